@@ -301,14 +301,31 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
         `these ${who} may look up only ${hit.names.join(', ')}, but ${other} lets the same ${who} look up every name (${theirs.names.join(', ')}) on the same `
         + `DNS server and port: Cilium ORs the DNS rules of ${c === r ? 'every item' : 'all policies'} there, so the restriction does not hold`,
         c === r
-          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53; drop the restriction here if `
-            + `every name is meant${r.host ? ' (a HostFirewall keeps every pod reachable on every port: only exempting LockoutPath.POD_TRAFFIC, '
-              + 'with the pod ports the nodes need allowed by hand, lets a DNS restriction to pods hold)' : ''}`
+          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53${r.host ? hostGuardHint(theirs.item) : ''}; `
+            + 'drop the restriction here if every name is meant'
           : `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
             + '(an FqdnEgress: allowAllDnsLookups: true)');
       return;
     }
   }
+}
+
+/**
+ * For a host rule: the HostFirewall lockout guard an item of that shape is (the user cannot edit it) and the exemption that
+ * lets the restriction hold; '' for other items. Pods: `LockoutPath.POD_TRAFFIC` (every pod on every port); CIDRs on 53 only: the
+ * node-DNS guard of `nodeDnsServers`, `LockoutPath.NODE_DNS`.
+ */
+function hostGuardHint(item: RuleItemModel): string {
+  if (arr(item.endpoints).length > 0) {
+    return ' (if it is a HostFirewall\'s guard, which keeps every pod reachable on every port: only exempting LockoutPath.POD_TRAFFIC, with the pod '
+      + 'ports the nodes need allowed by hand, lets a DNS restriction to pods hold)';
+  }
+  const cidrOnly = (['endpoints', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).every((f) => item[f] === undefined);
+  if (cidrOnly && (item.cidr !== undefined || item.cidrSet !== undefined) && namesDnsServer(item)) {
+    return ' (if it is a HostFirewall\'s node-DNS guard of nodeDnsServers: exempt LockoutPath.NODE_DNS with a reason, so this allow, with its DNS '
+      + 'rules, is the nodes\' DNS to that server)';
+  }
+  return '';
 }
 
 /** The endpoint rules with an L7 DNS rule (computed once). */

@@ -272,6 +272,25 @@ describe('found by review: more inputs that used to widen', () => {
     expect(synthError(fw(false))).toMatch(/\[test\/fw\/Resource\/Resource\] spec\.egress\[7\]\.toPorts: these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[5\] .*LockoutPath\.POD_TRAFFIC.*\(pitfall-dns-rules-widened\)|\(pitfall-dns-rules-widened\)[\s\S]*LockoutPath\.POD_TRAFFIC/s);
   });
 
+  test('HostFirewall: the node-DNS guard beside a DNS restriction to the same resolver: the fix names LockoutPath.NODE_DNS', () => {
+    const fw = (exempt: LockoutPath[]): ReturnType<typeof chart> => {
+      const c = chart();
+      new HostFirewall(c, 'fw', { managementCidrs: ['10.50.0.0/24'], nodeDnsServers: ['10.0.0.2/32'],
+        exemptions: exempt.map((path) => ({ path, reason: 'allowed by hand' })) })
+        .allowEgress(Peer.cidr('10.0.0.2/32'), { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.exact('api.example.com')) });
+      return c;
+    };
+    // POD_TRAFFIC is already exempted: the guard that widens is the node-DNS one, and the fix says so (not POD_TRAFFIC).
+    const message = synthError(fw([LockoutPath.POD_TRAFFIC]));
+    expect(message).toMatch(/spec\.egress\[6\]\.toPorts: these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[5\].*\(pitfall-dns-rules-widened\)/s);
+    expect(message).toMatch(/if it is a HostFirewall's node-DNS guard of nodeDnsServers: exempt LockoutPath\.NODE_DNS with a reason/);
+    expect(message).not.toMatch(/POD_TRAFFIC/);
+    // Exempting it, the names hold for the nodes' lookups to that resolver.
+    const held = fw([LockoutPath.POD_TRAFFIC, LockoutPath.NODE_DNS]);
+    synth(held);
+    expect(['api.example.com', 'evil.example.org'].map((dns) => verdictOf(held, 'entity:host', 'cidr:10.0.0.2', '53/UDP', { dns }))).toEqual(['allowed', 'l7-denied']);
+  });
+
   test('HttpRule.any() (visibility) for the same pods, peers and port cancels a tier\'s HTTP rules: refused', () => {
     const app = (visibility: boolean): ReturnType<typeof chart> => {
       const c = chart('shop');
