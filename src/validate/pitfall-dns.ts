@@ -10,7 +10,7 @@ import {
   CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName,
 } from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
-import { fromModel, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
+import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { selectorRequiresNothing } from '../model/selectors';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
@@ -192,7 +192,11 @@ interface DnsPeers {
 const NODE_IDENTITIES = ['host', 'remote-node', 'kube-apiserver'];
 const POSITIVE = new Set(['In', 'Exists']);
 
-function dnsPeers(r: RuleView, item: RuleItemModel): DnsPeers {
+/**
+ * `covering`: the identities the item provably takes in, for the widening side: a Service, a group, a node selector that
+ * requires something, or a CIDR the check cannot read then takes in nothing (its backends or addresses are not known).
+ */
+function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers {
   const p: DnsPeers = { any: false, anyPod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => item[f] !== undefined);
   if (!l3) return { ...p, any: true };
@@ -212,26 +216,59 @@ function dnsPeers(r: RuleView, item: RuleItemModel): DnsPeers {
       keys.forEach((k) => p.reserved.add(k));
     } else p.pods.push(sel);
   }
-  if (item.nodes !== undefined) NODE_IDENTITIES.forEach((e) => p.reserved.add(e));
-  if (item.services !== undefined) p.anyPod = p.anyAddress = true; // backends: pods by selector, or the addresses of a selector-less Service
-  if (item.groups !== undefined || item.fqdns !== undefined) p.anyAddress = true;
+  const everyNode = arr<LabelSelectorModel>(item.nodes).some((m) => isObject(m) && selectorRequiresNothing(m));
+  if (item.nodes !== undefined && (!covering || everyNode)) NODE_IDENTITIES.forEach((e) => p.reserved.add(e));
+  // backends: pods by selector, or the addresses of a selector-less Service
+  if (item.services !== undefined && !covering) p.anyPod = p.anyAddress = true;
+  if ((item.groups !== undefined || item.fqdns !== undefined) && !covering) p.anyAddress = true;
   const cidrs = [...arr<string>(item.cidr), ...arr<CidrRuleModel>(item.cidrSet).map((c) => (isObject(c) ? c.cidr : undefined))];
   for (const text of cidrs) {
     const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
     if (parsed) p.cidrs.push(parsed);
-    else p.anyAddress = true; // a CIDR group, or a value the schema check reports
+    else if (!covering) p.anyAddress = true; // a CIDR group, or a value the schema check reports
   }
   return p;
 }
 
-/** Whether two DNS items of two rules may name the same DNS server: their peers can be one identity ({@link DnsPeers}). */
+/**
+ * Whether an item names its peers as DNS servers: it has DNS rules of its own, or allows only port 53 (or a DNS port
+ * name), not every port or a range over 53.
+ */
+function namesDnsServer(item: RuleItemModel): boolean {
+  const prs = arr<PortRuleModel>(item.toPorts).filter(isObject);
+  if (prs.some((pr) => isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
+  const ports = prs.flatMap((pr) => arr<PortProtocolModel>(pr.ports)).filter(isObject);
+  return ports.length > 0 && ports.every((p) => {
+    const port = String(p.port ?? '');
+    return (port === '53' || DNS_PORT_NAMES.includes(port)) && (p.endPort === undefined || Number(p.endPort) <= 53);
+  });
+}
+
+/**
+ * Whether DNS item `b` (of rule `c`) provably takes in a DNS server of item `a` (of rule `r`), so that the lookups `a`
+ * restricts are ORed with `b`'s on that server ({@link DnsPeers}). Pods: a selector of `a` implied by one of `b`'s (as
+ * `pitfall-l7-rules-widened` requires, `implies`); the cluster DNS pods taken in by both; or, when `b` names its peers as
+ * DNS servers (DNS rules, or port 53 only), a selector of `b` implied by one of `a`'s or taken in by `a`'s `all`/`cluster`.
+ * A selector that only may overlap (another label key, every namespace) is not the server: an egress allow to
+ * `app: postgres` in every namespace, on every port, leaves the lookups to kube-dns restricted (the engine agrees).
+ * Reserved identities: one in both. Addresses: CIDRs that meet, or `world` beside a CIDR. Unless `b` names its peers as
+ * DNS servers, a Service, a group or a node selector that requires something on its side takes in nothing provably (its
+ * backends or nodes are not known).
+ */
 export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel): boolean {
   const pa = dnsPeers(r, a);
-  const pb = dnsPeers(c, b);
-  if (pa.any || pb.any) return true;
+  const server = namesDnsServer(b);
+  const pb = dnsPeers(c, b, !server);
+  if (pb.any) return true;
+  if (pa.any) {
+    pa.anyPod = pa.anyAddress = true;
+    pb.reserved.forEach((e) => pa.reserved.add(e));
+  }
   if ([...pa.reserved].some((e) => pb.reserved.has(e))) return true;
-  if ((pa.anyPod && (pb.anyPod || pb.pods.length > 0)) || (pb.anyPod && pa.pods.length > 0)) return true;
-  if (pa.pods.some((x) => pb.pods.some((y) => mayOverlap(x, y)))) return true;
+  if (pb.anyPod && (pa.anyPod || pa.pods.length > 0)) return true;
+  const dnsIn = (s: Selector): boolean => implies(KUBE_DNS, s);
+  if (pa.pods.some((x) => pb.pods.some((y) => implies(x, y) || (server && implies(y, x)) || (dnsIn(x) && dnsIn(y))))) return true;
+  if (pa.anyPod && pb.pods.some((y) => server || dnsIn(y))) return true;
   if ((pa.anyAddress && (pb.anyAddress || pb.cidrs.length > 0)) || (pb.anyAddress && pa.cidrs.length > 0)) return true;
   return pa.cidrs.some((x) => pb.cidrs.some((y) => cidrsIntersect(x, y)));
 }
@@ -264,14 +301,31 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
         `these ${who} may look up only ${hit.names.join(', ')}, but ${other} lets the same ${who} look up every name (${theirs.names.join(', ')}) on the same `
         + `DNS server and port: Cilium ORs the DNS rules of ${c === r ? 'every item' : 'all policies'} there, so the restriction does not hold`,
         c === r
-          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53; drop the restriction here if `
-            + `every name is meant${r.host ? ' (a HostFirewall keeps every pod reachable on every port: only exempting LockoutPath.POD_TRAFFIC, '
-              + 'with the pod ports the nodes need allowed by hand, lets a DNS restriction to pods hold)' : ''}`
+          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53${r.host ? hostGuardHint(theirs.item) : ''}; `
+            + 'drop the restriction here if every name is meant'
           : `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
             + '(an FqdnEgress: allowAllDnsLookups: true)');
       return;
     }
   }
+}
+
+/**
+ * For a host rule: the HostFirewall lockout guard an item of that shape is (the user cannot edit it) and the exemption that
+ * lets the restriction hold; '' for other items. Pods: `LockoutPath.POD_TRAFFIC` (every pod on every port); CIDRs on 53 only: the
+ * node-DNS guard of `nodeDnsServers`, `LockoutPath.NODE_DNS`.
+ */
+function hostGuardHint(item: RuleItemModel): string {
+  if (arr(item.endpoints).length > 0) {
+    return ' (if it is a HostFirewall\'s guard, which keeps every pod reachable on every port: only exempting LockoutPath.POD_TRAFFIC, with the pod '
+      + 'ports the nodes need allowed by hand, lets a DNS restriction to pods hold)';
+  }
+  const cidrOnly = (['endpoints', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).every((f) => item[f] === undefined);
+  if (cidrOnly && (item.cidr !== undefined || item.cidrSet !== undefined) && namesDnsServer(item)) {
+    return ' (if it is a HostFirewall\'s node-DNS guard of nodeDnsServers: exempt LockoutPath.NODE_DNS with a reason, so this allow, with its DNS '
+      + 'rules, is the nodes\' DNS to that server)';
+  }
+  return '';
 }
 
 /** The endpoint rules with an L7 DNS rule (computed once). */

@@ -218,6 +218,43 @@ describe('found by review: more inputs that used to widen', () => {
     expect(verdictOf(db, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
   });
 
+  test('within one rule: an allow to other pods on every port or a range is not the DNS server: the companion\'s names hold, and synthesis passes', () => {
+    const DNS = 'pod:kube-system:k8s-app=kube-dns';
+    const companion = (c: ReturnType<typeof chart>): CiliumPolicy => {
+      const p = new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+      Builtins.allowDns(p.rule, { dnsRules: [DnsRule.exact('api.example.com')] });
+      return p;
+    };
+    // Each selector only may overlap kube-dns (another label key, or no fixed namespace): it does not take the server in.
+    const egress: [string, Peer, { ports?: Port[] }][] = [
+      ['every namespace, every port', Peer.endpoints({ allNamespaces: true, labels: { app: 'postgres' } }), {}],
+      ['every namespace, 1-1024', Peer.endpoints({ allNamespaces: true, labels: { app: 'postgres' } }), { ports: [Port.tcpRange(1, 1024)] }],
+      ['kube-system, another app', Peer.endpoints({ namespace: 'kube-system', labels: { app: 'vault' } }), {}],
+      ['namespace labels', Peer.endpoints({ namespaceLabels: { team: 'data' }, labels: { app: 'pg' } }), {}],
+      ['a Service, every port', Peer.service('postgres'), {}],
+    ];
+    for (const [, peer, opts] of egress) {
+      const c = chart('shop');
+      companion(c).allowEgress(peer, opts);
+      synth(c);
+      expect(['api.example.com', 'evil.example.org'].flatMap((dns) => ['53/UDP', '53/TCP'].map((port) => verdictOf(c, 'pod:shop:app=web', DNS, port, { dns }))))
+        .toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+    }
+    // TieredApp: a tier's egress to such pods on ports 1-1024 beside egressLockdown's dnsRules.
+    const t = chart('shop');
+    new TieredApp(t, 'app', { tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)],
+      egress: [{ peer: Peer.endpoints({ allNamespaces: true, labels: { app: 'pg' } }), ports: [Port.tcpRange(1, 1024)] }] }], egressLockdown: true,
+    dnsRules: [DnsRule.exact('api.example.com')] });
+    synth(t);
+    expect(['api.example.com', 'evil.example.org'].map((dns) => verdictOf(t, 'pod:shop:app=web', DNS, '53/UDP', { dns }))).toEqual(['allowed', 'l7-denied']);
+    // An allow that takes kube-dns in is still refused: every pod of kube-system on every port, or the cluster.
+    for (const peer of [Peer.endpoints({ namespace: 'kube-system' }), Peer.entity(Entity.CLUSTER)]) {
+      const c = chart('shop');
+      companion(c).allowEgress(peer);
+      expect(synthError(c)).toMatch(/this rule's spec\.egress\[1\] lets the same pods look up every name.*\(pitfall-dns-rules-widened\)/s);
+    }
+  });
+
   test('HostFirewall: the egress guard to every pod on every port cancels a DNS restriction of the nodes to kube-dns: refused', () => {
     const fw = (exempt: boolean): ReturnType<typeof chart> => {
       const c = chart();
@@ -233,6 +270,25 @@ describe('found by review: more inputs that used to widen', () => {
     expect([lookup(held, 'api.example.com'), lookup(held, 'evil.example.org')]).toEqual(['allowed', 'l7-denied']);
     // With it, every name passes (the engine: allowed by the guard's item); it was written without a word.
     expect(synthError(fw(false))).toMatch(/\[test\/fw\/Resource\/Resource\] spec\.egress\[7\]\.toPorts: these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[5\] .*LockoutPath\.POD_TRAFFIC.*\(pitfall-dns-rules-widened\)|\(pitfall-dns-rules-widened\)[\s\S]*LockoutPath\.POD_TRAFFIC/s);
+  });
+
+  test('HostFirewall: the node-DNS guard beside a DNS restriction to the same resolver: the fix names LockoutPath.NODE_DNS', () => {
+    const fw = (exempt: LockoutPath[]): ReturnType<typeof chart> => {
+      const c = chart();
+      new HostFirewall(c, 'fw', { managementCidrs: ['10.50.0.0/24'], nodeDnsServers: ['10.0.0.2/32'],
+        exemptions: exempt.map((path) => ({ path, reason: 'allowed by hand' })) })
+        .allowEgress(Peer.cidr('10.0.0.2/32'), { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.exact('api.example.com')) });
+      return c;
+    };
+    // POD_TRAFFIC is already exempted: the guard that widens is the node-DNS one, and the fix says so (not POD_TRAFFIC).
+    const message = synthError(fw([LockoutPath.POD_TRAFFIC]));
+    expect(message).toMatch(/spec\.egress\[6\]\.toPorts: these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[5\].*\(pitfall-dns-rules-widened\)/s);
+    expect(message).toMatch(/if it is a HostFirewall's node-DNS guard of nodeDnsServers: exempt LockoutPath\.NODE_DNS with a reason/);
+    expect(message).not.toMatch(/POD_TRAFFIC/);
+    // Exempting it, the names hold for the nodes' lookups to that resolver.
+    const held = fw([LockoutPath.POD_TRAFFIC, LockoutPath.NODE_DNS]);
+    synth(held);
+    expect(['api.example.com', 'evil.example.org'].map((dns) => verdictOf(held, 'entity:host', 'cidr:10.0.0.2', '53/UDP', { dns }))).toEqual(['allowed', 'l7-denied']);
   });
 
   test('HttpRule.any() (visibility) for the same pods, peers and port cancels a tier\'s HTTP rules: refused', () => {

@@ -158,6 +158,25 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP'), toDns(undefined, 'TCP')])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, { toEndpoints: [{ matchLabels: { app: 'db' } }] }])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, toDns([{ matchName: 'b.example.com' }])])])).toEqual([]);
+    // An allow to pods that only may be kube-dns (another label key in every namespace; another app in kube-system) on every
+    // port does not take the server in: the names hold (the engine agrees). Pods of kube-system, or `cluster`, do.
+    const allNs = { matchLabels: { app: 'db' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] };
+    const vault = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', app: 'vault' } };
+    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [allNs] }])])).toEqual([]);
+    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [vault] }])])).toEqual([]);
+    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [allNs], toPorts: [{ ports: [{ port: '1', endPort: 1024, protocol: 'TCP' }] }] }])])).toEqual([]);
+    expect(at(ID, [restricted([restrictedItem, { toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }] }])])).toEqual([]);
+    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }] }])])).toEqual([HIT]);
+    expect(at(ID, [restricted([restrictedItem, { toEntities: ['cluster'] }])])).toEqual([HIT]);
+    const held = PolicySet.fromYaml(JSON.stringify(restricted([restrictedItem, { toEndpoints: [allNs] }])));
+    expect(['api.example.com', 'evil.example.org'].map((dns) => verdictFor(held, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns }).verdict))
+      .toEqual(['allowed', 'l7-denied']);
+    // Across rules the same: another policy's allow to such pods, even on 53 with `*`, leaves the lookups to kube-dns restricted.
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [allNs] }])])).toEqual([]);
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [allNs], ...on53(STAR) }])])).toEqual([]);
+    const across = PolicySet.fromYaml([restricted(), wide([{ toEndpoints: [allNs], ...on53(STAR) }])].map((d) => JSON.stringify(d)).join('\n---\n'));
+    expect(['api.example.com', 'evil.example.org'].map((dns) => verdictFor(across, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns }).verdict))
+      .toEqual(['allowed', 'l7-denied']);
     // A host rule too (its DNS rules are enforced from 1.17), against itself only: every pod on every port beside kube-dns.
     const everyPod = { toEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] };
     const host = ccnp({ nodeSelector: {}, egress: [everyPod, restrictedItem] });
