@@ -12,6 +12,7 @@
 import type { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Severity } from '../core/errors';
+import { omittedOf } from '../model/diagnostic-budget';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
@@ -74,6 +75,12 @@ export interface AppDiagnostic {
    * @default - cluster-scoped
    */
   readonly namespace?: string;
+  /**
+   * Set on the one finding that stands for findings of its id left out of the list (past the cap of 1,000 per policy):
+   * how many it stands for.
+   * @default - a finding of its own (it counts as one)
+   */
+  readonly omitted?: number;
 }
 
 /** A policy object of the app, with what it takes to report on it. */
@@ -225,7 +232,7 @@ export class CiliumAppValidation implements IValidation {
 function place(
   ref: AppPolicy,
   model: { kind: string; metadata?: { name?: string; namespace?: string } },
-  d: { id: string; severity: Severity; message: string; fix?: string; path?: string },
+  d: { id: string; severity: Severity; message: string; fix?: string; path?: string; omitted?: number },
 ): AppDiagnostic {
   const ns = model.kind === 'CiliumNetworkPolicy' ? model.metadata?.namespace : undefined;
   return {
@@ -238,6 +245,7 @@ function place(
     kind: model.kind,
     name: model.metadata?.name ?? '',
     ...(ns ? { namespace: ns } : {}),
+    ...omittedOf(d),
   };
 }
 

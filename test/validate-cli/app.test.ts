@@ -36,6 +36,16 @@ describe('validateApp', () => {
     expect(validateApp(a).map((d) => `${d.id} ${d.message}`).sort()).toEqual(fromCli.sort());
   });
 
+  it('past the cap of 1,000 findings of one id per policy, the summary finding says how many it stands for (omitted)', () => {
+    const { app: a, chart } = app();
+    const cidrs = Array.from({ length: 1500 }, () => '10.0.0.0/33');
+    new ApiObject(chart, 'raw', { ...RAW, spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toCIDR: cidrs }] } });
+    const found = validateApp(a).filter((d) => d.id === 'crd-cidr');
+    expect(found).toHaveLength(1001);
+    expect(found.filter((d) => d.omitted !== undefined).map((d) => d.omitted)).toEqual([500]);
+    expect(found.reduce((n, d) => n + (d.omitted ?? 1), 0)).toBe(1500);
+  });
+
   describe('pitfall-policy-name-duplicate: one object on the API server', () => {
     const ID = 'pitfall-policy-name-duplicate';
     const found = (a: App): string[] => validateApp(a).filter((d) => d.id === ID).map((d) => `${d.severity} [${d.constructPath}] ${d.path}`);
