@@ -3,7 +3,7 @@
  * the decision tables key on; and the query as each side sees it.
  */
 import { CiliumPolicyError } from '../core/errors';
-import { isHeaderName, PSEUDO_HEADERS } from '../model/http-header';
+import { isRequestFieldName } from '../model/http-header';
 import { checkOptionKeys } from '../model/known-keys';
 import { SideQuery } from './evaluate';
 import { L4Query, icmpTypeNumber } from './ports';
@@ -94,15 +94,15 @@ function checkHttpScheme(scheme: unknown, call: string): void {
 }
 
 /**
- * Refuses a request header whose name is not an HTTP field name (`engine-query`): an RFC 9110 token (`isHeaderName`, the
- * one check `parseHttpRequest` makes of `trace --header`) or a pseudo-header Envoy's matchers read (`:authority`, …).
+ * Refuses a request header whose name is not an HTTP field name (`engine-query`): an RFC 9110 token or a pseudo-header Envoy's matchers
+ * read (`:authority`, …), `isRequestFieldName`, the check validate makes of `headerMatches` names.
  * Envoy's codec refuses a request carrying `X Token`, so no request has it; judged as given, `headerMatches` on that name
  * matched it and the verdict was ALLOWED where `validate` says no request can be.
  * @throws CiliumPolicyError (`engine-query`)
  */
 function checkHttpHeaderNames(headers: Readonly<Record<string, string>>, call: string): void {
   for (const name in headers) {
-    if (isHeaderName(name) || PSEUDO_HEADERS.includes(name.toLowerCase())) continue;
+    if (isRequestFieldName(name)) continue;
     throw new CiliumPolicyError({
       id: 'engine-query',
       message: `${call}: the HTTP request's header ${JSON.stringify(name)} is not a header name (letters, digits and !#$%&'*+-.^_\`|~): `

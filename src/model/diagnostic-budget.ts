@@ -18,9 +18,28 @@ export interface OmittedDiagnostics {
   readonly paths?: readonly string[];
 }
 
+/** Diagnostics left out, by id, in the order first seen: how many, and where when the caller says. */
+export class OmittedTally {
+  private readonly byId = new Map<string, { id: string; severity: Severity; count: number; paths: string[] }>();
+
+  /** Counts one left out diagnostic of `id` (at `path`, when given). */
+  public add(id: string, severity: Severity, path?: string): void {
+    let o = this.byId.get(id);
+    if (!o) this.byId.set(id, (o = { id, severity, count: 0, paths: [] }));
+    o.count++;
+    if (path !== undefined) o.paths.push(path);
+  }
+
+  /** The ids of which some were left out, in the order first seen. */
+  public list(): OmittedDiagnostics[] {
+    return [...this.byId.values()].map((o) => ({ ...o }));
+  }
+}
+
 /** Counts the diagnostics of a file by id and says which are listed. */
 export class DiagnosticBudget {
-  private readonly counts = new Map<string, { listed: number; omitted: number; severity: Severity; paths: string[] }>();
+  private readonly listed = new Map<string, number>();
+  private readonly tally = new OmittedTally();
 
   /** @param max the most of one id listed (`MAX_DIAGNOSTICS_PER_ID`) */
   constructor(public readonly max: number = MAX_DIAGNOSTICS_PER_ID) {}
@@ -31,20 +50,18 @@ export class DiagnosticBudget {
    * Counted as omitted otherwise, and its `path` (when given) kept: what it says is said there all the same.
    */
   public admit(id: string, severity: Severity, firstOfDocument: boolean, path?: string): boolean {
-    let c = this.counts.get(id);
-    if (!c) this.counts.set(id, (c = { listed: 0, omitted: 0, severity, paths: [] }));
-    if (c.listed < this.max || firstOfDocument) {
-      c.listed++;
+    const listed = this.listed.get(id) ?? 0;
+    if (listed < this.max || firstOfDocument) {
+      this.listed.set(id, listed + 1);
       return true;
     }
-    c.omitted++;
-    if (path !== undefined) c.paths.push(path);
+    this.tally.add(id, severity, path);
     return false;
   }
 
   /** The ids of which some were left out, in the order first seen. */
   public omitted(): OmittedDiagnostics[] {
-    return [...this.counts].filter(([, c]) => c.omitted > 0).map(([id, c]) => ({ id, severity: c.severity, count: c.omitted, paths: c.paths }));
+    return this.tally.list();
   }
 }
 

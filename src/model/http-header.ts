@@ -30,6 +30,11 @@ export function isHeaderName(name: string): boolean {
 /** The pseudo-headers of a request that Envoy's header matchers read (Cilium's own path, method and host rules use them). */
 export const PSEUDO_HEADERS: readonly string[] = [':authority', ':method', ':path', ':scheme'];
 
+/** Whether a request can carry a field of this name: an HTTP field name, or a pseudo-header Envoy's matchers read (any case). */
+export function isRequestFieldName(name: string): boolean {
+  return TOKEN.test(name) || PSEUDO_HEADERS.includes(name.toLowerCase());
+}
+
 /** A `headers` entry read as Cilium reads it. */
 export function headerRequirement(entry: string): HeaderRequirement {
   const space = entry.indexOf(' ');
@@ -45,7 +50,7 @@ export function headerRequirement(entry: string): HeaderRequirement {
 export function headerNeverMatches(entry: string): string | undefined {
   const { name, value } = headerRequirement(entry);
   if (name === '') return 'it names no header (Cilium splits the entry at its first space)';
-  if (!TOKEN.test(name) && !PSEUDO_HEADERS.includes(name)) {
+  if (!isRequestFieldName(name)) {
     return entry.indexOf(' ') < 0 && name.includes(':')
       ? `without a space after the colon, Cilium reads all of ${JSON.stringify(entry)} as one header name, which no request has`
       : `${JSON.stringify(name)} is not an HTTP header name, so no request has it`;
@@ -64,8 +69,7 @@ export function headerNeverMatches(entry: string): string | undefined {
  */
 export function headerMatchNeverMatches(match: { readonly name?: unknown; readonly mismatch?: string }): string | undefined {
   if (typeof match.name !== 'string' || match.name === '' || !headerMatchRefuses(match)) return undefined;
-  const name = match.name.toLowerCase();
-  if (isHeaderName(name) || PSEUDO_HEADERS.includes(name)) return undefined;
+  if (isRequestFieldName(match.name)) return undefined;
   return `${JSON.stringify(match.name)} is not an HTTP header name, so no request has it`;
 }
 

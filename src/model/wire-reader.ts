@@ -12,7 +12,7 @@ import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataMode
 import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, Spec } from './wire-schema';
 import { YamlSource } from './yaml-source';
 import { pushAll } from './push-all';
-import { DiagnosticBudget, OmittedDiagnostics } from './diagnostic-budget';
+import { DiagnosticBudget, OmittedDiagnostics, OmittedTally } from './diagnostic-budget';
 
 /** A diagnostic of the reader, before its source position is known. */
 export interface PendingDiagnostic {
@@ -63,11 +63,12 @@ export class Reader {
 
   /** The ids this reader (one document) reported: its first of each is listed whatever the file's budget. */
   private readonly reportedIds = new Set<string>();
-  private readonly omittedById = new Map<string, { id: string; severity: Severity; count: number; paths: string[] }>();
+  /** This document's diagnostics the file's budget left out. */
+  private readonly leftOut = new OmittedTally();
 
   /** The diagnostics of this document the file's budget left out, by id. */
   public get omitted(): readonly OmittedDiagnostics[] {
-    return [...this.omittedById.values()];
+    return this.leftOut.list();
   }
 
   /** The file's cap (the one a summary of `omitted` names). */
@@ -84,10 +85,7 @@ export class Reader {
     this.reportedIds.add(id);
     if (this.budget && !this.budget.admit(id, severity, first)) {
       // Counted, and where (`OmittedDiagnostics.paths`): what it says is said there all the same.
-      let o = this.omittedById.get(id);
-      if (!o) this.omittedById.set(id, (o = { id, severity, count: 0, paths: [] }));
-      o.count++;
-      o.paths.push(formatPath(segments(path)));
+      this.leftOut.add(id, severity, formatPath(segments(path)));
       return;
     }
     this.diagnostics.push({ id, severity, path: segments(path), message, fix, atKey });

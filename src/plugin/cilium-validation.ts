@@ -115,7 +115,7 @@ export class CiliumValidation {
     const cwd = process.cwd();
     let report: ValidationReport;
     try {
-      report = validateInputs(context.manifests.map((path) => ({ name: relative(cwd, path).split(sep).join('/'), path })), inputsOptions(this.props, cwd));
+      report = validateInputs(context.manifests.map((path) => ({ name: manifestName(cwd, path), path })), inputsOptions(this.props, cwd));
     } catch (e) {
       // A refusal (a misspelt property, a CRD file that cannot be read; manifests annotated for different versions) as a
       // failed report: the cdk8s CLI prints a thrown error as its raw object (`[CiliumPolicyError: …] { id: …, … }`) and exits 1.
@@ -133,10 +133,15 @@ export class CiliumValidation {
       context.report.submit('failure', { Refused: 'the properties in cdk8s.yaml; no manifest was validated' });
       return;
     }
-    const byPath = new Map(context.manifests.map((p) => [relative(cwd, p).split(sep).join('/'), p]));
+    const byPath = new Map(context.manifests.map((p) => [manifestName(cwd, p), p]));
     for (const d of report.diagnostics) context.report.addViolation(toViolation(d, byPath.get(d.file) ?? d.file));
     context.report.submit(report.summary.passed ? 'success' : 'failure', summaryMetadata(report));
   }
+}
+
+/** A manifest's name in the report: its path from the working directory, with `/`. */
+function manifestName(cwd: string, path: string): string {
+  return relative(cwd, path).split(sep).join('/');
 }
 
 /**
@@ -144,7 +149,7 @@ export class CiliumValidation {
  * naming the manifests the error names (all when it names none), its fix naming the plugin's properties for the CLI's flags.
  */
 function refuseManifests(context: PluginContext, e: CiliumPolicyError, cwd: string): void {
-  const nameOf = (path: string): string => relative(cwd, path).split(sep).join('/');
+  const nameOf = (path: string): string => manifestName(cwd, path);
   const named = context.manifests.filter((path) => e.message.includes(`(${nameOf(path)})`));
   const manifests = named.length > 0 ? named : context.manifests;
   context.report.addViolation({
