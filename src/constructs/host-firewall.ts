@@ -11,7 +11,7 @@ import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import {
   cidrsHoldWholeWorld, controlPlaneOnly, ESSENTIAL_ICMP, itemsSelectBroadly, mayBeControlPlane, LOCKOUT_EXEMPTION_KEYS, LockoutExemption,
-  LockoutPath, lockoutPathKey, NARROW_ROLE_MIN_PREFIX,
+  LockoutPath, lockoutPathKey, NARROW_ROLE_LIMIT,
 } from '../validate/lockout-guard';
 import { checkOwnSelectorShape, peerAsJudged, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { synthMemo } from '../model/synth-session';
@@ -42,7 +42,7 @@ export interface HostFirewallProps {
    * The management network(s) operators come from: the source of the break-glass path and of kube-apiserver access.
    * Required, not empty; a /0 (every address), or CIDRs that hold every address together (`0.0.0.0/1` and
    * `128.0.0.0/1`), is refused, here and in `controlPlaneCidrs`, `bgpPeers` and `nodeDnsServers` (`host-firewall-cidr-everything`);
-   * so is any CIDR shorter than a /8, such as `0.0.0.0/1` (`host-firewall-cidr-broad`): a path meant for so wide a range is
+   * so is any CIDR shorter than an IPv4 /8 or an IPv6 /32, such as `0.0.0.0/1` (`host-firewall-cidr-broad`): a path meant for so wide a range is
    * a rule of its own (`allowIngress`).
    */
   readonly managementCidrs: string[];
@@ -83,7 +83,7 @@ export interface HostFirewallProps {
   /**
    * Who may call the API server (6443/TCP) besides the management CIDRs and the other nodes.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`); so is a CIDR shorter than a /8, excepts or not (`host-firewall-peer-broad`).
+   * (`host-firewall-peer-world`); so is a CIDR shorter than an IPv4 /8 or an IPv6 /32, excepts or not (`host-firewall-peer-broad`).
    * @default [Peer.allNamespaces()] - every pod (controllers and operators use the API); never the world
    */
   readonly apiServerClients?: IPeer[];
@@ -97,7 +97,7 @@ export interface HostFirewallProps {
   /**
    * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
    * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
    * labels, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a node could label itself
    * into the path; give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`, as for
@@ -144,7 +144,7 @@ export interface HostFirewallProps {
   /**
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
    * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
    * labels, or nodes by labels a node may give itself, as for `kubeletClients`.
    * @default - `k8s-app: hubble-relay` in `kube-system`
@@ -153,7 +153,7 @@ export interface HostFirewallProps {
   /**
    * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than a /8
+   * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
    * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or a CIDR
    * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the
    * world), the `remote-node` entity or nodes by labels a node may give itself (as for `kubeletClients`), as for
@@ -305,7 +305,7 @@ export class HostFirewall extends Construct {
         throw new CiliumPolicyError({
           id: 'host-firewall-cidr-broad',
           message: `HostFirewall ${prop} holds ${broad}: ${opens[prop]} would be open to most of the internet`,
-          fix: `list the networks meant, each a /${NARROW_ROLE_MIN_PREFIX} or narrower (e.g. '10.50.0.0/24'); a path meant for so wide a range is a rule `
+          fix: `list the networks meant, each ${NARROW_ROLE_LIMIT} or narrower (e.g. '10.50.0.0/24'); a path meant for so wide a range is a rule `
             + 'of its own (allowIngress with Peer.cidr())',
           location: this.node.path,
         });
@@ -476,7 +476,7 @@ export class HostFirewall extends Construct {
           id: 'host-firewall-peer-broad',
           message: `HostFirewall ${prop} selects ${broad}: ${opened} would be open to far more than ${few ? 'its clients' : 'the pods and networks that call it'} `
             + 'on every node the policy selects',
-          fix: `name the clients meant (pods with Peer.endpoints({ namespace, labels }), networks of a /${NARROW_ROLE_MIN_PREFIX} or narrower with `
+          fix: `name the clients meant (pods with Peer.endpoints({ namespace, labels }), networks of ${NARROW_ROLE_LIMIT} or narrower with `
             + "Peer.cidr('10.50.0.0/24'), nodes by a label no kubelet may set with Peer.nodes({ 'node-restriction.kubernetes.io/<name>': '' }) "
             + '(Cilium reads node labels from CiliumNode objects, which every agent may update, so a node whose root is compromised can claim any '
             + 'label: pods, or node addresses as CIDRs where the agents run with policy-cidr-match-mode: nodes, are stronger)); '

@@ -272,14 +272,14 @@ function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, d
 }
 
 /**
- * What a metrics scraper must not be: the world, a range wider than a /8, every pod, pods of namespaces not fixed, a CIDR
+ * What a metrics scraper must not be: the world, a range wider than an IPv4 /8 or an IPv6 /32, every pod, pods of namespaces not fixed, a CIDR
  * group (its ranges unseen at synthesis, the world for all the SDK knows), nodes by labels a node may give itself.
  */
 const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGroups: true, claimableNodes: true };
 
 /**
  * Refuses a metrics scraper that selects the whole world (`scraper-world`), or far more than a scraper (`scraper-broad`):
- * a CIDR wider than a /8 (`0.0.0.0/1`, `0.0.0.0/0` with excepts), the `cluster` entity, every pod, or pods whose namespace
+ * a CIDR wider than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`), the `cluster` entity, every pod, or pods whose namespace
  * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, or a CIDR
  * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world),
  * or nodes by labels a node's own kubelet may set, or every node carries (`nodeSelectorClaimable`): a compromised node could label
@@ -334,7 +334,7 @@ export function peersSelectWholeWorld(peers: readonly unknown[]): string | undef
 }
 
 /**
- * Why peers named for a narrow role select far more than it (`itemsSelectBroadly`: the world, a CIDR wider than a /8, and
+ * Why peers named for a narrow role select far more than it (`itemsSelectBroadly`: the world, a CIDR wider than an IPv4 /8 or an IPv6 /32, and
  * as `options` say every pod or pods of namespaces not fixed), or `undefined`. A workload and a value that is no peer count
  * for nothing, as in `peersSelectWholeWorld`.
  * @param peers the peers given

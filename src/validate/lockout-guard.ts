@@ -383,10 +383,30 @@ export function itemsSelectWholeWorld(items: readonly RuleItemModel[]): string |
 
 /**
  * The shortest prefix a CIDR may have where a prop names a narrow role (a management network, a DNS resolver, a metrics
- * scraper, the clients of a node port): /8, a 256th of the address family. A shorter one (`0.0.0.0/1`, or `0.0.0.0/0`
- * with `except` holes) is most of the internet, whatever its holes.
+ * scraper, the clients of a node port), per address family: the largest block one organization holds. IPv4 /8: a former
+ * class A, or all of `10.0.0.0/8`; a shorter one (`0.0.0.0/1`, or `0.0.0.0/0` with `except` holes) is most of the
+ * internet, whatever its holes. IPv6 /32: the regional registries' allocation to one ISP or LIR (a site gets a /48, a
+ * subnet a /64, a ULA network a /48 under `fd00::/8`); the same share of the family as IPv4's /8 would be an IPv6 /8, 2^120
+ * addresses (`2000::/8`, or every locally assigned ULA `fd00::/8`), which no resolver, scraper or management network is.
  */
-export const NARROW_ROLE_MIN_PREFIX = 8;
+export const NARROW_ROLE_MIN_PREFIX: Readonly<Record<4 | 6, number>> = { 4: 8, 6: 32 };
+
+/** The limit `NARROW_ROLE_MIN_PREFIX` sets, for messages: `an IPv4 /8 or an IPv6 /32`. */
+export const NARROW_ROLE_LIMIT = `an IPv4 /${NARROW_ROLE_MIN_PREFIX[4]} or an IPv6 /${NARROW_ROLE_MIN_PREFIX[6]}`;
+
+/**
+ * The first CIDR of `cidrs` shorter than `NARROW_ROLE_MIN_PREFIX` for its family, as a message names it (`"0.0.0.0/1",
+ * a range wider than an IPv4 /8`), or `undefined`; entries that are no CIDR count for nothing.
+ * @param cidrs a peer's CIDRs (`cidr`, and each `cidrSet` entry's `cidr`, excepts or not)
+ */
+function cidrWiderThanRole(cidrs: readonly unknown[]): string | undefined {
+  for (const c of cidrs) {
+    const parsed = typeof c === 'string' ? parseCidr(c) : undefined;
+    if (parsed === undefined || parsed.prefix >= NARROW_ROLE_MIN_PREFIX[parsed.family]) continue;
+    return `${JSON.stringify(c)}, a range wider than an IPv${parsed.family} /${NARROW_ROLE_MIN_PREFIX[parsed.family]} (excepts or not)`;
+  }
+  return undefined;
+}
 
 /** What `itemsSelectBroadly` also counts as broad. */
 export interface BroadPeerOptions {
@@ -431,7 +451,7 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
 
 /**
  * Why the peers of rule items, named for a narrow role, select far more than one (`undefined` when they do not): the
- * whole world (`itemsSelectWholeWorld`); a CIDR shorter than `NARROW_ROLE_MIN_PREFIX`, excepts or not; with `everyPod`,
+ * whole world (`itemsSelectWholeWorld`); a CIDR shorter than `NARROW_ROLE_MIN_PREFIX` for its family, excepts or not; with `everyPod`,
  * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in;
  * with `claimableNodes`, the `remote-node` entity and nodes by labels a node may give itself (`nodeSelectorClaimable`).
  * @param items the peers' rule items
@@ -442,8 +462,8 @@ export function itemsSelectBroadly(items: readonly RuleItemModel[], options: Bro
   if (world !== undefined) return world;
   for (const item of items) {
     const cidrs = [...arr<unknown>(item.cidr), ...arr<unknown>(item.cidrSet).map((e) => (isObject(e) ? (e as CidrRuleModel).cidr : undefined))];
-    const wide = cidrs.find((c) => typeof c === 'string' && (parseCidr(c)?.prefix ?? NARROW_ROLE_MIN_PREFIX) < NARROW_ROLE_MIN_PREFIX);
-    if (wide !== undefined) return `${JSON.stringify(wide)}, a range wider than a /${NARROW_ROLE_MIN_PREFIX} (excepts or not)`;
+    const wide = cidrWiderThanRole(cidrs);
+    if (wide !== undefined) return wide;
     const group = options.cidrGroups ? itemCidrGroup(item) : undefined;
     if (group !== undefined) return `${group}, whose ranges live in the cluster's CiliumCIDRGroup objects, unseen here, and may hold any address`;
     if (options.everyPod && strings(item.entities).includes('cluster')) return 'the entity cluster (every pod and node)';

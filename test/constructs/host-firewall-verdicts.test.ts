@@ -399,10 +399,11 @@ describe('HostFirewall refusals, by error id', () => {
 
   test('a CIDR shorter than a /8 is refused (host-firewall-cidr-broad); a /8 is a network, and only it is opened', () => {
     for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'] as const) {
-      for (const wide of ['0.0.0.0/1', '10.0.0.0/7', '::/1']) {
+      // IPv6 is held to a /32 (one ISP's allocation): a /8 there is 2^120 addresses (all of fd00::/8, every local ULA).
+      for (const wide of ['0.0.0.0/1', '10.0.0.0/7', '::/1', '2000::/8', 'fd00::/8', '2001:db8::/31']) {
         const r = refusal(() => firewall({ [prop]: ['10.50.0.0/24', wide], cidrMatchNodes: true }));
         expect(r.id, `${prop} ${wide}`).toBe('host-firewall-cidr-broad');
-        expect(r.message).toContain(`HostFirewall ${prop} holds ${JSON.stringify(wide)}, a range wider than a /8`);
+        expect(r.message).toContain(`HostFirewall ${prop} holds ${JSON.stringify(wide)}, a range wider than an IPv${wide.includes(':') ? 6 : 4} /`);
       }
     }
     const { c } = firewall({ managementCidrs: ['10.0.0.0/8'] });
@@ -410,6 +411,9 @@ describe('HostFirewall refusals, by error id', () => {
     expect(into(c, 'cidr:10.255.0.1', '6443/TCP')).toBe('allowed');
     expect(into(c, 'cidr:11.0.0.1', '22/TCP')).toBe('denied');
     expect(into(c, 'cidr:203.0.113.9', '22/TCP')).toBe('denied');
+    const v6 = firewall({ managementCidrs: ['2001:db8::/32'] }).c;
+    expect(into(v6, 'cidr:2001:db8:ffff::7', '22/TCP')).toBe('allowed');
+    expect(into(v6, 'cidr:2001:db9::7', '22/TCP')).toBe('denied');
   });
 
   test('the management network itself stays the only outside source of the break-glass port', () => {

@@ -534,6 +534,8 @@ describe('the DNS companion goes to one resolver, never to a broad peer (dns-ser
     ['0.0.0.0/1', () => Peer.cidr('0.0.0.0/1')], ['0.0.0.0/0 except 10.0.0.0/8', () => Peer.cidr('0.0.0.0/0', { except: ['10.0.0.0/8'] })],
     ['the cluster entity', () => Peer.entity(Entity.CLUSTER)], ['every pod', () => Peer.allNamespaces()],
     ['kube-dns-labelled pods of every namespace', () => Peer.endpoints({ allNamespaces: true, labels: { 'k8s-app': 'kube-dns' } })],
+    // IPv6 is held to a /32 (one ISP's allocation), not the /8 of IPv4: fd00::/8 is every locally assigned ULA network.
+    ['fd00::/8', () => Peer.cidr('fd00::/8')], ['2001:db8::/31', () => Peer.cidr('2001:db8::/31')],
   ];
   const builds: [string, (c: Chart, dnsServer: Peer) => unknown][] = [
     ['DefaultDenyNamespace', (c, dnsServer) => new DefaultDenyNamespace(c, 'deny', { dnsServer })],
@@ -700,6 +702,8 @@ describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)',
     ['nodes by a label every node carries', () => Peer.nodes({ 'reserved:remote-node': '' })],
     // The same nodes as an entity: every other node of the cluster.
     ['the remote-node entity', () => Peer.entity(Entity.REMOTE_NODE)],
+    // IPv6 is held to a /32 (one ISP's allocation), not the /8 of IPv4.
+    ['2000::/8', () => Peer.cidr('2000::/8')], ['fd00::/8', () => Peer.cidr('fd00::/8')],
   ];
 
   test.each(broad)('DefaultDenyNamespace scrapeFrom: %s', (_what, peer) => {
@@ -734,6 +738,40 @@ describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)',
     expect(verdictOf(own, 'pod:shop:app=prometheus', WEB, '9090/TCP')).toBe('allowed');
     expect(verdictOf(own, 'pod:tenant:app=prometheus', WEB, '9090/TCP')).toBe('denied');
     expect(verdictOf(own, 'pod:shop:app=prometheus', WEB, '8080/TCP')).toBe('denied');
+  });
+});
+
+// The breadth limit of a narrow role was a /8 in both families: an IPv6 /8 (2000::/8, fd00::/8) is 2^120 addresses, and the
+// DNS companion went to every resolver of every locally assigned ULA network, the scrape ports were open to all of them.
+describe('IPv6 peers of a narrow role are held to a /32, IPv4 to a /8', () => {
+  test('a dnsServer wider than an IPv6 /32 is refused, naming the limit; a /48 resolver network gets DNS, nothing outside it', () => {
+    const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { dnsServer: Peer.cidr('fd00::/8') }));
+    expect(r.id).toBe('dns-server-broad');
+    expect(r.message).toContain('dnsServer selects "fd00::/8", a range wider than an IPv6 /32 (excepts or not)');
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'deny', { dnsServer: Peer.cidr('fd12:3456:789a::/48') });
+    expect(decidedBy(c, WEB, 'cidr:fd12:3456:789a::53', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('allowed default-deny spec.egress[1]');
+    expect(decidedBy(c, WEB, 'cidr:fd99::53', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('default-deny');
+  });
+
+  test('a scraper of an IPv6 /32 reaches the scrape ports (the boundary), nothing outside it, no other port; a /31 is refused', () => {
+    expect(refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { scrapeFrom: Peer.cidr('2001:db8::/31'), scrapePorts: [Port.tcp(9090)] })).id)
+      .toBe('scraper-broad');
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'deny', { scrapeFrom: Peer.cidr('2001:db8::/32'), scrapePorts: [Port.tcp(9090)], egress: false });
+    expect(verdictOf(c, 'cidr:2001:db8:ffff::9', WEB, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'cidr:2001:db9::9', WEB, '9090/TCP')).toBe('denied');
+    expect(verdictOf(c, 'cidr:2001:db8:ffff::9', WEB, '8080/TCP')).toBe('denied');
+  });
+
+  test('IPv4 keeps the /8: 10.0.0.0/8 is a scraper network, 10.0.0.0/7 is not', () => {
+    expect(refusal(() => new TieredApp(chart('shop'), 'app', { metricsFrom: Peer.cidr('10.0.0.0/7'),
+      tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }] })).message)
+      .toContain('"10.0.0.0/7", a range wider than an IPv4 /8');
+    const c = chart('shop');
+    new TieredApp(c, 'app', { metricsFrom: Peer.cidr('10.0.0.0/8'), tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }] });
+    expect(verdictOf(c, 'cidr:10.200.0.9', WEB, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'cidr:11.0.0.9', WEB, '9090/TCP')).toBe('denied');
   });
 });
 
