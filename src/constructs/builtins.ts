@@ -146,11 +146,21 @@ export function builtinsSummary(built: { hostProbes: boolean; dns?: DnsCompanion
   const parts: string[] = [];
   if (built.hostProbes) parts.push('ingress from the local node on every port (kubelet probes)');
   if (built.dns !== undefined) {
-    const rules = built.dns.dnsRules;
-    const every = rules === undefined || (Array.isArray(rules) && rules.some((r) => r instanceof DnsRule && matchesEveryDnsName(r._toModel().matchPattern ?? '', false)));
+    const every = dnsRulesAllowEveryName(built.dns.dnsRules);
     parts.push(`DNS to ${built.dns.dnsServer === undefined ? 'kube-dns' : 'the dnsServer'} on 53/UDP and 53/TCP for ${every ? 'every name' : 'the names of dnsRules'}`);
   }
   return parts.length > 0 ? `; built in: ${parts.join(', ')}` : '';
+}
+
+/**
+ * Whether the DNS companion's `dnsRules` let every name be looked up: left out (the default, `matchPattern: "*"`), or a
+ * list with a rule that matches every name (`DnsRule.all()`). Entries that are not a `DnsRule` count for nothing (the
+ * companion refuses them).
+ * @param rules the `dnsRules` given
+ */
+export function dnsRulesAllowEveryName(rules: unknown): boolean {
+  return rules === undefined
+    || (Array.isArray(rules) && rules.some((r) => r instanceof DnsRule && matchesEveryDnsName(r._toModel().matchPattern ?? '', false)));
 }
 
 /** Refuses a rule that is not a `PolicyRule` (from JavaScript, `undefined` or a policy itself was a TypeError). */

@@ -4,7 +4,8 @@ import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
 import { Port } from './port';
-import { allowDns, allowHostProbes, builtinsSummary } from './builtins';
+import { allowDns, allowHostProbes, builtinsSummary, dnsRulesAllowEveryName } from './builtins';
+import { CiliumVersion } from '../core/cilium-version';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
@@ -94,7 +95,10 @@ export interface DefaultDenyNamespaceProps {
   readonly blockMetadataEndpoint?: boolean;
   /**
    * Staged rollout: select the pods and write every rule, but do not switch them to default deny
-   * (`enableDefaultDeny: false`, Cilium 1.16+). Watch Hubble for what would be dropped, then turn it off.
+   * (`enableDefaultDeny: false`, Cilium 1.16+). Watch Hubble for what would be dropped, then turn it off. With `dnsRules`
+   * that restrict the names it is refused before Cilium 1.18 (`default-deny-staged-dns-rules`): there the DNS rules of a
+   * rule without default deny still refuse the other names, so the lookups would be restricted at once; from 1.18 they
+   * give visibility only.
    * @default false
    */
   readonly stagedRollout?: boolean;
@@ -171,6 +175,19 @@ export class DefaultDenyNamespace extends Construct {
       });
     }
     const staged = props.stagedRollout ?? false;
+    // Staged, the rule enables no default deny; from 1.18 Cilium adds an allow-all to the L7 rules of such a rule (visibility
+    // only), before 1.18 the DNS rules still refuse every name they do not list (issue #38676): the staged rollout enforced them.
+    if (staged && egress && !dnsRulesAllowEveryName(props.dnsRules) && !CiliumVersion._decideFor(this).atLeast(CiliumVersion.V1_18)) {
+      throw new CiliumPolicyError({
+        id: 'default-deny-staged-dns-rules',
+        message: `DefaultDenyNamespace stagedRollout is true, yet dnsRules restricts the names the pods may look up: on Cilium ${CiliumVersion._decideFor(this)} `
+          + '(before 1.18) the DNS rules of a rule that enables no default deny still refuse every other name (REFUSED answers), '
+          + 'so the staged rollout would enforce the lookup restriction at once',
+        fix: 'leave dnsRules out while staged (every name, seen by the DNS proxy), and add it when stagedRollout is turned off; '
+          + 'or target Cilium 1.18+, where staged DNS rules give visibility only',
+        location: this.node.path,
+      });
+    }
     const metadataBlock = props.blockMetadataEndpoint ?? false;
     const enableDefaultDeny = staged
       ? { ...(ingress ? { ingress: false } : {}), ...(egress || metadataBlock ? { egress: false } : {}) }

@@ -3,7 +3,7 @@
 // (vitest.mutation.config.mts): these tests kill the mutants of src/constructs/default-deny-namespace.ts.
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { DefaultDenyNamespace, DefaultDenyNamespaceProps, DnsRule, Peer, Port } from '../../src';
+import { CiliumVersion, DefaultDenyNamespace, DefaultDenyNamespaceProps, DnsRule, Peer, Port } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -184,6 +184,37 @@ describe('DefaultDenyNamespace staged rollout and metadata block', () => {
     const egressOnly = deny({ stagedRollout: true, ingress: false });
     expect(decidedBy(egressOnly, API, WORLD, '443/TCP', 'egress')).toBe('non-default-deny-allow');
     expect(decidedBy(egressOnly, OTHER, API, '8080/TCP', 'ingress')).toBe('no-policy-default-allow');
+  });
+
+  // Before 1.18 the DNS rules of a rule that enables no default deny still refuse the names they do not list (issue #38676): a
+  // staged rollout with dnsRules restricted the lookups at once (api.example.com in, evil.example.org REFUSED), unlike the rest.
+  test('staged with dnsRules before 1.18 is refused (the names were enforced); from 1.18 the names are visibility only', () => {
+    const narrow = { stagedRollout: true, dnsRules: [DnsRule.exact('api.example.com')] };
+    for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_17]) {
+      const r = refusal(() => new DefaultDenyNamespace(chart('payments', version), 'deny', narrow));
+      expect(r.id).toBe('default-deny-staged-dns-rules');
+      expect(r.message).toContain(`on Cilium ${version} (before 1.18) the DNS rules of a rule that enables no default deny still refuse every other name`);
+      expect(r.message).toContain('leave dnsRules out while staged');
+    }
+    const v18 = chart('payments', CiliumVersion.V1_18);
+    new DefaultDenyNamespace(v18, 'deny', narrow);
+    expect(verdictOf(v18, API, KUBE_DNS, '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+    expect(verdictOf(v18, API, KUBE_DNS, '53/UDP', { dns: 'evil.example.org' })).toBe('allowed');
+    expect(decidedBy(v18, API, WORLD, '443/TCP', 'egress')).toBe('non-default-deny-allow');
+  });
+
+  test('staged before 1.18: every name (the default, or DnsRule.all() among the rules) stays accepted, and nothing is refused', () => {
+    for (const dnsRules of [undefined, [DnsRule.exact('api.example.com'), DnsRule.all()]]) {
+      const c = chart('payments', CiliumVersion.V1_17);
+      new DefaultDenyNamespace(c, 'deny', { stagedRollout: true, ...(dnsRules ? { dnsRules } : {}) });
+      expect(verdictOf(c, API, KUBE_DNS, '53/UDP', { dns: 'evil.example.org' })).toBe('allowed');
+      expect(decidedBy(c, API, WORLD, '443/TCP', 'egress')).toBe('non-default-deny-allow');
+    }
+    // Enforced (not staged), the names restrict on every version, as meant.
+    const enforced = chart('payments', CiliumVersion.V1_17);
+    new DefaultDenyNamespace(enforced, 'deny', { dnsRules: [DnsRule.exact('api.example.com')] });
+    expect(verdictOf(enforced, API, KUBE_DNS, '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+    expect(verdictOf(enforced, API, KUBE_DNS, '53/UDP', { dns: 'evil.example.org' })).toBe('l7-denied');
   });
 
   test('the metadata endpoint is denied by a deny rule, over allowWithinNamespace and the API server, both families', () => {
