@@ -3,7 +3,7 @@
 // synthesis of any host policy, and `validate` (the generic paths below); see README "HostFirewall".
 import { l4Scope } from '../model/l4-scope';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
-import { AddressRange, cidrRange, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
+import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 import { selectorConstrainsNamespace, selectorFixesNamespace } from '../model/selectors';
@@ -388,6 +388,7 @@ export function itemsSelectWholeWorld(items: readonly RuleItemModel[]): string |
  * internet, whatever its holes. IPv6 /32: the regional registries' allocation to one ISP or LIR (a site gets a /48, a
  * subnet a /64, a ULA network a /48 under `fd00::/8`); the same share of the family as IPv4's /8 would be an IPv6 /8, 2^120
  * addresses (`2000::/8`, or every locally assigned ULA `fd00::/8`), which no resolver, scraper or management network is.
+ * Inside the NAT64 prefix `64:ff9b::/96`, whose addresses are IPv4 ones, the IPv4 limit holds: a /104.
  */
 export const NARROW_ROLE_MIN_PREFIX: Readonly<Record<4 | 6, number>> = { 4: 8, 6: 32 };
 
@@ -402,11 +403,28 @@ export const NARROW_ROLE_LIMIT = `an IPv4 /${NARROW_ROLE_MIN_PREFIX[4]} or an IP
 function cidrWiderThanRole(cidrs: readonly unknown[]): string | undefined {
   for (const c of cidrs) {
     const parsed = typeof c === 'string' ? parseCidr(c) : undefined;
-    if (parsed === undefined || parsed.prefix >= NARROW_ROLE_MIN_PREFIX[parsed.family]) continue;
-    return `${JSON.stringify(c)}, a range wider than an IPv${parsed.family} /${NARROW_ROLE_MIN_PREFIX[parsed.family]} (excepts or not)`;
+    if (parsed === undefined) continue;
+    if (parsed.prefix < NARROW_ROLE_MIN_PREFIX[parsed.family]) {
+      return `${JSON.stringify(c)}, a range wider than an IPv${parsed.family} /${NARROW_ROLE_MIN_PREFIX[parsed.family]} (excepts or not)`;
+    }
+    // The NAT64 prefix holds IPv4 addresses: a DNS server in 64:ff9b::/96 is any IPv4 resolver behind the cluster's NAT64.
+    if (parsed.family === 6 && parsed.prefix < NAT64_ROLE_MIN_PREFIX && cidrsIntersect(parsed, NAT64_WELL_KNOWN)) {
+      return `${JSON.stringify(c)}, NAT64 addresses (64:ff9b::/96, RFC 6052: the last 32 bits are an IPv4 address) of a range wider than `
+        + `an IPv4 /${NARROW_ROLE_MIN_PREFIX[4]} (a /${NAT64_ROLE_MIN_PREFIX} there, excepts or not)`;
+    }
   }
   return undefined;
 }
+
+/**
+ * The NAT64 well-known prefix (RFC 6052): an IPv6-only cluster reaches the IPv4 internet through it, `64:ff9b::8.8.8.8`
+ * being 8.8.8.8. Cilium reads it as any IPv6 range (the world-ipv6 identity), so the narrow-role limit of its embedded
+ * IPv4 addresses is the IPv4 one: a /8 of them, a /104 in IPv6 (`NAT64_ROLE_MIN_PREFIX`); `64:ff9b::/96` is all of IPv4.
+ */
+const NAT64_WELL_KNOWN = parseCidr('64:ff9b::/96') as ParsedCidr;
+
+/** The shortest prefix of a narrow-role CIDR inside the NAT64 prefix: 96 bits of prefix and an IPv4 /8. */
+const NAT64_ROLE_MIN_PREFIX = 96 + NARROW_ROLE_MIN_PREFIX[4];
 
 /** What `itemsSelectBroadly` also counts as broad. */
 export interface BroadPeerOptions {

@@ -405,6 +405,10 @@ describe('HostFirewall refusals, by error id', () => {
         expect(r.id, `${prop} ${wide}`).toBe('host-firewall-cidr-broad');
         expect(r.message).toContain(`HostFirewall ${prop} holds ${JSON.stringify(wide)}, a range wider than an IPv${wide.includes(':') ? 6 : 4} /`);
       }
+      // The NAT64 prefix is the IPv4 internet (64:ff9b::8.8.8.8 is 8.8.8.8): held to the IPv4 /8 inside it.
+      const nat64 = refusal(() => firewall({ [prop]: ['10.50.0.0/24', '64:ff9b::/96'], cidrMatchNodes: true }));
+      expect(nat64.id, prop).toBe('host-firewall-cidr-broad');
+      expect(nat64.message).toContain('"64:ff9b::/96", NAT64 addresses');
     }
     const { c } = firewall({ managementCidrs: ['10.0.0.0/8'] });
     expect(into(c, 'cidr:10.50.0.7', '22/TCP')).toBe('allowed');

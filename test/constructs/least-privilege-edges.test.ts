@@ -764,6 +764,23 @@ describe('IPv6 peers of a narrow role are held to a /32, IPv4 to a /8', () => {
     expect(verdictOf(c, 'cidr:2001:db8:ffff::9', WEB, '8080/TCP')).toBe('denied');
   });
 
+  // 64:ff9b::/96 (RFC 6052) holds the IPv4 internet behind the cluster's NAT64 (64:ff9b::8.8.8.8 is 8.8.8.8): as a dnsServer it
+  // passed the IPv6 /32 limit, and the pods' DNS went to every IPv4 resolver of the internet.
+  test('inside the NAT64 prefix the IPv4 /8 holds (a /104): the prefix itself is refused, a /104 of it reached alone', () => {
+    for (const wide of ['64:ff9b::/96', '64:ff9b::/103', '64:ff9b::/64']) {
+      const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { dnsServer: Peer.cidr(wide) }));
+      expect(r.id, wide).toBe('dns-server-broad');
+      expect(r.message).toContain(`dnsServer selects "${wide}", NAT64 addresses (64:ff9b::/96, RFC 6052: the last 32 bits are an IPv4 address) `
+        + 'of a range wider than an IPv4 /8 (a /104 there, excepts or not)');
+    }
+    expect(refusal(() => new TieredApp(chart('shop'), 'app', { metricsFrom: Peer.cidr('64:ff9b::/96'),
+      tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }] })).id).toBe('scraper-broad');
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'deny', { dnsServer: Peer.cidr('64:ff9b::a00:0/104') });
+    expect(decidedBy(c, WEB, 'cidr:64:ff9b::a00:35', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('allowed default-deny spec.egress[1]');
+    expect(decidedBy(c, WEB, 'cidr:64:ff9b::808:808', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('default-deny');
+  });
+
   test('IPv4 keeps the /8: 10.0.0.0/8 is a scraper network, 10.0.0.0/7 is not', () => {
     expect(refusal(() => new TieredApp(chart('shop'), 'app', { metricsFrom: Peer.cidr('10.0.0.0/7'),
       tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }] })).message)
