@@ -28,7 +28,7 @@ export interface DnsCompanionOptions {
   /**
    * The DNS server pods or addresses.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`), and so
-   * is one far wider than a resolver (`dns-server-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`, or more than an IPv4 /8 of the NAT64 `64:ff9b::/96`),
+   * is one far wider than a resolver (`dns-server-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`, or more than an IPv4 /8 of the NAT64 `64:ff9b::/96` or `64:ff9b:1::/48`),
    * the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels. A peer that cannot be a
    * resolver is refused too (`dns-server-not-resolver`): a DNS name (`Peer.fqdn`), a CIDR group, an entity other than `host`,
    * nodes by label (`Peer.nodes`: never the pod's own node).
@@ -66,7 +66,7 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
 
 /**
  * Refuses a DNS server that selects the whole world (`dns-server-world`), or far more than a resolver (`dns-server-broad`):
- * a CIDR wider than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`, or more than an IPv4 /8 of the NAT64 `64:ff9b::/96`), the `cluster` entity, every pod, or pods whose namespace
+ * a CIDR wider than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`, or more than an IPv4 /8 of the NAT64 `64:ff9b::/96` or `64:ff9b:1::/48`), the `cluster` entity, every pod, or pods whose namespace
  * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into and answer DNS.
  * @param server the DNS server given
  * @param location the construct path

@@ -96,7 +96,7 @@ export interface DefaultDenyNamespaceProps {
   /**
    * Staged rollout: select the pods and write every rule, but do not switch them to default deny
    * (`enableDefaultDeny: false`, Cilium 1.16+). Watch Hubble for what would be dropped, then turn it off. With `dnsRules`
-   * that restrict the names it is refused before Cilium 1.18 (`default-deny-staged-dns-rules`): there the DNS rules of a
+   * that restrict the names it is refused on Cilium 1.16 and 1.17 (`default-deny-staged-dns-rules`): there the DNS rules of a
    * rule without default deny still refuse the other names, so the lookups would be restricted at once; from 1.18 they
    * give visibility only.
    * @default false
@@ -175,19 +175,6 @@ export class DefaultDenyNamespace extends Construct {
       });
     }
     const staged = props.stagedRollout ?? false;
-    // Staged, the rule enables no default deny; from 1.18 Cilium adds an allow-all to the L7 rules of such a rule (visibility
-    // only), before 1.18 the DNS rules still refuse every name they do not list (issue #38676): the staged rollout enforced them.
-    if (staged && egress && !dnsRulesAllowEveryName(props.dnsRules) && !CiliumVersion._decideFor(this).atLeast(CiliumVersion.V1_18)) {
-      throw new CiliumPolicyError({
-        id: 'default-deny-staged-dns-rules',
-        message: `DefaultDenyNamespace stagedRollout is true, yet dnsRules restricts the names the pods may look up: on Cilium ${CiliumVersion._decideFor(this)} `
-          + '(before 1.18) the DNS rules of a rule that enables no default deny still refuse every other name (REFUSED answers), '
-          + 'so the staged rollout would enforce the lookup restriction at once',
-        fix: 'leave dnsRules out while staged (every name, seen by the DNS proxy), and add it when stagedRollout is turned off; '
-          + 'or target Cilium 1.18+, where staged DNS rules give visibility only',
-        location: this.node.path,
-      });
-    }
     const metadataBlock = props.blockMetadataEndpoint ?? false;
     const enableDefaultDeny = staged
       ? { ...(ingress ? { ingress: false } : {}), ...(egress || metadataBlock ? { egress: false } : {}) }
@@ -213,6 +200,22 @@ export class DefaultDenyNamespace extends Construct {
       // Staged: written, not enforced (enableDefaultDeny false), on purpose.
       rule._isolate(SectionName.EGRESS, !staged);
       allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
+      // After allowDns has judged the dnsRules list (an empty or malformed one gets its own error). Staged, the rule enables
+      // no default deny; from 1.18 Cilium adds an allow-all to the L7 rules of such a rule (visibility only), on 1.16/1.17
+      // the DNS rules still refuse every name they do not list (issue #38676): the staged rollout enforced them. Before
+      // 1.16 there is no enableDefaultDeny (version-enable-default-deny refuses staging itself).
+      const version = CiliumVersion._decideFor(this);
+      if (staged && !dnsRulesAllowEveryName(props.dnsRules) && version.atLeast(CiliumVersion.V1_16) && !version.atLeast(CiliumVersion.V1_18)) {
+        throw new CiliumPolicyError({
+          id: 'default-deny-staged-dns-rules',
+          message: `DefaultDenyNamespace stagedRollout is true, yet dnsRules restricts the names the pods may look up: on Cilium ${version} `
+            + '(1.16 and 1.17) the DNS rules of a rule that enables no default deny still refuse every other name (REFUSED answers), '
+            + 'so the staged rollout would enforce the lookup restriction at once',
+          fix: 'leave dnsRules out while staged (every name, seen by the DNS proxy), and add it when stagedRollout is turned off; '
+            + 'or target Cilium 1.18+, where staged DNS rules give visibility only',
+          location: this.node.path,
+        });
+      }
       if (props.allowWithinNamespace) rule.allowEgress(Peer.namespace(namespace));
       if (props.allowKubeApiServer) rule.allowEgress(Peer.kubeApiServer(), { ports: API_SERVER_PORTS.map((p) => Port.tcp(p)) });
     }

@@ -279,7 +279,7 @@ const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGr
 
 /**
  * Refuses a metrics scraper that selects the whole world (`scraper-world`), or far more than a scraper (`scraper-broad`):
- * a CIDR wider than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`, or more than an IPv4 /8 of the NAT64 `64:ff9b::/96`), the `cluster` entity, every pod, or pods whose namespace
+ * a CIDR wider than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`, or more than an IPv4 /8 of the NAT64 `64:ff9b::/96` or `64:ff9b:1::/48`), the `cluster` entity, every pod, or pods whose namespace
  * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, or a CIDR
  * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world),
  * or nodes by labels a node's own kubelet may set, or every node carries (`nodeSelectorClaimable`): a compromised node could label

@@ -388,7 +388,8 @@ export function itemsSelectWholeWorld(items: readonly RuleItemModel[]): string |
  * internet, whatever its holes. IPv6 /32: the regional registries' allocation to one ISP or LIR (a site gets a /48, a
  * subnet a /64, a ULA network a /48 under `fd00::/8`); the same share of the family as IPv4's /8 would be an IPv6 /8, 2^120
  * addresses (`2000::/8`, or every locally assigned ULA `fd00::/8`), which no resolver, scraper or management network is.
- * Inside the NAT64 prefix `64:ff9b::/96`, whose addresses are IPv4 ones, the IPv4 limit holds: a /104.
+ * Inside the NAT64 prefixes (`64:ff9b::/96`, and the local-use `64:ff9b:1::/48`), whose addresses are IPv4 ones, the
+ * IPv4 limit holds: a /104.
  */
 export const NARROW_ROLE_MIN_PREFIX: Readonly<Record<4 | 6, number>> = { 4: 8, 6: 32 };
 
@@ -407,9 +408,11 @@ function cidrWiderThanRole(cidrs: readonly unknown[]): string | undefined {
     if (parsed.prefix < NARROW_ROLE_MIN_PREFIX[parsed.family]) {
       return `${JSON.stringify(c)}, a range wider than an IPv${parsed.family} /${NARROW_ROLE_MIN_PREFIX[parsed.family]} (excepts or not)`;
     }
-    // The NAT64 prefix holds IPv4 addresses: a DNS server in 64:ff9b::/96 is any IPv4 resolver behind the cluster's NAT64.
-    if (parsed.family === 6 && parsed.prefix < NAT64_ROLE_MIN_PREFIX && cidrsIntersect(parsed, NAT64_WELL_KNOWN)) {
-      return `${JSON.stringify(c)}, NAT64 addresses (64:ff9b::/96, RFC 6052: the last 32 bits are an IPv4 address) of a range wider than `
+    // The NAT64 prefixes hold IPv4 addresses: a DNS server in 64:ff9b::/96 is any IPv4 resolver behind the cluster's NAT64.
+    const nat64 = parsed.family === 6 && parsed.prefix < NAT64_ROLE_MIN_PREFIX
+      ? NAT64_PREFIXES.find((p) => cidrsIntersect(parsed, p.cidr)) : undefined;
+    if (nat64 !== undefined) {
+      return `${JSON.stringify(c)}, NAT64 addresses (${nat64.text}, ${nat64.rfc}: they embed IPv4 addresses) of a range wider than `
         + `an IPv4 /${NARROW_ROLE_MIN_PREFIX[4]} (a /${NAT64_ROLE_MIN_PREFIX} there, excepts or not)`;
     }
   }
@@ -417,11 +420,16 @@ function cidrWiderThanRole(cidrs: readonly unknown[]): string | undefined {
 }
 
 /**
- * The NAT64 well-known prefix (RFC 6052): an IPv6-only cluster reaches the IPv4 internet through it, `64:ff9b::8.8.8.8`
- * being 8.8.8.8. Cilium reads it as any IPv6 range (the world-ipv6 identity), so the narrow-role limit of its embedded
- * IPv4 addresses is the IPv4 one: a /8 of them, a /104 in IPv6 (`NAT64_ROLE_MIN_PREFIX`); `64:ff9b::/96` is all of IPv4.
+ * The NAT64 prefixes: the well-known `64:ff9b::/96` (RFC 6052), through which an IPv6-only cluster reaches the IPv4
+ * internet (`64:ff9b::8.8.8.8` being 8.8.8.8), and the local-use `64:ff9b:1::/48` (RFC 8215), where an operator places
+ * its own translation prefix (a /96 there is all of IPv4 again). Cilium reads them as any IPv6 range (the world-ipv6
+ * identity), so the narrow-role limit of their embedded IPv4 addresses is the IPv4 one: a /8 of them, a /104 in IPv6
+ * (`NAT64_ROLE_MIN_PREFIX`), whatever the layout of the local-use prefix.
  */
-const NAT64_WELL_KNOWN = parseCidr('64:ff9b::/96') as ParsedCidr;
+const NAT64_PREFIXES: readonly { readonly cidr: ParsedCidr; readonly text: string; readonly rfc: string }[] = [
+  { cidr: parseCidr('64:ff9b::/96') as ParsedCidr, text: '64:ff9b::/96', rfc: 'RFC 6052' },
+  { cidr: parseCidr('64:ff9b:1::/48') as ParsedCidr, text: '64:ff9b:1::/48', rfc: 'RFC 8215' },
+];
 
 /** The shortest prefix of a narrow-role CIDR inside the NAT64 prefix: 96 bits of prefix and an IPv4 /8. */
 const NAT64_ROLE_MIN_PREFIX = 96 + NARROW_ROLE_MIN_PREFIX[4];

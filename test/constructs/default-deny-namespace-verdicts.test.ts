@@ -193,7 +193,7 @@ describe('DefaultDenyNamespace staged rollout and metadata block', () => {
     for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_17]) {
       const r = refusal(() => new DefaultDenyNamespace(chart('payments', version), 'deny', narrow));
       expect(r.id).toBe('default-deny-staged-dns-rules');
-      expect(r.message).toContain(`on Cilium ${version} (before 1.18) the DNS rules of a rule that enables no default deny still refuse every other name`);
+      expect(r.message).toContain(`on Cilium ${version} (1.16 and 1.17) the DNS rules of a rule that enables no default deny still refuse every other name`);
       expect(r.message).toContain('leave dnsRules out while staged');
     }
     const v18 = chart('payments', CiliumVersion.V1_18);
@@ -201,6 +201,17 @@ describe('DefaultDenyNamespace staged rollout and metadata block', () => {
     expect(verdictOf(v18, API, KUBE_DNS, '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
     expect(verdictOf(v18, API, KUBE_DNS, '53/UDP', { dns: 'evil.example.org' })).toBe('allowed');
     expect(decidedBy(v18, API, WORLD, '443/TCP', 'egress')).toBe('non-default-deny-allow');
+  });
+
+  // Before 1.16 there is no enableDefaultDeny: staging itself is refused (version-enable-default-deny), not its DNS rules; and a
+  // malformed dnsRules list gets its own error before the staged refusal.
+  test('staged with dnsRules before 1.16 is not blamed on the DNS rules; a malformed list gets its own error on 1.17', () => {
+    const narrow = { stagedRollout: true, dnsRules: [DnsRule.exact('api.example.com')] };
+    for (const version of [CiliumVersion.V1_14, CiliumVersion.V1_15]) {
+      expect(() => new DefaultDenyNamespace(chart('payments', version), 'deny', narrow), version.toString()).not.toThrow();
+    }
+    expect(refusal(() => new DefaultDenyNamespace(chart('payments', CiliumVersion.V1_17), 'deny', { stagedRollout: true, dnsRules: [] })).id)
+      .toBe('dns-rules-empty');
   });
 
   test('staged before 1.18: every name (the default, or DnsRule.all() among the rules) stays accepted, and nothing is refused', () => {

@@ -770,9 +770,19 @@ describe('IPv6 peers of a narrow role are held to a /32, IPv4 to a /8', () => {
     for (const wide of ['64:ff9b::/96', '64:ff9b::/103', '64:ff9b::/64']) {
       const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { dnsServer: Peer.cidr(wide) }));
       expect(r.id, wide).toBe('dns-server-broad');
-      expect(r.message).toContain(`dnsServer selects "${wide}", NAT64 addresses (64:ff9b::/96, RFC 6052: the last 32 bits are an IPv4 address) `
+      expect(r.message).toContain(`dnsServer selects "${wide}", NAT64 addresses (64:ff9b::/96, RFC 6052: they embed IPv4 addresses) `
         + 'of a range wider than an IPv4 /8 (a /104 there, excepts or not)');
     }
+    // The local-use NAT64 prefix (RFC 8215): an operator's own /96 there is all of IPv4 again.
+    for (const wide of ['64:ff9b:1::/48', '64:ff9b:1::/96', '64:ff9b:1:ab::/64']) {
+      const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { dnsServer: Peer.cidr(wide) }));
+      expect(r.id, wide).toBe('dns-server-broad');
+      expect(r.message).toContain(`dnsServer selects "${wide}", NAT64 addresses (64:ff9b:1::/48, RFC 8215: they embed IPv4 addresses) `);
+    }
+    const local = chart('shop');
+    new DefaultDenyNamespace(local, 'deny', { dnsServer: Peer.cidr('64:ff9b:1::a00:0/104') });
+    expect(decidedBy(local, WEB, 'cidr:64:ff9b:1::a00:35', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('allowed default-deny spec.egress[1]');
+    expect(decidedBy(local, WEB, 'cidr:64:ff9b:1::808:808', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('default-deny');
     expect(refusal(() => new TieredApp(chart('shop'), 'app', { metricsFrom: Peer.cidr('64:ff9b::/96'),
       tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }] })).id).toBe('scraper-broad');
     const c = chart('shop');
