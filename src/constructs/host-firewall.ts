@@ -426,9 +426,9 @@ export class HostFirewall extends Construct {
   /**
    * Allows traffic from the nodes to `peer`. The first egress rule puts the nodes into egress default deny; the
    * guard then also keeps the nodes' own paths open (API server, kubelets, etcd, health, tunnel, essential ICMP, pods,
-   * node DNS). Since the guard allows every pod on every port, DNS rules that restrict the nodes' lookups to pods (kube-dns)
-   * would not hold, and are refused (`pitfall-dns-rules-widened`) unless `LockoutPath.POD_TRAFFIC` is exempted; DNS rules
-   * to a resolver of `nodeDnsServers` likewise, unless `LockoutPath.NODE_DNS` is exempted (the guard allows 53 there without them).
+   * node DNS). The guard's allow of every pod on every port leaves DNS rules to pods (kube-dns) in force (the DNS proxy reads
+   * only the rules of the lookup's port); DNS rules to a resolver of `nodeDnsServers` would not hold, as the guard allows 53
+   * there without them, and are refused (`pitfall-dns-rules-widened`) unless `LockoutPath.NODE_DNS` is exempted.
    * @param peer where the nodes may connect
    * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */

@@ -637,16 +637,17 @@ function anySelectorMatches(selectors: readonly Selector[], labels: LabelSet): b
 function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase | undefined, notes: string[],
   input: SideInput, l7VisibilityOnly: boolean, hostBypass: CompiledItem | undefined): SideVerdict | SideOutcome {
   if (!base) {
-    const shared = sharedOutcome(matches, l7VisibilityOnly, hostBypass !== undefined);
+    const shared = sharedOutcome(matches, l7VisibilityOnly, hostBypass !== undefined, input);
     if (shared !== undefined) return shared;
   }
   // Loops, not flatMap: this runs for every first decision that L7 rules refine.
-  const entries: L7Entry[] = [];
+  const all: L7Entry[] = [];
   for (let m = 0; m < matches.length; m++) {
     const { item, l4 } = matches[m];
-    if (l4.allPorts || l4.icmp) entries.push({ item, pr: undefined });
-    else for (let p = 0; p < l4.portRules.length; p++) entries.push({ item, pr: l4.portRules[p] });
+    if (l4.allPorts || l4.icmp) all.push({ item, pr: undefined });
+    else for (let p = 0; p < l4.portRules.length; p++) all.push({ item, pr: l4.portRules[p] });
   }
+  const entries = dnsFilterEntries(all, input);
   if (base) {
     for (const e of entries) {
       if (e.pr?.serverNames !== undefined) notes.push(`${describeItem(e.item)} also restricts the TLS SNI to ${e.pr.serverNames.join(', ')} (not evaluated)`);
@@ -655,7 +656,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     }
   }
   const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
-  const first = wildcard?.item ?? matches[0].item;
+  const first = wildcard?.item ?? entries[0].item;
   if (wildcard) {
     if (!base) return dnsRulesOf(entries).length > 0 ? ALLOWED_DNS_PROXIED : ALLOWED;
     const l7Elsewhere = entries.some((e) => l7Kind(e.pr) !== undefined);
@@ -728,30 +729,60 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
  * rules decide (the caller builds the entries).
  */
 function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], l7VisibilityOnly: boolean,
-  hostBypass: boolean): SideOutcome | undefined {
+  hostBypass: boolean, input: SideInput): SideOutcome | undefined {
+  // A wildcard on the port's own filter (an exact or named port without L7 rules), and one on another filter (every port,
+  // port 0, a range, ICMP), which does not widen DNS rules (`dnsFilterEntries`).
   let wildcard = false;
+  let otherFilterWildcard = false;
   let dnsKind = false;
   let dnsRules = false;
   for (let m = 0; m < matches.length; m++) {
     const l4 = matches[m].l4;
     if (l4.allPorts || l4.icmp) {
-      wildcard = true;
+      otherFilterWildcard = true;
       continue;
     }
     for (let p = 0; p < l4.portRules.length; p++) {
       const pr = l4.portRules[p];
       const kind = l7Kind(pr);
-      if (kind === undefined) wildcard = true;
-      else if (kind === L7Protocol.DNS) {
+      if (kind === undefined) {
+        if (onPortFilter(pr, input)) wildcard = true;
+        else otherFilterWildcard = true;
+      } else if (kind === L7Protocol.DNS) {
         dnsKind = true;
         if ((pr.rules?.dns ?? []).length > 0) dnsRules = true;
       }
     }
   }
+  if (otherFilterWildcard && !dnsKind) wildcard = true;
   if (wildcard) return dnsRules ? ALLOWED_DNS_PROXIED : ALLOWED;
   if (hostBypass) return ALLOWED;
   if (l7VisibilityOnly) return dnsKind ? ALLOWED_DNS_PROXIED : ALLOWED;
   return undefined;
+}
+
+/**
+ * The entries whose L7 rules (or lack of them) the proxy holds for the query's port. With DNS rules among them, only those
+ * of the port's own filter: the DNS proxy judges a lookup by the rules of the filter of its destination port and protocol
+ * alone (pkg/fqdn/dnsproxy/proxy.go `CheckAllowed`: `getPortRulesForID(endpointID, destPortProto)`, filled per redirect by
+ * `UpdateAllowed` from that L4Filter's selectors), and the datapath sends the lookup there because the DNS redirect's policy
+ * map key (peer, port, protocol) is more specific than the key of an allow of every port (an item without toPorts, port 0)
+ * or of a range (bpf/lib/policy.h: the longest port prefix of the peer's identity wins). So such an allow, for the same peer,
+ * neither widens the DNS rules nor lets a lookup they refuse through; an L4-only allow of the same port (the same filter:
+ * `mergePortProto` adds an allow-all for its selector) does. Envoy, which enforces HTTP and Kafka rules, also consults the
+ * rules of the wildcard port (cilium/proxy `PortNetworkPolicy`: "Check for any rules that wildcard the port"), so there an
+ * allow of every port widens them: other L7 kinds keep every entry. Named ports count as the port's own filter.
+ */
+function dnsFilterEntries(entries: L7Entry[], input: SideInput): L7Entry[] {
+  if (!entries.some((e) => l7Kind(e.pr) === L7Protocol.DNS)) return entries;
+  return entries.filter((e) => l7Kind(e.pr) !== undefined || onPortFilter(e.pr, input));
+}
+
+/** Whether a port rule covers the query's port through an exact port or a named port (the port's own L4 filter). */
+function onPortFilter(pr: CompiledPortRule | undefined, input: SideInput): boolean {
+  if (pr === undefined) return false;
+  const query = input.query.l4;
+  return pr.ports.some((p) => (p.kind === 'named' || (p.kind === 'range' && p.lo === p.hi)) && portMatches(p, query, input.destinationPorts));
 }
 
 /** The DNS rules of the entries, as text: a DNS lookup on this peer and port goes through the DNS proxy when there are some. */

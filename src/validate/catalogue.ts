@@ -244,7 +244,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-dns-rules-widened', severity: E, versions: 'all',
-    what: 'a DNS rule restricting lookups, cancelled by a DNS `*` or an allow without DNS rules (another policy\'s, or another item of the same rule; a host rule against itself) for the same pods or nodes, server and port (Cilium ORs them)',
+    what: 'a DNS rule restricting lookups, cancelled by a DNS `*` or an allow of port 53 without DNS rules (another policy\'s, or another item of the same rule; a host rule against itself) for the same pods or nodes, server and port (Cilium ORs them)',
   },
   {
     id: 'pitfall-l7-rules-widened', severity: E, versions: 'all',

@@ -1,7 +1,7 @@
 // Pitfalls of DNS: toFQDNs without a DNS rule the proxy sees for the same pods (or one that does not allow the name),
 // egress default deny without DNS, and DNS rules widened by another policy's `*`.
 import { CiliumVersion } from '../core/cilium-version';
-import { cidrsIntersect, parseCidr, ParsedCidr } from '../model/cidr';
+import { cidrContains, cidrsIntersect, parseCidr, ParsedCidr } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
@@ -9,7 +9,7 @@ import { Selector } from '../model/labels';
 import {
   CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName,
 } from '../model/policy-model';
-import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, RuleView } from './pitfall-run';
+import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, portIs, protocolsMeet, RuleView } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { selectorRequiresNothing } from '../model/selectors';
 import { AGENT_SINCE } from './tables';
@@ -23,22 +23,34 @@ const DNS_ENTITIES = ['all', 'cluster', 'world', 'host', 'remote-node'];
 
 // Free helpers
 
+/** An egress allow item on the DNS port: whether it allows every name, whether without DNS rules, and the names it allows. */
+interface DnsItem {
+  readonly item: RuleItemModel;
+  readonly index: number;
+  readonly all: boolean;
+  readonly l4Only: boolean;
+  readonly names: string[];
+}
+
 /**
  * The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow.
  * `restrictingOnly`: only the items with DNS rules of their own (those that may restrict names; the others allow every name).
  */
-function dnsItems(r: RuleView, restrictingOnly = false): { item: RuleItemModel; index: number; all: boolean; names: string[] }[] {
-  return items(r.rule, SectionName.EGRESS).flatMap(({ item, index }) => {
+function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
+  return items(r.rule, SectionName.EGRESS).flatMap(({ item, index }): DnsItem[] => {
     const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
     if (restrictingOnly && sels.length === 0) return [];
     const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'groups'] as const).some((f) => item[f] !== undefined);
     // `{}` (the default-deny idiom, also with empty toPorts/icmps lists) allows nothing; toFQDNs items are not DNS allowances.
     if (l4Scope(arr(item.toPorts), arr(item.icmps), l3) === 'none' || arr(item.fqdns).length > 0) return [];
-    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true)) return [];
-    // An allow on the DNS port without DNS rules wildcards the L7 rules of that port (mergePortProto): every name.
-    if (sels.length === 0) return [{ item, index, all: true, names: ['an L4 allow with no DNS rules'] }];
+    // An allow of the DNS port itself without DNS rules wildcards the L7 rules of that port (mergePortProto): every name. An
+    // allow of every port, port 0 or a range over 53 is another L4 filter, which the DNS proxy does not read for a lookup on
+    // 53 (pkg/fqdn/dnsproxy/proxy.go CheckAllowed reads the rules of the destination port only), as the engine judges it.
+    const l4Only = sels.length === 0;
+    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true, l4Only)) return [];
+    if (l4Only) return [{ item, index, all: true, l4Only, names: ['an L4 allow with no DNS rules'] }];
     const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
-    return [{ item, index, all: names.some((n) => matchesEveryName(n, r.version)), names: names.map((n) => JSON.stringify(n)) }];
+    return [{ item, index, all: names.some((n) => matchesEveryName(n, r.version)), l4Only, names: names.map((n) => JSON.stringify(n)) }];
   });
 }
 
@@ -47,17 +59,21 @@ function endPortExists(r: RuleView): boolean {
   return r.version.atLeast(CiliumVersion.V1_16);
 }
 
-/** Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol. */
-function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean): boolean {
+/**
+ * Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol.
+ * `bExact`: only `b`'s entries of port 53 itself count (`portIs`), not every port, port 0 or a range.
+ */
+function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean, bExact = false): boolean {
   // No toPorts and no icmps (absent or empty lists: rule.go `toPorts.Len() == 0 && icmp.Len() == 0`) is every port.
   const everyPort = (i: RuleItemModel): boolean => l4Scope(arr(i.toPorts), arr(i.icmps), true) === 'all';
-  const protocols = (i: RuleItemModel, endPort: boolean): Set<string> => (arr(i.toPorts).length === 0 ? new Set(everyPort(i) ? ['TCP', 'UDP'] : [])
+  const protocols = (i: RuleItemModel, endPort: boolean, exact: boolean): Set<string> => (arr(i.toPorts).length === 0
+    ? new Set(everyPort(i) && !exact ? ['TCP', 'UDP'] : [])
     : new Set(arr<PortRuleModel>(i.toPorts)
       .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
-      .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES, endPort))
+      .filter((p) => isObject(p) && (exact ? portIs : portCovers)(p, 53, DNS_PORT_NAMES, endPort))
       .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
-  const pb = protocols(b, bEndPort);
-  return [...protocols(a, aEndPort)].some((p) => pb.has(p));
+  const pb = protocols(b, bEndPort, bExact);
+  return [...protocols(a, aEndPort, false)].some((p) => pb.has(p));
 }
 
 /**
@@ -251,7 +267,8 @@ function namesDnsServer(item: RuleItemModel): boolean {
  * DNS servers (DNS rules, or port 53 only), a selector of `b` implied by one of `a`'s or taken in by `a`'s `all`/`cluster`.
  * A selector that only may overlap (another label key, every namespace) is not the server: an egress allow to
  * `app: postgres` in every namespace, on every port, leaves the lookups to kube-dns restricted (the engine agrees).
- * Reserved identities: one in both. Addresses: CIDRs that meet, or `world` beside a CIDR. Unless `b` names its peers as
+ * Reserved identities: one in both. Addresses: a CIDR of `b` holding one of `a` (or `world` beside any), or, when `b` names
+ * its peers as DNS servers, CIDRs that meet. Unless `b` names its peers as
  * DNS servers, a Service, a group or a node selector that requires something on its side takes in nothing provably (its
  * backends or nodes are not known).
  */
@@ -269,16 +286,20 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
   const dnsIn = (s: Selector): boolean => implies(KUBE_DNS, s);
   if (pa.pods.some((x) => pb.pods.some((y) => implies(x, y) || (server && implies(y, x)) || (dnsIn(x) && dnsIn(y))))) return true;
   if (pa.anyPod && pb.pods.some((y) => server || dnsIn(y))) return true;
-  if ((pa.anyAddress && (pb.anyAddress || pb.cidrs.length > 0)) || (pb.anyAddress && pa.cidrs.length > 0)) return true;
-  return pa.cidrs.some((x) => pb.cidrs.some((y) => cidrsIntersect(x, y)));
+  // Addresses as pods: `b`'s CIDR holds all of `a`'s (every server `a` restricts), or meets it where `b` names its peers as
+  // DNS servers. An allow on 53 and other ports to 10.0.0.5/32 beside DNS rules to 10.0.0.0/8 is not the server's.
+  if (pb.anyAddress && (pa.anyAddress || pa.cidrs.length > 0)) return true;
+  if (pa.anyAddress && pb.cidrs.some((y) => server || y.prefix === 0)) return true;
+  return pa.cidrs.some((x) => pb.cidrs.some((y) => (server ? cidrsIntersect(x, y) : cidrContains(y, x))));
 }
 
 /**
  * Cilium ORs the L7 DNS rules of every allow rule on the same DNS peer and port (`mergePortProto`), across policies and
- * within one rule: an item that lets the same pods look up every name (`*`, or an allow without DNS rules, which the agent
- * widens with `*`: `appendL7WildcardRule`) silently cancels an item that restricts their lookups. In one rule that is a
- * second item of it (a DNS companion with `dnsRules` beside an L4 allow to the same server, as a `TieredApp` tier's `egress`,
- * or a host rule's DNS restriction beside `HostFirewall`'s egress guard, which allows every pod on every port).
+ * within one rule: an item that lets the same pods look up every name (`*`, or an allow of the DNS port without DNS rules,
+ * which the agent widens with `*`: `appendL7WildcardRule`) silently cancels an item that restricts their lookups. In one
+ * rule that is a second item of it (a DNS companion with `dnsRules` beside an L4 allow to the same server on 53, as a
+ * `TieredApp` tier's `egress`, or a host rule's DNS restriction beside `HostFirewall`'s node-DNS guard). An allow of every
+ * port, port 0 or a range is another L4 filter, which the DNS proxy does not read for a lookup on 53 (`dnsItems`).
  */
 export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
   const restricted = dnsItems(r, true).filter((d) => !d.all);
@@ -292,7 +313,7 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
     for (const theirs of dnsItems(c)) {
       if (!theirs.all) continue;
       const hit = restricted.find((d) => sameDnsPeer(r, d.item, c, theirs.item)
-        && portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c)));
+        && portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c), theirs.l4Only));
       if (!hit) continue;
       if (run.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
       const other = c === r ? `this rule's ${c.path}.egress[${theirs.index}]` : c.name;
@@ -312,14 +333,10 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
 
 /**
  * For a host rule: the HostFirewall lockout guard an item of that shape is (the user cannot edit it) and the exemption that
- * lets the restriction hold; '' for other items. Pods: `LockoutPath.POD_TRAFFIC` (every pod on every port); CIDRs on 53 only: the
- * node-DNS guard of `nodeDnsServers`, `LockoutPath.NODE_DNS`.
+ * lets the restriction hold; '' for other items. CIDRs on 53 only: the node-DNS guard of `nodeDnsServers`,
+ * `LockoutPath.NODE_DNS`. (The pod guard allows every port: another L4 filter, which never widens DNS rules.)
  */
 function hostGuardHint(item: RuleItemModel): string {
-  if (arr(item.endpoints).length > 0) {
-    return ' (if it is a HostFirewall\'s guard, which keeps every pod reachable on every port: only exempting LockoutPath.POD_TRAFFIC, with the pod '
-      + 'ports the nodes need allowed by hand, lets a DNS restriction to pods hold)';
-  }
   const cidrOnly = (['endpoints', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).every((f) => item[f] === undefined);
   if (cidrOnly && (item.cidr !== undefined || item.cidrSet !== undefined) && namesDnsServer(item)) {
     return ' (if it is a HostFirewall\'s node-DNS guard of nodeDnsServers: exempt LockoutPath.NODE_DNS with a reason, so this allow, with its DNS '

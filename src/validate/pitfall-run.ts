@@ -143,6 +143,17 @@ export function portCovers(p: PortProtocolModel, port: number, names: readonly s
   return entry.kind === 'range' && entry.lo <= port && port <= entry.hi;
 }
 
+/**
+ * Whether a port entry is `port` itself (or one of `names`), not every port, port 0 or a range holding it: the entries that
+ * fall into the L4 filter of that port, which alone the DNS proxy reads for a lookup (`pitfall-dns-rules-widened`).
+ */
+export function portIs(p: PortProtocolModel, port: number, names: readonly string[] = [], endPortExists = true): boolean {
+  const entry = compilePortEntry({ port: p.port === undefined ? undefined : String(p.port), ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) },
+    endPortExists);
+  if (entry.kind === 'named') return entry.name !== undefined && names.includes(entry.name);
+  return entry.kind === 'range' && entry.lo === port && entry.hi === port;
+}
+
 /** Whether a Service/guard protocol and a policy port protocol (omitted/ANY = TCP, UDP and SCTP) can meet. */
 export function protocolsMeet(want: string, protocol: string | undefined): boolean {
   const p = (protocol ?? '').toUpperCase();

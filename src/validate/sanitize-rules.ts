@@ -199,7 +199,9 @@ function checkCidrs(node: ItemNode, ctx: CheckContext): void {
     const except = arr<unknown>(entry.except);
     if (except.length > 0 && entry.cidrGroupRef !== undefined && !v.atLeast(AGENT_SINCE.exceptWithGroup)) {
       ctx.report('sanitize-except-with-group', `${path}.except`,
-        `except together with cidrGroupRef ${show(entry.cidrGroupRef)} needs Cilium ${AGENT_SINCE.exceptWithGroup} or newer (target is ${v}); older agents refuse it`,
+        `except together with cidrGroupRef ${show(entry.cidrGroupRef)} needs Cilium ${AGENT_SINCE.exceptWithGroup} or newer (target is ${v}); older agents refuse it `
+        + '(from the January 2025 patch releases, e.g. v1.14.19: "ExceptCIDRs cannot be used in combination with CIDRGroupRef"; earlier patches '
+        + 'apply the except to every CIDR of the group in ingress and may crash in egressDeny)',
         `raise the target version to ${AGENT_SINCE.exceptWithGroup}, or drop the except and leave the excluded ranges out of the CiliumCIDRGroup`);
     }
     except.forEach((e, j) => {

@@ -127,7 +127,12 @@ export const CONSTRAINT_SINCE = {
 export const AGENT_SINCE = {
   /** DNS L7 rules allowed in host policies (egress only); from the same release host egress refuses only HTTP and Kafka, so `l7` rules pass too. */
   hostDnsL7: V.V1_17,
-  /** `except` works together with `cidrGroupRef` (selector-based except; 1.14–1.16 agents reject it). */
+  /**
+   * `except` works together with `cidrGroupRef` (selector-based except). 1.14–1.16 agents refuse it from the patch releases
+   * of January 2025 (v1.14.19, cilium/cilium#36559; #36560 for 1.15, #36561 for 1.16: pkg/k8s/watchers `validateCIDRRule`
+   * "ExceptCIDRs cannot be used in combination with CIDRGroupRef"); earlier patches copied the except onto each CIDR of the
+   * group in ingress (`translateSpec`) and could crash the agent in egressDeny.
+   */
   exceptWithGroup: V.V1_17,
   /** `toServices` may be combined with `toPorts` ("Combining ToServices and ToPorts is not supported yet" before). */
   servicesWithPorts: V.V1_17,

@@ -416,6 +416,28 @@ describe('toFQDNs learns names only through the DNS proxy', () => {
     expect(judged(set, WEB, DNS, '53/UDP').egress.l7).toBeUndefined();
   });
 
+  test('an allow of every port, of port 0 or of a range on the same DNS server is another filter: the DNS rules still decide the lookup '
+    + '(pkg/fqdn/dnsproxy/proxy.go CheckAllowed reads the rules of the lookup\'s port only; the redirect\'s port key wins in the datapath)', () => {
+    const others: [string, Record<string, unknown>][] = [
+      ['every port (no toPorts)', toDns],
+      ['port 0', { ...toDns, toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }] }],
+      ['a range over 53', { ...toDns, toPorts: [{ ports: [{ port: '1', endPort: 1024, protocol: 'UDP' }] }] }],
+    ];
+    for (const [what, other] of others) {
+      const set = egress([dnsRules(['a.example.com']), other, fqdn]);
+      const refused = judged(set, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+      expect([what, refused.verdict, refused.egress.rule?.path]).toEqual([what, 'l7-denied', 'spec.egress[0]']);
+      expect(refused.egress.l7).toMatchObject({ protocol: 'dns', result: 'denied', rules: ['matchName: a.example.com'] });
+      expect([what, judged(set, WEB, DNS, '53/UDP', { dns: 'a.example.com' }).verdict]).toEqual([what, 'allowed']);
+      // b.example.com is not learned through the proxy: toFQDNs selects nothing for it.
+      expect([what, dnsLearning(refused).learnable, judged(set, WEB, B, 443).verdict]).toEqual([what, false, 'denied']);
+      // Without a name: allowed at L4, the DNS rules enforced by the proxy.
+      expect(judged(set, WEB, DNS, '53/UDP').egress.l7).toMatchObject({ protocol: 'dns', result: 'not-evaluated' });
+      // Another port of the server: the other item allows it, no proxy.
+      expect([what, judged(set, WEB, DNS, '54/UDP').egress.decision]).toEqual([what, 'allowed']);
+    }
+  });
+
   test('HTTP rules cannot cover the lookup (53/UDP): the agent refuses them, so only DNS rules send a lookup to the proxy', () => {
     const http = { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }] };
     const set = egress([http, fqdn]);

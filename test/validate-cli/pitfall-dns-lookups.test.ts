@@ -151,23 +151,35 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     const restrictedItem = toDns([{ matchName: 'api.example.com' }]);
     expect(at(ID, [restricted([restrictedItem, toDns()])])).toEqual([HIT]);
     expect(at(ID, [restricted([restrictedItem, toDns(STAR)])])).toEqual([HIT]);
-    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [KUBE_DNS] }])])).toEqual([HIT]);
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP'), toDns(undefined, 'UDP')])])).toEqual([HIT]);
+    // An allow of every port (no toPorts, port 0) or of a range over 53 is another L4 filter: the DNS proxy reads only the
+    // rules of the lookup's port (pkg/fqdn/dnsproxy/proxy.go CheckAllowed), so the names hold (the engine agrees).
+    const otherFilters = [{ toEndpoints: [KUBE_DNS] }, { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }] },
+      { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '1', endPort: 1024, protocol: 'ANY' }] }] }];
+    for (const other of otherFilters) {
+      expect(at(ID, [restricted([restrictedItem, other])])).toEqual([]);
+      expect(at(ID, [restricted(), wide([other])])).toEqual([]);
+      const set = PolicySet.fromYaml(JSON.stringify(restricted([restrictedItem, other])));
+      expect(['api.example.com', 'evil.example.org'].map((dns) => verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns }).verdict))
+        .toEqual(['allowed', 'l7-denied']);
+    }
     // Not the same server or port, or another restriction: the names hold.
     expect(at(ID, [restricted([restrictedItem, toDns(undefined, 'SCTP')])])).toEqual([]);
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP'), toDns(undefined, 'TCP')])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, { toEndpoints: [{ matchLabels: { app: 'db' } }] }])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, toDns([{ matchName: 'b.example.com' }])])])).toEqual([]);
-    // An allow to pods that only may be kube-dns (another label key in every namespace; another app in kube-system) on every
-    // port does not take the server in: the names hold (the engine agrees). Pods of kube-system, or `cluster`, do.
+    // An allow to pods that only may be kube-dns (another label key in every namespace; another app in kube-system) does not
+    // take the server in: the names hold (the engine agrees). Pods of kube-system, or `cluster`, on 53 do.
     const allNs = { matchLabels: { app: 'db' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] };
     const vault = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', app: 'vault' } };
     expect(at(ID, [restricted([restrictedItem, { toEndpoints: [allNs] }])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, { toEndpoints: [vault] }])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, { toEndpoints: [allNs], toPorts: [{ ports: [{ port: '1', endPort: 1024, protocol: 'TCP' }] }] }])])).toEqual([]);
     expect(at(ID, [restricted([restrictedItem, { toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }] }])])).toEqual([]);
-    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }] }])])).toEqual([HIT]);
-    expect(at(ID, [restricted([restrictedItem, { toEntities: ['cluster'] }])])).toEqual([HIT]);
+    expect(at(ID, [restricted([restrictedItem, { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], ...on53() }])]))
+      .toEqual([HIT]);
+    expect(at(ID, [restricted([restrictedItem, { toEntities: ['cluster'], ...on53() }])])).toEqual([HIT]);
+    expect(at(ID, [restricted([restrictedItem, { toEntities: ['cluster'] }])])).toEqual([]); // every port: another filter
     const held = PolicySet.fromYaml(JSON.stringify(restricted([restrictedItem, { toEndpoints: [allNs] }])));
     expect(['api.example.com', 'evil.example.org'].map((dns) => verdictFor(held, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns }).verdict))
       .toEqual(['allowed', 'l7-denied']);
@@ -177,9 +189,11 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     const across = PolicySet.fromYaml([restricted(), wide([{ toEndpoints: [allNs], ...on53(STAR) }])].map((d) => JSON.stringify(d)).join('\n---\n'));
     expect(['api.example.com', 'evil.example.org'].map((dns) => verdictFor(across, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns }).verdict))
       .toEqual(['allowed', 'l7-denied']);
-    // A host rule too (its DNS rules are enforced from 1.17), against itself only: every pod on every port beside kube-dns.
+    // A host rule too (its DNS rules are enforced from 1.17), against itself only: every pod on 53 beside kube-dns (on every
+    // port it is another filter, which leaves the names restricted).
     const everyPod = { toEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] };
-    const host = ccnp({ nodeSelector: {}, egress: [everyPod, restrictedItem] });
+    expect(at(ID, [ccnp({ nodeSelector: {}, egress: [everyPod, restrictedItem] })])).toEqual([]);
+    const host = ccnp({ nodeSelector: {}, egress: [{ ...everyPod, ...on53() }, restrictedItem] });
     expect(at(ID, [host])).toEqual(['d0.yaml spec.egress[1].toPorts']);
     expect(findings(report([host]), ID)[0]?.message).toMatch(/^these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[0\] lets the same nodes/);
     expect(at(ID, [ccnp({ nodeSelector: {}, egress: [{ toCIDR: ['10.0.0.2/32'] }, restrictedItem] })])).toEqual([]);
@@ -216,15 +230,32 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [hostRestricted, ccnp({ endpointSelector: {}, egress: [toDns(STAR)] }, 'all')])).toEqual([]);
   });
 
-  it('the same port: 53 with a common protocol, a DNS port name, all ports', () => {
+  it('the same port: 53 with a common protocol, a DNS port name; not all ports', () => {
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP')]), wide([toDns(STAR, 'TCP')])])).toEqual([]);
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP')]), wide([toDns(STAR, 'UDP')])])).toEqual([HIT]);
     expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: 'dns', protocol: 'UDP' }] }] }])])).toEqual([HIT]);
-    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS] }])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS] }])])).toEqual([]); // every port: another filter
     expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], icmps: [{ fields: [{ type: 8 }] }] }])])).toEqual([]);
     expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '5353', protocol: 'ANY' }] }] }])])).toEqual([]);
     expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'SCTP' }] }] }])])).toEqual([]);
     expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53' }] }] }])])).toEqual([HIT]);
+  });
+
+  it('addresses: the other item takes in every server of the restricted one, or names its address as a DNS server (53 only)', () => {
+    const resolver = (dns?: Doc[], cidr = '10.0.0.0/8'): Doc => ({ toCIDR: [cidr], ...on53(dns) });
+    const to = (cidr: string, ports: string[]): Doc => ({ toCIDR: [cidr], toPorts: [{ ports: ports.map((port) => ({ port, protocol: 'ANY' })) }] });
+    const mine = restricted([resolver([{ matchName: 'api.example.com' }])]);
+    // 10.0.0.5 on 53 and 443 may be any host of 10/8, not the server the restriction names: the names hold elsewhere in 10/8.
+    expect(at(ID, [mine, wide([to('10.0.0.5/32', ['53', '443'])])])).toEqual([]);
+    // On 53 alone it names 10.0.0.5 as a DNS server, which the restriction takes in; a CIDR holding all of 10/8 takes in every server.
+    expect(at(ID, [mine, wide([to('10.0.0.5/32', ['53'])])])).toEqual([HIT]);
+    expect(at(ID, [mine, wide([to('10.0.0.0/7', ['53', '443'])])])).toEqual([HIT]);
+    expect(at(ID, [mine, wide([resolver(STAR, '10.0.0.5/32')])])).toEqual([HIT]);
+    expect(at(ID, [mine, wide([to('192.168.0.0/16', ['53'])])])).toEqual([]);
+    // The engine: only 10.0.0.5 is widened; the rest of 10/8 keeps the names.
+    const set = PolicySet.fromYaml([mine, wide([to('10.0.0.5/32', ['53', '443'])])].map((d) => JSON.stringify(d)).join('\n---\n'));
+    const lookup = (ip: string): string => verdictFor(set, 'pod:shop:app=web', `cidr:${ip}/32`, '53/UDP', { dns: 'evil.example.org' }).verdict;
+    expect([lookup('10.0.0.5'), lookup('10.0.0.6')]).toEqual(['allowed', 'l7-denied']);
   });
 
   it('which items are DNS items: `{}` and toFQDNs items are not; a port-only item is', () => {

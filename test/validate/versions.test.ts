@@ -81,6 +81,18 @@ describe('version messages', () => {
   });
 });
 
+describe('except with cidrGroupRef before 1.17 (open item of session 41)', () => {
+  it('is refused on 1.14-1.16, and the message says the refusal is of the patch releases (older patches applied the except)', () => {
+    const doc = ingress({ cidrSet: [{ cidrGroupRef: 'corp', except: ['10.1.0.0/16'] }] });
+    for (const v of [V.V1_14, V.V1_15, V.V1_16]) {
+      const d = check(doc, v).find((x) => x.id === 'sanitize-except-with-group');
+      expect(d?.severity).toBe(Severity.ERROR);
+      expect(d?.message).toMatch(/v1\.14\.19: "ExceptCIDRs cannot be used in combination with CIDRGroupRef"; earlier patches apply the except/);
+    }
+    expect(ids(doc, V.V1_17)).not.toContain('sanitize-except-with-group');
+  });
+});
+
 describe('removed and deprecated fields', () => {
   const requires = ingress({ endpoints: [{}], requires: [{ matchLabels: { env: 'prod' } }] });
 
