@@ -1,12 +1,13 @@
 // The exported interfaces of an entry point with their property names, for the drift tests of the known-key lists
 // (test/constructs/prop-keys-interfaces.test.ts, test/engine/option-keys-interfaces.test.ts).
 //
-// Read from the syntax of src/ alone (each file parsed, no type checker): a program with a checker over src/index.ts cost
-// each drift test about 5 s of CPU, for names that the declarations spell out. What the syntax cannot say (an `extends` of a
+// Read from the syntax of src/ alone (no type checker): a program with a checker over src/index.ts cost each drift test
+// about 5 s of CPU, for names that the declarations spell out. Only the files the entry point leads to are parsed (on first
+// use, once per worker): parsing all of src/ cost each drift test about 1.9 s of CPU. What the syntax cannot say (an `extends` of a
 // type other than an interface of src/, `Omit<>` or `Partial<>` of one) fails the read, so a new form is noticed, not
 // misread.
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 // TypeScript is loaded with require, not import: vitest loads a dependency with the native import(), and Node's ESM
 // loader reads a CommonJS file for its export names (cjs-module-lexer) and for module syntax before it runs it, which for
 // typescript.js (9 MB, one file) costs about 0.6 s of CPU per worker that loads it; require runs it as it is.
@@ -28,8 +29,8 @@ interface Declared {
 }
 
 const SRC = join(PROJECT_ROOT, 'src');
-let declaredByFile: Map<string, Map<string, Declared>> | undefined;
-let sources: Map<string, ts.SourceFile> | undefined;
+/** Per file of src/ asked for: its syntax and the interfaces it declares, or `null` when it is no source file of src/. */
+const sources = new Map<string, { readonly source: ts.SourceFile; readonly declared: Map<string, Declared> } | null>();
 
 /**
  * The exported interfaces of an entry point of src/ (its `export { … } from` and `export type { … } from` lines), by
@@ -37,11 +38,9 @@ let sources: Map<string, ts.SourceFile> | undefined;
  * @param entry the entry point, relative to src/ @default 'index.ts'
  */
 export function publicInterfaces(entry = 'index.ts'): Map<string, PublicInterface> {
-  const files = parsedSources();
-  const declared = interfacesByFile();
   /** The props of interface `name` of `file`, its bases found where the file declares or imports them. */
   const propsOf = (file: string, name: string, seen: readonly string[] = []): string[] => {
-    const d = declared.get(file)?.get(name);
+    const d = parsed(file)?.declared.get(name);
     if (!d) throw new Error(`${seen.at(-1) ?? entry} extends ${name}, which is no interface of src/ (${relative(SRC, file)})`);
     if (seen.includes(`${file}#${name}`)) throw new Error(`interface ${name} extends itself`);
     const props = new Set(d.own);
@@ -52,7 +51,7 @@ export function publicInterfaces(entry = 'index.ts'): Map<string, PublicInterfac
     }
     return [...props];
   };
-  const source = files.get(join(SRC, entry));
+  const source = parsed(join(SRC, entry))?.source;
   if (!source) throw new Error(`src/${entry} not found`);
   const result = new Map<string, PublicInterface>();
   for (const statement of source.statements) {
@@ -66,7 +65,7 @@ export function publicInterfaces(entry = 'index.ts'): Map<string, PublicInterfac
     for (const element of statement.exportClause.elements) {
       const name = (element.propertyName ?? element.name).text;
       const at = locate(from, name);
-      const d = at !== undefined ? declared.get(at)?.get(name) : undefined;
+      const d = at !== undefined ? parsed(at)?.declared.get(name) : undefined;
       if (at !== undefined && d) result.set(element.name.text, { props: propsOf(at, name), file: d.file });
     }
   }
@@ -78,8 +77,9 @@ export function publicInterfaces(entry = 'index.ts'): Map<string, PublicInterfac
  * re-exports `name` from (`import { name } from './x'`, `export { name } from './x'`), followed to the declaration.
  */
 function locate(file: string, name: string, depth = 0): string | undefined {
-  if (interfacesByFile().get(file)?.has(name)) return file;
-  const source = parsedSources().get(file);
+  const here = parsed(file);
+  if (here?.declared.has(name)) return file;
+  const source = here?.source;
   if (!source || depth > 10) return undefined;
   for (const statement of source.statements) {
     let specifier: ts.Expression | undefined;
@@ -95,33 +95,30 @@ function locate(file: string, name: string, depth = 0): string | undefined {
   return undefined;
 }
 
-/** Every .ts/.mts file of src/, parsed once per worker. */
-function parsedSources(): Map<string, ts.SourceFile> {
-  if (sources) return sources;
-  sources = new Map();
-  for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !/\.m?ts$/.test(entry.name) || entry.name.endsWith('.d.ts')) continue;
-    const file = join(entry.parentPath, entry.name);
-    sources.set(file, ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false));
+/**
+ * A .ts/.mts file of src/ (not a .d.ts), parsed on first use (once per worker), with the interfaces it declares (exported
+ * or not) by name; `undefined` for any other path.
+ */
+function parsed(file: string): { readonly source: ts.SourceFile; readonly declared: Map<string, Declared> } | undefined {
+  const known = sources.get(file);
+  if (known !== undefined) return known ?? undefined;
+  const rel = relative(SRC, file);
+  const inSrc = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && /\.m?ts$/.test(file) && !file.endsWith('.d.ts');
+  if (!inSrc || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    sources.set(file, null);
+    return undefined;
   }
-  return sources;
-}
-
-/** The interfaces each file of src/ declares (exported or not), by name. */
-function interfacesByFile(): Map<string, Map<string, Declared>> {
-  if (declaredByFile) return declaredByFile;
-  declaredByFile = new Map();
-  for (const [file, source] of parsedSources()) {
-    const perFile = new Map<string, Declared>();
-    for (const statement of source.statements) {
-      if (!ts.isInterfaceDeclaration(statement)) continue;
-      const own = statement.members.flatMap((m) => memberName(m, file, statement.name.text));
-      const bases = (statement.heritageClauses ?? []).flatMap((clause) => clause.types.map((t) => base(t, file)));
-      perFile.set(statement.name.text, { file, own, bases });
-    }
-    declaredByFile.set(file, perFile);
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
+  const declared = new Map<string, Declared>();
+  for (const statement of source.statements) {
+    if (!ts.isInterfaceDeclaration(statement)) continue;
+    const own = statement.members.flatMap((m) => memberName(m, file, statement.name.text));
+    const bases = (statement.heritageClauses ?? []).flatMap((clause) => clause.types.map((t) => base(t, file)));
+    declared.set(statement.name.text, { file, own, bases });
   }
-  return declaredByFile;
+  const entry = { source, declared };
+  sources.set(file, entry);
+  return entry;
 }
 
 /**
