@@ -15,7 +15,7 @@ import { PeerView, familiesOf, worldLabel } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey, podNamedPortConflicts } from './named-ports';
-import { namedPortEnd } from '../model/port-entries';
+import { isSinglePortFilter, namedPortEnd } from '../model/port-entries';
 import { kafkaApiKeyName } from '../model/kafka-api-keys';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
@@ -782,7 +782,7 @@ function dnsFilterEntries(entries: L7Entry[], input: SideInput): L7Entry[] {
 function onPortFilter(pr: CompiledPortRule | undefined, input: SideInput): boolean {
   if (pr === undefined) return false;
   const query = input.query.l4;
-  return pr.ports.some((p) => (p.kind === 'named' || (p.kind === 'range' && p.lo === p.hi)) && portMatches(p, query, input.destinationPorts));
+  return pr.ports.some((p) => (p.kind === 'named' || isSinglePortFilter(p)) && portMatches(p, query, input.destinationPorts));
 }
 
 /** The DNS rules of the entries, as text: a DNS lookup on this peer and port goes through the DNS proxy when there are some. */

@@ -1,7 +1,7 @@
 // Pitfalls of DNS: toFQDNs without a DNS rule the proxy sees for the same pods (or one that does not allow the name),
 // egress default deny without DNS, and DNS rules widened by another policy's `*`.
 import { CiliumVersion } from '../core/cilium-version';
-import { cidrContains, cidrsIntersect, parseCidr, ParsedCidr } from '../model/cidr';
+import { AddressRange, cidrRange, parseCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
@@ -201,7 +201,8 @@ interface DnsPeers {
   readonly pods: Selector[];
   readonly reserved: Set<string>;
   anyAddress: boolean;
-  readonly cidrs: ParsedCidr[];
+  /** Each CIDR of the item as the addresses it takes in: its range less its `except` holes. */
+  readonly cidrs: AddressRange[][];
 }
 
 /** The identities a node peer can be; `kube-apiserver` runs on a host or remote node. */
@@ -237,10 +238,16 @@ function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers 
   // backends: pods by selector, or the addresses of a selector-less Service
   if (item.services !== undefined && !covering) p.anyPod = p.anyAddress = true;
   if ((item.groups !== undefined || item.fqdns !== undefined) && !covering) p.anyAddress = true;
-  const cidrs = [...arr<string>(item.cidr), ...arr<CidrRuleModel>(item.cidrSet).map((c) => (isObject(c) ? c.cidr : undefined))];
-  for (const text of cidrs) {
-    const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
-    if (parsed) p.cidrs.push(parsed);
+  const cidrs: { cidr: unknown; except: readonly unknown[] }[] = [...arr<string>(item.cidr).map((cidr) => ({ cidr, except: [] })),
+    ...arr<CidrRuleModel>(item.cidrSet).map((c) => (isObject(c) ? { cidr: c.cidr, except: arr<unknown>(c.except) } : { cidr: c, except: [] }))];
+  for (const { cidr, except } of cidrs) {
+    const parsed = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
+    // The except holes are cut out; one the check cannot read cuts nothing (the schema check reports it).
+    const holes = except.flatMap((e) => {
+      const h = typeof e === 'string' ? parseCidr(e) : undefined;
+      return h ? [cidrRange(h)] : [];
+    });
+    if (parsed) p.cidrs.push(subtractRanges([cidrRange(parsed)], holes));
     else if (!covering) p.anyAddress = true; // a CIDR group, or a value the schema check reports
   }
   return p;
@@ -267,8 +274,8 @@ function namesDnsServer(item: RuleItemModel): boolean {
  * DNS servers (DNS rules, or port 53 only), a selector of `b` implied by one of `a`'s or taken in by `a`'s `all`/`cluster`.
  * A selector that only may overlap (another label key, every namespace) is not the server: an egress allow to
  * `app: postgres` in every namespace, on every port, leaves the lookups to kube-dns restricted (the engine agrees).
- * Reserved identities: one in both. Addresses: a CIDR of `b` holding one of `a` (or `world` beside any), or, when `b` names
- * its peers as DNS servers, CIDRs that meet. Unless `b` names its peers as
+ * Reserved identities: one in both. Addresses (each CIDR less its `except` holes): `b`'s CIDRs holding all of one of
+ * `a`'s (or `world` beside any), or, when `b` names its peers as DNS servers, CIDRs that meet. Unless `b` names its peers as
  * DNS servers, a Service, a group or a node selector that requires something on its side takes in nothing provably (its
  * backends or nodes are not known).
  */
@@ -286,11 +293,17 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
   const dnsIn = (s: Selector): boolean => implies(KUBE_DNS, s);
   if (pa.pods.some((x) => pb.pods.some((y) => implies(x, y) || (server && implies(y, x)) || (dnsIn(x) && dnsIn(y))))) return true;
   if (pa.anyPod && pb.pods.some((y) => server || dnsIn(y))) return true;
-  // Addresses as pods: `b`'s CIDR holds all of `a`'s (every server `a` restricts), or meets it where `b` names its peers as
-  // DNS servers. An allow on 53 and other ports to 10.0.0.5/32 beside DNS rules to 10.0.0.0/8 is not the server's.
-  if (pb.anyAddress && (pa.anyAddress || pa.cidrs.length > 0)) return true;
-  if (pa.anyAddress && pb.cidrs.some((y) => server || y.prefix === 0)) return true;
-  return pa.cidrs.some((x) => pb.cidrs.some((y) => (server ? cidrsIntersect(x, y) : cidrContains(y, x))));
+  // Addresses as pods: `b`'s CIDRs hold all of one of `a`'s (every server it restricts), or meet it where `b` names its peers
+  // as DNS servers. An allow on 53 and other ports to 10.0.0.5/32 beside DNS rules to 10.0.0.0/8 is not the server's.
+  // Each CIDR counts less its except holes: `0.0.0.0/0` except `10.0.0.0/8` takes in no server of `10.0.0.0/8`.
+  const aCidrs = pa.cidrs.filter((x) => x.length > 0);
+  const bAddresses = pb.cidrs.flat();
+  if (pb.anyAddress && (pa.anyAddress || aCidrs.length > 0)) return true;
+  if (pa.anyAddress && (server ? bAddresses.length > 0 : rangesCoverFamily(bAddresses, 4) || rangesCoverFamily(bAddresses, 6))) return true;
+  return aCidrs.some((x) => {
+    const outside = subtractRanges(x, bAddresses);
+    return server ? subtractRanges(x, outside).length > 0 : outside.length === 0;
+  });
 }
 
 /**

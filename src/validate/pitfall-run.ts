@@ -5,7 +5,7 @@ import { Diagnostic } from '../core/errors';
 import { OptionDefaults } from '../model/known-keys';
 import { Selector } from '../model/labels';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
-import { compilePortEntry } from '../model/port-entries';
+import { compilePortEntry, isSinglePortFilter } from '../model/port-entries';
 import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
@@ -151,7 +151,7 @@ export function portIs(p: PortProtocolModel, port: number, names: readonly strin
   const entry = compilePortEntry({ port: p.port === undefined ? undefined : String(p.port), ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) },
     endPortExists);
   if (entry.kind === 'named') return entry.name !== undefined && names.includes(entry.name);
-  return entry.kind === 'range' && entry.lo === port && entry.hi === port;
+  return isSinglePortFilter(entry) && entry.lo === port;
 }
 
 /** Whether a Service/guard protocol and a policy port protocol (omitted/ANY = TCP, UDP and SCTP) can meet. */

@@ -6,6 +6,7 @@
 // subset), built inside each test. The widening is also checked against the engine's L7 DNS verdicts.
 import { describe, expect, it } from 'vitest';
 import { PolicySet } from '../../src/engine';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { verdictFor } from '../../src/engine/matchers';
 import { checkInfo } from '../../src/validate';
 import { check, findings } from './helpers';
@@ -256,6 +257,35 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     const set = PolicySet.fromYaml([mine, wide([to('10.0.0.5/32', ['53', '443'])])].map((d) => JSON.stringify(d)).join('\n---\n'));
     const lookup = (ip: string): string => verdictFor(set, 'pod:shop:app=web', `cidr:${ip}/32`, '53/UDP', { dns: 'evil.example.org' }).verdict;
     expect([lookup('10.0.0.5'), lookup('10.0.0.6')]).toEqual(['allowed', 'l7-denied']);
+  });
+
+  it('addresses less their except holes: a CIDR whose hole holds the server takes none of it in (the engine agrees)', () => {
+    const mine = (item: Doc): Doc => restricted([{ ...item, ...on53([{ matchName: 'api.example.com' }]) }]);
+    const on = (item: Doc, ports: string[]): Doc => ({ ...item, toPorts: [{ ports: ports.map((port) => ({ port, protocol: 'ANY' })) }] });
+    const pairs: [Doc, Doc, string][] = [
+      // 10.0.0.0/7 less 10.0.0.0/8 holds none of 10/8; 0.0.0.0/0 less 10/8 none of 10.0.0.2; 10.1/16 is a hole of the restriction.
+      [mine({ toCIDR: ['10.0.0.0/8'] }), on({ toCIDRSet: [{ cidr: '10.0.0.0/7', except: ['10.0.0.0/8'] }] }, ['53', '443']), '10.0.0.2'],
+      [mine({ toCIDR: ['10.0.0.2/32'] }), on({ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }] }, ['53']), '10.0.0.2'],
+      [mine({ toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }] }), on({ toCIDR: ['10.1.0.0/16'] }, ['53']), '10.2.0.9'],
+    ];
+    for (const [a, b, ip] of pairs) {
+      expect(at(ID, [a, wide([b])])).toEqual([]);
+      const set = PolicySet.fromYaml([a, wide([b])].map((d) => JSON.stringify(d)).join('\n---\n'));
+      expect(verdictFor(set, 'pod:shop:app=web', `cidr:${ip}/32`, '53/UDP', { dns: 'evil.example.org' }).verdict).toBe('l7-denied');
+    }
+    // A hole elsewhere leaves the server inside: 0.0.0.0/0 less 192.168/16 on 53 still names 10.0.0.2 as a DNS server.
+    expect(at(ID, [pairs[1][0], wide([on({ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['192.168.0.0/16'] }] }, ['53'])])])).toEqual([HIT]);
+    expect(at(ID, [pairs[0][0], wide([on({ toCIDRSet: [{ cidr: '10.0.0.0/7', except: ['11.0.0.0/8'] }] }, ['53', '443'])])])).toEqual([HIT]);
+  });
+
+  it('port 53 with endPort 53 is another L4 filter from 1.16 (addL4Filter keys port, endPort and protocol): it widens nothing', () => {
+    const item = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', endPort: 53, protocol: 'UDP' }] }] };
+    expect(at(ID, [restricted(), wide([item])])).toEqual([]);
+    const text = [restricted(), wide([item])].map((d) => JSON.stringify(d)).join('\n---\n');
+    const lookup = (version: string): string => verdictFor(PolicySet.fromYaml(text, { ciliumVersion: CiliumVersion.parse(version) }),
+      'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.org' }).verdict;
+    // 1.15: the CRD prunes endPort, so the item is port 53 itself, the DNS rules' own filter, which it widens.
+    expect(['1.19', '1.16', '1.15'].map(lookup)).toEqual(['l7-denied', 'l7-denied', 'allowed']);
   });
 
   it('which items are DNS items: `{}` and toFQDNs items are not; a port-only item is', () => {
