@@ -204,6 +204,12 @@ spec:
     expect(doc.endpoints.filter((e) => e.kind === 'host').map((e) => e.name)).toEqual(['node role=worker', 'host', 'remote-node']);
   });
 
+  // Seed-4242 mutant of endpoint-classes.ts (a node requirement of source k8s dropped): the k8s: key made no node class.
+  test('a node selector key written with its source (k8s:role): the same class, the same change', () => {
+    const { lines } = diffLines(hostPolicy('10.0.0.0/8', '{ matchLabels: { k8s:role: worker } }'), hostPolicy('10.0.0.0/7', '{ matchLabels: { k8s:role: worker } }'));
+    expect(lines).toEqual(['+ world 10.0.0.0/7 → node role=worker 22/TCP']);
+  });
+
   test('two host policies whose node selectors overlap: the nodes of both are a class of their own', () => {
     const other = (deny: string): string => `---
 apiVersion: cilium.io/v2
