@@ -107,6 +107,16 @@ spec:
   test('toEntities [world] → toCIDR [0.0.0.0/0, ::/0]: no change', () => {
     expect(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines).toEqual([]);
   });
+
+  // The IPv6 world witness is a documentation address outside every named CIDR: 2001:db8::1 is inside 2001:db8::/48, so
+  // the witness is 2001:db8:1::1 (seed-4242 mutant of endpoint-classes.ts: an IPv6 address read as a /32 was "outside"
+  // the /48, the witness fell inside it, and the IPv6 internet newly denied went unreported).
+  test('dual-stack, ::/0 dropped beside a named IPv6 /48: the IPv6 internet newly denied, the /48 unchanged', () => {
+    const { doc, lines } = diffLines(egress('toCIDR: ["0.0.0.0/0", "::/0", "2001:db8::/48"]'), egress('toCIDR: ["0.0.0.0/0", "2001:db8::/48"]'),
+      { ipFamilies: IpFamilies.DUAL });
+    expect(lines).toEqual(['- prod/app=web → world (IPv6) 443/TCP']);
+    expect(doc.endpoints.filter((e) => e.kind === 'world').map((e) => e.name)).toEqual(['world (IPv4)', 'world (IPv6)', 'world 2001:db8::/48']);
+  });
 });
 
 describe('the entities cluster holds', () => {
