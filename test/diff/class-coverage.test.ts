@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Connectivity } from '../../src/diff';
 import { cliAsync } from '../support/cli';
 import { IpFamilies, PolicySet } from '../../src/engine';
-import { changeLine, diffLines } from './support';
+import { changeLine, diffLines, webToApi } from './support';
 
 /** An ingress policy on prod/app=api from the pods `from` selects, on 8080/TCP. */
 function api(from: string): string {
@@ -190,6 +190,22 @@ spec:
 
   test('the same block and excepts in another order: no change', () => {
     expect(diffLines(networkPolicy('192.168.1.0/24, 192.168.3.0/24'), networkPolicy('192.168.3.0/24, 192.168.1.0/24')).lines).toEqual([]);
+  });
+});
+
+// ICMP without a type named is one segment per family, written `icmp` / `icmpv6` (`icmp/other` only beside named types).
+// Seed-4242 mutant of port-segments.ts (the segments counted for "alone" were the non-ICMP ones): always `icmp/other`.
+describe('ICMP in the ports of a change', () => {
+  test('80/TCP → every port: the rest newly allowed, ICMP of each family written whole', () => {
+    const head = webToApi([80]).replace(/\n {4}toPorts: .*\n/, '\n');
+    const { lines } = diffLines(webToApi([80]), head);
+    expect(lines).toEqual(['+ prod/app=web → prod/app=api 1-79/TCP, 81-65535/TCP, 1-65535/UDP, 1-65535/SCTP, icmp, icmpv6']);
+  });
+
+  test('beside a named type: that type, and the others as icmp/other', () => {
+    const icmp = (types: string): string => webToApi([80]).replace(/\n {4}toPorts: .*\n/, `\n    icmps: [{ fields: [${types}] }]\n`);
+    expect(diffLines(icmp('{ type: 8 }'), icmp('{ type: 8 }, { type: 3 }')).lines).toEqual(['+ prod/app=web → prod/app=api icmp/3']);
+    expect(diffLines(webToApi([80]), icmp('{ type: 8 }')).lines).toEqual(['+ prod/app=web → prod/app=api icmp/8', '- prod/app=web → prod/app=api 80/TCP']);
   });
 });
 
