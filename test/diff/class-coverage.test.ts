@@ -209,6 +209,35 @@ describe('ICMP in the ports of a change', () => {
   });
 });
 
+// An egress named port is the destination's (Cilium resolves it against the peer's container ports). Seed-4242 mutant
+// of side-tables.ts (the subject's ports read on egress, the peer's on ingress): the change went unlisted.
+describe('named ports on egress: the destination\'s container ports', () => {
+  const inventory = ['web', 'api'].map((app) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: prod }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template:
+    metadata: { labels: { app: ${app} } }
+    spec: { containers: [{ name: c, image: x${app === 'api' ? ', ports: [{ name: http, containerPort: 8080 }, { name: metrics, containerPort: 9090 }]' : ''} }] }
+`).join('');
+  const egress = (port: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: ${port}, protocol: TCP }] }]
+${inventory}`;
+
+  test('http → metrics: 8080 newly denied, 9090 newly allowed', () => {
+    const { lines } = diffLines(egress('http'), egress('metrics'));
+    expect(lines).toEqual(['+ prod/web → prod/api 9090/TCP', '- prod/web → prod/api 8080/TCP']);
+  });
+});
+
 describe('nodes with labels', () => {
   const hostPolicy = (cidr: string, nodeSelector = '{ matchLabels: { role: worker } }'): string => `apiVersion: cilium.io/v2
 kind: CiliumClusterwideNetworkPolicy
