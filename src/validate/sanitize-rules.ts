@@ -354,7 +354,10 @@ function checkKafka(ctx: CheckContext, rules: readonly KafkaRuleModel[], path: s
       ctx.report('sanitize-kafka-api-key', `${p}.apiKey`, `kafka apiKey ${show(k.apiKey)} is not a Kafka api key the agent knows`,
         'use a Kafka api name such as produce, fetch, metadata or apiversions');
     }
-    if (typeof k.apiVersion === 'string' && k.apiVersion !== '' && !(/^\+?[0-9]+$/.test(k.apiVersion) && Number(k.apiVersion) <= 32767)) {
+    // kafka.go `Sanitize`: `strconv.ParseInt(APIVersion, 10, 16)`, then `n < 0 || n > math.MaxInt16` refused; ParseInt
+    // takes one leading sign ("-0" is 0, "+7" is 7).
+    const version = typeof k.apiVersion === 'string' && /^[+-]?[0-9]+$/.test(k.apiVersion) ? Number(k.apiVersion) : undefined;
+    if (typeof k.apiVersion === 'string' && k.apiVersion !== '' && !(version !== undefined && version >= 0 && version <= 32767)) {
       ctx.report('sanitize-kafka-api-version', `${p}.apiVersion`, `kafka apiVersion ${show(k.apiVersion)} is not a number from 0 to 32767`,
         'write the api version as a decimal number, such as "2", or omit it for all versions');
     }

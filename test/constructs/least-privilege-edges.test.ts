@@ -422,6 +422,8 @@ describe('an IPv4 address or range written as a DNS name is refused (fqdn-ip-add
 
   test.each([
     ['1.2.3.4', '1.2.3.4/32'], ['10.0.0.1.', '10.0.0.1/32'], [' 10.0.0.1 ', '10.0.0.1/32'],
+    // 255 is an octet (seed-42 mutant of fqdn-pattern.ts: `<= 255` → `< 255` called it "a name of only digits").
+    ['255.255.255.255', '255.255.255.255/32'], ['10.0.0.255', '10.0.0.255/32'],
   ])('the address %j in Peer.fqdn and FqdnEgress fqdns', (name, cidr) => {
     const e = refusal(() => Peer.fqdn(name));
     expect(e.id).toBe('fqdn-ip-address');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Connectivity } from '../../src/diff';
 import { cliAsync } from '../support/cli';
 import { IpFamilies, PolicySet } from '../../src/engine';
-import { changeLine, diffLines } from './support';
+import { changeLine, diffLines, webToApi } from './support';
 
 /** An ingress policy on prod/app=api from the pods `from` selects, on 8080/TCP. */
 function api(from: string): string {
@@ -107,6 +107,16 @@ spec:
   test('toEntities [world] → toCIDR [0.0.0.0/0, ::/0]: no change', () => {
     expect(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0", "::/0"]')).lines).toEqual([]);
   });
+
+  // The IPv6 world witness is a documentation address outside every named CIDR: 2001:db8::1 is inside 2001:db8::/48, so
+  // the witness is 2001:db8:1::1 (seed-4242 mutant of endpoint-classes.ts: an IPv6 address read as a /32 was "outside"
+  // the /48, the witness fell inside it, and the IPv6 internet newly denied went unreported).
+  test('dual-stack, ::/0 dropped beside a named IPv6 /48: the IPv6 internet newly denied, the /48 unchanged', () => {
+    const { doc, lines } = diffLines(egress('toCIDR: ["0.0.0.0/0", "::/0", "2001:db8::/48"]'), egress('toCIDR: ["0.0.0.0/0", "2001:db8::/48"]'),
+      { ipFamilies: IpFamilies.DUAL });
+    expect(lines).toEqual(['- prod/app=web → world (IPv6) 443/TCP']);
+    expect(doc.endpoints.filter((e) => e.kind === 'world').map((e) => e.name)).toEqual(['world (IPv4)', 'world (IPv6)', 'world 2001:db8::/48']);
+  });
 });
 
 describe('the entities cluster holds', () => {
@@ -183,6 +193,51 @@ spec:
   });
 });
 
+// ICMP without a type named is one segment per family, written `icmp` / `icmpv6` (`icmp/other` only beside named types).
+// Seed-4242 mutant of port-segments.ts (the segments counted for "alone" were the non-ICMP ones): always `icmp/other`.
+describe('ICMP in the ports of a change', () => {
+  test('80/TCP → every port: the rest newly allowed, ICMP of each family written whole', () => {
+    const head = webToApi([80]).replace(/\n {4}toPorts: .*\n/, '\n');
+    const { lines } = diffLines(webToApi([80]), head);
+    expect(lines).toEqual(['+ prod/app=web → prod/app=api 1-79/TCP, 81-65535/TCP, 1-65535/UDP, 1-65535/SCTP, icmp, icmpv6']);
+  });
+
+  test('beside a named type: that type, and the others as icmp/other', () => {
+    const icmp = (types: string): string => webToApi([80]).replace(/\n {4}toPorts: .*\n/, `\n    icmps: [{ fields: [${types}] }]\n`);
+    expect(diffLines(icmp('{ type: 8 }'), icmp('{ type: 8 }, { type: 3 }')).lines).toEqual(['+ prod/app=web → prod/app=api icmp/3']);
+    expect(diffLines(webToApi([80]), icmp('{ type: 8 }')).lines).toEqual(['+ prod/app=web → prod/app=api icmp/8', '- prod/app=web → prod/app=api 80/TCP']);
+  });
+});
+
+// An egress named port is the destination's (Cilium resolves it against the peer's container ports). Seed-4242 mutant
+// of side-tables.ts (the subject's ports read on egress, the peer's on ingress): the change went unlisted.
+describe('named ports on egress: the destination\'s container ports', () => {
+  const inventory = ['web', 'api'].map((app) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: prod }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template:
+    metadata: { labels: { app: ${app} } }
+    spec: { containers: [{ name: c, image: x${app === 'api' ? ', ports: [{ name: http, containerPort: 8080 }, { name: metrics, containerPort: 9090 }]' : ''} }] }
+`).join('');
+  const egress = (port: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: ${port}, protocol: TCP }] }]
+${inventory}`;
+
+  test('http → metrics: 8080 newly denied, 9090 newly allowed', () => {
+    const { lines } = diffLines(egress('http'), egress('metrics'));
+    expect(lines).toEqual(['+ prod/web → prod/api 9090/TCP', '- prod/web → prod/api 8080/TCP']);
+  });
+});
+
 describe('nodes with labels', () => {
   const hostPolicy = (cidr: string, nodeSelector = '{ matchLabels: { role: worker } }'): string => `apiVersion: cilium.io/v2
 kind: CiliumClusterwideNetworkPolicy
@@ -202,6 +257,12 @@ spec:
     expect(lines).toEqual(['+ world 10.0.0.0/7 → node role=worker 22/TCP']);
     expect(doc.changes[0].reason.after.text).toBe('allowed by ingress CiliumClusterwideNetworkPolicy host-fw spec.ingress[1]');
     expect(doc.endpoints.filter((e) => e.kind === 'host').map((e) => e.name)).toEqual(['node role=worker', 'host', 'remote-node']);
+  });
+
+  // Seed-4242 mutant of endpoint-classes.ts (a node requirement of source k8s dropped): the k8s: key made no node class.
+  test('a node selector key written with its source (k8s:role): the same class, the same change', () => {
+    const { lines } = diffLines(hostPolicy('10.0.0.0/8', '{ matchLabels: { k8s:role: worker } }'), hostPolicy('10.0.0.0/7', '{ matchLabels: { k8s:role: worker } }'));
+    expect(lines).toEqual(['+ world 10.0.0.0/7 → node role=worker 22/TCP']);
   });
 
   test('two host policies whose node selectors overlap: the nodes of both are a class of their own', () => {

@@ -122,6 +122,8 @@ spec:
     const doc = Connectivity.diff(base, head);
     const note = (doc.notCompared ?? []).find((n) => n.text.startsWith('a workload added or removed takes over'));
     expect(note?.text).toContain('prod/app=db');
+    // Two classes, "them" (a seed-4242 mutant of connectivity.ts wrote "it").
+    expect(note?.text).toContain('takes over 2 classes of pods that the selectors tell apart (prod/app=db, prod/tier=back): the inventory completes them from');
     expect(note).toMatchObject({ mayAllow: true, mayDeny: true });
     // What the note stands for is real: the class's pod is denied on base and allowed on head.
     const q = { from: 'pod:c:app=client', to: 'pod:prod:app=db', protocol: 'TCP', port: 5432 } as const;

@@ -124,6 +124,18 @@ writeFileSync(headFile, headText);
 const [base, head] = [PolicySet.fromYaml(webToApi([8080])), PolicySet.fromYaml(headText)];
 const changes = Connectivity.diff(base, head).changes.length;
 
+// The pairs a diff judges are counted before any is judged (`maxPairs`, `diff-too-large`). Seed-4242 mutant of
+// side-tables.ts (`changingPairCount` counting no pair): the limit never held.
+describe('Connectivity.diff maxPairs', () => {
+  test('one pair allowed: refused before judging (diff-too-large); a wide limit: the whole diff', () => {
+    const e = thrown(() => Connectivity.diff(base, head, { maxPairs: 1 }));
+    expect(e.id).toBe('diff-too-large');
+    expect(e.message).toContain('the diff would judge 2 pairs of 8 endpoint classes (the pairs whose client\'s egress or server\'s ingress may decide '
+      + 'differently), over the limit of 1 pairs');
+    expect(Connectivity.diff(base, head, { maxPairs: 1_000_000 })).toEqual(Connectivity.diff(base, head));
+  });
+});
+
 describe('Connectivity.diff maxChanges', () => {
   test('the fixture changes more than one connection', () => {
     expect(changes).toBeGreaterThan(1);

@@ -6,6 +6,7 @@ import { canonicalDnsName, fqdnPatternMatches } from '../../src/model/fqdn-patte
 import { formatEndpoint, parseEndpoint } from '../../src/engine/endpoint';
 import { parseConnection, parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
 import { CiliumPolicyError } from '../../src/core/errors';
+import { IPortSpec } from '../../src/model/port-spec';
 import { Icmp, IcmpFamily, Port } from '../../src/constructs/port';
 
 function errorOf(fn: () => unknown): CiliumPolicyError {
@@ -82,6 +83,17 @@ describe('connections and requests', () => {
     expect(toConnection(Icmp.echoRequest(IcmpFamily.IPV6))).toEqual({ protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' });
     expect(errorOf(() => toConnection(Port.any(53))).message).toMatch(/is not one connection/);
     expect(errorOf(() => toConnection(Port.tcpRange(80, 90))).id).toBe('engine-port-syntax');
+  });
+
+  // A port spec of plain JavaScript (IPortSpec) is read as the typed values are: port 0 (Cilium's "every port") and a
+  // protocol in lower case (seed-42 mutants of port-spec.ts: port 0 named a connection; the protocol's case).
+  test('toConnection from a plain IPortSpec: port 0 names no connection, the protocol in any case', () => {
+    const spec = (port: string, protocol?: string): IPortSpec => ({ toPortMatch: () => ({ l4: { port, ...(protocol ? { protocol } : {}) } }) });
+    const zero = errorOf(() => toConnection(spec('0', 'TCP')));
+    expect([zero.id, zero.message]).toEqual(['engine-port-syntax', expect.stringContaining('is not one connection')]);
+    expect(errorOf(() => toConnection(spec('00', 'UDP'))).id).toBe('engine-port-syntax');
+    expect(toConnection(spec('1', 'tcp'))).toEqual({ protocol: 'TCP', port: 1 });
+    expect(errorOf(() => toConnection(spec('53'))).id).toBe('engine-port-syntax');
   });
 
   test('HTTP and Kafka requests', () => {

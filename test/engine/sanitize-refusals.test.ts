@@ -147,3 +147,27 @@ describe('rules: {http: []} is no L7 rule to the 1.16+ agent', () => {
     }
   });
 });
+
+// pkg/policy/api/kafka/kafka.go `PortRule.Sanitize`: `strconv.ParseInt(kr.APIVersion, 10, 16)`, refused when it errs or
+// `n < 0 || n > math.MaxInt16`. Go's ParseInt takes one leading sign, so "-0" and "+7" are versions 0 and 7. Seed-42
+// mutant of sanitize-rules.ts (the regex without `^`: "-1" read as a version); the check refused "-0", which the agent
+// takes, so the engine dropped a policy Cilium enforces.
+describe('sanitize-kafka-api-version: a version as Go\'s ParseInt reads it, 0 to 32767', () => {
+  const kafka = (apiVersion: string): Record<string, unknown> => ({
+    endpointSelector: API,
+    ingress: [{ fromEndpoints: [WEB], toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ apiKey: 'fetch', apiVersion }] } }] }],
+  });
+
+  test.each(['-1', '32768', 'v2', '1.0', ' 2', '1e3', '--1', '0x1F'])('%j is refused: the policy is skipped', (v) => {
+    expect(errorIds(kafka(v))).toEqual(['sanitize-kafka-api-version']);
+    expect(policySet([cnp('p', kafka(v))]).skippedRules.map((r) => r.reason)).toEqual([expect.stringMatching(/\[sanitize-kafka-api-version\]$/)]);
+  });
+
+  test.each([['-0', 0], ['+7', 7], ['007', 7], ['32767', 32767]])('%j is version %d: the policy holds', (v, n) => {
+    expect(errorIds(kafka(v))).toEqual([]);
+    const set = policySet([cnp('p', kafka(v))]);
+    expect(set.skippedRules).toEqual([]);
+    expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', 9092, { kafka: `fetch orders version=${n}` }).verdict).toBe('allowed');
+    expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', 9092, { kafka: `fetch orders version=${n === 0 ? 1 : 0}` }).verdict).toBe('l7-denied');
+  });
+});

@@ -8,6 +8,7 @@ import { PolicySet } from '../../src/engine';
 import {
   FlowSource, REPLAY_REPORT_SCHEMA, collectConnections, formatReplayJson, formatReplayTable, replayCapture, replayFlows,
 } from '../../src/hubble';
+import { formatDuration } from '../../src/hubble/replay';
 import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR, UPDATE_FIXTURES } from './support/paths';
 import { buildShopCapture } from './support/shop-capture';
 
@@ -251,4 +252,11 @@ describe('replay details', () => {
     expect(r.warnings).toEqual(['no connection to judge: the input holds no flow record that policy decides']);
     expect(formatReplayTable(r)).toMatch(/none, as no connection was judged: /);
   });
+});
+
+// The time a namespace's records span, in its rollout summary (`over 250 ms (… to …)`). Seed-4242 mutant of replay.ts: a
+// span under a second was written "0 s".
+describe('formatDuration: the span of a rollout summary', () => {
+  test.each([[0.25, '250 ms'], [0, '0 ms'], [1, '1 s'], [59.9, '59 s'], [61, '1 min 1 s'], [3_660, '1 h 1 min'], [90_000, '1 d 1 h'], [-1, 'an unknown time']])(
+    '%d s is %j', (seconds, text) => expect(formatDuration(seconds)).toBe(text));
 });

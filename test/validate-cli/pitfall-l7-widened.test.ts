@@ -171,6 +171,20 @@ describe('an item of several peer kinds: every peer must be taken in, selectors,
     expect(flagged({ 'api.yaml': policy('api', API, from(CIDR, '8080', HTTP) + from(WEB, '8080')) })).toEqual([]);
     expect(flagged({ 'api.yaml': policy('api', API, from(CIDR, '8080', HTTP) + from('fromCIDR: [10.0.0.0/8]', '8080')) })).toEqual([]);
   });
+
+  // Seed-42 mutant of pitfall-l7-widened.ts (a fromCIDRSet entry without except no longer counted as a whole block): the
+  // allow below lets every request from 10.1.2.3 through, and was not reported.
+  it('a fromCIDRSet entry without except takes in the CIDRs inside it; one whose except cuts into them does not', () => {
+    const restricted = from('fromCIDR: [10.1.0.0/16]', '8080', HTTP);
+    const whole = { 'api.yaml': policy('api', API, restricted + from('fromCIDRSet: [{ cidr: 10.0.0.0/8 }]', '8080')) };
+    expect(flagged(whole)).toEqual(['api.yaml:10 spec.ingress[0].toPorts[0]']);
+    const holed = { 'api.yaml': policy('api', API, restricted + from('fromCIDRSet: [{ cidr: 10.0.0.0/8, except: [10.1.5.0/24] }]', '8080')) };
+    expect(flagged(holed)).toEqual([]);
+    const verdict = (files: Files, request: string): string => PolicySet.fromYaml(Object.values(files).join('\n---\n'), { file: 'p.yaml' }).verdict({
+      from: Endpoints.parse('cidr:10.1.2.3'), to: Endpoints.parse('pod:shop:app=api'), protocol: 'TCP', port: 8080, http: Queries.parseHttpRequest(request),
+    }).verdict;
+    expect(verdict(whole, 'DELETE /admin')).toBe('allowed');
+  });
 });
 
 describe('a named port and its number: two filters, which the proxy ORs', () => {

@@ -536,6 +536,12 @@ export const CASES: readonly Case[] = [
     good: egress(l7({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] })),
   },
   {
+    // Before the CRD's oneOf (1.16) nothing but the agent refuses `l7` alone (seed-42 mutant of sanitize-rules.ts).
+    id: 'sanitize-l7-without-l7proto', when: 'l7 rules come alone, without an l7proto key (1.15: no oneOf in the CRD)', version: V.V1_15,
+    bad: egress(l7({ l7: [{ cmd: 'READ' }] })), path: `${EP}.rules.l7`,
+    good: egress(l7({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] })),
+  },
+  {
     id: 'sanitize-l7-without-l7proto', when: 'l7 rules come with l7proto "" (the CRD\'s oneOf takes the empty key; the agent refuses it)',
     bad: egress(l7({ l7proto: '', l7: [{ cmd: 'READ' }] })), path: `${EP}.rules.l7`,
     good: egress(l7({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] })),

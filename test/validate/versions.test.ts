@@ -231,6 +231,12 @@ describe('version gates: the edges', () => {
     expect(found(egress({ nodes: [{}] }), V.V1_15, 'version-nodes')[0].message).toMatch(/applies to every destination$/);
   });
 
+  // Seed-42 mutant of version-rules.ts (the object test of an HTTP rule dropped): a null entry threw instead.
+  it('an HTTP rule list with a null entry (hostile input): the named group of the next rule is found, no throw', () => {
+    const doc = ingress(l7({ http: [null, 'GET', { path: '/users/(?<id>[0-9]+)' }] }));
+    expect(found(doc, V.V1_15, 'version-regex-named-group').map((d) => d.path)).toEqual(['spec.ingress[0].toPorts[0].rules.http[2].path']);
+  });
+
   it('cidrGroupRef is gated in toCIDRSet only, and a toCIDRSet entry without it is not', () => {
     expect(ids(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }] }), V.V1_15)).toEqual([]);
     expect(found(egress({ cidrSet: [{ cidr: '10.0.0.0/8' }, { cidrGroupRef: 'corp' }] }), V.V1_15, 'sanitize-egress-cidr-group-ref').map((d) => d.path))
