@@ -11,16 +11,33 @@
  * merge key. A key written after the merge key, and keys the merged mappings share (`<<: [*a, *b]`: the first wins),
  * are read alike by all three (go-yaml v2 in strict mode, which no manifest reader of these uses, refuses a key that overrides a merged one).
  */
-import { Alias, Document, DocumentOptions, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions, Scalar,
-  SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
+import { Alias, Document, DocumentOptions, EmptyStream, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions,
+  Scalar, SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
 import { goBase64, goFloat32Key, goTimestamp, goYamlNumber, goYamlNumeric } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
 export function parseYamlStream(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document.Parsed[] {
-  const docs = parseAllDocuments(text, { ...options, uniqueKeys: false });
+  // The library's `prettyErrors` copies the whole line of each error out of the text for its context: quadratic on one
+  // long line (20,000 `!!int x` in a 160 kB flow sequence: 41 s, twice as many: 129 s). Its errors are placed here
+  // instead, with the same first line (`… at line L, column C`), without the context.
+  const counter = options.lineCounter ?? new LineCounter();
+  // Each error and warning of the library (and each here) is an `Error`, whose stack trace costs more than the rest of it:
+  // none is shown (a finding names its line), so none is taken while the stream is read.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return checkStream(text, options, counter, parseAllDocuments(text, { ...options, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+/** `parseYamlStream` of the parsed documents: their errors placed, Go's reading of keys and tags checked. */
+function checkStream(text: string, options: ParseOptions, counter: LineCounter, docs: Document.Parsed[] | EmptyStream): Document.Parsed[] {
   if (!Array.isArray(docs)) return [];
   const lines = options.lineCounter;
   for (const doc of docs) {
+    for (const list of [doc.errors, doc.warnings]) for (const e of list) placeError(e, counter);
     const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' = 'DUPLICATE_KEY'): void => {
       const error = new YAMLParseError([start, start + 1], code, message);
       if (lines) {
@@ -112,6 +129,14 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
     }
   }
   return docs;
+}
+
+/** As the library's `prettifyError` places an error (its `linePos`, ` at line L, column C` after its message), without its context lines. */
+function placeError(error: YAMLError, counter: LineCounter): void {
+  if (error.pos[0] === -1) return;
+  const [start, end] = error.pos;
+  error.linePos = [counter.linePos(start), counter.linePos(end)];
+  error.message += ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`;
 }
 
 /** Whether `pair` is a merge key (`<<` unquoted, with merge keys on: the library resolves its key to a symbol). */
