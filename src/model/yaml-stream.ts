@@ -13,6 +13,7 @@
  */
 import { Alias, Document, DocumentOptions, EmptyStream, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions,
   Scalar, SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
+import { MAX_DIAGNOSTICS_PER_ID } from './diagnostic-budget';
 import { goBase64, goFloat32Key, goTimestamp, goYamlNumber, goYamlNumeric } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
@@ -47,6 +48,14 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
       }
       doc.errors.push(error);
     };
+    // A document of a million refused scalars is refused at its first (as go-yaml v2 refuses it): the first of them are
+    // listed, the rest counted in one error, not each made (memory).
+    let refusedScalars = 0;
+    let firstUnlisted = 0;
+    const refuse = (start: number, message: string): void => {
+      if (++refusedScalars <= MAX_DIAGNOSTICS_PER_ID) report(start, message, 'TAG_RESOLVE_FAILED');
+      else if (refusedScalars === MAX_DIAGNOSTICS_PER_ID + 1) firstUnlisted = start;
+    };
     const mergedKeys = new MergedKeys(doc);
     // Where each tagged scalar that Go refuses, or reads as `readYamlStream` does, starts: the library's own diagnostics
     // of its tag give way to Go's reading (a `!!bool yes`, true to go-yaml v2, a string here, keeps the library's warning).
@@ -59,7 +68,7 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
           judged.add(node.range?.[0] ?? -1);
         }
         // A key is reported with its mapping (below), a value here.
-        if (refused !== undefined && key !== 'key') report(node.range?.[0] ?? 0, refused, 'TAG_RESOLVE_FAILED');
+        if (refused !== undefined && key !== 'key') refuse(node.range?.[0] ?? 0, refused);
       },
       Map(_, map) {
         // Each key written so far, by its key in go-yaml v2's map (`GoKey.id`) and by its text in the JSON Go's readers make
@@ -99,7 +108,7 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
           // keys of two types by the text Go's readers write in JSON.
           const refused = isScalar(pair.key) ? goScalarRefusal(pair.key, 'key') : undefined;
           if (refused !== undefined) {
-            report((pair.key as Scalar).range?.[0] ?? 0, refused, 'TAG_RESOLVE_FAILED');
+            refuse((pair.key as Scalar).range?.[0] ?? 0, refused);
             continue;
           }
           const key = isScalar(pair.key) ? goKey(pair.key) : undefined;
@@ -123,6 +132,11 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
         }
       },
     });
+    if (refusedScalars > MAX_DIAGNOSTICS_PER_ID) {
+      const more = refusedScalars - MAX_DIAGNOSTICS_PER_ID;
+      report(firstUnlisted, `and ${more.toLocaleString('en-US')} more tagged scalar${more === 1 ? '' : 's'} (keys or values) Go's readers refuse, `
+        + `not listed (a document lists at most ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')}; go-yaml v2 refuses it at the first)`, 'TAG_RESOLVE_FAILED');
+    }
     if (judged.size > 0) {
       doc.warnings = doc.warnings.filter((w) => !judgedTagDiagnostic(text, w, judged));
       doc.errors = doc.errors.filter((e) => !judgedTagDiagnostic(text, e, judged));
