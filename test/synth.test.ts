@@ -174,6 +174,26 @@ describe('Synth.run', () => {
     expect(stderr.join('')).toMatch(/^cdk8s-cilium: synthesis failed with 1 error:\n {2}\[demo\/cidr\] /);
   });
 
+  test('past the cap of 1,000 findings of one id, the count is of every error, not of the lines listed (a summary stands for many)', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    const cidrs = Array.from({ length: 1500 }, () => '10.0.0.0/33');
+    expect(Synth.run({ addCharts: (a) => {
+      new ApiObject(new Chart(a, 'shop', { namespace: 'shop' }), 'raw', {
+        apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'raw' },
+        spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toCIDR: cidrs }] },
+      });
+    } }, { outdir: outdir() })).toBeUndefined();
+    const text = stderr.join('');
+    // Before: "failed with 1,001 errors" (the 1,000 listed and the summary standing for the other 500).
+    expect(text).toMatch(/^cdk8s-cilium: synthesis failed with 1,500 errors:\n/);
+    expect(text).toMatch(/and 500 more crd-cidr errors in this policy, not listed/);
+    expect(text.match(/\(crd-cidr\)/g)).toHaveLength(1001);
+  });
+
   test('an output directory that cannot be made is one line and exit 1, not a hang or a stack trace (below a file; /proc)', () => {
     const stderr: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

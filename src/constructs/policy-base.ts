@@ -14,6 +14,7 @@ import { checkPropKeys } from './prop-keys';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
 import { pushAll } from '../model/push-all';
+import { noteValidationErrors } from '../model/diagnostic-budget';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
 /** The app-wide index of policies by kind, namespace and name, kept on the root of the tree (see `nameClashes`). */
@@ -229,9 +230,10 @@ export abstract class PolicyBase extends Construct {
   }
 
   private computeValidationErrors(): string[] {
-    const errors = this.synthesizeModel().diagnostics.filter((d) => d.severity === Severity.ERROR).map((d) => formatDiagnostic(d));
+    const errors = this.synthesizeModel().diagnostics.filter((d) => d.severity === Severity.ERROR);
+    noteValidationErrors(this, errors);
     this.settleForOutput();
-    return errors;
+    return errors.map((d) => formatDiagnostic(d));
   }
 
   /**

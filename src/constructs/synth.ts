@@ -6,6 +6,7 @@ import { CiliumPolicyError, Severity } from '../core/errors';
 import { PolicyBase } from './policy-base';
 import { bindSynthSessions, inSynthSession } from '../model/synth-session';
 import { makeDirectories } from '../model/make-directories';
+import { validationErrorCount } from '../model/diagnostic-budget';
 import { checkKnownKeys } from '../model/known-keys';
 import { withoutControls } from '../model/printable';
 import { CiliumAppValidation, formatAppDiagnostic, validateApp } from '../validate';
@@ -169,7 +170,11 @@ function validateAndSynth(app: App): boolean {
   found.set(app, app.node.validate());
   const errors = constructs.flatMap((c) => (found.get(c) ?? []).map((message) => (c.node.path ? `[${c.node.path}] ${message}` : message)));
   if (errors.length > 0) {
-    process.stderr.write(`cdk8s-cilium: synthesis failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
+    // The true count: a summary ("and N more …", the diagnostic cap) is one message standing for N errors.
+    let count = 0;
+    for (const c of constructs) count += validationErrorCount(c, found.get(c) ?? []);
+    process.stderr.write(`cdk8s-cilium: synthesis failed with ${count.toLocaleString('en-US')} error${count === 1 ? '' : 's'}:\n`
+      + `${errors.map((e) => `  ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
     process.exitCode = 1;
     return false;
   }

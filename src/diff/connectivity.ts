@@ -22,7 +22,7 @@ import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-cla
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
-import { PairOutcome, SideTables } from './side-tables';
+import { PairCount, PairOutcome, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
 import { pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged } from './refused-classes';
 import type { EngineConfig } from '../engine/compile';
@@ -387,7 +387,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   })), (from, to) => !notAPair(classes[inner[from]], classes[inner[to]])) : undefined;
   // Before any pair is judged: the pairs the diff judges, counted per class and side (`diff-too-large`).
   if (options.maxPairs !== undefined) {
-    const pairs = diffPairCount(classes, fqdn, egressChanged, ingressChanged, toFqdnChanged, tables);
+    // Counted exactly up to twice the limit (a refusal names the limit that lets the diff through), past it a lower bound.
+    const pairs = diffPairCount(classes, fqdn, egressChanged, ingressChanged, toFqdnChanged, tables, 2 * options.maxPairs);
     checkPairs(pairs, classes.length, options.maxPairs, options.classes !== undefined, DIFF_PAIRS);
   }
   if (tables) {
@@ -511,7 +512,7 @@ function takenOver(base: PolicySet, head: PolicySet, classes: readonly Classifie
 export function connectivityReport(set: PolicySet, options: ReportOptions = {}): ConnectivityReportDocument {
   const classes = options.classes ?? endpointClasses([set]);
   if (options.maxPairs !== undefined) {
-    checkPairs(reportPairCount(classes), classes.length, options.maxPairs, options.classes !== undefined, REPORT_PAIRS);
+    checkPairs({ pairs: reportPairCount(classes), exact: true }, classes.length, options.maxPairs, options.classes !== undefined, REPORT_PAIRS);
   }
   const sides = classSides(set, classes);
   const refused = refusedClasses(set, classes);
@@ -670,17 +671,22 @@ function pairCount(clients: readonly ClassifiedEndpoint[], servers: readonly Cla
  * change (`toFqdn`), and the pairs to a class that is no FQDN that the side tables judge (`SideTables.changingPairCount`:
  * a side of which decides differently for the other end), or without them (node classes, other engine settings) whose
  * client's egress or server's ingress rules change; counted per kind of class or per side, never by judging a pair.
+ * The side tables' count stops once past `limit` (a lower bound then, `exact` false: `SideTables.changingPairCount`).
+ * @param limit the count past which the side tables stop counting @default - no limit
  */
 export function diffPairCount(classes: readonly ClassifiedEndpoint[], fqdn: readonly boolean[], egressChanged: readonly boolean[],
-  ingressChanged: readonly boolean[], toFqdn: (a: number) => boolean, tables?: SideTables): number {
+  ingressChanged: readonly boolean[], toFqdn: (a: number) => boolean, tables?: SideTables, limit = Number.POSITIVE_INFINITY): PairCount {
   const fqdnServers = classes.filter((_, b) => fqdn[b]);
   const fqdnClients = fqdnServers.length === 0 ? [] : classes.filter((_, a) => toFqdn(a));
   const toFqdnPairs = pairCount(fqdnClients, fqdnServers);
-  if (tables) return tables.changingPairCount() + toFqdnPairs;
+  if (tables) {
+    const judged = toFqdnPairs > limit ? { pairs: 0, exact: false } : tables.changingPairCount(limit - toFqdnPairs);
+    return { pairs: judged.pairs + toFqdnPairs, exact: judged.exact };
+  }
   const servers = classes.filter((_, b) => !fqdn[b]);
   const unchangedClients = classes.filter((_, a) => !egressChanged[a]);
   const unchangedServers = classes.filter((_, b) => !fqdn[b] && !ingressChanged[b]);
-  return pairCount(classes, servers) - pairCount(unchangedClients, unchangedServers) + toFqdnPairs;
+  return { pairs: pairCount(classes, servers) - pairCount(unchangedClients, unchangedServers) + toFqdnPairs, exact: true };
 }
 
 /** What a document refused for its pairs says (`checkPairs`). */
@@ -709,18 +715,22 @@ const DIFF_PAIRS: PairsRefusal = {
  * Refuses a report or diff that would judge more pairs of classes than `maxPairs` (`report-too-large`, `diff-too-large`):
  * its time and output grow with the square of the classes, and a CI job must fail fast, never run for minutes or print
  * part of a document.
- * @param pairs the pairs it would judge
+ * @param count the pairs it would judge (all of them, or a lower bound past the limit: the count stopped there)
  * @param given whether the caller chose the classes (the fix then names a smaller list, not an inventory)
  */
-function checkPairs(pairs: number, classes: number, maxPairs: number, given: boolean, refusal: PairsRefusal): void {
+function checkPairs(count: PairCount, classes: number, maxPairs: number, given: boolean, refusal: PairsRefusal): void {
+  const { pairs, exact } = count;
   if (pairs <= maxPairs) return;
   const n = (x: number): string => x.toLocaleString('en-US');
+  // A count stopped early names what it counted: the limit to raise to is at least that.
+  const judged = exact ? n(pairs) : `at least ${n(pairs)}`;
+  const limit = exact ? `${pairs}` : `${pairs} or more`;
   throw new CiliumPolicyError({
     id: refusal.id,
-    message: `the ${refusal.doc} would judge ${n(pairs)} pairs of ${n(classes)} endpoint classes${refusal.counted}, over the limit of ${n(maxPairs)} pairs `
-      + '(its time and size grow with the square of the classes); nothing is reported',
-    fix: given ? `raise the limit (maxPairs: ${pairs}), or pass fewer classes`
-      : `raise the limit (--max-pairs ${pairs}, or maxPairs), or narrow the input: ${refusal.narrow}, or an --inventory (or --flows capture) with fewer workloads`,
+    message: `the ${refusal.doc} would judge ${judged} pairs of ${n(classes)} endpoint classes${refusal.counted}, over the limit of ${n(maxPairs)} pairs `
+      + `(its time and size grow with the square of the classes); nothing is reported${exact ? '' : ' (counting stopped past the limit)'}`,
+    fix: given ? `raise the limit (maxPairs: ${limit}), or pass fewer classes`
+      : `raise the limit (--max-pairs ${limit}, or maxPairs), or narrow the input: ${refusal.narrow}, or an --inventory (or --flows capture) with fewer workloads`,
   });
 }
 

@@ -747,12 +747,29 @@ export class SideTables {
    * or whose ingress side changes for the client. Each side's changed peers are found per context (once per distinct
    * pair of direction policies, on the peers grouped alike), never by judging a pair; what a pair then costs is the
    * walk of its changed segments (`pairChanges`), unless a pair judged alike was judged before.
+   * The count stops as soon as it passes `limit` (a hostile change must not cost the work or memory the limit saves): each
+   * side's pairs alone are counted first, so past the limit the union (and its table of servers per client, as large as
+   * the pairs) is never built; a count stopped early is a lower bound (`exact` false).
+   * @param limit the count past which to stop @default - no limit: the whole count
    */
-  public changingPairCount(): number {
+  public changingPairCount(limit = Number.POSITIVE_INFINITY): PairCount {
+    const n = this.classCount;
+    const oneSide = (contexts: readonly SideContext[], isPair: (subject: number, peer: number) => boolean): number => {
+      let count = 0;
+      for (let s = 0; s < n && count <= limit; s++) for (const p of contexts[s].peersThatChange()) if (isPair(s, p)) count++;
+      return count;
+    };
+    const ingress = oneSide(this.ingress, (b, a) => this.isPair(a, b));
+    if (ingress > limit) return { pairs: ingress, exact: false };
+    const egress = oneSide(this.egress, (a, b) => this.isPair(a, b));
+    if (egress > limit) return { pairs: egress, exact: false };
     const peers: number[] = [];
     let count = 0;
-    for (let a = 0; a < this.classCount; a++) count += this.peersFrom(a, peers).length;
-    return count;
+    for (let a = 0; a < n; a++) {
+      count += this.peersFrom(a, peers).length;
+      if (count > limit && a < n - 1) return { pairs: count, exact: false };
+    }
+    return { pairs: count, exact: true };
   }
 
   /**
@@ -837,6 +854,14 @@ export class SideTables {
     });
     return out.length > 0;
   }
+}
+
+/** A count of pairs, which may have stopped once past a limit (`SideTables.changingPairCount`). */
+export interface PairCount {
+  /** The pairs counted: all of them, or (`exact` false) a lower bound past the limit. */
+  readonly pairs: number;
+  /** Whether every pair was counted. */
+  readonly exact: boolean;
 }
 
 /** Calls `visit` with each value of the union of two ascending lists, ascending, once (a value in both, or repeated, once). */

@@ -99,6 +99,27 @@ export function diagnosticWeight(d: { readonly omitted?: number }): number {
   return d.omitted ?? 1;
 }
 
+/** Per construct, the errors its validation's messages stand for beyond one each (`noteValidationErrors`). */
+const unlisted = new WeakMap<object, number>();
+
+/**
+ * Notes the error diagnostics a construct's validation returns as messages (`IValidation.validate`, one string each): a
+ * summary of omitted ones is one message standing for `omitted` errors, so what they stand for beyond their one message
+ * each is kept for the count of the construct's errors (`validationErrorCount`). One validation per construct notes (a
+ * policy's own, the app-wide checks at the root); a later note replaces the earlier.
+ */
+export function noteValidationErrors(scope: object, errors: readonly { readonly omitted?: number }[]): void {
+  let beyond = 0;
+  for (const d of errors) beyond += diagnosticWeight(d) - 1;
+  if (beyond > 0) unlisted.set(scope, beyond);
+  else unlisted.delete(scope);
+}
+
+/** How many errors a construct's validation messages stand for: one each, and what its noted summaries stand for beyond. */
+export function validationErrorCount(scope: object, messages: readonly string[]): number {
+  return messages.length + (unlisted.get(scope) ?? 0);
+}
+
 /** `{ omitted }` of a summary of omitted diagnostics, to keep in a copy of it; `{}` for any other diagnostic. */
 export function omittedOf(d: { readonly omitted?: number }): { omitted?: number } {
   return d.omitted !== undefined ? { omitted: d.omitted } : {};

@@ -120,3 +120,60 @@ function shortestFloat32(f: number): [string, number] {
   const [m, e] = f.toExponential(8).split('e');
   return [m.replace('.', '').replace(/0+$/, ''), Number(e)];
 }
+
+/**
+ * Whether go-yaml v2 reads `text` as a timestamp (`parseTimestamp`, which `!!timestamp` needs: "cannot decode !!str `x`
+ * as a !!timestamp" otherwise): four digits and `-`, then `time.Parse` with one of `2006-1-2T15:4:5.999999999Z07:00`,
+ * the same with `t`, `2006-1-2 15:4:5.999999999` (a space of the layout takes one or more) or `2006-1-2`. So a month,
+ * day, hour, minute or second of one or two digits, in range (the day in its month); a fraction of any length after `.`
+ * or `,`; a `T`/`t` time ending in `Z` or `±hh:mm` (hours up to 24, minutes up to 60, as `time.Parse` allows).
+ */
+export function goTimestamp(text: string): boolean {
+  const m = GO_TIMESTAMP.exec(text);
+  if (!m) return false;
+  const [, year, month, day, sep, hour, minute, second, zone] = m;
+  const y = Number(year);
+  const mo = Number(month);
+  if (mo < 1 || mo > 12) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = mo === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(mo) ? 30 : 31;
+  const d = Number(day);
+  if (d < 1 || d > days) return false;
+  if (sep === undefined) return true;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return false;
+  // The layouts with T or t end in a zone; the one with a space has none.
+  if (sep.startsWith(' ') !== (zone === undefined)) return false;
+  if (zone === undefined || zone === 'Z') return true;
+  return Number(zone.slice(1, 3)) <= 24 && Number(zone.slice(4, 6)) <= 60;
+}
+
+/** The shapes of go-yaml v2's timestamp layouts (ranges checked apart): date, then a time after `T`, `t` or spaces, then a zone. */
+const GO_TIMESTAMP = /^([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)(?:([Tt]| +)([0-9][0-9]?):([0-9][0-9]?):([0-9][0-9]?)(?:[.,][0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2})?)?$/;
+
+/**
+ * Whether Go's `base64.StdEncoding.DecodeString` takes `text` (`\r` and `\n` left out, as it ignores them): groups of four
+ * of `A-Z a-z 0-9 + /`, the last one padded with `=` (go-yaml v2 refuses a `!!binary` scalar it does not take: "!!binary
+ * value contains invalid base64 data"). Written as a loop: the text may be megabytes.
+ */
+export function goBase64(text: string): boolean {
+  let n = 0;
+  let pad = 0;
+  let padFrom = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) continue;
+    if (c === 0x3d) {
+      // `=` only as the third and fourth, or the fourth, character of the last group.
+      const at = n % 4;
+      if (at < 2 || (pad > 0 && at === 2)) return false;
+      if (pad === 0) padFrom = at;
+      pad++;
+    } else if (pad > 0 || !isBase64Char(c)) return false;
+    n++;
+  }
+  return n % 4 === 0 && (pad === 0 || pad === 4 - padFrom);
+}
+
+function isBase64Char(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
+}

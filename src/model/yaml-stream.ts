@@ -11,16 +11,34 @@
  * merge key. A key written after the merge key, and keys the merged mappings share (`<<: [*a, *b]`: the first wins),
  * are read alike by all three (go-yaml v2 in strict mode, which no manifest reader of these uses, refuses a key that overrides a merged one).
  */
-import { Alias, Document, DocumentOptions, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions, Scalar,
-  SchemaOptions, visit, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
-import { goFloat32Key, goYamlNumber, goYamlNumeric } from './go-yaml';
+import { Alias, Document, DocumentOptions, EmptyStream, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions,
+  Scalar, SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
+import { MAX_DIAGNOSTICS_PER_ID } from './diagnostic-budget';
+import { goBase64, goFloat32Key, goTimestamp, goYamlNumber, goYamlNumeric } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
 export function parseYamlStream(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document.Parsed[] {
-  const docs = parseAllDocuments(text, { ...options, uniqueKeys: false });
+  // The library's `prettyErrors` copies the whole line of each error out of the text for its context: quadratic on one
+  // long line (20,000 `!!int x` in a 160 kB flow sequence: 41 s, twice as many: 129 s). Its errors are placed here
+  // instead, with the same first line (`… at line L, column C`), without the context.
+  const counter = options.lineCounter ?? new LineCounter();
+  // Each error and warning of the library (and each here) is an `Error`, whose stack trace costs more than the rest of it:
+  // none is shown (a finding names its line), so none is taken while the stream is read.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return checkStream(text, options, counter, parseAllDocuments(text, { ...options, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+/** `parseYamlStream` of the parsed documents: their errors placed, Go's reading of keys and tags checked. */
+function checkStream(text: string, options: ParseOptions, counter: LineCounter, docs: Document.Parsed[] | EmptyStream): Document.Parsed[] {
   if (!Array.isArray(docs)) return [];
   const lines = options.lineCounter;
   for (const doc of docs) {
+    for (const list of [doc.errors, doc.warnings]) for (const e of list) placeError(e, counter);
     const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' = 'DUPLICATE_KEY'): void => {
       const error = new YAMLParseError([start, start + 1], code, message);
       if (lines) {
@@ -30,8 +48,28 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
       }
       doc.errors.push(error);
     };
+    // A document of a million refused scalars is refused at its first (as go-yaml v2 refuses it): the first of them are
+    // listed, the rest counted in one error, not each made (memory).
+    let refusedScalars = 0;
+    let firstUnlisted = 0;
+    const refuse = (start: number, message: string): void => {
+      if (++refusedScalars <= MAX_DIAGNOSTICS_PER_ID) report(start, message, 'TAG_RESOLVE_FAILED');
+      else if (refusedScalars === MAX_DIAGNOSTICS_PER_ID + 1) firstUnlisted = start;
+    };
     const mergedKeys = new MergedKeys(doc);
+    // Where each tagged scalar that Go refuses, or reads as `readYamlStream` does, starts: the library's own diagnostics
+    // of its tag give way to Go's reading (a `!!bool yes`, true to go-yaml v2, a string here, keeps the library's warning).
+    const judged = new Set<number>();
     visit(doc, {
+      Scalar(key, node) {
+        if (node.tag === undefined) return;
+        const refused = goScalarRefusal(node, key === 'key' ? 'key' : 'value');
+        if (refused !== undefined || node.tag === TIMESTAMP_TAG || (node.type === 'PLAIN' && (node.tag === INT_TAG || node.tag === FLOAT_TAG))) {
+          judged.add(node.range?.[0] ?? -1);
+        }
+        // A key is reported with its mapping (below), a value here.
+        if (refused !== undefined && key !== 'key') refuse(node.range?.[0] ?? 0, refused);
+      },
       Map(_, map) {
         // Each key written so far, by its key in go-yaml v2's map (`GoKey.id`) and by its text in the JSON Go's readers make
         // of it (`GoKey.json`: `1` and `"1"` are two keys in the map, one in JSON), with where.
@@ -68,9 +106,9 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
           }
           // As go-yaml v2 compares keys: scalars by type and value (NaN never equal, one JSON key `.nan`), collections never; and
           // keys of two types by the text Go's readers write in JSON.
-          const refused = isScalar(pair.key) ? goKeyRefusal(pair.key) : undefined;
+          const refused = isScalar(pair.key) ? goScalarRefusal(pair.key, 'key') : undefined;
           if (refused !== undefined) {
-            report((pair.key as Scalar).range?.[0] ?? 0, refused, 'TAG_RESOLVE_FAILED');
+            refuse((pair.key as Scalar).range?.[0] ?? 0, refused);
             continue;
           }
           const key = isScalar(pair.key) ? goKey(pair.key) : undefined;
@@ -94,8 +132,25 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
         }
       },
     });
+    if (refusedScalars > MAX_DIAGNOSTICS_PER_ID) {
+      const more = refusedScalars - MAX_DIAGNOSTICS_PER_ID;
+      report(firstUnlisted, `and ${more.toLocaleString('en-US')} more tagged scalar${more === 1 ? '' : 's'} (keys or values) Go's readers refuse, `
+        + `not listed (a document lists at most ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')}; go-yaml v2 refuses it at the first)`, 'TAG_RESOLVE_FAILED');
+    }
+    if (judged.size > 0) {
+      doc.warnings = doc.warnings.filter((w) => !judgedTagDiagnostic(text, w, judged));
+      doc.errors = doc.errors.filter((e) => !judgedTagDiagnostic(text, e, judged));
+    }
   }
   return docs;
+}
+
+/** As the library's `prettifyError` places an error (its `linePos`, ` at line L, column C` after its message), without its context lines. */
+function placeError(error: YAMLError, counter: LineCounter): void {
+  if (error.pos[0] === -1) return;
+  const [start, end] = error.pos;
+  error.linePos = [counter.linePos(start), counter.linePos(end)];
+  error.message += ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`;
 }
 
 /** Whether `pair` is a merge key (`<<` unquoted, with merge keys on: the library resolves its key to a symbol). */
@@ -151,19 +206,42 @@ let nanKeys = 0;
 type GoScalarKind = 'bool' | 'float' | 'int' | 'uint' | 'null' | 'str';
 
 /**
- * Why Go's readers refuse a key whose explicit tag its text does not fit (`!!int x`, `!!bool 1`, `!!float` of an integer
- * past int64): go-yaml v2's `resolve` fails the whole document ("cannot decode !!str `x` as a !!int"); `undefined` for
- * any other key.
+ * Why Go's readers refuse a scalar (a key or a value) whose explicit tag its text does not fit, as go-yaml v2's `resolve`
+ * and `scalar` fail the whole document: `!!int x`, `!!bool 1`, `!!float` of an integer past int64 ("cannot decode !!str
+ * `x` as a !!int"), a `!!timestamp` that is no timestamp of `parseTimestamp` (`goTimestamp`), a `!!binary` that is no
+ * base64 (`goBase64`: "!!binary value contains invalid base64 data"); `undefined` for any other scalar (no tag, a tag
+ * its text fits, or a tag Go leaves the text as it is: `!!str`, `!`, `!custom`).
  */
-function goKeyRefusal(node: Scalar): string | undefined {
-  const kinds = node.tag === undefined ? undefined : RESOLVED_TAGS.get(node.tag);
-  if (kinds === undefined) return undefined;
+function goScalarRefusal(node: Scalar, role: 'key' | 'value'): string | undefined {
+  if (node.tag === undefined) return undefined;
   const text = typeof node.source === 'string' ? node.source : String(node.value);
+  const refused = (why: string): string => `A ${role} Go's readers refuse: ${describeKey(text)} ${why}, so kubectl, Helm and Argo CD refuse the manifest; `
+    + `drop the tag or write a ${role} of its type`;
+  if (node.tag === TIMESTAMP_TAG) {
+    return goTimestamp(text) ? undefined : refused('tagged !!timestamp is no timestamp go-yaml v2 reads (yyyy-m-d, or with a time h:m:s after a space, '
+      + 'or after T ending in Z or ±hh:mm)');
+  }
+  if (node.tag === BINARY_TAG) return goBase64(text) ? undefined : refused('tagged !!binary is no base64 (go-yaml v2: !!binary value contains invalid base64 data)');
+  const kinds = RESOLVED_TAGS.get(node.tag);
+  if (kinds === undefined) return undefined;
   const read = resolvedGoKey(text);
   if (kinds.includes(read.kind)) return undefined;
   const tag = (t: string): string => `!!${t === 'uint' ? 'int' : t}`;
-  return `A key Go's readers refuse: ${describeKey(text)} tagged ${tag(kinds[0])} is no ${kinds[0]} (go-yaml v2: cannot decode ${tag(read.kind)} `
-    + `\`${describeKey(text)}\` as a ${tag(kinds[0])}), so kubectl, Helm and Argo CD refuse the manifest; drop the tag or write a key of its type`;
+  return refused(`tagged ${tag(kinds[0])} is no ${kinds[0]} (go-yaml v2: cannot decode ${tag(read.kind)} \`${describeKey(text)}\` as a ${tag(kinds[0])})`);
+}
+
+/**
+ * Whether a diagnostic of the library is about the tag of a scalar that Go refuses (`goScalarRefusal`, an error of its
+ * own) or that is read as Go reads it: its "Unresolved tag" warning for `!!int`, `!!float`, `!!bool`, `!!null` (given
+ * `!!float 1` too, which Go reads as 1.0), its own `!!timestamp` error (YAML 1.1's pattern, not go-yaml v2's layouts). The diagnostic's position is the tag's;
+ * `scalarStarts` holds where each such scalar starts: only spaces and an anchor come between a tag and its node.
+ */
+function judgedTagDiagnostic(text: string, error: YAMLError, scalarStarts: ReadonlySet<number>): boolean {
+  if (error.code !== 'TAG_RESOLVE_FAILED') return false;
+  if (!/^(?:Unresolved tag: tag:yaml\.org,2002:(?:int|float|bool|null) |!!timestamp expects )/.test(error.message)) return false;
+  const between = /(?:\s+&\S+)*\s+/y;
+  between.lastIndex = error.pos[1];
+  return between.exec(text) !== null && scalarStarts.has(between.lastIndex);
 }
 
 /**
@@ -304,9 +382,8 @@ function goYamlNumbers(doc: Document.Parsed): void {
   if (doc.errors.length > 0) return;
   visit(doc, {
     Scalar(key, node) {
-      if (key === 'key') return;
-      // Explicit tags Go reads as strings where this library makes objects: `!!binary` is its decoded bytes as text
-      // (`string(data)`, invalid UTF-8 replaced as encoding/json does), `!!timestamp` the text as written.
+      // Explicit tags Go reads as strings where this library makes objects, keys and values: `!!binary` is its decoded
+      // bytes as text (`string(data)`, invalid UTF-8 replaced as encoding/json does), `!!timestamp` the text as written.
       if (node.tag === BINARY_TAG && node.value instanceof Uint8Array) {
         node.value = goBinaryText(node.value);
         return;
@@ -315,6 +392,7 @@ function goYamlNumbers(doc: Document.Parsed): void {
         node.value = node.source;
         return;
       }
+      if (key === 'key') return;
       if (node.type !== 'PLAIN' || typeof node.source !== 'string' || (node.tag !== undefined && node.tag !== INT_TAG && node.tag !== FLOAT_TAG)) return;
       const value = goYamlNumber(node.source);
       if (value !== undefined && node.value !== value) node.value = value;

@@ -12,7 +12,7 @@
 import type { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { Severity } from '../core/errors';
-import { omittedOf } from '../model/diagnostic-budget';
+import { noteValidationErrors, omittedOf } from '../model/diagnostic-budget';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
@@ -225,7 +225,9 @@ export class CiliumAppValidation implements IValidation {
 
   /** The errors of `Validator.validateApp`, formatted with `CiliumAppValidation.formatDiagnostic`. */
   public validate(): string[] {
-    return validateApp(this.root, this.options).filter((d) => d.severity === Severity.ERROR).map(formatAppDiagnostic);
+    const errors = validateApp(this.root, this.options).filter((d) => d.severity === Severity.ERROR);
+    noteValidationErrors(this.root, errors);
+    return errors.map(formatAppDiagnostic);
   }
 }
 

@@ -217,11 +217,11 @@ describe('diffPairCount: the pairs a diff judges, counted per kind of class', ()
           if (!notAPair(classes[a], classes[b]) && (fqdn[b] ? toFqdn(a) : egress[a] || ingress[b])) brute++;
         }
       }
-      expect(diffPairCount(classes, fqdn, egress, ingress, toFqdn)).toBe(brute);
+      expect(diffPairCount(classes, fqdn, egress, ingress, toFqdn)).toEqual({ pairs: brute, exact: true });
       expect(brute).toBeGreaterThan(0);
     }
     const none = classes.map(() => false);
-    expect(diffPairCount(classes, fqdn, none, none, () => false)).toBe(0);
+    expect(diffPairCount(classes, fqdn, none, none, () => false)).toEqual({ pairs: 0, exact: true });
   });
 });
 
@@ -375,5 +375,35 @@ spec:
     const e = thrown(() => Connectivity.diff(base, head, { maxPairs: judged - 1 }));
     expect(e.message).toBe(`${diffRefusal(judged, classes.length, judged - 1)} (diff-too-large)\n  fix: ${diffFix(judged)}`);
     expect(Connectivity.diff(base, head, { maxPairs: judged })).toEqual(Connectivity.diff(base, head));
+  });
+
+  test('far past the limit: the count stops there (a lower bound), before the pairs of both sides are merged', () => {
+    const n = 20;
+    const base = PolicySet.fromYaml(apps(n, () => ''));
+    const own = (i: number): string => `  - toEndpoints: ${ALL_PODS}\n    toPorts: [{ ports: [{ port: "${10000 + i}", protocol: TCP }] }]\n`;
+    const head = PolicySet.fromYaml(apps(n, own));
+    const classes = Connectivity.endpointClasses([base, head]);
+    const judged = n * pods(classes).length;
+    // The union of the sides' pairs (its table of servers per client is as large as the pairs) is never built.
+    const merged = vi.spyOn(SideTables.prototype as unknown as { clientsOfIngress: () => unknown }, 'clientsOfIngress');
+    try {
+      const e = thrown(() => Connectivity.diff(base, head, { maxPairs: 10 }));
+      expect(merged).not.toHaveBeenCalled();
+      const counted = /would judge at least (\d+) pairs/.exec(e.message);
+      expect(counted).not.toBeNull();
+      const lower = Number(counted![1]);
+      expect(lower).toBeGreaterThan(20);
+      expect(lower).toBeLessThan(judged);
+      expect(e.message).toBe(`the diff would judge at least ${lower} pairs of ${classes.length} endpoint classes (the pairs whose client's egress or `
+        + 'server\'s ingress may decide differently), over the limit of 10 pairs (its time and size grow with the square of the classes); nothing '
+        + 'is reported (counting stopped past the limit) (diff-too-large)\n'
+        + `  fix: raise the limit (--max-pairs ${lower} or more, or maxPairs), or narrow the input: a smaller change (one that decides differently `
+        + 'for fewer pairs of classes), or an --inventory (or --flows capture) with fewer workloads');
+      // Within twice the limit the count is exact: the refusal names the limit that lets the diff through.
+      expect(thrown(() => Connectivity.diff(base, head, { maxPairs: judged - 1 })).fix).toBe(diffFix(judged));
+      expect(Connectivity.diff(base, head, { maxPairs: judged }).changes.length).toBeGreaterThan(0);
+    } finally {
+      merged.mockRestore();
+    }
   });
 });
