@@ -438,6 +438,32 @@ describe('toFQDNs learns names only through the DNS proxy', () => {
     }
   });
 
+  test('a named port and the number it resolves to are two L4 filters: an L4-only allow of one leaves DNS rules on the other in force; '
+    + 'on the same name or number it widens them (pkg/policy/l4.go namedPortMap; pkg/endpoint/bpf.go one redirect per resolved port; '
+    + 'mapstate merge: the redirect wins the shared key)', () => {
+    // The DNS server's container port `dns` is 53/UDP: both spellings cover a lookup on 53/UDP.
+    const server = { ...egress([]).endpoint(DNS), ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] };
+    const on = (port: string, rules?: string[]): Record<string, unknown> => ({
+      ...toDns, toPorts: [{ ports: [{ port, protocol: 'UDP' }], ...(rules ? { rules: { dns: rules.map((matchName) => ({ matchName })) } } : {}) }],
+    });
+    // [DNS rules on, L4-only allow on, verdict for another name, deciding item]
+    const table: [string, string, string, string][] = [
+      ['53', 'dns', 'l7-denied', 'spec.egress[0]'],
+      ['dns', '53', 'l7-denied', 'spec.egress[0]'],
+      ['dns', 'dns', 'allowed', 'spec.egress[1]'],
+      ['53', '53', 'allowed', 'spec.egress[1]'],
+    ];
+    for (const [rulesOn, l4On, other, path] of table) {
+      const set = egress([on(rulesOn, ['a.example.com']), on(l4On)]);
+      const what = `DNS rules on ${rulesOn}, L4-only on ${l4On}`;
+      const v = judged(set, WEB, server, '53/UDP', { dns: 'b.example.com' });
+      expect([what, v.verdict, v.egress.rule?.path, v.egress.l7?.result]).toEqual([what, other, path, other === 'allowed' ? 'allowed' : 'denied']);
+      expect([what, judged(set, WEB, server, '53/UDP', { dns: 'a.example.com' }).verdict]).toEqual([what, 'allowed']);
+      // Without a name: the lookup goes through the proxy either way.
+      expect([what, judged(set, WEB, server, '53/UDP').egress.decision]).toEqual([what, 'allowed']);
+    }
+  });
+
   test('HTTP rules cannot cover the lookup (53/UDP): the agent refuses them, so only DNS rules send a lookup to the proxy', () => {
     const http = { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }] };
     const set = egress([http, fqdn]);
