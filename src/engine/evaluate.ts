@@ -654,6 +654,8 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       if (e.pr?.proxy !== undefined) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
       for (const h of e.pr?.rules?.http ?? []) pushAll(notes, secretHeaderNotes(h));
     }
+    const split = dnsFiltersNote(entries, input);
+    if (split !== undefined) notes.push(split);
   }
   const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
   const first = wildcard?.item ?? entries[0].item;
@@ -788,6 +790,22 @@ function dnsFilterEntries(entries: L7Entry[], input: SideInput): L7Entry[] {
   }
   if (!dnsKind) return entries;
   return entries.filter((e) => l7Kind(e.pr) !== undefined || queryFilters(e.pr, input).some((key) => dnsFilters.has(key)));
+}
+
+/**
+ * A note when DNS rules cover the query through several L4 filters (`53` and a name that resolves to 53): Cilium makes one
+ * DNS redirect per endpoint and resolved port, from the first redirecting filter it meets (pkg/endpoint/bpf.go: "if the
+ * redirect has already been updated on this round", skip), and the proxy holds that filter's DNS rules only
+ * (pkg/proxy/dns.go `setRules` → `UpdateAllowed(endpointID, dstPortProto, rules)`). Which one is first is the agent's
+ * iteration order (a Go map in some versions), so the verdict takes the rules together: an upper bound.
+ */
+function dnsFiltersNote(entries: readonly L7Entry[], input: SideInput): string | undefined {
+  const filters = new Set<string>();
+  for (const e of entries) if (l7Kind(e.pr) === L7Protocol.DNS) for (const key of queryFilters(e.pr, input)) filters.add(key);
+  if (filters.size < 2) return undefined;
+  return `the DNS rules here are on ${filters.size} L4 filters of this port (${[...filters].join(', ')}): Cilium gives the DNS proxy the rules of `
+    + 'one of them only (one redirect per port, made by the first filter in the agent\'s order), so names only the others allow may be refused; '
+    + 'the verdict takes them together';
 }
 
 /** The L4 filters (`l4FilterKey`) through which a port rule covers the query's port and protocol; none without a port rule. */

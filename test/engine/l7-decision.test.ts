@@ -464,6 +464,21 @@ describe('toFQDNs learns names only through the DNS proxy', () => {
     }
   });
 
+  test('DNS rules on a named port and on the number it resolves to: the proxy holds one filter\'s rules (one redirect per port); '
+    + 'the verdict takes them together and says so', () => {
+    const server = { ...egress([]).endpoint(DNS), ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] };
+    const on = (port: string, name: string): Record<string, unknown> => ({ ...toDns, toPorts: [{ ports: [{ port, protocol: 'UDP' }], rules: { dns: [{ matchName: name }] } }] });
+    const set = egress([on('53', 'a.example.com'), on('dns', 'b.example.com')]);
+    const note = /^the DNS rules here are on 2 L4 filters of this port \(53\/UDP, dns\/UDP\): Cilium gives the DNS proxy the rules of one of them only/;
+    for (const [name, verdict] of [['a.example.com', 'allowed'], ['b.example.com', 'allowed'], ['c.example.com', 'l7-denied']]) {
+      const v = judged(set, WEB, server, '53/UDP', { dns: name });
+      expect([name, v.verdict, v.egress.notes.some((n) => note.test(n))]).toEqual([name, verdict, true]);
+    }
+    // One filter (both items on 53): no note.
+    const one = egress([on('53', 'a.example.com'), on('53', 'b.example.com')]);
+    expect(judged(one, WEB, server, '53/UDP', { dns: 'b.example.com' }).egress.notes.some((n) => note.test(n))).toBe(false);
+  });
+
   test('HTTP rules cannot cover the lookup (53/UDP): the agent refuses them, so only DNS rules send a lookup to the proxy', () => {
     const http = { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }] };
     const set = egress([http, fqdn]);
