@@ -15,12 +15,12 @@ import { PeerView, familiesOf, worldLabel } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey, podNamedPortConflicts } from './named-ports';
-import { isSinglePortFilter, namedPortEnd } from '../model/port-entries';
+import { namedPortEnd } from '../model/port-entries';
 import { kafkaApiKeyName } from '../model/kafka-api-keys';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
-import { parserFilters } from '../model/l7-parsers';
+import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
 import { parserConflictNotes } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
@@ -654,6 +654,8 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       if (e.pr?.proxy !== undefined) notes.push(`${describeItem(e.item)} uses TLS interception or an Envoy listener (not evaluated)`);
       for (const h of e.pr?.rules?.http ?? []) pushAll(notes, secretHeaderNotes(h));
     }
+    const split = dnsFiltersNote(entries, input);
+    if (split !== undefined) notes.push(split);
   }
   const wildcard = entries.find((e) => l7Kind(e.pr) === undefined);
   const first = wildcard?.item ?? entries[0].item;
@@ -730,31 +732,32 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
  */
 function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], l7VisibilityOnly: boolean,
   hostBypass: boolean, input: SideInput): SideOutcome | undefined {
-  // A wildcard on the port's own filter (an exact or named port without L7 rules), and one on another filter (every port,
-  // port 0, a range, ICMP), which does not widen DNS rules (`dnsFilterEntries`).
-  let wildcard = false;
-  let otherFilterWildcard = false;
-  let dnsKind = false;
+  // With DNS rules, only an L4-only entry on an L4 filter of theirs is a wildcard (`dnsFilterEntries`); without, every one.
+  let everyPortWildcard = false;
+  let l4Only: CompiledPortRule[] | undefined;
+  let dnsFilters: Set<string> | undefined;
   let dnsRules = false;
   for (let m = 0; m < matches.length; m++) {
     const l4 = matches[m].l4;
     if (l4.allPorts || l4.icmp) {
-      otherFilterWildcard = true;
+      everyPortWildcard = true;
       continue;
     }
     for (let p = 0; p < l4.portRules.length; p++) {
       const pr = l4.portRules[p];
       const kind = l7Kind(pr);
-      if (kind === undefined) {
-        if (onPortFilter(pr, input)) wildcard = true;
-        else otherFilterWildcard = true;
-      } else if (kind === L7Protocol.DNS) {
-        dnsKind = true;
+      if (kind === undefined) (l4Only ??= []).push(pr);
+      else if (kind === L7Protocol.DNS) {
+        dnsFilters ??= new Set();
+        for (const key of queryFilters(pr, input)) dnsFilters.add(key);
         if ((pr.rules?.dns ?? []).length > 0) dnsRules = true;
       }
     }
   }
-  if (otherFilterWildcard && !dnsKind) wildcard = true;
+  const dns = dnsFilters;
+  const dnsKind = dns !== undefined;
+  const wildcard = dns === undefined ? everyPortWildcard || l4Only !== undefined
+    : l4Only !== undefined && l4Only.some((pr) => queryFilters(pr, input).some((key) => dns.has(key)));
   if (wildcard) return dnsRules ? ALLOWED_DNS_PROXIED : ALLOWED;
   if (hostBypass) return ALLOWED;
   if (l7VisibilityOnly) return dnsKind ? ALLOWED_DNS_PROXIED : ALLOWED;
@@ -762,27 +765,56 @@ function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], 
 }
 
 /**
- * The entries whose L7 rules (or lack of them) the proxy holds for the query's port. With DNS rules among them, only those
- * of the port's own filter: the DNS proxy judges a lookup by the rules of the filter of its destination port and protocol
- * alone (pkg/fqdn/dnsproxy/proxy.go `CheckAllowed`: `getPortRulesForID(endpointID, destPortProto)`, filled per redirect by
- * `UpdateAllowed` from that L4Filter's selectors), and the datapath sends the lookup there because the DNS redirect's policy
- * map key (peer, port, protocol) is more specific than the key of an allow of every port (an item without toPorts, port 0)
- * or of a range (bpf/lib/policy.h: the longest port prefix of the peer's identity wins). So such an allow, for the same peer,
- * neither widens the DNS rules nor lets a lookup they refuse through; an L4-only allow of the same port (the same filter:
- * `mergePortProto` adds an allow-all for its selector) does. Envoy, which enforces HTTP and Kafka rules, also consults the
- * rules of the wildcard port (cilium/proxy `PortNetworkPolicy`: "Check for any rules that wildcard the port"), so there an
- * allow of every port widens them: other L7 kinds keep every entry. Named ports count as the port's own filter.
+ * The entries whose L7 rules (or lack of them) the proxy holds for the query's port. With DNS rules among them, only the
+ * L4-only entries on an L4 filter of theirs (`l4FilterKey`: port or name as written, end port, protocol): the DNS proxy
+ * judges a lookup by the rules of its destination port and protocol alone (pkg/fqdn/dnsproxy/proxy.go `CheckAllowed`:
+ * `getPortRulesForID(endpointID, destPortProto)`), which `UpdateAllowed` fills per redirect from the L4Filter that made it
+ * (pkg/proxy/dns.go `setRules`; pkg/endpoint/bpf.go: one redirect per proxy ID, the resolved port and protocol), and the
+ * datapath sends the lookup there: the redirect's policy map key (peer, port, protocol) is more specific than the key of an
+ * allow of every port (no toPorts, port 0) or of a range (bpf/lib/policy.h: the longest port prefix wins), and on the same
+ * key the redirect wins (mapstate `merge`: "Proxy port takes precedence"). So an allow on another filter, for the same
+ * peer, neither widens the DNS rules nor lets a lookup they refuse through: every port, port 0, a range, and also a named
+ * port beside DNS rules on the number it resolves to (or the number beside DNS rules on the name), as `dns/UDP` and
+ * `53/UDP` are two filters (`namedPortMap`). An L4-only allow of the same filter does widen them (`mergePortProto` adds an
+ * allow-all for its selector). Envoy, which enforces HTTP and Kafka rules, also consults the rules of the wildcard port
+ * (cilium/proxy `PortNetworkPolicy`: "Check for any rules that wildcard the port"), so there an allow of every port widens
+ * them: other L7 kinds keep every entry.
  */
 function dnsFilterEntries(entries: L7Entry[], input: SideInput): L7Entry[] {
-  if (!entries.some((e) => l7Kind(e.pr) === L7Protocol.DNS)) return entries;
-  return entries.filter((e) => l7Kind(e.pr) !== undefined || onPortFilter(e.pr, input));
+  const dnsFilters = new Set<string>();
+  let dnsKind = false;
+  for (const e of entries) {
+    if (l7Kind(e.pr) !== L7Protocol.DNS) continue;
+    dnsKind = true;
+    for (const key of queryFilters(e.pr, input)) dnsFilters.add(key);
+  }
+  if (!dnsKind) return entries;
+  return entries.filter((e) => l7Kind(e.pr) !== undefined || queryFilters(e.pr, input).some((key) => dnsFilters.has(key)));
 }
 
-/** Whether a port rule covers the query's port through an exact port or a named port (the port's own L4 filter). */
-function onPortFilter(pr: CompiledPortRule | undefined, input: SideInput): boolean {
-  if (pr === undefined) return false;
+/**
+ * A note when DNS rules cover the query through several L4 filters (`53` and a name that resolves to 53): Cilium makes one
+ * DNS redirect per endpoint and resolved port, from the first redirecting filter it meets (pkg/endpoint/bpf.go: "if the
+ * redirect has already been updated on this round", skip), and the proxy holds that filter's DNS rules only
+ * (pkg/proxy/dns.go `setRules` → `UpdateAllowed(endpointID, dstPortProto, rules)`). Which one is first is the agent's
+ * iteration order (a Go map in some versions), so the verdict takes the rules together: an upper bound.
+ */
+function dnsFiltersNote(entries: readonly L7Entry[], input: SideInput): string | undefined {
+  const filters = new Set<string>();
+  for (const e of entries) if (l7Kind(e.pr) === L7Protocol.DNS) for (const key of queryFilters(e.pr, input)) filters.add(key);
+  if (filters.size < 2) return undefined;
+  return `the DNS rules here are on ${filters.size} L4 filters of this port (${[...filters].join(', ')}): Cilium gives the DNS proxy the rules of `
+    + 'one of them only (one redirect per port, made by the first filter in the agent\'s order), so names only the others allow may be refused; '
+    + 'the verdict takes them together';
+}
+
+/** The L4 filters (`l4FilterKey`) through which a port rule covers the query's port and protocol; none without a port rule. */
+function queryFilters(pr: CompiledPortRule | undefined, input: SideInput): string[] {
+  if (pr === undefined) return [];
   const query = input.query.l4;
-  return pr.ports.some((p) => (p.kind === 'named' || isSinglePortFilter(p)) && portMatches(p, query, input.destinationPorts));
+  const keys: string[] = [];
+  for (const p of pr.ports) if (portMatches(p, query, input.destinationPorts)) keys.push(l4FilterKey(p, query.protocol));
+  return keys;
 }
 
 /** The DNS rules of the entries, as text: a DNS lookup on this peer and port goes through the DNS proxy when there are some. */

@@ -57,9 +57,19 @@ export function l7ParserOf(rules: L7RulesModel | undefined, protocol: string): s
 /** The filters a port entry makes in `direction`, one per protocol (none for an invalid entry). */
 export function parserFilters(direction: 'ingress' | 'egress', port: CompiledPort): ParserFilter[] {
   if (port.kind === 'invalid') return [];
-  // Port and end port as written (`ExactLookup(port, endPort, protocol)`): `80` and `80` with `endPort: 80` are two filters.
-  const entry = port.kind === 'named' ? `${port.name ?? ''}` : `${port.lo}${port.endPort !== undefined ? `-${port.endPort}` : ''}`;
-  return port.protocols.map((protocol) => ({ key: `${direction} ${entry}/${protocol}`, protocol, text: `${direction} ${entry}/${protocol}` }));
+  return port.protocols.map((protocol) => ({ key: `${direction} ${l4FilterKey(port, protocol)}`, protocol, text: `${direction} ${l4FilterKey(port, protocol)}` }));
+}
+
+/**
+ * The agent's L4 filter (of one direction) a port entry lands in for `protocol` (one of its protocols: `ANY` makes one
+ * filter per protocol): port and end port as written, and protocol (`L4PolicyMap.ExactLookup(port, endPort, protocol)`),
+ * so `80` and `80` with `endPort: 80` are two filters (`endPort: 0` is none); a named port is a filter of its own, `name/protocol`
+ * (`namedPortMap`), apart from the number it resolves to. Rules merge per filter (`mergePortProto`); the DNS proxy reads
+ * the rules of one filter per destination port (`evaluate.ts` `dnsFilterEntries`, `pitfall-dns-rules-widened`).
+ */
+export function l4FilterKey(port: CompiledPort, protocol: string): string {
+  const entry = port.kind === 'named' ? `${port.name ?? ''}` : `${port.lo}${port.endPort ? `-${port.endPort}` : ''}`;
+  return `${entry}/${protocol}`;
 }
 
 /** Whether the target version merges parsers per peer selector (1.18+) rather than per filter. */

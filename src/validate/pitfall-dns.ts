@@ -5,11 +5,12 @@ import { AddressRange, cidrRange, parseCidr, rangesCoverFamily, subtractRanges }
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
+import { l4FilterKey } from '../model/l7-parsers';
 import { Selector } from '../model/labels';
 import {
   CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName,
 } from '../model/policy-model';
-import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, portIs, protocolsMeet, RuleView } from './pitfall-run';
+import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, portIs, protocolsMeet, readPortEntry, RuleView } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { selectorRequiresNothing } from '../model/selectors';
 import { AGENT_SINCE } from './tables';
@@ -74,6 +75,25 @@ function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, b
       .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
   const pb = protocols(b, bEndPort, bExact);
   return [...protocols(a, aEndPort, false)].some((p) => pb.has(p));
+}
+
+/**
+ * Whether an L4-only item `b` falls into an L4 filter of 53 that holds DNS rules of item `a` (each with whether its rule's
+ * version keeps `endPort`): the same port or name as written, end port and protocol (`l4FilterKey`, as the engine judges
+ * it), TCP or UDP. Only then does it widen them: a named port and the number it resolves to are two filters, and the DNS
+ * proxy reads the rules of the one that made the port's redirect (pkg/endpoint/bpf.go `proxyID`, pkg/proxy/dns.go
+ * `setRules`), which wins the shared policy map key over a plain allow (mapstate `merge`).
+ */
+function sharesDnsFilter(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean): boolean {
+  const filters = (i: RuleItemModel, endPort: boolean, withDnsRules: boolean): string[] => arr<PortRuleModel>(i.toPorts)
+    .filter((pr) => isObject(pr) && (!withDnsRules || (isObject(pr.rules) && arr(pr.rules.dns).length > 0)))
+    .flatMap((pr) => objects<PortProtocolModel>(pr.ports).filter((p) => portCovers(p, 53, DNS_PORT_NAMES, endPort)))
+    .flatMap((p) => {
+      const port = readPortEntry(p, endPort);
+      return port.protocols.filter((protocol) => protocol === 'TCP' || protocol === 'UDP').map((protocol) => l4FilterKey(port, protocol));
+    });
+  const ofA = new Set(filters(a, aEndPort, true));
+  return filters(b, bEndPort, false).some((key) => ofA.has(key));
 }
 
 /**
@@ -312,7 +332,8 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
  * which the agent widens with `*`: `appendL7WildcardRule`) silently cancels an item that restricts their lookups. In one
  * rule that is a second item of it (a DNS companion with `dnsRules` beside an L4 allow to the same server on 53, as a
  * `TieredApp` tier's `egress`, or a host rule's DNS restriction beside `HostFirewall`'s node-DNS guard). An allow of every
- * port, port 0 or a range is another L4 filter, which the DNS proxy does not read for a lookup on 53 (`dnsItems`).
+ * port, port 0 or a range is another L4 filter, which the DNS proxy does not read for a lookup on 53 (`dnsItems`), and so
+ * is an allow of a named port beside DNS rules on 53, or of 53 beside DNS rules on the name (`sharesDnsFilter`).
  */
 export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
   const restricted = dnsItems(r, true).filter((d) => !d.all);
@@ -326,7 +347,8 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
     for (const theirs of dnsItems(c)) {
       if (!theirs.all) continue;
       const hit = restricted.find((d) => sameDnsPeer(r, d.item, c, theirs.item)
-        && portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c), theirs.l4Only));
+        && (theirs.l4Only ? sharesDnsFilter(d.item, endPortExists(r), theirs.item, endPortExists(c))
+          : portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c))));
       if (!hit) continue;
       if (run.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
       const other = c === r ? `this rule's ${c.path}.egress[${theirs.index}]` : c.name;

@@ -5,7 +5,7 @@ import { Diagnostic } from '../core/errors';
 import { OptionDefaults } from '../model/known-keys';
 import { Selector } from '../model/labels';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
-import { compilePortEntry, isSinglePortFilter } from '../model/port-entries';
+import { CompiledPort, compilePortEntry, isSinglePortFilter } from '../model/port-entries';
 import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
@@ -136,8 +136,7 @@ export function items(rule: RuleModel, section: SectionName): { item: RuleItemMo
 export function portCovers(p: PortProtocolModel, port: number, names: readonly string[] = [], endPortExists = true): boolean {
   // As the engine reads the entry (`compilePortEntry`): port 0 in any spelling (`00`, `0_0`) is every port unless an
   // endPort below 65535 bounds it to 0-endPort (from 1.16).
-  const entry = compilePortEntry({ port: p.port === undefined ? undefined : String(p.port), ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) },
-    endPortExists);
+  const entry = readPortEntry(p, endPortExists);
   if (entry.kind === 'all') return true;
   if (entry.kind === 'named') return entry.name !== undefined && names.includes(entry.name);
   return entry.kind === 'range' && entry.lo <= port && port <= entry.hi;
@@ -148,10 +147,17 @@ export function portCovers(p: PortProtocolModel, port: number, names: readonly s
  * fall into the L4 filter of that port, which alone the DNS proxy reads for a lookup (`pitfall-dns-rules-widened`).
  */
 export function portIs(p: PortProtocolModel, port: number, names: readonly string[] = [], endPortExists = true): boolean {
-  const entry = compilePortEntry({ port: p.port === undefined ? undefined : String(p.port), ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}) },
-    endPortExists);
+  const entry = readPortEntry(p, endPortExists);
   if (entry.kind === 'named') return entry.name !== undefined && names.includes(entry.name);
   return isSinglePortFilter(entry) && entry.lo === port;
+}
+
+/** A port entry of a rule as the engine reads it (`compilePortEntry`), whatever type its fields have in the input. */
+export function readPortEntry(p: PortProtocolModel, endPortExists: boolean): CompiledPort {
+  return compilePortEntry({
+    port: p.port === undefined ? undefined : String(p.port), ...(typeof p.endPort === 'number' ? { endPort: p.endPort } : {}),
+    ...(typeof p.protocol === 'string' ? { protocol: p.protocol } : {}),
+  }, endPortExists);
 }
 
 /** Whether a Service/guard protocol and a policy port protocol (omitted/ANY = TCP, UDP and SCTP) can meet. */

@@ -1,6 +1,6 @@
 // Shared helpers of the engine tests: policy sets from plain objects, and the verdict matchers.
 import { expect } from 'vitest';
-import { EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict, VerdictQuery } from '../../src/engine';
+import { Endpoint, EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict, VerdictQuery } from '../../src/engine';
 import { engineMatchers, verdictFor } from '../../src/engine/matchers';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
 
@@ -31,12 +31,13 @@ export function labels(l: Record<string, string>): { matchLabels: Record<string,
   return { matchLabels: l };
 }
 
-/** The query of a verdict, as the matchers build it. */
-export function matcherQuery(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions): VerdictQuery {
+/** The query of a verdict, as the matchers build it (`to` as text, or an endpoint, e.g. with named ports). */
+export function matcherQuery(set: PolicySet, from: string, to: string | Endpoint, port: string | number,
+  options: EngineMatcherOptions): VerdictQuery {
   const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
   const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
   return {
-    from: set.endpoint(from), to: set.endpoint(to), ...toConnection(port),
+    from: set.endpoint(from), to: typeof to === 'string' ? set.endpoint(to) : to, ...toConnection(port),
     ...(http ? { http } : {}), ...(options.dns !== undefined ? { dns: options.dns } : {}), ...(kafka ? { kafka } : {}),
   };
 }
@@ -45,11 +46,11 @@ export function matcherQuery(set: PolicySet, from: string, to: string, port: str
  * The explained verdict, after checking that `decide()` gives the same verdict (cold, then warm) and that the naive
  * evaluator (every item of every rule, no port index) gives the same explained verdict.
  */
-export function judged(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions = {}): Verdict {
+export function judged(set: PolicySet, from: string, to: string | Endpoint, port: string | number, options: EngineMatcherOptions = {}): Verdict {
   const q = matcherQuery(set, from, to, port, options);
   const decided = set.decide(q);
   const v = set.verdict(q);
-  expect(decided, `decide() on ${from} → ${to} ${port} ${JSON.stringify(options)}`).toBe(v.verdict);
+  expect(decided, `decide() on ${from} → ${typeof to === 'string' ? to : 'an endpoint'} ${port} ${JSON.stringify(options)}`).toBe(v.verdict);
   expect(set.decide(q)).toBe(v.verdict);
   expect(set.evaluateNaive(q)).toEqual(v);
   return v;

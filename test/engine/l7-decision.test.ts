@@ -438,6 +438,47 @@ describe('toFQDNs learns names only through the DNS proxy', () => {
     }
   });
 
+  test('a named port and the number it resolves to are two L4 filters: an L4-only allow of one leaves DNS rules on the other in force; '
+    + 'on the same name or number it widens them (pkg/policy/l4.go namedPortMap; pkg/endpoint/bpf.go one redirect per resolved port; '
+    + 'mapstate merge: the redirect wins the shared key)', () => {
+    // The DNS server's container port `dns` is 53/UDP: both spellings cover a lookup on 53/UDP.
+    const server = { ...egress([]).endpoint(DNS), ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] };
+    const on = (port: string, rules?: string[]): Record<string, unknown> => ({
+      ...toDns, toPorts: [{ ports: [{ port, protocol: 'UDP' }], ...(rules ? { rules: { dns: rules.map((matchName) => ({ matchName })) } } : {}) }],
+    });
+    // [DNS rules on, L4-only allow on, verdict for another name, deciding item]
+    const table: [string, string, string, string][] = [
+      ['53', 'dns', 'l7-denied', 'spec.egress[0]'],
+      ['dns', '53', 'l7-denied', 'spec.egress[0]'],
+      ['dns', 'dns', 'allowed', 'spec.egress[1]'],
+      ['53', '53', 'allowed', 'spec.egress[1]'],
+    ];
+    for (const [rulesOn, l4On, other, path] of table) {
+      const set = egress([on(rulesOn, ['a.example.com']), on(l4On)]);
+      const what = `DNS rules on ${rulesOn}, L4-only on ${l4On}`;
+      const v = judged(set, WEB, server, '53/UDP', { dns: 'b.example.com' });
+      expect([what, v.verdict, v.egress.rule?.path, v.egress.l7?.result]).toEqual([what, other, path, other === 'allowed' ? 'allowed' : 'denied']);
+      expect([what, judged(set, WEB, server, '53/UDP', { dns: 'a.example.com' }).verdict]).toEqual([what, 'allowed']);
+      // Without a name: the lookup goes through the proxy either way.
+      expect([what, judged(set, WEB, server, '53/UDP').egress.decision]).toEqual([what, 'allowed']);
+    }
+  });
+
+  test('DNS rules on a named port and on the number it resolves to: the proxy holds one filter\'s rules (one redirect per port); '
+    + 'the verdict takes them together and says so', () => {
+    const server = { ...egress([]).endpoint(DNS), ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] };
+    const on = (port: string, name: string): Record<string, unknown> => ({ ...toDns, toPorts: [{ ports: [{ port, protocol: 'UDP' }], rules: { dns: [{ matchName: name }] } }] });
+    const set = egress([on('53', 'a.example.com'), on('dns', 'b.example.com')]);
+    const note = /^the DNS rules here are on 2 L4 filters of this port \(53\/UDP, dns\/UDP\): Cilium gives the DNS proxy the rules of one of them only/;
+    for (const [name, verdict] of [['a.example.com', 'allowed'], ['b.example.com', 'allowed'], ['c.example.com', 'l7-denied']]) {
+      const v = judged(set, WEB, server, '53/UDP', { dns: name });
+      expect([name, v.verdict, v.egress.notes.some((n) => note.test(n))]).toEqual([name, verdict, true]);
+    }
+    // One filter (both items on 53): no note.
+    const one = egress([on('53', 'a.example.com'), on('53', 'b.example.com')]);
+    expect(judged(one, WEB, server, '53/UDP', { dns: 'b.example.com' }).egress.notes.some((n) => note.test(n))).toBe(false);
+  });
+
   test('HTTP rules cannot cover the lookup (53/UDP): the agent refuses them, so only DNS rules send a lookup to the proxy', () => {
     const http = { ...toDns, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }] };
     const set = egress([http, fqdn]);

@@ -148,6 +148,26 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }, { matchPattern: '*' }])]), wide([toDns()])])).toEqual([]);
   });
 
+  it('a named port and the number it resolves to are two L4 filters: an L4 allow of one does not cancel DNS rules on the other', () => {
+    // pkg/policy l4PolicyMap keys `dns/UDP` apart from `53/UDP`; the DNS proxy reads the rules of the filter that made the
+    // port's redirect, which wins the shared policy map key (the engine agrees: l7-decision.test.ts).
+    const item = (port: string, dns?: Doc[]): Doc => ({ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port, protocol: 'UDP' }], ...(dns ? { rules: { dns } } : {}) }] });
+    const names = [{ matchName: 'api.example.com' }];
+    // [DNS rules on, L4-only allow on, reported]
+    const table: [string, string, boolean][] = [
+      ['53', 'dns', false], ['dns', '53', false], ['dns', 'domain', false], ['53', 'domain', false],
+      ['dns', 'dns', true], ['53', '53', true], ['DNS', 'dns', true],
+    ];
+    for (const [rulesOn, l4On, reported] of table) {
+      const what = `DNS rules on ${rulesOn}, L4-only on ${l4On}`;
+      expect([what, at(ID, [restricted([item(rulesOn, names), item(l4On)])])]).toEqual([what, reported ? [HIT] : []]);
+      expect([what, at(ID, [restricted([item(rulesOn, names)]), wide([item(l4On)])])]).toEqual([what, reported ? [HIT] : []]);
+    }
+    // A `*` on the name beside a restriction on the number is still reported (two DNS filters for one port: the proxy gets
+    // the rules of one of them only).
+    expect(at(ID, [restricted([item('53', names), item('dns', STAR)])])).toEqual([HIT]);
+  });
+
   it('within one rule: another item with `*`, or without DNS rules, on the same server and port cancels the restriction too', () => {
     const restrictedItem = toDns([{ matchName: 'api.example.com' }]);
     expect(at(ID, [restricted([restrictedItem, toDns()])])).toEqual([HIT]);
@@ -234,7 +254,10 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
   it('the same port: 53 with a common protocol, a DNS port name; not all ports', () => {
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP')]), wide([toDns(STAR, 'TCP')])])).toEqual([]);
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }], 'UDP')]), wide([toDns(STAR, 'UDP')])])).toEqual([HIT]);
-    expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: 'dns', protocol: 'UDP' }] }] }])])).toEqual([HIT]);
+    // A `*` on a DNS port name is reported; an L4 allow of the name is another filter than the restriction's 53 (above).
+    const onName = (rules?: Doc): Doc => ({ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: 'dns', protocol: 'UDP' }], ...(rules ?? {}) }] });
+    expect(at(ID, [restricted(), wide([onName({ rules: { dns: STAR } })])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([onName()])])).toEqual([]);
     expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS] }])])).toEqual([]); // every port: another filter
     expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], icmps: [{ fields: [{ type: 8 }] }] }])])).toEqual([]);
     expect(at(ID, [restricted(), wide([{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '5353', protocol: 'ANY' }] }] }])])).toEqual([]);
