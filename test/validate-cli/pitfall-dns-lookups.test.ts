@@ -309,6 +309,11 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
       'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.org' }).verdict;
     // 1.15: the CRD prunes endPort, so the item is port 53 itself, the DNS rules' own filter, which it widens.
     expect(['1.19', '1.16', '1.15'].map(lookup)).toEqual(['l7-denied', 'l7-denied', 'allowed']);
+    // endPort 0 is no end port (ExactLookup(53, 0, proto)): the DNS rules' own filter, which it widens.
+    const zero = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', endPort: 0, protocol: 'UDP' }] }] };
+    expect(at(ID, [restricted(), wide([zero])])).toEqual([HIT]);
+    const zeroSet = PolicySet.fromYaml([restricted(), wide([zero])].map((d) => JSON.stringify(d)).join('\n---\n'));
+    expect(verdictFor(zeroSet, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.org' }).verdict).toBe('allowed');
   });
 
   it('which items are DNS items: `{}` and toFQDNs items are not; a port-only item is', () => {
