@@ -96,6 +96,12 @@ function sharesDnsFilter(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, 
   return filters(b, bEndPort, false).some((key) => ofA.has(key));
 }
 
+/** Whether a port rule carries L7 rules of any kind (DNS, HTTP, Kafka, a generic L7 protocol); without, it is L4-only. */
+function hasL7Rules(pr: PortRuleModel): boolean {
+  const rules = pr.rules;
+  return isObject(rules) && (arr(rules.dns).length > 0 || arr(rules.http).length > 0 || arr(rules.kafka).length > 0 || rules.l7proto !== undefined);
+}
+
 /**
  * The L7 DNS selectors of a rule's egress allow items. Not those of a `toFQDNs` item: its DNS rules see only queries sent
  * to the addresses of its names, never the lookups to the resolver (before a lookup it selects no address at all).
@@ -338,6 +344,17 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
 export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
   const restricted = dnsItems(r, true).filter((d) => !d.all);
   if (restricted.length === 0) return;
+  // Within the restricted item: a port entry of it without L7 rules in the same filter (`mergePortProto`, same selectors).
+  for (const d of restricted) {
+    const plain = arr<PortRuleModel>(d.item.toPorts).filter((pr) => isObject(pr) && !hasL7Rules(pr));
+    if (plain.length === 0 || !sharesDnsFilter(d.item, endPortExists(r), { toPorts: plain }, endPortExists(r))) continue;
+    const who = r.host ? 'nodes' : 'pods';
+    run.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${d.index}].toPorts`,
+      `these ${who} may look up only ${d.names.join(', ')}, but another toPorts entry of the same item allows the same DNS port without DNS rules: `
+      + 'Cilium merges them into one L4 filter and widens the DNS rules with an allow-all, so the restriction does not hold',
+      'drop the ports entry without rules (the DNS rules already allow the port), or give it the same DNS rules');
+    return;
+  }
   // A host rule (its DNS rules enforced from 1.17) is compared with itself only: `HostFirewall`'s egress guard to every pod on
   // every port beside a DNS restriction to kube-dns, say. Other rules select pods, not its nodes.
   for (const c of r.host ? [r] : run.rules) {

@@ -301,6 +301,22 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [pairs[0][0], wide([on({ toCIDRSet: [{ cidr: '10.0.0.0/7', except: ['11.0.0.0/8'] }] }, ['53', '443'])])])).toEqual([HIT]);
   });
 
+  it('within one item: a toPorts entry without rules in the DNS rules\' filter widens them (mergePortProto); another filter does not', () => {
+    const dns = { ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchName: 'api.example.com' }] } };
+    const item = (plain: Doc): Doc => ({ toEndpoints: [KUBE_DNS], toPorts: [dns, plain] });
+    const lookup = (doc: Doc): string => verdictFor(PolicySet.fromYaml(JSON.stringify(doc)), 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns',
+      '53/UDP', { dns: 'evil.example.org' }).verdict;
+    const same = restricted([item({ ports: [{ port: '53', protocol: 'UDP' }] })]);
+    expect(at(ID, [same])).toEqual(['d0.yaml spec.egress[0].toPorts']);
+    expect(findings(report([same]), ID)[0]?.message).toMatch(/another toPorts entry of the same item allows the same DNS port without DNS rules/);
+    expect(lookup(same)).toBe('allowed');
+    for (const other of [{ ports: [{ port: '53', protocol: 'TCP' }] }, { ports: [{ port: '1', endPort: 1024, protocol: 'UDP' }] }]) {
+      const doc = restricted([item(other)]);
+      expect(at(ID, [doc])).toEqual([]);
+      expect(lookup(doc)).toBe('l7-denied');
+    }
+  });
+
   it('port 53 with endPort 53 is another L4 filter from 1.16 (addL4Filter keys port, endPort and protocol): it widens nothing', () => {
     const item = { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', endPort: 53, protocol: 'UDP' }] }] };
     expect(at(ID, [restricted(), wide([item])])).toEqual([]);
