@@ -64,7 +64,7 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
       Scalar(key, node) {
         if (node.tag === undefined) return;
         const refused = goScalarRefusal(node, key === 'key' ? 'key' : 'value');
-        if (refused !== undefined || node.tag === TIMESTAMP_TAG || (node.type === 'PLAIN' && (node.tag === INT_TAG || node.tag === FLOAT_TAG))) {
+        if (refused !== undefined || node.tag === TIMESTAMP_TAG || node.tag === INT_TAG || node.tag === FLOAT_TAG) {
           judged.add(node.range?.[0] ?? -1);
         }
         // A key is reported with its mapping (below), a value here.
@@ -371,7 +371,8 @@ export function readYamlStream(text: string): YamlStream {
 }
 
 /**
- * Gives the plain scalars (values, not keys) that Go's YAML readers read as numbers the number they read (`goYamlNumber`):
+ * Gives the plain scalars (values, not keys), and those tagged `!!int` or `!!float` quoted or not (`!!int "0100"`: octal 64),
+ * that Go's YAML readers read as numbers the number they read (`goYamlNumber`):
  * kubectl, Helm, Argo CD and Flux convert a manifest to JSON that way before the API server sees it, where YAML 1.2 reads
  * `010` as 10 (Go: octal 8) and `1_000`, `0b101`, `0X1F` as strings (Go: numbers). So every reader checks and judges
  * the object the cluster gets: a label `version: 1_000` is a number the API server refuses, an `endPort: 8_081` is 8081.
@@ -392,8 +393,11 @@ function goYamlNumbers(doc: Document.Parsed): void {
         node.value = node.source;
         return;
       }
-      if (key === 'key') return;
-      if (node.type !== 'PLAIN' || typeof node.source !== 'string' || (node.tag !== undefined && node.tag !== INT_TAG && node.tag !== FLOAT_TAG)) return;
+      if (key === 'key' || typeof node.source !== 'string') return;
+      // go-yaml v2 resolves every scalar tagged !!int or !!float, quoted or not (`!!int "0100"` is octal 64); an untagged
+      // one only when plain (`"0100"` is a string).
+      const tagged = node.tag === INT_TAG || node.tag === FLOAT_TAG;
+      if (!tagged && (node.type !== 'PLAIN' || node.tag !== undefined)) return;
       const value = goYamlNumber(node.source);
       if (value !== undefined && node.value !== value) node.value = value;
       // A number here that Go reads as a string (beyond its integers and floats: 0x + 17 digits, 1e400); .inf and .nan are

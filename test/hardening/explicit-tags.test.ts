@@ -57,6 +57,13 @@ describe('a value whose explicit tag its text does not fit: an error at the valu
     expect(read('a: !!str 1')).toEqual({ a: '1' });
   });
 
+  test('a quoted scalar tagged !!int or !!float is resolved as go-yaml v2 resolves it (before: kept as a string, or 0100 read as 100)', () => {
+    const [doc] = readYamlStream('a: !!int "0100"\nb: !!int "1_000"\nc: !!int "0b11"\nd: !!int "0X1F"\ne: !!float "1_0.5"\nf: !!int \'8_080\'\n'
+      + 'g: "0100"\nh: !!float .5_0\ni: !!float .8_0e2\n').docs;
+    expect([doc.errors, doc.warnings]).toEqual([[], []]);
+    expect(doc.toJS()).toStrictEqual({ a: 64, b: 1000, c: 3, d: 31, e: 10.5, f: 8080, g: '0100', h: 0.5, i: 80 });
+  });
+
   test('a tag Go reads otherwise than this reader, or on a collection, keeps the library\'s warning', () => {
     expect(diagnostics('a: !!int {b: 1}').warnings).toEqual([expect.stringMatching(/^Unresolved tag: tag:yaml\.org,2002:int at line 1, column 4/)]);
     // go-yaml v2: true (YAML 1.1); this reader: the string "yes".
@@ -111,6 +118,15 @@ describe('the CLI', () => {
     expect(r.stdout).toMatch(/int-x\.yaml:6:\d+: error parse-yaml-syntax: a value Go's readers refuse: x tagged !!int is no int /);
     expect(r.stdout).not.toMatch(/: warning /);
   });
+
+  test('endPort: !!int "0100" is octal 64 as Go reads it: port 90 denied, validate warns of the end below the port (before: 100, ALLOWED, no warning)',
+    GUARD, async () => {
+      const file = write(dir, 'end-port.yaml', policy('"80", endPort: !!int "0100"'));
+      const t = trace('--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '90/TCP');
+      expect(t.stdout).toMatch(/^DENIED pod:shop:app=web → pod:shop:app=api 90\/TCP\n/);
+      const v = await validate([file]);
+      expect(v.stdout).toMatch(/end-port\.yaml:6:\d+: warning sanitize-end-port-below-port: endPort 64 is below port "80"/);
+    });
 
   test('trace: exit 2, never a verdict on a policy the cluster does not get', GUARD, () => {
     const r = trace('--policies', write(dir, 'bool.yaml', policy('!!bool "80"')), '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP');
