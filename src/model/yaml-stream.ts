@@ -215,7 +215,7 @@ type GoScalarKind = 'bool' | 'float' | 'int' | 'uint' | 'null' | 'str';
 function goScalarRefusal(node: Scalar, role: 'key' | 'value'): string | undefined {
   if (node.tag === undefined) return undefined;
   const text = typeof node.source === 'string' ? node.source : String(node.value);
-  const refused = (why: string): string => `A ${role} Go's readers refuse: ${describeKey(text)} ${why}, so kubectl, Helm and Argo CD refuse the manifest; `
+  const refused = (why: string): string => `A ${role} Go's readers refuse: ${text === '' ? '""' : describeKey(text)} ${why}, so kubectl, Helm and Argo CD refuse the manifest; `
     + `drop the tag or write a ${role} of its type`;
   if (node.tag === TIMESTAMP_TAG) {
     return goTimestamp(text) ? undefined : refused('tagged !!timestamp is no timestamp go-yaml v2 reads (yyyy-m-d, or with a time h:m:s after a space, '
@@ -234,14 +234,19 @@ function goScalarRefusal(node: Scalar, role: 'key' | 'value'): string | undefine
  * Whether a diagnostic of the library is about the tag of a scalar that Go refuses (`goScalarRefusal`, an error of its
  * own) or that is read as Go reads it: its "Unresolved tag" warning for `!!int`, `!!float`, `!!bool`, `!!null` (given
  * `!!float 1` too, which Go reads as 1.0), its own `!!timestamp` error (YAML 1.1's pattern, not go-yaml v2's layouts). The diagnostic's position is the tag's;
- * `scalarStarts` holds where each such scalar starts: only spaces and an anchor come between a tag and its node.
+ * `scalarStarts` holds where each such scalar starts: only white space, an anchor and comments come between a tag and its
+ * node, and an empty scalar (`a: !!int` at the end of a line) starts where its tag ends.
  */
 function judgedTagDiagnostic(text: string, error: YAMLError, scalarStarts: ReadonlySet<number>): boolean {
   if (error.code !== 'TAG_RESOLVE_FAILED') return false;
   if (!/^(?:Unresolved tag: tag:yaml\.org,2002:(?:int|float|bool|null) |!!timestamp expects )/.test(error.message)) return false;
-  const between = /(?:\s+&\S+)*\s+/y;
-  between.lastIndex = error.pos[1];
-  return between.exec(text) !== null && scalarStarts.has(between.lastIndex);
+  // From the tag's end, over white space, anchors and comments, a step at a time: an empty scalar starts at any of these.
+  const step = /\s+|&\S+|#[^\n]*/y;
+  for (let at = error.pos[1]; ; at = step.lastIndex) {
+    if (scalarStarts.has(at)) return true;
+    step.lastIndex = at;
+    if (step.exec(text) === null) return false;
+  }
 }
 
 /**

@@ -64,6 +64,14 @@ describe('a value whose explicit tag its text does not fit: an error at the valu
     expect(doc.toJS()).toStrictEqual({ a: 64, b: 1000, c: 3, d: 31, e: 10.5, f: 8080, g: '0100', h: 0.5, i: 80 });
   });
 
+  test('an empty tagged scalar, or one after a comment, is one error: "" for the empty text, the library\'s warning gone', () => {
+    const cannotNull = (tag: string): string => `tagged !!${tag} is no ${tag} (go-yaml v2: cannot decode !!null \`\` as a !!${tag})`;
+    expect(diagnostics('a: !!bool')).toEqual({ errors: [refused('value', '""', cannotNull('bool'), 10)], warnings: [] });
+    expect(diagnostics('a: !!int\nb: 1\n')).toEqual({ errors: [refused('value', '""', cannotNull('int'), 9)], warnings: [] });
+    expect(diagnostics('a: !!int # c\nb: 1\n')).toEqual({ errors: [refused('value', '""', cannotNull('int'), 10)], warnings: [] });
+    expect(diagnostics('a: !!int &n # c\n  # d\n  x')).toEqual({ errors: [refused('value', 'x', cannot('x', 'str', 'int'), 3).replace('line 1', 'line 3')], warnings: [] });
+  });
+
   test('a tag Go reads otherwise than this reader, or on a collection, keeps the library\'s warning', () => {
     expect(diagnostics('a: !!int {b: 1}').warnings).toEqual([expect.stringMatching(/^Unresolved tag: tag:yaml\.org,2002:int at line 1, column 4/)]);
     // go-yaml v2: true (YAML 1.1); this reader: the string "yes".
