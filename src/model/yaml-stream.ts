@@ -27,25 +27,20 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return checkStream(text, options, counter, parseAllDocuments(text, { ...options, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
+    return checkStream(text, counter, parseAllDocuments(text, { ...options, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
 /** `parseYamlStream` of the parsed documents: their errors placed, Go's reading of keys and tags checked. */
-function checkStream(text: string, options: ParseOptions, counter: LineCounter, docs: Document.Parsed[] | EmptyStream): Document.Parsed[] {
+function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[] | EmptyStream): Document.Parsed[] {
   if (!Array.isArray(docs)) return [];
-  const lines = options.lineCounter;
   for (const doc of docs) {
     for (const list of [doc.errors, doc.warnings]) for (const e of list) placeError(e, counter);
     const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' = 'DUPLICATE_KEY'): void => {
       const error = new YAMLParseError([start, start + 1], code, message);
-      if (lines) {
-        const at = lines.linePos(start);
-        error.linePos = [at];
-        error.message += ` at line ${at.line}, column ${at.col}`;
-      }
+      placeError(error, counter);
       doc.errors.push(error);
     };
     // A document of a million refused scalars is refused at its first (as go-yaml v2 refuses it): the first of them are
@@ -82,7 +77,7 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
           if (isMergePair(pair)) {
             const start = pair.key.range?.[0] ?? 0;
             if (mergeKey !== undefined) {
-              report(start, `Map keys must be unique: a second merge key << (the first at ${where(lines, mergeKey)}), which go-yaml v2 (kubectl, Helm, `
+              report(start, `Map keys must be unique: a second merge key << (the first at ${where(counter, mergeKey)}), which go-yaml v2 (kubectl, Helm, `
                 + 'Argo CD) applies over the first and go-yaml v3 (Flux) refuses; merge the mappings with one key (<<: [*a, *b]), not the one');
             }
             mergeKey ??= start;
@@ -95,11 +90,11 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
               reported = true;
               if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, 'both set by this merge key'));
               else if (seen.has(key.id)) {
-                report(start, `Map keys must be unique: ${describeKey(key.text)}, written at ${where(lines, seen.get(key.id)?.at ?? 0)}, is set again by a `
+                report(start, `Map keys must be unique: ${describeKey(key.text)}, written at ${where(counter, seen.get(key.id)?.at ?? 0)}, is set again by a `
                   + 'merge key: go-yaml v2 (kubectl, Helm, Argo CD) takes the merged value, go-yaml v3 (Flux) the one written; write the key after the merge key');
               } else if (key.json !== undefined && seenJson.has(key.json)) {
                 const before = seenJson.get(key.json);
-                report(start, oneJsonKey(key, before?.key ?? key, `written at ${where(lines, before?.at ?? 0)}`));
+                report(start, oneJsonKey(key, before?.key ?? key, `written at ${where(counter, before?.at ?? 0)}`));
               } else reported = false;
             }
             continue;
@@ -122,13 +117,13 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
           if (key.json === undefined) continue;
           const before = seenJson.get(key.json);
           if (before !== undefined) {
-            report(start, oneJsonKey(key, before.key, `written at ${where(lines, before.at)}`));
+            report(start, oneJsonKey(key, before.key, `written at ${where(counter, before.at)}`));
             continue;
           }
           seenJson.set(key.json, { key, at: start });
           // A merged key of another type but the same JSON text: Go's JSON conversion keeps either (map order).
           const other = merged.get(key.json);
-          if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, `set by the merge key at ${where(lines, mergeKey ?? 0)}`));
+          if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, `set by the merge key at ${where(counter, mergeKey ?? 0)}`));
         }
       },
     });
@@ -158,8 +153,8 @@ function isMergePair(pair: Pair): pair is Pair<{ value: symbol; range?: [number,
   return isScalar(pair.key) && typeof pair.key.value === 'symbol' && pair.key.value.description === '<<';
 }
 
-function where(lines: LineCounter | undefined, offset: number): string {
-  return lines ? `line ${lines.linePos(offset).line}` : `offset ${offset}`;
+function where(counter: LineCounter, offset: number): string {
+  return `line ${counter.linePos(offset).line}`;
 }
 
 /**

@@ -5,7 +5,7 @@
 // trace judged a policy the cluster never gets). Every reader now refuses it, as an error at the scalar, like a key.
 import { describe, expect, test } from 'vitest';
 import { goBase64, goTimestamp } from '../../src/model/go-yaml';
-import { readYamlStream } from '../../src/model/yaml-stream';
+import { parseYamlStream, readYamlStream } from '../../src/model/yaml-stream';
 import { GUARD, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
@@ -70,6 +70,14 @@ describe('a value whose explicit tag its text does not fit: an error at the valu
     expect(diagnostics('a: !!int\nb: 1\n')).toEqual({ errors: [refused('value', '""', cannotNull('int'), 9)], warnings: [] });
     expect(diagnostics('a: !!int # c\nb: 1\n')).toEqual({ errors: [refused('value', '""', cannotNull('int'), 10)], warnings: [] });
     expect(diagnostics('a: !!int &n # c\n  # d\n  x')).toEqual({ errors: [refused('value', 'x', cannot('x', 'str', 'int'), 3).replace('line 1', 'line 3')], warnings: [] });
+  });
+
+  test('parseYamlStream without a line counter places its own errors as the library\'s (before: only the library\'s said "at line L")', () => {
+    const [doc] = parseYamlStream('a: !!int x\nb: 1\nb: 2\n');
+    expect(doc.errors.map((e) => e.message)).toEqual(['Map keys must be unique at line 3, column 1', refused('value', 'x', cannot('x', 'str', 'int'), 10)]);
+    expect(doc.errors.map((e) => e.linePos?.[0])).toEqual([{ line: 3, col: 1 }, { line: 1, col: 10 }]);
+    const [merged] = parseYamlStream('x: &x {a: 1}\ny: {<<: *x, <<: *x}\n', { merge: true });
+    expect(merged.errors[0].message).toMatch(/^Map keys must be unique: a second merge key << \(the first at line 2\), .* at line 2, column 13$/);
   });
 
   test('a tag Go reads otherwise than this reader, or on a collection, keeps the library\'s warning', () => {
