@@ -8,7 +8,8 @@
  * go-yaml's `resolve` (both versions): a plain scalar starting with a digit or a sign is an integer if, with every `_`
  * removed, `strconv.ParseInt(s, 0, 64)` (or `ParseUint`) accepts it — `0x`, `0o`, `0b` prefixes in either case, a leading
  * `0` for octal, within int64 (uint64 without a sign) —, else a float if it matches `yamlStyleFloat` and
- * `strconv.ParseFloat` takes it (not beyond ±1.8e308); one starting with `.` is a float if it matches it as written.
+ * `strconv.ParseFloat` takes it (not beyond ±1.8e308); one starting with `.` is a float if `strconv.ParseFloat` takes it as
+ * written: it matches `yamlStyleFloat` once its `_` are removed, each of which sat between two digits (`.5_0`).
  * Anything else stays a string: `0x` + 17 hex digits, `1e400`. (Timestamps, `2024-01-01`, are tried first and stay
  * strings in a JSON conversion: no number starts that way.)
  */
@@ -17,6 +18,8 @@
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 /** What `strconv.ParseInt(s, 0, 64)` accepts (underscores removed before), but for the range. */
 const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
+/** Every `_` between two digits, as `strconv.ParseFloat` takes underscores in a text without a base prefix. */
+const GO_FLOAT_UNDERSCORES = /^(?:[^_]|(?<=[0-9])_(?=[0-9]))*$/;
 /** The largest int64 (`ParseInt`) and uint64 (`ParseUint`, which takes no sign). */
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -42,7 +45,12 @@ export type GoYamlNumeric = { readonly kind: 'int' | 'uint'; readonly value: big
 /** The number Go's YAML readers make of the plain scalar `text`, with its type; `undefined` as for `goYamlNumber`. */
 export function goYamlNumeric(text: string): GoYamlNumeric | undefined {
   const c = text.charCodeAt(0);
-  if (c === 46 /* . */) return YAML_STYLE_FLOAT.test(text) ? goFloat(text) : undefined;
+  // go-yaml's `strconv.ParseFloat` of the text as written: `_` only between two digits (Go's `underscoreOK`: `.5_0`, not
+  // `._5`, `.5_`, `.5__0`).
+  if (c === 46 /* . */) {
+    const plain = text.replace(/_/g, '');
+    return (plain === text || GO_FLOAT_UNDERSCORES.test(text)) && YAML_STYLE_FLOAT.test(plain) ? goFloat(plain) : undefined;
+  }
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) return undefined;
   const plain = text.replace(/_/g, '');
   const m = GO_INT.exec(plain);

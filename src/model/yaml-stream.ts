@@ -27,25 +27,20 @@ export function parseYamlStream(text: string, options: ParseOptions & DocumentOp
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return checkStream(text, options, counter, parseAllDocuments(text, { ...options, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
+    return checkStream(text, counter, parseAllDocuments(text, { ...options, lineCounter: counter, uniqueKeys: false, prettyErrors: false }));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
 /** `parseYamlStream` of the parsed documents: their errors placed, Go's reading of keys and tags checked. */
-function checkStream(text: string, options: ParseOptions, counter: LineCounter, docs: Document.Parsed[] | EmptyStream): Document.Parsed[] {
+function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[] | EmptyStream): Document.Parsed[] {
   if (!Array.isArray(docs)) return [];
-  const lines = options.lineCounter;
   for (const doc of docs) {
     for (const list of [doc.errors, doc.warnings]) for (const e of list) placeError(e, counter);
     const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' = 'DUPLICATE_KEY'): void => {
       const error = new YAMLParseError([start, start + 1], code, message);
-      if (lines) {
-        const at = lines.linePos(start);
-        error.linePos = [at];
-        error.message += ` at line ${at.line}, column ${at.col}`;
-      }
+      placeError(error, counter);
       doc.errors.push(error);
     };
     // A document of a million refused scalars is refused at its first (as go-yaml v2 refuses it): the first of them are
@@ -64,7 +59,7 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
       Scalar(key, node) {
         if (node.tag === undefined) return;
         const refused = goScalarRefusal(node, key === 'key' ? 'key' : 'value');
-        if (refused !== undefined || node.tag === TIMESTAMP_TAG || (node.type === 'PLAIN' && (node.tag === INT_TAG || node.tag === FLOAT_TAG))) {
+        if (refused !== undefined || node.tag === TIMESTAMP_TAG || node.tag === INT_TAG || node.tag === FLOAT_TAG) {
           judged.add(node.range?.[0] ?? -1);
         }
         // A key is reported with its mapping (below), a value here.
@@ -82,7 +77,7 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
           if (isMergePair(pair)) {
             const start = pair.key.range?.[0] ?? 0;
             if (mergeKey !== undefined) {
-              report(start, `Map keys must be unique: a second merge key << (the first at ${where(lines, mergeKey)}), which go-yaml v2 (kubectl, Helm, `
+              report(start, `Map keys must be unique: a second merge key << (the first at ${where(counter, mergeKey)}), which go-yaml v2 (kubectl, Helm, `
                 + 'Argo CD) applies over the first and go-yaml v3 (Flux) refuses; merge the mappings with one key (<<: [*a, *b]), not the one');
             }
             mergeKey ??= start;
@@ -95,11 +90,11 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
               reported = true;
               if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, 'both set by this merge key'));
               else if (seen.has(key.id)) {
-                report(start, `Map keys must be unique: ${describeKey(key.text)}, written at ${where(lines, seen.get(key.id)?.at ?? 0)}, is set again by a `
+                report(start, `Map keys must be unique: ${describeKey(key.text)}, written at ${where(counter, seen.get(key.id)?.at ?? 0)}, is set again by a `
                   + 'merge key: go-yaml v2 (kubectl, Helm, Argo CD) takes the merged value, go-yaml v3 (Flux) the one written; write the key after the merge key');
               } else if (key.json !== undefined && seenJson.has(key.json)) {
                 const before = seenJson.get(key.json);
-                report(start, oneJsonKey(key, before?.key ?? key, `written at ${where(lines, before?.at ?? 0)}`));
+                report(start, oneJsonKey(key, before?.key ?? key, `written at ${where(counter, before?.at ?? 0)}`));
               } else reported = false;
             }
             continue;
@@ -122,13 +117,13 @@ function checkStream(text: string, options: ParseOptions, counter: LineCounter, 
           if (key.json === undefined) continue;
           const before = seenJson.get(key.json);
           if (before !== undefined) {
-            report(start, oneJsonKey(key, before.key, `written at ${where(lines, before.at)}`));
+            report(start, oneJsonKey(key, before.key, `written at ${where(counter, before.at)}`));
             continue;
           }
           seenJson.set(key.json, { key, at: start });
           // A merged key of another type but the same JSON text: Go's JSON conversion keeps either (map order).
           const other = merged.get(key.json);
-          if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, `set by the merge key at ${where(lines, mergeKey ?? 0)}`));
+          if (other !== undefined && other.id !== key.id) report(start, oneJsonKey(key, other, `set by the merge key at ${where(counter, mergeKey ?? 0)}`));
         }
       },
     });
@@ -158,8 +153,8 @@ function isMergePair(pair: Pair): pair is Pair<{ value: symbol; range?: [number,
   return isScalar(pair.key) && typeof pair.key.value === 'symbol' && pair.key.value.description === '<<';
 }
 
-function where(lines: LineCounter | undefined, offset: number): string {
-  return lines ? `line ${lines.linePos(offset).line}` : `offset ${offset}`;
+function where(counter: LineCounter, offset: number): string {
+  return `line ${counter.linePos(offset).line}`;
 }
 
 /**
@@ -215,7 +210,7 @@ type GoScalarKind = 'bool' | 'float' | 'int' | 'uint' | 'null' | 'str';
 function goScalarRefusal(node: Scalar, role: 'key' | 'value'): string | undefined {
   if (node.tag === undefined) return undefined;
   const text = typeof node.source === 'string' ? node.source : String(node.value);
-  const refused = (why: string): string => `A ${role} Go's readers refuse: ${describeKey(text)} ${why}, so kubectl, Helm and Argo CD refuse the manifest; `
+  const refused = (why: string): string => `A ${role} Go's readers refuse: ${text === '' ? '""' : describeKey(text)} ${why}, so kubectl, Helm and Argo CD refuse the manifest; `
     + `drop the tag or write a ${role} of its type`;
   if (node.tag === TIMESTAMP_TAG) {
     return goTimestamp(text) ? undefined : refused('tagged !!timestamp is no timestamp go-yaml v2 reads (yyyy-m-d, or with a time h:m:s after a space, '
@@ -234,14 +229,19 @@ function goScalarRefusal(node: Scalar, role: 'key' | 'value'): string | undefine
  * Whether a diagnostic of the library is about the tag of a scalar that Go refuses (`goScalarRefusal`, an error of its
  * own) or that is read as Go reads it: its "Unresolved tag" warning for `!!int`, `!!float`, `!!bool`, `!!null` (given
  * `!!float 1` too, which Go reads as 1.0), its own `!!timestamp` error (YAML 1.1's pattern, not go-yaml v2's layouts). The diagnostic's position is the tag's;
- * `scalarStarts` holds where each such scalar starts: only spaces and an anchor come between a tag and its node.
+ * `scalarStarts` holds where each such scalar starts: only white space, an anchor and comments come between a tag and its
+ * node, and an empty scalar (`a: !!int` at the end of a line) starts where its tag ends.
  */
 function judgedTagDiagnostic(text: string, error: YAMLError, scalarStarts: ReadonlySet<number>): boolean {
   if (error.code !== 'TAG_RESOLVE_FAILED') return false;
   if (!/^(?:Unresolved tag: tag:yaml\.org,2002:(?:int|float|bool|null) |!!timestamp expects )/.test(error.message)) return false;
-  const between = /(?:\s+&\S+)*\s+/y;
-  between.lastIndex = error.pos[1];
-  return between.exec(text) !== null && scalarStarts.has(between.lastIndex);
+  // From the tag's end, over white space, anchors and comments, a step at a time: an empty scalar starts at any of these.
+  const step = /\s+|&\S+|#[^\n]*/y;
+  for (let at = error.pos[1]; ; at = step.lastIndex) {
+    if (scalarStarts.has(at)) return true;
+    step.lastIndex = at;
+    if (step.exec(text) === null) return false;
+  }
 }
 
 /**
@@ -371,7 +371,8 @@ export function readYamlStream(text: string): YamlStream {
 }
 
 /**
- * Gives the plain scalars (values, not keys) that Go's YAML readers read as numbers the number they read (`goYamlNumber`):
+ * Gives the plain scalars (values, not keys), and those tagged `!!int` or `!!float` quoted or not (`!!int "0100"`: octal 64),
+ * that Go's YAML readers read as numbers the number they read (`goYamlNumber`):
  * kubectl, Helm, Argo CD and Flux convert a manifest to JSON that way before the API server sees it, where YAML 1.2 reads
  * `010` as 10 (Go: octal 8) and `1_000`, `0b101`, `0X1F` as strings (Go: numbers). So every reader checks and judges
  * the object the cluster gets: a label `version: 1_000` is a number the API server refuses, an `endPort: 8_081` is 8081.
@@ -392,8 +393,11 @@ function goYamlNumbers(doc: Document.Parsed): void {
         node.value = node.source;
         return;
       }
-      if (key === 'key') return;
-      if (node.type !== 'PLAIN' || typeof node.source !== 'string' || (node.tag !== undefined && node.tag !== INT_TAG && node.tag !== FLOAT_TAG)) return;
+      if (key === 'key' || typeof node.source !== 'string') return;
+      // go-yaml v2 resolves every scalar tagged !!int or !!float, quoted or not (`!!int "0100"` is octal 64); an untagged
+      // one only when plain (`"0100"` is a string).
+      const tagged = node.tag === INT_TAG || node.tag === FLOAT_TAG;
+      if (!tagged && (node.type !== 'PLAIN' || node.tag !== undefined)) return;
       const value = goYamlNumber(node.source);
       if (value !== undefined && node.value !== value) node.value = value;
       // A number here that Go reads as a string (beyond its integers and floats: 0x + 17 digits, 1e400); .inf and .nan are

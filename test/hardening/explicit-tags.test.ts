@@ -5,7 +5,7 @@
 // trace judged a policy the cluster never gets). Every reader now refuses it, as an error at the scalar, like a key.
 import { describe, expect, test } from 'vitest';
 import { goBase64, goTimestamp } from '../../src/model/go-yaml';
-import { readYamlStream } from '../../src/model/yaml-stream';
+import { parseYamlStream, readYamlStream } from '../../src/model/yaml-stream';
 import { GUARD, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
@@ -55,6 +55,29 @@ describe('a value whose explicit tag its text does not fit: an error at the valu
     expect(read('a: !!timestamp 2001-1-2T1:2:3Z')).toEqual({ a: '2001-1-2T1:2:3Z' });
     expect(read('a: !!binary YQ==')).toEqual({ a: 'a' });
     expect(read('a: !!str 1')).toEqual({ a: '1' });
+  });
+
+  test('a quoted scalar tagged !!int or !!float is resolved as go-yaml v2 resolves it (before: kept as a string, or 0100 read as 100)', () => {
+    const [doc] = readYamlStream('a: !!int "0100"\nb: !!int "1_000"\nc: !!int "0b11"\nd: !!int "0X1F"\ne: !!float "1_0.5"\nf: !!int \'8_080\'\n'
+      + 'g: "0100"\nh: !!float .5_0\ni: !!float .8_0e2\n').docs;
+    expect([doc.errors, doc.warnings]).toEqual([[], []]);
+    expect(doc.toJS()).toStrictEqual({ a: 64, b: 1000, c: 3, d: 31, e: 10.5, f: 8080, g: '0100', h: 0.5, i: 80 });
+  });
+
+  test('an empty tagged scalar, or one after a comment, is one error: "" for the empty text, the library\'s warning gone', () => {
+    const cannotNull = (tag: string): string => `tagged !!${tag} is no ${tag} (go-yaml v2: cannot decode !!null \`\` as a !!${tag})`;
+    expect(diagnostics('a: !!bool')).toEqual({ errors: [refused('value', '""', cannotNull('bool'), 10)], warnings: [] });
+    expect(diagnostics('a: !!int\nb: 1\n')).toEqual({ errors: [refused('value', '""', cannotNull('int'), 9)], warnings: [] });
+    expect(diagnostics('a: !!int # c\nb: 1\n')).toEqual({ errors: [refused('value', '""', cannotNull('int'), 10)], warnings: [] });
+    expect(diagnostics('a: !!int &n # c\n  # d\n  x')).toEqual({ errors: [refused('value', 'x', cannot('x', 'str', 'int'), 3).replace('line 1', 'line 3')], warnings: [] });
+  });
+
+  test('parseYamlStream without a line counter places its own errors as the library\'s (before: only the library\'s said "at line L")', () => {
+    const [doc] = parseYamlStream('a: !!int x\nb: 1\nb: 2\n');
+    expect(doc.errors.map((e) => e.message)).toEqual(['Map keys must be unique at line 3, column 1', refused('value', 'x', cannot('x', 'str', 'int'), 10)]);
+    expect(doc.errors.map((e) => e.linePos?.[0])).toEqual([{ line: 3, col: 1 }, { line: 1, col: 10 }]);
+    const [merged] = parseYamlStream('x: &x {a: 1}\ny: {<<: *x, <<: *x}\n', { merge: true });
+    expect(merged.errors[0].message).toMatch(/^Map keys must be unique: a second merge key << \(the first at line 2\), .* at line 2, column 13$/);
   });
 
   test('a tag Go reads otherwise than this reader, or on a collection, keeps the library\'s warning', () => {
@@ -111,6 +134,15 @@ describe('the CLI', () => {
     expect(r.stdout).toMatch(/int-x\.yaml:6:\d+: error parse-yaml-syntax: a value Go's readers refuse: x tagged !!int is no int /);
     expect(r.stdout).not.toMatch(/: warning /);
   });
+
+  test('endPort: !!int "0100" is octal 64 as Go reads it: port 90 denied, validate warns of the end below the port (before: 100, ALLOWED, no warning)',
+    GUARD, async () => {
+      const file = write(dir, 'end-port.yaml', policy('"80", endPort: !!int "0100"'));
+      const t = trace('--policies', file, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '90/TCP');
+      expect(t.stdout).toMatch(/^DENIED pod:shop:app=web → pod:shop:app=api 90\/TCP\n/);
+      const v = await validate([file]);
+      expect(v.stdout).toMatch(/end-port\.yaml:6:\d+: warning sanitize-end-port-below-port: endPort 64 is below port "80"/);
+    });
 
   test('trace: exit 2, never a verdict on a policy the cluster does not get', GUARD, () => {
     const r = trace('--policies', write(dir, 'bool.yaml', policy('!!bool "80"')), '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP');
