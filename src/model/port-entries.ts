@@ -84,16 +84,6 @@ export function compilePortEntry(p: PortProtocolModel, endPortExists: boolean): 
 }
 
 /**
- * Whether a port entry is one numeric port with no `endPort` written (or 0): its own L4 filter, keyed by port, end port
- * and protocol (1.16+ `addL4Filter` → `ExactLookup(port, endPort, proto)`; `createL4Filter` keeps `EndPort` as written),
- * so `53` with `endPort: 53` is another filter than `53`. Before 1.16 the CRD prunes `endPort` (`compilePortEntry` reads
- * it only where it exists).
- */
-export function isSinglePortFilter(p: CompiledPort): boolean {
-  return p.kind === 'range' && p.lo === p.hi && !p.endPort;
-}
-
-/**
  * The last port of a named port entry that resolved to `resolved`. The agent resolves the name and then masks the range
  * from it to the entry's `endPort` like any other (pkg/policy/l4.go `toMapState`: `port = GetNamedPort(...)`, then
  * `PortRangeToMaskedPorts(port, l4.EndPort)`; `createL4Filter` keeps `EndPort` for named ports too): `resolved` itself

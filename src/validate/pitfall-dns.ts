@@ -10,7 +10,7 @@ import { Selector } from '../model/labels';
 import {
   CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName,
 } from '../model/policy-model';
-import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, portIs, protocolsMeet, readPortEntry, RuleView } from './pitfall-run';
+import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry, RuleView } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { selectorRequiresNothing } from '../model/selectors';
 import { AGENT_SINCE } from './tables';
@@ -48,7 +48,7 @@ function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
     // allow of every port, port 0 or a range over 53 is another L4 filter, which the DNS proxy does not read for a lookup on
     // 53 (pkg/fqdn/dnsproxy/proxy.go CheckAllowed reads the rules of the destination port only), as the engine judges it.
     const l4Only = sels.length === 0;
-    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true, l4Only)) return [];
+    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true)) return [];
     if (l4Only) return [{ item, index, all: true, l4Only, names: ['an L4 allow with no DNS rules'] }];
     const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
     return [{ item, index, all: names.some((n) => matchesEveryName(n, r.version)), l4Only, names: names.map((n) => JSON.stringify(n)) }];
@@ -60,21 +60,18 @@ function endPortExists(r: RuleView): boolean {
   return r.version.atLeast(CiliumVersion.V1_16);
 }
 
-/**
- * Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol.
- * `bExact`: only `b`'s entries of port 53 itself count (`portIs`), not every port, port 0 or a range.
- */
-function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean, bExact = false): boolean {
+/** Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol. */
+function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean): boolean {
   // No toPorts and no icmps (absent or empty lists: rule.go `toPorts.Len() == 0 && icmp.Len() == 0`) is every port.
   const everyPort = (i: RuleItemModel): boolean => l4Scope(arr(i.toPorts), arr(i.icmps), true) === 'all';
-  const protocols = (i: RuleItemModel, endPort: boolean, exact: boolean): Set<string> => (arr(i.toPorts).length === 0
-    ? new Set(everyPort(i) && !exact ? ['TCP', 'UDP'] : [])
+  const protocols = (i: RuleItemModel, endPort: boolean): Set<string> => (arr(i.toPorts).length === 0
+    ? new Set(everyPort(i) ? ['TCP', 'UDP'] : [])
     : new Set(arr<PortRuleModel>(i.toPorts)
       .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
-      .filter((p) => isObject(p) && (exact ? portIs : portCovers)(p, 53, DNS_PORT_NAMES, endPort))
+      .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES, endPort))
       .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
-  const pb = protocols(b, bEndPort, bExact);
-  return [...protocols(a, aEndPort, false)].some((p) => pb.has(p));
+  const pb = protocols(b, bEndPort);
+  return [...protocols(a, aEndPort)].some((p) => pb.has(p));
 }
 
 /**

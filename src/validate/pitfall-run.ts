@@ -5,7 +5,7 @@ import { Diagnostic } from '../core/errors';
 import { OptionDefaults } from '../model/known-keys';
 import { Selector } from '../model/labels';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
-import { CompiledPort, compilePortEntry, isSinglePortFilter } from '../model/port-entries';
+import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
 import { checkInfo } from './catalogue';
@@ -140,16 +140,6 @@ export function portCovers(p: PortProtocolModel, port: number, names: readonly s
   if (entry.kind === 'all') return true;
   if (entry.kind === 'named') return entry.name !== undefined && names.includes(entry.name);
   return entry.kind === 'range' && entry.lo <= port && port <= entry.hi;
-}
-
-/**
- * Whether a port entry is `port` itself (or one of `names`), not every port, port 0 or a range holding it: the entries that
- * fall into the L4 filter of that port, which alone the DNS proxy reads for a lookup (`pitfall-dns-rules-widened`).
- */
-export function portIs(p: PortProtocolModel, port: number, names: readonly string[] = [], endPortExists = true): boolean {
-  const entry = readPortEntry(p, endPortExists);
-  if (entry.kind === 'named') return entry.name !== undefined && names.includes(entry.name);
-  return isSinglePortFilter(entry) && entry.lo === port;
 }
 
 /** A port entry of a rule as the engine reads it (`compilePortEntry`), whatever type its fields have in the input. */
