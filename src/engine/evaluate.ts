@@ -781,15 +781,20 @@ function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], 
  * them: other L7 kinds keep every entry.
  */
 function dnsFilterEntries(entries: L7Entry[], input: SideInput): L7Entry[] {
-  const dnsFilters = new Set<string>();
-  let dnsKind = false;
+  const dnsFilters = dnsFilterKeys(entries, input);
+  if (dnsFilters === undefined) return entries;
+  return entries.filter((e) => l7Kind(e.pr) !== undefined || queryFilters(e.pr, input).some((key) => dnsFilters.has(key)));
+}
+
+/** The L4 filters (`queryFilters`) of the entries with DNS rules for the query's port; `undefined` when none has DNS rules. */
+function dnsFilterKeys(entries: readonly L7Entry[], input: SideInput): Set<string> | undefined {
+  let filters: Set<string> | undefined;
   for (const e of entries) {
     if (l7Kind(e.pr) !== L7Protocol.DNS) continue;
-    dnsKind = true;
-    for (const key of queryFilters(e.pr, input)) dnsFilters.add(key);
+    filters ??= new Set();
+    for (const key of queryFilters(e.pr, input)) filters.add(key);
   }
-  if (!dnsKind) return entries;
-  return entries.filter((e) => l7Kind(e.pr) !== undefined || queryFilters(e.pr, input).some((key) => dnsFilters.has(key)));
+  return filters;
 }
 
 /**
@@ -800,9 +805,8 @@ function dnsFilterEntries(entries: L7Entry[], input: SideInput): L7Entry[] {
  * iteration order (a Go map in some versions), so the verdict takes the rules together: an upper bound.
  */
 function dnsFiltersNote(entries: readonly L7Entry[], input: SideInput): string | undefined {
-  const filters = new Set<string>();
-  for (const e of entries) if (l7Kind(e.pr) === L7Protocol.DNS) for (const key of queryFilters(e.pr, input)) filters.add(key);
-  if (filters.size < 2) return undefined;
+  const filters = dnsFilterKeys(entries, input);
+  if (filters === undefined || filters.size < 2) return undefined;
   return `the DNS rules here are on ${filters.size} L4 filters of this port (${[...filters].join(', ')}): Cilium gives the DNS proxy the rules of `
     + 'one of them only (one redirect per port, made by the first filter in the agent\'s order), so names only the others allow may be refused; '
     + 'the verdict takes them together';
