@@ -14,6 +14,7 @@
 import { Alias, Document, DocumentOptions, EmptyStream, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions,
   Scalar, SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq, YAMLWarning } from 'yaml';
 import { MAX_DIAGNOSTICS_PER_ID } from './diagnostic-budget';
+import { MAX_YAML_VALUES } from './nesting-depth';
 import { goBase64, goFloat32Key, goTimestamp, goYamlNumber, goYamlNumeric } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
@@ -38,7 +39,7 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) {
     for (const list of [doc.errors, doc.warnings]) for (const e of list) placeError(e, counter);
-    const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' = 'DUPLICATE_KEY'): YAMLParseError => {
+    const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' | 'RESOURCE_EXHAUSTION' = 'DUPLICATE_KEY'): YAMLParseError => {
       const error = new YAMLParseError([start, start + 1], code, message);
       placeError(error, counter);
       doc.errors.push(error);
@@ -53,6 +54,8 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
       else if (refusedScalars === MAX_DIAGNOSTICS_PER_ID + 1) firstUnlisted = start;
     };
     const mergedKeys = new MergedKeys(doc);
+    // The merge key at which the keys merged passed `MAX_MERGED_KEYS`.
+    let mergeBombAt: number | undefined;
     // Where each tagged scalar that Go refuses, or reads as `readYamlStream` does, starts: the library's own diagnostics
     // of its tag give way to Go's reading.
     const judged = new Set<number>();
@@ -91,6 +94,7 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
             // Every merged key is recorded; one error per merge key at most.
             let reported = false;
             for (const key of mergedKeys.of(pair.value).values()) {
+              if (!mergedKeys.spend()) break;
               const other = key.json === undefined ? undefined : merged.get(key.json);
               if (key.json !== undefined && other === undefined) merged.set(key.json, key);
               if (reported) continue;
@@ -104,6 +108,7 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
                 report(start, oneJsonKey(key, before?.key ?? key, `written at ${where(counter, before?.at ?? 0)}`));
               } else reported = false;
             }
+            if (mergedKeys.exceeded) mergeBombAt ??= start;
             continue;
           }
           // As go-yaml v2 compares keys: scalars by type and value (NaN never equal, one JSON key `.nan`), collections never; and
@@ -134,6 +139,11 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
         }
       },
     });
+    if (mergeBombAt !== undefined) {
+      report(mergeBombAt, `The merge keys (<<) of this document set more than ${MAX_MERGED_KEYS.toLocaleString('en-US')} keys, each mapping they merge counted `
+        + 'where it is merged (an alias bomb: mappings that merge mappings that merge …); it is not read (go-yaml v2, kubectl, refuses a document made mostly of '
+        + 'aliases: "document contains excessive aliasing"); write the keys out, or merge fewer and smaller mappings', 'RESOURCE_EXHAUSTION');
+    }
     if (refusedScalars > MAX_DIAGNOSTICS_PER_ID) {
       const more = refusedScalars - MAX_DIAGNOSTICS_PER_ID;
       const summary: OmittedYamlErrors = report(firstUnlisted, `and ${more.toLocaleString('en-US')} more tagged scalar${more === 1 ? '' : 's'} (keys or values) `
@@ -328,6 +338,10 @@ function describeKey(text: string): string {
  */
 class MergedKeys {
   private readonly memo = new Map<YAMLMap | YAMLSeq, ReadonlyMap<string, GoKey>>();
+  /** The keys gathered into the sets and compared so far (`spend`): at most `MAX_MERGED_KEYS`, so the work stays linear. */
+  private spent = 0;
+  /** Whether more were wanted than `MAX_MERGED_KEYS`: the sets are then partial, and the document is refused. */
+  public exceeded = false;
   /** Each alias's target, found in one pass over the document when first needed (`Alias.resolve` walks the document per call). */
   private targets: Map<Alias, Node> | undefined;
 
@@ -340,7 +354,12 @@ class MergedKeys {
     if (known !== undefined) return known;
     const out = new Map<string, GoKey>();
     this.memo.set(source, out);
-    for (const item of source.items) for (const key of this.ofMap(this.resolve(item)).values()) if (!out.has(key.id)) out.set(key.id, key);
+    for (const item of source.items) {
+      for (const key of this.ofMap(this.resolve(item)).values()) {
+        if (!this.spend()) return out;
+        if (!out.has(key.id)) out.set(key.id, key);
+      }
+    }
     return out;
   }
 
@@ -351,10 +370,27 @@ class MergedKeys {
     const out = new Map<string, GoKey>();
     this.memo.set(node, out);
     for (const pair of node.items) {
-      const keys = isMergePair(pair) ? [...this.of(pair.value).values()] : isScalar(pair.key) ? [goKey(pair.key)] : [];
-      for (const key of keys) if (key !== undefined && !out.has(key.id)) out.set(key.id, key);
+      const keys = isMergePair(pair) ? this.of(pair.value).values() : isScalar(pair.key) ? [goKey(pair.key)] : [];
+      for (const key of keys) {
+        if (!this.spend()) return out;
+        if (key !== undefined && !out.has(key.id)) out.set(key.id, key);
+      }
     }
     return out;
+  }
+
+  /**
+   * Counts one key gathered or compared; `false` (and `exceeded`) past `MAX_MERGED_KEYS`. Chained merges (each mapping
+   * merging the one before and adding a key) set n²/2 keys in n lines, and one mapping of many keys merged by many mappings
+   * keys × mappings: 290 kB of either took seconds and gigabytes.
+   */
+  public spend(): boolean {
+    if (this.spent >= MAX_MERGED_KEYS) {
+      this.exceeded = true;
+      return false;
+    }
+    this.spent++;
+    return true;
   }
 
   private resolve(value: unknown): unknown {
@@ -383,6 +419,8 @@ class MergedKeys {
 }
 
 const EMPTY: ReadonlyMap<string, GoKey> = new Map();
+/** The most keys the merge keys of one document may set, each merged mapping counted where it is merged (as many as the values a reader takes). */
+const MAX_MERGED_KEYS = MAX_YAML_VALUES;
 
 /** A YAML stream as the manifest readers read it: its documents (merge keys on) and the line counter of their positions. */
 export interface YamlStream {
