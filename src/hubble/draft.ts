@@ -30,6 +30,7 @@ import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { unmappedText } from '../model/cidr';
 import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
 import { emitRule } from '../model/emit';
 import { PolicyApiObject } from '../model/policy-api-object';
@@ -899,7 +900,9 @@ function entityPeer(entity: string): DraftPeer {
   return { kind: DraftPeerKind.ENTITY, entity, text: `entity ${entity}` };
 }
 
-function cidrPeer(ip: string): DraftPeer {
+function cidrPeer(written: string): DraftPeer {
+  // An IPv4-mapped address is the IPv4 address on the wire; its own /128 would select nothing (`pitfall-cidr-ipv4-mapped`).
+  const ip = unmappedText(written);
   const cidr = `${ip}/${ip.includes(':') ? 128 : 32}`;
   return { kind: DraftPeerKind.CIDR, cidr, text: `cidr ${cidr}` };
 }

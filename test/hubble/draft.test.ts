@@ -665,3 +665,24 @@ describe('pods that differ only by a Kubernetes label read as of another source 
     expect(await note(['container:e=1'])).toEqual([shown('container:a=1, container:b=1, container:c=1, container:d=1, and 1 more')]);
   });
 });
+
+describe('a world destination given by an IPv4-mapped IPv6 address is drafted as its IPv4 /32 (its own /128 selects nothing)', () => {
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const flow = (destination: string): string => JSON.stringify({ flow: { verdict: 'FORWARDED', IP: { source: '10.0.0.1', destination },
+    l4: { TCP: { source_port: 40001, destination_port: 443 } }, source: A, destination: { identity: 2, labels: ['reserved:world'] }, Type: 'L3_L4',
+    event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false } });
+
+  test('::ffff:203.0.113.7 → cidr 203.0.113.7/32, and the replay of the capture keeps it allowed', async () => {
+    const c = await collectConnections(FlowSource.text(flow('::ffff:203.0.113.7')));
+    const p = planDraft(c, { namespaces: ['shop'] });
+    expect(p.policies[0].egress.map((r) => `${r.peer.text} ${r.ports.map((x) => x.text).join(',')}`)).toEqual(['cidr 203.0.113.7/32 443/TCP']);
+    const r = replayAgainst(p, c);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.connections[0]).toMatchObject({ predicted: { verdict: 'allowed' } });
+  });
+
+  test('an IPv6 destination keeps its /128', async () => {
+    const p = planDraft(await collectConnections(FlowSource.text(flow('2001:db8::7'))), { namespaces: ['shop'] });
+    expect(p.policies[0].egress.map((r) => r.peer.text)).toEqual(['cidr 2001:db8::7/128']);
+  });
+});
