@@ -422,9 +422,9 @@ describe('ports', () => {
       ingress: [{ icmps: [{ fields: [{ type: 8 }, { family: 'IPv6', type: 'EchoRequest' }] }] }, { toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
     })]);
     expect(set).toAllow(WORLD, 'pod:default:app=api', 'icmp/8');
-    expect(set).toAllow(WORLD, 'pod:default:app=api', 'icmpv6/EchoRequest');
+    expect(set).toAllow('cidr:2001:db8::7', 'pod:default:app=api', 'icmpv6/EchoRequest');
     expect(set).toDeny(WORLD, 'pod:default:app=api', 'icmp/0');
-    expect(set).toDeny(WORLD, 'pod:default:app=api', 'icmpv6/129');
+    expect(set).toDeny('cidr:2001:db8::7', 'pod:default:app=api', 'icmpv6/129');
     expect(set).toAllow(WORLD, 'pod:default:app=api', 80);
     expect(set).toDeny(WORLD, 'pod:default:app=api', 81);
   });
