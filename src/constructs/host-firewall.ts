@@ -18,7 +18,7 @@ import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
 import { nodeKeySourceProblem, nodeSelectorClaimable } from '../model/labels';
-import { checkFlags, checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject, checkStringList } from './names';
 import { checkPropKeys } from './prop-keys';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
@@ -234,7 +234,8 @@ export class HostFirewall extends Construct {
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
     // and a list changed in between (nodeDnsServers[0] = '0.0.0.0/0') would skip the checks below.
     for (const [prop, list] of Object.entries(props)) {
-      if (LIST_PROPS.includes(prop)) checkListOf(list, `HostFirewall ${prop}`, 'an entry', undefined, this.node.path);
+      if (CIDR_LIST_PROPS.includes(prop)) checkStringList(list, `HostFirewall ${prop}`, 'a CIDR', this.node.path);
+      else if (LIST_PROPS.includes(prop)) checkListOf(list, `HostFirewall ${prop}`, 'an entry', undefined, this.node.path);
     }
     props = snapshotProps(props);
     this.props = props;
@@ -652,6 +653,9 @@ export class HostFirewall extends Construct {
     })).map((d) => `${d.message} (${d.id})\n    fix: ${d.fix}`);
   }
 }
+
+/** The props of `LIST_PROPS` that list CIDRs (strings). */
+const CIDR_LIST_PROPS = ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'];
 
 /** The props that are lists. */
 const LIST_PROPS = ['managementCidrs', 'breakGlassPorts', 'exemptions', 'apiServerClients', 'kubeletClients', 'controlPlaneCidrs', 'bgpPeers',
