@@ -5,7 +5,7 @@
 // any of them could make an allowed name resolve to any address. Built in a test each.
 import { Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Builtins, CiliumPolicy, DefaultDenyNamespace, FqdnEgress, LabelExpression, Peer, Port, TieredApp } from '../../src';
+import { Builtins, CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, FqdnEgress, LabelExpression, Peer, Port, TieredApp } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -29,6 +29,11 @@ describe('a dnsServer named by no pod label of its own is refused (dns-server-br
     ['every pod of the namespaces labelled so', () => Peer.endpoints({ namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }),
       '{k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=kube-system}'],
     ['pods without an app label (the policy\'s namespace)', () => Peer.endpoints({ expressions: [LabelExpression.doesNotExist('app')] }), '{app DoesNotExist}'],
+    // Cilium sets the cluster label on every pod (pkg/k8s/utils `SanitizePodLabels`): it names no pod.
+    ['every pod of kube-system by the cluster label', () => Peer.endpoints({ namespace: 'kube-system', labels: { 'io.cilium.k8s.policy.cluster': 'default' } }),
+      '{io.cilium.k8s.policy.cluster=default, k8s:io.kubernetes.pod.namespace=kube-system}'],
+    ['every pod of kube-system by the k8s: cluster label', () => Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s:io.cilium.k8s.policy.cluster': 'default' } }),
+      '{k8s:io.cilium.k8s.policy.cluster=default, k8s:io.kubernetes.pod.namespace=kube-system}'],
   ];
 
   describe.each(builds)('%s', (_, build) => {
@@ -59,5 +64,27 @@ describe('a dnsServer named by no pod label of its own is refused (dns-server-br
     new CiliumPolicy(c, 'p').allowEgress(Peer.namespace('kube-system'), { ports: [Port.udp(53)] });
     expect(verdictOf(c, WEB, KUBE_PROXY, '53/UDP')).toBe('allowed');
     expect(verdictOf(c, WEB, KUBE_PROXY, '443/TCP')).toBe('denied');
+  });
+});
+
+// The same reading of "names a pod label" serves ClusterDefaultDeny, whose dnsServer is also the subject of the rule that
+// admits 53/UDP and 53/TCP from every pod and node: by the cluster label alone it was every pod of kube-system.
+describe('ClusterDefaultDeny: a dnsServer by the cluster label alone is refused (cluster-default-deny-dns-server)', () => {
+  test('refused, naming the selector; the DNS pods by their label stay accepted, and only they answer', () => {
+    const r = refusal(() => new ClusterDefaultDeny(chart(), 'baseline', {
+      excludedNamespaces: ['cilium'], dnsServer: Peer.endpoints({ namespace: 'kube-system', labels: { 'io.cilium.k8s.policy.cluster': 'default' } }),
+    }));
+    expect(r.message).toBe('[test/baseline] ClusterDefaultDeny dnsServer endpoints {io.cilium.k8s.policy.cluster=default, k8s:io.kubernetes.pod.namespace=kube-system} '
+      + 'has no pod label (every pod of its namespaces): it is also the subject of the rule that keeps DNS answering, which would admit 53/UDP and 53/TCP '
+      + 'from every pod and node to each pod it selects (cluster-default-deny-dns-server)\n'
+      + "  fix: name the DNS pods by their labels in one namespace: Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } }), "
+      + 'or leave dnsServer out for Peer.kubeDns()');
+    const c = chart();
+    new ClusterDefaultDeny(c, 'baseline', {
+      excludedNamespaces: ['cilium'],
+      dnsServer: Peer.endpoints({ namespace: 'kube-system', labels: { 'io.cilium.k8s.policy.cluster': 'default', 'k8s-app': 'kube-dns' } }),
+    });
+    expect(verdictOf(c, WEB, 'pod:kube-system:k8s-app=kube-dns', '53/UDP')).toBe('allowed');
+    expect(verdictOf(c, WEB, KUBE_PROXY, '53/UDP')).toBe('denied');
   });
 });
