@@ -78,6 +78,11 @@ describe('lists of names and CIDRs with an entry that is no string', () => {
       expect(refusal(() => new HostFirewall(chart(), 'h', props)).message, prop).toBe(`[test/h] HostFirewall ${prop}[1] is null, not a CIDR (list-entry-invalid)\n`
         + '  fix: pass a CIDR at every position (is a computed entry undefined?)');
     }
+    for (const [prop, kind] of [['breakGlassPorts', 'a Port'], ['exemptions', 'a LockoutExemption ({ path, reason })']]) {
+      const props = { managementCidrs: ['10.50.0.0/24'], [prop]: [undefined] } as unknown as HostFirewallProps;
+      expect(refusal(() => new HostFirewall(chart(), 'h', props)).message, prop).toBe(`[test/h] HostFirewall ${prop}[0] is undefined, not ${kind} (list-entry-invalid)\n`
+        + `  fix: pass ${kind} at every position (is a computed entry undefined?)`);
+    }
     expect(refusal(() => new MetadataEndpointBlock(chart('shop'), 'm', { extraCidrs: [undefined as unknown as string] })).message)
       .toBe('[test/m] MetadataEndpointBlock extraCidrs[0] is undefined, not a CIDR (list-entry-invalid)\n  fix: pass a CIDR at every position (is a computed entry undefined?)');
   });
