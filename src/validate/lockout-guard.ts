@@ -12,7 +12,7 @@ import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
   CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PeerField, PolicyMetadataModel,
-  PortProtocolModel, RuleItemModel, SectionName,
+  PortProtocolModel, RuleItemModel, SectionName, ServiceSelectorModel,
   sectionDirection,
 } from '../model/policy-model';
 import { describeSelector, fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
@@ -460,7 +460,8 @@ export interface BroadPeerOptions {
   /**
    * Whether pods must be named by a label of their own (`selectorRequiresPodLabel`: equality or `In` on a pod label): a
    * selector of the namespace alone (`Peer.namespace('kube-system')`), or with only `NotIn`, `DoesNotExist` or `Exists` on pod
-   * labels, is every pod of its namespaces but those excluded, not the one workload the role names.
+   * labels, is every pod of its namespaces but those excluded, not the one workload the role names; likewise Services by a
+   * selector (`toServices` `k8sServiceSelector`) that requires no Service label by value.
    * @default false
    */
   readonly podLabel?: boolean;
@@ -520,6 +521,15 @@ export function itemsSelectBroadly(items: readonly RuleItemModel[], options: Bro
       }
       if (options.podLabel && !selectorRequiresPodLabel(model)) {
         return `the pods ${describeSelector(model)} (no pod label required by value, so every pod of its namespaces but those it excludes)`;
+      }
+    }
+    // The Services by labels (`toServices` `k8sServiceSelector`): every Service of the namespace but those excluded, their backends.
+    for (const entry of options.podLabel ? arr<unknown>(item.services) : []) {
+      const selector = isObject(entry) && isObject((entry as ServiceSelectorModel).k8sServiceSelector)
+        ? (entry as ServiceSelectorModel).k8sServiceSelector?.selector : undefined;
+      if (isObject(selector) && !selectorRequiresPodLabel(selector as LabelSelectorModel)) {
+        return `the backends of the Services ${describeSelector(selector as LabelSelectorModel)} (no Service label required by value, so every Service `
+          + 'of its namespace but those it excludes)';
       }
     }
   }

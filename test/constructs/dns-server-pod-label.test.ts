@@ -48,6 +48,18 @@ describe('a dnsServer named by no pod label of its own is refused (dns-server-br
     });
   });
 
+  // `toServices` by a selector of no Service label by value: the backends of every Service of the namespace but those excluded.
+  test.each(builds)('%s: Services by a selector of no Service label by value are refused; by a label, accepted', (_, build) => {
+    for (const [expression, shown] of [[LabelExpression.notIn('app', ['x']), '{app NotIn (x)}'], [LabelExpression.exists('k8s-app'), '{k8s-app Exists}']] as const) {
+      const r = refusal(() => build(chart('shop'), Peer.serviceSelector({ namespace: 'kube-system', expressions: [expression] })));
+      expect(r.id).toBe('dns-server-broad');
+      expect(r.message).toContain(`dnsServer selects the backends of the Services ${shown} (no Service label required by value, so every Service of its namespace `
+        + 'but those it excludes): the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to far more than one resolver');
+    }
+    expect(() => build(chart('shop'), Peer.serviceSelector({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }))).not.toThrow();
+    expect(() => build(chart('shop'), Peer.service('kube-dns', 'kube-system'))).not.toThrow();
+  });
+
   test('the resolver by its labels stays accepted: DNS to kube-dns, never to another pod of kube-system', () => {
     for (const dnsServer of [Peer.kubeDns(), Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }),
       Peer.endpoints({ namespace: 'kube-system', expressions: [LabelExpression.in('k8s-app', ['kube-dns'])] })]) {
