@@ -364,15 +364,17 @@ function selective(construct: IConstruct, kind: string, selector: LabelSelectorM
   const empty = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
   throw new CiliumPolicyError({
     id: 'workload-without-labels',
-    message: kind === 'Service'
-      ? `Service ${construct.node.path} has no selector: its pods cannot be selected by labels, and an empty selector would select every pod`
-      : empty ? `${kind} ${construct.node.path} has no pod labels and no selector: an empty selector would select every pod, not only its own`
-        : `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}, which requires no pod label by value: written as the `
-          + 'peer or subject, it would select every pod of the namespace but those it excludes, not only its own',
-    fix: kind === 'Service'
-      ? 'give the Service a selector, or name its backends another way: Peer.service() (toServices), Peer.endpoints() by their labels'
-      : empty ? 'give the pod template labels (and the workload a selector); if every pod of the namespace is meant, say so: EndpointSelector.all(), Peer.namespace()'
-        : 'give the workload a selector of its pod labels (matchLabels, or In), or select its pods yourself: EndpointSelector.labels(), Peer.endpoints({ labels })',
+    message: !empty
+      ? `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}, which requires no pod label by value: written as the `
+        + 'peer or subject, it would select every pod of the namespace but those it excludes, not only its own'
+      : kind === 'Service'
+        ? `Service ${construct.node.path} has no selector: its pods cannot be selected by labels, and an empty selector would select every pod`
+        : `${kind} ${construct.node.path} has no pod labels and no selector: an empty selector would select every pod, not only its own`,
+    fix: !empty
+      ? `give the ${kind} a selector of its pod labels (matchLabels, or In), or select its pods yourself: EndpointSelector.labels(), Peer.endpoints({ labels })`
+      : kind === 'Service'
+        ? 'give the Service a selector, or name its backends another way: Peer.service() (toServices), Peer.endpoints() by their labels'
+        : 'give the pod template labels (and the workload a selector); if every pod of the namespace is meant, say so: EndpointSelector.all(), Peer.namespace()',
     location: construct.node.path,
   });
 }

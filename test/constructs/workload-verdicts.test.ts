@@ -250,7 +250,7 @@ describe('a Service as the peer or the subject', () => {
     ] as const) {
       const message = `[test/db] Deployment test/db selects its pods by ${shown}, which requires no pod label by value: written as the peer or subject, `
         + 'it would select every pod of the namespace but those it excludes, not only its own (workload-without-labels)\n'
-        + '  fix: give the workload a selector of its pod labels (matchLabels, or In), or select its pods yourself: EndpointSelector.labels(), Peer.endpoints({ labels })';
+        + '  fix: give the Deployment a selector of its pod labels (matchLabels, or In), or select its pods yourself: EndpointSelector.labels(), Peer.endpoints({ labels })';
       const e = chart('shop');
       webTo(e, deploy(e, [...expressions]), [Port.tcp(5432)]);
       expect(synthFailure(e)).toContain(message);
@@ -258,6 +258,10 @@ describe('a Service as the peer or the subject', () => {
       new CiliumPolicy(s, 'p', { endpointSelector: EndpointSelector.workload(deploy(s, [...expressions])) }).allowIngress(Peer.namespace('shop'), { ports: [Port.tcp(80)] });
       expect(synthFailure(s)).toContain(message);
     }
+    // The cluster label is on every pod (Cilium's SanitizePodLabels): a Service selecting by it alone names no pod.
+    const svc = chart('shop');
+    webTo(svc, service(svc, 'db', { 'io.cilium.k8s.policy.cluster': 'default' }, [{ port: 5432 }]));
+    expect(synthFailure(svc)).toContain('Service test/db selects its pods by {io.cilium.k8s.policy.cluster=default}, which requires no pod label by value');
     // By a label's value (In), the workload's pods only.
     const c = chart('shop');
     webTo(c, deploy(c, [{ key: 'app', operator: 'In', values: ['db'] }]), [Port.tcp(5432)]);
