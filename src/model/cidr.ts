@@ -47,6 +47,8 @@ export function unmappedText(text: string): string {
  * zeros; no zone), with the host bits cleared as `Prefix.Masked()` clears them; `undefined` when it is not a CIDR.
  */
 export function parseCidr(text: string): ParsedCidr | undefined {
+  // A value that is no text (a JavaScript caller's `undefined`) is no CIDR: left to the checks that name it (never a TypeError).
+  if (typeof text !== 'string') return undefined;
   const prefix = parseIpPrefix(text, false);
   if (!prefix) return undefined;
   const family = prefix.addr.family;
