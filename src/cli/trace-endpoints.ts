@@ -11,7 +11,7 @@
  *   Cilium matches the container port, after the Service is translated.
  */
 import { CiliumPolicyError } from '../core/errors';
-import { Endpoint, EndpointKind } from '../engine/endpoint';
+import { Endpoint, noClusterEndError } from '../engine/endpoint';
 import { EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from '../engine/inventory';
 import { editDistance } from '../model/edit-distance';
 import { k8sObjectLabels } from '../model/labels';
@@ -73,7 +73,9 @@ export function resolveTraceEndpoints(set: TraceEndpointSource, from: string, to
       fix: `write --from ${from.slice(0, from.lastIndexOf(':'))} (the Service's pods as clients)`,
     });
   }
-  refuseOutsideOnly(client.endpoint, server.endpoint, from, to);
+  // Pod IPs written as addresses (`cidr:10.0.0.5 → cidr:10.0.0.6`): neither end is judged, and ALLOWED passed as a check.
+  const outside = noClusterEndError(client.endpoint, server.endpoint, `--from ${from}`, `--to ${to}`);
+  if (outside) throw outside;
   let resolvedPort: string | undefined;
   if (server.service && server.servicePort !== undefined) {
     resolvedPort = targetPortOf(server.service, server.servicePort, server.workloads, to);
@@ -91,28 +93,6 @@ export function resolveTraceEndpoints(set: TraceEndpointSource, from: string, to
     if (hint) warnings.push(hint);
   }
   return { from: client.endpoint, to: server.endpoint, ...(resolvedPort !== undefined ? { port: resolvedPort } : {}), notes, warnings };
-}
-
-/** An endpoint outside the cluster (an address, a DNS name, the world, a managed API server, an unmanaged peer): no policy is enforced there. */
-function outsideCluster(ep: Endpoint): boolean {
-  if (ep.kind === EndpointKind.CIDR || ep.kind === EndpointKind.FQDN) return true;
-  if (ep.kind !== EndpointKind.ENTITY) return false;
-  return ['world', 'world-ipv4', 'world-ipv6', 'unmanaged'].includes(ep.entity ?? '') || (ep.entity === 'kube-apiserver' && ep.ip !== undefined);
-}
-
-/**
- * Refuses a connection between two ends outside the cluster (`cidr:10.0.0.5 → cidr:10.0.0.6`, pod IPs written as
- * addresses): neither end is judged, so ALLOWED (exit 0) said nothing about the policies and passed as a check.
- */
-function refuseOutsideOnly(from: Endpoint, to: Endpoint, fromText: string, toText: string): void {
-  if (!outsideCluster(from) || !outsideCluster(to)) return;
-  throw new CiliumPolicyError({
-    id: 'trace-no-cluster-end',
-    message: `neither --from ${fromText} nor --to ${toText} is in the cluster: Cilium enforces no policy at either end, so the verdict `
-      + '(allowed) would say nothing about the policies',
-    fix: 'give a pod or a node at one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is '
-      + 'an address outside the cluster, which no pod has: CIDR rules never match pods), a node as node:<k=v,...> or entity:host',
-  });
 }
 
 interface Resolved {

@@ -187,7 +187,7 @@ describe('trace: a connection with no end in the cluster', () => {
       const r = trace('--from', from, '--to', to, '--port', '8080');
       expect(r, `${from} → ${to}`).toMatchObject({ code: 2, stdout: '' });
       expect(r.stderr).toBe(`error: neither --from ${from} nor --to ${to} is in the cluster: Cilium enforces no policy at either end, so the verdict `
-        + '(allowed) would say nothing about the policies (trace-no-cluster-end); fix: give a pod or a node at one end: a pod by namespace and labels, '
+        + '(allowed) would say nothing about the policies (engine-no-cluster-end); fix: give a pod or a node at one end: a pod by namespace and labels, '
         + 'pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is an address outside the cluster, which no pod has: CIDR rules never match '
         + 'pods), a node as node:<k=v,...> or entity:host\n');
     }
