@@ -205,6 +205,26 @@ describe('selectors that would select other workloads: narrowed by the labels th
     expect(replayAgainst(p, c).summary.newlyDropped).toBe(0);
   });
 
+  test('"broad:" only for the peers selected by no label of their own, such as a pod of another cluster with only that cluster\'s label', async () => {
+    // The capture's cluster is west: the pod of east is selected by its cluster's label only, which stands for every pod of
+    // shop in east; the worker's selector has labels of its own.
+    const REMOTE = pod('remote-backup-1-q', 'shop', ['k8s:job-name=backup-1', 'k8s:io.cilium.k8s.policy.cluster=east']);
+    const remote = planDraft(await collectConnections(FlowSource.text([...lines, flow(REMOTE, DB, 5432)].join('\n'))), { clusterName: 'west' });
+    expect(remote.policies[0].ingress.map((r) => r.peer.text))
+      .toEqual(['endpoints shop {!app}', 'endpoints shop {app=web, !component}', 'endpoints shop {io.cilium.k8s.policy.cluster=east}']);
+    expect(renderDraftYaml(remote).split('\n').filter((l) => l.startsWith('# broad: ingress'))).toEqual([
+      '# broad: ingress from endpoints shop {!app} stands for every pod of shop that lacks those labels: the pods it saw have no labels to select them by alone',
+      '# broad: ingress from endpoints shop {io.cilium.k8s.policy.cluster=east} stands for every pod of shop: the pods it saw have no labels to select them by alone',
+    ]);
+  });
+
+  test('the header counts one record and one connection in the singular', async () => {
+    const one = planDraft(await collectConnections(FlowSource.text(flow(WEB, DB, 5432))));
+    for (const text of [renderDraftYaml(one), renderDraftTypeScript(one)]) {
+      expect(text.split('\n')[1].replace(/^(#|\/\/) /, '')).toBe('1 flow record, 1 connection the cluster let through.');
+    }
+  });
+
   test('the YAML writes DoesNotExist and says which selections stay broad; the TypeScript builds the same policies', async () => {
     const yaml = renderDraftYaml(p);
     expect(yaml).toContain('  endpointSelector:\n    matchExpressions:\n      - key: app\n        operator: DoesNotExist\n');
