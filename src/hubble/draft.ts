@@ -1251,7 +1251,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
 function headerLines(plan: DraftPlan): string[] {
   return [
     `Drafted by \`cdk8s-cilium draft\` from ${plan.source}:`,
-    `${plan.flows} flow records, ${plan.connections} connection${plan.connections === 1 ? '' : 's'} the cluster let through`
+    `${plan.flows} flow record${plan.flows === 1 ? '' : 's'}, ${plan.connections} connection${plan.connections === 1 ? '' : 's'} the cluster let through`
       + `${plan.leftOut > 0 ? ` (${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out)` : ''}.`,
     ...(plan.identityUnknown > 0 ? [`${plan.identityUnknown} of them name a pod whose identity the capture does not give: not drafted (see "not drafted" below);`,
       'capture longer, or with the pods\' own records, to draft them, or write those rules by hand.'] : []),

@@ -205,6 +205,33 @@ describe('selectors that would select other workloads: narrowed by the labels th
     expect(replayAgainst(p, c).summary.newlyDropped).toBe(0);
   });
 
+  test('"broad:" only for the peers selected by no label of their own, such as a pod of another cluster with only that cluster\'s label', async () => {
+    // The capture's cluster is west: the pod of east is selected by its cluster's label only, which stands for every pod of
+    // shop in east; the worker's selector has labels of its own.
+    const REMOTE = pod('remote-backup-1-q', 'shop', ['k8s:job-name=backup-1', 'k8s:io.cilium.k8s.policy.cluster=east']);
+    const remote = planDraft(await collectConnections(FlowSource.text([...lines, flow(REMOTE, DB, 5432)].join('\n'))), { clusterName: 'west' });
+    expect(remote.policies[0].ingress.map((r) => r.peer.text))
+      .toEqual(['endpoints shop {!app}', 'endpoints shop {app=web, !component}', 'endpoints shop {io.cilium.k8s.policy.cluster=east}']);
+    expect(renderDraftYaml(remote).split('\n').filter((l) => l.startsWith('# broad: ingress'))).toEqual([
+      '# broad: ingress from endpoints shop {!app} stands for every pod of shop that lacks those labels: the pods it saw have no labels to select them by alone',
+      '# broad: ingress from endpoints shop {io.cilium.k8s.policy.cluster=east} stands for every pod of shop: the pods it saw have no labels to select them by alone',
+    ]);
+  });
+
+  test('ingress from a pod whose identity the capture does not give: not drafted, and the comments say so', async () => {
+    const GHOST = { namespace: 'shop', pod_name: 'ghost-1' };
+    const db = planDraft(await collectConnections(FlowSource.text([...lines, flow(GHOST, DB, 5432)].join('\n')))).policies[0];
+    expect(db.ingress.map((r) => r.peer.text)).toEqual(['endpoints shop {!app}', 'endpoints shop {app=web, !component}']);
+    expect(db.notDrafted).toEqual(['ingress from pod shop/ghost-1 on 5432/TCP: identity unknown']);
+  });
+
+  test('the header counts one record and one connection in the singular', async () => {
+    const one = planDraft(await collectConnections(FlowSource.text(flow(WEB, DB, 5432))));
+    for (const text of [renderDraftYaml(one), renderDraftTypeScript(one)]) {
+      expect(text.split('\n')[1].replace(/^(#|\/\/) /, '')).toBe('1 flow record, 1 connection the cluster let through.');
+    }
+  });
+
   test('the YAML writes DoesNotExist and says which selections stay broad; the TypeScript builds the same policies', async () => {
     const yaml = renderDraftYaml(p);
     expect(yaml).toContain('  endpointSelector:\n    matchExpressions:\n      - key: app\n        operator: DoesNotExist\n');
@@ -521,6 +548,15 @@ describe('a port on which the cluster refused HTTP requests: drafted for the req
     const c = await collectConnections(FlowSource.text([...lines, withHeader].join('\n')));
     expect(planDraft(c).policies.find((x) => x.name === 'b')?.notDrafted).toEqual(['ingress from endpoints shop {app=a} on 8080/TCP: the cluster '
       + 'refused some GET /ok requests (their host or headers differ) and let others through; the drafted method and path allow both']);
+  });
+
+  test('requests refused by the client\'s egress proxy: drafted at the client\'s egress, the server\'s ingress stays L3/L4 without a note', async () => {
+    const egress = lines.map((l) => l.replace('"traffic_direction":"INGRESS"', '"traffic_direction":"EGRESS"'));
+    const p = planDraft(await collectConnections(FlowSource.text(egress.join('\n'))));
+    const [a, b] = ['a', 'b'].map((n) => p.policies.find((x) => x.name === n));
+    expect(a?.egress[0].ports[0].http).toEqual([{ method: 'GET', path: '/ok' }, { method: 'GET', path: '/search?q=a.b' }]);
+    expect(b?.ingress.map((r) => [r.peer.text, r.ports.map((x) => [x.text, x.http])])).toEqual([['endpoints shop {app=a}', [['8080/TCP', undefined]]]]);
+    expect(b?.notDrafted).toEqual([]);
   });
 
   test('Kafka refusals: L3/L4, and the comments say the refused requests would pass', async () => {
