@@ -6,7 +6,8 @@
  *   cdk8s-cilium draft --flows flows.jsonl[.gz] [--output ts|yaml] [--namespace shop]... > drafted.ts
  *
  * The TypeScript exports `addDraftedPolicies(scope)` and synthesizes the charts when run as a cdk8s app. A one-line summary
- * goes to stderr. Exit status: 0 drafted (possibly nothing: see stderr), 2 bad input.
+ * goes to stderr. Exit status: 0 drafted, 2 bad input (a capture with no pod traffic to draft from among it:
+ * `draft-nothing-to-draft`, with nothing on stdout).
  */
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
@@ -53,6 +54,33 @@ export interface DraftCommandOptions {
 /** Exit statuses of `draft`. */
 export const DRAFT_EXIT = { ok: 0, badInput: 2 } as const;
 
+/** What a plan of no policy was drafted from (`draft-nothing-to-draft`). */
+interface EmptyPlan {
+  readonly connections: number;
+  readonly leftOut: number;
+  readonly identityUnknown: number;
+}
+
+/** The refusal of a capture from which no policy is drafted: what it held, and the capture to give instead. */
+function nothingToDraft(plan: EmptyPlan, flows: number, source: string, namespaces: readonly string[], notUsed: string | undefined,
+  notUsedFix: string): CiliumPolicyError {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const held = [
+    `${plural(flows, 'flow record')}: ${plural(plan.connections, 'connection')} the cluster let through`
+      + `${plan.identityUnknown > 0 ? `, ${plan.identityUnknown} of them with a pod of unknown identity (never drafted)` : ''}`,
+    plan.leftOut > 0 ? `${plural(plan.leftOut, 'dropped connection')} left out` : '',
+    notUsed !== undefined ? `not all of it was read: ${notUsed}` : '',
+  ].filter((p) => p !== '');
+  const scope = namespaces.length > 0 ? ` of namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}` : '';
+  return new CiliumPolicyError({
+    id: 'draft-nothing-to-draft',
+    message: `no policy can be drafted from ${source === '-' ? 'standard input' : source}: no connection the cluster let through has a pod${scope} `
+      + `of known identity at either end (${held.join('; ')}), so the output would hold no policy`,
+    fix: `${notUsedFix !== '' ? `${notUsedFix}, then draft again; or ` : ''}give a capture of the pods' own traffic while their workloads run `
+      + '(hubble observe --since 1h -o jsonpb, unfiltered)',
+  });
+}
+
 /**
  * Drafts policies from a flow log and writes them.
  * @returns the exit status (0)
@@ -88,9 +116,12 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
   });
-  io.stdout(output === 'yaml' ? Draft.renderYaml(plan) : Draft.renderTypeScript(plan, { importFrom: options.importFrom ?? 'cdk8s-cilium' }));
   const input = capture.input;
   const notUsed = unreadInput(capture);
+  // A drafted file without a policy passed as drafted (exit 0), and the app built from it synthesized nothing: as a
+  // --namespace with no pod in the capture, a capture that gives nothing to draft is refused.
+  if (plan.policies.length === 0) throw nothingToDraft(plan, input.flows, options.flows, namespaces, notUsed, unreadInputFix(capture));
+  io.stdout(output === 'yaml' ? Draft.renderYaml(plan) : Draft.renderTypeScript(plan, { importFrom: options.importFrom ?? 'cdk8s-cilium' }));
   const notes = [
     input.malformedCount > 0 ? `${input.malformedCount} malformed line${input.malformedCount === 1 ? '' : 's'} skipped (first: line ${input.malformed[0]?.line})` : '',
     capture.overflowFlows > 0 ? `${capture.overflowFlows} records beyond --max-connections not used` : '',
@@ -100,7 +131,6 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   io.stderr(`drafted ${plan.policies.length} polic${plan.policies.length === 1 ? 'y' : 'ies'} in ${plan.namespaces.length} namespace`
     + `${plan.namespaces.length === 1 ? '' : 's'} from ${input.flows} flow records (${plan.connections} connections the cluster let through`
     + `${plan.leftOut > 0 ? `, ${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out` : ''})${notes.length > 0 ? `; ${notes.join('; ')}` : ''}\n`);
-  if (plan.policies.length === 0) io.stderr('warning: no pod traffic the cluster let through was found: nothing to draft\n');
   // What the capture holds beyond what was read is traffic the drafted policies do not allow (replay fails on it).
   if (notUsed !== undefined) {
     io.stderr(`warning: not all of the capture was used (${notUsed}): it may hold connections the drafted policies would drop; `
@@ -116,7 +146,7 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
  */
 export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
   return program.command('draft')
-    .description('draft least-privilege policies from Hubble flows, as TypeScript constructs or YAML (exit 0 drafted, 2 bad input)')
+    .description('draft least-privilege policies from Hubble flows, as TypeScript constructs or YAML (exit 0 drafted, 2 bad input or nothing to draft)')
     .requiredOption('--flows <file>', 'Hubble flow log: hubble observe -o json/jsonpb, the flow exporter, legacy json; gzip; - for standard input')
     .addOption(new Option('--output <format>', 'output format').choices(['ts', 'yaml']).default('ts'))
     .option('--namespace <ns>', 'draft policies for this namespace only (repeatable, or comma-separated; default: every namespace)',

@@ -11,7 +11,7 @@
  *   Cilium matches the container port, after the Service is translated.
  */
 import { CiliumPolicyError } from '../core/errors';
-import { Endpoint } from '../engine/endpoint';
+import { Endpoint, noClusterEndError } from '../engine/endpoint';
 import { EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from '../engine/inventory';
 import { editDistance } from '../model/edit-distance';
 import { k8sObjectLabels } from '../model/labels';
@@ -73,6 +73,9 @@ export function resolveTraceEndpoints(set: TraceEndpointSource, from: string, to
       fix: `write --from ${from.slice(0, from.lastIndexOf(':'))} (the Service's pods as clients)`,
     });
   }
+  // Pod IPs written as addresses (`cidr:10.0.0.5 → cidr:10.0.0.6`): neither end is judged, and ALLOWED passed as a check.
+  const outside = noClusterEndError(client.endpoint, server.endpoint, `--from ${from}`, `--to ${to}`);
+  if (outside) throw outside;
   let resolvedPort: string | undefined;
   if (server.service && server.servicePort !== undefined) {
     resolvedPort = targetPortOf(server.service, server.servicePort, server.workloads, to);

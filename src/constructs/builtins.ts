@@ -29,7 +29,8 @@ export interface DnsCompanionOptions {
    * The DNS server pods or addresses.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`), and so
    * is one far wider than a resolver (`dns-server-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`, or more than an IPv4 /8 of the NAT64 `64:ff9b::/96` or `64:ff9b:1::/48`),
-   * the `cluster` entity, every pod, or pods of namespaces not fixed by name or namespace labels. A peer that cannot be a
+   * the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or pods named by no pod label
+   * of their own (`Peer.namespace('kube-system')`: every pod there could answer, and toFQDNs learns from every answer). A peer that cannot be a
    * resolver is refused too (`dns-server-not-resolver`): a DNS name (`Peer.fqdn`), a CIDR group, an entity other than `host`,
    * nodes by label (`Peer.nodes`: never the pod's own node).
    * @default Peer.kubeDns()
@@ -67,13 +68,17 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
 /**
  * Refuses a DNS server that selects the whole world (`dns-server-world`), or far more than a resolver (`dns-server-broad`):
  * a CIDR wider than an IPv4 /8 or an IPv6 /32 (`0.0.0.0/1`, `0.0.0.0/0` with excepts, `fd00::/8`, or more than an IPv4 /8 of the NAT64 `64:ff9b::/96` or `64:ff9b:1::/48`), the `cluster` entity, every pod, or pods whose namespace
- * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into and answer DNS.
+ * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into and answer DNS,
+ * or pods named by no pod label of their own (`Peer.namespace('kube-system')`, only `NotIn`/`DoesNotExist`/`Exists`): every pod
+ * of the namespace would take the lookups, and the DNS proxy passes each answer to toFQDNs (`pkg/fqdn/dnsproxy` `ServeDNS`
+ * forwards to the server the pod asked and hands the response to `NotifyOnDNSMsg`), so any of them could make a name resolve
+ * to any address the pods may then reach.
  * @param server the DNS server given
  * @param location the construct path
  */
 export function refuseBroadDnsServer(server: unknown, location: string): void {
   const world = peersSelectWholeWorld([server]);
-  const broad = world ?? peersSelectBroadly([server], { everyPod: true, namespaceFixed: true });
+  const broad = world ?? peersSelectBroadly([server], { everyPod: true, namespaceFixed: true, podLabel: true });
   if (broad === undefined) {
     refuseNonResolver(server, location);
     return;
@@ -81,7 +86,8 @@ export function refuseBroadDnsServer(server: unknown, location: string): void {
   throw new CiliumPolicyError({
     id: world !== undefined ? 'dns-server-world' : 'dns-server-broad',
     message: `dnsServer selects ${broad}: the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to `
-      + `${world !== undefined ? 'any server on the internet' : 'far more than one resolver'}, not to their resolver`,
+      + `${world !== undefined ? 'any server on the internet' : 'far more than one resolver'}, not to their resolver, and Cilium learns the `
+      + 'addresses of toFQDNs names from whatever answer comes back (pkg/fqdn/dnsproxy ServeDNS), so any of them could answer',
     fix: 'name the resolver: Peer.kubeDns() (the default), its pods with Peer.endpoints({ namespace, labels }), or its address with '
       + "Peer.cidr('169.254.20.10/32'); for a second resolver, add Builtins.allowDns(policy.rule, { dnsServer }) once more; DNS meant to reach "
       + 'that widely is a rule of its own (policy.allowEgress(peer, { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.all()) }))',

@@ -91,11 +91,13 @@ export class FqdnEgress extends Construct {
         location: this.node.path,
       });
     }
-    const blank = props.fqdns.find((f) => typeof f !== 'string' || f.trim() === '');
-    if (blank !== undefined) {
+    // By index: an entry `undefined` (from JavaScript, a computed name) is found as `undefined` by `find`, and was a TypeError.
+    const blankAt = props.fqdns.findIndex((f) => typeof f !== 'string' || f.trim() === '');
+    if (blankAt >= 0) {
+      const blank: unknown = props.fqdns[blankAt];
       throw new CiliumPolicyError({
         id: 'fqdn-egress-empty',
-        message: `FqdnEgress fqdns has a blank entry (${JSON.stringify(blank)})`,
+        message: `FqdnEgress fqdns has a blank entry (${blank === undefined ? 'undefined' : JSON.stringify(blank)}) at fqdns[${blankAt}]`,
         fix: 'remove it, or write the name meant',
         location: this.node.path,
       });

@@ -18,7 +18,7 @@ import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
 import { nodeKeySourceProblem, nodeSelectorClaimable } from '../model/labels';
-import { checkFlags, checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject, checkStringList } from './names';
 import { checkPropKeys } from './prop-keys';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
@@ -234,7 +234,10 @@ export class HostFirewall extends Construct {
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
     // and a list changed in between (nodeDnsServers[0] = '0.0.0.0/0') would skip the checks below.
     for (const [prop, list] of Object.entries(props)) {
-      if (LIST_PROPS.includes(prop)) checkListOf(list, `HostFirewall ${prop}`, 'an entry', undefined, this.node.path);
+      const entries = LIST_PROPS[prop];
+      if (entries === undefined) continue;
+      if (entries.strings) checkStringList(list, `HostFirewall ${prop}`, entries.kind, this.node.path);
+      else checkListOf(list, `HostFirewall ${prop}`, entries.kind, entries.property, this.node.path);
     }
     props = snapshotProps(props);
     this.props = props;
@@ -653,9 +656,20 @@ export class HostFirewall extends Construct {
   }
 }
 
-/** The props that are lists. */
-const LIST_PROPS = ['managementCidrs', 'breakGlassPorts', 'exemptions', 'apiServerClients', 'kubeletClients', 'controlPlaneCidrs', 'bgpPeers',
-  'nodeDnsServers'];
+/**
+ * The props that are lists, with what each entry must be: a string (`strings`, `checkStringList`), an object with `property`
+ * (`checkListOf`: `breakGlassPorts: [undefined]` was a TypeError), or anything the rule it goes to checks (peers: `peer-unknown`).
+ */
+const LIST_PROPS: Readonly<Record<string, { readonly kind: string; readonly property?: string; readonly strings?: boolean }>> = {
+  managementCidrs: { kind: 'a CIDR', strings: true },
+  controlPlaneCidrs: { kind: 'a CIDR', strings: true },
+  bgpPeers: { kind: 'a CIDR', strings: true },
+  nodeDnsServers: { kind: 'a CIDR', strings: true },
+  breakGlassPorts: { kind: 'a Port', property: '_match' },
+  exemptions: { kind: 'a LockoutExemption ({ path, reason })', property: 'path' },
+  apiServerClients: { kind: 'a peer' },
+  kubeletClients: { kind: 'a peer' },
+};
 
 /** A copy of the props whose lists and maps later changes to the caller's objects cannot reach. */
 function snapshotProps(props: HostFirewallProps): HostFirewallProps {

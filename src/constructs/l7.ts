@@ -207,21 +207,25 @@ export class HttpRule {
 
   /** `GET` on a path regex. */
   public static get(path: string): HttpRule {
+    requireL7Argument('HttpRule.get()', 'path', path, 'HttpRule.of({ method: \'GET\' }) for every path');
     return HttpRule.of({ method: 'GET', path });
   }
 
   /** `POST` on a path regex. */
   public static post(path: string): HttpRule {
+    requireL7Argument('HttpRule.post()', 'path', path, 'HttpRule.of({ method: \'POST\' }) for every path');
     return HttpRule.of({ method: 'POST', path });
   }
 
   /** `PUT` on a path regex. */
   public static put(path: string): HttpRule {
+    requireL7Argument('HttpRule.put()', 'path', path, 'HttpRule.of({ method: \'PUT\' }) for every path');
     return HttpRule.of({ method: 'PUT', path });
   }
 
   /** `DELETE` on a path regex. */
   public static delete(path: string): HttpRule {
+    requireL7Argument('HttpRule.delete()', 'path', path, 'HttpRule.of({ method: \'DELETE\' }) for every path');
     return HttpRule.of({ method: 'DELETE', path });
   }
 
@@ -340,11 +344,13 @@ export interface KafkaRuleOptions {
 export class KafkaRule {
   /** Produce to a topic. */
   public static produce(topic: string): KafkaRule {
+    requireL7Argument('KafkaRule.produce()', 'topic', topic, 'KafkaRule.of({ role: KafkaRole.PRODUCE }) for every topic');
     return KafkaRule.of({ role: KafkaRole.PRODUCE, topic });
   }
 
   /** Consume from a topic. */
   public static consume(topic: string): KafkaRule {
+    requireL7Argument('KafkaRule.consume()', 'topic', topic, 'KafkaRule.of({ role: KafkaRole.CONSUME }) for every topic');
     return KafkaRule.of({ role: KafkaRole.CONSUME, topic });
   }
 
@@ -491,6 +497,25 @@ function requireRules(kind: string, count: number, allowAll: string): void {
       location: callerLocation(),
     });
   }
+}
+
+/**
+ * Refuses a shortcut's required argument left out (`HttpRule.get(routes.helth)` from JavaScript, a computed value): it
+ * would be passed on as the field left out, which `HttpRule.of()`/`KafkaRule.of()` read as any value (every path, every
+ * topic). A blank one is refused by `checkL7Fields` as in `of()`.
+ * @param call the shortcut, e.g. `HttpRule.get()`
+ * @param name the argument, e.g. `path`
+ * @param value the value given
+ * @param every how to say "any value" outright
+ */
+function requireL7Argument(call: string, name: string, value: unknown, every: string): void {
+  if (value !== undefined) return;
+  throw new CiliumPolicyError({
+    id: 'l7-field-blank',
+    message: `${call} ${name} is undefined: the rule would be written without a ${name}, which matches any ${name}`,
+    fix: `give the ${name} meant (is a computed value undefined?); for any ${name} say so: ${every}`,
+    location: callerLocation(),
+  });
 }
 
 /** Refuses blank strings in L7 rule fields: an empty `path`, `method` or `topic` is written as no constraint at all. */

@@ -5,7 +5,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
 import { workloadNamespace } from './workload';
 import { Peer } from './peer';
-import { checkListOf, checkNamespaceName, checkPropsObject } from './names';
+import { checkListOf, checkNamespaceName, checkPropsObject, checkStringList } from './names';
 import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
@@ -73,7 +73,7 @@ export class MetadataEndpointBlock extends Construct {
     checkPropsObject(props, 'new MetadataEndpointBlock()', "{ namespace: 'shop' }", this.node.path);
     checkPropKeys(props, METADATA_ENDPOINT_BLOCK_PROPS, { owner: 'MetadataEndpointBlock', location: this.node.path });
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
-    checkListOf(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', undefined, this.node.path);
+    checkStringList(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', this.node.path);
     checkSelectorValue(props.endpointSelector, 'endpointSelector', this.node.path);
     const name = props.name ?? 'block-metadata-endpoint';
     const description = 'deny egress to the cloud metadata endpoint without switching egress to default deny';

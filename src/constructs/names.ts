@@ -92,9 +92,27 @@ export function checkFlags(props: object, names: readonly string[], what: string
  * @param location a construct path; default: the caller's file:line
  */
 export function checkListOf(list: unknown, what: string, kind: string, property?: string, location?: string): void {
+  const invalid = property === undefined ? undefined
+    : (e: unknown): boolean => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined;
+  checkEntries(list, what, kind, invalid, location);
+}
+
+/**
+ * `checkListOf` for a list of strings (names, CIDRs): refuses a list that is not a list, or that holds anything but a
+ * string (`[undefined]` from JavaScript or a computed entry was a TypeError, `Cannot read properties of undefined`).
+ * @param list the list given (`undefined` is for the caller to allow or refuse)
+ * @param what what it is, e.g. `FqdnEgress fqdns`
+ * @param kind what each entry must be, e.g. `a DNS name`
+ * @param location a construct path; default: the caller's file:line
+ */
+export function checkStringList(list: unknown, what: string, kind: string, location?: string): void {
+  checkEntries(list, what, kind, (e) => typeof e !== 'string', location);
+}
+
+/** Refuses a list that is not a list, or whose first entry `invalid` says is not `kind` (`list-entry-invalid`). */
+function checkEntries(list: unknown, what: string, kind: string, invalid: ((entry: unknown) => boolean) | undefined, location?: string): void {
   if (list === undefined) return;
-  const index = Array.isArray(list) && property !== undefined
-    ? list.findIndex((e) => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined) : -1;
+  const index = Array.isArray(list) && invalid !== undefined ? list.findIndex(invalid) : -1;
   if (Array.isArray(list) && index < 0) return;
   throw new CiliumPolicyError({
     id: 'list-entry-invalid',

@@ -5,7 +5,7 @@ import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
 import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace, selectorRequiresNothing } from '../model/selectors';
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
-import { checkFlags, checkListOf, checkNamespaceName, checkNonEmptyLabels, checkPropsObject } from './names';
+import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList } from './names';
 import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
@@ -249,7 +249,7 @@ export class Peer implements IPeer {
     checkPropsObject(options, 'Peer.cidr()', "Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] })");
     // `excepts: [...]` was dropped: the holes were allowed too.
     checkPropKeys(options, CIDR_PEER_OPTION_KEYS, { owner: 'Peer.cidr()', noun: 'option' });
-    checkListOf(options.except, 'Peer.cidr() except', 'a CIDR');
+    checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { isNumericTargetPort, ManifestInfo, namedTargetPorts, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
-import { NAMESPACE_LABEL } from '../model/selectors';
+import { NAMESPACE_LABEL, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
 import { PeerConfig } from './peer-config';
 import { describeSelector } from './selector-description';
@@ -354,19 +354,27 @@ function manifestOf(construct: IConstruct): any | undefined {
 }
 
 /**
- * The pod selector of a workload or Service, refused when it has no requirement: it would select every pod of the
- * namespace (or of the cluster), far more than the one workload named.
+ * The pod selector of a workload or Service, refused when it requires no pod label by value (`selectorRequiresPodLabel`):
+ * no requirement at all, or only `NotIn`, `DoesNotExist` and `Exists` (a Deployment may select its pods by
+ * `app NotIn (web)`, which the API server accepts): it would select every pod of the namespace (or of the cluster) but those
+ * it excludes, far more than the one workload named.
  */
 function selective(construct: IConstruct, kind: string, selector: LabelSelectorModel): LabelSelectorModel {
-  if (Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0) return selector;
+  if (selectorRequiresPodLabel(selector)) return selector;
+  const empty = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
   throw new CiliumPolicyError({
     id: 'workload-without-labels',
-    message: kind === 'Service'
-      ? `Service ${construct.node.path} has no selector: its pods cannot be selected by labels, and an empty selector would select every pod`
-      : `${kind} ${construct.node.path} has no pod labels and no selector: an empty selector would select every pod, not only its own`,
-    fix: kind === 'Service'
-      ? 'give the Service a selector, or name its backends another way: Peer.service() (toServices), Peer.endpoints() by their labels'
-      : 'give the pod template labels (and the workload a selector); if every pod of the namespace is meant, say so: EndpointSelector.all(), Peer.namespace()',
+    message: !empty
+      ? `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}, which requires no pod label by value: written as the `
+        + 'peer or subject, it would select every pod of the namespace but those it excludes, not only its own'
+      : kind === 'Service'
+        ? `Service ${construct.node.path} has no selector: its pods cannot be selected by labels, and an empty selector would select every pod`
+        : `${kind} ${construct.node.path} has no pod labels and no selector: an empty selector would select every pod, not only its own`,
+    fix: !empty
+      ? `give the ${kind} a selector of its pod labels (matchLabels, or In), or select its pods yourself: EndpointSelector.labels(), Peer.endpoints({ labels })`
+      : kind === 'Service'
+        ? 'give the Service a selector, or name its backends another way: Peer.service() (toServices), Peer.endpoints() by their labels'
+        : 'give the pod template labels (and the workload a selector); if every pod of the namespace is meant, say so: EndpointSelector.all(), Peer.namespace()',
     location: construct.node.path,
   });
 }

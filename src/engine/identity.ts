@@ -5,7 +5,7 @@
  * world identity; nodes are `reserved:remote-node` with their labels, or `reserved:host` for the local node.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { parseIp } from '../model/cidr';
+import { parseIp, unmapIp, unmappedText } from '../model/cidr';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { Endpoint, EndpointKind, NamedPort, formatEndpoint } from './endpoint';
 import { IdentityLabel, LabelSet, formatLabel, splitLabelKey } from '../model/labels';
@@ -37,6 +37,12 @@ export interface ResolvedEndpoint {
    * @default - none
    */
   readonly droppedLabels?: readonly IdentityLabel[];
+  /**
+   * The IPv4-mapped IPv6 address it was given with (`::ffff:8.8.8.8`): `ip` and its CIDR label are the IPv4 address that
+   * address stands for, which the packets carry (`unmapIp`).
+   * @default - none: its address as given
+   */
+  readonly mappedAddress?: string;
 }
 
 /** The identity of one end as the other end's policy sees it. */
@@ -87,7 +93,10 @@ export interface IdentityOptions {
  */
 export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, intern: (labels: LabelSet) => LabelSet = sameLabels): ResolvedEndpoint {
   const text = formatEndpoint(endpoint);
-  const ip = endpoint.ip !== undefined ? parseIp(endpoint.ip) : undefined;
+  const written = endpoint.ip !== undefined ? parseIp(endpoint.ip) : undefined;
+  // The IPv4 address an IPv4-mapped one stands for: the address of the packets Cilium judges (`unmapIp`).
+  const ip = written !== undefined ? unmapIp(written) : undefined;
+  const address = ip !== written ? unmappedText(endpoint.ip ?? '') : endpoint.ip ?? '';
   const ports = endpoint.ports ?? [];
   // Built field by field (no spreads): this runs for every new endpoint object.
   const resolved = (labels: LabelSet, subject: SubjectKind | undefined, unmanagedReason?: string,
@@ -97,6 +106,7 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
     if (subject !== undefined) out.subject = subject;
     if (unmanagedReason !== undefined) out.unmanagedReason = unmanagedReason;
     if (dropped !== undefined && dropped.length > 0) out.droppedLabels = dropped;
+    if (ip !== written && endpoint.ip !== undefined) out.mappedAddress = endpoint.ip;
     return out;
   };
   const node = (labels: LabelSet, dropped?: readonly IdentityLabel[]): ResolvedEndpoint => (options.hostFirewall
@@ -122,14 +132,14 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
     }
     case EndpointKind.CIDR:
     case EndpointKind.FQDN:
-      return resolved(worldLabels(endpoint, options), undefined, `${text} is outside the cluster (world identity): no policy is enforced there`);
+      return resolved(worldLabels(address, options), undefined, `${text} is outside the cluster (world identity): no policy is enforced there`);
     case EndpointKind.ENTITY: {
       const name = endpoint.entity ?? '';
       if (name === 'host' || name === 'remote-node') return node(LabelSet.of([reserved('host')]));
       // The API server on one of the cluster's nodes is a process of that node: the node's host policy (egress) applies to
       // its calls (webhooks, pods), as to any host process; a managed one is outside the cluster (the peer side notes it).
       if (name === 'kube-apiserver' && endpoint.ip !== undefined) {
-        return resolved(worldLabels(endpoint, options, [reserved('kube-apiserver')]), undefined, `${text} is a managed API server outside the cluster: no policy is enforced there`);
+        return resolved(worldLabels(address, options, [reserved('kube-apiserver')]), undefined, `${text} is a managed API server outside the cluster: no policy is enforced there`);
       }
       if (name === 'kube-apiserver') return node(LabelSet.of([reserved('host'), reserved('kube-apiserver')]));
       if (['health', 'ingress', 'init'].includes(name)) return resolved(LabelSet.of([reserved(name)]), 'endpoint');
@@ -221,10 +231,9 @@ function nodeClusterLabel(options: IdentityOptions): IdentityLabel[] {
   return options.nodeSelectorLabels ? [{ source: 'k8s', key: CLUSTER_KEY, value: options.clusterName }] : [];
 }
 
-function worldLabels(ep: Endpoint, options: IdentityOptions, extra: readonly IdentityLabel[] = []): LabelSet {
-  const ip = ep.ip ?? '';
-  const v6 = ip.includes(':');
-  return LabelSet.of([...extra, reserved(worldLabel(v6 ? 6 : 4, options.ipFamilies, options.version)), { source: 'cidr', key: `${ip}/${v6 ? 128 : 32}`, value: '' }]);
+function worldLabels(address: string, options: IdentityOptions, extra: readonly IdentityLabel[] = []): LabelSet {
+  const v6 = address.includes(':');
+  return LabelSet.of([...extra, reserved(worldLabel(v6 ? 6 : 4, options.ipFamilies, options.version)), { source: 'cidr', key: `${address}/${v6 ? 128 : 32}`, value: '' }]);
 }
 
 /** The families of the cluster: 4, 6 or both. */

@@ -5,6 +5,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { isRequestFieldName } from '../model/http-header';
 import { checkOptionKeys } from '../model/known-keys';
+import { parseIp, unmapIp } from '../model/cidr';
 import { SideQuery } from './evaluate';
 import { L4Query, icmpTypeNumber } from './ports';
 import { VERDICT_QUERY_FIELDS, VerdictQuery } from './verdict';
@@ -43,6 +44,8 @@ export function fastL4Code(query: VerdictQuery): number {
 
 /** `fastL4Code` of an ICMP query: the code `l4Code(l4Query(query))` gives, or -1 when `l4Query` must judge it. */
 function fastIcmpCode(query: VerdictQuery): number {
+  // An end with an address: `l4Query` checks its family against the ICMP family.
+  if (query.from.ip !== undefined || query.to.ip !== undefined) return -1;
   const family = query.icmpFamily;
   const v6 = family === 'IPv6';
   if (family !== undefined && !v6 && family !== 'IPv4') return -1;
@@ -148,6 +151,7 @@ export function l4Query(query: VerdictQuery): L4Query {
     if (family !== 'IPv4' && family !== 'IPv6') throw bad(`unknown ICMP family "${family}"`, 'use IPv4 or IPv6');
     const type = icmpTypeNumber(query.icmpType ?? (family === 'IPv6' ? 128 : 8), family);
     if (type === undefined) throw bad(`"${query.icmpType}" is not an ${family} ICMP type`, 'give a type number (0-255) or a Cilium name such as EchoRequest');
+    checkIcmpAddressFamily(query, family);
     return { protocol, icmpType: type, icmpFamily: family };
   }
   const port = query.port;
@@ -155,6 +159,25 @@ export function l4Query(query: VerdictQuery): L4Query {
     throw bad(`port ${port ?? '(none)'} is not a port number between 1 and 65535`, `give the destination port, e.g. 8080/${protocol}`);
   }
   return { protocol, port, icmpFamily: 'IPv4' };
+}
+
+/**
+ * Refuses an ICMP query of one family with an end whose address is of the other (`engine-query`): ICMPv4 travels in IPv4
+ * packets only and ICMPv6 in IPv6 ones, and Cilium matches an `icmps` field of family IPv4 as protocol ICMP and of family
+ * IPv6 as ICMPv6 (pkg/policy/api/icmp.go `ICMPField.PortProtocol`), so no packet is `icmp/8` to `2001:db8::1`. Judged as
+ * given, the IPv4 rule's verdict was a confident answer for a ping6 it does not hold. An IPv4-mapped address is IPv4
+ * (`unmapIp`).
+ */
+function checkIcmpAddressFamily(query: VerdictQuery, family: 'IPv4' | 'IPv6'): void {
+  for (const end of [query.from, query.to]) {
+    const written = typeof end.ip === 'string' ? parseIp(end.ip) : undefined;
+    const ip = written !== undefined ? unmapIp(written) : undefined;
+    if (ip === undefined || (ip.family === 6) === (family === 'IPv6')) continue;
+    const [name, other] = family === 'IPv6' ? ['ICMPv6', 'icmp'] : ['ICMP (IPv4)', 'icmpv6'];
+    throw badQuery(`${name} with the IPv${ip.family} address ${end.ip}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
+      + 'and Cilium matches an icmps field by its family)',
+    `give the ${other} type for this address (${other}/${family === 'IPv6' ? 8 : 128} for an echo request), or an IPv${family === 'IPv6' ? 6 : 4} address`);
+  }
 }
 
 /** A malformed query (a module function: `l4Query` runs once per query and makes no closure). */

@@ -11,7 +11,7 @@ import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { IPortSpec } from '../model/port-spec';
-import { Endpoint } from './endpoint';
+import { Endpoint, formatEndpoint, noClusterEndError } from './endpoint';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
 import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set';
@@ -127,12 +127,17 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   const setOptions = options !== null && typeof options === 'object' ? engineOptionsOf(options) : options;
   const set = policySetOf(received, setOptions);
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
+  const client = endpoint(from);
+  const server = endpoint(to);
+  // `toAllow('cidr:10.0.0.5', 'cidr:10.0.0.6', 5432)` passed whatever the policies said: neither end is judged.
+  const outside = noClusterEndError(client, server, formatEndpoint(client), formatEndpoint(server), call);
+  if (outside) throw outside;
   const conn = toConnection(port);
   const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
   const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
   return set.verdict({
-    from: endpoint(from),
-    to: endpoint(to),
+    from: client,
+    to: server,
     ...conn,
     ...(http ? { http } : {}),
     ...(options.dns !== undefined ? { dns: options.dns } : {}),

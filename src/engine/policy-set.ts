@@ -38,6 +38,7 @@ import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../mo
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
+import { unmappedText } from '../model/cidr';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
@@ -564,7 +565,8 @@ export class PolicySet {
 
 /**
  * The side verdict with a note for each end whose labels Cilium leaves out of its identity (`ResolvedEndpoint.droppedLabels`)
- * when a selector of the policies names their key: no selector sees them.
+ * when a selector of the policies names their key: no selector sees them; and for a peer given by an IPv4-mapped IPv6
+ * address (`ResolvedEndpoint.mappedAddress`), judged as the IPv4 address it stands for.
  * @param named whether a selector of the policy set names a label key
  */
 function withDroppedLabelNotes(side: SideVerdict, subject: ResolvedEndpoint, other: ResolvedEndpoint, peer: PeerView,
@@ -578,6 +580,12 @@ function withDroppedLabelNotes(side: SideVerdict, subject: ResolvedEndpoint, oth
     const one = dropped.length === 1;
     (notes ??= [...side.notes]).push(`${dropped.join(', ')} ${one ? 'is' : 'are'} not in the identity of ${end.text}: Cilium ${version} leaves `
       + `${one ? 'it' : 'them'} out (its default identity-relevant labels, the agent's labels option), so no selector sees ${one ? 'it' : 'them'}`);
+  }
+  if (other.mappedAddress !== undefined) {
+    const ipv4 = unmappedText(other.mappedAddress);
+    (notes ??= [...side.notes]).push(`${other.mappedAddress} is an IPv4-mapped IPv6 address, judged as ${ipv4}: no packet carries a mapped `
+      + `address (a socket that connects or sends to it sends IPv4 packets, and Cilium enforces on those: bpf_sock.c sock6_xlate_v4_in_v6), `
+      + `so IPv4 rules decide it and an IPv6 CIDR such as ${other.mappedAddress}/128 never selects it`);
   }
   return notes === undefined ? side : { ...side, notes };
 }

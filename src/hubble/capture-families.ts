@@ -5,7 +5,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { familiesOf } from '../engine/identity';
 import { IpFamilies } from '../engine/policy-set-options';
-import { parseIp } from '../model/cidr';
+import { parseIp, unmapIp } from '../model/cidr';
 import { FlowCapture } from './connections';
 
 /** `ipv4`, `ipv6` or `dual`: the `--ip-families` value of `mode`. */
@@ -67,7 +67,9 @@ function familyWarning(capture: FlowCapture, mode: IpFamilies, rerun: string): s
   const seen = new Map<4 | 6, string>();
   for (const c of capture.connections) {
     for (const peer of [c.source, c.destination]) {
-      const ip = peer.ip !== undefined ? parseIp(peer.ip) : undefined;
+      // An IPv4-mapped address is IPv4 on the wire (`unmapIp`), and judged as such.
+      const parsed = peer.ip !== undefined ? parseIp(peer.ip) : undefined;
+      const ip = parsed !== undefined ? unmapIp(parsed) : undefined;
       if (ip !== undefined && !seen.has(ip.family)) seen.set(ip.family, peer.ip as string);
     }
     if (seen.size === 2) break;

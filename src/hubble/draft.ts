@@ -30,6 +30,7 @@ import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { unmappedText } from '../model/cidr';
 import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/companion-rules';
 import { emitRule } from '../model/emit';
 import { PolicyApiObject } from '../model/policy-api-object';
@@ -900,7 +901,9 @@ function entityPeer(entity: string): DraftPeer {
   return { kind: DraftPeerKind.ENTITY, entity, text: `entity ${entity}` };
 }
 
-function cidrPeer(ip: string): DraftPeer {
+function cidrPeer(written: string): DraftPeer {
+  // An IPv4-mapped address is the IPv4 address on the wire; its own /128 would select nothing (`pitfall-cidr-ipv4-mapped`).
+  const ip = unmappedText(written);
   const cidr = `${ip}/${ip.includes(':') ? 128 : 32}`;
   return { kind: DraftPeerKind.CIDR, cidr, text: `cidr ${cidr}` };
 }
@@ -1256,7 +1259,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
 function headerLines(plan: DraftPlan): string[] {
   return [
     `Drafted by \`cdk8s-cilium draft\` from ${plan.source}:`,
-    `${plan.flows} flow records, ${plan.connections} connection${plan.connections === 1 ? '' : 's'} the cluster let through`
+    `${plan.flows} flow record${plan.flows === 1 ? '' : 's'}, ${plan.connections} connection${plan.connections === 1 ? '' : 's'} the cluster let through`
       + `${plan.leftOut > 0 ? ` (${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out)` : ''}.`,
     ...(plan.identityUnknown > 0 ? [`${plan.identityUnknown} of them name a pod whose identity the capture does not give: not drafted (see "not drafted" below);`,
       'capture longer, or with the pods\' own records, to draft them, or write those rules by hand.'] : []),

@@ -20,11 +20,35 @@ export function parseIp(text: string): { family: 4 | 6; value: bigint } | undefi
   return { family: addr.family, value: addr.bytes.reduce((acc, b) => (acc << 8n) + BigInt(b), 0n) };
 }
 
+/** The IPv4-mapped block `::ffff:0:0/96`, as the upper 96 bits of an IPv6 address. */
+const IPV4_MAPPED_HIGH = 0xffffn;
+
+/**
+ * The address a packet carries for `ip` (Go's `netip.Addr.Unmap`): an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
+ * IPv4 address `a.b.c.d`, any other address is itself. No packet carries a mapped address (RFC 4291 2.5.5.2): a socket
+ * that connects or sends to one sends IPv4 packets (Linux `tcp_v6_connect` → `tcp_v4_connect`, `udpv6_sendmsg` →
+ * `udp_sendmsg`), and Cilium judges those (bpf/bpf_sock.c `sock6_xlate_v4_in_v6` translates such a connect as IPv4;
+ * bpf_lxc.c enforces on the IPv4 packet). The same object when nothing is unmapped.
+ */
+export function unmapIp(ip: { readonly family: 4 | 6; readonly value: bigint }): { readonly family: 4 | 6; readonly value: bigint } {
+  if (ip.family !== 6 || ip.value >> 32n !== IPV4_MAPPED_HIGH) return ip;
+  return { family: 4, value: ip.value & 0xffffffffn };
+}
+
+/** `text` as `unmapIp` reads it: the IPv4 address of an IPv4-mapped one (`::ffff:8.8.8.8` → `8.8.8.8`), else as written. */
+export function unmappedText(text: string): string {
+  const written = parseIp(text);
+  const ip = written !== undefined ? unmapIp(written) : undefined;
+  return ip !== undefined && ip !== written ? formatIp({ family: ip.family, network: ip.value }) : text;
+}
+
 /**
  * Parses `a.b.c.d/n` or `x::y/n` as the agent's `netip.ParsePrefix` does (a prefix length is required, without leading
  * zeros; no zone), with the host bits cleared as `Prefix.Masked()` clears them; `undefined` when it is not a CIDR.
  */
 export function parseCidr(text: string): ParsedCidr | undefined {
+  // A value that is no text (a JavaScript caller's `undefined`) is no CIDR: left to the checks that name it (never a TypeError).
+  if (typeof text !== 'string') return undefined;
   const prefix = parseIpPrefix(text, false);
   if (!prefix) return undefined;
   const family = prefix.addr.family;

@@ -103,6 +103,12 @@ export function writtenSelectorOnlyExcludes(selector: unknown): boolean {
   });
 }
 
+/** Whether a key (of the `k8s` or any source) is the cluster key, which every pod carries. */
+function isClusterKey(key: string): boolean {
+  const source = labelKeySource(key);
+  return (source === 'k8s' || source === 'any') && labelKeyName(key) === CLUSTER_KEY;
+}
+
 /** Whether a key (of any source but `reserved:`) is the namespace key or a namespace-labels key. */
 function isNamespaceKey(key: string): boolean {
   const source = labelKeySource(key);
@@ -140,8 +146,12 @@ export function selectorFixesNamespace(selector: LabelSelectorModel): boolean {
     || (selector.matchExpressions ?? []).some((e) => isNamespaceKey(e.key) && e.operator === 'In');
 }
 
-/** Whether a selector requires a pod label of its own (equality or `In`), besides the namespace keys. */
+/**
+ * Whether a selector requires a pod label of its own (equality or `In`), besides the namespace keys and the cluster key
+ * (`io.cilium.k8s.policy.cluster`): Cilium sets that one on every pod of the cluster (pkg/k8s/utils `SanitizePodLabels`,
+ * "Sanitize cluster name"), so it names no pod.
+ */
 export function selectorRequiresPodLabel(selector: LabelSelectorModel): boolean {
-  const own = (key: string): boolean => !isNamespaceKey(key) && labelKeySource(key) !== 'reserved';
+  const own = (key: string): boolean => !isNamespaceKey(key) && labelKeySource(key) !== 'reserved' && !isClusterKey(key);
   return Object.keys(selector.matchLabels ?? {}).some(own) || (selector.matchExpressions ?? []).some((e) => own(e.key) && e.operator === 'In');
 }

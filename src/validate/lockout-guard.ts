@@ -6,13 +6,13 @@ import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
-import { selectorConstrainsNamespace, selectorFixesNamespace } from '../model/selectors';
+import { selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel } from '../model/selectors';
 import { nodeSelectorClaimable } from '../model/labels';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
   CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PeerField, PolicyMetadataModel,
-  PortProtocolModel, RuleItemModel, SectionName,
+  PortProtocolModel, RuleItemModel, SectionName, ServiceSelectorModel,
   sectionDirection,
 } from '../model/policy-model';
 import { describeSelector, fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
@@ -457,6 +457,14 @@ export interface BroadPeerOptions {
    * @default false
    */
   readonly claimableNodes?: boolean;
+  /**
+   * Whether pods must be named by a label of their own (`selectorRequiresPodLabel`: equality or `In` on a pod label): a
+   * selector of the namespace alone (`Peer.namespace('kube-system')`), or with only `NotIn`, `DoesNotExist` or `Exists` on pod
+   * labels, is every pod of its namespaces but those excluded, not the one workload the role names; likewise Services by a
+   * selector (`toServices` `k8sServiceSelector`) that requires no Service label by value.
+   * @default false
+   */
+  readonly podLabel?: boolean;
 }
 
 /**
@@ -479,7 +487,8 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
  * Why the peers of rule items, named for a narrow role, select far more than one (`undefined` when they do not): the
  * whole world (`itemsSelectWholeWorld`); a CIDR shorter than `NARROW_ROLE_MIN_PREFIX` for its family, excepts or not; with `everyPod`,
  * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in;
- * with `claimableNodes`, the `remote-node` entity and nodes by labels a node may give itself (`nodeSelectorClaimable`).
+ * with `claimableNodes`, the `remote-node` entity and nodes by labels a node may give itself (`nodeSelectorClaimable`); with
+ * `podLabel`, pods named by no pod label of their own (`selectorRequiresPodLabel`).
  * @param items the peers' rule items
  * @param options what else counts as broad for the role
  */
@@ -509,6 +518,18 @@ export function itemsSelectBroadly(items: readonly RuleItemModel[], options: Bro
       if (options.everyPod && selectsEveryPod(model)) return 'every pod of the cluster';
       if (options.namespaceFixed && selectorConstrainsNamespace(model) && !selectorFixesNamespace(model)) {
         return 'pods of namespaces not fixed by name or namespace labels (any tenant can label a pod into it)';
+      }
+      if (options.podLabel && !selectorRequiresPodLabel(model)) {
+        return `the pods ${describeSelector(model)} (no pod label required by value, so every pod of its namespaces but those it excludes)`;
+      }
+    }
+    // The Services by labels (`toServices` `k8sServiceSelector`): every Service of the namespace but those excluded, their backends.
+    for (const entry of options.podLabel ? arr<unknown>(item.services) : []) {
+      const selector = isObject(entry) && isObject((entry as ServiceSelectorModel).k8sServiceSelector)
+        ? (entry as ServiceSelectorModel).k8sServiceSelector?.selector : undefined;
+      if (isObject(selector) && !selectorRequiresPodLabel(selector as LabelSelectorModel)) {
+        return `the backends of the Services ${describeSelector(selector as LabelSelectorModel)} (no Service label required by value, so every Service `
+          + 'of its namespace but those it excludes)';
       }
     }
   }

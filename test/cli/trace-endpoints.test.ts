@@ -179,6 +179,28 @@ describe('trace: endpoint label keys', () => {
   });
 });
 
+// Pod IPs written as addresses (`cidr:10.0.0.5 → cidr:10.0.0.6`): neither end was judged, and ALLOWED (exit 0) passed as a check.
+describe('trace: a connection with no end in the cluster', () => {
+  test('two outside ends (addresses, DNS names, the world, a managed API server, unmanaged) are exit 2, naming the ends and the pod form', () => {
+    for (const [from, to] of [['cidr:10.0.0.5', 'cidr:10.0.0.6'], ['entity:world', 'fqdn:api.example.com@203.0.113.7'],
+      ['entity:kube-apiserver@10.0.0.1', 'entity:unmanaged'], ['cidr:2001:db8::1', 'entity:world-ipv6']]) {
+      const r = trace('--from', from, '--to', to, '--port', '8080');
+      expect(r, `${from} → ${to}`).toMatchObject({ code: 2, stdout: '' });
+      expect(r.stderr).toBe(`error: neither --from ${from} nor --to ${to} is in the cluster: Cilium enforces no policy at either end, so the verdict `
+        + '(allowed) would say nothing about the policies (engine-no-cluster-end); fix: give a pod or a node at one end: a pod by namespace and labels, '
+        + 'pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is an address outside the cluster, which no pod has: CIDR rules never match '
+        + 'pods), a node as node:<k=v,...> or entity:host\n');
+    }
+  });
+
+  test('one end in the cluster is judged as before: the world to a pod denied (exit 1), a pod to the world allowed, the API server on the nodes', () => {
+    expect(trace('--from', 'cidr:10.0.0.5', '--to', 'pod:shop:app=api', '--port', '8080').code).toBe(1);
+    expect(trace('--from', 'pod:shop:app=web,tier=front', '--to', 'cidr:10.0.0.6', '--port', '5432').code).toBe(0);
+    expect(trace('--from', 'entity:kube-apiserver', '--to', 'cidr:10.0.0.6', '--port', '443').code).toBe(0);
+    expect(trace('--from', 'entity:world', '--to', 'entity:host', '--port', '22').code).toBe(0);
+  });
+});
+
 describe('trace: pods on the host network', () => {
   test('a pod or Service of a hostNetwork workload is refused (exit 2): Cilium has no endpoint for it, trace its node', () => {
     const file = join(scratch, 'host-network.yaml');

@@ -2,8 +2,10 @@
 // read wrongly or failed with a TypeError far from the call.
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Builtins, CiliumPolicy, CiliumVersion, EndpointSelector, FqdnEgress, HttpRule, Port } from '../../src';
-import { chart, refusal } from '../support/synth';
+import {
+  Builtins, CiliumPolicy, CiliumVersion, EndpointSelector, FqdnEgress, HostFirewall, HostFirewallProps, HttpRule, MetadataEndpointBlock, Peer, Port,
+} from '../../src';
+import { chart, refusal, synthFailure } from '../support/synth';
 
 describe('HttpRule.of() lists', () => {
   test('headers as one string was read character by character: refused', () => {
@@ -60,5 +62,40 @@ describe('FqdnEgress ports', () => {
     expect([r.id, r.message]).toEqual(['list-entry-invalid', expect.stringContaining('FqdnEgress ports is null, not a list')]);
     expect(refusal(() => new FqdnEgress(c, 'b', { fqdns: ['api.example.com'], ports: Port.tcp(443) as unknown as Port[] })).id).toBe('list-entry-invalid');
     expect(refusal(() => new FqdnEgress(c, 'c', { fqdns: ['api.example.com'], ports: [443 as unknown as Port] })).message).toContain('FqdnEgress ports[0] is a number');
+  });
+});
+
+// An entry `undefined` or `null` in a list of names or CIDRs (plain JavaScript, a computed value) was a TypeError far from
+// the call (`Cannot read properties of undefined (reading 'trim')`, `(reading 'indexOf')`), with a stack trace.
+describe('lists of names and CIDRs with an entry that is no string', () => {
+  test('refused by name and position, with the fix', () => {
+    const fqdn = refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', undefined as unknown as string] }));
+    expect(fqdn.message).toBe('[test/f] FqdnEgress fqdns has a blank entry (undefined) at fqdns[1] (fqdn-egress-empty)\n  fix: remove it, or write the name meant');
+    const except = refusal(() => Peer.cidr('10.0.0.0/8', { except: [undefined as unknown as string] }));
+    expect(except.message).toMatch(/^\[test\/constructs\/javascript-values\.test\.ts:\d+\] Peer\.cidr\(\) except\[0\] is undefined, not a CIDR \(list-entry-invalid\)\n {2}fix: pass a CIDR at every position \(is a computed entry undefined\?\)$/);
+    for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers']) {
+      const props = { managementCidrs: ['10.50.0.0/24'], [prop]: ['10.60.0.0/24', null] } as unknown as HostFirewallProps;
+      expect(refusal(() => new HostFirewall(chart(), 'h', props)).message, prop).toBe(`[test/h] HostFirewall ${prop}[1] is null, not a CIDR (list-entry-invalid)\n`
+        + '  fix: pass a CIDR at every position (is a computed entry undefined?)');
+    }
+    for (const [prop, kind] of [['breakGlassPorts', 'a Port'], ['exemptions', 'a LockoutExemption ({ path, reason })']]) {
+      const props = { managementCidrs: ['10.50.0.0/24'], [prop]: [undefined] } as unknown as HostFirewallProps;
+      expect(refusal(() => new HostFirewall(chart(), 'h', props)).message, prop).toBe(`[test/h] HostFirewall ${prop}[0] is undefined, not ${kind} (list-entry-invalid)\n`
+        + `  fix: pass ${kind} at every position (is a computed entry undefined?)`);
+    }
+    expect(refusal(() => new MetadataEndpointBlock(chart('shop'), 'm', { extraCidrs: [undefined as unknown as string] })).message)
+      .toBe('[test/m] MetadataEndpointBlock extraCidrs[0] is undefined, not a CIDR (list-entry-invalid)\n  fix: pass a CIDR at every position (is a computed entry undefined?)');
+  });
+
+  test('Peer.cidr(undefined) is the CRD check\'s error at the policy, not a TypeError', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.cidr(undefined as unknown as string), { ports: [Port.tcp(443)] });
+    expect(synthFailure(c)).toContain('[test/p] spec.egress[0].toCIDR[0]: cidr has no value (undefined); the CRD wants a string (crd-type)');
+  });
+
+  test('strings in every position stay accepted', () => {
+    expect(Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] }).toString()).toContain('10.1.0.0/16');
+    expect(() => new HostFirewall(chart(), 'h', { managementCidrs: ['10.50.0.0/24'], bgpPeers: ['10.60.0.1/32'] })).not.toThrow();
+    expect(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', 'www.example.com'] })).not.toThrow();
   });
 });

@@ -374,3 +374,30 @@ describe('L7: the rule lists', () => {
     expect(generic._toModel()).toEqual({ l7proto: 'r2d2', l7: [{ cmd: 'READ', file: 's3cr3t' }] });
   });
 });
+
+// From JavaScript (or a computed value), `HttpRule.get(undefined)` was `HttpRule.of({ method: 'GET' })`: every GET path; and
+// `KafkaRule.produce(undefined)` every topic. The argument is required; "any" is said with `of()`.
+describe('the shortcuts refuse their argument left out, never reading it as any value', () => {
+  const shortcuts: [string, () => unknown, string][] = [
+    ['HttpRule.get', () => HttpRule.get(undefined as unknown as string), "HttpRule.get() path is undefined: the rule would be written without a path, which matches any path (l7-field-blank)\n  fix: give the path meant (is a computed value undefined?); for any path say so: HttpRule.of({ method: 'GET' }) for every path"],
+    ['HttpRule.post', () => HttpRule.post(undefined as unknown as string), "HttpRule.post() path is undefined: the rule would be written without a path, which matches any path (l7-field-blank)\n  fix: give the path meant (is a computed value undefined?); for any path say so: HttpRule.of({ method: 'POST' }) for every path"],
+    ['HttpRule.put', () => HttpRule.put(undefined as unknown as string), "HttpRule.put() path is undefined: the rule would be written without a path, which matches any path (l7-field-blank)\n  fix: give the path meant (is a computed value undefined?); for any path say so: HttpRule.of({ method: 'PUT' }) for every path"],
+    ['HttpRule.delete', () => HttpRule.delete(undefined as unknown as string), "HttpRule.delete() path is undefined: the rule would be written without a path, which matches any path (l7-field-blank)\n  fix: give the path meant (is a computed value undefined?); for any path say so: HttpRule.of({ method: 'DELETE' }) for every path"],
+    ['KafkaRule.produce', () => KafkaRule.produce(undefined as unknown as string), 'KafkaRule.produce() topic is undefined: the rule would be written without a topic, which matches any topic (l7-field-blank)\n  fix: give the topic meant (is a computed value undefined?); for any topic say so: KafkaRule.of({ role: KafkaRole.PRODUCE }) for every topic'],
+    ['KafkaRule.consume', () => KafkaRule.consume(undefined as unknown as string), 'KafkaRule.consume() topic is undefined: the rule would be written without a topic, which matches any topic (l7-field-blank)\n  fix: give the topic meant (is a computed value undefined?); for any topic say so: KafkaRule.of({ role: KafkaRole.CONSUME }) for every topic'],
+  ];
+
+  test.each(shortcuts)('%s(undefined) is refused', (_call, run, message) => {
+    const r = refusal(run);
+    expect(r.id).toBe('l7-field-blank');
+    expect(r.message).toMatch(/^\[test\/constructs\/l7-verdicts\.test\.ts:\d+\] /);
+    expect(r.message.replace(/^\[[^\]]+\] /, '')).toBe(message);
+  });
+
+  test('given, the path and topic restrict; "any" said outright lets every one through', () => {
+    expect(http([HttpRule.get('/health')], ['GET /health', 'GET /admin', 'POST /health'])).toEqual(['allowed', 'l7-denied', 'l7-denied']);
+    expect(http([HttpRule.of({ method: 'GET' })], ['GET /health', 'GET /admin', 'POST /health'])).toEqual(['allowed', 'allowed', 'l7-denied']);
+    expect(kafka([KafkaRule.produce('orders')], ['produce orders', 'produce payments'])).toEqual(['allowed', 'l7-denied']);
+    expect(kafka([KafkaRule.of({ role: KafkaRole.PRODUCE })], ['produce orders', 'produce payments'])).toEqual(['allowed', 'allowed']);
+  });
+});

@@ -866,20 +866,28 @@ describe('a clusterwide subject that only excludes is refused: Cilium adds no na
     expect(decidedBy(namespaced, WORLD, 'entity:health', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
   });
 
-  test('a workload subject whose selector only excludes gets the workload\'s namespace and stays accepted: pods of that namespace only', () => {
-    const c = chart();
-    const web = new ApiObject(c, 'web', {
+  // Session 43: a workload's selector that only excludes is refused whatever the policy (workload-without-labels): within its
+  // namespace it selected every pod but those excluded (`pod:shop:app=other` too), not the workload's; this test asserted
+  // its acceptance. A selector by a label's value keeps the workload's namespace in a clusterwide policy.
+  test('a workload subject whose selector only excludes is refused; by a label\'s value it gets the workload\'s namespace: pods of that namespace only', () => {
+    const web = (c: Chart, expressions: Record<string, unknown>[]): ApiObject => new ApiObject(c, 'web', {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' },
-      spec: { selector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['legacy'] }] },
+      spec: { selector: { matchExpressions: expressions },
         template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
     });
-    new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.workload(web) })
+    const refused = chart();
+    new ClusterwidePolicy(refused, 'p', { endpointSelector: EndpointSelector.workload(web(refused, [{ key: 'app', operator: 'NotIn', values: ['legacy'] }])) })
+      .allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    expect(synthFailure(refused)).toContain('Deployment test/web selects its pods by {app NotIn (legacy)}, which requires no pod label by value');
+    const c = chart();
+    new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.workload(web(c, [{ key: 'app', operator: 'In', values: ['web'] }])) })
       .allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
     expect(synthFailure(c)).toBeUndefined();
     expect(Testing.synth(c).find((m) => m.kind === 'CiliumClusterwideNetworkPolicy')?.spec.endpointSelector).toEqual({
-      matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['legacy'] }], matchLabels: { [NS]: 'shop' },
+      matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }], matchLabels: { [NS]: 'shop' },
     });
     expect(decidedBy(c, WORLD, 'pod:shop:app=web', '80/TCP', 'ingress')).toBe('allowed p spec.ingress[0]');
+    expect(decidedBy(c, WORLD, 'pod:shop:app=other', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
     expect(decidedBy(c, WORLD, 'pod:other:app=web', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
     expect(decidedBy(c, WORLD, 'entity:health', '80/TCP', 'ingress')).toBe('no-policy-default-allow');
   });

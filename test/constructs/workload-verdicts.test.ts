@@ -236,6 +236,39 @@ describe('a Service as the peer or the subject', () => {
     }
   });
 
+  // A Deployment may select its pods by `app NotIn (web)` (the API server only asks that the template's labels match): that
+  // selector was written as the workload's peer or subject, every pod of the namespace but web's, not the workload's pods.
+  test('a workload whose selector requires no pod label by value (NotIn, DoesNotExist, Exists only) is refused, as subject and as peer', () => {
+    const deploy = (c: Construct, expressions: Record<string, unknown>[]): ApiObject => new ApiObject(c, 'db', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' },
+      spec: { selector: { matchExpressions: expressions }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+    });
+    for (const [shown, expressions] of [
+      ['{app NotIn (web)}', [{ key: 'app', operator: 'NotIn', values: ['web'] }]],
+      ['{tier DoesNotExist}', [{ key: 'tier', operator: 'DoesNotExist' }]],
+      ['{app Exists}', [{ key: 'app', operator: 'Exists' }]],
+    ] as const) {
+      const message = `[test/db] Deployment test/db selects its pods by ${shown}, which requires no pod label by value: written as the peer or subject, `
+        + 'it would select every pod of the namespace but those it excludes, not only its own (workload-without-labels)\n'
+        + '  fix: give the Deployment a selector of its pod labels (matchLabels, or In), or select its pods yourself: EndpointSelector.labels(), Peer.endpoints({ labels })';
+      const e = chart('shop');
+      webTo(e, deploy(e, [...expressions]), [Port.tcp(5432)]);
+      expect(synthFailure(e)).toContain(message);
+      const s = chart('shop');
+      new CiliumPolicy(s, 'p', { endpointSelector: EndpointSelector.workload(deploy(s, [...expressions])) }).allowIngress(Peer.namespace('shop'), { ports: [Port.tcp(80)] });
+      expect(synthFailure(s)).toContain(message);
+    }
+    // The cluster label is on every pod (Cilium's SanitizePodLabels): a Service selecting by it alone names no pod.
+    const svc = chart('shop');
+    webTo(svc, service(svc, 'db', { 'io.cilium.k8s.policy.cluster': 'default' }, [{ port: 5432 }]));
+    expect(synthFailure(svc)).toContain('Service test/db selects its pods by {io.cilium.k8s.policy.cluster=default}, which requires no pod label by value');
+    // By a label's value (In), the workload's pods only.
+    const c = chart('shop');
+    webTo(c, deploy(c, [{ key: 'app', operator: 'In', values: ['db'] }]), [Port.tcp(5432)]);
+    expect(verdictOf(c, WEB, 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'pod:shop:app=other', '5432/TCP')).toBe('denied');
+  });
+
   test('EndpointSelector.workload(workload) selects its pods; a Pod is a workload, a CronJob and a ConfigMap are not', () => {
     const c = chart('shop');
     const pod = workload(c, 'api-pod', { app: 'api' }, [{ containerPort: 8080 }], { kind: 'Pod' });

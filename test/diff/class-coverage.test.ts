@@ -236,6 +236,23 @@ ${inventory}`;
     const { lines } = diffLines(egress('http'), egress('metrics'));
     expect(lines).toEqual(['+ prod/web → prod/api 9090/TCP', '- prod/web → prod/api 8080/TCP']);
   });
+
+  // On ingress Cilium resolves a name on the receiving pod's own ports (pkg/endpoint `GetNamedPort(ingress=true)`): api's,
+  // not the client's (web declares none, and names nothing).
+  const ingress = (port: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: ${port}, protocol: TCP }] }]
+${inventory}`;
+
+  test('on ingress, the subject\'s own ports: http → metrics, 8080 newly denied, 9090 newly allowed; 8080 → http, no change', () => {
+    expect(diffLines(ingress('http'), ingress('metrics')).lines).toEqual(['+ prod/web → prod/api 9090/TCP', '- prod/web → prod/api 8080/TCP']);
+    expect(diffLines(ingress('"8080"'), ingress('http')).lines).toEqual([]);
+  });
 });
 
 describe('nodes with labels', () => {

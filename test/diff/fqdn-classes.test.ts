@@ -56,6 +56,16 @@ describe('fqdn: classes', () => {
     expect(classes.findIndex((c) => c.id === 'fqdn:*')).toBeLessThan(classes.findIndex((c) => c.id === 'host'));
   });
 
+  test('a pattern witness past the first fills: the next numbered fill, any10, when the others are named or matched by other patterns', () => {
+    // *.example.com's first fills (any … any9, zq0, 9xw, k7m) are each named (zq0) or matched by a narrower pattern besides
+    // the DNS rule `*`; any10.example.com is matched by `*` only, and so is the fill of a character no rule names (b), which
+    // comes later: the witness is any10.example.com, the first name the fewest other patterns match.
+    const narrower = ['an*y', ...Array.from({ length: 9 }, (_, i) => `any*${i + 1}`), '9*w', 'k*m'].map((p) => `{ matchPattern: "${p}.example.com" }`);
+    const set = PolicySet.fromYaml(web({ fqdns: ['{ matchPattern: "*.example.com" }', '{ matchName: zq0.example.com }', ...narrower].join(', ') }));
+    const dnsName = (id: string): string | undefined => Connectivity.endpointClasses([set]).find((c) => c.cls.id === id)?.cls.dnsName;
+    expect(dnsName('fqdn:*.example.com')).toBe('any10.example.com');
+  });
+
   test('a pattern witness avoids the names rules name', () => {
     const set = PolicySet.fromYaml(web({ fqdns: '{ matchName: any.example.com }, { matchPattern: "*.example.com" }' }));
     const pattern = Connectivity.endpointClasses([set]).find((c) => c.cls.id === 'fqdn:*.example.com');

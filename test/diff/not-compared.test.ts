@@ -189,6 +189,22 @@ spec:
     expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[true, true]]);
   });
 
+  test('a refused policy on both sides, written with its peer\'s labels and expressions in another order: the same rules, nothing to say', () => {
+    // The agent reads a selector as its set of requirements: `{ app: web, tier: front }` and `{ tier: front, app: web }`
+    // select the same pods, so nothing differs between the sides, and the class refused on both is not noted.
+    const written = (labels: string, expressions: string): PolicySet => PolicySet.fromYaml(apiPolicy('auth').replaceAll(
+      'fromEndpoints: [{ matchLabels: { app: web } }]', `fromEndpoints: [{ matchLabels: { ${labels} }, matchExpressions: [${expressions}] }]`));
+    const [env, zone] = ['{ key: env, operator: In, values: [prod] }', '{ key: zone, operator: Exists }'];
+    const base = written('app: web, tier: front', `${env}, ${zone}`);
+    const reordered = Connectivity.diff(base, written('tier: front, app: web', `${zone}, ${env}`));
+    expect(reordered.changes).toEqual([]);
+    expect(reordered.notCompared).toBeUndefined();
+    // A requirement changed instead: the refused class is noted on each side (its refusal names the peer of that side).
+    const changed = Connectivity.diff(base, written('app: web, tier: back', `${env}, ${zone}`));
+    expect(changed.notCompared?.map((n) => /^Cilium refuses the policy of the endpoint class prod\/app=api on (\w+): /.exec(n.text)?.[1]))
+      .toEqual(['base', 'head']);
+  });
+
   test('report: the pairs of a class whose policy the agent refuses are not listed as allowed, and it says why', async () => {
     const refused = file('refused-report.yaml', apiPolicy('auth'));
     const r = await cli('report', '--policies', refused, '--output', 'json');

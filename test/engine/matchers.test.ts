@@ -29,6 +29,29 @@ function app(): App {
 }
 
 describe('engine matchers', () => {
+  // `toAllow('cidr:10.0.0.5', 'cidr:10.0.0.6', 5432)` passed whatever the policies said: neither end is judged.
+  test('a connection of which neither end is in the cluster is refused, naming the call and the ends; one end in it is judged', () => {
+    const set = policySet([cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}], egress: [{}] }, 'shop')]);
+    for (const [from, to] of [['cidr:10.0.0.5', 'cidr:10.0.0.6'], ['entity:world', 'fqdn:api.example.com@203.0.113.7'], ['entity:kube-apiserver@10.0.0.1', 'entity:unmanaged']]) {
+      let error: unknown;
+      try {
+        verdictFor(set, from, to, 5432);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `${from} → ${to}`).toBeInstanceOf(CiliumPolicyError);
+      expect((error as CiliumPolicyError).id).toBe('engine-no-cluster-end');
+      expect((error as CiliumPolicyError).message).toBe(`Verdicts.verdictFor(): neither ${from} nor ${to} is in the cluster: Cilium enforces no `
+        + 'policy at either end, so the verdict (allowed) would say nothing about the policies (engine-no-cluster-end)\n  fix: give a pod or a node at '
+        + 'one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is an address outside the cluster, '
+        + 'which no pod has: CIDR rules never match pods), a node as node:<k=v,...> or entity:host');
+      expect(() => expect(set).toAllow(from, to, 5432)).toThrow(/^toAllow\(\): neither .* is in the cluster/);
+    }
+    expect(set).toDeny('cidr:10.0.0.5', 'pod:shop:app=db', 5432);
+    expect(set).toDeny('pod:shop:app=db', 'cidr:10.0.0.6', 5432);
+    expect(set).toAllow('pod:shop:app=web', 'cidr:10.0.0.6', 5432);
+  });
+
   test('an App: policies of every chart, named ports and Services from its workloads', () => {
     const a = app();
     expect(a).toAllow('pod:shop:app=web', 'pod:shop:app=api', '8080/TCP');

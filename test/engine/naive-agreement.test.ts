@@ -109,7 +109,21 @@ const query: fc.Arbitrary<VerdictQuery> = fc.record({
   ),
   http: fc.option(fc.constantFrom({ method: 'GET', path: '/a' }, { method: 'PUT', path: '/b/c' }, { method: 'DELETE', path: '/a' }), { nil: undefined }),
   dns: fc.option(fc.constantFrom('a.example.com', 'evil.org'), { nil: undefined }),
-}).map(({ from, to, conn, http, dns }) => ({ from, to, ...conn, ...(http ? { http } : {}), ...(dns ? { dns } : {}) }));
+}).map(({ from, to, conn, http, dns }) => ({ from, to, ...icmpOfAddresses(conn, [from, to]), ...(http ? { http } : {}), ...(dns ? { dns } : {}) }));
+
+type Connection = Pick<VerdictQuery, 'protocol' | 'port' | 'icmpType' | 'icmpFamily'>;
+
+/**
+ * An ICMP connection of the family of the ends' addresses (ICMPv4 to an IPv6 address is no packet: `engine-query`); TCP 80
+ * when the ends have addresses of both families.
+ */
+function icmpOfAddresses(conn: Connection, ends: readonly Endpoint[]): Connection {
+  if (conn.protocol !== 'ICMP') return conn;
+  const families = new Set(ends.flatMap((e) => (e.ip === undefined ? [] : [e.ip.includes(':') ? 'IPv6' : 'IPv4'])));
+  if (families.size === 2) return { protocol: 'TCP', port: 80 };
+  const [family] = [...families];
+  return family === undefined ? conn : { protocol: 'ICMP', icmpType: family === 'IPv6' ? 128 : 8, icmpFamily: family };
+}
 
 const INVENTORY = [
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'ns1' }, spec: { selector: { app: 'b' } } },

@@ -422,9 +422,9 @@ describe('ports', () => {
       ingress: [{ icmps: [{ fields: [{ type: 8 }, { family: 'IPv6', type: 'EchoRequest' }] }] }, { toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
     })]);
     expect(set).toAllow(WORLD, 'pod:default:app=api', 'icmp/8');
-    expect(set).toAllow(WORLD, 'pod:default:app=api', 'icmpv6/EchoRequest');
+    expect(set).toAllow('cidr:2001:db8::7', 'pod:default:app=api', 'icmpv6/EchoRequest');
     expect(set).toDeny(WORLD, 'pod:default:app=api', 'icmp/0');
-    expect(set).toDeny(WORLD, 'pod:default:app=api', 'icmpv6/129');
+    expect(set).toDeny('cidr:2001:db8::7', 'pod:default:app=api', 'icmpv6/129');
     expect(set).toAllow(WORLD, 'pod:default:app=api', 80);
     expect(set).toDeny(WORLD, 'pod:default:app=api', 81);
   });
@@ -737,6 +737,28 @@ describe('services, nodes and requires', () => {
     const v = set.verdict({ from: set.endpoint('node:zone=a,kubernetes.io/hostname=n1'), to: local, protocol: 'TCP', port: 80 });
     expect(v.ingress.decision).toBe('allow-localhost');
     expect(v.ingress.rule).toBeUndefined();
+  });
+
+  // `trace --from node:… --to pod:…` cannot say where the pod runs: the verdict said "none allows node:…" while the kubelet
+  // probes of the pod's own node (the local host) pass; a note now says which node was judged, and how to judge the other.
+  test('a node endpoint is a remote node to a pod unless the pod runs on it, and the verdict says so', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{}, { fromEntities: ['host'] }], egress: [{ toEntities: ['host'] }] })]);
+    const node = 'node:kubernetes.io/hostname=n1';
+    const remote = verdict(set, node, 'pod:default:app=api', 8080);
+    expect(remote.verdict).toBe('denied');
+    const NOTE = /^node:kubernetes\.io\/hostname=n1 is judged as another node than the one pod:default:app=api runs on \(reserved:remote-node\); for the pod's own node, the local host, where kubelet probes come from, trace entity:host/;
+    expect(remote.ingress.notes.filter((n) => NOTE.test(n))).toHaveLength(1);
+    expect(set).toAllow('entity:host', 'pod:default:app=api', 8080);
+    // Egress from the pod: the same node judged remote is denied, the local host allowed.
+    const out = verdict(set, 'pod:default:app=api', node, 10250, { hostFirewall: false });
+    expect(out.verdict).toBe('denied');
+    expect(out.egress.notes.some((n) => NOTE.test(n))).toBe(true);
+    // The pod on that node: its local host, allowed, and no such note.
+    const local = set.verdict({ from: set.endpoint(node), to: { ...set.endpoint('pod:default:app=api'), nodeName: 'n1' }, protocol: 'TCP', port: 8080 });
+    expect(local.verdict).toBe('allowed');
+    expect(local.ingress.notes.some((n) => n.includes('reserved:remote-node'))).toBe(false);
+    // A remote-node entity is not a node endpoint: no note.
+    expect(verdict(set, 'entity:remote-node', 'pod:default:app=api', 8080).ingress.notes.some((n) => n.includes('is judged as another node'))).toBe(false);
   });
 
   test('fromRequires is AND-ed onto the fromEndpoints of every rule selecting the endpoint (before 1.19); in 1.19 the API server refuses the policy', () => {

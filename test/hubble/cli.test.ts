@@ -344,10 +344,23 @@ describe('draft', () => {
     expect(r.stdout).toMatch(/^# Drafted by `cdk8s-cilium draft` from <stdin>:/);
   });
 
-  test('nothing to draft: a warning, exit 0', async () => {
+  // A drafted file without a policy passed as drafted (exit 0), and the app built from it synthesized nothing.
+  test('nothing to draft: exit 2, nothing on stdout, what the capture held', async () => {
     const r = await draft(['--flows', '-'], Buffer.from('{"lost_events":{"num_events_lost":"1"}}\n'));
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: no pod traffic the cluster let through was found: nothing to draft/);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe('error: no policy can be drafted from standard input: no connection the cluster let through has a pod of known '
+      + 'identity at either end (0 flow records: 0 connections the cluster let through), so the output would hold no policy '
+      + "(draft-nothing-to-draft); fix: give a capture of the pods' own traffic while their workloads run (hubble observe --since 1h -o "
+      + 'jsonpb, unfiltered)\n');
+  });
+
+  test('nothing to draft from real captures: host and health traffic only, a dropped connection only (exit 2)', async () => {
+    const icmp = await draft(['--flows', join(HUBBLE_SAMPLES_DIR, 'hubble-otel.basic-sample-400-icmpv4-flows.jsonl'), '--output', 'yaml']);
+    expect(icmp).toMatchObject({ code: 2, stdout: '' });
+    expect(icmp.stderr).toMatch(/ \(18 flow records: 2 connections the cluster let through\), so the output would hold no policy \(draft-nothing-to-draft\)/);
+    const dropped = await draft(['--flows', join(HUBBLE_SAMPLES_DIR, 'cilium-docs.export-rst.dropped-fieldmask.jsonl'), '--namespace', 'default']);
+    expect(dropped).toMatchObject({ code: 2, stdout: '' });
+    expect(dropped.stderr).toMatch(/has a pod of namespace default of known identity at either end \(2 flow records: 0 connections the cluster let through; 1 dropped connection left out\)/);
   });
 
   test.each([

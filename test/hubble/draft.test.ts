@@ -205,6 +205,33 @@ describe('selectors that would select other workloads: narrowed by the labels th
     expect(replayAgainst(p, c).summary.newlyDropped).toBe(0);
   });
 
+  test('"broad:" only for the peers selected by no label of their own, such as a pod of another cluster with only that cluster\'s label', async () => {
+    // The capture's cluster is west: the pod of east is selected by its cluster's label only, which stands for every pod of
+    // shop in east; the worker's selector has labels of its own.
+    const REMOTE = pod('remote-backup-1-q', 'shop', ['k8s:job-name=backup-1', 'k8s:io.cilium.k8s.policy.cluster=east']);
+    const remote = planDraft(await collectConnections(FlowSource.text([...lines, flow(REMOTE, DB, 5432)].join('\n'))), { clusterName: 'west' });
+    expect(remote.policies[0].ingress.map((r) => r.peer.text))
+      .toEqual(['endpoints shop {!app}', 'endpoints shop {app=web, !component}', 'endpoints shop {io.cilium.k8s.policy.cluster=east}']);
+    expect(renderDraftYaml(remote).split('\n').filter((l) => l.startsWith('# broad: ingress'))).toEqual([
+      '# broad: ingress from endpoints shop {!app} stands for every pod of shop that lacks those labels: the pods it saw have no labels to select them by alone',
+      '# broad: ingress from endpoints shop {io.cilium.k8s.policy.cluster=east} stands for every pod of shop: the pods it saw have no labels to select them by alone',
+    ]);
+  });
+
+  test('ingress from a pod whose identity the capture does not give: not drafted, and the comments say so', async () => {
+    const GHOST = { namespace: 'shop', pod_name: 'ghost-1' };
+    const db = planDraft(await collectConnections(FlowSource.text([...lines, flow(GHOST, DB, 5432)].join('\n')))).policies[0];
+    expect(db.ingress.map((r) => r.peer.text)).toEqual(['endpoints shop {!app}', 'endpoints shop {app=web, !component}']);
+    expect(db.notDrafted).toEqual(['ingress from pod shop/ghost-1 on 5432/TCP: identity unknown']);
+  });
+
+  test('the header counts one record and one connection in the singular', async () => {
+    const one = planDraft(await collectConnections(FlowSource.text(flow(WEB, DB, 5432))));
+    for (const text of [renderDraftYaml(one), renderDraftTypeScript(one)]) {
+      expect(text.split('\n')[1].replace(/^(#|\/\/) /, '')).toBe('1 flow record, 1 connection the cluster let through.');
+    }
+  });
+
   test('the YAML writes DoesNotExist and says which selections stay broad; the TypeScript builds the same policies', async () => {
     const yaml = renderDraftYaml(p);
     expect(yaml).toContain('  endpointSelector:\n    matchExpressions:\n      - key: app\n        operator: DoesNotExist\n');
@@ -523,6 +550,15 @@ describe('a port on which the cluster refused HTTP requests: drafted for the req
       + 'refused some GET /ok requests (their host or headers differ) and let others through; the drafted method and path allow both']);
   });
 
+  test('requests refused by the client\'s egress proxy: drafted at the client\'s egress, the server\'s ingress stays L3/L4 without a note', async () => {
+    const egress = lines.map((l) => l.replace('"traffic_direction":"INGRESS"', '"traffic_direction":"EGRESS"'));
+    const p = planDraft(await collectConnections(FlowSource.text(egress.join('\n'))));
+    const [a, b] = ['a', 'b'].map((n) => p.policies.find((x) => x.name === n));
+    expect(a?.egress[0].ports[0].http).toEqual([{ method: 'GET', path: '/ok' }, { method: 'GET', path: '/search?q=a.b' }]);
+    expect(b?.ingress.map((r) => [r.peer.text, r.ports.map((x) => [x.text, x.http])])).toEqual([['endpoints shop {app=a}', [['8080/TCP', undefined]]]]);
+    expect(b?.notDrafted).toEqual([]);
+  });
+
   test('Kafka refusals: L3/L4, and the comments say the refused requests would pass', async () => {
     const k4 = { TCP: { source_port: 40000, destination_port: 9092 } };
     const kafka = (topic: string, verdict: string): string => JSON.stringify({ flow: { ...base, l4: k4,
@@ -663,5 +699,26 @@ describe('pods that differ only by a Kubernetes label read as of another source 
       + 'selectors leave out (they select by Kubernetes labels): each of them gets what the capture shows for any';
     expect(await note([])).toEqual([shown('container:a=1, container:b=1, container:c=1, container:d=1')]);
     expect(await note(['container:e=1'])).toEqual([shown('container:a=1, container:b=1, container:c=1, container:d=1, and 1 more')]);
+  });
+});
+
+describe('a world destination given by an IPv4-mapped IPv6 address is drafted as its IPv4 /32 (its own /128 selects nothing)', () => {
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const flow = (destination: string): string => JSON.stringify({ flow: { verdict: 'FORWARDED', IP: { source: '10.0.0.1', destination },
+    l4: { TCP: { source_port: 40001, destination_port: 443 } }, source: A, destination: { identity: 2, labels: ['reserved:world'] }, Type: 'L3_L4',
+    event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false } });
+
+  test('::ffff:203.0.113.7 → cidr 203.0.113.7/32, and the replay of the capture keeps it allowed', async () => {
+    const c = await collectConnections(FlowSource.text(flow('::ffff:203.0.113.7')));
+    const p = planDraft(c, { namespaces: ['shop'] });
+    expect(p.policies[0].egress.map((r) => `${r.peer.text} ${r.ports.map((x) => x.text).join(',')}`)).toEqual(['cidr 203.0.113.7/32 443/TCP']);
+    const r = replayAgainst(p, c);
+    expect(r.summary.newlyDropped).toBe(0);
+    expect(r.connections[0]).toMatchObject({ predicted: { verdict: 'allowed' } });
+  });
+
+  test('an IPv6 destination keeps its /128', async () => {
+    const p = planDraft(await collectConnections(FlowSource.text(flow('2001:db8::7'))), { namespaces: ['shop'] });
+    expect(p.policies[0].egress.map((r) => r.peer.text)).toEqual(['cidr 2001:db8::7/128']);
   });
 });

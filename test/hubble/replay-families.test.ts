@@ -159,6 +159,18 @@ describe('replaying a dual-stack capture', () => {
   });
 });
 
+describe('an IPv4-mapped address in a capture is IPv4 (the packet Cilium judged)', () => {
+  const MAPPED = `::ffff:${V4_WORLD}`;
+  const text = `${APPS.map((app, i) => record(i + 1, app, MAPPED, { identity: 2, labels: ['reserved:world'] })).join('\n')}\n`;
+
+  test('judged IPv4-only: no warning about IPv6 addresses; 0.0.0.0/0 and world allow it, ::/0 does not', async () => {
+    const report = replayCapture(await collect(text), set());
+    expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([]);
+    const got = Object.fromEntries(report.connections.map((c) => [c.source.replace(/^pod:app:app=/, '').replace(/,.*$/, ''), c.predicted.verdict]));
+    expect(got).toEqual({ v4: 'allowed', v6: 'denied', world: 'allowed', set6: 'allowed' });
+  });
+});
+
 describe('cdk8s-cilium replay infers the IP families', () => {
   const files = (text: string): { flows: string; policies: string } => {
     const dir = mkdtempSync(join(scratch, 'run-'));
