@@ -4,6 +4,7 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { isRequestFieldName } from '../model/http-header';
+import { KAFKA_API_KEYS, kafkaRequestApiKeyKnown } from '../model/kafka-api-keys';
 import { checkOptionKeys } from '../model/known-keys';
 import { parseIp, unmapIp } from '../model/cidr';
 import { SideQuery } from './evaluate';
@@ -71,6 +72,10 @@ export function checkQueryFields(query: VerdictQuery, call: string): void {
     if (http.scheme !== undefined) checkHttpScheme(http.scheme, call);
     if (http.headers !== undefined && http.headers !== null && typeof http.headers === 'object') checkHttpHeaderNames(http.headers, call);
   }
+  const kafka = query.kafka;
+  if (kafka !== undefined && kafka !== null && typeof kafka === 'object' && typeof kafka.apiKey === 'string' && kafka.apiKey !== '') {
+    checkKafkaApiKey(kafka.apiKey, call);
+  }
   for (const key in query) {
     if (queryFieldListed(key)) continue;
     // The one check decides (a key set to undefined passes; a getter that throws is refused, not rethrown).
@@ -93,6 +98,22 @@ function checkHttpScheme(scheme: unknown, call: string): void {
     message: `${call}: the HTTP request's scheme ${typeof scheme === 'string' ? JSON.stringify(scheme) : String(scheme)} is not "http" or "https", `
       + 'the only schemes Envoy gives a request (:scheme and X-Forwarded-Proto)',
     fix: 'give scheme "http" or "https" (lower case), or leave it out for the connection\'s (https where the proxy terminates TLS)',
+  });
+}
+
+/**
+ * Refuses a Kafka request API key that is neither a name of the agent's table nor a number from 0 to 32767
+ * (`engine-query`, `kafkaRequestApiKeyKnown`): Cilium's parser reads the key as the request header's number, so no request
+ * has another. `listoffsets` was judged as a key without topics, so a rule with a `topic` allowed it.
+ * @throws CiliumPolicyError (`engine-query`)
+ */
+function checkKafkaApiKey(apiKey: string, call: string): void {
+  if (kafkaRequestApiKeyKnown(apiKey)) return;
+  throw new CiliumPolicyError({
+    id: 'engine-query',
+    message: `${call}: the Kafka request's API key ${JSON.stringify(apiKey)} is not one Cilium knows: neither a name of its table `
+      + `(${Object.keys(KAFKA_API_KEYS).slice(0, 4).join(', ')}, …) nor a number from 0 to 32767`,
+    fix: 'give the API key by Cilium\'s name (offsets, not listoffsets; findcoordinator, not groupcoordinator) or by its number, e.g. 2',
   });
 }
 
