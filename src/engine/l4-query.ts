@@ -73,7 +73,7 @@ export function checkQueryFields(query: VerdictQuery, call: string): void {
     if (http.headers !== undefined && http.headers !== null && typeof http.headers === 'object') checkHttpHeaderNames(http.headers, call);
   }
   const kafka = query.kafka;
-  if (kafka !== undefined && kafka !== null && typeof kafka === 'object' && typeof kafka.apiKey === 'string' && kafka.apiKey !== '') {
+  if (kafka !== undefined && kafka !== null && typeof kafka === 'object' && kafka.apiKey !== undefined && kafka.apiKey !== '') {
     checkKafkaApiKey(kafka.apiKey, call);
   }
   for (const key in query) {
@@ -102,18 +102,21 @@ function checkHttpScheme(scheme: unknown, call: string): void {
 }
 
 /**
- * Refuses a Kafka request API key that is neither a name of the agent's table nor a number from 0 to 32767
- * (`engine-query`, `kafkaRequestApiKeyKnown`): Cilium's parser reads the key as the request header's number, so no request
- * has another. `listoffsets` was judged as a key without topics, so a rule with a `topic` allowed it.
+ * Refuses a Kafka request API key that is neither a name of the agent's table nor a number from -32768 to 32767, given as
+ * text (`engine-query`, `kafkaRequestApiKeyKnown`): Cilium's parser reads the key as the request header's signed int16, so
+ * no request has another. `listoffsets` was judged as a key without topics, so a rule with a `topic` allowed it; a number
+ * from JavaScript (`apiKey: 37`) was a TypeError.
  * @throws CiliumPolicyError (`engine-query`)
  */
-function checkKafkaApiKey(apiKey: string, call: string): void {
-  if (kafkaRequestApiKeyKnown(apiKey)) return;
+function checkKafkaApiKey(apiKey: unknown, call: string): void {
+  if (typeof apiKey === 'string' && kafkaRequestApiKeyKnown(apiKey)) return;
+  const shown = typeof apiKey === 'string' ? JSON.stringify(apiKey) : `${String(apiKey)} (a ${typeof apiKey}, not text)`;
   throw new CiliumPolicyError({
     id: 'engine-query',
-    message: `${call}: the Kafka request's API key ${JSON.stringify(apiKey)} is not one Cilium knows: neither a name of its table `
-      + `(${Object.keys(KAFKA_API_KEYS).slice(0, 4).join(', ')}, …) nor a number from 0 to 32767`,
-    fix: 'give the API key by Cilium\'s name (offsets, not listoffsets; findcoordinator, not groupcoordinator) or by its number, e.g. 2',
+    message: `${call}: the Kafka request's API key ${shown} is not one Cilium knows: neither a name of its table `
+      + `(${Object.keys(KAFKA_API_KEYS).slice(0, 4).join(', ')}, …) nor a number from -32768 to 32767 as text`,
+    fix: 'give the API key by Cilium\'s name (offsets, not listoffsets; findcoordinator, not groupcoordinator) or by its number as text, '
+      + 'e.g. "2", or "37" for createpartitions, which has no name in the table',
   });
 }
 

@@ -52,11 +52,12 @@ export function kafkaApiKeyName(key: string): string {
 
 /**
  * Whether a request's API key is one Cilium's Kafka parser can be given: a name of `APIKeyMap` (any case) or a number from
- * 0 to 32767 (the request header's int16 `api_key`; Hubble names a key outside the table by its number). A word such as
- * `listoffsets` (Kafka's own name of `offsets`) is no key: judged as given, it matched a rule's `topic` as a key without topics.
+ * -32768 to 32767 (the request header's int16 `api_key`, which `proto.ReadReq` reads signed and never range-checks; Hubble
+ * names a key outside the table by its number, `-1` included). A word such as `listoffsets` (Kafka's own name of `offsets`)
+ * is no key: judged as given, it matched a rule's `topic` as a key without topics.
  */
 export function kafkaRequestApiKeyKnown(key: string): boolean {
   const name = kafkaApiKeyName(key);
   if (Object.prototype.hasOwnProperty.call(KAFKA_API_KEYS, name)) return true;
-  return /^\d{1,5}$/.test(name) && Number(name) <= 32767;
+  return /^-?\d{1,5}$/.test(name) && Number(name) >= -32768 && Number(name) <= 32767;
 }

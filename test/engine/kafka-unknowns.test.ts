@@ -140,7 +140,7 @@ describe('the explanation says what the query did not give', () => {
 
 describe('a request API key Cilium cannot be given is refused, not judged', () => {
   // Judged as given, a word that is no API key was a key without topics: a rule with a topic allowed it.
-  test.each(['listoffsets', 'hello', '-1', '32768', '40000'])('%j', (apiKey) => {
+  test.each(['listoffsets', 'hello', '32768', '40000', '-32769'])('%j', (apiKey) => {
     const set = kafka([{ topic: 'orders' }]);
     let error: unknown;
     try {
@@ -154,7 +154,19 @@ describe('a request API key Cilium cannot be given is refused, not judged', () =
     expect(() => verdict(set, FROM, TO, 9092, { kafka: `${apiKey} payments` })).toThrow(/is not one Cilium knows/);
   });
 
-  test.each<[string, string]>([['OFFSETS payments', 'l7-denied'], ['2 orders', 'allowed'], ['32767', 'allowed'], ['heartbeat', 'allowed']])('%j is judged', (request, expected) => {
+  test('an API key given as a number, not text (JavaScript): refused by name, not a TypeError', () => {
+    const set = kafka([{ topic: 'orders' }]);
+    const apiKey = 37 as unknown as string;
+    expect(() => set.verdict({ from: set.endpoint(FROM), to: set.endpoint(TO), port: 9092, protocol: 'TCP', kafka: { apiKey, topic: 'payments' } }))
+      .toThrow(/the Kafka request's API key 37 \(a number, not text\) is not one Cilium knows/);
+  });
+
+  // A negative key is an int16 the parser reads (`proto.ReadReq`, signed, no range check) and Hubble shows (`"-1"`); it
+  // carries no topics (`isTopicAPIKey` is false), so a rule with a topic lets it through (`Rule.Matches`).
+  test.each<[string, string]>([
+    ['OFFSETS payments', 'l7-denied'], ['2 orders', 'allowed'], ['32767', 'allowed'], ['heartbeat', 'allowed'], ['-1 payments', 'allowed'],
+    ['-32768', 'allowed'],
+  ])('%j is judged', (request, expected) => {
     expect(outcome(kafka([{ topic: 'orders' }]), request)).toBe(expected);
   });
 });
