@@ -94,7 +94,7 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
             // Every merged key is recorded; one error per merge key at most.
             let reported = false;
             for (const key of mergedKeys.of(pair.value).values()) {
-              if (!mergedKeys.spend()) break;
+              if (!mergedKeys.spendSet()) break;
               const other = key.json === undefined ? undefined : merged.get(key.json);
               if (key.json !== undefined && other === undefined) merged.set(key.json, key);
               if (reported) continue;
@@ -140,8 +140,8 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
       },
     });
     if (mergeBombAt !== undefined) {
-      report(mergeBombAt, `The merge keys (<<) of this document set more than ${MAX_MERGED_KEYS.toLocaleString('en-US')} keys, each mapping they merge counted `
-        + 'where it is merged (an alias bomb: mappings that merge mappings that merge …); it is not read (go-yaml v2, kubectl, refuses a document made mostly of '
+      report(mergeBombAt, `The merge keys (<<) of this document set (or gather) more than ${MAX_MERGED_KEYS.toLocaleString('en-US')} keys, each mapping they `
+        + 'merge counted where it is merged (an alias bomb: mappings that merge mappings that merge …); it is not read (go-yaml v2, kubectl, refuses a document made mostly of '
         + 'aliases: "document contains excessive aliasing"); write the keys out, or merge fewer and smaller mappings', 'RESOURCE_EXHAUSTION');
     }
     if (refusedScalars > MAX_DIAGNOSTICS_PER_ID) {
@@ -338,8 +338,10 @@ function describeKey(text: string): string {
  */
 class MergedKeys {
   private readonly memo = new Map<YAMLMap | YAMLSeq, ReadonlyMap<string, GoKey>>();
-  /** The keys gathered into the sets and compared so far (`spend`): at most `MAX_MERGED_KEYS`, so the work stays linear. */
+  /** The keys gathered into the sets so far (`spend`): at most `MAX_MERGED_KEYS`, so the work stays linear. */
   private spent = 0;
+  /** The keys the merge keys set so far (`spendSet`), each merged mapping counted where it is merged: at most `MAX_MERGED_KEYS`. */
+  private set = 0;
   /** Whether more were wanted than `MAX_MERGED_KEYS`: the sets are then partial, and the document is refused. */
   public exceeded = false;
   /** Each alias's target, found in one pass over the document when first needed (`Alias.resolve` walks the document per call). */
@@ -380,9 +382,8 @@ class MergedKeys {
   }
 
   /**
-   * Counts one key gathered or compared; `false` (and `exceeded`) past `MAX_MERGED_KEYS`. Chained merges (each mapping
-   * merging the one before and adding a key) set n²/2 keys in n lines, and one mapping of many keys merged by many mappings
-   * keys × mappings: 290 kB of either took seconds and gigabytes.
+   * Counts one key gathered into a merged mapping's set; `false` (and `exceeded`) past `MAX_MERGED_KEYS`. Chained merges
+   * (each mapping merging the one before and adding a key) gather n²/2 keys in n lines: 290 kB took seconds and gigabytes.
    */
   public spend(): boolean {
     if (this.spent >= MAX_MERGED_KEYS) {
@@ -390,6 +391,19 @@ class MergedKeys {
       return false;
     }
     this.spent++;
+    return true;
+  }
+
+  /**
+   * Counts one key a merge key sets (and compares with the mapping's own); `false` (and `exceeded`) past `MAX_MERGED_KEYS`.
+   * Chained merges set n²/2 keys in n lines, one mapping of many keys merged by many mappings keys × mappings.
+   */
+  public spendSet(): boolean {
+    if (this.set >= MAX_MERGED_KEYS) {
+      this.exceeded = true;
+      return false;
+    }
+    this.set++;
     return true;
   }
 

@@ -4,6 +4,8 @@
 // base64 data"). The `yaml` library only warned (and read `port: !!int x` as the named port "x": validate said valid,
 // trace judged a policy the cluster never gets). Every reader now refuses it, as an error at the scalar, like a key.
 import { describe, expect, test } from 'vitest';
+import { policyInputError } from '../../src/cli/trace';
+import { PolicySet } from '../../src/engine';
 import { goBase64, goTimestamp } from '../../src/model/go-yaml';
 import { parseYamlStream, readYamlStream } from '../../src/model/yaml-stream';
 import { GUARD, Run, scratchDir, trace, validate, write } from './support';
@@ -204,6 +206,12 @@ describe('many diagnostics on one long line', () => {
     const json = await validate(['--format', 'json', file]);
     expect(JSON.parse(json.stdout)).toMatchObject({ summary: { errors: 1500 } });
     expect(v.code).toBe(1);
+  });
+
+  test('trace, replay and diff\'s one-line input error counts them too (before: "and 1000 more input problems" for 1,500)', () => {
+    const set = PolicySet.fromYaml(`a: [${Array.from({ length: 1_500 }, () => '!!int x').join(',')}]\n`);
+    expect(policyInputError(set)?.message).toMatch(/ \(and 1,499 more input problems\) \(cli-yaml\)/);
+    expect(policyInputError(PolicySet.fromYaml('a: [!!int x, !!int y]\n'))?.message).toMatch(/ \(and 1 more input problem\) \(cli-yaml\)/);
   });
 
   test('the library\'s own errors keep their first line (… at line L, column C), without the copied context, and Error.stackTraceLimit is restored', () => {

@@ -162,7 +162,7 @@ describe('a key set again by a merge key', () => {
 });
 
 describe('merge keys that set more keys than the document holds values (an alias bomb)', () => {
-  const BOMB = /^The merge keys \(<<\) of this document set more than 1,000,000 keys, .* write the keys out, or merge fewer and smaller mappings at line (\d+), column \d+$/;
+  const BOMB = /^The merge keys \(<<\) of this document set \(or gather\) more than 1,000,000 keys, .* write the keys out, or merge fewer and smaller mappings at line (\d+), column \d+$/;
   // Each mapping merges the one before and adds a key: n lines set n²/2 keys. Before: every mapping's set was built in
   // full, 8,000 lines (290 kB) took 15 s and 1.3 GB in the reader (16,000 would take 5 GB); now the count stops at 1,000,000.
   test('chained merges: refused at the merge key where the count passes 1,000,000, the sets built no further', GUARD, () => {
@@ -170,9 +170,9 @@ describe('merge keys that set more keys than the document holds values (an alias
     const bomb = errors(chain(3_000));
     expect(bomb).toEqual([expect.stringMatching(BOMB)]);
     // 1,000,000 ≈ n²/2 (n ≈ 1,414): the line of the merge key where the count passed it.
-    expect(Number(BOMB.exec(bomb[0])?.[1])).toBeGreaterThan(1_000);
-    expect(Number(BOMB.exec(bomb[0])?.[1])).toBeLessThan(1_500);
-    expect(errors(chain(1_000))).toEqual([]);
+    expect(Number(BOMB.exec(bomb[0])?.[1])).toBeGreaterThan(1_400);
+    expect(Number(BOMB.exec(bomb[0])?.[1])).toBeLessThan(1_430);
+    expect(errors(chain(1_300))).toEqual([]);
   });
 
   // One mapping of 1,000 keys merged by 2,000 mappings: 2,000,000 keys compared. Before: 20,000 such merges (330 kB) took 5 s.
