@@ -386,12 +386,7 @@ class MergedKeys {
    * (each mapping merging the one before and adding a key) gather n²/2 keys in n lines: 290 kB took seconds and gigabytes.
    */
   public spend(): boolean {
-    if (this.spent >= MAX_MERGED_KEYS) {
-      this.exceeded = true;
-      return false;
-    }
-    this.spent++;
-    return true;
+    return this.count('spent');
   }
 
   /**
@@ -399,11 +394,15 @@ class MergedKeys {
    * Chained merges set n²/2 keys in n lines, one mapping of many keys merged by many mappings keys × mappings.
    */
   public spendSet(): boolean {
-    if (this.set >= MAX_MERGED_KEYS) {
+    return this.count('set');
+  }
+
+  private count(counter: 'spent' | 'set'): boolean {
+    if (this[counter] >= MAX_MERGED_KEYS) {
       this.exceeded = true;
       return false;
     }
-    this.set++;
+    this[counter]++;
     return true;
   }
 
