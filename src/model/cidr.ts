@@ -48,8 +48,9 @@ export function unmapCidr(c: ParsedCidr): ParsedCidr {
  * The address a packet carries for `ip` (Go's `netip.Addr.Unmap`): an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
  * IPv4 address `a.b.c.d`, any other address is itself. No packet carries a mapped address (RFC 4291 2.5.5.2): a socket
  * that connects or sends to one sends IPv4 packets (Linux `tcp_v6_connect` → `tcp_v4_connect`, `udpv6_sendmsg` →
- * `udp_sendmsg`), and Cilium judges those (bpf/bpf_sock.c `sock6_xlate_v4_in_v6` translates such a connect as IPv4;
- * bpf_lxc.c enforces on the IPv4 packet). The same object when nothing is unmapped.
+ * `udp_sendmsg`), and Cilium enforces policy on those in bpf_lxc.c as on any IPv4 packet (bpf_sock.c `sock6_xlate_v4_in_v6`
+ * is the socket load balancer's translation of such a connect, built only with IPv4 enabled). The same object when nothing
+ * is unmapped.
  */
 export function unmapIp(ip: { readonly family: 4 | 6; readonly value: bigint }): { readonly family: 4 | 6; readonly value: bigint } {
   if (ip.family !== 6 || !inMappedBlock(ip.value)) return ip;
