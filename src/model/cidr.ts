@@ -59,6 +59,8 @@ export function unmapIp(ip: { readonly family: 4 | 6; readonly value: bigint }):
 
 /** `text` as `unmapIp` reads it: the IPv4 address of an IPv4-mapped one (`::ffff:8.8.8.8` → `8.8.8.8`), else as written. */
 export function unmappedText(text: string): string {
+  // A mapped address writes its sixth group `ffff` in every form: any other text is left without parsing it.
+  if (!/ffff/i.test(text)) return text;
   const written = parseIp(text);
   const ip = written !== undefined ? unmapIp(written) : undefined;
   return ip !== undefined && ip !== written ? formatIp({ family: ip.family, network: ip.value }) : text;
