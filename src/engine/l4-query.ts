@@ -6,7 +6,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { isRequestFieldName } from '../model/http-header';
 import { KAFKA_API_KEYS, kafkaRequestApiKeyKnown } from '../model/kafka-api-keys';
 import { checkOptionKeys } from '../model/known-keys';
-import { parseIp, unmapIp } from '../model/cidr';
+import { parseIp, unmapIp, unmappedText } from '../model/cidr';
 import { SideQuery } from './evaluate';
 import { L4Query, icmpTypeNumber } from './ports';
 import { VERDICT_QUERY_FIELDS, VerdictQuery } from './verdict';
@@ -190,18 +190,38 @@ export function l4Query(query: VerdictQuery): L4Query {
  * packets only and ICMPv6 in IPv6 ones, and Cilium matches an `icmps` field of family IPv4 as protocol ICMP and of family
  * IPv6 as ICMPv6 (pkg/policy/api/icmp.go `ICMPField.PortProtocol`), so no packet is `icmp/8` to `2001:db8::1`. Judged as
  * given, the IPv4 rule's verdict was a confident answer for a ping6 it does not hold. An IPv4-mapped address is IPv4
- * (`unmapIp`).
+ * (`unmapIp`). A query a caller builds itself (report, diff) keeps to `icmpFamilyCarried` instead.
  */
 function checkIcmpAddressFamily(query: VerdictQuery, family: 'IPv4' | 'IPv6'): void {
   for (const end of [query.from, query.to]) {
-    const written = typeof end.ip === 'string' ? parseIp(end.ip) : undefined;
-    const ip = written !== undefined ? unmapIp(written) : undefined;
-    if (ip === undefined || (ip.family === 6) === (family === 'IPv6')) continue;
+    const ipFamily = packetFamilyOf(end.ip);
+    if (icmpFamilyCarried(family, ipFamily, undefined)) continue;
     const [name, other] = family === 'IPv6' ? ['ICMPv6', 'icmp'] : ['ICMP (IPv4)', 'icmpv6'];
-    throw badQuery(`${name} with the IPv${ip.family} address ${end.ip}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
+    const shown = unmappedText(end.ip as string);
+    const address = shown === end.ip ? shown : `${shown} (${end.ip as string}, IPv4-mapped)`;
+    throw badQuery(`${name} with the IPv${ipFamily} address ${address}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
       + 'and Cilium matches an icmps field by its family)',
     `give the ${other} type for this address (${other}/${family === 'IPv6' ? 8 : 128} for an echo request), or an IPv${family === 'IPv6' ? 6 : 4} address`);
   }
+}
+
+/**
+ * The family of the packets an end's address travels in: 4 or 6, an IPv4-mapped address 4 (`unmapIp`); `undefined` for
+ * an end without an address (a pod, an entity), which has one of each family the cluster runs.
+ */
+export function packetFamilyOf(ip: unknown): 4 | 6 | undefined {
+  const written = typeof ip === 'string' ? parseIp(ip) : undefined;
+  return written !== undefined ? unmapIp(written).family : undefined;
+}
+
+/**
+ * Whether an ICMP packet of `family` can travel between ends whose addresses are of these packet families
+ * (`packetFamilyOf`; `undefined`: no address, either family): the query `checkIcmpAddressFamily` does not refuse. For
+ * the callers that build their queries themselves (the connectivity report and diff): they leave out what no packet is.
+ */
+export function icmpFamilyCarried(family: 'IPv4' | 'IPv6', from: 4 | 6 | undefined, to: 4 | 6 | undefined): boolean {
+  const wanted = family === 'IPv6' ? 6 : 4;
+  return (from === undefined || from === wanted) && (to === undefined || to === wanted);
 }
 
 /** A malformed query (a module function: `l4Query` runs once per query and makes no closure). */

@@ -827,9 +827,12 @@ function unknownText(p: FlowPeer): string {
   return p.key.startsWith('u:#') ? `identity ${p.key.slice(3)}` : `pod ${p.key.slice(2)}`;
 }
 
-/** A world end whose address the capture shows as a pod's: never drafted as a CIDR (a CIDR rule never matches a pod). */
+/**
+ * A world end whose address the capture shows as a pod's: never drafted as a CIDR (a CIDR rule never matches a pod). An
+ * IPv4-mapped address is the pod's IPv4 one (`unmappedText`, as the capture keys them).
+ */
 function isPodAddress(p: FlowPeer, podAddresses: ReadonlySet<string>): boolean {
-  return p.kind === FlowPeerKind.WORLD && p.ip !== undefined && podAddresses.has(p.ip);
+  return p.kind === FlowPeerKind.WORLD && p.ip !== undefined && podAddresses.has(unmappedText(p.ip));
 }
 
 /** DNS to kube-dns on 53/UDP or 53/TCP: what `allowDns` allows. */
