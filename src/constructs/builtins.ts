@@ -90,7 +90,8 @@ export function refuseBroadDnsServer(server: unknown, location: string): void {
       + 'addresses of toFQDNs names from whatever answer comes back (pkg/fqdn/dnsproxy ServeDNS), so any of them could answer',
     fix: 'name the resolver: Peer.kubeDns() (the default), its pods with Peer.endpoints({ namespace, labels }), or its address with '
       + "Peer.cidr('169.254.20.10/32'); for a second resolver, add Builtins.allowDns(policy.rule, { dnsServer }) once more; DNS meant to reach "
-      + 'that widely is a rule of its own (policy.allowEgress(peer, { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.all()) }))',
+      + 'that widely is a rule of its own without DNS rules (policy.allowEgress(peer, { ports: [Port.udp(53), Port.tcp(53)] })), which Cilium '
+      + 'does not send through its DNS proxy, so its answers teach toFQDNs nothing',
     location,
   });
 }

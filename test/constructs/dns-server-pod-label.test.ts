@@ -6,7 +6,8 @@
 import { Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { Builtins, CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, FqdnEgress, LabelExpression, Peer, Port, TieredApp } from '../../src';
-import { verdictOf } from '../support/construct-verdicts';
+import { dnsLearning } from '../../src/engine/evaluate';
+import { judge, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
 const WEB = 'pod:shop:app=web';
@@ -45,6 +46,9 @@ describe('a dnsServer named by no pod label of its own is refused (dns-server-br
         + '\\(53/UDP, 53/TCP\\) to far more than one resolver, not to their resolver, and Cilium learns the addresses of toFQDNs names from '
         + 'whatever answer comes back \\(pkg/fqdn/dnsproxy ServeDNS\\), so any of them could answer \\(dns-server-broad\\)'));
       expect(r.message).toContain('its pods with Peer.endpoints({ namespace, labels })');
+      // The fix offers the wide rule without DNS rules: an L7 DNS rule there is what feeds toFQDNs, the exposure refused.
+      expect(r.message).toContain('a rule of its own without DNS rules (policy.allowEgress(peer, { ports: [Port.udp(53), Port.tcp(53)] }))');
+      expect(r.message).not.toContain('l7:');
     });
   });
 
@@ -76,6 +80,20 @@ describe('a dnsServer named by no pod label of its own is refused (dns-server-br
     new CiliumPolicy(c, 'p').allowEgress(Peer.namespace('kube-system'), { ports: [Port.udp(53)] });
     expect(verdictOf(c, WEB, KUBE_PROXY, '53/UDP')).toBe('allowed');
     expect(verdictOf(c, WEB, KUBE_PROXY, '443/TCP')).toBe('denied');
+  });
+
+  // The rule the fix offers, beside the DNS companion and toFQDNs: a lookup to another pod of kube-system passes at L4 but
+  // not through the DNS proxy (Cilium redirects per selector, pkg/policy/l4.go `toMapState` `currentRule.IsRedirect()`),
+  // so its answer teaches toFQDNs nothing; the lookup to kube-dns, through the companion's DNS rules, does.
+  test('the wide rule of the fix, beside toFQDNs, teaches toFQDNs nothing', () => {
+    const c = chart('shop');
+    // Every name may be looked up: the wide rule on 53 widens the kube-dns DNS rules to every name (pitfall-dns-rules-widened).
+    new FqdnEgress(c, 'fqdn', { fqdns: ['api.example.com'], allowAllDnsLookups: true });
+    new CiliumPolicy(c, 'p').allowEgress(Peer.namespace('kube-system'), { ports: [Port.udp(53), Port.tcp(53)] });
+    const wide = judge(c, WEB, KUBE_PROXY, '53/UDP', { dns: 'api.example.com' });
+    expect(wide.verdict).toBe('allowed');
+    expect(dnsLearning(wide).learnable).toBe(false);
+    expect(dnsLearning(judge(c, WEB, 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'api.example.com' })).learnable).toBe(true);
   });
 });
 
