@@ -3,7 +3,7 @@ import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
-import { Port } from './port';
+import { isPort, Port } from './port';
 import { IEndpointSelector } from './selector';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
@@ -82,7 +82,7 @@ export class FqdnEgress extends Construct {
     checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
     // `ports: null` was a TypeError.
-    checkListOf(props.ports, 'FqdnEgress ports', 'a Port', '_match', this.node.path);
+    checkListOf(props.ports, 'FqdnEgress ports', 'a Port', isPort, this.node.path);
     if (!props.fqdns || props.fqdns.length === 0) {
       throw new CiliumPolicyError({
         id: 'fqdn-egress-empty',
