@@ -9,6 +9,7 @@ import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './
 import { allowDns } from './builtins';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
+import { describeValue } from '../model/plain-value';
 
 /** The props of `FqdnEgressProps` (`checkPropKeys`). */
 export const FQDN_EGRESS_PROPS: readonly string[] = ['fqdns', 'endpointSelector', 'ports', 'namespace', 'name', 'dnsServer', 'allowAllDnsLookups'];
@@ -97,8 +98,9 @@ export class FqdnEgress extends Construct {
       const blank: unknown = props.fqdns[blankAt];
       throw new CiliumPolicyError({
         id: 'fqdn-egress-empty',
-        message: `FqdnEgress fqdns has a blank entry (${blank === undefined ? 'undefined' : JSON.stringify(blank)}) at fqdns[${blankAt}]`,
-        fix: 'remove it, or write the name meant',
+        message: typeof blank === 'string' ? `FqdnEgress fqdns has a blank entry (${JSON.stringify(blank)}) at fqdns[${blankAt}]`
+          : `FqdnEgress fqdns[${blankAt}] is ${describeValue(blank)}, not a string: a DNS name is written as text`,
+        fix: typeof blank === 'string' ? 'remove it, or write the name meant' : "write the name as a string ('api.example.com'), or remove the entry",
         location: this.node.path,
       });
     }

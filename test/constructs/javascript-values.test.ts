@@ -72,7 +72,12 @@ describe('FqdnEgress ports', () => {
 describe('lists of names and CIDRs with an entry that is no string', () => {
   test('refused by name and position, with the fix', () => {
     const fqdn = refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', undefined as unknown as string] }));
-    expect(fqdn.message).toBe('[test/f] FqdnEgress fqdns has a blank entry (undefined) at fqdns[1] (fqdn-egress-empty)\n  fix: remove it, or write the name meant');
+    expect(fqdn.message).toBe('[test/f] FqdnEgress fqdns[1] is undefined, not a string: a DNS name is written as text (fqdn-egress-empty)\n'
+      + "  fix: write the name as a string ('api.example.com'), or remove the entry");
+    // A number is no blank entry: it is not a string (it said "a blank entry (5)").
+    expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: [5 as unknown as string] })).message)
+      .toMatch(/^\[test\/f\] FqdnEgress fqdns\[0\] is a number \(5\), not a string: a DNS name is written as text \(fqdn-egress-empty\)/);
+    expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', ' '] })).message).toContain('FqdnEgress fqdns has a blank entry (" ") at fqdns[1]');
     const except = refusal(() => Peer.cidr('10.0.0.0/8', { except: [undefined as unknown as string] }));
     expect(except.message).toMatch(/^\[test\/constructs\/javascript-values\.test\.ts:\d+\] Peer\.cidr\(\) except\[0\] is undefined, not a CIDR \(list-entry-invalid\)\n {2}fix: pass a CIDR at every position \(is a computed entry undefined\?\)$/);
     for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers']) {
