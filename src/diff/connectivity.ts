@@ -400,11 +400,14 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     // Per segment of the tables, its index among the changing segments of the pair being judged (-1: none).
     const position = new Int32Array(tables.segments.length).fill(-1);
     // The pairs judged alike are judged once, with placeholder names (`emit` puts theirs in).
-    const judgedAlike = new Map<number, PairChanges | undefined>();
+    // Keyed by the ends' packet families too: the segments a pair judges depend on them (`carriedSegments`: no ICMPv6 to
+    // an IPv4 address), so a pod pair judged alike with a pair to `10.1.2.3` does not lend it its ICMPv6 segments.
+    const judgedAlike = new Map<string, PairChanges | undefined>();
     tables.changingPairs((from, to, segs, outcomes, alike) => {
       const [a, b] = [inner[from], inner[to]];
-      if (alike >= 0 && judgedAlike.has(alike)) {
-        emit(a, b, judgedAlike.get(alike));
+      const alikeKey = `${alike}/${families[a] ?? ''}/${families[b] ?? ''}`;
+      if (alike >= 0 && judgedAlike.has(alikeKey)) {
+        emit(a, b, judgedAlike.get(alikeKey));
         return;
       }
       segs.forEach((seg, i) => { position[seg] = i; });
@@ -415,7 +418,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
         side,
       }, alike >= 0);
       for (const seg of segs) position[seg] = -1;
-      if (alike >= 0) judgedAlike.set(alike, judged);
+      if (alike >= 0) judgedAlike.set(alikeKey, judged);
       emit(a, b, judged);
     });
   } else {
