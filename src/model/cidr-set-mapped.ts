@@ -9,7 +9,7 @@
  * which stays IPv6 and selects nothing, as `toCIDR` (never through `ComputeResultantCIDRSet`) does in every release.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { IPV4_MAPPED_BLOCK, ParsedCidr, cidrContains, isIpv4MappedCidr, unmapCidr } from './cidr';
+import { ParsedCidr, isIpv4MappedCidr, unmapCidr } from './cidr';
 
 /** Whether Cilium `version` reads the IPv4-mapped CIDRs of a CIDR-set entry as IPv4 (1.14-1.16: `ComputeResultantCIDRSet`). */
 export function cidrSetUnmaps(version: CiliumVersion): boolean {
@@ -25,20 +25,14 @@ export interface CidrSetBlock {
 }
 
 /**
- * A CIDR-set entry (`cidr` less `except`) as Cilium `version` selects it: on 1.14-1.16 (`cidrSetUnmaps`) the part of it
- * inside `::ffff:0:0/96` that `ComputeResultantCIDRSet` splits off is IPv4 (`unmapCidr`): a mapped `cidr` is its IPv4
- * CIDR less its IPv4 holes; a `cidr` around the mapped block with holes inside it is split there (RemoveCIDRs cuts
- * along the path to each hole), so the block leaves the IPv6 CIDR and comes back as `0.0.0.0/0` less the holes. An entry
- * the rewrite does not touch (1.17+, IPv4, no mapped block split off) is `undefined`: as written.
+ * A CIDR-set entry (`cidr` less `except`) as Cilium `version` selects it: on 1.14-1.16 (`cidrSetUnmaps`) a `cidr` inside
+ * `::ffff:0:0/96` is its IPv4 CIDR (`unmapCidr`) less its mapped holes, as IPv4. Any other IPv6 `cidr` is as written, even
+ * with mapped holes: `ip.RemoveCIDRs` cuts only where one `net.IPNet.Contains` the other, which takes a mapped address to
+ * its 4 bytes and finds no 4-byte address in a 16-byte network, so `::/0` less `::ffff:808:808/128` stays `::/0` (no
+ * IPv4 part; the hole holds no packet, which always travels unmapped). An entry the rewrite does not touch (1.17+, IPv4,
+ * not mapped) is `undefined`: as written.
  */
 export function cidrSetAsSelected(cidr: ParsedCidr, except: readonly ParsedCidr[], version: CiliumVersion): CidrSetBlock[] | undefined {
-  if (!cidrSetUnmaps(version) || cidr.family !== 6) return undefined;
-  if (isIpv4MappedCidr(cidr)) return [{ cidr: unmapCidr(cidr), except: except.filter(isIpv4MappedCidr).map(unmapCidr) }];
-  // A CIDR around the mapped block is split inside it only by a hole inside it (one that holds the block takes it out whole).
-  const inside = except.filter(isIpv4MappedCidr);
-  if (!cidrContains(cidr, IPV4_MAPPED_BLOCK) || inside.length === 0 || except.some((e) => cidrContains(e, IPV4_MAPPED_BLOCK))) return undefined;
-  return [
-    { cidr, except: [...except.filter((e) => !isIpv4MappedCidr(e)), IPV4_MAPPED_BLOCK] },
-    { cidr: unmapCidr(IPV4_MAPPED_BLOCK), except: inside.map(unmapCidr) },
-  ];
+  if (!cidrSetUnmaps(version) || cidr.family !== 6 || !isIpv4MappedCidr(cidr)) return undefined;
+  return [{ cidr: unmapCidr(cidr), except: except.filter(isIpv4MappedCidr).map(unmapCidr) }];
 }

@@ -28,9 +28,6 @@ function inMappedBlock(value: bigint): boolean {
   return value >> 32n === IPV4_MAPPED_HIGH;
 }
 
-/** The IPv4-mapped block `::ffff:0:0/96` (RFC 4291 2.5.5.2). */
-export const IPV4_MAPPED_BLOCK: ParsedCidr = Object.freeze({ family: 6, network: IPV4_MAPPED_HIGH << 32n, prefix: 96 });
-
 /** Whether a CIDR lies in the IPv4-mapped block `::ffff:0:0/96` (`::ffff:808:808/128`, the block itself). */
 export function isIpv4MappedCidr(c: ParsedCidr): boolean {
   return c.family === 6 && c.prefix >= 96 && inMappedBlock(c.network);
