@@ -37,6 +37,7 @@ import {
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
+import { withRemoteNodeNote } from './remote-node-note';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { unmappedText } from '../model/cidr';
 import { requireOptionsObject } from './query';
@@ -543,7 +544,7 @@ export class PolicySet {
       const input = this.sideInput(direction, subject, peer, sideQuery, naive ? LearnMode.NAIVE : LearnMode.EXPLAINED);
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
-      return withDroppedLabelNotes(decided, subject, other, peer, this.config.version, this.selectorKeys);
+      return withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config.version, this.selectorKeys), subject, other, peer);
     };
     const egress = this.withLearningNote(side('egress', from, to), from, to);
     const ingress = side('ingress', to, from);
