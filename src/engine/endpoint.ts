@@ -326,6 +326,41 @@ function parseLabels(text: string, input: string): Record<string, string> {
   return out;
 }
 
+/**
+ * @internal The values of a hand-built endpoint object (`{ kind: 'cidr', ip: 'not-an-ip' }`), checked as its text form
+ * is (`parseEndpoint`): a known kind, a known entity, the address and DNS name a kind needs. Before, such an endpoint was
+ * judged as written (`cidr:not-an-ip`, an address no rule holds). The fields themselves are `ENDPOINT_FIELD_DEFAULTS`.
+ * @throws CiliumPolicyError (`engine-endpoint-syntax`) naming the endpoint, the bad value and the form to write
+ */
+export function checkEndpointValues(ep: Endpoint): void {
+  const kinds: readonly string[] = Object.values(EndpointKind);
+  if (!kinds.includes(ep.kind)) {
+    throw syntax(JSON.stringify(ep), `unknown endpoint kind ${JSON.stringify(ep.kind)}`, `give kind one of ${kinds.join(', ')} (EndpointKind)`);
+  }
+  const input = formatEndpoint(ep);
+  const needIp = (what: string): void => {
+    if (ep.ip === undefined) throw syntax(input, `${what} needs the address: ip is not given`, `give ip, e.g. { kind: '${ep.kind}', ip: '192.0.2.10' }`);
+  };
+  switch (ep.kind) {
+    case EndpointKind.CIDR:
+      needIp('a cidr endpoint');
+      break;
+    case EndpointKind.FQDN:
+      needIp('an fqdn endpoint');
+      checkFqdn(ep.name ?? '', input);
+      break;
+    case EndpointKind.ENTITY:
+      checkEntity(ep.entity ?? '', input);
+      if (ep.ip !== undefined && ep.entity !== 'kube-apiserver') {
+        throw syntax(input, 'only the kube-apiserver entity takes an address (a managed API server)', `leave ip out, or give entity 'kube-apiserver'`);
+      }
+      break;
+    default:
+      break;
+  }
+  if (ep.ip !== undefined) checkIp(ep.ip, input);
+}
+
 function checkEntity(name: string, input: string): void {
   if (!ENDPOINT_ENTITIES.includes(name)) {
     const group = ['cluster', 'all', 'none'].includes(name) ? ` ("${name}" is a group of endpoints, not one endpoint)` : '';

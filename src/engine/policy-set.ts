@@ -245,6 +245,15 @@ export class PolicySet {
   }
 
   /**
+   * @internal The check `verdict()` makes of an endpoint object before judging it: its fields (`option-unknown`) and
+   * values (`engine-endpoint-syntax`), for callers that look at the endpoints first (the test matchers).
+   * @throws CiliumPolicyError for a field `Endpoint` does not declare or a bad value
+   */
+  public _checkEndpoint(endpoint: Endpoint): void {
+    this.endpoints.record(endpoint);
+  }
+
+  /**
    * What connectivity changes from this set (the base) to `head`: every connection between the endpoint classes of both
    * sets whose verdict or L7 restriction differs, grouped, with the deciding rule on each side — the document
    * `cdk8s-cilium diff --output json` prints (`Connectivity.diff(this, head)`, which also takes the classes to judge).

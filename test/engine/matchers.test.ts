@@ -3,7 +3,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src/engine';
+import { Endpoint, EndpointKind, Endpoints, PolicySet } from '../../src/engine';
 import { engineMatchers, policySetOf, verdictFor } from '../../src/engine/matchers';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
@@ -50,6 +50,46 @@ describe('engine matchers', () => {
     expect(set).toDeny('cidr:10.0.0.5', 'pod:shop:app=db', 5432);
     expect(set).toDeny('pod:shop:app=db', 'cidr:10.0.0.6', 5432);
     expect(set).toAllow('pod:shop:app=web', 'cidr:10.0.0.6', 5432);
+  });
+
+  // After review: the outside-ends check ran before a hand-built endpoint was checked and hid the real error; and an
+  // endpoint object with a bad value was judged as written (`cidr:not-an-ip`, DENIED by a pod's policy, an address no rule holds).
+  test('a hand-built endpoint is checked before the outside-ends check: its field, its address, its entity, its kind', () => {
+    const set = policySet([cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}] }, 'shop')]);
+    const refusal = (ep: unknown, f: (e: Endpoint) => unknown): CiliumPolicyError => {
+      try {
+        f(ep as Endpoint);
+      } catch (e) {
+        return e as CiliumPolicyError;
+      }
+      throw new Error(`${JSON.stringify(ep)} was judged`);
+    };
+    const cases: [unknown, string, RegExp][] = [
+      [{ kind: 'cidr', ipp: '1.2.3.4' }, 'option-unknown', /^Endpoint: ipp \("1\.2\.3\.4"\) is not a field of Endpoint/],
+      [{ kind: 'cidr', ip: 'not-an-ip' }, 'engine-endpoint-syntax', /^bad endpoint "cidr:not-an-ip": "not-an-ip" is not an IPv4 or IPv6 address/],
+      [{ kind: 'cidr' }, 'engine-endpoint-syntax', /^bad endpoint "cidr:": a cidr endpoint needs the address: ip is not given/],
+      [{ kind: 'fqdn', name: 'api..example', ip: '192.0.2.1' }, 'engine-endpoint-syntax', /^bad endpoint "fqdn:api\.\.example@192\.0\.2\.1": "api\.\.example" is not a DNS name/],
+      [{ kind: 'entity', entity: 'wrld' }, 'engine-endpoint-syntax', /^bad endpoint "entity:wrld": unknown entity "wrld"/],
+      [{ kind: 'entity', entity: 'world', ip: '192.0.2.1' }, 'engine-endpoint-syntax', /only the kube-apiserver entity takes an address/],
+      [{ kind: 'zzz' }, 'engine-endpoint-syntax', /^bad endpoint "\{"kind":"zzz"\}": unknown endpoint kind "zzz"/],
+    ];
+    for (const [ep, id, message] of cases) {
+      for (const [name, f] of [
+        ['verdictFor', (e: Endpoint) => verdictFor(set, e, 'cidr:1.1.1.1', 80)],
+        ['toAllow', (e: Endpoint) => expect(set).toAllow('cidr:1.1.1.1', e, 80)],
+        ['verdict', (e: Endpoint) => set.verdict({ from: e, to: set.endpoint('pod:shop:app=db'), protocol: 'TCP', port: 80 })],
+        ['decide', (e: Endpoint) => set.decide({ from: set.endpoint('pod:shop:app=db'), to: e, protocol: 'TCP', port: 80 })],
+      ] as const) {
+        const error = refusal(ep, f);
+        expect(error, `${name} ${JSON.stringify(ep)}`).toBeInstanceOf(CiliumPolicyError);
+        expect(error.id, `${name} ${JSON.stringify(ep)}`).toBe(id);
+        expect(error.message).toMatch(message);
+      }
+    }
+    // Valid hand-built ends: two outside ones are refused as such, one in the cluster is judged.
+    expect(refusal({ kind: 'cidr', ip: '1.2.3.4' }, (e) => verdictFor(set, e, 'cidr:1.1.1.1', 80)).id).toBe('engine-no-cluster-end');
+    expect(verdictFor(set, { kind: EndpointKind.CIDR, ip: '1.2.3.4' }, 'pod:shop:app=db', 80).verdict).toBe('denied');
+    expect(verdictFor(set, Endpoints.managedApiServer('192.0.2.1'), 'pod:shop:app=db', 80).verdict).toBe('denied');
   });
 
   test('an App: policies of every chart, named ports and Services from its workloads', () => {
