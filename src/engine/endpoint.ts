@@ -384,8 +384,9 @@ function outsideCluster(ep: Endpoint): boolean {
 }
 
 /**
- * @internal The refusal of a connection of which neither end is in the cluster (`cidr:10.0.0.5 → cidr:10.0.0.6`, pod IPs
- * written as addresses: Cilium gives an address a world identity, pkg/labels `IPStringToLabel`), or `undefined` when one
+ * @internal The refusal of a connection of which neither end is in the cluster (`cidr:10.0.0.5 → cidr:10.0.0.6`: the
+ * engine takes any `cidr:` endpoint for an address outside the cluster, since it has no inventory of pod IPs, so pods
+ * written by their IPs are two outside addresses; in Cilium a pod's IP carries the pod's identity), or `undefined` when one
  * end is: neither end is judged, so `allowed` would say nothing about the policies (`trace` exit 0, a `toAllow` that
  * passes whatever they say).
  * @param fromText how the caller names the client (`--from cidr:10.0.0.5`, `cidr:10.0.0.5`)
@@ -399,8 +400,8 @@ export function noClusterEndError(from: Endpoint, to: Endpoint, fromText: string
     id: 'engine-no-cluster-end',
     message: `${call !== undefined ? `${call}: ` : ''}neither ${fromText} nor ${toText} is in the cluster: Cilium enforces no policy at either end, so the verdict `
       + '(allowed) would say nothing about the policies',
-    fix: 'give a pod or a node at one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is '
-      + 'an address outside the cluster, which no pod has: CIDR rules never match pods), a node as node:<k=v,...> or entity:host',
+    fix: 'give a pod or a node at one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (the engine takes a '
+      + 'cidr: endpoint for an address outside the cluster: it knows no pod IPs), a node as node:<k=v,...> or entity:host',
   });
 }
 

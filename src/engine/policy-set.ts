@@ -276,7 +276,10 @@ export class PolicySet {
   }
 
   /**
-   * The verdict on a connection, with the rules that decided it.
+   * The verdict on a connection, with the rules that decided it. A connection of which neither end is in the cluster
+   * (two `cidr:`/`fqdn:` endpoints, the world, a managed API server, `unmanaged`: `replay` asks about such an observed flow)
+   * is answered `allowed` with both sides not evaluated: nothing is checked, since Cilium enforces no policy at either end
+   * (`trace` and the test matchers refuse it, `engine-no-cluster-end`).
    * @throws CiliumPolicyError for a malformed query, or one with a field `VerdictQuery` does not declare (`option-unknown`)
    */
   public verdict(query: VerdictQuery): Verdict {
@@ -289,7 +292,7 @@ export class PolicySet {
    * The decision of each side is kept per subject identity and direction, keyed by the peer's identity, protocol and
    * port, as the agent's policy map is; an HTTP, DNS or Kafka request is then judged against the L7 rules kept with an
    * L4 allow. The decisions come from the same code `verdict()` runs, without building the explanation. Use `verdict()`
-   * for why.
+   * for why. A connection of which neither end is in the cluster is `ALLOWED` with nothing checked, as in `verdict()`.
    * @throws CiliumPolicyError for a malformed query (as `verdict` does), or one with a field `VerdictQuery` does not declare
    * (`option-unknown`)
    */

@@ -43,8 +43,8 @@ describe('engine matchers', () => {
       expect((error as CiliumPolicyError).id).toBe('engine-no-cluster-end');
       expect((error as CiliumPolicyError).message).toBe(`Verdicts.verdictFor(): neither ${from} nor ${to} is in the cluster: Cilium enforces no `
         + 'policy at either end, so the verdict (allowed) would say nothing about the policies (engine-no-cluster-end)\n  fix: give a pod or a node at '
-        + 'one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is an address outside the cluster, '
-        + 'which no pod has: CIDR rules never match pods), a node as node:<k=v,...> or entity:host');
+        + 'one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (the engine takes a cidr: endpoint for an address '
+        + 'outside the cluster: it knows no pod IPs), a node as node:<k=v,...> or entity:host');
       expect(() => expect(set).toAllow(from, to, 5432)).toThrow(/^toAllow\(\): neither .* is in the cluster/);
     }
     expect(set).toDeny('cidr:10.0.0.5', 'pod:shop:app=db', 5432);
