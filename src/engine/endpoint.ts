@@ -376,35 +376,6 @@ function checkFqdn(name: string, input: string): void {
   if (!isDnsName(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
 }
 
-/** Whether an endpoint is outside the cluster (an address, a DNS name, the world, a managed API server, `unmanaged`): no policy is enforced there. */
-function outsideCluster(ep: Endpoint): boolean {
-  if (ep.kind === EndpointKind.CIDR || ep.kind === EndpointKind.FQDN) return true;
-  if (ep.kind !== EndpointKind.ENTITY) return false;
-  return ['world', 'world-ipv4', 'world-ipv6', 'unmanaged'].includes(ep.entity ?? '') || (ep.entity === 'kube-apiserver' && ep.ip !== undefined);
-}
-
-/**
- * @internal The refusal of a connection of which neither end is in the cluster (`cidr:10.0.0.5 → cidr:10.0.0.6`: the
- * engine takes any `cidr:` endpoint for an address outside the cluster, since it has no inventory of pod IPs, so pods
- * written by their IPs are two outside addresses; in Cilium a pod's IP carries the pod's identity), or `undefined` when one
- * end is: neither end is judged, so `allowed` would say nothing about the policies (`trace` exit 0, a `toAllow` that
- * passes whatever they say).
- * @param fromText how the caller names the client (`--from cidr:10.0.0.5`, `cidr:10.0.0.5`)
- * @param toText how the caller names the server
- * @param call the call that asked, for the message (`toAllow()`)
- * @default - none (the CLI's own error line)
- */
-export function noClusterEndError(from: Endpoint, to: Endpoint, fromText: string, toText: string, call?: string): CiliumPolicyError | undefined {
-  if (!outsideCluster(from) || !outsideCluster(to)) return undefined;
-  return new CiliumPolicyError({
-    id: 'engine-no-cluster-end',
-    message: `${call !== undefined ? `${call}: ` : ''}neither ${fromText} nor ${toText} is in the cluster: Cilium enforces no policy at either end, so the verdict `
-      + '(allowed) would say nothing about the policies',
-    fix: 'give a pod or a node at one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (the engine takes a '
-      + 'cidr: endpoint for an address outside the cluster: it knows no pod IPs), a node as node:<k=v,...> or entity:host',
-  });
-}
-
 function syntax(input: string, message: string, fix: string): CiliumPolicyError {
   return new CiliumPolicyError({ id: 'engine-endpoint-syntax', message: `bad endpoint "${input}": ${message}`, fix });
 }

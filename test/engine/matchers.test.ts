@@ -92,6 +92,31 @@ describe('engine matchers', () => {
     expect(verdictFor(set, Endpoints.managedApiServer('192.0.2.1'), 'pod:shop:app=db', 80).verdict).toBe('denied');
   });
 
+  // After review: the outside ends were a list of their own (world*, unmanaged, kube-apiserver@ip) beside the identity
+  // code; they are now the identity code's (`outsideCluster`, src/engine/identity.ts), so the two cannot drift apart.
+  test('refused exactly where neither side is evaluated: every entity, address, DNS name, managed API server, pod and node', () => {
+    const set = policySet([cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}] }, 'shop')], { hostFirewall: true });
+    const ends = [...Endpoints.ENTITIES.map((e) => `entity:${e}`), 'entity:kube-apiserver@192.0.2.1', 'cidr:10.0.0.5', 'cidr:2001:db8::1',
+      'fqdn:api.example.com@203.0.113.7', 'pod:shop:app=db', 'node:kubernetes.io/hostname=n1'];
+    let refused = 0;
+    for (const from of ends) {
+      for (const to of ends) {
+        const v = set.verdict({ from: set.endpoint(from), to: set.endpoint(to), protocol: 'TCP', port: 80 });
+        const neither = !v.egress.evaluated && !v.ingress.evaluated;
+        let error: unknown;
+        try {
+          verdictFor(set, from, to, 80);
+        } catch (e) {
+          error = e;
+        }
+        expect((error as CiliumPolicyError | undefined)?.id, `${from} → ${to}`).toBe(neither ? 'engine-no-cluster-end' : undefined);
+        if (neither) refused++;
+      }
+    }
+    // world, world-ipv4, world-ipv6, unmanaged, the managed API server, two addresses and a DNS name: 8 × 8 pairs.
+    expect(refused).toBe(64);
+  });
+
   test('an App: policies of every chart, named ports and Services from its workloads', () => {
     const a = app();
     expect(a).toAllow('pod:shop:app=web', 'pod:shop:app=api', '8080/TCP');
