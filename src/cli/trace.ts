@@ -538,7 +538,9 @@ export function policyInputError(set: PolicySet): CiliumPolicyError | undefined 
   const bad = set.diagnostics.filter((d) => d.severity === 'error' && (d.id === 'parse-yaml-syntax' || d.id === 'parse-missing-kind' || d.id.startsWith('input-')));
   if (bad.length === 0) return undefined;
   const d = bad[0];
-  const more = bad.length > 1 ? ` (and ${bad.length - 1} more input problem${bad.length > 2 ? 's' : ''})` : '';
+  // A summary of the errors left unlisted (`omitted`: the tagged scalars past the first 1,000) stands for that many.
+  const others = bad.reduce((n, x) => n + diagnosticWeight(x), 0) - 1;
+  const more = others > 0 ? ` (and ${others.toLocaleString('en-US')} more input problem${others > 1 ? 's' : ''})` : '';
   return new CiliumPolicyError({
     id: d.id === 'parse-yaml-syntax' ? 'cli-yaml' : d.id,
     message: `${diagnosticText(d, false)}${more}`,

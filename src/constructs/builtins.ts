@@ -88,9 +88,11 @@ export function refuseBroadDnsServer(server: unknown, location: string): void {
     message: `dnsServer selects ${broad}: the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to `
       + `${world !== undefined ? 'any server on the internet' : 'far more than one resolver'}, not to their resolver, and Cilium learns the `
       + 'addresses of toFQDNs names from whatever answer comes back (pkg/fqdn/dnsproxy ServeDNS), so any of them could answer',
-    fix: 'name the resolver: Peer.kubeDns() (the default), its pods with Peer.endpoints({ namespace, labels }), or its address with '
-      + "Peer.cidr('169.254.20.10/32'); for a second resolver, add Builtins.allowDns(policy.rule, { dnsServer }) once more; DNS meant to reach "
-      + 'that widely is a rule of its own (policy.allowEgress(peer, { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.all()) }))',
+    fix: 'name the resolver: Peer.kubeDns() (the default), its pods with Peer.endpoints({ namespace, labels }), its Service with '
+      + "Peer.service('kube-dns', 'kube-system') or Peer.serviceSelector({ namespace, labels }), or its address with Peer.cidr('169.254.20.10/32'); "
+      + 'for a second resolver, add Builtins.allowDns(policy.rule, { dnsServer }) once more; DNS meant to reach '
+      + 'that widely is a rule of its own without DNS rules (policy.allowEgress(peer, { ports: [Port.udp(53), Port.tcp(53)] })), which Cilium '
+      + 'does not send through its DNS proxy, so its answers teach toFQDNs nothing',
     location,
   });
 }

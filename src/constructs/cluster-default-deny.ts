@@ -5,7 +5,9 @@ import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { CiliumVersion } from '../core/cilium-version';
 import { KUBE_DNS_LABELS } from '../model/companion-rules';
-import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorNamespaceNames, selectorRequiresPodLabel } from '../model/selectors';
+import {
+  NAMESPACE_LABEL, noPodLabelReason, selectorConstrainsNamespace, selectorNamespaceNames, selectorRequiresPodLabel,
+} from '../model/selectors';
 import { LabelSelectorModel } from '../model/policy-model';
 import { clonePlain } from '../model/clone-plain';
 import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
@@ -219,8 +221,9 @@ function dnsServerSelector(server: IPeer | undefined, location: string): LabelSe
   // labels, in one namespace (or in dnsNamespace), or that rule would open 53 on every pod of a namespace, or of the cluster.
   const selectors = config.item.endpoints ?? [];
   const names = selectors.length === 1 ? selectorNamespaceNames(selectors[0]) : undefined;
+  const noPodLabel = selectors.length === 1 && !selectorRequiresPodLabel(selectors[0]) ? noPodLabelReason(selectors[0]) : undefined;
   const why = selectors.length !== 1 ? `${selectors.length} endpoint selectors`
-    : !selectorRequiresPodLabel(selectors[0]) ? 'no pod label (every pod of its namespaces)'
+    : noPodLabel !== undefined ? `${noPodLabel.cluster ? noPodLabel.why : 'no pod label'} (${noPodLabel.selects})`
       : selectorConstrainsNamespace(selectors[0]) && names?.length !== 1 ? 'no single namespace by name'
         : undefined;
   if (why !== undefined) {

@@ -3,12 +3,13 @@ import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
-import { Port } from './port';
+import { isPort, Port } from './port';
 import { IEndpointSelector } from './selector';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
+import { describeValue } from '../model/plain-value';
 
 /** The props of `FqdnEgressProps` (`checkPropKeys`). */
 export const FQDN_EGRESS_PROPS: readonly string[] = ['fqdns', 'endpointSelector', 'ports', 'namespace', 'name', 'dnsServer', 'allowAllDnsLookups'];
@@ -82,7 +83,7 @@ export class FqdnEgress extends Construct {
     checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
     // `ports: null` was a TypeError.
-    checkListOf(props.ports, 'FqdnEgress ports', 'a Port', '_match', this.node.path);
+    checkListOf(props.ports, 'FqdnEgress ports', 'a Port', isPort, this.node.path);
     if (!props.fqdns || props.fqdns.length === 0) {
       throw new CiliumPolicyError({
         id: 'fqdn-egress-empty',
@@ -97,8 +98,9 @@ export class FqdnEgress extends Construct {
       const blank: unknown = props.fqdns[blankAt];
       throw new CiliumPolicyError({
         id: 'fqdn-egress-empty',
-        message: `FqdnEgress fqdns has a blank entry (${blank === undefined ? 'undefined' : JSON.stringify(blank)}) at fqdns[${blankAt}]`,
-        fix: 'remove it, or write the name meant',
+        message: typeof blank === 'string' ? `FqdnEgress fqdns has a blank entry (${JSON.stringify(blank)}) at fqdns[${blankAt}]`
+          : `FqdnEgress fqdns[${blankAt}] is ${describeValue(blank)}, not a string: a DNS name is written as text`,
+        fix: typeof blank === 'string' ? 'remove it, or write the name meant' : "write the name as a string ('api.example.com'), or remove the entry",
         location: this.node.path,
       });
     }

@@ -6,7 +6,7 @@ import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
 import { AllowOptions, DenyOptions, checkSelectorValue, firstPortName } from './policy-rule';
-import { Icmp, IcmpFamily, Port } from './port';
+import { Icmp, IcmpFamily, isPort, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import {
@@ -658,14 +658,17 @@ export class HostFirewall extends Construct {
 
 /**
  * The props that are lists, with what each entry must be: a string (`strings`, `checkStringList`), an object with `property`
- * (`checkListOf`: `breakGlassPorts: [undefined]` was a TypeError), or anything the rule it goes to checks (peers: `peer-unknown`).
+ * (`checkListOf`: `breakGlassPorts: [undefined]` was a TypeError) or a `Port` (`isPort`: `[{ _match: 1 }]` was every port),
+ * or anything the rule it goes to checks (peers: `peer-unknown`).
  */
-const LIST_PROPS: Readonly<Record<string, { readonly kind: string; readonly property?: string; readonly strings?: boolean }>> = {
+const LIST_PROPS: Readonly<Record<string, {
+  readonly kind: string; readonly property?: string | ((entry: unknown) => boolean); readonly strings?: boolean;
+}>> = {
   managementCidrs: { kind: 'a CIDR', strings: true },
   controlPlaneCidrs: { kind: 'a CIDR', strings: true },
   bgpPeers: { kind: 'a CIDR', strings: true },
   nodeDnsServers: { kind: 'a CIDR', strings: true },
-  breakGlassPorts: { kind: 'a Port', property: '_match' },
+  breakGlassPorts: { kind: 'a Port', property: isPort },
   exemptions: { kind: 'a LockoutExemption ({ path, reason })', property: 'path' },
   apiServerClients: { kind: 'a peer' },
   kubeletClients: { kind: 'a peer' },

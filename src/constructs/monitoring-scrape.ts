@@ -6,7 +6,7 @@ import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from '.
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig, peerAsJudged } from './peer-config';
 import { checkPeerValue } from './policy-rule';
-import { Port } from './port';
+import { isPort, Port } from './port';
 import { EndpointSelector, LabelExpression } from './selector';
 import { clonePlain } from '../model/clone-plain';
 import { checkPropKeys } from './prop-keys';
@@ -56,7 +56,7 @@ export class MonitoringScrape extends Construct {
     checkPropKeys(props, MONITORING_SCRAPE_PROPS, { owner: 'MonitoringScrape', location: this.node.path });
     checkFlags(props, ['allowScraperEgress'], 'MonitoringScrape', this.node.path);
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);
-    checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', '_match', this.node.path);
+    checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', isPort, this.node.path);
     const namespaces = [...new Set(props.namespaces ?? [])].sort();
     for (const ns of namespaces) checkNamespaceName(ns, 'MonitoringScrape namespaces entry', this.node.path);
     if (namespaces.length === 0 || (props.ports ?? []).length === 0) {

@@ -88,12 +88,14 @@ export function checkFlags(props: object, names: readonly string[], what: string
  * @param list the list given (`undefined` is for the caller to allow or refuse)
  * @param what what it is, e.g. `L7.http() rules`
  * @param kind what each entry must be, e.g. `an HttpRule`
- * @param property a member each entry has; none: the entries are checked elsewhere
+ * @param property a member each entry has, or what each entry must pass (`isPort`: a look-alike `{ _match: 1 }` is no Port);
+ * none: the entries are checked elsewhere
  * @param location a construct path; default: the caller's file:line
  */
-export function checkListOf(list: unknown, what: string, kind: string, property?: string, location?: string): void {
+export function checkListOf(list: unknown, what: string, kind: string, property?: string | ((entry: unknown) => boolean), location?: string): void {
   const invalid = property === undefined ? undefined
-    : (e: unknown): boolean => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined;
+    : typeof property === 'function' ? (e: unknown): boolean => !property(e)
+      : (e: unknown): boolean => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined;
   checkEntries(list, what, kind, invalid, location);
 }
 

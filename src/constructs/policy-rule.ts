@@ -20,7 +20,7 @@ import {
 import { IPeer, Peer } from './peer';
 import { PeerConfig, checkedPeerConfig } from './peer-config';
 import { isApiObjectHolder, workloadNamespace } from './workload';
-import { Port } from './port';
+import { isPort, Port } from './port';
 import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 import { checkIdentityLabels } from './identity-label-check';
@@ -360,7 +360,7 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    const notAPort = ports?.findIndex((p) => (p as Partial<Port> | undefined)?._match === undefined) ?? -1;
+    const notAPort = ports?.findIndex((p) => !isPort(p)) ?? -1;
     if (ports !== undefined && notAPort >= 0) {
       throw new CiliumPolicyError({
         id: 'ports-not-ports',

@@ -245,6 +245,16 @@ export class Port implements IPortSpec {
 }
 
 /**
+ * Whether a value is a `Port` (`instanceof`): the one check of every list of ports (`ports`, `breakGlassPorts`, a tier's
+ * `ports` and `metricsPorts`). A look-alike (`{ _match: 1 }` from JavaScript) has no match to write, and a port list of it
+ * was written as no `toPorts`: every port.
+ * @param value an entry of a port list
+ */
+export function isPort(value: unknown): value is Port {
+  return value instanceof Port;
+}
+
+/**
  * ICMP matches (`icmps`). They are `Port`s so they can be passed along with TCP/UDP ports; the rule is split
  * automatically because Cilium does not allow `icmps` and `toPorts` in one rule item.
  */

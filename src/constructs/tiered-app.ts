@@ -4,12 +4,12 @@ import { CiliumPolicyError } from '../core/errors';
 import { DnsRule, L7 } from './l7';
 import { IPeer, Peer } from './peer';
 import { defaultName } from './policy-base';
-import { Port } from './port';
+import { isPort, Port } from './port';
 import { EndpointSelector, IEndpointSelector } from './selector';
 import { noServingPorts, readWorkload, servingPorts } from './workload';
 import { allowDns, allowHostProbes, builtinsSummary } from './builtins';
 import { Selector } from '../model/labels';
-import { NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from '../model/selectors';
+import { selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
@@ -54,7 +54,7 @@ export interface Tier {
    * Pod labels of the tier (exactly one of `labels`, `workload` and `selector` is required). A tier whose labels select
    * every pod of another tier is refused (`tiered-app-tiers-overlap`): those pods would get both tiers' ingress. Labels
    * that say no more than the namespace (`k8s:io.kubernetes.pod.namespace: <the app's>`: Cilium sets a CNP subject's
-   * namespace to the policy's) select every pod of it, and are refused as `{}` is (`selector-empty`).
+   * namespace to the policy's) or the cluster label select every pod of it, and are refused as `{}` is (`selector-empty`).
    * @default - taken from `workload` or `selector`
    */
   readonly labels?: Record<string, string>;
@@ -65,9 +65,11 @@ export interface Tier {
    */
   readonly workload?: IConstruct;
   /**
-   * An endpoint selector for the tier's pods, when neither labels nor a workload say it. One that says no more than the
-   * namespace (`io.kubernetes.pod.namespace Exists`) is refused (`selector-empty`); `EndpointSelector.all()` (every pod of
-   * the namespace, said outright) is accepted for a tier alone.
+   * An endpoint selector for the tier's pods, when neither labels nor a workload say it. One that requires no pod label by
+   * value (`selectorRequiresPodLabel`: no equality or `In` on a label of the pods' own, so no more than the namespace,
+   * `io.kubernetes.pod.namespace Exists`, or only `NotIn`/`DoesNotExist`/`Exists`, `app NotIn (web)`) is refused
+   * (`selector-empty`): every pod of the namespace but those it excludes; `EndpointSelector.all()` (every pod of the
+   * namespace, said outright) is accepted for a tier alone.
    * @default - selected by `labels` or `workload`
    */
   readonly selector?: IEndpointSelector;
@@ -374,7 +376,7 @@ export class TieredApp extends Construct {
 function checkPortList(ports: unknown, what: string, location: string): void {
   checkListOf(ports, what, 'a Port', undefined, location);
   const list = (ports ?? []) as unknown[];
-  const index = list.findIndex((p) => (p as Partial<Port> | null | undefined)?._match === undefined);
+  const index = list.findIndex((p) => !isPort(p));
   if (index < 0) return;
   throw new CiliumPolicyError({
     id: 'ports-not-ports',
@@ -410,8 +412,9 @@ function tierPeer(tier: ResolvedTier, namespace: string, location: string): Peer
  * first tier's ports. Judged with the validator's implication of selectors (`implies`, sound: it never refuses tiers
  * that can be told apart, and compares `matchLabels` and `matchExpressions` alike), on the selectors as the agent imports
  * a CiliumNetworkPolicy's subject (`subjectSelector`: its namespace set to the policy's), so that a tier of only the
- * namespace label (`k8s:io.kubernetes.pod.namespace: shop`) is seen to select every pod of the namespace. Such a tier, of
- * labels or a selector that say no more than the namespace or its labels, is refused as `labels: {}` is (`selector-empty`);
+ * namespace label (`k8s:io.kubernetes.pod.namespace: shop`) is seen to select every pod of the namespace. A tier of labels
+ * or a selector that require no pod label by value (`selectorRequiresPodLabel`, as a workload's: no more than the namespace,
+ * its labels or the cluster label, or only `NotIn`/`DoesNotExist`/`Exists`) is refused as `labels: {}` is (`selector-empty`);
  * `EndpointSelector.all()` says every pod outright, and stays accepted.
  */
 function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: string): void {
@@ -419,20 +422,20 @@ function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: 
   const subject = (m: LabelSelectorModel): Selector =>
     subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, namespace, { endpointSelector: m }) as Selector;
   const selectors = models.map(subject);
-  // Requirements on the namespace or its labels say which namespace, never which of its pods (the cluster key is left out
-  // of the normal form: every pod of the local cluster carries it).
-  const namespaceOnly = (sel: Selector): boolean => sel.requirements.every((r) => r.source === 'k8s'
-    && (r.key === NAMESPACE_KEY || r.key.startsWith(NAMESPACE_LABELS_PREFIX)));
   const show = (m: LabelSelectorModel): string => (m.matchExpressions?.length ? describeSelector(m) : JSON.stringify(m.matchLabels ?? {}));
   tiers.forEach((tier, i) => {
     const written = Object.keys(models[i].matchLabels ?? {}).length + (models[i].matchExpressions ?? []).length > 0;
-    if (!written || !namespaceOnly(selectors[i])) return;
+    // The one reading of "names a pod" (`selectorRequiresPodLabel`): the namespace, its labels and the cluster key say which
+    // namespace, never which of its pods, and `NotIn`/`DoesNotExist`/`Exists` leave every pod but those excluded.
+    if (!written || selectorRequiresPodLabel(models[i])) return;
     throw new CiliumPolicyError({
       id: 'selector-empty',
-      message: `tier ${tier.name} selects ${show(models[i])}, which in a CiliumNetworkPolicy of ${namespace} is every pod of the namespace `
-        + '(Cilium sets the namespace of its subject to the policy\'s; namespace labels hold for all its pods or none): the tier\'s ingress '
-        + 'would apply to every pod, as with labels: {}',
-      fix: `give the tier's pod labels, e.g. labels: { app: '${tier.name}' }, or a workload; EndpointSelector.all() if every pod of the namespace is meant`,
+      message: `tier ${tier.name} selects ${show(models[i])}, which in a CiliumNetworkPolicy of ${namespace} is every pod of the namespace, or all but `
+        + 'those it excludes: it requires no pod label by value (equality or In on a label of the pods\' own), and the namespace (Cilium sets the '
+        + 'namespace of its subject to the policy\'s), namespace labels and the cluster label io.cilium.k8s.policy.cluster hold for all its pods; '
+        + 'the tier\'s ingress would apply to every pod it selects, as with labels: {}',
+      fix: `give the tier's pod labels, e.g. labels: { app: '${tier.name}' }, a selector with matchLabels or In on them, or a workload; `
+        + 'EndpointSelector.all() if every pod of the namespace is meant',
       location,
     });
   });

@@ -2,10 +2,11 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { isNumericTargetPort, ManifestInfo, namedTargetPorts, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
-import { NAMESPACE_LABEL, selectorRequiresPodLabel } from '../model/selectors';
+import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
 import { PeerConfig } from './peer-config';
 import { describeSelector } from './selector-description';
+import { SELECTOR_OPERATORS } from '../validate/tables';
 
 /** A container port as declared on a workload. */
 export interface WorkloadPort {
@@ -360,13 +361,27 @@ function manifestOf(construct: IConstruct): any | undefined {
  * it excludes, far more than the one workload named.
  */
 function selective(construct: IConstruct, kind: string, selector: LabelSelectorModel): LabelSelectorModel {
+  // An operator the API server refuses (`in`): no such workload can be stored, and it is neither a pod label nor none.
+  const invalid = (selector.matchExpressions ?? []).find((e) => !SELECTOR_OPERATORS.includes(e.operator));
+  if (invalid !== undefined) {
+    const fixed = SELECTOR_OPERATORS.find((o) => o.toLowerCase() === String(invalid.operator).toLowerCase());
+    throw new CiliumPolicyError({
+      id: 'workload-selector-invalid',
+      message: `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}: the operator ${JSON.stringify(invalid.operator)} `
+        + `of ${invalid.key} is not one of ${SELECTOR_OPERATORS.join(', ')}, which the API server refuses (the CRD of a Cilium policy too)`,
+      fix: fixed !== undefined ? `write ${fixed}` : `use one of ${SELECTOR_OPERATORS.join(', ')}`,
+      location: construct.node.path,
+    });
+  }
   if (selectorRequiresPodLabel(selector)) return selector;
   const empty = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+  const noPodLabel = noPodLabelReason(selector);
   throw new CiliumPolicyError({
     id: 'workload-without-labels',
     message: !empty
-      ? `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}, which requires no pod label by value: written as the `
-        + 'peer or subject, it would select every pod of the namespace but those it excludes, not only its own'
+      ? `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}, which ${noPodLabel.cluster
+        ? `requires ${noPodLabel.why}` : 'requires no pod label by value'}: written as the peer or subject, it would select `
+        + `${noPodLabel.selects.replace('its namespaces', 'the namespace')}, not only its own`
       : kind === 'Service'
         ? `Service ${construct.node.path} has no selector: its pods cannot be selected by labels, and an empty selector would select every pod`
         : `${kind} ${construct.node.path} has no pod labels and no selector: an empty selector would select every pod, not only its own`,

@@ -20,7 +20,7 @@ import {
 } from '../model/connectivity-document';
 import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-classes';
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
-import { PortBoundaries, PortSegment, formatPorts } from './port-segments';
+import { PortBoundaries, PortSegment, carriedSegments, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
 import { PairCount, PairOutcome, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
@@ -28,6 +28,7 @@ import { pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged } fro
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
+import { packetFamilyOf } from '../engine/l4-query';
 import { CONNECTIVITY_SOURCES_DEFAULTS, type ConnectivitySources } from '../engine/policy-set-options';
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { CiliumPolicyError } from '../core/errors';
@@ -248,6 +249,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   const reasonIds = new ReasonIds();
+  const families = classes.map((c) => packetFamilyOf(c.endpoint.ip));
   /**
    * Judges a pair on each segment (or only where `tables` says base and head may differ): its changed segments grouped
    * by verdicts and deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`),
@@ -257,7 +259,10 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const judgePair = (a: number, b: number, tables?: PairJudging, placeholders = false): PairChanges | undefined => {
     if (notAPair(classes[a], classes[b])) return undefined;
     const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
-    const { bounds, segments } = pairSegments(dps, classes[b], boundaries, segmentCache);
+    const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
+    const { bounds } = pair;
+    // Only what is a packet between the two (no ICMPv6 to an IPv4 address: `carriedSegments`).
+    const segments = carriedSegments(pair.segments, families[a], families[b]);
     const [from, to] = placeholders ? [FROM, TO] : [classes[a], classes[b]];
     // Changed segments with the same verdicts and reasons form a group; a reason is keyed by a number per distinct text.
     const groups = new Map<string, ChangeGroup>();
@@ -527,6 +532,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   const clientIds = classes.map((_, a) => ends.id(`egress\n${boundsKey(sides.egress[a].dp)}`));
   const serverIds = classes.map((c, b) => ends.id(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${JSON.stringify(c.endpoint.ports ?? [])}`));
   const pairCache = new Map<number, PairSegments>();
+  const families = classes.map((c) => packetFamilyOf(c.endpoint.ip));
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
     const row = clientIds[a] * ends.size;
@@ -544,7 +550,9 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
         pair = pairSegments([egress, ingress], classes[b], boundaries, segmentCache);
         pairCache.set(row + serverIds[b], pair);
       }
-      const { bounds, segments } = pair;
+      const { bounds } = pair;
+      // Only what is a packet between the two (no ICMPv6 to an IPv4 address: `carriedSegments`).
+      const segments = carriedSegments(pair.segments, families[a], families[b]);
       const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
       // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.

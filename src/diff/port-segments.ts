@@ -7,6 +7,7 @@ import { maskedBlocks } from '../engine/authentication';
 import type { CompiledItem } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { NamedPort } from '../engine/endpoint';
+import { icmpFamilyCarried } from '../engine/l4-query';
 import { pushAll } from '../model/push-all';
 
 /** The transport protocols, in output order. */
@@ -125,6 +126,33 @@ export class PortBoundaries {
       }
     }
   }
+}
+
+/** Per list of segments, the lists `carriedSegments` made of it, by the families of the ends. */
+const carriedLists = new WeakMap<readonly PortSegment[], Map<string, readonly PortSegment[]>>();
+
+/**
+ * The segments of a pair that are packets between its ends: without the ICMP segments of a family the address of an end
+ * cannot carry (`icmpFamilyCarried`: no packet is ICMPv6 to `8.8.8.1`, and the engine refuses such a query). The report
+ * and the diff judge these only; `any` (`formatPorts`) is then every packet the pair can exchange. The same list when
+ * neither end has an address (pods, entities), else one list per list and families, made once.
+ * @param from the packet family of the client's address (`packetFamilyOf`), `undefined` without one
+ * @param to the packet family of the server's address, `undefined` without one
+ */
+export function carriedSegments(segments: readonly PortSegment[], from: 4 | 6 | undefined, to: 4 | 6 | undefined): readonly PortSegment[] {
+  if (from === undefined && to === undefined) return segments;
+  let lists = carriedLists.get(segments);
+  if (!lists) {
+    lists = new Map();
+    carriedLists.set(segments, lists);
+  }
+  const key = `${from ?? ''}/${to ?? ''}`;
+  let list = lists.get(key);
+  if (!list) {
+    list = segments.filter((seg) => seg.protocol !== 'ICMP' || icmpFamilyCarried(seg.icmpFamily, from, to));
+    lists.set(key, list);
+  }
+  return list;
 }
 
 /**

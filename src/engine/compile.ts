@@ -16,7 +16,8 @@
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
 import { CLUSTER_RESERVED_ENTITIES, GO_ONLY_ENTITIES } from '../model/entities';
-import { networkHolds, parseCidr, ParsedCidr } from '../model/cidr';
+import { formatIp, networkHolds, parseCidr, ParsedCidr } from '../model/cidr';
+import { cidrSetAsSelected } from '../model/cidr-set-mapped';
 import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
 import {
@@ -562,7 +563,7 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       }
       return { kind: 'entities', entities: item.entities ?? [] };
     case 'cidr': {
-      const blocks = (item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, path));
+      const blocks = (item.cidr ?? []).flatMap((c) => cidrBlocks({ cidr: c }, ctx, notes, path, true, false));
       return { kind: 'cidr', blocks: ctx.config.version.atLeast(CiliumVersion.V1_15) ? otherFamilyNotes(blocks, name, ctx, notes) : wholeWorlds(blocks, name, ctx, notes) };
     }
     case 'cidrSet': {
@@ -668,7 +669,12 @@ function anyFamilyWorlds(blocks: CidrBlock[], name: string, ctx: TranslateContex
   });
 }
 
-function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], path: string, refsResolved = true): CidrBlock[] {
+/**
+ * The blocks of a `toCIDR` entry (`set` false) or of a CIDR-set entry, with the CIDRs of the CiliumCIDRGroups it names:
+ * each CIDR less the entry's `except` holes; in a CIDR set, as the agent of the target version selects it
+ * (`cidrSetAsSelected`: on 1.14-1.16 its IPv4-mapped part is IPv4), with a note when that differs from what is written.
+ */
+function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[], path: string, refsResolved = true, set = true): CidrBlock[] {
   const except: ParsedCidr[] = [];
   // A CIDR that does not parse, or an except outside its CIDR, makes the agent refuse the rule (`sanitize-cidr-parse`,
   // `sanitize-except-outside-cidr`): such a rule is not imported, so its blocks are never judged.
@@ -683,7 +689,8 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
       notes.push(`${rule.cidr} at ${path} is not a CIDR the engine reads: it selects nothing here`);
       return [];
     }
-    return [{ cidr: c, except, text: rule.cidr + (except.length ? ` except ${(rule.except ?? []).join(', ')}` : '') }];
+    const text = rule.cidr + (except.length ? ` except ${(rule.except ?? []).join(', ')}` : '');
+    return set ? selectedSetBlocks(c, except, text, ctx, notes, path) : [{ cidr: c, except, text }];
   }
   if (rule.cidrGroupSelector !== undefined && rule.cidrGroupRef === undefined && !ctx.config.version.atLeast(CiliumVersion.V1_17)) {
     notes.push(`cidrGroupSelector is not in the Cilium ${ctx.config.version} CRD: the API server prunes it`);
@@ -704,8 +711,19 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
   const exceptText = except.length ? ` except ${(rule.except ?? []).join(', ')}` : '';
   return groups.flatMap(([name, g]) => g.cidrs.flatMap((c) => {
     const p = parseCidr(c);
-    return p ? [{ cidr: p, except, text: `${c} (CiliumCIDRGroup ${name})${exceptText}` }] : [];
+    return p ? selectedSetBlocks(p, except, `${c} (CiliumCIDRGroup ${name})${exceptText}`, ctx, notes, path) : [];
   }));
+}
+
+/** The blocks a CIDR-set entry's CIDR less its holes selects on the target version (`cidrSetAsSelected`), with a note when rewritten. */
+function selectedSetBlocks(cidr: ParsedCidr, except: ParsedCidr[], text: string, ctx: TranslateContext, notes: string[], path: string): CidrBlock[] {
+  const selected = cidrSetAsSelected(cidr, except, ctx.config.version);
+  if (selected === undefined) return [{ cidr, except, text }];
+  const shown = (c: ParsedCidr): string => `${formatIp(c)}/${c.prefix}`;
+  const what = selected.map((b) => shown(b.cidr) + (b.except.length > 0 ? ` except ${b.except.map(shown).join(', ')}` : '')).join(' and ');
+  notes.push(`${text} at ${path}: Cilium ${ctx.config.version} reads a CIDR-set entry through net.ParseCIDR and IPNet.String() `
+    + `(pkg/policy/api ComputeResultantCIDRSet), which write its IPv4-mapped part as IPv4, so it selects ${what}; toCIDR, and from 1.17 a CIDR set too, keep it IPv6`);
+  return selected.map((b) => ({ cidr: b.cidr, except: [...b.except], text }));
 }
 
 /**

@@ -4,8 +4,9 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { isRequestFieldName } from '../model/http-header';
+import { KAFKA_API_KEYS, kafkaRequestApiKeyKnown } from '../model/kafka-api-keys';
 import { checkOptionKeys } from '../model/known-keys';
-import { parseIp, unmapIp } from '../model/cidr';
+import { parseIp, unmapIp, unmappedText } from '../model/cidr';
 import { SideQuery } from './evaluate';
 import { L4Query, icmpTypeNumber } from './ports';
 import { VERDICT_QUERY_FIELDS, VerdictQuery } from './verdict';
@@ -71,6 +72,10 @@ export function checkQueryFields(query: VerdictQuery, call: string): void {
     if (http.scheme !== undefined) checkHttpScheme(http.scheme, call);
     if (http.headers !== undefined && http.headers !== null && typeof http.headers === 'object') checkHttpHeaderNames(http.headers, call);
   }
+  const kafka = query.kafka;
+  if (kafka !== undefined && kafka !== null && typeof kafka === 'object' && kafka.apiKey !== undefined && kafka.apiKey !== '') {
+    checkKafkaApiKey(kafka.apiKey, call);
+  }
   for (const key in query) {
     if (queryFieldListed(key)) continue;
     // The one check decides (a key set to undefined passes; a getter that throws is refused, not rethrown).
@@ -93,6 +98,25 @@ function checkHttpScheme(scheme: unknown, call: string): void {
     message: `${call}: the HTTP request's scheme ${typeof scheme === 'string' ? JSON.stringify(scheme) : String(scheme)} is not "http" or "https", `
       + 'the only schemes Envoy gives a request (:scheme and X-Forwarded-Proto)',
     fix: 'give scheme "http" or "https" (lower case), or leave it out for the connection\'s (https where the proxy terminates TLS)',
+  });
+}
+
+/**
+ * Refuses a Kafka request API key that is neither a name of the agent's table nor a number from -32768 to 32767, given as
+ * text (`engine-query`, `kafkaRequestApiKeyKnown`): Cilium's parser reads the key as the request header's signed int16, so
+ * no request has another. `listoffsets` was judged as a key without topics, so a rule with a `topic` allowed it; a number
+ * from JavaScript (`apiKey: 37`) was a TypeError.
+ * @throws CiliumPolicyError (`engine-query`)
+ */
+function checkKafkaApiKey(apiKey: unknown, call: string): void {
+  if (typeof apiKey === 'string' && kafkaRequestApiKeyKnown(apiKey)) return;
+  const shown = typeof apiKey === 'string' ? JSON.stringify(apiKey) : `${String(apiKey)} (a ${typeof apiKey}, not text)`;
+  throw new CiliumPolicyError({
+    id: 'engine-query',
+    message: `${call}: the Kafka request's API key ${shown} is not one Cilium knows: neither a name of its table `
+      + `(${Object.keys(KAFKA_API_KEYS).slice(0, 4).join(', ')}, …) nor a number from -32768 to 32767 as text`,
+    fix: 'give the API key by Cilium\'s name (offsets, not listoffsets; findcoordinator, not groupcoordinator) or by its number as text, '
+      + 'e.g. "2", or "37" for createpartitions, which has no name in the table',
   });
 }
 
@@ -166,18 +190,38 @@ export function l4Query(query: VerdictQuery): L4Query {
  * packets only and ICMPv6 in IPv6 ones, and Cilium matches an `icmps` field of family IPv4 as protocol ICMP and of family
  * IPv6 as ICMPv6 (pkg/policy/api/icmp.go `ICMPField.PortProtocol`), so no packet is `icmp/8` to `2001:db8::1`. Judged as
  * given, the IPv4 rule's verdict was a confident answer for a ping6 it does not hold. An IPv4-mapped address is IPv4
- * (`unmapIp`).
+ * (`unmapIp`). A query a caller builds itself (report, diff) keeps to `icmpFamilyCarried` instead.
  */
 function checkIcmpAddressFamily(query: VerdictQuery, family: 'IPv4' | 'IPv6'): void {
   for (const end of [query.from, query.to]) {
-    const written = typeof end.ip === 'string' ? parseIp(end.ip) : undefined;
-    const ip = written !== undefined ? unmapIp(written) : undefined;
-    if (ip === undefined || (ip.family === 6) === (family === 'IPv6')) continue;
+    const ipFamily = packetFamilyOf(end.ip);
+    if (icmpFamilyCarried(family, ipFamily, undefined)) continue;
     const [name, other] = family === 'IPv6' ? ['ICMPv6', 'icmp'] : ['ICMP (IPv4)', 'icmpv6'];
-    throw badQuery(`${name} with the IPv${ip.family} address ${end.ip}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
+    const shown = unmappedText(end.ip as string);
+    const address = shown === end.ip ? shown : `${shown} (${end.ip as string}, IPv4-mapped)`;
+    throw badQuery(`${name} with the IPv${ipFamily} address ${address}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
       + 'and Cilium matches an icmps field by its family)',
     `give the ${other} type for this address (${other}/${family === 'IPv6' ? 8 : 128} for an echo request), or an IPv${family === 'IPv6' ? 6 : 4} address`);
   }
+}
+
+/**
+ * The family of the packets an end's address travels in: 4 or 6, an IPv4-mapped address 4 (`unmapIp`); `undefined` for
+ * an end without an address (a pod, an entity), which has one of each family the cluster runs.
+ */
+export function packetFamilyOf(ip: unknown): 4 | 6 | undefined {
+  const written = typeof ip === 'string' ? parseIp(ip) : undefined;
+  return written !== undefined ? unmapIp(written).family : undefined;
+}
+
+/**
+ * Whether an ICMP packet of `family` can travel between ends whose addresses are of these packet families
+ * (`packetFamilyOf`; `undefined`: no address, either family): the query `checkIcmpAddressFamily` does not refuse. For
+ * the callers that build their queries themselves (the connectivity report and diff): they leave out what no packet is.
+ */
+export function icmpFamilyCarried(family: 'IPv4' | 'IPv6', from: 4 | 6 | undefined, to: 4 | 6 | undefined): boolean {
+  const wanted = family === 'IPv6' ? 6 : 4;
+  return (from === undefined || from === wanted) && (to === undefined || to === wanted);
 }
 
 /** A malformed query (a module function: `l4Query` runs once per query and makes no closure). */

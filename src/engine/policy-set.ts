@@ -39,7 +39,8 @@ import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
-import { unmappedText } from '../model/cidr';
+import { formatIp, parseIp, unmappedText } from '../model/cidr';
+import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
 import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
@@ -556,7 +557,7 @@ export class PolicySet {
       const input = this.sideInput(direction, subject, peer, sideQuery, naive ? LearnMode.NAIVE : LearnMode.EXPLAINED);
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
-      return withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config.version, this.selectorKeys), subject, other, peer);
+      return withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys), subject, other, peer);
     };
     const egress = this.withLearningNote(side('egress', from, to), from, to);
     const ingress = side('ingress', to, from);
@@ -583,7 +584,8 @@ export class PolicySet {
  * @param named whether a selector of the policy set names a label key
  */
 function withDroppedLabelNotes(side: SideVerdict, subject: ResolvedEndpoint, other: ResolvedEndpoint, peer: PeerView,
-  version: CiliumVersion, named: (key: string) => boolean): SideVerdict {
+  config: EngineConfig, named: (key: string) => boolean): SideVerdict {
+  const version = config.version;
   // A node is filtered as the host endpoint: as a peer, only where it is the subject's local host (remote nodes keep theirs).
   const ends = other.endpoint.kind !== 'node' || peer.localHost ? [subject, other] : [subject];
   let notes: string[] | undefined;
@@ -594,13 +596,29 @@ function withDroppedLabelNotes(side: SideVerdict, subject: ResolvedEndpoint, oth
     (notes ??= [...side.notes]).push(`${dropped.join(', ')} ${one ? 'is' : 'are'} not in the identity of ${end.text}: Cilium ${version} leaves `
       + `${one ? 'it' : 'them'} out (its default identity-relevant labels, the agent's labels option), so no selector sees ${one ? 'it' : 'them'}`);
   }
-  if (other.mappedAddress !== undefined) {
-    const ipv4 = unmappedText(other.mappedAddress);
-    (notes ??= [...side.notes]).push(`${other.mappedAddress} is an IPv4-mapped IPv6 address, judged as ${ipv4}: no packet carries a mapped `
-      + `address (a socket that connects or sends to it sends IPv4 packets, and Cilium enforces on those: bpf_sock.c sock6_xlate_v4_in_v6), `
-      + `so IPv4 rules decide it and an IPv6 CIDR such as ${other.mappedAddress}/128 never selects it`);
-  }
+  if (other.mappedAddress !== undefined) (notes ??= [...side.notes]).push(mappedAddressNote(other.mappedAddress, config));
   return notes === undefined ? side : { ...side, notes };
+}
+
+/**
+ * The note on a peer given by an IPv4-mapped address: judged as the IPv4 address its packets carry, policy being enforced
+ * on those IPv4 packets (bpf_lxc.c), so IPv4 rules decide it; `toCIDR` of the mapped /128 never selects it, a CIDR set
+ * of it does on 1.14-1.16 (`cidrSetUnmaps`). In an IPv6-only cluster no such packet exists: a pod has no IPv4 address or
+ * route, so the connect fails before any policy (bpf_sock.c translates a mapped connect, `sock6_xlate_v4_in_v6`, only
+ * under `ENABLE_IPV4`); the verdict is then that of an IPv4 address the cluster cannot reach, as for `cidr:8.8.8.8`.
+ */
+function mappedAddressNote(mapped: string, config: EngineConfig): string {
+  const ipv4 = unmappedText(mapped);
+  // The /128 in hexadecimal, as every CRD takes it (the 1.14/1.15 pattern refuses `::ffff:8.8.8.8/128`).
+  const cidr = `${formatIp({ family: 6, network: parseIp(mapped)?.value ?? 0n })}/128`;
+  const set = cidrSetUnmaps(config.version) ? `, while a toCIDRSet of it does here (Cilium ${config.version} writes that entry as ${ipv4}/32)`
+    : ', nor (from Cilium 1.17) a toCIDRSet of it';
+  const v6only = config.ipFamilies === IpFamilies.IPV6 ? `; in this IPv6-only cluster there is no such packet at all: a pod has no IPv4 address or `
+    + 'route, so the connect fails before any policy (Cilium translates such a socket only with IPv4 enabled: bpf_sock.c sock6_xlate_v4_in_v6 '
+    + `is built under ENABLE_IPV4), and the verdict is that of ${ipv4}, an address the cluster cannot reach` : '';
+  return `${mapped} is an IPv4-mapped IPv6 address, judged as ${ipv4}: no packet carries a mapped address (a socket that connects or sends to `
+    + `it sends IPv4 packets, and Cilium enforces policy on those in bpf_lxc as on any IPv4 packet), so IPv4 rules decide it; toCIDR ${cidr} `
+    + `never selects it${set}${v6only}`;
 }
 
 /** How a side's decision finds out whether the subject's DNS proxy learns a name (see `PolicySet.sideInput`). */

@@ -17,6 +17,7 @@
 import { HttpRequest, KafkaRequest } from '../engine/l7';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { timeKey } from './flow-time';
+import { unmappedText } from '../model/cidr';
 import { FLOW_READ_OPTION_DEFAULTS, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
   FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, classifyFlow, connectionKey, flowPeer, flowPeerProblem, l7Request,
@@ -573,7 +574,8 @@ export class ConnectionCollector {
       remember(this.podRefs, `${ns}/${name}`, key);
       // An address names a pod only together with a pod name: the proxy's upstream leg carries the pod's labels from the
       // node's address.
-      if (typeof ip === 'string' && ip !== '') remember(this.podIps, ip, key);
+      // Keyed by the address packets carry (`unmappedText`): `::ffff:10.0.0.5` names the pod at 10.0.0.5.
+      if (typeof ip === 'string' && ip !== '') remember(this.podIps, unmappedText(ip), key);
     }
     const id = ep?.identity;
     if (typeof id === 'number' && id >= 256 && id < LOCAL_SCOPE) remember(this.podIds, id, key);
@@ -598,7 +600,7 @@ export class ConnectionCollector {
         key = this.podRefs.get(peer.key.slice(2));
       }
       if ((key === undefined || key === null) && peer.ip !== undefined) {
-        const k = this.podIps.get(peer.ip);
+        const k = this.podIps.get(unmappedText(peer.ip));
         const p = typeof k === 'string' ? this.peers.get(k) : undefined;
         if (p !== undefined && (peer.namespace === undefined || p.namespace === peer.namespace)) {
           key = k;

@@ -23,20 +23,44 @@ export function parseIp(text: string): { family: 4 | 6; value: bigint } | undefi
 /** The IPv4-mapped block `::ffff:0:0/96`, as the upper 96 bits of an IPv6 address. */
 const IPV4_MAPPED_HIGH = 0xffffn;
 
+/** Whether an IPv6 address (as an integer) is in `::ffff:0:0/96`. */
+function inMappedBlock(value: bigint): boolean {
+  return value >> 32n === IPV4_MAPPED_HIGH;
+}
+
+/** The IPv4-mapped block `::ffff:0:0/96` (RFC 4291 2.5.5.2). */
+export const IPV4_MAPPED_BLOCK: ParsedCidr = Object.freeze({ family: 6, network: IPV4_MAPPED_HIGH << 32n, prefix: 96 });
+
+/** Whether a CIDR lies in the IPv4-mapped block `::ffff:0:0/96` (`::ffff:808:808/128`, the block itself). */
+export function isIpv4MappedCidr(c: ParsedCidr): boolean {
+  return c.family === 6 && c.prefix >= 96 && inMappedBlock(c.network);
+}
+
+/**
+ * The IPv4 CIDR an IPv4-mapped one stands for, as Go's `net.IPNet.String()` writes it (`To4()`, the mask trimmed to its
+ * last 32 bits): `::ffff:808:808/128` → `8.8.8.8/32`, `::ffff:0:0/96` → `0.0.0.0/0`. Any other CIDR is itself.
+ */
+export function unmapCidr(c: ParsedCidr): ParsedCidr {
+  return isIpv4MappedCidr(c) ? { family: 4, network: c.network & 0xffffffffn, prefix: c.prefix - 96 } : c;
+}
+
 /**
  * The address a packet carries for `ip` (Go's `netip.Addr.Unmap`): an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is the
  * IPv4 address `a.b.c.d`, any other address is itself. No packet carries a mapped address (RFC 4291 2.5.5.2): a socket
  * that connects or sends to one sends IPv4 packets (Linux `tcp_v6_connect` → `tcp_v4_connect`, `udpv6_sendmsg` →
- * `udp_sendmsg`), and Cilium judges those (bpf/bpf_sock.c `sock6_xlate_v4_in_v6` translates such a connect as IPv4;
- * bpf_lxc.c enforces on the IPv4 packet). The same object when nothing is unmapped.
+ * `udp_sendmsg`), and Cilium enforces policy on those in bpf_lxc.c as on any IPv4 packet (bpf_sock.c `sock6_xlate_v4_in_v6`
+ * is the socket load balancer's translation of such a connect, built only with IPv4 enabled). The same object when nothing
+ * is unmapped.
  */
 export function unmapIp(ip: { readonly family: 4 | 6; readonly value: bigint }): { readonly family: 4 | 6; readonly value: bigint } {
-  if (ip.family !== 6 || ip.value >> 32n !== IPV4_MAPPED_HIGH) return ip;
+  if (ip.family !== 6 || !inMappedBlock(ip.value)) return ip;
   return { family: 4, value: ip.value & 0xffffffffn };
 }
 
 /** `text` as `unmapIp` reads it: the IPv4 address of an IPv4-mapped one (`::ffff:8.8.8.8` → `8.8.8.8`), else as written. */
 export function unmappedText(text: string): string {
+  // A mapped address writes its sixth group `ffff` in every form: any other text is left without parsing it.
+  if (!/ffff/i.test(text)) return text;
   const written = parseIp(text);
   const ip = written !== undefined ? unmapIp(written) : undefined;
   return ip !== undefined && ip !== written ? formatIp({ family: ip.family, network: ip.value }) : text;

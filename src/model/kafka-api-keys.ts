@@ -14,14 +14,16 @@ export const KAFKA_API_KEYS: Readonly<Record<string, number>> = Object.freeze({
 });
 
 /**
- * The API keys whose requests carry topics (`isTopicAPIKey` of Cilium's Kafka request matcher): a rule with a `topic`
- * decides those by the request's topics; a request of any other key has none, and the rule's topic does not restrict it
- * (`matchNonTopicRequests`).
+ * The API keys whose requests carry topics (`isTopicAPIKey` of Cilium's Kafka request matcher), by the name
+ * `kafkaApiKeyName` gives them: a rule with a `topic` decides those by the request's topics; a request of any other key
+ * has none, and the rule's topic does not restrict it (`matchNonTopicRequests`). AlterReplicaLogDirs (34),
+ * DescribeLogDirs (35) and CreatePartitions (37) are outside `APIKeyMap`, so a request names them by number (as Hubble
+ * does, `ApiKeyToString`): they are listed as `34`, `35` and `37`.
  */
 export const KAFKA_TOPIC_API_KEYS: ReadonlySet<string> = new Set([
   'produce', 'fetch', 'offsets', 'metadata', 'leaderandisr', 'stopreplica', 'updatemetadata', 'offsetcommit', 'offsetfetch',
   'createtopics', 'deletetopics', 'deleterecords', 'offsetforleaderepoch', 'addpartitionstotxn', 'writetxnmarkers', 'txnoffsetcommit',
-  'alterreplicalogdirs', 'describelogdirs', 'createpartitions',
+  '34', '35', '37',
 ]);
 
 /**
@@ -46,4 +48,16 @@ export function kafkaApiKeyName(key: string): string {
     return found ? found[0] : String(Number(lower));
   }
   return lower;
+}
+
+/**
+ * Whether a request's API key is one Cilium's Kafka parser can be given: a name of `APIKeyMap` (any case) or a number from
+ * -32768 to 32767 (the request header's int16 `api_key`, which `proto.ReadReq` reads signed and never range-checks; Hubble
+ * names a key outside the table by its number, `-1` included). A word such as `listoffsets` (Kafka's own name of `offsets`)
+ * is no key: judged as given, it matched a rule's `topic` as a key without topics.
+ */
+export function kafkaRequestApiKeyKnown(key: string): boolean {
+  const name = kafkaApiKeyName(key);
+  if (Object.prototype.hasOwnProperty.call(KAFKA_API_KEYS, name)) return true;
+  return /^-?\d{1,5}$/.test(name) && Number(name) >= -32768 && Number(name) <= 32767;
 }

@@ -19,12 +19,12 @@ import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
 import { describeValue, isPlainObject } from './plain-value';
-import { DiagnosticBudget, omittedDiagnostic } from './diagnostic-budget';
+import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
 import { PolicyKind, RuleModel } from './policy-model';
 import { RAW_RULE } from './wire-schema';
 import { Reader } from './wire-reader';
 import { YamlSource } from './yaml-source';
-import { readYamlStream, YamlStreamReader } from './yaml-stream';
+import { OmittedYamlErrors, readYamlStream, YamlStreamReader } from './yaml-stream';
 
 /** The kinds of the `cilium.io` API group (CRDs of Cilium 1.14 to 1.19). */
 const CILIUM_KINDS: readonly string[] = [
@@ -79,7 +79,7 @@ export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStr
         const at = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
         out.diagnostics.push(compact({
           id: ParseDiagnosticId.YAML_SYNTAX, severity, message: firstLine(e.message), file: options.file, index,
-          line: at.line, column: at.col,
+          line: at.line, column: at.col, ...omittedOf(e as OmittedYamlErrors),
           fix: severity === Severity.ERROR ? `fix the YAML syntax of document ${index} (the other documents are still read)` : undefined,
         }));
       }

@@ -155,3 +155,22 @@ export function selectorRequiresPodLabel(selector: LabelSelectorModel): boolean 
   const own = (key: string): boolean => !isNamespaceKey(key) && labelKeySource(key) !== 'reserved' && !isClusterKey(key);
   return Object.keys(selector.matchLabels ?? {}).some(own) || (selector.matchExpressions ?? []).some((e) => own(e.key) && e.operator === 'In');
 }
+
+/**
+ * For messages on a selector `selectorRequiresPodLabel` refuses: why it names no pod (`no pod label required by value`, or the
+ * cluster label it gives, which every pod carries) and the pods of its namespaces it takes in (all of them, all but those
+ * it excludes with `NotIn`/`DoesNotExist`, or those with the labels of its `Exists`, whatever their values).
+ * @param selector the selector refused
+ */
+export function noPodLabelReason(selector: LabelSelectorModel): { readonly cluster: boolean; readonly why: string; readonly selects: string } {
+  const expressions = selector.matchExpressions ?? [];
+  const own = (key: string): boolean => !isNamespaceKey(key) && labelKeySource(key) !== 'reserved' && !isClusterKey(key);
+  const cluster = Object.keys(selector.matchLabels ?? {}).some(isClusterKey) || expressions.some((e) => e.operator === 'In' && isClusterKey(e.key));
+  const excludes = expressions.some((e) => own(e.key) && (e.operator === 'NotIn' || e.operator === 'DoesNotExist'));
+  const exists = expressions.filter((e) => own(e.key) && e.operator === 'Exists').map((e) => e.key);
+  return {
+    cluster,
+    why: cluster ? `no pod label but the cluster label ${CLUSTER_KEY}, which Cilium sets on every pod of the cluster` : 'no pod label required by value',
+    selects: `every pod of its namespaces${excludes ? ' but those it excludes' : exists.length > 0 ? ` with ${exists.join(', ')}, whatever the value` : ''}`,
+  };
+}

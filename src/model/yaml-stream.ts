@@ -12,8 +12,9 @@
  * are read alike by all three (go-yaml v2 in strict mode, which no manifest reader of these uses, refuses a key that overrides a merged one).
  */
 import { Alias, Document, DocumentOptions, EmptyStream, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions,
-  Scalar, SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq } from 'yaml';
+  Scalar, SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq, YAMLWarning } from 'yaml';
 import { MAX_DIAGNOSTICS_PER_ID } from './diagnostic-budget';
+import { MAX_YAML_VALUES } from './nesting-depth';
 import { goBase64, goFloat32Key, goTimestamp, goYamlNumber, goYamlNumeric } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
@@ -38,10 +39,11 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) {
     for (const list of [doc.errors, doc.warnings]) for (const e of list) placeError(e, counter);
-    const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' = 'DUPLICATE_KEY'): void => {
+    const report = (start: number, message: string, code: 'DUPLICATE_KEY' | 'TAG_RESOLVE_FAILED' | 'RESOURCE_EXHAUSTION' = 'DUPLICATE_KEY'): YAMLParseError => {
       const error = new YAMLParseError([start, start + 1], code, message);
       placeError(error, counter);
       doc.errors.push(error);
+      return error;
     };
     // A document of a million refused scalars is refused at its first (as go-yaml v2 refuses it): the first of them are
     // listed, the rest counted in one error, not each made (memory).
@@ -52,15 +54,23 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
       else if (refusedScalars === MAX_DIAGNOSTICS_PER_ID + 1) firstUnlisted = start;
     };
     const mergedKeys = new MergedKeys(doc);
+    // The merge key at which the keys merged passed `MAX_MERGED_KEYS`.
+    let mergeBombAt: number | undefined;
     // Where each tagged scalar that Go refuses, or reads as `readYamlStream` does, starts: the library's own diagnostics
-    // of its tag give way to Go's reading (a `!!bool yes`, true to go-yaml v2, a string here, keeps the library's warning).
+    // of its tag give way to Go's reading.
     const judged = new Set<number>();
+    // The `!!bool` scalars whose text is a YAML 1.1 boolean only (`yes`, `on`, `n`): how many, and where the first starts.
+    let yaml11Booleans = 0;
+    let firstYaml11Boolean = 0;
     visit(doc, {
       Scalar(key, node) {
         if (node.tag === undefined) return;
         const refused = goScalarRefusal(node, key === 'key' ? 'key' : 'value');
-        if (refused !== undefined || node.tag === TIMESTAMP_TAG || node.tag === INT_TAG || node.tag === FLOAT_TAG) {
+        if (refused !== undefined || node.tag === TIMESTAMP_TAG || node.tag === INT_TAG || node.tag === FLOAT_TAG || node.tag === BOOL_TAG) {
           judged.add(node.range?.[0] ?? -1);
+        }
+        if (refused === undefined && node.tag === BOOL_TAG && yaml11Boolean(node) !== undefined && yaml11Booleans++ === 0) {
+          firstYaml11Boolean = node.range?.[0] ?? 0;
         }
         // A key is reported with its mapping (below), a value here.
         if (refused !== undefined && key !== 'key') refuse(node.range?.[0] ?? 0, refused);
@@ -84,6 +94,7 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
             // Every merged key is recorded; one error per merge key at most.
             let reported = false;
             for (const key of mergedKeys.of(pair.value).values()) {
+              if (!mergedKeys.spendSet()) break;
               const other = key.json === undefined ? undefined : merged.get(key.json);
               if (key.json !== undefined && other === undefined) merged.set(key.json, key);
               if (reported) continue;
@@ -97,6 +108,7 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
                 report(start, oneJsonKey(key, before?.key ?? key, `written at ${where(counter, before?.at ?? 0)}`));
               } else reported = false;
             }
+            if (mergedKeys.exceeded) mergeBombAt ??= start;
             continue;
           }
           // As go-yaml v2 compares keys: scalars by type and value (NaN never equal, one JSON key `.nan`), collections never; and
@@ -127,10 +139,26 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
         }
       },
     });
+    if (mergeBombAt !== undefined) {
+      report(mergeBombAt, `The merge keys (<<) of this document set (or gather) more than ${MAX_MERGED_KEYS.toLocaleString('en-US')} keys, each mapping they `
+        + 'merge counted where it is merged (an alias bomb: mappings that merge mappings that merge …); it is not read (go-yaml v2, kubectl, refuses a document made mostly of '
+        + 'aliases: "document contains excessive aliasing"); write the keys out, or merge fewer and smaller mappings', 'RESOURCE_EXHAUSTION');
+    }
     if (refusedScalars > MAX_DIAGNOSTICS_PER_ID) {
       const more = refusedScalars - MAX_DIAGNOSTICS_PER_ID;
-      report(firstUnlisted, `and ${more.toLocaleString('en-US')} more tagged scalar${more === 1 ? '' : 's'} (keys or values) Go's readers refuse, `
-        + `not listed (a document lists at most ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')}; go-yaml v2 refuses it at the first)`, 'TAG_RESOLVE_FAILED');
+      const summary: OmittedYamlErrors = report(firstUnlisted, `and ${more.toLocaleString('en-US')} more tagged scalar${more === 1 ? '' : 's'} (keys or values) `
+        + `Go's readers refuse, not listed (a document lists at most ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')}; go-yaml v2 refuses it at the first)`,
+      'TAG_RESOLVE_FAILED');
+      // It stands for the errors it counts: a reader's totals count them (`diagnosticWeight`).
+      summary.omitted = more;
+    }
+    if (yaml11Booleans > 0) {
+      const warning = new YAMLWarning([firstYaml11Boolean, firstYaml11Boolean + 1], 'TAG_RESOLVE_FAILED', `${yaml11Booleans === 1 ? 'A scalar' : `${yaml11Booleans.toLocaleString('en-US')} scalars`} `
+        + `tagged !!bool ${yaml11Booleans === 1 ? 'is a' : 'are'} YAML 1.1 boolean${yaml11Booleans === 1 ? '' : 's'} (the first here): go-yaml v2 (kubectl, Helm, Argo CD) reads `
+        + 'yes, y, on as true and no, n, off as false, and so does this reader; go-yaml v3 (Flux) refuses the manifest (cannot decode !!str as a !!bool); '
+        + 'write true or false');
+      placeError(warning, counter);
+      doc.warnings.push(warning);
     }
     if (judged.size > 0) {
       doc.warnings = doc.warnings.filter((w) => !judgedTagDiagnostic(text, w, judged));
@@ -138,6 +166,11 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
     }
   }
   return docs;
+}
+
+/** A reader's error that stands for `omitted` errors of its kind left out (the summary of refused tagged scalars). */
+export interface OmittedYamlErrors extends YAMLError {
+  omitted?: number;
 }
 
 /** As the library's `prettifyError` places an error (its `linePos`, ` at line L, column C` after its message), without its context lines. */
@@ -174,6 +207,14 @@ interface GoKey {
 /** go-yaml v2's `resolve` table (YAML 1.1): its booleans and infinities; `.nan`, never equal to another NaN. */
 const GO_BOOLEANS = new Map<string, boolean>([...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((t) => [t, true] as const),
   ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((t) => [t, false] as const)]);
+/**
+ * go-yaml v2's boolean of a scalar tagged `!!bool` whose text is a YAML 1.1 boolean only (`yes`, `on`, `n`, …: not `true`,
+ * `false` and their capitals, which every reader reads alike), or `undefined`.
+ */
+function yaml11Boolean(node: Scalar): boolean | undefined {
+  const text = typeof node.source === 'string' ? node.source : undefined;
+  return text === undefined || /^(?:true|True|TRUE|false|False|FALSE)$/.test(text) ? undefined : GO_BOOLEANS.get(text);
+}
 const GO_INFINITY = /^([-+]?)\.(?:inf|Inf|INF)$/;
 const GO_NAN = /^\.(?:nan|NaN|NAN)$/;
 
@@ -297,6 +338,12 @@ function describeKey(text: string): string {
  */
 class MergedKeys {
   private readonly memo = new Map<YAMLMap | YAMLSeq, ReadonlyMap<string, GoKey>>();
+  /** The keys gathered into the sets so far (`spend`): at most `MAX_MERGED_KEYS`, so the work stays linear. */
+  private spent = 0;
+  /** The keys the merge keys set so far (`spendSet`), each merged mapping counted where it is merged: at most `MAX_MERGED_KEYS`. */
+  private set = 0;
+  /** Whether more were wanted than `MAX_MERGED_KEYS`: the sets are then partial, and the document is refused. */
+  public exceeded = false;
   /** Each alias's target, found in one pass over the document when first needed (`Alias.resolve` walks the document per call). */
   private targets: Map<Alias, Node> | undefined;
 
@@ -309,7 +356,12 @@ class MergedKeys {
     if (known !== undefined) return known;
     const out = new Map<string, GoKey>();
     this.memo.set(source, out);
-    for (const item of source.items) for (const key of this.ofMap(this.resolve(item)).values()) if (!out.has(key.id)) out.set(key.id, key);
+    for (const item of source.items) {
+      for (const key of this.ofMap(this.resolve(item)).values()) {
+        if (!this.spend()) return out;
+        if (!out.has(key.id)) out.set(key.id, key);
+      }
+    }
     return out;
   }
 
@@ -320,10 +372,38 @@ class MergedKeys {
     const out = new Map<string, GoKey>();
     this.memo.set(node, out);
     for (const pair of node.items) {
-      const keys = isMergePair(pair) ? [...this.of(pair.value).values()] : isScalar(pair.key) ? [goKey(pair.key)] : [];
-      for (const key of keys) if (key !== undefined && !out.has(key.id)) out.set(key.id, key);
+      const keys = isMergePair(pair) ? this.of(pair.value).values() : isScalar(pair.key) ? [goKey(pair.key)] : [];
+      for (const key of keys) {
+        if (!this.spend()) return out;
+        if (key !== undefined && !out.has(key.id)) out.set(key.id, key);
+      }
     }
     return out;
+  }
+
+  /**
+   * Counts one key gathered into a merged mapping's set; `false` (and `exceeded`) past `MAX_MERGED_KEYS`. Chained merges
+   * (each mapping merging the one before and adding a key) gather n²/2 keys in n lines: 290 kB took seconds and gigabytes.
+   */
+  public spend(): boolean {
+    return this.count('spent');
+  }
+
+  /**
+   * Counts one key a merge key sets (and compares with the mapping's own); `false` (and `exceeded`) past `MAX_MERGED_KEYS`.
+   * Chained merges set n²/2 keys in n lines, one mapping of many keys merged by many mappings keys × mappings.
+   */
+  public spendSet(): boolean {
+    return this.count('set');
+  }
+
+  private count(counter: 'spent' | 'set'): boolean {
+    if (this[counter] >= MAX_MERGED_KEYS) {
+      this.exceeded = true;
+      return false;
+    }
+    this[counter]++;
+    return true;
   }
 
   private resolve(value: unknown): unknown {
@@ -352,6 +432,8 @@ class MergedKeys {
 }
 
 const EMPTY: ReadonlyMap<string, GoKey> = new Map();
+/** The most keys the merge keys of one document may set, each merged mapping counted where it is merged (as many as the values a reader takes). */
+const MAX_MERGED_KEYS = MAX_YAML_VALUES;
 
 /** A YAML stream as the manifest readers read it: its documents (merge keys on) and the line counter of their positions. */
 export interface YamlStream {
@@ -376,8 +458,9 @@ export function readYamlStream(text: string): YamlStream {
  * kubectl, Helm, Argo CD and Flux convert a manifest to JSON that way before the API server sees it, where YAML 1.2 reads
  * `010` as 10 (Go: octal 8) and `1_000`, `0b101`, `0X1F` as strings (Go: numbers). So every reader checks and judges
  * the object the cluster gets: a label `version: 1_000` is a number the API server refuses, an `endPort: 8_081` is 8081.
- * So are `!!binary` (the decoded text) and `!!timestamp` (the text) scalars. Booleans (`yes`, `on`) are left as YAML 1.2 reads them: Go's readers differ there (go-yaml v3 reads them as strings),
- * and the readers warn about them (`parse-yaml11-ambiguous`).
+ * So are `!!binary` (the decoded text), `!!timestamp` (the text) and `!!bool` (`!!bool yes` is true) scalars. Untagged booleans
+ * (`yes`, `on`) are left as YAML 1.2 reads them: Go's readers differ there (go-yaml v3 reads them as strings), and the
+ * readers warn about them (`parse-yaml11-ambiguous`).
  */
 function goYamlNumbers(doc: Document.Parsed): void {
   if (doc.errors.length > 0) return;
@@ -391,6 +474,13 @@ function goYamlNumbers(doc: Document.Parsed): void {
       }
       if (node.tag === TIMESTAMP_TAG && node.value instanceof Date && typeof node.source === 'string') {
         node.value = node.source;
+        return;
+      }
+      // go-yaml v2 resolves a scalar tagged !!bool, quoted or not, by its YAML 1.1 table: `!!bool yes` is true (the library
+      // leaves it the string "yes"); the stream's warning says go-yaml v3 refuses it.
+      if (node.tag === BOOL_TAG) {
+        const bool = yaml11Boolean(node);
+        if (bool !== undefined) node.value = bool;
         return;
       }
       if (key === 'key' || typeof node.source !== 'string') return;
@@ -416,6 +506,7 @@ const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
 /** The YAML 1.2 core schema's (and go-yaml's) infinities and not-a-number. */
 const INFINITY_OR_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const INT_TAG = 'tag:yaml.org,2002:int';
+const BOOL_TAG = 'tag:yaml.org,2002:bool';
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
 
 /** How a reader gets the stream of its text: `readYamlStream`, or a stream already parsed from the same text. */

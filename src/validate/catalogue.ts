@@ -222,7 +222,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-cidr-ipv6-world-only', severity: W, versions: 'all',
     what: 'a rule item whose only `/0` is `::/0`: in an IPv4-only cluster (Cilium\'s default) it selects no outside address (a deny denies nothing)',
   },
-  { id: 'pitfall-cidr-ipv4-mapped', severity: E, versions: 'all', what: 'an IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`): it selects nothing, so a deny holds nothing' },
+  { id: 'pitfall-cidr-ipv4-mapped', severity: E, versions: 'all', what: 'an IPv4-mapped IPv6 CIDR (`::ffff:a00:0/104`): it selects nothing, so a deny holds nothing (in a CIDR set on 1.14-1.16, its IPv4 CIDR until 1.17)' },
   { id: 'pitfall-cidr-host-bits', severity: W, versions: 'all', what: 'a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network' },
   {
     id: 'pitfall-fqdn-ip-address', severity: W, versions: 'all',

@@ -6,7 +6,7 @@ import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
-import { selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel } from '../model/selectors';
+import { noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel } from '../model/selectors';
 import { nodeSelectorClaimable } from '../model/labels';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
@@ -520,7 +520,8 @@ export function itemsSelectBroadly(items: readonly RuleItemModel[], options: Bro
         return 'pods of namespaces not fixed by name or namespace labels (any tenant can label a pod into it)';
       }
       if (options.podLabel && !selectorRequiresPodLabel(model)) {
-        return `the pods ${describeSelector(model)} (no pod label required by value, so every pod of its namespaces but those it excludes)`;
+        const { why, selects } = noPodLabelReason(model);
+        return `the pods ${describeSelector(model)} (${why}, so ${selects})`;
       }
     }
     // The Services by labels (`toServices` `k8sServiceSelector`): every Service of the namespace but those excluded, their backends.

@@ -1,5 +1,6 @@
 // Pitfalls of addresses: allow rules open to every address or name, CIDRs with host bits set.
-import { cidrHostBits, parseCidr } from '../model/cidr';
+import { cidrHostBits, formatIp, isIpv4MappedCidr, parseCidr, ParsedCidr, unmapCidr } from '../model/cidr';
+import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { CiliumVersion } from '../core/cilium-version';
 import { FqdnSelectorModel, PEER_FIELDS, RuleItemModel, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
@@ -17,20 +18,25 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
     const direction = sectionDirection(section);
     const allow = section === 'ingress' || section === 'egress';
     for (const { item, index } of items(r.rule, section)) {
-      // Each CIDR with its path, and for a cidrSet entry's cidr the number of its except ranges.
-      const cidrs: { text: string; path: string; holes?: number }[] = [];
+      // Each CIDR with its path, and for a cidrSet entry's cidr the number of its except ranges and `set`.
+      const cidrs: { text: string; path: string; holes?: number; set?: boolean }[] = [];
       const cidrField = PEER_FIELDS.cidr[direction] ?? 'toCIDR';
       const setField = PEER_FIELDS.cidrSet[direction] ?? 'toCIDRSet';
       arr<unknown>(item.cidr).forEach((c, j) => { if (typeof c === 'string') cidrs.push({ text: c, path: `${r.path}.${section}[${index}].${cidrField}[${j}]` }); });
       arr<unknown>(item.cidrSet).forEach((c, j) => {
         if (!isObject(c)) return;
-        if (typeof c.cidr === 'string') cidrs.push({ text: c.cidr, path: `${r.path}.${section}[${index}].${setField}[${j}].cidr`, holes: arr<unknown>(c.except).length });
+        if (typeof c.cidr === 'string') {
+          cidrs.push({ text: c.cidr, path: `${r.path}.${section}[${index}].${setField}[${j}].cidr`, holes: arr<unknown>(c.except).length, set: true });
+        }
         arr<unknown>(c.except).forEach((e, k) => { if (typeof e === 'string') cidrs.push({ text: e, path: `${r.path}.${section}[${index}].${setField}[${j}].except[${k}]` }); });
       });
       ipv6WorldOnly(run, r, cidrs, direction, allow);
-      for (const { text, path, holes } of cidrs) {
-        const parsed = parseCidr(text);
-        if (!parsed) continue;
+      for (const { text, path, holes, set } of cidrs) {
+        const written = parseCidr(text);
+        if (!written) continue;
+        // What the agent selects: in a CIDR set on 1.14-1.16, an IPv4-mapped CIDR is its IPv4 CIDR (`cidrSetUnmaps`).
+        const unmaps = set === true && cidrSetUnmaps(r.version);
+        const parsed = unmaps ? unmapCidr(written) : written;
         const hostBits = cidrHostBits(text);
         if (hostBits) {
           run.report('pitfall-cidr-host-bits', r, path,
@@ -38,18 +44,11 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
             `write ${hostBits.host} for the one address, or ${hostBits.network} for the network`);
         }
         // (An except of such a block removes nothing: harmless, and written on purpose from the IANA special-purpose list.)
-        if (parsed.family === 6 && parsed.prefix >= 96 && parsed.network >> 32n === 0xffffn && !path.includes('.except[')) {
-          // labels.IPStringToLabel keeps an IPv4-mapped prefix as an IPv6 CIDR: no packet carries such an address (IPv4
-          // traffic is looked up by its IPv4 address), so the CIDR selects nothing.
-          const v4 = `${[24, 16, 8, 0].map((b) => String(Number((parsed.network >> BigInt(b)) & 0xffn))).join('.')}/${parsed.prefix - 96}`;
-          run.report('pitfall-cidr-ipv4-mapped', r, path,
-            `${text} is an IPv4-mapped IPv6 CIDR: Cilium keeps it as IPv6 and no packet carries such an address, so it selects nothing`
-            + `${allow ? '' : ` — this deny holds nothing, and ${v4} stays reachable`}`,
-            `write the IPv4 CIDR ${v4}`);
-        }
+        if (isIpv4MappedCidr(written) && !path.includes('.except[')) ipv4Mapped(run, r, path, text, written, unmaps, allow);
         if (allow && parsed.prefix === 0 && !path.includes('.except[')) {
           run.report('pitfall-broad-peer', r, path,
             `${text} is every ${parsed.family === 4 ? 'IPv4' : 'IPv6'} address outside the cluster (the world)`
+            + `${parsed !== written ? ` (Cilium ${r.version} writes this CIDR-set entry as ${formatIp(parsed)}/0: ComputeResultantCIDRSet)` : ''}`
             + `${holes ? `, less the ${holes} except range${holes === 1 ? '' : 's'}` : ''}: this ${direction} rule is open to the whole internet`,
             holes
               ? 'narrow it to the ranges meant (keep the except ranges: a world entity would drop them)'
@@ -122,4 +121,27 @@ function ipv6WorldOnly(run: PitfallRun, r: RuleView, cidrs: readonly { text: str
       + 'cluster, IPv6 addresses only';
   run.report('pitfall-cidr-ipv6-world-only', r, v6.path, what,
     `add 0.0.0.0/0 beside it (or use ${entity}: [world]) if every address is meant; in an IPv6-only cluster it is the world and this can be ignored`);
+}
+
+/**
+ * `pitfall-cidr-ipv4-mapped`: a CIDR inside `::ffff:0:0/96`. `toCIDR` keeps it IPv6 (labels.IPStringToLabel, netip
+ * without Unmap), as a CIDR set does from 1.17 (cilium/cilium#35139): no packet carries such an address (IPv4 traffic is
+ * looked up by its IPv4 address), so it selects nothing. In a CIDR set on 1.14-1.16 (`unmaps`) `ComputeResultantCIDRSet`
+ * writes it as its IPv4 CIDR (net.IPNet.String), which it then selects, until an upgrade to 1.17 makes it select nothing.
+ */
+function ipv4Mapped(run: PitfallRun, r: RuleView, path: string, text: string, written: ParsedCidr, unmaps: boolean, allow: boolean): void {
+  const v4 = unmapCidr(written);
+  const ipv4 = `${formatIp(v4)}/${v4.prefix}`;
+  if (unmaps) {
+    run.report('pitfall-cidr-ipv4-mapped', r, path,
+      `${text} is an IPv4-mapped IPv6 CIDR: Cilium ${r.version} writes it as ${ipv4} in a CIDR set (pkg/policy/api ComputeResultantCIDRSet, `
+      + `net.IPNet.String), so it selects ${v4.prefix === 0 ? 'every IPv4 address (0.0.0.0/0)' : ipv4} here; from 1.17 a CIDR set keeps it IPv6, as `
+      + `toCIDR always does, and it selects nothing${allow ? '' : ` — after that upgrade this deny holds nothing, and ${ipv4} is reachable`}`,
+      `write the IPv4 CIDR ${ipv4}`);
+    return;
+  }
+  run.report('pitfall-cidr-ipv4-mapped', r, path,
+    `${text} is an IPv4-mapped IPv6 CIDR: Cilium keeps it as IPv6 and no packet carries such an address, so it selects nothing`
+    + `${allow ? '' : ` — this deny holds nothing, and ${ipv4} stays reachable`}`,
+    `write the IPv4 CIDR ${ipv4}`);
 }

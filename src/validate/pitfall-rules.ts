@@ -38,7 +38,7 @@
  * | `pitfall-kafka-removed` | pitfall | error | 1.20-dev | kafka or l7proto rules (removed in Cilium 1.20) |
  * | `pitfall-broad-peer` | pitfall | warning | all | an allow rule open to every address (`0.0.0.0/0`, `::/0`) or every name (toFQDNs `*`) |
  * | `pitfall-cidr-ipv6-world-only` | pitfall | warning | all | a rule item whose only `/0` is `::/0`: in an IPv4-only cluster (Cilium's default) it selects no outside address (a deny denies nothing) |
- * | `pitfall-cidr-ipv4-mapped` | pitfall | error | all | an IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`): it selects nothing, so a deny holds nothing |
+ * | `pitfall-cidr-ipv4-mapped` | pitfall | error | all | an IPv4-mapped IPv6 CIDR (`::ffff:a00:0/104`): it selects nothing, so a deny holds nothing (in a CIDR set on 1.14-1.16, its IPv4 CIDR until 1.17) |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
  * | `pitfall-fqdn-ip-address` | pitfall | warning | all | an IPv4 address or range written as a toFQDNs name (`matchName: 10.0.0.1`, `matchPattern: 10.0.0.*`): it matches looked-up names only, never the addresses |
  * | `pitfall-fqdn-pattern-registrable` | pitfall | warning | all | a toFQDNs matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register |

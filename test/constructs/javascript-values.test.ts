@@ -3,8 +3,10 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  Builtins, CiliumPolicy, CiliumVersion, EndpointSelector, FqdnEgress, HostFirewall, HostFirewallProps, HttpRule, MetadataEndpointBlock, Peer, Port,
+  Builtins, CiliumPolicy, CiliumVersion, EndpointSelector, FqdnEgress, HostFirewall, HostFirewallProps, HttpRule, MetadataEndpointBlock,
+  MonitoringScrape, Peer, Port, TieredApp,
 } from '../../src';
+import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
 describe('HttpRule.of() lists', () => {
@@ -70,7 +72,12 @@ describe('FqdnEgress ports', () => {
 describe('lists of names and CIDRs with an entry that is no string', () => {
   test('refused by name and position, with the fix', () => {
     const fqdn = refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', undefined as unknown as string] }));
-    expect(fqdn.message).toBe('[test/f] FqdnEgress fqdns has a blank entry (undefined) at fqdns[1] (fqdn-egress-empty)\n  fix: remove it, or write the name meant');
+    expect(fqdn.message).toBe('[test/f] FqdnEgress fqdns[1] is undefined, not a string: a DNS name is written as text (fqdn-egress-empty)\n'
+      + "  fix: write the name as a string ('api.example.com'), or remove the entry");
+    // A number is no blank entry: it is not a string (it said "a blank entry (5)").
+    expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: [5 as unknown as string] })).message)
+      .toMatch(/^\[test\/f\] FqdnEgress fqdns\[0\] is a number \(5\), not a string: a DNS name is written as text \(fqdn-egress-empty\)/);
+    expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', ' '] })).message).toContain('FqdnEgress fqdns has a blank entry (" ") at fqdns[1]');
     const except = refusal(() => Peer.cidr('10.0.0.0/8', { except: [undefined as unknown as string] }));
     expect(except.message).toMatch(/^\[test\/constructs\/javascript-values\.test\.ts:\d+\] Peer\.cidr\(\) except\[0\] is undefined, not a CIDR \(list-entry-invalid\)\n {2}fix: pass a CIDR at every position \(is a computed entry undefined\?\)$/);
     for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers']) {
@@ -85,6 +92,27 @@ describe('lists of names and CIDRs with an entry that is no string', () => {
     }
     expect(refusal(() => new MetadataEndpointBlock(chart('shop'), 'm', { extraCidrs: [undefined as unknown as string] })).message)
       .toBe('[test/m] MetadataEndpointBlock extraCidrs[0] is undefined, not a CIDR (list-entry-invalid)\n  fix: pass a CIDR at every position (is a computed entry undefined?)');
+  });
+
+  // A look-alike of a Port passed the duck-typed check (`_match !== undefined`) and, having no match to write, gave no
+  // toPorts: breakGlassPorts: [{ _match: 1 }] wrote fromCIDR 10.50.0.0/24 to every host port. Now `isPort` (instanceof).
+  test('a Port look-alike ({ _match: 1 }) is no Port: refused in every port list, not written as every port', () => {
+    const fake = { _match: 1 } as unknown as Port;
+    const glass = refusal(() => new HostFirewall(chart(), 'h', { managementCidrs: ['10.50.0.0/24'], breakGlassPorts: [Port.tcp(2222), fake] }));
+    expect(glass.message).toBe('[test/h] HostFirewall breakGlassPorts[1] is a mapping, not a Port (list-entry-invalid)\n'
+      + '  fix: pass a Port at every position (is a computed entry undefined?)');
+    expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com'], ports: [fake] })).id).toBe('list-entry-invalid');
+    expect(refusal(() => new MonitoringScrape(chart(), 'm', {
+      scraper: Peer.endpoints({ namespace: 'mon', labels: { app: 'prom' } }), namespaces: ['shop'], ports: [fake],
+    })).id).toBe('list-entry-invalid');
+    const policy = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    expect(refusal(() => policy.allowIngress(Peer.namespace('edge'), { ports: [fake] })).id).toBe('ports-not-ports');
+    expect(refusal(() => new TieredApp(chart('shop'), 't', { tiers: [{ name: 'web', labels: { app: 'web' }, ports: [fake] }] })).id).toBe('ports-not-ports');
+    // A real Port stays accepted: the management network reaches 2222/TCP only.
+    const c = chart();
+    new HostFirewall(c, 'h', { managementCidrs: ['10.50.0.0/24'], breakGlassPorts: [Port.tcp(2222)] });
+    expect(verdictOf(c, 'cidr:10.50.0.7', 'node:kubernetes.io/hostname=n1', '2222/TCP', { hostFirewall: true })).toBe('allowed');
+    expect(verdictOf(c, 'cidr:10.50.0.7', 'node:kubernetes.io/hostname=n1', '2223/TCP', { hostFirewall: true })).toBe('denied');
   });
 
   test('Peer.cidr(undefined) is the CRD check\'s error at the policy, not a TypeError', () => {

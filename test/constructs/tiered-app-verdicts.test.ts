@@ -5,7 +5,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, DnsRule, EndpointSelector, HttpRule, Icmp, KafkaRule, L7, LabelExpression, Peer, Port, Protocol, Tier, TieredApp, TieredAppProps } from '../../src';
+import { CiliumPolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, HttpRule, Icmp, KafkaRule, L7, LabelExpression, Peer, Port, Protocol, Tier, TieredApp, TieredAppProps } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -445,6 +445,26 @@ describe('TieredApp refusals, each with its error id', () => {
     expect(verdictOf(narrow.c, TRAEFIK, WEB, '3000/TCP')).toBe('allowed');
     expect(verdictOf(narrow.c, TRAEFIK, DB, '3000/TCP')).toBe('denied');
     expect(verdictOf(narrow.c, WEB, DB, '5432/TCP')).toBe('allowed');
+  });
+
+  // A tier by a selector that requires no pod label by value (only NotIn, DoesNotExist or Exists) is every pod of the namespace
+  // but those it excludes, as a workload's selector is (workload-without-labels): one reading, selectorRequiresPodLabel. Before:
+  // accepted, and the entry reached pod:shop:app=other on db's port.
+  test('a tier by a selector of no pod label by value (NotIn, Exists, the cluster label) is refused; by In, it is the tier', () => {
+    const lb = Peer.endpoints({ namespace: 'edge', labels: { app: 'lb' } });
+    for (const [expression, shown] of [[LabelExpression.notIn('app', ['web']), '{app NotIn (web)}'], [LabelExpression.exists('app'), '{app Exists}'],
+      [LabelExpression.doesNotExist('tier'), '{tier DoesNotExist}'], [LabelExpression.in('io.cilium.k8s.policy.cluster', ['default']), '{io.cilium.k8s.policy.cluster In (default)}']] as const) {
+      const r = refusal(() => shop({ entry: [lb], tiers: [{ name: 'db', selector: EndpointSelector.of({ expressions: [expression] }), ports: [Port.tcp(5432)] }] }));
+      expect(r.id).toBe('selector-empty');
+      expect(r.message).toContain(`[test/shop] tier db selects ${shown}, which in a CiliumNetworkPolicy of shop is every pod of the namespace, or all but those `
+        + 'it excludes: it requires no pod label by value');
+      expect(r.message).toContain("fix: give the tier's pod labels, e.g. labels: { app: 'db' }, a selector with matchLabels or In on them, or a workload");
+    }
+    const { c } = shop({ entry: [lb], tiers: [{ name: 'db', selector: EndpointSelector.of({ expressions: [LabelExpression.in('app', ['db'])] }), ports: [Port.tcp(5432)] }] });
+    new DefaultDenyNamespace(c, 'deny');
+    expect(verdictOf(c, 'pod:edge:app=lb', DB, '5432/TCP')).toBe('allowed');
+    expect(decidedBy(c, 'pod:edge:app=lb', 'pod:shop:app=other', '5432/TCP', 'ingress')).toBe('default-deny');
+    expect(verdictOf(c, 'pod:edge:app=lb', 'pod:shop:app=other', '5432/TCP')).toBe('denied');
   });
 
   test('a duplicate tier name', () => {

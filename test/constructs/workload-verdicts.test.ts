@@ -243,13 +243,14 @@ describe('a Service as the peer or the subject', () => {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' },
       spec: { selector: { matchExpressions: expressions }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
     });
-    for (const [shown, expressions] of [
-      ['{app NotIn (web)}', [{ key: 'app', operator: 'NotIn', values: ['web'] }]],
-      ['{tier DoesNotExist}', [{ key: 'tier', operator: 'DoesNotExist' }]],
-      ['{app Exists}', [{ key: 'app', operator: 'Exists' }]],
+    // Exists excludes nothing: it keeps every pod with the label (it said "but those it excludes").
+    for (const [shown, expressions, selects] of [
+      ['{app NotIn (web)}', [{ key: 'app', operator: 'NotIn', values: ['web'] }], 'but those it excludes'],
+      ['{tier DoesNotExist}', [{ key: 'tier', operator: 'DoesNotExist' }], 'but those it excludes'],
+      ['{app Exists}', [{ key: 'app', operator: 'Exists' }], 'with app, whatever the value'],
     ] as const) {
       const message = `[test/db] Deployment test/db selects its pods by ${shown}, which requires no pod label by value: written as the peer or subject, `
-        + 'it would select every pod of the namespace but those it excludes, not only its own (workload-without-labels)\n'
+        + `it would select every pod of the namespace ${selects}, not only its own (workload-without-labels)\n`
         + '  fix: give the Deployment a selector of its pod labels (matchLabels, or In), or select its pods yourself: EndpointSelector.labels(), Peer.endpoints({ labels })';
       const e = chart('shop');
       webTo(e, deploy(e, [...expressions]), [Port.tcp(5432)]);
@@ -258,10 +259,17 @@ describe('a Service as the peer or the subject', () => {
       new CiliumPolicy(s, 'p', { endpointSelector: EndpointSelector.workload(deploy(s, [...expressions])) }).allowIngress(Peer.namespace('shop'), { ports: [Port.tcp(80)] });
       expect(synthFailure(s)).toContain(message);
     }
+    // An operator the API server refuses (`in`) is no operator: it said "requires no pod label by value".
+    const lower = chart('shop');
+    webTo(lower, deploy(lower, [{ key: 'app', operator: 'in', values: ['db'] }]), [Port.tcp(5432)]);
+    expect(synthFailure(lower)).toContain('[test/db] Deployment test/db selects its pods by {app in (db)}: the operator "in" of app is not one of In, NotIn, Exists, '
+      + 'DoesNotExist, which the API server refuses (the CRD of a Cilium policy too) (workload-selector-invalid)\n  fix: write In');
     // The cluster label is on every pod (Cilium's SanitizePodLabels): a Service selecting by it alone names no pod.
     const svc = chart('shop');
     webTo(svc, service(svc, 'db', { 'io.cilium.k8s.policy.cluster': 'default' }, [{ port: 5432 }]));
-    expect(synthFailure(svc)).toContain('Service test/db selects its pods by {io.cilium.k8s.policy.cluster=default}, which requires no pod label by value');
+    expect(synthFailure(svc)).toContain('Service test/db selects its pods by {io.cilium.k8s.policy.cluster=default}, which requires no pod label but the cluster '
+      + 'label io.cilium.k8s.policy.cluster, which Cilium sets on every pod of the cluster: '
+      + 'written as the peer or subject, it would select every pod of the namespace, not only its own');
     // By a label's value (In), the workload's pods only.
     const c = chart('shop');
     webTo(c, deploy(c, [{ key: 'app', operator: 'In', values: ['db'] }]), [Port.tcp(5432)]);

@@ -43,4 +43,10 @@ describe('ICMP queries take the family of their addresses', () => {
     const v6 = refusal(() => set.verdict({ ...q, from: Endpoints.parse('cidr:8.8.4.4'), to: Endpoints.parse(WEB), icmpType: 128, icmpFamily: 'IPv6' }));
     expect(v6.message).toContain('ICMPv6 with the IPv4 address 8.8.4.4');
   });
+
+  // The address shown is the IPv4 one the mapped address stands for (before: "the IPv4 address ::ffff:8.8.8.8").
+  test('an IPv4-mapped address: refused for ICMPv6, naming the IPv4 address it stands for', () => {
+    const q = { from: Endpoints.parse(WEB), to: Endpoints.parse('cidr:::ffff:8.8.8.8'), protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' };
+    expect(refusal(() => set.verdict(q)).message).toContain('ICMPv6 with the IPv4 address 8.8.8.8 (::ffff:8.8.8.8, IPv4-mapped): no such packet');
+  });
 });

@@ -1,10 +1,11 @@
 // Peers given by an IPv4-mapped IPv6 address (`::ffff:8.8.8.8`) are judged as the IPv4 address they stand for: no packet
 // carries a mapped address (RFC 4291 2.5.5.2); a socket that connects or sends to one sends IPv4 packets (Linux
-// `tcp_v6_connect` → `tcp_v4_connect`, `udpv6_sendmsg` → `udp_sendmsg`), which Cilium judges (bpf/bpf_sock.c
-// `sock6_xlate_v4_in_v6` translates such a connect as IPv4, v1.14-v1.19). An IPv6 CIDR of the mapped block
-// (`::ffff:8.8.8.8/128`) therefore selects nothing (pkg/labels `IPStringToLabel` keeps it IPv6; `pitfall-cidr-ipv4-mapped`).
+// `tcp_v6_connect` → `tcp_v4_connect`, `udpv6_sendmsg` → `udp_sendmsg`), on which Cilium enforces policy in bpf_lxc as on
+// any IPv4 packet (v1.14-v1.19). A toCIDR of the mapped block (`::ffff:808:808/128`) therefore selects nothing (pkg/labels
+// `IPStringToLabel` keeps it IPv6; `pitfall-cidr-ipv4-mapped`); a CIDR set does on 1.14-1.16 (test/engine/cidr-set-mapped.test.ts).
 import { describe, expect, test } from 'vitest';
 import { IpFamilies } from '../../src';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { unmapIp, unmappedText } from '../../src/model/cidr';
 import { cnp, judged, labels, policySet } from './helpers';
 
@@ -41,6 +42,30 @@ describe('an IPv4-mapped peer is judged as its IPv4 address', () => {
     const v = judged(set, 'cidr:2001:db8::1', WEB, '80/TCP');
     expect(v.verdict).toBe('denied');
     expect(v.ingress.notes.join('\n')).not.toContain('IPv4-mapped');
+  });
+});
+
+// Policy is enforced in bpf_lxc on the IPv4 packet (bpf_sock's sock6_xlate_v4_in_v6 is the socket-LB translation, built
+// only under ENABLE_IPV4); a CIDR set of the mapped /128 selects it on 1.14-1.16 (ComputeResultantCIDRSet).
+describe('the note says where Cilium enforces, per version and per IP family', () => {
+  const note = (ciliumVersion: CiliumVersion, ipFamilies: IpFamilies): string => {
+    const set = policySet([cnp('p', spec({ toEntities: ['world'] }))], { ciliumVersion, ipFamilies });
+    return judged(set, WEB, 'cidr:::ffff:8.8.8.8', '443/TCP').egress.notes.find((n) => n.includes('IPv4-mapped')) ?? '';
+  };
+
+  test('1.16 dual-stack: enforced on the IPv4 packet in bpf_lxc; toCIDR of the hex /128 never selects it, a toCIDRSet does', () => {
+    expect(note(CiliumVersion.V1_16, IpFamilies.DUAL)).toBe('::ffff:8.8.8.8 is an IPv4-mapped IPv6 address, judged as 8.8.8.8: no packet carries '
+      + 'a mapped address (a socket that connects or sends to it sends IPv4 packets, and Cilium enforces policy on those in bpf_lxc as on any IPv4 '
+      + 'packet), so IPv4 rules decide it; toCIDR ::ffff:808:808/128 never selects it, while a toCIDRSet of it does here (Cilium 1.16 writes that '
+      + 'entry as 8.8.8.8/32)');
+  });
+
+  test('1.17: nor a toCIDRSet; IPv6-only: no such packet at all (the note says so)', () => {
+    expect(note(CiliumVersion.V1_17, IpFamilies.IPV4)).toContain('never selects it, nor (from Cilium 1.17) a toCIDRSet of it');
+    expect(note(CiliumVersion.V1_17, IpFamilies.IPV4)).not.toContain('IPv6-only');
+    expect(note(CiliumVersion.V1_19, IpFamilies.IPV6)).toContain('; in this IPv6-only cluster there is no such packet at all: a pod has no IPv4 '
+      + 'address or route, so the connect fails before any policy (Cilium translates such a socket only with IPv4 enabled: bpf_sock.c '
+      + 'sock6_xlate_v4_in_v6 is built under ENABLE_IPV4), and the verdict is that of 8.8.8.8, an address the cluster cannot reach');
   });
 });
 

@@ -84,6 +84,13 @@ describe('truth table: a rule field the request does not give is never a match',
     ['createtopics under a rule without topic', { apiKey: 'createtopics' }, 'createtopics orders', 'allowed'],
     ['deletetopics under a topic-only rule', { topic: 'orders' }, 'deletetopics orders', 'l7-denied'],
     ['findcoordinator (parsed, no topics) under a topic-only rule', { topic: 'orders' }, 'findcoordinator', 'allowed'],
+    // topic keys outside the agent's name table, named by number (isTopicAPIKey: AlterReplicaLogDirs 34, DescribeLogDirs 35,
+    // CreatePartitions 37; their topics are not read either): never a match under a topic rule (was: allowed)
+    ['34 (alterreplicalogdirs) under a topic-only rule', { topic: 'orders' }, '34 orders', 'l7-denied'],
+    ['35 (describelogdirs) under a topic-only rule', { topic: 'orders' }, '35', 'l7-denied'],
+    ['37 (createpartitions) with the rule\'s topic', { topic: 'orders' }, '37 orders', 'l7-denied'],
+    ['37 (createpartitions) under a rule without topic', { clientID: 'c' }, '37 orders client=c', 'allowed'],
+    ['36 (saslauthenticate, no topics) under a topic-only rule', { topic: 'orders' }, '36', 'allowed'],
     // all three
     ['every field given and equal', { apiKey: 'produce', topic: 'orders', apiVersion: '1', clientID: 'c' }, 'produce orders version=1 client=c', 'allowed'],
     ['every field but the client', { apiKey: 'produce', topic: 'orders', apiVersion: '1', clientID: 'c' }, 'produce orders version=1', 'l7-denied'],
@@ -128,5 +135,38 @@ describe('the explanation says what the query did not give', () => {
     const known = verdict(kafka([{ apiKey: 'produce', apiVersion: '3' }]), FROM, TO, 9092, { kafka: 'produce orders version=3' });
     expect(known.verdict).toBe('allowed');
     expect(known.ingress.notes.join('\n')).not.toContain('does not give');
+  });
+});
+
+describe('a request API key Cilium cannot be given is refused, not judged', () => {
+  // Judged as given, a word that is no API key was a key without topics: a rule with a topic allowed it.
+  test.each(['listoffsets', 'hello', '32768', '40000', '-32769'])('%j', (apiKey) => {
+    const set = kafka([{ topic: 'orders' }]);
+    let error: unknown;
+    try {
+      set.verdict({ from: set.endpoint(FROM), to: set.endpoint(TO), port: 9092, protocol: 'TCP', kafka: { apiKey, topic: 'payments' } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CiliumPolicyError);
+    expect((error as CiliumPolicyError).id).toBe('engine-query');
+    expect((error as CiliumPolicyError).message).toContain(`the Kafka request's API key ${JSON.stringify(apiKey)} is not one Cilium knows`);
+    expect(() => verdict(set, FROM, TO, 9092, { kafka: `${apiKey} payments` })).toThrow(/is not one Cilium knows/);
+  });
+
+  test('an API key given as a number, not text (JavaScript): refused by name, not a TypeError', () => {
+    const set = kafka([{ topic: 'orders' }]);
+    const apiKey = 37 as unknown as string;
+    expect(() => set.verdict({ from: set.endpoint(FROM), to: set.endpoint(TO), port: 9092, protocol: 'TCP', kafka: { apiKey, topic: 'payments' } }))
+      .toThrow(/the Kafka request's API key 37 \(a number, not text\) is not one Cilium knows/);
+  });
+
+  // A negative key is an int16 the parser reads (`proto.ReadReq`, signed, no range check) and Hubble shows (`"-1"`); it
+  // carries no topics (`isTopicAPIKey` is false), so a rule with a topic lets it through (`Rule.Matches`).
+  test.each<[string, string]>([
+    ['OFFSETS payments', 'l7-denied'], ['2 orders', 'allowed'], ['32767', 'allowed'], ['heartbeat', 'allowed'], ['-1 payments', 'allowed'],
+    ['-32768', 'allowed'],
+  ])('%j is judged', (request, expected) => {
+    expect(outcome(kafka([{ topic: 'orders' }]), request)).toBe(expected);
   });
 });

@@ -4,9 +4,11 @@
 // base64 data"). The `yaml` library only warned (and read `port: !!int x` as the named port "x": validate said valid,
 // trace judged a policy the cluster never gets). Every reader now refuses it, as an error at the scalar, like a key.
 import { describe, expect, test } from 'vitest';
+import { policyInputError } from '../../src/cli/trace';
+import { PolicySet } from '../../src/engine';
 import { goBase64, goTimestamp } from '../../src/model/go-yaml';
 import { parseYamlStream, readYamlStream } from '../../src/model/yaml-stream';
-import { GUARD, scratchDir, trace, validate, write } from './support';
+import { GUARD, Run, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
 
@@ -82,8 +84,38 @@ describe('a value whose explicit tag its text does not fit: an error at the valu
 
   test('a tag Go reads otherwise than this reader, or on a collection, keeps the library\'s warning', () => {
     expect(diagnostics('a: !!int {b: 1}').warnings).toEqual([expect.stringMatching(/^Unresolved tag: tag:yaml\.org,2002:int at line 1, column 4/)]);
-    // go-yaml v2: true (YAML 1.1); this reader: the string "yes".
-    expect(diagnostics('a: !!bool yes')).toEqual({ errors: [], warnings: [expect.stringMatching(/^Unresolved tag: tag:yaml\.org,2002:bool at line 1, column 4/)] });
+  });
+
+  test('a scalar tagged !!bool is read by go-yaml v2\'s YAML 1.1 table (before: the string "yes", and the library\'s "Unresolved tag" warning)', () => {
+    // go-yaml v2 resolve.go: `resolveMap` holds y/yes/on and n/no/off, and a tagged scalar, quoted or not, is resolved;
+    // go-yaml v3 (Flux) has only true/false there and fails the document: one warning per document says so.
+    const [doc] = readYamlStream('a: !!bool yes\nb: !!bool "off"\nc: !!bool On\nd: !!bool n\ne: !!bool true\n!!bool Y: 1\n').docs;
+    expect(doc.errors).toEqual([]);
+    expect(doc.toJS()).toStrictEqual({ a: true, b: false, c: true, d: false, e: true, true: 1 });
+    expect(doc.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^5 scalars tagged !!bool are YAML 1\.1 booleans \(the first here\): go-yaml v2 .* go-yaml v3 \(Flux\) refuses the manifest .*; write true or false at line 1, column 11$/)]);
+    expect(diagnostics('a: !!bool true').warnings).toEqual([]);
+  });
+
+  test('validate: enableDefaultDeny written !!bool no is false, as kubectl applies it (before: "got a string", the policy refused)', async () => {
+    const file = write(dir, 'default-deny.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n'
+      + '  endpointSelector: {matchLabels: {app: api}}\n  enableDefaultDeny: {ingress: !!bool no}\n'
+      + '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n');
+    const v = await validate([file]);
+    expect(v.stdout).not.toMatch(/parse-wrong-type/);
+    expect(v.stdout).toMatch(/default-deny\.yaml:6:\d+: warning parse-yaml-syntax: a scalar tagged !!bool is a YAML 1\.1 boolean/);
+    expect(v.stdout).toMatch(/^0 errors, 1 warning in 1 file/m);
+    expect(v.code).toBe(0);
+  });
+
+  test('trace: enableDefaultDeny written !!bool yes denies what the rules do not allow (before: the policy skipped, everything ALLOWED)', () => {
+    const file = write(dir, 'default-deny-yes.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n'
+      + '  endpointSelector: {matchLabels: {app: api}}\n  enableDefaultDeny: {ingress: !!bool "yes"}\n'
+      + '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n');
+    const judge = (from: string): Run => trace('--policies', file, '--from', `pod:shop:app=${from}`, '--to', 'pod:shop:app=api', '--port', '80/TCP');
+    const denied = judge('db');
+    expect(denied.stdout).toMatch(/^DENIED pod:shop:app=db → pod:shop:app=api 80\/TCP\n/);
+    expect(denied.code).toBe(1);
+    expect(judge('web').stdout).toMatch(/^ALLOWED pod:shop:app=web → pod:shop:app=api 80\/TCP\n/);
   });
 });
 
@@ -164,6 +196,22 @@ describe('many diagnostics on one long line', () => {
     expect(doc.errors[1000].message).toBe('and 19,000 more tagged scalars (keys or values) Go\'s readers refuse, not listed (a document lists at most 1,000; go-yaml v2 '
       + 'refuses it at the first) at line 1, column 8011');
     expect(doc.warnings).toEqual([]);
+  });
+
+  test('validate counts the errors the summary stands for (before: 1,500 refused scalars said "1001 errors")', GUARD, async () => {
+    const file = write(dir, 'many-tags.yaml', `a: [${Array.from({ length: 1_500 }, () => '!!int x').join(',')}]\n`);
+    const v = await validate([file]);
+    expect(v.stdout).toMatch(/error parse-yaml-syntax: and 500 more tagged scalars/);
+    expect(v.stdout).toMatch(/^1500 errors, 0 warnings in 1 file/m);
+    const json = await validate(['--format', 'json', file]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ summary: { errors: 1500 } });
+    expect(v.code).toBe(1);
+  });
+
+  test('trace, replay and diff\'s one-line input error counts them too (before: "and 1000 more input problems" for 1,500)', () => {
+    const set = PolicySet.fromYaml(`a: [${Array.from({ length: 1_500 }, () => '!!int x').join(',')}]\n`);
+    expect(policyInputError(set)?.message).toMatch(/ \(and 1,499 more input problems\) \(cli-yaml\)/);
+    expect(policyInputError(PolicySet.fromYaml('a: [!!int x, !!int y]\n'))?.message).toMatch(/ \(and 1 more input problem\) \(cli-yaml\)/);
   });
 
   test('the library\'s own errors keep their first line (… at line L, column C), without the copied context, and Error.stackTraceLimit is restored', () => {

@@ -717,6 +717,21 @@ describe('a world destination given by an IPv4-mapped IPv6 address is drafted as
     expect(r.connections[0]).toMatchObject({ predicted: { verdict: 'allowed' } });
   });
 
+  // The capture keys pod addresses by the address packets carry: a world end at ::ffff:10.0.0.1 is pod a-1's 10.0.0.1.
+  // Before: drafted as `cidr 10.0.0.1/32`, a CIDR rule that never matches the pod.
+  test.each([['10.0.0.1', '::ffff:10.0.0.1'], ['::ffff:10.0.0.1', '10.0.0.1']])('a pod at %s seen as world %s is a pod address, never drafted as a CIDR',
+    async (podIp, worldIp) => {
+      const C = { ID: 3, identity: 3003, namespace: 'shop', pod_name: 'c-1', labels: ['k8s:app=c', 'k8s:io.kubernetes.pod.namespace=shop'] };
+      const toPod = JSON.stringify({ flow: { verdict: 'FORWARDED', IP: { source: '10.0.0.3', destination: worldIp },
+        l4: { TCP: { source_port: 40003, destination_port: 8080 } }, source: C, destination: { identity: 2, labels: ['reserved:world'] }, Type: 'L3_L4',
+        event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false } });
+      const c = await collectConnections(FlowSource.text([flow('203.0.113.7').replace('"source":"10.0.0.1"', `"source":"${podIp}"`), toPod].join('\n')));
+      const p = planDraft(c, { namespaces: ['shop'] });
+      const policy = p.policies.find((x) => x.name === 'c');
+      expect(policy?.egress.map((r) => r.peer.text)).toEqual([]);
+      expect(policy?.notDrafted).toContain(`egress to ${worldIp} on 8080/TCP: a pod's address with a world identity`);
+    });
+
   test('an IPv6 destination keeps its /128', async () => {
     const p = planDraft(await collectConnections(FlowSource.text(flow('2001:db8::7'))), { namespaces: ['shop'] });
     expect(p.policies[0].egress.map((r) => r.peer.text)).toEqual(['cidr 2001:db8::7/128']);

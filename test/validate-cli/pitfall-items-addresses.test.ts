@@ -459,6 +459,32 @@ describe('pitfall-cidr-ipv4-mapped', () => {
     expect(verdictFor(PolicySet.fromYaml(JSON.stringify(allow)), 'pod:shop:app=web', 'cidr:192.0.2.7', '443/TCP').verdict).toBe('denied');
   });
 
+  // pkg/policy/api/cidr.go ComputeResultantCIDRSet (1.14-1.16): net.ParseCIDR, then net.IPNet.String(), which writes a
+  // block inside ::ffff:0:0/96 as IPv4; from 1.17 (cilium/cilium#35139) a CIDR-set entry is a label of its own prefix.
+  it('in a CIDR set on 1.14-1.16: selected as its IPv4 CIDR, until 1.17; toCIDR selects nothing there too; the engine agrees', () => {
+    const deny = cnp({ endpointSelector: WEB, egress: [{ toEntities: ['world'] }], egressDeny: [{ toCIDRSet: [{ cidr: '::ffff:a00:0/104' }] }] });
+    for (const version of ['1.14', '1.15', '1.16']) {
+      expect(paths('pitfall-cidr-ipv4-mapped', [deny], version)).toEqual(['spec.egressDeny[0].toCIDRSet[0].cidr']);
+      expect(messages('pitfall-cidr-ipv4-mapped', [deny], version)[0]).toBe(`::ffff:a00:0/104 is an IPv4-mapped IPv6 CIDR: Cilium ${version} writes it `
+        + 'as 10.0.0.0/8 in a CIDR set (pkg/policy/api ComputeResultantCIDRSet, net.IPNet.String), so it selects 10.0.0.0/8 here; from 1.17 a CIDR '
+        + 'set keeps it IPv6, as toCIDR always does, and it selects nothing — after that upgrade this deny holds nothing, and 10.0.0.0/8 is reachable');
+      const set = PolicySet.fromYaml(JSON.stringify({ ...deny, apiVersion: 'cilium.io/v2' }), { ciliumVersion: CiliumVersion.parse(version) });
+      expect(verdictFor(set, 'pod:shop:app=web', 'cidr:10.1.2.3', '443/TCP').verdict).toBe('denied');
+      const toCidr = cnp({ endpointSelector: WEB, egress: [{ toCIDR: ['::ffff:a00:0/104'] }] });
+      expect(messages('pitfall-cidr-ipv4-mapped', [toCidr], version)[0]).toContain('Cilium keeps it as IPv6 and no packet carries such an address');
+    }
+    expect(messages('pitfall-cidr-ipv4-mapped', [deny], '1.17')[0]).toContain('this deny holds nothing, and 10.0.0.0/8 stays reachable');
+  });
+
+  it('a CIDR-set ::ffff:0:0/96 allow on 1.14-1.16 is every IPv4 address: a broad peer, not "selects nothing"', () => {
+    const allow = cnp({ endpointSelector: WEB, egress: [{ toCIDRSet: [{ cidr: '::ffff:0:0/96' }] }] });
+    expect(messages('pitfall-cidr-ipv4-mapped', [allow], '1.16')[0]).toContain('so it selects every IPv4 address (0.0.0.0/0) here');
+    expect(messages('pitfall-broad-peer', [allow], '1.16')).toEqual(['::ffff:0:0/96 is every IPv4 address outside the cluster (the world) (Cilium 1.16 '
+      + 'writes this CIDR-set entry as 0.0.0.0/0: ComputeResultantCIDRSet): this egress rule is open to the whole internet']);
+    expect(messages('pitfall-broad-peer', [allow], '1.17')).toEqual([]);
+    expect(messages('pitfall-cidr-ipv4-mapped', [allow], '1.17')[0]).toContain('so it selects nothing');
+  });
+
   it('not for an except (it removes nothing: the IANA special-purpose list writes it), nor for a block wider than the mapped range', () => {
     const except = cnp({ endpointSelector: WEB, egress: [{ toCIDRSet: [{ cidr: '::/0', except: ['::ffff:0:0/96', 'fc00::/7'] }] }] });
     expect(paths('pitfall-cidr-ipv4-mapped', [except])).toEqual([]);
