@@ -6,8 +6,8 @@
  *   cdk8s-cilium draft --flows flows.jsonl[.gz] [--output ts|yaml] [--namespace shop]... > drafted.ts
  *
  * The TypeScript exports `addDraftedPolicies(scope)` and synthesizes the charts when run as a cdk8s app. A one-line summary
- * goes to stderr. Exit status: 0 drafted, 2 bad input (a capture with no pod traffic to draft from among it:
- * `draft-nothing-to-draft`, with nothing on stdout).
+ * goes to stderr. Exit status: 0 drafted, 2 bad input, including a capture with no pod traffic to draft from
+ * (`draft-nothing-to-draft`, with nothing on stdout: tell it from other bad input by that id on stderr).
  */
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
@@ -71,13 +71,18 @@ function nothingToDraft(plan: EmptyPlan, flows: number, source: string, namespac
     plan.leftOut > 0 ? `${plural(plan.leftOut, 'dropped connection')} left out` : '',
     notUsed !== undefined ? `not all of it was read: ${notUsed}` : '',
   ].filter((p) => p !== '');
-  const scope = namespaces.length > 0 ? ` of namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}` : '';
+  const scope = namespaces.length > 0 ? ` in namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}` : '';
+  // Dropped connections only: a draft allows what the cluster let through (`observedFlowing`), and a flow of verdict AUDIT
+  // (policy audit mode: the policies in force would have dropped it) counts as let through.
+  const droppedOnly = plan.connections === 0 && plan.leftOut > 0;
   return new CiliumPolicyError({
     id: 'draft-nothing-to-draft',
-    message: `no policy can be drafted from ${source === '-' ? 'standard input' : source}: no connection the cluster let through has a pod${scope} `
-      + `of known identity at either end (${held.join('; ')}), so the output would hold no policy`,
-    fix: `${notUsedFix !== '' ? `${notUsedFix}, then draft again; or ` : ''}give a capture of the pods' own traffic while their workloads run `
-      + '(hubble observe --since 1h -o jsonpb, unfiltered)',
+    message: `no policy can be drafted from ${source === '-' ? 'standard input' : source}: no connection the cluster let through has, at either end, `
+      + `a pod of known identity${scope} (${held.join('; ')}), so the output would hold no policy`
+      + `${droppedOnly ? '; dropped connections are never drafted (a draft allows only what the cluster let through)' : ''}`,
+    fix: `${notUsedFix !== '' ? `${notUsedFix}, then draft again; or ` : ''}`
+      + `${droppedOnly ? 'capture the traffic with policy audit mode on (policy-audit-mode: flows of verdict AUDIT count as let through and '
+        + 'are drafted); or ' : ''}give a capture of the pods' own traffic while their workloads run (hubble observe --since 1h -o jsonpb, unfiltered)`,
   });
 }
 

@@ -11,7 +11,8 @@
  *   Cilium matches the container port, after the Service is translated.
  */
 import { CiliumPolicyError } from '../core/errors';
-import { Endpoint, noClusterEndError } from '../engine/endpoint';
+import { Endpoint } from '../engine/endpoint';
+import { noClusterEndError } from '../engine/identity';
 import { EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from '../engine/inventory';
 import { editDistance } from '../model/edit-distance';
 import { k8sObjectLabels } from '../model/labels';

@@ -4,7 +4,7 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { EndpointRecord, endpointRecord } from './decision-table';
-import { ENDPOINT_FIELD_DEFAULTS, ENDPOINT_RISK, Endpoint } from './endpoint';
+import { ENDPOINT_FIELD_DEFAULTS, ENDPOINT_RISK, Endpoint, checkEndpointValues } from './endpoint';
 import { checkOptionKeys } from '../model/known-keys';
 import { IdentityOptions, PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from './identity';
 import { LabelSet } from '../model/labels';
@@ -41,6 +41,8 @@ export class EndpointRecords {
     if (r === undefined) {
       // Once per endpoint object: from plain JavaScript `{ kind: 'pod', namespce: 'data' }` was a pod of `default`.
       checkOptionKeys(endpoint, ENDPOINT_FIELD_DEFAULTS, { call: 'Endpoint', noun: 'field', risk: ENDPOINT_RISK });
+      // `{ kind: 'cidr', ip: 'not-an-ip' }` was judged as written, an address no rule holds.
+      checkEndpointValues(endpoint);
       const key = endpointKey(endpoint);
       const resolve = (): EndpointRecord => endpointRecord(resolveEndpoint(this.inventory.enrich(endpoint), this.options, this.intern));
       r = key !== undefined ? this.resolvedByKey.get(key, resolve) : resolve();

@@ -326,6 +326,41 @@ function parseLabels(text: string, input: string): Record<string, string> {
   return out;
 }
 
+/**
+ * @internal The values of a hand-built endpoint object (`{ kind: 'cidr', ip: 'not-an-ip' }`), checked as its text form
+ * is (`parseEndpoint`): a known kind, a known entity, the address and DNS name a kind needs. Before, such an endpoint was
+ * judged as written (`cidr:not-an-ip`, an address no rule holds). The fields themselves are `ENDPOINT_FIELD_DEFAULTS`.
+ * @throws CiliumPolicyError (`engine-endpoint-syntax`) naming the endpoint, the bad value and the form to write
+ */
+export function checkEndpointValues(ep: Endpoint): void {
+  const kinds: readonly string[] = Object.values(EndpointKind);
+  if (!kinds.includes(ep.kind)) {
+    throw syntax(JSON.stringify(ep), `unknown endpoint kind ${JSON.stringify(ep.kind)}`, `give kind one of ${kinds.join(', ')} (EndpointKind)`);
+  }
+  const input = formatEndpoint(ep);
+  const needIp = (what: string): void => {
+    if (ep.ip === undefined) throw syntax(input, `${what} needs the address: ip is not given`, `give ip, e.g. { kind: '${ep.kind}', ip: '192.0.2.10' }`);
+  };
+  switch (ep.kind) {
+    case EndpointKind.CIDR:
+      needIp('a cidr endpoint');
+      break;
+    case EndpointKind.FQDN:
+      needIp('an fqdn endpoint');
+      checkFqdn(ep.name ?? '', input);
+      break;
+    case EndpointKind.ENTITY:
+      checkEntity(ep.entity ?? '', input);
+      if (ep.ip !== undefined && ep.entity !== 'kube-apiserver') {
+        throw syntax(input, 'only the kube-apiserver entity takes an address (a managed API server)', `leave ip out, or give entity 'kube-apiserver'`);
+      }
+      break;
+    default:
+      break;
+  }
+  if (ep.ip !== undefined) checkIp(ep.ip, input);
+}
+
 function checkEntity(name: string, input: string): void {
   if (!ENDPOINT_ENTITIES.includes(name)) {
     const group = ['cluster', 'all', 'none'].includes(name) ? ` ("${name}" is a group of endpoints, not one endpoint)` : '';
@@ -339,34 +374,6 @@ function checkIp(ip: string, input: string): void {
 
 function checkFqdn(name: string, input: string): void {
   if (!isDnsName(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
-}
-
-/** Whether an endpoint is outside the cluster (an address, a DNS name, the world, a managed API server, `unmanaged`): no policy is enforced there. */
-function outsideCluster(ep: Endpoint): boolean {
-  if (ep.kind === EndpointKind.CIDR || ep.kind === EndpointKind.FQDN) return true;
-  if (ep.kind !== EndpointKind.ENTITY) return false;
-  return ['world', 'world-ipv4', 'world-ipv6', 'unmanaged'].includes(ep.entity ?? '') || (ep.entity === 'kube-apiserver' && ep.ip !== undefined);
-}
-
-/**
- * @internal The refusal of a connection of which neither end is in the cluster (`cidr:10.0.0.5 → cidr:10.0.0.6`, pod IPs
- * written as addresses: Cilium gives an address a world identity, pkg/labels `IPStringToLabel`), or `undefined` when one
- * end is: neither end is judged, so `allowed` would say nothing about the policies (`trace` exit 0, a `toAllow` that
- * passes whatever they say).
- * @param fromText how the caller names the client (`--from cidr:10.0.0.5`, `cidr:10.0.0.5`)
- * @param toText how the caller names the server
- * @param call the call that asked, for the message (`toAllow()`)
- * @default - none (the CLI's own error line)
- */
-export function noClusterEndError(from: Endpoint, to: Endpoint, fromText: string, toText: string, call?: string): CiliumPolicyError | undefined {
-  if (!outsideCluster(from) || !outsideCluster(to)) return undefined;
-  return new CiliumPolicyError({
-    id: 'engine-no-cluster-end',
-    message: `${call !== undefined ? `${call}: ` : ''}neither ${fromText} nor ${toText} is in the cluster: Cilium enforces no policy at either end, so the verdict `
-      + '(allowed) would say nothing about the policies',
-    fix: 'give a pod or a node at one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is '
-      + 'an address outside the cluster, which no pod has: CIDR rules never match pods), a node as node:<k=v,...> or entity:host',
-  });
 }
 
 function syntax(input: string, message: string, fix: string): CiliumPolicyError {

@@ -201,23 +201,8 @@ export function decideSide(dp: DirectionPolicy, allowCandidates: readonly Compil
   const verdict = judgeSide(dp, [allowCandidates], [denyCandidates], input, true) as SideVerdict;
   const api = apiServerNotes(dp, input, verdict);
   const world = dualStackWorldNotes(dp, input, verdict);
-  const node = remoteNodeNotes(dp, input, verdict);
-  if (api.length === 0 && world.length === 0 && node.length === 0) return verdict;
-  return { ...verdict, notes: [...verdict.notes, ...api, ...world, ...node] };
-}
-
-/**
- * A `node:` endpoint is, to a pod's policy, another node than the pod's own (reserved:remote-node) unless the pod's
- * `nodeName` is that node's `kubernetes.io/hostname` (`peerView`): the pod's own node is the local host (reserved:host,
- * where kubelet probes come from; pkg/identity `ReservedIdentityHost`, `ReservedIdentityRemoteNode`). A text endpoint
- * (`trace --from node:… --to pod:…`) cannot say where the pod runs, so the note says which node was judged.
- */
-function remoteNodeNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerdict): string[] {
-  const peer = input.peer;
-  if (!verdict.evaluated || dp.subjectKind !== 'endpoint' || !peer.node || peer.localHost || !peer.text.startsWith('node:')) return [];
-  return [`${peer.text} is judged as another node than the one ${input.subject} runs on (reserved:remote-node); for the pod's own node, `
-    + 'the local host, where kubelet probes come from, trace entity:host (in code, give the pod endpoint the node\'s kubernetes.io/hostname '
-    + 'as nodeName)'];
+  if (api.length === 0 && world.length === 0) return verdict;
+  return { ...verdict, notes: [...verdict.notes, ...api, ...world] };
 }
 
 /**

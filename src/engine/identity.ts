@@ -5,6 +5,7 @@
  * world identity; nodes are `reserved:remote-node` with their labels, or `reserved:host` for the local node.
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { CiliumPolicyError } from '../core/errors';
 import { parseIp, unmapIp, unmappedText } from '../model/cidr';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { Endpoint, EndpointKind, NamedPort, formatEndpoint } from './endpoint';
@@ -135,18 +136,19 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
       return resolved(worldLabels(address, options), undefined, `${text} is outside the cluster (world identity): no policy is enforced there`);
     case EndpointKind.ENTITY: {
       const name = endpoint.entity ?? '';
-      if (name === 'host' || name === 'remote-node') return node(LabelSet.of([reserved('host')]));
-      // The API server on one of the cluster's nodes is a process of that node: the node's host policy (egress) applies to
-      // its calls (webhooks, pods), as to any host process; a managed one is outside the cluster (the peer side notes it).
-      if (name === 'kube-apiserver' && endpoint.ip !== undefined) {
+      if (!outsideCluster(endpoint)) {
+        // The API server on one of the cluster's nodes is a process of that node: the node's host policy (egress) applies to
+        // its calls (webhooks, pods), as to any host process; a managed one is outside the cluster (the peer side notes it).
+        if (name === 'kube-apiserver') return node(LabelSet.of([reserved('host'), reserved('kube-apiserver')]));
+        if (NODE_ENTITIES.includes(name)) return node(LabelSet.of([reserved('host')]));
+        return resolved(LabelSet.of([reserved(name)]), 'endpoint');
+      }
+      if (name === 'kube-apiserver') {
         return resolved(worldLabels(address, options, [reserved('kube-apiserver')]), undefined, `${text} is a managed API server outside the cluster: no policy is enforced there`);
       }
-      if (name === 'kube-apiserver') return node(LabelSet.of([reserved('host'), reserved('kube-apiserver')]));
-      if (['health', 'ingress', 'init'].includes(name)) return resolved(LabelSet.of([reserved(name)]), 'endpoint');
       const family = worldEntityFamily(name, options.ipFamilies);
       if (family !== 0) return resolved(LabelSet.of([reserved(worldLabel(family, options.ipFamilies, options.version))]), undefined, `${text} is outside the cluster: no policy is enforced there`);
-      const why = name === 'world' ? 'is outside the cluster' : 'is not managed by Cilium';
-      return resolved(LabelSet.of([reserved(name)]), undefined, `${text} ${why}: no policy is enforced there`);
+      return resolved(LabelSet.of([reserved(name)]), undefined, `${text} is not managed by Cilium: no policy is enforced there`);
     }
   }
 }
@@ -311,4 +313,51 @@ function reserved(name: string): IdentityLabel {
 function canonical(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/** Entities that are nodes of the cluster: the host endpoint, with host policies under the host firewall. */
+const NODE_ENTITIES: readonly string[] = ['host', 'remote-node'];
+/** Entities that are Cilium endpoints of the cluster, with endpoint policies (Cilium's reserved identities 4, 8 and 5). */
+const CLUSTER_ENDPOINT_ENTITIES: readonly string[] = ['health', 'ingress', 'init'];
+
+/**
+ * Whether an endpoint is outside the cluster, where Cilium enforces no policy: an address (`cidr:`: the engine knows no
+ * pod IPs), a DNS name, the world, a managed API server (`kube-apiserver@<ip>`), `unmanaged` — every entity but the
+ * nodes, the API server on them and the reserved endpoints. `resolveEndpoint` branches on it: none of these is a subject of policy.
+ */
+export function outsideCluster(ep: Endpoint): boolean {
+  switch (ep.kind) {
+    case EndpointKind.CIDR:
+    case EndpointKind.FQDN:
+      return true;
+    case EndpointKind.ENTITY: {
+      const name = ep.entity ?? '';
+      if (name === 'kube-apiserver') return ep.ip !== undefined;
+      return !NODE_ENTITIES.includes(name) && !CLUSTER_ENDPOINT_ENTITIES.includes(name);
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * @internal The refusal of a connection of which neither end is in the cluster (`cidr:10.0.0.5 → cidr:10.0.0.6`: the
+ * engine takes any `cidr:` endpoint for an address outside the cluster, since it has no inventory of pod IPs, so pods
+ * written by their IPs are two outside addresses; in Cilium a pod's IP carries the pod's identity), or `undefined` when one
+ * end is: neither end is judged, so `allowed` would say nothing about the policies (`trace` exit 0, a `toAllow` that
+ * passes whatever they say).
+ * @param fromText how the caller names the client (`--from cidr:10.0.0.5`, `cidr:10.0.0.5`)
+ * @param toText how the caller names the server
+ * @param call the call that asked, for the message (`toAllow()`)
+ * @default - none (the CLI's own error line)
+ */
+export function noClusterEndError(from: Endpoint, to: Endpoint, fromText: string, toText: string, call?: string): CiliumPolicyError | undefined {
+  if (!outsideCluster(from) || !outsideCluster(to)) return undefined;
+  return new CiliumPolicyError({
+    id: 'engine-no-cluster-end',
+    message: `${call !== undefined ? `${call}: ` : ''}neither ${fromText} nor ${toText} is in the cluster: Cilium enforces no policy at either end, so the verdict `
+      + '(allowed) would say nothing about the policies',
+    fix: 'give a pod or a node at one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (the engine takes a '
+      + 'cidr: endpoint for an address outside the cluster: it knows no pod IPs), a node as node:<k=v,...> or entity:host',
+  });
 }

@@ -11,7 +11,8 @@ import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { IPortSpec } from '../model/port-spec';
-import { Endpoint, formatEndpoint, noClusterEndError } from './endpoint';
+import { Endpoint, formatEndpoint } from './endpoint';
+import { noClusterEndError } from './identity';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
 import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set';
@@ -129,6 +130,9 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
   const client = endpoint(from);
   const server = endpoint(to);
+  // A hand-built endpoint is checked first (`{ kind: 'cidr', ipp: '1.2.3.4' }` is `option-unknown`, not two outside ends).
+  set._checkEndpoint(client);
+  set._checkEndpoint(server);
   // `toAllow('cidr:10.0.0.5', 'cidr:10.0.0.6', 5432)` passed whatever the policies said: neither end is judged.
   const outside = noClusterEndError(client, server, formatEndpoint(client), formatEndpoint(server), call);
   if (outside) throw outside;

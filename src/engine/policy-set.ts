@@ -37,6 +37,7 @@ import {
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
+import { withRemoteNodeNote } from './remote-node-note';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
@@ -245,6 +246,15 @@ export class PolicySet {
   }
 
   /**
+   * @internal The check `verdict()` makes of an endpoint object before judging it: its fields (`option-unknown`) and
+   * values (`engine-endpoint-syntax`), for callers that look at the endpoints first (the test matchers).
+   * @throws CiliumPolicyError for a field `Endpoint` does not declare or a bad value
+   */
+  public _checkEndpoint(endpoint: Endpoint): void {
+    this.endpoints.record(endpoint);
+  }
+
+  /**
    * What connectivity changes from this set (the base) to `head`: every connection between the endpoint classes of both
    * sets whose verdict or L7 restriction differs, grouped, with the deciding rule on each side — the document
    * `cdk8s-cilium diff --output json` prints (`Connectivity.diff(this, head)`, which also takes the classes to judge).
@@ -267,7 +277,10 @@ export class PolicySet {
   }
 
   /**
-   * The verdict on a connection, with the rules that decided it.
+   * The verdict on a connection, with the rules that decided it. A connection of which neither end is in the cluster
+   * (two `cidr:`/`fqdn:` endpoints, the world, a managed API server, `unmanaged`: `replay` asks about such an observed flow)
+   * is answered `allowed` with both sides not evaluated: nothing is checked, since Cilium enforces no policy at either end
+   * (`trace` and the test matchers refuse it, `engine-no-cluster-end`).
    * @throws CiliumPolicyError for a malformed query, or one with a field `VerdictQuery` does not declare (`option-unknown`)
    */
   public verdict(query: VerdictQuery): Verdict {
@@ -280,7 +293,7 @@ export class PolicySet {
    * The decision of each side is kept per subject identity and direction, keyed by the peer's identity, protocol and
    * port, as the agent's policy map is; an HTTP, DNS or Kafka request is then judged against the L7 rules kept with an
    * L4 allow. The decisions come from the same code `verdict()` runs, without building the explanation. Use `verdict()`
-   * for why.
+   * for why. A connection of which neither end is in the cluster is `ALLOWED` with nothing checked, as in `verdict()`.
    * @throws CiliumPolicyError for a malformed query (as `verdict` does), or one with a field `VerdictQuery` does not declare
    * (`option-unknown`)
    */
@@ -544,7 +557,7 @@ export class PolicySet {
       const input = this.sideInput(direction, subject, peer, sideQuery, naive ? LearnMode.NAIVE : LearnMode.EXPLAINED);
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
-      return withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys);
+      return withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys), subject, other, peer);
     };
     const egress = this.withLearningNote(side('egress', from, to), from, to);
     const ingress = side('ingress', to, from);

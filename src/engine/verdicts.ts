@@ -25,7 +25,10 @@ export class Verdicts {
    * @param port `'8080/TCP'`, `'53/UDP'`, `'icmp/8'`, a number (TCP), or a `Port`/`Icmp` naming one port
    * @param options the L7 request and the engine options
    * @throws CiliumPolicyError for a malformed query, an input that is none of the above, or an option
-   * `EngineMatcherOptions` does not declare (`option-unknown`)
+   * `EngineMatcherOptions` does not declare (`option-unknown`); for an `Endpoint` object with a field `Endpoint` does not
+   * declare or a bad value (`engine-endpoint-syntax`); and for a connection of which neither end is in the cluster
+   * (`engine-no-cluster-end`: two `cidr:`/`fqdn:` endpoints, the world, a managed API server, `unmanaged`), whose verdict
+   * (allowed) would say nothing about the policies
    */
   public static verdictFor(received: unknown, from: string | Endpoint, to: string | Endpoint, port: string | number | IPortSpec,
     options: EngineMatcherOptions = {}): Verdict {

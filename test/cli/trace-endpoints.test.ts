@@ -188,8 +188,8 @@ describe('trace: a connection with no end in the cluster', () => {
       expect(r, `${from} → ${to}`).toMatchObject({ code: 2, stdout: '' });
       expect(r.stderr).toBe(`error: neither --from ${from} nor --to ${to} is in the cluster: Cilium enforces no policy at either end, so the verdict `
         + '(allowed) would say nothing about the policies (engine-no-cluster-end); fix: give a pod or a node at one end: a pod by namespace and labels, '
-        + 'pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is an address outside the cluster, which no pod has: CIDR rules never match '
-        + 'pods), a node as node:<k=v,...> or entity:host\n');
+        + 'pod:<namespace>:<k=v,...>, never by its IP (the engine takes a cidr: endpoint for an address outside the cluster: it knows no pod IPs), '
+        + 'a node as node:<k=v,...> or entity:host\n');
     }
   });
 

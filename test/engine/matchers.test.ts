@@ -3,7 +3,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src/engine';
+import { Endpoint, EndpointKind, Endpoints, PolicySet } from '../../src/engine';
 import { engineMatchers, policySetOf, verdictFor } from '../../src/engine/matchers';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
@@ -43,13 +43,78 @@ describe('engine matchers', () => {
       expect((error as CiliumPolicyError).id).toBe('engine-no-cluster-end');
       expect((error as CiliumPolicyError).message).toBe(`Verdicts.verdictFor(): neither ${from} nor ${to} is in the cluster: Cilium enforces no `
         + 'policy at either end, so the verdict (allowed) would say nothing about the policies (engine-no-cluster-end)\n  fix: give a pod or a node at '
-        + 'one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (a cidr: endpoint is an address outside the cluster, '
-        + 'which no pod has: CIDR rules never match pods), a node as node:<k=v,...> or entity:host');
+        + 'one end: a pod by namespace and labels, pod:<namespace>:<k=v,...>, never by its IP (the engine takes a cidr: endpoint for an address '
+        + 'outside the cluster: it knows no pod IPs), a node as node:<k=v,...> or entity:host');
       expect(() => expect(set).toAllow(from, to, 5432)).toThrow(/^toAllow\(\): neither .* is in the cluster/);
     }
     expect(set).toDeny('cidr:10.0.0.5', 'pod:shop:app=db', 5432);
     expect(set).toDeny('pod:shop:app=db', 'cidr:10.0.0.6', 5432);
     expect(set).toAllow('pod:shop:app=web', 'cidr:10.0.0.6', 5432);
+  });
+
+  // After review: the outside-ends check ran before a hand-built endpoint was checked and hid the real error; and an
+  // endpoint object with a bad value was judged as written (`cidr:not-an-ip`, DENIED by a pod's policy, an address no rule holds).
+  test('a hand-built endpoint is checked before the outside-ends check: its field, its address, its entity, its kind', () => {
+    const set = policySet([cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}] }, 'shop')]);
+    const refusal = (ep: unknown, f: (e: Endpoint) => unknown): CiliumPolicyError => {
+      try {
+        f(ep as Endpoint);
+      } catch (e) {
+        return e as CiliumPolicyError;
+      }
+      throw new Error(`${JSON.stringify(ep)} was judged`);
+    };
+    const cases: [unknown, string, RegExp][] = [
+      [{ kind: 'cidr', ipp: '1.2.3.4' }, 'option-unknown', /^Endpoint: ipp \("1\.2\.3\.4"\) is not a field of Endpoint/],
+      [{ kind: 'cidr', ip: 'not-an-ip' }, 'engine-endpoint-syntax', /^bad endpoint "cidr:not-an-ip": "not-an-ip" is not an IPv4 or IPv6 address/],
+      [{ kind: 'cidr' }, 'engine-endpoint-syntax', /^bad endpoint "cidr:": a cidr endpoint needs the address: ip is not given/],
+      [{ kind: 'fqdn', name: 'api..example', ip: '192.0.2.1' }, 'engine-endpoint-syntax', /^bad endpoint "fqdn:api\.\.example@192\.0\.2\.1": "api\.\.example" is not a DNS name/],
+      [{ kind: 'entity', entity: 'wrld' }, 'engine-endpoint-syntax', /^bad endpoint "entity:wrld": unknown entity "wrld"/],
+      [{ kind: 'entity', entity: 'world', ip: '192.0.2.1' }, 'engine-endpoint-syntax', /only the kube-apiserver entity takes an address/],
+      [{ kind: 'zzz' }, 'engine-endpoint-syntax', /^bad endpoint "\{"kind":"zzz"\}": unknown endpoint kind "zzz"/],
+    ];
+    for (const [ep, id, message] of cases) {
+      for (const [name, f] of [
+        ['verdictFor', (e: Endpoint) => verdictFor(set, e, 'cidr:1.1.1.1', 80)],
+        ['toAllow', (e: Endpoint) => expect(set).toAllow('cidr:1.1.1.1', e, 80)],
+        ['verdict', (e: Endpoint) => set.verdict({ from: e, to: set.endpoint('pod:shop:app=db'), protocol: 'TCP', port: 80 })],
+        ['decide', (e: Endpoint) => set.decide({ from: set.endpoint('pod:shop:app=db'), to: e, protocol: 'TCP', port: 80 })],
+      ] as const) {
+        const error = refusal(ep, f);
+        expect(error, `${name} ${JSON.stringify(ep)}`).toBeInstanceOf(CiliumPolicyError);
+        expect(error.id, `${name} ${JSON.stringify(ep)}`).toBe(id);
+        expect(error.message).toMatch(message);
+      }
+    }
+    // Valid hand-built ends: two outside ones are refused as such, one in the cluster is judged.
+    expect(refusal({ kind: 'cidr', ip: '1.2.3.4' }, (e) => verdictFor(set, e, 'cidr:1.1.1.1', 80)).id).toBe('engine-no-cluster-end');
+    expect(verdictFor(set, { kind: EndpointKind.CIDR, ip: '1.2.3.4' }, 'pod:shop:app=db', 80).verdict).toBe('denied');
+    expect(verdictFor(set, Endpoints.managedApiServer('192.0.2.1'), 'pod:shop:app=db', 80).verdict).toBe('denied');
+  });
+
+  // After review: the outside ends were a list of their own (world*, unmanaged, kube-apiserver@ip) beside the identity
+  // code; they are now the identity code's (`outsideCluster`, src/engine/identity.ts), so the two cannot drift apart.
+  test('refused exactly where neither side is evaluated: every entity, address, DNS name, managed API server, pod and node', () => {
+    const set = policySet([cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}] }, 'shop')], { hostFirewall: true });
+    const ends = [...Endpoints.ENTITIES.map((e) => `entity:${e}`), 'entity:kube-apiserver@192.0.2.1', 'cidr:10.0.0.5', 'cidr:2001:db8::1',
+      'fqdn:api.example.com@203.0.113.7', 'pod:shop:app=db', 'node:kubernetes.io/hostname=n1'];
+    let refused = 0;
+    for (const from of ends) {
+      for (const to of ends) {
+        const v = set.verdict({ from: set.endpoint(from), to: set.endpoint(to), protocol: 'TCP', port: 80 });
+        const neither = !v.egress.evaluated && !v.ingress.evaluated;
+        let error: unknown;
+        try {
+          verdictFor(set, from, to, 80);
+        } catch (e) {
+          error = e;
+        }
+        expect((error as CiliumPolicyError | undefined)?.id, `${from} → ${to}`).toBe(neither ? 'engine-no-cluster-end' : undefined);
+        if (neither) refused++;
+      }
+    }
+    // world, world-ipv4, world-ipv6, unmanaged, the managed API server, two addresses and a DNS name: 8 × 8 pairs.
+    expect(refused).toBe(64);
   });
 
   test('an App: policies of every chart, named ports and Services from its workloads', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { ccnp, cnp, labels, policySet, verdict } from './helpers';
-import { Endpoint } from '../../src/engine';
+import { Endpoint, Endpoints, Verdict } from '../../src/engine';
 
 const DNS_COMPANION = {
   toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })],
@@ -746,7 +746,7 @@ describe('services, nodes and requires', () => {
     const node = 'node:kubernetes.io/hostname=n1';
     const remote = verdict(set, node, 'pod:default:app=api', 8080);
     expect(remote.verdict).toBe('denied');
-    const NOTE = /^node:kubernetes\.io\/hostname=n1 is judged as another node than the one pod:default:app=api runs on \(reserved:remote-node\); for the pod's own node, the local host, where kubelet probes come from, trace entity:host/;
+    const NOTE = /^node:kubernetes\.io\/hostname=n1 is judged as another node than the one pod:default:app=api runs on \(reserved:remote-node\)\. The pod's own node, where kubelet probes come from, is its local host/;
     expect(remote.ingress.notes.filter((n) => NOTE.test(n))).toHaveLength(1);
     expect(set).toAllow('entity:host', 'pod:default:app=api', 8080);
     // Egress from the pod: the same node judged remote is denied, the local host allowed.
@@ -759,6 +759,50 @@ describe('services, nodes and requires', () => {
     expect(local.ingress.notes.some((n) => n.includes('reserved:remote-node'))).toBe(false);
     // A remote-node entity is not a node endpoint: no note.
     expect(verdict(set, 'entity:remote-node', 'pod:default:app=api', 8080).ingress.notes.some((n) => n.includes('is judged as another node'))).toBe(false);
+  });
+
+  // After review: the note said "trace entity:host" for the pod's own node, but entity:host carries no node labels, so a
+  // host policy that selects the node by nodeSelector no longer applied: the advice gave ALLOWED where the node is DENIED.
+  test('the node note points to the form that keeps the node labels (the pod endpoint with nodeName), not entity:host', () => {
+    const set = policySet([
+      cnp('web', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromEntities: ['host'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] }, 'shop'),
+      ccnp('host', { nodeSelector: labels({ role: 'w' }), egress: [{ toEntities: ['world'] }] }),
+    ]);
+    const node = 'node:role=w,kubernetes.io/hostname=n1';
+    const remote = verdict(set, node, 'pod:shop:app=web', 8080);
+    expect(remote.verdict).toBe('denied');
+    const note = remote.ingress.notes.find((n) => n.includes('is judged as another node'));
+    expect(note).toBe('node:kubernetes.io/hostname=n1,role=w is judged as another node than the one pod:shop:app=web runs on (reserved:remote-node). '
+      + "The pod's own node, where kubelet probes come from, is its local host (reserved:host with the node's labels), which a trace cannot name: in "
+      + "code, give the pod endpoint the node's kubernetes.io/hostname as nodeName, Endpoints.pod('shop', {\"app\":\"web\"}, { nodeName: 'n1' }). "
+      + "entity:host is the local host without the node's labels: host policies that select the node by its labels (nodeSelector) do not apply to it");
+    // The form the note gives: the node's egress policy (world only) drops it; entity:host, which no nodeSelector selects, passes.
+    const local = set.verdict({ from: set.endpoint(node), to: Endpoints.pod('shop', { app: 'web' }, { nodeName: 'n1' }), protocol: 'TCP', port: 8080 });
+    expect(local.verdict).toBe('denied');
+    expect(local.egress.decision).toBe('default-deny');
+    expect(local.ingress.decision).toBe('allowed');
+    expect(set).toAllow('entity:host', 'pod:shop:app=web', 8080);
+    // A node without a hostname label: the note says to give it one.
+    expect(verdict(set, 'node:role=w', 'pod:shop:app=web', 8080).ingress.notes.some((n) => n.includes("{ nodeName: '<node name>' }) (and give the node "
+      + 'endpoint its kubernetes.io/hostname label'))).toBe(true);
+  });
+
+  // After review: the note was added for any endpoint subject (entity:health, entity:ingress) with pod-only advice, and to
+  // default-allow verdicts where the node's identity decided nothing.
+  test('the node note is only on a pod side whose policy looked at the node: not health, ingress, or a pod without policy', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEntities: ['host'] }] })]);
+    const node = 'node:kubernetes.io/hostname=n1';
+    const noted = (v: Verdict): boolean => [...v.ingress.notes, ...v.egress.notes].some((n) => n.includes('is judged as another node'));
+    for (const [to, port] of [['entity:health', 4240], ['entity:ingress', 80], ['pod:default:app=other', 8080]] as const) {
+      const v = verdict(set, node, to, port);
+      expect(v.verdict, to).toBe('allowed');
+      expect(noted(v), to).toBe(false);
+    }
+    // The pod's egress has no policy: default allow, no note; its ingress has one: default deny, the note.
+    expect(noted(verdict(set, 'pod:default:app=api', node, 10250))).toBe(false);
+    const denied = verdict(set, node, 'pod:default:app=api', 8080);
+    expect(denied.verdict).toBe('denied');
+    expect(noted(denied)).toBe(true);
   });
 
   test('fromRequires is AND-ed onto the fromEndpoints of every rule selecting the endpoint (before 1.19); in 1.19 the API server refuses the policy', () => {

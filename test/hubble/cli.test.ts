@@ -348,8 +348,8 @@ describe('draft', () => {
   test('nothing to draft: exit 2, nothing on stdout, what the capture held', async () => {
     const r = await draft(['--flows', '-'], Buffer.from('{"lost_events":{"num_events_lost":"1"}}\n'));
     expect(r).toMatchObject({ code: 2, stdout: '' });
-    expect(r.stderr).toBe('error: no policy can be drafted from standard input: no connection the cluster let through has a pod of known '
-      + 'identity at either end (0 flow records: 0 connections the cluster let through), so the output would hold no policy '
+    expect(r.stderr).toBe('error: no policy can be drafted from standard input: no connection the cluster let through has, at either end, a pod of '
+      + 'known identity (0 flow records: 0 connections the cluster let through), so the output would hold no policy '
       + "(draft-nothing-to-draft); fix: give a capture of the pods' own traffic while their workloads run (hubble observe --since 1h -o "
       + 'jsonpb, unfiltered)\n');
   });
@@ -360,7 +360,30 @@ describe('draft', () => {
     expect(icmp.stderr).toMatch(/ \(18 flow records: 2 connections the cluster let through\), so the output would hold no policy \(draft-nothing-to-draft\)/);
     const dropped = await draft(['--flows', join(HUBBLE_SAMPLES_DIR, 'cilium-docs.export-rst.dropped-fieldmask.jsonl'), '--namespace', 'default']);
     expect(dropped).toMatchObject({ code: 2, stdout: '' });
-    expect(dropped.stderr).toMatch(/has a pod of namespace default of known identity at either end \(2 flow records: 0 connections the cluster let through; 1 dropped connection left out\)/);
+    expect(dropped.stderr).toMatch(/has, at either end, a pod of known identity in namespace default \(2 flow records: 0 connections the cluster let through; 1 dropped connection left out\)/);
+  });
+
+  // After review: a capture of dropped flows only did not say why nothing was drafted, nor which capture would draft them.
+  test('dropped connections only: never drafted, and a capture in policy audit mode (AUDIT flows) drafts them', async () => {
+    const pod = (name: string, app: string): object => ({ ID: 1, identity: 4000 + app.length, namespace: 'shop', pod_name: name,
+      labels: [`k8s:app=${app}`, 'k8s:io.kubernetes.pod.namespace=shop'] });
+    const line = (verdict: string): string => JSON.stringify({ flow: {
+      time: '2026-01-05T10:00:00.5Z', verdict, ...(verdict === 'DROPPED' ? { drop_reason_desc: 'POLICY_DENIED' } : {}),
+      IP: { source: '10.0.0.11', destination: '10.0.0.12', ipVersion: 'IPv4' }, l4: { TCP: { source_port: 40000, destination_port: 8080, flags: { SYN: true } } },
+      source: pod('web-1', 'web'), destination: pod('api-1', 'api'), Type: 'L3_L4', event_type: { type: verdict === 'DROPPED' ? 1 : 5 },
+      traffic_direction: 'INGRESS', is_reply: false,
+    } });
+    const dropped = await draft(['--flows', '-'], Buffer.from(`${line('DROPPED')}\n`));
+    expect(dropped).toMatchObject({ code: 2, stdout: '' });
+    expect(dropped.stderr).toBe('error: no policy can be drafted from standard input: no connection the cluster let through has, at either end, a pod of '
+      + 'known identity (1 flow record: 0 connections the cluster let through; 1 dropped connection left out), so the output would hold no policy; '
+      + 'dropped connections are never drafted (a draft allows only what the cluster let through) (draft-nothing-to-draft); fix: capture the traffic '
+      + 'with policy audit mode on (policy-audit-mode: flows of verdict AUDIT count as let through and are drafted); or give a capture of the pods\' '
+      + 'own traffic while their workloads run (hubble observe --since 1h -o jsonpb, unfiltered)\n');
+    const audited = await draft(['--flows', '-', '--output', 'yaml'], Buffer.from(`${line('AUDIT')}\n`));
+    expect(audited.code).toBe(0);
+    expect(audited.stdout).toMatch(/app: api/);
+    expect(audited.stderr).toMatch(/^drafted 2 policies in 1 namespace from 1 flow records \(1 connections the cluster let through\)/);
   });
 
   test.each([
