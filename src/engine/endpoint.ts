@@ -337,7 +337,8 @@ export function checkEndpointValues(ep: Endpoint): void {
   if (!kinds.includes(ep.kind)) {
     throw syntax(JSON.stringify(ep), `unknown endpoint kind ${JSON.stringify(ep.kind)}`, `give kind one of ${kinds.join(', ')} (EndpointKind)`);
   }
-  const input = formatEndpoint(ep);
+  // The endpoint's text only for an error: this runs once per endpoint object a query brings (the cold first pass).
+  const input = (): string => formatEndpoint(ep);
   const needIp = (what: string): void => {
     if (ep.ip === undefined) throw syntax(input, `${what} needs the address: ip is not given`, `give ip, e.g. { kind: '${ep.kind}', ip: '192.0.2.10' }`);
   };
@@ -361,23 +362,27 @@ export function checkEndpointValues(ep: Endpoint): void {
   if (ep.ip !== undefined) checkIp(ep.ip, input);
 }
 
-function checkEntity(name: string, input: string): void {
+function checkEntity(name: string, input: EndpointText): void {
   if (!ENDPOINT_ENTITIES.includes(name)) {
     const group = ['cluster', 'all', 'none'].includes(name) ? ` ("${name}" is a group of endpoints, not one endpoint)` : '';
     throw syntax(input, `unknown entity "${name}"${group}`, `use one of ${ENDPOINT_ENTITIES.join(', ')}`);
   }
 }
 
-function checkIp(ip: string, input: string): void {
+function checkIp(ip: string, input: EndpointText): void {
   if (!parseIp(ip)) throw syntax(input, `"${ip}" is not an IPv4 or IPv6 address`, 'give a single address such as 192.0.2.10 or 2001:db8::1');
 }
 
-function checkFqdn(name: string, input: string): void {
+function checkFqdn(name: string, input: EndpointText): void {
   if (!isDnsName(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
 }
 
-function syntax(input: string, message: string, fix: string): CiliumPolicyError {
-  return new CiliumPolicyError({ id: 'engine-endpoint-syntax', message: `bad endpoint "${input}": ${message}`, fix });
+/** An endpoint as written, or how to write it (made only for an error). */
+type EndpointText = string | (() => string);
+
+function syntax(input: EndpointText, message: string, fix: string): CiliumPolicyError {
+  const text = typeof input === 'string' ? input : input();
+  return new CiliumPolicyError({ id: 'engine-endpoint-syntax', message: `bad endpoint "${text}": ${message}`, fix });
 }
 
 function compact<T extends object>(o: T): T {
