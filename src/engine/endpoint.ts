@@ -333,9 +333,8 @@ function parseLabels(text: string, input: string): Record<string, string> {
  * @throws CiliumPolicyError (`engine-endpoint-syntax`) naming the endpoint, the bad value and the form to write
  */
 export function checkEndpointValues(ep: Endpoint): void {
-  const kinds: readonly string[] = Object.values(EndpointKind);
-  if (!kinds.includes(ep.kind)) {
-    throw syntax(JSON.stringify(ep), `unknown endpoint kind ${JSON.stringify(ep.kind)}`, `give kind one of ${kinds.join(', ')} (EndpointKind)`);
+  if (!ENDPOINT_KINDS.has(ep.kind)) {
+    throw syntax(JSON.stringify(ep), `unknown endpoint kind ${JSON.stringify(ep.kind)}`, `give kind one of ${[...ENDPOINT_KINDS].join(', ')} (EndpointKind)`);
   }
   // The endpoint's text only for an error: this runs once per endpoint object a query brings (the cold first pass).
   const input = (): string => formatEndpoint(ep);
@@ -376,6 +375,9 @@ function checkIp(ip: string, input: EndpointText): void {
 function checkFqdn(name: string, input: EndpointText): void {
   if (!isDnsName(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
 }
+
+/** The endpoint kinds (`checkEndpointValues` runs once per endpoint object a query brings: no array per call). */
+const ENDPOINT_KINDS: ReadonlySet<string> = new Set<string>(Object.values(EndpointKind));
 
 /** An endpoint as written, or how to write it (made only for an error). */
 type EndpointText = string | (() => string);
