@@ -58,6 +58,9 @@ export interface PortOptions {
   readonly protocol?: Protocol;
 }
 
+/** The mark of a `Port` (`isPort`), the same symbol in every copy of the package. */
+const PORT_SYMBOL = Symbol.for('cdk8s-cilium.Port');
+
 /**
  * A layer-4 match: a port, a port range, a named port, or an ICMP type (see `Icmp`).
  * Ports are always written with an explicit protocol, as decimal strings.
@@ -224,7 +227,9 @@ export class Port implements IPortSpec {
     return new Port({ icmp: field });
   }
 
-  private constructor(private readonly match: PortMatchModel) {}
+  private constructor(private readonly match: PortMatchModel) {
+    Object.defineProperty(this, PORT_SYMBOL, { value: true });
+  }
 
   /** @internal Its layer-4 match, not copied (for the SDK's own reading). */
   public get _match(): PortMatchModel {
@@ -245,13 +250,14 @@ export class Port implements IPortSpec {
 }
 
 /**
- * Whether a value is a `Port` (`instanceof`): the one check of every list of ports (`ports`, `breakGlassPorts`, a tier's
- * `ports` and `metricsPorts`). A look-alike (`{ _match: 1 }` from JavaScript) has no match to write, and a port list of it
- * was written as no `toPorts`: every port.
+ * Whether a value is a `Port` of this library, of this copy of the package or another (a shared construct library with a
+ * cdk8s-cilium of its own beside the app's: `instanceof` refused its ports): the one check of every list of ports
+ * (`ports`, `breakGlassPorts`, a tier's `ports` and `metricsPorts`). A look-alike (`{ _match: 1 }` from JavaScript) has no
+ * match to write, and a port list of it was written as no `toPorts`: every port.
  * @param value an entry of a port list
  */
 export function isPort(value: unknown): value is Port {
-  return value instanceof Port;
+  return value !== null && typeof value === 'object' && PORT_SYMBOL in value;
 }
 
 /**

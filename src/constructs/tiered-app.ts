@@ -9,7 +9,7 @@ import { EndpointSelector, IEndpointSelector } from './selector';
 import { noServingPorts, readWorkload, servingPorts } from './workload';
 import { allowDns, allowHostProbes, builtinsSummary } from './builtins';
 import { Selector } from '../model/labels';
-import { selectorRequiresPodLabel } from '../model/selectors';
+import { noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
 import { checkFlags, checkListOf, checkPropsObject } from './names';
@@ -428,10 +428,11 @@ function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: 
     // The one reading of "names a pod" (`selectorRequiresPodLabel`): the namespace, its labels and the cluster key say which
     // namespace, never which of its pods, and `NotIn`/`DoesNotExist`/`Exists` leave every pod but those excluded.
     if (!written || selectorRequiresPodLabel(models[i])) return;
+    const selects = noPodLabelReason(models[i]).selects.replace('every pod of its namespaces', 'every pod of the namespace');
     throw new CiliumPolicyError({
       id: 'selector-empty',
-      message: `tier ${tier.name} selects ${show(models[i])}, which in a CiliumNetworkPolicy of ${namespace} is every pod of the namespace, or all but `
-        + 'those it excludes: it requires no pod label by value (equality or In on a label of the pods\' own), and the namespace (Cilium sets the '
+      message: `tier ${tier.name} selects ${show(models[i])}, which in a CiliumNetworkPolicy of ${namespace} is ${selects}: `
+        + 'it requires no pod label by value (equality or In on a label of the pods\' own), and the namespace (Cilium sets the '
         + 'namespace of its subject to the policy\'s), namespace labels and the cluster label io.cilium.k8s.policy.cluster hold for all its pods; '
         + 'the tier\'s ingress would apply to every pod it selects, as with labels: {}',
       fix: `give the tier's pod labels, e.g. labels: { app: '${tier.name}' }, a selector with matchLabels or In on them, or a workload; `

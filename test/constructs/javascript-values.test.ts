@@ -95,7 +95,7 @@ describe('lists of names and CIDRs with an entry that is no string', () => {
   });
 
   // A look-alike of a Port passed the duck-typed check (`_match !== undefined`) and, having no match to write, gave no
-  // toPorts: breakGlassPorts: [{ _match: 1 }] wrote fromCIDR 10.50.0.0/24 to every host port. Now `isPort` (instanceof).
+  // toPorts: breakGlassPorts: [{ _match: 1 }] wrote fromCIDR 10.50.0.0/24 to every host port. Now `isPort` (the Port mark).
   test('a Port look-alike ({ _match: 1 }) is no Port: refused in every port list, not written as every port', () => {
     const fake = { _match: 1 } as unknown as Port;
     const glass = refusal(() => new HostFirewall(chart(), 'h', { managementCidrs: ['10.50.0.0/24'], breakGlassPorts: [Port.tcp(2222), fake] }));
@@ -113,6 +113,19 @@ describe('lists of names and CIDRs with an entry that is no string', () => {
     new HostFirewall(c, 'h', { managementCidrs: ['10.50.0.0/24'], breakGlassPorts: [Port.tcp(2222)] });
     expect(verdictOf(c, 'cidr:10.50.0.7', 'node:kubernetes.io/hostname=n1', '2222/TCP', { hostFirewall: true })).toBe('allowed');
     expect(verdictOf(c, 'cidr:10.50.0.7', 'node:kubernetes.io/hostname=n1', '2223/TCP', { hostFirewall: true })).toBe('denied');
+  });
+
+  // A shared construct library with a cdk8s-cilium of its own beside the app's: its Port is of another class object, which
+  // `instanceof` refused (`FqdnEgress ports[0] is a Port, not a Port`). The mark is the same symbol in every copy.
+  test('a Port of another copy of the package is a Port: accepted, and only its port reached', () => {
+    const real = Port.tcp(8080);
+    const other = Object.create({ get _match() { return real._match; }, toString: () => real.toString() }) as Port;
+    Object.defineProperty(other, Symbol.for('cdk8s-cilium.Port'), { value: true });
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowIngress(Peer.endpoints({ labels: { app: 'lb' } }), { ports: [other] });
+    expect(verdictOf(c, 'pod:shop:app=lb', 'pod:shop:app=web', '8080/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=lb', 'pod:shop:app=web', '8081/TCP')).toBe('denied');
+    expect(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com'], ports: [other] })).not.toThrow();
   });
 
   test('Peer.cidr(undefined) is the CRD check\'s error at the policy, not a TypeError', () => {

@@ -452,12 +452,15 @@ describe('TieredApp refusals, each with its error id', () => {
   // accepted, and the entry reached pod:shop:app=other on db's port.
   test('a tier by a selector of no pod label by value (NotIn, Exists, the cluster label) is refused; by In, it is the tier', () => {
     const lb = Peer.endpoints({ namespace: 'edge', labels: { app: 'lb' } });
-    for (const [expression, shown] of [[LabelExpression.notIn('app', ['web']), '{app NotIn (web)}'], [LabelExpression.exists('app'), '{app Exists}'],
-      [LabelExpression.doesNotExist('tier'), '{tier DoesNotExist}'], [LabelExpression.in('io.cilium.k8s.policy.cluster', ['default']), '{io.cilium.k8s.policy.cluster In (default)}']] as const) {
+    for (const [expression, shown, selects] of [
+      [LabelExpression.notIn('app', ['web']), '{app NotIn (web)}', 'every pod of the namespace but those it excludes'],
+      [LabelExpression.exists('app'), '{app Exists}', 'every pod of the namespace with app, whatever the value'],
+      [LabelExpression.doesNotExist('tier'), '{tier DoesNotExist}', 'every pod of the namespace but those it excludes'],
+      [LabelExpression.in('io.cilium.k8s.policy.cluster', ['default']), '{io.cilium.k8s.policy.cluster In (default)}', 'every pod of the namespace'],
+    ] as const) {
       const r = refusal(() => shop({ entry: [lb], tiers: [{ name: 'db', selector: EndpointSelector.of({ expressions: [expression] }), ports: [Port.tcp(5432)] }] }));
       expect(r.id).toBe('selector-empty');
-      expect(r.message).toContain(`[test/shop] tier db selects ${shown}, which in a CiliumNetworkPolicy of shop is every pod of the namespace, or all but those `
-        + 'it excludes: it requires no pod label by value');
+      expect(r.message).toContain(`[test/shop] tier db selects ${shown}, which in a CiliumNetworkPolicy of shop is ${selects}: it requires no pod label by value`);
       expect(r.message).toContain("fix: give the tier's pod labels, e.g. labels: { app: 'db' }, a selector with matchLabels or In on them, or a workload");
     }
     const { c } = shop({ entry: [lb], tiers: [{ name: 'db', selector: EndpointSelector.of({ expressions: [LabelExpression.in('app', ['db'])] }), ports: [Port.tcp(5432)] }] });
