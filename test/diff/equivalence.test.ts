@@ -271,312 +271,25 @@ const SERVER_ONLY_FQDN_CLIENT: [PolicyDocumentModel[], Change, boolean] = [[
 }, false];
 
 /**
- * A found case (random seed 389051898): a pair to the IPv4 address 10.1.2.3 judged alike with another pair took its
- * ICMPv6 segments, which no packet to 10.1.2.3 is (the diff listed `icmpv6` there where judging every pair did not).
+ * A found case (random seed 389051898, shrunk): pairs to IPv4 world addresses (the classes of 10.0.0.0/8 and 10.1.0.0/16)
+ * judged alike with a pair without an address took its ICMPv6 segments, which no packet to an IPv4 address is (the diff
+ * listed `icmpv6` there where judging every pair did not). First among the examples: after the others, the old code
+ * judged these inputs right.
  */
-const ICMP_FAMILY_ALIKE: [PolicyDocumentModel[], Change, boolean] = [
-  [
-    {
-      'kind': 'CiliumNetworkPolicy',
-      'metadata': {
-        'name': 'p',
-        'namespace': 'prod',
-      },
-      'spec': {
-        'endpointSelector': {
-          'matchLabels': {
-            'app': 'db',
-          },
-        },
-        'egress': [
-          {
-            'cidr': [
-              '10.1.2.3/32',
-            ],
-          },
-          {
-            'entities': [
-              'all',
-            ],
-            'toPorts': [
-              {
-                'ports': [
-                  {
-                    'port': '8000',
-                    'protocol': 'TCP',
-                    'endPort': 8100,
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-        'ingressDeny': [
-          {
-            'endpoints': [
-              {
-                'matchLabels': {
-                  'app': 'web',
-                  'tier': 'front',
-                  'k8s:io.kubernetes.pod.namespace': 'dev',
-                },
-              },
-              {
-                'matchLabels': {
-                  'k8s:io.cilium.k8s.namespace.labels.env': 'prod',
-                },
-              },
-            ],
-          },
-        ],
-      },
-    },
-    {
-      'kind': 'CiliumNetworkPolicy',
-      'metadata': {
-        'name': 'p',
-        'namespace': 'kube-system',
-      },
-      'spec': {
-        'endpointSelector': {
-          'matchExpressions': [
-            {
-              'key': 'team',
-              'operator': 'Exists',
-              'values': [],
-            },
-          ],
-        },
-        'ingress': [
-          {
-            'endpoints': [
-              {
-                'matchLabels': {
-                  'app': 'web',
-                },
-              },
-              {
-                'matchExpressions': [
-                  {
-                    'key': 'tier',
-                    'operator': 'NotIn',
-                    'values': [
-                      'front',
-                    ],
-                  },
-                ],
-                'matchLabels': {
-                  'k8s:io.kubernetes.pod.namespace': 'dev',
-                },
-              },
-            ],
-          },
-        ],
-        'egress': [
-          {},
-        ],
-        'ingressDeny': [
-          {
-            'entities': [
-              'host',
-            ],
-          },
-        ],
-        'enableDefaultDeny': {
-          'ingress': false,
-          'egress': false,
-        },
-      },
-    },
-    {
-      'kind': 'CiliumNetworkPolicy',
-      'metadata': {
-        'name': 'p',
-        'namespace': 'prod',
-      },
-      'spec': {
-        'endpointSelector': {
-          'matchExpressions': [
-            {
-              'key': 'app',
-              'operator': 'In',
-              'values': [
-                'web',
-                'db',
-              ],
-            },
-          ],
-        },
-        'egress': [
-          {
-            'entities': [
-              'world',
-            ],
-          },
-          {
-            'cidr': [
-              '10.1.2.3/32',
-            ],
-          },
-        ],
-        'enableDefaultDeny': {
-          'ingress': false,
-          'egress': false,
-        },
-      },
-    },
-    {
-      'kind': 'CiliumNetworkPolicy',
-      'metadata': {
-        'name': 'p',
-        'namespace': 'dev',
-      },
-      'spec': {
-        'endpointSelector': {
-          'matchLabels': {
-            'app': 'api',
-            'tier': 'back',
-          },
-        },
-        'ingress': [
-          {
-            'endpoints': [
-              {
-                'matchExpressions': [
-                  {
-                    'key': 'app',
-                    'operator': 'In',
-                    'values': [
-                      'web',
-                      'db',
-                    ],
-                  },
-                ],
-              },
-            ],
-          },
-          {
-            'entities': [
-              'all',
-            ],
-            'toPorts': [
-              {
-                'ports': [
-                  {
-                    'port': '80',
-                    'protocol': 'TCP',
-                  },
-                ],
-                'rules': {
-                  'http': [
-                    {
-                      'method': 'GET',
-                      'path': '/a',
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-        'ingressDeny': [
-          {
-            'entities': [
-              'cluster',
-            ],
-          },
-        ],
-        'enableDefaultDeny': {
-          'ingress': false,
-          'egress': false,
-        },
-      },
-    },
-    {
-      'kind': 'CiliumNetworkPolicy',
-      'metadata': {
-        'name': 'p',
-        'namespace': 'dev',
-      },
-      'spec': {
-        'endpointSelector': {
-          'matchLabels': {
-            'team': 'pay',
-          },
-        },
-        'ingress': [
-          {
-            'endpoints': [
-              {
-                'matchLabels': {
-                  'team': 'ops',
-                  'k8s:io.kubernetes.pod.namespace': 'prod',
-                },
-              },
-            ],
-          },
-        ],
-        'egress': [
-          {
-            'endpoints': [
-              {
-                'matchLabels': {
-                  'app': 'web',
-                  'k8s:io.kubernetes.pod.namespace': 'prod',
-                },
-              },
-              {
-                'matchExpressions': [
-                  {
-                    'key': 'app',
-                    'operator': 'In',
-                    'values': [
-                      'web',
-                      'db',
-                    ],
-                  },
-                ],
-                'matchLabels': {
-                  'k8s:io.kubernetes.pod.namespace': 'prod',
-                },
-              },
-            ],
-          },
-          {},
-        ],
-        'ingressDeny': [
-          {
-            'endpoints': [
-              {
-                'matchExpressions': [
-                  {
-                    'key': 'team',
-                    'operator': 'Exists',
-                    'values': [],
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-        'egressDeny': [
-          {
-            'cidrSet': [
-              {
-                'cidr': '10.0.0.0/8',
-                'except': [
-                  '10.1.0.0/16',
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    },
-  ] as PolicyDocumentModel[],
-  {kind: 'remove', index: 1731478982},
-  true,
-];
+const ICMP_FAMILY_ALIKE: [PolicyDocumentModel[], Change, boolean] = [[
+  {
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'prod' },
+    spec: { endpointSelector: { matchLabels: { app: 'db' } }, egress: [{ entities: ['all'], toPorts: [{ ports: [{ port: '8000', protocol: 'TCP', endPort: 8100 }] }] }] },
+  },
+  {
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'prod' },
+    spec: { endpointSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'db'] }] }, egress: [{ entities: ['world'] }] },
+  },
+  {
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'dev' },
+    spec: { endpointSelector: { matchLabels: { team: 'pay' } }, egressDeny: [{ cidrSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }] }] },
+  },
+], { kind: 'remove', index: 1 }, true];
 
 describe('the diff equals judging every pair with verdict()', () => {
   test('random policy sets and changes', () => {
@@ -589,7 +302,7 @@ describe('the diff equals judging every pair with verdict()', () => {
       const fast = Connectivity.diff(base, head, { classes });
       const full = Connectivity.diff(base, head, { classes, _judgeEveryPair: true });
       expect(fast).toEqual(full);
-    }), { ...propertyParams('DIFF_EQUIVALENCE', EQUIVALENCE_RUNS), examples: [NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED, DNS_PER_CLIENT, FQDN_EXPLAINED_APART, SERVER_ONLY_FQDN_CLIENT, ICMP_FAMILY_ALIKE] });
+    }), { ...propertyParams('DIFF_EQUIVALENCE', EQUIVALENCE_RUNS), examples: [ICMP_FAMILY_ALIKE, NAMED_PORT_DENY, DNS_NARROWED, DNS_SERVER_CLOSED, DNS_PER_CLIENT, FQDN_EXPLAINED_APART, SERVER_ONLY_FQDN_CLIENT] });
   });
 });
 
