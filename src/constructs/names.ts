@@ -93,10 +93,19 @@ export function checkFlags(props: object, names: readonly string[], what: string
  * @param location a construct path; default: the caller's file:line
  */
 export function checkListOf(list: unknown, what: string, kind: string, property?: string | ((entry: unknown) => boolean), location?: string): void {
+  if (list === undefined) return;
   const invalid = property === undefined ? undefined
     : typeof property === 'function' ? (e: unknown): boolean => !property(e)
       : (e: unknown): boolean => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined;
-  checkEntries(list, what, kind, invalid, location);
+  const index = Array.isArray(list) && invalid !== undefined ? list.findIndex(invalid) : -1;
+  if (Array.isArray(list) && index < 0) return;
+  throw new CiliumPolicyError({
+    id: 'list-entry-invalid',
+    message: Array.isArray(list) ? `${what}[${index}] is ${shown(list[index])}, not ${kind}` : `${what} is ${shown(list)}, not a list`,
+    fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)`
+      : typeof list === 'string' ? `pass a list: [${JSON.stringify(list)}]` : `pass a list, each entry ${kind}`,
+    location: location ?? callerLocation(),
+  });
 }
 
 /**
@@ -108,21 +117,7 @@ export function checkListOf(list: unknown, what: string, kind: string, property?
  * @param location a construct path; default: the caller's file:line
  */
 export function checkStringList(list: unknown, what: string, kind: string, location?: string): void {
-  checkEntries(list, what, kind, (e) => typeof e !== 'string', location);
-}
-
-/** Refuses a list that is not a list, or whose first entry `invalid` says is not `kind` (`list-entry-invalid`). */
-function checkEntries(list: unknown, what: string, kind: string, invalid: ((entry: unknown) => boolean) | undefined, location?: string): void {
-  if (list === undefined) return;
-  const index = Array.isArray(list) && invalid !== undefined ? list.findIndex(invalid) : -1;
-  if (Array.isArray(list) && index < 0) return;
-  throw new CiliumPolicyError({
-    id: 'list-entry-invalid',
-    message: Array.isArray(list) ? `${what}[${index}] is ${shown(list[index])}, not ${kind}` : `${what} is ${shown(list)}, not a list`,
-    fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)`
-      : typeof list === 'string' ? `pass a list: [${JSON.stringify(list)}]` : `pass a list, each entry ${kind}`,
-    location: location ?? callerLocation(),
-  });
+  checkListOf(list, what, kind, (e) => typeof e === 'string', location);
 }
 
 /** A value as a message shows it, naming the class of an instance (`a DnsRule`). */
