@@ -43,10 +43,18 @@ export function isGitRef(ref: string, cwd: string): boolean {
  */
 export function readAtGitRef(ref: string, paths: readonly string[], cwd: string, maxBytes: number): GitFiles {
   if (!isGitRef(ref, cwd)) {
-    throw new CiliumPolicyError({
+    const where = repositoryOf(cwd);
+    throw new CiliumPolicyError(where === 'repository' ? {
       id: 'diff-git-ref',
       message: `--base ${ref} is neither an existing file or directory nor a commit of the git repository in ${displayCwd(cwd)}`,
       fix: 'give the base policy files, or a git ref such as origin/main (fetch it first: git fetch origin main)',
+    } : {
+      id: 'diff-git-ref',
+      message: `--base ${ref} is not an existing file or directory, and cannot be a git ref: `
+        + (where === 'no-git' ? 'git is not installed (or not on PATH)' : `${displayCwd(cwd)} is not inside a git repository`),
+      fix: where === 'no-git'
+        ? 'give the base policy files or directory, or install git to name a ref such as origin/main'
+        : 'give the base policy files or directory, or run diff inside the repository\'s checkout to read the --head paths at a ref such as origin/main',
     });
   }
   // A glob is a glob where the input reader reads it as one: not an existing path of the working tree (expandPaths).
@@ -172,6 +180,16 @@ function git(args: readonly string[], cwd: string, input?: string): Buffer {
       message: `git ${args[0]} failed${stderr ? `: ${stderr.split('\n')[0]}` : ''}`,
       fix: 'run the command inside the git repository that holds the policies, with git installed',
     });
+  }
+}
+
+/** Whether `cwd` is inside a git work tree, outside any, or git cannot be run. */
+function repositoryOf(cwd: string): 'repository' | 'none' | 'no-git' {
+  try {
+    execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+    return 'repository';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-git' : 'none';
   }
 }
 

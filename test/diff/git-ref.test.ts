@@ -149,6 +149,17 @@ describe('diff --base <git-ref>', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('outside any git repository the refusal says so, and does not tell to fetch a ref', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-no-repo-'));
+    try {
+      expect(() => readAtGitRef('origin/main', ['policies'], outside, 1000)).toThrow(
+        /--base origin\/main is not an existing file or directory, and cannot be a git ref: .* is not inside a git repository \(diff-git-ref\)\s+fix: .*run diff inside the repository's checkout/,
+      );
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   test('a --base that is both a path of the working tree and a ref is refused: a pull request cannot make its own policies the base', async () => {
     // The pull request adds main/ holding the working tree's policies: read as the base, the diff would be empty and
     // --fail-on allowed would pass on the 9090 it opens.
