@@ -273,8 +273,7 @@ const SERVER_ONLY_FQDN_CLIENT: [PolicyDocumentModel[], Change, boolean] = [[
 /**
  * A found case (random seed 389051898, shrunk): pairs to IPv4 world addresses (the classes of 10.0.0.0/8 and 10.1.0.0/16)
  * judged alike with a pair without an address took its ICMPv6 segments, which no packet to an IPv4 address is (the diff
- * listed `icmpv6` there where judging every pair did not). First among the examples: after the others, the old code
- * judged these inputs right.
+ * listed `icmpv6` there where judging every pair did not).
  */
 const ICMP_FAMILY_ALIKE: [PolicyDocumentModel[], Change, boolean] = [[
   {

@@ -6,6 +6,8 @@ import fc from 'fast-check';
  *   thorough mode, for a nightly job or before a release);
  * - seed: random per run unless `PROPERTY_SEED` (all properties) or `PROPERTY_SEED_<NAME>` fixes it. The seed is printed, and
  *   fast-check prints it again with the shrunk counterexample, so a failure can be replayed with `PROPERTY_SEED_<NAME>=…`.
+ * fast-check counts a property's `examples` among its `numRuns`: with fewer runs than examples (`PROPERTY_RUNS_<NAME>=1`),
+ * the last examples are not run.
  * @param name the property's knob name, upper-case with underscores (`VALID_SYNTH`)
  * @param runs runs in the default (quick) mode
  * @param options `fixedSeed`: for properties that assert what the generated cases reach (a distribution, not a law), a seed
