@@ -186,6 +186,10 @@ export const NETWORK_POLICY_CHECKS: readonly CheckInfo[] = [
 export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-fqdn-without-dns', severity: W, versions: 'all', what: 'toFQDNs for pods that no policy in the input gives an L7 DNS rule, so no address is ever learned' },
   { id: 'pitfall-fqdn-not-in-dns-rules', severity: W, versions: 'all', what: 'a toFQDNs name that the DNS rules of the same pods do not allow looking up' },
+  {
+    id: 'pitfall-fqdn-dns-server-broad', severity: W, versions: 'all',
+    what: 'an L7 DNS rule to far more than one resolver (any peer, the world, a wide CIDR, the cluster, pods by no label of their own or of every namespace) beside toFQDNs rules: any server there can make their names resolve to any address',
+  },
   { id: 'pitfall-default-deny-without-dns', severity: E, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP)' },
   { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
   { id: 'pitfall-default-deny-without-rules', severity: W, versions: '1.16+', what: 'a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny' },

@@ -8,11 +8,13 @@ import { l4Scope } from '../model/l4-scope';
 import { l4FilterKey } from '../model/l7-parsers';
 import { Selector } from '../model/labels';
 import {
-  CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel, SectionName,
+  CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PolicyKind, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel,
+  SectionName,
 } from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry, RuleView } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
-import { selectorRequiresNothing } from '../model/selectors';
+import { selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { BroadPeerOptions, itemsSelectBroadly } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
@@ -182,6 +184,45 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
         + 'Cilium\'s name manager is agent-wide)',
         `add {${field}: ${JSON.stringify(value)}} (or a pattern covering it) to the rules.dns list of the DNS rule`);
     });
+  }
+}
+
+/**
+ * What is far more than one resolver for a DNS rule's peers, as for the DNS companion's `dnsServer` (`refuseBroadDnsServer`):
+ * the world, a CIDR wider than an IPv4 /8 or an IPv6 /32, the `cluster` entity, every pod, pods of namespaces not fixed, pods
+ * named by no pod label of their own.
+ */
+const DNS_SERVER_ROLE: BroadPeerOptions = { everyPod: true, namespaceFixed: true, podLabel: true };
+
+/** The endpoint rules with toFQDNs egress items (computed once). */
+function fqdnRules(run: PitfallRun): readonly RuleView[] {
+  run.cachedFqdnRules ??= run.rules.filter((c) => !c.host && items(c.rule, SectionName.EGRESS).some(({ item }) => arr(item.fqdns).length > 0));
+  return run.cachedFqdnRules;
+}
+
+/**
+ * An L7 DNS rule whose peers are far more than one resolver, while the input has toFQDNs rules: the DNS proxy forwards each
+ * lookup the rule allows to the server the pod asked and learns the addresses of the answer (pkg/fqdn/dnsproxy `ServeDNS`
+ * → `NotifyOnDNSMsg`), for every toFQDNs selector of the node (the name manager is agent-wide), so any server the peers
+ * take in can make a toFQDNs name resolve to any address. A clusterwide rule's pod selector without a namespace takes in
+ * pods of every namespace. A host rule's DNS rules (nodes) are left out.
+ */
+export function fqdnDnsServerBroad(run: PitfallRun, r: RuleView): void {
+  if (r.host || fqdnRules(run).length === 0) return;
+  for (const d of dnsItems(r, true)) {
+    const peers = itemsSelectBroadly([d.item], DNS_SERVER_ROLE)
+      ?? (r.kind === PolicyKind.CILIUM_NETWORK_POLICY ? undefined
+        : arr<LabelSelectorModel>(d.item.endpoints).filter(isObject).some((m) => !selectorFixesNamespace(m)) ? 'pods of every namespace' : undefined);
+    if (peers === undefined) continue;
+    const fqdn = fqdnRules(run)[0];
+    const fed = fqdn === r ? 'the toFQDNs rules of this policy' : `toFQDNs rules such as ${fqdn.name}'s`;
+    run.report('pitfall-fqdn-dns-server-broad', r, `${r.path}.egress[${d.index}]`,
+      `this DNS rule (${d.names.join(', ')}) sends lookups through Cilium's DNS proxy to ${peers}: the proxy forwards each lookup to the server `
+        + `the pod asked and learns the addresses of its answer for every toFQDNs selector on the node (pkg/fqdn/dnsproxy ServeDNS, NotifyOnDNSMsg; `
+        + `the name manager is agent-wide), so any server there can make the names of ${fed} resolve to any address, which the pods may then reach`,
+      'name the resolver as this rule\'s peer: toEndpoints kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns), its '
+        + 'Service (toServices), or its address (toCIDR 169.254.20.10/32); DNS meant to reach that widely is an allow of 53 without DNS rules, '
+        + 'which Cilium does not send through its DNS proxy, so its answers teach toFQDNs nothing');
   }
 }
 

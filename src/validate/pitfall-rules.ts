@@ -14,6 +14,7 @@
  * |---|---|---|---|---|
  * | `pitfall-fqdn-without-dns` | pitfall | warning | all | toFQDNs for pods that no policy in the input gives an L7 DNS rule, so no address is ever learned |
  * | `pitfall-fqdn-not-in-dns-rules` | pitfall | warning | all | a toFQDNs name that the DNS rules of the same pods do not allow looking up |
+ * | `pitfall-fqdn-dns-server-broad` | pitfall | warning | all | an L7 DNS rule to far more than one resolver (any peer, the world, a wide CIDR, the cluster, pods by no label of their own or of every namespace) beside toFQDNs rules: any server there can make their names resolve to any address |
  * | `pitfall-default-deny-without-dns` | pitfall | error | all | egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP) |
  * | `pitfall-deny-only-default-deny` | pitfall | warning | all | a direction with only deny rules: it puts its endpoints into default deny and drops everything else |
  * | `pitfall-default-deny-without-rules` | pitfall | warning | 1.16+ | a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny |
@@ -75,7 +76,7 @@
  */
 import { ManifestInventory } from './inventory';
 import { broadPeers } from './pitfall-addresses';
-import { defaultDenyWithoutDns, dnsRulesWidened, fqdnWithoutDns } from './pitfall-dns';
+import { defaultDenyWithoutDns, dnsRulesWidened, fqdnDnsServerBroad, fqdnWithoutDns } from './pitfall-dns';
 import { l7RulesWidened } from './pitfall-l7-widened';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
 import { httpHeadersNeverMatching, httpMethodCase, httpRegexTooLarge } from './pitfall-http';
@@ -101,6 +102,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   const run = new PitfallRun(documents, inventory, options);
   for (const r of run.rules) {
     fqdnWithoutDns(run, r);
+    fqdnDnsServerBroad(run, r);
     ccnpPeerNamespace(run, r);
     peerSelectsReserved(run, r);
     servicePorts(run, r);

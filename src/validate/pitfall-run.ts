@@ -189,6 +189,8 @@ export class PitfallRun {
   public readonly fqdnFlagged = new Set<RuleView>();
   /** The rules with L7 DNS rules (see `dnsRuleProviders`). */
   public cachedDnsRules?: readonly RuleView[];
+  /** The endpoint rules with toFQDNs egress items (see `fqdnRules`). */
+  public cachedFqdnRules?: readonly RuleView[];
   /** The rules that allow DNS, by protocol (see `dnsProviders`). */
   public readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
 

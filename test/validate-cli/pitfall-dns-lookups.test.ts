@@ -433,3 +433,49 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [mine, all({ 'k8s:io.kubernetes.pod.namespace': 'other' })])).toEqual([]);
   });
 });
+
+describe('pitfall-fqdn-dns-server-broad: the DNS rules beside toFQDNs must go to a resolver, not to far more', () => {
+  const ID = 'pitfall-fqdn-dns-server-broad';
+  const fqdn = cnp({ endpointSelector: WEB, egress: [{ toFQDNs: [{ matchName: 'api.github.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] }, 'fqdn');
+  const dnsTo = (peer: Doc): Doc => cnp({ endpointSelector: WEB, egress: [{ ...peer, ...on53([{ matchPattern: '*' }]) }] }, 'dns');
+
+  it('any peer, the world, a wide CIDR, the cluster, a namespace alone, pods by exclusion: reported at the DNS item', () => {
+    for (const peer of [
+      {}, { toEntities: ['world'] }, { toEntities: ['all'] }, { toCIDR: ['0.0.0.0/0'] }, { toCIDRSet: [{ cidr: '0.0.0.0/1' }] }, { toCIDR: ['2000::/8'] },
+      { toEntities: ['cluster'] }, { toEndpoints: [{}] }, { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }] },
+      { toEndpoints: [{ matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] }] },
+    ]) {
+      expect(at(ID, [fqdn, dnsTo(peer)]), JSON.stringify(peer)).toEqual(['d1.yaml spec.egress[0]']);
+    }
+  });
+
+  it('a clusterwide rule\'s pods of every namespace are broad; the same pods of one namespace are a resolver', () => {
+    const ccnpDns = (sel: Doc): Doc => ccnp({ endpointSelector: WEB, egress: [{ toEndpoints: [sel], ...on53([{ matchPattern: '*' }]) }] });
+    expect(at(ID, [fqdn, ccnpDns({ matchLabels: { 'k8s:k8s-app': 'kube-dns' } })])).toEqual(['d1.yaml spec.egress[0]']);
+    expect(at(ID, [fqdn, ccnpDns(KUBE_DNS)])).toEqual([]);
+  });
+
+  it('kube-dns, a resolver\'s address, a Service, pods by a label of their own: not reported; nor without toFQDNs in the input, nor an L4 allow', () => {
+    for (const peer of [
+      { toEndpoints: [KUBE_DNS] }, { toCIDR: ['169.254.20.10/32'] }, { toCIDRSet: [{ cidr: '10.0.0.0/8' }] },
+      { toServices: [{ k8sService: { serviceName: 'kube-dns', namespace: 'kube-system' } }] }, { toEndpoints: [{ matchLabels: { app: 'resolver' } }] },
+    ]) {
+      expect(at(ID, [fqdn, dnsTo(peer)]), JSON.stringify(peer)).toEqual([]);
+    }
+    expect(at(ID, [dnsTo({})])).toEqual([]);
+    expect(at(ID, [fqdn, cnp({ endpointSelector: WEB, egress: [{ toEntities: ['world'], ...on53() }] }, 'dns')])).toEqual([]);
+  });
+
+  it('the DNS item in the policy with toFQDNs is reported once, at its own path (Cilium\'s fqdn-proxy test manifest)', () => {
+    const own = cnp({ endpointSelector: WEB, egress: [on53([{ matchPattern: '*' }]), { toFQDNs: [{ matchPattern: 'nginx-ci.cilium.rocks' }] }] });
+    expect(at(ID, [own])).toEqual(['d0.yaml spec.egress[0]']);
+    const [f] = findings(report([own]), ID);
+    expect(f.message).toMatch(/sends lookups through Cilium's DNS proxy to any peer: .*the toFQDNs rules of this policy resolve to any address/);
+  });
+
+  it('the engine agrees that such a rule lets the pods ask any server of the world: a lookup sent to 1.2.3.4 is allowed', () => {
+    const set = PolicySet.fromYaml(JSON.stringify(dnsTo({ toEntities: ['world'] })));
+    expect(verdictFor(set, 'pod:shop:app=web', 'cidr:1.2.3.4', '53/UDP', { dns: 'api.github.com' }).verdict).toBe('allowed');
+    expect(verdictFor(set, 'pod:shop:app=web', 'cidr:1.2.3.4', '54/UDP').verdict).toBe('denied');
+  });
+});

@@ -635,6 +635,11 @@ const CASES: readonly Case[] = [
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('*.github.com') },
   },
   {
+    id: 'pitfall-fqdn-dns-server-broad', when: 'the DNS rule beside toFQDNs lets the pods ask any server (no peer)',
+    bad: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('*').replace(/- toEndpoints:\n(?:.*\n){3} *toPorts:/, '- toPorts:') }, at: ['dns.yaml:11:7'],
+    good: { 'fqdn.yaml': FQDN, 'dns.yaml': dnsFor('*') },
+  },
+  {
     id: 'pitfall-default-deny-without-dns', when: 'an egress allow puts pods into default deny and nothing allows them DNS',
     bad: { 'web.yaml': egressToDb('') }, at: ['web.yaml:11:5'],
     good: {
