@@ -39,8 +39,9 @@ describe('the cluster a capture names', () => {
     const westFirst = await capture([record({}, inCluster(WEB, 'west'), inCluster(API, 'east'))]);
     const eastFirst = await capture([record({}, inCluster(WEB, 'east'), inCluster(API, 'west'))]);
     expect([westFirst.clusterName, eastFirst.clusterName]).toEqual(['east', 'east']);
+    const CRON = { ...WEB, identity: 4003, labels: ['k8s:app=cron', NS_LABEL] };
     const most = await capture([record({}, inCluster(WEB, 'west'), inCluster(API, 'east')),
-      record({}, inCluster({ ...WEB, identity: 4003, labels: ['k8s:app=cron', NS_LABEL] }, 'west'), inCluster(API, 'east'))]);
+      record({}, inCluster(CRON, 'west'), inCluster(API, 'east'))]);
     expect(most.clusterName).toBe('west');
   });
 });
