@@ -197,3 +197,12 @@ describe('a hand-built endpoint names only the fields of Endpoint', () => {
     expect(set.decide({ from: Endpoints.parse('cidr:203.0.113.9'), to: Endpoints.entity('host'), port: 22, protocol: 'TCP' })).toBeDefined();
   });
 });
+
+describe('the value an unknown option is shown with', () => {
+  // A symbol or a bigint is named by its type, as a number or a string is shown as written; only an object is named by
+  // its class (docs/testing.md, session 44: known-keys.ts:89).
+  test.each([[Symbol('s'), 'symbol'], [10n, 'bigint'], [null, 'null']])('%s', (value, shown) => {
+    expect(() => PolicySet.fromYaml('', { bogus: value } as unknown as PolicySetOptions))
+      .toThrow(`PolicySet.fromYaml(): bogus (${shown}) is not an option of PolicySet.fromYaml()`);
+  });
+});

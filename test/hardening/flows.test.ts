@@ -53,6 +53,23 @@ describe('a line with a mistyped field is malformed (with its line number) and t
     expect(stats.flows).toBe(0);
   });
 
+  // Fields set on the record as Hubble names them: every entry of a list is checked, the first valid one does not end
+  // the check; the event type and a Kafka request are checked too (docs/testing.md, session 44).
+  test.each([
+    ['egress_allowed_by', [{ name: 5 }], 'egress_allowed_by[0].name is a number, not a string'],
+    ['egress_allowed_by', [{ name: 'web', namespace: 'shop', kind: 'CiliumNetworkPolicy' }, { name: 'web', namespace: 7 }],
+      'egress_allowed_by[1].namespace is a number, not a string'],
+    ['egress_allowed_by', [5], 'egress_allowed_by[0] is a number, not an object'],
+    ['event_type', { type: 'policy-verdict' }, 'event_type.type is a string, not a number'],
+    ['l7', { type: 'REQUEST', kafka: { api_key: 'produce', topic: 5 } }, 'l7.kafka.topic is a number, not a string'],
+  ])('%s: %j', GUARD, async (field, value, reason) => {
+    const record = JSON.parse(flowLine()) as { flow: Record<string, unknown> };
+    record.flow[field] = value;
+    const stats = await readFlows(FlowSource.text(`${JSON.stringify(record)}\n`), () => undefined);
+    expect(stats.malformed).toEqual([{ line: 1, reason: `not a usable flow: ${reason}` }]);
+    expect(stats.flows).toBe(0);
+  });
+
   test.each([
     [{ verdict: 'forwarded' }, 'verdict is "forwarded", not one of VERDICT_UNKNOWN, FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED'],
     [{ verdict: 'FORWARDEDX' }, 'verdict is "FORWARDEDX", not one of VERDICT_UNKNOWN, FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED'],
