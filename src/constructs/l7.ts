@@ -9,6 +9,7 @@ import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryReques
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { methodOnlyInOtherCase } from '../model/http-method';
 import { checkPropKeys } from './prop-keys';
+import { markValue } from './value-mark';
 import { escapeRegex } from '../model/regex-escape';
 
 /** The fields of `HeaderMatch` (`checkPropKeys`). */
@@ -420,7 +421,9 @@ export class DnsRule {
     return new DnsRule(dnsAnyName());
   }
 
-  private constructor(private readonly model: FqdnSelectorModel) {}
+  private constructor(private readonly model: FqdnSelectorModel) {
+    markValue(this, 'DnsRule');
+  }
 
   /** @internal */
   public _toModel(): FqdnSelectorModel {

@@ -11,6 +11,7 @@ import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpressi
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
+import { hasValueMark } from './value-mark';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 import { checkPropKeys } from './prop-keys';
@@ -198,7 +199,7 @@ export class Peer implements IPeer {
       "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an EndpointSelector "
         + "(EndpointSelector.of({ labels, expressions: [LabelExpression.in('tier', ['api'])] }))", callerLocation());
     // `EndpointSelector.all()` says "every pod" outright; a selector of one's own that answers `{}` is a label map left empty.
-    if (!(selector instanceof EndpointSelector) && selectorRequiresNothing(model)) {
+    if (!hasValueMark(selector, 'EndpointSelector') && selectorRequiresNothing(model)) {
       throw new CiliumPolicyError({
         id: 'selector-empty',
         message: `Peer.selectedBy(): the endpoint selector of one's own answered ${JSON.stringify(model)}, which requires no label: the peer would be `

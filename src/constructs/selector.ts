@@ -6,6 +6,7 @@ import { checkPropKeys } from './prop-keys';
 import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
+import { markValue } from './value-mark';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
@@ -130,7 +131,9 @@ export class EndpointSelector implements IEndpointSelector {
     return new EndpointSelector(undefined, construct);
   }
 
-  private constructor(private readonly model: LabelSelectorModel | undefined, private readonly workloadConstruct?: IConstruct) {}
+  private constructor(private readonly model: LabelSelectorModel | undefined, private readonly workloadConstruct?: IConstruct) {
+    markValue(this, 'EndpointSelector');
+  }
 
   /**
    * The workload this selector reads at synthesis (`EndpointSelector.workload()`), whose namespace the policy checks.
@@ -166,7 +169,9 @@ export class NodeSelector implements INodeSelector {
     return new NodeSelector(selectorModel(options));
   }
 
-  private constructor(private readonly model: LabelSelectorModel) {}
+  private constructor(private readonly model: LabelSelectorModel) {
+    markValue(this, 'NodeSelector');
+  }
 
   public toNodeSelector(): LabelSelectorModel {
     return clonePlain(this.model) as LabelSelectorModel;
