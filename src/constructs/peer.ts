@@ -64,7 +64,8 @@ export interface EndpointsPeerOptions {
 /** Options of `Peer.cidr()`. */
 export interface CidrPeerOptions {
   /**
-   * Sub-ranges of the CIDR to leave out; each must lie inside it.
+   * Sub-ranges of the CIDR to leave out; each must lie inside it. An empty list is refused (`peer-except-empty`): it
+   * leaves nothing out, so a list computed empty by mistake would allow the whole range; leave `except` out for that.
    * @default - none
    */
   readonly except?: string[];
@@ -251,6 +252,16 @@ export class Peer implements IPeer {
     // `excepts: [...]` was dropped: the holes were allowed too.
     checkPropKeys(options, CIDR_PEER_OPTION_KEYS, { owner: 'Peer.cidr()', noun: 'option' });
     checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
+    // Cilium reads `except: []` as no hole (`api.CIDRRule` `ExceptCIDRs`, omitempty): the ranges meant to be left out are in.
+    if (options.except !== undefined && options.except.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'peer-except-empty',
+        message: `Peer.cidr(${JSON.stringify(cidr)}) except is an empty list: it leaves nothing out, so the whole range would be the peer `
+          + '(is a computed list empty by mistake?)',
+        fix: `list the sub-ranges to leave out, or leave except out if all of ${cidr} is meant: Peer.cidr(${JSON.stringify(cidr)})`,
+        location: callerLocation(),
+      });
+    }
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);
