@@ -55,7 +55,7 @@ export interface EndpointsPeerOptions {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Label expressions that must all match.
+   * Label expressions that must all match. An empty list is refused (`selector-empty`): it would be dropped.
    * @default - none
    */
   readonly expressions?: LabelExpression[];
@@ -79,7 +79,7 @@ export interface ServiceSelectorPeerOptions {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Label expressions that must all match.
+   * Label expressions that must all match. An empty list is refused (`selector-empty`): it would be dropped.
    * @default - none
    */
   readonly expressions?: LabelExpression[];
@@ -125,15 +125,7 @@ export class Peer implements IPeer {
       'leave labels out and name the namespace (Peer.namespace(\'<ns>\')) if every pod of a namespace is meant, or give the pod labels');
     checkNonEmptyLabels(options.namespaceLabels, 'Peer.endpoints() namespaceLabels',
       'give the namespace labels, or use Peer.allNamespaces() if every namespace is meant');
-    checkExpressionList(options.expressions);
-    if (options.expressions !== undefined && options.expressions.length === 0) {
-      throw new CiliumPolicyError({
-        id: 'selector-empty',
-        message: 'Peer.endpoints() got an empty expressions list',
-        fix: 'leave expressions out, or give at least one LabelExpression',
-        location: callerLocation(),
-      });
-    }
+    checkExpressionList(options.expressions, 'Peer.endpoints()');
     if (options.namespace === undefined && !options.allNamespaces && options.namespaceLabels === undefined
       && options.labels === undefined && options.expressions === undefined) {
       throw new CiliumPolicyError({
@@ -150,7 +142,8 @@ export class Peer implements IPeer {
       setUnlessConflicting(labels, `k8s:${NAMESPACE_LABELS_PREFIX}${k}`, v, `Peer.endpoints() namespaceLabels.${k}`);
     }
     if (options.allNamespaces) expressions.push(LabelExpression.exists(NAMESPACE_LABEL));
-    const selector = _selectorModel({ labels, expressions });
+    // The given list was checked above; the one built here may be empty (no expressions, no allNamespaces).
+    const selector = _selectorModel({ labels, ...(expressions.length > 0 ? { expressions } : {}) }, 'Peer.endpoints()');
     refuseLabelsNoPodHas(selector, 'Peer.endpoints()');
     const implicit = !selectorConstrainsNamespace(selector);
     return new Peer({
@@ -304,7 +297,7 @@ export class Peer implements IPeer {
   /** The CIDRs of every `CiliumCIDRGroup` whose labels match (`cidrGroupSelector`, Cilium 1.17+). */
   public static cidrGroupSelector(labels: Record<string, string>): Peer {
     checkNonEmptyLabels(labels ?? {}, 'Peer.cidrGroupSelector()', 'give the labels of the CiliumCIDRGroups meant, or name one group with Peer.cidrGroup(name)');
-    const selector = _selectorModel({ labels });
+    const selector = _selectorModel({ labels }, 'Peer.cidrGroupSelector()');
     return new Peer({ field: PeerField.CIDR_SET, item: { cidrSet: [{ cidrGroupSelector: selector }] }, description: `CIDR groups ${describeSelector(selector)}` });
   }
 
@@ -390,7 +383,7 @@ export class Peer implements IPeer {
       });
     }
     if (options.namespace !== undefined) checkNamespaceName(options.namespace, 'Peer.serviceSelector() namespace');
-    const selector = _selectorModel(options);
+    const selector = _selectorModel(options, 'Peer.serviceSelector()');
     return new Peer({
       field: PeerField.SERVICES,
       item: { services: [{ k8sServiceSelector: { selector, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) } }] },
@@ -408,7 +401,7 @@ export class Peer implements IPeer {
   public static nodes(labels: Record<string, string>): Peer {
     checkNonEmptyLabels(labels ?? {}, 'Peer.nodes()',
       'give the node labels meant; for every other node use Peer.entity(Entity.REMOTE_NODE), for the local node Peer.entity(Entity.HOST)');
-    const selector = _selectorModel({ labels });
+    const selector = _selectorModel({ labels }, 'Peer.nodes()');
     return new Peer({ field: PeerField.NODES, item: { nodes: [selector] }, description: `nodes ${describeSelector(selector)}` });
   }
 

@@ -78,7 +78,7 @@ describe('Peer.endpoints: pods by labels, in the policy namespace unless told', 
     expect(refused(() => Peer.namespace('a'.repeat(64)))).toMatch(/^namespace-name-syntax:/);
     expect(refused(() => Peer.endpoints({ labels: {} }))).toMatch(/^selector-empty: [\s\S]*Peer\.endpoints\(\) labels[\s\S]*leave labels out and name the namespace/);
     expect(refused(() => Peer.endpoints({ namespaceLabels: {} }))).toMatch(/^selector-empty: [\s\S]*Peer\.endpoints\(\) namespaceLabels[\s\S]*Peer\.allNamespaces\(\) if every namespace is meant/);
-    expect(refused(() => Peer.endpoints({ labels: { app: 'x' }, expressions: [] }))).toMatch(/^selector-empty: Peer\.endpoints\(\) got an empty expressions list\n {2}fix: leave expressions out/);
+    expect(refused(() => Peer.endpoints({ labels: { app: 'x' }, expressions: [] }))).toMatch(/^selector-empty: Peer\.endpoints\(\) got an empty expressions list: it would be dropped, and the selector would require its other labels only .*\n {2}fix: leave expressions out/);
     expect(refused(() => Peer.endpoints())).toMatch(/^selector-empty: Peer\.endpoints\(\) without labels, expressions or a namespace selects every pod/);
     expect(refused(() => Peer.endpoints({ allNamespaces: false }))).toMatch(/^selector-empty: Peer\.endpoints\(\) without labels/);
   });
