@@ -99,7 +99,7 @@ describe('L7', () => {
   });
 
   test('HTTP, Kafka, DNS and generic rules', () => {
-    expect(HttpRule.of({ method: 'GET', headers: [], headerMatches: [{ name: 'X', value: 'y' }] })._toModel()).toEqual({ method: 'GET', headerMatches: [{ name: 'X', value: 'y' }] });
+    expect(HttpRule.of({ method: 'GET', headerMatches: [{ name: 'X', value: 'y' }] })._toModel()).toEqual({ method: 'GET', headerMatches: [{ name: 'X', value: 'y' }] });
     expect(L7.kafka(KafkaRule.of({ role: KafkaRole.CONSUME, topic: 't', clientId: 'c' }))._toModel()).toEqual({ kafka: [{ role: 'consume', topic: 't', clientID: 'c' }] });
     expect(L7.dns(DnsRule.all())._toModel()).toEqual({ dns: [{ matchPattern: '*' }] });
     expect(L7.generic('r2d2', [{ cmd: 'READ' }])._toModel()).toEqual({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] });

@@ -2,6 +2,7 @@ import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
 import { HOST_PROBE_ENTITY, dnsPorts } from '../model/companion-rules';
 import { DnsRule, L7 } from './l7';
+import { hasValueMark } from './value-mark';
 import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
 import { Port } from './port';
@@ -168,13 +169,13 @@ export function builtinsSummary(built: { hostProbes: boolean; dns?: DnsCompanion
  */
 export function dnsRulesAllowEveryName(rules: unknown): boolean {
   return rules === undefined
-    || (Array.isArray(rules) && rules.some((r) => r instanceof DnsRule && matchesEveryDnsName(r._toModel().matchPattern ?? '', false)));
+    || (Array.isArray(rules) && rules.some((r) => hasValueMark(r, 'DnsRule') && matchesEveryDnsName((r as DnsRule)._toModel().matchPattern ?? '', false)));
 }
 
 /** Refuses a rule that is not a `PolicyRule` (from JavaScript, `undefined` or a policy itself was a TypeError). */
 function requireRule(rule: unknown, call: string): void {
-  if (rule instanceof PolicyRule) return;
-  const policy = rule !== null && typeof rule === 'object' && (rule as { rule?: unknown }).rule instanceof PolicyRule;
+  if (hasValueMark(rule, 'PolicyRule')) return;
+  const policy = rule !== null && typeof rule === 'object' && hasValueMark((rule as { rule?: unknown }).rule, 'PolicyRule');
   throw new CiliumPolicyError({
     id: 'rule-not-a-rule',
     message: `${call}() got ${policy ? 'a policy' : describeValue(rule)}, not a PolicyRule`,

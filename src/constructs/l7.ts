@@ -9,6 +9,7 @@ import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryReques
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { methodOnlyInOtherCase } from '../model/http-method';
 import { checkPropKeys } from './prop-keys';
+import { markValue } from './value-mark';
 import { escapeRegex } from '../model/regex-escape';
 
 /** The fields of `HeaderMatch` (`checkPropKeys`). */
@@ -85,13 +86,16 @@ export interface HttpRuleOptions {
   /**
    * Headers that must be present: `Name` (presence) or `Name: value` (exact value, one space after the colon). An entry
    * no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end) is refused
-   * (`l7-header-never-matches`): Cilium would accept it and the rule would match nothing.
+   * (`l7-header-never-matches`): Cilium would accept it and the rule would match nothing. An empty list is refused
+   * (`l7-headers-empty`): it requires no header, so a list computed empty by mistake would let every request of the other
+   * fields through; leave `headers` out for that.
    * @default - none
    */
   readonly headers?: string[];
   /**
    * Header matches with mismatch actions and secrets. A match with a `mismatch` action never refuses a request, so a rule
-   * of such matches alone (nothing else restricting it) matches every request and is refused (`l7-rule-empty`).
+   * of such matches alone (nothing else restricting it) matches every request and is refused (`l7-rule-empty`). An
+   * empty list is refused (`l7-headers-empty`), as an empty `headers` is.
    * @default - none
    */
   readonly headerMatches?: HeaderMatch[];
@@ -109,6 +113,18 @@ export class HttpRule {
     checkListOf(options.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
     (Array.isArray(options.headerMatches) ? options.headerMatches : [])
       .forEach((h, i) => checkPropKeys(h, HEADER_MATCH_KEYS, { owner: 'HeaderMatch', at: `HttpRule.of() headerMatches[${i}]` }));
+    // Cilium writes no header requirement for an empty list (pkg/envoy `getHTTPRule` ranges over what is listed): a list of
+    // required headers computed empty by mistake let every request of the method, path and host through.
+    for (const field of ['headers', 'headerMatches'] as const) {
+      if (!Array.isArray(options[field]) || options[field].length > 0) continue;
+      throw new CiliumPolicyError({
+        id: 'l7-headers-empty',
+        message: `HttpRule.of() ${field} is an empty list: it requires no header, so the rule would match every request of its other fields `
+          + '(is a computed list empty by mistake?)',
+        fix: `list the headers the requests must carry, or leave ${field} out if no header is required`,
+        location: callerLocation(),
+      });
+    }
     checkL7Fields('HttpRule', { method: options.method, path: options.path, host: options.host }, 'HttpRule.any() for any request, or ".*"');
     if ([options.method, options.path, options.host].every((v) => v === undefined) && !options.headers?.length && !options.headerMatches?.length) {
       throw new CiliumPolicyError({
@@ -420,7 +436,9 @@ export class DnsRule {
     return new DnsRule(dnsAnyName());
   }
 
-  private constructor(private readonly model: FqdnSelectorModel) {}
+  private constructor(private readonly model: FqdnSelectorModel) {
+    markValue(this, 'DnsRule');
+  }
 
   /** @internal */
   public _toModel(): FqdnSelectorModel {

@@ -11,6 +11,7 @@ import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpressi
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
+import { hasValueMark } from './value-mark';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 import { checkPropKeys } from './prop-keys';
@@ -54,7 +55,7 @@ export interface EndpointsPeerOptions {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Label expressions that must all match.
+   * Label expressions that must all match. An empty list is refused (`selector-empty`): it would be dropped.
    * @default - none
    */
   readonly expressions?: LabelExpression[];
@@ -63,7 +64,8 @@ export interface EndpointsPeerOptions {
 /** Options of `Peer.cidr()`. */
 export interface CidrPeerOptions {
   /**
-   * Sub-ranges of the CIDR to leave out; each must lie inside it.
+   * Sub-ranges of the CIDR to leave out; each must lie inside it. An empty list is refused (`peer-except-empty`): it
+   * leaves nothing out, so a list computed empty by mistake would allow the whole range; leave `except` out for that.
    * @default - none
    */
   readonly except?: string[];
@@ -77,7 +79,7 @@ export interface ServiceSelectorPeerOptions {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Label expressions that must all match.
+   * Label expressions that must all match. An empty list is refused (`selector-empty`): it would be dropped.
    * @default - none
    */
   readonly expressions?: LabelExpression[];
@@ -123,15 +125,7 @@ export class Peer implements IPeer {
       'leave labels out and name the namespace (Peer.namespace(\'<ns>\')) if every pod of a namespace is meant, or give the pod labels');
     checkNonEmptyLabels(options.namespaceLabels, 'Peer.endpoints() namespaceLabels',
       'give the namespace labels, or use Peer.allNamespaces() if every namespace is meant');
-    checkExpressionList(options.expressions);
-    if (options.expressions !== undefined && options.expressions.length === 0) {
-      throw new CiliumPolicyError({
-        id: 'selector-empty',
-        message: 'Peer.endpoints() got an empty expressions list',
-        fix: 'leave expressions out, or give at least one LabelExpression',
-        location: callerLocation(),
-      });
-    }
+    checkExpressionList(options.expressions, 'Peer.endpoints()');
     if (options.namespace === undefined && !options.allNamespaces && options.namespaceLabels === undefined
       && options.labels === undefined && options.expressions === undefined) {
       throw new CiliumPolicyError({
@@ -148,7 +142,8 @@ export class Peer implements IPeer {
       setUnlessConflicting(labels, `k8s:${NAMESPACE_LABELS_PREFIX}${k}`, v, `Peer.endpoints() namespaceLabels.${k}`);
     }
     if (options.allNamespaces) expressions.push(LabelExpression.exists(NAMESPACE_LABEL));
-    const selector = _selectorModel({ labels, expressions });
+    // The given list was checked above; the one built here may be empty (no expressions, no allNamespaces).
+    const selector = _selectorModel({ labels, ...(expressions.length > 0 ? { expressions } : {}) }, 'Peer.endpoints()');
     refuseLabelsNoPodHas(selector, 'Peer.endpoints()');
     const implicit = !selectorConstrainsNamespace(selector);
     return new Peer({
@@ -198,7 +193,7 @@ export class Peer implements IPeer {
       "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an EndpointSelector "
         + "(EndpointSelector.of({ labels, expressions: [LabelExpression.in('tier', ['api'])] }))", callerLocation());
     // `EndpointSelector.all()` says "every pod" outright; a selector of one's own that answers `{}` is a label map left empty.
-    if (!(selector instanceof EndpointSelector) && selectorRequiresNothing(model)) {
+    if (!hasValueMark(selector, 'EndpointSelector') && selectorRequiresNothing(model)) {
       throw new CiliumPolicyError({
         id: 'selector-empty',
         message: `Peer.selectedBy(): the endpoint selector of one's own answered ${JSON.stringify(model)}, which requires no label: the peer would be `
@@ -250,6 +245,16 @@ export class Peer implements IPeer {
     // `excepts: [...]` was dropped: the holes were allowed too.
     checkPropKeys(options, CIDR_PEER_OPTION_KEYS, { owner: 'Peer.cidr()', noun: 'option' });
     checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
+    // Cilium reads `except: []` as no hole (`api.CIDRRule` `ExceptCIDRs`, omitempty): the ranges meant to be left out are in.
+    if (options.except !== undefined && options.except.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'peer-except-empty',
+        message: `Peer.cidr(${JSON.stringify(cidr)}) except is an empty list: it leaves nothing out, so the whole range would be the peer `
+          + '(is a computed list empty by mistake?)',
+        fix: `list the sub-ranges to leave out, or leave except out if all of ${cidr} is meant: Peer.cidr(${JSON.stringify(cidr)})`,
+        location: callerLocation(),
+      });
+    }
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);
@@ -292,7 +297,7 @@ export class Peer implements IPeer {
   /** The CIDRs of every `CiliumCIDRGroup` whose labels match (`cidrGroupSelector`, Cilium 1.17+). */
   public static cidrGroupSelector(labels: Record<string, string>): Peer {
     checkNonEmptyLabels(labels ?? {}, 'Peer.cidrGroupSelector()', 'give the labels of the CiliumCIDRGroups meant, or name one group with Peer.cidrGroup(name)');
-    const selector = _selectorModel({ labels });
+    const selector = _selectorModel({ labels }, 'Peer.cidrGroupSelector()');
     return new Peer({ field: PeerField.CIDR_SET, item: { cidrSet: [{ cidrGroupSelector: selector }] }, description: `CIDR groups ${describeSelector(selector)}` });
   }
 
@@ -378,7 +383,7 @@ export class Peer implements IPeer {
       });
     }
     if (options.namespace !== undefined) checkNamespaceName(options.namespace, 'Peer.serviceSelector() namespace');
-    const selector = _selectorModel(options);
+    const selector = _selectorModel(options, 'Peer.serviceSelector()');
     return new Peer({
       field: PeerField.SERVICES,
       item: { services: [{ k8sServiceSelector: { selector, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) } }] },
@@ -396,7 +401,7 @@ export class Peer implements IPeer {
   public static nodes(labels: Record<string, string>): Peer {
     checkNonEmptyLabels(labels ?? {}, 'Peer.nodes()',
       'give the node labels meant; for every other node use Peer.entity(Entity.REMOTE_NODE), for the local node Peer.entity(Entity.HOST)');
-    const selector = _selectorModel({ labels });
+    const selector = _selectorModel({ labels }, 'Peer.nodes()');
     return new Peer({ field: PeerField.NODES, item: { nodes: [selector] }, description: `nodes ${describeSelector(selector)}` });
   }
 

@@ -24,7 +24,8 @@ import { isPort, Port } from './port';
 import { checkFlags, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 import { checkIdentityLabels } from './identity-label-check';
-import { EndpointSelector, IEndpointSelector, INodeSelector, NodeSelector } from './selector';
+import { hasValueMark, markValue } from './value-mark';
+import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
 import { describeSelector } from './selector-description';
 import { ruleEffects } from '../model/rule-effects';
 import { reservedSubjectsSelected } from '../model/reserved-subjects';
@@ -181,6 +182,7 @@ export class PolicyRule {
   private readonly options: PolicyRuleOptions;
 
   private constructor(given: PolicyRuleOptions, private readonly owner: string, private readonly scope?: IConstruct) {
+    markValue(this, 'PolicyRule');
     // `enableDefaultDeny: true` was written as `{}` (both directions default deny), `labels: 'x'` as the label "0": "x".
     checkPropsObject(given.enableDefaultDeny, 'enableDefaultDeny', '{ enableDefaultDeny: { ingress: false } }', owner);
     // `{ ingres: false }` left ingress default deny to the default: on, where off was meant, or the other way round.
@@ -207,9 +209,10 @@ export class PolicyRule {
     checkSelectorValue(options.nodeSelector, 'nodeSelector', owner);
     // Selectors of the SDK's own classes are plain values now (a workload's is read at synthesis, one of one's own may
     // answer differently then): a key no identity has is refused here, where the call is.
-    if (scope !== undefined && options.nodeSelector instanceof NodeSelector) {
+    if (scope !== undefined && options.nodeSelector !== undefined && hasValueMark(options.nodeSelector, 'NodeSelector')) {
       checkIdentityLabels(options.nodeSelector.toNodeSelector(), 'nodeSelector', scope, owner, true);
-    } else if (scope !== undefined && options.endpointSelector instanceof EndpointSelector && options.endpointSelector._workload === undefined) {
+    } else if (scope !== undefined && options.endpointSelector !== undefined && hasValueMark(options.endpointSelector, 'EndpointSelector')
+      && (options.endpointSelector as Partial<EndpointSelector>)._workload === undefined) {
       checkIdentityLabels(options.endpointSelector.toEndpointSelector(), 'endpointSelector', scope, owner);
     }
   }
@@ -757,7 +760,7 @@ export function checkSelectorValue(value: unknown, field: 'endpointSelector' | '
 function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: LabelSelectorModel, context: RuleRenderContext,
   diagnostics: Diagnostic[]): LabelSelectorModel {
   const node = 'toNodeSelector' in selector;
-  if (selector instanceof EndpointSelector || selector instanceof NodeSelector) return model;
+  if (hasValueMark(selector, 'EndpointSelector') || hasValueMark(selector, 'NodeSelector')) return model;
   if (model === null || typeof model !== 'object' || Array.isArray(model) || !selectorRequiresNothing(model)) return model;
   const every = node ? 'every node of the cluster'
     : context.kind === 'CiliumClusterwideNetworkPolicy' ? 'every endpoint of the cluster' : `every pod of namespace ${context.namespace}`;

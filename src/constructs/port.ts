@@ -5,6 +5,7 @@ import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES, icmpTypeIsWildcard } from '../model/icmp-types';
 import { IPortSpec, PortMatchModel } from '../model/port-spec';
 import { checkPropKeys } from './prop-keys';
+import { hasValueMark, markValue } from './value-mark';
 
 /** The options of `PortOptions` (`checkPropKeys`). */
 export const PORT_OPTION_KEYS: readonly string[] = ['port', 'name', 'endPort', 'protocol'];
@@ -57,9 +58,6 @@ export interface PortOptions {
    */
   readonly protocol?: Protocol;
 }
-
-/** The mark of a `Port` (`isPort`), the same symbol in every copy of the package. */
-const PORT_SYMBOL = Symbol.for('cdk8s-cilium.Port');
 
 /**
  * A layer-4 match: a port, a port range, a named port, or an ICMP type (see `Icmp`).
@@ -228,7 +226,7 @@ export class Port implements IPortSpec {
   }
 
   private constructor(private readonly match: PortMatchModel) {
-    Object.defineProperty(this, PORT_SYMBOL, { value: true });
+    markValue(this, 'Port');
   }
 
   /** @internal Its layer-4 match, not copied (for the SDK's own reading). */
@@ -257,7 +255,7 @@ export class Port implements IPortSpec {
  * @param value an entry of a port list
  */
 export function isPort(value: unknown): value is Port {
-  return value !== null && typeof value === 'object' && PORT_SYMBOL in value;
+  return hasValueMark(value, 'Port');
 }
 
 /**

@@ -6,6 +6,7 @@ import { checkPropKeys } from './prop-keys';
 import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
+import { markValue } from './value-mark';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
@@ -50,7 +51,7 @@ export interface LabelSelectorOptions {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Expressions that must all match (ANDed with `labels`).
+   * Expressions that must all match (ANDed with `labels`). An empty list is refused (`selector-empty`): it would be dropped.
    * @default - no expression
    */
   readonly expressions?: LabelExpression[];
@@ -91,8 +92,8 @@ function checkSelectorOptions(options: LabelSelectorOptions, what: string, all: 
   }
 }
 
-function selectorModel(options: LabelSelectorOptions): LabelSelectorModel {
-  checkExpressionList(options.expressions);
+function selectorModel(options: LabelSelectorOptions, what: string): LabelSelectorModel {
+  checkExpressionList(options.expressions, what);
   const labels = options.labels && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
   const expressions = options.expressions && options.expressions.length > 0 ? options.expressions.map((e) => e._toModel()) : undefined;
   return { ...(labels ? { matchLabels: labels } : {}), ...(expressions ? { matchExpressions: expressions } : {}) };
@@ -111,13 +112,13 @@ export class EndpointSelector implements IEndpointSelector {
   /** Endpoints carrying all of these labels. */
   public static labels(labels: Record<string, string>): EndpointSelector {
     checkSelectorOptions({ labels: labels ?? {} }, 'EndpointSelector.labels()', 'EndpointSelector.all()');
-    return new EndpointSelector(selectorModel({ labels }));
+    return new EndpointSelector(selectorModel({ labels }, 'EndpointSelector.labels()'));
   }
 
   /** Endpoints matching labels and expressions. */
   public static of(options: LabelSelectorOptions): EndpointSelector {
     checkSelectorOptions(options, 'EndpointSelector.of()', 'EndpointSelector.all()');
-    return new EndpointSelector(selectorModel(options));
+    return new EndpointSelector(selectorModel(options, 'EndpointSelector.of()'));
   }
 
   /**
@@ -130,7 +131,9 @@ export class EndpointSelector implements IEndpointSelector {
     return new EndpointSelector(undefined, construct);
   }
 
-  private constructor(private readonly model: LabelSelectorModel | undefined, private readonly workloadConstruct?: IConstruct) {}
+  private constructor(private readonly model: LabelSelectorModel | undefined, private readonly workloadConstruct?: IConstruct) {
+    markValue(this, 'EndpointSelector');
+  }
 
   /**
    * The workload this selector reads at synthesis (`EndpointSelector.workload()`), whose namespace the policy checks.
@@ -157,16 +160,18 @@ export class NodeSelector implements INodeSelector {
   /** Nodes carrying all of these labels, e.g. `{ 'node-role.kubernetes.io/control-plane': '' }`. */
   public static labels(labels: Record<string, string>): NodeSelector {
     checkSelectorOptions({ labels: labels ?? {} }, 'NodeSelector.labels()', 'NodeSelector.all()');
-    return new NodeSelector(selectorModel({ labels }));
+    return new NodeSelector(selectorModel({ labels }, 'NodeSelector.labels()'));
   }
 
   /** Nodes matching labels and expressions. */
   public static of(options: LabelSelectorOptions): NodeSelector {
     checkSelectorOptions(options, 'NodeSelector.of()', 'NodeSelector.all()');
-    return new NodeSelector(selectorModel(options));
+    return new NodeSelector(selectorModel(options, 'NodeSelector.of()'));
   }
 
-  private constructor(private readonly model: LabelSelectorModel) {}
+  private constructor(private readonly model: LabelSelectorModel) {
+    markValue(this, 'NodeSelector');
+  }
 
   public toNodeSelector(): LabelSelectorModel {
     return clonePlain(this.model) as LabelSelectorModel;
@@ -179,8 +184,18 @@ export class NodeSelector implements INodeSelector {
  * in the list failed with a TypeError.
  * @internal
  */
-export function checkExpressionList(given: unknown): void {
+export function checkExpressionList(given: unknown, what: string): void {
   if (given === undefined) return;
+  // Dropped when written: the selector required its labels only, so exclusions (or an `In`) computed empty were lost.
+  if (Array.isArray(given) && given.length === 0) {
+    throw new CiliumPolicyError({
+      id: 'selector-empty',
+      message: `${what} got an empty expressions list: it would be dropped, and the selector would require its other labels only `
+        + '(is a computed list empty by mistake?)',
+      fix: 'leave expressions out, or give at least one LabelExpression',
+      location: callerLocation(),
+    });
+  }
   const index = Array.isArray(given) ? given.findIndex((e) => typeof (e as Partial<LabelExpression> | null)?._toModel !== 'function') : -1;
   if (Array.isArray(given) && index < 0) return;
   const value: unknown = Array.isArray(given) ? given[index] : given;
@@ -197,6 +212,6 @@ export function checkExpressionList(given: unknown): void {
 }
 
 /** @internal */
-export function _selectorModel(options: LabelSelectorOptions): LabelSelectorModel {
-  return selectorModel(options);
+export function _selectorModel(options: LabelSelectorOptions, what: string): LabelSelectorModel {
+  return selectorModel(options, what);
 }

@@ -92,7 +92,7 @@ describe('HttpRule: each field restricts the requests, and only that field', () 
   });
 
   test('contract: the model holds what was given, the secret with its namespace, and no empty list', () => {
-    expect(HttpRule.of({ method: 'GET', headers: [], headerMatches: [] })._toModel()).toEqual({ method: 'GET' });
+    expect(HttpRule.of({ method: 'GET' })._toModel()).toEqual({ method: 'GET' });
     expect(HttpRule.of({ path: '/p', host: 'h', headers: ['A'] })._toModel()).toEqual({ path: '/p', host: 'h', headers: ['A'] });
     expect(HttpRule.of({
       headerMatches: [
@@ -261,11 +261,26 @@ describe('HttpRule refusals: a rule that would match more than it says', () => {
     expect(http([secret], [req('GET', '/x', { headers: { 'X-Token': 'whatever' } })])).toEqual(['l7-denied']);
   });
 
+  // `headers: []` was written as no header requirement (pkg/envoy getHTTPRule adds one matcher per listed header), so a
+  // list of required headers computed empty by mistake let every request of the path through.
+  test('an empty headers or headerMatches list is refused (l7-headers-empty), not written as no header required', () => {
+    for (const field of ['headers', 'headerMatches'] as const) {
+      const r = refusal(() => HttpRule.of({ method: 'GET', path: '/orders', [field]: [] }));
+      expect(r.id).toBe('l7-headers-empty');
+      expect(r.message).toContain(`HttpRule.of() ${field} is an empty list: it requires no header, so the rule would match every request of its `
+        + 'other fields (is a computed list empty by mistake?)');
+    }
+    // With the header given: a request without it is refused, one with it let through.
+    const tenant = HttpRule.of({ method: 'GET', path: '/orders', headers: ['X-Tenant: shop'] });
+    expect(http([tenant], ['GET /orders', req('GET', '/orders', { headers: { 'X-Tenant': 'shop' } })])).toEqual(['l7-denied', 'allowed']);
+    const matched = HttpRule.of({ method: 'GET', path: '/orders', headerMatches: [{ name: 'X-Tenant', value: 'shop' }] });
+    expect(http([matched], ['GET /orders', req('GET', '/orders', { headers: { 'X-Tenant': 'shop' } })])).toEqual(['l7-denied', 'allowed']);
+  });
+
   test('a rule without any field is refused; one field of any kind is enough', () => {
     expect(refusal(() => HttpRule.of({})).id).toBe('l7-rule-empty');
-    expect(refusal(() => HttpRule.of({ headers: [], headerMatches: [] })).id).toBe('l7-rule-empty');
-    expect(refusal(() => HttpRule.of({ headers: [] })).id).toBe('l7-rule-empty');
-    expect(refusal(() => HttpRule.of({ headerMatches: [] })).id).toBe('l7-rule-empty');
+    // Empty header lists are refused as such (l7-headers-empty, above).
+    expect(refusal(() => HttpRule.of({ headers: [], headerMatches: [] })).id).toBe('l7-headers-empty');
     const single: HttpRuleOptions[] = [{ method: 'GET' }, { path: '/' }, { host: 'h' }, { headers: ['A'] }, { headerMatches: [{ name: 'A' }] }];
     for (const options of single) expect(() => HttpRule.of(options), JSON.stringify(options)).not.toThrow();
   });

@@ -63,8 +63,25 @@ describe('EndpointSelector', () => {
       .toEqual({ 'app=api,tier=back': true, 'app=api,tier=mid': true, 'app=api,tier=front': false, 'app=web,tier=back': false });
     expect(selects(EndpointSelector.of({ expressions: [LabelExpression.exists('tier')] }), ['app=api,tier=x', 'app=api']))
       .toEqual({ 'app=api,tier=x': true, 'app=api': false });
-    // Labels with an empty expression list: the labels alone.
-    expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [] }), ['app=api', 'app=web'])).toEqual({ 'app=api': true, 'app=web': false });
+    // Labels with an empty expression list: refused (below), not the labels alone.
+  });
+
+  // `expressions: []` beside labels was dropped: the selector required its labels only, so exclusions computed empty by
+  // mistake were lost (app=api,tier=canary selected); Peer.endpoints alone refused it. One check now (checkExpressionList).
+  test('an empty expressions list beside labels is refused (selector-empty) everywhere, not dropped', () => {
+    for (const [what, run] of [
+      ['EndpointSelector.of()', () => EndpointSelector.of({ labels: { app: 'api' }, expressions: [] })],
+      ['NodeSelector.of()', () => NodeSelector.of({ labels: { role: 'edge' }, expressions: [] })],
+      ['Peer.serviceSelector()', () => Peer.serviceSelector({ labels: { app: 'db' }, expressions: [] })],
+      ['Peer.endpoints()', () => Peer.endpoints({ labels: { app: 'api' }, expressions: [] })],
+    ] as const) {
+      const r = refusal(run);
+      expect(r.id, what).toBe('selector-empty');
+      expect(r.message, what).toContain(`${what} got an empty expressions list: it would be dropped, and the selector would require its other labels only`);
+    }
+    // With the exclusion given: the canary is kept out, the rest of app=api selected.
+    expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.notIn('tier', ['canary'])] }),
+      ['app=api', 'app=api,tier=canary', 'app=web'])).toEqual({ 'app=api': true, 'app=api,tier=canary': false, 'app=web': false });
   });
 
   test('all: every pod of the policy namespace', () => {
@@ -88,7 +105,6 @@ describe('EndpointSelector', () => {
   test('contract: the selector is written as given, without an empty matchLabels or matchExpressions', () => {
     const tier = (): LabelExpression => LabelExpression.in('tier', ['a']);
     expect(EndpointSelector.of({ expressions: [tier()] }).toEndpointSelector()).toEqual({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] });
-    expect(EndpointSelector.of({ labels: { app: 'api' }, expressions: [] }).toEndpointSelector()).toEqual({ matchLabels: { app: 'api' } });
     expect(NodeSelector.of({ expressions: [LabelExpression.exists('role')] }).toNodeSelector()).toEqual({ matchExpressions: [{ key: 'role', operator: 'Exists' }] });
   });
 });

@@ -867,9 +867,10 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
       .map(({ secretNamespace, ...h }) => (h.secretName !== undefined && secretNamespace !== undefined ? { ...h, secretNamespace } : h)),
     { maxLength: 2 }),
   }, { requiredKeys: [] })
-    // The SDK refuses blank fields, `HttpRule.of({})` and header matches with a mismatch action alone (all mean any
-    // request): valid programs say something.
-    .map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => !(typeof v === 'string' && v.trim() === ''))) as typeof o)
+    // The SDK refuses blank fields, empty header lists (`l7-headers-empty`), `HttpRule.of({})` and header matches with a
+    // mismatch action alone (all mean any request): valid programs say something.
+    .map((o) => Object.fromEntries(Object.entries(o)
+      .filter(([, v]) => !(typeof v === 'string' && v.trim() === '') && !(Array.isArray(v) && v.length === 0))) as typeof o)
     .filter((o) => o.method !== undefined || o.path !== undefined || o.host !== undefined
       || (o.headers ?? []).length > 0 || (o.headerMatches ?? []).some((h) => h.mismatch === undefined))
     .map((options): HttpSpec => ({ kind: 'of', options })),
