@@ -622,15 +622,17 @@ export class ConnectionCollector {
     for (const c of this.table.values()) {
       const source = resolve(c.source);
       const destination = resolve(c.destination);
+      // The connections of the result are copies (`detached`): merging into one, or a later `add`, never changes the table,
+      // so a second `finish()` counts each record once again, not twice.
       if (source === c.source && destination === c.destination) {
         const existing = out.get(c.key);
-        if (existing === undefined) out.set(c.key, c);
+        if (existing === undefined) out.set(c.key, detached(c));
         else mergeConnection(existing, c);
         continue;
       }
       const key = `${source.key}\n${destination.key}${c.tail}`;
       const existing = out.get(key);
-      if (existing === undefined) out.set(key, { ...c, key, source, destination });
+      if (existing === undefined) out.set(key, { ...detached(c), key, source, destination });
       else mergeConnection(existing, { ...c, source, destination });
     }
     return [...out.values()];
@@ -835,6 +837,17 @@ function mergeSide(into: MutableSide, from: MutableSide): void {
   for (const t of from.matchTypes) if (!into.matchTypes.includes(t) && into.matchTypes.length < 8) into.matchTypes.push(t);
   addRefList(into.allowedBy, from.allowedBy);
   addRefList(into.deniedBy, from.deniedBy);
+}
+
+/** A copy of a connection whose lists and sides are its own (what `mergeConnection` adds to). */
+function detached(c: MutableConnection): MutableConnection {
+  const side = (s: MutableSide): MutableSide => ({
+    ...s, denyReasons: [...s.denyReasons], allowedBy: [...s.allowedBy], deniedBy: [...s.deniedBy], matchTypes: [...s.matchTypes],
+  });
+  return {
+    ...c, nodes: [...c.nodes], dropReasons: [...c.dropReasons], destinationNames: [...c.destinationNames], policies: [...c.policies],
+    egress: side(c.egress), ingress: side(c.ingress),
+  };
 }
 
 /** Adds the records of `from` to `into` (the same connection once its ends are resolved). */

@@ -121,3 +121,21 @@ spec:
     expect(replayCapture(c, policies('payments')).connections.map((k) => [k.predicted.verdict, k.change])).toEqual([['denied', 'newly-dropped']]);
   });
 });
+
+describe('finish() leaves the collector as it was', () => {
+  // A connection whose end resolves by pod name is merged into the one seen with both ends known: the merge must not add
+  // into the collector's own connection, or every later finish() counts the resolved records once more (review of mut44).
+  const apiAsWorld = { identity: 2, namespace: 'shop', pod_name: 'api-5c6d-fghij', labels: ['reserved:world'] };
+  test('two finish() calls give the same connections; an add() after one does not change its result', () => {
+    const collector = new ConnectionCollector();
+    collector.add(record({ node_name: 'a' }) as unknown as HubbleFlow, 1);
+    collector.add(record({ node_name: 'b' }, WEB, apiAsWorld) as unknown as HubbleFlow, 2);
+    const first = collector.finish();
+    const second = collector.finish();
+    expect(first.connections.map((k) => [k.flows, k.nodes])).toEqual([[2, ['a', 'b']]]);
+    expect(second.connections.map((k) => [k.flows, k.nodes])).toEqual([[2, ['a', 'b']]]);
+    collector.add(record({ node_name: 'c' }) as unknown as HubbleFlow, 3);
+    expect(first.connections.map((k) => [k.flows, k.nodes])).toEqual([[2, ['a', 'b']]]);
+    expect(collector.finish().connections.map((k) => [k.flows, [...k.nodes].sort()])).toEqual([[3, ['a', 'b', 'c']]]);
+  });
+});
