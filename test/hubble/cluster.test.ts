@@ -6,6 +6,7 @@ import { IpFamilies, PolicySet } from '../../src/engine';
 import {
   FlowSource, collectConnections, formatReplayTable, planDraft, readFlows, renderDraftTypeScript, renderDraftYaml, replayCapture,
 } from '../../src/hubble';
+import { DEFAULT_MAX_CONNECTIONS } from '../../src/hubble/connections';
 
 const NS_LABEL = (ns: string): string => `k8s:io.kubernetes.pod.namespace=${ns}`;
 const WEB = { ID: 11, identity: 4001, namespace: 'shop', pod_name: 'web-7d9f-abcde', labels: ['k8s:app=web', NS_LABEL('shop')] };
@@ -17,7 +18,7 @@ function flow(over: Record<string, unknown>, src: object = WEB, dst: object = AP
   clock++;
   return JSON.stringify({
     flow: {
-      // One second apart from 10:00:00.5 (an RFC 3339 time whatever the count: the 20,000-pod test runs past an hour).
+      // One second apart from 10:00:00.5 (an RFC 3339 time whatever the count: the 12,000-pod test runs past an hour).
       time: new Date(Date.UTC(2026, 0, 5, 10, 0, clock, 500)).toISOString(),
       verdict: 'FORWARDED',
       IP: { source: '10.0.0.11', destination: '10.0.0.12', ipVersion: 'IPv4' },
@@ -140,14 +141,15 @@ describe('pods named with a reserved identity', () => {
     expect(ts).toContain('// not drafted: egress to pod shop/api-5c6d-fghij on 8080/TCP: identity unknown');
   });
 
-  test('20,000 pods of unknown identity: each reported once, draft notes bounded, no CIDR', async () => {
-    const lines = Array.from({ length: 20_000 }, (_, i) => flow({ traffic_direction: 'EGRESS', event_type: { type: 4 },
+  test('12,000 pods of unknown identity (past the default connection limit): each reported once, draft notes bounded, no CIDR', async () => {
+    expect(12_000).toBeGreaterThan(DEFAULT_MAX_CONNECTIONS);
+    const lines = Array.from({ length: 12_000 }, (_, i) => flow({ traffic_direction: 'EGRESS', event_type: { type: 4 },
       IP: { source: '10.0.0.11', destination: `10.9.${i >> 8}.${i & 255}` } }, WEB, { identity: 2, namespace: 'batch', pod_name: `job-${i}`, labels: ['reserved:world'] }));
     const c = await collectConnections(FlowSource.text(lines.join('\n')), { maxConnections: 30_000 });
     const r = replayCapture(c, policies(API_DEFAULT_DENY));
-    expect(r.summary).toMatchObject({ connections: 0, identityUnknown: 20_000, identityUnknownFlows: 20_000 });
+    expect(r.summary).toMatchObject({ connections: 0, identityUnknown: 12_000, identityUnknownFlows: 12_000 });
     const plan = planDraft(c);
-    expect(plan.identityUnknown).toBe(20_000);
+    expect(plan.identityUnknown).toBe(12_000);
     expect(plan.policies.map((p) => [p.name, p.egress.length, p.notDrafted.length])).toEqual([['web', 0, 20]]);
     expect(renderDraftTypeScript(plan)).not.toContain('Peer.cidr');
   });
