@@ -29,7 +29,7 @@ import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
 import { packetFamilyOf } from '../engine/l4-query';
-import { CONNECTIVITY_SOURCES_DEFAULTS, type ConnectivitySources } from '../engine/policy-set-options';
+import { CONNECTIVITY_SOURCES_DEFAULTS, IpFamilies, type ConnectivitySources } from '../engine/policy-set-options';
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { CiliumPolicyError } from '../core/errors';
 import { formatEndpoint } from '../engine/endpoint';
@@ -249,7 +249,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   const reasonIds = new ReasonIds();
-  const families = classes.map((c) => packetFamilyOf(c.endpoint.ip));
+  const families = endFamilies(classes, base, head);
   /**
    * Judges a pair on each segment (or only where `tables` says base and head may differ): its changed segments grouped
    * by verdicts and deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`),
@@ -535,7 +535,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   const clientIds = classes.map((_, a) => ends.id(`egress\n${boundsKey(sides.egress[a].dp)}`));
   const serverIds = classes.map((c, b) => ends.id(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${JSON.stringify(c.endpoint.ports ?? [])}`));
   const pairCache = new Map<number, PairSegments>();
-  const families = classes.map((c) => packetFamilyOf(c.endpoint.ip));
+  const families = endFamilies(classes, set);
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
     const row = clientIds[a] * ends.size;
@@ -597,6 +597,19 @@ function open(dp: DirectionPolicy | undefined): boolean {
 }
 
 /** The engine settings that change verdicts without changing any rule (the DNS server: `toFQDNs` learns through it). */
+/**
+ * The packet family of each class's end (`carriedSegments`): its address's (`packetFamilyOf`), else the one family the
+ * cluster runs when the sets agree on one: an end without an address (pods, nodes, entities) of an IPv4-only cluster
+ * has IPv4 addresses only, and the agent built without ENABLE_IPV6 drops every IPv6 packet whatever the policy
+ * (bpf_lxc.c: no ETH_P_IPV6 case, DROP_UNKNOWN_L3), so no ICMPv6 segment is a packet between pods there; `undefined` in a
+ * dual-stack cluster.
+ */
+function endFamilies(classes: readonly ClassifiedEndpoint[], ...sets: PolicySet[]): (4 | 6 | undefined)[] {
+  const modes = new Set(sets.map((s) => s._engineConfig.ipFamilies));
+  const only = modes.size !== 1 || modes.has(IpFamilies.DUAL) ? undefined : modes.has(IpFamilies.IPV6) ? 6 : 4;
+  return classes.map((c) => packetFamilyOf(c.endpoint.ip) ?? only);
+}
+
 function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
   return JSON.stringify([

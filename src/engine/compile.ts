@@ -16,7 +16,7 @@
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
 import { CLUSTER_RESERVED_ENTITIES, GO_ONLY_ENTITIES } from '../model/entities';
-import { formatIp, networkHolds, parseCidr, ParsedCidr } from '../model/cidr';
+import { formatIp, isIpv4MappedCidr, networkHolds, parseCidr, ParsedCidr, unmapCidr } from '../model/cidr';
 import { cidrSetAsSelected } from '../model/cidr-set-mapped';
 import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
@@ -596,7 +596,7 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       if (entries.length > 0 && problems.every((p) => p !== undefined)) {
         return noSelectorPeer(item, name, `${name}: ${unbuildableText(entries[0], problems[0])}, so it adds no selector`, notes);
       }
-      return { kind: 'services', backends: serviceBackends(item, ctx, notes) };
+      return { kind: 'services', backends: serviceBackends(item, ctx, notes, path) };
     }
     case 'fqdns': {
       const subdomain = ctx.config.version.atLeast(CiliumVersion.V1_19);
@@ -780,7 +780,7 @@ function unbuildableText(s: ServiceSelectorModel, problem: { readonly why: strin
     + 'Cilium matches it against each Service\'s own labels, and the requirement does not build';
 }
 
-function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: string[]): ServiceBackend[] {
+function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: string[], path: string): ServiceBackend[] {
   const inv = ctx.config.inventory;
   const out: ServiceBackend[] = [];
   for (const s of item.services ?? []) {
@@ -830,7 +830,20 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
             `translates the selector), so it selects nothing; select its pods with toEndpoints instead`);
         }
       } else {
-        const cidrs = (svc.endpointCidrs ?? []).map((c) => parseCidr(c)).filter((c): c is ParsedCidr => c !== undefined);
+        // pkg/policy/k8s/service.go processRule/appendEndpoints: the endpoint addresses become generated toCIDRSet entries
+        // (`MinimalEndpoints.Prefixes`, not unmapped), read as any CIDR-set entry: an IPv4-mapped one is IPv4 on 1.14-1.16
+        // (`selectedSetBlocks`) and stays IPv6 from 1.17, where no packet carries it.
+        const cidrs = (svc.endpointCidrs ?? []).map((c) => parseCidr(c)).filter((c): c is ParsedCidr => c !== undefined).flatMap((c) => {
+          if (!isIpv4MappedCidr(c)) return [c];
+          const written = `${formatIp(c)}/${c.prefix}`;
+          if (ctx.config.version.atLeast(CiliumVersion.V1_17)) {
+            notes.push(`toServices: the endpoint address ${written} of ${text} is IPv4-mapped: Cilium ${ctx.config.version} adds it to a generated toCIDRSet `
+              + `as written (pkg/policy/k8s/service.go appendEndpoints), which keeps it IPv6, and no packet carries a mapped address, so it selects `
+              + `nothing; write the address as IPv4 (${formatIp(unmapCidr(c))})`);
+          }
+          return selectedSetBlocks(c, [], `toServices: the endpoint address ${written} of ${text} (a generated toCIDRSet entry)`, ctx, notes, path)
+            .map((b) => b.cidr);
+        });
         if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no known endpoints, so it selects nothing here`);
         out.push({ text, cidrs });
       }

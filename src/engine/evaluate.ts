@@ -16,7 +16,7 @@ import { IpFamilies } from './policy-set-options';
 import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey, podNamedPortConflicts } from './named-ports';
 import { namedPortEnd } from '../model/port-entries';
-import { kafkaApiKeyName } from '../model/kafka-api-keys';
+import { kafkaApiKeyName, kafkaDenialResponse } from '../model/kafka-api-keys';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
@@ -717,7 +717,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   }
   if (kind === 'kafka' && q.kafka) pushAll(notes, kafkaUnknownNotes(entries, q.kafka));
   if (kind === 'http' && q.http) pushAll(notes, httpMethodCaseNotes(entries, q.http));
-  const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : 'Kafka error response';
+  const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : kafkaDenialResponse(q.kafka?.apiKey ?? '');
   const l7: L7Outcome = { protocol: kind, result: L7Result.DENIED, rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,
     `L7 denied (${response}): ${describeItem(first)} allows the connection, but ${describeL7Request(kind, q)} matches none of its ${kind.toUpperCase()} rules`,

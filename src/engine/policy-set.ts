@@ -567,7 +567,7 @@ export class PolicySet {
     const connection = connectionText(l4);
     const request = requestText(query);
     const allowed = verdict === VerdictKind.ALLOWED;
-    const summary = verdictSummary(verdict, from.text, to.text, connection, request, [egress, ingress]);
+    const summary = verdictSummary(verdict, from.text, to.text, connection, request, [egress, ingress], query.kafka?.apiKey);
     const ciliumVersion = this.config.version.toString();
     // Two literals, not `{ …, ...(request ? { request } : {}), … }`: on Node 20 a spread among an object literal's
     // properties costs microseconds per verdict (the object gets a map of its own). The keys in the same order.

@@ -2,17 +2,20 @@
  * The one-line text of a verdict: `ALLOWED pod:… → pod:… 8080/TCP GET /public`, and the text forms of its connection and
  * request.
  */
+import { kafkaDenialResponse } from '../model/kafka-api-keys';
 import { L4Query } from './ports';
 import { SideDecision, SideVerdict, VerdictKind, VerdictQuery } from './verdict';
 
 /**
  * The summary line: the outcome (with what an L7 proxy answered when it refused), the ends, the connection and request.
+ * @param kafkaApiKey the API key of the query's Kafka request, which decides what the proxy answers (`kafkaDenialResponse`)
  */
 export function verdictSummary(verdict: VerdictKind, from: string, to: string, connection: string, request: string | undefined,
-  sides: readonly SideVerdict[]): string {
+  sides: readonly SideVerdict[], kafkaApiKey?: string): string {
   const l7Side = sides.find((s) => s.decision === SideDecision.L7_DENIED);
+  const kafka = (): string => (kafkaDenialResponse(kafkaApiKey ?? '') === 'Kafka error response' ? 'Kafka error' : 'Kafka request dropped');
   const head = verdict === VerdictKind.ALLOWED ? 'ALLOWED' : verdict === VerdictKind.DENIED ? 'DENIED'
-    : `DENIED (L7: ${l7Side?.l7?.protocol === 'dns' ? 'DNS REFUSED' : l7Side?.l7?.protocol === 'kafka' ? 'Kafka error' : 'HTTP 403'})`;
+    : `DENIED (L7: ${l7Side?.l7?.protocol === 'dns' ? 'DNS REFUSED' : l7Side?.l7?.protocol === 'kafka' ? kafka() : 'HTTP 403'})`;
   return `${head} ${from} → ${to} ${connection}${request ? ` ${request}` : ''}`;
 }
 

@@ -1,7 +1,7 @@
 /**
- * How Go's YAML readers read a plain (unquoted) scalar as a number. kubectl, Helm, Argo CD (sigs.k8s.io/yaml, a fork of
- * go-yaml v2) and Flux (kyaml, go-yaml v3) turn a manifest into JSON before the API server sees it, and both libraries
- * resolve numbers the YAML 1.1 way, where this project's reader (the `yaml` library, YAML 1.2 core schema) differs:
+ * How Go's YAML readers read a plain (unquoted) scalar as a number. kubectl, Helm, Argo CD and Flux turn a manifest into
+ * JSON with sigs.k8s.io/yaml (a fork of go-yaml v2; Flux after building it with kyaml, go-yaml v3, which resolves numbers
+ * alike) before the API server sees it, and both libraries resolve numbers the YAML 1.1 way, where this project's reader (the `yaml` library, YAML 1.2 core schema) differs:
  * `010` is octal 8 there and decimal 10 here; `1_000`, `0b101`, `0X1F` and `-0x1F` are numbers there and strings here.
  * The policy reader uses this to read such scalars as the cluster gets them (`wire-reader.ts`).
  *

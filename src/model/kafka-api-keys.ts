@@ -33,6 +33,17 @@ export const KAFKA_TOPIC_API_KEYS: ReadonlySet<string> = new Set([
  */
 export const KAFKA_PARSED_API_KEYS: ReadonlySet<string> = new Set(['produce', 'fetch', 'offsets', 'metadata', 'findcoordinator', 'offsetcommit', 'offsetfetch']);
 
+/**
+ * What the client gets when the proxy denies a Kafka request of `apiKey` (a name or number): cilium/proxy's Kafka parser
+ * (proxylib/kafka `OnData`) drops every denied request, and injects a TopicAuthorizationFailed response only for the keys
+ * it parsed (`CreateAuthErrorResponse` -> `CreateResponse`: produce, fetch, offsets, metadata, findcoordinator,
+ * offsetcommit, offsetfetch); for any other key `CreateResponse` fails ("unsupported request API key") and nothing is
+ * injected: the request is dropped without an answer, and the client waits for its timeout.
+ */
+export function kafkaDenialResponse(apiKey: string): 'Kafka error response' | 'request dropped, no Kafka response' {
+  return KAFKA_PARSED_API_KEYS.has(kafkaApiKeyName(apiKey)) ? 'Kafka error response' : 'request dropped, no Kafka response';
+}
+
 /** The API keys each `role` allows (`GetAPIKeys`), by name. */
 export const KAFKA_ROLE_API_KEYS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   produce: ['produce', 'metadata', 'apiversions'],

@@ -11,8 +11,8 @@
  * keeps, what an unset namespace means, whether an ExternalName Service has pods).
  *
  * Values are read as written, typed or left out: a field of the wrong type reads as absent, and nothing here throws on
- * malformed input. Label values that are numbers or booleans are turned into strings (YAML 1.1 reads `true` and `8080`
- * that way); other values are dropped.
+ * malformed input. Label values that are numbers or booleans are turned into strings (Go's YAML 1.1 reader reads `true`,
+ * `on` and `8080` that way: `on` is the text `true`); other values are dropped.
  */
 import { isKubernetesList, listEntries } from './list-items';
 import { LabelSelectorModel } from './policy-model';

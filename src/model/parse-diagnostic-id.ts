@@ -16,7 +16,7 @@ export enum ParseDiagnosticId {
   PORT_NOT_STRING = 'parse-port-not-string',
   /** A field set to `null`: the API server prunes it, so it counts as omitted. */
   NULL_VALUE = 'parse-null-value',
-  /** A plain YAML scalar that Kubernetes (YAML 1.1) reads differently from YAML 1.2 (`010`, `yes`, `on`). */
+  /** A YAML scalar that Kubernetes (YAML 1.1) reads differently from YAML 1.2 (`010` is octal; `yes`, `on`, `!!bool n` are booleans). */
   YAML11_AMBIGUOUS = 'parse-yaml11-ambiguous',
   /** A mapping without `kind` that looks like a policy. */
   MISSING_KIND = 'parse-missing-kind',

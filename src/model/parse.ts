@@ -24,7 +24,7 @@ import { PolicyKind, RuleModel } from './policy-model';
 import { RAW_RULE } from './wire-schema';
 import { Reader } from './wire-reader';
 import { YamlSource } from './yaml-source';
-import { OmittedYamlErrors, readYamlStream, YamlStreamReader } from './yaml-stream';
+import { OmittedYamlErrors, readYamlStream, Yaml11BooleanWarning, YamlStreamReader } from './yaml-stream';
 
 /** The kinds of the `cilium.io` API group (CRDs of Cilium 1.14 to 1.19). */
 const CILIUM_KINDS: readonly string[] = [
@@ -78,7 +78,8 @@ export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStr
         failed ||= severity === Severity.ERROR;
         const at = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
         out.diagnostics.push(compact({
-          id: ParseDiagnosticId.YAML_SYNTAX, severity, message: firstLine(e.message), file: options.file, index,
+          id: (e as Yaml11BooleanWarning).yaml11 ? ParseDiagnosticId.YAML11_AMBIGUOUS : ParseDiagnosticId.YAML_SYNTAX, severity,
+          message: firstLine(e.message), file: options.file, index,
           line: at.line, column: at.col, ...omittedOf(e as OmittedYamlErrors),
           fix: severity === Severity.ERROR ? `fix the YAML syntax of document ${index} (the other documents are still read)` : undefined,
         }));

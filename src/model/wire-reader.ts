@@ -106,8 +106,11 @@ export class Reader {
   private scalarAsString(value: number | boolean, path: ReaderPath): string {
     const text = this.source?.plainText(segments(path)) ?? String(value);
     const name = fieldName(segments(path));
+    // `on`, `yes`: a YAML 1.1 boolean to every tool that applies the manifest (the stream's `parse-yaml11-ambiguous`).
+    const yaml11 = typeof value === 'boolean' && String(value) !== text.toLowerCase()
+      ? ` (unquoted ${text} is a YAML 1.1 boolean: kubectl, Helm, Argo CD and Flux send ${String(value)})` : '';
     this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path,
-      `${name} must be a string, got ${describeValue(value)}; the API server rejects it (read here as the string ${JSON.stringify(text)})`,
+      `${name} must be a string, got ${describeValue(value)}${yaml11}; the API server rejects it (read here as the string ${JSON.stringify(text)})`,
       `quote it: "${text}"`);
     return text;
   }
@@ -256,10 +259,7 @@ export class Reader {
   private readScalar(value: unknown, spec: ScalarSpec, path: ReaderPath): unknown {
     switch (spec) {
       case 'string':
-        if (typeof value === 'string') {
-          this.checkYaml11String(path);
-          return value;
-        }
+        if (typeof value === 'string') return value;
         if (typeof value === 'number' || typeof value === 'boolean') return this.scalarAsString(value, path);
         this.wrongType(value, 'a string', path);
         return undefined;
@@ -275,10 +275,7 @@ export class Reader {
         this.wrongType(value, 'an integer', path);
         return undefined;
       case 'intOrString':
-        if (typeof value === 'string') {
-          this.checkYaml11String(path);
-          return value;
-        }
+        if (typeof value === 'string') return value;
         if (typeof value === 'number' && Number.isInteger(value)) {
           this.checkYaml11Number(path);
           return value;
@@ -286,10 +283,7 @@ export class Reader {
         this.wrongType(value, 'an integer or a string', path);
         return undefined;
       case 'port':
-        if (typeof value === 'string') {
-          this.checkYaml11String(path);
-          return value;
-        }
+        if (typeof value === 'string') return value;
         if (typeof value === 'number') return this.numericPort(value, path);
         this.wrongType(value, 'a string', path);
         return undefined;
@@ -301,10 +295,8 @@ export class Reader {
         const out: Record<string, string> = {};
         for (const [k, v] of Object.entries(value)) {
           let text: string | undefined;
-          if (typeof v === 'string') {
-            this.checkYaml11String(child(path, k));
-            text = v;
-          } else if (typeof v === 'number' || typeof v === 'boolean') {
+          if (typeof v === 'string') text = v;
+          else if (typeof v === 'number' || typeof v === 'boolean') {
             text = this.scalarAsString(v, child(path, k));
           } else {
             this.wrongType(v, 'a string', child(path, k));
@@ -335,16 +327,6 @@ export class Reader {
         `${text} is decimal ${Number(text.replace(/^([-+]?)0+(?=\d)/, '$1'))} in YAML 1.2 but octal ${parseInt(text, 8)} for Kubernetes (YAML 1.1), which the API server `
         + `stores; read here as ${parseInt(text, 8)}`,
         `write it without the leading zero`);
-    }
-  }
-
-  private checkYaml11String(path: ReaderPath): void {
-    if (!this.source) return;
-    const text = this.source.plainText(segments(path));
-    if (text !== undefined && /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(text)) {
-      this.report(ParseDiagnosticId.YAML11_AMBIGUOUS, Severity.WARNING, path,
-        `unquoted ${text} is a string in YAML 1.2 but a boolean for Kubernetes (YAML 1.1), which the API server rejects here`,
-        `quote it: "${text}"`);
     }
   }
 

@@ -59,12 +59,16 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
     // Where each tagged scalar that Go refuses, or reads as `readYamlStream` does, starts: the library's own diagnostics
     // of its tag give way to Go's reading.
     const judged = new Set<number>();
-    // The `!!bool` scalars whose text is a YAML 1.1 boolean only (`yes`, `on`, `n`): how many, and where the first starts.
+    // The scalars, keys or values, plain or tagged `!!bool`, whose text is a YAML 1.1 boolean only (`yes`, `on`, `n`): how
+    // many, and where the first starts.
     let yaml11Booleans = 0;
     let firstYaml11Boolean = 0;
     visit(doc, {
       Scalar(key, node) {
-        if (node.tag === undefined) return;
+        if (node.tag === undefined) {
+          if (node.type === 'PLAIN' && yaml11Boolean(node) !== undefined && yaml11Booleans++ === 0) firstYaml11Boolean = node.range?.[0] ?? 0;
+          return;
+        }
         const refused = goScalarRefusal(node, key === 'key' ? 'key' : 'value');
         if (refused !== undefined || node.tag === TIMESTAMP_TAG || node.tag === INT_TAG || node.tag === FLOAT_TAG || node.tag === BOOL_TAG) {
           judged.add(node.range?.[0] ?? -1);
@@ -153,10 +157,13 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
       summary.omitted = more;
     }
     if (yaml11Booleans > 0) {
-      const warning = new YAMLWarning([firstYaml11Boolean, firstYaml11Boolean + 1], 'TAG_RESOLVE_FAILED', `${yaml11Booleans === 1 ? 'A scalar' : `${yaml11Booleans.toLocaleString('en-US')} scalars`} `
-        + `tagged !!bool ${yaml11Booleans === 1 ? 'is a' : 'are'} YAML 1.1 boolean${yaml11Booleans === 1 ? '' : 's'} (the first here): go-yaml v2 (kubectl, Helm, Argo CD) reads `
-        + 'yes, y, on as true and no, n, off as false, and so does this reader; go-yaml v3 (Flux) refuses the manifest (cannot decode !!str as a !!bool); '
-        + 'write true or false');
+      const one = yaml11Booleans === 1;
+      const warning: Yaml11BooleanWarning = new YAMLWarning([firstYaml11Boolean, firstYaml11Boolean + 1], 'TAG_RESOLVE_FAILED',
+        `${one ? 'A scalar' : `${yaml11Booleans.toLocaleString('en-US')} scalars`} ${one ? 'is a' : 'are'} YAML 1.1 boolean`
+        + `${one ? '' : 's'} (the first here): kubectl, Helm, Argo CD and Flux read yes, y, on as true and no, n, off as false (sigs.k8s.io/yaml, `
+        + 'go-yaml v2), and so does this reader, where a YAML 1.2 reader reads an untagged one as a string; a boolean where the CRD wants a string '
+        + 'is refused by the API server; write true or false, or quote the string');
+      warning.yaml11 = true;
       placeError(warning, counter);
       doc.warnings.push(warning);
     }
@@ -166,6 +173,11 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
     }
   }
   return docs;
+}
+
+/** The stream's warning of the YAML 1.1 booleans of a document (`parse-yaml11-ambiguous`, not a syntax warning). */
+export interface Yaml11BooleanWarning extends YAMLWarning {
+  yaml11?: true;
 }
 
 /** A reader's error that stands for `omitted` errors of its kind left out (the summary of refused tagged scalars). */
@@ -208,8 +220,8 @@ interface GoKey {
 const GO_BOOLEANS = new Map<string, boolean>([...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((t) => [t, true] as const),
   ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((t) => [t, false] as const)]);
 /**
- * go-yaml v2's boolean of a scalar tagged `!!bool` whose text is a YAML 1.1 boolean only (`yes`, `on`, `n`, …: not `true`,
- * `false` and their capitals, which every reader reads alike), or `undefined`.
+ * go-yaml v2's boolean of a scalar (plain, or tagged `!!bool`) whose text is a YAML 1.1 boolean only (`yes`, `on`, `n`, …:
+ * not `true`, `false` and their capitals, which every reader reads alike), or `undefined`.
  */
 function yaml11Boolean(node: Scalar): boolean | undefined {
   const text = typeof node.source === 'string' ? node.source : undefined;
@@ -458,9 +470,11 @@ export function readYamlStream(text: string): YamlStream {
  * kubectl, Helm, Argo CD and Flux convert a manifest to JSON that way before the API server sees it, where YAML 1.2 reads
  * `010` as 10 (Go: octal 8) and `1_000`, `0b101`, `0X1F` as strings (Go: numbers). So every reader checks and judges
  * the object the cluster gets: a label `version: 1_000` is a number the API server refuses, an `endPort: 8_081` is 8081.
- * So are `!!binary` (the decoded text), `!!timestamp` (the text) and `!!bool` (`!!bool yes` is true) scalars. Untagged booleans
- * (`yes`, `on`) are left as YAML 1.2 reads them: Go's readers differ there (go-yaml v3 reads them as strings), and the
- * readers warn about them (`parse-yaml11-ambiguous`).
+ * So are `!!binary` (the decoded text), `!!timestamp` (the text) and YAML 1.1 booleans, keys and values, plain or tagged
+ * `!!bool` (`yes` and `!!bool yes` are true, a key `on` is the JSON key `"true"`): every tool that applies a manifest
+ * decodes it with sigs.k8s.io/yaml (go-yaml v2's `resolve` table) — kubectl, Helm, Argo CD, and Flux, whose
+ * kustomize-controller builds with kyaml (go-yaml v3, which keeps a plain `yes` as written) and decodes the result with
+ * fluxcd/pkg/ssa `ReadObjects` (`NewYAMLOrJSONDecoder`). The stream warns about them (`parse-yaml11-ambiguous`).
  */
 function goYamlNumbers(doc: Document.Parsed): void {
   if (doc.errors.length > 0) return;
@@ -476,12 +490,12 @@ function goYamlNumbers(doc: Document.Parsed): void {
         node.value = node.source;
         return;
       }
-      // go-yaml v2 resolves a scalar tagged !!bool, quoted or not, by its YAML 1.1 table: `!!bool yes` is true (the library
-      // leaves it the string "yes"); the stream's warning says go-yaml v3 refuses it.
-      if (node.tag === BOOL_TAG) {
+      // go-yaml v2 resolves a plain scalar, and one tagged !!bool quoted or not, by its YAML 1.1 table: `yes` and
+      // `!!bool yes` are true (the library leaves them the string "yes"), keys too; the stream warns about them.
+      if (node.tag === BOOL_TAG || (node.tag === undefined && node.type === 'PLAIN')) {
         const bool = yaml11Boolean(node);
         if (bool !== undefined) node.value = bool;
-        return;
+        if (node.tag === BOOL_TAG || bool !== undefined) return;
       }
       if (key === 'key' || typeof node.source !== 'string') return;
       // go-yaml v2 resolves every scalar tagged !!int or !!float, quoted or not (`!!int "0100"` is octal 64); an untagged

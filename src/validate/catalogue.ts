@@ -335,7 +335,7 @@ export const INPUT_CHECKS: readonly CheckInfo[] = [
   { id: 'parse-missing-name', severity: E, versions: 'all', what: 'metadata.name is missing' },
   { id: 'parse-port-not-string', severity: E, versions: 'all', what: 'a port written as a number (the CRD wants a string)' },
   { id: 'parse-null-value', severity: W, versions: 'all', what: 'a field set to null (the API server prunes it)' },
-  { id: 'parse-yaml11-ambiguous', severity: W, versions: 'all', what: 'a plain scalar Kubernetes (YAML 1.1) reads differently (010 is octal, yes is a boolean)' },
+  { id: 'parse-yaml11-ambiguous', severity: W, versions: 'all', what: 'a scalar Kubernetes (YAML 1.1) reads differently from YAML 1.2 (010 is octal, yes and on are booleans); read as Kubernetes does' },
   { id: 'parse-missing-kind', severity: E, versions: 'all', what: 'a document without kind that looks like a Cilium policy (a cilium.io apiVersion, or a rule as its spec); a warning for any other document whose kind is missing, empty or no string (Helm values, a stray mapping): kubectl refuses it' },
   { id: 'parse-unknown-kind', severity: W, versions: 'all', what: 'a cilium.io apiVersion with a kind Cilium does not have (wrong case, misspelled), or a NetworkPolicy kind in the wrong case' },
   { id: 'version-annotation-invalid', severity: E, versions: 'all', what: 'a cdk8s-cilium.io/cilium-version annotation that names no supported version (`main`, `"1.9"`, an unquoted 1.20 YAML reads as 1.2): its policy is judged as one without it (for the one version the other annotations name, else 1.19)' },

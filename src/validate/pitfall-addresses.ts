@@ -140,8 +140,12 @@ function ipv4Mapped(run: PitfallRun, r: RuleView, path: string, text: string, wr
       `write the IPv4 CIDR ${ipv4}`);
     return;
   }
+  // An allow that selects nothing is not widened to the world by a hint: 0.0.0.0/0 only when every IPv4 address is meant.
   run.report('pitfall-cidr-ipv4-mapped', r, path,
     `${text} is an IPv4-mapped IPv6 CIDR: Cilium keeps it as IPv6 and no packet carries such an address, so it selects nothing`
     + `${allow ? '' : ` — this deny holds nothing, and ${ipv4} stays reachable`}`,
-    `write the IPv4 CIDR ${ipv4}`);
+    allow && v4.prefix === 0
+      ? 'write the IPv4 ranges meant; only if every IPv4 address outside the cluster is meant, write 0.0.0.0/0, which opens this rule to the '
+        + 'whole IPv4 internet (it allows nothing as written)'
+      : `write the IPv4 CIDR ${ipv4}`);
 }

@@ -128,6 +128,23 @@ describe('the explanation says what the query did not give', () => {
       + 'request: Cilium\'s Kafka parser does not read the topics of that API key, and a rule with a topic refuses such requests');
   });
 
+  // cilium/proxy proxylib/kafka OnData: a denied request is dropped; CreateAuthErrorResponse makes a TopicAuthorizationFailed
+  // answer only for the request kinds ReadRequest parsed, and for every other API key it fails, so nothing is injected.
+  test.each<[string, Record<string, unknown>, string, string, string]>([
+    ['produce (parsed): an error response', { apiKey: 'produce', topic: 'orders' }, 'produce payments', 'Kafka error response', 'Kafka error'],
+    ['offsetfetch (parsed, by number 9)', { apiKey: 'produce' }, '9', 'Kafka error response', 'Kafka error'],
+    ['createtopics (topics not read): dropped', { apiKey: 'createtopics', topic: 'orders' }, 'createtopics orders', 'request dropped, no Kafka response',
+      'Kafka request dropped'],
+    ['34 under a topic rule: dropped', { topic: 'orders' }, '34 orders', 'request dropped, no Kafka response', 'Kafka request dropped'],
+    ['joingroup (no topics) refused by its key: dropped', { apiKey: 'produce' }, 'joingroup', 'request dropped, no Kafka response', 'Kafka request dropped'],
+  ])('what the client gets for a denied request: %s', (_what, rule, request, response, head) => {
+    const v = verdict(kafka([rule]), FROM, TO, 9092, { kafka: request });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.ingress.reason).toContain(`L7 denied (${response}):`);
+    expect(v.ingress.l7?.reason).toMatch(new RegExp(`\\(${response}\\)$`));
+    expect(v.summary.startsWith(`DENIED (L7: ${head}) `)).toBe(true);
+  });
+
   test('no note when the request contradicts the rule on a field it does give', () => {
     const v = verdict(kafka([{ apiKey: 'produce', apiVersion: '3', topic: 'orders' }]), FROM, TO, 9092, { kafka: 'produce payments' });
     expect(v.verdict).toBe('l7-denied');

@@ -710,6 +710,24 @@ describe('services, nodes and requires', () => {
     }
   });
 
+  test('toServices: an IPv4-mapped Endpoints address is a CIDR-set entry: IPv4 on 1.14-1.16, selecting nothing from 1.17 (before: nothing in every version)', () => {
+    // pkg/policy/k8s/service.go appendEndpoints: the addresses become generated toCIDRSet entries; ComputeResultantCIDRSet
+    // (1.14-1.16) writes ::ffff:192.0.2.10/128 as 192.0.2.10/32, 1.17+ selects the IPv6 prefix as written, which no packet carries.
+    const external = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data' }, spec: { ports: [{ port: 5432 }] } };
+    const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'db', namespace: 'data' }, subsets: [{ addresses: [{ ip: '::ffff:192.0.2.10' }], ports: [{ port: 5432 }] }] };
+    const toDb = cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }] });
+    const cases = [[CiliumVersion.V1_14, true], [CiliumVersion.V1_16, true], [CiliumVersion.V1_17, false], [CiliumVersion.V1_19, false]] as const;
+    for (const [ciliumVersion, allowed] of cases) {
+      const set = policySet([external, endpoints, toDb], { ciliumVersion });
+      const v = verdict(set, 'pod:default:app=web', 'cidr:192.0.2.10', 5432);
+      expect(v.verdict, ciliumVersion.toString()).toBe(allowed ? 'allowed' : 'denied');
+      expect(v.egress.notes.join('\n'), ciliumVersion.toString()).toContain(allowed
+        ? 'toServices: the endpoint address ::ffff:c000:20a/128 of Service data/db (a generated toCIDRSet entry) at '
+        : 'toServices: the endpoint address ::ffff:c000:20a/128 of Service data/db is IPv4-mapped');
+      expect(set).toDeny('pod:default:app=web', 'cidr:192.0.2.11', 5432);
+    }
+  });
+
   test('from/toNodes without enable-node-selector-labels (1.16+): the agent refuses the whole policy, its other rules included', () => {
     // pkg/policy/api rule_validation.go IngressCommonRule/EgressCommonRule.Validate: a non-empty FromNodes/ToNodes without
     // option.Config.EnableNodeSelectorLabels is ErrFromToNodesRequiresNodeSelectorOption, so the policy is not imported.

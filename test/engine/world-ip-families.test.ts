@@ -152,6 +152,20 @@ describe('toCIDRSet ::/0 by Cilium version (IPv4-only)', () => {
       + 'CIDRMatchAll), the identity of every outside address of either family before 1.15, so it selects the whole world; from 1.15 it selects the IPv6 world only');
   });
 
+  // The IPv4-mapped hole of a ::/0 deny beside toEntities world (session 44 check): 1.17-1.18 select reserved:world AND
+  // DoesNotExist cidr:::ffff:0:0/96; an IPv4 identity's CIDR label (cidr:1.1.1.1/32) is no prefix inside the IPv6
+  // ::ffff:0:0/96 (netip.Prefix.Contains is false across families), so the hole keeps nothing out and the deny wins. 1.16:
+  // ComputeResultantCIDRSet's ip.RemoveCIDRs does not cut it (net.IPNet.Contains of a mapped address is its 4 bytes) and
+  // ::/0 selects no IPv4 world; 1.19: getWorldLabel gives ::/0 reserved:world-ipv6 when IPv4 is enabled.
+  test.each([[CiliumVersion.V1_16, 'allowed'], [CiliumVersion.V1_17, 'denied'], [CiliumVersion.V1_18, 'denied'], [CiliumVersion.V1_19, 'allowed']])(
+    '%s: egressDeny ::/0 except ::ffff:0:0/96 beside toEntities world, 1.1.1.1 is %s', (version, expected) => {
+      const set = policySet([cnp('p', { endpointSelector: WEB, egress: [{ toEntities: ['world'] }],
+        egressDeny: [{ toCIDRSet: [{ cidr: '::/0', except: ['::ffff:0:0/96'] }] }] })], { ciliumVersion: version });
+      const v = verdict(set, FROM, 'cidr:1.1.1.1', '443/TCP');
+      expect(v.verdict).toBe(expected);
+      expect(v.egress.reason).toContain(expected === 'denied' ? 'spec.egressDeny[0]' : 'spec.egress[0]');
+    });
+
   test('1.18: the note says so', () => {
     const v = verdict(egressTo({ toCIDRSet: [{ cidr: '::/0' }] }, { ciliumVersion: CiliumVersion.V1_18 }), FROM, 'entity:world', '443/TCP');
     expect(v.egress.notes.join('\n')).toContain('toCIDRSet ::/0: Cilium 1.18 turns a /0 of either family into reserved:world in a single-stack cluster');

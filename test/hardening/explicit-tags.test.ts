@@ -87,12 +87,12 @@ describe('a value whose explicit tag its text does not fit: an error at the valu
   });
 
   test('a scalar tagged !!bool is read by go-yaml v2\'s YAML 1.1 table (before: the string "yes", and the library\'s "Unresolved tag" warning)', () => {
-    // go-yaml v2 resolve.go: `resolveMap` holds y/yes/on and n/no/off, and a tagged scalar, quoted or not, is resolved;
-    // go-yaml v3 (Flux) has only true/false there and fails the document: one warning per document says so.
+    // go-yaml v2 resolve.go: `resolveMap` holds y/yes/on and n/no/off, and a tagged scalar, quoted or not, is resolved:
+    // one warning per document (parse-yaml11-ambiguous) counts them.
     const [doc] = readYamlStream('a: !!bool yes\nb: !!bool "off"\nc: !!bool On\nd: !!bool n\ne: !!bool true\n!!bool Y: 1\n').docs;
     expect(doc.errors).toEqual([]);
     expect(doc.toJS()).toStrictEqual({ a: true, b: false, c: true, d: false, e: true, true: 1 });
-    expect(doc.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^5 scalars tagged !!bool are YAML 1\.1 booleans \(the first here\): go-yaml v2 .* go-yaml v3 \(Flux\) refuses the manifest .*; write true or false at line 1, column 11$/)]);
+    expect(doc.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^5 scalars are YAML 1\.1 booleans \(the first here\): kubectl, Helm, Argo CD and Flux read yes, y, on as true .*; write true or false, or quote the string at line 1, column 11$/)]);
     expect(diagnostics('a: !!bool true').warnings).toEqual([]);
   });
 
@@ -102,7 +102,7 @@ describe('a value whose explicit tag its text does not fit: an error at the valu
       + '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n');
     const v = await validate([file]);
     expect(v.stdout).not.toMatch(/parse-wrong-type/);
-    expect(v.stdout).toMatch(/default-deny\.yaml:6:\d+: warning parse-yaml-syntax: a scalar tagged !!bool is a YAML 1\.1 boolean/);
+    expect(v.stdout).toMatch(/default-deny\.yaml:6:\d+: warning parse-yaml11-ambiguous: a scalar is a YAML 1\.1 boolean/);
     expect(v.stdout).toMatch(/^0 errors, 1 warning in 1 file/m);
     expect(v.code).toBe(0);
   });
@@ -116,6 +116,42 @@ describe('a value whose explicit tag its text does not fit: an error at the valu
     expect(denied.stdout).toMatch(/^DENIED pod:shop:app=db → pod:shop:app=api 80\/TCP\n/);
     expect(denied.code).toBe(1);
     expect(judge('web').stdout).toMatch(/^ALLOWED pod:shop:app=web → pod:shop:app=api 80\/TCP\n/);
+  });
+});
+
+describe('an untagged YAML 1.1 boolean (yes, on, n) is a boolean, as every tool that applies a manifest reads it (sigs.k8s.io/yaml, go-yaml v2)', () => {
+  const policy = (spec: string): string => 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n' + spec;
+
+  test('trace: enableDefaultDeny {ingress: yes} is true and enforced (before: the string "yes", the policy skipped, everything ALLOWED)', () => {
+    const file = write(dir, 'plain-yes.yaml', policy('  endpointSelector: {matchLabels: {app: api}}\n  enableDefaultDeny: {ingress: yes, egress: no}\n'
+      + '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n'));
+    const judge = (from: string): Run => trace('--policies', file, '--from', `pod:shop:app=${from}`, '--to', 'pod:shop:app=api', '--port', '80/TCP');
+    const denied = judge('db');
+    expect(denied.stdout).toMatch(/^DENIED pod:shop:app=db → pod:shop:app=api 80\/TCP\n/);
+    expect(denied.stderr).not.toMatch(/is skipped/);
+    expect(judge('web').stdout).toMatch(/^ALLOWED pod:shop:app=web → pod:shop:app=api 80\/TCP\n/);
+  });
+
+  test('validate: one parse-yaml11-ambiguous warning for the document, no wrong type in a boolean field', async () => {
+    const file = write(dir, 'plain-no.yaml', policy('  endpointSelector: {matchLabels: {app: api}}\n  enableDefaultDeny: {ingress: no}\n'
+      + '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n'));
+    const v = await validate([file]);
+    expect(v.stdout).toMatch(/plain-no\.yaml:6:\d+: warning parse-yaml11-ambiguous: a scalar is a YAML 1\.1 boolean \(the first here\): kubectl, Helm, Argo CD and Flux/);
+    expect(v.stdout).toMatch(/^0 errors, 1 warning in 1 file/m);
+  });
+
+  test('trace: a label value on is a boolean the API server refuses: the policy is skipped (before: enforced with app=on)', () => {
+    const file = write(dir, 'plain-on.yaml', policy('  endpointSelector: {matchLabels: {app: api}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: on}}]}]\n'));
+    const r = trace('--policies', file, '--from', 'pod:shop:app=db', '--to', 'pod:shop:app=api', '--port', '80/TCP');
+    expect(r.stdout).toMatch(/^ALLOWED pod:shop:app=db → pod:shop:app=api 80\/TCP\n/);
+    expect(r.stderr).toMatch(/CiliumNetworkPolicy shop\/p is skipped/);
+    expect(r.stdout).toContain('(unquoted on is a YAML 1.1 boolean: kubectl, Helm, Argo CD and Flux send true)');
+  });
+
+  test('a key: yes is the JSON key "true", beside a key !!str yes (before: both "yes", one value lost)', () => {
+    const [doc] = readYamlStream('!!str yes: a\nyes: b\n"no": c\n').docs;
+    expect(doc.errors).toEqual([]);
+    expect(doc.toJS()).toStrictEqual({ yes: 'a', true: 'b', no: 'c' });
   });
 });
 

@@ -64,9 +64,9 @@ describe('goYamlNumber: integers out of range of int64 and uint64 are no integer
 });
 
 describe('readYamlStream reads the numbers of plain scalars as Kubernetes gets them', () => {
-  test('values only: keys, quoted scalars and YAML 1.2 strings Go also reads as strings are left as written', () => {
-    const { docs } = readYamlStream('a: 010\nb: 1_000\nc: "1_000"\nd: 0b11\n1_0: x\ne: 0x1F\nf: v1_0\ng: 2024-01-01\nh: yes\n');
-    expect(docs[0].toJS()).toStrictEqual({ 'a': 8, 'b': 1000, 'c': '1_000', 'd': 3, '1_0': 'x', 'e': 31, 'f': 'v1_0', 'g': '2024-01-01', 'h': 'yes' });
+  test('values only: keys, quoted scalars and YAML 1.2 strings Go also reads as strings are left as written (not a YAML 1.1 boolean)', () => {
+    const { docs } = readYamlStream('a: 010\nb: 1_000\nc: "1_000"\nd: 0b11\n1_0: x\ne: 0x1F\nf: v1_0\ng: 2024-01-01\nh: yes\ni: "yes"\n');
+    expect(docs[0].toJS()).toStrictEqual({ 'a': 8, 'b': 1000, 'c': '1_000', 'd': 3, '1_0': 'x', 'e': 31, 'f': 'v1_0', 'g': '2024-01-01', 'h': true, 'i': 'yes' });
   });
 
   test('explicit tags as Go reads them: !!binary is its decoded text, !!timestamp its text, !!str a string, !!int a Go integer', () => {

@@ -282,9 +282,12 @@ describe('fromYaml: errors are reported and the rest is still read', () => {
     expect(r.documents[0].model.spec?.ingress?.[0]).toStrictEqual({ toPorts: [{ ports: [{ port: '22' }] }] });
   });
 
-  it('warns about YAML 1.1 booleans written as plain strings', () => {
+  it('reads a plain YAML 1.1 boolean as Go\'s readers do: a boolean, warned about; in a label a wrong type (before: the string "yes", enforced)', () => {
     const r = fromYaml(cnp('  endpointSelector: {matchLabels: {enabled: yes}}\n  labels: [{key: a, value: "on"}]\n'));
-    expect(only(r, 'parse-yaml11-ambiguous')).toMatchObject({ severity: Severity.WARNING, path: 'spec.endpointSelector.matchLabels.enabled' });
+    expect(only(r, 'parse-yaml11-ambiguous')).toMatchObject({ severity: Severity.WARNING, line: 7 });
+    expect(only(r, 'parse-wrong-type')).toMatchObject({ severity: Severity.ERROR, path: 'spec.endpointSelector.matchLabels.enabled' });
+    expect(only(r, 'parse-wrong-type').message).toContain('(unquoted yes is a YAML 1.1 boolean: kubectl, Helm, Argo CD and Flux send true)');
+    // The text is kept (a selector without its label would select more), but the policy is refused (admission).
     expect(r.documents[0].model.spec?.endpointSelector).toEqual({ matchLabels: { enabled: 'yes' } });
   });
 

@@ -195,16 +195,18 @@ describe('scalars', () => {
     expect(fromObject(object({ endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '80', endPort: 100 }] }] }] })).diagnostics).toEqual([]);
   });
 
-  it('only the exact YAML 1.1 boolean words warn, and only unquoted', () => {
+  it('only the exact YAML 1.1 boolean words, unquoted, are booleans: a wrong type where a string is wanted (before: a warning, read as the string)', () => {
     const label = (v: string): string[] => fromYaml(`${HEAD}spec:\n  endpointSelector: {matchLabels: {a: ${v}}}\n`).diagnostics.map((d) => d.id);
-    for (const v of ['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF']) expect(label(v), v).toEqual(['parse-yaml11-ambiguous']);
+    for (const v of ['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF']) {
+      expect(label(v), v).toEqual(['parse-yaml11-ambiguous', 'parse-wrong-type']);
+    }
     for (const v of ['yess', 'ayes', 'nO', 'oN', 'onx', 'xoff', '"yes"', "'on'", 'yEs']) expect(label(v), v).toEqual([]);
     const field = fromYaml(`${HEAD}spec:\n  endpointSelector: {}\n  egress:\n  - toPorts: [{ports: [{port: "80", protocol: on}]}]\n`);
-    expect(field.diagnostics.map(at)).toEqual(['parse-yaml11-ambiguous spec.egress[0].toPorts[0].ports[0].protocol 9:47']);
+    expect(field.diagnostics.map(at)).toEqual(['parse-yaml11-ambiguous  9:47', 'parse-wrong-type spec.egress[0].toPorts[0].ports[0].protocol 9:47']);
     // A port and an ICMP type are strings too (kubectl's reader sends a boolean, which the API server rejects).
     const port = fromYaml(`${HEAD}spec:\n  endpointSelector: {}\n  egress:\n  - toPorts: [{ports: [{port: on, protocol: TCP}]}]\n  - icmps: [{fields: [{type: no}]}]\n`);
-    expect(port.diagnostics.map(at)).toEqual(['parse-yaml11-ambiguous spec.egress[0].toPorts[0].ports[0].port 9:31',
-      'parse-yaml11-ambiguous spec.egress[1].icmps[0].fields[0].type 10:30']);
+    expect(port.diagnostics.map(at)).toEqual(['parse-yaml11-ambiguous  9:31', 'parse-wrong-type spec.egress[0].toPorts[0].ports[0].port 9:31',
+      'parse-wrong-type spec.egress[1].icmps[0].fields[0].type 10:30']);
   });
 
   it('a string map reads strings, keeps scalars as text, leaves out other values, and is not a list', () => {

@@ -483,6 +483,15 @@ describe('pitfall-cidr-ipv4-mapped', () => {
       + 'writes this CIDR-set entry as 0.0.0.0/0: ComputeResultantCIDRSet): this egress rule is open to the whole internet']);
     expect(messages('pitfall-broad-peer', [allow], '1.17')).toEqual([]);
     expect(messages('pitfall-cidr-ipv4-mapped', [allow], '1.17')[0]).toContain('so it selects nothing');
+    // The hint does not widen an allow of nothing to the world on 1.17+ (before: "write the IPv4 CIDR 0.0.0.0/0"); on
+    // 1.16, where it already is every IPv4 address, writing 0.0.0.0/0 says what it selects; a deny is told 0.0.0.0/0.
+    const fix = (docs: Doc[], version: string): string[] => findings(report(docs, version), 'pitfall-cidr-ipv4-mapped').map((f) => f.fix ?? '');
+    expect(fix([allow], '1.17')).toEqual(['write the IPv4 ranges meant; only if every IPv4 address outside the cluster is meant, write 0.0.0.0/0, '
+      + 'which opens this rule to the whole IPv4 internet (it allows nothing as written)']);
+    expect(fix([cnp({ endpointSelector: WEB, egress: [{ toCIDR: ['::ffff:0:0/96'] }] })], '1.16')[0]).toMatch(/^write the IPv4 ranges meant;/);
+    expect(fix([allow], '1.16')).toEqual(['write the IPv4 CIDR 0.0.0.0/0']);
+    const deny = cnp({ endpointSelector: WEB, egress: [{ toEntities: ['world'] }], egressDeny: [{ toCIDRSet: [{ cidr: '::ffff:0:0/96' }] }] });
+    expect(fix([deny], '1.17')).toEqual(['write the IPv4 CIDR 0.0.0.0/0']);
   });
 
   it('not for an except (it removes nothing: the IANA special-purpose list writes it), nor for a block wider than the mapped range', () => {
