@@ -116,9 +116,11 @@ describe('CiliumValidation.validate (in-process)', () => {
 
   test('past the cap of 1,000 of one id, maxWarnings counts every warning: 1,500 fail a limit of 1,200', async () => {
     // Session 41 review: 1,000 listed and their summary counted 1,001, a success with Warnings "1001" (fail open).
+    // Each ICMP type written 010 (octal 8 to Go's readers) is one parse-yaml11-ambiguous warning (a label value `on` is a
+    // boolean since session 44: an error).
     const many = manifest('yaml11.k8s.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: many, namespace: shop}\n'
-      + 'spec:\n  endpointSelector: {matchLabels: {app: api}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {'
-      + `${Array.from({ length: 1_500 }, (_, i) => `k${i}: on`).join(', ')}}}]\n`);
+      + 'spec:\n  endpointSelector: {matchLabels: {app: api}}\n  ingress:\n'
+      + Array.from({ length: 1_500 }, () => '  - {fromEndpoints: [{matchLabels: {app: web}}], icmps: [{fields: [{type: 010}]}]}\n').join(''));
     const r = await run([many], { maxWarnings: 1_200 });
     expect(r.status).toBe('failure');
     expect(r.metadata).toMatchObject({ Errors: '0', Warnings: '1500', 'Max warnings': '1200' });
