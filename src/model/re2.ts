@@ -322,9 +322,18 @@ function isRuneOp(inst: Instruction): boolean {
   return inst.op === RUNE || inst.op === RUNE1 || inst.op === RUNE_ANY || inst.op === RUNE_ANY_NOT_NL;
 }
 
+/** The text of each rune list (`re2js` gives the copies of a repeated class one list: `\\pL{1000}` is 1,000 instructions of one). */
+const runeTexts = new WeakMap<object, string>();
+
 /** What a rune instruction matches: equal for the instructions of one character (`a` in `a*a{2}`). */
 function runeKey(inst: Instruction): string {
-  return `${inst.op}:${inst.arg}:${Array.from(inst.runes).join(',')}`;
+  const runes = inst.runes as unknown as object;
+  let text = typeof runes === 'object' && runes !== null ? runeTexts.get(runes) : undefined;
+  if (text === undefined) {
+    text = Array.from(inst.runes).join(',');
+    if (typeof runes === 'object' && runes !== null) runeTexts.set(runes, text);
+  }
+  return `${inst.op}:${inst.arg}:${text}`;
 }
 
 /** Whether an instruction consumes no input (alternation, capture, empty width, nop). */
