@@ -260,7 +260,8 @@ export interface DraftPlan {
 /** Options of `Draft.renderTypeScript`. */
 export interface DraftTypeScriptOptions {
   /**
-   * The module the SDK is imported from.
+   * The module the SDK is imported from. An empty name, one with spaces around it or with a control character is refused
+   * (`draft-import-from`): the drafted module would not compile.
    * @default 'cdk8s-cilium'
    */
   readonly importFrom?: string;
@@ -1182,6 +1183,14 @@ export function renderDraftYaml(plan: DraftPlan): string {
 /** The drafted policies as a TypeScript module for a cdk8s app: `addDraftedPolicies(scope)`, runnable as a program. */
 export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptOptions = {}): string {
   const from = options.importFrom ?? 'cdk8s-cilium';
+  // `--import-from "$SDK"` with SDK unset: the module would import the SDK from '' and not compile (TS2307).
+  if (from.trim() === '' || from !== from.trim() || withoutControls(from) !== from) {
+    throw new CiliumPolicyError({
+      id: 'draft-import-from',
+      message: `importFrom (--import-from) ${JSON.stringify(from)} is no module name: the drafted module would import the SDK from it and not compile`,
+      fix: 'give the module the SDK is installed as (cdk8s-cilium, the default) or a path to it (../lib), without spaces around it; or leave it out',
+    });
+  }
   const sdk = new Set<string>(['Synth']);
   const body: string[] = [];
   const idents = new Set<string>(['charts', 'scope', 'app']);

@@ -49,8 +49,22 @@ export interface Re2ProgramSize {
   readonly estimate: number;
 }
 
-/** The result of compiling a pattern: the compiled pattern, or why it does not compile. */
-export type Re2Result = { readonly ok: true; readonly pattern: Re2Pattern } | { readonly ok: false; readonly error: string };
+/**
+ * The result of compiling a pattern: the compiled pattern, or why it does not compile. `tooLarge` (with the estimated size
+ * of Go's program) when this engine does not compile it for its size (`MAX_COMPILED_PROGRAM`), not because Go refuses it.
+ */
+export type Re2Result =
+  | { readonly ok: true; readonly pattern: Re2Pattern }
+  | { readonly ok: false; readonly error: string; readonly tooLarge?: number };
+
+/**
+ * The largest program (instructions of Go's `regexp/syntax`, estimated from the text by `goProgramSizeEstimate`) this
+ * engine compiles. Compiling and sizing cost about 10 µs per instruction (`re2js`), and a repeat multiplies its body: one
+ * HTTP path `/(?:a…a){1000}` of 1 KB is a million instructions (26 s and 370 MB, kept in the cache). Go accepts programs up
+ * to 3,355,443 instructions (`regexp/syntax` `maxSize`), Envoy none above 100 (`re2.max_program_size.error_level`); the
+ * largest pattern of the bundled CRDs is 744.
+ */
+export const MAX_COMPILED_PROGRAM = 10_000;
 
 /** Compiled patterns by source (compiling is the expensive part; patterns repeat across rules and policies). */
 const cache = new BoundedMemo<string, Re2Result>(10_000);
@@ -65,11 +79,21 @@ export function compileRe2(source: string): Re2Result {
 
 /**
  * Why `pattern` would not compile as a Go RE2 regular expression (Go's `regexp.Compile`, which the agent's `Sanitize`
- * runs), or `undefined` when it compiles.
+ * runs), or `undefined` when it compiles (or is too large for this engine to compile: `re2TooLarge`).
  */
 export function re2Error(pattern: string): string | undefined {
   const r = compileRe2(pattern);
-  return r.ok ? undefined : r.error;
+  // Too large to compile here is not a refusal of Go's (`re2TooLarge` says it).
+  return r.ok || r.tooLarge !== undefined ? undefined : r.error;
+}
+
+/**
+ * The estimated size of Go's program of `pattern` (`goProgramSizeEstimate`) when it is above `MAX_COMPILED_PROGRAM`, so
+ * that this engine does not compile it; `undefined` when it is compiled (or refused by Go's rules).
+ */
+export function re2TooLarge(pattern: string): number | undefined {
+  const r = compileRe2(pattern);
+  return r.ok ? undefined : r.tooLarge;
 }
 
 /** The groups of `pattern` named in the `(?<name>…)` spelling (Go 1.22+); none when it does not compile. */
@@ -98,6 +122,15 @@ export function re2Test(pattern: string, value: string): boolean {
 
 function compileUncached(source: string): Re2Result {
   if (typeof source !== 'string') return { ok: false, error: 'not a string' };
+  const estimate = goProgramSizeEstimate(source);
+  if (estimate > MAX_COMPILED_PROGRAM) {
+    return {
+      ok: false,
+      tooLarge: estimate,
+      error: `its program would have about ${estimate.toLocaleString('en-US')} instructions (its literals and classes times their repeat counts), `
+        + `more than the ${MAX_COMPILED_PROGRAM.toLocaleString('en-US')} this tool compiles`,
+    };
+  }
   let re: RE2JS;
   try {
     re = re2js().RE2JS.compile(source);
@@ -289,9 +322,18 @@ function isRuneOp(inst: Instruction): boolean {
   return inst.op === RUNE || inst.op === RUNE1 || inst.op === RUNE_ANY || inst.op === RUNE_ANY_NOT_NL;
 }
 
+/** The text of each rune list (`re2js` gives the copies of a repeated class one list: `\\pL{1000}` is 1,000 instructions of one). */
+const runeTexts = new WeakMap<object, string>();
+
 /** What a rune instruction matches: equal for the instructions of one character (`a` in `a*a{2}`). */
 function runeKey(inst: Instruction): string {
-  return `${inst.op}:${inst.arg}:${Array.from(inst.runes).join(',')}`;
+  const runes = inst.runes as unknown as object;
+  let text = typeof runes === 'object' && runes !== null ? runeTexts.get(runes) : undefined;
+  if (text === undefined) {
+    text = Array.from(inst.runes).join(',');
+    if (typeof runes === 'object' && runes !== null) runeTexts.set(runes, text);
+  }
+  return `${inst.op}:${inst.arg}:${text}`;
 }
 
 /** Whether an instruction consumes no input (alternation, capture, empty width, nop). */
@@ -403,6 +445,143 @@ function runeCostEstimate(inst: Instruction): number {
     }
   }
   return cost;
+}
+
+/** Repeat counts above this are refused by Go (`invalid repeat count`), as are nested ones whose product is above it. */
+const GO_MAX_REPEAT = 1000;
+
+/**
+ * An estimate of the size of the program Go's `regexp/syntax` compiles `pattern` to, in one pass over the text and without
+ * parsing it into a tree, so that a pattern too large to compile quickly is known before it is compiled. It applies Go's
+ * `parser.calcSize` (`regexp/syntax/parse.go`) to the text as written: a literal rune, a class, `.` or an empty-width
+ * assertion 1, a capture group 2 plus its body, `x*` 2 + x, `x+` and `x?` 1 + x, `x{n,m}` m·x + (m − n), `x{n,}` 1 + n·x,
+ * an alternation the sum of its branches plus one per `|`. Go factors alternations (`ab|ac` → `a[bc]`) and folds literal
+ * classes before it counts, so the estimate is at least Go's size for what Go parses. A repeat count above 1000 (or
+ * nested counts whose product is) is left to the compiler, which refuses it at once (`invalid repeat count`): it adds 1.
+ */
+export function goProgramSizeEstimate(pattern: string): number {
+  // One frame per open group: the size of its finished branches, of the current branch and of its last atom, whether the
+  // group captures, and the largest product of nested repeat counts in it (`chain`: Go's `repeatIsValid`), the last atom's too.
+  interface Frame {
+    done: number; branches: number; branch: number; last: number; capture: boolean; chain: number; lastChain: number; lastQuantified: boolean;
+  }
+  const open = (capture: boolean): Frame => ({ done: 0, branches: 0, branch: 0, last: 0, capture, chain: 1, lastChain: 1, lastQuantified: false });
+  const stack: Frame[] = [open(false)];
+  let top = stack[0];
+  const atom = (size: number, chain = 1): void => {
+    top.branch += size;
+    top.last = size;
+    top.lastChain = chain;
+    top.chain = Math.max(top.chain, chain);
+    top.lastQuantified = false;
+  };
+  const quantify = (size: number): void => {
+    top.branch += size - top.last;
+    top.last = size;
+    top.lastQuantified = true;
+  };
+  const n = pattern.length;
+  let i = 0;
+  while (i < n) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const e = pattern[i + 1];
+      if (e === 'Q') {
+        const end = pattern.indexOf('\\E', i + 2);
+        const text = pattern.slice(i + 2, end < 0 ? n : end);
+        for (const _ of text) atom(1);
+        i = end < 0 ? n : end + 2;
+        continue;
+      }
+      i += 2;
+      // \p{Greek}, \x{1F600}: the braces are part of the escape.
+      if ((e === 'p' || e === 'P' || e === 'x') && pattern[i] === '{') {
+        const end = pattern.indexOf('}', i);
+        i = end < 0 ? n : end + 1;
+      } else if (e === 'p' || e === 'P') {
+        i += 1;
+      } else if (e === 'x') {
+        i += 2;
+      }
+      atom(1);
+    } else if (c === '[') {
+      // A class is one instruction: skip to its closing bracket (a `]` first, after `[` or `[^`, is a member).
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < n && pattern[j] !== ']') {
+        if (pattern[j] === '\\') j += 2;
+        else if (pattern[j] === '[' && pattern[j + 1] === ':') {
+          // A POSIX class name is short ([:alpha:]): looked for nearby, so that `[[:[:[:…` is not searched to its end each time.
+          const end = pattern.slice(j + 2, j + 16).indexOf(':]');
+          j = end < 0 ? j + 1 : j + end + 4;
+        } else j++;
+      }
+      i = j + 1;
+      atom(1);
+    } else if (c === '(') {
+      let capture = true;
+      if (pattern[i + 1] === '?') {
+        const flags = /^\(\?[a-zA-Z-]*([:)])/.exec(pattern.slice(i, i + 12));
+        if (flags?.[1] === ')') {
+          // (?i): flags for what follows, no group.
+          i += flags[0].length;
+          continue;
+        }
+        capture = pattern[i + 2] === 'P' || pattern[i + 2] === '<';
+      }
+      const end = capture && pattern[i + 1] === '?' ? pattern.indexOf('>', i) : -1;
+      i = end >= 0 ? end + 1 : pattern[i + 1] === '?' ? pattern.indexOf(':', i) + 1 : i + 1;
+      if (i <= 0) i = n;
+      stack.push(top = open(capture));
+    } else if (c === ')' && stack.length > 1) {
+      const group = stack.pop() as Frame;
+      top = stack[stack.length - 1];
+      atom(Math.max(1, group.done + group.branch + group.branches) + (group.capture ? 2 : 0), group.chain);
+      i++;
+    } else if (c === '|') {
+      top.done += top.branch;
+      top.branches++;
+      top.branch = 0;
+      top.last = 0;
+      i++;
+    } else if ((c === '*' || c === '+' || c === '?') && !top.lastQuantified) {
+      quantify((c === '*' ? 2 : 1) + top.last);
+      i++;
+    } else if ((c === '*' || c === '+' || c === '?') && top.lastQuantified) {
+      // The lazy form (`a*?`); Go refuses a second repeat (`a**`).
+      top.lastQuantified = false;
+      i++;
+    } else if (c === '{' && !top.lastQuantified) {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i, i + 24));
+      if (m === null) {
+        atom(1);
+        i++;
+        continue;
+      }
+      const min = Number(m[1]);
+      const max = m[2] === undefined ? min : m[3] === '' ? -1 : Number(m[3]);
+      const count = max === -1 ? min : max;
+      const chain = count === 0 ? 1 : top.lastChain * count;
+      if (min > GO_MAX_REPEAT || max > GO_MAX_REPEAT || chain > GO_MAX_REPEAT) return 1;
+      top.lastChain = chain;
+      top.chain = Math.max(top.chain, chain);
+      const size = max === -1 ? (min === 0 ? 2 + top.last : 1 + min * top.last) : max * top.last + (max - min);
+      quantify(Math.max(1, size));
+      i += m[0].length;
+    } else {
+      const cp = pattern.codePointAt(i) as number;
+      atom(1);
+      i += cp > 0xffff ? 2 : 1;
+    }
+  }
+  // Groups left open (Go refuses them, `missing closing )`): closed here, so that their size is counted.
+  while (stack.length > 1) {
+    const group = stack.pop() as Frame;
+    top = stack[stack.length - 1];
+    atom(Math.max(1, group.done + group.branch + group.branches) + (group.capture ? 2 : 0));
+  }
+  return top.done + top.branch + top.branches;
 }
 
 /** The `re2js` module, loaded on first compile: many runs (a `trace` of policies without CRD-pattern fields or HTTP rules) never compile a pattern. */

@@ -3,7 +3,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { FqdnEgress, PolicySet, Synth } from '../../src';
-import { re2AngleNamedGroups, re2Error, re2FullMatch } from '../../src/model/re2';
+import { MAX_COMPILED_PROGRAM, compileRe2, goProgramSizeEstimate, re2AngleNamedGroups, re2Error, re2FullMatch } from '../../src/model/re2';
 import { GUARD, flowLine, httpPolicy, replay, scratchDir, trace, validate, webToApi, write } from './support';
 
 const dir = scratchDir();
@@ -180,5 +180,50 @@ describe('named groups: (?<name>…) is Go 1.22 syntax, (?P<name>…) always', (
     ['(?<=x)y', []], // look-behind: RE2 refuses it, so no groups at all
   ])('%s', (pattern, names) => {
     expect(re2AngleNamedGroups(pattern)).toEqual(names);
+  });
+});
+
+describe('a regex whose program a repeat multiplies past what the engine compiles (session 44)', () => {
+  // `(?:a…a){1000}`: a body of 1,000 runes repeated 1,000 times, a program of a million instructions in 1 KB of text.
+  const huge = (letter: string): string => `/(?:${letter.repeat(1000)}){1000}`;
+  const over = `/(?:${'a'.repeat(20)}){1000}`;
+
+  test('is not compiled: known from its text (before: compiled, 4 s and 120 MB each, then sized, 22 s)', () => {
+    expect(compileRe2(over)).toEqual({ ok: false, tooLarge: 20_001, error: expect.stringContaining('more than the 10,000 this tool compiles') });
+    expect(MAX_COMPILED_PROGRAM).toBe(10_000);
+    // Not a refusal of Go's: the agent's Sanitize compiles it.
+    expect(re2Error(over)).toBeUndefined();
+    expect(re2FullMatch(over, `/${'a'.repeat(20_000)}`)).toBe(false);
+  });
+
+  test('the estimate is Go\'s calcSize on the text; nested repeat counts over 1,000 are left to Go\'s own refusal', () => {
+    expect([
+      '/api/v1/.*', 'a{1000}', '(?:ab|cd)*', '(?P<x>a){5}b|c', '[]a]{4,9}', '\\Qa.b\\E{3}', '\\pL{10}', '\\x{41}{7}', 'a{,5}', '(?i)GET',
+    ].map(goProgramSizeEstimate)).toEqual([11, 1000, 7, 18, 14, 5, 10, 7, 5, 3]);
+    expect(goProgramSizeEstimate(huge('a'))).toBe(1_000_001);
+    expect(goProgramSizeEstimate('[[:digit:][:alpha:]]{3}x')).toBe(4);
+    // Read in one pass: a class of 100,000 unclosed `[:` is not searched to its end at each (before this test: 85 s).
+    expect(goProgramSizeEstimate(`[${'[:'.repeat(100_000)}`)).toBe(1);
+    expect(goProgramSizeEstimate('((a{100}){100}){100}')).toBe(1);
+    expect(re2Error('((a{100}){100}){100}')).toMatch(/invalid repeat count/);
+    expect(re2Error('(?:a{1000}){0}')).toBeUndefined();
+  });
+
+  test('trace: no verdict, the regex named as too large for Envoy (exit 2), not the policy skipped', GUARD, () => {
+    const policies = write(dir, 'repeat-over.yaml', httpPolicy([{ method: 'GET', path: over }]));
+    const r = trace(...webToApi(policies, 'GET /x'));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/too large for Envoy: its program would have about 20,001 instructions \(its literals and classes times their repeat counts\), more than the 10,000 this tool compiles and far above the 100 Envoy accepts/);
+    expect(r.stderr).toMatch(/\(engine-policy-refused\)/);
+  });
+
+  test('validate: 20 such paths in a 21 KB file are 20 errors at their lines (before: past 2 minutes and 2.6 GB)', GUARD, async () => {
+    const file = write(dir, 'repeat-huge.yaml', httpPolicy('abcdefghijklmnopqrst'.split('').map((l) => ({ path: huge(l) }))));
+    const r = await validate([file, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.diagnostics.map((d: { id: string }) => d.id)).toEqual(Array(20).fill('pitfall-http-regex-too-large'));
+    expect(report.diagnostics[0].message).toMatch(/^http path "\/\(\?:a{113}\.\.\." is too large for Envoy: its program would have about 1,000,001 instructions/);
   });
 });

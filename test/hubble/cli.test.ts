@@ -338,6 +338,17 @@ describe('draft', () => {
     expect(ts.stderr).toMatch(/^drafted 3 policies in 2 namespaces/);
   });
 
+  test('--import-from "" (an unset variable), blank, with spaces or a newline: exit 2, nothing written (before: exit 0, `from \'\'`, which does not compile)',
+    async () => {
+      for (const bad of ['', '  ', ' cdk8s-cilium', 'a\nb']) {
+        const r = await draft(['--flows', CAPTURE, '--import-from', bad]);
+        expect(r, JSON.stringify(bad)).toMatchObject({ code: 2, stdout: '' });
+        expect(r.stderr).toBe(`error: importFrom (--import-from) ${JSON.stringify(bad)} is no module name: the drafted module would import the SDK from it `
+          + 'and not compile (draft-import-from); fix: give the module the SDK is installed as (cdk8s-cilium, the default) or a path to it (../lib), '
+          + 'without spaces around it; or leave it out\n');
+      }
+    });
+
   test('standard input', async () => {
     const r = await draft(['--flows', '-', '--output', 'yaml'], readFileSync(CAPTURE));
     expect(r.code).toBe(0);
