@@ -13,7 +13,7 @@ import {
 } from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry, RuleView } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
-import { selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { labelKeyName, labelKeySource, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
 import { BroadPeerOptions, itemsSelectBroadly } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
@@ -194,6 +194,25 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
  */
 const DNS_SERVER_ROLE: BroadPeerOptions = { everyPod: true, namespaceFixed: true, podLabel: true };
 
+/**
+ * An item whose `toEndpoints` selectors that name a reserved identity by label (`reserved:host: ""`, a node-local resolver)
+ * are read as the entity they are: not pods named by no pod label of their own.
+ */
+function reservedAsEntities(item: RuleItemModel): RuleItemModel {
+  const endpoints = arr<LabelSelectorModel>(item.endpoints);
+  const reservedOf = (m: LabelSelectorModel): string | undefined => {
+    const keys = isObject(m) ? Object.keys(m.matchLabels ?? {}) : [];
+    return keys.length === 1 && labelKeySource(keys[0]) === 'reserved' && arr(m.matchExpressions).length === 0 ? labelKeyName(keys[0]) : undefined;
+  };
+  const entities = endpoints.map(reservedOf);
+  if (entities.every((e) => e === undefined)) return item;
+  return {
+    ...item,
+    endpoints: endpoints.filter((_, i) => entities[i] === undefined),
+    entities: [...arr<string>(item.entities), ...entities.filter((e): e is string => e !== undefined)],
+  };
+}
+
 /** The endpoint rules with toFQDNs egress items (computed once). */
 function fqdnRules(run: PitfallRun): readonly RuleView[] {
   run.cachedFqdnRules ??= run.rules.filter((c) => !c.host && items(c.rule, SectionName.EGRESS).some(({ item }) => arr(item.fqdns).length > 0));
@@ -210,9 +229,10 @@ function fqdnRules(run: PitfallRun): readonly RuleView[] {
 export function fqdnDnsServerBroad(run: PitfallRun, r: RuleView): void {
   if (r.host || fqdnRules(run).length === 0) return;
   for (const d of dnsItems(r, true)) {
-    const peers = itemsSelectBroadly([d.item], DNS_SERVER_ROLE)
+    const item = reservedAsEntities(d.item);
+    const peers = itemsSelectBroadly([item], DNS_SERVER_ROLE)
       ?? (r.kind === PolicyKind.CILIUM_NETWORK_POLICY ? undefined
-        : arr<LabelSelectorModel>(d.item.endpoints).filter(isObject).some((m) => !selectorFixesNamespace(m)) ? 'pods of every namespace' : undefined);
+        : arr<LabelSelectorModel>(item.endpoints).filter(isObject).some((m) => !selectorFixesNamespace(m)) ? 'pods of every namespace' : undefined);
     if (peers === undefined) continue;
     const fqdn = fqdnRules(run)[0];
     const fed = fqdn === r ? 'the toFQDNs rules of this policy' : `toFQDNs rules such as ${fqdn.name}'s`;

@@ -444,6 +444,7 @@ describe('pitfall-fqdn-dns-server-broad: the DNS rules beside toFQDNs must go to
       {}, { toEntities: ['world'] }, { toEntities: ['all'] }, { toCIDR: ['0.0.0.0/0'] }, { toCIDRSet: [{ cidr: '0.0.0.0/1' }] }, { toCIDR: ['2000::/8'] },
       { toEntities: ['cluster'] }, { toEndpoints: [{}] }, { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }] },
       { toEndpoints: [{ matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] }] },
+      { toEndpoints: [{ matchLabels: { 'reserved:world': '' } }] },
     ]) {
       expect(at(ID, [fqdn, dnsTo(peer)]), JSON.stringify(peer)).toEqual(['d1.yaml spec.egress[0]']);
     }
@@ -459,6 +460,8 @@ describe('pitfall-fqdn-dns-server-broad: the DNS rules beside toFQDNs must go to
     for (const peer of [
       { toEndpoints: [KUBE_DNS] }, { toCIDR: ['169.254.20.10/32'] }, { toCIDRSet: [{ cidr: '10.0.0.0/8' }] },
       { toServices: [{ k8sService: { serviceName: 'kube-dns', namespace: 'kube-system' } }] }, { toEndpoints: [{ matchLabels: { app: 'resolver' } }] },
+      // A node-local resolver: the host entity, or its reserved label (not pods named by no label of their own).
+      { toEntities: ['host'] }, { toEndpoints: [{ matchLabels: { 'reserved:host': '' } }] },
     ]) {
       expect(at(ID, [fqdn, dnsTo(peer)]), JSON.stringify(peer)).toEqual([]);
     }
