@@ -171,7 +171,7 @@ function lead(side: RefusedOnSide, where: string): string {
   const kept = side.merges.kept || side.checks.some((c) => c === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE);
   const outcomes = [
     ...(kept ? ['keep the policy they had (their regeneration fails before it changes)'] : []),
-    ...(redirect ? ['get one proxy redirect on the port, of a parser the inputs do not decide'] : []),
+    ...(redirect ? ['get the one proxy redirect of their port made with the parser the agent meets first'] : []),
     ...(derivative ? ['get the operator\'s derivative policy'] : []),
     ...(undecided ? ['get the policy their agent\'s 1.19 patch release makes of it'] : []),
     ...(groups ? ['get the policy the cluster\'s CiliumCIDRGroups make of it'] : []),
