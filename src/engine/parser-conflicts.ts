@@ -16,6 +16,7 @@ import {
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { DERIVATIVE_KIND_LABEL } from '../model/groups-derivative';
+import { pushAll } from '../model/push-all';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
 /** The validate check that finds each kind of merge error (the check to run for a refused policy). */
@@ -296,7 +297,7 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
   const uses = selecting.flatMap((rule) => usesOf(rule).parsers(perSelector));
   const parsers = uses.length < 2 ? [] : parserConflicts(uses)
     .map(({ first, second }): AgentMergeRefusal => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
-  if (perSelector) parsers.push(...parserRedirectsUndecided(selecting, parsers));
+  if (perSelector) pushAll(parsers, parserRedirectsUndecided(selecting, parsers));
   const modeUses = selecting.flatMap((rule) => usesOf(rule).auth.modes);
   if (modeUses.length < 2) return parsers;
   // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:

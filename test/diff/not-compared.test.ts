@@ -181,8 +181,11 @@ spec:
     const otherPeers = apiPolicy('l7').replace('kafka', 'KAFKA').replace(/(- fromEndpoints: \[\{ matchLabels: \{ app: )web(.*\n.*KAFKA)/, '$1worker$2')
       .replace('KAFKA', 'kafka');
     expect(otherPeers).toContain('app: worker');
-    const added = (version: string): NotCompared[] => Connectivity.diff(PolicySet.fromYaml(apiPolicy(), { ciliumVersion: CiliumVersion.parse(version) }),
-      PolicySet.fromYaml(otherPeers, { ciliumVersion: CiliumVersion.parse(version) })).notCompared ?? [];
+    const added = (version: string): NotCompared[] => {
+      const ciliumVersion = CiliumVersion.parse(version);
+      const doc = Connectivity.diff(PolicySet.fromYaml(apiPolicy(), { ciliumVersion }), PolicySet.fromYaml(otherPeers, { ciliumVersion }));
+      return doc.notCompared ?? [];
+    };
     for (const version of ['1.18', '1.19']) {
       expect(added(version).map((n) => n.text), version).toEqual([expect.stringMatching(new RegExp('^The policy Cilium enforces for the endpoint class '
         + 'prod/app=api on head is not known: CiliumNetworkPolicy prod/api spec\\.ingress\\[0\\] has http rules and CiliumNetworkPolicy prod/api '
