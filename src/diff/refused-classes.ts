@@ -14,7 +14,7 @@
  */
 import { describeItem } from '../engine/evaluate';
 import { EndpointKind, formatEndpoint } from '../engine/endpoint';
-import { AgentRefusal, AgentRefusalCheck, agentRefusalText, learningRefusalText } from '../engine/parser-conflicts';
+import { AgentRefusal, AgentRefusalCheck, agentRefusalText, learningRefusalText, notKnown } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { NotCompared, NotJudged } from '../model/connectivity-document';
 import { compareCodeUnits } from '../model/code-unit-order';
@@ -30,6 +30,11 @@ export interface RefusedOnSide {
   readonly reasons: readonly string[];
   /** The validate checks that find them, once each, sorted. */
   readonly checks: readonly string[];
+  /**
+   * Whether some are merge errors the agent refuses (the endpoint keeps the policy it had), and whether some are, from
+   * 1.18, two L7 parsers on one port for other peers, whose one proxy redirect the inputs do not decide (`notKnown`).
+   */
+  readonly merges: { readonly kept: boolean; readonly redirect: boolean };
   /**
    * When the agent refuses the policy of the DNS server and a class's egress has `toFQDNs` items: per class, whether it is
    * an `fqdn:` class (`unlearned`) and whether its egress has `toFQDNs` items (`learns`) — a pair of the two is not judged
@@ -64,8 +69,10 @@ export function refusedClasses(set: PolicySet, classes: readonly ClassifiedEndpo
   }
   const reasons = sorted([...found].map((r) => agentRefusalText(r, describeItem)));
   const checks = sorted([...found].map((r) => r.check as string));
+  const merge = (r: AgentRefusal): boolean => r.check === AgentRefusalCheck.L7_PARSER_CONFLICT || r.check === AgentRefusalCheck.AUTH_MODE_CONFLICT;
+  const merges = { kept: [...found].some((r) => merge(r) && !notKnown(r)), redirect: [...found].some((r) => merge(r) && notKnown(r)) };
   const learning = unlearnedClasses(set, classes);
-  return { refused, names, reasons, checks, ...(learning !== undefined ? { learning } : {}) };
+  return { refused, names, reasons, checks, merges, ...(learning !== undefined ? { learning } : {}) };
 }
 
 /** Whether the pair (`a` the client, `b` the server) is not judged on a side: a refused end, or a name it cannot learn. */
@@ -159,16 +166,18 @@ function lead(side: RefusedOnSide, where: string): string {
   const derivative = side.checks.includes(AgentRefusalCheck.GROUPS_DERIVATIVE);
   const undecided = side.checks.includes(AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED);
   const groups = side.checks.includes(AgentRefusalCheck.CIDR_GROUP_UNDECIDED);
-  const kept = side.checks.some((c) => c !== AgentRefusalCheck.GROUPS_DERIVATIVE && c !== AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED
-    && c !== AgentRefusalCheck.CIDR_GROUP_UNDECIDED);
+  const { redirect } = side.merges;
+  // Two L7 parsers on one port for other peers (from 1.18) share the check of a refused merge: the merges tell them apart.
+  const kept = side.merges.kept || side.checks.some((c) => c === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE);
   const outcomes = [
     ...(kept ? ['keep the policy they had (their regeneration fails before it changes)'] : []),
+    ...(redirect ? ['get the one proxy redirect of their port made with the parser the agent meets first'] : []),
     ...(derivative ? ['get the operator\'s derivative policy'] : []),
     ...(undecided ? ['get the policy their agent\'s 1.19 patch release makes of it'] : []),
     ...(groups ? ['get the policy the cluster\'s CiliumCIDRGroups make of it'] : []),
   ];
-  const verb = (undecided || groups) && !kept && !derivative
-    ? `The policy Cilium ${groups && !undecided ? '' : '1.19 '}enforces for ${classes} is not known` : `Cilium refuses the policy of ${classes}`;
+  const verb = (undecided || groups || redirect) && !kept && !derivative
+    ? `The policy Cilium ${undecided ? '1.19 ' : ''}enforces for ${classes} is not known` : `Cilium refuses the policy of ${classes}`;
   return `${verb}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints ${outcomes.join(' or ')}, which the inputs do not hold`;
 }
 

@@ -16,6 +16,7 @@ import {
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { DERIVATIVE_KIND_LABEL } from '../model/groups-derivative';
+import { pushAll } from '../model/push-all';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 
 /** The validate check that finds each kind of merge error (the check to run for a refused policy). */
@@ -118,6 +119,13 @@ export interface AgentMergeRefusal {
   readonly second: ParserUse<CompiledItem>;
   /** Whether the conflict is per peer selector (L7 parsers from 1.18, authentication modes always). */
   readonly perSelector: boolean;
+  /**
+   * From 1.18, two parsers on one filter for different peer selectors (`parserRedirectsUndecided`): the agent takes the
+   * policy, but the port has one proxy redirect whose parser the inputs do not decide, so this is no refusal but a policy
+   * the engine cannot stand behind (`undecidedRedirect`).
+   * @default false
+   */
+  readonly oneRedirect?: boolean;
 }
 
 /** The refusals already worked out, per list of selecting rules and version. */
@@ -157,6 +165,12 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
       + 'so cilium-envoy refuses the network-policy update that carries it';
   }
   const { first, second } = r;
+  if (r.oneRedirect === true) {
+    return `${describe(first.ref)} has ${first.parser} rules and ${describe(second.ref)} ${second.parser} rules on ${first.filter.text} for `
+      + 'other peers: from 1.18 the agent takes both, but the port gets one proxy redirect (pkg/policy ProxyID has no parser), made with the '
+      + 'parser of the first per-selector policy pkg/endpoint addNewRedirects meets in Go map order, and every peer\'s traffic on the port goes '
+      + 'to that proxy, which drops the requests it cannot parse';
+  }
   if (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) {
     return `${describe(first.ref)} has ${first.parser} rules and ${describe(second.ref)} ${second.parser} rules on ${first.filter.text}`
       + `${r.perSelector ? ` for the same peer ${peerText(first.peer)}` : ''}, and it cannot merge conflicting L7 parsers`;
@@ -181,7 +195,7 @@ export function refusalsText(refusals: readonly AgentRefusal[], describe: (item:
  */
 export function learningRefusalText(server: string, refusals: string, first: AgentRefusal): string {
   const consequence = first.check === AgentRefusalCheck.GROUPS_DERIVATIVE ? 'that derivative is not among the inputs'
-    : undecided(first) ? undecidedConsequence(first)
+    : notKnown(first) ? undecidedConsequence(first)
       : 'it keeps the policy it had (its regeneration fails before it changes)';
   return `${agentRefusalLead(first, `the DNS server ${server}`)}: ${refusals}: ${consequence}, `
     + 'and the DNS proxy learns the IPs of a name (toFQDNs) only from the answers to lookups it forwards to that server as the client, '
@@ -206,7 +220,7 @@ export function agentRefusalFix(r: AgentRefusal): string {
 export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
   describe: (item: CompiledItem) => string): readonly string[] {
   return agentRefusals(selecting, version).map((r) => `${agentRefusalLead(r, 'this endpoint')}: ${agentRefusalText(r, describe)}`
-    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE || undecided(r) ? ','
+    + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE || notKnown(r) ? ','
       : ': the endpoint keeps the policy it had,'} `
     + `so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
 }
@@ -225,8 +239,17 @@ export function undecided(r: AgentRefusal): r is ServiceSelectorUndecided {
   return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED || r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED;
 }
 
-/** What the inputs do not say for an undecided policy (no leading capital, no final stop). */
-function undecidedConsequence(r: ServiceSelectorUndecided): string {
+/**
+ * Whether `r` is no refusal but a policy the inputs do not decide: a `ServiceSelectorUndecided`, or from 1.18 two L7
+ * parsers on one port for different peers (`AgentMergeRefusal.oneRedirect`), whose one redirect's parser is not known.
+ */
+export function notKnown(r: AgentRefusal): boolean {
+  return undecided(r) || ((r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) && r.oneRedirect === true);
+}
+
+/** What the inputs do not say for a policy they do not decide (`notKnown`; no leading capital, no final stop). */
+function undecidedConsequence(r: AgentRefusal): string {
+  if (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) return 'the inputs do not say which proxy the port\'s one redirect goes to';
   return r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED ? 'the inputs do not hold the CiliumCIDRGroups it names'
     : 'the inputs do not say which patch release the agent runs';
 }
@@ -237,7 +260,9 @@ function undecidedConsequence(r: ServiceSelectorUndecided): string {
  * not known`. No final stop.
  */
 export function agentRefusalLead(r: AgentRefusal, subject: string): string {
-  if (r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED) return `the policy Cilium enforces for ${subject} is not known`;
+  if (r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED || (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT && r.oneRedirect === true)) {
+    return `the policy Cilium enforces for ${subject} is not known`;
+  }
   return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED
     ? `the policy Cilium 1.19 enforces for ${subject} is not known` : `Cilium refuses the policy of ${subject}`;
 }
@@ -260,7 +285,7 @@ function derivativeRefusals(selecting: readonly CompiledRule[]): GroupsDerivativ
  * refuses the policy of …"): the policy it had, or the operator's derivative. No leading capital, no final stop.
  */
 export function agentRefusalConsequence(r: AgentRefusal, subject: string): string {
-  if (undecided(r)) return undecidedConsequence(r);
+  if (notKnown(r)) return undecidedConsequence(r);
   return r.check === AgentRefusalCheck.GROUPS_DERIVATIVE
     ? `that derivative, not these policies, is ${subject === 'it' ? 'its' : `${subject}'s`} policy`
     : `${subject} keeps the policy it had (its regeneration fails before it changes), which these policies do not hold`;
@@ -272,6 +297,7 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
   const uses = selecting.flatMap((rule) => usesOf(rule).parsers(perSelector));
   const parsers = uses.length < 2 ? [] : parserConflicts(uses)
     .map(({ first, second }): AgentMergeRefusal => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
+  if (perSelector) pushAll(parsers, parserRedirectsUndecided(selecting, parsers));
   const modeUses = selecting.flatMap((rule) => usesOf(rule).auth.modes);
   if (modeUses.length < 2) return parsers;
   // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
@@ -280,6 +306,24 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
   const modes = parserConflicts(modeUses).filter(({ first }) => !denied.has(`${first.filter.key}\0${first.peer}`))
     .map(({ first, second }): AgentMergeRefusal => ({ check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true }));
   return [...parsers, ...modes];
+}
+
+/**
+ * From 1.18, the filters where allow items of different peer selectors put different L7 parsers, apart from those the
+ * agent refuses (`refused`, per selector): the merge takes them (PerSelectorPolicy.L7Parser, PR #37887), but a port has
+ * one proxy redirect per listener, not per parser (pkg/policy/proxyid.go `ProxyID`; pkg/endpoint/bpf.go `addNewRedirects`
+ * makes it with the parser of the first redirecting per-selector policy `RedirectFilters` yields, a Go map range over
+ * `L4Filter.PerSelectorPolicies`, and skips the others), and every peer's policy-map entry on the port carries that
+ * redirect's proxy port (pkg/policy/l4.go `L4Filter.toMapState`: `LookupRedirectPort(ingress, protocol, port, listener)`).
+ * The listener priority (`L7ParserType.defaultPriority`, kept by the map-state merge) ranks entries of different proxy
+ * ports, here all the same, so it does not pick the parser: the inputs do not say which proxy the port goes to.
+ */
+function parserRedirectsUndecided(selecting: readonly CompiledRule[], refused: readonly AgentMergeRefusal[]): AgentMergeRefusal[] {
+  const uses = selecting.flatMap((rule) => usesOf(rule).parsers(false));
+  if (uses.length < 2) return [];
+  const refusedFilters = new Set(refused.map((r) => r.first.filter.key));
+  return parserConflicts(uses).filter(({ first }) => !refusedFilters.has(first.filter.key))
+    .map(({ first, second }) => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector: false, oneRedirect: true }));
 }
 
 /** What one rule brings to the merge: its parser uses (per selector or per filter) and its authentication uses. */

@@ -13,7 +13,8 @@
  * their peers. From 1.18 it is per peer selector (PR #37887, `PerSelectorPolicy.L7Parser`): only rules that name an
  * identical peer selector (after Cilium's translation; the selector cache holds one per written form, `Selector.cacheKey`:
  * `matchLabels {app: web}` and `app In [web]` are two) conflict; different peers
- * on one port may use different parsers. Port entries that overlap without being equal (`8000-8100` and `8080`) are
+ * on one port may use different parsers, merged, but the port still gets one proxy redirect (ProxyID has no parser), of
+ * the parser the agent meets first (the engine's `parserRedirectsUndecided`: not known). Port entries that overlap without being equal (`8000-8100` and `8080`) are
  * separate filters: never merged, never refused. TLS-only rules (`serverNames`, TLS contexts) and Envoy listeners are
  * not judged here (TLS is promoted to any parser but DNS and a listener; a listener conflicts with any other parser).
  */

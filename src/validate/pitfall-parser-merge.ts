@@ -63,18 +63,23 @@ export function l7ParserConflicts(run: PitfallRun): void {
       }
     }
   }
-  const uses: ParserUse<UseRef>[] = [];
-  let peersOf: { item: RuleItemModel; r: RuleView; peers: string[] } | undefined;
-  for (const { filter, parser, ref, item } of found) {
-    if ((parsersByFilter.get(filter.key)?.size ?? 0) < 2) continue;
-    const { r } = ref;
-    // The uses of one item follow each other.
-    if (peersOf?.item !== item || peersOf.r !== r) peersOf = { item, r, peers: itemPeers(r, item) };
-    for (const peer of peersOf.peers) uses.push({ filter, parser, peer, ref });
-  }
-  reportMerges(run, mergeGroups(uses), (use, hit) => {
+  const uses = (perSelector: boolean): ParserUse<UseRef>[] => {
+    const list: ParserUse<UseRef>[] = [];
+    let peersOf: { item: RuleItemModel; r: RuleView; peers: string[] } | undefined;
+    for (const { filter, parser, ref, item } of found) {
+      if ((parsersByFilter.get(filter.key)?.size ?? 0) < 2) continue;
+      const { r } = ref;
+      // The uses of one item follow each other.
+      if (peersOf?.item !== item || peersOf.r !== r) peersOf = { item, r, peers: itemPeers(r, item, perSelector && parsersPerSelector(r.version)) };
+      for (const peer of peersOf.peers) list.push({ filter, parser, peer, ref });
+    }
+    return list;
+  };
+  const refused = new Set<string>();
+  reportMerges(run, mergeGroups(uses(true)), (use, hit) => {
     const { r } = use.ref;
     const c = hit.ref.r;
+    refused.add(`${r.doc}/${use.ref.path}`);
     const peer = parsersPerSelector(r.version) ? ` for the same peer ${peerText(use.peer)}` : '';
     run.report('pitfall-l7-parser-conflict', r, use.ref.path,
       `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
@@ -83,6 +88,21 @@ export function l7ParserConflicts(run: PitfallRun): void {
       + 'and the endpoint\'s status)',
       `give each protocol its own port${parsersPerSelector(r.version) ? ' (or its own peers)' : ''}; if one of the rules is not meant for `
       + 'these endpoints, narrow its endpointSelector');
+  });
+  // From 1.18 parsers of different peer selectors merge, but the port gets one proxy redirect of one of them (the engine's
+  // `parserRedirectsUndecided`, pkg/endpoint/bpf.go `addNewRedirects`): the same filters, met per filter.
+  if (!run.rules.some((r) => parsersPerSelector(r.version))) return;
+  reportMerges(run, mergeGroups(uses(false).filter((use) => parsersPerSelector(use.ref.r.version))), (use, hit) => {
+    const { r } = use.ref;
+    if (refused.has(`${r.doc}/${use.ref.path}`)) return;
+    const c = hit.ref.r;
+    run.report('pitfall-l7-parser-conflict', r, use.ref.path,
+      `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
+      + `${c === r ? '' : ', a rule that may select the same endpoints'}, for other peers: from 1.18 the agent takes both, but the port gets one `
+      + 'proxy redirect (its ID has no parser), made with the parser of the first per-selector policy the agent meets in Go map order '
+      + '(pkg/endpoint addNewRedirects), and the traffic of every peer on the port goes to that proxy, which drops the requests it cannot '
+      + 'parse: which protocol passes can change from one regeneration to the next',
+      'give each protocol its own port; if one of the rules is not meant for these endpoints, narrow its endpointSelector');
   });
 }
 
@@ -189,9 +209,12 @@ function reportMerges(run: PitfallRun, groups: readonly (readonly ParserUse<UseR
 /** Reports one use that meets `hit`, an earlier use of another parser (or mode) for an endpoint both may select. */
 type Say = (use: ParserUse<UseRef>, hit: ParserUse<UseRef>) => void;
 
-/** The peers an item's parsers merge per: its peer selectors from 1.18, else one key for all (none when it selects no peer). */
-function itemPeers(r: RuleView, item: RuleItemModel): string[] {
-  if (parsersPerSelector(r.version)) return peerKeys(r, item);
+/**
+ * The peers an item's parsers merge per: its peer selectors (`perSelector`, from 1.18), else one key for all (none when
+ * it selects no peer).
+ */
+function itemPeers(r: RuleView, item: RuleItemModel, perSelector: boolean): string[] {
+  if (perSelector) return peerKeys(r, item);
   return itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16)) === 'none' ? [] : [''];
 }
 

@@ -317,3 +317,36 @@ spec:
     expect(cli('trace', '--policies', file, '--from', 'pod:prod:app=web', '--to', 'pod:prod:app=db', '--port', '8080').code).toBe(0);
   });
 });
+
+describe('trace: from 1.18, two L7 parsers on one port for other peers (one proxy redirect of either parser)', () => {
+  // HTTP from web, Kafka from worker, on 8080/TCP: the agent takes the policy (per-selector parsers), but the port has
+  // one redirect, made with the parser it meets first (pkg/endpoint addNewRedirects): what api enforces is not known.
+  const file = join(scratch, 'parser-redirect.yaml');
+  writeFileSync(file, `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }], rules: { http: [{ method: GET }] } }]
+  - fromEndpoints: [{ matchLabels: { app: worker } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }], rules: { kafka: [{ topic: orders }] } }]
+`);
+
+  test('refused (exit 2, engine-policy-refused) on 1.18 and 1.19 as a policy not known; on 1.17 as the agent\'s refusal', () => {
+    for (const version of ['1.18', '1.19']) {
+      const r = cli('trace', '--policies', file, '--cilium-version', version, '--from', 'pod:prod:app=web', '--to', 'pod:prod:app=api',
+        '--port', '8080', '--http', 'GET /');
+      expect([r.code, r.stdout], version).toEqual([2, '']);
+      expect(r.stderr).toMatch(new RegExp('^error: --to pod:prod:app=api: the policy Cilium enforces for this endpoint is not known: CiliumNetworkPolicy '
+        + 'prod/api spec\\.ingress\\[0\\] has http rules and CiliumNetworkPolicy prod/api spec\\.ingress\\[1\\] kafka rules on ingress 8080/TCP for '
+        + 'other peers: from 1\\.18 the agent takes both, but the port gets one proxy redirect'));
+      expect(r.stderr).toContain('the inputs do not say which proxy the port\'s one redirect goes to, so no verdict on them is what Cilium enforces');
+      expect(r.stderr).toContain('fix: give each protocol its own port; `cdk8s-cilium validate` reports it as pitfall-l7-parser-conflict\n');
+    }
+    const old = cli('trace', '--policies', file, '--cilium-version', '1.17', '--from', 'pod:prod:app=web', '--to', 'pod:prod:app=api', '--port', '8080');
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/^error: --to pod:prod:app=api: Cilium refuses the policy of this endpoint: .* and it cannot merge conflicting L7 parsers/);
+  });
+});

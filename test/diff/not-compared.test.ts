@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cliAsync } from '../support/cli';
-import { Connectivity, NotCompared, PolicySet } from '../../src';
+import { CiliumVersion, Connectivity, NotCompared, PolicySet } from '../../src';
 import { webToApi } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-limits-'));
@@ -174,6 +174,26 @@ spec:
       mayAllow: true,
       mayDeny: true,
     }]);
+  });
+
+  test('from 1.18, http and kafka rules for other peers on one port: not refused, but the port\'s one redirect is of either parser, so the class '
+    + 'is NOT COMPARED as a policy not known (1.17: refused)', () => {
+    const otherPeers = apiPolicy('l7').replace('kafka', 'KAFKA').replace(/(- fromEndpoints: \[\{ matchLabels: \{ app: )web(.*\n.*KAFKA)/, '$1worker$2')
+      .replace('KAFKA', 'kafka');
+    expect(otherPeers).toContain('app: worker');
+    const added = (version: string): NotCompared[] => {
+      const ciliumVersion = CiliumVersion.parse(version);
+      const doc = Connectivity.diff(PolicySet.fromYaml(apiPolicy(), { ciliumVersion }), PolicySet.fromYaml(otherPeers, { ciliumVersion }));
+      return doc.notCompared ?? [];
+    };
+    for (const version of ['1.18', '1.19']) {
+      expect(added(version).map((n) => n.text), version).toEqual([expect.stringMatching(new RegExp('^The policy Cilium enforces for the endpoint class '
+        + 'prod/app=api on head is not known: CiliumNetworkPolicy prod/api spec\\.ingress\\[0\\] has http rules and CiliumNetworkPolicy prod/api '
+        + 'spec\\.ingress\\[1\\] kafka rules on ingress 8080/TCP for other peers: from 1\\.18 the agent takes both, .*: its endpoints get the one proxy '
+        + 'redirect of their port made with the parser the agent meets first, which the inputs do not hold, so the connections to and from it are not '
+        + 'compared; run `cdk8s-cilium validate` on the head policies and fix pitfall-l7-parser-conflict$'))]);
+    }
+    expect(added('1.17').map((n) => n.text)).toEqual([expect.stringMatching(/^Cilium refuses the policy of the endpoint class prod\/app=api on head: .*, and it cannot merge conflicting L7 parsers: its endpoints keep the policy they had/)]);
   });
 
   test('a refused class in the markdown and HTML outputs and in the library\'s document', async () => {

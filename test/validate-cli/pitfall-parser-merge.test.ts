@@ -1,6 +1,7 @@
 // `pitfall-l7-parser-conflict` (src/validate/pitfall-parser-merge.ts) as a truth table: two allow items giving one
 // endpoint different L7 parsers on one port entry are flagged (across policies, inside one rule, CCNP with CNP; up to
-// 1.17 whatever the peers, from 1.18 for an identical peer selector), and not flagged for disjoint or other-namespace
+// 1.17 whatever the peers, from 1.18 for an identical peer selector, and from 1.18 for other peers as one proxy redirect
+// of either parser: ProxyID has no parser, pkg/endpoint addNewRedirects), and not flagged for disjoint or other-namespace
 // subjects, other ports (overlapping ranges included: separate filters in Cilium), other directions, one kind, or a rule
 // without L7. The engine's note (src/engine/parser-conflicts.ts, the same mechanism) agrees case by case.
 import { describe, expect, it } from 'vitest';
@@ -31,6 +32,9 @@ type Files = Record<string, string>;
 const flagged = (files: Files, ciliumVersion = '1.19'): string[][] =>
   findings(check(files, { ciliumVersion }), 'pitfall-l7-parser-conflict').map((d) => [`${d.file}:${d.line} ${d.path ?? ''}`, d.message]);
 const at = (files: Files, ciliumVersion?: string): string[] => flagged(files, ciliumVersion).map(([where]) => where);
+/** The findings as `where` and whether they are refusals (`same peer`) or, from 1.18, one redirect for other peers. */
+const kinds = (files: Files, ciliumVersion?: string): string[] => flagged(files, ciliumVersion)
+  .map(([where, message]) => `${where} ${message.includes(', for other peers: from 1.18 the agent takes both') ? 'other peers' : 'refused'}`);
 
 describe('flagged', () => {
   it('two policies on the same pods, HTTP and Kafka from the same peer on 80/TCP: at the later one, naming the other with its line', () => {
@@ -60,7 +64,8 @@ describe('flagged', () => {
     expect(flagged(files).map(([where, message]) => [where, /for the same peer (.*?}):/.exec(message)?.[1]])).toEqual([
       ['b.yaml:12 spec.ingress[1].toPorts[0]', 'endpoints {any:app=web, k8s:io.kubernetes.pod.namespace=shop}'],
     ]);
-    expect(at({ ...files, 'b.yaml': policy('b', API, `  ingress:\n${from(WORKER, P80, KAFKA)}`) })).toEqual([]);
+    // Worker's Kafka and web's HTTP on 80/TCP: not refused from 1.18, but one redirect of either parser for both peers.
+    expect(kinds({ ...files, 'b.yaml': policy('b', API, `  ingress:\n${from(WORKER, P80, KAFKA)}`) })).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0] other peers']);
   });
 
   it('inside one rule: two items on the same port', () => {
@@ -73,10 +78,23 @@ describe('flagged', () => {
       .toEqual(['c.yaml:9 spec.ingress[0].toPorts[0]']);
   });
 
-  it('different peers: up to 1.17 (one parser per port), not from 1.18 (one per peer selector)', () => {
+  it('different peers: refused up to 1.17 (one parser per port); from 1.18 taken, but the port gets one redirect of either parser', () => {
     const files = { 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}${from(WORKER, P80, KAFKA)}`) };
-    expect(at(files, '1.17')).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
-    expect(at(files, '1.18')).toEqual([]);
+    expect(kinds(files, '1.17')).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0] refused']);
+    for (const version of ['1.18', '1.19']) {
+      expect(flagged(files, version)).toEqual([[
+        'a.yaml:12 spec.ingress[1].toPorts[0]',
+        'kafka rules on ingress 80/TCP here, and http rules on the same port entry in CiliumNetworkPolicy shop/a (a.yaml:10), for other peers: from '
+        + '1.18 the agent takes both, but the port gets one proxy redirect (its ID has no parser), made with the parser of the first per-selector '
+        + 'policy the agent meets in Go map order (pkg/endpoint addNewRedirects), and the traffic of every peer on the port goes to that proxy, '
+        + 'which drops the requests it cannot parse: which protocol passes can change from one regeneration to the next',
+      ]]);
+      const [d] = findings(check(files, { ciliumVersion: version }), 'pitfall-l7-parser-conflict');
+      expect([d.severity, d.fix]).toEqual(['error', 'give each protocol its own port; if one of the rules is not meant for these endpoints, narrow its endpointSelector']);
+    }
+    // Each entry once: a refusal for the same peer is not reported again as one redirect.
+    const same = { 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, P80, KAFKA)}${from(WORKER, P80, KAFKA)}`) };
+    expect(kinds(same, '1.19')).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0] refused', 'a.yaml:14 spec.ingress[2].toPorts[0] other peers']);
   });
 
   it('from 1.18 the cached selectors decide: cluster holds the host selector, so cluster and host meet', () => {
@@ -158,13 +176,13 @@ describe('not flagged', () => {
       `  ingress:\n${from(WEB, '{ port: "8080", protocol: TCP }', KAFKA)}`), '1.17')).toEqual([]);
   });
 
-  it('from 1.18, one peer written two ways is two cached selectors (a match label and an In expression, app and k8s:app)', () => {
+  it('from 1.18, one peer written two ways is two cached selectors (a match label and an In expression, app and k8s:app): not refused, one redirect', () => {
     const asExpression = 'fromEndpoints: [{ matchExpressions: [{ key: app, operator: In, values: [web] }] }]';
     const k8sSourced = 'fromEndpoints: [{ matchLabels: { k8s:app: web } }]';
     for (const other of [asExpression, k8sSourced]) {
       const files = pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(other, P80, KAFKA)}`);
-      expect(at(files, '1.19'), other).toEqual([]);
-      expect(at(files, '1.17'), other).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+      expect(kinds(files, '1.19'), other).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0] other peers']);
+      expect(kinds(files, '1.17'), other).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0] refused']);
     }
   });
 
@@ -198,7 +216,7 @@ describe('not flagged', () => {
 describe('the engine\'s note agrees with the finding', () => {
   const refused = (text: string, version: CiliumVersion, from = 'pod:shop:app=web'): boolean =>
     verdictFor(PolicySet.fromYaml(text, { ciliumVersion: version }), from, 'pod:shop:app=api', '80/TCP', {}).ingress.notes
-      .some((n) => n.startsWith('Cilium refuses the policy of this endpoint'));
+      .some((n) => n.startsWith('Cilium refuses the policy of this endpoint') || n.startsWith('the policy Cilium enforces for this endpoint is not known'));
   const cases: [string, string][] = [
     ['same peer', `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, P80, KAFKA)}`],
     ['other peers', `  ingress:\n${from(WEB, P80, HTTP)}${from(WORKER, P80, KAFKA)}`],
