@@ -225,13 +225,18 @@ export function parserConflictNotes(selecting: readonly CompiledRule[], version:
     + `so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
 }
 
+/**
+ * The refusals first, then what the inputs do not decide (`notKnown`), each in its order: `trace` and `replay` lead with the
+ * first, and a policy the agent refuses is what the endpoint gets, whatever else is undecided in it.
+ */
 function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentRefusal[] {
-  return [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting),
+  const all = [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting),
     ...selecting.flatMap((rule): ServiceSelectorUndecided[] => {
       if (rule.undecided === undefined) return [];
       const { kind, ...rest } = rule.undecided;
       return [{ check: kind === 'cidr-group' ? AgentRefusalCheck.CIDR_GROUP_UNDECIDED : AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED, ...rest }];
     })];
+  return [...all.filter((r) => !notKnown(r)), ...all.filter(notKnown)];
 }
 
 /** Whether `r` is no refusal but a policy the inputs do not decide (`ServiceSelectorUndecided`). */

@@ -93,6 +93,17 @@ describe('Kafka and DNS rules of two selectors on one port (the broker both sele
     }
   });
 
+  test('a refusal beside the undecided redirect leads (trace and replay name the first): the agent refuses the policy', () => {
+    // Review of l7p44: an authentication mode conflict on 5432 came after the one-redirect note, so `trace` led with "not known".
+    const auth = (mode: string): Record<string, unknown> => ({
+      toEndpoints: [labels({ app: 'db' })], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }], authentication: { mode },
+    });
+    const s = set([KAFKA, DNS, auth('required'), auth('disabled')], CiliumVersion.V1_18);
+    const notes = mergeNotes(judged(s, WEB, BROKER, 9092, { kafka: 'produce orders' }).egress.notes);
+    expect(notes.map((n) => n.split(':')[0])).toEqual(['Cilium refuses the policy of this endpoint', 'the policy Cilium enforces for this endpoint is not known']);
+    expect(notes[0]).toMatch(/authentication/);
+  });
+
   test('no note: one parser on both selectors, or the parsers on different ports (allowed and denied as their rules say)', () => {
     const kafkaInfra = { toEndpoints: [labels({ tier: 'infra' })], toPorts: [{ ports: P, rules: { kafka: [{ topic: 'logs' }] } }] };
     const dns53 = { toEndpoints: [labels({ tier: 'infra' })], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: DNS.toPorts[0].rules }] };
