@@ -2,7 +2,8 @@ import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import {
-  isRequirementList, selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes, selectorRequiresNothing,
+  emptyExpressionList, isRequirementList, selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes,
+  selectorRequiresNothing,
 } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
@@ -167,7 +168,8 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
 /**
  * Refuses what a label selector of one's own answered when it is no label selector (`null`, a string, a list) or its
  * `matchLabels`/`matchExpressions` are not a map/list of them (`selector-unknown`, `labelsShapeProblem`,
- * `expressionsShapeProblem`): taken apart, it was dropped or spread into keys, and the selector selected more.
+ * `expressionsShapeProblem`): taken apart, it was dropped or spread into keys, and the selector selected more; and an empty
+ * `matchExpressions` (`selector-empty`, `emptyExpressionList`), dropped as the factories' `expressions: []` would be.
  * @param model what `toEndpointSelector()`/`toNodeSelector()` answered
  * @param what who answered, for the message (`Peer.selectedBy(): the endpoint selector of one's own`)
  * @param fix how to answer instead
@@ -176,7 +178,13 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
 export function checkOwnSelectorShape(model: unknown, what: string, fix: string, location: string | undefined): asserts model is LabelSelectorModel {
   const selector = model !== null && typeof model === 'object' && !Array.isArray(model);
   const problem = selector ? labelsShapeProblem(model) ?? expressionsShapeProblem(model) : undefined;
-  if (selector && problem === undefined) return;
+  if (selector && problem === undefined) {
+    // `matchExpressions: []` is a list of requirements, but it is dropped when taken apart (as the factories' `expressions: []`).
+    const empty = emptyExpressionList((model as { matchExpressions?: unknown }).matchExpressions,
+      `${what} answered ${JSON.stringify(model).slice(0, 200)} with`, 'matchExpressions');
+    if (empty === undefined) return;
+    throw new CiliumPolicyError({ ...empty, location });
+  }
   throw new CiliumPolicyError({
     id: 'selector-unknown',
     message: `${what} answered ${JSON.stringify(model)?.slice(0, 200) ?? String(model)}: `
@@ -214,6 +222,12 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
       location,
     });
   }
+  // An empty one (`matchExpressions: []`) would be written, and Cilium reads it as no requirement (the factories refuse it).
+  selectors.forEach((s, i) => {
+    const empty = emptyExpressionList((s as { matchExpressions?: unknown } | null)?.matchExpressions, `${what}(${description}): the peer's ${at(i)} has`,
+      'matchExpressions');
+    if (empty !== undefined) throw new CiliumPolicyError({ ...empty, location });
+  });
   const index = selectors.findIndex((s) => s !== null && typeof s === 'object' && !Array.isArray(s) && selectorRequiresNothing(s as LabelSelectorModel));
   const meaning = field !== undefined ? EMPTY_SELECTOR[field] : undefined;
   if (index < 0 || meaning === undefined) return;
