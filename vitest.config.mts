@@ -13,8 +13,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  *
  * The files of a worker share one module registry (`isolate: false`) in `unit` and `e2e`, so the library and the CRD
  * schemas (compiled on first use, cached per process) are loaded once per worker instead of once per file (a spawning
- * test gains nothing from a fresh registry: what it tests runs in the process it spawns). Only the files that mock or
- * reset modules (`MODULE_RESETS`) run isolated, one registry per file (`e2e-isolated`).
+ * test gains nothing from a fresh registry: what it tests runs in the process it spawns). The e2e files that mock or reset
+ * modules (`MODULE_RESETS`) run isolated, one registry per file (`e2e-isolated`). Two `unit` files call `vi.resetModules()`
+ * in the shared registry on purpose (`test/constructs/second-copy-values.test.ts`: a second copy of the library;
+ * `test/engine/policy-set-facade.test.ts`: the engine without the diff layer) and pass there: vitest runs the setup file
+ * (`test/setup.ts`) again before each file even without isolation (it invalidates and re-imports it), so a later file of
+ * that worker gets the library loaded afresh and configured as before (matchers, CRD schemas), at the cost of one more
+ * load. A file that mocks modules (`vi.mock`) still belongs in `MODULE_RESETS`: in a shared registry a mock may miss modules
+ * already loaded, and reach later files.
  */
 const E2E = [
   'test/package.test.ts',
@@ -31,7 +37,7 @@ const E2E = [
   'test/diff/git-ref.test.ts',
 ];
 
-/** E2E files that use vi.mock / vi.resetModules: a registry of their own. */
+/** E2E files that use vi.mock / vi.resetModules: a registry of their own (the unit files that reset modules: above). */
 const MODULE_RESETS = [
   'test/validate-cli/bundled-schema-backstop.test.ts',
   'test/testing/framework-entries.test.ts',

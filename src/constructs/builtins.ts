@@ -1,7 +1,7 @@
 import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
 import { HOST_PROBE_ENTITY, dnsPorts } from '../model/companion-rules';
-import { DnsRule, L7 } from './l7';
+import { DnsRule, dnsRuleModelOrNone, dnsRuleModels, L7 } from './l7';
 import { hasValueMark } from './value-mark';
 import { IPeer, Peer } from './peer';
 import { PolicyRule } from './policy-rule';
@@ -51,6 +51,8 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
   // `dnsRule: [...]` was dropped: every name could be looked up.
   checkPropKeys(options, DNS_COMPANION_OPTION_KEYS, { owner: 'Builtins.allowDns()', noun: 'option', location: rule._owner });
   checkListOf(options.dnsRules, 'dnsRules', 'a DnsRule', '_toModel', rule._owner);
+  // Named here as the construct's dnsRules (L7.dns() reads them again, and would name its own list).
+  if (options.dnsRules !== undefined) dnsRuleModels(options.dnsRules, 'dnsRules', rule._owner);
   if (options.dnsRules !== undefined && options.dnsRules.length === 0) {
     throw new CiliumPolicyError({
       id: 'dns-rules-empty',
@@ -163,13 +165,13 @@ export function builtinsSummary(built: { hostProbes: boolean; dns?: DnsCompanion
 
 /**
  * Whether the DNS companion's `dnsRules` let every name be looked up: left out (the default, `matchPattern: "*"`), or a
- * list with a rule that matches every name (`DnsRule.all()`). Entries that are not a `DnsRule` count for nothing (the
- * companion refuses them).
+ * list with a rule that matches every name (`DnsRule.all()`). Entries that are not a `DnsRule`, or answer no DNS rule
+ * (`dnsRuleModelOrNone`), count for nothing (the companion refuses them, `dnsRuleModels`).
  * @param rules the `dnsRules` given
  */
 export function dnsRulesAllowEveryName(rules: unknown): boolean {
   return rules === undefined
-    || (Array.isArray(rules) && rules.some((r) => hasValueMark(r, 'DnsRule') && matchesEveryDnsName((r as DnsRule)._toModel().matchPattern ?? '', false)));
+    || (Array.isArray(rules) && rules.some((r) => hasValueMark(r, 'DnsRule') && matchesEveryDnsName(dnsRuleModelOrNone(r)?.matchPattern ?? '', false)));
 }
 
 /** Refuses a rule that is not a `PolicyRule` (from JavaScript, `undefined` or a policy itself was a TypeError). */

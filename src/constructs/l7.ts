@@ -446,6 +446,50 @@ export class DnsRule {
   }
 }
 
+/** Whether a DNS rule answered one: an object with a `matchName` or a `matchPattern`, each a string where given. */
+function isDnsRuleModel(model: unknown): model is FqdnSelectorModel {
+  if (model === null || typeof model !== 'object' || Array.isArray(model)) return false;
+  const { matchName, matchPattern } = model as Record<string, unknown>;
+  return (matchName !== undefined || matchPattern !== undefined)
+    && (matchName === undefined || typeof matchName === 'string') && (matchPattern === undefined || typeof matchPattern === 'string');
+}
+
+/**
+ * The model of a DNS rule (its `_toModel()`) when it answers one, or `undefined`: for readers that judge the rules before
+ * they are checked (the DNS companion's description), which count such an entry for nothing and leave it to `dnsRuleModels`.
+ * @param rule an entry of a `dnsRules` list (anything)
+ * @internal
+ */
+export function dnsRuleModelOrNone(rule: unknown): FqdnSelectorModel | undefined {
+  const read: unknown = rule !== null && typeof rule === 'object' ? (rule as { _toModel?: unknown })._toModel : undefined;
+  const model: unknown = typeof read === 'function' ? (read as () => unknown).call(rule) : undefined;
+  return isDnsRuleModel(model) ? model : undefined;
+}
+
+/**
+ * The models of DNS rules, each read once from its `_toModel()` and checked (`isDnsRuleModel`): an entry that answers no DNS
+ * rule (a value with the DnsRule mark forged in JavaScript whose `_toModel()` answers `null`) is refused
+ * (`list-entry-invalid`), naming the list, the entry and the value. It was written as `dns: [null]`, and the DNS companion's
+ * description failed on it with a TypeError. The entries are known to have a `_toModel` (`checkListOf`).
+ * @param rules the rules given
+ * @param what the list, for the message (`dnsRules`, `L7.dns() rules`)
+ * @param location a construct path; default: the caller's file:line
+ * @internal
+ */
+export function dnsRuleModels(rules: readonly DnsRule[], what: string, location?: string): FqdnSelectorModel[] {
+  return rules.map((rule, i) => {
+    const model: unknown = rule._toModel();
+    if (isDnsRuleModel(model)) return model;
+    throw new CiliumPolicyError({
+      id: 'list-entry-invalid',
+      message: `${what}[${i}] is a DnsRule whose _toModel() answered ${JSON.stringify(model)?.slice(0, 200) ?? String(model)}, `
+        + 'not a DNS rule ({ matchName } or { matchPattern })',
+      fix: 'pass DnsRule.exact(name), DnsRule.pattern(pattern) or DnsRule.all()',
+      location: location ?? callerLocation(),
+    });
+  });
+}
+
 /** The L7 rules of a rule item: HTTP, Kafka or DNS (one kind per port). */
 export class L7 {
   /** HTTP rules; the ports must be TCP. */
@@ -466,7 +510,7 @@ export class L7 {
   public static dns(...rules: DnsRule[]): L7 {
     requireRules('dns', rules.length, 'DnsRule.all()');
     checkListOf(rules, 'L7.dns() rules', 'a DnsRule', '_toModel');
-    return new L7({ dns: rules.map((r) => r._toModel()) });
+    return new L7({ dns: dnsRuleModels(rules, 'L7.dns() rules') });
   }
 
   /**

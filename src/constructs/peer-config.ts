@@ -2,7 +2,8 @@ import { IConstruct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import {
-  isRequirementList, selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes, selectorRequiresNothing,
+  emptyExpressionList, isRequirementList, selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes,
+  selectorRequiresNothing,
 } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
@@ -14,7 +15,9 @@ import { clonePlain } from '../model/clone-plain';
  * checked when the rule is given and again at synthesis (`peer-config-invalid`): the item sets at most one L3 field, as a
  * non-empty list, and nothing else; `defaultPorts` is not an empty list. A selector in it that requires nothing (`{}`,
  * `{ matchLabels: {} }`) is refused as the factories refuse an empty label map (`selector-empty`): an endpoint selector
- * (but `Peer.selectedBy(EndpointSelector.all())`'s own), a node selector, a `cidrGroupSelector`, a `k8sServiceSelector`.
+ * (but `Peer.selectedBy(EndpointSelector.all())`'s own), a node selector, a `cidrGroupSelector`, a `k8sServiceSelector`; so is
+ * one with an empty `matchExpressions` list, and a `cidrSet` entry with an empty `except` list (`peer-except-empty`), as
+ * `Peer.cidr()` refuses it.
  */
 export interface PeerConfig {
   /** The peer field set on the rule item. @default - the one L3 field the item sets; none: any peer */
@@ -70,7 +73,8 @@ const L3_FIELDS = new Set<string>(L3_PEER_FIELDS);
  * 1.16; before, nothing in an item without ports and every peer on the ports of one with them); `field` names that field (it is derived from the item when left out: a CIDR item without
  * `field` was written as every peer when the call had no ports); nothing but the peer (ports, ICMP, L7 and authentication
  * come from the call); `defaultPorts` is not an empty list (it would be written as every port); no endpoint selector
- * only excludes (`NotIn`/`DoesNotExist`) where no namespace is added to it (`peer-selector-only-excludes`).
+ * only excludes (`NotIn`/`DoesNotExist`) where no namespace is added to it (`peer-selector-only-excludes`); no `cidrSet`
+ * entry has an empty `except` list (`peer-except-empty`, `refuseEmptyExcept`).
  * @param config what `toPeerConfig()` returned
  * @param what the call, for messages (`allowEgress`)
  * @param location the construct path of the policy
@@ -105,6 +109,13 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
       + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
   refuseEmptySelector(field, list as unknown[], EVERY_POD_OF_NAMESPACE.has(config), what, description, location);
+  if (field === PeerField.CIDR_SET) {
+    (list as unknown[]).forEach((e, i) => {
+      const entry = e !== null && typeof e === 'object' ? e as { cidr?: unknown; except?: unknown } : {};
+      refuseEmptyExcept(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}].except`,
+        `{ cidr: ${JSON.stringify(entry.cidr)} }`, location);
+    });
+  }
   if (field === PeerField.NODES) checkNodeSelectors(list as LabelSelectorModel[], what, description, location);
   if (field === PeerField.ENDPOINTS) {
     checkEndpointSelectors(list as LabelSelectorModel[], what, description, location);
@@ -116,6 +127,26 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
   }
   const checked = { ...config, field, description };
   return EVERY_POD_OF_NAMESPACE.has(config) ? markEveryPodOfNamespace(checked) : checked;
+}
+
+/**
+ * Refuses an empty `except` list of a CIDR (`peer-except-empty`), from `Peer.cidr()` and in a `cidrSet` entry of a peer of one's
+ * own: it leaves nothing out (Cilium reads `except: []` as no hole: `api.CIDRRule` `ExceptCIDRs`, omitempty), so a list of
+ * holes computed empty by mistake let in the very ranges meant to be left out.
+ * @param cidr the range (for the fix)
+ * @param except the except list as given (anything; what is no empty list passes)
+ * @param what who gave it, leading the message (`Peer.cidr("10.0.0.0/16") except`, `allowEgress(corp): the peer's cidrSet[0].except`)
+ * @param whole how the whole range is said without `except` (`Peer.cidr("10.0.0.0/16")`, `{ cidr: "10.0.0.0/16" }`)
+ * @param location the construct path, or the caller's file:line
+ */
+export function refuseEmptyExcept(cidr: unknown, except: unknown, what: string, whole: string, location: string | undefined): void {
+  if (!Array.isArray(except) || except.length > 0) return;
+  throw new CiliumPolicyError({
+    id: 'peer-except-empty',
+    message: `${what} is an empty list: it leaves nothing out, so the whole range would be the peer (is a computed list empty by mistake?)`,
+    fix: `list the sub-ranges to leave out, or leave except out if all of ${String(cidr)} is meant: ${whole}`,
+    location,
+  });
 }
 
 /** What a selector that requires nothing selects, by peer field, and how the factories say it when it is meant. */
@@ -167,7 +198,8 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
 /**
  * Refuses what a label selector of one's own answered when it is no label selector (`null`, a string, a list) or its
  * `matchLabels`/`matchExpressions` are not a map/list of them (`selector-unknown`, `labelsShapeProblem`,
- * `expressionsShapeProblem`): taken apart, it was dropped or spread into keys, and the selector selected more.
+ * `expressionsShapeProblem`): taken apart, it was dropped or spread into keys, and the selector selected more; and an empty
+ * `matchExpressions` (`selector-empty`, `emptyExpressionList`), dropped as the factories' `expressions: []` would be.
  * @param model what `toEndpointSelector()`/`toNodeSelector()` answered
  * @param what who answered, for the message (`Peer.selectedBy(): the endpoint selector of one's own`)
  * @param fix how to answer instead
@@ -176,7 +208,13 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
 export function checkOwnSelectorShape(model: unknown, what: string, fix: string, location: string | undefined): asserts model is LabelSelectorModel {
   const selector = model !== null && typeof model === 'object' && !Array.isArray(model);
   const problem = selector ? labelsShapeProblem(model) ?? expressionsShapeProblem(model) : undefined;
-  if (selector && problem === undefined) return;
+  if (selector && problem === undefined) {
+    // `matchExpressions: []` is a list of requirements, but it is dropped when taken apart (as the factories' `expressions: []`).
+    const empty = emptyExpressionList((model as { matchExpressions?: unknown }).matchExpressions,
+      `${what} answered ${JSON.stringify(model).slice(0, 200)} with`, 'matchExpressions');
+    if (empty === undefined) return;
+    throw new CiliumPolicyError({ ...empty, location });
+  }
   throw new CiliumPolicyError({
     id: 'selector-unknown',
     message: `${what} answered ${JSON.stringify(model)?.slice(0, 200) ?? String(model)}: `
@@ -214,6 +252,12 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
       location,
     });
   }
+  // An empty one (`matchExpressions: []`) would be written, and Cilium reads it as no requirement (the factories refuse it).
+  selectors.forEach((s, i) => {
+    const empty = emptyExpressionList((s as { matchExpressions?: unknown } | null)?.matchExpressions, `${what}(${description}): the peer's ${at(i)} has`,
+      'matchExpressions');
+    if (empty !== undefined) throw new CiliumPolicyError({ ...empty, location });
+  });
   const index = selectors.findIndex((s) => s !== null && typeof s === 'object' && !Array.isArray(s) && selectorRequiresNothing(s as LabelSelectorModel));
   const meaning = field !== undefined ? EMPTY_SELECTOR[field] : undefined;
   if (index < 0 || meaning === undefined) return;

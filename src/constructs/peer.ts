@@ -6,7 +6,7 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList } from './names';
-import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig } from './peer-config';
+import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
@@ -246,15 +246,7 @@ export class Peer implements IPeer {
     checkPropKeys(options, CIDR_PEER_OPTION_KEYS, { owner: 'Peer.cidr()', noun: 'option' });
     checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
     // Cilium reads `except: []` as no hole (`api.CIDRRule` `ExceptCIDRs`, omitempty): the ranges meant to be left out are in.
-    if (options.except !== undefined && options.except.length === 0) {
-      throw new CiliumPolicyError({
-        id: 'peer-except-empty',
-        message: `Peer.cidr(${JSON.stringify(cidr)}) except is an empty list: it leaves nothing out, so the whole range would be the peer `
-          + '(is a computed list empty by mistake?)',
-        fix: `list the sub-ranges to leave out, or leave except out if all of ${cidr} is meant: Peer.cidr(${JSON.stringify(cidr)})`,
-        location: callerLocation(),
-      });
-    }
+    refuseEmptyExcept(cidr, options.except, `Peer.cidr(${JSON.stringify(cidr)}) except`, `Peer.cidr(${JSON.stringify(cidr)})`, callerLocation());
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);

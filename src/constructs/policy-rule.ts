@@ -1,7 +1,9 @@
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
 import { L7 } from './l7';
-import { NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorRequiresNothing, writtenSelectorOnlyExcludes } from '../model/selectors';
+import {
+  emptyExpressionList, NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorRequiresNothing, writtenSelectorOnlyExcludes,
+} from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -756,12 +758,22 @@ export function checkSelectorValue(value: unknown, field: 'endpointSelector' | '
  * or `NodeSelector`) and requires nothing (`{}`, `{ matchLabels: {} }`: a label map left empty): the rule would apply to every
  * pod of the namespace, every endpoint of the cluster in a clusterwide policy, or every node, where `EndpointSelector.labels({})`
  * and `NodeSelector.labels({})` are refused. `EndpointSelector.all()` and `NodeSelector.all()` say it outright and stay accepted.
+ * One whose `matchExpressions` is an empty list is refused too (`selector-empty`, `emptyExpressionList`), as the factories refuse
+ * `expressions: []`: Cilium reads it as no requirement.
  */
 function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: LabelSelectorModel, context: RuleRenderContext,
   diagnostics: Diagnostic[]): LabelSelectorModel {
   const node = 'toNodeSelector' in selector;
   if (hasValueMark(selector, 'EndpointSelector') || hasValueMark(selector, 'NodeSelector')) return model;
-  if (model === null || typeof model !== 'object' || Array.isArray(model) || !selectorRequiresNothing(model)) return model;
+  if (model === null || typeof model !== 'object' || Array.isArray(model)) return model;
+  // `matchExpressions: []` is written, and Cilium reads it as no requirement: the rule applied to pods the exclusions meant to keep out.
+  const empty = emptyExpressionList(model.matchExpressions, `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${JSON.stringify(model).slice(0, 200)} with`,
+    'matchExpressions');
+  if (empty !== undefined) {
+    diagnostics.push({ ...empty, severity: Severity.ERROR, path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}` });
+    return model;
+  }
+  if (!selectorRequiresNothing(model)) return model;
   const every = node ? 'every node of the cluster'
     : context.kind === 'CiliumClusterwideNetworkPolicy' ? 'every endpoint of the cluster' : `every pod of namespace ${context.namespace}`;
   diagnostics.push({

@@ -7,6 +7,7 @@ import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
 import { markValue } from './value-mark';
+import { emptyExpressionList } from '../model/selectors';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
@@ -186,16 +187,8 @@ export class NodeSelector implements INodeSelector {
  */
 export function checkExpressionList(given: unknown, what: string): void {
   if (given === undefined) return;
-  // Dropped when written: the selector required its labels only, so exclusions (or an `In`) computed empty were lost.
-  if (Array.isArray(given) && given.length === 0) {
-    throw new CiliumPolicyError({
-      id: 'selector-empty',
-      message: `${what} got an empty expressions list: it would be dropped, and the selector would require its other labels only `
-        + '(is a computed list empty by mistake?)',
-      fix: 'leave expressions out, or give at least one LabelExpression',
-      location: callerLocation(),
-    });
-  }
+  const empty = emptyExpressionList(given, `${what} got`, 'expressions');
+  if (empty !== undefined) throw new CiliumPolicyError({ ...empty, location: callerLocation() });
   const index = Array.isArray(given) ? given.findIndex((e) => typeof (e as Partial<LabelExpression> | null)?._toModel !== 'function') : -1;
   if (Array.isArray(given) && index < 0) return;
   const value: unknown = Array.isArray(given) ? given[index] : given;

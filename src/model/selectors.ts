@@ -83,6 +83,26 @@ export function isRequirementList(expressions: unknown): boolean {
     || (Array.isArray(expressions) && expressions.every((e) => isMap(e) && typeof (e as { key?: unknown }).key === 'string'));
 }
 
+/**
+ * The refusal (`selector-empty`) of an expressions list given or answered empty, or `undefined` when `given` is not an empty
+ * list. Dropped when written (Cilium reads an empty `matchExpressions` as no requirement): the selector required its other
+ * labels only, so exclusions (or an `In`) computed empty by mistake were lost. One rule for the factories' `expressions`
+ * (`checkExpressionList`) and the `matchExpressions` a selector or peer of one's own answers (`checkOwnSelectorShape`, the
+ * custom peers' selectors, a policy's subject).
+ * @param given the list as given or answered (anything)
+ * @param said who gave it, leading the message (`EndpointSelector.of() got`, `… of one's own answered {…} with`)
+ * @param field `expressions` (an option of the factories) or `matchExpressions` (a selector as answered)
+ */
+export function emptyExpressionList(given: unknown, said: string, field: 'expressions' | 'matchExpressions'): { id: string; message: string; fix: string } | undefined {
+  if (!Array.isArray(given) || given.length > 0) return undefined;
+  return {
+    id: 'selector-empty',
+    message: `${said} an empty ${field} list: it would be dropped, and the selector would require its other labels only (is a computed list empty by mistake?)`,
+    fix: field === 'expressions' ? 'leave expressions out, or give at least one LabelExpression'
+      : 'leave matchExpressions out, or give at least one requirement ({ key, operator, values })',
+  };
+}
+
 function isMap(x: unknown): boolean {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
 }

@@ -52,6 +52,24 @@ describe('an empty list is refused (before Cilium 1.16 it was every peer)', () =
     expect(refusal(run).id).toBe('peer-config-invalid');
   });
 
+  // `except: []` was written as-is, and Cilium reads it as no hole: a list of holes computed empty by mistake let the very
+  // ranges meant to be left out in. Peer.cidr() refuses it (peer-except-empty); a peer of one's own gets the same check.
+  test('a cidrSet entry with except: [] is refused (peer-except-empty), as Peer.cidr() refuses it; a hole keeps its addresses out', () => {
+    const { c, p } = cnp();
+    const peer = custom({ item: { cidrSet: [{ cidr: '10.0.0.0/16', except: ['10.0.1.0/24'] }, { cidr: '10.1.0.0/16', except: [] }] }, description: 'corp' });
+    expect(refusal(() => p.allowEgress(peer, { ports: [Port.tcp(443)] }))).toEqual({
+      id: 'peer-except-empty',
+      message: '[test/p] allowEgress(corp): the peer\'s cidrSet[1].except is an empty list: it leaves nothing out, so the whole range would be the peer '
+        + '(is a computed list empty by mistake?) (peer-except-empty)\n  fix: list the sub-ranges to leave out, or leave except out if all of 10.1.0.0/16 '
+        + 'is meant: { cidr: "10.1.0.0/16" }',
+    });
+    // Nothing was added; the entry with its hole alone: 10.0.5.5 in, 10.0.1.1 (the hole) and 10.1.0.1 out.
+    p.allowEgress(custom({ item: { cidrSet: [{ cidr: '10.0.0.0/16', except: ['10.0.1.0/24'] }] }, description: 'corp' }), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'cidr:10.0.5.5', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'cidr:10.0.1.1', '443/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'cidr:10.1.0.1', '443/TCP')).toBe('denied');
+  });
+
   test('defaultPorts: [] (an egress call without ports was written as every port)', () => {
     const { p } = cnp();
     const peer = custom({ field: PeerField.CIDR, item: { cidr: ['10.0.0.0/8'] }, description: 'db', defaultPorts: [] });

@@ -3,7 +3,8 @@
 // Each is told by its mark (Symbol.for), as a Port is, not by `instanceof`, which refused or mis-read them.
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import {
-  Builtins, CiliumPolicy, CiliumVersion, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, IEndpointSelector, Peer, Port,
+  Builtins, CiliumPolicy, CiliumVersion, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, IEndpointSelector, L7, Peer, Port,
+  TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synth, synthFailure } from '../support/synth';
@@ -70,6 +71,34 @@ describe('DNS rules and rules of another copy', () => {
     expect(refusal(() => new DefaultDenyNamespace(chart('payments', CiliumVersion.V1_16), 'deny', {
       stagedRollout: true, dnsRules: [other.DnsRule.exact('api.example.com')],
     })).id).toBe('default-deny-staged-dns-rules');
+  });
+
+  // A value with the DnsRule mark whose `_toModel()` answers no DNS rule (forged in JavaScript): the DNS companion's description
+  // read its matchPattern and failed with a TypeError, and Builtins.allowDns() wrote `dns: [null]`. Its model is now read and
+  // checked in one place (`dnsRuleModels`), and refused naming the list, the entry and the value.
+  test('a forged DnsRule whose _toModel() answers null: refused cleanly (was a TypeError), and nothing is written', () => {
+    const forged = Object.defineProperty({ _toModel: () => null }, Symbol.for('cdk8s-cilium.DnsRule'), { value: true }) as never;
+    const said = (i: number): string => `dnsRules[${i}] is a DnsRule whose _toModel() answered null, not a DNS rule ({ matchName } or { matchPattern })`;
+    const fix = 'fix: pass DnsRule.exact(name), DnsRule.pattern(pattern) or DnsRule.all()';
+    for (const [i, run] of [
+      [1, () => new DefaultDenyNamespace(chart('payments', CiliumVersion.V1_16), 'deny', { dnsRules: [DnsRule.exact('api.example.com'), forged] })],
+      [0, () => new TieredApp(chart('shop'), 'app', {
+        egressLockdown: true, dnsRules: [forged], tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }],
+      })],
+    ] as const) {
+      const r = refusal(run);
+      expect(r.id).toBe('list-entry-invalid');
+      expect(r.message).toContain(said(i));
+      expect(r.message).toContain(fix);
+      expect(r.message).not.toMatch(/TypeError|Cannot read/);
+    }
+    const c = chart('shop');
+    const policy = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    expect(refusal(() => Builtins.allowDns(policy.rule, { dnsRules: [forged] }))).toMatchObject({ id: 'list-entry-invalid', message: expect.stringContaining(said(0)) });
+    expect(refusal(() => L7.dns(forged))).toMatchObject({ id: 'list-entry-invalid', message: expect.stringContaining('L7.dns() rules[0] is a DnsRule whose') });
+    // Nothing was added: the pods may send no DNS (the policy has no rule yet: it selects no egress).
+    policy.rule.allowEgress(Peer.namespace('x'), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP')).toBe('denied');
   });
 
   test('Builtins of this copy on the rule of a policy of another copy: accepted (was rule-not-a-rule), DNS to kube-dns only', () => {

@@ -6,7 +6,8 @@
 import { ApiObject } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterwidePolicy, EndpointSelector, IEndpointSelector, INodeSelector, LabelExpression, NodeSelector, Peer, Port,
+  CiliumPolicy, ClusterwidePolicy, EndpointSelector, IEndpointSelector, INodeSelector, IPeer, LabelExpression, NodeSelector, Peer, Port, TieredApp,
+  HostFirewall, MetadataEndpointBlock,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -68,7 +69,7 @@ describe('EndpointSelector', () => {
 
   // `expressions: []` beside labels was dropped: the selector required its labels only, so exclusions computed empty by
   // mistake were lost (app=api,tier=canary selected); Peer.endpoints alone refused it. One check now (checkExpressionList).
-  test('an empty expressions list beside labels is refused (selector-empty) everywhere, not dropped', () => {
+  test('an empty expressions list beside labels is refused (selector-empty) by every factory, not dropped', () => {
     for (const [what, run] of [
       ['EndpointSelector.of()', () => EndpointSelector.of({ labels: { app: 'api' }, expressions: [] })],
       ['NodeSelector.of()', () => NodeSelector.of({ labels: { role: 'edge' }, expressions: [] })],
@@ -82,6 +83,54 @@ describe('EndpointSelector', () => {
     // With the exclusion given: the canary is kept out, the rest of app=api selected.
     expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.notIn('tier', ['canary'])] }),
       ['app=api', 'app=api,tier=canary', 'app=web'])).toEqual({ 'app=api': true, 'app=api,tier=canary': false, 'app=web': false });
+  });
+
+  // The same list answered by a selector or peer of one's own (`matchExpressions: []`) was accepted and dropped (`Peer.selectedBy`,
+  // a policy's subject, a TieredApp tier) or written as-is (a custom peer), which Cilium reads as no requirement: one check now,
+  // in the shared check of selectors of one's own (`checkOwnSelectorShape`, the custom peers' and the subject's), as the factories'.
+  test('an empty matchExpressions list answered by a selector or peer of one\'s own is refused (selector-empty) too, not dropped', () => {
+    const said = 'an empty matchExpressions list: it would be dropped, and the selector would require its other labels only (is a computed list empty by mistake?)';
+    const own: IEndpointSelector = { toEndpointSelector: () => ({ matchLabels: { app: 'api' }, matchExpressions: [] }) };
+    const ownNodes: INodeSelector = { toNodeSelector: () => ({ matchLabels: { role: 'edge' }, matchExpressions: [] }) };
+    const selected = refusal(() => Peer.selectedBy(own, 'edge'));
+    expect(selected.id).toBe('selector-empty');
+    expect(selected.message).toContain(`Peer.selectedBy(): the endpoint selector of one's own answered {"matchLabels":{"app":"api"},"matchExpressions":[]} with ${said}`);
+    expect(selected.message).toContain('fix: leave matchExpressions out, or give at least one requirement');
+    // A TieredApp tier of that selector: refused when the app is made (its peer is Peer.selectedBy of it).
+    expect(refusal(() => new TieredApp(chart('shop'), 'app', { tiers: [{ name: 'api', selector: own, ports: [Port.tcp(8080)] }] }))).toMatchObject({
+      id: 'selector-empty', message: expect.stringContaining(said),
+    });
+    // The other constructs that take a selector of one's own (the shared check): refused when made.
+    for (const run of [() => new MetadataEndpointBlock(chart(), 'block', { namespaces: ['shop'], endpointSelector: own }),
+      () => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: ownNodes })]) {
+      expect(refusal(run)).toMatchObject({ id: 'selector-empty', message: expect.stringContaining(`"matchExpressions":[]} with ${said}`) });
+    }
+    // A policy's subject: the synthesis fails (the rule applied to app=api,tier=canary), for pods and for nodes.
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: own }).allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.tcp(80)] });
+    expect(synthFailure(c)).toContain(`spec.endpointSelector: the endpoint selector of one's own answered {"matchLabels":{"app":"api"},"matchExpressions":[]} with ${said}`);
+    const h = chart();
+    new ClusterwidePolicy(h, 'h', { nodeSelector: ownNodes }).allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] });
+    expect(synthFailure(h)).toMatch(/spec\.nodeSelector: the node selector of one's own answered .* with an empty matchExpressions list.*\(selector-empty\)/);
+    // A custom peer: refused at the call, and nothing is added (app=db,tier=canary stays out).
+    const d = chart('shop');
+    const rule = new CiliumPolicy(d, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    rule.allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.tcp(80)] });
+    const db: IPeer = { toPeerConfig: () => ({ item: { endpoints: [{ matchLabels: { app: 'db' }, matchExpressions: [] }] }, description: 'db' }) };
+    for (const [field, peer] of [
+      ['endpoints[0]', db],
+      ['nodes[0]', { toPeerConfig: () => ({ item: { nodes: [{ matchLabels: { role: 'edge' }, matchExpressions: [] }] }, description: 'db' }) }],
+      ['cidrSet[0].cidrGroupSelector', { toPeerConfig: () => ({ item: { cidrSet: [{ cidrGroupSelector: { matchLabels: { a: 'b' }, matchExpressions: [] } }] },
+        description: 'db' }) }],
+      ['services[0].k8sServiceSelector.selector', { toPeerConfig: () => ({
+        item: { services: [{ k8sServiceSelector: { selector: { matchLabels: { app: 'db' }, matchExpressions: [] }, namespace: 'shop' } }] }, description: 'db' }) }],
+    ] as const) {
+      expect(refusal(() => rule.allowIngress(peer, { ports: [Port.tcp(80)] })), field).toMatchObject({
+        id: 'selector-empty', message: expect.stringContaining(`allowIngress(db): the peer's ${field} has ${said}`),
+      });
+    }
+    expect(verdictOf(d, 'pod:shop:app=db,tier=canary', 'pod:shop:app=api', '80/TCP')).toBe('denied');
+    expect(verdictOf(d, 'pod:shop:app=client', 'pod:shop:app=api', '80/TCP')).toBe('allowed');
   });
 
   test('all: every pod of the policy namespace', () => {
