@@ -122,8 +122,9 @@ export function re2Test(pattern: string, value: string): boolean {
 
 function compileUncached(source: string): Re2Result {
   if (typeof source !== 'string') return { ok: false, error: 'not a string' };
-  const estimate = goProgramSizeEstimate(source);
-  if (estimate > MAX_COMPILED_PROGRAM) {
+  const { size: estimate, invalidRepeat } = goProgramSize(source);
+  // A repeat count Go refuses is refused by the parser before anything is compiled: its message (`invalid repeat count`) is Go's.
+  if (estimate > MAX_COMPILED_PROGRAM && !invalidRepeat) {
     return {
       ok: false,
       tooLarge: estimate,
@@ -450,29 +451,95 @@ function runeCostEstimate(inst: Instruction): number {
 /** Repeat counts above this are refused by Go (`invalid repeat count`), as are nested ones whose product is above it. */
 const GO_MAX_REPEAT = 1000;
 
+/** The size estimate of `goProgramSize`, and whether Go refuses a repeat count of the pattern (`invalid repeat count`). */
+interface GoProgramSize { readonly size: number; readonly invalidRepeat: boolean }
+
+/** A POSIX class where a class element starts (`[:alpha:]`, `[:^digit:]`); Go reads any other `[` there as itself. */
+const POSIX_CLASS = /\[:\^?[a-z]+:\]/y;
+/** Flags (`(?i)`, `(?i-s:`): Go's `[imsU-]` only; `]` of the match is `)` (flags for what follows) or `:` (a group). */
+const FLAG_GROUP = /\(\?[imsU-]*([:)])/y;
+/** A named capture group opening (`(?P<name>`, `(?<name>`). */
+const NAMED_GROUP = /\(\?P?<\w*>/y;
+/** A repeat as Go's `parseRepeat` reads it: `{n}`, `{n,}`, `{n,m}`; a number with a leading zero (`{01}`) makes it literal text. */
+const REPEAT = /\{(0|[1-9]\d*)(?:(,)(0|[1-9]\d*)?)?\}/y;
+
+/** Whether `re` matches `text` at `at` (sticky); its `lastIndex` is then the end of the match. */
+function stickyAt(re: RegExp, text: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(text);
+}
+
+/** The index after the escape at `i` (`\n`, `\x41`, `\x{1F600}`, `\pL`, `\p{Greek}`); the end of `pattern` when unclosed. */
+function skipEscape(pattern: string, i: number): number {
+  const e = pattern[i + 1];
+  let j = i + 2;
+  if ((e === 'p' || e === 'P' || e === 'x') && pattern[j] === '{') {
+    const end = pattern.indexOf('}', j);
+    j = end < 0 ? pattern.length : end + 1;
+  } else if (e === 'p' || e === 'P') {
+    j += 1;
+  } else if (e === 'x') {
+    j += 2;
+  }
+  return j;
+}
+
+/** The index after the character class opening at `i` (`pattern[i] === '['`), read element by element as Go's `parseClass` does. */
+function skipClass(pattern: string, i: number): number {
+  const n = pattern.length;
+  let j = i + 1;
+  if (pattern[j] === '^') j++;
+  let first = true;
+  while (j < n && (first || pattern[j] !== ']')) {
+    first = false;
+    // A POSIX class only where an element starts: in `[!-[:]` the `[` is the upper end of a range and `]` closes the class.
+    if (stickyAt(POSIX_CLASS, pattern, j) !== null) {
+      j = POSIX_CLASS.lastIndex;
+      continue;
+    }
+    if (pattern[j] === '\\') {
+      const e = pattern[j + 1];
+      j = skipEscape(pattern, j);
+      // \d, \pL, …: a class of its own, not the lower end of a range.
+      if ('dDsSwWpP'.includes(e ?? '')) continue;
+    } else {
+      j += (pattern.codePointAt(j) as number) > 0xffff ? 2 : 1;
+    }
+    if (pattern[j] === '-' && j + 1 < n && pattern[j + 1] !== ']') {
+      j++;
+      j = pattern[j] === '\\' ? skipEscape(pattern, j) : j + ((pattern.codePointAt(j) as number) > 0xffff ? 2 : 1);
+    }
+  }
+  return j + 1;
+}
+
 /**
  * An estimate of the size of the program Go's `regexp/syntax` compiles `pattern` to, in one pass over the text and without
  * parsing it into a tree, so that a pattern too large to compile quickly is known before it is compiled. It applies Go's
  * `parser.calcSize` (`regexp/syntax/parse.go`) to the text as written: a literal rune, a class, `.` or an empty-width
- * assertion 1, a capture group 2 plus its body, `x*` 2 + x, `x+` and `x?` 1 + x, `x{n,m}` m·x + (m − n), `x{n,}` 1 + n·x,
- * an alternation the sum of its branches plus one per `|`. Go factors alternations (`ab|ac` → `a[bc]`) and folds literal
- * classes before it counts, so the estimate is at least Go's size for what Go parses. A repeat count above 1000 (or
- * nested counts whose product is) is left to the compiler, which refuses it at once (`invalid repeat count`): it adds 1.
+ * assertion 1, an empty branch 1, a capture group 2 plus its body, `x*` 2 + x, `x+` and `x?` 1 + x, `x{n,m}` m·x + (m − n),
+ * `x{n,}` 1 + n·x, an alternation the sum of its branches plus one per `|`. Go factors alternations (`ab|ac` → `a[bc]`)
+ * and folds literal classes before it counts, so the estimate is at least Go's size for what Go parses. A repeat count
+ * above 1000 (or nested counts whose product is: Go's `repeatIsValid`, which skips what is under a `{0}`) is refused by Go
+ * (`invalid repeat count`): it is counted all the same, and `invalidRepeat` says so.
  */
-export function goProgramSizeEstimate(pattern: string): number {
+export function goProgramSize(pattern: string): GoProgramSize {
   // One frame per open group: the size of its finished branches, of the current branch and of its last atom, whether the
-  // group captures, and the largest product of nested repeat counts in it (`chain`: Go's `repeatIsValid`), the last atom's too.
+  // group captures, and the largest product of nested repeat counts (Go's `repeatIsValid`) in it before its last atom and in that atom.
   interface Frame {
-    done: number; branches: number; branch: number; last: number; capture: boolean; chain: number; lastChain: number; lastQuantified: boolean;
+    done: number; branches: number; branch: number; last: number; capture: boolean; chainBefore: number; lastChain: number; lastQuantified: boolean;
   }
-  const open = (capture: boolean): Frame => ({ done: 0, branches: 0, branch: 0, last: 0, capture, chain: 1, lastChain: 1, lastQuantified: false });
+  const open = (capture: boolean): Frame => ({
+    done: 0, branches: 0, branch: 0, last: 0, capture, chainBefore: 1, lastChain: 1, lastQuantified: false,
+  });
   const stack: Frame[] = [open(false)];
   let top = stack[0];
+  let invalidRepeat = false;
   const atom = (size: number, chain = 1): void => {
     top.branch += size;
     top.last = size;
+    top.chainBefore = Math.max(top.chainBefore, top.lastChain);
     top.lastChain = chain;
-    top.chain = Math.max(top.chain, chain);
     top.lastQuantified = false;
   };
   const quantify = (size: number): void => {
@@ -480,70 +547,57 @@ export function goProgramSizeEstimate(pattern: string): number {
     top.last = size;
     top.lastQuantified = true;
   };
+  const close = (): void => {
+    const group = stack.pop() as Frame;
+    top = stack[stack.length - 1];
+    atom(group.done + Math.max(1, group.branch) + group.branches + (group.capture ? 2 : 0), Math.max(group.chainBefore, group.lastChain));
+  };
   const n = pattern.length;
   let i = 0;
   while (i < n) {
     const c = pattern[i];
     if (c === '\\') {
-      const e = pattern[i + 1];
-      if (e === 'Q') {
+      if (pattern[i + 1] === 'Q') {
         const end = pattern.indexOf('\\E', i + 2);
         const text = pattern.slice(i + 2, end < 0 ? n : end);
         for (const _ of text) atom(1);
         i = end < 0 ? n : end + 2;
         continue;
       }
-      i += 2;
-      // \p{Greek}, \x{1F600}: the braces are part of the escape.
-      if ((e === 'p' || e === 'P' || e === 'x') && pattern[i] === '{') {
-        const end = pattern.indexOf('}', i);
-        i = end < 0 ? n : end + 1;
-      } else if (e === 'p' || e === 'P') {
-        i += 1;
-      } else if (e === 'x') {
-        i += 2;
-      }
+      i = skipEscape(pattern, i);
       atom(1);
     } else if (c === '[') {
-      // A class is one instruction: skip to its closing bracket (a `]` first, after `[` or `[^`, is a member).
-      let j = i + 1;
-      if (pattern[j] === '^') j++;
-      if (pattern[j] === ']') j++;
-      while (j < n && pattern[j] !== ']') {
-        if (pattern[j] === '\\') j += 2;
-        else if (pattern[j] === '[' && pattern[j + 1] === ':') {
-          // A POSIX class name is short ([:alpha:]): looked for nearby, so that `[[:[:[:…` is not searched to its end each time.
-          const end = pattern.slice(j + 2, j + 16).indexOf(':]');
-          j = end < 0 ? j + 1 : j + end + 4;
-        } else j++;
-      }
-      i = j + 1;
+      // A class is one instruction.
+      i = skipClass(pattern, i);
       atom(1);
     } else if (c === '(') {
-      let capture = true;
-      if (pattern[i + 1] === '?') {
-        const flags = /^\(\?[a-zA-Z-]*([:)])/.exec(pattern.slice(i, i + 12));
-        if (flags?.[1] === ')') {
-          // (?i): flags for what follows, no group.
-          i += flags[0].length;
-          continue;
-        }
-        capture = pattern[i + 2] === 'P' || pattern[i + 2] === '<';
+      const flags = stickyAt(FLAG_GROUP, pattern, i);
+      if (flags?.[1] === ')') {
+        // (?i): flags for what follows, no group.
+        i = FLAG_GROUP.lastIndex;
+        continue;
       }
-      const end = capture && pattern[i + 1] === '?' ? pattern.indexOf('>', i) : -1;
-      i = end >= 0 ? end + 1 : pattern[i + 1] === '?' ? pattern.indexOf(':', i) + 1 : i + 1;
-      if (i <= 0) i = n;
-      stack.push(top = open(capture));
+      if (flags !== null) {
+        i = FLAG_GROUP.lastIndex;
+        stack.push(top = open(false));
+      } else if (pattern[i + 1] === '?' && stickyAt(NAMED_GROUP, pattern, i) !== null) {
+        i = NAMED_GROUP.lastIndex;
+        stack.push(top = open(true));
+      } else {
+        // `(`, or a `(?` Go refuses (`(?=`, `(?P=`): a capture group, and what follows is counted.
+        i += pattern[i + 1] === '?' ? 2 : 1;
+        stack.push(top = open(true));
+      }
     } else if (c === ')' && stack.length > 1) {
-      const group = stack.pop() as Frame;
-      top = stack[stack.length - 1];
-      atom(Math.max(1, group.done + group.branch + group.branches) + (group.capture ? 2 : 0), group.chain);
+      close();
       i++;
     } else if (c === '|') {
-      top.done += top.branch;
+      top.done += Math.max(1, top.branch);
       top.branches++;
       top.branch = 0;
       top.last = 0;
+      top.chainBefore = Math.max(top.chainBefore, top.lastChain);
+      top.lastChain = 1;
       i++;
     } else if ((c === '*' || c === '+' || c === '?') && !top.lastQuantified) {
       quantify((c === '*' ? 2 : 1) + top.last);
@@ -552,23 +606,19 @@ export function goProgramSizeEstimate(pattern: string): number {
       // The lazy form (`a*?`); Go refuses a second repeat (`a**`).
       top.lastQuantified = false;
       i++;
-    } else if (c === '{' && !top.lastQuantified) {
-      const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i, i + 24));
-      if (m === null) {
-        atom(1);
-        i++;
-        continue;
-      }
-      const min = Number(m[1]);
-      const max = m[2] === undefined ? min : m[3] === '' ? -1 : Number(m[3]);
+    } else if (c === '{' && !top.lastQuantified && stickyAt(REPEAT, pattern, i) !== null) {
+      const m = stickyAt(REPEAT, pattern, i) as RegExpExecArray;
+      i = REPEAT.lastIndex;
+      // Go refuses a number of more than 8 digits: capped so that sizes stay finite.
+      const min = Math.min(Number(m[1]), 1e9);
+      const max = m[2] === undefined ? min : m[3] === undefined ? -1 : Math.min(Number(m[3]), 1e9);
       const count = max === -1 ? min : max;
+      // Under {0} Go does not look (repeatIsValid): the counts inside do not multiply those outside.
       const chain = count === 0 ? 1 : top.lastChain * count;
-      if (min > GO_MAX_REPEAT || max > GO_MAX_REPEAT || chain > GO_MAX_REPEAT) return 1;
-      top.lastChain = chain;
-      top.chain = Math.max(top.chain, chain);
-      const size = max === -1 ? (min === 0 ? 2 + top.last : 1 + min * top.last) : max * top.last + (max - min);
-      quantify(Math.max(1, size));
-      i += m[0].length;
+      if (min > GO_MAX_REPEAT || max > GO_MAX_REPEAT || (max >= 0 && min > max) || chain > GO_MAX_REPEAT) invalidRepeat = true;
+      top.lastChain = Math.min(chain, Number.MAX_SAFE_INTEGER);
+      const size = max === -1 ? (min === 0 ? 2 + top.last : 1 + min * top.last) : max * top.last + Math.max(0, max - min);
+      quantify(Math.min(Math.max(1, size), Number.MAX_SAFE_INTEGER));
     } else {
       const cp = pattern.codePointAt(i) as number;
       atom(1);
@@ -576,12 +626,13 @@ export function goProgramSizeEstimate(pattern: string): number {
     }
   }
   // Groups left open (Go refuses them, `missing closing )`): closed here, so that their size is counted.
-  while (stack.length > 1) {
-    const group = stack.pop() as Frame;
-    top = stack[stack.length - 1];
-    atom(Math.max(1, group.done + group.branch + group.branches) + (group.capture ? 2 : 0));
-  }
-  return top.done + top.branch + top.branches;
+  while (stack.length > 1) close();
+  return { size: Math.min(top.done + Math.max(1, top.branch) + top.branches, Number.MAX_SAFE_INTEGER), invalidRepeat };
+}
+
+/** The size of `goProgramSize`. */
+export function goProgramSizeEstimate(pattern: string): number {
+  return goProgramSize(pattern).size;
 }
 
 /** The `re2js` module, loaded on first compile: many runs (a `trace` of policies without CRD-pattern fields or HTTP rules) never compile a pattern. */

@@ -204,9 +204,25 @@ describe('a regex whose program a repeat multiplies past what the engine compile
     expect(goProgramSizeEstimate('[[:digit:][:alpha:]]{3}x')).toBe(4);
     // Read in one pass: a class of 100,000 unclosed `[:` is not searched to its end at each (before this test: 85 s).
     expect(goProgramSizeEstimate(`[${'[:'.repeat(100_000)}`)).toBe(1);
-    expect(goProgramSizeEstimate('((a{100}){100}){100}')).toBe(1);
+    // Go refuses nested counts over 1,000 (`invalid repeat count`): counted all the same, and reported as Go's refusal.
+    expect(goProgramSizeEstimate('((a{100}){100}){100}')).toBeGreaterThan(1_000_000);
     expect(re2Error('((a{100}){100}){100}')).toMatch(/invalid repeat count/);
+    expect(compileRe2('((a{100}){100}){100}')).toEqual({ ok: false, error: 'invalid repeat count: {100}' });
     expect(re2Error('(?:a{1000}){0}')).toBeUndefined();
+  });
+
+  // Go's sizes measured with re2js's own Parser.calcSize (the review of session 44); each estimated at 1 or ~1,000 before.
+  const body = (k: number): string => 'a'.repeat(k);
+  test.each<[string, string, number]>([
+    ['a count with a leading zero is literal text to Go, not a count over 1,000', `/x{01001}/(?:${body(1000)}){1000}`, 1_000_010],
+    ['the same as the upper count', `/x{1,01001}/(?:${body(1000)}){1000}`, 1_000_012],
+    ['counts under {0} do not multiply those outside it', `(?:(?:b{1000}){0}){2}(${body(100)}){100}`, 10_202],
+    ['flags longer than 12 characters', `(?iiiiiiiiiiiiii)/(${body(1000)}){1000}`, 1_002_001],
+    ['[: as the upper end of a range is no POSIX class', `/(?:${body(1000)}[!-[:]){1000}:]]`, 1_001_004],
+    ['empty alternatives count 1 each', '(?:|a){1000}', 3_000],
+  ])('%s: estimated at least Go\'s size', (_what, pattern, goSize) => {
+    expect(goProgramSizeEstimate(pattern)).toBeGreaterThanOrEqual(goSize);
+    if (goSize > MAX_COMPILED_PROGRAM) expect(compileRe2(pattern)).toMatchObject({ ok: false, tooLarge: goProgramSizeEstimate(pattern) });
   });
 
   test('trace: no verdict, the regex named as too large for Envoy (exit 2), not the policy skipped', GUARD, () => {
