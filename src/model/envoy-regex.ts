@@ -63,8 +63,8 @@ export function envoyRegexSizeProblem(field: string, pattern: string): EnvoyRege
     estimate: size.estimate,
     shown,
     problem: certain
-      ? `its RE2 program size is at least ${size.atLeast}, above ${limit}`
-      : `its RE2 program size is estimated at ${size.estimate} (at least ${size.atLeast}), above ${limit}`,
+      ? `its RE2 program size is at least ${size.atLeast.toLocaleString('en-US')}, above ${limit}`
+      : `its RE2 program size is estimated at ${size.estimate.toLocaleString('en-US')} (at least ${size.atLeast.toLocaleString('en-US')}), above ${limit}`,
     fix: sizeFix(field),
   };
 }

@@ -127,5 +127,7 @@ describe('envoyRegexSizeProblem: Envoy\'s limit of 100', () => {
     expect(p.problem).toBe('its RE2 program size is at least 154, above the 100 Envoy accepts (re2.max_program_size.error_level)');
     expect(p.fix).toMatch(/^shorten the host regex .*split it into several HTTP rules .*raise re2\.max_program_size\.error_level/);
     expect(envoyRegexSizeProblem('path', '/api/[^/]{1,64}/items')!.problem).toMatch(/^its RE2 program size is estimated at \d+ \(at least \d+\), above the 100/);
+    // Sizes of four digits and more grouped, as the other sizes of the messages are (before: "at least 2004").
+    expect(envoyRegexSizeProblem('path', `/${'a'.repeat(2000)}`)!.problem).toMatch(/^its RE2 program size is at least 2,00\d, above the 100/);
   });
 });
