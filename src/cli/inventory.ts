@@ -17,6 +17,7 @@ import { nestingDepthError } from '../model/nesting-depth';
 import { withoutControls } from '../model/printable';
 import { parseJsonFile } from '../model/json-duplicate-key';
 import { yamlValues } from '../model/yaml-stream';
+import { yaml11BooleanNote } from '../model/go-yaml';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
 import { policyInputError } from './trace';
 
@@ -34,6 +35,11 @@ export interface InventoryProblem {
    * @default - the problem is of the document or List itself
    */
   readonly item?: string;
+  /**
+   * A number or boolean written where Kubernetes wants a string (a label value): the fix quotes it as written.
+   * @default - none
+   */
+  readonly scalar?: number | boolean;
 }
 
 /** The kinds whose reading makes the endpoint classes: Namespaces (labels), Services (selector, ports), workloads. */
@@ -67,7 +73,7 @@ export function readInventory(path: string, into: EndpointInventory): void {
       const problem = inventoryProblem(doc.value);
       if (problem !== undefined) {
         const line = doc.lineOf(problem.path);
-        throw inventoryError(`${entry.file.name}${line !== undefined ? `:${line}` : ''}: document ${doc.index}`, problem);
+        throw inventoryError(`${entry.file.name}${line !== undefined ? `:${line}` : ''}: document ${doc.index}`, problem, doc.plainText(problem.path));
       }
       values.push(doc.value);
     }
@@ -177,14 +183,14 @@ class Checker {
 
   public constructor(private readonly base: Path, private readonly value: Record<string, unknown>) {}
 
-  public fail(path: Path, what: string): void {
+  public fail(path: Path, what: string, scalar?: number | boolean): void {
     if (this.problem !== undefined) return;
     const meta = isManifestObject(this.value.metadata) ? this.value.metadata : {};
     const ns = typeof meta.namespace === 'string' && meta.namespace !== '' ? `${meta.namespace}/` : '';
     const name = typeof meta.name === 'string' && meta.name !== '' ? ` ${ns}${meta.name}` : '';
     const named = `${String(this.value.kind)}${name}`;
     const item = `${this.base.length > 0 ? `${pathText(this.base)} ` : ''}(${named.length > 200 ? `${named.slice(0, 200)}…` : named})`;
-    this.problem = { path: [...this.base, ...path], message: `${pathText(path)} ${what}`, item: withoutControls(item) };
+    this.problem = { path: [...this.base, ...path], message: `${pathText(path)} ${what}`, item: withoutControls(item), ...(scalar !== undefined ? { scalar } : {}) };
   }
 
   /** An object (`undefined` when absent and not required, or when it is not one: then a problem). */
@@ -200,7 +206,11 @@ class Checker {
     return v;
   }
 
-  /** Labels (or a Service selector): a map of label keys to label values (numbers and booleans are read as text). */
+  /**
+   * Labels (or a Service selector): a map of label keys to label values, strings: the API server refuses a number or a
+   * boolean (`map[string]string`), and kubectl sends `country: NO` as false (YAML 1.1), which read as the text "false"
+   * would put the pod in another class.
+   */
   public labels(v: unknown, path: Path): void {
     if (v === undefined || v === null) return;
     if (!isManifestObject(v)) {
@@ -212,12 +222,16 @@ class Checker {
         this.fail([...path, key], 'is not a label key');
         return;
       }
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      if (typeof value === 'number' || typeof value === 'boolean') {
+        this.fail([...path, key], `is the ${typeof value} ${String(value)}, not a string: the API server refuses it (labels are strings)`, value);
+        return;
+      }
+      if (typeof value !== 'string') {
         this.fail([...path, key], `is ${describe(value)}, not a label value`);
         return;
       }
-      if (!isLabelValue(String(value))) {
-        this.fail([...path, key], `${show(String(value))} is not a label value`);
+      if (!isLabelValue(value)) {
+        this.fail([...path, key], `${show(value)} is not a label value`);
         return;
       }
     }
@@ -254,12 +268,20 @@ class Checker {
   }
 }
 
-function inventoryError(where: string, problem: InventoryProblem): CiliumPolicyError {
+/**
+ * @param written the scalar of the problem as written, when plain (`NO` of a label read as false): named with the reader's
+ * YAML 1.1 note, and quoted in the fix
+ */
+function inventoryError(where: string, problem: InventoryProblem, written?: string): CiliumPolicyError {
+  const scalar = problem.scalar;
+  const text = scalar === undefined ? undefined : withoutControls(written ?? String(scalar));
+  const note = typeof scalar === 'boolean' && text !== undefined ? yaml11BooleanNote(scalar, text) : undefined;
   return new CiliumPolicyError({
     id: 'cli-inventory',
-    message: `--inventory ${where}${problem.item === undefined ? '' : `${problem.item.startsWith('(') ? ' ' : ', '}${problem.item}`}: ${problem.message}; the inventory is not read `
-      + '(read otherwise, the endpoint classes would not be the cluster\'s)',
-    fix: 'give the output of kubectl get pods -A -o json (or workload, Namespace and Service manifests) as written',
+    message: `--inventory ${where}${problem.item === undefined ? '' : `${problem.item.startsWith('(') ? ' ' : ', '}${problem.item}`}: ${problem.message}`
+      + `${note === undefined ? '' : ` (${note})`}; the inventory is not read (read otherwise, the endpoint classes would not be the cluster's)`,
+    fix: text !== undefined ? `quote it: "${text}"`
+      : 'give the output of kubectl get pods -A -o json (or workload, Namespace and Service manifests) as written',
   });
 }
 

@@ -596,7 +596,6 @@ function open(dp: DirectionPolicy | undefined): boolean {
   return dp === undefined || (!dp.hasRules && !dp.init && dp.allow.length === 0 && dp.deny.length === 0);
 }
 
-/** The engine settings that change verdicts without changing any rule (the DNS server: `toFQDNs` learns through it). */
 /**
  * The packet family of each class's end (`carriedSegments`): its address's (`packetFamilyOf`), else the one family the
  * cluster runs when the sets agree on one: an end without an address (pods, nodes, entities) of an IPv4-only cluster
@@ -610,6 +609,7 @@ function endFamilies(classes: readonly ClassifiedEndpoint[], ...sets: PolicySet[
   return classes.map((c) => packetFamilyOf(c.endpoint.ip) ?? only);
 }
 
+/** The engine settings that change verdicts without changing any rule (the DNS server: `toFQDNs` learns through it). */
 function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
   return JSON.stringify([

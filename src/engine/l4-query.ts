@@ -8,6 +8,7 @@ import { KAFKA_API_KEYS, kafkaRequestApiKeyKnown } from '../model/kafka-api-keys
 import { checkOptionKeys } from '../model/known-keys';
 import { parseIp, unmapIp, unmappedText } from '../model/cidr';
 import { SideQuery } from './evaluate';
+import { IpFamilies } from './policy-set-options';
 import { L4Query, icmpTypeNumber } from './ports';
 import { VERDICT_QUERY_FIELDS, VerdictQuery } from './verdict';
 
@@ -26,9 +27,11 @@ export function sideQueryOf(query: VerdictQuery, l4: L4Query): SideQuery {
  * spelled `IPv4` or `IPv6` (or not given), with its ends given, without building the layer-4 query (nothing allocated);
  * -1 for anything else (ICMP type names, other spellings, malformed queries: `l4Query` handles them).
  */
-export function fastL4Code(query: VerdictQuery): number {
+export function fastL4Code(query: VerdictQuery, families: IpFamilies): number {
   if (!query || !query.from || !query.to) return -1;
-  if (query.protocol === 'ICMP') return fastIcmpCode(query);
+  // An address perhaps of a family the cluster does not run: `l4Query` judges it (`checkPacketFamily`).
+  if (families !== IpFamilies.DUAL && (mayBeOtherFamily(query.from.ip, families) || mayBeOtherFamily(query.to.ip, families))) return -1;
+  if (query.protocol === 'ICMP') return fastIcmpCode(query, families);
   const port = query.port;
   if (typeof port !== 'number' || (port | 0) !== port || port < 1 || port > 65535) return -1;
   switch (query.protocol) {
@@ -44,12 +47,14 @@ export function fastL4Code(query: VerdictQuery): number {
 }
 
 /** `fastL4Code` of an ICMP query: the code `l4Code(l4Query(query))` gives, or -1 when `l4Query` must judge it. */
-function fastIcmpCode(query: VerdictQuery): number {
+function fastIcmpCode(query: VerdictQuery, families: IpFamilies): number {
   // An end with an address: `l4Query` checks its family against the ICMP family.
   if (query.from.ip !== undefined || query.to.ip !== undefined) return -1;
   const family = query.icmpFamily;
   const v6 = family === 'IPv6';
   if (family !== undefined && !v6 && family !== 'IPv4') return -1;
+  // ICMP of a family the cluster does not run: `l4Query` refuses it.
+  if (families !== IpFamilies.DUAL && v6 !== (families === IpFamilies.IPV6)) return -1;
   const type = query.icmpType ?? (v6 ? 128 : 8);
   if (typeof type !== 'number' || (type | 0) !== type || type < 0 || type > 255) return -1;
   return 0x30000 + (v6 ? 0x100 : 0) + type;
@@ -160,8 +165,11 @@ export function queryFieldListed(key: string): boolean {
   }
 }
 
-/** Validates the layer-4 part of a query. */
-export function l4Query(query: VerdictQuery): L4Query {
+/**
+ * Validates the layer-4 part of a query, and that its packet is one the cluster carries (`checkPacketFamily`).
+ * @param families the IP families the cluster runs (`EngineConfig.ipFamilies`)
+ */
+export function l4Query(query: VerdictQuery, families: IpFamilies): L4Query {
   const bad = badQuery;
   if (!query || !query.from || !query.to) throw bad('a query needs from and to endpoints', 'give from and to, e.g. Endpoints.parse("pod:default:app=web")');
   let protocol = String(query.protocol ?? '').toUpperCase();
@@ -175,23 +183,56 @@ export function l4Query(query: VerdictQuery): L4Query {
     if (family !== 'IPv4' && family !== 'IPv6') throw bad(`unknown ICMP family "${family}"`, 'use IPv4 or IPv6');
     const type = icmpTypeNumber(query.icmpType ?? (family === 'IPv6' ? 128 : 8), family);
     if (type === undefined) throw bad(`"${query.icmpType}" is not an ${family} ICMP type`, 'give a type number (0-255) or a Cilium name such as EchoRequest');
-    checkIcmpAddressFamily(query, family);
+    checkPacketFamily(query, family, families);
     return { protocol, icmpType: type, icmpFamily: family };
   }
   const port = query.port;
   if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw bad(`port ${port ?? '(none)'} is not a port number between 1 and 65535`, `give the destination port, e.g. 8080/${protocol}`);
   }
+  checkPacketFamily(query, undefined, families);
   return { protocol, port, icmpFamily: 'IPv4' };
 }
 
 /**
- * Refuses an ICMP query of one family with an end whose address is of the other (`engine-query`): ICMPv4 travels in IPv4
+ * Refuses a query whose packet no cluster of `families` carries (`engine-query`). An ICMP query of one family with an end
+ * whose address is of the other: ICMPv4 travels in IPv4
  * packets only and ICMPv6 in IPv6 ones, and Cilium matches an `icmps` field of family IPv4 as protocol ICMP and of family
  * IPv6 as ICMPv6 (pkg/policy/api/icmp.go `ICMPField.PortProtocol`), so no packet is `icmp/8` to `2001:db8::1`. Judged as
  * given, the IPv4 rule's verdict was a confident answer for a ping6 it does not hold. An IPv4-mapped address is IPv4
- * (`unmapIp`). A query a caller builds itself (report, diff) keeps to `icmpFamilyCarried` instead.
+ * (`unmapIp`). A query a caller builds itself (report, diff) keeps to `icmpFamilyCarried` instead. And, in a single-stack
+ * cluster, a packet of the other family (ICMPv6, or an IPv6 address at either end, in an IPv4-only cluster; ICMP or an
+ * IPv4 address in an IPv6-only one): its pods have no address of that family, and an agent without it drops every such
+ * packet before any policy (bpf/bpf_lxc.c: no `ETH_P_IPV6` case without ENABLE_IPV6, `DROP_UNKNOWN_L3`). Judged, ICMPv6
+ * between two pods of the default IPv4-only cluster was ALLOWED where report and diff (`endFamilies`) list nothing.
+ * @param icmp the ICMP family of an ICMP query, `undefined` for TCP, UDP and SCTP
  */
+function checkPacketFamily(query: VerdictQuery, icmp: 'IPv4' | 'IPv6' | undefined, families: IpFamilies): void {
+  if (icmp !== undefined) checkIcmpAddressFamily(query, icmp);
+  if (families === IpFamilies.DUAL) return;
+  const run = families === IpFamilies.IPV6 ? 6 : 4;
+  const cluster = `this cluster runs IPv${run} only (--ip-families ${families}, PolicySet option ipFamilies; Cilium's default is ipv4)`;
+  const fix = `if the cluster runs both families, say so: --ip-families dual (ipFamilies: IpFamilies.DUAL)`;
+  const dropped = `an agent without IPv${10 - run} drops such packets before any policy (bpf_lxc.c, DROP_UNKNOWN_L3)`;
+  if (icmp !== undefined && icmp !== `IPv${run}`) {
+    throw badQuery(`${icmp === 'IPv6' ? 'ICMPv6' : 'ICMP (IPv4)'}: no such packet, ${cluster}: its pods have no IPv${10 - run} address and ${dropped}`, fix);
+  }
+  for (const end of [query.from, query.to]) {
+    const ipFamily = packetFamilyOf(end.ip);
+    if (ipFamily === undefined || ipFamily === run) continue;
+    throw badQuery(`the IPv${ipFamily} address ${unmappedText(end.ip as string)}: no such packet, ${cluster}: ${dropped}`, fix);
+  }
+}
+
+/** Whether `ip` may be an address of a family a single-stack cluster does not run (cheap: no parse; `l4Query` decides). */
+function mayBeOtherFamily(ip: unknown, families: IpFamilies): boolean {
+  if (ip === undefined) return false;
+  if (typeof ip !== 'string') return true;
+  // An IPv4 address has no ':'; an IPv6 one (an IPv4-mapped one too, IPv4 to Cilium) has.
+  return ip.includes(':') === (families === IpFamilies.IPV4);
+}
+
+/** The ICMP-family half of `checkPacketFamily`: an ICMP family against the ends' addresses. */
 function checkIcmpAddressFamily(query: VerdictQuery, family: 'IPv4' | 'IPv6'): void {
   for (const end of [query.from, query.to]) {
     const ipFamily = packetFamilyOf(end.ip);

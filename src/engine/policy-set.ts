@@ -308,10 +308,10 @@ export class PolicySet {
    * 70 (tsx, 2 cores).
    */
   public _decide(query: VerdictQuery): VerdictKind {
-    let code = fastL4Code(query);
+    let code = fastL4Code(query, this.config.ipFamilies);
     let l4: L4Query | undefined;
     if (code < 0) {
-      l4 = l4Query(query);
+      l4 = l4Query(query, this.config.ipFamilies);
       code = l4Code(l4);
     }
     const l4Index = this.decisions.l4(code);
@@ -543,7 +543,7 @@ export class PolicySet {
   }
 
   private evaluate(query: VerdictQuery, naive: boolean): Verdict {
-    const l4 = l4Query(query);
+    const l4 = l4Query(query, this.config.ipFamilies);
     const from = this.endpoints.resolve(query.from);
     const to = this.endpoints.resolve(query.to);
     const sideQuery = sideQueryOf(query, l4);
@@ -603,9 +603,9 @@ function withDroppedLabelNotes(side: SideVerdict, subject: ResolvedEndpoint, oth
 /**
  * The note on a peer given by an IPv4-mapped address: judged as the IPv4 address its packets carry, policy being enforced
  * on those IPv4 packets (bpf_lxc.c), so IPv4 rules decide it; `toCIDR` of the mapped /128 never selects it, a CIDR set
- * of it does on 1.14-1.16 (`cidrSetUnmaps`). In an IPv6-only cluster no such packet exists: a pod has no IPv4 address or
- * route, so the connect fails before any policy (bpf_sock.c translates a mapped connect, `sock6_xlate_v4_in_v6`, only
- * under `ENABLE_IPV4`); the verdict is then that of an IPv4 address the cluster cannot reach, as for `cidr:8.8.8.8`.
+ * of it does on 1.14-1.16 (`cidrSetUnmaps`). In an IPv6-only cluster no such packet exists (a pod has no IPv4 address or
+ * route; bpf_sock.c translates a mapped connect, `sock6_xlate_v4_in_v6`, only under `ENABLE_IPV4`): the query is refused
+ * before any note (`l4Query`, as for `cidr:8.8.8.8`).
  */
 function mappedAddressNote(mapped: string, config: EngineConfig): string {
   const ipv4 = unmappedText(mapped);
@@ -613,12 +613,9 @@ function mappedAddressNote(mapped: string, config: EngineConfig): string {
   const cidr = `${formatIp({ family: 6, network: parseIp(mapped)?.value ?? 0n })}/128`;
   const set = cidrSetUnmaps(config.version) ? `, while a toCIDRSet of it does here (Cilium ${config.version} writes that entry as ${ipv4}/32)`
     : ', nor (from Cilium 1.17) a toCIDRSet of it';
-  const v6only = config.ipFamilies === IpFamilies.IPV6 ? `; in this IPv6-only cluster there is no such packet at all: a pod has no IPv4 address or `
-    + 'route, so the connect fails before any policy (Cilium translates such a socket only with IPv4 enabled: bpf_sock.c sock6_xlate_v4_in_v6 '
-    + `is built under ENABLE_IPV4), and the verdict is that of ${ipv4}, an address the cluster cannot reach` : '';
   return `${mapped} is an IPv4-mapped IPv6 address, judged as ${ipv4}: no packet carries a mapped address (a socket that connects or sends to `
     + `it sends IPv4 packets, and Cilium enforces policy on those in bpf_lxc as on any IPv4 packet), so IPv4 rules decide it; toCIDR ${cidr} `
-    + `never selects it${set}${v6only}`;
+    + `never selects it${set}`;
 }
 
 /** How a side's decision finds out whether the subject's DNS proxy learns a name (see `PolicySet.sideInput`). */

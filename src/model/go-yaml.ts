@@ -185,3 +185,14 @@ export function goBase64(text: string): boolean {
 function isBase64Char(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
 }
+
+/**
+ * Why a boolean was written where a string is wanted, when its text is a YAML 1.1 boolean only (`on`, `NO`: not `true`,
+ * `false`): `unquoted NO is a YAML 1.1 boolean: kubectl, Helm, Argo CD and Flux send false`; `undefined` otherwise. The
+ * one wording of the policy reader, the NetworkPolicy checks and the `--inventory` reader (each adds `quote it: "NO"`).
+ * @param text the scalar as written
+ */
+export function yaml11BooleanNote(value: boolean, text: string): string | undefined {
+  return String(value) === text.toLowerCase() ? undefined
+    : `unquoted ${text} is a YAML 1.1 boolean: kubectl, Helm, Argo CD and Flux send ${String(value)}`;
+}

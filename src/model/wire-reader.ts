@@ -7,6 +7,7 @@ import { Severity } from '../core/errors';
 import { nearestName } from './edit-distance';
 import { fieldName, formatPath, parsePath, Segment } from './json-path';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
+import { yaml11BooleanNote } from './go-yaml';
 import { describeValue, isPlainObject } from './plain-value';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
 import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, Spec } from './wire-schema';
@@ -107,8 +108,8 @@ export class Reader {
     const text = this.source?.plainText(segments(path)) ?? String(value);
     const name = fieldName(segments(path));
     // `on`, `yes`: a YAML 1.1 boolean to every tool that applies the manifest (the stream's `parse-yaml11-ambiguous`).
-    const yaml11 = typeof value === 'boolean' && String(value) !== text.toLowerCase()
-      ? ` (unquoted ${text} is a YAML 1.1 boolean: kubectl, Helm, Argo CD and Flux send ${String(value)})` : '';
+    const note = typeof value === 'boolean' ? yaml11BooleanNote(value, text) : undefined;
+    const yaml11 = note === undefined ? '' : ` (${note})`;
     this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path,
       `${name} must be a string, got ${describeValue(value)}${yaml11}; the API server rejects it (read here as the string ${JSON.stringify(text)})`,
       `quote it: "${text}"`);

@@ -534,6 +534,8 @@ export interface YamlValue {
   readonly value: unknown;
   /** The 1-based line of `path` in the text (of the deepest node on the way that exists), when known. */
   lineOf(path: readonly (string | number)[]): number | undefined;
+  /** The text of the plain (unquoted) scalar at `path` as written (`NO`, read as false), when it is one. */
+  plainText(path: readonly (string | number)[]): string | undefined;
 }
 
 /**
@@ -557,6 +559,10 @@ export function yamlValues(text: string): YamlValue[] {
           if (offset !== undefined) return lineCounter.linePos(offset).line;
         }
         return undefined;
+      },
+      plainText: (path) => {
+        const node = doc.getIn(path, true);
+        return isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : undefined;
       },
     });
   });

@@ -19,6 +19,7 @@
  */
 import { Diagnostic } from '../core/errors';
 import { checkInfo } from './catalogue';
+import { yaml11BooleanNote } from '../model/go-yaml';
 import { isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQualifiedName, parseCidrApiServer, prefixContains } from './syntax';
 
 /** Findings of the API server's NetworkPolicy validation, in document order; `[]` for a valid one (or not a NetworkPolicy). */
@@ -82,6 +83,14 @@ class Checker {
     this.report('k8s-np-type', path, `${path} is ${describe(value)}, the API server wants ${expected}`, `write ${path} as ${expected}`);
   }
 
+  /**
+   * A boolean where the API server wants a string (a label value): its fix quotes it (`quote it: "false"`); `validate`
+   * shows the text written (`NO`) and why it is a boolean there (`booleanAsWritten`).
+   */
+  public boolean(path: string, value: boolean): void {
+    this.report('k8s-np-type', path, `${path} is ${describe(value)}, the API server wants a string`, `quote it: "${String(value)}"`);
+  }
+
   /** A list field: absent/null is fine, anything else must be an array; `each` gets every element. */
   public list(path: string, value: unknown, each: (item: unknown, path: string) => void): void {
     if (value === undefined || value === null) return;
@@ -112,7 +121,8 @@ class Checker {
         for (const [key, value] of Object.entries(labels)) {
           const at = `${path}.matchLabels[${JSON.stringify(key)}]`;
           if (!isQualifiedName(key)) this.badKey(at, key);
-          if (typeof value !== 'string') this.type(at, value, 'a string');
+          if (typeof value === 'boolean') this.boolean(at, value);
+          else if (typeof value !== 'string') this.type(at, value, 'a string');
           else if (!isLabelValue(value)) this.badValue(at, value);
         }
       }
@@ -297,4 +307,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function networkPolicyRejections(obj: unknown): Diagnostic[] {
   return validateNetworkPolicy(obj).filter((d) => d.id !== 'k8s-np-metadata');
+}
+
+/**
+ * A `k8s-np-type` finding of a boolean (`Checker.boolean`) as written: `NO` at its place in the text is a YAML 1.1
+ * boolean, said as the policy reader says it (`yaml11BooleanNote`), and quoted as written in the fix; other findings as they are.
+ * @param written the plain scalar at the finding's place, as written
+ */
+export function booleanAsWritten<F extends { readonly id: string; readonly message: string; readonly fix?: string }>(finding: F,
+  written: string | undefined): F {
+  const bool = /^quote it: "(true|false)"$/.exec(finding.fix ?? '');
+  if (finding.id !== 'k8s-np-type' || bool === null || written === undefined) return finding;
+  const note = yaml11BooleanNote(bool[1] === 'true', written);
+  if (note === undefined) return finding;
+  return { ...finding, message: `${finding.message} (${note})`, fix: `quote it: "${written}"` };
 }

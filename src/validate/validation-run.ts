@@ -15,7 +15,7 @@ import { CrdSchemas, CrdViolation } from './crd-schema';
 import { DiagnosticBudget, leftOutPaths, omittedDiagnostic, omittedOf } from '../model/diagnostic-budget';
 import { findCheck } from './catalogue';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
-import { validateNetworkPolicy } from './network-policy-rules';
+import { booleanAsWritten, validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { mergeUnquotedPorts } from './unquoted-ports';
@@ -503,11 +503,14 @@ export class Run {
     const at = this.inventorySources.get(np.source);
     if (!at || np.source.file === undefined) return;
     const pos = at.locate(finding.path ?? '') ?? { line: np.source.line ?? 1, column: np.source.column ?? 1 };
+    // The token written at the finding (`NO`): a boolean label value is said as written (`booleanAsWritten`).
+    const line = this.lines.get(at.input)?.[pos.line - 1];
+    const shown = booleanAsWritten(finding, line === undefined ? undefined : line.slice(pos.column - 1, tokenEnd(line, pos.column) - 1));
     this.push(at.input, {
-      id: finding.id,
-      severity: finding.severity,
-      message: finding.message,
-      fix: finding.fix ?? defaultFix(finding.id),
+      id: shown.id,
+      severity: shown.severity,
+      message: shown.message,
+      fix: shown.fix ?? defaultFix(shown.id),
       file: np.source.file,
       line: pos.line,
       column: pos.column,

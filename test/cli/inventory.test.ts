@@ -29,7 +29,6 @@ function problemPath(value: unknown): (string | number)[] | undefined {
 describe('objects read as written', () => {
   test.each([
     ['a Pod with labels, ports and probes', pod({ containers: [{ name: 'c', ports: [{ containerPort: 8080, name: 'http', protocol: 'TCP' }] }] })],
-    ['label values that are numbers or booleans (read as text)', pod(undefined, { name: 'web-1', namespace: 'prod', labels: { v: 2, canary: true } })],
     ['an empty namespace (the default) and a null one', pod(undefined, { name: 'web-1', namespace: '' })],
     ['a null namespace', pod(undefined, { name: 'web-1', namespace: null })],
     ['a generateName without a name', pod(undefined, { generateName: 'web-', namespace: 'prod' })],
@@ -78,6 +77,10 @@ describe('objects refused, at the field', () => {
     ['labels as a list', pod(undefined, { name: 'w', labels: ['app'] }), ['metadata', 'labels']],
     ['a label key Kubernetes refuses', pod(undefined, { name: 'w', labels: { 'a b': 'x' } }), ['metadata', 'labels', 'a b']],
     ['a label value that is null', pod(undefined, { name: 'w', labels: { app: null } }), ['metadata', 'labels', 'app']],
+    // Session 44 review: they were read as text (`country: NO` as country=false); the API server refuses them (map[string]string).
+    ['a label value that is a boolean', pod(undefined, { name: 'w', labels: { app: 'web', canary: true } }), ['metadata', 'labels', 'canary']],
+    ['a label value that is a number', pod(undefined, { name: 'w', labels: { v: 2 } }), ['metadata', 'labels', 'v']],
+    ['a Service selector value that is a boolean', service({ selector: { country: false } }), ['spec', 'selector', 'country']],
     ['a label value Kubernetes refuses', pod(undefined, { name: 'w', labels: { app: '-web' } }), ['metadata', 'labels', 'app']],
     ['the second label of a map', pod(undefined, { name: 'w', labels: { app: 'web', tier: { x: 1 } } }), ['metadata', 'labels', 'tier']],
     ['a Pod spec that is a list', pod([] as unknown as Obj), ['spec']],
@@ -225,5 +228,32 @@ describe('diff --inventory: JSON with a key written twice is refused as JSON, th
     expect(r).toMatchObject({ code: 2, stdout: '' });
     expect(r.stderr).toBe(`error: --inventory ${inv}:1:114: the key "labels" is written twice in one JSON object; the inventory is not read (cli-inventory); `
       + 'fix: remove one of the two "labels" keys (JSON.parse would keep only the last value)\n');
+  });
+});
+
+// Session 44 review: since YAML 1.1 booleans are booleans (as kubectl reads them), a Pod labelled `country: NO` was read
+// as country=false, silently: report lost `default/c → default/w` that a policy allowing country "NO" grants. kubectl
+// refuses such a Pod (labels are strings), so the inventory is refused, the value named as written and quoted in the fix.
+describe('report --inventory: a label written as a YAML 1.1 boolean or a number is refused, never read as text', () => {
+  const policy = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: default}\n'
+    + 'spec:\n  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEndpoints: [{matchLabels: {country: "NO"}}]}]\n';
+  const pods = (label: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: c\n  namespace: default\n  labels:\n    ${label}\n`
+    + 'spec: {containers: [{name: c}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: default, labels: {app: web}}\nspec: {containers: [{name: c}]}\n';
+
+  test.each([
+    ['country: NO', 'is the boolean false, not a string: the API server refuses it (labels are strings) (unquoted NO is a YAML 1.1 boolean: kubectl, Helm, '
+      + 'Argo CD and Flux send false)', 'quote it: "NO"'],
+    ['version: 010', 'is the number 8, not a string: the API server refuses it (labels are strings)', 'quote it: "010"'],
+  ])('%s: exit 2, cli-inventory at its line, the value as written quoted in the fix', async (label, what, fix) => {
+    const p = join(dir, 'report-policy.yaml');
+    const inv = join(dir, 'report-pods.yaml');
+    writeFileSync(p, policy);
+    writeFileSync(inv, pods(label));
+    const r = await cliAsync('report', '--policies', p, '--inventory', inv);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr.replace(/^error: --inventory \S*report-pods\.yaml/, 'error: --inventory report-pods.yaml')).toBe(`error: --inventory report-pods.yaml:7: document 0 (Pod default/c): metadata.labels.${label.split(':')[0]} ${what}; the inventory is not read `
+      + `(read otherwise, the endpoint classes would not be the cluster's) (cli-inventory); fix: ${fix}\n`);
+    const quoted = await cliAsync('report', '--policies', p, '--inventory', (writeFileSync(inv, pods(label.replace(/: (.*)/, ': "$1"'))), inv));
+    expect(quoted.code).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // (vitest.mutation.config.mts): these tests kill the mutants of src/constructs/default-deny-namespace.ts.
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, DefaultDenyNamespace, DefaultDenyNamespaceProps, DnsRule, Peer, Port } from '../../src';
+import { CiliumVersion, DefaultDenyNamespace, DefaultDenyNamespaceProps, DnsRule, IpFamilies, Peer, Port } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -231,8 +231,8 @@ describe('DefaultDenyNamespace staged rollout and metadata block', () => {
   test('the metadata endpoint is denied by a deny rule, over allowWithinNamespace and the API server, both families', () => {
     const c = deny({ blockMetadataEndpoint: true, allowKubeApiServer: true });
     expect(decidedBy(c, API, 'cidr:169.254.169.254', '80/TCP', 'egress')).toBe('denied-by-deny-rule default-deny spec.egressDeny[0]');
-    expect(decidedBy(c, API, 'cidr:fd00:ec2::254', '80/TCP', 'egress')).toBe('denied-by-deny-rule default-deny spec.egressDeny[0]');
-    expect(decidedBy(c, API, 'cidr:fd20:ce::254', '80/TCP', 'egress')).toBe('denied-by-deny-rule default-deny spec.egressDeny[0]');
+    expect(decidedBy(c, API, 'cidr:fd00:ec2::254', '80/TCP', 'egress', { ipFamilies: IpFamilies.DUAL })).toBe('denied-by-deny-rule default-deny spec.egressDeny[0]');
+    expect(decidedBy(c, API, 'cidr:fd20:ce::254', '80/TCP', 'egress', { ipFamilies: IpFamilies.DUAL })).toBe('denied-by-deny-rule default-deny spec.egressDeny[0]');
     expect(decidedBy(c, API, WORLD, '443/TCP', 'egress')).toBe('default-deny');
     expect(decidedBy(c, API, 'entity:kube-apiserver', '6443/TCP', 'egress')).toBe('allowed default-deny spec.egress[2]');
   });

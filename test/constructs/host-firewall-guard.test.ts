@@ -4,10 +4,10 @@
 // guarded port is refused at synthesis, one that misses it by one port is not.
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Entity, HostFirewall, HostFirewallProps, LockoutPath, NodeSelector, Peer, Port, RoutingMode } from '../../src';
+import { Entity, HostFirewall, HostFirewallProps, IpFamilies, LockoutPath, NodeSelector, Peer, Port, RoutingMode } from '../../src';
 
 const NODE = 'node:node-role.kubernetes.io/control-plane=';
-const ON = { hostFirewall: true };
+const ON = { hostFirewall: true, ipFamilies: IpFamilies.DUAL }; // dual-stack: the guard's ICMPv6 and IPv6 addresses are packets there only
 
 function firewall(props: Partial<HostFirewallProps> = {}, egress = true): Chart {
   const c = new Chart(Testing.app(), 'test');

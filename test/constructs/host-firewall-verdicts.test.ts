@@ -10,6 +10,7 @@ import {
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
+import { IpFamilies } from '../../src/engine';
 
 const CP = 'node:node-role.kubernetes.io/control-plane=';
 const ON = { hostFirewall: true };
@@ -416,8 +417,10 @@ describe('HostFirewall refusals, by error id', () => {
     expect(into(c, 'cidr:11.0.0.1', '22/TCP')).toBe('denied');
     expect(into(c, 'cidr:203.0.113.9', '22/TCP')).toBe('denied');
     const v6 = firewall({ managementCidrs: ['2001:db8::/32'] }).c;
-    expect(into(v6, 'cidr:2001:db8:ffff::7', '22/TCP')).toBe('allowed');
-    expect(into(v6, 'cidr:2001:db9::7', '22/TCP')).toBe('denied');
+    // Dual-stack: an IPv4-only cluster carries no IPv6 packet (engine-query).
+    const dual = { ...ON, ipFamilies: IpFamilies.DUAL };
+    expect(verdictOf(v6, 'cidr:2001:db8:ffff::7', CP, '22/TCP', dual)).toBe('allowed');
+    expect(verdictOf(v6, 'cidr:2001:db9::7', CP, '22/TCP', dual)).toBe('denied');
   });
 
   test('the management network itself stays the only outside source of the break-glass port', () => {

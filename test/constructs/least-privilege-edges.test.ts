@@ -11,6 +11,7 @@ import {
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 import { addressShapedDnsName, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
+import { IpFamilies } from '../../src/engine';
 
 const WEB = 'pod:shop:app=web';
 
@@ -749,6 +750,7 @@ describe('a metrics scraper is one scraper, never a broad peer (scraper-broad)',
 
 // The breadth limit of a narrow role was a /8 in both families: an IPv6 /8 (2000::/8, fd00::/8) is 2^120 addresses, and the
 // DNS companion went to every resolver of every locally assigned ULA network, the scrape ports were open to all of them.
+// Judged dual-stack: an IPv4-only cluster carries no IPv6 packet (engine-query).
 describe('IPv6 peers of a narrow role are held to a /32, IPv4 to a /8', () => {
   test('a dnsServer wider than an IPv6 /32 is refused, naming the limit; a /48 resolver network gets DNS, nothing outside it', () => {
     const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { dnsServer: Peer.cidr('fd00::/8') }));
@@ -756,8 +758,8 @@ describe('IPv6 peers of a narrow role are held to a /32, IPv4 to a /8', () => {
     expect(r.message).toContain('dnsServer selects "fd00::/8", a range wider than an IPv6 /32 (excepts or not)');
     const c = chart('shop');
     new DefaultDenyNamespace(c, 'deny', { dnsServer: Peer.cidr('fd12:3456:789a::/48') });
-    expect(decidedBy(c, WEB, 'cidr:fd12:3456:789a::53', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('allowed default-deny spec.egress[1]');
-    expect(decidedBy(c, WEB, 'cidr:fd99::53', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('default-deny');
+    expect(decidedBy(c, WEB, 'cidr:fd12:3456:789a::53', '53/UDP', 'egress', { dns: 'api.example.com', ipFamilies: IpFamilies.DUAL })).toBe('allowed default-deny spec.egress[1]');
+    expect(decidedBy(c, WEB, 'cidr:fd99::53', '53/UDP', 'egress', { dns: 'api.example.com', ipFamilies: IpFamilies.DUAL })).toBe('default-deny');
   });
 
   test('a scraper of an IPv6 /32 reaches the scrape ports (the boundary), nothing outside it, no other port; a /31 is refused', () => {
@@ -765,9 +767,9 @@ describe('IPv6 peers of a narrow role are held to a /32, IPv4 to a /8', () => {
       .toBe('scraper-broad');
     const c = chart('shop');
     new DefaultDenyNamespace(c, 'deny', { scrapeFrom: Peer.cidr('2001:db8::/32'), scrapePorts: [Port.tcp(9090)], egress: false });
-    expect(verdictOf(c, 'cidr:2001:db8:ffff::9', WEB, '9090/TCP')).toBe('allowed');
-    expect(verdictOf(c, 'cidr:2001:db9::9', WEB, '9090/TCP')).toBe('denied');
-    expect(verdictOf(c, 'cidr:2001:db8:ffff::9', WEB, '8080/TCP')).toBe('denied');
+    expect(verdictOf(c, 'cidr:2001:db8:ffff::9', WEB, '9090/TCP', { ipFamilies: IpFamilies.DUAL })).toBe('allowed');
+    expect(verdictOf(c, 'cidr:2001:db9::9', WEB, '9090/TCP', { ipFamilies: IpFamilies.DUAL })).toBe('denied');
+    expect(verdictOf(c, 'cidr:2001:db8:ffff::9', WEB, '8080/TCP', { ipFamilies: IpFamilies.DUAL })).toBe('denied');
   });
 
   // 64:ff9b::/96 (RFC 6052) holds the IPv4 internet behind the cluster's NAT64 (64:ff9b::8.8.8.8 is 8.8.8.8): as a dnsServer it
@@ -787,14 +789,14 @@ describe('IPv6 peers of a narrow role are held to a /32, IPv4 to a /8', () => {
     }
     const local = chart('shop');
     new DefaultDenyNamespace(local, 'deny', { dnsServer: Peer.cidr('64:ff9b:1::a00:0/104') });
-    expect(decidedBy(local, WEB, 'cidr:64:ff9b:1::a00:35', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('allowed default-deny spec.egress[1]');
-    expect(decidedBy(local, WEB, 'cidr:64:ff9b:1::808:808', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('default-deny');
+    expect(decidedBy(local, WEB, 'cidr:64:ff9b:1::a00:35', '53/UDP', 'egress', { dns: 'api.example.com', ipFamilies: IpFamilies.DUAL })).toBe('allowed default-deny spec.egress[1]');
+    expect(decidedBy(local, WEB, 'cidr:64:ff9b:1::808:808', '53/UDP', 'egress', { dns: 'api.example.com', ipFamilies: IpFamilies.DUAL })).toBe('default-deny');
     expect(refusal(() => new TieredApp(chart('shop'), 'app', { metricsFrom: Peer.cidr('64:ff9b::/96'),
       tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }] })).id).toBe('scraper-broad');
     const c = chart('shop');
     new DefaultDenyNamespace(c, 'deny', { dnsServer: Peer.cidr('64:ff9b::a00:0/104') });
-    expect(decidedBy(c, WEB, 'cidr:64:ff9b::a00:35', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('allowed default-deny spec.egress[1]');
-    expect(decidedBy(c, WEB, 'cidr:64:ff9b::808:808', '53/UDP', 'egress', { dns: 'api.example.com' })).toBe('default-deny');
+    expect(decidedBy(c, WEB, 'cidr:64:ff9b::a00:35', '53/UDP', 'egress', { dns: 'api.example.com', ipFamilies: IpFamilies.DUAL })).toBe('allowed default-deny spec.egress[1]');
+    expect(decidedBy(c, WEB, 'cidr:64:ff9b::808:808', '53/UDP', 'egress', { dns: 'api.example.com', ipFamilies: IpFamilies.DUAL })).toBe('default-deny');
   });
 
   test('IPv4 keeps the /8: 10.0.0.0/8 is a scraper network, 10.0.0.0/7 is not', () => {

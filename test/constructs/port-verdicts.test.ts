@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { ApiObject, Testing } from 'cdk8s';
 import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Entity, Icmp, IcmpFamily, Peer, Port, PortOptions, Protocol } from '../../src';
-import { Endpoints, PolicySet } from '../../src/engine';
+import { Endpoints, IpFamilies, PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -26,7 +26,8 @@ function opened(...ports: Port[]): ReturnType<typeof chart> {
 /** The verdicts of `connections` from client to api (or to `to`) through a policy opening `ports`. */
 function verdicts(ports: Port[], connections: string[], to: unknown = API): Record<string, string> {
   const c = opened(...ports);
-  return Object.fromEntries(connections.map((conn) => [conn, verdictOf(c, CLIENT, to as string, conn)]));
+  // ICMPv6 is judged in a dual-stack cluster: an IPv4-only one carries none (engine-query).
+  return Object.fromEntries(connections.map((conn) => [conn, verdictOf(c, CLIENT, to as string, conn, conn.startsWith('icmpv6') ? { ipFamilies: IpFamilies.DUAL } : {})]));
 }
 
 /** The refusal of `run`: `<id>: <message>\n  fix: <fix>` (without the caller location). */
@@ -345,7 +346,7 @@ test('Icmp.echoReply(), Icmp.type(0) and Icmp.named(\'EchoReply\') are refused: 
   const wide = PolicySet.fromYaml(JSON.stringify({
     apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'shop' },
     spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ icmps: [{ fields: [{ family: 'IPv4', type: 0 }] }] }] },
-  }));
+  }), { ipFamilies: IpFamilies.DUAL });
   expect(['icmp/0', 'icmp/8', 'icmp/3', 'icmpv6/128'].map((c) => verdictFor(wide, 'pod:shop:app=client', 'pod:shop:app=web', c).verdict))
     .toEqual(['allowed', 'allowed', 'allowed', 'denied']);
 });

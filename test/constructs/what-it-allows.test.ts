@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { IpFamilies } from '../../src/engine';
 import { ALLOWS_TABLES, rewriteReadme, tableChart } from './what-it-allows';
 
 // Each test builds its own chart (cheap): a construct built while the file is collected would make every mutant of it
@@ -11,7 +12,10 @@ describe.each(ALLOWS_TABLES.map((t) => [t.construct, t] as const))('%s: what it 
     const chart = tableChart(table);
     // allowLocalhost: false (`--allow-localhost=policy`): host → pod must be allowed by the construct's own rules (the host
     // entity), not by the agent's default that lets the local host reach its pods whatever the policies say.
-    const options = { hostFirewall: table.hostFirewall ?? false, allowLocalhost: false, ...(row.dns ? { dns: row.dns } : {}) };
+    // An IPv6 address or ICMPv6 is judged in a dual-stack cluster: an IPv4-only one carries no such packet (engine-query).
+    const v6 = [row.from, row.to].some((e) => /^cidr:.*:/.test(e)) || row.port.startsWith('icmpv6');
+    const options = { hostFirewall: table.hostFirewall ?? false, allowLocalhost: false, ...(row.dns ? { dns: row.dns } : {}),
+      ...(v6 ? { ipFamilies: IpFamilies.DUAL } : {}) };
     if (row.verdict === 'allowed') expect(chart).toAllow(row.from, row.to, row.port, options);
     else expect(chart).toDeny(row.from, row.to, row.port, options);
     // And the same in a cluster with the default allow-localhost.

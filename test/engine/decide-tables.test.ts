@@ -3,18 +3,19 @@
 // judges otherwise. Each connection is asked on one set right after the one it must not be confused with, and must get
 // what a fresh set gives it alone and what `verdict()` gives.
 import { describe, expect, test } from 'vitest';
-import { PolicySet, VerdictKind, VerdictQuery } from '../../src/engine';
+import { IpFamilies, PolicySet, PolicySetOptions, VerdictKind, VerdictQuery } from '../../src/engine';
 import { DecisionTables } from '../../src/engine/decision-table';
 import { Endpoint } from '../../src/engine/endpoint';
 import { LabelSet } from '../../src/model/labels';
 import { cnp, labels, policySet } from './helpers';
 
 /** Decides each query in order on one set, and checks each against a fresh set and against `verdict()`. */
-function decideInOrder(docs: readonly Record<string, unknown>[], queries: ((set: PolicySet) => VerdictQuery)[]): VerdictKind[] {
-  const set = policySet(docs);
+function decideInOrder(docs: readonly Record<string, unknown>[], queries: ((set: PolicySet) => VerdictQuery)[],
+  options: PolicySetOptions = {}): VerdictKind[] {
+  const set = policySet(docs, options);
   return queries.map((q) => {
     const decided = set.decide(q(set));
-    const alone = policySet(docs);
+    const alone = policySet(docs, options);
     expect(decided).toBe(alone.decide(q(alone)));
     expect(decided).toBe(set.verdict(q(set)).verdict);
     return decided;
@@ -84,7 +85,7 @@ describe('decide(): queries outside the fast path (lower-case protocols, ICMPv6 
       q({ protocol: 'tcp', port: 80 }), q({ protocol: 'tcp', port: 81 }), q({ protocol: 'icmp', icmpType: 8 }),
       q({ protocol: 'TCP', port: 8 }), q({ protocol: 'SCTP', port: 65528 }), q({ protocol: 'ICMPv6', icmpType: 128 }),
       q({ protocol: 'ICMP', icmpType: 8 }),
-    ])).toEqual([
+    ], { ipFamilies: IpFamilies.DUAL })).toEqual([
       VerdictKind.ALLOWED, VerdictKind.DENIED, VerdictKind.ALLOWED, VerdictKind.DENIED, VerdictKind.DENIED, VerdictKind.DENIED, VerdictKind.ALLOWED,
     ]);
   });

@@ -1,7 +1,7 @@
 // `PolicySet.decide` on every conformance case (Cilium-authored and NetworkPolicy verdicts): always the `verdict` of
 // `verdict()`, whether asked first (cold decision tables) or after it, and on repeated asks (warm).
 import { describe, expect, test } from 'vitest';
-import { PolicySet, VerdictQuery } from '../../src/engine';
+import { IpFamilies, PolicySet, VerdictQuery } from '../../src/engine';
 import { parseEndpoint } from '../../src/engine/endpoint';
 import { PolicyModel } from '../../src/model/policy-model-io';
 import { caseQuery, readCases } from './support/verdict-cases';
@@ -250,7 +250,7 @@ spec:
   ingress:
     - fromEndpoints: [{ matchLabels: { app: web } }]
       icmps: [{ fields: [{ type: 8 }, { family: IPv6, type: EchoRequest }] }]
-`);
+`, { ipFamilies: IpFamilies.DUAL });
     const from = parseEndpoint('pod:shop:app=web');
     const to = parseEndpoint('pod:shop:app=api');
     const cases: [Partial<VerdictQuery>, string][] = [

@@ -4,7 +4,7 @@
 // an IPv4 echo rule: a confident verdict on a packet that cannot exist, where the ping6 the user meant is denied.
 import { describe, expect, test } from 'vitest';
 import { IpFamilies } from '../../src';
-import { Endpoints } from '../../src/engine';
+import { Endpoints, VerdictQuery } from '../../src/engine';
 import { thrown } from '../support/errors';
 import { cnp, judged, labels, policySet } from './helpers';
 
@@ -38,5 +38,49 @@ describe('ICMP queries take the family of their addresses', () => {
   test('an IPv4-mapped address: refused for ICMPv6, naming the IPv4 address it stands for', () => {
     const q = { from: Endpoints.parse(WEB), to: Endpoints.parse('cidr:::ffff:8.8.8.8'), protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' };
     expect(thrown(() => set.verdict(q)).message).toContain('ICMPv6 with the IPv4 address 8.8.8.8 (::ffff:8.8.8.8, IPv4-mapped): no such packet');
+  });
+});
+
+// Session 44 review: report and diff list no ICMPv6 between the pods of an IPv4-only cluster (its pods have no IPv6
+// address, and an agent without ENABLE_IPV6 drops IPv6 packets before any policy: bpf_lxc.c, DROP_UNKNOWN_L3), but trace
+// said ALLOWED for `icmpv6/128` between two pods, and for an IPv6 address, under the default --ip-families ipv4. Such a
+// packet is refused as no packet of this cluster, by every call (decide's fast path too), naming the flag and the fix.
+describe('a packet of a family the cluster does not run: refused', () => {
+  const open = (ipFamilies: IpFamilies): ReturnType<typeof policySet> => policySet([cnp('p', {
+    endpointSelector: labels({ app: 'web' }),
+    ingress: [{ fromEndpoints: [labels({ app: 'client' })] }, { fromCIDR: ['2001:db8::/32', '10.0.0.0/8'] }],
+  })], { ipFamilies });
+  const q = (from: string, l4: Partial<VerdictQuery>): VerdictQuery =>
+    ({ from: Endpoints.parse(from), to: Endpoints.parse(WEB), ...l4 } as VerdictQuery);
+  const calls = (s: ReturnType<typeof policySet>, query: VerdictQuery): (() => unknown)[] =>
+    [() => s.verdict(query), () => s.decide(query), () => s.evaluateNaive(query)];
+
+  test.each([
+    ['IPv4-only: ICMPv6 between pods', IpFamilies.IPV4, q('pod:default:app=client', { protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' }),
+      'ICMPv6: no such packet, this cluster runs IPv4 only (--ip-families ipv4, PolicySet option ipFamilies; Cilium\'s default is ipv4): its pods have no IPv6 address'],
+    ['IPv4-only: TCP from an IPv6 address', IpFamilies.IPV4, q('cidr:2001:db8::1', { protocol: 'TCP', port: 80 }),
+      'the IPv6 address 2001:db8::1: no such packet, this cluster runs IPv4 only'],
+    ['IPv4-only: ICMPv6 from an IPv6 address', IpFamilies.IPV4, q('cidr:2001:db8::1', { protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' }),
+      'ICMPv6: no such packet, this cluster runs IPv4 only'],
+    ['IPv6-only: ICMP between pods', IpFamilies.IPV6, q('pod:default:app=client', { protocol: 'ICMP', icmpType: 8 }),
+      'ICMP (IPv4): no such packet, this cluster runs IPv6 only (--ip-families ipv6'],
+    ['IPv6-only: TCP from an IPv4 address', IpFamilies.IPV6, q('cidr:10.1.1.1', { protocol: 'TCP', port: 80 }),
+      'the IPv4 address 10.1.1.1: no such packet, this cluster runs IPv6 only'],
+  ])('%s', (_name, ipFamilies, query, message) => {
+    for (const call of calls(open(ipFamilies), query)) {
+      const e = thrown(call);
+      expect(e.id).toBe('engine-query');
+      expect(e.message).toContain(message);
+      expect(e.fix).toBe('if the cluster runs both families, say so: --ip-families dual (ipFamilies: IpFamilies.DUAL)');
+    }
+    // Dual-stack: judged, and allowed.
+    expect(open(IpFamilies.DUAL).decide(query)).toBe('allowed');
+    expect(open(IpFamilies.DUAL).verdict(query).verdict).toBe('allowed');
+  });
+
+  test('the cluster\'s own family is judged (an IPv4-mapped address is IPv4)', () => {
+    const s = open(IpFamilies.IPV4);
+    expect(s.decide(q('cidr:::ffff:10.1.1.1', { protocol: 'TCP', port: 80 }))).toBe('allowed');
+    expect(s.verdict(q('pod:default:app=client', { protocol: 'ICMP', icmpType: 8 })).verdict).toBe('allowed');
   });
 });

@@ -39,7 +39,9 @@ describe('an IPv4-mapped peer is judged as its IPv4 address', () => {
     const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromCIDR: ['8.8.8.8/32'] }] })]);
     expect(judged(set, 'cidr:::ffff:8.8.8.8', WEB, '80/TCP').verdict).toBe('allowed');
     expect(judged(set, 'cidr:::ffff:8.8.4.4', WEB, '80/TCP').verdict).toBe('denied');
-    const v = judged(set, 'cidr:2001:db8::1', WEB, '80/TCP');
+    // An IPv6 address is a packet of a dual-stack cluster only (an IPv4-only one refuses it: engine-query).
+    const dual = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), ingress: [{ fromCIDR: ['8.8.8.8/32'] }] })], { ipFamilies: IpFamilies.DUAL });
+    const v = judged(dual, 'cidr:2001:db8::1', WEB, '80/TCP');
     expect(v.verdict).toBe('denied');
     expect(v.ingress.notes.join('\n')).not.toContain('IPv4-mapped');
   });
@@ -60,12 +62,12 @@ describe('the note says where Cilium enforces, per version and per IP family', (
       + 'entry as 8.8.8.8/32)');
   });
 
-  test('1.17: nor a toCIDRSet; IPv6-only: no such packet at all (the note says so)', () => {
+  // Session 44 review: IPv6-only, it was judged with a note saying no such packet exists; now refused as no packet of the
+  // cluster, as every IPv4 address there (engine-query).
+  test('1.17: nor a toCIDRSet; IPv6-only: no such packet at all, refused', () => {
     expect(note(CiliumVersion.V1_17, IpFamilies.IPV4)).toContain('never selects it, nor (from Cilium 1.17) a toCIDRSet of it');
     expect(note(CiliumVersion.V1_17, IpFamilies.IPV4)).not.toContain('IPv6-only');
-    expect(note(CiliumVersion.V1_19, IpFamilies.IPV6)).toContain('; in this IPv6-only cluster there is no such packet at all: a pod has no IPv4 '
-      + 'address or route, so the connect fails before any policy (Cilium translates such a socket only with IPv4 enabled: bpf_sock.c '
-      + 'sock6_xlate_v4_in_v6 is built under ENABLE_IPV4), and the verdict is that of 8.8.8.8, an address the cluster cannot reach');
+    expect(() => note(CiliumVersion.V1_19, IpFamilies.IPV6)).toThrow(/the IPv4 address 8\.8\.8\.8: no such packet, this cluster runs IPv6 only/);
   });
 });
 

@@ -4,14 +4,15 @@
 import { describe, expect, test } from 'vitest';
 import { compileL4, CompiledPort, icmpTypeNumber, L4Query, matchL4, parsePortValue, portMatches, resolveNamedPort } from '../../src/engine/ports';
 import { Endpoint, Queries } from '../../src/engine';
-import { CiliumVersion } from '../../src';
+import { CiliumVersion, IpFamilies } from '../../src';
 import { cnp, judged, labels, policySet, verdict } from './helpers';
 
 const WEB = 'pod:default:app=web';
 const API = 'pod:default:app=api';
 
+/** A dual-stack cluster: ICMPv6 between pods is a packet only there (an IPv4-only one refuses it, engine-query). */
 function ingress(...items: Record<string, unknown>[]): ReturnType<typeof policySet> {
-  return policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: items })]);
+  return policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: items })], { ipFamilies: IpFamilies.DUAL });
 }
 
 const fromWeb = { fromEndpoints: [labels({ app: 'web' })] };
@@ -56,7 +57,7 @@ describe('ICMP (engine verdicts)', () => {
     expect(v6).toDeny(WEB, API, 'icmp/8');
     const deny = policySet([cnp('p', {
       endpointSelector: labels({ app: 'api' }), ingress: [fromWeb], ingressDeny: [{ ...fromWeb, icmps: [{ fields: [{ type: 0 }] }] }],
-    })]);
+    })], { ipFamilies: IpFamilies.DUAL });
     expect(judged(deny, WEB, API, 'icmp/8').ingress.decision).toBe('denied-by-deny-rule');
     expect(deny).toAllow(WEB, API, 'icmpv6/128');
     expect(deny).toAllow(WEB, API, '80/TCP');

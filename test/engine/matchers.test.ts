@@ -3,7 +3,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { Endpoint, EndpointKind, Endpoints, PolicySet } from '../../src/engine';
+import { Endpoint, EndpointKind, Endpoints, IpFamilies, PolicySet } from '../../src/engine';
 import { engineMatchers, policySetOf, verdictFor } from '../../src/engine/matchers';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
@@ -95,7 +95,7 @@ describe('engine matchers', () => {
   // After review: the outside ends were a list of their own (world*, unmanaged, kube-apiserver@ip) beside the identity
   // code; they are now the identity code's (`outsideCluster`, src/engine/identity.ts), so the two cannot drift apart.
   test('refused exactly where neither side is evaluated: every entity, address, DNS name, managed API server, pod and node', () => {
-    const set = policySet([cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}] }, 'shop')], { hostFirewall: true });
+    const set = policySet([cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}] }, 'shop')], { hostFirewall: true, ipFamilies: IpFamilies.DUAL });
     const ends = [...Endpoints.ENTITIES.map((e) => `entity:${e}`), 'entity:kube-apiserver@192.0.2.1', 'cidr:10.0.0.5', 'cidr:2001:db8::1',
       'fqdn:api.example.com@203.0.113.7', 'pod:shop:app=db', 'node:kubernetes.io/hostname=n1'];
     let refused = 0;

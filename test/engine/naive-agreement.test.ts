@@ -4,7 +4,7 @@
 // checked against an independent evaluator written from the spec in reference-agreement.test.ts.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Endpoint, Endpoints, PolicySet, VerdictQuery } from '../../src/engine';
+import { Endpoint, Endpoints, IpFamilies, PolicySet, VerdictQuery } from '../../src/engine';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { propertyParams } from '../support/property';
 
@@ -125,6 +125,17 @@ function icmpOfAddresses(conn: Connection, ends: readonly Endpoint[]): Connectio
   return family === undefined ? conn : { protocol: 'ICMP', icmpType: family === 'IPv6' ? 128 : 8, icmpFamily: family };
 }
 
+/**
+ * The query as a cluster of `families` carries it: `engine-query` refuses the other family's packets (ICMPv6, an IPv6
+ * address, in an IPv4-only cluster), so there an IPv6 address is an IPv4 one and ICMPv6 is ICMP.
+ */
+function carried(q: VerdictQuery, families: IpFamilies): VerdictQuery {
+  if (families === IpFamilies.DUAL) return q;
+  const v4 = (e: Endpoint): Endpoint => (e.ip !== undefined && e.ip.includes(':') ? Endpoints.cidr('192.0.2.66') : e);
+  const out = { ...q, from: v4(q.from), to: v4(q.to) };
+  return out.protocol === 'ICMP' && out.icmpFamily === 'IPv6' ? { ...out, icmpType: 8, icmpFamily: 'IPv4' } : out;
+}
+
 const INVENTORY = [
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'ns1' }, spec: { selector: { app: 'b' } } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1', labels: { team: 'blue' } } },
@@ -141,10 +152,11 @@ describe('compiled engine (caches, indexes) vs the uncached rule walk', () => {
       fc.array(query, { minLength: 1, maxLength: 25 }),
       fc.constantFrom(...CiliumVersion.ALL),
       fc.boolean(),
-      (docs, queries, version, hostFirewall) => {
+      fc.constantFrom(IpFamilies.IPV4, IpFamilies.DUAL),
+      (docs, queries, version, hostFirewall, ipFamilies) => {
         const yaml = [...INVENTORY, ...docs].map((d) => JSON.stringify(d)).join('\n---\n');
-        const set = PolicySet.fromYaml(yaml, { file: 'random.yaml', ciliumVersion: version, hostFirewall, cidrGroups: { group1: { cidrs: ['192.0.2.0/25'] } } });
-        for (const q of queries) {
+        const set = PolicySet.fromYaml(yaml, { file: 'random.yaml', ciliumVersion: version, hostFirewall, ipFamilies, cidrGroups: { group1: { cidrs: ['192.0.2.0/25'] } } });
+        for (const q of queries.map((x) => carried(x, ipFamilies))) {
           const compiled = set.verdict(q);
           expect(compiled).toEqual(set.evaluateNaive(q));
           expect(set.verdict(q)).toEqual(compiled); // the cached identity policy gives the same answer again
@@ -158,7 +170,7 @@ describe('compiled engine (caches, indexes) vs the uncached rule walk', () => {
     const seen = new Set<string>();
     fc.assert(fc.property(fc.array(doc, { minLength: 1, maxLength: 6 }), fc.array(query, { minLength: 1, maxLength: 25 }), (docs, queries) => {
       const set = PolicySet.fromYaml([...INVENTORY, ...docs].map((d) => JSON.stringify(d)).join('\n---\n'), { file: 'random.yaml', hostFirewall: true });
-      for (const q of queries) {
+      for (const q of queries.map((x) => carried(x, IpFamilies.IPV4))) {
         const v = set.verdict(q);
         seen.add(v.egress.decision).add(v.ingress.decision).add(v.verdict);
       }

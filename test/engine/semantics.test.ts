@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { ccnp, cnp, labels, policySet, verdict } from './helpers';
-import { Endpoint, Endpoints, Verdict } from '../../src/engine';
+import { Endpoint, Endpoints, IpFamilies, Verdict } from '../../src/engine';
 
 const DNS_COMPANION = {
   toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })],
@@ -256,7 +256,7 @@ describe('CIDR', () => {
   const set = policySet([cnp('p', {
     endpointSelector: labels({ app: 'web' }),
     egress: [{ toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.96.0.0/12'] }] }, { toCIDR: ['2001:db8::/32'] }, { toCIDRSet: [{ cidrGroupRef: 'partners' }] }],
-  })], { cidrGroups: { partners: { cidrs: ['192.0.2.0/24'] } } });
+  })], { cidrGroups: { partners: { cidrs: ['192.0.2.0/24'] } }, ipFamilies: IpFamilies.DUAL });
 
   test('cidr, cidrSet with except, IPv6', () => {
     expect(set).toAllow('pod:default:app=web', 'cidr:10.1.2.3', 443);
@@ -292,7 +292,7 @@ describe('ports', () => {
   const ingress = (ports: unknown[]): ReturnType<typeof policySet> => policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ toPorts: [{ ports }] }] })]);
 
   test('toPorts omitted: every port and protocol, ICMP included', () => {
-    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] })]);
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] })], { ipFamilies: IpFamilies.DUAL });
     for (const port of ['1/TCP', '65535/TCP', '53/UDP', '9/SCTP', 'icmp/8', 'icmpv6/128']) expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', port);
     expect(set).toDeny('pod:default:app=cli', 'pod:default:app=api', 'icmp/8');
   });
@@ -420,7 +420,7 @@ describe('ports', () => {
     const set = policySet([cnp('p', {
       endpointSelector: labels({ app: 'api' }),
       ingress: [{ icmps: [{ fields: [{ type: 8 }, { family: 'IPv6', type: 'EchoRequest' }] }] }, { toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
-    })]);
+    })], { ipFamilies: IpFamilies.DUAL });
     expect(set).toAllow(WORLD, 'pod:default:app=api', 'icmp/8');
     expect(set).toAllow('cidr:2001:db8::7', 'pod:default:app=api', 'icmpv6/EchoRequest');
     expect(set).toDeny(WORLD, 'pod:default:app=api', 'icmp/0');

@@ -4,7 +4,7 @@
 // `decide()` (the same judgement without the explanation) gives the same verdict, and the naive evaluator the same explained one.
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { PolicySet, Verdict } from '../../src/engine';
+import { IpFamilies, PolicySet, Verdict } from '../../src/engine';
 import { PeerView } from '../../src/engine/identity';
 import { itemSelectsPeer } from '../../src/engine/peer-selection';
 import { LabelSet } from '../../src/model/labels';
@@ -197,7 +197,7 @@ describe('without a matching item: allow-localhost, reserved:init, default allow
     expect(two.ingress.reason).toBe(`default deny: 2 rules with ingress rules select ${API} and none allows ${WEB} on 80/TCP`);
     const icmp = judged(policySet([denyAll]), WEB, API, 'icmp/8');
     expect(icmp.ingress.reason).toBe(`default deny: 1 rule with ingress rules selects ${API} and none allows ${WEB} on icmp/8`);
-    const icmp6 = judged(policySet([denyAll]), WEB, API, 'icmpv6/128');
+    const icmp6 = judged(policySet([denyAll], { ipFamilies: IpFamilies.DUAL }), WEB, API, 'icmpv6/128');
     expect(icmp6.ingress.reason).toMatch(/ on icmpv6\/128$/);
   });
 });

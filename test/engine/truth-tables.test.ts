@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, CiliumVersion, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, L7,
+  CiliumPolicy, CiliumVersion, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, IpFamilies, L7,
   MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
 } from '../../src';
 import { buildPlatform } from '../../main';
@@ -163,8 +163,8 @@ describe('MetadataEndpointBlock', () => {
   test('is CRD-valid', () => expect(c).toBeValidCilium());
   test('denies the metadata endpoint', () => {
     expect(c).toDeny('pod:shop:app=web', 'cidr:169.254.169.254', '80/TCP');
-    expect(c).toDeny('pod:shop:app=web', 'cidr:fd00:ec2::254', '80/TCP');
-    expect(c).toDeny('pod:shop:app=web', 'cidr:fd20:ce::254', '80/TCP');
+    expect(c).toDeny('pod:shop:app=web', 'cidr:fd00:ec2::254', '80/TCP', { ipFamilies: IpFamilies.DUAL });
+    expect(c).toDeny('pod:shop:app=web', 'cidr:fd20:ce::254', '80/TCP', { ipFamilies: IpFamilies.DUAL });
   });
   test('pitfall: the deny-only policy does not flip other egress to default deny', () => {
     expect(c).toAllow('pod:shop:app=web', 'cidr:203.0.113.10', '443/TCP');

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { AddressRange, cidrContains, cidrRange, cidrsIntersect, formatIp, parseCidr, ParsedCidr, parseIp, rangesCoverFamily, subtractRanges } from '../../src/model/cidr';
 import { cnp, labels, policySet } from '../engine/helpers';
+import { IpFamilies } from '../../src/engine';
 import { parseCidrApiServer, parsePrefixStrict } from '../../src/validate/syntax';
 import { CidrFormat, isGoCidr } from '../../src/validate/cidr-format';
 
@@ -26,7 +27,7 @@ describe('CIDR peers decide verdicts (engine)', () => {
       { toCIDR: ['192.0.2.0/25'] },
       { toCIDR: ['198.51.100.7/32'] },
     ],
-  })]);
+  })], { ipFamilies: IpFamilies.DUAL }); // dual-stack: an IPv6 address is a packet there only
 
   test.each([
     ['cidr:2001:db8:2::5', true],

@@ -231,3 +231,25 @@ describe('pitfalls ignore a NetworkPolicy the API server rejects', () => {
     expect(check({ 'np.yaml': text.replace(', egress]', ']') }).diagnostics.map((d) => d.id)).toEqual(['pitfall-default-deny-without-dns']);
   });
 });
+
+// Session 44 review: a label `country: NO` was "is the boolean false, the API server wants a string; fix: write … as a
+// string", the value written unnamed. It is said as the policy reader says it, and the fix quotes it as written.
+describe('a NetworkPolicy label written as a YAML 1.1 boolean', () => {
+  it('names the text written and why it is a boolean, and quotes it in the fix; true keeps quote it: "true"', () => {
+    const r = check({ 'np.yaml': yaml`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: default}
+spec:
+  podSelector:
+    matchLabels:
+      country: NO
+      app: true
+` });
+    expect(r.diagnostics.filter((d) => d.id === 'k8s-np-type').map((d) => `${d.line}:${d.column} ${d.message} | ${d.fix}`)).toEqual([
+      '7:16 spec.podSelector.matchLabels["country"] is the boolean false, the API server wants a string (unquoted NO is a YAML 1.1 boolean: kubectl, '
+        + 'Helm, Argo CD and Flux send false) | quote it: "NO"',
+      '8:12 spec.podSelector.matchLabels["app"] is the boolean true, the API server wants a string | quote it: "true"',
+    ]);
+  });
+});

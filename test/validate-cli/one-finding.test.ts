@@ -33,3 +33,30 @@ spec:
     expect(check({ 'p.yaml': port('80') }).diagnostics.map((d) => `${d.id} ${d.fix}`)).toEqual(['parse-port-not-string quote it: port: "80"']);
   });
 });
+
+// Session 44 review: `port: on` (a YAML 1.1 boolean, left out by the reader: parse-wrong-type) also gave
+// sanitize-port-omitted with the fix `write port: "0" to match every port of the protocol`, which widens the rule to every
+// port. The finding now says the port was written, and its fix is to quote the port meant.
+describe('a port written as a boolean (port: on): the fix quotes the port meant, never "0"', () => {
+  const port = (text: string, version: string): string => yaml`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: a, namespace: shop, annotations: {cdk8s-cilium.io/cilium-version: "${version}"}}
+spec:
+  endpointSelector: {matchLabels: {app: a}}
+  ingress: [{fromEntities: [cluster], toPorts: [{ports: [{port: ${text}, protocol: TCP}]}]}]
+`;
+
+  test.each([['on', '1.19', 'sanitize-port-omitted'], ['yes', '1.18', 'version-port-omitted']])('port: %s (%s): %s says the port is written', (text, version, id) => {
+    const r = check({ 'p.yaml': port(text, version) });
+    const omitted = r.diagnostics.find((d) => d.id === id);
+    expect(omitted?.message).toMatch(/\(port is written, but is no string: the reader left it out, parse-wrong-type\)$/);
+    expect(omitted?.fix).toBe('quote the port meant: port: "8080" (not "0", which matches every port)');
+    expect(r.diagnostics.map((d) => d.id)).toContain('parse-wrong-type');
+  });
+
+  test('a port left out keeps the fix of a port left out', () => {
+    const r = check({ 'p.yaml': port('on', '1.19').replace('port: on, ', '') });
+    expect(r.diagnostics.find((d) => d.id === 'sanitize-port-omitted')?.fix).toBe('write port: "0" to match every port of the protocol');
+  });
+});
