@@ -231,6 +231,7 @@ interface ClassSide {
  * denied, each group sorted by from, to.
  */
 export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOptions = {}): ConnectivityDiffDocument {
+  refuseOtherIpFamilies(base, head);
   const classes = options.classes ?? endpointClasses([base, head]);
   // The reference judges every pair, and every segment with `verdict()` (not the decision tables of `decide()`).
   const byVerdict = options._judgeEveryPair === true;
@@ -607,6 +608,23 @@ function endFamilies(classes: readonly ClassifiedEndpoint[], ...sets: PolicySet[
   const modes = new Set(sets.map((s) => s._engineConfig.ipFamilies));
   const only = modes.size !== 1 || modes.has(IpFamilies.DUAL) ? undefined : modes.has(IpFamilies.IPV6) ? 6 : 4;
   return classes.map((c) => packetFamilyOf(c.endpoint.ip) ?? only);
+}
+
+/**
+ * Refuses sets judged for different IP families (`ipFamilies`): a packet one side's cluster carries may be no packet in
+ * the other's (an agent without IPv6 drops IPv6 before policy), so the engine refuses it on that side and no pair of
+ * the two can be compared.
+ */
+function refuseOtherIpFamilies(base: PolicySet, head: PolicySet): void {
+  const [b, h] = [base._engineConfig.ipFamilies, head._engineConfig.ipFamilies];
+  if (b === h) return;
+  throw new CiliumPolicyError({
+    id: 'diff-ip-families',
+    message: `the base is judged for the IP families ${b} and the head for ${h}: a packet of a family one cluster does not run is no `
+      + 'packet there, so the two sides cannot be compared pair by pair',
+    fix: 'build both policy sets with the same ipFamilies (the CLI gives both sides its one --ip-families); judge a change of the '
+      + 'cluster\'s IP families with report or trace under each setting',
+  });
 }
 
 /** The engine settings that change verdicts without changing any rule (the DNS server: `toFQDNs` learns through it). */

@@ -228,8 +228,9 @@ function checkPacketFamily(query: VerdictQuery, icmp: 'IPv4' | 'IPv6' | undefine
 function mayBeOtherFamily(ip: unknown, families: IpFamilies): boolean {
   if (ip === undefined) return false;
   if (typeof ip !== 'string') return true;
-  // An IPv4 address has no ':'; an IPv6 one (an IPv4-mapped one too, IPv4 to Cilium) has.
-  return ip.includes(':') === (families === IpFamilies.IPV4);
+  // An IPv4 address has no ':'; an IPv6 one has. In an IPv6-only cluster every address goes to `l4Query`: an IPv4-mapped
+  // one (`::ffff:10.0.0.1`, `::ffff:a00:1`) has ':' and is IPv4 to Cilium.
+  return families === IpFamilies.IPV6 || ip.includes(':');
 }
 
 /** The ICMP-family half of `checkPacketFamily`: an ICMP family against the ends' addresses. */

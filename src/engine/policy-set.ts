@@ -281,7 +281,9 @@ export class PolicySet {
    * (two `cidr:`/`fqdn:` endpoints, the world, a managed API server, `unmanaged`: `replay` asks about such an observed flow)
    * is answered `allowed` with both sides not evaluated: nothing is checked, since Cilium enforces no policy at either end
    * (`trace` and the test matchers refuse it, `engine-no-cluster-end`).
-   * @throws CiliumPolicyError for a malformed query, or one with a field `VerdictQuery` does not declare (`option-unknown`)
+   * @throws CiliumPolicyError for a malformed query, one with a field `VerdictQuery` does not declare (`option-unknown`), or
+   * a packet the cluster's IP families cannot carry (`engine-query`: ICMPv6 or an IPv6 address where `ipFamilies` is IPv4
+   * only, the default; ICMP or an IPv4 address where it is IPv6 only)
    */
   public verdict(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.verdict()');
@@ -294,8 +296,8 @@ export class PolicySet {
    * port, as the agent's policy map is; an HTTP, DNS or Kafka request is then judged against the L7 rules kept with an
    * L4 allow. The decisions come from the same code `verdict()` runs, without building the explanation. Use `verdict()`
    * for why. A connection of which neither end is in the cluster is `ALLOWED` with nothing checked, as in `verdict()`.
-   * @throws CiliumPolicyError for a malformed query (as `verdict` does), or one with a field `VerdictQuery` does not declare
-   * (`option-unknown`)
+   * @throws CiliumPolicyError for a malformed query or a packet the cluster's IP families cannot carry (as `verdict` does),
+   * or one with a field `VerdictQuery` does not declare (`option-unknown`)
    */
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');

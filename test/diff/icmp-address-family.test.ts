@@ -97,3 +97,14 @@ describe('diff', () => {
     ]);
   });
 });
+
+describe('sets judged for different IP families', () => {
+  // Review of fixfid44: an IPv4-only base against a dual-stack head threw engine-query on the base's ICMPv6 segments.
+  test('are refused up front (diff-ip-families), naming both settings; the same families compare', () => {
+    const of = (ipFamilies: IpFamilies): PolicySet => PolicySet.fromYaml(web(), { ipFamilies } as PolicySetOptions);
+    for (const [b, h] of [[IpFamilies.IPV4, IpFamilies.DUAL], [IpFamilies.DUAL, IpFamilies.IPV6]] as const) {
+      expect(() => Connectivity.diff(of(b), of(h))).toThrow(new RegExp(`judged for the IP families ${b} and the head for ${h}.*\\(diff-ip-families\\)`));
+    }
+    expect(Connectivity.diff(of(IpFamilies.DUAL), of(IpFamilies.DUAL)).summary).toMatchObject({ newlyAllowed: 0, newlyDenied: 0 });
+  });
+});

@@ -66,6 +66,11 @@ describe('a packet of a family the cluster does not run: refused', () => {
       'ICMP (IPv4): no such packet, this cluster runs IPv6 only (--ip-families ipv6'],
     ['IPv6-only: TCP from an IPv4 address', IpFamilies.IPV6, q('cidr:10.1.1.1', { protocol: 'TCP', port: 80 }),
       'the IPv4 address 10.1.1.1: no such packet, this cluster runs IPv6 only'],
+    // Review of fixfid44: decide() took an IPv4-mapped address in an IPv6-only cluster as IPv6 (allowed) where verdict() refused it.
+    ['IPv6-only: TCP from an IPv4-mapped address (dotted)', IpFamilies.IPV6, q('cidr:::ffff:10.1.1.1', { protocol: 'TCP', port: 80 }),
+      'no such packet, this cluster runs IPv6 only'],
+    ['IPv6-only: TCP from an IPv4-mapped address (hex)', IpFamilies.IPV6, q('cidr:::ffff:a01:101', { protocol: 'TCP', port: 80 }),
+      'no such packet, this cluster runs IPv6 only'],
   ])('%s', (_name, ipFamilies, query, message) => {
     for (const call of calls(open(ipFamilies), query)) {
       const e = thrown(call);
