@@ -19,7 +19,9 @@ export function formatPath(path: readonly Segment[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z0-9_-]+$/.test(seg)) out += out ? `.${seg}` : seg;
+    // A search for a character that needs quoting, not `^[…]+$`: V8 runs that as a backtracking loop with one stack entry
+    // per character, which overflows ("Maximum call stack size exceeded") on a key of megabytes once the regex is compiled.
+    else if (seg !== '' && !/[^A-Za-z0-9_-]/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
