@@ -250,7 +250,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const boundaries = new WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>();
   const segmentCache = new Map<string, PairSegments>();
   const reasonIds = new ReasonIds();
-  const families = endFamilies(classes, base, head);
+  const families = endFamilies(classes, base); // the head's are the same (refuseOtherIpFamilies)
   /**
    * Judges a pair on each segment (or only where `tables` says base and head may differ): its changed segments grouped
    * by verdicts and deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`),
@@ -599,14 +599,14 @@ function open(dp: DirectionPolicy | undefined): boolean {
 
 /**
  * The packet family of each class's end (`carriedSegments`): its address's (`packetFamilyOf`), else the one family the
- * cluster runs when the sets agree on one: an end without an address (pods, nodes, entities) of an IPv4-only cluster
+ * single-stack cluster runs: an end without an address (pods, nodes, entities) of an IPv4-only cluster
  * has IPv4 addresses only, and the agent built without ENABLE_IPV6 drops every IPv6 packet whatever the policy
  * (bpf_lxc.c: no ETH_P_IPV6 case, DROP_UNKNOWN_L3), so no ICMPv6 segment is a packet between pods there; `undefined` in a
  * dual-stack cluster.
  */
-function endFamilies(classes: readonly ClassifiedEndpoint[], ...sets: PolicySet[]): (4 | 6 | undefined)[] {
-  const modes = new Set(sets.map((s) => s._engineConfig.ipFamilies));
-  const only = modes.size !== 1 || modes.has(IpFamilies.DUAL) ? undefined : modes.has(IpFamilies.IPV6) ? 6 : 4;
+function endFamilies(classes: readonly ClassifiedEndpoint[], set: PolicySet): (4 | 6 | undefined)[] {
+  const mode = set._engineConfig.ipFamilies;
+  const only = mode === IpFamilies.DUAL ? undefined : mode === IpFamilies.IPV6 ? 6 : 4;
   return classes.map((c) => packetFamilyOf(c.endpoint.ip) ?? only);
 }
 

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src/engine';
 import { FlowSource, replayFlows } from '../../src/hubble';
+import { backendPolicy } from './support/backend-policy';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
 
 /** prometheus → backend 9090/TCP: line 77 of the shop capture, a policy-verdict record of a drop at backend's ingress. */
@@ -20,18 +20,6 @@ function leftSource(): string {
   flow.traffic_direction = 'EGRESS';
   flow.node_name = 'node-a';
   return JSON.stringify({ ...DROP, flow });
-}
-
-function backendPolicy(allowPort: number): PolicySet {
-  return PolicySet.fromYaml(`apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: backend, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: backend}}
-  ingress:
-  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
-    toPorts: [{ports: [{port: "${allowPort}", protocol: TCP}]}]
-`, { file: 'backend.yaml' });
 }
 
 describe('forwarded at the source, dropped at the destination, never delivered', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
 import { FlowSource, replayFlows } from '../../src/hubble';
+import { backendPolicy } from './support/backend-policy';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
 
 /** prometheus → backend 9090/TCP: line 77 of the shop capture, a policy-verdict record of a drop at backend's ingress. */
@@ -28,18 +29,6 @@ function delivered(): unknown {
 const MIXED = [JSON.stringify(delivered()), JSON.stringify(DROP)].join('\n');
 const ONLY_DROPPED = JSON.stringify(DROP);
 const ONLY_DELIVERED = JSON.stringify(delivered());
-
-function backendPolicy(allowPort: number): PolicySet {
-  return PolicySet.fromYaml(`apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: backend, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: backend}}
-  ingress:
-  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
-    toPorts: [{ports: [{port: "${allowPort}", protocol: TCP}]}]
-`, { file: 'backend.yaml' });
-}
 
 async function replay(flows: string, policies: PolicySet): Promise<{ observed: string; change: string; predicted: string }> {
   const report = await replayFlows(FlowSource.text(flows, 'flows.jsonl'), policies);

@@ -1,0 +1,17 @@
+import { PolicySet } from '../../../src/engine';
+
+/**
+ * The shop capture's backend (`shop/app=backend`) admitting Prometheus (`monitoring`, `app.kubernetes.io/name=prometheus`)
+ * on one port only: the capture's scrapes of backend:9090 are allowed with 9090, denied with any other.
+ */
+export function backendPolicy(allowPort: number): PolicySet {
+  return PolicySet.fromYaml(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
+    toPorts: [{ports: [{port: "${allowPort}", protocol: TCP}]}]
+`, { file: 'backend.yaml' });
+}
