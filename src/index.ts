@@ -99,6 +99,7 @@ export {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason,
   DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
 } from './model/connectivity-document';
+export { JudgedIpFamilies } from './model/judged-ip-families';
 export { Connectivity, ConnectivityOptions, DiffOptions, ReportOptions } from './diff/connectivity';
 export { ClassifiedEndpoint } from './diff/endpoint-classes';
 export { ExpectedConnectivityChange, UnexpectedChanges } from './diff/expected-changes';

@@ -23,8 +23,8 @@ import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
 import { FlowCapture, collectConnections } from '../hubble/connections';
-import { captureFamiliesWarning, captureVersionWarning, familiesSetting, inferIpFamilies } from '../hubble/capture-families';
-import { IpFamilies } from '../engine/policy-set-options';
+import { captureFamiliesWarning, captureVersionWarning, chooseIpFamilies } from '../hubble/capture-families';
+import { JudgedIpFamilies } from '../model/judged-ip-families';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
@@ -130,7 +130,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   }
   const maxChanges = parseCount(options.maxChanges, '--max-changes', DEFAULT_MAX_DIFF_CHANGES);
   const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_DIFF_PAIRS);
-  const { setOptions, capture } = await connectivitySetOptions(options, io, 'diff');
+  const { setOptions, capture, ipFamilies } = await connectivitySetOptions(options, io, 'diff');
   const cwd = process.cwd();
   const head = loadPolicies(options.head, setOptions, '--head', io);
   const gitRef = options.base.length === 1 ? baseGitRef(options.base[0], cwd) : undefined;
@@ -170,7 +170,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   for (const [flag, set] of [['--base', base], ['--head', head]] as const) {
     if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
   }
-  const doc = Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges, maxPairs });
+  const doc = { ...Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges, maxPairs }), ipFamilies };
   io.stdout(builtOutput(() => ConnectivityFormat.diff(doc, output), {
     command: 'diff', output, items: `${doc.changes.length.toLocaleString('en-US')} change${doc.changes.length === 1 ? '' : 's'}`,
     fix: 'compare a narrower change (fewer --head paths, a lower --max-changes or --max-pairs), or use --output text or markdown, which are shorter',
@@ -249,7 +249,7 @@ export function outputOf(value: string | undefined): ConnectivityOutput {
  * `--inventory` (read by the input reader) and `--flows` (the pods of the capture).
  */
 export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo, command: 'diff' | 'report'):
-  Promise<{ setOptions: PolicySetOptions; capture?: FlowCapture }> {
+  Promise<{ setOptions: PolicySetOptions; ipFamilies: JudgedIpFamilies; capture?: FlowCapture }> {
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
@@ -259,12 +259,15 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
       io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
     }
   }
-  let inferred: IpFamilies | undefined;
+  const given = ipFamiliesSetting(options.ipFamilies).ipFamilies;
   let capture: FlowCapture | undefined;
+  // Without --ip-families, the families the capture shows (world identities 9/10, else its packets), as replay.
+  let families = chooseIpFamilies(given, undefined);
   if (options.flows !== undefined) {
     capture = await collectConnections(flowSource(options.flows, io));
     const ended = flowInputError(capture.input);
     if (ended) throw ended;
+    families = chooseIpFamilies(given, capture);
     const read = capture.input;
     if (read.malformedCount > 0) io.stderr(`warning: --flows ${options.flows}: ${read.malformedCount} malformed lines skipped (first: line ${read.malformed[0]?.line})\n`);
     const seen = new Set<string>();
@@ -275,15 +278,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
         + `(first: ${foreign[0]}) left out of the endpoint classes, which hold a pod's Kubernetes labels: a selector of such a label is `
         + 'judged as if the pod lacked it; trace or replay judge the pod with it\n');
     }
-    // As replay: without --ip-families, a capture from a dual-stack cluster (world identities 9/10) is judged dual-stack;
-    // with it, a capture that shows other families than those given is warned about (world classes, /0 rules).
-    inferred = options.ipFamilies === undefined ? inferIpFamilies(capture) : undefined;
-    if (inferred !== undefined) {
-      io.stderr(`note: --flows ${options.flows}: judged for a dual-stack cluster (--ip-families ${familiesSetting(inferred)}), inferred from the `
-        + `capture: ${capture.dualStackEvidence ?? ''}; --ip-families overrides\n`);
-    }
-    const judged = inferred ?? ipFamiliesSetting(options.ipFamilies).ipFamilies ?? IpFamilies.IPV4;
-    const warning = captureFamiliesWarning(capture, judged, `run ${command}`);
+    // As replay: with it, a capture that shows other families than those given is warned about (world classes, /0 rules).
+    const warning = captureFamiliesWarning(capture, families.ipFamilies, `run ${command}`);
     if (warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${warning}\n`);
   }
   const setOptions: PolicySetOptions = {
@@ -292,11 +288,10 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
     ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
-    ...ipFamiliesSetting(options.ipFamilies),
-    ...(inferred !== undefined ? { ipFamilies: inferred } : {}),
+    ipFamilies: families.ipFamilies,
     inventory,
   };
-  return { setOptions, ...(capture !== undefined ? { capture } : {}) };
+  return { setOptions, ipFamilies: families.judged, ...(capture !== undefined ? { capture } : {}) };
 }
 
 /**

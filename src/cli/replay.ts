@@ -69,7 +69,7 @@ import { parseIntegerOption } from './numeric-option';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
-import { IpFamilies } from '../engine/policy-set-options';
+import { chooseIpFamilies } from '../hubble/capture-families';
 import { expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
@@ -197,8 +197,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const badCluster = options.clusterName === undefined
     ? clusterNameError(clusterName, `the pods of ${options.flows} carry io.cilium.k8s.policy.cluster=${clusterName}, which`) : undefined;
   if (badCluster) throw badCluster;
-  // Without --ip-families, a capture from a dual-stack cluster (world identities 9/10) is judged dual-stack: Replay.inferIpFamilies.
-  const inferred = options.ipFamilies === undefined && capture.dualStackEvidence !== undefined ? IpFamilies.DUAL : undefined;
+  // Without --ip-families, the families the capture shows (world identities 9/10, else its packets): Replay.inferIpFamilies.
+  const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture);
   const set = PolicySet.fromFiles([...options.policies], {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
@@ -208,8 +208,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
-    ...ipFamiliesSetting(options.ipFamilies),
-    ...(inferred !== undefined ? { ipFamilies: inferred } : {}),
+    ipFamilies: families.ipFamilies,
   });
   const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
@@ -218,8 +217,9 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const [{ Replay }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
   const replayed = Replay.capture(capture, set, { clusterName });
   if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);
-  const source = options.ipFamilies !== undefined ? 'given' : inferred !== undefined ? 'inferred' : 'default';
-  const report: ReplayReport = { ...replayed, ipFamilies: { ...replayed.ipFamilies, source }, warnings: [...policyWarnings, ...replayed.warnings] };
+  const report: ReplayReport = {
+    ...replayed, ipFamilies: { ...replayed.ipFamilies, ...families.judged }, warnings: [...policyWarnings, ...replayed.warnings],
+  };
   if (output === 'json') {
     io.stdout(ReplayFormat.json(report));
   } else {

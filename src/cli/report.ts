@@ -33,10 +33,10 @@ export interface ReportCommandOptions extends ConnectivityCommandOptions {
 export async function executeReport(options: ReportCommandOptions, io: HubbleCliIo): Promise<number> {
   const output = outputOf(options.output);
   const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_REPORT_PAIRS);
-  const { setOptions, capture } = await connectivitySetOptions(options, io, 'report');
+  const { setOptions, capture, ipFamilies } = await connectivitySetOptions(options, io, 'report');
   const set = loadPolicies(options.policies, setOptions, '--policies', io);
   warnCaptureVersion(capture, options.flows, [set], 'report', io);
-  const doc = Connectivity.report(set, { baseSource: options.policies.join(','), maxPairs });
+  const doc = { ...Connectivity.report(set, { baseSource: options.policies.join(','), maxPairs }), ipFamilies };
   for (const n of doc.notJudged ?? []) io.stderr(`warning: not judged: ${n.text}\n`);
   io.stdout(builtOutput(() => ConnectivityFormat.report(doc, output), {
     command: 'report', output, items: `${doc.connections.length.toLocaleString('en-US')} connection${doc.connections.length === 1 ? '' : 's'}`,

@@ -482,6 +482,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     schema: DIFF_SCHEMA,
     base: { source: options.baseSource ?? 'base', policies: base.policies.length },
     head: { source: options.headSource ?? 'head', policies: head.policies.length },
+    ipFamilies: { judged: base._engineConfig.ipFamilies, source: 'policy-set' },
     summary: {
       newlyAllowed: changes.filter((c) => rank(c) === 0).length,
       newlyDenied: changes.filter((c) => rank(c) === 2).length,
@@ -586,6 +587,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   return {
     schema: REPORT_SCHEMA,
     policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
+    ipFamilies: { judged: set._engineConfig.ipFamilies, source: 'policy-set' },
     endpoints: classes.map((c) => c.cls),
     connections,
     ...(notJudged.length > 0 ? { notJudged } : {}),

@@ -8,6 +8,7 @@ import {
 import { printableLines as textLines, withoutControls } from '../model/printable';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { renderDiffHtml, renderReportHtml } from './html';
+import { judgedIpFamiliesText } from '../model/judged-ip-families';
 
 /** The closed set of output formats of `diff` and `report`. */
 export enum ConnectivityOutput {
@@ -147,6 +148,7 @@ function changeKind(c: ConnectivityChange): 'allowed' | 'l7' | 'denied' {
 export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): string {
   const name = names(doc);
   const lines = [`connectivity diff: ${doc.base.source} (${policyCount(doc.base.policies)}) → ${doc.head.source} (${policyCount(doc.head.policies)}): ${summaryText(doc)}`];
+  if (doc.ipFamilies !== undefined) lines.push(`IP families: ${judgedIpFamiliesText(doc.ipFamilies)}`);
   if (doc.changes.length === 0) {
     lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes${doc.notCompared ? ' (but see NOT COMPARED)' : ''}`);
   }
@@ -185,6 +187,7 @@ export function formatConnectivityReportText(doc: ConnectivityReportDocument): s
   const name = names(doc);
   const lines = [`connectivity report: ${doc.policies.source} (${policyCount(doc.policies.policies)}): ${doc.connections.length} allowed connections `
     + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
+  if (doc.ipFamilies !== undefined) lines.push(`IP families: ${judgedIpFamiliesText(doc.ipFamilies)}`);
   if (mentionsFqdnClass(doc, doc.connections)) lines.push(`note: ${FQDN_CLASS_NOTE}`);
   if (doc.notJudged) {
     lines.push('NOT JUDGED');
@@ -231,7 +234,7 @@ function budgeted(head: readonly string[], rows: readonly string[], rest: (n: nu
 export function formatConnectivityDiffMarkdown(doc: ConnectivityDiffDocument): string {
   const name = names(doc);
   const e = escapeMarkdownCell;
-  const lines = [`**Connectivity diff** (${e(doc.base.source)} → ${e(doc.head.source)}): ${summaryText(doc)}`, ''];
+  const lines = [`**Connectivity diff** (${e(doc.base.source)} → ${e(doc.head.source)}): ${summaryText(doc)}`, ...ipFamiliesMarkdown(doc), ''];
   if (mentionsFqdnClass(doc, doc.changes)) lines.push(`> ℹ️ ${e(FQDN_CLASS_NOTE)}`, '');
   for (const n of doc.notCompared ?? []) lines.push(`> ⚠️ Not compared: ${e(n.text)}`, '');
   if (doc.changes.length === 0) {
@@ -250,6 +253,11 @@ export function formatConnectivityDiffMarkdown(doc: ConnectivityDiffDocument): s
   return `${table.join('\n')}\n`;
 }
 
+/** The paragraph that names the IP families judged for (a blank line before it), when the document records them. */
+function ipFamiliesMarkdown(doc: ConnectivityDiffDocument | ConnectivityReportDocument): string[] {
+  return doc.ipFamilies !== undefined ? ['', `IP families: ${escapeMarkdownCell(judgedIpFamiliesText(doc.ipFamilies))}`] : [];
+}
+
 /** `denied: default deny …`, unless the reason already starts with the verdict (`allowed by …`). */
 function withVerdict(verdict: string, reason: string): string {
   return reason.startsWith(verdict) ? reason : `${verdict}: ${reason}`;
@@ -260,7 +268,7 @@ export function formatConnectivityReportMarkdown(doc: ConnectivityReportDocument
   const name = names(doc);
   const e = escapeMarkdownCell;
   const lines = [`**Connectivity report** (${e(doc.policies.source)}): ${doc.connections.length} allowed connections between `
-    + `${doc.endpoints.length} endpoint classes`, ''];
+    + `${doc.endpoints.length} endpoint classes`, ...ipFamiliesMarkdown(doc), ''];
   if (mentionsFqdnClass(doc, doc.connections)) lines.push(`> ℹ️ ${e(FQDN_CLASS_NOTE)}`, '');
   for (const n of doc.notJudged ?? []) lines.push(`> ⚠️ Not judged: ${e(n.text)}`, '');
   if (doc.connections.length === 0) return `${lines.join('\n')}\n`;

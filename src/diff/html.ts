@@ -20,6 +20,7 @@ import {
 } from '../model/connectivity-document';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
+import { judgedIpFamiliesText } from '../model/judged-ip-families';
 
 /** How an edge of the map is drawn: the two directions of a diff, or an allowed connection of a report. */
 enum EdgeKind {
@@ -145,7 +146,7 @@ const CSP = [
 export function renderDiffHtml(doc: ConnectivityDiffDocument): string {
   const changes = [...kinded(doc.changes, EdgeKind.NEWLY_ALLOWED), ...kinded(doc.changes, EdgeKind.NEWLY_DENIED)];
   const summary = `${doc.summary.newlyAllowed} newly allowed, ${doc.summary.newlyDenied} newly denied`;
-  const sources = `<p class="sources">base: ${source(doc.base)} → head: ${source(doc.head)}</p>`;
+  const sources = `<p class="sources">base: ${source(doc.base)} → head: ${source(doc.head)}</p>${ipFamiliesHtml(doc)}`;
   // What the diff could not compare (counted by `--fail-on`): on the page as in the text and markdown outputs.
   const notCompared = (doc.notCompared ?? []).map((n) => `<p class="note not-compared">Not compared: ${escapeHtml(n.text)}</p>`);
   if (changes.length === 0) {
@@ -194,6 +195,11 @@ export function renderDiffHtml(doc: ConnectivityDiffDocument): string {
   ]);
 }
 
+/** The paragraph that names the IP families judged for, when the document records them (else nothing). */
+function ipFamiliesHtml(doc: ConnectivityDiffDocument | ConnectivityReportDocument): string {
+  return doc.ipFamilies !== undefined ? `\n<p class="sources" id="ip-families">IP families: ${escapeHtml(judgedIpFamiliesText(doc.ipFamilies))}</p>` : '';
+}
+
 /**
  * Renders a connectivity report (`cdk8s-cilium report --output html`) as one self-contained HTML page: a summary line
  * with the policies' source, a connectivity map of the allowed connections (same layout as {@link renderDiffHtml}, edges
@@ -211,7 +217,7 @@ export function renderReportHtml(doc: ConnectivityReportDocument): string {
     '<header>',
     '<h1>Connectivity report</h1>',
     `<p class="summary" id="summary">${escapeHtml(summary)}</p>`,
-    `<p class="sources">policies: ${source(doc.policies)}</p>`,
+    `<p class="sources">policies: ${source(doc.policies)}</p>${ipFamiliesHtml(doc)}`,
     ...(doc.notJudged ?? []).map((n) => `<p class="note not-judged">Not judged: ${escapeHtml(n.text)}</p>`),
     '</header>',
   ];

@@ -5,6 +5,7 @@ export {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DecidingReason,
   DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
 } from '../model/connectivity-document';
+export { JudgedIpFamilies } from '../model/judged-ip-families';
 export { ClassifiedEndpoint } from './endpoint-classes';
 export { Connectivity, ConnectivityOptions, DiffOptions, ReportOptions } from './connectivity';
 export { ExpectedConnectivityChange, UnexpectedChanges } from './expected-changes';

@@ -5,7 +5,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { familiesOf } from '../engine/identity';
 import { IpFamilies } from '../engine/policy-set-options';
-import { parseIp, unmapIp } from '../model/cidr';
+import { JudgedIpFamilies } from '../model/judged-ip-families';
 import { FlowCapture } from './connections';
 
 /** `ipv4`, `ipv6` or `dual`: the `--ip-families` value of `mode`. */
@@ -13,13 +13,64 @@ export function familiesSetting(mode: IpFamilies): string {
   return mode === IpFamilies.DUAL ? 'dual' : mode === IpFamilies.IPV6 ? 'ipv6' : 'ipv4';
 }
 
+/** What a capture tells of the IP families its cluster runs, and from what. */
+export interface CaptureIpFamilies {
+  /**
+   * The families: `dual` from world identities 9/10 or from packets of both families, `ipv6` or `ipv4` from packets of
+   * that family alone; `undefined` when no packet tells (none with an address that needs the cluster to run its family).
+   */
+  readonly ipFamilies?: IpFamilies;
+  /** What they were told from (`IPv4 and IPv6 packets: 10.0.1.5 at line 1, fd00::5 at line 2`), or why they could not be. */
+  readonly basis: string;
+}
+
 /**
- * `IpFamilies.DUAL` when the capture shows a dual-stack cluster (`FlowCapture.dualStackEvidence`), else `undefined`.
- * Only dual-stack leaves a sign: a single-stack cluster gives its world identity 2 whatever its family, and the
- * addresses of one family alone do not tell an IPv4-only cluster from a dual-stack one whose capture holds no IPv6.
+ * The IP families a capture shows its cluster runs, the one inference of `replay`, `diff --flows` and `report --flows`.
+ * World identities 9/10 (`FlowCapture.dualStackEvidence`) are the stronger sign: the agent gives them only when it runs
+ * both families (from 1.15). Else the families of the packets policy decided (`FlowCapture.firstIpv4Packet`,
+ * `firstIpv6Packet`; an IPv4-mapped address is IPv4): an agent without a family drops its packets before any policy
+ * (bpf/bpf_lxc.c: no `ETH_P_IPV6` case without ENABLE_IPV6, `DROP_UNKNOWN_L3`), which the reader skips as a non-policy
+ * drop, so a decided packet of a family shows the agent runs it.
+ * Not counted: IPv6 link-local (fe80::/10), multicast (ff00::/8) and unspecified (::) addresses, which a pod's kernel
+ * uses for neighbour discovery and MLD whatever the cluster's families (the datapath answers neighbour solicitations
+ * itself, bpf/lib/icmp6.h `icmp6_ndp_handle`, and the host firewall lets neighbour discovery through, `icmp6_host_handle`):
+ * inferring dual-stack from them would judge every world address of an IPv4-only cluster as reserved:world-ipv4; left
+ * out, such a flow is not judged and its error names `--ip-families dual`.
  */
+export function captureIpFamilies(capture: FlowCapture): CaptureIpFamilies {
+  if (capture.dualStackEvidence !== undefined) {
+    return { ipFamilies: IpFamilies.DUAL, basis: `a world identity of a dual-stack cluster: ${capture.dualStackEvidence}` };
+  }
+  const [v4, v6] = [capture.firstIpv4Packet, capture.firstIpv6Packet];
+  const linkScoped = capture.firstLinkScopedIpv6Packet !== undefined
+    ? `; IPv6 link-local and multicast addresses (${capture.firstLinkScopedIpv6Packet}) do not count: every pod's kernel uses them `
+      + 'for neighbour discovery' : '';
+  if (v4 !== undefined && v6 !== undefined) return { ipFamilies: IpFamilies.DUAL, basis: `IPv4 and IPv6 packets: ${v4}, ${v6}` };
+  if (v6 !== undefined) return { ipFamilies: IpFamilies.IPV6, basis: `IPv6 packets only: ${v6}` };
+  if (v4 !== undefined) return { ipFamilies: IpFamilies.IPV4, basis: `IPv4 packets only: ${v4}${linkScoped}` };
+  return { basis: `no packet that policy decides has an address that tells the IP families${linkScoped}` };
+}
+
+/**
+ * The IP families a command judges for, and how they were chosen: those given (`--ip-families`), else those the capture
+ * shows (`captureIpFamilies`), else ipv4 (Cilium's default: enable-ipv6 false), saying why the capture could not tell.
+ * The one choice of `replay`, `diff --flows` and `report --flows`.
+ * @param given the `--ip-families` value, parsed
+ * @param capture the capture judged (`--flows`), if any
+ */
+export function chooseIpFamilies(given: IpFamilies | undefined, capture: FlowCapture | undefined):
+  { ipFamilies: IpFamilies; judged: JudgedIpFamilies } {
+  if (given !== undefined) return { ipFamilies: given, judged: { judged: familiesSetting(given), source: 'given' } };
+  const shown = capture !== undefined ? captureIpFamilies(capture) : undefined;
+  if (shown?.ipFamilies !== undefined) {
+    return { ipFamilies: shown.ipFamilies, judged: { judged: familiesSetting(shown.ipFamilies), source: 'inferred', basis: shown.basis } };
+  }
+  return { ipFamilies: IpFamilies.IPV4, judged: { judged: 'ipv4', source: 'default', ...(shown !== undefined ? { basis: shown.basis } : {}) } };
+}
+
+/** `captureIpFamilies(capture).ipFamilies`. */
 export function inferIpFamilies(capture: FlowCapture): IpFamilies | undefined {
-  return capture.dualStackEvidence !== undefined ? IpFamilies.DUAL : undefined;
+  return captureIpFamilies(capture).ipFamilies;
 }
 
 /**
@@ -58,28 +109,18 @@ function dualStackWarning(capture: FlowCapture, mode: IpFamilies, rerun: string)
 }
 
 /**
- * A warning when the capture's addresses are of an IP family the policies are judged without (`--ip-families`, IPv4-only
- * by default): a cluster that carries them runs that family, and with it other world identities (reserved:world-ipv4 and
- * world-ipv6 in a dual-stack cluster), which `/0` rules and the world entities select otherwise.
+ * A warning when the capture's packets are of an IP family the policies are judged without (`captureIpFamilies`, its
+ * link-scoped IPv6 addresses left out): a cluster that carries them runs that family, and with it other world identities
+ * (reserved:world-ipv4 and world-ipv6 in a dual-stack cluster), which `/0` rules and the world entities select otherwise.
  */
 function familyWarning(capture: FlowCapture, mode: IpFamilies, rerun: string): string | undefined {
   const judged = familiesOf(mode);
-  const seen = new Map<4 | 6, string>();
-  for (const c of capture.connections) {
-    for (const peer of [c.source, c.destination]) {
-      // An IPv4-mapped address is IPv4 on the wire (`unmapIp`), and judged as such.
-      const parsed = peer.ip !== undefined ? parseIp(peer.ip) : undefined;
-      const ip = parsed !== undefined ? unmapIp(parsed) : undefined;
-      if (ip !== undefined && !seen.has(ip.family)) seen.set(ip.family, peer.ip as string);
-    }
-    if (seen.size === 2) break;
-  }
-  const other = [...seen].filter(([family]) => !judged.includes(family));
+  const seen: [4 | 6, string | undefined][] = [[4, capture.firstIpv4Packet], [6, capture.firstIpv6Packet]];
+  const other = seen.filter(([family, first]) => first !== undefined && !judged.includes(family));
   if (other.length === 0) return undefined;
   const [family, example] = other[0];
-  const setting = familiesSetting(mode);
-  const fix = seen.size === 2 || mode !== IpFamilies.IPV4 ? 'dual' : 'ipv6 (or dual)';
+  const shown = captureIpFamilies(capture);
   return `the capture holds IPv${family} addresses (${example}), which the cluster the policies are judged for does not carry `
-    + `(--ip-families ${setting}${mode === IpFamilies.IPV4 ? ', the default' : ''}): world identities and /0 rules are judged for the wrong `
-    + `IP families; ${rerun} with --ip-families ${fix}`;
+    + `(--ip-families ${familiesSetting(mode)}): world identities and /0 rules are judged for the wrong IP families; `
+    + `${rerun} with --ip-families ${familiesSetting(shown.ipFamilies ?? IpFamilies.DUAL)} (or leave it out to infer it from the capture: ${shown.basis})`;
 }

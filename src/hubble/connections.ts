@@ -17,7 +17,7 @@
 import { HttpRequest, KafkaRequest } from '../engine/l7';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { timeKey } from './flow-time';
-import { unmappedText } from '../model/cidr';
+import { addressPacketFamily, unmappedText } from '../model/cidr';
 import { FLOW_READ_OPTION_DEFAULTS, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
   FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, classifyFlow, connectionKey, flowPeer, flowPeerProblem, l7Request,
@@ -284,6 +284,26 @@ export interface FlowCapture {
    * @default - no sign of a dual-stack cluster
    */
   readonly dualStackEvidence?: string;
+  /**
+   * The first record policy decides (not skipped) whose packet is IPv4, with its IPv4 address (`10.0.1.5 at line 3`;
+   * an IPv4-mapped address is IPv4). An agent without IPv4 drops such packets before policy (bpf_lxc.c, DROP_UNKNOWN_L3),
+   * which the reader skips as a non-policy drop: a decided IPv4 record shows the cluster runs IPv4.
+   * @default - no such record
+   */
+  readonly firstIpv4Packet?: string;
+  /**
+   * As `firstIpv4Packet`, for IPv6: the first decided record with an IPv6 address that is not link-scoped
+   * (`firstLinkScopedIpv6Packet`).
+   * @default - no such record
+   */
+  readonly firstIpv6Packet?: string;
+  /**
+   * The first decided record whose IPv6 addresses are all link-local (fe80::/10), multicast (ff00::/8) or unspecified,
+   * when no record shows IPv6 otherwise: every pod's kernel uses such addresses for neighbour discovery and MLD whatever
+   * the cluster's IP families, so they tell none.
+   * @default - no such record
+   */
+  readonly firstLinkScopedIpv6Packet?: string;
 }
 
 /**
@@ -400,6 +420,8 @@ export class ConnectionCollector {
   private readonly dns = new Map<string, string[]>();
   private readonly clusters = new Map<string, number>();
   private dualStack: string | undefined;
+  /** The first decided record per packet family (`FlowCapture.firstIpv4Packet`, …). */
+  private readonly familySeen = new Map<4 | 6 | 'link-scoped', string>();
   private readonly skips = new Map<FlowSkipReason, number>();
   private readonly scratch = new FlowScratch();
   /** `<namespace>/<pod>` → pod key (null: seen with two label sets). */
@@ -442,6 +464,7 @@ export class ConnectionCollector {
       this.skips.set(reason, (this.skips.get(reason) ?? 0) + 1);
       return;
     }
+    if (!this.familySeen.has(4) || !this.familySeen.has(6)) this.noteFamily(line);
     const srcId = this.ids.get(s.srcKey);
     const dstId = this.ids.get(s.dstKey);
     let c = srcId !== undefined && dstId !== undefined ? this.table.get(compactKey(srcId, dstId, s)) : undefined;
@@ -563,7 +586,20 @@ export class ConnectionCollector {
       // An address seen with two pods is still a pod address (never a CIDR to draft), though it resolves nothing.
       podAddresses: [...this.podIps.keys()],
       ...(this.dualStack !== undefined ? { dualStackEvidence: this.dualStack } : {}),
+      ...(this.familySeen.has(4) ? { firstIpv4Packet: this.familySeen.get(4) } : {}),
+      ...(this.familySeen.has(6) ? { firstIpv6Packet: this.familySeen.get(6) } : {}),
+      ...(!this.familySeen.has(6) && this.familySeen.has('link-scoped') ? { firstLinkScopedIpv6Packet: this.familySeen.get('link-scoped') } : {}),
     };
+  }
+
+  /** Notes the packet family of the decided record at `line` (its addresses in the scratch), the first of each. */
+  private noteFamily(line: number): void {
+    for (const ip of [this.scratch.srcIp, this.scratch.dstIp]) {
+      // Cheap first: an address without ':' is IPv4, and once one is noted no other needs a parse.
+      if (typeof ip !== 'string' || (this.familySeen.has(4) && !ip.includes(':'))) continue;
+      const family = addressPacketFamily(ip);
+      if (family !== undefined && !this.familySeen.has(family)) this.familySeen.set(family, `${ip} at line ${line}`);
+    }
   }
 
   /** Remembers a pod end's name, address and identity, to resolve the ends that name a pod without its labels. */

@@ -4,6 +4,7 @@
  */
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { printableLines } from '../model/printable';
+import { judgedIpFamiliesText } from '../model/judged-ip-families';
 import { ReplayConnection, ReplayObserved, ReplayReport, formatDuration } from './replay';
 import { pushAll } from '../model/push-all';
 
@@ -44,6 +45,7 @@ export function formatReplayJson(report: ReplayReport): string {
  * The report as text:
  * ```
  * replay of flows.jsonl: 812 records in 830 lines → 27 connections (Cilium 1.19, cluster default)
+ *   IP families: ipv4 (inferred from the capture: IPv4 packets only: 10.0.1.5 at line 1; --ip-families overrides)
  *
  * WOULD BE DROPPED: 3 connections, 57 records
  *   pod:shop:app=frontend → pod:data:app=postgres 5432/TCP
@@ -67,11 +69,7 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   if (s.notJudgedInput !== undefined) {
     lines.push(`  NOT JUDGED WHOLE: ${s.notJudgedInput}: what they hold may be dropped; no namespace is ready to enforce`);
   }
-  const fam = report.ipFamilies;
-  if (fam.source === 'inferred') {
-    lines.push(`  note: judged for a dual-stack cluster (--ip-families ${fam.judged}), inferred from the capture: ${fam.dualStackEvidence ?? ''}; `
-      + '--ip-families overrides');
-  }
+  lines.push(`  IP families: ${judgedIpFamiliesText(report.ipFamilies)}`);
 
   const dropped = report.connections.filter((c) => c.change === 'newly-dropped');
   const allowed = report.connections.filter((c) => c.change === 'newly-allowed');

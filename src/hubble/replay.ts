@@ -22,7 +22,8 @@ import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
 import { objectName } from '../model/object-names';
-import { captureFamiliesWarning, captureVersionWarning, familiesSetting, inferIpFamilies } from './capture-families';
+import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, familiesSetting, inferIpFamilies } from './capture-families';
+import { JudgedIpFamilies } from '../model/judged-ip-families';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
 import {
@@ -371,15 +372,8 @@ export interface SkippedRecords {
   readonly byReason: { readonly [reason: string]: number };
 }
 
-/** The IP families a replay judged for, and what the capture says about them. */
-export interface ReplayIpFamilies {
-  /** The IP families the policies were judged for (`PolicySetOptions.ipFamilies`, `--ip-families`): `ipv4`, `ipv6` or `dual`. */
-  readonly judged: string;
-  /**
-   * How they were chosen: `policy-set` (as the policy set was built: `Replay.capture`/`Replay.flows`), or, from the
-   * command line, `given` (`--ip-families`), `inferred` (from the capture: see `dualStackEvidence`) or `default` (ipv4).
-   */
-  readonly source: string;
+/** The IP families a replay judged for (`JudgedIpFamilies`: how they were chosen, from what), and what the capture says about them. */
+export interface ReplayIpFamilies extends JudgedIpFamilies {
   /**
    * The first sign in the capture of a dual-stack cluster (`FlowCapture.dualStackEvidence`): world identities 9/10 or
    * the labels reserved:world-ipv4/-ipv6, which the agent gives only when it runs both families.
@@ -452,12 +446,22 @@ export class Replay {
 
   /**
    * The IP families a capture shows its cluster runs: `IpFamilies.DUAL` when an end carries the world identity 9 or 10
-   * (or the label reserved:world-ipv4/-ipv6), which the agent gives only in a dual-stack cluster; else `undefined` (the
-   * capture does not tell: keep the default or what you know). Build the policy set with it (`ipFamilies`) before
-   * replaying: the policy set decides the world identities the verdicts are judged under.
+   * (or the label reserved:world-ipv4/-ipv6), which the agent gives only in a dual-stack cluster; else from the families of
+   * its judged packets' addresses (both: `DUAL`, IPv6 alone: `IPV6`, IPv4 alone: `IPV4`; IPv6 link-local and multicast
+   * addresses, which every pod's kernel uses for neighbour discovery, do not count); `undefined` when no packet tells (keep
+   * the default or what you know). Build the policy set with it (`ipFamilies`) before replaying: the policy set decides
+   * the world identities the verdicts are judged under. What it was told from: `Replay.ipFamiliesBasis`.
    */
   public static inferIpFamilies(capture: FlowCapture): IpFamilies | undefined {
     return inferIpFamilies(capture);
+  }
+
+  /**
+   * What `Replay.inferIpFamilies` reads its answer from (`IPv4 and IPv6 packets: 10.0.1.5 at line 1, fd00::5 at line 2`),
+   * or why the capture cannot tell the families.
+   */
+  public static ipFamiliesBasis(capture: FlowCapture): string {
+    return captureIpFamilies(capture).basis;
   }
 
   private constructor() {}

@@ -54,6 +54,19 @@ export function unmapIp(ip: { readonly family: 4 | 6; readonly value: bigint }):
   return { family: 4, value: ip.value & 0xffffffffn };
 }
 
+/**
+ * The family of the packets that carry `text` (`unmapIp`: an IPv4-mapped address is IPv4), `link-scoped` for an IPv6
+ * address every IPv6-capable kernel uses whatever the network's configuration (link-local fe80::/10, multicast ff00::/8,
+ * unspecified ::), `undefined` for text that is no address.
+ */
+export function addressPacketFamily(text: string): 4 | 6 | 'link-scoped' | undefined {
+  const parsed = parseIp(text);
+  if (parsed === undefined) return undefined;
+  const ip = unmapIp(parsed);
+  if (ip.family === 4) return 4;
+  return ip.value === 0n || ip.value >> 118n === 0x3fan || ip.value >> 120n === 0xffn ? 'link-scoped' : 6;
+}
+
 /** `text` as `unmapIp` reads it: the IPv4 address of an IPv4-mapped one (`::ffff:8.8.8.8` → `8.8.8.8`), else as written. */
 export function unmappedText(text: string): string {
   // A mapped address writes its sixth group `ffff` in every form: any other text is left without parsing it.

@@ -3,6 +3,7 @@
  * and HTML renderers read. Plain, JSON-serializable data; the `schema` string is the compatibility promise: fields may be
  * added within a version, never removed or retyped.
  */
+import { JudgedIpFamilies } from './judged-ip-families';
 
 /** `schema` of a diff document (public as `Connectivity.DIFF_SCHEMA`). */
 export const DIFF_SCHEMA = 'cdk8s-cilium/diff/v1';
@@ -136,6 +137,12 @@ export interface ConnectivityDiffDocument {
   readonly base: PolicySource;
   /** The policies after the change. */
   readonly head: PolicySource;
+  /**
+   * The IP families the policies were judged for, and how they were chosen (`Connectivity` gives `policy-set`; the CLI
+   * `given`, `inferred` from `--flows`, or `default`).
+   * @default - not recorded (a document built by hand, or one written before the field existed)
+   */
+  readonly ipFamilies?: JudgedIpFamilies;
   /** Counts of grouped changes. */
   readonly summary: DiffSummary;
   /** Every class a change refers to (and, for the map, the classes of the whole platform). */
@@ -202,6 +209,12 @@ export interface ConnectivityReportDocument {
   readonly schema: typeof REPORT_SCHEMA;
   /** The policies the report is about. */
   readonly policies: PolicySource;
+  /**
+   * The IP families the policies were judged for, and how they were chosen (`Connectivity` gives `policy-set`; the CLI
+   * `given`, `inferred` from `--flows`, or `default`).
+   * @default - not recorded (a document built by hand, or one written before the field existed)
+   */
+  readonly ipFamilies?: JudgedIpFamilies;
   /** Every class of the platform. */
   readonly endpoints: EndpointClass[];
   /** Allowed connections, sorted by from, to; a pair that is absent is denied. */

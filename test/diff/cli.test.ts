@@ -34,6 +34,7 @@ describe('diff', () => {
     const r = await cli('diff', '--base', base, '--head', opened);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(1)).toEqual([
+      'IP families: ipv4 (the default; --ip-families sets them)',
       'NEWLY ALLOWED',
       '  + prod/app=web → prod/app=api 9090/TCP',
       '      before: default deny at ingress of prod/app=api (selected by CiliumNetworkPolicy prod/api)',
@@ -60,7 +61,9 @@ describe('diff', () => {
       ['prod/app=web', 'prod/app=api', ['9090/TCP'], 'denied', 'allowed'],
       ['prod/app=web,version=v1', 'prod/app=api', ['8080/TCP'], 'allowed', 'denied'],
     ]);
-    expect(Object.keys(doc)).toEqual(['schema', 'base', 'head', 'summary', 'endpoints', 'changes']);
+    expect(Object.keys(doc)).toEqual(['schema', 'base', 'head', 'ipFamilies', 'summary', 'endpoints', 'changes']);
+    // No --ip-families and no capture: Cilium's default, said so.
+    expect((doc as unknown as { ipFamilies: unknown }).ipFamilies).toEqual({ judged: 'ipv4', source: 'default' });
   });
 
   test('json is byte-identical from run to run', async () => {
@@ -74,7 +77,8 @@ describe('diff', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^\*\*Connectivity diff\*\* \(.*\): 1 newly allowed, 0 newly denied$/);
-    expect(lines.slice(2)).toEqual([
+    expect(lines[2]).toBe('IP families: ipv4 (the default; --ip-families sets them)');
+    expect(lines.slice(4)).toEqual([
       '| Change | From | To | Ports | L7 | Before | After |',
       '|---|---|---|---|---|---|---|',
       '| 🟢 newly allowed | prod/app=web | prod/app=api | 9090/TCP |  | denied: default deny at ingress of prod/app=api (selected by '
@@ -361,15 +365,20 @@ spec:
     + `${record(2, '2001:db8::5', { identity: 10, labels: ['reserved:world-ipv6'] })}\n`);
   // IPv6 addresses with the single-stack world identity: an IPv6 cluster, which the default (IPv4) is not.
   const v6only = file('v6only.jsonl', `${record(1, '2001:db8::5', { identity: 2, labels: ['reserved:world'] })}\n`);
-  type Report = { endpoints: { id: string }[]; connections: { from: string; to: string; ports: string[] }[] };
+  type Report = {
+    endpoints: { id: string }[]; connections: { from: string; to: string; ports: string[] }[];
+    ipFamilies?: { judged: string; source: string; basis?: string };
+  };
   const toWorld = (doc: Report): string[] => doc.connections.filter((c) => c.from === 'app/v6').map((c) => `${c.to} ${c.ports.join(',')}`);
 
-  test('without --ip-families, a dual-stack capture is judged dual-stack (a note says so): app/v6 reaches the IPv6 world', async () => {
+  test('without --ip-families, a dual-stack capture is judged dual-stack (the document says so): app/v6 reaches the IPv6 world', async () => {
     const r = await cli('report', '--policies', v6, '--flows', dual, '--output', 'json');
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`note: --flows ${dual}: judged for a dual-stack cluster (--ip-families dual), inferred from the capture: `
-      + 'identity 9 (reserved:world-ipv4) at line 1; --ip-families overrides\n');
+    expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout) as Report;
+    expect(doc.ipFamilies).toEqual({
+      judged: 'dual', source: 'inferred', basis: 'a world identity of a dual-stack cluster: identity 9 (reserved:world-ipv4) at line 1',
+    });
     expect(doc.endpoints.map((e) => e.id).filter((id) => id.startsWith('world'))).toEqual(['world (IPv4)', 'world (IPv6)']);
     expect(toWorld(doc)).toEqual(['world (IPv6) 443/TCP']);
   });
@@ -386,12 +395,17 @@ spec:
     expect(toWorld(JSON.parse(given.stdout) as Report)).toEqual(['world (IPv6) 443/TCP']);
   });
 
-  test('addresses of a family the judged cluster lacks are a warning; they infer nothing (no identity 9/10)', async () => {
+  test('IPv6 packets only (no identity 9/10): ipv6 inferred from them; --ip-families ipv4 against them is a warning naming what the capture shows', async () => {
     const r = await cli('diff', '--base', v6, '--head', v6, '--flows', v6only);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`warning: --flows ${v6only}: the capture holds IPv6 addresses (2001:db8::5), which the cluster the policies are judged `
-      + 'for does not carry (--ip-families ipv4, the default): world identities and /0 rules are judged for the wrong IP families; '
-      + 'run diff with --ip-families ipv6 (or dual)\n');
+    // Before: judged IPv4-only (only identities 9/10 were read), with a warning.
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[1]).toBe('IP families: ipv6 (inferred from the capture: IPv6 packets only: fd00::10 at line 1; --ip-families overrides)');
+    const given = await cli('diff', '--base', v6, '--head', v6, '--flows', v6only, '--ip-families', 'ipv4');
+    expect(given.stderr).toBe(`warning: --flows ${v6only}: the capture holds IPv6 addresses (fd00::10 at line 1), which the cluster the policies are judged `
+      + 'for does not carry (--ip-families ipv4): world identities and /0 rules are judged for the wrong IP families; '
+      + 'run diff with --ip-families ipv6 (or leave it out to infer it from the capture: IPv6 packets only: fd00::10 at line 1)\n');
+    expect(given.stdout.split('\n')[1]).toBe('IP families: ipv4 (as given: --ip-families)');
     expect((await cli('diff', '--base', v6, '--head', v6, '--flows', v6only, '--ip-families', 'ipv6')).stderr).toBe('');
   });
 

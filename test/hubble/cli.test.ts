@@ -169,8 +169,10 @@ describe('replay', () => {
       change: 'newly-dropped', connection: '5432/TCP', observed: { verdict: 'forwarded', flows: 6 }, predicted: { verdict: 'denied', egress: { decision: 'default-deny' } },
     });
     const lib = replayCapture(await collectConnections(FlowSource.file(CAPTURE)), PolicySet.fromFiles([POLICIES]));
-    // The command says how it chose the IP families (the library: as the policy set was built).
-    expect(report).toEqual(JSON.parse(JSON.stringify({ ...lib, ipFamilies: { ...lib.ipFamilies, source: 'default' } })));
+    // The command says how it chose the IP families, inferred from the capture's packets (the library: as the policy set was built).
+    expect(report).toEqual(JSON.parse(JSON.stringify({
+      ...lib, ipFamilies: { ...lib.ipFamilies, source: 'inferred', basis: 'IPv4 packets only: 203.0.113.10 at line 1' },
+    })));
   });
 
   test('standard input (--flows -), gzip-compressed', async () => {

@@ -291,16 +291,21 @@ describe('addresses of an IP family the policies are not judged for', () => {
 
   test.each([
     ['IPv4 addresses, judged IPv4-only (the default)', ['203.0.113.7'], {}, []],
+    // The pod end (10.0.0.11) is an IPv4 packet's: the capture shows both families, and the fix names what it shows.
     ['an IPv6 address, judged IPv4-only', ['2001:db8::7'], {},
-      ['the capture holds IPv6 addresses (2001:db8::7), which the cluster the policies are judged for does not carry (--ip-families ipv4, the default): '
-        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families ipv6 (or dual)']],
+      ['the capture holds IPv6 addresses (2001:db8::7 at line 1), which the cluster the policies are judged for does not carry (--ip-families ipv4): '
+        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual (or leave it out to '
+        + 'infer it from the capture: IPv4 and IPv6 packets: 10.0.0.11 at line 1, 2001:db8::7 at line 1)']],
     ['both families, judged IPv4-only', ['203.0.113.7', '2001:db8::7'], {},
-      ['the capture holds IPv6 addresses (2001:db8::7), which the cluster the policies are judged for does not carry (--ip-families ipv4, the default): '
-        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual']],
+      ['the capture holds IPv6 addresses (2001:db8::7 at line 2), which the cluster the policies are judged for does not carry (--ip-families ipv4): '
+        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual (or leave it out to '
+        + 'infer it from the capture: IPv4 and IPv6 packets: 10.0.0.11 at line 1, 2001:db8::7 at line 2)']],
     ['both families, judged dual-stack', ['203.0.113.7', '2001:db8::7'], { ipFamilies: IpFamilies.DUAL }, []],
+    // Before: "replay with --ip-families dual" for a capture of IPv4 packets only.
     ['an IPv4 address, judged IPv6-only', ['203.0.113.7'], { ipFamilies: IpFamilies.IPV6 },
-      ['the capture holds IPv4 addresses (203.0.113.7), which the cluster the policies are judged for does not carry (--ip-families ipv6): '
-        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual']],
+      ['the capture holds IPv4 addresses (10.0.0.11 at line 1), which the cluster the policies are judged for does not carry (--ip-families ipv6): '
+        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families ipv4 (or leave it out to infer it from the '
+        + 'capture: IPv4 packets only: 10.0.0.11 at line 1)']],
   ])('%s', async (_, addresses, options, expected) => {
     expect(await warning(addresses.map(toWorld), options)).toEqual(expected);
   });

@@ -9,7 +9,9 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { runDiff } from '../../src/cli/diff';
 import { runReplay } from '../../src/cli/replay';
+import { runReport } from '../../src/cli/report';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { IpFamilies, PolicySet } from '../../src/engine';
 import { FlowSource, Replay, ReplayReport, collectConnections, formatReplayTable, replayCapture } from '../../src/hubble';
@@ -41,7 +43,8 @@ interface End {
 
 /** An egress record (FORWARDED) of pod `app=<app>` to `dst`. */
 function record(line: number, app: string, dst: string, world: End): string {
-  const v6 = dst.includes(':');
+  // An IPv4-mapped destination travels in an IPv4 packet (`unmapIp`), from the pod's IPv4 address.
+  const v6 = dst.includes(':') && !dst.startsWith('::ffff:');
   const pod = {
     ID: 100 + APPS.indexOf(app), identity: 40000 + APPS.indexOf(app), namespace: 'app', pod_name: `${app}-0`,
     labels: [`k8s:app=${app}`, 'k8s:io.kubernetes.pod.namespace=app', 'k8s:io.cilium.k8s.policy.cluster=default'],
@@ -66,7 +69,10 @@ function capture(v4End: End, v6End: End): string {
   return `${lines.join('\n')}\n`;
 }
 const DUAL_STACK = capture({ identity: 9, labels: ['reserved:world-ipv4'] }, { identity: 10, labels: ['reserved:world-ipv6'] });
-/** The same traffic seen in a single-stack cluster (identity 2 for both families: not a real IPv4-only cluster, which carries no IPv6). */
+/**
+ * The same traffic with identity 2 (reserved:world) for both families: what a dual-stack cluster before 1.15 records (the
+ * world identities 9/10 came with 1.15); no IPv4-only cluster carries the IPv6 packets.
+ */
 const SINGLE_STACK = capture({ identity: 2, labels: ['reserved:world'] }, { identity: 2, labels: ['reserved:world'] });
 
 const collect = (text: string): ReturnType<typeof collectConnections> => collectConnections(FlowSource._bytes(Buffer.from(text), 'dual.jsonl'));
@@ -92,10 +98,12 @@ describe('the IP families a capture shows', () => {
     expect(Replay.inferIpFamilies(c)).toBe(IpFamilies.DUAL);
   });
 
-  test('identity 2 (reserved:world) tells nothing: no sign, nothing inferred', async () => {
+  test('identity 2 (reserved:world) is no sign of dual-stack, but packets of both families are: dual, inferred from them', async () => {
     const c = await collect(SINGLE_STACK);
     expect(c.dualStackEvidence).toBeUndefined();
-    expect(Replay.inferIpFamilies(c)).toBeUndefined();
+    // Before: undefined (only identities 9/10 counted), so a 1.14 dual-stack capture was judged IPv4-only.
+    expect(Replay.inferIpFamilies(c)).toBe(IpFamilies.DUAL);
+    expect(Replay.ipFamiliesBasis(c)).toBe('IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2');
   });
 
   test.each(readdirSync(HUBBLE_SAMPLES_DIR).filter((f) => f.endsWith('.jsonl')).sort())('the real sample %s (single-stack) shows none', async (f) => {
@@ -158,7 +166,7 @@ describe('replaying a dual-stack capture', () => {
   test('a single-stack capture with IPv6 addresses keeps the warning about the IP families it holds', async () => {
     const report = replayCapture(await collect(SINGLE_STACK), set());
     expect(report.ipFamilies).toEqual({ judged: 'ipv4', source: 'policy-set' });
-    expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([expect.stringMatching(/^the capture holds IPv6 addresses \(2001:db8::5\)/)]);
+    expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([expect.stringMatching(/^the capture holds IPv6 addresses \(fd00::10 at line 2\)/)]);
   });
 });
 
@@ -192,13 +200,16 @@ describe('cdk8s-cilium replay infers the IP families', () => {
     const json = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18', '--output', 'json', '--fail-on', 'none']);
     expect(json.stderr).toBe('');
     const report = JSON.parse(json.stdout) as ReplayReport;
-    expect(report.ipFamilies).toEqual({ judged: 'dual', source: 'inferred', dualStackEvidence: 'identity 9 (reserved:world-ipv4) at line 1' });
+    expect(report.ipFamilies).toEqual({
+      judged: 'dual', source: 'inferred', dualStackEvidence: 'identity 9 (reserved:world-ipv4) at line 1',
+      basis: 'a world identity of a dual-stack cluster: identity 9 (reserved:world-ipv4) at line 1',
+    });
     const set6 = report.connections.filter((c) => c.source.startsWith('pod:app:app=set6')).map((c) => `${c.destination} ${c.predicted.verdict} ${c.change}`).sort();
     expect(set6).toEqual([`cidr:${V4_WORLD} denied newly-dropped`, `cidr:${V6_WORLD} allowed unchanged`].sort());
     expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([]);
     const table = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18', '--fail-on', 'none']);
-    expect(table.stdout.split('\n')[2]).toBe('  note: judged for a dual-stack cluster (--ip-families dual), inferred from the capture: '
-      + 'identity 9 (reserved:world-ipv4) at line 1; --ip-families overrides');
+    expect(table.stdout.split('\n')[2]).toBe('  IP families: dual (inferred from the capture: a world identity of a dual-stack cluster: '
+      + 'identity 9 (reserved:world-ipv4) at line 1; --ip-families overrides)');
   });
 
   test('--ip-families ipv4 wins over the capture: judged as given, with the warning', async () => {
@@ -212,7 +223,7 @@ describe('cdk8s-cilium replay infers the IP families', () => {
     expect(report.errors.filter((e) => e.connection.includes('set6')).map((e) => e.message)).toEqual([expect.stringContaining('--ip-families dual')]);
     expect(report.warnings).toContainEqual(expect.stringMatching(/^the capture comes from a dual-stack cluster .* judged for --ip-families ipv4/));
     const table = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18', '--fail-on', 'none', '--ip-families', 'ipv4']);
-    expect(table.stdout).not.toMatch(/note: judged for a dual-stack/);
+    expect(table.stdout.split('\n')[2]).toBe('  IP families: ipv4 (as given: --ip-families)');
   });
 
   test('--ip-families dual given: source given, no warning, no note', async () => {
@@ -241,12 +252,164 @@ describe('cdk8s-cilium replay infers the IP families', () => {
     expect(r.warnings.filter((w) => /1\.15/.test(w))).toEqual([]);
   });
 
-  test('an IPv4-only capture (the shop) is judged as before: ipv4 by default, no note', async () => {
+  test('an IPv4-only capture (the shop) is judged as before, ipv4 now inferred from its packets: the same report as --ip-families ipv4', async () => {
     const args = ['--flows', join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), '--policies', join(HUBBLE_FIXTURES_DIR, 'shop-policies.yaml'), '--fail-on', 'none'];
     const report = JSON.parse((await run([...args, '--output', 'json'])).stdout) as ReplayReport;
-    expect(report.ipFamilies).toEqual({ judged: 'ipv4', source: 'default' });
+    expect(report.ipFamilies).toEqual({ judged: 'ipv4', source: 'inferred', basis: 'IPv4 packets only: 203.0.113.10 at line 1' });
+    const given = JSON.parse((await run([...args, '--output', 'json', '--ip-families', 'ipv4'])).stdout) as ReplayReport;
+    expect({ ...report, ipFamilies: undefined }).toEqual({ ...given, ipFamilies: undefined });
+    expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([]);
     const table = await run(args);
-    expect(table.stdout).not.toMatch(/note: judged/);
-    expect(formatReplayTable(report)).not.toMatch(/note: judged/);
+    expect(table.stdout.split('\n')[3]).toBe('  IP families: ipv4 (inferred from the capture: IPv4 packets only: 203.0.113.10 at line 1; --ip-families overrides)');
+    expect(formatReplayTable(report)).toContain('\n  IP families: ipv4 (inferred from the capture: IPv4 packets only: 203.0.113.10 at line 1;');
+  });
+});
+
+describe('the IP families inferred from the packets, without world identities 9/10', () => {
+  // Session 45: a capture without identities 9/10 (a dual-stack cluster before 1.15, or no world traffic) was judged
+  // IPv4-only unless --ip-families was given, so its IPv6 and ICMPv6 flows came out NOT JUDGED (exit 1). An agent
+  // without IPv6 drops IPv6 before any policy (bpf_lxc.c, DROP_UNKNOWN_L3: a non-policy drop the reader skips), so a
+  // packet policy decided shows its family runs; the families are now inferred from them.
+  const POD = (app: string, n: number): object => ({
+    ID: 200 + n, identity: 50000 + n, namespace: 'app', pod_name: `${app}-0`,
+    labels: [`k8s:app=${app}`, 'k8s:io.kubernetes.pod.namespace=app', 'k8s:io.cilium.k8s.policy.cluster=default'],
+  });
+  /** An ingress record (FORWARDED) of pod app=client to pod app=server. */
+  const podRecord = (line: number, src: string, dst: string, l4: object): string => JSON.stringify({
+    flow: {
+      time: `2026-12-04T11:00:${String(line).padStart(2, '0')}Z`, verdict: 'FORWARDED',
+      IP: { source: src, destination: dst, ipVersion: src.includes(':') ? 'IPv6' : 'IPv4' }, l4,
+      source: POD('client', 0), destination: POD('server', 1), Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'INGRESS', is_reply: false,
+    },
+  });
+  const tcp = (port: number): object => ({ TCP: { source_port: 41000 + port, destination_port: port, flags: { SYN: true } } });
+  // app=server admits app=client on 8080/TCP and to ICMPv6 echo requests.
+  const SERVER = ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: { name: server, namespace: app }', 'spec:',
+    '  endpointSelector: { matchLabels: { app: server } }', '  ingress:', '    - fromEndpoints: [{ matchLabels: { app: client } }]',
+    '      toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]', '    - fromEndpoints: [{ matchLabels: { app: client } }]',
+    '      icmps: [{ fields: [{ type: 128, family: IPv6 }] }]', ''].join('\n');
+  // Pod to pod over both families, no world traffic at all.
+  const DUAL_PODS = `${[
+    podRecord(1, '10.0.1.10', '10.0.1.11', tcp(8080)),
+    podRecord(2, 'fd00::10', 'fd00::11', { ICMPv6: { type: 128 } }),
+    podRecord(3, '10.0.1.10', '10.0.1.11', { ICMPv4: { type: 8 } }),
+    podRecord(4, 'fd00::10', 'fd00::11', tcp(9090)),
+  ].join('\n')}\n`;
+  // Neighbour discovery: a router solicitation from the pod's link-local address to all routers.
+  const ND = (line: number): string => podRecord(line, 'fe80::10', 'ff02::2', { ICMPv6: { type: 133 } });
+
+  const files = (flows: string, policies: string): { flows: string; policies: string } => {
+    const dir = mkdtempSync(join(scratch, 'infer-'));
+    writeFileSync(join(dir, 'flows.jsonl'), flows);
+    writeFileSync(join(dir, 'policies.yaml'), policies);
+    return { flows: join(dir, 'flows.jsonl'), policies: join(dir, 'policies.yaml') };
+  };
+  const run = async (argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    const out = { code: -1, stdout: '', stderr: '' };
+    out.code = await runReplay(argv, { stdout: (t) => (out.stdout += t), stderr: (t) => (out.stderr += t) });
+    return out;
+  };
+  const replayJson = async (f: { flows: string; policies: string }, ...args: string[]): Promise<ReplayReport> =>
+    JSON.parse((await run(['--flows', f.flows, '--policies', f.policies, '--output', 'json', '--fail-on', 'none', ...args])).stdout) as ReplayReport;
+  /** `connection: verdict` per connection, sorted. */
+  const table = (report: ReplayReport): string[] => report.connections.map((c) => `${c.connection}: ${c.predicted.verdict}`).sort();
+
+  test('pods over IPv4 and IPv6, no world traffic: dual inferred from the packets; the ICMPv6 flow judged by the icmps rule', async () => {
+    const f = files(DUAL_PODS, SERVER);
+    const report = await replayJson(f, '--cilium-version', '1.18');
+    expect(report.ipFamilies).toEqual({ judged: 'dual', source: 'inferred', basis: 'IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2' });
+    // Before: icmpv6/128 not judged (ICMPv6: no such packet, this cluster runs IPv4 only), exit 1.
+    expect(report.errors).toEqual([]);
+    expect(table(report)).toEqual(['8080/TCP: allowed', '9090/TCP: denied', 'icmp/8: denied', 'icmpv6/128: allowed']);
+    const echo = report.connections.find((c) => c.connection === 'icmpv6/128')?.predicted.ingress;
+    expect([echo?.decision, echo?.rule?.path]).toEqual(['allowed', 'spec.ingress[1]']);
+    expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([]);
+    const text = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18', '--fail-on', 'none']);
+    expect(text.stdout.split('\n')[2]).toBe('  IP families: dual (inferred from the capture: IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2; '
+      + '--ip-families overrides)');
+  });
+
+  test('a dual-stack capture of Cilium 1.14 (identity 2 for both families): dual inferred, the IPv6 world flows judged as 1.14 does', async () => {
+    const f = files(SINGLE_STACK, POLICIES);
+    const report = await replayJson(f, '--cilium-version', '1.14');
+    expect(report.ipFamilies).toEqual({ judged: 'dual', source: 'inferred', basis: 'IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2' });
+    // Before: the four flows to 2001:db8::5 not judged. In 1.14 a /0 is reserved:world whatever its family
+    // (pkg/policy/api CIDRSlice.GetAsEndpointSelectors), which holds every world address: every flow allowed.
+    expect(report.errors).toEqual([]);
+    expect(verdicts(report).map((l) => l.replace(/ \| .*$/, ''))).toEqual(APPS.flatMap((a) => [
+      `${a} → cidr:${V4_WORLD}: allowed`, `${a} → cidr:${V6_WORLD}: allowed`]).sort());
+  });
+
+  test('IPv6 packets only: ipv6 inferred; 0.0.0.0/0 does not reach the IPv6 world, ::/0 and world do', async () => {
+    const v6only = `${APPS.map((app, i) => record(i + 1, app, V6_WORLD, { identity: 2, labels: ['reserved:world'] })).join('\n')}\n`;
+    const report = await replayJson(files(v6only, POLICIES), '--cilium-version', '1.18');
+    expect(report.ipFamilies).toEqual({ judged: 'ipv6', source: 'inferred', basis: 'IPv6 packets only: fd00::10 at line 1' });
+    // Before: judged IPv4-only, every flow not judged.
+    expect(report.errors).toEqual([]);
+    expect(verdicts(report).map((l) => l.replace(/ \| .*$/, ''))).toEqual([
+      `set6 → cidr:${V6_WORLD}: allowed`, `v4 → cidr:${V6_WORLD}: denied`, `v6 → cidr:${V6_WORLD}: allowed`, `world → cidr:${V6_WORLD}: allowed`,
+    ]);
+  });
+
+  test('IPv4 packets and IPv6 neighbour discovery (link-local, multicast): ipv4, not dual; the ND flow not judged, its error names the flag', async () => {
+    const v4 = APPS.map((app, i) => record(i + 1, app, V4_WORLD, { identity: 2, labels: ['reserved:world'] }));
+    const f = files(`${[...v4, ND(5)].join('\n')}\n`, POLICIES);
+    const report = await replayJson(f, '--cilium-version', '1.18');
+    expect(report.ipFamilies).toEqual({
+      judged: 'ipv4', source: 'inferred', basis: 'IPv4 packets only: 10.0.1.10 at line 1; IPv6 link-local and multicast addresses (fe80::10 at line 5) '
+        + 'do not count: every pod\'s kernel uses them for neighbour discovery',
+    });
+    // Judged IPv4-only: the 1.18 toCIDRSet ::/0 of a single-stack cluster is reserved:world, which allows the IPv4 address
+    // (dual-stack would deny it: ::/0 is then reserved:world-ipv6 only).
+    expect(report.connections.find((c) => c.source.startsWith('pod:app:app=set6'))?.predicted.verdict).toBe('allowed');
+    expect(report.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^ICMPv6: no such packet, this cluster runs IPv4 only .*--ip-families dual/)]);
+  });
+
+  test('no packet that tells the families (neighbour discovery only): the default ipv4, and the report says the capture could not tell', async () => {
+    const f = files(`${ND(1)}\n`, SERVER);
+    const r = await run(['--flows', f.flows, '--policies', f.policies]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/could not be judged .*ICMPv6: no such packet, this cluster runs IPv4 only .*--ip-families dual/);
+    expect(r.stdout.split('\n')[2]).toBe('  IP families: ipv4 (the default, as the capture cannot tell them: no packet that policy decides has an address that '
+      + 'tells the IP families; IPv6 link-local and multicast addresses (fe80::10 at line 1) do not count: every pod\'s kernel uses them for neighbour '
+      + 'discovery; --ip-families sets them)');
+    expect((await replayJson(f)).ipFamilies).toEqual({
+      judged: 'ipv4', source: 'default', basis: 'no packet that policy decides has an address that tells the IP families; IPv6 link-local and multicast '
+        + 'addresses (fe80::10 at line 1) do not count: every pod\'s kernel uses them for neighbour discovery',
+    });
+  });
+
+  test('--ip-families wins over the packets; one the capture contradicts is a warning naming what it shows', async () => {
+    const f = files(DUAL_PODS, SERVER);
+    const given = await replayJson(f, '--cilium-version', '1.18', '--ip-families', 'ipv4');
+    expect(given.ipFamilies).toEqual({ judged: 'ipv4', source: 'given' });
+    expect(given.errors.map((e) => `${e.connection}: ${e.message}`)).toEqual([expect.stringMatching(/icmpv6\/128: ICMPv6: no such packet, .*--ip-families dual/)]);
+    expect(given.warnings.filter((w) => /IP famil/.test(w))).toEqual([
+      'the capture holds IPv6 addresses (fd00::10 at line 2), which the cluster the policies are judged for does not carry (--ip-families ipv4): world '
+      + 'identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual (or leave it out to infer it from the capture: '
+      + 'IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2)',
+    ]);
+    // Given as the capture shows: no warning.
+    const dual = await replayJson(f, '--cilium-version', '1.18', '--ip-families', 'dual');
+    expect(dual.ipFamilies).toEqual({ judged: 'dual', source: 'given' });
+    expect(dual.warnings.filter((w) => /IP famil/.test(w))).toEqual([]);
+    expect(table(dual)).toEqual(['8080/TCP: allowed', '9090/TCP: denied', 'icmp/8: denied', 'icmpv6/128: allowed']);
+  });
+
+  test('report and diff --flows infer as replay does: the header and the JSON name the families and their source', async () => {
+    const f = files(DUAL_PODS, SERVER);
+    const out = { stdout: '', stderr: '' };
+    const io = { stdout: (t: string): void => void (out.stdout += t), stderr: (t: string): void => void (out.stderr += t) };
+    expect(await runReport(['--policies', f.policies, '--flows', f.flows, '--cilium-version', '1.18', '--output', 'json'], io)).toBe(0);
+    const doc = JSON.parse(out.stdout) as { ipFamilies: unknown; connections: { from: string; to: string; ports: string[] }[] };
+    expect(doc.ipFamilies).toEqual({ judged: 'dual', source: 'inferred', basis: 'IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2' });
+    // Judged dual-stack, the ICMPv6 echo the policy admits is a connection of the report (before: IPv4-only, none).
+    const toServer = doc.connections.filter((c) => c.from === 'app/client' && c.to === 'app/server').flatMap((c) => c.ports);
+    expect(toServer).toEqual(['8080/TCP', 'icmpv6/128']);
+    out.stdout = '';
+    expect(await runDiff(['--base', f.policies, '--head', f.policies, '--flows', f.flows, '--cilium-version', '1.18'], io)).toBe(0);
+    expect(out.stdout.split('\n')[1]).toBe('IP families: dual (inferred from the capture: IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2; '
+      + '--ip-families overrides)');
+    expect(out.stderr).toBe('');
   });
 });
