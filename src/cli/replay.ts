@@ -20,7 +20,8 @@
  *   "schema": "cdk8s-cilium/replay/v1",
  *   "ciliumVersion": "1.19", "clusterName": "default",
  *   "ipFamilies": { "judged": "ipv4" | "ipv6" | "dual", "source": "given" | "inferred" | "default",
- *                   "dualStackEvidence"?: string },   // inferred: dual when the capture carries world identities 9/10
+ *                   "dualStackEvidence"?: string,     // world identities 9/10: dual
+ *                   "basis"?: string },               // what the families were inferred from (9/10, else the packets' families), or why not
  *   "input": { "source", "gzip", "lines", "blankLines", "flows", "formats": { "jsonpb", "legacy" },
  *              "otherRecords": { "lost_events"?: n, … }, "lostEvents", "malformedCount",
  *              "malformed": [{ "line", "reason" }], "readError"? },

@@ -451,7 +451,7 @@ const POLICY_DROP_REASONS: ReadonlyMap<number, string> = new Map([[133, 'POLICY_
 /**
  * Reserved identity numbers (pkg/identity/numericidentity.go) → entity. 9 and 10 (`ReservedIdentityWorldIPv4`/`-IPv6`, the
  * world of a dual-stack cluster only) are world addresses like 2: judged by their address, as reserved:world-ipv4/-ipv6
- * when the policies are judged dual-stack (`replay` infers that from them: `FlowCapture.dualStackEvidence`).
+ * when the policies are judged dual-stack (`replay` infers that from them, `FlowCapture.dualStackEvidence`, or from packets of both families).
  */
 const RESERVED_BY_NUMBER: readonly (string | undefined)[] = [
   undefined, 'host', 'world', 'unmanaged', 'health', 'init', 'remote-node', 'kube-apiserver', 'ingress', 'world', 'world',
