@@ -13,6 +13,7 @@ import { runDiff } from '../../src/cli/diff';
 import { runReplay } from '../../src/cli/replay';
 import { runReport } from '../../src/cli/report';
 import { CiliumVersion } from '../../src/core/cilium-version';
+import { addressPacketFamily } from '../../src/model/cidr';
 import { IpFamilies, PolicySet } from '../../src/engine';
 import { FlowSource, Replay, ReplayReport, collectConnections, formatReplayTable, replayCapture } from '../../src/hubble';
 import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR } from './support/paths';
@@ -104,6 +105,14 @@ describe('the IP families a capture shows', () => {
     // Before: undefined (only identities 9/10 counted), so a 1.14 dual-stack capture was judged IPv4-only.
     expect(Replay.inferIpFamilies(c)).toBe(IpFamilies.DUAL);
     expect(Replay.ipFamiliesBasis(c)).toBe('IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2');
+  });
+
+  test('the packet family of an address: IPv4-mapped is IPv4; IPv6 link-local (fe80::/10), multicast and unspecified are link-scoped', () => {
+    const cases = ['10.0.0.1', '::ffff:10.0.0.1', 'fd00::1', '2001:db8::1', 'fe80::1', 'febf:ffff::1', 'fec0::1', 'ff02::2', '::', 'not an address'];
+    expect(Object.fromEntries(cases.map((a) => [a, addressPacketFamily(a)]))).toEqual({
+      '10.0.0.1': 4, '::ffff:10.0.0.1': 4, 'fd00::1': 6, '2001:db8::1': 6, 'fe80::1': 'link-scoped', 'febf:ffff::1': 'link-scoped', 'fec0::1': 6,
+      'ff02::2': 'link-scoped', '::': 'link-scoped', 'not an address': undefined,
+    });
   });
 
   test.each(readdirSync(HUBBLE_SAMPLES_DIR).filter((f) => f.endsWith('.jsonl')).sort())('the real sample %s (single-stack) shows none', async (f) => {
@@ -411,5 +420,11 @@ describe('the IP families inferred from the packets, without world identities 9/
     expect(out.stdout.split('\n')[1]).toBe('IP families: dual (inferred from the capture: IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2; '
       + '--ip-families overrides)');
     expect(out.stderr).toBe('');
+    const said = 'IP families: dual (inferred from the capture: IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2; --ip-families overrides)';
+    for (const [output, expected] of [['markdown', `\n\n${said}\n`], ['html', `<p class="sources" id="ip-families">${said}</p>`]]) {
+      out.stdout = '';
+      expect(await runReport(['--policies', f.policies, '--flows', f.flows, '--cilium-version', '1.18', '--output', output], io)).toBe(0);
+      expect(out.stdout, output).toContain(expected);
+    }
   });
 });
