@@ -5,7 +5,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { scratchDir, SRC_IMPORT } from './support/scratch';
 import { typeCheckFiles } from './support/typecheck';
-import { CiliumVersion } from '../src';
+import { CiliumVersion, Endpoints, PolicySet, Queries, VerdictKind } from '../src';
 import { buildProgram } from '../src/cli/main';
 
 /**
@@ -120,6 +120,18 @@ describe('README examples', () => {
           const written = stderr.mock.calls.map((c) => String(c[0])).join('');
           expect(process.exitCode ?? 0, written).toBe(0);
           expect(readdirSync(out).filter((f) => f.endsWith('.k8s.yaml')).length, written).toBeGreaterThan(0);
+          // The Quick start does what its comments say: frontend → backend on 8080 under the namespace's default deny.
+          if (block.includes("new FqdnEgress(chart, 'payments-api'")) {
+            const set = PolicySet.fromFiles([out]);
+            const verdict = (from: string, to: string, port: string): string =>
+              set.verdict({ from: Endpoints.parse(from), to: set.endpoint(to), ...Queries.parseConnection(port) }).verdict;
+            expect(verdict('pod:shop:app=frontend', 'pod:shop:app=backend', '8080/TCP')).toBe(VerdictKind.ALLOWED);
+            expect(verdict('pod:shop:app=frontend', 'pod:shop:app=backend', '9090/TCP')).toBe(VerdictKind.DENIED);
+            expect(verdict('pod:shop:app=other', 'pod:shop:app=backend', '8080/TCP')).toBe(VerdictKind.DENIED);
+            expect(verdict('pod:shop:app=frontend', 'pod:shop:app=other', '8080/TCP')).toBe(VerdictKind.DENIED);
+            expect(verdict('pod:shop:app=backend', 'fqdn:api.stripe.com@198.51.100.7', '443/TCP')).toBe(VerdictKind.ALLOWED);
+            expect(verdict('pod:shop:app=backend', 'cidr:198.51.100.7', '443/TCP')).toBe(VerdictKind.DENIED);
+          }
         } finally {
           stderr.mockRestore();
           process.exitCode = before.exitCode;

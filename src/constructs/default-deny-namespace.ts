@@ -3,11 +3,11 @@ import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
-import { Port } from './port';
+import { isPort, Port } from './port';
 import { allowDns, allowHostProbes, builtinsSummary, dnsRulesAllowEveryName } from './builtins';
 import { CiliumVersion } from '../core/cilium-version';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
-import { checkFlags, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject } from './names';
 import { checkPropKeys } from './prop-keys';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
@@ -136,6 +136,8 @@ export class DefaultDenyNamespace extends Construct {
         location: this.node.path,
       });
     }
+    // Before the scrape checks: a single Port (plain JavaScript) was refused as scrapePorts missing, "(an empty list)".
+    checkListOf(props.scrapePorts, 'DefaultDenyNamespace scrapePorts', 'a Port', isPort, this.node.path);
     if (props.scrapeFrom && !(props.scrapePorts && props.scrapePorts.length > 0)) {
       throw new CiliumPolicyError({
         id: 'default-deny-scrape-ports',

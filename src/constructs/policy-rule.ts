@@ -6,6 +6,7 @@ import {
 } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
+import { describeValue } from '../model/plain-value';
 import {
   IcmpFieldModel,
   LabelSelectorModel,
@@ -360,8 +361,12 @@ export class PolicyRule {
     if (ports !== undefined && (!Array.isArray(ports) || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'ports-empty',
-        message: `${verb}(${config.description}, { ports: [] }): an empty port list would be written as no toPorts, which means every port`,
-        fix: `list the ports; for every port leave ports out or say it with { ports: [Port.allPorts()] } (or Port.allTcp())`,
+        message: Array.isArray(ports)
+          ? `${verb}(${config.description}, { ports: [] }): an empty port list would be written as no toPorts, which means every port`
+          : `${verb}(${config.description}, { ports }): ports is ${isPort(ports as unknown) ? `the Port ${String(ports)}` : describeValue(ports)}, not a list; `
+            + 'it would be written as no toPorts, which means every port',
+        fix: Array.isArray(ports) ? `list the ports; for every port leave ports out or say it with { ports: [Port.allPorts()] } (or Port.allTcp())`
+          : 'pass a list: { ports: [Port.tcp(8080)] }',
         location: this.owner,
       });
     }
@@ -411,6 +416,21 @@ export class PolicyRule {
    */
   private checkCall(verb: string, peer: IPeer, options: AllowOptions): void {
     checkPeerValue(peer, verb, this.owner);
+    // A value of the SDK where the options go (`allowIngress(peer, Port.tcp(80))`, `…, L7.http(…))`): the options check below
+    // reads the keys of a mapping only, so its fields were not options, and the rule was written without toPorts: an allow
+    // of every port (a deny of every port), with the L7 rules dropped.
+    const value = sdkValueKind(options);
+    if (value !== undefined) {
+      const example = value.kind === 'L7 rules' ? '{ ports: [Port.tcp(8080)], l7 }' : '{ ports: [Port.tcp(8080)] }';
+      throw new CiliumPolicyError({
+        id: 'rule-options-positional',
+        message: `${verb}(${peer.toString()}, ${value.shown}): the second argument is the options, not ${value.kind}; the rule would be written `
+          + `without ports, ${verb.startsWith('deny') ? 'denying' : 'allowing'} every port`,
+        fix: value.kind === 'a peer' ? `one peer a call: ${verb}(peer, { ports }) once for each peer`
+          : `pass ${value.kind === 'a Port' ? 'the ports as a list' : 'the L7 rules with their ports'} in the options: ${verb}(peer, ${example})`,
+        location: this.owner,
+      });
+    }
     // Cilium's deny rules carry ports only (`PortDenyRule`: no `rules`, no `serverNames`; no `authentication` in a deny item): from
     // plain JavaScript an allow option given to a deny was dropped, and `denyIngress(peer, { ports, l7: <GET /admin> })` denied every
     // request on the ports, not the one meant.
@@ -813,6 +833,18 @@ function subjectOnlyExcludes(model: LabelSelectorModel, rule: RuleModel, context
     fix: `keep it to pods: add LabelExpression.exists('${NAMESPACE_LABEL}') to its expressions (every pod of every namespace but those excluded), `
       + 'or a label the pods carry',
   });
+}
+
+/**
+ * What a value object of the SDK given where the options of an allow or deny call go is (a `Port`, `L7` rules, a peer), with
+ * how a refusal shows it; `undefined` for anything else (the options, or a value the other checks of the call refuse).
+ */
+function sdkValueKind(options: unknown): { kind: 'a Port' | 'L7 rules' | 'a peer'; shown: string } | undefined {
+  if (options === null || typeof options !== 'object') return undefined;
+  if (isPort(options)) return { kind: 'a Port', shown: `Port ${options.toString()}` };
+  if (typeof (options as Partial<L7>)._toModel === 'function') return { kind: 'L7 rules', shown: 'L7 rules' };
+  if (typeof (options as Partial<IPeer>).toPeerConfig === 'function') return { kind: 'a peer', shown: String(options) };
+  return undefined;
 }
 
 /**

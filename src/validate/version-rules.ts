@@ -205,17 +205,18 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
         + (everyPortWithoutEnd(port.port) ? `every port (port ${port.port ?? '(none)'} is every port)` : `only port ${port.port ?? '(none)'}`),
       raise(endSince, 'list the ports one by one (at most 40 per toPorts entry)'));
   }
-  if (typeof port.protocol === 'string') {
-    const since = sinceOf(PROTOCOLS, port.protocol);
-    if (since && !v.atLeast(since)) {
-      ctx.report('version-protocol', `${portPath}.protocol`, `${needs(`protocol ${port.protocol}`, since, ctx)}; the ${v} API server refuses the whole policy (not in its protocol enum)`,
-        raise(since, 'drop the rule'));
-    }
+  // A protocol the version's enum lacks (VRRP, IGMP before 1.19): with it, port "0" does not make the entry acceptable.
+  const protocolSince = typeof port.protocol === 'string' ? sinceOf(PROTOCOLS, port.protocol) : undefined;
+  const protocolRefused = protocolSince !== undefined && !v.atLeast(protocolSince);
+  if (protocolRefused) {
+    ctx.report('version-protocol', `${portPath}.protocol`, `${needs(`protocol ${String(port.protocol)}`, protocolSince, ctx)}; the ${v} API server refuses the whole `
+      + 'policy (not in its protocol enum)', raise(protocolSince, 'drop the rule'));
   }
   const optional = CONSTRAINT_SINCE.portOptional;
   if (port.port === undefined && !v.atLeast(optional)) {
     ctx.report('version-port-omitted', `${portPath}.port`, `${needs('a port entry without port', optional, ctx)}; the ${v} API server requires port and refuses the whole policy`,
-      'write port: "0" to match every port');
+      protocolRefused ? raise(optional, `drop the rule: port "0" does not help, protocol ${String(port.protocol)} is not in the ${v} protocol enum either`)
+        : 'write port: "0" to match every port');
   }
 }
 

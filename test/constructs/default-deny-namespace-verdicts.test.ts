@@ -150,6 +150,10 @@ describe('DefaultDenyNamespace options open what they say, and no more', () => {
     expect(empty.message).toContain('(an empty list)');
     expect(refusal(() => deny({ scrapeFrom: prometheus })).message).not.toContain('(an empty list)');
     expect(refusal(() => deny({ scrapePorts: [Port.tcp(9090)] })).id).toBe('default-deny-scrape-ports');
+    // A single Port (plain JavaScript) is named as what it is, not as scrapePorts missing or empty.
+    const one = refusal(() => deny({ scrapeFrom: prometheus, scrapePorts: Port.tcp(9090) as never }));
+    expect(one.id).toBe('list-entry-invalid');
+    expect(one.message).toMatch(/DefaultDenyNamespace scrapePorts is a Port, not a list[\s\S]*fix: pass a list, each entry a Port/);
   });
 
   test('dnsServer and dnsRules: lookups of those names at that server only', () => {

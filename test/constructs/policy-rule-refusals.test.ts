@@ -117,8 +117,13 @@ describe('port lists', () => {
   test('an empty or non-list port list is refused by every verb; leaving ports out means every port', () => {
     for (const verb of VERBS) {
       expect(refusal(() => call(verb, client(), { ports: [] })).id, verb).toBe('ports-empty');
-      expect(refusal(() => call(verb, client(), { ports: Port.tcp(80) })).id, verb).toBe('ports-empty');
-      expect(refusal(() => call(verb, client(), { ports: 'tcp/80' })).id, verb).toBe('ports-empty');
+      const one = refusal(() => call(verb, client(), { ports: Port.tcp(80) }));
+      expect(one.id, verb).toBe('ports-empty');
+      // Named as given, not as an empty list (the message said `{ ports: [] }` for a Port).
+      expect(one.message, verb).toMatch(/\{ ports \}\): ports is the Port 80\/TCP, not a list[\s\S]*fix: pass a list: \{ ports: \[Port\.tcp\(8080\)\] \}/);
+      const text = refusal(() => call(verb, client(), { ports: 'tcp/80' }));
+      expect(text.id, verb).toBe('ports-empty');
+      expect(text.message, verb).toMatch(/ports is a string \("tcp\/80"\), not a list/);
       expect(() => call(verb, client(), {}), verb).not.toThrow();
     }
     const { c, p } = apiPolicy();

@@ -263,6 +263,36 @@ describe('what plain JavaScript (or 0.x code) passes is refused where it is call
     p.allowEgress(client());
   });
 
+  test('a Port, L7 rules or a peer where the options go: refused, never a rule of every port', () => {
+    // From plain JavaScript the value's fields were read as no options: `allowIngress(peer, Port.tcp(80))` allowed every
+    // port, `denyEgress(peer, Port.tcp(25))` denied every port, `allowIngress(peer, L7.http(…))` dropped the L7 rules.
+    const { c, p } = apiPolicy();
+    p.allowIngress(Peer.endpoints({ labels: { app: 'other' } }), { ports: [Port.tcp(443)] });
+    const cases: Array<[unknown, RegExp, RegExp]> = [
+      [Port.tcp(80), /allowIngress\(.*, Port 80\/TCP\): the second argument is the options, not a Port; .* allowing every port/,
+        /the ports as a list in the options: allowIngress\(peer, \{ ports: \[Port\.tcp\(8080\)\] \}\)/],
+      [Icmp.echoRequest(), /not a Port/, /ports: \[/],
+      [L7.http(HttpRule.get('/api')), /L7 rules\): the second argument is the options, not L7 rules/, /\{ ports: \[Port\.tcp\(8080\)\], l7 \}/],
+      [Peer.namespace('other'), /not a peer/, /once for each peer/],
+    ];
+    for (const [bad, message, fix] of cases) {
+      const r = refusal(() => p.allowIngress(client(), bad as never));
+      expect(r.id).toBe('rule-options-positional');
+      expect(r.message).toMatch(message);
+      expect(r.message).toMatch(fix);
+    }
+    const deny = refusal(() => p.denyEgress(client(), Port.tcp(25) as never));
+    expect(deny.id).toBe('rule-options-positional');
+    expect(deny.message).toMatch(/denying every port/);
+    // Nothing was added: the client reaches the api on no port, not on every one.
+    expect(verdictOf(c, CLIENT, API, 80)).toBe('denied');
+    expect(verdictOf(c, CLIENT, API, 9999)).toBe('denied');
+    // The options object is accepted and allows its port only.
+    p.allowIngress(client(), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, CLIENT, API, 80)).toBe('allowed');
+    expect(verdictOf(c, CLIENT, API, 9999)).toBe('denied');
+  });
+
   test('a construct or another value where a selector goes names what it got', () => {
     const c = chart('shop');
     const web = new ApiObject(c, 'web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' } });

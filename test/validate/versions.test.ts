@@ -72,6 +72,22 @@ describe('version messages', () => {
     expect(d?.path).toBe('spec.ingress[0].toPorts[0].ports[0].endPort');
   });
 
+  it('an entry without port: port "0" is the fix only where the protocol is one the version knows', () => {
+    // `{ protocol: VRRP }` on 1.18: port "0" beside VRRP is refused too (VRRP is not in the 1.18 protocol enum, Cilium's
+    // ciliumnetworkpolicies CRD v1.18 `PortProtocol.protocol`: TCP, UDP, SCTP, ANY), so that fix did not work.
+    const vrrp = check(host('ingress', ports([{ protocol: 'VRRP' }])), V.V1_18);
+    expect(vrrp.find((x) => x.id === 'version-port-omitted')?.fix)
+      .toBe('raise the target version to 1.19 or newer, or drop the rule: port "0" does not help, protocol VRRP is not in the 1.18 protocol enum either');
+    expect(vrrp.find((x) => x.id === 'version-protocol')?.fix).toBe('raise the target version to 1.19 or newer, or drop the rule');
+    // Doing what it says: port "0" with VRRP on 1.18 is still refused; on 1.19 both are accepted.
+    expect(ids(host('ingress', ports([{ port: '0', protocol: 'VRRP' }])), V.V1_18)).toContain('version-protocol');
+    expect(ids(host('ingress', ports([{ protocol: 'VRRP' }])), V.V1_19).filter((id) => id.startsWith('version-'))).toEqual([]);
+    // A protocol the version knows: port "0" is the fix, and it is accepted.
+    const tcp = check(ingress(ports([{ protocol: 'TCP' }])), V.V1_18).find((x) => x.id === 'version-port-omitted');
+    expect(tcp?.fix).toBe('write port: "0" to match every port');
+    expect(ids(ingress(ports([{ port: '0', protocol: 'TCP' }])), V.V1_18).filter((id) => id.startsWith('version-'))).toEqual([]);
+  });
+
   it('say that port 0 without its pruned endPort is every port, in any spelling the agent reads', () => {
     for (const port of ['0', '00']) {
       const d = check(ingress(ports([{ port, endPort: 21, protocol: 'TCP' }])), V.V1_15).find((x) => x.id === 'version-end-port');
