@@ -50,9 +50,14 @@ describe('EndpointInventory.addWorkload', () => {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'prod' },
       spec: { template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'c', ports: [
         { name: 'http', containerPort: 8080 }, { name: 'udps', containerport: 3535 },
+        // Numbers the API server refuses for a container port (1-65535) name no port either (seed-4545 mutant: 70000 was
+        // kept, and the workload refused as a whole, option-value).
+        { name: 'big', containerPort: 70000 }, { name: 'zero', containerPort: 0 },
       ] }] } } },
     });
     expect(inventory.workloads.map((w) => w.ports.map((p) => `${p.name}:${p.port}`))).toEqual([['http:8080']]);
+    const set = PolicySet.fromYaml(POLICY, { inventory });
+    expect(set.verdict({ from: Endpoints.parse('pod:prod:app=web'), to: Endpoints.parse('pod:prod:app=api'), port: 8080, protocol: 'TCP' }).verdict).toBe('allowed');
   });
 });
 
