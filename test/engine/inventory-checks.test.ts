@@ -61,6 +61,17 @@ describe('EndpointInventory.addWorkload', () => {
   });
 });
 
+describe('EndpointInventory.addManifest says whether it used the object', () => {
+  test('a CIDR group, and a List of one, are used; an object the inventory does not keep is not (seed-4545 mutant: a CIDR group said unused)', () => {
+    const group = { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'partners' }, spec: { externalCIDRs: ['192.0.2.0/24'] } };
+    const inventory = new EndpointInventory();
+    expect(inventory.addManifest(group)).toBe(true);
+    expect(inventory.cidrGroups.partners?.cidrs).toEqual(['192.0.2.0/24']);
+    expect(new EndpointInventory().addManifest({ apiVersion: 'v1', kind: 'List', items: [group] })).toBe(true);
+    expect(inventory.addManifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'prod' }, data: {} })).toBe(false);
+  });
+});
+
 describe('EndpointInventory.addService, addCidrGroup, addNamespace', () => {
   const SERVICE = { name: 'api', namespace: 'prod', labels: {}, selector: { app: 'api' }, ports: [{ port: 80, targetPort: 'http', protocol: 'TCP' }] };
 
