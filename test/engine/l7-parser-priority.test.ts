@@ -95,7 +95,9 @@ describe('Kafka and DNS rules of two selectors on one port (the broker both sele
 
   test('toFQDNs peers are a selector per name: two names are other peers (the redirect not known), one name the same peer (refused)', () => {
     // Seed-4545 mutant of parser-conflicts.ts peerKeys (every FQDN selector one key): two names were taken for one peer.
-    const fqdn = (name: string, rules: Record<string, unknown>): Record<string, unknown> => ({ toFQDNs: [{ matchName: name }], toPorts: [{ ports: P, rules }] });
+    const fqdn = (name: string, rules: Record<string, unknown>): Record<string, unknown> => ({
+      toFQDNs: [{ matchName: name }], toPorts: [{ ports: P, rules }],
+    });
     const kafka = { kafka: [{ topic: 'orders' }] };
     const http = { http: [{ method: 'GET' }] };
     for (const version of [CiliumVersion.V1_18, CiliumVersion.V1_19]) {
