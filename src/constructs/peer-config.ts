@@ -13,7 +13,8 @@ import { clonePlain } from '../model/clone-plain';
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
  * checked when the rule is given and again at synthesis (`peer-config-invalid`): the item sets at most one L3 field, as a
- * non-empty list, and nothing else; `defaultPorts` is not an empty list. A selector in it that requires nothing (`{}`,
+ * non-empty list, and nothing else; `defaultPorts` is not an empty list; each endpoint or node selector is an object whose
+ * `matchLabels` is a map of label values (not `null`, a string or a list). A selector in it that requires nothing (`{}`,
  * `{ matchLabels: {} }`) is refused as the factories refuse an empty label map (`selector-empty`): an endpoint selector
  * (but `Peer.selectedBy(EndpointSelector.all())`'s own), a node selector, a `cidrGroupSelector`, a `k8sServiceSelector`; so is
  * one with an empty `matchExpressions` list, and a `cidrSet` entry with an empty `except` list (`peer-except-empty`), as
@@ -241,6 +242,23 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
         : [];
   const at = (i: number): string => field === PeerField.CIDR_SET ? `${field}[${i}].cidrGroupSelector`
     : field === PeerField.SERVICES ? `${field}[${i}].k8sServiceSelector.selector` : `${field}[${i}]`;
+  // An endpoint or node selector that is no label selector (`null`, a string, a list) or whose matchLabels is no map of label
+  // values (`labelsShapeProblem`; the CRD refuses both): `null` crashed the synthesis with a TypeError, and a string or list
+  // was spread into the keys "0", "1", … and written with the namespace, every pod of it to the engine.
+  const notSelector = field === PeerField.ENDPOINTS || field === PeerField.NODES ? selectors.findIndex((s) => s === null || typeof s !== 'object'
+    || Array.isArray(s) || labelsShapeProblem(s) !== undefined) : -1;
+  if (notSelector >= 0) {
+    const s = selectors[notSelector];
+    throw new CiliumPolicyError({
+      id: 'peer-config-invalid',
+      message: `${what}(${description}): the peer's ${at(notSelector)}`
+        + (s !== null && typeof s === 'object' && !Array.isArray(s) ? `.${labelsShapeProblem(s)}`
+          : ` is ${JSON.stringify(s)?.slice(0, 200) ?? String(s)}, not a label selector (an object of matchLabels and matchExpressions)`)
+        + ' (the CRD refuses it)',
+      fix: 'give each selector as { matchLabels: { key: value }, matchExpressions: [{ key, operator, values }] }',
+      location,
+    });
+  }
   // A matchExpressions that is not a list of requirements with a key (the CRD refuses it) is said so, before anything
   // reads its entries.
   const notList = selectors.findIndex((s) => expressionsShapeProblem(s) !== undefined);

@@ -172,6 +172,26 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
       + 'not a list of { key, operator, values } (the CRD refuses it) (peer-config-invalid)\n  fix: give matchExpressions as a list of { key, operator, values }, or leave it out');
   });
 
+  // Session 45 (seed-4545 mutant of checkEndpointSelectors, `s !== null` → `true`): an entry that is no label selector passed the
+  // call; `null` crashed the synthesis with a TypeError, and a string or list was spread into the keys "0", "1", … and written
+  // with the namespace, so the engine let every pod of shop in.
+  test.each([
+    ['endpoints[0] is null, not a label selector', { endpoints: [null] }],
+    ['endpoints[0] is "x", not a label selector', { endpoints: ['x'] }],
+    ['endpoints[1] is ["app=b"], not a label selector', { endpoints: [{ matchLabels: { app: 'b' } }, ['app=b']] }],
+    ['nodes[0] is 7, not a label selector', { nodes: [7] }],
+    ['endpoints[0].matchLabels is "app", not a map of label values', { endpoints: [{ matchLabels: 'app' }] }],
+  ])('an endpoint or node selector that is no label selector: refused at the call, nothing let in (%s)', (where, item) => {
+    const { c, p } = cnp();
+    p.allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(5432)] });
+    const refused = refusal(() => p.allowIngress(custom({ item, description: 'from config' }), { ports: [Port.tcp(5432)] }));
+    expect(refused.id).toBe('peer-config-invalid');
+    expect(refused.message).toContain(`allowIngress(from config): the peer's ${where}`);
+    expect(refused.message).toContain('(the CRD refuses it) (peer-config-invalid)');
+    expect(verdictOf(c, 'pod:shop:app=b', A, '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=zzz', A, '5432/TCP')).toBe('denied');
+  });
+
   test('a peer that answers an empty node selector only at synthesis fails the synthesis (every remote node was let in)', () => {
     const { c, p } = cnp();
     let calls = 0;
@@ -228,12 +248,22 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     ['matchLabels a string', { matchLabels: 'app' }, /matchLabels is "app", not a map of label values/],
     ['matchLabels a list', { matchLabels: ['app=web'] }, /matchLabels is \["app=web"\], not a map of label values/],
     ['a label value that is no string', { matchLabels: { app: 1 } }, /matchLabels is \{"app":1\}, not a map of label values/],
+    // Session 45 (seed-4545 mutant: every answer taken for an object): a string was accepted, null crashed.
+    ['no object: a string', 'app=web', /answered "app=web": it is not a label selector \(an object of matchLabels and matchExpressions\)/],
+    ['no object: null', null, /answered null: it is not a label selector/],
+    ['no object: a list', [{ matchLabels: { app: 'web' } }], /answered \[\{"matchLabels":\{"app":"web"\}\}\]: it is not a label selector/],
   ])('Peer.selectedBy() of a selector of one\'s own with %s: refused, never every pod of the namespace', (_what, model, message) => {
     const own: IEndpointSelector = { toEndpointSelector: () => model as never };
     const r = refusal(() => Peer.selectedBy(own, 'shop'));
     expect(r.id).toBe('selector-unknown');
     expect(r.message).toMatch(message);
     expect(r.message).toContain('Peer.selectedBy(): the endpoint selector of one\'s own answered');
+  });
+
+  test('a long matchLabels of a selector of one\'s own is shown by its first 200 characters of JSON', () => {
+    const labels = 'x'.repeat(300);
+    const r = refusal(() => Peer.selectedBy({ toEndpointSelector: () => ({ matchLabels: labels }) as never }, 'shop'));
+    expect(r.message).toContain(`its matchLabels is ${JSON.stringify(labels).slice(0, 200)}, not a map of label values`);
   });
 
   test('Peer.selectedBy() of a well-formed selector of one\'s own: its pods, and no other pod of the namespace', () => {

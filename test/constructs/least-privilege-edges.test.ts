@@ -398,6 +398,12 @@ describe('a DNS pattern with a "*" in the registrable part of the name is refuse
       expect(m, pattern).not.toContain('for the subdomains of');
     }
     expect(refusal(() => Peer.fqdnPattern('*Api.com')).message).toContain('fix: write "*.Api.com" for the subdomains of Api.com');
+    // The hint reads the pattern as the refusal does, trimmed (seed-4545 mutant: untrimmed, " *example.com" got the generic fix).
+    expect(refusal(() => Peer.fqdnPattern(' *example.com ')).message).toContain('fix: write "*.example.com" for the subdomains of example.com');
+    // Only a pattern that starts with the "*" (seed-4545 mutant: the regex unanchored gave "ab.c*d.com" the hint "*.b.c*d.com").
+    const inner = refusal(() => Peer.fqdnPattern('ab.c*d.com')).message;
+    expect(inner).toContain(generic);
+    expect(inner).not.toContain('for the subdomains of');
   });
 
   test('a wildcard under a top-level domain no one can register (alt, onion, corp, home, mail) is kept; lan is not reserved', () => {

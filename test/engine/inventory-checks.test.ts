@@ -50,9 +50,25 @@ describe('EndpointInventory.addWorkload', () => {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'prod' },
       spec: { template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'c', ports: [
         { name: 'http', containerPort: 8080 }, { name: 'udps', containerport: 3535 },
+        // Numbers the API server refuses for a container port (1-65535) name no port either (seed-4545 mutant: 70000 was
+        // kept, and the workload refused as a whole, option-value).
+        { name: 'big', containerPort: 70000 }, { name: 'zero', containerPort: 0 },
       ] }] } } },
     });
     expect(inventory.workloads.map((w) => w.ports.map((p) => `${p.name}:${p.port}`))).toEqual([['http:8080']]);
+    const set = PolicySet.fromYaml(POLICY, { inventory });
+    expect(set.verdict({ from: Endpoints.parse('pod:prod:app=web'), to: Endpoints.parse('pod:prod:app=api'), port: 8080, protocol: 'TCP' }).verdict).toBe('allowed');
+  });
+});
+
+describe('EndpointInventory.addManifest says whether it used the object', () => {
+  test('a CIDR group, and a List of one, are used; an object the inventory does not keep is not (seed-4545 mutant: a CIDR group said unused)', () => {
+    const group = { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'partners' }, spec: { externalCIDRs: ['192.0.2.0/24'] } };
+    const inventory = new EndpointInventory();
+    expect(inventory.addManifest(group)).toBe(true);
+    expect(inventory.cidrGroups.partners?.cidrs).toEqual(['192.0.2.0/24']);
+    expect(new EndpointInventory().addManifest({ apiVersion: 'v1', kind: 'List', items: [group] })).toBe(true);
+    expect(inventory.addManifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'prod' }, data: {} })).toBe(false);
   });
 });
 

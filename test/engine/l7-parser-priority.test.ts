@@ -93,6 +93,21 @@ describe('Kafka and DNS rules of two selectors on one port (the broker both sele
     }
   });
 
+  test('toFQDNs peers are a selector per name: two names are other peers (the redirect not known), one name the same peer (refused)', () => {
+    // Seed-4545 mutant of parser-conflicts.ts peerKeys (every FQDN selector one key): two names were taken for one peer.
+    const fqdn = (name: string, rules: Record<string, unknown>): Record<string, unknown> => ({
+      toFQDNs: [{ matchName: name }], toPorts: [{ ports: P, rules }],
+    });
+    const kafka = { kafka: [{ topic: 'orders' }] };
+    const http = { http: [{ method: 'GET' }] };
+    for (const version of [CiliumVersion.V1_18, CiliumVersion.V1_19]) {
+      const two = judged(set([fqdn('a.example.com', kafka), fqdn('b.example.com', http)], version), WEB, RESOLVER, 8080);
+      expect(mergeNotes(two.egress.notes), version.toString()).toEqual([NOT_KNOWN('0', '1', 'kafka', 'http')]);
+      const one = judged(set([fqdn('a.example.com', kafka), fqdn('a.example.com', http)], version), WEB, RESOLVER, 8080);
+      expect(mergeNotes(one.egress.notes), version.toString()).toEqual([REFUSED('0', '1', 'kafka', 'http', 'fqdn matchName: a.example.com')]);
+    }
+  });
+
   test('a refusal beside the undecided redirect leads (trace and replay name the first): the agent refuses the policy', () => {
     // Review of l7p44: an authentication mode conflict on 5432 came after the one-redirect note, so `trace` led with "not known".
     const auth = (mode: string): Record<string, unknown> => ({

@@ -78,6 +78,22 @@ describe('a pod whose labels hold the pod labels of two workloads is one of the 
   });
 });
 
+describe('a pod whose labels hold the pod labels of two workloads, neither inside the other', () => {
+  test('both are kept: the pod resolves the named ports of each (seed-4545 mutant: the smaller set was left out as if inside the larger)', () => {
+    const team = deployment('team', { team: 'x' }, 7070, 'team');
+    const metrics = cnp('metrics', {
+      endpointSelector: labels({ app: 'api' }),
+      ingress: [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }],
+    });
+    // {team: x} is not inside {app: api, v: "2"}: http is 9090 (api-v2) and 7070 (team) on such a pod, so both are allowed.
+    const set = policySet([API_V2, team, metrics]);
+    const pod = 'pod:default:app=api,v=2,team=x';
+    expect(verdict(set, 'pod:default:app=web', pod, '7070/TCP').verdict).toBe('allowed');
+    expect(verdict(set, 'pod:default:app=web', pod, '9090/TCP').verdict).toBe('allowed');
+    expect(verdict(set, 'pod:default:app=web', pod, '8080/TCP').verdict).toBe('denied');
+  });
+});
+
 describe('pods of two workloads with the same labels that declare one port name with two numbers', () => {
   // api-blue and api-green have the same pod labels: one identity, but each pod resolves http on its own ports.
   const BLUE = deployment('api-blue', { app: 'api' }, 8080, 'api');

@@ -710,6 +710,25 @@ describe('services, nodes and requires', () => {
     }
   });
 
+  test('toServices with a namespace: only the Services of that namespace, and by name only the Service of that name', () => {
+    // pkg/policy/k8s/service.go serviceRefMatches / serviceSelectorMatches: the namespace given (or none) and the name.
+    // Seed-4545 mutants of inventory.ts servicesNamed/servicesMatching (the namespace or the name not compared) allowed the rest.
+    const service = (name: string, namespace: string, app: string) => ({
+      apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: { tier: 'db' } }, spec: { selector: { app }, ports: [{ port: 5432 }] },
+    });
+    const services = [service('db', 'data', 'postgres'), service('db', 'other', 'mysql'), service('cache', 'data', 'redis')];
+    const byName = policySet([...services, cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }] })]);
+    expect(byName).toAllow('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    expect(byName).toDeny('pod:default:app=web', 'pod:other:app=mysql', 5432);
+    expect(byName).toDeny('pod:default:app=web', 'pod:data:app=redis', 5432);
+    const bySelector = policySet([...services, cnp('p', {
+      endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sServiceSelector: { selector: labels({ tier: 'db' }), namespace: 'data' } }] }],
+    })]);
+    expect(bySelector).toAllow('pod:default:app=web', 'pod:data:app=postgres', 5432);
+    expect(bySelector).toAllow('pod:default:app=web', 'pod:data:app=redis', 5432);
+    expect(bySelector).toDeny('pod:default:app=web', 'pod:other:app=mysql', 5432);
+  });
+
   test('toServices: an IPv4-mapped Endpoints address is a CIDR-set entry: IPv4 on 1.14-1.16, selecting nothing from 1.17 (before: nothing in every version)', () => {
     // pkg/policy/k8s/service.go appendEndpoints: the addresses become generated toCIDRSet entries; ComputeResultantCIDRSet
     // (1.14-1.16) writes ::ffff:192.0.2.10/128 as 192.0.2.10/32, 1.17+ selects the IPv6 prefix as written, which no packet carries.
