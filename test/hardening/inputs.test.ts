@@ -418,6 +418,17 @@ describe('trace/replay --policies and validate --crd read through the same input
     expect(JSON.parse(ok.stdout).summary.files).toBe(1);
   });
 
+  test('metadata.namespace "" is no namespace, as the API server reads it: judged where an omitted one is, not in a namespace "" no pod has (session 45)', GUARD, () => {
+    // Before: the policy selected pods of the namespace "", so trace said ALLOWED for pod:default:… where kubectl apply
+    // (without -n) puts the policy and it denies port 81.
+    for (const [name, meta] of [['ns-empty.yaml', 'metadata: {name: api, namespace: ""}'], ['ns-omitted.yaml', 'metadata: {name: api}']]) {
+      const file = write(dir, name, GOOD.replace('metadata: {name: api, namespace: shop}', meta));
+      const at = (port: string, ns = 'default') => trace('--policies', file, '--from', `pod:${ns}:app=web`, '--to', `pod:${ns}:app=api`, '--port', port);
+      expect([at('80/TCP').code, at('81/TCP').code, at('81/TCP', 'shop').code], name).toEqual([0, 1, 0]);
+      expect(at('81/TCP').stdout, name).toContain('policies selecting pod:default:app=api: CiliumNetworkPolicy default/api');
+    }
+  });
+
   test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {
     const policies = join(dir, 'locked-parent');
     mkdirSync(join(policies, 'locked'), { recursive: true });
