@@ -34,7 +34,7 @@ export const MAX_DOCUMENTS = 10_000;
 export const MAX_YAML_VALUES = 1_000_000;
 
 /** What limit an input passes. */
-export type NestingLimit = 'depth' | 'documents' | 'values';
+export type NestingLimit = 'depth' | 'documents' | 'values' | 'properties';
 
 /** Where text nests too deep (or holds too many documents or values). */
 export interface NestingDepthError {
@@ -42,7 +42,7 @@ export interface NestingDepthError {
   readonly limit: NestingLimit;
   /** 1-based line where the limit is passed. */
   readonly line: number;
-  /** The limit passed: levels of nesting, documents or values. */
+  /** The limit passed: levels of nesting, documents or values (1 for `properties`: the tags, or the anchors, of a node). */
   readonly max: number;
   /** One-line message. */
   readonly message: string;
@@ -86,10 +86,11 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
     } else if (quote !== '' || !blank) {
       blockScalarIndent = -1;
       const before = values;
-      // `- - - x`: each dash opens one more sequence; an entry `- x` is one value, as a line is.
+      // `- - - x`: each dash opens one more sequence, each `? ` (an explicit key) one more mapping; an entry `- x` is one
+      // value, as a line is.
       let j = i;
       let dashes = 0;
-      while (j < end && text[j] === '-' && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
+      while (j < end && (text[j] === '-' || text[j] === '?') && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
         dashes++;
         j += 2;
         while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
@@ -114,6 +115,10 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
       let atStart = quote === '';
       let indicator = -1;
       let contentEnd = end;
+      // `- ` and `? ` after the start of the line (`[? ? x]`), and the tags and anchors of the node about to start.
+      let inline = 0;
+      let tags = 0;
+      let anchors = 0;
       for (let k = quote === '' ? j : i; k < end; k++) {
         const c = text[k];
         if (quote !== '') {
@@ -140,6 +145,10 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           continue;
         }
         if (c === ' ' || c === '\t' || c === '\r') continue;
+        if (c !== '!' && c !== '&') {
+          tags = 0;
+          anchors = 0;
+        }
         const next = k + 1 < end ? text[k + 1] : ' ';
         const spaceNext = next === ' ' || next === '\t' || next === '\r';
         if (c === '#' && (k === pos || text[k - 1] === ' ' || text[k - 1] === '\t')) {
@@ -150,7 +159,10 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           quote = c;
           quoteLine = line;
         } else if (atStart && (c === '!' || c === '&')) {
-          // A tag or an anchor before the value: the value starts after it.
+          // A tag or an anchor before the value: the value starts after it. A node has at most one of each (YAML, go-yaml
+          // v2 `yaml_parser_parse_node`): a line of a million (`!!seq !!seq …`) is a million errors, a minute and a gigabyte
+          // to the YAML library.
+          if ((c === '!' ? ++tags : ++anchors) > 1) return twoProperties(line, c === '!' ? 'tags' : 'anchors');
           while (k + 1 < end && text[k + 1] !== ' ' && text[k + 1] !== '\t') k++;
         } else if (atStart && flow === 0 && (c === '|' || c === '>')) {
           indicator = k;
@@ -170,7 +182,9 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           if (flow > 0 && ++values > maxValues) return tooManyValues(line, maxValues);
           atStart = true;
         } else if ((c === '-' || c === '?') && spaceNext) {
-          // `- ` and `? ` open a value where one may start; elsewhere they are text.
+          // `- ` and `? ` open a value where one may start; elsewhere they are text. Where one may start, a level: the YAML
+          // library recurses per `? ` (a line of a million overflowed its stack after 22 s and 700 MB).
+          if (atStart && flow + indents.length + dashes + ++inline > max) return tooDeep(line, max);
         } else {
           atStart = false;
         }
@@ -204,6 +218,10 @@ function documentCountError(text: string): NestingDepthError | undefined {
     }
   }
   return undefined;
+}
+
+function twoProperties(line: number, what: 'tags' | 'anchors'): NestingDepthError {
+  return { limit: 'properties', line, max: 1, message: `a node has two ${what} (line ${line}), which no YAML reader takes; the input is not read` };
 }
 
 function tooDeep(line: number, max: number): NestingDepthError {

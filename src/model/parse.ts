@@ -53,6 +53,7 @@ export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStr
       id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: deep.message, file: options.file, line: deep.line, column: 1,
       fix: deep.limit === 'documents' ? `split the input into files of at most ${deep.max} documents`
         : deep.limit === 'values' ? 'split the input into smaller files (a policy holds tens to hundreds of values, not a million)'
+          : deep.limit === 'properties' ? 'give each node at most one tag (!!str) and one anchor (&name)'
           : `nest at most ${deep.max} levels deep (Cilium policies need about 15)`,
     }));
     return out;

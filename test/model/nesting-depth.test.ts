@@ -87,3 +87,22 @@ describe('a block list entry `- x` is one value (session 40: two, so a 10 MiB CI
     expect(valuesOf('{\n  "a": [\n    1,\n    2\n  ]\n}\n')).toBe(8);
   });
 });
+
+describe('explicit keys and node properties (session 45: a line of a million cost the YAML library 22 to 60 s and up to 1.1 GB)', () => {
+  test('each `? ` is a level, at the start of a line and where a value starts', () => {
+    expect(nestingDepthError(`    ${'? '.repeat(150)}x\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`x: [${'? '.repeat(150)}x]\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`- ${'? - '.repeat(60)}x\n`)?.limit).toBe('depth');
+    // A complex key of a policy-sized document passes, and a `?` in a plain scalar is text.
+    expect(nestingDepthError('? a\n: b\n? [c, d]\n: e\nx: what? yes ? no\n')).toBeUndefined();
+  });
+
+  test('a node with two tags or two anchors is refused; one of each passes, as do properties of different nodes', () => {
+    expect(nestingDepthError(`x: ${'!!seq '.repeat(3)}[]\n`)).toMatchObject({ limit: 'properties', line: 1, message: 'a node has two tags (line 1), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError('a: 1\nx: &a &b 1\n')).toMatchObject({ limit: 'properties', line: 2, message: 'a node has two anchors (line 2), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError('x: !t &a !u 1\n')?.limit).toBe('properties');
+    for (const ok of ['x: !!str &a 1\n', 'x: &a !!str 1\n', '&a x: &b [&c 1, !!int &d 2]\n', '- &a - &b 1\n', 'x: &a\n  &b y: 1\n', 'x: a !b !c\n', 'x: "!a !b"\n']) {
+      expect(nestingDepthError(ok), ok).toBeUndefined();
+    }
+  });
+});
