@@ -34,7 +34,7 @@ export const MAX_DOCUMENTS = 10_000;
 export const MAX_YAML_VALUES = 1_000_000;
 
 /** What limit an input passes. */
-export type NestingLimit = 'depth' | 'documents' | 'values' | 'properties';
+export type NestingLimit = 'depth' | 'documents' | 'values' | 'properties' | 'syntax';
 
 /** Where text nests too deep (or holds too many documents or values). */
 export interface NestingDepthError {
@@ -42,7 +42,7 @@ export interface NestingDepthError {
   readonly limit: NestingLimit;
   /** 1-based line where the limit is passed. */
   readonly line: number;
-  /** The limit passed: levels of nesting, documents or values (1 for `properties`: the tags, or the anchors, of a node). */
+  /** The limit passed: levels of nesting, documents or values (1 for `properties`: the tags, or the anchors, of a node; 0 for `syntax`). */
   readonly max: number;
   /** One-line message. */
   readonly message: string;
@@ -123,6 +123,8 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
         const c = text[k];
         if (quote !== '') {
           if (quote === '"' && c === '\\') {
+            // An escape no reader takes (`\q`): a string of a million is a million errors to the YAML library (minutes).
+            if (k + 1 < end && !GO_OR_YAML_ESCAPES.includes(text[k + 1])) return noYaml(line, `a double-quoted scalar has the escape \\${text[k + 1]}`);
             k++;
           } else if (c === quote) {
             if (quote === "'" && text[k + 1] === "'") {
@@ -167,6 +169,12 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
         } else if (atStart && flow === 0 && (c === '|' || c === '>')) {
           indicator = k;
           atStart = false;
+        } else if (atStart && k > i && (c === '@' || c === '`' || (flow === 0 && (c === ']' || c === '}')))) {
+          // Where a value starts after an indicator of this line, a reserved character or a bracket closing no flow collection
+          // is an error to every reader (YAML 1.2 `c-indicator`; go-yaml v2: "found character that cannot start any token",
+          // "did not find expected node content"); a line of millions of them cost the YAML library minutes. At the start
+          // of a line it may go on a plain scalar of the line before.
+          return noYaml(line, `a value starts with ${c}`);
         } else if (c === '[' || c === '{') {
           flow++;
           if (flow + indents.length > max) return tooDeep(line, max);
@@ -218,6 +226,16 @@ function documentCountError(text: string): NestingDepthError | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The escapes of a double-quoted scalar YAML 1.2 or go-yaml v2 (`yaml_parser_scan_flow_scalar`) takes: go-yaml's add `'`;
+ * a line break (or the end of the line) continues the scalar.
+ */
+const GO_OR_YAML_ESCAPES = '0abt\tnvfre "\'/\\N_LPxuU\r';
+
+function noYaml(line: number, what: string): NestingDepthError {
+  return { limit: 'syntax', line, max: 0, message: `${what} (line ${line}), which no YAML reader takes; the input is not read` };
 }
 
 function twoProperties(line: number, what: 'tags' | 'anchors'): NestingDepthError {

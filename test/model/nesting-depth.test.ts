@@ -106,3 +106,25 @@ describe('explicit keys and node properties (session 45: a line of a million cos
     }
   });
 });
+
+describe('what no YAML reader takes, where a library error per character cost minutes (session 45)', () => {
+  test('a value starting with @, ` or a bracket that closes nothing, after an indicator of the line', () => {
+    // Before: 900,000 `@` in a flow sequence (1.8 MB) or 5 million `]` after `x: ` (5 MB) ran trace past 60 s (1.3 GB).
+    expect(nestingDepthError(`x: [${Array(5).fill('@').join(',')}]\n`)).toMatchObject({ limit: 'syntax', line: 1, message: 'a value starts with @ (line 1), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError(`a: 1\nx: ${']'.repeat(10)}\n`)).toMatchObject({ limit: 'syntax', line: 2, message: 'a value starts with ] (line 2), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError('- `x`\n')?.limit).toBe('syntax');
+    expect(nestingDepthError('x: }\n')?.limit).toBe('syntax');
+    // Text, quoted, inside a flow collection it closes, or at the start of a line (a plain scalar of the line before goes on).
+    for (const ok of ['x: a@b]}\n', 'x: "@a"\n', "x: '`]'\n", 'x: [a, [b]]\n', 'x: {a: [1]}\n', 'x: a\n  ]b @c\n', 'x: a # @ ]\n', 'x: |\n  @a\n  ]b\n']) {
+      expect(nestingDepthError(ok), ok).toBeUndefined();
+    }
+  });
+
+  test('an escape of a double-quoted scalar that neither YAML 1.2 nor go-yaml v2 takes', () => {
+    // Before: 2 million `\q` in one string (4 MB) ran trace past 60 s (1.6 GB).
+    expect(nestingDepthError(`x: "${'\\q'.repeat(5)}"\n`)).toMatchObject({ limit: 'syntax', line: 1, message: 'a double-quoted scalar has the escape \\q (line 1), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError('x: "a\n  b \\d"\n')?.line).toBe(2);
+    const every = '\\0\\a\\b\\t\\\t\\n\\v\\f\\r\\e\\ \\"\\\'\\/\\\\\\N\\_\\L\\P\\x41\\u0041\\U00000041';
+    for (const ok of [`x: "${every}"\n`, 'x: "a\\\n  b"\n', "x: '\\q'\n", 'x: a\\q\n', '{"a": "\\u00e9\\/\\b"}\n']) expect(nestingDepthError(ok), ok).toBeUndefined();
+  });
+});
