@@ -113,12 +113,33 @@ function reportError(e: unknown, io: CliIo): number {
   return EXIT.badInput;
 }
 
+/**
+ * The exit code and the line for standard output that failed. A reader that closes the pipe early (`cdk8s-cilium diff … |
+ * head -1`) is no failure: the command's own status (set once it has written its output), quietly. Any other write error
+ * (`> out.json` on a full disk: ENOSPC, EIO, EFBIG) left the output cut short, so the status is 2 and the line says so:
+ * exit 1 there was read as DENIED or as findings, after a stack trace.
+ */
+export function stdoutFailure(e: NodeJS.ErrnoException, commandStatus: number | undefined): { code: number; line?: string } {
+  if (e.code === 'EPIPE') return { code: commandStatus ?? EXIT.allowed };
+  const why = (e.message ?? String(e)).split('\n')[0].replace(/^[A-Z0-9_]+: /, '').replace(/, write$/, '');
+  return {
+    code: EXIT.badInput,
+    line: `error: cannot write the output: ${why}${e.code && !why.includes(e.code) ? ` (${e.code})` : ''}; what was written is incomplete (cli-output); `
+      + 'fix: free space on the device the output goes to, or write it elsewhere\n',
+  };
+}
+
 if (require.main === module) {
-  // A reader that closes the pipe early (`cdk8s-cilium diff … | head -1`): stop quietly with the command's own status
-  // (set once it has written its output), not with a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    const { code, line } = stdoutFailure(e, typeof process.exitCode === 'number' ? process.exitCode : undefined);
+    if (line !== undefined) {
+      try {
+        process.stderr.write(line);
+      } catch {
+        // standard error cannot be written either: the status says it
+      }
+    }
+    process.exit(code);
   });
   void runAsync(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

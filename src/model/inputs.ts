@@ -53,6 +53,13 @@ export const MAX_FILE_BYTES_LIMIT = 1024 * 1024 * 1024;
  */
 export const MAX_WALK_ENTRIES = 100_000;
 
+/**
+ * The most patterns the `{a,b}` alternatives of one glob expand into: 1,000. Each group multiplies the count
+ * (`{a,b}` twenty-two times is 4 million patterns in 110 characters, which ran past a minute and 650 MB before a file
+ * was read); a glob that would expand further is refused whole, never read in part.
+ */
+export const MAX_GLOB_ALTERNATIVES = 1_000;
+
 /** One input found on disk. */
 export interface FoundFile {
   /** As shown in diagnostics: the path relative to the working directory, with forward slashes. */
@@ -108,6 +115,14 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
       entries.push({ unreadable: { name: displayName(abs, cwd), problem: {
         id: 'input-unreadable', message: `a symbolic link to ${displayName(e.target, cwd)}, outside the directory given (${displayName(e.root, cwd)}): not followed`,
         fix: 'give the link\'s target as a path of its own if it is meant to be read (a pull request could otherwise make the tools read any file of the machine)',
+      } } });
+      return;
+    }
+    if (e instanceof TooManyAlternatives) {
+      entries.push({ unreadable: { name: withoutControls(e.pattern), problem: {
+        id: 'input-unreadable',
+        message: `the glob's {a,b} alternatives expand into more than ${MAX_GLOB_ALTERNATIVES.toLocaleString('en-US')} patterns; no file it matches is read`,
+        fix: 'give the directories that hold the manifests (cdk8s synth writes them to dist/), or a glob with fewer {a,b} groups (dist/**/*.{yaml,yml})',
       } } });
       return;
     }
@@ -206,7 +221,14 @@ export function expandPaths(args: readonly string[], cwd: string): PathEntry[] {
  */
 export function expandGlob(pattern: string, cwd: string, onUnreadable?: (abs: string, e: unknown) => void): string[] {
   const out = new Set<string>();
-  for (const alternative of expandBraces(pattern.split('\\').join('/'))) {
+  const alternatives = expandBraces(pattern.split('\\').join('/'), MAX_GLOB_ALTERNATIVES);
+  if (alternatives === undefined) {
+    onUnreadable?.(resolve(cwd), new TooManyAlternatives(pattern));
+    return [];
+  }
+  // Alternatives below one folder (`dist/{a,b,c}/*.yaml` is three patterns from dist/) walk it once.
+  const walks = new Map<string, { abs: string; rel: string; dir: boolean }[]>();
+  for (const alternative of alternatives) {
     const abs = isAbsolute(alternative) || /^[A-Za-z]:\//.test(alternative);
     const segments = alternative.split('/');
     const literal: string[] = [];
@@ -217,15 +239,21 @@ export function expandGlob(pattern: string, cwd: string, onUnreadable?: (abs: st
     const re = globMatcher(rest.join('/'));
     const dotted = rest.some((s) => s.startsWith('.'));
     const modules = rest.includes('node_modules');
-    for (const entry of walkAll(base, dotted, modules, onUnreadable)) {
+    const key = `${dotted ? 1 : 0}${modules ? 1 : 0}${base}`;
+    const listed = walks.get(key) ?? walkAll(base, dotted, modules, onUnreadable);
+    walks.set(key, listed);
+    for (const entry of listed) {
       if (re.test(entry.rel)) out.add(entry.abs);
     }
   }
   return [...out].sort();
 }
 
-/** `{a,b}` alternatives expanded (nested braces too); a brace without a comma is literal. */
-export function expandBraces(pattern: string): string[] {
+/**
+ * `{a,b}` alternatives expanded (nested braces too); a brace without a comma is literal. `undefined` when they make
+ * more than `limit` patterns (found before the rest are made: the work is bounded by the limit, not by the count).
+ */
+export function expandBraces(pattern: string, limit = MAX_GLOB_ALTERNATIVES): string[] | undefined {
   let depth = 0;
   let start = -1;
   for (let i = 0; i < pattern.length; i++) {
@@ -240,11 +268,17 @@ export function expandBraces(pattern: string): string[] {
         if (parts.length < 2) continue;
         const head = pattern.slice(0, start);
         const tail = pattern.slice(i + 1);
-        return parts.flatMap((p) => expandBraces(`${head}${p}${tail}`));
+        const out: string[] = [];
+        for (const p of parts) {
+          const more = expandBraces(`${head}${p}${tail}`, limit - out.length);
+          if (more === undefined) return undefined;
+          for (const m of more) out.push(m);
+        }
+        return out.length > limit ? undefined : out;
       }
     }
   }
-  return [pattern];
+  return limit < 1 ? undefined : [pattern];
 }
 
 function splitTopLevel(text: string): string[] {
@@ -407,6 +441,13 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
     return [];
   }
   return out;
+}
+
+/** A glob whose `{a,b}` alternatives make more than `MAX_GLOB_ALTERNATIVES` patterns. */
+class TooManyAlternatives extends Error {
+  constructor(readonly pattern: string) {
+    super(`more than ${MAX_GLOB_ALTERNATIVES} alternatives`);
+  }
 }
 
 /** A walk that reached `MAX_WALK_ENTRIES`. */

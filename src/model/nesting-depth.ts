@@ -34,7 +34,7 @@ export const MAX_DOCUMENTS = 10_000;
 export const MAX_YAML_VALUES = 1_000_000;
 
 /** What limit an input passes. */
-export type NestingLimit = 'depth' | 'documents' | 'values';
+export type NestingLimit = 'depth' | 'documents' | 'values' | 'properties' | 'syntax';
 
 /** Where text nests too deep (or holds too many documents or values). */
 export interface NestingDepthError {
@@ -42,7 +42,7 @@ export interface NestingDepthError {
   readonly limit: NestingLimit;
   /** 1-based line where the limit is passed. */
   readonly line: number;
-  /** The limit passed: levels of nesting, documents or values. */
+  /** The limit passed: levels of nesting, documents or values (1 for `properties`: the tags, or the anchors, of a node; 0 for `syntax`). */
   readonly max: number;
   /** One-line message. */
   readonly message: string;
@@ -86,10 +86,11 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
     } else if (quote !== '' || !blank) {
       blockScalarIndent = -1;
       const before = values;
-      // `- - - x`: each dash opens one more sequence; an entry `- x` is one value, as a line is.
+      // `- - - x`: each dash opens one more sequence, each `? ` (an explicit key) one more mapping; an entry `- x` is one
+      // value, as a line is.
       let j = i;
       let dashes = 0;
-      while (j < end && text[j] === '-' && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
+      while (j < end && (text[j] === '-' || text[j] === '?') && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
         dashes++;
         j += 2;
         while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
@@ -114,10 +115,16 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
       let atStart = quote === '';
       let indicator = -1;
       let contentEnd = end;
+      // `- ` and `? ` after the start of the line (`[? ? x]`), and the tags and anchors of the node about to start.
+      let inline = 0;
+      let tags = 0;
+      let anchors = 0;
       for (let k = quote === '' ? j : i; k < end; k++) {
         const c = text[k];
         if (quote !== '') {
           if (quote === '"' && c === '\\') {
+            // An escape no reader takes (`\q`): a string of a million is a million errors to the YAML library (minutes).
+            if (k + 1 < end && !GO_OR_YAML_ESCAPES.includes(text[k + 1])) return noYaml(line, `a double-quoted scalar has the escape \\${text[k + 1]}`);
             k++;
           } else if (c === quote) {
             if (quote === "'" && text[k + 1] === "'") {
@@ -140,6 +147,10 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           continue;
         }
         if (c === ' ' || c === '\t' || c === '\r') continue;
+        if (c !== '!' && c !== '&') {
+          tags = 0;
+          anchors = 0;
+        }
         const next = k + 1 < end ? text[k + 1] : ' ';
         const spaceNext = next === ' ' || next === '\t' || next === '\r';
         if (c === '#' && (k === pos || text[k - 1] === ' ' || text[k - 1] === '\t')) {
@@ -150,11 +161,20 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           quote = c;
           quoteLine = line;
         } else if (atStart && (c === '!' || c === '&')) {
-          // A tag or an anchor before the value: the value starts after it.
+          // A tag or an anchor before the value: the value starts after it. A node has at most one of each (YAML, go-yaml
+          // v2 `yaml_parser_parse_node`): a line of a million (`!!seq !!seq …`) is a million errors, a minute and a gigabyte
+          // to the YAML library.
+          if ((c === '!' ? ++tags : ++anchors) > 1) return twoProperties(line, c === '!' ? 'tags' : 'anchors');
           while (k + 1 < end && text[k + 1] !== ' ' && text[k + 1] !== '\t') k++;
         } else if (atStart && flow === 0 && (c === '|' || c === '>')) {
           indicator = k;
           atStart = false;
+        } else if (atStart && k > i && (c === '@' || c === '`' || (flow === 0 && (c === ']' || c === '}')))) {
+          // Where a value starts after an indicator of this line, a reserved character or a bracket closing no flow collection
+          // is an error to every reader (YAML 1.2 `c-indicator`; go-yaml v2: "found character that cannot start any token",
+          // "did not find expected node content"); a line of millions of them cost the YAML library minutes. At the start
+          // of a line it may go on a plain scalar of the line before.
+          return noYaml(line, `a value starts with ${c}`);
         } else if (c === '[' || c === '{') {
           flow++;
           if (flow + indents.length > max) return tooDeep(line, max);
@@ -170,7 +190,9 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           if (flow > 0 && ++values > maxValues) return tooManyValues(line, maxValues);
           atStart = true;
         } else if ((c === '-' || c === '?') && spaceNext) {
-          // `- ` and `? ` open a value where one may start; elsewhere they are text.
+          // `- ` and `? ` open a value where one may start; elsewhere they are text. Where one may start, a level: the YAML
+          // library recurses per `? ` (a line of a million overflowed its stack after 22 s and 700 MB).
+          if (atStart && flow + indents.length + dashes + ++inline > max) return tooDeep(line, max);
         } else {
           atStart = false;
         }
@@ -204,6 +226,20 @@ function documentCountError(text: string): NestingDepthError | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The escapes of a double-quoted scalar YAML 1.2 or go-yaml v2 (`yaml_parser_scan_flow_scalar`) takes: go-yaml's add `'`;
+ * a line break (or the end of the line) continues the scalar.
+ */
+const GO_OR_YAML_ESCAPES = '0abt\tnvfre "\'/\\N_LPxuU\r';
+
+function noYaml(line: number, what: string): NestingDepthError {
+  return { limit: 'syntax', line, max: 0, message: `${what} (line ${line}), which no YAML reader takes; the input is not read` };
+}
+
+function twoProperties(line: number, what: 'tags' | 'anchors'): NestingDepthError {
+  return { limit: 'properties', line, max: 1, message: `a node has two ${what} (line ${line}), which no YAML reader takes; the input is not read` };
 }
 
 function tooDeep(line: number, max: number): NestingDepthError {

@@ -51,9 +51,13 @@ export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStr
   if (deep) {
     out.diagnostics.push(compact({
       id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: deep.message, file: options.file, line: deep.line, column: 1,
-      fix: deep.limit === 'documents' ? `split the input into files of at most ${deep.max} documents`
-        : deep.limit === 'values' ? 'split the input into smaller files (a policy holds tens to hundreds of values, not a million)'
-          : `nest at most ${deep.max} levels deep (Cilium policies need about 15)`,
+      fix: {
+        documents: `split the input into files of at most ${deep.max} documents`,
+        values: 'split the input into smaller files (a policy holds tens to hundreds of values, not a million)',
+        properties: 'give each node at most one tag (!!str) and one anchor (&name)',
+        syntax: 'fix the YAML at that line (quote a value that starts with @, ` or a bracket; write a backslash in a double-quoted scalar as \\\\)',
+        depth: `nest at most ${deep.max} levels deep (Cilium policies need about 15)`,
+      }[deep.limit],
     }));
     return out;
   }

@@ -176,7 +176,9 @@ export class Reader {
         continue;
       }
       const read = this.read(v, spec, ['metadata', key]);
-      if (read !== undefined) (out as Record<string, unknown>)[key] = read;
+      // `namespace: ""` is no namespace: the API server gives the object the request's (kubernetes/apiserver
+      // pkg/registry/rest/create.go `EnsureObjectNamespaceMatchesRequestNamespace`, `metav1.NamespaceNone`), as kubectl does.
+      if (read !== undefined && !(key === 'namespace' && read === '')) (out as Record<string, unknown>)[key] = read;
     }
     return out;
   }

@@ -1,7 +1,7 @@
 // `cdk8s-cilium trace` in-process through `run(argv, io)`, plus runs of the real bin (src/cli/main.ts as the main module,
 // through tsx's loader: `node --import tsx`, one process, as the built bin is one `node` process).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -254,6 +254,17 @@ describe('trace', () => {
       'report', '--policies', many, '--output', 'html'], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.status).toBe(0);
+  }, SPAWN_TIMEOUT + 10_000);
+
+  test.skipIf(!existsSync('/dev/full'))('output that cannot be written (> a full disk): exit 2 and one line, never exit 1 read as DENIED (spawned)', () => {
+    // Session 45: ENOSPC was rethrown from the stdout error handler: a stack trace and exit 1, which a CI step reads as
+    // DENIED (trace) or as findings (validate).
+    const r = spawnSync('bash', ['-c', '"$@" > /dev/full', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
+      'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', '--port', '80/TCP', '--http', 'GET /public'],
+    { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
+    expect(r.stderr).toBe('error: cannot write the output: no space left on device (ENOSPC); what was written is incomplete (cli-output); '
+      + 'fix: free space on the device the output goes to, or write it elsewhere\n');
+    expect(r.status).toBe(2);
   }, SPAWN_TIMEOUT + 10_000);
 });
 

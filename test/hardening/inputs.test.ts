@@ -398,6 +398,37 @@ describe('trace/replay --policies and validate --crd read through the same input
     }
   });
 
+  test('a glob whose {a,b} groups multiply past 1,000 patterns is refused whole, not expanded for minutes (session 45)', GUARD, async () => {
+    // Before: `{a,b}` 22 times (4 million patterns, each walking the folder) ran past 60 s and 650 MB; validate and trace hung.
+    const tree = join(dir, 'braces');
+    mkdirSync(tree);
+    write(tree, 'a.yaml', GOOD);
+    const bomb = `${'{a,b}'.repeat(22)}.yaml`;
+    const v = await validate([bomb, '--format', 'json'], undefined, tree);
+    expect(v.code).toBe(1);
+    expect(JSON.parse(v.stdout).diagnostics.map((d: any) => [d.file, d.id, d.message])).toEqual([
+      [bomb, 'input-unreadable', 'the glob\'s {a,b} alternatives expand into more than 1,000 patterns; no file it matches is read'],
+    ]);
+    const t = trace('--policies', join(tree, bomb), ...FROM_TO);
+    expect(t).toMatchObject({ code: 2, stdout: '' });
+    expect(t.stderr).toMatch(/alternatives expand into more than 1,000 patterns; no file it matches is read \(input-unreadable\); fix: give the directories/);
+    // A glob of fewer alternatives below one folder is read (the folder listed once).
+    const ok = await validate([`{x,a}${'{,}'.repeat(8)}.yaml`, '--format', 'json'], undefined, tree);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).summary.files).toBe(1);
+  });
+
+  test('metadata.namespace "" is no namespace, as the API server reads it: judged where an omitted one is, not in a namespace "" no pod has (session 45)', GUARD, () => {
+    // Before: the policy selected pods of the namespace "", so trace said ALLOWED for pod:default:… where kubectl apply
+    // (without -n) puts the policy and it denies port 81.
+    for (const [name, meta] of [['ns-empty.yaml', 'metadata: {name: api, namespace: ""}'], ['ns-omitted.yaml', 'metadata: {name: api}']]) {
+      const file = write(dir, name, GOOD.replace('metadata: {name: api, namespace: shop}', meta));
+      const at = (port: string, ns = 'default') => trace('--policies', file, '--from', `pod:${ns}:app=web`, '--to', `pod:${ns}:app=api`, '--port', port);
+      expect([at('80/TCP').code, at('81/TCP').code, at('81/TCP', 'shop').code], name).toEqual([0, 1, 0]);
+      expect(at('81/TCP').stdout, name).toContain('policies selecting pod:default:app=api: CiliumNetworkPolicy default/api');
+    }
+  });
+
   test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {
     const policies = join(dir, 'locked-parent');
     mkdirSync(join(policies, 'locked'), { recursive: true });

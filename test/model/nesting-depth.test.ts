@@ -87,3 +87,44 @@ describe('a block list entry `- x` is one value (session 40: two, so a 10 MiB CI
     expect(valuesOf('{\n  "a": [\n    1,\n    2\n  ]\n}\n')).toBe(8);
   });
 });
+
+describe('explicit keys and node properties (session 45: a line of a million cost the YAML library 22 to 60 s and up to 1.1 GB)', () => {
+  test('each `? ` is a level, at the start of a line and where a value starts', () => {
+    expect(nestingDepthError(`    ${'? '.repeat(150)}x\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`x: [${'? '.repeat(150)}x]\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`- ${'? - '.repeat(60)}x\n`)?.limit).toBe('depth');
+    // A complex key of a policy-sized document passes, and a `?` in a plain scalar is text.
+    expect(nestingDepthError('? a\n: b\n? [c, d]\n: e\nx: what? yes ? no\n')).toBeUndefined();
+  });
+
+  test('a node with two tags or two anchors is refused; one of each passes, as do properties of different nodes', () => {
+    expect(nestingDepthError(`x: ${'!!seq '.repeat(3)}[]\n`)).toMatchObject({ limit: 'properties', line: 1, message: 'a node has two tags (line 1), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError('a: 1\nx: &a &b 1\n')).toMatchObject({ limit: 'properties', line: 2, message: 'a node has two anchors (line 2), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError('x: !t &a !u 1\n')?.limit).toBe('properties');
+    for (const ok of ['x: !!str &a 1\n', 'x: &a !!str 1\n', '&a x: &b [&c 1, !!int &d 2]\n', '- &a - &b 1\n', 'x: &a\n  &b y: 1\n', 'x: a !b !c\n', 'x: "!a !b"\n']) {
+      expect(nestingDepthError(ok), ok).toBeUndefined();
+    }
+  });
+});
+
+describe('what no YAML reader takes, where a library error per character cost minutes (session 45)', () => {
+  test('a value starting with @, ` or a bracket that closes nothing, after an indicator of the line', () => {
+    // Before: 900,000 `@` in a flow sequence (1.8 MB) or 5 million `]` after `x: ` (5 MB) ran trace past 60 s (1.3 GB).
+    expect(nestingDepthError(`x: [${Array(5).fill('@').join(',')}]\n`)).toMatchObject({ limit: 'syntax', line: 1, message: 'a value starts with @ (line 1), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError(`a: 1\nx: ${']'.repeat(10)}\n`)).toMatchObject({ limit: 'syntax', line: 2, message: 'a value starts with ] (line 2), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError('- `x`\n')?.limit).toBe('syntax');
+    expect(nestingDepthError('x: }\n')?.limit).toBe('syntax');
+    // Text, quoted, inside a flow collection it closes, or at the start of a line (a plain scalar of the line before goes on).
+    for (const ok of ['x: a@b]}\n', 'x: "@a"\n', "x: '`]'\n", 'x: [a, [b]]\n', 'x: {a: [1]}\n', 'x: a\n  ]b @c\n', 'x: a # @ ]\n', 'x: |\n  @a\n  ]b\n']) {
+      expect(nestingDepthError(ok), ok).toBeUndefined();
+    }
+  });
+
+  test('an escape of a double-quoted scalar that neither YAML 1.2 nor go-yaml v2 takes', () => {
+    // Before: 2 million `\q` in one string (4 MB) ran trace past 60 s (1.6 GB).
+    expect(nestingDepthError(`x: "${'\\q'.repeat(5)}"\n`)).toMatchObject({ limit: 'syntax', line: 1, message: 'a double-quoted scalar has the escape \\q (line 1), which no YAML reader takes; the input is not read' });
+    expect(nestingDepthError('x: "a\n  b \\d"\n')?.line).toBe(2);
+    const every = '\\0\\a\\b\\t\\\t\\n\\v\\f\\r\\e\\ \\"\\\'\\/\\\\\\N\\_\\L\\P\\x41\\u0041\\U00000041';
+    for (const ok of [`x: "${every}"\n`, 'x: "a\\\n  b"\n', "x: '\\q'\n", 'x: a\\q\n', '{"a": "\\u00e9\\/\\b"}\n']) expect(nestingDepthError(ok), ok).toBeUndefined();
+  });
+});

@@ -37,6 +37,14 @@ describe('globMatcher', () => {
     expect(expandBraces('x{a}.yaml')).toEqual(['x{a}.yaml']);
   });
 
+  it('braces past the limit are undefined, found before the patterns are made (session 45: {a,b} 22 times is 4 million)', () => {
+    expect(expandBraces('{a,b}'.repeat(22))).toBeUndefined();
+    expect(expandBraces(`{${Array.from({ length: 1_001 }, (_, i) => i).join(',')}}`)).toBeUndefined();
+    expect(expandBraces(`{${Array.from({ length: 1_000 }, (_, i) => i).join(',')}}`)).toHaveLength(1_000);
+    expect(expandBraces('{a,b}'.repeat(3), 8)).toHaveLength(8);
+    expect(expandBraces('{a,b}'.repeat(3), 7)).toBeUndefined();
+  });
+
   it('isGlob', () => {
     expect(['*.yaml', 'a?', '[ab]', '{a,b}'].every(isGlob)).toBe(true);
     expect(isGlob('k8s/app.yaml')).toBe(false);
