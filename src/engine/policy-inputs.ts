@@ -49,11 +49,13 @@ export interface PolicyInputs {
   readonly networkPolicies: SourcedNetworkPolicy[];
   readonly diagnostics: SourceDiagnostic[];
   readonly inventory: EndpointInventory;
+  /** The reader's errors about manifests the API server refuses for a label value that is no string (left out of `inventory`). */
+  readonly refusedManifests: SourceDiagnostic[];
 }
 
 /** No inputs yet. */
 export function emptyInputs(): PolicyInputs {
-  return { docs: [], raw: [], networkPolicies: [], diagnostics: [], inventory: new EndpointInventory() };
+  return { docs: [], raw: [], networkPolicies: [], diagnostics: [], inventory: new EndpointInventory(), refusedManifests: [] };
 }
 
 /**
@@ -143,7 +145,11 @@ export function addYaml(inputs: PolicyInputs, text: string, file: string | undef
   const parsed = fromYaml(text, file !== undefined ? { file } : {});
   addParsed(inputs, parsed, file);
   // The other documents (and List items) as the reader read them: workloads, Services, Namespaces, NetworkPolicies.
-  for (const skipped of parsed.skipped) addManifest(inputs, skipped.object, file);
+  // One the API server refuses (a label value that is no string) is never stored: no endpoint, Service or Namespace.
+  for (const skipped of parsed.skipped) {
+    if (skipped._refused !== undefined) pushAll(inputs.refusedManifests, skipped._refused);
+    else addManifest(inputs, skipped.object, file);
+  }
 }
 
 /**

@@ -84,3 +84,24 @@ describe('EndpointInventory.addService, addCidrGroup, addNamespace', () => {
     expect(inventory.namespaceNames()).toEqual([]);
   });
 });
+
+// Session 45: a Pod of the inputs labelled `country: NO` (false to kubectl) was in the inventory as country=false, its
+// named port resolving the policy's `http`; the API server refuses it, so it is no endpoint: left out, with the error.
+describe('PolicySet.fromYaml: a manifest the API server refuses for a label value that is no string', () => {
+  const policy = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: default}\nspec:\n'
+    + '  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEndpoints: [{}], toPorts: [{ports: [{port: http, protocol: TCP}]}]}]\n';
+  const pod = (country: string): string => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: default, labels: {app: web, country: ${country}}}\n`
+    + 'spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}\n';
+  const query = { from: Endpoints.pod('default', { app: 'client' }), to: Endpoints.pod('default', { app: 'web' }), port: 8080, protocol: 'TCP' };
+  test('is left out of the inventory (its named port resolves nothing), with the reader\'s error; quoted, it is read', () => {
+    const refused = PolicySet.fromYaml(policy + pod('NO'), { file: 'p.yaml' });
+    expect(refused.inventory.workloads).toEqual([]);
+    expect(refused._refusedManifests.map((d) => `${d.id} ${d.file}:${d.line} ${d.fix}`)).toEqual(['parse-wrong-type p.yaml:10 quote it: "NO"']);
+    expect(refused.diagnostics).toContain(refused._refusedManifests[0]);
+    expect(refused.decide(query)).toBe('denied');
+    const read = PolicySet.fromYaml(policy + pod('"NO"'), { file: 'p.yaml' });
+    expect(read.inventory.workloads.map((w) => w.podLabels)).toEqual([{ app: 'web', country: 'NO' }]);
+    expect(read._refusedManifests).toEqual([]);
+    expect(read.decide(query)).toBe('allowed');
+  });
+});
