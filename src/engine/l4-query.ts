@@ -221,7 +221,7 @@ function checkPacketFamily(query: VerdictQuery, icmp: 'IPv4' | 'IPv6' | undefine
   for (const end of [query.from, query.to]) {
     const ipFamily = endPacketFamily(end);
     if (ipFamily === undefined || ipFamily === run) continue;
-    throw badQuery(`${endText(end, ipFamily)}: no such packet, ${cluster}: ${dropped}`, fix);
+    throw badQuery(`${endText(end, ipFamily, false)}: no such packet, ${cluster}: ${dropped}`, fix);
   }
 }
 
@@ -244,11 +244,14 @@ function worldEntityFamily(end: { readonly ip?: unknown; readonly entity?: strin
   return end.entity === 'world-ipv4' ? 4 : end.entity === 'world-ipv6' ? 6 : undefined;
 }
 
-/** An end of a packet family, as a refusal names it: `the IPv6 address 2001:db8::1`, `entity:world-ipv6 (the IPv6 world)`. */
-function endText(end: { readonly ip?: unknown; readonly entity?: string }, family: 4 | 6): string {
+/**
+ * An end of a packet family, as a refusal names it: `the IPv6 address 2001:db8::1`, `entity:world-ipv6 (the IPv6 world, …)`.
+ * @param mapped whether an IPv4-mapped address is shown as written too (`8.8.8.8 (::ffff:8.8.8.8, IPv4-mapped)`)
+ */
+function endText(end: { readonly ip?: unknown; readonly entity?: string }, family: 4 | 6, mapped: boolean): string {
   if (end.ip === undefined) return `entity:${end.entity ?? ''} (the IPv${family} world, reserved:${end.entity ?? ''})`;
   const shown = unmappedText(end.ip as string);
-  return `the IPv${family} address ${shown === end.ip ? shown : `${shown} (${end.ip as string}, IPv4-mapped)`}`;
+  return `the IPv${family} address ${shown === end.ip || !mapped ? shown : `${shown} (${end.ip as string}, IPv4-mapped)`}`;
 }
 
 /** Whether an end may be of a family a single-stack cluster does not run (cheap: no parse; `l4Query` decides). */
@@ -267,7 +270,7 @@ function checkIcmpAddressFamily(query: VerdictQuery, family: 'IPv4' | 'IPv6'): v
     const ipFamily = endPacketFamily(end);
     if (ipFamily === undefined || icmpFamilyCarried(family, ipFamily, undefined)) continue;
     const [name, other] = family === 'IPv6' ? ['ICMPv6', 'icmp'] : ['ICMP (IPv4)', 'icmpv6'];
-    throw badQuery(`${name} with ${endText(end, ipFamily)}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
+    throw badQuery(`${name} with ${endText(end, ipFamily, true)}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
       + 'and Cilium matches an icmps field by its family)',
     `give the ${other} type for this ${end.ip === undefined ? 'end' : 'address'} (${other}/${family === 'IPv6' ? 8 : 128} for an echo request), or `
     + `${end.ip === undefined ? `entity:world-ipv${family === 'IPv6' ? 6 : 4}` : `an IPv${family === 'IPv6' ? 6 : 4} address`}`);
