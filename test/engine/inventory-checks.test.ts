@@ -1,7 +1,9 @@
 // The structs EndpointInventory takes from code, from plain JavaScript: a misspelled field or a value of another shape is
 // refused (option-unknown, option-value) instead of giving pods without their labels or a CIDR group read character by
 // character, which every verdict about them would then be judged on.
+import { ApiObject, ApiObjectProps, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { EndpointInventory, Endpoints, PolicySet } from '../../src';
 
 const loose = <T>(o: unknown): T => o as T;
@@ -104,4 +106,25 @@ describe('PolicySet.fromYaml: a manifest the API server refuses for a label valu
     expect(read._refusedManifests).toEqual([]);
     expect(read.decide(query)).toBe('allowed');
   });
+
+  test('from a cdk8s construct alike: a Pod ApiObject with a number label is no endpoint, its policy read', () => {
+    const chartOf = (label: unknown): Chart => {
+      const chart = new Chart(Testing.app(), 'c');
+      new ApiObject(chart, 'p', yamlObject(policy));
+      new ApiObject(chart, 'w', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', namespace: 'default', labels: { app: 'web', version: label } },
+        spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] },
+      } as unknown as ApiObjectProps);
+      return chart;
+    };
+    const refused = PolicySet.fromConstruct(chartOf(1.1));
+    expect([refused.inventory.workloads.length, refused._refusedManifests.map((d) => d.fix), refused.policies.length]).toEqual([0, ['quote it: "1.1"'], 1]);
+    expect(refused.decide(query)).toBe('denied');
+    const read = PolicySet.fromConstruct(chartOf('1.1'));
+    expect([read.inventory.workloads.length, read._refusedManifests.length, read.decide(query)]).toEqual([1, 0, 'allowed']);
+  });
 });
+
+function yamlObject(text: string): ApiObjectProps {
+  return parse(text) as ApiObjectProps;
+}
