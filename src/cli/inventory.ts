@@ -62,7 +62,8 @@ export function readInventory(path: string, into: EndpointInventory): void {
     return;
   }
   const read = PolicySet.fromFiles([path]);
-  const bad = policyInputError(read);
+  // A label value that is no string is said below, as the inventory's (`cli-inventory`), with its document.
+  const bad = policyInputError(read, false);
   if (bad) throw bad;
   // The texts read without error: their objects, checked as written.
   const values: unknown[] = [];

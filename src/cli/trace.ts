@@ -532,10 +532,16 @@ function groupText(group: readonly SourceDiagnostic[]): string[] {
 /**
  * @internal The bad input among a policy set's files (a file that cannot be read, YAML that does not parse or nests too
  * deep), as the one-line error of exit status 2 — a verdict over the rest would be a partial, possibly wrong answer.
+ * @param manifests whether a manifest the API server refuses for a label value that is no string is refused too (the
+ * `--inventory` reader says it itself, as `cli-inventory`)
  */
-export function policyInputError(set: PolicySet): CiliumPolicyError | undefined {
+export function policyInputError(set: PolicySet, manifests = true): CiliumPolicyError | undefined {
   // A policy without kind is refused too: kubectl refuses it, a verdict without it would judge other policies than applied.
-  const bad = set.diagnostics.filter((d) => d.severity === 'error' && (d.id === 'parse-yaml-syntax' || d.id === 'parse-missing-kind' || d.id.startsWith('input-')));
+  // So is a workload, Service or Namespace the API server refuses for a label value that is no string (`country: NO`):
+  // read otherwise, the endpoints would not be the cluster's (as `--inventory` refuses it, `cli-inventory`).
+  const refused = new Set(manifests ? set._refusedManifests : []);
+  const bad = set.diagnostics.filter((d) => d.severity === 'error'
+    && (d.id === 'parse-yaml-syntax' || d.id === 'parse-missing-kind' || d.id.startsWith('input-') || refused.has(d)));
   if (bad.length === 0) return undefined;
   const d = bad[0];
   // A summary of the errors left unlisted (`omitted`: the tagged scalars past the first 1,000) stands for that many.

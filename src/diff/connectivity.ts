@@ -28,7 +28,7 @@ import { pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged } fro
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
-import { packetFamilyOf } from '../engine/l4-query';
+import { endPacketFamily } from '../engine/l4-query';
 import { CONNECTIVITY_SOURCES_DEFAULTS, IpFamilies, type ConnectivitySources } from '../engine/policy-set-options';
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { CiliumPolicyError } from '../core/errors';
@@ -600,7 +600,7 @@ function open(dp: DirectionPolicy | undefined): boolean {
 }
 
 /**
- * The packet family of each class's end (`carriedSegments`): its address's (`packetFamilyOf`), else the one family the
+ * The packet family of each class's end (`carriedSegments`): its address's or its world's (`endPacketFamily`), else the one family the
  * single-stack cluster runs: an end without an address (pods, nodes, entities) of an IPv4-only cluster
  * has IPv4 addresses only, and the agent built without ENABLE_IPV6 drops every IPv6 packet whatever the policy
  * (bpf_lxc.c: no ETH_P_IPV6 case, DROP_UNKNOWN_L3), so no ICMPv6 segment is a packet between pods there; `undefined` in a
@@ -609,7 +609,7 @@ function open(dp: DirectionPolicy | undefined): boolean {
 function endFamilies(classes: readonly ClassifiedEndpoint[], set: PolicySet): (4 | 6 | undefined)[] {
   const mode = set._engineConfig.ipFamilies;
   const only = mode === IpFamilies.DUAL ? undefined : mode === IpFamilies.IPV6 ? 6 : 4;
-  return classes.map((c) => packetFamilyOf(c.endpoint.ip) ?? only);
+  return classes.map((c) => endPacketFamily(c.endpoint) ?? only);
 }
 
 /**

@@ -30,7 +30,7 @@ export function sideQueryOf(query: VerdictQuery, l4: L4Query): SideQuery {
 export function fastL4Code(query: VerdictQuery, families: IpFamilies): number {
   if (!query || !query.from || !query.to) return -1;
   // An address perhaps of a family the cluster does not run: `l4Query` judges it (`checkPacketFamily`).
-  if (families !== IpFamilies.DUAL && (mayBeOtherFamily(query.from.ip, families) || mayBeOtherFamily(query.to.ip, families))) return -1;
+  if (families !== IpFamilies.DUAL && (mayBeOtherFamily(query.from, families) || mayBeOtherFamily(query.to, families))) return -1;
   if (query.protocol === 'ICMP') return fastIcmpCode(query, families);
   const port = query.port;
   if (typeof port !== 'number' || (port | 0) !== port || port < 1 || port > 65535) return -1;
@@ -48,8 +48,9 @@ export function fastL4Code(query: VerdictQuery, families: IpFamilies): number {
 
 /** `fastL4Code` of an ICMP query: the code `l4Code(l4Query(query))` gives, or -1 when `l4Query` must judge it. */
 function fastIcmpCode(query: VerdictQuery, families: IpFamilies): number {
-  // An end with an address: `l4Query` checks its family against the ICMP family.
+  // An end with an address, or a world of one family: `l4Query` checks its family against the ICMP family.
   if (query.from.ip !== undefined || query.to.ip !== undefined) return -1;
+  if (worldEntityFamily(query.from) !== undefined || worldEntityFamily(query.to) !== undefined) return -1;
   const family = query.icmpFamily;
   const v6 = family === 'IPv6';
   if (family !== undefined && !v6 && family !== 'IPv4') return -1;
@@ -218,15 +219,45 @@ function checkPacketFamily(query: VerdictQuery, icmp: 'IPv4' | 'IPv6' | undefine
     throw badQuery(`${icmp === 'IPv6' ? 'ICMPv6' : 'ICMP (IPv4)'}: no such packet, ${cluster}: its pods have no IPv${10 - run} address and ${dropped}`, fix);
   }
   for (const end of [query.from, query.to]) {
-    const ipFamily = packetFamilyOf(end.ip);
+    const ipFamily = endPacketFamily(end);
     if (ipFamily === undefined || ipFamily === run) continue;
-    throw badQuery(`the IPv${ipFamily} address ${unmappedText(end.ip as string)}: no such packet, ${cluster}: ${dropped}`, fix);
+    throw badQuery(`${endText(end, ipFamily, false)}: no such packet, ${cluster}: ${dropped}`, fix);
   }
 }
 
-/** Whether `ip` may be an address of a family a single-stack cluster does not run (cheap: no parse; `l4Query` decides). */
-function mayBeOtherFamily(ip: unknown, families: IpFamilies): boolean {
-  if (ip === undefined) return false;
+/**
+ * The family of the packets an end travels in (`packetFamilyOf`): its address's, or for the entity `world-ipv4` or
+ * `world-ipv6` (the outside addresses of one family, reserved identities 9 and 10) that family; `undefined` for other ends
+ * without an address (pods, nodes, `world`), which have one of each family the cluster runs.
+ */
+export function endPacketFamily(end: { readonly ip?: unknown; readonly entity?: string }): 4 | 6 | undefined {
+  return packetFamilyOf(end.ip) ?? worldEntityFamily(end);
+}
+
+/**
+ * The family of a `world-ipv4`/`world-ipv6` entity end. pkg/labels `getWorldLabel` gives an outside address of a family the
+ * single-stack agent does not run the qualified label, which "will not be populated into identities, so a selector with
+ * that label will never match anything", and the agent drops that family's packets before policy: such an end is no packet.
+ */
+function worldEntityFamily(end: { readonly ip?: unknown; readonly entity?: string }): 4 | 6 | undefined {
+  if (end.ip !== undefined) return undefined;
+  return end.entity === 'world-ipv4' ? 4 : end.entity === 'world-ipv6' ? 6 : undefined;
+}
+
+/**
+ * An end of a packet family, as a refusal names it: `the IPv6 address 2001:db8::1`, `entity:world-ipv6 (the IPv6 world, …)`.
+ * @param mapped whether an IPv4-mapped address is shown as written too (`8.8.8.8 (::ffff:8.8.8.8, IPv4-mapped)`)
+ */
+function endText(end: { readonly ip?: unknown; readonly entity?: string }, family: 4 | 6, mapped: boolean): string {
+  if (end.ip === undefined) return `entity:${end.entity ?? ''} (the IPv${family} world, reserved:${end.entity ?? ''})`;
+  const shown = unmappedText(end.ip as string);
+  return `the IPv${family} address ${shown === end.ip || !mapped ? shown : `${shown} (${end.ip as string}, IPv4-mapped)`}`;
+}
+
+/** Whether an end may be of a family a single-stack cluster does not run (cheap: no parse; `l4Query` decides). */
+function mayBeOtherFamily(end: { readonly ip?: unknown; readonly entity?: string }, families: IpFamilies): boolean {
+  const ip = end.ip;
+  if (ip === undefined) return worldEntityFamily(end) !== undefined;
   if (typeof ip !== 'string') return true;
   // An IPv4 address has no ':'; an IPv6 one has. In an IPv6-only cluster every address goes to `l4Query`: an IPv4-mapped
   // one (`::ffff:10.0.0.1`, `::ffff:a00:1`) has ':' and is IPv4 to Cilium.
@@ -236,14 +267,13 @@ function mayBeOtherFamily(ip: unknown, families: IpFamilies): boolean {
 /** The ICMP-family half of `checkPacketFamily`: an ICMP family against the ends' addresses. */
 function checkIcmpAddressFamily(query: VerdictQuery, family: 'IPv4' | 'IPv6'): void {
   for (const end of [query.from, query.to]) {
-    const ipFamily = packetFamilyOf(end.ip);
-    if (icmpFamilyCarried(family, ipFamily, undefined)) continue;
+    const ipFamily = endPacketFamily(end);
+    if (ipFamily === undefined || icmpFamilyCarried(family, ipFamily, undefined)) continue;
     const [name, other] = family === 'IPv6' ? ['ICMPv6', 'icmp'] : ['ICMP (IPv4)', 'icmpv6'];
-    const shown = unmappedText(end.ip as string);
-    const address = shown === end.ip ? shown : `${shown} (${end.ip as string}, IPv4-mapped)`;
-    throw badQuery(`${name} with the IPv${ipFamily} address ${address}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
+    throw badQuery(`${name} with ${endText(end, ipFamily, true)}: no such packet (ICMP travels in IPv4 packets, ICMPv6 in IPv6 ones, `
       + 'and Cilium matches an icmps field by its family)',
-    `give the ${other} type for this address (${other}/${family === 'IPv6' ? 8 : 128} for an echo request), or an IPv${family === 'IPv6' ? 6 : 4} address`);
+    `give the ${other} type for this ${end.ip === undefined ? 'end' : 'address'} (${other}/${family === 'IPv6' ? 8 : 128} for an echo request), or `
+    + `${end.ip === undefined ? `entity:world-ipv${family === 'IPv6' ? 6 : 4}` : `an IPv${family === 'IPv6' ? 6 : 4} address`}`);
   }
 }
 

@@ -12,6 +12,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import {
   ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector, peerText,
+  redirectOf,
 } from '../model/l7-parsers';
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
@@ -166,6 +167,12 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
   }
   const { first, second } = r;
   if (r.oneRedirect === true) {
+    if (first.filter.text !== second.filter.text) {
+      return `${describe(first.ref)} has ${first.parser} rules on ${first.filter.text} and ${describe(second.ref)} ${second.parser} rules on `
+        + `${second.filter.text}: the agent takes both, but the two port entries get one proxy redirect (pkg/endpoint proxyID keys it by direction, `
+        + 'protocol and first port, a range by its first port, with no parser), made with the parser of one of them in Go map order '
+        + '(pkg/endpoint addNewRedirects), and every peer\'s traffic on those ports goes to that proxy, which drops the requests it cannot parse';
+    }
     return `${describe(first.ref)} has ${first.parser} rules and ${describe(second.ref)} ${second.parser} rules on ${first.filter.text} for `
       + 'other peers: from 1.18 the agent takes both, but the port gets one proxy redirect (pkg/policy ProxyID has no parser), made with the '
       + 'parser of the first per-selector policy pkg/endpoint addNewRedirects meets in Go map order, and every peer\'s traffic on the port goes '
@@ -302,7 +309,7 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
   const uses = selecting.flatMap((rule) => usesOf(rule).parsers(perSelector));
   const parsers = uses.length < 2 ? [] : parserConflicts(uses)
     .map(({ first, second }): AgentMergeRefusal => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
-  if (perSelector) pushAll(parsers, parserRedirectsUndecided(selecting, parsers));
+  pushAll(parsers, parserRedirectsUndecided(selecting, parsers));
   const modeUses = selecting.flatMap((rule) => usesOf(rule).auth.modes);
   if (modeUses.length < 2) return parsers;
   // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
@@ -314,20 +321,23 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
 }
 
 /**
- * From 1.18, the filters where allow items of different peer selectors put different L7 parsers, apart from those the
- * agent refuses (`refused`, per selector): the merge takes them (PerSelectorPolicy.L7Parser, PR #37887), but a port has
- * one proxy redirect per listener, not per parser (pkg/policy/proxyid.go `ProxyID`; pkg/endpoint/bpf.go `addNewRedirects`
- * makes it with the parser of the first redirecting per-selector policy `RedirectFilters` yields, a Go map range over
- * `L4Filter.PerSelectorPolicies`, and skips the others), and every peer's policy-map entry on the port carries that
- * redirect's proxy port (pkg/policy/l4.go `L4Filter.toMapState`: `LookupRedirectPort(ingress, protocol, port, listener)`).
- * The listener priority (`L7ParserType.defaultPriority`, kept by the map-state merge) ranks entries of different proxy
- * ports, here all the same, so it does not pick the parser: the inputs do not say which proxy the port goes to.
+ * The proxy redirects to which allow items give different L7 parsers, apart from those of a filter the agent refuses
+ * (`refused`): the merge takes them — from 1.18 on one filter for different peer selectors (PerSelectorPolicy.L7Parser,
+ * PR #37887), on every version on two filters of one redirect (`80` and `80-80`, `80` and `80-90`: `redirectKey`) — but
+ * a redirect is keyed by endpoint, direction, protocol, first port and listener, not by parser (pkg/endpoint `proxyID` →
+ * pkg/policy/proxyid.go `ProxyID`), and pkg/endpoint/bpf.go `addNewRedirects` makes one per ID with the parser of one
+ * redirecting per-selector policy in Go map order (the first it meets from 1.18, `desiredRedirects[proxyID] != 0`), and
+ * every peer's policy-map entry on those ports carries that redirect's proxy port (pkg/policy/l4.go `L4Filter.toMapState`:
+ * `LookupRedirectPort(ingress, protocol, port, listener)`). The listener priority (`L7ParserType.defaultPriority`, kept by
+ * the map-state merge) ranks entries of different proxy ports, here all the same, so it does not pick the parser: the
+ * inputs do not say which proxy the port goes to.
  */
 function parserRedirectsUndecided(selecting: readonly CompiledRule[], refused: readonly AgentMergeRefusal[]): AgentMergeRefusal[] {
-  const uses = selecting.flatMap((rule) => usesOf(rule).parsers(false));
+  const uses = selecting.flatMap((rule) => usesOf(rule).parsers(false))
+    .map((use) => ({ ...use, filter: { ...use.filter, key: redirectOf(use.filter) } }));
   if (uses.length < 2) return [];
-  const refusedFilters = new Set(refused.map((r) => r.first.filter.key));
-  return parserConflicts(uses).filter(({ first }) => !refusedFilters.has(first.filter.key))
+  const refusedRedirects = new Set(refused.map((r) => redirectOf(r.first.filter)));
+  return parserConflicts(uses).filter(({ first }) => !refusedRedirects.has(first.filter.key))
     .map(({ first, second }) => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector: false, oneRedirect: true }));
 }
 

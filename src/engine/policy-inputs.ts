@@ -49,11 +49,13 @@ export interface PolicyInputs {
   readonly networkPolicies: SourcedNetworkPolicy[];
   readonly diagnostics: SourceDiagnostic[];
   readonly inventory: EndpointInventory;
+  /** The reader's errors about manifests the API server refuses for a label value that is no string (left out of `inventory`). */
+  readonly refusedManifests: SourceDiagnostic[];
 }
 
 /** No inputs yet. */
 export function emptyInputs(): PolicyInputs {
-  return { docs: [], raw: [], networkPolicies: [], diagnostics: [], inventory: new EndpointInventory() };
+  return { docs: [], raw: [], networkPolicies: [], diagnostics: [], inventory: new EndpointInventory(), refusedManifests: [] };
 }
 
 /**
@@ -97,8 +99,11 @@ export function addConstruct(inputs: PolicyInputs, scope: IConstruct): IConstruc
     ? charts.flatMap((c) => c.toJson())
     : [...apiObjectsUnder(scope)].map((o) => o.toJson())));
   for (const m of manifests) {
-    addParsed(inputs, fromObject(m), undefined);
-    addManifest(inputs, m, undefined);
+    const parsed = fromObject(m);
+    addParsed(inputs, parsed, undefined);
+    // As for files (`addYaml`): an object the API server refuses for a label value that is no string is no endpoint.
+    if (!parsed.skipped.some((d) => d._refused !== undefined)) addManifest(inputs, m, undefined);
+    else addSkipped(inputs, parsed, undefined);
   }
   return charts[0] ?? scope;
 }
@@ -143,7 +148,18 @@ export function addYaml(inputs: PolicyInputs, text: string, file: string | undef
   const parsed = fromYaml(text, file !== undefined ? { file } : {});
   addParsed(inputs, parsed, file);
   // The other documents (and List items) as the reader read them: workloads, Services, Namespaces, NetworkPolicies.
-  for (const skipped of parsed.skipped) addManifest(inputs, skipped.object, file);
+  addSkipped(inputs, parsed, file);
+}
+
+/**
+ * The documents (and List items) the reader skipped as no policy: each is added as a manifest, but one the API server
+ * refuses (a label value that is no string) is never stored: no endpoint, Service or Namespace, its errors kept.
+ */
+function addSkipped(inputs: PolicyInputs, parsed: ParseResult, file: string | undefined): void {
+  for (const skipped of parsed.skipped) {
+    if (skipped._refused !== undefined) pushAll(inputs.refusedManifests, skipped._refused);
+    else addManifest(inputs, skipped.object, file);
+  }
 }
 
 /**

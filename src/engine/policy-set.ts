@@ -127,6 +127,11 @@ export class PolicySet {
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
   public readonly diagnostics: SourceDiagnostic[];
+  /**
+   * @internal The reader's errors (in `diagnostics` too) about manifests of the inputs that the API server refuses for a
+   * label value that is no string (`country: NO`, read as false): left out of `inventory`; the CLI refuses the inputs.
+   */
+  public readonly _refusedManifests: readonly SourceDiagnostic[];
   /** Every rule, translated, in input order (including rules the agent would not import). */
   private readonly rules: readonly CompiledRule[];
   /** The label keys the selectors of the rules name (`selectorKeysOf`), worked out on first use. */
@@ -154,6 +159,7 @@ export class PolicySet {
     if (options.inventory) mergeInventory(inventory, options.inventory);
     for (const [name, g] of Object.entries(options.cidrGroups ?? {})) inventory.addCidrGroup(name, g);
     this.inventory = inventory;
+    this._refusedManifests = [...inputs.refusedManifests];
     const config: EngineConfig = {
       version,
       hostFirewall: options.hostFirewall ?? false,

@@ -31,6 +31,11 @@ export interface ParserFilter {
   readonly protocol: string;
   /** `ingress 80/TCP`, `egress 8000-8100/TCP`, `ingress http/TCP`. */
   readonly text: string;
+  /**
+   * The proxy redirect its L7 rules get (`redirectKey`), for the filters of port entries (`parserFilters`).
+   * @default - the filter's key
+   */
+  readonly redirect?: string;
 }
 
 /** One rule item's parser on one filter, for one peer selector (from 1.18) or for every peer (up to 1.17). */
@@ -58,7 +63,26 @@ export function l7ParserOf(rules: L7RulesModel | undefined, protocol: string): s
 /** The filters a port entry makes in `direction`, one per protocol (none for an invalid entry). */
 export function parserFilters(direction: 'ingress' | 'egress', port: CompiledPort): ParserFilter[] {
   if (port.kind === 'invalid') return [];
-  return port.protocols.map((protocol) => ({ key: `${direction} ${l4FilterKey(port, protocol)}`, protocol, text: `${direction} ${l4FilterKey(port, protocol)}` }));
+  return port.protocols.map((protocol) => ({
+    key: `${direction} ${l4FilterKey(port, protocol)}`, protocol, text: `${direction} ${l4FilterKey(port, protocol)}`, redirect: redirectKey(direction, port, protocol),
+  }));
+}
+
+/** The proxy redirect of a filter (`ParserFilter.redirect`, else the filter itself). */
+export function redirectOf(filter: ParserFilter): string {
+  return filter.redirect ?? filter.key;
+}
+
+/**
+ * The proxy redirect the L7 rules of a port entry get on an endpoint, as the agent keys it: pkg/endpoint `proxyID`
+ * (1.14-1.19) gives pkg/policy `ProxyID` the direction, the protocol and `L4Filter.Port`, the entry's first port ("for port
+ * ranges the proxy is identified by the first port in the range"), or for a named port the number it resolves to on the
+ * endpoint (`GetNamedPort`), and no parser. So `80`, `80` with `endPort: 80` and `80-90`, two filters of the merge
+ * (`l4FilterKey`), share one redirect, made with the parser of one of them (`addNewRedirects`, in Go map order). A named
+ * port is keyed by its name here: the number is the endpoint's.
+ */
+export function redirectKey(direction: 'ingress' | 'egress', port: CompiledPort, protocol: string): string {
+  return `${direction} ${port.kind === 'named' ? `${port.name ?? ''}` : port.lo}/${protocol}`;
 }
 
 /**

@@ -303,6 +303,54 @@ export function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
+/** A label value (or selector value) written as a number or a boolean, and where (`nonStringLabelValues`). */
+export interface ManifestLabelScalar {
+  /** Its path in the object (`['spec', 'template', 'metadata', 'labels', 'country']`). */
+  readonly path: readonly (string | number)[];
+  /** The value as read (`false` for an unquoted `NO`). */
+  readonly value: number | boolean;
+}
+
+/**
+ * The label values of an object the readers here read (Namespaces, Services, workloads, Endpoints/EndpointSlices, CIDR
+ * groups; not NetworkPolicies, which `validate` checks on their own) that are numbers or booleans: in `metadata.labels`,
+ * a pod template's labels, a workload's `spec.selector` (its `matchLabels` and `matchExpressions` values; a
+ * ReplicationController's label map) and a Service's `spec.selector`. The API server refuses every one of them (labels
+ * and selectors are `map[string]string`, `[]string`), so the object never exists; `stringMap` would read them as text
+ * (`country: NO` as `false`). The policy reader refuses such an object at its line (`parse.ts`).
+ */
+export function nonStringLabelValues(obj: unknown): ManifestLabelScalar[] {
+  const info = readManifest(obj);
+  if (!info || info.type === 'list' || info.type === 'network-policy' || !isManifestObject(obj)) return [];
+  const out: ManifestLabelScalar[] = [];
+  const scalars = (value: unknown, path: readonly (string | number)[]): void => {
+    if (!isManifestObject(value)) return;
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === 'number' || typeof v === 'boolean') out.push({ path: [...path, k], value: v });
+    }
+  };
+  scalars(objectOr(obj.metadata).labels, ['metadata', 'labels']);
+  const spec = objectOr(obj.spec);
+  if (info.type === 'service') scalars(spec.selector, ['spec', 'selector']);
+  if (info.type !== 'workload') return out;
+  const templatePath = obj.kind === 'Pod' ? undefined : obj.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template'];
+  if (templatePath !== undefined) {
+    scalars(objectOr(podTemplateOf(obj)?.metadata).labels, [...templatePath, 'metadata', 'labels']);
+    if (obj.kind === 'ReplicationController') scalars(spec.selector, ['spec', 'selector']);
+    else if (isManifestObject(spec.selector)) {
+      scalars(spec.selector.matchLabels, ['spec', 'selector', 'matchLabels']);
+      const expressions: unknown[] = Array.isArray(spec.selector.matchExpressions) ? spec.selector.matchExpressions : [];
+      expressions.forEach((e, i) => {
+        if (!isManifestObject(e) || !Array.isArray(e.values)) return;
+        e.values.forEach((v: unknown, j) => {
+          if (typeof v === 'number' || typeof v === 'boolean') out.push({ path: ['spec', 'selector', 'matchExpressions', i, 'values', j], value: v });
+        });
+      });
+    }
+  }
+  return out;
+}
+
 /** Whether a value is a JSON object (not an array, not `null`, not a class instance such as a Date). */
 export function isManifestObject(value: unknown): value is ManifestObject {
   return Object.prototype.toString.call(value) === '[object Object]';

@@ -115,6 +115,12 @@ export interface ISkippedDocument {
   readonly object: { [key: string]: unknown };
   /** Like `IParsedDocument.locate` (a NetworkPolicy's `spec.policyTypes`, say). */
   locate(path: string): SourcePosition | undefined;
+  /**
+   * @internal Set when the API server refuses the object for a label value that is no string (`nonStringLabelValues`):
+   * the reader's `parse-wrong-type` errors about it (in `diagnostics` too). Such an object is never stored, so it is no
+   * endpoint, Service or Namespace of the cluster.
+   */
+  readonly _refused?: readonly SourceDiagnostic[];
 }
 
 /** What `PolicyModel.fromYaml` / `PolicyModel.fromObject` found. */

@@ -18,6 +18,8 @@ import { yamlInputLimitError } from './nesting-depth';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
+import { nonStringLabelValues } from './manifests';
+import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
 import { PolicyKind, RuleModel } from './policy-model';
@@ -247,8 +249,19 @@ function readResource(
         `${value.apiVersion} has no kind ${JSON.stringify(kind ?? null)}; the document is skipped (not checked, not enforced)`,
         near ? `write kind: ${near} (kinds are case-sensitive)` : 'write kind: CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy');
     }
-    out.skipped.push({ ...compact({ kind: typeof kind === 'string' ? kind : undefined, index: where.index, itemPath }), object: value, locate: locator(source) });
+    // A label value the API server refuses (a number, `country: NO` read as false): the object is never stored, so it
+    // is refused here, at its line, as a policy's would be; the engine leaves it out of its endpoints.
+    const refused = nonStringLabelValues(value);
+    for (const r of refused) {
+      reader.notString(r.value, r.path, () => `the API server refuses the ${objectName(value)} (labels are strings), so it is not read`);
+    }
+    const before = out.diagnostics.length;
     flush(out, reader, source, where, itemPath);
+    const refusals = out.diagnostics.slice(before).filter((d) => d.id === ParseDiagnosticId.WRONG_TYPE && d.severity === Severity.ERROR);
+    out.skipped.push({
+      ...compact({ kind: typeof kind === 'string' ? kind : undefined, index: where.index, itemPath }), object: value, locate: locator(source),
+      ...(refused.length > 0 ? { _refused: refusals } : {}),
+    });
     return;
   }
   const model = reader.readDocument(value, kind as PolicyKind);
@@ -296,6 +309,14 @@ function locator(source: YamlSource | undefined): Locator {
     const segments = parsePath(path);
     return segments ? source.position(segments) : undefined;
   };
+}
+
+/** `Pod default/c` (kind, namespace and name as written, where strings), for a message. */
+function objectName(value: Record<string, unknown>): string {
+  const meta = isPlainObject(value.metadata) ? value.metadata : {};
+  const ns = typeof meta.namespace === 'string' && meta.namespace !== '' ? `${meta.namespace}/` : '';
+  const name = typeof meta.name === 'string' && meta.name !== '' ? ` ${ns}${meta.name}` : '';
+  return withoutControls(`${String(value.kind)}${name}`.slice(0, 200));
 }
 
 /** A copy of `o` without its `undefined` properties. */

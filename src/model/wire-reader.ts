@@ -105,13 +105,23 @@ export class Reader {
    * policy (an HTTP rule without its path, a selector without a label), so it is kept as its source text.
    */
   private scalarAsString(value: number | boolean, path: ReaderPath): string {
+    return this.notString(value, path, (text) => `the API server rejects it (read here as the string ${JSON.stringify(text)})`);
+  }
+
+  /**
+   * Reports a number or boolean where a string is wanted (`parse-wrong-type`, error), named as written with its YAML 1.1
+   * note, fix `quote it: "NO"`: the one wording of a scalar that is no string, for policies and for the label values of
+   * the other manifests of the input (`nonStringLabelValues`).
+   * @param consequence what follows, from the text as written
+   * @returns the text as written
+   */
+  public notString(value: number | boolean, path: ReaderPath, consequence: (text: string) => string): string {
     const text = this.source?.plainText(segments(path)) ?? String(value);
     const name = fieldName(segments(path));
     // `on`, `yes`: a YAML 1.1 boolean to every tool that applies the manifest (the stream's `parse-yaml11-ambiguous`).
     const note = typeof value === 'boolean' ? yaml11BooleanNote(value, text) : undefined;
     const yaml11 = note === undefined ? '' : ` (${note})`;
-    this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path,
-      `${name} must be a string, got ${describeValue(value)}${yaml11}; the API server rejects it (read here as the string ${JSON.stringify(text)})`,
+    this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path, `${name} must be a string, got ${describeValue(value)}${yaml11}; ${consequence(text)}`,
       `quote it: "${text}"`);
     return text;
   }

@@ -9,7 +9,7 @@ import { icmpTypeNumber } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import {
   ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector,
-  peerText,
+  peerText, redirectOf,
 } from '../model/l7-parsers';
 import {
   CidrRuleModel, FqdnSelectorModel, IcmpFieldModel, IcmpRuleModel, L3_PEER_FIELDS, LabelSelectorModel, PortProtocolModel, PortRuleModel,
@@ -54,9 +54,10 @@ export function l7ParserConflicts(run: PitfallRun): void {
               const parser = l7ParserOf(pr.rules, filter.protocol);
               if (parser === undefined) continue;
               found.push({ filter, parser, ref: { r, path }, item });
-              const parsers = parsersByFilter.get(filter.key);
+              // By redirect (`redirectKey`), which holds the filter: the uses of a filter or of a redirect with two parsers.
+              const parsers = parsersByFilter.get(redirectOf(filter));
               if (parsers) parsers.add(parser);
-              else parsersByFilter.set(filter.key, new Set([parser]));
+              else parsersByFilter.set(redirectOf(filter), new Set([parser]));
             }
           }
         });
@@ -67,7 +68,7 @@ export function l7ParserConflicts(run: PitfallRun): void {
     const list: ParserUse<UseRef>[] = [];
     let peersOf: { item: RuleItemModel; r: RuleView; peers: string[] } | undefined;
     for (const { filter, parser, ref, item } of found) {
-      if ((parsersByFilter.get(filter.key)?.size ?? 0) < 2) continue;
+      if ((parsersByFilter.get(redirectOf(filter))?.size ?? 0) < 2) continue;
       const { r } = ref;
       // The uses of one item follow each other.
       if (peersOf?.item !== item || peersOf.r !== r) peersOf = { item, r, peers: itemPeers(r, item, perSelector && parsersPerSelector(r.version)) };
@@ -89,13 +90,26 @@ export function l7ParserConflicts(run: PitfallRun): void {
       `give each protocol its own port${parsersPerSelector(r.version) ? ' (or its own peers)' : ''}; if one of the rules is not meant for `
       + 'these endpoints, narrow its endpointSelector');
   });
-  // From 1.18 parsers of different peer selectors merge, but the port gets one proxy redirect of one of them (the engine's
-  // `parserRedirectsUndecided`, pkg/endpoint/bpf.go `addNewRedirects`): the same filters, met per filter.
-  if (!run.rules.some((r) => parsersPerSelector(r.version))) return;
-  reportMerges(run, mergeGroups(uses(false).filter((use) => parsersPerSelector(use.ref.r.version))), (use, hit) => {
+  // The agent takes two parsers on one redirect — from 1.18 of different peer selectors on one filter, on every version of
+  // two filters of one first port (`80` and `80` with endPort: `redirectKey`) — but the redirect is made with one of them
+  // (the engine's `parserRedirectsUndecided`, pkg/endpoint/bpf.go `addNewRedirects`): the uses met per redirect.
+  const perRedirect = uses(false).map((use) => ({ ...use, filter: { ...use.filter, key: redirectOf(use.filter) } }));
+  reportMerges(run, mergeGroups(perRedirect), (use, hit) => {
     const { r } = use.ref;
     if (refused.has(`${r.doc}/${use.ref.path}`)) return;
     const c = hit.ref.r;
+    if (use.filter.text !== hit.filter.text) {
+      run.report('pitfall-l7-parser-conflict', r, use.ref.path,
+        `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on ${hit.filter.text} in ${itemName(c, hit.ref.path)}`
+        + `${c === r ? '' : ', a rule that may select the same endpoints'}: the agent takes both, but the two port entries get one proxy redirect `
+        + '(pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, with no parser), made with the parser '
+        + 'of one of them in Go map order (pkg/endpoint addNewRedirects), and the traffic of every peer on those ports goes to that proxy, which '
+        + 'drops the requests it cannot parse: which protocol passes can change from one regeneration to the next',
+        'give each protocol its own port; if one of the rules is not meant for these endpoints, narrow its endpointSelector');
+      return;
+    }
+    // On one filter, two parsers of one redirect are the merge's refusal up to 1.17 (reported above).
+    if (!parsersPerSelector(r.version)) return;
     run.report('pitfall-l7-parser-conflict', r, use.ref.path,
       `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
       + `${c === r ? '' : ', a rule that may select the same endpoints'}, for other peers: from 1.18 the agent takes both, but the port gets one `

@@ -248,6 +248,8 @@ export class Run {
       if (isPolicyKind(o.obj)) continue;
       const source: InventorySource = { file, line: o.line, column: o.column };
       const skipped = skippedByKey.get(docKey(o.index, o.itemPath));
+      // One the API server refuses for a label value that is no string (the reader's error says it) is never stored.
+      if (skipped?._refused !== undefined) continue;
       // A NetworkPolicy of a version the inventory does not read (extensions/v1beta1) is still placed for its findings.
       if ((this.inventory.add(o.obj, source) || isNetworkPolicy(o.obj)) && skipped) {
         this.inventorySources.set(source, { input: index, itemPath: o.itemPath, locate: skipped.locate });

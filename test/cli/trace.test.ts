@@ -361,3 +361,31 @@ spec:
     expect(old.stderr).toMatch(/^error: --to pod:prod:app=api: Cilium refuses the policy of this endpoint: .* and it cannot merge conflicting L7 parsers/);
   });
 });
+
+// Session 45: a workload beside the policies whose label value is no string (`country: NO`, which kubectl sends as false)
+// was read as text (country=false): the named port `http` resolved through it and trace judged the connection. The API
+// server refuses such a Pod, so the inputs are refused as `--inventory` refuses it, at its line, with the value quoted.
+describe('trace: a workload of the policy files with a label value that is no string is refused (never read as text)', () => {
+  const files = (label: string): string => {
+    const file = join(scratch, 'np-label.yaml');
+    writeFileSync(file, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: default}\nspec:\n'
+      + '  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEndpoints: [{}], toPorts: [{ports: [{port: http, protocol: TCP}]}]}]\n'
+      + '---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: w\n  namespace: default\n  labels:\n    app: web\n'
+      + `    ${label}\nspec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}\n`);
+    return file;
+  };
+  test.each([
+    ['country: NO', 'labels.country must be a string, got a boolean (false) (unquoted NO is a YAML 1.1 boolean: kubectl, Helm, Argo CD and Flux send false)',
+      'quote it: "NO"'],
+    ['version: 1.10', 'labels.version must be a string, got a number (1.1)', 'quote it: "1.10"'],
+  ])('%s: exit 2 at its line; quoted, judged', (label, what, fix) => {
+    const file = files(label);
+    const args = ['trace', '--policies', file, '--from', 'pod:default:app=client', '--to', 'pod:default:app=web', '--port', '8080/TCP'];
+    const r = cli(...args);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe(`error: ${file}:15: ${what}; the API server refuses the Pod default/w (labels are strings), so it is not read (parse-wrong-type); `
+      + `fix: ${fix}\n`);
+    files(label.replace(/: (.*)/, ': "$1"'));
+    expect(cli(...args)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ALLOWED/) });
+  });
+});

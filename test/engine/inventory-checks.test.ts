@@ -1,7 +1,9 @@
 // The structs EndpointInventory takes from code, from plain JavaScript: a misspelled field or a value of another shape is
 // refused (option-unknown, option-value) instead of giving pods without their labels or a CIDR group read character by
 // character, which every verdict about them would then be judged on.
+import { ApiObject, ApiObjectProps, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { EndpointInventory, Endpoints, PolicySet } from '../../src';
 
 const loose = <T>(o: unknown): T => o as T;
@@ -100,3 +102,45 @@ describe('EndpointInventory.addService, addCidrGroup, addNamespace', () => {
     expect(inventory.namespaceNames()).toEqual([]);
   });
 });
+
+// Session 45: a Pod of the inputs labelled `country: NO` (false to kubectl) was in the inventory as country=false, its
+// named port resolving the policy's `http`; the API server refuses it, so it is no endpoint: left out, with the error.
+describe('PolicySet.fromYaml: a manifest the API server refuses for a label value that is no string', () => {
+  const policy = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: default}\nspec:\n'
+    + '  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEndpoints: [{}], toPorts: [{ports: [{port: http, protocol: TCP}]}]}]\n';
+  const pod = (country: string): string => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: default, labels: {app: web, country: ${country}}}\n`
+    + 'spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}\n';
+  const query = { from: Endpoints.pod('default', { app: 'client' }), to: Endpoints.pod('default', { app: 'web' }), port: 8080, protocol: 'TCP' };
+  test('is left out of the inventory (its named port resolves nothing), with the reader\'s error; quoted, it is read', () => {
+    const refused = PolicySet.fromYaml(policy + pod('NO'), { file: 'p.yaml' });
+    expect(refused.inventory.workloads).toEqual([]);
+    expect(refused._refusedManifests.map((d) => `${d.id} ${d.file}:${d.line} ${d.fix}`)).toEqual(['parse-wrong-type p.yaml:10 quote it: "NO"']);
+    expect(refused.diagnostics).toContain(refused._refusedManifests[0]);
+    expect(refused.decide(query)).toBe('denied');
+    const read = PolicySet.fromYaml(policy + pod('"NO"'), { file: 'p.yaml' });
+    expect(read.inventory.workloads.map((w) => w.podLabels)).toEqual([{ app: 'web', country: 'NO' }]);
+    expect(read._refusedManifests).toEqual([]);
+    expect(read.decide(query)).toBe('allowed');
+  });
+
+  test('from a cdk8s construct alike: a Pod ApiObject with a number label is no endpoint, its policy read', () => {
+    const chartOf = (label: unknown): Chart => {
+      const chart = new Chart(Testing.app(), 'c');
+      new ApiObject(chart, 'p', yamlObject(policy));
+      new ApiObject(chart, 'w', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', namespace: 'default', labels: { app: 'web', version: label } },
+        spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] },
+      } as unknown as ApiObjectProps);
+      return chart;
+    };
+    const refused = PolicySet.fromConstruct(chartOf(1.1));
+    expect([refused.inventory.workloads.length, refused._refusedManifests.map((d) => d.fix), refused.policies.length]).toEqual([0, ['quote it: "1.1"'], 1]);
+    expect(refused.decide(query)).toBe('denied');
+    const read = PolicySet.fromConstruct(chartOf('1.1'));
+    expect([read.inventory.workloads.length, read._refusedManifests.length, read.decide(query)]).toEqual([1, 0, 'allowed']);
+  });
+});
+
+function yamlObject(text: string): ApiObjectProps {
+  return parse(text) as ApiObjectProps;
+}

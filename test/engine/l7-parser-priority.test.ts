@@ -136,3 +136,43 @@ describe('Kafka and DNS rules of two selectors on one port (the broker both sele
     }
   });
 });
+
+// Session 45: the agent keys a redirect by the entry's FIRST port (pkg/endpoint `proxyID`: "for port ranges the proxy is
+// identified by the first port in the range"; pkg/policy `ProxyID` has no end port and no parser), while the merge keys
+// a filter by port and end port as written (`80` and `80` with `endPort: 80` are two filters). So HTTP rules on `8080` and
+// Kafka rules on `8080-8080` (or on `8080-8090`) get one redirect, with the parser of one of them in Go map order, on every
+// version with endPort; the engine keyed the detection by filter and said nothing (before: both allowed, no note).
+describe('two port entries of one first port (8080 and 8080 with endPort) with different parsers: one redirect, not known', () => {
+  const entry = (endPort?: number): Record<string, unknown>[] => [{ port: '8080', protocol: 'TCP', ...(endPort !== undefined ? { endPort } : {}) }];
+  const http = (endPort?: number): Record<string, unknown> => ({ toEndpoints: [labels({ app: 'kafka' })], toPorts: [{ ports: entry(endPort), rules: { http: [{ method: 'GET' }] } }] });
+  const kafka = (endPort?: number): Record<string, unknown> => ({ toEndpoints: [labels({ tier: 'infra' })], toPorts: [{ ports: entry(endPort), rules: { kafka: [{ topic: 'orders' }] } }] });
+  const note = (a: string, b: string): string => 'the policy Cilium enforces for this endpoint is not known: CiliumNetworkPolicy default/p spec.egress[0] has '
+    + `http rules on egress ${a} and CiliumNetworkPolicy default/p spec.egress[1] kafka rules on egress ${b}: the agent takes both, but the two port entries get `
+    + 'one proxy redirect (pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, with no parser), made with the '
+    + 'parser of one of them in Go map order (pkg/endpoint addNewRedirects), and every peer\'s traffic on those ports goes to that proxy, which drops the '
+    + 'requests it cannot parse, so this verdict is not what the agent enforces; give each protocol its own port';
+  test.each([
+    [CiliumVersion.V1_16, undefined, 8080, '8080/TCP', '8080-8080/TCP'],
+    [CiliumVersion.V1_17, undefined, 8080, '8080/TCP', '8080-8080/TCP'],
+    [CiliumVersion.V1_18, 8080, undefined, '8080-8080/TCP', '8080/TCP'],
+    [CiliumVersion.V1_19, undefined, 8090, '8080/TCP', '8080-8090/TCP'],
+  ])('%s: every verdict of the endpoint carries the note; each request still read by its own rules', (version, httpEnd, kafkaEnd, a, b) => {
+    const s = set([http(httpEnd), kafka(kafkaEnd)], version);
+    const cases = [
+      [BROKER, { http: 'GET /' }, 'allowed'], [BROKER, { http: 'POST /' }, 'l7-denied'],
+      [RESOLVER, { kafka: 'produce orders' }, 'allowed'], [RESOLVER, { kafka: 'produce secrets' }, 'l7-denied'],
+    ] as const;
+    for (const [to, request, verdict] of cases) {
+      const v = judged(s, WEB, to, 8080, request);
+      expect([v.verdict, mergeNotes(v.egress.notes)], `${to} ${JSON.stringify(request)}`).toEqual([verdict, [note(a, b)]]);
+    }
+  });
+
+  test('no note where the first ports differ (8080 and 8081-8090), nor before endPort (1.15: one filter, the merge refuses)', () => {
+    const apart = { toEndpoints: [labels({ tier: 'infra' })], toPorts: [{ ports: [{ port: '8081', endPort: 8090, protocol: 'TCP' }], rules: { kafka: [{ topic: 'orders' }] } }] };
+    const v = judged(set([http(), apart], CiliumVersion.V1_19), WEB, BROKER, 8080, { http: 'POST /' });
+    expect([v.verdict, mergeNotes(v.egress.notes)]).toEqual(['l7-denied', []]);
+    const old = judged(set([http(), kafka(8080)], CiliumVersion.V1_15), WEB, BROKER, 8080, { http: 'GET /' });
+    expect(mergeNotes(old.egress.notes).map((n) => n.split(':')[0])).toEqual(['Cilium refuses the policy of this endpoint']);
+  });
+});

@@ -10,7 +10,7 @@
 // - entities: pkg/policy/api `EntitySelectorMapping`: world = {world, world-ipv4, world-ipv6}, world-ipv4 = {world-ipv4},
 //   world-ipv6 = {world-ipv6}, all = the wildcard selector; cluster never selects the world.
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, IpFamilies, PolicySetOptions } from '../../src';
+import { CiliumVersion, Endpoints, IpFamilies, PolicySetOptions } from '../../src';
 import { PolicySet } from '../../src/engine';
 import { cnp, labels, policySet, verdict } from './helpers';
 
@@ -67,6 +67,21 @@ describe('IPv4-only cluster (the default: enable-ipv4 true, enable-ipv6 false)',
     for (const r of COLUMNS) expect(() => allowed(r, 'cidr:2001:db8::1'), r).toThrow(/the IPv6 address 2001:db8::1: no such packet, this cluster runs IPv4 only/);
   });
 
+  // Session 45: entity:world-ipv6 was judged here (ALLOWED by toEntities world, all, toCIDR ::/0), as if an IPv6 packet
+  // came in; pkg/labels `getWorldLabel`: world-ipv6 "in IPv4-only deployment will not be populated into identities", and
+  // the agent drops IPv6 before policy. Refused as its address would be, by verdict() and decide() alike.
+  test('entity:world-ipv6: no packet of this cluster, refused by verdict() and decide(), either end, any protocol', () => {
+    for (const r of COLUMNS) expect(() => allowed(r, 'entity:world-ipv6'), r).toThrow(/^entity:world-ipv6 \(the IPv6 world, reserved:world-ipv6\): no such packet, this cluster runs IPv4 only/);
+    const set = egressTo({ toEntities: ['world'] }, {});
+    const world6 = Endpoints.entity('world-ipv6');
+    const web = Endpoints.pod('default', { app: 'web' });
+    for (const q of [{ from: web, to: world6, port: 443, protocol: 'TCP' }, { from: world6, to: web, port: 80, protocol: 'TCP' }, { from: web, to: world6, protocol: 'ICMP' }]) {
+      expect(() => set.decide(q), JSON.stringify(q)).toThrow(/no such packet/);
+      expect(() => set.verdict(q), JSON.stringify(q)).toThrow(/no such packet/);
+    }
+    expect(set.decide({ from: web, to: Endpoints.entity('world-ipv4'), port: 443, protocol: 'TCP' })).toBe('allowed');
+  });
+
   test('a world peer is reserved:world; toCIDR ::/0 has a note that it selects nothing here, and the verdict says which /0 would', () => {
     const set = egressTo({ toCIDR: ['::/0'] }, {});
     const v = verdict(set, FROM, 'entity:world', '443/TCP');
@@ -87,6 +102,21 @@ describe('IPv4-only cluster (the default: enable-ipv4 true, enable-ipv6 false)',
 });
 
 describe('dual-stack cluster', () => {
+  // Session 45: ICMP (IPv4) to the IPv6 world (or ICMPv6 to the IPv4 world) is no packet, as with an address of that family.
+  test('ICMP of the other family to world-ipv6 / world-ipv4: refused by verdict() and decide(); of its own family, judged', () => {
+    const set = egressTo({ toEntities: ['world'] }, { ipFamilies: IpFamilies.DUAL });
+    const web = Endpoints.pod('default', { app: 'web' });
+    for (const [entity, family, ok] of [['world-ipv6', 'IPv4', false], ['world-ipv4', 'IPv6', false], ['world-ipv6', 'IPv6', true], ['world-ipv4', 'IPv4', true]] as const) {
+      const q = { from: web, to: Endpoints.entity(entity), protocol: 'ICMP', icmpFamily: family };
+      if (ok) {
+        expect([entity, family, set.decide(q), set.verdict(q).verdict]).toEqual([entity, family, 'allowed', 'allowed']);
+      } else {
+        expect(() => set.decide(q), `${entity} ${family}`).toThrow(/no such packet \(ICMP travels in IPv4 packets/);
+        expect(() => set.verdict(q), `${entity} ${family}`).toThrow(new RegExp(`with entity:${entity} \\(the IPv${family === 'IPv4' ? 6 : 4} world`));
+      }
+    }
+  });
+
   // IPv4 addresses are reserved:world-ipv4 (9), IPv6 ones reserved:world-ipv6 (10): each /0 selects its own family's.
   test.each([
     //                       0/0 ::/0 set::/0 world all cluster w-ipv4 w-ipv6
@@ -198,6 +228,10 @@ describe('IPv6-only cluster', () => {
     ['cidr:2001:db8::1', [0, 1, 1, 1, 1, 0, 0, 0]],
   ])('%s', (peer, row) => {
     expect(COLUMNS.map((r) => (allowed(r, peer, IpFamilies.IPV6) ? 1 : 0))).toEqual(row);
+  });
+
+  test('entity:world-ipv4: no packet of this cluster, refused (before: judged as an IPv4 packet)', () => {
+    for (const r of COLUMNS) expect(() => allowed(r, 'entity:world-ipv4', IpFamilies.IPV6), r).toThrow(/^entity:world-ipv4 \(the IPv4 world, reserved:world-ipv4\): no such packet, this cluster runs IPv6 only/);
   });
 
   test('cidr:8.8.8.8: no packet of this cluster, refused', () => {

@@ -291,6 +291,26 @@ describe('fromYaml: errors are reported and the rest is still read', () => {
     expect(r.documents[0].model.spec?.endpointSelector).toEqual({ matchLabels: { enabled: 'yes' } });
   });
 
+  // Session 45: the label values of the other manifests of the input were read as text (`stringMap`: `country: NO` as
+  // "false", `version: 1.10` as "1.1"); the API server refuses such an object (labels are strings), so it never exists.
+  it('refuses a workload, Service or Namespace whose label value is no string, at its line, named as written (before: read as text)', () => {
+    const r = fromYaml('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: shop}\nspec:\n'
+      + '  selector: {matchLabels: {app: web}, matchExpressions: [{key: tier, operator: In, values: [a, 1.10]}]}\n'
+      + '  template:\n    metadata:\n      labels: {app: web, country: NO}\n    spec: {containers: [{name: c}]}\n'
+      + '---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: {on: on}}\n'
+      + '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {team: "a"}}\n', { file: 'm.yaml' });
+    const wrong = r.diagnostics.filter((d) => d.id === 'parse-wrong-type');
+    expect(wrong.map((d) => [d.index, d.path, d.line, d.fix])).toEqual([
+      [0, 'spec.template.metadata.labels.country', 8, 'quote it: "NO"'],
+      [0, 'spec.selector.matchExpressions[0].values[1]', 5, 'quote it: "1.10"'],
+      [1, 'spec.selector.true', 14, 'quote it: "on"'],
+    ]);
+    expect(wrong.every((d) => d.severity === Severity.ERROR && d.file === 'm.yaml')).toBe(true);
+    expect(wrong[0].message).toBe('labels.country must be a string, got a boolean (false) (unquoted NO is a YAML 1.1 boolean: kubectl, Helm, Argo CD '
+      + 'and Flux send false); the API server refuses the Deployment shop/d (labels are strings), so it is not read');
+    expect(r.skipped.map((d) => d._refused?.length)).toEqual([2, 1, undefined]);
+  });
+
   it('never throws on garbage', () => {
     for (const input of [null, undefined, 42, 'x', [1, null], { kind: 'CiliumNetworkPolicy', metadata: 5, spec: [], specs: {} }, { kind: 'List', items: 3 },
       { kind: 'List', items: [7] }]) {
