@@ -8,6 +8,8 @@ import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
 import { markValue } from './value-mark';
 import { emptyExpressionList } from '../model/selectors';
+import { Selector, SelectorRequirement } from '../model/labels';
+import { mayOverlap } from '../validate/pod-selectors';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
@@ -53,6 +55,8 @@ export interface LabelSelectorOptions {
   readonly labels?: Record<string, string>;
   /**
    * Expressions that must all match (ANDed with `labels`). An empty list is refused (`selector-empty`): it would be dropped.
+   * Two requirements no label set satisfies together (`app: 'db'` with `app NotIn (db)`) are refused (`selector-contradictory`):
+   * the selector would select nothing, so a deny of it would deny nothing.
    * @default - no expression
    */
   readonly expressions?: LabelExpression[];
@@ -97,7 +101,33 @@ function selectorModel(options: LabelSelectorOptions, what: string): LabelSelect
   checkExpressionList(options.expressions, what);
   const labels = options.labels && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
   const expressions = options.expressions && options.expressions.length > 0 ? options.expressions.map((e) => e._toModel()) : undefined;
-  return { ...(labels ? { matchLabels: labels } : {}), ...(expressions ? { matchExpressions: expressions } : {}) };
+  const model = { ...(labels ? { matchLabels: labels } : {}), ...(expressions ? { matchExpressions: expressions } : {}) };
+  refuseContradiction(model, what);
+  return model;
+}
+
+/**
+ * Refuses a selector two of whose requirements no label set satisfies together (`app: db` with `app NotIn (db)`, `app In (a)`
+ * with `app In (b)`, `Exists` with `DoesNotExist`; the one reading of `mayOverlap`, on the same key of the same source).
+ * Cilium ANDs a selector's requirements (pkg/policy/api/selector.go `labelSelectorToRequirements`; each one apimachinery's
+ * `labels.Requirement.Matches`), and a label has one value, so the selector selects nothing: a deny of it denies nothing
+ * (`denyEgress(Peer.endpoints({ namespace: 'o', labels: { app: 'db' }, expressions: [LabelExpression.notIn('app', ['db'])] }))`
+ * left `app=db` allowed), and a subject so written puts no pod into default deny.
+ */
+function refuseContradiction(model: LabelSelectorModel, what: string): void {
+  const selector = Selector.from(model);
+  if (mayOverlap(selector, selector)) return;
+  const requirements = selector.requirements;
+  const one = (r: SelectorRequirement): Selector => Selector.all().and(r);
+  const pair = requirements.flatMap((a, i) => requirements.slice(i + 1).filter((b) => !mayOverlap(one(a), one(b))).map((b) => [a, b] as const))[0];
+  const shown = pair.map((r) => `${r.source === 'any' ? '' : `${r.source}:`}${r.key} ${r.operator}${r.values.length > 0 ? ` (${r.values.join(', ')})` : ''}`);
+  throw new CiliumPolicyError({
+    id: 'selector-contradictory',
+    message: `${what} requires ${shown[0]} and ${shown[1]}, which no label set satisfies together: the selector would select nothing `
+      + '(as a deny\'s peer it would deny nothing, as a subject put no pod into default deny)',
+    fix: `keep one of the two requirements on ${pair[0].key}, or give the values meant (is a computed value wrong?)`,
+    location: callerLocation(),
+  });
 }
 
 /**
