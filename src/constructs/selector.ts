@@ -8,8 +8,7 @@ import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
 import { markValue } from './value-mark';
 import { emptyExpressionList } from '../model/selectors';
-import { Selector, SelectorRequirement } from '../model/labels';
-import { mayOverlap } from '../validate/pod-selectors';
+import { selectorContradiction } from '../validate/pod-selectors';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
@@ -106,28 +105,10 @@ function selectorModel(options: LabelSelectorOptions, what: string): LabelSelect
   return model;
 }
 
-/**
- * Refuses a selector two of whose requirements no label set satisfies together (`app: db` with `app NotIn (db)`, `app In (a)`
- * with `app In (b)`, `Exists` with `DoesNotExist`; the one reading of `mayOverlap`, on the same key of the same source).
- * Cilium ANDs a selector's requirements (pkg/policy/api/selector.go `labelSelectorToRequirements`; each one apimachinery's
- * `labels.Requirement.Matches`), and a label has one value, so the selector selects nothing: a deny of it denies nothing
- * (`denyEgress(Peer.endpoints({ namespace: 'o', labels: { app: 'db' }, expressions: [LabelExpression.notIn('app', ['db'])] }))`
- * left `app=db` allowed), and a subject so written puts no pod into default deny.
- */
+/** Refuses a selector that selects nothing (`selectorContradiction`): a deny of it would deny nothing. */
 function refuseContradiction(model: LabelSelectorModel, what: string): void {
-  const selector = Selector.from(model);
-  if (mayOverlap(selector, selector)) return;
-  const requirements = selector.requirements;
-  const one = (r: SelectorRequirement): Selector => Selector.all().and(r);
-  const pair = requirements.flatMap((a, i) => requirements.slice(i + 1).filter((b) => !mayOverlap(one(a), one(b))).map((b) => [a, b] as const))[0];
-  const shown = pair.map((r) => `${r.source === 'any' ? '' : `${r.source}:`}${r.key} ${r.operator}${r.values.length > 0 ? ` (${r.values.join(', ')})` : ''}`);
-  throw new CiliumPolicyError({
-    id: 'selector-contradictory',
-    message: `${what} requires ${shown[0]} and ${shown[1]}, which no label set satisfies together: the selector would select nothing `
-      + '(as a deny\'s peer it would deny nothing, as a subject put no pod into default deny)',
-    fix: `keep one of the two requirements on ${pair[0].key}, or give the values meant (is a computed value wrong?)`,
-    location: callerLocation(),
-  });
+  const contradiction = selectorContradiction(model, what);
+  if (contradiction !== undefined) throw new CiliumPolicyError({ ...contradiction, location: callerLocation() });
 }
 
 /**

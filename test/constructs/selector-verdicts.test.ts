@@ -299,4 +299,18 @@ describe('a selector that contradicts itself is refused (it selects nothing)', (
     expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.in('app', ['api', 'web'])] }),
       ['app=api', 'app=web', 'app=other'])).toEqual({ 'app=api': true, 'app=web': false, 'app=other': false });
   });
+
+  test('a selector of one\'s own (Peer.selectedBy) answering app=db with app NotIn (db): refused as the factories refuse it', () => {
+    const own = (matchExpressions: { key: string; operator: string; values?: string[] }[]): IEndpointSelector =>
+      ({ toEndpointSelector: () => ({ matchLabels: { app: 'db' }, matchExpressions }) });
+    const r = refusal(() => Peer.selectedBy(own([{ key: 'app', operator: 'NotIn', values: ['db'] }]), 'o'));
+    expect(r.id).toBe('selector-contradictory');
+    expect(r.message).toContain('which requires app In (db) and app NotIn (db), which no label set satisfies together');
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+    p.allowEgress(Peer.namespace('o'), { ports: [Port.tcp(5432)] });
+    p.denyEgress(Peer.selectedBy(own([{ key: 'tier', operator: 'NotIn', values: ['canary'] }]), 'o'), { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db', '5432/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db,tier=canary', '5432/TCP')).toBe('allowed');
+  });
 });
