@@ -4,7 +4,7 @@ import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7R
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
 import { checkFqdnWildcard } from './fqdn-wildcard';
-import { checkListOf, checkPropsObject } from './names';
+import { checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { methodOnlyInOtherCase } from '../model/http-method';
@@ -112,7 +112,7 @@ export class HttpRule {
     checkPropsObject(options, 'HttpRule.of()', "HttpRule.of({ method: 'GET', path: '/api/.*' })", undefined, true);
     // `pth: '/admin'` was dropped: the rule matched every path.
     checkPropKeys(options, HTTP_RULE_OPTION_KEYS, { owner: 'HttpRule.of()', noun: 'option' });
-    const o = readL7Options(options);
+    const o = readPropsOnce(options);
     // From JavaScript, `headers: 'X-Tenant'` was read character by character and `headerMatches: {…}` was a TypeError.
     checkListOf(o.headers, 'HttpRule.of() headers', 'a "Name: value" string');
     checkListOf(o.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
@@ -385,7 +385,7 @@ export class KafkaRule {
   public static of(options: KafkaRuleOptions): KafkaRule {
     checkPropsObject(options, 'KafkaRule.of()', "KafkaRule.of({ role: KafkaRole.PRODUCE, topic: 'orders' })", undefined, true);
     checkPropKeys(options, KAFKA_RULE_OPTION_KEYS, { owner: 'KafkaRule.of()', noun: 'option' });
-    const o = readL7Options(options);
+    const o = readPropsOnce(options);
     refuseUndefinedFields(o, KAFKA_RULE_OPTION_KEYS, 'KafkaRule.of()', (field) => `leave ${field} out of KafkaRule.of()`);
     checkL7Fields('KafkaRule', { apiKey: o.apiKey, apiVersion: o.apiVersion, clientId: o.clientId, topic: o.topic }, 'leave the field out');
     if ([o.role, o.apiKey, o.apiVersion, o.clientId, o.topic].every((v) => v === undefined)) {
@@ -599,7 +599,7 @@ function requireL7Argument(call: string, name: string, value: unknown, every: st
  * only presence of the header is enough"; `kafka.PortRule` `Topic`), so a value computed `undefined` by mistake
  * (`path: routes.helth`, `value: process.env.TOKEN` unset) let every path, every token, every topic through. Present and
  * `undefined` is refused; left out, the field means any value, as documented.
- * @param given the options, or an entry of them, as read once (`readL7Options`)
+ * @param given the options, or an entry of them, as read once (`readPropsOnce`)
  * @param fields the fields whose absence means any value
  * @param what the call or entry, e.g. `HttpRule.of()`, `HttpRule.of() headerMatches[0]`
  * @param leaveOut how to say "any value" outright for a field
@@ -618,19 +618,6 @@ function undefinedL7Field(what: string, name: string, every: string): CiliumPoli
     fix: `give the ${name} meant (is a computed value undefined?); ${every}`,
     location: callerLocation(),
   });
-}
-
-/**
- * L7 options read once into plain data (their lists and header matches copied): a getter (or a Proxy) answered one value to
- * the checks and another to the rule written, so `get path()` answering `/health` and then `undefined` was written without
- * a path, every path. Called once the options are known to be an object (`checkPropsObject`); their lists are checked on the copy.
- */
-function readL7Options<T extends object>(options: T): T {
-  const copy = { ...options } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(copy)) {
-    if (Array.isArray(value)) copy[key] = value.map((e: unknown) => (e !== null && typeof e === 'object' && !Array.isArray(e) ? { ...e } : e));
-  }
-  return copy as T;
 }
 
 /** Refuses blank strings in L7 rule fields: an empty `path`, `method` or `topic` is written as no constraint at all. */
