@@ -30,7 +30,7 @@ export interface CiliumPolicyProps extends PolicyBaseProps {
  */
 export class CiliumPolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: CiliumPolicyProps = {}) {
-    super(scope, id, PolicyKind.CILIUM_NETWORK_POLICY, props, requireNamespace(scope, id, checkedProps(scope, id, props, 'CiliumPolicy', CILIUM_POLICY_PROPS).namespace));
+    super(scope, id, PolicyKind.CILIUM_NETWORK_POLICY, ...checkedPolicyArgs(scope, id, props));
   }
 
   /** `CiliumNetworkPolicy`. */
@@ -64,4 +64,10 @@ export function requireNamespace(scope: Construct, id: string, namespace: string
     });
   }
   return checkNamespaceName(ns, `${what} namespace`, location);
+}
+
+/** The props as checked and read once (`checkedProps`), and the namespace they (or the chart) give: the base class reads the same copy. */
+function checkedPolicyArgs(scope: Construct, id: string, props: CiliumPolicyProps): [CiliumPolicyProps, string] {
+  const checked = checkedProps(scope, id, props, 'CiliumPolicy', CILIUM_POLICY_PROPS);
+  return [checked, requireNamespace(scope, id, checked.namespace)];
 }

@@ -10,7 +10,7 @@ import {
 } from '../model/selectors';
 import { LabelSelectorModel } from '../model/policy-model';
 import { clonePlain } from '../model/clone-plain';
-import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject, readPropsOnce } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
 import { checkPeerValue } from './policy-rule';
@@ -110,6 +110,7 @@ export class ClusterDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
+    props = readPropsOnce(props);
     checkPropKeys(props, CLUSTER_DEFAULT_DENY_PROPS, { owner: 'ClusterDefaultDeny', location: this.node.path });
     checkFlags(props, ['ingress', 'egress', 'dnsVisibility', 'allowHostProbes'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);

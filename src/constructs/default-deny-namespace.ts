@@ -7,7 +7,7 @@ import { isPort, Port } from './port';
 import { allowDns, allowHostProbes, builtinsSummary, dnsRulesAllowEveryName } from './builtins';
 import { CiliumVersion } from '../core/cilium-version';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
-import { checkFlags, checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { checkPropKeys } from './prop-keys';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
@@ -121,6 +121,7 @@ export class DefaultDenyNamespace extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
+    props = readPropsOnce(props);
     checkPropKeys(props, DEFAULT_DENY_NAMESPACE_PROPS, { owner: 'DefaultDenyNamespace', location: this.node.path });
     checkFlags(props, ['ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer', 'allowHostProbes', 'blockMetadataEndpoint', 'stagedRollout'],
       'DefaultDenyNamespace', this.node.path);

@@ -7,7 +7,7 @@ import { isPort, Port } from './port';
 import { IEndpointSelector } from './selector';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
-import { checkFlags, checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { checkPropKeys } from './prop-keys';
 import { describeValue } from '../model/plain-value';
 
@@ -79,6 +79,7 @@ export class FqdnEgress extends Construct {
   constructor(scope: Construct, id: string, props: FqdnEgressProps) {
     super(scope, id);
     checkPropsObject(props, 'new FqdnEgress()', "{ fqdns: ['api.example.com'] }", this.node.path, true);
+    props = readPropsOnce(props);
     checkPropKeys(props, FQDN_EGRESS_PROPS, { owner: 'FqdnEgress', location: this.node.path });
     checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);

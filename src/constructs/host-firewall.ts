@@ -18,7 +18,7 @@ import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
 import { nodeKeySourceProblem, nodeSelectorClaimable } from '../model/labels';
-import { checkFlags, checkListOf, checkPropsObject, checkStringList } from './names';
+import { checkFlags, checkListOf, checkPropsObject, checkStringList, readPropsOnce } from './names';
 import { checkPropKeys } from './prop-keys';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
@@ -213,6 +213,7 @@ export class HostFirewall extends Construct {
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
     checkPropsObject(props, 'new HostFirewall()', "{ managementCidrs: ['10.50.0.0/24'] }", this.node.path, true);
+    props = readPropsOnce(props);
     // A guard option misspelled (`nodeDNSServers`, `wireguard`) was dropped: the guard kept the default, not what was written.
     checkPropKeys(props, HOST_FIREWALL_PROPS, { owner: 'HostFirewall', location: this.node.path });
     (Array.isArray(props.exemptions) ? props.exemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,

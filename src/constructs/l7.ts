@@ -4,7 +4,7 @@ import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7R
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
 import { checkFqdnWildcard } from './fqdn-wildcard';
-import { checkListOf, checkPropsObject } from './names';
+import { checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { methodOnlyInOtherCase } from '../model/http-method';
@@ -38,8 +38,8 @@ export interface HeaderMatch {
   /** Header name. */
   readonly name: string;
   /**
-   * Expected value (exact match). A blank value is refused (`l7-field-blank`): Cilium reads it as no value, so any value
-   * would match; leave it out for presence.
+   * Expected value (exact match). A blank value, or `value: undefined` (an unset environment variable), is refused
+   * (`l7-field-blank`): Cilium reads it as no value, so any value would match; leave it out for presence.
    * @default - the value comes from `secret`, or any value matches
    */
   readonly value?: string;
@@ -61,7 +61,11 @@ export interface HeaderMatch {
   readonly mismatch?: HeaderMismatchAction;
 }
 
-/** Options of `HttpRule.of()`. Every present field must match; method, path and host are full-match regexes. */
+/**
+ * Options of `HttpRule.of()`. Every present field must match; method, path and host are full-match regexes. A field left
+ * out matches any value; one given as `undefined` (`path: routes.helth`, a computed value) is refused (`l7-field-blank`),
+ * as is a header match's `value` or `secretName` given so: it would be written as left out, any path, any value.
+ */
 export interface HttpRuleOptions {
   /**
    * Method regex, e.g. `GET` or `GET|HEAD`. Envoy matches `:method` case-sensitively: a regex that matches a standard
@@ -108,15 +112,19 @@ export class HttpRule {
     checkPropsObject(options, 'HttpRule.of()', "HttpRule.of({ method: 'GET', path: '/api/.*' })", undefined, true);
     // `pth: '/admin'` was dropped: the rule matched every path.
     checkPropKeys(options, HTTP_RULE_OPTION_KEYS, { owner: 'HttpRule.of()', noun: 'option' });
+    const o = readPropsOnce(options);
     // From JavaScript, `headers: 'X-Tenant'` was read character by character and `headerMatches: {…}` was a TypeError.
-    checkListOf(options.headers, 'HttpRule.of() headers', 'a "Name: value" string');
-    checkListOf(options.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
-    (Array.isArray(options.headerMatches) ? options.headerMatches : [])
+    checkListOf(o.headers, 'HttpRule.of() headers', 'a "Name: value" string');
+    checkListOf(o.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
+    (Array.isArray(o.headerMatches) ? o.headerMatches : [])
       .forEach((h, i) => checkPropKeys(h, HEADER_MATCH_KEYS, { owner: 'HeaderMatch', at: `HttpRule.of() headerMatches[${i}]` }));
+    refuseUndefinedFields(o, ['method', 'path', 'host', 'headers', 'headerMatches'], 'HttpRule.of()', (field) => `leave ${field} out of HttpRule.of()`);
+    (o.headerMatches ?? []).forEach((h, i) => refuseUndefinedFields(h, ['value', 'secretName'], `HttpRule.of() headerMatches[${i}]`,
+      () => 'leave value and secretName out (the header need only be present)'));
     // Cilium writes no header requirement for an empty list (pkg/envoy `getHTTPRule` ranges over what is listed): a list of
     // required headers computed empty by mistake let every request of the method, path and host through.
     for (const field of ['headers', 'headerMatches'] as const) {
-      if (!Array.isArray(options[field]) || options[field].length > 0) continue;
+      if (!Array.isArray(o[field]) || o[field].length > 0) continue;
       throw new CiliumPolicyError({
         id: 'l7-headers-empty',
         message: `HttpRule.of() ${field} is an empty list: it requires no header, so the rule would match every request of its other fields `
@@ -125,8 +133,8 @@ export class HttpRule {
         location: callerLocation(),
       });
     }
-    checkL7Fields('HttpRule', { method: options.method, path: options.path, host: options.host }, 'HttpRule.any() for any request, or ".*"');
-    if ([options.method, options.path, options.host].every((v) => v === undefined) && !options.headers?.length && !options.headerMatches?.length) {
+    checkL7Fields('HttpRule', { method: o.method, path: o.path, host: o.host }, 'HttpRule.any() for any request, or ".*"');
+    if ([o.method, o.path, o.host].every((v) => v === undefined) && !o.headers?.length && !o.headerMatches?.length) {
       throw new CiliumPolicyError({
         id: 'l7-rule-empty',
         message: 'HttpRule.of({}) matches every request',
@@ -136,11 +144,11 @@ export class HttpRule {
     }
     // Cilium reads a header match without value and Secret as "present, any value" (pkg/envoy `getHTTPRule`), so a blank
     // value would be written as presence; a blank name or Secret name names nothing.
-    (options.headerMatches ?? []).forEach((h, i) => checkL7Fields(`HttpRule headerMatches[${i}]`,
+    (o.headerMatches ?? []).forEach((h, i) => checkL7Fields(`HttpRule headerMatches[${i}]`,
       { name: h?.name ?? '', value: h?.value, secretName: h?.secretName, secretNamespace: h?.secretNamespace },
       'leave it out (without value and secretName the header need only be present)'));
     // Without secretName no Secret is written: the namespace was dropped and the match read "present, any value".
-    (options.headerMatches ?? []).forEach((h, i) => {
+    (o.headerMatches ?? []).forEach((h, i) => {
       if (h.secretNamespace === undefined || h.secretName !== undefined) return;
       throw new CiliumPolicyError({
         id: 'l7-header-secret-without-name',
@@ -152,19 +160,19 @@ export class HttpRule {
     });
     // A header match with a mismatch action never refuses a request (Cilium: "the rule is still considered as matching").
     // (A value that is no action is left to the CRD check, `crd-header-match-mismatch`.)
-    const matches = (options.headerMatches ?? []).map((h) => ({ name: h.name, ...(h.mismatch !== undefined ? { mismatch: h.mismatch } : {}) }));
-    const asWritten = { ...options, headerMatches: matches };
+    const matches = (o.headerMatches ?? []).map((h) => ({ name: h.name, ...(h.mismatch !== undefined ? { mismatch: h.mismatch } : {}) }));
+    const asWritten = { ...o, headerMatches: matches };
     if (httpRuleMatchesEveryRequest(asWritten)) {
       throw new CiliumPolicyError({
         id: 'l7-rule-empty',
-        message: `HttpRule.of() with only header matches that have a mismatch action (${(options.headerMatches ?? []).map((h) => `${h.name}: ${h.mismatch}`).join(', ')}) `
+        message: `HttpRule.of() with only header matches that have a mismatch action (${(o.headerMatches ?? []).map((h) => `${h.name}: ${h.mismatch}`).join(', ')}) `
           + 'matches every request: a mismatch is logged or the header fixed, and the request let through',
         fix: 'add a method, path, host or a header match without mismatch to restrict the requests; if every request is meant, say so: '
           + "HttpRule.of({ path: '.*', headerMatches })",
         location: callerLocation(),
       });
     }
-    (options.headerMatches ?? []).forEach((h, i) => {
+    (o.headerMatches ?? []).forEach((h, i) => {
       const problem = headerMatchNeverMatches(h);
       if (problem === undefined) return;
       throw new CiliumPolicyError({
@@ -174,7 +182,7 @@ export class HttpRule {
         location: callerLocation(),
       });
     });
-    for (const entry of options.headers ?? []) {
+    for (const entry of o.headers ?? []) {
       const problem = typeof entry === 'string' ? headerNeverMatches(entry) : 'it is not a string';
       if (problem === undefined) continue;
       throw new CiliumPolicyError({
@@ -184,17 +192,17 @@ export class HttpRule {
         location: callerLocation(),
       });
     }
-    const missed = typeof options.method === 'string' ? methodOnlyInOtherCase(options.method) : [];
+    const missed = typeof o.method === 'string' ? methodOnlyInOtherCase(o.method) : [];
     if (missed.length > 0) {
       throw new CiliumPolicyError({
         id: 'l7-http-method-case',
-        message: `HttpRule method ${JSON.stringify(options.method)} matches ${missed.join(', ')} only in another case: Envoy matches :method `
+        message: `HttpRule method ${JSON.stringify(o.method)} matches ${missed.join(', ')} only in another case: Envoy matches :method `
           + `case-sensitively and clients send ${missed.join(', ')}, so Envoy would answer 403 to those requests`,
         fix: `write the method${missed.length === 1 ? '' : 's'} in upper case (${missed.join('|')})`,
         location: callerLocation(),
       });
     }
-    for (const [field, value] of [['method', options.method], ['path', options.path], ['host', options.host]] as const) {
+    for (const [field, value] of [['method', o.method], ['path', o.path], ['host', o.host]] as const) {
       if (value === undefined) continue;
       const size = envoyRegexSizeProblem(field, value);
       if (size === undefined || !size.certain) continue;
@@ -206,17 +214,17 @@ export class HttpRule {
         location: callerLocation(),
       });
     }
-    const headerMatches = options.headerMatches?.map((h): HeaderMatchModel => ({
+    const headerMatches = o.headerMatches?.map((h): HeaderMatchModel => ({
       name: h.name,
       ...(h.value !== undefined ? { value: h.value } : {}),
       ...(h.secretName !== undefined ? { secret: { name: h.secretName, ...(h.secretNamespace ? { namespace: h.secretNamespace } : {}) } } : {}),
       ...(h.mismatch !== undefined ? { mismatch: h.mismatch } : {}),
     }));
     return new HttpRule({
-      ...(options.method !== undefined ? { method: options.method } : {}),
-      ...(options.path !== undefined ? { path: options.path } : {}),
-      ...(options.host !== undefined ? { host: options.host } : {}),
-      ...(options.headers && options.headers.length ? { headers: [...options.headers] } : {}),
+      ...(o.method !== undefined ? { method: o.method } : {}),
+      ...(o.path !== undefined ? { path: o.path } : {}),
+      ...(o.host !== undefined ? { host: o.host } : {}),
+      ...(o.headers && o.headers.length ? { headers: [...o.headers] } : {}),
       ...(headerMatches && headerMatches.length ? { headerMatches } : {}),
     });
   }
@@ -327,7 +335,10 @@ export enum KafkaRole {
   CONSUME = 'consume',
 }
 
-/** Options of `KafkaRule.of()`. */
+/**
+ * Options of `KafkaRule.of()`. A field left out matches any value; one given as `undefined` (a computed value) is refused
+ * (`l7-field-blank`): it would be written as left out, every topic or client.
+ */
 export interface KafkaRuleOptions {
   /**
    * A role; mutually exclusive with `apiKey`.
@@ -374,8 +385,10 @@ export class KafkaRule {
   public static of(options: KafkaRuleOptions): KafkaRule {
     checkPropsObject(options, 'KafkaRule.of()', "KafkaRule.of({ role: KafkaRole.PRODUCE, topic: 'orders' })", undefined, true);
     checkPropKeys(options, KAFKA_RULE_OPTION_KEYS, { owner: 'KafkaRule.of()', noun: 'option' });
-    checkL7Fields('KafkaRule', { apiKey: options.apiKey, apiVersion: options.apiVersion, clientId: options.clientId, topic: options.topic }, 'leave the field out');
-    if ([options.role, options.apiKey, options.apiVersion, options.clientId, options.topic].every((v) => v === undefined)) {
+    const o = readPropsOnce(options);
+    refuseUndefinedFields(o, KAFKA_RULE_OPTION_KEYS, 'KafkaRule.of()', (field) => `leave ${field} out of KafkaRule.of()`);
+    checkL7Fields('KafkaRule', { apiKey: o.apiKey, apiVersion: o.apiVersion, clientId: o.clientId, topic: o.topic }, 'leave the field out');
+    if ([o.role, o.apiKey, o.apiVersion, o.clientId, o.topic].every((v) => v === undefined)) {
       throw new CiliumPolicyError({
         id: 'l7-rule-empty',
         message: 'KafkaRule.of({}) matches every Kafka request',
@@ -383,20 +396,20 @@ export class KafkaRule {
         location: callerLocation(),
       });
     }
-    if (options.role !== undefined && options.apiKey !== undefined) {
+    if (o.role !== undefined && o.apiKey !== undefined) {
       throw new CiliumPolicyError({
         id: 'kafka-role-and-apikey',
-        message: `a Kafka rule takes a role (${options.role}) or an apiKey (${options.apiKey}), not both`,
+        message: `a Kafka rule takes a role (${o.role}) or an apiKey (${o.apiKey}), not both`,
         fix: 'drop one of them, or write two rules',
         location: callerLocation(),
       });
     }
     return new KafkaRule({
-      ...(options.role !== undefined ? { role: options.role } : {}),
-      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-      ...(options.apiVersion !== undefined ? { apiVersion: options.apiVersion } : {}),
-      ...(options.clientId !== undefined ? { clientID: options.clientId } : {}),
-      ...(options.topic !== undefined ? { topic: options.topic } : {}),
+      ...(o.role !== undefined ? { role: o.role } : {}),
+      ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
+      ...(o.apiVersion !== undefined ? { apiVersion: o.apiVersion } : {}),
+      ...(o.clientId !== undefined ? { clientID: o.clientId } : {}),
+      ...(o.topic !== undefined ? { topic: o.topic } : {}),
     });
   }
 
@@ -524,7 +537,11 @@ export class L7 {
     checkL7Fields('L7.generic()', { protocol }, 'name the proxylib parser');
     checkListOf(rules, `L7.generic('${protocol}') rules`, 'a map of the parser\'s fields');
     requireRules('generic', rules.length, 'no form: list the requests (each a map of the parser\'s fields)');
-    if (rules.some((r) => r === null || typeof r !== 'object' || Object.keys(r).length === 0)) {
+    // Each rule read once; a field given as undefined is dropped when written: `{ cmd: undefined }` was `l7: [{}]`, every request.
+    const read = rules.map((r) => (r !== null && typeof r === 'object' ? { ...r } : r));
+    read.forEach((r, i) => refuseUndefinedFields(r ?? {}, Object.keys(r ?? {}), `L7.generic('${protocol}') rule ${i}:`,
+      (field) => `leave ${field} out of the rule (a rule needs at least one field)`));
+    if (read.some((r) => r === null || typeof r !== 'object' || Object.keys(r).length === 0)) {
       throw new CiliumPolicyError({
         id: 'l7-rule-empty',
         message: `L7.generic('${protocol}') has a rule without fields, which matches every request`,
@@ -533,8 +550,8 @@ export class L7 {
       });
     }
     // The proxylib parsers read a blank value as no constraint (r2d2 `cmd: ""` is any command, `file: ""` any file).
-    rules.forEach((r, i) => checkL7Fields(`L7.generic('${protocol}') rule ${i}:`, r, 'leave the field out'));
-    return new L7({ l7proto: protocol, l7: rules.map((r) => ({ ...r })) });
+    read.forEach((r, i) => checkL7Fields(`L7.generic('${protocol}') rule ${i}:`, r, 'leave the field out'));
+    return new L7({ l7proto: protocol, l7: read.map((r) => ({ ...r })) });
   }
 
   private constructor(private readonly model: L7RulesModel) {}
@@ -572,10 +589,33 @@ function requireRules(kind: string, count: number, allowAll: string): void {
  */
 function requireL7Argument(call: string, name: string, value: unknown, every: string): void {
   if (value !== undefined) return;
-  throw new CiliumPolicyError({
+  throw undefinedL7Field(call, name, `for any ${name} say so: ${every}`);
+}
+
+/**
+ * Refuses the fields of L7 options (or of one of their entries) given as `undefined`, which JavaScript reads as left out:
+ * each is a field whose absence Cilium reads as any value (pkg/policy/api `PortRuleHTTP` `Path`: "If omitted or empty, all
+ * paths are all allowed"; `HeaderMatch`: "If none of the optional fields is present, then the header value is not matched,
+ * only presence of the header is enough"; `kafka.PortRule` `Topic`), so a value computed `undefined` by mistake
+ * (`path: routes.helth`, `value: process.env.TOKEN` unset) let every path, every token, every topic through. Present and
+ * `undefined` is refused; left out, the field means any value, as documented.
+ * @param given the options, or an entry of them, as read once (`readPropsOnce`)
+ * @param fields the fields whose absence means any value
+ * @param what the call or entry, e.g. `HttpRule.of()`, `HttpRule.of() headerMatches[0]`
+ * @param leaveOut how to say "any value" outright for a field
+ */
+function refuseUndefinedFields(given: object, fields: readonly string[], what: string, leaveOut: (field: string) => string): void {
+  for (const field of fields) {
+    if (!Object.prototype.hasOwnProperty.call(given, field) || (given as Record<string, unknown>)[field] !== undefined) continue;
+    throw undefinedL7Field(what, field, `for any ${field} say so: ${leaveOut(field)}`);
+  }
+}
+
+function undefinedL7Field(what: string, name: string, every: string): CiliumPolicyError {
+  return new CiliumPolicyError({
     id: 'l7-field-blank',
-    message: `${call} ${name} is undefined: the rule would be written without a ${name}, which matches any ${name}`,
-    fix: `give the ${name} meant (is a computed value undefined?); for any ${name} say so: ${every}`,
+    message: `${what} ${name} is undefined: the rule would be written without a ${name}, which matches any ${name}`,
+    fix: `give the ${name} meant (is a computed value undefined?); ${every}`,
     location: callerLocation(),
   });
 }

@@ -5,7 +5,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL, selectorConstrainsNamespace } from '../model/selectors';
 import { workloadNamespace } from './workload';
 import { Peer } from './peer';
-import { checkListOf, checkNamespaceName, checkPropsObject, checkStringList } from './names';
+import { checkListOf, checkNamespaceName, checkPropsObject, checkStringList, readPropsOnce } from './names';
 import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
@@ -71,6 +71,7 @@ export class MetadataEndpointBlock extends Construct {
   constructor(scope: Construct, id: string, props: MetadataEndpointBlockProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new MetadataEndpointBlock()', "{ namespace: 'shop' }", this.node.path);
+    props = readPropsOnce(props);
     checkPropKeys(props, METADATA_ENDPOINT_BLOCK_PROPS, { owner: 'MetadataEndpointBlock', location: this.node.path });
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
     checkStringList(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', this.node.path);

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { NAMESPACE_LABEL, selectorFixesNamespace } from '../model/selectors';
-import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject, readPropsOnce } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig, peerAsJudged } from './peer-config';
 import { checkPeerValue } from './policy-rule';
@@ -53,6 +53,7 @@ export class MonitoringScrape extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringScrapeProps) {
     super(scope, id);
     checkPropsObject(props, 'new MonitoringScrape()', "{ scraper, namespaces: ['shop'], ports: [Port.tcp(9090)] }", this.node.path, true);
+    props = readPropsOnce(props);
     checkPropKeys(props, MONITORING_SCRAPE_PROPS, { owner: 'MonitoringScrape', location: this.node.path });
     checkFlags(props, ['allowScraperEgress'], 'MonitoringScrape', this.node.path);
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);

@@ -60,6 +60,28 @@ export function checkPropsObject(value: unknown, what: string, example: string, 
 }
 
 /**
+ * Props or options read once into a copy (their lists copied, and the plain objects in them: tiers, header matches), for the
+ * checks and the writer to read the same values. A getter (or a Proxy) was read by each check and again when written, so
+ * `FqdnEgress({ get fqdns() { … } })` answering `['api.example.com']` to the checks and `['*']` after was written `toFQDNs:
+ * [{ matchPattern: '*' }]`, every name, and `HttpRule.of({ get path() { … } })` without a path. Values of classes (a `Port`,
+ * a `Peer`, a construct) are kept as they are. Called once the value is known to be an object (`checkPropsObject`).
+ * @param props the props or options given (an object)
+ */
+export function readPropsOnce<T extends object>(props: T): T {
+  const copy = { ...props } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(copy)) {
+    if (Array.isArray(value)) copy[key] = value.map((e: unknown) => (isPlainObject(e) ? { ...e } : e));
+  }
+  return copy as T;
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
  * Refuses flags that are not `true` or `false` (plain JavaScript, a value read from a file or the environment):
  * `allowAllDnsLookups: 'false'` is truthy, so the construct did the opposite of what was written (every name), and
  * `stagedRollout: 'false'` left a default deny unenforced.

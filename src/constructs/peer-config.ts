@@ -7,6 +7,7 @@ import {
 } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
+import { selectorContradiction } from '../validate/pod-selectors';
 import { checkIdentityLabels } from './identity-label-check';
 import { clonePlain } from '../model/clone-plain';
 
@@ -213,8 +214,10 @@ export function checkOwnSelectorShape(model: unknown, what: string, fix: string,
     // `matchExpressions: []` is a list of requirements, but it is dropped when taken apart (as the factories' `expressions: []`).
     const empty = emptyExpressionList((model as { matchExpressions?: unknown }).matchExpressions,
       `${what} answered ${JSON.stringify(model).slice(0, 200)} with`, 'matchExpressions');
-    if (empty === undefined) return;
-    throw new CiliumPolicyError({ ...empty, location });
+    // Two requirements no label set satisfies together, as the factories refuse them: the selector would select nothing.
+    const refusal = empty ?? selectorContradiction(model as LabelSelectorModel, `${what} answered ${JSON.stringify(model).slice(0, 200)}, which`);
+    if (refusal === undefined) return;
+    throw new CiliumPolicyError({ ...refusal, location });
   }
   throw new CiliumPolicyError({
     id: 'selector-unknown',

@@ -55,7 +55,9 @@ export interface EndpointsPeerOptions {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Label expressions that must all match. An empty list is refused (`selector-empty`): it would be dropped.
+   * Label expressions that must all match. An empty list is refused (`selector-empty`): it would be dropped. Two
+   * requirements no label set satisfies together (with `labels` too) are refused (`selector-contradictory`): the peer would
+   * select nothing.
    * @default - none
    */
   readonly expressions?: LabelExpression[];
@@ -79,7 +81,9 @@ export interface ServiceSelectorPeerOptions {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Label expressions that must all match. An empty list is refused (`selector-empty`): it would be dropped.
+   * Label expressions that must all match. An empty list is refused (`selector-empty`): it would be dropped. Two
+   * requirements no label set satisfies together (with `labels` too) are refused (`selector-contradictory`): the peer would
+   * select nothing.
    * @default - none
    */
   readonly expressions?: LabelExpression[];

@@ -8,7 +8,7 @@ import { unquotedNumbers } from '../model/unquoted-numbers';
 import { NOT_RENDERED, PolicyApiObject } from '../model/policy-api-object';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { IPeer } from './peer';
-import { checkPropsObject } from './names';
+import { checkPropsObject, readPropsOnce } from './names';
 import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyRuleOptions } from './policy-rule';
 import { checkPropKeys } from './prop-keys';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
@@ -354,7 +354,7 @@ export function checkedProps<T>(scope: Construct, id: string, props: T, what: st
   const location = scope.node.path ? `${scope.node.path}/${id}` : id;
   checkPropsObject(props, `new ${what}()`, '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', location);
   checkPropKeys(props, known, { owner: what, location });
-  return props;
+  return readPropsOnce(props as T & object);
 }
 
 /** The chart's namespace for a construct, if any. */

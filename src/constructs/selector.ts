@@ -8,6 +8,7 @@ import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
 import { markValue } from './value-mark';
 import { emptyExpressionList } from '../model/selectors';
+import { selectorContradiction } from '../validate/pod-selectors';
 
 /** A `matchExpressions` entry. */
 export class LabelExpression {
@@ -53,6 +54,8 @@ export interface LabelSelectorOptions {
   readonly labels?: Record<string, string>;
   /**
    * Expressions that must all match (ANDed with `labels`). An empty list is refused (`selector-empty`): it would be dropped.
+   * Two requirements no label set satisfies together (`app: 'db'` with `app NotIn (db)`) are refused (`selector-contradictory`):
+   * the selector would select nothing, so a deny of it would deny nothing.
    * @default - no expression
    */
   readonly expressions?: LabelExpression[];
@@ -97,7 +100,15 @@ function selectorModel(options: LabelSelectorOptions, what: string): LabelSelect
   checkExpressionList(options.expressions, what);
   const labels = options.labels && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
   const expressions = options.expressions && options.expressions.length > 0 ? options.expressions.map((e) => e._toModel()) : undefined;
-  return { ...(labels ? { matchLabels: labels } : {}), ...(expressions ? { matchExpressions: expressions } : {}) };
+  const model = { ...(labels ? { matchLabels: labels } : {}), ...(expressions ? { matchExpressions: expressions } : {}) };
+  refuseContradiction(model, what);
+  return model;
+}
+
+/** Refuses a selector that selects nothing (`selectorContradiction`): a deny of it would deny nothing. */
+function refuseContradiction(model: LabelSelectorModel, what: string): void {
+  const contradiction = selectorContradiction(model, what);
+  if (contradiction !== undefined) throw new CiliumPolicyError({ ...contradiction, location: callerLocation() });
 }
 
 /**

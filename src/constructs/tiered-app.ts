@@ -12,7 +12,7 @@ import { Selector } from '../model/labels';
 import { noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
-import { checkFlags, checkListOf, checkPropsObject } from './names';
+import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { portsMeet } from '../validate/pitfall-l7-widened';
@@ -186,6 +186,7 @@ export class TieredApp extends Construct {
   constructor(scope: Construct, id: string, props: TieredAppProps) {
     super(scope, id);
     checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
+    props = readPropsOnce(props);
     // `egresLockdown: true` left egress open; a tier's `metricPorts` or an egress entry's `port` were dropped likewise.
     checkPropKeys(props, TIERED_APP_PROPS, { owner: 'TieredApp', location: this.node.path });
     (Array.isArray(props.tiers) ? props.tiers : []).forEach((tier, i) => {

@@ -154,6 +154,30 @@ export function selectsLabels(selector: Selector, namespace: string, labels: Rea
   return selector.matches(set);
 }
 
+/**
+ * The refusal (`selector-contradictory`) of a selector two of whose requirements no label set satisfies together (`app: db`
+ * with `app NotIn (db)`; `mayOverlap` of the selector with itself), or `undefined`. Cilium ANDs a selector's requirements and
+ * a label has one value, so it selects nothing: a deny of it denies nothing, a subject so written puts no pod into default
+ * deny. One rule for the factories (`selectorModel`) and the selectors of one's own (`checkOwnSelectorShape`).
+ * @param model the selector, of a known shape
+ * @param what who requires it, leading the message (`Peer.endpoints()`, `Peer.selectedBy(): the endpoint selector of one's own`)
+ */
+export function selectorContradiction(model: LabelSelectorModel, what: string): { id: string; message: string; fix: string } | undefined {
+  const selector = Selector.from(model);
+  if (mayOverlap(selector, selector)) return undefined;
+  const one = (r: SelectorRequirement): Selector => Selector.all().and(r);
+  const requirements = selector.requirements;
+  const [a, b] = requirements.flatMap((x, i) => requirements.slice(i + 1).filter((y) => !mayOverlap(one(x), one(y))).map((y) => [x, y] as const))[0];
+  const shown = (r: SelectorRequirement): string =>
+    `${r.source === 'any' ? '' : `${r.source}:`}${r.key} ${r.operator}${r.values.length > 0 ? ` (${r.values.join(', ')})` : ''}`;
+  return {
+    id: 'selector-contradictory',
+    message: `${what} requires ${shown(a)} and ${shown(b)}, which no label set satisfies together: the selector would select nothing `
+      + "(as a deny's peer it would deny nothing, as a subject put no pod into default deny)",
+    fix: `keep one of the two requirements on ${a.key}, or give the values meant (is a computed value wrong?)`,
+  };
+}
+
 /** Whether some pod could match both selectors: no requirement of one contradicts one of the other on the same key. */
 export function mayOverlap(a: Selector, b: Selector): boolean {
   for (const ra of a.requirements) {

@@ -416,3 +416,56 @@ describe('the shortcuts refuse their argument left out, never reading it as any 
     expect(kafka([KafkaRule.of({ role: KafkaRole.PRODUCE })], ['produce orders', 'produce payments'])).toEqual(['allowed', 'allowed']);
   });
 });
+
+// `HttpRule.of({ method: 'GET', path: routes.helth })` (a computed value undefined by mistake) was written without a path,
+// and `value: process.env.TOKEN` (unset) as a header match of presence only: JavaScript reads a field given as undefined as
+// left out, and Cilium reads a field left out as any value. The shortcuts refused their argument so (above); the options of
+// `of()` and the generic parser's rules now do too. Left out, a field still means any value, as documented.
+describe('a field given as undefined is refused, never read as any value', () => {
+  const U = undefined as unknown as string;
+
+  test('HttpRule.of() path, method, host: refused; given, each restricts; left out, any value', () => {
+    for (const [field, options] of [['path', { method: 'GET', path: U }], ['method', { method: U, path: '/health' }],
+      ['host', { path: '/health', host: U }]] as const) {
+      const r = refusal(() => HttpRule.of(options));
+      expect(r.id, field).toBe('l7-field-blank');
+      expect(r.message, field).toContain(`HttpRule.of() ${field} is undefined: the rule would be written without a ${field}, which matches any ${field}`);
+    }
+    expect(http([HttpRule.of({ method: 'GET', path: '/health' })], ['GET /health', 'GET /admin'])).toEqual(['allowed', 'l7-denied']);
+    expect(http([HttpRule.of({ method: 'GET' })], ['GET /health', 'GET /admin'])).toEqual(['allowed', 'allowed']);
+  });
+
+  test('a header match value (an unset environment variable) or secretName: refused; given, only that value passes', () => {
+    const r = refusal(() => HttpRule.of({ method: 'GET', headerMatches: [{ name: 'X-Token', value: U }] }));
+    expect(r.id).toBe('l7-field-blank');
+    expect(r.message).toContain('HttpRule.of() headerMatches[0] value is undefined: the rule would be written without a value, which matches any value');
+    expect(refusal(() => HttpRule.of({ method: 'GET', headerMatches: [{ name: 'X-Token', secretName: U }] })).id).toBe('l7-field-blank');
+    expect(refusal(() => HttpRule.of({ method: 'GET', headers: U as unknown as string[] })).id).toBe('l7-field-blank');
+    const token = (value: string): HttpRequest => req('GET', '/', { headers: { 'X-Token': value } });
+    expect(http([HttpRule.of({ method: 'GET', headerMatches: [{ name: 'X-Token', value: 's3cr3t' }] })], [token('s3cr3t'), token('guess'), 'GET /']))
+      .toEqual(['allowed', 'l7-denied', 'l7-denied']);
+  });
+
+  test('KafkaRule.of() topic (and every field): refused; given, only that topic', () => {
+    for (const field of ['role', 'apiKey', 'apiVersion', 'clientId', 'topic'] as const) {
+      const options = { ...(field === 'role' ? { apiKey: 'produce' } : field === 'apiKey' ? {} : { role: KafkaRole.PRODUCE }), [field]: undefined };
+      expect(refusal(() => KafkaRule.of(options as KafkaRuleOptions)).message, field).toContain(`KafkaRule.of() ${field} is undefined`);
+    }
+    expect(kafka([KafkaRule.of({ role: KafkaRole.PRODUCE, topic: 'orders' })], ['produce orders', 'produce payments'])).toEqual(['allowed', 'l7-denied']);
+  });
+
+  test('a generic parser rule with a field given as undefined (written l7: [{}], every request): refused', () => {
+    const r = refusal(() => L7.generic('r2d2', [{ cmd: U }]));
+    expect(r.id).toBe('l7-field-blank');
+    expect(r.message).toContain("L7.generic('r2d2') rule 0: cmd is undefined");
+    expect(refusal(() => L7.generic('r2d2', [{ cmd: 'READ', file: U }])).id).toBe('l7-field-blank');
+    expect(L7.generic('r2d2', [{ cmd: 'READ' }])._toModel()).toEqual({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] });
+  });
+
+  test('options read once: a getter that answers a path to the checks and undefined after is written with the path it answered', () => {
+    let reads = 0;
+    const options = { method: 'GET', get path(): string | undefined { return reads++ === 0 ? '/health' : undefined; } };
+    expect(http([HttpRule.of(options as HttpRuleOptions)], ['GET /health', 'GET /admin'])).toEqual(['allowed', 'l7-denied']);
+    expect(reads).toBe(1);
+  });
+});

@@ -177,3 +177,21 @@ describe('a peer named for a role is written as it was judged, not as it answers
     expect(verdictOf(c, 'pod:kube-system:k8s-app=metrics-server', 'entity:host', '10250/TCP', ON)).toBe('allowed');
   });
 });
+
+// A getter (or a Proxy) among the props was read by each check and again when written: the checks saw one value and the
+// policy got another. The props are read once (`readPropsOnce`), so what is written is what was checked.
+describe('props are read once: a getter answers the checks and the policy alike', () => {
+  test('FqdnEgress fqdns answering api.example.com to the checks and * after: only api.example.com may be looked up (it was every name)', () => {
+    const c = chart('shop');
+    let reads = 0;
+    const props = {
+      endpointSelector: EndpointSelector.labels({ app: 'a' }),
+      get fqdns(): string[] { reads += 1; return reads === 1 ? ['api.example.com'] : ['*']; },
+    };
+    new FqdnEgress(c, 'f', props);
+    const dns = (name: string): string => verdictOf(c, 'pod:shop:app=a', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: name });
+    expect(dns('api.example.com')).toBe('allowed');
+    expect(dns('evil.example.org')).toBe('l7-denied');
+    expect(reads).toBe(1);
+  });
+});

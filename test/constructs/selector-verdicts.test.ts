@@ -270,3 +270,47 @@ describe('NodeSelector', () => {
     }
   });
 });
+
+// A selector two of whose requirements no label set satisfies together selects nothing: a deny of it denied nothing, and a
+// subject so written put no pod into default deny. It was accepted by every factory (Cilium ANDs the requirements, and a
+// label has one value); now refused (`selector-contradictory`), naming the two requirements.
+describe('a selector that contradicts itself is refused (it selects nothing)', () => {
+  test('as a deny\'s peer: app=db with app NotIn (db) denied nothing (db allowed); refused; the deny of app=db denies db only', () => {
+    const contradicting = () => Peer.endpoints({ namespace: 'o', labels: { app: 'db' }, expressions: [LabelExpression.notIn('app', ['db'])] });
+    const r = refusal(contradicting);
+    expect(r.id).toBe('selector-contradictory');
+    expect(r.message).toContain('Peer.endpoints() requires app In (db) and app NotIn (db), which no label set satisfies together: the selector would select nothing');
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+    p.allowEgress(Peer.namespace('o'), { ports: [Port.tcp(5432)] });
+    p.denyEgress(Peer.endpoints({ namespace: 'o', labels: { app: 'db' } }), { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db', '5432/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=web', '5432/TCP')).toBe('allowed');
+  });
+
+  test('as a subject: In with disjoint values, Exists with DoesNotExist: refused; a consistent one selects its pods only', () => {
+    for (const run of [
+      () => EndpointSelector.of({ expressions: [LabelExpression.in('app', ['api']), LabelExpression.in('app', ['web'])] }),
+      () => EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.doesNotExist('app')] }),
+      () => EndpointSelector.of({ expressions: [LabelExpression.exists('tier'), LabelExpression.doesNotExist('tier')] }),
+      () => NodeSelector.of({ labels: { pool: 'edge' }, expressions: [LabelExpression.notIn('pool', ['edge'])] }),
+      () => Peer.serviceSelector({ namespace: 'o', labels: { app: 'db' }, expressions: [LabelExpression.in('app', ['web'])] }),
+    ]) expect(refusal(run).id).toBe('selector-contradictory');
+    expect(selects(EndpointSelector.of({ labels: { app: 'api' }, expressions: [LabelExpression.in('app', ['api', 'web'])] }),
+      ['app=api', 'app=web', 'app=other'])).toEqual({ 'app=api': true, 'app=web': false, 'app=other': false });
+  });
+
+  test('a selector of one\'s own (Peer.selectedBy) answering app=db with app NotIn (db): refused as the factories refuse it', () => {
+    const own = (matchExpressions: { key: string; operator: string; values?: string[] }[]): IEndpointSelector =>
+      ({ toEndpointSelector: () => ({ matchLabels: { app: 'db' }, matchExpressions }) });
+    const r = refusal(() => Peer.selectedBy(own([{ key: 'app', operator: 'NotIn', values: ['db'] }]), 'o'));
+    expect(r.id).toBe('selector-contradictory');
+    expect(r.message).toContain('which requires app In (db) and app NotIn (db), which no label set satisfies together');
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+    p.allowEgress(Peer.namespace('o'), { ports: [Port.tcp(5432)] });
+    p.denyEgress(Peer.selectedBy(own([{ key: 'tier', operator: 'NotIn', values: ['canary'] }]), 'o'), { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db', '5432/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db,tier=canary', '5432/TCP')).toBe('allowed');
+  });
+});

@@ -41,6 +41,8 @@ import { addressShapedDnsName, registrableWildcardExample } from '../../src/mode
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { unquotedNumber } from '../../src/model/unquoted-numbers';
 import { KAFKA_API_KEYS } from '../../src/validate/tables';
+import { Selector } from '../../src/model/labels';
+import { mayOverlap } from '../../src/validate/pod-selectors';
 
 /**
  * Arbitraries built from plain arguments (a version, a kind, a character set), one per argument list. An arbitrary is an
@@ -523,13 +525,25 @@ function saysSomething(o: { labels?: Labels; expressions?: ExpressionSpec[] }): 
   return Object.keys(o.labels ?? {}).length > 0 || (o.expressions ?? []).length > 0;
 }
 
+/**
+ * Whether no two requirements of optional labels/expressions contradict each other (`a: x` with `a NotIn (x)`): the SDK
+ * refuses such a selector (`selector-contradictory`, it selects nothing).
+ */
+function consistent(o: { labels?: Labels; expressions?: ExpressionSpec[] }): boolean {
+  const selector = Selector.from({
+    ...(o.labels ? { matchLabels: o.labels } : {}),
+    ...(o.expressions ? { matchExpressions: o.expressions.map((e) => ({ key: e.key, operator: e.op, ...('values' in e ? { values: e.values } : {}) })) } : {}),
+  });
+  return mayOverlap(selector, selector);
+}
+
 /** An endpoint or node selector. */
 export function selector(key: fc.Arbitrary<string> = labelKey({ source: true })): fc.Arbitrary<SelectorSpec> {
   return fc.oneof(
     fc.constant<SelectorSpec>({ kind: 'all' }),
     record(key, labelValue, 1, 3).map((labels): SelectorSpec => ({ kind: 'labels', labels })),
     fc.record({ labels: record(key, labelValue, 1, 2), expressions: expressions(key) }, { requiredKeys: [] })
-      .filter(saysSomething)
+      .filter((o) => saysSomething(o) && consistent(o))
       .map((o): SelectorSpec => ({ kind: 'of', ...o })),
   );
 }
@@ -927,7 +941,7 @@ function endpointPeers(ccnp: boolean): fc.Arbitrary<PeerSpec>[] {
   );
   return [
     fc.tuple(nsChoice, fc.record({ labels, expressions: exprs }, { requiredKeys: [] }))
-      .filter(([ns, rest]) => Object.keys(ns).length > 0 || saysSomething(rest))
+      .filter(([ns, rest]) => (Object.keys(ns).length > 0 || saysSomething(rest)) && consistent(rest))
       .map(([ns, rest]): PeerSpec => ({ kind: 'endpoints', ...ns, ...rest })),
     namespaceName.map((name): PeerSpec => ({ kind: 'namespace', name })),
     fc.constant<PeerSpec>({ kind: 'allNamespaces' }),
@@ -959,7 +973,7 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
       fc.record({ kind: fc.constant('service' as const), name: serviceName, namespace: namespaceName }, { requiredKeys: ccnp ? ['kind', 'name', 'namespace'] : ['kind', 'name'] }),
       fc.record({
         kind: fc.constant('serviceSelector' as const), labels: plainLabels(1, 2), expressions: expressions(labelKey({ reserve: 0 })), namespace: namespaceName,
-      }, { requiredKeys: ccnp ? ['kind', 'namespace'] : ['kind'] }).filter((o) => saysSomething(o) && !mayMatchKubernetesService(o)),
+      }, { requiredKeys: ccnp ? ['kind', 'namespace'] : ['kind'] }).filter((o) => saysSomething(o) && consistent(o) && !mayMatchKubernetesService(o)),
     );
   }
   return fc.oneof(...options);
@@ -1619,7 +1633,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ['ClusterwidePolicy'],
     piece: () => fc.tuple(anyVerbWithPeer, fc.oneof(
-      fc.record({ labels: podLabels(1, 2), expressions: expressions(labelKey()) }, { requiredKeys: [] }).filter(saysSomething)
+      fc.record({ labels: podLabels(1, 2), expressions: expressions(labelKey()) }, { requiredKeys: [] })
+        .filter((o) => saysSomething(o) && consistent(o))
         .map((o): PeerSpec => ({ kind: 'endpoints', ...o })),
       selector().map((s): PeerSpec => ({ kind: 'selectedBy', selector: s })),
     ), fc.boolean()).map(([verb, p, host]) => piece(`${verb}(${p.kind} without namespace)`, ['peer-namespace-required'], { at: 'call', call: peerCall(verb, p), host })),
