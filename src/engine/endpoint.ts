@@ -7,6 +7,7 @@ import { parseIp } from '../model/cidr';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
 import { isIdentityLabelKey } from '../validate/syntax';
+import { nodeKeySourceProblem, splitLabelKey } from '../model/labels';
 
 /** What an endpoint is. */
 export enum EndpointKind {
@@ -244,7 +245,9 @@ export function parseEndpoint(text: string): Endpoint {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
         throw syntax(input, `"${namespace}" is not a namespace name`, 'write pod:<namespace>:<key>=<value>,..., e.g. pod:default:app=web');
       }
-      return Endpoints.pod(namespace, parseLabels(i < 0 ? '' : rest.slice(i + 1), input));
+      const labels = parseLabels(i < 0 ? '' : rest.slice(i + 1), input);
+      refuseForeignSources(labels, input, podKeySourceProblem);
+      return Endpoints.pod(namespace, labels);
     }
     case 'entity': {
       const at = rest.indexOf('@');
@@ -274,6 +277,7 @@ export function parseEndpoint(text: string): Endpoint {
     case 'node': {
       const at = rest.lastIndexOf('@');
       const labels = parseLabels(at < 0 ? rest : rest.slice(0, at), input);
+      refuseForeignSources(labels, input, nodeKeySourceProblem);
       return Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
     }
     default:
@@ -297,6 +301,39 @@ export function formatEndpoint(ep: Endpoint): string {
       return `fqdn:${ep.name ?? ''}@${ep.ip ?? ''}`;
     case EndpointKind.NODE:
       return `node:${labels(ep.labels)}${ep.ip ? `@${ep.ip}` : ''}`;
+  }
+}
+
+/**
+ * The label sources a pod's identity may carry: `k8s` (its own labels and its namespace's: pkg/labels `Map2Labels(labels, "k8s")`),
+ * `container` and `unspec` (labels of a runtime), `reserved` (`reserved:init` and the like), and a key written without a source.
+ */
+const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['any', 'k8s', 'container', 'unspec', 'reserved']);
+
+/** What is wrong with a pod endpoint's label key of a source no pod's labels carry (`app:frontend`: the source `app`), else `undefined`. */
+function podKeySourceProblem(key: string, value: string): { says: string; fix: string } | undefined {
+  const { source, key: bare } = splitLabelKey(key);
+  if (POD_LABEL_SOURCES.has(source)) return undefined;
+  const asWritten = value === '' ? '' : `=${value}`;
+  return {
+    says: `"${key}" reads as the label ${bare} of the source ${source} (the text before the first ":" is a label source), which no pod's `
+      + 'labels carry (Cilium gives a pod\'s labels the source k8s): such a pod exists in no cluster, and every answer about it would be made up',
+    fix: value === ''
+      ? `write labels as key=value: ${source}=${bare} if that is the label meant (or ${bare}, or k8s:${bare}, for a label ${bare} with an empty value)`
+      : `write the key without a source (${bare}${asWritten}) or with the k8s source (k8s:${bare}${asWritten})`,
+  };
+}
+
+/**
+ * Refuses an endpoint's label of a source no such endpoint carries (`pod:shop:app:frontend`, a typo of `app=frontend`): the
+ * endpoint would be one no cluster has, and a trace or a `toDeny` check of it would pass without judging anything.
+ */
+function refuseForeignSources(
+  labels: Readonly<Record<string, string>>, input: string, problem: (key: string, value: string) => { says: string; fix: string } | undefined,
+): void {
+  for (const [key, value] of Object.entries(labels)) {
+    const found = problem(key, value);
+    if (found !== undefined) throw syntax(input, found.says, found.fix);
   }
 }
 

@@ -257,12 +257,31 @@ describe('one rule for label key sources', () => {
       expect({ source: labelKeySource(key), key: labelKeyName(key) }).toEqual(splitLabelKey(key));
     });
 
-  test('a pod label of a source Cilium has no name for is that source: a key without a source selects it, k8s: does not', () => {
-    const ROLE = 'pod:default:example.com:role=admin';
-    expect(selects(labels({ role: 'admin' }), ROLE)).toBe(true);
-    expect(selects(labels({ 'example.com:role': 'admin' }), ROLE)).toBe(true);
-    expect(selects(labels({ 'k8s:role': 'admin' }), ROLE)).toBe(false);
+  test('a selector key of a source Cilium has no name for (example.com:role) selects no pod: pods carry k8s labels', () => {
     expect(selects(labels({ 'example.com:role': 'admin' }), 'pod:default:role=admin')).toBe(false);
+    expect(selects(labels({ 'example.com:role': 'admin' }), 'pod:default:k8s:role=admin')).toBe(false);
+    expect(selects(labels({ role: 'admin' }), 'pod:default:role=admin')).toBe(true);
+  });
+
+  // Session 45: `pod:shop:app:frontend` (a typo of app=frontend) was a pod with the label frontend of the source app: a pod no
+  // cluster has, so a trace or a toDeny check of it passed without judging anything. Such an endpoint is refused now.
+  test.each([
+    ['pod:default:example.com:role=admin', 'without a source (role=admin) or with the k8s source (k8s:role=admin)'],
+    ['pod:shop:app:frontend', 'app=frontend if that is the label meant'],
+  ])('a pod endpoint with a label of a source no pod carries (%s) is refused, naming the fix', (pod, fix) => {
+    expect(() => selects(labels({ role: 'admin' }), pod)).toThrow(/which no pod's labels carry \(Cilium gives a pod's labels the source k8s\)/);
+    expect(() => selects(labels({ role: 'admin' }), pod)).toThrow(expect.objectContaining({ fix: expect.stringContaining(fix) }));
+  });
+
+  test.each(['pod:default:k8s:role=admin', 'pod:default:container:role=admin', 'pod:default:any:role=admin', 'pod:default:unspec:role=admin'])(
+    'a pod endpoint with a label of a source pods may carry (%s) is judged', (pod) => {
+      expect(selects(labels({ role: 'admin' }), pod)).toBe(true);
+    });
+
+  test('a node endpoint with a label of a source no node carries (node:app:frontend, node:k8s:role=w) is refused, node:role=w judged', () => {
+    expect(() => verdict(policySet([]), 'node:app:frontend', 'pod:default:app=web', 80)).toThrow(/has the label source app, which no node's identity carries/);
+    expect(() => verdict(policySet([]), 'node:k8s:role=w', 'pod:default:app=web', 80)).toThrow(/has the label source k8s/);
+    expect(verdict(policySet([]), 'node:role=w', 'pod:default:app=web', 80).ingress.decision).toBeDefined();
   });
 });
 
