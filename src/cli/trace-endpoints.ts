@@ -112,7 +112,7 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
         id: 'engine-endpoint-syntax',
         message: `bad endpoint "${input}": an endpoint starts with its kind`,
         fix: `for the pods of Service ${input.split(':')[0]} write ${SERVICE_PREFIX}${input}; for pods by label pod:<namespace>:<k=v,...> `
-          + `(pod:${input.split('/')[0]}:app=…); also entity:<name>, cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>`,
+          + `(pod:${input.split('/')[0]}:app=…); also entity:<name>, cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>[@<ip>]`,
       });
     }
     const endpoint = set.endpoint(input);

@@ -613,7 +613,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .requiredOption('--from <endpoint>',
       'client: pod:<ns>:<k=v,...>, svc:<ns>/<name> (its pods), entity:<name>, entity:kube-apiserver@<ip> (a managed API server), '
-      + 'cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>')
+      + 'cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>[@<ip>]')
     .requiredOption('--to <endpoint>', 'server, same syntax as --from; svc:<ns>/<name>:<port> also sets the port (the target port of that Service port)')
     .option('--port <port>', 'connection (the container port): 8080/TCP, 53/UDP, 8080 (TCP), icmp/8, icmpv6/128 (default 53/UDP with --dns)')
     .option('--http <request>', 'an HTTP request to check against HTTP rules: "GET /path"')
