@@ -858,7 +858,8 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
 
 /**
  * What a value object of the SDK given where the options of an allow or deny call go is (a `Port`, `L7` rules, a peer), with
- * how a refusal shows it; `undefined` for anything else (the options, or a value the other checks of the call refuse).
+ * how a refusal shows it, for a fix that says where it goes; `undefined` for anything else (`checkRuleCall` names it by its
+ * class, `describeInstance`).
  */
 function sdkValueKind(options: unknown): { kind: 'a Port' | 'L7 rules' | 'a peer'; shown: string } | undefined {
   if (options === null || typeof options !== 'object') return undefined;
