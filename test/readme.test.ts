@@ -23,6 +23,17 @@ const scratch = scratchDir('readme');
 const WORK = scratch.dir;
 const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 const SHIM = 'readme-vitest.ts';
+/**
+ * The Quick start: the first ```ts block after its heading, a whole program (`Synth.run`) whose synthesized `dist/` the
+ * engine judges. Found by the heading, not by a line of it, so a block renamed or moved is a failure, never a skipped check.
+ */
+const QUICK_START = ((): number => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const heading = readme.indexOf('\n## Quick start\n');
+  const start = heading < 0 ? -1 : readme.indexOf('```ts\n', heading);
+  const next = heading < 0 ? -1 : readme.indexOf('\n## ', heading + 1);
+  return start < 0 || (next >= 0 && start > next) ? -1 : [...readme.slice(0, start).matchAll(/```ts\n/g)].length;
+})();
 
 /** Assertions for blocks that build values rather than a chart: the block's top-level consts are exported to them. */
 const CHECKS: ReadonlyArray<{ line: string; check: (mod: Record<string, unknown>, log: string) => void }> = [
@@ -97,6 +108,12 @@ describe('README examples', () => {
     expect(text).toEqual([]);
   });
 
+  test('the Quick start is found: a Synth.run program the engine checks below', () => {
+    expect(QUICK_START, 'a ```ts block under "## Quick start" in README.md').toBeGreaterThanOrEqual(0);
+    expect(blocks[QUICK_START]).toMatch(/Synth\.run\(/);
+    expect(blocks[QUICK_START]).not.toMatch(/from 'vitest'|^\/\/ type-check only/);
+  });
+
   test('every block that runs has an assertion, and every CHECKS entry matches a block', () => {
     const unchecked = blocks.filter((b) => !/^\/\/ type-check only/.test(b) && !/Synth\.run\(/.test(b) && !/from 'vitest'/.test(b)
       && !/\bchart\b/.test(b) && !CHECKS.some((c) => b.includes(c.line)) && !/^\/\/ test\/setup\.ts/.test(b));
@@ -121,7 +138,7 @@ describe('README examples', () => {
           expect(process.exitCode ?? 0, written).toBe(0);
           expect(readdirSync(out).filter((f) => f.endsWith('.k8s.yaml')).length, written).toBeGreaterThan(0);
           // The Quick start does what its comments say: frontend → backend on 8080 under the namespace's default deny.
-          if (block.includes("new FqdnEgress(chart, 'payments-api'")) {
+          if (i === QUICK_START) {
             const set = PolicySet.fromFiles([out]);
             const verdict = (from: string, to: string, port: string): string =>
               set.verdict({ from: Endpoints.parse(from), to: set.endpoint(to), ...Queries.parseConnection(port) }).verdict;

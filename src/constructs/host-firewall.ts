@@ -5,7 +5,7 @@ import { CiliumPolicyError, Severity, showValue } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { AllowOptions, DenyOptions, checkSelectorValue, firstPortName } from './policy-rule';
+import { AllowOptions, DenyOptions, checkRuleCall, checkSelectorValue, firstPortName } from './policy-rule';
 import { Icmp, IcmpFamily, isPort, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
@@ -424,6 +424,7 @@ export class HostFirewall extends Construct {
    * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */
   public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
+    checkRuleCall('allowIngress', peer, options, arguments.length, this.policy.node.path);
     this.policy.allowIngress(peer, options);
   }
 
@@ -437,6 +438,7 @@ export class HostFirewall extends Construct {
    * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */
   public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
+    checkRuleCall('allowEgress', peer, options, arguments.length, this.policy.node.path);
     this.ensureEgressGuard();
     this.policy.allowEgress(peer, options);
   }
@@ -447,6 +449,7 @@ export class HostFirewall extends Construct {
    * @param options the ports denied (default: all)
    */
   public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
+    checkRuleCall('denyIngress', peer, options, arguments.length, this.policy.node.path);
     this.policy.denyIngress(peer, options);
   }
 
@@ -456,6 +459,7 @@ export class HostFirewall extends Construct {
    * @param options the ports denied (default: all)
    */
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
+    checkRuleCall('denyEgress', peer, options, arguments.length, this.policy.node.path);
     this.ensureEgressGuard();
     this.policy.denyEgress(peer, options);
   }

@@ -70,12 +70,16 @@ export function checkPropsObject(value: unknown, what: string, example: string, 
 export function readPropsOnce<T extends object>(props: T): T {
   const copy = { ...props } as Record<string, unknown>;
   for (const [key, value] of Object.entries(copy)) {
-    if (Array.isArray(value)) copy[key] = value.map((e: unknown) => (isPlainObject(e) ? { ...e } : e));
+    if (Array.isArray(value)) copy[key] = value.map((e: unknown) => (isObjectLiteral(e) ? { ...e } : e));
   }
   return copy as T;
 }
 
-function isPlainObject(value: unknown): value is object {
+/**
+ * Whether `value` is an object literal (or `JSON.parse`, `Object.create(null)`): its prototype is `Object.prototype` or
+ * none. A class instance (a `Port`, a selector, a construct, a `Map`) is not, nor a list.
+ */
+export function isObjectLiteral(value: unknown): value is object {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -123,7 +127,7 @@ export function checkListOf(list: unknown, what: string, kind: string, property?
   if (Array.isArray(list) && index < 0) return;
   throw new CiliumPolicyError({
     id: 'list-entry-invalid',
-    message: Array.isArray(list) ? `${what}[${index}] is ${shown(list[index])}, not ${kind}` : `${what} is ${shown(list)}, not a list`,
+    message: Array.isArray(list) ? `${what}[${index}] is ${describeInstance(list[index])}, not ${kind}` : `${what} is ${describeInstance(list)}, not a list`,
     fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)`
       : typeof list === 'string' ? `pass a list: [${JSON.stringify(list)}]` : `pass a list, each entry ${kind}`,
     location: location ?? callerLocation(),
@@ -142,8 +146,16 @@ export function checkStringList(list: unknown, what: string, kind: string, locat
   checkListOf(list, what, kind, (e) => typeof e === 'string', location);
 }
 
-/** A value as a message shows it, naming the class of an instance (`a DnsRule`). */
-function shown(value: unknown): string {
-  const name = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.constructor?.name : undefined;
-  return name !== undefined && name !== 'Object' ? `a ${name}` : describeValue(value);
+/**
+ * A value as a message shows it, naming the class of an instance (`a DnsRule`, `an EndpointSelector`, `a Set`); anything
+ * else as `describeValue` shows it.
+ */
+export function describeInstance(value: unknown): string {
+  let name: unknown;
+  try {
+    name = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.constructor?.name : undefined;
+  } catch {
+    name = undefined; // a getter that throws, a proxy's trap
+  }
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : describeValue(value);
 }

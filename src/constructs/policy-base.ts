@@ -9,7 +9,7 @@ import { NOT_RENDERED, PolicyApiObject } from '../model/policy-api-object';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { IPeer } from './peer';
 import { checkPropsObject, readPropsOnce } from './names';
-import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyRuleOptions } from './policy-rule';
+import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyRuleOptions, checkRuleCall } from './policy-rule';
 import { checkPropKeys } from './prop-keys';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
@@ -115,6 +115,7 @@ export abstract class PolicyBase extends Construct {
    * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */
   public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
+    checkRuleCall('allowIngress', peer, options, arguments.length, this.node.path);
     this.rule.allowIngress(peer, options);
   }
 
@@ -124,6 +125,7 @@ export abstract class PolicyBase extends Construct {
    * @param options the ports (default: all, or a workload's serving ports), L7 rules, authentication and TLS server names
    */
   public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
+    checkRuleCall('allowEgress', peer, options, arguments.length, this.node.path);
     this.rule.allowEgress(peer, options);
   }
 
@@ -133,6 +135,7 @@ export abstract class PolicyBase extends Construct {
    * @param options the ports denied (default: all)
    */
   public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
+    checkRuleCall('denyIngress', peer, options, arguments.length, this.node.path);
     this.rule.denyIngress(peer, options);
   }
 
@@ -142,6 +145,7 @@ export abstract class PolicyBase extends Construct {
    * @param options the ports denied (default: all)
    */
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
+    checkRuleCall('denyEgress', peer, options, arguments.length, this.node.path);
     this.rule.denyEgress(peer, options);
   }
 

@@ -6,7 +6,6 @@ import {
 } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
-import { describeValue } from '../model/plain-value';
 import {
   IcmpFieldModel,
   LabelSelectorModel,
@@ -24,7 +23,7 @@ import { IPeer, Peer } from './peer';
 import { PeerConfig, checkedPeerConfig } from './peer-config';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
-import { checkFlags, checkPropsObject } from './names';
+import { checkFlags, checkPropsObject, describeInstance, isObjectLiteral } from './names';
 import { checkPropKeys } from './prop-keys';
 import { checkIdentityLabels } from './identity-label-check';
 import { hasValueMark, markValue } from './value-mark';
@@ -239,6 +238,7 @@ export class PolicyRule {
    * @param options the ports (and ICMP types; default: all), L7 rules, authentication and TLS server names
    */
   public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
+    checkRuleCall('allowIngress', peer, options, arguments.length, this.owner);
     this.add(SectionName.INGRESS, peer, options);
   }
 
@@ -249,6 +249,7 @@ export class PolicyRule {
    * @param options the ports (and ICMP types; default: all), L7 rules, authentication and TLS server names
    */
   public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
+    checkRuleCall('allowEgress', peer, options, arguments.length, this.owner);
     this.add(SectionName.EGRESS, peer, options);
   }
 
@@ -258,6 +259,7 @@ export class PolicyRule {
    * @param options the ports denied (default: all)
    */
   public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
+    checkRuleCall('denyIngress', peer, options, arguments.length, this.owner);
     this.add(SectionName.INGRESS_DENY, peer, options);
   }
 
@@ -268,6 +270,7 @@ export class PolicyRule {
    * @param options the ports denied (default: all)
    */
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
+    checkRuleCall('denyEgress', peer, options, arguments.length, this.owner);
     this.add(SectionName.EGRESS_DENY, peer, options);
   }
 
@@ -322,7 +325,6 @@ export class PolicyRule {
   private add(section: SectionName, peer: IPeer, given: AllowOptions): void {
     const direction = sectionDirection(section);
     const verb = `${isDenySection(section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
-    this.checkCall(verb, peer, given);
     // A deny rule has ports only (DenyOptions).
     const options: AllowOptions = isDenySection(section) ? { ports: given.ports } : given;
     const { ports, l7 } = options;
@@ -363,7 +365,7 @@ export class PolicyRule {
         id: 'ports-empty',
         message: Array.isArray(ports)
           ? `${verb}(${config.description}, { ports: [] }): an empty port list would be written as no toPorts, which means every port`
-          : `${verb}(${config.description}, { ports }): ports is ${isPort(ports as unknown) ? `the Port ${String(ports)}` : describeValue(ports)}, not a list; `
+          : `${verb}(${config.description}, { ports }): ports is ${isPort(ports as unknown) ? `the Port ${String(ports)}` : describeInstance(ports)}, not a list; `
             + 'it would be written as no toPorts, which means every port',
         fix: Array.isArray(ports) ? `list the ports; for every port leave ports out or say it with { ports: [Port.allPorts()] } (or Port.allTcp())`
           : 'pass a list: { ports: [Port.tcp(8080)] }',
@@ -408,79 +410,6 @@ export class PolicyRule {
     // Rendered at synthesis: the lists as given now (a serverNames list emptied afterwards would drop the SNI restriction).
     const kept: AllowOptions = { ...options, ...(Array.isArray(options.serverNames) ? { serverNames: [...options.serverNames] } : {}) };
     this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options: kept });
-  }
-
-  /**
-   * Refuses what the types rule out but plain JavaScript (or a caller of the 0.x API) can still pass: a construct or
-   * other non-peer as the peer, a port list where the options go.
-   */
-  private checkCall(verb: string, peer: IPeer, options: AllowOptions): void {
-    checkPeerValue(peer, verb, this.owner);
-    // A value of the SDK where the options go (`allowIngress(peer, Port.tcp(80))`, `…, L7.http(…))`): the options check below
-    // reads the keys of a mapping only, so its fields were not options, and the rule was written without toPorts: an allow
-    // of every port (a deny of every port), with the L7 rules dropped.
-    const value = sdkValueKind(options);
-    if (value !== undefined) {
-      const example = value.kind === 'L7 rules' ? '{ ports: [Port.tcp(8080)], l7 }' : '{ ports: [Port.tcp(8080)] }';
-      throw new CiliumPolicyError({
-        id: 'rule-options-positional',
-        message: `${verb}(${peer.toString()}, ${value.shown}): the second argument is the options, not ${value.kind}; the rule would be written `
-          + `without ports, ${verb.startsWith('deny') ? 'denying' : 'allowing'} every port`,
-        fix: value.kind === 'a peer' ? `one peer a call: ${verb}(peer, { ports }) once for each peer`
-          : `pass ${value.kind === 'a Port' ? 'the ports as a list' : 'the L7 rules with their ports'} in the options: ${verb}(peer, ${example})`,
-        location: this.owner,
-      });
-    }
-    // Cilium's deny rules carry ports only (`PortDenyRule`: no `rules`, no `serverNames`; no `authentication` in a deny item): from
-    // plain JavaScript an allow option given to a deny was dropped, and `denyIngress(peer, { ports, l7: <GET /admin> })` denied every
-    // request on the ports, not the one meant.
-    const allowOnly = verb.startsWith('deny') && options !== null && typeof options === 'object'
-      ? DENY_DROPS.filter((k) => (options as Record<string, unknown>)[k] !== undefined) : [];
-    if (allowOnly.length > 0) {
-      throw new CiliumPolicyError({
-        id: 'deny-allow-option',
-        message: `${verb}(${peer.toString()}, { ${allowOnly.join(', ')} }): ${allowOnly.join(' and ')} ${allowOnly.length > 1 ? 'are options' : 'is an option'} `
-          + 'of allow rules only: a Cilium deny rule carries ports (and ICMP types), no L7 rules, authentication or server names, so '
-          + `${allowOnly.length > 1 ? 'they' : 'it'} would be dropped and the deny would hold every connection to the peer on its ports`,
-        fix: `drop ${allowOnly.join(', ')} and deny by peer and port; to stop some requests only, allow the others (allowIngress/allowEgress `
-          + 'with { ports, l7 }): the L7 proxy then refuses the requests no rule allows',
-        location: this.owner,
-      });
-    }
-    if (options !== null && typeof options === 'object' && options.l7 !== undefined && typeof (options.l7 as Partial<L7> | null)?._toModel !== 'function') {
-      throw new CiliumPolicyError({
-        id: 'l7-not-l7',
-        message: `${verb}(${peer.toString()}, { l7 }): l7 is ${options.l7 === null ? 'null' : `${typeof options.l7 === 'object' ? 'an object' : `a ${typeof options.l7}`} that is not an L7 value`}`,
-        fix: "build it with L7.http(HttpRule.get('/api/.*')), L7.kafka(…), L7.dns(…) or L7.generic(…), or leave l7 out",
-        location: this.owner,
-      });
-    }
-    if (options !== null && typeof options === 'object' && options.serverNames !== undefined && !Array.isArray(options.serverNames)) {
-      throw new CiliumPolicyError({
-        id: 'server-names-not-list',
-        message: `${verb}(${peer.toString()}, { serverNames }): serverNames is ${JSON.stringify(options.serverNames)}, not a list`
-          + (typeof options.serverNames === 'string' ? ' (a string would be read character by character)' : ''),
-        fix: `pass a list: serverNames: [${typeof options.serverNames === 'string' ? JSON.stringify(options.serverNames) : "'api.example.com'"}]`,
-        location: this.owner,
-      });
-    }
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new CiliumPolicyError({
-        id: 'rule-options-positional',
-        message: `${verb}(${peer.toString()}, ${Array.isArray(options) ? '[…]' : String(options)}): the second argument is the options, not a port list`,
-        fix: `pass the ports (and L7 rules) in the options: ${verb}(peer, { ports: [Port.tcp(8080)], l7: L7.http(…) })`,
-        location: this.owner,
-      });
-    }
-    // From plain JavaScript an option the call does not know is dropped: `{ port: [...] }` (for `ports`) allowed every port.
-    // A deny reads its ports only and leaves the allow options out, as documented (`DenyOptions`).
-    checkKnownKeys(options, OPTION_KEYS, ({ key, near }) => ({
-      id: 'rule-option-unknown',
-      message: `${verb}(${peer.toString()}, { ${key} }): ${verb}() has no option ${key}; it would be left out, and the rule would `
-        + `${verb.startsWith('deny') ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
-      fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${verb.startsWith('deny') ? 'ports' : OPTION_KEYS.join(', ')}`,
-      location: this.owner,
-    }));
   }
 
   /**
@@ -835,9 +764,102 @@ function subjectOnlyExcludes(model: LabelSelectorModel, rule: RuleModel, context
   });
 }
 
+/** An allow or deny call, as a refusal names it. */
+export type RuleVerb = 'allowIngress' | 'allowEgress' | 'denyIngress' | 'denyEgress';
+
+/**
+ * The one check of the arguments of an allow or deny call, made by every such public method (`PolicyRule`, `PolicyBase`,
+ * `HostFirewall`) before it changes anything: it refuses what the types rule out but plain JavaScript (or a caller of the 0.x
+ * API) can still pass. A construct or other non-peer as the peer; anything but an object literal where the options go (a port
+ * list, a `Port`, L7 rules, a peer, a selector, a construct, a `Map`, a class instance: its fields were not read as options, and
+ * the rule was written without toPorts, allowing, or denying, every port); an argument after the options (the 0.x form
+ * `allowIngress(peer, undefined, undefined, { authentication })` lost its authentication, `…, { ports }, L7.http(…))` its L7
+ * rules); an option the call does not know or cannot take.
+ * @param verb the call
+ * @param peer the peer given
+ * @param options the options given (`{}` when left out)
+ * @param argumentCount how many arguments the call got (`arguments.length`)
+ * @param location the construct path
+ */
+export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, argumentCount: number, location: string)
+  : asserts options is AllowOptions {
+  checkPeerValue(peer, verb, location);
+  const deny = verb.startsWith('deny');
+  const example = deny ? '{ ports: [Port.tcp(8080)] }' : '{ ports: [Port.tcp(8080)], l7, authentication, serverNames }';
+  if (argumentCount > 2) {
+    throw new CiliumPolicyError({
+      id: 'rule-options-positional',
+      message: `${verb}(${peer.toString()}, …) got ${argumentCount} arguments: the call takes the peer and the options, and an argument after the `
+        + `options would be dropped (its ports, L7 rules or authentication with it), the rule ${deny ? 'denying' : 'allowing'} more than asked`,
+      fix: `pass everything in the one options object: ${verb}(peer, ${example})`,
+      location,
+    });
+  }
+  // A value of the SDK or another class instance where the options go (`allowIngress(peer, Port.tcp(80))`, `…, L7.http(…))`,
+  // `…, EndpointSelector.labels(…))`): its fields are not options, and the rule was written without toPorts.
+  if (!isObjectLiteral(options)) {
+    const value = sdkValueKind(options);
+    const kind = value?.kind ?? (Array.isArray(options) ? 'a port list' : describeInstance(options));
+    const shown = value?.shown ?? (Array.isArray(options) ? '[…]' : options !== null && typeof options === 'object' ? kind : String(options));
+    throw new CiliumPolicyError({
+      id: 'rule-options-positional',
+      message: `${verb}(${peer.toString()}, ${shown}): the second argument is the options, not ${kind}; the rule would be written `
+        + `without ports, ${deny ? 'denying' : 'allowing'} every port`,
+      fix: value?.kind === 'a peer' ? `one peer a call: ${verb}(peer, { ports }) once for each peer`
+        : value?.kind === 'L7 rules' ? `pass the L7 rules with their ports in the options: ${verb}(peer, { ports: [Port.tcp(8080)], l7 })`
+          : value?.kind === 'a Port' || Array.isArray(options) ? `pass the ports as a list in the options: ${verb}(peer, { ports: [Port.tcp(8080)] })`
+            : `pass the options as an object literal: ${verb}(peer, { ports: [Port.tcp(8080)] }), or leave them out for every port`,
+      location,
+    });
+  }
+  const given = options as Record<string, unknown>;
+  // Cilium's deny rules carry ports only (`PortDenyRule`: no `rules`, no `serverNames`; no `authentication` in a deny item): from
+  // plain JavaScript an allow option given to a deny was dropped, and `denyIngress(peer, { ports, l7: <GET /admin> })` denied every
+  // request on the ports, not the one meant.
+  const allowOnly = deny ? DENY_DROPS.filter((k) => given[k] !== undefined) : [];
+  if (allowOnly.length > 0) {
+    throw new CiliumPolicyError({
+      id: 'deny-allow-option',
+      message: `${verb}(${peer.toString()}, { ${allowOnly.join(', ')} }): ${allowOnly.join(' and ')} ${allowOnly.length > 1 ? 'are options' : 'is an option'} `
+        + 'of allow rules only: a Cilium deny rule carries ports (and ICMP types), no L7 rules, authentication or server names, so '
+        + `${allowOnly.length > 1 ? 'they' : 'it'} would be dropped and the deny would hold every connection to the peer on its ports`,
+      fix: `drop ${allowOnly.join(', ')} and deny by peer and port; to stop some requests only, allow the others (allowIngress/allowEgress `
+        + 'with { ports, l7 }): the L7 proxy then refuses the requests no rule allows',
+      location,
+    });
+  }
+  if (given.l7 !== undefined && typeof (given.l7 as Partial<L7> | null)?._toModel !== 'function') {
+    throw new CiliumPolicyError({
+      id: 'l7-not-l7',
+      message: `${verb}(${peer.toString()}, { l7 }): l7 is ${given.l7 === null ? 'null' : `${typeof given.l7 === 'object' ? 'an object' : `a ${typeof given.l7}`} that is not an L7 value`}`,
+      fix: "build it with L7.http(HttpRule.get('/api/.*')), L7.kafka(…), L7.dns(…) or L7.generic(…), or leave l7 out",
+      location,
+    });
+  }
+  if (given.serverNames !== undefined && !Array.isArray(given.serverNames)) {
+    throw new CiliumPolicyError({
+      id: 'server-names-not-list',
+      message: `${verb}(${peer.toString()}, { serverNames }): serverNames is ${JSON.stringify(given.serverNames)}, not a list`
+        + (typeof given.serverNames === 'string' ? ' (a string would be read character by character)' : ''),
+      fix: `pass a list: serverNames: [${typeof given.serverNames === 'string' ? JSON.stringify(given.serverNames) : "'api.example.com'"}]`,
+      location,
+    });
+  }
+  // From plain JavaScript an option the call does not know is dropped: `{ port: [...] }` (for `ports`) allowed every port.
+  // A deny reads its ports only and leaves the allow options out, as documented (`DenyOptions`).
+  checkKnownKeys(options, OPTION_KEYS, ({ key, near }) => ({
+    id: 'rule-option-unknown',
+    message: `${verb}(${peer.toString()}, { ${key} }): ${verb}() has no option ${key}; it would be left out, and the rule would `
+      + `${deny ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
+    fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${deny ? 'ports' : OPTION_KEYS.join(', ')}`,
+    location,
+  }));
+}
+
 /**
  * What a value object of the SDK given where the options of an allow or deny call go is (a `Port`, `L7` rules, a peer), with
- * how a refusal shows it; `undefined` for anything else (the options, or a value the other checks of the call refuse).
+ * how a refusal shows it, for a fix that says where it goes; `undefined` for anything else (`checkRuleCall` names it by its
+ * class, `describeInstance`).
  */
 function sdkValueKind(options: unknown): { kind: 'a Port' | 'L7 rules' | 'a peer'; shown: string } | undefined {
   if (options === null || typeof options !== 'object') return undefined;

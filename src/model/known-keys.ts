@@ -46,7 +46,9 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
  * over shared defaults), whose own keys are its options. A class instance is not (`isPlainObject` says yes to it): its
  * own fields are its class's state (a config class's `name`, a cache), which TypeScript accepts where the interface is
  * expected; it is left to the caller's other checks, as documented. A class instance is an object with a prototype,
- * below `Object.prototype`, that has a `constructor` of its own.
+ * below `Object.prototype`, that has a `constructor` of its own. The allow and deny calls of the constructs take an object
+ * literal (or `Object.create(null)`, `JSON.parse`) only and refuse anything else before this check (`rule-options-positional`,
+ * `checkRuleCall` in src/constructs/policy-rule.ts), a class instance or an object over shared defaults included.
  */
 function isMapping(value: unknown): value is Record<string, unknown> {
   if (!isPlainObject(value)) return false;

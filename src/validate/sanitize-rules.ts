@@ -20,7 +20,7 @@ import {
   SectionName,
 } from '../model/policy-model';
 import { CiliumVersion } from '../core/cilium-version';
-import { crdAcceptsCidr } from './schema-rules';
+import { crdAcceptsCidr, portOmittedProtocolFix } from './schema-rules';
 import {
   AGENT_SINCE,
   ENTITIES,
@@ -530,7 +530,7 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
   }
   if (port.port === undefined && v.atLeast(CONSTRAINT_SINCE.portOptional) && !portless) {
     ctx.report('sanitize-port-omitted', `${portPath}.port`, `port entry without port (protocol ${proto ?? 'ANY'}); the ${v} agent refuses it unless enable-extended-ip-protocols is set`,
-      'write port: "0" to match every port of the protocol');
+      portOmittedProtocolFix(port.protocol, v) ?? 'write port: "0" to match every port of the protocol');
   }
   if (portless) {
     ctx.report('sanitize-extended-protocols-flag', `${portPath}.protocol`, `protocol ${proto} needs agent flag enable-extended-ip-protocols (off by default); without it such traffic is dropped`,

@@ -29,6 +29,7 @@ import {
   LISTENER_FIELDS,
   LISTENER_KINDS,
   PORT_FIELDS,
+  PORTLESS_PROTOCOLS,
   PROTOCOLS,
   RULE_FIELDS,
   SAFE,
@@ -45,6 +46,32 @@ const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
 /** Whether the API server of `version` accepts `value` as a CIDR string (`fromCIDR`, `cidr`, `except`). */
 export function crdAcceptsCidr(value: string, version: CiliumVersion): boolean {
   return version.atLeast(CONSTRAINT_SINCE.cidrFormat) ? parseCidrApiServer(value) !== undefined : re2Test(CRD_PATTERNS.legacyCidr, value);
+}
+
+/**
+ * The fix for a port entry without port whose protocol the `PortProtocol.protocol` enum of `version`'s CRD refuses (as
+ * `crd-protocol` and `version-protocol` read it, `PROTOCOLS`): writing port "0" alone would leave the policy refused
+ * (`version-port-omitted`, `sanitize-port-omitted`), so the fix names what the enum accepts. `undefined` when the enum
+ * accepts the protocol, or none is given (ANY), or it is no string (`crd-type`): port "0" is then the fix.
+ * @param protocol the entry's protocol
+ * @param version the target version
+ */
+export function portOmittedProtocolFix(protocol: unknown, version: CiliumVersion): string | undefined {
+  const allowed = valuesAt(PROTOCOLS, version);
+  if (typeof protocol !== 'string' || allowed.includes(protocol)) return undefined;
+  const upper = protocol.toUpperCase();
+  const why = `port "0" alone does not help, protocol ${show(protocol)} is not in the ${version} protocol enum (${allowed.join(', ')})`;
+  if (allowed.includes(upper)) {
+    return PORTLESS_PROTOCOLS.includes(upper) ? `write protocol: ${upper} (the CRD enum is case-sensitive), which takes no port`
+      : `write protocol: ${upper} (the CRD enum is case-sensitive) and port: "0" to match every port: ${why}`;
+  }
+  const since = sinceOf(PROTOCOLS, upper);
+  if (since !== undefined) {
+    return `raise the target version to ${since} or newer${upper === protocol ? '' : ` and write ${upper}`}, or drop the rule: port "0" does not help, `
+      + `protocol ${protocol} is not in the ${version} protocol enum either`;
+  }
+  return /^icmp/i.test(protocol) ? `match ${protocol} with an icmps rule instead of toPorts: ${why}`
+    : `drop the port entry, or write one of ${allowed.join(', ')} with port: "0": ${why}`;
 }
 
 /** Reports a value of the wrong JSON type. */

@@ -12,6 +12,7 @@ import {
   CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, FqdnSelectorModel, HttpRuleModel, IcmpRuleModel, L3_PEER_FIELDS, PeerField,
 } from '../model/policy-model';
 import { parsePortValue } from '../model/port-entries';
+import { portOmittedProtocolFix } from './schema-rules';
 import { re2AngleNamedGroups } from '../model/re2';
 import {
   AGENT_SINCE,
@@ -215,8 +216,7 @@ function checkPort(node: PortNode, ctx: CheckContext): void {
   const optional = CONSTRAINT_SINCE.portOptional;
   if (port.port === undefined && !v.atLeast(optional)) {
     ctx.report('version-port-omitted', `${portPath}.port`, `${needs('a port entry without port', optional, ctx)}; the ${v} API server requires port and refuses the whole policy`,
-      protocolRefused ? raise(optional, `drop the rule: port "0" does not help, protocol ${String(port.protocol)} is not in the ${v} protocol enum either`)
-        : 'write port: "0" to match every port');
+      portOmittedProtocolFix(port.protocol, v) ?? 'write port: "0" to match every port');
   }
 }
 

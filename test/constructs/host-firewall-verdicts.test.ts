@@ -801,3 +801,35 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
     }
   });
 });
+
+describe('HostFirewall rule calls: the arguments are checked before anything changes', () => {
+  test('a class instance or an extra argument where the options go is refused, and a refused egress call leaves egress open', () => {
+    // `allowIngress(peer, EndpointSelector.labels(…))` was read as no options: every port of the nodes open to the peer.
+    // A refused allowEgress/denyEgress switched on the nodes' egress default deny first (seen by a caller that catches).
+    const { c, fw } = firewall({ nodeDnsServers: ['169.254.169.253/32'] });
+    const peer = Peer.cidr('192.0.2.0/24');
+    const calls: Array<[() => void, RegExp]> = [
+      [() => fw.allowIngress(peer, EndpointSelector.labels({ app: 'x' }) as never), /not an EndpointSelector; .* allowing every port/],
+      [() => fw.denyIngress(peer, new Map() as never), /not a Map; .* denying every port/],
+      [() => fw.allowEgress(peer, Port.tcp(80) as never), /not a Port/],
+      [() => (fw.allowEgress as (...a: unknown[]) => void)(peer, { ports: [Port.tcp(443)] }, { authentication: 'required' }), /got 3 arguments/],
+      [() => (fw.denyEgress as (...a: unknown[]) => void)(peer, undefined, undefined, { ports: [Port.tcp(25)] }), /got 4 arguments/],
+    ];
+    for (const [call, message] of calls) {
+      const r = refusal(call);
+      expect(r.id).toBe('rule-options-positional');
+      expect(r.message).toMatch(message);
+      expect(r.message).toMatch(/^\[[^\]]*cp\/Resource\] /);
+    }
+    expect(into(c, 'cidr:192.0.2.1', '9999/TCP')).toBe('denied');
+    expect(outOf(c, 'cidr:192.0.2.1', '9999/TCP')).toBe('allowed');
+    expect(outOf(c, 'cidr:203.0.113.9', '443/TCP')).toBe('allowed');
+    // The options form opens its port only, and an egress rule switches egress default deny on.
+    fw.allowIngress(peer, { ports: [Port.tcp(8443)] });
+    fw.allowEgress(peer, { ports: [Port.tcp(443)] });
+    expect(into(c, 'cidr:192.0.2.1', '8443/TCP')).toBe('allowed');
+    expect(into(c, 'cidr:192.0.2.1', '9999/TCP')).toBe('denied');
+    expect(outOf(c, 'cidr:192.0.2.1', '443/TCP')).toBe('allowed');
+    expect(outOf(c, 'cidr:203.0.113.9', '443/TCP')).toBe('denied');
+  });
+});

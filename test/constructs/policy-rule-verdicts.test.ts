@@ -293,6 +293,84 @@ describe('what plain JavaScript (or 0.x code) passes is refused where it is call
     expect(verdictOf(c, CLIENT, API, 9999)).toBe('denied');
   });
 
+  test('any class instance where the options go (a selector, a construct, a rule, a Map): refused with its kind, never every port', () => {
+    // Only a Port, L7 rules and a peer were refused: `allowIngress(peer, EndpointSelector.labels(…))` (or a workload, a policy,
+    // a Map, an options class) was read as no options and allowed every port; a deny denied every port.
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    const w = new ApiObject(c, 'w', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w' } });
+    class Options { public readonly ports = [Port.tcp(80)]; }
+    const cases: Array<[unknown, string]> = [
+      [EndpointSelector.labels({ app: 'x' }), 'an EndpointSelector'], [w, 'an ApiObject'], [p, 'a CiliumPolicy'], [p.rule, 'a PolicyRule'],
+      [new Map([['ports', [Port.tcp(80)]]]), 'a Map'], [new Options(), 'an Options'],
+    ];
+    for (const [bad, kind] of cases) {
+      for (const call of [() => p.allowIngress(client(), bad as never), () => p.addRule({ endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+        .allowIngress(client(), bad as never)]) {
+        const r = refusal(call);
+        expect(r.id).toBe('rule-options-positional');
+        expect(r.message).toContain(`the second argument is the options, not ${kind}; the rule would be written without ports, allowing every port`);
+        expect(r.message).toMatch(/^\[[^\]]*\/api\] /);
+      }
+    }
+    const ccnp = new ClusterwidePolicy(c, 'cw', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    expect(refusal(() => ccnp.allowIngress(Peer.endpoints({ labels: { app: 'client' }, namespace: 'shop' }), w as never)).message)
+      .toMatch(/not an ApiObject; .* allowing every port/);
+    // A deny: refused, never a deny of every port; the allow of every port stays in force.
+    const open = apiPolicy();
+    open.p.allowIngress(client());
+    const deny = refusal(() => open.p.denyIngress(client(), EndpointSelector.labels({ app: 'x' }) as never));
+    expect(deny.id).toBe('rule-options-positional');
+    expect(deny.message).toMatch(/not an EndpointSelector; .* denying every port/);
+    expect(verdictOf(open.c, CLIENT, API, 9999)).toBe('allowed');
+    // Nothing of a refused allow is added: the options given next allow their port only.
+    const only = chart('shop');
+    const q = new CiliumPolicy(only, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    expect(() => q.allowIngress(client(), EndpointSelector.labels({ app: 'x' }) as never)).toThrow();
+    q.allowIngress(client(), { ports: [Port.tcp(80)] });
+    expect(verdictOf(only, CLIENT, API, 80)).toBe('allowed');
+    expect(verdictOf(only, CLIENT, API, 9999)).toBe('denied');
+    // A Set of ports is named as such (it was `object`).
+    expect(refusal(() => q.allowIngress(client(), { ports: new Set([Port.tcp(80)]) as never })).message).toMatch(/ports is a Set, not a list/);
+    // An object literal, `Object.create(null)` or JSON is the options.
+    const bare = Object.create(null) as { ports?: Port[] };
+    Object.assign(bare, { ports: [Port.tcp(81)] });
+    q.allowIngress(client(), bare);
+    q.allowIngress(client(), { ...(JSON.parse('{}') as object), ports: [Port.tcp(82)] });
+    expect(verdictOf(only, CLIENT, API, 81)).toBe('allowed');
+    expect(verdictOf(only, CLIENT, API, 82)).toBe('allowed');
+    expect(verdictOf(only, CLIENT, API, 9999)).toBe('denied');
+  });
+
+  test('an argument after the options (the 0.x form, a third-argument auth or L7 rules): refused, never dropped', () => {
+    // `allowIngress(peer, undefined, undefined, { authentication })` (0.x) allowed every port without authentication;
+    // `…, { ports }, { authentication })` dropped the authentication, `…, { ports }, L7.http(GET /api))` the HTTP rules.
+    const { c, p } = apiPolicy();
+    p.allowIngress(Peer.endpoints({ labels: { app: 'other' } }), { ports: [Port.tcp(443)] });
+    const extra: Array<[() => void, number]> = [
+      [() => (p.allowIngress as (...a: unknown[]) => void)(client(), undefined, undefined, { authentication: AuthenticationMode.REQUIRED }), 4],
+      [() => (p.allowIngress as (...a: unknown[]) => void)(client(), { ports: [Port.tcp(80)] }, { authentication: AuthenticationMode.REQUIRED }), 3],
+      [() => (p.allowIngress as (...a: unknown[]) => void)(client(), { ports: [Port.tcp(80)] }, L7.http(HttpRule.get('/api'))), 3],
+      [() => (p.rule.allowEgress as (...a: unknown[]) => void).call(p.rule, client(), { ports: [Port.tcp(80)] }, L7.http(HttpRule.get('/api'))), 3],
+      [() => (p.denyEgress as (...a: unknown[]) => void)(client(), { ports: [Port.tcp(25)] }, undefined), 3],
+      [() => (p.rule.denyIngress as (...a: unknown[]) => void).call(p.rule, client(), {}, [Port.tcp(25)]), 3],
+    ];
+    for (const [call, count] of extra) {
+      const r = refusal(call);
+      expect(r.id).toBe('rule-options-positional');
+      expect(r.message).toContain(`got ${count} arguments: the call takes the peer and the options`);
+      expect(r.message).toMatch(/^\[[^\]]*\/api\] /);
+      expect(r.message).toMatch(/would be dropped/);
+      expect(r.message).toMatch(/(allowing|denying) more than asked/);
+    }
+    // None was added: the client reaches no port of the api; the options form carries the L7 rules.
+    expect(verdictOf(c, CLIENT, API, 80)).toBe('denied');
+    p.allowIngress(client(), { ports: [Port.tcp(80)], l7: L7.http(HttpRule.get('/api')) });
+    expect(verdictOf(c, CLIENT, API, 80, { http: 'GET /api' })).toBe('allowed');
+    expect(verdictOf(c, CLIENT, API, 80, { http: 'GET /admin' })).toBe('l7-denied');
+    expect(verdictOf(c, CLIENT, API, 9999)).toBe('denied');
+  });
+
   test('a construct or another value where a selector goes names what it got', () => {
     const c = chart('shop');
     const web = new ApiObject(c, 'web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' } });

@@ -88,6 +88,36 @@ describe('version messages', () => {
     expect(ids(ingress(ports([{ port: '0', protocol: 'TCP' }])), V.V1_18).filter((id) => id.startsWith('version-'))).toEqual([]);
   });
 
+  it('an entry without port whose protocol no enum of the version has: the fix names what the enum takes, and following it validates', () => {
+    // The fix said `write port: "0"` for any protocol but an exact VRRP or IGMP: for vrrp, GRE, tcp or ICMP, doing so left
+    // the policy refused (crd-protocol: the 1.18 CRD's PortProtocol.protocol enum is TCP, UDP, SCTP, ANY; 1.19 adds VRRP, IGMP).
+    const errors = (doc: PolicyDocumentModel, v: CiliumVersion): string[] => summary(check(doc, v).filter((d) => d.severity === Severity.ERROR));
+    const entry = (p: Loose): PolicyDocumentModel => host('ingress', ports([p]));
+    const cases: Array<[CiliumVersion, string, string, string, PolicyDocumentModel, CiliumVersion?]> = [
+      [V.V1_18, 'vrrp', 'version-port-omitted', 'raise the target version to 1.19 or newer and write VRRP, or drop the rule: port "0" does not help, '
+        + 'protocol vrrp is not in the 1.18 protocol enum either', entry({ protocol: 'VRRP' }), V.V1_19],
+      [V.V1_18, 'GRE', 'version-port-omitted', 'drop the port entry, or write one of TCP, UDP, SCTP, ANY with port: "0": port "0" alone does not help, '
+        + 'protocol "GRE" is not in the 1.18 protocol enum (TCP, UDP, SCTP, ANY)', entry({ port: '0', protocol: 'ANY' })],
+      [V.V1_18, 'tcp', 'version-port-omitted', 'write protocol: TCP (the CRD enum is case-sensitive) and port: "0" to match every port: port "0" alone '
+        + 'does not help, protocol "tcp" is not in the 1.18 protocol enum (TCP, UDP, SCTP, ANY)', entry({ port: '0', protocol: 'TCP' })],
+      [V.V1_18, 'ICMP', 'version-port-omitted', 'match ICMP with an icmps rule instead of toPorts: port "0" alone does not help, protocol "ICMP" is '
+        + 'not in the 1.18 protocol enum (TCP, UDP, SCTP, ANY)', host('ingress', { icmps: [{ fields: [{ type: 8 }] }] })],
+      [V.V1_19, 'vrrp', 'sanitize-port-omitted', 'write protocol: VRRP (the CRD enum is case-sensitive), which takes no port', entry({ protocol: 'VRRP' })],
+      [V.V1_19, 'GRE', 'sanitize-port-omitted', 'drop the port entry, or write one of TCP, UDP, SCTP, VRRP, IGMP, ANY with port: "0": port "0" alone '
+        + 'does not help, protocol "GRE" is not in the 1.19 protocol enum (TCP, UDP, SCTP, VRRP, IGMP, ANY)', entry({ port: '0', protocol: 'ANY' })],
+    ];
+    for (const [v, protocol, id, fix, followed, raised] of cases) {
+      const found = check(entry({ protocol }), v).find((d) => d.id === id);
+      expect(found?.fix, `${protocol} on ${v}`).toBe(fix);
+      // The old fix, port "0" alone, is still refused; the one given validates.
+      expect(errors(entry({ port: '0', protocol }), v).length, `port "0" with ${protocol} on ${v}`).toBeGreaterThan(0);
+      expect(errors(followed, raised ?? v), `following the fix for ${protocol} on ${v}`).toEqual([]);
+    }
+    // A protocol the enum has keeps the plain fix, which validates.
+    expect(check(entry({ protocol: 'UDP' }), V.V1_19).find((d) => d.id === 'sanitize-port-omitted')?.fix).toBe('write port: "0" to match every port of the protocol');
+    expect(errors(entry({ port: '0', protocol: 'UDP' }), V.V1_19)).toEqual([]);
+  });
+
   it('say that port 0 without its pruned endPort is every port, in any spelling the agent reads', () => {
     for (const port of ['0', '00']) {
       const d = check(ingress(ports([{ port, endPort: 21, protocol: 'TCP' }])), V.V1_15).find((x) => x.id === 'version-end-port');
