@@ -67,7 +67,7 @@ export function captureIpFamilies(capture: FlowCapture, version: CiliumVersion =
   }
   if (single !== undefined && (v4 !== undefined || v6 !== undefined)) {
     const [ipFamilies, first] = v6 !== undefined ? [IpFamilies.IPV6, `IPv6 packets: ${v6}`] : [IpFamilies.IPV4, `IPv4 packets: ${v4}`];
-    return { ipFamilies, basis: `${singleText}, and ${first}` };
+    return { ipFamilies, basis: `${singleText}, and ${first}${v6 === undefined ? linkScoped : ''}` };
   }
   if (v4 !== undefined && v6 !== undefined) return { ipFamilies: IpFamilies.DUAL, basis: `IPv4 and IPv6 packets: ${v4}, ${v6}` };
   const unknown = (other: number): string => `, and nothing tells whether it also runs IPv${other} (no world identity: 9 or 10 in a `
