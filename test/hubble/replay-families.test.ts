@@ -422,6 +422,30 @@ describe('the IP families inferred from the packets, without world identities 9/
     expect(json.warnings).toContain(json.ipFamilies.warning);
   });
 
+  // Session 45 review: no packet proves a family off. Replay judges only the flows captured: IPv6 pod-to-pod packets
+  // without a world end are judged for ipv6, called assumed (not inferred), with a warning in the JSON and the table.
+  test('IPv6 pod-to-pod packets only: ipv6 assumed, not inferred; the warning names --ip-families; the flows judged', async () => {
+    const f = files(`${podRecord(1, 'fd00::10', 'fd00::11', tcp(8080))}\n`, SERVER);
+    const report = await replayJson(f, '--cilium-version', '1.18');
+    // Before: { judged: 'ipv6', source: 'inferred', basis: 'IPv6 packets only: fd00::10 at line 1' }, no warning.
+    expect(report.ipFamilies).toMatchObject({ judged: 'ipv6', source: 'assumed' });
+    expect(report.ipFamilies.warning).toMatch(/^judged for --ip-families ipv6, but the capture cannot tell whether the cluster also runs IPv4 .*give --ip-families ipv6 or dual/);
+    expect(report.warnings).toContain(report.ipFamilies.warning);
+    expect(table(report)).toEqual(['8080/TCP: allowed']);
+    const text = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18', '--fail-on', 'none']);
+    expect(text.stdout.split('\n')[2]).toMatch(/^ {2}IP families: ipv6 \(assumed, as the capture cannot tell them: IPv6 packets only: fd00::10 at line 1, and nothing tells/);
+  });
+
+  test('replay of identity 2 with packets of both families at 1.18: refused as a contradiction (exit 2), never judged dual', async () => {
+    const f = files(SINGLE_STACK, POLICIES);
+    const r = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18']);
+    // Before: judged dual, 203.0.113.5 called reserved:world-ipv4 against its recorded identity 2.
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^error: the capture contradicts itself on the cluster's IP families: .*identity 2 \(reserved:world\) at line 1.*\(cli-ip-families\)/);
+    // Given, it is judged as given.
+    expect((await replayJson(f, '--cilium-version', '1.18', '--ip-families', 'dual')).ipFamilies).toMatchObject({ judged: 'dual', source: 'given' });
+  });
+
   test('--ip-families wins over the packets; one the capture contradicts is a warning naming what it shows', async () => {
     const f = files(DUAL_PODS, SERVER);
     const given = await replayJson(f, '--cilium-version', '1.18', '--ip-families', 'ipv4');
