@@ -294,8 +294,10 @@ export interface FlowCapture {
    */
   readonly singleStackEvidence?: string;
   /**
-   * The first record policy decides (not skipped) whose packet is IPv4, with its IPv4 address (`10.0.1.5 at line 3`;
-   * an IPv4-mapped address is IPv4). An agent without IPv4 drops such packets before policy (bpf_lxc.c, DROP_UNKNOWN_L3),
+   * The first record policy decides (not skipped) at an endpoint whose packet is IPv4, with its IPv4 address
+   * (`10.0.1.5 at line 3`; an IPv4-mapped address is IPv4, as the engine judges it: Hubble never writes one, as
+   * pkg/hubble/parser/threefour `decodeIPv6` writes `net.IP.String()`, which gives a mapped address in an IPv6 header the
+   * dotted form `10.0.1.5`, so `::ffff:` text is hand-made and its header unknown). An agent without IPv4 drops such packets before policy (bpf_lxc.c, DROP_UNKNOWN_L3),
    * which the reader skips as a non-policy drop: a decided IPv4 record shows the cluster runs IPv4.
    * @default - no such record
    */

@@ -431,7 +431,9 @@ spec:
   const head4 = set('head4', '0.0.0.0/0');
   const v6pods = file('v6pods.jsonl', `${podRecord(1, 'fd00::13', 'fd00::20')}\n`);
   const v4pods = file('v4pods.jsonl', `${podRecord(1, '10.0.1.13', '10.0.1.20')}\n`);
-  type Diff = { changes: { from: string; to: string; ports: string; after: string }[]; ipFamilies: { judged: string; source: string; warning?: string } };
+  type Diff = {
+    changes: { from: string; to: string; ports: string; after: string }[]; ipFamilies: { judged: string; source: string; warning?: string };
+  };
   const changes = (doc: Diff): string[] => doc.changes.filter((c) => c.from === 'app/set4').map((c) => `${c.to} ${c.ports} ${c.after}`);
 
   test('IPv6 pod-to-pod packets only: diff and report refuse to guess whether IPv4 runs (exit 2, naming --ip-families); given, the change shows', async () => {
