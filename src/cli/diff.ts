@@ -262,12 +262,14 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   const given = ipFamiliesSetting(options.ipFamilies).ipFamilies;
   let capture: FlowCapture | undefined;
   // Without --ip-families, the families the capture shows (world identities 9/10, else its packets), as replay.
-  let families = chooseIpFamilies(given, undefined);
+  let families = chooseIpFamilies(given, undefined, version, command);
   if (options.flows !== undefined) {
     capture = await collectConnections(flowSource(options.flows, io));
     const ended = flowInputError(capture.input);
     if (ended) throw ended;
-    families = chooseIpFamilies(given, capture);
+    // Judged for the version given, else the default: what the world identity 2 tells depends on it (from 1.15: single stack).
+    families = chooseIpFamilies(given, capture, version, command);
+    if (families.judged.warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${families.judged.warning}\n`);
     const read = capture.input;
     if (read.malformedCount > 0) io.stderr(`warning: --flows ${options.flows}: ${read.malformedCount} malformed lines skipped (first: line ${read.malformed[0]?.line})\n`);
     const seen = new Set<string>();

@@ -199,7 +199,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ? clusterNameError(clusterName, `the pods of ${options.flows} carry io.cilium.k8s.policy.cluster=${clusterName}, which`) : undefined;
   if (badCluster) throw badCluster;
   // Without --ip-families, the families the capture shows (world identities 9/10, else its packets): Replay.inferIpFamilies.
-  const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture);
+  // Judged for the version given, else the default: what the world identity 2 tells depends on it (from 1.15: single stack).
+  const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, version, 'replay');
   const set = PolicySet.fromFiles([...options.policies], {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
@@ -219,7 +220,9 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const replayed = Replay.capture(capture, set, { clusterName });
   if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);
   const report: ReplayReport = {
-    ...replayed, ipFamilies: { ...replayed.ipFamilies, ...families.judged }, warnings: [...policyWarnings, ...replayed.warnings],
+    ...replayed,
+    ipFamilies: { ...replayed.ipFamilies, ...families.judged },
+    warnings: [...policyWarnings, ...(families.judged.warning !== undefined ? [families.judged.warning] : []), ...replayed.warnings],
   };
   if (output === 'json') {
     io.stdout(ReplayFormat.json(report));

@@ -285,8 +285,19 @@ export interface FlowCapture {
    */
   readonly dualStackEvidence?: string;
   /**
-   * The first record policy decides (not skipped) whose packet is IPv4, with its IPv4 address (`10.0.1.5 at line 3`;
-   * an IPv4-mapped address is IPv4). An agent without IPv4 drops such packets before policy (bpf_lxc.c, DROP_UNKNOWN_L3),
+   * The first world end with the identity 2 (`reserved:world`) or, for a CIDR or FQDN identity, the label
+   * `reserved:world` (`identity 2 (reserved:world) at line 3`). From Cilium 1.15 the agent gives the world this identity
+   * only when it runs one IP family (daemon/cmd/hostips-sync.go `syncHostIPs.sync`: `0.0.0.0/0` or `::/0` gets
+   * `ReservedIdentityWorld` when the other family is off, `ReservedIdentityWorldIPv4`/`IPv6` when both are on); before
+   * 1.15 every world address has it, whatever the families.
+   * @default - no world end with identity 2
+   */
+  readonly singleStackEvidence?: string;
+  /**
+   * The first record policy decides (not skipped) at an endpoint whose packet is IPv4, with its IPv4 address
+   * (`10.0.1.5 at line 3`; an IPv4-mapped address is IPv4, as the engine judges it: Hubble never writes one, as
+   * pkg/hubble/parser/threefour `decodeIPv6` writes `net.IP.String()`, which gives a mapped address in an IPv6 header the
+   * dotted form `10.0.1.5`, so `::ffff:` text is hand-made and its header unknown). An agent without IPv4 drops such packets before policy (bpf_lxc.c, DROP_UNKNOWN_L3),
    * which the reader skips as a non-policy drop: a decided IPv4 record shows the cluster runs IPv4.
    * @default - no such record
    */
@@ -321,6 +332,48 @@ function dualStackSign(ep: HubbleFlow['source'], line: number): string | undefin
     if (l === 'reserved:world-ipv4' || l === 'reserved:world-ipv6') return `the label ${l}${typeof id === 'number' ? ` (identity ${id})` : ''} at line ${line}`;
   }
   return undefined;
+}
+
+/** `identity 2 (reserved:world) at line 3` when an end carries the world identity of a single-stack cluster (from 1.15). */
+function singleStackSign(ep: HubbleFlow['source'], line: number): string | undefined {
+  if (ep === undefined || ep === null) return undefined;
+  const id = ep.identity;
+  if (id === 2) return `identity 2 (reserved:world) at line ${line}`;
+  const labels = ep.labels;
+  if (!Array.isArray(labels) || !labels.includes('reserved:world')) return undefined;
+  return `the label reserved:world${typeof id === 'number' ? ` (identity ${id})` : ''} at line ${line}`;
+}
+
+/**
+ * Trace observation points only the endpoint's own program (bpf_lxc.c) or its proxy reports: a record at one passed the
+ * endpoint's policy. The host's programs (bpf_host.c `cil_to_netdev` TRACE_TO_NETWORK, `cil_to_host` TRACE_TO_STACK, …)
+ * trace a node's own packets of any family, whatever the families the agent runs for its endpoints.
+ */
+const ENDPOINT_TRACE_POINTS = new Set(['TO_ENDPOINT', 'FROM_ENDPOINT', 'TO_PROXY', 'FROM_PROXY']);
+
+/**
+ * Whether a decided record shows a packet the agent ran an endpoint's policy on, and so a family it runs
+ * (`FlowCapture.firstIpv4Packet`): a policy verdict, a policy drop or an L7 record, or a trace at an endpoint's observation
+ * point (`ENDPOINT_TRACE_POINTS`) or with a pod end. A host trace without a pod end tells no family: a node's IPv6 traffic
+ * is traced at its devices in an IPv4-only cluster too.
+ */
+function passedEndpoint(flow: HubbleFlow, s: FlowScratch): boolean {
+  if (flow.event_type?.type !== 4) return true;
+  const point = flow.trace_observation_point;
+  return (typeof point === 'string' && ENDPOINT_TRACE_POINTS.has(point)) || s.srcKey.charCodeAt(0) === 112 /* p */ || s.dstKey.charCodeAt(0) === 112;
+}
+
+/**
+ * Refuses a record whose ends are of two IP families (`10.0.0.1` → `2001:db8::1`): one packet has one IP header, so no
+ * packet is such a record (readFlows reports the line as malformed, never judged). An IPv4-mapped address is IPv4
+ * (`addressPacketFamily`), link-scoped IPv6 is IPv6.
+ */
+function checkOneFamily(src: string | undefined, dst: string | undefined): void {
+  if (typeof src !== 'string' || typeof dst !== 'string' || (!src.includes(':') && !dst.includes(':'))) return;
+  const [a, b] = [addressPacketFamily(src), addressPacketFamily(dst)];
+  if (a === undefined || b === undefined || (a === 4) === (b === 4)) return;
+  throw new Error(`IP: the source ${src} is IPv${a === 4 ? 4 : 6} and the destination ${dst} IPv${b === 4 ? 4 : 6}: `
+    + 'no packet carries addresses of two IP families (the record is corrupt or hand-edited)');
 }
 
 /** The verdict of a connection from its counters. */
@@ -420,6 +473,7 @@ export class ConnectionCollector {
   private readonly dns = new Map<string, string[]>();
   private readonly clusters = new Map<string, number>();
   private dualStack: string | undefined;
+  private singleStack: string | undefined;
   /** The first decided record per packet family (`FlowCapture.firstIpv4Packet`, …). */
   private readonly familySeen = new Map<4 | 6 | 'link-scoped', string>();
   private readonly skips = new Map<FlowSkipReason, number>();
@@ -454,9 +508,11 @@ export class ConnectionCollector {
       // Before anything is counted: an end that cannot be a Kubernetes pod makes the line malformed (readFlows reports the error).
       this.checkPeer(s.srcKey, flow.source, s.srcIp, 'source');
       this.checkPeer(s.dstKey, flow.destination, s.dstIp, 'destination');
+      checkOneFamily(s.srcIp, s.dstIp);
     }
     this.records++;
     if (this.dualStack === undefined) this.dualStack = dualStackSign(flow.source, line) ?? dualStackSign(flow.destination, line);
+    if (this.singleStack === undefined) this.singleStack = singleStackSign(flow.source, line) ?? singleStackSign(flow.destination, line);
     const l7 = flow.l7;
     if (l7 !== undefined && l7 !== null && l7.type === 'RESPONSE' && l7.dns !== undefined && l7.dns !== null) this.learnDns(l7.dns.query, l7.dns.ips);
     if (!decided) {
@@ -464,7 +520,7 @@ export class ConnectionCollector {
       this.skips.set(reason, (this.skips.get(reason) ?? 0) + 1);
       return;
     }
-    if (!this.familySeen.has(4) || !this.familySeen.has(6)) this.noteFamily(line);
+    if ((!this.familySeen.has(4) || !this.familySeen.has(6)) && passedEndpoint(flow, s)) this.noteFamily(line);
     const srcId = this.ids.get(s.srcKey);
     const dstId = this.ids.get(s.dstKey);
     let c = srcId !== undefined && dstId !== undefined ? this.table.get(compactKey(srcId, dstId, s)) : undefined;
@@ -586,6 +642,7 @@ export class ConnectionCollector {
       // An address seen with two pods is still a pod address (never a CIDR to draft), though it resolves nothing.
       podAddresses: [...this.podIps.keys()],
       ...(this.dualStack !== undefined ? { dualStackEvidence: this.dualStack } : {}),
+      ...(this.singleStack !== undefined ? { singleStackEvidence: this.singleStack } : {}),
       ...(this.familySeen.has(4) ? { firstIpv4Packet: this.familySeen.get(4) } : {}),
       ...(this.familySeen.has(6) ? { firstIpv6Packet: this.familySeen.get(6) } : {}),
       ...(!this.familySeen.has(6) && this.familySeen.has('link-scoped') ? { firstLinkScopedIpv6Packet: this.familySeen.get('link-scoped') } : {}),

@@ -45,7 +45,7 @@ export function formatReplayJson(report: ReplayReport): string {
  * The report as text:
  * ```
  * replay of flows.jsonl: 812 records in 830 lines → 27 connections (Cilium 1.19, cluster default)
- *   IP families: ipv4 (inferred from the capture: IPv4 packets only: 10.0.1.5 at line 1; --ip-families overrides)
+ *   IP families: ipv4 (inferred from the capture: the world identity of a single-stack cluster from Cilium 1.15 on: identity 2 (reserved:world) at line 3, and IPv4 packets: 10.0.1.5 at line 1; --ip-families overrides)
  *
  * WOULD BE DROPPED: 3 connections, 57 records
  *   pod:shop:app=frontend → pod:data:app=postgres 5432/TCP

@@ -445,12 +445,15 @@ export class Replay {
   }
 
   /**
-   * The IP families a capture shows its cluster runs: `IpFamilies.DUAL` when an end carries the world identity 9 or 10
-   * (or the label reserved:world-ipv4/-ipv6), which the agent gives only in a dual-stack cluster; else from the families of
-   * its judged packets' addresses (both: `DUAL`, IPv6 alone: `IPV6`, IPv4 alone: `IPV4`; IPv6 link-local and multicast
-   * addresses, which every pod's kernel uses for neighbour discovery, do not count); `undefined` when no packet tells (keep
-   * the default or what you know). Build the policy set with it (`ipFamilies`) before replaying: the policy set decides
-   * the world identities the verdicts are judged under. What it was told from: `Replay.ipFamiliesBasis`.
+   * The IP families a capture shows its cluster runs, judged for `CiliumVersion.DEFAULT`: `IpFamilies.DUAL` when an end
+   * carries the world identity 9 or 10 (or the label reserved:world-ipv4/-ipv6), which the agent gives only in a
+   * dual-stack cluster, or when its packets policy decided at an endpoint are of both families; one family when a world
+   * end carries the identity 2, which from 1.15 the agent gives only in a single-stack cluster, and the packets are of
+   * that family. `undefined` when the capture cannot tell (packets of one family without a world identity prove that
+   * family on, never the other off; or its evidence contradicts itself): keep the default or what you know. IPv6
+   * link-local and multicast addresses and the host's traces do not count. Build the policy set with it (`ipFamilies`)
+   * before replaying: the policy set decides the world identities the verdicts are judged under. What it was told from:
+   * `Replay.ipFamiliesBasis`.
    */
   public static inferIpFamilies(capture: FlowCapture): IpFamilies | undefined {
     return inferIpFamilies(capture);

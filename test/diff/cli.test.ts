@@ -400,13 +400,97 @@ spec:
     expect(r.code).toBe(0);
     // Before: judged IPv4-only (only identities 9/10 were read), with a warning.
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n')[1]).toBe('IP families: ipv6 (inferred from the capture: IPv6 packets only: fd00::10 at line 1; --ip-families overrides)');
+    // The world's identity 2 at 1.19 (the default): a single-stack cluster, and its packets are IPv6.
+    expect(r.stdout.split('\n')[1]).toBe('IP families: ipv6 (inferred from the capture: the world identity of a single-stack cluster from Cilium 1.15 on: '
+      + 'identity 2 (reserved:world) at line 1, and IPv6 packets: fd00::10 at line 1; --ip-families overrides)');
     const given = await cli('diff', '--base', v6, '--head', v6, '--flows', v6only, '--ip-families', 'ipv4');
     expect(given.stderr).toBe(`warning: --flows ${v6only}: the capture holds IPv6 addresses (fd00::10 at line 1), which the cluster the policies are judged `
       + 'for does not carry (--ip-families ipv4): world identities and /0 rules are judged for the wrong IP families; '
-      + 'run diff with --ip-families ipv6 (or leave it out to infer it from the capture: IPv6 packets only: fd00::10 at line 1)\n');
+      + 'run diff with --ip-families ipv6 (or leave it out to infer it from the capture: the world identity of a single-stack cluster from Cilium 1.15 on: '
+      + 'identity 2 (reserved:world) at line 1, and IPv6 packets: fd00::10 at line 1)\n');
     expect(given.stdout.split('\n')[1]).toBe('IP families: ipv4 (as given: --ip-families)');
     expect((await cli('diff', '--base', v6, '--head', v6, '--flows', v6only, '--ip-families', 'ipv6')).stderr).toBe('');
+  });
+
+  // Session 45 review: packets of a family prove it on; their absence never proves it off. diff and report judge every
+  // world class, so a capture that cannot tell whether the cluster runs the other family must not decide it for them.
+  const set = (name: string, cidr: string): string => file(`${name}.yaml`, ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy',
+    'metadata: { name: set4, namespace: app }', 'spec:', '  endpointSelector: { matchLabels: { app: set4 } }', '  egress:',
+    `    - toCIDRSet: [{ cidr: "${cidr}" }]`, '      toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]', ''].join('\n'));
+  /** A pod-to-pod egress record (app=set4 → app=peer), a trace at `point` (no world end: nothing tells the families). */
+  const podRecord = (line: number, src: string, dst: string, point?: string): string => JSON.stringify({
+    flow: {
+      time: `2026-12-04T10:00:0${line}Z`, verdict: 'FORWARDED', IP: { source: src, destination: dst, ipVersion: src.includes(':') ? 'IPv6' : 'IPv4' },
+      l4: { TCP: { source_port: 40000 + line, destination_port: 443, flags: { SYN: true } } },
+      source: { ID: 105, identity: 40005, namespace: 'app', pod_name: 'set4-0', labels: ['k8s:app=set4', 'k8s:io.kubernetes.pod.namespace=app', 'k8s:io.cilium.k8s.policy.cluster=default'] },
+      destination: { ID: 106, identity: 40009, namespace: 'app', pod_name: 'peer-0', labels: ['k8s:app=peer', 'k8s:io.kubernetes.pod.namespace=app', 'k8s:io.cilium.k8s.policy.cluster=default'] },
+      Type: 'L3_L4', event_type: { type: 4 }, traffic_direction: 'EGRESS', is_reply: false, ...(point !== undefined ? { trace_observation_point: point } : {}),
+    },
+  });
+  const base6 = set('base6', '::/0');
+  const head4 = set('head4', '0.0.0.0/0');
+  const v6pods = file('v6pods.jsonl', `${podRecord(1, 'fd00::13', 'fd00::20')}\n`);
+  const v4pods = file('v4pods.jsonl', `${podRecord(1, '10.0.1.13', '10.0.1.20')}\n`);
+  type Diff = {
+    changes: { from: string; to: string; ports: string; after: string }[]; ipFamilies: { judged: string; source: string; warning?: string };
+  };
+  const changes = (doc: Diff): string[] => doc.changes.filter((c) => c.from === 'app/set4').map((c) => `${c.to} ${c.ports} ${c.after}`);
+
+  test('IPv6 pod-to-pod packets only: diff and report refuse to guess whether IPv4 runs (exit 2, naming --ip-families); given, the change shows', async () => {
+    for (const args of [['diff', '--base', base6, '--head', head4], ['report', '--policies', base6]]) {
+      const r = await cli(...args, '--flows', v6pods, '--cilium-version', '1.18');
+      // Before: "IP families: ipv6 (inferred …)", no change, exit 0 — though dual-stack newly denies the IPv6 world.
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^error: the capture cannot tell whether the cluster runs IPv4 as well as IPv6: IPv6 packets only: fd00::13 at line 1, .*`
+        + `\\(cli-ip-families\\).*fix: give --ip-families ipv6 or --ip-families dual`));
+    }
+    const dual = await cli('diff', '--base', base6, '--head', head4, '--flows', v6pods, '--cilium-version', '1.18', '--ip-families', 'dual', '--output', 'json');
+    expect(dual.code).toBe(0);
+    expect(changes(JSON.parse(dual.stdout) as Diff).sort()).toEqual(['world (IPv4) 443/TCP allowed', 'world (IPv6) 443/TCP denied']);
+    const v6 = await cli('diff', '--base', base6, '--head', head4, '--flows', v6pods, '--cilium-version', '1.18', '--ip-families', 'ipv6', '--output', 'json');
+    expect((JSON.parse(v6.stdout) as Diff).ipFamilies).toMatchObject({ judged: 'ipv6', source: 'given' });
+  });
+
+  test('IPv4 pod-to-pod packets only: the default ipv4, not "inferred", with a warning on stderr and in the JSON naming --ip-families', async () => {
+    const r = await cli('diff', '--base', base6, '--head', head4, '--flows', v4pods, '--cilium-version', '1.18', '--output', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Diff;
+    // Before: { judged: 'ipv4', source: 'inferred', basis: 'IPv4 packets only: …' } and no warning.
+    expect(doc.ipFamilies).toMatchObject({ judged: 'ipv4', source: 'default' });
+    expect(doc.ipFamilies.warning).toMatch(/^judged for --ip-families ipv4, but the capture cannot tell whether the cluster also runs IPv6 \(IPv4 packets only: 10\.0\.1\.13 at line 1.*give --ip-families ipv4 or dual/);
+    expect(r.stderr).toBe(`warning: --flows ${v4pods}: ${doc.ipFamilies.warning ?? ''}\n`);
+    const text = await cli('diff', '--base', base6, '--head', head4, '--flows', v4pods, '--cilium-version', '1.18');
+    expect(text.stdout.split('\n')[1]).toMatch(/^IP families: ipv4 \(the default, as the capture cannot tell them: IPv4 packets only: 10\.0\.1\.13 at line 1, and nothing tells/);
+  });
+
+  test('identity 2 (single stack from 1.15) with packets of both families: refused as a contradiction at 1.18; at 1.14 (identity 2 always) dual', async () => {
+    const both = file('both2.jsonl', `${record(1, '203.0.113.5', { identity: 2, labels: ['reserved:world'] })}\n`
+      + `${record(2, '2001:db8::5', { identity: 2, labels: ['reserved:world'] })}\n`);
+    for (const args of [['diff', '--base', v6, '--head', v6], ['report', '--policies', v6]]) {
+      const r = await cli(...args, '--flows', both, '--cilium-version', '1.18');
+      // Before: judged dual, the IPv4 peer called reserved:world-ipv4 against its recorded identity 2.
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr).toMatch(/^error: the capture contradicts itself on the cluster's IP families: the world identity of a single-stack cluster from Cilium 1\.15 on: identity 2 \(reserved:world\) at line 1, and IPv4 and IPv6 packets/);
+    }
+    const old = await cli('report', '--policies', v6, '--flows', both, '--cilium-version', '1.14', '--output', 'json');
+    expect(old.code).toBe(0);
+    expect((JSON.parse(old.stdout) as Report).ipFamilies).toMatchObject({ judged: 'dual', source: 'inferred' });
+  });
+
+  test('a host trace (bpf_host TO_NETWORK) of a node\'s IPv6 traffic is no IPv6 evidence; an endpoint trace is', async () => {
+    const host = JSON.parse(record(2, '2001:db8:2::5', { identity: 2, labels: ['reserved:world'] })) as { flow: Record<string, unknown> };
+    Object.assign(host.flow, { source: { identity: 1, labels: ['reserved:host'] }, IP: { source: '2001:db8:1::10', destination: '2001:db8:2::5', ipVersion: 'IPv6' },
+      trace_observation_point: 'TO_NETWORK', event_type: { type: 4, sub_type: 11 } });
+    const capture = file('host6.jsonl', `${record(1, '203.0.113.5', { identity: 2, labels: ['reserved:world'] })}\n${JSON.stringify(host)}\n`);
+    const r = await cli('report', '--policies', v6, '--flows', capture, '--cilium-version', '1.18', '--output', 'json');
+    // Before: IPv4 and IPv6 packets → dual (and, with identity 2, now a contradiction): the host's packet counted.
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Report).ipFamilies).toMatchObject({ judged: 'ipv4', source: 'inferred' });
+    // The same IPv6 trace at an endpoint (TO_ENDPOINT) proves IPv6 on: with identity 2, a contradiction.
+    Object.assign(host.flow, { trace_observation_point: 'TO_ENDPOINT', event_type: { type: 4, sub_type: 0 } });
+    const at = file('ep6.jsonl', `${record(1, '203.0.113.5', { identity: 2, labels: ['reserved:world'] })}\n${JSON.stringify(host)}\n`);
+    expect((await cli('report', '--policies', v6, '--flows', at, '--cilium-version', '1.18', '--output', 'json')).code).toBe(2);
   });
 
   test('identities 9/10 with --cilium-version 1.14: a warning that the capture is from 1.15 or later', async () => {
@@ -468,7 +552,8 @@ spec:
     const r = await cli('diff', '--base', none, '--head', tierPolicy('k8s:reserved.example.com/tier'), '--flows', capture, '--output', 'json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { changes: { from: string; to: string; after: string }[] };
-    expect(r.stderr).toBe('');
+    // Pod to pod over IPv4, no world end: the default ipv4, warned about (the capture cannot tell whether IPv6 runs too).
+    expect(r.stderr.split('\n').filter((l) => l !== '' && !l.includes('cannot tell whether the cluster also runs IPv6'))).toEqual([]);
     expect(doc.changes.filter((c) => c.from === 'shop/front').map((c) => `${c.from} → ${c.to} ${c.after}`)).toEqual(['shop/front → shop/api allowed']);
   });
 
@@ -476,7 +561,7 @@ spec:
     const other = file('tier-other.jsonl', [1, 2].map((n) => flow(n, ['k8s:app=front', 'cni:team=x'], ['k8s:app=api'])).join('\n'));
     const r = await cli('report', '--policies', tierPolicy('any:team'), '--flows', other, '--output', 'json');
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`warning: --flows ${other}: 1 pod label of a source other than k8s (first: cni:team=x of shop/front-0) left out of the `
+    expect(r.stderr.split('\n').filter((l) => !l.includes('cannot tell whether the cluster also runs IPv6')).join('\n')).toBe(`warning: --flows ${other}: 1 pod label of a source other than k8s (first: cni:team=x of shop/front-0) left out of the `
       + 'endpoint classes, which hold a pod\'s Kubernetes labels: a selector of such a label is judged as if the pod lacked it; trace or replay '
       + 'judge the pod with it\n');
   });

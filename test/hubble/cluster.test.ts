@@ -282,7 +282,8 @@ describe('addresses of an IP family the policies are not judged for', () => {
   // engine's --ip-families); replay says so instead of judging them for the default IPv4-only cluster.
   const WORLD = { identity: 2, labels: ['reserved:world'] };
   const toWorld = (address: string): string => flow({
-    IP: { source: '10.0.0.11', destination: address, ipVersion: address.includes(':') ? 'IPv6' : 'IPv4' },
+    // One packet, one family: the pod's IPv6 address for an IPv6 destination (a record of two families is malformed).
+    IP: { source: address.includes(':') ? 'fd00::11' : '10.0.0.11', destination: address, ipVersion: address.includes(':') ? 'IPv6' : 'IPv4' },
     l4: { TCP: { source_port: 41000 + clock, destination_port: 443, flags: { SYN: true } } },
     traffic_direction: 'EGRESS',
   }, WEB, WORLD);
@@ -291,22 +292,39 @@ describe('addresses of an IP family the policies are not judged for', () => {
 
   test.each([
     ['IPv4 addresses, judged IPv4-only (the default)', ['203.0.113.7'], {}, []],
-    // The pod end (10.0.0.11) is an IPv4 packet's: the capture shows both families, and the fix names what it shows.
+    // The world's identity 2 at 1.19 (the default) is a single-stack cluster's, its packets IPv6: the fix names ipv6.
     ['an IPv6 address, judged IPv4-only', ['2001:db8::7'], {},
-      ['the capture holds IPv6 addresses (2001:db8::7 at line 1), which the cluster the policies are judged for does not carry (--ip-families ipv4): '
-        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual (or leave it out to '
-        + 'infer it from the capture: IPv4 and IPv6 packets: 10.0.0.11 at line 1, 2001:db8::7 at line 1)']],
+      ['the capture holds IPv6 addresses (fd00::11 at line 1), which the cluster the policies are judged for does not carry (--ip-families ipv4): '
+        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families ipv6 (or leave it out to '
+        + 'infer it from the capture: the world identity of a single-stack cluster from Cilium 1.15 on: identity 2 (reserved:world) at line 1, '
+        + 'and IPv6 packets: fd00::11 at line 1)']],
+    // Identity 2 (single stack from 1.15) and packets of both families contradict each other: the fix names dual, no inference.
     ['both families, judged IPv4-only', ['203.0.113.7', '2001:db8::7'], {},
-      ['the capture holds IPv6 addresses (2001:db8::7 at line 2), which the cluster the policies are judged for does not carry (--ip-families ipv4): '
-        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual (or leave it out to '
-        + 'infer it from the capture: IPv4 and IPv6 packets: 10.0.0.11 at line 1, 2001:db8::7 at line 2)']],
+      ['the capture holds IPv6 addresses (fd00::11 at line 2), which the cluster the policies are judged for does not carry (--ip-families ipv4): '
+        + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families dual']],
     ['both families, judged dual-stack', ['203.0.113.7', '2001:db8::7'], { ipFamilies: IpFamilies.DUAL }, []],
     // Before: "replay with --ip-families dual" for a capture of IPv4 packets only.
     ['an IPv4 address, judged IPv6-only', ['203.0.113.7'], { ipFamilies: IpFamilies.IPV6 },
       ['the capture holds IPv4 addresses (10.0.0.11 at line 1), which the cluster the policies are judged for does not carry (--ip-families ipv6): '
         + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families ipv4 (or leave it out to infer it from the '
-        + 'capture: IPv4 packets only: 10.0.0.11 at line 1)']],
+        + 'capture: the world identity of a single-stack cluster from Cilium 1.15 on: identity 2 (reserved:world) at line 1, and IPv4 packets: '
+        + '10.0.0.11 at line 1)']],
   ])('%s', async (_, addresses, options, expected) => {
     expect(await warning(addresses.map(toWorld), options)).toEqual(expected);
+  });
+
+  // Before: src 10.0.0.11 → dst 2001:db8::7 counted as packets of both families (the capture "dual"), and was judged.
+  // After: no packet carries two families: the line is malformed, named, and not judged.
+  test('a record whose ends are of two families is malformed (file:line), not judged and no family evidence', async () => {
+    const mixed = flow({
+      IP: { source: '10.0.0.11', destination: '2001:db8::7', ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: 41000, destination_port: 443, flags: { SYN: true } } }, traffic_direction: 'EGRESS',
+    }, WEB, WORLD);
+    const c = await capture([mixed]);
+    expect(c.connections).toEqual([]);
+    expect(c.firstIpv4Packet).toBeUndefined();
+    expect(c.firstIpv6Packet).toBeUndefined();
+    expect(c.input.malformed[0]).toMatchObject({ line: 1 });
+    expect(c.input.malformed[0].reason).toContain('the source 10.0.0.11 is IPv4 and the destination 2001:db8::7 IPv6');
   });
 });

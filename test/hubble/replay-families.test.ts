@@ -15,6 +15,7 @@ import { runReport } from '../../src/cli/report';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { addressPacketFamily } from '../../src/model/cidr';
 import { IpFamilies, PolicySet } from '../../src/engine';
+import { captureIpFamilies } from '../../src/hubble/capture-families';
 import { FlowSource, Replay, ReplayReport, collectConnections, formatReplayTable, replayCapture } from '../../src/hubble';
 import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR } from './support/paths';
 
@@ -94,17 +95,35 @@ describe('the IP families a capture shows', () => {
   });
 
   test('the label alone: a CIDR identity of a dual-stack cluster carries reserved:world-ipv6 in place of reserved:world', async () => {
-    const c = await collect(capture({ labels: ['reserved:world'] }, { identity: 16777217, labels: ['cidr:2001:db8::/64', 'reserved:world-ipv6'] }));
-    expect(c.dualStackEvidence).toBe('the label reserved:world-ipv6 (identity 16777217) at line 2');
+    const c = await collect(capture({ identity: 16777218, labels: ['cidr:203.0.113.0/24', 'reserved:world-ipv4'] },
+      { identity: 16777217, labels: ['cidr:2001:db8::/64', 'reserved:world-ipv6'] }));
+    expect(c.dualStackEvidence).toBe('the label reserved:world-ipv4 (identity 16777218) at line 1');
     expect(Replay.inferIpFamilies(c)).toBe(IpFamilies.DUAL);
   });
 
-  test('identity 2 (reserved:world) is no sign of dual-stack, but packets of both families are: dual, inferred from them', async () => {
+  test('identity 2 (reserved:world) before 1.15 is no sign, and packets of both families are: dual, inferred from them', async () => {
     const c = await collect(SINGLE_STACK);
     expect(c.dualStackEvidence).toBeUndefined();
-    // Before: undefined (only identities 9/10 counted), so a 1.14 dual-stack capture was judged IPv4-only.
-    expect(Replay.inferIpFamilies(c)).toBe(IpFamilies.DUAL);
-    expect(Replay.ipFamiliesBasis(c)).toBe('IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2');
+    expect(c.singleStackEvidence).toBe('identity 2 (reserved:world) at line 1');
+    // Before session 45: undefined (only identities 9/10 counted), so a 1.14 dual-stack capture was judged IPv4-only.
+    expect(captureIpFamilies(c, CiliumVersion.V1_14)).toEqual({ ipFamilies: IpFamilies.DUAL, basis: 'IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2' });
+  });
+
+  // From 1.15 the agent gives the world identity 2 only in a single-stack cluster (daemon/cmd/hostips-sync.go
+  // syncHostIPs.sync): with packets of one family it tells that family alone; with packets of both it contradicts them.
+  test.each(['1.15', '1.18', '1.19'])('identity 2 at %s: single stack; with packets of both families a contradiction, never dual', async (v) => {
+    const version = CiliumVersion.parse(v);
+    // Before: dual, and the IPv4 peers called reserved:world-ipv4 against their recorded identity 2.
+    const both = captureIpFamilies(await collect(SINGLE_STACK), version);
+    expect([both.ipFamilies, both.contradiction]).toEqual([undefined, 'the world identity of a single-stack cluster from Cilium 1.15 on: '
+      + 'identity 2 (reserved:world) at line 1, and IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2']);
+    const v4 = `${APPS.map((app, i) => record(i + 1, app, V4_WORLD, { identity: 2, labels: ['reserved:world'] })).join('\n')}\n`;
+    const v6 = `${APPS.map((app, i) => record(i + 1, app, V6_WORLD, { identity: 2, labels: ['reserved:world'] })).join('\n')}\n`;
+    expect(captureIpFamilies(await collect(v4), version).ipFamilies).toBe(IpFamilies.IPV4);
+    expect(captureIpFamilies(await collect(v6), version).ipFamilies).toBe(IpFamilies.IPV6);
+    // Identity 2 with 9/10 in one capture: a contradiction too.
+    const mixed = capture({ identity: 2, labels: ['reserved:world'] }, { identity: 10, labels: ['reserved:world-ipv6'] });
+    expect(captureIpFamilies(await collect(mixed), version).contradiction).toMatch(/^a world identity of a dual-stack cluster \(identity 10/);
   });
 
   test('the packet family of an address: IPv4-mapped is IPv4; IPv6 link-local (fe80::/10), multicast and unspecified are link-scoped', () => {
@@ -225,7 +244,10 @@ describe('cdk8s-cilium replay infers the IP families', () => {
     const f = files(DUAL_STACK);
     const r = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18', '--output', 'json', '--fail-on', 'none', '--ip-families', 'ipv4']);
     const report = JSON.parse(r.stdout) as ReplayReport;
-    expect(report.ipFamilies).toEqual({ judged: 'ipv4', source: 'given', dualStackEvidence: 'identity 9 (reserved:world-ipv4) at line 1' });
+    expect(report.ipFamilies).toEqual({
+      judged: 'ipv4', source: 'given', basis: 'a world identity of a dual-stack cluster: identity 9 (reserved:world-ipv4) at line 1',
+      dualStackEvidence: 'identity 9 (reserved:world-ipv4) at line 1',
+    });
     const set6 = report.connections.filter((c) => c.source.startsWith('pod:app:app=set6')).map((c) => `${c.destination} ${c.predicted.verdict}`).sort();
     // The IPv6 flow is no packet of an IPv4-only cluster: not judged, the error names --ip-families dual.
     expect(set6).toEqual([`cidr:${V4_WORLD} allowed`]);
@@ -239,7 +261,11 @@ describe('cdk8s-cilium replay infers the IP families', () => {
     const f = files(DUAL_STACK);
     const r = await run(['--flows', f.flows, '--policies', f.policies, '--output', 'json', '--fail-on', 'none', '--ip-families', 'dual']);
     const report = JSON.parse(r.stdout) as ReplayReport;
-    expect(report.ipFamilies).toEqual({ judged: 'dual', source: 'given', dualStackEvidence: 'identity 9 (reserved:world-ipv4) at line 1' });
+    // The basis is there whenever a capture was read (before: missing when the flag was given).
+    expect(report.ipFamilies).toEqual({
+      judged: 'dual', source: 'given', basis: 'a world identity of a dual-stack cluster: identity 9 (reserved:world-ipv4) at line 1',
+      dualStackEvidence: 'identity 9 (reserved:world-ipv4) at line 1',
+    });
     expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([]);
   });
 
@@ -261,16 +287,18 @@ describe('cdk8s-cilium replay infers the IP families', () => {
     expect(r.warnings.filter((w) => /1\.15/.test(w))).toEqual([]);
   });
 
-  test('an IPv4-only capture (the shop) is judged as before, ipv4 now inferred from its packets: the same report as --ip-families ipv4', async () => {
+  // The shop's world ends carry identity 2: at 1.19 (the default) a single-stack cluster's, with IPv4 packets.
+  const SHOP_BASIS = 'the world identity of a single-stack cluster from Cilium 1.15 on: identity 2 (reserved:world) at line 1, and IPv4 packets: 203.0.113.10 at line 1';
+  test('an IPv4-only capture (the shop) is judged as before, ipv4 inferred from identity 2 and its packets: the same report as --ip-families ipv4', async () => {
     const args = ['--flows', join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), '--policies', join(HUBBLE_FIXTURES_DIR, 'shop-policies.yaml'), '--fail-on', 'none'];
     const report = JSON.parse((await run([...args, '--output', 'json'])).stdout) as ReplayReport;
-    expect(report.ipFamilies).toEqual({ judged: 'ipv4', source: 'inferred', basis: 'IPv4 packets only: 203.0.113.10 at line 1' });
+    expect(report.ipFamilies).toEqual({ judged: 'ipv4', source: 'inferred', basis: SHOP_BASIS });
     const given = JSON.parse((await run([...args, '--output', 'json', '--ip-families', 'ipv4'])).stdout) as ReplayReport;
     expect({ ...report, ipFamilies: undefined }).toEqual({ ...given, ipFamilies: undefined });
     expect(report.warnings.filter((w) => /IP famil|dual-stack/.test(w))).toEqual([]);
     const table = await run(args);
-    expect(table.stdout.split('\n')[3]).toBe('  IP families: ipv4 (inferred from the capture: IPv4 packets only: 203.0.113.10 at line 1; --ip-families overrides)');
-    expect(formatReplayTable(report)).toContain('\n  IP families: ipv4 (inferred from the capture: IPv4 packets only: 203.0.113.10 at line 1;');
+    expect(table.stdout.split('\n')[3]).toBe(`  IP families: ipv4 (inferred from the capture: ${SHOP_BASIS}; --ip-families overrides)`);
+    expect(formatReplayTable(report)).toContain(`\n  IP families: ipv4 (inferred from the capture: ${SHOP_BASIS};`);
   });
 });
 
@@ -352,7 +380,8 @@ describe('the IP families inferred from the packets, without world identities 9/
   test('IPv6 packets only: ipv6 inferred; 0.0.0.0/0 does not reach the IPv6 world, ::/0 and world do', async () => {
     const v6only = `${APPS.map((app, i) => record(i + 1, app, V6_WORLD, { identity: 2, labels: ['reserved:world'] })).join('\n')}\n`;
     const report = await replayJson(files(v6only, POLICIES), '--cilium-version', '1.18');
-    expect(report.ipFamilies).toEqual({ judged: 'ipv6', source: 'inferred', basis: 'IPv6 packets only: fd00::10 at line 1' });
+    expect(report.ipFamilies).toEqual({ judged: 'ipv6', source: 'inferred', basis: 'the world identity of a single-stack cluster from Cilium 1.15 on: '
+      + 'identity 2 (reserved:world) at line 1, and IPv6 packets: fd00::10 at line 1' });
     // Before: judged IPv4-only, every flow not judged.
     expect(report.errors).toEqual([]);
     expect(verdicts(report).map((l) => l.replace(/ \| .*$/, ''))).toEqual([
@@ -365,7 +394,8 @@ describe('the IP families inferred from the packets, without world identities 9/
     const f = files(`${[...v4, ND(5)].join('\n')}\n`, POLICIES);
     const report = await replayJson(f, '--cilium-version', '1.18');
     expect(report.ipFamilies).toEqual({
-      judged: 'ipv4', source: 'inferred', basis: 'IPv4 packets only: 10.0.1.10 at line 1; IPv6 link-local and multicast addresses (fe80::10 at line 5) '
+      judged: 'ipv4', source: 'inferred', basis: 'the world identity of a single-stack cluster from Cilium 1.15 on: identity 2 (reserved:world) at line 1, '
+        + 'and IPv4 packets: 10.0.1.10 at line 1; IPv6 link-local and multicast addresses (fe80::10 at line 5) '
         + 'do not count: every pod\'s kernel uses them for neighbour discovery',
     });
     // Judged IPv4-only: the 1.18 toCIDRSet ::/0 of a single-stack cluster is reserved:world, which allows the IPv4 address
@@ -379,19 +409,47 @@ describe('the IP families inferred from the packets, without world identities 9/
     const r = await run(['--flows', f.flows, '--policies', f.policies]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/could not be judged .*ICMPv6: no such packet, this cluster runs IPv4 only .*--ip-families dual/);
-    expect(r.stdout.split('\n')[2]).toBe('  IP families: ipv4 (the default, as the capture cannot tell them: no packet that policy decides has an address that '
+    expect(r.stdout.split('\n')[2]).toBe('  IP families: ipv4 (the default, as the capture cannot tell them: no packet that policy decides at an endpoint has an address that '
       + 'tells the IP families; IPv6 link-local and multicast addresses (fe80::10 at line 1) do not count: every pod\'s kernel uses them for neighbour '
       + 'discovery; --ip-families sets them)');
-    expect((await replayJson(f)).ipFamilies).toEqual({
-      judged: 'ipv4', source: 'default', basis: 'no packet that policy decides has an address that tells the IP families; IPv6 link-local and multicast '
+    const json = await replayJson(f);
+    expect(json.ipFamilies).toMatchObject({
+      judged: 'ipv4', source: 'default', basis: 'no packet that policy decides at an endpoint has an address that tells the IP families; IPv6 link-local and multicast '
         + 'addresses (fe80::10 at line 1) do not count: every pod\'s kernel uses them for neighbour discovery',
     });
+    // The default is a guess: the JSON says so (not stderr only), and the report's warnings too.
+    expect(json.ipFamilies.warning).toMatch(/^judged for --ip-families ipv4, but the capture cannot tell whether the cluster also runs IPv6 .*give --ip-families ipv4 or dual/);
+    expect(json.warnings).toContain(json.ipFamilies.warning);
+  });
+
+  // Session 45 review: no packet proves a family off. Replay judges only the flows captured: IPv6 pod-to-pod packets
+  // without a world end are judged for ipv6, called assumed (not inferred), with a warning in the JSON and the table.
+  test('IPv6 pod-to-pod packets only: ipv6 assumed, not inferred; the warning names --ip-families; the flows judged', async () => {
+    const f = files(`${podRecord(1, 'fd00::10', 'fd00::11', tcp(8080))}\n`, SERVER);
+    const report = await replayJson(f, '--cilium-version', '1.18');
+    // Before: { judged: 'ipv6', source: 'inferred', basis: 'IPv6 packets only: fd00::10 at line 1' }, no warning.
+    expect(report.ipFamilies).toMatchObject({ judged: 'ipv6', source: 'assumed' });
+    expect(report.ipFamilies.warning).toMatch(/^judged for --ip-families ipv6, but the capture cannot tell whether the cluster also runs IPv4 .*give --ip-families ipv6 or dual/);
+    expect(report.warnings).toContain(report.ipFamilies.warning);
+    expect(table(report)).toEqual(['8080/TCP: allowed']);
+    const text = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18', '--fail-on', 'none']);
+    expect(text.stdout.split('\n')[2]).toMatch(/^ {2}IP families: ipv6 \(assumed, as the capture cannot tell them: IPv6 packets only: fd00::10 at line 1, and nothing tells/);
+  });
+
+  test('replay of identity 2 with packets of both families at 1.18: refused as a contradiction (exit 2), never judged dual', async () => {
+    const f = files(SINGLE_STACK, POLICIES);
+    const r = await run(['--flows', f.flows, '--policies', f.policies, '--cilium-version', '1.18']);
+    // Before: judged dual, 203.0.113.5 called reserved:world-ipv4 against its recorded identity 2.
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^error: the capture contradicts itself on the cluster's IP families: .*identity 2 \(reserved:world\) at line 1.*\(cli-ip-families\)/);
+    // Given, it is judged as given.
+    expect((await replayJson(f, '--cilium-version', '1.18', '--ip-families', 'dual')).ipFamilies).toMatchObject({ judged: 'dual', source: 'given' });
   });
 
   test('--ip-families wins over the packets; one the capture contradicts is a warning naming what it shows', async () => {
     const f = files(DUAL_PODS, SERVER);
     const given = await replayJson(f, '--cilium-version', '1.18', '--ip-families', 'ipv4');
-    expect(given.ipFamilies).toEqual({ judged: 'ipv4', source: 'given' });
+    expect(given.ipFamilies).toEqual({ judged: 'ipv4', source: 'given', basis: 'IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2' });
     expect(given.errors.map((e) => `${e.connection}: ${e.message}`)).toEqual([expect.stringMatching(/icmpv6\/128: ICMPv6: no such packet, .*--ip-families dual/)]);
     expect(given.warnings.filter((w) => /IP famil/.test(w))).toEqual([
       'the capture holds IPv6 addresses (fd00::10 at line 2), which the cluster the policies are judged for does not carry (--ip-families ipv4): world '
@@ -400,7 +458,7 @@ describe('the IP families inferred from the packets, without world identities 9/
     ]);
     // Given as the capture shows: no warning.
     const dual = await replayJson(f, '--cilium-version', '1.18', '--ip-families', 'dual');
-    expect(dual.ipFamilies).toEqual({ judged: 'dual', source: 'given' });
+    expect(dual.ipFamilies).toEqual({ judged: 'dual', source: 'given', basis: 'IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2' });
     expect(dual.warnings.filter((w) => /IP famil/.test(w))).toEqual([]);
     expect(table(dual)).toEqual(['8080/TCP: allowed', '9090/TCP: denied', 'icmp/8: denied', 'icmpv6/128: allowed']);
   });
