@@ -247,7 +247,8 @@ export class PitfallRun {
         const name = `${label}${d.where ? ` (${d.where})` : ''}`;
         const at = d._locate ? { at: { label, locate: d._locate } } : {};
         this.rules.push({
-          doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name, ...at, ...(d._refused ? { refused: true } : {}),
+          doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name, ...at,
+          ...(d._refused ? { refused: true } : {}),
         });
       }
     });
