@@ -117,6 +117,7 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
       check.fail(['metadata', 'namespace'], `${show(meta.namespace)} is not a namespace name`);
     }
     check.labels(meta.labels, ['metadata', 'labels']);
+    check.annotations(meta.annotations, ['metadata', 'annotations']);
   }
   if (kind === 'Service') {
     const spec = check.object(value.spec, ['spec'], false);
@@ -138,7 +139,10 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
     const template = templateOf(kind, value, check);
     if (template !== undefined) {
       const templateMeta = check.object(template.node.metadata, [...template.path, 'metadata'], false);
-      if (templateMeta !== undefined) check.labels(templateMeta.labels, [...template.path, 'metadata', 'labels']);
+      if (templateMeta !== undefined) {
+        check.labels(templateMeta.labels, [...template.path, 'metadata', 'labels']);
+        check.annotations(templateMeta.annotations, [...template.path, 'metadata', 'annotations']);
+      }
       const podSpec = check.object(template.node.spec, [...template.path, 'spec'], kind !== 'Pod');
       if (podSpec !== undefined) {
         const sp = [...template.path, 'spec'];
@@ -205,6 +209,28 @@ class Checker {
       return undefined;
     }
     return v;
+  }
+
+  /**
+   * Annotations: a map of strings (ObjectMeta's `map[string]string`): the API server refuses the object for any other value
+   * (`prometheus.io/port: 8080`), so it is no endpoint; `null` is Go's `""`.
+   */
+  public annotations(v: unknown, path: Path): void {
+    if (v === undefined || v === null) return;
+    if (!isManifestObject(v)) {
+      this.fail(path, `is ${describe(v)}, not a map of annotations`);
+      return;
+    }
+    for (const [key, value] of Object.entries(v)) {
+      if (typeof value === 'number' || typeof value === 'boolean') {
+        this.fail([...path, key], `is the ${typeof value} ${String(value)}, not a string: the API server refuses it (annotations are strings)`, value);
+        return;
+      }
+      if (typeof value !== 'string' && value !== null) {
+        this.fail([...path, key], `is ${describe(value)}, not a string: the API server refuses it (annotations are strings)`);
+        return;
+      }
+    }
   }
 
   /**

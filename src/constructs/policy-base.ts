@@ -4,7 +4,7 @@ import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { EmitOptions, emitRule, JsonObject } from '../model/emit';
 import { formatPath } from '../model/json-path';
-import { unquotedNumbers } from '../model/unquoted-numbers';
+import { unquotedNumberFix, unquotedNumbers } from '../model/unquoted-numbers';
 import { NOT_RENDERED, PolicyApiObject } from '../model/policy-api-object';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { IPeer } from './peer';
@@ -304,8 +304,7 @@ function unquotedNumberErrors(model: PolicyDocumentModel, labelsAndAnnotations: 
     path: formatPath(path),
     message: `${key ? 'the key ' : ''}${JSON.stringify(text)} would be written into the YAML without quotes, and kubectl, Helm, Argo CD and Flux `
       + `(Go's YAML readers) read it as the number ${number}: ${key ? `the API server would get the key "${number}" instead` : 'the API server would get a number where a string belongs and refuse the policy'}`,
-    fix: `cdk8s cannot write ${JSON.stringify(text)} safely (no option quotes it): use a value Go reads as a string, e.g. one that does not start with a digit `
-      + `("v${text}"), and give the pods, namespaces or services the same value`,
+    fix: unquotedNumberFix(text),
   }));
 }
 

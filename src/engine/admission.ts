@@ -2,7 +2,7 @@
  * Which policies the cluster actually has. A policy that the API server rejects (CRD schema of the target version) or
  * that the agent refuses to import (`Sanitize`) enforces nothing, so the engine must not enforce it either. The rules are
  * those of `validate` (one implementation): a document with an error-level finding of `validatePolicy`, or an error of
- * the reader attached to it (a number where the CRD wants a string, a wrong type), is rejected as a whole (see `rejects`), with the
+ * the reader attached to it (a number where the CRD wants a string, a wrong type), is rejected as a whole (see `refusesPolicy`, validate/catalogue.ts), with the
  * findings as the reason. The engine keeps it in the set (so verdicts can say that it selects an endpoint but is not
  * imported), warns about it, and enforces none of its rules.
  *
@@ -15,7 +15,7 @@ import { IParsedDocument, SourceDiagnostic } from '../model/parse-result';
 import { NetworkPolicyModel } from '../model/network-policy';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { emitDocument } from '../model/emit';
-import { CheckLayer, layerOf } from '../validate/catalogue';
+import { ACCEPTED, CheckLayer, layerOf, refusesPolicy } from '../validate/catalogue';
 import { CrdSchemas } from '../validate/crd-schema';
 import { networkPolicyRejections } from '../validate/network-policy-rules';
 import { networkPolicyRefusals } from '../validate/network-policy-refusals';
@@ -48,7 +48,7 @@ export function admission(doc: PolicyDocumentModel, readerDiagnostics: readonly 
   flags: AgentFlags): Admission {
   const findings = [...readerDiagnostics, ...validatePolicy(doc, { version })];
   const refusedBySchema = versionSchemaRefusals(doc, findings, version);
-  const why = describeErrors(findings.filter((d) => refusedBySchema.has(d) || rejects(d) || refusedUnderFlags(d, flags)));
+  const why = describeErrors(findings.filter((d) => refusedBySchema.has(d) || refusesPolicy(d) || refusedUnderFlags(d, flags)));
   return {
     ...(why !== undefined ? { rejected: why } : {}),
     stored: !findings.some((d) => refusedByApiServer(d) || refusedBySchema.has(d)),
@@ -92,7 +92,7 @@ function related(a: string, b: string): boolean {
  * `undefined`: the one judgement of which `validate` findings refuse a policy, for documents and raw rules alike.
  */
 export function importRefusal(findings: readonly Diagnostic[], flags: AgentFlags): string | undefined {
-  return describeErrors(findings.filter((d) => rejects(d) || refusedUnderFlags(d, flags)));
+  return describeErrors(findings.filter((d) => refusesPolicy(d) || refusedUnderFlags(d, flags)));
 }
 
 /** A warning of the validator that is a refusal with the agent's flags as given (see `AgentFlags`). */
@@ -131,28 +131,6 @@ function describeErrors(errors: readonly Diagnostic[]): string | undefined {
   const count = errors.reduce((n, e) => n + diagnosticWeight(e), 0);
   const more = count > 1 ? ` (and ${count - 1} more error${count === 2 ? '' : 's'}: run validate)` : '';
   return `${first.message}${first.path ? ` at ${first.path}` : ''} [${first.id}]${more}`;
-}
-
-/**
- * Errors that describe a policy the cluster stores and imports, only not as written: the engine models what it makes of
- * them (the API server prunes unknown and null fields; the agent ignores an empty section, reads `"010"` as octal and
- * `"0x50"` as a port name, and reads `endPort` on a named port as a range from the number the name resolves to).
- */
-const ACCEPTED = new Set([
-  'parse-unknown-field', 'parse-null-value', 'parse-yaml11-ambiguous', 'parse-missing-name',
-  'sanitize-empty-section', 'sanitize-port-octal', 'sanitize-port-prefixed-name', 'sanitize-end-port-named',
-]);
-
-/**
- * Whether a finding means the cluster does not have the policy: an error of the CRD schema, of the agent's `Sanitize`, or
- * of the reader (a value of the wrong type). Not: version findings (an older API server prunes a newer field and stores
- * the rest, which the engine models; those the older schema refuses instead are found by `versionSchemaRefusals`), and findings on `metadata` (they do not change what the rules mean; Cilium's own
- * policy tests use names such as `fooIngressRule1`), and the `ACCEPTED` ones.
- */
-function rejects(d: Diagnostic): boolean {
-  if (d.severity !== Severity.ERROR || d.id.startsWith('crd-metadata-') || ACCEPTED.has(d.id)) return false;
-  const layer = layerOf(d.id);
-  return layer === 'crd' || layer === 'sanitize' || layer === 'parse';
 }
 
 /** Whether a finding means the API server does not store the object at all (its `metadata` included). */

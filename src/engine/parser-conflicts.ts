@@ -326,7 +326,8 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
  * PR #37887), on every version on two filters of one redirect (`80` and `80-80`, `80` and `80-90`: `redirectKey`) — but
  * a redirect is keyed by endpoint, direction, protocol, first port and listener, not by parser (pkg/endpoint `proxyID` →
  * pkg/policy/proxyid.go `ProxyID`), and pkg/endpoint/bpf.go `addNewRedirects` makes one per ID with the parser of one
- * redirecting per-selector policy in Go map order (the first it meets from 1.18, `desiredRedirects[proxyID] != 0`), and
+ * redirecting per-selector policy in Go map order (the first it meets: `desiredRedirects[proxyID] != 0`, in the older
+ * bpf.go as in 1.18's), and
  * every peer's policy-map entry on those ports carries that redirect's proxy port (pkg/policy/l4.go `L4Filter.toMapState`:
  * `LookupRedirectPort(ingress, protocol, port, listener)`). The listener priority (`L7ParserType.defaultPriority`, kept by
  * the map-state merge) ranks entries of different proxy ports, here all the same, so it does not pick the parser: the

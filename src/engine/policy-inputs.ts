@@ -15,7 +15,7 @@ import { withoutControls } from '../model/printable';
 import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
 import { translateNetworkPolicy } from '../model/network-policy';
-import { fromObject, fromYaml } from '../model/parse';
+import { fromConstructObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { AgentFlags, diagnosticsOf, networkPolicyRejection } from './admission';
 import { SourcedDocument, SourcedNetworkPolicy, SourcedRawRules } from './compile';
@@ -99,9 +99,10 @@ export function addConstruct(inputs: PolicyInputs, scope: IConstruct): IConstruc
     ? charts.flatMap((c) => c.toJson())
     : [...apiObjectsUnder(scope)].map((o) => o.toJson())));
   for (const m of manifests) {
-    const parsed = fromObject(m);
+    const parsed = fromConstructObject(m);
     addParsed(inputs, parsed, undefined);
-    // As for files (`addYaml`): an object the API server refuses for a label value that is no string is no endpoint.
+    // As for files (`addYaml`), judged as the file cdk8s writes: an object the API server refuses for a label or annotation
+    // value that is no string (`0o17`, which cdk8s writes unquoted) is no endpoint.
     if (!parsed.skipped.some((d) => d._refused !== undefined)) addManifest(inputs, m, undefined);
     else addSkipped(inputs, parsed, undefined);
   }

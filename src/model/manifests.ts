@@ -16,6 +16,7 @@
  */
 import { isKubernetesList, listEntries } from './list-items';
 import { LabelSelectorModel } from './policy-model';
+import { unquotedNumber } from './unquoted-numbers';
 
 /** A manifest object (a JSON object). */
 export type ManifestObject = Record<string, unknown>;
@@ -303,48 +304,65 @@ export function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-/** A label value (or selector value) written as a number or a boolean, and where (`nonStringLabelValues`). */
-export interface ManifestLabelScalar {
+/** A label, annotation or selector value that is no string, and where (`nonStringMetadataValues`). */
+export interface ManifestNonString {
   /** Its path in the object (`['spec', 'template', 'metadata', 'labels', 'country']`). */
   readonly path: readonly (string | number)[];
-  /** The value as read (`false` for an unquoted `NO`). */
-  readonly value: number | boolean;
+  /**
+   * The value as read: a number, a boolean (`false` for an unquoted `NO`), a list or a mapping; or, as written
+   * (`written`), the string that cdk8s writes without quotes and Go reads as the number `number`.
+   */
+  readonly value: unknown;
+  /** For a string as written: the number Go's YAML readers make of it (`unquotedNumber`). */
+  readonly number?: number;
 }
 
 /**
- * The label values of an object the readers here read (Namespaces, Services, workloads, Endpoints/EndpointSlices, CIDR
- * groups; not NetworkPolicies, which `validate` checks on their own) that are numbers or booleans: in `metadata.labels`,
- * a pod template's labels, a workload's `spec.selector` (its `matchLabels` and `matchExpressions` values; a
- * ReplicationController's label map) and a Service's `spec.selector`. The API server refuses every one of them (labels
- * and selectors are `map[string]string`, `[]string`), so the object never exists; `stringMap` would read them as text
- * (`country: NO` as `false`). The policy reader refuses such an object at its line (`parse.ts`).
+ * The label and annotation values of an object the readers here read (Namespaces, Services, workloads,
+ * Endpoints/EndpointSlices, CIDR groups; not NetworkPolicies, which `validate` checks on their own) that are no strings
+ * — numbers, booleans, lists, mappings — in `metadata.labels` and `metadata.annotations`, a pod template's labels and
+ * annotations, a workload's `spec.selector` (its `matchLabels` and `matchExpressions` values; a ReplicationController's
+ * label map) and a Service's `spec.selector`. The API server refuses every one of them (ObjectMeta's labels and
+ * annotations and the selectors are `map[string]string`, `[]string`), so the object never exists; `stringMap` would read
+ * a scalar as text (`country: NO` as `false`). `null` is left alone (Go decodes it to `""`). With `written` (an object of
+ * a cdk8s construct, judged as the file cdk8s writes), a string cdk8s writes unquoted and Go reads as a number (`0o17`:
+ * `unquotedNumber`, the one judgement of `yaml-unquoted-number`) counts too. The policy reader refuses such an object
+ * at its line (`parse.ts`).
  */
-export function nonStringLabelValues(obj: unknown): ManifestLabelScalar[] {
+export function nonStringMetadataValues(obj: unknown, written = false): ManifestNonString[] {
   const info = readManifest(obj);
   if (!info || info.type === 'list' || info.type === 'network-policy' || !isManifestObject(obj)) return [];
-  const out: ManifestLabelScalar[] = [];
-  const scalars = (value: unknown, path: readonly (string | number)[]): void => {
-    if (!isManifestObject(value)) return;
-    for (const [k, v] of Object.entries(value)) {
-      if (typeof v === 'number' || typeof v === 'boolean') out.push({ path: [...path, k], value: v });
+  const out: ManifestNonString[] = [];
+  const check = (v: unknown, path: readonly (string | number)[]): void => {
+    if (typeof v === 'string') {
+      const number = written ? unquotedNumber(v) : undefined;
+      if (number !== undefined) out.push({ path, value: v, number });
+    } else if (v !== null && v !== undefined) {
+      out.push({ path, value: v });
     }
   };
-  scalars(objectOr(obj.metadata).labels, ['metadata', 'labels']);
+  const values = (value: unknown, path: readonly (string | number)[]): void => {
+    if (!isManifestObject(value)) return;
+    for (const [k, v] of Object.entries(value)) check(v, [...path, k]);
+  };
+  const meta = (metadata: unknown, path: readonly (string | number)[]): void => {
+    values(objectOr(metadata).labels, [...path, 'labels']);
+    values(objectOr(metadata).annotations, [...path, 'annotations']);
+  };
+  meta(obj.metadata, ['metadata']);
   const spec = objectOr(obj.spec);
-  if (info.type === 'service') scalars(spec.selector, ['spec', 'selector']);
+  if (info.type === 'service') values(spec.selector, ['spec', 'selector']);
   if (info.type !== 'workload') return out;
   const templatePath = obj.kind === 'Pod' ? undefined : obj.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template'];
   if (templatePath !== undefined) {
-    scalars(objectOr(podTemplateOf(obj)?.metadata).labels, [...templatePath, 'metadata', 'labels']);
-    if (obj.kind === 'ReplicationController') scalars(spec.selector, ['spec', 'selector']);
+    meta(podTemplateOf(obj)?.metadata, [...templatePath, 'metadata']);
+    if (obj.kind === 'ReplicationController') values(spec.selector, ['spec', 'selector']);
     else if (isManifestObject(spec.selector)) {
-      scalars(spec.selector.matchLabels, ['spec', 'selector', 'matchLabels']);
+      values(spec.selector.matchLabels, ['spec', 'selector', 'matchLabels']);
       const expressions: unknown[] = Array.isArray(spec.selector.matchExpressions) ? spec.selector.matchExpressions : [];
       expressions.forEach((e, i) => {
         if (!isManifestObject(e) || !Array.isArray(e.values)) return;
-        e.values.forEach((v: unknown, j) => {
-          if (typeof v === 'number' || typeof v === 'boolean') out.push({ path: ['spec', 'selector', 'matchExpressions', i, 'values', j], value: v });
-        });
+        e.values.forEach((v: unknown, j) => check(v, ['spec', 'selector', 'matchExpressions', i, 'values', j]));
       });
     }
   }

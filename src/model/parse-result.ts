@@ -116,7 +116,7 @@ export interface ISkippedDocument {
   /** Like `IParsedDocument.locate` (a NetworkPolicy's `spec.policyTypes`, say). */
   locate(path: string): SourcePosition | undefined;
   /**
-   * @internal Set when the API server refuses the object for a label value that is no string (`nonStringLabelValues`):
+   * @internal Set when the API server refuses the object for a label or annotation value that is no string (`nonStringMetadataValues`):
    * the reader's `parse-wrong-type` errors about it (in `diagnostics` too). Such an object is never stored, so it is no
    * endpoint, Service or Namespace of the cluster.
    */

@@ -18,7 +18,7 @@ import { yamlInputLimitError } from './nesting-depth';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
-import { nonStringLabelValues } from './manifests';
+import { nonStringMetadataValues } from './manifests';
 import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
@@ -114,7 +114,20 @@ export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStr
  * `locate()` of the results returns `undefined` (there is no source text). Never throws on bad input.
  */
 export function fromObject(obj: unknown, options: ParseOptions = {}): ParseResult {
+  return readObject(obj, options, false);
+}
+
+/**
+ * `fromObject` for an object of a cdk8s construct, judged as the YAML cdk8s writes of it (what kubectl applies): a label or
+ * annotation value of a manifest that cdk8s writes unquoted and Go reads as a number refuses it (`nonStringMetadataValues`).
+ */
+export function fromConstructObject(obj: unknown): ParseResult {
+  return readObject(obj, {}, true);
+}
+
+function readObject(obj: unknown, options: ParseOptions, written: boolean): ParseResult {
   const out = newResult();
+  if (written) WRITTEN.add(out);
   readTopLevel(out, obj, compact({ file: options.file, index: 0 }), undefined, undefined);
   return out;
 }
@@ -130,6 +143,9 @@ function newResult(): ParseResult {
   BUDGETS.set(out, new DiagnosticBudget());
   return out;
 }
+
+/** The results of objects judged as cdk8s writes them (`fromConstructObject`). */
+const WRITTEN = new WeakSet<ParseResult>();
 
 function budgetOf(out: ParseResult): DiagnosticBudget | undefined {
   return BUDGETS.get(out);
@@ -249,11 +265,13 @@ function readResource(
         `${value.apiVersion} has no kind ${JSON.stringify(kind ?? null)}; the document is skipped (not checked, not enforced)`,
         near ? `write kind: ${near} (kinds are case-sensitive)` : 'write kind: CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy');
     }
-    // A label value the API server refuses (a number, `country: NO` read as false): the object is never stored, so it
-    // is refused here, at its line, as a policy's would be; the engine leaves it out of its endpoints.
-    const refused = nonStringLabelValues(value);
+    // A label or annotation value the API server refuses (a number, `country: NO` read as false, a list): the object is
+    // never stored, so it is refused here, at its line, as a policy's would be; the engine leaves it out of its endpoints.
+    const refused = nonStringMetadataValues(value, WRITTEN.has(out));
     for (const r of refused) {
-      reader.notString(r.value, r.path, () => `the API server refuses the ${objectName(value)} (labels are strings), so it is not read`);
+      const consequence = `the API server refuses the ${objectName(value)} (labels and annotations are strings), so it is not read`;
+      if (r.number !== undefined) reader.writtenAsNumber(String(r.value), r.number, r.path, consequence);
+      else reader.notString(r.value, r.path, () => consequence);
     }
     const before = out.diagnostics.length;
     flush(out, reader, source, where, itemPath);

@@ -42,6 +42,15 @@ export function unquotedNumber(text: string, key = false): number | undefined {
   return plain ? number : undefined;
 }
 
+/**
+ * The fix for a string cdk8s writes as a Go number (`yaml-unquoted-number`, and a label or annotation of another manifest
+ * of a construct): no option of cdk8s's writer quotes it, so another value.
+ */
+export function unquotedNumberFix(text: string): string {
+  return `cdk8s cannot write ${JSON.stringify(text)} safely (no option quotes it): use a value Go reads as a string, e.g. one that does not start with a digit `
+    + `(${JSON.stringify(`v${text}`)}), and give the pods, namespaces or services the same value`;
+}
+
 const DIGITS = /^[0-9]+$/;
 /** Whether cdk8s writes a string (as a value, as a key) plain, by string. */
 const PLAIN_VALUES = new BoundedMemo<string, boolean>(10_000);

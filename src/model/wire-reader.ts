@@ -14,6 +14,7 @@ import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, Sc
 import { YamlSource } from './yaml-source';
 import { pushAll } from './push-all';
 import { DiagnosticBudget, OmittedDiagnostics, OmittedTally } from './diagnostic-budget';
+import { unquotedNumberFix } from './unquoted-numbers';
 
 /** A diagnostic of the reader, before its source position is known. */
 export interface PendingDiagnostic {
@@ -110,20 +111,37 @@ export class Reader {
 
   /**
    * Reports a number or boolean where a string is wanted (`parse-wrong-type`, error), named as written with its YAML 1.1
-   * note, fix `quote it: "NO"`: the one wording of a scalar that is no string, for policies and for the label values of
-   * the other manifests of the input (`nonStringLabelValues`).
+   * note, fix `quote it: "NO"`: the one wording of a scalar that is no string, for policies and for the label and
+   * annotation values of the other manifests of the input (`nonStringMetadataValues`), where a list or a mapping is
+   * reported alike (fix: one string).
    * @param consequence what follows, from the text as written
    * @returns the text as written
    */
-  public notString(value: number | boolean, path: ReaderPath, consequence: (text: string) => string): string {
-    const text = this.source?.plainText(segments(path)) ?? String(value);
+  public notString(value: unknown, path: ReaderPath, consequence: (text: string) => string): string {
     const name = fieldName(segments(path));
+    if (typeof value !== 'number' && typeof value !== 'boolean') {
+      this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path, `${name} must be a string, got ${describeValue(value)}; ${consequence('')}`,
+        `write ${name} as one string`);
+      return '';
+    }
+    const text = this.source?.plainText(segments(path)) ?? String(value);
     // `on`, `yes`: a YAML 1.1 boolean to every tool that applies the manifest (the stream's `parse-yaml11-ambiguous`).
     const note = typeof value === 'boolean' ? yaml11BooleanNote(value, text) : undefined;
     const yaml11 = note === undefined ? '' : ` (${note})`;
     this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path, `${name} must be a string, got ${describeValue(value)}${yaml11}; ${consequence(text)}`,
       `quote it: "${text}"`);
     return text;
+  }
+
+  /**
+   * Reports a string of a cdk8s construct that cdk8s writes without quotes and Go reads as `number` (`parse-wrong-type`,
+   * error, as `notString` for the file it writes), fix as `yaml-unquoted-number`'s (`unquotedNumberFix`).
+   */
+  public writtenAsNumber(text: string, number: number, path: ReaderPath, consequence: string): void {
+    const name = fieldName(segments(path));
+    this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path, `${name} must be a string, got a number (${number}): cdk8s writes `
+      + `${JSON.stringify(text)} without quotes and kubectl, Helm, Argo CD and Flux (Go's YAML readers) read it as the number ${number}; ${consequence}`,
+    unquotedNumberFix(text));
   }
 
   /** Reads a CNP/CCNP object (its `kind` already checked) into the model. */

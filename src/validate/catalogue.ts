@@ -1,4 +1,4 @@
-import { Severity } from '../core/errors';
+import { Diagnostic, Severity } from '../core/errors';
 
 /**
  * Which validation layer a check belongs to: the three per-policy layers (`crd`, `sanitize`, `version`), the API server's
@@ -355,6 +355,29 @@ export function checkInfo(id: string): CheckInfo {
   const info = BY_ID.get(id);
   if (!info) throw new Error(`internal: check id ${id} is not in the catalogue`);
   return info;
+}
+
+/**
+ * Errors that describe a policy the cluster stores and imports, only not as written: the engine models what it makes of
+ * them (the API server prunes unknown and null fields; the agent ignores an empty section, reads `"010"` as octal and
+ * `"0x50"` as a port name, and reads `endPort` on a named port as a range from the number the name resolves to).
+ */
+export const ACCEPTED = new Set([
+  'parse-unknown-field', 'parse-null-value', 'parse-yaml11-ambiguous', 'parse-missing-name',
+  'sanitize-empty-section', 'sanitize-port-octal', 'sanitize-port-prefixed-name', 'sanitize-end-port-named',
+]);
+
+/**
+ * Whether a finding means the cluster does not have the policy: an error of the CRD schema, of the agent's `Sanitize`, or
+ * of the reader (a value of the wrong type). Not: version findings (an older API server prunes a newer field and stores
+ * the rest, which the engine models; those the older schema refuses instead are found by engine/admission.ts `versionSchemaRefusals`), and findings on
+ * `metadata` (they do not change what the rules mean; Cilium's own
+ * policy tests use names such as `fooIngressRule1`), and the `ACCEPTED` ones.
+ */
+export function refusesPolicy(d: Diagnostic): boolean {
+  if (d.severity !== Severity.ERROR || d.id.startsWith('crd-metadata-') || ACCEPTED.has(d.id)) return false;
+  const layer = layerOf(d.id);
+  return layer === CheckLayer.CRD || layer === CheckLayer.SANITIZE || layer === CheckLayer.PARSE;
 }
 
 /** The layer of a check id, from its prefix (`crd-schema`, from `--crd`, is `crd`). */

@@ -36,6 +36,12 @@ export interface PitfallDocument {
    * findings on other policies (`where`, the document's start, without it).
    */
   readonly _locate?: (path: string) => string | undefined;
+  /**
+   * @internal Whether the API server or the agent refuses it (an error `refusesPolicy` counts among its findings): the
+   * cluster never has its rules, so the checks of what the agent merges (`pitfall-l7-parser-conflict`,
+   * `pitfall-auth-mode-conflict`) leave it out, as the engine does.
+   */
+  readonly _refused?: boolean;
 }
 
 /** The options of `PitfallOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
@@ -88,6 +94,8 @@ export interface RuleView {
   readonly at?: { readonly label: string; readonly locate: (path: string) => string | undefined };
   /** For the rule Cilium makes of a Kubernetes NetworkPolicy: that NetworkPolicy. */
   readonly np?: InventoryNetworkPolicy;
+  /** Its document is refused by the API server or the agent (`PitfallDocument._refused`). */
+  readonly refused?: boolean;
 }
 
 /** Positions in a list of rules: those whose subject requires no pod namespace, and those that do, by namespace. */
@@ -238,7 +246,10 @@ export class PitfallRun {
         const label = `${policyName}${rules.length > 1 || path !== 'spec' ? ` ${path}` : ''}`;
         const name = `${label}${d.where ? ` (${d.where})` : ''}`;
         const at = d._locate ? { at: { label, locate: d._locate } } : {};
-        this.rules.push({ doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name, ...at });
+        this.rules.push({
+          doc, kind: model.kind, namespace, rule, path, version: d.version, host, subject, pods, name, ...at,
+          ...(d._refused ? { refused: true } : {}),
+        });
       }
     });
   }

@@ -18,7 +18,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
 import { annotationFix, invalidAnnotationFinding, isAnnotationTypeDiagnostic, ownAnnotation } from '../model/version-annotation';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
-import { fromObject } from '../model/parse';
+import { fromConstructObject, fromObject } from '../model/parse';
 import { resourceKey } from '../model/resource-key';
 import { isNetworkPolicy } from '../model/network-policy';
 import { ManifestInventory } from './inventory';
@@ -119,6 +119,20 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
     }
     const kind = isRecord(json) ? json.kind : undefined;
     if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy') {
+      // As validate and the engine judge the synthesized file: an object the API server refuses for a label or annotation
+      // value that is no string (`0o17`, which cdk8s writes unquoted) is never stored: its errors, and no inventory.
+      const refused = fromConstructObject(json).skipped.flatMap((d) => d._refused ?? []);
+      if (refused.length > 0) {
+        const meta = isRecord(json) && isRecord(json.metadata) ? json.metadata : {};
+        for (const d of refused) {
+          out.push({
+            id: d.id, severity: d.severity, message: d.message, fix: d.fix ?? defaultFix(d.id), constructPath: c.node.path,
+            ...(d.path ? { path: d.path } : {}), kind: typeof kind === 'string' ? kind : '', name: typeof meta.name === 'string' ? meta.name : '',
+            ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}),
+          });
+        }
+        continue;
+      }
       inventory.add(json, { constructPath: c.node.path });
       if (isNetworkPolicy(json)) {
         const meta = isRecord(json.metadata) ? json.metadata : {};

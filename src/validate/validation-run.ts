@@ -13,7 +13,7 @@ import { DEFAULT_MAX_FILE_BYTES, InputProblem, ReadResult, decodeInput, readInpu
 import { CidrFormat } from './cidr-format';
 import { CrdSchemas, CrdViolation } from './crd-schema';
 import { DiagnosticBudget, leftOutPaths, omittedDiagnostic, omittedOf } from '../model/diagnostic-budget';
-import { findCheck } from './catalogue';
+import { findCheck, refusesPolicy } from './catalogue';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
 import { booleanAsWritten, validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
@@ -51,6 +51,8 @@ interface DocRef {
   readonly crdPaths?: readonly string[];
   /** The version it is judged for. */
   readonly target: TargetVersion;
+  /** Whether the API server or the agent refuses it (`refusesPolicy` of its findings). */
+  readonly refused: boolean;
 }
 
 /** An input read and parsed, its policies not yet checked (they are checked once the target version is known). */
@@ -344,7 +346,9 @@ export class Run {
       }
       this.bundledViolations(index, file, d, rawByKey.get(docKey(d.source.index, d.source.itemPath)), target, budget);
       for (const v of violations ?? []) this.pushViolation(index, file, d, v, crdFix(v), budget);
-      this.docs.push({ input: index, file, doc: d, target, ...(violations ? { crdPaths } : {}) });
+      // Its reader's errors and its own findings (a schema violation of `crdFiles` counts too): as the engine's `admission`.
+      const refused = (violations ?? []).length > 0 || [...(diagnosticsOf.get(d) ?? []), ...(layered.get(d) ?? [])].some(refusesPolicy);
+      this.docs.push({ input: index, file, doc: d, target, refused, ...(violations ? { crdPaths } : {}) });
     }
     for (const raw of parsed.rawRules) {
       raw.rules.forEach((rule, i) => {
@@ -401,7 +405,7 @@ export class Run {
           const p = d.doc.locate(asWritten(d.doc, { path }).path);
           return p ? `${d.file}:${p.line}` : undefined;
         };
-        return { model: d.doc.model, version: target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate };
+        return { model: d.doc.model, version: target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate, ...(d.refused ? { _refused: true } : {}) };
       });
       for (const found of checkPitfalls(docs, this.inventory, { kafkaRemoved: target.kafkaRemoved, ciliumVersion: this.fallback.rules })) {
         if (found.networkPolicy) {

@@ -256,4 +256,24 @@ describe('report --inventory: a label written as a YAML 1.1 boolean or a number 
     const quoted = await cliAsync('report', '--policies', p, '--inventory', (writeFileSync(inv, pods(label.replace(/: (.*)/, ': "$1"'))), inv));
     expect(quoted.code).toBe(0);
   });
+
+  // Session 45 review: ObjectMeta's annotations are map[string]string as its labels are: such a Pod never exists.
+  test('an annotation that is a number or a list: exit 2 at its line; quoted, read', async () => {
+    const p = join(dir, 'report-policy.yaml');
+    const inv = join(dir, 'report-pods.yaml');
+    writeFileSync(p, policy);
+    const withAnnotation = (value: string): string => pods('country: "NO"').replace('  labels:\n', `  annotations: {prometheus.io/port: ${value}}\n  labels:\n`);
+    for (const [value, what, fix] of [
+      ['8080', 'is the number 8080, not a string: the API server refuses it (annotations are strings)', 'quote it: "8080"'],
+      ['[a]', 'is a list, not a string: the API server refuses it (annotations are strings)', undefined],
+    ] as const) {
+      writeFileSync(inv, withAnnotation(value));
+      const r = await cliAsync('report', '--policies', p, '--inventory', inv);
+      expect(r).toMatchObject({ code: 2, stdout: '' });
+      expect(r.stderr).toContain(`report-pods.yaml:6: document 0 (Pod default/c): metadata.annotations["prometheus.io/port"] ${what}; the inventory is not read`);
+      if (fix !== undefined) expect(r.stderr).toContain(`fix: ${fix}\n`);
+    }
+    writeFileSync(inv, withAnnotation('"8080"'));
+    expect((await cliAsync('report', '--policies', p, '--inventory', inv)).code).toBe(0);
+  });
 });

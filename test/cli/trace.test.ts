@@ -383,7 +383,7 @@ describe('trace: a workload of the policy files with a label value that is no st
     const args = ['trace', '--policies', file, '--from', 'pod:default:app=client', '--to', 'pod:default:app=web', '--port', '8080/TCP'];
     const r = cli(...args);
     expect(r).toMatchObject({ code: 2, stdout: '' });
-    expect(r.stderr).toBe(`error: ${file}:15: ${what}; the API server refuses the Pod default/w (labels are strings), so it is not read (parse-wrong-type); `
+    expect(r.stderr).toBe(`error: ${file}:15: ${what}; the API server refuses the Pod default/w (labels and annotations are strings), so it is not read (parse-wrong-type); `
       + `fix: ${fix}\n`);
     files(label.replace(/: (.*)/, ': "$1"'));
     expect(cli(...args)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ALLOWED/) });

@@ -1,7 +1,7 @@
 // The structs EndpointInventory takes from code, from plain JavaScript: a misspelled field or a value of another shape is
 // refused (option-unknown, option-value) instead of giving pods without their labels or a CIDR group read character by
 // character, which every verdict about them would then be judged on.
-import { ApiObject, ApiObjectProps, Chart, Testing } from 'cdk8s';
+import { ApiObject, ApiObjectProps, App, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { EndpointInventory, Endpoints, PolicySet } from '../../src';
@@ -137,6 +137,44 @@ describe('PolicySet.fromYaml: a manifest the API server refuses for a label valu
     expect([refused.inventory.workloads.length, refused._refusedManifests.map((d) => d.fix), refused.policies.length]).toEqual([0, ['quote it: "1.1"'], 1]);
     expect(refused.decide(query)).toBe('denied');
     const read = PolicySet.fromConstruct(chartOf('1.1'));
+    expect([read.inventory.workloads.length, read._refusedManifests.length, read.decide(query)]).toEqual([1, 0, 'allowed']);
+  });
+
+  // Session 45 review: cdk8s writes the label "0o17" unquoted, Go reads 15, the API server refuses the Pod of the file:
+  // fromConstruct read it (1 workload, allowed) where fromFiles of the synthesized file refused it.
+  test('from a cdk8s construct, judged as the file cdk8s writes: a label string Go reads as a number is no endpoint', () => {
+    const chartOf = (label: string): Chart => {
+      const chart = new Chart(Testing.app(), 'c');
+      new ApiObject(chart, 'p', yamlObject(policy));
+      new ApiObject(chart, 'w', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', namespace: 'default', labels: { app: 'web', version: label } },
+        spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] },
+      } as unknown as ApiObjectProps);
+      return chart;
+    };
+    const refused = PolicySet.fromConstruct(chartOf('0o17'));
+    expect([refused.inventory.workloads.length, refused._refusedManifests.map((d) => `${d.id} ${d.path}`), refused.decide(query)])
+      .toEqual([0, ['parse-wrong-type metadata.labels.version'], 'denied']);
+    // The file cdk8s writes (`version: 0o17`, unquoted) is judged the same.
+    const written = (chartOf('0o17').node.root as App).synthYaml();
+    expect(written).toContain('version: 0o17\n');
+    const file = PolicySet.fromYaml(written);
+    expect([file.inventory.workloads.length, file._refusedManifests.map((d) => `${d.id} ${d.path}`), file.decide(query)])
+      .toEqual([0, ['parse-wrong-type metadata.labels.version'], 'denied']);
+    const read = PolicySet.fromConstruct(chartOf('v0o17'));
+    expect([read.inventory.workloads.length, read._refusedManifests.length, read.decide(query)]).toEqual([1, 0, 'allowed']);
+  });
+
+  // Session 45 review: ObjectMeta's annotations are map[string]string as its labels are; a list is no string either.
+  test('an annotation that is a number, or a label value that is a list: the Pod is no endpoint; quoted, it is', () => {
+    const withMeta = (meta: string): string => policy + `---\napiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: default, ${meta}}\n`
+      + 'spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}\n';
+    for (const meta of ['labels: {app: web}, annotations: {prometheus.io/port: 8080}', 'labels: {app: web, tier: [a]}']) {
+      const set = PolicySet.fromYaml(withMeta(meta), { file: 'p.yaml' });
+      expect([set.inventory.workloads.length, set._refusedManifests.map((d) => `${d.id} p.yaml:${d.line}`), set.decide(query)], meta)
+        .toEqual([0, ['parse-wrong-type p.yaml:10'], 'denied']);
+    }
+    const read = PolicySet.fromYaml(withMeta('labels: {app: web, tier: "a"}, annotations: {prometheus.io/port: "8080"}'), { file: 'p.yaml' });
     expect([read.inventory.workloads.length, read._refusedManifests.length, read.decide(query)]).toEqual([1, 0, 'allowed']);
   });
 });

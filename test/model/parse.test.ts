@@ -4,7 +4,7 @@ import { parse as parseYamlText } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Severity } from '../../src/core/errors';
 import { emitDocument } from '../../src/model/emit';
-import { fromObject, fromYaml } from '../../src/model/parse';
+import { fromConstructObject, fromObject, fromYaml } from '../../src/model/parse';
 import { ParseResult, SourceDiagnostic } from '../../src/model/parse-result';
 import { CRD_ROOT } from '../support/shared';
 
@@ -307,8 +307,44 @@ describe('fromYaml: errors are reported and the rest is still read', () => {
     ]);
     expect(wrong.every((d) => d.severity === Severity.ERROR && d.file === 'm.yaml')).toBe(true);
     expect(wrong[0].message).toBe('labels.country must be a string, got a boolean (false) (unquoted NO is a YAML 1.1 boolean: kubectl, Helm, Argo CD '
-      + 'and Flux send false); the API server refuses the Deployment shop/d (labels are strings), so it is not read');
+      + 'and Flux send false); the API server refuses the Deployment shop/d (labels and annotations are strings), so it is not read');
     expect(r.skipped.map((d) => d._refused?.length)).toEqual([2, 1, undefined]);
+  });
+
+  // Session 45 review: ObjectMeta's annotations are map[string]string too, and a list is no string either: such a Pod
+  // was read as an endpoint (its named port resolved). `null` decodes to "" in Go: not refused.
+  it('refuses a manifest whose annotation value, or label value, is a number, a list or a mapping (before: read, only scalars of labels refused)', () => {
+    const r = fromYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: a, annotations: {prometheus.io/port: 8080}}\n'
+      + '---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, labels: {app: b, tier: [a]}}\n'
+      + '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    metadata: {annotations: {x: {y: z}}}\n'
+      + '---\napiVersion: v1\nkind: Pod\nmetadata: {name: ok, labels: {app: ok, empty: null}, annotations: {prometheus.io/port: "8080"}}\n', { file: 'm.yaml' });
+    expect(r.diagnostics.filter((d) => d.id === 'parse-wrong-type').map((d) => [d.index, d.path, d.line, d.message, d.fix])).toEqual([
+      [0, 'metadata.annotations["prometheus.io/port"]', 3, 'annotations["prometheus.io/port"] must be a string, got a number (8080); the API server refuses '
+        + 'the Pod a (labels and annotations are strings), so it is not read', 'quote it: "8080"'],
+      [1, 'metadata.labels.tier', 7, 'labels.tier must be a string, got a list; the API server refuses the Pod b (labels and annotations are strings), so it '
+        + 'is not read', 'write labels.tier as one string'],
+      [2, 'spec.template.metadata.annotations.x', 14, 'annotations.x must be a string, got a mapping; the API server refuses the Deployment d (labels and '
+        + 'annotations are strings), so it is not read', 'write annotations.x as one string'],
+    ]);
+    expect(r.skipped.map((d) => d._refused?.length)).toEqual([1, 1, 1, undefined]);
+  });
+
+  // Session 45 review: cdk8s writes the string "0o17" without quotes and Go reads it as 15, so the API server refuses the
+  // Pod of the synthesized file; the construct's object (a string) was read as an endpoint.
+  it('judges an object of a construct as the file cdk8s writes: a label or annotation string Go reads as a number refuses it', () => {
+    const pod = (v: string): unknown => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'p', v }, annotations: { n: v } } });
+    const r = fromConstructObject(pod('0o17'));
+    expect(r.diagnostics.map((d) => [d.id, d.path, d.message, d.fix])).toEqual(['labels', 'annotations'].map((map) => [
+      'parse-wrong-type', `metadata.${map}.${map === 'labels' ? 'v' : 'n'}`, `${map}.${map === 'labels' ? 'v' : 'n'} must be a string, got a number (15): `
+        + 'cdk8s writes "0o17" without quotes and kubectl, Helm, Argo CD and Flux (Go\'s YAML readers) read it as the number 15; the API server refuses the '
+        + 'Pod p (labels and annotations are strings), so it is not read',
+      'cdk8s cannot write "0o17" safely (no option quotes it): use a value Go reads as a string, e.g. one that does not start with a digit ("v0o17"), '
+        + 'and give the pods, namespaces or services the same value',
+    ]));
+    expect(r.skipped[0]._refused?.length).toBe(2);
+    // cdk8s quotes "8080" and "1.10" (YAML 1.1 numbers): strings to Go. A plain object (`fromObject`) is judged as given.
+    for (const v of ['8080', '1.10', 'v0o17']) expect(fromConstructObject(pod(v)).diagnostics).toEqual([]);
+    expect(fromObject(pod('0o17')).diagnostics).toEqual([]);
   });
 
   it('never throws on garbage', () => {

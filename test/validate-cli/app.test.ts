@@ -110,6 +110,23 @@ describe('validateApp', () => {
     expect(formatAppDiagnostic(found[0])).toMatch(/^\[shop\/web\/Resource\] spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.port: port 8080 is the port of Service shop\/web \(shop\/svc\), .* \(pitfall-service-port\)\n {4}fix: write the target \(container\) port: port: "80"$/);
   });
 
+  // Session 45 review: the Pod's label "0o17" is written unquoted by cdk8s and read as 15 by kubectl, which the API server
+  // refuses; validateApp took the Pod into the inventory (its named port resolving) and said nothing.
+  it('a Pod ApiObject whose label cdk8s writes as a Go number: the refusal of the API server at its construct, as validate says of the file', () => {
+    const { app: a, chart } = app();
+    const pod = (v: string): ApiObjectProps => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', labels: { app: 'web', v } },
+      spec: { containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }] } } as unknown as ApiObjectProps);
+    new ApiObject(chart, 'pod', pod('0o17'));
+    const found = validateApp(a);
+    expect(found.map((d) => `${d.severity} ${d.id} [${d.constructPath}] ${d.kind} ${d.namespace}/${d.name} ${d.path}`)).toEqual([
+      'error parse-wrong-type [shop/pod] Pod shop/web metadata.labels.v',
+    ]);
+    expect(found[0].message).toContain('cdk8s writes "0o17" without quotes');
+    const ok = app();
+    new ApiObject(ok.chart, 'pod', pod('v0o17'));
+    expect(validateApp(ok.app)).toEqual([]);
+  });
+
   it('a NetworkPolicy ApiObject that is an egress default deny without DNS is reported at its construct, as a warning', () => {
     const { app: a, chart } = app();
     const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };

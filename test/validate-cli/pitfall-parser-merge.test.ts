@@ -204,6 +204,18 @@ describe('not flagged', () => {
       `  ingress:\n${from(WEB, '{ port: "80", endPort: 80, protocol: TCP }', KAFKA)}`), '1.17')).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
   });
 
+  // Session 45 review: on 1.16 the agent refuses L7 rules on a port range (`sanitize-l7-port-range`), so that policy is
+  // never imported and merges with nothing; the finding said "the agent takes both". `80` with endPort 80 is no range.
+  it('a policy the agent refuses (L7 on a port range before 1.17) meets no parser: only its sanitize error', () => {
+    const range = pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WORKER, '{ port: "80", endPort: 90, protocol: TCP }', KAFKA)}`);
+    const ids = (files: Files, version: string): string[] => check(files, { ciliumVersion: version }).diagnostics
+      .filter((d) => d.severity === 'error').map((d) => `${d.id} ${d.file}:${d.line}`);
+    expect(ids(range, '1.16')).toEqual(['sanitize-l7-port-range b.yaml:10']);
+    expect(ids(range, '1.17')).toEqual(['pitfall-l7-parser-conflict b.yaml:10']);
+    const single = pair(`  ingress:\n${from(WEB, P80, HTTP)}`, `  ingress:\n${from(WORKER, '{ port: "80", endPort: 80, protocol: TCP }', KAFKA)}`);
+    expect(ids(single, '1.16')).toEqual(['pitfall-l7-parser-conflict b.yaml:10']);
+  });
+
   it('other directions, one kind, a rule without L7', () => {
     const egressKafka = `  egress:\n${from('toEndpoints: [{ matchLabels: { app: web } }]', P80, KAFKA)}`;
     expect(at(pair(`  ingress:\n${from(WEB, P80, HTTP)}`, egressKafka), '1.17')).toEqual([]);
@@ -220,7 +232,13 @@ describe('not flagged', () => {
       + `  ingress:\n${from('fromEntities: [world]', P80, HTTP)}`;
     const pods = policy('p', '{ tier: web }', `  ingress:\n${from('fromEntities: [world]', P80, KAFKA)}`, '');
     expect(at({ 'a.yaml': host, 'b.yaml': pods }, '1.17')).toEqual([]);
-    expect(at({ 'a.yaml': host, 'b.yaml': host.replace('name: h', 'name: h2').replace(HTTP, KAFKA) }, '1.17')).toEqual(['b.yaml:9 spec.ingress[0].toPorts[0]']);
+    // Host ingress L7 rules are refused by the agent (`sanitize-host-l7`): two such policies merge nothing. Host egress
+    // takes DNS and l7proto rules from 1.17: two host policies of the same nodes meet there.
+    expect(at({ 'a.yaml': host, 'b.yaml': host.replace('name: h', 'name: h2').replace(HTTP, KAFKA) }, '1.17')).toEqual([]);
+    const egress = (name: string, rules: string): string => host.replace('name: h', `name: ${name}`)
+      .replace(/ {2}ingress:\n.*$/s, `  egress:\n${from('toEntities: [world]', '{ port: "53", protocol: TCP }', rules)}`);
+    const files = { 'a.yaml': egress('h', 'rules: { dns: [{ matchPattern: "*" }] }'), 'b.yaml': egress('h2', 'rules: { l7proto: foo, l7: [{ k: v }] }') };
+    expect(at(files, '1.17')).toEqual(['b.yaml:9 spec.egress[0].toPorts[0]']);
   });
 });
 
