@@ -207,6 +207,57 @@ describe('warnings of one kind in one file: one line with their count in text, e
   });
 });
 
+describe('valid YAML the pre-parse scan must not refuse (session 45: a mid-value [ or { read as a flow collection, a plain scalar\'s next line as a node)', () => {
+  // Each is `spec.description` of a valid policy; the `yaml` package and go-yaml read them. Before the fix: validate exit 1
+  // parse-yaml-syntax, trace exit 2 cli-yaml. Judged exactly as the same policy with a plain description.
+  const description = (text: string) => GOOD.replace('spec:\n', `spec:\n  description: ${text}\n`);
+  const outcome = (name: string, text: string) => {
+    const sub = join(dir, `valid-${name}`);
+    mkdirSync(sub, { recursive: true });
+    const file = write(sub, 'p.yaml', description(text));
+    const t = trace('--policies', file, ...FROM_TO, '--http', 'GET /ok');
+    return { file, trace: [t.code, t.stdout.replaceAll(sub, '<dir>'), t.stderr.replaceAll(sub, '<dir>')] };
+  };
+  const VALID: [string, string][] = [
+    ['backtick in brackets', 'egress to [`api.stripe.com`] on 443'],
+    ['markdown mention', 'owned by [@netops](https://github.com/orgs/x/teams/netops)'],
+    ['ports with backtick', 'allows ports [80, `443`]'],
+    ['brace then @', 'template {@user} replaced'],
+    ['quote in brackets', 'match ["\\d+"] paths'],
+    ['two tags in brackets', 'see [!important !note] here'],
+    ['two anchors in brackets', 'R[&D &QA] team'],
+    ['continuation - backtick', 'This policy allows\n    - `kubectl exec` traffic\n    - health checks'],
+    ['continuation - @', 'Owners\n    - @netops'],
+    ['continuation - ]', 'list\n    - ] end'],
+    ['continuation - }', 'notes\n    - } x'],
+    ['continuation ? backtick', 'Question\n    ? `why`'],
+    ['continuation two tags', 'notes\n    - !a !b'],
+    ['continuation quote escape', 'regex\n    "\\d+" digits'],
+    ['double-quoted', '"@ops [`x`] \\\\d"'],
+    ['single-quoted', "'@ops ] `x`'"],
+    ['literal block', '|\n    - @netops\n    ] `x` !a !b'],
+    ['comment', 'plain # @ ] `x` !a !b'],
+    ['tag and anchor', '!!str &d text'],
+    ['anchor and tag', '&d !!str text'],
+  ];
+  test.each(VALID)('%s: validate and trace as with a plain description', GUARD, async (name, text) => {
+    const base = outcome(`base-${name}`, 'plain words');
+    const got = outcome(name, text);
+    expect(got.trace).toEqual(base.trace);
+    const [v, vBase] = [await validate([got.file, '--format', 'json'], undefined, dir), await validate([base.file, '--format', 'json'], undefined, dir)];
+    const ids = (r: Run) => JSON.parse(r.stdout).diagnostics.map((d: any) => d.id);
+    expect([v.code, ids(v)]).toEqual([vBase.code, ids(vBase)]);
+    expect(ids(v)).not.toContain('parse-yaml-syntax');
+  });
+
+  test('%YAML and %TAG directives', GUARD, () => {
+    for (const head of ['%YAML 1.1\n---\n', '%TAG !e! tag:example.com,2000:\n---\n']) {
+      const file = write(dir, 'directive.yaml', head + GOOD);
+      expect(trace('--policies', file, ...FROM_TO, '--http', 'GET /ok').code, head).toBe(0);
+    }
+  });
+});
+
 describe('nesting-depth bomb: refused before parsing, in every reader', () => {
   const yaml = write(dir, 'deep.yaml', nested(10_000));
   const json = write(dir, 'deep.json', nested(10_000, true));
