@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src';
+import { CiliumVersion, PolicyModel, PolicySet, Validator } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob } from '../../src/model/inputs';
 import { cliAsync } from '../support/cli';
 import { GUARD, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, trace, validate, write } from './support';
@@ -478,6 +478,23 @@ describe('trace/replay --policies and validate --crd read through the same input
       expect([at('80/TCP').code, at('81/TCP').code, at('81/TCP', 'shop').code], name).toEqual([0, 1, 0]);
       expect(at('81/TCP').stdout, name).toContain('policies selecting pod:default:app=api: CiliumNetworkPolicy default/api');
     }
+  });
+
+  test('namespace "" in every reader: PolicySet.fromDocuments and a NetworkPolicy judge it in default, as the file reader does (session 45)', GUARD, () => {
+    // Before: the engine read the model's namespace with `?? 'default'`, so a document of namespace "" (fromDocuments,
+    // which no file reader normalizes) selected pods of the namespace "": web → api 81/TCP in default was ALLOWED.
+    const at = (set: PolicySet, port: number, ns = 'default') => set.decide({ from: set.endpoint(`pod:${ns}:app=web`), to: set.endpoint(`pod:${ns}:app=api`), protocol: 'TCP', port });
+    const model = PolicyModel.fromYaml(GOOD.replace(/\n {6}rules: .*/, '')).documents[0].model;
+    const cnp = PolicySet.fromDocuments([{ ...model, metadata: { ...model.metadata, namespace: '' } }]);
+    const np = PolicySet.fromYaml(['apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: api, namespace: ""}', 'spec:',
+      '  podSelector: {matchLabels: {app: api}}', '  ingress:', '  - from: [{podSelector: {matchLabels: {app: web}}}]', '    ports: [{port: 80, protocol: TCP}]', ''].join('\n'));
+    for (const [name, set] of [['cnp', cnp], ['np', np]] as const) {
+      expect([at(set, 80), at(set, 81), at(set, 81, 'shop')], name).toEqual(['allowed', 'denied', 'allowed']);
+    }
+    // And validate accepts it, as the API server does (before: crd-metadata-namespace, an error, from Validator.validatePolicy).
+    const ids = (namespace: string) => Validator
+      .validatePolicy({ ...model, metadata: { ...model.metadata, namespace } }, { version: CiliumVersion.DEFAULT }).map((d) => d.id);
+    expect([ids('').includes('crd-metadata-namespace'), ids('Team_A').includes('crd-metadata-namespace')]).toEqual([false, true]);
   });
 
   test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {
