@@ -203,7 +203,13 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           // v2 `yaml_parser_parse_node`): a line of a million (`!!seq !!seq …`) is a million errors, a minute and a gigabyte
           // to the YAML library.
           if ((c === '!' ? ++tags : ++anchors) > 1) return twoProperties(line, c === '!' ? 'tags' : 'anchors');
-          while (k + 1 < end && text[k + 1] !== ' ' && text[k + 1] !== '\t') k++;
+          // The property ends at a blank or a flow indicator (YAML 1.2 `ns-anchor-char`, `ns-tag-char`: `&a[[x]]` is an anchor
+          // and two flow sequences to the YAML library); a verbatim tag `!<…>` at its `>`.
+          if (c === '!' && text[k + 1] === '<') {
+            while (k + 1 < end && text[k] !== '>') k++;
+          } else {
+            while (k + 1 < end && !' \t\r[]{},'.includes(text[k + 1])) k++;
+          }
         } else if (atStart && flow === 0 && (c === '|' || c === '>')) {
           indicator = k;
           atStart = false;

@@ -150,6 +150,13 @@ describe('a plain scalar is text to the end of its line and over its more indent
   ];
   test.each(VALID)('%j passes', (text) => expect(nestingDepthError(text)).toBeUndefined());
 
+  test('a tag or an anchor ends at a flow indicator: the brackets after it are levels (`&a[[x]]`: the YAML library nests them)', () => {
+    expect(nestingDepthError(`x: &a${'['.repeat(150)}\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`x: !t${'{'.repeat(150)}\n`)?.limit).toBe('depth');
+    expect(valuesOf(`x: [&a${'[1,'.repeat(50)}]\n`)).toBeGreaterThanOrEqual(100);
+    for (const ok of ['x: [&a, !b]\n', 'x: {&a k: !t v}\n', 'x: !<tag:e.com,2000:a[1]> y\n', 'x: [&a]\ny: b\n']) expect(nestingDepthError(ok), ok).toBeUndefined();
+  });
+
   test('what is no continuation stays structure: a line not indented past the key, after a comment, a quote, a document marker', () => {
     for (const bad of ['  description: a\n  - @b\n', '- a\n- @b\n', '- k: a\n - @b\n', 'x: a # c\n  - @b\n', 'x: "a"\n  - @b\n', 'x: a\n  # c\n  - @b\n', '- a: b\n  - @c\n', 'x: a\n---\n- @b\n', 'x: {"a":@b}\n', 'x: [a, @b]\n']) {
       expect(nestingDepthError(bad)?.limit, bad).toBe('syntax');
