@@ -3,6 +3,7 @@
  * The `cdk8s-cilium` command line. One file per command under src/cli; each is a thin shell over library functions.
  * Add a command by writing `add<Name>Command(program, io, done)` in its own file and calling it in `buildProgram`.
  */
+import { writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import {
@@ -17,11 +18,66 @@ import { addReplayCommand } from './replay';
 import { addReportCommand } from './report';
 import { addValidateCommand } from './validate';
 
-/** The process's stdout/stderr. */
-export const PROCESS_IO: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+/**
+ * Writes all of `text` to file descriptor `fd`, synchronously, or throws the write's error. `write(2)` may write less
+ * than it was given (a file-size limit, `ulimit -f`: 1,024 of 313,831 bytes), which Node's `process.stdout` does not
+ * check: the rest is written in turn, and a write of nothing is an error (EFBIG, ENOSPC, …). A descriptor left
+ * non-blocking (EAGAIN) is waited on.
+ */
+export function writeAll(fd: number, text: string, write: (fd: number, buffer: Uint8Array, offset: number) => number = writeSync): void {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    let n: number;
+    try {
+      n = write(fd, buffer, offset);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      continue;
+    }
+    if (n <= 0) throw Object.assign(new Error('the device took no more of it'), { code: 'EIO' });
+    offset += n;
+  }
+}
+
+/**
+ * The bin's stdout/stderr: every byte written, or a failure handled at once. Standard output that cannot be written is
+ * exit 2 and one line (`stdoutFailure`); a reader that closed the pipe early (EPIPE) leaves the command to finish with its
+ * own status, its further output dropped. Standard error that cannot be written is ignored (`2>/dev/full`): the exit code
+ * stays the command's, never a crash.
+ */
+export function processIo(exit: (code: number) => never = (code) => process.exit(code),
+  write: (fd: number, buffer: Uint8Array, offset: number) => number = writeSync): CliIo {
+  let stdoutClosed = false;
+  const stderr = (text: string): void => {
+    try {
+      writeAll(2, text, write);
+    } catch {
+      // standard error cannot be written: the exit code says what happened
+    }
+  };
+  return {
+    stdout: (text) => {
+      if (stdoutClosed) return;
+      try {
+        writeAll(1, text, write);
+      } catch (e) {
+        const { code, line } = stdoutFailure(e as NodeJS.ErrnoException, undefined);
+        if (line === undefined) {
+          stdoutClosed = true;
+          return;
+        }
+        stderr(line);
+        exit(code);
+      }
+    },
+    stderr,
+  };
+}
+
+/** The process's stdout/stderr (every byte written or exit 2, as `processIo`). */
+export const PROCESS_IO: CliIo = processIo();
 
 /** This package's version, from its package.json. */
 export function packageVersion(): string {
@@ -117,30 +173,30 @@ function reportError(e: unknown, io: CliIo): number {
  * The exit code and the line for standard output that failed. A reader that closes the pipe early (`cdk8s-cilium diff … |
  * head -1`) is no failure: the command's own status (set once it has written its output), quietly. Any other write error
  * (`> out.json` on a full disk: ENOSPC, EIO, EFBIG) left the output cut short, so the status is 2 and the line says so:
- * exit 1 there was read as DENIED or as findings, after a stack trace.
+ * exit 1 there was read as DENIED or as findings, after a stack trace. The id is `cli-write` (`cli-output` is an unknown
+ * `--output` format); the line names the error (ENOSPC, EFBIG, EIO) and a fix for it.
  */
 export function stdoutFailure(e: NodeJS.ErrnoException, commandStatus: number | undefined): { code: number; line?: string } {
   if (e.code === 'EPIPE') return { code: commandStatus ?? EXIT.allowed };
   const why = (e.message ?? String(e)).split('\n')[0].replace(/^[A-Z0-9_]+: /, '').replace(/, write$/, '');
+  const fix = e.code === 'ENOSPC' ? 'free space on the device the output goes to, or write it elsewhere'
+    : e.code === 'EFBIG' ? 'raise the file-size limit (ulimit -f) or write the output elsewhere'
+      : 'write the output elsewhere';
   return {
     code: EXIT.badInput,
-    line: `error: cannot write the output: ${why}${e.code && !why.includes(e.code) ? ` (${e.code})` : ''}; what was written is incomplete (cli-output); `
-      + 'fix: free space on the device the output goes to, or write it elsewhere\n',
+    line: `error: cannot write the output: ${why}${e.code && !why.includes(e.code) ? ` (${e.code})` : ''}; what was written is incomplete (cli-write); `
+      + `fix: ${fix}\n`,
   };
 }
 
 if (require.main === module) {
+  // What writes to the streams outside `PROCESS_IO` (Node's own warnings): a failure of stdout as there, of stderr ignored.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     const { code, line } = stdoutFailure(e, typeof process.exitCode === 'number' ? process.exitCode : undefined);
-    if (line !== undefined) {
-      try {
-        process.stderr.write(line);
-      } catch {
-        // standard error cannot be written either: the status says it
-      }
-    }
+    if (line !== undefined) PROCESS_IO.stderr(line);
     process.exit(code);
   });
+  process.stderr.on('error', () => undefined);
   void runAsync(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

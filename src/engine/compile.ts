@@ -49,6 +49,7 @@ import { compileL4, L4Spec } from './ports';
 import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
 import { plainSelectorProblem, serviceEntryUses } from '../validate/syntax';
 import { pushAll } from '../model/push-all';
+import { objectNamespace } from '../model/resource-key';
 
 /** A policy resource, as explanations name it. */
 export interface PolicyRef {
@@ -314,7 +315,7 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
   for (const d of docs) {
     const doc = d.model;
     const cnp = doc.kind === 'CiliumNetworkPolicy';
-    const namespace = cnp ? (doc.metadata.namespace ?? 'default') : undefined;
+    const namespace = cnp ? objectNamespace(doc.metadata.namespace) : undefined;
     const policy: PolicyRef = compact({ kind: doc.kind, name: doc.metadata.name, namespace, file: d.file });
     const rules: { rule: RuleModel; path: string }[] = [];
     if (doc.spec) rules.push({ rule: doc.spec, path: 'spec' });

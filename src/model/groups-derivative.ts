@@ -15,6 +15,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { PEER_FIELDS, PeerField, PolicyDocumentModel, RuleModel, SectionName, sectionDirection } from './policy-model';
 import { pushAll } from './push-all';
+import { objectNamespace } from './resource-key';
 
 /** The label the operator gives a derivative policy, and its value (pkg/policy/groups `cnpKindKey`, `cnpKindName`). */
 export const DERIVATIVE_KIND_LABEL = 'io.cilium.network.policy.kind';
@@ -69,7 +70,7 @@ export function derivativeNamePrefix(parent: PolicyDocumentModel): string {
 }
 
 function key(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}\0${kind === 'CiliumNetworkPolicy' ? namespace ?? 'default' : ''}\0${name}`;
+  return `${kind}\0${kind === 'CiliumNetworkPolicy' ? objectNamespace(namespace) : ''}\0${name}`;
 }
 
 /**

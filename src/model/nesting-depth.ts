@@ -5,10 +5,12 @@
  * `nestingDepthError` first and refuses deeper input with a clear error.
  *
  * The scan is one linear pass and counts conservatively (never fewer levels than a parser would build): open flow
- * collections (`[`, `{` outside quoted scalars and comments), block indentation levels, and `- ` sequence entries that
- * open a nested sequence on the same line. Quoted scalars are followed over lines (`''` and `\"` inside them); the lines
- * after a quote's first are counted as structure too, so a quote a parser reads as plain text (`a\n  "b`) hides
- * nothing. Block scalars are skipped: a `|` or `>` (with its modifiers) where a value starts (after `: `, `- `, `? `, a
+ * collections (`[`, `{` outside quoted scalars, plain scalars of block context and comments), block indentation levels,
+ * and `- ` sequence entries that open a nested sequence on the same line. Plain scalars are followed as go-yaml v2 and
+ * YAML 1.2 read them, so valid YAML is never refused: in block context one is text to the end of its line (`: ` and ` #`
+ * end it; `[ ] { } ,` do not), and a line indented past its key goes on it (`key: a\n  - @b` is one scalar). Quoted
+ * scalars are followed over lines (`''` and `\"` inside them); the lines after a quote's first are counted as structure
+ * too, so a quote a parser reads as plain text hides nothing. Block scalars are skipped: a `|` or `>` (with its modifiers) where a value starts (after `: `, `- `, `? `, a
  * tag or an anchor), not one in a comment or a plain scalar. The same check bounds the number of
  * YAML documents (`MAX_DOCUMENTS`), the other structure whose cost the size limit alone does not bound, and, for the YAML
  * reader (`maxValues`), the number of values (`MAX_YAML_VALUES`).
@@ -70,6 +72,12 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
   let quote = '';
   let quoteLine = 0;
   let quoted = 0;
+  // A plain scalar of block context open at the end of the line before (`key: text`): the column its lines must be
+  // indented past to go on it (YAML 1.2 `s-flow-line-prefix(n)`; go-yaml v2 `yaml_parser_scan_plain_scalar`). Such a
+  // line is text (`- x`, `? x`, `@`, brackets, quotes), as the parser reads it. And the column of the node whose value
+  // starts on the next line (`key:`, `- `; -1 at the start of a document), where a plain scalar on a line of its own belongs.
+  let plainParent: number | undefined;
+  let openParent: number | undefined = -1;
   let line = 1;
   let pos = 0;
   const n = text.length;
@@ -81,6 +89,13 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
     while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
     const indent = i - pos;
     const blank = i >= end || text[i] === '#' || text[i] === '\r';
+    let spaces = pos;
+    while (spaces < end && text[spaces] === ' ') spaces++;
+    spaces -= pos;
+    const marker = indent === 0 && (text.startsWith('---', pos) || text.startsWith('...', pos)) && (pos + 3 >= end || ' \t\r'.includes(text[pos + 3]));
+    // A comment line ends a plain scalar; an empty one does not.
+    if (i < end && text[i] === '#') plainParent = undefined;
+    const continued = quote === '' && flow === 0 && plainParent !== undefined && !blank && spaces > plainParent && !marker;
     if (quote === '' && blockScalarIndent >= 0 && (blank || indent > blockScalarIndent)) {
       // Inside a block scalar: text, not structure.
     } else if (quote !== '' || !blank) {
@@ -90,8 +105,11 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
       // value, as a line is.
       let j = i;
       let dashes = 0;
-      while (j < end && (text[j] === '-' || text[j] === '?') && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
+      // The column of the node a value on this line belongs to (the last dash; a key's; else the line's own).
+      let parentCol: number = openParent !== undefined && openParent < indent ? openParent : indent;
+      while (!continued && j < end && (text[j] === '-' || text[j] === '?') && (j + 1 === end || text[j + 1] === ' ' || text[j + 1] === '\t' || text[j + 1] === '\r')) {
         dashes++;
+        parentCol = j - pos;
         j += 2;
         while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
       }
@@ -112,7 +130,17 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
       }
       if (values > maxValues) return tooManyValues(line, maxValues);
       // Flow collections, quoted scalars, comments and block scalar indicators on the rest of the line.
-      let atStart = quote === '';
+      let atStart = quote === '' && !continued;
+      // In a plain scalar of block context: `[ ] { } ,`, quotes, tags, `- ` and `? ` are text to the end of the line (a
+      // `: ` or a comment ends it).
+      let plain = continued;
+      // In a plain scalar of a flow collection, a `:` before no space or flow indicator is text (`[a:b]`).
+      let flowPlain = false;
+      let keyCol = parentCol;
+      if (marker) {
+        j = i + 3;
+        parentCol = -1;
+      }
       let indicator = -1;
       let contentEnd = end;
       // `- ` and `? ` after the start of the line (`[? ? x]`), and the tags and anchors of the node about to start.
@@ -155,8 +183,18 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
         const spaceNext = next === ' ' || next === '\t' || next === '\r';
         if (c === '#' && (k === pos || text[k - 1] === ' ' || text[k - 1] === '\t')) {
           contentEnd = k;
+          plain = false;
           break;
         }
+        if (plain) {
+          if (c === ':' && spaceNext) {
+            plain = false;
+            atStart = true;
+            parentCol = keyCol;
+          }
+          continue;
+        }
+        if (atStart && c !== '!' && c !== '&' && !((c === '-' || c === '?') && spaceNext)) keyCol = k - pos;
         if (atStart && (c === '"' || c === "'")) {
           quote = c;
           quoteLine = line;
@@ -165,7 +203,13 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           // v2 `yaml_parser_parse_node`): a line of a million (`!!seq !!seq …`) is a million errors, a minute and a gigabyte
           // to the YAML library.
           if ((c === '!' ? ++tags : ++anchors) > 1) return twoProperties(line, c === '!' ? 'tags' : 'anchors');
-          while (k + 1 < end && text[k + 1] !== ' ' && text[k + 1] !== '\t') k++;
+          // The property ends at a blank or a flow indicator (YAML 1.2 `ns-anchor-char`, `ns-tag-char`: `&a[[x]]` is an anchor
+          // and two flow sequences to the YAML library); a verbatim tag `!<…>` at its `>`.
+          if (c === '!' && text[k + 1] === '<') {
+            while (k + 1 < end && text[k] !== '>') k++;
+          } else {
+            while (k + 1 < end && !' \t\r[]{},'.includes(text[k + 1])) k++;
+          }
         } else if (atStart && flow === 0 && (c === '|' || c === '>')) {
           indicator = k;
           atStart = false;
@@ -176,24 +220,35 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
           // of a line it may go on a plain scalar of the line before.
           return noYaml(line, `a value starts with ${c}`);
         } else if (c === '[' || c === '{') {
+          flowPlain = false;
           flow++;
           if (flow + indents.length > max) return tooDeep(line, max);
           if (++values > maxValues) return tooManyValues(line, maxValues);
           atStart = true;
         } else if (c === ']' || c === '}') {
+          flowPlain = false;
           if (flow > 0 && --flow === 0) flowIndents.length = 0;
           atStart = false;
         } else if (c === ',' && flow > 0) {
+          flowPlain = false;
           if (++values > maxValues) return tooManyValues(line, maxValues);
           atStart = true;
         } else if (c === ':' && (flow > 0 || spaceNext)) {
           if (flow > 0 && ++values > maxValues) return tooManyValues(line, maxValues);
-          atStart = true;
+          if (flow === 0) parentCol = keyCol;
+          if (!flowPlain || spaceNext || ',[]{}'.includes(next)) {
+            atStart = true;
+            flowPlain = false;
+          }
         } else if ((c === '-' || c === '?') && spaceNext) {
           // `- ` and `? ` open a value where one may start; elsewhere they are text. Where one may start, a level: the YAML
           // library recurses per `? ` (a line of a million overflowed its stack after 22 s and 700 MB).
           if (atStart && flow + indents.length + dashes + ++inline > max) return tooDeep(line, max);
+          if (atStart) parentCol = k - pos;
         } else {
+          // A plain scalar starts (in block context; not `,`, an alias or a directive's `%`, which no plain scalar starts with).
+          if (atStart && flow === 0 && c !== ',' && c !== '*' && c !== '%') plain = true;
+          if (atStart && flow > 0) flowPlain = true;
           atStart = false;
         }
       }
@@ -201,6 +256,10 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
       if (values === before && ++values > maxValues) return tooManyValues(line, maxValues);
       // `key: |`, `- >-`, `x: !!str |2 # c`: a block scalar starts; its more indented lines are text.
       if (indicator >= 0 && quote === '' && flow === 0 && /^[-+0-9]*[ \t\r]*$/.test(text.slice(indicator + 1, contentEnd))) blockScalarIndent = indent;
+      const inBlock = quote === '' && flow === 0 && blockScalarIndent < 0;
+      if (!continued) plainParent = inBlock && plain ? parentCol : undefined;
+      else if (!inBlock || !plain) plainParent = undefined;
+      openParent = inBlock && atStart ? parentCol : undefined;
     }
     pos = end + 1;
     line++;

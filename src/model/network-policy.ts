@@ -17,6 +17,7 @@
  * NetworkPolicy path each item came from (`spec.ingress[1].from[0]`) so that explanations name the NetworkPolicy rule.
  */
 import { isManifestObject, ManifestObject } from './manifests';
+import { objectNamespace } from './resource-key';
 import { CidrRuleModel, LabelExpressionModel, LabelSelectorModel, PolicyMetadataModel, PortRuleModel, RuleItemModel, RuleModel } from './policy-model';
 
 /** The kind of a Kubernetes NetworkPolicy. */
@@ -77,7 +78,7 @@ export function translateNetworkPolicy(obj: unknown): NetworkPolicyModel | undef
   if (!isNetworkPolicy(obj)) return undefined;
   const meta = objectOr(obj.metadata);
   const name = typeof meta.name === 'string' ? meta.name : '';
-  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
+  const namespace = objectNamespace(meta.namespace);
   const spec = objectOr(obj.spec);
   const policyTypes = Array.isArray(spec.policyTypes) ? spec.policyTypes.map(String) : [];
   // Written policyTypes (the API server defaults an absent one from the rules, which then never leaves a direction out).

@@ -17,5 +17,16 @@ export function resourceKey(model: PolicyDocumentModel): string | undefined {
 export function objectKey(kind: string, namespaced: boolean, namespace: unknown, name: unknown): string | undefined {
   if (typeof name !== 'string' || name === '') return undefined;
   if (!namespaced) return `${kind}//${name}`;
-  return `${kind}/${typeof namespace === 'string' && namespace !== '' ? namespace : 'default'}/${name}`;
+  return `${kind}/${objectNamespace(namespace)}/${name}`;
+}
+
+/**
+ * The namespace of a namespaced object from its `metadata.namespace`: a non-empty string as written; omitted, `""` or no
+ * string is `default`. The API server gives an object whose namespace is `""` (`metav1.NamespaceNone`) the request's
+ * (kubernetes/apiserver `pkg/registry/rest/create.go`, `EnsureObjectNamespaceMatchesRequestNamespace`), as it does an
+ * omitted one, and `kubectl apply` without `-n` asks for `default`. The one reading of every reader (CNP, NetworkPolicy,
+ * keys, `validate`).
+ */
+export function objectNamespace(namespace: unknown): string {
+  return typeof namespace === 'string' && namespace !== '' ? namespace : 'default';
 }

@@ -12,6 +12,7 @@ import { checkInfo } from './catalogue';
 import { InventoryNetworkPolicy, InventoryPodTemplate, InventoryServiceInfo, InventorySource, ManifestInventory } from './inventory';
 import { serviceBackends } from '../model/manifests';
 import { listObjects } from '../model/object-names';
+import { objectNamespace } from '../model/resource-key';
 import { networkPolicyRefusals } from './network-policy-refusals';
 import {
   describeSelector, implies, mayOverlap, NAMESPACE_KEY, namespacesOf, networkPolicySelector, podLabelSet, readsNamespaceLabels, selectsReserved,
@@ -235,7 +236,7 @@ export class PitfallRun {
       const model = d.model;
       if (model.kind !== 'CiliumNetworkPolicy' && model.kind !== 'CiliumClusterwideNetworkPolicy') return;
       const cnp = model.kind === 'CiliumNetworkPolicy';
-      const namespace = cnp ? (typeof model.metadata?.namespace === 'string' && model.metadata.namespace !== '' ? model.metadata.namespace : 'default') : '';
+      const namespace = cnp ? objectNamespace(model.metadata?.namespace) : '';
       const policyName = `${model.kind} ${cnp ? `${namespace}/` : ''}${model.metadata?.name ?? ''}`;
       const rules = documentRules(model);
       for (const { rule, path } of rules) {

@@ -96,7 +96,8 @@ function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
       'use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters');
   }
   const ns = (md as { namespace?: unknown }).namespace;
-  if (doc.kind === 'CiliumNetworkPolicy' && ns !== undefined && (typeof ns !== 'string' || !isDns1123Label(ns))) {
+  // `""` is no namespace to the API server, which gives the object the request's (`objectNamespace`): accepted, as omitted.
+  if (doc.kind === 'CiliumNetworkPolicy' && ns !== undefined && ns !== '' && (typeof ns !== 'string' || !isDns1123Label(ns))) {
     ctx.report('crd-metadata-namespace', 'metadata.namespace', `metadata.namespace ${show(ns)} is not a valid namespace name`,
       'use lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters');
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cli } from '../support/cli';
 import { TRACE_JSON_SCHEMA } from '../../src/cli/trace';
+import { processIo } from '../../src/cli/main';
 import { EXAMPLES_DIR } from '../support/shared';
 
 const PROJECT = join(__dirname, '..', '..');
@@ -262,10 +263,71 @@ describe('trace', () => {
     const r = spawnSync('bash', ['-c', '"$@" > /dev/full', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
       'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', '--port', '80/TCP', '--http', 'GET /public'],
     { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
-    expect(r.stderr).toBe('error: cannot write the output: no space left on device (ENOSPC); what was written is incomplete (cli-output); '
+    expect(r.stderr).toBe('error: cannot write the output: no space left on device (ENOSPC); what was written is incomplete (cli-write); '
       + 'fix: free space on the device the output goes to, or write it elsewhere\n');
     expect(r.status).toBe(2);
   }, SPAWN_TIMEOUT + 10_000);
+
+  test('output cut short by a file-size limit (ulimit -f 1): exit 2 and one line, not exit 0 with 1,024 bytes (spawned)', () => {
+    // Session 45: a short write(2) (the limit reached mid-output) was not checked by Node's stdout: `validate --format sarif`
+    // wrote 1,024 of 313,831 bytes and exited 0; the next write's EFBIG came after the command had finished.
+    const out = join(scratch, 'short.json');
+    const r = spawnSync('bash', ['-c', 'trap "" XFSZ; ulimit -f 1; "$@" > "$OUT"', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
+      'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', '--port', '80/TCP', '--http', 'GET /public', '--output', 'json'],
+    { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT, env: { ...process.env, OUT: out } });
+    expect(readFileSync(out).length).toBe(1024);
+    expect(r.stderr).toBe('error: cannot write the output: file too large (EFBIG); what was written is incomplete (cli-write); '
+      + 'fix: raise the file-size limit (ulimit -f) or write the output elsewhere\n');
+    expect(r.status).toBe(2);
+  }, SPAWN_TIMEOUT + 10_000);
+
+  test.skipIf(!existsSync('/dev/full'))('standard error that cannot be written (2> /dev/full): the command\'s exit code, no crash (spawned)', () => {
+    // Session 45: the uncaught ENOSPC of stderr turned a usage error's exit 2 into 1.
+    const r = spawnSync('bash', ['-c', '"$@" 2> /dev/full', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
+      'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
+    expect(r.status).toBe(2);
+  }, SPAWN_TIMEOUT + 10_000);
+});
+
+describe('processIo: every byte written, or the failure handled', () => {
+  const run = (results: (number | string)[]) => {
+    const calls: [number, number][] = [];
+    const exits: number[] = [];
+    let stderr = '';
+    const io = processIo((code) => {
+      exits.push(code);
+      throw new Error('exit');
+    }, (fd, buffer, offset) => {
+      calls.push([fd, offset]);
+      const next = results.shift() ?? buffer.length - offset;
+      if (typeof next === 'string') throw Object.assign(new Error(`${next}: failed, write`), { code: next });
+      if (fd === 2) stderr += Buffer.from(buffer.subarray(offset, offset + next)).toString();
+      return next;
+    });
+    return { io, calls, exits, stderr: () => stderr };
+  };
+
+  test('a short write is followed by the rest; an error after it is exit 2 naming the error', () => {
+    const ok = run([3]);
+    ok.io.stdout('0123456789');
+    expect(ok.calls).toEqual([[1, 0], [1, 3]]);
+    const short = run([3, 'EFBIG']);
+    expect(() => short.io.stdout('0123456789')).toThrow('exit');
+    expect([short.exits, short.stderr()]).toEqual([[2], 'error: cannot write the output: failed (EFBIG); what was written is incomplete (cli-write); '
+      + 'fix: raise the file-size limit (ulimit -f) or write the output elsewhere\n']);
+  });
+
+  test('EPIPE drops the rest of the output quietly; an error writing stderr is ignored; EAGAIN is waited on', () => {
+    const pipe = run(['EPIPE']);
+    pipe.io.stdout('a');
+    pipe.io.stdout('b');
+    expect([pipe.calls, pipe.exits]).toEqual([[[1, 0]], []]);
+    const err = run(['ENOSPC']);
+    expect(() => err.io.stderr('x')).not.toThrow();
+    const again = run(['EAGAIN', 1]);
+    again.io.stdout('ab');
+    expect(again.calls).toEqual([[1, 0], [1, 0], [1, 1]]);
+  });
 });
 
 describe('trace with NetworkPolicies and rejected policies', () => {

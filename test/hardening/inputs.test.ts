@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src';
+import { CiliumVersion, PolicyModel, PolicySet, Validator } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob } from '../../src/model/inputs';
 import { cliAsync } from '../support/cli';
 import { GUARD, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, trace, validate, write } from './support';
@@ -204,6 +204,57 @@ describe('warnings of one kind in one file: one line with their count in text, e
     const r = await report('--policies', noKind, good, '--output', 'json');
     expect([r.code, r.stderr]).toEqual([0, collapsed]);
     expect(JSON.parse(r.stdout).schema).toMatch(/report/);
+  });
+});
+
+describe('valid YAML the pre-parse scan must not refuse (session 45: a mid-value [ or { read as a flow collection, a plain scalar\'s next line as a node)', () => {
+  // Each is `spec.description` of a valid policy; the `yaml` package and go-yaml read them. Before the fix: validate exit 1
+  // parse-yaml-syntax, trace exit 2 cli-yaml. Judged exactly as the same policy with a plain description.
+  const description = (text: string) => GOOD.replace('spec:\n', `spec:\n  description: ${text}\n`);
+  const outcome = (name: string, text: string) => {
+    const sub = join(dir, `valid-${name}`);
+    mkdirSync(sub, { recursive: true });
+    const file = write(sub, 'p.yaml', description(text));
+    const t = trace('--policies', file, ...FROM_TO, '--http', 'GET /ok');
+    return { file, trace: [t.code, t.stdout.replaceAll(sub, '<dir>'), t.stderr.replaceAll(sub, '<dir>')] };
+  };
+  const VALID: [string, string][] = [
+    ['backtick in brackets', 'egress to [`api.stripe.com`] on 443'],
+    ['markdown mention', 'owned by [@netops](https://github.com/orgs/x/teams/netops)'],
+    ['ports with backtick', 'allows ports [80, `443`]'],
+    ['brace then @', 'template {@user} replaced'],
+    ['quote in brackets', 'match ["\\d+"] paths'],
+    ['two tags in brackets', 'see [!important !note] here'],
+    ['two anchors in brackets', 'R[&D &QA] team'],
+    ['continuation - backtick', 'This policy allows\n    - `kubectl exec` traffic\n    - health checks'],
+    ['continuation - @', 'Owners\n    - @netops'],
+    ['continuation - ]', 'list\n    - ] end'],
+    ['continuation - }', 'notes\n    - } x'],
+    ['continuation ? backtick', 'Question\n    ? `why`'],
+    ['continuation two tags', 'notes\n    - !a !b'],
+    ['continuation quote escape', 'regex\n    "\\d+" digits'],
+    ['double-quoted', '"@ops [`x`] \\\\d"'],
+    ['single-quoted', "'@ops ] `x`'"],
+    ['literal block', '|\n    - @netops\n    ] `x` !a !b'],
+    ['comment', 'plain # @ ] `x` !a !b'],
+    ['tag and anchor', '!!str &d text'],
+    ['anchor and tag', '&d !!str text'],
+  ];
+  test.each(VALID)('%s: validate and trace as with a plain description', GUARD, async (name, text) => {
+    const base = outcome(`base-${name}`, 'plain words');
+    const got = outcome(name, text);
+    expect(got.trace).toEqual(base.trace);
+    const [v, vBase] = [await validate([got.file, '--format', 'json'], undefined, dir), await validate([base.file, '--format', 'json'], undefined, dir)];
+    const ids = (r: Run) => JSON.parse(r.stdout).diagnostics.map((d: any) => d.id);
+    expect([v.code, ids(v)]).toEqual([vBase.code, ids(vBase)]);
+    expect(ids(v)).not.toContain('parse-yaml-syntax');
+  });
+
+  test('%YAML and %TAG directives', GUARD, () => {
+    for (const head of ['%YAML 1.1\n---\n', '%TAG !e! tag:example.com,2000:\n---\n']) {
+      const file = write(dir, 'directive.yaml', head + GOOD);
+      expect(trace('--policies', file, ...FROM_TO, '--http', 'GET /ok').code, head).toBe(0);
+    }
   });
 });
 
@@ -427,6 +478,23 @@ describe('trace/replay --policies and validate --crd read through the same input
       expect([at('80/TCP').code, at('81/TCP').code, at('81/TCP', 'shop').code], name).toEqual([0, 1, 0]);
       expect(at('81/TCP').stdout, name).toContain('policies selecting pod:default:app=api: CiliumNetworkPolicy default/api');
     }
+  });
+
+  test('namespace "" in every reader: PolicySet.fromDocuments and a NetworkPolicy judge it in default, as the file reader does (session 45)', GUARD, () => {
+    // Before: the engine read the model's namespace with `?? 'default'`, so a document of namespace "" (fromDocuments,
+    // which no file reader normalizes) selected pods of the namespace "": web → api 81/TCP in default was ALLOWED.
+    const at = (set: PolicySet, port: number, ns = 'default') => set.decide({ from: set.endpoint(`pod:${ns}:app=web`), to: set.endpoint(`pod:${ns}:app=api`), protocol: 'TCP', port });
+    const model = PolicyModel.fromYaml(GOOD.replace(/\n {6}rules: .*/, '')).documents[0].model;
+    const cnp = PolicySet.fromDocuments([{ ...model, metadata: { ...model.metadata, namespace: '' } }]);
+    const np = PolicySet.fromYaml(['apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: api, namespace: ""}', 'spec:',
+      '  podSelector: {matchLabels: {app: api}}', '  ingress:', '  - from: [{podSelector: {matchLabels: {app: web}}}]', '    ports: [{port: 80, protocol: TCP}]', ''].join('\n'));
+    for (const [name, set] of [['cnp', cnp], ['np', np]] as const) {
+      expect([at(set, 80), at(set, 81), at(set, 81, 'shop')], name).toEqual(['allowed', 'denied', 'allowed']);
+    }
+    // And validate accepts it, as the API server does (before: crd-metadata-namespace, an error, from Validator.validatePolicy).
+    const ids = (namespace: string) => Validator
+      .validatePolicy({ ...model, metadata: { ...model.metadata, namespace } }, { version: CiliumVersion.DEFAULT }).map((d) => d.id);
+    expect([ids('').includes('crd-metadata-namespace'), ids('Team_A').includes('crd-metadata-namespace')]).toEqual([false, true]);
   });
 
   test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {

@@ -128,3 +128,43 @@ describe('what no YAML reader takes, where a library error per character cost mi
     for (const ok of [`x: "${every}"\n`, 'x: "a\\\n  b"\n', "x: '\\q'\n", 'x: a\\q\n', '{"a": "\\u00e9\\/\\b"}\n']) expect(nestingDepthError(ok), ok).toBeUndefined();
   });
 });
+
+describe('a plain scalar is text to the end of its line and over its more indented lines (session 45: valid policies were refused)', () => {
+  // In block context `[ ] { } ,` end no plain scalar (go-yaml v2 and YAML 1.2 end one there only inside a flow
+  // collection), and a line indented past the scalar's key goes on it: `- `, `? `, quotes, tags are text there.
+  const VALID = [
+    '  description: egress to [`api.stripe.com`] on 443\n',
+    '  description: owned by [@netops](https://github.com/orgs/x/teams/netops)\n',
+    '  description: allows ports [80, `443`]\n',
+    '  description: template {@user} replaced\n',
+    '  description: match ["\\d+"] paths\n',
+    '  description: see [!important !note] here\n',
+    '  description: R[&D &QA] team\n',
+    '  description: This policy allows\n    - `kubectl exec` traffic\n\n    - @netops\n    - ] end\n    - } x\n    ? `why`\n    - !a !b\n    "\\d+" digits\n  x: 1\n',
+    '- a: This\n    - @b\n   - `c`\n',
+    'x:\n  text\n  - @a\n',
+    '- x:\n    text\n   - @a\n',
+    'text\n- @a\n',
+    '--- text\n- @a\n',
+    'x: {a: "]"}\n', 'x: {a:@b}\n', 'x: [a:`b`]\n', 'x: [a:b:@c, d:`e`:f]\n', 'x: !!str &a t\n', 'x: &a !!str t\n', '%YAML 1.1\n---\nx: 1\n', '%TAG !e! tag:e.com,2000:\n---\nx: 1\n',
+  ];
+  test.each(VALID)('%j passes', (text) => expect(nestingDepthError(text)).toBeUndefined());
+
+  test('a tag or an anchor ends at a flow indicator: the brackets after it are levels (`&a[[x]]`: the YAML library nests them)', () => {
+    expect(nestingDepthError(`x: &a${'['.repeat(150)}\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`x: !t${'{'.repeat(150)}\n`)?.limit).toBe('depth');
+    expect(valuesOf(`x: [&a${'[1,'.repeat(50)}]\n`)).toBeGreaterThanOrEqual(100);
+    for (const ok of ['x: [&a, !b]\n', 'x: {&a k: !t v}\n', 'x: !<tag:e.com,2000:a[1]> y\n', 'x: [&a]\ny: b\n']) expect(nestingDepthError(ok), ok).toBeUndefined();
+  });
+
+  test('what is no continuation stays structure: a line not indented past the key, after a comment, a quote, a document marker', () => {
+    for (const bad of ['  description: a\n  - @b\n', '- a\n- @b\n', '- k: a\n - @b\n', 'x: a # c\n  - @b\n', 'x: "a"\n  - @b\n', 'x: a\n  # c\n  - @b\n', '- a: b\n  - @c\n', 'x: a\n---\n- @b\n', 'x: {"a":@b}\n', 'x: [a, @b]\n']) {
+      expect(nestingDepthError(bad)?.limit, bad).toBe('syntax');
+    }
+    // A structure bomb after a plain scalar is still counted where it is structure.
+    expect(nestingDepthError(`x: a [b\ny: ${'['.repeat(150)}\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`x: a\n# c\n  ${'- '.repeat(150)}x\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`- a\n- ${'- '.repeat(150)}x\n`)?.limit).toBe('depth');
+    expect(nestingDepthError(`x: a\n---\n  ${'- '.repeat(150)}x\n`)?.limit).toBe('depth');
+  });
+});
