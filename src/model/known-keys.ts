@@ -48,7 +48,7 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
  * expected; it is left to the caller's other checks, as documented. A class instance is an object with a prototype,
  * below `Object.prototype`, that has a `constructor` of its own.
  */
-function isMapping(value: unknown): value is Record<string, unknown> {
+export function isMapping(value: unknown): value is Record<string, unknown> {
   if (!isPlainObject(value)) return false;
   for (let p: unknown = Object.getPrototypeOf(value); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     if (Object.prototype.hasOwnProperty.call(p, 'constructor')) return false;
