@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall,
   HostFirewallProps, HttpRule, IPeer, KafkaRole, KafkaRule, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
+  EndpointsPeerOptions, LabelSelectorOptions, PortOptions, Protocol,
 } from '../../src';
 import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -277,4 +278,39 @@ describe('props given as a class instance or over a prototype are read as a plai
       });
     }
   }
+});
+
+describe('factories read each option once: a getter answers the checks and the policy alike', () => {
+  /** A getter that answers `first` on its first read and `after` on every later one. */
+  function twoFaced<T>(first: T, after: T): { get: () => T } {
+    let reads = 0;
+    return { get: () => (reads++ === 0 ? first : after) };
+  }
+
+  test('Port.of protocol answering TCP then null: TCP only (it was written ANY: UDP allowed)', () => {
+    const c = chart('shop');
+    const protocol = twoFaced<Protocol | null>(Protocol.TCP, null);
+    const port = Port.of(Object.defineProperty({ port: 80 }, 'protocol', { get: protocol.get, enumerable: true }) as PortOptions);
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) }).allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [port] });
+    expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=a', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=a', '80/UDP')).toBe('denied');
+  });
+
+  test('Peer.endpoints labels answering app=db then {}: db only (it was every pod of the namespace)', () => {
+    const c = chart('shop');
+    const labels = twoFaced<Record<string, string>>({ app: 'db' }, {});
+    const peer = Peer.endpoints(Object.defineProperty({ namespace: 'o' }, 'labels', { get: labels.get, enumerable: true }) as EndpointsPeerOptions);
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) }).allowEgress(peer, { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=web', '5432/TCP')).toBe('denied');
+  });
+
+  test('EndpointSelector.of labels answering app=a then {}: the policy selects app=a only (it was every pod)', () => {
+    const c = chart('shop');
+    const labels = twoFaced<Record<string, string>>({ app: 'a' }, {});
+    const selector = EndpointSelector.of(Object.defineProperty({}, 'labels', { get: labels.get, enumerable: true }) as LabelSelectorOptions);
+    new CiliumPolicy(c, 'p', { endpointSelector: selector }).allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=a', '81/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=c', '81/TCP')).toBe('allowed');
+  });
 });
