@@ -176,12 +176,12 @@ export class Port implements IPortSpec {
   }
 
   /** Any combination of port, name, range and protocol. */
-  public static of(given: PortOptions): Port {
-    checkPropsObject(given, 'Port.of()', 'Port.of({ port: 8080, protocol: Protocol.TCP })', undefined, true);
+  public static of(options: PortOptions): Port {
+    checkPropsObject(options, 'Port.of()', 'Port.of({ port: 8080, protocol: Protocol.TCP })', undefined, true);
     // `endport: 8090` was dropped (one port instead of a range: less), `protocl: Protocol.TCP` too (every protocol: more).
-    checkPropKeys(given, PORT_OPTION_KEYS, { owner: 'Port.of()', noun: 'option' });
+    checkPropKeys(options, PORT_OPTION_KEYS, { owner: 'Port.of()', noun: 'option' });
     // Read once: a `protocol` getter answering TCP to the checks and null after was written ANY (every protocol).
-    const options = readPropsOnce(given, { keys: PORT_OPTION_KEYS });
+    options = readPropsOnce(options, { keys: PORT_OPTION_KEYS });
     // `protocol: null` (a lookup that found nothing) was read as left out: ANY, TCP, UDP and SCTP.
     if (options.protocol !== undefined) checkProtocol(options.protocol);
     const protocol = options.protocol ?? Protocol.ANY;
