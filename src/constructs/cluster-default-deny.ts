@@ -110,7 +110,7 @@ export class ClusterDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
-    props = readPropsOnce(props);
+    props = readPropsOnce(props, { keys: CLUSTER_DEFAULT_DENY_PROPS });
     checkPropKeys(props, CLUSTER_DEFAULT_DENY_PROPS, { owner: 'ClusterDefaultDeny', location: this.node.path });
     checkFlags(props, ['ingress', 'egress', 'dnsVisibility', 'allowHostProbes'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);

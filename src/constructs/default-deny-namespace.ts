@@ -121,7 +121,7 @@ export class DefaultDenyNamespace extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
-    props = readPropsOnce(props);
+    props = readPropsOnce(props, { keys: DEFAULT_DENY_NAMESPACE_PROPS });
     checkPropKeys(props, DEFAULT_DENY_NAMESPACE_PROPS, { owner: 'DefaultDenyNamespace', location: this.node.path });
     checkFlags(props, ['ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer', 'allowHostProbes', 'blockMetadataEndpoint', 'stagedRollout'],
       'DefaultDenyNamespace', this.node.path);

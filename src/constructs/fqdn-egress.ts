@@ -79,7 +79,7 @@ export class FqdnEgress extends Construct {
   constructor(scope: Construct, id: string, props: FqdnEgressProps) {
     super(scope, id);
     checkPropsObject(props, 'new FqdnEgress()', "{ fqdns: ['api.example.com'] }", this.node.path, true);
-    props = readPropsOnce(props);
+    props = readPropsOnce(props, { keys: FQDN_EGRESS_PROPS });
     checkPropKeys(props, FQDN_EGRESS_PROPS, { owner: 'FqdnEgress', location: this.node.path });
     checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);

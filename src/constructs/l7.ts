@@ -112,7 +112,7 @@ export class HttpRule {
     checkPropsObject(options, 'HttpRule.of()', "HttpRule.of({ method: 'GET', path: '/api/.*' })", undefined, true);
     // `pth: '/admin'` was dropped: the rule matched every path.
     checkPropKeys(options, HTTP_RULE_OPTION_KEYS, { owner: 'HttpRule.of()', noun: 'option' });
-    const o = readPropsOnce(options);
+    const o = readPropsOnce(options, { keys: HTTP_RULE_OPTION_KEYS, lists: { headerMatches: { keys: HEADER_MATCH_KEYS } } });
     // From JavaScript, `headers: 'X-Tenant'` was read character by character and `headerMatches: {…}` was a TypeError.
     checkListOf(o.headers, 'HttpRule.of() headers', 'a "Name: value" string');
     checkListOf(o.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
@@ -385,7 +385,7 @@ export class KafkaRule {
   public static of(options: KafkaRuleOptions): KafkaRule {
     checkPropsObject(options, 'KafkaRule.of()', "KafkaRule.of({ role: KafkaRole.PRODUCE, topic: 'orders' })", undefined, true);
     checkPropKeys(options, KAFKA_RULE_OPTION_KEYS, { owner: 'KafkaRule.of()', noun: 'option' });
-    const o = readPropsOnce(options);
+    const o = readPropsOnce(options, { keys: KAFKA_RULE_OPTION_KEYS });
     refuseUndefinedFields(o, KAFKA_RULE_OPTION_KEYS, 'KafkaRule.of()', (field) => `leave ${field} out of KafkaRule.of()`);
     checkL7Fields('KafkaRule', { apiKey: o.apiKey, apiVersion: o.apiVersion, clientId: o.clientId, topic: o.topic }, 'leave the field out');
     if ([o.role, o.apiKey, o.apiVersion, o.clientId, o.topic].every((v) => v === undefined)) {

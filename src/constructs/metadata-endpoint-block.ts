@@ -71,7 +71,7 @@ export class MetadataEndpointBlock extends Construct {
   constructor(scope: Construct, id: string, props: MetadataEndpointBlockProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new MetadataEndpointBlock()', "{ namespace: 'shop' }", this.node.path);
-    props = readPropsOnce(props);
+    props = readPropsOnce(props, { keys: METADATA_ENDPOINT_BLOCK_PROPS });
     checkPropKeys(props, METADATA_ENDPOINT_BLOCK_PROPS, { owner: 'MetadataEndpointBlock', location: this.node.path });
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
     checkStringList(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', this.node.path);

@@ -53,7 +53,7 @@ export class MonitoringScrape extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringScrapeProps) {
     super(scope, id);
     checkPropsObject(props, 'new MonitoringScrape()', "{ scraper, namespaces: ['shop'], ports: [Port.tcp(9090)] }", this.node.path, true);
-    props = readPropsOnce(props);
+    props = readPropsOnce(props, { keys: MONITORING_SCRAPE_PROPS });
     checkPropKeys(props, MONITORING_SCRAPE_PROPS, { owner: 'MonitoringScrape', location: this.node.path });
     checkFlags(props, ['allowScraperEgress'], 'MonitoringScrape', this.node.path);
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);

@@ -1,5 +1,6 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
+import { isMapping } from '../model/known-keys';
 import { describeValue } from '../model/plain-value';
 
 /** Whether `name` is a Kubernetes namespace name: an RFC 1123 label (lower-case letters, digits, dashes; 1-63 chars). */
@@ -59,20 +60,43 @@ export function checkPropsObject(value: unknown, what: string, example: string, 
   });
 }
 
+/** The shape of props or options for `readPropsOnce`: the keys its interface declares, and its lists of structs. */
+export interface PropsShape {
+  /** The keys the interface declares, inherited ones included (the construct's or factory's key list). */
+  readonly keys: readonly string[];
+  /** The lists whose entries are structs (`tiers`, `headerMatches`), each entry read once by its own shape. */
+  readonly lists?: Readonly<Record<string, PropsShape>>;
+}
+
 /**
- * Props or options read once into a copy (their lists copied, and the plain objects in them: tiers, header matches), for the
- * checks and the writer to read the same values. A getter (or a Proxy) was read by each check and again when written, so
- * `FqdnEgress({ get fqdns() { … } })` answering `['api.example.com']` to the checks and `['*']` after was written `toFQDNs:
- * [{ matchPattern: '*' }]`, every name, and `HttpRule.of({ get path() { … } })` without a path. Values of classes (a `Port`,
- * a `Peer`, a construct) are kept as they are. Called once the value is known to be an object (`checkPropsObject`).
+ * Props or options read once into a plain copy (their lists copied, and the structs in them: tiers, header matches), for
+ * the checks and the writer to read the same values. A getter (or a Proxy) was read by each check and again when written,
+ * so `FqdnEgress({ get fqdns() { … } })` answering `['api.example.com']` to the checks and `['*']` after was written
+ * `toFQDNs: [{ matchPattern: '*' }]`, every name, and `HttpRule.of({ get path() { … } })` without a path. Every own
+ * enumerable key of a mapping is copied (as a spread does), and every key of `shape` the value has elsewhere (a getter of
+ * a class, a field of an `Object.create` prototype) by a plain read: a spread left those out, so `dnsRules` given as a class getter
+ * was dropped and the construct wrote its default, every name. Values of classes (a `Port`, a `Peer`, a construct) are
+ * kept as they are. Called once the value is known to be an object (`checkPropsObject`).
  * @param props the props or options given (an object)
+ * @param shape the keys its interface declares, and its lists of structs
  */
-export function readPropsOnce<T extends object>(props: T): T {
-  const copy = { ...props } as Record<string, unknown>;
+export function readPropsOnce<T extends object>(props: T, shape: PropsShape): T {
+  // A class instance's other own fields are its class's state, not props (`isMapping`): they are left out, as the key check does.
+  const copy = (isMapping(props) ? { ...props } : {}) as Record<string, unknown>;
+  for (const key of shape.keys) {
+    if (!Object.prototype.hasOwnProperty.call(copy, key) && key in props) copy[key] = (props as Record<string, unknown>)[key];
+  }
   for (const [key, value] of Object.entries(copy)) {
-    if (Array.isArray(value)) copy[key] = value.map((e: unknown) => (isObjectLiteral(e) ? { ...e } : e));
+    if (!Array.isArray(value)) continue;
+    const entry = shape.lists?.[key];
+    copy[key] = value.map((e: unknown) => (entry !== undefined && isStruct(e) ? readPropsOnce(e, entry) : isObjectLiteral(e) ? { ...e } : e));
   }
   return copy as T;
+}
+
+/** Whether a list entry is an object to read as a struct (not `null`, a list or a function, which the checks refuse). */
+function isStruct(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

@@ -180,8 +180,18 @@ const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }
 export function expressionsShapeProblem(selector: unknown): string | undefined {
   const expressions: unknown = selector !== null && typeof selector === 'object' && !Array.isArray(selector)
     ? (selector as { matchExpressions?: unknown }).matchExpressions : undefined;
-  if (isRequirementList(expressions)) return undefined;
-  return `matchExpressions is ${JSON.stringify(expressions)?.slice(0, 200) ?? String(expressions)}, not a list of { key, operator, values }`;
+  if (!isRequirementList(expressions)) {
+    return `matchExpressions is ${JSON.stringify(expressions)?.slice(0, 200) ?? String(expressions)}, not a list of { key, operator, values }`;
+  }
+  // apimachinery's `LabelSelectorAsSelector` (labels.NewRequirement: "for 'in', 'notin' operators, values set can't be
+  // empty") fails on it: the API server refuses the policy, and Cilium's `labelSelectorToRequirements` (pkg/policy/api
+  // selector.go) keeps no requirement, a selector that matches nothing. Taken apart here it was a TypeError.
+  const index = (Array.isArray(expressions) ? expressions as { operator?: unknown; values?: unknown }[] : [])
+    .findIndex((e) => (e.operator === 'In' || e.operator === 'NotIn') && !(Array.isArray(e.values) && e.values.length > 0));
+  if (index < 0) return undefined;
+  const entry = (expressions as { operator: string }[])[index];
+  return `matchExpressions[${index}] is ${JSON.stringify(entry)?.slice(0, 200)}: ${entry.operator} needs a non-empty values list `
+    + '(the API server refuses it, and Cilium would match no labels)';
 }
 
 /**

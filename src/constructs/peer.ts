@@ -5,7 +5,7 @@ import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
 import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace, selectorRequiresNothing } from '../model/selectors';
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
-import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList } from './names';
+import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
 import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
@@ -114,6 +114,8 @@ export class Peer implements IPeer {
     checkPropsObject(options, 'Peer.endpoints()', "Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } })");
     // `namespce: 'data'` was dropped: the peer selected the policy's namespace instead.
     checkPropKeys(options, ENDPOINTS_PEER_OPTION_KEYS, { owner: 'Peer.endpoints()', noun: 'option' });
+    // Read once: a `labels` getter answering { app: 'db' } to the checks and {} after was written as every pod of the namespace.
+    options = readPropsOnce(options, { keys: ENDPOINTS_PEER_OPTION_KEYS });
     checkFlags(options, ['allNamespaces'], 'Peer.endpoints()');
     const set = [options.namespace !== undefined, options.allNamespaces === true, options.namespaceLabels !== undefined].filter(Boolean).length;
     if (set > 1) {

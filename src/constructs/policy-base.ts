@@ -357,7 +357,7 @@ export function checkedProps<T>(scope: Construct, id: string, props: T, what: st
   const location = scope.node.path ? `${scope.node.path}/${id}` : id;
   checkPropsObject(props, `new ${what}()`, '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', location);
   checkPropKeys(props, known, { owner: what, location });
-  return readPropsOnce(props as T & object);
+  return readPropsOnce(props as T & object, { keys: known });
 }
 
 /** The chart's namespace for a construct, if any. */

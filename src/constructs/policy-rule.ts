@@ -20,7 +20,8 @@ import {
   PeerField,
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
-import { PeerConfig, checkedPeerConfig } from './peer-config';
+import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
+import { selectorContradiction } from '../validate/pod-selectors';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
 import { checkFlags, checkPropsObject, describeInstance, isObjectLiteral } from './names';
@@ -720,6 +721,17 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
     'matchExpressions');
   if (empty !== undefined) {
     diagnostics.push({ ...empty, severity: Severity.ERROR, path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}` });
+    return model;
+  }
+  // As the selectors of one's own a peer answers (`checkOwnSelectorShape`): an `In`/`NotIn` without values, which the API
+  // server refuses, and requirements no label set satisfies together, a subject that puts no pod into default deny.
+  const answered = `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${JSON.stringify(model).slice(0, 200)}`;
+  const shape = expressionsShapeProblem(model);
+  const refusal = shape !== undefined
+    ? { id: 'selector-unknown', message: `${answered}: its ${shape}`, fix: 'give each In and NotIn requirement the values meant, or use Exists/DoesNotExist' }
+    : selectorContradiction(model, `${answered}, which`);
+  if (refusal !== undefined) {
+    diagnostics.push({ ...refusal, severity: Severity.ERROR, path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}` });
     return model;
   }
   if (!selectorRequiresNothing(model)) return model;

@@ -1,7 +1,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
-import { checkNonEmptyLabels, checkPropsObject } from './names';
+import { checkNonEmptyLabels, checkPropsObject, readPropsOnce } from './names';
 import { checkPropKeys } from './prop-keys';
 import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
@@ -85,15 +85,18 @@ function checkValues(operator: string, key: string, values: string[]): void {
 }
 
 /** Refuses label/expression options that select everything, pointing to the explicit `all()` form. */
-function checkSelectorOptions(options: LabelSelectorOptions, what: string, all: string): void {
-  checkPropsObject(options, what, `${what.replace('()', '')}({ labels: { app: 'web' } })`, undefined, true);
-  checkPropKeys(options, LABEL_SELECTOR_OPTION_KEYS, { owner: what, noun: 'option' });
+function checkSelectorOptions(given: LabelSelectorOptions, what: string, all: string): LabelSelectorOptions {
+  checkPropsObject(given, what, `${what.replace('()', '')}({ labels: { app: 'web' } })`, undefined, true);
+  checkPropKeys(given, LABEL_SELECTOR_OPTION_KEYS, { owner: what, noun: 'option' });
+  // Read once: a `labels` getter answering { app: 'db' } to the checks and {} after was written as every endpoint.
+  const options = readPropsOnce(given, { keys: LABEL_SELECTOR_OPTION_KEYS });
   const fix = `give at least one label or expression; if every ${all === 'NodeSelector.all()' ? 'node' : 'endpoint'} is meant, say so with ${all}`;
   // An empty label map is refused above, so only absent labels are left to test.
   checkNonEmptyLabels(options.labels, what, fix);
   if (options.labels === undefined && (options.expressions ?? []).length === 0) {
     throw new CiliumPolicyError({ id: 'selector-empty', message: `${what} got no labels and no expressions, which selects everything`, fix, location: callerLocation() });
   }
+  return options;
 }
 
 function selectorModel(options: LabelSelectorOptions, what: string): LabelSelectorModel {
@@ -129,8 +132,8 @@ export class EndpointSelector implements IEndpointSelector {
 
   /** Endpoints matching labels and expressions. */
   public static of(options: LabelSelectorOptions): EndpointSelector {
-    checkSelectorOptions(options, 'EndpointSelector.of()', 'EndpointSelector.all()');
-    return new EndpointSelector(selectorModel(options, 'EndpointSelector.of()'));
+    const read = checkSelectorOptions(options, 'EndpointSelector.of()', 'EndpointSelector.all()');
+    return new EndpointSelector(selectorModel(read, 'EndpointSelector.of()'));
   }
 
   /**
@@ -177,8 +180,8 @@ export class NodeSelector implements INodeSelector {
 
   /** Nodes matching labels and expressions. */
   public static of(options: LabelSelectorOptions): NodeSelector {
-    checkSelectorOptions(options, 'NodeSelector.of()', 'NodeSelector.all()');
-    return new NodeSelector(selectorModel(options, 'NodeSelector.of()'));
+    const read = checkSelectorOptions(options, 'NodeSelector.of()', 'NodeSelector.all()');
+    return new NodeSelector(selectorModel(read, 'NodeSelector.of()'));
   }
 
   private constructor(private readonly model: LabelSelectorModel) {

@@ -186,7 +186,7 @@ export class TieredApp extends Construct {
   constructor(scope: Construct, id: string, props: TieredAppProps) {
     super(scope, id);
     checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
-    props = readPropsOnce(props);
+    props = readPropsOnce(props, { keys: TIERED_APP_PROPS, lists: { tiers: { keys: TIER_KEYS, lists: { egress: { keys: TIER_EGRESS_KEYS } } } } });
     // `egresLockdown: true` left egress open; a tier's `metricPorts` or an egress entry's `port` were dropped likewise.
     checkPropKeys(props, TIERED_APP_PROPS, { owner: 'TieredApp', location: this.node.path });
     (Array.isArray(props.tiers) ? props.tiers : []).forEach((tier, i) => {

@@ -50,7 +50,7 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
  * literal (or `Object.create(null)`, `JSON.parse`) only and refuse anything else before this check (`rule-options-positional`,
  * `checkRuleCall` in src/constructs/policy-rule.ts), a class instance or an object over shared defaults included.
  */
-function isMapping(value: unknown): value is Record<string, unknown> {
+export function isMapping(value: unknown): value is Record<string, unknown> {
   if (!isPlainObject(value)) return false;
   for (let p: unknown = Object.getPrototypeOf(value); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     if (Object.prototype.hasOwnProperty.call(p, 'constructor')) return false;

@@ -155,8 +155,8 @@ export function selectsLabels(selector: Selector, namespace: string, labels: Rea
 }
 
 /**
- * The refusal (`selector-contradictory`) of a selector two of whose requirements no label set satisfies together (`app: db`
- * with `app NotIn (db)`; `mayOverlap` of the selector with itself), or `undefined`. Cilium ANDs a selector's requirements and
+ * The refusal (`selector-contradictory`) of a selector whose requirements on one key no label set satisfies together (`app: db`
+ * with `app NotIn (db)`; `keySatisfiable`, as `mayOverlap` reads them), or `undefined`. Cilium ANDs a selector's requirements and
  * a label has one value, so it selects nothing: a deny of it denies nothing, a subject so written puts no pod into default
  * deny. One rule for the factories (`selectorModel`) and the selectors of one's own (`checkOwnSelectorShape`).
  * @param model the selector, of a known shape
@@ -164,28 +164,73 @@ export function selectsLabels(selector: Selector, namespace: string, labels: Rea
  */
 export function selectorContradiction(model: LabelSelectorModel, what: string): { id: string; message: string; fix: string } | undefined {
   const selector = Selector.from(model);
-  if (mayOverlap(selector, selector)) return undefined;
-  const one = (r: SelectorRequirement): Selector => Selector.all().and(r);
-  const requirements = selector.requirements;
-  const [a, b] = requirements.flatMap((x, i) => requirements.slice(i + 1).filter((y) => !mayOverlap(one(x), one(y))).map((y) => [x, y] as const))[0];
+  const key = unsatisfiableKey(selector.requirements);
+  if (key === undefined) return undefined;
+  const onKey = selector.requirements.filter((r) => r.key === key);
+  // The two that contradict, when two do (`app: db` with `app NotIn (db)`); else all of the key's (`In (a, b)`, `In (b, c)`, `In (a, c)`).
+  const pair = onKey.flatMap((x, i) => onKey.slice(i + 1).filter((y) => !keySatisfiable([x, y])).map((y) => [x, y]))[0];
+  const named = onKey.length === 1 ? onKey : pair ?? onKey;
   const shown = (r: SelectorRequirement): string =>
     `${r.source === 'any' ? '' : `${r.source}:`}${r.key} ${r.operator}${r.values.length > 0 ? ` (${r.values.join(', ')})` : ''}`;
+  const list = named.map(shown);
   return {
     id: 'selector-contradictory',
-    message: `${what} requires ${shown(a)} and ${shown(b)}, which no label set satisfies together: the selector would select nothing `
-      + "(as a deny's peer it would deny nothing, as a subject put no pod into default deny)",
-    fix: `keep one of the two requirements on ${a.key}, or give the values meant (is a computed value wrong?)`,
+    message: `${what} requires ${list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}` : list[0]}, which no label set `
+      + "satisfies together: the selector would select nothing (as a deny's peer it would deny nothing, as a subject put no pod into default deny)",
+    fix: `keep ${named.length > 2 ? 'the requirements' : 'one of the two requirements'} on ${key} meant, or give the values meant (is a computed value wrong?)`,
   };
 }
 
-/** Whether some pod could match both selectors: no requirement of one contradicts one of the other on the same key. */
+/**
+ * Whether some pod could match both selectors: for every key, some label of it (or none) meets the requirements of both on
+ * that key (`keySatisfiable`), as the engine's `requirementMatches` reads them.
+ */
 export function mayOverlap(a: Selector, b: Selector): boolean {
-  for (const ra of a.requirements) {
-    for (const rb of b.requirements) {
-      if (ra.source === rb.source && ra.key === rb.key && contradicts(ra, rb)) return false;
-    }
+  return unsatisfiableKey([...a.requirements, ...b.requirements]) === undefined;
+}
+
+/** The first key whose requirements no label of it (nor its absence) meets together, or `undefined`. */
+function unsatisfiableKey(requirements: readonly SelectorRequirement[]): string | undefined {
+  const byKey = new Map<string, SelectorRequirement[]>();
+  for (const r of requirements) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+  for (const [key, onKey] of byKey) if (!keySatisfiable(onKey)) return key;
+  return undefined;
+}
+
+/** A source and a value no requirement names: the label of another source, or of another value, than any listed. */
+const OTHER = '\u0000other';
+
+/**
+ * Whether one key's requirements (of any sources) are met together by some state of that key: absent, or one label, of
+ * one source and one value. Cilium keeps one label per key (pkg/labels `Labels`: "a map of labels where the map's key is
+ * the same as the label's key"), so the states are these, and trying the sources and values named (and one of each not
+ * named) tries every case. A requirement of the `any` source (a key without a prefix) sees the label of every source, as
+ * Cilium's `LabelArray.Has` and the engine's `requirementMatches` (src/model/labels.ts) do: `k8s:app: db` with `app NotIn
+ * (db)`, and `k8s:app Exists` with `app DoesNotExist`, contradict; three requirements may where no two do (`In (a, b)`,
+ * `In (b, c)`, `In (a, c)`).
+ */
+function keySatisfiable(onKey: readonly SelectorRequirement[]): boolean {
+  const sources = [...new Set(onKey.map((r) => r.source).filter((s) => s !== 'any')), OTHER];
+  const values = [...new Set(onKey.flatMap((r) => r.values)), OTHER];
+  if (onKey.every((r) => meets(r, undefined))) return true;
+  return sources.some((source) => values.some((value) => onKey.every((r) => meets(r, { source, value }))));
+}
+
+/** Whether a requirement is met by a key's state: no label (`undefined`) or the one label of that key. */
+function meets(r: SelectorRequirement, label: { source: string; value: string } | undefined): boolean {
+  const seen = label !== undefined && (r.source === 'any' || r.source === label.source);
+  switch (r.operator) {
+    case 'In':
+      return seen && r.values.includes(label.value);
+    case 'NotIn':
+      return !(seen && r.values.includes(label.value));
+    case 'Exists':
+      return seen;
+    case 'DoesNotExist':
+      return !seen;
+    default:
+      return false;
   }
-  return true;
 }
 
 /**
@@ -199,27 +244,6 @@ export function implies(a: Selector, b: Selector): boolean {
 
 function sourceCovers(a: SelectorRequirement, b: SelectorRequirement): boolean {
   return a.source === b.source || (b.source === 'any' && (b.operator === 'In' || b.operator === 'Exists'));
-}
-
-function contradicts(a: SelectorRequirement, b: SelectorRequirement): boolean {
-  const [x, y] = order(a, b);
-  switch (`${x.operator}/${y.operator}`) {
-    case 'In/In':
-      return !x.values.some((v) => y.values.includes(v));
-    case 'In/NotIn':
-      return x.values.every((v) => y.values.includes(v));
-    case 'In/DoesNotExist':
-    case 'Exists/DoesNotExist':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** Orders two requirements so that the more specific operator comes first (In, Exists, NotIn, DoesNotExist). */
-function order(a: SelectorRequirement, b: SelectorRequirement): [SelectorRequirement, SelectorRequirement] {
-  const rank = ['In', 'Exists', 'NotIn', 'DoesNotExist'];
-  return rank.indexOf(a.operator) <= rank.indexOf(b.operator) ? [a, b] : [b, a];
 }
 
 /** Whether requirement `a` (of the narrower selector) guarantees requirement `b`. */

@@ -4,8 +4,9 @@
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, HostFirewallProps, IPeer,
-  MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
+  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall,
+  HostFirewallProps, HttpRule, IPeer, KafkaRole, KafkaRule, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
+  EndpointsPeerOptions, LabelSelectorOptions, PortOptions, Protocol,
 } from '../../src';
 import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -193,5 +194,123 @@ describe('props are read once: a getter answers the checks and the policy alike'
     expect(dns('api.example.com')).toBe('allowed');
     expect(dns('evil.example.org')).toBe('l7-denied');
     expect(reads).toBe(1);
+  });
+});
+
+describe('props given as a class instance or over a prototype are read as a plain object is (a spread left their keys out)', () => {
+  /** The same props as a class whose getters live on its prototype. */
+  function asClass<T extends object>(props: T): T {
+    class Given {
+      public readonly given = true;
+    }
+    for (const [key, value] of Object.entries(props)) Object.defineProperty(Given.prototype, key, { get: () => value });
+    return new Given() as T;
+  }
+  /** The same props as the prototype of an empty object (`Object.create`). */
+  const overPrototype = <T extends object>(props: T): T => Object.create(props) as T;
+  type Query = [from: string, to: string, port: string, options: Record<string, unknown>, expected: string];
+  const CP_SEL = NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' });
+  const cases: [string, string | undefined, (c: ReturnType<typeof chart>, wrap: <T extends object>(p: T) => T) => void, Query[]][] = [
+    ['DefaultDenyNamespace dnsRules', 'shop', (c, w) => new DefaultDenyNamespace(c, 'd', w({ namespace: 'shop', dnsRules: [DnsRule.exact('api.example.com')] })), [
+      ['pod:shop:app=x', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'api.example.com' }, 'allowed'],
+      ['pod:shop:app=x', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.org' }, 'l7-denied'],
+    ]],
+    ['ClusterDefaultDeny excludedNamespaces', undefined, (c, w) => new ClusterDefaultDeny(c, 'd', w({ excludedNamespaces: ['kube-system', 'monitoring'] })), [
+      ['pod:shop:app=x', 'pod:monitoring:app=prometheus', '9090/TCP', {}, 'allowed'],
+      ['pod:monitoring:app=prometheus', 'pod:shop:app=x', '9090/TCP', {}, 'denied'],
+    ]],
+    ['FqdnEgress fqdns, endpointSelector', 'shop', (c, w) => new FqdnEgress(c, 'f', w({ endpointSelector: EndpointSelector.labels({ app: 'a' }), fqdns: ['api.example.com'] })), [
+      ['pod:shop:app=a', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'api.example.com' }, 'allowed'],
+      ['pod:shop:app=a', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'evil.example.org' }, 'l7-denied'],
+    ]],
+    ['CiliumPolicy endpointSelector', 'shop', (c, w) => new CiliumPolicy(c, 'p', w({ endpointSelector: EndpointSelector.labels({ app: 'a' }) }))
+      .allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] }), [
+      ['pod:shop:app=b', 'pod:shop:app=a', '80/TCP', {}, 'allowed'],
+      ['pod:shop:app=b', 'pod:shop:app=a', '81/TCP', {}, 'denied'],
+      ['pod:shop:app=z', 'pod:shop:app=c', '81/TCP', {}, 'allowed'],
+    ]],
+    ['ClusterwidePolicy nodeSelector', undefined, (c, w) => new ClusterwidePolicy(c, 'p', w({ nodeSelector: CP_SEL }))
+      .allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] }), [
+      ['cidr:10.50.0.7', CP, '22/TCP', ON, 'allowed'],
+      ['cidr:203.0.113.5', CP, '22/TCP', ON, 'denied'],
+      ['cidr:203.0.113.5', 'node:role=worker', '22/TCP', ON, 'allowed'],
+    ]],
+    ['HostFirewall managementCidrs, nodeSelector', undefined, (c, w) => new HostFirewall(c, 'cp', w({ nodeSelector: CP_SEL, managementCidrs: ['10.50.0.0/24'] })), [
+      ['cidr:10.50.0.7', CP, '22/TCP', ON, 'allowed'],
+      ['cidr:203.0.113.5', CP, '22/TCP', ON, 'denied'],
+    ]],
+    ['TieredApp tiers (each tier too)', 'shop', (c, w) => new TieredApp(c, 't', w({
+      tiers: [w({ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }), w({ name: 'db', labels: { app: 'db' }, ports: [Port.tcp(5432)] })],
+    })), [
+      ['pod:shop:app=web', 'pod:shop:app=db', '5432/TCP', {}, 'allowed'],
+      ['pod:shop:app=x', 'pod:shop:app=db', '5432/TCP', {}, 'denied'],
+      ['pod:shop:app=web', 'pod:shop:app=db', '8080/TCP', {}, 'denied'],
+    ]],
+    ['MonitoringScrape namespaces, ports', undefined, (c, w) => {
+      new DefaultDenyNamespace(c, 'd', { namespace: 'shop', egress: false });
+      new MonitoringScrape(c, 'm', w({ scraper: Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } }), namespaces: ['shop'], ports: [Port.tcp(9090)] }));
+    }, [
+      ['pod:monitoring:app=prometheus', 'pod:shop:app=x', '9090/TCP', {}, 'allowed'],
+      ['pod:tenant:app=prometheus', 'pod:shop:app=x', '9090/TCP', {}, 'denied'],
+    ]],
+    ['MetadataEndpointBlock namespace', undefined, (c, w) => new MetadataEndpointBlock(c, 'm', w({ namespace: 'shop' })), [
+      ['pod:shop:app=x', 'cidr:169.254.169.254', '80/TCP', {}, 'denied'],
+      ['pod:other:app=x', 'cidr:169.254.169.254', '80/TCP', {}, 'allowed'],
+    ]],
+    ['HttpRule.of path, headerMatches', 'shop', (c, w) => new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)], l7: L7.http(HttpRule.of(w({ path: '/api/.*', headerMatches: [w({ name: 'X-Tenant', value: 'a' })] }))) }), [
+      ['pod:shop:app=b', 'pod:shop:app=a', '80/TCP', { http: { method: 'GET', path: '/api/x', headers: { 'X-Tenant': 'a' } } }, 'allowed'],
+      ['pod:shop:app=b', 'pod:shop:app=a', '80/TCP', { http: { method: 'GET', path: '/admin', headers: { 'X-Tenant': 'a' } } }, 'l7-denied'],
+      ['pod:shop:app=b', 'pod:shop:app=a', '80/TCP', { http: { method: 'GET', path: '/api/x', headers: { 'X-Tenant': 'b' } } }, 'l7-denied'],
+    ]],
+    ['KafkaRule.of topic', 'shop', (c, w) => new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(9092)], l7: L7.kafka(KafkaRule.of(w({ role: KafkaRole.PRODUCE, topic: 'orders' }))) }), [
+      ['pod:shop:app=b', 'pod:shop:app=a', '9092/TCP', { kafka: { apiKey: 'produce', topic: 'orders' } }, 'allowed'],
+      ['pod:shop:app=b', 'pod:shop:app=a', '9092/TCP', { kafka: { apiKey: 'produce', topic: 'payments' } }, 'l7-denied'],
+    ]],
+  ];
+  for (const [name, namespace, build, queries] of cases) {
+    for (const [form, wrap] of [['a plain object', <T extends object>(p: T): T => p], ['a class instance', asClass], ['Object.create', overPrototype]] as const) {
+      test(`${name}, given as ${form}`, () => {
+        const c = chart(namespace);
+        build(c, wrap);
+        for (const [from, to, port, options, expected] of queries) expect(verdictOf(c, from, to, port, options), `${from} -> ${to} ${port}`).toBe(expected);
+      });
+    }
+  }
+});
+
+describe('factories read each option once: a getter answers the checks and the policy alike', () => {
+  /** A getter that answers `first` on its first read and `after` on every later one. */
+  function twoFaced<T>(first: T, after: T): { get: () => T } {
+    let reads = 0;
+    return { get: () => (reads++ === 0 ? first : after) };
+  }
+
+  test('Port.of protocol answering TCP then null: TCP only (it was written ANY: UDP allowed)', () => {
+    const c = chart('shop');
+    const protocol = twoFaced<Protocol | null>(Protocol.TCP, null);
+    const port = Port.of(Object.defineProperty({ port: 80 }, 'protocol', { get: protocol.get, enumerable: true }) as PortOptions);
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) }).allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [port] });
+    expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=a', '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=a', '80/UDP')).toBe('denied');
+  });
+
+  test('Peer.endpoints labels answering app=db then {}: db only (it was every pod of the namespace)', () => {
+    const c = chart('shop');
+    const labels = twoFaced<Record<string, string>>({ app: 'db' }, {});
+    const peer = Peer.endpoints(Object.defineProperty({ namespace: 'o' }, 'labels', { get: labels.get, enumerable: true }) as EndpointsPeerOptions);
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) }).allowEgress(peer, { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=web', '5432/TCP')).toBe('denied');
+  });
+
+  test('EndpointSelector.of labels answering app=a then {}: the policy selects app=a only (it was every pod)', () => {
+    const c = chart('shop');
+    const labels = twoFaced<Record<string, string>>({ app: 'a' }, {});
+    const selector = EndpointSelector.of(Object.defineProperty({}, 'labels', { get: labels.get, enumerable: true }) as LabelSelectorOptions);
+    new CiliumPolicy(c, 'p', { endpointSelector: selector }).allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=a', '81/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=c', '81/TCP')).toBe('allowed');
   });
 });

@@ -313,4 +313,47 @@ describe('a selector that contradicts itself is refused (it selects nothing)', (
     expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db', '5432/TCP')).toBe('denied');
     expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db,tier=canary', '5432/TCP')).toBe('allowed');
   });
+
+  test('a subject of one\'s own (CiliumPolicy endpointSelector, ClusterwidePolicy nodeSelector) that contradicts itself: refused at synthesis', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: { toEndpointSelector: () => ({ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] }) } })
+      .allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
+    expect(synthFailure(c)).toMatch(/requires app In \(db\) and app NotIn \(db\), which no label set satisfies together/);
+    const n = chart();
+    new ClusterwidePolicy(n, 'p', { nodeSelector: { toNodeSelector: () => ({ matchExpressions: [{ key: 'pool', operator: 'Exists' }, { key: 'pool', operator: 'DoesNotExist' }] }) } })
+      .allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] });
+    expect(synthFailure(n)).toMatch(/requires pool Exists and pool DoesNotExist/);
+    // A consistent one of one's own selects its pods: app=db admits b on 80 only.
+    const ok = chart('shop');
+    new CiliumPolicy(ok, 'p', { endpointSelector: { toEndpointSelector: () => ({ matchLabels: { app: 'db' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }] }) } })
+      .allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
+    expect(verdictOf(ok, 'pod:shop:app=b', 'pod:shop:app=db', '80/TCP')).toBe('allowed');
+    expect(verdictOf(ok, 'pod:shop:app=b', 'pod:shop:app=db', '81/TCP')).toBe('denied');
+  });
+
+  test('a selector of one\'s own with In/NotIn and no values (empty or left out): refused, not a TypeError (the API server refuses it)', () => {
+    const sel = (values: string[] | undefined) => ({ matchExpressions: [{ key: 'app', operator: 'In', ...(values ? { values } : {}) }] });
+    const notIn = { matchLabels: { app: 'db' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: [] }] };
+    for (const run of [
+      () => Peer.selectedBy({ toEndpointSelector: () => sel([]) } as unknown as IEndpointSelector, 'shop'),
+      () => Peer.selectedBy({ toEndpointSelector: () => sel(undefined) } as unknown as IEndpointSelector, 'shop'),
+      () => Peer.selectedBy({ toEndpointSelector: () => notIn } as unknown as IEndpointSelector, 'shop'),
+      () => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: { toNodeSelector: () => sel([]) } as unknown as INodeSelector }),
+      () => new MetadataEndpointBlock(chart(), 'm', { namespaces: ['shop'], endpointSelector: { toEndpointSelector: () => sel(undefined) } as unknown as IEndpointSelector }),
+    ]) {
+      const r = refusal(run);
+      expect(r.id).toBe('selector-unknown');
+      expect(r.message).toMatch(/needs a non-empty values list/);
+    }
+    // As a policy's subject (the selector is read when the rule is written): refused at synthesis.
+    const block = chart('shop');
+    new MetadataEndpointBlock(block, 'm', { namespace: 'shop', endpointSelector: { toEndpointSelector: () => sel(undefined) } as unknown as IEndpointSelector });
+    expect(synthFailure(block)).toMatch(/selector-unknown[\s\S]*needs a non-empty values list|needs a non-empty values list/);
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+    p.allowEgress(Peer.selectedBy({ toEndpointSelector: () => ({ matchExpressions: [{ key: 'app', operator: 'In', values: ['db'] }] }) }, 'o'),
+      { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=web', '5432/TCP')).toBe('denied');
+  });
 });

@@ -41,8 +41,8 @@ import { addressShapedDnsName, registrableWildcardExample } from '../../src/mode
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { unquotedNumber } from '../../src/model/unquoted-numbers';
 import { KAFKA_API_KEYS } from '../../src/validate/tables';
-import { Selector } from '../../src/model/labels';
-import { mayOverlap } from '../../src/validate/pod-selectors';
+import { IdentityLabel, LabelSet, Selector } from '../../src/model/labels';
+import { LabelSelectorModel } from '../../src/model/policy-model';
 
 /**
  * Arbitraries built from plain arguments (a version, a kind, a character set), one per argument list. An arbitrary is an
@@ -487,8 +487,8 @@ export function plainLabels(minKeys = 0, maxKeys = 3): fc.Arbitrary<Labels> {
 export const namespaceLabels: fc.Arbitrary<Labels> = record(labelKey({ reserve: 35 }), labelValue, 1, 2);
 
 /** Label expressions (In/NotIn always with values). */
-export function expressions(key: fc.Arbitrary<string>, maxLength = 2, minLength = 1): fc.Arbitrary<ExpressionSpec[]> {
-  const withValues = fc.record({ op: fc.constantFrom<'In' | 'NotIn'>('In', 'NotIn'), key, values: fc.array(labelValue, { minLength: 1, maxLength: 3 }) });
+export function expressions(key: fc.Arbitrary<string>, maxLength = 2, minLength = 1, value = labelValue): fc.Arbitrary<ExpressionSpec[]> {
+  const withValues = fc.record({ op: fc.constantFrom<'In' | 'NotIn'>('In', 'NotIn'), key, values: fc.array(value, { minLength: 1, maxLength: 3 }) });
   const without = fc.record({ op: fc.constantFrom<'Exists' | 'DoesNotExist'>('Exists', 'DoesNotExist'), key });
   return fc.array(fc.oneof(withValues, without), { minLength, maxLength });
 }
@@ -525,16 +525,41 @@ function saysSomething(o: { labels?: Labels; expressions?: ExpressionSpec[] }): 
   return Object.keys(o.labels ?? {}).length > 0 || (o.expressions ?? []).length > 0;
 }
 
-/**
- * Whether no two requirements of optional labels/expressions contradict each other (`a: x` with `a NotIn (x)`): the SDK
- * refuses such a selector (`selector-contradictory`, it selects nothing).
- */
-function consistent(o: { labels?: Labels; expressions?: ExpressionSpec[] }): boolean {
-  const selector = Selector.from({
+/** Optional labels/expressions as the label selector model they are written as. */
+export function selectorModelOf(o: { labels?: Labels; expressions?: ExpressionSpec[] }): LabelSelectorModel {
+  return {
     ...(o.labels ? { matchLabels: o.labels } : {}),
     ...(o.expressions ? { matchExpressions: o.expressions.map((e) => ({ key: e.key, operator: e.op, ...('values' in e ? { values: e.values } : {}) })) } : {}),
-  });
-  return mayOverlap(selector, selector);
+  };
+}
+
+/**
+ * Whether some label set satisfies optional labels/expressions: the oracle of the SDK's `selector-contradictory`,
+ * independent of its `mayOverlap`. Brute force: every label set over the keys the selector names, each key absent or one
+ * label (Cilium keeps one label per key, pkg/labels `Labels`), of a source named or one not named, with a value named or one
+ * not named, judged by the engine's `Selector.matches`.
+ */
+export function satisfiable(o: { labels?: Labels; expressions?: ExpressionSpec[] }): boolean {
+  const selector = Selector.from(selectorModelOf(o));
+  const keys = [...new Set(selector.requirements.map((r) => r.key))];
+  const sources = [...new Set([...selector.requirements.map((r) => r.source).filter((x) => x !== 'any'), 'k8s', 'oracle-other'])];
+  const values = [...new Set([...selector.requirements.flatMap((r) => r.values), 'oracle-other'])];
+  const states: (IdentityLabel | undefined)[][] = keys.map((key) =>
+    [undefined, ...sources.flatMap((source) => values.map((value) => ({ source, key, value })))]);
+  const search = (i: number, chosen: IdentityLabel[]): boolean => i === keys.length
+    ? selector.matches(LabelSet.of(chosen))
+    : states[i].some((label) => search(i + 1, label === undefined ? chosen : [...chosen, label]));
+  return search(0, []);
+}
+
+/**
+ * Labels and expressions of a selector, contradicting or not (the SDK refuses those that contradict); with a small universe
+ * of keys and values (and more expressions) for the contradictions to be frequent.
+ */
+export function selectorParts(key: fc.Arbitrary<string> = labelKey({ source: true }), value = labelValue,
+  maxExpressions = 2): fc.Arbitrary<{ labels?: Labels; expressions?: ExpressionSpec[] }> {
+  return fc.record({ labels: record(key, value, 1, 2), expressions: expressions(key, maxExpressions, 1, value) }, { requiredKeys: [] })
+    .filter(saysSomething);
 }
 
 /** An endpoint or node selector. */
@@ -542,8 +567,7 @@ export function selector(key: fc.Arbitrary<string> = labelKey({ source: true }))
   return fc.oneof(
     fc.constant<SelectorSpec>({ kind: 'all' }),
     record(key, labelValue, 1, 3).map((labels): SelectorSpec => ({ kind: 'labels', labels })),
-    fc.record({ labels: record(key, labelValue, 1, 2), expressions: expressions(key) }, { requiredKeys: [] })
-      .filter((o) => saysSomething(o) && consistent(o))
+    selectorParts(key).filter(satisfiable)
       .map((o): SelectorSpec => ({ kind: 'of', ...o })),
   );
 }
@@ -941,7 +965,7 @@ function endpointPeers(ccnp: boolean): fc.Arbitrary<PeerSpec>[] {
   );
   return [
     fc.tuple(nsChoice, fc.record({ labels, expressions: exprs }, { requiredKeys: [] }))
-      .filter(([ns, rest]) => (Object.keys(ns).length > 0 || saysSomething(rest)) && consistent(rest))
+      .filter(([ns, rest]) => (Object.keys(ns).length > 0 || saysSomething(rest)) && satisfiable(rest))
       .map(([ns, rest]): PeerSpec => ({ kind: 'endpoints', ...ns, ...rest })),
     namespaceName.map((name): PeerSpec => ({ kind: 'namespace', name })),
     fc.constant<PeerSpec>({ kind: 'allNamespaces' }),
@@ -973,7 +997,7 @@ export function peer(ctx: CallContext, direction: 'ingress' | 'egress', deny: bo
       fc.record({ kind: fc.constant('service' as const), name: serviceName, namespace: namespaceName }, { requiredKeys: ccnp ? ['kind', 'name', 'namespace'] : ['kind', 'name'] }),
       fc.record({
         kind: fc.constant('serviceSelector' as const), labels: plainLabels(1, 2), expressions: expressions(labelKey({ reserve: 0 })), namespace: namespaceName,
-      }, { requiredKeys: ccnp ? ['kind', 'namespace'] : ['kind'] }).filter((o) => saysSomething(o) && consistent(o) && !mayMatchKubernetesService(o)),
+      }, { requiredKeys: ccnp ? ['kind', 'namespace'] : ['kind'] }).filter((o) => saysSomething(o) && satisfiable(o) && !mayMatchKubernetesService(o)),
     );
   }
   return fc.oneof(...options);
@@ -1634,7 +1658,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     kinds: ['ClusterwidePolicy'],
     piece: () => fc.tuple(anyVerbWithPeer, fc.oneof(
       fc.record({ labels: podLabels(1, 2), expressions: expressions(labelKey()) }, { requiredKeys: [] })
-        .filter((o) => saysSomething(o) && consistent(o))
+        .filter((o) => saysSomething(o) && satisfiable(o))
         .map((o): PeerSpec => ({ kind: 'endpoints', ...o })),
       selector().map((s): PeerSpec => ({ kind: 'selectedBy', selector: s })),
     ), fc.boolean()).map(([verb, p, host]) => piece(`${verb}(${p.kind} without namespace)`, ['peer-namespace-required'], { at: 'call', call: peerCall(verb, p), host })),
