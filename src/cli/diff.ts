@@ -28,6 +28,8 @@ import { JudgedIpFamilies } from '../model/judged-ip-families';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
+import { VERSION_DEFAULT } from '../model/version-annotation';
+import { filesJudgedVersion } from '../engine/policy-inputs';
 import { isGitRef, readAtGitRef } from './git-ref';
 import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
@@ -130,7 +132,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   }
   const maxChanges = parseCount(options.maxChanges, '--max-changes', DEFAULT_MAX_DIFF_CHANGES);
   const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_DIFF_PAIRS);
-  const { setOptions, capture, ipFamilies } = await connectivitySetOptions(options, io, 'diff');
+  const { setOptions, capture, ipFamilies } = await connectivitySetOptions(options, io, 'diff', options.head);
   const cwd = process.cwd();
   const head = loadPolicies(options.head, setOptions, '--head', io);
   const gitRef = options.base.length === 1 ? baseGitRef(options.base[0], cwd) : undefined;
@@ -248,8 +250,8 @@ export function outputOf(value: string | undefined): ConnectivityOutput {
  * @internal The policy-set options of `diff` and `report`: the Cilium version, cluster name, DNS server, and the inventory of
  * `--inventory` (read by the input reader) and `--flows` (the pods of the capture).
  */
-export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo, command: 'diff' | 'report'):
-  Promise<{ setOptions: PolicySetOptions; ipFamilies: JudgedIpFamilies; capture?: FlowCapture }> {
+export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo, command: 'diff' | 'report',
+  policies: readonly string[]): Promise<{ setOptions: PolicySetOptions; ipFamilies: JudgedIpFamilies; capture?: FlowCapture }> {
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
@@ -261,14 +263,16 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   }
   const given = ipFamiliesSetting(options.ipFamilies).ipFamilies;
   let capture: FlowCapture | undefined;
-  // Without --ip-families, the families the capture shows (world identities 9/10, else its packets), as replay.
+  // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets), as replay.
   let families = chooseIpFamilies(given, undefined, version, command);
   if (options.flows !== undefined) {
     capture = await collectConnections(flowSource(options.flows, io));
     const ended = flowInputError(capture.input);
     if (ended) throw ended;
-    // Judged for the version given, else the default: what the world identity 2 tells depends on it (from 1.15: single stack).
-    families = chooseIpFamilies(given, capture, version, command);
+    // Judged for the version the policies are (given, else their annotation, else the default; diff: the head's): what the
+    // world identity 2 tells depends on it (from 1.15: single stack).
+    const judged = filesJudgedVersion(policies, version, DEFAULT_MAX_FILE_BYTES);
+    families = chooseIpFamilies(given, capture, judged.version, command, judged.source === VERSION_DEFAULT);
     if (families.judged.warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${families.judged.warning}\n`);
     const read = capture.input;
     if (read.malformedCount > 0) io.stderr(`warning: --flows ${options.flows}: ${read.malformedCount} malformed lines skipped (first: line ${read.malformed[0]?.line})\n`);
@@ -281,7 +285,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
         + 'judged as if the pod lacked it; trace or replay judge the pod with it\n');
     }
     // As replay: with it, a capture that shows other families than those given is warned about (world classes, /0 rules).
-    const warning = captureFamiliesWarning(capture, families.ipFamilies, `run ${command}`);
+    const warning = captureFamiliesWarning(capture, families.ipFamilies, `run ${command}`, judged.version,
+      judged.source === VERSION_DEFAULT);
     if (warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${warning}\n`);
   }
   const setOptions: PolicySetOptions = {

@@ -64,6 +64,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
+import { filesJudgedVersion } from '../engine/policy-inputs';
 import { CiliumPolicyError } from '../core/errors';
 import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInputFix } from '../hubble/connections';
 import { parseIntegerOption } from './numeric-option';
@@ -71,9 +72,9 @@ import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
 import { CiliumVersion } from '../core/cilium-version';
 import { chooseIpFamilies } from '../hubble/capture-families';
-import { expandPaths } from '../model/inputs';
+import { DEFAULT_MAX_FILE_BYTES, expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
-import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
+import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT } from '../model/version-annotation';
 import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError, warningLines } from './trace';
 
 /** Where the Hubble commands read and write. */
@@ -198,9 +199,12 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const badCluster = options.clusterName === undefined
     ? clusterNameError(clusterName, `the pods of ${options.flows} carry io.cilium.k8s.policy.cluster=${clusterName}, which`) : undefined;
   if (badCluster) throw badCluster;
-  // Without --ip-families, the families the capture shows (world identities 9/10, else its packets): Replay.inferIpFamilies.
-  // Judged for the version given, else the default: what the world identity 2 tells depends on it (from 1.15: single stack).
-  const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, version, 'replay');
+  // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets): Replay.inferIpFamilies.
+  // Judged for the version the set judges for (given, else the policies' annotation, else the default): what the world
+  // identity 2 tells depends on it (from 1.15: single stack).
+  const judgedVersion = filesJudgedVersion(options.policies, version, DEFAULT_MAX_FILE_BYTES);
+  const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, judgedVersion.version, 'replay',
+    judgedVersion.source === VERSION_DEFAULT);
   const set = PolicySet.fromFiles([...options.policies], {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),

@@ -33,7 +33,7 @@ export interface ReportCommandOptions extends ConnectivityCommandOptions {
 export async function executeReport(options: ReportCommandOptions, io: HubbleCliIo): Promise<number> {
   const output = outputOf(options.output);
   const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_REPORT_PAIRS);
-  const { setOptions, capture, ipFamilies } = await connectivitySetOptions(options, io, 'report');
+  const { setOptions, capture, ipFamilies } = await connectivitySetOptions(options, io, 'report', options.policies);
   const set = loadPolicies(options.policies, setOptions, '--policies', io);
   warnCaptureVersion(capture, options.flows, [set], 'report', io);
   const doc = { ...Connectivity.report(set, { baseSource: options.policies.join(','), maxPairs }), ipFamilies };

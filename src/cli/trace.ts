@@ -581,7 +581,8 @@ export function noPolicyError(set: PolicySet, paths: readonly string[]): CiliumP
 export function ipFamiliesOption(): Option {
   return new Option('--ip-families <families>', 'the IP families the cluster runs (the agent\'s enable-ipv4/enable-ipv6): they decide the world '
     + 'identity and what 0.0.0.0/0 and ::/0 select (default ipv4, Cilium\'s default; replay, and diff and report with --flows, infer them from the '
-    + 'capture: world identities 9/10, else its packets\' families)').choices(Object.values(IpFamilies));
+    + 'capture: world identities 9/10 tell dual stack, from Cilium 1.15 the world identity 2 single stack, else its packets\' families; '
+    + 'a capture that contradicts itself is refused, exit 2)').choices(Object.values(IpFamilies));
 }
 
 /**

@@ -12,6 +12,7 @@ import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { withoutControls } from '../model/printable';
+import { JudgedVersion, judgedVersion } from '../model/version-annotation';
 import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
 import { translateNetworkPolicy } from '../model/network-policy';
@@ -200,4 +201,17 @@ export function mergeInventory(into: EndpointInventory, from: EndpointInventory)
   for (const s of from.services) into.addService(s);
   for (const [name, g] of from._cidrGroupMap) into.addCidrGroup(name, g);
   for (const ns of from.namespaceNames()) into.addNamespace(ns, from.namespaceLabels(ns) ?? {});
+}
+
+/**
+ * The Cilium version `PolicySet.fromFiles(paths, { ciliumVersion: given })` judges for, by the one rule (`judgedVersion`),
+ * without building the set: the version given, else the one the files' policies are annotated with, else the default. For
+ * what must be known before the set is built (the IP families a capture tells depend on it).
+ * @throws CiliumPolicyError as `PolicySet.fromFiles`: a path that does not exist, annotations that conflict
+ */
+export function filesJudgedVersion(paths: readonly string[], given: CiliumVersion | undefined, maxBytes: number): JudgedVersion {
+  if (given !== undefined) return judgedVersion([], given);
+  const inputs = emptyInputs();
+  addFiles(inputs, paths, maxBytes);
+  return judgedVersion(inputs.docs);
 }

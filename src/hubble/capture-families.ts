@@ -47,15 +47,18 @@ export interface CaptureIpFamilies {
  * itself, bpf/lib/icmp6.h `icmp6_ndp_handle`, and the host firewall lets neighbour discovery through, `icmp6_host_handle`);
  * nor host traces (`FlowCapture.firstIpv4Packet`).
  * @param version the Cilium version judged: from 1.15 the world identity 2 tells a single-stack cluster
+ * @param defaulted whether `version` is the default, neither given nor annotated on the policies: the basis says so when it
+ *   reads the identity 2 by it
  */
-export function captureIpFamilies(capture: FlowCapture, version: CiliumVersion = CiliumVersion.DEFAULT): CaptureIpFamilies {
+export function captureIpFamilies(capture: FlowCapture, version: CiliumVersion = CiliumVersion.DEFAULT, defaulted = false): CaptureIpFamilies {
   const [v4, v6] = [capture.firstIpv4Packet, capture.firstIpv6Packet];
   const dual = capture.dualStackEvidence;
   const single = version.atLeast(CiliumVersion.V1_15) ? capture.singleStackEvidence : undefined;
   const linkScoped = capture.firstLinkScopedIpv6Packet !== undefined
     ? `; IPv6 link-local and multicast addresses (${capture.firstLinkScopedIpv6Packet}) do not count: every pod's kernel uses them `
       + 'for neighbour discovery' : '';
-  const singleText = `the world identity of a single-stack cluster from Cilium 1.15 on: ${single ?? ''}`;
+  const judgedFor = defaulted ? ` (judged for Cilium ${version.toString()}, the default: no version given or annotated on the policies)` : '';
+  const singleText = `the world identity of a single-stack cluster from Cilium 1.15 on${judgedFor}: ${single ?? ''}`;
   if (dual !== undefined && single !== undefined) {
     const basis = `a world identity of a dual-stack cluster (${dual}) and ${singleText}`;
     return { basis, contradiction: basis };
@@ -70,8 +73,10 @@ export function captureIpFamilies(capture: FlowCapture, version: CiliumVersion =
     return { ipFamilies, basis: `${singleText}, and ${first}${v6 === undefined ? linkScoped : ''}` };
   }
   if (v4 !== undefined && v6 !== undefined) return { ipFamilies: IpFamilies.DUAL, basis: `IPv4 and IPv6 packets: ${v4}, ${v6}` };
-  const unknown = (other: number): string => `, and nothing tells whether it also runs IPv${other} (no world identity: 9 or 10 in a `
-    + 'dual-stack cluster, from Cilium 1.15 2 in a single-stack one; no packet proves a family off)';
+  const worldText = capture.singleStackEvidence !== undefined
+    ? `the world identity 2 tells nothing before Cilium 1.15, and the policies are judged for ${version.toString()}: ${capture.singleStackEvidence}`
+    : 'no world identity: 9 or 10 in a dual-stack cluster, from Cilium 1.15 2 in a single-stack one';
+  const unknown = (other: number): string => `, and nothing tells whether it also runs IPv${other} (${worldText}; no packet proves a family off)`;
   if (v6 !== undefined) return { proven: IpFamilies.IPV6, basis: `IPv6 packets only: ${v6}${unknown(4)}` };
   if (v4 !== undefined) return { proven: IpFamilies.IPV4, basis: `IPv4 packets only: ${v4}${unknown(6)}${linkScoped}` };
   return { basis: `no packet that policy decides at an endpoint has an address that tells the IP families${linkScoped}` };
@@ -88,12 +93,13 @@ export function captureIpFamilies(capture: FlowCapture, version: CiliumVersion =
  * The one choice of `replay`, `diff --flows` and `report --flows`.
  * @param given the `--ip-families` value, parsed
  * @param capture the capture judged (`--flows`), if any
- * @param version the Cilium version judged (`captureIpFamilies`)
+ * @param version the Cilium version judged (`captureIpFamilies`): the one the policy set judges for (`policiesVersion`)
  * @param command `replay`, `diff` or `report`, for the messages
+ * @param defaulted whether `version` is the default, neither given nor annotated (`captureIpFamilies`)
  */
 export function chooseIpFamilies(given: IpFamilies | undefined, capture: FlowCapture | undefined, version: CiliumVersion = CiliumVersion.DEFAULT,
-  command: 'replay' | 'diff' | 'report' = 'replay'): { ipFamilies: IpFamilies; judged: JudgedIpFamilies } {
-  const shown = capture !== undefined ? captureIpFamilies(capture, version) : undefined;
+  command: 'replay' | 'diff' | 'report' = 'replay', defaulted = false): { ipFamilies: IpFamilies; judged: JudgedIpFamilies } {
+  const shown = capture !== undefined ? captureIpFamilies(capture, version, defaulted) : undefined;
   const basis = shown !== undefined ? { basis: shown.basis } : {};
   if (given !== undefined) return { ipFamilies: given, judged: { judged: familiesSetting(given), source: 'given', ...basis } };
   if (shown === undefined) return { ipFamilies: IpFamilies.IPV4, judged: { judged: 'ipv4', source: 'default' } };
@@ -127,19 +133,17 @@ export function chooseIpFamilies(given: IpFamilies | undefined, capture: FlowCap
   };
 }
 
-/** `captureIpFamilies(capture, version).ipFamilies`: the families the capture tells, `undefined` when it cannot. */
-export function inferIpFamilies(capture: FlowCapture, version: CiliumVersion = CiliumVersion.DEFAULT): IpFamilies | undefined {
-  return captureIpFamilies(capture, version).ipFamilies;
-}
-
 /**
  * A warning when the policies are judged for IP families (`mode`) the capture shows the cluster does not run as judged:
  * the capture comes from a dual-stack cluster (world identities 9/10) and `mode` is single-stack, or it holds addresses
  * of a family `mode` leaves out. `undefined` when they agree.
  * @param rerun how the warning's fix starts (`replay`, `run diff`): `<rerun> with --ip-families dual`
+ * @param version the Cilium version judged, which decides what the world identity 2 tells (`captureIpFamilies`)
+ * @param defaulted whether `version` is the default, neither given nor annotated (`captureIpFamilies`)
  */
-export function captureFamiliesWarning(capture: FlowCapture, mode: IpFamilies, rerun: string): string | undefined {
-  return dualStackWarning(capture, mode, rerun) ?? familyWarning(capture, mode, rerun);
+export function captureFamiliesWarning(capture: FlowCapture, mode: IpFamilies, rerun: string,
+  version: CiliumVersion = CiliumVersion.DEFAULT, defaulted = false): string | undefined {
+  return dualStackWarning(capture, mode, rerun) ?? familyWarning(capture, mode, rerun, version, defaulted);
 }
 
 /**
@@ -172,13 +176,13 @@ function dualStackWarning(capture: FlowCapture, mode: IpFamilies, rerun: string)
  * link-scoped IPv6 addresses left out): a cluster that carries them runs that family, and with it other world identities
  * (reserved:world-ipv4 and world-ipv6 in a dual-stack cluster), which `/0` rules and the world entities select otherwise.
  */
-function familyWarning(capture: FlowCapture, mode: IpFamilies, rerun: string): string | undefined {
+function familyWarning(capture: FlowCapture, mode: IpFamilies, rerun: string, version: CiliumVersion, defaulted: boolean): string | undefined {
   const judged = familiesOf(mode);
   const seen: [4 | 6, string | undefined][] = [[4, capture.firstIpv4Packet], [6, capture.firstIpv6Packet]];
   const other = seen.filter(([family, first]) => first !== undefined && !judged.includes(family));
   if (other.length === 0) return undefined;
   const [family, example] = other[0];
-  const shown = captureIpFamilies(capture);
+  const shown = captureIpFamilies(capture, version, defaulted);
   return `the capture holds IPv${family} addresses (${example}), which the cluster the policies are judged for does not carry `
     + `(--ip-families ${familiesSetting(mode)}): world identities and /0 rules are judged for the wrong IP families; `
     + `${rerun} with --ip-families ${familiesSetting(shown.ipFamilies ?? IpFamilies.DUAL)}${shown.ipFamilies !== undefined ? ` (or leave it out to infer it from the capture: ${shown.basis})` : ''}`;

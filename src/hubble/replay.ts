@@ -16,13 +16,15 @@
  */
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
+import { CiliumVersion } from '../core/cilium-version';
+import { VERSION_DEFAULT } from '../model/version-annotation';
 import { describeItem } from '../engine/evaluate';
 import { agentRefusalConsequence, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
 import { objectName } from '../model/object-names';
-import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, familiesSetting, inferIpFamilies } from './capture-families';
+import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, familiesSetting } from './capture-families';
 import { JudgedIpFamilies } from '../model/judged-ip-families';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
@@ -445,7 +447,7 @@ export class Replay {
   }
 
   /**
-   * The IP families a capture shows its cluster runs, judged for `CiliumVersion.DEFAULT`: `IpFamilies.DUAL` when an end
+   * The IP families a capture shows its cluster runs, judged for `version`: `IpFamilies.DUAL` when an end
    * carries the world identity 9 or 10 (or the label reserved:world-ipv4/-ipv6), which the agent gives only in a
    * dual-stack cluster, or when its packets policy decided at an endpoint are of both families; one family when a world
    * end carries the identity 2, which from 1.15 the agent gives only in a single-stack cluster, and the packets are of
@@ -454,17 +456,24 @@ export class Replay {
    * link-local and multicast addresses and the host's traces do not count. Build the policy set with it (`ipFamilies`)
    * before replaying: the policy set decides the world identities the verdicts are judged under. What it was told from:
    * `Replay.ipFamiliesBasis`.
+   * @param capture the capture
+   * @param version the Cilium version the policies are judged for (`PolicySet.ciliumVersion`): before 1.15 the agent gives
+   *   every world address the identity 2 whatever the IP families, so 2 tells single stack only from 1.15 on
+   * @default - version: `CiliumVersion.DEFAULT`
    */
-  public static inferIpFamilies(capture: FlowCapture): IpFamilies | undefined {
-    return inferIpFamilies(capture);
+  public static inferIpFamilies(capture: FlowCapture, version?: CiliumVersion): IpFamilies | undefined {
+    return captureIpFamilies(capture, version ?? CiliumVersion.DEFAULT, version === undefined).ipFamilies;
   }
 
   /**
    * What `Replay.inferIpFamilies` reads its answer from (`IPv4 and IPv6 packets: 10.0.1.5 at line 1, fd00::5 at line 2`),
    * or why the capture cannot tell the families.
+   * @param capture the capture
+   * @param version the Cilium version judged, as for `Replay.inferIpFamilies`
+   * @default - version: `CiliumVersion.DEFAULT`
    */
-  public static ipFamiliesBasis(capture: FlowCapture): string {
-    return captureIpFamilies(capture).basis;
+  public static ipFamiliesBasis(capture: FlowCapture, version?: CiliumVersion): string {
+    return captureIpFamilies(capture, version ?? CiliumVersion.DEFAULT, version === undefined).basis;
   }
 
   private constructor() {}
@@ -609,7 +618,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   const skippedTotal = Object.values(capture.skipped).reduce((a, b) => a + (b ?? 0), 0);
   const warnings = captureWarnings(capture);
   const judged = policies._engineConfig.ipFamilies;
-  const families = captureFamiliesWarning(capture, judged, 'replay');
+  const families = captureFamiliesWarning(capture, judged, 'replay', policies.ciliumVersion,
+    policies.ciliumVersionSource === VERSION_DEFAULT);
   if (families !== undefined) warnings.push(families);
   const version = captureVersionWarning(capture, policies.ciliumVersion, 'replay');
   if (version !== undefined) warnings.push(version);

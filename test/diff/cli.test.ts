@@ -401,12 +401,12 @@ spec:
     // Before: judged IPv4-only (only identities 9/10 were read), with a warning.
     expect(r.stderr).toBe('');
     // The world's identity 2 at 1.19 (the default): a single-stack cluster, and its packets are IPv6.
-    expect(r.stdout.split('\n')[1]).toBe('IP families: ipv6 (inferred from the capture: the world identity of a single-stack cluster from Cilium 1.15 on: '
+    expect(r.stdout.split('\n')[1]).toBe('IP families: ipv6 (inferred from the capture: the world identity of a single-stack cluster from Cilium 1.15 on (judged for Cilium 1.19, the default: no version given or annotated on the policies): '
       + 'identity 2 (reserved:world) at line 1, and IPv6 packets: fd00::10 at line 1; --ip-families overrides)');
     const given = await cli('diff', '--base', v6, '--head', v6, '--flows', v6only, '--ip-families', 'ipv4');
     expect(given.stderr).toBe(`warning: --flows ${v6only}: the capture holds IPv6 addresses (fd00::10 at line 1), which the cluster the policies are judged `
       + 'for does not carry (--ip-families ipv4): world identities and /0 rules are judged for the wrong IP families; '
-      + 'run diff with --ip-families ipv6 (or leave it out to infer it from the capture: the world identity of a single-stack cluster from Cilium 1.15 on: '
+      + 'run diff with --ip-families ipv6 (or leave it out to infer it from the capture: the world identity of a single-stack cluster from Cilium 1.15 on (judged for Cilium 1.19, the default: no version given or annotated on the policies): '
       + 'identity 2 (reserved:world) at line 1, and IPv6 packets: fd00::10 at line 1)\n');
     expect(given.stdout.split('\n')[1]).toBe('IP families: ipv4 (as given: --ip-families)');
     expect((await cli('diff', '--base', v6, '--head', v6, '--flows', v6only, '--ip-families', 'ipv6')).stderr).toBe('');
@@ -506,6 +506,30 @@ spec:
     for (const args of [['report', '--policies', annotated], ['diff', '--base', annotated, '--head', annotated]]) {
       const r2 = await cli(...args, '--flows', dual, '--output', 'json');
       expect(r2.stderr, args[0]).toMatch(new RegExp(`warning: --flows .*dual\\.jsonl: the capture comes from Cilium 1\\.15 or later .*judged for Cilium 1\\.14: .*run ${args[0]} with`));
+    }
+  });
+
+  // Session 45 review: the families were inferred for --cilium-version, else 1.19, while the policies were judged for their
+  // annotation: identity 2 with both families' packets was refused (exit 2) though a 1.14 cluster gives 2 whatever the families.
+  test('1.14-annotated policies: identity 2 with IPv4 and IPv6 packets is dual; with IPv4 packets only, the default ipv4 with the warning', async () => {
+    const annotated = file('v6-114b.yaml', readFileSync(v6, 'utf8').replace('metadata: { name: v6, namespace: app }',
+      'metadata: { name: v6, namespace: app, annotations: { cdk8s-cilium.io/cilium-version: "1.14" } }'));
+    const world = { identity: 2, labels: ['reserved:world'] };
+    const both = file('world2-dual.jsonl', `${record(1, '203.0.113.5', world)}\n${record(2, '2001:db8::5', world)}\n`);
+    const v4 = file('world2-v4.jsonl', `${record(1, '203.0.113.5', world)}\n`);
+    for (const args of [['report', '--policies', annotated], ['diff', '--base', annotated, '--head', annotated]]) {
+      const r = await cli(...args, '--flows', both, '--output', 'json');
+      expect(r.code, args[0]).toBe(0);
+      expect(r.stderr, args[0]).toBe('');
+      expect((JSON.parse(r.stdout) as Report).ipFamilies, args[0]).toEqual({
+        judged: 'dual', source: 'inferred', basis: 'IPv4 and IPv6 packets: 10.0.1.10 at line 1, fd00::10 at line 2',
+      });
+      const one = await cli(...args, '--flows', v4, '--output', 'json');
+      expect(one.code, args[0]).toBe(0);
+      const doc = JSON.parse(one.stdout) as { ipFamilies: { judged: string; source: string; basis: string; warning: string } };
+      expect(doc.ipFamilies, args[0]).toMatchObject({ judged: 'ipv4', source: 'default' });
+      expect(doc.ipFamilies.basis, args[0]).toContain('the world identity 2 tells nothing before Cilium 1.15, and the policies are judged for 1.14');
+      expect(one.stderr, args[0]).toBe(`warning: --flows ${v4}: ${doc.ipFamilies.warning}\n`);
     }
   });
 });

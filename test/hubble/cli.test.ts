@@ -171,7 +171,7 @@ describe('replay', () => {
     const lib = replayCapture(await collectConnections(FlowSource.file(CAPTURE)), PolicySet.fromFiles([POLICIES]));
     // The command says how it chose the IP families, inferred from the capture's packets (the library: as the policy set was built).
     expect(report).toEqual(JSON.parse(JSON.stringify({
-      ...lib, ipFamilies: { ...lib.ipFamilies, source: 'inferred', basis: 'the world identity of a single-stack cluster from Cilium 1.15 on: '
+      ...lib, ipFamilies: { ...lib.ipFamilies, source: 'inferred', basis: 'the world identity of a single-stack cluster from Cilium 1.15 on (judged for Cilium 1.19, the default: no version given or annotated on the policies): '
         + 'identity 2 (reserved:world) at line 1, and IPv4 packets: 203.0.113.10 at line 1' },
     })));
   });

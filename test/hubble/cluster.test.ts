@@ -296,7 +296,7 @@ describe('addresses of an IP family the policies are not judged for', () => {
     ['an IPv6 address, judged IPv4-only', ['2001:db8::7'], {},
       ['the capture holds IPv6 addresses (fd00::11 at line 1), which the cluster the policies are judged for does not carry (--ip-families ipv4): '
         + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families ipv6 (or leave it out to '
-        + 'infer it from the capture: the world identity of a single-stack cluster from Cilium 1.15 on: identity 2 (reserved:world) at line 1, '
+        + 'infer it from the capture: the world identity of a single-stack cluster from Cilium 1.15 on (judged for Cilium 1.19, the default: no version given or annotated on the policies): identity 2 (reserved:world) at line 1, '
         + 'and IPv6 packets: fd00::11 at line 1)']],
     // Identity 2 (single stack from 1.15) and packets of both families contradict each other: the fix names dual, no inference.
     ['both families, judged IPv4-only', ['203.0.113.7', '2001:db8::7'], {},
@@ -307,7 +307,7 @@ describe('addresses of an IP family the policies are not judged for', () => {
     ['an IPv4 address, judged IPv6-only', ['203.0.113.7'], { ipFamilies: IpFamilies.IPV6 },
       ['the capture holds IPv4 addresses (10.0.0.11 at line 1), which the cluster the policies are judged for does not carry (--ip-families ipv6): '
         + 'world identities and /0 rules are judged for the wrong IP families; replay with --ip-families ipv4 (or leave it out to infer it from the '
-        + 'capture: the world identity of a single-stack cluster from Cilium 1.15 on: identity 2 (reserved:world) at line 1, and IPv4 packets: '
+        + 'capture: the world identity of a single-stack cluster from Cilium 1.15 on (judged for Cilium 1.19, the default: no version given or annotated on the policies): identity 2 (reserved:world) at line 1, and IPv4 packets: '
         + '10.0.0.11 at line 1)']],
   ])('%s', async (_, addresses, options, expected) => {
     expect(await warning(addresses.map(toWorld), options)).toEqual(expected);

@@ -288,7 +288,7 @@ describe('cdk8s-cilium replay infers the IP families', () => {
   });
 
   // The shop's world ends carry identity 2: at 1.19 (the default) a single-stack cluster's, with IPv4 packets.
-  const SHOP_BASIS = 'the world identity of a single-stack cluster from Cilium 1.15 on: identity 2 (reserved:world) at line 1, and IPv4 packets: 203.0.113.10 at line 1';
+  const SHOP_BASIS = 'the world identity of a single-stack cluster from Cilium 1.15 on (judged for Cilium 1.19, the default: no version given or annotated on the policies): identity 2 (reserved:world) at line 1, and IPv4 packets: 203.0.113.10 at line 1';
   test('an IPv4-only capture (the shop) is judged as before, ipv4 inferred from identity 2 and its packets: the same report as --ip-families ipv4', async () => {
     const args = ['--flows', join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), '--policies', join(HUBBLE_FIXTURES_DIR, 'shop-policies.yaml'), '--fail-on', 'none'];
     const report = JSON.parse((await run([...args, '--output', 'json'])).stdout) as ReplayReport;
@@ -484,5 +484,71 @@ describe('the IP families inferred from the packets, without world identities 9/
       expect(await runReport(['--policies', f.policies, '--flows', f.flows, '--cilium-version', '1.18', '--output', output], io)).toBe(0);
       expect(out.stdout, output).toContain(expected);
     }
+  });
+});
+
+// Session 45 review: without --cilium-version the inference read the world identity 2 for the default 1.19 (single stack)
+// while the engine judged the policies for the version they are annotated with; a 1.14 cluster gives 2 whatever the
+// families, so a capture of IPv4 and IPv6 packets to identity 2 was refused as contradicting itself.
+describe('the IP families are inferred for the version the policies are judged for (their annotation)', () => {
+  const annotated = (version: string): string => POLICIES.replace(/metadata: \{ name: (\w+), namespace: app \}/g,
+    `metadata: { name: $1, namespace: app, annotations: { cdk8s-cilium.io/cilium-version: "${version}" } }`);
+  const world2: End = { identity: 2, labels: ['reserved:world'] };
+  const files = (flows: string, policies: string): { flows: string; policies: string } => {
+    const dir = mkdtempSync(join(scratch, 'annotated-'));
+    writeFileSync(join(dir, 'flows.jsonl'), flows);
+    writeFileSync(join(dir, 'policies.yaml'), policies);
+    return { flows: join(dir, 'flows.jsonl'), policies: join(dir, 'policies.yaml') };
+  };
+  const dual = `${record(1, 'world', V4_WORLD, world2)}\n${record(2, 'world', V6_WORLD, world2)}\n`;
+  const v4only = `${record(1, 'world', V4_WORLD, world2)}\n`;
+  const io = (): { out: { stdout: string; stderr: string }; io: { stdout: (t: string) => void; stderr: (t: string) => void } } => {
+    const out = { stdout: '', stderr: '' };
+    return { out, io: { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t) } };
+  };
+  const BASIS = 'IPv4 and IPv6 packets: 10.0.1.12 at line 1, fd00::12 at line 2';
+
+  test('1.14 policies, identity 2 with IPv4 and IPv6 packets: judged dual by replay, report and diff (before: refused, judged for 1.19)', async () => {
+    const f = files(dual, annotated('1.14'));
+    const r = io();
+    expect(await runReplay(['--flows', f.flows, '--policies', f.policies, '--output', 'json'], r.io)).toBe(0);
+    const report = JSON.parse(r.out.stdout) as ReplayReport;
+    expect(report.ciliumVersion).toBe('1.14');
+    expect(report.ipFamilies).toMatchObject({ judged: 'dual', source: 'inferred', basis: BASIS });
+    const rep = io();
+    expect(await runReport(['--policies', f.policies, '--flows', f.flows, '--output', 'json'], rep.io)).toBe(0);
+    expect((JSON.parse(rep.out.stdout) as { ipFamilies: unknown }).ipFamilies).toEqual({ judged: 'dual', source: 'inferred', basis: BASIS });
+    const diff = io();
+    expect(await runDiff(['--base', f.policies, '--head', f.policies, '--flows', f.flows, '--output', 'json'], diff.io)).toBe(0);
+    expect((JSON.parse(diff.out.stdout) as { ipFamilies: unknown }).ipFamilies).toEqual({ judged: 'dual', source: 'inferred', basis: BASIS });
+    // Unannotated, judged for the default 1.19: the contradiction is refused, and its basis says the version was the default.
+    const plain = files(dual, POLICIES);
+    const refused = io();
+    expect(await runReplay(['--flows', plain.flows, '--policies', plain.policies], refused.io)).toBe(2);
+    expect(refused.out.stderr).toContain('the world identity of a single-stack cluster from Cilium 1.15 on (judged for Cilium 1.19, the default: '
+      + 'no version given or annotated on the policies): identity 2 (reserved:world) at line 1');
+  });
+
+  test('1.14 policies, identity 2 with IPv4 packets only: the capture cannot tell, the default ipv4 with the warning (before: inferred single stack)', async () => {
+    const f = files(v4only, annotated('1.14'));
+    const r = io();
+    expect(await runReplay(['--flows', f.flows, '--policies', f.policies, '--output', 'json'], r.io)).toBe(0);
+    const report = JSON.parse(r.out.stdout) as ReplayReport;
+    expect(report.ipFamilies).toMatchObject({ judged: 'ipv4', source: 'default' });
+    expect(report.ipFamilies.basis).toMatch(/^IPv4 packets only: 10\.0\.1\.12 at line 1, and nothing tells whether it also runs IPv6 \(the world identity 2 tells nothing before Cilium 1\.15, and the policies are judged for 1\.14/);
+    expect(report.warnings.filter((w) => w.startsWith('judged for --ip-families ipv4, but the capture cannot tell'))).toHaveLength(1);
+    const rep = io();
+    expect(await runReport(['--policies', f.policies, '--flows', f.flows, '--output', 'json'], rep.io)).toBe(0);
+    expect((JSON.parse(rep.out.stdout) as { ipFamilies: unknown }).ipFamilies).toMatchObject({ judged: 'ipv4', source: 'default' });
+    expect(rep.out.stderr).toMatch(/^warning: --flows .*: judged for --ip-families ipv4, but the capture cannot tell/);
+  });
+
+  test('Replay.inferIpFamilies takes the version: identity 2 tells single stack from 1.15 only; the default 1.19 is said', async () => {
+    const capture = await collect(v4only);
+    expect(Replay.inferIpFamilies(capture)).toBe(IpFamilies.IPV4);
+    expect(Replay.inferIpFamilies(capture, CiliumVersion.parse('1.14'))).toBeUndefined();
+    expect(Replay.inferIpFamilies(capture, CiliumVersion.parse('1.15'))).toBe(IpFamilies.IPV4);
+    expect(Replay.ipFamiliesBasis(capture)).toContain('(judged for Cilium 1.19, the default: no version given or annotated on the policies)');
+    expect(Replay.ipFamiliesBasis(capture, CiliumVersion.parse('1.19'))).not.toContain('the default');
   });
 });
