@@ -188,9 +188,13 @@ describe('MonitoringScrape', () => {
     // In on a namespace-labels key: fixed by namespace labels, accepted.
     expect(() => new MonitoringScrape(chart(), 's', { ...base, scraper: Peer.endpoints({ labels: { app: 'prometheus' },
       expressions: [LabelExpression.in('k8s:io.cilium.k8s.namespace.labels.team', ['monitoring'])] }) })).not.toThrow();
-    // The namespace key of another source (container:, unspec:) is no pod's namespace: every namespace, refused.
+    // The namespace key of another source (container:, unspec:) is no pod's namespace: every namespace, refused. Beside the
+    // k8s:io.kubernetes.pod.namespace Exists of allNamespaces it is refused by the peer itself (session 45): an endpoint
+    // keeps one label per key (pkg/labels Labels), so no pod carries both; without it, by the scrape.
     for (const key of ['container:io.kubernetes.pod.namespace', 'unspec:io.kubernetes.pod.namespace']) {
-      const scraper = Peer.endpoints({ allNamespaces: true, labels: { app: 'prometheus', [key]: 'monitoring' } });
+      expect(refusal(() => Peer.endpoints({ allNamespaces: true, labels: { app: 'prometheus', [key]: 'monitoring' } })).id, key)
+        .toBe('selector-contradictory');
+      const scraper = Peer.endpoints({ labels: { app: 'prometheus', [key]: 'monitoring' } });
       expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, scraper })).id, key).toBe('monitoring-scrape-scraper');
     }
   });

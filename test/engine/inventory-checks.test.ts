@@ -111,6 +111,16 @@ describe('PolicySet.fromYaml: a manifest the API server refuses for a label valu
   const pod = (country: string): string => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: default, labels: {app: web, country: ${country}}}\n`
     + 'spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}\n';
   const query = { from: Endpoints.pod('default', { app: 'client' }), to: Endpoints.pod('default', { app: 'web' }), port: 8080, protocol: 'TCP' };
+  /** A chart of the policy and a Pod ApiObject labelled version: <label>, as a cdk8s app writes it. */
+  const chartOf = (label: unknown): Chart => {
+    const chart = new Chart(Testing.app(), 'c');
+    new ApiObject(chart, 'p', yamlObject(policy));
+    new ApiObject(chart, 'w', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', namespace: 'default', labels: { app: 'web', version: label } },
+      spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    } as unknown as ApiObjectProps);
+    return chart;
+  };
   test('is left out of the inventory (its named port resolves nothing), with the reader\'s error; quoted, it is read', () => {
     const refused = PolicySet.fromYaml(policy + pod('NO'), { file: 'p.yaml' });
     expect(refused.inventory.workloads).toEqual([]);
@@ -124,15 +134,6 @@ describe('PolicySet.fromYaml: a manifest the API server refuses for a label valu
   });
 
   test('from a cdk8s construct alike: a Pod ApiObject with a number label is no endpoint, its policy read', () => {
-    const chartOf = (label: unknown): Chart => {
-      const chart = new Chart(Testing.app(), 'c');
-      new ApiObject(chart, 'p', yamlObject(policy));
-      new ApiObject(chart, 'w', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', namespace: 'default', labels: { app: 'web', version: label } },
-        spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] },
-      } as unknown as ApiObjectProps);
-      return chart;
-    };
     const refused = PolicySet.fromConstruct(chartOf(1.1));
     expect([refused.inventory.workloads.length, refused._refusedManifests.map((d) => d.fix), refused.policies.length]).toEqual([0, ['quote it: "1.1"'], 1]);
     expect(refused.decide(query)).toBe('denied');
@@ -143,15 +144,6 @@ describe('PolicySet.fromYaml: a manifest the API server refuses for a label valu
   // Session 45 review: cdk8s writes the label "0o17" unquoted, Go reads 15, the API server refuses the Pod of the file:
   // fromConstruct read it (1 workload, allowed) where fromFiles of the synthesized file refused it.
   test('from a cdk8s construct, judged as the file cdk8s writes: a label string Go reads as a number is no endpoint', () => {
-    const chartOf = (label: string): Chart => {
-      const chart = new Chart(Testing.app(), 'c');
-      new ApiObject(chart, 'p', yamlObject(policy));
-      new ApiObject(chart, 'w', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', namespace: 'default', labels: { app: 'web', version: label } },
-        spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] },
-      } as unknown as ApiObjectProps);
-      return chart;
-    };
     const refused = PolicySet.fromConstruct(chartOf('0o17'));
     expect([refused.inventory.workloads.length, refused._refusedManifests.map((d) => `${d.id} ${d.path}`), refused.decide(query)])
       .toEqual([0, ['parse-wrong-type metadata.labels.version'], 'denied']);
