@@ -28,8 +28,8 @@ import { JudgedIpFamilies } from '../model/judged-ip-families';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
-import { VERSION_DEFAULT } from '../model/version-annotation';
-import { filesJudgedVersion } from '../engine/policy-inputs';
+import { VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
+import { PolicyInputs, readPolicyFiles } from '../engine/policy-inputs';
 import { isGitRef, readAtGitRef } from './git-ref';
 import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
@@ -132,9 +132,9 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   }
   const maxChanges = parseCount(options.maxChanges, '--max-changes', DEFAULT_MAX_DIFF_CHANGES);
   const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_DIFF_PAIRS);
-  const { setOptions, capture, ipFamilies } = await connectivitySetOptions(options, io, 'diff', options.head);
+  const { setOptions, capture, ipFamilies, policyInputs } = await connectivitySetOptions(options, io, 'diff', options.head);
   const cwd = process.cwd();
-  const head = loadPolicies(options.head, setOptions, '--head', io);
+  const head = loadPolicies(options.head, setOptions, '--head', io, policyInputs);
   const gitRef = options.base.length === 1 ? baseGitRef(options.base[0], cwd) : undefined;
   let base: PolicySet;
   let baseSource: string;
@@ -246,12 +246,22 @@ export function outputOf(value: string | undefined): ConnectivityOutput {
   return output as ConnectivityOutput;
 }
 
+/** @internal What `connectivitySetOptions` gives `diff` and `report`. */
+export interface ConnectivitySetup {
+  readonly setOptions: PolicySetOptions;
+  readonly ipFamilies: JudgedIpFamilies;
+  readonly capture?: FlowCapture;
+  /** The files of the command's policies, read with `--flows` for their version (built into the set by `loadPolicies`). */
+  readonly policyInputs?: PolicyInputs;
+}
+
 /**
  * @internal The policy-set options of `diff` and `report`: the Cilium version, cluster name, DNS server, and the inventory of
- * `--inventory` (read by the input reader) and `--flows` (the pods of the capture).
+ * `--inventory` (read by the input reader) and `--flows` (the pods of the capture); with `--flows`, the files of `policies`
+ * read for their version (`policyInputs`), which `loadPolicies` builds the set of without reading them again.
  */
 export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo, command: 'diff' | 'report',
-  policies: readonly string[]): Promise<{ setOptions: PolicySetOptions; ipFamilies: JudgedIpFamilies; capture?: FlowCapture }> {
+  policies: readonly string[]): Promise<ConnectivitySetup> {
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
@@ -263,6 +273,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   }
   const given = ipFamiliesSetting(options.ipFamilies).ipFamilies;
   let capture: FlowCapture | undefined;
+  let policyInputs: PolicyInputs | undefined;
   // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets), as replay.
   let families = chooseIpFamilies(given, undefined, version, command);
   if (options.flows !== undefined) {
@@ -271,7 +282,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     if (ended) throw ended;
     // Judged for the version the policies are (given, else their annotation, else the default; diff: the head's): what the
     // world identity 2 tells depends on it (from 1.15: single stack).
-    const judged = filesJudgedVersion(policies, version, DEFAULT_MAX_FILE_BYTES);
+    policyInputs = readPolicyFiles(policies, DEFAULT_MAX_FILE_BYTES);
+    const judged = judgedVersion(policyInputs.docs, version);
     families = chooseIpFamilies(given, capture, judged.version, command, judged.source === VERSION_DEFAULT);
     if (families.judged.warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${families.judged.warning}\n`);
     const read = capture.input;
@@ -298,7 +310,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ipFamilies: families.ipFamilies,
     inventory,
   };
-  return { setOptions, ipFamilies: families.judged, ...(capture !== undefined ? { capture } : {}) };
+  return { setOptions, ipFamilies: families.judged, ...(capture !== undefined ? { capture } : {}),
+    ...(policyInputs !== undefined ? { policyInputs } : {}) };
 }
 
 /**
@@ -337,11 +350,12 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
 
 /**
  * @internal Policies from paths, refusing unreadable input (exit 2).
+ * @param read the files of `paths` already read (`connectivitySetOptions` with `--flows`), else they are read here
  * @throws CiliumPolicyError for a missing path or a file that cannot be read
  */
-export function loadPolicies(paths: readonly string[], options: PolicySetOptions, flag: string, io: CliIo): PolicySet {
+export function loadPolicies(paths: readonly string[], options: PolicySetOptions, flag: string, io: CliIo, read?: PolicyInputs): PolicySet {
   if (paths.length === 0) throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} names no path`, fix: `give ${flag} policy files or directories` });
-  return checked(PolicySet.fromFiles([...paths], options), io);
+  return checked(read !== undefined ? PolicySet._fromInputs(read, options) : PolicySet.fromFiles([...paths], options), io);
 }
 
 /**

@@ -64,7 +64,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
-import { filesJudgedVersion } from '../engine/policy-inputs';
+import { readPolicyFiles } from '../engine/policy-inputs';
 import { CiliumPolicyError } from '../core/errors';
 import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInputFix } from '../hubble/connections';
 import { parseIntegerOption } from './numeric-option';
@@ -74,7 +74,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { chooseIpFamilies } from '../hubble/capture-families';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
-import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT } from '../model/version-annotation';
+import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
 import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError, warningLines } from './trace';
 
 /** Where the Hubble commands read and write. */
@@ -202,10 +202,12 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets): Replay.inferIpFamilies.
   // Judged for the version the set judges for (given, else the policies' annotation, else the default): what the world
   // identity 2 tells depends on it (from 1.15: single stack).
-  const judgedVersion = filesJudgedVersion(options.policies, version, DEFAULT_MAX_FILE_BYTES);
-  const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, judgedVersion.version, 'replay',
-    judgedVersion.source === VERSION_DEFAULT);
-  const set = PolicySet.fromFiles([...options.policies], {
+  // The files are read once: for the version here, then for the set.
+  const inputs = readPolicyFiles(options.policies, DEFAULT_MAX_FILE_BYTES);
+  const judged = judgedVersion(inputs.docs, version);
+  const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, judged.version, 'replay',
+    judged.source === VERSION_DEFAULT);
+  const set = PolicySet._fromInputs(inputs, {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),

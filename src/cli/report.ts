@@ -33,8 +33,8 @@ export interface ReportCommandOptions extends ConnectivityCommandOptions {
 export async function executeReport(options: ReportCommandOptions, io: HubbleCliIo): Promise<number> {
   const output = outputOf(options.output);
   const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_REPORT_PAIRS);
-  const { setOptions, capture, ipFamilies } = await connectivitySetOptions(options, io, 'report', options.policies);
-  const set = loadPolicies(options.policies, setOptions, '--policies', io);
+  const { setOptions, capture, ipFamilies, policyInputs } = await connectivitySetOptions(options, io, 'report', options.policies);
+  const set = loadPolicies(options.policies, setOptions, '--policies', io, policyInputs);
   warnCaptureVersion(capture, options.flows, [set], 'report', io);
   const doc = { ...Connectivity.report(set, { baseSource: options.policies.join(','), maxPairs }), ipFamilies };
   for (const n of doc.notJudged ?? []) io.stderr(`warning: not judged: ${n.text}\n`);

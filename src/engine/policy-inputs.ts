@@ -12,7 +12,6 @@ import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { withoutControls } from '../model/printable';
-import { JudgedVersion, judgedVersion } from '../model/version-annotation';
 import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
 import { translateNetworkPolicy } from '../model/network-policy';
@@ -204,14 +203,13 @@ export function mergeInventory(into: EndpointInventory, from: EndpointInventory)
 }
 
 /**
- * The Cilium version `PolicySet.fromFiles(paths, { ciliumVersion: given })` judges for, by the one rule (`judgedVersion`),
- * without building the set: the version given, else the one the files' policies are annotated with, else the default. For
- * what must be known before the set is built (the IP families a capture tells depend on it).
- * @throws CiliumPolicyError as `PolicySet.fromFiles`: a path that does not exist, annotations that conflict
+ * Policy files read once (`PolicySet.fromFiles` reads them so), for a caller that must know what they say before the set is
+ * built — the Cilium version they are judged for, `judgedVersion(inputs.docs, given)`, on which the IP families a capture
+ * tells depend — and then builds the set from the same inputs (`PolicySet._fromInputs`), not by reading and parsing again.
+ * @throws CiliumPolicyError as `PolicySet.fromFiles`: a path that does not exist
  */
-export function filesJudgedVersion(paths: readonly string[], given: CiliumVersion | undefined, maxBytes: number): JudgedVersion {
-  if (given !== undefined) return judgedVersion([], given);
+export function readPolicyFiles(paths: readonly string[], maxBytes: number): PolicyInputs {
   const inputs = emptyInputs();
   addFiles(inputs, paths, maxBytes);
-  return judgedVersion(inputs.docs);
+  return inputs;
 }

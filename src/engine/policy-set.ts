@@ -29,7 +29,7 @@ import { PeerView, ResolvedEndpoint } from './identity';
 import { AgentRefusal, agentRefusalFix, agentRefusals, learningRefusalText, refusalsText } from './parser-conflicts';
 import { EndpointInventory } from './inventory';
 import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
-import { PolicyInputs, PolicyText, addConstruct, addFiles, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics } from './policy-inputs';
+import { PolicyInputs, PolicyText, addConstruct, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics, readPolicyFiles } from './policy-inputs';
 import {
   CONNECTIVITY_SOURCES_DEFAULTS, ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, IpFamilies, POLICY_SET_OPTION_DEFAULTS, PolicySetOptions,
   YAML_POLICY_SET_OPTION_DEFAULTS, YamlPolicySetOptions,
@@ -95,8 +95,16 @@ export class PolicySet {
    */
   public static fromFiles(paths: string[], options: PolicySetOptions = {}): PolicySet {
     checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'PolicySet.fromFiles()', risk: JUDGED_OTHERWISE });
-    const inputs = emptyInputs();
-    addFiles(inputs, paths, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    return new PolicySet(readPolicyFiles(paths, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES), options);
+  }
+
+  /**
+   * @internal The set of policy files already read (`readPolicyFiles`), as `fromFiles` builds it: for the commands that
+   * read what the files say (their Cilium version) before the set is built, without reading and parsing them again.
+   * The inputs are the set's own after this call.
+   */
+  public static _fromInputs(inputs: PolicyInputs, options: PolicySetOptions = {}): PolicySet {
+    checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'PolicySet.fromFiles()', risk: JUDGED_OTHERWISE });
     return new PolicySet(inputs, options);
   }
 
