@@ -46,7 +46,7 @@ export class CiliumTesting {
   /**
    * The framework-free form of `toBeValidCilium`: throws an `Error` with the same message when a Cilium policy object in
    * `received` does not fit its CRD schema, or when there is none.
-   * @param received an `App`, a `Chart`, any construct, a manifest or an array of these
+   * @param received an `App`, a `Chart`, any construct, a manifest, YAML text (every document) or an array of these
    * @param schemas the schemas @default - `CiliumTesting.defaultCrdSchemas()`
    */
   public static expectValidCilium(received: unknown, schemas?: ICrdSchemaSource): void {

@@ -10,6 +10,8 @@ import { CrdSchemas, CrdVersionRoot, CrdViolation, ICrdSchemaSource } from '../v
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { ownAnnotation } from '../model/version-annotation';
+import { readYamlStream } from '../model/yaml-stream';
+import { listEntries } from '../model/list-items';
 
 /**
  * The environment variable naming a CRD folder, used when no default schemas were set with `setDefaultCrdSchemas` (instead of
@@ -92,8 +94,10 @@ export interface CiliumMatcherContext {
 export type CiliumMatchers = {
   /**
    * Passes when every Cilium policy object in `received` fits its CRD schema (closed: unknown fields fail).
-   * `received` may be a cdk8s `App` (all its charts), a `Chart`, any construct (the API objects below it), a manifest object or an
-   * array of any of these. Other kinds are skipped; finding no Cilium policy object at all fails.
+   * `received` may be a cdk8s `App` (all its charts), a `Chart`, any construct (the API objects below it), a manifest object,
+   * YAML text (the contents of a synthesized `dist/*.k8s.yaml`, as `toAllow`/`toDeny` take it: every document, the items of a
+   * `List`) or an array of any of these. Other kinds are skipped; finding no Cilium policy object at all fails, and so does
+   * anything that is not a manifest (a YAML document that does not parse, a value that is not an object).
    * @param schemas the schemas; a `CrdVersionRoot` checks each policy against the CRD of its own `cdk8s-cilium.io/cilium-version`
    * annotation, as `validate` judges it, else of its construct's `CiliumVersion` (plain manifests: `CiliumVersion.DEFAULT`);
    * other schemas are used for every policy, whatever its version. @default - `defaultCrdSchemas()`
@@ -108,17 +112,16 @@ export type CiliumMatchers = {
 export const ciliumMatchers: CiliumMatchers = {
   toBeValidCilium(received: unknown, schemas?: ICrdSchemaSource): CiliumMatcherResult {
     const report = checkCilium(received, schemas ?? defaultCrdSchemas());
-    return {
-      pass: report.checked.length > 0 && report.failures.length === 0,
-      message: () => (report.checked.length > 0 && report.failures.length === 0 ? passMessage(report) : failureMessage(report)),
-    };
+    // Something that is no manifest fails too (never fail open: a YAML document that does not parse is not checked).
+    const pass = report.checked.length > 0 && report.failures.length === 0 && report.invalid.length === 0;
+    return { pass, message: () => (pass ? passMessage(report) : failureMessage(report)) };
   },
 };
 
 /**
  * The framework-free form of `toBeValidCilium`: throws an `Error` with the same message when a Cilium policy object in `received`
  * does not fit its CRD schema, or when there is none.
- * @param received an `App`, a `Chart`, any construct, a manifest or an array of these
+ * @param received an `App`, a `Chart`, any construct, a manifest, YAML text (every document) or an array of these
  * @param schemas @default - `defaultCrdSchemas()`
  */
 export function expectValidCilium(received: unknown, schemas?: ICrdSchemaSource): void {
@@ -152,6 +155,8 @@ interface Report {
 /** A manifest to check, with the Cilium version its construct targets (when it came from one). */
 interface Target {
   readonly manifest: unknown;
+  /** Why this is no manifest (YAML text that does not parse, a List item that is no object); then `manifest` is not read. */
+  readonly invalid?: string;
   readonly version?: string;
   readonly constructPath?: string;
 }
@@ -162,6 +167,10 @@ function checkCilium(received: unknown, source: ICrdSchemaSource): Report {
   const invalid: string[] = [];
   for (const target of collect(received)) {
     const manifest = target.manifest;
+    if (target.invalid !== undefined) {
+      invalid.push(target.invalid);
+      continue;
+    }
     if (typeof manifest !== 'object' || manifest === null || typeof (manifest as { kind?: unknown }).kind !== 'string') {
       invalid.push(describeValue(manifest));
       continue;
@@ -198,6 +207,7 @@ function targetVersion(target: Target): string {
 /** The manifests in `received`, each with the Cilium version of the construct that produced it. */
 function collect(received: unknown): Target[] {
   if (Array.isArray(received)) return received.flatMap(collect);
+  if (typeof received === 'string') return fromYamlText(received);
   if (!Construct.isConstruct(received)) return [{ manifest: received }];
   if (Chart.isChart(received)) return fromChart(received);
   const charts = (received as { charts?: unknown }).charts;
@@ -207,6 +217,41 @@ function collect(received: unknown): Target[] {
     version: CiliumVersion.of(o).toString(),
     constructPath: o.node.path,
   }));
+}
+
+/**
+ * The manifests of YAML text, read as every reader of the package reads a stream (`readYamlStream`: what the API server
+ * gets from kubectl, Go's numbers and booleans) and its Lists (`listEntries`). A document that does not parse, or is no
+ * mapping, and a List item that is no object are invalid targets (the matcher fails), never skipped.
+ */
+function fromYamlText(text: string): Target[] {
+  const { docs, lineCounter } = readYamlStream(text);
+  const targets: Target[] = [];
+  docs.forEach((doc, index) => {
+    const error = doc.errors[0];
+    if (error) {
+      const at = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+      targets.push({ manifest: undefined, invalid: `YAML text whose document ${index} does not parse (line ${at.line}: ${error.message.split('\n')[0]})` });
+      return;
+    }
+    if (doc.contents === null) return;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      targets.push({ manifest: undefined, invalid: `YAML text whose document ${index} cannot be read (${e instanceof Error ? e.message : String(e)})` });
+      return;
+    }
+    if (value === null || value === undefined) return; // an empty document (only comments, or a trailing ---)
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      targets.push({ manifest: undefined, invalid: `YAML text whose document ${index} is ${describeValue(value)}, not a Kubernetes object` });
+      return;
+    }
+    const { entries, problems } = listEntries(value);
+    for (const p of problems) targets.push({ manifest: undefined, invalid: `YAML text whose document ${index}: ${p.message}` });
+    for (const e of entries) targets.push({ manifest: e.value });
+  });
+  return targets;
 }
 
 /** `chart.toJson()` (the chart's own objects, not those of nested charts), each with its construct's Cilium version. */
@@ -234,7 +279,7 @@ function failureMessage(report: Report): string {
   const { checked, failures, skippedKinds, invalid } = report;
   const lines: string[] = [];
   if (invalid.length > 0) {
-    lines.push(`expected Kubernetes manifests, a cdk8s Chart or App, but got ${invalid.join(', ')}`);
+    lines.push(`expected Kubernetes manifests (objects or YAML text), a cdk8s Chart or App, but got ${invalid.join(', ')}`);
   }
   if (checked.length === 0) {
     const skipped = skippedKinds.length > 0 ? ` among ${skippedKinds.length} object(s) (${[...new Set(skippedKinds)].join(', ')})` : '';
@@ -259,6 +304,7 @@ function passMessage(report: Report): string {
 
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object without a kind';
   return `${typeof value} ${JSON.stringify(value)}`;
 }

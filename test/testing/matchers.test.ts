@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import { stringify } from 'yaml';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import '../setup'; // also vitest.config.ts `setupFiles`; importing it keeps this file runnable on its own
 import { CiliumVersion } from '../../src/core/cilium-version';
@@ -158,8 +159,41 @@ describe('toBeValidCilium | manifests', () => {
   });
 
   test('something that is not a manifest fails', () => {
-    expect(failureOf(() => expect('kind: CiliumNetworkPolicy').toBeValidCilium()))
-      .toMatch(/^expected Kubernetes manifests, a cdk8s Chart or App, but got string "kind: CiliumNetworkPolicy"/);
+    expect(failureOf(() => expect(42).toBeValidCilium()))
+      .toMatch(/^expected Kubernetes manifests \(objects or YAML text\), a cdk8s Chart or App, but got number 42/);
+    // Beside a valid policy too: what is not a manifest is never passed over.
+    expect([manifest, 42]).not.toBeValidCilium();
+  });
+
+  // Session 46: toAllow/toDeny took the text of dist/*.k8s.yaml, toBeValidCilium refused it with the whole text quoted
+  // ("but got string \"apiVersion: …\"", then "found none"): a newcomer's first test of the synthesized file failed.
+  describe('YAML text, as toAllow/toDeny take it', () => {
+    const text = (spec: Record<string, unknown>, name = 'text'): string => stringify({ ...manifest, metadata: { name, namespace: 'shop' }, spec });
+    const { spec } = manifest as { spec: Record<string, unknown> };
+
+    test('every document of a stream is checked against its CRD; a misspelled field fails, naming the field', () => {
+      expect(text(spec)).toBeValidCilium();
+      expect(`${text(spec)}---\n${text(spec, 'other')}`).toBeValidCilium();
+      expect(failureOf(() => expect(`${text(spec)}---\n${text({ ...spec, ...TYPO }, 'typo')}`).toBeValidCilium()))
+        .toContain('CiliumNetworkPolicy shop/typo (CRD v1.19):\n    - spec.egress[0].toFQDN: unknown field "toFQDN"');
+    });
+
+    test('a List (kubectl get cnp -o yaml) gives its items; other kinds are skipped', () => {
+      const list = stringify({ apiVersion: 'v1', kind: 'List', items: [{ ...manifest, spec: { ...spec, ...TYPO } }] });
+      expect(failureOf(() => expect(list).toBeValidCilium())).toContain('spec.egress[0].toFQDN: unknown field "toFQDN"');
+      expect(failureOf(() => expect('apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n').toBeValidCilium()))
+        .toBe('expected at least one Cilium policy object (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy), but found none among 1 object(s) (ConfigMap)');
+    });
+
+    test('a document that does not parse, or is no object, fails: never passed over beside valid ones', () => {
+      const broken = `${text(spec)}---\nkind: CiliumNetworkPolicy\nspec: [\n`;
+      expect(broken).not.toBeValidCilium();
+      expect(failureOf(() => expect(broken).toBeValidCilium()))
+        .toMatch(/^expected Kubernetes manifests \(objects or YAML text\), a cdk8s Chart or App, but got YAML text whose document 1 does not parse \(line \d+: /);
+      expect(failureOf(() => expect(`${text(spec)}---\njust text\n`).toBeValidCilium()))
+        .toContain('but got YAML text whose document 1 is string "just text", not a Kubernetes object');
+      expect(`${text(spec)}---\n# only a comment\n`).toBeValidCilium();
+    });
   });
 
   test('works as an asymmetric matcher', () => {
