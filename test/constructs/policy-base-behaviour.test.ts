@@ -205,6 +205,28 @@ describe('the checks of the synthesis', () => {
     expect(p.synthesizeModel().diagnostics.map((d) => d.severity)).not.toContain('error');
     expect(synthFailure(warned)).toBeUndefined();
   });
+
+  // Session 46: the fix of a policy without any call spoke YAML ("add a section; ingress: [{}] makes ingress
+  // default-deny"), which a construct's user cannot write; it names the calls now, on the policy or on addRule()'s rule.
+  test('a rule without sections: the fix names the calls that give it one, on 1.17+ (CRD) and before (Sanitize)', () => {
+    const fixes = (version: CiliumVersion, build: (p: CiliumPolicy) => void): string[] => {
+      const c = chart('shop');
+      CiliumVersion.use(c, version);
+      const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+      build(p);
+      return p.synthesizeModel().diagnostics.filter((d) => d.id === 'crd-sections-any-of' || d.id === 'sanitize-no-rules')
+        .map((d) => `${d.id} ${d.path}: ${d.fix}`);
+    };
+    const calls = 'allowIngress(), allowEgress(), denyIngress() or denyEgress()';
+    const rest = ', or isolateIngress()/isolateEgress() for a default deny that allows nothing; remove the policy if none is meant';
+    expect(fixes(CiliumVersion.V1_17, () => undefined)).toEqual([`crd-sections-any-of spec: call ${calls} on the policy${rest}`]);
+    expect(fixes(CiliumVersion.V1_16, () => undefined)).toEqual([`sanitize-no-rules spec: call ${calls} on the policy${rest}`]);
+    expect(fixes(CiliumVersion.V1_19, (p) => {
+      p.isolateIngress();
+      p.addRule({ endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    })).toEqual([`crd-sections-any-of specs[1]: call ${calls} on the rule addRule() returned (specs[1])${rest}`]);
+    expect(fixes(CiliumVersion.V1_19, (p) => p.isolateIngress())).toEqual([]);
+  });
 });
 
 // Session 39: cdk8s's own rendering (a JSON patch, a resolver of the app) took `{constructor: api, value: x}` for a class
