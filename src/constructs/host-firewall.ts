@@ -50,7 +50,8 @@ export interface HostFirewallProps {
    * The nodes the host policy applies to. A selector that excludes the control-plane nodes (both role keys,
    * `node-role.kubernetes.io/control-plane` and `…/master`, each `DoesNotExist` or `NotIn` `""` and `"true"`) selects
    * worker-only nodes: the API server (ingress) and etcd paths are then not opened, and `apiServerClients`,
-   * `controlPlaneCidrs` and `controlPlaneNodeLabels` are refused (`host-firewall-worker-only`).
+   * `controlPlaneCidrs` and `controlPlaneNodeLabels` are refused (`host-firewall-worker-only`). A worker label alone
+   * (`node-role.kubernetes.io/worker: ''`) does not exclude them (a node may carry both roles): add the two `DoesNotExist`s.
    * @default - every node
    */
   readonly nodeSelector?: INodeSelector;

@@ -792,6 +792,25 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
     expect(verdictOf(c, 'entity:kube-apiserver', WORKER, '2379/TCP', ON)).toBe('allowed');
   });
 
+  // Session 46 (README, HostFirewall): a platform team's first worker firewall selects the worker label, which opened 6443
+  // from every pod on the workers; the README's worker-only form is checked here.
+  test('a worker label alone keeps both paths; with the two role keys excluded as the README writes it, both close', () => {
+    const make = (nodeSelector: NodeSelector): Chart => {
+      const c = chart();
+      new HostFirewall(c, 'w', { nodeSelector, managementCidrs: ['10.50.0.0/24'] });
+      return c;
+    };
+    const label = make(NodeSelector.labels({ 'node-role.kubernetes.io/worker': '' }));
+    expect(verdictOf(label, 'pod:shop:app=web', WORKER, '6443/TCP', ON)).toBe('allowed');
+    expect(verdictOf(label, 'entity:kube-apiserver', WORKER, '2379/TCP', ON)).toBe('allowed');
+    const only = make(NodeSelector.of({ labels: { 'node-role.kubernetes.io/worker': '' }, expressions: [
+      LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane'), LabelExpression.doesNotExist('node-role.kubernetes.io/master')] }));
+    expect(verdictOf(only, 'pod:shop:app=web', WORKER, '6443/TCP', ON)).toBe('denied');
+    expect(verdictOf(only, 'entity:kube-apiserver', WORKER, '2379/TCP', ON)).toBe('denied');
+    expect(verdictOf(only, 'cidr:10.50.0.7', WORKER, '22/TCP', ON)).toBe('allowed');
+    expect(verdictOf(only, 'entity:kube-apiserver', WORKER, '10250/TCP', ON)).toBe('allowed');
+  });
+
   test('props of the control-plane paths are refused there (host-firewall-worker-only)', () => {
     for (const props of [{ apiServerClients: [Peer.namespace('ops')] }, { controlPlaneCidrs: ['10.0.0.10/32'], cidrMatchNodes: true },
       { controlPlaneNodeLabels: { 'node-role.kubernetes.io/control-plane': '' }, nodeSelectorLabels: true }] as Partial<HostFirewallProps>[]) {
