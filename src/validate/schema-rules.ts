@@ -252,14 +252,27 @@ function checkFqdnSelector(ctx: CheckContext, sel: FqdnSelectorModel, path: stri
     }
     const ok = field === 'matchName' ? SAFE.fqdnName(value) : SAFE.fqdnPattern(value);
     if (!ok) {
+      const host = hostOfUrlLike(value, field === 'matchName' ? SAFE.fqdnName : SAFE.fqdnPattern);
       ctx.report('crd-fqdn-syntax', p, `${field} ${show(value)} is not a valid DNS ${field === 'matchName' ? 'name' : 'pattern'}`,
-        field === 'matchName' ? 'use letters, digits, "-", "_" and single dots, such as api.example.com'
-          : 'use letters, digits, "-", "_", "*" and single dots, such as *.example.com');
+        host !== undefined
+          ? `write the name alone, ${host}: ${field} matches DNS names, without a scheme, port or path (the port goes in toPorts, a construct's ports)`
+          : field === 'matchName' ? 'use letters, digits, "-", "_" and single dots, such as api.example.com'
+            : 'use letters, digits, "-", "_", "*" and single dots, such as *.example.com');
     }
     if (v.atLeast(CONSTRAINT_SINCE.fqdnMaxLength) && value.length > LIMITS.fqdn) {
       ctx.report('crd-fqdn-max-length', p, `${field} is ${value.length} characters long, more than ${LIMITS.fqdn}`, 'shorten it to a valid DNS name of at most 255 characters');
     }
   }
+}
+
+/**
+ * The DNS name in a URL or `host:port` written where a DNS name belongs (`https://api.example.com/v1`, `api.example.com:443`),
+ * when the rest is a valid name or pattern (`valid`); otherwise `undefined`.
+ */
+function hostOfUrlLike(value: string, valid: (s: string) => boolean): string | undefined {
+  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/:?#\s]+)(?::\d*)?(?:[/?#].*)?$/i.exec(value.trim());
+  if (!m || m[1] === value || !valid(m[1])) return undefined;
+  return m[1];
 }
 
 function checkCidrSet(node: ItemNode, ctx: CheckContext): void {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, EndpointSelector, FqdnEgress, Port } from '../../src';
-import { chart, synth, synthError } from '../support/synth';
+import { CiliumVersion, EndpointSelector, FqdnEgress, PolicyModel, Port, Validator } from '../../src';
+import { chart, synth, synthError, synthFailure } from '../support/synth';
 
 describe('FqdnEgress', () => {
   test('writes toFQDNs and a DNS companion restricted to exactly the same names, in one policy', () => {
@@ -54,5 +54,33 @@ describe('FqdnEgress', () => {
 
   test('fails without names', () => {
     expect(() => new FqdnEgress(chart('ns'), 'x', { fqdns: [] })).toThrow(/at least one name/);
+  });
+});
+
+// Session 46: a URL or host:port given where a DNS name belongs failed with "use letters, digits, ... such as
+// api.example.com", which does not say what to drop; the fix names the name alone and where the port goes.
+describe('a URL or host:port as a name: the fix names the DNS name alone', () => {
+  test('FqdnEgress fqdns (toFQDNs and its DNS companion)', () => {
+    for (const [given, host] of [['https://api.stripe.com/v1', 'api.stripe.com'], ['api.stripe.com:443', 'api.stripe.com'],
+      ['*.stripe.com:443', '*.stripe.com']]) {
+      const c = chart('payments');
+      new FqdnEgress(c, 'pg', { endpointSelector: EndpointSelector.labels({ app: 'pg' }), fqdns: [given] });
+      const failure = synthFailure(c) ?? '';
+      expect(failure, given).toContain(`"${given}" is not a valid DNS`);
+      expect(failure.match(new RegExp(`fix: write the name alone, ${host.replace(/[.*]/g, '\\$&')}: match(Name|Pattern) matches DNS names, `
+        + 'without a scheme, port or path \\(the port goes in toPorts, a construct\'s ports\\)', 'g')), given).toHaveLength(2);
+    }
+  });
+
+  test('validate, on YAML; a name that is no URL keeps the general fix', () => {
+    const fixes = (name: string): string[] => {
+      const [doc] = PolicyModel.fromYaml(`apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: x, namespace: shop }\n`
+        + `spec: { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: "${name}" }] }] }\n`).documents;
+      return Validator.validatePolicy(doc.model, { version: CiliumVersion.V1_19 }).filter((d) => d.id === 'crd-fqdn-syntax').map((d) => d.fix ?? '');
+    };
+    expect(fixes('http://api.example.com')).toEqual(['write the name alone, api.example.com: matchName matches DNS names, without a scheme, port or path '
+      + '(the port goes in toPorts, a construct\'s ports)']);
+    expect(fixes('api..example.com')).toEqual(['use letters, digits, "-", "_" and single dots, such as api.example.com']);
+    expect(fixes('http://api..example.com')).toEqual(['use letters, digits, "-", "_" and single dots, such as api.example.com']);
   });
 });
