@@ -80,6 +80,20 @@ spec:
     expect(diffLines(base, head).lines).toEqual(['- prod/app=web → world 10.1.0.0/16 443/TCP']);
   });
 
+  // Session 46 (README, diff): a CIDR class is the CIDR less the narrower CIDRs the rules name, which have classes of their own.
+  test('a CIDR widened to its /24: the /24 class is newly allowed, the /32 allowed before is no change', () => {
+    const base = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toCIDR: [10.99.0.10/32]
+    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]
+`;
+    expect(diffLines(base, base.replace('10.99.0.10/32', '10.99.0.0/24')).lines).toEqual(['+ prod/app=web → world 10.99.0.0/24 22/TCP']);
+  });
+
   test('a rename and a reformat (JSON, keys reordered, matchLabels as matchExpressions) are no change', () => {
     const head = JSON.stringify({
       kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2',
