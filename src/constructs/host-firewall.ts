@@ -246,8 +246,9 @@ export class HostFirewall extends Construct {
     if (!props.managementCidrs || props.managementCidrs.length === 0) {
       throw new CiliumPolicyError({
         id: 'host-firewall-no-management',
-        message: 'HostFirewall needs the management CIDRs operators reach the nodes from',
-        fix: "pass managementCidrs: ['10.50.0.0/24']",
+        message: `HostFirewall needs the management CIDRs operators reach the nodes from (managementCidrs is ${props.managementCidrs ? '[]' : 'not given'}): `
+          + 'they are the only source of break-glass SSH, and of the API server from outside the cluster where one runs',
+        fix: "pass managementCidrs: ['10.50.0.0/24'], the bastion or VPN range operators come from (a /32 for one bastion)",
         location: this.node.path,
       });
     }

@@ -343,6 +343,9 @@ describe('HostFirewall refusals, by error id', () => {
   test('no management CIDRs', () => {
     expect(refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: [] })).id).toBe('host-firewall-no-management');
     expect(refusal(() => new HostFirewall(chart(), 'fw', {} as HostFirewallProps)).id).toBe('host-firewall-no-management');
+    // Session 46: the message named no bad value; it says which (an empty list, or the prop left out).
+    expect(refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: [] })).message).toContain('(managementCidrs is [])');
+    expect(refusal(() => new HostFirewall(chart(), 'fw', {} as HostFirewallProps)).message).toContain('(managementCidrs is not given)');
   });
 
   test.each([
