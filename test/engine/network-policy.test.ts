@@ -361,6 +361,12 @@ describe('NetworkPolicy with Cilium policies', () => {
     expect(verdict(set([typed]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(false);
     const other = { ...np('deny', { podSelector: {} }, 'shop'), apiVersion: 'crd.projectcalico.org/v1' };
     expect(verdict(set([other]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(true);
+    // Session 46 (network-policy.ts `isNetworkPolicy`, `=== 'extensions/v1beta1'` → `!==`): another group's NetworkPolicy is
+    // no policy at all; the old extensions/v1beta1 one is read as a NetworkPolicy the API server rejects, skipped with a warning.
+    expect([set([other]).policies.length, set([other]).diagnostics.map((d) => d.id)]).toEqual([0, []]);
+    const old = set([{ ...np('deny', { podSelector: {} }, 'shop'), apiVersion: 'extensions/v1beta1' }]);
+    expect(verdict(old, 'pod:shop:app=web', API, '80/TCP').allowed).toBe(true);
+    expect([old.policies.map((p) => p.kind), old.diagnostics.map((d) => d.id)]).toEqual([['NetworkPolicy'], ['engine-policy-skipped']]);
   });
 });
 
