@@ -257,4 +257,16 @@ describe('matcher inputs and messages, each branch', () => {
     expect(yaml).toDeny('pod:default:app=a,io.cilium.k8s.policy.cluster=east', 'pod:default:app=b', 80, { ciliumVersion: CiliumVersion.V1_19 });
     expect(policySetOf(yaml, { ciliumVersion: CiliumVersion.V1_18 }).ciliumVersion).toBe(CiliumVersion.V1_18);
   });
+
+  // Session 46 (matchers.ts `withoutFile`, `typeof options !== 'object'` → `=== 'object'`): `file` names YAML text only; given
+  // with a construct it is left out, not handed to PolicySet.fromConstruct, which would refuse it (`option-unknown`).
+  test('the file option with a construct is left out: the construct is judged, with the other options', () => {
+    const a = app();
+    expect(a).toAllow('pod:shop:app=web', 'pod:shop:app=api', 8080, { file: 'policies.yaml' });
+    expect(a).toDeny('pod:shop:app=db', 'pod:shop:app=api', 8080, { file: 'policies.yaml' });
+    const set = policySetOf(a, { file: 'policies.yaml', ciliumVersion: CiliumVersion.V1_18 });
+    expect(set.ciliumVersion).toBe(CiliumVersion.V1_18);
+    expect(set.verdict({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('pod:shop:app=api'), protocol: 'TCP', port: 8080 }).verdict)
+      .toBe('allowed');
+  });
 });

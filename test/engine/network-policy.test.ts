@@ -49,6 +49,12 @@ describe('NetworkPolicy truth table', () => {
     const inventory = new EndpointInventory();
     inventory.addNamespace('front', { team: 'a' });
     table(set([policy], { inventory }), [[true, 'pod:front:app=x', API, '80/TCP'], [false, 'pod:back:app=x', API, '80/TCP']]);
+    // Session 46 (network-policy.ts `peerSelector`: the namespace requirement added to every selector without expressions):
+    // parseNetworkPolicyPeer adds `io.kubernetes.pod.namespace Exists` only to an empty namespaceSelector, and the allow
+    // rule the default deny names holds the selector as the agent does.
+    const denied = verdict(set([policy, ns('back', { team: 'b' })]), 'pod:back:app=x', API, '80/TCP').ingress;
+    expect([denied.decision, denied.notes]).toEqual(['default-deny', ['NetworkPolicy shop/api spec.ingress[0].from[0] allows 80/TCP only from '
+      + 'fromEndpoints {k8s:io.cilium.k8s.namespace.labels.team=a, k8s:io.cilium.k8s.policy.cluster=default}']]);
   });
 
   test('an empty namespaceSelector selects every namespace, never the world', () => {
@@ -361,6 +367,12 @@ describe('NetworkPolicy with Cilium policies', () => {
     expect(verdict(set([typed]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(false);
     const other = { ...np('deny', { podSelector: {} }, 'shop'), apiVersion: 'crd.projectcalico.org/v1' };
     expect(verdict(set([other]), 'pod:shop:app=web', API, '80/TCP').allowed).toBe(true);
+    // Session 46 (network-policy.ts `isNetworkPolicy`, `=== 'extensions/v1beta1'` → `!==`): another group's NetworkPolicy is
+    // no policy at all; the old extensions/v1beta1 one is read as a NetworkPolicy the API server rejects, skipped with a warning.
+    expect([set([other]).policies.length, set([other]).diagnostics.map((d) => d.id)]).toEqual([0, []]);
+    const old = set([{ ...np('deny', { podSelector: {} }, 'shop'), apiVersion: 'extensions/v1beta1' }]);
+    expect(verdict(old, 'pod:shop:app=web', API, '80/TCP').allowed).toBe(true);
+    expect([old.policies.map((p) => p.kind), old.diagnostics.map((d) => d.id)]).toEqual([['NetworkPolicy'], ['engine-policy-skipped']]);
   });
 });
 

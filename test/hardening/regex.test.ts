@@ -202,6 +202,11 @@ describe('a regex whose program a repeat multiplies past what the engine compile
     ].map(goProgramSizeEstimate)).toEqual([11, 1000, 7, 18, 14, 5, 10, 7, 5, 3]);
     expect(goProgramSizeEstimate(huge('a'))).toBe(1_000_001);
     expect(goProgramSizeEstimate('[[:digit:][:alpha:]]{3}x')).toBe(4);
+    // Session 46 (re2.ts `skipClass`, the range `lo-hi` not read as one element): in `[!-[:alpha:]x]` Go's parseClass takes
+    // `[` as the upper end of `!-[`, so `]` after `:alpha:` closes the class and `x]` are literals (not a POSIX class and `x`).
+    expect(goProgramSizeEstimate('[!-[:alpha:]x]{3}')).toBe(5);
+    const ranged = `(?:[!-[:alpha:]${'x'.repeat(10)}]){1000}`;
+    expect(compileRe2(ranged)).toEqual({ ok: false, tooLarge: 12_000, error: expect.stringContaining('more than the 10,000 this tool compiles') });
     // Read in one pass: a class of 100,000 unclosed `[:` is not searched to its end at each (before this test: 85 s).
     expect(goProgramSizeEstimate(`[${'[:'.repeat(100_000)}`)).toBe(1);
     // Go refuses nested counts over 1,000 (`invalid repeat count`): counted all the same, and reported as Go's refusal.

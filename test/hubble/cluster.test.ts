@@ -243,6 +243,16 @@ describe('the engine against the cluster\'s own decisions', () => {
     expect(text).toContain('    ingress at pod:shop:app=api: cluster ALLOWED by CiliumNetworkPolicy shop/legacy-allow · engine allowed by CiliumNetworkPolicy '
       + 'shop/api-from-web spec.ingress[0]\n');
   });
+
+  // Session 46 (replay.ts `crossCheck`, `engineText !== undefined` → `true`): where no rule decides the engine's allow, the
+  // finding names the engine's decision, not an undefined policy.
+  test('dropped by the cluster where no policy selects the pod: the finding names the engine\'s decision', async () => {
+    const r = await judge([flow({ verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED' })], '');
+    expect(findings(r)).toEqual(['ingress denied no-policy-default-allow']);
+    expect(r.disagreements[0].engine.policy).toBeUndefined();
+    expect(r.disagreements[0].message).toBe('the engine disagrees with the cluster at ingress of pod:shop:app=api: the cluster dropped it '
+      + '(POLICY_DENIED); the engine allows it (no-policy-default-allow)');
+  });
 });
 
 describe('the new fields of a record, mistyped: a malformed line, the run goes on', () => {

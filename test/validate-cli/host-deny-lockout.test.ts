@@ -236,6 +236,17 @@ describe('pitfall-host-deny-lockout: CIDR groups of the input, other host polici
       .toEqual(['host.yaml:9:7']);
   });
 
+  // Session 46 (lockout-guard.ts `worldCutters`: `ranges[i].length > 0` → `<= 0` in `needing`, → `true` in `reported`): the items
+  // the world cut needs are reported, not one the union does not need; with every item redundant, those with addresses only.
+  it('the halves of IPv4 and a redundant 10.0.0.0/8: the halves only; with every item redundant, an item of no address is not reported', () => {
+    const items = (peers: string[]): string => ssh(peers.join('\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n    - '));
+    expect(where(check({ 'host.yaml': host(WORKERS, items(['fromCIDR: [0.0.0.0/1]', 'fromCIDR: [128.0.0.0/1]', 'fromCIDR: [10.0.0.0/8]'])) }),
+      'pitfall-host-deny-lockout')).toEqual(['host.yaml:9:7', 'host.yaml:11:7']);
+    const twice = ['fromCIDR: [0.0.0.0/1]', 'fromCIDR: [128.0.0.0/1]', 'fromCIDR: [0.0.0.0/1]', 'fromCIDR: [128.0.0.0/1]'];
+    expect(where(check({ 'host.yaml': host(WORKERS, items([...twice, 'fromEndpoints: [{ matchLabels: { app: x } }]'])) }), 'pitfall-host-deny-lockout'))
+      .toEqual(['host.yaml:9:7', 'host.yaml:11:7', 'host.yaml:13:7', 'host.yaml:15:7']);
+  });
+
   it('unusable addresses alone are no world cut', () => {
     expect(where(check({ 'host.yaml': host(WORKERS, ssh('fromCIDR: [0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/3]')) }), 'pitfall-host-deny-lockout')).toEqual([]);
   });

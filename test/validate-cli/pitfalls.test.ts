@@ -1623,5 +1623,12 @@ describe('pitfall-cidr-group-ref-empty / -missing: the wording, and where they d
     // The 1.15 watcher does not resolve it there: the deny denies no one (version-egress-cidr-group-ref).
     expect(ids(FROM_PARTNERS.replace('ingress:', 'ingressDeny:'), '1.15', ['version-egress-cidr-group-ref'])).toEqual([]);
     expect(ids(FROM_PARTNERS, '1.15')).toEqual(['pitfall-cidr-group-ref-missing']);
+    // Session 46 (cidr-groups.ts `droppedGroupRefs`, `entries.length === 0` → `false`): an empty fromCIDRSet names no group,
+    // so neither finding fires, on either version before 1.16 (the empty list is read as every empty peer list there).
+    const emptyList = FROM_PARTNERS.replace(/\n\s+- cidrGroupRef: partners$/m, ' []');
+    for (const version of ['1.14', '1.15']) {
+      const report = check({ 'p.yaml': emptyList }, { ciliumVersion: version });
+      expect(findings(report, 'pitfall-cidr-group-ref-missing').concat(findings(report, 'pitfall-cidr-group-ref-empty')), version).toEqual([]);
+    }
   });
 });
