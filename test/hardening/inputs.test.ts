@@ -418,6 +418,25 @@ describe('trace/replay --policies and validate --crd read through the same input
     expect(expandGlob('policies/*/*.yaml', tree)).toEqual([join(tree, 'policies', 'shown', 'b.yaml')]);
   });
 
+  test('a glob without ** walks no deeper than its segments: what lies below is no part of the input (session 46)', GUARD, async () => {
+    // Before: `g/*.yaml` walked all of g/, so a link out of g/sub/ (which `*` cannot match) was an error of the input:
+    // validate exit 1, trace exit 2; and a deep tree below counted toward MAX_WALK_ENTRIES.
+    const g = join(dir, 'shallow');
+    mkdirSync(join(g, 'sub'), { recursive: true });
+    write(g, 'a.yaml', GOOD);
+    symlinkSync('/etc/passwd', join(g, 'sub', 'evil.yaml'));
+    const heard: string[] = [];
+    expect(expandGlob('shallow/*.yaml', dir, (abs) => heard.push(abs))).toEqual([join(g, 'a.yaml')]);
+    expect(heard).toEqual([]);
+    const t = trace('--policies', join(g, '*.yaml'), ...FROM_TO);
+    expect([t.code, t.stderr]).toEqual([0, '']);
+    const v = await validate([join(g, '*.yaml'), '--format', 'json']);
+    expect([v.code, JSON.parse(v.stdout).diagnostics]).toEqual([0, []]);
+    // `**` still walks every level and reports the link, as a directory given does.
+    expect(expandGlob('shallow/**/*.yaml', dir, (abs) => heard.push(abs))).toEqual([join(g, 'a.yaml')]);
+    expect(heard).toEqual([join(g, 'sub', 'evil.yaml')]);
+  });
+
   test('a directory of more than MAX_WALK_ENTRIES entries (a link to / from a pull request) is refused whole, not walked for hours', { timeout: 120_000 }, async () => {
     const huge = join(dir, 'huge');
     mkdirSync(huge);
