@@ -17,6 +17,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { makeDirectories } from '../model/make-directories';
+import { withoutControls } from '../model/printable';
 import { packageInfo } from './package-info';
 import { CliIo, EXIT } from './trace';
 
@@ -300,8 +301,17 @@ export function addInitCommand(program: Command, io: CliIo, done: (code: number)
     .action((dir: string, opts: { name?: string; force?: boolean }) => {
       const written = initApp(dir, { name: opts.name, force: opts.force });
       const where = relative(process.cwd(), resolve(dir)) || '.';
-      io.stdout(`created ${written.length} files in ${where}/: ${written.join(', ')}\n`);
-      io.stdout(`next: ${where === '.' ? '' : `cd ${where} && `}npm install && npm run synth && npm test\n`);
+      io.stdout(`created ${written.length} files in ${withoutControls(where)}/: ${written.join(', ')}\n`);
+      io.stdout(`next: ${where === '.' ? '' : `cd ${withoutControls(shellWord(where))} && `}npm install && npm run synth && npm test\n`);
       done(EXIT.allowed);
     });
+}
+
+/**
+ * `path` as one word of a POSIX shell, for the command `init` prints to copy: as it is when it holds only characters no
+ * shell reads specially, else in single quotes (a quote as `'\''`). Unquoted, `cd My Policies && …` fails (two
+ * arguments), and a folder named `x;rm -rf ~` would be a second command.
+ */
+function shellWord(path: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
 }

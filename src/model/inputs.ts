@@ -239,8 +239,11 @@ export function expandGlob(pattern: string, cwd: string, onUnreadable?: (abs: st
     const re = globMatcher(rest.join('/'));
     const dotted = rest.some((s) => s.startsWith('.'));
     const modules = rest.includes('node_modules');
-    const key = `${dotted ? 1 : 0}${modules ? 1 : 0}${base}`;
-    const listed = walks.get(key) ?? walkAll(base, dotted, modules, onUnreadable);
+    // Only `**` crosses a `/`: `dist/*.yaml` matches nothing below dist/, so the walk does not go there (it reported an
+    // outside link or an unreadable folder of dist/sub/ as a problem of the input, and counted its entries to the limit).
+    const depth = rest.includes('**') ? Infinity : rest.length;
+    const key = `${dotted ? 1 : 0}${modules ? 1 : 0}${depth}:${base}`;
+    const listed = walks.get(key) ?? walkAll(base, dotted, modules, onUnreadable, depth);
     walks.set(key, listed);
     for (const entry of listed) {
       if (re.test(entry.rel)) out.add(entry.abs);
@@ -383,9 +386,10 @@ function walk(dir: string, onUnreadable: (abs: string, e: unknown) => void): str
 /**
  * Every entry below `dir` with its path relative to `dir` (`/`-separated), sorted depth-first; none when there are more
  * than `MAX_WALK_ENTRIES` (`onUnreadable` hears of `dir` then).
+ * @param maxDepth the most segments of an entry's relative path (1: the entries of `dir` only); the walk goes no deeper
  */
 function walkAll(dir: string, dotted: boolean, modules: boolean,
-  onUnreadable?: (abs: string, e: unknown) => void): { abs: string; rel: string; dir: boolean }[] {
+  onUnreadable?: (abs: string, e: unknown) => void, maxDepth = Infinity): { abs: string; rel: string; dir: boolean }[] {
   const out: { abs: string; rel: string; dir: boolean }[] = [];
   const visited = new Set<string>();
   let root: string;
@@ -394,7 +398,7 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
   } catch {
     return out;
   }
-  const visit = (abs: string, rel: string): void => {
+  const visit = (abs: string, rel: string, depth: number): void => {
     let real: string;
     try {
       real = realpathSync(abs);
@@ -430,11 +434,11 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
         dir = statKind(childAbs) === 'dir';
       }
       out.push({ abs: childAbs, rel: childRel, dir });
-      if (dir) visit(childAbs, childRel);
+      if (dir && depth + 1 < maxDepth) visit(childAbs, childRel, depth + 1);
     }
   };
   try {
-    visit(dir, '');
+    visit(dir, '', 0);
   } catch (e) {
     if (!(e instanceof TooManyEntries)) throw e;
     onUnreadable?.(dir, e);

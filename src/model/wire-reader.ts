@@ -203,7 +203,9 @@ export class Reader {
         this.nullValue(['metadata', key]);
         continue;
       }
-      const read = this.read(v, spec, ['metadata', key]);
+      const read = this.read(spec === 'stringMap' ? metadataNullsAsEmpty(v, key, (at) => this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING,
+        at, `metadata.${key}.${String(at[2])} is null; the API server stores it as the empty string`, 'remove the key, or write the value', true)) : v,
+      spec, ['metadata', key]);
       // `namespace: ""` is no namespace: the API server gives the object the request's (kubernetes/apiserver
       // pkg/registry/rest/create.go `EnsureObjectNamespaceMatchesRequestNamespace`, `metav1.NamespaceNone`), as kubectl does.
       if (read !== undefined && !(key === 'namespace' && read === '')) (out as Record<string, unknown>)[key] = read;
@@ -326,6 +328,13 @@ export class Reader {
         const out: Record<string, string> = {};
         for (const [k, v] of Object.entries(value)) {
           let text: string | undefined;
+          // A null value of a map (`matchLabels: {app: null}`) is pruned by the API server as a null field is: every value
+          // schema of Cilium's CRDs is non-nullable (apiextensions-apiserver `PruneNonNullableNullsWithoutDefaults` reads
+          // a map's value schema from `additionalProperties`), so the object is stored without the key.
+          if (v === null) {
+            this.nullValue(child(path, k));
+            continue;
+          }
           if (typeof v === 'string') text = v;
           else if (typeof v === 'number' || typeof v === 'boolean') {
             text = this.scalarAsString(v, child(path, k));
@@ -381,4 +390,19 @@ export class Reader {
     }
     this.report(ParseDiagnosticId.UNKNOWN_FIELD, Severity.ERROR, path, `unknown field ${key} in ${where}; it is left out`, fix, true);
   }
+}
+
+/**
+ * `metadata.labels`/`annotations` with each null value made the empty string, as the API server stores it: metadata is
+ * read into `ObjectMeta` by apimachinery's `runtime.DefaultUnstructuredConverter` (`mapFromUnstructured` gives a null
+ * value the zero value, `""`), not pruned as the spec's nulls are. Each is noted through `note` (its path).
+ */
+function metadataNullsAsEmpty(value: unknown, key: string, note: (path: readonly Segment[]) => void): unknown {
+  if (!isPlainObject(value) || !Object.values(value).some((v) => v === null)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null) note(['metadata', key, k]);
+    Object.defineProperty(out, k, { value: v === null ? '' : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // `cdk8s-cilium init` in-process. The scaffold's own checks (type-check, synth, its vitest run against the installed
 // package) run in test/package.test.ts; here: the command's behaviour, and the starter policies behave as their tests say.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
@@ -14,13 +14,29 @@ const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-init-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('cdk8s-cilium init', () => {
+  test('the command it prints to copy takes the folder as one shell word, whatever its name (session 46)', () => {
+    // Before: `next: cd …/x;false && npm install …` ran `false` when pasted (any command a folder name holds), `cd …/$(echo y)`
+    // went to …/y, and `cd …/it's` left a quote open. The commands here leave no trace when run.
+    for (const name of ['x;false', "it's", '$(echo y)', 'My Policies', 'plain-1.0']) {
+      const dir = join(scratch, 'words', name);
+      const r = cli('init', dir);
+      expect(r.code, name).toBe(0);
+      const cd = /^next: (cd .*) && npm install && npm run synth && npm test$/.exec(r.stdout.split('\n')[1])?.[1];
+      expect(cd, name).toBeDefined();
+      const pwd = execFileSync('sh', ['-c', `${cd} && pwd -P`], { cwd: process.cwd(), encoding: 'utf8' });
+      expect(pwd, name).toBe(`${realpathSync(dir)}\n`);
+    }
+    expect(readdirSync(join(scratch, 'words')).sort()).toEqual(['$(echo y)', "it's", 'My Policies', 'plain-1.0', 'x;false'].sort());
+  });
+
   test('writes the scaffold into a new folder and says what to run next', () => {
     const dir = join(scratch, 'My Policies');
     const r = cli('init', dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^created 10 files in .*My Policies\/: package\.json, cdk8s\.yaml, tsconfig\.json, vitest\.config\.mts, test\/setup\.ts, /);
-    expect(r.stdout).toMatch(/\nnext: cd .*My Policies && npm install && npm run synth && npm test\n$/);
+    // The folder is one shell word: `cd My Policies` would fail (session 46).
+    expect(r.stdout).toMatch(/\nnext: cd '.*My Policies' && npm install && npm run synth && npm test\n$/);
     for (const f of Object.keys(scaffoldFiles('x'))) expect(existsSync(join(dir, f)), f).toBe(true);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
     const own = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };

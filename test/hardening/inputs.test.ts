@@ -418,6 +418,25 @@ describe('trace/replay --policies and validate --crd read through the same input
     expect(expandGlob('policies/*/*.yaml', tree)).toEqual([join(tree, 'policies', 'shown', 'b.yaml')]);
   });
 
+  test('a glob without ** walks no deeper than its segments: what lies below is no part of the input (session 46)', GUARD, async () => {
+    // Before: `g/*.yaml` walked all of g/, so a link out of g/sub/ (which `*` cannot match) was an error of the input:
+    // validate exit 1, trace exit 2; and a deep tree below counted toward MAX_WALK_ENTRIES.
+    const g = join(dir, 'shallow');
+    mkdirSync(join(g, 'sub'), { recursive: true });
+    write(g, 'a.yaml', GOOD);
+    symlinkSync('/etc/passwd', join(g, 'sub', 'evil.yaml'));
+    const heard: string[] = [];
+    expect(expandGlob('shallow/*.yaml', dir, (abs) => heard.push(abs))).toEqual([join(g, 'a.yaml')]);
+    expect(heard).toEqual([]);
+    const t = trace('--policies', join(g, '*.yaml'), ...FROM_TO);
+    expect([t.code, t.stderr]).toEqual([0, '']);
+    const v = await validate([join(g, '*.yaml'), '--format', 'json']);
+    expect([v.code, JSON.parse(v.stdout).diagnostics]).toEqual([0, []]);
+    // `**` still walks every level and reports the link, as a directory given does.
+    expect(expandGlob('shallow/**/*.yaml', dir, (abs) => heard.push(abs))).toEqual([join(g, 'a.yaml')]);
+    expect(heard).toEqual([join(g, 'sub', 'evil.yaml')]);
+  });
+
   test('a directory of more than MAX_WALK_ENTRIES entries (a link to / from a pull request) is refused whole, not walked for hours', { timeout: 120_000 }, async () => {
     const huge = join(dir, 'huge');
     mkdirSync(huge);
@@ -495,6 +514,30 @@ describe('trace/replay --policies and validate --crd read through the same input
     const ids = (namespace: string) => Validator
       .validatePolicy({ ...model, metadata: { ...model.metadata, namespace } }, { version: CiliumVersion.DEFAULT }).map((d) => d.id);
     expect([ids('').includes('crd-metadata-namespace'), ids('Team_A').includes('crd-metadata-namespace')]).toEqual([false, true]);
+  });
+
+  test('a null value of a map is what the API server stores: pruned in the spec, the empty string in metadata (session 46)', GUARD, () => {
+    // Before: `matchLabels: {app: null}` and `metadata.labels: {team: null}` were wrong types (parse-wrong-type errors), so
+    // the policy was skipped as one the API server refuses and web → api 80/TCP was ALLOWED; the API server prunes the
+    // spec's null (no CRD schema of Cilium is nullable) and stores a metadata label's null as "", so the policy denies it.
+    const policy = (selector: string, meta = '') => ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy',
+      `metadata: {name: iso, namespace: shop${meta}}`, 'spec:', `  endpointSelector: {matchLabels: ${selector}}`, '  ingress:',
+      '  - fromEndpoints: [{matchLabels: {app: web, tier: null}}]', '    toPorts: [{ports: [{port: "80", protocol: TCP}]}]', ''].join('\n');
+    const verdicts = (text: string) => {
+      const set = PolicySet.fromYaml(text);
+      const at = (from: string, to: string, port: number) => set.decide({ from: set.endpoint(from), to: set.endpoint(to), protocol: 'TCP', port });
+      return [at('pod:shop:app=web', 'pod:shop:app=api', 80), at('pod:shop:app=web', 'pod:shop:app=api', 81),
+        at('pod:shop:app=web,tier=a', 'pod:shop:app=api', 80), at('pod:shop:app=other', 'pod:shop:app=api', 80)];
+    };
+    // The subject's null: the policy selects app=api of any role; the peer's null: app=web of any tier, and no other pod.
+    expect(verdicts(policy('{app: api, role: null}'))).toEqual(['allowed', 'denied', 'allowed', 'denied']);
+    expect(verdicts(policy('{app: api}', ', labels: {team: null}'))).toEqual(['allowed', 'denied', 'allowed', 'denied']);
+    const findings = (text: string) => PolicyModel.fromYaml(text).diagnostics.map((d) => `${d.id} ${d.severity} ${d.path}: ${d.message}`);
+    expect(findings(policy('{app: api, role: null}', ', labels: {team: null}'))).toEqual([
+      'parse-null-value warning metadata.labels.team: metadata.labels.team is null; the API server stores it as the empty string',
+      'parse-null-value warning spec.endpointSelector.matchLabels.role: matchLabels.role is null; the API server prunes null fields, so it counts as omitted',
+      'parse-null-value warning spec.ingress[0].fromEndpoints[0].matchLabels.tier: matchLabels.tier is null; the API server prunes null fields, so it counts as omitted',
+    ]);
   });
 
   test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {
