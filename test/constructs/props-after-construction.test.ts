@@ -4,7 +4,7 @@
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall,
+  Builtins, CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall,
   HostFirewallProps, HttpRule, IPeer, KafkaRole, KafkaRule, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
   EndpointsPeerOptions, LabelSelectorOptions, LockoutExemption, LockoutPath, PortOptions, Protocol,
 } from '../../src';
@@ -367,6 +367,27 @@ describe('allow and deny calls and addRule() read each option once (session 46)'
     p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
     expect(decidedBy(c, 'pod:shop:app=other', API, '80/TCP', 'ingress')).toBe('default-deny');
     expect(ingress.reads()).toBe(1);
+  });
+
+  test('Peer.cidr except answering the hole to the checks and [] after: the hole stays out (it was written without except: allowed)', () => {
+    const c = chart('shop');
+    const except = answers(['10.1.0.0/16'], [] as string[], 2);
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
+      .allowEgress(Peer.cidr('10.0.0.0/8', Object.defineProperty({}, 'except', { get: except.get, enumerable: true })), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, 'pod:shop:app=a', 'cidr:10.2.0.1', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=a', 'cidr:10.1.0.1', '443/TCP')).toBe('denied');
+    expect(except.reads()).toBe(1);
+  });
+
+  test('Builtins.allowDns dnsRules answering api.example.com to the checks and undefined after: that name only (it was every name)', () => {
+    const c = chart('shop');
+    const dnsRules = answers<DnsRule[] | undefined>([DnsRule.exact('api.example.com')], undefined, 5);
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+    Builtins.allowDns(p.rule, Object.defineProperty({}, 'dnsRules', { get: dnsRules.get, enumerable: true }));
+    const dns = (name: string): string => verdictOf(c, 'pod:shop:app=a', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: name });
+    expect(dns('api.example.com')).toBe('allowed');
+    expect(dns('evil.example.org')).toBe('l7-denied');
+    expect(dnsRules.reads()).toBe(1);
   });
 
   // The checks read the props given, and the annotation too, after the props were copied: a getter answering a checked list
