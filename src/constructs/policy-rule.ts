@@ -791,6 +791,7 @@ export type RuleVerb = 'allowIngress' | 'allowEgress' | 'denyIngress' | 'denyEgr
  * @param options the options given (`{}` when left out)
  * @param argumentCount how many arguments the call got (`arguments.length`)
  * @param location the construct path
+ * @returns the options read once (`readPropsOnce`), which the call checks and writes: a getter is not read again
  */
 export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, argumentCount: number, location: string): AllowOptions {
   checkPeerValue(peer, verb, location);
