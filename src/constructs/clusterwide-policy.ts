@@ -39,7 +39,11 @@ export interface ClusterwidePolicyProps extends PolicyBaseProps {
  */
 export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
-    super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, checkedProps(scope, id, props, 'ClusterwidePolicy', CLUSTERWIDE_POLICY_PROPS), undefined);
+    // Read once, the exemptions with them (`readPropsOnce`): the checks below and the annotation read the same list. They
+    // read the props given, so a getter answering a checked list to the checks and another to the annotation had it written.
+    const checked = checkedProps(scope, id, props, 'ClusterwidePolicy', CLUSTERWIDE_POLICY_PROPS, { lockoutExemptions: { keys: LOCKOUT_EXEMPTION_KEYS } });
+    super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, checked, undefined);
+    props = checked;
     // Before the list check: `{ pth: … }` is refused naming `path`, not as an entry without one.
     (Array.isArray(props.lockoutExemptions) ? props.lockoutExemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
       { owner: 'LockoutExemption', at: `ClusterwidePolicy lockoutExemptions[${i}]`, location: this.node.path }));

@@ -426,8 +426,8 @@ export class HostFirewall extends Construct {
    * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */
   public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
-    checkRuleCall('allowIngress', peer, options, arguments.length, this.policy.node.path);
-    this.policy.allowIngress(peer, options);
+    const checked = checkRuleCall('allowIngress', peer, options, arguments.length, this.policy.node.path);
+    this.policy.allowIngress(peer, checked);
   }
 
   /**
@@ -440,9 +440,9 @@ export class HostFirewall extends Construct {
    * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */
   public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
-    checkRuleCall('allowEgress', peer, options, arguments.length, this.policy.node.path);
+    const checked = checkRuleCall('allowEgress', peer, options, arguments.length, this.policy.node.path);
     this.ensureEgressGuard();
-    this.policy.allowEgress(peer, options);
+    this.policy.allowEgress(peer, checked);
   }
 
   /**
@@ -451,8 +451,8 @@ export class HostFirewall extends Construct {
    * @param options the ports denied (default: all)
    */
   public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
-    checkRuleCall('denyIngress', peer, options, arguments.length, this.policy.node.path);
-    this.policy.denyIngress(peer, options);
+    const checked = checkRuleCall('denyIngress', peer, options, arguments.length, this.policy.node.path);
+    this.policy.denyIngress(peer, checked);
   }
 
   /**
@@ -461,9 +461,9 @@ export class HostFirewall extends Construct {
    * @param options the ports denied (default: all)
    */
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
-    checkRuleCall('denyEgress', peer, options, arguments.length, this.policy.node.path);
+    const checked = checkRuleCall('denyEgress', peer, options, arguments.length, this.policy.node.path);
     this.ensureEgressGuard();
-    this.policy.denyEgress(peer, options);
+    this.policy.denyEgress(peer, checked);
   }
 
   /** Refuses a client peer of a path that selects the whole world, as a /0 in the CIDR props is (`host-firewall-cidr-everything`). */

@@ -8,6 +8,7 @@ import {
 import { nodeKeySourceProblem } from '../model/labels';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { selectorContradiction } from '../validate/pod-selectors';
+import { cidrSetEntryPeers } from '../validate/schema-rules';
 import { checkIdentityLabels } from './identity-label-check';
 import { clonePlain } from '../model/clone-plain';
 
@@ -113,7 +114,8 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
   refuseEmptySelector(field, list as unknown[], EVERY_POD_OF_NAMESPACE.has(config), what, description, location);
   if (field === PeerField.CIDR_SET) {
     (list as unknown[]).forEach((e, i) => {
-      const entry = e !== null && typeof e === 'object' ? e as { cidr?: unknown; except?: unknown } : {};
+      refuseCidrSetEntry(e, `${what}(${description}): the peer's ${field}[${i}]`, location);
+      const entry = e as { cidr?: unknown; except?: unknown };
       refuseEmptyExcept(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}].except`,
         `{ cidr: ${JSON.stringify(entry.cidr)} }`, location);
     });
@@ -129,6 +131,44 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
   }
   const checked = { ...config, field, description };
   return EVERY_POD_OF_NAMESPACE.has(config) ? markEveryPodOfNamespace(checked) : checked;
+}
+
+/**
+ * Refuses a `cidrSet` entry of a peer of one's own that is no object, or that sets not exactly one of `cidr`, `cidrGroupRef`,
+ * `cidrGroupSelector` (`cidrSetEntryPeers`, the one reading of the CRD's `oneOf`), a field set to `null` counted as left out:
+ * the writer leaves a `null` out, so `{ cidrGroupSelector: null }` was written `toCIDRSet: [{}]`, which the API server refuses
+ * (it prunes the `null` of a field that is not nullable, and the entry has none of the three), while the synthesis let it pass.
+ * @param entry the entry given
+ * @param what the call and the entry, leading the message
+ * @param location the construct path
+ */
+function refuseCidrSetEntry(entry: unknown, what: string, location: string): void {
+  const shown = JSON.stringify(entry)?.slice(0, 200) ?? String(entry);
+  const fix = "give each entry exactly one of { cidr: '10.0.0.0/8' }, { cidrGroupRef: 'corp' } or { cidrGroupSelector: { matchLabels: { … } } } "
+    + '(with except if meant), or use Peer.cidr(), Peer.cidrGroup(), Peer.cidrGroupSelector()';
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    throw new CiliumPolicyError({ id: 'peer-config-invalid', message: `${what} is ${shown}, not a CIDR rule (an object; the CRD refuses it)`, fix, location });
+  }
+  const nulls = Object.keys(entry).filter((k) => (entry as Record<string, unknown>)[k] === null);
+  if (nulls.length > 0) {
+    throw new CiliumPolicyError({
+      id: 'peer-config-invalid',
+      message: `${what} is ${shown}: its ${nulls.join(' and ')} ${nulls.length > 1 ? 'are' : 'is'} null, which is written as left out`
+        + (cidrSetEntryPeers(entry).filter((k) => !nulls.includes(k)).length === 0 ? ', so the entry would name no range (the CRD refuses it)' : ''),
+      fix: `give ${nulls.length > 1 ? 'them values' : 'it a value'} or leave ${nulls.length > 1 ? 'them' : 'it'} out; ${fix}`,
+      location,
+    });
+  }
+  const peers = cidrSetEntryPeers(entry);
+  if (peers.length !== 1) {
+    throw new CiliumPolicyError({
+      id: 'peer-config-invalid',
+      message: `${what} is ${shown}: ${peers.length === 0 ? 'it sets none of cidr, cidrGroupRef, cidrGroupSelector' : `it sets ${peers.join(' and ')}`}, `
+        + 'where the CRD wants exactly one',
+      fix,
+      location,
+    });
+  }
 }
 
 /**

@@ -250,6 +250,8 @@ export class Peer implements IPeer {
     checkPropsObject(options, 'Peer.cidr()', "Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] })");
     // `excepts: [...]` was dropped: the holes were allowed too.
     checkPropKeys(options, CIDR_PEER_OPTION_KEYS, { owner: 'Peer.cidr()', noun: 'option' });
+    // Read once: an `except` getter answering the holes to the checks and `[]` after was written without them (the holes allowed).
+    options = readPropsOnce(options, { keys: CIDR_PEER_OPTION_KEYS });
     checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
     // Cilium reads `except: []` as no hole (`api.CIDRRule` `ExceptCIDRs`, omitempty): the ranges meant to be left out are in.
     refuseEmptyExcept(cidr, options.except, `Peer.cidr(${JSON.stringify(cidr)}) except`, `Peer.cidr(${JSON.stringify(cidr)})`, callerLocation());

@@ -8,7 +8,7 @@ import { unquotedNumberFix, unquotedNumbers } from '../model/unquoted-numbers';
 import { NOT_RENDERED, PolicyApiObject } from '../model/policy-api-object';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { IPeer } from './peer';
-import { checkPropsObject, readPropsOnce } from './names';
+import { checkPropsObject, PropsShape, readPropsOnce } from './names';
 import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyRuleOptions, checkRuleCall } from './policy-rule';
 import { checkPropKeys } from './prop-keys';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
@@ -104,7 +104,9 @@ export abstract class PolicyBase extends Construct {
   public addRule(options: PolicyRuleOptions = {}): PolicyRule {
     checkPropsObject(options, 'addRule()', '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', this.node.path);
     checkPropKeys(options, POLICY_RULE_OPTION_KEYS, { owner: 'addRule()', noun: 'option', location: this.node.path });
-    const rule = PolicyRule._create(options, this.node.path, this);
+    // Read once, as the policies' props are (`checkedProps`): a getter answering one selector or flag to the checks and another
+    // when the rule is written was written as the latter.
+    const rule = PolicyRule._create(readPropsOnce(options, { keys: POLICY_RULE_OPTION_KEYS }), this.node.path, this);
     this.rules.push(rule);
     return rule;
   }
@@ -115,8 +117,7 @@ export abstract class PolicyBase extends Construct {
    * @param options the ports (default: all), L7 rules, authentication and TLS server names
    */
   public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
-    checkRuleCall('allowIngress', peer, options, arguments.length, this.node.path);
-    this.rule.allowIngress(peer, options);
+    this.rule.allowIngress(peer, checkRuleCall('allowIngress', peer, options, arguments.length, this.node.path));
   }
 
   /**
@@ -125,8 +126,7 @@ export abstract class PolicyBase extends Construct {
    * @param options the ports (default: all, or a workload's serving ports), L7 rules, authentication and TLS server names
    */
   public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
-    checkRuleCall('allowEgress', peer, options, arguments.length, this.node.path);
-    this.rule.allowEgress(peer, options);
+    this.rule.allowEgress(peer, checkRuleCall('allowEgress', peer, options, arguments.length, this.node.path));
   }
 
   /**
@@ -135,8 +135,7 @@ export abstract class PolicyBase extends Construct {
    * @param options the ports denied (default: all)
    */
   public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
-    checkRuleCall('denyIngress', peer, options, arguments.length, this.node.path);
-    this.rule.denyIngress(peer, options);
+    this.rule.denyIngress(peer, checkRuleCall('denyIngress', peer, options, arguments.length, this.node.path));
   }
 
   /**
@@ -145,8 +144,7 @@ export abstract class PolicyBase extends Construct {
    * @param options the ports denied (default: all)
    */
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
-    checkRuleCall('denyEgress', peer, options, arguments.length, this.node.path);
-    this.rule.denyEgress(peer, options);
+    this.rule.denyEgress(peer, checkRuleCall('denyEgress', peer, options, arguments.length, this.node.path));
   }
 
   /** Puts the selected endpoints into ingress default deny without allowing anything (`ingress: [{}]`). */
@@ -352,12 +350,14 @@ function chartOf(scope: IConstruct): IConstruct[] {
  * @param props the props given
  * @param what the class, for the message
  * @param known the props of the class
+ * @param lists the props that are lists of structs, each entry read once by its keys (`ClusterwidePolicy` `lockoutExemptions`)
  */
-export function checkedProps<T>(scope: Construct, id: string, props: T, what: string, known: readonly string[]): T {
+export function checkedProps<T>(scope: Construct, id: string, props: T, what: string, known: readonly string[],
+  lists?: Readonly<Record<string, PropsShape>>): T {
   const location = scope.node.path ? `${scope.node.path}/${id}` : id;
   checkPropsObject(props, `new ${what}()`, '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', location);
   checkPropKeys(props, known, { owner: what, location });
-  return readPropsOnce(props as T & object, { keys: known });
+  return readPropsOnce(props as T & object, { keys: known, ...(lists !== undefined ? { lists } : {}) });
 }
 
 /** The chart's namespace for a construct, if any. */

@@ -24,7 +24,7 @@ import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-c
 import { selectorContradiction } from '../validate/pod-selectors';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
-import { checkFlags, checkPropsObject, describeInstance, isObjectLiteral } from './names';
+import { checkFlags, checkPropsObject, describeInstance, isObjectLiteral, readPropsOnce } from './names';
 import { checkPropKeys } from './prop-keys';
 import { checkIdentityLabels } from './identity-label-check';
 import { hasValueMark, markValue } from './value-mark';
@@ -190,13 +190,16 @@ export class PolicyRule {
     checkPropsObject(given.enableDefaultDeny, 'enableDefaultDeny', '{ enableDefaultDeny: { ingress: false } }', owner);
     // `{ ingres: false }` left ingress default deny to the default: on, where off was meant, or the other way round.
     checkPropKeys(given.enableDefaultDeny, DEFAULT_DENY_OPTION_KEYS, { owner: 'DefaultDenyOptions', at: 'enableDefaultDeny', location: owner });
-    if (given.enableDefaultDeny !== undefined) checkFlags(given.enableDefaultDeny, DEFAULT_DENY_OPTION_KEYS, 'enableDefaultDeny', owner);
+    // Read once, then checked (a getter answering `ingress: true` to the check and `false` when written left the pods open).
+    const enableDefaultDeny = given.enableDefaultDeny !== undefined && given.enableDefaultDeny !== null
+      ? readPropsOnce(given.enableDefaultDeny, { keys: DEFAULT_DENY_OPTION_KEYS }) : undefined;
+    if (enableDefaultDeny !== undefined) checkFlags(enableDefaultDeny, DEFAULT_DENY_OPTION_KEYS, 'enableDefaultDeny', owner);
     checkPropsObject(given.labels, 'labels', "{ labels: { team: 'payments' } }", owner);
     // Rendered at synthesis: the options as given now, so a map changed by the caller afterwards (enableDefaultDeny's
     // `ingress: true` turned to false, a label) is not what gets written.
     const options: PolicyRuleOptions = {
       ...given,
-      ...(given.enableDefaultDeny !== undefined && given.enableDefaultDeny !== null ? { enableDefaultDeny: { ...given.enableDefaultDeny } } : {}),
+      ...(enableDefaultDeny !== undefined ? { enableDefaultDeny } : {}),
       ...(given.labels !== undefined && given.labels !== null ? { labels: { ...given.labels } } : {}),
     };
     this.options = options;
@@ -239,8 +242,7 @@ export class PolicyRule {
    * @param options the ports (and ICMP types; default: all), L7 rules, authentication and TLS server names
    */
   public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
-    checkRuleCall('allowIngress', peer, options, arguments.length, this.owner);
-    this.add(SectionName.INGRESS, peer, options);
+    this.add(SectionName.INGRESS, peer, checkRuleCall('allowIngress', peer, options, arguments.length, this.owner));
   }
 
   /**
@@ -250,8 +252,7 @@ export class PolicyRule {
    * @param options the ports (and ICMP types; default: all), L7 rules, authentication and TLS server names
    */
   public allowEgress(peer: IPeer, options: AllowOptions = {}): void {
-    checkRuleCall('allowEgress', peer, options, arguments.length, this.owner);
-    this.add(SectionName.EGRESS, peer, options);
+    this.add(SectionName.EGRESS, peer, checkRuleCall('allowEgress', peer, options, arguments.length, this.owner));
   }
 
   /**
@@ -260,8 +261,7 @@ export class PolicyRule {
    * @param options the ports denied (default: all)
    */
   public denyIngress(peer: IPeer, options: DenyOptions = {}): void {
-    checkRuleCall('denyIngress', peer, options, arguments.length, this.owner);
-    this.add(SectionName.INGRESS_DENY, peer, options);
+    this.add(SectionName.INGRESS_DENY, peer, checkRuleCall('denyIngress', peer, options, arguments.length, this.owner));
   }
 
   /**
@@ -271,8 +271,7 @@ export class PolicyRule {
    * @param options the ports denied (default: all)
    */
   public denyEgress(peer: IPeer, options: DenyOptions = {}): void {
-    checkRuleCall('denyEgress', peer, options, arguments.length, this.owner);
-    this.add(SectionName.EGRESS_DENY, peer, options);
+    this.add(SectionName.EGRESS_DENY, peer, checkRuleCall('denyEgress', peer, options, arguments.length, this.owner));
   }
 
   /**
@@ -792,9 +791,9 @@ export type RuleVerb = 'allowIngress' | 'allowEgress' | 'denyIngress' | 'denyEgr
  * @param options the options given (`{}` when left out)
  * @param argumentCount how many arguments the call got (`arguments.length`)
  * @param location the construct path
+ * @returns the options read once (`readPropsOnce`), which the call checks and writes: a getter is not read again
  */
-export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, argumentCount: number, location: string)
-  : asserts options is AllowOptions {
+export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, argumentCount: number, location: string): AllowOptions {
   checkPeerValue(peer, verb, location);
   const deny = verb.startsWith('deny');
   const example = deny ? '{ ports: [Port.tcp(8080)] }' : '{ ports: [Port.tcp(8080)], l7, authentication, serverNames }';
@@ -824,7 +823,9 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
       location,
     });
   }
-  const given = options as Record<string, unknown>;
+  // Read once (`readPropsOnce`): a getter answering `serverNames: ['api.example.com']` or an `l7` to these checks and
+  // `undefined` when the rule was kept was written without its SNI restriction or its L7 rules (any server name, any request).
+  const given = readPropsOnce(options as object, { keys: OPTION_KEYS }) as Record<string, unknown>;
   // Cilium's deny rules carry ports only (`PortDenyRule`: no `rules`, no `serverNames`; no `authentication` in a deny item): from
   // plain JavaScript an allow option given to a deny was dropped, and `denyIngress(peer, { ports, l7: <GET /admin> })` denied every
   // request on the ports, not the one meant.
@@ -859,13 +860,14 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
   }
   // From plain JavaScript an option the call does not know is dropped: `{ port: [...] }` (for `ports`) allowed every port.
   // A deny reads its ports only and leaves the allow options out, as documented (`DenyOptions`).
-  checkKnownKeys(options, OPTION_KEYS, ({ key, near }) => ({
+  checkKnownKeys(given, OPTION_KEYS, ({ key, near }) => ({
     id: 'rule-option-unknown',
     message: `${verb}(${peer.toString()}, { ${key} }): ${verb}() has no option ${key}; it would be left out, and the rule would `
       + `${deny ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
     fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${deny ? 'ports' : OPTION_KEYS.join(', ')}`,
     location,
   }));
+  return given as AllowOptions;
 }
 
 /**

@@ -275,6 +275,17 @@ function hostOfUrlLike(value: string, valid: (s: string) => boolean): string | u
   return m[1];
 }
 
+/**
+ * The fields of the `oneOf` of a CIDR set entry (`cidr`, `cidrGroupRef`, `cidrGroupSelector`) that `entry` sets, of those
+ * `version` knows: the CRD wants exactly one (`crd-cidr-set-one-of`; `api.CIDRRule`, `+kubebuilder:validation:OneOf`).
+ * @param entry a `fromCIDRSet`/`toCIDRSet` entry
+ * @param version the target version; none: every field of the newest
+ */
+export function cidrSetEntryPeers(entry: object, version?: CiliumVersion): string[] {
+  return CIDR_SET_FIELDS.filter((f) => f.value !== 'except' && (version === undefined || version.atLeast(f.since))
+    && (entry as Record<string, unknown>)[f.value] !== undefined).map((f) => f.value);
+}
+
 function checkCidrSet(node: ItemNode, ctx: CheckContext): void {
   const wire = wireName(PeerField.CIDR_SET, node.direction);
   arr<CidrRuleModel>(node.item.cidrSet).forEach((entry, i) => {
@@ -284,8 +295,8 @@ function checkCidrSet(node: ItemNode, ctx: CheckContext): void {
       return;
     }
     const oneOf = CIDR_SET_FIELDS.filter((f) => f.value !== 'except');
-    const known = oneOf.filter((f) => ctx.version.atLeast(f.since) && entry[f.value as keyof CidrRuleModel] !== undefined).map((f) => f.value);
-    const newer = oneOf.some((f) => !ctx.version.atLeast(f.since) && entry[f.value as keyof CidrRuleModel] !== undefined);
+    const known = cidrSetEntryPeers(entry, ctx.version);
+    const newer = cidrSetEntryPeers(entry).length > known.length;
     if (known.length > 1 || (known.length === 0 && !newer)) {
       const names = valuesAt(oneOf, ctx.version).join(', ');
       ctx.report('crd-cidr-set-one-of', path, known.length > 1 ? `${wire} entry sets ${known.join(' and ')}; exactly one is allowed`

@@ -70,6 +70,31 @@ describe('an empty list is refused (before Cilium 1.16 it was every peer)', () =
     expect(verdictOf(c, A, 'cidr:10.1.0.1', '443/TCP')).toBe('denied');
   });
 
+  // The writer leaves a null out: `{ cidrGroupSelector: null }` was written `toCIDRSet: [{}]`, which the synthesis let pass (the
+  // schema check counted the null as set) and the API server refuses (none of cidr, cidrGroupRef, cidrGroupSelector): no
+  // policy in the cluster, and the engine judged the pod unrestricted (8.8.8.8 allowed). Each entry now names exactly one range.
+  test('a cidrSet entry that names no range, or two, or with a null field, is refused at the call; nothing is added', () => {
+    const { c, p } = cnp();
+    const cases: [unknown, RegExp][] = [
+      [{ cidrGroupSelector: null }, /cidrSet\[0\] is \{"cidrGroupSelector":null\}: its cidrGroupSelector is null, which is written as left out, so the entry would name no range/],
+      [{ cidrGroupSelector: null, except: ['10.0.1.0/24'] }, /its cidrGroupSelector is null, .* so the entry would name no range/],
+      [{ cidr: '10.0.0.0/16', except: null }, /cidrSet\[0\] is \{"cidr":"10\.0\.0\.0\/16","except":null\}: its except is null, which is written as left out \(/],
+      [{}, /cidrSet\[0\] is \{\}: it sets none of cidr, cidrGroupRef, cidrGroupSelector, where the CRD wants exactly one/],
+      [{ cidr: '10.0.0.0/16', cidrGroupRef: 'corp' }, /it sets cidr and cidrGroupRef, where the CRD wants exactly one/],
+      [null, /cidrSet\[0\] is null, not a CIDR rule/],
+    ];
+    for (const [entry, message] of cases) {
+      const r = refusal(() => p.allowEgress(custom({ item: { cidrSet: [entry] }, description: 'corp' }), { ports: [Port.tcp(443)] }));
+      expect(r.id, JSON.stringify(entry)).toBe('peer-config-invalid');
+      expect(r.message, JSON.stringify(entry)).toMatch(message);
+    }
+    // Nothing was added: the pod is in no policy yet. One range named: it alone, on its port.
+    p.allowEgress(custom({ item: { cidrSet: [{ cidr: '10.0.0.0/16' }] }, description: 'corp' }), { ports: [Port.tcp(443)] });
+    expect(synthFailure(c)).toBeUndefined();
+    expect(verdictOf(c, A, 'cidr:10.0.5.5', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'cidr:8.8.8.8', '443/TCP')).toBe('denied');
+  });
+
   test('defaultPorts: [] (an egress call without ports was written as every port)', () => {
     const { p } = cnp();
     const peer = custom({ field: PeerField.CIDR, item: { cidr: ['10.0.0.0/8'] }, description: 'db', defaultPorts: [] });

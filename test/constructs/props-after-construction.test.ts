@@ -4,12 +4,13 @@
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall,
+  Builtins, CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall,
   HostFirewallProps, HttpRule, IPeer, KafkaRole, KafkaRule, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
-  EndpointsPeerOptions, LabelSelectorOptions, PortOptions, Protocol,
+  EndpointsPeerOptions, LabelSelectorOptions, LockoutExemption, LockoutPath, PortOptions, Protocol,
 } from '../../src';
 import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
-import { chart, refusal } from '../support/synth';
+import { Chart, Testing } from 'cdk8s';
+import { chart, refusal, synthFailure } from '../support/synth';
 
 const CP = 'node:node-role.kubernetes.io/control-plane=';
 const ON = { hostFirewall: true };
@@ -312,5 +313,93 @@ describe('factories read each option once: a getter answers the checks and the p
     new CiliumPolicy(c, 'p', { endpointSelector: selector }).allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
     expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=a', '81/TCP')).toBe('denied');
     expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=c', '81/TCP')).toBe('allowed');
+  });
+});
+
+describe('allow and deny calls and addRule() read each option once (session 46)', () => {
+  /** A getter that answers `first` to its first `times` reads and `after` to every later one; `reads()` says how often it was read. */
+  function answers<T>(first: T, after: T, times = 1): { get: () => T; reads: () => number } {
+    let reads = 0;
+    return { get: () => (reads++ < times ? first : after), reads: () => reads };
+  }
+  const API = 'pod:shop:app=api';
+
+  // The policy's call and its rule's each checked serverNames (two reads each) and the rule kept a spread of the options: a
+  // getter answering the list to the policy's checks and undefined after was written without it (any server name).
+  test('serverNames answering api.example.com to the checks and undefined after: the SNI restriction is written (it was dropped)', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    const serverNames = answers<string[] | undefined>(['api.example.com'], undefined, 2);
+    p.allowEgress(Peer.cidr('192.0.2.0/24'), Object.defineProperty({ ports: [Port.tcp(443)] }, 'serverNames', { get: serverNames.get, enumerable: true }));
+    const egress = judge(c, API, 'cidr:192.0.2.1', 443).egress;
+    expect(egress.decision).toBe('allowed');
+    expect(egress.notes.join('\n')).toMatch(/restricts the TLS SNI to api\.example\.com/);
+    expect(serverNames.reads()).toBe(1);
+  });
+
+  test('l7 answering GET /health to the checks and undefined after: GET /admin is refused by the proxy (it was written without rules: allowed)', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    const l7 = answers<L7 | undefined>(L7.http(HttpRule.get('/health')), undefined, 2);
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), Object.defineProperty({ ports: [Port.tcp(80)] }, 'l7', { get: l7.get, enumerable: true }));
+    expect(verdictOf(c, 'pod:shop:app=web', API, 80, { http: 'GET /health' })).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', API, 80, { http: 'GET /admin' })).toBe('l7-denied');
+    expect(l7.reads()).toBe(1);
+  });
+
+  test('addRule() enableDefaultDeny answering ingress: true then false: the rule\'s pods stay in default deny (they were left open)', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.isolateIngress();
+    const edd = answers({ ingress: true }, { ingress: false });
+    p.addRule(Object.defineProperty({ endpointSelector: EndpointSelector.labels({ app: 'db' }) }, 'enableDefaultDeny', { get: edd.get, enumerable: true }))
+      .allowIngress(Peer.endpoints({ labels: { app: 'api' } }), { ports: [Port.tcp(5432)] });
+    expect(decidedBy(c, API, 'pod:shop:app=db', '5432/TCP', 'ingress')).toMatch(/^allowed /);
+    expect(decidedBy(c, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+    expect(edd.reads()).toBe(1);
+  });
+
+  test('an enableDefaultDeny flag answering true to its check and false after: written true (it was written false, the pods open)', () => {
+    const c = chart('shop');
+    const ingress = answers(true, false);
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }),
+      enableDefaultDeny: Object.defineProperty({}, 'ingress', { get: ingress.get, enumerable: true }) });
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
+    expect(decidedBy(c, 'pod:shop:app=other', API, '80/TCP', 'ingress')).toBe('default-deny');
+    expect(ingress.reads()).toBe(1);
+  });
+
+  test('Peer.cidr except answering the hole to the checks and [] after: the hole stays out (it was written without except: allowed)', () => {
+    const c = chart('shop');
+    const except = answers(['10.1.0.0/16'], [] as string[], 2);
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
+      .allowEgress(Peer.cidr('10.0.0.0/8', Object.defineProperty({}, 'except', { get: except.get, enumerable: true })), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, 'pod:shop:app=a', 'cidr:10.2.0.1', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=a', 'cidr:10.1.0.1', '443/TCP')).toBe('denied');
+    expect(except.reads()).toBe(1);
+  });
+
+  test('Builtins.allowDns dnsRules answering api.example.com to the checks and undefined after: that name only (it was every name)', () => {
+    const c = chart('shop');
+    const dnsRules = answers<DnsRule[] | undefined>([DnsRule.exact('api.example.com')], undefined, 5);
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+    Builtins.allowDns(p.rule, Object.defineProperty({}, 'dnsRules', { get: dnsRules.get, enumerable: true }));
+    const dns = (name: string): string => verdictOf(c, 'pod:shop:app=a', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: name });
+    expect(dns('api.example.com')).toBe('allowed');
+    expect(dns('evil.example.org')).toBe('l7-denied');
+    expect(dnsRules.reads()).toBe(1);
+  });
+
+  // The checks read the props given, and the annotation too, after the props were copied: a getter answering a checked list
+  // to the copy and another after had the other one written, a path exempted that the caller did not exempt.
+  test('ClusterwidePolicy lockoutExemptions answering hubble then tunnel: the tunnel deny is still refused (it was exempted)', () => {
+    const c = new Chart(Testing.app(), 'hosts');
+    new ClusterwidePolicy(c, 'open', { nodeSelector: NodeSelector.all() }).allowIngress(Peer.entity(Entity.ALL));
+    const exemptions = answers<LockoutExemption[]>([{ path: LockoutPath.HUBBLE, reason: 'no Hubble' }], [{ path: LockoutPath.TUNNEL, reason: 'native routing' }]);
+    const deny = new ClusterwidePolicy(c, 'deny', Object.defineProperty({ nodeSelector: NodeSelector.all() }, 'lockoutExemptions',
+      { get: exemptions.get, enumerable: true }));
+    deny.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(8472)] });
+    expect(synthFailure(c)).toMatch(/cuts the tunnel path .*\(pitfall-host-deny-lockout\)/s);
+    expect(exemptions.reads()).toBe(1);
   });
 });
