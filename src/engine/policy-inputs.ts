@@ -114,12 +114,34 @@ function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | und
     const at = d.locate('metadata.name');
     const readerDiagnostics = diagnosticsOf(d, result.diagnostics);
     inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), ...(at ? { line: at.line } : {}), readerDiagnostics });
+    const assumed = namespaceAssumed(d.model.kind, d.model.metadata, file, at);
+    if (assumed !== undefined) inputs.diagnostics.push(assumed);
   }
   for (const r of result.rawRules) {
     const at = r.locate('');
     inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}), ...(at ? { at } : {}) });
   }
   pushAll(inputs.diagnostics, result.diagnostics);
+}
+
+/**
+ * A warning for a CiliumNetworkPolicy without `metadata.namespace` (`engine-namespace-assumed`): the engine judges it in
+ * `default` (`objectNamespace`), but the API server stores it in the namespace of the request, which kubectl takes from
+ * `-n` or its context (`kubectl config view --minify`), and kustomize and Helm from theirs; the verdicts hold only if
+ * that is `default`. The name and place are said, never a guess of the namespace meant.
+ */
+function namespaceAssumed(kind: string, metadata: { readonly name: string; readonly namespace?: string }, file: string | undefined,
+  at: SourcePosition | undefined): SourceDiagnostic | undefined {
+  if (kind !== 'CiliumNetworkPolicy' || (metadata.namespace !== undefined && metadata.namespace !== '')) return undefined;
+  return {
+    id: 'engine-namespace-assumed',
+    severity: Severity.WARNING,
+    message: `CiliumNetworkPolicy ${withoutControls(metadata.name)} has no metadata.namespace: judged in namespace default; kubectl applies it to the `
+      + 'namespace of -n or of its context (kubectl config view --minify), kustomize and Helm to theirs: the verdicts hold only if that is default',
+    fix: 'write metadata.namespace: <the namespace it is applied to>',
+    ...(file !== undefined ? { file } : {}),
+    ...(at ? { line: at.line, column: at.column } : {}),
+  };
 }
 
 /**
