@@ -30,6 +30,19 @@ describe('a CiliumNetworkPolicy without metadata.namespace', () => {
     expect([ccnp.diagnostics.map((d) => d.id), ccnp.decide(query('shop', 81))]).toEqual([[], 'denied']);
   });
 
+  test('a NetworkPolicy without one alike (also as a List item); with one, no warning', () => {
+    const np = (meta: string): string => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n${meta}\nspec:\n`
+      + '  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 80}]}]\n';
+    const set = PolicySet.fromYaml(np('  name: np'), { file: 'np.yaml' });
+    expect([set.decide(query('default', 80)), set.decide(query('default', 81)), set.decide(query('shop', 81))]).toEqual(['allowed', 'denied', 'allowed']);
+    expect(set.diagnostics.map((d) => [d.id, `${d.file}:${d.line}`, d.message.split(':')[0]]))
+      .toEqual([['engine-namespace-assumed', 'np.yaml:4', 'NetworkPolicy np has no metadata.namespace']]);
+    const list = PolicySet.fromYaml('apiVersion: v1\nkind: List\nitems:\n- ' + np('  name: np').split('\n').join('\n  '), { file: 'l.yaml' });
+    expect([list.diagnostics.map((d) => d.id), list.decide(query('default', 81))]).toEqual([['engine-namespace-assumed'], 'denied']);
+    const named = PolicySet.fromYaml(np('  name: np\n  namespace: shop'), { file: 'np.yaml' });
+    expect([named.diagnostics, named.decide(query('shop', 81)), named.decide(query('default', 81))]).toEqual([[], 'denied', 'allowed']);
+  });
+
   test('an empty namespace is the request\'s too (objectNamespace): warned about alike', () => {
     const set = PolicySet.fromYaml(cnp('  name: web\n  namespace: ""'), { file: 'p.yaml' });
     expect(set.diagnostics.filter((d) => d.id === 'engine-namespace-assumed').map((d) => d.line)).toEqual([4]);
