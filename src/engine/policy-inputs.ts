@@ -14,6 +14,7 @@ import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { withoutControls } from '../model/printable';
 import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
+import { isManifestObject } from '../model/manifests';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromConstructObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
@@ -114,12 +115,34 @@ function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | und
     const at = d.locate('metadata.name');
     const readerDiagnostics = diagnosticsOf(d, result.diagnostics);
     inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), ...(at ? { line: at.line } : {}), readerDiagnostics });
+    const assumed = namespaceAssumed(d.model.kind, d.model.metadata, file, at);
+    if (assumed !== undefined) inputs.diagnostics.push(assumed);
   }
   for (const r of result.rawRules) {
     const at = r.locate('');
     inputs.raw.push({ rules: r.rules, index: r.source.index, ...(file !== undefined ? { file } : {}), ...(at ? { at } : {}) });
   }
   pushAll(inputs.diagnostics, result.diagnostics);
+}
+
+/**
+ * A warning for a CiliumNetworkPolicy or NetworkPolicy without `metadata.namespace` (`engine-namespace-assumed`): the engine judges it in
+ * `default` (`objectNamespace`), but the API server stores it in the namespace of the request, which kubectl takes from
+ * `-n` or its context (`kubectl config view --minify`), and kustomize and Helm from theirs; the verdicts hold only if
+ * that is `default`. The name and place are said, never a guess of the namespace meant.
+ */
+function namespaceAssumed(kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy', metadata: { readonly name: string; readonly namespace?: string }, file: string | undefined,
+  at: SourcePosition | undefined): SourceDiagnostic | undefined {
+  if (kind === 'CiliumClusterwideNetworkPolicy' || (metadata.namespace !== undefined && metadata.namespace !== '')) return undefined;
+  return {
+    id: 'engine-namespace-assumed',
+    severity: Severity.WARNING,
+    message: `${kind} ${withoutControls(metadata.name)} has no metadata.namespace: judged in namespace default; kubectl applies it to the `
+      + 'namespace of -n or of its context (kubectl config view --minify), kustomize and Helm to theirs: the verdicts hold only if that is default',
+    fix: 'write metadata.namespace: <the namespace it is applied to>',
+    ...(file !== undefined ? { file } : {}),
+    ...(at ? { line: at.line, column: at.column } : {}),
+  };
 }
 
 /**
@@ -158,8 +181,18 @@ export function addYaml(inputs: PolicyInputs, text: string, file: string | undef
  */
 function addSkipped(inputs: PolicyInputs, parsed: ParseResult, file: string | undefined): void {
   for (const skipped of parsed.skipped) {
-    if (skipped._refused !== undefined) pushAll(inputs.refusedManifests, skipped._refused);
-    else addManifest(inputs, skipped.object, file);
+    if (skipped._refused !== undefined) {
+      pushAll(inputs.refusedManifests, skipped._refused);
+      continue;
+    }
+    const { apiVersion, metadata } = skipped.object;
+    if (skipped.kind === 'NetworkPolicy' && typeof apiVersion === 'string' && apiVersion.startsWith('networking.k8s.io/') && isManifestObject(metadata)) {
+      const name = typeof metadata.name === 'string' ? metadata.name : '';
+      const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
+      const assumed = namespaceAssumed('NetworkPolicy', { name, ...(namespace !== undefined ? { namespace } : {}) }, file, skipped.locate('metadata.name'));
+      if (assumed !== undefined) inputs.diagnostics.push(assumed);
+    }
+    addManifest(inputs, skipped.object, file);
   }
 }
 

@@ -304,6 +304,8 @@ export function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
+const STRING_MAP = 'a mapping of strings (app: web)';
+
 /** A label, annotation or selector value that is no string, and where (`nonStringMetadataValues`). */
 export interface ManifestNonString {
   /** Its path in the object (`['spec', 'template', 'metadata', 'labels', 'country']`). */
@@ -315,6 +317,11 @@ export interface ManifestNonString {
   readonly value: unknown;
   /** For a string as written: the number Go's YAML readers make of it (`unquotedNumber`). */
   readonly number?: number;
+  /**
+   * Set when the field itself (`labels`, `annotations`, a selector) is no mapping (a string, a list, a number): what
+   * it must be, with an example (`a mapping of strings (app: web)`).
+   */
+  readonly notMapping?: string;
 }
 
 /**
@@ -326,7 +333,8 @@ export interface ManifestNonString {
  * annotations and the selectors are `map[string]string`, `[]string`), so the object never exists; `stringMap` would read
  * a scalar as text (`country: NO` as `false`). `null` is left alone (Go decodes it to `""`). With `written` (an object of
  * a cdk8s construct, judged as the file cdk8s writes), a string cdk8s writes unquoted and Go reads as a number (`0o17`:
- * `unquotedNumber`, the one judgement of `yaml-unquoted-number`) counts too. The policy reader refuses such an object
+ * `unquotedNumber`, the one judgement of `yaml-unquoted-number`) counts too. So does one of those maps that is itself no
+ * mapping (`labels: "app=web"`, a list: `notMapping`), which Go cannot decode either. The policy reader refuses such an object
  * at its line (`parse.ts`).
  */
 export function nonStringMetadataValues(obj: unknown, written = false): ManifestNonString[] {
@@ -342,6 +350,9 @@ export function nonStringMetadataValues(obj: unknown, written = false): Manifest
     }
   };
   const values = (value: unknown, path: readonly (string | number)[]): void => {
+    // `labels: "app=web"`, `labels: [app=web]`: Go cannot decode it into a map[string]string, so the API server refuses
+    // the object (kubectl: "cannot unmarshal string into Go struct field ObjectMeta.metadata.labels"); not "no labels".
+    if (value !== null && value !== undefined && !isManifestObject(value)) out.push({ path, value, notMapping: STRING_MAP });
     if (!isManifestObject(value)) return;
     for (const [k, v] of Object.entries(value)) check(v, [...path, k]);
   };
@@ -357,7 +368,9 @@ export function nonStringMetadataValues(obj: unknown, written = false): Manifest
   if (templatePath !== undefined) {
     meta(podTemplateOf(obj)?.metadata, [...templatePath, 'metadata']);
     if (obj.kind === 'ReplicationController') values(spec.selector, ['spec', 'selector']);
-    else if (isManifestObject(spec.selector)) {
+    else if (spec.selector !== undefined && spec.selector !== null && !isManifestObject(spec.selector)) {
+      out.push({ path: ['spec', 'selector'], value: spec.selector, notMapping: 'a label selector (matchLabels: {app: web})' });
+    } else if (isManifestObject(spec.selector)) {
       values(spec.selector.matchLabels, ['spec', 'selector', 'matchLabels']);
       const expressions: unknown[] = Array.isArray(spec.selector.matchExpressions) ? spec.selector.matchExpressions : [];
       expressions.forEach((e, i) => {

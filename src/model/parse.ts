@@ -269,8 +269,9 @@ function readResource(
     // never stored, so it is refused here, at its line, as a policy's would be; the engine leaves it out of its endpoints.
     const refused = nonStringMetadataValues(value, WRITTEN.has(out));
     for (const r of refused) {
-      const consequence = `the API server refuses the ${objectName(value)} (labels and annotations are strings), so it is not read`;
+      const consequence = `the API server refuses the ${objectName(value)} (labels and annotations are ${r.notMapping === undefined ? 'strings' : 'maps of strings'}), so it is not read`;
       if (r.number !== undefined) reader.writtenAsNumber(String(r.value), r.number, r.path, consequence);
+      else if (r.notMapping !== undefined) reader.notMapping(r.value, r.path, r.notMapping, consequence);
       else reader.notString(r.value, r.path, () => consequence);
     }
     const before = out.diagnostics.length;

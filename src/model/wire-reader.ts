@@ -134,6 +134,18 @@ export class Reader {
   }
 
   /**
+   * Reports labels, annotations or a selector written as no mapping (`labels: "app=web"`, a list): `parse-wrong-type`,
+   * error; Go cannot decode it into the map or struct the API wants, so the object is refused.
+   * @param expected what it must be, with an example (`a mapping of strings (app: web)`)
+   * @param consequence what follows
+   */
+  public notMapping(value: unknown, path: ReaderPath, expected: string, consequence: string): void {
+    const name = fieldName(segments(path));
+    this.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, path, `${name} must be ${expected}, got ${describeValue(value)}; ${consequence}`,
+      `write ${name} as ${expected}`);
+  }
+
+  /**
    * Reports a string of a cdk8s construct that cdk8s writes without quotes and Go reads as `number` (`parse-wrong-type`,
    * error, as `notString` for the file it writes), fix as `yaml-unquoted-number`'s (`unquotedNumberFix`).
    */

@@ -169,6 +169,30 @@ describe('PolicySet.fromYaml: a manifest the API server refuses for a label valu
     const read = PolicySet.fromYaml(withMeta('labels: {app: web, tier: "a"}, annotations: {prometheus.io/port: "8080"}'), { file: 'p.yaml' });
     expect([read.inventory.workloads.length, read._refusedManifests.length, read.decide(query)]).toEqual([1, 0, 'allowed']);
   });
+
+  // Session 46: `labels: "app=web"` (or a list, or annotations so written) was read as no labels, silently: the Pod
+  // stayed a workload (an endpoint without labels, its named ports read). Go cannot decode a string into ObjectMeta's
+  // map[string]string: the API server refuses the Pod, it never exists.
+  test('labels or annotations written as no mapping (a string, a list): the Pod is no endpoint; as a mapping, it is', () => {
+    const all = policy.replace('endpointSelector: {matchLabels: {app: web}}', 'endpointSelector: {}');
+    const withMeta = (meta: string): string => all + `---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: w\n  namespace: default\n${meta}\n`
+      + 'spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}\n';
+    for (const meta of ['  labels: "app=web"', '  labels: [app=web]', '  labels: {app: web}\n  annotations: "a=b"', '  labels: 7']) {
+      const set = PolicySet.fromYaml(withMeta(meta), { file: 'p.yaml' });
+      expect([set.inventory.workloads.length, set._refusedManifests.map((d) => `${d.id} ${d.path} ${d.fix}`), set.decide(query)], meta)
+        .toEqual([0, [expect.stringMatching(/^parse-wrong-type metadata\.(labels|annotations) write \S+ as a mapping of strings/)], 'denied']);
+    }
+    const refused = PolicySet.fromYaml(withMeta('  labels: "app=web"'), { file: 'p.yaml' })._refusedManifests[0];
+    expect(`${refused.file}:${refused.line} ${refused.message}`).toBe('p.yaml:13 metadata.labels must be a mapping of strings (app: web), got a string ("app=web"); the API '
+      + 'server refuses the Pod default/w (labels and annotations are maps of strings), so it is not read');
+    const read = PolicySet.fromYaml(withMeta('  labels: {app: web}'), { file: 'p.yaml' });
+    expect([read.inventory.workloads.length, read._refusedManifests.length, read.decide(query)]).toEqual([1, 0, 'allowed']);
+    // `null` and `{}` decode to an empty map: a Pod without labels, read.
+    for (const meta of ['  labels: null', '  labels: {}']) {
+      const empty = PolicySet.fromYaml(withMeta(meta), { file: 'p.yaml' });
+      expect([empty.inventory.workloads.map((w) => w.podLabels), empty._refusedManifests.length], meta).toEqual([[{}], 0]);
+    }
+  });
 });
 
 function yamlObject(text: string): ApiObjectProps {

@@ -28,7 +28,10 @@ describe('documents that are one object on the API server', () => {
     expect(judged(s, 'cidr:203.0.113.7', 'pod:default:app=web', 80).verdict).toBe('allowed');
     expect(judged(s, 'pod:default:app=other', 'pod:default:app=web', 8080).verdict).toBe('denied');
     // The warning names the later document by file and line (the second document starts on line 3).
-    expect(s.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('a later document (p.yaml:3) has the same kind')]);
+    expect(s.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining('CiliumNetworkPolicy web has no metadata.namespace: judged in namespace default'),
+      expect.stringContaining('a later document (p.yaml:3) has the same kind'),
+    ]);
   });
 
   it('other namespaces, another kind or another name: both enforced', () => {

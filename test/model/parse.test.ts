@@ -329,6 +329,23 @@ describe('fromYaml: errors are reported and the rest is still read', () => {
     expect(r.skipped.map((d) => d._refused?.length)).toEqual([1, 1, 1, undefined]);
   });
 
+  // Session 46: a label, annotation or selector map written as no mapping was read as an empty map (no labels, a
+  // Service without a selector), silently; Go cannot decode it, so the API server refuses the object.
+  it('refuses a manifest whose labels, annotations or selector is no mapping, at its line (before: read as empty)', () => {
+    const r = fromYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: a, labels: [app=a]}\n'
+      + '---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: app=web}\n'
+      + '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: app=web\n  template:\n    metadata: {annotations: "x"}\n'
+      + '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ok, labels: null, annotations: {}}\n', { file: 'm.yaml' });
+    expect(r.diagnostics.filter((d) => d.id === 'parse-wrong-type').map((d) => [d.index, d.path, d.line, d.message, d.fix])).toEqual([
+      [0, 'metadata.labels', 3, 'metadata.labels must be a mapping of strings (app: web), got a list; the API server refuses the Pod a (labels and '
+        + 'annotations are maps of strings), so it is not read', 'write metadata.labels as a mapping of strings (app: web)'],
+      [1, 'spec.selector', 8, expect.stringContaining('spec.selector must be a mapping of strings (app: web), got a string ("app=web")'), expect.any(String)],
+      [2, 'spec.template.metadata.annotations', 16, expect.stringContaining('got a string ("x")'), expect.any(String)],
+      [2, 'spec.selector', 14, expect.stringContaining('the API server refuses the Deployment d'), 'write spec.selector as a label selector (matchLabels: {app: web})'],
+    ]);
+    expect(r.skipped.map((d) => d._refused?.length)).toEqual([1, 1, 2, undefined]);
+  });
+
   // Session 45 review: cdk8s writes the string "0o17" without quotes and Go reads it as 15, so the API server refuses the
   // Pod of the synthesized file; the construct's object (a string) was read as an endpoint.
   it('judges an object of a construct as the file cdk8s writes: a label or annotation string Go reads as a number refuses it', () => {
