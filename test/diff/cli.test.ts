@@ -433,6 +433,7 @@ spec:
   const v4pods = file('v4pods.jsonl', `${podRecord(1, '10.0.1.13', '10.0.1.20')}\n`);
   type Diff = {
     changes: { from: string; to: string; ports: string; after: string }[]; ipFamilies: { judged: string; source: string; warning?: string };
+    notCompared?: { text: string }[];
   };
   const changes = (doc: Diff): string[] => doc.changes.filter((c) => c.from === 'app/set4').map((c) => `${c.to} ${c.ports} ${c.after}`);
 
