@@ -23,7 +23,7 @@ import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
 import { FlowCapture, collectConnections } from '../hubble/connections';
-import { captureFamiliesWarning, captureVersionWarning, chooseIpFamilies } from '../hubble/capture-families';
+import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, chooseIpFamilies } from '../hubble/capture-families';
 import { JudgedIpFamilies } from '../model/judged-ip-families';
 import { FlowPeer } from '../hubble/flow';
 import { CiliumVersion } from '../core/cilium-version';
@@ -169,10 +169,11 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     baseSource = options.base.join(',');
   }
   warnCaptureVersion(capture, options.flows, [base, head], 'diff', io);
+  const families = capture !== undefined ? baseFamilies(ipFamilies, capture, options, base, head, io) : ipFamilies;
   for (const [flag, set] of [['--base', base], ['--head', head]] as const) {
     if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
   }
-  const doc = { ...Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges, maxPairs }), ipFamilies };
+  const doc = { ...Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges, maxPairs }), ipFamilies: families };
   io.stdout(builtOutput(() => ConnectivityFormat.diff(doc, output), {
     command: 'diff', output, items: `${doc.changes.length.toLocaleString('en-US')} change${doc.changes.length === 1 ? '' : 's'}`,
     fix: 'compare a narrower change (fewer --head paths, a lower --max-changes or --max-pairs), or use --output text or markdown, which are shorter',
@@ -186,6 +187,42 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     : failOn === DiffFailOn.DENIED ? denied
       : failOn === DiffFailOn.ANY ? allowed || denied : false;
   return fail ? DIFF_EXIT.changed : DIFF_EXIT.ok;
+}
+
+/**
+ * The IP families of a `diff --flows` whose base is judged for another Cilium version than its head (one capture, one
+ * cluster: the families are chosen once, by the head's version, in `connectivitySetOptions`). What the world identity 2
+ * tells depends on the version (from 1.15: a single-stack cluster; before, every world address has it), and the capture
+ * comes from the cluster as it runs, whose version neither side proves: when the base's version makes the capture tell
+ * other families (or none, or a contradiction), the diff is refused rather than judged for a guess (a capture of IPv6
+ * packets with identity 2, read at a head of 1.18 as IPv6 only, made a change of IPv4 rules "no change" for a base of
+ * 1.14, where it tells nothing). When both tell the same families, the choice that claims less is kept (the one with a
+ * warning: the capture cannot tell them for the base's version).
+ * @throws CiliumPolicyError (`cli-ip-families`) when the two versions make the capture tell different families
+ */
+function baseFamilies(headFamilies: JudgedIpFamilies, capture: FlowCapture, options: DiffCommandOptions, base: PolicySet, head: PolicySet,
+  io: CliIo): JudgedIpFamilies {
+  if (options.ipFamilies !== undefined || base.ciliumVersion.toString() === head.ciliumVersion.toString()) return headFamilies;
+  const versions = `the base's Cilium ${base.ciliumVersion.toString()} and the head's ${head.ciliumVersion.toString()}`;
+  const refuse = (told: string): CiliumPolicyError => new CiliumPolicyError({
+    id: 'cli-ip-families',
+    message: `the capture tells the cluster's IP families differently for ${versions} (what the world identity 2 tells depends on the `
+      + `version: from 1.15 a single-stack cluster, before it nothing): for the head ${headFamilies.judged} (${headFamilies.basis ?? headFamilies.source}), `
+      + `for the base ${told}`,
+    fix: 'give --ip-families ipv4, ipv6 or dual as the cluster runs them (and --cilium-version as it is)',
+  });
+  const defaulted = base.ciliumVersionSource === VERSION_DEFAULT;
+  let choice: ReturnType<typeof chooseIpFamilies>;
+  try {
+    choice = chooseIpFamilies(undefined, capture, base.ciliumVersion, 'diff', defaulted);
+  } catch {
+    // The base's version makes the capture contradict itself, or leaves IPv4 unknown beside IPv6 (the refusals of the choice).
+    throw refuse(`none diff can judge for (${captureIpFamilies(capture, base.ciliumVersion, defaulted).basis})`);
+  }
+  if (choice.judged.judged !== headFamilies.judged) throw refuse(`${choice.judged.judged} (${choice.judged.basis ?? choice.judged.source})`);
+  if (headFamilies.warning !== undefined || choice.judged.warning === undefined) return headFamilies;
+  io.stderr(`warning: --flows ${options.flows ?? ''}: for the base's Cilium ${base.ciliumVersion.toString()}: ${choice.judged.warning}\n`);
+  return choice.judged;
 }
 
 /**
@@ -280,8 +317,8 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     capture = await collectConnections(flowSource(options.flows, io));
     const ended = flowInputError(capture.input);
     if (ended) throw ended;
-    // Judged for the version the policies are (given, else their annotation, else the default; diff: the head's): what the
-    // world identity 2 tells depends on it (from 1.15: single stack).
+    // Judged for the version the policies are (given, else their annotation, else the default; diff: the head's, then the
+    // base's checked to agree, `baseFamilies`): what the world identity 2 tells depends on it (from 1.15: single stack).
     policyInputs = readPolicyFiles(policies, DEFAULT_MAX_FILE_BYTES);
     const judged = judgedVersion(policyInputs.docs, version);
     families = chooseIpFamilies(given, capture, judged.version, command, judged.source === VERSION_DEFAULT);

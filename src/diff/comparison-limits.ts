@@ -12,7 +12,7 @@
  */
 import { CompiledItem, CompiledRule } from '../engine/compile';
 import { mayOverlap } from '../validate/pod-selectors';
-import { peerView, resolveEndpoint } from '../engine/identity';
+import { familiesOf, peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
 import { formatEndpoint } from '../engine/endpoint';
@@ -54,6 +54,12 @@ const NODE_CIDRS: Blind = {
   what: 'CIDR rules, which select node IPs here (cidrMatchNodes: policy-cidr-match-mode=nodes) while the host and remote-node classes carry no IP,',
   check: 'trace the nodes by their IPs (node:<labels>@<ip>) on both sides',
 };
+const FAMILIES: Blind = {
+  kind: 'families',
+  what: 'rules naming addresses or ICMP types of an IP family the cluster is judged without (--ip-families: the endpoint classes '
+    + 'carry none of its addresses)',
+  check: 'diff with --ip-families dual (or the families the cluster runs) to compare them',
+};
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
 /**
@@ -66,7 +72,7 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
   const before = blindItems(base, sees);
   const after = blindItems(head, sees);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS]) {
+  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     if (added.length === 0 && removed.length === 0) continue;
@@ -279,12 +285,14 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
   const namedResolvable = set.inventory.workloads.length > 0;
   const mutualAuth = set._engineConfig.mutualAuth;
   const nodeCidrs = set._engineConfig.cidrMatchNodes;
+  const families = familiesOf(set._engineConfig.ipFamilies);
   for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const items of Object.values(rule.items)) {
       for (const item of items) {
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
-        const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined) : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs);
+        const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined)
+          : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs) ?? (otherFamily(item, families) ? FAMILIES.kind : undefined);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -314,6 +322,17 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boo
 }
 
 /**
+ * Whether an item names a CIDR or an ICMP type of an IP family the cluster is judged without: the classes carry no address
+ * of it, so a change of only that part changed no verdict (a moved IPv6 block in an IPv4-only judging, the default, was a
+ * silent "no change").
+ */
+function otherFamily(item: CompiledItem, families: readonly (4 | 6)[]): boolean {
+  if (families.length === 2) return false;
+  if (item.peer.kind === 'cidr' && item.peer.blocks.some((b) => !families.includes(b.cidr.family))) return true;
+  return item.l4.kind === 'ports' && item.l4.icmps.some((i) => !families.includes(i.family === 'IPv6' ? 6 : 4));
+}
+
+/**
  * Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener, or mutual
  * authentication it judges as passing (mode `required` with `mutualAuth`; without it, and `test-always-fail` always, it is
  * judged: the traffic is dropped).
@@ -338,6 +357,10 @@ function peerText(item: CompiledItem): string {
       return `${p.kind} ${p.selectors.map((s) => s.toString()).sort().join(' ')}`;
     case 'entities':
       return `entities ${[...p.entities].sort().join(' ')}`;
+    case 'cidr':
+      // The blocks and their holes: a block moved is an item changed (the key had the kind alone).
+      return `cidr ${p.blocks.map((b) => [b.text, ...b.except.map((e) => `${e.family}:${e.network.toString(16)}/${e.prefix}`)].join(' except '))
+        .sort().join(' ')}`;
     default:
       return p.kind;
   }

@@ -22,6 +22,7 @@ import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
+import { compareCodeUnits } from '../model/code-unit-order';
 import { parserConflictNotes } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
@@ -693,7 +694,8 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   }
   const q = input.query;
   const { kind, evaluated: evaluate, entry, matched } = l7Decision(entries, q, input.config);
-  const rules = entries.flatMap((e) => l7RuleTexts(e.pr, kind));
+  // Two rules of one text (the same DNS companion in two policies) are one rule: listed once.
+  const rules = dedupe(entries.flatMap((e) => l7RuleTexts(e.pr, kind)));
   if (l7VisibilityOnly) {
     const l7: L7Outcome = {
       protocol: kind, result: L7Result.ALLOWED, rules, matched: '(allow-all)', visibilityOnly: true,
@@ -823,7 +825,7 @@ function queryFilters(pr: CompiledPortRule | undefined, input: SideInput): strin
 
 /** The DNS rules of the entries, as text: a DNS lookup on this peer and port goes through the DNS proxy when there are some. */
 function dnsRulesOf(entries: readonly L7Entry[]): string[] {
-  return entries.flatMap((e) => (l7Kind(e.pr) === L7Protocol.DNS ? l7RuleTexts(e.pr, 'dns') : []));
+  return dedupe(entries.flatMap((e) => (l7Kind(e.pr) === L7Protocol.DNS ? l7RuleTexts(e.pr, 'dns') : [])));
 }
 
 function l7RuleTexts(pr: CompiledPortRule | undefined, kind: string): string[] {
@@ -832,7 +834,11 @@ function l7RuleTexts(pr: CompiledPortRule | undefined, kind: string): string[] {
   if (kind === 'http') return (r.http ?? []).map(describeHttpRule);
   if (kind === 'kafka') return (r.kafka ?? []).map(describeKafkaRule);
   if (kind === 'dns') return (r.dns ?? []).map((d) => (d.matchName !== undefined ? `matchName: ${d.matchName}` : `matchPattern: ${d.matchPattern ?? ''}`));
-  return r.l7proto !== undefined ? [`l7proto: ${r.l7proto}`] : [];
+  if (r.l7proto === undefined) return [];
+  // The key-value rules decide as much as the parser: each one described with its pairs (a Go map: key order is no part of it).
+  const l7 = r.l7 ?? [];
+  if (l7.length === 0) return [`l7proto: ${r.l7proto}`];
+  return l7.map((kv) => `l7proto: ${r.l7proto} ${Object.keys(kv).sort(compareCodeUnits).map((k) => `${k}=${JSON.stringify(kv[k])}`).join(' ')}`.trimEnd());
 }
 
 /**

@@ -96,8 +96,21 @@ export function describeHttpRule(rule: HttpRuleModel): string {
   const parts = [rule.method ?? '*', rule.path ?? '*'];
   if (rule.host !== undefined) parts.push(`host ${rule.host}`);
   if ((rule.headers ?? []).length > 0) parts.push(`headers [${(rule.headers ?? []).join('; ')}]`);
-  if ((rule.headerMatches ?? []).length > 0) parts.push(`headerMatches [${(rule.headerMatches ?? []).map((m) => m.name).join('; ')}]`);
+  if ((rule.headerMatches ?? []).length > 0) parts.push(`headerMatches [${(rule.headerMatches ?? []).map(describeHeaderMatch).join('; ')}]`);
   return parts.join(' ');
+}
+
+/**
+ * `X-Team: "blue"`, `Authorization from Secret default/token (else "x")`, `… on mismatch LOG`: everything the entry decides by (the
+ * value, the Secret, the mismatch action), so that two rules that decide differently are never described alike (the
+ * connectivity diff compares the descriptions).
+ */
+function describeHeaderMatch(m: HeaderMatchModel): string {
+  const value = m.value !== undefined && m.value !== '' ? JSON.stringify(m.value) : undefined;
+  const secret = m.secret !== undefined ? `Secret ${m.secret.namespace !== undefined ? `${m.secret.namespace}/` : ''}${m.secret.name}` : undefined;
+  const matched = secret !== undefined ? ` from ${secret}${value !== undefined ? ` (else ${value})` : ''}` : value !== undefined ? `: ${value}` : '';
+  const mismatch = m.mismatch !== undefined && m.mismatch !== '' ? ` on mismatch ${m.mismatch}` : '';
+  return `${m.name}${matched}${mismatch}`;
 }
 
 /**

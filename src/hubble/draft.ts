@@ -626,6 +626,11 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   }
   if (options.namespaces !== undefined) refuseNamespacesNotInCapture(capture, options.namespaces);
   const inScope = (ns: string): boolean => options.namespaces === undefined || options.namespaces.includes(ns);
+  // The pods a policy is drafted for: those of the namespaces drafted, in the local cluster. A policy selects the endpoints
+  // of the cluster it is applied to only, and its selector has no cluster label: drafted for a pod of another cluster (seen
+  // reaching a local pod through the cluster mesh), it gave that pod's allows to the local pods of its labels.
+  const drafted = (end: FlowPeer): boolean => end.kind === 'pod' && (end.cluster === undefined || end.cluster === clusterName)
+    && inScope(end.namespace ?? 'default');
   const seen = new SeenWorkloads(clusterName);
   for (const c of capture.connections) {
     seen.add(c.source);
@@ -673,8 +678,8 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       continue;
     }
     used++;
-    const src = c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default') ? policyOf(c.source) : undefined;
-    const dst = c.destination.kind === 'pod' && inScope(c.destination.namespace ?? 'default') ? policyOf(c.destination) : undefined;
+    const src = drafted(c.source) ? policyOf(c.source) : undefined;
+    const dst = drafted(c.destination) ? policyOf(c.destination) : undefined;
     const port = portText(c);
     if (c.source.kind === 'unknown' || c.destination.kind === 'unknown') unknown++;
     const wildcard = icmpWildcard(c);
@@ -713,8 +718,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   // that refused): an L3/L4 allow would let the refused ones through.
   for (const c of capture.connections) {
     // A lookup the cluster's DNS proxy refused: the companion must not allow every name.
-    if (c.dns !== undefined && c.cluster.egress.l7Denied > 0 && c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default')
-      && coveredByDnsCompanion(c)) {
+    if (c.dns !== undefined && c.cluster.egress.l7Denied > 0 && drafted(c.source) && coveredByDnsCompanion(c)) {
       const p = policies.get(policyKey(c.source));
       if (p) p.dnsRefused = true;
     }
@@ -732,12 +736,11 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       }
     };
     const known = (e: FlowPeer): boolean => e.kind !== 'unknown' && !isPodAddress(e, podAddresses);
-    if (c.cluster.egress.l7Denied > 0 && c.source.kind === 'pod' && inScope(c.source.namespace ?? 'default') && known(c.destination)
-      && !coveredByDnsCompanion(c)) {
+    if (c.cluster.egress.l7Denied > 0 && drafted(c.source) && known(c.destination) && !coveredByDnsCompanion(c)) {
       const p = policies.get(policyKey(c.source));
       if (p) mark(p.egress, egressPeers(c, capture, clusterName, seen));
     }
-    if (c.cluster.ingress.l7Denied > 0 && c.destination.kind === 'pod' && inScope(c.destination.namespace ?? 'default') && known(c.source)) {
+    if (c.cluster.ingress.l7Denied > 0 && drafted(c.destination) && known(c.source)) {
       const peer = ingressPeer(c.source, clusterName, seen);
       const p = policies.get(policyKey(c.destination));
       if (peer && p) mark(p.ingress, [peer]);

@@ -514,6 +514,9 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   const disagreements: ClusterDisagreement[] = [];
   const notJudgedInput = unreadInput(capture);
   const rollout = new RolloutTally(notJudgedInput);
+  // The pairs and ports whose L7 requests the capture shows (HTTP, Kafka or DNS records): their requests are judged one by one.
+  const withRequests = new Set<string>();
+  for (const c of capture.connections) if (c.http || c.kafka || c.dns !== undefined) withRequests.add(l4Key(c));
   for (const c of capture.connections) {
     if (c.source.kind === 'unknown' || c.destination.kind === 'unknown') {
       unknown.push(unknownConnection(c));
@@ -567,6 +570,15 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       }
     } catch (e) {
       errors.push({ connection: text, message: e instanceof Error ? e.message.replace(/\n\s*fix: /, '; fix: ') : String(e) });
+      rollout.note(c, { notEvaluated: true });
+      continue;
+    }
+    // Allowed at L4 with L7 rules the proxy enforces, on a port whose requests the capture does not show (L3/L4 records
+    // only, no L7 visibility): whether its requests pass is not known, and "allowed" would call a rollout safe that may
+    // refuse them (HTTP 403, DNS REFUSED).
+    const unseen = verdict.verdict === 'allowed' && !withRequests.has(l4Key(c)) ? unseenRequests(verdict) : undefined;
+    if (unseen !== undefined) {
+      errors.push({ connection: text, message: unseen });
       rollout.note(c, { notEvaluated: true });
       continue;
     }
@@ -1031,6 +1043,33 @@ function describePeer(p: FlowPeer): string {
   if (p.kind === 'entity') return `entity:${p.entity ?? ''}${p.entity === 'kube-apiserver' && p.ip !== undefined ? `@${p.ip}` : ''}`;
   if (p.kind === 'unknown') return p.key.startsWith('u:#') ? `identity:${p.key.slice(3)}` : `pod-name:${p.key.slice(2)}`;
   return `cidr:${p.ip ?? ''}`;
+}
+
+/** The L7 rules (protocol and the engine's description) that every request matches. */
+const EVERY_REQUEST = new Set(['dns matchPattern: *', 'http * *', 'kafka (any request)']);
+
+/** A connection's ends and port, without its L7 request. */
+function l4Key(c: ObservedConnection): string {
+  return `${c.source.key}\n${c.destination.key}\n${connectionText(c)}`;
+}
+
+/**
+ * Why an allowed connection without an L7 request cannot be judged: a side's L7 rules, which the proxy enforces request by
+ * request, were not evaluated (`L7Result.NOT_EVALUATED`: no request to check). `undefined` when no side has such rules.
+ */
+function unseenRequests(v: Verdict): string | undefined {
+  for (const side of [v.egress, v.ingress]) {
+    const l7 = side.l7;
+    if (l7 === undefined || l7.result !== 'not-evaluated' || l7.protocol === 'l7proto') continue;
+    // A rule that every request matches (the DNS companion's `matchPattern: *`, an HTTP rule of no field, a Kafka rule of
+    // none: the engine's descriptions of them) lets every request through: nothing is left to judge.
+    if (l7.rules.some((r) => EVERY_REQUEST.has(`${l7.protocol} ${r}`))) continue;
+    return `the policies allow it at L4 with ${l7.protocol.toUpperCase()} rules at ${side.direction} (${l7.rules.slice(0, 3).join(' | ')}`
+      + `${l7.rules.length > 3 ? ' | …' : ''}) that the proxy enforces request by request, and the capture shows none of its ${l7.protocol.toUpperCase()} `
+      + 'requests (L3/L4 records only): whether they pass is not known; capture with L7 visibility on this port (a policy with L7 rules '
+      + 'on it in force, or the pod annotation policy.cilium.io/proxy-visibility) to judge them';
+  }
+  return undefined;
 }
 
 function connectionText(c: ObservedConnection): string {

@@ -112,7 +112,7 @@ describe('L7 the engine does not evaluate', () => {
     const v = verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80);
     expect(v.verdict).toBe('allowed');
     expect(v.ingress.reason).toMatch(/L7 L7PROTO rules will be enforced by the proxy$/);
-    expect(v.ingress.l7).toEqual({ protocol: 'l7proto', result: 'not-evaluated', rules: ['l7proto: r2d2'], reason: 'generic L7 (l7proto) rules apply; the engine does not evaluate them' });
+    expect(v.ingress.l7).toEqual({ protocol: 'l7proto', result: 'not-evaluated', rules: ['l7proto: r2d2 cmd="READ"'], reason: 'generic L7 (l7proto) rules apply; the engine does not evaluate them' });
     expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 81);
   });
 
@@ -265,6 +265,6 @@ describe('HTTP header matches', () => {
     const v = verdict(http({ method: 'GET', path: '/a', headers: ['X-Token'], headerMatches: [{ name: 'X-Team', value: 'blue' }] }),
       'pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /a' });
     expect(v.verdict).toBe('l7-denied');
-    expect(v.ingress.l7?.rules).toEqual(['GET /a headers [X-Token] headerMatches [X-Team]']);
+    expect(v.ingress.l7?.rules).toEqual(['GET /a headers [X-Token] headerMatches [X-Team: "blue"]']);
   });
 });

@@ -12,7 +12,9 @@ import { GUARD, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, tr
 const dir = scratchDir();
 const GOOD = httpPolicy([{ method: 'GET', path: '/ok' }]);
 const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
-const FLOWS = write(dir, 'flows.jsonl', `${flowLine()}\n`);
+// The connection's L3/L4 record and its request's L7 record: the HTTP rules of the policies judge the request (an L3/L4
+// record alone leaves it unknown: not judged, exit 1).
+const FLOWS = write(dir, 'flows.jsonl', `${flowLine()}\n${flowLine({ l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api/ok' } } })}\n`);
 
 /** A CNP whose ingress is `n` nested flow sequences. */
 function nested(n: number, json = false): string {

@@ -218,6 +218,24 @@ describe('selectors that would select other workloads: narrowed by the labels th
     ]);
   });
 
+  // Session 46: a pod of another cluster was drafted as a subject; its policy, applied here, selected the local pods of its
+  // labels (a policy selects the endpoints of its own cluster, and the selector has no cluster label), merged with theirs.
+  test('a pod of another cluster is a peer only, never a subject: the local pods of its labels get none of its allows', async () => {
+    const REMOTE_WEB = pod('web-9f-r', 'shop', ['k8s:app=web', 'k8s:io.cilium.k8s.policy.cluster=east']);
+    const capture = await collectConnections(FlowSource.text([...lines, flow(REMOTE_WEB, DB, 5432),
+      flow(REMOTE_WEB, { identity: 2, labels: ['reserved:world'] }, 22, '198.51.100.9')].join('\n')));
+    const remote = planDraft(capture, { clusterName: 'west' });
+    const web = remote.policies.find((x) => x.namespace === 'shop' && x.name === 'web');
+    expect(web?.egress.map((r) => r.peer.text)).toEqual(['endpoints data {app=db}']);
+    expect(remote.policies.flatMap((x) => x.egress.map((r) => r.peer.text))).not.toContain('cidr 198.51.100.9/32');
+    // db admits it as a peer of its cluster.
+    expect(remote.policies[0].ingress.map((r) => r.peer.text)).toContain('endpoints shop {app=web, io.cilium.k8s.policy.cluster=east}');
+    const app = Testing.app();
+    applyDraftPlan(remote, app);
+    const set = PolicySet.fromConstruct(app, { clusterName: 'west' });
+    expect(set.decide({ from: Endpoints.parse('pod:shop:app=web'), to: Endpoints.parse('cidr:198.51.100.9'), protocol: 'TCP', port: 22 })).toBe('denied');
+  });
+
   test('ingress from a pod whose identity the capture does not give: not drafted, and the comments say so', async () => {
     const GHOST = { namespace: 'shop', pod_name: 'ghost-1' };
     const db = planDraft(await collectConnections(FlowSource.text([...lines, flow(GHOST, DB, 5432)].join('\n')))).policies[0];

@@ -543,6 +543,37 @@ describe('the IP families are inferred for the version the policies are judged f
     expect(rep.out.stderr).toMatch(/^warning: --flows .*: judged for --ip-families ipv4, but the capture cannot tell/);
   });
 
+  // Session 46: diff chose the families by the head's version alone; a base of another version reads the same capture otherwise.
+  test('diff of a 1.14 base and a 1.18 head: a capture the two versions read differently is refused (before: judged by the head\'s, a change hidden)', async () => {
+    // The head upgrades the annotation and moves v4's IPv4 block: a change of IPv4 connectivity only.
+    const base = annotated('1.14').replace('toCIDR: ["0.0.0.0/0"]', 'toCIDR: ["203.0.113.0/24"]');
+    const head = annotated('1.18').replace('toCIDR: ["0.0.0.0/0"]', 'toCIDR: ["198.51.100.0/24"]');
+    const dir = mkdtempSync(join(scratch, 'versions-'));
+    writeFileSync(join(dir, 'base.yaml'), base);
+    writeFileSync(join(dir, 'head.yaml'), head);
+    const v6only = `${record(1, 'world', V6_WORLD, world2)}\n`;
+    writeFileSync(join(dir, 'v6.jsonl'), v6only);
+    writeFileSync(join(dir, 'v4.jsonl'), v4only);
+    const argv = (flows: string, ...more: string[]): string[] => ['--base', join(dir, 'base.yaml'), '--head', join(dir, 'head.yaml'), '--flows', join(dir, flows),
+      '--fail-on', 'any', '--output', 'json', ...more];
+    // IPv6 packets to identity 2: at 1.18 an IPv6-only cluster; at 1.14 nothing tells whether IPv4 runs too. Before: judged
+    // ipv6, so the IPv4 change was "no change", exit 0.
+    const refused = io();
+    expect(await runDiff(argv('v6.jsonl'), refused.io)).toBe(2);
+    expect(refused.out.stdout).toBe('');
+    expect(refused.out.stderr).toMatch(/^error: the capture tells the cluster's IP families differently for the base's Cilium 1\.14 and the head's 1\.18 .*: for the head ipv6 \(.*\), for the base none diff can judge for \(IPv6 packets only: fd00::12 at line 1/);
+    expect(refused.out.stderr).toContain('(cli-ip-families); fix: give --ip-families ipv4, ipv6 or dual as the cluster runs them');
+    // Given, the change shows.
+    const given = io();
+    expect(await runDiff(argv('v6.jsonl', '--ip-families', 'dual'), given.io)).toBe(1);
+    // IPv4 packets to identity 2: ipv4 either way, but only the head's version infers it; the base's cannot tell, so the
+    // claim is the weaker one, with its warning (before: "inferred", no warning).
+    const v4 = io();
+    expect(await runDiff(argv('v4.jsonl'), v4.io)).toBe(1);
+    expect((JSON.parse(v4.out.stdout) as { ipFamilies: { judged: string; source: string } }).ipFamilies).toMatchObject({ judged: 'ipv4', source: 'default' });
+    expect(v4.out.stderr).toMatch(/warning: --flows .*: for the base's Cilium 1\.14: judged for --ip-families ipv4, but the capture cannot tell/);
+  });
+
   test('Replay.inferIpFamilies takes the version: identity 2 tells single stack from 1.15 only; the default 1.19 is said', async () => {
     const capture = await collect(v4only);
     expect(Replay.inferIpFamilies(capture)).toBe(IpFamilies.IPV4);

@@ -1,0 +1,76 @@
+// The diff compares what the L7 rules of a connection decide by their descriptions: every field that decides must be in
+// them (session 46: `headerMatches` values and mismatch actions, and the key-value rules of `l7proto`, were left out, so
+// a change of only those was "no connectivity change"), and a rule two policies both give is one rule, listed once.
+import { describe, expect, test } from 'vitest';
+import { Connectivity } from '../../src/diff';
+import { Endpoints, PolicySet } from '../../src/engine';
+import { diffLines } from './support';
+
+const policy = (name: string, rules: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${name}, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts:
+    - ports: [{ port: "80", protocol: TCP }]
+      rules:
+${rules}`;
+
+const headerMatch = (entry: string): string => policy('api', `        http:\n        - method: GET\n          headerMatches: [${entry}]\n`);
+
+describe('L7 changes the diff sees', () => {
+  test('a headerMatches value changed: an L7 change naming both values', () => {
+    const { doc, lines } = diffLines(headerMatch('{ name: X-Env, value: prod }'), headerMatch('{ name: X-Env, value: dev }'));
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headerMatches [X-Env: "prod"] → HTTP GET * headerMatches [X-Env: "dev"]']);
+    expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 0, l7Changed: 1 });
+  });
+
+  test('a mismatch action added (the header no longer refuses anything): an L7 change', () => {
+    const { lines } = diffLines(headerMatch('{ name: X-Env, value: prod }'), headerMatch('{ name: X-Env, value: prod, mismatch: LOG }'));
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headerMatches [X-Env: "prod"] → HTTP GET * headerMatches [X-Env: "prod" on mismatch LOG]']);
+  });
+
+  test('a headerMatches Secret changed: an L7 change naming both Secrets', () => {
+    const { lines } = diffLines(headerMatch('{ name: Authorization, secret: { name: a, namespace: prod } }'),
+      headerMatch('{ name: Authorization, secret: { name: b, namespace: prod }, value: x }'));
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headerMatches [Authorization from Secret prod/a] → '
+      + 'HTTP GET * headerMatches [Authorization from Secret prod/b (else "x")]']);
+  });
+
+  test('an l7proto key-value rule changed: an L7 change; its keys reordered: none', () => {
+    const generic = (rule: string): string => policy('api', `        l7proto: r2d2\n        l7:\n        - ${rule}\n`);
+    expect(diffLines(generic('{ cmd: READ, file: a }'), generic('{ cmd: WRITE, file: a }')).lines)
+      .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: L7 l7proto: r2d2 cmd="READ" file="a" → L7 l7proto: r2d2 cmd="WRITE" file="a"']);
+    expect(diffLines(generic('{ cmd: READ, file: a }'), generic('{ file: a, cmd: READ }')).lines).toEqual([]);
+  });
+});
+
+describe('one rule of two policies is listed once', () => {
+  const dns = (name: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${name}, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns } }]
+    toPorts:
+    - ports: [{ port: "53", protocol: ANY }]
+      rules:
+        dns: [{ matchPattern: "*" }]
+`;
+  const twice = `${dns('web')}---\n${dns('web-copy')}`;
+
+  test('the report and the verdict list the DNS rule once', () => {
+    const set = PolicySet.fromYaml(twice);
+    const row = Connectivity.report(set).connections.find((c) => c.from === 'prod/app=web' && c.to === 'kube-system/k8s-app=kube-dns');
+    expect(row?.l7).toBe('DNS matchPattern: *');
+    const v = set.verdict({ from: Endpoints.parse('pod:prod:app=web'), to: Endpoints.parse('pod:kube-system:k8s-app=kube-dns'), port: 53, protocol: 'UDP' });
+    expect(v.egress.l7?.rules).toEqual(['matchPattern: *']);
+  });
+
+  test('the same rule copied into a second policy is no L7 change', () => {
+    expect(diffLines(dns('web'), twice).lines).toEqual([]);
+  });
+});

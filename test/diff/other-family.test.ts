@@ -1,0 +1,59 @@
+// A change of only the addresses or ICMP types of an IP family the diff judges without (IPv4 only, the default) changed
+// no verdict: the classes carry none of its addresses. Session 46: it was a silent "no change" (exit 0 with --fail-on);
+// now NOT COMPARED, counted by --fail-on, naming --ip-families.
+import { describe, expect, test } from 'vitest';
+import { IpFamilies } from '../../src/engine';
+import { diffLines } from './support';
+
+const egress = (peer: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - ${peer}
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+`;
+const ingressIcmp = (type: number, family: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: a } }]
+    icmps: [{ fields: [{ type: ${type}, family: ${family} }] }]
+`;
+const FAMILY_NOTE = 'rules naming addresses or ICMP types of an IP family the cluster is judged without (--ip-families: the endpoint classes carry none of its addresses)';
+
+describe('changes of an IP family the diff judges without', () => {
+  test('an IPv6 block moved, judged IPv4-only: NOT COMPARED, either way; judged dual-stack: the change itself', () => {
+    const base = egress('toCIDR: ["2001:db8::/64"]');
+    const head = egress('toCIDR: ["2001:db8:1::/64"]');
+    const v4 = diffLines(base, head);
+    expect(v4.lines).toEqual([]);
+    expect(v4.doc.notCompared?.map((n) => [n.text.replace(/ differ between.*/, ''), n.mayAllow, n.mayDeny])).toEqual([[FAMILY_NOTE, true, true]]);
+    expect(v4.doc.notCompared?.[0].text).toContain('(1 added, 1 removed): the connections they decide are not compared; diff with --ip-families dual');
+    const dual = diffLines(base, head, { ipFamilies: IpFamilies.DUAL });
+    expect(dual.lines).toEqual(['+ prod/app=web → world 2001:db8:1::/64 443/TCP', '- prod/app=web → world 2001:db8::/64 443/TCP']);
+    expect(dual.doc.notCompared).toBeUndefined();
+  });
+
+  test('an ICMPv6 type changed, judged IPv4-only: NOT COMPARED', () => {
+    const { lines, doc } = diffLines(ingressIcmp(128, 'IPv6'), ingressIcmp(129, 'IPv6'));
+    expect(lines).toEqual([]);
+    expect(doc.notCompared?.map((n) => n.text.replace(/ differ between.*/, ''))).toEqual([FAMILY_NOTE]);
+  });
+
+  test('an IPv4 block moved, judged IPv6-only: NOT COMPARED', () => {
+    const { lines, doc } = diffLines(egress('toCIDR: ["203.0.113.0/24"]'), egress('toCIDR: ["198.51.100.0/24"]'), { ipFamilies: IpFamilies.IPV6 });
+    expect(lines).toEqual([]);
+    expect(doc.notCompared?.map((n) => n.text.replace(/ differ between.*/, ''))).toEqual([FAMILY_NOTE]);
+  });
+
+  test('guard: no change at all, or a change of the family judged only, says nothing of the other family', () => {
+    expect(diffLines(egress('toCIDR: ["2001:db8::/64"]'), egress('toCIDR: ["2001:db8::/64"]')).doc.notCompared).toBeUndefined();
+    const v4 = diffLines(egress('toCIDR: ["203.0.113.0/24"]'), egress('toCIDR: ["198.51.100.0/24"]'));
+    expect(v4.lines).toEqual(['+ prod/app=web → world 198.51.100.0/24 443/TCP', '- prod/app=web → world 203.0.113.0/24 443/TCP']);
+    expect(v4.doc.notCompared).toBeUndefined();
+  });
+});
