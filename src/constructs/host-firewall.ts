@@ -247,7 +247,9 @@ export class HostFirewall extends Construct {
       throw new CiliumPolicyError({
         id: 'host-firewall-no-management',
         message: `HostFirewall needs the management CIDRs operators reach the nodes from (managementCidrs is ${props.managementCidrs ? '[]' : 'not given'}): `
-          + 'they are the only source of break-glass SSH, and of the API server from outside the cluster where one runs',
+          + (props.apiServerClients === undefined
+            ? 'they are the only source of break-glass SSH, and of the API server from outside the cluster where one runs (apiServerClients is left to its default, every pod)'
+            : 'they are the only source of break-glass SSH, and a source of the API server from outside the cluster where one runs, beside the peers apiServerClients lists'),
         fix: "pass managementCidrs: ['10.50.0.0/24'], the bastion or VPN range operators come from (a /32 for one bastion)",
         location: this.node.path,
       });

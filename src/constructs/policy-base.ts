@@ -13,6 +13,7 @@ import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyR
 import { checkPropKeys } from './prop-keys';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
+import { constructFixOfEmptyRule } from '../validate/empty-rule-construct-fix';
 import { pushAll } from '../model/push-all';
 import { noteValidationErrors } from '../model/diagnostic-budget';
 
@@ -376,20 +377,4 @@ export function defaultName(id: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9.-]+/g, '-')
     .replace(/^[-.]+|[-.]+$/g, '');
-}
-
-/** The checks of a rule without sections (Cilium 1.17+: the CRD's anyOf; before: the agent's `Sanitize`, a rule that enforces nothing). */
-const EMPTY_RULE_CHECKS: ReadonlySet<string> = new Set(['crd-sections-any-of', 'sanitize-no-rules']);
-
-/**
- * The fix of a rule without sections, in the construct's words: the validator's speaks YAML (`ingress: [{}]`), while a
- * construct's rule is empty because no `allow…`/`deny…`/`isolate…` call was made on it (`spec`/`specs[0]`: the policy's
- * own; another `specs[i]`: the rule `addRule()` returned).
- */
-function constructFixOfEmptyRule(d: Diagnostic): Diagnostic {
-  if (!EMPTY_RULE_CHECKS.has(d.id)) return d;
-  const calls = 'allowIngress(), allowEgress(), denyIngress() or denyEgress()';
-  const on = d.path === undefined || d.path === 'spec' || d.path === 'specs[0]' ? `call ${calls} on the policy`
-    : `call ${calls} on the rule addRule() returned (${d.path})`;
-  return { ...d, fix: `${on}, or isolateIngress()/isolateEgress() for a default deny that allows nothing; remove the policy if none is meant` };
 }

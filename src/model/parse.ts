@@ -11,10 +11,9 @@
  * each diagnostic its source position (`yaml-source.ts`). The fields of one policy are read by `wire-reader.ts` against
  * `wire-schema.ts` (the v1.19 CRD `spec`). Public entry points: `PolicyModel.fromYaml` / `PolicyModel.fromObject`.
  */
-import { Document, LineCounter, Node as YamlNode } from 'yaml';
+import { Node as YamlNode } from 'yaml';
 import { Severity } from '../core/errors';
 import { formatPath, parsePath } from './json-path';
-import { yamlInputLimitError } from './nesting-depth';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
@@ -26,6 +25,7 @@ import { PolicyKind, RuleModel } from './policy-model';
 import { RAW_RULE } from './wire-schema';
 import { Reader } from './wire-reader';
 import { YamlSource } from './yaml-source';
+import { readYamlDocuments } from './yaml-documents';
 import { OmittedYamlErrors, readYamlStream, Yaml11BooleanWarning, YamlStreamReader } from './yaml-stream';
 
 /** The kinds of the `cilium.io` API group (CRDs of Cilium 1.14 to 1.19). */
@@ -49,7 +49,7 @@ const POLICY_KINDS: readonly PolicyKind[] = [PolicyKind.CILIUM_NETWORK_POLICY, P
  */
 export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStreamReader = readYamlStream): ParseResult {
   const out = newResult();
-  const deep = yamlInputLimitError(text);
+  const { limit: deep, readError, lineCounter, documents } = readYamlDocuments(text, read);
   if (deep) {
     out.diagnostics.push(compact({
       id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: deep.message, file: options.file, line: deep.line, column: 1,
@@ -63,25 +63,19 @@ export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStr
     }));
     return out;
   }
-  let docs: Document.Parsed[];
-  let lineCounter: LineCounter;
-  try {
-    ({ docs, lineCounter } = read(text));
-  } catch (e) {
+  if (readError !== undefined || lineCounter === undefined) {
     out.diagnostics.push(compact({
-      id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: `cannot read YAML: ${errorText(e)}`, file: options.file,
+      id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: `cannot read YAML: ${errorText(readError)}`, file: options.file,
     }));
     return out;
   }
-  docs.forEach((doc, index) => {
+  for (const { index, doc, value, convertError } of documents) {
     const pos = (offset: number): SourcePosition => {
       const p = lineCounter.linePos(offset);
       return { line: p.line, column: p.col };
     };
-    let failed = false;
     for (const [list, severity] of [[doc.errors, Severity.ERROR], [doc.warnings, Severity.WARNING]] as const) {
       for (const e of list) {
-        failed ||= severity === Severity.ERROR;
         const at = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
         out.diagnostics.push(compact({
           id: (e as Yaml11BooleanWarning).yaml11 ? ParseDiagnosticId.YAML11_AMBIGUOUS : ParseDiagnosticId.YAML_SYNTAX, severity,
@@ -91,21 +85,17 @@ export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStr
         }));
       }
     }
-    if (failed || doc.contents === null) return;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (e) {
-      const p = pos(doc.contents.range?.[0] ?? 0);
+    if (convertError !== undefined) {
+      const p = pos(doc.contents?.range?.[0] ?? 0);
       out.diagnostics.push(compact({
-        id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: `cannot read document ${index}: ${errorText(e)}`,
+        id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: `cannot read document ${index}: ${errorText(convertError)}`,
         file: options.file, index, ...p,
       }));
-      return;
+      continue;
     }
-    if (value === null || value === undefined) return; // an empty document (only comments, or a trailing ---)
-    readTopLevel(out, value, compact({ file: options.file, index }), (root) => new YamlSource(doc, text, root, pos), doc.contents);
-  });
+    if (value === null || value === undefined) continue; // failed, or an empty document (only comments, or a trailing ---)
+    readTopLevel(out, value, compact({ file: options.file, index }), (root) => new YamlSource(doc, text, root, pos), doc.contents ?? undefined);
+  }
   return out;
 }
 

@@ -10,7 +10,7 @@ import { CrdSchemas, CrdVersionRoot, CrdViolation, ICrdSchemaSource } from '../v
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { ownAnnotation } from '../model/version-annotation';
-import { readYamlStream } from '../model/yaml-stream';
+import { readYamlDocuments } from '../model/yaml-documents';
 import { listEntries } from '../model/list-items';
 
 /**
@@ -220,37 +220,39 @@ function collect(received: unknown): Target[] {
 }
 
 /**
- * The manifests of YAML text, read as every reader of the package reads a stream (`readYamlStream`: what the API server
- * gets from kubectl, Go's numbers and booleans) and its Lists (`listEntries`). A document that does not parse, or is no
- * mapping, and a List item that is no object are invalid targets (the matcher fails), never skipped.
+ * The manifests of YAML text, read by the package's one stream reader (`readYamlDocuments`: the input limits of `fromYaml`,
+ * then `readYamlStream`, what the API server gets from kubectl, Go's numbers and booleans) and its Lists (`listEntries`).
+ * Text over a limit, a document that does not parse or is no mapping (a top-level array of raw rules too: no CRD checks
+ * it), and a List item that is no object are invalid targets (the matcher fails), never skipped.
  */
 function fromYamlText(text: string): Target[] {
-  const { docs, lineCounter } = readYamlStream(text);
+  const { limit, readError, lineCounter, documents } = readYamlDocuments(text);
+  if (limit) return [{ manifest: undefined, invalid: `YAML text that is not read: ${limit.message}` }];
+  if (readError !== undefined || lineCounter === undefined) {
+    return [{ manifest: undefined, invalid: `YAML text that cannot be read (${readError?.split('\n')[0]})` }];
+  }
   const targets: Target[] = [];
-  docs.forEach((doc, index) => {
+  for (const { index, doc, value, convertError } of documents) {
     const error = doc.errors[0];
     if (error) {
       const at = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
       targets.push({ manifest: undefined, invalid: `YAML text whose document ${index} does not parse (line ${at.line}: ${error.message.split('\n')[0]})` });
-      return;
+      continue;
     }
-    if (doc.contents === null) return;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (e) {
-      targets.push({ manifest: undefined, invalid: `YAML text whose document ${index} cannot be read (${e instanceof Error ? e.message : String(e)})` });
-      return;
+    if (convertError !== undefined) {
+      targets.push({ manifest: undefined, invalid: `YAML text whose document ${index} cannot be read (${convertError.split('\n')[0]})` });
+      continue;
     }
-    if (value === null || value === undefined) return; // an empty document (only comments, or a trailing ---)
+    if (value === null || value === undefined) continue; // an empty document (only comments, or a trailing ---)
     if (typeof value !== 'object' || Array.isArray(value)) {
-      targets.push({ manifest: undefined, invalid: `YAML text whose document ${index} is ${describeValue(value)}, not a Kubernetes object` });
-      return;
+      const rules = Array.isArray(value) ? ' (a list of raw rules has no CRD to check: give each a CiliumNetworkPolicy\'s spec)' : '';
+      targets.push({ manifest: undefined, invalid: `YAML text whose document ${index} is ${describeValue(value)}, not a Kubernetes object${rules}` });
+      continue;
     }
     const { entries, problems } = listEntries(value);
     for (const p of problems) targets.push({ manifest: undefined, invalid: `YAML text whose document ${index}: ${p.message}` });
     for (const e of entries) targets.push({ manifest: e.value });
-  });
+  }
   return targets;
 }
 

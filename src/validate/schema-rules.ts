@@ -252,12 +252,8 @@ function checkFqdnSelector(ctx: CheckContext, sel: FqdnSelectorModel, path: stri
     }
     const ok = field === 'matchName' ? SAFE.fqdnName(value) : SAFE.fqdnPattern(value);
     if (!ok) {
-      const host = hostOfUrlLike(value, field === 'matchName' ? SAFE.fqdnName : SAFE.fqdnPattern);
       ctx.report('crd-fqdn-syntax', p, `${field} ${show(value)} is not a valid DNS ${field === 'matchName' ? 'name' : 'pattern'}`,
-        host !== undefined
-          ? `write the name alone, ${host}: ${field} matches DNS names, without a scheme, port or path (the port goes in toPorts, a construct's ports)`
-          : field === 'matchName' ? 'use letters, digits, "-", "_" and single dots, such as api.example.com'
-            : 'use letters, digits, "-", "_", "*" and single dots, such as *.example.com');
+        fqdnSyntaxFix(value, field, field === 'matchName' ? SAFE.fqdnName : SAFE.fqdnPattern));
     }
     if (v.atLeast(CONSTRAINT_SINCE.fqdnMaxLength) && value.length > LIMITS.fqdn) {
       ctx.report('crd-fqdn-max-length', p, `${field} is ${value.length} characters long, more than ${LIMITS.fqdn}`, 'shorten it to a valid DNS name of at most 255 characters');
@@ -266,13 +262,28 @@ function checkFqdnSelector(ctx: CheckContext, sel: FqdnSelectorModel, path: stri
 }
 
 /**
- * The DNS name in a URL or `host:port` written where a DNS name belongs (`https://api.example.com/v1`, `api.example.com:443`),
- * when the rest is a valid name or pattern (`valid`); otherwise `undefined`.
+ * The fix for a `matchName`/`matchPattern` that fails the CRD pattern (`valid`): a name with surrounding whitespace gets the
+ * trimmed name; a URL (the text has `://`: the scheme form is then required, with a `:\d+` port at most) or a `host:port`
+ * gets the host alone when the host is a valid name, or toCIDR when it is an IP address; anything else gets the general fix.
  */
-function hostOfUrlLike(value: string, valid: (s: string) => boolean): string | undefined {
-  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/:?#\s]+)(?::\d*)?(?:[/?#].*)?$/i.exec(value.trim());
-  if (!m || m[1] === value || !valid(m[1])) return undefined;
-  return m[1];
+function fqdnSyntaxFix(value: string, field: 'matchName' | 'matchPattern', valid: (s: string) => boolean): string {
+  const general = field === 'matchName' ? 'use letters, digits, "-", "_" and single dots, such as api.example.com'
+    : 'use letters, digits, "-", "_", "*" and single dots, such as *.example.com';
+  const trimmed = value.trim();
+  if (trimmed !== value && trimmed !== '' && valid(trimmed)) {
+    return `remove the whitespace around the name: write ${trimmed}`;
+  }
+  const hostPart = '(\\[[^\\]\\s]*\\]|[^/:?#\\s@[\\]]+)(?::\\d+)?(?:[/?#]\\S*)?$';
+  const m = new RegExp(trimmed.includes('://') ? `^[a-z][a-z0-9+.-]*://${hostPart}` : `^${hostPart}`, 'i').exec(trimmed);
+  const host = m?.[1] ?? trimmed;
+  const addrText = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const addr = parseAddr(addrText);
+  if (addr && addr.zone === undefined) {
+    const cidr = `${addrText}/${addr.family === 4 ? 32 : 128}`;
+    return `${addrText} is an IP address, not a DNS name: allow it with toCIDR ${cidr} (Peer.cidr('${cidr}') in a construct), the port in toPorts`;
+  }
+  if (!m || host === trimmed || !valid(host)) return general;
+  return `write the name alone, ${host}: ${field} matches DNS names, without a scheme, port or path (the port goes in toPorts, a construct's ports)`;
 }
 
 /**

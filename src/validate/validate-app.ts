@@ -25,6 +25,7 @@ import { ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
+import { constructFixOfEmptyRule } from './empty-rule-construct-fix';
 import { defaultFix } from './finding-fixes';
 import { mergeUnquotedPorts } from './unquoted-ports';
 import { validatePolicy } from './validate-policy';
@@ -164,7 +165,8 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
     // As validate: a port written as a number that is no port either is one finding (`mergeUnquotedPorts`, per document).
     const layers = parsed.documents.map((doc) => {
       const own = parsed.diagnostics.filter((d) => d.index === doc.source.index && d.itemPath === doc.source.itemPath);
-      return mergeUnquotedPorts(own, perPolicy ? validatePolicy(doc.model, { version }) : []);
+      // An SDK policy's empty rule gets the construct's fix (the calls), as at synthesis.
+      return mergeUnquotedPorts(own, perPolicy ? validatePolicy(doc.model, { version }).map(sdk ? constructFixOfEmptyRule : (d) => d) : []);
     });
     const dropped = new Set(layers.flatMap((l) => [...l.dropped]));
     if (perPolicy) for (const d of parsed.diagnostics) if (d !== typed && !dropped.has(d)) out.push(place(ref, model, d));

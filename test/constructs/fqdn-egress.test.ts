@@ -83,4 +83,24 @@ describe('a URL or host:port as a name: the fix names the DNS name alone', () =>
     expect(fixes('api..example.com')).toEqual(['use letters, digits, "-", "_" and single dots, such as api.example.com']);
     expect(fixes('http://api..example.com')).toEqual(['use letters, digits, "-", "_" and single dots, such as api.example.com']);
   });
+
+  // Session 46 review: the scheme was retried away, so the scheme became the "name" (following the fix gave matchName: https).
+  test('a URL that is no scheme://host[:digits][path] never names its scheme; an address goes to toCIDR; whitespace is named', () => {
+    const fixes = (name: string): string[] => {
+      const [doc] = PolicyModel.fromYaml(`apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: x, namespace: shop }\n`
+        + `spec: { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: ${JSON.stringify(name)} }] }] }\n`).documents;
+      return Validator.validatePolicy(doc.model, { version: CiliumVersion.V1_19 }).filter((d) => d.id === 'crd-fqdn-syntax').map((d) => d.fix ?? '');
+    };
+    const general = ['use letters, digits, "-", "_" and single dots, such as api.example.com'];
+    for (const given of ['https://admin:secret@api.example.com', 'https://api.example.com:https', 'https://api.example.com (prod)',
+      'https://api.example.com:443 /v1', 'api.example.com:', 'http://a..b']) {
+      expect(fixes(given), given).toEqual(general);
+    }
+    expect(fixes('https://api.example.com:8443/v1')[0]).toMatch(/^write the name alone, api\.example\.com: /);
+    expect(fixes('10.0.0.1:443')).toEqual(['10.0.0.1 is an IP address, not a DNS name: allow it with toCIDR 10.0.0.1/32 '
+      + '(Peer.cidr(\'10.0.0.1/32\') in a construct), the port in toPorts']);
+    expect(fixes('http://[2001:db8::1]:80/')).toEqual(['2001:db8::1 is an IP address, not a DNS name: allow it with toCIDR 2001:db8::1/128 '
+      + '(Peer.cidr(\'2001:db8::1/128\') in a construct), the port in toPorts']);
+    expect(fixes(' api.example.com')).toEqual(['remove the whitespace around the name: write api.example.com']);
+  });
 });

@@ -346,6 +346,11 @@ describe('HostFirewall refusals, by error id', () => {
     // Session 46: the message named no bad value; it says which (an empty list, or the prop left out).
     expect(refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: [] })).message).toContain('(managementCidrs is [])');
     expect(refusal(() => new HostFirewall(chart(), 'fw', {} as HostFirewallProps)).message).toContain('(managementCidrs is not given)');
+    // Session 46 review: "the only source of the API server from outside the cluster" was untrue beside apiServerClients' CIDRs.
+    expect(refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: [] })).message)
+      .toMatch(/and of the API server from outside the cluster where one runs \(apiServerClients is left to its default, every pod\) \(host-firewall-no-management\)/);
+    expect(refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: [], apiServerClients: [Peer.cidr('192.0.2.0/24')] })).message)
+      .toMatch(/and a source of the API server from outside the cluster where one runs, beside the peers apiServerClients lists \(host-firewall-no-management\)/);
   });
 
   test.each([

@@ -6,7 +6,7 @@
 import { ApiObject, App, Chart, JsonPatch, ResolutionContext, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, KafkaRule, L7, NodeSelector, Peer, PolicyBase, Port } from '../../src';
+import { CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, KafkaRule, L7, NodeSelector, Peer, PolicyBase, Port, Validator } from '../../src';
 import { decidedBy } from '../support/construct-verdicts';
 import { chart, synthFailure } from '../support/synth';
 
@@ -224,8 +224,24 @@ describe('the checks of the synthesis', () => {
     expect(fixes(CiliumVersion.V1_19, (p) => {
       p.isolateIngress();
       p.addRule({ endpointSelector: EndpointSelector.labels({ app: 'web' }) });
-    })).toEqual([`crd-sections-any-of specs[1]: call ${calls} on the rule addRule() returned (specs[1])${rest}`]);
+    })).toEqual([`crd-sections-any-of specs[1]: call ${calls} on the rule addRule() returned (specs[1]), or isolateIngress()/isolateEgress() `
+      + 'for a default deny that allows nothing; drop the addRule() call if no rule is meant']);
+    // Session 46 review: the policy's own rule empty beside addRule()'s: removing the policy would drop the added rule's allows.
+    expect(fixes(CiliumVersion.V1_19, (p) => {
+      p.addRule({ endpointSelector: EndpointSelector.labels({ app: 'web' }) }).isolateIngress();
+    })).toEqual([`crd-sections-any-of specs[0]: give the policy's own rule a call (${calls}, or isolateIngress()/isolateEgress() for a default `
+      + 'deny that allows nothing), or put the first addRule()\'s selector and calls on the policy itself']);
     expect(fixes(CiliumVersion.V1_19, (p) => p.isolateIngress())).toEqual([]);
+  });
+
+  // Session 46 review: validateApp with includeSdkPolicyLayers gave the YAML fix (ingress: [{}]) where synthesis names the calls.
+  test('Validator.validateApp with includeSdkPolicyLayers gives an SDK policy\'s empty rule the same fix as synthesis', () => {
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    const atSynth = p.synthesizeModel().diagnostics.filter((d) => d.id === 'crd-sections-any-of').map((d) => d.fix);
+    const found = Validator.validateApp(c.node.root, { includeSdkPolicyLayers: true }).filter((d) => d.id === 'crd-sections-any-of');
+    expect(found.map((d) => d.fix)).toEqual(atSynth);
+    expect(atSynth[0]).toMatch(/^call allowIngress\(\), allowEgress\(\), denyIngress\(\) or denyEgress\(\) on the policy, /);
   });
 });
 

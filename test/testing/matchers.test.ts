@@ -167,7 +167,7 @@ describe('toBeValidCilium | manifests', () => {
 
   // Session 46: toAllow/toDeny took the text of dist/*.k8s.yaml, toBeValidCilium refused it with the whole text quoted
   // ("but got string \"apiVersion: …\"", then "found none"): a newcomer's first test of the synthesized file failed.
-  describe('YAML text, as toAllow/toDeny take it', () => {
+  describe('YAML text of manifests', () => {
     const text = (spec: Record<string, unknown>, name = 'text'): string => stringify({ ...manifest, metadata: { name, namespace: 'shop' }, spec });
     const { spec } = manifest as { spec: Record<string, unknown> };
 
@@ -193,6 +193,17 @@ describe('toBeValidCilium | manifests', () => {
       expect(failureOf(() => expect(`${text(spec)}---\njust text\n`).toBeValidCilium()))
         .toContain('but got YAML text whose document 1 is string "just text", not a Kubernetes object');
       expect(`${text(spec)}---\n# only a comment\n`).toBeValidCilium();
+    });
+
+    // Session 46 review: the text was read by a second copy of fromYaml's loop, without its input limits; and a top-level
+    // array of raw rules, which toAllow/toDeny take, failed as "a list" without saying why.
+    test('the input limits of every YAML reader apply; a top-level array of raw rules fails, saying no CRD checks it', () => {
+      const deep = `${text(spec)}---\nx: ${'['.repeat(150)}${']'.repeat(150)}\n`;
+      expect(failureOf(() => expect(deep).toBeValidCilium()))
+        .toMatch(/^expected Kubernetes manifests \(objects or YAML text\), a cdk8s Chart or App, but got YAML text that is not read: the input nests more than 100/);
+      expect(failureOf(() => expect(stringify([spec])).toBeValidCilium()))
+        .toContain('but got YAML text whose document 0 is a list, not a Kubernetes object (a list of raw rules has no CRD to check: '
+          + 'give each a CiliumNetworkPolicy\'s spec)');
     });
   });
 

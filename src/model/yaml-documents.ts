@@ -1,0 +1,54 @@
+import { Document, LineCounter } from 'yaml';
+import { NestingDepthError, yamlInputLimitError } from './nesting-depth';
+import { readYamlStream, YamlStreamReader } from './yaml-stream';
+
+/** One document of a YAML stream, as `readYamlDocuments` read it. */
+export interface YamlDocumentRead {
+  /** The document's position in the stream, from 0. */
+  readonly index: number;
+  readonly doc: Document.Parsed;
+  /** Its plain value: `undefined` when the document has errors (`doc.errors`), has no contents, or could not be converted. */
+  readonly value?: unknown;
+  /** The message of why the value could not be converted (too many aliases, …), when it could not. */
+  readonly convertError?: string;
+}
+
+/** A YAML stream as every reader of the package reads it. */
+export interface YamlDocumentsRead {
+  /** A limit of the reader the text exceeds (depth, documents, values, …): then nothing is read. */
+  readonly limit?: NestingDepthError;
+  /** The message of why the reader failed on the text (then nothing is read). */
+  readonly readError?: string;
+  readonly lineCounter?: LineCounter;
+  readonly documents: readonly YamlDocumentRead[];
+}
+
+/**
+ * The documents of a YAML (or JSON) stream, read under the input limits (`yamlInputLimitError`) by `read` (`readYamlStream`:
+ * what the API server gets from kubectl), each converted to its plain value. The one per-document reader of `fromYaml` and
+ * the matchers' YAML text. Never throws on bad input.
+ */
+export function readYamlDocuments(text: string, read: YamlStreamReader = readYamlStream): YamlDocumentsRead {
+  const limit = yamlInputLimitError(text);
+  if (limit) return { limit, documents: [] };
+  let docs: Document.Parsed[];
+  let lineCounter: LineCounter;
+  try {
+    ({ docs, lineCounter } = read(text));
+  } catch (e) {
+    return { readError: messageOf(e), documents: [] };
+  }
+  const documents = docs.map((doc, index): YamlDocumentRead => {
+    if (doc.errors.length > 0 || doc.contents === null) return { index, doc };
+    try {
+      return { index, doc, value: doc.toJS({ maxAliasCount: 1000 }) };
+    } catch (e) {
+      return { index, doc, convertError: messageOf(e) };
+    }
+  });
+  return { lineCounter, documents };
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
