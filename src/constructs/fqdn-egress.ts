@@ -5,7 +5,7 @@ import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
 import { isPort, Port } from './port';
 import { IEndpointSelector } from './selector';
-import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
 import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { checkPropKeys } from './prop-keys';
@@ -119,6 +119,8 @@ export class FqdnEgress extends Construct {
       checkFqdnNotAddress(f, 'FqdnEgress fqdns entry', this.node.path);
       checkFqdnRegistrable(f, 'FqdnEgress fqdns entry', this.node.path);
     }
+    // Every bad entry at once, named by its index: synthesis found each twice (toFQDNs and the DNS rule derived from it).
+    checkFqdnSyntax(props.fqdns.map((f, i) => ({ text: f.trim(), at: `fqdns[${i}]` })), 'FqdnEgress', this.node.path);
     this.policy = new CiliumPolicy(this, 'Resource', {
       name: props.name,
       namespace: requireNamespace(scope, id, props.namespace, 'FqdnEgress'),

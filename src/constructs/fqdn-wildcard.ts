@@ -1,6 +1,7 @@
 import { CiliumPolicyError } from '../core/errors';
 import { addressShapedNameProblem, registrableWildcardExample, versionDependentWildcard } from '../model/fqdn-pattern';
 import { isDns1123Label } from '../validate/syntax';
+import { fqdnSyntaxProblem } from '../validate/schema-rules';
 
 /**
  * Refuses a DNS pattern of only `*`s other than `*` (`**`, `*.`, `**.`), whose meaning changes with the Cilium version:
@@ -60,6 +61,30 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
       ? `write "*.${domain}" for the subdomains of ${domain} (and the name ${domain} itself as a name, Peer.fqdn), or list the names`
       : 'put the wildcard below a domain you control, such as "*.example.com", or list the names; there is no opt-out: '
         + 'only reserved top-level domains (such as internal, corp, home, test) count as private',
+    ...(location !== undefined ? { location } : {}),
+  });
+}
+
+/**
+ * Refuses names and patterns the CRD pattern of every Cilium version refuses (`fqdn-syntax`, `fqdnSyntaxProblem`: a URL,
+ * `host:port`, a space), at the call or prop that wrote them, every bad entry of the list in one refusal. Before, synthesis
+ * found each one twice, at the output fields: in `toFQDNs` and in the DNS rule a construct derives from it (`crd-fqdn-syntax`).
+ * @param entries the names or patterns, each with where it was written (`fqdns[0]`, or `''` for a single value)
+ * @param factory what got them, e.g. `Peer.fqdn` or `FqdnEgress`
+ * @param location where it was called from
+ */
+export function checkFqdnSyntax(entries: readonly { text: string; at: string }[], factory: string, location: string | undefined): void {
+  const bad = entries.flatMap(({ text, at }) => {
+    if (typeof text !== 'string') return [];
+    const problem = fqdnSyntaxProblem(text.includes('*') ? 'matchPattern' : 'matchName', text);
+    return problem === undefined ? [] : [{ at, text, problem }];
+  });
+  if (bad.length === 0) return;
+  const name = (b: typeof bad[number]): string => `${factory}${b.at === '' ? '' : ` ${b.at}`} ${JSON.stringify(b.text)}`;
+  throw new CiliumPolicyError({
+    id: 'fqdn-syntax',
+    message: `${bad.map((b) => `${name(b)} ${b.problem.message}`).join('; ')}: no Cilium version accepts it (the CRD pattern of matchName and matchPattern)`,
+    fix: bad.length === 1 ? bad[0].problem.fix : bad.map((b) => `${b.at}: ${b.problem.fix}`).join('; '),
     ...(location !== undefined ? { location } : {}),
   });
 }

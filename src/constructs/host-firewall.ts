@@ -13,7 +13,7 @@ import {
   cidrsHoldWholeWorld, controlPlaneOnly, ESSENTIAL_ICMP, itemsSelectBroadly, mayBeControlPlane, LOCKOUT_EXEMPTION_KEYS, LockoutExemption,
   LockoutPath, lockoutPathKey, NARROW_ROLE_LIMIT,
 } from '../validate/lockout-guard';
-import { checkOwnSelectorShape, peerAsJudged, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
+import { checkOwnSelectorShape, peerAsJudged, peersSelectBroadly, peersSelectWholeWorld, refuseMalformedCidr } from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
@@ -240,6 +240,10 @@ export class HostFirewall extends Construct {
       if (entries === undefined) continue;
       if (entries.strings) checkStringList(list, `HostFirewall ${prop}`, entries.kind, this.node.path);
       else checkListOf(list, `HostFirewall ${prop}`, entries.kind, entries.property, this.node.path);
+    }
+    // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
+    for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'] as const) {
+      (props[prop] ?? []).forEach((c, i) => refuseMalformedCidr(c, `HostFirewall ${prop}[${i}]`, this.node.path));
     }
     props = snapshotProps(props);
     this.props = props;

@@ -10,7 +10,7 @@ import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { checkPropKeys } from './prop-keys';
-import { checkOwnSelectorShape } from './peer-config';
+import { checkOwnSelectorShape, refuseMalformedCidr } from './peer-config';
 
 /**
  * The cloud instance-metadata endpoints: the link-local IPv4 address of AWS, GCP, Azure (and most others), AWS's IPv6
@@ -75,6 +75,7 @@ export class MetadataEndpointBlock extends Construct {
     checkPropKeys(props, METADATA_ENDPOINT_BLOCK_PROPS, { owner: 'MetadataEndpointBlock', location: this.node.path });
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
     checkStringList(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', this.node.path);
+    (props.extraCidrs ?? []).forEach((c, i) => refuseMalformedCidr(c, `MetadataEndpointBlock extraCidrs[${i}]`, this.node.path));
     checkSelectorValue(props.endpointSelector, 'endpointSelector', this.node.path);
     const name = props.name ?? 'block-metadata-endpoint';
     const description = 'deny egress to the cloud metadata endpoint without switching egress to default deny';

@@ -60,11 +60,16 @@ export class MonitoringScrape extends Construct {
     checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', isPort, this.node.path);
     const namespaces = [...new Set(props.namespaces ?? [])].sort();
     for (const ns of namespaces) checkNamespaceName(ns, 'MonitoringScrape namespaces entry', this.node.path);
-    if (namespaces.length === 0 || (props.ports ?? []).length === 0) {
+    // Each prop by name, with its value: "got 1 namespaces, 0 ports" named neither the prop nor what to pass.
+    for (const [prop, list, what, fix] of [
+      ['namespaces', props.namespaces, 'the namespaces whose pods are scraped', "pass namespaces: ['shop']"],
+      ['ports', props.ports, 'the metrics ports the scraper may reach', 'pass ports: [Port.tcp(9090)]'],
+    ] as const) {
+      if (list !== undefined && list.length > 0) continue;
       throw new CiliumPolicyError({
         id: 'monitoring-scrape-empty',
-        message: `MonitoringScrape needs namespaces and ports (got ${namespaces.length} namespaces, ${(props.ports ?? []).length} ports)`,
-        fix: "pass namespaces: ['shop'] and ports: [Port.tcp(9090)]",
+        message: `MonitoringScrape ${prop} is ${list === undefined ? 'not given' : 'an empty list ([])'}: it needs ${what}, at least one`,
+        fix: `${fix}, ${what}`,
         location: this.node.path,
       });
     }

@@ -6,6 +6,7 @@ import {
   selectorRequiresNothing,
 } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
+import { cidrNeverValid } from '../model/cidr';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { cidrSetEntryPeers } from '../validate/schema-rules';
@@ -169,6 +170,27 @@ function refuseCidrSetEntry(entry: unknown, what: string, location: string): voi
       location,
     });
   }
+}
+
+/**
+ * Refuses a CIDR that no Cilium version takes (`peer-cidr-syntax`: `cidrNeverValid`, `10.0.0.0/33`, `300.1.1.1/32`,
+ * `garbage`) where it is written, naming the call or prop: before, the CRD check found it at synthesis, at the output field
+ * (`spec.ingress[0].fromCIDR[0]`). What some version takes (a bare address) is left to the target version's checks. A value
+ * that is no text is left to the checks that name it.
+ * @param text the CIDR as given
+ * @param what who gave it, leading the message (`Peer.cidr()`, `HostFirewall managementCidrs[0]`)
+ * @param location the construct path, or the caller's file:line
+ */
+export function refuseMalformedCidr(text: unknown, what: string, location: string | undefined): void {
+  if (typeof text !== 'string') return;
+  const problem = cidrNeverValid(text);
+  if (problem === undefined) return;
+  throw new CiliumPolicyError({
+    id: 'peer-cidr-syntax',
+    message: `${what} ${JSON.stringify(text)} is not a CIDR any Cilium version accepts: ${problem.reason}`,
+    fix: problem.fix,
+    location,
+  });
 }
 
 /**

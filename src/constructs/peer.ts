@@ -6,13 +6,13 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
-import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept } from './peer-config';
+import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseMalformedCidr } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
 import { hasValueMark } from './value-mark';
-import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 import { checkPropKeys } from './prop-keys';
 
@@ -244,7 +244,8 @@ export class Peer implements IPeer {
   /**
    * An IP range outside the cluster (`10.0.0.0/8`, `2001:db8::/32`), optionally with holes. CIDR rules never
    * match pods or nodes, only peers without a cluster identity. A CIDR with host bits set (`10.1.2.3/8`, which Cilium
-   * reads as all of `10.0.0.0/8`) is refused (`peer-cidr-host-bits`): write the network, or the one address as a /32.
+   * reads as all of `10.0.0.0/8`) is refused (`peer-cidr-host-bits`): write the network, or the one address as a /32. So is,
+   * at the call, a CIDR no Cilium version accepts (`10.0.0.0/33`, `300.1.1.1/32`: `peer-cidr-syntax`), here and in `except`.
    */
   public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.cidr()', "Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] })");
@@ -255,6 +256,9 @@ export class Peer implements IPeer {
     checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
     // Cilium reads `except: []` as no hole (`api.CIDRRule` `ExceptCIDRs`, omitempty): the ranges meant to be left out are in.
     refuseEmptyExcept(cidr, options.except, `Peer.cidr(${JSON.stringify(cidr)}) except`, `Peer.cidr(${JSON.stringify(cidr)})`, callerLocation());
+    // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
+    refuseMalformedCidr(cidr, 'Peer.cidr()', callerLocation());
+    (options.except ?? []).forEach((hole, i) => refuseMalformedCidr(hole, `Peer.cidr(${JSON.stringify(cidr)}) except[${i}]`, callerLocation()));
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);
@@ -317,6 +321,7 @@ export class Peer implements IPeer {
       });
     }
     checkFqdnNotAddress(name, 'Peer.fqdn', callerLocation());
+    checkFqdnSyntax([{ text: name, at: '' }], 'Peer.fqdn', callerLocation());
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchName: name }] }, description: `fqdn ${name}` });
   }
 
@@ -333,6 +338,7 @@ export class Peer implements IPeer {
     checkFqdnWildcard(pattern, 'Peer.fqdnPattern', at);
     checkFqdnNotAddress(pattern, 'Peer.fqdnPattern', at);
     checkFqdnRegistrable(pattern, 'Peer.fqdnPattern', at);
+    checkFqdnSyntax([{ text: pattern, at: '' }], 'Peer.fqdnPattern', at);
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
   }
 

@@ -299,7 +299,10 @@ export interface NamespaceRollout {
   readonly identityUnknown: number;
   /** Connections where the engine disagrees with the cluster at this namespace's side. */
   readonly disagreements: number;
-  /** Nothing observed flowing would be dropped, and every connection could be judged. */
+  /**
+   * Nothing observed flowing would be dropped, every connection could be judged, and a policy selects a pod of the namespace
+   * on a side seen (else nothing would be enforced: `reason` says so).
+   */
   readonly readyToEnforce: boolean;
   /** Why (not) ready, in one sentence. */
   readonly reason: string;
@@ -855,6 +858,8 @@ interface Tally {
   /** Connections the engine could not judge (`errors`). */
   notEvaluated: number;
   disagreements: number;
+  /** Sides at the namespace's end (egress at its client, ingress at its server) where a policy selects its pod. */
+  selected: number;
   first?: string;
   last?: string;
 }
@@ -886,6 +891,11 @@ class RolloutTally {
     }
     const sideNs = (dir: 'egress' | 'ingress'): string | undefined => (dir === 'egress' ? src : dst);
     const v = judged.verdict;
+    // A policy selecting the pod in either direction (`SideVerdict.policies`): else nothing in the namespace would be enforced.
+    for (const side of v !== undefined ? [v.egress, v.ingress] : []) {
+      const ns = sideNs(side.direction);
+      if (ns !== undefined && side.evaluated && side.policies.length > 0) this.tally(ns).selected++;
+    }
     if (flowing && v !== undefined && v.verdict !== 'allowed') {
       const at = new Set<string>();
       for (const side of [v.egress, v.ingress]) {
@@ -918,12 +928,17 @@ class RolloutTally {
         t.notEvaluated > 0 ? `${plural(t.notEvaluated, 'connection')} could not be judged (see not judged)` : '',
         this.notJudgedInput !== undefined ? `not all of the capture was judged (${this.notJudgedInput})` : '',
       ].filter((x) => x !== '');
-      const ready = t.flowing > 0 && blockers.length === 0;
-      const reason = ready
-        ? `ready to enforce: none of the ${plural(t.flowing, 'connection')} observed flowing${span} would be dropped`
+      // Nothing would be dropped because nothing would be enforced: no policy selects a pod of the namespace on any side seen.
+      const unselected = t.flowing > 0 && blockers.length === 0 && t.selected === 0;
+      const ready = t.flowing > 0 && blockers.length === 0 && !unselected;
+      const reason = unselected
+        ? `nothing to enforce: no policy selects the pods of the namespace in the ${plural(t.flowing, 'connection')} observed flowing${span}, `
+          + 'so all of its traffic stays allowed; select its pods (a default deny, or a policy per workload) to enforce anything'
+        : ready
+          ? `ready to enforce: none of the ${plural(t.flowing, 'connection')} observed flowing${span} would be dropped`
           + `${window !== undefined && window.seconds < 86_400 ? '; a capture shorter than a day misses daily jobs and rare paths' : ''}`
-        : t.flowing === 0 && blockers.length === 0 ? `not ready: no connection was observed flowing${span}`
-          : `not ready: ${blockers.join('; ')}${span}`;
+          : t.flowing === 0 && blockers.length === 0 ? `not ready: no connection was observed flowing${span}`
+            : `not ready: ${blockers.join('; ')}${span}`;
       return {
         namespace,
         connections: t.connections,
@@ -943,7 +958,7 @@ class RolloutTally {
   private tally(ns: string): Tally {
     let t = this.byNamespace.get(ns);
     if (t === undefined) {
-      t = { connections: 0, flows: 0, flowing: 0, wouldBeDropped: 0, audited: 0, identityUnknown: 0, notEvaluated: 0, disagreements: 0 };
+      t = { connections: 0, flows: 0, flowing: 0, wouldBeDropped: 0, audited: 0, identityUnknown: 0, notEvaluated: 0, disagreements: 0, selected: 0 };
       this.byNamespace.set(ns, t);
     }
     return t;

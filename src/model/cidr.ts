@@ -93,6 +93,37 @@ export function parseCidr(text: string): ParsedCidr | undefined {
 }
 
 /**
+ * Why `text` is a CIDR that no Cilium version takes, with its fix, or `undefined` when some version may take it: an address
+ * as the API server reads it (`parseAddr`, sloppy: Go 1.16's `net` parser of `ParseCIDRSloppy`; an IPv6 zone too) with, if
+ * any, a decimal prefix length within the family's width. What that leaves is the target version's to judge (a bare address,
+ * leading zeros, a zone: validate's `crd-cidr` and `sanitize-cidr-parse`), never here: a prefix length beyond the width
+ * (`10.0.0.0/33`), an octet above 255 (`300.1.1.1/32`) or text that is no address fails Go's `net.ParseCIDR`, the 1.14/1.15
+ * CRD pattern and the agent's `netip.ParsePrefix` alike.
+ */
+export function cidrNeverValid(text: string): { reason: string; fix: string } | undefined {
+  const slash = text.lastIndexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const addr = parseAddr(address, true);
+  const example = 'write an address and a prefix length, such as 10.0.0.0/8, 10.1.2.3/32 or 2001:db8::/32';
+  if (addr === undefined) {
+    const what = /^[0-9.]+$/.test(address) ? 'no IPv4 address (four numbers of 0 to 255)' : /^[0-9a-fA-F:.]+$/.test(address) && address.includes(':')
+      ? 'no IPv6 address (at most eight groups of 1 to 4 hex digits, one "::")' : 'no IP address';
+    return { reason: `${JSON.stringify(address)} is ${what}`, fix: example };
+  }
+  if (slash < 0) return undefined;
+  const width = addr.family === 4 ? 32 : 128;
+  const length = text.slice(slash + 1);
+  if (!/^[0-9]+$/.test(length)) return { reason: `the prefix length ${JSON.stringify(length)} is no number`, fix: example };
+  if (Number(length) > width) {
+    return {
+      reason: `the prefix length ${length} is more than the ${width} bits of an IPv${addr.family} address`,
+      fix: `write a prefix length of 0 to ${width}: ${address}/${width} for the one address, a shorter one for a network`,
+    };
+  }
+  return undefined;
+}
+
+/**
  * A CIDR whose address has host bits set (`10.1.2.3/8`), which Cilium masks to the whole network: the one address and
  * the network it was read as, for the message and its fix; `undefined` for a CIDR without host bits, or not a CIDR.
  */

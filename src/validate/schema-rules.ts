@@ -250,15 +250,27 @@ function checkFqdnSelector(ctx: CheckContext, sel: FqdnSelectorModel, path: stri
       wrongType(ctx, p, field, value, 'a string');
       continue;
     }
-    const ok = field === 'matchName' ? SAFE.fqdnName(value) : SAFE.fqdnPattern(value);
-    if (!ok) {
-      ctx.report('crd-fqdn-syntax', p, `${field} ${show(value)} is not a valid DNS ${field === 'matchName' ? 'name' : 'pattern'}`,
-        fqdnSyntaxFix(value, field, field === 'matchName' ? SAFE.fqdnName : SAFE.fqdnPattern));
-    }
+    const problem = fqdnSyntaxProblem(field, value);
+    if (problem !== undefined) ctx.report('crd-fqdn-syntax', p, `${field} ${show(value)} ${problem.message}`, problem.fix);
     if (v.atLeast(CONSTRAINT_SINCE.fqdnMaxLength) && value.length > LIMITS.fqdn) {
       ctx.report('crd-fqdn-max-length', p, `${field} is ${value.length} characters long, more than ${LIMITS.fqdn}`, 'shorten it to a valid DNS name of at most 255 characters');
     }
   }
+}
+
+/**
+ * What the CRD pattern of every version refuses in a `matchName` or `matchPattern` (`toFQDNs`, and a DNS rule's, the same
+ * `FQDNSelector`): Cilium's `^([-a-zA-Z0-9_]+[.]?)+$` for a name, `^([-a-zA-Z0-9_*]+[.]?)+$` for a pattern
+ * (pkg/policy/api/fqdn.go, the kubebuilder markers of `FQDNSelector`, 1.14-1.19), with the fix; `undefined` when it takes
+ * the text. The one check of `crd-fqdn-syntax` (YAML) and of the constructs' refusal at the call (`fqdn-syntax`).
+ * @param field `matchName` or `matchPattern`
+ * @param value the text
+ * @returns the message after the value (`is not a valid DNS name`) and the fix
+ */
+export function fqdnSyntaxProblem(field: 'matchName' | 'matchPattern', value: string): { message: string; fix: string } | undefined {
+  const valid = field === 'matchName' ? SAFE.fqdnName : SAFE.fqdnPattern;
+  if (valid(value)) return undefined;
+  return { message: `is not a valid DNS ${field === 'matchName' ? 'name' : 'pattern'}`, fix: fqdnSyntaxFix(value, field, valid) };
 }
 
 /**
@@ -282,7 +294,8 @@ function fqdnSyntaxFix(value: string, field: 'matchName' | 'matchPattern', valid
     const cidr = `${addrText}/${addr.family === 4 ? 32 : 128}`;
     return `${addrText} is an IP address, not a DNS name: allow it with toCIDR ${cidr} (Peer.cidr('${cidr}') in a construct), the port in toPorts`;
   }
-  if (!m || host === trimmed || !valid(host)) return general;
+  // A host of wildcards alone (`https://*`) matches every name: never offered as the fix.
+  if (!m || host === trimmed || !valid(host) || /^[*.]+$/.test(host)) return general;
   return `write the name alone, ${host}: ${field} matches DNS names, without a scheme, port or path (the port goes in toPorts, a construct's ports)`;
 }
 

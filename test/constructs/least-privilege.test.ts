@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
 import {
   Builtins, CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, KafkaRule,
-  L7, LockoutPath, MonitoringScrape, Peer, Port, TieredApp, Validator,
+  L7, LockoutPath, MetadataEndpointBlock, MonitoringScrape, Peer, Port, TieredApp, Validator,
 } from '../../src';
 import { chart, refusal, synth, synthError } from '../support/synth';
 import { verdictOf } from '../support/construct-verdicts';
@@ -103,6 +103,33 @@ describe('deliberately broad peers are allowed, with a warning at synth', () => 
     new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.cidr('10.1.2.3/32'), { ports: [Port.tcp(5432)] });
     expect(verdictOf(c, 'pod:shop:app=web', 'cidr:10.1.2.3', '5432/TCP')).toBe('allowed');
     expect(verdictOf(c, 'pod:shop:app=web', 'cidr:10.9.9.9', '5432/TCP')).toBe('denied');
+  });
+
+  // Before: found at synthesis by the CRD check, at the output field ("[c/p] spec.ingress[0].fromCIDR[0]: ... (crd-cidr)").
+  test('a CIDR no Cilium version accepts is refused at the call or prop, with the value, where and the fix (peer-cidr-syntax)', () => {
+    const r = refusal(() => Peer.cidr('10.0.0.0/33'));
+    expect(r.id).toBe('peer-cidr-syntax');
+    expect(r.message).toMatch(/least-privilege\.test\.ts:\d+\] Peer\.cidr\(\) "10\.0\.0\.0\/33" is not a CIDR any Cilium version accepts: the prefix length 33 is more than the 32 bits/);
+    expect(r.message).toContain('fix: write a prefix length of 0 to 32: 10.0.0.0/32 for the one address, a shorter one for a network');
+    expect(refusal(() => Peer.cidr('300.1.1.1/32')).message).toContain('"300.1.1.1" is no IPv4 address (four numbers of 0 to 255)');
+    expect(refusal(() => Peer.cidr('garbage')).message).toContain('Peer.cidr() "garbage" is not a CIDR any Cilium version accepts: "garbage" is no IP address');
+    expect(refusal(() => Peer.cidr('2001:db8::/129')).message).toContain('the prefix length 129 is more than the 128 bits of an IPv6 address');
+    expect(refusal(() => Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/40'] })).message).toContain('Peer.cidr("10.0.0.0/8") except[0] "10.1.0.0/40"');
+    const fw = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24', '10.50.1.0/33'] }));
+    expect(fw.id).toBe('peer-cidr-syntax');
+    expect(fw.message).toMatch(/^\[test\/fw\] HostFirewall managementCidrs\[1\] "10\.50\.1\.0\/33" is not a CIDR/);
+    expect(refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], bgpPeers: ['1.2.3'] })).message)
+      .toContain('HostFirewall bgpPeers[0] "1.2.3" is not a CIDR');
+    expect(refusal(() => new MetadataEndpointBlock(chart('shop'), 'm', { extraCidrs: ['169.254.0.0/99'] })).message)
+      .toContain('[test/m] MetadataEndpointBlock extraCidrs[0] "169.254.0.0/99" is not a CIDR');
+    // What some version takes is left to the target version's checks (a bare address: crd-cidr, with its fix), not refused here.
+    expect(() => Peer.cidr('10.0.0.1')).not.toThrow();
+    expect(() => Peer.cidr('fe80::1%eth0/64')).not.toThrow();
+    // And a CIDR every version takes is what it says.
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.cidr('10.0.0.0/32'), { ports: [Port.tcp(5432)] });
+    expect(verdictOf(c, 'pod:shop:app=web', 'cidr:10.0.0.0', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=web', 'cidr:10.0.0.1', '5432/TCP')).toBe('denied');
   });
 });
 

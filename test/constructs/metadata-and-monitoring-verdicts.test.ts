@@ -144,13 +144,20 @@ describe('MonitoringScrape', () => {
     for (const scraper of [Peer.endpoints({ labels: { app: 'p' } }), Peer.cidr('10.0.0.0/8'), Peer.any()]) {
       expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, scraper })).id, String(scraper)).toBe('monitoring-scrape-scraper');
     }
-    expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, namespaces: [] })).id).toBe('monitoring-scrape-empty');
-    expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, ports: [] })).id).toBe('monitoring-scrape-empty');
-    // Left out (plain JavaScript): refused the same, with the counts it got.
+    // Before (session 46): "MonitoringScrape needs namespaces and ports (got 1 namespaces, 0 ports)", naming no prop. After:
+    // the prop, its value and the fix.
+    const emptyPorts = refusal(() => new MonitoringScrape(chart(), 's', { ...base, ports: [] }));
+    expect(emptyPorts.id).toBe('monitoring-scrape-empty');
+    expect(emptyPorts.message).toBe('[test/s] MonitoringScrape ports is an empty list ([]): it needs the metrics ports the scraper may reach, at least one (monitoring-scrape-empty)\n'
+      + '  fix: pass ports: [Port.tcp(9090)], the metrics ports the scraper may reach');
+    const emptyNamespaces = refusal(() => new MonitoringScrape(chart(), 's', { ...base, namespaces: [] }));
+    expect(emptyNamespaces.message).toMatch(/^\[test\/s\] MonitoringScrape namespaces is an empty list \(\[\]\): it needs the namespaces whose pods are scraped/);
+    expect(emptyNamespaces.message).toContain("fix: pass namespaces: ['shop'], the namespaces whose pods are scraped");
+    // Left out (plain JavaScript): refused the same, saying it is not given.
     const noNamespaces = refusal(() => new MonitoringScrape(chart(), 's', { ...base, namespaces: undefined as never }));
-    expect([noNamespaces.id, /got 0 namespaces, 1 ports/.test(noNamespaces.message)]).toEqual(['monitoring-scrape-empty', true]);
+    expect([noNamespaces.id, noNamespaces.message.includes('MonitoringScrape namespaces is not given')]).toEqual(['monitoring-scrape-empty', true]);
     const noPorts = refusal(() => new MonitoringScrape(chart(), 's', { ...base, ports: undefined as never }));
-    expect([noPorts.id, /got 1 namespaces, 0 ports/.test(noPorts.message)]).toEqual(['monitoring-scrape-empty', true]);
+    expect([noPorts.id, noPorts.message.includes('MonitoringScrape ports is not given')]).toEqual(['monitoring-scrape-empty', true]);
     expect(refusal(() => new MonitoringScrape(chart(), 's', { ...base, namespaces: ['Shop'] })).id).toBe('namespace-name-syntax');
     expect(() => new MonitoringScrape(chart(), 's', { ...base, scraper: Peer.namespace('monitoring') })).not.toThrow();
   });

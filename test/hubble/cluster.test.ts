@@ -276,10 +276,20 @@ describe('rollout per namespace', () => {
     ];
     const r = replayCapture(await capture(lines), policies(API_DEFAULT_DENY));
     const rows = r.namespaces.map((n) => [n.namespace, n.connections, n.flowing, n.wouldBeDropped, n.audited, n.readyToEnforce, n.window?.seconds]);
+    // Before (session 46): blog was "ready to enforce", yet no policy selects its pods: nothing would be enforced.
     expect(rows).toEqual([
-      ['blog', 1, 1, 0, 0, true, 0],
+      ['blog', 1, 1, 0, 0, false, 0],
       ['shop', 1, 1, 1, 1, false, 9000.25],
     ]);
+    expect(r.namespaces[0].reason).toBe('nothing to enforce: no policy selects the pods of the namespace in the 1 connection observed flowing over 0 ms '
+      + '(2026-01-05T11:00:00.123456000Z to 2026-01-05T11:00:00.123456000Z), so all of its traffic stays allowed; select its pods (a default '
+      + 'deny, or a policy per workload) to enforce anything');
+    // With a policy selecting blog's pods that allows what was seen: ready.
+    const blog = `---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: blog, namespace: blog }\n`
+      + 'spec:\n  endpointSelector: { matchLabels: { app: blog } }\n  ingress:\n    - fromEndpoints: [{ matchLabels: { app: blog } }]\n';
+    const selected = replayCapture(await capture(lines), policies(API_DEFAULT_DENY + blog));
+    expect(selected.namespaces.map((n) => [n.namespace, n.readyToEnforce])).toEqual([['blog', true], ['shop', false]]);
+    expect(selected.namespaces[0].reason).toMatch(/^ready to enforce: none of the 1 connection observed flowing/);
     expect(r.namespaces[1].reason).toBe('not ready: 1 connection the cluster let through would be dropped over 2 h 30 min '
       + '(2026-01-05T10:00:00.000000000Z to 2026-01-05T12:30:00.250000000Z)');
     expect(r.summary.window).toEqual({ first: '2026-01-05T10:00:00.000000000Z', last: '2026-01-05T12:30:00.250000000Z', seconds: 9000.25 });

@@ -105,9 +105,14 @@ describe('the shop capture', () => {
     const whole = FlowSource._bytes(Buffer.from(readFileSync(CAPTURE_FILE, 'utf8').split('\n').filter((_, i) => i !== 101 && i !== 102).join('\n')), 'whole.jsonl');
     const clean = await replayFlows(whole, policies());
     expect(clean.summary.notJudgedInput).toBeUndefined();
+    // Before (session 46): kube-system and monitoring were "ready to enforce", yet no policy selects their
+    // pods: nothing would be enforced. After: not ready, and the reason says what is true.
     expect(clean.namespaces.map((n) => [n.namespace, n.readyToEnforce])).toEqual([
-      ['data', false], ['ingress-nginx', true], ['kube-system', true], ['monitoring', true], ['shop', false],
+      ['data', false], ['ingress-nginx', true], ['kube-system', false], ['monitoring', false], ['shop', false],
     ]);
+    for (const ns of ['kube-system', 'monitoring']) {
+      expect(clean.namespaces.find((n) => n.namespace === ns)?.reason, ns).toMatch(/^nothing to enforce: no policy selects the pods of the namespace in the \d+ connections? observed flowing/);
+    }
   });
 
   test('what the pull request would break, stop and fix', async () => {

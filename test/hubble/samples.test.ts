@@ -393,9 +393,11 @@ describe.each(FILES)('%s', (file) => {
     expect(r.summary.identityUnknown).toBe((x.unknown ?? []).length);
     // No connection is judged with a world address that the capture names as a pod.
     expect(r.connections.some((c) => /cidr:10\.(156\.[0-3]|244)\./.test(c.destination) || /cidr:10\.(156\.[0-3]|244)\./.test(c.source))).toBe(false);
-    // Ready to enforce only where nothing would be dropped and everything could be judged.
+    // Ready to enforce only where nothing would be dropped, everything could be judged, and a policy selects its pods (else
+    // the reason says nothing would be enforced).
     for (const ns of r.namespaces) {
-      expect(ns.readyToEnforce, ns.namespace).toBe(ns.wouldBeDropped === 0 && ns.identityUnknown === 0 && ns.flowing > 0);
+      const unselected = ns.reason.startsWith('nothing to enforce: no policy selects the pods of the namespace');
+      expect(ns.readyToEnforce, ns.namespace).toBe(ns.wouldBeDropped === 0 && ns.identityUnknown === 0 && ns.flowing > 0 && !unselected);
     }
   });
 

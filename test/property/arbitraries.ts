@@ -1384,7 +1384,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'bad CIDR',
     versions: VERSIONS,
     kinds: ALL_KINDS,
-    piece: (v) => fc.tuple(anyVerbWithPeer, badCidr(v)).map(([verb, cidr]) => piece(`cidr ${JSON.stringify(cidr)}`, ['crd-cidr', 'sanitize-cidr-parse'],
+    piece: (v) => fc.tuple(anyVerbWithPeer, badCidr(v)).map(([verb, cidr]) => piece(`cidr ${JSON.stringify(cidr)}`, ['crd-cidr', 'sanitize-cidr-parse', 'peer-cidr-syntax'],
       { at: 'call', call: peerCall(verb, { kind: 'cidr', cidr }) })),
   },
   {
@@ -1392,7 +1392,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ALL_KINDS,
     piece: (v) => fc.tuple(anyVerbWithPeer, fc.oneof(
-      badCidr(v).map((except) => ({ cidr: '10.0.0.0/8', except, expect: ['crd-cidr', 'sanitize-cidr-parse', 'sanitize-except-outside-cidr', 'peer-except-outside'] })),
+      badCidr(v).map((except) => ({ cidr: '10.0.0.0/8', except, expect: ['crd-cidr', 'sanitize-cidr-parse', 'sanitize-except-outside-cidr', 'peer-except-outside', 'peer-cidr-syntax'] })),
       fc.constantFrom(
         // Not here: an except wider than its cidr at the same address (10.0.0.0/16 except 10.0.0.0/8): the agent accepts it
         // (it checks the address only) and the SDK does too, although the except then removes the whole range.
@@ -1460,7 +1460,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ALL_KINDS,
     piece: () => fc.tuple(badFqdn, fc.constantFrom('fqdn' as const, 'fqdnPattern' as const, 'dnsName' as const, 'dnsPattern' as const)).map(([bad, where]) => {
-      const expect = ['crd-fqdn-syntax', 'crd-fqdn-max-length', 'sanitize-fqdn-max-length'];
+      const expect = ['crd-fqdn-syntax', 'crd-fqdn-max-length', 'sanitize-fqdn-max-length', 'fqdn-syntax'];
       if (where === 'fqdn') return piece(`fqdn ${JSON.stringify(bad)}`, expect, { at: 'call', call: peerCall('allowEgress', { kind: 'fqdn', name: bad }) });
       if (where === 'fqdnPattern') return piece(`fqdn pattern ${JSON.stringify(bad)}`, expect, { at: 'call', call: peerCall('allowEgress', { kind: 'fqdnPattern', pattern: bad }) });
       const rule: DnsSpec = where === 'dnsName' ? { kind: 'name', name: bad } : { kind: 'pattern', pattern: bad };
