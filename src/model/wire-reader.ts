@@ -15,6 +15,7 @@ import { YamlSource } from './yaml-source';
 import { pushAll } from './push-all';
 import { DiagnosticBudget, OmittedDiagnostics, OmittedTally } from './diagnostic-budget';
 import { unquotedNumberFix } from './unquoted-numbers';
+import { nullMapValuesAsEmpty, nullStoredAsEmptyMessage } from './null-map-values';
 
 /** A diagnostic of the reader, before its source position is known. */
 export interface PendingDiagnostic {
@@ -215,9 +216,9 @@ export class Reader {
         this.nullValue(['metadata', key]);
         continue;
       }
-      const read = this.read(spec === 'stringMap' ? metadataNullsAsEmpty(v, key, (at) => this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING,
-        at, `metadata.${key}.${String(at[2])} is null; the API server stores it as the empty string`, 'remove the key, or write the value', true)) : v,
-      spec, ['metadata', key]);
+      // A null label or annotation is the empty string, as the API server stores it (`nullMapValuesAsEmpty`), not pruned.
+      const read = this.read(spec === 'stringMap' ? nullMapValuesAsEmpty(v, (k) => this.nullStoredAsEmpty(['metadata', key, k])) : v,
+        spec, ['metadata', key]);
       // `namespace: ""` is no namespace: the API server gives the object the request's (kubernetes/apiserver
       // pkg/registry/rest/create.go `EnsureObjectNamespaceMatchesRequestNamespace`, `metav1.NamespaceNone`), as kubectl does.
       if (read !== undefined && !(key === 'namespace' && read === '')) (out as Record<string, unknown>)[key] = read;
@@ -382,6 +383,14 @@ export class Reader {
     }
   }
 
+  /**
+   * Reports a null value of a string map of a Kubernetes object that the API server stores as the empty string
+   * (`nullMapValuesAsEmpty`: labels, annotations, a built-in object's selector): `parse-null-value`, warning, at its key.
+   */
+  public nullStoredAsEmpty(path: readonly Segment[]): void {
+    this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path, nullStoredAsEmptyMessage(formatPath(path)), 'remove the key, or write the value', true);
+  }
+
   private nullValue(path: ReaderPath): void {
     this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path,
       `${fieldName(segments(path))} is null; the API server prunes null fields, so it counts as omitted`,
@@ -402,19 +411,4 @@ export class Reader {
     }
     this.report(ParseDiagnosticId.UNKNOWN_FIELD, Severity.ERROR, path, `unknown field ${key} in ${where}; it is left out`, fix, true);
   }
-}
-
-/**
- * `metadata.labels`/`annotations` with each null value made the empty string, as the API server stores it: metadata is
- * read into `ObjectMeta` by apimachinery's `runtime.DefaultUnstructuredConverter` (`mapFromUnstructured` gives a null
- * value the zero value, `""`), not pruned as the spec's nulls are. Each is noted through `note` (its path).
- */
-function metadataNullsAsEmpty(value: unknown, key: string, note: (path: readonly Segment[]) => void): unknown {
-  if (!isPlainObject(value) || !Object.values(value).some((v) => v === null)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v === null) note(['metadata', key, k]);
-    Object.defineProperty(out, k, { value: v === null ? '' : v, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
 }

@@ -540,6 +540,42 @@ describe('trace/replay --policies and validate --crd read through the same input
     ]);
   });
 
+  test('a null label of a workload, Service selector or Namespace is the empty string the API server stores, not dropped (session 46)', GUARD, () => {
+    // Before: the manifest reader dropped it, so the pods of `labels: {app: web, quarantine: null}` had no quarantine
+    // label, and a policy selecting `quarantine Exists` did not select them: client → web 80/TCP ALLOWED, where the
+    // cluster (which stores quarantine="") denies it.
+    const objects = (label: string, svc = 'app: web', ns = '{}') => ['apiVersion: v1', 'kind: Namespace', `metadata: {name: shop, labels: ${ns}}`, '---',
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: web, namespace: shop}', 'spec:', '  selector: {matchLabels: {app: web}}', '  template:',
+      `    metadata: {labels: {app: web, ${label}}}`, '    spec: {containers: [{name: c, image: x}]}', '---', 'apiVersion: v1', 'kind: Service',
+      'metadata: {name: web, namespace: shop}', `spec: {selector: {${svc}}, ports: [{port: 80}]}`, '---', ''].join('\n');
+    const isolate = (selector: string) => ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: q, namespace: shop}', 'spec:',
+      `  endpointSelector: {matchExpressions: [${selector}]}`, '  ingress: [{fromEndpoints: [{matchLabels: {app: admin}}]}]', ''].join('\n');
+    // client → the pods of Service shop/web, as `trace` resolves them (to the labels of the workload it sends to).
+    const web = (text: string) => {
+      const t = trace('--policies', write(dir, 'null-labels.yaml', text), '--from', 'pod:shop:app=client', '--to', 'svc:shop/web:80');
+      return t.code === 0 ? 'allowed' : t.code === 1 ? 'denied' : `exit ${t.code}: ${t.stderr}`;
+    };
+    const exists = isolate('{key: quarantine, operator: Exists}');
+    const absent = isolate('{key: quarantine, operator: DoesNotExist}');
+    // The template's null is the label quarantine="": Exists selects the pods, DoesNotExist does not; "" reads the same.
+    for (const label of ['quarantine: null', 'quarantine: ""']) expect([web(objects(label) + exists), web(objects(label) + absent)], label).toEqual(['denied', 'allowed']);
+    expect([web(objects('tier: a') + exists), web(objects('tier: a') + absent)]).toEqual(['allowed', 'denied']);
+    // A Service selector's null is quarantine="" too: it sends only to pods with that label (here no workload: the pod
+    // traced has the selector's labels, which Exists selects; before: the selector {app: web}, its pods without quarantine).
+    expect(web(objects('tier: a', 'app: web, quarantine: null') + exists)).toBe('denied');
+    expect(web(objects('quarantine: null', 'app: web, quarantine: null') + exists)).toBe('denied');
+    // A Namespace label's null is team="" on its pods (the namespace label a selector reads).
+    const byNamespace = isolate('{key: io.cilium.k8s.namespace.labels.team, operator: Exists}');
+    expect([web(objects('tier: a', 'app: web', '{team: null}') + byNamespace), web(objects('tier: a') + byNamespace)]).toEqual(['denied', 'allowed']);
+    // Said at its line, as a policy's metadata label.
+    const found = PolicyModel.fromYaml(objects('quarantine: null', 'app: web', '{team: null}') + exists).diagnostics
+      .map((d) => `${d.id} ${d.severity} ${d.line} ${d.path}: ${d.message}`);
+    expect(found).toEqual([
+      'parse-null-value warning 3 metadata.labels.team: metadata.labels.team is null; the API server stores it as the empty string',
+      'parse-null-value warning 11 spec.template.metadata.labels.quarantine: spec.template.metadata.labels.quarantine is null; the API server stores it as the empty string',
+    ]);
+  });
+
   test.skipIf(process.getuid?.() === 0)('an unreadable subdirectory is a per-file diagnostic, not a raw EACCES', GUARD, async () => {
     const policies = join(dir, 'locked-parent');
     mkdirSync(join(policies, 'locked'), { recursive: true });
