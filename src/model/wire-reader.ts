@@ -10,7 +10,7 @@ import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { yaml11BooleanNote } from './go-yaml';
 import { describeValue, isPlainObject } from './plain-value';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
-import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, Spec } from './wire-schema';
+import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, SELECTOR, Spec } from './wire-schema';
 import { YamlSource } from './yaml-source';
 import { pushAll } from './push-all';
 import { DiagnosticBudget, OmittedDiagnostics, OmittedTally } from './diagnostic-budget';
@@ -63,6 +63,11 @@ export class Reader {
    * model order. Empty when nothing was left out (the usual case).
    */
   private readonly keptIndices = new Map<string, readonly number[]>();
+
+  /** The kind of the document read (`readDocument`); unset for raw rules. */
+  private kind: PolicyKind | undefined;
+  /** While a label selector that its null values leave empty is read: what `{}` selects there (`selectorScope`). */
+  private emptiedSelector: string | undefined;
 
   /** The ids this reader (one document) reported: its first of each is listed whatever the file's budget. */
   private readonly reportedIds = new Set<string>();
@@ -170,6 +175,7 @@ export class Reader {
     for (const key of Object.keys(value)) {
       if (!known.includes(key)) this.unknownField(key, known, DOCUMENT_HINTS, [key], `${kind}`);
     }
+    this.kind = kind;
     const metadata = this.readMetadata(value.metadata);
     const doc: { kind: PolicyKind; metadata: PolicyMetadataModel; spec?: RuleModel; specs?: RuleModel[] } = { kind, metadata };
     if (value.spec === null) {
@@ -242,6 +248,8 @@ export class Reader {
     }
     const out: Record<string, unknown> = {};
     let complete = true;
+    const outer = this.emptiedSelector;
+    this.emptiedSelector = spec === SELECTOR && emptiedByNull(value) ? selectorScope(segments(path), this.kind) : undefined;
     for (const key of Object.keys(value)) {
       const fieldSpec = Object.prototype.hasOwnProperty.call(spec.fields, key) ? spec.fields[key] : undefined;
       if (!fieldSpec) {
@@ -256,6 +264,7 @@ export class Reader {
       const r = this.read(v, fieldSpec, child(path, key));
       if (r !== undefined) out[spec.rename?.[key] ?? key] = r;
     }
+    this.emptiedSelector = outer;
     for (const key of spec.required ?? []) {
       if (value[key] === undefined || value[key] === null) {
         complete = false;
@@ -392,8 +401,10 @@ export class Reader {
   }
 
   private nullValue(path: ReaderPath): void {
+    // A selector left empty by the pruned nulls selects all: the consequence the reader of the warning must see.
+    const emptied = this.emptiedSelector === undefined ? '' : `; without it the selector is empty ({}) and selects ${this.emptiedSelector}`;
     this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path,
-      `${fieldName(segments(path))} is null; the API server prunes null fields, so it counts as omitted`,
+      `${fieldName(segments(path))} is null; the API server prunes null fields, so it counts as omitted${emptied}`,
       'remove the key, or write the value (an empty list [] is not the same as omitting it)', true);
   }
 
@@ -411,4 +422,30 @@ export class Reader {
     }
     this.report(ParseDiagnosticId.UNKNOWN_FIELD, Severity.ERROR, path, `unknown field ${key} in ${where}; it is left out`, fix, true);
   }
+}
+
+/**
+ * Whether a label selector as written is left empty (`{}`) only by its null values, pruned: `matchLabels` is null or has a
+ * null and no other value, and no `matchExpressions` entry is written.
+ */
+function emptiedByNull(value: Record<string, unknown>): boolean {
+  const labels = value.matchLabels;
+  const values = isPlainObject(labels) ? Object.values(labels) : [];
+  const expressions = value.matchExpressions;
+  return (labels === null || (values.length > 0 && values.every((v) => v === null)))
+    && (expressions === undefined || expressions === null || (Array.isArray(expressions) && expressions.length === 0));
+}
+
+/**
+ * What an empty selector at `path` selects: an endpoint selector every endpoint of the policy's namespace (of the cluster
+ * in a CiliumClusterwideNetworkPolicy), as the agent scopes it (cilium pkg/k8s/apis/cilium.io/utils/utils.go
+ * `getEndpointSelector`: the namespace's label is added, or for a clusterwide policy only `Exists`); a node selector every node.
+ */
+function selectorScope(path: readonly Segment[], kind: PolicyKind | undefined): string {
+  const named = [...path].reverse().find((s): s is string => typeof s === 'string') ?? '';
+  if (['nodeSelector', 'fromNodes', 'toNodes'].includes(named)) return 'every node';
+  const where = kind === 'CiliumClusterwideNetworkPolicy' ? 'of the cluster' : kind === 'CiliumNetworkPolicy' ? "of the policy's namespace"
+    : "of the policy's namespace (of the cluster in a clusterwide policy)";
+  if (['endpointSelector', 'fromEndpoints', 'toEndpoints'].includes(named)) return `every endpoint ${where}`;
+  return 'everything it can (as if the selector were written {})';
 }

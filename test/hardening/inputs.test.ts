@@ -538,6 +538,23 @@ describe('trace/replay --policies and validate --crd read through the same input
       'parse-null-value warning spec.endpointSelector.matchLabels.role: matchLabels.role is null; the API server prunes null fields, so it counts as omitted',
       'parse-null-value warning spec.ingress[0].fromEndpoints[0].matchLabels.tier: matchLabels.tier is null; the API server prunes null fields, so it counts as omitted',
     ]);
+    // A selector the nulls leave empty selects all: the warning says so (before: only "counts as omitted"). The verdicts:
+    // every pod of shop is a subject and every pod of shop a peer (so app=other is allowed, another namespace not).
+    const emptied = policy('{role: null}').replace('{app: web, tier: null}', '{tier: null}');
+    const set = PolicySet.fromYaml(emptied);
+    expect([['pod:shop:app=other', 'pod:shop:app=x'], ['pod:prod:app=other', 'pod:shop:app=x']]
+      .map(([from, to]) => set.decide({ from: set.endpoint(from), to: set.endpoint(to), protocol: 'TCP', port: 80 }))).toEqual(['allowed', 'denied']);
+    const selectsAll = (scope: string) => `the API server prunes null fields, so it counts as omitted; without it the selector is empty ({}) and selects ${scope}`;
+    expect(findings(emptied)).toEqual([
+      `parse-null-value warning spec.endpointSelector.matchLabels.role: matchLabels.role is null; ${selectsAll("every endpoint of the policy's namespace")}`,
+      `parse-null-value warning spec.ingress[0].fromEndpoints[0].matchLabels.tier: matchLabels.tier is null; ${selectsAll("every endpoint of the policy's namespace")}`,
+    ]);
+    const clusterwide = emptied.replace('kind: CiliumNetworkPolicy', 'kind: CiliumClusterwideNetworkPolicy').replace(', namespace: shop', '')
+      .replace('{matchLabels: {role: null}}', '{matchLabels: null}');
+    expect(findings(clusterwide)).toEqual([
+      `parse-null-value warning spec.endpointSelector.matchLabels: endpointSelector.matchLabels is null; ${selectsAll('every endpoint of the cluster')}`,
+      `parse-null-value warning spec.ingress[0].fromEndpoints[0].matchLabels.tier: matchLabels.tier is null; ${selectsAll('every endpoint of the cluster')}`,
+    ]);
   });
 
   test('a null label of a workload, Service selector or Namespace is the empty string the API server stores, not dropped (session 46)', GUARD, () => {
