@@ -435,6 +435,21 @@ describe('trace/replay --policies and validate --crd read through the same input
     // `**` still walks every level and reports the link, as a directory given does.
     expect(expandGlob('shallow/**/*.yaml', dir, (abs) => heard.push(abs))).toEqual([join(g, 'a.yaml')]);
     expect(heard).toEqual([join(g, 'sub', 'evil.yaml')]);
+    // A link out of the folder at the glob's own level is reported only when the glob could match it (session 46 review:
+    // `shallow/*.yaml` refused the input for `shallow/etc-link`, which it cannot match; trace exit 2).
+    symlinkSync('/etc', join(g, 'etc-link'));
+    const heardFor = (glob: string) => {
+      const links: string[] = [];
+      expandGlob(glob, dir, (abs) => links.push(abs));
+      return links;
+    };
+    expect([heardFor('shallow/*.yaml'), heardFor('shallow/*'), heardFor('shallow/etc-*'), heardFor('shallow/*/x.yaml'), heardFor('shallow/{a,b}.yaml')])
+      .toEqual([[], [join(g, 'etc-link')], [join(g, 'etc-link')], [join(g, 'etc-link')], []]);
+    expect(heardFor('shallow/{*.yaml,etc-link}')).toEqual([join(g, 'etc-link')]);
+    expect(heardFor('shallow/**/*.yaml')).toEqual([join(g, 'etc-link'), join(g, 'sub', 'evil.yaml')]);
+    const t2 = trace('--policies', join(g, '*.yaml'), ...FROM_TO);
+    expect([t2.code, t2.stderr]).toEqual([0, '']);
+    expect(trace('--policies', join(g, '*'), ...FROM_TO).code).toBe(2);
   });
 
   test('a directory of more than MAX_WALK_ENTRIES entries (a link to / from a pull request) is refused whole, not walked for hours', { timeout: 120_000 }, async () => {
