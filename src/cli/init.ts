@@ -310,8 +310,10 @@ export function addInitCommand(program: Command, io: CliIo, done: (code: number)
 /**
  * `path` as one word of a POSIX shell, for the command `init` prints to copy: as it is when it holds only characters no
  * shell reads specially, else in single quotes (a quote as `'\''`). Unquoted, `cd My Policies && …` fails (two
- * arguments), and a folder named `x;rm -rf ~` would be a second command.
+ * arguments), and a folder named `x;rm -rf ~` would be a second command. A path starting with `-` is given as `./-…`.
  */
 function shellWord(path: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
+  // `cd -` goes to $OLDPWD (npm would run there), `cd -y` is an option: a leading `-` is made `./-`.
+  const word = path.startsWith('-') ? `./${path}` : path;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }

@@ -227,7 +227,8 @@ export function expandGlob(pattern: string, cwd: string, onUnreadable?: (abs: st
     return [];
   }
   // Alternatives below one folder (`dist/{a,b,c}/*.yaml` is three patterns from dist/) walk it once.
-  const walks = new Map<string, { abs: string; rel: string; dir: boolean }[]>();
+  const walks = new Map<string, { listed: { abs: string; rel: string; dir: boolean }[]; links: { abs: string; rel: string; e: unknown }[] }>();
+  const reported = new Set<string>();
   for (const alternative of alternatives) {
     const abs = isAbsolute(alternative) || /^[A-Za-z]:\//.test(alternative);
     const segments = alternative.split('/');
@@ -243,10 +244,21 @@ export function expandGlob(pattern: string, cwd: string, onUnreadable?: (abs: st
     // outside link or an unreadable folder of dist/sub/ as a problem of the input, and counted its entries to the limit).
     const depth = rest.includes('**') ? Infinity : rest.length;
     const key = `${dotted ? 1 : 0}${modules ? 1 : 0}${depth}:${base}`;
-    const listed = walks.get(key) ?? walkAll(base, dotted, modules, onUnreadable, depth);
-    walks.set(key, listed);
-    for (const entry of listed) {
+    let walked = walks.get(key);
+    if (!walked) {
+      const links: { abs: string; rel: string; e: unknown }[] = [];
+      walked = { listed: walkAll(base, dotted, modules, onUnreadable, depth, (abs, rel, e) => links.push({ abs, rel, e })), links };
+      walks.set(key, walked);
+    }
+    for (const entry of walked.listed) {
       if (re.test(entry.rel)) out.add(entry.abs);
+    }
+    // A link out of the folder is a problem of the input only where the glob could match it (or what lies below it):
+    // `pol/*.yaml` has no use for `pol/etc-link`. Every one, as before, below a `**`.
+    for (const link of walked.links) {
+      if (reported.has(link.abs) || !(depth === Infinity || globMatcher(rest.slice(0, link.rel.split('/').length).join('/')).test(link.rel))) continue;
+      reported.add(link.abs);
+      onUnreadable?.(link.abs, link.e);
     }
   }
   return [...out].sort();
@@ -387,9 +399,10 @@ function walk(dir: string, onUnreadable: (abs: string, e: unknown) => void): str
  * Every entry below `dir` with its path relative to `dir` (`/`-separated), sorted depth-first; none when there are more
  * than `MAX_WALK_ENTRIES` (`onUnreadable` hears of `dir` then).
  * @param maxDepth the most segments of an entry's relative path (1: the entries of `dir` only); the walk goes no deeper
+ * @param onOutsideLink hears of each symbolic link out of `dir` (never followed) instead of `onUnreadable`, with its path
  */
-function walkAll(dir: string, dotted: boolean, modules: boolean,
-  onUnreadable?: (abs: string, e: unknown) => void, maxDepth = Infinity): { abs: string; rel: string; dir: boolean }[] {
+function walkAll(dir: string, dotted: boolean, modules: boolean, onUnreadable?: (abs: string, e: unknown) => void, maxDepth = Infinity,
+  onOutsideLink?: (abs: string, rel: string, e: unknown) => void): { abs: string; rel: string; dir: boolean }[] {
   const out: { abs: string; rel: string; dir: boolean }[] = [];
   const visited = new Set<string>();
   let root: string;
@@ -428,7 +441,8 @@ function walkAll(dir: string, dotted: boolean, modules: boolean,
         // A symbolic link out of the directory given is not followed: the inputs come from anyone's pull request.
         const target = linkTarget(childAbs);
         if (target !== undefined && target !== root && !target.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) {
-          onUnreadable?.(childAbs, new OutsideLink(target, root));
+          if (onOutsideLink) onOutsideLink(childAbs, childRel, new OutsideLink(target, root));
+          else onUnreadable?.(childAbs, new OutsideLink(target, root));
           continue;
         }
         dir = statKind(childAbs) === 'dir';

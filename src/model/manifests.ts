@@ -12,11 +12,13 @@
  *
  * Values are read as written, typed or left out: a field of the wrong type reads as absent, and nothing here throws on
  * malformed input. Label values that are numbers or booleans are turned into strings (Go's YAML 1.1 reader reads `true`,
- * `on` and `8080` that way: `on` is the text `true`); other values are dropped.
+ * `on` and `8080` that way: `on` is the text `true`), a null is the empty string the API server stores; other values are
+ * dropped.
  */
 import { isKubernetesList, listEntries } from './list-items';
 import { LabelSelectorModel } from './policy-model';
 import { unquotedNumber } from './unquoted-numbers';
+import { nullMapValuesAsEmpty } from './null-map-values';
 
 /** A manifest object (a JSON object). */
 export type ManifestObject = Record<string, unknown>;
@@ -290,13 +292,13 @@ export function namedTargetPorts(
 }
 
 /**
- * A map of strings from a manifest map: string values as they are, numbers and booleans as strings, others left out.
- * Keys such as `__proto__` are kept as plain keys.
+ * A map of strings from a manifest map: string values as they are, a null as the empty string (as the API server stores
+ * it: `nullMapValuesAsEmpty`), numbers and booleans as strings, others left out. Keys such as `__proto__` are kept as plain keys.
  */
 export function stringMap(value: unknown): Record<string, string> {
   if (!isManifestObject(value)) return {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
+  for (const [k, v] of Object.entries(nullMapValuesAsEmpty(value) as ManifestObject)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
       Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
     }
@@ -338,9 +340,22 @@ export interface ManifestNonString {
  * at its line (`parse.ts`).
  */
 export function nonStringMetadataValues(obj: unknown, written = false): ManifestNonString[] {
+  return metadataValues(obj, written).refused;
+}
+
+/**
+ * The paths of the null values of the maps `nonStringMetadataValues` reads (`['spec', 'template', 'metadata', 'labels',
+ * 'quarantine']`): each is read as the empty string, as the API server stores it (`nullMapValuesAsEmpty`), and said where.
+ */
+export function nullMetadataValues(obj: unknown): (readonly (string | number)[])[] {
+  return metadataValues(obj, false).nulls;
+}
+
+function metadataValues(obj: unknown, written: boolean): { refused: ManifestNonString[]; nulls: (readonly (string | number)[])[] } {
   const info = readManifest(obj);
-  if (!info || info.type === 'list' || info.type === 'network-policy' || !isManifestObject(obj)) return [];
+  if (!info || info.type === 'list' || info.type === 'network-policy' || !isManifestObject(obj)) return { refused: [], nulls: [] };
   const out: ManifestNonString[] = [];
+  const nulls: (readonly (string | number)[])[] = [];
   const check = (v: unknown, path: readonly (string | number)[]): void => {
     if (typeof v === 'string') {
       const number = written ? unquotedNumber(v) : undefined;
@@ -354,7 +369,10 @@ export function nonStringMetadataValues(obj: unknown, written = false): Manifest
     // the object (kubectl: "cannot unmarshal string into Go struct field ObjectMeta.metadata.labels"); not "no labels".
     if (value !== null && value !== undefined && !isManifestObject(value)) out.push({ path, value, notMapping: STRING_MAP });
     if (!isManifestObject(value)) return;
-    for (const [k, v] of Object.entries(value)) check(v, [...path, k]);
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null) nulls.push([...path, k]);
+      else check(v, [...path, k]);
+    }
   };
   const meta = (metadata: unknown, path: readonly (string | number)[]): void => {
     values(objectOr(metadata).labels, [...path, 'labels']);
@@ -363,7 +381,7 @@ export function nonStringMetadataValues(obj: unknown, written = false): Manifest
   meta(obj.metadata, ['metadata']);
   const spec = objectOr(obj.spec);
   if (info.type === 'service') values(spec.selector, ['spec', 'selector']);
-  if (info.type !== 'workload') return out;
+  if (info.type !== 'workload') return { refused: out, nulls };
   const templatePath = obj.kind === 'Pod' ? undefined : obj.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template'];
   if (templatePath !== undefined) {
     meta(podTemplateOf(obj)?.metadata, [...templatePath, 'metadata']);
@@ -379,7 +397,7 @@ export function nonStringMetadataValues(obj: unknown, written = false): Manifest
       });
     }
   }
-  return out;
+  return { refused: out, nulls };
 }
 
 /** Whether a value is a JSON object (not an array, not `null`, not a class instance such as a Date). */

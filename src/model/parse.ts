@@ -17,7 +17,7 @@ import { formatPath, parsePath } from './json-path';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
-import { nonStringMetadataValues } from './manifests';
+import { nonStringMetadataValues, nullMetadataValues } from './manifests';
 import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
@@ -264,6 +264,8 @@ function readResource(
       else if (r.notMapping !== undefined) reader.notMapping(r.value, r.path, r.notMapping, consequence);
       else reader.notString(r.value, r.path, () => consequence);
     }
+    // A null label, annotation or selector value is the empty string the API server stores: read so, and said at its line.
+    for (const path of nullMetadataValues(value)) reader.nullStoredAsEmpty(path);
     const before = out.diagnostics.length;
     flush(out, reader, source, where, itemPath);
     const refusals = out.diagnostics.slice(before).filter((d) => d.id === ParseDiagnosticId.WRONG_TYPE && d.severity === Severity.ERROR);

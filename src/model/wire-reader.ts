@@ -10,11 +10,12 @@ import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { yaml11BooleanNote } from './go-yaml';
 import { describeValue, isPlainObject } from './plain-value';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
-import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, Spec } from './wire-schema';
+import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, SELECTOR, Spec } from './wire-schema';
 import { YamlSource } from './yaml-source';
 import { pushAll } from './push-all';
 import { DiagnosticBudget, OmittedDiagnostics, OmittedTally } from './diagnostic-budget';
 import { unquotedNumberFix } from './unquoted-numbers';
+import { nullMapValuesAsEmpty, nullStoredAsEmptyMessage } from './null-map-values';
 
 /** A diagnostic of the reader, before its source position is known. */
 export interface PendingDiagnostic {
@@ -62,6 +63,11 @@ export class Reader {
    * model order. Empty when nothing was left out (the usual case).
    */
   private readonly keptIndices = new Map<string, readonly number[]>();
+
+  /** The kind of the document read (`readDocument`); unset for raw rules. */
+  private kind: PolicyKind | undefined;
+  /** While a label selector that its null values leave empty is read: what `{}` selects there (`selectorScope`). */
+  private emptiedSelector: string | undefined;
 
   /** The ids this reader (one document) reported: its first of each is listed whatever the file's budget. */
   private readonly reportedIds = new Set<string>();
@@ -169,6 +175,7 @@ export class Reader {
     for (const key of Object.keys(value)) {
       if (!known.includes(key)) this.unknownField(key, known, DOCUMENT_HINTS, [key], `${kind}`);
     }
+    this.kind = kind;
     const metadata = this.readMetadata(value.metadata);
     const doc: { kind: PolicyKind; metadata: PolicyMetadataModel; spec?: RuleModel; specs?: RuleModel[] } = { kind, metadata };
     if (value.spec === null) {
@@ -215,9 +222,9 @@ export class Reader {
         this.nullValue(['metadata', key]);
         continue;
       }
-      const read = this.read(spec === 'stringMap' ? metadataNullsAsEmpty(v, key, (at) => this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING,
-        at, `metadata.${key}.${String(at[2])} is null; the API server stores it as the empty string`, 'remove the key, or write the value', true)) : v,
-      spec, ['metadata', key]);
+      // A null label or annotation is the empty string, as the API server stores it (`nullMapValuesAsEmpty`), not pruned.
+      const read = this.read(spec === 'stringMap' ? nullMapValuesAsEmpty(v, (k) => this.nullStoredAsEmpty(['metadata', key, k])) : v,
+        spec, ['metadata', key]);
       // `namespace: ""` is no namespace: the API server gives the object the request's (kubernetes/apiserver
       // pkg/registry/rest/create.go `EnsureObjectNamespaceMatchesRequestNamespace`, `metav1.NamespaceNone`), as kubectl does.
       if (read !== undefined && !(key === 'namespace' && read === '')) (out as Record<string, unknown>)[key] = read;
@@ -241,6 +248,8 @@ export class Reader {
     }
     const out: Record<string, unknown> = {};
     let complete = true;
+    const outer = this.emptiedSelector;
+    this.emptiedSelector = spec === SELECTOR && emptiedByNull(value) ? selectorScope(segments(path), this.kind) : undefined;
     for (const key of Object.keys(value)) {
       const fieldSpec = Object.prototype.hasOwnProperty.call(spec.fields, key) ? spec.fields[key] : undefined;
       if (!fieldSpec) {
@@ -255,6 +264,7 @@ export class Reader {
       const r = this.read(v, fieldSpec, child(path, key));
       if (r !== undefined) out[spec.rename?.[key] ?? key] = r;
     }
+    this.emptiedSelector = outer;
     for (const key of spec.required ?? []) {
       if (value[key] === undefined || value[key] === null) {
         complete = false;
@@ -382,9 +392,19 @@ export class Reader {
     }
   }
 
+  /**
+   * Reports a null value of a string map of a Kubernetes object that the API server stores as the empty string
+   * (`nullMapValuesAsEmpty`: labels, annotations, a built-in object's selector): `parse-null-value`, warning, at its key.
+   */
+  public nullStoredAsEmpty(path: readonly Segment[]): void {
+    this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path, nullStoredAsEmptyMessage(formatPath(path)), 'remove the key, or write the value', true);
+  }
+
   private nullValue(path: ReaderPath): void {
+    // A selector left empty by the pruned nulls selects all: the consequence the reader of the warning must see.
+    const emptied = this.emptiedSelector === undefined ? '' : `; without it the selector is empty ({}) and selects ${this.emptiedSelector}`;
     this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path,
-      `${fieldName(segments(path))} is null; the API server prunes null fields, so it counts as omitted`,
+      `${fieldName(segments(path))} is null; the API server prunes null fields, so it counts as omitted${emptied}`,
       'remove the key, or write the value (an empty list [] is not the same as omitting it)', true);
   }
 
@@ -405,16 +425,27 @@ export class Reader {
 }
 
 /**
- * `metadata.labels`/`annotations` with each null value made the empty string, as the API server stores it: metadata is
- * read into `ObjectMeta` by apimachinery's `runtime.DefaultUnstructuredConverter` (`mapFromUnstructured` gives a null
- * value the zero value, `""`), not pruned as the spec's nulls are. Each is noted through `note` (its path).
+ * Whether a label selector as written is left empty (`{}`) only by its null values, pruned: `matchLabels` is null or has a
+ * null and no other value, and no `matchExpressions` entry is written.
  */
-function metadataNullsAsEmpty(value: unknown, key: string, note: (path: readonly Segment[]) => void): unknown {
-  if (!isPlainObject(value) || !Object.values(value).some((v) => v === null)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v === null) note(['metadata', key, k]);
-    Object.defineProperty(out, k, { value: v === null ? '' : v, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+function emptiedByNull(value: Record<string, unknown>): boolean {
+  const labels = value.matchLabels;
+  const values = isPlainObject(labels) ? Object.values(labels) : [];
+  const expressions = value.matchExpressions;
+  return (labels === null || (values.length > 0 && values.every((v) => v === null)))
+    && (expressions === undefined || expressions === null || (Array.isArray(expressions) && expressions.length === 0));
+}
+
+/**
+ * What an empty selector at `path` selects: an endpoint selector every endpoint of the policy's namespace (of the cluster
+ * in a CiliumClusterwideNetworkPolicy), as the agent scopes it (cilium pkg/k8s/apis/cilium.io/utils/utils.go
+ * `getEndpointSelector`: the namespace's label is added, or for a clusterwide policy only `Exists`); a node selector every node.
+ */
+function selectorScope(path: readonly Segment[], kind: PolicyKind | undefined): string {
+  const named = [...path].reverse().find((s): s is string => typeof s === 'string') ?? '';
+  if (['nodeSelector', 'fromNodes', 'toNodes'].includes(named)) return 'every node';
+  const where = kind === 'CiliumClusterwideNetworkPolicy' ? 'of the cluster' : kind === 'CiliumNetworkPolicy' ? "of the policy's namespace"
+    : "of the policy's namespace (of the cluster in a clusterwide policy)";
+  if (['endpointSelector', 'fromEndpoints', 'toEndpoints'].includes(named)) return `every endpoint ${where}`;
+  return 'everything it can (as if the selector were written {})';
 }

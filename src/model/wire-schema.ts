@@ -51,7 +51,8 @@ export function obj(name: string, fields: Record<string, Spec>, extra: Partial<O
   return { kind: 'object', name, fields, ...extra };
 }
 
-const SELECTOR = obj('label selector', {
+/** A Kubernetes label selector (`matchLabels`, `matchExpressions`). */
+export const SELECTOR = obj('label selector', {
   matchLabels: 'stringMap',
   matchExpressions: arr(obj('label selector expression', { key: 'string', operator: 'string', values: arr('string') }, { required: ['key', 'operator'] })),
 });

@@ -9,6 +9,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { CidrFormat } from './cidr-format';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { pushAll } from '../model/push-all';
+import { withoutPrunedNulls } from '../model/pruned-nulls';
 import { bundledRoot, clearCompiledFiles, CompiledKind, compiledFile, compiledFileCount, crdFilesIn } from './crd-compile';
 import { CrdViolation, show, toViolations } from './crd-violations';
 
@@ -230,7 +231,9 @@ export class CrdSchemas implements ICrdSchemaSource {
         message: `apiVersion: must be "${compiled.apiVersion}" for kind ${kind} (got ${show(manifest.apiVersion)})`,
       });
     }
-    if (!compiled.validate(manifest)) pushAll(violations, toViolations(compiled.validate.errors ?? [], manifest));
+    // Checked as the API server checks it: after pruning its nulls (`withoutPrunedNulls`), which the reader warns of.
+    const stored = withoutPrunedNulls(manifest);
+    if (!compiled.validate(stored)) pushAll(violations, toViolations(compiled.validate.errors ?? [], stored));
     return violations;
   }
 

@@ -16,17 +16,26 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('cdk8s-cilium init', () => {
   test('the command it prints to copy takes the folder as one shell word, whatever its name (session 46)', () => {
     // Before: `next: cd …/x;false && npm install …` ran `false` when pasted (any command a folder name holds), `cd …/$(echo y)`
-    // went to …/y, and `cd …/it's` left a quote open. The commands here leave no trace when run.
-    for (const name of ['x;false', "it's", '$(echo y)', 'My Policies', 'plain-1.0']) {
-      const dir = join(scratch, 'words', name);
-      const r = cli('init', dir);
-      expect(r.code, name).toBe(0);
-      const cd = /^next: (cd .*) && npm install && npm run synth && npm test$/.exec(r.stdout.split('\n')[1])?.[1];
-      expect(cd, name).toBeDefined();
-      const pwd = execFileSync('sh', ['-c', `${cd} && pwd -P`], { cwd: process.cwd(), encoding: 'utf8' });
-      expect(pwd, name).toBe(`${realpathSync(dir)}\n`);
+    // went to …/y, and `cd …/it's` left a quote open; `cd -` went to $OLDPWD (npm install ran there), `cd -x` was an
+    // option. The commands here leave no trace when run. Each folder is given relative to the working directory, as typed.
+    const names = ['x;false', "it's", '$(echo y)', 'My Policies', 'plain-1.0', '-', '-x'];
+    const words = join(scratch, 'words');
+    mkdirSync(words);
+    const cwd = process.cwd();
+    process.chdir(words);
+    try {
+      for (const name of names) {
+        const r = cli('init', '--', name);
+        expect(r.code, name).toBe(0);
+        const cd = /^next: (cd .*) && npm install && npm run synth && npm test$/.exec(r.stdout.split('\n')[1])?.[1];
+        expect(cd, name).toBeDefined();
+        const pwd = execFileSync('sh', ['-c', `${cd} && pwd -P`], { cwd: words, encoding: 'utf8', env: { ...process.env, OLDPWD: scratch } });
+        expect(pwd, name).toBe(`${realpathSync(join(words, name))}\n`);
+      }
+    } finally {
+      process.chdir(cwd);
     }
-    expect(readdirSync(join(scratch, 'words')).sort()).toEqual(['$(echo y)', "it's", 'My Policies', 'plain-1.0', 'x;false'].sort());
+    expect(readdirSync(words).sort()).toEqual([...names].sort());
   });
 
   test('writes the scaffold into a new folder and says what to run next', () => {

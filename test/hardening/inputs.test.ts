@@ -437,6 +437,21 @@ describe('trace/replay --policies and validate --crd read through the same input
     // `**` still walks every level and reports the link, as a directory given does.
     expect(expandGlob('shallow/**/*.yaml', dir, (abs) => heard.push(abs))).toEqual([join(g, 'a.yaml')]);
     expect(heard).toEqual([join(g, 'sub', 'evil.yaml')]);
+    // A link out of the folder at the glob's own level is reported only when the glob could match it (session 46 review:
+    // `shallow/*.yaml` refused the input for `shallow/etc-link`, which it cannot match; trace exit 2).
+    symlinkSync('/etc', join(g, 'etc-link'));
+    const heardFor = (glob: string) => {
+      const links: string[] = [];
+      expandGlob(glob, dir, (abs) => links.push(abs));
+      return links;
+    };
+    expect([heardFor('shallow/*.yaml'), heardFor('shallow/*'), heardFor('shallow/etc-*'), heardFor('shallow/*/x.yaml'), heardFor('shallow/{a,b}.yaml')])
+      .toEqual([[], [join(g, 'etc-link')], [join(g, 'etc-link')], [join(g, 'etc-link')], []]);
+    expect(heardFor('shallow/{*.yaml,etc-link}')).toEqual([join(g, 'etc-link')]);
+    expect(heardFor('shallow/**/*.yaml')).toEqual([join(g, 'etc-link'), join(g, 'sub', 'evil.yaml')]);
+    const t2 = trace('--policies', join(g, '*.yaml'), ...FROM_TO);
+    expect([t2.code, t2.stderr]).toEqual([0, '']);
+    expect(trace('--policies', join(g, '*'), ...FROM_TO).code).toBe(2);
   });
 
   test('a directory of more than MAX_WALK_ENTRIES entries (a link to / from a pull request) is refused whole, not walked for hours', { timeout: 120_000 }, async () => {
@@ -539,6 +554,59 @@ describe('trace/replay --policies and validate --crd read through the same input
       'parse-null-value warning metadata.labels.team: metadata.labels.team is null; the API server stores it as the empty string',
       'parse-null-value warning spec.endpointSelector.matchLabels.role: matchLabels.role is null; the API server prunes null fields, so it counts as omitted',
       'parse-null-value warning spec.ingress[0].fromEndpoints[0].matchLabels.tier: matchLabels.tier is null; the API server prunes null fields, so it counts as omitted',
+    ]);
+    // A selector the nulls leave empty selects all: the warning says so (before: only "counts as omitted"). The verdicts:
+    // every pod of shop is a subject and every pod of shop a peer (so app=other is allowed, another namespace not).
+    const emptied = policy('{role: null}').replace('{app: web, tier: null}', '{tier: null}');
+    const set = PolicySet.fromYaml(emptied);
+    expect([['pod:shop:app=other', 'pod:shop:app=x'], ['pod:prod:app=other', 'pod:shop:app=x']]
+      .map(([from, to]) => set.decide({ from: set.endpoint(from), to: set.endpoint(to), protocol: 'TCP', port: 80 }))).toEqual(['allowed', 'denied']);
+    const selectsAll = (scope: string) => `the API server prunes null fields, so it counts as omitted; without it the selector is empty ({}) and selects ${scope}`;
+    expect(findings(emptied)).toEqual([
+      `parse-null-value warning spec.endpointSelector.matchLabels.role: matchLabels.role is null; ${selectsAll("every endpoint of the policy's namespace")}`,
+      `parse-null-value warning spec.ingress[0].fromEndpoints[0].matchLabels.tier: matchLabels.tier is null; ${selectsAll("every endpoint of the policy's namespace")}`,
+    ]);
+    const clusterwide = emptied.replace('kind: CiliumNetworkPolicy', 'kind: CiliumClusterwideNetworkPolicy').replace(', namespace: shop', '')
+      .replace('{matchLabels: {role: null}}', '{matchLabels: null}');
+    expect(findings(clusterwide)).toEqual([
+      `parse-null-value warning spec.endpointSelector.matchLabels: endpointSelector.matchLabels is null; ${selectsAll('every endpoint of the cluster')}`,
+      `parse-null-value warning spec.ingress[0].fromEndpoints[0].matchLabels.tier: matchLabels.tier is null; ${selectsAll('every endpoint of the cluster')}`,
+    ]);
+  });
+
+  test('a null label of a workload, Service selector or Namespace is the empty string the API server stores, not dropped (session 46)', GUARD, () => {
+    // Before: the manifest reader dropped it, so the pods of `labels: {app: web, quarantine: null}` had no quarantine
+    // label, and a policy selecting `quarantine Exists` did not select them: client → web 80/TCP ALLOWED, where the
+    // cluster (which stores quarantine="") denies it.
+    const objects = (label: string, svc = 'app: web', ns = '{}') => ['apiVersion: v1', 'kind: Namespace', `metadata: {name: shop, labels: ${ns}}`, '---',
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: web, namespace: shop}', 'spec:', '  selector: {matchLabels: {app: web}}', '  template:',
+      `    metadata: {labels: {app: web, ${label}}}`, '    spec: {containers: [{name: c, image: x}]}', '---', 'apiVersion: v1', 'kind: Service',
+      'metadata: {name: web, namespace: shop}', `spec: {selector: {${svc}}, ports: [{port: 80}]}`, '---', ''].join('\n');
+    const isolate = (selector: string) => ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: q, namespace: shop}', 'spec:',
+      `  endpointSelector: {matchExpressions: [${selector}]}`, '  ingress: [{fromEndpoints: [{matchLabels: {app: admin}}]}]', ''].join('\n');
+    // client → the pods of Service shop/web, as `trace` resolves them (to the labels of the workload it sends to).
+    const web = (text: string) => {
+      const t = trace('--policies', write(dir, 'null-labels.yaml', text), '--from', 'pod:shop:app=client', '--to', 'svc:shop/web:80');
+      return t.code === 0 ? 'allowed' : t.code === 1 ? 'denied' : `exit ${t.code}: ${t.stderr}`;
+    };
+    const exists = isolate('{key: quarantine, operator: Exists}');
+    const absent = isolate('{key: quarantine, operator: DoesNotExist}');
+    // The template's null is the label quarantine="": Exists selects the pods, DoesNotExist does not; "" reads the same.
+    for (const label of ['quarantine: null', 'quarantine: ""']) expect([web(objects(label) + exists), web(objects(label) + absent)], label).toEqual(['denied', 'allowed']);
+    expect([web(objects('tier: a') + exists), web(objects('tier: a') + absent)]).toEqual(['allowed', 'denied']);
+    // A Service selector's null is quarantine="" too: it sends only to pods with that label (here no workload: the pod
+    // traced has the selector's labels, which Exists selects; before: the selector {app: web}, its pods without quarantine).
+    expect(web(objects('tier: a', 'app: web, quarantine: null') + exists)).toBe('denied');
+    expect(web(objects('quarantine: null', 'app: web, quarantine: null') + exists)).toBe('denied');
+    // A Namespace label's null is team="" on its pods (the namespace label a selector reads).
+    const byNamespace = isolate('{key: io.cilium.k8s.namespace.labels.team, operator: Exists}');
+    expect([web(objects('tier: a', 'app: web', '{team: null}') + byNamespace), web(objects('tier: a') + byNamespace)]).toEqual(['denied', 'allowed']);
+    // Said at its line, as a policy's metadata label.
+    const found = PolicyModel.fromYaml(objects('quarantine: null', 'app: web', '{team: null}') + exists).diagnostics
+      .map((d) => `${d.id} ${d.severity} ${d.line} ${d.path}: ${d.message}`);
+    expect(found).toEqual([
+      'parse-null-value warning 3 metadata.labels.team: metadata.labels.team is null; the API server stores it as the empty string',
+      'parse-null-value warning 11 spec.template.metadata.labels.quarantine: spec.template.metadata.labels.quarantine is null; the API server stores it as the empty string',
     ]);
   });
 

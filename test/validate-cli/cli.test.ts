@@ -294,6 +294,27 @@ describe('--crd', () => {
     expect(JSON.parse(r.out).diagnostics.map((d: any) => d.id)).toContain('crd-entity');
   });
 
+  it('checks the object with its nulls pruned, as the API server does before its schema check (session 46)', async () => {
+    // Before: `matchLabels: {app: null}` and `fromEndpoints: null` were `crd-schema` errors (must be string, got null) beside
+    // the parse-null-value warning: exit 1 for what the API server accepts (it prunes the null first). A null list item
+    // is not pruned (a list cannot drop it): still an error.
+    const policy = (ingress: string) => `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x, namespace: shop}\n`
+      + `spec:\n  endpointSelector: {matchLabels: {app: api, role: null}}\n  ingress:\n  - ${ingress}\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]\n`;
+    const findings = async (text: string, crdArgs: string[]) => {
+      const r = await run(['-', ...crdArgs, '--format', 'json'], text);
+      return [r.code, ...JSON.parse(r.out).diagnostics.map((d: any) => `${d.id}@${d.path}`)];
+    };
+    for (const crdArgs of [['--crd', crd('v1.19')], []]) {
+      expect(await findings(policy('fromEndpoints: null'), crdArgs), crdArgs.join(' ')).toEqual([0,
+        'parse-null-value@spec.endpointSelector.matchLabels.role', 'parse-null-value@spec.ingress[0].fromEndpoints']);
+      expect(await findings(policy('fromEndpoints: [{matchLabels: {app: web, tier: null}}]'), crdArgs)).toEqual([0,
+        'parse-null-value@spec.endpointSelector.matchLabels.role', 'parse-null-value@spec.ingress[0].fromEndpoints[0].matchLabels.tier']);
+      const listItem = await findings(policy('fromEndpoints: [{matchExpressions: [{key: app, operator: In, values: [web, null]}]}]'), crdArgs);
+      expect(listItem.slice(0, 2)).toEqual([1, 'parse-null-value@spec.endpointSelector.matchLabels.role']);
+      expect(listItem.slice(2).every((f) => String(f).endsWith('@spec.ingress[0].fromEndpoints[0].matchExpressions[0].values[1]'))).toBe(true);
+    }
+  });
+
   it('repeatable', async () => {
     const r = await run(['clean.yaml', '--crd', crd('v1.19'), '--crd', crd('v1.19', 'ciliumclusterwidenetworkpolicies'), '--format', 'json']);
     expect(JSON.parse(r.out).crdFiles).toHaveLength(2);
