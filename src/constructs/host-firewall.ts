@@ -214,9 +214,10 @@ export class HostFirewall extends Construct {
   constructor(scope: Construct, id: string, props: HostFirewallProps) {
     super(scope, id);
     checkPropsObject(props, 'new HostFirewall()', "{ managementCidrs: ['10.50.0.0/24'] }", this.node.path, true);
-    props = readPropsOnce(props, { keys: HOST_FIREWALL_PROPS, lists: { exemptions: { keys: LOCKOUT_EXEMPTION_KEYS } } });
     // A guard option misspelled (`nodeDNSServers`, `wireguard`) was dropped: the guard kept the default, not what was written.
+    // Checked before the props are read (`readPropsOnce` runs every getter): an unknown prop whose getter throws is refused as unknown.
     checkPropKeys(props, HOST_FIREWALL_PROPS, { owner: 'HostFirewall', location: this.node.path });
+    props = readPropsOnce(props, { keys: HOST_FIREWALL_PROPS, lists: { exemptions: { keys: LOCKOUT_EXEMPTION_KEYS } } });
     (Array.isArray(props.exemptions) ? props.exemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
       { owner: 'LockoutExemption', at: `HostFirewall exemptions[${i}]`, location: this.node.path }));
     checkFlags(props, ['nodeSelectorLabels', 'wireGuard', 'cidrMatchNodes'], 'HostFirewall', this.node.path);

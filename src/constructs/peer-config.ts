@@ -12,6 +12,10 @@ import { selectorContradiction } from '../validate/pod-selectors';
 import { cidrSetEntryPeers } from '../validate/schema-rules';
 import { checkIdentityLabels } from './identity-label-check';
 import { clonePlain } from '../model/clone-plain';
+import { CiliumVersion } from '../core/cilium-version';
+import { checkKnownKeys } from '../model/known-keys';
+import { CIDR_SET_FIELDS, valuesAt } from '../validate/tables';
+import { describeInstance } from './names';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
@@ -115,10 +119,10 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
   refuseEmptySelector(field, list as unknown[], EVERY_POD_OF_NAMESPACE.has(config), what, description, location);
   if (field === PeerField.CIDR_SET) {
     (list as unknown[]).forEach((e, i) => {
-      refuseCidrSetEntry(e, `${what}(${description}): the peer's ${field}[${i}]`, location);
+      refuseCidrSetEntry(e, `${what}(${description}): the peer's ${field}[${i}]`, location, scope !== undefined ? CiliumVersion.of(scope) : undefined);
       const entry = e as { cidr?: unknown; except?: unknown };
       refuseEmptyExcept(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}].except`,
-        `{ cidr: ${JSON.stringify(entry.cidr)} }`, location);
+        `{ cidr: ${typeof entry.cidr === 'string' ? JSON.stringify(entry.cidr) : '…'} }`, location);
     });
   }
   if (field === PeerField.NODES) checkNodeSelectors(list as LabelSelectorModel[], what, description, location);
@@ -135,26 +139,39 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
 }
 
 /**
- * Refuses a `cidrSet` entry of a peer of one's own that is no object, or that sets not exactly one of `cidr`, `cidrGroupRef`,
- * `cidrGroupSelector` (`cidrSetEntryPeers`, the one reading of the CRD's `oneOf`), a field set to `null` counted as left out:
- * the writer leaves a `null` out, so `{ cidrGroupSelector: null }` was written `toCIDRSet: [{}]`, which the API server refuses
- * (it prunes the `null` of a field that is not nullable, and the entry has none of the three), while the synthesis let it pass.
+ * Refuses a `cidrSet` entry of a peer of one's own that is no object, that names a field a CIDR rule does not have, or that
+ * sets not exactly one of `cidr`, `cidrGroupRef`, `cidrGroupSelector` (`cidrSetEntryPeers`, the one reading of the CRD's
+ * `oneOf`), a field set to `null` counted as left out: the writer leaves a `null` out, so `{ cidrGroupSelector: null }` was
+ * written `toCIDRSet: [{}]`, which the API server refuses (it prunes the `null` of a field that is not nullable, and the entry
+ * has none of the three), while the synthesis let it pass. A field Cilium's `api.CIDRRule` does not have (`excpet`) was
+ * written and pruned by the API server, so the holes it meant were in the peer. The message is built only for a refusal, and
+ * shows the entry's values as `describeValue` does (a BigInt or a circular entry is no error of its own).
  * @param entry the entry given
  * @param what the call and the entry, leading the message
  * @param location the construct path
+ * @param version the target version, whose fields the fix lists; none: the fields of every version
  */
-function refuseCidrSetEntry(entry: unknown, what: string, location: string): void {
-  const shown = JSON.stringify(entry)?.slice(0, 200) ?? String(entry);
+function refuseCidrSetEntry(entry: unknown, what: string, location: string, version?: CiliumVersion): void {
   const fix = "give each entry exactly one of { cidr: '10.0.0.0/8' }, { cidrGroupRef: 'corp' } or { cidrGroupSelector: { matchLabels: { … } } } "
     + '(with except if meant), or use Peer.cidr(), Peer.cidrGroup(), Peer.cidrGroupSelector()';
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    throw new CiliumPolicyError({ id: 'peer-config-invalid', message: `${what} is ${shown}, not a CIDR rule (an object; the CRD refuses it)`, fix, location });
+    throw new CiliumPolicyError({ id: 'peer-config-invalid', message: `${what} is ${describeInstance(entry)}, not a CIDR rule (an object; the CRD refuses it)`, fix, location });
   }
+  // A field of a later version (`cidrGroupSelector` before 1.17) is known here: the version check says what the target lacks.
+  const fields = CIDR_SET_FIELDS.map((f) => f.value);
+  checkKnownKeys(entry, fields, ({ key, shown, near }) => ({
+    id: 'peer-config-invalid',
+    message: `${what} sets ${key} (${shown}), which is no field of a CIDR rule: the API server prunes it, so the entry would be applied `
+      + 'without it (an except misspelled leaves the ranges it meant to leave out in the peer)',
+    fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the one meant; '}the fields of a CIDR rule`
+      + `${version !== undefined ? ` at Cilium ${version.toString()}` : ''} are ${(version !== undefined ? valuesAt(CIDR_SET_FIELDS, version) : fields).join(', ')}`,
+    location,
+  }));
   const nulls = Object.keys(entry).filter((k) => (entry as Record<string, unknown>)[k] === null);
   if (nulls.length > 0) {
     throw new CiliumPolicyError({
       id: 'peer-config-invalid',
-      message: `${what} is ${shown}: its ${nulls.join(' and ')} ${nulls.length > 1 ? 'are' : 'is'} null, which is written as left out`
+      message: `${what} sets ${nulls.join(' and ')} to null, which is written as left out`
         + (cidrSetEntryPeers(entry).filter((k) => !nulls.includes(k)).length === 0 ? ', so the entry would name no range (the CRD refuses it)' : ''),
       fix: `give ${nulls.length > 1 ? 'them values' : 'it a value'} or leave ${nulls.length > 1 ? 'them' : 'it'} out; ${fix}`,
       location,
@@ -164,8 +181,8 @@ function refuseCidrSetEntry(entry: unknown, what: string, location: string): voi
   if (peers.length !== 1) {
     throw new CiliumPolicyError({
       id: 'peer-config-invalid',
-      message: `${what} is ${shown}: ${peers.length === 0 ? 'it sets none of cidr, cidrGroupRef, cidrGroupSelector' : `it sets ${peers.join(' and ')}`}, `
-        + 'where the CRD wants exactly one',
+      message: `${what} ${peers.length === 0 ? `sets none of cidr, cidrGroupRef, cidrGroupSelector (its fields: ${Object.keys(entry).join(', ') || 'none'})`
+        : `sets ${peers.join(' and ')}`}, where the CRD wants exactly one`,
       fix,
       location,
     });
@@ -208,7 +225,7 @@ export function refuseEmptyExcept(cidr: unknown, except: unknown, what: string, 
   throw new CiliumPolicyError({
     id: 'peer-except-empty',
     message: `${what} is an empty list: it leaves nothing out, so the whole range would be the peer (is a computed list empty by mistake?)`,
-    fix: `list the sub-ranges to leave out, or leave except out if all of ${String(cidr)} is meant: ${whole}`,
+    fix: `list the sub-ranges to leave out, or leave except out if all of ${typeof cidr === 'string' ? cidr : 'the range'} is meant: ${whole}`,
     location,
   });
 }

@@ -823,6 +823,17 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
       location,
     });
   }
+  // From plain JavaScript an option the call does not know is dropped: `{ port: [...] }` (for `ports`) allowed every port.
+  // A deny reads its ports only and leaves the allow options out, as documented (`DenyOptions`). Checked before the options are
+  // read (`readPropsOnce` runs every getter): it reads only the keys it does not know, and an unknown option whose getter throws
+  // is refused as unknown (`checkKnownKeys`), not passed on as the getter's error.
+  checkKnownKeys(options, OPTION_KEYS, ({ key, near }) => ({
+    id: 'rule-option-unknown',
+    message: `${verb}(${peer.toString()}, { ${key} }): ${verb}() has no option ${key}; it would be left out, and the rule would `
+      + `${deny ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
+    fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${deny ? 'ports' : OPTION_KEYS.join(', ')}`,
+    location,
+  }));
   // Read once (`readPropsOnce`): a getter answering `serverNames: ['api.example.com']` or an `l7` to these checks and
   // `undefined` when the rule was kept was written without its SNI restriction or its L7 rules (any server name, any request).
   const given = readPropsOnce(options as object, { keys: OPTION_KEYS }) as Record<string, unknown>;
@@ -858,15 +869,6 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
       location,
     });
   }
-  // From plain JavaScript an option the call does not know is dropped: `{ port: [...] }` (for `ports`) allowed every port.
-  // A deny reads its ports only and leaves the allow options out, as documented (`DenyOptions`).
-  checkKnownKeys(given, OPTION_KEYS, ({ key, near }) => ({
-    id: 'rule-option-unknown',
-    message: `${verb}(${peer.toString()}, { ${key} }): ${verb}() has no option ${key}; it would be left out, and the rule would `
-      + `${deny ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
-    fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${deny ? 'ports' : OPTION_KEYS.join(', ')}`,
-    location,
-  }));
   return given as AllowOptions;
 }
 

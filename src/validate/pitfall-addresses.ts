@@ -2,9 +2,11 @@
 import { cidrHostBits, formatIp, isIpv4MappedCidr, parseCidr, ParsedCidr, unmapCidr } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { CiliumVersion } from '../core/cilium-version';
-import { FqdnSelectorModel, PEER_FIELDS, RuleItemModel, sectionDirection, SECTIONS } from '../model/policy-model';
+import { FqdnSelectorModel, LabelSelectorModel, PEER_FIELDS, RuleItemModel, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
+import { selectorRequiresNothing } from '../model/selectors';
+import { describeSelector } from './pod-selectors';
 import { addressShapedNameProblem, registrableWildcardExample } from '../model/fqdn-pattern';
 
 /** `10.0.0.0/8` for a parsed CIDR, the address printed as the agent prints it (RFC 5952). */
@@ -25,6 +27,16 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       arr<unknown>(item.cidr).forEach((c, j) => { if (typeof c === 'string') cidrs.push({ text: c, path: `${r.path}.${section}[${index}].${cidrField}[${j}]` }); });
       arr<unknown>(item.cidrSet).forEach((c, j) => {
         if (!isObject(c)) return;
+        // A cidrGroupSelector that requires no label (`{}`, `matchLabels: {}`) has no requirement to match: Cilium selects every
+        // CiliumCIDRGroup of the cluster with it (pkg/policy/types/selector.go `newCIDRRuleSelector`, v1.17-v1.19), whatever
+        // ranges they hold. The constructs refuse it (`selector-empty`); read from YAML it is reported here.
+        if (allow && r.version.atLeast(CiliumVersion.V1_17) && isObject(c.cidrGroupSelector)
+          && selectorRequiresNothing(c.cidrGroupSelector as LabelSelectorModel)) {
+          run.report('pitfall-broad-peer', r, `${r.path}.${section}[${index}].${setField}[${j}].cidrGroupSelector`,
+            `cidrGroupSelector ${describeSelector(c.cidrGroupSelector as LabelSelectorModel)} requires no label, so it selects every CiliumCIDRGroup `
+            + `of the cluster, whatever ranges they hold (groups added later too): this ${direction} rule is open to all of them`,
+            "give the labels of the CiliumCIDRGroups meant (cidrGroupSelector: { matchLabels: { team: 'payments' } }), or name one with cidrGroupRef");
+        }
         if (typeof c.cidr === 'string') {
           cidrs.push({ text: c.cidr, path: `${r.path}.${section}[${index}].${setField}[${j}].cidr`, holes: arr<unknown>(c.except).length, set: true });
         }

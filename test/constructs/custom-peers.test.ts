@@ -76,11 +76,11 @@ describe('an empty list is refused (before Cilium 1.16 it was every peer)', () =
   test('a cidrSet entry that names no range, or two, or with a null field, is refused at the call; nothing is added', () => {
     const { c, p } = cnp();
     const cases: [unknown, RegExp][] = [
-      [{ cidrGroupSelector: null }, /cidrSet\[0\] is \{"cidrGroupSelector":null\}: its cidrGroupSelector is null, which is written as left out, so the entry would name no range/],
-      [{ cidrGroupSelector: null, except: ['10.0.1.0/24'] }, /its cidrGroupSelector is null, .* so the entry would name no range/],
-      [{ cidr: '10.0.0.0/16', except: null }, /cidrSet\[0\] is \{"cidr":"10\.0\.0\.0\/16","except":null\}: its except is null, which is written as left out \(/],
-      [{}, /cidrSet\[0\] is \{\}: it sets none of cidr, cidrGroupRef, cidrGroupSelector, where the CRD wants exactly one/],
-      [{ cidr: '10.0.0.0/16', cidrGroupRef: 'corp' }, /it sets cidr and cidrGroupRef, where the CRD wants exactly one/],
+      [{ cidrGroupSelector: null }, /cidrSet\[0\] sets cidrGroupSelector to null, which is written as left out, so the entry would name no range/],
+      [{ cidrGroupSelector: null, except: ['10.0.1.0/24'] }, /sets cidrGroupSelector to null, .* so the entry would name no range/],
+      [{ cidr: '10.0.0.0/16', except: null }, /cidrSet\[0\] sets except to null, which is written as left out \(/],
+      [{}, /cidrSet\[0\] sets none of cidr, cidrGroupRef, cidrGroupSelector \(its fields: none\), where the CRD wants exactly one/],
+      [{ cidr: '10.0.0.0/16', cidrGroupRef: 'corp' }, /cidrSet\[0\] sets cidr and cidrGroupRef, where the CRD wants exactly one/],
       [null, /cidrSet\[0\] is null, not a CIDR rule/],
     ];
     for (const [entry, message] of cases) {
@@ -93,6 +93,38 @@ describe('an empty list is refused (before Cilium 1.16 it was every peer)', () =
     expect(synthFailure(c)).toBeUndefined();
     expect(verdictOf(c, A, 'cidr:10.0.5.5', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, A, 'cidr:8.8.8.8', '443/TCP')).toBe('denied');
+  });
+
+  // A field api.CIDRRule does not have was written as given and pruned by the API server: `excpet: ['10.1.0.0/16']` left
+  // the hole out, and the engine judged 10.1.0.1 allowed (cilium/cilium v1.19 pkg/policy/api/cidr.go, CIDRRule: cidr,
+  // cidrGroupRef, cidrGroupSelector, except). The SDK's own validate said parse-unknown-field on the same YAML.
+  test('a cidrSet entry with a field a CIDR rule does not have is refused at the call, with the field meant; spelled right, the hole holds', () => {
+    const { c, p } = cnp(CiliumVersion.V1_16);
+    const r = refusal(() => p.allowEgress(custom({ item: { cidrSet: [{ cidr: '10.0.0.0/8', excpet: ['10.1.0.0/16'] }] }, description: 'corp' }),
+      { ports: [Port.tcp(443)] }));
+    expect(r).toEqual({
+      id: 'peer-config-invalid',
+      message: '[test/p] allowEgress(corp): the peer\'s cidrSet[0] sets excpet (a list), which is no field of a CIDR rule: the API server prunes it, '
+        + 'so the entry would be applied without it (an except misspelled leaves the ranges it meant to leave out in the peer) (peer-config-invalid)\n'
+        + '  fix: did you mean except? the fields of a CIDR rule at Cilium 1.16 are cidr, cidrGroupRef, except',
+    });
+    // A circular entry is refused by its unknown field, not a TypeError of the message's JSON.
+    const circular: Record<string, unknown> = { cidr: '10.0.0.0/8' };
+    circular.self = circular;
+    expect(refusal(() => p.allowEgress(custom({ item: { cidrSet: [circular] }, description: 'corp' }))).message)
+      .toMatch(/cidrSet\[0\] sets self \(a mapping\), which is no field of a CIDR rule/);
+    // Nothing was added; spelled right, the hole is kept out.
+    p.allowEgress(custom({ item: { cidrSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }] }, description: 'corp' }), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'cidr:10.2.0.1', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'cidr:10.1.0.1', '443/TCP')).toBe('denied');
+  });
+
+  // The refusal's text was built for every entry with JSON.stringify(entry): a BigInt in an entry that passes threw a raw
+  // TypeError ("Do not know how to serialize a BigInt") instead of the synthesis' crd-type finding.
+  test('a cidrSet entry holding a BigInt reaches the CRD check (crd-type), not a TypeError of the peer check', () => {
+    const { c, p } = cnp();
+    p.allowEgress(custom({ item: { cidrSet: [{ cidr: '10.0.0.0/8', except: [1n] }] }, description: 'corp' }), { ports: [Port.tcp(443)] });
+    expect(synthFailure(c)).toMatch(/toCIDRSet\[0\]\.except\[0\]: except 1 is a bigint; the CRD wants a string \(crd-type\)/);
   });
 
   test('defaultPorts: [] (an egress call without ports was written as every port)', () => {

@@ -184,6 +184,35 @@ describe('an option the call does not know is refused (plain JavaScript)', () =>
     expect(p.synthesizeModel().model.spec?.ingress).toBeUndefined();
   });
 
+  // The options were read (every getter run, `readPropsOnce`) before the unknown-key check: an unknown option whose getter throws
+  // surfaced the getter's error, not rule-option-unknown (the contract of `checkKnownKeys`, src/model/known-keys.ts).
+  test('an unknown option whose getter throws is refused as unknown, by every call and HostFirewall\'s props; nothing is added', () => {
+    const throwing = (known: object, key: string): AllowOptions => Object.defineProperty({ ...known }, key, {
+      get() { throw new Error('user getter'); }, enumerable: true,
+    }) as AllowOptions;
+    const { c, p } = apiPolicy();
+    const rule = p.addRule({ endpointSelector: EndpointSelector.labels({ app: 'db' }) });
+    for (const verb of VERBS) {
+      for (const target of [p, rule]) {
+        const e = refusal(() => target[verb](client(), throwing({ ports: [Port.tcp(80)] }, verb.startsWith('deny') ? 'serverName' : 'prots')));
+        expect(e.id, verb).toBe('rule-option-unknown');
+        expect(e.message, verb).toMatch(verb.startsWith('deny') ? /has no option serverName; .*fix: did you mean serverNames\?/s : /has no option prots; .*fix: did you mean ports\?/s);
+      }
+    }
+    const hosts = chart();
+    const fw = new HostFirewall(hosts, 'hf', { managementCidrs: ['10.50.0.0/24'] });
+    for (const verb of VERBS) expect(refusal(() => fw[verb](Peer.cidr('10.9.0.0/16'), throwing({ ports: [Port.tcp(22)] }, 'prots'))).id, verb).toBe('rule-option-unknown');
+    const e = refusal(() => new HostFirewall(chart(), 'hf2', throwing({ managementCidrs: ['10.50.0.0/24'] }, 'wireguard') as never));
+    expect(e.id).toBe('prop-unknown');
+    expect(e.message).toMatch(/HostFirewall: wireguard \(a getter that throws\) is not a prop of HostFirewall; .*fix: did you mean wireGuard\?/s);
+    // Nothing was written by the refused calls: no rule has a section; given a section, the client alone on its port.
+    for (const r of [p.rule, rule]) expect(sectionsOf(r)).toEqual([]);
+    p.allowIngress(client(), { ports: [Port.tcp(80)] });
+    rule.allowIngress(client(), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, CLIENT, API, '80/TCP')).toBe('allowed');
+    expect(verdictOf(c, CLIENT, API, '81/TCP')).toBe('denied');
+  });
+
   test('an option left undefined is no option', () => {
     const { c, p } = apiPolicy();
     p.allowIngress(client(), { ports: [Port.tcp(80)], l7: undefined, other: undefined } as unknown as AllowOptions);

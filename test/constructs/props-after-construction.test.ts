@@ -390,6 +390,41 @@ describe('allow and deny calls and addRule() read each option once (session 46)'
     expect(dnsRules.reads()).toBe(1);
   });
 
+  // Before session 46 addRule() spread its options: a class instance's prototype getters were left out, and the rule was written
+  // `endpointSelector: {}` (every pod of the namespace) with the default deny of its sections; an enableDefaultDeny class whose
+  // ingress is a getter was written `{}` (default deny kept). Both are now read as given.
+  test('addRule() options as a class with prototype getters: the rule selects the pods meant (it selected every pod)', () => {
+    class DbRule {
+      get endpointSelector(): EndpointSelector { return EndpointSelector.labels({ app: 'db' }); }
+    }
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
+    p.addRule(new DbRule()).allowIngress(Peer.endpoints({ labels: { app: 'api' } }), { ports: [Port.tcp(5432)] });
+    expect(decidedBy(c, API, 'pod:shop:app=db', '5432/TCP', 'ingress')).toMatch(/^allowed api specs\[1\]/);
+    expect(decidedBy(c, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+    // A pod of no rule stays out of the policy (every pod was in the rule's default deny).
+    expect(verdictOf(c, 'pod:shop:app=web', 'pod:shop:app=cache', '6379/TCP')).toBe('allowed');
+  });
+
+  test('an enableDefaultDeny class whose ingress is a getter answering false: the pods are not put into default deny (they were)', () => {
+    class NoIngressDefaultDeny {
+      get ingress(): boolean { return false; }
+    }
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
+    p.addRule({ endpointSelector: EndpointSelector.labels({ app: 'db' }), enableDefaultDeny: new NoIngressDefaultDeny() })
+      .allowIngress(Peer.endpoints({ labels: { app: 'api' } }), { ports: [Port.tcp(5432)] });
+    const q = new CiliumPolicy(c, 'cache', { endpointSelector: EndpointSelector.labels({ app: 'cache' }), enableDefaultDeny: new NoIngressDefaultDeny() });
+    q.allowIngress(Peer.endpoints({ labels: { app: 'api' } }), { ports: [Port.tcp(6379)] });
+    expect(decidedBy(c, API, 'pod:shop:app=db', '5432/TCP', 'ingress')).toMatch(/^allowed api specs\[1\]/);
+    expect(decidedBy(c, 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('non-default-deny-allow');
+    expect(decidedBy(c, 'pod:shop:app=web', 'pod:shop:app=cache', '6379/TCP', 'ingress')).toBe('non-default-deny-allow');
+    // The policy's own pods keep their default deny.
+    expect(decidedBy(c, 'pod:shop:app=other', API, '80/TCP', 'ingress')).toBe('default-deny');
+  });
+
   // The checks read the props given, and the annotation too, after the props were copied: a getter answering a checked list
   // to the copy and another after had the other one written, a path exempted that the caller did not exempt.
   test('ClusterwidePolicy lockoutExemptions answering hubble then tunnel: the tunnel deny is still refused (it was exempted)', () => {

@@ -816,6 +816,11 @@ const CASES: readonly Case[] = [
     good: { 'out.yaml': egressTo('203.0.113.0/24') },
   },
   {
+    id: 'pitfall-broad-peer', when: 'an egress toCIDRSet cidrGroupSelector that requires no label (matchLabels: {})',
+    bad: { 'out.yaml': egressTo('cidrGroupSelector: {matchLabels: {}}').replace('- toCIDR:', '- toCIDRSet:') }, at: ['out.yaml:14:30'],
+    good: { 'out.yaml': egressTo('cidrGroupSelector: {matchLabels: {team: payments}}').replace('- toCIDR:', '- toCIDRSet:') },
+  },
+  {
     id: 'pitfall-fqdn-ip-address', when: 'toFQDNs matchName of an IPv4 address',
     bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchName: 10.0.0.1'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:22'],
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },
