@@ -325,8 +325,8 @@ export interface ManifestNonString {
 }
 
 /**
- * The label and annotation values of an object the readers here read (Namespaces, Services, workloads,
- * Endpoints/EndpointSlices, CIDR groups; not NetworkPolicies, which `validate` checks on their own) that are no strings
+ * The label and annotation values of an object the readers here read (Namespaces, Services, workloads, NetworkPolicies
+ * (whose selectors `validate`'s NetworkPolicy rules check), Endpoints/EndpointSlices, CIDR groups) that are no strings
  * — numbers, booleans, lists, mappings — in `metadata.labels` and `metadata.annotations`, a pod template's labels and
  * annotations, a workload's `spec.selector` (its `matchLabels` and `matchExpressions` values; a ReplicationController's
  * label map) and a Service's `spec.selector`. The API server refuses every one of them (ObjectMeta's labels and
@@ -339,7 +339,7 @@ export interface ManifestNonString {
  */
 export function nonStringMetadataValues(obj: unknown, written = false): ManifestNonString[] {
   const info = readManifest(obj);
-  if (!info || info.type === 'list' || info.type === 'network-policy' || !isManifestObject(obj)) return [];
+  if (!info || info.type === 'list' || !isManifestObject(obj)) return [];
   const out: ManifestNonString[] = [];
   const check = (v: unknown, path: readonly (string | number)[]): void => {
     if (typeof v === 'string') {

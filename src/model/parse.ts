@@ -18,7 +18,7 @@ import { yamlInputLimitError } from './nesting-depth';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
-import { nonStringMetadataValues } from './manifests';
+import { nonStringMetadataValues, readManifest } from './manifests';
 import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
@@ -273,6 +273,13 @@ function readResource(
       if (r.number !== undefined) reader.writtenAsNumber(String(r.value), r.number, r.path, consequence);
       else if (r.notMapping !== undefined) reader.notMapping(r.value, r.path, r.notMapping, consequence);
       else reader.notString(r.value, r.path, () => consequence);
+    }
+    // A NetworkPolicy without a name, said as a policy's is (`Reader.readMetadata`): the API server stores no object
+    // without one (kubectl: "resource name may not be empty").
+    const meta = value.metadata;
+    if (readManifest(value)?.type === 'network-policy' && !(isPlainObject(meta) && meta.name !== undefined && meta.name !== null)) {
+      reader.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, isPlainObject(meta) ? ['metadata'] : [], 'metadata.name is missing',
+        isPlainObject(meta) ? 'add metadata.name: <policy name>' : 'add metadata: {name: <policy name>}');
     }
     const before = out.diagnostics.length;
     flush(out, reader, source, where, itemPath);
