@@ -134,7 +134,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   const maxPairs = parseCount(options.maxPairs, '--max-pairs', DEFAULT_MAX_DIFF_PAIRS);
   const { setOptions, capture, ipFamilies, policyInputs } = await connectivitySetOptions(options, io, 'diff', options.head);
   const cwd = process.cwd();
-  const head = loadPolicies(options.head, setOptions, '--head', io, policyInputs);
+  const head = loadPolicies(options.head, setOptions, '--head', io, policyInputs, true);
   const gitRef = options.base.length === 1 ? baseGitRef(options.base[0], cwd) : undefined;
   let base: PolicySet;
   let baseSource: string;
@@ -165,7 +165,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     base = checked(PolicySet.fromTexts(read.files, setOptions), io);
     baseSource = `${gitRef}:${options.head.join(',')}`;
   } else {
-    base = loadPolicies(options.base, setOptions, '--base', io);
+    base = loadPolicies(options.base, setOptions, '--base', io, undefined, true);
     baseSource = options.base.join(',');
   }
   warnCaptureVersion(capture, options.flows, [base, head], 'diff', io);
@@ -388,21 +388,26 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
 /**
  * @internal Policies from paths, refusing unreadable input (exit 2).
  * @param read the files of `paths` already read (`connectivitySetOptions` with `--flows`), else they are read here
+ * @param sided whether the set is a side of a diff: its warnings then name the flag (`warning: --base: p.yaml:4: …`)
  * @throws CiliumPolicyError for a missing path or a file that cannot be read
  */
-export function loadPolicies(paths: readonly string[], options: PolicySetOptions, flag: string, io: CliIo, read?: PolicyInputs): PolicySet {
+export function loadPolicies(
+  paths: readonly string[], options: PolicySetOptions, flag: string, io: CliIo, read?: PolicyInputs, sided = false,
+): PolicySet {
   if (paths.length === 0) throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} names no path`, fix: `give ${flag} policy files or directories` });
-  return checked(read !== undefined ? PolicySet._fromInputs(read, options) : PolicySet.fromFiles([...paths], options), io);
+  return checked(read !== undefined ? PolicySet._fromInputs(read, options) : PolicySet.fromFiles([...paths], options), io, sided ? flag : undefined);
 }
 
 /**
  * The set, unless some input could not be read (exit 2); what it could not read faithfully goes to stderr as warnings
  * (those of one id in one file collapsed: `warningLines`).
+ * @param side the side of a diff the set is (`--base`, `--head`), said before each warning as diff's other warnings say it
+ * (the same file may be both sides)
  */
-function checked(set: PolicySet, io: CliIo): PolicySet {
+function checked(set: PolicySet, io: CliIo, side?: string): PolicySet {
   const bad = policyInputError(set);
   if (bad) throw bad;
-  for (const line of warningLines(set.diagnostics)) io.stderr(`warning: ${line}\n`);
+  for (const line of warningLines(set.diagnostics)) io.stderr(`warning: ${side !== undefined ? `${side}: ` : ''}${line}\n`);
   return set;
 }
 

@@ -12,7 +12,7 @@ import { EndpointInventory } from '../engine/inventory';
 import { PolicySet } from '../engine/policy-set';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths, readInputFile } from '../model/inputs';
 import { isKubernetesList, listEntries } from '../model/list-items';
-import { POD_TEMPLATE_KINDS, isManifestObject } from '../model/manifests';
+import { ManifestNonString, STRING_MAP, isManifestObject, nonStringMetadataValues, workloadPaths } from '../model/manifests';
 import { nestingDepthError } from '../model/nesting-depth';
 import { withoutControls } from '../model/printable';
 import { parseJsonFile } from '../model/json-duplicate-key';
@@ -42,8 +42,6 @@ export interface InventoryProblem {
   readonly scalar?: number | boolean;
 }
 
-/** The kinds whose reading makes the endpoint classes: Namespaces (labels), Services (selector, ports), workloads. */
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Pod', 'CronJob', ...POD_TEMPLATE_KINDS]);
 const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 
 /**
@@ -102,8 +100,12 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
     }
     return undefined;
   }
-  if (kind !== 'Namespace' && kind !== 'Service' && !WORKLOAD_KINDS.has(kind)) return undefined;
+  if (kind !== 'Namespace' && kind !== 'Service' && workloadPaths(kind) === undefined) return undefined;
   const check = new Checker(path, value);
+  // Labels, annotations and selectors the API server refuses (no mapping, a value that is no string): the one judgement
+  // of every reader (`nonStringMetadataValues`, which knows where each kind keeps its pod template and selector).
+  const refused = nonStringMetadataValues(value)[0];
+  if (refused !== undefined) check.refused(refused);
   const meta = check.object(value.metadata, ['metadata'], true);
   if (meta !== undefined) {
     const name = meta.name;
@@ -117,7 +119,6 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
       check.fail(['metadata', 'namespace'], `${show(meta.namespace)} is not a namespace name`);
     }
     check.labels(meta.labels, ['metadata', 'labels']);
-    check.annotations(meta.annotations, ['metadata', 'annotations']);
   }
   if (kind === 'Service') {
     const spec = check.object(value.spec, ['spec'], false);
@@ -139,10 +140,7 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
     const template = templateOf(kind, value, check);
     if (template !== undefined) {
       const templateMeta = check.object(template.node.metadata, [...template.path, 'metadata'], false);
-      if (templateMeta !== undefined) {
-        check.labels(templateMeta.labels, [...template.path, 'metadata', 'labels']);
-        check.annotations(templateMeta.annotations, [...template.path, 'metadata', 'annotations']);
-      }
+      if (templateMeta !== undefined) check.labels(templateMeta.labels, [...template.path, 'metadata', 'labels']);
       const podSpec = check.object(template.node.spec, [...template.path, 'spec'], kind !== 'Pod');
       if (podSpec !== undefined) {
         const sp = [...template.path, 'spec'];
@@ -167,19 +165,12 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
   return check.problem;
 }
 
-/** The pod template of a workload object (the Pod itself for a Pod), checked to be an object. */
+/** The pod template of a workload object (the Pod itself for a Pod; where: `workloadPaths`), checked to be an object. */
 function templateOf(kind: string, value: Record<string, unknown>, check: Checker): { node: Record<string, unknown>; path: Path } | undefined {
-  if (kind === 'Pod') return { node: value, path: [] };
-  const spec = check.object(value.spec, ['spec'], true);
-  if (spec === undefined) return undefined;
-  if (kind === 'CronJob') {
-    const jobTemplate = check.object(spec.jobTemplate, ['spec', 'jobTemplate'], true);
-    const jobSpec = jobTemplate === undefined ? undefined : check.object(jobTemplate.spec, ['spec', 'jobTemplate', 'spec'], true);
-    const template = jobSpec === undefined ? undefined : check.object(jobSpec.template, ['spec', 'jobTemplate', 'spec', 'template'], true);
-    return template === undefined ? undefined : { node: template, path: ['spec', 'jobTemplate', 'spec', 'template'] };
-  }
-  const template = check.object(spec.template, ['spec', 'template'], true);
-  return template === undefined ? undefined : { node: template, path: ['spec', 'template'] };
+  const path = workloadPaths(kind)?.template ?? [];
+  let node: Record<string, unknown> | undefined = value;
+  for (let i = 0; i < path.length && node !== undefined; i++) node = check.object(node[path[i]], path.slice(0, i + 1), true);
+  return node === undefined ? undefined : { node, path };
 }
 
 /** Collects the first problem of one object (paths relative to it, reported under `base`). */
@@ -212,52 +203,41 @@ class Checker {
   }
 
   /**
-   * Annotations: a map of strings (ObjectMeta's `map[string]string`): the API server refuses the object for any other value
-   * (`prometheus.io/port: 8080`), so it is no endpoint; `null` is Go's `""`.
+   * A label, annotation or selector the API server refuses (`nonStringMetadataValues`): a field that is no mapping, a
+   * value that is no string (a number or boolean: the fix quotes it).
    */
-  public annotations(v: unknown, path: Path): void {
-    if (v === undefined || v === null) return;
-    if (!isManifestObject(v)) {
-      this.fail(path, `is ${describe(v)}, not a map of annotations`);
-      return;
-    }
-    for (const [key, value] of Object.entries(v)) {
-      if (typeof value === 'number' || typeof value === 'boolean') {
-        this.fail([...path, key], `is the ${typeof value} ${String(value)}, not a string: the API server refuses it (annotations are strings)`, value);
-        return;
-      }
-      if (typeof value !== 'string' && value !== null) {
-        this.fail([...path, key], `is ${describe(value)}, not a string: the API server refuses it (annotations are strings)`);
-        return;
-      }
+  public refused(r: ManifestNonString): void {
+    const field = r.path[r.path.length - (r.notMapping !== undefined ? 1 : 2)];
+    const what = field === 'annotations' ? 'annotations' : 'labels';
+    if (r.notMapping !== undefined) {
+      this.fail(r.path, `is ${describe(r.value)}, not ${field === 'annotations' ? 'a map of annotations'
+        : r.notMapping === STRING_MAP ? 'a map of labels' : r.notMapping}`);
+    } else if (typeof r.value === 'number' || typeof r.value === 'boolean') {
+      this.fail(r.path, `is the ${typeof r.value} ${String(r.value)}, not a string: the API server refuses it (${what} are strings)`, r.value);
+    } else {
+      this.fail(r.path, what === 'annotations' ? `is ${describe(r.value)}, not a string: the API server refuses it (annotations are strings)`
+        : `is ${describe(r.value)}, not a label value`);
     }
   }
 
   /**
-   * Labels (or a Service selector): a map of label keys to label values, strings: the API server refuses a number or a
-   * boolean (`map[string]string`), and kubectl sends `country: NO` as false (YAML 1.1), which read as the text "false"
-   * would put the pod in another class.
+   * Labels (or a Service selector): label keys and label values Kubernetes accepts. A number or a boolean (`map[string]string`;
+   * kubectl sends `country: NO` as false, YAML 1.1, which read as the text "false" would put the pod in another class) is
+   * `refused` before.
    */
   public labels(v: unknown, path: Path): void {
-    if (v === undefined || v === null) return;
-    if (!isManifestObject(v)) {
-      this.fail(path, `is ${describe(v)}, not a map of labels`);
-      return;
-    }
+    // A value or map of the wrong type is `refused` (`nonStringMetadataValues`); here the syntax of keys and values (and null, as before).
+    if (!isManifestObject(v)) return;
     for (const [key, value] of Object.entries(v)) {
       if (!isQualifiedName(key)) {
         this.fail([...path, key], 'is not a label key');
         return;
       }
-      if (typeof value === 'number' || typeof value === 'boolean') {
-        this.fail([...path, key], `is the ${typeof value} ${String(value)}, not a string: the API server refuses it (labels are strings)`, value);
+      if (value === null) {
+        this.fail([...path, key], 'is null, not a label value');
         return;
       }
-      if (typeof value !== 'string') {
-        this.fail([...path, key], `is ${describe(value)}, not a label value`);
-        return;
-      }
-      if (!isLabelValue(value)) {
+      if (typeof value === 'string' && !isLabelValue(value)) {
         this.fail([...path, key], `${show(value)} is not a label value`);
         return;
       }

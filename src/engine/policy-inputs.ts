@@ -14,7 +14,7 @@ import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { withoutControls } from '../model/printable';
 import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
-import { isManifestObject } from '../model/manifests';
+import { readHeader } from '../model/manifests';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromConstructObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
@@ -185,27 +185,27 @@ function addSkipped(inputs: PolicyInputs, parsed: ParseResult, file: string | un
       pushAll(inputs.refusedManifests, skipped._refused);
       continue;
     }
-    const { apiVersion, metadata } = skipped.object;
-    if (skipped.kind === 'NetworkPolicy' && typeof apiVersion === 'string' && apiVersion.startsWith('networking.k8s.io/') && isManifestObject(metadata)) {
-      const name = typeof metadata.name === 'string' ? metadata.name : '';
-      const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
-      const assumed = namespaceAssumed('NetworkPolicy', { name, ...(namespace !== undefined ? { namespace } : {}) }, file, skipped.locate('metadata.name'));
-      if (assumed !== undefined) inputs.diagnostics.push(assumed);
-    }
-    addManifest(inputs, skipped.object, file);
+    addManifest(inputs, skipped.object, file, skipped.locate);
   }
 }
 
 /**
- * A Kubernetes object besides the Cilium policies: a NetworkPolicy (translated into a Cilium rule), or what the inventory
- * keeps (Namespaces, workloads, Services, CIDR groups); the items of a List each.
+ * A Kubernetes object besides the Cilium policies: a NetworkPolicy (translated into a Cilium rule; one without
+ * `metadata.namespace` gets `engine-namespace-assumed`), or what the inventory keeps (Namespaces, workloads, Services,
+ * CIDR groups); the items of a List each. The one place NetworkPolicies enter, from files and constructs alike.
+ * @param locate where a path of `obj` is written (`metadata.name`), when read from YAML
  */
-function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefined): void {
+function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefined, locate?: (path: string) => SourcePosition | undefined): void {
   inputs.inventory.addManifest(obj);
   const { entries } = listEntries(obj);
   for (const { value: item } of entries) {
     const np = translateNetworkPolicy(item);
     if (!np) continue;
+    // The namespace as written (the model's is already `default`).
+    const header = readHeader(item);
+    const assumed = namespaceAssumed('NetworkPolicy', { name: np.metadata.name, ...(header?.namespace !== undefined ? { namespace: header.namespace } : {}) },
+      file, item === obj ? locate?.('metadata.name') : undefined);
+    if (assumed !== undefined) inputs.diagnostics.push(assumed);
     const why = networkPolicyRejection(item);
     inputs.networkPolicies.push({
       model: np, ...(file !== undefined ? { file } : {}), ...(why !== undefined ? { rejected: `the API server rejects it: ${why}` } : {}),

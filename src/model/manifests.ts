@@ -26,6 +26,39 @@ export type ManifestObject = Record<string, unknown>;
 /** Kinds whose pod template is `spec.template`. */
 export const POD_TEMPLATE_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'];
 
+/** Where a workload keeps its pod template and its pod selector: paths from the object's root (`WORKLOAD_PATHS`). */
+export interface WorkloadPaths {
+  /** The pod template (`{metadata, spec}`): `[]` for a Pod, which is its own. */
+  readonly template: readonly string[];
+  /**
+   * The pod selector.
+   * @default - none (a Pod)
+   */
+  readonly selector?: readonly string[];
+}
+
+/**
+ * The one table of where each workload kind keeps its pod template and pod selector: a Pod is its own template; a CronJob
+ * keeps both in its job template (`spec.jobTemplate.spec`: batch/v1 `JobTemplateSpec`); the `POD_TEMPLATE_KINDS` in `spec`.
+ */
+const WORKLOAD_PATHS: ReadonlyMap<string, WorkloadPaths> = new Map<string, WorkloadPaths>([
+  ['Pod', { template: [] }],
+  ['CronJob', { template: ['spec', 'jobTemplate', 'spec', 'template'], selector: ['spec', 'jobTemplate', 'spec', 'selector'] }],
+  ...POD_TEMPLATE_KINDS.map((k): [string, WorkloadPaths] => [k, { template: ['spec', 'template'], selector: ['spec', 'selector'] }]),
+]);
+
+/** Where a workload kind keeps its pod template and pod selector; `undefined` for other kinds. */
+export function workloadPaths(kind: unknown): WorkloadPaths | undefined {
+  return typeof kind === 'string' ? WORKLOAD_PATHS.get(kind) : undefined;
+}
+
+/** The value at a path of mappings (`undefined` where one on the way is no mapping). */
+function valueAt(obj: ManifestObject, path: readonly string[]): unknown {
+  let node: unknown = obj;
+  for (const key of path) node = isManifestObject(node) && Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
+  return node;
+}
+
 /** What every object has. */
 export interface ManifestHeader {
   /** `kind` (`''` when missing). */
@@ -116,8 +149,8 @@ export type ManifestInfo =
   | {
     readonly type: 'workload'; readonly header: ManifestHeader; readonly template: ManifestPodTemplate;
     /**
-     * The pod selector: `spec.selector` (a ReplicationController's label map as `matchLabels`), else (Pods, CronJobs,
-     * workloads without one or with an empty one) the pod labels.
+     * The pod selector: `spec.selector`, a CronJob's `spec.jobTemplate.spec.selector` (`workloadPaths`; a
+     * ReplicationController's label map as `matchLabels`), else (Pods, workloads without one or with an empty one) the pod labels.
      */
     readonly selector: LabelSelectorModel;
   }
@@ -166,10 +199,12 @@ export function readManifest(obj: unknown): ManifestInfo | undefined {
       const template = podTemplateOf(obj);
       if (!template) return undefined;
       const pod = readPodTemplate(template);
-      const written: LabelSelectorModel = header.kind === 'Pod' || !isManifestObject(spec.selector) ? {}
+      const paths = workloadPaths(header.kind);
+      const sel = paths?.selector === undefined ? undefined : valueAt(obj, paths.selector);
+      const written: LabelSelectorModel = !isManifestObject(sel) ? {}
         // A ReplicationController's selector is a plain label map; the others' a LabelSelector.
-        : header.kind === 'ReplicationController' ? ((m) => (Object.keys(m).length > 0 ? { matchLabels: m } : {}))(stringMap(spec.selector))
-          : labelSelectorOf(spec.selector);
+        : header.kind === 'ReplicationController' ? ((m) => (Object.keys(m).length > 0 ? { matchLabels: m } : {}))(stringMap(sel))
+          : labelSelectorOf(sel);
       // No selector, or an empty one (the API server defaults a ReplicationController's to its pod labels and refuses it
       // elsewhere): the pod labels, never every pod.
       const selector = written.matchLabels || written.matchExpressions ? written : { matchLabels: { ...pod.labels } };
@@ -196,10 +231,10 @@ export function readHeader(obj: unknown): ManifestHeader | undefined {
  * `spec.jobTemplate.spec.template` of a CronJob — or `undefined` for other kinds.
  */
 export function podTemplateOf(obj: ManifestObject): ManifestObject | undefined {
-  const spec = objectOr(obj.spec);
-  if (obj.kind === 'Pod') return { metadata: objectOr(obj.metadata), spec };
-  if (obj.kind === 'CronJob') return objectOr(objectOr(objectOr(spec.jobTemplate).spec).template);
-  return typeof obj.kind === 'string' && POD_TEMPLATE_KINDS.includes(obj.kind) ? objectOr(spec.template) : undefined;
+  const paths = workloadPaths(obj.kind);
+  if (paths === undefined) return undefined;
+  if (paths.template.length === 0) return { metadata: objectOr(obj.metadata), spec: objectOr(obj.spec) };
+  return objectOr(valueAt(obj, paths.template));
 }
 
 /** Reads a pod template (`{metadata, spec}`). */
@@ -306,7 +341,8 @@ export function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-const STRING_MAP = 'a mapping of strings (app: web)';
+/** What labels, annotations and label maps (a Service's or ReplicationController's selector) must be (`ManifestNonString.notMapping`). */
+export const STRING_MAP = 'a mapping of strings (app: web)';
 
 /** A label, annotation or selector value that is no string, and where (`nonStringMetadataValues`). */
 export interface ManifestNonString {
@@ -327,11 +363,12 @@ export interface ManifestNonString {
 }
 
 /**
- * The label and annotation values of an object the readers here read (Namespaces, Services, workloads,
- * Endpoints/EndpointSlices, CIDR groups; not NetworkPolicies, which `validate` checks on their own) that are no strings
+ * The label and annotation values of an object the readers here read (Namespaces, Services, workloads, NetworkPolicies
+ * (whose selectors `validate`'s NetworkPolicy rules check), Endpoints/EndpointSlices, CIDR groups) that are no strings
  * — numbers, booleans, lists, mappings — in `metadata.labels` and `metadata.annotations`, a pod template's labels and
- * annotations, a workload's `spec.selector` (its `matchLabels` and `matchExpressions` values; a ReplicationController's
- * label map) and a Service's `spec.selector`. The API server refuses every one of them (ObjectMeta's labels and
+ * annotations, a workload's pod selector (`spec.selector`, a CronJob's `spec.jobTemplate.spec.selector`: `workloadPaths`;
+ * its `matchLabels`, its `matchExpressions` and their `values`; a ReplicationController's label map) and a Service's
+ * `spec.selector`. The API server refuses every one of them (ObjectMeta's labels and
  * annotations and the selectors are `map[string]string`, `[]string`), so the object never exists; `stringMap` would read
  * a scalar as text (`country: NO` as `false`). `null` is left alone (Go decodes it to `""`). With `written` (an object of
  * a cdk8s construct, judged as the file cdk8s writes), a string cdk8s writes unquoted and Go reads as a number (`0o17`:
@@ -353,7 +390,7 @@ export function nullMetadataValues(obj: unknown): (readonly (string | number)[])
 
 function metadataValues(obj: unknown, written: boolean): { refused: ManifestNonString[]; nulls: (readonly (string | number)[])[] } {
   const info = readManifest(obj);
-  if (!info || info.type === 'list' || info.type === 'network-policy' || !isManifestObject(obj)) return { refused: [], nulls: [] };
+  if (!info || info.type === 'list' || !isManifestObject(obj)) return { refused: [], nulls: [] };
   const out: ManifestNonString[] = [];
   const nulls: (readonly (string | number)[])[] = [];
   const check = (v: unknown, path: readonly (string | number)[]): void => {
@@ -381,19 +418,33 @@ function metadataValues(obj: unknown, written: boolean): { refused: ManifestNonS
   meta(obj.metadata, ['metadata']);
   const spec = objectOr(obj.spec);
   if (info.type === 'service') values(spec.selector, ['spec', 'selector']);
-  if (info.type !== 'workload') return { refused: out, nulls };
-  const templatePath = obj.kind === 'Pod' ? undefined : obj.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template'];
-  if (templatePath !== undefined) {
-    meta(podTemplateOf(obj)?.metadata, [...templatePath, 'metadata']);
-    if (obj.kind === 'ReplicationController') values(spec.selector, ['spec', 'selector']);
-    else if (spec.selector !== undefined && spec.selector !== null && !isManifestObject(spec.selector)) {
-      out.push({ path: ['spec', 'selector'], value: spec.selector, notMapping: 'a label selector (matchLabels: {app: web})' });
-    } else if (isManifestObject(spec.selector)) {
-      values(spec.selector.matchLabels, ['spec', 'selector', 'matchLabels']);
-      const expressions: unknown[] = Array.isArray(spec.selector.matchExpressions) ? spec.selector.matchExpressions : [];
-      expressions.forEach((e, i) => {
-        if (!isManifestObject(e) || !Array.isArray(e.values)) return;
-        e.values.forEach((v: unknown, j) => check(v, ['spec', 'selector', 'matchExpressions', i, 'values', j]));
+  const paths = info.type === 'workload' ? workloadPaths(obj.kind) : undefined;
+  if (paths === undefined) return { refused: out, nulls };
+  if (paths.template.length > 0) meta(podTemplateOf(obj)?.metadata, [...paths.template, 'metadata']);
+  if (paths.selector === undefined) return { refused: out, nulls };
+  const selectorPath = paths.selector;
+  const selector = valueAt(obj, selectorPath);
+  if (obj.kind === 'ReplicationController') {
+    values(selector, selectorPath);
+  } else if (selector !== undefined && selector !== null && !isManifestObject(selector)) {
+    out.push({ path: selectorPath, value: selector, notMapping: 'a label selector (matchLabels: {app: web})' });
+  } else if (isManifestObject(selector)) {
+    values(selector.matchLabels, [...selectorPath, 'matchLabels']);
+    // `matchExpressions` is a []LabelSelectorRequirement, each `values` a []string: Go cannot decode anything else.
+    const expressions = selector.matchExpressions;
+    const expressionsPath = [...selectorPath, 'matchExpressions'];
+    if (expressions !== undefined && expressions !== null && !Array.isArray(expressions)) {
+      out.push({ path: expressionsPath, value: expressions, notMapping: 'a list of requirements ([{key: app, operator: In, values: [web]}])' });
+    } else if (Array.isArray(expressions)) {
+      expressions.forEach((e: unknown, i) => {
+        if (e === null || e === undefined) return;
+        if (!isManifestObject(e)) {
+          out.push({ path: [...expressionsPath, i], value: e, notMapping: 'a requirement ({key: app, operator: In, values: [web]})' });
+        } else if (e.values !== undefined && e.values !== null && !Array.isArray(e.values)) {
+          out.push({ path: [...expressionsPath, i, 'values'], value: e.values, notMapping: 'a list of strings ([web])' });
+        } else if (Array.isArray(e.values)) {
+          e.values.forEach((v: unknown, j) => check(v, [...expressionsPath, i, 'values', j]));
+        }
       });
     }
   }

@@ -17,7 +17,7 @@ import { formatPath, parsePath } from './json-path';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
-import { nonStringMetadataValues, nullMetadataValues } from './manifests';
+import { nonStringMetadataValues, nullMetadataValues, readManifest } from './manifests';
 import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
@@ -266,6 +266,13 @@ function readResource(
     }
     // A null label, annotation or selector value is the empty string the API server stores: read so, and said at its line.
     for (const path of nullMetadataValues(value)) reader.nullStoredAsEmpty(path);
+    // A NetworkPolicy without a name, said as a policy's is (`Reader.readMetadata`): the API server stores no object
+    // without one (kubectl: "resource name may not be empty").
+    const meta = value.metadata;
+    if (readManifest(value)?.type === 'network-policy' && !(isPlainObject(meta) && meta.name !== undefined && meta.name !== null)) {
+      reader.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, isPlainObject(meta) ? ['metadata'] : [], 'metadata.name is missing',
+        isPlainObject(meta) ? 'add metadata.name: <policy name>' : 'add metadata: {name: <policy name>}');
+    }
     const before = out.diagnostics.length;
     flush(out, reader, source, where, itemPath);
     const refusals = out.diagnostics.slice(before).filter((d) => d.id === ParseDiagnosticId.WRONG_TYPE && d.severity === Severity.ERROR);

@@ -75,6 +75,16 @@ describe('objects refused, at the field', () => {
     ['a namespace that is no string', pod(undefined, { name: 'w', namespace: 7 }), ['metadata', 'namespace']],
     ['a namespace Kubernetes refuses', pod(undefined, { name: 'w', namespace: 'a.b' }), ['metadata', 'namespace']],
     ['labels as a list', pod(undefined, { name: 'w', labels: ['app'] }), ['metadata', 'labels']],
+    // Session 46 review: a workload's selector was not checked (`--policies` refused it, `--inventory` read it).
+    ['a Deployment selector that is a string', { ...deployment({ metadata: { labels: { app: 'web' } } }, { name: 'd', namespace: 'prod' }),
+      spec: { selector: 'app=web', template: { metadata: { labels: { app: 'web' } } } } }, ['spec', 'selector']],
+    ['a Deployment selector matchLabels that is a string', { kind: 'Deployment', metadata: { name: 'd' },
+      spec: { selector: { matchLabels: 'app=web' }, template: { metadata: { labels: { app: 'web' } } } } }, ['spec', 'selector', 'matchLabels']],
+    ['matchExpressions that is no list', { kind: 'Deployment', metadata: { name: 'd' },
+      spec: { selector: { matchExpressions: 'x' }, template: { metadata: { labels: { app: 'web' } } } } }, ['spec', 'selector', 'matchExpressions']],
+    ['a CronJob selector (in its job template) with a number', { kind: 'CronJob', metadata: { name: 'c' },
+      spec: { jobTemplate: { spec: { selector: { matchLabels: { v: 2 } }, template: { metadata: { labels: { v: '2' } } } } } } },
+    ['spec', 'jobTemplate', 'spec', 'selector', 'matchLabels', 'v']],
     ['a label key Kubernetes refuses', pod(undefined, { name: 'w', labels: { 'a b': 'x' } }), ['metadata', 'labels', 'a b']],
     ['a label value that is null', pod(undefined, { name: 'w', labels: { app: null } }), ['metadata', 'labels', 'app']],
     // Session 44 review: they were read as text (`country: NO` as country=false); the API server refuses them (map[string]string).

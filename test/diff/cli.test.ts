@@ -629,3 +629,16 @@ describe('an output longer than the longest string Node.js can hold', () => {
     }
   });
 });
+
+describe('diff: a warning of one side names the side (session 46 review)', () => {
+  test('one namespace-less policy as base and head: two engine-namespace-assumed warnings, --base and --head', async () => {
+    const file = join(dir, 'no-namespace.yaml');
+    writeFileSync(file, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n'
+      + '  ingress: [{fromEndpoints: [{matchLabels: {app: client}}]}]\n');
+    const r = await cli('diff', '--base', file, '--head', file);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/ has no metadata\.namespace: .*/, ''))).toEqual([
+      `warning: --head: ${file}:4: CiliumNetworkPolicy web`, `warning: --base: ${file}:4: CiliumNetworkPolicy web`,
+    ]);
+  });
+});

@@ -201,7 +201,9 @@ describe('warnings of one kind in one file: one line with their count in text, e
   test('diff and report: one line per side read, the output and exit code unchanged', GUARD, async () => {
     // Before: 50 lines per side (10,000 kindless documents were 10,000 lines for report, 20,000 for diff).
     const d = await cliAsync('diff', '--base', noKind, good, '--head', noKind, good, '--output', 'json', '--fail-on', 'any');
-    expect([d.code, d.stderr]).toEqual([0, `${collapsed}${collapsed}`]);
+    // Each side named (session 46 review): the same file is read as both.
+    const side = (flag: string): string => collapsed.replace(/^warning: /, `warning: ${flag}: `);
+    expect([d.code, d.stderr]).toEqual([0, `${side('--head')}${side('--base')}`]);
     expect(JSON.parse(d.stdout).summary).toEqual({ newlyAllowed: 0, newlyDenied: 0 });
     const r = await report('--policies', noKind, good, '--output', 'json');
     expect([r.code, r.stderr]).toEqual([0, collapsed]);

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { Selector } from '../../src/model/labels';
 import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector } from '../../src/model/selector-import';
 import {
-  isNumericTargetPort, labelSelectorOf, namedTargetPorts, readHeader, readManifest, serviceBackends, stringMap,
+  isNumericTargetPort, labelSelectorOf, namedTargetPorts, nonStringMetadataValues, readHeader, readManifest, serviceBackends, stringMap,
 } from '../../src/model/manifests';
 
 const deployment = {
@@ -102,6 +102,40 @@ describe('readManifest', () => {
     expect(readManifest({ kind: 'Deployment', metadata: 'x', spec: { template: { spec: { containers: [null, { ports: 'x' }] } } } }))
       .toMatchObject({ type: 'workload', header: { name: '' }, template: { labels: {}, ports: [] } });
     expect(readHeader({ kind: 1, metadata: { namespace: '' } })).toEqual({ kind: '', name: '', labels: {} });
+  });
+});
+
+describe('a CronJob keeps its pod selector in its job template (session 46 review)', () => {
+  // batch/v1 CronJobSpec has no `selector`: the Job's is `spec.jobTemplate.spec.selector` (JobTemplateSpec.Spec.Selector).
+  const cron = (jobSpec: Record<string, unknown>, spec: Record<string, unknown> = {}): Record<string, unknown> => ({
+    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'shop' },
+    spec: { ...spec, jobTemplate: { spec: { ...jobSpec, template: { metadata: { labels: { app: 'web', 'controller-uid': 'u' } } } } } },
+  });
+
+  test('read from spec.jobTemplate.spec.selector; a spec.selector beside it is no field of a CronJob', () => {
+    expect(readManifest(cron({ selector: { matchLabels: { 'controller-uid': 'u' } } }))).toMatchObject({ selector: { matchLabels: { 'controller-uid': 'u' } } });
+    expect(readManifest(cron({}, { selector: { matchLabels: { other: 'x' } } }))).toMatchObject({ selector: { matchLabels: { app: 'web', 'controller-uid': 'u' } } });
+  });
+
+  test('refused where the API server refuses it: there, and in matchExpressions; not a spec.selector beside it', () => {
+    const paths = (o: unknown): string[] => nonStringMetadataValues(o).map((r) => `${r.path.join('.')} ${r.notMapping ?? ''}`.trim());
+    expect(paths(cron({ selector: 'app=web' }))).toEqual(['spec.jobTemplate.spec.selector a label selector (matchLabels: {app: web})']);
+    expect(paths(cron({ selector: { matchLabels: { n: 5 } } }))).toEqual(['spec.jobTemplate.spec.selector.matchLabels.n']);
+    expect(paths(cron({}, { selector: 'app=web' }))).toEqual([]);
+    expect(paths(cron({ selector: { matchLabels: { app: 'web' } } }))).toEqual([]);
+  });
+
+  test('matchExpressions that is no list, an entry that is no mapping, values that are no list: refused (a Deployment alike)', () => {
+    const deploy = (matchExpressions: unknown): Record<string, unknown> => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchExpressions }, template: { metadata: { labels: { app: 'web' } } } },
+    });
+    const paths = (o: unknown): string[] => nonStringMetadataValues(o).map((r) => `${r.path.join('.')} ${r.notMapping ?? ''}`.trim());
+    expect(paths(deploy('x'))).toEqual(['spec.selector.matchExpressions a list of requirements ([{key: app, operator: In, values: [web]}])']);
+    expect(paths(deploy(['x']))).toEqual(['spec.selector.matchExpressions.0 a requirement ({key: app, operator: In, values: [web]})']);
+    expect(paths(deploy([{ key: 'app', operator: 'In', values: 'web' }]))).toEqual(['spec.selector.matchExpressions.0.values a list of strings ([web])']);
+    expect(paths(deploy([{ key: 'app', operator: 'In', values: [5] }]))).toEqual(['spec.selector.matchExpressions.0.values.0']);
+    expect(paths(deploy([{ key: 'app', operator: 'In', values: ['web'] }]))).toEqual([]);
+    expect(paths(cron({ selector: { matchExpressions: 'x' } }))).toEqual(['spec.jobTemplate.spec.selector.matchExpressions a list of requirements ([{key: app, operator: In, values: [web]}])']);
   });
 });
 
