@@ -88,6 +88,8 @@ describe('Draft', () => {
     expect(charts.map((c) => c.namespace)).toEqual(['data', 'ingress-nginx', 'monitoring', 'shop']);
     expect(Draft.plan(capture).namespacesLeftOut).toEqual([{ namespace: 'kube-system', connections: 3, flows: 5 }]);
     expect(Draft.plan(capture, { includeKubeSystem: true }).namespaces).toEqual(['data', 'ingress-nginx', 'kube-system', 'monitoring', 'shop']);
+    // Named, it is asked for: drafted, and nothing is left out.
+    expect(Draft.plan(capture, { namespaces: ['kube-system'] })).toMatchObject({ namespaces: ['kube-system'], namespacesLeftOut: [] });
     const report = Replay.capture(capture, PolicySet.fromConstruct(app, { clusterName: capture.clusterName ?? 'default' }));
     expect(report.summary.newlyDropped).toBe(0);
     expect(report.errors).toEqual([]);
