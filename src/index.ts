@@ -83,7 +83,7 @@ export {
   ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds,
 } from './hubble/connections';
 export {
-  Draft, DraftOptions, DraftPeer, DraftPeerKind, DraftPlan, DraftPolicy, DraftPort, DraftRule, DraftTypeScriptOptions,
+  Draft, DraftNamespaceLeftOut, DraftOptions, DraftPeer, DraftPeerKind, DraftPlan, DraftPolicy, DraftPort, DraftRule, DraftTypeScriptOptions,
 } from './hubble/draft';
 export { FlowFormatCounts, FlowReadOptions, FlowReadStats, FlowSource, MalformedLine } from './hubble/flow-reader';
 export { FlowPeer, FlowPeerKind, FlowSkipReason, FlowWorkload } from './hubble/flow';

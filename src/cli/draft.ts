@@ -3,7 +3,7 @@
  * TypeScript using the SDK's constructs, or as YAML. A thin shell over `Connections.collect`, `Draft.plan` and the two
  * renderers (made from the same plan, so they agree).
  *
- *   cdk8s-cilium draft --flows flows.jsonl[.gz] [--output ts|yaml] [--namespace shop]... > drafted.ts
+ *   cdk8s-cilium draft --flows flows.jsonl[.gz] [--output ts|yaml] [--namespace shop]... [--include-kube-system] > drafted.ts
  *
  * The TypeScript exports `addDraftedPolicies(scope)` and synthesizes the charts when run as a cdk8s app. A one-line summary
  * goes to stderr. Exit status: 0 drafted, 2 bad input, including a capture with no pod traffic to draft from
@@ -13,6 +13,7 @@ import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInput, unreadInputFix } from '../hubble/connections';
 import { CiliumVersion } from '../core/cilium-version';
+import type { DraftNamespaceLeftOut } from '../hubble/draft';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `draft`, as parsed. */
@@ -49,6 +50,11 @@ export interface DraftCommandOptions {
    * @default '10000'
    */
   readonly maxConnections?: string;
+  /**
+   * Draft policies for the pods of kube-system too (`DraftOptions.includeKubeSystem`).
+   * @default false
+   */
+  readonly includeKubeSystem?: boolean;
 }
 
 /** Exit statuses of `draft`. */
@@ -56,9 +62,17 @@ export const DRAFT_EXIT = { ok: 0, badInput: 2 } as const;
 
 /** What a plan of no policy was drafted from (`draft-nothing-to-draft`). */
 interface EmptyPlan {
+  readonly namespacesLeftOut: readonly DraftNamespaceLeftOut[];
   readonly connections: number;
   readonly leftOut: number;
   readonly identityUnknown: number;
+}
+
+/** What is said of a namespace of cluster infrastructure left out of the draft: its traffic, and the flag that drafts it. */
+function namespaceLeftOutNote(n: DraftNamespaceLeftOut): string {
+  return `namespace ${n.namespace} left out (${n.connections} connection${n.connections === 1 ? '' : 's'}, ${n.flows} flow record`
+    + `${n.flows === 1 ? '' : 's'}: every pod reaches it, and a policy drafted from a capture drops what the capture did not show; `
+    + '--include-kube-system drafts it)';
 }
 
 /** The refusal of a capture from which no policy is drafted: what it held, and the capture to give instead. */
@@ -69,6 +83,7 @@ function nothingToDraft(plan: EmptyPlan, flows: number, source: string, namespac
     `${plural(flows, 'flow record')}: ${plural(plan.connections, 'connection')} the cluster let through`
       + `${plan.identityUnknown > 0 ? `, ${plan.identityUnknown} of them with a pod of unknown identity (never drafted)` : ''}`,
     plan.leftOut > 0 ? `${plural(plan.leftOut, 'dropped connection')} left out` : '',
+    ...plan.namespacesLeftOut.map(namespaceLeftOutNote),
     notUsed !== undefined ? `not all of it was read: ${notUsed}` : '',
   ].filter((p) => p !== '');
   const scope = namespaces.length > 0 ? ` in namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}` : '';
@@ -78,9 +93,11 @@ function nothingToDraft(plan: EmptyPlan, flows: number, source: string, namespac
   return new CiliumPolicyError({
     id: 'draft-nothing-to-draft',
     message: `no policy can be drafted from ${source === '-' ? 'standard input' : source}: no connection the cluster let through has, at either end, `
-      + `a pod of known identity${scope} (${held.join('; ')}), so the output would hold no policy`
+      + `a pod of known identity${scope}${plan.namespacesLeftOut.length > 0 ? ` outside ${plan.namespacesLeftOut.map((n) => n.namespace).join(', ')}` : ''} `
+      + `(${held.join('; ')}), so the output would hold no policy`
       + `${droppedOnly ? '; dropped connections are never drafted (a draft allows only what the cluster let through)' : ''}`,
     fix: `${notUsedFix !== '' ? `${notUsedFix}, then draft again; or ` : ''}`
+      + `${plan.namespacesLeftOut.length > 0 ? 'add --include-kube-system to draft kube-system (review every rule: its pods serve the whole cluster); or ' : ''}`
       + `${droppedOnly ? 'capture the traffic with policy audit mode on (policy-audit-mode: flows of verdict AUDIT count as let through and '
         + 'are drafted); or ' : ''}give a capture of the pods' own traffic while their workloads run (hubble observe --since 1h -o jsonpb, unfiltered)`,
   });
@@ -120,6 +137,7 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     ...(namespaces.length > 0 ? { namespaces } : {}),
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+    ...(options.includeKubeSystem === true ? { includeKubeSystem: true } : {}),
   });
   const input = capture.input;
   const notUsed = unreadInput(capture);
@@ -132,6 +150,7 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     capture.overflowFlows > 0 ? `${capture.overflowFlows} records beyond --max-connections not used` : '',
     plan.identityUnknown > 0 ? `${plan.identityUnknown} connection${plan.identityUnknown === 1 ? '' : 's'} with a pod of unknown identity not drafted `
       + '(listed in the comments)' : '',
+    ...plan.namespacesLeftOut.map(namespaceLeftOutNote),
   ].filter((x) => x !== '');
   io.stderr(`drafted ${plan.policies.length} polic${plan.policies.length === 1 ? 'y' : 'ies'} in ${plan.namespaces.length} namespace`
     + `${plan.namespaces.length === 1 ? '' : 's'} from ${input.flows} flow records (${plan.connections} connections the cluster let through`
@@ -159,6 +178,7 @@ export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: 
     .option('--cilium-version <version>', 'the Cilium version to write into the output (CiliumVersion.use)')
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
     .option('--import-from <module>', 'the module the TypeScript imports the SDK from', 'cdk8s-cilium')
+    .option('--include-kube-system', 'draft policies for the pods of kube-system too (default: left out, as every pod reaches them)')
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', String(DEFAULT_MAX_CONNECTIONS))
     .action(async (opts: DraftCommandOptions) => {
       done(await guard(() => executeDraft(opts, io), io));

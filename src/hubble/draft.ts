@@ -79,6 +79,14 @@ export interface DraftOptions {
    * @default 8
    */
   readonly maxCidrPeers?: number;
+  /**
+   * Draft policies for the pods of `kube-system` too. By default they are left out (`DraftPlan.namespacesLeftOut`): every
+   * pod reaches them (kube-dns, CoreDNS), and a policy drafted from a capture that shows a few of their peers puts them into
+   * default deny for all the others (a kube-dns policy admitting only the lookups seen drops every other pod's DNS). Their
+   * peers' rules towards them (the DNS companion) are drafted either way. Naming `kube-system` in `namespaces` drafts it too.
+   * @default false
+   */
+  readonly includeKubeSystem?: boolean;
 }
 
 /**
@@ -90,7 +98,24 @@ export const DRAFT_OPTION_DEFAULTS: OptionDefaults = {
   ciliumVersion: "none written (the SDK's default, 1.19)",
   clusterName: "the capture's cluster, else 'default'",
   maxCidrPeers: '8',
+  includeKubeSystem: 'false',
 };
+
+/**
+ * The namespaces of cluster infrastructure that every pod reaches: left out of a draft unless asked for
+ * (`DraftOptions.includeKubeSystem`, or named in `DraftOptions.namespaces`).
+ */
+const INFRASTRUCTURE_NAMESPACES: readonly string[] = ['kube-system'];
+
+/** A namespace whose pods the capture shows but the draft writes no policy for (`DraftPlan.namespacesLeftOut`). */
+export interface DraftNamespaceLeftOut {
+  /** The namespace: `kube-system`. */
+  readonly namespace: string;
+  /** Connections the cluster let through with a pod of this namespace at an end. */
+  readonly connections: number;
+  /** Their flow records. */
+  readonly flows: number;
+}
 
 /** The options of `DraftTypeScriptOptions` with their defaults (`option-unknown`). */
 export const DRAFT_TYPESCRIPT_OPTION_DEFAULTS: OptionDefaults = {
@@ -250,6 +275,11 @@ export interface DraftPlan {
   readonly namespaces: string[];
   /** The policies, by namespace and name. */
   readonly policies: DraftPolicy[];
+  /**
+   * Namespaces of cluster infrastructure (`kube-system`) whose pods the capture shows and for which no policy is drafted
+   * (`DraftOptions.includeKubeSystem`), sorted: their peers' rules towards them are drafted.
+   */
+  readonly namespacesLeftOut: DraftNamespaceLeftOut[];
   /**
    * The target Cilium version written into the output.
    * @default - none
@@ -625,12 +655,18 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     });
   }
   if (options.namespaces !== undefined) refuseNamespacesNotInCapture(capture, options.namespaces);
-  const inScope = (ns: string): boolean => options.namespaces === undefined || options.namespaces.includes(ns);
+  // kube-system is drafted only when asked for: a policy selecting kube-dns puts it into default deny at ingress for every
+  // pod the capture did not show (Cilium pkg/policy/repository.go, computePolicyEnforcementAndRules), a cluster-wide outage.
+  const infrastructureLeftOut = (ns: string): boolean => INFRASTRUCTURE_NAMESPACES.includes(ns) && options.includeKubeSystem !== true
+    && !(options.namespaces ?? []).includes(ns);
+  const asked = (ns: string): boolean => options.namespaces === undefined || options.namespaces.includes(ns);
+  const leftOutNamespaces = new Map<string, { connections: number; flows: number }>();
   // The pods a policy is drafted for: those of the namespaces drafted, in the local cluster. A policy selects the endpoints
   // of the cluster it is applied to only, and its selector has no cluster label: drafted for a pod of another cluster (seen
   // reaching a local pod through the cluster mesh), it gave that pod's allows to the local pods of its labels.
-  const drafted = (end: FlowPeer): boolean => end.kind === 'pod' && (end.cluster === undefined || end.cluster === clusterName)
-    && inScope(end.namespace ?? 'default');
+  const local = (end: FlowPeer): boolean => end.kind === 'pod' && (end.cluster === undefined || end.cluster === clusterName)
+    && asked(end.namespace ?? 'default');
+  const drafted = (end: FlowPeer): boolean => local(end) && !infrastructureLeftOut(end.namespace ?? 'default');
   const seen = new SeenWorkloads(clusterName);
   for (const c of capture.connections) {
     seen.add(c.source);
@@ -678,6 +714,11 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       continue;
     }
     used++;
+    const leftOutHere = new Set([c.source, c.destination].filter((e) => local(e) && !drafted(e)).map((e) => e.namespace ?? 'default'));
+    for (const ns of leftOutHere) {
+      const n = leftOutNamespaces.get(ns) ?? { connections: 0, flows: 0 };
+      leftOutNamespaces.set(ns, { connections: n.connections + 1, flows: n.flows + c.flows });
+    }
     const src = drafted(c.source) ? policyOf(c.source) : undefined;
     const dst = drafted(c.destination) ? policyOf(c.destination) : undefined;
     const port = portText(c);
@@ -801,6 +842,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     identityUnknown: unknown,
     namespaces: [...new Set(out.map((p) => p.namespace))].sort(),
     policies: out,
+    namespacesLeftOut: [...leftOutNamespaces].sort(([a], [b]) => compare(a, b)).map(([namespace, n]) => ({ namespace, ...n })),
     ...(options.ciliumVersion !== undefined ? { ciliumVersion: options.ciliumVersion.toString() } : {}),
   };
 }

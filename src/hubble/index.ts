@@ -21,6 +21,7 @@ export {
 } from './replay';
 export { ReplayFormat, ReplayTableOptions, formatReplayJson, formatReplayTable } from './format';
 export {
-  Draft, DraftOptions, DraftPeer, DraftPeerKind, DraftPlan, DraftPolicy, DraftPort, DraftRule, DraftTypeScriptOptions, applyDraftPlan, draftSelector,
+  Draft, DraftNamespaceLeftOut,
+  DraftOptions, DraftPeer, DraftPeerKind, DraftPlan, DraftPolicy, DraftPort, DraftRule, DraftTypeScriptOptions, applyDraftPlan, draftSelector,
   planDraft, renderDraftTypeScript, renderDraftYaml,
 } from './draft';

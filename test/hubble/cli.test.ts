@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { afterAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { addDraftCommand, runDraft } from '../../src/cli/draft';
 import { HubbleCliIo, REPLAY_EXIT, addReplayCommand, runReplay } from '../../src/cli/replay';
-import { PolicySet } from '../../src/engine';
+import { Endpoints, PolicySet } from '../../src/engine';
 import { REPLAY_REPORT_SCHEMA, replayCapture, collectConnections, FlowSource } from '../../src/hubble';
 import { HUBBLE_FIXTURES_DIR, HUBBLE_SAMPLES_DIR } from './support/paths';
 
@@ -272,19 +273,49 @@ describe('a real capture with L7 proxy records naming pods with identity 2', () 
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("Peer.cidr('10.156.");
     expect(r.stdout).not.toContain('Entity.WORLD');
-    expect(r.stderr).toContain('; 7 connections with a pod of unknown identity not drafted (listed in the comments)\n');
+    expect(r.stderr).toContain('; 7 connections with a pod of unknown identity not drafted (listed in the comments); '
+      + 'namespace kube-system left out (2 connections, 4 flow records: every pod reaches it, and a policy drafted from a capture drops what the '
+      + 'capture did not show; --include-kube-system drafts it)\n');
   });
 });
 
 describe('draft', () => {
+  // The capture shows node-local-dns asking kube-dns over TCP only: drafted, kube-dns admitted those lookups only, and every
+  // other pod's DNS (UDP, from every namespace) was dropped once applied.
+  const DNS = join(HUBBLE_SAMPLES_DIR, 'hubble-otel.basic-sample-330-dns-flows.head60.jsonl');
+
+  test('kube-system is left out by default: a capture of its traffic only drafts nothing, and says why and the flag that drafts it', async () => {
+    const r = await draft(['--flows', DNS, '--output', 'yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('a pod of known identity outside kube-system (60 flow records: 9 connections the cluster let through; namespace kube-system '
+      + 'left out (9 connections, 31 flow records: every pod reaches it, and a policy drafted from a capture drops what the capture did not show; '
+      + '--include-kube-system drafts it)), so the output would hold no policy (draft-nothing-to-draft); fix: add --include-kube-system to draft '
+      + 'kube-system (review every rule: its pods serve the whole cluster); or ');
+  });
+
+  test('--include-kube-system drafts it, as before: kube-dns admitting node-local-dns on 53/TCP only', async () => {
+    const r = await draft(['--flows', DNS, '--output', 'yaml', '--include-kube-system']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('drafted 2 policies in 1 namespace from 60 flow records (9 connections the cluster let through)\n');
+    const docs = r.stdout.split('\n---\n').slice(1).map((d) => parse(d) as { metadata: { namespace: string; name: string } });
+    expect(docs.map((d) => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual(['kube-system/kube-dns', 'kube-system/node-local-dns']);
+    // What that policy does, applied: another pod's lookup to kube-dns is dropped (why it is left out by default).
+    const set = PolicySet.fromYaml(r.stdout, { file: 'drafted.yaml' });
+    const kubeDns = Endpoints.parse('pod:kube-system:k8s-app=kube-dns');
+    expect(set.decide({ from: Endpoints.parse('pod:kube-system:k8s-app=node-local-dns'), to: kubeDns, protocol: 'TCP', port: 53 })).toBe('allowed');
+    expect(set.decide({ from: Endpoints.parse('pod:shop:app=web'), to: kubeDns, protocol: 'UDP', port: 53 })).toBe('denied');
+  });
+
   test('TypeScript by default, a summary on stderr', async () => {
     const r = await draft(['--flows', CAPTURE]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\/\/ Drafted by `cdk8s-cilium draft` from /);
     expect(r.stdout).toContain("from 'cdk8s-cilium';");
     expect(r.stdout).toContain('export function addDraftedPolicies(scope: Construct): Chart[] {');
-    expect(r.stderr).toBe('drafted 6 policies in 5 namespaces from 104 flow records (20 connections the cluster let through, 1 dropped connection left out); '
-      + '2 malformed lines skipped (first: line 102)\n'
+    expect(r.stderr).toBe('drafted 5 policies in 4 namespaces from 104 flow records (20 connections the cluster let through, 1 dropped connection left out); '
+      + '2 malformed lines skipped (first: line 102); namespace kube-system left out (3 connections, 5 flow records: every pod reaches it, and a '
+      + 'policy drafted from a capture drops what the capture did not show; --include-kube-system drafts it)\n'
       // The malformed lines may hold connections the drafted policies would then drop: said, as replay fails on them.
       + 'warning: not all of the capture was used (2 malformed lines skipped (first: line 102)): it may hold connections the drafted policies '
       + 'would drop; repair or remove the lines named (a truncated last line, other output mixed in)\n');

@@ -29,7 +29,7 @@ let plan: DraftPlan;
 
 beforeAll(async () => {
   capture = await collectConnections(shop());
-  plan = planDraft(capture);
+  plan = planDraft(capture, { includeKubeSystem: true }); // kube-system too: its policies are drafted when asked for
 });
 afterAll(() => scratch.remove());
 

@@ -84,7 +84,12 @@ describe('Draft', () => {
   test('apply builds policies that let through everything the cluster did (replayed through the public API)', () => {
     const app = Testing.app();
     const charts = Draft.apply(Draft.plan(capture), app);
-    expect(charts.map((c) => c.namespace)).toEqual(['data', 'ingress-nginx', 'kube-system', 'monitoring', 'shop']);
+    // kube-system is left out by default (includeKubeSystem): every pod reaches its pods.
+    expect(charts.map((c) => c.namespace)).toEqual(['data', 'ingress-nginx', 'monitoring', 'shop']);
+    expect(Draft.plan(capture).namespacesLeftOut).toEqual([{ namespace: 'kube-system', connections: 3, flows: 5 }]);
+    expect(Draft.plan(capture, { includeKubeSystem: true }).namespaces).toEqual(['data', 'ingress-nginx', 'kube-system', 'monitoring', 'shop']);
+    // Named, it is asked for: drafted, and nothing is left out.
+    expect(Draft.plan(capture, { namespaces: ['kube-system'] })).toMatchObject({ namespaces: ['kube-system'], namespacesLeftOut: [] });
     const report = Replay.capture(capture, PolicySet.fromConstruct(app, { clusterName: capture.clusterName ?? 'default' }));
     expect(report.summary.newlyDropped).toBe(0);
     expect(report.errors).toEqual([]);

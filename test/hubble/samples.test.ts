@@ -350,6 +350,7 @@ const unknownEnd = (c: ObservedConnection): boolean => c.source.kind === 'unknow
 const FILES = Object.keys(SAMPLES).sort();
 const captures = new Map<string, FlowCapture>();
 const plans = new Map<string, DraftPlan>();
+const defaultPlans = new Map<string, DraftPlan>();
 const work = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-samples-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -357,7 +358,9 @@ beforeAll(async () => {
   for (const f of FILES) {
     const c = await collectConnections(FlowSource.file(join(HUBBLE_SAMPLES_DIR, f)));
     captures.set(f, c);
-    plans.set(f, planDraft(c));
+    // kube-system too (`drafted` lists its policies); by default it is left out (the test below).
+    plans.set(f, planDraft(c, { includeKubeSystem: true }));
+    defaultPlans.set(f, planDraft(c));
   }
 });
 
@@ -399,6 +402,21 @@ describe.each(FILES)('%s', (file) => {
       const unselected = ns.reason.startsWith('nothing to enforce: no policy selects the pods of the namespace');
       expect(ns.readyToEnforce, ns.namespace).toBe(ns.wouldBeDropped === 0 && ns.identityUnknown === 0 && ns.flowing > 0 && !unselected);
     }
+  });
+
+  test('by default kube-system is left out, with its connections counted; the other namespaces\' policies are the same', () => {
+    const all = plans.get(file) as DraftPlan;
+    const plan = defaultPlans.get(file) as DraftPlan;
+    expect(plan.policies).toEqual(all.policies.filter((p) => p.namespace !== 'kube-system'));
+    expect(plan.policies.some((p) => p.namespace === 'kube-system')).toBe(false);
+    const kubeSystem = capture().connections.filter((c) => [c.source, c.destination].some((e) => e.kind === 'pod' && e.namespace === 'kube-system'));
+    expect(plan.namespacesLeftOut.map((n) => n.namespace)).toEqual(x.drafted.some((d) => d.startsWith('kube-system/')) ? ['kube-system'] : []);
+    if (plan.namespacesLeftOut.length > 0) expect(plan.namespacesLeftOut[0].connections).toBeLessThanOrEqual(kubeSystem.length);
+    expect(all.namespacesLeftOut).toEqual([]);
+    // Replaying the capture against the default draft drops nothing the cluster let through either.
+    const app = Testing.app();
+    applyDraftPlan(plan, app);
+    expect(replayCapture(capture(), PolicySet.fromConstruct(app, { clusterName: capture().clusterName ?? 'default' })).summary.newlyDropped).toBe(0);
   });
 
   test('the draft: its policies; never a CIDR for a pod or the world entity for pods; CRD-valid; replaying the capture drops nothing forwarded', () => {
