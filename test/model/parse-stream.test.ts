@@ -187,7 +187,9 @@ describe('documents that are not policies', () => {
       ['parse-unknown-kind', Severity.WARNING, 'kind', 2, 7, 'write kind: NetworkPolicy (kinds are case-sensitive)'],
     ]);
     expect(fromObject({ apiVersion: 'crd.projectcalico.org/v1', kind: 'networkpolicy' }).diagnostics).toEqual([]);
-    expect(fromObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }).diagnostics).toEqual([]);
+    expect(fromObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' } }).diagnostics).toEqual([]);
+    // Without a name the API server stores no object: said as a policy's missing name is.
+    expect(fromObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }).diagnostics.map((d) => d.id)).toEqual(['parse-missing-name']);
   });
 
   it('other Cilium kinds and other API groups are skipped without a diagnostic', () => {
