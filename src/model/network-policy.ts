@@ -17,6 +17,7 @@
  * NetworkPolicy path each item came from (`spec.ingress[1].from[0]`) so that explanations name the NetworkPolicy rule.
  */
 import { isManifestObject, ManifestObject } from './manifests';
+import { nullMapValuesAsEmpty } from './null-map-values';
 import { objectNamespace } from './resource-key';
 import { CidrRuleModel, LabelExpressionModel, LabelSelectorModel, PolicyMetadataModel, PortRuleModel, RuleItemModel, RuleModel } from './policy-model';
 
@@ -163,7 +164,8 @@ function portRule(port: ManifestObject): PortRuleModel {
 /** A Kubernetes label selector with every key given a prefix (`NewESFromK8sLabelSelector`). */
 function prefixed(selector: ManifestObject, prefix: string): LabelSelectorModel {
   const matchLabels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(objectOr(selector.matchLabels))) {
+  // A null value is the empty string the API server stores (a NetworkPolicy is decoded into Go's map[string]string).
+  for (const [k, v] of Object.entries(objectOr(nullMapValuesAsEmpty(selector.matchLabels)))) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') matchLabels[`${prefix}${k}`] = String(v);
   }
   const matchExpressions = objects(selector.matchExpressions).filter((e) => typeof e.key === 'string').map((e) => ({

@@ -121,6 +121,8 @@ class Checker {
         for (const [key, value] of Object.entries(labels)) {
           const at = `${path}.matchLabels[${JSON.stringify(key)}]`;
           if (!isQualifiedName(key)) this.badKey(at, key);
+          // null: the API server stores the empty string (Go decodes a null map value to its zero value), a valid value.
+          if (value === null) continue;
           if (typeof value === 'boolean') this.boolean(at, value);
           else if (typeof value !== 'string') this.type(at, value, 'a string');
           else if (!isLabelValue(value)) this.badValue(at, value);

@@ -76,3 +76,18 @@ describe('engine-namespace-assumed for a NetworkPolicy', () => {
     expect(set.diagnostics.map((d) => `${d.id} ${d.file}:${d.line}`)).toEqual(['engine-namespace-assumed np.yaml:4']);
   });
 });
+
+describe('a null matchLabels value of a NetworkPolicy', () => {
+  // The API server decodes a NetworkPolicy into Go's map[string]string: a null value is stored as "" (apimachinery
+  // runtime/converter.go, encoding/json's zero value for a map element). The policy was refused as a wrong type and left
+  // out, so every connection it denies was judged allowed.
+  test('is the empty string: the policy is enforced and its peer is the pods with the label set to ""', () => {
+    const yaml = np('metadata: {name: a, namespace: default}').replace('  podSelector: {}\n',
+      '  podSelector: {matchLabels: {app: web}}\n  ingress:\n  - from:\n    - podSelector: {matchLabels: {app: client, x: null}}\n');
+    const set = PolicySet.fromYaml(yaml, { file: 'np.yaml' });
+    const from = (labels: Record<string, string>): Parameters<PolicySet['decide']>[0] =>
+      ({ from: Endpoints.pod('default', labels), to: Endpoints.pod('default', { app: 'web' }), port: 80, protocol: 'TCP' });
+    expect([set.policies.length, set.decide(from({ app: 'client', x: '' })), set.decide(from({ app: 'client' })),
+      set.decide(from({ app: 'client', x: 'y' }))]).toEqual([1, 'allowed', 'denied', 'denied']);
+  });
+});
