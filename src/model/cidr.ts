@@ -117,7 +117,10 @@ export function cidrNeverValid(text: string): { reason: string; fix: string } | 
   if (Number(length) > width) {
     return {
       reason: `the prefix length ${length} is more than the ${width} bits of an IPv${addr.family} address`,
-      fix: `write a prefix length of 0 to ${width}: ${address}/${width} for the one address, a shorter one for a network`,
+      // The address as written is offered only when every version takes it (no zone, no leading zeros: `parseAddr` strict).
+      fix: parseAddr(address) !== undefined && !address.includes('%')
+        ? `write a prefix length of 0 to ${width}: ${address}/${width} for the one address, a shorter one for a network`
+        : `write a prefix length of 0 to ${width}, after an address without a zone or leading zeros`,
     };
   }
   return undefined;

@@ -114,6 +114,10 @@ describe('deliberately broad peers are allowed, with a warning at synth', () => 
     expect(refusal(() => Peer.cidr('300.1.1.1/32')).message).toContain('"300.1.1.1" is no IPv4 address (four numbers of 0 to 255)');
     expect(refusal(() => Peer.cidr('garbage')).message).toContain('Peer.cidr() "garbage" is not a CIDR any Cilium version accepts: "garbage" is no IP address');
     expect(refusal(() => Peer.cidr('2001:db8::/129')).message).toContain('the prefix length 129 is more than the 128 bits of an IPv6 address');
+    // The fix never offers an address some version refuses (a zone, leading zeros): it would be refused in turn.
+    for (const given of ['fe80::1%eth0/200', '010.0.0.0/33']) {
+      expect(refusal(() => Peer.cidr(given)).message, given).toMatch(/fix: write a prefix length of 0 to (32|128), after an address without a zone or leading zeros/);
+    }
     expect(refusal(() => Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/40'] })).message).toContain('Peer.cidr("10.0.0.0/8") except[0] "10.1.0.0/40"');
     const fw = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24', '10.50.1.0/33'] }));
     expect(fw.id).toBe('peer-cidr-syntax');
