@@ -57,6 +57,6 @@ describe('MonitoringScrape', () => {
   test('fails when the scraper has no namespace, or nothing is scraped', () => {
     expect(() => new MonitoringScrape(chart(), 's', { scraper: Peer.endpoints({ labels: { app: 'p' } }), namespaces: ['a'], ports: [Port.tcp(1)] }))
       .toThrow(/must be pods in a fixed namespace/);
-    expect(() => new MonitoringScrape(chart(), 's', { scraper: prometheus, namespaces: [], ports: [Port.tcp(1)] })).toThrow(/needs namespaces and ports/);
+    expect(() => new MonitoringScrape(chart(), 's', { scraper: prometheus, namespaces: [], ports: [Port.tcp(1)] })).toThrow(/MonitoringScrape namespaces is an empty list \(\[\]\): it needs the namespaces whose pods are scraped/);
   });
 });
