@@ -48,7 +48,7 @@ export interface ReplayOptions extends CollectOptions {
   /**
    * The local cluster name. Pods labelled with another cluster keep that label (ClusterMesh peers). Build the policy set
    * with the same `clusterName`.
-   * @default - the cluster the capture's pods name (`FlowCapture.clusterName`), else 'default'
+   * @default - the capture's cluster (`FlowCapture.clusterName`: its observing nodes'), else 'default'
    */
   readonly clusterName?: string;
   /**
@@ -69,7 +69,7 @@ export interface ReplayOptions extends CollectOptions {
  */
 export const REPLAY_OPTION_DEFAULTS: OptionDefaults = {
   ...COLLECT_OPTION_DEFAULTS,
-  clusterName: "the cluster the capture's pods name, else 'default'",
+  clusterName: "the cluster of the capture's observing nodes, else 'default'",
   maxNamesPerAddress: '4',
   topDropSources: '10',
 };
