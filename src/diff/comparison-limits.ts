@@ -285,14 +285,17 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
   const namedResolvable = set.inventory.workloads.length > 0;
   const mutualAuth = set._engineConfig.mutualAuth;
   const nodeCidrs = set._engineConfig.cidrMatchNodes;
-  const families = familiesOf(set._engineConfig.ipFamilies);
+  // Only a defaulted family choice leaves the other family unknown: one given (or inferred from a capture) that leaves it
+  // out says the agent runs without it (`enable-ipv4`/`enable-ipv6` off), so its addresses and ICMP types are inert.
+  const families = set._engineConfig.ipFamiliesDefaulted === true ? familiesOf(set._engineConfig.ipFamilies) : undefined;
   for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const items of Object.values(rule.items)) {
       for (const item of items) {
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
         const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined)
-          : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs) ?? (otherFamily(item, families) ? FAMILIES.kind : undefined);
+          : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs)
+            ?? (families !== undefined && otherFamily(item, families) ? FAMILIES.kind : undefined);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
