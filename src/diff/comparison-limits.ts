@@ -361,8 +361,11 @@ function peerText(item: CompiledItem): string {
     case 'entities':
       return `entities ${[...p.entities].sort().join(' ')}`;
     case 'cidr':
-      // The blocks and their holes: a block moved is an item changed (the key had the kind alone).
-      return `cidr ${p.blocks.map((b) => [b.text, ...b.except.map((e) => `${e.family}:${e.network.toString(16)}/${e.prefix}`)].join(' except '))
+      // The blocks and their holes: a block moved is an item changed (the key had the kind alone). The holes are a set (the
+      // agent subtracts each from the block): sorted, so that reordering them is no change.
+      // (`text` holds the holes as written: the block's own part of it only.)
+      return `cidr ${p.blocks.map((b) => [b.text.split(' except ')[0], ...b.except.map((e) => `${e.family}:${e.network.toString(16)}/${e.prefix}`).sort()]
+        .join(' except '))
         .sort().join(' ')}`;
     default:
       return p.kind;

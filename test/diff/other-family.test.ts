@@ -71,6 +71,12 @@ describe('changes of an IP family the diff judges without', () => {
     }
   });
 
+  test('IPv6 except holes reordered, judged IPv4-only: no change, nothing left out (the holes are a set)', () => {
+    const a = diffLines(egress('toCIDRSet: [{ cidr: "2001:db8::/32", except: ["2001:db8:1::/48", "2001:db8:2::/48"] }]'),
+      egress('toCIDRSet: [{ cidr: "2001:db8::/32", except: ["2001:db8:2::/48", "2001:db8:1::/48"] }]'));
+    expect([a.lines, a.doc.notCompared]).toEqual([[], undefined]);
+  });
+
   test('guard: no change at all, or a change of the family judged only, says nothing of the other family', () => {
     expect(diffLines(egress('toCIDR: ["2001:db8::/64"]'), egress('toCIDR: ["2001:db8::/64"]')).doc.notCompared).toBeUndefined();
     const v4 = diffLines(egress('toCIDR: ["203.0.113.0/24"]'), egress('toCIDR: ["198.51.100.0/24"]'));
