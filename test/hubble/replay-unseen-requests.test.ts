@@ -62,6 +62,12 @@ describe('L7 rules on a port whose requests the capture does not show', () => {
     expect(r.connections.map((c) => c.predicted.verdict)).toEqual(['allowed']);
   });
 
+  test('an HTTP rule whose method is empty (as absent: every method) and no other field matches every request: allowed', async () => {
+    const r = replayCapture(await collectConnections(FlowSource.text(L4)), policy('      rules: { http: [{ method: "" }] }\n'));
+    expect(r.errors).toEqual([]);
+    expect(r.connections.map((c) => c.predicted.verdict)).toEqual(['allowed']);
+  });
+
   test('generic rules (l7proto with key-value rules): the proxylib parser judges each request, the engine none: not judged', async () => {
     const r = replayCapture(await collectConnections(FlowSource.text(L4)), policy('      rules: { l7proto: r2d2, l7: [{ cmd: READ }] }\n'));
     expect(r.connections).toEqual([]);
