@@ -344,7 +344,9 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
     ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
-    ipFamilies: families.ipFamilies,
+    // A defaulted choice is left to the set's default (IPv4), so the set knows it defaulted: a family the user gives or the
+    // capture shows off is off in Cilium, one left to the default unknown (`comparisonLimits`).
+    ...(families.judged.source !== 'default' ? { ipFamilies: families.ipFamilies } : {}),
     inventory,
   };
   return { setOptions, ipFamilies: families.judged, ...(capture !== undefined ? { capture } : {}),

@@ -37,7 +37,7 @@ export interface DraftCommandOptions {
   readonly ciliumVersion?: string;
   /**
    * Local cluster name.
-   * @default - the cluster the capture's pods name, else 'default'
+   * @default - the cluster of the capture's observing nodes, else 'default'
    */
   readonly clusterName?: string;
   /**
@@ -176,7 +176,7 @@ export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: 
     .option('--namespace <ns>', 'draft policies for this namespace only (repeatable, or comma-separated; default: every namespace)',
       (v: string, prev: string[] = []) => [...prev, v])
     .option('--cilium-version <version>', 'the Cilium version to write into the output (CiliumVersion.use)')
-    .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
+    .option('--cluster-name <name>', 'the local cluster name (default: the cluster of the nodes that observed the capture, else default)')
     .option('--import-from <module>', 'the module the TypeScript imports the SDK from', 'cdk8s-cilium')
     .option('--include-kube-system', 'draft policies for the pods of kube-system too (default: left out, as every pod reaches them)')
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', String(DEFAULT_MAX_CONNECTIONS))

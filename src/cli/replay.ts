@@ -112,7 +112,7 @@ export interface ReplayCommandOptions {
   readonly ciliumVersion?: string;
   /**
    * Local cluster name.
-   * @default - the cluster the capture's pods name, else 'default'
+   * @default - the cluster of the capture's observing nodes, else 'default'
    */
   readonly clusterName?: string;
   /**
@@ -197,7 +197,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   if (ended) throw ended;
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
   const badCluster = options.clusterName === undefined
-    ? clusterNameError(clusterName, `the pods of ${options.flows} carry io.cilium.k8s.policy.cluster=${clusterName}, which`) : undefined;
+    ? clusterNameError(clusterName, `the cluster of the nodes that observed ${options.flows}, ${clusterName}, which`) : undefined;
   if (badCluster) throw badCluster;
   // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets): Replay.inferIpFamilies.
   // Judged for the version the set judges for (given, else the policies' annotation, else the default): what the world
@@ -293,7 +293,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
       .choices(['drop', 'none']).default('drop'))
     .option('--cilium-version <version>', 'the Cilium version of the cluster (default: the version the policies were synthesized for, '
       + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
-    .option('--cluster-name <name>', 'the local cluster name (default: the cluster the capture\'s pods name, else default)')
+    .option('--cluster-name <name>', 'the local cluster name (default: the cluster of the nodes that observed the capture, else default)')
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')

@@ -285,14 +285,17 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
   const namedResolvable = set.inventory.workloads.length > 0;
   const mutualAuth = set._engineConfig.mutualAuth;
   const nodeCidrs = set._engineConfig.cidrMatchNodes;
-  const families = familiesOf(set._engineConfig.ipFamilies);
+  // Only a defaulted family choice leaves the other family unknown: one given (or inferred from a capture) that leaves it
+  // out says the agent runs without it (`enable-ipv4`/`enable-ipv6` off), so its addresses and ICMP types are inert.
+  const families = set._engineConfig.ipFamiliesDefaulted === true ? familiesOf(set._engineConfig.ipFamilies) : undefined;
   for (const rule of set._compiledRules) {
     if (!rule.imported) continue;
     for (const items of Object.values(rule.items)) {
       for (const item of items) {
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
         const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined)
-          : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs) ?? (otherFamily(item, families) ? FAMILIES.kind : undefined);
+          : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs)
+            ?? (families !== undefined && otherFamily(item, families) ? FAMILIES.kind : undefined);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -358,8 +361,11 @@ function peerText(item: CompiledItem): string {
     case 'entities':
       return `entities ${[...p.entities].sort().join(' ')}`;
     case 'cidr':
-      // The blocks and their holes: a block moved is an item changed (the key had the kind alone).
-      return `cidr ${p.blocks.map((b) => [b.text, ...b.except.map((e) => `${e.family}:${e.network.toString(16)}/${e.prefix}`)].join(' except '))
+      // The blocks and their holes: a block moved is an item changed (the key had the kind alone). The holes are a set (the
+      // agent subtracts each from the block): sorted, so that reordering them is no change.
+      // (`text` holds the holes as written: the block's own part of it only.)
+      return `cidr ${p.blocks.map((b) => [b.text.split(' except ')[0], ...b.except.map((e) => `${e.family}:${e.network.toString(16)}/${e.prefix}`).sort()]
+        .join(' except '))
         .sort().join(' ')}`;
     default:
       return p.kind;

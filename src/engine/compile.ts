@@ -86,6 +86,12 @@ export interface EngineConfig {
   readonly cidrMatchNodes: boolean;
   /** The IP families the cluster runs (the world identities and what a `/0` selects). */
   readonly ipFamilies: IpFamilies;
+  /**
+   * Whether `ipFamilies` is the default, neither given nor inferred (`PolicySetOptions.ipFamilies` absent): only then is a
+   * family left out unknown rather than off (`diff`'s NOT COMPARED of the other family).
+   * @default false
+   */
+  readonly ipFamiliesDefaulted?: boolean;
   /** Whether node identities carry node labels and the cluster label (`enable-node-selector-labels`). */
   readonly nodeSelectorLabels: boolean;
   /** CIDR groups by name. */

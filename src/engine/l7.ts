@@ -93,8 +93,11 @@ export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest, tls = fal
 
 /** `GET /public host=… headers=[…]`. */
 export function describeHttpRule(rule: HttpRuleModel): string {
-  const parts = [rule.method ?? '*', rule.path ?? '*'];
-  if (rule.host !== undefined) parts.push(`host ${rule.host}`);
+  // An empty method, path or host matches as an absent one (pkg/envoy `getHTTPRule`: `if h.Method != ""` adds a matcher).
+  const given = (field: string | undefined): string | undefined => (field === undefined || field === '' ? undefined : field);
+  const parts = [given(rule.method) ?? '*', given(rule.path) ?? '*'];
+  const host = given(rule.host);
+  if (host !== undefined) parts.push(`host ${host}`);
   if ((rule.headers ?? []).length > 0) parts.push(`headers [${(rule.headers ?? []).join('; ')}]`);
   if ((rule.headerMatches ?? []).length > 0) parts.push(`headerMatches [${(rule.headerMatches ?? []).map(describeHeaderMatch).join('; ')}]`);
   return parts.join(' ');

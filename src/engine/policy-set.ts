@@ -177,6 +177,7 @@ export class PolicySet {
       policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
       cidrMatchNodes: options.cidrMatchNodes ?? false,
       ipFamilies: options.ipFamilies ?? IpFamilies.IPV4,
+      ...(options.ipFamilies === undefined ? { ipFamiliesDefaulted: true } : {}),
       nodeSelectorLabels: options.nodeSelectorLabels ?? false,
       cidrGroups: inventory._cidrGroupMap,
       inventory,

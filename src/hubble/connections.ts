@@ -258,7 +258,10 @@ export interface FlowCapture {
   /** The connection limit in force. */
   readonly maxConnections: number;
   /**
-   * The local cluster name, from the pods' `io.cilium.k8s.policy.cluster` label (the most common one).
+   * The local cluster name: the cluster of the nodes that observed most records (`node_name` `<cluster>/<node>`, as Hubble
+   * writes it in a named cluster, else the `io.cilium.k8s.policy.cluster` label of the end a policy record was taken at:
+   * the destination of an ingress one, the source of an egress one); when no record tells, the most common cluster
+   * label of the capture's pods.
    * @default - none found
    */
   readonly clusterName?: string;
@@ -472,6 +475,8 @@ export class ConnectionCollector {
   private readonly peers = new Map<string, FlowPeer>();
   private readonly dns = new Map<string, string[]>();
   private readonly clusters = new Map<string, number>();
+  /** Records per cluster of the node that observed them (`observerCluster`). */
+  private readonly observers = new Map<string, number>();
   private dualStack: string | undefined;
   private singleStack: string | undefined;
   /** The first decided record per packet family (`FlowCapture.firstIpv4Packet`, …). */
@@ -585,6 +590,8 @@ export class ConnectionCollector {
     else if (s.direction === 2) c.atIngress++;
     const node = flow.node_name;
     if (typeof node === 'string' && c.nodes.length < MAX_NODES && !c.nodes.includes(node)) c.nodes.push(node);
+    const observer = observerCluster(node, s.direction === 1 ? c.source : s.direction === 2 ? c.destination : undefined);
+    if (observer !== undefined) this.observers.set(observer, (this.observers.get(observer) ?? 0) + 1);
     const names = flow.destination_names;
     if (names !== undefined && names !== null && names.length > 0 && c.destinationNames.length < MAX_NAMES) {
       addNames(c.destinationNames, names, MAX_NAMES);
@@ -606,9 +613,10 @@ export class ConnectionCollector {
       source: '<records>', gzip: false, lines: this.records, blankLines: 0, flows: this.records, formats: { jsonpb: this.records, legacy: 0 },
       otherRecords: {}, lostEvents: 0, malformedCount: 0, malformed: [],
     };
+    // The local cluster is the one whose nodes observed the records; the pods' cluster labels only when no record tells.
     let clusterName: string | undefined;
     let best = 0;
-    for (const [name, n] of [...this.clusters].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [name, n] of [...(this.observers.size > 0 ? this.observers : this.clusters)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (n > best) {
         best = n;
         clusterName = name;
@@ -1042,4 +1050,17 @@ export function unreadInputFix(capture: FlowCapture): string {
     capture.overflowFlows > 0 ? 'raise --max-connections' : '',
     capture.input.malformedCount > 0 || capture.input.readError !== undefined ? 'repair or remove the lines named (a truncated last line, other output mixed in)' : '',
   ].filter((p) => p !== '').join('; ');
+}
+
+/**
+ * The cluster of the node that observed a record: the prefix of its `node_name` (pkg/node/types `GetAbsoluteNodeName`:
+ * `<cluster>/<node>` when the agent's cluster is named), else the cluster label of the end the record was taken at (the
+ * destination of an ingress record, the source of an egress one: a policy verdict is the local endpoint's).
+ */
+function observerCluster(node: string | undefined, local: FlowPeer | undefined): string | undefined {
+  if (typeof node === 'string') {
+    const slash = node.indexOf('/');
+    if (slash > 0) return node.slice(0, slash);
+  }
+  return local?.kind === 'pod' ? local.cluster : undefined;
 }

@@ -644,7 +644,7 @@ function refuseNamespacesNotInCapture(capture: FlowCapture, asked: readonly stri
 export function planDraft(capture: FlowCapture, options: DraftOptions = {}): DraftPlan {
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
   const badCluster = clusterNameError(clusterName, options.clusterName !== undefined ? undefined
-    : `the capture's pods carry io.cilium.k8s.policy.cluster=${clusterName}, which`);
+    : `the capture's cluster ${clusterName} (of its observing nodes), which`);
   if (badCluster) throw badCluster;
   if (options.namespaces !== undefined && options.namespaces.length === 0) {
     // An empty list drafted every namespace: more than a caller that meant to list some asked for.

@@ -48,7 +48,7 @@ export interface ReplayOptions extends CollectOptions {
   /**
    * The local cluster name. Pods labelled with another cluster keep that label (ClusterMesh peers). Build the policy set
    * with the same `clusterName`.
-   * @default - the cluster the capture's pods name (`FlowCapture.clusterName`), else 'default'
+   * @default - the capture's cluster (`FlowCapture.clusterName`: its observing nodes'), else 'default'
    */
   readonly clusterName?: string;
   /**
@@ -69,7 +69,7 @@ export interface ReplayOptions extends CollectOptions {
  */
 export const REPLAY_OPTION_DEFAULTS: OptionDefaults = {
   ...COLLECT_OPTION_DEFAULTS,
-  clusterName: "the cluster the capture's pods name, else 'default'",
+  clusterName: "the cluster of the capture's observing nodes, else 'default'",
   maxNamesPerAddress: '4',
   topDropSources: '10',
 };
@@ -1062,6 +1062,8 @@ function describePeer(p: FlowPeer): string {
 
 /** The L7 rules (protocol and the engine's description) that every request matches. */
 const EVERY_REQUEST = new Set(['dns matchPattern: *', 'http * *', 'kafka (any request)']);
+/** A generic L7 rule without key-value pairs (`l7proto: r2d2`: the engine's description of `l7: []` or `l7: [{}]`). */
+const EVERY_L7PROTO = /^l7proto: [^\s=]*$/;
 
 /** A connection's ends and port, without its L7 request. */
 function l4Key(c: ObservedConnection): string {
@@ -1075,10 +1077,12 @@ function l4Key(c: ObservedConnection): string {
 function unseenRequests(v: Verdict): string | undefined {
   for (const side of [v.egress, v.ingress]) {
     const l7 = side.l7;
-    if (l7 === undefined || l7.result !== 'not-evaluated' || l7.protocol === 'l7proto') continue;
+    if (l7 === undefined || l7.result !== 'not-evaluated') continue;
     // A rule that every request matches (the DNS companion's `matchPattern: *`, an HTTP rule of no field, a Kafka rule of
-    // none: the engine's descriptions of them) lets every request through: nothing is left to judge.
-    if (l7.rules.some((r) => EVERY_REQUEST.has(`${l7.protocol} ${r}`))) continue;
+    // none, an `l7proto` with no key-value rule or an empty one: the engine's descriptions of them) lets every request
+    // through: nothing is left to judge. Generic (`l7proto`) rules with pairs are judged by the proxylib parser request by
+    // request, which the engine never evaluates: as unknown as HTTP rules without an HTTP record.
+    if (l7.rules.some((r) => EVERY_REQUEST.has(`${l7.protocol} ${r}`) || (l7.protocol === 'l7proto' && EVERY_L7PROTO.test(r)))) continue;
     return `the policies allow it at L4 with ${l7.protocol.toUpperCase()} rules at ${side.direction} (${l7.rules.slice(0, 3).join(' | ')}`
       + `${l7.rules.length > 3 ? ' | …' : ''}) that the proxy enforces request by request, and the capture shows none of its ${l7.protocol.toUpperCase()} `
       + 'requests (L3/L4 records only): whether they pass is not known; capture with L7 visibility on this port (a policy with L7 rules '

@@ -1,8 +1,12 @@
 // A change of only the addresses or ICMP types of an IP family the diff judges without (IPv4 only, the default) changed
 // no verdict: the classes carry none of its addresses. Session 46: it was a silent "no change" (exit 0 with --fail-on);
-// now NOT COMPARED, counted by --fail-on, naming --ip-families.
+// now NOT COMPARED, counted by --fail-on, naming --ip-families. A family given off (--ip-families) is off in Cilium: inert.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { IpFamilies } from '../../src/engine';
+import { cliAsync } from '../support/cli';
 import { diffLines } from './support';
 
 const egress = (peer: string): string => `apiVersion: cilium.io/v2
@@ -44,10 +48,33 @@ describe('changes of an IP family the diff judges without', () => {
     expect(doc.notCompared?.map((n) => n.text.replace(/ differ between.*/, ''))).toEqual([FAMILY_NOTE]);
   });
 
-  test('an IPv4 block moved, judged IPv6-only: NOT COMPARED', () => {
-    const { lines, doc } = diffLines(egress('toCIDR: ["203.0.113.0/24"]'), egress('toCIDR: ["198.51.100.0/24"]'), { ipFamilies: IpFamilies.IPV6 });
-    expect(lines).toEqual([]);
-    expect(doc.notCompared?.map((n) => n.text.replace(/ differ between.*/, ''))).toEqual([FAMILY_NOTE]);
+  test('families given (IPv6-only, IPv4-only): the other family is off in the agent, its rules inert: no change, nothing left out', () => {
+    // Session 46 review: a family the user says is off was NOT COMPARED as if unknown (exit 1 under --fail-on any).
+    const v6 = diffLines(egress('toCIDR: ["203.0.113.0/24"]'), egress('toCIDR: ["198.51.100.0/24"]'), { ipFamilies: IpFamilies.IPV6 });
+    expect([v6.lines, v6.doc.notCompared]).toEqual([[], undefined]);
+    const v4 = diffLines(egress('toCIDR: ["10.0.0.0/8"]'), egress('toCIDR: ["10.0.0.0/8", "2001:db8::/64"]'), { ipFamilies: IpFamilies.IPV4 });
+    expect([v4.lines, v4.doc.notCompared]).toEqual([[], undefined]);
+  });
+
+  test('the CLI: --ip-families ipv4 given → exit 0 under --fail-on any; left to the default → NOT COMPARED, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'other-family-'));
+    try {
+      writeFileSync(join(dir, 'a.yaml'), egress('toCIDR: ["10.0.0.0/8"]'));
+      writeFileSync(join(dir, 'b.yaml'), egress('toCIDR: ["10.0.0.0/8", "2001:db8::/64"]'));
+      const args = ['diff', '--base', join(dir, 'a.yaml'), '--head', join(dir, 'b.yaml'), '--fail-on', 'any'];
+      const given = await cliAsync(...args, '--ip-families', 'ipv4');
+      expect([given.code, given.stdout]).toEqual([0, expect.not.stringContaining('NOT COMPARED')]);
+      const defaulted = await cliAsync(...args);
+      expect([defaulted.code, defaulted.stdout]).toEqual([1, expect.stringContaining(FAMILY_NOTE)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('IPv6 except holes reordered, judged IPv4-only: no change, nothing left out (the holes are a set)', () => {
+    const a = diffLines(egress('toCIDRSet: [{ cidr: "2001:db8::/32", except: ["2001:db8:1::/48", "2001:db8:2::/48"] }]'),
+      egress('toCIDRSet: [{ cidr: "2001:db8::/32", except: ["2001:db8:2::/48", "2001:db8:1::/48"] }]'));
+    expect([a.lines, a.doc.notCompared]).toEqual([[], undefined]);
   });
 
   test('guard: no change at all, or a change of the family judged only, says nothing of the other family', () => {

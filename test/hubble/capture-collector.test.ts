@@ -35,14 +35,19 @@ describe('the nodes of a connection', () => {
 
 describe('the cluster a capture names', () => {
   const inCluster = (ep: { labels: string[] }, cluster: string): object => ({ ...ep, labels: [...ep.labels, `k8s:io.cilium.k8s.policy.cluster=${cluster}`] });
-  test('the cluster of most ends; a tie goes to the first name in code-unit order, whichever is seen first', async () => {
-    const westFirst = await capture([record({}, inCluster(WEB, 'west'), inCluster(API, 'east'))]);
-    const eastFirst = await capture([record({}, inCluster(WEB, 'east'), inCluster(API, 'west'))]);
+  test('no record telling its observer: the cluster of most ends; a tie goes to the first name in code-unit order', async () => {
+    // A policy drop without a direction (the one record kept without one) and without a cluster in node_name.
+    const none = { traffic_direction: undefined, verdict: 'DROPPED', drop_reason_desc: 'POLICY_DENIED', event_type: { type: 1 } };
+    const westFirst = await capture([record(none, inCluster(WEB, 'west'), inCluster(API, 'east'))]);
+    const eastFirst = await capture([record(none, inCluster(WEB, 'east'), inCluster(API, 'west'))]);
     expect([westFirst.clusterName, eastFirst.clusterName]).toEqual(['east', 'east']);
     const CRON = { ...WEB, identity: 4003, labels: ['k8s:app=cron', NS_LABEL] };
-    const most = await capture([record({}, inCluster(WEB, 'west'), inCluster(API, 'east')),
-      record({}, inCluster(CRON, 'west'), inCluster(API, 'east'))]);
+    const most = await capture([record(none, inCluster(WEB, 'west'), inCluster(API, 'east')),
+      record(none, inCluster(CRON, 'west'), inCluster(API, 'east'))]);
     expect(most.clusterName).toBe('west');
+    // An ingress record is the destination's node's: that cluster, however many ends the other has.
+    expect((await capture([record({}, inCluster(WEB, 'west'), inCluster(API, 'east')), record({}, inCluster(CRON, 'west'), inCluster(API, 'east'))]))
+      .clusterName).toBe('east');
   });
 });
 

@@ -32,7 +32,7 @@ describe('reading and replaying flows', () => {
   test('Replay.capture and Replay.flows refuse clusterNme, naming clusterName', async () => {
     const e = thrown(() => Replay.capture(capture, policies(), loose<ReplayOptions>({ clusterNme: 'east' })));
     expect(e.id).toBe('option-unknown');
-    expect(e.message).toContain("clusterName would keep its default (the cluster the capture's pods name, else 'default')");
+    expect(e.message).toContain("clusterName would keep its default (the cluster of the capture's observing nodes, else 'default')");
     expect(e.fix).toMatch(/^did you mean clusterName\? the options of Replay\.capture\(\) are maxLineLength, maxMalformedReported, maxConnections, /);
     await expect(Replay.flows(FlowSource.file(CAPTURE_FILE), policies(), loose<ReplayOptions>({ topDropSorces: 3 }))).rejects.toThrow(/did you mean topDropSources\?/);
     expect(Replay.capture(capture, policies(), loose<ReplayOptions>({ topDropSources: 3, clusterNme: undefined })).summary)

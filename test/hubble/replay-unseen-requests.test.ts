@@ -61,4 +61,21 @@ describe('L7 rules on a port whose requests the capture does not show', () => {
     expect(r.errors).toEqual([]);
     expect(r.connections.map((c) => c.predicted.verdict)).toEqual(['allowed']);
   });
+
+  test('an HTTP rule whose method is empty (as absent: every method) and no other field matches every request: allowed', async () => {
+    const r = replayCapture(await collectConnections(FlowSource.text(L4)), policy('      rules: { http: [{ method: "" }] }\n'));
+    expect(r.errors).toEqual([]);
+    expect(r.connections.map((c) => c.predicted.verdict)).toEqual(['allowed']);
+  });
+
+  test('generic rules (l7proto with key-value rules): the proxylib parser judges each request, the engine none: not judged', async () => {
+    const r = replayCapture(await collectConnections(FlowSource.text(L4)), policy('      rules: { l7proto: r2d2, l7: [{ cmd: READ }] }\n'));
+    expect(r.connections).toEqual([]);
+    expect(r.errors[0].message).toMatch(/^the policies allow it at L4 with L7PROTO rules at ingress \(l7proto: r2d2 cmd="READ"\) that the proxy enforces/);
+    expect(r.namespaces.find((n) => n.namespace === 'shop')?.readyToEnforce).toBe(false);
+    // Without a key-value rule every request passes the parser: nothing is left to judge.
+    const open = replayCapture(await collectConnections(FlowSource.text(L4)), policy('      rules: { l7proto: r2d2 }\n'));
+    expect(open.errors).toEqual([]);
+    expect(open.connections.map((c) => c.predicted.verdict)).toEqual(['allowed']);
+  });
 });
