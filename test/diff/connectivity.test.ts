@@ -66,32 +66,26 @@ describe('diff of CiliumNetworkPolicies', () => {
     ]);
   });
 
-  test('egress to a CIDR: a deny of a narrower CIDR denies only its addresses', () => {
-    const base = `apiVersion: cilium.io/v2
+  /** prod/app=web's egress to one CIDR on one TCP port. */
+  const webEgressTo = (cidr: string, port: number): string => `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: { name: web, namespace: prod }
 spec:
   endpointSelector: { matchLabels: { app: web } }
   egress:
-  - toCIDR: [10.0.0.0/8]
-    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+  - toCIDR: [${cidr}]
+    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
 `;
+
+  test('egress to a CIDR: a deny of a narrower CIDR denies only its addresses', () => {
+    const base = webEgressTo('10.0.0.0/8', 443);
     const head = `${base}  egressDeny:\n  - toCIDR: [10.1.0.0/16]\n`;
     expect(diffLines(base, head).lines).toEqual(['- prod/app=web → world 10.1.0.0/16 443/TCP']);
   });
 
   // Session 46 (README, diff): a CIDR class is the CIDR less the narrower CIDRs the rules name, which have classes of their own.
   test('a CIDR widened to its /24: the /24 class is newly allowed, the /32 allowed before is no change', () => {
-    const base = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: web, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: web } }
-  egress:
-  - toCIDR: [10.99.0.10/32]
-    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]
-`;
-    expect(diffLines(base, base.replace('10.99.0.10/32', '10.99.0.0/24')).lines).toEqual(['+ prod/app=web → world 10.99.0.0/24 22/TCP']);
+    expect(diffLines(webEgressTo('10.99.0.10/32', 22), webEgressTo('10.99.0.0/24', 22)).lines).toEqual(['+ prod/app=web → world 10.99.0.0/24 22/TCP']);
   });
 
   test('a rename and a reformat (JSON, keys reordered, matchLabels as matchExpressions) are no change', () => {
