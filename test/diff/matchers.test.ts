@@ -33,6 +33,16 @@ describe('toChangeOnly', () => {
     expect(() => expect(HEAD).toChangeOnly(BASE, [])).toThrow(/unexpected changes \(1\)/);
   });
 
+  test('an expected change not found is listed with the verdict it expected: - denied, + allowed, ± either (session 47)', () => {
+    const missing = (after?: 'allowed' | 'denied'): string => diffMatchers.toChangeOnly(HEAD, BASE, [
+      { from: 'prod/app=web', to: 'prod/app=api', ports: ['9090/TCP'], after: 'allowed' },
+      { from: 'prod/app=api', to: 'prod/app=web', ports: ['53/UDP'], ...(after === undefined ? {} : { after }) },
+    ]).message();
+    expect(missing('denied')).toContain('expected changes not found (1):\n  - prod/app=api → prod/app=web 53/UDP');
+    expect(missing('allowed')).toContain('expected changes not found (1):\n  + prod/app=api → prod/app=web 53/UDP');
+    expect(missing()).toContain('expected changes not found (1):\n  ± prod/app=api → prod/app=web 53/UDP');
+  });
+
   test('fails on what the diff could not compare: a head policy the agent refuses for the endpoint (review)', () => {
     // Two authentication modes for one peer on one port: the agent refuses api's policy and keeps the one it had.
     const item = (mode: string): string => `  - fromEndpoints: [{ matchLabels: { app: web } }]
