@@ -104,3 +104,18 @@ describe(`${ID}: DNS`, () => {
     expect(at(dnsRules(dns))).toEqual(paths);
   });
 });
+
+describe(`${ID}: the message counts the rules the match-everything entry cancels (session 47)`, () => {
+  const messages = (doc: Doc): string[] => findings(check({ 'p.yaml': JSON.stringify(doc) }, { ciliumVersion: '1.19' }), ID).map((f) => f.message);
+  it.each([
+    ['HTTP, one other rule', api({ http: [{ method: 'GET' }, {}] }), 'so the 1 other rule of the list restricts nothing'],
+    ['HTTP, two other rules', api({ http: [{ method: 'GET' }, { path: '/x' }, {}] }), 'so the 2 other rules of the list restrict nothing'],
+    ['DNS, one other rule', dnsRules([{ matchName: 'a.example.com' }, { matchPattern: '*' }]), 'so the 1 other DNS rule of the list restricts nothing'],
+    ['DNS, two other rules', dnsRules([{ matchName: 'a.example.com' }, { matchPattern: '*' }, { matchPattern: '*.example.com' }]),
+      'so the 2 other DNS rules of the list restrict nothing'],
+  ])('%s', (_name, doc, text) => {
+    const found = messages(doc);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(text);
+  });
+});
