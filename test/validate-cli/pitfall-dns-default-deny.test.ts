@@ -199,3 +199,23 @@ describe('which rules are an egress default deny without DNS', () => {
     expect(run([np({ egress: [{ to: [byExpression], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }] })]).map((d) => d.path)).toEqual(['spec.egress']);
   });
 });
+
+// With no workload manifests, another policy's DNS covers the pods of a default deny when its subject follows from the
+// deny's (`implies`, src/validate/pod-selectors.ts): every pod the deny selects is selected by the DNS policy too.
+describe('DNS from another policy: covered only when its subject selects every pod of the default deny (session 47)', () => {
+  const DB = { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] };
+  const deny = (endpointSelector: Doc): Doc => cnp({ endpointSelector, egress: [DB] }, 'deny');
+  const dnsFor = (endpointSelector: Doc): Doc => cnp({ endpointSelector, egress: [{ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }] }, 'dns');
+  const expr = (key: string, operator: string, values?: string[]): Doc => ({ matchExpressions: [{ key, operator, ...(values ? { values } : {}) }] });
+
+  it.each<[string, Doc, Doc, string | undefined]>([
+    ['app=web, DNS for app Exists: every app=web pod has app', WEB, expr('app', 'Exists'), undefined],
+    ['app=web, DNS for tier Exists: not every app=web pod has tier', WEB, expr('tier', 'Exists'), BOTH],
+    ['app=web, DNS for app NotIn (db): no app=web pod is app=db', WEB, expr('app', 'NotIn', ['db']), undefined],
+    ['app=db, DNS for app NotIn (db): no app=db pod is selected', { matchLabels: { app: 'db' } }, expr('app', 'NotIn', ['db']), BOTH],
+    ['app NotIn (db), DNS for app NotIn (db, cache): an app=cache pod is left out', expr('app', 'NotIn', ['db']), expr('app', 'NotIn', ['db', 'cache']), BOTH],
+    ['app NotIn (db, cache), DNS for app NotIn (db): every one is selected', expr('app', 'NotIn', ['db', 'cache']), expr('app', 'NotIn', ['db']), undefined],
+  ])('%s', (_name, subject, dnsSubject, expected) => {
+    expect(missing(deny(subject), dnsFor(dnsSubject))).toBe(expected);
+  });
+});
