@@ -14,7 +14,7 @@ import { checkIdentityLabels } from './identity-label-check';
 import { clonePlain } from '../model/clone-plain';
 import { CiliumVersion } from '../core/cilium-version';
 import { checkKnownKeys } from '../model/known-keys';
-import { CIDR_SET_FIELDS, valuesAt } from '../validate/tables';
+import { CIDR_SET_FIELDS, SELECTOR_OPERATORS, selectorOperatorFix, valuesAt } from '../validate/tables';
 import { describeInstance } from './names';
 
 /**
@@ -262,11 +262,18 @@ export function expressionsShapeProblem(selector: unknown): string | undefined {
   if (!isRequirementList(expressions)) {
     return `matchExpressions is ${JSON.stringify(expressions)?.slice(0, 200) ?? String(expressions)}, not a list of { key, operator, values }`;
   }
+  const list = Array.isArray(expressions) ? expressions as { operator?: unknown; values?: unknown }[] : [];
+  // An operator the CRD's enum refuses (`selectorOperatorFix`: `in`, `Gt`): no such policy is stored. Read as a requirement
+  // no label meets, it was refused as `selector-contradictory` ("which no label set satisfies").
+  const unknown = list.findIndex((e) => selectorOperatorFix(e.operator) !== undefined);
+  if (unknown >= 0) {
+    return `matchExpressions[${unknown}] is ${JSON.stringify(list[unknown])?.slice(0, 200)}: the operator ${JSON.stringify(list[unknown].operator) ?? 'undefined'} `
+      + `is not one of ${SELECTOR_OPERATORS.join(', ')} (${selectorOperatorFix(list[unknown].operator)})`;
+  }
   // apimachinery's `LabelSelectorAsSelector` (labels.NewRequirement: "for 'in', 'notin' operators, values set can't be
   // empty") fails on it: the API server refuses the policy, and Cilium's `labelSelectorToRequirements` (pkg/policy/api
   // selector.go) keeps no requirement, a selector that matches nothing. Taken apart here it was a TypeError.
-  const index = (Array.isArray(expressions) ? expressions as { operator?: unknown; values?: unknown }[] : [])
-    .findIndex((e) => (e.operator === 'In' || e.operator === 'NotIn') && !(Array.isArray(e.values) && e.values.length > 0));
+  const index = list.findIndex((e) => (e.operator === 'In' || e.operator === 'NotIn') && !(Array.isArray(e.values) && e.values.length > 0));
   if (index < 0) return undefined;
   const entry = (expressions as { operator: string }[])[index];
   return `matchExpressions[${index}] is ${JSON.stringify(entry)?.slice(0, 200)}: ${entry.operator} needs a non-empty values list `

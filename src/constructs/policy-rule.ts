@@ -727,7 +727,7 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
   const answered = `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${JSON.stringify(model).slice(0, 200)}`;
   const shape = expressionsShapeProblem(model);
   const refusal = shape !== undefined
-    ? { id: 'selector-unknown', message: `${answered}: its ${shape}`, fix: 'give each In and NotIn requirement the values meant, or use Exists/DoesNotExist' }
+    ? { id: 'selector-unknown', message: `${answered}: its ${shape}`, fix: 'use In or NotIn with the values meant, or Exists/DoesNotExist (no other operator)' }
     : selectorContradiction(model, `${answered}, which`);
   if (refusal !== undefined) {
     diagnostics.push({ ...refusal, severity: Severity.ERROR, path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}` });

@@ -6,7 +6,7 @@ import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../
 import { LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
 import { PeerConfig } from './peer-config';
 import { describeSelector } from './selector-description';
-import { SELECTOR_OPERATORS } from '../validate/tables';
+import { SELECTOR_OPERATORS, selectorOperatorFix } from '../validate/tables';
 
 /** A container port as declared on a workload. */
 export interface WorkloadPort {
@@ -362,14 +362,13 @@ function manifestOf(construct: IConstruct): any | undefined {
  */
 function selective(construct: IConstruct, kind: string, selector: LabelSelectorModel): LabelSelectorModel {
   // An operator the API server refuses (`in`): no such workload can be stored, and it is neither a pod label nor none.
-  const invalid = (selector.matchExpressions ?? []).find((e) => !SELECTOR_OPERATORS.includes(e.operator));
+  const invalid = (selector.matchExpressions ?? []).find((e) => selectorOperatorFix(e.operator) !== undefined);
   if (invalid !== undefined) {
-    const fixed = SELECTOR_OPERATORS.find((o) => o.toLowerCase() === String(invalid.operator).toLowerCase());
     throw new CiliumPolicyError({
       id: 'workload-selector-invalid',
       message: `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}: the operator ${JSON.stringify(invalid.operator)} `
         + `of ${invalid.key} is not one of ${SELECTOR_OPERATORS.join(', ')}, which the API server refuses (the CRD of a Cilium policy too)`,
-      fix: fixed !== undefined ? `write ${fixed}` : `use one of ${SELECTOR_OPERATORS.join(', ')}`,
+      fix: selectorOperatorFix(invalid.operator) as string,
       location: construct.node.path,
     });
   }

@@ -34,6 +34,7 @@ import {
   RULE_FIELDS,
   SAFE,
   SELECTOR_OPERATORS,
+  selectorOperatorFix,
   sinceOf,
   valuesAt,
 } from './tables';
@@ -625,10 +626,9 @@ function checkSelector(node: SelectorNode, ctx: CheckContext): void {
     if (typeof e.key !== 'string') {
       ctx.report('crd-selector-operator', `${p}.key`, `matchExpressions entry ${show(e)} has no key`, 'set key to the label key to test');
     }
-    if (typeof e.operator !== 'string' || !SELECTOR_OPERATORS.includes(e.operator)) {
-      const fixed = SELECTOR_OPERATORS.find((o) => o.toLowerCase() === String(e.operator).toLowerCase());
-      ctx.report('crd-selector-operator', `${p}.operator`, `operator ${show(e.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`,
-        fixed ? `write ${fixed}` : `use one of ${SELECTOR_OPERATORS.join(', ')}`);
+    const operatorFix = selectorOperatorFix(e.operator);
+    if (operatorFix !== undefined) {
+      ctx.report('crd-selector-operator', `${p}.operator`, `operator ${show(e.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`, operatorFix);
     }
     // values: a list of strings (the API server rejects anything else; `null` would be read as no value, `5` as "5").
     const values = e.values as unknown;

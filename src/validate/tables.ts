@@ -70,6 +70,18 @@ export const LISTENER_KINDS: readonly string[] = ['CiliumEnvoyConfig', 'CiliumCl
 /** `matchExpressions[].operator` enum. */
 export const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
+/**
+ * The fix of a `matchExpressions[].operator` the CRD's enum refuses (`SELECTOR_OPERATORS`: Cilium's slim
+ * `LabelSelectorRequirement`, `+kubebuilder:validation:Enum=In;NotIn;Exists;DoesNotExist`), or `undefined` for one of them:
+ * `write In` for `in`, else `use one of In, NotIn, Exists, DoesNotExist`.
+ * @param operator the operator as written (anything)
+ */
+export function selectorOperatorFix(operator: unknown): string | undefined {
+  if (typeof operator === 'string' && SELECTOR_OPERATORS.includes(operator)) return undefined;
+  const fixed = SELECTOR_OPERATORS.find((o) => o.toLowerCase() === String(operator).toLowerCase());
+  return fixed !== undefined ? `write ${fixed}` : `use one of ${SELECTOR_OPERATORS.join(', ')}`;
+}
+
 /** Kafka API key names the agent knows (`APIKeyMap`, compared lower-cased): the model's one table. */
 export const KAFKA_API_KEYS: readonly string[] = Object.keys(KAFKA_API_KEY_NUMBERS);
 

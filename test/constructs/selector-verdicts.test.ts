@@ -356,4 +356,36 @@ describe('a selector that contradicts itself is refused (it selects nothing)', (
     expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=db', '5432/TCP')).toBe('allowed');
     expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=web', '5432/TCP')).toBe('denied');
   });
+  // Session 47: an operator the CRD's enum refuses (In, NotIn, Exists, DoesNotExist: Cilium's slim LabelSelectorRequirement)
+  // was read as a requirement no label meets and refused as selector-contradictory ("requires app Foo and app Exists, which
+  // no label set satisfies together"), a claim about a selector the API server never stores.
+  test('a selector of one\'s own with an operator the CRD refuses: refused as such (selector-unknown), naming the fix', () => {
+    const own = (operator: string): IEndpointSelector => ({ toEndpointSelector: () => ({ matchExpressions: [
+      { key: 'app', operator, values: ['db'] }, { key: 'app', operator: 'Exists' }] }) } as unknown as IEndpointSelector);
+    for (const [operator, fix] of [['Foo', 'use one of In, NotIn, Exists, DoesNotExist'], ['in', 'write In'], ['notin', 'write NotIn']]) {
+      const r = refusal(() => Peer.selectedBy(own(operator), 'o'));
+      expect(r.id).toBe('selector-unknown');
+      expect(r.message).toContain(`its matchExpressions[0] is {"key":"app","operator":"${operator}","values":["db"]}: the operator "${operator}" is not one of In, NotIn, `
+        + `Exists, DoesNotExist (${fix})`);
+      expect(r.message).not.toMatch(/no label set satisfies/);
+    }
+    // As a policy's subject: refused at synthesis, with the same reason.
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: own('in') as unknown as IEndpointSelector })
+      .allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
+    expect(synthFailure(c)).toMatch(/the operator "in" is not one of In, NotIn, Exists, DoesNotExist \(write In\)/);
+    // The four operators pass: app In (db) with app Exists selects app=db.
+    expect(() => Peer.selectedBy(own('In'), 'o')).not.toThrow();
+  });
+
+  // Session 47: of three requirements on one key, the message names the first two that contradict, in the order written.
+  test('the contradiction named is the first pair that contradicts, in the order written', () => {
+    const run = (expressions: LabelExpression[], labels?: Record<string, string>) => refusal(() => Peer.endpoints({ namespace: 'o', ...(labels ? { labels } : {}), expressions }));
+    expect(run([LabelExpression.in('app', ['db']), LabelExpression.notIn('app', ['db']), LabelExpression.exists('app')]).message)
+      .toContain('Peer.endpoints() requires app In (db) and app NotIn (db), which no label set satisfies together');
+    expect(run([LabelExpression.notIn('app', ['db']), LabelExpression.exists('app')], { app: 'db' }).message)
+      .toContain('Peer.endpoints() requires app In (db) and app NotIn (db), which no label set satisfies together');
+    expect(run([LabelExpression.exists('app'), LabelExpression.in('app', ['a']), LabelExpression.in('app', ['b'])]).message)
+      .toContain('Peer.endpoints() requires app In (a) and app In (b), which');
+  });
 });

@@ -2,7 +2,7 @@
 // documents that are one object on the API server. Found AND not found, with where the other one is.
 import { describe, expect, it } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { ManifestInventory, Validator } from '../../src/validate';
+import { ManifestInventory, PitfallDocument, Validator } from '../../src/validate';
 import { check, findings, yaml } from './helpers';
 
 const ccnp = (metadata: string): string => yaml`
@@ -61,10 +61,11 @@ describe('pitfall-policy-name-duplicate between NetworkPolicies names where the 
 
 describe('pitfall-ccnp-metadata-namespace through Validator.checkPitfalls (a model built in code)', () => {
   const ids = (namespace: unknown): string[] => Validator.checkPitfalls([{
+    // A model built in code, as a caller of the public API may hand it (the reader drops a null field).
     model: {
-      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'scrape', namespace } as { name: string },
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'scrape', namespace },
       spec: { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'prometheus' } }] }] },
-    },
+    } as unknown as PitfallDocument['model'],
     version: CiliumVersion.V1_18,
   }], new ManifestInventory(), {}).filter((f) => f.id === 'pitfall-ccnp-metadata-namespace').map((f) => f.path ?? '');
 
