@@ -4,7 +4,6 @@ import { checkPropsObject, readPropsOnce } from './names';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES, icmpTypeIsWildcard } from '../model/icmp-types';
 import { IPortSpec, PortMatchModel } from '../model/port-spec';
-import { checkPropKeys } from './prop-keys';
 import { hasValueMark, markValue } from './value-mark';
 
 /** The options of `PortOptions` (`checkPropKeys`). */
@@ -179,9 +178,8 @@ export class Port implements IPortSpec {
   public static of(options: PortOptions): Port {
     checkPropsObject(options, 'Port.of()', 'Port.of({ port: 8080, protocol: Protocol.TCP })', undefined, true);
     // `endport: 8090` was dropped (one port instead of a range: less), `protocl: Protocol.TCP` too (every protocol: more).
-    checkPropKeys(options, PORT_OPTION_KEYS, { owner: 'Port.of()', noun: 'option' });
     // Read once: a `protocol` getter answering TCP to the checks and null after was written ANY (every protocol).
-    options = readPropsOnce(options, { keys: PORT_OPTION_KEYS });
+    options = readPropsOnce(options, { keys: PORT_OPTION_KEYS, owner: 'Port.of()', noun: 'option' });
     // `protocol: null` (a lookup that found nothing) was read as left out: ANY, TCP, UDP and SCTP.
     if (options.protocol !== undefined) checkProtocol(options.protocol);
     const protocol = options.protocol ?? Protocol.ANY;
