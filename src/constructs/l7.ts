@@ -3,7 +3,7 @@ import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
-import { checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
@@ -425,6 +425,9 @@ export class DnsRule {
    * `fqdn-ip-address`).
    */
   public static exact(name: string): DnsRule {
+    // Checked at the call, as `Peer.fqdn` is (`fqdn-syntax`): `''`, `*`, a URL or `undefined` was written, and found at
+    // synthesis if at all (`DnsRule.exact(undefined)` was a DNS rule of no name).
+    checkFqdnSyntax([{ text: name, at: '', field: 'matchName' }], 'DnsRule.exact', callerLocation());
     return new DnsRule({ matchName: name });
   }
 
@@ -435,7 +438,9 @@ export class DnsRule {
    * `fqdn-ip-address`).
    */
   public static pattern(pattern: string): DnsRule {
-    checkFqdnWildcard(pattern, 'DnsRule.pattern', callerLocation());
+    const at = callerLocation();
+    checkFqdnWildcard(pattern, 'DnsRule.pattern', at);
+    checkFqdnSyntax([{ text: pattern, at: '', field: 'matchPattern' }], 'DnsRule.pattern', at);
     return new DnsRule({ matchPattern: pattern });
   }
 

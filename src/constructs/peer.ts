@@ -335,7 +335,7 @@ export class Peer implements IPeer {
     checkFqdnWildcard(pattern, 'Peer.fqdnPattern', at);
     checkFqdnNotAddress(pattern, 'Peer.fqdnPattern', at);
     checkFqdnRegistrable(pattern, 'Peer.fqdnPattern', at);
-    checkFqdnSyntax([{ text: pattern, at: '' }], 'Peer.fqdnPattern', at);
+    checkFqdnSyntax([{ text: pattern, at: '', field: 'matchPattern' }], 'Peer.fqdnPattern', at);
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
   }
 
