@@ -5,6 +5,7 @@ import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES, icmpTypeIsWildcard } from '../model/icmp-types';
 import { IPortSpec, PortMatchModel } from '../model/port-spec';
 import { hasValueMark, markValue } from './value-mark';
+import { describeValue } from '../model/plain-value';
 
 /** The options of `PortOptions` (`checkPropKeys`). */
 export const PORT_OPTION_KEYS: readonly string[] = ['port', 'name', 'endPort', 'protocol'];
@@ -121,10 +122,11 @@ export class Port implements IPortSpec {
    */
   public static named(name: string, protocol: Protocol = Protocol.ANY): Port {
     checkProtocol(protocol);
-    if (!/^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(name) || name.length > 15) {
+    // Not a string first: `RegExp.test` reads `undefined` as the text "undefined", a valid name, and `name.length` was a TypeError.
+    if (typeof name !== 'string' || !/^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(name) || name.length > 15) {
       throw new CiliumPolicyError({
         id: 'port-name-syntax',
-        message: `"${name}" is not a valid port name`,
+        message: typeof name === 'string' ? `"${name}" is not a valid port name` : `the port name is ${describeValue(name)}, not a string`,
         fix: 'use an IANA service name: 1-15 letters, digits and single dashes, with at least one letter',
         location: callerLocation(),
       });
