@@ -9,7 +9,6 @@ import { Port } from './port';
 import { checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { callerLocation } from './caller-location';
 import { describeValue } from '../model/plain-value';
-import { checkPropKeys } from './prop-keys';
 import { peerAsJudged, peerItems, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
 import { itemCidrGroup } from '../validate/lockout-guard';
 import { describeSelector } from '../validate/pod-selectors';
@@ -49,9 +48,8 @@ export interface DnsCompanionOptions {
 export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): void {
   checkPropsObject(options, 'Builtins.allowDns()', 'Builtins.allowDns(policy.rule, { dnsRules: [DnsRule.exact(\'api.example.com\')] })', rule._owner);
   // `dnsRule: [...]` was dropped: every name could be looked up.
-  checkPropKeys(options, DNS_COMPANION_OPTION_KEYS, { owner: 'Builtins.allowDns()', noun: 'option', location: rule._owner });
   // Read once: a `dnsRules` getter answering names to the checks and `undefined` after was written as every name.
-  options = readPropsOnce(options, { keys: DNS_COMPANION_OPTION_KEYS });
+  options = readPropsOnce(options, { keys: DNS_COMPANION_OPTION_KEYS, owner: 'Builtins.allowDns()', noun: 'option' }, { location: rule._owner });
   checkListOf(options.dnsRules, 'dnsRules', 'a DnsRule', '_toModel', rule._owner);
   // Named here as the construct's dnsRules (L7.dns() reads them again, and would name its own list).
   if (options.dnsRules !== undefined) dnsRuleModels(options.dnsRules, 'dnsRules', rule._owner);

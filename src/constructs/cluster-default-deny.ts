@@ -17,7 +17,6 @@ import { checkPeerValue } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes, builtinsSummary, refuseBroadDnsServer } from './builtins';
-import { checkPropKeys } from './prop-keys';
 
 /** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */
 export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = ['cilium', 'kube-node-lease', 'kube-public', 'kube-system'];
@@ -110,8 +109,7 @@ export class ClusterDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
-    props = readPropsOnce(props, { keys: CLUSTER_DEFAULT_DENY_PROPS });
-    checkPropKeys(props, CLUSTER_DEFAULT_DENY_PROPS, { owner: 'ClusterDefaultDeny', location: this.node.path });
+    props = readPropsOnce(props, { keys: CLUSTER_DEFAULT_DENY_PROPS, owner: 'ClusterDefaultDeny' }, { location: this.node.path });
     checkFlags(props, ['ingress', 'egress', 'dnsVisibility', 'allowHostProbes'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);
     if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {

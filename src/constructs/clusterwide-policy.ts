@@ -6,7 +6,6 @@ import {
 } from '../validate/lockout-guard';
 import { checkedProps, POLICY_BASE_PROPS, PolicyBase, PolicyBaseProps } from './policy-base';
 import { checkListOf } from './names';
-import { checkPropKeys } from './prop-keys';
 
 /** The props of `ClusterwidePolicyProps` (`checkPropKeys`). */
 export const CLUSTERWIDE_POLICY_PROPS: readonly string[] = [...POLICY_BASE_PROPS, 'lockoutExemptions'];
@@ -41,12 +40,11 @@ export class ClusterwidePolicy extends PolicyBase {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps = {}) {
     // Read once, the exemptions with them (`readPropsOnce`): the checks below and the annotation read the same list. They
     // read the props given, so a getter answering a checked list to the checks and another to the annotation had it written.
-    const checked = checkedProps(scope, id, props, 'ClusterwidePolicy', CLUSTERWIDE_POLICY_PROPS, { lockoutExemptions: { keys: LOCKOUT_EXEMPTION_KEYS } });
+    const checked = checkedProps(scope, id, props, 'ClusterwidePolicy', CLUSTERWIDE_POLICY_PROPS,
+      { lockoutExemptions: { keys: LOCKOUT_EXEMPTION_KEYS, owner: 'LockoutExemption' } });
     super(scope, id, PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, checked, undefined);
     props = checked;
-    // Before the list check: `{ pth: … }` is refused naming `path`, not as an entry without one.
-    (Array.isArray(props.lockoutExemptions) ? props.lockoutExemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
-      { owner: 'LockoutExemption', at: `ClusterwidePolicy lockoutExemptions[${i}]`, location: this.node.path }));
+    // Before the list check, as they were read (`checkedProps`): `{ pth: … }` is refused naming `path`, not as an entry without one.
     checkListOf(props.lockoutExemptions, 'ClusterwidePolicy lockoutExemptions', 'a LockoutExemption ({ path, reason })', 'path', this.node.path);
     const seen = new Map<string, string>();
     for (const e of props.lockoutExemptions ?? []) {

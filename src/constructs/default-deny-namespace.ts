@@ -8,7 +8,6 @@ import { allowDns, allowHostProbes, builtinsSummary, dnsRulesAllowEveryName } fr
 import { CiliumVersion } from '../core/cilium-version';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
-import { checkPropKeys } from './prop-keys';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
 import { API_SERVER_PORTS } from '../model/companion-rules';
@@ -121,8 +120,7 @@ export class DefaultDenyNamespace extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyNamespaceProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
-    props = readPropsOnce(props, { keys: DEFAULT_DENY_NAMESPACE_PROPS });
-    checkPropKeys(props, DEFAULT_DENY_NAMESPACE_PROPS, { owner: 'DefaultDenyNamespace', location: this.node.path });
+    props = readPropsOnce(props, { keys: DEFAULT_DENY_NAMESPACE_PROPS, owner: 'DefaultDenyNamespace' }, { location: this.node.path });
     checkFlags(props, ['ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer', 'allowHostProbes', 'blockMetadataEndpoint', 'stagedRollout'],
       'DefaultDenyNamespace', this.node.path);
     const namespace = requireNamespace(scope, id, props.namespace, 'DefaultDenyNamespace');

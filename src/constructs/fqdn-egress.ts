@@ -8,7 +8,6 @@ import { IEndpointSelector } from './selector';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
 import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
-import { checkPropKeys } from './prop-keys';
 import { describeValue } from '../model/plain-value';
 
 /** The props of `FqdnEgressProps` (`checkPropKeys`). */
@@ -79,8 +78,7 @@ export class FqdnEgress extends Construct {
   constructor(scope: Construct, id: string, props: FqdnEgressProps) {
     super(scope, id);
     checkPropsObject(props, 'new FqdnEgress()', "{ fqdns: ['api.example.com'] }", this.node.path, true);
-    props = readPropsOnce(props, { keys: FQDN_EGRESS_PROPS });
-    checkPropKeys(props, FQDN_EGRESS_PROPS, { owner: 'FqdnEgress', location: this.node.path });
+    props = readPropsOnce(props, { keys: FQDN_EGRESS_PROPS, owner: 'FqdnEgress' }, { location: this.node.path });
     checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
     // `ports: null` was a TypeError.

@@ -1,5 +1,6 @@
 import { CiliumPolicyError } from '../core/errors';
 import { addressShapedNameProblem, registrableWildcardExample, versionDependentWildcard } from '../model/fqdn-pattern';
+import { describeValue } from '../model/plain-value';
 import { isDns1123Label } from '../validate/syntax';
 import { fqdnSyntaxProblem } from '../validate/schema-rules';
 
@@ -69,18 +70,23 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
  * Refuses names and patterns the CRD pattern of every Cilium version refuses (`fqdn-syntax`, `fqdnSyntaxProblem`: a URL,
  * `host:port`, a space), at the call or prop that wrote them, every bad entry of the list in one refusal. Before, synthesis
  * found each one twice, at the output fields: in `toFQDNs` and in the DNS rule a construct derives from it (`crd-fqdn-syntax`).
- * @param entries the names or patterns, each with where it was written (`fqdns[0]`, or `''` for a single value)
+ * A value that is no string (`undefined`, `null`, a number from plain JavaScript or a computed name) is refused too: it was
+ * written as `matchName: null`, or left out (`{}`), and `DnsRule.exact(undefined)` was a DNS rule of no name.
+ * @param entries the names or patterns, each with where it was written (`fqdns[0]`, or `''` for a single value), and the field
+ * it goes to (`matchName` for `DnsRule.exact`, which takes no `*`); default: `matchPattern` when it has a `*`, else `matchName`
  * @param factory what got them, e.g. `Peer.fqdn` or `FqdnEgress`
  * @param location where it was called from
  */
-export function checkFqdnSyntax(entries: readonly { text: string; at: string }[], factory: string, location: string | undefined): void {
-  const bad = entries.flatMap(({ text, at }) => {
-    if (typeof text !== 'string') return [];
-    const problem = fqdnSyntaxProblem(text.includes('*') ? 'matchPattern' : 'matchName', text);
+export function checkFqdnSyntax(entries: readonly { text: string; at: string; field?: 'matchName' | 'matchPattern' }[], factory: string,
+  location: string | undefined): void {
+  const bad = entries.flatMap(({ text, at, field }) => {
+    const problem = typeof text !== 'string'
+      ? { message: `is ${describeValue(text)}, not a string`, fix: "write the name as a string, such as 'api.example.com'" }
+      : fqdnSyntaxProblem(field ?? (text.includes('*') ? 'matchPattern' : 'matchName'), text);
     return problem === undefined ? [] : [{ at, text, problem }];
   });
   if (bad.length === 0) return;
-  const name = (b: typeof bad[number]): string => `${factory}${b.at === '' ? '' : ` ${b.at}`} ${JSON.stringify(b.text)}`;
+  const name = (b: typeof bad[number]): string => `${factory}${b.at === '' ? '' : ` ${b.at}`}${typeof b.text === 'string' ? ` ${JSON.stringify(b.text)}` : ''}`;
   throw new CiliumPolicyError({
     id: 'fqdn-syntax',
     message: `${bad.map((b) => `${name(b)} ${b.problem.message}`).join('; ')}: no Cilium version accepts it (the CRD pattern of matchName and matchPattern)`,

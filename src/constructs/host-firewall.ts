@@ -19,7 +19,6 @@ import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
 import { nodeKeySourceProblem, nodeSelectorClaimable } from '../model/labels';
 import { checkFlags, checkListOf, checkPropsObject, checkStringList, readPropsOnce } from './names';
-import { checkPropKeys } from './prop-keys';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -216,10 +215,8 @@ export class HostFirewall extends Construct {
     checkPropsObject(props, 'new HostFirewall()', "{ managementCidrs: ['10.50.0.0/24'] }", this.node.path, true);
     // A guard option misspelled (`nodeDNSServers`, `wireguard`) was dropped: the guard kept the default, not what was written.
     // Checked before the props are read (`readPropsOnce` runs every getter): an unknown prop whose getter throws is refused as unknown.
-    checkPropKeys(props, HOST_FIREWALL_PROPS, { owner: 'HostFirewall', location: this.node.path });
-    props = readPropsOnce(props, { keys: HOST_FIREWALL_PROPS, lists: { exemptions: { keys: LOCKOUT_EXEMPTION_KEYS } } });
-    (Array.isArray(props.exemptions) ? props.exemptions : []).forEach((e, i) => checkPropKeys(e, LOCKOUT_EXEMPTION_KEYS,
-      { owner: 'LockoutExemption', at: `HostFirewall exemptions[${i}]`, location: this.node.path }));
+    props = readPropsOnce(props, { keys: HOST_FIREWALL_PROPS, owner: 'HostFirewall', lists: { exemptions: { keys: LOCKOUT_EXEMPTION_KEYS, owner: 'LockoutExemption' } } },
+      { location: this.node.path });
     checkFlags(props, ['nodeSelectorLabels', 'wireGuard', 'cidrMatchNodes'], 'HostFirewall', this.node.path);
     // `nodeSelector: null` (a lookup that found nothing) was read as every node.
     checkSelectorValue(props.nodeSelector, 'nodeSelector', this.node.path, 'the firewall would apply to every node');

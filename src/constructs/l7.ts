@@ -3,12 +3,11 @@ import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
-import { checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { methodOnlyInOtherCase } from '../model/http-method';
-import { checkPropKeys } from './prop-keys';
 import { markValue } from './value-mark';
 import { escapeRegex } from '../model/regex-escape';
 
@@ -111,13 +110,10 @@ export class HttpRule {
   public static of(options: HttpRuleOptions): HttpRule {
     checkPropsObject(options, 'HttpRule.of()', "HttpRule.of({ method: 'GET', path: '/api/.*' })", undefined, true);
     // `pth: '/admin'` was dropped: the rule matched every path.
-    checkPropKeys(options, HTTP_RULE_OPTION_KEYS, { owner: 'HttpRule.of()', noun: 'option' });
-    const o = readPropsOnce(options, { keys: HTTP_RULE_OPTION_KEYS, lists: { headerMatches: { keys: HEADER_MATCH_KEYS } } });
+    const o = readPropsOnce(options, { keys: HTTP_RULE_OPTION_KEYS, owner: 'HttpRule.of()', noun: 'option', lists: { headerMatches: { keys: HEADER_MATCH_KEYS, owner: 'HeaderMatch' } } });
     // From JavaScript, `headers: 'X-Tenant'` was read character by character and `headerMatches: {…}` was a TypeError.
     checkListOf(o.headers, 'HttpRule.of() headers', 'a "Name: value" string');
     checkListOf(o.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
-    (Array.isArray(o.headerMatches) ? o.headerMatches : [])
-      .forEach((h, i) => checkPropKeys(h, HEADER_MATCH_KEYS, { owner: 'HeaderMatch', at: `HttpRule.of() headerMatches[${i}]` }));
     refuseUndefinedFields(o, ['method', 'path', 'host', 'headers', 'headerMatches'], 'HttpRule.of()', (field) => `leave ${field} out of HttpRule.of()`);
     (o.headerMatches ?? []).forEach((h, i) => refuseUndefinedFields(h, ['value', 'secretName'], `HttpRule.of() headerMatches[${i}]`,
       () => 'leave value and secretName out (the header need only be present)'));
@@ -384,8 +380,7 @@ export class KafkaRule {
   /** Any combination of role/apiKey, apiVersion, clientID and topic. */
   public static of(options: KafkaRuleOptions): KafkaRule {
     checkPropsObject(options, 'KafkaRule.of()', "KafkaRule.of({ role: KafkaRole.PRODUCE, topic: 'orders' })", undefined, true);
-    checkPropKeys(options, KAFKA_RULE_OPTION_KEYS, { owner: 'KafkaRule.of()', noun: 'option' });
-    const o = readPropsOnce(options, { keys: KAFKA_RULE_OPTION_KEYS });
+    const o = readPropsOnce(options, { keys: KAFKA_RULE_OPTION_KEYS, owner: 'KafkaRule.of()', noun: 'option' });
     refuseUndefinedFields(o, KAFKA_RULE_OPTION_KEYS, 'KafkaRule.of()', (field) => `leave ${field} out of KafkaRule.of()`);
     checkL7Fields('KafkaRule', { apiKey: o.apiKey, apiVersion: o.apiVersion, clientId: o.clientId, topic: o.topic }, 'leave the field out');
     if ([o.role, o.apiKey, o.apiVersion, o.clientId, o.topic].every((v) => v === undefined)) {
@@ -430,6 +425,9 @@ export class DnsRule {
    * `fqdn-ip-address`).
    */
   public static exact(name: string): DnsRule {
+    // Checked at the call, as `Peer.fqdn` is (`fqdn-syntax`): `''`, `*`, a URL or `undefined` was written, and found at
+    // synthesis if at all (`DnsRule.exact(undefined)` was a DNS rule of no name).
+    checkFqdnSyntax([{ text: name, at: '', field: 'matchName' }], 'DnsRule.exact', callerLocation());
     return new DnsRule({ matchName: name });
   }
 
@@ -440,7 +438,9 @@ export class DnsRule {
    * `fqdn-ip-address`).
    */
   public static pattern(pattern: string): DnsRule {
-    checkFqdnWildcard(pattern, 'DnsRule.pattern', callerLocation());
+    const at = callerLocation();
+    checkFqdnWildcard(pattern, 'DnsRule.pattern', at);
+    checkFqdnSyntax([{ text: pattern, at: '', field: 'matchPattern' }], 'DnsRule.pattern', at);
     return new DnsRule({ matchPattern: pattern });
   }
 

@@ -9,7 +9,6 @@ import { checkListOf, checkNamespaceName, checkPropsObject, checkStringList, rea
 import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
-import { checkPropKeys } from './prop-keys';
 import { checkOwnSelectorShape, refuseMalformedCidr } from './peer-config';
 
 /**
@@ -71,8 +70,7 @@ export class MetadataEndpointBlock extends Construct {
   constructor(scope: Construct, id: string, props: MetadataEndpointBlockProps = {}) {
     super(scope, id);
     checkPropsObject(props, 'new MetadataEndpointBlock()', "{ namespace: 'shop' }", this.node.path);
-    props = readPropsOnce(props, { keys: METADATA_ENDPOINT_BLOCK_PROPS });
-    checkPropKeys(props, METADATA_ENDPOINT_BLOCK_PROPS, { owner: 'MetadataEndpointBlock', location: this.node.path });
+    props = readPropsOnce(props, { keys: METADATA_ENDPOINT_BLOCK_PROPS, owner: 'MetadataEndpointBlock' }, { location: this.node.path });
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
     checkStringList(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', this.node.path);
     (props.extraCidrs ?? []).forEach((c, i) => refuseMalformedCidr(c, `MetadataEndpointBlock extraCidrs[${i}]`, this.node.path));

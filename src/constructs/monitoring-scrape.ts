@@ -9,7 +9,6 @@ import { checkPeerValue } from './policy-rule';
 import { isPort, Port } from './port';
 import { EndpointSelector, LabelExpression } from './selector';
 import { clonePlain } from '../model/clone-plain';
-import { checkPropKeys } from './prop-keys';
 
 /** The props of `MonitoringScrapeProps` (`checkPropKeys`). */
 export const MONITORING_SCRAPE_PROPS: readonly string[] = ['scraper', 'namespaces', 'ports', 'name', 'allowScraperEgress'];
@@ -53,8 +52,7 @@ export class MonitoringScrape extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringScrapeProps) {
     super(scope, id);
     checkPropsObject(props, 'new MonitoringScrape()', "{ scraper, namespaces: ['shop'], ports: [Port.tcp(9090)] }", this.node.path, true);
-    props = readPropsOnce(props, { keys: MONITORING_SCRAPE_PROPS });
-    checkPropKeys(props, MONITORING_SCRAPE_PROPS, { owner: 'MonitoringScrape', location: this.node.path });
+    props = readPropsOnce(props, { keys: MONITORING_SCRAPE_PROPS, owner: 'MonitoringScrape' }, { location: this.node.path });
     checkFlags(props, ['allowScraperEgress'], 'MonitoringScrape', this.node.path);
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);
     checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', isPort, this.node.path);

@@ -1,5 +1,6 @@
 import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
+import { checkPropKeys } from './prop-keys';
 import { isMapping } from '../model/known-keys';
 import { describeValue } from '../model/plain-value';
 
@@ -66,6 +67,21 @@ export interface PropsShape {
   readonly keys: readonly string[];
   /** The lists whose entries are structs (`tiers`, `headerMatches`), each entry read once by its own shape. */
   readonly lists?: Readonly<Record<string, PropsShape>>;
+  /**
+   * The interface, as a refusal of a key it does not declare names it (`TieredApp`, `Tier`, `Port.of()`): given, the keys
+   * are checked (`checkPropKeys`) before any value is read, and so are those of each struct of a list whose shape has one.
+   */
+  readonly owner?: string;
+  /** `prop` for the props of a construct and their structs, `option` for the options of a call (`PropKeysContext.noun`). */
+  readonly noun?: 'prop' | 'option';
+}
+
+/** Where props read by `readPropsOnce` are, for a refusal of an unknown key. */
+export interface PropsPlace {
+  /** A construct path; default: the caller's file:line. */
+  readonly location?: string;
+  /** Where the object is, when it is nested (`TieredApp tiers[1]`, `enableDefaultDeny`); default: the props of the owner. */
+  readonly at?: string;
 }
 
 /**
@@ -76,11 +92,21 @@ export interface PropsShape {
  * enumerable key of a mapping is copied (as a spread does), and every key of `shape` the value has elsewhere (a getter of
  * a class, a field of an `Object.create` prototype) by a plain read: a spread left those out, so `dnsRules` given as a class getter
  * was dropped and the construct wrote its default, every name. Values of classes (a `Port`, a `Peer`, a construct) are
- * kept as they are. Called once the value is known to be an object (`checkPropsObject`).
+ * kept as they are. Called once the value is known to be an object (`checkPropsObject`). With an `owner`, the one check of
+ * unknown keys comes first (`checkPropKeys`), of the props and of each struct of their lists, before any value is read.
  * @param props the props or options given (an object)
- * @param shape the keys its interface declares, and its lists of structs
+ * @param shape the keys its interface declares, its lists of structs, and whose they are
+ * @param place where they are, for a refusal of an unknown key
  */
-export function readPropsOnce<T extends object>(props: T, shape: PropsShape): T {
+export function readPropsOnce<T extends object>(props: T, shape: PropsShape, place: PropsPlace = {}): T {
+  // Before any getter runs (the spread below runs every one): an unknown key whose getter throws, or answers one value to a
+  // check and another after, is refused as unknown (`prop-unknown`), not passed on as the getter's error or read.
+  if (shape.owner !== undefined) {
+    checkPropKeys(props, shape.keys, {
+      owner: shape.owner, ...(shape.noun !== undefined ? { noun: shape.noun } : {}),
+      ...(place.at !== undefined ? { at: place.at } : {}), ...(place.location !== undefined ? { location: place.location } : {}),
+    });
+  }
   // A class instance's other own fields are its class's state, not props (`isMapping`): they are left out, as the key check does.
   const copy = (isMapping(props) ? { ...props } : {}) as Record<string, unknown>;
   for (const key of shape.keys) {
@@ -89,7 +115,9 @@ export function readPropsOnce<T extends object>(props: T, shape: PropsShape): T 
   for (const [key, value] of Object.entries(copy)) {
     if (!Array.isArray(value)) continue;
     const entry = shape.lists?.[key];
-    copy[key] = value.map((e: unknown) => (entry !== undefined && isStruct(e) ? readPropsOnce(e, entry) : isObjectLiteral(e) ? { ...e } : e));
+    copy[key] = value.map((e: unknown, i) => (entry !== undefined && isStruct(e)
+      ? readPropsOnce(e, entry, { ...place, at: place.at !== undefined ? `${place.at}.${key}[${i}]` : `${shape.owner ?? ''} ${key}[${i}]`.trim() })
+      : isObjectLiteral(e) ? { ...e } : e));
   }
   return copy as T;
 }

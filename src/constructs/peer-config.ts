@@ -11,11 +11,13 @@ import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../
 import { selectorContradiction } from '../validate/pod-selectors';
 import { cidrSetEntryPeers } from '../validate/schema-rules';
 import { checkIdentityLabels } from './identity-label-check';
-import { clonePlain } from '../model/clone-plain';
+import { clonePlain, selfReferencePath } from '../model/clone-plain';
 import { CiliumVersion } from '../core/cilium-version';
 import { checkKnownKeys } from '../model/known-keys';
 import { CIDR_SET_FIELDS, SELECTOR_OPERATORS, selectorOperatorFix, valuesAt } from '../validate/tables';
 import { describeInstance } from './names';
+import { describeValue } from '../model/plain-value';
+import { callerLocation } from './caller-location';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
@@ -72,6 +74,25 @@ export function markEveryPodOfNamespace(config: PeerConfig): PeerConfig {
   return config;
 }
 
+/**
+ * Refuses a peer config of one's own that refers to itself (`selfReferencePath`: a `cidrGroupSelector` holding itself, an
+ * item nested for ever): synthesis walked it for ever (the YAML writer), or ran out of stack copying it (`clonePlain`).
+ * @param config what `toPeerConfig()` returned
+ * @param what the call or prop, for the message (`allowEgress`, `MonitoringScrape scraper`)
+ * @param location the construct path, or the caller's file:line
+ */
+function refuseSelfReference(config: unknown, what: string, location: string | undefined): void {
+  const at = selfReferencePath(config);
+  if (at === undefined) return;
+  throw new CiliumPolicyError({
+    id: 'peer-config-invalid',
+    message: `${what}: the peer's toPeerConfig() returned an object that refers to itself at ${at || 'its top'} (a loop, or nesting deeper than 100): `
+      + 'it cannot be written as a policy',
+    fix: 'return plain data, a tree with no object inside itself (build a fresh selector, or use Peer.cidrGroupSelector(), Peer.endpoints(), …)',
+    ...(location !== undefined ? { location } : {}),
+  });
+}
+
 /** The fields a peer's item may set: its one L3 field (`requires` is no peer: alone it leaves the item open to any peer). */
 const L3_FIELDS = new Set<string>(L3_PEER_FIELDS);
 
@@ -90,9 +111,10 @@ const L3_FIELDS = new Set<string>(L3_PEER_FIELDS);
  */
 export function checkedPeerConfig(config: PeerConfig | undefined, what: string, location: string, scope?: IConstruct): PeerConfig {
   const refuse = (message: string, fix: string): CiliumPolicyError => new CiliumPolicyError({ id: 'peer-config-invalid', message, fix, location });
+  refuseSelfReference(config, what, location);
   const item = config?.item as Record<string, unknown> | undefined;
   if (config === null || typeof config !== 'object' || item === null || typeof item !== 'object' || Array.isArray(item)) {
-    throw refuse(`${what}(): the peer's toPeerConfig() returned ${JSON.stringify(config)}, which has no rule-item fields (item)`,
+    throw refuse(`${what}(): the peer's toPeerConfig() returned ${describeValue(config)}, which has no rule-item fields (item)`,
       'return { field, item: { <field>: [...] }, description }, or use a Peer factory (Peer.endpoints(), Peer.cidr(), …)');
   }
   const description = typeof config.description === 'string' && config.description.trim() !== '' ? config.description : 'a custom peer';
@@ -479,7 +501,10 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
 export function peerAsJudged<T>(peer: T): T {
   const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
   if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return peer;
-  const config = clonePlain(p.toPeerConfig()) as PeerConfig;
+  const answer = p.toPeerConfig();
+  // Before the copy, which ran out of stack on a loop: refused where the construct was made (no construct path is given here).
+  refuseSelfReference(answer, String(peer), callerLocation());
+  const config = clonePlain(answer) as PeerConfig;
   const shown = String(peer);
   return { toPeerConfig: () => clonePlain(config), toString: () => shown } as unknown as T;
 }

@@ -14,7 +14,6 @@ import { clonePlain } from '../model/clone-plain';
 import { hasValueMark } from './value-mark';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
-import { checkPropKeys } from './prop-keys';
 
 /** The options of `EndpointsPeerOptions` (`checkPropKeys`). */
 export const ENDPOINTS_PEER_OPTION_KEYS: readonly string[] = ['namespace', 'allNamespaces', 'namespaceLabels', 'labels', 'expressions'];
@@ -113,9 +112,8 @@ export class Peer implements IPeer {
   public static endpoints(options: EndpointsPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.endpoints()', "Peer.endpoints({ namespace: 'shop', labels: { app: 'web' } })");
     // `namespce: 'data'` was dropped: the peer selected the policy's namespace instead.
-    checkPropKeys(options, ENDPOINTS_PEER_OPTION_KEYS, { owner: 'Peer.endpoints()', noun: 'option' });
     // Read once: a `labels` getter answering { app: 'db' } to the checks and {} after was written as every pod of the namespace.
-    options = readPropsOnce(options, { keys: ENDPOINTS_PEER_OPTION_KEYS });
+    options = readPropsOnce(options, { keys: ENDPOINTS_PEER_OPTION_KEYS, owner: 'Peer.endpoints()', noun: 'option' });
     checkFlags(options, ['allNamespaces'], 'Peer.endpoints()');
     const set = [options.namespace !== undefined, options.allNamespaces === true, options.namespaceLabels !== undefined].filter(Boolean).length;
     if (set > 1) {
@@ -250,9 +248,8 @@ export class Peer implements IPeer {
   public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.cidr()', "Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] })");
     // `excepts: [...]` was dropped: the holes were allowed too.
-    checkPropKeys(options, CIDR_PEER_OPTION_KEYS, { owner: 'Peer.cidr()', noun: 'option' });
     // Read once: an `except` getter answering the holes to the checks and `[]` after was written without them (the holes allowed).
-    options = readPropsOnce(options, { keys: CIDR_PEER_OPTION_KEYS });
+    options = readPropsOnce(options, { keys: CIDR_PEER_OPTION_KEYS, owner: 'Peer.cidr()', noun: 'option' });
     checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
     // Cilium reads `except: []` as no hole (`api.CIDRRule` `ExceptCIDRs`, omitempty): the ranges meant to be left out are in.
     refuseEmptyExcept(cidr, options.except, `Peer.cidr(${JSON.stringify(cidr)}) except`, `Peer.cidr(${JSON.stringify(cidr)})`, callerLocation());
@@ -338,7 +335,7 @@ export class Peer implements IPeer {
     checkFqdnWildcard(pattern, 'Peer.fqdnPattern', at);
     checkFqdnNotAddress(pattern, 'Peer.fqdnPattern', at);
     checkFqdnRegistrable(pattern, 'Peer.fqdnPattern', at);
-    checkFqdnSyntax([{ text: pattern, at: '' }], 'Peer.fqdnPattern', at);
+    checkFqdnSyntax([{ text: pattern, at: '', field: 'matchPattern' }], 'Peer.fqdnPattern', at);
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchPattern: pattern }] }, description: `fqdn pattern ${pattern}` });
   }
 
@@ -378,7 +375,8 @@ export class Peer implements IPeer {
   /** The backends of the Kubernetes Services whose labels match (`toServices.k8sServiceSelector`), egress only. */
   public static serviceSelector(options: ServiceSelectorPeerOptions): Peer {
     checkPropsObject(options, 'Peer.serviceSelector()', "Peer.serviceSelector({ labels: { tier: 'data' }, namespace: 'shop' })", undefined, true);
-    checkPropKeys(options, SERVICE_SELECTOR_PEER_OPTION_KEYS, { owner: 'Peer.serviceSelector()', noun: 'option' });
+    // Read once: a `namespace` getter was read by the check and twice when written, and could answer another namespace there.
+    options = readPropsOnce(options, { keys: SERVICE_SELECTOR_PEER_OPTION_KEYS, owner: 'Peer.serviceSelector()', noun: 'option' });
     checkNonEmptyLabels(options.labels, 'Peer.serviceSelector() labels', 'give the Service labels meant, or name one Service with Peer.service(name, namespace)');
     if ((options.labels === undefined) && (options.expressions ?? []).length === 0) {
       throw new CiliumPolicyError({

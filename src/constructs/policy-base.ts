@@ -10,7 +10,6 @@ import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-mode
 import { IPeer } from './peer';
 import { checkPropsObject, PropsShape, readPropsOnce } from './names';
 import { AllowOptions, DenyOptions, POLICY_RULE_OPTION_KEYS, PolicyRule, PolicyRuleOptions, checkRuleCall } from './policy-rule';
-import { checkPropKeys } from './prop-keys';
 import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synthSessionOpen } from '../model/synth-session';
 import { CiliumAppValidation, validatePolicy } from '../validate';
 import { constructFixOfEmptyRule } from '../validate/empty-rule-construct-fix';
@@ -104,10 +103,10 @@ export abstract class PolicyBase extends Construct {
    */
   public addRule(options: PolicyRuleOptions = {}): PolicyRule {
     checkPropsObject(options, 'addRule()', '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', this.node.path);
-    checkPropKeys(options, POLICY_RULE_OPTION_KEYS, { owner: 'addRule()', noun: 'option', location: this.node.path });
     // Read once, as the policies' props are (`checkedProps`): a getter answering one selector or flag to the checks and another
     // when the rule is written was written as the latter.
-    const rule = PolicyRule._create(readPropsOnce(options, { keys: POLICY_RULE_OPTION_KEYS }), this.node.path, this);
+    const rule = PolicyRule._create(readPropsOnce(options, { keys: POLICY_RULE_OPTION_KEYS, owner: 'addRule()', noun: 'option' }, { location: this.node.path }),
+      this.node.path, this);
     this.rules.push(rule);
     return rule;
   }
@@ -357,8 +356,7 @@ export function checkedProps<T>(scope: Construct, id: string, props: T, what: st
   lists?: Readonly<Record<string, PropsShape>>): T {
   const location = scope.node.path ? `${scope.node.path}/${id}` : id;
   checkPropsObject(props, `new ${what}()`, '{ endpointSelector: EndpointSelector.labels({ app: \'web\' }) }', location);
-  checkPropKeys(props, known, { owner: what, location });
-  return readPropsOnce(props as T & object, { keys: known, ...(lists !== undefined ? { lists } : {}) });
+  return readPropsOnce(props as T & object, { keys: known, owner: what, ...(lists !== undefined ? { lists } : {}) }, { location });
 }
 
 /** The chart's namespace for a construct, if any. */

@@ -25,7 +25,6 @@ import { selectorContradiction } from '../validate/pod-selectors';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
 import { checkFlags, checkPropsObject, describeInstance, isObjectLiteral, readPropsOnce } from './names';
-import { checkPropKeys } from './prop-keys';
 import { checkIdentityLabels } from './identity-label-check';
 import { hasValueMark, markValue } from './value-mark';
 import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
@@ -189,10 +188,9 @@ export class PolicyRule {
     // `enableDefaultDeny: true` was written as `{}` (both directions default deny), `labels: 'x'` as the label "0": "x".
     checkPropsObject(given.enableDefaultDeny, 'enableDefaultDeny', '{ enableDefaultDeny: { ingress: false } }', owner);
     // `{ ingres: false }` left ingress default deny to the default: on, where off was meant, or the other way round.
-    checkPropKeys(given.enableDefaultDeny, DEFAULT_DENY_OPTION_KEYS, { owner: 'DefaultDenyOptions', at: 'enableDefaultDeny', location: owner });
     // Read once, then checked (a getter answering `ingress: true` to the check and `false` when written left the pods open).
     const enableDefaultDeny = given.enableDefaultDeny !== undefined && given.enableDefaultDeny !== null
-      ? readPropsOnce(given.enableDefaultDeny, { keys: DEFAULT_DENY_OPTION_KEYS }) : undefined;
+      ? readPropsOnce(given.enableDefaultDeny, { keys: DEFAULT_DENY_OPTION_KEYS, owner: 'DefaultDenyOptions' }, { location: owner, at: 'enableDefaultDeny' }) : undefined;
     if (enableDefaultDeny !== undefined) checkFlags(enableDefaultDeny, DEFAULT_DENY_OPTION_KEYS, 'enableDefaultDeny', owner);
     checkPropsObject(given.labels, 'labels', "{ labels: { team: 'payments' } }", owner);
     // Rendered at synthesis: the options as given now, so a map changed by the caller afterwards (enableDefaultDeny's

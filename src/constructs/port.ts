@@ -4,8 +4,8 @@ import { checkPropsObject, readPropsOnce } from './names';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES, icmpTypeIsWildcard } from '../model/icmp-types';
 import { IPortSpec, PortMatchModel } from '../model/port-spec';
-import { checkPropKeys } from './prop-keys';
 import { hasValueMark, markValue } from './value-mark';
+import { describeValue } from '../model/plain-value';
 
 /** The options of `PortOptions` (`checkPropKeys`). */
 export const PORT_OPTION_KEYS: readonly string[] = ['port', 'name', 'endPort', 'protocol'];
@@ -122,10 +122,11 @@ export class Port implements IPortSpec {
    */
   public static named(name: string, protocol: Protocol = Protocol.ANY): Port {
     checkProtocol(protocol);
-    if (!/^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(name) || name.length > 15) {
+    // Not a string first: `RegExp.test` reads `undefined` as the text "undefined", a valid name, and `name.length` was a TypeError.
+    if (typeof name !== 'string' || !/^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/.test(name) || name.length > 15) {
       throw new CiliumPolicyError({
         id: 'port-name-syntax',
-        message: `"${name}" is not a valid port name`,
+        message: typeof name === 'string' ? `"${name}" is not a valid port name` : `the port name is ${describeValue(name)}, not a string`,
         fix: 'use an IANA service name: 1-15 letters, digits and single dashes, with at least one letter',
         location: callerLocation(),
       });
@@ -179,9 +180,8 @@ export class Port implements IPortSpec {
   public static of(options: PortOptions): Port {
     checkPropsObject(options, 'Port.of()', 'Port.of({ port: 8080, protocol: Protocol.TCP })', undefined, true);
     // `endport: 8090` was dropped (one port instead of a range: less), `protocl: Protocol.TCP` too (every protocol: more).
-    checkPropKeys(options, PORT_OPTION_KEYS, { owner: 'Port.of()', noun: 'option' });
     // Read once: a `protocol` getter answering TCP to the checks and null after was written ANY (every protocol).
-    options = readPropsOnce(options, { keys: PORT_OPTION_KEYS });
+    options = readPropsOnce(options, { keys: PORT_OPTION_KEYS, owner: 'Port.of()', noun: 'option' });
     // `protocol: null` (a lookup that found nothing) was read as left out: ANY, TCP, UDP and SCTP.
     if (options.protocol !== undefined) checkProtocol(options.protocol);
     const protocol = options.protocol ?? Protocol.ANY;

@@ -2,7 +2,6 @@ import { CiliumPolicyError } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
 import { checkNonEmptyLabels, checkPropsObject, readPropsOnce } from './names';
-import { checkPropKeys } from './prop-keys';
 import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
@@ -87,9 +86,8 @@ function checkValues(operator: string, key: string, values: string[]): void {
 /** Refuses label/expression options that select everything, pointing to the explicit `all()` form. */
 function checkSelectorOptions(given: LabelSelectorOptions, what: string, all: string): LabelSelectorOptions {
   checkPropsObject(given, what, `${what.replace('()', '')}({ labels: { app: 'web' } })`, undefined, true);
-  checkPropKeys(given, LABEL_SELECTOR_OPTION_KEYS, { owner: what, noun: 'option' });
   // Read once: a `labels` getter answering { app: 'db' } to the checks and {} after was written as every endpoint.
-  const options = readPropsOnce(given, { keys: LABEL_SELECTOR_OPTION_KEYS });
+  const options = readPropsOnce(given, { keys: LABEL_SELECTOR_OPTION_KEYS, owner: what, noun: 'option' });
   const fix = `give at least one label or expression; if every ${all === 'NodeSelector.all()' ? 'node' : 'endpoint'} is meant, say so with ${all}`;
   // An empty label map is refused above, so only absent labels are left to test.
   checkNonEmptyLabels(options.labels, what, fix);

@@ -17,7 +17,6 @@ import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { portsMeet } from '../validate/pitfall-l7-widened';
 import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
-import { checkPropKeys } from './prop-keys';
 
 /** The fields of `TierEgress` (`checkPropKeys`). */
 export const TIER_EGRESS_KEYS: readonly string[] = ['peer', 'ports', 'l7'];
@@ -186,14 +185,11 @@ export class TieredApp extends Construct {
   constructor(scope: Construct, id: string, props: TieredAppProps) {
     super(scope, id);
     checkPropsObject(props, 'new TieredApp()', "{ tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] }] }", this.node.path, true);
-    props = readPropsOnce(props, { keys: TIERED_APP_PROPS, lists: { tiers: { keys: TIER_KEYS, lists: { egress: { keys: TIER_EGRESS_KEYS } } } } });
     // `egresLockdown: true` left egress open; a tier's `metricPorts` or an egress entry's `port` were dropped likewise.
-    checkPropKeys(props, TIERED_APP_PROPS, { owner: 'TieredApp', location: this.node.path });
-    (Array.isArray(props.tiers) ? props.tiers : []).forEach((tier, i) => {
-      checkPropKeys(tier, TIER_KEYS, { owner: 'Tier', at: `TieredApp tiers[${i}]`, location: this.node.path });
-      (Array.isArray(tier?.egress) ? tier.egress : []).forEach((e, j) => checkPropKeys(e, TIER_EGRESS_KEYS,
-        { owner: 'TierEgress', at: `TieredApp tiers[${i}].egress[${j}]`, location: this.node.path }));
-    });
+    props = readPropsOnce(props, {
+      keys: TIERED_APP_PROPS, owner: 'TieredApp',
+      lists: { tiers: { keys: TIER_KEYS, owner: 'Tier', lists: { egress: { keys: TIER_EGRESS_KEYS, owner: 'TierEgress' } } } },
+    }, { location: this.node.path });
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
     checkFlags(props, ['egressLockdown', 'allowHostProbes'], 'TieredApp', this.node.path);
     this.namespace = namespace;

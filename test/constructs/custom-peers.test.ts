@@ -108,11 +108,11 @@ describe('an empty list is refused (before Cilium 1.16 it was every peer)', () =
         + 'so the entry would be applied without it (an except misspelled leaves the ranges it meant to leave out in the peer) (peer-config-invalid)\n'
         + '  fix: did you mean except? the fields of a CIDR rule at Cilium 1.16 are cidr, cidrGroupRef, except',
     });
-    // A circular entry is refused by its unknown field, not a TypeError of the message's JSON.
+    // A circular entry is refused as a loop (session 47; before, by its unknown field), not a TypeError of the message's JSON.
     const circular: Record<string, unknown> = { cidr: '10.0.0.0/8' };
     circular.self = circular;
     expect(refusal(() => p.allowEgress(custom({ item: { cidrSet: [circular] }, description: 'corp' }))).message)
-      .toMatch(/cidrSet\[0\] sets self \(a mapping\), which is no field of a CIDR rule/);
+      .toMatch(/refers to itself at item\.cidrSet\[0\]\.self/);
     // Nothing was added; spelled right, the hole is kept out.
     p.allowEgress(custom({ item: { cidrSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }] }, description: 'corp' }), { ports: [Port.tcp(443)] });
     expect(verdictOf(c, A, 'cidr:10.2.0.1', '443/TCP')).toBe('allowed');
@@ -395,5 +395,47 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     new ClusterwidePolicy(c, 'p', { endpointSelector: EndpointSelector.all() }).allowIngress(Peer.allNamespaces(), { ports: [Port.tcp(80)] });
     new ClusterwidePolicy(c, 'h', { nodeSelector: NodeSelector.all() }).allowIngress(Peer.cidr('10.0.0.0/8'), { ports: [Port.tcp(22)] });
     expect(synthFailure(c)).toBeUndefined();
+  });
+});
+
+// Session 47: a config of one's own that holds itself (a `cidrGroupSelector` whose labels point back at it) was accepted by
+// the call, and synthesis never ended: the check for unquoted numbers walks the written policy with a stack of its own, for
+// ever round the loop. It is refused at the call, at the policy's path, naming where the loop is; and where a construct
+// copies the peer it is given for a role (`peerAsJudged`: a scraper), which ran out of stack.
+describe('a peer of one\'s own that refers to itself is refused, not synthesized for ever', () => {
+  const looped = (): Record<string, unknown> => {
+    const selector: Record<string, unknown> = { matchLabels: { team: 'corp' } };
+    (selector.matchLabels as Record<string, unknown>).back = selector;
+    return selector;
+  };
+  test.each([
+    ['cidrGroupSelector', () => ({ item: { cidrSet: [{ cidrGroupSelector: looped() }] }, description: 'corp groups' }), 'item.cidrSet[0].cidrGroupSelector.matchLabels.back'],
+    ['endpoint selector', () => ({ item: { endpoints: [looped()] }, description: 'corp pods' }), 'item.endpoints[0].matchLabels.back'],
+    ['k8sServiceSelector', () => ({ item: { services: [{ k8sServiceSelector: { selector: looped(), namespace: 'shop' } }] }, description: 'svc' }),
+      'item.services[0].k8sServiceSelector.selector.matchLabels.back'],
+  ])('%s: refused at the call (synthesis did not end)', (_, config, at) => {
+    const { c, p } = cnp();
+    const e = refusal(() => p.allowEgress(custom(config()), { ports: [Port.tcp(443)] }));
+    expect(e.id).toBe('peer-config-invalid');
+    expect(e.message).toContain(`refers to itself at ${at}`);
+    expect(e.message).toMatch(/^\[test\/p\] /);
+    // Nothing was added: isolated, the policy allows nothing.
+    p.isolateEgress();
+    expect(verdictOf(c, A, 'cidr:10.1.2.3', '443/TCP')).toBe('denied');
+  });
+
+  test('a scraper of one\'s own that refers to itself: refused where the construct is made (the copy ran out of stack)', () => {
+    const scraper = custom({ item: { endpoints: [looped()] }, description: 'prometheus' });
+    const e = refusal(() => new MonitoringScrape(chart('shop'), 'm', { scraper, namespaces: ['shop'], ports: [Port.tcp(9090)] }));
+    expect(e.id).toBe('peer-config-invalid');
+    expect(e.message).toContain('refers to itself at item.endpoints[0].matchLabels.back');
+  });
+
+  test('an object shared by two fields is no loop', () => {
+    const { c, p } = cnp();
+    const labels = { app: 'b' };
+    p.allowEgress(custom({ item: { endpoints: [{ matchLabels: labels }, { matchLabels: labels }] }, description: 'b', namespaceImplicit: true }), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=c', '443/TCP')).toBe('denied');
   });
 });

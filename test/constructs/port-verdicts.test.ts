@@ -151,6 +151,16 @@ describe('named ports: resolved on the destination, lower-case, on the port\'s p
     }
   });
 
+  // Session 47: `RegExp.test(undefined)` reads the text "undefined", a valid name, so `Port.named(undefined)` got past the
+  // check and failed on `name.length` with a TypeError; `['http']` (a list, read as the text "http") was a port named by a list.
+  test('a name that is no string (plain JavaScript) is refused as such, not a TypeError or a port named "undefined"', () => {
+    for (const [bad, shown] of [[undefined, 'undefined'], [['http'], 'a list'], [8080, 'a number (8080)']] as const) {
+      const r = refusal(() => Port.named(bad as unknown as string));
+      expect(r.id).toBe('port-name-syntax');
+      expect(r.message).toContain(`the port name is ${shown}`);
+    }
+  });
+
   test('a name that reads as a hex, octal or binary number is refused, with the number when it is hex', () => {
     expect(refused(() => Port.named('0x50'))).toMatch(/^port-name-numeric: port name "0x50" reads like a number[\s\S]*Port\.tcp\(80\) for a number/);
     expect(refused(() => Port.named('0X1f'))).toMatch(/^port-name-numeric: port name "0X1f"[\s\S]*Port\.tcp\(31\) for a number/);

@@ -295,3 +295,45 @@ describe('a key the props or options do not declare', () => {
     expect(thrown(() => tieredApp({ app: { egressLockdown: undefined, egresLockdown: true } })).id).toBe('prop-unknown');
   });
 });
+
+// Session 47: the constructs other than the policies read their props (`readPropsOnce`, every getter) before they checked
+// the keys, so an unknown prop's getter ran first: one that throws came out as its own error (`Error: read`), not as the
+// unknown prop it is. The one read (`readPropsOnce` with the owner) now checks the keys of the props, and of each struct
+// of their lists, before it reads any value.
+describe('an unknown prop is refused before any getter of the props is read', () => {
+  /** `base` with an unknown prop `key` whose getter throws; the getters of the known props count their reads in `reads`. */
+  function withThrowingTypo<T extends object>(base: T, key: string): T {
+    const value = { ...base };
+    Object.defineProperty(value, key, { enumerable: true, get: () => { throw new Error(`the getter of ${key} was read`); } });
+    return value;
+  }
+  const tier = (): Tier => ({ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(8080)] });
+  const cases: [string, string, () => unknown][] = [
+    ['FqdnEgress', 'FqdnEgress', () => new FqdnEgress(chart('shop'), 'x', withThrowingTypo({ fqdns: ['api.example.com'] }, 'allowAllDnsLookup'))],
+    ['TieredApp', 'TieredApp', () => new TieredApp(chart('shop'), 'x', withThrowingTypo({ tiers: [tier()] }, 'egresLockdown'))],
+    ['TieredApp tiers[0]', 'Tier', () => new TieredApp(chart('shop'), 'x', { tiers: [withThrowingTypo(tier(), 'metricPort')] })],
+    ['TieredApp tiers[0].egress[0]', 'TierEgress', () => new TieredApp(chart('shop'), 'x', {
+      tiers: [{ ...tier(), egress: [withThrowingTypo({ peer: Peer.cidr('10.9.0.0/16'), ports: [Port.tcp(5432)] }, 'l7s')] }],
+    })],
+    ['DefaultDenyNamespace', 'DefaultDenyNamespace', () => new DefaultDenyNamespace(chart('shop'), 'x', withThrowingTypo({}, 'ingres'))],
+    ['ClusterDefaultDeny', 'ClusterDefaultDeny', () => new ClusterDefaultDeny(chart(), 'x', withThrowingTypo({}, 'excludedNamespace'))],
+    ['MetadataEndpointBlock', 'MetadataEndpointBlock', () => new MetadataEndpointBlock(chart('shop'), 'x', withThrowingTypo({}, 'extraCidr'))],
+    ['MonitoringScrape', 'MonitoringScrape', () => new MonitoringScrape(chart('shop'), 'x',
+      withThrowingTypo({ scraper: prometheus(), namespaces: ['shop'], ports: [Port.tcp(9090)] }, 'port'))],
+    ['HostFirewall exemptions[0]', 'LockoutExemption', () => new HostFirewall(chart(), 'x', {
+      managementCidrs: ['10.50.0.0/24'], exemptions: [withThrowingTypo({ path: LockoutPath.TUNNEL, reason: 'native routing' }, 'pth')],
+    })],
+    ['ClusterwidePolicy lockoutExemptions[0]', 'LockoutExemption', () => new ClusterwidePolicy(chart(), 'x', {
+      lockoutExemptions: [withThrowingTypo({ path: LockoutPath.TUNNEL, reason: 'native routing' }, 'pth')],
+    })],
+    ['HttpRule.of() headerMatches[0]', 'HeaderMatch', () => HttpRule.of({ headerMatches: [withThrowingTypo({ name: 'X-Tenant', value: 'a' }, 'mismatched')] })],
+    ['Peer.serviceSelector()', 'Peer.serviceSelector()', () => Peer.serviceSelector(withThrowingTypo({ labels: { tier: 'data' } }, 'namespce'))],
+  ];
+  test.each(cases)('%s: the unknown prop is refused as unknown (its getter threw out of the constructor)', (at, owner, build) => {
+    const e = thrown(build);
+    expect(e.id).toBe('prop-unknown');
+    expect(e.message).toContain(`${at}: `);
+    expect(e.message).toContain('(a getter that throws) is not ');
+    expect(e.message).toContain(` of ${owner};`);
+  });
+});

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import {
   Builtins, CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall,
   HostFirewallProps, HttpRule, IPeer, KafkaRole, KafkaRule, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
-  EndpointsPeerOptions, LabelSelectorOptions, LockoutExemption, LockoutPath, PortOptions, Protocol,
+  EndpointsPeerOptions, LabelSelectorOptions, LockoutExemption, LockoutPath, PortOptions, Protocol, ServiceSelectorPeerOptions,
 } from '../../src';
 import { decidedBy, judge, verdictOf } from '../support/construct-verdicts';
 import { Chart, Testing } from 'cdk8s';
@@ -314,6 +314,19 @@ describe('factories read each option once: a getter answers the checks and the p
     expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=a', '81/TCP')).toBe('denied');
     expect(verdictOf(c, 'pod:shop:app=b', 'pod:shop:app=c', '81/TCP')).toBe('allowed');
   });
+});
+
+// Session 47: Peer.serviceSelector() read its namespace four times (the check twice, the writer twice): a getter answering
+// `shop` to the checks and nothing after was written without it, so the policy's own namespace's Services were selected.
+test('Peer.serviceSelector namespace answering shop to the checks and undefined after: the Services of shop (it was the policy\'s namespace)', () => {
+  let reads = 0;
+  const options = Object.defineProperty({ labels: { tier: 'data' } }, 'namespace', { get: () => (reads++ < 2 ? 'shop' : undefined), enumerable: true });
+  const c = chart('web');
+  new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
+    .allowEgress(Peer.serviceSelector(options as ServiceSelectorPeerOptions), { ports: [Port.tcp(5432)] });
+  const [policy] = Testing.synth(c) as { spec: { egress: { toServices: { k8sServiceSelector: { namespace?: string } }[] }[] } }[];
+  expect(policy.spec.egress[0].toServices[0].k8sServiceSelector.namespace).toBe('shop');
+  expect(reads).toBe(1);
 });
 
 describe('allow and deny calls and addRule() read each option once (session 46)', () => {
