@@ -363,7 +363,7 @@ export function checkInfo(id: string): CheckInfo {
  * `"0x50"` as a port name, and reads `endPort` on a named port as a range from the number the name resolves to).
  */
 export const ACCEPTED = new Set([
-  'parse-unknown-field', 'parse-null-value', 'parse-yaml11-ambiguous', 'parse-missing-name',
+  'parse-unknown-field', 'parse-null-value', 'parse-yaml11-ambiguous',
   'sanitize-empty-section', 'sanitize-port-octal', 'sanitize-port-prefixed-name', 'sanitize-end-port-named',
 ]);
 
