@@ -273,6 +273,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'a CiliumClusterwideNetworkPolicy with `metadata.namespace`: the API server drops it, the policy applies in every namespace',
   },
   {
+    id: 'pitfall-namespace-assumed', severity: W, versions: 'all',
+    what: 'a CiliumNetworkPolicy or NetworkPolicy without `metadata.namespace`: judged in `default` (its findings, as the engine\'s verdicts), stored in the namespace kubectl, kustomize or Helm apply it to',
+  },
+  {
     id: 'pitfall-http-header-never-matches', severity: E, versions: 'all',
     what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end), or a `headerMatches` name that is no header name (`X Token`): the agent accepts it and the rule matches nothing (403)',
   },
