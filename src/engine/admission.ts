@@ -13,6 +13,8 @@ import { CiliumVersion } from '../core/cilium-version';
 import { diagnosticWeight } from '../model/diagnostic-budget';
 import { IParsedDocument, SourceDiagnostic } from '../model/parse-result';
 import { NetworkPolicyModel } from '../model/network-policy';
+import { nameMissing } from '../model/object-names';
+import { ParseDiagnosticId } from '../model/parse-diagnostic-id';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { emitDocument } from '../model/emit';
 import { ACCEPTED, CheckLayer, layerOf, refusesPolicy } from '../validate/catalogue';
@@ -101,10 +103,12 @@ function refusedUnderFlags(d: Diagnostic, flags: AgentFlags): boolean {
 }
 
 /**
- * Why the API server would not store a Kubernetes NetworkPolicy (`validate`'s `k8s-np-…` checks, metadata aside), or
- * `undefined` when it would.
+ * Why the API server would not store a Kubernetes NetworkPolicy (no name, as for a Cilium policy's `parse-missing-name`;
+ * `validate`'s `k8s-np-…` checks, the rest of metadata aside), or `undefined` when it would.
  */
 export function networkPolicyRejection(obj: unknown): string | undefined {
+  const meta = typeof obj === 'object' && obj !== null ? (obj as { metadata?: { name?: unknown } }).metadata : undefined;
+  if (nameMissing(meta)) return `metadata.name is ${meta?.name === '' ? 'empty' : 'missing'} [${ParseDiagnosticId.MISSING_NAME}]`;
   return describeErrors(networkPolicyRejections(obj));
 }
 

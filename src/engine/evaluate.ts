@@ -23,7 +23,7 @@ import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './port
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
 import { compareCodeUnits } from '../model/code-unit-order';
-import { parserConflictNotes } from './parser-conflicts';
+import { namedPortRedirectNotes, parserConflictNotes } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
 /** The query as one side sees it. */
@@ -46,6 +46,11 @@ export interface SideInput {
   readonly peer: PeerView;
   /** Named ports of the destination (ingress: the subject's; egress: the peer's). */
   readonly destinationPorts: PeerView['ports'];
+  /**
+   * The subject's own named ports, for the proxy redirects of its named ports (`namedPortRedirectNotes`).
+   * @default - on ingress `destinationPorts`; on egress none known
+   */
+  readonly subjectPorts?: PeerView['ports'];
   /** The query. */
   readonly query: SideQuery;
   /** Engine configuration. */
@@ -337,6 +342,9 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     const first = explainedOf(dp, input.config.version).notes;
     for (let i = 0; i < first.length; i++) notes.push(first[i]);
     ambiguousNamedPortNotes(dp, denyLists, allowLists, input, notes);
+    const own = input.subjectPorts ?? (dp.direction === 'ingress' ? input.destinationPorts : []);
+    pushAll(notes, namedPortRedirectNotes(dp.selecting, input.config.version,
+      { ingress: own, egress: egressNamedPorts(input.config.inventory, []).ports }, describeItem));
   }
 
   for (let list = 0; list < denyLists.length; list++) for (const item of denyLists[list]) {

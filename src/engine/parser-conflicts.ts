@@ -12,13 +12,14 @@
 import { CiliumVersion } from '../core/cilium-version';
 import {
   ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector, peerText,
-  redirectOf,
+  redirectOf, resolvedRedirect,
 } from '../model/l7-parsers';
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { DERIVATIVE_KIND_LABEL } from '../model/groups-derivative';
 import { pushAll } from '../model/push-all';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
+import { NamedPort } from './endpoint';
 
 /** The validate check that finds each kind of merge error (the check to run for a refused policy). */
 export enum AgentRefusalCheck {
@@ -129,21 +130,57 @@ export interface AgentMergeRefusal {
   readonly oneRedirect?: boolean;
 }
 
-/** The refusals already worked out, per list of selecting rules and version. */
-const REFUSALS = new WeakMap<readonly CompiledRule[], Map<CiliumVersion, readonly AgentRefusal[]>>();
+/** The refusals already worked out, per list of selecting rules, version and resolution of named-port redirects. */
+const REFUSALS = new WeakMap<readonly CompiledRule[], Map<string, readonly AgentRefusal[]>>();
+
+/**
+ * The named ports a subject's redirects resolve on (pkg/endpoint `proxyID` → `GetNamedPort`): on ingress its own
+ * container ports, on egress the cluster's view (`egressNamedPorts`).
+ */
+export interface RedirectNamedPorts {
+  readonly ingress: readonly NamedPort[];
+  readonly egress: readonly NamedPort[];
+}
+
+/** How a named port resolves for a redirect: the one number of the name and protocol, else none (`ErrDuplicateNamedPorts`, unknown). */
+type RedirectResolver = (direction: 'ingress' | 'egress', name: string, protocol: string) => number | undefined;
+
+function resolverOf(ports: RedirectNamedPorts): RedirectResolver {
+  return (direction, name, protocol) => {
+    const numbers = new Set(ports[direction].filter((p) => p.name.toLowerCase() === name && (p.protocol ?? 'TCP').toUpperCase() === protocol)
+      .map((p) => p.port));
+    return numbers.size === 1 ? [...numbers][0] : undefined;
+  };
+}
+
+/** The named-port redirects of the selecting rules' parser uses and what each resolves to (`''` when none has a name). */
+function namedRedirects(selecting: readonly CompiledRule[], resolve: RedirectResolver): string {
+  const out = new Set<string>();
+  for (const rule of selecting) {
+    for (const use of usesOf(rule).parsers(false)) {
+      const redirect = redirectOf(use.filter);
+      const resolved = resolvedRedirect(redirect, resolve);
+      if (resolved !== redirect) out.add(`${redirect}=${resolved}`);
+    }
+  }
+  return [...out].sort().join(',');
+}
 
 /**
  * The merge errors among `selecting` (the imported rules that select one subject, both directions) for which the agent
  * refuses the subject's policy: empty when it computes it. The one detection behind the engine's note
  * (`parserConflictNotes`), the connectivity diff and report (a refused class is not compared) and replay (not judged).
  */
-export function agentRefusals(selecting: readonly CompiledRule[], version: CiliumVersion): readonly AgentRefusal[] {
-  let byVersion = REFUSALS.get(selecting);
-  if (!byVersion) REFUSALS.set(selecting, byVersion = new Map());
-  let refusals = byVersion.get(version);
+export function agentRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts?: RedirectNamedPorts): readonly AgentRefusal[] {
+  let byKey = REFUSALS.get(selecting);
+  if (!byKey) REFUSALS.set(selecting, byKey = new Map());
+  const resolve = namedPorts === undefined ? undefined : resolverOf(namedPorts);
+  const named = resolve === undefined ? '' : namedRedirects(selecting, resolve);
+  const key = `${version.toString()}\0${named}`;
+  let refusals = byKey.get(key);
   if (!refusals) {
-    refusals = conflicts(selecting, version);
-    byVersion.set(version, refusals);
+    refusals = conflicts(selecting, version, named === '' ? undefined : resolve);
+    byKey.set(key, refusals);
   }
   return refusals;
 }
@@ -170,7 +207,7 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
     if (first.filter.text !== second.filter.text) {
       return `${describe(first.ref)} has ${first.parser} rules on ${first.filter.text} and ${describe(second.ref)} ${second.parser} rules on `
         + `${second.filter.text}: the agent takes both, but the two port entries get one proxy redirect (pkg/endpoint proxyID keys it by direction, `
-        + 'protocol and first port, a range by its first port, with no parser), made with the parser of one of them in Go map order '
+        + 'protocol and first port, a range by its first port, a named port by the number it resolves to, with no parser), made with the parser of one of them in Go map order '
         + '(pkg/endpoint addNewRedirects), and every peer\'s traffic on those ports goes to that proxy, which drops the requests it cannot parse';
     }
     return `${describe(first.ref)} has ${first.parser} rules and ${describe(second.ref)} ${second.parser} rules on ${first.filter.text} for `
@@ -226,18 +263,32 @@ export function agentRefusalFix(r: AgentRefusal): string {
  */
 export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
   describe: (item: CompiledItem) => string): readonly string[] {
-  return agentRefusals(selecting, version).map((r) => `${agentRefusalLead(r, 'this endpoint')}: ${agentRefusalText(r, describe)}`
+  return agentRefusals(selecting, version).map((r) => refusalNote(r, describe));
+}
+
+/**
+ * The notes of the refusals among `selecting` that only the endpoint's named ports make (`namedPorts`: a named port and
+ * the number it resolves to, on one redirect), beside those of `parserConflictNotes`.
+ */
+export function namedPortRedirectNotes(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts: RedirectNamedPorts,
+  describe: (item: CompiledItem) => string): readonly string[] {
+  const base = new Set(agentRefusals(selecting, version).map((r) => refusalNote(r, describe)));
+  return agentRefusals(selecting, version, namedPorts).map((r) => refusalNote(r, describe)).filter((n) => !base.has(n));
+}
+
+function refusalNote(r: AgentRefusal, describe: (item: CompiledItem) => string): string {
+  return `${agentRefusalLead(r, 'this endpoint')}: ${agentRefusalText(r, describe)}`
     + `${r.check === AgentRefusalCheck.GROUPS_DERIVATIVE || notKnown(r) ? ','
       : ': the endpoint keeps the policy it had,'} `
-    + `so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`);
+    + `so this verdict is not what the agent enforces; ${agentRefusalFix(r)}`;
 }
 
 /**
  * The refusals first, then what the inputs do not decide (`notKnown`), each in its order: `trace` and `replay` lead with the
  * first, and a policy the agent refuses is what the endpoint gets, whatever else is undecided in it.
  */
-function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentRefusal[] {
-  const all = [...mergeConflicts(selecting, version), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting),
+function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion, resolve: RedirectResolver | undefined): AgentRefusal[] {
+  const all = [...mergeConflicts(selecting, version, resolve), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting),
     ...selecting.flatMap((rule): ServiceSelectorUndecided[] => {
       if (rule.undecided === undefined) return [];
       const { kind, ...rest } = rule.undecided;
@@ -303,13 +354,13 @@ export function agentRefusalConsequence(r: AgentRefusal, subject: string): strin
     : `${subject} keeps the policy it had (its regeneration fails before it changes), which these policies do not hold`;
 }
 
-function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersion): AgentMergeRefusal[] {
+function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersion, resolve: RedirectResolver | undefined): AgentMergeRefusal[] {
   const perSelector = parsersPerSelector(version);
   // The uses are worked out once per rule (rules are shared by the selections of many subjects), then met per selection.
   const uses = selecting.flatMap((rule) => usesOf(rule).parsers(perSelector));
   const parsers = uses.length < 2 ? [] : parserConflicts(uses)
     .map(({ first, second }): AgentMergeRefusal => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector }));
-  pushAll(parsers, parserRedirectsUndecided(selecting, parsers));
+  pushAll(parsers, parserRedirectsUndecided(selecting, parsers, resolve));
   const modeUses = selecting.flatMap((rule) => usesOf(rule).auth.modes);
   if (modeUses.length < 2) return parsers;
   // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
@@ -333,11 +384,13 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
  * the map-state merge) ranks entries of different proxy ports, here all the same, so it does not pick the parser: the
  * inputs do not say which proxy the port goes to.
  */
-function parserRedirectsUndecided(selecting: readonly CompiledRule[], refused: readonly AgentMergeRefusal[]): AgentMergeRefusal[] {
+function parserRedirectsUndecided(selecting: readonly CompiledRule[], refused: readonly AgentMergeRefusal[],
+  resolve: RedirectResolver | undefined): AgentMergeRefusal[] {
+  const redirect = (filter: ParserUse<CompiledItem>['filter']): string => (resolve === undefined ? redirectOf(filter) : resolvedRedirect(redirectOf(filter), resolve));
   const uses = selecting.flatMap((rule) => usesOf(rule).parsers(false))
-    .map((use) => ({ ...use, filter: { ...use.filter, key: redirectOf(use.filter) } }));
+    .map((use) => ({ ...use, filter: { ...use.filter, key: redirect(use.filter) } }));
   if (uses.length < 2) return [];
-  const refusedRedirects = new Set(refused.map((r) => redirectOf(r.first.filter)));
+  const refusedRedirects = new Set(refused.map((r) => redirect(r.first.filter)));
   return parserConflicts(uses).filter(({ first }) => !refusedRedirects.has(first.filter.key))
     .map(({ first, second }) => ({ check: AgentRefusalCheck.L7_PARSER_CONFLICT, first, second, perSelector: false, oneRedirect: true }));
 }

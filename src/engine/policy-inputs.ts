@@ -11,6 +11,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
+import { NAMESPACE_ASSUMED_FIX, namespaceAssumed, namespaceAssumedText } from '../model/namespace-assumed';
 import { withoutControls } from '../model/printable';
 import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
@@ -115,7 +116,7 @@ function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | und
     const at = d.locate('metadata.name');
     const readerDiagnostics = diagnosticsOf(d, result.diagnostics);
     inputs.docs.push({ model: d.model, ...(file !== undefined ? { file } : {}), ...(at ? { line: at.line } : {}), readerDiagnostics });
-    const assumed = namespaceAssumed(d.model.kind, d.model.metadata, file, at);
+    const assumed = namespaceAssumedWarning(d.model.kind, d.model.metadata, file, at);
     if (assumed !== undefined) inputs.diagnostics.push(assumed);
   }
   for (const r of result.rawRules) {
@@ -126,20 +127,18 @@ function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | und
 }
 
 /**
- * A warning for a CiliumNetworkPolicy or NetworkPolicy without `metadata.namespace` (`engine-namespace-assumed`): the engine judges it in
- * `default` (`objectNamespace`), but the API server stores it in the namespace of the request, which kubectl takes from
- * `-n` or its context (`kubectl config view --minify`), and kustomize and Helm from theirs; the verdicts hold only if
- * that is `default`. The name and place are said, never a guess of the namespace meant.
+ * A warning for a CiliumNetworkPolicy or NetworkPolicy without `metadata.namespace` (`engine-namespace-assumed`): the engine
+ * judges it in `default` (`objectNamespace`), the API server stores it in the namespace of the request
+ * (`model/namespace-assumed.ts`, the wording `validate`'s `pitfall-namespace-assumed` shares).
  */
-function namespaceAssumed(kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy', metadata: { readonly name: string; readonly namespace?: string }, file: string | undefined,
+function namespaceAssumedWarning(kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy', metadata: { readonly name: string; readonly namespace?: string }, file: string | undefined,
   at: SourcePosition | undefined): SourceDiagnostic | undefined {
-  if (kind === 'CiliumClusterwideNetworkPolicy' || (metadata.namespace !== undefined && metadata.namespace !== '')) return undefined;
+  if (!namespaceAssumed(kind, metadata.namespace)) return undefined;
   return {
     id: 'engine-namespace-assumed',
     severity: Severity.WARNING,
-    message: `${kind} ${withoutControls(metadata.name)} has no metadata.namespace: judged in namespace default; kubectl applies it to the `
-      + 'namespace of -n or of its context (kubectl config view --minify), kustomize and Helm to theirs: the verdicts hold only if that is default',
-    fix: 'write metadata.namespace: <the namespace it is applied to>',
+    message: `${kind} ${withoutControls(metadata.name)} has no metadata.namespace: ${namespaceAssumedText('the verdicts')}`,
+    fix: NAMESPACE_ASSUMED_FIX,
     ...(file !== undefined ? { file } : {}),
     ...(at ? { line: at.line, column: at.column } : {}),
   };
@@ -203,7 +202,7 @@ function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefine
     if (!np) continue;
     // The namespace as written (the model's is already `default`).
     const header = readHeader(item);
-    const assumed = namespaceAssumed('NetworkPolicy', { name: np.metadata.name, ...(header?.namespace !== undefined ? { namespace: header.namespace } : {}) },
+    const assumed = namespaceAssumedWarning('NetworkPolicy', { name: np.metadata.name, ...(header?.namespace !== undefined ? { namespace: header.namespace } : {}) },
       file, item === obj ? locate?.('metadata.name') : undefined);
     if (assumed !== undefined) inputs.diagnostics.push(assumed);
     const why = networkPolicyRejection(item);

@@ -26,7 +26,8 @@ import {
   DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, describeItem, dnsLearnable, dnsLearning, notEvaluated, sideOutcome, sideOutcomeOfLists,
 } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
-import { AgentRefusal, agentRefusalFix, agentRefusals, learningRefusalText, refusalsText } from './parser-conflicts';
+import { AgentRefusal, RedirectNamedPorts, agentRefusalFix, agentRefusals, learningRefusalText, refusalsText } from './parser-conflicts';
+import { egressNamedPorts } from './named-ports';
 import { EndpointInventory } from './inventory';
 import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics, readPolicyFiles } from './policy-inputs';
@@ -422,7 +423,12 @@ export class PolicySet {
    */
   public _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[] {
     const dp = this._directionPolicyOf(endpoint, 'ingress') ?? this._directionPolicyOf(endpoint, 'egress');
-    return dp === undefined ? [] : agentRefusals(dp.selecting, this.config.version);
+    return dp === undefined ? [] : agentRefusals(dp.selecting, this.config.version, this._redirectNamedPorts(this.endpoints.resolve(endpoint)));
+  }
+
+  /** @internal The named ports the redirects of `subject` resolve on: its own on ingress, the cluster's on egress (`egressNamedPorts`). */
+  public _redirectNamedPorts(subject: ResolvedEndpoint): RedirectNamedPorts {
+    return { ingress: subject.ports, egress: egressNamedPorts(this.config.inventory, []).ports };
   }
 
   /**
@@ -477,6 +483,7 @@ export class PolicySet {
       subject: subject.text,
       peer,
       destinationPorts: direction === 'ingress' ? subject.ports : peer.ports,
+      subjectPorts: subject.ports,
       query,
       config: this.config,
       learn: mode === LearnMode.FAST ? (name: string): DnsLearning => this.learnable(subject, name)

@@ -79,10 +79,23 @@ export function redirectOf(filter: ParserFilter): string {
  * ranges the proxy is identified by the first port in the range"), or for a named port the number it resolves to on the
  * endpoint (`GetNamedPort`), and no parser. So `80`, `80` with `endPort: 80` and `80-90`, two filters of the merge
  * (`l4FilterKey`), share one redirect, made with the parser of one of them (`addNewRedirects`, in Go map order). A named
- * port is keyed by its name here: the number is the endpoint's.
+ * port is keyed by its name here: the number is the endpoint's (`resolvedRedirect`).
  */
 export function redirectKey(direction: 'ingress' | 'egress', port: CompiledPort, protocol: string): string {
   return `${direction} ${port.kind === 'named' ? `${port.name ?? ''}` : port.lo}/${protocol}`;
+}
+
+/**
+ * The proxy redirect `redirect` (`redirectKey`) is on an endpoint whose named ports resolve as `resolve` says: pkg/endpoint
+ * `proxyID` (1.14-1.19) keys a named port's redirect by the number `GetNamedPort` resolves it to, so `http` resolving to 8080
+ * shares the redirect of `8080` (and of `8080-8090`). A name that does not resolve keeps its own key (the agent makes it no
+ * redirect: `proxyID` returns "").
+ */
+export function resolvedRedirect(redirect: string, resolve: (direction: 'ingress' | 'egress', name: string, protocol: string) => number | undefined): string {
+  const m = /^(ingress|egress) ([^/]+)\/(.+)$/.exec(redirect);
+  if (m === null || /^\d+$/.test(m[2])) return redirect;
+  const port = resolve(m[1] as 'ingress' | 'egress', m[2], m[3]);
+  return port === undefined ? redirect : `${m[1]} ${port}/${m[3]}`;
 }
 
 /**

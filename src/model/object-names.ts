@@ -12,9 +12,12 @@ export interface NamedObject {
   readonly namespace?: string;
 }
 
-/** `CiliumNetworkPolicy default/web`; `CiliumClusterwideNetworkPolicy all` without a namespace. */
+/**
+ * `CiliumNetworkPolicy default/web`; `CiliumClusterwideNetworkPolicy all` without a namespace; `CiliumNetworkPolicy
+ * default/(no name)` for one without `metadata.name` (which the API server never stores).
+ */
 export function objectName(o: NamedObject): string {
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name === '' ? '(no name)' : o.name}`;
 }
 
 /** How many objects `listObjects` names before `and N more`. */
@@ -24,4 +27,16 @@ const SHOWN = 3;
 export function listObjects(list: readonly NamedObject[]): string {
   const shown = list.slice(0, SHOWN).map(objectName).join(', ');
   return `${shown}${list.length > SHOWN ? ` and ${list.length - SHOWN} more` : ''}`;
+}
+
+/**
+ * Whether an object's `metadata` names it not at all: no `name` (absent, null or `""`) and no `generateName`. The API
+ * server stores no such object (apimachinery `ValidateObjectMetaAccessor`: "name or generateName is required"; kubectl:
+ * "resource name may not be empty"), so it is no policy of the cluster (`parse-missing-name`, never enforced).
+ */
+export function nameMissing(metadata: unknown): boolean {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return true;
+  const { name, generateName } = metadata as { name?: unknown; generateName?: unknown };
+  const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+  return !given(name) && !(typeof generateName === 'string' && generateName !== '');
 }

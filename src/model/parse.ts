@@ -18,6 +18,7 @@ import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
 import { nonStringMetadataValues, nullMetadataValues, readManifest } from './manifests';
+import { nameMissing } from './object-names';
 import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
@@ -269,8 +270,9 @@ function readResource(
     // A NetworkPolicy without a name, said as a policy's is (`Reader.readMetadata`): the API server stores no object
     // without one (kubectl: "resource name may not be empty").
     const meta = value.metadata;
-    if (readManifest(value)?.type === 'network-policy' && !(isPlainObject(meta) && meta.name !== undefined && meta.name !== null)) {
-      reader.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, isPlainObject(meta) ? ['metadata'] : [], 'metadata.name is missing',
+    if (readManifest(value)?.type === 'network-policy' && nameMissing(meta)) {
+      reader.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, isPlainObject(meta) ? ['metadata'] : [],
+        `metadata.name is ${isPlainObject(meta) && meta.name === '' ? 'empty' : 'missing'}`,
         isPlainObject(meta) ? 'add metadata.name: <policy name>' : 'add metadata: {name: <policy name>}');
     }
     const before = out.diagnostics.length;

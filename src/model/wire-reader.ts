@@ -9,6 +9,7 @@ import { fieldName, formatPath, parsePath, Segment } from './json-path';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { yaml11BooleanNote } from './go-yaml';
 import { describeValue, isPlainObject } from './plain-value';
+import { nameMissing } from './object-names';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
 import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, SELECTOR, Spec } from './wire-schema';
 import { YamlSource } from './yaml-source';
@@ -210,10 +211,11 @@ export class Reader {
       }
     }
     const name = value.name === undefined || value.name === null ? undefined : this.read(value.name, 'string', ['metadata', 'name']);
-    if (typeof name === 'string') {
-      out.name = name;
-    } else if (value.name === undefined || value.name === null) {
-      this.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, ['metadata'], 'metadata.name is missing', 'add metadata.name: <policy name>');
+    if (typeof name === 'string') out.name = name;
+    // No name (or `""`) and no generateName: the API server stores no such object (`nameMissing`).
+    if (nameMissing(value)) {
+      this.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, ['metadata'], `metadata.name is ${value.name === '' ? 'empty' : 'missing'}`,
+        'add metadata.name: <policy name>');
     }
     for (const [key, spec] of [['namespace', 'string'], ['labels', 'stringMap'], ['annotations', 'stringMap']] as const) {
       const v = value[key];

@@ -273,6 +273,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'a CiliumClusterwideNetworkPolicy with `metadata.namespace`: the API server drops it, the policy applies in every namespace',
   },
   {
+    id: 'pitfall-namespace-assumed', severity: W, versions: 'all',
+    what: 'a CiliumNetworkPolicy or NetworkPolicy without `metadata.namespace`: judged in `default` (its findings, as the engine\'s verdicts), stored in the namespace kubectl, kustomize or Helm apply it to',
+  },
+  {
     id: 'pitfall-http-header-never-matches', severity: E, versions: 'all',
     what: 'an HTTP rule\'s `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end), or a `headerMatches` name that is no header name (`X Token`): the agent accepts it and the rule matches nothing (403)',
   },
@@ -363,7 +367,7 @@ export function checkInfo(id: string): CheckInfo {
  * `"0x50"` as a port name, and reads `endPort` on a named port as a range from the number the name resolves to).
  */
 export const ACCEPTED = new Set([
-  'parse-unknown-field', 'parse-null-value', 'parse-yaml11-ambiguous', 'parse-missing-name',
+  'parse-unknown-field', 'parse-null-value', 'parse-yaml11-ambiguous',
   'sanitize-empty-section', 'sanitize-port-octal', 'sanitize-port-prefixed-name', 'sanitize-end-port-named',
 ]);
 

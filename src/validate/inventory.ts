@@ -8,6 +8,7 @@
  * `EndpointInventory` (which keeps only named ports), this keeps every container port with an integer number: the
  * Service-port pitfall needs to know whether a port is one a container listens on.
  */
+import { namespaceAssumed } from '../model/namespace-assumed';
 import { CidrGroupContents } from '../model/cidr-groups';
 import { isNumericTargetPort, readManifest } from '../model/manifests';
 import { translateNetworkPolicy } from '../model/network-policy';
@@ -119,6 +120,11 @@ export interface InventoryNetworkPolicy {
    */
   readonly rule?: RuleModel;
   /**
+   * @internal Whether it has no `metadata.namespace` (or `""`): `namespace` is then the `default` it is judged in
+   * (`pitfall-namespace-assumed`).
+   */
+  readonly _namespaceAssumed?: boolean;
+  /**
    * The directions (`ingress`, `egress`) whose rules Cilium enforces although `policyTypes` leaves them out
    * (`NetworkPolicyModel`).
    * @default - none
@@ -225,7 +231,10 @@ export class ManifestInventory {
         const model = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj) : undefined;
         const outside = model?.enforcedOutsidePolicyTypes ?? [];
         const paths = model ? { ingressPaths: model.sources.ingress.map((s) => s.path), egressPaths: model.sources.egress.map((s) => s.path) } : {};
-        const np: InventoryNetworkPolicy = { name, namespace, podSelector: info.podSelector, rule: model?.rule, ...paths, source };
+        const np: InventoryNetworkPolicy = {
+          name, namespace, podSelector: info.podSelector, rule: model?.rule, ...paths, source,
+          ...(namespaceAssumed('NetworkPolicy', info.header.namespace) ? { _namespaceAssumed: true } : {}),
+        };
         this.networkPolicyList.push(outside.length > 0 ? { ...np, enforcedOutsidePolicyTypes: [...outside] } : np);
         return true;
       }

@@ -1,4 +1,6 @@
-// Pitfalls of names: two documents of the input that are one resource on the API server; a namespace the API server drops.
+// Pitfalls of names: two documents of the input that are one resource on the API server; a namespace the API server drops;
+// a namespace the input leaves to kubectl.
+import { NAMESPACE_ASSUMED_FIX, namespaceAssumed, namespaceAssumedText } from '../model/namespace-assumed';
 import { objectKey, resourceKey } from '../model/resource-key';
 import { PitfallRun, where } from './pitfall-run';
 import { show } from './walk';
@@ -69,4 +71,23 @@ function sameObjects<T extends { readonly key: string | undefined }>(objects: re
 function message(what: string, there: string | undefined): string {
   return `another ${what} is ${there !== undefined ? `at ${there}` : 'in the input'}: both are one object on the API server, so the one `
     + 'applied last replaces the other (kubectl apply) and GitOps tools refuse the set; the rules of the replaced one do not exist in the cluster';
+}
+
+/**
+ * `pitfall-namespace-assumed`: a CiliumNetworkPolicy or NetworkPolicy without `metadata.namespace`. Its findings (the
+ * Services, workloads and Namespaces it is checked against) are those of namespace `default`, as the engine's verdicts
+ * (`engine-namespace-assumed`, the same wording: `model/namespace-assumed.ts`), but the API server stores it in the
+ * namespace of the request (kubectl's `-n` or context, kustomize's, Helm's).
+ */
+export function namespaceAssumedPolicies(run: PitfallRun): void {
+  run.documents.forEach(({ model }, doc) => {
+    if (!namespaceAssumed(model.kind, (model.metadata as { namespace?: unknown } | undefined)?.namespace)) return;
+    run.reportDocument('pitfall-namespace-assumed', doc, 'metadata.name',
+      `no metadata.namespace: the ${model.kind} "${String(model.metadata?.name ?? '')}" is ${namespaceAssumedText('its findings')}`, NAMESPACE_ASSUMED_FIX);
+  });
+  for (const np of run.inventory.networkPolicies) {
+    if (np._namespaceAssumed !== true) continue;
+    run.reportNetworkPolicy('pitfall-namespace-assumed', np, 'metadata.name',
+      `no metadata.namespace: the NetworkPolicy "${np.name}" is ${namespaceAssumedText('its findings')}`, NAMESPACE_ASSUMED_FIX);
+  }
 }

@@ -53,6 +53,7 @@
  * | `pitfall-auth-mode-conflict` | pitfall | error | all | two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy |
  * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
  * | `pitfall-ccnp-metadata-namespace` | pitfall | warning | all | a CiliumClusterwideNetworkPolicy with `metadata.namespace`: the API server drops it, the policy applies in every namespace |
+ * | `pitfall-namespace-assumed` | pitfall | warning | all | a CiliumNetworkPolicy or NetworkPolicy without `metadata.namespace`: judged in `default` (its findings, as the engine's verdicts), stored in the namespace kubectl, kustomize or Helm apply it to |
  * | `pitfall-http-header-never-matches` | pitfall | error | all | an HTTP rule's `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end), or a `headerMatches` name that is no header name (`X Token`): the agent accepts it and the rule matches nothing (403) |
  * | `pitfall-http-method-case` | pitfall | error | all | an HTTP rule's `method` that matches a standard method only in another case (`get`, `GET|head`): Envoy matches :method case-sensitively, so it lets no such request through (403) |
  * | `pitfall-http-regex-too-large` | pitfall | error | all | an HTTP path, method or host regex whose RE2 program is certainly larger than the 100 Envoy accepts (`re2.max_program_size.error_level`): the agent accepts it, cilium-envoy refuses the policy update |
@@ -83,7 +84,7 @@ import { httpHeadersNeverMatching, httpMethodCase, httpRegexTooLarge } from './p
 import { nonIdentityLabelSelectors } from './pitfall-identity-labels';
 import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
-import { ccnpMetadataNamespace, duplicateNames } from './pitfall-names';
+import { ccnpMetadataNamespace, duplicateNames, namespaceAssumedPolicies } from './pitfall-names';
 import { authModeConflicts, l7ParserConflicts } from './pitfall-parser-merge';
 import { networkPolicyAgentRefuses, networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
@@ -137,6 +138,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   l7RulesWidened(run);
   duplicateNames(run);
   ccnpMetadataNamespace(run);
+  namespaceAssumedPolicies(run);
   policyTypesIgnored(run);
   networkPolicyPeerSelectsReserved(run);
   networkPolicyIpBlockSelectsNamespace(run);

@@ -148,9 +148,9 @@ describe('two port entries of one first port (8080 and 8080 with endPort) with d
   const kafka = (endPort?: number): Record<string, unknown> => ({ toEndpoints: [labels({ tier: 'infra' })], toPorts: [{ ports: entry(endPort), rules: { kafka: [{ topic: 'orders' }] } }] });
   const note = (a: string, b: string): string => 'the policy Cilium enforces for this endpoint is not known: CiliumNetworkPolicy default/p spec.egress[0] has '
     + `http rules on egress ${a} and CiliumNetworkPolicy default/p spec.egress[1] kafka rules on egress ${b}: the agent takes both, but the two port entries get `
-    + 'one proxy redirect (pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, with no parser), made with the '
-    + 'parser of one of them in Go map order (pkg/endpoint addNewRedirects), and every peer\'s traffic on those ports goes to that proxy, which drops the '
-    + 'requests it cannot parse, so this verdict is not what the agent enforces; give each protocol its own port';
+    + 'one proxy redirect (pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, a named port by the number it '
+    + 'resolves to, with no parser), made with the parser of one of them in Go map order (pkg/endpoint addNewRedirects), and every peer\'s traffic on '
+    + 'those ports goes to that proxy, which drops the requests it cannot parse, so this verdict is not what the agent enforces; give each protocol its own port';
   test.each([
     [CiliumVersion.V1_16, undefined, 8080, '8080/TCP', '8080-8080/TCP'],
     [CiliumVersion.V1_17, undefined, 8080, '8080/TCP', '8080-8080/TCP'],
@@ -174,5 +174,58 @@ describe('two port entries of one first port (8080 and 8080 with endPort) with d
     expect([v.verdict, mergeNotes(v.egress.notes)]).toEqual(['l7-denied', []]);
     const old = judged(set([http(), kafka(8080)], CiliumVersion.V1_15), WEB, BROKER, 8080, { http: 'GET /' });
     expect(mergeNotes(old.egress.notes).map((n) => n.split(':')[0])).toEqual(['Cilium refuses the policy of this endpoint']);
+  });
+});
+
+// Session 47: a named port's redirect is keyed by the number it resolves to on the endpoint (pkg/endpoint/bpf.go `proxyID`:
+// `port = e.GetNamedPort(l4.Ingress, l4.PortName, protocol)`, then pkg/policy `ProxyID`), so HTTP rules on `http` (the
+// pod's container port 8080) and Kafka rules on `8080` are two filters of the merge but one redirect, made with one of the
+// two parsers in Go map order. The engine keyed a named port's redirect by its name and said nothing (before: each request
+// judged by its own rules, no note; `trace` gave a verdict).
+describe('a named port and the number it resolves to, with different parsers: one redirect, not known', () => {
+  const podWithPort = (name: string, podLabels: Record<string, string>, ports: readonly Record<string, unknown>[]): Record<string, unknown> =>
+    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: podLabels }, spec: { containers: [{ name: 'c', image: 'x', ports }] } });
+  const HTTP_8080 = [{ name: 'http', containerPort: 8080, protocol: 'TCP' }];
+  const rules = (httpPort: string, kafkaPort: string): Record<string, unknown>[] => [
+    { fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: httpPort, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] },
+    { fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: kafkaPort, protocol: 'TCP' }], rules: { kafka: [{ topic: 'orders' }] } }] },
+  ];
+  const ingressSet = (ports: readonly Record<string, unknown>[], httpPort = 'http', kafkaPort = '8080'): PolicySet => policySet([
+    podWithPort('web', { app: 'web' }, []), podWithPort('api', { app: 'api' }, ports),
+    cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: rules(httpPort, kafkaPort) })], { ciliumVersion: CiliumVersion.V1_19 });
+  const API = 'pod:default:app=api';
+  const lead = 'the policy Cilium enforces for this endpoint is not known: CiliumNetworkPolicy default/p spec.ingress[0] has http rules on ingress http/TCP '
+    + 'and CiliumNetworkPolicy default/p spec.ingress[1] kafka rules on ingress 8080/TCP: the agent takes both, but the two port entries get one proxy redirect';
+
+  test('ingress: the pod names 8080 http: every verdict carries the note, trace/replay/diff see the endpoint as not known', () => {
+    const s = ingressSet(HTTP_8080);
+    for (const [request, verdict] of [[{ http: 'GET /' }, 'allowed'], [{ http: 'POST /' }, 'l7-denied'], [{ kafka: 'produce orders' }, 'allowed']] as const) {
+      const v = judged(s, WEB, API, 8080, request);
+      expect([v.verdict, mergeNotes(v.ingress.notes).map((n) => n.slice(0, lead.length))], JSON.stringify(request)).toEqual([verdict, [lead]]);
+    }
+    expect(s._agentRefusals(s.endpoint(API)).map((r) => r.check)).toEqual(['pitfall-l7-parser-conflict']);
+  });
+
+  test('(a guard, so before the fix too) no note where the name resolves elsewhere (8081), is not on the pod, or is ambiguous on it', () => {
+    const cases: [string, PolicySet][] = [
+      ['http is 8081', ingressSet([{ name: 'http', containerPort: 8081, protocol: 'TCP' }])],
+      ['no named port', ingressSet([])],
+      ['http twice', ingressSet([...HTTP_8080, { name: 'http', containerPort: 9090, protocol: 'TCP' }])],
+    ];
+    for (const [what, s] of cases) {
+      const v = judged(s, WEB, API, 8080, { kafka: 'produce orders' });
+      expect([mergeNotes(v.ingress.notes), s._agentRefusals(s.endpoint(API))], what).toEqual([[], []]);
+    }
+  });
+
+  test('egress: the name resolves on the cluster\'s pods (the destination names 8080 http)', () => {
+    const s = policySet([podWithPort('web', { app: 'web' }, []), podWithPort('api', { app: 'api' }, HTTP_8080),
+      cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [
+        { toEndpoints: [labels({ app: 'api' })], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] },
+        { toEndpoints: [labels({ app: 'api' })], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { kafka: [{ topic: 'orders' }] } }] },
+      ] })], { ciliumVersion: CiliumVersion.V1_19 });
+    const v = judged(s, WEB, API, 8080, { http: 'GET /' });
+    expect(mergeNotes(v.egress.notes).map((n) => n.split(':')[0])).toEqual(['the policy Cilium enforces for this endpoint is not known']);
+    expect(s._agentRefusals(s.endpoint(WEB)).map((r) => r.check)).toEqual(['pitfall-l7-parser-conflict']);
   });
 });

@@ -918,6 +918,18 @@ const CASES: readonly Case[] = [
     good: { 'scrape.yaml': SCRAPE },
   },
   {
+    id: 'pitfall-namespace-assumed', when: 'a CNP and a NetworkPolicy without metadata.namespace (judged in default; kubectl applies them to the namespace of -n)',
+    bad: {
+      'web.yaml': CLEAN_CNP.replace('  namespace: shop\n', ''),
+      'np.yaml': 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n',
+    },
+    at: ['web.yaml:4:9', 'np.yaml:4:9'],
+    good: {
+      'web.yaml': CLEAN_CNP,
+      'np.yaml': 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n',
+    },
+  },
+  {
     id: 'pitfall-http-header-never-matches', when: 'an HTTP rule requires the header "X-Token:abc" (no space: one header name no request has)',
     bad: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token:abc"]') }, at: ['api.yaml:21:27'],
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', '- method: GET\n                headers: ["X-Token: abc"]') },
