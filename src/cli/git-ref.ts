@@ -110,7 +110,8 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   const contents = catBlobs(blobs.filter((b) => b.size <= maxBytes), cwd);
   let next = 0;
   for (const blob of blobs) {
-    const read = blob.size > maxBytes ? { problem: tooLarge(blob.size, maxBytes), text: undefined } : decodeInput(contents[next++], maxBytes);
+    const read = blob.size > maxBytes ? { problem: tooLarge(blob.size, maxBytes), text: undefined }
+      : decodeInput(contents[next++], maxBytes, blob.file);
     if (read.problem && read.problem.id !== 'input-empty') problems.push({ file: blob.file, problem: read.problem });
     else files.push({ file: blob.file, text: read.text ?? '' });
   }

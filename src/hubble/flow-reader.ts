@@ -14,6 +14,7 @@ import { closeSync, constants, createReadStream, fstatSync, openSync } from 'nod
 import { PassThrough, Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CiliumPolicyError } from '../core/errors';
+import { wideEncoding, wideEncodingFix } from '../model/inputs';
 import { jsonDuplicateKey } from '../model/json-duplicate-key';
 import { OptionDefaults } from '../model/known-keys';
 import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
@@ -170,6 +171,12 @@ export interface FlowReadStats {
    * @default - none: the whole input was read
    */
   readonly readError?: string;
+  /**
+   * What to do about `readError` when the input is no UTF-8 at all (a UTF-16 log, as PowerShell 5's `>` writes it, is
+   * refused before its first line): the command that converts it.
+   * @default - none: give the complete flow log
+   */
+  readonly readErrorFix?: string;
 }
 
 /** Blank lines tolerated in one input: more means it is not a flow log (a gzip of gigabytes of newlines), and the read stops. */
@@ -204,6 +211,8 @@ export interface LineReadStats {
   };
   /** Set when the input ended early. */
   readonly readError?: string;
+  /** What to do about `readError`, when the reader knows (`FlowReadStats.readErrorFix`). */
+  readonly readErrorFix?: string;
 }
 
 /**
@@ -221,6 +230,7 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
   let skipping = false;
   let lineNumber = 0;
   let readError: string | undefined;
+  let readErrorFix: string | undefined;
   let skippedBytes = 0;
   const invalid = { count: 0, lines: [] as number[] };
   const skipBytes = (n: number): void => {
@@ -267,6 +277,14 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
     for await (const chunk of input.chunks) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk
         : Buffer.from((chunk as Uint8Array).buffer, (chunk as Uint8Array).byteOffset, (chunk as Uint8Array).byteLength);
+      if (lineNumber === 0 && carried === 0 && !skipping && buf.length > 0) {
+        // UTF-16 (PowerShell 5's > writes it) is no flow log to split into lines: every line would be malformed.
+        const wide = wideEncoding(buf);
+        if (wide) {
+          readErrorFix = wideEncodingFix(wide, source.name.startsWith('<') ? 'flows.jsonl' : source.name, 'Hubble writes UTF-8', input.gzip);
+          throw new Error(`${wide.name} text, not the UTF-8 Hubble writes`);
+        }
+      }
       chunkBuf = buf;
       chunkUtf8 = isUtf8(buf);
       let start = 0;
@@ -331,7 +349,10 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
   } else if (skipping) {
     lineNumber++;
   }
-  return { lines: lineNumber, gzip: input.gzip, overlong, invalidUtf8: invalid, ...(readError !== undefined ? { readError } : {}) };
+  return {
+    lines: lineNumber, gzip: input.gzip, overlong, invalidUtf8: invalid,
+    ...(readError !== undefined ? { readError } : {}), ...(readErrorFix !== undefined ? { readErrorFix } : {}),
+  };
 }
 
 /**
@@ -440,6 +461,7 @@ export async function readFlows(source: FlowSource, onFlow: FlowHandler, options
     malformedCount,
     malformed: malformed.slice(0, maxReported),
     ...(lines.readError !== undefined ? { readError: lines.readError } : {}),
+    ...(lines.readErrorFix !== undefined ? { readErrorFix: lines.readErrorFix } : {}),
   };
 }
 

@@ -545,7 +545,7 @@ export function readInputFile(path: string, maxBytes: number): ReadResult {
       length += n;
     }
     if (length > maxBytes) return { bytes: length, problem: tooLarge(length, maxBytes) };
-    return decodeInput(Buffer.concat(chunks, length), maxBytes);
+    return decodeInput(Buffer.concat(chunks, length), maxBytes, basename(path));
   } catch (e) {
     return { problem: unreadable(e) };
   } finally {
@@ -553,17 +553,17 @@ export function readInputFile(path: string, maxBytes: number): ReadResult {
   }
 }
 
-/** Checks and decodes the bytes of an input (standard input, or a file already read). */
-export function decodeInput(bytes: Uint8Array | string, maxBytes: number): ReadResult {
+/**
+ * Checks and decodes the bytes of an input (standard input, or a file already read).
+ * @param name the file's name, for the fix of text that is not UTF-8
+ */
+export function decodeInput(bytes: Uint8Array | string, maxBytes: number, name = 'manifests.yaml'): ReadResult {
   const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.length > maxBytes) return { bytes: buffer.length, problem: tooLarge(buffer.length, maxBytes) };
-  const utf16 = buffer.length >= 2 && ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff));
-  if (utf16) {
-    // What Windows tools (PowerShell's > before 7, Notepad's "Unicode") write: not binary, but not readable as UTF-8.
-    return {
-      bytes: buffer.length,
-      problem: { id: 'input-binary', message: `UTF-16 text (byte-order mark ${buffer[0] === 0xff ? 'FF FE' : 'FE FF'}); manifests are read as UTF-8`, fix: 'save the file as UTF-8 (kubectl and the API server read UTF-8)' },
-    };
+  const wide = wideEncoding(buffer);
+  if (wide) {
+    // What Windows tools write (PowerShell 5's > and Out-File, Notepad's "Unicode"): not binary, but not readable as UTF-8.
+    return { bytes: buffer.length, problem: { id: 'input-binary', message: `${wide.name} text; manifests are read as UTF-8`, fix: wideEncodingFix(wide, name, 'kubectl and the API server read UTF-8') } };
   }
   const nul = buffer.indexOf(0);
   if (nul >= 0) {
@@ -590,6 +590,50 @@ export function decodeInput(bytes: Uint8Array | string, maxBytes: number): ReadR
     return { bytes: buffer.length, text, problem: { id: 'input-empty', message: buffer.length === 0 ? 'the file is empty' : 'the file holds only white space', fix: 'remove the file from the input, or write the manifests into it' } };
   }
   return { bytes: buffer.length, text };
+}
+
+/** A text encoding of 16 or 32 bits per unit (`wideEncoding`). */
+export interface WideEncoding {
+  /** As said to the user: `UTF-16 (byte-order mark FF FE)`, `UTF-16LE (no byte-order mark)`. */
+  readonly name: string;
+  /** The name `iconv -f` takes for it: `UTF-16` and `UTF-32` read the byte order from the mark, the others have none. */
+  readonly iconv: string;
+}
+
+/**
+ * The encoding of text that is UTF-16 or UTF-32 rather than UTF-8 (what Windows tools write: PowerShell 5's `>` and
+ * `Out-File`, Notepad's "Unicode"): a UTF-32 or UTF-16 byte-order mark, or, without one, UTF-16 of ASCII text (its first
+ * four characters each an ASCII byte and a NUL). `undefined` for anything else: UTF-8 (with or without its mark) and
+ * binary data. The one detection of every reader of text (manifests: `decodeInput`; Hubble flow logs: `forEachLine`).
+ */
+export function wideEncoding(bytes: Uint8Array): WideEncoding | undefined {
+  const b = (i: number): number => (i < bytes.length ? bytes[i] : -1);
+  const hex = (n: number): string => Array.from(bytes.subarray(0, n), (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+  if ((b(0) === 0xff && b(1) === 0xfe && b(2) === 0 && b(3) === 0) || (b(0) === 0 && b(1) === 0 && b(2) === 0xfe && b(3) === 0xff)) {
+    return { name: `UTF-32 (byte-order mark ${hex(4)})`, iconv: 'UTF-32' };
+  }
+  if ((b(0) === 0xff && b(1) === 0xfe) || (b(0) === 0xfe && b(1) === 0xff)) return { name: `UTF-16 (byte-order mark ${hex(2)})`, iconv: 'UTF-16' };
+  if (bytes.length < 8) return undefined;
+  const ascii = (x: number): boolean => x >= 0x09 && x < 0x80;
+  const pairs = [0, 2, 4, 6];
+  if (pairs.every((i) => ascii(b(i)) && b(i + 1) === 0)) return { name: 'UTF-16LE (no byte-order mark)', iconv: 'UTF-16LE' };
+  if (pairs.every((i) => b(i) === 0 && ascii(b(i + 1)))) return { name: 'UTF-16BE (no byte-order mark)', iconv: 'UTF-16BE' };
+  return undefined;
+}
+
+/**
+ * The fix of text in a wide encoding: the command that converts it (`iconv`, and PowerShell's), naming `file`.
+ * @param why who reads UTF-8
+ * @param gzip whether `file` is gzip-compressed (decompressed first; the UTF-8 copy is written uncompressed)
+ */
+export function wideEncodingFix(encoding: WideEncoding, file: string, why: string, gzip = false): string {
+  // The name comes from a pull request: printable, and quoted for a shell unless plain.
+  const word = (w: string): string => (/^[\w./+-]+$/.test(w) ? w : `'${withoutControls(w).replace(/'/g, "'\\''")}'`);
+  const base = basename(file);
+  const out = word((gzip ? base.replace(/\.gz$/i, '') : base).replace(/(\.[^.]*)?$/, '.utf8$1'));
+  if (gzip) return `convert it to UTF-8 (${why}): gunzip -c ${word(base)} | iconv -f ${encoding.iconv} -t UTF-8 > ${out}`;
+  return `convert it to UTF-8 (${why}): iconv -f ${encoding.iconv} -t UTF-8 ${word(base)} > ${out}, or in PowerShell `
+    + `Get-Content ${word(base)} | Set-Content -Encoding utf8 ${out}; or save it as UTF-8`;
 }
 
 /** The problem of an input of `size` bytes over the limit `max` (not read). */

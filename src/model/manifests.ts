@@ -18,7 +18,7 @@
 import { isKubernetesList, listEntries } from './list-items';
 import { LabelSelectorModel } from './policy-model';
 import { unquotedNumber } from './unquoted-numbers';
-import { nullMapValuesAsEmpty } from './null-map-values';
+import { nullListItemsAsEmpty, nullMapValuesAsEmpty } from './null-map-values';
 
 /** A manifest object (a JSON object). */
 export type ManifestObject = Record<string, unknown>;
@@ -281,7 +281,8 @@ export function labelSelectorOf(value: ManifestObject): LabelSelectorModel {
     .map((e) => ({
       key: String(e.key),
       operator: String(e.operator),
-      ...(Array.isArray(e.values) ? { values: e.values.map(String) } : {}),
+      // A null item is the empty string the API server stores (`nullListItemsAsEmpty`), not the text "null".
+      ...(Array.isArray(e.values) ? { values: nullListItemsAsEmpty(e.values).map(String) } : {}),
     }));
   return {
     ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
@@ -443,7 +444,7 @@ function metadataValues(obj: unknown, written: boolean): { refused: ManifestNonS
         } else if (e.values !== undefined && e.values !== null && !Array.isArray(e.values)) {
           out.push({ path: [...expressionsPath, i, 'values'], value: e.values, notMapping: 'a list of strings ([web])' });
         } else if (Array.isArray(e.values)) {
-          e.values.forEach((v: unknown, j) => check(v, [...expressionsPath, i, 'values', j]));
+          e.values.forEach((v: unknown, j) => (v === null ? nulls.push([...expressionsPath, i, 'values', j]) : check(v, [...expressionsPath, i, 'values', j])));
         }
       });
     }

@@ -17,7 +17,7 @@
  * NetworkPolicy path each item came from (`spec.ingress[1].from[0]`) so that explanations name the NetworkPolicy rule.
  */
 import { isManifestObject, ManifestObject } from './manifests';
-import { nullMapValuesAsEmpty } from './null-map-values';
+import { nullListItemsAsEmpty, nullMapValuesAsEmpty } from './null-map-values';
 import { objectNamespace } from './resource-key';
 import { CidrRuleModel, LabelExpressionModel, LabelSelectorModel, PolicyMetadataModel, PortRuleModel, RuleItemModel, RuleModel } from './policy-model';
 
@@ -171,7 +171,8 @@ function prefixed(selector: ManifestObject, prefix: string): LabelSelectorModel 
   const matchExpressions = objects(selector.matchExpressions).filter((e) => typeof e.key === 'string').map((e) => ({
     key: `${prefix}${String(e.key)}`,
     operator: String(e.operator ?? ''),
-    ...(Array.isArray(e.values) ? { values: e.values.map(String) } : {}),
+    // A null item is the empty string the API server stores (`nullListItemsAsEmpty`), not the text "null".
+    ...(Array.isArray(e.values) ? { values: nullListItemsAsEmpty(e.values).map(String) } : {}),
   }));
   return compactSelector(matchLabels, matchExpressions);
 }

@@ -29,3 +29,22 @@ export function nullMapValuesAsEmpty(value: unknown, onNull?: (key: string) => v
 export function nullStoredAsEmptyMessage(path: string): string {
   return `${path} is null; the API server stores it as the empty string`;
 }
+
+/**
+ * A list of strings of a Kubernetes object (a label selector requirement's `values`, Go's `[]string`) read as the API
+ * server stores it: each null item the empty string (`values` itself when it holds none). apimachinery
+ * `pkg/runtime/converter.go` `sliceFromUnstructured` converts item by item with `fromUnstructured`, which sets an item
+ * without a value (nil) to `reflect.Zero` of the element type, and `encoding/json` leaves a string item untouched by
+ * `null`: `values: [null]` (or `[~]`) is `values: [""]`, which `ValidateLabelSelectorRequirement` accepts (the empty
+ * label value is valid) and `In` matches on the pods that carry the key with the empty value; never the text `null`. An
+ * `undefined` item is one too: a cdk8s `ApiObject`'s `toJson()` turns a null item into it, and synth writes it as `null`.
+ * @param onNull hears of the index of each null item, in order
+ */
+export function nullListItemsAsEmpty(values: readonly unknown[], onNull?: (index: number) => void): readonly unknown[] {
+  if (!values.some((v) => v === null || v === undefined)) return values;
+  return values.map((v, i) => {
+    if (v !== null && v !== undefined) return v;
+    onNull?.(i);
+    return '';
+  });
+}

@@ -20,6 +20,7 @@
 import { Diagnostic } from '../core/errors';
 import { checkInfo } from './catalogue';
 import { yaml11BooleanNote } from '../model/go-yaml';
+import { nullListItemsAsEmpty } from '../model/null-map-values';
 import { isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQualifiedName, parseCidrApiServer, prefixContains } from './syntax';
 
 /** Findings of the API server's NetworkPolicy validation, in document order; `[]` for a valid one (or not a NetworkPolicy). */
@@ -134,10 +135,11 @@ class Checker {
       if (typeof e.key !== 'string') this.type(`${at}.key`, e.key, 'a string');
       else if (!isQualifiedName(e.key)) this.badKey(`${at}.key`, e.key);
       const values = e.values;
-      if (values !== undefined && values !== null && (!Array.isArray(values) || values.some((x) => typeof x !== 'string'))) {
+      // A null item is the empty string the API server stores (`nullListItemsAsEmpty`), a valid value; not a wrong type.
+      if (values !== undefined && values !== null && (!Array.isArray(values) || values.some((x) => typeof x !== 'string' && x !== null && x !== undefined))) {
         return this.type(`${at}.values`, values, 'a list of strings');
       }
-      const list = Array.isArray(values) ? (values as string[]) : [];
+      const list = Array.isArray(values) ? (nullListItemsAsEmpty(values) as string[]) : [];
       switch (e.operator) {
         case 'In':
         case 'NotIn':

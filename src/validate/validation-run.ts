@@ -227,7 +227,8 @@ export class Run {
   /** Reads and parses an input; its objects other than policies go to the inventory, and NetworkPolicies are checked. */
   private read(index: number, input: InputSource): ReadInput | undefined {
     let result: ReadResult;
-    if (input.bytes !== undefined) result = decodeInput(input.bytes, this.maxBytes);
+    const named = input.name === '-' || input.name.startsWith('<') ? undefined : input.name;
+    if (input.bytes !== undefined) result = decodeInput(input.bytes, this.maxBytes, named);
     else if (input.text !== undefined) result = decodeInput(input.text, this.maxBytes);
     else result = readInputFile(resolve(this.cwd, input.path ?? input.name), this.maxBytes);
     const file = input.name;

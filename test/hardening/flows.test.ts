@@ -400,7 +400,8 @@ describe('budgets: junk input stops the read instead of burning CPU', () => {
   });
 
   test('lines of invalid UTF-8 or with NUL bytes are malformed', GUARD, async () => {
-    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x7b, 0x7d, 10]), Buffer.from(`{"flow":{"verdict":"FORWARDED\u0000"}}\n`), Buffer.from(`${flowLine()}\n`)]);
+    // (FF FE opening the log is a UTF-16 byte-order mark, refused whole since session 47: inputs.test.ts.)
+    const bytes = Buffer.concat([Buffer.from([0xc3, 0x28, 0x7b, 0x7d, 10]), Buffer.from(`{"flow":{"verdict":"FORWARDED\u0000"}}\n`), Buffer.from(`${flowLine()}\n`)]);
     const stats = await readFlows(FlowSource._bytes(bytes), () => undefined);
     expect(stats.malformed.map((m) => [m.line, m.reason.replace(/:.*/, '')])).toEqual([[1, 'not valid UTF-8 text'], [2, 'not JSON']]);
     expect(stats.flows).toBe(1);

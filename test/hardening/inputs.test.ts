@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion, PolicyModel, PolicySet, Validator } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob } from '../../src/model/inputs';
@@ -660,16 +661,52 @@ describe('a byte-order mark opening a later document (files saved with one, join
 });
 
 describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary', () => {
-  test('validate and trace say to save it as UTF-8', GUARD, async () => {
+  const CONVERT = 'convert it to UTF-8 (kubectl and the API server read UTF-8): iconv -f UTF-16 -t UTF-8 utf16.yaml > utf16.utf8.yaml, '
+    + 'or in PowerShell Get-Content utf16.yaml | Set-Content -Encoding utf8 utf16.utf8.yaml; or save it as UTF-8';
+  test('validate and trace name the encoding and the command that converts it', GUARD, async () => {
     const file = write(dir, 'utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD, 'utf16le')]));
     const r = await validate([file, '--format', 'json'], undefined, dir);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.file, d.line, d.id, d.message, d.fix])).toEqual([
-      ['utf16.yaml', 1, 'input-binary', 'UTF-16 text (byte-order mark FF FE); manifests are read as UTF-8', 'save the file as UTF-8 (kubectl and the API server read UTF-8)'],
+      ['utf16.yaml', 1, 'input-binary', 'UTF-16 (byte-order mark FF FE) text; manifests are read as UTF-8', CONVERT],
     ]);
     const t = trace('--policies', file, ...FROM_TO);
     expect(t.code).toBe(2);
-    expect(t.stderr).toMatch(/^error: .*utf16\.yaml: UTF-16 text \(byte-order mark FF FE\); manifests are read as UTF-8 \(input-binary\); fix: save the file as UTF-8/);
+    expect(t.stderr).toMatch(/^error: .*utf16\.yaml: UTF-16 \(byte-order mark FF FE\) text; manifests are read as UTF-8 \(input-binary\); fix: convert it/);
+  });
+
+  // Session 47: UTF-16 without a mark, and UTF-32, were "binary content (a NUL byte at offset 1)"; a UTF-8 mark is read.
+  test('without a byte-order mark, and UTF-32, too; a UTF-8 byte-order mark is read as kubectl reads it', GUARD, async () => {
+    const files = [
+      write(dir, 'be.yaml', Buffer.from(GOOD, 'utf16le').swap16()),
+      write(dir, 'le.yaml', Buffer.from(GOOD, 'utf16le')),
+      write(dir, 'u32.yaml', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), ...Array.from(GOOD, (c) => Buffer.from([c.charCodeAt(0), 0, 0, 0]))])),
+      write(dir, 'bom8.yaml', `\ufeff${GOOD}`),
+    ];
+    const r = await validate([...files, '--format', 'json'], undefined, dir);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => `${d.file}:${d.line} ${d.id} ${d.message} | ${d.fix.split(': ')[1].split(',')[0]}`)).toEqual([
+      'be.yaml:1 input-binary UTF-16BE (no byte-order mark) text; manifests are read as UTF-8 | iconv -f UTF-16BE -t UTF-8 be.yaml > be.utf8.yaml',
+      'le.yaml:1 input-binary UTF-16LE (no byte-order mark) text; manifests are read as UTF-8 | iconv -f UTF-16LE -t UTF-8 le.yaml > le.utf8.yaml',
+      'u32.yaml:1 input-binary UTF-32 (byte-order mark FF FE 00 00) text; manifests are read as UTF-8 | iconv -f UTF-32 -t UTF-8 u32.yaml > u32.utf8.yaml',
+    ]);
+    expect(JSON.parse(r.stdout).summary).toMatchObject({ policies: 1 });
+  });
+
+  // Session 47: every line of a UTF-16 flow log was "not valid UTF-8 text" (hubble-no-flows), with no word of the encoding.
+  test('a UTF-16 flow log (PowerShell 5\'s >) is refused before its first line, naming the encoding and the conversion', GUARD, async () => {
+    const log = `${flowLine()}\n${flowLine({ l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api/ok' } } })}\n`;
+    const plain = write(dir, 'flows16.jsonl', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(log, 'utf16le')]));
+    const r = await replay('--flows', plain, '--policies', write(dir, 'good16.yaml', GOOD));
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `error: ${plain}:1: UTF-16 (byte-order mark FF FE) text, not the UTF-8 Hubble writes; nothing is judged `
+      + '(hubble-input-incomplete); fix: convert it to UTF-8 (Hubble writes UTF-8): iconv -f UTF-16 -t UTF-8 flows16.jsonl > flows16.utf8.jsonl, '
+      + 'or in PowerShell Get-Content flows16.jsonl | Set-Content -Encoding utf8 flows16.utf8.jsonl; or save it as UTF-8\n']);
+    const gz = write(dir, 'flows16.jsonl.gz', gzipSync(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(log, 'utf16le').swap16()])));
+    const d = await draft('--flows', gz);
+    expect([d.code, d.stdout]).toEqual([2, '']);
+    expect(d.stderr).toContain('UTF-16 (byte-order mark FE FF) text, not the UTF-8 Hubble writes; nothing is judged (hubble-input-incomplete); '
+      + 'fix: convert it to UTF-8 (Hubble writes UTF-8): gunzip -c flows16.jsonl.gz | iconv -f UTF-16 -t UTF-8 > flows16.utf8.jsonl\n');
+    const bom8 = await replay('--flows', write(dir, 'flows8.jsonl', `\ufeff${log}`), '--policies', write(dir, 'good8.yaml', GOOD));
+    expect([bom8.code, bom8.stderr]).toEqual([0, '']);
   });
 });
 
