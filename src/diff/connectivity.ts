@@ -857,7 +857,7 @@ function judgedOutcome(outcome: PairOutcome, sides: () => Sides): Judged {
 /**
  * An allowed connection, with the L7 rules its sides enforce (not the visibility-only ones), in code-unit order: any rule
  * of a port lets a request through, so their order is no part of the policy (Cilium sorts the HTTP rules it gives Envoy:
- * pkg/envoy/server.go `getHTTPRules` → `SortHTTPNetworkPolicyRules`), and rules only reordered are no L7 change.
+ * pkg/envoy/server.go `GetEnvoyHTTPRules` → `SortHTTPNetworkPolicyRules`), and rules only reordered are no L7 change.
  */
 function allowedWith(v: Sides): Judged {
   const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 && s.l7.visibilityOnly !== true
