@@ -9,7 +9,8 @@
  * git, without a checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
  * `--inventory` a `kubectl get pods -A -o json` dump, `--flows` the pods of a Hubble capture), else from what the
  * policies' selectors distinguish. Exit status: 0; 1 with `--fail-on` when a change of that kind exists (an L7 change on
- * an allowed port counts as `allowed`: it may let requests through); 2 on bad input (one line on stderr), including a diff
+ * an allowed port counts as `allowed` unless rules were only added, and as `denied` unless they were only removed: it may
+ * let requests through, or refuse them); 2 on bad input (one line on stderr), including a diff
  * of more changes than `--max-changes` (default 100,000; `diff-too-large`: refused as soon as passed, nothing on stdout), or
  * of more pairs of endpoint classes whose client's egress or server's ingress may decide differently than `--max-pairs`
  * (default 1,000,000; `diff-too-large`: refused before any pair is judged).
@@ -181,8 +182,11 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${n.text}\n`);
   const s = doc.summary;
   // Items the diff could not compare count as the change they may be: --fail-on never passes on what it could not see.
-  const allowed = s.newlyAllowed + (s.l7Changed ?? 0) > 0 || (doc.notCompared ?? []).some((n) => n.mayAllow);
-  const denied = s.newlyDenied > 0 || (doc.notCompared ?? []).some((n) => n.mayDeny);
+  // An L7 change on an allowed port lets requests through that the old rules refused unless L7 rules were only added
+  // (`(none) → HTTP …`), and refuses requests the old rules let through unless they were only removed (`HTTP … → (none)`).
+  const l7 = doc.changes.filter((c) => c.before === c.after && c.before === 'allowed');
+  const allowed = s.newlyAllowed > 0 || l7.some((c) => c.l7Before !== undefined) || (doc.notCompared ?? []).some((n) => n.mayAllow);
+  const denied = s.newlyDenied > 0 || l7.some((c) => c.l7 !== undefined) || (doc.notCompared ?? []).some((n) => n.mayDeny);
   const fail = failOn === DiffFailOn.ALLOWED ? allowed
     : failOn === DiffFailOn.DENIED ? denied
       : failOn === DiffFailOn.ANY ? allowed || denied : false;

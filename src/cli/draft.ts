@@ -14,6 +14,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInput, unreadInputFix } from '../hubble/connections';
 import { CiliumVersion } from '../core/cilium-version';
 import type { DraftNamespaceLeftOut } from '../hubble/draft';
+import { namespaceLeftOutNote, platformNamespaceNote } from '../hubble/draft-namespaces';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `draft`, as parsed. */
@@ -66,13 +67,6 @@ interface EmptyPlan {
   readonly connections: number;
   readonly leftOut: number;
   readonly identityUnknown: number;
-}
-
-/** What is said of a namespace of cluster infrastructure left out of the draft: its traffic, and the flag that drafts it. */
-function namespaceLeftOutNote(n: DraftNamespaceLeftOut): string {
-  return `namespace ${n.namespace} left out (${n.connections} connection${n.connections === 1 ? '' : 's'}, ${n.flows} flow record`
-    + `${n.flows === 1 ? '' : 's'}: every pod reaches it, and a policy drafted from a capture drops what the capture did not show; `
-    + '--include-kube-system drafts it)';
 }
 
 /** The refusal of a capture from which no policy is drafted: what it held, and the capture to give instead. */
@@ -151,6 +145,7 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     plan.identityUnknown > 0 ? `${plan.identityUnknown} connection${plan.identityUnknown === 1 ? '' : 's'} with a pod of unknown identity not drafted `
       + '(listed in the comments)' : '',
     ...plan.namespacesLeftOut.map(namespaceLeftOutNote),
+    ...plan.namespaces.flatMap((ns) => platformNamespaceNote(ns) ?? []),
   ].filter((x) => x !== '');
   io.stderr(`drafted ${plan.policies.length} polic${plan.policies.length === 1 ? 'y' : 'ies'} in ${plan.namespaces.length} namespace`
     + `${plan.namespaces.length === 1 ? '' : 's'} from ${input.flows} flow records (${plan.connections} connections the cluster let through`

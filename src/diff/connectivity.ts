@@ -854,9 +854,14 @@ function judgedOutcome(outcome: PairOutcome, sides: () => Sides): Judged {
   return outcome === PairOutcome.DENIED ? DENIED : outcome === PairOutcome.ALLOWED ? ALLOWED : allowedWith(sides());
 }
 
-/** An allowed connection, with the L7 rules its sides enforce (not the visibility-only ones). */
+/**
+ * An allowed connection, with the L7 rules its sides enforce (not the visibility-only ones), in code-unit order: any rule
+ * of a port lets a request through, so their order is no part of the policy (Cilium sorts the HTTP rules it gives Envoy:
+ * pkg/envoy/server.go `GetEnvoyHTTPRules` → `SortHTTPNetworkPolicyRules`), and rules only reordered are no L7 change.
+ */
 function allowedWith(v: Sides): Judged {
-  const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 && s.l7.visibilityOnly !== true ? [`${l7Name(s.l7.protocol)} ${s.l7.rules.join(' | ')}`] : [])).join('; ');
+  const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 && s.l7.visibilityOnly !== true
+    ? [`${l7Name(s.l7.protocol)} ${[...s.l7.rules].sort(compare).join(' | ')}`] : [])).join('; ');
   return text === '' ? ALLOWED : { verdict: ConnectionVerdict.ALLOWED, l7: text };
 }
 

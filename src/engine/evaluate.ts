@@ -17,12 +17,11 @@ import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey, podNamedPortConflicts } from './named-ports';
 import { namedPortEnd } from '../model/port-entries';
 import { kafkaApiKeyName, kafkaDenialResponse } from '../model/kafka-api-keys';
-import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
+import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, describeL7protoRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
-import { compareCodeUnits } from '../model/code-unit-order';
 import { namedPortRedirectNotes, parserConflictNotes } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
@@ -842,11 +841,12 @@ function l7RuleTexts(pr: CompiledPortRule | undefined, kind: string): string[] {
   if (kind === 'http') return (r.http ?? []).map(describeHttpRule);
   if (kind === 'kafka') return (r.kafka ?? []).map(describeKafkaRule);
   if (kind === 'dns') return (r.dns ?? []).map((d) => (d.matchName !== undefined ? `matchName: ${d.matchName}` : `matchPattern: ${d.matchPattern ?? ''}`));
-  if (r.l7proto === undefined) return [];
-  // The key-value rules decide as much as the parser: each one described with its pairs (a Go map: key order is no part of it).
+  const parser = r.l7proto;
+  if (parser === undefined) return [];
+  // The key-value rules decide as much as the parser: each one described with its pairs.
   const l7 = r.l7 ?? [];
-  if (l7.length === 0) return [`l7proto: ${r.l7proto}`];
-  return l7.map((kv) => `l7proto: ${r.l7proto} ${Object.keys(kv).sort(compareCodeUnits).map((k) => `${k}=${JSON.stringify(kv[k])}`).join(' ')}`.trimEnd());
+  if (l7.length === 0) return [describeL7protoRule(parser, undefined)];
+  return l7.map((kv) => describeL7protoRule(parser, kv));
 }
 
 /**

@@ -14,6 +14,7 @@ import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy
 import { headerMatchRefuses, headerNeverMatches, headerRequirement } from '../model/http-header';
 import { KAFKA_PARSED_API_KEYS, KAFKA_ROLE_API_KEYS, KAFKA_TOPIC_API_KEYS, kafkaApiKeyName } from '../model/kafka-api-keys';
 import { re2FullMatch } from '../model/re2';
+import { compareCodeUnits } from '../model/code-unit-order';
 
 /** An HTTP request to check against L7 rules. */
 export interface HttpRequest {
@@ -91,16 +92,40 @@ export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest, tls = fal
   return (rule.headerMatches ?? []).every((m) => headerMatchHolds(m, req, headers, tls));
 }
 
-/** `GET /public host=… headers=[…]`. */
+/**
+ * `GET /public host api.example.com headers [X-Team: blue]`: every field the rule decides by. Values are written as they
+ * are when they cannot be misread (one word; a header entry without a list separator), else JSON-quoted (`"/a host b"`),
+ * so that two rules that decide differently are never described alike: the connectivity diff compares the descriptions.
+ */
 export function describeHttpRule(rule: HttpRuleModel): string {
   // An empty method, path or host matches as an absent one (pkg/envoy `getHTTPRule`: `if h.Method != ""` adds a matcher).
   const given = (field: string | undefined): string | undefined => (field === undefined || field === '' ? undefined : field);
-  const parts = [given(rule.method) ?? '*', given(rule.path) ?? '*'];
+  const method = given(rule.method);
+  const path = given(rule.path);
+  const parts = [method !== undefined ? l7Word(method) : '*', path !== undefined ? l7Word(path) : '*'];
   const host = given(rule.host);
-  if (host !== undefined) parts.push(`host ${host}`);
-  if ((rule.headers ?? []).length > 0) parts.push(`headers [${(rule.headers ?? []).join('; ')}]`);
+  if (host !== undefined) parts.push(`host ${l7Word(host)}`);
+  if ((rule.headers ?? []).length > 0) parts.push(`headers [${(rule.headers ?? []).map(headerEntryText).join('; ')}]`);
   if ((rule.headerMatches ?? []).length > 0) parts.push(`headerMatches [${(rule.headerMatches ?? []).map(describeHeaderMatch).join('; ')}]`);
   return parts.join(' ');
+}
+
+/**
+ * A value of an L7 rule as its description writes it: as written when it is one word that reads as no other (no
+ * whitespace, control character or quote; not `*`, which stands for an absent field), else JSON-quoted. Ordinary methods,
+ * paths, hosts, topics and keys (`GET`, `/api/v[0-9]+`, `(a|b)`) read as written.
+ */
+export function l7Word(value: string): string {
+  return value !== '' && value !== '*' && !/[\s\p{Cc}"]/u.test(value) ? value : JSON.stringify(value);
+}
+
+/**
+ * A `headers` entry as written (`X-Team: blue`, spaces included) unless it could be misread in the list: a list
+ * separator or bracket (`;`, `[`, `]`, `|`), a quote, a control character, whitespace other than a space, or whitespace
+ * at either end (` X-Team` names no header, `X-Team` does): then JSON-quoted.
+ */
+function headerEntryText(entry: string): string {
+  return entry !== '' && !/[;[\]|"\p{Cc}]|[^\S ]|^ | $/u.test(entry) ? entry : JSON.stringify(entry);
 }
 
 /**
@@ -110,10 +135,15 @@ export function describeHttpRule(rule: HttpRuleModel): string {
  */
 function describeHeaderMatch(m: HeaderMatchModel): string {
   const value = m.value !== undefined && m.value !== '' ? JSON.stringify(m.value) : undefined;
-  const secret = m.secret !== undefined ? `Secret ${m.secret.namespace !== undefined ? `${m.secret.namespace}/` : ''}${m.secret.name}` : undefined;
+  const secret = m.secret !== undefined ? `Secret ${m.secret.namespace !== undefined ? `${l7Word(m.secret.namespace)}/` : ''}${l7Word(m.secret.name)}` : undefined;
   const matched = secret !== undefined ? ` from ${secret}${value !== undefined ? ` (else ${value})` : ''}` : value !== undefined ? `: ${value}` : '';
-  const mismatch = m.mismatch !== undefined && m.mismatch !== '' ? ` on mismatch ${m.mismatch}` : '';
-  return `${m.name}${matched}${mismatch}`;
+  const mismatch = m.mismatch !== undefined && m.mismatch !== '' ? ` on mismatch ${l7Word(m.mismatch)}` : '';
+  return `${headerNameText(m.name)}${matched}${mismatch}`;
+}
+
+/** A `headerMatches` name as written unless it could be misread (as `l7Word`, or with a list separator): then JSON-quoted. */
+function headerNameText(name: string): string {
+  return /[;[\]|:]/.test(name.replace(/^:/, '')) ? JSON.stringify(name) : l7Word(name);
 }
 
 /**
@@ -174,9 +204,19 @@ function set(value: string | undefined): value is string {
   return value !== undefined && value !== '';
 }
 
-/** `role=consume topic=empire-announce`. */
+/** `role=consume topic=empire-announce`; a value that could be misread (`clientID="a topic=b"`) JSON-quoted (`l7Word`). */
 export function describeKafkaRule(rule: KafkaRuleModel): string {
-  return Object.entries(rule).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${String(v)}`).join(' ') || '(any request)';
+  return Object.entries(rule).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${l7Word(String(v))}`).join(' ') || '(any request)';
+}
+
+/**
+ * `l7proto: r2d2 cmd="READ" file="a"`: the parser and one key-value rule, keys in code-unit order (a Go map: their order is
+ * no part of the rule), values JSON-quoted, parser and keys as `l7Word` writes them (a key with `=` quoted too).
+ */
+export function describeL7protoRule(l7proto: string, rule: Readonly<Record<string, string>> | undefined): string {
+  if (rule === undefined) return `l7proto: ${l7Word(l7proto)}`;
+  const key = (k: string): string => (k.includes('=') ? JSON.stringify(k) : l7Word(k));
+  return `l7proto: ${l7Word(l7proto)} ${Object.keys(rule).sort(compareCodeUnits).map((k) => `${key(k)}=${JSON.stringify(rule[k])}`).join(' ')}`.trimEnd();
 }
 
 /**

@@ -52,6 +52,7 @@ import { escapeRegex } from '../model/regex-escape';
 import { yamlQuotingGoNumbers } from '../model/unquoted-numbers';
 import { FlowPeer, FlowPeerKind } from './flow';
 import { TrafficDirection } from '../engine/verdict';
+import { INFRASTRUCTURE_NAMESPACES, namespaceLeftOutNote, platformNamespaceNote } from './draft-namespaces';
 
 /** Options of `Draft.plan`. */
 export interface DraftOptions {
@@ -100,12 +101,6 @@ export const DRAFT_OPTION_DEFAULTS: OptionDefaults = {
   maxCidrPeers: '8',
   includeKubeSystem: 'false',
 };
-
-/**
- * The namespaces of cluster infrastructure that every pod reaches: left out of a draft unless asked for
- * (`DraftOptions.includeKubeSystem`, or named in `DraftOptions.namespaces`).
- */
-const INFRASTRUCTURE_NAMESPACES: readonly string[] = ['kube-system'];
 
 /** A namespace whose pods the capture shows but the draft writes no policy for (`DraftPlan.namespacesLeftOut`). */
 export interface DraftNamespaceLeftOut {
@@ -1323,6 +1318,9 @@ function headerLines(plan: DraftPlan): string[] {
     'One CiliumNetworkPolicy per workload, allowing exactly the traffic the capture shows, plus probes from the host (kubelet)',
     'and, for a workload with egress, DNS. Review every rule before applying: a capture misses what did not happen while it ran, and',
     'whatever did happen is allowed here, wanted or not. Rules marked "seen once" come from a single connection.',
+    // The namespaces left out, and those of platform add-ons drafted: said where the policies are read, not only on stderr.
+    ...[...plan.namespacesLeftOut.map(namespaceLeftOutNote), ...plan.namespaces.flatMap((ns) => platformNamespaceNote(ns) ?? [])]
+      .map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`),
   ];
 }
 

@@ -300,8 +300,9 @@ export interface NamespaceRollout {
   /** Connections where the engine disagrees with the cluster at this namespace's side. */
   readonly disagreements: number;
   /**
-   * Nothing observed flowing would be dropped, every connection could be judged, and a policy selects a pod of the namespace
-   * on a side seen (else nothing would be enforced: `reason` says so).
+   * Nothing observed flowing would be dropped, every connection could be judged, the policies enforce a direction on a pod
+   * of the namespace seen (else nothing would be enforced: `reason` says so), and every direction they enforce on such a pod
+   * is one a judged connection shows it in (else what they drop there is not known: `reason` names it).
    */
   readonly readyToEnforce: boolean;
   /** Why (not) ready, in one sentence. */
@@ -516,7 +517,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   const unknown: ReplayUnknownConnection[] = [];
   const disagreements: ClusterDisagreement[] = [];
   const notJudgedInput = unreadInput(capture);
-  const rollout = new RolloutTally(notJudgedInput);
+  const rollout = new RolloutTally(notJudgedInput, policies);
   // The pairs and ports whose L7 requests the capture shows (HTTP, Kafka or DNS records): their requests are judged one by one.
   const withRequests = new Set<string>();
   for (const c of capture.connections) if (c.http || c.kafka || c.dns !== undefined) withRequests.add(l4Key(c));
@@ -592,7 +593,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       : wouldFlow && (!flowed || observed === ObservedVerdict.MIXED) ? ConnectionChange.NEWLY_ALLOWED : ConnectionChange.UNCHANGED;
     const findings = crossCheck(c, verdict);
     pushAll(disagreements, findings);
-    rollout.note(c, { verdict, findings });
+    rollout.note(c, { verdict, ends: [from, to], findings });
     out.push({
       change,
       source: verdict.from,
@@ -858,20 +859,31 @@ interface Tally {
   /** Connections the engine could not judge (`errors`). */
   notEvaluated: number;
   disagreements: number;
-  /** Sides at the namespace's end (egress at its client, ingress at its server) where a policy selects its pod. */
-  selected: number;
+  /**
+   * The directions the policies enforce on each pod of the namespace that a judged connection shows (by endpoint text),
+   * and the directions of those pods the judged connections show (egress at a client, ingress at a server).
+   */
+  enforced: Map<string, ReadonlySet<'ingress' | 'egress'>>;
+  seen: Map<string, Set<'ingress' | 'egress'>>;
   first?: string;
   last?: string;
 }
 
 class RolloutTally {
   private readonly byNamespace = new Map<string, Tally>();
+  private readonly enforcement = new Map<string, ReadonlySet<'ingress' | 'egress'>>();
 
-  /** @param notJudgedInput what of the input was not judged: a blocker of every namespace (its records may be any). */
-  public constructor(private readonly notJudgedInput: string | undefined) {}
+  /**
+   * @param notJudgedInput what of the input was not judged: a blocker of every namespace (its records may be any)
+   * @param policies the policies replayed: which directions they enforce on a pod
+   */
+  public constructor(private readonly notJudgedInput: string | undefined, private readonly policies: PolicySet) {}
 
   public note(
-    c: ObservedConnection, judged: { unknown?: boolean; notEvaluated?: boolean; verdict?: Verdict; findings?: readonly ClusterDisagreement[] },
+    c: ObservedConnection,
+    judged: {
+      unknown?: boolean; notEvaluated?: boolean; verdict?: Verdict; ends?: readonly [Endpoint, Endpoint]; findings?: readonly ClusterDisagreement[];
+    },
   ): void {
     const src = namespaceOf(c.source);
     const dst = namespaceOf(c.destination);
@@ -891,10 +903,17 @@ class RolloutTally {
     }
     const sideNs = (dir: 'egress' | 'ingress'): string | undefined => (dir === 'egress' ? src : dst);
     const v = judged.verdict;
-    // A policy selecting the pod in either direction (`SideVerdict.policies`): else nothing in the namespace would be enforced.
-    for (const side of v !== undefined ? [v.egress, v.ingress] : []) {
-      const ns = sideNs(side.direction);
-      if (ns !== undefined && side.evaluated && side.policies.length > 0) this.tally(ns).selected++;
+    // The pod at each end: the directions the policies enforce on it, whichever the connection shows, and the one it shows.
+    if (v !== undefined && judged.ends !== undefined) {
+      for (const [side, end, text] of [['egress', judged.ends[0], v.from], ['ingress', judged.ends[1], v.to]] as const) {
+        const ns = sideNs(side);
+        if (ns === undefined || end.kind !== EndpointKind.POD) continue;
+        const t = this.tally(ns);
+        t.enforced.set(text, this.enforcedOn(end, text));
+        let seen = t.seen.get(text);
+        if (seen === undefined) t.seen.set(text, seen = new Set());
+        seen.add(side);
+      }
     }
     if (flowing && v !== undefined && v.verdict !== 'allowed') {
       const at = new Set<string>();
@@ -928,11 +947,18 @@ class RolloutTally {
         t.notEvaluated > 0 ? `${plural(t.notEvaluated, 'connection')} could not be judged (see not judged)` : '',
         this.notJudgedInput !== undefined ? `not all of the capture was judged (${this.notJudgedInput})` : '',
       ].filter((x) => x !== '');
-      // Nothing would be dropped because nothing would be enforced: no policy selects a pod of the namespace on any side seen.
-      const unselected = t.flowing > 0 && blockers.length === 0 && t.selected === 0;
+      // Nothing would be dropped because nothing would be enforced: the policies enforce no direction on the pods seen.
+      const unselected = t.flowing > 0 && blockers.length === 0 && [...t.enforced.values()].every((d) => d.size === 0);
+      // A direction the policies enforce on a pod that no connection judged shows: what they drop there is not known.
+      const unseen = [...t.enforced].sort(([a], [b]) => compare(a, b))
+        .flatMap(([pod, dirs]) => [...dirs].filter((d) => !(t.seen.get(pod)?.has(d) ?? false)).map((d) => `${d} of ${pod}`));
+      if (!unselected && unseen.length > 0) {
+        blockers.push(`the policies enforce ${unseen.length > 3 ? `${unseen.slice(0, 3).join(', ')} and ${unseen.length - 3} more` : unseen.join(', ')} `
+          + '(what they would drop there is not known: capture that traffic too), where no connection was judged');
+      }
       const ready = t.flowing > 0 && blockers.length === 0 && !unselected;
       const reason = unselected
-        ? `nothing to enforce: no policy selects the pods of the namespace in the ${plural(t.flowing, 'connection')} observed flowing${span}, `
+        ? `nothing to enforce: the policies enforce no direction on the pods of the namespace in the ${plural(t.flowing, 'connection')} observed flowing${span}, `
           + 'so all of its traffic stays allowed; select its pods (a default deny, or a policy per workload) to enforce anything'
         : ready
           ? `ready to enforce: none of the ${plural(t.flowing, 'connection')} observed flowing${span} would be dropped`
@@ -958,10 +984,30 @@ class RolloutTally {
   private tally(ns: string): Tally {
     let t = this.byNamespace.get(ns);
     if (t === undefined) {
-      t = { connections: 0, flows: 0, flowing: 0, wouldBeDropped: 0, audited: 0, identityUnknown: 0, notEvaluated: 0, disagreements: 0, selected: 0 };
+      t = {
+        connections: 0, flows: 0, flowing: 0, wouldBeDropped: 0, audited: 0, identityUnknown: 0, notEvaluated: 0, disagreements: 0,
+        enforced: new Map(), seen: new Map(),
+      };
       this.byNamespace.set(ns, t);
     }
     return t;
+  }
+
+  /**
+   * The directions in which the policies can drop a connection of the pod: where it is in default deny, or a deny rule
+   * selects it (Cilium pkg/policy/repository.go `computePolicyEnforcementAndRules`: a selecting rule with a section of the
+   * direction enforces it, `enableDefaultDeny: false` leaving only its deny rules to drop).
+   */
+  private enforcedOn(end: Endpoint, text: string): ReadonlySet<'ingress' | 'egress'> {
+    let dirs = this.enforcement.get(text);
+    if (dirs === undefined) {
+      dirs = new Set((['egress', 'ingress'] as const).filter((d) => {
+        const dp = this.policies._directionPolicyOf(end, d);
+        return dp !== undefined && (dp.defaultDeny || dp.init || dp.deny.length > 0);
+      }));
+      this.enforcement.set(text, dirs);
+    }
+    return dirs;
   }
 }
 

@@ -100,6 +100,24 @@ describe('diff', () => {
     expect((await cli('diff', '--base', base, '--head', head, '--fail-on', failOn)).code).toBe(code);
   });
 
+  // Session 47: an L7 change counted as `allowed` only, so `--fail-on denied` passed on HTTP rules added to an open port
+  // or narrowed (GET /a → GET /b): requests that passed are refused (HTTP 403) once applied.
+  describe('an L7 change counts as the requests it may let through or refuse', () => {
+    const http = (rules: string): string => `${webToApi([8080]).replace('toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]',
+      `toPorts: [{ ports: [{ port: "8080", protocol: TCP }]${rules === '' ? '' : `, rules: { http: [${rules}] } `}}]`)}`;
+    const none = file('l7-none.yaml', http(''));
+    const getA = file('l7-get-a.yaml', http('{ method: GET, path: /a }'));
+    const getB = file('l7-get-b.yaml', http('{ method: GET, path: /b }'));
+    test.each([
+      ['rules added', 'denied', 1, none, getA], ['rules added', 'allowed', 0, none, getA],
+      ['rules removed', 'allowed', 1, getA, none], ['rules removed', 'denied', 0, getA, none],
+      ['rules changed', 'allowed', 1, getA, getB], ['rules changed', 'denied', 1, getA, getB], ['rules changed', 'any', 1, getA, getB],
+      ['no change', 'any', 0, getA, getA],
+    ] as const)('%s: --fail-on %s, exit %i', async (_, failOn, code, from, to) => {
+      expect((await cli('diff', '--base', from, '--head', to, '--fail-on', failOn)).code).toBe(code);
+    });
+  });
+
   test('without --fail-on a change exits 0', async () => {
     expect((await cli('diff', '--base', base, '--head', both)).code).toBe(0);
   });

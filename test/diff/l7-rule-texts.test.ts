@@ -47,6 +47,35 @@ describe('L7 changes the diff sees', () => {
   });
 });
 
+describe('L7 values that contain separators (session 47)', () => {
+  // The descriptions joined values by spaces and `; ` unquoted: `{path: "/a host b"}` read as `{path: "/a", host: "b"}`,
+  // so a change between two rules that decide differently was "no connectivity change". Such values are now quoted.
+  const http = (rule: string): string => policy('api', `        http: [${rule}]\n`);
+
+  test('a path with spaces is not a path and a host', () => {
+    const { doc, lines } = diffLines(http('{ path: "/a host b" }'), http('{ path: "/a", host: b }'));
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * "/a host b" → HTTP * /a host b']);
+    expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 0, l7Changed: 1 });
+  });
+
+  test('a header value with "; " is not two headers', () => {
+    const { lines } = diffLines(http('{ headers: ["X-A: 1; X-B: 2"] }'), http('{ headers: ["X-A: 1", "X-B: 2"] }'));
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headers ["X-A: 1; X-B: 2"] → HTTP * * headers [X-A: 1; X-B: 2]']);
+  });
+
+  test('a Kafka clientID with spaces is not a clientID and a topic', () => {
+    const kafka = (rule: string): string => policy('api', `        kafka: [${rule}]\n`);
+    const { lines } = diffLines(kafka('{ clientID: "a topic=b" }'), kafka('{ clientID: a, topic: b }'));
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: KAFKA clientID="a topic=b" → KAFKA clientID=a topic=b']);
+  });
+
+  test('the same HTTP rules in another order: no L7 change (Cilium sorts them for Envoy)', () => {
+    expect(diffLines(http('{ method: GET }, { method: POST }'), http('{ method: POST }, { method: GET }')).lines).toEqual([]);
+    expect(diffLines(http('{ method: POST }'), http('{ method: POST }, { method: GET }')).lines)
+      .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP POST * → HTTP GET * | POST *']);
+  });
+});
+
 describe('one rule of two policies is listed once', () => {
   const dns = (name: string): string => `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy

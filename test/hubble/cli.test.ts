@@ -275,7 +275,9 @@ describe('a real capture with L7 proxy records naming pods with identity 2', () 
     expect(r.stdout).not.toContain('Entity.WORLD');
     expect(r.stderr).toContain('; 7 connections with a pod of unknown identity not drafted (listed in the comments); '
       + 'namespace kube-system left out (2 connections, 4 flow records: every pod reaches it, and a policy drafted from a capture drops what the '
-      + 'capture did not show; --include-kube-system drafts it)\n');
+      + 'capture did not show; --include-kube-system drafts it); namespace istio-system drafted: it is the usual namespace of Istio (istiod serves '
+      + 'configuration and certificates to every sidecar, its webhook the API server), whose pods talk with peers across the cluster, of which a '
+      + 'capture shows few, and once applied its drafted policies drop the others; review them, or draft your own namespaces only (--namespace)\n');
   });
 });
 
@@ -315,7 +317,13 @@ describe('draft', () => {
     expect(r.stdout).toContain('export function addDraftedPolicies(scope: Construct): Chart[] {');
     expect(r.stderr).toBe('drafted 5 policies in 4 namespaces from 104 flow records (20 connections the cluster let through, 1 dropped connection left out); '
       + '2 malformed lines skipped (first: line 102); namespace kube-system left out (3 connections, 5 flow records: every pod reaches it, and a '
-      + 'policy drafted from a capture drops what the capture did not show; --include-kube-system drafts it)\n'
+      + 'policy drafted from a capture drops what the capture did not show; --include-kube-system drafts it); '
+      + 'namespace ingress-nginx drafted: it is the usual namespace of ingress-nginx (the controller takes clients from anywhere, its admission '
+      + 'webhook serves the API server), whose pods talk with peers across the cluster, of which a capture shows few, and once applied its drafted '
+      + 'policies drop the others; review them, or draft your own namespaces only (--namespace); '
+      + 'namespace monitoring drafted: it is the usual namespace of a monitoring stack (Prometheus scrapes pods of every namespace), whose pods talk '
+      + 'with peers across the cluster, of which a capture shows few, and once applied its drafted policies drop the others; review them, or draft '
+      + 'your own namespaces only (--namespace)\n'
       // The malformed lines may hold connections the drafted policies would then drop: said, as replay fails on them.
       + 'warning: not all of the capture was used (2 malformed lines skipped (first: line 102)): it may hold connections the drafted policies '
       + 'would drop; repair or remove the lines named (a truncated last line, other output mixed in)\n');

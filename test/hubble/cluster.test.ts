@@ -281,7 +281,7 @@ describe('rollout per namespace', () => {
       ['blog', 1, 1, 0, 0, false, 0],
       ['shop', 1, 1, 1, 1, false, 9000.25],
     ]);
-    expect(r.namespaces[0].reason).toBe('nothing to enforce: no policy selects the pods of the namespace in the 1 connection observed flowing over 0 ms '
+    expect(r.namespaces[0].reason).toBe('nothing to enforce: the policies enforce no direction on the pods of the namespace in the 1 connection observed flowing over 0 ms '
       + '(2026-01-05T11:00:00.123456000Z to 2026-01-05T11:00:00.123456000Z), so all of its traffic stays allowed; select its pods (a default '
       + 'deny, or a policy per workload) to enforce anything');
     // With a policy selecting blog's pods that allows what was seen: ready.

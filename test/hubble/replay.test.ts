@@ -111,7 +111,7 @@ describe('the shop capture', () => {
       ['data', false], ['ingress-nginx', true], ['kube-system', false], ['monitoring', false], ['shop', false],
     ]);
     for (const ns of ['kube-system', 'monitoring']) {
-      expect(clean.namespaces.find((n) => n.namespace === ns)?.reason, ns).toMatch(/^nothing to enforce: no policy selects the pods of the namespace in the \d+ connections? observed flowing/);
+      expect(clean.namespaces.find((n) => n.namespace === ns)?.reason, ns).toMatch(/^nothing to enforce: the policies enforce no direction on the pods of the namespace in the \d+ connections? observed flowing/);
     }
   });
 

@@ -399,7 +399,7 @@ describe.each(FILES)('%s', (file) => {
     // Ready to enforce only where nothing would be dropped, everything could be judged, and a policy selects its pods (else
     // the reason says nothing would be enforced).
     for (const ns of r.namespaces) {
-      const unselected = ns.reason.startsWith('nothing to enforce: no policy selects the pods of the namespace');
+      const unselected = ns.reason.startsWith('nothing to enforce: the policies enforce no direction on the pods of the namespace');
       expect(ns.readyToEnforce, ns.namespace).toBe(ns.wouldBeDropped === 0 && ns.identityUnknown === 0 && ns.flowing > 0 && !unselected);
     }
   });
