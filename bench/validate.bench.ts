@@ -4,9 +4,12 @@
  * meet in (port entry, direction, protocol, and peer from 1.18) and compares only within a namespace, so its time should
  * grow about linearly with N, and stay a small part of the layer.
  *
- * Two inputs per size: `spread` (N CNPs over N/20 namespaces, each with HTTP rules on one of 100 ports, every tenth with
- * Kafka on a port an HTTP rule of its namespace also uses, subjects disjoint: no finding), and `crowded` (N CNPs in one
- * namespace, all on 80/TCP, half HTTP and half Kafka, subjects disjoint: the worst case of the comparison, no finding).
+ * Three inputs per size: `spread` (N CNPs over N/20 namespaces, each with HTTP rules on one of 100 ports, every tenth with
+ * Kafka on a port an HTTP rule of its namespace also uses, subjects disjoint: no finding), `crowded` (N CNPs in one
+ * namespace, all on 80/TCP, half HTTP and half Kafka, subjects disjoint: the worst case of the comparison, no finding),
+ * and `platform` (N namespaces with a workload and a DNS restriction each, one CCNP over all of them: the rule-pair
+ * questions of the DNS checks; its findings column counts `pitfall-dns-rules-widened`, N expected). Doubling N should
+ * about double each input's time.
  * Timed with `performance.now()`, the median of --reps runs (default 5) after one warm-up; the check alone runs on the
  * layer's `PitfallRun`, built once (its subjects translated), as `checkPitfalls` builds it.
  *
@@ -50,8 +53,33 @@ function cnp(name: string, namespace: string, app: string, port: number, rules: 
 const HTTP = { http: [{ method: 'GET', path: '/api/.*' }] };
 const KAFKA = { kafka: [{ role: 'consume', topic: 'orders' }] };
 
-function documents(kind: 'spread' | 'crowded', n: number): PitfallDocument[] {
-  const objects = Array.from({ length: n }, (_, i) => (kind === 'spread'
+const KUBE_DNS = [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }];
+
+/**
+ * `platform`: N namespaces, each with a Deployment `web` and a CNP restricting its DNS lookups to its own names (toFQDNs),
+ * and one CCNP giving every `web` DNS for every name, so each namespace's restriction is compared with a subject that
+ * selects all N workloads (N findings `pitfall-dns-rules-widened`; before session 47 that walked them all per namespace).
+ */
+function platformObjects(n: number, inventory: ManifestInventory): unknown[] {
+  const dns = (pattern: string): unknown => ({ toEndpoints: KUBE_DNS, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: pattern }] } }] });
+  const web = { matchLabels: { app: 'web' } };
+  const objects: unknown[] = [{ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'dns' }, spec: { endpointSelector: web, egress: [dns('*')] } }];
+  for (let i = 0; i < n; i++) {
+    const namespace = `team-${i}`;
+    inventory.add({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace },
+      spec: { selector: web, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    objects.push({
+      apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'web', namespace },
+      spec: { endpointSelector: web, egress: [dns(`*.t${i}.example.com`), { toFQDNs: [{ matchName: `api.t${i}.example.com` }], toPorts: [{ ports: [{ port: '443' }] }] }] },
+    });
+  }
+  return objects;
+}
+
+function documents(kind: 'spread' | 'crowded' | 'platform', n: number, inventory: ManifestInventory): PitfallDocument[] {
+  const objects = kind === 'platform' ? platformObjects(n, inventory) : Array.from({ length: n }, (_, i) => (kind === 'spread'
     ? cnp(`p-${i}`, `team-${Math.floor(i / 20)}`, `app-${i}`, 8000 + ((i + (i % 10 === 0 ? 1 : 0)) % 100), i % 10 === 0 ? KAFKA : HTTP)
     : cnp(`p-${i}`, 'crowded', `app-${i}`, 80, i % 2 === 0 ? HTTP : KAFKA)));
   return objects.flatMap((o) => fromObject(o).documents.map((d) => ({ model: d.model, version: CiliumVersion.V1_19 })));
@@ -74,11 +102,12 @@ function time(f: () => void): number {
 }
 
 const rows: { input: string; policies: number; pitfallsMs: number; parserCheckMs: number; findings: number }[] = [];
-for (const kind of ['spread', 'crowded'] as const) {
+for (const kind of ['spread', 'crowded', 'platform'] as const) {
   for (const n of sizes) {
-    const docs = documents(kind, n);
     const inventory = new ManifestInventory();
-    const findings = checkPitfalls(docs, inventory).filter((f) => f.id === 'pitfall-l7-parser-conflict').length;
+    const docs = documents(kind, n, inventory);
+    const id = kind === 'platform' ? 'pitfall-dns-rules-widened' : 'pitfall-l7-parser-conflict';
+    const findings = checkPitfalls(docs, inventory).filter((f) => f.id === id).length;
     const pitfallsMs = time(() => checkPitfalls(docs, inventory));
     const run = new PitfallRun(docs, inventory, {});
     const parserCheckMs = time(() => l7ParserConflicts(run));

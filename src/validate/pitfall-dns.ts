@@ -57,6 +57,15 @@ function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
   });
 }
 
+/**
+ * The rules with an egress item that lets their pods look up every name (`dnsItems` with `all`), in rule order, found once
+ * per run: `dnsRulesWidened` compares each restricting rule with these only, not with every rule of the input (thousands
+ * of policies times their restricting rules was the square of the input).
+ */
+function everyNameRules(run: PitfallRun): readonly RuleView[] {
+  return run.cachedEveryNameRules ??= run.rules.filter((c) => dnsItems(c).some((d) => d.all));
+}
+
 /** Whether a rule's target version keeps `endPort` (1.16+; before, the API server prunes it and port 0 is every port). */
 function endPortExists(r: RuleView): boolean {
   return r.version.atLeast(CiliumVersion.V1_16);
@@ -415,7 +424,7 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
   }
   // A host rule (its DNS rules enforced from 1.17) is compared with itself only: `HostFirewall`'s egress guard to every pod on
   // every port beside a DNS restriction to kube-dns, say. Other rules select pods, not its nodes.
-  for (const c of r.host ? [r] : run.rules) {
+  for (const c of r.host ? [r] : everyNameRules(run)) {
     // Some pods of one are (provably, or per the workloads of the input) pods of the other.
     // The rule itself too: its other items (a restricted item is never one that allows every name).
     if (c.host !== r.host || !(c === r || run.covers(c, r) || run.covers(r, c))) continue;

@@ -200,6 +200,8 @@ export class PitfallRun {
   public cachedDnsRules?: readonly RuleView[];
   /** The endpoint rules with toFQDNs egress items (see `fqdnRules`). */
   public cachedFqdnRules?: readonly RuleView[];
+  /** The rules with an item that allows looking up every name (see `everyNameRules` of `pitfall-dns-rules-widened`). */
+  public cachedEveryNameRules?: readonly RuleView[];
   /** The rules that allow DNS, by protocol (see `dnsProviders`). */
   public readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
 
@@ -223,6 +225,10 @@ export class PitfallRun {
   private readonly backends = new WeakMap<InventoryServiceInfo, readonly InventoryPodTemplate[]>();
   /** What each list of providers provides for (see `providedPods`). */
   private readonly provided = new WeakMap<readonly RuleView[], ProvidedPods>();
+  /** The workloads each subject selects (see `selectedSet`). */
+  private readonly selectedSets = new WeakMap<Selector, ReadonlySet<InventoryPodTemplate>>();
+  /** The workloads of a rule as a set (see `selectsSome`). */
+  private readonly podSets = new WeakMap<readonly InventoryPodTemplate[], ReadonlySet<InventoryPodTemplate>>();
 
   constructor(
     /** The policies of the set, as given. */
@@ -478,16 +484,55 @@ export class PitfallRun {
    * `r` in the input), only the implication candidates can (see `implicationCandidates`).
    */
   public coveringRules(r: RuleView, providers: readonly RuleView[]): RuleView[] {
-    const candidates = r.subject && !(r.pods && r.pods.length > 0) ? this.implicationCandidates(r.subject, providers) : providers;
+    if (r.subject && r.pods && r.pods.length > 0) {
+      // Per the workloads: the providers that select one of them (`providedPods`' index, not every provider matched).
+      const { byPod, perPodAt } = this.providedPods(providers);
+      const at = new Set<number>();
+      for (const w of r.pods) for (const i of byPod.get(w) ?? []) at.add(i);
+      for (const i of perPodAt) if (this.covers(providers[i], r)) at.add(i);
+      return [...at].sort((a, b) => a - b).map((i) => providers[i]);
+    }
+    const candidates = r.subject ? this.implicationCandidates(r.subject, providers) : providers;
     return candidates.filter((c) => this.covers(c, r));
   }
 
-  /** Whether `c`'s subject selects (some of) the pods of `r`, for collecting the rules that apply to them. */
+  /**
+   * Whether `c`'s subject selects (some of) the pods of `r`, for collecting the rules that apply to them: with workloads of
+   * `r` in the input, whether one of them is among those `c`'s subject selects (`selectedSet`, the smaller side walked), as
+   * matching `c`'s subject against each of them tells; else by selector implication.
+   */
   public covers(c: RuleView, r: RuleView): boolean {
     const subject = c.subject;
     if (!subject || !r.subject) return false;
-    if (r.pods && r.pods.length > 0) return r.pods.some((w) => this.mayMatch(subject, w));
+    if (r.pods && r.pods.length > 0) return this.selectsSome(subject, r.pods);
     return implies(r.subject, subject);
+  }
+
+  /**
+   * Whether `subject` selects (or may select) the pods of one of `pods`. Cost: the smaller of the two sets, not the
+   * workloads times the rules: `pitfall-dns-rules-widened` and `pitfall-l7-rules-widened` ask it of pairs of rules, and a
+   * CCNP's subject over thousands of workloads made each question walk them all.
+   */
+  private selectsSome(subject: Selector, pods: readonly InventoryPodTemplate[]): boolean {
+    const selected = this.selectedSet(subject);
+    if (selected === undefined) return pods.some((w) => this.mayMatch(subject, w));
+    if (selected.size >= pods.length) return pods.some((w) => selected.has(w));
+    let set = this.podSets.get(pods);
+    if (set === undefined) this.podSets.set(pods, set = new Set(pods));
+    for (const w of selected) if (set.has(w)) return true;
+    return false;
+  }
+
+  /**
+   * The workloads a subject selects, as a set (`podsOf`, worked out once per selector), or `undefined` when that may depend
+   * on labels of a Namespace the input does not have (a namespace-labels selector, some Namespace missing): then only
+   * `mayMatch`, pod by pod, can tell. A workload is in the set exactly when `mayMatch` says so.
+   */
+  private selectedSet(subject: Selector): ReadonlySet<InventoryPodTemplate> | undefined {
+    if (readsNamespaceLabels(subject) && this.index().lacksNamespace(undefined)) return undefined;
+    let set = this.selectedSets.get(subject);
+    if (set === undefined) this.selectedSets.set(subject, set = new Set(this.podsOf(subject) ?? []));
+    return set;
   }
 
   /**
@@ -498,15 +543,26 @@ export class PitfallRun {
   private providedPods(providers: readonly RuleView[]): ProvidedPods {
     let provided = this.provided.get(providers);
     if (!provided) {
-      const index = this.index();
       const covered = new Set<InventoryPodTemplate>();
       const perPod: Selector[] = [];
-      for (const c of providers) {
-        if (!c.subject) continue;
-        if (readsNamespaceLabels(c.subject) && index.lacksNamespace(undefined)) perPod.push(c.subject);
-        else for (const w of this.podsOf(c.subject) ?? []) covered.add(w);
-      }
-      provided = { covered, perPod };
+      const perPodAt: number[] = [];
+      const byPod = new Map<InventoryPodTemplate, number[]>();
+      providers.forEach((c, i) => {
+        if (!c.subject) return;
+        const selected = this.selectedSet(c.subject);
+        if (selected === undefined) {
+          perPod.push(c.subject);
+          perPodAt.push(i);
+          return;
+        }
+        for (const w of selected) {
+          covered.add(w);
+          const at = byPod.get(w);
+          if (at === undefined) byPod.set(w, [i]);
+          else at.push(i);
+        }
+      });
+      provided = { covered, perPod, byPod, perPodAt };
       this.provided.set(providers, provided);
     }
     return provided;
@@ -551,6 +607,10 @@ export interface NetworkPolicySubject {
 interface ProvidedPods {
   readonly covered: ReadonlySet<InventoryPodTemplate>;
   readonly perPod: readonly Selector[];
+  /** The positions in the list of the providers that select each workload of `covered` (for `coveringRules`). */
+  readonly byPod: ReadonlyMap<InventoryPodTemplate, readonly number[]>;
+  /** The positions of the providers of `perPod`. */
+  readonly perPodAt: readonly number[];
 }
 
 /**

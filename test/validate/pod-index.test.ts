@@ -5,7 +5,7 @@
 // random selectors (match labels, In with several values, NotIn, Exists, DoesNotExist, `any:` and `k8s:` sources,
 // namespace keys, namespace-labels keys, reserved keys).
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { Selector, SelectorRequirement } from '../../src/model/labels';
 import { PolicyKind } from '../../src/model/policy-model';
 import { ManifestInventory } from '../../src/validate/inventory';
@@ -14,7 +14,7 @@ import { PitfallRun, RuleView } from '../../src/validate/pitfall-run';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { fromObject } from '../../src/model/parse';
 import { serviceBackends } from '../../src/model/manifests';
-import { namespacesOf, selectsReserved, selectsWorkload } from '../../src/validate/pod-selectors';
+import { implies, namespacesOf, selectsReserved, selectsWorkload } from '../../src/validate/pod-selectors';
 import { propertyParams } from '../support/property';
 
 const NAMESPACES = ['shop', 'pay', 'ops'];
@@ -132,6 +132,29 @@ describe('the workload index answers as matching every workload', () => {
     }), propertyParams('POD_INDEX_COVERAGE', 200));
   });
 
+  test('covers and coveringRules = every provider matched against every pod of the rule (else selector implication)', () => {
+    const lists = fc.tuple(fc.array(selector, { maxLength: 5 }), fc.array(selector, { minLength: 1, maxLength: 3 }));
+    fc.assert(fc.property(input, lists, fc.boolean(), (i, [providerSubjects, subjects], withoutPods) => {
+      const inventory = inventoryOf(i);
+      const run = new PitfallRun([], inventory, {});
+      const providers = providerSubjects.map((subject) => view(run, subject));
+      const mayMatch = (s: Selector, w: NonNullable<RuleView['pods']>[number]): boolean => selectsWorkload(s, w, inventory.namespace(w.namespace)) !== false;
+      const naiveCovers = (c: RuleView, r: RuleView): boolean => {
+        if (!c.subject || !r.subject) return false;
+        return r.pods && r.pods.length > 0 ? r.pods.some((w) => mayMatch(c.subject as Selector, w)) : implies(r.subject, c.subject);
+      };
+      for (const subject of subjects) {
+        // The rule with its workloads, or judged from the selectors (no workload of it in the input).
+        const r: RuleView = withoutPods ? { ...view(run, subject), pods: undefined } : view(run, subject);
+        for (const c of providers) {
+          expect(run.covers(c, r)).toBe(naiveCovers(c, r));
+          expect(run.covers(r, c)).toBe(naiveCovers(r, c));
+        }
+        expect(run.coveringRules(r, providers)).toEqual(providers.filter((c) => naiveCovers(c, r)));
+      }
+    }), propertyParams('POD_INDEX_COVERS', 200));
+  });
+
   test('a pod is covered by a provider whose namespace-labels selector cannot be told, and not by one that rules it out', () => {
     const inventory = inventoryOf({ namespaces: [{ name: 'pay', env: 'dev' }], workloads: [{ name: 'a', namespace: 'shop', app: 'web' }, { name: 'b', namespace: 'pay', app: 'web' }] });
     const run = new PitfallRun([], inventory, {});
@@ -169,5 +192,68 @@ describe('NetworkPolicy overlap: only those of the rule\'s namespace for a CNP, 
     expect(overlaps(policy('CiliumNetworkPolicy', 'ops', 'web'))).toEqual([]);
     expect(overlaps(policy('CiliumClusterwideNetworkPolicy', undefined, 'web'))).toEqual(['shop/np-web', 'pay/np-web']);
     expect(overlaps(policy('CiliumClusterwideNetworkPolicy', undefined, 'api'))).toEqual([]);
+  });
+});
+
+describe('the pitfall layer matches selectors against workloads about as often as there are rules, not their square', () => {
+  // A platform of `n` namespaces, each with one app whose DNS lookups a CNP restricts (toFQDNs, DNS rules for its names),
+  // and one CCNP giving every app of the cluster DNS for every name: `pitfall-dns-rules-widened` and
+  // `pitfall-fqdn-without-dns` compare each namespace's rule with the CCNP, whose subject selects all `n` workloads. Each
+  // comparison walked them all: n² selector matches (doubling the namespaces made 3.9× the matches at 1,000 policies).
+  function platform(n: number): { docs: { model: never; version: CiliumVersion }[]; inventory: ManifestInventory } {
+    const inventory = new ManifestInventory();
+    const objects: unknown[] = [{
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'dns' },
+      spec: {
+        endpointSelector: { matchLabels: { app: 'web' } },
+        egress: [{
+          toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+          toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+        }],
+      },
+    }];
+    for (let i = 0; i < n; i++) {
+      const namespace = `ns-${i}`;
+      inventory.add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+      inventory.add({
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace },
+        spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+      });
+      objects.push({
+        apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'web', namespace },
+        spec: {
+          endpointSelector: { matchLabels: { app: 'web' } },
+          egress: [
+            {
+              toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+              toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: `*.svc${i}.example.com` }] } }],
+            },
+            { toFQDNs: [{ matchName: `api.svc${i}.example.com` }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+          ],
+        },
+      });
+    }
+    const docs = objects.map((o) => ({ model: fromObject(o).documents[0].model as never, version: CiliumVersion.V1_19 }));
+    return { docs, inventory };
+  }
+
+  function matchesFor(n: number): { matches: number; widened: number } {
+    const { docs, inventory } = platform(n);
+    const spy = vi.spyOn(Selector.prototype, 'matches');
+    try {
+      const findings = checkPitfalls(docs, inventory);
+      return { matches: spy.mock.calls.length, widened: findings.filter((f) => f.id === 'pitfall-dns-rules-widened').length };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test('twice the namespaces: at most 2.2× the selector matches, and every restriction still reported as widened by the CCNP', () => {
+    const small = matchesFor(100);
+    const large = matchesFor(200);
+    // The CCNP's `*` widens each namespace's restriction (Cilium ORs the DNS rules of all policies for the pods).
+    expect(small.widened).toBe(100);
+    expect(large.widened).toBe(200);
+    expect(large.matches / small.matches).toBeLessThanOrEqual(2.2);
   });
 });
