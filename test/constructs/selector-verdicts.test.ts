@@ -3,7 +3,7 @@
 // pod it selects refuses `app=other` and a pod it does not select (no policy) admits it. Every refusal by its error id.
 // In the mutation test set (vitest.mutation.config.mts, set `rules`): they kill the mutants of src/constructs/selector.ts.
 // Every value is built inside a test (a value built while the file is collected hides its mutants from Stryker).
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, ClusterwidePolicy, EndpointSelector, IEndpointSelector, INodeSelector, IPeer, LabelExpression, NodeSelector, Peer, Port, TieredApp,
@@ -399,14 +399,21 @@ describe('a selector that contradicts itself is refused (it selects nothing)', (
       new ClusterwidePolicy(n, 'h', { nodeSelector: { toNodeSelector: own } as unknown as INodeSelector })
         .allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] });
       refusedAs(synthFailure(n), 'selector-unknown', reason, fix);
-      // The constructs that take one: refused when made (selector-unknown).
       refusedAs(thrown(() => Peer.selectedBy({ toEndpointSelector: own } as unknown as IEndpointSelector, 'o')), 'selector-unknown', reason, fix);
-      refusedAs(thrown(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: { toNodeSelector: own } as unknown as INodeSelector })),
+      // The constructs that take one: refused when made (selector-unknown); a chart that goes on writes none of it (no
+      // policy, or the synthesis fails: the TieredApp's tier policy was made before the refusal, and is refused again).
+      const fw = chart();
+      refusedAs(thrown(() => new HostFirewall(fw, 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: { toNodeSelector: own } as unknown as INodeSelector })),
         'selector-unknown', reason, fix);
-      refusedAs(thrown(() => new MetadataEndpointBlock(chart(), 'b', { namespaces: ['shop'], endpointSelector: { toEndpointSelector: own } as unknown as IEndpointSelector })),
+      expect(Testing.synth(fw)).toEqual([]);
+      const block = chart();
+      refusedAs(thrown(() => new MetadataEndpointBlock(block, 'b', { namespaces: ['shop'], endpointSelector: { toEndpointSelector: own } as unknown as IEndpointSelector })),
         'selector-unknown', reason, fix);
-      refusedAs(thrown(() => new TieredApp(chart('shop'), 'app', { tiers: [{ name: 'api', selector: { toEndpointSelector: own } as unknown as IEndpointSelector,
+      expect(Testing.synth(block)).toEqual([]);
+      const app = chart('shop');
+      refusedAs(thrown(() => new TieredApp(app, 'app', { tiers: [{ name: 'api', selector: { toEndpointSelector: own } as unknown as IEndpointSelector,
         ports: [Port.tcp(8080)] }] })), 'selector-unknown', reason, fix);
+      refusedAs(synthFailure(app), 'selector-unknown', reason, fix);
       // A custom peer's selectors: refused at the call (peer-config-invalid), the policy keeps only what it allowed before.
       for (const [where, item] of [
         ['endpoints[0]', { endpoints: [own()] }],
