@@ -130,12 +130,12 @@ export function checkedPeerConfig(config: PeerConfig | undefined, what: string, 
   }
   const field = set[0] as PeerField | undefined;
   if (config.field !== undefined && config.field !== field) {
-    throw refuse(`${what}(${description}): the peer's field is ${JSON.stringify(config.field)}, but its item sets ${field ?? 'no peer field (any peer)'}`,
+    throw refuse(`${what}(${description}): the peer's field is ${shownSelector(config.field)}, but its item sets ${field ?? 'no peer field (any peer)'}`,
       'make field name the one field the item sets (or leave field out)');
   }
   const list = field !== undefined ? item[field] : undefined;
   if (field !== undefined && (!Array.isArray(list) || list.length === 0)) {
-    throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : JSON.stringify(list)}: an empty list selects `
+    throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : shownSelector(list)}: an empty list selects `
       + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
   refuseEmptySelector(field, list as unknown[], EVERY_POD_OF_NAMESPACE.has(config), what, description, location);
@@ -274,32 +274,66 @@ const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }
 
 /**
  * Why the `matchExpressions` of a label selector of one's own is not a list of requirements with a key (`{}`, one requirement
- * not in a list, `[null]`), or `undefined` (left out, `null`, or a list of requirements). Said before anything reads it: taken
- * apart, such a value was dropped, and the selector without it selected more (`Peer.selectedBy()`: every pod of the namespace).
+ * not in a list, `[null]`), has an operator the CRD's enum refuses (`in`, `Foo`, `5`, `['In']`: `selectorOperatorFix`), or an
+ * `In`/`NotIn` whose values are no non-empty list of strings, with its fix; or `undefined` (left out, `null`, or a list of
+ * such requirements). Said before anything reads it: taken apart, such a value was dropped, and the selector without it
+ * selected more (`Peer.selectedBy()`: every pod of the namespace). The fix never says to leave the list out (the selector
+ * would select more), and a value is shown by `shownSelector`/`describeInstance` (a BigInt, a Symbol, an object without a
+ * prototype or with a `toString` that throws is no error of its own).
  * @param selector the selector as answered (anything)
  */
-export function expressionsShapeProblem(selector: unknown): string | undefined {
+export function expressionsShapeProblem(selector: unknown): { reason: string; fix: string } | undefined {
   const expressions: unknown = selector !== null && typeof selector === 'object' && !Array.isArray(selector)
     ? (selector as { matchExpressions?: unknown }).matchExpressions : undefined;
   if (!isRequirementList(expressions)) {
-    return `matchExpressions is ${JSON.stringify(expressions)?.slice(0, 200) ?? String(expressions)}, not a list of { key, operator, values }`;
+    return {
+      reason: `matchExpressions is ${shownSelector(expressions)}, not a list of { key, operator, values }`,
+      fix: 'give matchExpressions as a list of the requirements meant, each { key, operator, values } with its key a string',
+    };
   }
-  const list = Array.isArray(expressions) ? expressions as { operator?: unknown; values?: unknown }[] : [];
+  const list = Array.isArray(expressions) ? expressions as { key: string; operator?: unknown; values?: unknown }[] : [];
   // An operator the CRD's enum refuses (`selectorOperatorFix`: `in`, `Gt`): no such policy is stored. Read as a requirement
   // no label meets, it was refused as `selector-contradictory` ("which no label set satisfies").
   const unknown = list.findIndex((e) => selectorOperatorFix(e.operator) !== undefined);
   if (unknown >= 0) {
-    return `matchExpressions[${unknown}] is ${JSON.stringify(list[unknown])?.slice(0, 200)}: the operator ${JSON.stringify(list[unknown].operator) ?? 'undefined'} `
-      + `is not one of ${SELECTOR_OPERATORS.join(', ')} (${selectorOperatorFix(list[unknown].operator)})`;
+    const { key, operator } = list[unknown];
+    return {
+      reason: `matchExpressions[${unknown}] (key ${JSON.stringify(key.slice(0, 100))}) has the operator ${describeInstance(operator)}, `
+        + `which is not one of ${SELECTOR_OPERATORS.join(', ')}`,
+      fix: selectorOperatorFix(operator) as string,
+    };
   }
   // apimachinery's `LabelSelectorAsSelector` (labels.NewRequirement: "for 'in', 'notin' operators, values set can't be
   // empty") fails on it: the API server refuses the policy, and Cilium's `labelSelectorToRequirements` (pkg/policy/api
-  // selector.go) keeps no requirement, a selector that matches nothing. Taken apart here it was a TypeError.
-  const index = list.findIndex((e) => (e.operator === 'In' || e.operator === 'NotIn') && !(Array.isArray(e.values) && e.values.length > 0));
+  // selector.go) keeps no requirement, a selector that matches nothing. Taken apart here it was a TypeError. A value that
+  // is no string (`[5]`, `[1n]`) the CRD refuses too (the slim `LabelSelectorRequirement`'s `Values []string`).
+  const index = list.findIndex((e) => (e.operator === 'In' || e.operator === 'NotIn')
+    && !(Array.isArray(e.values) && e.values.length > 0 && e.values.every((v) => typeof v === 'string')));
   if (index < 0) return undefined;
-  const entry = (expressions as { operator: string }[])[index];
-  return `matchExpressions[${index}] is ${JSON.stringify(entry)?.slice(0, 200)}: ${entry.operator} needs a non-empty values list `
-    + '(the API server refuses it, and Cilium would match no labels)';
+  const { key, operator, values } = list[index];
+  const which = Array.isArray(values) ? values.findIndex((v) => typeof v !== 'string') : -1;
+  return {
+    reason: `matchExpressions[${index}] (key ${JSON.stringify(key.slice(0, 100))}) is ${String(operator)} with `
+      + (which >= 0 ? `values[${which}] ${describeInstance((values as unknown[])[which])}, which is no string`
+        : `${Array.isArray(values) ? 'an empty values list' : values === undefined ? 'no values' : `the values ${describeInstance(values)}`}: `
+          + `${String(operator)} needs a non-empty values list (the API server refuses it, and Cilium would match no labels)`),
+    fix: `give ${String(operator)} the values meant, a non-empty list of strings`,
+  };
+}
+
+/**
+ * A selector of one's own (or a part of it) as a refusal shows it: its JSON, cut to 200 characters, or `describeInstance`
+ * when it has none (a BigInt, a cycle, `undefined`).
+ * @param value the selector as answered (anything)
+ */
+export function shownSelector(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value) as string | undefined;
+  } catch {
+    text = undefined; // a BigInt, a cycle, a toJSON that throws
+  }
+  return text !== undefined ? text.slice(0, 200) : describeInstance(value);
 }
 
 /**
@@ -312,7 +346,7 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
     ? (selector as { matchLabels?: unknown }).matchLabels : undefined;
   if (labels === undefined || labels === null) return undefined;
   if (typeof labels === 'object' && !Array.isArray(labels) && Object.values(labels).every((v) => typeof v === 'string')) return undefined;
-  return `matchLabels is ${JSON.stringify(labels)?.slice(0, 200) ?? String(labels)}, not a map of label values`;
+  return `matchLabels is ${shownSelector(labels)}, not a map of label values`;
 }
 
 /**
@@ -327,21 +361,25 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
  */
 export function checkOwnSelectorShape(model: unknown, what: string, fix: string, location: string | undefined): asserts model is LabelSelectorModel {
   const selector = model !== null && typeof model === 'object' && !Array.isArray(model);
-  const problem = selector ? labelsShapeProblem(model) ?? expressionsShapeProblem(model) : undefined;
+  // A matchLabels that is no map takes the caller's fix; a matchExpressions that is no list of requirements, or has an
+  // operator or values the CRD refuses, its own (`write In`: the caller's generic one hid it).
+  const labels = selector ? labelsShapeProblem(model) : undefined;
+  const expressions = selector && labels === undefined ? expressionsShapeProblem(model) : undefined;
+  const problem = labels ?? expressions?.reason;
   if (selector && problem === undefined) {
     // `matchExpressions: []` is a list of requirements, but it is dropped when taken apart (as the factories' `expressions: []`).
     const empty = emptyExpressionList((model as { matchExpressions?: unknown }).matchExpressions,
-      `${what} answered ${JSON.stringify(model).slice(0, 200)} with`, 'matchExpressions');
+      `${what} answered ${shownSelector(model)} with`, 'matchExpressions');
     // Two requirements no label set satisfies together, as the factories refuse them: the selector would select nothing.
-    const refusal = empty ?? selectorContradiction(model as LabelSelectorModel, `${what} answered ${JSON.stringify(model).slice(0, 200)}, which`);
+    const refusal = empty ?? selectorContradiction(model as LabelSelectorModel, `${what} answered ${shownSelector(model)}, which`);
     if (refusal === undefined) return;
     throw new CiliumPolicyError({ ...refusal, location });
   }
   throw new CiliumPolicyError({
     id: 'selector-unknown',
-    message: `${what} answered ${JSON.stringify(model)?.slice(0, 200) ?? String(model)}: `
+    message: `${what} answered ${shownSelector(model)}: `
       + `${problem !== undefined ? `its ${problem}` : 'it is not a label selector (an object of matchLabels and matchExpressions)'}`,
-    fix,
+    fix: expressions?.fix ?? fix,
     location,
   });
 }
@@ -374,20 +412,21 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
       id: 'peer-config-invalid',
       message: `${what}(${description}): the peer's ${at(notSelector)}`
         + (s !== null && typeof s === 'object' && !Array.isArray(s) ? `.${labelsShapeProblem(s)}`
-          : ` is ${JSON.stringify(s)?.slice(0, 200) ?? String(s)}, not a label selector (an object of matchLabels and matchExpressions)`)
+          : ` is ${shownSelector(s)}, not a label selector (an object of matchLabels and matchExpressions)`)
         + ' (the CRD refuses it)',
       fix: 'give each selector as { matchLabels: { key: value }, matchExpressions: [{ key, operator, values }] }',
       location,
     });
   }
-  // A matchExpressions that is not a list of requirements with a key (the CRD refuses it) is said so, before anything
-  // reads its entries.
-  const notList = selectors.findIndex((s) => expressionsShapeProblem(s) !== undefined);
-  if (notList >= 0) {
+  // A matchExpressions that is not a list of requirements with a key, or with an operator or values the CRD refuses, is said
+  // so, before anything reads its entries, with the fix of its problem (leaving the list out would select more).
+  for (const [i, s] of selectors.entries()) {
+    const problem = expressionsShapeProblem(s);
+    if (problem === undefined) continue;
     throw new CiliumPolicyError({
       id: 'peer-config-invalid',
-      message: `${what}(${description}): the peer's ${at(notList)}.${expressionsShapeProblem(selectors[notList])} (the CRD refuses it)`,
-      fix: 'give matchExpressions as a list of { key, operator, values }, or leave it out',
+      message: `${what}(${description}): the peer's ${at(i)}.${problem.reason} (the CRD refuses it)`,
+      fix: problem.fix,
       location,
     });
   }
@@ -403,7 +442,7 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
   const where = at(index);
   throw new CiliumPolicyError({
     id: 'selector-empty',
-    message: `${what}(${description}): the peer's ${where} is ${JSON.stringify(selectors[index])}, which requires no label, so it selects `
+    message: `${what}(${description}): the peer's ${where} is ${shownSelector(selectors[index])}, which requires no label, so it selects `
       + `${meaning.selects}, as an empty label map given to the Peer factories would (they refuse it)`,
     fix: meaning.fix,
     location,

@@ -6,7 +6,7 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
-import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseMalformedCidr } from './peer-config';
+import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseMalformedCidr, shownSelector } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
@@ -200,7 +200,7 @@ export class Peer implements IPeer {
     if (!hasValueMark(selector, 'EndpointSelector') && selectorRequiresNothing(model)) {
       throw new CiliumPolicyError({
         id: 'selector-empty',
-        message: `Peer.selectedBy(): the endpoint selector of one's own answered ${JSON.stringify(model)}, which requires no label: the peer would be `
+        message: `Peer.selectedBy(): the endpoint selector of one's own answered ${shownSelector(model)}, which requires no label: the peer would be `
           + `every pod of ${namespace ?? 'the policy\'s namespace'}, as an empty label map given to EndpointSelector.labels() would (it is refused)`,
         fix: `give the labels meant; if every pod of a namespace is meant, say so: Peer.namespace('${namespace ?? '<ns>'}')`,
         location: callerLocation(),

@@ -20,7 +20,7 @@ import {
   PeerField,
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
-import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
+import { PeerConfig, checkedPeerConfig, expressionsShapeProblem, shownSelector } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
@@ -714,7 +714,7 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
   if (hasValueMark(selector, 'EndpointSelector') || hasValueMark(selector, 'NodeSelector')) return model;
   if (model === null || typeof model !== 'object' || Array.isArray(model)) return model;
   // `matchExpressions: []` is written, and Cilium reads it as no requirement: the rule applied to pods the exclusions meant to keep out.
-  const empty = emptyExpressionList(model.matchExpressions, `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${JSON.stringify(model).slice(0, 200)} with`,
+  const empty = emptyExpressionList(model.matchExpressions, `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${shownSelector(model)} with`,
     'matchExpressions');
   if (empty !== undefined) {
     diagnostics.push({ ...empty, severity: Severity.ERROR, path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}` });
@@ -722,10 +722,10 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
   }
   // As the selectors of one's own a peer answers (`checkOwnSelectorShape`): an `In`/`NotIn` without values, which the API
   // server refuses, and requirements no label set satisfies together, a subject that puts no pod into default deny.
-  const answered = `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${JSON.stringify(model).slice(0, 200)}`;
+  const answered = `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${shownSelector(model)}`;
   const shape = expressionsShapeProblem(model);
   const refusal = shape !== undefined
-    ? { id: 'selector-unknown', message: `${answered}: its ${shape}`, fix: 'use In or NotIn with the values meant, or Exists/DoesNotExist (no other operator)' }
+    ? { id: 'selector-unknown', message: `${answered}: its ${shape.reason}`, fix: shape.fix }
     : selectorContradiction(model, `${answered}, which`);
   if (refusal !== undefined) {
     diagnostics.push({ ...refusal, severity: Severity.ERROR, path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}` });
@@ -738,7 +738,7 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
     id: 'selector-empty',
     severity: Severity.ERROR,
     path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}`,
-    message: `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${JSON.stringify(model)}, which requires no label: the rule would apply to ${every}, `
+    message: `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${shownSelector(model)}, which requires no label: the rule would apply to ${every}, `
       + `as an empty label map given to ${node ? 'NodeSelector' : 'EndpointSelector'}.labels() would (it is refused)`,
     fix: `give the labels meant; if ${every} is meant, say so with ${node ? 'NodeSelector' : 'EndpointSelector'}.all()`,
   });

@@ -73,13 +73,16 @@ export const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', '
 /**
  * The fix of a `matchExpressions[].operator` the CRD's enum refuses (`SELECTOR_OPERATORS`: Cilium's slim
  * `LabelSelectorRequirement`, `+kubebuilder:validation:Enum=In;NotIn;Exists;DoesNotExist`), or `undefined` for one of them:
- * `write In` for `in`, else `use one of In, NotIn, Exists, DoesNotExist`.
+ * `write In` for the string `in`, else `use one of In, NotIn, Exists, DoesNotExist` (and `, as a string` for what is no string:
+ * a list `['In']` is not the string `In`). Never reads the value but as a string (a BigInt, a Symbol, an object without a
+ * prototype or with a `toString` that throws is no error of its own).
  * @param operator the operator as written (anything)
  */
 export function selectorOperatorFix(operator: unknown): string | undefined {
   if (typeof operator === 'string' && SELECTOR_OPERATORS.includes(operator)) return undefined;
-  const fixed = SELECTOR_OPERATORS.find((o) => o.toLowerCase() === String(operator).toLowerCase());
-  return fixed !== undefined ? `write ${fixed}` : `use one of ${SELECTOR_OPERATORS.join(', ')}`;
+  const fixed = typeof operator === 'string' ? SELECTOR_OPERATORS.find((o) => o.toLowerCase() === operator.toLowerCase()) : undefined;
+  if (fixed !== undefined) return `write ${fixed}`;
+  return `use one of ${SELECTOR_OPERATORS.join(', ')}${typeof operator === 'string' ? '' : ', as a string'}`;
 }
 
 /** Kafka API key names the agent knows (`APIKeyMap`, compared lower-cased): the model's one table. */

@@ -226,7 +226,7 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     const refused = refusal(() => p.allowIngress(custom({ item: { endpoints: [{ matchExpressions: expressions }] }, description: 'from config' }),
       { ports: [Port.tcp(5432)] }));
     expect(refused.message).toBe(`[test/p] allowIngress(from config): the peer's endpoints[0].matchExpressions is ${JSON.stringify(expressions).slice(0, 200)}, `
-      + 'not a list of { key, operator, values } (the CRD refuses it) (peer-config-invalid)\n  fix: give matchExpressions as a list of { key, operator, values }, or leave it out');
+      + 'not a list of { key, operator, values } (the CRD refuses it) (peer-config-invalid)\n  fix: give matchExpressions as a list of the requirements meant, each { key, operator, values } with its key a string');
   });
 
   // Session 45 (seed-4545 mutant of checkEndpointSelectors, `s !== null` → `true`): an entry that is no label selector passed the

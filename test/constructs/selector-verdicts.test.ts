@@ -3,7 +3,7 @@
 // pod it selects refuses `app=other` and a pod it does not select (no policy) admits it. Every refusal by its error id.
 // In the mutation test set (vitest.mutation.config.mts, set `rules`): they kill the mutants of src/constructs/selector.ts.
 // Every value is built inside a test (a value built while the file is collected hides its mutants from Stryker).
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, ClusterwidePolicy, EndpointSelector, IEndpointSelector, INodeSelector, IPeer, LabelExpression, NodeSelector, Peer, Port, TieredApp,
@@ -357,25 +357,89 @@ describe('a selector that contradicts itself is refused (it selects nothing)', (
     expect(verdictOf(c, 'pod:shop:app=a', 'pod:o:app=web', '5432/TCP')).toBe('denied');
   });
   // Session 47: an operator the CRD's enum refuses (In, NotIn, Exists, DoesNotExist: Cilium's slim LabelSelectorRequirement)
-  // was read as a requirement no label meets and refused as selector-contradictory ("requires app Foo and app Exists, which
-  // no label set satisfies together"), a claim about a selector the API server never stores.
-  test('a selector of one\'s own with an operator the CRD refuses: refused as such (selector-unknown), naming the fix', () => {
-    const own = (operator: string): IEndpointSelector => ({ toEndpointSelector: () => ({ matchExpressions: [
-      { key: 'app', operator, values: ['db'] }, { key: 'app', operator: 'Exists' }] }) } as unknown as IEndpointSelector);
-    for (const [operator, fix] of [['Foo', 'use one of In, NotIn, Exists, DoesNotExist'], ['in', 'write In'], ['notin', 'write NotIn']]) {
-      const r = refusal(() => Peer.selectedBy(own(operator), 'o'));
-      expect(r.id).toBe('selector-unknown');
-      expect(r.message).toContain(`its matchExpressions[0] is {"key":"app","operator":"${operator}","values":["db"]}: the operator "${operator}" is not one of In, NotIn, `
-        + `Exists, DoesNotExist (${fix})`);
-      expect(r.message).not.toMatch(/no label set satisfies/);
-    }
-    // As a policy's subject: refused at synthesis, with the same reason.
-    const c = chart('shop');
-    new CiliumPolicy(c, 'p', { endpointSelector: own('in') as unknown as IEndpointSelector })
-      .allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
-    expect(synthFailure(c)).toMatch(/the operator "in" is not one of In, NotIn, Exists, DoesNotExist \(write In\)/);
-    // The four operators pass: app In (db) with app Exists selects app=db.
-    expect(() => Peer.selectedBy(own('In'), 'o')).not.toThrow();
+  // was read as a requirement no label meets and refused as selector-contradictory ("requires app Foo (db) and app Exists,
+  // which no label set satisfies together"), a claim about a selector the API server never stores. Review mends: every entry
+  // point that takes a selector of one's own refuses it with the fix of the operator (a custom peer said "or leave it out",
+  // which would select more; a BigInt was a TypeError), and nothing of it is written.
+  describe('a selector of one\'s own with an operator or values the CRD refuses: refused at every entry point, with its fix, nothing written', () => {
+    const GENERIC = 'use one of In, NotIn, Exists, DoesNotExist';
+    const cases: [string, unknown, unknown, string, string][] = [
+      ['in', 'in', ['db'], 'the operator a string ("in")', 'write In'],
+      ['notin', 'notin', ['db'], 'the operator a string ("notin")', 'write NotIn'],
+      ['Foo', 'Foo', ['db'], 'the operator a string ("Foo")', GENERIC],
+      ['5', 5, ['db'], 'the operator a number (5)', `${GENERIC}, as a string`],
+      ['a Symbol', Symbol('In'), ['db'], 'the operator symbol', `${GENERIC}, as a string`],
+      ["['In'] (a list is not the string In)", ['In'], ['db'], 'the operator a list', `${GENERIC}, as a string`],
+      ['a BigInt', BigInt(1), ['db'], 'the operator bigint', `${GENERIC}, as a string`],
+      ['no prototype', Object.create(null), ['db'], 'the operator a mapping', `${GENERIC}, as a string`],
+      ['a toString that throws', { toString: (): string => { throw new Error('boom'); } }, ['db'], 'the operator a mapping', `${GENERIC}, as a string`],
+      ['values [BigInt]', 'In', [BigInt(1)], 'is In with values[0] bigint, which is no string', 'give In the values meant, a non-empty list of strings'],
+    ];
+    // The requirement, then one on the same key that a wrong reading would call contradictory with it.
+    const selector = (operator: unknown, values: unknown): Record<string, unknown> => ({ matchLabels: { tier: 'x' }, matchExpressions: [
+      { key: 'app', operator, values }, { key: 'app', operator: 'Exists' }] });
+    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    /** The refusal's id and fix as the text of a CiliumPolicyError or a failed synthesis shows them. */
+    const refusedAs = (text: string | undefined, id: string, reason: string, fix: string): void => {
+      expect(text).toContain(reason);
+      expect(text).toMatch(new RegExp(`\\(${id}\\)\\n\\s+fix: ${escape(fix)}(\\n|$)`));
+      expect(text).not.toMatch(/leave it out|no label set satisfies|TypeError/);
+    };
+    const thrown = (run: () => unknown): string => refusal(run).message;
+    const peerOf = (item: Record<string, unknown>): IPeer => ({ toPeerConfig: () => ({ item, description: 'own' }) } as unknown as IPeer);
+
+    test.each(cases)('%s', (_name, operator, values, reason, fix) => {
+      const own = (): Record<string, unknown> => selector(operator, values);
+      // A policy's subject, pods and nodes: the synthesis fails (selector-unknown), nothing is written.
+      const c = chart('shop');
+      new CiliumPolicy(c, 'p', { endpointSelector: { toEndpointSelector: own } as unknown as IEndpointSelector })
+        .allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
+      refusedAs(synthFailure(c), 'selector-unknown', reason, fix);
+      const n = chart();
+      new ClusterwidePolicy(n, 'h', { nodeSelector: { toNodeSelector: own } as unknown as INodeSelector })
+        .allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] });
+      refusedAs(synthFailure(n), 'selector-unknown', reason, fix);
+      refusedAs(thrown(() => Peer.selectedBy({ toEndpointSelector: own } as unknown as IEndpointSelector, 'o')), 'selector-unknown', reason, fix);
+      // The constructs that take one: refused when made (selector-unknown); a chart that goes on writes none of it (no
+      // policy, or the synthesis fails: the TieredApp's tier policy was made before the refusal, and is refused again).
+      const fw = chart();
+      refusedAs(thrown(() => new HostFirewall(fw, 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: { toNodeSelector: own } as unknown as INodeSelector })),
+        'selector-unknown', reason, fix);
+      expect(Testing.synth(fw)).toEqual([]);
+      const block = chart();
+      refusedAs(thrown(() => new MetadataEndpointBlock(block, 'b', { namespaces: ['shop'], endpointSelector: { toEndpointSelector: own } as unknown as IEndpointSelector })),
+        'selector-unknown', reason, fix);
+      expect(Testing.synth(block)).toEqual([]);
+      const app = chart('shop');
+      refusedAs(thrown(() => new TieredApp(app, 'app', { tiers: [{ name: 'api', selector: { toEndpointSelector: own } as unknown as IEndpointSelector,
+        ports: [Port.tcp(8080)] }] })), 'selector-unknown', reason, fix);
+      refusedAs(synthFailure(app), 'selector-unknown', reason, fix);
+      // A custom peer's selectors: refused at the call (peer-config-invalid), the policy keeps only what it allowed before.
+      for (const [where, item] of [
+        ['endpoints[0]', { endpoints: [own()] }],
+        ['nodes[0]', { nodes: [own()] }],
+        ['cidrSet[0].cidrGroupSelector', { cidrSet: [{ cidrGroupSelector: own() }] }],
+        ['services[0].k8sServiceSelector.selector', { services: [{ k8sServiceSelector: { selector: own(), namespace: 'shop' } }] }],
+      ] as [string, Record<string, unknown>][]) {
+        const pc = chart('shop');
+        const p = new CiliumPolicy(pc, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+        p.allowEgress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(5432)] });
+        const text = thrown(() => p.allowEgress(peerOf(item), { ports: [Port.tcp(5432)] }));
+        expect(text, where).toContain(`allowEgress(own): the peer's ${where}.matchExpressions[0] (key "app") `);
+        refusedAs(text, 'peer-config-invalid', reason, fix);
+        expect(verdictOf(pc, 'pod:shop:app=a', 'pod:shop:app=b', '5432/TCP'), where).toBe('allowed');
+        expect(verdictOf(pc, 'pod:shop:app=a', 'pod:shop:app=db,tier=x', '5432/TCP'), where).toBe('denied');
+      }
+    });
+
+    test('the four operators, with values a non-empty list of strings, pass: app In (db) with app Exists selects app=db', () => {
+      const own = { toEndpointSelector: () => selector('In', ['db']) } as unknown as IEndpointSelector;
+      const c = chart('shop');
+      const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+      p.allowEgress(Peer.selectedBy(own, 'shop'), { ports: [Port.tcp(5432)] });
+      expect(verdictOf(c, 'pod:shop:app=a', 'pod:shop:app=db,tier=x', '5432/TCP')).toBe('allowed');
+      expect(verdictOf(c, 'pod:shop:app=a', 'pod:shop:app=web,tier=x', '5432/TCP')).toBe('denied');
+    });
   });
 
   // Session 47: of three requirements on one key, the message names the first two that contradict, in the order written.
