@@ -59,7 +59,8 @@ export interface NestingDepthError {
  * than the parser builds collections and entries, at most a few times more)
  * @param counted receives the values counted, when the text passes (the run's budget, `yaml-value-budget.ts`, counts them)
  */
-export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH, maxValues = Infinity, counted?: { values: number }): NestingDepthError | undefined {
+export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH, maxValues = Infinity,
+  counted?: { values: number }): NestingDepthError | undefined {
   const docs = documentCountError(text);
   if (docs) return docs;
   let values = 0;
