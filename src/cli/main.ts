@@ -17,6 +17,7 @@ import { packageInfo } from './package-info';
 import { addReplayCommand } from './replay';
 import { addReportCommand } from './report';
 import { addValidateCommand } from './validate';
+import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
 /**
  * Writes all of `text` to file descriptor `fd`, synchronously, or throws the write's error. `write(2)` may write less
@@ -102,7 +103,7 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   addInitCommand(program, io, done);
   addDiffCommand(program, io, done);
   addReportCommand(program, io, done);
-  for (const command of program.commands) refuseEmptyPaths(refuseRepeatedOptions(command));
+  for (const command of program.commands) refuseEmptyPaths(refuseRepeatedOptions(addYamlValuesOption(command)));
   // Before the subcommand checks its required options: a misspelt one is named as such, not as missing, and so is one whose
   // value was taken by commander from the option after it.
   program.hook('preSubcommand', (parent, sub) => {
@@ -127,7 +128,7 @@ export async function runAsync(argv: readonly string[], io: CliIo = PROCESS_IO):
     return EXIT.badInput;
   }
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await inCommandRun(() => program.parseAsync([...argv], { from: 'user' }));
   } catch (e) {
     return reportError(e, io);
   }
@@ -149,7 +150,7 @@ export function run(argv: readonly string[], io: CliIo = PROCESS_IO): number {
     return EXIT.badInput;
   }
   try {
-    program.parse([...argv], { from: 'user' });
+    inCommandRun(() => program.parse([...argv], { from: 'user' }));
   } catch (e) {
     return reportError(e, io);
   }

@@ -76,6 +76,7 @@ import { DEFAULT_MAX_FILE_BYTES, expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
 import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
 import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError, warningLines } from './trace';
+import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
 /** Where the Hubble commands read and write. */
 export interface HubbleCliIo extends CliIo {
@@ -326,11 +327,11 @@ export async function runSubcommand(name: string, argv: readonly string[], io: H
     .exitOverride()
     .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
-  refuseEmptyPaths(refuseRepeatedOptions(add(program, io, (c) => {
+  refuseEmptyPaths(refuseRepeatedOptions(addYamlValuesOption(add(program, io, (c) => {
     code = c;
-  }).exitOverride()));
+  }).exitOverride())));
   try {
-    await program.parseAsync([name, ...argv], { from: 'user' });
+    await inCommandRun(() => program.parseAsync([name, ...argv], { from: 'user' }));
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : REPLAY_EXIT.badInput;
     if (!(e instanceof CiliumPolicyError)) throw e;

@@ -24,6 +24,7 @@ import { CILIUM_VERSION_ANNOTATION, annotationFix } from '../model/version-annot
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
 import { parseIntegerOption } from './numeric-option';
 import { commanderOutput, errorLine, refuseEmptyPaths, refuseRepeatedOptions } from './trace';
+import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
 /** Where `validate` reads and writes. */
 export interface ValidateIo {
@@ -205,11 +206,11 @@ export async function runValidate(argv: readonly string[], io: ValidateIo): Prom
     .exitOverride()
     .configureOutput(commanderOutput(io))
     .showHelpAfterError(false);
-  refuseEmptyPaths(refuseRepeatedOptions(addValidateCommand(program, io, (c) => {
+  refuseEmptyPaths(refuseRepeatedOptions(addYamlValuesOption(addValidateCommand(program, io, (c) => {
     code = c;
-  }).exitOverride()));
+  }).exitOverride())));
   try {
-    await program.parseAsync(['validate', ...argv], { from: 'user' });
+    await inCommandRun(() => program.parseAsync(['validate', ...argv], { from: 'user' }));
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? VALIDATE_EXIT.clean : VALIDATE_EXIT.usage;
     if (!(e instanceof CiliumPolicyError)) throw e;

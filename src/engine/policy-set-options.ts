@@ -92,6 +92,14 @@ export interface PolicySetOptions {
    * @default 10485760 (10 MiB)
    */
   readonly maxFileBytes?: number;
+  /**
+   * `fromFiles`, `fromTexts`, `fromYaml`: the most YAML values all the inputs of the call may hold together (each input
+   * holds at most 1,000,000 of its own); the input that takes the total past it is refused with a `CiliumPolicyError`
+   * (`input-values-budget`) and no set is built. A call made within a command run of the CLI counts to the run's limit
+   * (`--max-yaml-values`) instead. A whole number of 1 or more.
+   * @default 1000000 (about 30,000 policies)
+   */
+  readonly maxYamlValues?: number;
 }
 
 /** Options of `PolicySet.fromYaml`: the engine options and the name of the file the text came from. */
@@ -121,6 +129,7 @@ export const POLICY_SET_OPTION_DEFAULTS: OptionDefaults = {
   cidrGroups: 'only the CiliumCIDRGroups of the inputs',
   inventory: 'only the namespaces, workloads and Services of the inputs',
   maxFileBytes: '10485760 (10 MiB)',
+  maxYamlValues: '1000000',
 };
 
 /** The options of `YamlPolicySetOptions` with their defaults (`option-unknown`). */

@@ -9,6 +9,7 @@ import { IConstruct } from 'constructs';
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
+import { inYamlValueBudget } from '../model/yaml-value-budget';
 import { checkOptionKeys } from '../model/known-keys';
 import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
@@ -71,7 +72,7 @@ export class PolicySet {
     checkOptionKeys(options, YAML_POLICY_SET_OPTION_DEFAULTS, { call: 'PolicySet.fromYaml()', risk: JUDGED_OTHERWISE });
     const { file, ...setOptions } = options;
     const inputs = emptyInputs();
-    addYaml(inputs, text, file);
+    inYamlValueBudget('PolicySet.fromYaml()', options.maxYamlValues, () => addYaml(inputs, text, file));
     return new PolicySet(inputs, setOptions);
   }
 
@@ -82,7 +83,9 @@ export class PolicySet {
   public static fromTexts(files: PolicyText[], options: PolicySetOptions = {}): PolicySet {
     checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'PolicySet.fromTexts()', risk: JUDGED_OTHERWISE });
     const inputs = emptyInputs();
-    for (const f of files) addYaml(inputs, f.text, f.file);
+    inYamlValueBudget('PolicySet.fromTexts()', options.maxYamlValues, () => {
+      for (const f of files) addYaml(inputs, f.text, f.file);
+    });
     return new PolicySet(inputs, options);
   }
 
@@ -90,13 +93,15 @@ export class PolicySet {
    * Policies from files, directories (read recursively: `.yaml`, `.yml`, `.json`, in name order; hidden entries and
    * `node_modules` skipped) and globs, read by the one input reader (`model/inputs.ts`): an input that cannot be used
    * (not a regular file, too large, binary or invalid UTF-8, unreadable, a directory that cannot be listed, a loop of
-   * symbolic links) is an `input-…` diagnostic of severity error and is not read; an empty file is a warning.
-   * @throws CiliumPolicyError when a path does not exist, or when no `ciliumVersion` is given and the policies were synthesized
+   * symbolic links) is an `input-…` diagnostic of severity error and is not read; an empty file is a warning. The files of
+   * one call hold at most `maxYamlValues` YAML values together.
+   * @throws CiliumPolicyError when a path does not exist, when the files hold more YAML values than `maxYamlValues`
+   * (`input-values-budget`), or when no `ciliumVersion` is given and the policies were synthesized
    * for different Cilium versions (`version-annotation-conflict`)
    */
   public static fromFiles(paths: string[], options: PolicySetOptions = {}): PolicySet {
     checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'PolicySet.fromFiles()', risk: JUDGED_OTHERWISE });
-    return new PolicySet(readPolicyFiles(paths, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES), options);
+    return new PolicySet(inYamlValueBudget('PolicySet.fromFiles()', options.maxYamlValues, () => readPolicyFiles(paths, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)), options);
   }
 
   /**

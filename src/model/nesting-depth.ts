@@ -57,8 +57,10 @@ export interface NestingDepthError {
  * per block line (a `- x` entry is one; `- - x` two), per `[`, `{`, `,` and `:` of a flow collection, per line of a flow
  * collection holding none of these, and per line, `,`, `[` and `{` of a quoted scalar after its first line (never fewer
  * than the parser builds collections and entries, at most a few times more)
+ * @param counted receives the values counted, when the text passes (the run's budget, `yaml-value-budget.ts`, counts them)
  */
-export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH, maxValues = Infinity): NestingDepthError | undefined {
+export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH, maxValues = Infinity,
+  counted?: { values: number }): NestingDepthError | undefined {
   const docs = documentCountError(text);
   if (docs) return docs;
   let values = 0;
@@ -264,12 +266,13 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
     pos = end + 1;
     line++;
   }
+  if (counted) counted.values = values;
   return undefined;
 }
 
 /** The limits of the YAML reader (`fromYaml`, `validate`'s positions): depth, documents and values (`MAX_YAML_VALUES`). */
-export function yamlInputLimitError(text: string): NestingDepthError | undefined {
-  return nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES);
+export function yamlInputLimitError(text: string, counted?: { values: number }): NestingDepthError | undefined {
+  return nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
 }
 
 /** More than `MAX_DOCUMENTS` document markers (`---` at the start of a line). */

@@ -50,7 +50,7 @@ const POLICY_KINDS: readonly PolicyKind[] = [PolicyKind.CILIUM_NETWORK_POLICY, P
  */
 export function fromYaml(text: string, options: ParseOptions = {}, read: YamlStreamReader = readYamlStream): ParseResult {
   const out = newResult();
-  const { limit: deep, readError, lineCounter, documents } = readYamlDocuments(text, read);
+  const { limit: deep, readError, lineCounter, documents } = readYamlDocuments(text, read, options.file);
   if (deep) {
     out.diagnostics.push(compact({
       id: ParseDiagnosticId.YAML_SYNTAX, severity: Severity.ERROR, message: deep.message, file: options.file, line: deep.line, column: 1,

@@ -1,5 +1,6 @@
 import { Document, LineCounter } from 'yaml';
 import { NestingDepthError, yamlInputLimitError } from './nesting-depth';
+import { currentYamlValueBudget } from './yaml-value-budget';
 import { readYamlStream, YamlStreamReader } from './yaml-stream';
 
 /** One document of a YAML stream, as `readYamlDocuments` read it. */
@@ -26,11 +27,16 @@ export interface YamlDocumentsRead {
 /**
  * The documents of a YAML (or JSON) stream, read under the input limits (`yamlInputLimitError`) by `read` (`readYamlStream`:
  * what the API server gets from kubectl), each converted to its plain value. The one per-document reader of `fromYaml` and
- * the matchers' YAML text. Never throws on bad input.
+ * the matchers' YAML text. Never throws on bad input of its own; its values are charged, before it is parsed, to the budget
+ * of the run it is read for (`yaml-value-budget.ts`), if any.
+ * @param file the input's name, for the run's budget error
+ * @throws CiliumPolicyError (`input-values-budget`) when the input takes its run past the run's limit of values
  */
-export function readYamlDocuments(text: string, read: YamlStreamReader = readYamlStream): YamlDocumentsRead {
-  const limit = yamlInputLimitError(text);
+export function readYamlDocuments(text: string, read: YamlStreamReader = readYamlStream, file?: string): YamlDocumentsRead {
+  const counted = { values: 0 };
+  const limit = yamlInputLimitError(text, counted);
   if (limit) return { limit, documents: [] };
+  currentYamlValueBudget()?.charge(counted.values, file);
   let docs: Document.Parsed[];
   let lineCounter: LineCounter;
   try {

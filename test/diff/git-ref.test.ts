@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readAtGitRef } from '../../src/cli/git-ref';
+import { nestingDepthError } from '../../src/model/nesting-depth';
 import { cliAsync } from '../support/cli';
 import { webToApi } from './support';
 
@@ -39,6 +40,25 @@ afterAll(() => {
 });
 
 describe('diff --base <git-ref>', () => {
+  // Session 47: the files at the ref are charged to the run's budget of YAML values with the --head files (read first).
+  test('the files at the ref count to the run\'s YAML values (--max-yaml-values): past it exit 2 at the file, nothing on stdout', async () => {
+    const values = (text: string): number => {
+      const counted = { values: 0 };
+      expect(nestingDepthError(text, 100, Infinity, counted)).toBeUndefined();
+      return counted.values;
+    };
+    const head = values(policy([8080, 9090]));
+    const base = values(policy([8080]));
+    const file = join('policies', 'prod', 'api.yaml');
+    const over = await cli('diff', '--base', 'main', '--head', file, '--max-yaml-values', String(head + base - 1));
+    expect([over.code, over.stdout, over.stderr]).toEqual([2, '', `error: main:policies/prod/api.yaml: the inputs of this run hold more than ${head + base - 1} `
+      + `YAML values: ${head} in the inputs read before this one, ${base} in it; nothing is judged (input-values-budget); fix: give fewer or smaller inputs `
+      + `(10,000 policies are about 300,000 values), or raise the limit (--max-yaml-values ${head + base} or more)\n`]);
+    const exact = await cli('diff', '--base', 'main', '--head', file, '--max-yaml-values', String(head + base));
+    expect([exact.code, exact.stderr]).toEqual([0, '']);
+    expect(exact.stdout).toContain('+ prod/app=web → prod/app=api 9090/TCP');
+  });
+
   test('reads the --head paths at the ref: the change of the working tree', async () => {
     const r = await cli('diff', '--base', 'main', '--head', 'policies', '--output', 'json');
     expect(r.stderr).toBe('');

@@ -1,0 +1,141 @@
+// The YAML values of one run, counted across all its inputs (`model/yaml-value-budget.ts`): files each under the per-input
+// limit, together over the run's limit, stop the run (exit 2, nothing on stdout). Session 47: nothing bounded the sum;
+// three files of 990,000 values each took `validate` 204 s and 1.68 GB, and a pull request adding N such files N times it.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { PolicySet } from '../../src';
+import { nestingDepthError } from '../../src/model/nesting-depth';
+import { DEFAULT_MAX_RUN_YAML_VALUES } from '../../src/model/yaml-value-budget';
+import { cli, cliAsync } from '../support/cli';
+import { GUARD, report, replay, scratchDir, trace, validate, write, flowLine } from './support';
+
+const dir = scratchDir();
+const repo = scratchDir();
+mkdirSync(join(dir, 'base'));
+mkdirSync(join(dir, 'head'));
+
+/** `n` CiliumNetworkPolicies (`<prefix>-0` …) in namespace shop: web → api on 80/TCP. */
+function policies(prefix: string, n: number, port = 80): string {
+  return Array.from({ length: n }, (_, i) => [
+    'apiVersion: cilium.io/v2',
+    'kind: CiliumNetworkPolicy',
+    'metadata:',
+    `  name: ${prefix}-${i}`,
+    '  namespace: shop',
+    'spec:',
+    '  endpointSelector:',
+    '    matchLabels:',
+    '      app: api',
+    '  ingress:',
+    '  - fromEndpoints:',
+    '    - matchLabels:',
+    '        app: web',
+    '    toPorts:',
+    '    - ports:',
+    `      - port: "${port}"`,
+    '        protocol: TCP',
+    '',
+  ].join('\n')).join('---\n');
+}
+
+/** The values of a text, as the reader counts them. */
+function values(text: string): number {
+  const counted = { values: 0 };
+  expect(nestingDepthError(text, 100, Infinity, counted)).toBeUndefined();
+  return counted.values;
+}
+
+const TEXT = policies('p', 10);
+const PER_FILE = values(TEXT);
+const FILES = ['a', 'b', 'c'].map((f) => write(dir, `${f}.yaml`, TEXT.replace(/name: p-/g, `name: ${f}-`)));
+const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
+
+/** The error of the third file, the budget `2 * PER_FILE + 1` (the first two read). */
+function refusal(file: string, limit: number): string {
+  return `error: ${file}: the inputs of this run hold more than ${limit.toLocaleString('en-US')} YAML values: ${(2 * PER_FILE).toLocaleString('en-US')} in the `
+    + `inputs read before this one, ${PER_FILE} in it; nothing is judged (input-values-budget); fix: give fewer or smaller inputs (10,000 policies are `
+    + `about 300,000 values), or raise the limit (--max-yaml-values ${3 * PER_FILE} or more)\n`;
+}
+
+describe('a run of files each under the per-input limit, together over the run\'s', () => {
+  test('the files of the test: 179 values each (17.9 per policy of this shape)', () => {
+    expect(PER_FILE).toBe(179);
+  });
+
+  test('validate: exit 2 at the file that passes the limit, nothing on stdout; at exactly the total, it passes', GUARD, async () => {
+    const names = ['a.yaml', 'b.yaml', 'c.yaml'];
+    const over = await validate([...names, '--max-yaml-values', String(3 * PER_FILE - 1)], undefined, dir);
+    expect([over.code, over.stdout, over.stderr]).toEqual([2, '', refusal('c.yaml', 3 * PER_FILE - 1)]);
+    const exact = await validate([...names, '--max-yaml-values', String(3 * PER_FILE)], undefined, dir);
+    expect([exact.code, exact.stderr]).toEqual([0, '']);
+    expect(exact.stdout).toContain('0 errors, 0 warnings in 3 files (30 policies, 30 documents');
+  });
+
+  test('trace: exit 2 naming the file (not ALLOWED from the files read before it); at the total, ALLOWED', GUARD, () => {
+    const over = trace('--policies', ...FILES, ...FROM_TO, '--max-yaml-values', String(2 * PER_FILE + 1));
+    expect([over.code, over.stdout, over.stderr]).toEqual([2, '', refusal(FILES[2], 2 * PER_FILE + 1)]);
+    const exact = cli('trace', '--policies', ...FILES, ...FROM_TO, '--max-yaml-values', String(3 * PER_FILE));
+    expect(exact.code).toBe(0);
+    expect(exact.stdout).toMatch(/^ALLOWED /);
+  });
+
+  test('diff: the --head and --base inputs count together (each side alone is under the limit; --head is read first)', GUARD, async () => {
+    const base = write(dir, 'base/p.yaml', policies('base', 10));
+    const head = write(dir, 'head/p.yaml', policies('head', 10, 8080));
+    const limit = 2 * PER_FILE - 1;
+    const over = await cliAsync('diff', '--base', join(dir, 'base'), '--head', join(dir, 'head'), '--max-yaml-values', String(limit));
+    expect([over.code, over.stdout]).toEqual([2, '']);
+    expect(over.stderr).toBe(`error: ${base}: the inputs of this run hold more than ${limit} YAML values: ${PER_FILE} in the inputs read before this one, `
+      + `${PER_FILE} in it; nothing is judged (input-values-budget); fix: give fewer or smaller inputs (10,000 policies are about 300,000 values), `
+      + `or raise the limit (--max-yaml-values ${2 * PER_FILE} or more)\n`);
+    const exact = await cliAsync('diff', '--base', join(dir, 'base'), '--head', join(dir, 'head'), '--max-yaml-values', String(2 * PER_FILE), '--output', 'json');
+    expect([exact.code, exact.stderr]).toEqual([0, '']);
+    expect(JSON.parse(exact.stdout).changes.length).toBeGreaterThan(0);
+    expect(head).toContain('head');
+  });
+
+  test('replay and report: the same refusal', GUARD, async () => {
+    const flows = write(dir, 'flows.jsonl', `${flowLine()}\n`);
+    const limit = 2 * PER_FILE + 1;
+    const r = await replay('--flows', flows, '--policies', ...FILES, '--max-yaml-values', String(limit));
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', refusal(FILES[2], limit)]);
+    const rep = await report('--policies', ...FILES, '--max-yaml-values', String(limit));
+    expect([rep.code, rep.stdout, rep.stderr]).toEqual([2, '', refusal(FILES[2], limit)]);
+  });
+
+  test('--max-yaml-values must be a whole number of 1 or more (exit 2)', () => {
+    for (const bad of ['0', '-1', '1e6', 'lots']) {
+      const r = cli('trace', '--policies', FILES[0], ...FROM_TO, '--max-yaml-values', bad);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `error: --max-yaml-values ${bad} is not a number of YAML values of 1 or more (cli-max-yaml-values); `
+        + 'fix: give --max-yaml-values a number, e.g. 2000000\n']);
+    }
+  });
+});
+
+describe('the library: one call is one run', () => {
+  test('PolicySet.fromFiles and fromTexts refuse past maxYamlValues; each call counts its own inputs', () => {
+    expect(() => PolicySet.fromFiles(FILES, { maxYamlValues: 2 * PER_FILE })).toThrow(
+      `${FILES[2]}: the inputs of this run hold more than ${2 * PER_FILE} YAML values`);
+    expect(() => PolicySet.fromFiles(FILES, { maxYamlValues: 2 * PER_FILE })).toThrow(expect.objectContaining({ id: 'input-values-budget' }));
+    expect(() => PolicySet.fromTexts(FILES.map((file) => ({ file, text: TEXT })), { maxYamlValues: 3 * PER_FILE - 1 })).toThrow(
+      'raise the limit (maxYamlValues of PolicySet.fromTexts() 537 or more)');
+    // Two calls of 2 files each under a limit of 2 files: each call is a run of its own.
+    for (let i = 0; i < 2; i++) expect(PolicySet.fromFiles(FILES.slice(0, 2), { maxYamlValues: 2 * PER_FILE }).policies).toHaveLength(20);
+  });
+
+  test('maxYamlValues must be a whole number of 1 or more', () => {
+    for (const bad of [0, 1.5, -1, Number.NaN]) {
+      expect(() => PolicySet.fromYaml(TEXT, { maxYamlValues: bad })).toThrow(expect.objectContaining({ id: 'option-value' }));
+    }
+  });
+
+  test('a realistic repository under the default: 3,000 policies in 300 files (about 54,000 values) is read whole', GUARD, () => {
+    for (let i = 0; i < 300; i++) {
+      mkdirSync(join(repo, `team-${i}`));
+      write(repo, `team-${i}/policies.yaml`, policies(`t${i}`, 10));
+    }
+    expect(300 * PER_FILE).toBeLessThan(DEFAULT_MAX_RUN_YAML_VALUES / 10);
+    expect(PolicySet.fromFiles([repo]).policies).toHaveLength(3_000);
+  });
+});
