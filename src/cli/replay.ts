@@ -357,9 +357,7 @@ export async function guard(action: () => Promise<number>, io: CliIo): Promise<n
  */
 export function flowInputError(input: FlowReadStats): CiliumPolicyError | undefined {
   if (input.readError === undefined) return noFlowsError(input);
-  if (input.readErrorFix !== undefined) {
-    return new CiliumPolicyError({ id: 'hubble-input-incomplete', message: `${input.source}:1: ${input.readError}; nothing is judged`, fix: input.readErrorFix });
-  }
+  // (An input refused whole for its encoding never gets here: `collectConnections` throws `undecodedInput`.)
   return new CiliumPolicyError({
     id: 'hubble-input-incomplete',
     message: `${input.source}: the flow log could not be read to its end (${input.lines === 0 ? 'before its first line' : `after line ${input.lines}`}: ${input.readError}); nothing is judged`,

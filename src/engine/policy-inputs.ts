@@ -82,7 +82,7 @@ export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxByte
     if (!entry.file) continue;
     const rel = relative(cwd, entry.file.path);
     const name = withoutControls(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel);
-    const read = readInputFile(entry.file.path, maxBytes);
+    const read = readInputFile(entry.file.path, maxBytes, name);
     if (read.problem) problem(name, read.problem);
     else addYaml(inputs, read.text ?? '', name);
   }

@@ -14,6 +14,7 @@
  * (allowed, redirected, audited, dropped) and policy drops with their direction, L7 refusals, and the policies Hubble's
  * correlation names for them (`*_allowed_by`, `*_denied_by`), so that replay can cross-check the engine with the cluster.
  */
+import { CiliumPolicyError } from '../core/errors';
 import { HttpRequest, KafkaRequest } from '../engine/l7';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { timeKey } from './flow-time';
@@ -1001,6 +1002,8 @@ export class Connections {
    * by the input size).
    * @param source the flow log
    * @param options limits of the read and of the table
+   * @throws CiliumPolicyError (`hubble-input-incomplete`) when the log is no UTF-8 text (UTF-16, as PowerShell 5's `>`
+   * writes it): nothing of it can be read; the fix names the command that converts it
    */
   public static async collect(source: FlowSource, options: CollectOptions = {}): Promise<FlowCapture> {
     checkOptionKeys(options, COLLECT_OPTION_DEFAULTS, { call: 'Connections.collect()', risk: READ_RISK });
@@ -1013,12 +1016,25 @@ export class Connections {
 /**
  * Reads a flow log and groups its records into connections (streaming: memory is bounded by the connection limit, not
  * by the input size).
+ * @throws CiliumPolicyError (`hubble-input-incomplete`) when the log is no UTF-8 text (`undecodedInput`)
  */
 export async function collectConnections(source: FlowSource, options: CollectOptions = {}): Promise<FlowCapture> {
   const collector = new ConnectionCollector(options);
   const onFlow: FlowHandler = (flow, line) => collector.add(flow, line);
   const input = await readFlows(source, onFlow, options);
+  const undecoded = undecodedInput(input);
+  if (undecoded) throw undecoded;
   return collector.finish(input);
+}
+
+/**
+ * The error of a flow log the reader refused whole, before its first line, for its encoding (`readErrorFix` set: UTF-16
+ * or UTF-32 text): no capture of it is judged or drafted from, by the commands (exit 2) and the library alike; a
+ * replay of it would otherwise be a report of no connection with a warning only. `undefined` for any other input.
+ */
+export function undecodedInput(input: FlowReadStats): CiliumPolicyError | undefined {
+  if (input.readError === undefined || input.readErrorFix === undefined) return undefined;
+  return new CiliumPolicyError({ id: 'hubble-input-incomplete', message: `${input.source}:1: ${input.readError}; nothing is judged`, fix: input.readErrorFix });
 }
 
 /** A map as a plain object without prototype (keys come from the flow log: `constructor` or `__proto__` is data here). */

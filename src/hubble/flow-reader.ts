@@ -173,7 +173,8 @@ export interface FlowReadStats {
   readonly readError?: string;
   /**
    * What to do about `readError` when the input is no UTF-8 at all (a UTF-16 log, as PowerShell 5's `>` writes it, is
-   * refused before its first line): the command that converts it.
+   * refused before its first line): the command that converts it. `Connections.collect` and `Replay.flows` throw it as
+   * the fix of a `hubble-input-incomplete` error.
    * @default - none: give the complete flow log
    */
   readonly readErrorFix?: string;

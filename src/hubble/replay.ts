@@ -433,6 +433,8 @@ export class Replay {
    * @param source the flow log
    * @param policies the policies to judge by, built with the cluster name of the capture (see `ReplayOptions.clusterName`)
    * @param options limits of the read and the replay
+   * @throws CiliumPolicyError (`hubble-input-incomplete`) when the log is no UTF-8 text (UTF-16, as PowerShell 5's `>`
+   * writes it): nothing of it can be judged; the fix names the command that converts it
    */
   public static async flows(source: FlowSource, policies: PolicySet, options: ReplayOptions = {}): Promise<ReplayReport> {
     checkOptionKeys(options, REPLAY_OPTION_DEFAULTS, { call: 'Replay.flows()', risk: REPLAY_RISK });

@@ -521,8 +521,10 @@ export interface ReadResult {
  * Reads a file with the size limit, without throwing: a regular file only (it is opened non-blocking and checked
  * before reading, so a FIFO cannot hang the read and a device such as `/dev/zero` is refused), at most `maxBytes` read
  * even when the file grows meanwhile, then checked and decoded as `decodeInput` does.
+ * @param name the file as the user gave it (relative to the working directory, or absolute), for the fix of text that is
+ * not UTF-8: the command it names must find the file from there
  */
-export function readInputFile(path: string, maxBytes: number): ReadResult {
+export function readInputFile(path: string, maxBytes: number, name = path): ReadResult {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -545,7 +547,7 @@ export function readInputFile(path: string, maxBytes: number): ReadResult {
       length += n;
     }
     if (length > maxBytes) return { bytes: length, problem: tooLarge(length, maxBytes) };
-    return decodeInput(Buffer.concat(chunks, length), maxBytes, basename(path));
+    return decodeInput(Buffer.concat(chunks, length), maxBytes, name);
   } catch (e) {
     return { problem: unreadable(e) };
   } finally {
@@ -555,7 +557,7 @@ export function readInputFile(path: string, maxBytes: number): ReadResult {
 
 /**
  * Checks and decodes the bytes of an input (standard input, or a file already read).
- * @param name the file's name, for the fix of text that is not UTF-8
+ * @param name the file as the user gave it, for the fix of text that is not UTF-8 (`wideEncodingFix`)
  */
 export function decodeInput(bytes: Uint8Array | string, maxBytes: number, name = 'manifests.yaml'): ReadResult {
   const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -598,13 +600,24 @@ export interface WideEncoding {
   readonly name: string;
   /** The name `iconv -f` takes for it: `UTF-16` and `UTF-32` read the byte order from the mark, the others have none. */
   readonly iconv: string;
+  /**
+   * The `-Encoding` PowerShell's `Get-Content` needs to read it: `Unicode`, `BigEndianUnicode`, `UTF32`, `BigEndianUTF32`
+   * (PowerShell 5.1 and 7 alike). A byte-order mark needs none: `Get-Content` reads the encoding from it.
+   * @default - a byte-order mark names the encoding
+   */
+  readonly powershell?: string;
 }
+
+/** Bytes of text without a byte-order mark that must read as UTF-16 or UTF-32 before it is called so (`wideEncoding`). */
+const WIDE_PREFIX_BYTES = 512;
 
 /**
  * The encoding of text that is UTF-16 or UTF-32 rather than UTF-8 (what Windows tools write: PowerShell 5's `>` and
- * `Out-File`, Notepad's "Unicode"): a UTF-32 or UTF-16 byte-order mark, or, without one, UTF-16 of ASCII text (its first
- * four characters each an ASCII byte and a NUL). `undefined` for anything else: UTF-8 (with or without its mark) and
- * binary data. The one detection of every reader of text (manifests: `decodeInput`; Hubble flow logs: `forEachLine`).
+ * `Out-File`, Notepad's "Unicode"): a UTF-32 or UTF-16 byte-order mark, or, without one, text whose first four
+ * characters are ASCII (each one byte and one, or three, NUL bytes) and whose first 512 bytes read as UTF-16 (or UTF-32)
+ * with no control character but tab, carriage return and line feed. `undefined` for anything else: UTF-8 (with or without
+ * its mark) and binary data (an ELF header `7F 00 45 00 …` is binary, not UTF-16). The one detection of every reader of
+ * text (manifests: `decodeInput`; Hubble flow logs: `forEachLine`).
  */
 export function wideEncoding(bytes: Uint8Array): WideEncoding | undefined {
   const b = (i: number): number => (i < bytes.length ? bytes[i] : -1);
@@ -613,27 +626,81 @@ export function wideEncoding(bytes: Uint8Array): WideEncoding | undefined {
     return { name: `UTF-32 (byte-order mark ${hex(4)})`, iconv: 'UTF-32' };
   }
   if ((b(0) === 0xff && b(1) === 0xfe) || (b(0) === 0xfe && b(1) === 0xff)) return { name: `UTF-16 (byte-order mark ${hex(2)})`, iconv: 'UTF-16' };
-  if (bytes.length < 8) return undefined;
-  const ascii = (x: number): boolean => x >= 0x09 && x < 0x80;
-  const pairs = [0, 2, 4, 6];
-  if (pairs.every((i) => ascii(b(i)) && b(i + 1) === 0)) return { name: 'UTF-16LE (no byte-order mark)', iconv: 'UTF-16LE' };
-  if (pairs.every((i) => b(i) === 0 && ascii(b(i + 1)))) return { name: 'UTF-16BE (no byte-order mark)', iconv: 'UTF-16BE' };
-  return undefined;
+  const candidates: readonly (WideEncoding & { readonly unit: 2 | 4; readonly big: boolean })[] = [
+    { name: 'UTF-32LE (no byte-order mark)', iconv: 'UTF-32LE', powershell: 'UTF32', unit: 4, big: false },
+    { name: 'UTF-32BE (no byte-order mark)', iconv: 'UTF-32BE', powershell: 'BigEndianUTF32', unit: 4, big: true },
+    { name: 'UTF-16LE (no byte-order mark)', iconv: 'UTF-16LE', powershell: 'Unicode', unit: 2, big: false },
+    { name: 'UTF-16BE (no byte-order mark)', iconv: 'UTF-16BE', powershell: 'BigEndianUnicode', unit: 2, big: true },
+  ];
+  const found = candidates.find((c) => readsAsWideText(bytes, c.unit, c.big));
+  return found === undefined ? undefined : { name: found.name, iconv: found.iconv, powershell: found.powershell };
 }
 
 /**
- * The fix of text in a wide encoding: the command that converts it (`iconv`, and PowerShell's), naming `file`.
+ * Whether the bytes, without a byte-order mark, read as text in units of `unit` bytes: at least four characters, the
+ * first four ASCII, and every character of the first
+ * `WIDE_PREFIX_BYTES` a valid one (UTF-16: surrogates paired; UTF-32: a scalar value) that is no control character
+ * other than tab, carriage return and line feed, nor a noncharacter (U+FFFE, U+FFFF). A surrogate cut by the end of the
+ * prefix counts as paired.
+ */
+function readsAsWideText(bytes: Uint8Array, unit: 2 | 4, big: boolean): boolean {
+  const units = Math.floor(Math.min(bytes.length, WIDE_PREFIX_BYTES) / unit);
+  if (units < 4) return false;
+  const at = (i: number): number => {
+    let v = 0;
+    for (let k = 0; k < unit; k++) v = v * 256 + bytes[i * unit + (big ? k : unit - 1 - k)];
+    return v;
+  };
+  const text = (c: number): boolean => (c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0) && c !== 0xfffe && c !== 0xffff)
+    || c === 0x09 || c === 0x0a || c === 0x0d;
+  for (let i = 0; i < units; i++) {
+    const c = at(i);
+    if (i < 4 && c >= 0x80) return false;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      // UTF-32 has no surrogates; in UTF-16 a high one is followed by a low one (unless the prefix ends between them).
+      if (unit === 4 || c >= 0xdc00) return false;
+      if (i + 1 < units) {
+        const low = at(i + 1);
+        if (low < 0xdc00 || low > 0xdfff) return false;
+        i++;
+      }
+    } else if (c > 0x10ffff || !text(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The fix of text in a wide encoding: the commands that convert it, POSIX (`iconv`) and PowerShell, each quoting by its
+ * own rules, naming `file` as given (a path relative to the working directory, or absolute) and writing the UTF-8 copy
+ * next to it (`sub/flows.jsonl` → `sub/flows.utf8.jsonl`). A relative name opening with `-` is written `./-rf.jsonl`, so
+ * that neither command reads it as an option.
  * @param why who reads UTF-8
  * @param gzip whether `file` is gzip-compressed (decompressed first; the UTF-8 copy is written uncompressed)
  */
 export function wideEncodingFix(encoding: WideEncoding, file: string, why: string, gzip = false): string {
-  // The name comes from a pull request: printable, and quoted for a shell unless plain.
-  const word = (w: string): string => (/^[\w./+-]+$/.test(w) ? w : `'${withoutControls(w).replace(/'/g, "'\\''")}'`);
-  const base = basename(file);
-  const out = word((gzip ? base.replace(/\.gz$/i, '') : base).replace(/(\.[^.]*)?$/, '.utf8$1'));
-  if (gzip) return `convert it to UTF-8 (${why}): gunzip -c ${word(base)} | iconv -f ${encoding.iconv} -t UTF-8 > ${out}`;
-  return `convert it to UTF-8 (${why}): iconv -f ${encoding.iconv} -t UTF-8 ${word(base)} > ${out}, or in PowerShell `
-    + `Get-Content ${word(base)} | Set-Content -Encoding utf8 ${out}; or save it as UTF-8`;
+  // The name comes from a pull request: printable; `-x` is no option.
+  const given = withoutControls(file).replace(/^-/, './-');
+  // The last segment's extension (`/` and Windows' `\` separate segments), the `.gz` of a compressed log left out.
+  const out = (gzip ? given.replace(/\.gz$/i, '') : given).replace(/(\.[^./\\]*)?$/, '.utf8$1');
+  if (gzip) return `convert it to UTF-8 (${why}): gunzip -c ${posixWord(given)} | iconv -f ${encoding.iconv} -t UTF-8 > ${posixWord(out)}`;
+  const read = encoding.powershell === undefined ? '' : ` -Encoding ${encoding.powershell}`;
+  return `convert it to UTF-8 (${why}): iconv -f ${encoding.iconv} -t UTF-8 ${posixWord(given)} > ${posixWord(out)}, or in PowerShell `
+    + `Get-Content -LiteralPath ${powershellWord(given)}${read} | Set-Content -LiteralPath ${powershellWord(out)} -Encoding utf8; or save it as UTF-8`;
+}
+
+/** A word for a POSIX shell: as is when plain, else single-quoted (a `'` written `'\''`). */
+function posixWord(w: string): string {
+  return /^[\w./+-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * A word for PowerShell, always single-quoted (a bare word can be read as a number: `1kb`, `0x10`), where a quote is
+ * doubled (about_Quoting_Rules: `''`; the typographic single quotes U+2018–U+201B are quotes to PowerShell too).
+ */
+function powershellWord(w: string): string {
+  return `'${w.replace(/['\u2018-\u201b]/g, '$&$&')}'`;
 }
 
 /** The problem of an input of `size` bytes over the limit `max` (not read). */

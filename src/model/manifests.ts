@@ -383,7 +383,9 @@ export function nonStringMetadataValues(obj: unknown, written = false): Manifest
 
 /**
  * The paths of the null values of the maps `nonStringMetadataValues` reads (`['spec', 'template', 'metadata', 'labels',
- * 'quarantine']`): each is read as the empty string, as the API server stores it (`nullMapValuesAsEmpty`), and said where.
+ * 'quarantine']`), of the lists of its selectors' `matchExpressions` (`[..., 'matchExpressions', 0, 'values', 0]`), and of
+ * a NetworkPolicy's selectors alike (its pod selector, its peers' pod and namespace selectors): each is read as the empty
+ * string, as the API server stores it (`nullMapValuesAsEmpty`, `nullListItemsAsEmpty`), and said where.
  */
 export function nullMetadataValues(obj: unknown): (readonly (string | number)[])[] {
   return metadataValues(obj, false).nulls;
@@ -402,14 +404,39 @@ function metadataValues(obj: unknown, written: boolean): { refused: ManifestNonS
       out.push({ path, value: v });
     }
   };
-  const values = (value: unknown, path: readonly (string | number)[]): void => {
+  // `typed`: whether a value that is no string is refused here (a NetworkPolicy's are `k8s-np-type` findings instead).
+  const values = (value: unknown, path: readonly (string | number)[], typed = true): void => {
     // `labels: "app=web"`, `labels: [app=web]`: Go cannot decode it into a map[string]string, so the API server refuses
     // the object (kubectl: "cannot unmarshal string into Go struct field ObjectMeta.metadata.labels"); not "no labels".
-    if (value !== null && value !== undefined && !isManifestObject(value)) out.push({ path, value, notMapping: STRING_MAP });
+    if (typed && value !== null && value !== undefined && !isManifestObject(value)) out.push({ path, value, notMapping: STRING_MAP });
     if (!isManifestObject(value)) return;
     for (const [k, v] of Object.entries(value)) {
       if (v === null) nulls.push([...path, k]);
-      else check(v, [...path, k]);
+      else if (typed) check(v, [...path, k]);
+    }
+  };
+  // A label selector: its `matchLabels`, and each requirement's `values`, a []string (Go decodes nothing else).
+  const labelSelector = (value: ManifestObject, path: readonly (string | number)[], typed = true): void => {
+    values(value.matchLabels, [...path, 'matchLabels'], typed);
+    const expressions = value.matchExpressions;
+    const expressionsPath = [...path, 'matchExpressions'];
+    if (typed && expressions !== undefined && expressions !== null && !Array.isArray(expressions)) {
+      out.push({ path: expressionsPath, value: expressions, notMapping: 'a list of requirements ([{key: app, operator: In, values: [web]}])' });
+    } else if (Array.isArray(expressions)) {
+      expressions.forEach((e: unknown, i) => {
+        if (e === null || e === undefined) return;
+        if (!isManifestObject(e)) {
+          if (typed) out.push({ path: [...expressionsPath, i], value: e, notMapping: 'a requirement ({key: app, operator: In, values: [web]})' });
+        } else if (typed && e.values !== undefined && e.values !== null && !Array.isArray(e.values)) {
+          out.push({ path: [...expressionsPath, i, 'values'], value: e.values, notMapping: 'a list of strings ([web])' });
+        } else if (Array.isArray(e.values)) {
+          // A null item is the empty string the API server stores (`nullListItemsAsEmpty`), said at its line.
+          e.values.forEach((v: unknown, j) => {
+            if (v === null) nulls.push([...expressionsPath, i, 'values', j]);
+            else if (typed) check(v, [...expressionsPath, i, 'values', j]);
+          });
+        }
+      });
     }
   };
   const meta = (metadata: unknown, path: readonly (string | number)[]): void => {
@@ -419,6 +446,25 @@ function metadataValues(obj: unknown, written: boolean): { refused: ManifestNonS
   meta(obj.metadata, ['metadata']);
   const spec = objectOr(obj.spec);
   if (info.type === 'service') values(spec.selector, ['spec', 'selector']);
+  if (info.type === 'network-policy') {
+    // Its selectors' null values, as a workload's (the types are the NetworkPolicy checks').
+    if (isManifestObject(spec.podSelector)) labelSelector(spec.podSelector, ['spec', 'podSelector'], false);
+    for (const [section, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
+      const rules = spec[section];
+      if (!Array.isArray(rules)) continue;
+      rules.forEach((rule: unknown, i) => {
+        const list = isManifestObject(rule) ? rule[peers] : undefined;
+        if (!Array.isArray(list)) return;
+        list.forEach((peer: unknown, j) => {
+          for (const key of ['podSelector', 'namespaceSelector']) {
+            const sel = isManifestObject(peer) ? peer[key] : undefined;
+            if (isManifestObject(sel)) labelSelector(sel, ['spec', section, i, peers, j, key], false);
+          }
+        });
+      });
+    }
+    return { refused: out, nulls };
+  }
   const paths = info.type === 'workload' ? workloadPaths(obj.kind) : undefined;
   if (paths === undefined) return { refused: out, nulls };
   if (paths.template.length > 0) meta(podTemplateOf(obj)?.metadata, [...paths.template, 'metadata']);
@@ -430,24 +476,7 @@ function metadataValues(obj: unknown, written: boolean): { refused: ManifestNonS
   } else if (selector !== undefined && selector !== null && !isManifestObject(selector)) {
     out.push({ path: selectorPath, value: selector, notMapping: 'a label selector (matchLabels: {app: web})' });
   } else if (isManifestObject(selector)) {
-    values(selector.matchLabels, [...selectorPath, 'matchLabels']);
-    // `matchExpressions` is a []LabelSelectorRequirement, each `values` a []string: Go cannot decode anything else.
-    const expressions = selector.matchExpressions;
-    const expressionsPath = [...selectorPath, 'matchExpressions'];
-    if (expressions !== undefined && expressions !== null && !Array.isArray(expressions)) {
-      out.push({ path: expressionsPath, value: expressions, notMapping: 'a list of requirements ([{key: app, operator: In, values: [web]}])' });
-    } else if (Array.isArray(expressions)) {
-      expressions.forEach((e: unknown, i) => {
-        if (e === null || e === undefined) return;
-        if (!isManifestObject(e)) {
-          out.push({ path: [...expressionsPath, i], value: e, notMapping: 'a requirement ({key: app, operator: In, values: [web]})' });
-        } else if (e.values !== undefined && e.values !== null && !Array.isArray(e.values)) {
-          out.push({ path: [...expressionsPath, i, 'values'], value: e.values, notMapping: 'a list of strings ([web])' });
-        } else if (Array.isArray(e.values)) {
-          e.values.forEach((v: unknown, j) => (v === null ? nulls.push([...expressionsPath, i, 'values', j]) : check(v, [...expressionsPath, i, 'values', j])));
-        }
-      });
-    }
+    labelSelector(selector, selectorPath);
   }
   return { refused: out, nulls };
 }

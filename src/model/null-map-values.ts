@@ -38,13 +38,9 @@ export function nullStoredAsEmptyMessage(path: string): string {
  * `null`: `values: [null]` (or `[~]`) is `values: [""]`, which `ValidateLabelSelectorRequirement` accepts (the empty
  * label value is valid) and `In` matches on the pods that carry the key with the empty value; never the text `null`. An
  * `undefined` item is one too: a cdk8s `ApiObject`'s `toJson()` turns a null item into it, and synth writes it as `null`.
- * @param onNull hears of the index of each null item, in order
+ * (Where a manifest holds one is said by `nullMetadataValues`, at its line.)
  */
-export function nullListItemsAsEmpty(values: readonly unknown[], onNull?: (index: number) => void): readonly unknown[] {
+export function nullListItemsAsEmpty(values: readonly unknown[]): readonly unknown[] {
   if (!values.some((v) => v === null || v === undefined)) return values;
-  return values.map((v, i) => {
-    if (v !== null && v !== undefined) return v;
-    onNull?.(i);
-    return '';
-  });
+  return values.map((v) => (v === null || v === undefined ? '' : v));
 }

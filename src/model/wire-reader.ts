@@ -396,10 +396,14 @@ export class Reader {
 
   /**
    * Reports a null value of a string map of a Kubernetes object that the API server stores as the empty string
-   * (`nullMapValuesAsEmpty`: labels, annotations, a built-in object's selector): `parse-null-value`, warning, at its key.
+   * (`nullMapValuesAsEmpty`: labels, annotations, a built-in object's selector), or a null item of a list of strings
+   * (`nullListItemsAsEmpty`: a selector requirement's `values`): `parse-null-value`, warning, at its key or item. An item
+   * has no key to remove, and removing it can leave `values: []`, which `In` refuses: its fix is to write the value.
    */
   public nullStoredAsEmpty(path: readonly Segment[]): void {
-    this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path, nullStoredAsEmptyMessage(formatPath(path)), 'remove the key, or write the value', true);
+    const item = typeof path[path.length - 1] === 'number';
+    this.report(ParseDiagnosticId.NULL_VALUE, Severity.WARNING, path, nullStoredAsEmptyMessage(formatPath(path)),
+      item ? 'write the value ("" if the empty value is meant)' : 'remove the key, or write the value', true);
   }
 
   private nullValue(path: ReaderPath): void {

@@ -230,7 +230,7 @@ export class Run {
     const named = input.name === '-' || input.name.startsWith('<') ? undefined : input.name;
     if (input.bytes !== undefined) result = decodeInput(input.bytes, this.maxBytes, named);
     else if (input.text !== undefined) result = decodeInput(input.text, this.maxBytes);
-    else result = readInputFile(resolve(this.cwd, input.path ?? input.name), this.maxBytes);
+    else result = readInputFile(resolve(this.cwd, input.path ?? input.name), this.maxBytes, named ?? input.path ?? input.name);
     const file = input.name;
     if (result.problem) {
       const status = result.problem.id.replace(/^input-/, '') as ReportFileStatus;

@@ -70,6 +70,42 @@ describe('a null item of a NetworkPolicy selector\'s values is the empty string'
   });
 });
 
+// Session 47 review: a NetworkPolicy's null items (and null matchLabels values) were read as "" without a word, where a
+// workload's were the warning parse-null-value; the warning's fix said "remove the key", which a list item has not (and
+// removing the item leaves values: [], which In refuses).
+describe('a NetworkPolicy\'s null selector values are said at their line, as a workload\'s are (parse-null-value)', () => {
+  const LIST_FIX = 'write the value ("" if the empty value is meant)';
+  test('each null item and null matchLabels value of its pod selector and its peers\' selectors: a warning with its fix', async () => {
+    const file = join(dir, 'np-nulls.yaml');
+    writeFileSync(file, `${np('null')}    - namespaceSelector: {matchLabels: {team: null}}
+  policyTypes: [Ingress, Egress]
+  egress:
+  - to:
+    - podSelector: {matchLabels: {app: ~, tier: db}}
+`.replace('  policyTypes: [Ingress]\n', ''));
+    const r = await cliAsync('validate', '--format', 'json', file);
+    const found = JSON.parse(r.stdout).diagnostics.filter((d: any) => d.id === 'parse-null-value');
+    expect(found.map((d: any) => [d.line, d.severity, d.message, d.fix])).toEqual([
+      [7, 'warning', 'spec.podSelector.matchExpressions[0].values[0] is null; the API server stores it as the empty string', LIST_FIX],
+      [12, 'warning', 'spec.ingress[0].from[0].podSelector.matchExpressions[0].values[0] is null; the API server stores it as the empty string', LIST_FIX],
+      [13, 'warning', 'spec.ingress[0].from[1].namespaceSelector.matchLabels.team is null; the API server stores it as the empty string',
+        'remove the key, or write the value'],
+      [17, 'warning', 'spec.egress[0].to[0].podSelector.matchLabels.app is null; the API server stores it as the empty string',
+        'remove the key, or write the value'],
+    ]);
+    // Read as "" all the same: the pods with role "" reach tier "" (allowed), role "null" do not.
+    const set = PolicySet.fromFiles([file]);
+    expect([decide(set, { role: '' }, { tier: '' }), decide(set, { role: 'null' }, { tier: '' })]).toEqual(['allowed', 'denied']);
+  });
+
+  test('a wrong type in a NetworkPolicy selector stays its own finding (k8s-np-type), not a parse refusal', async () => {
+    const file = join(dir, 'np-number.yaml');
+    writeFileSync(file, np('1'));
+    const r = await cliAsync('validate', '--format', 'json', file);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => d.id)).toEqual(['k8s-np-type', 'k8s-np-type']);
+  });
+});
+
 describe('a null item of a workload selector\'s values is the empty string', () => {
   const deployment = `apiVersion: apps/v1
 kind: Deployment
@@ -94,6 +130,8 @@ spec:
     const validate = await cliAsync('validate', file);
     expect(validate.stdout).toContain('deploy.yaml:7:42: warning parse-null-value: spec.selector.matchExpressions[0].values[0] is null; '
       + 'the API server stores it as the empty string');
+    // An item has no key: the fix is to write it (removing it leaves values: [], which In refuses).
+    expect(validate.stdout).toContain('    spec.selector.matchExpressions[0].values[0]\n    fix: write the value ("" if the empty value is meant)\n');
   });
 
   test('Peer.workload of such a Deployment selects its pods (tier ""), not pods labelled tier=null', () => {

@@ -1,12 +1,12 @@
 // Hostile input, policy and CRD files: nesting bombs, FIFOs, devices, oversized files, symbolic-link loops, unreadable
 // directories, binary content, empty standard input, wrong-case kinds. Every command reads them through one input reader.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, linkSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, PolicyModel, PolicySet, Validator } from '../../src';
-import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob } from '../../src/model/inputs';
+import { CiliumPolicyError, CiliumVersion, Connections, FlowSource, PolicyModel, PolicySet, Replay, Validator } from '../../src';
+import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob, wideEncoding } from '../../src/model/inputs';
 import { cliAsync } from '../support/cli';
 import { GUARD, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, trace, validate, write } from './support';
 
@@ -662,7 +662,7 @@ describe('a byte-order mark opening a later document (files saved with one, join
 
 describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary', () => {
   const CONVERT = 'convert it to UTF-8 (kubectl and the API server read UTF-8): iconv -f UTF-16 -t UTF-8 utf16.yaml > utf16.utf8.yaml, '
-    + 'or in PowerShell Get-Content utf16.yaml | Set-Content -Encoding utf8 utf16.utf8.yaml; or save it as UTF-8';
+    + "or in PowerShell Get-Content -LiteralPath 'utf16.yaml' | Set-Content -LiteralPath 'utf16.utf8.yaml' -Encoding utf8; or save it as UTF-8";
   test('validate and trace name the encoding and the command that converts it', GUARD, async () => {
     const file = write(dir, 'utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD, 'utf16le')]));
     const r = await validate([file, '--format', 'json'], undefined, dir);
@@ -698,15 +698,187 @@ describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary
     const plain = write(dir, 'flows16.jsonl', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(log, 'utf16le')]));
     const r = await replay('--flows', plain, '--policies', write(dir, 'good16.yaml', GOOD));
     expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `error: ${plain}:1: UTF-16 (byte-order mark FF FE) text, not the UTF-8 Hubble writes; nothing is judged `
-      + '(hubble-input-incomplete); fix: convert it to UTF-8 (Hubble writes UTF-8): iconv -f UTF-16 -t UTF-8 flows16.jsonl > flows16.utf8.jsonl, '
-      + 'or in PowerShell Get-Content flows16.jsonl | Set-Content -Encoding utf8 flows16.utf8.jsonl; or save it as UTF-8\n']);
+      + `(hubble-input-incomplete); fix: convert it to UTF-8 (Hubble writes UTF-8): iconv -f UTF-16 -t UTF-8 ${plain} > ${dir}/flows16.utf8.jsonl, `
+      + `or in PowerShell Get-Content -LiteralPath '${plain}' | Set-Content -LiteralPath '${dir}/flows16.utf8.jsonl' -Encoding utf8; or save it as UTF-8\n`]);
     const gz = write(dir, 'flows16.jsonl.gz', gzipSync(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(log, 'utf16le').swap16()])));
     const d = await draft('--flows', gz);
     expect([d.code, d.stdout]).toEqual([2, '']);
     expect(d.stderr).toContain('UTF-16 (byte-order mark FE FF) text, not the UTF-8 Hubble writes; nothing is judged (hubble-input-incomplete); '
-      + 'fix: convert it to UTF-8 (Hubble writes UTF-8): gunzip -c flows16.jsonl.gz | iconv -f UTF-16 -t UTF-8 > flows16.utf8.jsonl\n');
+      + `fix: convert it to UTF-8 (Hubble writes UTF-8): gunzip -c ${gz} | iconv -f UTF-16 -t UTF-8 > ${dir}/flows16.utf8.jsonl\n`);
     const bom8 = await replay('--flows', write(dir, 'flows8.jsonl', `\ufeff${log}`), '--policies', write(dir, 'good8.yaml', GOOD));
     expect([bom8.code, bom8.stderr]).toEqual([0, '']);
+  });
+});
+
+describe('the command converting UTF-16 names the file as given, and runs from where the command ran (session 47 review)', () => {
+  // Before: `replay --flows sub/flows.jsonl` printed `iconv … flows.jsonl > flows.utf8.jsonl` (the folder dropped: from the
+  // working directory it failed, or converted another flows.jsonl there, exit 0), `--flows=-rf.jsonl` printed
+  // `iconv … -rf.jsonl` (iconv: invalid option), PowerShell's half quoted a ' as POSIX shells do ('\'', where PowerShell
+  // wants '') and read UTF-16 without a byte-order mark as the ANSI code page (no -Encoding).
+  // The connection's L3/L4 record and its request's L7 record (an L3/L4 record alone is not judged: exit 1).
+  const LOG = `${flowLine()}\n${flowLine({ l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api/ok' } } })}\n`;
+  const utf16 = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const iconv = spawnSync('iconv', ['--version']).status === 0;
+  /** A scratch folder to run in: `sub/flows.jsonl`, `-rf.jsonl`, `it's $HOME.jsonl` (UTF-16), a UTF-8 `flows.jsonl` as decoy. */
+  function runDir(name: string): string {
+    const run = join(dir, name);
+    mkdirSync(join(run, 'sub'), { recursive: true });
+    for (const f of ['sub/flows.jsonl', '-rf.jsonl', "it's $HOME.jsonl"]) write(run, f, utf16(LOG));
+    write(run, 'flows.jsonl', LOG);
+    write(run, 'good.yaml', GOOD);
+    return run;
+  }
+  /** `replay --flows <arg>` run in `cwd` (relative names resolve there, as typed in a shell). */
+  async function replayIn(cwd: string, arg: string): Promise<Run> {
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      return await replay(arg, '--policies', 'good.yaml');
+    } finally {
+      process.chdir(before);
+    }
+  }
+  const FIXES: readonly (readonly [string, string])[] = [
+    ['--flows=sub/flows.jsonl', "iconv -f UTF-16 -t UTF-8 sub/flows.jsonl > sub/flows.utf8.jsonl, or in PowerShell Get-Content -LiteralPath 'sub/flows.jsonl' "
+      + "| Set-Content -LiteralPath 'sub/flows.utf8.jsonl' -Encoding utf8"],
+    ['--flows=-rf.jsonl', "iconv -f UTF-16 -t UTF-8 ./-rf.jsonl > ./-rf.utf8.jsonl, or in PowerShell Get-Content -LiteralPath './-rf.jsonl' "
+      + "| Set-Content -LiteralPath './-rf.utf8.jsonl' -Encoding utf8"],
+    ["--flows=it's $HOME.jsonl", "iconv -f UTF-16 -t UTF-8 'it'\\''s $HOME.jsonl' > 'it'\\''s $HOME.utf8.jsonl', or in PowerShell "
+      + "Get-Content -LiteralPath 'it''s $HOME.jsonl' | Set-Content -LiteralPath 'it''s $HOME.utf8.jsonl' -Encoding utf8"],
+  ];
+
+  test('replay: the path as given (its folder kept, ./ before a leading -), each shell\'s half quoted by its own rules', GUARD, async () => {
+    const run = runDir('fix-text');
+    for (const [arg, fix] of FIXES) {
+      const r = await replayIn(run, arg);
+      expect([r.code, r.stdout], arg).toEqual([2, '']);
+      expect(r.stderr, arg).toBe(`error: ${arg.slice('--flows='.length)}:1: UTF-16 (byte-order mark FF FE) text, not the UTF-8 Hubble writes; nothing is judged `
+        + `(hubble-input-incomplete); fix: convert it to UTF-8 (Hubble writes UTF-8): ${fix}; or save it as UTF-8\n`);
+    }
+  });
+
+  test.skipIf(!iconv)('replay: the POSIX command printed, run where replay ran, writes the UTF-8 log next to it, which replay then reads', GUARD, async () => {
+    const run = runDir('fix-run');
+    for (const [arg] of FIXES) {
+      const r = await replayIn(run, arg);
+      const command = /\(Hubble writes UTF-8\): (iconv .*), or in PowerShell /.exec(r.stderr)?.[1];
+      expect(command, arg).toBeDefined();
+      execFileSync('sh', ['-c', command ?? 'false'], { cwd: run, stdio: 'pipe' });
+      const converted = arg.slice('--flows='.length).replace(/\.jsonl$/, '.utf8.jsonl');
+      const again = await replayIn(run, `--flows=${converted}`);
+      expect([again.code, again.stderr], converted).toEqual([0, '']);
+      expect(again.stdout, converted).toContain('2 records in 2 lines');
+    }
+    // The decoy beside them was neither read nor overwritten.
+    expect(readdirSync(run).sort()).toEqual(['-rf.jsonl', '-rf.utf8.jsonl', 'flows.jsonl', 'good.yaml', "it's $HOME.jsonl", "it's $HOME.utf8.jsonl", 'sub']);
+    expect(readdirSync(join(run, 'sub')).sort()).toEqual(['flows.jsonl', 'flows.utf8.jsonl']);
+  });
+
+  // Manifests: UTF-16 or UTF-32 without a byte-order mark; PowerShell reads it with the -Encoding named.
+  const MANIFESTS: readonly (readonly [string, Buffer, string, string])[] = [
+    ['sub/le.yaml', Buffer.from(GOOD, 'utf16le'), 'UTF-16LE', 'Unicode'],
+    ['sub/be.yaml', Buffer.from(GOOD, 'utf16le').swap16(), 'UTF-16BE', 'BigEndianUnicode'],
+    ['sub/u32.yaml', Buffer.concat(Array.from(GOOD, (c) => Buffer.from([c.charCodeAt(0), 0, 0, 0]))), 'UTF-32LE', 'UTF32'],
+    ['-x.yaml', Buffer.from(GOOD, 'utf16le'), 'UTF-16LE', 'Unicode'],
+  ];
+
+  test('validate: the path as given, and the -Encoding PowerShell needs without a byte-order mark', GUARD, async () => {
+    const run = join(dir, 'fix-manifests');
+    mkdirSync(join(run, 'sub'), { recursive: true });
+    for (const [name, bytes] of MANIFESTS) write(run, name, bytes);
+    const r = await validate(['--format', 'json', '--', ...MANIFESTS.map(([name]) => name)], undefined, run);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.file, d.message, d.fix])).toEqual(MANIFESTS.map(([name,, iconvName, ps]) => {
+      const given = name.replace(/^-/, './-');
+      const out = given.replace(/\.yaml$/, '.utf8.yaml');
+      return [name, `${iconvName} (no byte-order mark) text; manifests are read as UTF-8`, `convert it to UTF-8 (kubectl and the API server read UTF-8): `
+        + `iconv -f ${iconvName} -t UTF-8 ${given} > ${out}, or in PowerShell Get-Content -LiteralPath '${given}' -Encoding ${ps} `
+        + `| Set-Content -LiteralPath '${out}' -Encoding utf8; or save it as UTF-8`];
+    }));
+    // trace (PolicySet.fromFiles) names it as given too.
+    const before = process.cwd();
+    process.chdir(run);
+    try {
+      const t = trace('--policies', 'sub/le.yaml', ...FROM_TO);
+      expect(t.code).toBe(2);
+      expect(t.stderr).toContain('fix: convert it to UTF-8 (kubectl and the API server read UTF-8): iconv -f UTF-16LE -t UTF-8 sub/le.yaml > sub/le.utf8.yaml, ');
+    } finally {
+      process.chdir(before);
+    }
+  });
+
+  test.skipIf(!iconv)('validate: the POSIX command printed, run where validate ran, converts the manifest, which then validates', GUARD, async () => {
+    const run = join(dir, 'fix-manifests-run');
+    mkdirSync(join(run, 'sub'), { recursive: true });
+    for (const [name, bytes] of MANIFESTS) write(run, name, bytes);
+    for (const [name] of MANIFESTS) {
+      const r = await validate(['--format', 'json', '--', name], undefined, run);
+      const command = /\): (iconv .*), or in PowerShell /.exec(JSON.parse(r.stdout).diagnostics[0].fix)?.[1];
+      expect(command, name).toBeDefined();
+      execFileSync('sh', ['-c', command ?? 'false'], { cwd: run, stdio: 'pipe' });
+      const again = await validate(['--', name.replace(/^-/, './-').replace(/\.yaml$/, '.utf8.yaml')], undefined, run);
+      expect([again.code, again.stdout], name).toEqual([0, '0 errors, 0 warnings in 1 file (1 policy, 1 document; Cilium 1.19)\n']);
+    }
+  });
+
+  // Before: the replay report of a UTF-16 log had `errors: []` and the warning "the input ended early after line 0 …: only
+  // what was read is judged" (a summary of no connection, nothing dropped); the CLI refused it (exit 2).
+  test('the library refuses a UTF-16 flow log as the CLI does: Replay.flows and Connections.collect throw, with the fix', GUARD, async () => {
+    const file = write(dir, 'lib16.jsonl', utf16(LOG));
+    const policies = PolicySet.fromYaml(GOOD);
+    for (const read of [() => Replay.flows(FlowSource.file(file), policies), () => Connections.collect(FlowSource.file(file))]) {
+      const e = await read().then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(CiliumPolicyError);
+      expect([(e as CiliumPolicyError).id, (e as CiliumPolicyError).message, (e as CiliumPolicyError).fix]).toEqual([
+        'hubble-input-incomplete', `${file}:1: UTF-16 (byte-order mark FF FE) text, not the UTF-8 Hubble writes; nothing is judged (hubble-input-incomplete)\n`
+          + `  fix: ${(e as CiliumPolicyError).fix}`,
+        `convert it to UTF-8 (Hubble writes UTF-8): iconv -f UTF-16 -t UTF-8 ${file} > ${dir}/lib16.utf8.jsonl, or in PowerShell `
+          + `Get-Content -LiteralPath '${file}' | Set-Content -LiteralPath '${dir}/lib16.utf8.jsonl' -Encoding utf8; or save it as UTF-8`,
+      ]);
+    }
+    // A UTF-8 log is read as before.
+    const ok = await Replay.flows(FlowSource.file(write(dir, 'lib8.jsonl', LOG)), policies);
+    expect([ok.summary.connections, ok.errors, ok.warnings]).toEqual([2, [], []]);
+  });
+});
+
+describe('binary data is not called UTF-16 (session 47 review)', () => {
+  // Before: an ELF header, `7F 00 45 00 4C 00 46 00 …`, was "UTF-16LE (no byte-order mark) text" with an iconv command.
+  const ELF = Buffer.from([0x7f, 0x00, 0x45, 0x00, 0x4c, 0x00, 0x46, 0x00, 0x01, 0x02, 0x03, 0x04, 0xff, 0xee]);
+  test('validate: binary content, as before the UTF-16 detection', GUARD, async () => {
+    const r = await validate([write(dir, 'elf.yaml', ELF), '--format', 'json'], undefined, dir);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.id, d.message, d.fix])).toEqual([
+      ['input-binary', 'binary content (a NUL byte at offset 1); not a YAML or JSON manifest', 'pass YAML or JSON manifests only (UTF-8 text)'],
+    ]);
+  });
+
+  test('wideEncoding: text only when the first 512 bytes read as UTF-16 or UTF-32 without control characters (truth table)', () => {
+    const le = (t: string): Buffer => Buffer.from(t, 'utf16le');
+    const u32 = (t: string, big = false): Buffer => Buffer.concat(Array.from(t, (c) => {
+      const b = Buffer.alloc(4);
+      if (big) b.writeUInt32BE(c.codePointAt(0) ?? 0);
+      else b.writeUInt32LE(c.codePointAt(0) ?? 0);
+      return b;
+    }));
+    const long = 'apiVersion: v1\n'.repeat(40);
+    const cases: readonly (readonly [string, Buffer, string | undefined])[] = [
+      ['ELF header', ELF, undefined],
+      ['DEL first', le('\x7fELF more text'), undefined],
+      ['ESC inside the first 512 bytes', le(`${long.slice(0, 200)}\x1b[0m`), undefined],
+      ['a control character past 512 bytes', le(`${long}\x1b`), 'UTF-16LE'],
+      ['tab, CR, LF', le('a:\tb\r\nc: d\n'), 'UTF-16LE'],
+      ['a surrogate pair', le('name: \u{1f600}\n'), 'UTF-16LE'],
+      ['a lone low surrogate', Buffer.concat([le('name: '), Buffer.from([0x00, 0xdc]), le('x\n')]), undefined],
+      ['a high surrogate without its low one', Buffer.concat([le('name: '), Buffer.from([0x3d, 0xd8]), le('x\n')]), undefined],
+      ['U+FFFE', Buffer.concat([le('name: '), Buffer.from([0xfe, 0xff]), le('x\n')]), undefined],
+      ['big-endian', le('kind: Pod\n').swap16(), 'UTF-16BE'],
+      ['UTF-32LE', u32('kind: Pod\n'), 'UTF-32LE'],
+      ['UTF-32BE', u32('kind: Pod\n', true), 'UTF-32BE'],
+      ['UTF-32 beyond U+10FFFF', Buffer.concat([u32('kind: '), Buffer.from([0, 0, 0x11, 0])]), undefined],
+      ['UTF-8', Buffer.from('kind: Pod\n'), undefined],
+      ['seven bytes', le('abc').subarray(0, 7), undefined],
+      ['a byte-order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([1, 2, 3])]), 'UTF-16'],
+    ];
+    expect(cases.map(([what, bytes]) => [what, wideEncoding(bytes)?.iconv])).toEqual(cases.map(([what,, want]) => [what, want]));
   });
 });
 
