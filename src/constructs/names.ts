@@ -69,7 +69,8 @@ export interface PropsShape {
   readonly lists?: Readonly<Record<string, PropsShape>>;
   /**
    * The interface, as a refusal of a key it does not declare names it (`TieredApp`, `Tier`, `Port.of()`): given, the keys
-   * are checked (`checkPropKeys`) before any value is read, and so are those of each struct of a list whose shape has one.
+   * are checked (`checkPropKeys`) before any value of the object is read, and so are those of each struct of a list whose
+   * shape has one, before any value of that struct (but after the values of the object holding the list).
    */
   readonly owner?: string;
   /** `prop` for the props of a construct and their structs, `option` for the options of a call (`PropKeysContext.noun`). */
@@ -93,7 +94,8 @@ export interface PropsPlace {
  * a class, a field of an `Object.create` prototype) by a plain read: a spread left those out, so `dnsRules` given as a class getter
  * was dropped and the construct wrote its default, every name. Values of classes (a `Port`, a `Peer`, a construct) are
  * kept as they are. Called once the value is known to be an object (`checkPropsObject`). With an `owner`, the one check of
- * unknown keys comes first (`checkPropKeys`), of the props and of each struct of their lists, before any value is read.
+ * unknown keys comes first (`checkPropKeys`): of the props before any of their values is read, and of each struct of their
+ * lists before any of its values is read (the props' own values, the list included, are read first).
  * @param props the props or options given (an object)
  * @param shape the keys its interface declares, its lists of structs, and whose they are
  * @param place where they are, for a refusal of an unknown key

@@ -11,7 +11,7 @@ import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../
 import { selectorContradiction } from '../validate/pod-selectors';
 import { cidrSetEntryPeers } from '../validate/schema-rules';
 import { checkIdentityLabels } from './identity-label-check';
-import { clonePlain, selfReferencePath } from '../model/clone-plain';
+import { clonePlain, clonePlainTree } from '../model/clone-plain';
 import { CiliumVersion } from '../core/cilium-version';
 import { checkKnownKeys } from '../model/known-keys';
 import { CIDR_SET_FIELDS, SELECTOR_OPERATORS, selectorOperatorFix, valuesAt } from '../validate/tables';
@@ -74,23 +74,36 @@ export function markEveryPodOfNamespace(config: PeerConfig): PeerConfig {
   return config;
 }
 
+/** The fields of `PeerConfig`, the only ones read from a peer's answer (kept equal to the interface by test/constructs/prop-keys-interfaces.test.ts). */
+export const PEER_CONFIG_FIELDS: readonly string[] = ['field', 'item', 'namespaceImplicit', 'description', 'defaultPorts', 'defaultPortsUnknown'];
+
 /**
- * Refuses a peer config of one's own that refers to itself (`selfReferencePath`: a `cidrGroupSelector` holding itself, an
- * item nested for ever): synthesis walked it for ever (the YAML writer), or ran out of stack copying it (`clonePlain`).
+ * A peer config of one's own as read once: its `PeerConfig` fields copied as plain data by the one walk that finds where
+ * data is no tree (`clonePlainTree`), every value read exactly once, so the checks and the writer read the copy only. A
+ * config that refers to itself (a `cidrGroupSelector` holding itself, an item nested for ever), or holds more values than a
+ * policy can (an object shared at every level), is refused (`peer-config-invalid`): synthesis walked it for ever (the YAML
+ * writer) or ran out of stack copying it, and a getter that answered a tree to a check and a loop after got past one.
+ * Fields `PeerConfig` does not declare are not read (an implementation's own state, `owner: chart`): nothing of them is
+ * written, as a class instance's own fields given as props are left out (`readPropsOnce`). A value that is no object is
+ * returned as given, for the caller's checks to refuse.
  * @param config what `toPeerConfig()` returned
  * @param what the call or prop, for the message (`allowEgress`, `MonitoringScrape scraper`)
  * @param location the construct path, or the caller's file:line
  */
-function refuseSelfReference(config: unknown, what: string, location: string | undefined): void {
-  const at = selfReferencePath(config);
-  if (at === undefined) return;
-  throw new CiliumPolicyError({
-    id: 'peer-config-invalid',
-    message: `${what}: the peer's toPeerConfig() returned an object that refers to itself at ${at || 'its top'} (a loop, or nesting deeper than 100): `
-      + 'it cannot be written as a policy',
-    fix: 'return plain data, a tree with no object inside itself (build a fresh selector, or use Peer.cidrGroupSelector(), Peer.endpoints(), …)',
-    ...(location !== undefined ? { location } : {}),
-  });
+function peerConfigAsRead(config: unknown, what: string, location: string | undefined): unknown {
+  if (config === null || typeof config !== 'object') return config;
+  const fields: Record<string, unknown> = {};
+  for (const key of PEER_CONFIG_FIELDS) if (key in config) fields[key] = (config as Record<string, unknown>)[key];
+  const tree = clonePlainTree(fields);
+  if (tree.problem !== undefined) {
+    throw new CiliumPolicyError({
+      id: 'peer-config-invalid',
+      message: `${what}: the peer's toPeerConfig() returned an object that ${tree.problem}: it cannot be written as a policy`,
+      fix: 'return plain data, a tree with no object inside itself (build a fresh selector, or use Peer.cidrGroupSelector(), Peer.endpoints(), …)',
+      ...(location !== undefined ? { location } : {}),
+    });
+  }
+  return EVERY_POD_OF_NAMESPACE.has(config) ? markEveryPodOfNamespace(tree.copy as unknown as PeerConfig) : tree.copy;
 }
 
 /** The fields a peer's item may set: its one L3 field (`requires` is no peer: alone it leaves the item open to any peer). */
@@ -109,12 +122,13 @@ const L3_FIELDS = new Set<string>(L3_PEER_FIELDS);
  * @param location the construct path of the policy
  * @param scope the policy, whose target version says which label keys no identity has (`checkIdentityLabels`)
  */
-export function checkedPeerConfig(config: PeerConfig | undefined, what: string, location: string, scope?: IConstruct): PeerConfig {
+export function checkedPeerConfig(answer: PeerConfig | undefined, what: string, location: string, scope?: IConstruct): PeerConfig {
   const refuse = (message: string, fix: string): CiliumPolicyError => new CiliumPolicyError({ id: 'peer-config-invalid', message, fix, location });
-  refuseSelfReference(config, what, location);
+  // Read once: every check below and the writer read this copy, never the answer again.
+  const config = peerConfigAsRead(answer, what, location) as PeerConfig | undefined;
   const item = config?.item as Record<string, unknown> | undefined;
   if (config === null || typeof config !== 'object' || item === null || typeof item !== 'object' || Array.isArray(item)) {
-    throw refuse(`${what}(): the peer's toPeerConfig() returned ${describeValue(config)}, which has no rule-item fields (item)`,
+    throw refuse(`${what}(): the peer's toPeerConfig() returned ${describeValue(answer)}, which has no rule-item fields (item)`,
       'return { field, item: { <field>: [...] }, description }, or use a Peer factory (Peer.endpoints(), Peer.cidr(), …)');
   }
   const description = typeof config.description === 'string' && config.description.trim() !== '' ? config.description : 'a custom peer';
@@ -540,11 +554,9 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
 export function peerAsJudged<T>(peer: T): T {
   const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
   if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return peer;
-  const answer = p.toPeerConfig();
-  // Before the copy, which ran out of stack on a loop: refused where the construct was made (no construct path is given here).
-  refuseSelfReference(answer, String(peer), callerLocation());
-  const config = clonePlain(answer) as PeerConfig;
   const shown = String(peer);
+  // Read once, refused where the construct was made when it is no tree (no construct path is given here).
+  const config = peerConfigAsRead(p.toPeerConfig(), shown, callerLocation()) as PeerConfig;
   return { toPeerConfig: () => clonePlain(config), toString: () => shown } as unknown as T;
 }
 

@@ -1,47 +1,91 @@
+import { MAX_NESTING_DEPTH, MAX_YAML_VALUES } from './nesting-depth';
+import { withoutControls } from './printable';
+
+/**
+ * Plain data copied as a tree (`clonePlainTree`), or why it is none: `refers to itself at s.matchLabels.back (a loop)`,
+ * `nests deeper than 100 levels at …`, `holds more than 1,000,000 values …`.
+ */
+export type PlainTree<T> = { readonly copy: T; readonly problem?: undefined } | { readonly copy?: undefined; readonly problem: string };
+
+/** Thrown inside the walk to leave it at the first problem, no value read after it. */
+class NotATree extends Error {
+  public constructor(public readonly problem: string) {
+    super(problem);
+  }
+}
+
 /**
  * A deep copy of plain data (objects, arrays, primitives) as `structuredClone` makes it of such data: own enumerable
  * properties in their order, `undefined` values kept, no prototype but `Object`'s. Without the serialization
  * `structuredClone` goes through, which the SDK would pay for every selector, peer and L7 rule of every rendering.
- * @param value plain data (no functions, class instances, maps or cycles)
- * @returns the copy
+ *
+ * The one walk that copies data given from outside and finds where it is no tree, in the same pass: each value is read
+ * exactly once (a getter that answers a tree to a check and a loop after cannot answer twice: the checks and the writer
+ * read the copy), so what was judged is what is written. An object that holds itself at some depth (`s.self = s`) is
+ * refused at its path (`item.cidrSet[0].cidrGroupSelector.matchLabels.back`), so is nesting deeper than `maxDepth` (a
+ * getter that answers a fresh object on each read), and more than `maxValues` values: an object shared by two fields
+ * is no loop and is copied once for each (the copy stays a tree, as the writer writes it), so `o = { a: x, b: x }`
+ * nested 30 deep would be a billion values, and the walk stops at the limit instead. The limits are the YAML reader's
+ * (`MAX_NESTING_DEPTH`, `MAX_YAML_VALUES`): data past them could not be read back as a policy.
+ * @param value the data
+ * @param maxDepth the deepest nesting taken (the top is level 0)
+ * @param maxValues the most values (primitives and collections) copied
+ * @returns the copy, or the problem (a phrase: `refers to itself at <path> (a loop)`)
  */
-export function clonePlain<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(clonePlain) as T;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const copy = clonePlain((value as Record<string, unknown>)[key]);
-    // A key named __proto__ is data here, not the prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
-    else out[key] = copy;
+export function clonePlainTree<T>(value: T, maxDepth: number = MAX_NESTING_DEPTH, maxValues: number = MAX_YAML_VALUES): PlainTree<T> {
+  const open = new Set<object>();
+  // The keys from the top to the value being copied: a number is a list index. Shown only for a problem.
+  const path: (string | number)[] = [];
+  let values = 0;
+  const at = (): string => withoutControls(path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${k}`)).join('')) || 'its top';
+  const copy = (v: unknown): unknown => {
+    if (++values > maxValues) {
+      throw new NotATree(`holds more than ${maxValues.toLocaleString('en-US')} values (at ${at()}; an object reached by several paths counts once for each)`);
+    }
+    if (typeof v !== 'object' || v === null) return v;
+    if (open.has(v)) throw new NotATree(`refers to itself at ${at()} (a loop)`);
+    if (path.length > maxDepth) throw new NotATree(`nests deeper than ${maxDepth} levels at ${at()}`);
+    open.add(v);
+    let out: unknown;
+    if (Array.isArray(v)) {
+      out = v.map((e: unknown, i) => {
+        path.push(i);
+        const c = copy(e);
+        path.pop();
+        return c;
+      });
+    } else {
+      const o: Record<string, unknown> = {};
+      for (const key of Object.keys(v)) {
+        path.push(key);
+        const c = copy((v as Record<string, unknown>)[key]);
+        path.pop();
+        // A key named __proto__ is data here, not the prototype.
+        if (key === '__proto__') Object.defineProperty(o, key, { value: c, enumerable: true, writable: true, configurable: true });
+        else o[key] = c;
+      }
+      out = o;
+    }
+    open.delete(v);
+    return out;
+  };
+  try {
+    return { copy: copy(value) as T };
+  } catch (e) {
+    if (e instanceof NotATree) return { problem: e.problem };
+    throw e;
   }
-  return out as T;
 }
 
 /**
- * Where plain data refers to itself (an object or list that holds, at some depth, itself: `s.self = s`), or nests deeper
- * than `maxDepth` (a getter that answers a fresh object each read), as the path from the top (`item.cidrSet[0].cidrGroupSelector.self`);
- * `undefined` when it is a tree. `clonePlain`, the writer and the YAML emitter walk such data for ever (or until the stack runs
- * out): a peer of one's own whose `toPeerConfig()` answered a selector holding itself hung synthesis. An object shared by two
- * fields is no loop. Reads what `clonePlain` reads: own enumerable keys.
- * @param value the data
- * @param maxDepth the deepest nesting taken
+ * A deep copy of plain data the SDK built (a selector's model, a peer's config already copied by `clonePlainTree`): the
+ * same walk, for data that is a tree by construction.
+ * @param value plain data (no functions, class instances, maps or cycles)
+ * @returns the copy
+ * @throws TypeError when it is no tree (a defect of the SDK: data from outside is copied by `clonePlainTree` and refused)
  */
-export function selfReferencePath(value: unknown, maxDepth = 100): string | undefined {
-  const open = new Set<object>();
-  const walk = (v: unknown, path: string, depth: number): string | undefined => {
-    if (typeof v !== 'object' || v === null) return undefined;
-    if (open.has(v) || depth > maxDepth) return path;
-    open.add(v);
-    try {
-      for (const key of Object.keys(v)) {
-        const found = walk((v as Record<string, unknown>)[key], Array.isArray(v) ? `${path}[${key}]` : `${path}${path === '' ? '' : '.'}${key}`, depth + 1);
-        if (found !== undefined) return found;
-      }
-      return undefined;
-    } finally {
-      open.delete(v);
-    }
-  };
-  return walk(value, '', 0);
+export function clonePlain<T>(value: T): T {
+  const tree = clonePlainTree(value);
+  if (tree.problem !== undefined) throw new TypeError(`clonePlain: the data ${tree.problem}`);
+  return tree.copy;
 }

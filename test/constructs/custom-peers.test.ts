@@ -2,13 +2,14 @@
 // guarantee: one non-empty L3 field, the field the item sets, nothing but the peer, no empty defaultPorts, and a namespace
 // for endpoint selectors (made explicit in a CiliumPolicy, required in a ClusterwidePolicy). Each case once synthesized a
 // policy that allowed more than the peer said (judged by the engine), or allowed it silently.
+import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, IEndpointSelector, INodeSelector, IPeer,
   MetadataEndpointBlock, MonitoringScrape, NodeSelector,
   PeerConfig, PeerField, Peer, Port,
 } from '../../src';
-import { verdictOf } from '../support/construct-verdicts';
+import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
 const A = 'pod:shop:app=a';
@@ -437,5 +438,79 @@ describe('a peer of one\'s own that refers to itself is refused, not synthesized
     p.allowEgress(custom({ item: { endpoints: [{ matchLabels: labels }, { matchLabels: labels }] }, description: 'b', namespaceImplicit: true }), { ports: [Port.tcp(443)] });
     expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, A, 'pod:shop:app=c', '443/TCP')).toBe('denied');
+  });
+});
+
+// Session 47 review: the loop check read the config once, and every check after it, and the writer, read it again, so a
+// getter defeated it; and it walked fields no policy is written from. One walk now copies the config's `PeerConfig`
+// fields and finds loops in the same pass (`clonePlainTree`): each value is read once, the checks and the writer read the copy.
+describe('a peer config of one\'s own is read once, as a tree, from its PeerConfig fields only', () => {
+  /** A selector holding itself. */
+  const looped = (): Record<string, unknown> => {
+    const selector: Record<string, unknown> = { matchLabels: { team: 'corp' } };
+    (selector.matchLabels as Record<string, unknown>).back = selector;
+    return selector;
+  };
+  /** An object whose `key` getter answers `first` to the first read and a selector holding itself to every later one. */
+  const treeThenLoop = (key: string, first: unknown, rest: object = {}): object => {
+    let reads = 0;
+    return Object.defineProperty({ ...rest }, key, { enumerable: true, get: () => (reads++ === 0 ? first : looped()) });
+  };
+
+  test('a cidrGroupSelector that answers a tree, then a loop: written as first read (synthesis never ended)', () => {
+    const { c, p } = cnp();
+    const peer = custom({ get item() { return { cidrSet: [treeThenLoop('cidrGroupSelector', { matchLabels: { team: 'a' } })] }; }, description: 'tricky' });
+    p.allowEgress(peer, { ports: [Port.tcp(443)] });
+    // Synthesis ends (before: unquotedNumbers walked the loop read at synthesis for ever) and writes the selector read.
+    expect(synthFailure(c)).toBeUndefined();
+    const egress = (Testing.synth(c)[0] as { spec: { egress: { toCIDRSet: unknown[] }[] } }).spec.egress;
+    expect(egress.map((e) => e.toCIDRSet)).toEqual([[{ cidrGroupSelector: { matchLabels: { team: 'a' } } }]]);
+  });
+
+  test('an endpoint selector that answers a tree, then a loop: the pods read first are allowed, no others', () => {
+    const { c, p } = cnp();
+    p.allowEgress(custom({ get item() { return { endpoints: [treeThenLoop('matchLabels', { app: 'b' })] }; }, description: 'b', namespaceImplicit: true }),
+      { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=c', '443/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'pod:shop:app=b', '80/TCP')).toBe('denied');
+  });
+
+  test('a scraper whose item answers a tree, then a loop: the scraper read first is written (the copy ran out of stack)', () => {
+    const c = chart();
+    // The scraped pods in default deny: the scrape's rule decides alone.
+    new CiliumPolicy(c, 'shop-in', { namespace: 'shop' }).isolateIngress();
+    const scraper = custom(treeThenLoop('item', { endpoints: [{ matchLabels: { app: 'prometheus', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } }] },
+      { description: 'prometheus' }));
+    new MonitoringScrape(c, 'm', { scraper, namespaces: ['shop'], ports: [Port.tcp(9090)] });
+    expect(decidedBy(c, 'pod:monitoring:app=prometheus', 'pod:shop:app=web', '9090/TCP', 'ingress')).toBe('allowed m specs[0].ingress[0]');
+    expect(verdictOf(c, 'pod:monitoring:app=other', 'pod:shop:app=web', '9090/TCP')).toBe('denied');
+    expect(verdictOf(c, 'pod:monitoring:app=prometheus', 'pod:shop:app=web', '9091/TCP')).toBe('denied');
+  });
+
+  test('an object shared at every level, 30 deep: refused at the call, not walked a billion times', () => {
+    let shared: Record<string, unknown> = { team: 'a' };
+    for (let i = 0; i < 30; i++) shared = { a: shared, b: shared };
+    const { c, p } = cnp();
+    const e = refusal(() => p.allowEgress(custom({ item: { endpoints: [{ matchLabels: shared }] }, description: 'wide' }), { ports: [Port.tcp(443)] }));
+    expect(e.id).toBe('peer-config-invalid');
+    expect(e.message).toMatch(/^\[test\/p\] allowEgress: the peer's toPeerConfig\(\) returned an object that holds more than 1,000,000 values \(at item\.endpoints\[0\]\.matchLabels\.a\./);
+    p.isolateEgress();
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('denied');
+  });
+
+  test('a field PeerConfig does not declare is not read: one carrying the chart is accepted (it was "refers to itself at owner.node.host")', () => {
+    const { c, p } = cnp();
+    p.allowEgress(custom({ item: { endpoints: [{ matchLabels: { app: 'b' } }] }, description: 'b', owner: c }), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=c', '443/TCP')).toBe('denied');
+    // Nor is its getter run, even one that throws or answers a loop; a loop in a field that is written is still refused.
+    const unread = Object.defineProperty({ item: { endpoints: [{ matchLabels: { app: 'd' } }] }, description: 'd' }, 'extra', {
+      enumerable: true, get: () => { throw new Error('read'); },
+    });
+    p.allowEgress(custom(unread), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=d', '443/TCP')).toBe('allowed');
+    expect(refusal(() => p.allowEgress(custom({ item: { endpoints: [{ matchLabels: { app: 'e' } }] }, description: 'e', defaultPorts: [looped()] })))
+      .message).toContain('refers to itself at defaultPorts[0].matchLabels.back (a loop)');
   });
 });

@@ -96,7 +96,8 @@ describe('FqdnEgress refusals', () => {
     expect(refusal(() => fqdnEgress({ fqdns: undefined as unknown as string[] })).id).toBe('fqdn-egress-empty');
     for (const blank of ['', '  ', 7 as unknown as string]) {
       const r = refusal(() => fqdnEgress({ fqdns: ['api.stripe.com', blank] }));
-      expect(r.id, JSON.stringify(blank)).toBe('fqdn-egress-empty');
+      // A name that is no string: the FQDN factories' one refusal (`fqdn-syntax`, session 47 review), not a blank entry.
+      expect(r.id, JSON.stringify(blank)).toBe(typeof blank === 'string' ? 'fqdn-egress-empty' : 'fqdn-syntax');
       expect(r.message, JSON.stringify(blank)).toContain(typeof blank === 'string' ? `blank entry (${JSON.stringify(blank)})` : 'fqdns[1] is a number (7), not a string');
     }
     // Refused by the construct itself, naming it and the default (the port list check of allowEgress would not).

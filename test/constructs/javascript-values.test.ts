@@ -3,7 +3,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  Builtins, CiliumPolicy, CiliumVersion, EndpointSelector, FqdnEgress, HostFirewall, HostFirewallProps, HttpRule, MetadataEndpointBlock,
+  Builtins, CiliumPolicy, CiliumVersion, DnsRule, EndpointSelector, FqdnEgress, HostFirewall, HostFirewallProps, HttpRule, MetadataEndpointBlock,
   MonitoringScrape, Peer, Port, TieredApp,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
@@ -72,11 +72,23 @@ describe('FqdnEgress ports', () => {
 describe('lists of names and CIDRs with an entry that is no string', () => {
   test('refused by name and position, with the fix', () => {
     const fqdn = refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', undefined as unknown as string] }));
-    expect(fqdn.message).toBe('[test/f] FqdnEgress fqdns[1] is undefined, not a string: a DNS name is written as text (fqdn-egress-empty)\n'
-      + "  fix: write the name as a string ('api.example.com'), or remove the entry");
+    // The one refusal of a name that is no string (`checkFqdnSyntax`), as `Peer.fqdn(5)` and `DnsRule.exact(5)` give it (session 47
+    // review: it was `fqdn-egress-empty`, "a DNS name is written as text").
+    expect(fqdn.message).toBe('[test/f] FqdnEgress fqdns[1] is undefined, not a string: no Cilium version accepts it (the CRD pattern of matchName '
+      + "and matchPattern) (fqdn-syntax)\n  fix: write the name as a string, such as 'api.example.com'");
     // A number is no blank entry: it is not a string (it said "a blank entry (5)").
-    expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: [5 as unknown as string] })).message)
-      .toMatch(/^\[test\/f\] FqdnEgress fqdns\[0\] is a number \(5\), not a string: a DNS name is written as text \(fqdn-egress-empty\)/);
+    const five = refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: [5 as unknown as string] }));
+    const peer = refusal(() => Peer.fqdn(5 as unknown as string));
+    const rule = refusal(() => DnsRule.exact(5 as unknown as string));
+    expect(five.message).toMatch(/^\[test\/f\] FqdnEgress fqdns\[0\] is a number \(5\), not a string: no Cilium version accepts it .* \(fqdn-syntax\)\n/);
+    // One id and one wording: the same words after the factory's name, the same fix (the message's last line).
+    for (const other of [peer, rule]) {
+      expect(other.id).toBe(five.id);
+      expect(other.message.replace(/^\[[^\]]*\] (Peer\.fqdn|DnsRule\.exact) /, '')).toBe(five.message.replace(/^\[test\/f\] FqdnEgress fqdns\[0\] /, ''));
+    }
+    // Every entry that is no string, at once.
+    expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: [5, 'api.example.com', null] as unknown as string[] })).message)
+      .toMatch(/FqdnEgress fqdns\[0\] is a number \(5\), not a string; FqdnEgress fqdns\[2\] is null, not a string: /);
     expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', ' '] })).message).toContain('FqdnEgress fqdns has a blank entry (" ") at fqdns[1]');
     const except = refusal(() => Peer.cidr('10.0.0.0/8', { except: [undefined as unknown as string] }));
     expect(except.message).toMatch(/^\[test\/constructs\/javascript-values\.test\.ts:\d+\] Peer\.cidr\(\) except\[0\] is undefined, not a CIDR \(list-entry-invalid\)\n {2}fix: pass a CIDR at every position \(is a computed entry undefined\?\)$/);

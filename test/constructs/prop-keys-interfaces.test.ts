@@ -17,6 +17,7 @@ import { HEADER_MATCH_KEYS, HTTP_RULE_OPTION_KEYS, KAFKA_RULE_OPTION_KEYS } from
 import { METADATA_ENDPOINT_BLOCK_PROPS } from '../../src/constructs/metadata-endpoint-block';
 import { MONITORING_SCRAPE_PROPS } from '../../src/constructs/monitoring-scrape';
 import { CIDR_PEER_OPTION_KEYS, ENDPOINTS_PEER_OPTION_KEYS, SERVICE_SELECTOR_PEER_OPTION_KEYS } from '../../src/constructs/peer';
+import { PEER_CONFIG_FIELDS } from '../../src/constructs/peer-config';
 import { POLICY_BASE_PROPS } from '../../src/constructs/policy-base';
 import { DEFAULT_DENY_OPTION_KEYS, OPTION_KEYS, POLICY_RULE_OPTION_KEYS } from '../../src/constructs/policy-rule';
 import { PORT_OPTION_KEYS } from '../../src/constructs/port';
@@ -53,6 +54,8 @@ const TABLE: [string, readonly string[]][] = [
   ['KafkaRuleOptions', KAFKA_RULE_OPTION_KEYS],
   ['LabelSelectorOptions', LABEL_SELECTOR_OPTION_KEYS],
   ['DnsCompanionOptions', DNS_COMPANION_OPTION_KEYS],
+  // Not a key check: the only fields read from a peer's answer (`peerConfigAsRead`); a field left out of the list would not be written.
+  ['PeerConfig', PEER_CONFIG_FIELDS],
 ];
 
 /**
