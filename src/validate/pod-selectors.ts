@@ -116,12 +116,18 @@ export function podLabelSet(workload: InventoryPodTemplate, namespace: Inventory
   return set;
 }
 
+/**
+ * The agent's labels come after the pod's own, as Cilium writes them over a pod's labels on those keys (pkg/k8s/utils
+ * `SanitizePodLabels`, 1.14-1.19): the namespace labels, `io.kubernetes.pod.namespace` (the pod's real namespace), the
+ * service account; a pod label on the cluster key is dropped (the agent sets its own; this layer leaves the cluster out).
+ * `LabelSet.of` keeps the last of labels with the same key: a pod in `a` labelled `io.kubernetes.pod.namespace: b` is in `a`.
+ */
 function buildLabelSet(workload: InventoryPodTemplate, namespace: InventoryNamespace | undefined): LabelSet {
   const labels = [
+    ...Object.entries(workload.podLabels).filter(([k]) => k !== CLUSTER_KEY).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
+    ...Object.entries(namespace?.labels ?? {}).map(([k, v]) => ({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v })),
     { source: 'k8s', key: NAMESPACE_KEY, value: workload.namespace },
     { source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: workload.serviceAccount },
-    ...Object.entries(namespace?.labels ?? {}).map(([k, v]) => ({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v })),
-    ...Object.entries(workload.podLabels).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
   ];
   return LabelSet.of(labels);
 }
