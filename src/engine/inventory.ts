@@ -9,6 +9,7 @@ import { readManifest } from '../model/manifests';
 import { listObjects } from '../model/object-names';
 import { LabelSelectorModel } from '../model/policy-model';
 import { Endpoint, NamedPort } from './endpoint';
+import { podObjectLabels } from '../model/pod-object-labels';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
 import { k8sObjectLabels, LabelSet, Selector, splitLabelKey } from '../model/labels';
 import { CiliumPolicyError } from '../core/errors';
@@ -380,23 +381,6 @@ function dedupePorts(ports: NamedPort[]): NamedPort[] {
     seen.add(k);
     return true;
   });
-}
-
-/**
- * The labels of a pod object as Cilium takes them into the pod's identity (pkg/k8s/utils `SanitizePodLabels`,
- * `filterPodLabels`): a pod's own `io.cilium.k8s.*` labels are dropped and its `io.kubernetes.pod.namespace` is replaced by
- * the namespace's name, so a pod cannot claim another namespace, namespace label, service account or cluster. The same
- * object when nothing is dropped.
- */
-export function podObjectLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const keys = Object.keys(labels);
-  if (!keys.some(ciliumOwned)) return labels;
-  return Object.fromEntries(keys.filter((k) => !ciliumOwned(k)).map((k) => [k, labels[k]]));
-}
-
-function ciliumOwned(key: string): boolean {
-  const name = key.startsWith('k8s:') || key.startsWith('any:') ? key.slice(4) : key;
-  return name.startsWith('io.cilium.k8s') || name === 'io.kubernetes.pod.namespace';
 }
 
 /** Whether workloads are some, all on the host network. */

@@ -526,7 +526,9 @@ export class PitfallRun {
   /**
    * The workloads a subject selects, as a set (`podsOf`, worked out once per selector), or `undefined` when that may depend
    * on labels of a Namespace the input does not have (a namespace-labels selector, some Namespace missing): then only
-   * `mayMatch`, pod by pod, can tell. A workload is in the set exactly when `mayMatch` says so.
+   * `mayMatch`, pod by pod, can tell. A workload is in the set exactly when `mayMatch` says so: `podsOf` narrows to the
+   * selector's namespaces by the workload's namespace, and `mayMatch`'s label set has that namespace too, whatever the pod's
+   * own labels say (`podLabelSet` reads them as Cilium does: `podObjectLabels`).
    */
   private selectedSet(subject: Selector): ReadonlySet<InventoryPodTemplate> | undefined {
     if (readsNamespaceLabels(subject) && this.index().lacksNamespace(undefined)) return undefined;

@@ -15,6 +15,7 @@
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { importEndpointSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
 import { LabelSelectorModel, PolicyKind, RuleModel } from '../model/policy-model';
+import { podObjectLabels } from '../model/pod-object-labels';
 import { InventoryNamespace, InventoryPodTemplate } from './inventory';
 
 /** The pod label Cilium gives the namespace. */
@@ -116,12 +117,17 @@ export function podLabelSet(workload: InventoryPodTemplate, namespace: Inventory
   return set;
 }
 
+/**
+ * The pod's own labels as Cilium takes them (`podObjectLabels`: none on the keys the agent owns), then the agent's: the
+ * namespace labels, `io.kubernetes.pod.namespace` (the pod's real namespace), the service account (pkg/k8s/utils
+ * `SanitizePodLabels`, 1.14-1.19). A pod in `a` labelled `io.kubernetes.pod.namespace: b` is in `a`.
+ */
 function buildLabelSet(workload: InventoryPodTemplate, namespace: InventoryNamespace | undefined): LabelSet {
   const labels = [
+    ...Object.entries(podObjectLabels(workload.podLabels)).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
+    ...Object.entries(namespace?.labels ?? {}).map(([k, v]) => ({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v })),
     { source: 'k8s', key: NAMESPACE_KEY, value: workload.namespace },
     { source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: workload.serviceAccount },
-    ...Object.entries(namespace?.labels ?? {}).map(([k, v]) => ({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v })),
-    ...Object.entries(workload.podLabels).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
   ];
   return LabelSet.of(labels);
 }

@@ -432,6 +432,34 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [mine, all({ 'k8s:io.kubernetes.pod.namespace': 'shop' })])).toEqual([HIT]);
     expect(at(ID, [mine, all({ 'k8s:io.kubernetes.pod.namespace': 'other' })])).toEqual([]);
   });
+
+  it('a pod label on the namespace or service-account key does not move the pod: Cilium writes its own over it', () => {
+    // pkg/k8s/utils SanitizePodLabels (1.14-1.19): the agent sets io.kubernetes.pod.namespace to the pod's namespace and the
+    // service-account label to the pod spec's (deleting a pod label there when the pod has none): a CNP of shop selects
+    // the pods of shop whatever they are labelled, and none of pay.
+    const deployment = (namespace: string, labels: Record<string, string>, serviceAccountName?: string, name = 'w'): Doc => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', ...(name === 'w' ? { tier: 'x' } : {}), ...labels } },
+        spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    // The CCNP restricts the lookups of `w` (tier x); the wide CNP of shop also selects `v` (its pods are known from the input).
+    const others = [...['shop', 'pay'].map((name): Doc => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })), deployment('shop', {}, 'robot', 'v')];
+    const restrictedAll = ccnp({ endpointSelector: { matchLabels: { tier: 'x' } }, egress: [toDns([{ matchName: 'api.example.com' }])] }, 'restricted');
+    const wideIn = (selector: Doc): Doc => cnp({ endpointSelector: selector, egress: [toDns(STAR)] }, 'wide', 'shop');
+    const ROBOT = { matchLabels: { app: 'web', 'io.cilium.k8s.policy.serviceaccount': 'robot' } };
+    // [the workload, the wide CNP of shop's subject, reported: the CNP selects w]
+    const table: [string, Doc, Doc, boolean][] = [
+      ['in shop, labelled namespace pay', deployment('shop', { 'io.kubernetes.pod.namespace': 'pay' }), WEB, true],
+      ['in pay, labelled namespace shop', deployment('pay', { 'io.kubernetes.pod.namespace': 'shop' }), WEB, false],
+      ['in shop, labelled namespace shop', deployment('shop', { 'io.kubernetes.pod.namespace': 'shop' }), WEB, true],
+      ['service account robot, labelled admin', deployment('shop', { 'io.cilium.k8s.policy.serviceaccount': 'admin' }, 'robot'), ROBOT, true],
+      ['no service account (default), labelled robot', deployment('shop', { 'io.cilium.k8s.policy.serviceaccount': 'robot' }), ROBOT, false],
+      ['service account robot, unlabelled', deployment('shop', {}, 'robot'), ROBOT, true],
+    ];
+    for (const [what, workload, subject, reported] of table) {
+      expect([what, at(ID, [restrictedAll, wideIn(subject), workload, ...others])]).toEqual([what, reported ? [HIT] : []]);
+    }
+  });
 });
 
 describe('pitfall-fqdn-dns-server-broad: the DNS rules beside toFQDNs must go to a resolver, not to far more', () => {

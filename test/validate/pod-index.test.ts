@@ -1,7 +1,8 @@
 // The pitfall layer finds the pods of a selector through an index of the workloads (by namespace and pod label) and
 // works out what a list of DNS providers covers once per list: the answers must be those of matching the selector
 // against every workload of the input, one by one (`selectsWorkload`), as the layer did before the index. Random
-// inventories (workloads in namespaces with and without a Namespace manifest, namespace labels, service accounts) and
+// inventories (workloads in namespaces with and without a Namespace manifest, namespace labels, service accounts, pod
+// labels on the keys Cilium writes its own over: namespace, service account, cluster, namespace labels) and
 // random selectors (match labels, In with several values, NotIn, Exists, DoesNotExist, `any:` and `k8s:` sources,
 // namespace keys, namespace-labels keys, reserved keys).
 import fc from 'fast-check';
@@ -18,11 +19,15 @@ import { implies, namespacesOf, selectsReserved, selectsWorkload } from '../../s
 import { propertyParams } from '../support/property';
 
 const NAMESPACES = ['shop', 'pay', 'ops'];
+/** Keys whose pod labels Cilium overwrites or drops. */
+const RESERVED_KEYS = [
+  'io.kubernetes.pod.namespace', 'io.cilium.k8s.policy.serviceaccount', 'io.cilium.k8s.policy.cluster', 'io.cilium.k8s.namespace.labels.env',
+];
 const APPS = ['web', 'api', 'db'];
 
 interface Input {
   namespaces: { name: string; env: string }[];
-  workloads: { name: string; namespace: string; app: string; tier?: string; sa?: string }[];
+  workloads: { name: string; namespace: string; app: string; tier?: string; sa?: string; reserved?: Record<string, string> }[];
   services?: { name: string; namespace: string; app: string }[];
 }
 
@@ -35,6 +40,8 @@ const input: fc.Arbitrary<Input> = fc.record({
     app: fc.constantFrom(...APPS),
     tier: fc.option(fc.constantFrom('front', 'back'), { nil: undefined }),
     sa: fc.option(fc.constantFrom('robot', 'default'), { nil: undefined }),
+    // Pod labels on keys the agent writes its own over (pkg/k8s/utils SanitizePodLabels): they must not move the pod.
+    reserved: fc.dictionary(fc.constantFrom(...RESERVED_KEYS), fc.constantFrom(...NAMESPACES, 'kube-system', 'robot', 'admin', 'prod', 'dev'), { maxKeys: 3 }),
   }, { requiredKeys: ['name', 'namespace', 'app'] }), { maxLength: 12 }),
   services: fc.array(fc.record({ name: fc.constantFrom('s', 't'), namespace: fc.constantFrom(...NAMESPACES), app: fc.constantFrom(...APPS) }), { maxLength: 6 }),
 });
@@ -48,9 +55,9 @@ const requirement: fc.Arbitrary<SelectorRequirement> = fc.oneof(
   }),
   fc.record({
     source: fc.constant('k8s'),
-    key: fc.constantFrom('io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels.env', 'io.cilium.k8s.policy.serviceaccount'),
+    key: fc.constantFrom(...RESERVED_KEYS),
     operator: fc.constantFrom('In', 'NotIn', 'Exists'),
-    values: fc.subarray([...NAMESPACES, 'prod', 'dev', 'robot', 'default'], { minLength: 1, maxLength: 3 }),
+    values: fc.subarray([...NAMESPACES, 'prod', 'dev', 'robot', 'default', 'admin', 'kube-system'], { minLength: 1, maxLength: 3 }),
   }),
   fc.constant<SelectorRequirement>({ source: 'reserved', key: 'host', operator: 'Exists', values: [] }),
 ).map((r) => (r.operator === 'Exists' || r.operator === 'DoesNotExist' ? { ...r, values: [] } : r));
@@ -64,7 +71,7 @@ function inventoryOf(i: Input): ManifestInventory {
     const labels = { app: w.app, ...(w.tier ? { tier: w.tier } : {}) };
     inventory.add({
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: w.name, namespace: w.namespace },
-      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName: w.sa, containers: [{ name: 'c', image: 'x' }] } } },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels: { ...w.reserved, ...labels } }, spec: { serviceAccountName: w.sa, containers: [{ name: 'c', image: 'x' }] } } },
     });
   }
   for (const svc of i.services ?? []) {
@@ -73,17 +80,21 @@ function inventoryOf(i: Input): ManifestInventory {
   return inventory;
 }
 
-/** `podsOf` as the layer computed it before the index: every workload of the selector's namespaces, one by one. */
+/**
+ * `podsOf` as matching every workload of the input, one by one, without narrowing to the selector's namespaces first: a
+ * workload outside them is left out only because `selectsWorkload` says so (a pod label on the namespace key must not put
+ * it in). `undefined` as `podsOf` gives it: no workload in those namespaces, or one of them that cannot be told.
+ */
 function naivePodsOf(inventory: ManifestInventory, sel: Selector): unknown[] | undefined {
   if (selectsReserved(sel)) return undefined;
   const scope = namespacesOf(sel);
-  const candidates = inventory.workloads.filter((w) => !scope || scope.includes(w.namespace));
-  if (candidates.length === 0) return undefined;
+  const inScope = (w: { namespace: string }): boolean => !scope || scope.includes(w.namespace);
+  if (!inventory.workloads.some(inScope)) return undefined;
   const out: unknown[] = [];
-  for (const w of candidates) {
+  for (const w of inventory.workloads) {
     const m = selectsWorkload(sel, w, inventory.namespace(w.namespace));
-    if (m === undefined) return undefined;
-    if (m) out.push(w);
+    if (m === undefined && inScope(w)) return undefined;
+    if (m === true) out.push(w);
   }
   return out;
 }
