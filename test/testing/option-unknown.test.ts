@@ -51,7 +51,7 @@ describe('toAllow / toDeny refuse an option EngineMatcherOptions does not declar
     expect(e.id).toBe('option-unknown');
     expect(e.message).toContain('toDeny(): hostFirewal (false) is not an option of toDeny()');
     expect(e.message).toContain('hostFirewall would keep its default (auto: on only when the set holds a host policy)');
-    expect(e.fix).toMatch(/^did you mean hostFirewall\? the options of toDeny\(\) are ciliumVersion, hostFirewall, .*, maxFileBytes, file, http, dns, kafka$/);
+    expect(e.fix).toMatch(/^did you mean hostFirewall\? the options of toDeny\(\) are ciliumVersion, hostFirewall, .*, maxFileBytes, maxYamlValues, file, http, dns, kafka$/);
   });
 
   test('.not does not turn the refusal into a pass', () => {
