@@ -182,11 +182,11 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${n.text}\n`);
   const s = doc.summary;
   // Items the diff could not compare count as the change they may be: --fail-on never passes on what it could not see.
-  // An L7 change on an allowed port lets requests through that the old rules refused unless L7 rules were only added
-  // (`(none) → HTTP …`), and refuses requests the old rules let through unless they were only removed (`HTTP … → (none)`).
+  // An L7 change on an allowed port counts as what it may do (`l7MayAllow`, `l7MayDeny`: the rules of each side compared
+  // as sets); a change without them (never written by `Connectivity.diff`) counts as both.
   const l7 = doc.changes.filter((c) => c.before === c.after && c.before === 'allowed');
-  const allowed = s.newlyAllowed > 0 || l7.some((c) => c.l7Before !== undefined) || (doc.notCompared ?? []).some((n) => n.mayAllow);
-  const denied = s.newlyDenied > 0 || l7.some((c) => c.l7 !== undefined) || (doc.notCompared ?? []).some((n) => n.mayDeny);
+  const allowed = s.newlyAllowed > 0 || l7.some((c) => c.l7MayAllow ?? true) || (doc.notCompared ?? []).some((n) => n.mayAllow);
+  const denied = s.newlyDenied > 0 || l7.some((c) => c.l7MayDeny ?? true) || (doc.notCompared ?? []).some((n) => n.mayDeny);
   const fail = failOn === DiffFailOn.ALLOWED ? allowed
     : failOn === DiffFailOn.DENIED ? denied
       : failOn === DiffFailOn.ANY ? allowed || denied : false;

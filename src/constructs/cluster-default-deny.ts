@@ -18,7 +18,11 @@ import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes, builtinsSummary, refuseBroadDnsServer } from './builtins';
 
-/** The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise. */
+/**
+ * The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise: what a cluster-wide default deny exempts so that
+ * the cluster keeps working. Not the draft's `INFRASTRUCTURE_NAMESPACES` (hubble/draft-namespaces.ts: kube-system only),
+ * on purpose: that one is what a draft from a capture leaves out, and the hubble layer does not import constructs.
+ */
 export const DEFAULT_SYSTEM_NAMESPACES: readonly string[] = ['cilium', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 /** The props of `ClusterDefaultDenyProps` (`checkPropKeys`). */

@@ -217,6 +217,8 @@ interface Judged {
   readonly verdict: ConnectionVerdict;
   /** The L7 rules on an allowed segment, as text. */
   readonly l7?: string;
+  /** With `l7`: the L7 rules each side enforces (egress, ingress), each as `HTTP <rule text>`; empty where a side has none. */
+  readonly l7Sides?: readonly [readonly string[], readonly string[]];
 }
 
 /** Per class and direction, what a side's rules say about it. */
@@ -370,6 +372,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
         ports: formatPorts(g.segs, judged.segments),
         ...(l7 !== undefined ? { l7 } : {}),
         ...(g.before.l7 !== g.after.l7 && g.before.l7 !== undefined ? { l7Before: g.before.l7 } : {}),
+        ...(g.before.verdict === 'allowed' && g.after.verdict === 'allowed' ? l7Effect(g.before, g.after) : {}),
         before: g.before.verdict,
         after: g.after.verdict,
         reason: named ? { before: named(g.reason.before), after: named(g.reason.after) } : g.reason,
@@ -860,9 +863,38 @@ function judgedOutcome(outcome: PairOutcome, sides: () => Sides): Judged {
  * pkg/envoy/server.go `GetEnvoyHTTPRules` → `SortHTTPNetworkPolicyRules`), and rules only reordered are no L7 change.
  */
 function allowedWith(v: Sides): Judged {
-  const text = [v.egress, v.ingress].flatMap((s) => (s.l7 && s.l7.rules.length > 0 && s.l7.visibilityOnly !== true
-    ? [`${l7Name(s.l7.protocol)} ${[...s.l7.rules].sort(compare).join(' | ')}`] : [])).join('; ');
-  return text === '' ? ALLOWED : { verdict: ConnectionVerdict.ALLOWED, l7: text };
+  const rules = (s: SideVerdict): string[] => (s.l7 && s.l7.rules.length > 0 && s.l7.visibilityOnly !== true ? [...s.l7.rules].sort(compare) : []);
+  const egress = rules(v.egress);
+  const ingress = rules(v.ingress);
+  const sides: readonly (readonly [SideVerdict, readonly string[]])[] = [[v.egress, egress], [v.ingress, ingress]];
+  const text = sides.flatMap(([s, r]) => (r.length > 0 ? [`${l7Name(s.l7?.protocol ?? '')} ${r.join(' | ')}`] : [])).join('; ');
+  if (text === '') return ALLOWED;
+  const named = (s: SideVerdict, r: readonly string[]): string[] => r.map((x) => `${l7Name(s.l7?.protocol ?? '')} ${x}`);
+  return { verdict: ConnectionVerdict.ALLOWED, l7: text, l7Sides: [named(v.egress, egress), named(v.ingress, ingress)] };
+}
+
+/**
+ * What an L7 change on a connection allowed before and after may do, side by side (a request passes where it passes both
+ * sides; on a side, where some rule matches it). A side's rules, compared as sets of rule texts: the same, nothing; rules
+ * only added to rules (head ⊇ base, base not empty) or all removed, it may let requests through, never refuse one that
+ * passed; rules only taken from rules (head ⊆ base, head not empty) or added where there were none, it may refuse
+ * requests, never let one through that was refused; otherwise both. Two texts that differ may still match alike: then
+ * both is said, never less.
+ */
+function l7Effect(before: Judged, after: Judged): { l7MayAllow: boolean; l7MayDeny: boolean } {
+  let mayAllow = false;
+  let mayDeny = false;
+  for (const i of [0, 1] as const) {
+    const b = before.l7Sides?.[i] ?? [];
+    const h = after.l7Sides?.[i] ?? [];
+    const inHead = new Set(h);
+    const inBase = new Set(b);
+    const widens = h.length === 0 || (b.length > 0 && b.every((r) => inHead.has(r)));
+    const narrows = b.length === 0 || (h.length > 0 && h.every((r) => inBase.has(r)));
+    if (!narrows) mayAllow = true;
+    if (!widens) mayDeny = true;
+  }
+  return { l7MayAllow: mayAllow, l7MayDeny: mayDeny };
 }
 
 function l7Name(protocol: string): string {

@@ -372,10 +372,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     }
     if (pm.match) (matches ??= []).push({ item, l4 });
   }
-  // From 1.18 (PR #38841, repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no
-  // selecting rule puts into default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules:
-  // they give visibility only. On 1.16-1.17 they still restrict (issue #38676).
-  const l7VisibilityOnly = dp.hasRules && !dp.defaultDeny && !dp.init && input.config.version.atLeast(CiliumVersion.V1_18);
+  const visibilityOnly = l7VisibilityOnly(dp, input.config.version);
   const hostBypass = input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
     && matches !== undefined ? hostPastL7(matches, input.query.l4, ports, input.config.version) : undefined;
   if (matches !== undefined) {
@@ -390,7 +387,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
       notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.mode}): judged as passing with mutual authentication on, `
         + 'which assumes SPIRE attests both identities (until it has, the first packets are dropped)');
     }
-    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, l7VisibilityOnly, hostBypass);
+    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, visibilityOnly, hostBypass);
   }
 
   if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
@@ -422,6 +419,32 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined,
     `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
     dedupe(notes));
+}
+
+/**
+ * Whether the L7 rules of the allow items of a direction policy give visibility only. From 1.18 (PR #38841,
+ * repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no selecting rule puts into
+ * default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules; on 1.16-1.17 they still
+ * restrict (issue #38676).
+ */
+export function l7VisibilityOnly(dp: DirectionPolicy, version: CiliumVersion): boolean {
+  return dp.hasRules && !dp.defaultDeny && !dp.init && version.atLeast(CiliumVersion.V1_18);
+}
+
+/**
+ * Whether the policy of a direction can drop some traffic of its endpoint: whether some path of `judgeSide` that drops or
+ * refuses can be taken. Default deny (or `reserved:init`); a deny item; an allow item whose `authentication.mode` is
+ * not `disabled` (`authOutcome`: `required` drops without mutual authentication, and with it still a reserved peer or
+ * subject); an allow item with L7 rules unless they give visibility only (`l7VisibilityOnly`: a request no rule matches
+ * is refused). `enableDefaultDeny: false` does not make a direction drop nothing: Cilium adds an allow-all wildcard rule
+ * beside its rules (pkg/policy/repository.go `computePolicyEnforcementAndRules`, case 3), and the more specific entries
+ * of its allow rules still carry their authentication and proxy redirect.
+ */
+export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig): boolean {
+  if (dp.defaultDeny || dp.init || dp.deny.length > 0) return true;
+  const l7Restricts = !l7VisibilityOnly(dp, config.version);
+  return dp.allow.some((item) => (item.authentication !== undefined && item.authentication !== 'disabled')
+    || (l7Restricts && item.l4.kind === 'ports' && item.l4.portRules.some((pr) => l7Kind(pr) !== undefined)));
 }
 
 /** The notes of an unexplained decision: never written to. */
@@ -643,9 +666,9 @@ function anySelectorMatches(selectors: readonly Selector[], labels: LabelSet): b
 
 /** The decision among matching allow items (L7 rules), explained when `base` is given (see `judgeSide`). */
 function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase | undefined, notes: string[],
-  input: SideInput, l7VisibilityOnly: boolean, hostBypass: CompiledItem | undefined): SideVerdict | SideOutcome {
+  input: SideInput, visibilityOnly: boolean, hostBypass: CompiledItem | undefined): SideVerdict | SideOutcome {
   if (!base) {
-    const shared = sharedOutcome(matches, l7VisibilityOnly, hostBypass !== undefined, input);
+    const shared = sharedOutcome(matches, visibilityOnly, hostBypass !== undefined, input);
     if (shared !== undefined) return shared;
   }
   // Loops, not flatMap: this runs for every first decision that L7 rules refine.
@@ -696,14 +719,14 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (!base) {
     // A DNS lookup is judged by DNS rules when some entry has them (`l7Decision`: the kind of a DNS-only request).
     const dnsProxied = entries.some((e) => l7Kind(e.pr) === L7Protocol.DNS);
-    if (l7VisibilityOnly) return dnsProxied ? ALLOWED_DNS_PROXIED : ALLOWED;
+    if (visibilityOnly) return dnsProxied ? ALLOWED_DNS_PROXIED : ALLOWED;
     return { decision: SideDecision.ALLOWED, allowed: true, l7Rules: entries, ...(dnsProxied ? { dnsProxied } : {}) };
   }
   const q = input.query;
   const { kind, evaluated: evaluate, entry, matched } = l7Decision(entries, q, input.config);
   // Two rules of one text (the same DNS companion in two policies) are one rule: listed once.
   const rules = dedupe(entries.flatMap((e) => l7RuleTexts(e.pr, kind)));
-  if (l7VisibilityOnly) {
+  if (visibilityOnly) {
     const l7: L7Outcome = {
       protocol: kind, result: L7Result.ALLOWED, rules, matched: '(allow-all)', visibilityOnly: true,
       reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
@@ -739,7 +762,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
  * entry has DNS rules; else the local host bypasses the L7 rules, or they are visibility only. `undefined` when the L7
  * rules decide (the caller builds the entries).
  */
-function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], l7VisibilityOnly: boolean,
+function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], visibilityOnly: boolean,
   hostBypass: boolean, input: SideInput): SideOutcome | undefined {
   // With DNS rules, only an L4-only entry on an L4 filter of theirs is a wildcard (`dnsFilterEntries`); without, every one.
   let everyPortWildcard = false;
@@ -769,7 +792,7 @@ function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], 
     : l4Only !== undefined && l4Only.some((pr) => queryFilters(pr, input).some((key) => dns.has(key)));
   if (wildcard) return dnsRules ? ALLOWED_DNS_PROXIED : ALLOWED;
   if (hostBypass) return ALLOWED;
-  if (l7VisibilityOnly) return dnsKind ? ALLOWED_DNS_PROXIED : ALLOWED;
+  if (visibilityOnly) return dnsKind ? ALLOWED_DNS_PROXIED : ALLOWED;
   return undefined;
 }
 

@@ -10,7 +10,7 @@
  * `role` (produce/consume) or `apiKey`, `apiVersion`, `clientID`, `topic`. DNS: the query name against `matchName` /
  * `matchPattern`. A violation is not a drop: HTTP answers 403, DNS answers REFUSED.
  */
-import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel } from '../model/policy-model';
+import { HeaderMatchModel, HttpRuleModel, KafkaRuleModel, SecretReferenceModel } from '../model/policy-model';
 import { headerMatchRefuses, headerNeverMatches, headerRequirement } from '../model/http-header';
 import { KAFKA_PARSED_API_KEYS, KAFKA_ROLE_API_KEYS, KAFKA_TOPIC_API_KEYS, kafkaApiKeyName } from '../model/kafka-api-keys';
 import { re2FullMatch } from '../model/re2';
@@ -105,8 +105,15 @@ export function describeHttpRule(rule: HttpRuleModel): string {
   const parts = [method !== undefined ? l7Word(method) : '*', path !== undefined ? l7Word(path) : '*'];
   const host = given(rule.host);
   if (host !== undefined) parts.push(`host ${l7Word(host)}`);
-  if ((rule.headers ?? []).length > 0) parts.push(`headers [${(rule.headers ?? []).map(headerEntryText).join('; ')}]`);
-  if ((rule.headerMatches ?? []).length > 0) parts.push(`headerMatches [${(rule.headerMatches ?? []).map(describeHeaderMatch).join('; ')}]`);
+  // Order-free matchers sorted (pkg/envoy `getHTTPRule`: the `headers` entries and the `headerMatches` without a mismatch
+  // action are Envoy HeaderMatchers, all of which must hold, sorted by `SortHeaderMatchers`); a `headerMatches` entry with a
+  // mismatch action acts on the request in turn and keeps its place (`SortHeaderMatches(headerMatches)` is commented out).
+  if ((rule.headers ?? []).length > 0) parts.push(`headers [${(rule.headers ?? []).map(headerEntryText).sort(compareCodeUnits).join('; ')}]`);
+  const matches = rule.headerMatches ?? [];
+  if (matches.length > 0) {
+    const refusing = matches.filter((m) => headerMatchRefuses(m)).map(describeHeaderMatch).sort(compareCodeUnits);
+    parts.push(`headerMatches [${[...refusing, ...matches.filter((m) => !headerMatchRefuses(m)).map(describeHeaderMatch)].join('; ')}]`);
+  }
   return parts.join(' ');
 }
 
@@ -135,10 +142,20 @@ function headerEntryText(entry: string): string {
  */
 function describeHeaderMatch(m: HeaderMatchModel): string {
   const value = m.value !== undefined && m.value !== '' ? JSON.stringify(m.value) : undefined;
-  const secret = m.secret !== undefined ? `Secret ${m.secret.namespace !== undefined ? `${l7Word(m.secret.namespace)}/` : ''}${l7Word(m.secret.name)}` : undefined;
+  const secret = m.secret !== undefined ? secretText(m.secret) : undefined;
   const matched = secret !== undefined ? ` from ${secret}${value !== undefined ? ` (else ${value})` : ''}` : value !== undefined ? `: ${value}` : '';
   const mismatch = m.mismatch !== undefined && m.mismatch !== '' ? ` on mismatch ${l7Word(m.mismatch)}` : '';
   return `${headerNameText(m.name)}${matched}${mismatch}`;
+}
+
+/**
+ * `Secret default/token`: a Secret's namespace and name as `l7Word` writes them, each JSON-quoted when it holds a `/` (a
+ * name `a/b` and the namespace `a` with the name `b` are two Secrets: `Secret "a/b"`, `Secret a/b`). The one writer of a
+ * Secret reference, for rule descriptions and notes.
+ */
+function secretText(secret: SecretReferenceModel): string {
+  const part = (v: string): string => (v.includes('/') ? JSON.stringify(v) : l7Word(v));
+  return `Secret ${secret.namespace !== undefined ? `${part(secret.namespace)}/` : ''}${part(secret.name)}`;
 }
 
 /** A `headerMatches` name as written unless it could be misread (as `l7Word`, or with a list separator): then JSON-quoted. */
@@ -241,7 +258,7 @@ export function secretHeaderNotes(rule: HttpRuleModel): string[] {
   const notes: string[] = [];
   for (const m of rule.headerMatches ?? []) {
     if (m.secret === undefined) continue;
-    const secret = `Secret ${m.secret.namespace !== undefined ? `${m.secret.namespace}/` : ''}${m.secret.name}`;
+    const secret = secretText(m.secret);
     const fallback = m.value !== undefined && m.value !== '';
     if (!headerMatchRefuses(m)) {
       if (!fallback) notes.push(`headerMatches ${m.name} takes its value from ${secret}: if the agent cannot read it, Envoy matches no request to this rule`);

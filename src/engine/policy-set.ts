@@ -24,7 +24,8 @@ import { Endpoint, EndpointKind, formatEndpoint, parseEndpoint } from './endpoin
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
 import {
-  DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, describeItem, dnsLearnable, dnsLearning, notEvaluated, sideOutcome, sideOutcomeOfLists,
+  DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
+  sideOutcomeOfLists,
 } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
 import { AgentRefusal, RedirectNamedPorts, agentRefusalFix, agentRefusals, learningRefusalText, refusalsText } from './parser-conflicts';
@@ -419,6 +420,15 @@ export class PolicySet {
   /** @internal The (cached) policy of an endpoint in one direction; `undefined` where policy does not apply. */
   public _directionPolicyOf(endpoint: Endpoint, direction: 'ingress' | 'egress'): DirectionPolicy | undefined {
     return this.directionPolicies.get(this.endpoints.resolve(endpoint), direction);
+  }
+
+  /**
+   * @internal Whether the policies can drop some traffic of an endpoint in one direction (`directionCanDrop`: default deny,
+   * a deny rule, authentication, restricting L7 rules); `false` where policy does not apply.
+   */
+  public _canDrop(endpoint: Endpoint, direction: 'ingress' | 'egress'): boolean {
+    const dp = this._directionPolicyOf(endpoint, direction);
+    return dp !== undefined && directionCanDrop(dp, this.config);
   }
 
   /**

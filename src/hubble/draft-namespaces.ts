@@ -9,7 +9,11 @@
 
 /**
  * The namespaces of cluster infrastructure that every pod reaches: left out of a draft unless asked for
- * (`DraftOptions.includeKubeSystem`, or named in `DraftOptions.namespaces`).
+ * (`DraftOptions.includeKubeSystem`, or named in `DraftOptions.namespaces`), and named for review when drafted.
+ * Not `ClusterDefaultDeny.DEFAULT_SYSTEM_NAMESPACES` (kube-system, kube-public, kube-node-lease, cilium), on purpose: that
+ * list is what a cluster-wide default deny exempts so that the cluster keeps working (a construct's default, in the
+ * constructs layer, which this module, read by the CLI without cdk8s, does not import); this one is what a draft from a
+ * capture leaves out. kube-public and kube-node-lease run no pods to draft, and `cilium` is drafted with a review note.
  */
 export const INFRASTRUCTURE_NAMESPACES: readonly string[] = ['kube-system'];
 
@@ -33,13 +37,22 @@ export function namespaceLeftOutNote(n: { readonly namespace: string; readonly c
     + '--include-kube-system drafts it)';
 }
 
+/** Whom the pods of a namespace of cluster infrastructure serve, when it is drafted (`INFRASTRUCTURE_NAMESPACES`). */
+const INFRASTRUCTURE_SERVES: Readonly<Record<string, string>> = {
+  'kube-system': 'cluster infrastructure: CoreDNS serves every pod, the metrics server and webhooks the API server',
+};
+
 /**
  * What is said of a drafted namespace that is the usual one of a platform add-on (`istio-system`, `ingress-nginx`,
- * `monitoring`, …), or `undefined` for any other: whom its pods serve, and that the capture shows few of them.
+ * `monitoring`, …) or of cluster infrastructure (`kube-system`, drafted when asked for), or `undefined` for any other: whom
+ * its pods serve, and that the capture shows few of them.
  */
 export function platformNamespaceNote(namespace: string): string | undefined {
-  if (!Object.prototype.hasOwnProperty.call(PLATFORM_NAMESPACES, namespace)) return undefined;
-  return `namespace ${namespace} drafted: it is the usual namespace of ${PLATFORM_NAMESPACES[namespace].replace(': ', ' (')}), whose pods `
+  const own = (r: Readonly<Record<string, string>>): boolean => Object.prototype.hasOwnProperty.call(r, namespace);
+  const serves = own(INFRASTRUCTURE_SERVES) ? INFRASTRUCTURE_SERVES[namespace]
+    : own(PLATFORM_NAMESPACES) ? PLATFORM_NAMESPACES[namespace] : undefined;
+  if (serves === undefined) return undefined;
+  return `namespace ${namespace} drafted: it is the usual namespace of ${serves.replace(': ', ' (')}), whose pods `
     + 'talk with peers across the cluster, of which a capture shows few, and once applied its drafted policies drop the others; '
     + 'review them, or draft your own namespaces only (--namespace)';
 }

@@ -996,17 +996,13 @@ class RolloutTally {
   }
 
   /**
-   * The directions in which the policies can drop a connection of the pod: where it is in default deny, or a deny rule
-   * selects it (Cilium pkg/policy/repository.go `computePolicyEnforcementAndRules`: a selecting rule with a section of the
-   * direction enforces it, `enableDefaultDeny: false` leaving only its deny rules to drop).
+   * The directions in which the policies can drop a connection of the pod: the engine's `directionCanDrop` (default deny, a
+   * deny rule, an allow rule's authentication or restricting L7 rules, also under `enableDefaultDeny: false`).
    */
   private enforcedOn(end: Endpoint, text: string): ReadonlySet<'ingress' | 'egress'> {
     let dirs = this.enforcement.get(text);
     if (dirs === undefined) {
-      dirs = new Set((['egress', 'ingress'] as const).filter((d) => {
-        const dp = this.policies._directionPolicyOf(end, d);
-        return dp !== undefined && (dp.defaultDeny || dp.init || dp.deny.length > 0);
-      }));
+      dirs = new Set((['egress', 'ingress'] as const).filter((d) => this.policies._canDrop(end, d)));
       this.enforcement.set(text, dirs);
     }
     return dirs;

@@ -102,6 +102,18 @@ export interface ConnectivityChange {
    * @default - none (the L7 part did not change, or the port was not allowed before)
    */
   readonly l7Before?: string;
+  /**
+   * On a port allowed before and after: whether the L7 change may let requests through that the base rules refused
+   * (rules added beside rules, or all removed; `diff --fail-on allowed` counts it). Each side's rules are compared as sets.
+   * @default - not an L7 change (the verdict changed), or a document written before the field existed
+   */
+  readonly l7MayAllow?: boolean;
+  /**
+   * On a port allowed before and after: whether the L7 change may refuse requests that the base rules let through (rules
+   * added where there were none, or taken from rules; `diff --fail-on denied` counts it).
+   * @default - not an L7 change (the verdict changed), or a document written before the field existed
+   */
+  readonly l7MayDeny?: boolean;
   /** Verdict with the base policies. */
   readonly before: ConnectionVerdict;
   /** Verdict with the head policies. */

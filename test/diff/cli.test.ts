@@ -108,13 +108,27 @@ describe('diff', () => {
     const none = file('l7-none.yaml', http(''));
     const getA = file('l7-get-a.yaml', http('{ method: GET, path: /a }'));
     const getB = file('l7-get-b.yaml', http('{ method: GET, path: /b }'));
+    const getAB = file('l7-get-ab.yaml', http('{ method: GET, path: /b }, { method: GET, path: /a }'));
     test.each([
       ['rules added', 'denied', 1, none, getA], ['rules added', 'allowed', 0, none, getA],
       ['rules removed', 'allowed', 1, getA, none], ['rules removed', 'denied', 0, getA, none],
       ['rules changed', 'allowed', 1, getA, getB], ['rules changed', 'denied', 1, getA, getB], ['rules changed', 'any', 1, getA, getB],
       ['no change', 'any', 0, getA, getA],
+      // Review (session 47): rules compared as sets. A rule added beside rules lets more through and refuses nothing that
+      // passed (it exited 1 under --fail-on denied); a rule taken away refuses, and lets nothing new through.
+      ['a rule added beside rules', 'allowed', 1, getA, getAB], ['a rule added beside rules', 'denied', 0, getA, getAB],
+      ['a rule taken away, one left', 'allowed', 0, getAB, getA], ['a rule taken away, one left', 'denied', 1, getAB, getA],
     ] as const)('%s: --fail-on %s, exit %i', async (_, failOn, code, from, to) => {
       expect((await cli('diff', '--base', from, '--head', to, '--fail-on', failOn)).code).toBe(code);
+    });
+
+    test('the JSON change says what it may do: l7MayAllow, l7MayDeny', async () => {
+      const changes = async (from: string, to: string): Promise<unknown> =>
+        (JSON.parse((await cli('diff', '--base', from, '--head', to, '--output', 'json')).stdout) as { changes: unknown[] }).changes;
+      expect(await changes(getA, getAB)).toEqual([expect.objectContaining({ l7Before: 'HTTP GET /a', l7: 'HTTP GET /a | GET /b', l7MayAllow: true, l7MayDeny: false })]);
+      expect(await changes(none, getA)).toEqual([expect.objectContaining({ l7: 'HTTP GET /a', l7MayAllow: false, l7MayDeny: true })]);
+      expect(await changes(getA, none)).toEqual([expect.objectContaining({ l7Before: 'HTTP GET /a', l7MayAllow: true, l7MayDeny: false })]);
+      expect(await changes(getA, getB)).toEqual([expect.objectContaining({ l7MayAllow: true, l7MayDeny: true })]);
     });
   });
 

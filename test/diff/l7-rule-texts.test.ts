@@ -76,6 +76,42 @@ describe('L7 values that contain separators (session 47)', () => {
   });
 });
 
+describe('review mends (session 47)', () => {
+  const http = (rule: string): string => policy('api', `        http: [${rule}]\n`);
+
+  test('a Secret name holding "/" is not a namespace and a name: an L7 change', () => {
+    const { doc, lines } = diffLines(http('{ headerMatches: [{ name: Authorization, secret: { name: "a/b" } }] }'),
+      http('{ headerMatches: [{ name: Authorization, secret: { namespace: a, name: b } }] }'));
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headerMatches [Authorization from Secret "a/b"] → '
+      + 'HTTP * * headerMatches [Authorization from Secret a/b]']);
+    expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 0, l7Changed: 1 });
+  });
+
+  test('the trace note names the Secret as the rule text does (one writer)', () => {
+    const set = PolicySet.fromYaml(http('{ headerMatches: [{ name: Authorization, secret: { name: "a/b" } }] }'), { file: 'p.yaml' });
+    const v = set.verdict({ from: set.endpoint('pod:prod:app=web'), to: set.endpoint('pod:prod:app=api'), protocol: 'TCP', port: 80,
+      http: { method: 'GET', path: '/' } });
+    expect(v.ingress.notes.join('\n')).toContain('headerMatches Authorization takes its value from Secret "a/b", which the engine cannot read');
+  });
+
+  test('reordered headers, and reordered headerMatches without a mismatch action: no L7 change (Cilium sorts them)', () => {
+    expect(diffLines(http('{ headers: ["A: 1", "B: 2"] }'), http('{ headers: ["B: 2", "A: 1"] }')).lines).toEqual([]);
+    expect(diffLines(http('{ headerMatches: [{ name: A, value: "1" }, { name: B }] }'),
+      http('{ headerMatches: [{ name: B }, { name: A, value: "1" }] }')).lines).toEqual([]);
+    // A header changed still is one.
+    expect(diffLines(http('{ headers: ["A: 1", "B: 2"] }'), http('{ headers: ["B: 2", "A: 3"] }')).lines)
+      .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headers [A: 1; B: 2] → HTTP * * headers [A: 3; B: 2]']);
+  });
+
+  test('reordered headerMatches with mismatch actions: an L7 change (Envoy applies them in turn)', () => {
+    const a = '{ name: X-A, value: "1", mismatch: REPLACE }';
+    const b = '{ name: X-A, value: "2", mismatch: REPLACE }';
+    expect(diffLines(http(`{ headerMatches: [${a}, ${b}] }`), http(`{ headerMatches: [${b}, ${a}] }`)).lines)
+      .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headerMatches [X-A: "1" on mismatch REPLACE; X-A: "2" on mismatch REPLACE] → '
+        + 'HTTP * * headerMatches [X-A: "2" on mismatch REPLACE; X-A: "1" on mismatch REPLACE]']);
+  });
+});
+
 describe('one rule of two policies is listed once', () => {
   const dns = (name: string): string => `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy

@@ -22,11 +22,15 @@ describe('the drafted header names the namespaces treated apart', () => {
     expect(header(renderDraftYaml(plan), '# ')).toContain('# Namespace istio-system drafted: it is the usual namespace of Istio (istiod serves configuration '
       + 'and certificates to every sidecar, its webhook the API server), whose pods talk with peers across the cluster, of which a capture shows few, '
       + 'and once applied its drafted policies drop the others; review them, or draft your own namespaces only (--namespace).');
-    // Drafted with kube-system: no line leaves it out; bookinfo (no add-on's namespace) has none.
+    // Drafted with kube-system: no line leaves it out, and it is named for review as the add-ons' namespaces are (review,
+    // session 47: it had no line); bookinfo (no add-on's namespace) has none.
     const all = renderDraftYaml(planDraft(await capture(join(HUBBLE_SAMPLES_DIR, 'hubble-otel.basic-sample-348-http-flows.head60.jsonl')),
       { includeKubeSystem: true }));
     expect(header(all, '# ').filter((l) => l.startsWith('# Namespace '))).toEqual([
       expect.stringMatching(/^# Namespace istio-system drafted: /),
+      '# Namespace kube-system drafted: it is the usual namespace of cluster infrastructure (CoreDNS serves every pod, the metrics server and '
+        + 'webhooks the API server), whose pods talk with peers across the cluster, of which a capture shows few, and once applied its drafted '
+        + 'policies drop the others; review them, or draft your own namespaces only (--namespace).',
     ]);
   });
 

@@ -3,8 +3,10 @@
 // enforce" (a policy selected it, and none of its egress would be dropped), yet nothing of what that policy enforces was
 // judged; a policy that enforces nothing (`enableDefaultDeny: false`, allows only) made it "ready" too.
 import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src/engine';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { PolicySet, PolicySetOptions } from '../../src/engine';
 import { FlowSource, NamespaceRollout, replayFlows } from '../../src/hubble';
+import { verdict } from '../engine/helpers';
 
 /** One forwarded TCP connection attempt (jsonpb) from `src` to `dst` ([namespace, app, identity]) on `port`. */
 function flow(src: readonly [string, string, number], dst: readonly [string, string, number], port: number): string {
@@ -22,13 +24,13 @@ const CLIENT = ['cli', 'client', 300] as const;
 const SERVER = ['srv', 'server', 301] as const;
 
 /** A CNP selecting cli/app=client with `spec` (YAML lines under `spec:`). */
-function clientPolicy(spec: string): PolicySet {
+function clientPolicy(spec: string, options: PolicySetOptions = {}): PolicySet {
   return PolicySet.fromYaml(`apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: client, namespace: cli}
 spec:
   endpointSelector: {matchLabels: {app: client}}
-${spec}`, { file: 'client.yaml' });
+${spec}`, { file: 'client.yaml', ...options });
 }
 
 async function rollout(flows: string[], policies: PolicySet): Promise<NamespaceRollout> {
@@ -70,5 +72,50 @@ describe('readiness counts the directions the policies enforce', () => {
     // A deny rule enforces even without default deny: the egress seen is judged, so ready.
     const deny = await rollout([flow(CLIENT, SERVER, 80)], clientPolicy('  enableDefaultDeny: {egress: false}\n  egressDeny:\n  - toEntities: [world]\n'));
     expect(deny.readyToEnforce).toBe(true);
+  });
+});
+
+// Review (session 47): a direction was counted enforced only in default deny or with a deny rule, so an allow rule that
+// drops under `enableDefaultDeny: false` made the pod "ready" (or its namespace "nothing to enforce"): one with
+// `authentication.mode: required` (DROP_POLICY_AUTH_REQUIRED without mutual authentication), or L7 rules before 1.18
+// (they restrict; from 1.18 visibility only). Readiness now asks the engine's `directionCanDrop`, the paths of its side
+// decision that drop: each row checks that the engine drops some ingress of the pod exactly where readiness counts it.
+describe('a direction without default deny is enforced where its allow rules can drop', () => {
+  const NO_DD = '  enableDefaultDeny: {ingress: false}\n  ingress:\n';
+  const SERVER_POD = 'pod:srv:app=server';
+  const CLIENT_POD = 'pod:cli:app=client';
+  test.each([
+    // name, ingress items, options, enforced, the engine's verdict on server → client (port, HTTP request)
+    ['authentication required', '  - fromEntities: [cluster]\n    authentication: {mode: required}\n', {}, true, 'denied auth-required'],
+    ['authentication required, mutual authentication (the host is still dropped)', '  - fromEntities: [cluster]\n    authentication: {mode: required}\n',
+      { mutualAuth: true }, true, 'allowed allowed'],
+    ['authentication disabled', '  - fromEntities: [cluster]\n    authentication: {mode: disabled}\n', {}, false, 'allowed allowed'],
+    ['no authentication, no L7', '  - fromEntities: [cluster]\n', {}, false, 'allowed allowed'],
+    ['HTTP rules on 1.17 (they restrict)', '  - fromEntities: [cluster]\n    toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET}]}}]\n',
+      { ciliumVersion: CiliumVersion.V1_17 }, true, 'l7-denied l7-denied'],
+    ['HTTP rules on 1.18 (visibility only)', '  - fromEntities: [cluster]\n    toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET}]}}]\n',
+      { ciliumVersion: CiliumVersion.V1_18 }, false, 'allowed allowed'],
+  ] as const)('%s', async (_name, items, options, enforced, engine) => {
+    const set = clientPolicy(NO_DD + items, options);
+    const v = verdict(set, SERVER_POD, CLIENT_POD, 8080, { http: 'POST /' });
+    expect(`${v.verdict} ${v.ingress.decision}`).toBe(engine);
+    const r = await rollout([flow(CLIENT, SERVER, 80)], set);
+    expect(r.readyToEnforce).toBe(false);
+    expect(r.reason).toMatch(enforced ? /^not ready: the policies enforce ingress of pod:cli:app=client \(what they would drop there is not known/
+      : /^nothing to enforce: the policies enforce no direction on the pods of the namespace/);
+  });
+
+  test('with mutual authentication, required still drops a reserved peer (the host), so the direction is enforced', () => {
+    const set = clientPolicy(`${NO_DD}  - fromEntities: [cluster]\n    authentication: {mode: required}\n`, { mutualAuth: true });
+    const v = verdict(set, 'entity:host', CLIENT_POD, 8080);
+    expect(`${v.verdict} ${v.ingress.decision}`).toBe('denied auth-required');
+  });
+
+  test('the egress seen and the auth-requiring ingress unseen: not ready; its ingress seen too: ready', async () => {
+    const set = clientPolicy('  egress:\n  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: srv, app: server}}]\n'
+      + `${NO_DD}  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: srv, app: server}}]\n    authentication: {mode: required}\n`,
+    { mutualAuth: true });
+    expect((await rollout([flow(CLIENT, SERVER, 80)], set)).reason).toMatch(/^not ready: the policies enforce ingress of pod:cli:app=client \(/);
+    expect((await rollout([flow(CLIENT, SERVER, 80), flow(SERVER, CLIENT, 81)], set)).readyToEnforce).toBe(true);
   });
 });
