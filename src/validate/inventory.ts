@@ -227,7 +227,7 @@ export class ManifestInventory {
         return true;
       }
       case 'network-policy': {
-        // One the API server rejects is never in the cluster: kept (it is in the input) but without a rule.
+        // One the API server rejects (a missing name too) is never in the cluster: kept (it is in the input) but without a rule.
         const model = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj) : undefined;
         const outside = model?.enforcedOutsidePolicyTypes ?? [];
         const paths = model ? { ingressPaths: model.sources.ingress.map((s) => s.path), egressPaths: model.sources.egress.map((s) => s.path) } : {};
