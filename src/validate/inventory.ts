@@ -233,7 +233,7 @@ export class ManifestInventory {
         const paths = model ? { ingressPaths: model.sources.ingress.map((s) => s.path), egressPaths: model.sources.egress.map((s) => s.path) } : {};
         const np: InventoryNetworkPolicy = {
           name, namespace, podSelector: info.podSelector, rule: model?.rule, ...paths, source,
-          ...(namespaceAssumed('NetworkPolicy', info.header.namespace) ? { _namespaceAssumed: true } : {}),
+          ...(namespaceAssumed('NetworkPolicy', (obj as { metadata?: unknown }).metadata) ? { _namespaceAssumed: true } : {}),
         };
         this.networkPolicyList.push(outside.length > 0 ? { ...np, enforcedOutsidePolicyTypes: [...outside] } : np);
         return true;

@@ -57,3 +57,22 @@ describe('validate: a missing name once, generateName none', () => {
     expect(summary(check({ 'p.yaml': doc(metadata) }))).toEqual(expected);
   });
 });
+
+describe('D6: no namespace is assumed for a policy that has no name (it is skipped, in no namespace)', () => {
+  const cnp = (metadata: string): string => `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: ${metadata}\nspec:\n`
+    + '  endpointSelector: {matchLabels: {app: web}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: client}}]}]\n';
+  const np = (metadata: string): string => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: ${metadata}\nspec:\n`
+    + '  podSelector: {}\n  policyTypes: [Ingress]\n';
+  const engine = (text: string): string[] => PolicySet.fromYaml(text, { file: 'p.yaml' }).diagnostics
+    .filter((d) => d.id === 'engine-namespace-assumed').map((d) => d.message.replace(/ has no metadata\.namespace: .*/, ''));
+  const pitfalls = (text: string): number => check({ 'p.yaml': text }).diagnostics.filter((d) => d.id === 'pitfall-namespace-assumed').length;
+  test.each([
+    ['a nameless CiliumNetworkPolicy', cnp('{labels: {a: b}}'), [], 0],
+    ['one named ""', cnp('{name: ""}'), [], 0],
+    ['a nameless NetworkPolicy', np('{labels: {a: b}}'), [], 0],
+    ['a named CiliumNetworkPolicy', cnp('{name: web}'), ['CiliumNetworkPolicy web'], 1],
+    ['a NetworkPolicy with generateName', np('{generateName: np-}'), ['NetworkPolicy (no name)'], 1],
+  ])('%s', (_, text, warned, found) => {
+    expect([engine(text), pitfalls(text)]).toEqual([warned, found]);
+  });
+});
