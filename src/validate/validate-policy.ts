@@ -76,11 +76,13 @@ export function validatePolicy(doc: PolicyDocumentModel, options: ValidatePolicy
 
 /**
  * The findings of `validatePolicy` on a document read from a text that its reader has not said already: a missing name
- * (`nameMissing`) is the reader's `parse-missing-name` at its line, and `validatePolicy`'s only for a model that no
+ * (`nameMissing`) is the reader's `parse-missing-name` (or `parse-wrong-type` of the name) at its line, and `validatePolicy`'s only for a model that no
  * reader read (`PolicySet.fromDocuments`, `Validator.validatePolicy`). One fact, reported once.
  */
 export function notSaidByReader<D extends Diagnostic>(found: readonly D[], reader: readonly Diagnostic[]): D[] {
-  const said = reader.some((d) => d.id === ParseDiagnosticId.MISSING_NAME);
+  // The reader's own words for it: the name is missing, or what names the object is no string (`name: [a]`, `metadata: x`).
+  const said = reader.some((d) => d.id === ParseDiagnosticId.MISSING_NAME
+    || (d.id === ParseDiagnosticId.WRONG_TYPE && ['metadata', 'metadata.name', 'metadata.generateName'].includes(d.path ?? '')));
   return found.filter((f) => !(said && f.id === ParseDiagnosticId.MISSING_NAME));
 }
 
