@@ -13,15 +13,13 @@ import { CiliumVersion } from '../core/cilium-version';
 import { diagnosticWeight } from '../model/diagnostic-budget';
 import { IParsedDocument, SourceDiagnostic } from '../model/parse-result';
 import { NetworkPolicyModel } from '../model/network-policy';
-import { nameMissing } from '../model/object-names';
-import { ParseDiagnosticId } from '../model/parse-diagnostic-id';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { emitDocument } from '../model/emit';
 import { ACCEPTED, CheckLayer, layerOf, refusesPolicy } from '../validate/catalogue';
 import { CrdSchemas } from '../validate/crd-schema';
 import { networkPolicyRejections } from '../validate/network-policy-rules';
 import { networkPolicyRefusals } from '../validate/network-policy-refusals';
-import { validatePolicy } from '../validate/validate-policy';
+import { notSaidByReader, validatePolicy } from '../validate/validate-policy';
 
 /** What the cluster makes of a document. */
 export interface Admission {
@@ -48,7 +46,9 @@ export interface AgentFlags {
 /** What the cluster makes of a document: whether the API server stores it, and why it is not enforced. */
 export function admission(doc: PolicyDocumentModel, readerDiagnostics: readonly SourceDiagnostic[], version: CiliumVersion,
   flags: AgentFlags): Admission {
-  const findings = [...readerDiagnostics, ...validatePolicy(doc, { version })];
+  // No name and no generateName: `validatePolicy`'s `parse-missing-name` (`nameMissing`), whichever way the model came
+  // (`fromDocuments`, a construct, a reader, which says it at its line instead): the API server stores no such object.
+  const findings = [...readerDiagnostics, ...notSaidByReader(validatePolicy(doc, { version }), readerDiagnostics)];
   const refusedBySchema = versionSchemaRefusals(doc, findings, version);
   const why = describeErrors(findings.filter((d) => refusedBySchema.has(d) || refusesPolicy(d) || refusedUnderFlags(d, flags)));
   return {
@@ -103,12 +103,10 @@ function refusedUnderFlags(d: Diagnostic, flags: AgentFlags): boolean {
 }
 
 /**
- * Why the API server would not store a Kubernetes NetworkPolicy (no name, as for a Cilium policy's `parse-missing-name`;
+ * Why the API server would not store a Kubernetes NetworkPolicy (no name or one that is no string, as for a Cilium policy;
  * `validate`'s `k8s-np-…` checks, the rest of metadata aside), or `undefined` when it would.
  */
 export function networkPolicyRejection(obj: unknown): string | undefined {
-  const meta = typeof obj === 'object' && obj !== null ? (obj as { metadata?: { name?: unknown } }).metadata : undefined;
-  if (nameMissing(meta)) return `metadata.name is ${meta?.name === '' ? 'empty' : 'missing'} [${ParseDiagnosticId.MISSING_NAME}]`;
   return describeErrors(networkPolicyRejections(obj));
 }
 

@@ -22,7 +22,7 @@ import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
-import { namedPortRedirectNotes, parserConflictNotes } from './parser-conflicts';
+import { agentRefusalNotes } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
 /** The query as one side sees it. */
@@ -46,7 +46,7 @@ export interface SideInput {
   /** Named ports of the destination (ingress: the subject's; egress: the peer's). */
   readonly destinationPorts: PeerView['ports'];
   /**
-   * The subject's own named ports, for the proxy redirects of its named ports (`namedPortRedirectNotes`).
+   * The subject's own named ports, for the proxy redirects of its named ports (`agentRefusalNotes`).
    * @default - on ingress `destinationPorts`; on egress none known
    */
   readonly subjectPorts?: PeerView['ports'];
@@ -340,10 +340,11 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   if (explain) {
     const first = explainedOf(dp, input.config.version).notes;
     for (let i = 0; i < first.length; i++) notes.push(first[i]);
-    ambiguousNamedPortNotes(dp, denyLists, allowLists, input, notes);
+    // What the agent refuses or the inputs do not decide, the endpoint's named-port redirects resolved: one source, one note each.
     const own = input.subjectPorts ?? (dp.direction === 'ingress' ? input.destinationPorts : []);
-    pushAll(notes, namedPortRedirectNotes(dp.selecting, input.config.version,
+    pushAll(notes, agentRefusalNotes(dp.selecting, input.config.version,
       { ingress: own, egress: egressNamedPorts(input.config.inventory, []).ports }, describeItem));
+    ambiguousNamedPortNotes(dp, denyLists, allowLists, input, notes);
   }
 
   for (let list = 0; list < denyLists.length; list++) for (const item of denyLists[list]) {
@@ -467,7 +468,6 @@ function explainedOf(dp: DirectionPolicy, version: CiliumVersion): Explained {
     const notes: string[] = [];
     for (const r of dp.skipped) notes.push(`${describeRule(r.policy, r.rulePath)} selects this endpoint but is not imported by the agent: ${r.skipReason}`);
     if (dp.requiresIgnored) notes.push('fromRequires/toRequires are ignored: they were removed in Cilium 1.19 (the 1.19 CRD rejects them)');
-    pushAll(notes, parserConflictNotes(dp.selecting, version, describeItem));
     e = { version, notes, withRules: dp.selecting.filter((r) => r.present[dp.direction]).length };
     EXPLAINED.set(dp, e);
   }

@@ -17,6 +17,7 @@ import {
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { DERIVATIVE_KIND_LABEL } from '../model/groups-derivative';
+import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
 import { pushAll } from '../model/push-all';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 import { NamedPort } from './endpoint';
@@ -146,10 +147,11 @@ export interface RedirectNamedPorts {
 type RedirectResolver = (direction: 'ingress' | 'egress', name: string, protocol: string) => number | undefined;
 
 function resolverOf(ports: RedirectNamedPorts): RedirectResolver {
+  // The one reading of named ports (`namedPortNumbers`, as `egressNamedPorts` and the L4 match resolve them).
+  const numbers = { ingress: namedPortNumbers(ports.ingress), egress: namedPortNumbers(ports.egress) };
   return (direction, name, protocol) => {
-    const numbers = new Set(ports[direction].filter((p) => p.name.toLowerCase() === name && (p.protocol ?? 'TCP').toUpperCase() === protocol)
-      .map((p) => p.port));
-    return numbers.size === 1 ? [...numbers][0] : undefined;
+    const found = numbers[direction].get(namedPortKey(name, protocol));
+    return found?.size === 1 ? [...found][0] : undefined;
   };
 }
 
@@ -169,7 +171,7 @@ function namedRedirects(selecting: readonly CompiledRule[], resolve: RedirectRes
 /**
  * The merge errors among `selecting` (the imported rules that select one subject, both directions) for which the agent
  * refuses the subject's policy: empty when it computes it. The one detection behind the engine's note
- * (`parserConflictNotes`), the connectivity diff and report (a refused class is not compared) and replay (not judged).
+ * (`agentRefusalNotes`), the connectivity diff and report (a refused class is not compared) and replay (not judged).
  */
 export function agentRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts?: RedirectNamedPorts): readonly AgentRefusal[] {
   let byKey = REFUSALS.get(selecting);
@@ -259,21 +261,13 @@ export function agentRefusalFix(r: AgentRefusal): string {
 }
 
 /**
- * The notes of the merge errors among `selecting` (`agentRefusals`), naming both items with `describe`.
+ * The notes of the refusals among `selecting` (`agentRefusals`, the one source), naming both items with `describe`: the
+ * merge errors and what the inputs do not decide, with the named-port redirects resolved on the endpoint's ports
+ * (`namedPorts`: a named port and the number it resolves to share one redirect). One note per refusal.
  */
-export function parserConflictNotes(selecting: readonly CompiledRule[], version: CiliumVersion,
+export function agentRefusalNotes(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts: RedirectNamedPorts,
   describe: (item: CompiledItem) => string): readonly string[] {
-  return agentRefusals(selecting, version).map((r) => refusalNote(r, describe));
-}
-
-/**
- * The notes of the refusals among `selecting` that only the endpoint's named ports make (`namedPorts`: a named port and
- * the number it resolves to, on one redirect), beside those of `parserConflictNotes`.
- */
-export function namedPortRedirectNotes(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts: RedirectNamedPorts,
-  describe: (item: CompiledItem) => string): readonly string[] {
-  const base = new Set(agentRefusals(selecting, version).map((r) => refusalNote(r, describe)));
-  return agentRefusals(selecting, version, namedPorts).map((r) => refusalNote(r, describe)).filter((n) => !base.has(n));
+  return agentRefusals(selecting, version, namedPorts).map((r) => refusalNote(r, describe));
 }
 
 function refusalNote(r: AgentRefusal, describe: (item: CompiledItem) => string): string {

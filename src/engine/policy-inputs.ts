@@ -12,10 +12,10 @@ import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
 import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
 import { NAMESPACE_ASSUMED_FIX, namespaceAssumed, namespaceAssumedText } from '../model/namespace-assumed';
+import { objectName } from '../model/object-names';
 import { withoutControls } from '../model/printable';
 import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
-import { readHeader } from '../model/manifests';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromConstructObject, fromYaml } from '../model/parse';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
@@ -131,13 +131,14 @@ function addParsed(inputs: PolicyInputs, result: ParseResult, file: string | und
  * judges it in `default` (`objectNamespace`), the API server stores it in the namespace of the request
  * (`model/namespace-assumed.ts`, the wording `validate`'s `pitfall-namespace-assumed` shares).
  */
-function namespaceAssumedWarning(kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy', metadata: { readonly name: string; readonly namespace?: string }, file: string | undefined,
+function namespaceAssumedWarning(kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy', metadata: unknown, file: string | undefined,
   at: SourcePosition | undefined): SourceDiagnostic | undefined {
-  if (!namespaceAssumed(kind, metadata.namespace)) return undefined;
+  if (!namespaceAssumed(kind, metadata)) return undefined;
+  const name = (metadata as { name?: unknown }).name;
   return {
     id: 'engine-namespace-assumed',
     severity: Severity.WARNING,
-    message: `${kind} ${withoutControls(metadata.name)} has no metadata.namespace: ${namespaceAssumedText('the verdicts')}`,
+    message: `${withoutControls(objectName({ kind, name: typeof name === 'string' ? name : '' }))} has no metadata.namespace: ${namespaceAssumedText('the verdicts')}`,
     fix: NAMESPACE_ASSUMED_FIX,
     ...(file !== undefined ? { file } : {}),
     ...(at ? { line: at.line, column: at.column } : {}),
@@ -200,10 +201,8 @@ function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefine
   for (const { value: item } of entries) {
     const np = translateNetworkPolicy(item);
     if (!np) continue;
-    // The namespace as written (the model's is already `default`).
-    const header = readHeader(item);
-    const assumed = namespaceAssumedWarning('NetworkPolicy', { name: np.metadata.name, ...(header?.namespace !== undefined ? { namespace: header.namespace } : {}) },
-      file, item === obj ? locate?.('metadata.name') : undefined);
+    // The metadata as written (the model's namespace is already `default`).
+    const assumed = namespaceAssumedWarning('NetworkPolicy', (item as { metadata?: unknown }).metadata, file, item === obj ? locate?.('metadata.name') : undefined);
     if (assumed !== undefined) inputs.diagnostics.push(assumed);
     const why = networkPolicyRejection(item);
     inputs.networkPolicies.push({

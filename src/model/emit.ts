@@ -67,6 +67,7 @@ export function emitRule(rule: RuleModel, options: EmitOptions = {}): JsonObject
 /** Renders a whole CNP/CCNP manifest. */
 export function emitDocument(doc: PolicyDocumentModel): JsonObject {
   const metadata: JsonObject = { name: doc.metadata.name };
+  if (doc.metadata.generateName !== undefined) metadata.generateName = doc.metadata.generateName;
   if (doc.metadata.namespace !== undefined && doc.kind === 'CiliumNetworkPolicy') metadata.namespace = doc.metadata.namespace;
   if (doc.metadata.labels !== undefined) metadata.labels = { ...doc.metadata.labels };
   if (doc.metadata.annotations !== undefined) metadata.annotations = { ...doc.metadata.annotations };

@@ -6,10 +6,16 @@
  * `validate`'s `pitfall-namespace-assumed`; the name and place are said, never a guess of the namespace meant.
  * @internal
  */
+import { nameMissing } from './object-names';
 
-/** Whether an object of `kind` with this `metadata.namespace` is judged in an assumed namespace (`default`). */
-export function namespaceAssumed(kind: string, namespace: unknown): boolean {
-  return kind !== 'CiliumClusterwideNetworkPolicy' && (namespace === undefined || namespace === null || namespace === '');
+/**
+ * Whether an object of `kind` with this `metadata` is judged in an assumed namespace (`default`): no `metadata.namespace`
+ * (or `""`), and a name (`nameMissing`: one without is no object of the cluster, skipped, in no namespace at all).
+ */
+export function namespaceAssumed(kind: string, metadata: unknown): boolean {
+  if (kind === 'CiliumClusterwideNetworkPolicy' || nameMissing(metadata)) return false;
+  const namespace = (metadata as { namespace?: unknown }).namespace;
+  return namespace === undefined || namespace === null || namespace === '';
 }
 
 /**

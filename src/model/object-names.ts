@@ -40,3 +40,15 @@ export function nameMissing(metadata: unknown): boolean {
   const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
   return !given(name) && !(typeof generateName === 'string' && generateName !== '');
 }
+
+/**
+ * The field of an object's `metadata` that names it and is written, but not as a string (`name: 0`, `name: {a: 1}`,
+ * `generateName: [x]`), or `undefined`. `ObjectMeta.Name` and `GenerateName` are Go strings: the API server cannot decode
+ * such an object and stores none, whatever its kind (`parse-wrong-type`, never enforced). Null is no value (as absent).
+ */
+export function nameNotString(metadata: unknown): 'name' | 'generateName' | undefined {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return undefined;
+  const m = metadata as { name?: unknown; generateName?: unknown };
+  const wrong = (v: unknown): boolean => v !== undefined && v !== null && typeof v !== 'string';
+  return wrong(m.name) ? 'name' : wrong(m.generateName) ? 'generateName' : undefined;
+}

@@ -18,7 +18,7 @@ import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
 import { nonStringMetadataValues, nullMetadataValues, readManifest } from './manifests';
-import { nameMissing } from './object-names';
+import { nameMissing, nameNotString } from './object-names';
 import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
@@ -270,7 +270,10 @@ function readResource(
     // A NetworkPolicy without a name, said as a policy's is (`Reader.readMetadata`): the API server stores no object
     // without one (kubectl: "resource name may not be empty").
     const meta = value.metadata;
-    if (readManifest(value)?.type === 'network-policy' && nameMissing(meta)) {
+    // A name that is no string (`name: 0`): the API server cannot decode the object (`nameNotString`), said as a policy's is.
+    const notString = readManifest(value)?.type === 'network-policy' && isPlainObject(meta) ? nameNotString(meta) : undefined;
+    if (notString !== undefined && isPlainObject(meta)) reader.read(meta[notString], 'string', ['metadata', notString]);
+    if (readManifest(value)?.type === 'network-policy' && notString === undefined && nameMissing(meta)) {
       reader.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, isPlainObject(meta) ? ['metadata'] : [],
         `metadata.name is ${isPlainObject(meta) && meta.name === '' ? 'empty' : 'missing'}`,
         isPlainObject(meta) ? 'add metadata.name: <policy name>' : 'add metadata: {name: <policy name>}');

@@ -502,8 +502,14 @@ export interface LogConfigModel {
 
 /** Object metadata the model keeps. */
 export interface PolicyMetadataModel {
-  /** `metadata.name`. */
+  /** `metadata.name` (`""` for none: then `generateName` names it, or the API server stores no such object). */
   readonly name: string;
+  /**
+   * `metadata.generateName`: without a name, the API server names the object with this prefix when it creates it (every
+   * create a new object); with neither, it stores none (`nameMissing`, `parse-missing-name`).
+   * @default - none
+   */
+  readonly generateName?: string;
   /**
    * `metadata.namespace` (CNP only).
    * @default - none (cluster-scoped, or left to kubectl)

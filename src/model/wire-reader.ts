@@ -9,7 +9,7 @@ import { fieldName, formatPath, parsePath, Segment } from './json-path';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { yaml11BooleanNote } from './go-yaml';
 import { describeValue, isPlainObject } from './plain-value';
-import { nameMissing } from './object-names';
+import { nameMissing, nameNotString } from './object-names';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
 import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, SELECTOR, Spec } from './wire-schema';
 import { YamlSource } from './yaml-source';
@@ -195,7 +195,7 @@ export class Reader {
   }
 
   private readMetadata(value: unknown): PolicyMetadataModel {
-    const out: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = { name: '' };
+    const out: { name: string; generateName?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = { name: '' };
     if (value === undefined || value === null) {
       this.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, [], 'metadata.name is missing', 'add metadata: {name: <policy name>}');
       return out;
@@ -213,11 +213,11 @@ export class Reader {
     const name = value.name === undefined || value.name === null ? undefined : this.read(value.name, 'string', ['metadata', 'name']);
     if (typeof name === 'string') out.name = name;
     // No name (or `""`) and no generateName: the API server stores no such object (`nameMissing`).
-    if (nameMissing(value)) {
+    if (nameNotString(value) === undefined && nameMissing(value)) {
       this.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, ['metadata'], `metadata.name is ${value.name === '' ? 'empty' : 'missing'}`,
         'add metadata.name: <policy name>');
     }
-    for (const [key, spec] of [['namespace', 'string'], ['labels', 'stringMap'], ['annotations', 'stringMap']] as const) {
+    for (const [key, spec] of [['generateName', 'string'], ['namespace', 'string'], ['labels', 'stringMap'], ['annotations', 'stringMap']] as const) {
       const v = value[key];
       if (v === undefined) continue;
       if (v === null) {
@@ -229,7 +229,7 @@ export class Reader {
         spec, ['metadata', key]);
       // `namespace: ""` is no namespace: the API server gives the object the request's (kubernetes/apiserver
       // pkg/registry/rest/create.go `EnsureObjectNamespaceMatchesRequestNamespace`, `metav1.NamespaceNone`), as kubectl does.
-      if (read !== undefined && !(key === 'namespace' && read === '')) (out as Record<string, unknown>)[key] = read;
+      if (read !== undefined && !((key === 'namespace' || key === 'generateName') && read === '')) (out as Record<string, unknown>)[key] = read;
     }
     return out;
   }

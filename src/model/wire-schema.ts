@@ -6,12 +6,12 @@
 import { PEER_FIELD_NAMES, PEER_FIELDS, PeerField, SECTIONS, SectionName, sectionDirection } from './policy-model';
 
 /** Metadata fields the model keeps. */
-export const METADATA_FIELDS = ['name', 'namespace', 'labels', 'annotations'];
+export const METADATA_FIELDS = ['name', 'generateName', 'namespace', 'labels', 'annotations'];
 
 /** Server-populated or otherwise irrelevant ObjectMeta fields: ignored without a diagnostic. */
 export const IGNORED_METADATA_FIELDS = [
   'uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', 'selfLink', 'ownerReferences', 'finalizers',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName',
+  'deletionTimestamp', 'deletionGracePeriodSeconds',
 ];
 
 /** A scalar the reader knows: how it is read and what is reported when it is not one. */

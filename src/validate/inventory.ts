@@ -227,13 +227,13 @@ export class ManifestInventory {
         return true;
       }
       case 'network-policy': {
-        // One the API server rejects is never in the cluster: kept (it is in the input) but without a rule.
+        // One the API server rejects (a missing name too) is never in the cluster: kept (it is in the input) but without a rule.
         const model = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj) : undefined;
         const outside = model?.enforcedOutsidePolicyTypes ?? [];
         const paths = model ? { ingressPaths: model.sources.ingress.map((s) => s.path), egressPaths: model.sources.egress.map((s) => s.path) } : {};
         const np: InventoryNetworkPolicy = {
           name, namespace, podSelector: info.podSelector, rule: model?.rule, ...paths, source,
-          ...(namespaceAssumed('NetworkPolicy', info.header.namespace) ? { _namespaceAssumed: true } : {}),
+          ...(namespaceAssumed('NetworkPolicy', (obj as { metadata?: unknown }).metadata) ? { _namespaceAssumed: true } : {}),
         };
         this.networkPolicyList.push(outside.length > 0 ? { ...np, enforcedOutsidePolicyTypes: [...outside] } : np);
         return true;

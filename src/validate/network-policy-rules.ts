@@ -17,7 +17,8 @@
  * | `k8s-np-end-port` | k8s | error | all | an endPort without a numeric port, below port, or above 65535 |
  * | `k8s-np-policy-types` | k8s | error | all | policyTypes with a value other than Ingress and Egress, or more than two |
  */
-import { Diagnostic } from '../core/errors';
+import { Diagnostic, Severity } from '../core/errors';
+import { nameMissing, nameNotString } from '../model/object-names';
 import { checkInfo } from './catalogue';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { nullListItemsAsEmpty } from '../model/null-map-values';
@@ -310,7 +311,24 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * as `use_common_labels` that the API server would refuse; `validate` still reports them as errors.
  */
 export function networkPolicyRejections(obj: unknown): Diagnostic[] {
-  return validateNetworkPolicy(obj).filter((d) => d.id !== 'k8s-np-metadata');
+  return [...nameRejections(obj), ...validateNetworkPolicy(obj).filter((d) => d.id !== 'k8s-np-metadata')];
+}
+
+/**
+ * No object of the cluster at all, whatever the rules say: a NetworkPolicy without a name (`nameMissing`: no name and no
+ * generateName) or with one that is no string (`nameNotString`), as the reader reports it (`parse.ts`) and as a Cilium
+ * policy's is refused (`parse-missing-name`, `parse-wrong-type`).
+ */
+function nameRejections(obj: unknown): Diagnostic[] {
+  const meta = isObject(obj) ? obj.metadata : undefined;
+  const field = nameNotString(meta);
+  if (field !== undefined) {
+    const value = (meta as Record<string, unknown>)[field];
+    return [{ id: 'parse-wrong-type', severity: Severity.ERROR, path: `metadata.${field}`,
+      message: `metadata.${field} must be a string, got ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}` }];
+  }
+  if (!nameMissing(meta)) return [];
+  return [{ id: 'parse-missing-name', severity: Severity.ERROR, message: `metadata.name is ${isObject(meta) && meta.name === '' ? 'empty' : 'missing'}` }];
 }
 
 /**

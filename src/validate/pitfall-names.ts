@@ -81,7 +81,7 @@ function message(what: string, there: string | undefined): string {
  */
 export function namespaceAssumedPolicies(run: PitfallRun): void {
   run.documents.forEach(({ model }, doc) => {
-    if (!namespaceAssumed(model.kind, (model.metadata as { namespace?: unknown } | undefined)?.namespace)) return;
+    if (!namespaceAssumed(model.kind, model.metadata)) return;
     run.reportDocument('pitfall-namespace-assumed', doc, 'metadata.name',
       `no metadata.namespace: the ${model.kind} "${String(model.metadata?.name ?? '')}" is ${namespaceAssumedText('its findings')}`, NAMESPACE_ASSUMED_FIX);
   });

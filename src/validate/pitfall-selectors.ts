@@ -298,7 +298,8 @@ export function nothingMessage(run: PitfallRun, field: string, model: LabelSelec
 
 /** A Kubernetes NetworkPolicy on the same pods as a Cilium rule. */
 export function networkPolicyOverlap(run: PitfallRun, r: RuleView): void {
-  if (r.host || !r.subject) return;
+  // A rule of a policy the API server or the agent refuses (no name, say) is no rule of the cluster: no union to warn of.
+  if (r.host || !r.subject || r.refused) return;
   // Those the API server accepts (the cluster has no other), of the rule's namespace for a CNP rule.
   for (const { np, selector: npSel, pods: npPods } of run.networkPolicySubjects(r)) {
     let how: string;

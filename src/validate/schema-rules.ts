@@ -2,6 +2,8 @@
  * Layer 1: what the API server enforces with the CRD schema of the target version (and Kubernetes object
  * validation of `metadata`). A finding here means `kubectl apply` fails, or the field is pruned on the way in.
  */
+import { nameMissing } from '../model/object-names';
+import { ParseDiagnosticId } from '../model/parse-diagnostic-id';
 import { CiliumVersion } from '../core/cilium-version';
 import {
   CidrRuleModel,
@@ -92,8 +94,13 @@ const MAX_ANNOTATION_BYTES = 256 * 1024;
 function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
   const md = isObject(doc.metadata) ? doc.metadata : { name: undefined as unknown };
   const name = md.name as unknown;
-  if (typeof name !== 'string' || !isDns1123Subdomain(name)) {
-    ctx.report('crd-metadata-name', 'metadata.name', name === undefined || name === '' ? 'metadata.name is missing' : `metadata.name ${show(name)} is not a valid object name`,
+  if (nameMissing(md)) {
+    // No name and no generateName: the API server stores none ("name or generateName is required"), one fact with the
+    // reader's id (`parse-missing-name`, which a reader says at its line instead: `notSaidByReader`). With generateName,
+    // the API server names it before it validates it (apiserver rest.BeforeCreate): no finding.
+    ctx.report(ParseDiagnosticId.MISSING_NAME, 'metadata', 'metadata.name is missing (name or generateName is required)', 'add metadata.name: <policy name>');
+  } else if (name !== '' && (typeof name !== 'string' || !isDns1123Subdomain(name))) {
+    ctx.report('crd-metadata-name', 'metadata.name', `metadata.name ${show(name)} is not a valid object name`,
       'use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters');
   }
   const ns = (md as { namespace?: unknown }).namespace;

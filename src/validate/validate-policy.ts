@@ -1,6 +1,7 @@
 // The three per-policy layers over one CNP/CCNP or one rule (see the catalogue in `index.ts`).
 import { Diagnostic } from '../core/errors';
 import { OptionDefaults, refuseOptionValue } from '../model/known-keys';
+import { ParseDiagnosticId } from '../model/parse-diagnostic-id';
 import { layerOf } from './catalogue';
 import { DiagnosticBudget, omittedDiagnostic } from '../model/diagnostic-budget';
 import { CiliumVersion } from '../core/cilium-version';
@@ -71,6 +72,18 @@ const LAYERS: readonly Visitor[] = [schemaRules, sanitizeRules, versionRules];
 export function validatePolicy(doc: PolicyDocumentModel, options: ValidatePolicyOptions): Diagnostic[] {
   const ns = typeof doc.metadata?.namespace === 'string' && doc.metadata.namespace !== '' ? doc.metadata.namespace : undefined;
   return layeredWalk(options.version, doc.kind, ns, (visitors, ctx) => walkDocument(doc, visitors, ctx));
+}
+
+/**
+ * The findings of `validatePolicy` on a document read from a text that its reader has not said already: a missing name
+ * (`nameMissing`) is the reader's `parse-missing-name` (or `parse-wrong-type` of the name) at its line, and `validatePolicy`'s only for a model that no
+ * reader read (`PolicySet.fromDocuments`, `Validator.validatePolicy`). One fact, reported once.
+ */
+export function notSaidByReader<D extends Diagnostic>(found: readonly D[], reader: readonly Diagnostic[]): D[] {
+  // The reader's own words for it: the name is missing, or what names the object is no string (`name: [a]`, `metadata: x`).
+  const said = reader.some((d) => d.id === ParseDiagnosticId.MISSING_NAME
+    || (d.id === ParseDiagnosticId.WRONG_TYPE && ['metadata', 'metadata.name', 'metadata.generateName'].includes(d.path ?? '')));
+  return found.filter((f) => !(said && f.id === ParseDiagnosticId.MISSING_NAME));
 }
 
 /**

@@ -19,7 +19,7 @@ import { booleanAsWritten, validateNetworkPolicy } from './network-policy-rules'
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { mergeUnquotedPorts } from './unquoted-ports';
-import { validatePolicy, validateRawRule } from './validate-policy';
+import { notSaidByReader, validatePolicy, validateRawRule } from './validate-policy';
 import { TargetVersion, parseTargetVersion } from './target-version';
 import {
   AnnotatedDocument, annotationFix, CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, VERSION_GIVEN, invalidAnnotationFinding, isAnnotationTypeDiagnostic,
@@ -317,7 +317,7 @@ export class Run {
     }
     const dropped = new Set<Diagnostic>();
     const layered = new Map(parsed.documents.map((d) => {
-      const checked = validatePolicy(d.model, { version: this.targetOf(d).rules });
+      const checked = notSaidByReader(validatePolicy(d.model, { version: this.targetOf(d).rules }), diagnosticsOf.get(d) ?? []);
       // The findings the policy's cap left out were found all the same: the schema's violations there are said.
       for (const f of checked) for (const p of leftOutPaths(f)) this.noteFinding(d, asWritten(d, { path: p }).path);
       const found = checked.map((f) => asWritten(d, f))

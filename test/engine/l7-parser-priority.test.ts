@@ -218,6 +218,17 @@ describe('a named port and the number it resolves to, with different parsers: on
     }
   });
 
+  test('(session 47 review) one note per refusal: HTTP on http (8080) and on 8080-8090, Kafka on 8080, one redirect, one note', () => {
+    const s = policySet([podWithPort('web', { app: 'web' }, []), podWithPort('api', { app: 'api' }, HTTP_8080),
+      cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [
+        ...rules('http', '8080'),
+        { fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '8080', endPort: 8090, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] },
+      ] })], { ciliumVersion: CiliumVersion.V1_19 });
+    const refusals = s._agentRefusals(s.endpoint(API));
+    const notes = mergeNotes(judged(s, WEB, API, 8080, { kafka: 'produce orders' }).ingress.notes);
+    expect([refusals.length, notes.length]).toEqual([1, 1]);
+  });
+
   test('egress: the name resolves on the cluster\'s pods (the destination names 8080 http)', () => {
     const s = policySet([podWithPort('web', { app: 'web' }, []), podWithPort('api', { app: 'api' }, HTTP_8080),
       cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [

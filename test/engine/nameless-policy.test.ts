@@ -47,6 +47,16 @@ describe('a policy without metadata.name enforces nothing', () => {
     }
   });
 
+  test.each(kinds)('(session 47 review) %s: a name or generateName that is no string is refused at its line, never enforced', (kind, doc) => {
+    for (const [meta, line] of [['metadata: {name: 0, namespace: default}', 3], ['metadata:\n  name: {a: 1}\n  namespace: default', 4],
+      ['metadata: {generateName: [x], namespace: default}', 3]] as const) {
+      const set = PolicySet.fromYaml(doc(meta), { file: 'p.yaml' });
+      expect(table(set), `${kind} ${meta}`).toEqual(NOT_ENFORCED);
+      expect(set.diagnostics.filter((d) => d.id === 'parse-wrong-type').map((d) => `${d.file}:${d.line}`), meta).toEqual([`p.yaml:${line}`]);
+      expect(set.diagnostics.filter((d) => d.id === 'engine-policy-skipped'), meta).toHaveLength(1);
+    }
+  });
+
   test('(a guard, so before the fix too) a nameless copy does not replace a named object, which stays enforced', () => {
     const set = PolicySet.fromYaml(`${cnp('metadata: {name: web, namespace: default}')}---\n${cnp('metadata: {namespace: default}')}`, { file: 'p.yaml' });
     expect(table(set)).toEqual(ENFORCED);

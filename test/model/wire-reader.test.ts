@@ -71,12 +71,12 @@ describe('metadata', () => {
     expect(list.documents[0].model.metadata).toEqual({ name: '' });
   });
 
-  it('reads name, namespace, labels and annotations; ignores server-set fields; reports unknown ones', () => {
+  it('reads name, generateName, namespace, labels and annotations; ignores server-set fields; reports unknown ones', () => {
     const r = fromObject({
       apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy',
       metadata: { name: 'p', namespace: 'ns', labels: { a: 'b' }, annotations: { c: 'd' }, uid: 'u', generateName: 'g', finalizers: [], nme: 'x' },
     });
-    expect(r.documents[0].model.metadata).toStrictEqual({ name: 'p', namespace: 'ns', labels: { a: 'b' }, annotations: { c: 'd' } });
+    expect(r.documents[0].model.metadata).toStrictEqual({ name: 'p', generateName: 'g', namespace: 'ns', labels: { a: 'b' }, annotations: { c: 'd' } });
     expect(r.diagnostics.map((d) => [d.id, d.path, d.fix])).toEqual([['parse-unknown-field', 'metadata.nme', 'did you mean name?']]);
   });
 

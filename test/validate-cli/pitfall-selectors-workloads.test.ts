@@ -194,6 +194,16 @@ describe('pitfall-network-policy-overlap', () => {
     expect(paths(ID, [networkPolicy('web', 'a'), networkPolicy('web', 'b'), rule('web')])).toHaveLength(2);
   });
 
+  it('(session 47 review) a NetworkPolicy or a Cilium policy without a name, or with one that is no string, is no object of the cluster', () => {
+    const namedNp = (metadata: Doc): Doc => ({ ...networkPolicy('web'), metadata });
+    for (const metadata of [{ namespace: 'shop' }, { name: '', namespace: 'shop' }, { name: 0, namespace: 'shop' }, { name: { a: 1 }, namespace: 'shop' }]) {
+      expect(paths(ID, [deployment('web'), namedNp(metadata), rule('web')]), JSON.stringify(metadata)).toEqual([]);
+    }
+    expect(paths(ID, [deployment('web'), namedNp({ generateName: 'np-', namespace: 'shop' }), rule('web')])).toEqual(['d2.yaml: spec.endpointSelector']);
+    const namelessRule = { ...rule('web'), metadata: { namespace: 'shop' } };
+    expect(paths(ID, [deployment('web'), networkPolicy('web'), namelessRule])).toEqual([]);
+  });
+
   it('host policies are not judged against NetworkPolicies', () => {
     expect(paths(ID, [networkPolicy('web'), ccnp({ nodeSelector: {}, ingress: [{ fromEntities: ['world'] }] })])).toEqual([]);
   });
