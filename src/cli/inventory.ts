@@ -13,7 +13,8 @@ import { PolicySet } from '../engine/policy-set';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths, readInputFile } from '../model/inputs';
 import { isKubernetesList, listEntries } from '../model/list-items';
 import { ManifestNonString, STRING_MAP, isManifestObject, nonStringMetadataValues, workloadPaths } from '../model/manifests';
-import { nestingDepthError } from '../model/nesting-depth';
+import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
+import { currentYamlValueBudget } from '../model/yaml-value-budget';
 import { withoutControls } from '../model/printable';
 import { parseJsonFile } from '../model/json-duplicate-key';
 import { yamlValues } from '../model/yaml-stream';
@@ -52,7 +53,12 @@ const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 export function readInventory(path: string, into: EndpointInventory): void {
   const file = readInputFile(path, DEFAULT_MAX_FILE_BYTES);
   // Text nested too deep goes the YAML way, whose reader refuses it (its file and line) before any recursion over it.
-  const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text, path) : undefined;
+  const counted = { values: 0 };
+  const text = file.text !== undefined && file.problem === undefined && JSON_START.test(file.text)
+    && !nestingDepthError(file.text, MAX_NESTING_DEPTH, Infinity, counted) ? file.text : undefined;
+  // JSON is charged to the run's budget (`--max-yaml-values`) as the YAML reader charges its inputs, before it is parsed.
+  if (text !== undefined) currentYamlValueBudget()?.charge(counted.values, path);
+  const json = text !== undefined ? parseJson(text, path) : undefined;
   if (json !== undefined) {
     const problem = inventoryProblem(json);
     if (problem !== undefined) throw inventoryError(withoutControls(path), problem);
@@ -318,12 +324,14 @@ function describe(value: unknown): string {
   return t === 'object' ? 'a mapping' : `a ${t}`;
 }
 
+/** How a JSON inventory starts (anything else is read as YAML). */
+const JSON_START = /^\s*[{[]/;
+
 /**
- * The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). A key written twice in one object
+ * The value of a JSON text (one that starts as `JSON_START` says). A key written twice in one object
  * is refused (`cli-inventory`) at its line and column: `JSON.parse` would keep the last value (two `labels` of one pod).
  */
 function parseJson(text: string, path: string): unknown {
-  if (!/^\s*[{[]/.test(text)) return undefined;
   return parseJsonFile(text, withoutControls(path),
     ({ message, fix }) => new CiliumPolicyError({ id: 'cli-inventory', message: `--inventory ${message}; the inventory is not read`, fix }));
 }

@@ -104,6 +104,46 @@ describe('a run of files each under the per-input limit, together over the run\'
     expect([rep.code, rep.stdout, rep.stderr]).toEqual([2, '', refusal(FILES[2], limit)]);
   });
 
+  describe('--inventory counts to the run too', () => {
+    /** A List of `n` Pods in namespace shop, as `kubectl get pods -A -o json` writes it (JSON) or as YAML. */
+    const pods = (n: number): unknown => ({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: Array.from({ length: n }, (_, i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `web-${i}`, namespace: 'shop', labels: { app: 'web' } } })),
+    });
+    const json = JSON.stringify(pods(200), undefined, 2);
+    const inventory = write(dir, 'inv.json', json);
+    const INVENTORY = values(json);
+
+    test('report: a JSON --inventory (read first) counts: the policies past the limit are refused (exit 2); at the total, the report is written', GUARD, async () => {
+      const limit = PER_FILE + INVENTORY - 1;
+      const over = await report('--policies', FILES[0], '--inventory', inventory, '--max-yaml-values', String(limit));
+      expect([over.code, over.stdout]).toEqual([2, '']);
+      expect(over.stderr).toBe(`error: ${FILES[0]}: the inputs of this run hold more than ${limit.toLocaleString('en-US')} YAML values: `
+        + `${INVENTORY.toLocaleString('en-US')} in the inputs read before this one, ${PER_FILE} in it; nothing is judged (input-values-budget); fix: give fewer `
+        + `or smaller inputs (10,000 policies are about 300,000 values), or raise the limit (--max-yaml-values ${PER_FILE + INVENTORY} or more)\n`);
+      // An inventory alone past the limit is refused by its name.
+      const alone = await report('--policies', FILES[0], '--inventory', inventory, '--max-yaml-values', String(INVENTORY - 1));
+      expect([alone.code, alone.stdout]).toEqual([2, '']);
+      expect(alone.stderr).toMatch(new RegExp(`^error: ${inventory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the inputs of this run hold more than`));
+      const exact = await report('--policies', FILES[0], '--inventory', inventory, '--max-yaml-values', String(PER_FILE + INVENTORY));
+      expect([exact.code, exact.stderr]).toEqual([0, '']);
+    });
+
+    test('diff: a JSON --inventory counts beside --head and --base', GUARD, async () => {
+      mkdirSync(join(dir, 'inv-base'));
+      write(dir, 'inv-base/p.yaml', TEXT);
+      const total = 2 * PER_FILE + INVENTORY;
+      const args = ['diff', '--base', join(dir, 'inv-base'), '--head', FILES[0], '--inventory', inventory, '--output', 'json', '--max-yaml-values'];
+      const over = await cliAsync(...args, String(total - 1));
+      expect([over.code, over.stdout]).toEqual([2, '']);
+      expect(over.stderr).toMatch(/^error: .*: the inputs of this run hold more than [\d,]+ YAML values: .*\(input-values-budget\)/);
+      expect(over.stderr).toContain(`(--max-yaml-values ${total} or more)`);
+      const exact = await cliAsync(...args, String(total));
+      expect([exact.code, exact.stderr]).toEqual([0, '']);
+    });
+  });
+
   test('--max-yaml-values must be a whole number of 1 or more (exit 2)', () => {
     for (const bad of ['0', '-1', '1e6', 'lots']) {
       const r = cli('trace', '--policies', FILES[0], ...FROM_TO, '--max-yaml-values', bad);
