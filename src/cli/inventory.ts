@@ -14,10 +14,11 @@ import { DEFAULT_MAX_FILE_BYTES, expandPaths, readInputFile } from '../model/inp
 import { isKubernetesList, listEntries } from '../model/list-items';
 import { ManifestNonString, STRING_MAP, isManifestObject, nonStringMetadataValues, workloadPaths } from '../model/manifests';
 import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
-import { currentYamlValueBudget } from '../model/yaml-value-budget';
+import { currentYamlValueBudget, inYamlValueBudget } from '../model/yaml-value-budget';
 import { withoutControls } from '../model/printable';
 import { parseJsonFile } from '../model/json-duplicate-key';
-import { yamlValues } from '../model/yaml-stream';
+import { YamlStream, YamlStreamReader, readYamlStream, yamlValues } from '../model/yaml-stream';
+import { readPolicyFiles } from '../engine/policy-inputs';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
 import { policyInputError } from './trace';
@@ -65,7 +66,14 @@ export function readInventory(path: string, into: EndpointInventory): void {
     into.addManifest(json);
     return;
   }
-  const read = PolicySet.fromFiles([path]);
+  // Each text is parsed once (and charged to the run's budget once, by the reader): its stream is kept for the check below.
+  const streams = new Map<string, YamlStream>();
+  const keep: YamlStreamReader = (text) => {
+    const stream = readYamlStream(text);
+    streams.set(text, stream);
+    return stream;
+  };
+  const read = PolicySet._fromInputs(inYamlValueBudget('--inventory', undefined, () => readPolicyFiles([path], DEFAULT_MAX_FILE_BYTES, keep)));
   // A label value that is no string is said below, as the inventory's (`cli-inventory`), with its document.
   const bad = policyInputError(read, false);
   if (bad) throw bad;
@@ -73,8 +81,20 @@ export function readInventory(path: string, into: EndpointInventory): void {
   const values: unknown[] = [];
   for (const entry of expandPaths([path], process.cwd())) {
     if (entry.file === undefined) continue;
-    const text = readInputFile(entry.file.path, DEFAULT_MAX_FILE_BYTES).text ?? '';
-    for (const doc of yamlValues(text)) {
+    const input = readInputFile(entry.file.path, DEFAULT_MAX_FILE_BYTES);
+    // An empty file holds no object (the reader warned of it and parsed nothing).
+    if (input.problem?.id === 'input-empty') continue;
+    const text = input.text ?? '';
+    const stream = streams.get(text);
+    // A text the reader did not parse is a file changed since: never checked, so not read.
+    if (stream === undefined) {
+      throw new CiliumPolicyError({
+        id: 'cli-inventory',
+        message: `--inventory ${withoutControls(entry.file.name)} changed while it was read; the inventory is not read`,
+        fix: 'give an inventory that is not being written (dump it to a file first: kubectl get pods -A -o json > pods.json)',
+      });
+    }
+    for (const doc of yamlValues(text, () => stream)) {
       const problem = inventoryProblem(doc.value);
       if (problem !== undefined) {
         const line = doc.lineOf(problem.path);

@@ -1,12 +1,15 @@
 // The YAML values of one run, counted across all its inputs (`model/yaml-value-budget.ts`): files each under the per-input
 // limit, together over the run's limit, stop the run (exit 2, nothing on stdout). Session 47: nothing bounded the sum;
 // three files of 990,000 values each took `validate` 204 s and 1.68 GB, and a pull request adding N such files N times it.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
+import { Composer } from 'yaml';
 import { PolicySet } from '../../src';
 import { nestingDepthError } from '../../src/model/nesting-depth';
-import { DEFAULT_MAX_RUN_YAML_VALUES } from '../../src/model/yaml-value-budget';
+import { DEFAULT_MAX_RUN_YAML_VALUES, YamlValueBudget, withYamlValueBudget } from '../../src/model/yaml-value-budget';
+import { readInventory } from '../../src/cli/inventory';
+import { EndpointInventory } from '../../src/engine/inventory';
 import { cli, cliAsync } from '../support/cli';
 import { GUARD, report, replay, scratchDir, trace, validate, write, flowLine } from './support';
 
@@ -128,6 +131,44 @@ describe('a run of files each under the per-input limit, together over the run\'
       expect(alone.stderr).toMatch(new RegExp(`^error: ${inventory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the inputs of this run hold more than`));
       const exact = await report('--policies', FILES[0], '--inventory', inventory, '--max-yaml-values', String(PER_FILE + INVENTORY));
       expect([exact.code, exact.stderr]).toEqual([0, '']);
+    });
+
+    test('a YAML --inventory is parsed once, and charged once: its values', () => {
+      // YAML (a comment first, so not read as JSON) of 20 Pods.
+      const text = `# pods\n${JSON.stringify(pods(20))}\n`;
+      const yaml = write(dir, 'inv.yaml', text);
+      const compose = vi.spyOn(Composer.prototype, 'compose');
+      try {
+        const budget = new YamlValueBudget(DEFAULT_MAX_RUN_YAML_VALUES, '--max-yaml-values');
+        const into = new EndpointInventory();
+        withYamlValueBudget(budget, () => readInventory(yaml, into));
+        expect(compose).toHaveBeenCalledTimes(1);
+        expect(budget.total).toBe(values(text));
+        expect(into.workloads).toHaveLength(20);
+      } finally {
+        compose.mockRestore();
+      }
+    });
+
+    test('a YAML --inventory changed between its read and its check is refused (cli-inventory), never checked unread', () => {
+      const yaml = write(dir, 'inv-changing.yaml', `# pods\n${JSON.stringify(pods(2))}\n`);
+      const original = Composer.prototype.compose;
+      // The file is rewritten while the reader parses it: the check reads another text than the one read.
+      const compose = vi.spyOn(Composer.prototype, 'compose').mockImplementation(function (this: Composer, ...args: Parameters<Composer['compose']>) {
+        writeFileSync(yaml, `# pods\n${JSON.stringify(pods(3))}\n`);
+        return original.apply(this, args);
+      });
+      try {
+        let thrown: unknown;
+        try {
+          readInventory(yaml, new EndpointInventory());
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown).toMatchObject({ id: 'cli-inventory', message: expect.stringMatching(/inv-changing\.yaml changed while it was read; the inventory is not read/) });
+      } finally {
+        compose.mockRestore();
+      }
     });
 
     test('diff: a JSON --inventory counts beside --head and --base', GUARD, async () => {
