@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { Composer } from 'yaml';
-import { PolicySet } from '../../src';
+import { PolicySet, Validator } from '../../src';
 import { nestingDepthError } from '../../src/model/nesting-depth';
 import { DEFAULT_MAX_RUN_YAML_VALUES, YamlValueBudget, withYamlValueBudget } from '../../src/model/yaml-value-budget';
 import { readInventory } from '../../src/cli/inventory';
@@ -203,6 +203,18 @@ describe('the library: one call is one run', () => {
       'raise the limit (maxYamlValues of PolicySet.fromTexts() 537 or more)');
     // Two calls of 2 files each under a limit of 2 files: each call is a run of its own.
     for (let i = 0; i < 2; i++) expect(PolicySet.fromFiles(FILES.slice(0, 2), { maxYamlValues: 2 * PER_FILE }).policies).toHaveLength(20);
+  });
+
+  test('Validator.validatePaths and validateInputs: the files of one call count together (maxYamlValues, default 1,000,000)', () => {
+    expect(() => Validator.validatePaths(FILES.slice(0, 2), { maxYamlValues: 2 * PER_FILE - 1 })).toThrow(expect.objectContaining({
+      id: 'input-values-budget',
+      message: expect.stringContaining(`the inputs of this run hold more than ${2 * PER_FILE - 1} YAML values: ${PER_FILE} in the inputs read before this one`),
+      fix: expect.stringContaining(`(maxYamlValues of Validator.validatePaths() ${2 * PER_FILE} or more)`),
+    }));
+    expect(() => Validator.validateInputs(FILES.slice(0, 2).map((path) => ({ name: path, path })), { maxYamlValues: 2 * PER_FILE - 1 }))
+      .toThrow(expect.objectContaining({ id: 'input-values-budget' }));
+    expect(Validator.validatePaths(FILES.slice(0, 2), { maxYamlValues: 2 * PER_FILE }).summary.errors).toBe(0);
+    expect(() => Validator.validatePaths(FILES.slice(0, 2), { maxYamlValues: 0 })).toThrow(expect.objectContaining({ id: 'option-value' }));
   });
 
   test('maxYamlValues must be a whole number of 1 or more', () => {
