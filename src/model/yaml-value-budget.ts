@@ -87,10 +87,20 @@ export function withYamlValueBudget<T>(budget: YamlValueBudget, fn: () => T): T 
  * @throws CiliumPolicyError (`option-value`) when `limit` is no whole number of 1 or more
  */
 export function inYamlValueBudget<T>(call: string, limit: number | undefined, fn: () => T): T {
+  checkMaxYamlValues(call, limit);
+  if (RUN.getStore() !== undefined) return fn();
+  return RUN.run(new YamlValueBudget(limit ?? DEFAULT_MAX_RUN_YAML_VALUES, `maxYamlValues of ${call}`), fn);
+}
+
+/**
+ * Refuses a `maxYamlValues` option that is no whole number of 1 or more, also of a call that reads no YAML
+ * (`PolicySet.fromConstruct`, `fromDocuments`), which takes the engine's options and so this one, unused.
+ * @param call the call (`PolicySet.fromFiles()`), for the error
+ * @throws CiliumPolicyError (`option-value`)
+ */
+export function checkMaxYamlValues(call: string, limit: unknown): void {
   if (limit !== undefined && !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 1)) {
     refuseOptionValue(call, 'maxYamlValues', limit, 'a whole number of YAML values of 1 or more',
       `e.g. maxYamlValues: 2000000 (leave it out for ${DEFAULT_MAX_RUN_YAML_VALUES})`);
   }
-  if (RUN.getStore() !== undefined) return fn();
-  return RUN.run(new YamlValueBudget(limit ?? DEFAULT_MAX_RUN_YAML_VALUES, `maxYamlValues of ${call}`), fn);
 }

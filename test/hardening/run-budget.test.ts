@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { Composer } from 'yaml';
+import { App, Chart } from 'cdk8s';
 import { PolicySet, Validator } from '../../src';
 import { nestingDepthError } from '../../src/model/nesting-depth';
 import { DEFAULT_MAX_RUN_YAML_VALUES, YamlValueBudget, withYamlValueBudget } from '../../src/model/yaml-value-budget';
@@ -220,7 +221,15 @@ describe('the library: one call is one run', () => {
   test('maxYamlValues must be a whole number of 1 or more', () => {
     for (const bad of [0, 1.5, -1, Number.NaN]) {
       expect(() => PolicySet.fromYaml(TEXT, { maxYamlValues: bad })).toThrow(expect.objectContaining({ id: 'option-value' }));
+      // Also where no YAML is read (the option unused): checked as every factory checks it.
+      expect(() => PolicySet.fromDocuments([], { maxYamlValues: bad })).toThrow(expect.objectContaining({
+        id: 'option-value', message: expect.stringContaining('PolicySet.fromDocuments()'),
+      }));
+      expect(() => PolicySet.fromConstruct(new Chart(new App(), 'c'), { maxYamlValues: bad })).toThrow(expect.objectContaining({
+        id: 'option-value', message: expect.stringContaining('PolicySet.fromConstruct()'),
+      }));
     }
+    expect(PolicySet.fromDocuments([], { maxYamlValues: 1 }).policies).toHaveLength(0);
   });
 
   test('a realistic repository under the default: 3,000 policies in 300 files (about 54,000 values) is read whole', GUARD, () => {
