@@ -96,7 +96,11 @@ describe('a run of files each under the per-input limit, together over the run\'
     const exact = await cliAsync('diff', '--base', join(dir, 'base'), '--head', join(dir, 'head'), '--max-yaml-values', String(2 * PER_FILE), '--output', 'json');
     expect([exact.code, exact.stderr]).toEqual([0, '']);
     expect(JSON.parse(exact.stdout).changes.length).toBeGreaterThan(0);
-    expect(head).toContain('head');
+    // --head is read first: under a limit below one side, it is the one refused, with nothing read before it.
+    const first = await cliAsync('diff', '--base', join(dir, 'base'), '--head', join(dir, 'head'), '--max-yaml-values', String(PER_FILE - 1));
+    expect([first.code, first.stdout]).toEqual([2, '']);
+    const want = `error: ${head}: the inputs of this run hold more than ${PER_FILE - 1} YAML values: 0 in the inputs read before this one, ${PER_FILE} in it;`;
+    expect(first.stderr.slice(0, want.length)).toBe(want);
   });
 
   test('replay and report: the same refusal', GUARD, async () => {
