@@ -13,10 +13,12 @@ import { PolicySet } from '../engine/policy-set';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths, readInputFile } from '../model/inputs';
 import { isKubernetesList, listEntries } from '../model/list-items';
 import { ManifestNonString, STRING_MAP, isManifestObject, nonStringMetadataValues, workloadPaths } from '../model/manifests';
-import { nestingDepthError } from '../model/nesting-depth';
+import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
+import { currentYamlValueBudget, inYamlValueBudget } from '../model/yaml-value-budget';
 import { withoutControls } from '../model/printable';
 import { parseJsonFile } from '../model/json-duplicate-key';
-import { yamlValues } from '../model/yaml-stream';
+import { YamlStream, YamlStreamReader, readYamlStream, yamlValues } from '../model/yaml-stream';
+import { readPolicyFiles } from '../engine/policy-inputs';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
 import { policyInputError } from './trace';
@@ -52,14 +54,26 @@ const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 export function readInventory(path: string, into: EndpointInventory): void {
   const file = readInputFile(path, DEFAULT_MAX_FILE_BYTES);
   // Text nested too deep goes the YAML way, whose reader refuses it (its file and line) before any recursion over it.
-  const json = file.text !== undefined && file.problem === undefined && !nestingDepthError(file.text) ? parseJson(file.text, path) : undefined;
+  const counted = { values: 0 };
+  const text = file.text !== undefined && file.problem === undefined && JSON_START.test(file.text)
+    && !nestingDepthError(file.text, MAX_NESTING_DEPTH, Infinity, counted) ? file.text : undefined;
+  // JSON is charged to the run's budget (`--max-yaml-values`) as the YAML reader charges its inputs, before it is parsed.
+  if (text !== undefined) currentYamlValueBudget()?.charge(counted.values, path);
+  const json = text !== undefined ? parseJson(text, path) : undefined;
   if (json !== undefined) {
     const problem = inventoryProblem(json);
     if (problem !== undefined) throw inventoryError(withoutControls(path), problem);
     into.addManifest(json);
     return;
   }
-  const read = PolicySet.fromFiles([path]);
+  // Each text is parsed once (and charged to the run's budget once, by the reader): its stream is kept for the check below.
+  const streams = new Map<string, YamlStream>();
+  const keep: YamlStreamReader = (text) => {
+    const stream = readYamlStream(text);
+    streams.set(text, stream);
+    return stream;
+  };
+  const read = PolicySet._fromInputs(inYamlValueBudget('--inventory', undefined, () => readPolicyFiles([path], DEFAULT_MAX_FILE_BYTES, keep)));
   // A label value that is no string is said below, as the inventory's (`cli-inventory`), with its document.
   const bad = policyInputError(read, false);
   if (bad) throw bad;
@@ -67,8 +81,20 @@ export function readInventory(path: string, into: EndpointInventory): void {
   const values: unknown[] = [];
   for (const entry of expandPaths([path], process.cwd())) {
     if (entry.file === undefined) continue;
-    const text = readInputFile(entry.file.path, DEFAULT_MAX_FILE_BYTES).text ?? '';
-    for (const doc of yamlValues(text)) {
+    const input = readInputFile(entry.file.path, DEFAULT_MAX_FILE_BYTES);
+    // An empty file holds no object (the reader warned of it and parsed nothing).
+    if (input.problem?.id === 'input-empty') continue;
+    const text = input.text ?? '';
+    const stream = streams.get(text);
+    // A text the reader did not parse is a file changed since: never checked, so not read.
+    if (stream === undefined) {
+      throw new CiliumPolicyError({
+        id: 'cli-inventory',
+        message: `--inventory ${withoutControls(entry.file.name)} changed while it was read; the inventory is not read`,
+        fix: 'give an inventory that is not being written (dump it to a file first: kubectl get pods -A -o json > pods.json)',
+      });
+    }
+    for (const doc of yamlValues(text, () => stream)) {
       const problem = inventoryProblem(doc.value);
       if (problem !== undefined) {
         const line = doc.lineOf(problem.path);
@@ -318,12 +344,14 @@ function describe(value: unknown): string {
   return t === 'object' ? 'a mapping' : `a ${t}`;
 }
 
+/** How a JSON inventory starts (anything else is read as YAML). */
+const JSON_START = /^\s*[{[]/;
+
 /**
- * The value of a JSON text, or `undefined` when it is not JSON (then read as YAML). A key written twice in one object
+ * The value of a JSON text (one that starts as `JSON_START` says). A key written twice in one object
  * is refused (`cli-inventory`) at its line and column: `JSON.parse` would keep the last value (two `labels` of one pod).
  */
 function parseJson(text: string, path: string): unknown {
-  if (!/^\s*[{[]/.test(text)) return undefined;
   return parseJsonFile(text, withoutControls(path),
     ({ message, fix }) => new CiliumPolicyError({ id: 'cli-inventory', message: `--inventory ${message}; the inventory is not read`, fix }));
 }

@@ -18,6 +18,7 @@ import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromConstructObject, fromYaml } from '../model/parse';
+import { YamlStreamReader, readYamlStream } from '../model/yaml-stream';
 import { ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { AgentFlags, diagnosticsOf, networkPolicyRejection } from './admission';
 import { SourcedDocument, SourcedNetworkPolicy, SourcedRawRules } from './compile';
@@ -63,9 +64,10 @@ export function emptyInputs(): PolicyInputs {
 /**
  * Adds files, directories and globs (see `PolicySet.fromFiles`): file names relative to the working directory when
  * inside it; an input that cannot be used is a diagnostic.
+ * @param read how each file's YAML stream is parsed (`readYamlStream`; a reader that keeps the streams, to read them again)
  * @throws CiliumPolicyError (`engine-file-not-found`) when a path does not exist
  */
-export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxBytes: number): void {
+export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxBytes: number, read: YamlStreamReader = readYamlStream): void {
   const cwd = process.cwd();
   const problem = (file: string, p: InputProblem): void => {
     inputs.diagnostics.push({ id: p.id, severity: p.id === 'input-empty' ? Severity.WARNING : Severity.ERROR, message: p.message, fix: p.fix, file });
@@ -82,9 +84,9 @@ export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxByte
     if (!entry.file) continue;
     const rel = relative(cwd, entry.file.path);
     const name = withoutControls(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel);
-    const read = readInputFile(entry.file.path, maxBytes, name);
-    if (read.problem) problem(name, read.problem);
-    else addYaml(inputs, read.text ?? '', name);
+    const input = readInputFile(entry.file.path, maxBytes, name);
+    if (input.problem) problem(name, input.problem);
+    else addYaml(inputs, input.text ?? '', name, read);
   }
 }
 
@@ -167,9 +169,9 @@ function skippedDiagnostic(what: string, problem: string, file: string | undefin
   };
 }
 
-/** Adds a YAML or JSON stream read from `file`. */
-export function addYaml(inputs: PolicyInputs, text: string, file: string | undefined): void {
-  const parsed = fromYaml(text, file !== undefined ? { file } : {});
+/** Adds a YAML or JSON stream read from `file`, parsed by `read`. */
+export function addYaml(inputs: PolicyInputs, text: string, file: string | undefined, read: YamlStreamReader = readYamlStream): void {
+  const parsed = fromYaml(text, file !== undefined ? { file } : {}, read);
   addParsed(inputs, parsed, file);
   // The other documents (and List items) as the reader read them: workloads, Services, Namespaces, NetworkPolicies.
   addSkipped(inputs, parsed, file);
@@ -237,10 +239,11 @@ export function mergeInventory(into: EndpointInventory, from: EndpointInventory)
  * Policy files read once (`PolicySet.fromFiles` reads them so), for a caller that must know what they say before the set is
  * built — the Cilium version they are judged for, `judgedVersion(inputs.docs, given)`, on which the IP families a capture
  * tells depend — and then builds the set from the same inputs (`PolicySet._fromInputs`), not by reading and parsing again.
+ * @param read how each file's YAML stream is parsed (as `addFiles`)
  * @throws CiliumPolicyError as `PolicySet.fromFiles`: a path that does not exist
  */
-export function readPolicyFiles(paths: readonly string[], maxBytes: number): PolicyInputs {
+export function readPolicyFiles(paths: readonly string[], maxBytes: number, read: YamlStreamReader = readYamlStream): PolicyInputs {
   const inputs = emptyInputs();
-  addFiles(inputs, paths, maxBytes);
+  addFiles(inputs, paths, maxBytes, read);
   return inputs;
 }

@@ -96,7 +96,8 @@ export interface PolicySetOptions {
    * `fromFiles`, `fromTexts`, `fromYaml`: the most YAML values all the inputs of the call may hold together (each input
    * holds at most 1,000,000 of its own); the input that takes the total past it is refused with a `CiliumPolicyError`
    * (`input-values-budget`) and no set is built. A call made within a command run of the CLI counts to the run's limit
-   * (`--max-yaml-values`) instead. A whole number of 1 or more.
+   * (`--max-yaml-values`) instead. A whole number of 1 or more (also where no YAML is read, `fromConstruct` and
+   * `fromDocuments`, which check it and leave it unused).
    * @default 1000000 (about 30,000 policies)
    */
   readonly maxYamlValues?: number;

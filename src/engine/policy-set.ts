@@ -9,7 +9,7 @@ import { IConstruct } from 'constructs';
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
-import { inYamlValueBudget } from '../model/yaml-value-budget';
+import { checkMaxYamlValues, inYamlValueBudget } from '../model/yaml-value-budget';
 import { checkOptionKeys } from '../model/known-keys';
 import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
@@ -60,6 +60,8 @@ export class PolicySet {
   /** Policies from model documents. */
   public static fromDocuments(docs: PolicyDocumentModel[], options: PolicySetOptions = {}): PolicySet {
     checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'PolicySet.fromDocuments()', risk: JUDGED_OTHERWISE });
+    // No YAML is read: the option is unused, but checked as every factory checks it.
+    checkMaxYamlValues('PolicySet.fromDocuments()', options.maxYamlValues);
     return new PolicySet({ ...emptyInputs(), docs: docs.map((model) => ({ model })) }, options);
   }
 
@@ -121,6 +123,7 @@ export class PolicySet {
    */
   public static fromConstruct(scope: IConstruct, options: PolicySetOptions = {}): PolicySet {
     checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'PolicySet.fromConstruct()', risk: JUDGED_OTHERWISE });
+    checkMaxYamlValues('PolicySet.fromConstruct()', options.maxYamlValues);
     const inputs = emptyInputs();
     const versioned = addConstruct(inputs, scope);
     const version = options.ciliumVersion ?? CiliumVersion.of(versioned);

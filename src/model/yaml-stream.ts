@@ -540,10 +540,11 @@ export interface YamlValue {
 
 /**
  * The non-empty documents of a stream as values, for a reader that checks objects as written (`--inventory`). Documents
- * with errors are left out: read the text with `fromYaml` first, which reports them.
+ * with errors are left out: read the text with `fromYaml` first, which reports them (and hand its stream to this one,
+ * `read`, not to parse it twice).
  */
-export function yamlValues(text: string): YamlValue[] {
-  const { docs, lineCounter } = readYamlStream(text);
+export function yamlValues(text: string, read: YamlStreamReader = readYamlStream): YamlValue[] {
+  const { docs, lineCounter } = read(text);
   const out: YamlValue[] = [];
   docs.forEach((doc, index) => {
     if (doc.errors.length > 0 || doc.contents === null) return;

@@ -6,7 +6,8 @@
  * input that takes the total past the limit: the whole run stops there (a `CiliumPolicyError`), nothing is judged.
  *
  * A run is one CLI command (every reader of it: the policies, `diff --base`'s files at a git ref, the inventory) or one
- * library call that reads files or texts (`PolicySet.fromFiles`, `fromTexts`, `fromYaml`, `Validator.validatePaths`): a
+ * library call that reads files or texts (`PolicySet.fromFiles`, `fromTexts`, `fromYaml`, `Validator.validatePaths`,
+ * `validateInputs`, each with its option `maxYamlValues`; the cdk8s validation plugin's `validateInputs`, at the default): a
  * call made inside a run (the CLI's) shares the run's budget; one made outside any starts its own.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -86,10 +87,20 @@ export function withYamlValueBudget<T>(budget: YamlValueBudget, fn: () => T): T 
  * @throws CiliumPolicyError (`option-value`) when `limit` is no whole number of 1 or more
  */
 export function inYamlValueBudget<T>(call: string, limit: number | undefined, fn: () => T): T {
+  checkMaxYamlValues(call, limit);
+  if (RUN.getStore() !== undefined) return fn();
+  return RUN.run(new YamlValueBudget(limit ?? DEFAULT_MAX_RUN_YAML_VALUES, `maxYamlValues of ${call}`), fn);
+}
+
+/**
+ * Refuses a `maxYamlValues` option that is no whole number of 1 or more, also of a call that reads no YAML
+ * (`PolicySet.fromConstruct`, `fromDocuments`), which takes the engine's options and so this one, unused.
+ * @param call the call (`PolicySet.fromFiles()`), for the error
+ * @throws CiliumPolicyError (`option-value`)
+ */
+export function checkMaxYamlValues(call: string, limit: unknown): void {
   if (limit !== undefined && !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 1)) {
     refuseOptionValue(call, 'maxYamlValues', limit, 'a whole number of YAML values of 1 or more',
       `e.g. maxYamlValues: 2000000 (leave it out for ${DEFAULT_MAX_RUN_YAML_VALUES})`);
   }
-  if (RUN.getStore() !== undefined) return fn();
-  return RUN.run(new YamlValueBudget(limit ?? DEFAULT_MAX_RUN_YAML_VALUES, `maxYamlValues of ${call}`), fn);
 }

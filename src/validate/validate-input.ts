@@ -23,16 +23,23 @@
  */
 import { CiliumPolicyError } from '../core/errors';
 import { expandPaths } from '../model/inputs';
+import { inYamlValueBudget } from '../model/yaml-value-budget';
 import { Entry, Run } from './validation-run';
 import { STDIN_NAME, ValidationReport } from './validation-report';
 import { InputSource, PathsOptions, ValidateInputsOptions } from './validation-options';
 
 /**
  * Finds the inputs (files, directories recursively, globs; `-` is `options.stdin`) and validates them together. A path
- * or glob that matches nothing, and a directory without a manifest file, is an `input-not-found` finding.
- * @throws CiliumPolicyError for an unsupported version or a CRD file that cannot be loaded (usage errors)
+ * or glob that matches nothing, and a directory without a manifest file, is an `input-not-found` finding. One run of the
+ * YAML value budget (`yaml-value-budget.ts`): the command's, else one of `options.maxYamlValues`.
+ * @throws CiliumPolicyError for an unsupported version or a CRD file that cannot be loaded (usage errors), or inputs that
+ * hold more YAML values together than the run's limit (`input-values-budget`)
  */
 export function validatePaths(args: readonly string[], options: PathsOptions = {}): ValidationReport {
+  return inYamlValueBudget('Validator.validatePaths()', options.maxYamlValues, () => findAndValidate(args, options));
+}
+
+function findAndValidate(args: readonly string[], options: PathsOptions): ValidationReport {
   const cwd = options.cwd ?? process.cwd();
   const entries: Entry[] = expandPaths(args, cwd).map((e): Entry => {
     if (e.file) return { input: { name: e.file.name, path: e.file.path } };
@@ -48,9 +55,10 @@ export function validatePaths(args: readonly string[], options: PathsOptions = {
 
 /**
  * Validates inputs together: each one is read and checked alone, then the pitfalls are checked over all of them (a DNS
- * rule in one file counts for toFQDNs in another).
- * @throws CiliumPolicyError for an unsupported version or a CRD file that cannot be loaded (usage errors)
+ * rule in one file counts for toFQDNs in another). One run of the YAML value budget, as `validatePaths`.
+ * @throws CiliumPolicyError for an unsupported version or a CRD file that cannot be loaded (usage errors), or inputs that
+ * hold more YAML values together than the run's limit (`input-values-budget`)
  */
 export function validateInputs(inputs: readonly InputSource[], options: ValidateInputsOptions = {}): ValidationReport {
-  return new Run(options).validate(inputs.map((input) => ({ input })));
+  return inYamlValueBudget('Validator.validateInputs()', options.maxYamlValues, () => new Run(options).validate(inputs.map((input) => ({ input }))));
 }

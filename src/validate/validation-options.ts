@@ -56,6 +56,14 @@ export interface ValidateInputsOptions {
    */
   readonly maxFileBytes?: number;
   /**
+   * The most YAML values all the inputs of the call may hold together (each input holds at most 1,000,000 of its own):
+   * the input that takes the total past it is refused with a `CiliumPolicyError` (`input-values-budget`) and no report is
+   * made. A call made within a command run of the CLI counts to the run's limit (`--max-yaml-values`) instead. A whole
+   * number of 1 or more.
+   * @default 1000000 (about 30,000 policies)
+   */
+  readonly maxYamlValues?: number;
+  /**
    * The directory paths are relative to (and shown relative to).
    * @default process.cwd()
    */
@@ -89,6 +97,7 @@ export const VALIDATE_INPUTS_OPTION_DEFAULTS: OptionDefaults = {
   crdFiles: 'the built-in schema rules of the target version',
   maxWarnings: 'no limit',
   maxFileBytes: '10485760 (10 MiB)',
+  maxYamlValues: '1000000',
   cwd: 'process.cwd()',
 };
 

@@ -1,12 +1,16 @@
 // The YAML values of one run, counted across all its inputs (`model/yaml-value-budget.ts`): files each under the per-input
 // limit, together over the run's limit, stop the run (exit 2, nothing on stdout). Session 47: nothing bounded the sum;
 // three files of 990,000 values each took `validate` 204 s and 1.68 GB, and a pull request adding N such files N times it.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
-import { PolicySet } from '../../src';
+import { describe, expect, test, vi } from 'vitest';
+import { Composer } from 'yaml';
+import { App, Chart } from 'cdk8s';
+import { PolicySet, Validator } from '../../src';
 import { nestingDepthError } from '../../src/model/nesting-depth';
-import { DEFAULT_MAX_RUN_YAML_VALUES } from '../../src/model/yaml-value-budget';
+import { DEFAULT_MAX_RUN_YAML_VALUES, YamlValueBudget, withYamlValueBudget } from '../../src/model/yaml-value-budget';
+import { readInventory } from '../../src/cli/inventory';
+import { EndpointInventory } from '../../src/engine/inventory';
 import { cli, cliAsync } from '../support/cli';
 import { GUARD, report, replay, scratchDir, trace, validate, write, flowLine } from './support';
 
@@ -92,7 +96,11 @@ describe('a run of files each under the per-input limit, together over the run\'
     const exact = await cliAsync('diff', '--base', join(dir, 'base'), '--head', join(dir, 'head'), '--max-yaml-values', String(2 * PER_FILE), '--output', 'json');
     expect([exact.code, exact.stderr]).toEqual([0, '']);
     expect(JSON.parse(exact.stdout).changes.length).toBeGreaterThan(0);
-    expect(head).toContain('head');
+    // --head is read first: under a limit below one side, it is the one refused, with nothing read before it.
+    const first = await cliAsync('diff', '--base', join(dir, 'base'), '--head', join(dir, 'head'), '--max-yaml-values', String(PER_FILE - 1));
+    expect([first.code, first.stdout]).toEqual([2, '']);
+    const want = `error: ${head}: the inputs of this run hold more than ${PER_FILE - 1} YAML values: 0 in the inputs read before this one, ${PER_FILE} in it;`;
+    expect(first.stderr.slice(0, want.length)).toBe(want);
   });
 
   test('replay and report: the same refusal', GUARD, async () => {
@@ -102,6 +110,84 @@ describe('a run of files each under the per-input limit, together over the run\'
     expect([r.code, r.stdout, r.stderr]).toEqual([2, '', refusal(FILES[2], limit)]);
     const rep = await report('--policies', ...FILES, '--max-yaml-values', String(limit));
     expect([rep.code, rep.stdout, rep.stderr]).toEqual([2, '', refusal(FILES[2], limit)]);
+  });
+
+  describe('--inventory counts to the run too', () => {
+    /** A List of `n` Pods in namespace shop, as `kubectl get pods -A -o json` writes it (JSON) or as YAML. */
+    const pods = (n: number): unknown => ({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: Array.from({ length: n }, (_, i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `web-${i}`, namespace: 'shop', labels: { app: 'web' } } })),
+    });
+    const json = JSON.stringify(pods(200), undefined, 2);
+    const inventory = write(dir, 'inv.json', json);
+    const INVENTORY = values(json);
+
+    test('report: a JSON --inventory (read first) counts: the policies past the limit are refused (exit 2); at the total, the report is written', GUARD, async () => {
+      const limit = PER_FILE + INVENTORY - 1;
+      const over = await report('--policies', FILES[0], '--inventory', inventory, '--max-yaml-values', String(limit));
+      expect([over.code, over.stdout]).toEqual([2, '']);
+      expect(over.stderr).toBe(`error: ${FILES[0]}: the inputs of this run hold more than ${limit.toLocaleString('en-US')} YAML values: `
+        + `${INVENTORY.toLocaleString('en-US')} in the inputs read before this one, ${PER_FILE} in it; nothing is judged (input-values-budget); fix: give fewer `
+        + `or smaller inputs (10,000 policies are about 300,000 values), or raise the limit (--max-yaml-values ${PER_FILE + INVENTORY} or more)\n`);
+      // An inventory alone past the limit is refused by its name.
+      const alone = await report('--policies', FILES[0], '--inventory', inventory, '--max-yaml-values', String(INVENTORY - 1));
+      expect([alone.code, alone.stdout]).toEqual([2, '']);
+      expect(alone.stderr).toMatch(new RegExp(`^error: ${inventory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the inputs of this run hold more than`));
+      const exact = await report('--policies', FILES[0], '--inventory', inventory, '--max-yaml-values', String(PER_FILE + INVENTORY));
+      expect([exact.code, exact.stderr]).toEqual([0, '']);
+    });
+
+    test('a YAML --inventory is parsed once, and charged once: its values', () => {
+      // YAML (a comment first, so not read as JSON) of 20 Pods.
+      const text = `# pods\n${JSON.stringify(pods(20))}\n`;
+      const yaml = write(dir, 'inv.yaml', text);
+      const compose = vi.spyOn(Composer.prototype, 'compose');
+      try {
+        const budget = new YamlValueBudget(DEFAULT_MAX_RUN_YAML_VALUES, '--max-yaml-values');
+        const into = new EndpointInventory();
+        withYamlValueBudget(budget, () => readInventory(yaml, into));
+        expect(compose).toHaveBeenCalledTimes(1);
+        expect(budget.total).toBe(values(text));
+        expect(into.workloads).toHaveLength(20);
+      } finally {
+        compose.mockRestore();
+      }
+    });
+
+    test('a YAML --inventory changed between its read and its check is refused (cli-inventory), never checked unread', () => {
+      const yaml = write(dir, 'inv-changing.yaml', `# pods\n${JSON.stringify(pods(2))}\n`);
+      const original = Composer.prototype.compose;
+      // The file is rewritten while the reader parses it: the check reads another text than the one read.
+      const compose = vi.spyOn(Composer.prototype, 'compose').mockImplementation(function (this: Composer, ...args: Parameters<Composer['compose']>) {
+        writeFileSync(yaml, `# pods\n${JSON.stringify(pods(3))}\n`);
+        return original.apply(this, args);
+      });
+      try {
+        let thrown: unknown;
+        try {
+          readInventory(yaml, new EndpointInventory());
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown).toMatchObject({ id: 'cli-inventory', message: expect.stringMatching(/inv-changing\.yaml changed while it was read; the inventory is not read/) });
+      } finally {
+        compose.mockRestore();
+      }
+    });
+
+    test('diff: a JSON --inventory counts beside --head and --base', GUARD, async () => {
+      mkdirSync(join(dir, 'inv-base'));
+      write(dir, 'inv-base/p.yaml', TEXT);
+      const total = 2 * PER_FILE + INVENTORY;
+      const args = ['diff', '--base', join(dir, 'inv-base'), '--head', FILES[0], '--inventory', inventory, '--output', 'json', '--max-yaml-values'];
+      const over = await cliAsync(...args, String(total - 1));
+      expect([over.code, over.stdout]).toEqual([2, '']);
+      expect(over.stderr).toMatch(/^error: .*: the inputs of this run hold more than [\d,]+ YAML values: .*\(input-values-budget\)/);
+      expect(over.stderr).toContain(`(--max-yaml-values ${total} or more)`);
+      const exact = await cliAsync(...args, String(total));
+      expect([exact.code, exact.stderr]).toEqual([0, '']);
+    });
   });
 
   test('--max-yaml-values must be a whole number of 1 or more (exit 2)', () => {
@@ -124,10 +210,30 @@ describe('the library: one call is one run', () => {
     for (let i = 0; i < 2; i++) expect(PolicySet.fromFiles(FILES.slice(0, 2), { maxYamlValues: 2 * PER_FILE }).policies).toHaveLength(20);
   });
 
+  test('Validator.validatePaths and validateInputs: the files of one call count together (maxYamlValues, default 1,000,000)', () => {
+    expect(() => Validator.validatePaths(FILES.slice(0, 2), { maxYamlValues: 2 * PER_FILE - 1 })).toThrow(expect.objectContaining({
+      id: 'input-values-budget',
+      message: expect.stringContaining(`the inputs of this run hold more than ${2 * PER_FILE - 1} YAML values: ${PER_FILE} in the inputs read before this one`),
+      fix: expect.stringContaining(`(maxYamlValues of Validator.validatePaths() ${2 * PER_FILE} or more)`),
+    }));
+    expect(() => Validator.validateInputs(FILES.slice(0, 2).map((path) => ({ name: path, path })), { maxYamlValues: 2 * PER_FILE - 1 }))
+      .toThrow(expect.objectContaining({ id: 'input-values-budget' }));
+    expect(Validator.validatePaths(FILES.slice(0, 2), { maxYamlValues: 2 * PER_FILE }).summary.errors).toBe(0);
+    expect(() => Validator.validatePaths(FILES.slice(0, 2), { maxYamlValues: 0 })).toThrow(expect.objectContaining({ id: 'option-value' }));
+  });
+
   test('maxYamlValues must be a whole number of 1 or more', () => {
     for (const bad of [0, 1.5, -1, Number.NaN]) {
       expect(() => PolicySet.fromYaml(TEXT, { maxYamlValues: bad })).toThrow(expect.objectContaining({ id: 'option-value' }));
+      // Also where no YAML is read (the option unused): checked as every factory checks it.
+      expect(() => PolicySet.fromDocuments([], { maxYamlValues: bad })).toThrow(expect.objectContaining({
+        id: 'option-value', message: expect.stringContaining('PolicySet.fromDocuments()'),
+      }));
+      expect(() => PolicySet.fromConstruct(new Chart(new App(), 'c'), { maxYamlValues: bad })).toThrow(expect.objectContaining({
+        id: 'option-value', message: expect.stringContaining('PolicySet.fromConstruct()'),
+      }));
     }
+    expect(PolicySet.fromDocuments([], { maxYamlValues: 1 }).policies).toHaveLength(0);
   });
 
   test('a realistic repository under the default: 3,000 policies in 300 files (about 54,000 values) is read whole', GUARD, () => {
