@@ -21,7 +21,8 @@ import { callerLocation } from './caller-location';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
- * checked when the rule is given and again at synthesis (`peer-config-invalid`): the item sets at most one L3 field, as a
+ * checked when the rule is given and again at synthesis (`peer-config-invalid`): a config given as a mapping sets no field
+ * but these (a misspelled `defaultPort` was dropped, so an egress call without ports allowed every port); the item sets at most one L3 field, as a
  * non-empty list, and nothing else; `defaultPorts` is not an empty list; each endpoint or node selector is an object whose
  * `matchLabels` is a map of label values (not `null`, a string or a list). A selector in it that requires nothing (`{}`,
  * `{ matchLabels: {} }`) is refused as the factories refuse an empty label map (`selector-empty`): an endpoint selector
@@ -83,15 +84,25 @@ export const PEER_CONFIG_FIELDS: readonly string[] = ['field', 'item', 'namespac
  * config that refers to itself (a `cidrGroupSelector` holding itself, an item nested for ever), or holds more values than a
  * policy can (an object shared at every level), is refused (`peer-config-invalid`): synthesis walked it for ever (the YAML
  * writer) or ran out of stack copying it, and a getter that answered a tree to a check and a loop after got past one.
- * Fields `PeerConfig` does not declare are not read (an implementation's own state, `owner: chart`): nothing of them is
- * written, as a class instance's own fields given as props are left out (`readPropsOnce`). A value that is no object is
- * returned as given, for the caller's checks to refuse.
+ * A config given as a mapping (an object literal, `JSON.parse`) that sets a field `PeerConfig` does not declare is refused
+ * first (`peer-config-invalid`), before any of its values is read, by the one key check of props (`checkKnownKeys`, as
+ * `readPropsOnce` does): a misspelled `defaultPort` was dropped, so an egress call without ports allowed every port. A class
+ * instance's other fields are its own state (`owner: chart`): they are not read, and nothing of them is written, as a class
+ * instance's own fields given as props are left out (`readPropsOnce`). A value that is no object is returned as given, for
+ * the caller's checks to refuse.
  * @param config what `toPeerConfig()` returned
  * @param what the call or prop, for the message (`allowEgress`, `MonitoringScrape scraper`)
  * @param location the construct path, or the caller's file:line
  */
 function peerConfigAsRead(config: unknown, what: string, location: string | undefined): unknown {
   if (config === null || typeof config !== 'object') return config;
+  checkKnownKeys(config, PEER_CONFIG_FIELDS, ({ key, shown, near }) => ({
+    id: 'peer-config-invalid',
+    message: `${what}: the peer's toPeerConfig() sets ${key} (${shown}), which is no field of PeerConfig: it would be left out, `
+      + 'and what it says would not apply (a misspelled defaultPorts left an egress call without ports open on every port)',
+    fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the field meant; '}the fields of PeerConfig are ${PEER_CONFIG_FIELDS.join(', ')}`,
+    ...(location !== undefined ? { location } : {}),
+  }));
   const fields: Record<string, unknown> = {};
   for (const key of PEER_CONFIG_FIELDS) if (key in config) fields[key] = (config as Record<string, unknown>)[key];
   const tree = clonePlainTree(fields);

@@ -46,6 +46,41 @@ describe('the item decides the peer field', () => {
   });
 });
 
+// A field PeerConfig does not declare, in a config given as a mapping, was dropped without a word: `defaultPort` misspelled
+// left an egress call without ports open on every port of the peer. It is refused as readPropsOnce refuses an unknown prop.
+describe('a field PeerConfig does not declare is refused (a misspelled defaultPorts was every port)', () => {
+  const item = { endpoints: [{ matchLabels: { app: 'b' } }] };
+  test('defaultPort: refused at the call, naming the field and the one meant; defaultPorts: the ports it lists only', () => {
+    const { c, p } = cnp();
+    const e = refusal(() => p.allowEgress(custom({ item, description: 'b', defaultPort: [{ port: '443', protocol: 'TCP' }] })));
+    expect(e.id).toBe('peer-config-invalid');
+    expect(e.message).toBe("[test/p] allowEgress: the peer's toPeerConfig() sets defaultPort (a list), which is no field of PeerConfig: it would be left out, "
+      + 'and what it says would not apply (a misspelled defaultPorts left an egress call without ports open on every port) (peer-config-invalid)\n'
+      + '  fix: did you mean defaultPorts? the fields of PeerConfig are field, item, namespaceImplicit, description, defaultPorts, defaultPortsUnknown');
+    // Nothing was written: the pods of b are not reachable on any port.
+    p.isolateEgress();
+    expect(verdictOf(c, A, 'pod:shop:app=b', '22/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('denied');
+    p.allowEgress(custom({ item, description: 'b', defaultPorts: [{ port: '443', protocol: 'TCP' }] }));
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=b', '22/TCP')).toBe('denied');
+  });
+
+  test('from JSON.parse, a getter that throws, a key of the item\'s neighbour: refused; a key set to undefined is left out', () => {
+    const { c, p } = cnp();
+    for (const config of [
+      JSON.parse('{"item":{"endpoints":[{"matchLabels":{"app":"b"}}]},"description":"b","defaultports":null}'),
+      Object.defineProperty({ item, description: 'b' }, 'extra', { enumerable: true, get: () => { throw new Error('read'); } }),
+      { item, description: 'b', toPorts: [{ ports: [{ port: '443' }] }] },
+    ]) {
+      expect(refusal(() => p.allowEgress(custom(config))).id).toBe('peer-config-invalid');
+    }
+    p.allowEgress(custom({ item, description: 'b', defaultPorts: [{ port: '443', protocol: 'TCP' }], unused: undefined }));
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=b', '80/TCP')).toBe('denied');
+  });
+});
+
 describe('an empty list is refused (before Cilium 1.16 it was every peer)', () => {
   test.each(['endpoints', 'cidr', 'entities', 'fqdns', 'services'])('%s: []', (field) => {
     const { p } = cnp(CiliumVersion.V1_15);
@@ -499,16 +534,25 @@ describe('a peer config of one\'s own is read once, as a tree, from its PeerConf
     expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('denied');
   });
 
-  test('a field PeerConfig does not declare is not read: one carrying the chart is accepted (it was "refers to itself at owner.node.host")', () => {
+  test('a class instance\'s field PeerConfig does not declare is not read: one carrying the chart is accepted (it was "refers to itself at owner.node.host")', () => {
     const { c, p } = cnp();
-    p.allowEgress(custom({ item: { endpoints: [{ matchLabels: { app: 'b' } }] }, description: 'b', owner: c }), { ports: [Port.tcp(443)] });
+    class Config {
+      public readonly item = { endpoints: [{ matchLabels: { app: 'b' } }] };
+      public readonly description = 'b';
+      constructor(public readonly owner: unknown) {}
+    }
+    p.allowEgress(custom(new Config(c)), { ports: [Port.tcp(443)] });
     expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, A, 'pod:shop:app=c', '443/TCP')).toBe('denied');
     // Nor is its getter run, even one that throws or answers a loop; a loop in a field that is written is still refused.
-    const unread = Object.defineProperty({ item: { endpoints: [{ matchLabels: { app: 'd' } }] }, description: 'd' }, 'extra', {
-      enumerable: true, get: () => { throw new Error('read'); },
-    });
-    p.allowEgress(custom(unread), { ports: [Port.tcp(443)] });
+    class Unread {
+      public readonly item = { endpoints: [{ matchLabels: { app: 'd' } }] };
+      public readonly description = 'd';
+      constructor() {
+        Object.defineProperty(this, 'extra', { enumerable: true, get: () => { throw new Error('read'); } });
+      }
+    }
+    p.allowEgress(custom(new Unread()), { ports: [Port.tcp(443)] });
     expect(verdictOf(c, A, 'pod:shop:app=d', '443/TCP')).toBe('allowed');
     expect(refusal(() => p.allowEgress(custom({ item: { endpoints: [{ matchLabels: { app: 'e' } }] }, description: 'e', defaultPorts: [looped()] })))
       .message).toContain('refers to itself at defaultPorts[0].matchLabels.back (a loop)');
