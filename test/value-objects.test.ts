@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumVersion, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7, LabelExpression, Peer, Port, Protocol,
+  CiliumPolicyError, CiliumVersion, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7, LabelExpression, Peer, Port, Protocol,
 } from '../src';
 
 describe('Peer', () => {
@@ -117,5 +117,27 @@ describe('CiliumVersion', () => {
     expect(CiliumVersion.V1_19.atLeast(CiliumVersion.V1_16)).toBe(true);
     expect(CiliumVersion.V1_15.atLeast(CiliumVersion.V1_16)).toBe(false);
     expect(() => CiliumVersion.parse('1.13')).toThrow(/unsupported Cilium version "1\.13"/);
+  });
+
+  // `String(text)` of an object with no prototype (no toString) threw `Cannot convert object to primitive value`, and so did
+  // showValue's fallback for one that JSON cannot write (a loop): a TypeError where the refusal was meant.
+  test('an object with no prototype, or one with a loop, is refused as a version (it was a TypeError)', () => {
+    const bare = Object.create(null) as Record<string, unknown>;
+    const looped = Object.create(null) as Record<string, unknown>;
+    looped.self = looped;
+    const throwing = Object.assign(Object.create(null) as Record<string, unknown>, { toString: () => { throw new Error('read'); }, self: undefined as unknown });
+    throwing.self = throwing;
+    for (const [value, shown] of [[bare, '{}'], [looped, '[object Object]'], [throwing, '[object Object]']] as const) {
+      let error: unknown;
+      try {
+        CiliumVersion.parse(value as unknown as string);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CiliumPolicyError);
+      expect((error as CiliumPolicyError).id).toBe('version-unsupported');
+      expect((error as CiliumPolicyError).message).toContain(`unsupported Cilium version ${shown}`);
+    }
+    expect(CiliumVersion.parse('1.17')).toBe(CiliumVersion.V1_17);
   });
 });

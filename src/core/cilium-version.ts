@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError, showValue } from './errors';
+import { CiliumPolicyError, showValue, textOf } from './errors';
 
 const VERSION_SYMBOL = Symbol.for('cdk8s-cilium.CiliumVersion');
 /** On a construct whose output was decided by the target version while it was created: that version. */
@@ -10,7 +10,7 @@ const DECIDED_SYMBOL = Symbol.for('cdk8s-cilium.CiliumVersion.decided');
  * checks manifests for it (`parseTargetVersion`); the SDK and the verdict engine model released versions only.
  */
 export function namesMainBranch(text: string): boolean {
-  return /^(main|v?1\.20(\.\d+)?(-dev)?)$/.test(String(text).trim());
+  return /^(main|v?1\.20(\.\d+)?(-dev)?)$/.test(textOf(text).trim());
 }
 
 /**
@@ -47,7 +47,7 @@ export class CiliumVersion {
    * @throws CiliumPolicyError for anything outside 1.14 … 1.19
    */
   public static parse(text: string): CiliumVersion {
-    const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(String(text).trim());
+    const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(textOf(text).trim());
     const found = m ? CiliumVersion.ALL.find((v) => v.major === Number(m[1]) && v.minor === Number(m[2])) : undefined;
     if (!found) {
       const supported = CiliumVersion.ALL.map(String).join(', ');

@@ -114,6 +114,23 @@ export function showValue(value: unknown): string {
   } catch {
     text = undefined; // a bigint, a cycle
   }
-  text ??= String(value);
+  text ??= textOf(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * @internal A value as text (`String(value)`) that never throws: an object with no prototype (`Object.create(null)`, no
+ * `toString`), one whose `toString` throws or answers no text, or a proxy whose traps throw, is its tag (`[object Object]`),
+ * or its type. `String(value)` threw `Cannot convert object to primitive value` there, a TypeError out of a refusal.
+ */
+export function textOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return typeof value;
+    }
+  }
 }
