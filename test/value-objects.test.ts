@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicyError, CiliumVersion, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7, LabelExpression, Peer, Port, Protocol,
+  CiliumPolicyError, CiliumVersion, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7, LabelExpression, Peer, Port,
+  Protocol,
 } from '../src';
 
 describe('Peer', () => {

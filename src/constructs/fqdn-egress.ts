@@ -18,7 +18,7 @@ export interface FqdnEgressProps {
    * DNS names (`api.stripe.com`) and patterns (`*.github.com`; `**.example.com` on Cilium 1.19+) the pods may
    * reach, on `ports`, and look up. An entry with a `*` is a pattern; `*` alone is every name, so every address any lookup
    * answers, which is the world on those ports (`**`, `*.` and `**.` are refused, `fqdn-pattern-version-dependent`). Required,
-   * not empty, no blank entry (`fqdn-egress-empty`), every entry a string (`fqdn-syntax`, as `Peer.fqdn()`). IPv4 addresses and ranges written as names (`10.0.0.1`, `10.0.0.*`) are
+   * not empty (`fqdn-egress-empty`), every entry a string that is not blank (`fqdn-syntax`, as `Peer.fqdn()`). IPv4 addresses and ranges written as names (`10.0.0.1`, `10.0.0.*`) are
    * refused (`fqdn-ip-address`): Cilium matches names, never addresses (`10.0.0.*` matches `10.0.0.io`); use a CIDR peer.
    * A `*` in the registrable part of a name (`*.com`, `*example.com`) is refused too (`fqdn-pattern-registrable`): it
    * matches names such as `badexample.com` that anyone may register.
@@ -90,18 +90,11 @@ export class FqdnEgress extends Construct {
         location: this.node.path,
       });
     }
-    // A name that is no string (`undefined`, `5`): the one refusal of the FQDN factories (`checkFqdnSyntax`, `fqdn-syntax`, as
-    // `Peer.fqdn(5)` and `DnsRule.exact(5)`), every such entry by its index. It was `fqdn-egress-empty` with words of its own.
-    checkFqdnSyntax(props.fqdns.flatMap((f, i) => (typeof f === 'string' ? [] : [{ text: f, at: `fqdns[${i}]` }])), 'FqdnEgress', this.node.path);
-    const blankAt = props.fqdns.findIndex((f) => f.trim() === '');
-    if (blankAt >= 0) {
-      throw new CiliumPolicyError({
-        id: 'fqdn-egress-empty',
-        message: `FqdnEgress fqdns has a blank entry (${JSON.stringify(props.fqdns[blankAt])}) at fqdns[${blankAt}]`,
-        fix: 'remove it, or write the name meant',
-        location: this.node.path,
-      });
-    }
+    // A name that is no string (`undefined`, `5`) or a blank one (`''`, `' '`): the one refusal of the FQDN factories
+    // (`checkFqdnSyntax`, `fqdn-syntax`, as `Peer.fqdn(5)`, `Peer.fqdn('')` and `DnsRule.exact('')`), every such entry by its
+    // index, before the trimmed names are read. Each was `fqdn-egress-empty` with words of its own.
+    checkFqdnSyntax(props.fqdns.flatMap((f, i) => (typeof f === 'string' && f.trim() !== '' ? [] : [{ text: f, at: `fqdns[${i}]` }])),
+      'FqdnEgress', this.node.path);
     if (props.ports !== undefined && props.ports.length === 0) {
       throw new CiliumPolicyError({
         id: 'ports-empty',

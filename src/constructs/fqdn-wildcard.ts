@@ -71,7 +71,9 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
  * `host:port`, a space), at the call or prop that wrote them, every bad entry of the list in one refusal. Before, synthesis
  * found each one twice, at the output fields: in `toFQDNs` and in the DNS rule a construct derives from it (`crd-fqdn-syntax`).
  * A value that is no string (`undefined`, `null`, a number from plain JavaScript or a computed name) is refused too: it was
- * written as `matchName: null`, or left out (`{}`), and `DnsRule.exact(undefined)` was a DNS rule of no name.
+ * written as `matchName: null`, or left out (`{}`), and `DnsRule.exact(undefined)` was a DNS rule of no name. A blank name
+ * (`''`, `'  '`) is this refusal too, wherever it is given (`Peer.fqdn('')`, `DnsRule.exact('')`, an entry of `FqdnEgress`
+ * fqdns, which was `fqdn-egress-empty` with words of its own): it names no DNS name, and the CRD's pattern refuses it.
  * @param entries the names or patterns, each with where it was written (`fqdns[0]`, or `''` for a single value), and the field
  * it goes to (`matchName` for `DnsRule.exact`, which takes no `*`); default: `matchPattern` when it has a `*`, else `matchName`
  * @param factory what got them, e.g. `Peer.fqdn` or `FqdnEgress`
@@ -82,7 +84,8 @@ export function checkFqdnSyntax(entries: readonly { text: string; at: string; fi
   const bad = entries.flatMap(({ text, at, field }) => {
     const problem = typeof text !== 'string'
       ? { message: `is ${describeValue(text)}, not a string`, fix: "write the name as a string, such as 'api.example.com'" }
-      : fqdnSyntaxProblem(field ?? (text.includes('*') ? 'matchPattern' : 'matchName'), text);
+      : text.trim() === '' ? { message: 'is blank, no DNS name', fix: 'write the name meant (a blank entry of a list: remove it)' }
+        : fqdnSyntaxProblem(field ?? (text.includes('*') ? 'matchPattern' : 'matchName'), text);
     return problem === undefined ? [] : [{ at, text, problem }];
   });
   if (bad.length === 0) return;

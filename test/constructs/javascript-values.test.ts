@@ -89,7 +89,16 @@ describe('lists of names and CIDRs with an entry that is no string', () => {
     // Every entry that is no string, at once.
     expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: [5, 'api.example.com', null] as unknown as string[] })).message)
       .toMatch(/FqdnEgress fqdns\[0\] is a number \(5\), not a string; FqdnEgress fqdns\[2\] is null, not a string: /);
-    expect(refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', ' '] })).message).toContain('FqdnEgress fqdns has a blank entry (" ") at fqdns[1]');
+    // A blank name: one judgement, one wording, wherever it is given (session 48: it was `fqdn-egress-empty`, "a blank entry",
+    // in FqdnEgress, and `fqdn-syntax`, "is not a valid DNS name", in Peer.fqdn('')).
+    const blank = refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', ' '] }));
+    expect(blank.message).toBe('[test/f] FqdnEgress fqdns[1] " " is blank, no DNS name: no Cilium version accepts it (the CRD pattern of matchName '
+      + 'and matchPattern) (fqdn-syntax)\n  fix: write the name meant (a blank entry of a list: remove it)');
+    for (const other of [refusal(() => Peer.fqdn(' ')), refusal(() => DnsRule.exact(' ')), refusal(() => Peer.fqdnPattern(' ')), refusal(() => DnsRule.pattern(' '))]) {
+      expect(other.id).toBe(blank.id);
+      expect(other.message.replace(/^\[[^\]]*\] (Peer\.fqdn|Peer\.fqdnPattern|DnsRule\.exact|DnsRule\.pattern) /, ''))
+        .toBe(blank.message.replace(/^\[test\/f\] FqdnEgress fqdns\[1\] /, ''));
+    }
     const except = refusal(() => Peer.cidr('10.0.0.0/8', { except: [undefined as unknown as string] }));
     expect(except.message).toMatch(/^\[test\/constructs\/javascript-values\.test\.ts:\d+\] Peer\.cidr\(\) except\[0\] is undefined, not a CIDR \(list-entry-invalid\)\n {2}fix: pass a CIDR at every position \(is a computed entry undefined\?\)$/);
     for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers']) {
