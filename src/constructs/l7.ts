@@ -1,4 +1,4 @@
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
@@ -626,7 +626,7 @@ function checkL7Fields(what: string, fields: Record<string, string | undefined>,
     if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
       throw new CiliumPolicyError({
         id: 'l7-field-blank',
-        message: `${what} ${name} ${JSON.stringify(value)} is blank, and a blank field matches anything`,
+        message: `${what} ${name} ${showValue(value)} is blank, and a blank field matches anything`,
         fix: `give the ${name} meant; for any value ${fix}`,
         location: callerLocation(),
       });

@@ -1,4 +1,4 @@
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { checkPropKeys } from './prop-keys';
 import { isMapping } from '../model/known-keys';
@@ -20,7 +20,7 @@ export function checkNamespaceName(name: unknown, what: string, location?: strin
   if (!isNamespaceName(name)) {
     throw new CiliumPolicyError({
       id: 'namespace-name-syntax',
-      message: `${what} ${JSON.stringify(name)} is not a namespace name, so it would match no namespace`,
+      message: `${what} ${showValue(name)} is not a namespace name, so it would match no namespace`,
       fix: 'use an RFC 1123 label: lower-case letters, digits and dashes, starting and ending with a letter or digit, at most 63 characters'
         + (typeof name === 'string' && isNamespaceName(name.toLowerCase().trim()) ? ` (did you mean "${name.toLowerCase().trim()}"?)` : ''),
       location: location ?? callerLocation(),

@@ -1,5 +1,5 @@
 import { Entity } from './entity';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
 import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace, selectorRequiresNothing } from '../model/selectors';
@@ -252,7 +252,7 @@ export class Peer implements IPeer {
     options = readPropsOnce(options, { keys: CIDR_PEER_OPTION_KEYS, owner: 'Peer.cidr()', noun: 'option' });
     checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
     // Cilium reads `except: []` as no hole (`api.CIDRRule` `ExceptCIDRs`, omitempty): the ranges meant to be left out are in.
-    refuseEmptyExcept(cidr, options.except, `Peer.cidr(${JSON.stringify(cidr)}) except`, `Peer.cidr(${JSON.stringify(cidr)})`, callerLocation());
+    refuseEmptyExcept(cidr, options.except, `Peer.cidr(${showValue(cidr)}) except`, `Peer.cidr(${showValue(cidr)})`, callerLocation());
     // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
     refuseMalformedCidr(cidr, 'Peer.cidr()', callerLocation());
     (options.except ?? []).forEach((hole, i) => refuseMalformedCidr(hole, `Peer.cidr(${JSON.stringify(cidr)}) except[${i}]`, callerLocation()));
@@ -351,7 +351,7 @@ export class Peer implements IPeer {
     if (typeof name !== 'string' || !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
       throw new CiliumPolicyError({
         id: 'peer-service-name-syntax',
-        message: `Peer.service(${JSON.stringify(name)}) is not a Service name, so the rule would match nothing`,
+        message: `Peer.service(${showValue(name)}) is not a Service name, so the rule would match nothing`,
         fix: 'use the Service\'s metadata.name: an RFC 1035 label (lower-case letters, digits and dashes, starting with a letter)',
         location: callerLocation(),
       });

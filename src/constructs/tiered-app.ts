@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { CiliumPolicy, requireNamespace } from './cilium-policy';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { DnsRule, L7 } from './l7';
 import { IPeer, Peer } from './peer';
 import { defaultName } from './policy-base';
@@ -301,7 +301,7 @@ export class TieredApp extends Construct {
     if (typeof tier.name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i.test(tier.name)) {
       throw new CiliumPolicyError({
         id: 'tiered-app-tier-name',
-        message: `tier name ${JSON.stringify(tier.name)} cannot name a policy (${'`<app>-<tier>`'})`,
+        message: `tier name ${showValue(tier.name)} cannot name a policy (${'`<app>-<tier>`'})`,
         fix: "use letters, digits and dashes, e.g. name: 'api'",
         location: this.node.path,
       });

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { isNumericTargetPort, ManifestInfo, namedTargetPorts, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
@@ -366,7 +366,7 @@ function selective(construct: IConstruct, kind: string, selector: LabelSelectorM
   if (invalid !== undefined) {
     throw new CiliumPolicyError({
       id: 'workload-selector-invalid',
-      message: `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}: the operator ${JSON.stringify(invalid.operator)} `
+      message: `${kind} ${construct.node.path} selects its pods by ${describeSelector(selector)}: the operator ${showValue(invalid.operator)} `
         + `of ${invalid.key} is not one of ${SELECTOR_OPERATORS.join(', ')}, which the API server refuses (the CRD of a Cilium policy too)`,
       fix: selectorOperatorFix(invalid.operator) as string,
       location: construct.node.path,

@@ -9,6 +9,25 @@ import {
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
 
+// A BigInt (a computed value) where a name, a path or a tier name goes: the refusal's own message ran JSON.stringify on it,
+// so the caller got `TypeError: Do not know how to serialize a BigInt` with a stack trace instead of the refusal (session 48).
+describe('a BigInt where text goes is refused by the check meant, shown as its digits (it was a TypeError of the message)', () => {
+  test.each([
+    ['Peer.namespace', () => Peer.namespace(10n as unknown as string), 'namespace-name-syntax', 'Peer.endpoints() namespace 10 is not a namespace name'],
+    ['Peer.service', () => Peer.service(10n as unknown as string), 'peer-service-name-syntax', 'Peer.service(10) is not a Service name'],
+    ['Peer.service namespace', () => Peer.service('db', 10n as unknown as string), 'namespace-name-syntax', 'Peer.service() namespace 10 is not'],
+    ['HttpRule.get', () => HttpRule.get(10n as unknown as string), 'l7-field-blank', 'HttpRule path 10 is blank'],
+    ['CiliumPolicy namespace', () => new CiliumPolicy(chart(), 'p', { namespace: 10n as unknown as string, endpointSelector: EndpointSelector.labels({ app: 'a' }) }),
+      'namespace-name-syntax', 'CiliumPolicy namespace 10 is not a namespace name'],
+    ['TieredApp tier name', () => new TieredApp(chart('shop'), 'p', { tiers: [{ name: 10n as unknown as string, ports: [Port.tcp(80)] }] }),
+      'tiered-app-tier-name', 'tier name 10 cannot name a policy'],
+  ])('%s', (_name, call, id, message) => {
+    const r = refusal(call);
+    expect(r.id).toBe(id);
+    expect(r.message).toContain(message);
+  });
+});
+
 describe('HttpRule.of() lists', () => {
   test('headers as one string was read character by character: refused', () => {
     const r = refusal(() => HttpRule.of({ headers: 'X-Tenant: shop' as unknown as string[] }));
