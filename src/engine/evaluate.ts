@@ -458,8 +458,16 @@ export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig): boo
  * list, the TLS contexts and the listener stay, so a connection with another SNI (or none), or one the listener refuses,
  * is dropped by the proxy. 1.16-1.17 widen nothing.
  */
-function envoyRestricts(pr: CompiledPortRule): boolean {
-  return (pr.serverNames !== undefined && pr.serverNames.length > 0) || pr.proxy !== undefined;
+function envoyRestricts(pr: CompiledPortRule | undefined): boolean {
+  return pr !== undefined && ((pr.serverNames !== undefined && pr.serverNames.length > 0) || pr.proxy !== undefined);
+}
+
+/** What a port rule that `envoyRestricts` restricts, as words. */
+function restrictionText(pr: CompiledPortRule): string {
+  const sni = pr.serverNames !== undefined && pr.serverNames.length > 0 ? `restricts the TLS SNI to ${pr.serverNames.join(', ')}` : '';
+  const proxy = pr.proxy === undefined ? ''
+    : pr.proxy.listener !== undefined ? 'sends it to an Envoy listener' : 'intercepts its TLS';
+  return [sni, proxy].filter((t) => t !== '').join(' and ');
 }
 
 /** The notes of an unexplained decision: never written to. */
@@ -714,7 +722,12 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       protocol: L7Protocol.DNS, result: L7Result.ALLOWED, rules: dnsRules, matched: '(any name)',
       reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
     } : undefined;
-    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
+    const side = sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
+    // Envoy lets the connection through when one of the port's rules for the peer matches it: a plain one always, one
+    // with serverNames only for its SNIs (a listener by its own filters). Without a plain one, that is not known here.
+    if (entries.some((e) => l7Kind(e.pr) === undefined && !envoyRestricts(e.pr))) return side;
+    const restricted = entries.filter((e) => l7Kind(e.pr) === undefined).map((e) => `${describeItem(e.item)} ${restrictionText(e.pr as CompiledPortRule)}`);
+    return { ...side, unevaluatedRestriction: dedupe(restricted).join('; ') };
   }
   // allow-localhost: a redirect whose selector selects the host but is not the host selector itself (a wildcard, `all`,
   // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter
