@@ -453,7 +453,7 @@ export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig): boo
  * Whether a port rule sends its connections to Envoy under a restriction that no `enableDefaultDeny: false` lifts: an SNI
  * list ("TLS must be present and one of the provided SNIs must be indicated in the TLS handshake", pkg/policy/api/l4.go
  * `PortRule.ServerNames`), TLS interception (`terminatingTLS`/`originatingTLS`) or a CiliumEnvoyConfig listener. Cilium's
- * createL4Filter (pkg/policy/l4.go, 1.18 to main) gives such an entry the parser `tls` or `crd` and a per-selector policy,
+ * createL4Filter (pkg/policy/l4.go, main; the widening came with 1.18) gives such an entry the parser `tls` or `crd` and a per-selector policy,
  * and widens only L7 rules to allow-all without default deny (`hasL7Rules := !rules.IsEmpty()` → `ensureWildcard`): the SNI
  * list, the TLS contexts and the listener stay, so a connection with another SNI (or none), or one the listener refuses,
  * is dropped by the proxy. 1.16-1.17 widen nothing.
