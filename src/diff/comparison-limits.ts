@@ -27,6 +27,13 @@ interface Blind {
   readonly kind: string;
   readonly what: string;
   readonly check: string;
+  /**
+   * Whether what the engine misses of these items is a restriction of an allow it does judge (TLS server names, TLS
+   * interception, a listener, mutual authentication judged as passing): an item added may then deny, one removed allow.
+   * Otherwise what it misses is the item's own allow or deny: an allow added (or a deny removed) may allow.
+   * @default false
+   */
+  readonly restricts?: boolean;
 }
 
 const FQDNS: Blind = {
@@ -48,6 +55,10 @@ const UNEVALUATED: Blind = {
   what: 'rules with TLS server names (serverNames), TLS interception or an Envoy listener, which the engine does not evaluate, or mutual '
     + 'authentication judged as passing (mutualAuth: it assumes SPIRE attests both identities)',
   check: 'review the TLS and authentication settings by hand (trace notes them on the connections they allow)',
+  // The engine judges these items as plain allows, so the allow of one added or removed is compared; what it misses is the
+  // restriction: an SNI list, a TLS context, a listener or authentication added narrows (Envoy refuses another SNI; Cilium's
+  // createL4Filter keeps them also without default deny), one removed widens.
+  restricts: true,
 };
 const NODE_CIDRS: Blind = {
   kind: 'node-cidrs',
@@ -76,8 +87,8 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     if (added.length === 0 && removed.length === 0) continue;
-    const mayAllow = added.some((s) => !s.deny) || removed.some((s) => s.deny);
-    const mayDeny = removed.some((s) => !s.deny) || added.some((s) => s.deny);
+    const mayAllow = blind.restricts === true ? removed.length > 0 : added.some((s) => !s.deny) || removed.some((s) => s.deny);
+    const mayDeny = blind.restricts === true ? added.length > 0 : removed.some((s) => !s.deny) || added.some((s) => s.deny);
     const counts = [added.length > 0 ? `${added.length} added` : '', removed.length > 0 ? `${removed.length} removed` : ''].filter(Boolean).join(', ');
     out.push({
       text: `${blind.what} differ between base and head (${counts}): the connections they decide are not compared; ${blind.check}`,

@@ -437,7 +437,8 @@ export function l7VisibilityOnly(dp: DirectionPolicy, version: CiliumVersion): b
  * refuses can be taken. Default deny (or `reserved:init`); a deny item; an allow item whose `authentication.mode` is
  * not `disabled` (`authOutcome`: `required` drops without mutual authentication, and with it still a reserved peer or
  * subject); an allow item with L7 rules unless they give visibility only (`l7VisibilityOnly`: a request no rule matches
- * is refused). `enableDefaultDeny: false` does not make a direction drop nothing: Cilium adds an allow-all wildcard rule
+ * is refused); an allow item with `serverNames`, TLS interception or an Envoy `listener` on some port, on every version
+ * (`envoyRestricts`). `enableDefaultDeny: false` does not make a direction drop nothing: Cilium adds an allow-all wildcard rule
  * beside its rules (pkg/policy/repository.go `computePolicyEnforcementAndRules`, case 3), and the more specific entries
  * of its allow rules still carry their authentication and proxy redirect.
  */
@@ -445,7 +446,28 @@ export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig): boo
   if (dp.defaultDeny || dp.init || dp.deny.length > 0) return true;
   const l7Restricts = !l7VisibilityOnly(dp, config.version);
   return dp.allow.some((item) => (item.authentication !== undefined && item.authentication !== 'disabled')
-    || (l7Restricts && item.l4.kind === 'ports' && item.l4.portRules.some((pr) => l7Kind(pr) !== undefined)));
+    || (item.l4.kind === 'ports' && item.l4.portRules.some((pr) => (l7Restricts && l7Kind(pr) !== undefined) || envoyRestricts(pr))));
+}
+
+/**
+ * Whether a port rule sends its connections to Envoy under a restriction that no `enableDefaultDeny: false` lifts: an SNI
+ * list ("TLS must be present and one of the provided SNIs must be indicated in the TLS handshake", pkg/policy/api/l4.go
+ * `PortRule.ServerNames`), TLS interception (`terminatingTLS`/`originatingTLS`) or a CiliumEnvoyConfig listener. Cilium's
+ * createL4Filter (pkg/policy/l4.go, main; the widening came with 1.18) gives such an entry the parser `tls` or `crd` and a per-selector policy,
+ * and widens only L7 rules to allow-all without default deny (`hasL7Rules := !rules.IsEmpty()` → `ensureWildcard`): the SNI
+ * list, the TLS contexts and the listener stay, so a connection with another SNI (or none), or one the listener refuses,
+ * is dropped by the proxy. 1.16-1.17 widen nothing.
+ */
+function envoyRestricts(pr: CompiledPortRule | undefined): boolean {
+  return pr !== undefined && ((pr.serverNames !== undefined && pr.serverNames.length > 0) || pr.proxy !== undefined);
+}
+
+/** What a port rule that `envoyRestricts` restricts, as words. */
+function restrictionText(pr: CompiledPortRule): string {
+  const sni = pr.serverNames !== undefined && pr.serverNames.length > 0 ? `restricts the TLS SNI to ${pr.serverNames.join(', ')}` : '';
+  const proxy = pr.proxy === undefined ? ''
+    : pr.proxy.listener !== undefined ? 'sends it to an Envoy listener' : 'intercepts its TLS';
+  return [sni, proxy].filter((t) => t !== '').join(' and ');
 }
 
 /** The notes of an unexplained decision: never written to. */
@@ -700,7 +722,12 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       protocol: L7Protocol.DNS, result: L7Result.ALLOWED, rules: dnsRules, matched: '(any name)',
       reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
     } : undefined;
-    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
+    const side = sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
+    // Envoy lets the connection through when one of the port's rules for the peer matches it: a plain one always, one
+    // with serverNames only for its SNIs (a listener by its own filters). Without a plain one, that is not known here.
+    if (entries.some((e) => l7Kind(e.pr) === undefined && !envoyRestricts(e.pr))) return side;
+    const restricted = entries.filter((e) => l7Kind(e.pr) === undefined).map((e) => `${describeItem(e.item)} ${restrictionText(e.pr as CompiledPortRule)}`);
+    return { ...side, unevaluatedRestriction: dedupe(restricted).join('; ') };
   }
   // allow-localhost: a redirect whose selector selects the host but is not the host selector itself (a wildcard, `all`,
   // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter

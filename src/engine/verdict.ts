@@ -199,6 +199,13 @@ export interface SideVerdict {
   readonly rule?: VerdictRuleRef;
   /** The L7 outcome, when L7 rules apply. @default - none: no L7 rule applies */
   readonly l7?: L7Outcome;
+  /**
+   * What the engine does not evaluate of the allow that decided: the TLS server names (`serverNames`), TLS interception or
+   * Envoy listener that every allow entry matching the connection without L7 rules carries, so that whether the proxy lets
+   * it through (its SNI, the listener's own filters) is not known.
+   * @default - none: the allow restricts nothing the engine does not evaluate
+   */
+  readonly unevaluatedRestriction?: string;
   /** The policies whose rules select the endpoint (any direction). */
   readonly policies: VerdictPolicyRef[];
   /** Further facts: ignored rules, unresolved references, near misses. */

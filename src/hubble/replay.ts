@@ -582,7 +582,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     // Allowed at L4 with L7 rules the proxy enforces, on a port whose requests the capture does not show (L3/L4 records
     // only, no L7 visibility): whether its requests pass is not known, and "allowed" would call a rollout safe that may
     // refuse them (HTTP 403, DNS REFUSED).
-    const unseen = verdict.verdict === 'allowed' && !withRequests.has(l4Key(c)) ? unseenRequests(verdict) : undefined;
+    const unseen = verdict.verdict !== 'allowed' ? undefined
+      : (!withRequests.has(l4Key(c)) ? unseenRequests(verdict) : undefined) ?? unevaluatedRestriction(verdict);
     if (unseen !== undefined) {
       errors.push({ connection: text, message: unseen });
       rollout.note(c, { notEvaluated: true });
@@ -1131,6 +1132,22 @@ function unseenRequests(v: Verdict): string | undefined {
       + `${l7.rules.length > 3 ? ' | …' : ''}) that the proxy enforces request by request, and the capture shows none of its ${l7.protocol.toUpperCase()} `
       + 'requests (L3/L4 records only): whether they pass is not known; capture with L7 visibility on this port (a policy with L7 rules '
       + 'on it in force, or the pod annotation policy.cilium.io/proxy-visibility) to judge them';
+  }
+  return undefined;
+}
+
+/**
+ * Why an allowed connection is not judged when the allow that decided it restricts what flows do not show (the engine's
+ * `unevaluatedRestriction`: TLS server names, TLS interception, an Envoy listener): Envoy refuses a connection with
+ * another SNI, or none (pkg/policy/api/l4.go `PortRule.ServerNames`: "TLS must be present and one of the provided SNIs
+ * must be indicated in the TLS handshake"), and Hubble records no SNI.
+ */
+function unevaluatedRestriction(v: Verdict): string | undefined {
+  for (const side of [v.egress, v.ingress]) {
+    if (side.unevaluatedRestriction === undefined) continue;
+    return `the policies allow it at ${side.direction} only through the proxy: ${side.unevaluatedRestriction}, which the engine does not evaluate and `
+      + 'Hubble records do not show (the proxy refuses a connection with another SNI, or without TLS, and what the listener refuses): whether it '
+      + 'passes is not known; check the TLS settings by hand';
   }
   return undefined;
 }

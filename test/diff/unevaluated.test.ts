@@ -71,6 +71,36 @@ describe('diff: changes the engine does not evaluate', () => {
   });
 });
 
+// Session 48: what the engine misses of these items is the restriction of an allow it judges, so an item added narrows and
+// one removed widens. Before: serverNames added to a plain allow counted as `allowed` only (an "allow added"), so
+// `--fail-on denied` passed though Envoy now refuses every other SNI; serverNames removed counted as `denied` only, so
+// `--fail-on allowed` passed though every SNI now passes.
+describe('diff: --fail-on counts an unevaluated restriction added as denied, removed as allowed', () => {
+  const sni = egress('', ', serverNames: [api.example.com]');
+  const listener = egress('', ', listener: { envoyConfig: { kind: CiliumEnvoyConfig, name: cec }, name: l }');
+  const withAuth = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', mutualAuth: true });
+  test.each([
+    ['serverNames added to a plain allow', diff(egress(''), sni), false, true],
+    ['serverNames removed from an allow', diff(sni, egress('')), true, false],
+    ['an Envoy listener added', diff(egress(''), listener), false, true],
+    ['an Envoy listener removed', diff(listener, egress('')), true, false],
+    ['mutual authentication (judged as passing) added', Connectivity.diff(withAuth(egress('')), withAuth(egress('    authentication: { mode: required }\n'))),
+      false, true],
+    ['mutual authentication (judged as passing) removed', Connectivity.diff(withAuth(egress('    authentication: { mode: required }\n')), withAuth(egress(''))),
+      true, false],
+  ] as const)('%s', (_name, doc, mayAllow, mayDeny) => {
+    expect(doc.changes).toEqual([]);
+    expect(doc.notCompared).toHaveLength(1);
+    expect(doc.notCompared?.[0]).toMatchObject({ mayAllow, mayDeny });
+  });
+
+  test('an item with serverNames added for a peer allowed before by nothing: the allow itself is compared (newly allowed)', () => {
+    const other = egress('').replace('app: api', 'app: other');
+    const doc = diff(other, `${other}  - toEndpoints: [{ matchLabels: { app: api } }]\n    toPorts: [{ ports: [{ port: "443", protocol: TCP }], serverNames: [api.example.com] }]\n`);
+    expect(doc.changes).toMatchObject([{ from: 'prod/app=web', to: 'prod/app=api', before: 'denied', after: 'allowed', ports: ['443/TCP'] }]);
+  });
+});
+
 describe('report: allows the engine does not evaluate are noted', () => {
   test('an item with serverNames: its connections listed as allowed, with a note naming the item', () => {
     const doc = Connectivity.report(PolicySet.fromYaml(egress('', ', serverNames: [api.example.com]'), { file: 'p.yaml' }));

@@ -40,6 +40,10 @@ describe('skipped records', () => {
     ['a TO_OVERLAY trace without direction', sample('hubble-otel.basic-sample-400-icmpv4-flows.jsonl', 3), 'no-direction'],
     ['an IPv4 echo reply ("ICMPv4": {}) with is_reply unknown', flow({ is_reply: undefined, l4: { ICMPv4: {} } }), 'reply'],
     ['an ICMP destination unreachable with is_reply unknown', flow({ is_reply: undefined, l4: { ICMPv4: { type: 3, code: 3 } } }), 'reply'],
+    // Session 48: a SYN-ACK without is_reply (a trace reason Hubble does not map: encapsulation, decapsulation, unknown) was
+    // judged as a connection from the server to the client's ephemeral port.
+    ['a TCP SYN-ACK with is_reply unknown', flow({ is_reply: undefined, l4: { TCP: { source_port: 8080, destination_port: 40000, flags: { SYN: true, ACK: true } } } }),
+      'reply'],
     ['a socket-LB translation', flow({ Type: 'SOCK', verdict: 'TRANSLATED', event_type: { type: 7 } }), 'socket-translation'],
     ['a TRACED verdict', flow({ verdict: 'TRACED' }), 'socket-translation'],
     ['a debug event', flow({ event_type: { type: 2 } }), 'not-a-connection-event'],
@@ -203,6 +207,15 @@ describe('connection attempts', () => {
     expect(normalizeFlow(flow({ l4: { ICMPv6: { type: 128 } } }))).toMatchObject({ protocol: 'ICMP', icmpType: 128, icmpFamily: 'IPv6' });
     // An echo reply explicitly marked as not a reply is judged (is_reply is authoritative when present).
     expect(normalizeFlow(flow({ l4: { ICMPv4: {} } }))).toMatchObject({ protocol: 'ICMP', icmpType: 0 });
+  });
+
+  test('TCP: a SYN or an ACK with is_reply unknown is judged; a SYN-ACK marked not a reply is judged (is_reply is authoritative)', () => {
+    const tcp = (flags: Record<string, boolean>, isReply: boolean | undefined): HubbleFlow =>
+      flow({ is_reply: isReply, l4: { TCP: { source_port: 40000, destination_port: 8080, flags } } });
+    expect(normalizeFlow(tcp({ SYN: true }, undefined))).toMatchObject({ protocol: 'TCP', port: 8080 });
+    expect(normalizeFlow(tcp({ ACK: true, PSH: true }, undefined))).toMatchObject({ protocol: 'TCP', port: 8080 });
+    expect(normalizeFlow(tcp({ SYN: true, ACK: true }, false))).toMatchObject({ protocol: 'TCP', port: 8080 });
+    expect(normalizeFlow(tcp({ SYN: true, ACK: true }, undefined))).toEqual({ skip: 'reply' });
   });
 
   test('what the cluster did: policy verdicts, drops, audit, L7 refusals', () => {

@@ -119,3 +119,29 @@ describe('a direction without default deny is enforced where its allow rules can
     expect((await rollout([flow(CLIENT, SERVER, 80), flow(SERVER, CLIENT, 81)], set)).readyToEnforce).toBe(true);
   });
 });
+
+// Session 48: an allow rule with `serverNames`, TLS interception or an Envoy listener was not counted as enforcing under
+// `enableDefaultDeny: false`, so its namespace was "nothing to enforce" though the proxy drops a connection with another
+// SNI (or none) or one the listener refuses. Cilium's createL4Filter (pkg/policy/l4.go) widens only L7 rules to allow-all
+// without default deny (`ensureWildcard`); the SNI list, the TLS contexts and the listener stay, on every version.
+describe('a direction without default deny is enforced where an allow rule restricts the TLS SNI or names a listener', () => {
+  const PORT = (extra: string): string => `    toPorts: [{ports: [{port: "443", protocol: TCP}], ${extra}}]\n`;
+  test.each([
+    ['serverNames on ingress, 1.19', 'ingress', PORT('serverNames: [api.example.com]'), CiliumVersion.V1_19, true],
+    ['serverNames on ingress, 1.17', 'ingress', PORT('serverNames: [api.example.com]'), CiliumVersion.V1_17, true],
+    ['serverNames on egress, 1.18', 'egress', PORT('serverNames: [api.example.com]'), CiliumVersion.V1_18, true],
+    ['an Envoy listener on egress, 1.19', 'egress', PORT('listener: {envoyConfig: {kind: CiliumEnvoyConfig, name: cec}, name: l}'), CiliumVersion.V1_19, true],
+    ['TLS interception on egress, 1.19', 'egress',
+      PORT('terminatingTLS: {secret: {namespace: cli, name: t}}, originatingTLS: {secret: {namespace: cli, name: o}}'), CiliumVersion.V1_19, true],
+    ['the same port without them (plain L4), 1.19', 'egress', '    toPorts: [{ports: [{port: "443", protocol: TCP}]}]\n', CiliumVersion.V1_19, false],
+  ] as const)('%s', async (_name, direction, port, version, enforced) => {
+    const peer = direction === 'ingress' ? 'fromEntities: [cluster]' : 'toEntities: [world]';
+    const set = clientPolicy(`  enableDefaultDeny: {${direction}: false}\n  ${direction}:\n  - ${peer}\n${port}`, { ciliumVersion: version });
+    // The client seen only at the other side: the direction with the rule is not judged.
+    const r = await rollout([direction === 'ingress' ? flow(CLIENT, SERVER, 80) : flow(SERVER, CLIENT, 80)], set);
+    expect(r.readyToEnforce).toBe(false);
+    expect(r.reason).toMatch(enforced
+      ? new RegExp(`^not ready: the policies enforce ${direction} of pod:cli:app=client \\(what they would drop there is not known`)
+      : /^nothing to enforce: the policies enforce no direction on the pods of the namespace/);
+  });
+});

@@ -1,0 +1,65 @@
+// Session 48: replay judged a connection allowed only by a rule with `serverNames` (or TLS interception, or an Envoy
+// listener) as ALLOWED, "unchanged", and its namespace "ready to enforce", though Envoy refuses a connection with another
+// SNI or without TLS (pkg/policy/api/l4.go `PortRule.ServerNames`: "TLS must be present and one of the provided SNIs must
+// be indicated in the TLS handshake") and Hubble records no SNI. Now such a connection is NOT JUDGED, its namespace not
+// ready, and the gate fails closed; a plain allow of the same peer and port beside it lets every connection through (Envoy
+// takes any matching rule of the port), so the connection is judged as before.
+import { describe, expect, test } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import { FlowSource, replayFlows } from '../../src/hubble';
+import { verdict } from '../engine/helpers';
+
+/** One forwarded TCP connection attempt (jsonpb) from shop/app=client to shop/app=web on `port`. */
+function flow(port: number): string {
+  const end = (app: string, identity: number): Record<string, unknown> => ({
+    identity, namespace: 'shop', pod_name: `${app}-1`, labels: [`k8s:app=${app}`, 'k8s:io.kubernetes.pod.namespace=shop'],
+  });
+  return JSON.stringify({ flow: {
+    time: '2025-06-02T10:00:00Z', verdict: 'FORWARDED', Type: 'L3_L4', traffic_direction: 'EGRESS', is_reply: false,
+    IP: { source: '10.0.1.10', destination: '10.0.2.20' }, l4: { TCP: { source_port: 40000, destination_port: port } },
+    source: end('client', 300), destination: end('web', 301),
+  } });
+}
+
+/** A CNP selecting shop/app=web with these ingress items (YAML lines). */
+function webIngress(items: string): PolicySet {
+  return PolicySet.fromYaml(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress:
+${items}`, { file: 'web.yaml' });
+}
+
+const SNI = '  - fromEndpoints: [{matchLabels: {app: client}}]\n    toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: [api.example.com]}]\n';
+const TLS = '  - fromEndpoints: [{matchLabels: {app: client}}]\n'
+  + '    toPorts: [{ports: [{port: "443", protocol: TCP}], terminatingTLS: {secret: {namespace: shop, name: t}}}]\n';
+const PLAIN = '  - fromEndpoints: [{matchLabels: {app: client}}]\n    toPorts: [{ports: [{port: "443", protocol: TCP}]}]\n';
+
+describe('replay: an allow only through an SNI list, TLS interception or a listener is not judged', () => {
+  test.each([
+    // name, ingress items, port, not judged, the engine's restriction text (undefined: none)
+    ['serverNames only', SNI, 443, true, 'CiliumNetworkPolicy shop/web spec.ingress[0] restricts the TLS SNI to api.example.com'],
+    ['TLS interception only', TLS, 443, true, 'CiliumNetworkPolicy shop/web spec.ingress[0] intercepts its TLS'],
+    ['serverNames and a plain allow of the same peer and port', SNI + PLAIN, 443, false, undefined],
+    ['serverNames on another port than the flow (default deny decides)', SNI, 8443, false, undefined],
+  ] as const)('%s', async (_name, items, port, notJudged, restriction) => {
+    const set = webIngress(items);
+    const v = verdict(set, 'pod:shop:app=client', 'pod:shop:app=web', port);
+    expect(v.ingress.unevaluatedRestriction).toBe(restriction);
+    const report = await replayFlows(FlowSource.text(flow(port)), set);
+    const shop = report.namespaces.find((n) => n.namespace === 'shop');
+    if (notJudged) {
+      expect(report.connections).toEqual([]);
+      expect(report.errors).toHaveLength(1);
+      expect(report.errors[0].message).toMatch(/^the policies allow it at ingress only through the proxy: .*(restricts|intercepts)/);
+      expect(report.summary.notEvaluated).toBe(1);
+      expect(shop?.readyToEnforce).toBe(false);
+    } else {
+      expect(report.errors).toEqual([]);
+      expect(report.connections).toHaveLength(1);
+      expect(report.connections[0].predicted.verdict).toBe(port === 443 ? 'allowed' : 'denied');
+    }
+  });
+});
