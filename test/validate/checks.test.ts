@@ -27,3 +27,31 @@ describe.each(CASES.map((c) => [c.id, c] as const))('%s', (id, c) => {
     expect(summary(diags.filter((d) => d.severity === Severity.ERROR))).toEqual([]);
   });
 });
+
+describe('peer lists by direction (schema-rules.ts checkItem): entries that must be objects, FQDN selectors of egress allows only', () => {
+  const doc = (ingress: unknown[], egress: unknown[]): PolicyDocumentModel => ({
+    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { endpointSelector: {}, ingress, egress },
+  }) as unknown as PolicyDocumentModel;
+  const crd = (diags: readonly Diagnostic[]): string[] => summary(diags.filter((d) => d.id.startsWith('crd-')));
+
+  it('an entry that is no object, in every object list of an egress rule: crd-type at the entry; objects pass', () => {
+    // Seed-4848 mutants of checkItem's OBJECT_LIST_FIELDS loop (its body emptied, `item[field] === undefined`): no entry was checked.
+    expect(crd(checkDocument(doc([], [{ endpoints: [5], nodes: [null], fqdns: ['x.com'], services: ['svc'] }])))).toEqual([
+      'crd-type @ spec.egress[0].toEndpoints[0]', 'crd-type @ spec.egress[0].toNodes[0]', 'crd-type @ spec.egress[0].toFQDNs[0]',
+      'crd-type @ spec.egress[0].toServices[0]',
+    ]);
+    expect(crd(checkDocument(doc([{ endpoints: [null, {}] }], [{ endpoints: [{}], fqdns: [{ matchName: 'a.example.com' }] }]))))
+      .toEqual(['crd-type @ spec.ingress[0].fromEndpoints[0]']);
+  });
+
+  it('toFQDNs and toServices in an ingress rule: only that they do not exist there, their entries not checked as egress ones', () => {
+    // Seed-4848 mutants of checkItem: the FQDN selectors checked in every direction (`direction === 'egress'` → true), and
+    // the entries of ingress toFQDNs/toServices checked (`&&` → `||`): findings on fields the API server drops.
+    const ingress = [{ endpoints: [{}], fqdns: [{ matchName: 'a b' }, {}, 'x.com'], services: ['svc'] }];
+    expect(crd(checkDocument(doc(ingress, [])))).toEqual(['crd-field-direction @ spec.ingress[0].toServices', 'crd-field-direction @ spec.ingress[0].toFQDNs']);
+    // The same selectors in an egress allow are checked; in an egress deny only the field is refused.
+    expect(crd(checkDocument(doc([], [{ fqdns: [{ matchName: 'a b' }, {}] }])))).toEqual([
+      'crd-fqdn-syntax @ spec.egress[0].toFQDNs[0].matchName', 'crd-fqdn-one-of @ spec.egress[0].toFQDNs[1]',
+    ]);
+  });
+});
