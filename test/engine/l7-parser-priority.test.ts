@@ -93,6 +93,17 @@ describe('Kafka and DNS rules of two selectors on one port (the broker both sele
     }
   });
 
+  test('items without a peer field are one selector, any peer: both parsers refused on every version, the peer named "(any peer)"', () => {
+    // Seed-4848 mutant of l7-parsers.ts peerText (the wildcard key `*` printed as is): the note named the peer "*".
+    const anyPeer = (rules: Record<string, unknown>): Record<string, unknown> => ({ toPorts: [{ ports: P, rules }] });
+    for (const version of [CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19]) {
+      const v = judged(set([anyPeer(KAFKA.toPorts[0].rules), anyPeer(DNS.toPorts[0].rules)], version), WEB, BROKER, 9092, { kafka: 'produce orders' });
+      expect(v.verdict, version.toString()).toBe('allowed');
+      const peer = version.atLeast(CiliumVersion.V1_18) ? '(any peer)' : '';
+      expect(mergeNotes(v.egress.notes), version.toString()).toEqual([REFUSED('0', '1', 'kafka', 'dns', peer)]);
+    }
+  });
+
   test('toFQDNs peers are a selector per name: two names are other peers (the redirect not known), one name the same peer (refused)', () => {
     // Seed-4545 mutant of parser-conflicts.ts peerKeys (every FQDN selector one key): two names were taken for one peer.
     const fqdn = (name: string, rules: Record<string, unknown>): Record<string, unknown> => ({

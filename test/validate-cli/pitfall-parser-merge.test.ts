@@ -68,6 +68,18 @@ describe('flagged', () => {
     expect(kinds({ ...files, 'b.yaml': policy('b', API, `  ingress:\n${from(WORKER, P80, KAFKA)}`) })).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0] other peers']);
   });
 
+  it('items without a peer field (any peer, one wildcard selector): refused on every version, the peer named "(any peer)" from 1.18', () => {
+    // Seed-4848 mutant of l7-parsers.ts peerText (the wildcard key `*` printed as is): the finding named the peer "*".
+    const anyPeer = (rules: string): string => `    - toPorts: [{ ports: [${P80}], ${rules} }]\n`;
+    const files = { 'a.yaml': policy('a', API, `  ingress:\n${anyPeer(HTTP)}`), 'b.yaml': policy('b', API, `  ingress:\n${anyPeer(KAFKA)}`) };
+    for (const version of ['1.17', '1.18', '1.19']) {
+      const found = flagged(files, version);
+      expect(found.map(([where]) => where), version).toEqual(['b.yaml:9 spec.ingress[0].toPorts[0]']);
+      expect(/a rule that may select the same endpoints( for the same peer [^:]*)?: Cilium cannot merge/.exec(found[0][1])?.[1], version)
+        .toBe(version === '1.17' ? undefined : ' for the same peer (any peer)');
+    }
+  });
+
   it('inside one rule: two items on the same port', () => {
     expect(at({ 'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, P80, KAFKA)}`) }))
       .toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
