@@ -374,12 +374,14 @@ export const ACCEPTED = new Set([
 /**
  * Whether a finding means the cluster does not have the policy: an error of the CRD schema, of the agent's `Sanitize`, or
  * of the reader (a value of the wrong type). Not: version findings (an older API server prunes a newer field and stores
- * the rest, which the engine models; those the older schema refuses instead are found by engine/admission.ts `versionSchemaRefusals`), and findings on
- * `metadata` (they do not change what the rules mean; Cilium's own
- * policy tests use names such as `fooIngressRule1`), and the `ACCEPTED` ones.
+ * the rest, which the engine models; those the older schema refuses instead are found by engine/admission.ts
+ * `versionSchemaRefusals`), and the `ACCEPTED` ones. Findings on `metadata` count: a name that is no DNS-1123 subdomain
+ * (`fooIngressRule1`), a namespace that is no DNS-1123 label, a bad label or annotation make the API server refuse the
+ * object whatever its rules say (apiextensions-apiserver pkg/registry/customresource/validator.go
+ * `customResourceValidator.Validate` → apimachinery `ValidateObjectMetaAccessor(…, NameIsDNSSubdomain, …)`).
  */
 export function refusesPolicy(d: Diagnostic): boolean {
-  if (d.severity !== Severity.ERROR || d.id.startsWith('crd-metadata-') || ACCEPTED.has(d.id)) return false;
+  if (d.severity !== Severity.ERROR || ACCEPTED.has(d.id)) return false;
   const layer = layerOf(d.id);
   return layer === CheckLayer.CRD || layer === CheckLayer.SANITIZE || layer === CheckLayer.PARSE;
 }

@@ -18,7 +18,7 @@
  * | `k8s-np-policy-types` | k8s | error | all | policyTypes with a value other than Ingress and Egress, or more than two |
  */
 import { Diagnostic, Severity } from '../core/errors';
-import { nameMissing, nameNotString } from '../model/object-names';
+import { metadataNotString, nameMissing } from '../model/object-names';
 import { checkInfo } from './catalogue';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { nullListItemsAsEmpty } from '../model/null-map-values';
@@ -306,22 +306,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The findings that make the engine and the pitfall layer treat a NetworkPolicy as absent. Metadata findings do not
- * count: they do not change what the rules mean, and offline policy sets (np-guard's tests, Cilium's own) use names such
- * as `use_common_labels` that the API server would refuse; `validate` still reports them as errors.
+ * The findings that make the engine and the pitfall layer treat a NetworkPolicy as absent: every error of the API server's
+ * checks, metadata included. A name that is no DNS-1123 subdomain (`use_common_labels`) or a namespace that is no DNS-1123
+ * label makes it refuse the object (kubernetes pkg/apis/networking/validation `ValidateNetworkPolicy` →
+ * `ValidateObjectMeta(…, ValidateNetworkPolicyName, …)`, `NameIsDNSSubdomain`), whatever its rules say.
  */
 export function networkPolicyRejections(obj: unknown): Diagnostic[] {
-  return [...nameRejections(obj), ...validateNetworkPolicy(obj).filter((d) => d.id !== 'k8s-np-metadata')];
+  return [...nameRejections(obj), ...validateNetworkPolicy(obj)];
 }
 
 /**
  * No object of the cluster at all, whatever the rules say: a NetworkPolicy without a name (`nameMissing`: no name and no
- * generateName) or with one that is no string (`nameNotString`), as the reader reports it (`parse.ts`) and as a Cilium
- * policy's is refused (`parse-missing-name`, `parse-wrong-type`).
+ * generateName) or with a name or namespace that is no string (`metadataNotString`), as the reader reports it (`parse.ts`)
+ * and as a Cilium policy's is refused (`parse-missing-name`, `parse-wrong-type`).
  */
 function nameRejections(obj: unknown): Diagnostic[] {
   const meta = isObject(obj) ? obj.metadata : undefined;
-  const field = nameNotString(meta);
+  const field = metadataNotString(meta);
   if (field !== undefined) {
     const value = (meta as Record<string, unknown>)[field];
     return [{ id: 'parse-wrong-type', severity: Severity.ERROR, path: `metadata.${field}`,

@@ -210,10 +210,29 @@ spec:
     expect(two).toContain('cannot parse the CIDR "010.0.0.0/8" at spec.ingress[0].from[0].ipBlock.cidr (and 1 more) (rule.Sanitize');
   });
 
-  test('a name the API server refuses does not change what the rules mean: the policy is enforced', () => {
-    const s = yamlSet(cnpText('fooIngressRule1'));
-    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
-    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
+  test('a name, namespace or label the API server refuses: the policy is not in the cluster, so not enforced', () => {
+    // The valid policy: api default-deny but for web.
+    const valid = yamlSet(cnpText('foo-ingress-rule-1'));
+    expect([verdict(valid, WEB, API, '80/TCP').allowed, verdict(valid, 'pod:default:app=db', API, '80/TCP').allowed]).toEqual([true, false]);
+    expect(skipped(valid)).toEqual([]);
+    for (const [text, id] of [
+      [cnpText('fooIngressRule1'), 'crd-metadata-name'],
+      [cnpText('foo_ingress'), 'crd-metadata-name'],
+      [cnpText('p').replace('namespace: default}', 'namespace: default, labels: {"a b": x}}'), 'crd-metadata-labels'],
+    ] as const) {
+      const s = yamlSet(text);
+      // Refused whole: api is selected by no imported rule, so db is allowed as web is (default allow).
+      expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed], text).toEqual([true, true]);
+      expect(skipped(s)).toHaveLength(1);
+      expect(skipped(s)[0]).toContain(`[${id}]`);
+    }
+  });
+
+  test('a refused copy of a name replaces nothing: the stored policy of that name stays in force', () => {
+    // `P` is refused (not stored), so it neither replaces `p` nor is enforced itself.
+    const s = yamlSet(`${cnpText('p')}---
+${cnpText('P').replace('app: web', 'app: db')}`);
+    expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed]).toEqual([true, false]);
   });
 });
 
