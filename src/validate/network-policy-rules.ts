@@ -8,7 +8,7 @@
  * |---|---|---|---|---|
  * | `k8s-np-api-version` | k8s | error | all | a NetworkPolicy apiVersion other than networking.k8s.io/v1 (the only one served) |
  * | `k8s-np-type` | k8s | error | all | a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...) |
- * | `k8s-np-metadata` | k8s | error | all | a NetworkPolicy name that is not a DNS-1123 subdomain, or a namespace that is not a DNS-1123 label |
+ * | `k8s-np-metadata` | k8s | error | all | a NetworkPolicy name (or generateName) that makes no DNS-1123 subdomain, or a namespace that is not a DNS-1123 label |
  * | `k8s-np-selector` | k8s | error | all | an invalid podSelector or namespaceSelector (label key or value, operator, values) |
  * | `k8s-np-peer` | k8s | error | all | a from/to peer with none of podSelector, namespaceSelector and ipBlock, or ipBlock beside a selector |
  * | `k8s-np-ip-block` | k8s | error | all | an ipBlock cidr or except that is not a CIDR, or an except not strictly inside the cidr |
@@ -22,7 +22,7 @@ import { metadataNotString, nameMissing } from '../model/object-names';
 import { checkInfo } from './catalogue';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { nullListItemsAsEmpty } from '../model/null-map-values';
-import { isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQualifiedName, parseCidrApiServer, prefixContains } from './syntax';
+import { generateNameRefused, isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQualifiedName, parseCidrApiServer, prefixContains } from './syntax';
 
 /** Findings of the API server's NetworkPolicy validation, in document order; `[]` for a valid one (or not a NetworkPolicy). */
 export function validateNetworkPolicy(obj: unknown): Diagnostic[] {
@@ -105,6 +105,11 @@ class Checker {
     if (typeof meta.name === 'string' && !isDns1123Subdomain(meta.name)) {
       this.report('k8s-np-metadata', 'metadata.name', `metadata.name ${JSON.stringify(meta.name)} is not a DNS-1123 subdomain`,
         'use lower-case letters, digits, "-" and "." (at most 253 characters, starting and ending with a letter or digit)');
+    }
+    if (typeof meta.generateName === 'string' && meta.generateName !== ''
+      && generateNameRefused(meta.generateName, typeof meta.name === 'string' && meta.name !== '')) {
+      this.report('k8s-np-metadata', 'metadata.generateName', `metadata.generateName ${JSON.stringify(meta.generateName)} does not make a DNS-1123 subdomain`,
+        'use lower-case letters, digits, "-" and ".", starting with a letter or digit');
     }
     if (typeof meta.namespace === 'string' && meta.namespace !== '' && !isDns1123Label(meta.namespace)) {
       this.report('k8s-np-metadata', 'metadata.namespace', `metadata.namespace ${JSON.stringify(meta.namespace)} is not a DNS-1123 label`,

@@ -228,6 +228,31 @@ spec:
     }
   });
 
+  test('a generateName the API server refuses (the name it makes is no DNS-1123 subdomain): not enforced; a valid one is', () => {
+    const generated = (prefix: string): string => cnpText('p').replace('{name: p,', `{generateName: ${JSON.stringify(prefix)},`);
+    for (const prefix of ['web-', 'web', 'a.b-']) {
+      const s = yamlSet(generated(prefix));
+      expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed], prefix).toEqual([true, false]);
+    }
+    // Upper case; `-a` starts with a dash; `a.-` makes a label `-xxxxx` (apimachinery maskTrailingDash, then the generated name).
+    for (const prefix of ['Web-', '-a', 'a.-', 'x'.repeat(254)]) {
+      const s = yamlSet(generated(prefix));
+      expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed], prefix).toEqual([true, true]);
+      expect(skipped(s)[0], prefix).toContain('at metadata.generateName [crd-metadata-name]');
+    }
+    const np = (prefix: string): PolicySet => PolicySet.fromYaml(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {generateName: ${JSON.stringify(prefix)}, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+`, { file: 'np.yaml' });
+    expect([verdict(np('api-'), 'pod:default:app=db', API, '80/TCP').allowed, verdict(np('API-'), 'pod:default:app=db', API, '80/TCP').allowed])
+      .toEqual([false, true]);
+    expect(skipped(np('API-'))[0]).toContain('[k8s-np-metadata]');
+  });
+
   test('a refused copy of a name replaces nothing: the stored policy of that name stays in force', () => {
     // `P` is refused (not stored), so it neither replaces `p` nor is enforced itself.
     const s = yamlSet(`${cnpText('p')}---
