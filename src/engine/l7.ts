@@ -108,13 +108,34 @@ export function describeHttpRule(rule: HttpRuleModel): string {
   // Order-free matchers sorted (pkg/envoy `getHTTPRule`: the `headers` entries and the `headerMatches` without a mismatch
   // action are Envoy HeaderMatchers, all of which must hold, sorted by `SortHeaderMatchers`); a `headerMatches` entry with a
   // mismatch action acts on the request in turn and keeps its place (`SortHeaderMatches(headerMatches)` is commented out).
-  if ((rule.headers ?? []).length > 0) parts.push(`headers [${(rule.headers ?? []).map(headerEntryText).sort(compareCodeUnits).join('; ')}]`);
+  // A `headerMatches` entry that is the very HeaderMatcher of a `headers` entry is written as that entry, in the one list
+  // (a matcher written twice is one requirement), so the two spellings of one rule read alike.
   const matches = rule.headerMatches ?? [];
-  if (matches.length > 0) {
-    const refusing = matches.filter((m) => headerMatchRefuses(m)).map(describeHeaderMatch).sort(compareCodeUnits);
-    parts.push(`headerMatches [${[...refusing, ...matches.filter((m) => !headerMatchRefuses(m)).map(describeHeaderMatch)].join('; ')}]`);
+  const asEntries = matches.map(headersEntryOf);
+  const entries = [...(rule.headers ?? []), ...asEntries.filter((e): e is string => e !== undefined)];
+  if (entries.length > 0) parts.push(`headers [${[...new Set(entries.map(headerEntryText))].sort(compareCodeUnits).join('; ')}]`);
+  const rest = matches.filter((_m, i) => asEntries[i] === undefined);
+  if (rest.length > 0) {
+    const refusing = rest.filter((m) => headerMatchRefuses(m)).map(describeHeaderMatch).sort(compareCodeUnits);
+    parts.push(`headerMatches [${[...refusing, ...rest.filter((m) => !headerMatchRefuses(m)).map(describeHeaderMatch)].join('; ')}]`);
   }
   return parts.join(' ');
+}
+
+/**
+ * The `headers` entry that makes the same Envoy HeaderMatcher as a `headerMatches` entry, or `undefined`. pkg/envoy
+ * `getHTTPRule` turns a `headers` entry `Name: value` into `{name: Name, exact: value}` and `Name` into `{name: Name,
+ * present}`, and a `headerMatches` entry without a mismatch action and without a Secret into `{name, exact: value}`, or
+ * `{name, present}` when its value is empty: `{name: X-Env, value: prod}` is `X-Env: prod`, `{name: X-Env}` is `X-Env`.
+ * Only where the entry reads back as the same name and value (`headerRequirement`) and can match a request: a name with a
+ * space or a trailing `:`, or a value with whitespace at an end, has no such entry.
+ */
+function headersEntryOf(m: HeaderMatchModel): string | undefined {
+  if (m.secret !== undefined || !headerMatchRefuses(m) || typeof m.name !== 'string' || m.name === '') return undefined;
+  const value = m.value !== undefined && m.value !== '' ? m.value : undefined;
+  const entry = value === undefined ? m.name : `${m.name}: ${value}`;
+  const read = headerRequirement(entry);
+  return read.name === m.name.toLowerCase() && read.value === value && headerNeverMatches(entry) === undefined ? entry : undefined;
 }
 
 /**

@@ -52,3 +52,15 @@ export function nameNotString(metadata: unknown): 'name' | 'generateName' | unde
   const wrong = (v: unknown): boolean => v !== undefined && v !== null && typeof v !== 'string';
   return wrong(m.name) ? 'name' : wrong(m.generateName) ? 'generateName' : undefined;
 }
+
+/**
+ * The field of an object's `metadata` that places it and is written, but not as a string: `nameNotString`'s, else
+ * `namespace` (`namespace: 7`, `namespace: [a]`), or `undefined`. `ObjectMeta.Namespace` is a Go string too: the API server
+ * cannot decode such an object and stores none, so it is judged in no namespace at all (never enforced). Null is no value.
+ */
+export function metadataNotString(metadata: unknown): 'name' | 'generateName' | 'namespace' | undefined {
+  const field = nameNotString(metadata);
+  if (field !== undefined || typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return field;
+  const ns = (metadata as { namespace?: unknown }).namespace;
+  return ns !== undefined && ns !== null && typeof ns !== 'string' ? 'namespace' : undefined;
+}

@@ -18,7 +18,7 @@ import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
 import { nonStringMetadataValues, nullMetadataValues, readManifest } from './manifests';
-import { nameMissing, nameNotString } from './object-names';
+import { metadataNotString, nameMissing } from './object-names';
 import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
 import { DiagnosticBudget, omittedDiagnostic, omittedOf } from './diagnostic-budget';
@@ -270,8 +270,9 @@ function readResource(
     // A NetworkPolicy without a name, said as a policy's is (`Reader.readMetadata`): the API server stores no object
     // without one (kubectl: "resource name may not be empty").
     const meta = value.metadata;
-    // A name that is no string (`name: 0`): the API server cannot decode the object (`nameNotString`), said as a policy's is.
-    const notString = readManifest(value)?.type === 'network-policy' && isPlainObject(meta) ? nameNotString(meta) : undefined;
+    // A name or namespace that is no string (`name: 0`, `namespace: 7`): the API server cannot decode the object
+    // (`metadataNotString`), said as a policy's is.
+    const notString = readManifest(value)?.type === 'network-policy' && isPlainObject(meta) ? metadataNotString(meta) : undefined;
     if (notString !== undefined && isPlainObject(meta)) reader.read(meta[notString], 'string', ['metadata', notString]);
     if (readManifest(value)?.type === 'network-policy' && notString === undefined && nameMissing(meta)) {
       reader.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, isPlainObject(meta) ? ['metadata'] : [],

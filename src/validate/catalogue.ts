@@ -43,7 +43,7 @@ const W = Severity.WARNING;
  */
 export const CHECKS: readonly CheckInfo[] = [
   // API server / CRD schema of the target version.
-  { id: 'crd-metadata-name', severity: E, versions: 'all', what: 'metadata.name is not a DNS-1123 subdomain of at most 253 characters' },
+  { id: 'crd-metadata-name', severity: E, versions: 'all', what: 'metadata.name is not a DNS-1123 subdomain of at most 253 characters, or metadata.generateName makes none' },
   { id: 'crd-metadata-namespace', severity: E, versions: 'all', what: 'metadata.namespace is not a DNS-1123 label' },
   { id: 'crd-metadata-labels', severity: E, versions: 'all', what: 'a metadata label key is not a qualified name or its value not a label value' },
   { id: 'crd-metadata-annotations', severity: E, versions: 'all', what: 'a metadata annotation key is not a qualified name, or the annotations hold more than 256 KiB together' },
@@ -167,7 +167,7 @@ export const CHECKS: readonly CheckInfo[] = [
 export const NETWORK_POLICY_CHECKS: readonly CheckInfo[] = [
   { id: 'k8s-np-api-version', severity: E, versions: 'all', what: 'a NetworkPolicy apiVersion other than networking.k8s.io/v1 (the only one served)' },
   { id: 'k8s-np-type', severity: E, versions: 'all', what: 'a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...)' },
-  { id: 'k8s-np-metadata', severity: E, versions: 'all', what: 'a NetworkPolicy name that is not a DNS-1123 subdomain, or a namespace that is not a DNS-1123 label' },
+  { id: 'k8s-np-metadata', severity: E, versions: 'all', what: 'a NetworkPolicy name (or generateName) that makes no DNS-1123 subdomain, or a namespace that is not a DNS-1123 label' },
   { id: 'k8s-np-selector', severity: E, versions: 'all', what: 'an invalid podSelector or namespaceSelector (label key or value, operator, values)' },
   { id: 'k8s-np-peer', severity: E, versions: 'all', what: 'a from/to peer with none of podSelector, namespaceSelector and ipBlock, or ipBlock beside a selector' },
   { id: 'k8s-np-ip-block', severity: E, versions: 'all', what: 'an ipBlock cidr or except that is not a CIDR, or an except not strictly inside the cidr' },
@@ -374,12 +374,14 @@ export const ACCEPTED = new Set([
 /**
  * Whether a finding means the cluster does not have the policy: an error of the CRD schema, of the agent's `Sanitize`, or
  * of the reader (a value of the wrong type). Not: version findings (an older API server prunes a newer field and stores
- * the rest, which the engine models; those the older schema refuses instead are found by engine/admission.ts `versionSchemaRefusals`), and findings on
- * `metadata` (they do not change what the rules mean; Cilium's own
- * policy tests use names such as `fooIngressRule1`), and the `ACCEPTED` ones.
+ * the rest, which the engine models; those the older schema refuses instead are found by engine/admission.ts
+ * `versionSchemaRefusals`), and the `ACCEPTED` ones. Findings on `metadata` count: a name that is no DNS-1123 subdomain
+ * (`fooIngressRule1`), a namespace that is no DNS-1123 label, a bad label or annotation make the API server refuse the
+ * object whatever its rules say (apiextensions-apiserver pkg/registry/customresource/validator.go
+ * `customResourceValidator.Validate` → apimachinery `ValidateObjectMetaAccessor(…, NameIsDNSSubdomain, …)`).
  */
 export function refusesPolicy(d: Diagnostic): boolean {
-  if (d.severity !== Severity.ERROR || d.id.startsWith('crd-metadata-') || ACCEPTED.has(d.id)) return false;
+  if (d.severity !== Severity.ERROR || ACCEPTED.has(d.id)) return false;
   const layer = layerOf(d.id);
   return layer === CheckLayer.CRD || layer === CheckLayer.SANITIZE || layer === CheckLayer.PARSE;
 }

@@ -24,7 +24,7 @@
  *
  * | id | layer | severity | fires on | what |
  * |---|---|---|---|---|
- * | `crd-metadata-name` | crd | error | all | metadata.name is not a DNS-1123 subdomain of at most 253 characters |
+ * | `crd-metadata-name` | crd | error | all | metadata.name is not a DNS-1123 subdomain of at most 253 characters, or metadata.generateName makes none |
  * | `crd-metadata-namespace` | crd | error | all | metadata.namespace is not a DNS-1123 label |
  * | `crd-metadata-labels` | crd | error | all | a metadata label key is not a qualified name or its value not a label value |
  * | `crd-metadata-annotations` | crd | error | all | a metadata annotation key is not a qualified name, or the annotations hold more than 256 KiB together |

@@ -8,7 +8,7 @@
  * |---|---|---|---|---|
  * | `k8s-np-api-version` | k8s | error | all | a NetworkPolicy apiVersion other than networking.k8s.io/v1 (the only one served) |
  * | `k8s-np-type` | k8s | error | all | a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...) |
- * | `k8s-np-metadata` | k8s | error | all | a NetworkPolicy name that is not a DNS-1123 subdomain, or a namespace that is not a DNS-1123 label |
+ * | `k8s-np-metadata` | k8s | error | all | a NetworkPolicy name (or generateName) that makes no DNS-1123 subdomain, or a namespace that is not a DNS-1123 label |
  * | `k8s-np-selector` | k8s | error | all | an invalid podSelector or namespaceSelector (label key or value, operator, values) |
  * | `k8s-np-peer` | k8s | error | all | a from/to peer with none of podSelector, namespaceSelector and ipBlock, or ipBlock beside a selector |
  * | `k8s-np-ip-block` | k8s | error | all | an ipBlock cidr or except that is not a CIDR, or an except not strictly inside the cidr |
@@ -18,11 +18,11 @@
  * | `k8s-np-policy-types` | k8s | error | all | policyTypes with a value other than Ingress and Egress, or more than two |
  */
 import { Diagnostic, Severity } from '../core/errors';
-import { nameMissing, nameNotString } from '../model/object-names';
+import { metadataNotString, nameMissing } from '../model/object-names';
 import { checkInfo } from './catalogue';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { nullListItemsAsEmpty } from '../model/null-map-values';
-import { isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQualifiedName, parseCidrApiServer, prefixContains } from './syntax';
+import { generateNameRefused, isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQualifiedName, parseCidrApiServer, prefixContains } from './syntax';
 
 /** Findings of the API server's NetworkPolicy validation, in document order; `[]` for a valid one (or not a NetworkPolicy). */
 export function validateNetworkPolicy(obj: unknown): Diagnostic[] {
@@ -105,6 +105,11 @@ class Checker {
     if (typeof meta.name === 'string' && !isDns1123Subdomain(meta.name)) {
       this.report('k8s-np-metadata', 'metadata.name', `metadata.name ${JSON.stringify(meta.name)} is not a DNS-1123 subdomain`,
         'use lower-case letters, digits, "-" and "." (at most 253 characters, starting and ending with a letter or digit)');
+    }
+    if (typeof meta.generateName === 'string' && meta.generateName !== ''
+      && generateNameRefused(meta.generateName, typeof meta.name === 'string' && meta.name !== '')) {
+      this.report('k8s-np-metadata', 'metadata.generateName', `metadata.generateName ${JSON.stringify(meta.generateName)} does not make a DNS-1123 subdomain`,
+        'use lower-case letters, digits, "-" and ".", starting with a letter or digit');
     }
     if (typeof meta.namespace === 'string' && meta.namespace !== '' && !isDns1123Label(meta.namespace)) {
       this.report('k8s-np-metadata', 'metadata.namespace', `metadata.namespace ${JSON.stringify(meta.namespace)} is not a DNS-1123 label`,
@@ -306,22 +311,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The findings that make the engine and the pitfall layer treat a NetworkPolicy as absent. Metadata findings do not
- * count: they do not change what the rules mean, and offline policy sets (np-guard's tests, Cilium's own) use names such
- * as `use_common_labels` that the API server would refuse; `validate` still reports them as errors.
+ * The findings that make the engine and the pitfall layer treat a NetworkPolicy as absent: every error of the API server's
+ * checks, metadata included. A name that is no DNS-1123 subdomain (`use_common_labels`) or a namespace that is no DNS-1123
+ * label makes it refuse the object (kubernetes pkg/apis/networking/validation `ValidateNetworkPolicy` →
+ * `ValidateObjectMeta(…, ValidateNetworkPolicyName, …)`, `NameIsDNSSubdomain`), whatever its rules say.
  */
 export function networkPolicyRejections(obj: unknown): Diagnostic[] {
-  return [...nameRejections(obj), ...validateNetworkPolicy(obj).filter((d) => d.id !== 'k8s-np-metadata')];
+  return [...nameRejections(obj), ...validateNetworkPolicy(obj)];
 }
 
 /**
  * No object of the cluster at all, whatever the rules say: a NetworkPolicy without a name (`nameMissing`: no name and no
- * generateName) or with one that is no string (`nameNotString`), as the reader reports it (`parse.ts`) and as a Cilium
- * policy's is refused (`parse-missing-name`, `parse-wrong-type`).
+ * generateName) or with a name or namespace that is no string (`metadataNotString`), as the reader reports it (`parse.ts`)
+ * and as a Cilium policy's is refused (`parse-missing-name`, `parse-wrong-type`).
  */
 function nameRejections(obj: unknown): Diagnostic[] {
   const meta = isObject(obj) ? obj.metadata : undefined;
-  const field = nameNotString(meta);
+  const field = metadataNotString(meta);
   if (field !== undefined) {
     const value = (meta as Record<string, unknown>)[field];
     return [{ id: 'parse-wrong-type', severity: Severity.ERROR, path: `metadata.${field}`,

@@ -9,8 +9,9 @@ import { icmpTypeNumber } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import {
   ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector,
-  peerText, redirectOf,
+  peerText, redirectOf, resolvedRedirect,
 } from '../model/l7-parsers';
+import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
 import {
   CidrRuleModel, FqdnSelectorModel, IcmpFieldModel, IcmpRuleModel, L3_PEER_FIELDS, LabelSelectorModel, PortProtocolModel, PortRuleModel,
   RuleItemModel, SECTIONS, SectionName,
@@ -18,6 +19,7 @@ import {
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
 import { itemPeerScope } from './lockout-guard';
+import { InventoryPodTemplate } from './inventory';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
 import { mayOverlap, mostPinnedKey, peerCacheKey, pinnedValue } from './pod-selectors';
 import { arr, isObject } from './walk';
@@ -26,6 +28,24 @@ import { arr, isObject } from './walk';
 interface UseRef {
   readonly r: RuleView;
   readonly path: string;
+  /**
+   * The pods of the rule the use is on, where that is fewer than the rule's: a named port on ingress resolves per pod, so
+   * its redirect is that of one number on some of the pods only (`Resolution`).
+   * @default - the rule's pods
+   */
+  readonly pods?: readonly InventoryPodTemplate[];
+}
+
+/**
+ * The proxy redirect a use's port entry gets, and on which pods: a number's on all the rule's pods; a named port's by the
+ * number it resolves to (pkg/endpoint/bpf.go `proxyID` → `GetNamedPort`, 1.14-1.19): on ingress on each selected pod's own
+ * container ports (`pods`: those resolving it to that number), on egress on the cluster's (a name of one number only,
+ * `NamedPortMultiMap.GetNamedPort`; host-network pods add none). A name that resolves nowhere keeps its own key (the agent
+ * makes it no redirect).
+ */
+interface Resolution {
+  readonly redirect: string;
+  readonly pods?: readonly InventoryPodTemplate[];
 }
 
 /**
@@ -38,8 +58,14 @@ interface UseRef {
 export function l7ParserConflicts(run: PitfallRun): void {
   // First the parsers per filter, without peers: a merge group (filter and peer) meets two parsers only when its filter
   // does, so the peers (selectors worked out per item, the costly part) are read only for the items of such filters.
-  const found: { filter: ParserFilter; parser: string; ref: UseRef; item: RuleItemModel }[] = [];
+  const found: { filter: ParserFilter; parser: string; ref: UseRef; item: RuleItemModel; resolved: readonly Resolution[] }[] = [];
   const parsersByFilter = new Map<string, Set<string>>();
+  const addParser = (redirect: string, parser: string): void => {
+    const parsers = parsersByFilter.get(redirect);
+    if (parsers) parsers.add(parser);
+    else parsersByFilter.set(redirect, new Set([parser]));
+  };
+  const resolve = namedRedirects(run);
   for (const r of run.rules) {
     // A policy the API server or the agent refuses (`sanitize-l7-port-range` before 1.17) merges nothing: left out, as by the engine.
     if (!r.subject || r.refused) continue;
@@ -54,26 +80,33 @@ export function l7ParserConflicts(run: PitfallRun): void {
             for (const filter of parserFilters(direction, compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)))) {
               const parser = l7ParserOf(pr.rules, filter.protocol);
               if (parser === undefined) continue;
-              found.push({ filter, parser, ref: { r, path }, item });
+              const resolved = resolve(r, direction, redirectOf(filter));
+              found.push({ filter, parser, ref: { r, path }, item, resolved });
               // By redirect (`redirectKey`), which holds the filter: the uses of a filter or of a redirect with two parsers.
-              const parsers = parsersByFilter.get(redirectOf(filter));
-              if (parsers) parsers.add(parser);
-              else parsersByFilter.set(redirectOf(filter), new Set([parser]));
+              addParser(redirectOf(filter), parser);
+              for (const res of resolved) addParser(res.redirect, parser);
             }
           }
         });
       }
     }
   }
-  const uses = (perSelector: boolean): ParserUse<UseRef>[] => {
+  const met = (redirect: string): boolean => (parsersByFilter.get(redirect)?.size ?? 0) >= 2;
+  /** The uses, per filter; with `byRedirect`, per redirect, a named port's once per number it resolves to (its `filter.key`). */
+  const uses = (perSelector: boolean, byRedirect = false): ParserUse<UseRef>[] => {
     const list: ParserUse<UseRef>[] = [];
     let peersOf: { item: RuleItemModel; r: RuleView; peers: string[] } | undefined;
-    for (const { filter, parser, ref, item } of found) {
-      if ((parsersByFilter.get(redirectOf(filter))?.size ?? 0) < 2) continue;
+    for (const { filter, parser, ref, item, resolved } of found) {
+      const redirects: Resolution[] = byRedirect && resolved.length > 0 ? [...resolved] : [{ redirect: redirectOf(filter) }];
+      if (!(byRedirect ? redirects.some((res) => met(res.redirect)) : met(redirectOf(filter)))) continue;
       const { r } = ref;
       // The uses of one item follow each other.
       if (peersOf?.item !== item || peersOf.r !== r) peersOf = { item, r, peers: itemPeers(r, item, perSelector && parsersPerSelector(r.version)) };
-      for (const peer of peersOf.peers) list.push({ filter, parser, peer, ref });
+      for (const res of redirects) {
+        const at: UseRef = res.pods === undefined ? ref : { ...ref, pods: res.pods };
+        const keyed = byRedirect ? { ...filter, key: res.redirect } : filter;
+        for (const peer of peersOf.peers) list.push({ filter: keyed, parser, peer, ref: at });
+      }
     }
     return list;
   };
@@ -94,16 +127,22 @@ export function l7ParserConflicts(run: PitfallRun): void {
   // The agent takes two parsers on one redirect — from 1.18 of different peer selectors on one filter, on every version of
   // two filters of one first port (`80` and `80` with endPort: `redirectKey`) — but the redirect is made with one of them
   // (the engine's `parserRedirectsUndecided`, pkg/endpoint/bpf.go `addNewRedirects`): the uses met per redirect.
-  const perRedirect = uses(false).map((use) => ({ ...use, filter: { ...use.filter, key: redirectOf(use.filter) } }));
+  // A named port's redirect is the number it resolves to (`Resolution`): `http` (8080 on the pod) meets `8080` there.
+  const perRedirect = uses(false, true);
   reportMerges(run, mergeGroups(perRedirect), (use, hit) => {
     const { r } = use.ref;
     if (refused.has(`${r.doc}/${use.ref.path}`)) return;
     const c = hit.ref.r;
     if (use.filter.text !== hit.filter.text) {
+      const named = [use, hit].find((u) => u.filter.key !== redirectOf(u.filter));
+      const bare = (key: string): string => key.replace(/^(ingress|egress) /, '');
+      const resolvedText = named === undefined ? '' : ` (the named port ${bare(named.filter.text).replace(/\/.*$/, '')} is ${bare(named.filter.key)} on `
+        + `${named.filter.text.startsWith('ingress') ? 'the pods both select' : 'the cluster\'s pods'})`;
       run.report('pitfall-l7-parser-conflict', r, use.ref.path,
         `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on ${hit.filter.text} in ${itemName(c, hit.ref.path)}`
-        + `${c === r ? '' : ', a rule that may select the same endpoints'}: the agent takes both, but the two port entries get one proxy redirect `
-        + '(pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, with no parser), made with the parser '
+        + `${c === r ? '' : ', a rule that may select the same endpoints'}${resolvedText}: the agent takes both, but the two port entries get one proxy redirect `
+        + '(pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, a named port by the number it resolves to '
+        + 'on the endpoint, with no parser), made with the parser '
         + 'of one of them in Go map order (pkg/endpoint addNewRedirects), and the traffic of every peer on those ports goes to that proxy, which '
         + 'drops the requests it cannot parse: which protocol passes can change from one regeneration to the next',
         'give each protocol its own port; if one of the rules is not meant for these endpoints, narrow its endpointSelector');
@@ -250,14 +289,15 @@ function report(uses: readonly ParserUse<UseRef>[], reported: Set<string>, say: 
   const earlier = new Map<string, Earlier>();
   for (const use of uses) {
     const { r, path } = use.ref;
-    const subject = r.subject?.toString() ?? '';
+    // One use per distinct subject and pods (a named port's uses of one rule are on different pods).
+    const subject = `${r.subject?.toString() ?? ''}${use.ref.pods === undefined ? '' : `\0${use.ref.pods.map(podId).join('\0')}`}`;
     const value = key === undefined ? undefined : pinnedValue(r.subject, key);
     if (!reported.has(`${r.doc}/${path}`)) {
       let hit: ParserUse<UseRef> | undefined;
       for (const [parser, e] of earlier) {
         if (parser === use.parser) continue;
         const pools = value === undefined ? [e.wild, ...e.byValue.values()] : [e.wild, e.byValue.get(value)];
-        hit = pools.flatMap((pool) => [...(pool?.values() ?? [])]).find((other) => sameEndpoints(r, other.ref.r));
+        hit = pools.flatMap((pool) => [...(pool?.values() ?? [])]).find((other) => sameEndpoints(use.ref, other.ref));
         if (hit) break;
       }
       if (hit) {
@@ -276,12 +316,60 @@ function report(uses: readonly ParserUse<UseRef>[], reported: Set<string>, say: 
   }
 }
 
-/** Whether two rules may select a common endpoint: per the workloads of the input when both know them, else per selectors. */
-function sameEndpoints(a: RuleView, b: RuleView): boolean {
-  if (a === b) return true;
+/**
+ * Whether two uses may be on a common endpoint: per the workloads of the input when both know them (a use's own pods,
+ * `UseRef.pods`, else its rule's), else per selectors.
+ */
+function sameEndpoints(x: UseRef, y: UseRef): boolean {
+  const a = x.r;
+  const b = y.r;
+  const podsA = x.pods ?? a.pods;
+  const podsB = y.pods ?? b.pods;
+  if (a === b && x.pods === undefined && y.pods === undefined) return true;
   if (!a.subject || !b.subject) return false;
-  if (a.pods !== undefined && b.pods !== undefined && (a.pods.length > 0 || b.pods.length > 0)) return a.pods.some((w) => b.pods?.includes(w));
-  return mayOverlap(a.subject, b.subject);
+  if (podsA !== undefined && podsB !== undefined && (podsA.length > 0 || podsB.length > 0)) return podsA.some((w) => podsB.includes(w));
+  return a === b || mayOverlap(a.subject, b.subject);
+}
+
+/** A workload as a key: kind, namespace and name. */
+function podId(w: InventoryPodTemplate): string {
+  return `${w.kind}/${w.namespace}/${w.name}`;
+}
+
+/**
+ * How the named ports of a run resolve for redirects (`Resolution`): on ingress per pod the rule selects (each pod its own
+ * container ports), on egress on the cluster's; none for a numbered redirect, or without workloads in the input.
+ */
+function namedRedirects(run: PitfallRun): (r: RuleView, direction: 'ingress' | 'egress', redirect: string) => Resolution[] {
+  const perPod = new WeakMap<InventoryPodTemplate, Map<string, Set<number>>>();
+  const numbersOf = (w: InventoryPodTemplate): Map<string, Set<number>> => {
+    let numbers = perPod.get(w);
+    if (!numbers) perPod.set(w, numbers = namedPortNumbers(w.ports));
+    return numbers;
+  };
+  const one = (numbers: Map<string, Set<number>>, name: string, protocol: string): number | undefined => {
+    const found = numbers.get(namedPortKey(name, protocol));
+    return found?.size === 1 ? [...found][0] : undefined;
+  };
+  let cluster: Map<string, Set<number>> | undefined;
+  return (r, direction, redirect) => {
+    if (/^(ingress|egress) \d+\//.test(redirect)) return [];
+    if (direction === 'egress') {
+      cluster ??= namedPortNumbers(run.workloadsIn(undefined).filter((w) => !w.hostNetwork).flatMap((w) => w.ports));
+      const numbers = cluster;
+      const resolved = resolvedRedirect(redirect, (_d, name, protocol) => one(numbers, name, protocol));
+      return resolved === redirect ? [] : [{ redirect: resolved }];
+    }
+    const byRedirect = new Map<string, InventoryPodTemplate[]>();
+    for (const w of (r.pods ?? []).filter((p) => !p.hostNetwork)) {
+      const resolved = resolvedRedirect(redirect, (_d, name, protocol) => one(numbersOf(w), name, protocol));
+      if (resolved === redirect) continue;
+      const list = byRedirect.get(resolved);
+      if (list) list.push(w);
+      else byRedirect.set(resolved, [w]);
+    }
+    return [...byRedirect].map(([resolved, pods]) => ({ redirect: resolved, pods }));
+  };
 }
 
 /** The cached selectors of an item's peers, as keys (1.18+ merges per selector); none for Services and cloud groups. */

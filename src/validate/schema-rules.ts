@@ -41,7 +41,7 @@ import {
   valuesAt,
 } from './tables';
 import { re2Test } from '../model/re2';
-import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, parseAddr, parseCidrApiServer } from './syntax';
+import { generateNameRefused, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, parseAddr, parseCidrApiServer } from './syntax';
 import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode, RuleNode, SectionNode, SelectorNode, show, Visitor, wireName } from './walk';
 
 const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
@@ -102,6 +102,11 @@ function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
   } else if (name !== '' && (typeof name !== 'string' || !isDns1123Subdomain(name))) {
     ctx.report('crd-metadata-name', 'metadata.name', `metadata.name ${show(name)} is not a valid object name`,
       'use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters');
+  }
+  const generateName = (md as { generateName?: unknown }).generateName;
+  if (typeof generateName === 'string' && generateName !== '' && generateNameRefused(generateName, typeof name === 'string' && name !== '')) {
+    ctx.report('crd-metadata-name', 'metadata.generateName', `metadata.generateName ${show(generateName)} does not make a valid object name`,
+      'use lower-case letters, digits, "-" and ".", starting with a letter or digit');
   }
   const ns = (md as { namespace?: unknown }).namespace;
   // `""` is no namespace to the API server, which gives the object the request's (`objectNamespace`): accepted, as omitted.

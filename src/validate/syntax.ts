@@ -31,6 +31,17 @@ export function isDns1123Subdomain(s: string): boolean {
   return s.length >= 1 && s.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s);
 }
 
+/**
+ * Whether the API server refuses an object for its `generateName` (a string, not empty): apimachinery
+ * `ValidateObjectMetaAccessor` checks it as a name prefix (`NameIsDNSSubdomain(generateName, true)`: `maskTrailingDash`
+ * writes a trailing `-` and the character before it as `a`), and, when it makes the name (`nameGiven` false), the name
+ * `rest.BeforeCreate` makes of it (`SimpleNameGenerator`: its first 58 characters and 5 random lower-case letters or digits).
+ */
+export function generateNameRefused(generateName: string, nameGiven: boolean): boolean {
+  const masked = generateName.length > 1 && generateName.endsWith('-') ? `${generateName.slice(0, -2)}a` : generateName;
+  return !isDns1123Subdomain(masked) || (!nameGiven && !isDns1123Subdomain(`${generateName.slice(0, 58)}bcdfg`));
+}
+
 /** A DNS-1123 label (namespaces): lower-case, at most 63 characters. */
 export function isDns1123Label(s: string): boolean {
   return s.length >= 1 && s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);

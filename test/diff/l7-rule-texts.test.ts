@@ -23,13 +23,13 @@ const headerMatch = (entry: string): string => policy('api', `        http:\n   
 describe('L7 changes the diff sees', () => {
   test('a headerMatches value changed: an L7 change naming both values', () => {
     const { doc, lines } = diffLines(headerMatch('{ name: X-Env, value: prod }'), headerMatch('{ name: X-Env, value: dev }'));
-    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headerMatches [X-Env: "prod"] → HTTP GET * headerMatches [X-Env: "dev"]']);
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headers [X-Env: prod] → HTTP GET * headers [X-Env: dev]']);
     expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 0, l7Changed: 1 });
   });
 
   test('a mismatch action added (the header no longer refuses anything): an L7 change', () => {
     const { lines } = diffLines(headerMatch('{ name: X-Env, value: prod }'), headerMatch('{ name: X-Env, value: prod, mismatch: LOG }'));
-    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headerMatches [X-Env: "prod"] → HTTP GET * headerMatches [X-Env: "prod" on mismatch LOG]']);
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headers [X-Env: prod] → HTTP GET * headerMatches [X-Env: "prod" on mismatch LOG]']);
   });
 
   test('a headerMatches Secret changed: an L7 change naming both Secrets', () => {
@@ -44,6 +44,46 @@ describe('L7 changes the diff sees', () => {
     expect(diffLines(generic('{ cmd: READ, file: a }'), generic('{ cmd: WRITE, file: a }')).lines)
       .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: L7 l7proto: r2d2 cmd="READ" file="a" → L7 l7proto: r2d2 cmd="WRITE" file="a"']);
     expect(diffLines(generic('{ cmd: READ, file: a }'), generic('{ file: a, cmd: READ }')).lines).toEqual([]);
+  });
+});
+
+describe('one Envoy header matcher, two spellings (session 48)', () => {
+  // pkg/envoy getHTTPRule makes `headers: ["X-Env: prod"]` and `headerMatches: [{name: X-Env, value: prod}]` (no mismatch
+  // action, no Secret) the same HeaderMatcher {name: X-Env, exact: prod}, and `X-Env` / `{name: X-Env}` the same presence
+  // matcher. The diff read them as two rules: "1 L7 changed" (exit 1 under --fail-on denied) for no change at all.
+  const http = (rule: string): string => policy('api', `        http: [${rule}]\n`);
+  const judge = (text: string, headers: string[]): string => {
+    const set = PolicySet.fromYaml(text, { file: 'p.yaml' });
+    return set.verdict({ from: set.endpoint('pod:prod:app=web'), to: set.endpoint('pod:prod:app=api'), port: 80, protocol: 'TCP',
+      http: { method: 'GET', path: '/', headers: Object.fromEntries(headers.map((h) => h.split(': '))) } }).verdict;
+  };
+
+  test.each([
+    ['a value', '{ method: GET, headers: ["X-Env: prod"] }', '{ method: GET, headerMatches: [{ name: X-Env, value: prod }] }'],
+    ['presence', '{ headers: ["X-Env"] }', '{ headerMatches: [{ name: X-Env }] }'],
+    ['presence, an empty value', '{ headers: ["X-Env"] }', '{ headerMatches: [{ name: X-Env, value: "" }] }'],
+    ['both kinds', '{ headers: ["X-Env: prod", "X-Team"] }', '{ headers: ["X-Team"], headerMatches: [{ name: X-Env, value: prod }] }'],
+  ])('%s: the same verdicts, and no L7 change either way', (_what, a, b) => {
+    for (const headers of [[], ['X-Env: prod'], ['X-Env: dev'], ['X-Env: prod', 'X-Team: a']]) {
+      expect(judge(http(b), headers), headers.join()).toBe(judge(http(a), headers));
+    }
+    expect(diffLines(http(a), http(b)).lines).toEqual([]);
+    expect(diffLines(http(b), http(a)).lines).toEqual([]);
+  });
+
+  test('the truth table of the value rule: X-Env: prod allowed, other or no X-Env refused by the proxy', () => {
+    const text = http('{ headerMatches: [{ name: X-Env, value: prod }] }');
+    expect([judge(text, ['X-Env: prod']), judge(text, ['x-env: prod']), judge(text, ['X-Env: dev']), judge(text, [])])
+      .toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+  });
+
+  test('entries that decide differently stay apart: a mismatch action, a Secret, a name no headers entry can write', () => {
+    const base = http('{ headers: ["X-Env: prod"] }');
+    for (const other of ['{ headerMatches: [{ name: X-Env, value: prod, mismatch: LOG }] }',
+      '{ headerMatches: [{ name: X-Env, secret: { name: s, namespace: prod } }] }', '{ headerMatches: [{ name: "X-Env:", value: prod }] }',
+      '{ headers: ["X-Env: dev"] }']) {
+      expect(diffLines(base, http(other)).lines, other).toHaveLength(1);
+    }
   });
 });
 

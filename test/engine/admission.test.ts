@@ -210,10 +210,54 @@ spec:
     expect(two).toContain('cannot parse the CIDR "010.0.0.0/8" at spec.ingress[0].from[0].ipBlock.cidr (and 1 more) (rule.Sanitize');
   });
 
-  test('a name the API server refuses does not change what the rules mean: the policy is enforced', () => {
-    const s = yamlSet(cnpText('fooIngressRule1'));
-    expect(verdict(s, 'pod:default:app=db', API, '80/TCP').allowed).toBe(false);
-    expect(verdict(s, WEB, API, '80/TCP').allowed).toBe(true);
+  test('a name, namespace or label the API server refuses: the policy is not in the cluster, so not enforced', () => {
+    // The valid policy: api default-deny but for web.
+    const valid = yamlSet(cnpText('foo-ingress-rule-1'));
+    expect([verdict(valid, WEB, API, '80/TCP').allowed, verdict(valid, 'pod:default:app=db', API, '80/TCP').allowed]).toEqual([true, false]);
+    expect(skipped(valid)).toEqual([]);
+    for (const [text, id] of [
+      [cnpText('fooIngressRule1'), 'crd-metadata-name'],
+      [cnpText('foo_ingress'), 'crd-metadata-name'],
+      [cnpText('p').replace('namespace: default}', 'namespace: default, labels: {"a b": x}}'), 'crd-metadata-labels'],
+    ] as const) {
+      const s = yamlSet(text);
+      // Refused whole: api is selected by no imported rule, so db is allowed as web is (default allow).
+      expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed], text).toEqual([true, true]);
+      expect(skipped(s)).toHaveLength(1);
+      expect(skipped(s)[0]).toContain(`[${id}]`);
+    }
+  });
+
+  test('a generateName the API server refuses (the name it makes is no DNS-1123 subdomain): not enforced; a valid one is', () => {
+    const generated = (prefix: string): string => cnpText('p').replace('{name: p,', `{generateName: ${JSON.stringify(prefix)},`);
+    for (const prefix of ['web-', 'web', 'a.b-']) {
+      const s = yamlSet(generated(prefix));
+      expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed], prefix).toEqual([true, false]);
+    }
+    // Upper case; `-a` starts with a dash; `a.-` makes a label `-xxxxx` (apimachinery maskTrailingDash, then the generated name).
+    for (const prefix of ['Web-', '-a', 'a.-', 'x'.repeat(254)]) {
+      const s = yamlSet(generated(prefix));
+      expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed], prefix).toEqual([true, true]);
+      expect(skipped(s)[0], prefix).toContain('at metadata.generateName [crd-metadata-name]');
+    }
+    const np = (prefix: string): PolicySet => PolicySet.fromYaml(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {generateName: ${JSON.stringify(prefix)}, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+`, { file: 'np.yaml' });
+    expect([verdict(np('api-'), 'pod:default:app=db', API, '80/TCP').allowed, verdict(np('API-'), 'pod:default:app=db', API, '80/TCP').allowed])
+      .toEqual([false, true]);
+    expect(skipped(np('API-'))[0]).toContain('[k8s-np-metadata]');
+  });
+
+  test('a refused copy of a name replaces nothing: the stored policy of that name stays in force', () => {
+    // `P` is refused (not stored), so it neither replaces `p` nor is enforced itself.
+    const s = yamlSet(`${cnpText('p')}---
+${cnpText('P').replace('app: web', 'app: db')}`);
+    expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed]).toEqual([true, false]);
   });
 });
 

@@ -196,13 +196,32 @@ describe('the engine skips a NetworkPolicy the API server rejects', () => {
     expect(s.diagnostics[0].message).toMatch(/^NetworkPolicy shop\/api is skipped \(the cluster enforces none of it\): the whole policy is not imported: the API server rejects it: .*\[k8s-np-/);
   });
 
-  it('a bad name is reported by validate but does not change what the rules mean: the engine enforces it', () => {
+  it.each([
+    ['a name that is no DNS-1123 subdomain', { name: 'use_common_labels', namespace: 'shop' }, 'k8s-np-metadata'],
+    ['an upper-case name', { name: 'API', namespace: 'shop' }, 'k8s-np-metadata'],
+    ['a namespace that is no string', { name: 'api', namespace: 7 }, 'parse-wrong-type'],
+    ['a namespace that is a list', { name: 'api', namespace: ['shop'] }, 'parse-wrong-type'],
+  ])('%s: the API server refuses it, so the engine enforces none of it (db allowed as web is)', (_what, metadata, id) => {
     const doc = deny({ port: 80 });
-    doc.metadata = { name: 'use_common_labels', namespace: 'shop' };
+    doc.metadata = metadata;
     const s = PolicySet.fromYaml(JSON.stringify(doc), { file: 'np.yaml' });
-    expect(s.diagnostics).toEqual([]);
-    expect([verdictOf(s, 'pod:shop:app=web'), verdictOf(s, 'pod:shop:app=db')]).toEqual(['allowed', 'denied']);
-    expect(validateNetworkPolicy(doc).map((d) => d.id)).toEqual(['k8s-np-metadata']);
+    // In shop (where a namespace 7 was judged before) and in default.
+    for (const ns of ['shop', 'default']) {
+      const v = (from: string): string => verdictFor(s, `pod:${ns}:${from}`, `pod:${ns}:app=api`, '80/TCP').verdict;
+      expect([v('app=web'), v('app=db')], ns).toEqual(['allowed', 'allowed']);
+    }
+    const skipped = s.diagnostics.filter((d) => d.id === 'engine-policy-skipped');
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0].message).toContain(`[${id}]`);
+  });
+
+  it('a namespace that is no string is said at its line by the reader (parse-wrong-type), as a CNP\'s is', () => {
+    const text = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api\n  namespace: 7\nspec:\n  podSelector: {}\n';
+    const s = PolicySet.fromYaml(text, { file: 'np.yaml' });
+    const wrong = s.diagnostics.filter((d) => d.id === 'parse-wrong-type');
+    expect(wrong.map((d) => `${d.line}`)).toEqual(['5']);
+    // Default deny of the whole namespace, refused: nothing denied anywhere.
+    expect(verdictFor(s, 'pod:default:app=web', 'pod:default:app=api', '80/TCP').verdict).toBe('allowed');
   });
 
   it('an empty peer (which the API server refuses) never widens into "every peer"', () => {

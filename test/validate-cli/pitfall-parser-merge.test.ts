@@ -205,8 +205,8 @@ describe('not flagged', () => {
     for (const version of ['1.16', '1.17', '1.19']) {
       expect(flagged(files, version), version).toEqual([['b.yaml:10 spec.ingress[0].toPorts[0]', 'kafka rules on ingress 80-80/TCP here, and http rules '
         + 'on ingress 80/TCP in CiliumNetworkPolicy shop/a (a.yaml:10), a rule that may select the same endpoints: the agent takes both, but the two '
-        + 'port entries get one proxy redirect (pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, with '
-        + 'no parser), made with the parser of one of them in Go map order (pkg/endpoint addNewRedirects), and the traffic of every peer on those '
+        + 'port entries get one proxy redirect (pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, a named '
+        + 'port by the number it resolves to on the endpoint, with no parser), made with the parser of one of them in Go map order (pkg/endpoint addNewRedirects), and the traffic of every peer on those '
         + 'ports goes to that proxy, which drops the requests it cannot parse: which protocol passes can change from one regeneration to the next']]);
     }
     expect(at(pair(`  ingress:\n${from(WORKER, P80, HTTP)}`, `  ingress:\n${from(WEB, '{ port: "80", endPort: 90, protocol: TCP }', KAFKA)}`), '1.19'))
@@ -278,4 +278,58 @@ describe('the engine\'s note agrees with the finding', () => {
       });
     }
   }
+});
+
+// Session 48: `trace` says the policy of a pod is not known (exit 2) when a named port and the number it resolves to on the
+// pod carry different L7 parsers (one redirect, pkg/endpoint/bpf.go proxyID → GetNamedPort, session 47), but validate
+// keyed the named port's redirect by its name and said nothing. Now it resolves the name on the pods a rule selects
+// (ingress) or on the cluster's (egress), as the engine does.
+describe('a named port and the number it resolves to on the pods, with different parsers (one redirect)', () => {
+  const pod = (name: string, app: string, ports: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: shop\n`
+    + `  labels: { app: ${app} }\nspec:\n  containers:\n  - name: c\n    image: x\n    ports: [${ports}]\n`;
+  const HTTP_8080 = '{ name: http, containerPort: 8080, protocol: TCP }';
+  const NAMED = '{ port: http, protocol: TCP }';
+  const P8080 = '{ port: "8080", protocol: TCP }';
+  const ingressFiles = (apiPorts: string): Files => ({
+    'a.yaml': policy('a', API, `  ingress:\n${from(WEB, NAMED, HTTP)}${from(WEB, P8080, KAFKA)}`),
+    'pods.yaml': `${pod('web', 'web', '')}---\n${pod('api', 'api', apiPorts)}`,
+  });
+  const notKnown = (files: Files, from: string, to: string): boolean => {
+    const set = PolicySet.fromYaml(Object.values(files).join('---\n'), { ciliumVersion: CiliumVersion.V1_19 });
+    const v = verdictFor(set, from, to, '8080/TCP', {});
+    return [...v.ingress.notes, ...v.egress.notes].some((n) => n.startsWith('the policy Cilium enforces for this endpoint is not known'));
+  };
+
+  it('ingress: flagged where the pod names 8080 http, as trace refuses the endpoint; not where http is 8081, absent or twice', () => {
+    const files = ingressFiles(HTTP_8080);
+    const found = flagged(files);
+    expect(found.map(([where]) => where)).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
+    expect(found[0][1]).toMatch(/^kafka rules on ingress 8080\/TCP here, and http rules on ingress http\/TCP in CiliumNetworkPolicy shop\/a \(a\.yaml:10\) /);
+    expect(found[0][1]).toContain('(the named port http is 8080/TCP on the pods both select): the agent takes both, but the two port entries get one proxy redirect');
+    expect(notKnown(files, 'pod:shop:app=web', 'pod:shop:app=api')).toBe(true);
+    for (const ports of ['{ name: http, containerPort: 8081, protocol: TCP }', '', `${HTTP_8080}, { name: http, containerPort: 9090, protocol: TCP }`]) {
+      expect([at(ingressFiles(ports)), notKnown(ingressFiles(ports), 'pod:shop:app=web', 'pod:shop:app=api')], ports).toEqual([[], false]);
+    }
+  });
+
+  it('ingress: per pod — a rule on two workloads, http 8080 on one: flagged only if the other rule selects that one', () => {
+    const twoPods = `${pod('api', 'api', HTTP_8080)}---\n${pod('api2', 'api2', '{ name: http, containerPort: 8081, protocol: TCP }')}`;
+    const httpOnBoth = policy('a', API, `  ingress:\n${from(WEB, NAMED, HTTP)}`)
+      .replace('{ matchLabels: { app: api } }', '{ matchExpressions: [{ key: app, operator: In, values: [api, api2] }] }');
+    const kafkaOn = (app: string): string => policy('b', `{ app: ${app} }`, `  ingress:\n${from(WEB, P8080, KAFKA)}`);
+    expect(at({ 'a.yaml': httpOnBoth, 'b.yaml': kafkaOn('api'), 'pods.yaml': twoPods })).toEqual(['b.yaml:10 spec.ingress[0].toPorts[0]']);
+    expect(at({ 'a.yaml': httpOnBoth, 'b.yaml': kafkaOn('api2'), 'pods.yaml': twoPods })).toEqual([]);
+  });
+
+  it('egress: the name resolves on the cluster\'s pods (the destination names 8080 http)', () => {
+    const to = 'toEndpoints: [{ matchLabels: { app: api } }]';
+    const files = (apiPorts: string): Files => ({
+      'a.yaml': policy('a', '{ app: web }', `  egress:\n${from(to, NAMED, HTTP)}${from(to, P8080, KAFKA)}`),
+      'pods.yaml': `${pod('web', 'web', '')}---\n${pod('api', 'api', apiPorts)}`,
+    });
+    expect(at(files(HTTP_8080))).toEqual(['a.yaml:12 spec.egress[1].toPorts[0]']);
+    expect(notKnown(files(HTTP_8080), 'pod:shop:app=web', 'pod:shop:app=api')).toBe(true);
+    expect([at(files('{ name: http, containerPort: 8081, protocol: TCP }')), notKnown(files('{ name: http, containerPort: 8081, protocol: TCP }'),
+      'pod:shop:app=web', 'pod:shop:app=api')]).toEqual([[], false]);
+  });
 });

@@ -58,11 +58,25 @@ function splitPorts(text: string): { endpoint: string; pod?: Record<string, unkn
   return { endpoint: `pod:${m[1]}:${rest.join(',')}`, pod };
 }
 
+/**
+ * A policy of a case as the API server stores it. Cilium's Go tests and np-guard's load rules without an API server, so
+ * their transcriptions keep names it refuses (`fooIngressRule1`, `use_common_labels_same_values`), and the engine, like
+ * the cluster, enforces no such object (`crd-metadata-name`, `k8s-np-metadata`). The name is no part of what a case
+ * claims: such a name is lower-cased with `_` written `-`. Every other field stays as transcribed.
+ */
+export function storableName<T>(policy: T): T {
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return policy;
+  const meta = (policy as { metadata?: unknown }).metadata;
+  if (typeof meta !== 'object' || meta === null || typeof (meta as { name?: unknown }).name !== 'string') return policy;
+  const name = (meta as { name: string }).name;
+  return { ...policy, metadata: { ...meta, name: name.toLowerCase().replace(/_/g, '-') } };
+}
+
 /** A case's policy set (built afresh) and query. */
 export function caseQuery(c: VerdictCase, options: PolicySetOptions = {}): { set: PolicySet; query: VerdictQuery } {
   const from = splitPorts(c.from);
   const to = splitPorts(c.to);
-  const docs: unknown[] = [...c.policies, ...(c.workloads ?? []), ...[from.pod, to.pod].filter((p) => p !== undefined)];
+  const docs: unknown[] = [...c.policies.map(storableName), ...(c.workloads ?? []), ...[from.pod, to.pod].filter((p) => p !== undefined)];
   const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: `${c.id}.yaml`, ...options });
   const conn = parseConnection(c.port);
   const query: VerdictQuery = {
