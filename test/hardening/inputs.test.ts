@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError, CiliumVersion, Connections, FlowSource, PolicyModel, PolicySet, Replay, Validator } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob, wideEncoding } from '../../src/model/inputs';
 import { cliAsync } from '../support/cli';
+import { runReplay } from '../../src/cli/replay';
 import { GUARD, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
@@ -817,6 +818,32 @@ describe('the command converting UTF-16 names the file as given, and runs from w
       execFileSync('sh', ['-c', command ?? 'false'], { cwd: run, stdio: 'pipe' });
       const again = await validate(['--', name.replace(/^-/, './-').replace(/\.yaml$/, '.utf8.yaml')], undefined, run);
       expect([again.code, again.stdout], name).toEqual([0, '0 errors, 0 warnings in 1 file (1 policy, 1 document; Cilium 1.19)\n']);
+    }
+  });
+
+  // Session 48: standard input has no file name, but the fix named one (`iconv … manifests.yaml > manifests.utf8.yaml`,
+  // `… flows.jsonl …`): a file the user never had. It now converts the text on its way in, the command at the end of the pipe.
+  test('standard input: the fix converts it in the pipe (no made-up file), and the POSIX pipe it prints works', GUARD, async () => {
+    const r = await validate(['--format', 'json', '-'], utf16(GOOD));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.file, d.fix])).toEqual([['<stdin>', 'convert it to UTF-8 on its way in (kubectl and the '
+      + 'API server read UTF-8): … | iconv -f UTF-16 -t UTF-8 | cdk8s-cilium validate -, or in PowerShell $OutputEncoding = [System.Text.UTF8Encoding]::new($false); '
+      + 'Get-Content -LiteralPath <file> | cdk8s-cilium validate -; or write it as UTF-8']]);
+    const noBom = await validate(['-'], Buffer.from(GOOD, 'utf16le'));
+    expect(noBom.stdout).toContain('… | iconv -f UTF-16LE -t UTF-8 | cdk8s-cilium validate -, or in PowerShell $OutputEncoding = [System.Text.UTF8Encoding]::new($false); '
+      + 'Get-Content -LiteralPath <file> -Encoding Unicode | cdk8s-cilium validate -;');
+    const flows: Run = { code: -1, stdout: '', stderr: '' };
+    flows.code = await runReplay(['--flows', '-', '--policies', write(dir, 'stdin-good.yaml', GOOD)], {
+      stdout: (t) => (flows.stdout += t), stderr: (t) => (flows.stderr += t), stdin: async function* () { yield utf16(LOG); },
+    });
+    expect([flows.code, flows.stdout, flows.stderr]).toEqual([2, '', 'error: <stdin>:1: UTF-16 (byte-order mark FF FE) text, not the UTF-8 Hubble writes; '
+      + 'nothing is judged (hubble-input-incomplete); fix: convert it to UTF-8 on its way in (Hubble writes UTF-8): … | iconv -f UTF-16 -t UTF-8 | '
+      + 'cdk8s-cilium … --flows - …, or in PowerShell $OutputEncoding = [System.Text.UTF8Encoding]::new($false); Get-Content -LiteralPath <file> | '
+      + 'cdk8s-cilium … --flows - …; or write it as UTF-8\n']);
+    if (iconv) {
+      // The pipe: what iconv makes of the input is what `validate -` then passes.
+      const converted = execFileSync('iconv', ['-f', 'UTF-16', '-t', 'UTF-8'], { input: utf16(GOOD) });
+      expect((await validate(['-'], converted)).code).toBe(0);
     }
   });
 
