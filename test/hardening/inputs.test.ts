@@ -711,6 +711,40 @@ describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary
   });
 });
 
+describe('line breaks only Kubernetes\' YAML reader takes (session 48): refused, never read as another object than the cluster\'s', () => {
+  // go-yaml v2 (sigs.k8s.io/yaml: kubectl, Helm, Argo CD) ends a line at a lone CR, NEL, LS or PS (`is_break`,
+  // yamlprivateh.go, v2.4.0); the `yaml` library read them as characters: the deny policy below selects `app: api` in the
+  // cluster, and was read with the label value `api<LS>` (no valid label: skipped), so trace said ALLOWED (exit 0).
+  const deny = (end: string): string => ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata:', '  name: deny-web', '  namespace: shop',
+    'spec:', '  endpointSelector:', '    matchLabels:', `      app: api${end}`, '  ingressDeny:', '  - fromEndpoints:', '    - matchLabels:',
+    '        app: web', ''].join('\n');
+  const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
+
+  test('the same policy with a plain line feed: DENIED (the control)', () => {
+    const r = trace('--policies', write(dir, 'deny-lf.yaml', deny('')), ...FROM_TO);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, 'DENIED pod:shop:app=web → pod:shop:app=api 80/TCP']);
+  });
+
+  test.each([
+    ['\u2028', 'a LINE SEPARATOR (U+2028)'], ['\u2029', 'a PARAGRAPH SEPARATOR (U+2029)'], ['\u0085', 'a NEL (U+0085)'],
+    ['\r# note', 'a carriage return without a line feed'], ['\u2028# note', 'a LINE SEPARATOR (U+2028)'],
+  ])('%j after the label value: exit 2 at its line, nothing on stdout (was ALLOWED)', (end, name) => {
+    const file = write(dir, `deny-${name.length}-${end.length}.yaml`, deny(end));
+    const r = trace('--policies', file, ...FROM_TO);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(`error: ${file}:9: ${name} (line 9), which Kubernetes' YAML reader (go-yaml v2) reads as a line break and this reader does not; `
+      + 'the input is not read (replace it with a line feed, or write it as an escape in a double-quoted string: "\\r", "\\N", "\\L", "\\P") (cli-yaml); '
+      + 'fix: fix the YAML at that line (quote a value that starts with @, ` or a bracket; write a backslash in a double-quoted scalar as \\\\)\n');
+  });
+
+  test('CRLF line ends, and JSON (decoded as JSON by kubectl), are read as before', async () => {
+    expect(trace('--policies', write(dir, 'deny-crlf.yaml', deny('').replace(/\n/g, '\r\n')), ...FROM_TO).code).toBe(1);
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { note: 'a\u2028b' } });
+    const r = await validate([write(dir, 'ls.json', json)]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+  });
+});
+
 describe('the command converting UTF-16 names the file as given, and runs from where the command ran (session 47 review)', () => {
   // Before: `replay --flows sub/flows.jsonl` printed `iconv … flows.jsonl > flows.utf8.jsonl` (the folder dropped: from the
   // working directory it failed, or converted another flows.jsonl there, exit 0), `--flows=-rf.jsonl` printed
