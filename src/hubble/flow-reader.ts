@@ -282,7 +282,8 @@ export async function forEachLine(source: FlowSource, onLine: LineHandler, optio
         // UTF-16 (PowerShell 5's > writes it) is no flow log to split into lines: every line would be malformed.
         const wide = wideEncoding(buf);
         if (wide) {
-          readErrorFix = wideEncodingFix(wide, source.name.startsWith('<') ? 'flows.jsonl' : source.name, 'Hubble writes UTF-8', input.gzip);
+          readErrorFix = wideEncodingFix(wide, source.name.startsWith('<') ? undefined : source.name, 'Hubble writes UTF-8', input.gzip,
+            'cdk8s-cilium … --flows - …');
           throw new Error(`${wide.name} text, not the UTF-8 Hubble writes`);
         }
       }

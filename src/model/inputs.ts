@@ -557,15 +557,15 @@ export function readInputFile(path: string, maxBytes: number, name = path): Read
 
 /**
  * Checks and decodes the bytes of an input (standard input, or a file already read).
- * @param name the file as the user gave it, for the fix of text that is not UTF-8 (`wideEncodingFix`)
+ * @param name the file as the user gave it, for the fix of text that is not UTF-8 (`wideEncodingFix`); none for standard input
  */
-export function decodeInput(bytes: Uint8Array | string, maxBytes: number, name = 'manifests.yaml'): ReadResult {
+export function decodeInput(bytes: Uint8Array | string, maxBytes: number, name?: string): ReadResult {
   const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.length > maxBytes) return { bytes: buffer.length, problem: tooLarge(buffer.length, maxBytes) };
   const wide = wideEncoding(buffer);
   if (wide) {
     // What Windows tools write (PowerShell 5's > and Out-File, Notepad's "Unicode"): not binary, but not readable as UTF-8.
-    return { bytes: buffer.length, problem: { id: 'input-binary', message: `${wide.name} text; manifests are read as UTF-8`, fix: wideEncodingFix(wide, name, 'kubectl and the API server read UTF-8') } };
+    return { bytes: buffer.length, problem: { id: 'input-binary', message: `${wide.name} text; manifests are read as UTF-8`, fix: wideEncodingFix(wide, name, 'kubectl and the API server read UTF-8', false, 'cdk8s-cilium validate -') } };
   }
   const nul = buffer.indexOf(0);
   if (nul >= 0) {
@@ -676,16 +676,25 @@ function readsAsWideText(bytes: Uint8Array, unit: 2 | 4, big: boolean): boolean 
  * own rules, naming `file` as given (a path relative to the working directory, or absolute) and writing the UTF-8 copy
  * next to it (`sub/flows.jsonl` → `sub/flows.utf8.jsonl`). A relative name opening with `-` is written `./-rf.jsonl`, so
  * that neither command reads it as an option.
+ * Standard input (`file` undefined) has no name to convert: the fix converts it on its way in, the command that reads it
+ * (`stdinReader`) at the end of the pipe — POSIX through `iconv`, PowerShell by piping its own text with `$OutputEncoding`
+ * UTF-8 (the encoding PowerShell writes to a program's standard input).
+ * @param file the input as the user gave it; `undefined` for standard input
  * @param why who reads UTF-8
  * @param gzip whether `file` is gzip-compressed (decompressed first; the UTF-8 copy is written uncompressed)
+ * @param stdinReader the command that reads standard input, for its pipe (`cdk8s-cilium validate -`)
  */
-export function wideEncodingFix(encoding: WideEncoding, file: string, why: string, gzip = false): string {
+export function wideEncodingFix(encoding: WideEncoding, file: string | undefined, why: string, gzip = false, stdinReader = 'cdk8s-cilium … -'): string {
+  const read = encoding.powershell === undefined ? '' : ` -Encoding ${encoding.powershell}`;
+  if (file === undefined) {
+    return `convert it to UTF-8 on its way in (${why}): … | ${gzip ? 'gunzip -c | ' : ''}iconv -f ${encoding.iconv} -t UTF-8 | ${stdinReader}, or in PowerShell `
+      + `$OutputEncoding = [System.Text.UTF8Encoding]::new($false); Get-Content -LiteralPath <file>${read} | ${stdinReader}; or write it as UTF-8`;
+  }
   // The name comes from a pull request: printable; `-x` is no option.
   const given = withoutControls(file).replace(/^-/, './-');
   // The last segment's extension (`/` and Windows' `\` separate segments), the `.gz` of a compressed log left out.
   const out = (gzip ? given.replace(/\.gz$/i, '') : given).replace(/(\.[^./\\]*)?$/, '.utf8$1');
   if (gzip) return `convert it to UTF-8 (${why}): gunzip -c ${posixWord(given)} | iconv -f ${encoding.iconv} -t UTF-8 > ${posixWord(out)}`;
-  const read = encoding.powershell === undefined ? '' : ` -Encoding ${encoding.powershell}`;
   return `convert it to UTF-8 (${why}): iconv -f ${encoding.iconv} -t UTF-8 ${posixWord(given)} > ${posixWord(out)}, or in PowerShell `
     + `Get-Content -LiteralPath ${powershellWord(given)}${read} | Set-Content -LiteralPath ${powershellWord(out)} -Encoding utf8; or save it as UTF-8`;
 }

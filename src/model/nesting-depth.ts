@@ -270,9 +270,37 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
   return undefined;
 }
 
-/** The limits of the YAML reader (`fromYaml`, `validate`'s positions): depth, documents and values (`MAX_YAML_VALUES`). */
+/**
+ * The limits of the YAML reader (`fromYaml`, `validate`'s positions): depth, documents and values (`MAX_YAML_VALUES`),
+ * and the line breaks only Kubernetes' YAML reader takes (`goOnlyLineBreakError`).
+ */
 export function yamlInputLimitError(text: string, counted?: { values: number }): NestingDepthError | undefined {
-  return nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
+  return goOnlyLineBreakError(text) ?? nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
+}
+
+/** A carriage return not followed by a line feed, NEL (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029). */
+const GO_ONLY_LINE_BREAK = /\r(?!\n)|[\u0085\u2028\u2029]/;
+
+/**
+ * A YAML text holding a line break Kubernetes' YAML reader takes and this one does not: go-yaml v2 (sigs.k8s.io/yaml, which
+ * kubectl, Helm and Argo CD decode manifests with) ends a line at a lone CR, NEL, LS or PS (`is_break`, yamlprivateh.go,
+ * v2.4.0), where the `yaml` library reads them as characters of a scalar or a comment: `app: api<LS>` is the label value
+ * `api` to the cluster and `api<LS>` (no valid label: the policy skipped) here, and a key after `# note<LS>` is the cluster's
+ * and a comment here. Read either way, the verdicts would be about another object than the cluster's: refused, at its line.
+ * JSON (the text opens with `{`, as kubectl's `NewYAMLOrJSONDecoder` tells it) is decoded as JSON, where they are white
+ * space or characters of a string, as here.
+ */
+function goOnlyLineBreakError(text: string): NestingDepthError | undefined {
+  const m = GO_ONLY_LINE_BREAK.exec(text);
+  if (m === null || /^[\s\ufeff]*\{/.test(text)) return undefined;
+  const line = text.slice(0, m.index).split('\n').length;
+  const name = m[0] === '\r' ? 'a carriage return without a line feed' : m[0] === '\u0085' ? 'a NEL (U+0085)'
+    : m[0] === '\u2028' ? 'a LINE SEPARATOR (U+2028)' : 'a PARAGRAPH SEPARATOR (U+2029)';
+  return {
+    limit: 'syntax', line, max: 0,
+    message: `${name} (line ${line}), which Kubernetes' YAML reader (go-yaml v2) reads as a line break and this reader does not; `
+      + 'the input is not read (replace it with a line feed, or write it as an escape in a double-quoted string: "\\r", "\\N", "\\L", "\\P")',
+  };
 }
 
 /** More than `MAX_DOCUMENTS` document markers (`---` at the start of a line). */

@@ -7,7 +7,7 @@
  *
  * A run is one CLI command (every reader of it: the policies, `diff --base`'s files at a git ref, the inventory) or one
  * library call that reads files or texts (`PolicySet.fromFiles`, `fromTexts`, `fromYaml`, `Validator.validatePaths`,
- * `validateInputs`, each with its option `maxYamlValues`; the cdk8s validation plugin's `validateInputs`, at the default): a
+ * `validateInputs`, each with its option `maxYamlValues`; the cdk8s validation plugin's synthesis, with its property `maxYamlValues`): a
  * call made inside a run (the CLI's) shares the run's budget; one made outside any starts its own.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';

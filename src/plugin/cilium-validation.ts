@@ -20,6 +20,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError, Errors, errorWhat } from '../core/errors';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { VERSION_DEFAULT, VERSION_GIVEN } from '../model/version-annotation';
+import { DEFAULT_MAX_RUN_YAML_VALUES, YamlValueBudget, checkMaxYamlValues, withYamlValueBudget } from '../model/yaml-value-budget';
 import { validateInputs } from '../validate/validate-input';
 import { ValidateInputsOptions, checkValidateInputsValues } from '../validate/validation-options';
 import { ReportDiagnostic, ValidationReport } from '../validate/validation-report';
@@ -44,6 +45,12 @@ export interface CiliumValidationProps {
    * @default - warnings never fail it
    */
   readonly maxWarnings?: number;
+  /**
+   * The most YAML values all the manifests of one synthesis may hold together (and the `crd` files): the manifest that takes
+   * the total past it fails the validation, nothing judged (`input-values-budget`). May be quoted (`"2000000"`).
+   * @default 1000000
+   */
+  readonly maxYamlValues?: number;
 }
 
 /**
@@ -54,6 +61,7 @@ export const CILIUM_VALIDATION_PROPS_DEFAULTS: OptionDefaults = {
   ciliumVersion: "each policy the version it was synthesized for (its annotation), else '1.19'",
   crd: 'the built-in schema rules',
   maxWarnings: 'warnings never fail it',
+  maxYamlValues: String(DEFAULT_MAX_RUN_YAML_VALUES),
 };
 
 /** How the plugin's messages name its properties. */
@@ -115,12 +123,19 @@ export class CiliumValidation {
     const cwd = process.cwd();
     let report: ValidationReport;
     try {
-      report = validateInputs(context.manifests.map((path) => ({ name: manifestName(cwd, path), path })), inputsOptions(this.props, cwd));
+      const { options, maxYamlValues } = inputsOptions(this.props, cwd);
+      // The run's budget of YAML values, its fix naming the property (not an option of `Validator.validateInputs`).
+      const budget = new YamlValueBudget(maxYamlValues ?? DEFAULT_MAX_RUN_YAML_VALUES, `set maxYamlValues in the properties in cdk8s.yaml to`);
+      report = withYamlValueBudget(budget, () => validateInputs(context.manifests.map((path) => ({ name: manifestName(cwd, path), path })), options));
     } catch (e) {
       // A refusal (a misspelt property, a CRD file that cannot be read; manifests annotated for different versions) as a
       // failed report: the cdk8s CLI prints a thrown error as its raw object (`[CiliumPolicyError: …] { id: …, … }`) and exits 1.
       if (!Errors.isCiliumPolicyError(e)) throw e;
       if (e.id.startsWith('version-annotation-')) {
+        refuseManifests(context, e, cwd);
+        return;
+      }
+      if (e.id === 'input-values-budget') {
         refuseManifests(context, e, cwd);
         return;
       }
@@ -145,12 +160,14 @@ function manifestName(cwd: string, path: string): string {
 }
 
 /**
- * A refusal of the manifests (policies annotated for different versions, with `crd`): a failed report of one violation
+ * A refusal of the manifests (policies annotated for different versions, with `crd`; more YAML values than
+ * `maxYamlValues`): a failed report of one violation
  * naming the manifests the error names (all when it names none), its fix naming the plugin's properties for the CLI's flags.
  */
 function refuseManifests(context: PluginContext, e: CiliumPolicyError, cwd: string): void {
   const nameOf = (path: string): string => manifestName(cwd, path);
-  const named = context.manifests.filter((path) => e.message.includes(`(${nameOf(path)})`));
+  // Named in parentheses (`version-annotation-conflict`), or first (`input-values-budget`: `dist/a.k8s.yaml: the inputs …`).
+  const named = context.manifests.filter((path) => e.message.includes(`(${nameOf(path)})`) || e.message.startsWith(`${nameOf(path)}: `));
   const manifests = named.length > 0 ? named : context.manifests;
   context.report.addViolation({
     ruleName: `${e.id} (error)`,
@@ -178,7 +195,7 @@ function asProperties(fix: string): string {
  * place. A version written as a YAML number is read as its text when that is a version (`1.19`); `1.20` unquoted is the
  * number 1.2, refused with the fix. `maxWarnings` may be quoted (`"0"`).
  */
-function inputsOptions(props: CiliumValidationProps, cwd: string): ValidateInputsOptions {
+function inputsOptions(props: CiliumValidationProps, cwd: string): { options: ValidateInputsOptions; maxYamlValues?: number } {
   checkOptionKeys(props, CILIUM_VALIDATION_PROPS_DEFAULTS, { call: PROPERTIES, risk: 'so the manifests would be validated for other settings than asked' });
   const given = (props ?? {}) as Record<string, unknown>;
   let version = given.ciliumVersion;
@@ -196,6 +213,8 @@ function inputsOptions(props: CiliumValidationProps, cwd: string): ValidateInput
     version = text;
   }
   const maxWarnings = typeof given.maxWarnings === 'string' && /^\d+$/.test(given.maxWarnings) ? Number(given.maxWarnings) : given.maxWarnings;
+  const maxYamlValues = typeof given.maxYamlValues === 'string' && /^\d+$/.test(given.maxYamlValues) ? Number(given.maxYamlValues) : given.maxYamlValues;
+  checkMaxYamlValues(PROPERTIES, maxYamlValues);
   // `crd:` with every entry commented out is YAML null: no CRD files, as when it is left out.
   const crd = given.crd === null ? undefined : given.crd;
   const options = {
@@ -206,7 +225,7 @@ function inputsOptions(props: CiliumValidationProps, cwd: string): ValidateInput
     ...(maxWarnings !== undefined ? { maxWarnings } : {}),
   } as ValidateInputsOptions;
   checkValidateInputsValues(options, PROPERTIES, { crdFiles: 'crd' });
-  return options;
+  return { options, ...(maxYamlValues !== undefined ? { maxYamlValues: maxYamlValues as number } : {}) };
 }
 
 function toViolation(d: ReportDiagnostic, manifestPath: string): PluginViolation {

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_FILE_BYTES, readInputFile } from '../model/inputs';
 import { listEntries } from '../model/list-items';
 import { parseJsonFile } from '../model/json-duplicate-key';
 import { yamlInputLimitError } from '../model/nesting-depth';
+import { currentYamlValueBudget } from '../model/yaml-value-budget';
 import { parseYamlStream } from '../model/yaml-stream';
 import { compileRe2 } from '../model/re2';
 import { CidrFormat, isGoCidr } from './cidr-format';
@@ -66,6 +67,8 @@ interface CacheEntry {
   readonly mtimeMs: number;
   readonly size: number;
   readonly kinds: Map<string, CompiledKind>;
+  /** The YAML values of the file as the reader counts them (`yamlInputLimitError`), charged to a run that uses it. */
+  readonly values: number;
   release(): void;
 }
 
@@ -115,11 +118,20 @@ export function clearCompiledFiles(): void {
   COMPILED.clear();
 }
 
-export function compiledFile(file: string, format: CidrFormat): Map<string, CompiledKind> {
+/**
+ * The compiled schemas of a CRD file, from the cache while the file is unchanged.
+ * @param charge whether its YAML values are charged to the budget of the run it is read for (`yaml-value-budget.ts`): once
+ * per run for each CRD file the user gave (`crdFiles`, `--crd`), before it is parsed (from the cache when it is unchanged)
+ * @throws CiliumPolicyError (`input-values-budget`) when, charged, it takes its run past the run's limit of values
+ */
+export function compiledFile(file: string, format: CidrFormat, charge = false): Map<string, CompiledKind> {
   const stat = statSync(file);
   const key = `${format}\0${file}`;
   const cached = COMPILED.get(key);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.kinds;
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+    if (charge) currentYamlValueBudget()?.charge(cached.values, file);
+    return cached.kinds;
+  }
   cached?.release();
 
   const kept = store?.get(file, format);
@@ -127,11 +139,18 @@ export function compiledFile(file: string, format: CidrFormat): Map<string, Comp
   const ajv = ajvFor(format, kept === undefined && store !== undefined);
   const kinds = new Map<string, CompiledKind>();
   const schemas: AnySchemaObject[] = [];
+  const counted = { values: 0 };
+  const chargeValues = (values: number): void => {
+    counted.values = values;
+    if (charge) currentYamlValueBudget()?.charge(values, file);
+  };
   if (typeof kept === 'string') {
+    // Precompiled elsewhere: the file is read here only to count (and charge) its values.
+    crdFileText(file, chargeValues);
     for (const [kind, compiled] of loadStandalone(kept, ajv)) kinds.set(kind, compiled);
   } else {
     try {
-      for (const crd of preparedCrds(file, ajv)) {
+      for (const crd of preparedCrds(file, ajv, chargeValues)) {
         schemas.push(crd.schema);
         kinds.set(crd.kind, { apiVersion: crd.apiVersion, validate: compileKind(ajv, crd, file) });
       }
@@ -146,14 +165,15 @@ export function compiledFile(file: string, format: CidrFormat): Map<string, Comp
     mtimeMs: stat.mtimeMs,
     size: stat.size,
     kinds,
+    values: counted.values,
     release: () => schemas.forEach((s) => ajv.removeSchema(s)),
   });
   return kinds;
 }
 
 /** The CRDs of a file with their schemas closed and shared, and the unknown formats they name known to `ajv`. */
-function preparedCrds(file: string, ajv: AjvInstance): CrdDocument[] {
-  return readCrds(file).map((crd) => {
+function preparedCrds(file: string, ajv: AjvInstance, counted: (values: number) => void): CrdDocument[] {
+  return readCrds(file, counted).map((crd) => {
     const schema = shareSubschemas(closeSchema(crd.schema));
     ignoreUnknownFormats(ajv, schema);
     return { ...crd, schema };
@@ -248,17 +268,26 @@ interface CrdDocument {
   readonly schema: AnySchemaObject;
 }
 
-/** The CRDs in a YAML/JSON file: plain documents, multi-document streams and `kind: List` wrappers. */
-function readCrds(file: string): CrdDocument[] {
-  // The one input reader: regular files only, size limit, UTF-8 text; then the limits of every YAML input (depth,
-  // documents, values) before the YAML parser.
+/**
+ * The text of a CRD file as the one input reader reads it (regular files only, size limit, UTF-8 text), within the limits
+ * of every YAML input (depth, documents, values); `counted` is given its values before anything parses it.
+ */
+function crdFileText(file: string, counted: (values: number) => void): string {
   const read = readInputFile(file, DEFAULT_MAX_FILE_BYTES);
   if (read.problem) {
     throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${read.problem.message}`, fix: 'pass a readable CRD file, e.g. saved with kubectl get crd ciliumnetworkpolicies.cilium.io -o yaml > cnp-crd.yaml' });
   }
   const text = read.text ?? '';
-  const deep = yamlInputLimitError(text);
+  const values = { values: 0 };
+  const deep = yamlInputLimitError(text, values);
   if (deep) throw new CiliumPolicyError({ id: 'crd-file-invalid', message: `CRD file ${file}: ${deep.message}`, fix: 'pass an unmodified CRD file' });
+  counted(values.values);
+  return text;
+}
+
+/** The CRDs in a YAML/JSON file: plain documents, multi-document streams and `kind: List` wrappers. */
+function readCrds(file: string, counted: (values: number) => void): CrdDocument[] {
+  const text = crdFileText(file, counted);
   const crds: CrdDocument[] = [];
   const visit = (obj: unknown): void => {
     // The objects of a List as every reader reads them (`listEntries`).

@@ -199,6 +199,16 @@ export class CrdSchemas implements ICrdSchemaSource {
   }
 
   /**
+   * Loads the schemas as `load` does, charging each file's YAML values to the budget of the run it is loaded for
+   * (`yaml-value-budget.ts`), before it is parsed: the CRD files a validation run was given are inputs of the run.
+   * @throws CiliumPolicyError (`input-values-budget`) when a file takes the run past its limit of values
+   * @internal
+   */
+  public _loadCharged(): void {
+    for (const file of this.files) compiledFile(file, this.cidrFormat, true);
+  }
+
+  /**
    * Whether `validate` checks manifests of `kind`: the two Cilium policy kinds, and any kind a loaded CRD defines.
    * Other kinds are not its business and pass unchecked.
    */

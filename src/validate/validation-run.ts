@@ -107,7 +107,8 @@ export class Run {
     this.maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (options.crdFiles && options.crdFiles.length > 0) {
       this.crd = CrdSchemas.fromFiles(options.crdFiles.map((f) => resolve(this.cwd, f)));
-      this.crd.load();
+      // The user's CRD files are inputs of the run: charged to its budget of YAML values, as the manifests are.
+      this.crd._loadCharged();
       this.crdKinds = this.crd.kinds;
     }
   }

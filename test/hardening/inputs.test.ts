@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError, CiliumVersion, Connections, FlowSource, PolicyModel, PolicySet, Replay, Validator } from '../../src';
 import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob, wideEncoding } from '../../src/model/inputs';
 import { cliAsync } from '../support/cli';
+import { runReplay } from '../../src/cli/replay';
 import { GUARD, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
@@ -710,6 +711,40 @@ describe('UTF-16 (a Windows editor\'s "Unicode") is named as such, not as binary
   });
 });
 
+describe('line breaks only Kubernetes\' YAML reader takes (session 48): refused, never read as another object than the cluster\'s', () => {
+  // go-yaml v2 (sigs.k8s.io/yaml: kubectl, Helm, Argo CD) ends a line at a lone CR, NEL, LS or PS (`is_break`,
+  // yamlprivateh.go, v2.4.0); the `yaml` library read them as characters: the deny policy below selects `app: api` in the
+  // cluster, and was read with the label value `api<LS>` (no valid label: skipped), so trace said ALLOWED (exit 0).
+  const deny = (end: string): string => ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata:', '  name: deny-web', '  namespace: shop',
+    'spec:', '  endpointSelector:', '    matchLabels:', `      app: api${end}`, '  ingressDeny:', '  - fromEndpoints:', '    - matchLabels:',
+    '        app: web', ''].join('\n');
+  const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
+
+  test('the same policy with a plain line feed: DENIED (the control)', () => {
+    const r = trace('--policies', write(dir, 'deny-lf.yaml', deny('')), ...FROM_TO);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, 'DENIED pod:shop:app=web → pod:shop:app=api 80/TCP']);
+  });
+
+  test.each([
+    ['\u2028', 'a LINE SEPARATOR (U+2028)'], ['\u2029', 'a PARAGRAPH SEPARATOR (U+2029)'], ['\u0085', 'a NEL (U+0085)'],
+    ['\r# note', 'a carriage return without a line feed'], ['\u2028# note', 'a LINE SEPARATOR (U+2028)'],
+  ])('%j after the label value: exit 2 at its line, nothing on stdout (was ALLOWED)', (end, name) => {
+    const file = write(dir, `deny-${name.length}-${end.length}.yaml`, deny(end));
+    const r = trace('--policies', file, ...FROM_TO);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(`error: ${file}:9: ${name} (line 9), which Kubernetes' YAML reader (go-yaml v2) reads as a line break and this reader does not; `
+      + 'the input is not read (replace it with a line feed, or write it as an escape in a double-quoted string: "\\r", "\\N", "\\L", "\\P") (cli-yaml); '
+      + 'fix: fix the YAML at that line (quote a value that starts with @, ` or a bracket; write a backslash in a double-quoted scalar as \\\\)\n');
+  });
+
+  test('CRLF line ends, and JSON (decoded as JSON by kubectl), are read as before', async () => {
+    expect(trace('--policies', write(dir, 'deny-crlf.yaml', deny('').replace(/\n/g, '\r\n')), ...FROM_TO).code).toBe(1);
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { note: 'a\u2028b' } });
+    const r = await validate([write(dir, 'ls.json', json)]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+  });
+});
+
 describe('the command converting UTF-16 names the file as given, and runs from where the command ran (session 47 review)', () => {
   // Before: `replay --flows sub/flows.jsonl` printed `iconv … flows.jsonl > flows.utf8.jsonl` (the folder dropped: from the
   // working directory it failed, or converted another flows.jsonl there, exit 0), `--flows=-rf.jsonl` printed
@@ -817,6 +852,32 @@ describe('the command converting UTF-16 names the file as given, and runs from w
       execFileSync('sh', ['-c', command ?? 'false'], { cwd: run, stdio: 'pipe' });
       const again = await validate(['--', name.replace(/^-/, './-').replace(/\.yaml$/, '.utf8.yaml')], undefined, run);
       expect([again.code, again.stdout], name).toEqual([0, '0 errors, 0 warnings in 1 file (1 policy, 1 document; Cilium 1.19)\n']);
+    }
+  });
+
+  // Session 48: standard input has no file name, but the fix named one (`iconv … manifests.yaml > manifests.utf8.yaml`,
+  // `… flows.jsonl …`): a file the user never had. It now converts the text on its way in, the command at the end of the pipe.
+  test('standard input: the fix converts it in the pipe (no made-up file), and the POSIX pipe it prints works', GUARD, async () => {
+    const r = await validate(['--format', 'json', '-'], utf16(GOOD));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics.map((d: any) => [d.file, d.fix])).toEqual([['<stdin>', 'convert it to UTF-8 on its way in (kubectl and the '
+      + 'API server read UTF-8): … | iconv -f UTF-16 -t UTF-8 | cdk8s-cilium validate -, or in PowerShell $OutputEncoding = [System.Text.UTF8Encoding]::new($false); '
+      + 'Get-Content -LiteralPath <file> | cdk8s-cilium validate -; or write it as UTF-8']]);
+    const noBom = await validate(['-'], Buffer.from(GOOD, 'utf16le'));
+    expect(noBom.stdout).toContain('… | iconv -f UTF-16LE -t UTF-8 | cdk8s-cilium validate -, or in PowerShell $OutputEncoding = [System.Text.UTF8Encoding]::new($false); '
+      + 'Get-Content -LiteralPath <file> -Encoding Unicode | cdk8s-cilium validate -;');
+    const flows: Run = { code: -1, stdout: '', stderr: '' };
+    flows.code = await runReplay(['--flows', '-', '--policies', write(dir, 'stdin-good.yaml', GOOD)], {
+      stdout: (t) => (flows.stdout += t), stderr: (t) => (flows.stderr += t), stdin: async function* () { yield utf16(LOG); },
+    });
+    expect([flows.code, flows.stdout, flows.stderr]).toEqual([2, '', 'error: <stdin>:1: UTF-16 (byte-order mark FF FE) text, not the UTF-8 Hubble writes; '
+      + 'nothing is judged (hubble-input-incomplete); fix: convert it to UTF-8 on its way in (Hubble writes UTF-8): … | iconv -f UTF-16 -t UTF-8 | '
+      + 'cdk8s-cilium … --flows - …, or in PowerShell $OutputEncoding = [System.Text.UTF8Encoding]::new($false); Get-Content -LiteralPath <file> | '
+      + 'cdk8s-cilium … --flows - …; or write it as UTF-8\n']);
+    if (iconv) {
+      // The pipe: what iconv makes of the input is what `validate -` then passes.
+      const converted = execFileSync('iconv', ['-f', 'UTF-16', '-t', 'UTF-8'], { input: utf16(GOOD) });
+      expect((await validate(['-'], converted)).code).toBe(0);
     }
   });
 

@@ -190,6 +190,49 @@ describe('a run of files each under the per-input limit, together over the run\'
     });
   });
 
+  test('validate --crd: the CRD files count to the run, before they are parsed, in every run (also from the cache)', GUARD, async () => {
+    // Session 48: a --crd file was held to the per-file limit only; its values were charged to no run.
+    const crd = [
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'metadata:',
+      '  name: ciliumnetworkpolicies.cilium.io',
+      'spec:',
+      '  group: cilium.io',
+      '  names:',
+      '    kind: CiliumNetworkPolicy',
+      '  versions:',
+      '  - name: v2',
+      '    storage: true',
+      '    schema:',
+      '      openAPIV3Schema:',
+      '        type: object',
+      '        x-kubernetes-preserve-unknown-fields: true',
+      '',
+    ].join('\n');
+    const crdFile = write(dir, 'crd.yaml', crd);
+    const CRD = values(crd);
+    expect(CRD).toBe(15);
+    const args = ['a.yaml', '--crd', 'crd.yaml', '--max-yaml-values'];
+    // Twice: the second run finds the file compiled in the process-wide cache, and is charged all the same. The CRD files
+    // are read first: over the limit with the policies, the policy file is refused after them; under the CRD alone, the CRD.
+    for (let i = 0; i < 2; i++) {
+      const over = await validate([...args, String(PER_FILE + CRD - 1)], undefined, dir);
+      expect([over.code, over.stdout]).toEqual([2, '']);
+      expect(over.stderr).toBe(`error: a.yaml: the inputs of this run hold more than ${PER_FILE + CRD - 1} YAML values: ${CRD} in the inputs read before `
+        + `this one, ${PER_FILE} in it; nothing is judged (input-values-budget); fix: give fewer or smaller inputs (10,000 policies are about 300,000 values), `
+        + `or raise the limit (--max-yaml-values ${PER_FILE + CRD} or more)\n`);
+      const alone = await validate([...args, String(CRD - 1)], undefined, dir);
+      expect([alone.code, alone.stdout]).toEqual([2, '']);
+      expect(alone.stderr).toBe(`error: ${crdFile}: the inputs of this run hold more than ${CRD - 1} YAML values: 0 in the inputs read before `
+        + `this one, ${CRD} in it; nothing is judged (input-values-budget); fix: give fewer or smaller inputs (10,000 policies are about 300,000 values), `
+        + `or raise the limit (--max-yaml-values ${CRD} or more)\n`);
+    }
+    const exact = await validate([...args, String(PER_FILE + CRD)], undefined, dir);
+    expect([exact.code, exact.stderr]).toEqual([0, '']);
+    expect(exact.stdout).toContain('0 errors, 0 warnings in 1 file');
+  });
+
   test('--max-yaml-values must be a whole number of 1 or more (exit 2)', () => {
     for (const bad of ['0', '-1', '1e6', 'lots']) {
       const r = cli('trace', '--policies', FILES[0], ...FROM_TO, '--max-yaml-values', bad);

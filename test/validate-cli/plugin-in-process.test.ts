@@ -183,6 +183,22 @@ describe('the properties in cdk8s.yaml are refused, not replaced by a default, w
     expect(await refusal([CLEAN], props({ ciliumVersion: 1.1 }))).toMatch(/YAML reads an unquoted 1\.10 as the number 1\.1/);
   });
 
+  test('maxYamlValues: the budget of the synthesis is the property (session 48: none, and the fix named an option of Validator.validateInputs)', async () => {
+    const names = [CLEAN, CLEAN_API].map((f) => relative(process.cwd(), f).split(sep).join('/'));
+    const r = await run([CLEAN, CLEAN_API], props({ maxYamlValues: 23 }));
+    expect(r.status).toBe('failure');
+    // The manifest that takes the total past the limit is the one refused; nothing is validated.
+    expect(r.metadata).toEqual({ Refused: `the manifests ${names[1]}; none was validated` });
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0].ruleName).toBe('input-values-budget (error)');
+    expect(r.violations[0].recommendation).toMatch(new RegExp(`^${names[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the inputs of this run hold more than 23 YAML values: 12 in the inputs read before this one, 12 in it; `));
+    expect(r.violations[0].fix).toMatch(/^give fewer or smaller inputs \(.*\), or raise the limit \(set maxYamlValues in the properties in cdk8s\.yaml to 24 or more\)$/);
+    expect(r.violations[0].violatingResources).toEqual([{ resourceName: names[1], locations: ['(whole file)'], manifestPath: CLEAN_API }]);
+    // Raised (quoted too, as YAML may give it), the manifests are validated.
+    expect((await run([CLEAN, CLEAN_API], props({ maxYamlValues: '1000' }))).status).toBe('success');
+    expect(await refusal([CLEAN], props({ maxYamlValues: 0 }))).toMatch(/maxYamlValues is a number \(0\), not a whole number of YAML values of 1 or more \(option-value\)\n\s*fix: e\.g\. maxYamlValues: 2000000/);
+  });
+
   test('crd as one path instead of a list is refused (it crashed with a TypeError before)', async () => {
     expect(await refusal([CLEAN], props({ crd: 'crds/cnp.yaml' }))).toMatch(/crd is a string \("crds\/cnp\.yaml"\), not a list of file paths \(option-value\)\n\s*fix: give a list: crd: \[/);
     expect(await refusal([CLEAN], props({ crd: [42] }))).toMatch(/crd is a list, not a list of file paths/);
