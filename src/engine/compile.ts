@@ -395,7 +395,7 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
   }
   const matchesInit = rule.endpointSelector !== undefined && Selector.from(rule.endpointSelector).hasKey('reserved', 'init');
   const localCluster = config.policyDefaultLocalCluster ? config.clusterName : undefined;
-  const ctx: TranslateContext = { mode, namespace, matchesInit, localCluster, config };
+  const ctx: TranslateContext = { mode, namespace, matchesInit, localCluster, namespaceLabelsSelectNamespaces: since16, config };
   const requiresOn = !v.atLeast(CiliumVersion.V1_19);
   let requiresIgnored = false;
   const ruleObj = {

@@ -4,7 +4,7 @@
  * - a CNP's subject (`endpointSelector`) gets `k8s:io.kubernetes.pod.namespace=<policy namespace>` in place of any
  *   namespace it names; a CCNP's is taken as written;
  * - a from/toEndpoints selector without a namespace key gets the policy namespace (CNP, unless it has a
- *   namespace-labels key) or `k8s:io.kubernetes.pod.namespace Exists` (CCNP, unless the subject selects
+ *   namespace-labels key, from 1.16) or `k8s:io.kubernetes.pod.namespace Exists` (CCNP, unless the subject selects
  *   `reserved:init`); one with a `reserved:` key is left alone;
  * - with the cluster filter on, from/toEndpoints and from/toNodes without a cluster key get
  *   `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get `reserved:remote-node Exists`; a
@@ -40,6 +40,14 @@ export interface SelectorImportScope {
    * @default - no cluster filter
    */
   readonly localCluster?: string;
+  /**
+   * Whether a CNP peer's namespace-labels key (`io.cilium.k8s.namespace.labels.<key>`) stands in for its namespace, so
+   * that no policy namespace is added: from Cilium 1.16 (cilium/cilium#30650, `getEndpointSelector`
+   * `podK8SNamespaceLabelsPrefix`); 1.14 and 1.15 check the namespace key alone and add the policy namespace, so such a
+   * selector selects the labelled pods of the policy's own namespace only.
+   * @default true
+   */
+  readonly namespaceLabelsSelectNamespaces?: boolean;
 }
 
 /**
@@ -68,7 +76,8 @@ export function importEndpointSelector(selector: Selector, scope: SelectorImport
   if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
     if (scope.mode === 'ccnp') {
       if (!scope.matchesInit) sel = sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] });
-    } else if (!sel.hasKeyPrefix('k8s', NAMESPACE_LABELS_PREFIX) && !sel.hasKeyPrefix('any', NAMESPACE_LABELS_PREFIX)) {
+    } else if (scope.namespaceLabelsSelectNamespaces === false
+      || (!sel.hasKeyPrefix('k8s', NAMESPACE_LABELS_PREFIX) && !sel.hasKeyPrefix('any', NAMESPACE_LABELS_PREFIX))) {
       sel = sel.and(inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default'));
     }
   }
