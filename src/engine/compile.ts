@@ -391,11 +391,12 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     subject = Selector.from(rule.nodeSelector);
     // A CNP with nodeSelector is refused by `validate`'s `sanitize-cnp-node-selector` (admission.ts), as a whole.
   } else if (rule.endpointSelector) {
-    subject = importSubjectSelector(rule.endpointSelector, { mode, namespace });
+    subject = importSubjectSelector(rule.endpointSelector, { mode, namespace, cnpInitUnnamespaced: !v.atLeast(CiliumVersion.V1_15) });
   }
   const matchesInit = rule.endpointSelector !== undefined && Selector.from(rule.endpointSelector).hasKey('reserved', 'init');
   const localCluster = config.policyDefaultLocalCluster ? config.clusterName : undefined;
-  const ctx: TranslateContext = { mode, namespace, matchesInit, localCluster, namespaceLabelsSelectNamespaces: since16, config };
+  const ctx: TranslateContext = { mode, namespace, matchesInit, localCluster, namespaceLabelsSelectNamespaces: since16,
+    cnpInitUnnamespaced: !v.atLeast(CiliumVersion.V1_15), config };
   const requiresOn = !v.atLeast(CiliumVersion.V1_19);
   let requiresIgnored = false;
   const ruleObj = {

@@ -2,7 +2,7 @@
  * Selector translation at import, as the agent does it (pkg/k8s/apis/cilium.io/utils/utils.go `ParseToCiliumRule`,
  * `getEndpointSelector`, and the `policy-default-local-cluster` option):
  * - a CNP's subject (`endpointSelector`) gets `k8s:io.kubernetes.pod.namespace=<policy namespace>` in place of any
- *   namespace it names; a CCNP's is taken as written;
+ *   namespace it names (on 1.14 not when it selects `reserved:init`, nor its peers then); a CCNP's is taken as written;
  * - a from/toEndpoints selector without a namespace key gets the policy namespace (CNP, unless it has a
  *   namespace-labels key, from 1.16) or `k8s:io.kubernetes.pod.namespace Exists` (CCNP, unless the subject selects
  *   `reserved:init`); one with a `reserved:` key is left alone;
@@ -48,6 +48,14 @@ export interface SelectorImportScope {
    * @default true
    */
   readonly namespaceLabelsSelectNamespaces?: boolean;
+  /**
+   * Whether a CNP whose `endpointSelector` has a `reserved:init` key is taken without a namespace, its subject and its
+   * from/toEndpoints alike (`ParseToCiliumRule`: `!retRule.EndpointSelector.HasKey(podInitLbl)`; `getEndpointSelector`:
+   * `!matchesInit`): Cilium 1.14; from 1.15 (cilium/cilium#28007, "Restrict configuring reserved:init policy via CNP")
+   * the namespace is added whatever the subject, so a CNP selects no `reserved:init` endpoint.
+   * @default false
+   */
+  readonly cnpInitUnnamespaced?: boolean;
 }
 
 /**
@@ -58,6 +66,7 @@ export interface SelectorImportScope {
  */
 export function importSubjectSelector(model: LabelSelectorModel | undefined, scope: SelectorImportScope): Selector {
   if (scope.mode !== 'cnp') return Selector.from(model);
+  if (scope.cnpInitUnnamespaced === true && Selector.from(model).hasKey('reserved', 'init')) return Selector.from(model);
   const matchLabels = Object.fromEntries(Object.entries(model?.matchLabels ?? {}).filter(([k]) => {
     const { source, key } = splitLabelKey(k);
     return !(source === 'k8s' && key === NAMESPACE_KEY);
@@ -76,6 +85,8 @@ export function importEndpointSelector(selector: Selector, scope: SelectorImport
   if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
     if (scope.mode === 'ccnp') {
       if (!scope.matchesInit) sel = sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] });
+    } else if (scope.cnpInitUnnamespaced === true && scope.matchesInit === true) {
+      // Cilium 1.14: a CNP of `reserved:init` adds no namespace to its peers either.
     } else if (scope.namespaceLabelsSelectNamespaces === false
       || (!sel.hasKeyPrefix('k8s', NAMESPACE_LABELS_PREFIX) && !sel.hasKeyPrefix('any', NAMESPACE_LABELS_PREFIX))) {
       sel = sel.and(inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default'));
