@@ -742,6 +742,32 @@ describe('line breaks only Kubernetes\' YAML reader takes (session 48): refused,
     const json = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { note: 'a\u2028b' } });
     const r = await validate([write(dir, 'ls.json', json)]);
     expect([r.code, r.stderr]).toEqual([0, '']);
+    // One JSON object with a LS in a string: read as kubectl reads it (the deny policy decides).
+    const denyJson = JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'd', namespace: 'shop', annotations: { note: 'a\u2028b' } },
+      spec: { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] } });
+    const t = trace('--policies', write(dir, 'deny-ls.json', `\ufeff${denyJson}\n`), ...FROM_TO);
+    expect([t.code, t.stdout.split('\n')[0]]).toEqual([1, 'DENIED pod:shop:app=web → pod:shop:app=api 80/TCP']);
+  });
+
+  // Session 48 review: any text opening with `{` skipped the check. kubectl decodes a text as JSON only when it is JSON
+  // (k8s.io/apimachinery pkg/util/yaml/decoder.go `YAMLOrJSONDecoder.Decode` falls back to YAML when the JSON decoder fails):
+  // flow-style YAML, or a JSON object followed by a YAML document, is YAML to it, and go-yaml ends the comment at the LS.
+  const FLOW = '{apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: {name: d, namespace: shop}, spec: {endpointSelector: {matchLabels: {app: api}},\n'
+    + '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}], # allow web\u2028  ingressDeny: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n}}\n';
+  const JSON_THEN_YAML = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"shop"}}\n---\n${deny('\u2028')}`;
+  test.each([
+    ['flow-style YAML opening with {', FLOW, 2],
+    ['a JSON object, then a YAML document', JSON_THEN_YAML, 11],
+  ])('%s holding a LS: refused at its line (was ALLOWED, validate exit 0)', async (_, text, line) => {
+    const file = write(dir, `brace-${line}.yaml`, text);
+    const r = trace('--policies', file, ...FROM_TO);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(`error: ${file}:${line}: a LINE SEPARATOR (U+2028) (line ${line}), which Kubernetes' YAML reader (go-yaml v2) reads as a line break`);
+    const v = await validate([file]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(`${file}:${line}:1: error parse-yaml-syntax: a LINE SEPARATOR (U+2028) (line ${line})`);
+    // As go-yaml reads the flow-style text (the LS a line break): the deny rule is the cluster's, and decides.
+    if (line === 2) expect(trace('--policies', write(dir, 'brace-lf.yaml', text.replace('\u2028', '\n')), ...FROM_TO).stdout).toMatch(/^DENIED /);
   });
 });
 
