@@ -31,3 +31,8 @@ export const GO_ONLY_LINE_BREAK_ESCAPES = '"\\r", "\\N", "\\L", "\\P"';
 export function escapeGoOnlySeparators(text: string): string {
   return text.replace(new RegExp(`[${SEPARATORS}]`, 'g'), (c) => (c === '\u0085' ? '\\N' : c === '\u2028' ? '\\L' : '\\P'));
 }
+
+/** `text` as a JSON string, its NEL, LS and PS written as `\u0085`, `\u2028`, `\u2029` (for a message: no line break). */
+export function quotedGoOnlySeparators(text: string): string {
+  return JSON.stringify(text).replace(new RegExp(`[${SEPARATORS}]`, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

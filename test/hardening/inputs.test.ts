@@ -769,6 +769,31 @@ describe('line breaks only Kubernetes\' YAML reader takes (session 48): refused,
     // As go-yaml reads the flow-style text (the LS a line break): the deny rule is the cluster's, and decides.
     if (line === 2) expect(trace('--policies', write(dir, 'brace-lf.yaml', text.replace('\u2028', '\n')), ...FROM_TO).stdout).toMatch(/^DENIED /);
   });
+
+  test.each([['\u2028', '\\L'], ['\u2029', '\\P'], ['\u0085', '\\N']])(
+    'draft of an HTTP path holding %j writes it as an escape: its output passes validate and replays unchanged (was raw: validate exit 1, replay exit 2)',
+    async (ch, escape) => {
+      // An ingress connection through the proxy, its request's L7 record, and a dropped one (so the path is drafted).
+      const pod = (id: number, app: string): object => ({ ID: id, identity: 3000 + id, namespace: 'shop', pod_name: `${app}-1`,
+        labels: [`k8s:app=${app}`, 'k8s:io.kubernetes.pod.namespace=shop'] });
+      const base = { time: '2025-06-02T10:00:00Z', IP: { source: '10.0.0.1', destination: '10.0.0.2' }, l4: { TCP: { source_port: 40000, destination_port: 8080 } },
+        source: pod(1, 'a'), destination: pod(2, 'b'), traffic_direction: 'INGRESS', is_reply: false };
+      const l7 = (path: string, verdict: string): string => JSON.stringify({ flow: { ...base, verdict, Type: 'L7', event_type: { type: 129 },
+        l7: { type: 'REQUEST', http: { method: 'GET', url: `http://b:8080${path}`, protocol: 'HTTP/1.1' } } } });
+      const flows = write(dir, `flows-sep-${escape.charCodeAt(1)}.jsonl`, `${[
+        JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 }, trace_observation_point: 'TO_PROXY' } }),
+        l7(`/ok${ch}x`, 'FORWARDED'), l7('/admin', 'DROPPED')].join('\n')}\n`);
+      const d = await draft('--flows', flows, '--output', 'yaml');
+      expect(d.code).toBe(0);
+      expect(d.stdout).not.toMatch(/[\u0085\u2028\u2029]/);
+      expect(d.stdout).toContain(`path: "/ok${escape}x"`);
+      const drafted = write(dir, `drafted-sep-${escape.charCodeAt(1)}.yaml`, d.stdout);
+      const v = await validate([drafted]);
+      expect([v.code, v.stderr]).toEqual([0, '']);
+      const r = await replay('--flows', flows, '--policies', drafted);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toContain('0 would be dropped');
+    });
 });
 
 describe('the command converting UTF-16 names the file as given, and runs from where the command ran (session 47 review)', () => {
