@@ -4,6 +4,8 @@ import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { EmitOptions, emitRule, JsonObject } from '../model/emit';
 import { formatPath } from '../model/json-path';
+import { GO_ONLY_SEPARATOR, goOnlyLineBreakName, quotedGoOnlySeparators } from '../model/go-line-breaks';
+import { findStrings } from '../model/string-walk';
 import { unquotedNumberFix, unquotedNumbers } from '../model/unquoted-numbers';
 import { NOT_RENDERED, PolicyApiObject } from '../model/policy-api-object';
 import { PolicyDocumentModel, PolicyKind, RuleModel } from '../model/policy-model';
@@ -181,7 +183,7 @@ export abstract class PolicyBase extends Construct {
         ...diagnostics,
         ...validatePolicy(model, { version: this.ciliumVersion }).map(constructFixOfEmptyRule),
         ...this.nameClashes(),
-        ...unquotedNumberErrors(model, this.labelsAndAnnotations()),
+        ...writtenStringErrors(model, this.labelsAndAnnotations()),
       ],
     };
   }
@@ -284,9 +286,10 @@ export abstract class PolicyBase extends Construct {
  * The strings of the policy (names, namespaces, its own labels and annotations, label keys and values of selectors, FQDNs,
  * HTTP fields, header values…) that cdk8s
  * would write unquoted and kubectl, Helm, Argo CD and Flux would read as numbers (`unquotedNumbers`): refused, since the
- * API server would get a number where a string belongs (or another key) and no prop of cdk8s's writer quotes them.
+ * API server would get a number where a string belongs (or another key) and no prop of cdk8s's writer quotes them; and
+ * those holding a NEL, LS or PS (`goLineBreakErrors`).
  */
-function unquotedNumberErrors(model: PolicyDocumentModel, labelsAndAnnotations: { labels?: unknown; annotations?: unknown }): Diagnostic[] {
+function writtenStringErrors(model: PolicyDocumentModel, labelsAndAnnotations: { labels?: unknown; annotations?: unknown }): Diagnostic[] {
   const written = {
     metadata: {
       name: model.metadata.name,
@@ -296,13 +299,31 @@ function unquotedNumberErrors(model: PolicyDocumentModel, labelsAndAnnotations: 
     ...(model.spec !== undefined ? { spec: emitRule(model.spec, { copy: false }) } : {}),
     ...(model.specs !== undefined ? { specs: model.specs.map((rule) => emitRule(rule, { copy: false })) } : {}),
   };
-  return unquotedNumbers(written).map(({ path, text, number, key }) => ({
+  return [...goLineBreakErrors(written), ...unquotedNumbers(written).map(({ path, text, number, key }): Diagnostic => ({
     id: 'yaml-unquoted-number',
     severity: Severity.ERROR,
     path: formatPath(path),
     message: `${key ? 'the key ' : ''}${JSON.stringify(text)} would be written into the YAML without quotes, and kubectl, Helm, Argo CD and Flux `
       + `(Go's YAML readers) read it as the number ${number}: ${key ? `the API server would get the key "${number}" instead` : 'the API server would get a number where a string belongs and refuse the policy'}`,
     fix: unquotedNumberFix(text),
+  }))];
+}
+
+/**
+ * The strings of the policy holding a NEL (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029)
+ * (`GO_ONLY_SEPARATOR`): cdk8s's writer (the `yaml` library) writes them raw, even in quotes, and go-yaml v2 (kubectl,
+ * Helm, Argo CD) reads each as a line break (`is_break`, yamlprivateh.go, v2.4.0): the cluster would get another value (a
+ * description cut, a path folded), and the project's own `validate` refuses the file. Refused (a carriage return is
+ * written as the escape `"\r"`, and read back as itself).
+ */
+function goLineBreakErrors(written: unknown): Diagnostic[] {
+  return findStrings(written, (text) => GO_ONLY_SEPARATOR.exec(text)?.[0]).map(({ path, text, key, found }) => ({
+    id: 'yaml-go-line-break',
+    severity: Severity.ERROR,
+    path: formatPath(path),
+    message: `${key ? 'the key ' : ''}${quotedGoOnlySeparators(text)} holds ${goOnlyLineBreakName(found)}, which cdk8s writes into the YAML as it is and `
+      + 'kubectl, Helm and Argo CD (go-yaml v2) read as a line break: the API server would get another value than this one',
+    fix: 'remove the character, or write a space or a line feed ("\\n", which cdk8s writes as an escape) instead',
   }));
 }
 

@@ -16,6 +16,8 @@
  * reader (`maxValues`), the number of values (`MAX_YAML_VALUES`).
  */
 
+import { GO_ONLY_LINE_BREAK, GO_ONLY_LINE_BREAK_ESCAPES, goOnlyLineBreakName } from './go-line-breaks';
+
 /** The deepest nesting any reader accepts. Cilium policies need about 15 levels, Cilium's CRD files 27 (as this scan counts them). */
 export const MAX_NESTING_DEPTH = 100;
 
@@ -278,29 +280,40 @@ export function yamlInputLimitError(text: string, counted?: { values: number }):
   return goOnlyLineBreakError(text) ?? nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
 }
 
-/** A carriage return not followed by a line feed, NEL (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029). */
-const GO_ONLY_LINE_BREAK = /\r(?!\n)|[\u0085\u2028\u2029]/;
-
 /**
- * A YAML text holding a line break Kubernetes' YAML reader takes and this one does not: go-yaml v2 (sigs.k8s.io/yaml, which
- * kubectl, Helm and Argo CD decode manifests with) ends a line at a lone CR, NEL, LS or PS (`is_break`, yamlprivateh.go,
- * v2.4.0), where the `yaml` library reads them as characters of a scalar or a comment: `app: api<LS>` is the label value
- * `api` to the cluster and `api<LS>` (no valid label: the policy skipped) here, and a key after `# note<LS>` is the cluster's
- * and a comment here. Read either way, the verdicts would be about another object than the cluster's: refused, at its line.
- * JSON (the text opens with `{`, as kubectl's `NewYAMLOrJSONDecoder` tells it) is decoded as JSON, where they are white
- * space or characters of a string, as here.
+ * A YAML text holding a line break Kubernetes' YAML reader takes and this one does not (`GO_ONLY_LINE_BREAK`): go-yaml v2
+ * ends a line at a lone CR, NEL, LS or PS (`is_break`, yamlprivateh.go, v2.4.0), where the `yaml` library reads them as
+ * characters of a scalar or a comment: `app: api<LS>` is the label value `api` to the cluster and `api<LS>` (no valid
+ * label: the policy skipped) here, and a key after `# note<LS>` is the cluster's and a comment here. Read either way, the
+ * verdicts would be about another object than the cluster's: refused, at its line.
+ * Only a text that is one JSON value opening with `{` is not checked: kubectl's `NewYAMLOrJSONDecoder`
+ * (k8s.io/apimachinery `pkg/util/yaml/decoder.go`) decodes it as JSON, where a lone CR is white space and the others are
+ * characters of a string, as here. Any other text, flow-style YAML opening with `{` too, is YAML to it: the decoder falls
+ * back to YAML when the JSON decoder fails on the first or second value. (A stream of several JSON values is no YAML
+ * this reader takes: refused anyway.)
  */
 function goOnlyLineBreakError(text: string): NestingDepthError | undefined {
   const m = GO_ONLY_LINE_BREAK.exec(text);
-  if (m === null || /^[\s\ufeff]*\{/.test(text)) return undefined;
+  if (m === null || isOneJsonObject(text)) return undefined;
+  // Every break before the first match is a LF (or CRLF): the lines counted are the editor's.
   const line = text.slice(0, m.index).split('\n').length;
-  const name = m[0] === '\r' ? 'a carriage return without a line feed' : m[0] === '\u0085' ? 'a NEL (U+0085)'
-    : m[0] === '\u2028' ? 'a LINE SEPARATOR (U+2028)' : 'a PARAGRAPH SEPARATOR (U+2029)';
   return {
     limit: 'syntax', line, max: 0,
-    message: `${name} (line ${line}), which Kubernetes' YAML reader (go-yaml v2) reads as a line break and this reader does not; `
-      + 'the input is not read (replace it with a line feed, or write it as an escape in a double-quoted string: "\\r", "\\N", "\\L", "\\P")',
+    message: `${goOnlyLineBreakName(m[0])} (line ${line}), which Kubernetes' YAML reader (go-yaml v2) reads as a line break and this reader does not; `
+      + `the input is not read (replace it with a line feed, or write it as an escape in a double-quoted string: ${GO_ONLY_LINE_BREAK_ESCAPES})`,
   };
+}
+
+/** Whether `text` (after a UTF-8 byte-order mark, which kubectl drops) is one JSON object, as kubectl decodes it. */
+function isOneJsonObject(text: string): boolean {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (!/^[ \t\r\n]*\{/.test(body)) return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** More than `MAX_DOCUMENTS` document markers (`---` at the start of a line). */

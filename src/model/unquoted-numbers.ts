@@ -9,8 +9,10 @@
 import { Document, Scalar, ToStringOptions, visit } from 'yaml';
 import { BoundedMemo } from './bounded-memo';
 import { goYamlNumber } from './go-yaml';
+import { escapeGoOnlySeparators, GO_ONLY_SEPARATOR } from './go-line-breaks';
 import { Segment } from './json-path';
 import { cdk8s } from './lazy-cdk8s';
+import { findStrings } from './string-walk';
 
 /** A string of a manifest that cdk8s writes unquoted and Go reads as a number. */
 export interface UnquotedNumber {
@@ -58,57 +60,29 @@ const PLAIN_KEYS = new BoundedMemo<string, boolean>(10_000);
 
 /** The strings of the plain data `value` (keys and values, in document order) that cdk8s writes as Go numbers. */
 export function unquotedNumbers(value: unknown, at: readonly Segment[] = []): UnquotedNumber[] {
-  const out: UnquotedNumber[] = [];
-  // A stack, not recursion (a deep value costs no stack frames), and paths as parent links, made only for a finding.
-  // Pushed in reverse, so popped in document order; an entry's key comes before its value.
-  const stack: Visit[] = [{ value, step: undefined }];
-  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
-    const v = visit.value;
-    if (visit.key !== undefined || typeof v === 'string') {
-      const text = visit.key ?? (v as string);
-      const number = unquotedNumber(text, visit.key !== undefined);
-      if (number !== undefined) out.push({ path: [...at, ...pathOf(visit)], text, number, key: visit.key !== undefined });
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], step: i, parent: visit });
-    } else if (v !== null && typeof v === 'object') {
-      const keys = Object.keys(v);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const k = keys[i];
-        stack.push({ value: (v as Record<string, unknown>)[k], step: k, parent: visit });
-        stack.push({ value: undefined, key: k, step: k, parent: visit });
-      }
-    }
-  }
-  return out;
-}
-
-/** One value (or mapping key) to look at: its step from its parent. */
-interface Visit {
-  readonly value: unknown;
-  /** Set for a mapping key: the key itself. */
-  readonly key?: string;
-  readonly step: Segment | undefined;
-  readonly parent?: Visit;
-}
-
-function pathOf(visit: Visit): Segment[] {
-  const path: Segment[] = [];
-  for (let v: Visit | undefined = visit; v !== undefined && v.step !== undefined; v = v.parent) path.push(v.step);
-  return path.reverse();
+  return findStrings(value, unquotedNumber, at).map(({ path, text, key, found }) => ({ path, text, number: found, key }));
 }
 
 /**
  * YAML of `value` as cdk8s writes it (`Yaml.stringify`: the `yaml` library, YAML 1.1 schema, no line width), except that
- * the strings it would leave unquoted for Go's readers to read as numbers (`unquotedNumber`) are double-quoted: for a
- * writer of this project's own (the `draft` command), which can quote them where the policies, written by cdk8s, refuse them.
+ * the strings it would leave unquoted for Go's readers to read as numbers (`unquotedNumber`) are double-quoted, and so
+ * are those holding a NEL, LS or PS (`GO_ONLY_SEPARATOR`), each written as its escape (`\N`, `\L`, `\P`; the library
+ * writes them raw, a line break to go-yaml v2): for a writer of this project's own (the `draft` command), which can
+ * quote them where the policies, written by cdk8s, refuse them.
  */
 export function yamlQuotingGoNumbers(value: unknown): string {
   const options: ToStringOptions & { keepUndefined: boolean; version: '1.1' } = { keepUndefined: true, lineWidth: 0, version: '1.1' };
   const doc = new Document(value, options);
+  let separators = false;
   visit(doc, {
     Scalar(key, node) {
-      if (typeof node.value === 'string' && unquotedNumber(node.value, key === 'key') !== undefined) node.type = Scalar.QUOTE_DOUBLE;
+      if (typeof node.value !== 'string') return;
+      if (GO_ONLY_SEPARATOR.test(node.value)) {
+        node.type = Scalar.QUOTE_DOUBLE;
+        separators = true;
+      } else if (unquotedNumber(node.value, key === 'key') !== undefined) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
-  return doc.toString(options);
+  // Every NEL, LS and PS of the text stands in a double-quoted scalar now (the writer's comments are none).
+  return separators ? escapeGoOnlySeparators(doc.toString(options)) : doc.toString(options);
 }

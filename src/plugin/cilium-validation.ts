@@ -212,8 +212,8 @@ function inputsOptions(props: CiliumValidationProps, cwd: string): { options: Va
     }
     version = text;
   }
-  const maxWarnings = typeof given.maxWarnings === 'string' && /^\d+$/.test(given.maxWarnings) ? Number(given.maxWarnings) : given.maxWarnings;
-  const maxYamlValues = typeof given.maxYamlValues === 'string' && /^\d+$/.test(given.maxYamlValues) ? Number(given.maxYamlValues) : given.maxYamlValues;
+  const maxWarnings = quotedDigitsAsNumber(given.maxWarnings);
+  const maxYamlValues = quotedDigitsAsNumber(given.maxYamlValues);
   checkMaxYamlValues(PROPERTIES, maxYamlValues);
   // `crd:` with every entry commented out is YAML null: no CRD files, as when it is left out.
   const crd = given.crd === null ? undefined : given.crd;
@@ -226,6 +226,11 @@ function inputsOptions(props: CiliumValidationProps, cwd: string): { options: Va
   } as ValidateInputsOptions;
   checkValidateInputsValues(options, PROPERTIES, { crdFiles: 'crd' });
   return { options, ...(maxYamlValues !== undefined ? { maxYamlValues: maxYamlValues as number } : {}) };
+}
+
+/** A count property written as quoted digits in `cdk8s.yaml` (`"0"`) as its number; anything else as given (checked after). */
+function quotedDigitsAsNumber(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 }
 
 function toViolation(d: ReportDiagnostic, manifestPath: string): PluginViolation {

@@ -132,7 +132,11 @@ export function compiledFile(file: string, format: CidrFormat, charge = false): 
     if (charge) currentYamlValueBudget()?.charge(cached.values, file);
     return cached.kinds;
   }
-  cached?.release();
+  // Out of the cache before its schemas are released: a compile or a charge that throws below leaves no released entry.
+  if (cached) {
+    COMPILED.delete(key);
+    cached.release();
+  }
 
   const kept = store?.get(file, format);
   // A file the store keeps is compiled on the instance that keeps the code (`code.source`, nothing else differs) and printed.

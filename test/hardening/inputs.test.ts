@@ -742,7 +742,58 @@ describe('line breaks only Kubernetes\' YAML reader takes (session 48): refused,
     const json = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { note: 'a\u2028b' } });
     const r = await validate([write(dir, 'ls.json', json)]);
     expect([r.code, r.stderr]).toEqual([0, '']);
+    // One JSON object with a LS in a string: read as kubectl reads it (the deny policy decides).
+    const denyJson = JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'd', namespace: 'shop', annotations: { note: 'a\u2028b' } },
+      spec: { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] } });
+    const t = trace('--policies', write(dir, 'deny-ls.json', `\ufeff${denyJson}\n`), ...FROM_TO);
+    expect([t.code, t.stdout.split('\n')[0]]).toEqual([1, 'DENIED pod:shop:app=web → pod:shop:app=api 80/TCP']);
   });
+
+  // Session 48 review: any text opening with `{` skipped the check. kubectl decodes a text as JSON only when it is JSON
+  // (k8s.io/apimachinery pkg/util/yaml/decoder.go `YAMLOrJSONDecoder.Decode` falls back to YAML when the JSON decoder fails):
+  // flow-style YAML, or a JSON object followed by a YAML document, is YAML to it, and go-yaml ends the comment at the LS.
+  const FLOW = '{apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: {name: d, namespace: shop}, spec: {endpointSelector: {matchLabels: {app: api}},\n'
+    + '  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}], # allow web\u2028  ingressDeny: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n}}\n';
+  const JSON_THEN_YAML = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"shop"}}\n---\n${deny('\u2028')}`;
+  test.each([
+    ['flow-style YAML opening with {', FLOW, 2],
+    ['a JSON object, then a YAML document', JSON_THEN_YAML, 11],
+  ])('%s holding a LS: refused at its line (was ALLOWED, validate exit 0)', async (_, text, line) => {
+    const file = write(dir, `brace-${line}.yaml`, text);
+    const r = trace('--policies', file, ...FROM_TO);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(`error: ${file}:${line}: a LINE SEPARATOR (U+2028) (line ${line}), which Kubernetes' YAML reader (go-yaml v2) reads as a line break`);
+    const v = await validate([file]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(`${file}:${line}:1: error parse-yaml-syntax: a LINE SEPARATOR (U+2028) (line ${line})`);
+    // As go-yaml reads the flow-style text (the LS a line break): the deny rule is the cluster's, and decides.
+    if (line === 2) expect(trace('--policies', write(dir, 'brace-lf.yaml', text.replace('\u2028', '\n')), ...FROM_TO).stdout).toMatch(/^DENIED /);
+  });
+
+  test.each([['\u2028', '\\L'], ['\u2029', '\\P'], ['\u0085', '\\N']])(
+    'draft of an HTTP path holding %j writes it as an escape: its output passes validate and replays unchanged (was raw: validate exit 1, replay exit 2)',
+    async (ch, escape) => {
+      // An ingress connection through the proxy, its request's L7 record, and a dropped one (so the path is drafted).
+      const pod = (id: number, app: string): object => ({ ID: id, identity: 3000 + id, namespace: 'shop', pod_name: `${app}-1`,
+        labels: [`k8s:app=${app}`, 'k8s:io.kubernetes.pod.namespace=shop'] });
+      const base = { time: '2025-06-02T10:00:00Z', IP: { source: '10.0.0.1', destination: '10.0.0.2' }, l4: { TCP: { source_port: 40000, destination_port: 8080 } },
+        source: pod(1, 'a'), destination: pod(2, 'b'), traffic_direction: 'INGRESS', is_reply: false };
+      const l7 = (path: string, verdict: string): string => JSON.stringify({ flow: { ...base, verdict, Type: 'L7', event_type: { type: 129 },
+        l7: { type: 'REQUEST', http: { method: 'GET', url: `http://b:8080${path}`, protocol: 'HTTP/1.1' } } } });
+      const flows = write(dir, `flows-sep-${escape.charCodeAt(1)}.jsonl`, `${[
+        JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 }, trace_observation_point: 'TO_PROXY' } }),
+        l7(`/ok${ch}x`, 'FORWARDED'), l7('/admin', 'DROPPED')].join('\n')}\n`);
+      const d = await draft('--flows', flows, '--output', 'yaml');
+      expect(d.code).toBe(0);
+      expect(d.stdout).not.toMatch(/[\u0085\u2028\u2029]/);
+      expect(d.stdout).toContain(`path: "/ok${escape}x"`);
+      const drafted = write(dir, `drafted-sep-${escape.charCodeAt(1)}.yaml`, d.stdout);
+      const v = await validate([drafted]);
+      expect([v.code, v.stderr]).toEqual([0, '']);
+      const r = await replay('--flows', flows, '--policies', drafted);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toContain('0 would be dropped');
+    });
 });
 
 describe('the command converting UTF-16 names the file as given, and runs from where the command ran (session 47 review)', () => {
