@@ -16,7 +16,7 @@ import { familiesOf, peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
 import { formatEndpoint } from '../engine/endpoint';
-import { describePolicy } from '../engine/evaluate';
+import { describePolicy, envoyRestricts } from '../engine/evaluate';
 import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from '../model/connectivity-document';
 import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan } from './fqdn-classes';
 import { CiliumVersion } from '../core/cilium-version';
@@ -347,13 +347,14 @@ function otherFamily(item: CompiledItem, families: readonly (4 | 6)[]): boolean 
 }
 
 /**
- * Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener, or mutual
+ * Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener (the engine's
+ * `envoyRestricts`, which also gives the verdicts their `unevaluatedRestriction`), or mutual
  * authentication it judges as passing (mode `required` with `mutualAuth`; without it, and `test-always-fail` always, it is
  * judged: the traffic is dropped).
  */
 function unevaluated(item: CompiledItem, mutualAuth: boolean): boolean {
   return (item.authentication === 'required' && mutualAuth)
-    || (item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.serverNames !== undefined || r.proxy !== undefined));
+    || (item.l4.kind === 'ports' && item.l4.portRules.some(envoyRestricts));
 }
 
 /** What an item says and whose it is, without names (a rename is no change): the parts of its comparison key. */
