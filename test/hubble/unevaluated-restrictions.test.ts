@@ -9,7 +9,7 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
-import { FlowSource, replayFlows } from '../../src/hubble';
+import { FlowSource, formatReplayTable, replayFlows } from '../../src/hubble';
 import { verdict } from '../engine/helpers';
 
 /** One forwarded TCP connection attempt (jsonpb) from shop/app=client to shop/app=web on `port`. */
@@ -65,6 +65,9 @@ describe('replay: an allow only through an SNI list, TLS interception or a liste
       expect(report.errors[0].message).toMatch(/^the policies allow it at ingress only through the proxy: .*(restricts|intercepts)/);
       expect(report.summary.notEvaluated).toBe(1);
       expect(shop?.readyToEnforce).toBe(false);
+      // Session 48 review: the table said "the capture holds no connection that policy decides".
+      expect(formatReplayTable(report)).toContain('WOULD BE DROPPED: 0 connections, 0 records\n'
+        + '  none, as no connection was judged: 1 connection could not be judged (see NOT JUDGED)\n');
     } else {
       expect(report.errors).toEqual([]);
       expect(report.connections).toHaveLength(1);
