@@ -81,7 +81,8 @@ const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'gi
  *   interception, a listener) changed (`restriction-changes.ts`): noted with the unevaluated items, gained as `denied`,
  *   lost as `allowed`
  */
-export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[], restrictions?: RestrictionChanges): NotCompared[] {
+export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[],
+  restrictions?: RestrictionChanges): NotCompared[] {
   const fqdnIds = new Set(classes.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => c.id));
   const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds) };
   const before = blindItems(base, sees);
