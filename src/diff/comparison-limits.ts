@@ -16,12 +16,13 @@ import { familiesOf, peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
 import { formatEndpoint } from '../engine/endpoint';
-import { describePolicy } from '../engine/evaluate';
+import { describePolicy, envoyRestricts } from '../engine/evaluate';
 import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from '../model/connectivity-document';
 import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan } from './fqdn-classes';
 import { CiliumVersion } from '../core/cilium-version';
 import { stable } from './rule-content';
 import { compareCodeUnits } from '../model/code-unit-order';
+import type { RestrictionChanges } from './restriction-changes';
 
 interface Blind {
   readonly kind: string;
@@ -76,8 +77,12 @@ const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'gi
 /**
  * The limits of comparing `base` with `head`, in a fixed order; empty when every differing item could be compared.
  * @param classes the endpoint classes the diff judged (a `toFQDNs` name or pattern without an `fqdn:` class is blind)
+ * @param restrictions the connections, allowed on both sides, whose unevaluated restriction (TLS server names, TLS
+ *   interception, a listener) changed (`restriction-changes.ts`): noted with the unevaluated items, gained as `denied`,
+ *   lost as `allowed`
  */
-export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[]): NotCompared[] {
+export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[],
+  restrictions?: RestrictionChanges): NotCompared[] {
   const fqdnIds = new Set(classes.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => c.id));
   const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds) };
   const before = blindItems(base, sees);
@@ -86,12 +91,19 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
   for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
-    if (added.length === 0 && removed.length === 0) continue;
-    const mayAllow = blind.restricts === true ? removed.length > 0 : added.some((s) => !s.deny) || removed.some((s) => s.deny);
-    const mayDeny = blind.restricts === true ? added.length > 0 : removed.some((s) => !s.deny) || added.some((s) => s.deny);
+    // The restrictions that changed on allowed connections while no item of theirs did (a plain sibling allow added or
+    // removed): noted with these items, as what they may do.
+    const verdicts = blind.restricts === true ? restrictions : undefined;
+    if (added.length === 0 && removed.length === 0 && verdicts === undefined) continue;
+    const mayAllow = blind.restricts === true ? removed.length > 0 || (verdicts?.lost ?? 0) > 0
+      : added.some((s) => !s.deny) || removed.some((s) => s.deny);
+    const mayDeny = blind.restricts === true ? added.length > 0 || (verdicts?.gained ?? 0) > 0
+      : removed.some((s) => !s.deny) || added.some((s) => s.deny);
     const counts = [added.length > 0 ? `${added.length} added` : '', removed.length > 0 ? `${removed.length} removed` : ''].filter(Boolean).join(', ');
+    const items = counts === '' ? '' : `${blind.what} differ between base and head (${counts}): the connections they decide are not compared`;
+    const changed = verdicts === undefined ? '' : `${restrictionsText(verdicts)}: whether the proxy lets them through is not compared`;
     out.push({
-      text: `${blind.what} differ between base and head (${counts}): the connections they decide are not compared; ${blind.check}`,
+      text: `${[items, changed].filter((t) => t !== '').join('; and ')}; ${blind.check}`,
       mayAllow,
       mayDeny,
     });
@@ -112,6 +124,14 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
     });
   }
   return out;
+}
+
+/** The connections whose unevaluated restriction changed, as words. */
+function restrictionsText(r: RestrictionChanges): string {
+  const n = r.gained + r.lost;
+  const how = [r.gained > 0 ? `gained on ${r.gained}` : '', r.lost > 0 ? `lost on ${r.lost}` : ''].filter((t) => t !== '').join(', ');
+  return `the TLS server names, TLS interception or Envoy listener restricting ${n} connection${n === 1 ? '' : 's'} allowed on both sides differ `
+    + `between base and head (${how}; ${r.examples.join('; ')}${n > r.examples.length ? '; …' : ''})`;
 }
 
 /**
@@ -347,13 +367,14 @@ function otherFamily(item: CompiledItem, families: readonly (4 | 6)[]): boolean 
 }
 
 /**
- * Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener, or mutual
+ * Whether an item carries what the engine does not evaluate: TLS server names, TLS interception or a listener (the engine's
+ * `envoyRestricts`, which also gives the verdicts their `unevaluatedRestriction`), or mutual
  * authentication it judges as passing (mode `required` with `mutualAuth`; without it, and `test-always-fail` always, it is
  * judged: the traffic is dropped).
  */
 function unevaluated(item: CompiledItem, mutualAuth: boolean): boolean {
   return (item.authentication === 'required' && mutualAuth)
-    || (item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.serverNames !== undefined || r.proxy !== undefined));
+    || (item.l4.kind === 'ports' && item.l4.portRules.some(envoyRestricts));
 }
 
 /** What an item says and whose it is, without names (a rename is no change): the parts of its comparison key. */

@@ -14,6 +14,7 @@
  */
 import { Interner } from '../model/interner';
 import { comparisonLimits, reportLimits } from './comparison-limits';
+import { RestrictionPair, restrictedSegments, restrictionChanges, restrictsSomePort } from './restriction-changes';
 import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
   DecidingReason, EndpointClass, EndpointClassKind, NotCompared, REPORT_SCHEMA,
@@ -478,7 +479,24 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // agent enforces).
   const anyDifference = (): boolean => settingsKey(base) !== settingsKey(head) || rulesDiffer(base, head) || classes.some((_, i) =>
     sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
-  const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls)),
+  // Allowed connections whose unevaluated restriction (SNI list, TLS interception, listener) changed: the pairs whose egress
+  // or ingress changed and where a side has a port rule with one, on the segments such a rule may cover.
+  function* restrictionPairs(): Generator<RestrictionPair> {
+    for (let a = 0; a < classes.length; a++) {
+      for (let b = 0; b < classes.length; b++) {
+        if (!(fqdn[b] ? toFqdnChanged(a) : egressChanged[a] || ingressChanged[b])) continue;
+        if (notAPair(classes[a], classes[b]) || refused[a] || refused[b]) continue;
+        if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) continue;
+        const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
+        if (!dps.some(restrictsSomePort)) continue;
+        const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
+        const segments = restrictedSegments(carriedSegments(pair.segments, families[a], families[b]), dps);
+        if (segments.length > 0) yield { from: classes[a], to: classes[b], segments };
+      }
+    }
+  }
+  const restrictions = restrictionChanges(base, head, restrictionPairs(), query);
+  const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {

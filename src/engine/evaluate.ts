@@ -22,7 +22,7 @@ import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
-import { agentRefusalNotes } from './parser-conflicts';
+import { agentRefusalNotes, peerKeys } from './parser-conflicts';
 import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
 
 /** The query as one side sees it. */
@@ -458,8 +458,42 @@ export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig): boo
  * list, the TLS contexts and the listener stay, so a connection with another SNI (or none), or one the listener refuses,
  * is dropped by the proxy. 1.16-1.17 widen nothing.
  */
-function envoyRestricts(pr: CompiledPortRule | undefined): boolean {
+export function envoyRestricts(pr: CompiledPortRule | undefined): boolean {
   return pr !== undefined && ((pr.serverNames !== undefined && pr.serverNames.length > 0) || pr.proxy !== undefined);
+}
+
+/**
+ * What the proxy may refuse of a connection the matching allow entries let through, which the engine does not evaluate: the
+ * restriction (`envoyRestricts`) of every matching entry that carries one, whatever its L7 rules (`createL4Filter` widens
+ * only the L7 rules, the SNI list, the TLS contexts and the listener stay), as words; `undefined` when none carries one, or
+ * when an entry with neither L7 rules nor a restriction lets every connection through. Such an entry does so only where
+ * the agent keeps it apart: it merges the policies of one cached selector on one L4 filter (pkg/policy/rule.go
+ * `mergePortProto`, 1.16-1.19: "if any rule requires SNI, then all traffic to that remote/port requires TLS, even if other
+ * merged rules would be fine without TLS"; the TLS contexts and the listener are merged into the same per-selector
+ * policy), so it lifts the restriction only when none of its peer selectors (`peerKeys`, the keys of the agent's selector
+ * cache) is one of a restricted entry's. An entry whose selectors are not known as the agent caches them (Services, cloud
+ * groups) lifts nothing, and a restricted one of them keeps every restriction: unknown is not judged.
+ */
+function unevaluatedRestrictionOf(entries: readonly L7Entry[]): string | undefined {
+  const restricted = entries.filter((e) => envoyRestricts(e.pr));
+  if (restricted.length === 0) return undefined;
+  const keysOf = restricted.map((e) => peerKeys(e.item.peer));
+  if (!keysOf.some((k) => k.length === 0)) {
+    const taken = new Set(keysOf.flat());
+    const lifts = (e: L7Entry): boolean => {
+      if (l7Kind(e.pr) !== undefined || envoyRestricts(e.pr)) return false;
+      const keys = peerKeys(e.item.peer);
+      return keys.length > 0 && keys.every((k) => !taken.has(k));
+    };
+    if (entries.some(lifts)) return undefined;
+  }
+  return dedupe(restricted.map((e) => `${describeItem(e.item)} ${restrictionText(e.pr as CompiledPortRule)}`)).join('; ');
+}
+
+/** A side allowed by L7 entries, with what the proxy may refuse of it that the engine does not evaluate (`unevaluatedRestrictionOf`). */
+function withRestriction(side: SideVerdict, entries: readonly L7Entry[]): SideVerdict {
+  const restriction = unevaluatedRestrictionOf(entries);
+  return restriction === undefined ? side : { ...side, unevaluatedRestriction: restriction };
 }
 
 /** What a port rule that `envoyRestricts` restricts, as words. */
@@ -722,12 +756,9 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       protocol: L7Protocol.DNS, result: L7Result.ALLOWED, rules: dnsRules, matched: '(any name)',
       reason: `${describeItem(wildcard.item)} allows this port without L7 rules, which widens the DNS rules of the port to allow-all (the proxy still sees the lookup)`,
     } : undefined;
-    const side = sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes));
     // Envoy lets the connection through when one of the port's rules for the peer matches it: a plain one always, one
-    // with serverNames only for its SNIs (a listener by its own filters). Without a plain one, that is not known here.
-    if (entries.some((e) => l7Kind(e.pr) === undefined && !envoyRestricts(e.pr))) return side;
-    const restricted = entries.filter((e) => l7Kind(e.pr) === undefined).map((e) => `${describeItem(e.item)} ${restrictionText(e.pr as CompiledPortRule)}`);
-    return { ...side, unevaluatedRestriction: dedupe(restricted).join('; ') };
+    // with serverNames only for its SNIs (a listener by its own filters): `unevaluatedRestrictionOf`.
+    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes)), entries);
   }
   // allow-localhost: a redirect whose selector selects the host but is not the host selector itself (a wildcard, `all`,
   // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter
@@ -758,7 +789,8 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       protocol: kind, result: L7Result.ALLOWED, rules, matched: '(allow-all)', visibilityOnly: true,
       reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
     };
-    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes));
+    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
+      `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes)), entries);
   }
   if (!evaluate) {
     const l7: L7Outcome = {
@@ -766,13 +798,13 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       reason: kind === 'l7proto' ? 'generic L7 (l7proto) rules apply; the engine does not evaluate them'
         : `${kind.toUpperCase()} rules apply to this connection: requests that match none of them are refused; give a ${kind} request to check one`,
     };
-    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
-      `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes));
+    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
+      `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes)), entries);
   }
   if (entry && matched !== undefined) {
     const l7: L7Outcome = { protocol: kind, result: L7Result.ALLOWED, rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
-    return sideResult(base, SideDecision.ALLOWED, true, ruleRef(entry.item), l7,
-      `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes));
+    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(entry.item), l7,
+      `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes)), entries);
   }
   if (kind === 'kafka' && q.kafka) pushAll(notes, kafkaUnknownNotes(entries, q.kafka));
   if (kind === 'http' && q.http) pushAll(notes, httpMethodCaseNotes(entries, q.http));

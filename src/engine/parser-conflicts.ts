@@ -484,10 +484,11 @@ function authenticationUses(rule: CompiledRule): { modes: ParserUse<CompiledItem
 }
 
 /**
- * The cached selectors of an item's peers, as keys (1.18+ merges parsers per selector); none for peers whose selectors
+ * The cached selectors of an item's peers, as keys (1.18+ merges parsers per selector; every version merges the TLS server
+ * names, TLS contexts and listener per selector: `evaluate.ts` `unevaluatedRestrictionOf`); none for peers whose selectors
  * the engine does not know as Cilium caches them (Services, cloud groups).
  */
-function peerKeys(peer: PeerSpec): string[] {
+export function peerKeys(peer: PeerSpec): string[] {
   switch (peer.kind) {
     case 'any':
       return ['*'];

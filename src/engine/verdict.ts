@@ -201,8 +201,10 @@ export interface SideVerdict {
   readonly l7?: L7Outcome;
   /**
    * What the engine does not evaluate of the allow that decided: the TLS server names (`serverNames`), TLS interception or
-   * Envoy listener that every allow entry matching the connection without L7 rules carries, so that whether the proxy lets
-   * it through (its SNI, the listener's own filters) is not known.
+   * Envoy listener of the allow entries matching the connection that carry one, whatever their L7 rules, so that whether the
+   * proxy lets it through (its SNI, the listener's own filters) is not known. Unset when a matching entry with neither L7
+   * rules nor such a restriction lets every connection through: one whose peer selectors are other cached selectors than
+   * the restricted entries' (the agent merges one selector's rules on a port, SNIs included).
    * @default - none: the allow restricts nothing the engine does not evaluate
    */
   readonly unevaluatedRestriction?: string;

@@ -254,7 +254,8 @@ export enum FlowSkipReason {
 
 /** Every skip reason, with what it means. */
 export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
-  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs, ICMP echo replies and errors when is_reply is absent): policy checks only new connections',
+  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs not dropped, ICMP echo replies and errors when is_reply is absent): policy checks only new '
+    + 'connections',
   'l7-response': 'L7 responses and samples: policy matched the request',
   'no-direction': 'traces without traffic_direction (such as TO_OVERLAY): whether they are replies is unknown',
   'socket-translation': 'socket-LB translations (Type SOCK, verdict TRACED or TRANSLATED)',
@@ -593,10 +594,15 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   if (ports !== undefined && ports !== null) {
     const port = ports.destination_port;
     if (typeof port !== 'number' || port < 1 || port > 65535) return skip(s, FlowSkipReason.NO_L4);
-    // A SYN-ACK answers a SYN: a reply whatever the record says. Hubble leaves is_reply out where the trace reason does not
-    // tell (pkg/hubble/parser/threefour `decodeIsReply`: an unknown reason, or an encapsulation or decapsulation one), and the
-    // SYN-ACK's ports are the server's: judged, it would be a connection to the client's ephemeral port.
-    if (isReply === undefined && s.protocol === 'TCP' && ports.flags?.SYN === true && ports.flags.ACK === true) return skip(s, FlowSkipReason.REPLY);
+    // A SYN-ACK the cluster let through answers a SYN: a reply whatever the record says. Hubble leaves is_reply out where the
+    // trace reason does not tell (pkg/hubble/parser/threefour `decodeIsReply`: an unknown reason, or an encapsulation or
+    // decapsulation one), and the SYN-ACK's ports are the server's: judged, it would be a connection to the client's
+    // ephemeral port. A drop is kept: `decodeIsReply` gives no drop an is_reply ("for other events, such as drops, we
+    // simply do not know if they were replies or not"), and a SYN-ACK without connection-tracking state (a lost entry, an
+    // asymmetric path) is looked up in policy as a new connection and dropped by it: a drop the cluster did, judged.
+    if (isReply === undefined && observed !== DROPPED && s.protocol === 'TCP' && ports.flags?.SYN === true && ports.flags.ACK === true) {
+      return skip(s, FlowSkipReason.REPLY);
+    }
     s.port = port;
     s.srcPort = typeof ports.source_port === 'number' ? ports.source_port : 0;
     s.l4Key = `${port}/${s.protocol}`;

@@ -77,9 +77,12 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   lines.push('');
   lines.push(`WOULD BE DROPPED: ${plural(dropped.length, 'connection')}, ${plural(s.newlyDroppedFlows, 'record')}`);
   if (dropped.length === 0) {
-    lines.push(s.connections === 0 ? '  none, as no connection was judged: the capture holds no connection that policy decides (see SUMMARY)'
-      : s.notJudgedInput === undefined ? '  none: every connection the cluster let through is allowed by the policies'
-        : '  none of the connections judged: every one the cluster let through is allowed by the policies (not all of the capture was judged)');
+    // Connections the engine could not judge are no connections policy does not decide: named, with where they are listed.
+    const unjudged = s.notEvaluated > 0 ? `${plural(s.notEvaluated, 'connection')} could not be judged (see NOT JUDGED)` : undefined;
+    lines.push(s.connections === 0
+      ? `  none, as no connection was judged: ${unjudged ?? 'the capture holds no connection that policy decides (see SUMMARY)'}`
+      : s.notJudgedInput === undefined && unjudged === undefined ? '  none: every connection the cluster let through is allowed by the policies'
+        : `  none of the connections judged: every one the cluster let through is allowed by the policies (${unjudged ?? 'not all of the capture was judged'})`);
   }
   const maxListed = options.maxListed ?? 50;
   /** The first `maxListed` items of a group, then one line that counts the rest. */

@@ -125,3 +125,34 @@ describe('report: allows the engine does not evaluate are noted', () => {
     expect(Connectivity.report(PolicySet.fromYaml(egress(''), { file: 'p.yaml' })).notJudged).toBeUndefined();
   });
 });
+
+// Session 48 review: a plain allow of another selector of the same pods beside an item with serverNames lifts its SNI list
+// (the agent merges per cached selector: pkg/policy/rule.go `mergePortProto`); removing it narrows, adding it widens, though
+// no item with serverNames changed and the verdict stays allowed. Before: "no connectivity change", exit 0 under
+// `--fail-on denied` (and `allowed` for the mirror). Now the restriction the verdicts gain or lose is noted and counted.
+describe('diff: an unevaluated restriction gained or lost on an allowed connection, its items unchanged', () => {
+  const SNI = '  - toEndpoints: [{ matchLabels: { app: api } }]\n    toPorts: [{ ports: [{ port: "443", protocol: TCP }], serverNames: [api.example.com] }]\n';
+  const withSni = egress('').replace(/ {2}- toEndpoints:[\s\S]*$/, SNI);
+  const plainOther = '  - toEndpoints: [{ matchExpressions: [{ key: app, operator: In, values: [api] }] }]\n'
+    + '    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]\n';
+  const plainSame = '  - toEndpoints: [{ matchLabels: { app: api } }]\n    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]\n';
+  test.each([
+    ['the plain sibling of another selector removed: the SNI list now applies (denied)', withSni + plainOther, withSni, false, true,
+      /restricted in head, not in base/],
+    ['the plain sibling of another selector added: the SNI list no longer applies (allowed)', withSni, withSni + plainOther, true, false,
+      /restricted in base, not in head/],
+  ] as const)('%s', (_name, base, head, mayAllow, mayDeny, example) => {
+    const doc = diff(base, head);
+    expect(doc.changes).toEqual([]);
+    expect(doc.notCompared).toHaveLength(1);
+    expect(doc.notCompared?.[0]).toMatchObject({ mayAllow, mayDeny });
+    expect(doc.notCompared?.[0].text).toMatch(/^the TLS server names, TLS interception or Envoy listener restricting 1 connection allowed on both sides differ /);
+    expect(doc.notCompared?.[0].text).toMatch(example);
+    expect(doc.notCompared?.[0].text).toContain('prod/app=web → prod/app=api 443/TCP');
+  });
+
+  test('a plain sibling of the same selector added or removed: merged with the SNI item, the restriction stays (no note)', () => {
+    expect(diff(withSni + plainSame, withSni).notCompared ?? []).toEqual([]);
+    expect(diff(withSni, withSni + plainSame).notCompared ?? []).toEqual([]);
+  });
+});

@@ -218,6 +218,17 @@ describe('connection attempts', () => {
     expect(normalizeFlow(tcp({ SYN: true, ACK: true }, undefined))).toEqual({ skip: 'reply' });
   });
 
+  // Session 48 review: a policy drop of a SYN-ACK (no is_reply: Hubble gives none to a drop) was skipped as a reply, so a drop
+  // the cluster did vanished from replay. A SYN-ACK without connection-tracking state is looked up in policy as a new
+  // connection: the drop is judged as before, as the connection its ports name.
+  test('TCP: a dropped SYN-ACK (is_reply never set on drops) is judged, not skipped as a reply', () => {
+    const dropped = normalizeFlow(flow({
+      verdict: 'DROPPED', event_type: { type: 1, sub_type: 133 }, drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', is_reply: undefined,
+      l4: { TCP: { source_port: 8080, destination_port: 40000, flags: { SYN: true, ACK: true } } },
+    }));
+    expect(dropped).toMatchObject({ protocol: 'TCP', port: 40000, observed: 'dropped', dropReason: 'POLICY_DENIED' });
+  });
+
   test('what the cluster did: policy verdicts, drops, audit, L7 refusals', () => {
     expect(normalizeFlow(flow({ verdict: 'REDIRECTED', event_type: { type: 5 }, trace_observation_point: undefined }))).toMatchObject({ observed: 'forwarded', delivered: true });
     expect(normalizeFlow(flow({ verdict: 'AUDIT', event_type: { type: 5 } }))).toMatchObject({ observed: 'audit', direction: 'ingress' });
