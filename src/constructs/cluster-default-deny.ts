@@ -13,7 +13,7 @@ import { clonePlain } from '../model/clone-plain';
 import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject, readPropsOnce } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
-import { checkPeerValue } from './policy-rule';
+import { checkPeerValue, checkOptionalPeer } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes, builtinsSummary, refuseBroadDnsServer } from './builtins';
@@ -114,6 +114,8 @@ export class ClusterDefaultDeny extends Construct {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
     props = readPropsOnce(props, { keys: CLUSTER_DEFAULT_DENY_PROPS, owner: 'ClusterDefaultDeny' }, { location: this.node.path });
+    // `dnsServer: null` was read as left out: DNS to kube-dns (53/UDP, 53/TCP), a path the props did not name.
+    checkOptionalPeer(props.dnsServer, 'ClusterDefaultDeny dnsServer', { default: 'Peer.kubeDns(), the kube-dns pods of kube-system' }, this.node.path);
     checkFlags(props, ['ingress', 'egress', 'dnsVisibility', 'allowHostProbes'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);
     if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {

@@ -12,6 +12,7 @@ import { Selector } from '../model/labels';
 import { noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
+import { checkOptionalPeer } from './policy-rule';
 import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
@@ -191,6 +192,8 @@ export class TieredApp extends Construct {
       lists: { tiers: { keys: TIER_KEYS, owner: 'Tier', lists: { egress: { keys: TIER_EGRESS_KEYS, owner: 'TierEgress' } } } },
     }, { location: this.node.path });
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
+    // `dnsServer: null` was read as left out: DNS to kube-dns (53/UDP, 53/TCP), a path the props did not name.
+    checkOptionalPeer(props.dnsServer, 'TieredApp dnsServer', { default: 'Peer.kubeDns(), the kube-dns pods of kube-system' }, this.node.path);
     checkFlags(props, ['egressLockdown', 'allowHostProbes'], 'TieredApp', this.node.path);
     this.namespace = namespace;
     checkListOf(props.entry, 'TieredApp entry', 'a peer', undefined, this.node.path);
@@ -377,7 +380,7 @@ function checkPortList(ports: unknown, what: string, location: string): void {
   if (index < 0) return;
   throw new CiliumPolicyError({
     id: 'ports-not-ports',
-    message: `${what}[${index}] is ${JSON.stringify(list[index]) ?? String(list[index])}, not a Port`,
+    message: `${what}[${index}] is ${showValue(list[index])}, not a Port`,
     fix: 'pass Port values: Port.tcp(8080), Port.udp(53), Icmp.echoRequest(), …',
     location,
   });
