@@ -33,6 +33,7 @@ export interface DnsCompanionOptions {
    * of their own (`Peer.namespace('kube-system')`: every pod there could answer, and toFQDNs learns from every answer). A peer that cannot be a
    * resolver is refused too (`dns-server-not-resolver`): a DNS name (`Peer.fqdn`), a CIDR group, an entity other than `host`,
    * nodes by label (`Peer.nodes`: never the pod's own node).
+   * `null` is refused (`peer-unknown`), not read as left out.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

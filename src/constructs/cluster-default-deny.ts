@@ -65,6 +65,7 @@ export interface ClusterDefaultDenyProps {
    * `Peer.allNamespaces()`, `Peer.namespace('shop')` or pods of several namespaces are refused
    * (`cluster-default-deny-dns-server`). A peer that selects the world is refused (`dns-server-world`), and so is a
    * broad one (`dns-server-broad`) or one that cannot be a resolver (`dns-server-not-resolver`, see `Builtins.allowDns`).
+   * `null` is refused (`peer-unknown`), not read as left out.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

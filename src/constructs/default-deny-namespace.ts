@@ -78,6 +78,7 @@ export interface DefaultDenyNamespaceProps {
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
    * and so is one far wider than a resolver (`dns-server-broad`) or one that cannot be a resolver (`dns-server-not-resolver`:
    * a DNS name, a CIDR group, an entity other than `host`, nodes by label; see `Builtins.allowDns`).
+   * `null` is refused (`peer-unknown`), not read as left out.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;

@@ -146,7 +146,8 @@ export interface HostFirewallProps {
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
    * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
-   * labels, or nodes by labels a node may give itself, as for `kubeletClients`.
+   * labels, or nodes by labels a node may give itself, as for `kubeletClients`. `null` is refused (`peer-unknown`), not read
+   * as left out: leave it out for the default, or exempt the path (`LockoutPath.HUBBLE`).
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
   readonly hubbleRelay?: IPeer;
