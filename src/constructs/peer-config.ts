@@ -379,6 +379,8 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
  */
 export function checkOwnSelectorShape(model: unknown, what: string, fix: string, location: string | undefined): asserts model is LabelSelectorModel {
   const selector = model !== null && typeof model === 'object' && !Array.isArray(model);
+  // A field no label selector has (`matchExpression`): the API server prunes it, and the selector selected more than it said.
+  if (selector) refuseUnknownSelectorFields(model, `${what} answered a selector that`, location, 'selector-unknown');
   // A matchLabels that is no map takes the caller's fix; a matchExpressions that is no list of requirements, or has an
   // operator or values the CRD refuses, its own (`write In`: the caller's generic one hid it).
   const labels = selector ? labelsShapeProblem(model) : undefined;
@@ -408,14 +410,17 @@ export function checkOwnSelectorShape(model: unknown, what: string, fix: string,
  * prunes it and the selector is applied without what it said. `{ matchLabels: { app: 'b' }, matchExpression: [env In
  * (prod)] }` was written as is and selected every `app=b` pod, `env=dev` too; `validate` refuses the same YAML
  * (`parse-unknown-field`). The one key check (`checkKnownKeys`): a key set to `undefined` is left out, as the writer does.
- * A selector or requirement that is no mapping is left to the shape checks.
+ * A selector or requirement that is no mapping is left to the shape checks. The selectors of one's own a value answers
+ * (`Peer.selectedBy()`, `HostFirewall` and `MetadataEndpointBlock` selectors: `checkOwnSelectorShape`) get the same check,
+ * as `selector-unknown`.
  * @param selector the selector as answered (anything)
  * @param what the call and where the selector is, leading the message (`allowEgress(b): the peer's endpoints[0]`)
  * @param location the construct path, or the caller's file:line
+ * @param id the refusal's id (`peer-config-invalid` for a peer config of one's own)
  */
-export function refuseUnknownSelectorFields(selector: unknown, what: string, location: string | undefined): void {
+export function refuseUnknownSelectorFields(selector: unknown, what: string, location: string | undefined, id = 'peer-config-invalid'): void {
   const refusal = (fields: readonly string[], of: string, at: string) => ({ key, shown, near }: UnknownKey): CiliumPolicyErrorProps => ({
-    id: 'peer-config-invalid',
+    id,
     message: `${what}${at} sets ${key} (${shown}), which is no field of ${of}: the API server prunes it (the CRD keeps no unknown field), `
       + 'so the selector would be applied without it and select more than it says',
     fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the field meant; '}the fields of ${of} are ${fields.join(', ')}`,

@@ -143,6 +143,8 @@ describe('a misspelled field of a selector of one\'s own is refused (the API ser
       "the peer's nodes[0] sets matchlabels (a mapping), which is no field of a label selector", 'did you mean matchLabels?'],
     ['cidrGroupSelector: matchExpression', { cidrSet: [{ cidrGroupSelector: { matchLabels: { team: 'b' }, matchExpression: prod } }] },
       "the peer's cidrSet[0].cidrGroupSelector sets matchExpression (a list)", 'did you mean matchExpressions?'],
+    ['k8sServiceSelector: matchExpression', { services: [{ k8sServiceSelector: { selector: { matchLabels: { app: 'b' }, matchExpression: prod } } }] },
+      "the peer's services[0].k8sServiceSelector.selector sets matchExpression (a list)", 'did you mean matchExpressions?'],
   ])('%s: refused at the call, nothing written', (_name, peerItem, says, fix) => {
     const { c, p } = cnp();
     const e = refusal(() => p.allowEgress(custom({ item: peerItem, description: 'b' }), { ports: [Port.tcp(443)] }));
@@ -152,6 +154,18 @@ describe('a misspelled field of a selector of one\'s own is refused (the API ser
     p.isolateEgress();
     expect(verdictOf(c, A, 'pod:shop:app=b,env=dev', '443/TCP')).toBe('denied');
     expect(verdictOf(c, A, 'pod:shop:app=b,env=prod', '443/TCP')).toBe('denied');
+  });
+
+  test('Peer.selectedBy() with an endpoint selector of one\'s own: the same check (selector-unknown), at the call', () => {
+    const own = (model: unknown): IEndpointSelector => ({ toEndpointSelector: () => model }) as unknown as IEndpointSelector;
+    const r = refusal(() => Peer.selectedBy(own({ matchLabels: { app: 'b' }, matchExpression: prod }), 'shop'));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toContain("Peer.selectedBy(): the endpoint selector of one's own answered a selector that sets matchExpression (a list), "
+      + 'which is no field of a label selector');
+    const { c, p } = cnp();
+    p.allowEgress(Peer.selectedBy(own({ matchLabels: { app: 'b' }, matchExpressions: prod }), 'shop'), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=prod', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=dev', '443/TCP')).toBe('denied');
   });
 
   test('spelled right: the prod pods of b only', () => {
