@@ -4,7 +4,7 @@ import { HOST_PROBE_ENTITY, dnsPorts } from '../model/companion-rules';
 import { DnsRule, dnsRuleModelOrNone, dnsRuleModels, L7 } from './l7';
 import { hasValueMark } from './value-mark';
 import { IPeer, Peer } from './peer';
-import { PolicyRule } from './policy-rule';
+import { checkOptionalPeer, PolicyRule } from './policy-rule';
 import { Port } from './port';
 import { checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { callerLocation } from './caller-location';
@@ -33,6 +33,7 @@ export interface DnsCompanionOptions {
    * of their own (`Peer.namespace('kube-system')`: every pod there could answer, and toFQDNs learns from every answer). A peer that cannot be a
    * resolver is refused too (`dns-server-not-resolver`): a DNS name (`Peer.fqdn`), a CIDR group, an entity other than `host`,
    * nodes by label (`Peer.nodes`: never the pod's own node).
+   * `null` is refused (`peer-unknown`), not read as left out.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -61,6 +62,7 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
       location: rule._owner,
     });
   }
+  checkOptionalPeer(options.dnsServer, 'Builtins.allowDns() dnsServer', { default: 'Peer.kubeDns(), the kube-dns pods of kube-system' }, rule._owner);
   // Judged and written as read now: a resolver of one's own that answers the world at synthesis is not written.
   const server = peerAsJudged(options.dnsServer ?? Peer.kubeDns());
   refuseBroadDnsServer(server, rule._owner);

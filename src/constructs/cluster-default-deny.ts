@@ -13,7 +13,7 @@ import { clonePlain } from '../model/clone-plain';
 import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject, readPropsOnce } from './names';
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig } from './peer-config';
-import { checkPeerValue } from './policy-rule';
+import { checkPeerValue, checkOptionalPeer } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes, builtinsSummary, refuseBroadDnsServer } from './builtins';
@@ -65,6 +65,7 @@ export interface ClusterDefaultDenyProps {
    * `Peer.allNamespaces()`, `Peer.namespace('shop')` or pods of several namespaces are refused
    * (`cluster-default-deny-dns-server`). A peer that selects the world is refused (`dns-server-world`), and so is a
    * broad one (`dns-server-broad`) or one that cannot be a resolver (`dns-server-not-resolver`, see `Builtins.allowDns`).
+   * `null` is refused (`peer-unknown`), not read as left out.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -114,6 +115,8 @@ export class ClusterDefaultDeny extends Construct {
     super(scope, id);
     checkPropsObject(props, 'new ClusterDefaultDeny()', "{ excludedNamespaces: ['kube-system'] }", this.node.path);
     props = readPropsOnce(props, { keys: CLUSTER_DEFAULT_DENY_PROPS, owner: 'ClusterDefaultDeny' }, { location: this.node.path });
+    // `dnsServer: null` was read as left out: DNS to kube-dns (53/UDP, 53/TCP), a path the props did not name.
+    checkOptionalPeer(props.dnsServer, 'ClusterDefaultDeny dnsServer', { default: 'Peer.kubeDns(), the kube-dns pods of kube-system' }, this.node.path);
     checkFlags(props, ['ingress', 'egress', 'dnsVisibility', 'allowHostProbes'], 'ClusterDefaultDeny', this.node.path);
     checkListOf(props.excludedNamespaces, 'ClusterDefaultDeny excludedNamespaces', 'a namespace name', undefined, this.node.path);
     if (props.excludedNamespaces !== undefined && props.excludedNamespaces.length === 0) {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { PolicyKind } from '../model/policy-model';
 import {
   LOCKOUT_EXEMPTION_KEYS, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutExemption, lockoutExemptionsAnnotation, LockoutPath,
@@ -51,7 +51,7 @@ export class ClusterwidePolicy extends PolicyBase {
       if (!(Object.values(LockoutPath) as string[]).includes(e.path)) {
         throw new CiliumPolicyError({
           id: 'lockout-exemption-path',
-          message: `lockoutExemptions: ${JSON.stringify(e.path)} is not a LockoutPath`,
+          message: `lockoutExemptions: ${showValue(e.path)} is not a LockoutPath`,
           fix: `use one of LockoutPath.${Object.keys(LockoutPath).join(', LockoutPath.')}`,
           location: this.node.path,
         });

@@ -7,6 +7,7 @@ import { isPort, Port } from './port';
 import { allowDns, allowHostProbes, builtinsSummary, dnsRulesAllowEveryName } from './builtins';
 import { CiliumVersion } from '../core/cilium-version';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
+import { checkOptionalPeer } from './policy-rule';
 import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { SectionName } from '../model/policy-model';
@@ -77,6 +78,7 @@ export interface DefaultDenyNamespaceProps {
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
    * and so is one far wider than a resolver (`dns-server-broad`) or one that cannot be a resolver (`dns-server-not-resolver`:
    * a DNS name, a CIDR group, an entity other than `host`, nodes by label; see `Builtins.allowDns`).
+   * `null` is refused (`peer-unknown`), not read as left out.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -121,6 +123,8 @@ export class DefaultDenyNamespace extends Construct {
     super(scope, id);
     checkPropsObject(props, 'new DefaultDenyNamespace()', "{ namespace: 'shop' }", this.node.path);
     props = readPropsOnce(props, { keys: DEFAULT_DENY_NAMESPACE_PROPS, owner: 'DefaultDenyNamespace' }, { location: this.node.path });
+    // `dnsServer: null` was read as left out: DNS to kube-dns (53/UDP, 53/TCP), a path the props did not name.
+    checkOptionalPeer(props.dnsServer, 'DefaultDenyNamespace dnsServer', { default: 'Peer.kubeDns(), the kube-dns pods of kube-system' }, this.node.path);
     checkFlags(props, ['ingress', 'egress', 'allowWithinNamespace', 'allowKubeApiServer', 'allowHostProbes', 'blockMetadataEndpoint', 'stagedRollout'],
       'DefaultDenyNamespace', this.node.path);
     const namespace = requireNamespace(scope, id, props.namespace, 'DefaultDenyNamespace');

@@ -7,6 +7,7 @@ import { isPort, Port } from './port';
 import { IEndpointSelector } from './selector';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
+import { checkOptionalPeer } from './policy-rule';
 import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
 
 /** The props of `FqdnEgressProps` (`checkPropKeys`). */
@@ -49,6 +50,7 @@ export interface FqdnEgressProps {
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
    * and so is one far wider than a resolver (`dns-server-broad`) or one that cannot be a resolver (`dns-server-not-resolver`:
    * a DNS name, a CIDR group, an entity other than `host`, nodes by label; see `Builtins.allowDns`).
+   * `null` is refused (`peer-unknown`), not read as left out.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -78,6 +80,8 @@ export class FqdnEgress extends Construct {
     super(scope, id);
     checkPropsObject(props, 'new FqdnEgress()', "{ fqdns: ['api.example.com'] }", this.node.path, true);
     props = readPropsOnce(props, { keys: FQDN_EGRESS_PROPS, owner: 'FqdnEgress' }, { location: this.node.path });
+    // `dnsServer: null` was read as left out: DNS to kube-dns (53/UDP, 53/TCP), a path the props did not name.
+    checkOptionalPeer(props.dnsServer, 'FqdnEgress dnsServer', { default: 'Peer.kubeDns(), the kube-dns pods of kube-system' }, this.node.path);
     checkFlags(props, ['allowAllDnsLookups'], 'FqdnEgress', this.node.path);
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
     // `ports: null` was a TypeError.
@@ -90,10 +94,11 @@ export class FqdnEgress extends Construct {
         location: this.node.path,
       });
     }
-    // A name that is no string (`undefined`, `5`) or a blank one (`''`, `' '`): the one refusal of the FQDN factories
-    // (`checkFqdnSyntax`, `fqdn-syntax`, as `Peer.fqdn(5)`, `Peer.fqdn('')` and `DnsRule.exact('')`), every such entry by its
-    // index, before the trimmed names are read. Each was `fqdn-egress-empty` with words of its own.
-    checkFqdnSyntax(props.fqdns.flatMap((f, i) => (typeof f === 'string' && f.trim() !== '' ? [] : [{ text: f, at: `fqdns[${i}]` }])),
+    // Every bad entry at once, named by its index, in one pass of the one refusal of the FQDN factories (`checkFqdnSyntax`,
+    // `fqdn-syntax`, as `Peer.fqdn(5)`, `Peer.fqdn('')`, `DnsRule.exact('')`): a name that is no string (`undefined`, `5`), a
+    // blank one (`''`, `' '`, shown as given), one of a syntax no version takes (`http://x.com`), before the trimmed names are
+    // read. In two passes, `['', 'http://x.com']` named fqdns[0] only; synthesis found each twice (toFQDNs and the DNS rule).
+    checkFqdnSyntax(props.fqdns.map((f, i) => ({ text: typeof f === 'string' && f.trim() !== '' ? f.trim() : f, at: `fqdns[${i}]` })),
       'FqdnEgress', this.node.path);
     if (props.ports !== undefined && props.ports.length === 0) {
       throw new CiliumPolicyError({
@@ -109,8 +114,6 @@ export class FqdnEgress extends Construct {
       checkFqdnNotAddress(f, 'FqdnEgress fqdns entry', this.node.path);
       checkFqdnRegistrable(f, 'FqdnEgress fqdns entry', this.node.path);
     }
-    // Every bad entry at once, named by its index: synthesis found each twice (toFQDNs and the DNS rule derived from it).
-    checkFqdnSyntax(props.fqdns.map((f, i) => ({ text: f.trim(), at: `fqdns[${i}]` })), 'FqdnEgress', this.node.path);
     this.policy = new CiliumPolicy(this, 'Resource', {
       name: props.name,
       namespace: requireNamespace(scope, id, props.namespace, 'FqdnEgress'),

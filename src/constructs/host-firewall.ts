@@ -5,7 +5,7 @@ import { CiliumPolicyError, Severity, showValue } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { AllowOptions, DenyOptions, checkRuleCall, checkSelectorValue, firstPortName } from './policy-rule';
+import { AllowOptions, DenyOptions, checkOptionalPeer, checkRuleCall, checkSelectorValue, firstPortName } from './policy-rule';
 import { Icmp, IcmpFamily, isPort, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
@@ -146,7 +146,8 @@ export interface HostFirewallProps {
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
    * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
-   * labels, or nodes by labels a node may give itself, as for `kubeletClients`.
+   * labels, or nodes by labels a node may give itself, as for `kubeletClients`. `null` is refused (`peer-unknown`), not read
+   * as left out: leave it out for the default, or exempt the path (`LockoutPath.HUBBLE`).
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
   readonly hubbleRelay?: IPeer;
@@ -218,6 +219,11 @@ export class HostFirewall extends Construct {
     props = readPropsOnce(props, { keys: HOST_FIREWALL_PROPS, owner: 'HostFirewall', lists: { exemptions: { keys: LOCKOUT_EXEMPTION_KEYS, owner: 'LockoutExemption' } } },
       { location: this.node.path });
     checkFlags(props, ['nodeSelectorLabels', 'wireGuard', 'cidrMatchNodes'], 'HostFirewall', this.node.path);
+    // `hubbleRelay: null` was read as left out: 4244/TCP open to the hubble-relay pods, a path the props did not name.
+    checkOptionalPeer(props.hubbleRelay, 'HostFirewall hubbleRelay',
+      { default: 'the hubble-relay pods (kube-system, k8s-app=hubble-relay)', none: 'exempt the path (exemptions: [{ path: LockoutPath.HUBBLE, reason }])' },
+      this.node.path);
+    checkOptionalPeer(props.metricsScraper, 'HostFirewall metricsScraper', { default: "no scraper: Cilium's metrics ports stay closed" }, this.node.path);
     // `nodeSelector: null` (a lookup that found nothing) was read as every node.
     checkSelectorValue(props.nodeSelector, 'nodeSelector', this.node.path, 'the firewall would apply to every node');
     // Read below (whether the nodes may be control-plane nodes): a matchExpressions that is no list, or holds what is no
@@ -325,7 +331,7 @@ export class HostFirewall extends Construct {
     if (props.routingMode !== undefined && !Object.values(RoutingMode).includes(props.routingMode)) {
       throw new CiliumPolicyError({
         id: 'host-firewall-routing-mode',
-        message: `HostFirewall routingMode ${JSON.stringify(props.routingMode)} is not a routing mode: the guard would keep no tunnel port open`,
+        message: `HostFirewall routingMode ${showValue(props.routingMode)} is not a routing mode: the guard would keep no tunnel port open`,
         fix: 'pass RoutingMode.VXLAN (8472/UDP, the default), RoutingMode.GENEVE (6081/UDP) or RoutingMode.NATIVE (no tunnel)',
         location: this.node.path,
       });
@@ -369,7 +375,7 @@ export class HostFirewall extends Construct {
     if (props.apiServerPort !== undefined && (!Number.isInteger(props.apiServerPort) || props.apiServerPort < 1 || props.apiServerPort > 65535)) {
       throw new CiliumPolicyError({
         id: 'host-firewall-api-server-port',
-        message: `HostFirewall apiServerPort ${JSON.stringify(props.apiServerPort)} is not a port between 1 and 65535`,
+        message: `HostFirewall apiServerPort ${showValue(props.apiServerPort)} is not a port between 1 and 65535`,
         fix: 'give the port the API server listens on (6443 for kubeadm, 443 for most managed clusters), or leave it out',
         location: this.node.path,
       });
@@ -558,7 +564,7 @@ export class HostFirewall extends Construct {
       if (!p.cidrMatchNodes) {
         throw new CiliumPolicyError({
           id: 'host-firewall-control-plane-cidrs',
-          message: `HostFirewall controlPlaneCidrs ${JSON.stringify(p.controlPlaneCidrs)} would never match the control-plane nodes: Cilium's CIDR `
+          message: `HostFirewall controlPlaneCidrs ${showValue(p.controlPlaneCidrs)} would never match the control-plane nodes: Cilium's CIDR `
             + 'rules do not select cluster nodes (their addresses carry the remote-node and kube-apiserver identities) unless the agents run '
             + 'with policy-cidr-match-mode: nodes, so etcd (2379-2380/TCP) would be closed to its peers',
           fix: 'leave controlPlaneCidrs out (etcd stays open to the API server nodes, the kube-apiserver entity), use controlPlaneNodeLabels '

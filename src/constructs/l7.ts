@@ -148,8 +148,8 @@ export class HttpRule {
       if (h.secretNamespace === undefined || h.secretName !== undefined) return;
       throw new CiliumPolicyError({
         id: 'l7-header-secret-without-name',
-        message: `HttpRule headerMatches[${i}] (${h.name}) has secretNamespace ${JSON.stringify(h.secretNamespace)} but no secretName: no Secret would be `
-          + `written${h.value === undefined ? ', and the header would match with any value, only present' : `, and the value ${JSON.stringify(h.value)} used instead`}`,
+        message: `HttpRule headerMatches[${i}] (${h.name}) has secretNamespace ${showValue(h.secretNamespace)} but no secretName: no Secret would be `
+          + `written${h.value === undefined ? ', and the header would match with any value, only present' : `, and the value ${showValue(h.value)} used instead`}`,
         fix: 'give secretName (the Secret holding the expected value), or drop secretNamespace',
         location: callerLocation(),
       });
@@ -183,7 +183,7 @@ export class HttpRule {
       if (problem === undefined) continue;
       throw new CiliumPolicyError({
         id: 'l7-header-never-matches',
-        message: `HttpRule header ${JSON.stringify(entry)} matches no request: ${problem}, so Envoy would answer 403 to every request this rule is meant to let through`,
+        message: `HttpRule header ${showValue(entry)} matches no request: ${problem}, so Envoy would answer 403 to every request this rule is meant to let through`,
         fix: "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value",
         location: callerLocation(),
       });
@@ -278,7 +278,7 @@ export class Grpc {
       if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) || (what === 'method' && value.includes('.'))) {
         throw new CiliumPolicyError({
           id: 'grpc-name-syntax',
-          message: `"${value}" is not a valid gRPC ${what} name`,
+          message: `${showValue(value)} is not a valid gRPC ${what} name`,
           fix: what === 'service' ? 'use the fully-qualified service name, e.g. inventory.InventoryService' : 'use the bare method name, e.g. CheckStock',
           location: callerLocation(),
         });
@@ -292,7 +292,7 @@ export class Grpc {
     if (typeof service !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(service)) {
       throw new CiliumPolicyError({
         id: 'grpc-name-syntax',
-        message: `${JSON.stringify(service) ?? String(service)} is not a valid gRPC service name`,
+        message: `${showValue(service)} is not a valid gRPC service name`,
         fix: 'use the fully-qualified service name, e.g. inventory.InventoryService',
         location: callerLocation(),
       });
@@ -495,7 +495,7 @@ export function dnsRuleModels(rules: readonly DnsRule[], what: string, location?
     if (isDnsRuleModel(model)) return model;
     throw new CiliumPolicyError({
       id: 'list-entry-invalid',
-      message: `${what}[${i}] is a DnsRule whose _toModel() answered ${JSON.stringify(model)?.slice(0, 200) ?? String(model)}, `
+      message: `${what}[${i}] is a DnsRule whose _toModel() answered ${showValue(model, 200)}, `
         + 'not a DNS rule ({ matchName } or { matchPattern })',
       fix: 'pass DnsRule.exact(name), DnsRule.pattern(pattern) or DnsRule.all()',
       location: location ?? callerLocation(),

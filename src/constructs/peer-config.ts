@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, CiliumPolicyErrorProps, showValue, textOf } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import {
   emptyExpressionList, isRequirementList, selectorConstrainsNamespace, selectorHasReservedKey, selectorKeys, selectorOnlyExcludes,
@@ -13,8 +13,8 @@ import { cidrSetEntryPeers } from '../validate/schema-rules';
 import { checkIdentityLabels } from './identity-label-check';
 import { clonePlain, clonePlainTree } from '../model/clone-plain';
 import { CiliumVersion } from '../core/cilium-version';
-import { checkKnownKeys } from '../model/known-keys';
-import { CIDR_SET_FIELDS, SELECTOR_OPERATORS, selectorOperatorFix, valuesAt } from '../validate/tables';
+import { checkKnownKeys, checkNearKnownKeys, UnknownKey } from '../model/known-keys';
+import { CIDR_SET_FIELDS, LABEL_SELECTOR_FIELDS, SELECTOR_OPERATORS, SELECTOR_REQUIREMENT_FIELDS, selectorOperatorFix, valuesAt } from '../validate/tables';
 import { describeInstance } from './names';
 import { describeValue } from '../model/plain-value';
 import { callerLocation } from './caller-location';
@@ -22,9 +22,12 @@ import { callerLocation } from './caller-location';
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
  * checked when the rule is given and again at synthesis (`peer-config-invalid`): a config given as a mapping sets no field
- * but these (a misspelled `defaultPort` was dropped, so an egress call without ports allowed every port); the item sets at most one L3 field, as a
- * non-empty list, and nothing else; `defaultPorts` is not an empty list; each endpoint or node selector is an object whose
- * `matchLabels` is a map of label values (not `null`, a string or a list). A selector in it that requires nothing (`{}`,
+ * but these, and no config has a field near one of these (`defaultPort`: in a class instance, inherited or non-enumerable
+ * too), since a misspelled `defaultPort` was dropped, so an egress call without ports allowed every port; the item sets at
+ * most one L3 field, as a non-empty list, and nothing else; `defaultPorts` is not an empty list; each endpoint or node
+ * selector is an object whose `matchLabels` is a map of label values (not `null`, a string or a list), and each selector
+ * (endpoint, node, `cidrGroupSelector`, `k8sServiceSelector`) and requirement sets no field a label selector does not have
+ * (`matchExpression`: the API server prunes it, and the peer was wider). A selector in it that requires nothing (`{}`,
  * `{ matchLabels: {} }`) is refused as the factories refuse an empty label map (`selector-empty`): an endpoint selector
  * (but `Peer.selectedBy(EndpointSelector.all())`'s own), a node selector, a `cidrGroupSelector`, a `k8sServiceSelector`; so is
  * one with an empty `matchExpressions` list, and a `cidrSet` entry with an empty `except` list (`peer-except-empty`), as
@@ -85,24 +88,29 @@ export const PEER_CONFIG_FIELDS: readonly string[] = ['field', 'item', 'namespac
  * policy can (an object shared at every level), is refused (`peer-config-invalid`): synthesis walked it for ever (the YAML
  * writer) or ran out of stack copying it, and a getter that answered a tree to a check and a loop after got past one.
  * A config given as a mapping (an object literal, `JSON.parse`) that sets a field `PeerConfig` does not declare is refused
- * first (`peer-config-invalid`), before any of its values is read, by the one key check of props (`checkKnownKeys`, as
- * `readPropsOnce` does): a misspelled `defaultPort` was dropped, so an egress call without ports allowed every port. A class
- * instance's other fields are its own state (`owner: chart`): they are not read, and nothing of them is written, as a class
- * instance's own fields given as props are left out (`readPropsOnce`). A value that is no object is returned as given, for
- * the caller's checks to refuse.
+ * first (`peer-config-invalid`), before any of its `PeerConfig` fields is read, by the one key check of props (`checkKnownKeys`,
+ * as `readPropsOnce` does; it reads the value of such an unknown key, a getter's too, to accept `undefined` and to show it): a
+ * misspelled `defaultPort` was dropped, so an egress call without ports allowed every port. A key near a `PeerConfig` field
+ * (`defaultPort`) is refused too wherever else it is (`checkNearKnownKeys`, reading descriptors only): an own field of a class
+ * instance, one inherited (`Object.create({ defaultPort })`, a class's getter), a non-enumerable one; each was dropped the
+ * same way. A class instance's other fields are its own state (`owner: chart`): they are not read, and nothing of them is
+ * written, as a class instance's own fields given as props are left out (`readPropsOnce`). A value that is no object is
+ * returned as given, for the caller's checks to refuse.
  * @param config what `toPeerConfig()` returned
  * @param what the call or prop, for the message (`allowEgress`, `MonitoringScrape scraper`)
  * @param location the construct path, or the caller's file:line
  */
 function peerConfigAsRead(config: unknown, what: string, location: string | undefined): unknown {
   if (config === null || typeof config !== 'object') return config;
-  checkKnownKeys(config, PEER_CONFIG_FIELDS, ({ key, shown, near }) => ({
+  const refusal = ({ key, shown, near }: UnknownKey): CiliumPolicyErrorProps => ({
     id: 'peer-config-invalid',
     message: `${what}: the peer's toPeerConfig() sets ${key} (${shown}), which is no field of PeerConfig: it would be left out, `
       + 'and what it says would not apply (a misspelled defaultPorts left an egress call without ports open on every port)',
     fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the field meant; '}the fields of PeerConfig are ${PEER_CONFIG_FIELDS.join(', ')}`,
     ...(location !== undefined ? { location } : {}),
-  }));
+  });
+  checkKnownKeys(config, PEER_CONFIG_FIELDS, refusal);
+  checkNearKnownKeys(config, PEER_CONFIG_FIELDS, refusal);
   const fields: Record<string, unknown> = {};
   for (const key of PEER_CONFIG_FIELDS) if (key in config) fields[key] = (config as Record<string, unknown>)[key];
   const tree = clonePlainTree(fields);
@@ -155,12 +163,12 @@ export function checkedPeerConfig(answer: PeerConfig | undefined, what: string, 
   }
   const field = set[0] as PeerField | undefined;
   if (config.field !== undefined && config.field !== field) {
-    throw refuse(`${what}(${description}): the peer's field is ${shownSelector(config.field)}, but its item sets ${field ?? 'no peer field (any peer)'}`,
+    throw refuse(`${what}(${description}): the peer's field is ${showValue(config.field, 200)}, but its item sets ${field ?? 'no peer field (any peer)'}`,
       'make field name the one field the item sets (or leave field out)');
   }
   const list = field !== undefined ? item[field] : undefined;
   if (field !== undefined && (!Array.isArray(list) || list.length === 0)) {
-    throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : shownSelector(list)}: an empty list selects `
+    throw refuse(`${what}(${description}): the peer's ${field} is ${Array.isArray(list) ? 'an empty list' : showValue(list, 200)}: an empty list selects `
       + 'nothing from Cilium 1.16, and before it every peer on the ports of the item (nothing without ports)', `list the ${field} meant; for any peer use Peer.any()`);
   }
   refuseEmptySelector(field, list as unknown[], EVERY_POD_OF_NAMESPACE.has(config), what, description, location);
@@ -303,7 +311,7 @@ const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }
  * `In`/`NotIn` whose values are no non-empty list of strings, with its fix; or `undefined` (left out, `null`, or a list of
  * such requirements). Said before anything reads it: taken apart, such a value was dropped, and the selector without it
  * selected more (`Peer.selectedBy()`: every pod of the namespace). The fix never says to leave the list out (the selector
- * would select more), and a value is shown by `shownSelector`/`describeInstance` (a BigInt, a Symbol, an object without a
+ * would select more), and a value is shown by `showValue`/`describeInstance` (a BigInt, a Symbol, an object without a
  * prototype or with a `toString` that throws is no error of its own).
  * @param selector the selector as answered (anything)
  */
@@ -312,7 +320,7 @@ export function expressionsShapeProblem(selector: unknown): { reason: string; fi
     ? (selector as { matchExpressions?: unknown }).matchExpressions : undefined;
   if (!isRequirementList(expressions)) {
     return {
-      reason: `matchExpressions is ${shownSelector(expressions)}, not a list of { key, operator, values }`,
+      reason: `matchExpressions is ${showValue(expressions, 200)}, not a list of { key, operator, values }`,
       fix: 'give matchExpressions as a list of the requirements meant, each { key, operator, values } with its key a string',
     };
   }
@@ -347,21 +355,6 @@ export function expressionsShapeProblem(selector: unknown): { reason: string; fi
 }
 
 /**
- * A selector of one's own (or a part of it) as a refusal shows it: its JSON, cut to 200 characters, or `describeInstance`
- * when it has none (a BigInt, a cycle, `undefined`).
- * @param value the selector as answered (anything)
- */
-export function shownSelector(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value) as string | undefined;
-  } catch {
-    text = undefined; // a BigInt, a cycle, a toJSON that throws
-  }
-  return text !== undefined ? text.slice(0, 200) : describeInstance(value);
-}
-
-/**
  * Why the `matchLabels` of a label selector of one's own is not a map of label values (`'app'`, `['app=web']`, `{ app: 1 }`),
  * or `undefined` (left out, `null`, or such a map). A string or list spread into a map became the keys `0`, `1`, ….
  * @param selector the selector as answered (anything)
@@ -371,7 +364,7 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
     ? (selector as { matchLabels?: unknown }).matchLabels : undefined;
   if (labels === undefined || labels === null) return undefined;
   if (typeof labels === 'object' && !Array.isArray(labels) && Object.values(labels).every((v) => typeof v === 'string')) return undefined;
-  return `matchLabels is ${shownSelector(labels)}, not a map of label values`;
+  return `matchLabels is ${showValue(labels, 200)}, not a map of label values`;
 }
 
 /**
@@ -386,6 +379,8 @@ export function labelsShapeProblem(selector: unknown): string | undefined {
  */
 export function checkOwnSelectorShape(model: unknown, what: string, fix: string, location: string | undefined): asserts model is LabelSelectorModel {
   const selector = model !== null && typeof model === 'object' && !Array.isArray(model);
+  // A field no label selector has (`matchExpression`): the API server prunes it, and the selector selected more than it said.
+  if (selector) refuseUnknownSelectorFields(model, `${what} answered a selector that`, location, 'selector-unknown');
   // A matchLabels that is no map takes the caller's fix; a matchExpressions that is no list of requirements, or has an
   // operator or values the CRD refuses, its own (`write In`: the caller's generic one hid it).
   const labels = selector ? labelsShapeProblem(model) : undefined;
@@ -394,19 +389,48 @@ export function checkOwnSelectorShape(model: unknown, what: string, fix: string,
   if (selector && problem === undefined) {
     // `matchExpressions: []` is a list of requirements, but it is dropped when taken apart (as the factories' `expressions: []`).
     const empty = emptyExpressionList((model as { matchExpressions?: unknown }).matchExpressions,
-      `${what} answered ${shownSelector(model)} with`, 'matchExpressions');
+      `${what} answered ${showValue(model, 200)} with`, 'matchExpressions');
     // Two requirements no label set satisfies together, as the factories refuse them: the selector would select nothing.
-    const refusal = empty ?? selectorContradiction(model as LabelSelectorModel, `${what} answered ${shownSelector(model)}, which`);
+    const refusal = empty ?? selectorContradiction(model as LabelSelectorModel, `${what} answered ${showValue(model, 200)}, which`);
     if (refusal === undefined) return;
     throw new CiliumPolicyError({ ...refusal, location });
   }
   throw new CiliumPolicyError({
     id: 'selector-unknown',
-    message: `${what} answered ${shownSelector(model)}: `
+    message: `${what} answered ${showValue(model, 200)}: `
       + `${problem !== undefined ? `its ${problem}` : 'it is not a label selector (an object of matchLabels and matchExpressions)'}`,
     fix: expressions?.fix ?? fix,
     location,
   });
+}
+
+/**
+ * Refuses a field a label selector of one's own does not have (`matchExpression`, `matchlabels`), or a requirement of its
+ * `matchExpressions` with one (`value`, `op`): the CRD of a Cilium policy keeps no unknown field there, so the API server
+ * prunes it and the selector is applied without what it said. `{ matchLabels: { app: 'b' }, matchExpression: [env In
+ * (prod)] }` was written as is and selected every `app=b` pod, `env=dev` too; `validate` refuses the same YAML
+ * (`parse-unknown-field`). The one key check (`checkKnownKeys`): a key set to `undefined` is left out, as the writer does.
+ * A selector or requirement that is no mapping is left to the shape checks. The selectors of one's own a value answers
+ * (`Peer.selectedBy()`, `HostFirewall` and `MetadataEndpointBlock` selectors: `checkOwnSelectorShape`) get the same check,
+ * as `selector-unknown`.
+ * @param selector the selector as answered (anything)
+ * @param what the call and where the selector is, leading the message (`allowEgress(b): the peer's endpoints[0]`)
+ * @param location the construct path, or the caller's file:line
+ * @param id the refusal's id (`peer-config-invalid` for a peer config of one's own)
+ */
+export function refuseUnknownSelectorFields(selector: unknown, what: string, location: string | undefined, id = 'peer-config-invalid'): void {
+  const refusal = (fields: readonly string[], of: string, at: string) => ({ key, shown, near }: UnknownKey): CiliumPolicyErrorProps => ({
+    id,
+    message: `${what}${at} sets ${key} (${shown}), which is no field of ${of}: the API server prunes it (the CRD keeps no unknown field), `
+      + 'so the selector would be applied without it and select more than it says',
+    fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the field meant; '}the fields of ${of} are ${fields.join(', ')}`,
+    ...(location !== undefined ? { location } : {}),
+  });
+  checkKnownKeys(selector, LABEL_SELECTOR_FIELDS, refusal(LABEL_SELECTOR_FIELDS, 'a label selector', ''));
+  const expressions: unknown = selector !== null && typeof selector === 'object' ? (selector as { matchExpressions?: unknown }).matchExpressions : undefined;
+  if (!Array.isArray(expressions)) return;
+  expressions.forEach((e, i) => checkKnownKeys(e, SELECTOR_REQUIREMENT_FIELDS,
+    refusal(SELECTOR_REQUIREMENT_FIELDS, 'a matchExpressions requirement', `.matchExpressions[${i}]`)));
 }
 
 /**
@@ -437,12 +461,14 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
       id: 'peer-config-invalid',
       message: `${what}(${description}): the peer's ${at(notSelector)}`
         + (s !== null && typeof s === 'object' && !Array.isArray(s) ? `.${labelsShapeProblem(s)}`
-          : ` is ${shownSelector(s)}, not a label selector (an object of matchLabels and matchExpressions)`)
+          : ` is ${showValue(s, 200)}, not a label selector (an object of matchLabels and matchExpressions)`)
         + ' (the CRD refuses it)',
       fix: 'give each selector as { matchLabels: { key: value }, matchExpressions: [{ key, operator, values }] }',
       location,
     });
   }
+  // A field no label selector has (`matchExpression`), pruned by the API server: the selector selected more than it said.
+  selectors.forEach((s, i) => refuseUnknownSelectorFields(s, `${what}(${description}): the peer's ${at(i)}`, location));
   // A matchExpressions that is not a list of requirements with a key, or with an operator or values the CRD refuses, is said
   // so, before anything reads its entries, with the fix of its problem (leaving the list out would select more).
   for (const [i, s] of selectors.entries()) {
@@ -467,7 +493,7 @@ function refuseEmptySelector(field: PeerField | undefined, list: unknown[], ever
   const where = at(index);
   throw new CiliumPolicyError({
     id: 'selector-empty',
-    message: `${what}(${description}): the peer's ${where} is ${shownSelector(selectors[index])}, which requires no label, so it selects `
+    message: `${what}(${description}): the peer's ${where} is ${showValue(selectors[index], 200)}, which requires no label, so it selects `
       + `${meaning.selects}, as an empty label map given to the Peer factories would (they refuse it)`,
     fix: meaning.fix,
     location,
@@ -565,7 +591,7 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
 export function peerAsJudged<T>(peer: T): T {
   const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
   if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return peer;
-  const shown = String(peer);
+  const shown = textOf(peer);
   // Read once, refused where the construct was made when it is no tree (no construct path is given here).
   const config = peerConfigAsRead(p.toPeerConfig(), shown, callerLocation()) as PeerConfig;
   return { toPeerConfig: () => clonePlain(config), toString: () => shown } as unknown as T;

@@ -6,11 +6,12 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
-import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseMalformedCidr, shownSelector } from './peer-config';
+import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseMalformedCidr } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
+import { describeValue } from '../model/plain-value';
 import { hasValueMark } from './value-mark';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
@@ -200,7 +201,7 @@ export class Peer implements IPeer {
     if (!hasValueMark(selector, 'EndpointSelector') && selectorRequiresNothing(model)) {
       throw new CiliumPolicyError({
         id: 'selector-empty',
-        message: `Peer.selectedBy(): the endpoint selector of one's own answered ${shownSelector(model)}, which requires no label: the peer would be `
+        message: `Peer.selectedBy(): the endpoint selector of one's own answered ${showValue(model, 200)}, which requires no label: the peer would be `
           + `every pod of ${namespace ?? 'the policy\'s namespace'}, as an empty label map given to EndpointSelector.labels() would (it is refused)`,
         fix: `give the labels meant; if every pod of a namespace is meant, say so: Peer.namespace('${namespace ?? '<ns>'}')`,
         location: callerLocation(),
@@ -247,6 +248,16 @@ export class Peer implements IPeer {
    */
   public static cidr(cidr: string, options: CidrPeerOptions = {}): Peer {
     checkPropsObject(options, 'Peer.cidr()', "Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] })");
+    // A CIDR that is no string (`10n`, `5`, `undefined` from plain JavaScript or a computed value) was taken, and refused only
+    // at synthesis, at the output field (`spec.egress[0].toCIDR[0]: cidr 10 is a bigint`, `crd-type`): refused here, at the call.
+    if (typeof cidr !== 'string') {
+      throw new CiliumPolicyError({
+        id: 'peer-cidr-syntax',
+        message: `Peer.cidr() got ${showValue(cidr)} (${describeValue(cidr)}), not a CIDR: the CRD wants a string`,
+        fix: "pass the range as a string: Peer.cidr('10.0.0.0/8')",
+        location: callerLocation(),
+      });
+    }
     // `excepts: [...]` was dropped: the holes were allowed too.
     // Read once: an `except` getter answering the holes to the checks and `[]` after was written without them (the holes allowed).
     options = readPropsOnce(options, { keys: CIDR_PEER_OPTION_KEYS, owner: 'Peer.cidr()', noun: 'option' });
@@ -255,7 +266,7 @@ export class Peer implements IPeer {
     refuseEmptyExcept(cidr, options.except, `Peer.cidr(${showValue(cidr)}) except`, `Peer.cidr(${showValue(cidr)})`, callerLocation());
     // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
     refuseMalformedCidr(cidr, 'Peer.cidr()', callerLocation());
-    (options.except ?? []).forEach((hole, i) => refuseMalformedCidr(hole, `Peer.cidr(${JSON.stringify(cidr)}) except[${i}]`, callerLocation()));
+    (options.except ?? []).forEach((hole, i) => refuseMalformedCidr(hole, `Peer.cidr(${showValue(cidr)}) except[${i}]`, callerLocation()));
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);
@@ -524,8 +535,8 @@ function setUnlessConflicting(labels: Record<string, string>, key: string, value
     const given = labels[conflict];
     throw new CiliumPolicyError({
       id: 'peer-namespace-conflict',
-      message: `${what} is ${JSON.stringify(value)}, but the labels already require ${conflict}=${JSON.stringify(given)}: no pod has both`
-        + (conflict === key ? `, and writing ${JSON.stringify(value)} over it would select the pods of the other namespace instead` : ', so the peer would select nothing'),
+      message: `${what} is ${showValue(value)}, but the labels already require ${conflict}=${showValue(given)}: no pod has both`
+        + (conflict === key ? `, and writing ${showValue(value)} over it would select the pods of the other namespace instead` : ', so the peer would select nothing'),
       fix: `give the namespace once: drop ${conflict} from the labels, or make both the same`,
       location: callerLocation(),
     });

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { CiliumPolicyError, Diagnostic, Severity } from '../core/errors';
+import { CiliumPolicyError, Diagnostic, Severity, showValue, textOf } from '../core/errors';
 import { L7 } from './l7';
 import {
   emptyExpressionList, NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorRequiresNothing, writtenSelectorOnlyExcludes,
@@ -20,7 +20,7 @@ import {
   PeerField,
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
-import { PeerConfig, checkedPeerConfig, expressionsShapeProblem, shownSelector } from './peer-config';
+import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
@@ -374,7 +374,7 @@ export class PolicyRule {
     if (ports !== undefined && notAPort >= 0) {
       throw new CiliumPolicyError({
         id: 'ports-not-ports',
-        message: `${verb}(${config.description}, …): the port list holds ${JSON.stringify(ports[notAPort])}, not a Port`,
+        message: `${verb}(${config.description}, …): the port list holds ${showValue(ports[notAPort])}, not a Port`,
         fix: 'pass Port values: Port.tcp(8080), Port.udp(53), Icmp.echoRequest(), …',
         location: this.owner,
       });
@@ -714,7 +714,7 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
   if (hasValueMark(selector, 'EndpointSelector') || hasValueMark(selector, 'NodeSelector')) return model;
   if (model === null || typeof model !== 'object' || Array.isArray(model)) return model;
   // `matchExpressions: []` is written, and Cilium reads it as no requirement: the rule applied to pods the exclusions meant to keep out.
-  const empty = emptyExpressionList(model.matchExpressions, `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${shownSelector(model)} with`,
+  const empty = emptyExpressionList(model.matchExpressions, `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${showValue(model, 200)} with`,
     'matchExpressions');
   if (empty !== undefined) {
     diagnostics.push({ ...empty, severity: Severity.ERROR, path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}` });
@@ -722,7 +722,7 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
   }
   // As the selectors of one's own a peer answers (`checkOwnSelectorShape`): an `In`/`NotIn` without values, which the API
   // server refuses, and requirements no label set satisfies together, a subject that puts no pod into default deny.
-  const answered = `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${shownSelector(model)}`;
+  const answered = `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${showValue(model, 200)}`;
   const shape = expressionsShapeProblem(model);
   const refusal = shape !== undefined
     ? { id: 'selector-unknown', message: `${answered}: its ${shape.reason}`, fix: shape.fix }
@@ -738,7 +738,7 @@ function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: 
     id: 'selector-empty',
     severity: Severity.ERROR,
     path: `${context.path}.${node ? 'nodeSelector' : 'endpointSelector'}`,
-    message: `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${shownSelector(model)}, which requires no label: the rule would apply to ${every}, `
+    message: `the ${node ? 'node' : 'endpoint'} selector of one's own answered ${showValue(model, 200)}, which requires no label: the rule would apply to ${every}, `
       + `as an empty label map given to ${node ? 'NodeSelector' : 'EndpointSelector'}.labels() would (it is refused)`,
     fix: `give the labels meant; if ${every} is meant, say so with ${node ? 'NodeSelector' : 'EndpointSelector'}.all()`,
   });
@@ -793,12 +793,15 @@ export type RuleVerb = 'allowIngress' | 'allowEgress' | 'denyIngress' | 'denyEgr
  */
 export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, argumentCount: number, location: string): AllowOptions {
   checkPeerValue(peer, verb, location);
+  // The peer as the messages below show it, never a TypeError of its own: a peer with no prototype (`Object.create(null)`
+  // holding a `toPeerConfig`) has no `toString`, and `peer.toString()` threw where the refusal was meant (`textOf`).
+  const shownPeer = textOf(peer);
   const deny = verb.startsWith('deny');
   const example = deny ? '{ ports: [Port.tcp(8080)] }' : '{ ports: [Port.tcp(8080)], l7, authentication, serverNames }';
   if (argumentCount > 2) {
     throw new CiliumPolicyError({
       id: 'rule-options-positional',
-      message: `${verb}(${peer.toString()}, …) got ${argumentCount} arguments: the call takes the peer and the options, and an argument after the `
+      message: `${verb}(${shownPeer}, …) got ${argumentCount} arguments: the call takes the peer and the options, and an argument after the `
         + `options would be dropped (its ports, L7 rules or authentication with it), the rule ${deny ? 'denying' : 'allowing'} more than asked`,
       fix: `pass everything in the one options object: ${verb}(peer, ${example})`,
       location,
@@ -812,7 +815,7 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
     const shown = value?.shown ?? (Array.isArray(options) ? '[…]' : options !== null && typeof options === 'object' ? kind : String(options));
     throw new CiliumPolicyError({
       id: 'rule-options-positional',
-      message: `${verb}(${peer.toString()}, ${shown}): the second argument is the options, not ${kind}; the rule would be written `
+      message: `${verb}(${shownPeer}, ${shown}): the second argument is the options, not ${kind}; the rule would be written `
         + `without ports, ${deny ? 'denying' : 'allowing'} every port`,
       fix: value?.kind === 'a peer' ? `one peer a call: ${verb}(peer, { ports }) once for each peer`
         : value?.kind === 'L7 rules' ? `pass the L7 rules with their ports in the options: ${verb}(peer, { ports: [Port.tcp(8080)], l7 })`
@@ -827,7 +830,7 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
   // is refused as unknown (`checkKnownKeys`), not passed on as the getter's error.
   checkKnownKeys(options, OPTION_KEYS, ({ key, near }) => ({
     id: 'rule-option-unknown',
-    message: `${verb}(${peer.toString()}, { ${key} }): ${verb}() has no option ${key}; it would be left out, and the rule would `
+    message: `${verb}(${shownPeer}, { ${key} }): ${verb}() has no option ${key}; it would be left out, and the rule would `
       + `${deny ? 'deny' : 'allow'} more than asked (every port, when it was meant for ports)`,
     fix: `${near !== undefined ? `did you mean ${near}? ` : ''}the options are ${deny ? 'ports' : OPTION_KEYS.join(', ')}`,
     location,
@@ -842,7 +845,7 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
   if (allowOnly.length > 0) {
     throw new CiliumPolicyError({
       id: 'deny-allow-option',
-      message: `${verb}(${peer.toString()}, { ${allowOnly.join(', ')} }): ${allowOnly.join(' and ')} ${allowOnly.length > 1 ? 'are options' : 'is an option'} `
+      message: `${verb}(${shownPeer}, { ${allowOnly.join(', ')} }): ${allowOnly.join(' and ')} ${allowOnly.length > 1 ? 'are options' : 'is an option'} `
         + 'of allow rules only: a Cilium deny rule carries ports (and ICMP types), no L7 rules, authentication or server names, so '
         + `${allowOnly.length > 1 ? 'they' : 'it'} would be dropped and the deny would hold every connection to the peer on its ports`,
       fix: `drop ${allowOnly.join(', ')} and deny by peer and port; to stop some requests only, allow the others (allowIngress/allowEgress `
@@ -853,7 +856,7 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
   if (given.l7 !== undefined && typeof (given.l7 as Partial<L7> | null)?._toModel !== 'function') {
     throw new CiliumPolicyError({
       id: 'l7-not-l7',
-      message: `${verb}(${peer.toString()}, { l7 }): l7 is ${given.l7 === null ? 'null' : `${typeof given.l7 === 'object' ? 'an object' : `a ${typeof given.l7}`} that is not an L7 value`}`,
+      message: `${verb}(${shownPeer}, { l7 }): l7 is ${given.l7 === null ? 'null' : `${typeof given.l7 === 'object' ? 'an object' : `a ${typeof given.l7}`} that is not an L7 value`}`,
       fix: "build it with L7.http(HttpRule.get('/api/.*')), L7.kafka(…), L7.dns(…) or L7.generic(…), or leave l7 out",
       location,
     });
@@ -861,7 +864,7 @@ export function checkRuleCall(verb: RuleVerb, peer: unknown, options: unknown, a
   if (given.serverNames !== undefined && !Array.isArray(given.serverNames)) {
     throw new CiliumPolicyError({
       id: 'server-names-not-list',
-      message: `${verb}(${peer.toString()}, { serverNames }): serverNames is ${JSON.stringify(given.serverNames)}, not a list`
+      message: `${verb}(${shownPeer}, { serverNames }): serverNames is ${showValue(given.serverNames)}, not a list`
         + (typeof given.serverNames === 'string' ? ' (a string would be read character by character)' : ''),
       fix: `pass a list: serverNames: [${typeof given.serverNames === 'string' ? JSON.stringify(given.serverNames) : "'api.example.com'"}]`,
       location,
@@ -879,8 +882,33 @@ function sdkValueKind(options: unknown): { kind: 'a Port' | 'L7 rules' | 'a peer
   if (options === null || typeof options !== 'object') return undefined;
   if (isPort(options)) return { kind: 'a Port', shown: `Port ${options.toString()}` };
   if (typeof (options as Partial<L7>)._toModel === 'function') return { kind: 'L7 rules', shown: 'L7 rules' };
-  if (typeof (options as Partial<IPeer>).toPeerConfig === 'function') return { kind: 'a peer', shown: String(options) };
+  if (typeof (options as Partial<IPeer>).toPeerConfig === 'function') return { kind: 'a peer', shown: textOf(options) };
   return undefined;
+}
+
+/**
+ * Refuses an optional peer prop or option given as `null` (a lookup that found nothing), then checks a given one as
+ * `checkPeerValue` does; left out (`undefined`), the default applies. `null` was read as left out and took the default,
+ * which opens a path the caller did not name: `HostFirewall` `hubbleRelay: null` opened 4244/TCP to the hubble-relay pods,
+ * `dnsServer: null` (`FqdnEgress`, `DefaultDenyNamespace`, `TieredApp`, `ClusterDefaultDeny`, `Builtins.allowDns`) 53/UDP
+ * and 53/TCP to kube-dns, as the same constructs refuse `null` for their flags, lists and selectors.
+ * @param peer the value given
+ * @param prop the prop or option, as the message names it (`HostFirewall hubbleRelay`)
+ * @param omitted what leaving it out gives (`Peer.kubeDns()`), and how to say "none" when there is a way
+ * @param location the construct path
+ */
+export function checkOptionalPeer(peer: unknown, prop: string, omitted: { default: string; none?: string }, location: string): void {
+  if (peer === undefined) return;
+  if (peer === null) {
+    throw new CiliumPolicyError({
+      id: 'peer-unknown',
+      message: `${prop} is null, not a peer: null is not taken as left out, which would apply the default (${omitted.default}) the call did not name`,
+      fix: `leave ${prop.slice(prop.lastIndexOf(' ') + 1)} out for the default (${omitted.default})${omitted.none !== undefined ? `, ${omitted.none}` : ''}, `
+        + 'or pass the peer meant',
+      location,
+    });
+  }
+  checkPeerValue(peer, `${prop}:`, location);
 }
 
 /**
@@ -894,7 +922,7 @@ export function checkPeerValue(peer: unknown, verb: string, location: string): a
   const construct = isApiObjectHolder(peer);
   throw new CiliumPolicyError({
     id: 'peer-unknown',
-    message: `${construct ? peer.node.path : String(peer)} is not a peer`,
+    message: `${construct ? peer.node.path : textOf(peer)} is not a peer`,
     fix: construct
       ? `wrap a workload or Service in Peer.workload(): ${verb.endsWith(':') ? `${verb} ` : `${verb}(`}Peer.workload(deployment)${verb.endsWith(':') ? '' : ')'}`
       : 'pass a Peer (Peer.endpoints(), Peer.entity(), Peer.workload(deployment), …)',

@@ -1,4 +1,4 @@
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { checkPropsObject, readPropsOnce } from './names';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
@@ -189,7 +189,7 @@ export class Port implements IPortSpec {
       if (options.port !== undefined || options.endPort !== undefined) {
         throw new CiliumPolicyError({
           id: 'port-name-and-number',
-          message: `a port has either a name ("${options.name}") or a number (${options.port ?? options.endPort}), not both`,
+          message: `a port has either a name (${showValue(options.name)}) or a number (${showValue(options.port ?? options.endPort)}), not both`,
           fix: 'drop one of them',
           location: callerLocation(),
         });
@@ -200,10 +200,10 @@ export class Port implements IPortSpec {
       // With a portless protocol (VRRP, IGMP) the range was dropped, and the whole protocol allowed.
       throw new CiliumPolicyError({
         id: 'port-end-without-start',
-        message: `Port.of() got endPort ${JSON.stringify(options.endPort)} without port: a range needs its first port`,
+        message: `Port.of() got endPort ${showValue(options.endPort)} without port: a range needs its first port`,
         fix: protocol === Protocol.VRRP || protocol === Protocol.IGMP
           ? `drop endPort: ${protocol} has no ports (Port.protocol(Protocol.${protocol}))`
-          : `give port, the first port of the range (Port.of({ port: <first>, endPort: ${JSON.stringify(options.endPort)} }))`,
+          : `give port, the first port of the range (Port.of({ port: <first>, endPort: ${showValue(options.endPort)} }))`,
         location: callerLocation(),
       });
     }
@@ -312,7 +312,7 @@ export class Icmp {
     if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(names, name)) {
       throw new CiliumPolicyError({
         id: 'icmp-name-unknown',
-        message: `"${name}" is not an ${family === IcmpFamily.IPV6 ? 'ICMPv6' : 'ICMP'} type name`,
+        message: `${showValue(name)} is not an ${family === IcmpFamily.IPV6 ? 'ICMPv6' : 'ICMP'} type name`,
         fix: `use one of ${Object.keys(names).join(', ')}, or Icmp.type(<number>)`,
         location: callerLocation(),
       });
@@ -334,7 +334,7 @@ function checkProtocol(protocol: unknown): void {
   const icmp = typeof protocol === 'string' && /^icmp/i.test(protocol.trim());
   throw new CiliumPolicyError({
     id: 'port-protocol-unknown',
-    message: `protocol ${typeof protocol === 'string' ? JSON.stringify(protocol) : String(protocol)} is not a Protocol`,
+    message: `protocol ${showValue(protocol)} is not a Protocol`,
     fix: near !== undefined ? `pass Protocol.${near}`
       : icmp ? 'ICMP types are Icmp values: Icmp.echoRequest(), Icmp.type(3), Icmp.named(\'PacketTooBig\', IcmpFamily.IPV6)'
         : `pass one of ${Object.keys(Protocol).map((k) => `Protocol.${k}`).join(', ')}, or leave it out for Protocol.ANY`,
@@ -351,7 +351,7 @@ function checkFamily(family: unknown): void {
   const near = typeof family === 'string' ? Object.values(IcmpFamily).find((f) => f.toLowerCase() === family.toLowerCase()) : undefined;
   throw new CiliumPolicyError({
     id: 'icmp-family-unknown',
-    message: `ICMP family ${typeof family === 'string' ? JSON.stringify(family) : String(family)} is not IcmpFamily.IPV4 or IcmpFamily.IPV6`,
+    message: `ICMP family ${showValue(family)} is not IcmpFamily.IPV4 or IcmpFamily.IPV6`,
     fix: `pass ${near === IcmpFamily.IPV6 ? 'IcmpFamily.IPV6' : near === IcmpFamily.IPV4 ? 'IcmpFamily.IPV4' : 'IcmpFamily.IPV4 (the default) or IcmpFamily.IPV6'}`,
     location: callerLocation(),
   });
@@ -378,7 +378,7 @@ function checkNumber(value: number, what: string, min: number, max = 65535): voi
   if (typeof value !== 'number') {
     throw new CiliumPolicyError({
       id: 'port-not-a-number',
-      message: `${what} ${typeof value === 'bigint' ? `${String(value)}n` : JSON.stringify(value)} is a ${value === null ? 'null' : typeof value}, not a number`,
+      message: `${what} ${typeof value === 'bigint' ? `${String(value)}n` : showValue(value)} is a ${value === null ? 'null' : typeof value}, not a number`,
       fix: typeof value === 'string' && /^\d+$/.test(value) ? `pass the number ${value}, not the string '${value}'` : `pass an integer between ${min} and ${max}`,
       location: callerLocation(),
     });

@@ -1,4 +1,4 @@
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue, textOf } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
 import { checkNonEmptyLabels, checkPropsObject, readPropsOnce } from './names';
@@ -205,7 +205,7 @@ export function checkExpressionList(given: unknown, what: string): void {
   if (Array.isArray(given) && index < 0) return;
   const value: unknown = Array.isArray(given) ? given[index] : given;
   const shown = value instanceof LabelExpression ? 'a single LabelExpression'
-    : value !== null && typeof value === 'object' ? `the object ${JSON.stringify(value)}` : `${String(value)} (${value === null ? 'null' : typeof value})`;
+    : value !== null && typeof value === 'object' ? `the object ${showValue(value)}` : `${textOf(value)} (${value === null ? 'null' : typeof value})`;
   throw new CiliumPolicyError({
     id: 'selector-expressions-invalid',
     message: Array.isArray(given)

@@ -12,6 +12,7 @@ import { Selector } from '../model/labels';
 import { noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
+import { checkOptionalPeer } from './policy-rule';
 import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
@@ -139,6 +140,7 @@ export interface TieredAppProps {
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`dns-server-world`),
    * and so is one far wider than a resolver (`dns-server-broad`) or one that cannot be a resolver (`dns-server-not-resolver`:
    * a DNS name, a CIDR group, an entity other than `host`, nodes by label; see `Builtins.allowDns`).
+   * `null` is refused (`peer-unknown`), not read as left out.
    * @default Peer.kubeDns()
    */
   readonly dnsServer?: IPeer;
@@ -191,6 +193,8 @@ export class TieredApp extends Construct {
       lists: { tiers: { keys: TIER_KEYS, owner: 'Tier', lists: { egress: { keys: TIER_EGRESS_KEYS, owner: 'TierEgress' } } } },
     }, { location: this.node.path });
     const namespace = requireNamespace(scope, id, props.namespace, 'TieredApp');
+    // `dnsServer: null` was read as left out: DNS to kube-dns (53/UDP, 53/TCP), a path the props did not name.
+    checkOptionalPeer(props.dnsServer, 'TieredApp dnsServer', { default: 'Peer.kubeDns(), the kube-dns pods of kube-system' }, this.node.path);
     checkFlags(props, ['egressLockdown', 'allowHostProbes'], 'TieredApp', this.node.path);
     this.namespace = namespace;
     checkListOf(props.entry, 'TieredApp entry', 'a peer', undefined, this.node.path);
@@ -377,7 +381,7 @@ function checkPortList(ports: unknown, what: string, location: string): void {
   if (index < 0) return;
   throw new CiliumPolicyError({
     id: 'ports-not-ports',
-    message: `${what}[${index}] is ${JSON.stringify(list[index]) ?? String(list[index])}, not a Port`,
+    message: `${what}[${index}] is ${showValue(list[index])}, not a Port`,
     fix: 'pass Port values: Port.tcp(8080), Port.udp(53), Icmp.echoRequest(), …',
     location,
   });

@@ -77,7 +77,7 @@ export class CiliumVersion {
       const known = text === undefined ? undefined : CiliumVersion.ALL.find((v) => `${v}` === text.trim().replace(/^v/, '').split('.').slice(0, 2).join('.'));
       throw new CiliumPolicyError({
         id: 'version-unsupported',
-        message: `CiliumVersion.use() got ${typeof version === 'string' ? JSON.stringify(version) : String(version)}, not a CiliumVersion`,
+        message: `CiliumVersion.use() got ${showValue(version)}, not a CiliumVersion`,
         fix: known ? `pass CiliumVersion.V${known.major}_${known.minor} (or CiliumVersion.parse(${JSON.stringify(text)}))`
           : `pass one of CiliumVersion.${CiliumVersion.ALL.map((v) => `V${v.major}_${v.minor}`).join(', CiliumVersion.')}`,
       });

@@ -103,19 +103,23 @@ export function formatDiagnostic(d: Diagnostic, location?: string): string {
 }
 
 /**
- * @internal A value of the input as messages show it: JSON, clipped to 80 characters (a megabyte-long value in a message
- * would flood the one line an error is). `validate`'s `show` is this.
+ * @internal A value of the input as messages show it: JSON, clipped to `max` characters (a megabyte-long value in a message
+ * would flood the one line an error is), or, for what JSON cannot write (a BigInt, a cycle, a `toJSON` that throws), its
+ * text (`textOf`: `10`, `[object Object]`; a function is `a function`, not its source). Never throws: it is the one display of a value in a refusal (`validate`'s `show`,
+ * a selector of one's own, a prop or option given), so a refusal is never a TypeError of its own message.
+ * @param value the value given (anything)
+ * @param max the longest text shown; longer is cut, ending in `...` (default 80; 200 for a selector of one's own)
  */
-export function showValue(value: unknown): string {
+export function showValue(value: unknown, max = 80): string {
   if (value === undefined) return 'undefined';
   let text: string | undefined;
   try {
     text = JSON.stringify(value) as string | undefined;
   } catch {
-    text = undefined; // a bigint, a cycle
+    text = undefined; // a bigint, a cycle, a toJSON that throws
   }
-  text ??= textOf(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  text ??= typeof value === 'function' ? 'a function' : textOf(value);
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 /**

@@ -42,6 +42,40 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
 }
 
 /**
+ * Refuses the first key of an object that `known` does not name but is near one of its names (`nearestName`: a typo,
+ * `defaultPort` for `defaultPorts`), wherever it is: an own field of a class instance, a field inherited from a prototype
+ * (`Object.create({ defaultPort })`, a class's getter), a non-enumerable one (`Object.defineProperty`). `checkKnownKeys`
+ * sees the own enumerable keys of a mapping only, so such a key was dropped without a word and its default applied; other
+ * keys of a class instance are its own state (`owner: chart`), left alone. Only key names and property descriptors are
+ * read, never a getter: a data field set to `undefined` is accepted (as `checkKnownKeys` accepts it), a getter counts as
+ * given. The keys of `Object.prototype` and a `constructor` are not the object's. A proxy whose traps throw is left to the
+ * caller's other checks.
+ * @param value the object given (anything but an object is left alone)
+ * @param known the names the interface declares
+ * @param refusal the error for a near-miss key (`near` is always set)
+ * @throws CiliumPolicyError as `refusal` words it
+ */
+export function checkNearKnownKeys(value: unknown, known: readonly string[], refusal: (unknown: UnknownKey) => CiliumPolicyErrorProps): void {
+  if (value === null || typeof value !== 'object') return;
+  let found: UnknownKey | undefined;
+  try {
+    for (let o: object | null = value; o !== null && o !== Object.prototype && found === undefined; o = Object.getPrototypeOf(o) as object | null) {
+      for (const key of Object.getOwnPropertyNames(o)) {
+        if (key === 'constructor' || known.includes(key)) continue;
+        const near = nearestName(key, known);
+        const descriptor = Object.getOwnPropertyDescriptor(o, key);
+        if (near === undefined || descriptor === undefined || ('value' in descriptor && descriptor.value === undefined)) continue;
+        found = { key: shownKey(key), shown: 'value' in descriptor ? shownValue(descriptor.value) : 'a getter', near };
+        break;
+      }
+    }
+  } catch {
+    return; // a proxy whose traps throw: its fields are read (and refused) by the caller's copy
+  }
+  if (found !== undefined) throw new CiliumPolicyError(refusal(found));
+}
+
+/**
  * Whether `value` is a mapping (an object literal, `JSON.parse`, `Object.create(null)`, or one made with `Object.create`
  * over shared defaults), whose own keys are its options. A class instance is not (`isPlainObject` says yes to it): its
  * own fields are its class's state (a config class's `name`, a cache), which TypeScript accepts where the interface is

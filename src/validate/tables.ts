@@ -67,6 +67,16 @@ export const KAFKA_ROLES: readonly string[] = Object.keys(KAFKA_ROLE_API_KEYS);
 /** `listener.envoyConfig.kind` enum. */
 export const LISTENER_KINDS: readonly string[] = ['CiliumEnvoyConfig', 'CiliumClusterwideEnvoyConfig'];
 
+/**
+ * The fields of a label selector (Cilium's slim `LabelSelector`, pkg/k8s/slim/k8s/apis/meta/v1/types.go: `matchLabels`,
+ * `matchExpressions`). The CRD of a Cilium policy keeps no unknown field there (no `x-kubernetes-preserve-unknown-fields`):
+ * the API server prunes one, so a misspelled `matchExpression` is applied as left out.
+ */
+export const LABEL_SELECTOR_FIELDS: readonly string[] = ['matchLabels', 'matchExpressions'];
+
+/** The fields of a `matchExpressions` entry (Cilium's slim `LabelSelectorRequirement`: `key`, `operator`, `values`). */
+export const SELECTOR_REQUIREMENT_FIELDS: readonly string[] = ['key', 'operator', 'values'];
+
 /** `matchExpressions[].operator` enum. */
 export const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 

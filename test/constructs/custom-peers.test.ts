@@ -81,6 +81,101 @@ describe('a field PeerConfig does not declare is refused (a misspelled defaultPo
   });
 });
 
+// Session 48 review (fixlp48): the key check saw the own enumerable keys of a mapping only. A config that is a class instance,
+// or that inherits its fields (`Object.create({ defaultPort })`), or sets one non-enumerable, still had a misspelled
+// `defaultPort` dropped: `shop/a -> shop/b 22/TCP` was allowed. A key near a PeerConfig field is refused wherever it is.
+describe('a near-miss of a PeerConfig field is refused in a class instance, inherited, or non-enumerable', () => {
+  const item = { endpoints: [{ matchLabels: { app: 'b' } }] };
+  const ports = [{ port: '443', protocol: 'TCP' }];
+  class OwnField {
+    public readonly item = item;
+    public readonly description = 'b';
+    public readonly defaultPort = ports;
+  }
+  class Getter {
+    public readonly item = item;
+    public readonly description = 'b';
+    public get defaultPort(): unknown {
+      return ports;
+    }
+  }
+  test.each([
+    ['a class instance\'s own field', () => new OwnField(), 'defaultPort (a list)'],
+    ['a getter of its class', () => new Getter(), 'defaultPort (a getter)'],
+    ['inherited (Object.create)', () => Object.assign(Object.create({ defaultPort: ports }) as object, { item, description: 'b' }), 'defaultPort (a list)'],
+    ['non-enumerable', () => Object.defineProperty({ item, description: 'b' }, 'defaultPort', { value: ports }), 'defaultPort (a list)'],
+  ])('%s: refused, nothing written (22/TCP and 443/TCP to b denied)', (_name, config, shown) => {
+    const { c, p } = cnp();
+    const e = refusal(() => p.allowEgress(custom(config())));
+    expect(e.id).toBe('peer-config-invalid');
+    expect(e.message).toContain(`allowEgress: the peer's toPeerConfig() sets ${shown}, which is no field of PeerConfig`);
+    expect(e.message).toContain('fix: did you mean defaultPorts?');
+    p.isolateEgress();
+    expect(verdictOf(c, A, 'pod:shop:app=b', '22/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('denied');
+  });
+
+  test('a class\'s own state (owner), and a near-miss field left undefined, stay accepted: the ports of the call only', () => {
+    class WithState {
+      public readonly owner = 'chart';
+      public readonly item = item;
+      public readonly description = 'b';
+      public readonly defaultPort = undefined;
+    }
+    const { c, p } = cnp();
+    p.allowEgress(custom(new WithState()), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=b', '22/TCP')).toBe('denied');
+  });
+});
+
+// Session 48 review (fixlp48): a field no label selector has, in a selector of a peer of one's own (`matchExpression`), was
+// written, and the API server prunes it (the CRD keeps no unknown field): the peer was every `app=b` pod, `env=dev` too.
+// `validate` refuses the same YAML (`parse-unknown-field`); the construct refuses it at the call now.
+describe('a misspelled field of a selector of one\'s own is refused (the API server prunes it: a wider peer)', () => {
+  const prod = [{ key: 'env', operator: 'In', values: ['prod'] }];
+  test.each([
+    ['endpoints: matchExpression', { endpoints: [{ matchLabels: { app: 'b' }, matchExpression: prod }] },
+      "the peer's endpoints[0] sets matchExpression (a list), which is no field of a label selector", 'did you mean matchExpressions?'],
+    ['endpoints: a requirement\'s value', { endpoints: [{ matchLabels: { app: 'b' }, matchExpressions: [{ key: 'env', operator: 'In', value: ['prod'] }] }] },
+      "the peer's endpoints[0].matchExpressions[0] sets value (a list), which is no field of a matchExpressions requirement", 'did you mean values?'],
+    ['nodes: matchlabels', { nodes: [{ matchlabels: { role: 'edge' } }] },
+      "the peer's nodes[0] sets matchlabels (a mapping), which is no field of a label selector", 'did you mean matchLabels?'],
+    ['cidrGroupSelector: matchExpression', { cidrSet: [{ cidrGroupSelector: { matchLabels: { team: 'b' }, matchExpression: prod } }] },
+      "the peer's cidrSet[0].cidrGroupSelector sets matchExpression (a list)", 'did you mean matchExpressions?'],
+    ['k8sServiceSelector: matchExpression', { services: [{ k8sServiceSelector: { selector: { matchLabels: { app: 'b' }, matchExpression: prod } } }] },
+      "the peer's services[0].k8sServiceSelector.selector sets matchExpression (a list)", 'did you mean matchExpressions?'],
+  ])('%s: refused at the call, nothing written', (_name, peerItem, says, fix) => {
+    const { c, p } = cnp();
+    const e = refusal(() => p.allowEgress(custom({ item: peerItem, description: 'b' }), { ports: [Port.tcp(443)] }));
+    expect(e.id).toBe('peer-config-invalid');
+    expect(e.message).toContain(`allowEgress(b): ${says}`);
+    expect(e.message).toContain(`fix: ${fix}`);
+    p.isolateEgress();
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=dev', '443/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=prod', '443/TCP')).toBe('denied');
+  });
+
+  test('Peer.selectedBy() with an endpoint selector of one\'s own: the same check (selector-unknown), at the call', () => {
+    const own = (model: unknown): IEndpointSelector => ({ toEndpointSelector: () => model }) as unknown as IEndpointSelector;
+    const r = refusal(() => Peer.selectedBy(own({ matchLabels: { app: 'b' }, matchExpression: prod }), 'shop'));
+    expect(r.id).toBe('selector-unknown');
+    expect(r.message).toContain("Peer.selectedBy(): the endpoint selector of one's own answered a selector that sets matchExpression (a list), "
+      + 'which is no field of a label selector');
+    const { c, p } = cnp();
+    p.allowEgress(Peer.selectedBy(own({ matchLabels: { app: 'b' }, matchExpressions: prod }), 'shop'), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=prod', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=dev', '443/TCP')).toBe('denied');
+  });
+
+  test('spelled right: the prod pods of b only', () => {
+    const { c, p } = cnp();
+    p.allowEgress(custom({ item: { endpoints: [{ matchLabels: { app: 'b' }, matchExpressions: prod }] }, description: 'b' }), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=prod', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=dev', '443/TCP')).toBe('denied');
+  });
+});
+
 describe('an empty list is refused (before Cilium 1.16 it was every peer)', () => {
   test.each(['endpoints', 'cidr', 'entities', 'fqdns', 'services'])('%s: []', (field) => {
     const { p } = cnp(CiliumVersion.V1_15);
@@ -256,12 +351,12 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     expect(refused.message).toContain('not a list');
   });
 
-  test('a long matchExpressions is shown by its first 200 characters of JSON', () => {
+  test('a long matchExpressions is shown by its first 197 characters of JSON and ... (showValue, 200)', () => {
     const { p } = cnp();
     const expressions = { key: 'x'.repeat(300) };
     const refused = refusal(() => p.allowIngress(custom({ item: { endpoints: [{ matchExpressions: expressions }] }, description: 'from config' }),
       { ports: [Port.tcp(5432)] }));
-    expect(refused.message).toBe(`[test/p] allowIngress(from config): the peer's endpoints[0].matchExpressions is ${JSON.stringify(expressions).slice(0, 200)}, `
+    expect(refused.message).toBe(`[test/p] allowIngress(from config): the peer's endpoints[0].matchExpressions is ${JSON.stringify(expressions).slice(0, 197)}..., `
       + 'not a list of { key, operator, values } (the CRD refuses it) (peer-config-invalid)\n  fix: give matchExpressions as a list of the requirements meant, each { key, operator, values } with its key a string');
   });
 
@@ -353,10 +448,10 @@ describe('a selector of one\'s own that requires nothing (a label map left empty
     expect(r.message).toContain('Peer.selectedBy(): the endpoint selector of one\'s own answered');
   });
 
-  test('a long matchLabels of a selector of one\'s own is shown by its first 200 characters of JSON', () => {
+  test('a long matchLabels of a selector of one\'s own is shown by its first 197 characters of JSON and ...', () => {
     const labels = 'x'.repeat(300);
     const r = refusal(() => Peer.selectedBy({ toEndpointSelector: () => ({ matchLabels: labels }) as never }, 'shop'));
-    expect(r.message).toContain(`its matchLabels is ${JSON.stringify(labels).slice(0, 200)}, not a map of label values`);
+    expect(r.message).toContain(`its matchLabels is ${JSON.stringify(labels).slice(0, 197)}..., not a map of label values`);
   });
 
   test('Peer.selectedBy() of a well-formed selector of one\'s own: its pods, and no other pod of the namespace', () => {

@@ -78,6 +78,12 @@ describe('a URL or host:port as a name: the fix names the DNS name alone', () =>
     expect(two.message).toContain('FqdnEgress fqdns[0] "api.stripe.com:443" is not a valid DNS name; FqdnEgress fqdns[1] "a b" is not a valid DNS name');
     expect(fixOf(two.message)).toBe('fqdns[0]: write the name alone, api.stripe.com: matchName matches DNS names, without a scheme, port or path (the port goes '
       + 'in toPorts, a construct\'s ports); fqdns[1]: use letters, digits, "-", "_" and single dots, such as api.example.com');
+    // A blank or non-string entry too, in the same one refusal (fixlp48: two passes named fqdns[0] of ['', 'http://x.com'] only).
+    const mixed = refusal(() => new FqdnEgress(chart('payments'), 'pg', { fqdns: [' ', 'http://x.com', 5 as unknown as string, 'api.example.com'] }));
+    expect(mixed.id).toBe('fqdn-syntax');
+    expect(mixed.message).toContain('FqdnEgress fqdns[0] " " is blank, no DNS name; FqdnEgress fqdns[1] "http://x.com" is not a valid DNS name; '
+      + 'FqdnEgress fqdns[2] is a number (5), not a string');
+    expect(mixed.message).not.toContain('fqdns[3]');
     // Peer.fqdn and Peer.fqdnPattern at the call.
     expect(refusal(() => Peer.fqdn('https://api.stripe.com')).message).toMatch(/fqdn-egress\.test\.ts:\d+\] Peer\.fqdn "https:\/\/api\.stripe\.com" is not a valid DNS name/);
     expect(refusal(() => Peer.fqdnPattern('*.stripe.com/x')).id).toBe('fqdn-syntax');

@@ -3,11 +3,11 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  Builtins, CiliumPolicy, CiliumVersion, DnsRule, EndpointSelector, FqdnEgress, HostFirewall, HostFirewallProps, HttpRule, MetadataEndpointBlock,
-  MonitoringScrape, Peer, Port, TieredApp,
+  Builtins, CiliumPolicy, CiliumVersion, ClusterwidePolicy, DnsRule, EndpointSelector, FqdnEgress, Grpc, HostFirewall, HostFirewallProps, HttpRule,
+  IPeer, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
-import { chart, refusal, synthFailure } from '../support/synth';
+import { chart, refusal } from '../support/synth';
 
 // A BigInt (a computed value) where a name, a path or a tier name goes: the refusal's own message ran JSON.stringify on it,
 // so the caller got `TypeError: Do not know how to serialize a BigInt` with a stack trace instead of the refusal (session 48).
@@ -25,6 +25,71 @@ describe('a BigInt where text goes is refused by the check meant, shown as its d
     const r = refusal(call);
     expect(r.id).toBe(id);
     expect(r.message).toContain(message);
+  });
+});
+
+// Session 48 review (fixlp48): the mend above left refusal sites that still ran JSON.stringify on the value given, so a BigInt
+// (or a loop) was `TypeError: Do not know how to serialize a BigInt` where the refusal was meant. Each shows the value with
+// the one display (`showValue`) now; `Peer.cidr(10n)` without except was taken and refused only at synthesis (`crd-type`).
+describe('a BigInt at every refusal site that shows the value: the refusal meant, never a TypeError', () => {
+  const big = 10n as unknown as string;
+  const policy = () => new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+  test.each([
+    ['Peer.cidr with except', () => Peer.cidr(big, { except: ['10.0.0.0/24'] }), 'peer-cidr-syntax', 'Peer.cidr() got 10 (bigint), not a CIDR'],
+    ['Peer.cidr', () => Peer.cidr(big), 'peer-cidr-syntax', 'Peer.cidr() got 10 (bigint), not a CIDR'],
+    ['Grpc.service', () => Grpc.service(big), 'grpc-name-syntax', '10 is not a valid gRPC service name'],
+    ['Grpc.method', () => Grpc.method('a.B', big), 'grpc-name-syntax', '10 is not a valid gRPC method name'],
+    ['HttpRule.of headers', () => HttpRule.of({ path: '/', headers: [big] }), 'l7-header-never-matches', 'HttpRule header 10 matches no request'],
+    ['Port.of endPort', () => Port.of({ endPort: 10n as unknown as number }), 'port-end-without-start', 'Port.of() got endPort 10 without port'],
+    ['allowEgress ports', () => policy().allowEgress(Peer.cidr('10.0.0.0/8'), { ports: [10n as unknown as Port] }), 'ports-not-ports',
+      'the port list holds 10, not a Port'],
+    ['allowEgress serverNames', () => policy().allowEgress(Peer.cidr('10.0.0.0/8'), { ports: [Port.tcp(443)], serverNames: 10n as unknown as string[] }),
+      'server-names-not-list', 'serverNames is 10, not a list'],
+    ['ClusterwidePolicy lockoutExemptions path', () => new ClusterwidePolicy(chart(), 'c', { nodeSelector: NodeSelector.labels({ a: 'b' }),
+      lockoutExemptions: [{ path: big as never, reason: 'x' }] }), 'lockout-exemption-path', 'lockoutExemptions: 10 is not a LockoutPath'],
+    ['Peer.endpoints namespace label', () => Peer.endpoints({ namespace: 'x', labels: { 'k8s:io.kubernetes.pod.namespace': big } }),
+      'peer-namespace-conflict', 'the labels already require k8s:io.kubernetes.pod.namespace=10: no pod has both'],
+    ['Peer.endpoints expressions', () => Peer.endpoints({ labels: { app: 'a' }, expressions: [{ x: 10n } as never] }), 'selector-expressions-invalid',
+      'expressions[0] is the object'],
+    ['HostFirewall apiServerPort', () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: 10n as unknown as number }),
+      'host-firewall-api-server-port', 'HostFirewall apiServerPort 10 is not a port'],
+  ])('%s', (_name, call, id, message) => {
+    const r = refusal(call);
+    expect(r.id).toBe(id);
+    expect(r.message).toContain(message);
+  });
+});
+
+// Session 48 review (fixlp48): a peer with no prototype (`Object.create(null)` holding a `toPeerConfig`, from plain JavaScript
+// or a config loader) has no `toString`: the messages and the role-peer copy called it, a TypeError where the check was meant.
+describe('a peer with no prototype: no TypeError (textOf)', () => {
+  const bare = (cidr: string): IPeer => Object.assign(Object.create(null) as object, {
+    toPeerConfig: () => ({ item: { cidr: [cidr] }, description: `cidr ${cidr}` }),
+  }) as IPeer;
+  test('HostFirewall hubbleRelay: taken, and its range alone reaches 4244/TCP', () => {
+    const c = chart();
+    new HostFirewall(c, 'cp', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }), managementCidrs: ['10.50.0.0/24'],
+      hubbleRelay: bare('10.60.0.0/24') });
+    const cp = 'node:node-role.kubernetes.io/control-plane=';
+    expect(verdictOf(c, 'cidr:10.60.0.5', cp, '4244/TCP', { hostFirewall: true })).toBe('allowed');
+    expect(verdictOf(c, 'pod:kube-system:k8s-app=hubble-relay', cp, '4244/TCP', { hostFirewall: true })).toBe('denied');
+  });
+
+  test('FqdnEgress dnsServer: taken, and DNS goes to its range alone', () => {
+    const c = chart('shop');
+    new FqdnEgress(c, 'f', { endpointSelector: EndpointSelector.labels({ app: 'a' }), fqdns: ['api.example.com'], dnsServer: bare('10.96.0.10/32') });
+    expect(verdictOf(c, 'pod:shop:app=a', 'cidr:10.96.0.10', '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=a', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'api.example.com' })).toBe('denied');
+  });
+
+  test('an unknown option, a peer where the options go, no peer at all: the refusal meant', () => {
+    const p = new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+    const options = Object.assign(Object.create(null) as object, { port: 5 }) as never;
+    expect(refusal(() => p.allowEgress(bare('10.0.0.0/8'), options)).id).toBe('rule-option-unknown');
+    // Its prototype has no toString either: not an object literal, so it is named as the peer it is.
+    const inherited = Object.create(bare('10.1.0.0/16') as object) as never;
+    expect(refusal(() => p.allowEgress(Peer.cidr('10.0.0.0/8'), inherited)).id).toBe('rule-options-positional');
+    expect(refusal(() => p.allowEgress(Object.create(null) as IPeer)).id).toBe('peer-unknown');
   });
 });
 
@@ -168,10 +233,13 @@ describe('lists of names and CIDRs with an entry that is no string', () => {
     expect(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com'], ports: [other] })).not.toThrow();
   });
 
-  test('Peer.cidr(undefined) is the CRD check\'s error at the policy, not a TypeError', () => {
+  // Session 48 (fixlp48): it was taken, and refused at synthesis only, at the output field (`crd-type`); refused at the call now.
+  test('Peer.cidr(undefined) is refused at the call (peer-cidr-syntax), not a TypeError', () => {
     const c = chart('shop');
-    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.cidr(undefined as unknown as string), { ports: [Port.tcp(443)] });
-    expect(synthFailure(c)).toContain('[test/p] spec.egress[0].toCIDR[0]: cidr has no value (undefined); the CRD wants a string (crd-type)');
+    const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    const r = refusal(() => p.allowEgress(Peer.cidr(undefined as unknown as string), { ports: [Port.tcp(443)] }));
+    expect(r.id).toBe('peer-cidr-syntax');
+    expect(r.message).toContain('Peer.cidr() got undefined (undefined), not a CIDR: the CRD wants a string');
   });
 
   test('strings in every position stay accepted', () => {
