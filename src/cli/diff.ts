@@ -179,7 +179,8 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
     command: 'diff', output, items: `${doc.changes.length.toLocaleString('en-US')} change${doc.changes.length === 1 ? '' : 's'}`,
     fix: 'compare a narrower change (fewer --head paths, a lower --max-changes or --max-pairs), or use --output text or markdown, which are shorter',
   }));
-  for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${n.text}\n`);
+  // The text may name a policy the API server refuses for its name (a newline, an ANSI escape): kept on its line.
+  for (const n of doc.notCompared ?? []) io.stderr(`warning: not compared: ${withoutControls(n.text)}\n`);
   const s = doc.summary;
   // Items the diff could not compare count as the change they may be: --fail-on never passes on what it could not see.
   // An L7 change on an allowed port counts as what it may do (`l7MayAllow`, `l7MayDeny`: the rules of each side compared

@@ -93,7 +93,7 @@ export function httpRuleMatches(rule: HttpRuleModel, req: HttpRequest, tls = fal
 }
 
 /**
- * `GET /public host api.example.com headers [X-Team: blue]`: every field the rule decides by. Values are written as they
+ * `GET /public host api.example.com headers [x-team: blue]`: every field the rule decides by. Values are written as they
  * are when they cannot be misread (one word; a header entry without a list separator), else JSON-quoted (`"/a host b"`),
  * so that two rules that decide differently are never described alike: the connectivity diff compares the descriptions.
  */
@@ -113,7 +113,7 @@ export function describeHttpRule(rule: HttpRuleModel): string {
   const matches = rule.headerMatches ?? [];
   const asEntries = matches.map(headersEntryOf);
   const entries = [...(rule.headers ?? []), ...asEntries.filter((e): e is string => e !== undefined)];
-  if (entries.length > 0) parts.push(`headers [${[...new Set(entries.map(headerEntryText))].sort(compareCodeUnits).join('; ')}]`);
+  if (entries.length > 0) parts.push(`headers [${[...new Set(entries.map((e) => headerEntryText(lowerCaseName(e))))].sort(compareCodeUnits).join('; ')}]`);
   const rest = matches.filter((_m, i) => asEntries[i] === undefined);
   if (rest.length > 0) {
     const refusing = rest.filter((m) => headerMatchRefuses(m)).map(describeHeaderMatch).sort(compareCodeUnits);
@@ -136,6 +136,17 @@ function headersEntryOf(m: HeaderMatchModel): string | undefined {
   const entry = value === undefined ? m.name : `${m.name}: ${value}`;
   const read = headerRequirement(entry);
   return read.name === m.name.toLowerCase() && read.value === value && headerNeverMatches(entry) === undefined ? entry : undefined;
+}
+
+/**
+ * A `headers` entry with its name lower-cased: Envoy matches header names in any case (its `HeaderMatcher` keeps the name
+ * as an `Http::LowerCaseString`, `HeaderUtility::HeaderData::name_`, as cilium-envoy's `HeaderMatch` for `headerMatches`
+ * does), so `X-Env: prod` and `x-env: prod` are one matcher and read alike. The name is what Cilium reads as one: up to the
+ * first space (`headerRequirement`), the whole entry without one.
+ */
+function lowerCaseName(entry: string): string {
+  const space = entry.indexOf(' ');
+  return space < 0 ? entry.toLowerCase() : `${entry.slice(0, space).toLowerCase()}${entry.slice(space)}`;
 }
 
 /**
@@ -166,7 +177,8 @@ function describeHeaderMatch(m: HeaderMatchModel): string {
   const secret = m.secret !== undefined ? secretText(m.secret) : undefined;
   const matched = secret !== undefined ? ` from ${secret}${value !== undefined ? ` (else ${value})` : ''}` : value !== undefined ? `: ${value}` : '';
   const mismatch = m.mismatch !== undefined && m.mismatch !== '' ? ` on mismatch ${l7Word(m.mismatch)}` : '';
-  return `${headerNameText(m.name)}${matched}${mismatch}`;
+  // Lower-cased, as Envoy matches it (`lowerCaseName`).
+  return `${headerNameText(m.name.toLowerCase())}${matched}${mismatch}`;
 }
 
 /**

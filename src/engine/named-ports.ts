@@ -10,7 +10,7 @@
  */
 import { NamedPort } from './endpoint';
 import { EndpointInventory } from './inventory';
-import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
+import { namedPortKey, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
 
 export { namedPortKey };
 
@@ -43,7 +43,7 @@ const clusters = new WeakMap<EndpointInventory, ClusterNamedPorts>();
 export function egressNamedPorts(inventory: EndpointInventory, destination: readonly NamedPort[]): EgressNamedPorts {
   let cluster = clusters.get(inventory);
   if (cluster === undefined || cluster.workloads !== inventory.workloads.length) {
-    const numbers = namedPortNumbers(inventory.workloads.filter((w) => w.hostNetwork !== true).flatMap((w) => w.ports));
+    const numbers = workloadNamedPortNumbers(inventory.workloads);
     cluster = { workloads: inventory.workloads.length, numbers, base: viewOf(numbers, []), views: new WeakMap() };
     clusters.set(inventory, cluster);
   }

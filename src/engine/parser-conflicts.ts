@@ -17,7 +17,7 @@ import {
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
 import { DERIVATIVE_KIND_LABEL } from '../model/groups-derivative';
-import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
+import { namedPortNumber, namedPortNumbers } from '../model/named-port-numbers';
 import { pushAll } from '../model/push-all';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 import { NamedPort } from './endpoint';
@@ -149,10 +149,7 @@ type RedirectResolver = (direction: 'ingress' | 'egress', name: string, protocol
 function resolverOf(ports: RedirectNamedPorts): RedirectResolver {
   // The one reading of named ports (`namedPortNumbers`, as `egressNamedPorts` and the L4 match resolve them).
   const numbers = { ingress: namedPortNumbers(ports.ingress), egress: namedPortNumbers(ports.egress) };
-  return (direction, name, protocol) => {
-    const found = numbers[direction].get(namedPortKey(name, protocol));
-    return found?.size === 1 ? [...found][0] : undefined;
-  };
+  return (direction, name, protocol) => namedPortNumber(numbers[direction], name, protocol);
 }
 
 /** The named-port redirects of the selecting rules' parser uses and what each resolves to (`''` when none has a name). */

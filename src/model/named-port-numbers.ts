@@ -32,3 +32,25 @@ export function namedPortNumbers(ports: readonly NamedPortNumber[]): Map<string,
   }
   return out;
 }
+
+/**
+ * The named ports the pods of `workloads` give (`namedPortNumbers`), host-network pods aside (no Cilium endpoint: they
+ * add none). Of the cluster's workloads, what an egress named port resolves against (1.14-1.19: pkg/endpoint
+ * `GetNamedPort(ingress=false)` → the agent's `NamedPortMultiMap` of every pod); of the workloads a rule selects, what its
+ * ingress named ports resolve against. The one reading for the engine (`egressNamedPorts`) and validate.
+ */
+export function workloadNamedPortNumbers(
+  workloads: readonly { readonly hostNetwork?: boolean; readonly ports: readonly NamedPortNumber[] }[],
+): Map<string, Set<number>> {
+  return namedPortNumbers(workloads.filter((w) => w.hostNetwork !== true).flatMap((w) => w.ports));
+}
+
+/**
+ * The one number a name and protocol give among `numbers` (`namedPortNumbers`), else `undefined`: a name of no port, or
+ * of two numbers (`NamedPortMultiMap.GetNamedPort` → `ErrDuplicateNamedPorts`, and the entry is skipped). The one
+ * resolution of a named port for the engine (`agentRefusals`' redirects) and validate (`pitfall-l7-parser-conflict`).
+ */
+export function namedPortNumber(numbers: ReadonlyMap<string, ReadonlySet<number>>, name: string, protocol: string | undefined): number | undefined {
+  const found = numbers.get(namedPortKey(name, protocol));
+  return found?.size === 1 ? [...found][0] : undefined;
+}

@@ -167,7 +167,7 @@ export const CHECKS: readonly CheckInfo[] = [
 export const NETWORK_POLICY_CHECKS: readonly CheckInfo[] = [
   { id: 'k8s-np-api-version', severity: E, versions: 'all', what: 'a NetworkPolicy apiVersion other than networking.k8s.io/v1 (the only one served)' },
   { id: 'k8s-np-type', severity: E, versions: 'all', what: 'a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...)' },
-  { id: 'k8s-np-metadata', severity: E, versions: 'all', what: 'a NetworkPolicy name (or generateName) that makes no DNS-1123 subdomain, or a namespace that is not a DNS-1123 label' },
+  { id: 'k8s-np-metadata', severity: E, versions: 'all', what: 'a NetworkPolicy name (or generateName) that makes no DNS-1123 subdomain, a namespace that is not a DNS-1123 label, or an invalid label or annotation' },
   { id: 'k8s-np-selector', severity: E, versions: 'all', what: 'an invalid podSelector or namespaceSelector (label key or value, operator, values)' },
   { id: 'k8s-np-peer', severity: E, versions: 'all', what: 'a from/to peer with none of podSelector, namespaceSelector and ipBlock, or ipBlock beside a selector' },
   { id: 'k8s-np-ip-block', severity: E, versions: 'all', what: 'an ipBlock cidr or except that is not a CIDR, or an except not strictly inside the cidr' },

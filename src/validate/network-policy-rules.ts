@@ -8,7 +8,7 @@
  * |---|---|---|---|---|
  * | `k8s-np-api-version` | k8s | error | all | a NetworkPolicy apiVersion other than networking.k8s.io/v1 (the only one served) |
  * | `k8s-np-type` | k8s | error | all | a NetworkPolicy field with the wrong JSON type (a list that is not a list, a boolean port, ...) |
- * | `k8s-np-metadata` | k8s | error | all | a NetworkPolicy name (or generateName) that makes no DNS-1123 subdomain, or a namespace that is not a DNS-1123 label |
+ * | `k8s-np-metadata` | k8s | error | all | a NetworkPolicy name (or generateName) that makes no DNS-1123 subdomain, a namespace that is not a DNS-1123 label, or an invalid label or annotation |
  * | `k8s-np-selector` | k8s | error | all | an invalid podSelector or namespaceSelector (label key or value, operator, values) |
  * | `k8s-np-peer` | k8s | error | all | a from/to peer with none of podSelector, namespaceSelector and ipBlock, or ipBlock beside a selector |
  * | `k8s-np-ip-block` | k8s | error | all | an ipBlock cidr or except that is not a CIDR, or an except not strictly inside the cidr |
@@ -20,6 +20,7 @@
 import { Diagnostic, Severity } from '../core/errors';
 import { metadataNotString, nameMissing } from '../model/object-names';
 import { checkInfo } from './catalogue';
+import { metadataMapProblems } from './metadata-maps';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { nullListItemsAsEmpty } from '../model/null-map-values';
 import { generateNameRefused, isDns1123Label, isDns1123Subdomain, isIanaSvcName, isLabelValue, isQualifiedName, parseCidrApiServer, prefixContains } from './syntax';
@@ -115,6 +116,8 @@ class Checker {
       this.report('k8s-np-metadata', 'metadata.namespace', `metadata.namespace ${JSON.stringify(meta.namespace)} is not a DNS-1123 label`,
         'use lower-case letters, digits and "-" (at most 63 characters, starting and ending with a letter or digit)');
     }
+    // Labels and annotations: `ValidateObjectMeta` → `ValidateLabels`, `ValidateAnnotations`, as for a Cilium policy.
+    for (const p of metadataMapProblems(meta)) this.report('k8s-np-metadata', p.path, p.message, p.fix);
   }
 
   /** `metav1validation.ValidateLabelSelector`. */

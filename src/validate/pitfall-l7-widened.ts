@@ -8,7 +8,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { l4Scope } from '../model/l4-scope';
 import { CompiledPort, compilePortEntry, namedPortEnd } from '../model/port-entries';
-import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
+import { namedPortKey, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import { httpRuleMatchesEveryRequest } from '../model/http-header';
 import { CidrRuleModel, HttpRuleModel, itemNamesPeer, L7RulesModel, LabelSelectorModel, PortProtocolModel, PortRuleModel, RuleItemModel, SectionName } from '../model/policy-model';
 import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
@@ -120,9 +120,9 @@ export function l7RulesWidened(run: PitfallRun): void {
   // no workloads: a named port then meets only its name.
   let cluster: NamedNumbers | undefined;
   const namedPorts = (x: Restricted): NamedNumbers => {
-    if (x.section === SectionName.INGRESS) return namedPortNumbers((x.r.pods ?? []).filter((w) => !w.hostNetwork).flatMap((w) => w.ports));
+    if (x.section === SectionName.INGRESS) return workloadNamedPortNumbers(x.r.pods ?? []);
     if (cluster === undefined) {
-      const all = namedPortNumbers(run.workloadsIn(undefined).filter((w) => !w.hostNetwork).flatMap((w) => w.ports));
+      const all = workloadNamedPortNumbers(run.workloadsIn(undefined));
       cluster = new Map([...all].filter(([, numbers]) => numbers.size === 1));
     }
     return cluster;

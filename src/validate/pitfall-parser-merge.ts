@@ -11,7 +11,7 @@ import {
   ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector,
   peerText, redirectOf, resolvedRedirect,
 } from '../model/l7-parsers';
-import { namedPortKey, namedPortNumbers } from '../model/named-port-numbers';
+import { namedPortNumber, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import {
   CidrRuleModel, FqdnSelectorModel, IcmpFieldModel, IcmpRuleModel, L3_PEER_FIELDS, LabelSelectorModel, PortProtocolModel, PortRuleModel,
   RuleItemModel, SECTIONS, SectionName,
@@ -347,22 +347,18 @@ function namedRedirects(run: PitfallRun): (r: RuleView, direction: 'ingress' | '
     if (!numbers) perPod.set(w, numbers = namedPortNumbers(w.ports));
     return numbers;
   };
-  const one = (numbers: Map<string, Set<number>>, name: string, protocol: string): number | undefined => {
-    const found = numbers.get(namedPortKey(name, protocol));
-    return found?.size === 1 ? [...found][0] : undefined;
-  };
   let cluster: Map<string, Set<number>> | undefined;
   return (r, direction, redirect) => {
     if (/^(ingress|egress) \d+\//.test(redirect)) return [];
     if (direction === 'egress') {
-      cluster ??= namedPortNumbers(run.workloadsIn(undefined).filter((w) => !w.hostNetwork).flatMap((w) => w.ports));
+      cluster ??= workloadNamedPortNumbers(run.workloadsIn(undefined));
       const numbers = cluster;
-      const resolved = resolvedRedirect(redirect, (_d, name, protocol) => one(numbers, name, protocol));
+      const resolved = resolvedRedirect(redirect, (_d, name, protocol) => namedPortNumber(numbers, name, protocol));
       return resolved === redirect ? [] : [{ redirect: resolved }];
     }
     const byRedirect = new Map<string, InventoryPodTemplate[]>();
     for (const w of (r.pods ?? []).filter((p) => !p.hostNetwork)) {
-      const resolved = resolvedRedirect(redirect, (_d, name, protocol) => one(numbersOf(w), name, protocol));
+      const resolved = resolvedRedirect(redirect, (_d, name, protocol) => namedPortNumber(numbersOf(w), name, protocol));
       if (resolved === redirect) continue;
       const list = byRedirect.get(resolved);
       if (list) list.push(w);

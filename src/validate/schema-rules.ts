@@ -41,7 +41,8 @@ import {
   valuesAt,
 } from './tables';
 import { re2Test } from '../model/re2';
-import { generateNameRefused, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, parseAddr, parseCidrApiServer } from './syntax';
+import { metadataMapProblems } from './metadata-maps';
+import { generateNameRefused, isDns1123Label, isDns1123Subdomain, isLabelValue, parseAddr, parseCidrApiServer } from './syntax';
 import { arr, CheckContext, isObject, ItemNode, keyPath, PortNode, PortRuleNode, RuleNode, SectionNode, SelectorNode, show, Visitor, wireName } from './walk';
 
 const ICMP_TYPE = new RegExp(CRD_PATTERNS.icmpType);
@@ -88,9 +89,6 @@ function wrongType(ctx: CheckContext, path: string, what: string, value: unknown
   ctx.report('crd-type', path, `${what} ${show(value)} is ${got}; the CRD wants ${want}`, fix ?? `write ${what} as ${want}`);
 }
 
-/** The most bytes the annotations of an object may hold together (apimachinery's `TotalAnnotationSizeLimitB`). */
-const MAX_ANNOTATION_BYTES = 256 * 1024;
-
 function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
   const md = isObject(doc.metadata) ? doc.metadata : { name: undefined as unknown };
   const name = md.name as unknown;
@@ -114,34 +112,10 @@ function checkMetadata(doc: PolicyDocumentModel, ctx: CheckContext): void {
     ctx.report('crd-metadata-namespace', 'metadata.namespace', `metadata.namespace ${show(ns)} is not a valid namespace name`,
       'use lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters');
   }
-  const labels = (md as { labels?: unknown }).labels;
-  if (isObject(labels)) {
-    for (const [k, v] of Object.entries(labels)) {
-      if (!isQualifiedName(k)) {
-        ctx.report('crd-metadata-labels', keyPath('metadata.labels', k), `metadata label key ${show(k)} is not a valid label key`,
-          'use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
-      } else if (typeof v !== 'string' || !isLabelValue(v)) {
-        ctx.report('crd-metadata-labels', keyPath('metadata.labels', k), `metadata label ${k} has the invalid value ${show(v)}`,
-          'use a string of at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-      }
-    }
-  }
-  const annotations = (md as { annotations?: unknown }).annotations;
-  if (isObject(annotations)) {
-    // The API server also refuses annotations of more than 256 KiB together (apimachinery's ValidateAnnotations: the
-    // bytes of every key and value), whatever the input size limit lets through.
-    let bytes = 0;
-    for (const [k, v] of Object.entries(annotations)) {
-      bytes += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
-      if (!isQualifiedName(k)) {
-        ctx.report('crd-metadata-annotations', keyPath('metadata.annotations', k), `metadata annotation key ${show(k)} is not a valid key`,
-          'use an optional DNS prefix and "/", then at most 63 letters, digits, "-", "_" or "."');
-      }
-    }
-    if (bytes > MAX_ANNOTATION_BYTES) {
-      ctx.report('crd-metadata-annotations', 'metadata.annotations', `metadata.annotations hold ${bytes} bytes (keys and values); the API server `
-        + `refuses more than ${MAX_ANNOTATION_BYTES} (256 KiB)`, 'keep large data out of annotations (a ConfigMap), or shorten the values');
-    }
+  // Labels and annotations: one implementation with a NetworkPolicy's (`k8s-np-metadata`).
+  for (const p of metadataMapProblems(md)) {
+    if (p.field === 'labels') ctx.report('crd-metadata-labels', p.path, p.message, p.fix);
+    else ctx.report('crd-metadata-annotations', p.path, p.message, p.fix);
   }
 }
 

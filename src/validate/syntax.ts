@@ -36,8 +36,12 @@ export function isDns1123Subdomain(s: string): boolean {
  * `ValidateObjectMetaAccessor` checks it as a name prefix (`NameIsDNSSubdomain(generateName, true)`: `maskTrailingDash`
  * writes a trailing `-` and the character before it as `a`), and, when it makes the name (`nameGiven` false), the name
  * `rest.BeforeCreate` makes of it (`SimpleNameGenerator`: its first 58 characters and 5 random lower-case letters or digits).
+ * Go slices bytes there, so a non-ASCII character is never masked away whole (`webé-` masks to `web\xC3a`): any
+ * non-ASCII character is refused, as no DNS-1123 subdomain has one.
  */
 export function generateNameRefused(generateName: string, nameGiven: boolean): boolean {
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(generateName)) return true;
   const masked = generateName.length > 1 && generateName.endsWith('-') ? `${generateName.slice(0, -2)}a` : generateName;
   return !isDns1123Subdomain(masked) || (!nameGiven && !isDns1123Subdomain(`${generateName.slice(0, 58)}bcdfg`));
 }

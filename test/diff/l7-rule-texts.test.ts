@@ -23,20 +23,20 @@ const headerMatch = (entry: string): string => policy('api', `        http:\n   
 describe('L7 changes the diff sees', () => {
   test('a headerMatches value changed: an L7 change naming both values', () => {
     const { doc, lines } = diffLines(headerMatch('{ name: X-Env, value: prod }'), headerMatch('{ name: X-Env, value: dev }'));
-    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headers [X-Env: prod] → HTTP GET * headers [X-Env: dev]']);
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headers [x-env: prod] → HTTP GET * headers [x-env: dev]']);
     expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 0, l7Changed: 1 });
   });
 
   test('a mismatch action added (the header no longer refuses anything): an L7 change', () => {
     const { lines } = diffLines(headerMatch('{ name: X-Env, value: prod }'), headerMatch('{ name: X-Env, value: prod, mismatch: LOG }'));
-    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headers [X-Env: prod] → HTTP GET * headerMatches [X-Env: "prod" on mismatch LOG]']);
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headers [x-env: prod] → HTTP GET * headerMatches [x-env: "prod" on mismatch LOG]']);
   });
 
   test('a headerMatches Secret changed: an L7 change naming both Secrets', () => {
     const { lines } = diffLines(headerMatch('{ name: Authorization, secret: { name: a, namespace: prod } }'),
       headerMatch('{ name: Authorization, secret: { name: b, namespace: prod }, value: x }'));
-    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headerMatches [Authorization from Secret prod/a] → '
-      + 'HTTP GET * headerMatches [Authorization from Secret prod/b (else "x")]']);
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP GET * headerMatches [authorization from Secret prod/a] → '
+      + 'HTTP GET * headerMatches [authorization from Secret prod/b (else "x")]']);
   });
 
   test('an l7proto key-value rule changed: an L7 change; its keys reordered: none', () => {
@@ -63,6 +63,11 @@ describe('one Envoy header matcher, two spellings (session 48)', () => {
     ['presence', '{ headers: ["X-Env"] }', '{ headerMatches: [{ name: X-Env }] }'],
     ['presence, an empty value', '{ headers: ["X-Env"] }', '{ headerMatches: [{ name: X-Env, value: "" }] }'],
     ['both kinds', '{ headers: ["X-Env: prod", "X-Team"] }', '{ headers: ["X-Team"], headerMatches: [{ name: X-Env, value: prod }] }'],
+    // Envoy matches header names in any case (HeaderMatcher's name is an Http::LowerCaseString).
+    ['a name in another case, across the two lists', '{ method: GET, headers: ["X-Env: prod"] }', '{ method: GET, headerMatches: [{ name: x-env, value: prod }] }'],
+    ['a name in another case, in headers', '{ headers: ["X-Env: prod", "X-TEAM"] }', '{ headers: ["x-env: prod", "x-team"] }'],
+    ['a name in another case, in headerMatches with a mismatch action', '{ headerMatches: [{ name: X-Env, value: prod, mismatch: LOG }] }',
+      '{ headerMatches: [{ name: X-ENV, value: prod, mismatch: LOG }] }'],
   ])('%s: the same verdicts, and no L7 change either way', (_what, a, b) => {
     for (const headers of [[], ['X-Env: prod'], ['X-Env: dev'], ['X-Env: prod', 'X-Team: a']]) {
       expect(judge(http(b), headers), headers.join()).toBe(judge(http(a), headers));
@@ -100,7 +105,7 @@ describe('L7 values that contain separators (session 47)', () => {
 
   test('a header value with "; " is not two headers', () => {
     const { lines } = diffLines(http('{ headers: ["X-A: 1; X-B: 2"] }'), http('{ headers: ["X-A: 1", "X-B: 2"] }'));
-    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headers ["X-A: 1; X-B: 2"] → HTTP * * headers [X-A: 1; X-B: 2]']);
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headers ["x-a: 1; X-B: 2"] → HTTP * * headers [x-a: 1; x-b: 2]']);
   });
 
   test('a Kafka clientID with spaces is not a clientID and a topic', () => {
@@ -122,8 +127,8 @@ describe('review mends (session 47)', () => {
   test('a Secret name holding "/" is not a namespace and a name: an L7 change', () => {
     const { doc, lines } = diffLines(http('{ headerMatches: [{ name: Authorization, secret: { name: "a/b" } }] }'),
       http('{ headerMatches: [{ name: Authorization, secret: { namespace: a, name: b } }] }'));
-    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headerMatches [Authorization from Secret "a/b"] → '
-      + 'HTTP * * headerMatches [Authorization from Secret a/b]']);
+    expect(lines).toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headerMatches [authorization from Secret "a/b"] → '
+      + 'HTTP * * headerMatches [authorization from Secret a/b]']);
     expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 0, l7Changed: 1 });
   });
 
@@ -140,15 +145,15 @@ describe('review mends (session 47)', () => {
       http('{ headerMatches: [{ name: B }, { name: A, value: "1" }] }')).lines).toEqual([]);
     // A header changed still is one.
     expect(diffLines(http('{ headers: ["A: 1", "B: 2"] }'), http('{ headers: ["B: 2", "A: 3"] }')).lines)
-      .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headers [A: 1; B: 2] → HTTP * * headers [A: 3; B: 2]']);
+      .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headers [a: 1; b: 2] → HTTP * * headers [a: 3; b: 2]']);
   });
 
   test('reordered headerMatches with mismatch actions: an L7 change (Envoy applies them in turn)', () => {
     const a = '{ name: X-A, value: "1", mismatch: REPLACE }';
     const b = '{ name: X-A, value: "2", mismatch: REPLACE }';
     expect(diffLines(http(`{ headerMatches: [${a}, ${b}] }`), http(`{ headerMatches: [${b}, ${a}] }`)).lines)
-      .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headerMatches [X-A: "1" on mismatch REPLACE; X-A: "2" on mismatch REPLACE] → '
-        + 'HTTP * * headerMatches [X-A: "2" on mismatch REPLACE; X-A: "1" on mismatch REPLACE]']);
+      .toEqual(['~ prod/app=web → prod/app=api 80/TCP L7: HTTP * * headerMatches [x-a: "1" on mismatch REPLACE; x-a: "2" on mismatch REPLACE] → '
+        + 'HTTP * * headerMatches [x-a: "2" on mismatch REPLACE; x-a: "1" on mismatch REPLACE]']);
   });
 });
 

@@ -275,6 +275,20 @@ describe('diff: names from the input in the outputs', () => {
     expect(r.stdout).not.toMatch(/@octo|www\.evil/);
   });
 
+  test('a refused name still reaches the "Not compared" line (clean base, hostile head): no @-mention, no autolink, no new line', async () => {
+    const clean = file('clean-a.yaml', named('api', 8080));
+    const md = await cli('diff', '--base', clean, '--head', after, '--output', 'markdown');
+    const line = md.stdout.split('\n').find((l) => l.includes('Not compared: policies the engine skips'));
+    expect(line).toContain('@&#8203;octo-org/security https:&#8203;//evil.example/x www&#8203;.evil.example');
+    expect(md.stdout).not.toMatch(/@octo|https:\/\/|www\.evil/);
+    expect(md.stdout).not.toMatch(/\n {2}all clear/);
+    // The same line as a warning on stderr: on its line, no escape for the terminal.
+    const text = await cli('diff', '--base', clean, '--head', after);
+    expect(text.stderr).toContain('warning: not compared: policies the engine skips');
+    expect(text.stdout + text.stderr).not.toMatch(/\n {2}all clear/);
+    expect(text.stdout + text.stderr).not.toContain('\u001b');
+  });
+
   test('markdown: a comment stays under GitHub\'s 65,536 characters, counting what it left out', async () => {
     const many = (port: number): string => Array.from({ length: 150 }, (_, i) => named(`api-${i}-${'long-name-'.repeat(10)}x`, port).replace(/app: api/, `app: api-${i}`)).join('---\n');
     const r = await cli('diff', '--base', file('many-a.yaml', many(8080)), '--head', file('many-b.yaml', many(9090)), '--output', 'markdown');

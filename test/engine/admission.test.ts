@@ -253,6 +253,58 @@ spec:
     expect(skipped(np('API-'))[0]).toContain('[k8s-np-metadata]');
   });
 
+  test('annotation keys are checked lower-cased (ValidateAnnotations), label keys as written: a mixed-case annotation prefix is enforced', () => {
+    const withMeta = (meta: string): PolicySet => yamlSet(cnpText('p').replace('namespace: default}', `namespace: default, ${meta}}`));
+    const both = (s: PolicySet): boolean[] => [verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed];
+    // Stored and enforced: db denied, no finding. `İ` and the Kelvin sign lower-case to `i` and `k` in Go.
+    for (const meta of ['annotations: {Example.COM/owner: team-a}', 'annotations: {"EXAMPLE.com/Owner": x}', 'annotations: {"\u0130\u212A.io/x": v}']) {
+      const s = withMeta(meta);
+      expect(both(s), meta).toEqual([true, false]);
+      expect(s.diagnostics, meta).toEqual([]);
+    }
+    // Refused whole, so not enforced: a key bad in any case, and a label key prefix in upper case.
+    for (const [meta, id] of [
+      ['annotations: {"bad key!": x}', 'crd-metadata-annotations'],
+      ['annotations: {"Example.COM./owner": x}', 'crd-metadata-annotations'],
+      ['annotations: {"\u00c9.io/x": v}', 'crd-metadata-annotations'],
+      ['labels: {Example.COM/owner: team-a}', 'crd-metadata-labels'],
+    ] as const) {
+      const s = withMeta(meta);
+      expect(both(s), meta).toEqual([true, true]);
+      expect(skipped(s)[0], meta).toContain(`[${id}]`);
+    }
+  });
+
+  test('a non-ASCII generateName is refused even beside a name (Go masks its trailing dash by bytes): not enforced', () => {
+    const s = yamlSet(cnpText('api-ingress').replace('{name: api-ingress,', '{name: api-ingress, generateName: "web\u00e9-",'));
+    expect([verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed]).toEqual([true, true]);
+    expect(skipped(s)[0]).toContain('at metadata.generateName [crd-metadata-name]');
+    const ok = yamlSet(cnpText('api-ingress').replace('{name: api-ingress,', '{name: api-ingress, generateName: "web-",'));
+    expect([verdict(ok, WEB, API, '80/TCP').allowed, verdict(ok, 'pod:default:app=db', API, '80/TCP').allowed]).toEqual([true, false]);
+  });
+
+  test('a NetworkPolicy whose labels or annotations the API server refuses (ValidateObjectMeta) is not enforced; valid ones are', () => {
+    const np = (meta: string): PolicySet => PolicySet.fromYaml(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api, namespace: default, ${meta}}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+`, { file: 'np.yaml' });
+    const both = (s: PolicySet): boolean[] => [verdict(s, WEB, API, '80/TCP').allowed, verdict(s, 'pod:default:app=db', API, '80/TCP').allowed];
+    for (const meta of ['labels: {team: a}', 'annotations: {Example.COM/owner: team-a}', 'labels: {quarantine: null}']) {
+      const s = np(meta);
+      expect(both(s), meta).toEqual([true, false]);
+      expect(skipped(s), meta).toEqual([]);
+    }
+    for (const meta of ['labels: {"a b": x}', 'labels: {team: "a b"}', 'annotations: {"bad key!": yy}', `annotations: {big: ${'x'.repeat(256 * 1024)}}`]) {
+      const s = np(meta);
+      expect(both(s), meta.slice(0, 40)).toEqual([true, true]);
+      expect(skipped(s)[0], meta.slice(0, 40)).toContain('[k8s-np-metadata]');
+    }
+  });
+
   test('a refused copy of a name replaces nothing: the stored policy of that name stays in force', () => {
     // `P` is refused (not stored), so it neither replaces `p` nor is enforced itself.
     const s = yamlSet(`${cnpText('p')}---

@@ -265,6 +265,6 @@ describe('HTTP header matches', () => {
     const v = verdict(http({ method: 'GET', path: '/a', headers: ['X-Token'], headerMatches: [{ name: 'X-Team', value: 'blue' }] }),
       'pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /a' });
     expect(v.verdict).toBe('l7-denied');
-    expect(v.ingress.l7?.rules).toEqual(['GET /a headers [X-Team: blue; X-Token]']);
+    expect(v.ingress.l7?.rules).toEqual(['GET /a headers [x-team: blue; x-token]']);
   });
 });
