@@ -83,7 +83,7 @@ export function peerSelectsReserved(run: PitfallRun, r: RuleView): void {
       const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
         if (!writtenSelectorOnlyExcludes(model)) return;
-        const imported = peerSelector(r.kind, r.namespace, r.subject, model);
+        const imported = peerSelector(r, model);
         const sel = r.version.atLeast(CiliumVersion.V1_19) && !imported.hasReservedKey() ? clusterFilter(imported, 'local') : imported;
         const taken = RESERVED_PEERS.filter((p) => sel.matches(p.labels)).map((p) => p.id);
         if (taken.length === 0) return;
@@ -207,7 +207,7 @@ export function selectorsMatchingNothing(run: PitfallRun, r: RuleView): void {
     for (const { item, index } of items(r.rule, section)) {
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
         if (!isObject(model)) return;
-        const peer = peerSelector(r.kind, r.namespace, r.subject, model);
+        const peer = peerSelector(r, model);
         const pods = run.podsOf(peer);
         if (pods === undefined || pods.length > 0) return;
         run.report('pitfall-selector-matches-nothing', r, `${r.path}.${section}[${index}].${wire}[${j}]`, nothingMessage(run, wire, model, peer),
@@ -242,7 +242,7 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
     for (const { item, index } of items(r.rule, section)) {
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
         if (!isObject(model)) return;
-        const peers = (run.podsOf(peerSelector(r.kind, r.namespace, r.subject, model)) ?? []).filter((w) => w.hostNetwork);
+        const peers = (run.podsOf(peerSelector(r, model)) ?? []).filter((w) => w.hostNetwork);
         if (peers.length === 0) return;
         run.report('pitfall-host-network-pods', r, `${r.path}.${section}[${index}].${wire}[${j}]`,
           `${wire} ${describeSelector(model)} selects pods on the host network (${listObjects(peers)}): their traffic carries the node's identity `
