@@ -641,7 +641,8 @@ function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSe
 
 /** `selector` with `k8s:io.kubernetes.pod.namespace Exists` (unless it names the namespace key): any namespace. */
 function withAnyNamespace(selector: LabelSelectorModel): LabelSelectorModel {
-  const keyed = Object.keys(selector.matchLabels ?? {}).includes(NAMESPACE_LABEL) || (selector.matchExpressions ?? []).some((e) => e.key === NAMESPACE_LABEL);
+  const keyed = Object.keys(selector.matchLabels ?? {}).includes(NAMESPACE_LABEL)
+    || (selector.matchExpressions ?? []).some((e) => e.key === NAMESPACE_LABEL);
   return keyed ? selector : { ...selector, matchExpressions: [...(selector.matchExpressions ?? []), { key: NAMESPACE_LABEL, operator: 'Exists' }] };
 }
 

@@ -73,7 +73,7 @@ const RESERVED_PEERS = ['world', 'host', 'remote-node', 'health', 'kube-apiserve
 
 /**
  * An allow rule's from/toEndpoints selector that only excludes (`NotIn`/`DoesNotExist`) and, as the agent imports it
- * (`peerSelector`: no namespace is added once the selector names the namespace key, a namespace-labels key in a CNP, or
+ * (`peerSelector`: no namespace is added once the selector names the namespace key, a namespace-labels key in a CNP (from 1.16), or
  * a `reserved:` key; from 1.19 the cluster filter of `policy-default-local-cluster`, on by default), selects reserved
  * identities besides pods: the world, the host, remote nodes. The same reading as the engine's.
  */
