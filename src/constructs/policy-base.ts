@@ -222,7 +222,7 @@ export abstract class PolicyBase extends Construct {
     const namespace = this.namespaceForMetadata();
     const diagnostics: Diagnostic[] = [];
     const rules = this.rules.map((rule, i) => {
-      const rendered = rule._render({ kind: this.kind, namespace, path: this.rules.length === 1 ? 'spec' : `specs[${i}]` });
+      const rendered = rule._render({ kind: this.kind, namespace, version: CiliumVersion.of(this), path: this.rules.length === 1 ? 'spec' : `specs[${i}]` });
       pushAll(diagnostics, rendered.diagnostics);
       return rendered.rule;
     });

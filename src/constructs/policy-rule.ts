@@ -19,7 +19,8 @@ import {
   sectionDirection,
   PeerField,
 } from '../model/policy-model';
-import { IPeer, Peer } from './peer';
+import { IPeer, Peer, selectsLabelledNamespaces } from './peer';
+import { CiliumVersion } from '../core/cilium-version';
 import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { isApiObjectHolder, workloadNamespace } from './workload';
@@ -144,10 +145,12 @@ export interface PolicyRuleOptions {
   readonly labels?: Record<string, string>;
 }
 
-/** Where a rule is rendered: the resource kind, its namespace and a path for messages. */
+/** Where a rule is rendered: the resource kind, its namespace, the target version and a path for messages. */
 export interface RuleRenderContext {
   /** `CiliumNetworkPolicy` or `CiliumClusterwideNetworkPolicy`. */
   readonly kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  /** The target Cilium version (`CiliumVersion.use`). */
+  readonly version: CiliumVersion;
   /** Namespace of a CNP. */
   readonly namespace?: string;
   /** JSON path prefix of the rule (`spec`, `specs[1]`). */
@@ -514,6 +517,11 @@ export class PolicyRule {
         peerItem = { endpoints: (peer.item.endpoints ?? []).map((s) => (open(s) ? withNamespace(s, namespace) : s)) };
       }
     }
+    // Before 1.16 a CNP peer's namespace-labels key does not stand in for the namespace: the agent would add the policy's.
+    if (peer.field === 'endpoints' && context.kind === 'CiliumNetworkPolicy' && !context.version.atLeast(CiliumVersion.V1_16)
+      && selectsLabelledNamespaces(grant.peer)) {
+      peerItem = { ...peerItem, endpoints: (peerItem.endpoints ?? []).map(withAnyNamespace) };
+    }
     if (peer.field === 'services') {
       const open = (peer.item.services ?? []).filter((svc) => (svc.k8sService ?? svc.k8sServiceSelector)?.namespace === undefined);
       if (open.length > 0 && context.kind === 'CiliumClusterwideNetworkPolicy') {
@@ -629,6 +637,13 @@ function namedPortProblem(section: SectionName, verb: string, peer: PeerConfig, 
 
 function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSelectorModel {
   return { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), [NAMESPACE_LABEL]: namespace } };
+}
+
+/** `selector` with `k8s:io.kubernetes.pod.namespace Exists` (unless it names the namespace key): any namespace. */
+function withAnyNamespace(selector: LabelSelectorModel): LabelSelectorModel {
+  const keyed = Object.keys(selector.matchLabels ?? {}).includes(NAMESPACE_LABEL)
+    || (selector.matchExpressions ?? []).some((e) => e.key === NAMESPACE_LABEL);
+  return keyed ? selector : { ...selector, matchExpressions: [...(selector.matchExpressions ?? []), { key: NAMESPACE_LABEL, operator: 'Exists' }] };
 }
 
 /** A short description of a value given where a selector goes: a construct's path, else its type. */

@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError, showValue } from '../core/errors';
+import { CiliumVersion } from '../core/cilium-version';
 import { DnsRule, L7 } from './l7';
 import { IPeer, Peer } from './peer';
 import { defaultName } from './policy-base';
@@ -265,7 +266,7 @@ export class TieredApp extends Construct {
       this.policies.push(policy);
       this.tierPeers.push(tierPeer(tier, namespace, this.node.path));
     });
-    checkTiersDisjoint(tiers, namespace, this.node.path);
+    checkTiersDisjoint(tiers, namespace, this.node.path, CiliumVersion.of(this));
     tiers.forEach((tier, i) => {
       const rule = this.policies[i].rule;
       const sources = i === 0 ? (props.entry ?? []) : [this.tierPeers[i - 1]];
@@ -418,10 +419,10 @@ function tierPeer(tier: ResolvedTier, namespace: string, location: string): Peer
  * its labels or the cluster label, or only `NotIn`/`DoesNotExist`/`Exists`) is refused as `labels: {}` is (`selector-empty`);
  * `EndpointSelector.all()` says every pod outright, and stays accepted.
  */
-function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: string): void {
+function checkTiersDisjoint(tiers: ResolvedTier[], namespace: string, location: string, version: CiliumVersion): void {
   const models = tiers.map((t) => t.selector.toEndpointSelector());
   const subject = (m: LabelSelectorModel): Selector =>
-    subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, namespace, { endpointSelector: m }) as Selector;
+    subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, namespace, { endpointSelector: m }, version) as Selector;
   const selectors = models.map(subject);
   const show = (m: LabelSelectorModel): string => (m.matchExpressions?.length ? describeSelector(m) : JSON.stringify(m.matchLabels ?? {}));
   tiers.forEach((tier, i) => {

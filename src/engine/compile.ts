@@ -1,11 +1,12 @@
 /**
  * Import of policies into the engine's form, as the agent imports them (pkg/k8s/apis/cilium.io/utils/utils.go
  * `ParseToCiliumRule`, pkg/policy/utils/parserules.go, pkg/policy/api/rule_validation.go `Sanitize`):
- * - the subject: a CNP `endpointSelector` always gets `k8s:io.kubernetes.pod.namespace=<policy namespace>`; a CCNP's is
- *   taken as written; `nodeSelector` makes a host policy;
- * - `from/toEndpoints` without a namespace key get the policy namespace (CNP, unless a namespace-labels key is there) or
- *   `k8s:io.kubernetes.pod.namespace Exists` (CCNP, unless the subject selects `reserved:init`); selectors with a
- *   `reserved:` key are left alone;
+ * - the subject: a CNP `endpointSelector` gets `k8s:io.kubernetes.pod.namespace=<policy namespace>` (on 1.14 not when it
+ *   selects `reserved:init`); a CCNP's is taken as written; `nodeSelector` makes a host policy;
+ * - `from/toEndpoints` without a namespace key get the policy namespace (CNP, unless a namespace-labels key is there from
+ *   1.16, or on 1.14 the subject selects `reserved:init`) or `k8s:io.kubernetes.pod.namespace Exists` (CCNP, unless the
+ *   subject selects `reserved:init`); selectors with a `reserved:` key are left alone; the version options are
+ *   `versionImportOptions` (`selector-import.ts`), which `validate` uses too;
  * - the cluster filter (`policy-default-local-cluster`, on by default from 1.19): from/toEndpoints and from/toNodes
  *   without a cluster key get `k8s:io.cilium.k8s.policy.cluster=<local cluster>`; from/toNodes also get
  *   `reserved:remote-node Exists`;
@@ -46,7 +47,9 @@ import { DroppedGroupRefs, droppedGroupRefs, selectedCidrGroups } from '../model
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
-import { clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
+import {
+  clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope, versionImportOptions,
+} from '../model/selector-import';
 import { plainSelectorProblem, serviceEntryUses } from '../validate/syntax';
 import { pushAll } from '../model/push-all';
 import { objectNamespace } from '../model/resource-key';
@@ -391,12 +394,11 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     subject = Selector.from(rule.nodeSelector);
     // A CNP with nodeSelector is refused by `validate`'s `sanitize-cnp-node-selector` (admission.ts), as a whole.
   } else if (rule.endpointSelector) {
-    subject = importSubjectSelector(rule.endpointSelector, { mode, namespace, cnpInitUnnamespaced: !v.atLeast(CiliumVersion.V1_15) });
+    subject = importSubjectSelector(rule.endpointSelector, { mode, namespace, ...versionImportOptions(v) });
   }
   const matchesInit = rule.endpointSelector !== undefined && Selector.from(rule.endpointSelector).hasKey('reserved', 'init');
   const localCluster = config.policyDefaultLocalCluster ? config.clusterName : undefined;
-  const ctx: TranslateContext = { mode, namespace, matchesInit, localCluster, namespaceLabelsSelectNamespaces: since16,
-    cnpInitUnnamespaced: !v.atLeast(CiliumVersion.V1_15), config };
+  const ctx: TranslateContext = { mode, namespace, matchesInit, localCluster, ...versionImportOptions(v), config };
   const requiresOn = !v.atLeast(CiliumVersion.V1_19);
   let requiresIgnored = false;
   const ruleObj = {

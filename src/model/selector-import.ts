@@ -14,6 +14,7 @@
  * Shared by the verdict engine (`compile.ts`) and the pitfall layer of `validate` (`validate/pod-selectors.ts`, which
  * runs it on its normal form, without the cluster filter).
  */
+import { CiliumVersion } from '../core/cilium-version';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX } from './selectors';
 import { LabelSelectorModel } from './policy-model';
 import { Selector, SelectorRequirement, isMatchLabel, matchLabel, splitLabelKey } from './labels';
@@ -56,6 +57,18 @@ export interface SelectorImportScope {
    * @default false
    */
   readonly cnpInitUnnamespaced?: boolean;
+}
+
+/** The options of the translation that follow the target Cilium version (one place: the engine and `validate` use it). */
+export type VersionImportOptions = Required<Pick<SelectorImportScope, 'namespaceLabelsSelectNamespaces' | 'cnpInitUnnamespaced'>>;
+
+/**
+ * The version-dependent translation options of `version`: namespace-labels peers select other namespaces from 1.16
+ * (`namespaceLabelsSelectNamespaces`); a CNP of `reserved:init` is taken without a namespace on 1.14 only
+ * (`cnpInitUnnamespaced`).
+ */
+export function versionImportOptions(version: CiliumVersion): VersionImportOptions {
+  return { namespaceLabelsSelectNamespaces: version.atLeast(CiliumVersion.V1_16), cnpInitUnnamespaced: !version.atLeast(CiliumVersion.V1_15) };
 }
 
 /**

@@ -317,7 +317,7 @@ function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers 
     else if (typeof entity === 'string' && entity !== 'none') p.reserved.add(entity);
   }
   for (const m of arr<LabelSelectorModel>(item.endpoints).filter(isObject)) {
-    const sel = peerSelector(r.kind, r.namespace, r.subject, m);
+    const sel = peerSelector(r, m);
     const positive = sel.requirements.filter((q) => POSITIVE.has(q.operator));
     if (positive.length === 0) p.any = true;
     else if (sel.hasReservedKey()) {
@@ -496,7 +496,7 @@ export function allowsDns(run: PitfallRun, item: RuleItemModel, c: RuleView, pro
     if (!isObject(model)) return false;
     // A NetworkPolicy rule without peers is the wildcard selector: every peer, the DNS server included.
     if (c.doc < 0 && selectorRequiresNothing(model)) return true;
-    const peer = peerSelector(c.kind, c.namespace, c.subject, model);
+    const peer = peerSelector(c, model);
     if (mayOverlap(peer, KUBE_DNS)) return true;
     return (run.podsOf(peer) ?? []).some((w) => w.ports.some((p) => p.port === 53));
   });

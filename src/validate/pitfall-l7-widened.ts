@@ -290,6 +290,6 @@ function peersCovered(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemMod
   if (mine.length === 0) return true;
   const written = arr<LabelSelectorModel>(b.endpoints).filter(isObject);
   if (written.length === 0) return false;
-  const theirs = written.map((m) => peerSelector(c.kind, c.namespace, c.subject, m));
-  return mine.every((m) => { const s = peerSelector(r.kind, r.namespace, r.subject, m); return theirs.some((t) => implies(s, t)); });
+  const theirs = written.map((m) => peerSelector(c, m));
+  return mine.every((m) => { const s = peerSelector(r, m); return theirs.some((t) => implies(s, t)); });
 }

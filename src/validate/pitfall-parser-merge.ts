@@ -373,7 +373,7 @@ function peerKeys(r: RuleView, item: RuleItemModel): string[] {
   const scope = itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16));
   if (scope !== 'listed') return scope === 'any' ? ['*'] : [];
   return [
-    ...arr<LabelSelectorModel>(item.endpoints).filter(isObject).map((m) => endpointsPeerKey(peerCacheKey(r.kind, r.namespace, r.subject, m))),
+    ...arr<LabelSelectorModel>(item.endpoints).filter(isObject).map((m) => endpointsPeerKey(peerCacheKey(r, m))),
     ...arr<LabelSelectorModel>(item.nodes).filter(isObject).map((m) => `nodes ${Selector.from(m).cacheKey()}`),
     ...new Set(arr<string>(item.entities).filter((e) => typeof e === 'string').flatMap(entityPeerKeys)),
     ...arr<string>(item.cidr).map((c) => `cidr ${String(c)}`),

@@ -248,7 +248,7 @@ export class PitfallRun {
       for (const { rule, path } of rules) {
         if (!isObject(rule)) continue;
         const host = !isObject(rule.endpointSelector) && isObject(rule.nodeSelector);
-        const subject = subjectSelector(model.kind, namespace, rule);
+        const subject = subjectSelector(model.kind, namespace, rule, d.version);
         const pods = !host && subject ? this.podsOf(subject) : undefined;
         const label = `${policyName}${rules.length > 1 || path !== 'spec' ? ` ${path}` : ''}`;
         const name = `${label}${d.where ? ` (${d.where})` : ''}`;
@@ -277,7 +277,7 @@ export class PitfallRun {
       if (!np.rule) return [];
       const paths = { ingress: np.ingressPaths, egress: np.egressPaths };
       if (networkPolicyRefusals(np.rule, paths, this.networkPolicyVersion).length > 0) return [];
-      const subject = subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, np.namespace, np.rule);
+      const subject = subjectSelector(PolicyKind.CILIUM_NETWORK_POLICY, np.namespace, np.rule, this.networkPolicyVersion);
       return [{
         doc: -1, kind: PolicyKind.CILIUM_NETWORK_POLICY as const, namespace: np.namespace, rule: np.rule, path: 'spec', version: this.networkPolicyVersion, host: false,
         subject, pods: subject ? this.podsOf(subject) : undefined, name: `NetworkPolicy ${np.namespace}/${np.name}${where(np.source)}`, np,

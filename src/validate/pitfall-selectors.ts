@@ -73,7 +73,7 @@ const RESERVED_PEERS = ['world', 'host', 'remote-node', 'health', 'kube-apiserve
 
 /**
  * An allow rule's from/toEndpoints selector that only excludes (`NotIn`/`DoesNotExist`) and, as the agent imports it
- * (`peerSelector`: no namespace is added once the selector names the namespace key, a namespace-labels key in a CNP, or
+ * (`peerSelector`: no namespace is added once the selector names the namespace key, a namespace-labels key in a CNP (from 1.16), or
  * a `reserved:` key; from 1.19 the cluster filter of `policy-default-local-cluster`, on by default), selects reserved
  * identities besides pods: the world, the host, remote nodes. The same reading as the engine's.
  */
@@ -83,7 +83,7 @@ export function peerSelectsReserved(run: PitfallRun, r: RuleView): void {
       const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
         if (!writtenSelectorOnlyExcludes(model)) return;
-        const imported = peerSelector(r.kind, r.namespace, r.subject, model);
+        const imported = peerSelector(r, model);
         const sel = r.version.atLeast(CiliumVersion.V1_19) && !imported.hasReservedKey() ? clusterFilter(imported, 'local') : imported;
         const taken = RESERVED_PEERS.filter((p) => sel.matches(p.labels)).map((p) => p.id);
         if (taken.length === 0) return;
@@ -207,7 +207,7 @@ export function selectorsMatchingNothing(run: PitfallRun, r: RuleView): void {
     for (const { item, index } of items(r.rule, section)) {
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
         if (!isObject(model)) return;
-        const peer = peerSelector(r.kind, r.namespace, r.subject, model);
+        const peer = peerSelector(r, model);
         const pods = run.podsOf(peer);
         if (pods === undefined || pods.length > 0) return;
         run.report('pitfall-selector-matches-nothing', r, `${r.path}.${section}[${index}].${wire}[${j}]`, nothingMessage(run, wire, model, peer),
@@ -242,7 +242,7 @@ export function hostNetworkPods(run: PitfallRun, r: RuleView): void {
     for (const { item, index } of items(r.rule, section)) {
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
         if (!isObject(model)) return;
-        const peers = (run.podsOf(peerSelector(r.kind, r.namespace, r.subject, model)) ?? []).filter((w) => w.hostNetwork);
+        const peers = (run.podsOf(peerSelector(r, model)) ?? []).filter((w) => w.hostNetwork);
         if (peers.length === 0) return;
         run.report('pitfall-host-network-pods', r, `${r.path}.${section}[${index}].${wire}[${j}]`,
           `${wire} ${describeSelector(model)} selects pods on the host network (${listObjects(peers)}): their traffic carries the node's identity `

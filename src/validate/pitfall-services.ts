@@ -34,7 +34,7 @@ export function servicePorts(run: PitfallRun, r: RuleView): void {
         if (r.subject) pushAll(backends, servicesSelectedBy(run, r.subject));
       } else {
         for (const model of arr<LabelSelectorModel>(item.endpoints)) {
-          if (isObject(model)) pushAll(backends, servicesSelectedBy(run, peerSelector(r.kind, r.namespace, r.subject, model)));
+          if (isObject(model)) pushAll(backends, servicesSelectedBy(run, peerSelector(r, model)));
         }
         for (const ref of arr<unknown>(item.services)) pushAll(backends, servicesReferenced(run, ref));
       }

@@ -13,7 +13,8 @@
  * Cilium treats alike compare alike.
  */
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
-import { importEndpointSelector, importSubjectSelector, SelectorImportScope } from '../model/selector-import';
+import { CiliumVersion } from '../core/cilium-version';
+import { importEndpointSelector, importSubjectSelector, SelectorImportScope, versionImportOptions } from '../model/selector-import';
 import { LabelSelectorModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { podObjectLabels } from '../model/pod-object-labels';
 import { InventoryNamespace, InventoryPodTemplate } from './inventory';
@@ -29,13 +30,17 @@ const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 /** The namespace label every namespace has, as a namespace-labels key. */
 const NAMESPACE_NAME_KEY = `${NAMESPACE_LABELS_PREFIX}kubernetes.io/metadata.name`;
 
-/** Brings a selector into normal form (see the module comment). */
-export function normalise(selector: Selector): Selector {
+/**
+ * Brings a selector into normal form (see the module comment). `namespaceNameIsNamespace: false` keeps the namespace-labels
+ * key `...kubernetes.io/metadata.name` as written: a peer translated for Cilium 1.14/1.15, where the agent added the
+ * policy namespace beside it (`peerSelector`), so it reads the Namespace's label, as the engine does.
+ */
+export function normalise(selector: Selector, namespaceNameIsNamespace = true): Selector {
   const reqs = selector.requirements
     .filter((r) => !((r.source === 'any' || r.source === 'k8s') && r.key === CLUSTER_KEY))
     .map((r): SelectorRequirement => {
       const source = r.source === 'any' ? 'k8s' : r.source;
-      return { ...r, source, key: source === 'k8s' && r.key === NAMESPACE_NAME_KEY ? NAMESPACE_KEY : r.key };
+      return { ...r, source, key: namespaceNameIsNamespace && source === 'k8s' && r.key === NAMESPACE_NAME_KEY ? NAMESPACE_KEY : r.key };
     });
   return Selector.all().and(...reqs);
 }
@@ -55,31 +60,47 @@ export function selectsReserved(selector: Selector): boolean {
   return selector.hasReservedKey();
 }
 
+/** What the translation of a rule's peers depends on: the policy (kind, namespace), its subject and the target version. */
+export interface PeerScope {
+  readonly kind: PolicyKind;
+  /** The namespace of a CNP; ignored for a CCNP. */
+  readonly namespace: string;
+  /** The rule's subject in normal form (`subjectSelector`). */
+  readonly subject: Selector | undefined;
+  /** The target Cilium version (the translation follows it: `versionImportOptions`). */
+  readonly version: CiliumVersion;
+}
+
 /**
- * A rule's subject in normal form, as the agent imports it: a CNP `endpointSelector` with its namespace replaced by
- * the policy's; a CCNP `endpointSelector` as written; a `nodeSelector` as written. `undefined` when the rule has neither.
+ * A rule's subject in normal form, as the agent of `version` imports it: a CNP `endpointSelector` with its namespace
+ * replaced by the policy's (on 1.14 not when it selects `reserved:init`); a CCNP `endpointSelector` as written; a
+ * `nodeSelector` as written. `undefined` when the rule has neither.
  */
-export function subjectSelector(kind: PolicyKind, namespace: string, rule: RuleModel): Selector | undefined {
-  if (isObject(rule.endpointSelector)) return normalise(importSubjectSelector(rule.endpointSelector, scopeOf(kind, namespace)));
+export function subjectSelector(kind: PolicyKind, namespace: string, rule: RuleModel, version: CiliumVersion): Selector | undefined {
+  if (isObject(rule.endpointSelector)) return normalise(importSubjectSelector(rule.endpointSelector, scopeOf(kind, namespace, version)));
   if (isObject(rule.nodeSelector)) return fromModel(rule.nodeSelector);
   return undefined;
 }
 
 /**
- * A `fromEndpoints`/`toEndpoints` selector in normal form, as the agent imports it: without a namespace key, a CNP's gets
- * the policy namespace (unless it has a namespace-labels key) and a CCNP's `io.kubernetes.pod.namespace Exists` (unless
- * its subject selects `reserved:init`); selectors with a `reserved:` key are taken as written.
+ * A `fromEndpoints`/`toEndpoints` selector in normal form, as the agent of `r.version` imports it: without a namespace
+ * key, a CNP's gets the policy namespace (unless it has a namespace-labels key, from Cilium 1.16; on 1.14 unless its
+ * subject selects `reserved:init`) and a CCNP's `io.kubernetes.pod.namespace Exists` (unless its subject selects
+ * `reserved:init`); selectors with a `reserved:` key are taken as written. The translation runs on the written keys and
+ * the normal form is taken after it: before 1.16 the namespace-labels key `...kubernetes.io/metadata.name` is not the
+ * namespace key to the agent, and the policy namespace is added beside it.
  */
-export function peerSelector(kind: PolicyKind, namespace: string, subject: Selector | undefined, model: LabelSelectorModel): Selector {
-  return importEndpointSelector(fromModel(model), { ...scopeOf(kind, namespace), matchesInit: subject?.hasKey('reserved', 'init') ?? false });
+export function peerSelector(r: PeerScope, model: LabelSelectorModel): Selector {
+  const scope = peerImportScope(r);
+  return normalise(importEndpointSelector(Selector.from(model), scope), scope.namespaceLabelsSelectNamespaces);
 }
 
 /**
  * A from/toEndpoints selector as the agent's selector cache tells it apart (`Selector.cacheKey`: the written form after
  * translation), not in normal form: `app` and `k8s:app`, or a match label and an `In` expression, are two selectors there.
  */
-export function peerCacheKey(kind: PolicyKind, namespace: string, subject: Selector | undefined, model: LabelSelectorModel): string {
-  return importEndpointSelector(Selector.from(model), { ...scopeOf(kind, namespace), matchesInit: subject?.hasKey('reserved', 'init') ?? false }).cacheKey();
+export function peerCacheKey(r: PeerScope, model: LabelSelectorModel): string {
+  return importEndpointSelector(Selector.from(model), peerImportScope(r)).cacheKey();
 }
 
 /**
@@ -90,9 +111,14 @@ export function networkPolicySelector(namespace: string, podSelector: LabelSelec
   return normalise(importSubjectSelector(podSelector, { mode: 'cnp', namespace }));
 }
 
-/** The translation scope of a policy (no cluster filter: see the module comment). */
-function scopeOf(kind: PolicyKind, namespace: string): SelectorImportScope {
-  return kind === 'CiliumNetworkPolicy' ? { mode: 'cnp', namespace } : { mode: 'ccnp' };
+/** The translation scope of a policy for `version` (no cluster filter: see the module comment). */
+function scopeOf(kind: PolicyKind, namespace: string, version: CiliumVersion): SelectorImportScope {
+  return kind === 'CiliumNetworkPolicy' ? { mode: 'cnp', namespace, ...versionImportOptions(version) } : { mode: 'ccnp', ...versionImportOptions(version) };
+}
+
+/** The translation scope of a rule's peers. */
+function peerImportScope(r: PeerScope): SelectorImportScope {
+  return { ...scopeOf(r.kind, r.namespace, r.version), matchesInit: r.subject?.hasKey('reserved', 'init') ?? false };
 }
 
 /** The namespaces a selector is limited to (`In` on the namespace key), or `undefined` for any namespace. */
@@ -125,7 +151,10 @@ export function podLabelSet(workload: InventoryPodTemplate, namespace: Inventory
 function buildLabelSet(workload: InventoryPodTemplate, namespace: InventoryNamespace | undefined): LabelSet {
   const labels = [
     ...Object.entries(podObjectLabels(workload.podLabels)).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
-    ...Object.entries(namespace?.labels ?? {}).map(([k, v]) => ({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v })),
+    ...Object.entries(namespace?.labels ?? {}).filter(([k]) => `${NAMESPACE_LABELS_PREFIX}${k}` !== NAMESPACE_NAME_KEY)
+      .map(([k, v]) => ({ source: 'k8s', key: `${NAMESPACE_LABELS_PREFIX}${k}`, value: v })),
+    // The API server sets `kubernetes.io/metadata.name` on every Namespace (a 1.14/1.15 peer may read it as written).
+    ...(namespace ? [{ source: 'k8s', key: NAMESPACE_NAME_KEY, value: workload.namespace }] : []),
     { source: 'k8s', key: NAMESPACE_KEY, value: workload.namespace },
     { source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: workload.serviceAccount },
   ];
