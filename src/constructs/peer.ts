@@ -151,19 +151,19 @@ export class Peer implements IPeer {
     const selector = _selectorModel({ labels, ...(expressions.length > 0 ? { expressions } : {}) }, 'Peer.endpoints()');
     refuseLabelsNoPodHas(selector, 'Peer.endpoints()');
     const implicit = !selectorConstrainsNamespace(selector);
-    const peer = new Peer({
+    return new Peer({
       field: PeerField.ENDPOINTS,
       item: { endpoints: [selector] },
       namespaceImplicit: implicit,
       description: `endpoints ${describeSelector(selector)}${implicit ? ' (policy namespace)' : ''}`,
     });
-    if (options.namespaceLabels !== undefined) LABELLED_NAMESPACES_PEERS.add(peer);
-    return peer;
   }
 
   /**
    * The pods an endpoint selector selects, in `namespace` (or, without one, in the policy's namespace; for
-   * `EndpointSelector.workload()`, in the workload's namespace when it has one).
+   * `EndpointSelector.workload()`, in the workload's namespace when it has one). A selector with a namespace-labels key
+   * (`k8s:io.cilium.k8s.namespace.labels.team`) and no namespace selects the pods of every namespace with those labels,
+   * not the policy's only, on every Cilium version (before 1.16 the rule writes `k8s:io.kubernetes.pod.namespace Exists`).
    * Lets a policy's subject be reused as another policy's peer. A selector that requires a reserved label is refused, as
    * in `Peer.endpoints()` (`peer-endpoints-reserved-label`), and so is a selector of one's own that answers `{}`
    * (`selector-empty`, as `EndpointSelector.labels({})` is): `EndpointSelector.all()` says "every pod" outright. So is one
@@ -474,23 +474,6 @@ export class Peer implements IPeer {
 
 /** The peers `Peer.selectedBy(EndpointSelector.all())` made without a namespace (module-private): their configs are marked `markEveryPodOfNamespace`. */
 const EVERY_POD_PEERS = new WeakSet<Peer>();
-
-/**
- * The peers `Peer.endpoints({ namespaceLabels })` made (module-private): the pods of every namespace with those labels.
- * A CNP written for Cilium 1.14/1.15 gives them `k8s:io.kubernetes.pod.namespace Exists` (`selectsLabelledNamespaces`).
- */
-const LABELLED_NAMESPACES_PEERS = new WeakSet<IPeer>();
-
-/**
- * Whether `peer` is `Peer.endpoints({ namespaceLabels })`: the pods of every namespace with those labels. Before Cilium
- * 1.16 the agent adds the policy namespace to a CNP peer without a namespace key even when it has a namespace-labels key
- * (pkg/k8s/apis/cilium.io/utils/utils.go `getEndpointSelector`: `!es.HasKey(podPrefixLbl) && !es.HasKey(podAnyPrefixLbl)`,
- * v1.14/v1.15; from 1.16, cilium/cilium#30650, also `podK8SNamespaceLabelsPrefix`), so the rule writes the namespace
- * key itself there.
- */
-export function selectsLabelledNamespaces(peer: IPeer): boolean {
-  return LABELLED_NAMESPACES_PEERS.has(peer);
-}
 
 /** The label sources of pod labels: `k8s` (what the agent gives a pod's labels), `container` (runtime labels), and the sources that match any. */
 const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['k8s', 'container', 'any', 'unspec']);

@@ -2,7 +2,8 @@ import { IConstruct } from 'constructs';
 import { CiliumPolicyError, Diagnostic, Severity, showValue, textOf } from '../core/errors';
 import { L7 } from './l7';
 import {
-  emptyExpressionList, NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorRequiresNothing, writtenSelectorOnlyExcludes,
+  emptyExpressionList, NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorNeedsNamespaceKeyBefore116,
+  selectorRequiresNothing, writtenSelectorOnlyExcludes,
 } from '../model/selectors';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
@@ -19,7 +20,7 @@ import {
   sectionDirection,
   PeerField,
 } from '../model/policy-model';
-import { IPeer, Peer, selectsLabelledNamespaces } from './peer';
+import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
 import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
@@ -518,8 +519,8 @@ export class PolicyRule {
       }
     }
     // Before 1.16 a CNP peer's namespace-labels key does not stand in for the namespace: the agent would add the policy's.
-    if (peer.field === 'endpoints' && context.kind === 'CiliumNetworkPolicy' && !context.version.atLeast(CiliumVersion.V1_16)
-      && selectsLabelledNamespaces(grant.peer)) {
+    // Decided by the selector's keys (`selectorNeedsNamespaceKeyBefore116`), whichever factory or peer of one's own wrote them.
+    if (peer.field === 'endpoints' && context.kind === 'CiliumNetworkPolicy' && !context.version.atLeast(CiliumVersion.V1_16)) {
       peerItem = { ...peerItem, endpoints: (peerItem.endpoints ?? []).map(withAnyNamespace) };
     }
     if (peer.field === 'services') {
@@ -639,11 +640,10 @@ function withNamespace(selector: LabelSelectorModel, namespace: string): LabelSe
   return { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), [NAMESPACE_LABEL]: namespace } };
 }
 
-/** `selector` with `k8s:io.kubernetes.pod.namespace Exists` (unless it names the namespace key): any namespace. */
+/** `selector` with `k8s:io.kubernetes.pod.namespace Exists` when it has a namespace-labels key and no namespace key (`selectorNeedsNamespaceKeyBefore116`). */
 function withAnyNamespace(selector: LabelSelectorModel): LabelSelectorModel {
-  const keyed = Object.keys(selector.matchLabels ?? {}).includes(NAMESPACE_LABEL)
-    || (selector.matchExpressions ?? []).some((e) => e.key === NAMESPACE_LABEL);
-  return keyed ? selector : { ...selector, matchExpressions: [...(selector.matchExpressions ?? []), { key: NAMESPACE_LABEL, operator: 'Exists' }] };
+  return selectorNeedsNamespaceKeyBefore116(selector)
+    ? { ...selector, matchExpressions: [...(selector.matchExpressions ?? []), { key: NAMESPACE_LABEL, operator: 'Exists' }] } : selector;
 }
 
 /** A short description of a value given where a selector goes: a construct's path, else its type. */

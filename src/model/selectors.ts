@@ -61,6 +61,19 @@ export function selectorConstrainsNamespace(selector: LabelSelectorModel): boole
   });
 }
 
+/**
+ * Whether a peer selector of a CNP for Cilium before 1.16 needs `k8s:io.kubernetes.pod.namespace Exists` written: it has a
+ * namespace-labels key (`io.cilium.k8s.namespace.labels.*`, `k8s:`, `any:` or no source) in `matchLabels` or
+ * `matchExpressions`, and no namespace key (`io.kubernetes.pod.namespace`, `k8s:`, `any:` or no source). Before 1.16 the
+ * agent adds the policy namespace to such a selector (pkg/k8s/apis/cilium.io/utils/utils.go `getEndpointSelector`:
+ * `!es.HasKey(podPrefixLbl) && !es.HasKey(podAnyPrefixLbl)`, v1.14/v1.15); from 1.16 (cilium/cilium#30650) the
+ * namespace-labels key stands in for the namespace. Decided by the keys, whichever factory or peer of one's own wrote them.
+ */
+export function selectorNeedsNamespaceKeyBefore116(selector: LabelSelectorModel): boolean {
+  const keys = selectorKeys(selector).filter((key) => typeof key === 'string' && (labelKeySource(key) === 'k8s' || labelKeySource(key) === 'any'));
+  return keys.some((key) => labelKeyName(key).startsWith(NAMESPACE_LABELS_PREFIX)) && !keys.some((key) => labelKeyName(key) === NAMESPACE_KEY);
+}
+
 /** Whether a selector has a `reserved:` key (Cilium then injects no namespace). */
 export function selectorHasReservedKey(selector: LabelSelectorModel): boolean {
   return selectorKeys(selector).some((key) => labelKeySource(key) === 'reserved');
