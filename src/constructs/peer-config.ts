@@ -111,6 +111,7 @@ function peerConfigAsRead(config: unknown, what: string, location: string | unde
   });
   checkKnownKeys(config, PEER_CONFIG_FIELDS, refusal);
   checkNearKnownKeys(config, PEER_CONFIG_FIELDS, refusal);
+  refuseNearSelectorFieldsOfConfig(config, what, location);
   const fields: Record<string, unknown> = {};
   for (const key of PEER_CONFIG_FIELDS) if (key in config) fields[key] = (config as Record<string, unknown>)[key];
   const tree = clonePlainTree(fields);
@@ -419,18 +420,81 @@ export function checkOwnSelectorShape(model: unknown, what: string, fix: string,
  * @param id the refusal's id (`peer-config-invalid` for a peer config of one's own)
  */
 export function refuseUnknownSelectorFields(selector: unknown, what: string, location: string | undefined, id = 'peer-config-invalid'): void {
-  const refusal = (fields: readonly string[], of: string, at: string) => ({ key, shown, near }: UnknownKey): CiliumPolicyErrorProps => ({
+  const refusal = selectorFieldRefusal(what, location, id);
+  checkKnownKeys(selector, LABEL_SELECTOR_FIELDS, refusal(LABEL_SELECTOR_FIELDS, 'a label selector', ''));
+  const expressions: unknown = selector !== null && typeof selector === 'object' ? (selector as { matchExpressions?: unknown }).matchExpressions : undefined;
+  if (Array.isArray(expressions)) {
+    expressions.forEach((e, i) => checkKnownKeys(e, SELECTOR_REQUIREMENT_FIELDS,
+      refusal(SELECTOR_REQUIREMENT_FIELDS, 'a matchExpressions requirement', `.matchExpressions[${i}]`)));
+  }
+  refuseNearSelectorFields(selector, what, location, id);
+}
+
+/** The refusal of a field no label selector (or requirement) has, for `checkKnownKeys` and `checkNearKnownKeys`. */
+function selectorFieldRefusal(what: string, location: string | undefined, id: string) {
+  return (fields: readonly string[], of: string, at: string) => ({ key, shown, near }: UnknownKey): CiliumPolicyErrorProps => ({
     id,
     message: `${what}${at} sets ${key} (${shown}), which is no field of ${of}: the API server prunes it (the CRD keeps no unknown field), `
       + 'so the selector would be applied without it and select more than it says',
     fix: `${near !== undefined ? `did you mean ${near}? ` : 'remove it, or use the field meant; '}the fields of ${of} are ${fields.join(', ')}`,
     ...(location !== undefined ? { location } : {}),
   });
-  checkKnownKeys(selector, LABEL_SELECTOR_FIELDS, refusal(LABEL_SELECTOR_FIELDS, 'a label selector', ''));
-  const expressions: unknown = selector !== null && typeof selector === 'object' ? (selector as { matchExpressions?: unknown }).matchExpressions : undefined;
-  if (!Array.isArray(expressions)) return;
-  expressions.forEach((e, i) => checkKnownKeys(e, SELECTOR_REQUIREMENT_FIELDS,
-    refusal(SELECTOR_REQUIREMENT_FIELDS, 'a matchExpressions requirement', `.matchExpressions[${i}]`)));
+}
+
+/**
+ * Refuses a key near a field of a label selector (`matchExpression`) or of its requirements (`value`) wherever it is
+ * (`checkNearKnownKeys`): inherited (`Object.create({ matchExpression })`), non-enumerable, a class's getter. The copy the
+ * checks read (`clonePlainTree`) holds own enumerable keys only, so such a key was dropped without a word and the selector
+ * selected more (`app=b` pods with `env=dev` too). Reads property descriptors only (`dataOf`), never a getter.
+ */
+function refuseNearSelectorFields(selector: unknown, what: string, location: string | undefined, id: string): void {
+  const refusal = selectorFieldRefusal(what, location, id);
+  checkNearKnownKeys(selector, LABEL_SELECTOR_FIELDS, refusal(LABEL_SELECTOR_FIELDS, 'a label selector', ''));
+  const expressions = dataOf(selector, 'matchExpressions');
+  for (const [i, e] of listOf(expressions).entries()) {
+    checkNearKnownKeys(e, SELECTOR_REQUIREMENT_FIELDS, refusal(SELECTOR_REQUIREMENT_FIELDS, 'a matchExpressions requirement', `.matchExpressions[${i}]`));
+  }
+}
+
+/** The data field `key` of `value` or of its prototypes, read by its descriptor (a getter, or a proxy whose traps throw, gives `undefined`). */
+function dataOf(value: unknown, key: string): unknown {
+  try {
+    for (let o: unknown = value; o !== null && typeof o === 'object' && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      const d = Object.getOwnPropertyDescriptor(o, key);
+      if (d !== undefined) return 'value' in d ? d.value : undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The entries of a list read by descriptors (`dataOf`); anything but a list (a revoked proxy too) gives none. */
+function listOf(value: unknown): unknown[] {
+  try {
+    if (!Array.isArray(value)) return [];
+  } catch {
+    return [];
+  }
+  const length = dataOf(value, 'length');
+  return Array.from({ length: typeof length === 'number' ? length : 0 }, (_, i) => dataOf(value, String(i)));
+}
+
+/**
+ * The label selectors of a peer config of one's own as given, before its copy is read (`peerConfigAsRead`): each checked by
+ * `refuseNearSelectorFields`, which the copy cannot do (it holds own enumerable keys only). Reads descriptors only.
+ */
+function refuseNearSelectorFieldsOfConfig(config: unknown, what: string, location: string | undefined): void {
+  const item = dataOf(config, 'item');
+  const given = dataOf(config, 'description');
+  const description = typeof given === 'string' && given.trim() !== '' ? given : 'a custom peer';
+  const check = (selector: unknown, at: string): void => refuseNearSelectorFields(selector, `${what}(${description}): the peer's ${at}`, location,
+    'peer-config-invalid');
+  listOf(dataOf(item, PeerField.ENDPOINTS)).forEach((s, i) => check(s, `${PeerField.ENDPOINTS}[${i}]`));
+  listOf(dataOf(item, PeerField.NODES)).forEach((s, i) => check(s, `${PeerField.NODES}[${i}]`));
+  listOf(dataOf(item, PeerField.CIDR_SET)).forEach((e, i) => check(dataOf(e, 'cidrGroupSelector'), `${PeerField.CIDR_SET}[${i}].cidrGroupSelector`));
+  listOf(dataOf(item, PeerField.SERVICES)).forEach((e, i) => check(dataOf(dataOf(e, 'k8sServiceSelector'), 'selector'),
+    `${PeerField.SERVICES}[${i}].k8sServiceSelector.selector`));
 }
 
 /**

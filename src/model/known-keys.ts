@@ -48,7 +48,7 @@ export function checkKnownKeys(value: unknown, known: readonly string[], refusal
  * sees the own enumerable keys of a mapping only, so such a key was dropped without a word and its default applied; other
  * keys of a class instance are its own state (`owner: chart`), left alone. Only key names and property descriptors are
  * read, never a getter: a data field set to `undefined` is accepted (as `checkKnownKeys` accepts it), a getter counts as
- * given. The keys of `Object.prototype` and a `constructor` are not the object's. A proxy whose traps throw is left to the
+ * given, a method (a data field whose value is a function: `items() {}` of a config class) is no field and is skipped. The keys of `Object.prototype` and a `constructor` are not the object's. A proxy whose traps throw is left to the
  * caller's other checks.
  * @param value the object given (anything but an object is left alone)
  * @param known the names the interface declares
@@ -64,7 +64,9 @@ export function checkNearKnownKeys(value: unknown, known: readonly string[], ref
         if (key === 'constructor' || known.includes(key)) continue;
         const near = nearestName(key, known);
         const descriptor = Object.getOwnPropertyDescriptor(o, key);
-        if (near === undefined || descriptor === undefined || ('value' in descriptor && descriptor.value === undefined)) continue;
+        // A method (`items() {}` of a config class) is behaviour, not a misspelled field: skipped.
+        if (near === undefined || descriptor === undefined || ('value' in descriptor && (descriptor.value === undefined
+          || typeof descriptor.value === 'function'))) continue;
         found = { key: shownKey(key), shown: 'value' in descriptor ? shownValue(descriptor.value) : 'a getter', near };
         break;
       }

@@ -129,6 +129,48 @@ describe('a near-miss of a PeerConfig field is refused in a class instance, inhe
   });
 });
 
+// Session 48 review mends (fixmendA): the selector key check saw the own enumerable keys only (the copy the checks read
+// holds nothing else), so a `matchExpression` inherited, non-enumerable or a class's getter was dropped: `app=b,env=dev`
+// allowed. And a method of a config class (`items() {}`, near `item`) was refused as a misspelled field.
+describe('a near-miss of a selector field is refused wherever it is; a config class\'s method is no field', () => {
+  const dev = [{ key: 'env', operator: 'In', values: ['prod'] }];
+  class GetterSelector {
+    public readonly matchLabels = { app: 'b' };
+    public get matchExpression(): unknown {
+      return dev;
+    }
+  }
+  test.each([
+    ['inherited (Object.create)', () => Object.assign(Object.create({ matchExpression: dev }) as object, { matchLabels: { app: 'b' } }), 'a list'],
+    ['non-enumerable', () => Object.defineProperty({ matchLabels: { app: 'b' } }, 'matchExpression', { value: dev }), 'a list'],
+    ['a getter of its class', () => new GetterSelector(), 'a getter'],
+  ])('%s: refused, nothing written (b with env=dev denied)', (_name, selector, shown) => {
+    const { c, p } = cnp();
+    const e = refusal(() => p.allowEgress(custom({ item: { endpoints: [selector()] }, description: 'b' }), { ports: [Port.tcp(443)] }));
+    expect(e.id).toBe('peer-config-invalid');
+    expect(e.message).toContain(`allowEgress(b): the peer's endpoints[0] sets matchExpression (${shown}), which is no field of a label selector`);
+    expect(e.message).toContain('fix: did you mean matchExpressions?');
+    p.isolateEgress();
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=dev', '443/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'pod:shop:app=b,env=prod', '443/TCP')).toBe('denied');
+  });
+
+  test('a method of a config class (items() near item) is accepted: the peer it says, on the call\'s ports', () => {
+    class Config {
+      public readonly item = { endpoints: [{ matchLabels: { app: 'b' } }] };
+      public readonly description = 'b';
+      public items(): unknown[] {
+        return [this.item];
+      }
+    }
+    const { c, p } = cnp();
+    p.allowEgress(custom(new Config()), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:shop:app=b', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'pod:shop:app=b', '22/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'pod:shop:app=c', '443/TCP')).toBe('denied');
+  });
+});
+
 // Session 48 review (fixlp48): a field no label selector has, in a selector of a peer of one's own (`matchExpression`), was
 // written, and the API server prunes it (the CRD keeps no unknown field): the peer was every `app=b` pod, `env=dev` too.
 // `validate` refuses the same YAML (`parse-unknown-field`); the construct refuses it at the call now.
