@@ -2,7 +2,7 @@ import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { checkPropKeys } from './prop-keys';
 import { isMapping } from '../model/known-keys';
-import { describeValue } from '../model/plain-value';
+import { describeValue, isList } from '../model/plain-value';
 
 /** Whether `name` is a Kubernetes namespace name: an RFC 1123 label (lower-case letters, digits, dashes; 1-63 chars). */
 export function isNamespaceName(name: unknown): name is string {
@@ -115,7 +115,8 @@ export function readPropsOnce<T extends object>(props: T, shape: PropsShape, pla
     if (!Object.prototype.hasOwnProperty.call(copy, key) && key in props) copy[key] = (props as Record<string, unknown>)[key];
   }
   for (const [key, value] of Object.entries(copy)) {
-    if (!Array.isArray(value)) continue;
+    // A revoked proxy is no list (`isList`): left to the prop's own check, which refuses it.
+    if (!isList(value)) continue;
     const entry = shape.lists?.[key];
     copy[key] = value.map((e: unknown, i) => (entry !== undefined && isStruct(e)
       ? readPropsOnce(e, entry, { ...place, at: place.at !== undefined ? `${place.at}.${key}[${i}]` : `${shape.owner ?? ''} ${key}[${i}]`.trim() })

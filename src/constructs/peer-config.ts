@@ -16,7 +16,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { checkKnownKeys, checkNearKnownKeys, UnknownKey } from '../model/known-keys';
 import { CIDR_SET_FIELDS, LABEL_SELECTOR_FIELDS, SELECTOR_OPERATORS, SELECTOR_REQUIREMENT_FIELDS, selectorOperatorFix, valuesAt } from '../validate/tables';
 import { describeInstance } from './names';
-import { describeValue } from '../model/plain-value';
+import { describeValue, isList } from '../model/plain-value';
 import { callerLocation } from './caller-location';
 
 /**
@@ -471,11 +471,7 @@ function dataOf(value: unknown, key: string): unknown {
 
 /** The entries of a list read by descriptors (`dataOf`); anything but a list (a revoked proxy too) gives none. */
 function listOf(value: unknown): unknown[] {
-  try {
-    if (!Array.isArray(value)) return [];
-  } catch {
-    return [];
-  }
+  if (!isList(value)) return [];
   const length = dataOf(value, 'length');
   return Array.from({ length: typeof length === 'number' ? length : 0 }, (_, i) => dataOf(value, String(i)));
 }

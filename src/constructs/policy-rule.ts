@@ -5,6 +5,7 @@ import {
   emptyExpressionList, NAMESPACE_LABEL, selectorConstrainsNamespace, selectorHasReservedKey, selectorNeedsNamespaceKeyBefore116,
   selectorRequiresNothing, writtenSelectorOnlyExcludes,
 } from '../model/selectors';
+import { describeValue } from '../model/plain-value';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -933,7 +934,20 @@ export function checkOptionalPeer(peer: unknown, prop: string, omitted: { defaul
  * @param location the construct path
  */
 export function checkPeerValue(peer: unknown, verb: string, location: string): asserts peer is IPeer {
-  if (peer !== null && typeof peer === 'object' && typeof (peer as Partial<IPeer>).toPeerConfig === 'function') return;
+  let readable = true;
+  try {
+    if (peer !== null && typeof peer === 'object' && typeof (peer as Partial<IPeer>).toPeerConfig === 'function') return;
+  } catch {
+    readable = false; // a revoked proxy, or a toPeerConfig getter that throws: refused as no peer, not a TypeError
+  }
+  if (!readable) {
+    throw new CiliumPolicyError({
+      id: 'peer-unknown',
+      message: `${verb.replace(/:$/, '')}: ${describeValue(peer)} whose toPeerConfig cannot be read is not a peer`,
+      fix: 'pass a Peer (Peer.endpoints(), Peer.entity(), Peer.workload(deployment), …)',
+      location,
+    });
+  }
   const construct = isApiObjectHolder(peer);
   throw new CiliumPolicyError({
     id: 'peer-unknown',

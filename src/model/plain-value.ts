@@ -5,11 +5,25 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return Object.prototype.toString.call(value) === '[object Object]';
 }
 
+/** `Array.isArray` that answers `false` for a revoked proxy (which throws at `Array.isArray`), for the checks to refuse it. */
+export function isList(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** The value as a message shows it: `a list`, `a string ("x")`, `a number (8)`. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (isPlainObject(value)) return 'a mapping';
+  // A revoked proxy throws at `Array.isArray` and at its prototype: said as what it is, not a TypeError.
+  try {
+    if (Array.isArray(value)) return 'a list';
+    if (isPlainObject(value)) return 'a mapping';
+  } catch {
+    return 'a revoked proxy';
+  }
   if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
   if (typeof value === 'number') return `a number (${value})`;
   if (typeof value === 'boolean') return `a boolean (${value})`;

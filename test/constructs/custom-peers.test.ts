@@ -695,3 +695,29 @@ describe('a peer config of one\'s own is read once, as a tree, from its PeerConf
       .message).toContain('refers to itself at defaultPorts[0].matchLabels.back (a loop)');
   });
 });
+
+// Session 48 review mends (fixmendA): a revoked proxy where a peer or a CIDR goes crashed with a TypeError (`Array.isArray`
+// on it, reading its toPeerConfig): refused now, naming the call and what the value is, and nothing is written.
+describe('a revoked proxy where a peer or a CIDR goes is refused, not a TypeError', () => {
+  const revoked = (): never => {
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    return r.proxy as never;
+  };
+  test('Peer.cidr(), HostFirewall hubbleRelay, allowIngress: refused by id; the policy lets nobody in', () => {
+    const cidr = refusal(() => Peer.cidr(revoked()));
+    expect(cidr.id).toBe('peer-cidr-syntax');
+    expect(cidr.message).toContain('Peer.cidr() got object (a revoked proxy), not a CIDR');
+    const fw = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], hubbleRelay: revoked() }));
+    expect(fw.id).toBe('peer-unknown');
+    expect(fw.message).toContain('a revoked proxy whose toPeerConfig cannot be read is not a peer');
+    const { c, p } = cnp();
+    const call = refusal(() => p.allowIngress(revoked(), { ports: [Port.tcp(80)] }));
+    expect(call.id).toBe('peer-unknown');
+    expect(call.message).toContain('allowIngress: a revoked proxy whose toPeerConfig cannot be read is not a peer');
+    p.isolateIngress();
+    expect(verdictOf(c, 'pod:shop:app=b', A, '80/TCP')).toBe('denied');
+    p.allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });
+    expect(verdictOf(c, 'pod:shop:app=b', A, '80/TCP')).toBe('allowed');
+  });
+});
