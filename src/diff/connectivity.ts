@@ -495,7 +495,10 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
       }
     }
   }
-  const restrictions = restrictionChanges(base, head, restrictionPairs(), query);
+  // No allow entry of either side with such a restriction (the classes' direction policies, each scanned once): no pair to
+  // compare, and the classes' pairs are not walked.
+  const restricting = [sides.base, sides.head].some((s) => [s.egress, s.ingress].some((dir) => dir.some((e) => restrictsSomePort(e.dp))));
+  const restrictions = restricting ? restrictionChanges(base, head, restrictionPairs(), query) : undefined;
   const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];

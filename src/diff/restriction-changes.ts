@@ -10,6 +10,7 @@
 import { envoyRestricts } from '../engine/evaluate';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet } from '../engine/policy-set';
+import type { CompiledPort } from '../engine/ports';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { ClassifiedEndpoint } from './endpoint-classes';
 import { PortSegment } from './port-segments';
@@ -31,9 +32,24 @@ export interface RestrictionChanges {
   readonly examples: readonly string[];
 }
 
-/** Whether a direction policy has an allow item with a port rule that `envoyRestricts`. */
+/**
+ * The ports of the allow items' port rules that `envoyRestricts` in a direction policy, computed once per policy: the diff
+ * asks for them per changed pair of classes, and a policy is shared by the pairs of its class.
+ */
+const restrictedPortsByPolicy = new WeakMap<DirectionPolicy, readonly CompiledPort[]>();
+
+function restrictedPorts(dp: DirectionPolicy): readonly CompiledPort[] {
+  let ports = restrictedPortsByPolicy.get(dp);
+  if (ports === undefined) {
+    ports = dp.allow.flatMap((item) => (item.l4.kind !== 'ports' ? [] : item.l4.portRules.filter(envoyRestricts).flatMap((pr) => pr.ports)));
+    restrictedPortsByPolicy.set(dp, ports);
+  }
+  return ports;
+}
+
+/** Whether a direction policy has an allow item with a port rule that `envoyRestricts` (and ports: a port rule has some). */
 export function restrictsSomePort(dp: DirectionPolicy | undefined): boolean {
-  return dp !== undefined && dp.allow.some((item) => item.l4.kind === 'ports' && item.l4.portRules.some(envoyRestricts));
+  return dp !== undefined && restrictedPorts(dp).length > 0;
 }
 
 /**
@@ -41,8 +57,7 @@ export function restrictsSomePort(dp: DirectionPolicy | undefined): boolean {
  * port or all ports: every TCP, UDP and SCTP segment, as what the name resolves to is not read here).
  */
 export function restrictedSegments(segments: readonly PortSegment[], dps: readonly (DirectionPolicy | undefined)[]): PortSegment[] {
-  const ports = dps.flatMap((dp) => (dp === undefined ? [] : dp.allow.flatMap((item) => (item.l4.kind !== 'ports' ? []
-    : item.l4.portRules.filter(envoyRestricts).flatMap((pr) => pr.ports)))));
+  const ports = dps.flatMap((dp) => (dp === undefined ? [] : restrictedPorts(dp)));
   if (ports.length === 0) return [];
   return segments.filter((seg) => seg.protocol !== 'ICMP' && ports.some((p) => p.kind === 'named' || p.kind === 'all'
     || (p.kind === 'range' && p.protocols.includes(seg.protocol) && p.lo <= seg.hi && p.hi >= seg.lo)));

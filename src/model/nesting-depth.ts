@@ -287,8 +287,10 @@ export function yamlInputLimitError(text: string, counted?: { values: number }):
  * label: the policy skipped) here, and a key after `# note<LS>` is the cluster's and a comment here. Read either way, the
  * verdicts would be about another object than the cluster's: refused, at its line.
  * Only a text that is one JSON value opening with `{` is not checked: kubectl's `NewYAMLOrJSONDecoder`
- * (k8s.io/apimachinery `pkg/util/yaml/decoder.go`) decodes it as JSON, where a lone CR is white space and the others are
- * characters of a string, as here. Any other text, flow-style YAML opening with `{` too, is YAML to it: the decoder falls
+ * (k8s.io/apimachinery `pkg/util/yaml/decoder.go`) decodes it as JSON, where a lone CR is white space (`JSON.parse`
+ * refuses it in a string) and NEL, LS and PS are characters of a string (`JSON.parse` refuses them elsewhere). The `yaml`
+ * library would read a lone CR there as a character of the key after it: the parser is given such a text with each lone CR
+ * a space (`jsonLoneCrsAsSpaces`). Any other text, flow-style YAML opening with `{` too, is YAML to it: the decoder falls
  * back to YAML when the JSON decoder fails on the first or second value. (A stream of several JSON values is no YAML
  * this reader takes: refused anyway.)
  */
@@ -303,6 +305,19 @@ function goOnlyLineBreakError(text: string): NestingDepthError | undefined {
       + `the input is not read (replace it with a line feed, or write it as an escape in a double-quoted string: ${GO_ONLY_LINE_BREAK_ESCAPES})`,
   };
 }
+
+/**
+ * `text` as the YAML parser is to read it: a text that is one JSON object (`isOneJsonObject`), which kubectl decodes as JSON,
+ * with each lone CR (not followed by a LF) a space, its JSON reading (white space: `JSON.parse` refuses a raw CR in a
+ * string); the `yaml` library would read it as a character of the key after it (`{<CR>"app":"web"}`: the key `<CR>"app"`).
+ * Positions and lengths are kept. Any other text is returned as it is (a lone CR in YAML is refused: `goOnlyLineBreakError`).
+ */
+export function jsonLoneCrsAsSpaces(text: string): string {
+  return LONE_CR.test(text) && isOneJsonObject(text) ? text.replace(LONE_CR_ALL, ' ') : text;
+}
+
+const LONE_CR = /\r(?!\n)/;
+const LONE_CR_ALL = /\r(?!\n)/g;
 
 /** Whether `text` (after a UTF-8 byte-order mark, which kubectl drops) is one JSON object, as kubectl decodes it. */
 function isOneJsonObject(text: string): boolean {

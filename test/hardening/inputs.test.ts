@@ -770,6 +770,33 @@ describe('line breaks only Kubernetes\' YAML reader takes (session 48): refused,
     if (line === 2) expect(trace('--policies', write(dir, 'brace-lf.yaml', text.replace('\u2028', '\n')), ...FROM_TO).stdout).toMatch(/^DENIED /);
   });
 
+  // Session 48 review (mends B): one JSON object was read by the `yaml` library, which takes a lone CR outside a string as a
+  // character of the next key: `{<CR>"app":"web"}` was the key `<CR>"app"` (value null: the selector {}, every pod, ALLOWED),
+  // and `,<CR>"ingressDeny"` an unknown field (the deny left out, ALLOWED). kubectl decodes it as JSON: the CR is white space.
+  const ONE_LINE = (labels: string, after: string): string => '{"apiVersion":"cilium.io/v2","kind":"CiliumNetworkPolicy","metadata":{"name":"p","namespace":"shop"},'
+    + `"spec":{"endpointSelector":{"matchLabels":{"app":"api"}},"ingress":[{"fromEndpoints":[{"matchLabels":{${labels}"app":"web"}}]}]${after}}}`;
+  test.each([
+    ['a lone CR before a key of matchLabels (was: the selector {}, evil ALLOWED)', ONE_LINE('\r', ''), 'evil'],
+    ['a lone CR before the key ingressDeny (was: an unknown field, web ALLOWED)', ONE_LINE('', ',\r"ingressDeny":[{"fromEndpoints":[{"matchLabels":{"app":"web"}}]}]'), 'web'],
+  ])('one JSON object with %s: DENIED as the cluster decides, validate clean', async (_, text, from) => {
+    expect(JSON.parse(text)).toBeTypeOf('object');
+    const file = write(dir, `json-cr-${from}.json`, text);
+    const r = trace('--policies', file, '--from', `pod:shop:app=${from}`, ...FROM_TO.slice(2));
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, `DENIED pod:shop:app=${from} → pod:shop:app=api 80/TCP`]);
+    const v = await validate([file]);
+    expect([v.code, v.stdout]).toEqual([0, '0 errors, 0 warnings in 1 file (1 policy, 1 document; Cilium 1.19)\n']);
+  });
+
+  test.each([['a LINE SEPARATOR (U+2028)', '\u2028'], ['a PARAGRAPH SEPARATOR (U+2029)', '\u2029'], ['a NEL (U+0085)', '\u0085']])(
+    '%s outside the strings of a JSON object: no JSON (JSON.parse refuses it), so YAML, refused at its line', (name, ch) => {
+      const text = ONE_LINE(ch, '');
+      expect(() => JSON.parse(text)).toThrow();
+      const file = write(dir, `json-${name.length}.json`, text);
+      const r = trace('--policies', file, ...FROM_TO);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain(`error: ${file}:1: ${name} (line 1), which Kubernetes' YAML reader (go-yaml v2) reads as a line break`);
+    });
+
   test.each([['\u2028', '\\L'], ['\u2029', '\\P'], ['\u0085', '\\N']])(
     'draft of an HTTP path holding %j writes it as an escape: its output passes validate and replays unchanged (was raw: validate exit 1, replay exit 2)',
     async (ch, escape) => {
