@@ -170,6 +170,9 @@ describe('pitfall-host-deny-lockout: control-plane nodes excluded only by both r
     ['master DoesNotExist (a kubeadm 1.24+ control-plane node has no master label)', '{ matchExpressions: [{ key: node-role.kubernetes.io/master, operator: DoesNotExist }] }'],
     ['control-plane DoesNotExist (a node from before kubeadm 1.20 has only the master label)', '{ matchExpressions: [{ key: node-role.kubernetes.io/control-plane, operator: DoesNotExist }] }'],
     ['a look-alike key (example.com/master)', '{ matchExpressions: [{ key: example.com/master, operator: DoesNotExist }, { key: example.com/control-plane, operator: DoesNotExist }] }'],
+    // Session 49: the host endpoint's node labels are of the k8s source (pkg/endpointmanager/host.go), never node:.
+    ['both role keys of the node: source, which no host endpoint carries',
+      '{ matchExpressions: [{ key: "node:node-role.kubernetes.io/control-plane", operator: DoesNotExist }, { key: "node:node-role.kubernetes.io/master", operator: DoesNotExist }] }'],
   ])('the API server port from other nodes is cut on nodes selected by %s', (_what, nodes) => {
     const found = where(check({ 'host.yaml': host(nodes, denyOnly('fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]')) }), 'pitfall-host-deny-lockout');
     expect(found.length).toBe(1);
