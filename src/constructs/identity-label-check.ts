@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { IDENTITY_LABEL_FILTER_VERSIONS, onNonIdentityKey } from '../model/identity-labels';
-import { Selector } from '../model/labels';
+import { readsHostEndpointNodeLabels, Selector } from '../model/labels';
 import { LabelSelectorModel } from '../model/policy-model';
 
 /**
@@ -11,12 +11,14 @@ import { LabelSelectorModel } from '../model/policy-model';
  * target version of `scope` (`onNonIdentityKey`; pod labels, and node labels on the host endpoint): no identity has the
  * label, so `In`/`Exists` would select nothing and `NotIn`/`DoesNotExist` would always hold. A key left out only from a
  * later version (`statefulset.kubernetes.io/pod-name`, 1.15) pins the version of `scope` (`CiliumVersion._decideFor`), so
- * that a later `CiliumVersion.use` moving it there is refused.
+ * that a later `CiliumVersion.use` moving it there is refused. A `nodeSelector` key of a source the host endpoint's node labels
+ * lack (`node:`) is refused first (`refuseForeignNodeSource`), with the same id.
  * @param what the field or call, for the message (`endpointSelector`, `allowIngress(pods app=web)`)
  * @param nodes the selector selects the host endpoint by node labels (a `nodeSelector`)
  * @internal
  */
 export function checkIdentityLabels(model: LabelSelectorModel, what: string, scope: IConstruct, location: string, nodes = false): void {
+  if (nodes) refuseForeignNodeSource(model, what, location);
   const requirements = Selector.from(model).requirements.filter((r) => r.source === 'k8s' || r.source === 'any');
   if (!requirements.some((r) => onNonIdentityKey(r, IDENTITY_LABEL_FILTER_VERSIONS[IDENTITY_LABEL_FILTER_VERSIONS.length - 1]))) return;
   const version = CiliumVersion._decideFor(scope);
@@ -34,6 +36,30 @@ export function checkIdentityLabels(model: LabelSelectorModel, what: string, sco
     fix: nodes
       ? 'label the nodes with a key Cilium keeps, such as node-role.kubernetes.io/<role> or a label of your own (example.com/pool: edge), and select on that'
       : 'select on a label that is in the identity: app.kubernetes.io/… (name, component, instance) or a label of your own on the pod template',
+    location,
+  });
+}
+
+/**
+ * Refuses a host policy's `nodeSelector` requirement of a label source the host endpoint's node labels do not have
+ * (`readsHostEndpointNodeLabels`: they are `k8s:`; `reserved:` keys are left to their own reading): `node:` is the source of
+ * remote nodes' labels (`fromNodes`/`toNodes`), never of the host endpoint's, so `In`/`Exists` on it select no node (the
+ * host policy is enforced on no node) and `NotIn`/`DoesNotExist` hold on every node (it applies to nodes the selector meant
+ * to leave out, control-plane nodes too).
+ */
+function refuseForeignNodeSource(model: LabelSelectorModel, what: string, location: string): void {
+  const bad = Selector.from(model).requirements.find((r) => r.source !== 'reserved' && !readsHostEndpointNodeLabels(r.source));
+  if (bad === undefined) return;
+  const key = `${bad.source}:${bad.key}`;
+  const never = bad.operator === 'In' || bad.operator === 'Exists';
+  const shown = bad.operator === 'In' || bad.operator === 'NotIn' ? `${key} ${bad.operator} (${bad.values.join(',')})` : `${key} ${bad.operator}`;
+  throw new CiliumPolicyError({
+    id: 'selector-non-identity-label',
+    message: `${what} requires ${shown}, but a host endpoint carries its node's labels of the k8s source only (pkg/endpoint InitWithNodeLabels, `
+      + `Map2Labels(…, LabelSourceK8s)), never of ${bad.source}: (the source of remote nodes' labels in fromNodes/toNodes), so no node selector sees it: `
+      + (never ? 'the requirement never holds and the selector selects no node (the host policy would be enforced on no node)'
+        : 'the requirement holds on every node and the selector selects more nodes than written (control-plane nodes too)'),
+    fix: `write the key without a source (${bad.key}) or with k8s: (k8s:${bad.key})`,
     location,
   });
 }

@@ -60,6 +60,17 @@ function isPlainK8sKey(k: string): boolean {
   return source === 'k8s' && key === k;
 }
 
+/**
+ * Whether a requirement of `source` in a host policy's `nodeSelector` reads the host endpoint's node labels: they are of the
+ * `k8s` source (pkg/endpoint `InitWithNodeLabels` and pkg/endpointmanager `updateHostEndpointLabels`: `labels.Map2Labels(…,
+ * labels.LabelSourceK8s)`, beside `reserved:host`), and a key without a source is of `any`. A `node:` key (the source of the
+ * labels of remote nodes, which `fromNodes`/`toNodes` read) or another source is absent from every host endpoint.
+ * @param source the requirement's source (`splitLabelKey`)
+ */
+export function readsHostEndpointNodeLabels(source: string): boolean {
+  return source === 'k8s' || source === 'any';
+}
+
 /** The node labels a kubelet may set on its own Node outside its label domains (k8s.io/kubelet/pkg/apis `kubeletLabels`). */
 const KUBELET_LABELS = new Set(['kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
   'failure-domain.beta.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region', 'beta.kubernetes.io/instance-type',

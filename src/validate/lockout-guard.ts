@@ -7,7 +7,7 @@ import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesC
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 import { noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel } from '../model/selectors';
-import { nodeSelectorClaimable } from '../model/labels';
+import { nodeSelectorClaimable, readsHostEndpointNodeLabels } from '../model/labels';
 import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
@@ -891,23 +891,16 @@ const ROLE_VALUES = ['', 'true'];
 const ROLE_KEYS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 /**
- * The label sources a requirement of a host rule's `nodeSelector` can exclude a role label by: the host endpoint carries its
- * node's labels of the `k8s` source (pkg/endpointmanager/host.go, `UpdateLabelsFrom(…, labels.LabelSourceK8s)`), and a key
- * without a source is of `any`. A `node:` key (the source of node labels in remote node identities, `fromNodes`) or any other
- * source is absent from every host endpoint: `DoesNotExist` or `NotIn` on it holds on every node, control-plane nodes too.
- */
-const HOST_ENDPOINT_SOURCES: ReadonlySet<string> = new Set(['k8s', 'any']);
-
-/**
  * Whether a node selector may select control-plane nodes: any selector may, unless it excludes them by requirements on
  * both role keys (`node-role.kubernetes.io/control-plane` and `…/master`), each `DoesNotExist` or `NotIn` the values
- * those labels carry (`""` and `"true"`), of a source the host endpoint's labels have (`HOST_ENDPOINT_SOURCES`: none
- * written, `k8s:` or `any:`). The safe side: a selector of other labels (`zone: a`) may hold them, and so does one that
- * excludes `master` only (a kubeadm 1.24+ control-plane node has no `master` label), or excludes them by `node:` keys.
+ * those labels carry (`""` and `"true"`), of a source the host endpoint's node labels have (`readsHostEndpointNodeLabels`:
+ * none written, `k8s:` or `any:`). The safe side: a selector of other labels (`zone: a`) may hold them, and so does one that
+ * excludes `master` only (a kubeadm 1.24+ control-plane node has no `master` label), or excludes them by `node:` keys (absent
+ * from every host endpoint, so `DoesNotExist` on them holds on control-plane nodes too).
  */
 export function mayBeControlPlane(model: LabelSelectorModel | undefined): boolean {
   const sel = fromModel(model);
-  const excludes = (key: string): boolean => sel.requirements.some((r) => r.key === key && HOST_ENDPOINT_SOURCES.has(r.source)
+  const excludes = (key: string): boolean => sel.requirements.some((r) => r.key === key && readsHostEndpointNodeLabels(r.source)
     && (r.operator === 'DoesNotExist' || (r.operator === 'NotIn' && ROLE_VALUES.every((v) => r.values.includes(v)))));
   return !ROLE_KEYS.every(excludes);
 }

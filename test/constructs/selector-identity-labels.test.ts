@@ -2,7 +2,8 @@
 // refuse them where they are given, for the target version; the engine shows why (a host policy on kubernetes.io/os
 // enforces nothing).
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, CiliumPolicy, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, LabelExpression, NodeSelector, Peer } from '../../src';
+import { CiliumVersion, CiliumPolicy, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, LabelExpression, NodeSelector, Peer, Port } from '../../src';
+import { decidedBy } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
 const NODE_FIX = 'label the nodes with a key Cilium keeps, such as node-role.kubernetes.io/<role> or a label of your own (example.com/pool: edge), and select on that';
@@ -19,6 +20,29 @@ describe('constructs refuse selectors on labels no identity has', () => {
     const fw = refusal(() => new HostFirewall(chart(), 'fw', { nodeSelector: NodeSelector.labels({ 'kubernetes.io/os': 'linux' }), managementCidrs: ['10.0.0.0/8'] }));
     expect(fw.id).toBe('selector-non-identity-label');
     expect(() => new ClusterwidePolicy(chart(), 'cp', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) })).not.toThrow();
+  });
+
+  // Session 49: the host endpoint's node labels are of the k8s source (pkg/endpoint InitWithNodeLabels); node: is remote nodes'.
+  test('a host policy on a node: key: refused (it would be enforced on no node, or on every node); k8s: and no source are taken', () => {
+    const r = refusal(() => new ClusterwidePolicy(chart(), 'host', { nodeSelector: NodeSelector.labels({ 'node:example.com/pool': 'edge' }) }));
+    expect(r.id).toBe('selector-non-identity-label');
+    expect(r.message).toBe('[test/host] nodeSelector requires node:example.com/pool In (edge), but a host endpoint carries its node\'s labels of the k8s source '
+      + 'only (pkg/endpoint InitWithNodeLabels, Map2Labels(…, LabelSourceK8s)), never of node: (the source of remote nodes\' labels in fromNodes/toNodes), so '
+      + 'no node selector sees it: the requirement never holds and the selector selects no node (the host policy would be enforced on no node) '
+      + '(selector-non-identity-label)\n  fix: write the key without a source (example.com/pool) or with k8s: (k8s:example.com/pool)');
+    const dne = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: NodeSelector.of({ expressions: [
+      LabelExpression.doesNotExist('node:node-role.kubernetes.io/control-plane'), LabelExpression.doesNotExist('node:node-role.kubernetes.io/master')] }) }));
+    expect(dne.id).toBe('selector-non-identity-label');
+    expect(dne.message).toContain('the requirement holds on every node and the selector selects more nodes than written (control-plane nodes too)');
+    // Without a source, or k8s:, the policy applies to the node that carries the label, and to no other.
+    for (const key of ['example.com/pool', 'k8s:example.com/pool']) {
+      const c = chart();
+      const p = new ClusterwidePolicy(c, 'host', { nodeSelector: NodeSelector.labels({ [key]: 'edge' }) });
+      p.allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] });
+      expect(decidedBy(c, 'cidr:203.0.113.5', 'node:example.com/pool=edge', '22/TCP', 'ingress', { hostFirewall: true }), key).toBe('default-deny');
+      expect(decidedBy(c, 'cidr:10.50.0.7', 'node:example.com/pool=edge', '22/TCP', 'ingress', { hostFirewall: true }), key).toBe('allowed host spec.ingress[0]');
+      expect(decidedBy(c, 'cidr:203.0.113.5', 'node:example.com/pool=core', '22/TCP', 'ingress', { hostFirewall: true }), key).toBe('no-policy-default-allow');
+    }
   });
 
   test('a subject on pod-template-hash, a peer with NotIn on kubernetes.io/hostname', () => {

@@ -1,7 +1,8 @@
 // pitfall-selector-non-identity-label: selector requirements on label keys Cilium's default label filter keeps out of
 // every identity (model/identity-labels.ts): In/Exists select nothing, NotIn/DoesNotExist always hold.
 import { describe, expect, it } from 'vitest';
-import { ccnp, judged, labels, policySet } from '../engine/helpers';
+import { ccnp, judged, labels, policySet, verdict } from '../engine/helpers';
+import { PolicySet } from '../../src/engine';
 import { check, findings, yaml } from './helpers';
 
 const ID = 'pitfall-selector-non-identity-label';
@@ -49,6 +50,30 @@ describe('pitfall-selector-non-identity-label', () => {
     const fix = findings(check({ 'h.yaml': host('matchLabels: {kubernetes.io/os: linux}') }), ID)[0].fix;
     expect(fix).toContain('node-role.kubernetes.io/<role>');
     expect(reported({ 'h.yaml': host('matchLabels: {node-role.kubernetes.io/control-plane: ""}') })).toEqual([]);
+  });
+
+  // Session 49: the host endpoint's node labels are of the k8s source (pkg/endpoint InitWithNodeLabels), never node:.
+  it('a host policy on a node: key: enforced on no node (matchLabels), or on every node (DoesNotExist); k8s: and no source are not reported', () => {
+    expect(reported({ 'h.yaml': host('matchLabels: {"node:example.com/pool": edge}') })).toEqual([
+      'spec.nodeSelector.matchLabels["node:example.com/pool"]: nodeSelector requires node:example.com/pool: edge, but a host endpoint carries its node\'s '
+      + 'labels of the k8s source only (pkg/endpoint InitWithNodeLabels), never of node: (the source of remote nodes\' labels in fromNodes/toNodes), so this '
+      + 'requirement never holds: the nodeSelector selects no node, so the host policy is enforced on no node',
+    ]);
+    expect(findings(check({ 'h.yaml': host('matchLabels: {"node:example.com/pool": edge}') }), ID)[0].fix)
+      .toBe('write the key without a source (example.com/pool) or with k8s: (k8s:example.com/pool)');
+    const dne = reported({ 'h.yaml': host('matchExpressions: [{ key: "node:node-role.kubernetes.io/control-plane", operator: DoesNotExist }]') });
+    expect(dne).toHaveLength(1);
+    expect(dne[0]).toContain('always holds: the nodeSelector applies to every node it would select without this requirement (control-plane nodes too)');
+    for (const key of ['example.com/pool', 'k8s:example.com/pool', 'any:example.com/pool']) {
+      expect(reported({ 'h.yaml': host(`matchLabels: {"${key}": edge}`) }), key).toEqual([]);
+    }
+    // What the finding says, by the engine: the node: selector enforces nothing on a node labelled example.com/pool=edge, k8s: does.
+    const from = 'cidr:203.0.113.5';
+    const to = 'node:example.com/pool=edge';
+    const decision = (selector: string): string => verdict(PolicySet.fromYaml(host(selector).replace(/ {4}- fromNodes:[^]*$/, ''), { hostFirewall: true }),
+      from, to, 22).ingress.decision;
+    expect(decision('matchLabels: {"node:example.com/pool": edge}')).toBe('no-policy-default-allow');
+    expect(decision('matchLabels: {"k8s:example.com/pool": edge}')).toBe('default-deny');
   });
 
   it('pod-template-hash in a subject selects nothing; app.kubernetes.io/name beside it is kept', () => {
