@@ -7,6 +7,7 @@ import {
 } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
 import { cidrNeverValid } from '../model/cidr';
+import { groupSelectorSelectsUngrouped } from '../model/cidr-groups';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { cidrSetEntryPeers } from '../validate/schema-rules';
@@ -176,7 +177,8 @@ export function checkedPeerConfig(answer: PeerConfig | undefined, what: string, 
   if (field === PeerField.CIDR_SET) {
     (list as unknown[]).forEach((e, i) => {
       refuseCidrSetEntry(e, `${what}(${description}): the peer's ${field}[${i}]`, location, scope !== undefined ? CiliumVersion.of(scope) : undefined);
-      const entry = e as { cidr?: unknown; except?: unknown };
+      const entry = e as { cidr?: unknown; except?: unknown; cidrGroupSelector?: unknown };
+      refuseUngroupedSelection(entry.cidrGroupSelector, `${what}(${description}): the peer's ${field}[${i}].cidrGroupSelector`, location);
       refuseEmptyExcept(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}].except`,
         `{ cidr: ${typeof entry.cidr === 'string' ? JSON.stringify(entry.cidr) : '…'} }`, location);
     });
@@ -297,7 +299,7 @@ const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }
     fix: 'give the node labels meant; for every other node say Peer.entity(Entity.REMOTE_NODE), for the local node Peer.entity(Entity.HOST)',
   },
   [PeerField.CIDR_SET]: {
-    selects: 'every CiliumCIDRGroup of the cluster, whatever ranges they hold',
+    selects: 'every identity without a cidrgroup: label (every pod, node and outside address no CiliumCIDRGroup holds) and every CiliumCIDRGroup of the cluster',
     fix: 'give the labels of the CiliumCIDRGroups meant, or name one group with Peer.cidrGroup(name)',
   },
   [PeerField.SERVICES]: {
@@ -579,6 +581,25 @@ function checkNodeSelectors(selectors: LabelSelectorModel[], what: string, descr
       location,
     });
   }
+}
+
+/**
+ * Refuses a `cidrGroupSelector` that only excludes (`NotIn`/`DoesNotExist`, no label it requires): it holds on every
+ * identity without a `cidrgroup:` label (`groupSelectorSelectsUngrouped`), so Cilium 1.17+ selects with it every pod, node
+ * and outside address no CiliumCIDRGroup holds, not the groups meant. (One that requires nothing is `selector-empty`.)
+ */
+function refuseUngroupedSelection(selector: unknown, what: string, location: string): void {
+  if (selector === null || typeof selector !== 'object' || Array.isArray(selector)) return;
+  const sel = selector as LabelSelectorModel;
+  if (selectorRequiresNothing(sel) || !groupSelectorSelectsUngrouped(sel)) return;
+  const keys = (sel.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}`).join(', ');
+  throw new CiliumPolicyError({
+    id: 'peer-selector-only-excludes',
+    message: `${what} only excludes (${keys}), so it holds on every identity without a cidrgroup: label: Cilium selects with it every pod of every `
+      + 'namespace, every node, the reserved entities and every outside address no CiliumCIDRGroup holds, not only the groups\' ranges',
+    fix: 'give a label the CiliumCIDRGroups meant carry (matchLabels, or In), or name one group with Peer.cidrGroup(name)',
+    location,
+  });
 }
 
 /**

@@ -398,7 +398,7 @@ function peerText(item: CompiledItem): string {
       // (`text` holds the holes as written: the block's own part of it only.)
       return `cidr ${p.blocks.map((b) => [b.text.split(' except ')[0], ...b.except.map((e) => `${e.family}:${e.network.toString(16)}/${e.prefix}`).sort()]
         .join(' except '))
-        .sort().join(' ')}`;
+        .sort().join(' ')}${(p.ungrouped ?? []).map((u) => ` ${u.text}`).sort().join('')}`;
     default:
       return p.kind;
   }

@@ -708,6 +708,11 @@ function namedCidrs(rules: readonly CompiledRule[]): ParsedCidr[] {
           add(b.cidr);
           b.except.forEach(add);
         }
+        // A cidrGroupSelector of every identity outside the groups: its holes and the groups' ranges split the world.
+        for (const u of item.peer.ungrouped ?? []) {
+          u.except.forEach(add);
+          u.groupCidrs.forEach(add);
+        }
       }
       if (item.peer.kind !== 'services') continue;
       for (const be of item.peer.backends) (be.cidrs ?? []).forEach(add);

@@ -43,7 +43,7 @@ import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../mode
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
-import { DroppedGroupRefs, droppedGroupRefs, selectedCidrGroups } from '../model/cidr-groups';
+import { DroppedGroupRefs, droppedGroupRefs, groupSelectorSelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
@@ -121,6 +121,21 @@ export interface CidrBlock {
 }
 
 /**
+ * A `cidrGroupSelector` entry that selects the identities of no CiliumCIDRGroup too (`groupSelectorSelectsUngrouped`,
+ * Cilium 1.17+: `{}`, or only `NotIn`/`DoesNotExist`): every peer but an outside address one of the known groups holds
+ * (whose identity carries that group's labels; the groups the selector matches are the entry's blocks) and an address in
+ * the entry's `except` holes.
+ */
+export interface UngroupedSelection {
+  /** The entry as written, for explanations: `cidrGroupSelector {}`. */
+  readonly text: string;
+  /** The entry's `except` holes. */
+  readonly except: readonly ParsedCidr[];
+  /** The CIDRs of every known CiliumCIDRGroup: an address they hold carries group labels. */
+  readonly groupCidrs: readonly ParsedCidr[];
+}
+
+/**
  * A `toServices` backend: the pods of a Service with a selector (1.17+), or the endpoint addresses of a selector-less
  * one.
  */
@@ -140,7 +155,11 @@ export type PeerSpec =
   | { readonly kind: 'endpoints'; readonly selectors: readonly Selector[] }
   | { readonly kind: 'nodes'; readonly selectors: readonly Selector[] }
   | { readonly kind: 'entities'; readonly entities: readonly string[] }
-  | { readonly kind: 'cidr'; readonly blocks: readonly CidrBlock[] }
+  | {
+    readonly kind: 'cidr'; readonly blocks: readonly CidrBlock[];
+    /** `cidrGroupSelector` entries that select the identities of no CIDR group too (1.17+). @default - none */
+    readonly ungrouped?: readonly UngroupedSelection[];
+  }
   | { readonly kind: 'services'; readonly backends: readonly ServiceBackend[] }
   | { readonly kind: 'fqdns'; readonly matchers: readonly FqdnMatcher[] }
   | { readonly kind: 'groups' };
@@ -595,7 +614,12 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       const refsResolved = v.atLeast(CiliumVersion.V1_16) || (direction === 'ingress' && !deny);
       const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path, refsResolved));
       if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };
-      return { kind: 'cidr', blocks: v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes) };
+      if (!v.atLeast(CiliumVersion.V1_17)) return { kind: 'cidr', blocks: otherFamilyNotes(blocks, name, ctx, notes) };
+      const ungrouped = ungroupedSelections(item.cidrSet ?? [], name, ctx, notes);
+      return {
+        kind: 'cidr', blocks: !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes),
+        ...(ungrouped.length > 0 ? { ungrouped } : {}),
+      };
     }
     case 'services': {
       // A k8sServiceSelector whose requirements do not build matches no Service up to 1.18 (`unbuildableService`); the
@@ -723,6 +747,26 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
     const p = parseCidr(c);
     return p ? selectedSetBlocks(p, except, `${c} (CiliumCIDRGroup ${name})${exceptText}`, ctx, notes, path) : [];
   }));
+}
+
+/**
+ * The `cidrGroupSelector` entries of a CIDR set (Cilium 1.17+) that select the identities of no CiliumCIDRGroup too
+ * (`groupSelectorSelectsUngrouped`): the agent selects with the selector's requirements alone, so `{}` is every identity
+ * of the cluster and the world (less the `except` holes), not the groups' ranges only.
+ */
+function ungroupedSelections(entries: readonly CidrRuleModel[], name: string, ctx: TranslateContext, notes: string[]): UngroupedSelection[] {
+  const out: UngroupedSelection[] = [];
+  for (const e of entries) {
+    if (e.cidr !== undefined || e.cidrGroupRef !== undefined || !groupSelectorSelectsUngrouped(e.cidrGroupSelector)) continue;
+    const except = (e.except ?? []).flatMap((c) => parseCidr(c) ?? []);
+    const groupCidrs = [...ctx.config.cidrGroups.values()].flatMap((g) => g.cidrs.flatMap((c) => parseCidr(c) ?? []));
+    const text = `cidrGroupSelector ${Selector.from(e.cidrGroupSelector).toString()}${except.length > 0 ? ` except ${(e.except ?? []).join(', ')}` : ''}`;
+    notes.push(`${name} ${text} holds on an identity without any cidrgroup: label, so Cilium ${ctx.config.version} selects with it every identity `
+      + 'no CiliumCIDRGroup labels: pods of every namespace, nodes, reserved entities and outside addresses no group holds, not only the '
+      + "groups' ranges (the selector's requirements alone: CIDRRuleSlice.GetAsEndpointSelectors, 1.19 newCIDRRuleSelector)");
+    out.push({ text, except, groupCidrs });
+  }
+  return out;
 }
 
 /** The blocks a CIDR-set entry's CIDR less its holes selects on the target version (`cidrSetAsSelected`), with a note when rewritten. */

@@ -8,7 +8,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { objectName } from '../model/object-names';
 import { authOutcome } from './authentication';
-import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, cidrBlockContains, entityMatches } from './compile';
+import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, UngroupedSelection, cidrBlockContains, entityMatches } from './compile';
 import { DirectionPolicy } from './direction-policy';
 import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView, familiesOf, worldLabel } from './identity';
@@ -19,6 +19,7 @@ import { namedPortEnd } from '../model/port-entries';
 import { kafkaApiKeyName, kafkaDenialResponse } from '../model/kafka-api-keys';
 import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, describeL7protoRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
+import { ParsedCidr } from '../model/cidr';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
@@ -651,6 +652,7 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
         }
         if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : world !== 0 && cidr.prefix === 0 && cidr.family === world) return MATCH;
       }
+      if (peer.ungrouped !== undefined && peer.ungrouped.some((u) => ungroupedHolds(u, p))) return MATCH;
       return explain ? otherFamilyWorld(blocks, p, input.config.ipFamilies, input.config.version) : NO_MATCH;
     }
     case 'services': {
@@ -676,6 +678,19 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
     case 'groups':
       return NO_MATCH;
   }
+}
+
+/**
+ * Whether a `cidrGroupSelector` entry that holds on an identity of no CIDR group selects the peer: any peer but an outside
+ * address a known CiliumCIDRGroup holds (its identity carries that group's labels) and an address in the `except` holes
+ * (its identity has their `cidr:` label). A node's or the host's address is its node identity, in no group.
+ */
+function ungroupedHolds(u: UngroupedSelection, p: PeerView): boolean {
+  const ip = p.ip;
+  if (ip === undefined) return true;
+  const holds = (c: ParsedCidr): boolean => cidrBlockContains({ cidr: c, except: [], text: '' }, ip);
+  if (u.except.some(holds)) return false;
+  return p.node || !u.groupCidrs.some(holds);
 }
 
 /**
@@ -1061,7 +1076,7 @@ function peerText(item: CompiledItem): string {
     case 'entities':
       return `entities ${p.entities.join(', ')}`;
     case 'cidr':
-      return `CIDR ${p.blocks.map((b) => b.text).join(', ') || '(none)'}`;
+      return `CIDR ${[...p.blocks.map((b) => b.text), ...(p.ungrouped ?? []).map((u) => `${u.text} (every identity of no CIDR group)`)].join(', ') || '(none)'}`;
     case 'services':
       return `services ${p.backends.map((b) => b.text).join(', ') || '(none found)'}`;
     case 'fqdns':

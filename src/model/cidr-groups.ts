@@ -2,7 +2,7 @@
 // groups of its inventory) and the host lockout guard of `validate` (which resolves the groups of its input).
 import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from './labels';
-import { CidrRuleModel, RuleItemModel } from './policy-model';
+import { CidrRuleModel, LabelSelectorModel, RuleItemModel } from './policy-model';
 
 /** What rule resolution needs of a CiliumCIDRGroup: its CIDRs (`spec.externalCIDRs`) and its labels. */
 export interface CidrGroupContents {
@@ -34,6 +34,24 @@ export function selectedCidrGroups<G extends CidrGroupContents>(entry: CidrRuleM
     return [];
   }
   return [...groups].filter(([, g]) => sel.matches(LabelSet.of(Object.entries(g.labels ?? {}).map(([key, value]) => ({ source: 'cidrgroup', key, value })))));
+}
+
+/**
+ * Whether a `cidrGroupSelector` (Cilium 1.17+) also selects the identities of no CiliumCIDRGroup: pods, nodes, the host,
+ * reserved entities and every outside address no group holds. The agent makes the entry a label selector of the
+ * selector's own requirements (keys given the `cidrgroup:` source) and of the `except` holes, nothing more: v1.17-v1.18
+ * pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors` (`NewESFromK8sLabelSelector(LabelSourceCIDRGroupKeyPrefix,
+ * r.CIDRGroupSelector)`), v1.19 pkg/policy/types/selector.go `newCIDRRuleSelector` (`LabelSelectorToRequirements`). An
+ * identity outside every group carries no `cidrgroup:` label, so a selector that holds on no label at all (`{}`, only
+ * `NotIn` or `DoesNotExist`) selects it. A selector that cannot be read selects none (as `selectedCidrGroups`).
+ */
+export function groupSelectorSelectsUngrouped(selector: LabelSelectorModel | undefined): boolean {
+  if (selector === undefined) return false;
+  try {
+    return Selector.from(selector).matches(LabelSet.of([]));
+  } catch {
+    return false;
+  }
 }
 
 /** The references of a `fromCIDRSet` that Cilium 1.14/1.15 drop (`droppedGroupRefs`), by what the inputs hold of each group. */

@@ -221,7 +221,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   { id: 'pitfall-host-lockout-exemptions-invalid', severity: W, versions: 'all', what: 'a `cdk8s-cilium.io/lockout-exemptions` annotation that is not JSON of a guarded path to a non-empty reason (bad JSON, unknown keys): those exemptions are ignored' },
   { id: 'pitfall-authentication-drops', severity: W, versions: 'all', what: 'a rule item with `authentication.mode` required or test-always-fail: the datapath drops what it allows unless the cluster runs mutual authentication with SPIRE (test-always-fail: always)' },
   { id: 'pitfall-kafka-removed', severity: E, versions: '1.20-dev', what: 'kafka or l7proto rules (removed in Cilium 1.20)' },
-  { id: 'pitfall-broad-peer', severity: W, versions: 'all', what: 'an allow rule open to every address (`0.0.0.0/0`, `::/0`), every name (toFQDNs `*`) or every CIDR group (`cidrGroupSelector: {}`, 1.17+)' },
+  { id: 'pitfall-broad-peer', severity: W, versions: 'all', what: 'an allow rule open to every address (`0.0.0.0/0`, `::/0`), every name (toFQDNs `*`) or every identity (a `cidrGroupSelector` of no label or only exclusions, `{}`, 1.17+)' },
   {
     id: 'pitfall-cidr-ipv6-world-only', severity: W, versions: 'all',
     what: 'a rule item whose only `/0` is `::/0`: in an IPv4-only cluster (Cilium\'s default) it selects no outside address (a deny denies nothing)',

@@ -6,6 +6,7 @@ import { FqdnSelectorModel, LabelSelectorModel, PEER_FIELDS, RuleItemModel, sect
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
 import { selectorRequiresNothing } from '../model/selectors';
+import { groupSelectorSelectsUngrouped } from '../model/cidr-groups';
 import { describeSelector } from './pod-selectors';
 import { addressShapedNameProblem, registrableWildcardExample } from '../model/fqdn-pattern';
 
@@ -27,14 +28,18 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       arr<unknown>(item.cidr).forEach((c, j) => { if (typeof c === 'string') cidrs.push({ text: c, path: `${r.path}.${section}[${index}].${cidrField}[${j}]` }); });
       arr<unknown>(item.cidrSet).forEach((c, j) => {
         if (!isObject(c)) return;
-        // A cidrGroupSelector that requires no label (`{}`, `matchLabels: {}`) has no requirement to match: Cilium selects every
-        // CiliumCIDRGroup of the cluster with it (pkg/policy/types/selector.go `newCIDRRuleSelector`, v1.17-v1.19), whatever
-        // ranges they hold. The constructs refuse it (`selector-empty`); read from YAML it is reported here.
+        // A cidrGroupSelector that holds on an identity without any cidrgroup: label (`{}`, `matchLabels: {}`, only NotIn or
+        // DoesNotExist): Cilium selects with its requirements alone (v1.17-v1.18 CIDRRuleSlice.GetAsEndpointSelectors, v1.19
+        // pkg/policy/types/selector.go `newCIDRRuleSelector`), so it selects every identity no CiliumCIDRGroup labels, pods and
+        // the world included (`groupSelectorSelectsUngrouped`, as the engine judges it). The constructs refuse it
+        // (`selector-empty`, `peer-selector-only-excludes`); read from YAML it is reported here.
         if (allow && r.version.atLeast(CiliumVersion.V1_17) && isObject(c.cidrGroupSelector)
-          && selectorRequiresNothing(c.cidrGroupSelector as LabelSelectorModel)) {
+          && groupSelectorSelectsUngrouped(c.cidrGroupSelector as LabelSelectorModel)) {
+          const sel = c.cidrGroupSelector as LabelSelectorModel;
           run.report('pitfall-broad-peer', r, `${r.path}.${section}[${index}].${setField}[${j}].cidrGroupSelector`,
-            `cidrGroupSelector ${describeSelector(c.cidrGroupSelector as LabelSelectorModel)} requires no label, so it selects every CiliumCIDRGroup `
-            + `of the cluster, whatever ranges they hold (groups added later too): this ${direction} rule is open to all of them`,
+            `cidrGroupSelector ${describeSelector(sel)} ${selectorRequiresNothing(sel) ? 'requires no label' : 'only excludes labels'}, so it holds on every `
+            + 'identity without a cidrgroup: label: Cilium selects with it every pod of every namespace, every node, the reserved entities and '
+            + `every outside address no CiliumCIDRGroup holds (less its except ranges), not only the groups' ranges: this ${direction} rule is open to all of them`,
             "give the labels of the CiliumCIDRGroups meant (cidrGroupSelector: { matchLabels: { team: 'payments' } }), or name one with cidrGroupRef");
         }
         if (typeof c.cidr === 'string') {

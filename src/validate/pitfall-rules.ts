@@ -37,7 +37,7 @@
  * | `pitfall-host-lockout-exemptions-invalid` | pitfall | warning | all | a `cdk8s-cilium.io/lockout-exemptions` annotation that is not JSON of a guarded path to a non-empty reason (bad JSON, unknown keys): those exemptions are ignored |
  * | `pitfall-authentication-drops` | pitfall | warning | all | a rule item with `authentication.mode` required or test-always-fail: the datapath drops what it allows unless the cluster runs mutual authentication with SPIRE (test-always-fail: always) |
  * | `pitfall-kafka-removed` | pitfall | error | 1.20-dev | kafka or l7proto rules (removed in Cilium 1.20) |
- * | `pitfall-broad-peer` | pitfall | warning | all | an allow rule open to every address (`0.0.0.0/0`, `::/0`), every name (toFQDNs `*`) or every CIDR group (`cidrGroupSelector: {}`, 1.17+) |
+ * | `pitfall-broad-peer` | pitfall | warning | all | an allow rule open to every address (`0.0.0.0/0`, `::/0`), every name (toFQDNs `*`) or every identity (a `cidrGroupSelector` of no label or only exclusions, `{}`, 1.17+) |
  * | `pitfall-cidr-ipv6-world-only` | pitfall | warning | all | a rule item whose only `/0` is `::/0`: in an IPv4-only cluster (Cilium's default) it selects no outside address (a deny denies nothing) |
  * | `pitfall-cidr-ipv4-mapped` | pitfall | error | all | an IPv4-mapped IPv6 CIDR (`::ffff:a00:0/104`): it selects nothing, so a deny holds nothing (in a CIDR set on 1.14-1.16, its IPv4 CIDR until 1.17) |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |

@@ -721,3 +721,24 @@ describe('a revoked proxy where a peer or a CIDR goes is refused, not a TypeErro
     expect(verdictOf(c, 'pod:shop:app=b', A, '80/TCP')).toBe('allowed');
   });
 });
+
+describe('a cidrGroupSelector of one\'s own that only excludes is refused (Cilium 1.17+ selects every identity of no CIDR group with it)', () => {
+  test.each([
+    ['NotIn', { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] }],
+    ['DoesNotExist', { matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] }],
+  ] as const)('%s', (_op, selector) => {
+    const { p } = cnp(CiliumVersion.V1_19);
+    const refused = refusal(() => p.allowEgress(custom({ item: { cidrSet: [{ cidrGroupSelector: selector }] }, description: 'corp groups' }),
+      { ports: [Port.tcp(443)] }));
+    expect(refused.id).toBe('peer-selector-only-excludes');
+    expect(refused.message).toContain("allowEgress(corp groups): the peer's cidrSet[0].cidrGroupSelector only excludes (env ");
+    expect(refused.message).toContain('every pod of every namespace');
+  });
+
+  test('one that requires a label by value is accepted, and reaches its group only', () => {
+    const { c, p } = cnp(CiliumVersion.V1_19);
+    p.allowEgress(custom({ item: { cidrSet: [{ cidrGroupSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] } }] },
+      description: 'prod groups' }), { ports: [Port.tcp(443)] });
+    expect(verdictOf(c, A, 'pod:other:app=x', '443/TCP')).toBe('denied');
+  });
+});

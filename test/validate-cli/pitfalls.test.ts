@@ -821,6 +821,13 @@ const CASES: readonly Case[] = [
     good: { 'out.yaml': egressTo('cidrGroupSelector: {matchLabels: {team: payments}}').replace('- toCIDR:', '- toCIDRSet:') },
   },
   {
+    // Only exclusions hold on every identity without a cidrgroup: label (pods, nodes, the world), as `{}` does (Cilium 1.17+).
+    id: 'pitfall-broad-peer', when: 'an egress toCIDRSet cidrGroupSelector that only excludes (env NotIn [dev])',
+    bad: { 'out.yaml': egressTo('cidrGroupSelector: {matchExpressions: [{key: env, operator: NotIn, values: [dev]}]}').replace('- toCIDR:', '- toCIDRSet:') },
+    at: ['out.yaml:14:30'],
+    good: { 'out.yaml': egressTo('cidrGroupSelector: {matchExpressions: [{key: env, operator: In, values: [prod]}]}').replace('- toCIDR:', '- toCIDRSet:') },
+  },
+  {
     id: 'pitfall-fqdn-ip-address', when: 'toFQDNs matchName of an IPv4 address',
     bad: { 'fqdn.yaml': FQDN.replace('matchName: api.github.com', 'matchName: 10.0.0.1'), 'dns.yaml': DNS_ALL }, at: ['fqdn.yaml:12:22'],
     good: { 'fqdn.yaml': FQDN, 'dns.yaml': DNS_ALL },

@@ -1,0 +1,68 @@
+// A `cidrGroupSelector` that holds on an identity without any `cidrgroup:` label (`{}`, only `NotIn`/`DoesNotExist`):
+// Cilium 1.17+ selects with the selector's requirements alone (v1.17-v1.18 pkg/policy/api/cidr.go
+// `CIDRRuleSlice.GetAsEndpointSelectors`, v1.19 pkg/policy/types/selector.go `newCIDRRuleSelector`), so it selects every
+// identity no CiliumCIDRGroup labels — pods, nodes, outside addresses outside the groups — less its `except` holes, not
+// only the groups' ranges. Members of a group whose labels the selector refuses stay out.
+import { describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src';
+import { cnp, judged, policySet } from './helpers';
+
+const GROUPS = {
+  prod: { cidrs: ['1.2.3.0/24'], labels: { env: 'prod' } },
+  dev: { cidrs: ['5.5.5.0/24'], labels: { env: 'dev' } },
+};
+const DOCS = [
+  cnp('every-group', { endpointSelector: { matchLabels: { app: 'all' } }, egress: [{ toCIDRSet: [{ cidrGroupSelector: {}, except: ['8.8.4.0/24'] }] }] }, 'ns'),
+  cnp('not-dev', {
+    endpointSelector: { matchLabels: { app: 'notdev' } },
+    egress: [{ toCIDRSet: [{ cidrGroupSelector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] } }] }],
+  }, 'ns'),
+  cnp('prod-only', { endpointSelector: { matchLabels: { app: 'prod' } }, egress: [{ toCIDRSet: [{ cidrGroupSelector: { matchLabels: { env: 'prod' } } }] }] }, 'ns'),
+  cnp('deny-every-group', {
+    endpointSelector: { matchLabels: { app: 'den' } },
+    egress: [{ toEntities: ['all'] }],
+    egressDeny: [{ toCIDRSet: [{ cidrGroupSelector: {} }] }],
+  }, 'ns'),
+];
+
+describe('cidrGroupSelector that holds on no label (Cilium 1.17+)', () => {
+  test.each([
+    // [from, to, allowed]
+    ['pod:ns:app=all', 'cidr:1.2.3.4', true],
+    ['pod:ns:app=all', 'cidr:5.5.5.5', true],
+    ['pod:ns:app=all', 'cidr:8.8.8.8', true],
+    ['pod:ns:app=all', 'cidr:8.8.4.4', false],
+    ['pod:ns:app=all', 'pod:other:app=x', true],
+    ['pod:ns:app=all', 'entity:remote-node', true],
+    ['pod:ns:app=notdev', 'cidr:1.2.3.4', true],
+    ['pod:ns:app=notdev', 'cidr:5.5.5.5', false],
+    ['pod:ns:app=notdev', 'cidr:8.8.8.8', true],
+    ['pod:ns:app=notdev', 'pod:other:app=x', true],
+    ['pod:ns:app=prod', 'cidr:1.2.3.4', true],
+    ['pod:ns:app=prod', 'cidr:5.5.5.5', false],
+    ['pod:ns:app=prod', 'cidr:8.8.8.8', false],
+    ['pod:ns:app=prod', 'pod:other:app=x', false],
+    ['pod:ns:app=den', 'pod:other:app=x', false],
+    ['pod:ns:app=den', 'cidr:8.8.8.8', false],
+  ] as const)('%s -> %s allowed=%s on 1.17, 1.18 and 1.19', (from, to, allowed) => {
+    for (const v of ['1.17', '1.18', '1.19']) {
+      const set = policySet(DOCS, { ciliumVersion: CiliumVersion.parse(v), cidrGroups: GROUPS });
+      expect(judged(set, from, to, '443/TCP').allowed, `Cilium ${v}`).toBe(allowed);
+    }
+  });
+
+  test('the deciding rules: the selector allows a pod and an address outside the groups; the deny denies a pod', () => {
+    const set = policySet(DOCS, { ciliumVersion: CiliumVersion.V1_19, cidrGroups: GROUPS });
+    const pod = judged(set, 'pod:ns:app=all', 'pod:other:app=x', '443/TCP');
+    expect(pod.egress.decision).toBe('allowed');
+    expect(pod.egress.rule?.path).toBe('spec.egress[0]');
+    const world = judged(set, 'pod:ns:app=notdev', 'cidr:8.8.8.8', '443/TCP');
+    expect(world.egress.rule?.path).toBe('spec.egress[0]');
+    const denied = judged(set, 'pod:ns:app=den', 'pod:other:app=x', '443/TCP');
+    expect(denied.egress.decision).toBe('denied-by-deny-rule');
+    expect(denied.egress.rule?.path).toBe('spec.egressDeny[0]');
+    // The group the NotIn refuses stays out: default deny, no rule.
+    const dev = judged(set, 'pod:ns:app=notdev', 'cidr:5.5.5.5', '443/TCP');
+    expect(dev.egress.decision).toBe('default-deny');
+  });
+});
