@@ -72,6 +72,12 @@ const FAMILIES: Blind = {
     + 'carry none of its addresses)',
   check: 'diff with --ip-families dual (or the families the cluster runs) to compare them',
 };
+const FAMILY_WORLDS: Blind = {
+  kind: 'family-worlds',
+  what: 'rules selecting the outside addresses of every IP family (the world entity, all, or no peer) beside a rule naming a /0, '
+    + 'judged for the family of the cluster only (--ip-families: the endpoint classes carry no outside address of the other)',
+  check: FAMILIES.check,
+};
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
 /**
@@ -84,11 +90,13 @@ const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'gi
 export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[],
   restrictions?: RestrictionChanges): NotCompared[] {
   const fqdnIds = new Set(classes.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => c.id));
-  const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds) };
+  // One `world` class stands for the outside addresses of every family alike; a rule naming a /0 splits it by family.
+  const worldWhole = classes.some((c) => c.kind === EndpointClassKind.WORLD && c.id === 'world');
+  const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds), worldWhole };
   const before = blindItems(base, sees);
   const after = blindItems(head, sees);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES]) {
+  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES, FAMILY_WORLDS]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     // The restrictions that changed on allowed connections while no item of theirs did (a plain sibling allow added or
@@ -297,6 +305,8 @@ interface Signature {
 interface ClassesSee {
   readonly fqdnIds: ReadonlySet<string>;
   readonly overlapsLeftOut: ReadonlySet<string>;
+  /** Whether the one `world` class stands for the outside addresses of every family (no rule names a /0). */
+  readonly worldWhole: boolean;
 }
 
 /**
@@ -326,7 +336,7 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
         const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined)
           : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs)
-            ?? (families !== undefined && otherFamily(item, families) ? FAMILIES.kind : undefined);
+            ?? (families !== undefined ? familyKind(item, families, sees.worldWhole) : undefined);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -356,14 +366,21 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boo
 }
 
 /**
- * Whether an item names a CIDR or an ICMP type of an IP family the cluster is judged without: the classes carry no address
- * of it, so a change of only that part changed no verdict (a moved IPv6 block in an IPv4-only judging, the default, was a
- * silent "no change").
+ * What an item decides of an IP family the cluster is judged without (only a defaulted choice leaves it unknown), where
+ * the classes carry none of its addresses. `FAMILIES`: it names a CIDR or an ICMP type of that family, so a change of only
+ * that part changed no verdict (a moved IPv6 block in an IPv4-only judging, the default, was a silent "no change").
+ * `FAMILY_WORLDS`: it selects the outside addresses of every family (the world entity, `all`, no peer) while a rule names a
+ * /0 (`worldWhole` false): the world classes are then of the judged family only, where a CIDR item decides its own family
+ * and such an item both, so a move between them changed no class judged (`toCIDR: [0.0.0.0/0]` → `toEntities: [world]` was
+ * "no change", exit 0 under `--fail-on allowed`, and newly allows the IPv6 world of a dual-stack cluster). With one `world`
+ * class such items decide it as they decide both worlds.
  */
-function otherFamily(item: CompiledItem, families: readonly (4 | 6)[]): boolean {
-  if (families.length === 2) return false;
-  if (item.peer.kind === 'cidr' && item.peer.blocks.some((b) => !families.includes(b.cidr.family))) return true;
-  return item.l4.kind === 'ports' && item.l4.icmps.some((i) => !families.includes(i.family === 'IPv6' ? 6 : 4));
+function familyKind(item: CompiledItem, families: readonly (4 | 6)[], worldWhole: boolean): string | undefined {
+  if (families.length === 2) return undefined;
+  if (item.peer.kind === 'cidr' && item.peer.blocks.some((b) => !families.includes(b.cidr.family))) return FAMILIES.kind;
+  if (item.l4.kind === 'ports' && item.l4.icmps.some((i) => !families.includes(i.family === 'IPv6' ? 6 : 4))) return FAMILIES.kind;
+  const everyWorld = item.peer.kind === 'any' || (item.peer.kind === 'entities' && item.peer.entities.some((e) => e === 'world' || e === 'all'));
+  return !worldWhole && everyWorld ? FAMILY_WORLDS.kind : undefined;
 }
 
 /**

@@ -84,3 +84,45 @@ describe('changes of an IP family the diff judges without', () => {
     expect(v4.doc.notCompared).toBeUndefined();
   });
 });
+
+// Session 49: the world entity (and `all`, and an item without a peer) selects the outside addresses of every family
+// (pkg/policy/api/entity.go `EntitySelectorMapping`: world → reserved:world, world-ipv4, world-ipv6), a /0 CIDR those of its
+// own; a rule naming a /0 splits the world classes by family, and judged IPv4-only the IPv6 one is left out. A move between
+// them was "no change", exit 0 under --fail-on allowed, though a dual-stack cluster newly lets the pod reach the IPv6 world.
+describe('the world of every family beside a /0, judged for one family', () => {
+  const WORLDS_NOTE = 'rules selecting the outside addresses of every IP family (the world entity, all, or no peer) beside a rule naming a /0, '
+    + 'judged for the family of the cluster only (--ip-families: the endpoint classes carry no outside address of the other)';
+  const notes = (d: ReturnType<typeof diffLines>): unknown => d.doc.notCompared?.map((n) => [n.text.replace(/ differ between.*/, ''), n.mayAllow, n.mayDeny]);
+
+  test('toCIDR 0.0.0.0/0 → toEntities world: NOT COMPARED as an allow (dual-stack: the IPv6 world newly allowed); back: as a deny', () => {
+    const v4 = diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toEntities: [world]'));
+    expect(v4.lines).toEqual([]);
+    expect(notes(v4)).toEqual([[WORLDS_NOTE, true, false]]);
+    expect(diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toEntities: [world]'), { ipFamilies: IpFamilies.DUAL }).lines)
+      .toEqual(['+ prod/app=web → world (IPv6) 443/TCP']);
+    expect(notes(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0"]')))).toEqual([[WORLDS_NOTE, false, true]]);
+    expect(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0"]'), { ipFamilies: IpFamilies.DUAL }).lines)
+      .toEqual(['- prod/app=web → world (IPv6) 443/TCP']);
+  });
+
+  test('the CLI: --fail-on allowed fails on it; with --ip-families ipv4 given the IPv6 world is off: exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'other-family-'));
+    try {
+      writeFileSync(join(dir, 'a.yaml'), egress('toCIDR: ["0.0.0.0/0"]'));
+      writeFileSync(join(dir, 'b.yaml'), egress('toEntities: [world]'));
+      const args = ['diff', '--base', join(dir, 'a.yaml'), '--head', join(dir, 'b.yaml'), '--fail-on', 'allowed'];
+      const defaulted = await cliAsync(...args);
+      expect([defaulted.code, defaulted.stdout]).toEqual([1, expect.stringContaining(WORLDS_NOTE)]);
+      const given = await cliAsync(...args, '--ip-families', 'ipv4');
+      expect([given.code, given.stdout]).toEqual([0, expect.not.stringContaining('NOT COMPARED')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('guard: without a /0 the one world class decides both families alike: a change of a world item is shown, with no note', () => {
+    const d = diffLines(egress('toEntities: [world]'), egress('toEntities: [world]').replace('"443"', '"8443"'));
+    expect(d.lines).toEqual(['+ prod/app=web → world 8443/TCP', '- prod/app=web → world 443/TCP']);
+    expect(d.doc.notCompared).toBeUndefined();
+  });
+});
