@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { PolicyText } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
 import { InputProblem, decodeInput, isGlob, isManifestFileName, tooLarge, walkSkips } from '../model/inputs';
@@ -77,6 +77,11 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   for (const p of paths) {
     const rel = isAbsolute(p) ? relative(cwd, p) : p;
     const spec = rel === '' || rel === '.' ? '.' : rel.split(sep).join('/').replace(/\/+$/, '');
+    // The path as git names it (`--full-name`: from the top of the repository), to tell the path named from the entries
+    // below it: `./policy.manifest`, `dist/../p.txt` or `../p.txt` (from a folder) is the file `policy.manifest` or `p.txt`
+    // itself, read whatever its name, as the working tree reads a file named.
+    const top = posix.normalize(`${prefix}${spec}`).replace(/\/+$/, '');
+    const topName = top === '.' ? '' : top;
     const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8');
     if (listing === '') missing.push(p);
     for (const entry of listing.split('\0').filter((e) => e !== '')) {
@@ -88,9 +93,9 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
         if (mode === '120000' || type === 'commit') notRead.push(`${ref}:${withoutControls(path)} (${type === 'commit' ? 'a submodule' : 'a symbolic link'})`);
         continue;
       }
-      const named = path === spec;
-      const under = named ? '' : path.slice(spec === '.' ? 0 : spec.length + 1);
-      if (!named && (!isManifestFileName(path) || under.split('/').some(walkSkips))) continue;
+      const isNamed = full === topName;
+      const under = isNamed ? '' : full.slice(topName === '' ? 0 : topName.length + 1);
+      if (!isNamed && (!isManifestFileName(path) || under.split('/').some(walkSkips))) continue;
       seen.add(path);
       const file = `${ref}:${withoutControls(path)}`;
       // git prints the size of a blob whose object is missing (a corrupt or partial clone) as `BAD`: not a size to read by.
