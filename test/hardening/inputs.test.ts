@@ -872,6 +872,25 @@ describe('documents kubectl cuts otherwise (session 49): refused, never judged a
     expect(r.stderr).toMatch(new RegExp(`^error: ${file.replace(/[.]/g, '\\.')}:14: a --- line followed by "!!map" \\(line 14\\), which kubectl refuses`));
   });
 
+  // kubectl decodes a document holding a top-level `items` key (null too) as a List whatever its kind (apimachinery
+  // unstructured/helpers.go `unstructuredJSONScheme.decode`: `det.Items != nil`), and applies the items, never the object:
+  // kubectl v1.32.4 creates `deny` alone from `allow` holding `items: [deny]`. This reader read `allow` (items an unknown
+  // field): ALLOWED (exit 0) where the cluster has the deny alone.
+  test('a policy holding a top-level items key is a List to kubectl: its items are judged, not the policy (was ALLOWED)', async () => {
+    const indent = (t: string): string => t.split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n').replace(/^ {2}/, '- ');
+    const withKind = write(dir, 'items-kind.yaml', `${ALLOW}items:\n${indent(DENY)}`);
+    // An item with neither kind nor apiVersion takes the List's (`decodeToList`: the kind without a List suffix).
+    const without = write(dir, 'items-nokind.yaml', `${ALLOW}items:\n${indent(DENY.split('\n').slice(2).join('\n'))}`);
+    for (const file of [withKind, without]) {
+      const r = trace('--policies', file, ...PORT22, '--output', 'json');
+      expect([file, r.code, r.stderr]).toEqual([file, 1, '']);
+      const ingress = JSON.parse(r.stdout).ingress as { policies: { name: string }[]; decision: string };
+      expect([ingress.policies.map((p) => p.name), ingress.decision]).toEqual([['deny'], 'denied-by-deny-rule']);
+      const v = await validate([file, '--format', 'json']);
+      expect(JSON.parse(v.stdout).summary).toMatchObject({ errors: 0, policies: 1 });
+    }
+  });
+
   test('what kubectl reads as this reader does: the deny decides (the controls)', () => {
     for (const [name, text] of [['dashes', `${ALLOW}---\n${DENY}`], ['dots-dashes', `${ALLOW}...\n---\n${DENY}`], ['dashes-comment', `${ALLOW}--- \t# next\n${DENY}`],
       ['dots-end', `${ALLOW}---\n${DENY}...\n# the end\n`], ['directive', `${ALLOW}...\n%YAML 1.1\n---\n${DENY}`]]) {
