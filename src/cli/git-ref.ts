@@ -83,7 +83,13 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
     const top = posix.normalize(`${prefix}${spec}`).replace(/\/+$/, '');
     const topName = top === '.' ? '' : top;
     const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8');
-    if (listing === '') missing.push(p);
+    if (listing === '') {
+      // Nothing under that name: unless a folder on the way is a symbolic link at the ref, which git does not follow and the
+      // working tree does (`link/api.yaml` with `link -> dist` committed): its policies would be missing from the base.
+      const link = symbolicLinkOnTheWay(ref, topName, prefix, cwd);
+      if (link !== undefined) notRead.push(`${ref}:${withoutControls(link)} (a symbolic link)`);
+      else missing.push(p);
+    }
     for (const entry of listing.split('\0').filter((e) => e !== '')) {
       const tab = entry.indexOf('\t');
       const [mode, type, oid, size] = entry.slice(0, tab).split(/\s+/);
@@ -122,6 +128,21 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { files, problems, missing, notRead };
+}
+
+/**
+ * The first folder of `topName` (a path from the top of the repository) that is a symbolic link at `ref`, named from the
+ * working directory (`prefix`), or `undefined`: one `git ls-tree` of all its folders (not recursive: each entry itself).
+ */
+function symbolicLinkOnTheWay(ref: string, topName: string, prefix: string, cwd: string): string | undefined {
+  const parts = topName.split('/');
+  const folders = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+  if (folders.length === 0) return undefined;
+  const from = prefix.replace(/\/+$/, '');
+  const listing = git(['ls-tree', '-z', '--full-name', ref, '--', ...folders.map((f) => posix.relative(from, f) || '.')], cwd).toString('utf8');
+  const links = new Set(listing.split('\0').filter((e) => e.startsWith('120000 ')).map((e) => e.slice(e.indexOf('\t') + 1)));
+  const link = folders.find((f) => links.has(f));
+  return link === undefined ? undefined : link.startsWith(prefix) ? link.slice(prefix.length) : link;
 }
 
 /** The most bytes of blobs one `git cat-file --batch` answers (the blobs are read in batches up to it: `maxBuffer`). */

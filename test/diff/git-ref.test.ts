@@ -259,6 +259,26 @@ describe('diff --base <git-ref>', () => {
     }
   });
 
+  // Session 49: a --head path through a committed symbolic link (`lnk/api.yaml`, `lnk -> policies/prod`) lists nothing at
+  // the ref (git does not follow the link), and was read as a path added by the change: a warning, and a base without it.
+  test('a --head path through a committed symbolic link folder: exit 2 naming the link, never a base without its policies', async () => {
+    symlinkSync(join('policies', 'prod'), join(repo, 'lnk'));
+    git('add', 'lnk');
+    git('commit', '-q', '-m', 'lnk', '--', 'lnk');
+    try {
+      const r = await cli('diff', '--base', 'HEAD', '--head', 'policies', join('lnk', 'api.yaml'), '--fail-on', 'allowed');
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain('error: --base HEAD: HEAD:lnk (a symbolic link) cannot be read at a git ref, so the base would miss the policies behind it');
+      // A path the change adds is still a warning (no link on its way).
+      const added = readAtGitRef('HEAD', [join('policies', 'prod', 'new.yaml')], repo, 1 << 20);
+      expect([added.missing, added.notRead]).toEqual([[join('policies', 'prod', 'new.yaml')], []]);
+    } finally {
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('rm', '-q', '--cached', 'lnk');
+      rmSync(join(repo, 'lnk'));
+    }
+  });
+
   // Session 49: the path named was compared with git's names as written, so `./p.rules` (no manifest name) was skipped at the
   // ref as an entry below it (a base without it), and `./policies` cut the names below it two characters off (`ab.git/`
   // read as `.git/`, skipped).
