@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { PolicyText } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
 import { InputProblem, decodeInput, isGlob, isManifestFileName, tooLarge, walkSkips } from '../model/inputs';
@@ -77,8 +77,19 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   for (const p of paths) {
     const rel = isAbsolute(p) ? relative(cwd, p) : p;
     const spec = rel === '' || rel === '.' ? '.' : rel.split(sep).join('/').replace(/\/+$/, '');
+    // The path as git names it (`--full-name`: from the top of the repository), to tell the path named from the entries
+    // below it: `./policy.manifest`, `dist/../p.txt` or `../p.txt` (from a folder) is the file `policy.manifest` or `p.txt`
+    // itself, read whatever its name, as the working tree reads a file named.
+    const top = posix.normalize(`${prefix}${spec}`).replace(/\/+$/, '');
+    const topName = top === '.' ? '' : top;
     const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8');
-    if (listing === '') missing.push(p);
+    if (listing === '') {
+      // Nothing under that name: unless a folder on the way is a symbolic link at the ref, which git does not follow and the
+      // working tree does (`link/api.yaml` with `link -> dist` committed): its policies would be missing from the base.
+      const link = symbolicLinkOnTheWay(ref, topName, prefix, cwd);
+      if (link !== undefined) notRead.push(`${ref}:${withoutControls(link)} (a symbolic link)`);
+      else missing.push(p);
+    }
     for (const entry of listing.split('\0').filter((e) => e !== '')) {
       const tab = entry.indexOf('\t');
       const [mode, type, oid, size] = entry.slice(0, tab).split(/\s+/);
@@ -88,9 +99,9 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
         if (mode === '120000' || type === 'commit') notRead.push(`${ref}:${withoutControls(path)} (${type === 'commit' ? 'a submodule' : 'a symbolic link'})`);
         continue;
       }
-      const named = path === spec;
-      const under = named ? '' : path.slice(spec === '.' ? 0 : spec.length + 1);
-      if (!named && (!isManifestFileName(path) || under.split('/').some(walkSkips))) continue;
+      const isNamed = full === topName;
+      const under = isNamed ? '' : full.slice(topName === '' ? 0 : topName.length + 1);
+      if (!isNamed && (!isManifestFileName(path) || under.split('/').some(walkSkips))) continue;
       seen.add(path);
       const file = `${ref}:${withoutControls(path)}`;
       // git prints the size of a blob whose object is missing (a corrupt or partial clone) as `BAD`: not a size to read by.
@@ -117,6 +128,21 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { files, problems, missing, notRead };
+}
+
+/**
+ * The first folder of `topName` (a path from the top of the repository) that is a symbolic link at `ref`, named from the
+ * working directory (`prefix`), or `undefined`: one `git ls-tree` of all its folders (not recursive: each entry itself).
+ */
+function symbolicLinkOnTheWay(ref: string, topName: string, prefix: string, cwd: string): string | undefined {
+  const parts = topName.split('/');
+  const folders = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+  if (folders.length === 0) return undefined;
+  const from = prefix.replace(/\/+$/, '');
+  const listing = git(['ls-tree', '-z', '--full-name', ref, '--', ...folders.map((f) => posix.relative(from, f) || '.')], cwd).toString('utf8');
+  const links = new Set(listing.split('\0').filter((e) => e.startsWith('120000 ')).map((e) => e.slice(e.indexOf('\t') + 1)));
+  const link = folders.find((f) => links.has(f));
+  return link === undefined ? undefined : link.startsWith(prefix) ? link.slice(prefix.length) : link;
 }
 
 /** The most bytes of blobs one `git cat-file --batch` answers (the blobs are read in batches up to it: `maxBuffer`). */

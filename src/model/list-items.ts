@@ -4,7 +4,8 @@ import { describeValue } from './plain-value';
 /**
  * An item of a List as kubectl decodes it (apimachinery's `unstructuredJSONScheme.decodeToList`): an item of a typed
  * List (`CiliumNetworkPolicyList`, `PodList`, as the API returns them) with neither `kind` nor `apiVersion` gets the
- * List's `apiVersion` and its kind without `List`, so `kubectl apply` applies it as that kind. A `List` gives no kind.
+ * List's `apiVersion` and its kind without a `List` suffix (`strings.TrimSuffix`: a `CiliumNetworkPolicy` holding
+ * `items` gives `CiliumNetworkPolicy`), so `kubectl apply` applies it as that kind. A `List` gives no kind.
  * @param list the List (its `kind` and `apiVersion`)
  * @param item one of its `items`, returned as is when it has a kind or an apiVersion, or is not a mapping
  */
@@ -14,8 +15,9 @@ export function listItem(list: Readonly<Record<string, unknown>>, item: unknown)
   // Go's GetKind/GetAPIVersion read a missing or non-string field as "".
   const empty = (v: unknown): boolean => typeof v !== 'string' || v === '';
   const listKind = typeof list.kind === 'string' ? list.kind : '';
-  if (!empty(o.kind) || !empty(o.apiVersion) || !listKind.endsWith('List') || listKind === 'List') return item;
-  return { ...o, kind: listKind.slice(0, -'List'.length), apiVersion: typeof list.apiVersion === 'string' ? list.apiVersion : '' };
+  const kind = listKind.endsWith('List') ? listKind.slice(0, -'List'.length) : listKind;
+  if (!empty(o.kind) || !empty(o.apiVersion) || kind === '') return item;
+  return { ...o, kind, apiVersion: typeof list.apiVersion === 'string' ? list.apiVersion : '' };
 }
 
 /** How deep Lists nest in Lists before the rest is refused (kubectl flattens any depth; no real manifest nests more than 2). */
@@ -23,11 +25,16 @@ export const MAX_LIST_DEPTH = 8;
 
 /**
  * Whether `value` is a Kubernetes List as kubectl reads it: a mapping whose `kind` ends with `List` (`List`,
- * `CiliumNetworkPolicyList`, `PodList`, `NetworkPolicyList`), its objects in `items` (missing or null: none).
+ * `CiliumNetworkPolicyList`, `PodList`, `NetworkPolicyList`), its objects in `items` (missing or null: none), or one of
+ * any other kind holding an `items` key. kubectl decodes a document holding `items` (null too) as a List whatever its
+ * kind (apimachinery `unstructured/helpers.go`, `unstructuredJSONScheme.decode`: `det.Items != nil`) and applies its
+ * items, never the object itself: a `CiliumNetworkPolicy` with a top-level `items: [<another policy>]` applies that
+ * other policy alone (kubectl v1.32.4). A kind that is empty is refused by kubectl either way (no kind).
  */
 export function isKubernetesList(value: unknown): value is Record<string, unknown> & { kind: string } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    && typeof (value as Record<string, unknown>).kind === 'string' && ((value as Record<string, unknown>).kind as string).endsWith('List');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const kind = (value as Record<string, unknown>).kind;
+  return typeof kind === 'string' && (kind.endsWith('List') || (kind !== '' && Object.prototype.hasOwnProperty.call(value, 'items')));
 }
 
 /** One object of a document: the document itself, or an item of a List in it (`path` `['items', 2]`; `[]` for the document). */

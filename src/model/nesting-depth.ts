@@ -17,6 +17,7 @@
  */
 
 import { GO_ONLY_LINE_BREAK, GO_ONLY_LINE_BREAK_ESCAPES, goOnlyLineBreakName } from './go-line-breaks';
+import { kubectlPartProblem } from './kubectl-parts';
 
 /** The deepest nesting any reader accepts. Cilium policies need about 15 levels, Cilium's CRD files 27 (as this scan counts them). */
 export const MAX_NESTING_DEPTH = 100;
@@ -274,10 +275,23 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
 
 /**
  * The limits of the YAML reader (`fromYaml`, `validate`'s positions): depth, documents and values (`MAX_YAML_VALUES`),
- * and the line breaks only Kubernetes' YAML reader takes (`goOnlyLineBreakError`).
+ * the line breaks only Kubernetes' YAML reader takes (`goOnlyLineBreakError`) and the document separators it reads
+ * otherwise (`kubectlPartError`).
  */
 export function yamlInputLimitError(text: string, counted?: { values: number }): NestingDepthError | undefined {
-  return goOnlyLineBreakError(text) ?? nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
+  return goOnlyLineBreakError(text) ?? kubectlPartError(text) ?? nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
+}
+
+/**
+ * A YAML text whose documents kubectl cuts otherwise than this reader (`kubectlPartProblem`): a document after a `...`
+ * line with no `---` line between, which kubectl never applies, or a `---` line followed by content, which it refuses.
+ * Read either way, the verdicts would be about other objects than the cluster's: refused, at its line. A text that is one
+ * JSON object is decoded as JSON by kubectl (see `goOnlyLineBreakError`) and not checked.
+ */
+function kubectlPartError(text: string): NestingDepthError | undefined {
+  const problem = kubectlPartProblem(text);
+  if (problem === undefined || isOneJsonObject(text)) return undefined;
+  return { limit: 'syntax', line: problem.line, max: 0, message: problem.message };
 }
 
 /**

@@ -258,6 +258,67 @@ describe('diff --base <git-ref>', () => {
       rmSync(join(repo, 'dist'));
     }
   });
+
+  // Session 49: a --head path through a committed symbolic link (`lnk/api.yaml`, `lnk -> policies/prod`) lists nothing at
+  // the ref (git does not follow the link), and was read as a path added by the change: a warning, and a base without it.
+  test('a --head path through a committed symbolic link folder: exit 2 naming the link, never a base without its policies', async () => {
+    symlinkSync(join('policies', 'prod'), join(repo, 'lnk'));
+    git('add', 'lnk');
+    git('commit', '-q', '-m', 'lnk', '--', 'lnk');
+    try {
+      const r = await cli('diff', '--base', 'HEAD', '--head', 'policies', join('lnk', 'api.yaml'), '--fail-on', 'allowed');
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain('error: --base HEAD: HEAD:lnk (a symbolic link) cannot be read at a git ref, so the base would miss the policies behind it');
+      // A path the change adds is still a warning (no link on its way).
+      const added = readAtGitRef('HEAD', [join('policies', 'prod', 'new.yaml')], repo, 1 << 20);
+      expect([added.missing, added.notRead]).toEqual([[join('policies', 'prod', 'new.yaml')], []]);
+    } finally {
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('rm', '-q', '--cached', 'lnk');
+      rmSync(join(repo, 'lnk'));
+    }
+  });
+
+  // Session 49: the path named was compared with git's names as written, so `./p.rules` (no manifest name) was skipped at the
+  // ref as an entry below it (a base without it), and `./policies` cut the names below it two characters off (`ab.git/`
+  // read as `.git/`, skipped).
+  test('a --head path written with ./ or .. is the path named at the ref: --fail-on allowed does not pass on a base without it', async () => {
+    git('checkout', '-q', '-b', 'dotted');
+    const rules = (ports: readonly number[]): string => webToApi(ports, { name: 'rules' }).replace('app: api', 'app: rules');
+    const extra = (ports: readonly number[]): string => webToApi(ports, { name: 'extra' }).replace('app: api', 'app: extra');
+    mkdirSync(join(repo, 'policies', 'ab.git'));
+    writeFileSync(join(repo, 'policies', 'api.rules'), rules([8080]));
+    writeFileSync(join(repo, 'policies', 'ab.git', 'extra.yaml'), extra([8080]));
+    // Only these two (earlier tests leave the working tree's api.yaml staged).
+    git('add', join('policies', 'api.rules'), join('policies', 'ab.git'));
+    git('commit', '-q', '-m', 'dotted', '--', join('policies', 'api.rules'), join('policies', 'ab.git'));
+    // The working tree opens 9090 to app=rules and 7070 to app=extra.
+    writeFileSync(join(repo, 'policies', 'api.rules'), rules([8080, 9090]));
+    writeFileSync(join(repo, 'policies', 'ab.git', 'extra.yaml'), extra([8080, 7070]));
+    try {
+      for (const head of ['./policies/api.rules', 'policies/prod/../api.rules', 'policies/api.rules']) {
+        const r = await cli('diff', '--base', 'dotted', '--head', head, '--fail-on', 'allowed', '--output', 'json');
+        expect([head, r.code, r.stderr]).toEqual([head, 1, '']);
+        const doc = JSON.parse(r.stdout) as { base: { policies: number }; changes: { to: string; ports: string[]; after: string }[] };
+        expect(doc.base.policies).toBe(1);
+        expect(doc.changes.map((c) => [c.to, c.ports, c.after])).toEqual([['prod/app=rules', ['9090/TCP'], 'allowed']]);
+      }
+      for (const head of ['./policies', 'policies/', 'policies']) {
+        const r = await cli('diff', '--base', 'dotted', '--head', head, '--fail-on', 'allowed', '--output', 'json');
+        expect([head, r.code, r.stderr]).toEqual([head, 1, '']);
+        const doc = JSON.parse(r.stdout) as { base: { policies: number }; changes: { to: string; ports: string[]; after: string }[] };
+        expect(doc.base.policies).toBe(2);
+        expect(doc.changes.map((c) => [c.to, c.ports, c.after])).toEqual([['prod/app=api', ['9090/TCP'], 'allowed'], ['prod/app=extra', ['7070/TCP'], 'allowed']]);
+      }
+      // From a folder below the file: `../api.rules` is read at the ref, as in the working tree.
+      const below = readAtGitRef('dotted', ['../api.rules'], join(repo, 'policies', 'prod'), 1 << 20);
+      expect([below.files.map((f) => f.text), below.missing, below.problems]).toEqual([[rules([8080])], [], []]);
+    } finally {
+      rmSync(join(repo, 'policies', 'ab.git'), { recursive: true, force: true });
+      rmSync(join(repo, 'policies', 'api.rules'), { force: true });
+      git('checkout', '-q', 'main');
+    }
+  });
 });
 
 describe('diff --base <git-ref> in a repository git cannot read whole', () => {

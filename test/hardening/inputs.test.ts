@@ -653,11 +653,22 @@ describe('a byte-order mark opening a later document (files saved with one, join
     expect([v.code, v.stdout]).toEqual([0, '0 errors, 0 warnings in 1 file (2 policies, 2 documents; Cilium 1.19)\n']);
   });
 
-  test('after a document end marker (...) too: the YAML reader skips a mark before a document (YAML 1.2), there as after ---', GUARD, async () => {
+  // Session 49: this file was read as 3 policies. kubectl cuts a stream only at lines opening with `---` (the mark is no
+  // part of one to it: k8s.io/apimachinery pkg/util/yaml/decoder.go `YAMLReader.Read`) and applies the first document of
+  // each part: `other` alone (kubectl v1.32.4). Refused at the line, as every document kubectl cuts otherwise.
+  test('before a --- line, or after a document end marker (...): refused at its line, as kubectl never applies what follows', GUARD, async () => {
     const other = GOOD.replace('name: api, namespace: shop', 'name: other, namespace: other');
+    const lines = other.split('\n').length;
     const file = write(dir, 'bom-after-end.yaml', `${other}...\n\ufeff---\n${GOOD}...\n\ufeff${GOOD.replace('name: api,', 'name: api2,')}`);
-    const v = await validate([file]);
-    expect([v.code, v.stdout]).toEqual([0, '0 errors, 0 warnings in 1 file (3 policies, 3 documents; Cilium 1.19)\n']);
+    const v = await validate([file, '--format', 'json']);
+    expect(v.code).toBe(1);
+    expect(JSON.parse(v.stdout).diagnostics.map((d: any) => [d.id, d.line, d.message.slice(0, 46)])).toEqual([
+      ['parse-yaml-syntax', lines + 1, 'a --- line opening with a byte-order mark (lin'],
+    ]);
+    const after = write(dir, 'bom-after-dots.yaml', `${other}...\n\ufeff${GOOD}`);
+    const t = trace('--policies', after, ...FROM_TO);
+    expect([t.code, t.stdout]).toEqual([2, '']);
+    expect(t.stderr).toContain(`${after}:${lines + 1}: a YAML document after the ... at line ${lines} with no --- line between (line ${lines + 1})`);
   });
 });
 
@@ -821,6 +832,72 @@ describe('line breaks only Kubernetes\' YAML reader takes (session 48): refused,
       expect([r.code, r.stderr]).toEqual([0, '']);
       expect(r.stdout).toContain('0 would be dropped');
     });
+});
+
+describe('documents kubectl cuts otherwise (session 49): refused, never judged as objects the cluster does not have', () => {
+  // kubectl (k8s.io/apimachinery pkg/util/yaml/decoder.go `YAMLReader.Read`, then sigs.k8s.io/yaml `Unmarshal`, go-yaml v2
+  // `unmarshal`) cuts a stream at `---` lines only and reads the first document of each part: a document after a `...`
+  // line with no `---` between is never applied (kubectl v1.32.4 `create --dry-run=client`: `allow` only, exit 0). The
+  // `yaml` library read it as one more document, so the deny below decided: DENIED (exit 1), validate clean, where the
+  // cluster has `allow` alone and lets web reach api on 22/TCP.
+  const policy = (name: string, section: string, ports = ''): string => ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata:', `  name: ${name}`,
+    '  namespace: shop', 'spec:', '  endpointSelector:', '    matchLabels:', '      app: api', `  ${section}:`, '  - fromEndpoints:', '    - matchLabels:',
+    `        app: web${ports}`, ''].join('\n');
+  const ALLOW = policy('allow', 'ingress');
+  const DENY = policy('deny', 'ingressDeny', '\n    toPorts:\n    - ports:\n      - port: "22"\n        protocol: TCP');
+  const PORT22 = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '22/TCP'];
+
+  test.each([
+    ['...', `${ALLOW}...\n${DENY}`, 14, 15],
+    ['... # end, a comment and a blank line', `${ALLOW}... # end\n# next\n\n${DENY}`, 14, 17],
+    ['... twice, CRLF', `${ALLOW}...\n...\n${DENY}`.replace(/\n/g, '\r\n'), 14, 16],
+    ['--- then ... (a part opening with ...: kubectl refuses it)', `${ALLOW}---\n...\n${DENY}`, 15, 16],
+  ])('a document after %s with no --- line: exit 2 at its line, validate an error (was DENIED, validate clean)', async (_, text, dots, line) => {
+    const file = write(dir, `dots-${line}-${text.length}.yaml`, text);
+    const r = trace('--policies', file, ...PORT22);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(`error: ${file}:${line}: a YAML document after the ... at line ${dots} with no --- line between (line ${line}): kubectl splits a stream `
+      + 'at --- lines only and reads the first document of each part, so it never applies this one, where this reader reads it; the input is not read '
+      + `(write a --- line before line ${line}, or remove the ... line) (cli-yaml); fix: fix the YAML at that line (quote a value that starts with @, \` or a `
+      + 'bracket; write a backslash in a double-quoted scalar as \\\\)\n');
+    const v = await validate([file]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(`${file}:${line}:1: error parse-yaml-syntax: a YAML document after the ... at line ${dots} with no --- line between`);
+  });
+
+  test('a --- line followed by content, which kubectl refuses ("invalid Yaml document separator"): exit 2 at its line', () => {
+    const file = write(dir, 'dashes-map.yaml', `${ALLOW}--- !!map\n${DENY}`);
+    const r = trace('--policies', file, ...PORT22);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${file.replace(/[.]/g, '\\.')}:14: a --- line followed by "!!map" \\(line 14\\), which kubectl refuses`));
+  });
+
+  // kubectl decodes a document holding a top-level `items` key (null too) as a List whatever its kind (apimachinery
+  // unstructured/helpers.go `unstructuredJSONScheme.decode`: `det.Items != nil`), and applies the items, never the object:
+  // kubectl v1.32.4 creates `deny` alone from `allow` holding `items: [deny]`. This reader read `allow` (items an unknown
+  // field): ALLOWED (exit 0) where the cluster has the deny alone.
+  test('a policy holding a top-level items key is a List to kubectl: its items are judged, not the policy (was ALLOWED)', async () => {
+    const indent = (t: string): string => t.split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n').replace(/^ {2}/, '- ');
+    const withKind = write(dir, 'items-kind.yaml', `${ALLOW}items:\n${indent(DENY)}`);
+    // An item with neither kind nor apiVersion takes the List's (`decodeToList`: the kind without a List suffix).
+    const without = write(dir, 'items-nokind.yaml', `${ALLOW}items:\n${indent(DENY.split('\n').slice(2).join('\n'))}`);
+    for (const file of [withKind, without]) {
+      const r = trace('--policies', file, ...PORT22, '--output', 'json');
+      expect([file, r.code, r.stderr]).toEqual([file, 1, '']);
+      const ingress = JSON.parse(r.stdout).ingress as { policies: { name: string }[]; decision: string };
+      expect([ingress.policies.map((p) => p.name), ingress.decision]).toEqual([['deny'], 'denied-by-deny-rule']);
+      const v = await validate([file, '--format', 'json']);
+      expect(JSON.parse(v.stdout).summary).toMatchObject({ errors: 0, policies: 1 });
+    }
+  });
+
+  test('what kubectl reads as this reader does: the deny decides (the controls)', () => {
+    for (const [name, text] of [['dashes', `${ALLOW}---\n${DENY}`], ['dots-dashes', `${ALLOW}...\n---\n${DENY}`], ['dashes-comment', `${ALLOW}--- \t# next\n${DENY}`],
+      ['dots-end', `${ALLOW}---\n${DENY}...\n# the end\n`], ['directive', `${ALLOW}...\n%YAML 1.1\n---\n${DENY}`]]) {
+      const r = trace('--policies', write(dir, `kubectl-${name}.yaml`, text), ...PORT22);
+      expect([name, r.code, r.stderr, r.stdout.split('\n')[0]]).toEqual([name, 1, '', 'DENIED pod:shop:app=web → pod:shop:app=api 22/TCP']);
+    }
+  });
 });
 
 describe('the command converting UTF-16 names the file as given, and runs from where the command ran (session 47 review)', () => {

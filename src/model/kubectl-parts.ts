@@ -1,0 +1,79 @@
+/**
+ * How kubectl cuts a YAML stream into objects, where the `yaml` library reads documents otherwise. kubectl's decoder
+ * (k8s.io/apimachinery `pkg/util/yaml/decoder.go`: `YAMLReader.Read`, then `YAMLToJSONDecoder.Decode` with
+ * sigs.k8s.io/yaml's `Unmarshal`) cuts the stream at each line that opens with `---` followed by white space or a comment
+ * only, refuses the stream at a line that opens with `---` followed by anything else ("invalid Yaml document separator"),
+ * and decodes each part with go-yaml v2's `unmarshal` (gopkg.in/yaml.v2 `yaml.go`), which parses the first YAML document of
+ * the part and never looks at the rest. A `...` line (YAML's document end) is no cut to it: a document written after a
+ * `...` with no `---` line between is never applied (after a document, silently; at the start of a part, the part is
+ * refused: "did not find expected node content"), where the `yaml` library reads it as one more document. Seen with
+ * kubectl v1.32.4 (`kubectl create --dry-run=client -o name`): `A`, `...`, `B` creates A only, exit 0; `A`, `...`, `---`,
+ * `B` creates both. A byte-order mark before a later `---` makes the line no cut to kubectl (`A`, `...`, `<BOM>---`, `B`:
+ * A only; without the `...`, the part is refused), where the `yaml` library skips the mark and starts a document.
+ */
+
+/** A line of a YAML text that kubectl reads otherwise than the `yaml` library: where, and why (one line, with the fix). */
+export interface KubectlPartProblem {
+  /** 1-based line. */
+  readonly line: number;
+  /** One-line message, ending in what to write instead. */
+  readonly message: string;
+}
+
+/** Go's `strings.TrimSpace` (Unicode white space; not the byte-order mark, which JavaScript's `trim` takes too). */
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** A line of no YAML content: blank, a comment, or a directive (`%YAML 1.1`, which needs a `---` line after it). */
+const NO_CONTENT = /^(?:[ \t]*(?:#.*)?|%.*)$/;
+
+/**
+ * The first line where kubectl reads `text` (a YAML text, not one JSON object) otherwise than the `yaml` library: a
+ * `---` line followed by more than a comment, one opening with a byte-order mark (but for the text's first), or YAML
+ * content after a `...` line of the same part; `undefined` when
+ * none. One pass over the lines (a UTF-8 byte-order mark opening the text is skipped, as kubectl's file reader does;
+ * a CR before a LF is no part of a line, as `bufio.Reader.ReadLine` drops it).
+ */
+export function kubectlPartProblem(text: string): KubectlPartProblem | undefined {
+  // The line of the `...` in the current part, once one is seen.
+  let ended: number | undefined;
+  let line = 0;
+  for (let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; pos <= text.length;) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    line++;
+    const s = text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    if (s.startsWith('---')) {
+      const after = s.slice(3).replace(GO_SPACE, '');
+      if (after !== '' && !after.startsWith('#')) {
+        return {
+          line,
+          message: `a --- line followed by ${JSON.stringify(after.length > 40 ? `${after.slice(0, 40)}…` : after)} (line ${line}), which kubectl refuses `
+            + '(its YAML reader takes only a comment after ---: "invalid Yaml document separator") and this reader reads as a document; the input is not read '
+            + '(write --- alone on its line and the document on the lines after it)',
+        };
+      }
+      ended = undefined;
+    } else if (s.startsWith('\ufeff---')) {
+      // The byte-order mark opening the text is skipped above; one opening a later line is no cut to kubectl's reader (it
+      // compares the line's bytes), where the `yaml` library skips it and reads a document start.
+      return {
+        line,
+        message: `a --- line opening with a byte-order mark (line ${line}): kubectl cuts a stream only at lines opening with ---, so it reads this line `
+          + 'as part of the document before (and refuses it, or never applies what follows), where this reader starts a document; the input is not read '
+          + '(remove the byte-order mark: files joined with --- should be saved without one)',
+      };
+    } else if (s.startsWith('...') && (s.length === 3 || s[3] === ' ' || s[3] === '\t')) {
+      ended ??= line;
+    } else if (ended !== undefined && !NO_CONTENT.test(s)) {
+      return {
+        line,
+        message: `a YAML document after the ... at line ${ended} with no --- line between (line ${line}): kubectl splits a stream at --- lines only and reads `
+          + 'the first document of each part, so it never applies this one, where this reader reads it; the input is not read '
+          + `(write a --- line before line ${line}, or remove the ... line)`,
+      };
+    }
+    if (nl < 0) break;
+    pos = nl + 1;
+  }
+  return undefined;
+}
