@@ -511,7 +511,12 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
       egress: [sides.base.egress.map((e) => e.dp), sides.head.egress.map((e) => e.dp)],
       ingress: [sides.base.ingress.map((e) => e.dp), sides.head.ingress.map((e) => e.dp)],
     };
-    for (const code of restrictionCandidates(policies, open, (side, item, dp) => matches[side].selects(item, dp.requirements))) {
+    // A side decides alike on both sides when its rules (by content, for the same settings) and what it reads of its ends
+    // (the classes as each inventory completes them, and a name's learning) are the same: what the side tables assume.
+    const differs = classes.map((c) => endpointKey(base, c) !== endpointKey(head, c));
+    const mayDiffer = (direction: 'egress' | 'ingress', a: number, b: number): boolean => differs[a] || differs[b]
+      || (direction === 'egress' ? egressChanged[a] || (fqdn[b] && learningChanged) : ingressChanged[b]);
+    for (const code of restrictionCandidates(policies, open, (side, item, dp) => matches[side].selects(item, dp.requirements), mayDiffer)) {
       const pair = pairOf(Math.floor(code / n), code % n);
       if (pair) yield pair;
     }

@@ -101,11 +101,15 @@ export interface RestrictionPolicies {
  * selected by every restricted item. A superset (the port is not read: `restrictedSegments` and the verdicts decide):
  * the pairs outside it carry no restriction on either side, so none can be gained or lost there. Ascending by client, then
  * server (the order of the examples), each pair as `client * n + server`.
+ * A pair is kept only where the side whose restricted item selects it may decide otherwise in head (`mayDiffer`: its
+ * rules, or what the side reads of its ends, differ): elsewhere that side's restriction is the same on both sides.
  * @param selects the classes an allow item of a side's direction policy selects as peers (1 at their index)
  * @param open 1 for a class that every restricted item is taken to select
+ * @param mayDiffer whether a direction's side of the pair (client, server) may differ between base and head
  */
 export function restrictionCandidates(policies: RestrictionPolicies, open: Uint8Array,
-  selects: (side: 0 | 1, item: CompiledItem, dp: DirectionPolicy) => Uint8Array): Float64Array {
+  selects: (side: 0 | 1, item: CompiledItem, dp: DirectionPolicy) => Uint8Array,
+  mayDiffer: (direction: 'egress' | 'ingress', client: number, server: number) => boolean): Float64Array {
   const n = open.length;
   // Per distinct pair of direction policies (base, head), the classes their restricted items select, ascending.
   const ids = new Map<DirectionPolicy, number>();
@@ -142,8 +146,8 @@ export function restrictionCandidates(policies: RestrictionPolicies, open: Uint8
   };
   const codes: number[] = [];
   for (let c = 0; c < n; c++) {
-    for (const server of peersOf(policies.egress[0][c], policies.egress[1][c])) codes.push(c * n + server);
-    for (const client of peersOf(policies.ingress[0][c], policies.ingress[1][c])) codes.push(client * n + c);
+    for (const server of peersOf(policies.egress[0][c], policies.egress[1][c])) if (mayDiffer('egress', c, server)) codes.push(c * n + server);
+    for (const client of peersOf(policies.ingress[0][c], policies.ingress[1][c])) if (mayDiffer('ingress', client, c)) codes.push(client * n + c);
   }
   const sorted = Float64Array.from(codes).sort();
   let kept = 0;

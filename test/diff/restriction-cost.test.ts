@@ -71,6 +71,36 @@ describe('diff: the restriction pass judges only the pairs a restricted item sel
     }
   };
 
+  /** The `verdict()` calls of a diff, and its classes. */
+  const callsOf = (baseDocs: PolicyDocumentModel[], headDocs: PolicyDocumentModel[]): { calls: number; classes: number } => {
+    const base = PolicySet.fromDocuments(baseDocs, { inventory: inventory() });
+    const head = PolicySet.fromDocuments(headDocs, { inventory: inventory() });
+    const classes = Connectivity.endpointClasses([base, head]);
+    const spy = vi.spyOn(PolicySet.prototype, 'verdict');
+    try {
+      Connectivity.diff(base, head, { classes });
+      return { calls: spy.mock.calls.length, classes: classes.length };
+    } finally {
+      spy.mockRestore();
+    }
+  };
+
+  test('a restricted item of every class\'s ingress, unchanged, beside a change of every class\'s egress: no extra verdict', () => {
+    // Every pod admits the cluster on 443/TCP (with serverNames or without); head denies every pod's egress to a CIDR.
+    const ingress = (sni: boolean): PolicyDocumentModel => ({
+      kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'tls-ingress' },
+      spec: { endpointSelector: {}, ingress: [{ entities: ['cluster'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], ...(sni ? { serverNames: ['api.example.com'] } : {}) }] }] },
+    });
+    const deny: PolicyDocumentModel = {
+      kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'deny-partner' },
+      spec: { endpointSelector: {}, egressDeny: [{ cidr: ['203.0.113.0/24'] }], enableDefaultDeny: { ingress: false, egress: false } },
+    };
+    const plain = callsOf([ingress(false)], [ingress(false), deny]);
+    const restricted = callsOf([ingress(true)], [ingress(true), deny]);
+    // The ingress sides are the same on both sides: their restriction too (before: 2,415 here, about 2 × classes²).
+    expect(restricted.calls - plain.calls).toBe(0);
+  });
+
   test('serverNames on item 0: the extra verdicts grow with the classes, not with their pairs', () => {
     const plain = verdicts(false);
     const restricted = verdicts(true);
