@@ -11,13 +11,17 @@
  * - report: `Connectivity.report` of the base on the classes of one namespace in ten (printed with its pair count).
  *
  * Flags: --quick (200 policies, 400 classes), --policies <n>, --classes <n>, --reps <n>, --seed <n>, --json,
- * --change <app-port|ccnp-egress-deny|cluster-default-deny|namespace-allow|world-egress-deny|kube-dns|many-fqdns|all> (default all), --no-report.
+ * --change <app-port|ccnp-egress-deny|cluster-default-deny|namespace-allow|world-egress-deny|kube-dns|many-fqdns|all> (default all), --no-report,
+ * --restricted <n,n,…>: instead, the restriction pass of the diff (`restriction-changes.ts`) at each size n: n pods
+ * (`app=a<i>`, one workload each) and one CiliumClusterwideNetworkPolicy with `endpointSelector: {}` and n ingress items
+ * (item i from `app=a<i>` on 1000+i/TCP), head the same plus one item; each size diffed with `serverNames` on item 0 and,
+ * alternated with it in the same run, without (the pass skipped: the baseline), --reps runs of each.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Endpoint, EndpointInventory, PolicySet } from '../src/engine';
 import { ClassifiedEndpoint, Connectivity } from '../src/diff';
-import { PolicyDocumentModel, PolicyKind } from '../src/model/policy-model';
+import { PolicyDocumentModel, PolicyKind, RuleItemModel } from '../src/model/policy-model';
 import { generateWorkload } from './workload';
 
 function median(values: readonly number[]): number {
@@ -35,6 +39,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     change: { type: 'string', default: 'all' },
     'no-report': { type: 'boolean', default: false },
+    restricted: { type: 'string' },
   },
   strict: true,
 });
@@ -171,6 +176,63 @@ function change(docs: readonly PolicyDocumentModel[], name: ChangeName): PolicyD
   }
 }
 
+/**
+ * `--restricted`: per size, the diff of a CCNP of n ingress items against the same plus one, with `serverNames` on item 0
+ * (the restriction pass runs) and without (it is skipped), alternated; CPU time per run (the machine is shared).
+ */
+function restrictedBench(sizes: readonly number[]): void {
+  const rows: { size: number; classes: number; withMs: number[]; withoutMs: number[]; found: string }[] = [];
+  for (const n of sizes) {
+    const inv = new EndpointInventory();
+    for (let i = 0; i < n; i++) inv.addWorkload({ kind: 'Deployment', name: `w${i}`, namespace: 'shop', podLabels: { app: `a${i}` }, ports: [] });
+    const item = (i: number, sni: boolean): RuleItemModel => ({
+      endpoints: [{ matchLabels: { app: `a${i}` } }],
+      toPorts: [{ ports: [{ port: String(1000 + i), protocol: 'TCP' }], ...(sni ? { serverNames: ['api.example.com'] } : {}) }],
+    });
+    const ccnp = (count: number, sni: boolean): PolicyDocumentModel[] => [{
+      kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'many-items' },
+      spec: { endpointSelector: {}, ingress: Array.from({ length: count }, (_, i) => item(i, sni && i === 0)) },
+    }];
+    const withMs: number[] = [];
+    const withoutMs: number[] = [];
+    let found = '';
+    let classes = 0;
+    for (let r = 0; r < reps; r++) {
+      for (const sni of [true, false]) {
+        const c0 = process.cpuUsage();
+        const b = PolicySet.fromDocuments(ccnp(n, sni), { inventory: inv });
+        const h = PolicySet.fromDocuments(ccnp(n + 1, sni), { inventory: inv });
+        const all = Connectivity.endpointClasses([b, h]);
+        const doc = Connectivity.diff(b, h, { classes: all });
+        const c1 = process.cpuUsage(c0);
+        (sni ? withMs : withoutMs).push((c1.user + c1.system) / 1000);
+        classes = all.length;
+        if (sni) found = `${doc.summary.newlyAllowed} newly allowed, ${(doc.notCompared ?? []).length} not compared`;
+      }
+    }
+    rows.push({ size: n, classes, withMs: withMs.map(Math.round), withoutMs: withoutMs.map(Math.round), found });
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(2)}`;
+  if (values.json) {
+    console.log(JSON.stringify({ machine, restricted: rows }, null, 2));
+    return;
+  }
+  console.log(`connectivity diff, restriction pass: CCNP of n ingress items vs n + 1, serverNames on item 0 (${machine})`);
+  for (const r of rows) {
+    console.log(`  n=${r.size} (${r.classes} classes): with serverNames median CPU ${Math.round(median(r.withMs))} ms [${r.withMs.join(', ')}], `
+      + `without (pass skipped) ${Math.round(median(r.withoutMs))} ms [${r.withoutMs.join(', ')}]; ${r.found}`);
+  }
+}
+
+if (values.restricted !== undefined) {
+  const sizes = values.restricted.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    console.error(`--restricted: '${values.restricted}' is not a list of positive sizes; give e.g. --restricted 350,700,1400`);
+    process.exit(2);
+  }
+  restrictedBench(sizes);
+  process.exit(0);
+}
 if (values.change !== 'all' && !CHANGES.includes(values.change as ChangeName)) {
   console.error(`--change: unknown change '${values.change}'; use one of ${CHANGES.join(', ')} or all`);
   process.exit(2);

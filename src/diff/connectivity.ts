@@ -14,7 +14,7 @@
  */
 import { Interner } from '../model/interner';
 import { comparisonLimits, reportLimits } from './comparison-limits';
-import { RestrictionPair, restrictedSegments, restrictionChanges, restrictsSomePort } from './restriction-changes';
+import { RestrictionPair, RestrictionPolicies, restrictedSegments, restrictionCandidates, restrictionChanges, restrictsSomePort } from './restriction-changes';
 import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
   DecidingReason, EndpointClass, EndpointClassKind, NotCompared, REPORT_SCHEMA,
@@ -23,7 +23,7 @@ import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-cla
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
 import { PortBoundaries, PortSegment, carriedSegments, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
-import { PairCount, PairOutcome, SideTables } from './side-tables';
+import { PairCount, PairOutcome, PeerMatches, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
 import { pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged } from './refused-classes';
 import type { EngineConfig } from '../engine/compile';
@@ -33,7 +33,7 @@ import { endPacketFamily } from '../engine/l4-query';
 import { CONNECTIVITY_SOURCES_DEFAULTS, IpFamilies, type ConnectivitySources } from '../engine/policy-set-options';
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { CiliumPolicyError } from '../core/errors';
-import { formatEndpoint } from '../engine/endpoint';
+import { EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
@@ -480,19 +480,45 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const anyDifference = (): boolean => settingsKey(base) !== settingsKey(head) || rulesDiffer(base, head) || classes.some((_, i) =>
     sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
   // Allowed connections whose unevaluated restriction (SNI list, TLS interception, listener) changed: the pairs whose egress
-  // or ingress changed and where a side has a port rule with one, on the segments such a rule may cover.
+  // or ingress changed and where a side has a port rule with one, on the segments such a rule may cover. Only the pairs
+  // a restricted item of a side selects (`restrictionCandidates`, per class and direction) can carry one; the reference
+  // (`_judgeEveryPair`) judges every pair on every segment.
   function* restrictionPairs(): Generator<RestrictionPair> {
-    for (let a = 0; a < classes.length; a++) {
-      for (let b = 0; b < classes.length; b++) {
-        if (!(fqdn[b] ? toFqdnChanged(a) : egressChanged[a] || ingressChanged[b])) continue;
-        if (notAPair(classes[a], classes[b]) || refused[a] || refused[b]) continue;
-        if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) continue;
-        const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
-        if (!dps.some(restrictsSomePort)) continue;
-        const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
-        const segments = restrictedSegments(carriedSegments(pair.segments, families[a], families[b]), dps);
-        if (segments.length > 0) yield { from: classes[a], to: classes[b], segments };
+    const n = classes.length;
+    const pairOf = (a: number, b: number): RestrictionPair | undefined => {
+      if (!(fqdn[b] ? toFqdnChanged(a) : egressChanged[a] || ingressChanged[b])) return undefined;
+      if (notAPair(classes[a], classes[b]) || refused[a] || refused[b]) return undefined;
+      if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) return undefined;
+      const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
+      if (!byVerdict && !dps.some(restrictsSomePort)) return undefined;
+      const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
+      const carried = carriedSegments(pair.segments, families[a], families[b]);
+      const segments = byVerdict ? carried : restrictedSegments(carried, dps);
+      return segments.length > 0 ? { from: classes[a], to: classes[b], segments } : undefined;
+    };
+    if (byVerdict) {
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          const pair = pairOf(a, b);
+          if (pair) yield pair;
+        }
       }
+      return;
+    }
+    const matches = [PeerMatches.of(base, classes), PeerMatches.of(head, classes)] as const;
+    const open = Uint8Array.from(classes, (c, i) => (fqdn[i] || c.endpoint.kind === EndpointKind.NODE ? 1 : 0));
+    const policies: RestrictionPolicies = {
+      egress: [sides.base.egress.map((e) => e.dp), sides.head.egress.map((e) => e.dp)],
+      ingress: [sides.base.ingress.map((e) => e.dp), sides.head.ingress.map((e) => e.dp)],
+    };
+    // A side decides alike on both sides when its rules (by content, for the same settings) and what it reads of its ends
+    // (the classes as each inventory completes them, and a name's learning) are the same: what the side tables assume.
+    const differs = classes.map((c) => endpointKey(base, c) !== endpointKey(head, c));
+    const mayDiffer = (direction: 'egress' | 'ingress', a: number, b: number): boolean => differs[a] || differs[b]
+      || (direction === 'egress' ? egressChanged[a] || (fqdn[b] && learningChanged) : ingressChanged[b]);
+    for (const code of restrictionCandidates(policies, open, (side, item, dp) => matches[side].selects(item, dp.requirements), mayDiffer)) {
+      const pair = pairOf(Math.floor(code / n), code % n);
+      if (pair) yield pair;
     }
   }
   // No allow entry of either side with such a restriction (the classes' direction policies, each scanned once): no pair to

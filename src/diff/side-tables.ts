@@ -79,7 +79,15 @@ function viewKey(v: PeerView): string {
 }
 
 /** The selector cache of one side: the classes each distinct peer (with the policy's requirements) selects, 1 at their index. */
-class PeerMatches {
+export class PeerMatches {
+  /**
+   * The selector cache of a policy set's classes as its engine resolves and sees them as peers (a node seen from itself:
+   * its view from a pod on it, the local host, is not this one).
+   */
+  public static of(set: PolicySet, classes: readonly ClassifiedEndpoint[]): PeerMatches {
+    return new PeerMatches(sideView(set, classes));
+  }
+
   private readonly selected = new Map<string, Uint8Array>();
   private readonly peerKeys = new WeakMap<CompiledItem, string>();
   /** The classes per namespace (as peers), for selectors that name theirs. */

@@ -497,12 +497,33 @@ function withRestriction(side: SideVerdict, entries: readonly L7Entry[]): SideVe
   return restriction === undefined ? side : { ...side, unevaluatedRestriction: restriction };
 }
 
+/** The words of `restrictionText`: what each restriction does, after the item that carries it. */
+const SNI_WORDS = 'restricts the TLS SNI to ';
+const LISTENER_WORDS = 'sends it to an Envoy listener';
+const INTERCEPT_WORDS = 'intercepts its TLS';
+
 /** What a port rule that `envoyRestricts` restricts, as words. */
 function restrictionText(pr: CompiledPortRule): string {
-  const sni = pr.serverNames !== undefined && pr.serverNames.length > 0 ? `restricts the TLS SNI to ${pr.serverNames.join(', ')}` : '';
+  const sni = pr.serverNames !== undefined && pr.serverNames.length > 0 ? `${SNI_WORDS}${pr.serverNames.join(', ')}` : '';
   const proxy = pr.proxy === undefined ? ''
-    : pr.proxy.listener !== undefined ? 'sends it to an Envoy listener' : 'intercepts its TLS';
+    : pr.proxy.listener !== undefined ? LISTENER_WORDS : INTERCEPT_WORDS;
   return [sni, proxy].filter((t) => t !== '').join(' and ');
+}
+
+/**
+ * What an `unevaluatedRestriction` restricts, without the items that carry it: each entry's `restrictionText`, deduplicated
+ * and sorted. Envoy enforces the SNI lists, TLS contexts and listeners of the matching entries, not the rules they came
+ * from: the same restriction carried by a renamed policy, or by an item that moved to another index, is the same
+ * restriction (a comparison of the texts took such a move for a restriction lost and another gained).
+ */
+export function restrictionContent(restriction: string | undefined): string | undefined {
+  if (restriction === undefined) return undefined;
+  const words = restriction.split('; ').map((entry) => {
+    const at = [SNI_WORDS, LISTENER_WORDS, INTERCEPT_WORDS].map((w) => entry.indexOf(` ${w}`)).filter((i) => i >= 0)
+      .reduce((first, i) => Math.min(first, i), entry.length);
+    return entry.slice(at < entry.length ? at + 1 : 0);
+  });
+  return dedupe(words).sort().join('; ');
 }
 
 /** The notes of an unexplained decision: never written to. */

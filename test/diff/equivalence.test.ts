@@ -305,6 +305,85 @@ describe('the diff equals judging every pair with verdict()', () => {
   });
 });
 
+/**
+ * Port rules the engine allows but the proxy restricts (TLS `serverNames`, an Envoy `listener`), beside plain allows of
+ * the same ports: whether a plain allow of another selector lifts the restriction (`unevaluatedRestrictionOf`) changes
+ * with the items added and removed, and the diff counts the connections whose restriction was gained or lost
+ * (`restriction-changes.ts`, only on the pairs a restricted item selects) in its NOT COMPARED note, which must equal
+ * judging every pair on every segment with `verdict()`.
+ */
+const restrictedPorts: fc.Arbitrary<PortRuleModel[]> = fc.constantFrom<PortRuleModel[]>(
+  [{ ...port('443'), serverNames: ['api.example.com'] }],
+  [{ ...port('443'), serverNames: ['www.example.com'] }],
+  [{ ...port('8000', 'TCP', 8100), serverNames: ['api.example.com'] }],
+  [{ ...port('http'), serverNames: ['api.example.com'] }],
+  [{ ...port('443'), listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'cec' }, name: 'l1' } }],
+  [port('443')],
+  [port('8050')],
+);
+const restrictedItem: fc.Arbitrary<RuleItemModel> = fc.tuple(peer, restrictedPorts).map(([p, toPorts]) => ({ ...p, toPorts }));
+const restrictedRule = (subject: fc.Arbitrary<LabelSelectorModel>): fc.Arbitrary<RuleModel> => fc.record({
+  endpointSelector: subject,
+  ingress: fc.option(fc.array(fc.oneof({ weight: 2, arbitrary: restrictedItem }, allowItem), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  egress: fc.option(fc.array(fc.oneof({ weight: 2, arbitrary: restrictedItem }, egressItem), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  egressDeny: fc.option(fc.array(denyItem, { minLength: 1, maxLength: 1 }), { nil: undefined, freq: 6 }),
+  enableDefaultDeny: fc.option(fc.constantFrom({ ingress: false }, { egress: false }), { nil: undefined, freq: 4 }),
+}, { requiredKeys: ['endpointSelector'] }).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as RuleModel);
+const restrictedPolicy: fc.Arbitrary<PolicyDocumentModel> = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('prod', 'dev'), restrictedRule(podSelector)).map(([namespace, spec]) => ({
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace }, spec,
+  })) },
+  restrictedRule(ccnpSubject).map((spec) => ({ kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'c' }, spec })),
+);
+
+/** web's ingress: serverNames for app=api on 443, and a plain allow of 443 from another selector (tier=back) that lifts it. */
+const sniBeside = (sibling: boolean): PolicyDocumentModel => ({
+  kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'p', namespace: 'prod' },
+  spec: {
+    endpointSelector: { matchLabels: { app: 'web' } },
+    ingress: [
+      { endpoints: [{ matchLabels: { app: 'api' } }], toPorts: [{ ...port('443'), serverNames: ['api.example.com'] }] },
+      ...(sibling ? [{ endpoints: [{ matchLabels: { tier: 'back' } }], toPorts: [port('443')] }] : []),
+    ],
+  },
+});
+const SIBLING_REMOVED: [PolicyDocumentModel[], Change, boolean] = [[sniBeside(true)], { kind: 'replace', index: 0, policy: sniBeside(false) }, true];
+const SIBLING_ADDED: [PolicyDocumentModel[], Change, boolean] = [[sniBeside(false)], { kind: 'replace', index: 0, policy: sniBeside(true) }, true];
+
+/** The runs of the restriction property (`PROPERTY_RUNS_DIFF_RESTRICTIONS`; see propertyParams). */
+const RESTRICTION_RUNS = 12;
+
+describe('the restrictions gained and lost equal judging every pair with verdict()', () => {
+  test('random policy sets with serverNames and listener items, and changes', () => {
+    let noted = 0;
+    const policies = fc.array(restrictedPolicy, { minLength: 1, maxLength: 3 });
+    fc.assert(fc.property(policies, changeOf(restrictedPolicy), fc.boolean(), (docsIn, c, withInventory) => {
+      const docs = named(docsIn);
+      const options = withInventory ? { inventory: inventory() } : {};
+      const base = PolicySet.fromDocuments(docs, options);
+      const head = PolicySet.fromDocuments(apply(docs, c), options);
+      const classes = Connectivity.endpointClasses([base, head]);
+      const fast = Connectivity.diff(base, head, { classes });
+      const full = Connectivity.diff(base, head, { classes, _judgeEveryPair: true });
+      expect(fast).toEqual(full);
+      if ((fast.notCompared ?? []).some((n) => n.text.includes('allowed on both sides differ'))) noted++;
+    }), { ...propertyParams('DIFF_RESTRICTIONS', RESTRICTION_RUNS), examples: [SIBLING_REMOVED, SIBLING_ADDED] });
+    // The examples at least: a restriction gained and one lost, on connections allowed on both sides.
+    expect(noted).toBeGreaterThanOrEqual(2);
+  });
+
+  test('a sibling allow removed: the restriction gained is noted as judging every pair notes it', () => {
+    const [docs, c, withInventory] = SIBLING_REMOVED;
+    const options = withInventory ? { inventory: inventory() } : {};
+    const base = PolicySet.fromDocuments(named(docs), options);
+    const head = PolicySet.fromDocuments(apply(named(docs), c), options);
+    const doc = Connectivity.diff(base, head);
+    expect(doc).toEqual(Connectivity.diff(base, head, { _judgeEveryPair: true }));
+    const note = doc.notCompared?.find((n) => n.text.includes('allowed on both sides differ'))?.text ?? '';
+    expect(note).toMatch(/\(gained on \d+; prod\/.* 443\/TCP: restricted in head, not in base/);
+  });
+});
+
 describe('pairs judged alike', () => {
   // Workloads in four namespaces without policies of their own, then a cluster-wide ingress default deny admitting
   // kube-system and the host (what `ClusterDefaultDeny` writes): the pairs whose ends the diff groups alike are judged

@@ -156,3 +156,27 @@ describe('diff: an unevaluated restriction gained or lost on an allowed connecti
     expect(diff(withSni, withSni + plainSame).notCompared ?? []).toEqual([]);
   });
 });
+
+// Session 49: the restrictions were compared by their text, which names the rule that carries them, so the same SNI list
+// carried by a renamed policy, or by an item that moved to another index, was "restricted otherwise in head" (gained and
+// lost, failing `--fail-on` either way) though Envoy enforces the same list. Now by what is restricted
+// (`restrictionContent`).
+describe('diff: the same restriction carried by another rule is no restriction gained or lost', () => {
+  const SNI = '  - toEndpoints: [{ matchLabels: { app: api } }]\n    toPorts: [{ ports: [{ port: "443", protocol: TCP }], serverNames: [api.example.com] }]\n';
+  const withSni = egress('').replace(/ {2}- toEndpoints:[\s\S]*$/, SNI);
+  // An unrelated item before it (to app=db on 5432): the SNI item is now spec.egress[1], and web's egress changed.
+  const before = '  - toEndpoints: [{ matchLabels: { app: db } }]\n    toPorts: [{ ports: [{ port: "5432", protocol: TCP }] }]\n';
+  const moved = withSni.replace(SNI, before + SNI);
+
+  test('the SNI item moved to another index (an item added before it): no note of the restriction', () => {
+    const doc = diff(withSni, moved);
+    expect(doc.changes.map((c) => `${c.from} → ${c.to} ${c.ports.join()} ${c.after}`)).toEqual(['prod/app=web → prod/app=db 5432/TCP allowed']);
+    expect(doc.notCompared ?? []).toEqual([]);
+  });
+
+  test('the policy renamed with the item added: no note of the restriction; the SNI list changed: noted', () => {
+    expect(diff(withSni, moved.replace('name: web,', 'name: web-v2,')).notCompared ?? []).toEqual([]);
+    const other = diff(withSni, moved.replace('serverNames: [api.example.com]', 'serverNames: [www.example.com]'));
+    expect(other.notCompared?.map((n) => n.text).join('\n')).toMatch(/differ between base and head \(1 added, 1 removed\)/);
+  });
+});
