@@ -306,6 +306,28 @@ spec:
   });
 });
 
+describe('fqdn: another DNS server, for some of the pods with toFQDNs rules', () => {
+  // web looks names up at 169.254.20.10 (NodeLocal DNSCache); db's toFQDNs rule has its DNS rule toward kube-dns. A seed-4949
+  // mutant of comparison-limits.ts (session 49) asked that a DNS rule elsewhere concern every toFQDNs rule's pods, not
+  // some: web's was then left out of the note as soon as another pod had a toFQDNs rule.
+  const webNodeLocal = web().replace(`toEndpoints: [${KUBE_DNS}]`, 'toCIDR: [169.254.20.10/32]');
+  const db = web({ fqdns: '{ matchName: db.example.com }' }).replace(/name: web/, 'name: db').replace(/app: web/, 'app: db');
+
+  test('report: the note names web\'s DNS rule, and only it', () => {
+    const report = Connectivity.report(PolicySet.fromYaml(`${webNodeLocal}---\n${db}`));
+    expect(report.notJudged?.map((n) => n.text)).toEqual([expect.stringContaining('(prod/web spec.egress[0] does not select pod:kube-system:k8s-app=kube-dns)')]);
+  });
+
+  test('diff: web\'s toFQDNs widened is NOT COMPARED (may allow, may deny); db\'s widened alone is compared', () => {
+    const widened = (text: string): string => text.replace(/toFQDNs: \[[^\]]*\]/, 'toFQDNs: [{ matchPattern: "*" }]');
+    const { doc } = diff(`${webNodeLocal}---\n${db}`, `${widened(webNodeLocal)}---\n${db}`);
+    expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny, n.text.includes('prod/web spec.egress[0] does not select')])).toEqual([[true, true, true]]);
+    const { doc: dbOnly, lines } = diff(`${webNodeLocal}---\n${db}`, `${webNodeLocal}---\n${widened(db)}`);
+    expect(dbOnly.notCompared).toBeUndefined();
+    expect(lines).toEqual(['+ prod/app=db → fqdn:* 443/TCP', '+ prod/app=db → fqdn:api.example.com 443/TCP']);
+  });
+});
+
 describe('fqdn: classes for the overlap of two patterns', () => {
   test('a toFQDNs pattern and a DNS-rule pattern that overlap: the names both match get a class (only they are learned)', () => {
     const set = PolicySet.fromYaml(web({ fqdns: '{ matchPattern: "*.example.com" }', dns: '{ matchPattern: "api.*.com" }' }));
