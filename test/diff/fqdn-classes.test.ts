@@ -395,6 +395,21 @@ describe('fqdn: classes for the overlap of two patterns', () => {
     // The same patterns and rules on both sides: nothing to say.
     expect(diff(web({ fqdns: many(1) }), web({ fqdns: many(1), extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
   });
+
+  test('the patterns of a policy the engine skips make no overlap left out: the change of the imported rules is compared', () => {
+    // A policy the agent refuses (an RE2 lookahead) holds the 18 patterns above, the same on both sides; web's own rule names
+    // two of them. A seed-4949 mutant of comparison-limits.ts (session 49) counted the skipped policy's patterns in the bound
+    // of overlap classes, and web's change was NOT COMPARED.
+    const patterns = Array.from({ length: 9 }, (_, i) => `{ matchPattern: "a${i}.*.com" }, { matchPattern: "*.b${i}.com" }`).join(', ');
+    const skipped = web({ fqdns: patterns, extra: `  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: "80", protocol: TCP }], rules: { http: [{ path: "(?=x)" }] } }]
+` }).replace(/name: web/, 'name: skipped').replace(/app: web/, 'app: batch');
+    expect(PolicySet.fromYaml(skipped).diagnostics.map((d) => d.id)).toContain('engine-policy-skipped');
+    const own = (name: string): string => web({ fqdns: `{ matchPattern: "a8.*.com" }, { matchPattern: "*.b8.com" }, { matchName: ${name} }` });
+    const { doc, lines } = diff(`${own('n1.example.com')}---\n${skipped}`, `${own('n2.example.com')}---\n${skipped}`);
+    expect(doc.notCompared).toBeUndefined();
+    expect(lines).toEqual(['+ prod/app=web → fqdn:n2.example.com 443/TCP', '- prod/app=web → fqdn:n1.example.com 443/TCP']);
+  });
 });
 
 describe('a leading **. (Cilium 1.19+: one or more labels)', () => {
