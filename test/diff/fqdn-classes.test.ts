@@ -396,6 +396,20 @@ describe('fqdn: classes for the overlap of two patterns', () => {
     expect(diff(web({ fqdns: many(1) }), web({ fqdns: many(1), extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
   });
 
+  test('over the bound, only the DNS rule\'s patterns changed: NOT COMPARED (may allow, may deny), never silent', () => {
+    // toFQDNs a0.*.com … a8.*.com, the same on both sides; the DNS rule's *.b0.com … *.b8.com and a name that changes: 81
+    // overlaps of a toFQDNs pattern and a DNS pattern. Seed-4949 mutants of comparison-limits.ts (session 49) looked only
+    // at toFQDNs items for overlaps left out, and the DNS rule's change was a silent "no change".
+    const fqdns = Array.from({ length: 9 }, (_, i) => `{ matchPattern: "a${i}.*.com" }`).join(', ');
+    const dns = (n: number): string => Array.from({ length: 9 }, (_, i) => `{ matchPattern: "*.b${i}.com" }`).join(', ').concat(`, { matchName: "n${n}.example.com" }`);
+    const { doc } = diff(web({ fqdns, dns: dns(1) }), web({ fqdns, dns: dns(2) }));
+    expect(doc.endpoints.filter((c) => c.id.includes(' & '))).toHaveLength(MAX_OVERLAPS);
+    expect(doc.notCompared?.map((n) => [n.text.replace(/ \(.*$/, ''), n.mayAllow, n.mayDeny])).toEqual([
+      ['toFQDNs and DNS rules with patterns whose overlaps got no fqdn: class', true, true],
+    ]);
+    expect(diff(web({ fqdns, dns: dns(1) }), web({ fqdns, dns: dns(1), extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
+  });
+
   test('the patterns of a policy the engine skips make no overlap left out: the change of the imported rules is compared', () => {
     // A policy the agent refuses (an RE2 lookahead) holds the 18 patterns above, the same on both sides; web's own rule names
     // two of them. A seed-4949 mutant of comparison-limits.ts (session 49) counted the skipped policy's patterns in the bound
