@@ -45,6 +45,10 @@ const MEASURED = new Set([
   // Sampled by seed 4848 (session 48, docs/testing.md "Session 48"): every survivor killed or argued equivalent.
   'src/model/l7-parsers.ts', 'src/model/policy-model.ts', 'src/model/namespace-assumed.ts', 'src/model/pod-object-labels.ts',
   'src/validate/schema-rules.ts', 'src/validate/crd-violations.ts', 'src/validate/network-policy-refusals.ts',
+  // Sampled by seed 4949 (session 49, docs/testing.md "Session 49"): every survivor killed or argued equivalent (one left).
+  'src/model/diagnostic-budget.ts', 'src/model/yaml-value-budget.ts', 'src/model/null-map-values.ts', 'src/model/pruned-nulls.ts',
+  'src/model/go-line-breaks.ts', 'src/model/resource-key.ts', 'src/model/string-walk.ts', 'src/model/yaml-documents.ts',
+  'src/validate/metadata-maps.ts', 'src/validate/validation-options.ts', 'src/validate/empty-rule-construct-fix.ts',
 ]);
 const TAKEN = new Set([
   'src/validate/version-rules.ts', 'src/validate/pitfall-services.ts', 'src/validate/pitfall-dns.ts', 'src/validate/pitfall-items.ts',

@@ -306,6 +306,28 @@ spec:
   });
 });
 
+describe('fqdn: another DNS server, for some of the pods with toFQDNs rules', () => {
+  // web looks names up at 169.254.20.10 (NodeLocal DNSCache); db's toFQDNs rule has its DNS rule toward kube-dns. A seed-4949
+  // mutant of comparison-limits.ts (session 49) asked that a DNS rule elsewhere concern every toFQDNs rule's pods, not
+  // some: web's was then left out of the note as soon as another pod had a toFQDNs rule.
+  const webNodeLocal = web().replace(`toEndpoints: [${KUBE_DNS}]`, 'toCIDR: [169.254.20.10/32]');
+  const db = web({ fqdns: '{ matchName: db.example.com }' }).replace(/name: web/, 'name: db').replace(/app: web/, 'app: db');
+
+  test('report: the note names web\'s DNS rule, and only it', () => {
+    const report = Connectivity.report(PolicySet.fromYaml(`${webNodeLocal}---\n${db}`));
+    expect(report.notJudged?.map((n) => n.text)).toEqual([expect.stringContaining('(prod/web spec.egress[0] does not select pod:kube-system:k8s-app=kube-dns)')]);
+  });
+
+  test('diff: web\'s toFQDNs widened is NOT COMPARED (may allow, may deny); db\'s widened alone is compared', () => {
+    const widened = (text: string): string => text.replace(/toFQDNs: \[[^\]]*\]/, 'toFQDNs: [{ matchPattern: "*" }]');
+    const { doc } = diff(`${webNodeLocal}---\n${db}`, `${widened(webNodeLocal)}---\n${db}`);
+    expect(doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny, n.text.includes('prod/web spec.egress[0] does not select')])).toEqual([[true, true, true]]);
+    const { doc: dbOnly, lines } = diff(`${webNodeLocal}---\n${db}`, `${webNodeLocal}---\n${widened(db)}`);
+    expect(dbOnly.notCompared).toBeUndefined();
+    expect(lines).toEqual(['+ prod/app=db → fqdn:* 443/TCP', '+ prod/app=db → fqdn:api.example.com 443/TCP']);
+  });
+});
+
 describe('fqdn: classes for the overlap of two patterns', () => {
   test('a toFQDNs pattern and a DNS-rule pattern that overlap: the names both match get a class (only they are learned)', () => {
     const set = PolicySet.fromYaml(web({ fqdns: '{ matchPattern: "*.example.com" }', dns: '{ matchPattern: "api.*.com" }' }));
@@ -372,6 +394,35 @@ describe('fqdn: classes for the overlap of two patterns', () => {
     ]);
     // The same patterns and rules on both sides: nothing to say.
     expect(diff(web({ fqdns: many(1) }), web({ fqdns: many(1), extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
+  });
+
+  test('over the bound, only the DNS rule\'s patterns changed: NOT COMPARED (may allow, may deny), never silent', () => {
+    // toFQDNs a0.*.com … a8.*.com, the same on both sides; the DNS rule's *.b0.com … *.b8.com and a name that changes: 81
+    // overlaps of a toFQDNs pattern and a DNS pattern. Seed-4949 mutants of comparison-limits.ts (session 49) looked only
+    // at toFQDNs items for overlaps left out, and the DNS rule's change was a silent "no change".
+    const fqdns = Array.from({ length: 9 }, (_, i) => `{ matchPattern: "a${i}.*.com" }`).join(', ');
+    const dns = (n: number): string => Array.from({ length: 9 }, (_, i) => `{ matchPattern: "*.b${i}.com" }`).join(', ').concat(`, { matchName: "n${n}.example.com" }`);
+    const { doc } = diff(web({ fqdns, dns: dns(1) }), web({ fqdns, dns: dns(2) }));
+    expect(doc.endpoints.filter((c) => c.id.includes(' & '))).toHaveLength(MAX_OVERLAPS);
+    expect(doc.notCompared?.map((n) => [n.text.replace(/ \(.*$/, ''), n.mayAllow, n.mayDeny])).toEqual([
+      ['toFQDNs and DNS rules with patterns whose overlaps got no fqdn: class', true, true],
+    ]);
+    expect(diff(web({ fqdns, dns: dns(1) }), web({ fqdns, dns: dns(1), extra: '  - toEndpoints: [{ matchLabels: { app: db } }]\n' })).doc.notCompared).toBeUndefined();
+  });
+
+  test('the patterns of a policy the engine skips make no overlap left out: the change of the imported rules is compared', () => {
+    // A policy the agent refuses (an RE2 lookahead) holds the 18 patterns above, the same on both sides; web's own rule names
+    // two of them. A seed-4949 mutant of comparison-limits.ts (session 49) counted the skipped policy's patterns in the bound
+    // of overlap classes, and web's change was NOT COMPARED.
+    const patterns = Array.from({ length: 9 }, (_, i) => `{ matchPattern: "a${i}.*.com" }, { matchPattern: "*.b${i}.com" }`).join(', ');
+    const skipped = web({ fqdns: patterns, extra: `  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: "80", protocol: TCP }], rules: { http: [{ path: "(?=x)" }] } }]
+` }).replace(/name: web/, 'name: skipped').replace(/app: web/, 'app: batch');
+    expect(PolicySet.fromYaml(skipped).diagnostics.map((d) => d.id)).toContain('engine-policy-skipped');
+    const own = (name: string): string => web({ fqdns: `{ matchPattern: "a8.*.com" }, { matchPattern: "*.b8.com" }, { matchName: ${name} }` });
+    const { doc, lines } = diff(`${own('n1.example.com')}---\n${skipped}`, `${own('n2.example.com')}---\n${skipped}`);
+    expect(doc.notCompared).toBeUndefined();
+    expect(lines).toEqual(['+ prod/app=web → fqdn:n2.example.com 443/TCP', '- prod/app=web → fqdn:n1.example.com 443/TCP']);
   });
 });
 

@@ -137,3 +137,25 @@ spec:
     expect(doc.changes).toEqual([]);
   });
 });
+
+describe('diff: how many facts of the inventories differ', () => {
+  /** `n` Deployments prod/w1…wn, each with the container port `port` (named http). */
+  const workloads = (n: number, port: number): string => Array.from({ length: n }, (_, i) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: w${i + 1}, namespace: prod }
+spec:
+  selector: { matchLabels: { app: w${i + 1} } }
+  template:
+    metadata: { labels: { app: w${i + 1} } }
+    spec: { containers: [{ name: c, image: x, ports: [{ name: http, containerPort: ${port} }] }] }
+`).join('');
+  const note = (n: number): string | undefined => diff(namedPort(8080) + workloads(n, 8080), namedPort(8080) + workloads(n, 9090)).notCompared
+    ?.find((c) => c.text.startsWith('the inventories say different things'))?.text;
+
+  // Seed-4949 mutants of comparison-limits.ts (session 49): "and 2 more" dropped, or counted as 12 more.
+  test.each([[5, 5, ''], [6, 5, '; and 1 more'], [7, 5, '; and 2 more']])('%i workloads differ: %i named, then the count of the rest', (n, named, rest) => {
+    const shown = Array.from({ length: named }, (_, i) => `labels, container ports or service account of Deployment prod/w${i + 1}`).join('; ');
+    expect(note(n)).toContain(`(${shown}${rest}): the endpoint classes hold one version`);
+  });
+});

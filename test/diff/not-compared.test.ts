@@ -360,3 +360,40 @@ spec:
     expect(doc.connections).toContainEqual(expect.objectContaining({ from: 'prod/app=web', to: 'world 203.0.113.1/32' }));
   });
 });
+
+describe('diff: a policy the engine skips, moved to another Namespace', () => {
+  /** prod's api (allowed from web on 8080), and a policy the agent refuses (an RE2 lookahead) named api2 in `ns`. */
+  const sides = (ns: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: api2, namespace: ${ns} }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: web } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }], rules: { http: [{ path: "(?=x)" }] } }]
+`;
+  const skipped = (base: string, head: string): NotCompared | undefined =>
+    Connectivity.diff(PolicySet.fromYaml(sides(base)), PolicySet.fromYaml(sides(head))).notCompared?.find((n) => n.text.startsWith('policies the engine skips'));
+
+  // A seed-4949 mutant of comparison-limits.ts (session 49) keyed a skipped rule without its Namespace: prod/api2 and dev/api2
+  // were one policy, and the move was "no change".
+  test('prod/api2 moved to dev: NOT COMPARED (the old one is gone from prod, the new one in dev is rejected), both ways', () => {
+    const note = skipped('prod', 'dev');
+    expect(note).toMatchObject({ mayAllow: true, mayDeny: true });
+    expect(note?.text).toContain('(CiliumNetworkPolicy dev/api2, CiliumNetworkPolicy prod/api2)');
+    expect(skipped('dev', 'prod')).toMatchObject({ mayAllow: true, mayDeny: true });
+  });
+
+  test('left in its Namespace: nothing to note', () => {
+    expect(skipped('dev', 'dev')).toBeUndefined();
+  });
+});

@@ -110,3 +110,17 @@ describe('diff: the restriction pass judges only the pairs a restricted item sel
     expect(restricted.calls - plain.calls).toBeGreaterThan(0);
   });
 });
+
+describe('diff: the segments a restricted port rule may cover', () => {
+  // A seed-4949 mutant of restriction-changes.ts (session 49) took a range to cover every segment below it too (a
+  // comparison dropped): the pass would then query segments no restriction can change.
+  test('a range covers the segments it overlaps, of its protocols, never ICMP', () => {
+    const { dp } = counted(1, true);
+    const seg = (protocol: string, lo: number, hi = lo): PortSegment => ({ protocol, lo, hi }) as PortSegment;
+    const segments = [seg('TCP', 998, 999), seg('TCP', 999, 1000), seg('TCP', 1000), seg('TCP', 1000, 1001), seg('TCP', 1001, 1002),
+      seg('UDP', 1000), seg('ICMP', 0, 255)];
+    expect(restrictedSegments(segments, [undefined, dp])).toEqual([seg('TCP', 999, 1000), seg('TCP', 1000), seg('TCP', 1000, 1001)]);
+    // Without a restricted rule in the direction policies given: none.
+    expect(restrictedSegments(segments, [counted(1, false).dp, undefined])).toEqual([]);
+  });
+});
