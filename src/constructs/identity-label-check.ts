@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { IDENTITY_LABEL_FILTER_VERSIONS, onNonIdentityKey } from '../model/identity-labels';
-import { readsHostEndpointNodeLabels, Selector } from '../model/labels';
+import { hostNodeSelectorProblem, Selector, showRequirement } from '../model/labels';
 import { LabelSelectorModel } from '../model/policy-model';
 
 /**
@@ -11,8 +11,8 @@ import { LabelSelectorModel } from '../model/policy-model';
  * target version of `scope` (`onNonIdentityKey`; pod labels, and node labels on the host endpoint): no identity has the
  * label, so `In`/`Exists` would select nothing and `NotIn`/`DoesNotExist` would always hold. A key left out only from a
  * later version (`statefulset.kubernetes.io/pod-name`, 1.15) pins the version of `scope` (`CiliumVersion._decideFor`), so
- * that a later `CiliumVersion.use` moving it there is refused. A `nodeSelector` key of a source the host endpoint's node labels
- * lack (`node:`) is refused first (`refuseForeignNodeSource`), with the same id.
+ * that a later `CiliumVersion.use` moving it there is refused. A `nodeSelector` requirement on a label no host endpoint carries
+ * (`node:`, `cidr:`, `reserved:` but `host`) is refused first (`refuseForeignNodeSource`), with the same id.
  * @param what the field or call, for the message (`endpointSelector`, `allowIngress(pods app=web)`)
  * @param nodes the selector selects the host endpoint by node labels (a `nodeSelector`)
  * @internal
@@ -24,9 +24,8 @@ export function checkIdentityLabels(model: LabelSelectorModel, what: string, sco
   const version = CiliumVersion._decideFor(scope);
   const bad = requirements.find((r) => onNonIdentityKey(r, version));
   if (bad === undefined) return;
-  const key = bad.source === 'any' ? bad.key : `${bad.source}:${bad.key}`;
   const never = bad.operator === 'In' || bad.operator === 'Exists';
-  const shown = bad.operator === 'In' || bad.operator === 'NotIn' ? `${key} ${bad.operator} (${bad.values.join(',')})` : `${key} ${bad.operator}`;
+  const shown = showRequirement(bad);
   throw new CiliumPolicyError({
     id: 'selector-non-identity-label',
     message: `${what} requires ${shown}, but Cilium ${version} keeps ${bad.key} out of every identity (its default identity-relevant labels, `
@@ -41,25 +40,13 @@ export function checkIdentityLabels(model: LabelSelectorModel, what: string, sco
 }
 
 /**
- * Refuses a host policy's `nodeSelector` requirement of a label source the host endpoint's node labels do not have
- * (`readsHostEndpointNodeLabels`: they are `k8s:`; `reserved:` keys are left to their own reading): `node:` is the source of
- * remote nodes' labels (`fromNodes`/`toNodes`), never of the host endpoint's, so `In`/`Exists` on it select no node (the
- * host policy is enforced on no node) and `NotIn`/`DoesNotExist` hold on every node (it applies to nodes the selector meant
- * to leave out, control-plane nodes too).
+ * Refuses a host policy's `nodeSelector` requirement on a label the host endpoint does not carry as a policy subject, or that
+ * never holds on `reserved:host` (`hostNodeSelectorProblem`, whose wording `validate` shares): it would be enforced on no node,
+ * or on nodes the selector meant to leave out.
  */
 function refuseForeignNodeSource(model: LabelSelectorModel, what: string, location: string): void {
-  const bad = Selector.from(model).requirements.find((r) => r.source !== 'reserved' && !readsHostEndpointNodeLabels(r.source));
-  if (bad === undefined) return;
-  const key = `${bad.source}:${bad.key}`;
-  const never = bad.operator === 'In' || bad.operator === 'Exists';
-  const shown = bad.operator === 'In' || bad.operator === 'NotIn' ? `${key} ${bad.operator} (${bad.values.join(',')})` : `${key} ${bad.operator}`;
-  throw new CiliumPolicyError({
-    id: 'selector-non-identity-label',
-    message: `${what} requires ${shown}, but a host endpoint carries its node's labels of the k8s source only (pkg/endpoint InitWithNodeLabels, `
-      + `Map2Labels(…, LabelSourceK8s)), never of ${bad.source}: (the source of remote nodes' labels in fromNodes/toNodes), so no node selector sees it: `
-      + (never ? 'the requirement never holds and the selector selects no node (the host policy would be enforced on no node)'
-        : 'the requirement holds on every node and the selector selects more nodes than written (control-plane nodes too)'),
-    fix: `write the key without a source (${bad.key}) or with k8s: (k8s:${bad.key})`,
-    location,
-  });
+  for (const r of Selector.from(model).requirements) {
+    const problem = hostNodeSelectorProblem(r);
+    if (problem !== undefined) throw new CiliumPolicyError({ id: 'selector-non-identity-label', message: `${what} ${problem.says}`, fix: problem.fix, location });
+  }
 }

@@ -139,8 +139,11 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
       if (!outsideCluster(endpoint)) {
         // The API server on one of the cluster's nodes is a process of that node: the node's host policy (egress) applies to
         // its calls (webhooks, pods), as to any host process; a managed one is outside the cluster (the peer side notes it).
-        if (name === 'kube-apiserver') return node(LabelSet.of([reserved('host'), reserved('kube-apiserver')]));
-        if (NODE_ENTITIES.includes(name)) return node(LabelSet.of([reserved('host')]));
+        // As a policy subject it is that node's host endpoint, labelled reserved:host (and its node's k8s: labels, unknown
+        // here): reserved:kube-apiserver is what the ipcache gives the host identity as a peer (pkg/ipcache/metadata.go
+        // `updateReservedHostLabels`), not the host endpoint's labels that rules select by (pkg/endpoint `InitWithNodeLabels`),
+        // so a nodeSelector on it selects no node (`hostNodeSelectorProblem`).
+        if (name === 'kube-apiserver' || NODE_ENTITIES.includes(name)) return node(LabelSet.of([reserved('host')]));
         return resolved(LabelSet.of([reserved(name)]), 'endpoint');
       }
       if (name === 'kube-apiserver') {

@@ -61,14 +61,85 @@ function isPlainK8sKey(k: string): boolean {
 }
 
 /**
- * Whether a requirement of `source` in a host policy's `nodeSelector` reads the host endpoint's node labels: they are of the
- * `k8s` source (pkg/endpoint `InitWithNodeLabels` and pkg/endpointmanager `updateHostEndpointLabels`: `labels.Map2Labels(…,
- * labels.LabelSourceK8s)`, beside `reserved:host`), and a key without a source is of `any`. A `node:` key (the source of the
- * labels of remote nodes, which `fromNodes`/`toNodes` read) or another source is absent from every host endpoint.
+ * Whether a requirement on `source:key` in a host policy's `nodeSelector` reads a label the host endpoint carries as a policy
+ * subject: its labels are `reserved:host` and its node's labels of the `k8s` source (pkg/endpoint/endpoint.go
+ * `InitWithNodeLabels`: `MergeLabels(labels.LabelHost)` and `labels.Map2Labels(nodeLabels, labels.LabelSourceK8s)`;
+ * pkg/endpointmanager/host.go `updateHostEndpointLabels`: `UpdateLabelsFrom(…, labels.LabelSourceK8s)`), which its
+ * identity takes as they are (pkg/identity `LookupReservedIdentityByLabels`: `NewIdentity(ReservedIdentityHost, lbls)`), and
+ * rules select it by that identity's labels (pkg/policy/rule.go `matches`: `getSelector().Matches(securityIdentity.LabelArray)`).
+ * A key without a source is of `any`. A `node:` key (the labels node identities carry as peers, `fromNodes`/`toNodes`),
+ * another reserved label (`reserved:remote-node`, and `reserved:kube-apiserver`, which the ipcache gives the host identity
+ * as a peer, not the host endpoint's labels) or another source is absent from every host endpoint.
  * @param source the requirement's source (`splitLabelKey`)
+ * @param key the requirement's key without its source
  */
-export function readsHostEndpointNodeLabels(source: string): boolean {
-  return source === 'k8s' || source === 'any';
+export function readsHostEndpointNodeLabels(source: string, key: string): boolean {
+  return source === 'k8s' || source === 'any' || (source === 'reserved' && key === 'host');
+}
+
+/** A requirement as a message shows it: `key: value` for a `matchLabels` entry, `key Op (a,b)` or `key Op` for an expression; `""` for an empty value. */
+export function showRequirement(r: SelectorRequirement, written?: string): string {
+  const key = written ?? (r.source === 'any' ? r.key : `${r.source}:${r.key}`);
+  const value = (v: string | undefined): string => (v === undefined || v === '' ? '""' : v);
+  if (isMatchLabel(r)) return `${key}: ${value(r.values[0])}`;
+  return r.operator === 'In' || r.operator === 'NotIn' ? `${key} ${r.operator} (${r.values.map(value).join(',')})` : `${key} ${r.operator}`;
+}
+
+/** What the host endpoint as a policy subject carries, for the messages of `hostNodeSelectorProblem`. */
+const HOST_ENDPOINT_LABELS = 'a host endpoint, which a nodeSelector selects, carries reserved:host and its node\'s labels of the k8s source only '
+  + '(pkg/endpoint InitWithNodeLabels, Map2Labels(…, LabelSourceK8s))';
+
+/**
+ * What is wrong with a host policy's `nodeSelector` requirement that reads no label of the host endpoint
+ * (`readsHostEndpointNodeLabels`), and how to write it, or `undefined` for one that may hold on some nodes and not on others,
+ * or that holds on every node by `reserved:host`: the one wording of the constructs' refusal (`selector-non-identity-label`)
+ * and of `validate`'s finding (`pitfall-selector-non-identity-label`). On a label no host endpoint carries, `In`/`Exists` never
+ * hold (the host policy is enforced on no node) and `NotIn`/`DoesNotExist` always hold (it applies to nodes the selector
+ * meant to leave out); on `reserved:host`, which every host endpoint carries with the value `""`, `DoesNotExist`, `In`
+ * without `""` and `NotIn` with it never hold. An operator Cilium does not know is left to the schema check.
+ * @param r the requirement
+ * @param written its key as written (`$host`, `node:role`)
+ * @default written - `source:key`, or the key alone for `any`
+ * @returns `says`: from `requires …` on, after the field's name; `selectsNoNode`: the requirement never holds
+ */
+export function hostNodeSelectorProblem(r: SelectorRequirement, written?: string): { says: string; fix: string; selectsNoNode: boolean } | undefined {
+  if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(r.operator)) return undefined;
+  const onHost = r.source === 'reserved' && r.key === 'host';
+  if (readsHostEndpointNodeLabels(r.source, r.key) && !onHost) return undefined;
+  const present = r.operator === 'Exists' || (r.operator === 'In' && r.values.includes('')) || (r.operator === 'NotIn' && !r.values.includes(''));
+  const holds = onHost ? present : r.operator === 'NotIn' || r.operator === 'DoesNotExist';
+  if (onHost && holds) return undefined;
+  const effect = holds ? 'always holds: the nodeSelector applies to every node it would select without this requirement (control-plane nodes too)'
+    : 'never holds: the nodeSelector selects no node, so the host policy is enforced on no node';
+  const shown = showRequirement(r, written);
+  const head = `requires ${shown}, but ${HOST_ENDPOINT_LABELS}`;
+  if (onHost) {
+    return { says: `${head}: every host endpoint has reserved:host, with the value "", so this requirement ${effect}`,
+      fix: 'leave the requirement out, or write reserved:host Exists to select every node', selectsNoNode: true };
+  }
+  if (r.source === 'node') {
+    return {
+      says: `${head}; node: is the source of the labels node identities carry as peers (read by fromNodes/toNodes, pkg/node nodeIdentityLabels), never of `
+        + `the host endpoint's labels as a policy subject, so this requirement ${effect}`,
+      fix: `write the key without a source (${r.key}) or with k8s: (k8s:${r.key})`,
+      selectsNoNode: !holds,
+    };
+  }
+  if (r.source === 'reserved') {
+    return {
+      says: `${head}; reserved:${r.key} is on no host endpoint's labels (reserved:remote-node and reserved:kube-apiserver label node identities as peers, `
+        + `through the ipcache, not the host endpoint a nodeSelector selects), so this requirement ${effect}`,
+      fix: 'select the nodes by a label of their Node object, written without a source or with k8s: (node-role.kubernetes.io/control-plane: "" for the '
+        + 'API server\'s nodes), or every node by reserved:host',
+      selectsNoNode: !holds,
+    };
+  }
+  return {
+    says: `${head}; no label of the ${r.source} source is on any host endpoint, so this requirement ${effect}`,
+    fix: 'select the nodes by a label of their Node object, written without a source or with k8s: (kubernetes.io/hostname, '
+      + 'node-role.kubernetes.io/control-plane or a label of your own)',
+    selectsNoNode: !holds,
+  };
 }
 
 /** The node labels a kubelet may set on its own Node outside its label domains (k8s.io/kubelet/pkg/apis `kubeletLabels`). */
@@ -116,7 +187,8 @@ export function sourceNoNodeCarries(key: string): string | undefined {
 
 /**
  * What is wrong with a node selector key of a source no node identity carries (`sourceNoNodeCarries`), and how to write it,
- * or `undefined` for a key nodes may carry: the one wording of the refusals that read node selectors.
+ * or `undefined` for a key nodes may carry: the one wording of the refusals that read node selectors as peers (`fromNodes`/`toNodes`,
+ * `controlPlaneNodeLabels`, `node:` endpoints). A host policy's `nodeSelector` reads the host endpoint instead: `hostNodeSelectorProblem`.
  * @param key a node selector key, as written
  */
 export function nodeKeySourceProblem(key: string): { says: string; fix: string } | undefined {

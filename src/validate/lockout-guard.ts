@@ -900,7 +900,7 @@ const ROLE_KEYS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernete
  */
 export function mayBeControlPlane(model: LabelSelectorModel | undefined): boolean {
   const sel = fromModel(model);
-  const excludes = (key: string): boolean => sel.requirements.some((r) => r.key === key && readsHostEndpointNodeLabels(r.source)
+  const excludes = (key: string): boolean => sel.requirements.some((r) => r.key === key && readsHostEndpointNodeLabels(r.source, r.key)
     && (r.operator === 'DoesNotExist' || (r.operator === 'NotIn' && ROLE_VALUES.every((v) => r.values.includes(v)))));
   return !ROLE_KEYS.every(excludes);
 }

@@ -3,7 +3,7 @@
 // (`lockout-guard.ts`), shared with HostFirewall.
 import { SectionName } from '../model/policy-model';
 import { CiliumVersion } from '../core/cilium-version';
-import { Selector } from '../model/labels';
+import { hostNodeSelectorProblem, Selector } from '../model/labels';
 import { DenyItem, guardViolations, WorldCut, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutPath, lockoutPathKey } from './lockout-guard';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
 import { describeSelector, implies, mayOverlap } from './pod-selectors';
@@ -122,10 +122,14 @@ function denyItems(r: RuleView): DenyItem[] {
     .flatMap((section) => items(r.rule, section).map(({ item, index }) => ({ section, item, index })));
 }
 
-/** Host policies in default deny without the paths nodes need. */
+/**
+ * Host policies in default deny without the paths nodes need. Not one whose `nodeSelector` selects no node
+ * (`hostNodeSelectorProblem`: a requirement on `reserved:remote-node` or a `node:` key never holds on a host endpoint), which
+ * `pitfall-selector-non-identity-label` reports: it puts no node into default deny.
+ */
 export function hostLockout(run: PitfallRun, r: RuleView): void {
   const nodes = r.subject;
-  if (!r.host || !nodes) return;
+  if (!r.host || !nodes || nodes.requirements.some((q) => hostNodeSelectorProblem(q)?.selectsNoNode === true)) return;
   const exempted = new Set(run.lockoutExemptions(r.doc).exempted.keys());
   const required = hostGuardPaths({ nodeSelector: r.rule.nodeSelector, exempted, requiredOnly: true });
   for (const direction of ['ingress', 'egress'] as const) {

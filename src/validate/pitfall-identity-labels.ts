@@ -1,5 +1,5 @@
 // Pitfall: selectors on label keys that Cilium's default label filter keeps out of every identity (`model/identity-labels.ts`).
-import { readsHostEndpointNodeLabels, SelectorRequirement, splitLabelKey } from '../model/labels';
+import { hostNodeSelectorProblem, matchLabel, SelectorRequirement, showRequirement, splitLabelKey } from '../model/labels';
 import { onNonIdentityKey } from '../model/identity-labels';
 import { isDenySection, LabelSelectorModel, PEER_FIELDS, RuleItemModel, sectionDirection, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
@@ -13,8 +13,6 @@ interface WrittenRequirement {
   readonly requirement: SelectorRequirement;
   readonly written: string;
   readonly path: string;
-  /** A `matchLabels` entry. */
-  readonly label: boolean;
 }
 
 /**
@@ -26,8 +24,9 @@ interface WrittenRequirement {
  * from/toEndpoints and from/toRequires, a NetworkPolicy's podSelector and peer podSelectors. Not from/toNodes: they select
  * remote nodes, whose `node:` labels pass the node filter (`FilterNodeLabels`), which keeps every label by default; nor
  * namespace labels (`io.cilium.k8s.namespace.labels.…`, kept). Keys of the `k8s` source or none (`any`) only: the
- * filter never drops `reserved:` labels, and pods and nodes have labels of no other source. A `nodeSelector` key of another
- * source (`node:`, remote nodes' labels in `fromNodes`) is reported too (`reportForeignNodeSource`): no host endpoint has it.
+ * filter never drops `reserved:` labels, and pods and nodes have labels of no other source. A `nodeSelector` requirement on
+ * a label no host endpoint carries (`node:`, the labels of node identities as peers; `cidr:`; `reserved:` but `host`), or one
+ * that never holds on `reserved:host`, is reported too (`hostNodeSelectorProblem`, the wording the constructs' refusal shares).
  */
 export function nonIdentityLabelSelectors(run: PitfallRun, r: RuleView): void {
   if (r.np) return networkPolicyNonIdentity(run, r);
@@ -72,13 +71,15 @@ function check(run: PitfallRun, r: RuleView, model: LabelSelectorModel, path: st
 
 function report(run: PitfallRun, r: RuleView, w: WrittenRequirement, path: string, field: string, role: Role, cilium: boolean): void {
   const q = w.requirement;
-  if (role === 'node-subject' && q.source !== 'reserved' && !readsHostEndpointNodeLabels(q.source)) return reportForeignNodeSource(run, r, w, path);
+  if (role === 'node-subject') {
+    const problem = hostNodeSelectorProblem(q, w.written);
+    if (problem !== undefined) return run.report('pitfall-selector-non-identity-label', r, path, `${field} ${problem.says}`, problem.fix);
+  }
   if ((q.source !== 'k8s' && q.source !== 'any') || !onNonIdentityKey(q, r.version)) return;
   const key = cilium ? w.written : q.key;
   const holds = q.operator === 'In' || q.operator === 'Exists';
   if (!holds && q.operator !== 'NotIn' && q.operator !== 'DoesNotExist') return;
-  const what = w.label ? `${key}: ${q.values[0] ?? ''}`
-    : q.operator === 'In' || q.operator === 'NotIn' ? `${key} ${q.operator} (${q.values.join(',')})` : `${key} ${q.operator}`;
+  const what = showRequirement(q, key);
   const nodes = role === 'node-subject';
   const owner = nodes ? 'the node labels of the host endpoint' : 'pod labels';
   const effect = holds ? neverEffect(role, field) : `always holds: ${field} is broader than written, it ${role === 'subject' || role === 'node-subject' ? 'applies to' : 'selects'} `
@@ -90,24 +91,6 @@ function report(run: PitfallRun, r: RuleView, w: WrittenRequirement, path: strin
       ? 'label the nodes with a key Cilium keeps, such as node-role.kubernetes.io/<role> or a label of your own (example.com/pool: edge), and select on '
         + 'that; topology.kubernetes.io/… and node.kubernetes.io/… are kept too'
       : 'select on a label that is in the identity: app.kubernetes.io/… (name, component, instance) or a label of your own on the pod template');
-}
-
-/**
- * A host policy's `nodeSelector` requirement of a source the host endpoint's node labels do not have (`node:`): they are of the
- * `k8s` source (pkg/endpoint `InitWithNodeLabels`, `readsHostEndpointNodeLabels`), so no host endpoint has the label.
- */
-function reportForeignNodeSource(run: PitfallRun, r: RuleView, w: WrittenRequirement, path: string): void {
-  const q = w.requirement;
-  const holds = q.operator === 'In' || q.operator === 'Exists';
-  if (!holds && q.operator !== 'NotIn' && q.operator !== 'DoesNotExist') return;
-  const what = w.label ? `${w.written}: ${q.values[0] ?? ''}`
-    : q.operator === 'In' || q.operator === 'NotIn' ? `${w.written} ${q.operator} (${q.values.join(',')})` : `${w.written} ${q.operator}`;
-  run.report('pitfall-selector-non-identity-label', r, path,
-    `nodeSelector requires ${what}, but a host endpoint carries its node's labels of the k8s source only (pkg/endpoint InitWithNodeLabels), never of `
-    + `${q.source}: (the source of remote nodes' labels in fromNodes/toNodes), so this requirement `
-    + (holds ? neverEffect('node-subject', 'nodeSelector') : 'always holds: the nodeSelector applies to every node it would select without this '
-      + 'requirement (control-plane nodes too)'),
-    `write the key without a source (${q.key}) or with k8s: (k8s:${q.key})`);
 }
 
 function neverEffect(role: Role, field: string): string {
@@ -127,14 +110,14 @@ function writtenRequirements(model: LabelSelectorModel, base: string): WrittenRe
   if (isObject(labels)) {
     for (const [k, v] of Object.entries(labels)) {
       const { source, key } = splitLabelKey(k);
-      out.push({ requirement: { source, key, operator: 'In', values: [String(v)] }, written: k, path: keyPath(`${base}.matchLabels`, k), label: true });
+      out.push({ requirement: matchLabel(source, key, String(v)), written: k, path: keyPath(`${base}.matchLabels`, k) });
     }
   }
   arr<unknown>(model.matchExpressions).forEach((e, i) => {
     if (!isObject(e) || typeof e.key !== 'string' || typeof e.operator !== 'string') return;
     const { source, key } = splitLabelKey(e.key);
     const values = arr<unknown>(e.values).map((v) => String(v));
-    out.push({ requirement: { source, key, operator: e.operator, values }, written: e.key, path: `${base}.matchExpressions[${i}].key`, label: false });
+    out.push({ requirement: { source, key, operator: e.operator, values }, written: e.key, path: `${base}.matchExpressions[${i}].key` });
   });
   return out;
 }

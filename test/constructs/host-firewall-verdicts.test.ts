@@ -821,7 +821,7 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
       const c = chart();
       const model = NodeSelector.of({ expressions }).toNodeSelector();
       new HostFirewall(c, 'src', { nodeSelector: { toNodeSelector: () => model }, managementCidrs: ['10.50.0.0/24'] });
-      expect(synthFailure(c)).toContain('never of node: (the source of remote nodes\' labels in fromNodes/toNodes)');
+      expect(synthFailure(c)).toContain('node: is the source of the labels node identities carry as peers (read by fromNodes/toNodes');
     }
     for (const source of ['', 'k8s:']) {
       const c = chart();

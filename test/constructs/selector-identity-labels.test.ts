@@ -14,7 +14,7 @@ describe('constructs refuse selectors on labels no identity has', () => {
     const c = chart();
     const r = refusal(() => new ClusterwidePolicy(c, 'host', { nodeSelector: NodeSelector.labels({ 'kubernetes.io/os': 'linux' }) }));
     expect(r.id).toBe('selector-non-identity-label');
-    expect(r.message).toBe('[test/host] nodeSelector requires kubernetes.io/os In (linux), but Cilium 1.19 keeps kubernetes.io/os out of every identity (its default '
+    expect(r.message).toBe('[test/host] nodeSelector requires kubernetes.io/os: linux, but Cilium 1.19 keeps kubernetes.io/os out of every identity (its default '
       + 'identity-relevant labels, pkg/labelsfilter, drop it from the node labels of the host endpoint), so no selector sees it: the requirement never holds '
       + `and the selector selects no node (the host policy would be enforced on no node) (selector-non-identity-label)\n  fix: ${NODE_FIX}`);
     const fw = refusal(() => new HostFirewall(chart(), 'fw', { nodeSelector: NodeSelector.labels({ 'kubernetes.io/os': 'linux' }), managementCidrs: ['10.0.0.0/8'] }));
@@ -26,14 +26,15 @@ describe('constructs refuse selectors on labels no identity has', () => {
   test('a host policy on a node: key: refused (it would be enforced on no node, or on every node); k8s: and no source are taken', () => {
     const r = refusal(() => new ClusterwidePolicy(chart(), 'host', { nodeSelector: NodeSelector.labels({ 'node:example.com/pool': 'edge' }) }));
     expect(r.id).toBe('selector-non-identity-label');
-    expect(r.message).toBe('[test/host] nodeSelector requires node:example.com/pool In (edge), but a host endpoint carries its node\'s labels of the k8s source '
-      + 'only (pkg/endpoint InitWithNodeLabels, Map2Labels(…, LabelSourceK8s)), never of node: (the source of remote nodes\' labels in fromNodes/toNodes), so '
-      + 'no node selector sees it: the requirement never holds and the selector selects no node (the host policy would be enforced on no node) '
-      + '(selector-non-identity-label)\n  fix: write the key without a source (example.com/pool) or with k8s: (k8s:example.com/pool)');
+    expect(r.message).toBe('[test/host] nodeSelector requires node:example.com/pool: edge, but a host endpoint, which a nodeSelector selects, carries '
+      + 'reserved:host and its node\'s labels of the k8s source only (pkg/endpoint InitWithNodeLabels, Map2Labels(…, LabelSourceK8s)); node: is the source of '
+      + 'the labels node identities carry as peers (read by fromNodes/toNodes, pkg/node nodeIdentityLabels), never of the host endpoint\'s labels as a policy '
+      + 'subject, so this requirement never holds: the nodeSelector selects no node, so the host policy is enforced on no node (selector-non-identity-label)'
+      + '\n  fix: write the key without a source (example.com/pool) or with k8s: (k8s:example.com/pool)');
     const dne = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], nodeSelector: NodeSelector.of({ expressions: [
       LabelExpression.doesNotExist('node:node-role.kubernetes.io/control-plane'), LabelExpression.doesNotExist('node:node-role.kubernetes.io/master')] }) }));
     expect(dne.id).toBe('selector-non-identity-label');
-    expect(dne.message).toContain('the requirement holds on every node and the selector selects more nodes than written (control-plane nodes too)');
+    expect(dne.message).toContain('always holds: the nodeSelector applies to every node it would select without this requirement (control-plane nodes too)');
     // Without a source, or k8s:, the policy applies to the node that carries the label, and to no other.
     for (const key of ['example.com/pool', 'k8s:example.com/pool']) {
       const c = chart();
@@ -45,10 +46,51 @@ describe('constructs refuse selectors on labels no identity has', () => {
     }
   });
 
+  // Session 49 (review mend): a host endpoint carries reserved:host and its node's k8s: labels only, and rules select it by them
+  // (pkg/endpoint InitWithNodeLabels; pkg/policy/rule.go matches): reserved:remote-node, reserved:kube-apiserver (the ipcache
+  // gives it the host identity as a peer), cidr: or a source of one's own select no node; reserved:host selects every node.
+  test('a host policy on a reserved label but host, cidr: or a source of its own: refused, saying what the source is', () => {
+    const cidr = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.labels({ 'cidr:10.0.0.0/8': '' }) }));
+    expect(cidr.id).toBe('selector-non-identity-label');
+    expect(cidr.message).toContain('nodeSelector requires cidr:10.0.0.0/8: "", but a host endpoint');
+    expect(cidr.message).toContain('no label of the cidr source is on any host endpoint, so this requirement never holds: the nodeSelector selects no node');
+    expect(cidr.message).not.toContain('fromNodes');
+    expect(cidr.message).not.toContain('write the key without a source');
+    const own = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.exists('example.com:role')] }) }));
+    expect(own.message).toContain('requires example.com:role Exists, but');
+    expect(own.message).toContain('no label of the example.com source is on any host endpoint');
+    for (const key of ['reserved:remote-node', 'reserved:world', 'reserved:kube-apiserver', 'reserved.remote-node']) {
+      const r = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.labels({ [key]: '' }) }));
+      expect(r.id, key).toBe('selector-non-identity-label');
+      expect(r.message, key).toContain('is on no host endpoint\'s labels');
+      expect(r.message, key).toContain('this requirement never holds: the nodeSelector selects no node, so the host policy is enforced on no node');
+    }
+    // DoesNotExist on such a key holds on every node: the selector is broader than written.
+    const dne = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.of({ expressions: [
+      LabelExpression.exists('example.com/pool'), LabelExpression.doesNotExist('reserved:kube-apiserver')] }) }));
+    expect(dne.message).toContain('requires reserved:kube-apiserver DoesNotExist, but');
+    expect(dne.message).toContain('always holds: the nodeSelector applies to every node it would select without this requirement');
+    // reserved:host is on every host endpoint: DoesNotExist on it selects no node; matchLabels on it selects every node.
+    const noHost = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.doesNotExist('reserved:host')] }) }));
+    expect(noHost.message).toContain('every host endpoint has reserved:host, with the value "", so this requirement never holds');
+    const c = chart();
+    new ClusterwidePolicy(c, 'host', { nodeSelector: NodeSelector.labels({ 'reserved:host': '' }) }).allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] });
+    for (const node of ['node:example.com/pool=edge', 'node:example.com/pool=core']) {
+      expect(decidedBy(c, 'cidr:203.0.113.5', node, '22/TCP', 'ingress', { hostFirewall: true }), node).toBe('default-deny');
+      expect(decidedBy(c, 'cidr:10.50.0.7', node, '22/TCP', 'ingress', { hostFirewall: true }), node).toBe('allowed host spec.ingress[0]');
+    }
+  });
+
+  test('a matchLabels entry of an empty value reads key: "" in the message, not In ()', () => {
+    const r = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.labels({ 'kubernetes.io/os': '' }) }));
+    expect(r.message).toContain('nodeSelector requires kubernetes.io/os: "", but Cilium');
+    expect(r.message).not.toContain('In ()');
+  });
+
   test('a subject on pod-template-hash, a peer with NotIn on kubernetes.io/hostname', () => {
     const c = chart('shop');
     const r = refusal(() => new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web', 'pod-template-hash': 'abc' }) }));
-    expect(r.message).toBe('[test/web] endpointSelector requires pod-template-hash In (abc), but Cilium 1.19 keeps pod-template-hash out of every identity (its default '
+    expect(r.message).toBe('[test/web] endpointSelector requires pod-template-hash: abc, but Cilium 1.19 keeps pod-template-hash out of every identity (its default '
       + 'identity-relevant labels, pkg/labelsfilter, drop it from pod labels), so no selector sees it: the requirement never holds and the selector selects no '
       + `endpoint (selector-non-identity-label)\n  fix: ${POD_FIX}`);
     const p = new CiliumPolicy(c, 'db', { endpointSelector: EndpointSelector.labels({ 'app.kubernetes.io/name': 'db' }) });
@@ -77,7 +119,7 @@ describe('constructs refuse selectors on labels no identity has', () => {
     const c = chart('shop');
     const r = refusal(() => new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ 'k8s:pod-template-hash': 'abc' }) }));
     expect(r.id).toBe('selector-non-identity-label');
-    expect(r.message).toContain('endpointSelector requires k8s:pod-template-hash In (abc), but');
+    expect(r.message).toContain('endpointSelector requires k8s:pod-template-hash: abc, but');
     const p = new CiliumPolicy(c, 'db', { endpointSelector: EndpointSelector.labels({ app: 'db' }) });
     const q = refusal(() => p.allowIngress(Peer.endpoints({ labels: { app: 'api' }, expressions: [LabelExpression.exists('k8s:pod-template-hash')] })));
     expect(q.id).toBe('selector-non-identity-label');

@@ -148,3 +148,17 @@ describe('a managed API server by its address (entity:kube-apiserver@<ip>, Endpo
     expect(() => Endpoints.parse('entity:kube-apiserver@nope')).toThrow(/not an IPv4 or IPv6 address/);
   });
 });
+
+// Session 49 (review mend): as a policy subject the API server on a node is that node's host endpoint, whose labels are
+// reserved:host and the node's k8s: labels (pkg/endpoint InitWithNodeLabels; pkg/policy/rule.go matches reads them);
+// reserved:kube-apiserver is what the ipcache adds to the host identity as a peer (pkg/ipcache/metadata.go).
+describe('the API server as a host policy subject', () => {
+  test('a nodeSelector on reserved:kube-apiserver selects no node, the API server\'s either; an empty one does', () => {
+    const egress = [{ toCIDR: ['10.0.0.0/8'] }];
+    const onLabel = policySet([ccnp('host', { nodeSelector: { matchLabels: { 'reserved:kube-apiserver': '' } }, egress })]);
+    expect(verdict(onLabel, API, 'cidr:203.0.113.5', 443, HOST).egress.decision).toBe('no-policy-default-allow');
+    const every = policySet([hostPolicy({ egress })]);
+    expect(verdict(every, API, 'cidr:203.0.113.5', 443, HOST).egress.decision).toBe('default-deny');
+    expect(verdict(every, API, 'cidr:10.1.2.3', 443, HOST).verdict).toBe('allowed');
+  });
+});

@@ -55,9 +55,10 @@ describe('pitfall-selector-non-identity-label', () => {
   // Session 49: the host endpoint's node labels are of the k8s source (pkg/endpoint InitWithNodeLabels), never node:.
   it('a host policy on a node: key: enforced on no node (matchLabels), or on every node (DoesNotExist); k8s: and no source are not reported', () => {
     expect(reported({ 'h.yaml': host('matchLabels: {"node:example.com/pool": edge}') })).toEqual([
-      'spec.nodeSelector.matchLabels["node:example.com/pool"]: nodeSelector requires node:example.com/pool: edge, but a host endpoint carries its node\'s '
-      + 'labels of the k8s source only (pkg/endpoint InitWithNodeLabels), never of node: (the source of remote nodes\' labels in fromNodes/toNodes), so this '
-      + 'requirement never holds: the nodeSelector selects no node, so the host policy is enforced on no node',
+      'spec.nodeSelector.matchLabels["node:example.com/pool"]: nodeSelector requires node:example.com/pool: edge, but a host endpoint, which a nodeSelector '
+      + 'selects, carries reserved:host and its node\'s labels of the k8s source only (pkg/endpoint InitWithNodeLabels, Map2Labels(…, LabelSourceK8s)); node: '
+      + 'is the source of the labels node identities carry as peers (read by fromNodes/toNodes, pkg/node nodeIdentityLabels), never of the host endpoint\'s '
+      + 'labels as a policy subject, so this requirement never holds: the nodeSelector selects no node, so the host policy is enforced on no node',
     ]);
     expect(findings(check({ 'h.yaml': host('matchLabels: {"node:example.com/pool": edge}') }), ID)[0].fix)
       .toBe('write the key without a source (example.com/pool) or with k8s: (k8s:example.com/pool)');
@@ -74,6 +75,47 @@ describe('pitfall-selector-non-identity-label', () => {
       from, to, 22).ingress.decision;
     expect(decision('matchLabels: {"node:example.com/pool": edge}')).toBe('no-policy-default-allow');
     expect(decision('matchLabels: {"k8s:example.com/pool": edge}')).toBe('default-deny');
+  });
+
+  // Session 49 (review mend): a host endpoint carries reserved:host and its node's k8s: labels only (pkg/endpoint
+  // InitWithNodeLabels); reserved:remote-node and reserved:kube-apiserver label node identities as peers, never a host endpoint.
+  it('a host policy on a reserved label but host, or cidr:: reported, saying what the source is, with no false lockout; reserved:host is every node', () => {
+    for (const key of ['reserved:remote-node', 'reserved:kube-apiserver', '$world']) {
+      const out = reported({ 'h.yaml': host(`matchLabels: {"${key}": ""}`) });
+      expect(out, key).toHaveLength(1);
+      expect(out[0], key).toContain(`nodeSelector requires ${key}: "", but a host endpoint`);
+      expect(out[0], key).toContain('is on no host endpoint\'s labels');
+      expect(out[0], key).toContain('never holds: the nodeSelector selects no node, so the host policy is enforced on no node');
+    }
+    const cidr = findings(check({ 'h.yaml': host('matchLabels: {"cidr:10.0.0.0/8": ""}') }), ID);
+    expect(cidr.map((d) => d.message)).toEqual([expect.stringContaining('no label of the cidr source is on any host endpoint, so this requirement never holds')]);
+    expect(cidr[0].message).not.toContain('fromNodes');
+    expect(cidr[0].fix).not.toContain('write the key without a source');
+    expect(reported({ 'h.yaml': host('matchExpressions: [{ key: "reserved:remote-node", operator: DoesNotExist }]') }))
+      .toEqual([expect.stringContaining('always holds: the nodeSelector applies to every node it would select without this requirement')]);
+    expect(reported({ 'h.yaml': host('matchExpressions: [{ key: "reserved:host", operator: DoesNotExist }]') }))
+      .toEqual([expect.stringContaining('every host endpoint has reserved:host, with the value "", so this requirement never holds')]);
+    expect(reported({ 'h.yaml': host('matchLabels: {"reserved:host": ""}') })).toEqual([]);
+    // A host policy of 22/TCP alone: on reserved:host it puts every node into default deny (the lockout is real); on
+    // reserved:remote-node it puts no node there (no lockout to report), and the engine enforces it on no node.
+    const sshOnly = (selector: string): string => yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumClusterwideNetworkPolicy
+      metadata:
+        name: ssh
+      spec:
+        nodeSelector:
+          ${selector}
+        ingress:
+          - fromCIDR: [10.50.0.0/24]
+            toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]
+    `;
+    expect(findings(check({ 'h.yaml': sshOnly('matchLabels: {"reserved:remote-node": ""}') }), 'pitfall-host-lockout')).toEqual([]);
+    expect(findings(check({ 'h.yaml': sshOnly('matchLabels: {"reserved:host": ""}') }), 'pitfall-host-lockout')).toHaveLength(1);
+    const decision = (selector: string): string => verdict(PolicySet.fromYaml(sshOnly(selector), { hostFirewall: true }), 'cidr:203.0.113.5',
+      'node:example.com/pool=edge', 22).ingress.decision;
+    expect(decision('matchLabels: {"reserved:remote-node": ""}')).toBe('no-policy-default-allow');
+    expect(decision('matchLabels: {"reserved:host": ""}')).toBe('default-deny');
   });
 
   it('pod-template-hash in a subject selects nothing; app.kubernetes.io/name beside it is kept', () => {
