@@ -8,7 +8,9 @@
  * Likewise when the two inventories say different things of the same Namespace or workload (namespace labels, pod
  * labels, container ports, service account): the endpoint classes hold one version of those facts for both sides.
  * And CIDR rules under `cidrMatchNodes` (`policy-cidr-match-mode=nodes`): they then select the nodes whose IPs they hold,
- * which the `host` and `remote-node` classes do not carry (the inputs do not give node IPs).
+ * which the `host` and `remote-node` classes do not carry (the inputs do not give node IPs). And, with the IP families
+ * defaulted beside a rule naming a /0, the verdicts of the other family's outside addresses that differ
+ * (`other-family-world.ts`).
  */
 import { CompiledItem, CompiledRule } from '../engine/compile';
 import { mayOverlap } from '../validate/pod-selectors';

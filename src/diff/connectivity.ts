@@ -501,7 +501,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const restricting = [sides.base, sides.head].some((s) => [s.egress, s.ingress].some((dir) => dir.some((e) => restrictsSomePort(e.dp))));
   const restrictions = restricting ? restrictionChanges(base, head, restrictionPairs(), query) : undefined;
   // The other family's world, which a defaulted judging beside a /0 carries no class of, judged apart when anything differs.
-  const otherWorld = anyDifference() ? otherFamilyWorld(base, head, (b, h, judged) => diffPolicySets(b, h, { classes: [...judged] })) : undefined;
+  const otherWorld = anyDifference()
+    ? otherFamilyWorld(base, head, classes, (b, h, judged) => diffPolicySets(b, h, { classes: [...judged] })) : undefined;
   const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];

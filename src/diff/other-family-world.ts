@@ -36,10 +36,14 @@ const EXAMPLES = 3;
  * The changes of the other family's world, when the sets are judged for one family by default and a rule names a `/0`
  * (otherwise the one `world` class stands for the outside addresses of every family, and the diff shows them); `undefined`
  * when nothing differs there.
+ * @param judgedClasses the classes the diff judged (with a `world` class, no rule names a /0: nothing is left out)
+ * @param diff the diff, for the two sets judged dual-stack and the classes given
  */
-export function otherFamilyWorld(base: PolicySet, head: PolicySet, diff: DiffOfClasses): OtherFamilyWorld | undefined {
+export function otherFamilyWorld(base: PolicySet, head: PolicySet, judgedClasses: readonly ClassifiedEndpoint[],
+  diff: DiffOfClasses): OtherFamilyWorld | undefined {
   const config = base._engineConfig;
-  if (config.ipFamiliesDefaulted !== true) return undefined;
+  // One `world` class (no rule names a /0) stands for the outside addresses of every family: the diff judged them.
+  if (config.ipFamiliesDefaulted !== true || judgedClasses.some((c) => c.cls.id === 'world')) return undefined;
   const judged = familiesOf(config.ipFamilies);
   if (judged.length !== 1) return undefined;
   const world = `world (IPv${judged[0] === 4 ? 6 : 4})`;
