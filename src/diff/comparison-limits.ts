@@ -8,7 +8,9 @@
  * Likewise when the two inventories say different things of the same Namespace or workload (namespace labels, pod
  * labels, container ports, service account): the endpoint classes hold one version of those facts for both sides.
  * And CIDR rules under `cidrMatchNodes` (`policy-cidr-match-mode=nodes`): they then select the nodes whose IPs they hold,
- * which the `host` and `remote-node` classes do not carry (the inputs do not give node IPs).
+ * which the `host` and `remote-node` classes do not carry (the inputs do not give node IPs). And, with the IP families
+ * defaulted beside a rule naming a /0, the verdicts of the other family's outside addresses that differ
+ * (`other-family-world.ts`).
  */
 import { CompiledItem, CompiledRule } from '../engine/compile';
 import { mayOverlap } from '../validate/pod-selectors';
@@ -23,6 +25,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { stable } from './rule-content';
 import { compareCodeUnits } from '../model/code-unit-order';
 import type { RestrictionChanges } from './restriction-changes';
+import type { OtherFamilyWorld } from './other-family-world';
 
 interface Blind {
   readonly kind: string;
@@ -72,12 +75,6 @@ const FAMILIES: Blind = {
     + 'carry none of its addresses)',
   check: 'diff with --ip-families dual (or the families the cluster runs) to compare them',
 };
-const FAMILY_WORLDS: Blind = {
-  kind: 'family-worlds',
-  what: 'rules selecting the outside addresses of every IP family (the world entity, all, or no peer) beside a rule naming a /0, '
-    + 'judged for the family of the cluster only (--ip-families: the endpoint classes carry no outside address of the other)',
-  check: FAMILIES.check,
-};
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
 /**
@@ -86,17 +83,17 @@ const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'gi
  * @param restrictions the connections, allowed on both sides, whose unevaluated restriction (TLS server names, TLS
  *   interception, a listener) changed (`restriction-changes.ts`): noted with the unevaluated items, gained as `denied`,
  *   lost as `allowed`
+ * @param otherWorld the connections of the outside addresses of the family a defaulted judging leaves out whose verdicts
+ *   differ (`other-family-world.ts`): noted, as `allowed` and `denied` by the direction they took
  */
 export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[],
-  restrictions?: RestrictionChanges): NotCompared[] {
+  restrictions?: RestrictionChanges, otherWorld?: OtherFamilyWorld): NotCompared[] {
   const fqdnIds = new Set(classes.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => c.id));
-  // One `world` class stands for the outside addresses of every family alike; a rule naming a /0 splits it by family.
-  const worldWhole = classes.some((c) => c.kind === EndpointClassKind.WORLD && c.id === 'world');
-  const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds), worldWhole };
+  const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds) };
   const before = blindItems(base, sees);
   const after = blindItems(head, sees);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES, FAMILY_WORLDS]) {
+  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     // The restrictions that changed on allowed connections while no item of theirs did (a plain sibling allow added or
@@ -116,6 +113,7 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
       mayDeny,
     });
   }
+  if (otherWorld !== undefined) out.push(otherWorldNote(otherWorld));
   const skipped = skippedDifference(base, head);
   if (skipped !== undefined) out.push(skipped);
   const elsewhere = otherDnsServer(base, head);
@@ -140,6 +138,22 @@ function restrictionsText(r: RestrictionChanges): string {
   const how = [r.gained > 0 ? `gained on ${r.gained}` : '', r.lost > 0 ? `lost on ${r.lost}` : ''].filter((t) => t !== '').join(', ');
   return `the TLS server names, TLS interception or Envoy listener restricting ${n} connection${n === 1 ? '' : 's'} allowed on both sides differ `
     + `between base and head (${how}; ${r.examples.join('; ')}${n > r.examples.length ? '; …' : ''})`;
+}
+
+/**
+ * The connections of the outside addresses of the family a defaulted judging leaves out whose verdicts differ
+ * (`other-family-world.ts`), as a note counted by the direction they took.
+ */
+function otherWorldNote(w: OtherFamilyWorld): NotCompared {
+  const n = w.examples.length < w.allowed + w.denied ? '; …' : '';
+  return {
+    text: `judged for the IP family of the cluster only (the families are defaulted: --ip-families), the outside addresses of the other `
+      + `(${w.world}, which a dual-stack cluster has: the world entity, all, an item without a peer and a cidrGroupSelector of no group label `
+      + `select them, a /0 of that family does) are decided differently by base and head (${w.examples.join('; ')}${n}): the connections are `
+      + `not compared; ${FAMILIES.check}`,
+    mayAllow: w.allowed > 0,
+    mayDeny: w.denied > 0,
+  };
 }
 
 /**
@@ -305,8 +319,6 @@ interface Signature {
 interface ClassesSee {
   readonly fqdnIds: ReadonlySet<string>;
   readonly overlapsLeftOut: ReadonlySet<string>;
-  /** Whether the one `world` class stands for the outside addresses of every family (no rule names a /0). */
-  readonly worldWhole: boolean;
 }
 
 /**
@@ -336,7 +348,7 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
         const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined)
           : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs)
-            ?? (families !== undefined ? familyKind(item, families, sees.worldWhole) : undefined);
+            ?? (families !== undefined && otherFamily(item, families) ? FAMILIES.kind : undefined);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -366,21 +378,15 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boo
 }
 
 /**
- * What an item decides of an IP family the cluster is judged without (only a defaulted choice leaves it unknown), where
- * the classes carry none of its addresses. `FAMILIES`: it names a CIDR or an ICMP type of that family, so a change of only
- * that part changed no verdict (a moved IPv6 block in an IPv4-only judging, the default, was a silent "no change").
- * `FAMILY_WORLDS`: it selects the outside addresses of every family (the world entity, `all`, no peer) while a rule names a
- * /0 (`worldWhole` false): the world classes are then of the judged family only, where a CIDR item decides its own family
- * and such an item both, so a move between them changed no class judged (`toCIDR: [0.0.0.0/0]` → `toEntities: [world]` was
- * "no change", exit 0 under `--fail-on allowed`, and newly allows the IPv6 world of a dual-stack cluster). With one `world`
- * class such items decide it as they decide both worlds.
+ * Whether an item names a CIDR or an ICMP type of an IP family the cluster is judged without: the classes carry no address
+ * of it, so a change of only that part changed no verdict (a moved IPv6 block in an IPv4-only judging, the default, was a
+ * silent "no change"). The outside addresses of that family, which items of every family decide too, are judged apart
+ * (`other-family-world.ts`).
  */
-function familyKind(item: CompiledItem, families: readonly (4 | 6)[], worldWhole: boolean): string | undefined {
-  if (families.length === 2) return undefined;
-  if (item.peer.kind === 'cidr' && item.peer.blocks.some((b) => !families.includes(b.cidr.family))) return FAMILIES.kind;
-  if (item.l4.kind === 'ports' && item.l4.icmps.some((i) => !families.includes(i.family === 'IPv6' ? 6 : 4))) return FAMILIES.kind;
-  const everyWorld = item.peer.kind === 'any' || (item.peer.kind === 'entities' && item.peer.entities.some((e) => e === 'world' || e === 'all'));
-  return !worldWhole && everyWorld ? FAMILY_WORLDS.kind : undefined;
+function otherFamily(item: CompiledItem, families: readonly (4 | 6)[]): boolean {
+  if (families.length === 2) return false;
+  if (item.peer.kind === 'cidr' && item.peer.blocks.some((b) => !families.includes(b.cidr.family))) return true;
+  return item.l4.kind === 'ports' && item.l4.icmps.some((i) => !families.includes(i.family === 'IPv6' ? 6 : 4));
 }
 
 /**

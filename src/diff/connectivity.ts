@@ -14,6 +14,7 @@
  */
 import { Interner } from '../model/interner';
 import { comparisonLimits, reportLimits } from './comparison-limits';
+import { otherFamilyWorld } from './other-family-world';
 import { RestrictionPair, RestrictionPolicies, restrictedSegments, restrictionCandidates, restrictionChanges, restrictsSomePort } from './restriction-changes';
 import {
   AllowedConnection, ChangeReasons, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, DIFF_SCHEMA,
@@ -525,7 +526,10 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // compare, and the classes' pairs are not walked.
   const restricting = [sides.base, sides.head].some((s) => [s.egress, s.ingress].some((dir) => dir.some((e) => restrictsSomePort(e.dp))));
   const restrictions = restricting ? restrictionChanges(base, head, restrictionPairs(), query) : undefined;
-  const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions),
+  // The other family's world, which a defaulted judging beside a /0 carries no class of, judged apart when anything differs.
+  const otherWorld = anyDifference()
+    ? otherFamilyWorld(base, head, classes, (b, h, judged) => diffPolicySets(b, h, { classes: [...judged] })) : undefined;
+  const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {

@@ -226,6 +226,19 @@ export class PolicySet {
     this.directionPolicies = new DirectionPolicyCache(this.rules);
     this.endpoints = new EndpointRecords(this.inventory, this.config);
     this.l7 = new L7Refinements(this.config);
+    // The same inputs (the inventory as merged: the options' own are in it already) judged for other IP families.
+    this.rebuild = (ipFamilies) => new PolicySet({ ...inputs, inventory }, { ...options, inventory: undefined, cidrGroups: undefined, ipFamilies });
+  }
+
+  /** The same inputs and options, judged for other IP families (`_withIpFamilies`). */
+  private readonly rebuild: (ipFamilies: IpFamilies) => PolicySet;
+
+  /**
+   * @internal The same policies, inventory and options judged for `ipFamilies` (given, not defaulted): for the diff, which
+   * judges the outside addresses of the family a defaulted judging leaves out (`diff/other-family-world.ts`).
+   */
+  public _withIpFamilies(ipFamilies: IpFamilies): PolicySet {
+    return this.rebuild(ipFamilies);
   }
 
   /**

@@ -493,9 +493,15 @@ spec:
     expect(doc.ipFamilies).toMatchObject({ judged: 'ipv4', source: 'default' });
     expect(doc.ipFamilies.warning).toMatch(/^judged for --ip-families ipv4, but the capture cannot tell whether the cluster also runs IPv6 \(IPv4 packets only: 10\.0\.1\.13 at line 1.*give --ip-families ipv4 or dual/);
     // Session 46: the ::/0 item the head removed names IPv6 addresses only, which an IPv4-only judging cannot compare: NOT COMPARED.
-    expect(r.stderr).toBe(`warning: --flows ${v4pods}: ${doc.ipFamilies.warning ?? ''}\nwarning: not compared: ${doc.notCompared?.[0]?.text ?? ''}\n`);
-    expect(doc.notCompared?.map((n) => n.text.replace(/ differ between.*/, ''))).toEqual(['rules naming addresses or ICMP types of an IP family the '
-      + 'cluster is judged without (--ip-families: the endpoint classes carry none of its addresses)']);
+    // Session 49 review mends: and the IPv6 world it selected in a dual-stack cluster (a CIDR-set ::/0 of 1.18 is the world of
+    // every family only in a single-stack one), judged apart: lost, a deny.
+    expect(r.stderr).toBe(`warning: --flows ${v4pods}: ${doc.ipFamilies.warning ?? ''}\n`
+      + `${(doc.notCompared ?? []).map((n) => `warning: not compared: ${n.text}\n`).join('')}`);
+    expect(doc.notCompared?.map((n) => n.text.replace(/ differ between.*| are decided differently.*/, ''))).toEqual([
+      'rules naming addresses or ICMP types of an IP family the cluster is judged without (--ip-families: the endpoint classes carry none of its addresses)',
+      expect.stringMatching(/^judged for the IP family of the cluster only \(the families are defaulted: --ip-families\), the outside addresses of the other \(world \(IPv6\)/),
+    ]);
+    expect(doc.notCompared?.[1]?.text).toContain('by base and head (- app/set4 → world (IPv6) 443/TCP): the connections are not compared');
     const text = await cli('diff', '--base', base6, '--head', head4, '--flows', v4pods, '--cilium-version', '1.18');
     expect(text.stdout.split('\n')[1]).toMatch(/^IP families: ipv4 \(the default, as the capture cannot tell them: IPv4 packets only: 10\.0\.1\.13 at line 1, and nothing tells/);
   });

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src';
 import { IpFamilies } from '../../src/engine';
 import { cliAsync } from '../support/cli';
 import { diffLines } from './support';
@@ -86,23 +87,65 @@ describe('changes of an IP family the diff judges without', () => {
 });
 
 // Session 49: the world entity (and `all`, and an item without a peer) selects the outside addresses of every family
-// (pkg/policy/api/entity.go `EntitySelectorMapping`: world → reserved:world, world-ipv4, world-ipv6), a /0 CIDR those of its
-// own; a rule naming a /0 splits the world classes by family, and judged IPv4-only the IPv6 one is left out. A move between
-// them was "no change", exit 0 under --fail-on allowed, though a dual-stack cluster newly lets the pod reach the IPv6 world.
+// (pkg/policy/api/entity.go `EntitySelectorMapping`: world → reserved:world, world-ipv4, world-ipv6); a rule naming a /0
+// splits the world classes by family, and judged IPv4-only the IPv6 one is left out. A move between them was "no change",
+// exit 0 under --fail-on allowed, though a dual-stack cluster newly lets the pod reach the IPv6 world. Review mends: the
+// IPv6 world is judged as --ip-families dual judges it (a hidden class), so what decides it — a cidrGroupSelector of no
+// group label, a /0 the agent reads as the world of every family (1.14) — is seen, and a change that leaves it alone is
+// no note (an edit of a world item elsewhere, an unrelated /0; on 1.14 a /0 is the world of both families already).
 describe('the world of every family beside a /0, judged for one family', () => {
-  const WORLDS_NOTE = 'rules selecting the outside addresses of every IP family (the world entity, all, or no peer) beside a rule naming a /0, '
-    + 'judged for the family of the cluster only (--ip-families: the endpoint classes carry no outside address of the other)';
-  const notes = (d: ReturnType<typeof diffLines>): unknown => d.doc.notCompared?.map((n) => [n.text.replace(/ differ between.*/, ''), n.mayAllow, n.mayDeny]);
+  const WORLDS_NOTE = 'judged for the IP family of the cluster only (the families are defaulted: --ip-families), the outside addresses of the other '
+    + '(world (IPv6), which a dual-stack cluster has: the world entity, all, an item without a peer and a cidrGroupSelector of no group label '
+    + 'select them, a /0 of that family does) are decided differently by base and head';
+  const notes = (d: ReturnType<typeof diffLines>): unknown => d.doc.notCompared?.map((n) => [n.text.replace(/ \(\+ .*| \(- .*/, ''), n.mayAllow, n.mayDeny]);
+  const GROUP = 'apiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: { name: g1, labels: { team: a } }\nspec:\n  externalCIDRs: ["192.0.2.0/24"]\n---\n';
+  const twoItems = (first: string, second: string): string => `${egress(first)}  - ${second}\n    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]\n`;
 
   test('toCIDR 0.0.0.0/0 → toEntities world: NOT COMPARED as an allow (dual-stack: the IPv6 world newly allowed); back: as a deny', () => {
     const v4 = diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toEntities: [world]'));
     expect(v4.lines).toEqual([]);
     expect(notes(v4)).toEqual([[WORLDS_NOTE, true, false]]);
+    expect(v4.doc.notCompared?.[0].text).toContain('(+ prod/app=web → world (IPv6) 443/TCP): the connections are not compared; diff with --ip-families dual');
     expect(diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toEntities: [world]'), { ipFamilies: IpFamilies.DUAL }).lines)
       .toEqual(['+ prod/app=web → world (IPv6) 443/TCP']);
     expect(notes(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0"]')))).toEqual([[WORLDS_NOTE, false, true]]);
     expect(diffLines(egress('toEntities: [world]'), egress('toCIDR: ["0.0.0.0/0"]'), { ipFamilies: IpFamilies.DUAL }).lines)
       .toEqual(['- prod/app=web → world (IPv6) 443/TCP']);
+  });
+
+  test('a cidrGroupSelector of no group label selects the IPv6 world too (newCIDRRuleSelector): noted as an allow', () => {
+    const base = GROUP + twoItems('toCIDR: ["0.0.0.0/0"]', 'toEntities: [cluster]');
+    const head = GROUP + egress('toCIDRSet: [{ cidrGroupSelector: {} }]');
+    const v4 = diffLines(base, head);
+    expect(v4.lines).toEqual([]);
+    expect(notes(v4)).toEqual([[WORLDS_NOTE, true, false]]);
+    expect(diffLines(base, head, { ipFamilies: IpFamilies.DUAL }).lines).toEqual(['+ prod/app=web → world (IPv6) 443/TCP']);
+  });
+
+  test('Cilium 1.14: a /0 without except is the world of every family; with except, of its own: noted as an allow', () => {
+    const base = twoItems('toCIDRSet: [{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }]', 'toCIDR: ["10.0.0.0/8"]');
+    const head = egress('toCIDR: ["0.0.0.0/0"]');
+    const v4 = diffLines(base, head, { ciliumVersion: CiliumVersion.V1_14 });
+    expect(v4.lines).toEqual([]);
+    expect(notes(v4)).toEqual([[WORLDS_NOTE, true, false]]);
+    expect(diffLines(base, head, { ciliumVersion: CiliumVersion.V1_14, ipFamilies: IpFamilies.DUAL }).lines)
+      .toEqual(['+ prod/app=web → world (IPv6) 443/TCP']);
+    // There toCIDR 0.0.0.0/0 and the world entity both select reserved:world: no change, no note.
+    const same = diffLines(egress('toCIDR: ["0.0.0.0/0"]'), egress('toEntities: [world]'), { ciliumVersion: CiliumVersion.V1_14 });
+    expect([same.lines, same.doc.notCompared]).toEqual([[], undefined]);
+  });
+
+  test('a port taken from a world item beside an unrelated /0: the IPv6 world loses it too, a deny only (no allow counted)', () => {
+    const other = '---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: other, namespace: team-b }\nspec:\n'
+      + '  endpointSelector: { matchLabels: { app: batch } }\n  egress:\n  - toCIDR: ["0.0.0.0/0"]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+    const base = egress('toEntities: [world]').replace('{ port: "443", protocol: TCP }', '{ port: "443", protocol: TCP }, { port: "80", protocol: TCP }') + other;
+    const head = egress('toEntities: [world]') + other;
+    const v4 = diffLines(base, head);
+    expect(v4.lines).toEqual(['- prod/app=web → world (IPv4) 80/TCP']);
+    expect(notes(v4)).toEqual([[WORLDS_NOTE, false, true]]);
+    // The unrelated /0 alone, changed in no way that reaches the IPv6 world: no note.
+    const same = diffLines(egress('toEntities: [world]') + other, egress('toEntities: [world]') + other.replace('"22"', '"2222"'));
+    expect([same.lines, same.doc.notCompared]).toEqual([['+ team-b/app=batch → world (IPv4) 2222/TCP', '- team-b/app=batch → world (IPv4) 22/TCP'], undefined]);
   });
 
   test('the CLI: --fail-on allowed fails on it; with --ip-families ipv4 given the IPv6 world is off: exit 0', async () => {
@@ -115,6 +158,25 @@ describe('the world of every family beside a /0, judged for one family', () => {
       expect([defaulted.code, defaulted.stdout]).toEqual([1, expect.stringContaining(WORLDS_NOTE)]);
       const given = await cliAsync(...args, '--ip-families', 'ipv4');
       expect([given.code, given.stdout]).toEqual([0, expect.not.stringContaining('NOT COMPARED')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the CLI: the group selector of no label fails --fail-on allowed; a port taken from a world item does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'other-family-'));
+    try {
+      const other = '---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: other, namespace: team-b }\nspec:\n'
+        + '  endpointSelector: { matchLabels: { app: batch } }\n  egress:\n  - toCIDR: ["0.0.0.0/0"]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+      writeFileSync(join(dir, 'gb.yaml'), GROUP + twoItems('toCIDR: ["0.0.0.0/0"]', 'toEntities: [cluster]'));
+      writeFileSync(join(dir, 'gh.yaml'), GROUP + egress('toCIDRSet: [{ cidrGroupSelector: {} }]'));
+      writeFileSync(join(dir, 'wb.yaml'), egress('toEntities: [world]').replace('{ port: "443", protocol: TCP }', '{ port: "443", protocol: TCP }, { port: "80", protocol: TCP }') + other);
+      writeFileSync(join(dir, 'wh.yaml'), egress('toEntities: [world]') + other);
+      const run = (b: string, h: string): Promise<{ code: number; stdout: string }> => cliAsync('diff', '--base', join(dir, b), '--head', join(dir, h), '--fail-on', 'allowed');
+      const group = await run('gb.yaml', 'gh.yaml');
+      expect([group.code, group.stdout]).toEqual([1, expect.stringContaining('(+ prod/app=web → world (IPv6) 443/TCP)')]);
+      const narrowed = await run('wb.yaml', 'wh.yaml');
+      expect([narrowed.code, narrowed.stdout]).toEqual([0, expect.stringContaining('(- prod/app=web → world (IPv6) 80/TCP)')]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

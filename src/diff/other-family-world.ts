@@ -1,0 +1,67 @@
+/**
+ * The outside addresses of the IP family a defaulted judging leaves out, judged for a note. With the families defaulted
+ * (IPv4 only: neither `--ip-families` nor a capture tells them) and a rule naming a `/0`, the world classes are of IPv4
+ * only, while a dual-stack cluster has an IPv6 world too, which items of every family decide (the world entity, `all`, an
+ * item without a peer, a `cidrGroupSelector` of no group label, a `/0` the agent reads as the world of every family: before
+ * 1.15, and in a CIDR set on 1.17-1.18). So both sides are judged again, as `--ip-families dual` judges them, for a
+ * `world (IPv6)` class alone: where its verdicts differ between base and head the diff notes the connections it does not
+ * show, with the direction they took (`--fail-on` counts them so); where they do not, a change of such items changed
+ * nothing there and no note is raised.
+ */
+import { familiesOf } from '../engine/identity';
+import { PolicySet } from '../engine/policy-set';
+import { IpFamilies } from '../engine/policy-set-options';
+import { ConnectionVerdict, ConnectivityDiffDocument, EndpointClassKind } from '../model/connectivity-document';
+import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
+
+/** The connections to or from the outside addresses of the family left out whose verdicts differ between base and head. */
+export interface OtherFamilyWorld {
+  /** The world class judged (`world (IPv6)`). */
+  readonly world: string;
+  /** Connections newly allowed there (or whose L7 rules may let more through). */
+  readonly allowed: number;
+  /** Connections newly denied there (or whose L7 rules may refuse more). */
+  readonly denied: number;
+  /** The first few, as `+ prod/app=web → world (IPv6) 443/TCP`. */
+  readonly examples: readonly string[];
+}
+
+/** How the diff judges two sets for some classes (the diff's own `diffPolicySets`: this file stands beside it). */
+export type DiffOfClasses = (base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[]) => ConnectivityDiffDocument;
+
+/** The most connections a note shows. */
+const EXAMPLES = 3;
+
+/**
+ * The changes of the other family's world, when the sets are judged for one family by default and a rule names a `/0`
+ * (otherwise the one `world` class stands for the outside addresses of every family, and the diff shows them); `undefined`
+ * when nothing differs there.
+ * @param judgedClasses the classes the diff judged (with a `world` class, no rule names a /0: nothing is left out)
+ * @param diff the diff, for the two sets judged dual-stack and the classes given
+ */
+export function otherFamilyWorld(base: PolicySet, head: PolicySet, judgedClasses: readonly ClassifiedEndpoint[],
+  diff: DiffOfClasses): OtherFamilyWorld | undefined {
+  const config = base._engineConfig;
+  // One `world` class (no rule names a /0) stands for the outside addresses of every family: the diff judged them.
+  if (config.ipFamiliesDefaulted !== true || judgedClasses.some((c) => c.cls.id === 'world')) return undefined;
+  const judged = familiesOf(config.ipFamilies);
+  if (judged.length !== 1) return undefined;
+  const world = `world (IPv${judged[0] === 4 ? 6 : 4})`;
+  const [dualBase, dualHead] = [base._withIpFamilies(IpFamilies.DUAL), head._withIpFamilies(IpFamilies.DUAL)];
+  // The classes of a dual-stack judging, less the other world and FQDN classes (which the judged diff holds), so only the
+  // other family's world is judged beside the cluster's own classes. None when no rule names a /0 (one `world` class).
+  const classes = endpointClasses([dualBase, dualHead])
+    .filter((c) => c.cls.id === world || (c.cls.kind !== EndpointClassKind.WORLD && c.cls.kind !== EndpointClassKind.FQDN));
+  if (!classes.some((c) => c.cls.id === world)) return undefined;
+  const changes = diff(dualBase, dualHead, classes).changes.filter((c) => c.from === world || c.to === world);
+  if (changes.length === 0) return undefined;
+  const allows = (c: typeof changes[number]): boolean => (c.before === c.after ? c.l7MayAllow !== false : c.after === ConnectionVerdict.ALLOWED);
+  const denies = (c: typeof changes[number]): boolean => (c.before === c.after ? c.l7MayDeny !== false : c.before === ConnectionVerdict.ALLOWED);
+  return {
+    world,
+    allowed: changes.filter(allows).length,
+    denied: changes.filter(denies).length,
+    examples: changes.slice(0, EXAMPLES).map((c) => `${c.before === c.after ? '~' : c.after === ConnectionVerdict.ALLOWED ? '+' : '-'} `
+      + `${c.from} → ${c.to} ${c.ports.join(', ')}`),
+  };
+}
