@@ -66,3 +66,58 @@ describe('cidrGroupSelector that holds on no label (Cilium 1.17+)', () => {
     expect(dev.egress.decision).toBe('default-deny');
   });
 });
+
+// Every prefix of a CiliumCIDRGroup carries `cidrgroup:io.cilium.policy.cidrgroupname/<name>` beside the group's own
+// labels, less those of a key Cilium owns (`io.cilium.k8s…`): pkg/policy/k8s/cilium_cidr_group.go `applyCIDRGroup`
+// (`RemoveCiliumLabels`, `api.LabelForCIDRGroupRef(name)`). A selector on the name label reads it.
+describe('cidrGroupSelector on the label of the group\'s name (Cilium 1.17+)', () => {
+  const NAMED = {
+    ...GROUPS,
+    owned: { cidrs: ['7.7.7.0/24'], labels: { 'io.cilium.k8s.policy.name': 'x', team: 'ops' } },
+  };
+  const egress = (app: string, sel: unknown, deny = false) => cnp(`sel-${app}`, {
+    endpointSelector: { matchLabels: { app } },
+    ...(deny ? { egress: [{ toEntities: ['all'] }], egressDeny: [{ toCIDRSet: [{ cidrGroupSelector: sel }] }] } : { egress: [{ toCIDRSet: [{ cidrGroupSelector: sel }] }] }),
+  }, 'ns');
+  const NAME = 'io.cilium.policy.cidrgroupname';
+  const NAME_DOCS = [
+    egress('notdev', { matchExpressions: [{ key: `${NAME}/dev`, operator: 'DoesNotExist' }] }),
+    egress('prod', { matchExpressions: [{ key: `${NAME}/prod`, operator: 'Exists' }] }),
+    egress('prodlabel', { matchLabels: { [`${NAME}/prod`]: '' } }),
+    egress('owned', { matchLabels: { 'io.cilium.k8s.policy.name': 'x' } }),
+    egress('ops', { matchLabels: { team: 'ops' } }),
+    egress('denydev', { matchExpressions: [{ key: `${NAME}/dev`, operator: 'Exists' }] }, true),
+  ];
+  test.each([
+    // [from, to, allowed]
+    ['pod:ns:app=notdev', 'cidr:5.5.5.5', false],
+    ['pod:ns:app=notdev', 'cidr:1.2.3.4', true],
+    ['pod:ns:app=notdev', 'cidr:9.9.9.9', true],
+    ['pod:ns:app=prod', 'cidr:1.2.3.4', true],
+    ['pod:ns:app=prod', 'cidr:5.5.5.5', false],
+    ['pod:ns:app=prod', 'cidr:9.9.9.9', false],
+    ['pod:ns:app=prodlabel', 'cidr:1.2.3.4', true],
+    ['pod:ns:app=prodlabel', 'cidr:5.5.5.5', false],
+    ['pod:ns:app=owned', 'cidr:7.7.7.7', false],
+    ['pod:ns:app=ops', 'cidr:7.7.7.7', true],
+    ['pod:ns:app=denydev', 'cidr:5.5.5.5', false],
+    ['pod:ns:app=denydev', 'cidr:1.2.3.4', true],
+    ['pod:ns:app=denydev', 'pod:other:app=x', true],
+  ] as const)('%s -> %s allowed=%s on 1.17, 1.18 and 1.19', (from, to, allowed) => {
+    for (const v of ['1.17', '1.18', '1.19']) {
+      const set = policySet(NAME_DOCS, { ciliumVersion: CiliumVersion.parse(v), cidrGroups: NAMED });
+      expect(judged(set, from, to, '443/TCP').allowed, `Cilium ${v}`).toBe(allowed);
+    }
+  });
+
+  test('the deciding rules: the name label keeps dev out by default deny, lets prod in, and the deny of dev decides', () => {
+    const set = policySet(NAME_DOCS, { ciliumVersion: CiliumVersion.V1_19, cidrGroups: NAMED });
+    expect(judged(set, 'pod:ns:app=notdev', 'cidr:5.5.5.5', '443/TCP').egress.decision).toBe('default-deny');
+    const prod = judged(set, 'pod:ns:app=prod', 'cidr:1.2.3.4', '443/TCP');
+    expect(prod.egress.decision).toBe('allowed');
+    expect(prod.egress.rule?.path).toBe('spec.egress[0]');
+    const dev = judged(set, 'pod:ns:app=denydev', 'cidr:5.5.5.5', '443/TCP');
+    expect(dev.egress.decision).toBe('denied-by-deny-rule');
+    expect(dev.egress.rule?.path).toBe('spec.egressDeny[0]');
+  });
+});
