@@ -121,3 +121,31 @@ describe('cidrGroupSelector on the label of the group\'s name (Cilium 1.17+)', (
     expect(dev.egress.rule?.path).toBe('spec.egressDeny[0]');
   });
 });
+
+// On 1.17-1.18 a cidrGroupSelector that requires nothing, without except, is an empty EndpointSelector
+// (pkg/policy/api/cidr.go CIDRRuleSlice.GetAsEndpointSelectors): the wildcard cached selector of an item without peers,
+// so on 1.18 (parsers merged per selector) its HTTP rules and a port-only item's Kafka rules on one port cannot merge.
+// From 1.19 it is a CIDRSelector of its own (pkg/policy/types/selector.go newCIDRRuleSelector).
+describe('cidrGroupSelector {} and the wildcard cached selector (parser merges)', () => {
+  const conflict = (v: string, entry: Record<string, unknown>): boolean => {
+    const set = policySet([cnp('l7', {
+      endpointSelector: { matchLabels: { app: 'a' } },
+      ingress: [
+        { toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { kafka: [{ topic: 'foo' }] } }] },
+        { fromCIDRSet: [entry], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/' }] } }] },
+      ],
+    }, 'ns')], { ciliumVersion: CiliumVersion.parse(v), cidrGroups: GROUPS });
+    const verdict = judged(set, 'pod:other:app=x', 'pod:ns:app=a', '80/TCP');
+    return [...verdict.ingress.notes, ...verdict.egress.notes].some((n) => n.includes('cannot merge conflicting L7 parsers'));
+  };
+  test.each([
+    // [version, entry, refused]
+    ['1.18', { cidrGroupSelector: {} }, true],
+    ['1.18', { cidrGroupSelector: { matchLabels: {} } }, true],
+    ['1.18', { cidrGroupSelector: {}, except: ['8.8.4.0/24'] }, false],
+    ['1.18', { cidrGroupSelector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] } }, false],
+    ['1.19', { cidrGroupSelector: {} }, false],
+  ] as const)('Cilium %s, %j: refused=%s', (v, entry, refused) => {
+    expect(conflict(v, entry)).toBe(refused);
+  });
+});
