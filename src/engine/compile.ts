@@ -38,12 +38,12 @@ import {
 } from '../model/policy-model';
 import { compileFqdnSelector, FqdnMatcher } from '../model/fqdn-pattern';
 import { onNonIdentityKey } from '../model/identity-labels';
-import { CLUSTER_KEY, NAMESPACE_KEY, selectorRequiresNothing } from '../model/selectors';
+import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../model/groups-derivative';
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
-import { DroppedGroupRefs, droppedGroupRefs, groupSelectorSelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
+import { DroppedGroupRefs, droppedGroupRefs, groupSelectorIsWildcard, groupSelectorSelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
@@ -134,10 +134,8 @@ export interface UngroupedSelection {
   /** The CIDRs of every known CiliumCIDRGroup: an address they hold carries group labels. */
   readonly groupCidrs: readonly ParsedCidr[];
   /**
-   * Whether the agent caches the entry as the wildcard selector, the one of an item without peers (`peerKeys` `*`): on
-   * 1.17-1.18 a selector that requires nothing without `except` is an empty EndpointSelector (pkg/policy/api/cidr.go
-   * `CIDRRuleSlice.GetAsEndpointSelectors`: `NewESFromK8sLabelSelector("", &ls)` of no requirement); from 1.19 it is a
-   * CIDRSelector of its own key (pkg/policy/types/selector.go `newCIDRRuleSelector`).
+   * Whether the agent caches the entry as the wildcard selector, the one of an item without peers (`peerKeys` `*`):
+   * `groupSelectorIsWildcard` (1.17-1.18, a selector that requires nothing, without `except`).
    * @default false
    */
   readonly wildcard?: boolean;
@@ -772,8 +770,7 @@ function ungroupedSelections(entries: readonly CidrRuleModel[], name: string, ct
     notes.push(`${name} ${text} holds on an identity without any cidrgroup: label, so Cilium ${ctx.config.version} selects with it every identity `
       + 'no CiliumCIDRGroup labels: pods of every namespace, nodes, reserved entities and outside addresses no group holds, not only the '
       + "groups' ranges (the selector's requirements alone: CIDRRuleSlice.GetAsEndpointSelectors, 1.19 newCIDRRuleSelector)");
-    const wildcard = !ctx.config.version.atLeast(CiliumVersion.V1_19) && except.length === 0 && (e.except ?? []).length === 0
-      && selectorRequiresNothing(e.cidrGroupSelector as LabelSelectorModel);
+    const wildcard = groupSelectorIsWildcard(e, ctx.config.version);
     out.push({ text, except, groupCidrs, ...(wildcard ? { wildcard } : {}) });
   }
   return out;

@@ -3,6 +3,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from './labels';
 import { CidrRuleModel, LabelSelectorModel, RuleItemModel } from './policy-model';
+import { selectorRequiresNothing } from './selectors';
 
 /** What rule resolution needs of a CiliumCIDRGroup: its CIDRs (`spec.externalCIDRs`) and its labels. */
 export interface CidrGroupContents {
@@ -72,6 +73,18 @@ export function groupSelectorSelectsUngrouped(selector: LabelSelectorModel | und
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether the agent caches a CIDR-set entry as the wildcard selector, the one of an item without peers: on 1.17-1.18 a
+ * `cidrGroupSelector` that requires nothing (`{}`, `matchLabels: {}`), without `except`, is an empty EndpointSelector
+ * (pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`: `NewESFromK8sLabelSelector("", &ls)` of no
+ * requirement); from 1.19 it is a CIDRSelector of its own key (pkg/policy/types/selector.go `newCIDRRuleSelector`).
+ */
+export function groupSelectorIsWildcard(entry: CidrRuleModel, version: CiliumVersion): boolean {
+  return version.atLeast(CiliumVersion.V1_17) && !version.atLeast(CiliumVersion.V1_19) && entry.cidr === undefined
+    && entry.cidrGroupRef === undefined && (entry.except ?? []).length === 0 && typeof entry.cidrGroupSelector === 'object'
+    && entry.cidrGroupSelector !== null && selectorRequiresNothing(entry.cidrGroupSelector);
 }
 
 /** The references of a `fromCIDRSet` that Cilium 1.14/1.15 drop (`droppedGroupRefs`), by what the inputs hold of each group. */
