@@ -43,7 +43,7 @@ import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../mode
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
-import { DroppedGroupRefs, droppedGroupRefs, groupSelectorIsWildcard, groupSelectorSelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
+import { DroppedGroupRefs, cidrSetEntrySelectsUngrouped, droppedGroupRefs, groupSelectorIsWildcard, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
@@ -763,7 +763,7 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
 function ungroupedSelections(entries: readonly CidrRuleModel[], name: string, ctx: TranslateContext, notes: string[]): UngroupedSelection[] {
   const out: UngroupedSelection[] = [];
   for (const e of entries) {
-    if (e.cidr !== undefined || e.cidrGroupRef !== undefined || !groupSelectorSelectsUngrouped(e.cidrGroupSelector)) continue;
+    if (!cidrSetEntrySelectsUngrouped(e)) continue;
     const except = (e.except ?? []).flatMap((c) => parseCidr(c) ?? []);
     const groupCidrs = [...ctx.config.cidrGroups.values()].flatMap((g) => g.cidrs.flatMap((c) => parseCidr(c) ?? []));
     const text = `cidrGroupSelector ${Selector.from(e.cidrGroupSelector).toString()}${except.length > 0 ? ` except ${(e.except ?? []).join(', ')}` : ''}`;

@@ -76,15 +76,23 @@ export function groupSelectorSelectsUngrouped(selector: LabelSelectorModel | und
 }
 
 /**
+ * Whether a CIDR-set entry is a `cidrGroupSelector` (no `cidr`, no `cidrGroupRef`) that holds on no label
+ * (`groupSelectorSelectsUngrouped`): on Cilium 1.17+ it selects every identity without a `cidrgroup:` label too.
+ */
+export function cidrSetEntrySelectsUngrouped(entry: CidrRuleModel): boolean {
+  return entry.cidr === undefined && entry.cidrGroupRef === undefined && typeof entry.cidrGroupSelector === 'object'
+    && entry.cidrGroupSelector !== null && !Array.isArray(entry.cidrGroupSelector) && groupSelectorSelectsUngrouped(entry.cidrGroupSelector);
+}
+
+/**
  * Whether the agent caches a CIDR-set entry as the wildcard selector, the one of an item without peers: on 1.17-1.18 a
  * `cidrGroupSelector` that requires nothing (`{}`, `matchLabels: {}`), without `except`, is an empty EndpointSelector
  * (pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`: `NewESFromK8sLabelSelector("", &ls)` of no
  * requirement); from 1.19 it is a CIDRSelector of its own key (pkg/policy/types/selector.go `newCIDRRuleSelector`).
  */
 export function groupSelectorIsWildcard(entry: CidrRuleModel, version: CiliumVersion): boolean {
-  return version.atLeast(CiliumVersion.V1_17) && !version.atLeast(CiliumVersion.V1_19) && entry.cidr === undefined
-    && entry.cidrGroupRef === undefined && (entry.except ?? []).length === 0 && typeof entry.cidrGroupSelector === 'object'
-    && entry.cidrGroupSelector !== null && selectorRequiresNothing(entry.cidrGroupSelector);
+  return version.atLeast(CiliumVersion.V1_17) && !version.atLeast(CiliumVersion.V1_19) && cidrSetEntrySelectsUngrouped(entry)
+    && (entry.except ?? []).length === 0 && selectorRequiresNothing(entry.cidrGroupSelector as LabelSelectorModel);
 }
 
 /** The references of a `fromCIDRSet` that Cilium 1.14/1.15 drop (`droppedGroupRefs`), by what the inputs hold of each group. */

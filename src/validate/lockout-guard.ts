@@ -8,7 +8,7 @@ import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 import { noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresNothing, selectorRequiresPodLabel } from '../model/selectors';
 import { nodeSelectorClaimable, readsHostEndpointNodeLabels } from '../model/labels';
-import { CidrGroupContents, groupSelectorSelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
+import { CidrGroupContents, cidrSetEntrySelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
   CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PeerField, PolicyMetadataModel,
@@ -372,8 +372,7 @@ const EVERY_ADDRESS: readonly AddressRange[] = ['0.0.0.0/0', '::/0'].map((c) => 
  * reading): on 1.17+ it selects every identity without a `cidrgroup:` label, pods, nodes and reserved entities included.
  */
 function isUngroupedEntry(e: CidrRuleModel): boolean {
-  return e.cidr === undefined && e.cidrGroupRef === undefined && isObject(e.cidrGroupSelector)
-    && groupSelectorSelectsUngrouped(e.cidrGroupSelector as LabelSelectorModel);
+  return cidrSetEntrySelectsUngrouped(e);
 }
 
 /**
