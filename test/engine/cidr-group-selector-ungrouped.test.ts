@@ -149,3 +149,30 @@ describe('cidrGroupSelector {} and the wildcard cached selector (parser merges)'
     expect(conflict(v, entry)).toBe(refused);
   });
 });
+
+describe('cidrGroupSelector of no label on ingress: fromCIDRSet and ingressDeny (Cilium 1.17+)', () => {
+  const INGRESS = [
+    cnp('in-all', { endpointSelector: { matchLabels: { app: 'in' } }, ingress: [{ fromCIDRSet: [{ cidrGroupSelector: {}, except: ['8.8.4.0/24'] }] }] }, 'ns'),
+    cnp('deny-notdev', {
+      endpointSelector: { matchLabels: { app: 'den' } },
+      ingress: [{ fromEntities: ['all'] }],
+      ingressDeny: [{ fromCIDRSet: [{ cidrGroupSelector: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] } }] }],
+    }, 'ns'),
+  ];
+  test.each([
+    // [from, to, allowed, deciding path]
+    ['pod:other:app=x', 'pod:ns:app=in', true, 'spec.ingress[0]'],
+    ['cidr:9.9.9.9', 'pod:ns:app=in', true, 'spec.ingress[0]'],
+    ['entity:remote-node', 'pod:ns:app=in', true, 'spec.ingress[0]'],
+    ['cidr:8.8.4.4', 'pod:ns:app=in', false, undefined],
+    ['pod:other:app=x', 'pod:ns:app=den', false, 'spec.ingressDeny[0]'],
+    ['cidr:1.2.3.4', 'pod:ns:app=den', false, 'spec.ingressDeny[0]'],
+    ['cidr:5.5.5.5', 'pod:ns:app=den', true, 'spec.ingress[0]'],
+  ] as const)('%s -> %s allowed=%s (%s) on 1.17, 1.18 and 1.19', (from, to, allowed, path) => {
+    for (const v of ['1.17', '1.18', '1.19']) {
+      const verdict = judged(policySet(INGRESS, { ciliumVersion: CiliumVersion.parse(v), cidrGroups: GROUPS }), from, to, '443/TCP');
+      expect(verdict.allowed, `Cilium ${v}`).toBe(allowed);
+      expect(verdict.ingress.rule?.path, `Cilium ${v}`).toBe(path);
+    }
+  });
+});
