@@ -43,7 +43,7 @@ import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../mode
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
-import { DroppedGroupRefs, droppedGroupRefs, groupSelectorSelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
+import { DroppedGroupRefs, cidrSetEntrySelectsUngrouped, droppedGroupRefs, groupSelectorIsWildcard, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
@@ -133,6 +133,12 @@ export interface UngroupedSelection {
   readonly except: readonly ParsedCidr[];
   /** The CIDRs of every known CiliumCIDRGroup: an address they hold carries group labels. */
   readonly groupCidrs: readonly ParsedCidr[];
+  /**
+   * Whether the agent caches the entry as the wildcard selector, the one of an item without peers (`peerKeys` `*`):
+   * `groupSelectorIsWildcard` (1.17-1.18, a selector that requires nothing, without `except`).
+   * @default false
+   */
+  readonly wildcard?: boolean;
 }
 
 /**
@@ -757,14 +763,15 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
 function ungroupedSelections(entries: readonly CidrRuleModel[], name: string, ctx: TranslateContext, notes: string[]): UngroupedSelection[] {
   const out: UngroupedSelection[] = [];
   for (const e of entries) {
-    if (e.cidr !== undefined || e.cidrGroupRef !== undefined || !groupSelectorSelectsUngrouped(e.cidrGroupSelector)) continue;
+    if (!cidrSetEntrySelectsUngrouped(e)) continue;
     const except = (e.except ?? []).flatMap((c) => parseCidr(c) ?? []);
     const groupCidrs = [...ctx.config.cidrGroups.values()].flatMap((g) => g.cidrs.flatMap((c) => parseCidr(c) ?? []));
     const text = `cidrGroupSelector ${Selector.from(e.cidrGroupSelector).toString()}${except.length > 0 ? ` except ${(e.except ?? []).join(', ')}` : ''}`;
     notes.push(`${name} ${text} holds on an identity without any cidrgroup: label, so Cilium ${ctx.config.version} selects with it every identity `
       + 'no CiliumCIDRGroup labels: pods of every namespace, nodes, reserved entities and outside addresses no group holds, not only the '
       + "groups' ranges (the selector's requirements alone: CIDRRuleSlice.GetAsEndpointSelectors, 1.19 newCIDRRuleSelector)");
-    out.push({ text, except, groupCidrs });
+    const wildcard = groupSelectorIsWildcard(e, ctx.config.version);
+    out.push({ text, except, groupCidrs, ...(wildcard ? { wildcard } : {}) });
   }
   return out;
 }

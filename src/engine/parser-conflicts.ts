@@ -496,7 +496,7 @@ export function peerKeys(peer: PeerSpec): string[] {
     case 'entities':
       return [...new Set(peer.entities.flatMap(entityPeerKeys))];
     case 'cidr':
-      return [...peer.blocks.map((b) => `cidr ${b.text}`), ...(peer.ungrouped ?? []).map((u) => `cidr ${u.text}`)];
+      return [...peer.blocks.map((b) => `cidr ${b.text}`), ...(peer.ungrouped ?? []).map((u) => (u.wildcard === true ? '*' : `cidr ${u.text}`))];
     case 'fqdns':
       return peer.matchers.map((m) => `fqdn ${m.text}`);
     default:

@@ -3,6 +3,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from './labels';
 import { CidrRuleModel, LabelSelectorModel, RuleItemModel } from './policy-model';
+import { selectorRequiresNothing } from './selectors';
 
 /** What rule resolution needs of a CiliumCIDRGroup: its CIDRs (`spec.externalCIDRs`) and its labels. */
 export interface CidrGroupContents {
@@ -17,7 +18,8 @@ export interface CidrGroupContents {
 
 /**
  * The known groups a CIDR-set entry names: the group of its `cidrGroupRef`, or every group whose labels its
- * `cidrGroupSelector` matches (as `cidrgroup:` labels, the source Cilium gives them), in the order of `groups`. An entry
+ * `cidrGroupSelector` matches (`cidrGroupLabelSet`: the `cidrgroup:` labels Cilium gives its prefixes, its name's among
+ * them), in the order of `groups`. An entry
  * with a `cidr` names none. A selector that cannot be read matches none (the schema check reports it).
  */
 export function selectedCidrGroups<G extends CidrGroupContents>(entry: CidrRuleModel, groups: ReadonlyMap<string, G>): [string, G][] {
@@ -33,7 +35,26 @@ export function selectedCidrGroups<G extends CidrGroupContents>(entry: CidrRuleM
   } catch {
     return [];
   }
-  return [...groups].filter(([, g]) => sel.matches(LabelSet.of(Object.entries(g.labels ?? {}).map(([key, value]) => ({ source: 'cidrgroup', key, value })))));
+  return [...groups].filter(([name, g]) => sel.matches(cidrGroupLabelSet(name, g)));
+}
+
+/** The key prefix of the labels Cilium owns, which it strips from a CiliumCIDRGroup's labels (`k8sconst.LabelPrefix`). */
+const CILIUM_OWNED_KEY_PREFIX = 'io.cilium.k8s';
+/** The key of the label Cilium gives every prefix of a CiliumCIDRGroup, before the group's name (`api.LabelPrefixGroupName`). */
+const GROUP_NAME_KEY_PREFIX = 'io.cilium.policy.cidrgroupname';
+
+/**
+ * The `cidrgroup:` labels the identity of an address of a CiliumCIDRGroup carries, which a `cidrGroupSelector` matches:
+ * the group's own labels less those of a key Cilium owns (`io.cilium.k8s…`), and `io.cilium.policy.cidrgroupname/<name>`
+ * (empty value, over any label of that key). pkg/policy/k8s/cilium_cidr_group.go `applyCIDRGroup`:
+ * `labels.Map2Labels(utils.RemoveCiliumLabels(cidrGroup.Labels), labels.LabelSourceCIDRGroup)`, then
+ * `lbls[lbl.Key] = api.LabelForCIDRGroupRef(name)`; `RemoveCiliumLabels` drops a key with the prefix `k8sconst.LabelPrefix`
+ * (pkg/k8s/apis/cilium.io/const.go, `io.cilium.k8s`).
+ */
+function cidrGroupLabelSet(name: string, g: CidrGroupContents): LabelSet {
+  const own = Object.entries(g.labels ?? {}).filter(([key]) => !key.startsWith(CILIUM_OWNED_KEY_PREFIX));
+  // `LabelSet.of` keeps the last of one source:key, so the name label wins over a label of the group of that key.
+  return LabelSet.of([...own.map(([key, value]) => ({ source: 'cidrgroup', key, value })), { source: 'cidrgroup', key: `${GROUP_NAME_KEY_PREFIX}/${name}`, value: '' }]);
 }
 
 /**
@@ -52,6 +73,26 @@ export function groupSelectorSelectsUngrouped(selector: LabelSelectorModel | und
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether a CIDR-set entry is a `cidrGroupSelector` (no `cidr`, no `cidrGroupRef`) that holds on no label
+ * (`groupSelectorSelectsUngrouped`): on Cilium 1.17+ it selects every identity without a `cidrgroup:` label too.
+ */
+export function cidrSetEntrySelectsUngrouped(entry: CidrRuleModel): boolean {
+  return entry.cidr === undefined && entry.cidrGroupRef === undefined && typeof entry.cidrGroupSelector === 'object'
+    && entry.cidrGroupSelector !== null && !Array.isArray(entry.cidrGroupSelector) && groupSelectorSelectsUngrouped(entry.cidrGroupSelector);
+}
+
+/**
+ * Whether the agent caches a CIDR-set entry as the wildcard selector, the one of an item without peers: on 1.17-1.18 a
+ * `cidrGroupSelector` that requires nothing (`{}`, `matchLabels: {}`), without `except`, is an empty EndpointSelector
+ * (pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`: `NewESFromK8sLabelSelector("", &ls)` of no
+ * requirement); from 1.19 it is a CIDRSelector of its own key (pkg/policy/types/selector.go `newCIDRRuleSelector`).
+ */
+export function groupSelectorIsWildcard(entry: CidrRuleModel, version: CiliumVersion): boolean {
+  return version.atLeast(CiliumVersion.V1_17) && !version.atLeast(CiliumVersion.V1_19) && cidrSetEntrySelectsUngrouped(entry)
+    && (entry.except ?? []).length === 0 && selectorRequiresNothing(entry.cidrGroupSelector as LabelSelectorModel);
 }
 
 /** The references of a `fromCIDRSet` that Cilium 1.14/1.15 drop (`droppedGroupRefs`), by what the inputs hold of each group. */

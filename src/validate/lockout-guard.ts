@@ -6,9 +6,9 @@ import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
-import { noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel } from '../model/selectors';
+import { noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresNothing, selectorRequiresPodLabel } from '../model/selectors';
 import { nodeSelectorClaimable, readsHostEndpointNodeLabels } from '../model/labels';
-import { CidrGroupContents, selectedCidrGroups } from '../model/cidr-groups';
+import { CidrGroupContents, cidrSetEntrySelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
   CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PeerField, PolicyMetadataModel,
@@ -179,13 +179,25 @@ export interface GuardOptions {
    * @default true
    */
   readonly endPortExists?: boolean;
+  /**
+   * The rules are for Cilium 1.17 or later, where a `cidrGroupSelector` that holds on no label (`{}`, only `NotIn` or
+   * `DoesNotExist`: `groupSelectorSelectsUngrouped`) selects every identity without a `cidrgroup:` label too: every pod,
+   * node and reserved entity, and every outside address no CiliumCIDRGroup holds, less its `except` ranges (as the engine
+   * reads it, src/engine/compile.ts `ungroupedSelections`).
+   * @default false
+   */
+  readonly groupSelectorsSelectUngrouped?: boolean;
 }
 
-/** How peers and ports are read: the CIDR groups known, what an empty peer list means, whether `endPort` exists. */
+/**
+ * How peers and ports are read: the CIDR groups known, what an empty peer list means, whether `endPort` exists, whether
+ * a `cidrGroupSelector` of no label selects the identities of no group.
+ */
 interface PeerReading {
   readonly groups: ReadonlyMap<string, CidrGroupContents>;
   readonly emptyPeerListSelectsAll: boolean;
   readonly endPortExists: boolean;
+  readonly groupSelectorsSelectUngrouped: boolean;
 }
 
 /** The deny items (of one direction, on one port) whose CIDRs cut the whole world together, and where the others are. */
@@ -208,6 +220,7 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
   const groups = options.cidrGroups ?? NO_GROUPS;
   const reading: PeerReading = {
     groups, emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false, endPortExists: options.endPortExists ?? true,
+    groupSelectorsSelectUngrouped: options.groupSelectorsSelectUngrouped ?? false,
   };
   const out: GuardViolation[] = [];
   const memo = options.worldCutMemo ?? { cuts: new Map<string, WorldCut>(), key: '' };
@@ -217,7 +230,8 @@ export function guardViolations(paths: readonly GuardPath[], denies: readonly De
     const peers = cutPeers(path);
     // Per port of the path, which deny items cut the whole world together: computed once per set of items, on first need.
     const worldCutOn = (port: GuardPort): WorldCut => {
-      const key = `${memo.key}|${reading.emptyPeerListSelectsAll}|${reading.endPortExists}|${path.direction}|${JSON.stringify(port.l4 ?? port.icmp)}`;
+      const key = `${memo.key}|${reading.emptyPeerListSelectsAll}|${reading.endPortExists}|${reading.groupSelectorsSelectUngrouped}|${path.direction}|`
+        + JSON.stringify(port.l4 ?? port.icmp);
       let cut = memo.cuts.get(key);
       if (!cut) {
         const items = pool().filter((d) => sectionDirection(d.section) === path.direction && portOverlaps(d.item, port, reading.endPortExists));
@@ -273,11 +287,12 @@ function isApiServerEntity(item: RuleItemModel): boolean {
  * label, or the `kubernetes` Service) reaches only an API server on the cluster's own nodes.
  */
 export function itemCoversPath(item: RuleItemModel, path: GuardPath,
-  options: Pick<GuardOptions, 'cidrGroups' | 'emptyPeerListSelectsAll' | 'endPortExists'> = {}): boolean {
+  options: Pick<GuardOptions, 'cidrGroups' | 'emptyPeerListSelectsAll' | 'endPortExists' | 'groupSelectorsSelectUngrouped'> = {}): boolean {
   const reading: PeerReading = {
     groups: options.cidrGroups ?? NO_GROUPS,
     emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false,
     endPortExists: options.endPortExists ?? true,
+    groupSelectorsSelectUngrouped: options.groupSelectorsSelectUngrouped ?? false,
   };
   return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, reading, 'keeps'))
     && path.ports.some((p) => portOverlaps(item, p, reading.endPortExists));
@@ -320,22 +335,58 @@ export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: bool
 
 /**
  * The addresses a deny item's CIDRs select: `cidr`, and each `cidrSet` entry's `cidr` (or the CIDRs of the known groups
- * it names) minus its `except`s.
+ * it names) minus its `except`s. With `ungrouped` (1.17+), an entry whose `cidrGroupSelector` holds on no label
+ * (`ungroupedEntries`) selects every address but its `except`s and the known groups it does not select.
  */
-function itemRanges(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>): AddressRange[] {
-  const ranges = (texts: readonly unknown[]): AddressRange[] => texts.flatMap((t) => {
-    const c = typeof t === 'string' ? parseCidr(t) : undefined;
-    return c ? [cidrRange(c)] : [];
-  });
+function itemRanges(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>, ungrouped = false): AddressRange[] {
   return [
-    ...ranges(arr<unknown>(item.cidr)),
+    ...cidrTextRanges(arr<unknown>(item.cidr)),
     ...arr<unknown>(item.cidrSet).flatMap((entry) => {
       if (!isObject(entry)) return [];
       const e = entry as CidrRuleModel;
+      const except = cidrTextRanges(arr<unknown>(e.except));
+      if (ungrouped && isUngroupedEntry(e)) {
+        const selected = new Set(selectedCidrGroups(e, groups).map(([name]) => name));
+        const refused = [...groups].filter(([name]) => !selected.has(name)).flatMap(([, g]) => cidrTextRanges(g.cidrs));
+        return subtractRanges(EVERY_ADDRESS, [...except, ...refused]);
+      }
       const cidrs = typeof e.cidr === 'string' ? [e.cidr] : selectedCidrGroups(e, groups).flatMap(([, g]) => g.cidrs);
-      return subtractRanges(ranges(cidrs), ranges(arr<unknown>(e.except)));
+      return subtractRanges(cidrTextRanges(cidrs), except);
     }),
   ];
+}
+
+/** The ranges of the CIDRs among `texts`; an entry that is no CIDR counts for nothing. */
+function cidrTextRanges(texts: readonly unknown[]): AddressRange[] {
+  return texts.flatMap((t) => {
+    const c = typeof t === 'string' ? parseCidr(t) : undefined;
+    return c ? [cidrRange(c)] : [];
+  });
+}
+
+/** Every IPv4 and every IPv6 address. */
+const EVERY_ADDRESS: readonly AddressRange[] = ['0.0.0.0/0', '::/0'].map((c) => cidrRange(parseCidr(c) as ParsedCidr));
+
+/**
+ * Whether a CIDR-set entry is a `cidrGroupSelector` that holds on no label (`groupSelectorSelectsUngrouped`, the engine's
+ * reading): on 1.17+ it selects every identity without a `cidrgroup:` label, pods, nodes and reserved entities included.
+ */
+function isUngroupedEntry(e: CidrRuleModel): boolean {
+  return cidrSetEntrySelectsUngrouped(e);
+}
+
+/**
+ * The entries of an item that select every identity of no CIDR group (`isUngroupedEntry`) where the target reads them so
+ * (`PeerReading.groupSelectorsSelectUngrouped`), with whether each requires no label and has no `except`: `{}` alone is
+ * every peer, an API server outside the cluster and every address included.
+ */
+function ungroupedEntries(item: RuleItemModel, reading: PeerReading): { everything: boolean }[] {
+  if (!reading.groupSelectorsSelectUngrouped) return [];
+  return arr<unknown>(item.cidrSet).flatMap((entry) => {
+    if (!isObject(entry) || !isUngroupedEntry(entry as CidrRuleModel)) return [];
+    const e = entry as CidrRuleModel;
+    return [{ everything: selectorRequiresNothing(e.cidrGroupSelector as LabelSelectorModel) && arr(e.except).length === 0 }];
+  });
 }
 
 /**
@@ -553,7 +604,8 @@ function worldCutters(denies: readonly DenyItem[], reading: PeerReading): WorldC
   // The unusable addresses are one more list, never reported: it fills what no deny needs to hold. An item that selects
   // no peer (an empty peer list beside its CIDRs, 1.16+) holds no address.
   const ranges = [
-    ...denies.map((d) => (peerScope(d.item, reading, true) === 'listed' ? subtractRanges(itemRanges(d.item, reading.groups), []) : [])),
+    ...denies.map((d) => (peerScope(d.item, reading, true) === 'listed'
+      ? subtractRanges(itemRanges(d.item, reading.groups, reading.groupSelectorsSelectUngrouped), []) : [])),
     subtractRanges(UNUSABLE, []),
   ];
   const families = ([4, 6] as const)
@@ -616,6 +668,15 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
   const groups = reading.groups;
   const guardEntity = strings(guard.entities)[0];
   const guardRanges = itemRanges(guard, groups);
+  // A cidrGroupSelector of no label (1.17+) selects every pod, node and reserved entity (no identity of theirs carries a
+  // cidrgroup: or cidr: label, so no except excludes them): a deny cuts them; an allow keeps them, and the API server and
+  // every address only when it is `{}` without except (a managed API server may be in an except or in a group it refuses).
+  const ungrouped = ungroupedEntries(deny, reading);
+  if (ungrouped.length > 0) {
+    const inCluster = guard.endpoints !== undefined || guard.nodes !== undefined
+      || (guardEntity !== undefined && guardEntity !== 'world' && (guardEntity !== 'kube-apiserver' || cuts));
+    if (inCluster || ungrouped.some((u) => u.everything)) return true;
+  }
   // Addresses outside the cluster the guard names: CIDRs, or CIDR groups whose contents are not known here.
   const guardOutside = guardRanges.length > 0 || hasUnknownGroup(guard, groups);
   const denyEntities = strings(deny.entities);
@@ -632,7 +693,7 @@ function peerOverlaps(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRe
     if (guardOutside && e.has('world')) return true;
   }
   // The addresses the deny's CIDRs select (`except`s removed: Cilium does not deny them).
-  const denyRanges = itemRanges(deny, groups);
+  const denyRanges = itemRanges(deny, groups, reading.groupSelectorsSelectUngrouped);
   // CIDR groups not in the input and `toGroups` (cloud security groups) stand for addresses not known here: they may
   // hold any guarded one.
   const denyGroups = hasUnknownGroup(deny, groups) || deny.groups !== undefined;
@@ -686,7 +747,8 @@ function coversWhole(deny: RuleItemModel, guard: RuleItemModel, reading: PeerRea
     return entities.includes('world') || worldCoveredByCidrs();
   }
   if (guard.endpoints !== undefined) {
-    return entities.includes('cluster') || arr<LabelSelectorModel>(deny.endpoints).some((sel) => isObject(sel) && selectsEveryPod(sel));
+    return entities.includes('cluster') || arr<LabelSelectorModel>(deny.endpoints).some((sel) => isObject(sel) && selectsEveryPod(sel))
+      || ungroupedEntries(deny, reading).length > 0;
   }
   return peerOverlaps(deny, guard, reading);
 }

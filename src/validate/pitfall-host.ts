@@ -30,7 +30,7 @@ export function hostDenyLockout(run: PitfallRun, r: RuleView): void {
   const { companions, key, cuts } = hostDenies(run).of(r);
   const all = guardViolations(hostGuardPaths({ nodeSelector: r.rule.nodeSelector }), denies,
     { cidrGroups: run.inventory._cidrGroupMap, companions, worldCutMemo: { cuts, key }, emptyPeerListSelectsAll: before116(r),
-      endPortExists: !before116(r) });
+      endPortExists: !before116(r), groupSelectorsSelectUngrouped: since117(r) });
   const at = (e: { section: SectionName; index: number }): number => denies.findIndex((d) => d.section === e.section && d.index === e.index);
   const exemptedCuts = new Map<string, { section: SectionName; index: number; what: string; path: string }>();
   for (const v of all.filter((x) => exempted.has(x.path))) {
@@ -116,6 +116,14 @@ function before116(r: RuleView): boolean {
   return !r.version.atLeast(CiliumVersion.V1_16);
 }
 
+/**
+ * Whether the rule is for Cilium 1.17 or later, where a `cidrGroupSelector` of no label selects every identity of no CIDR
+ * group too (`GuardOptions.groupSelectorsSelectUngrouped`, as the engine's `ungroupedSelections` and `pitfall-broad-peer`).
+ */
+function since117(r: RuleView): boolean {
+  return r.version.atLeast(CiliumVersion.V1_17);
+}
+
 /** The deny items of a rule. */
 function denyItems(r: RuleView): DenyItem[] {
   return [SectionName.INGRESS_DENY, SectionName.EGRESS_DENY]
@@ -139,6 +147,7 @@ export function hostLockout(run: PitfallRun, r: RuleView): void {
     const missing = required.filter((path) => path.direction === direction
       && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path, {
         cidrGroups: run.inventory._cidrGroupMap, emptyPeerListSelectsAll: before116(c), endPortExists: !before116(c),
+        groupSelectorsSelectUngrouped: since117(c),
       }))))
       .map((path) => path.required ?? path.path);
     if (missing.length === 0) continue;

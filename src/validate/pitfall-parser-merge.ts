@@ -23,6 +23,7 @@ import { InventoryPodTemplate } from './inventory';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
 import { mayOverlap, mostPinnedKey, peerCacheKey, pinnedValue } from './pod-selectors';
 import { arr, isObject } from './walk';
+import { groupSelectorIsWildcard } from '../model/cidr-groups';
 
 /** Where a parser use is: the rule, and the path of its `toPorts` entry. */
 interface UseRef {
@@ -377,7 +378,7 @@ function peerKeys(r: RuleView, item: RuleItemModel): string[] {
     ...arr<LabelSelectorModel>(item.nodes).filter(isObject).map((m) => `nodes ${Selector.from(m).cacheKey()}`),
     ...new Set(arr<string>(item.entities).filter((e) => typeof e === 'string').flatMap(entityPeerKeys)),
     ...arr<string>(item.cidr).map((c) => `cidr ${String(c)}`),
-    ...arr<CidrRuleModel>(item.cidrSet).map((c) => `cidrSet ${JSON.stringify(c)}`),
+    ...arr<CidrRuleModel>(item.cidrSet).map((c) => (isObject(c) && groupSelectorIsWildcard(c, r.version) ? '*' : `cidrSet ${JSON.stringify(c)}`)),
     ...arr<FqdnSelectorModel>(item.fqdns).map((f) => `fqdn ${JSON.stringify(f)}`),
   ];
 }

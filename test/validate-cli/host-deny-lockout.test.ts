@@ -337,3 +337,42 @@ describe('the guard reads deny ports as the agent does (readPort: Go ParseUint b
     expect(findings(check({ 'host.yaml': allowAllDeny('0', ', endPort: 21') }, { ciliumVersion: '1.16' }), 'pitfall-host-deny-lockout')).toEqual([]);
   });
 });
+
+// A cidrGroupSelector that holds on no label (`{}`, only NotIn/DoesNotExist) selects, on Cilium 1.17+, every identity
+// without a cidrgroup: label — remote nodes, health endpoints, pods — not only the groups' ranges, as the engine reads it
+// (`ungroupedSelections`; v1.17-v1.18 CIDRRuleSlice.GetAsEndpointSelectors, v1.19 pkg/policy/types/selector.go
+// newCIDRRuleSelector). The guard reads it so: a deny of it cuts the node paths, an allow of it keeps them.
+describe('pitfall-host-deny-lockout / pitfall-host-lockout: a cidrGroupSelector of no label (Cilium 1.17+)', () => {
+  const SELECTORS = [
+    ['{}', '{}'],
+    ['env NotIn (dev)', '{ matchExpressions: [{ key: env, operator: NotIn, values: [dev] }] }'],
+  ] as const;
+  const tunnelDeny = (sel: string): string => host('{}', denyOnly(`fromCIDRSet: [{ cidrGroupSelector: ${sel} }]\n      toPorts: [{ ports: [{ port: "6081", protocol: UDP }] }]`));
+
+  it.each(SELECTORS)('a deny of %s on the tunnel port cuts the tunnel path from remote nodes, as fromEntities: [remote-node] does', (_what, sel) => {
+    for (const ciliumVersion of ['1.17', '1.19']) {
+      const [d] = findings(check({ 'host.yaml': tunnelDeny(sel) }, { ciliumVersion }), 'pitfall-host-deny-lockout');
+      expect(d?.message, `Cilium ${ciliumVersion}`).toContain('(tunnel: entity remote-node on 6081/UDP)');
+      expect(d.path).toBe('spec.ingressDeny[0]');
+    }
+    const entity = host('{}', denyOnly('fromEntities: [remote-node]\n      toPorts: [{ ports: [{ port: "6081", protocol: UDP }] }]'));
+    expect(where(check({ 'host.yaml': entity }, { ciliumVersion: '1.19' }), 'pitfall-host-deny-lockout')).toEqual(['host.yaml:9:7']);
+  });
+
+  it('a selector that requires a label by value is no cut of the tunnel path', () => {
+    expect(where(check({ 'host.yaml': tunnelDeny('{ matchLabels: { env: prod } }') }, { ciliumVersion: '1.19' }), 'pitfall-host-deny-lockout')).toEqual([]);
+  });
+
+  const allowOnly = (sel: string): string => host('{}', `  ingress:\n    - fromCIDRSet: [{ cidrGroupSelector: ${sel} }]\n`);
+  it('an allow of {} keeps every path open: no pitfall-host-lockout', () => {
+    expect(findings(check({ 'host.yaml': allowOnly('{}') }, { ciliumVersion: '1.19' }), 'pitfall-host-lockout')).toEqual([]);
+  });
+
+  it('an allow of env NotIn (dev) keeps the node paths, not a managed API server (it may sit in a group the selector refuses)', () => {
+    const [d] = findings(check({ 'host.yaml': allowOnly(SELECTORS[1][1]) }, { ciliumVersion: '1.19' }), 'pitfall-host-lockout');
+    expect(d?.message).toContain('no host policy in the input allows kubelet (10250/TCP from the API server):');
+    // A selector by value keeps nothing of the nodes' own paths.
+    const [byValue] = findings(check({ 'host.yaml': allowOnly('{ matchLabels: { env: prod } }') }, { ciliumVersion: '1.19' }), 'pitfall-host-lockout');
+    expect(byValue?.message).toContain('Cilium health (4240/TCP from other nodes); the tunnel');
+  });
+});

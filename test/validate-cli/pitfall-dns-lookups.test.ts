@@ -148,6 +148,17 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted([toDns([{ matchName: 'api.example.com' }, { matchPattern: '*' }])]), wide([toDns()])])).toEqual([]);
   });
 
+  // A cidrGroupSelector of no label selects, on 1.17+, every identity without a cidrgroup: label, the kube-dns pods too
+  // (engine `ungroupedSelections`; v1.17-v1.18 CIDRRuleSlice.GetAsEndpointSelectors, v1.19 newCIDRRuleSelector).
+  it('an L4 allow of 53 to a cidrGroupSelector of no label takes in the kube-dns pods from 1.17: the restriction is cancelled', () => {
+    const toGroups = (sel: Doc): Doc => ({ toCIDRSet: [{ cidrGroupSelector: sel }], ...on53() });
+    const NOT_DEV = { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] };
+    expect(at(ID, [restricted(), wide([toGroups({})])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([toGroups(NOT_DEV)])])).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([toGroups(NOT_DEV)])], '1.17')).toEqual([HIT]);
+    expect(at(ID, [restricted(), wide([toGroups({ matchLabels: { env: 'prod' } })])])).toEqual([]);
+  });
+
   it('a named port and the number it resolves to are two L4 filters: an L4 allow of one does not cancel DNS rules on the other', () => {
     // pkg/policy l4PolicyMap keys `dns/UDP` apart from `53/UDP`; the DNS proxy reads the rules of the filter that made the
     // port's redirect, which wins the shared policy map key (the engine agrees: l7-decision.test.ts).

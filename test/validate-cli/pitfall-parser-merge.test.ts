@@ -144,6 +144,17 @@ describe('flagged', () => {
     expect(at(files, '1.19')).toEqual(['c.yaml:10 spec.ingress[1].toPorts[0]']);
   });
 
+  // pkg/policy/api/cidr.go CIDRRuleSlice.GetAsEndpointSelectors (1.17-1.18): `{}` without except is an empty
+  // EndpointSelector, the wildcard; from 1.19 a CIDRSelector of its own (pkg/policy/types/selector.go newCIDRRuleSelector).
+  it('on 1.18 a cidrGroupSelector {} without except is the wildcard selector of an item without peers; not on 1.19, nor with except', () => {
+    const files = (entry: string): Files => ({
+      'a.yaml': policy('a', API, `  ingress:\n${from(`fromCIDRSet: [${entry}]`, P80, HTTP)}    - toPorts: [{ ports: [${P80}], ${KAFKA} }]\n`),
+    });
+    expect(kinds(files('{ cidrGroupSelector: {} }'), '1.18')).toEqual(['a.yaml:11 spec.ingress[1].toPorts[0] refused']);
+    expect(kinds(files('{ cidrGroupSelector: {} }'), '1.19')).toEqual(['a.yaml:11 spec.ingress[1].toPorts[0] other peers']);
+    expect(kinds(files('{ cidrGroupSelector: {}, except: [8.8.4.0/24] }'), '1.18')).toEqual(['a.yaml:11 spec.ingress[1].toPorts[0] other peers']);
+  });
+
   it('an empty peer list beside toPorts selects every peer on them before 1.16 and none from 1.16: its parser meets the other item\'s only before', () => {
     const files = { 'a.yaml': policy('a', API, `  ingress:\n${from('fromEndpoints: []', P80, HTTP)}${from(WEB, P80, KAFKA)}`) };
     expect(at(files, '1.15')).toEqual(['a.yaml:12 spec.ingress[1].toPorts[0]']);
