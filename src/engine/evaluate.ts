@@ -25,8 +25,8 @@ import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
 import { agentRefusalNotes, peerKeys } from './parser-conflicts';
 import {
-  L7Outcome, L7Protocol, L7Result, RestrictionListener, RestrictionTlsContext, SideDecision, SideVerdict, TrafficDirection, UnevaluatedRestriction, Verdict, VerdictRuleRef,
-  trafficDirection,
+  L7Outcome, L7Protocol, L7Result, RestrictionListener, RestrictionTlsContext, SideDecision, SideVerdict, TrafficDirection, UnevaluatedRestriction,
+  Verdict, VerdictRuleRef, trafficDirection,
 } from './verdict';
 import { compareCodeUnits } from '../model/code-unit-order';
 
