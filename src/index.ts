@@ -72,7 +72,8 @@ export { ConnectivitySources, HostFirewallMode, IpFamilies, PolicySetOptions, Ya
 export { ConnectionSpec, HttpRequestOptions, Queries } from './engine/query';
 export { SkippedRule } from './engine/skipped-rules';
 export {
-  L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
+  L7Outcome, L7Protocol, L7Result, RestrictionListener, RestrictionTlsContext, SideDecision, SideVerdict, TrafficDirection, UnevaluatedRestriction,
+  Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
 } from './engine/verdict';
 export { Verdicts } from './engine/verdicts';
 export { IPortSpec, PortMatchModel } from './model/port-spec';

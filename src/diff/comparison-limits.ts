@@ -18,7 +18,7 @@ import { familiesOf, peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
 import { PolicySet } from '../engine/policy-set';
 import { formatEndpoint } from '../engine/endpoint';
-import { describePolicy, envoyRestricts } from '../engine/evaluate';
+import { describePolicy, envoyRestricts, serverNameSet } from '../engine/evaluate';
 import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from '../model/connectivity-document';
 import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan } from './fqdn-classes';
 import { CiliumVersion } from '../core/cilium-version';
@@ -430,7 +430,7 @@ function peerText(item: CompiledItem): string {
 function l4Text(item: CompiledItem): string {
   const l4 = item.l4;
   if (l4.kind !== 'ports') return l4.kind;
-  const rules = l4.portRules.map((r) => JSON.stringify([r.ports.map((p) => p.text).sort(), r.rules ?? null, r.serverNames ?? null,
+  const rules = l4.portRules.map((r) => JSON.stringify([r.ports.map((p) => p.text).sort(), r.rules ?? null, serverNameSet(r.serverNames) ?? null,
     r.proxy === undefined ? null : stable(r.proxy)]));
   return JSON.stringify([rules.sort(), l4.icmps.map((i) => i.text).sort()]);
 }

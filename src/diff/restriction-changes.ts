@@ -7,7 +7,7 @@
  * stay `allowed` on both sides, so the diff lists no change: the connections are counted here, for a note that
  * `--fail-on` counts as what they may be (a restriction gained: `denied`; lost: `allowed`).
  */
-import { envoyRestricts, restrictionContent } from '../engine/evaluate';
+import { envoyRestricts, restrictionKey } from '../engine/evaluate';
 import type { CompiledItem } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet } from '../engine/policy-set';
@@ -188,8 +188,9 @@ function sidesChange(before: Verdict, after: Verdict): { gained: boolean; lost: 
   let lost = false;
   const sides: readonly (readonly [SideVerdict, SideVerdict])[] = [[before.egress, after.egress], [before.ingress, after.ingress]];
   for (const [b, a] of sides) {
-    // By what is restricted, not by the rule that restricts it (`restrictionContent`: a renamed policy restricts alike).
-    const [rb, ra] = [restrictionContent(b.unevaluatedRestriction), restrictionContent(a.unevaluatedRestriction)];
+    // By what is restricted (the data: SNI set, TLS contexts, listener), not by the rule that restricts it nor by its text
+    // (`restrictionKey`: a renamed policy restricts alike; another listener or Secret does not).
+    const [rb, ra] = [restrictionKey(b.unevaluatedRestrictions), restrictionKey(a.unevaluatedRestrictions)];
     if (rb === ra) continue;
     if (ra !== undefined) gained = true;
     if (rb !== undefined) lost = true;

@@ -24,7 +24,11 @@ import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './port
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
 import { agentRefusalNotes, peerKeys } from './parser-conflicts';
-import { L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictRuleRef, trafficDirection } from './verdict';
+import {
+  L7Outcome, L7Protocol, L7Result, RestrictionListener, RestrictionTlsContext, SideDecision, SideVerdict, TrafficDirection, UnevaluatedRestriction,
+  Verdict, VerdictRuleRef, trafficDirection,
+} from './verdict';
+import { compareCodeUnits } from '../model/code-unit-order';
 
 /** The query as one side sees it. */
 export interface SideQuery {
@@ -475,7 +479,7 @@ export function envoyRestricts(pr: CompiledPortRule | undefined): boolean {
  * cache) is one of a restricted entry's. An entry whose selectors are not known as the agent caches them (Services, cloud
  * groups) lifts nothing, and a restricted one of them keeps every restriction: unknown is not judged.
  */
-function unevaluatedRestrictionOf(entries: readonly L7Entry[]): string | undefined {
+function unevaluatedRestrictionOf(entries: readonly L7Entry[]): UnevaluatedRestriction[] | undefined {
   const restricted = entries.filter((e) => envoyRestricts(e.pr));
   if (restricted.length === 0) return undefined;
   const keysOf = restricted.map((e) => peerKeys(e.item.peer));
@@ -488,42 +492,115 @@ function unevaluatedRestrictionOf(entries: readonly L7Entry[]): string | undefin
     };
     if (entries.some(lifts)) return undefined;
   }
-  return dedupe(restricted.map((e) => `${describeItem(e.item)} ${restrictionText(e.pr as CompiledPortRule)}`)).join('; ');
+  const seen = new Set<string>();
+  const out: UnevaluatedRestriction[] = [];
+  for (const e of restricted) {
+    const r = restrictionOf(e.item, e.pr as CompiledPortRule);
+    const key = JSON.stringify(r);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r);
+  }
+  return out;
 }
 
 /** A side allowed by L7 entries, with what the proxy may refuse of it that the engine does not evaluate (`unevaluatedRestrictionOf`). */
 function withRestriction(side: SideVerdict, entries: readonly L7Entry[]): SideVerdict {
-  const restriction = unevaluatedRestrictionOf(entries);
-  return restriction === undefined ? side : { ...side, unevaluatedRestriction: restriction };
+  const restrictions = unevaluatedRestrictionOf(entries);
+  return restrictions === undefined ? side
+    : { ...side, unevaluatedRestriction: restrictions.map(restrictionText).join('; '), unevaluatedRestrictions: restrictions };
 }
 
-/** The words of `restrictionText`: what each restriction does, after the item that carries it. */
-const SNI_WORDS = 'restricts the TLS SNI to ';
-const LISTENER_WORDS = 'sends it to an Envoy listener';
-const INTERCEPT_WORDS = 'intercepts its TLS';
+/** A string field of an object as written (the proxy settings are kept as written: `PortRuleModel`), if it is one. */
+function stringField(o: unknown, key: string): string | undefined {
+  const v = typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
 
-/** What a port rule that `envoyRestricts` restricts, as words. */
-function restrictionText(pr: CompiledPortRule): string {
-  const sni = pr.serverNames !== undefined && pr.serverNames.length > 0 ? `${SNI_WORDS}${pr.serverNames.join(', ')}` : '';
-  const proxy = pr.proxy === undefined ? ''
-    : pr.proxy.listener !== undefined ? LISTENER_WORDS : INTERCEPT_WORDS;
-  return [sni, proxy].filter((t) => t !== '').join(' and ');
+/** A TLS context as the agent keeps it (pkg/policy/l4.go `getCerts`: the Secret's namespace and name, and the keys). */
+function tlsContextOf(tls: unknown): RestrictionTlsContext | undefined {
+  if (tls === undefined) return undefined;
+  const secret = typeof tls === 'object' && tls !== null ? (tls as Record<string, unknown>).secret : undefined;
+  const fields: [keyof RestrictionTlsContext, string | undefined][] = [
+    ['secretNamespace', stringField(secret, 'namespace')], ['trustedCA', stringField(tls, 'trustedCA')],
+    ['certificate', stringField(tls, 'certificate')], ['privateKey', stringField(tls, 'privateKey')],
+  ];
+  return { secretName: stringField(secret, 'name') ?? '', ...Object.fromEntries(fields.filter(([, v]) => v !== undefined)) };
 }
 
 /**
- * What an `unevaluatedRestriction` restricts, without the items that carry it: each entry's `restrictionText`, deduplicated
- * and sorted. Envoy enforces the SNI lists, TLS contexts and listeners of the matching entries, not the rules they came
- * from: the same restriction carried by a renamed policy, or by an item that moved to another index, is the same
- * restriction (a comparison of the texts took such a move for a restriction lost and another gained).
+ * An Envoy listener as the agent qualifies it (pkg/policy/l4.go `createL4Filter`): the policy's namespace unless the kind
+ * is `CiliumClusterwideEnvoyConfig`, and the priority only when not 0 (0 keeps the parser's default).
  */
-export function restrictionContent(restriction: string | undefined): string | undefined {
-  if (restriction === undefined) return undefined;
-  const words = restriction.split('; ').map((entry) => {
-    const at = [SNI_WORDS, LISTENER_WORDS, INTERCEPT_WORDS].map((w) => entry.indexOf(` ${w}`)).filter((i) => i >= 0)
-      .reduce((first, i) => Math.min(first, i), entry.length);
-    return entry.slice(at < entry.length ? at + 1 : 0);
-  });
-  return dedupe(words).sort().join('; ');
+function listenerOf(listener: unknown, item: CompiledItem): RestrictionListener | undefined {
+  if (listener === undefined) return undefined;
+  const config = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).envoyConfig : undefined;
+  const kind = stringField(config, 'kind');
+  const namespace = kind === 'CiliumClusterwideEnvoyConfig' ? undefined : item.rule.policy.namespace;
+  const priority = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).priority : undefined;
+  return {
+    ...(kind !== undefined ? { envoyConfigKind: kind } : {}),
+    ...(namespace !== undefined && namespace !== '' ? { envoyConfigNamespace: namespace } : {}),
+    envoyConfigName: stringField(config, 'name') ?? '',
+    name: stringField(listener, 'name') ?? '',
+    ...(typeof priority === 'number' && priority !== 0 ? { priority } : {}),
+  };
+}
+
+/**
+ * A port rule's `serverNames` as the agent keeps them: a set (pkg/policy/l4.go `PerSelectorPolicy.ServerNames StringSet`,
+ * `StringSet.Equal`), sorted and deduplicated; `undefined` for none. Case is kept: before its SniPattern lowercased both
+ * sides, Cilium's proxy matched the SNI exactly (cilium/proxy network_policy.cc `allowed_snis_.find`).
+ */
+export function serverNameSet(names: readonly string[] | undefined): string[] | undefined {
+  return names !== undefined && names.length > 0 ? dedupe([...names]).sort(compareCodeUnits) : undefined;
+}
+
+/** What a port rule that `envoyRestricts` restricts, from the proxy settings the model keeps; the SNI names as a set. */
+function restrictionOf(item: CompiledItem, pr: CompiledPortRule): UnevaluatedRestriction {
+  const sni = serverNameSet(pr.serverNames);
+  const terminating = tlsContextOf(pr.proxy?.terminatingTLS);
+  const originating = tlsContextOf(pr.proxy?.originatingTLS);
+  const listener = listenerOf(pr.proxy?.listener, item);
+  return {
+    item: describeItem(item),
+    ...(sni !== undefined ? { serverNames: sni } : {}),
+    ...(terminating !== undefined ? { terminatingTls: terminating } : {}),
+    ...(originating !== undefined ? { originatingTls: originating } : {}),
+    ...(listener !== undefined ? { listener } : {}),
+  };
+}
+
+function tlsText(direction: string, tls: RestrictionTlsContext): string {
+  return `${direction} TLS with Secret ${tls.secretNamespace !== undefined ? `${tls.secretNamespace}/` : ''}${tls.secretName}`;
+}
+
+/** One restriction as words, after the item that carries it: written from the data, never read back. */
+function restrictionText(r: UnevaluatedRestriction): string {
+  const words: string[] = [];
+  if (r.serverNames !== undefined) words.push(`restricts the TLS SNI to ${r.serverNames.join(', ')}`);
+  const tls = [r.terminatingTls && tlsText('terminating', r.terminatingTls), r.originatingTls && tlsText('originating', r.originatingTls)]
+    .filter((t): t is string => t !== undefined);
+  if (tls.length > 0) words.push(`intercepts its TLS (${tls.join(', ')})`);
+  if (r.listener !== undefined) {
+    const l = r.listener;
+    const config = `${l.envoyConfigKind ?? 'CiliumEnvoyConfig'} ${l.envoyConfigNamespace !== undefined ? `${l.envoyConfigNamespace}/` : ''}${l.envoyConfigName}`;
+    words.push(`sends it to the Envoy listener ${l.name} of ${config}${l.priority !== undefined ? ` (priority ${l.priority})` : ''}`);
+  }
+  return `${r.item} ${words.join(' and ')}`;
+}
+
+/**
+ * What the restrictions of a side restrict, without the items that carry them: each entry's data but its item, as one
+ * key, deduplicated and sorted (`undefined` for none). Envoy enforces the SNI sets, TLS contexts and listeners of the
+ * matching entries (pkg/policy/l4.go `PerSelectorPolicy.Equal` compares TerminatingTLS, OriginatingTLS, ServerNames,
+ * Listener and its priority), not the rules they came from: the same restriction carried by a renamed policy, or by an
+ * item that moved to another index, is the same restriction; another listener, Secret or SNI set is another.
+ */
+export function restrictionKey(restrictions: readonly UnevaluatedRestriction[] | undefined): string | undefined {
+  if (restrictions === undefined) return undefined;
+  const keys = restrictions.map(({ item: _item, ...what }) => JSON.stringify(what));
+  return dedupe(keys).sort(compareCodeUnits).join('\n');
 }
 
 /** The notes of an unexplained decision: never written to. */

@@ -10,7 +10,8 @@ export { ConnectivitySources, HostFirewallMode, IpFamilies, PolicySetOptions, Ya
 export { ConnectionSpec, HttpRequestOptions, Queries } from './query';
 export { SkippedRule } from './skipped-rules';
 export {
-  L7Outcome, L7Protocol, L7Result, SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
+  L7Outcome, L7Protocol, L7Result, RestrictionListener, RestrictionTlsContext, SideDecision, SideVerdict, TrafficDirection, UnevaluatedRestriction,
+  Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery, VerdictRuleRef,
 } from './verdict';
 export { Verdicts } from './verdicts';
 export { IPortSpec, PortMatchModel } from '../model/port-spec';

@@ -181,6 +181,58 @@ export interface L7Outcome {
   readonly visibilityOnly?: boolean;
 }
 
+/**
+ * A TLS context of a port rule (`terminatingTLS`, `originatingTLS`) as the agent keeps it: the Secret it names and the
+ * keys read from it (pkg/policy/l4.go `TLSContext`, compared by value in `PerSelectorPolicy.Equal`).
+ */
+export interface RestrictionTlsContext {
+  /** The Secret's name. */
+  readonly secretName: string;
+  /** The Secret's namespace, as written. @default - not written */
+  readonly secretNamespace?: string;
+  /** The key of the trusted CA in the Secret, as written. @default - not written */
+  readonly trustedCA?: string;
+  /** The key of the certificate in the Secret, as written. @default - not written */
+  readonly certificate?: string;
+  /** The key of the private key in the Secret, as written. @default - not written */
+  readonly privateKey?: string;
+}
+
+/**
+ * The Envoy listener a port rule redirects to, qualified as the agent qualifies it (pkg/policy/l4.go `createL4Filter`:
+ * `api.ResourceQualifiedName(namespace, envoyConfig.name, name)`, the policy's namespace unless the kind is
+ * `CiliumClusterwideEnvoyConfig`), with its priority.
+ */
+export interface RestrictionListener {
+  /** The kind of the Envoy config, as written. @default - not written (read as a CiliumEnvoyConfig) */
+  readonly envoyConfigKind?: string;
+  /** The namespace of the Envoy config. @default - none: a cluster-wide Envoy config, or a policy without namespace */
+  readonly envoyConfigNamespace?: string;
+  /** The name of the Envoy config. */
+  readonly envoyConfigName: string;
+  /** The listener's name in it. */
+  readonly name: string;
+  /** The listener priority (`priority`; 0 is the parser's default). @default - the parser's default */
+  readonly priority?: number;
+}
+
+/**
+ * What one allow entry matching a connection restricts that the engine does not evaluate: its SNI set, TLS contexts and
+ * Envoy listener (the fields of pkg/policy/l4.go `PerSelectorPolicy.Equal` that such an entry sets).
+ */
+export interface UnevaluatedRestriction {
+  /** The rule item that carries it (`CiliumNetworkPolicy shop/web spec.ingress[0]`). */
+  readonly item: string;
+  /** The TLS server names it requires, sorted and deduplicated (a set in Cilium, `StringSet`). @default - no SNI restriction */
+  readonly serverNames?: string[];
+  /** The TLS context of the connections the proxy terminates. @default - no TLS termination */
+  readonly terminatingTls?: RestrictionTlsContext;
+  /** The TLS context of the connections the proxy originates. @default - no TLS origination */
+  readonly originatingTls?: RestrictionTlsContext;
+  /** The Envoy listener it redirects to. @default - no listener */
+  readonly listener?: RestrictionListener;
+}
+
 /** The verdict of one side: egress at the client, ingress at the server. */
 export interface SideVerdict {
   /** `egress` or `ingress`. */
@@ -208,6 +260,13 @@ export interface SideVerdict {
    * @default - none: the allow restricts nothing the engine does not evaluate
    */
   readonly unevaluatedRestriction?: string;
+  /**
+   * The same restriction as data, one entry per matching allow entry that carries one (in the order of
+   * `unevaluatedRestriction`, which is written from it): what Envoy enforces, compared by what it restricts
+   * (`restrictionKey`), never by its text.
+   * @default - none: the allow restricts nothing the engine does not evaluate
+   */
+  readonly unevaluatedRestrictions?: UnevaluatedRestriction[];
   /** The policies whose rules select the endpoint (any direction). */
   readonly policies: VerdictPolicyRef[];
   /** Further facts: ignored rules, unresolved references, near misses. */

@@ -306,7 +306,8 @@ describe('the diff equals judging every pair with verdict()', () => {
 });
 
 /**
- * Port rules the engine allows but the proxy restricts (TLS `serverNames`, an Envoy `listener`), beside plain allows of
+ * Port rules the engine allows but the proxy restricts (TLS `serverNames` in either order, Envoy `listener`s of two names
+ * and priorities, TLS interception with two Secrets), beside plain allows of
  * the same ports: whether a plain allow of another selector lifts the restriction (`unevaluatedRestrictionOf`) changes
  * with the items added and removed, and the diff counts the connections whose restriction was gained or lost
  * (`restriction-changes.ts`, only on the pairs a restricted item selects) in its NOT COMPARED note, which must equal
@@ -317,7 +318,15 @@ const restrictedPorts: fc.Arbitrary<PortRuleModel[]> = fc.constantFrom<PortRuleM
   [{ ...port('443'), serverNames: ['www.example.com'] }],
   [{ ...port('8000', 'TCP', 8100), serverNames: ['api.example.com'] }],
   [{ ...port('http'), serverNames: ['api.example.com'] }],
+  [{ ...port('443'), serverNames: ['api.example.com', 'www.example.com'] }],
+  [{ ...port('443'), serverNames: ['www.example.com', 'api.example.com'] }],
   [{ ...port('443'), listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'cec' }, name: 'l1' } }],
+  // Session 49 review: one listener only, no TLS interception: two restrictions compared as one text passed.
+  [{ ...port('443'), listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'cec-2' }, name: 'l2' } }],
+  [{ ...port('443'), listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'cec' }, name: 'l1', priority: 3 } }],
+  [{ ...port('443'), terminatingTLS: { secret: { namespace: 'prod', name: 's1' } } }],
+  [{ ...port('443'), terminatingTLS: { secret: { namespace: 'prod', name: 's2' } } }],
+  [{ ...port('443'), originatingTLS: { secret: { name: 'ca' } }, serverNames: ['api.example.com'] }],
   [port('443')],
   [port('8050')],
 );

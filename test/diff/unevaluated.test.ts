@@ -4,7 +4,9 @@
 // required (and test-always-fail) drops: a change the diff lists.
 import { describe, expect, test } from 'vitest';
 import { Connectivity } from '../../src/diff';
-import { PolicySet } from '../../src/engine';
+import { PolicySet, Verdict } from '../../src/engine';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { verdict } from '../engine/helpers';
 
 /** web reaching api on 443/TCP, with `extra` in the egress item and `portExtra` in its toPorts entry. */
 function egress(extra: string, portExtra = ''): string {
@@ -178,5 +180,97 @@ describe('diff: the same restriction carried by another rule is no restriction g
     expect(diff(withSni, moved.replace('name: web,', 'name: web-v2,')).notCompared ?? []).toEqual([]);
     const other = diff(withSni, moved.replace('serverNames: [api.example.com]', 'serverNames: [www.example.com]'));
     expect(other.notCompared?.map((n) => n.text).join('\n')).toMatch(/differ between base and head \(1 added, 1 removed\)/);
+  });
+});
+
+// Session 49 review: the restrictions were compared by a text that said only "sends it to an Envoy listener" or "intercepts
+// its TLS", deduplicated, so web → api restricted by listeners l1 and l2 in base and by l2 alone in head (a `toRequires`
+// policy takes api out of the l1 item) compared equal: `diff --fail-on denied` exited 0 and never named the connection.
+// Cilium's PerSelectorPolicy.Equal (pkg/policy/l4.go) compares the listener, its priority, the TLS contexts and the SNI
+// set: the verdicts now carry them as data (`unevaluatedRestrictions`), and the diff compares that (`restrictionKey`).
+describe('diff: a restriction is compared by its listener, TLS Secrets and SNI set', () => {
+  const WORKLOADS = ['api', 'web'].map((app) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: prod }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template: { metadata: { labels: { app: ${app} } }, spec: { containers: [{ name: c, image: x }] } }
+`).join('');
+  /** web's egress on 443 to app=api with `first` and to the cluster entity with `second` (toPorts extras). */
+  const two = (first: string, second: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${first} }]
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${second} }]
+`;
+  const REQUIRES = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: req, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toRequires: [{ matchLabels: { env: x } }]
+    toEndpoints: [{ matchLabels: { app: nothing } }]
+`;
+  const listener = (name: string): string => `listener: { envoyConfig: { kind: CiliumEnvoyConfig, name: cec-${name} }, name: ${name} }`;
+  const secret = (name: string): string => `terminatingTLS: { secret: { name: ${name} } }`;
+  const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
+  const webToApi = (yaml: string): Verdict => verdict(set(yaml), 'pod:prod:app=web', 'pod:prod:app=api', 443);
+
+  test.each([
+    ['two listeners, the first stops matching', listener('l1'), listener('l2'),
+      ['CiliumNetworkPolicy prod/web spec.egress[0] sends it to the Envoy listener l1 of CiliumEnvoyConfig prod/cec-l1',
+        'CiliumNetworkPolicy prod/web spec.egress[1] sends it to the Envoy listener l2 of CiliumEnvoyConfig prod/cec-l2']],
+    ['two TLS Secrets, the first stops matching', secret('l1'), secret('l2'),
+      ['CiliumNetworkPolicy prod/web spec.egress[0] intercepts its TLS (terminating TLS with Secret l1)',
+        'CiliumNetworkPolicy prod/web spec.egress[1] intercepts its TLS (terminating TLS with Secret l2)']],
+  ] as const)('%s: web → api restricted otherwise in head, --fail-on denied counts it', (_name, first, second, texts) => {
+    const base = two(first, second) + WORKLOADS;
+    const head = two(first, second) + REQUIRES + WORKLOADS;
+    const doc = Connectivity.diff(set(base), set(head));
+    const note = doc.notCompared?.find((n) => /TLS server names, TLS interception or Envoy listener restricting/.test(n.text));
+    expect(note?.text).toContain('prod/web → prod/api 443/TCP: restricted otherwise in head');
+    expect(note).toMatchObject({ mayAllow: true, mayDeny: true });
+    // The deciding rules: both items in base; in head the toRequires takes api out of egress[0], egress[1] alone restricts.
+    expect(webToApi(base).verdict).toBe('allowed');
+    expect(webToApi(base).egress.unevaluatedRestriction).toBe(texts.join('; '));
+    expect(webToApi(head).verdict).toBe('allowed');
+    expect(webToApi(head).egress.unevaluatedRestriction).toBe(texts[1]);
+    // The same listeners and Secrets on both sides: nothing to note.
+    expect(Connectivity.diff(set(base), set(base)).notCompared ?? []).toEqual([]);
+  });
+
+  test('the listener priority and the TLS Secret namespace are part of the restriction', () => {
+    const v = webToApi(two(`${listener('l1')}`.replace('name: l1 }', 'name: l1, priority: 3 }'), secret('s').replace('{ name: s }', '{ namespace: tls, name: s }')));
+    expect(v.egress.unevaluatedRestrictions).toEqual([
+      { item: 'CiliumNetworkPolicy prod/web spec.egress[0]',
+        listener: { envoyConfigKind: 'CiliumEnvoyConfig', envoyConfigNamespace: 'prod', envoyConfigName: 'cec-l1', name: 'l1', priority: 3 } },
+      { item: 'CiliumNetworkPolicy prod/web spec.egress[1]', terminatingTls: { secretName: 's', secretNamespace: 'tls' } },
+    ]);
+    // Another priority of the same listener is another restriction (Cilium: `a.Priority == b.Priority`).
+    const base = two(listener('l1'), listener('l1')) + WORKLOADS;
+    const head = two(listener('l1').replace('name: l1 }', 'name: l1, priority: 3 }'), listener('l1')) + WORKLOADS;
+    expect(diff(base, head).notCompared?.map((n) => n.text).join('\n')).toMatch(/prod\/web → prod\/api 443\/TCP: restricted otherwise in head/);
+  });
+});
+
+// Session 49 review: serverNames [a.com, b.com] → [b.com, a.com] was reported as a restriction changed, though Cilium keeps
+// them as a set (pkg/policy/l4.go `PerSelectorPolicy.ServerNames StringSet`, `StringSet.Equal`). Case is kept: Cilium's
+// proxy matched the SNI exactly (`allowed_snis_.find`) before its SniPattern lowercases both sides.
+describe('diff: the SNI list is a set', () => {
+  test('reordered: no restriction change (repeated: the same set); another case: a change', () => {
+    const base = egress('', ', serverNames: [a.com, b.com]');
+    expect(diff(base, egress('', ', serverNames: [b.com, a.com]')).notCompared ?? []).toEqual([]);
+    // A name twice (refused by the 1.18+ CRD, `crd-server-names-duplicate`; accepted by 1.17): the same set.
+    const set = PolicySet.fromYaml(egress('', ', serverNames: [b.com, a.com, a.com]'), { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_17 });
+    expect(verdict(set, 'pod:prod:app=web', 'pod:prod:app=api', 443).egress.unevaluatedRestrictions?.[0].serverNames).toEqual(['a.com', 'b.com']);
+    expect(diff(base, egress('', ', serverNames: [A.com, b.com]')).notCompared).toHaveLength(1);
   });
 });

@@ -47,7 +47,7 @@ describe('replay: an allow only through an SNI list, TLS interception or a liste
   test.each([
     // name, ingress items, port, not judged, the engine's restriction text (undefined: none)
     ['serverNames only', SNI, 443, true, 'CiliumNetworkPolicy shop/web spec.ingress[0] restricts the TLS SNI to api.example.com'],
-    ['TLS interception only', TLS, 443, true, 'CiliumNetworkPolicy shop/web spec.ingress[0] intercepts its TLS'],
+    ['TLS interception only', TLS, 443, true, 'CiliumNetworkPolicy shop/web spec.ingress[0] intercepts its TLS (terminating TLS with Secret shop/t)'],
     // Session 48 review: the plain allow of the same selector was taken as lifting the SNI list (UNCHANGED, ready, exit 0).
     ['serverNames and a plain allow of the same selector and port (merged: the SNI list stays)', SNI + PLAIN, 443, true,
       'CiliumNetworkPolicy shop/web spec.ingress[0] restricts the TLS SNI to api.example.com'],
@@ -83,7 +83,7 @@ describe('replay: an allow only through an SNI list, TLS interception or a liste
 describe('replay: HTTP rules beside an SNI list and TLS interception do not lift the restriction', () => {
   const HTTP_SNI = '  - fromEndpoints: [{matchLabels: {app: client}}]\n    toPorts:\n    - ports: [{port: "443", protocol: TCP}]\n'
     + '      serverNames: [api.example.com]\n      terminatingTLS: {secret: {namespace: shop, name: t}}\n      rules: {http: [{method: GET}]}\n';
-  const RESTRICTION = 'CiliumNetworkPolicy shop/web spec.ingress[0] restricts the TLS SNI to api.example.com and intercepts its TLS';
+  const RESTRICTION = 'CiliumNetworkPolicy shop/web spec.ingress[0] restricts the TLS SNI to api.example.com and intercepts its TLS (terminating TLS with Secret shop/t)';
   const request = JSON.stringify({ flow: {
     ...JSON.parse(flow(443)).flow, Type: 'L7', event_type: { type: 129 }, traffic_direction: 'INGRESS',
     l7: { type: 'REQUEST', http: { method: 'GET', url: 'https://web:443/x' } },
