@@ -336,7 +336,8 @@ export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: bool
 /**
  * The addresses a deny item's CIDRs select: `cidr`, and each `cidrSet` entry's `cidr` (or the CIDRs of the known groups
  * it names) minus its `except`s. With `ungrouped` (1.17+), an entry whose `cidrGroupSelector` holds on no label
- * (`ungroupedEntries`) selects every address but its `except`s and the known groups it does not select.
+ * (`ungroupedEntries`) selects every address but its `except`s and the known groups it does not select, and a
+ * `cidrGroupRef` selects every known group labelled with its name (`selectedCidrGroups`).
  */
 function itemRanges(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>, ungrouped = false): AddressRange[] {
   return [
@@ -346,11 +347,11 @@ function itemRanges(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupCo
       const e = entry as CidrRuleModel;
       const except = cidrTextRanges(arr<unknown>(e.except));
       if (ungrouped && isUngroupedEntry(e)) {
-        const selected = new Set(selectedCidrGroups(e, groups).map(([name]) => name));
+        const selected = new Set(selectedCidrGroups(e, groups, ungrouped).map(([name]) => name));
         const refused = [...groups].filter(([name]) => !selected.has(name)).flatMap(([, g]) => cidrTextRanges(g.cidrs));
         return subtractRanges(EVERY_ADDRESS, [...except, ...refused]);
       }
-      const cidrs = typeof e.cidr === 'string' ? [e.cidr] : selectedCidrGroups(e, groups).flatMap(([, g]) => g.cidrs);
+      const cidrs = typeof e.cidr === 'string' ? [e.cidr] : selectedCidrGroups(e, groups, ungrouped).flatMap(([, g]) => g.cidrs);
       return subtractRanges(cidrTextRanges(cidrs), except);
     }),
   ];
