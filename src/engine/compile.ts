@@ -620,7 +620,7 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       const refsResolved = v.atLeast(CiliumVersion.V1_16) || (direction === 'ingress' && !deny);
       const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path, refsResolved));
       if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };
-      if (!v.atLeast(CiliumVersion.V1_17)) return { kind: 'cidr', blocks: otherFamilyNotes(blocks, name, ctx, notes) };
+      if (!groupSelectorsSelectUngrouped(v)) return { kind: 'cidr', blocks: otherFamilyNotes(blocks, name, ctx, notes) };
       const ungrouped = ungroupedSelections(item.cidrSet ?? [], name, ctx, notes);
       return {
         kind: 'cidr', blocks: !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes),

@@ -105,14 +105,22 @@ export function cidrSetEntrySelectsUngrouped(entry: CidrRuleModel): boolean {
 }
 
 /**
+ * Whether a CIDR-set entry is a `cidrGroupSelector` that requires nothing (`{}`, `matchLabels: {}`), without `except`
+ * (`cidrSetEntrySelectsUngrouped` and `selectorRequiresNothing`): on 1.17+ it selects every peer, every address included.
+ */
+export function groupSelectorSelectsEverything(entry: CidrRuleModel): boolean {
+  return cidrSetEntrySelectsUngrouped(entry) && (entry.except ?? []).length === 0
+    && selectorRequiresNothing(entry.cidrGroupSelector as LabelSelectorModel);
+}
+
+/**
  * Whether the agent caches a CIDR-set entry as the wildcard selector, the one of an item without peers: on 1.17-1.18 a
  * `cidrGroupSelector` that requires nothing (`{}`, `matchLabels: {}`), without `except`, is an empty EndpointSelector
  * (pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`: `NewESFromK8sLabelSelector("", &ls)` of no
  * requirement); from 1.19 it is a CIDRSelector of its own key (pkg/policy/types/selector.go `newCIDRRuleSelector`).
  */
 export function groupSelectorIsWildcard(entry: CidrRuleModel, version: CiliumVersion): boolean {
-  return version.atLeast(CiliumVersion.V1_17) && !version.atLeast(CiliumVersion.V1_19) && cidrSetEntrySelectsUngrouped(entry)
-    && (entry.except ?? []).length === 0 && selectorRequiresNothing(entry.cidrGroupSelector as LabelSelectorModel);
+  return groupSelectorsSelectUngrouped(version) && !version.atLeast(CiliumVersion.V1_19) && groupSelectorSelectsEverything(entry);
 }
 
 /** The references of a `fromCIDRSet` that Cilium 1.14/1.15 drop (`droppedGroupRefs`), by what the inputs hold of each group. */
