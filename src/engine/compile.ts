@@ -43,7 +43,7 @@ import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../mode
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
-import { DroppedGroupRefs, cidrSetEntrySelectsUngrouped, droppedGroupRefs, groupSelectorIsWildcard, selectedCidrGroups } from '../model/cidr-groups';
+import { DroppedGroupRefs, cidrSetEntrySelectsUngrouped, droppedGroupRefs, groupSelectorIsWildcard, groupSelectorsSelectUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
 import { compileL4, L4Spec } from './ports';
@@ -620,7 +620,7 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       const refsResolved = v.atLeast(CiliumVersion.V1_16) || (direction === 'ingress' && !deny);
       const blocks = (item.cidrSet ?? []).flatMap((c) => cidrBlocks(c, ctx, notes, path, refsResolved));
       if (!v.atLeast(CiliumVersion.V1_15)) return { kind: 'cidr', blocks: wholeWorlds(blocks, name, ctx, notes) };
-      if (!v.atLeast(CiliumVersion.V1_17)) return { kind: 'cidr', blocks: otherFamilyNotes(blocks, name, ctx, notes) };
+      if (!groupSelectorsSelectUngrouped(v)) return { kind: 'cidr', blocks: otherFamilyNotes(blocks, name, ctx, notes) };
       const ungrouped = ungroupedSelections(item.cidrSet ?? [], name, ctx, notes);
       return {
         kind: 'cidr', blocks: !v.atLeast(CiliumVersion.V1_19) ? anyFamilyWorlds(blocks, name, ctx, notes) : otherFamilyNotes(blocks, name, ctx, notes),
@@ -741,7 +741,7 @@ function cidrBlocks(rule: CidrRuleModel, ctx: TranslateContext, notes: string[],
       + 'ingress allow rules (elsewhere from 1.16), so it selects nothing here');
     return [];
   }
-  const groups = selectedCidrGroups(rule, ctx.config.cidrGroups);
+  const groups = selectedCidrGroups(rule, ctx.config.cidrGroups, groupSelectorsSelectUngrouped(ctx.config.version));
   if (rule.cidrGroupRef !== undefined) {
     if (groups.length === 0) notes.push(`cidrGroupRef ${rule.cidrGroupRef}: no such CiliumCIDRGroup is known, so it selects nothing`);
   } else if (rule.cidrGroupSelector !== undefined && groups.length === 0) {

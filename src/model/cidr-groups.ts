@@ -17,14 +17,34 @@ export interface CidrGroupContents {
 }
 
 /**
- * The known groups a CIDR-set entry names: the group of its `cidrGroupRef`, or every group whose labels its
- * `cidrGroupSelector` matches (`cidrGroupLabelSet`: the `cidrgroup:` labels Cilium gives its prefixes, its name's among
- * them), in the order of `groups`. An entry
- * with a `cidr` names none. A selector that cannot be read matches none (the schema check reports it).
+ * Whether the target version selects CIDR groups by their `cidrgroup:` labels (Cilium 1.17+, cilium/cilium#33441): a
+ * `cidrGroupSelector` that holds on no label then selects the identities of no group too (`groupSelectorSelectsUngrouped`),
+ * and a `cidrGroupRef: <name>` selects every group labelled `io.cilium.policy.cidrgroupname/<name>` (`selectedCidrGroups`).
+ * Before 1.17 the watcher copies the named group's CIDRs into the rule (pkg/k8s/watchers/cilium_cidr_group.go `translateSpec`).
  */
-export function selectedCidrGroups<G extends CidrGroupContents>(entry: CidrRuleModel, groups: ReadonlyMap<string, G>): [string, G][] {
+export function groupSelectorsSelectUngrouped(version: CiliumVersion): boolean {
+  return version.atLeast(CiliumVersion.V1_17);
+}
+
+/**
+ * The known groups a CIDR-set entry names, in the order of `groups`: every group whose labels its `cidrGroupSelector`
+ * matches (`cidrGroupLabelSet`: the `cidrgroup:` labels Cilium gives its prefixes, its name's among them); for its
+ * `cidrGroupRef: <name>`, with `byLabel` (1.17+: `groupSelectorsSelectUngrouped`) every group whose label set has the key
+ * `io.cilium.policy.cidrgroupname/<name>` (a group of another name may carry it as its own label, which Cilium keeps),
+ * else the group of that name. From 1.17 the agent reads a reference as the requirement `Exists
+ * cidrgroup:io.cilium.policy.cidrgroupname/<name>`: v1.17-v1.18 pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`
+ * (the `r.CIDRGroupRef != ""` branch: `LabelForCIDRGroupRef`, `LabelSelectorOpExists`), v1.19 pkg/policy/types/selector.go
+ * `newCIDRRuleSelector` (`newCIDRSelectorFromLabel`). An entry with a `cidr` names none. A selector that cannot be read
+ * matches none (the schema check reports it).
+ */
+export function selectedCidrGroups<G extends CidrGroupContents>(entry: CidrRuleModel, groups: ReadonlyMap<string, G>,
+  byLabel: boolean): [string, G][] {
   if (entry.cidr !== undefined) return [];
   if (entry.cidrGroupRef !== undefined) {
+    if (byLabel) {
+      const key = `${GROUP_NAME_KEY_PREFIX}/${entry.cidrGroupRef}`;
+      return [...groups].filter(([name, g]) => cidrGroupLabelSet(name, g).has('cidrgroup', key));
+    }
     const g = groups.get(entry.cidrGroupRef);
     return g ? [[entry.cidrGroupRef, g]] : [];
   }
@@ -85,14 +105,22 @@ export function cidrSetEntrySelectsUngrouped(entry: CidrRuleModel): boolean {
 }
 
 /**
+ * Whether a CIDR-set entry is a `cidrGroupSelector` that requires nothing (`{}`, `matchLabels: {}`), without `except`
+ * (`cidrSetEntrySelectsUngrouped` and `selectorRequiresNothing`): on 1.17+ it selects every peer, every address included.
+ */
+export function groupSelectorSelectsEverything(entry: CidrRuleModel): boolean {
+  return cidrSetEntrySelectsUngrouped(entry) && (entry.except ?? []).length === 0
+    && selectorRequiresNothing(entry.cidrGroupSelector as LabelSelectorModel);
+}
+
+/**
  * Whether the agent caches a CIDR-set entry as the wildcard selector, the one of an item without peers: on 1.17-1.18 a
  * `cidrGroupSelector` that requires nothing (`{}`, `matchLabels: {}`), without `except`, is an empty EndpointSelector
  * (pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`: `NewESFromK8sLabelSelector("", &ls)` of no
  * requirement); from 1.19 it is a CIDRSelector of its own key (pkg/policy/types/selector.go `newCIDRRuleSelector`).
  */
 export function groupSelectorIsWildcard(entry: CidrRuleModel, version: CiliumVersion): boolean {
-  return version.atLeast(CiliumVersion.V1_17) && !version.atLeast(CiliumVersion.V1_19) && cidrSetEntrySelectsUngrouped(entry)
-    && (entry.except ?? []).length === 0 && selectorRequiresNothing(entry.cidrGroupSelector as LabelSelectorModel);
+  return groupSelectorsSelectUngrouped(version) && !version.atLeast(CiliumVersion.V1_19) && groupSelectorSelectsEverything(entry);
 }
 
 /** The references of a `fromCIDRSet` that Cilium 1.14/1.15 drop (`droppedGroupRefs`), by what the inputs hold of each group. */

@@ -6,9 +6,9 @@ import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
-import { noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresNothing, selectorRequiresPodLabel } from '../model/selectors';
+import { noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel } from '../model/selectors';
 import { nodeSelectorClaimable, readsHostEndpointNodeLabels } from '../model/labels';
-import { CidrGroupContents, cidrSetEntrySelectsUngrouped, selectedCidrGroups } from '../model/cidr-groups';
+import { CidrGroupContents, cidrSetEntrySelectsUngrouped, groupSelectorSelectsEverything, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
   CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PeerField, PolicyMetadataModel,
@@ -336,7 +336,8 @@ export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: bool
 /**
  * The addresses a deny item's CIDRs select: `cidr`, and each `cidrSet` entry's `cidr` (or the CIDRs of the known groups
  * it names) minus its `except`s. With `ungrouped` (1.17+), an entry whose `cidrGroupSelector` holds on no label
- * (`ungroupedEntries`) selects every address but its `except`s and the known groups it does not select.
+ * (`ungroupedEntries`) selects every address but its `except`s and the known groups it does not select, and a
+ * `cidrGroupRef` selects every known group labelled with its name (`selectedCidrGroups`).
  */
 function itemRanges(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupContents>, ungrouped = false): AddressRange[] {
   return [
@@ -345,12 +346,12 @@ function itemRanges(item: RuleItemModel, groups: ReadonlyMap<string, CidrGroupCo
       if (!isObject(entry)) return [];
       const e = entry as CidrRuleModel;
       const except = cidrTextRanges(arr<unknown>(e.except));
-      if (ungrouped && isUngroupedEntry(e)) {
-        const selected = new Set(selectedCidrGroups(e, groups).map(([name]) => name));
+      if (ungrouped && cidrSetEntrySelectsUngrouped(e)) {
+        const selected = new Set(selectedCidrGroups(e, groups, ungrouped).map(([name]) => name));
         const refused = [...groups].filter(([name]) => !selected.has(name)).flatMap(([, g]) => cidrTextRanges(g.cidrs));
         return subtractRanges(EVERY_ADDRESS, [...except, ...refused]);
       }
-      const cidrs = typeof e.cidr === 'string' ? [e.cidr] : selectedCidrGroups(e, groups).flatMap(([, g]) => g.cidrs);
+      const cidrs = typeof e.cidr === 'string' ? [e.cidr] : selectedCidrGroups(e, groups, ungrouped).flatMap(([, g]) => g.cidrs);
       return subtractRanges(cidrTextRanges(cidrs), except);
     }),
   ];
@@ -368,24 +369,15 @@ function cidrTextRanges(texts: readonly unknown[]): AddressRange[] {
 const EVERY_ADDRESS: readonly AddressRange[] = ['0.0.0.0/0', '::/0'].map((c) => cidrRange(parseCidr(c) as ParsedCidr));
 
 /**
- * Whether a CIDR-set entry is a `cidrGroupSelector` that holds on no label (`groupSelectorSelectsUngrouped`, the engine's
- * reading): on 1.17+ it selects every identity without a `cidrgroup:` label, pods, nodes and reserved entities included.
- */
-function isUngroupedEntry(e: CidrRuleModel): boolean {
-  return cidrSetEntrySelectsUngrouped(e);
-}
-
-/**
- * The entries of an item that select every identity of no CIDR group (`isUngroupedEntry`) where the target reads them so
+ * The entries of an item that select every identity of no CIDR group (`cidrSetEntrySelectsUngrouped`) where the target reads them so
  * (`PeerReading.groupSelectorsSelectUngrouped`), with whether each requires no label and has no `except`: `{}` alone is
  * every peer, an API server outside the cluster and every address included.
  */
 function ungroupedEntries(item: RuleItemModel, reading: PeerReading): { everything: boolean }[] {
   if (!reading.groupSelectorsSelectUngrouped) return [];
   return arr<unknown>(item.cidrSet).flatMap((entry) => {
-    if (!isObject(entry) || !isUngroupedEntry(entry as CidrRuleModel)) return [];
-    const e = entry as CidrRuleModel;
-    return [{ everything: selectorRequiresNothing(e.cidrGroupSelector as LabelSelectorModel) && arr(e.except).length === 0 }];
+    if (!isObject(entry) || !cidrSetEntrySelectsUngrouped(entry as CidrRuleModel)) return [];
+    return [{ everything: groupSelectorSelectsEverything(entry as CidrRuleModel) }];
   });
 }
 

@@ -6,7 +6,7 @@ import { FqdnSelectorModel, LabelSelectorModel, PEER_FIELDS, RuleItemModel, sect
 import { items, matchesEveryName, PitfallRun, RuleView } from './pitfall-run';
 import { arr, isObject } from './walk';
 import { selectorRequiresNothing } from '../model/selectors';
-import { groupSelectorSelectsUngrouped } from '../model/cidr-groups';
+import { groupSelectorSelectsUngrouped, groupSelectorsSelectUngrouped } from '../model/cidr-groups';
 import { describeSelector } from './pod-selectors';
 import { addressShapedNameProblem, registrableWildcardExample } from '../model/fqdn-pattern';
 
@@ -33,7 +33,7 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
         // pkg/policy/types/selector.go `newCIDRRuleSelector`), so it selects every identity no CiliumCIDRGroup labels, pods and
         // the world included (`groupSelectorSelectsUngrouped`, as the engine judges it). The constructs refuse it
         // (`selector-empty`, `peer-selector-only-excludes`); read from YAML it is reported here.
-        if (allow && r.version.atLeast(CiliumVersion.V1_17) && isObject(c.cidrGroupSelector)
+        if (allow && groupSelectorsSelectUngrouped(r.version) && isObject(c.cidrGroupSelector)
           && groupSelectorSelectsUngrouped(c.cidrGroupSelector as LabelSelectorModel)) {
           const sel = c.cidrGroupSelector as LabelSelectorModel;
           run.report('pitfall-broad-peer', r, `${r.path}.${section}[${index}].${setField}[${j}].cidrGroupSelector`,

@@ -3,7 +3,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { AddressRange, cidrRange, parseCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
-import { cidrSetEntrySelectsUngrouped } from '../model/cidr-groups';
+import { cidrSetEntrySelectsUngrouped, groupSelectorSelectsEverything, groupSelectorsSelectUngrouped } from '../model/cidr-groups';
 import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
 import { l4FilterKey } from '../model/l7-parsers';
@@ -338,10 +338,10 @@ function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers 
   // pods too), node and reserved entity, and addresses (`cidrSetEntrySelectsUngrouped`, as the engine reads it). Provably
   // (`covering`): every peer for `{}` without except; else the pods and the entities of the cluster (a managed API server
   // may sit in an except or a group it refuses).
-  if (r.version.atLeast(CiliumVersion.V1_17)) {
+  if (groupSelectorsSelectUngrouped(r.version)) {
     for (const c of arr<CidrRuleModel>(item.cidrSet)) {
       if (!isObject(c) || !cidrSetEntrySelectsUngrouped(c)) continue;
-      if (selectorRequiresNothing(c.cidrGroupSelector as LabelSelectorModel) && arr(c.except).length === 0) p.any = true;
+      if (groupSelectorSelectsEverything(c)) p.any = true;
       p.anyPod = true;
       CLUSTER_RESERVED_ENTITIES.filter((e) => !covering || e !== 'kube-apiserver').forEach((e) => p.reserved.add(e));
       if (!covering) p.anyAddress = true;

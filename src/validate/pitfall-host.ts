@@ -4,6 +4,7 @@
 import { SectionName } from '../model/policy-model';
 import { CiliumVersion } from '../core/cilium-version';
 import { hostNodeSelectorProblem, Selector } from '../model/labels';
+import { groupSelectorsSelectUngrouped } from '../model/cidr-groups';
 import { DenyItem, guardViolations, WorldCut, hostGuardPaths, itemCoversPath, LOCKOUT_EXEMPTIONS_ANNOTATION, LockoutPath, lockoutPathKey } from './lockout-guard';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
 import { describeSelector, implies, mayOverlap } from './pod-selectors';
@@ -121,7 +122,7 @@ function before116(r: RuleView): boolean {
  * group too (`GuardOptions.groupSelectorsSelectUngrouped`, as the engine's `ungroupedSelections` and `pitfall-broad-peer`).
  */
 function since117(r: RuleView): boolean {
-  return r.version.atLeast(CiliumVersion.V1_17);
+  return groupSelectorsSelectUngrouped(r.version);
 }
 
 /** The deny items of a rule. */

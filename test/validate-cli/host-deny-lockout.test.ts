@@ -376,3 +376,31 @@ describe('pitfall-host-deny-lockout / pitfall-host-lockout: a cidrGroupSelector 
     expect(byValue?.message).toContain('Cilium health (4240/TCP from other nodes); the tunnel');
   });
 });
+
+describe('pitfall-host-deny-lockout: cidrGroupRef by its name label (1.17+)', () => {
+  // Group b holds every address and carries `io.cilium.policy.cidrgroupname/a` as its own label: from 1.17 a
+  // `cidrGroupRef: a` is `Exists cidrgroup:io.cilium.policy.cidrgroupname/a` and selects b too (pkg/policy/api/cidr.go
+  // `GetAsEndpointSelectors`; 1.19 pkg/policy/types/selector.go `newCIDRRuleSelector`); before, only group a's CIDRs.
+  const groups = yaml`
+    apiVersion: cilium.io/v2
+    kind: CiliumCIDRGroup
+    metadata:
+      name: a
+    spec:
+      externalCIDRs: [192.0.2.0/24]
+    ---
+    apiVersion: cilium.io/v2
+    kind: CiliumCIDRGroup
+    metadata:
+      name: b
+      labels: { io.cilium.policy.cidrgroupname/a: "" }
+    spec:
+      externalCIDRs: [0.0.0.0/0, "::/0"]
+  `;
+  const deny = (ref: string): string => denyOnly(`fromCIDRSet: [{ cidrGroupRef: ${ref} }]\n      toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]`);
+  it.each([['1.17', 'a', ['host.yaml:9:7']], ['1.19', 'a', ['host.yaml:9:7']], ['1.16', 'a', []], ['1.19', 'x', []]] as [string, string, string[]][])(
+    'v%s cidrGroupRef: %s -> %j', (ciliumVersion, ref, expected) => {
+      const report = check({ 'host.yaml': host('{}', deny(ref)), 'g.yaml': groups }, { ciliumVersion });
+      expect(where(report, 'pitfall-host-deny-lockout')).toEqual(expected);
+    });
+});
