@@ -932,6 +932,22 @@ describe('documents kubectl cuts otherwise (session 49): refused, never judged a
     }
   });
 
+  // Session 49 (review mends): an ITEM of a List is a List only when its `items` is a list (k8s.io/cli-runtime
+  // pkg/resource/visitor.go `FlattenListVisitor`: `meta.IsListType`, `Unstructured.IsList`); only a document holding
+  // `items` (null too) is one. A List holding the deny with `items: null` or `items: {}` was read as a List of nothing:
+  // the deny dropped (beside `allow`: ALLOWED, exit 0), where kubectl applies the deny.
+  test.each([['null', 'items: null'], ['a mapping', 'items: {}']])('a List item holding items as %s is the object, not a List (the deny was dropped: ALLOWED)', (_, items) => {
+    const item = (t: string): string => t.split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n').replace(/^ {2}/, '- ');
+    const file = write(dir, `nested-items-${items.length}.yaml`, `${ALLOW}---\napiVersion: v1\nkind: List\nitems:\n${item(`${DENY}${items}\n`)}`);
+    const r = trace('--policies', file, ...PORT22, '--output', 'json');
+    expect([r.code, JSON.parse(r.stdout).ingress.decision]).toEqual([1, 'denied-by-deny-rule']);
+    expect((JSON.parse(r.stdout).ingress.policies as { name: string }[]).map((p) => p.name).sort()).toEqual(['allow', 'deny']);
+    // An item whose items is a list is a List, flattened (the deny in it decides).
+    const list = write(dir, 'nested-list.yaml', `${ALLOW}---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n`
+      + `${item(DENY).split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n')}`);
+    expect(JSON.parse(trace('--policies', list, ...PORT22, '--output', 'json').stdout).ingress.decision).toBe('denied-by-deny-rule');
+  });
+
   test('what kubectl reads as this reader does: the deny decides (the controls)', () => {
     for (const [name, text] of [['dashes', `${ALLOW}---\n${DENY}`], ['dots-dashes', `${ALLOW}...\n---\n${DENY}`], ['dashes-comment', `${ALLOW}--- \t# next\n${DENY}`],
       ['dots-end', `${ALLOW}---\n${DENY}...\n# the end\n`], ['directive', `${ALLOW}...\n%YAML 1.1\n---\n${DENY}`]]) {
