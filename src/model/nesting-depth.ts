@@ -279,59 +279,7 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
  * otherwise (`kubectlPartError`).
  */
 export function yamlInputLimitError(text: string, counted?: { values: number }): NestingDepthError | undefined {
-  return jsonStreamError(text) ?? goOnlyLineBreakError(text) ?? kubectlPartError(text)
-    ?? nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
-}
-
-/**
- * A text opening with a JSON object and holding more after it: kubectl's `NewYAMLOrJSONDecoder` (k8s.io/apimachinery
- * `pkg/util/yaml/decoder.go`, `GuessJSONStream`: the first byte past white space is `{`) decodes it with a JSON decoder,
- * which reads a stream of JSON values (`{..}{..}`: each applied) and, in kubectl v1.32, stops at anything else
- * (`{..}`, `---`, a policy: "invalid character '-'", the policy never applied); later versions fall back to YAML after
- * one JSON value (`YAMLOrJSONDecoder.Decode`, `d.count`). This reader took the rest as YAML documents, or refused a second
- * JSON object: refused at the line where the first JSON value ends, whatever follows (`undefined` for one JSON value,
- * or a text whose opening `{` starts no JSON value, read as flow-style YAML).
- */
-function jsonStreamError(text: string): NestingDepthError | undefined {
-  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const open = /^[ \t\r\n]*\{/.exec(text.slice(bom, bom + 4096));
-  if (open === null) return undefined;
-  const start = bom + open[0].length - 1;
-  const end = jsonValueEnd(text, start);
-  if (end < 0) return undefined;
-  const rest = /[^ \t\r\n]/.exec(text.slice(end));
-  if (rest === null) return undefined;
-  try {
-    JSON.parse(text.slice(start, end));
-  } catch {
-    return undefined;
-  }
-  const at = end + rest.index;
-  const line = text.slice(0, at).split('\n').length;
-  const json = text[at] === '{';
-  return {
-    limit: 'syntax', line, max: 0,
-    message: `${json ? 'a second JSON object' : `${JSON.stringify(text.slice(at, at + 20).split('\n')[0])}`} after the JSON object that opens the input (line ${line}): `
-      + 'kubectl decodes a text opening with { as a stream of JSON values'
-      + (json ? ', which this reader does not read as one' : ' and, in v1.32, stops here ("invalid character"): what follows is never applied')
-      + '; the input is not read (write one JSON object per file, or the whole file as YAML)',
-  };
-}
-
-/** The index after the JSON value opening at `start` (a `{`), by its brackets outside strings; -1 when it does not close. */
-function jsonValueEnd(text: string, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
-  }
-  return -1;
+  return goOnlyLineBreakError(text) ?? kubectlPartError(text) ?? nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
 }
 
 /**
@@ -357,8 +305,8 @@ function kubectlPartError(text: string): NestingDepthError | undefined {
  * refuses it in a string) and NEL, LS and PS are characters of a string (`JSON.parse` refuses them elsewhere). The `yaml`
  * library would read a lone CR there as a character of the key after it: the parser is given such a text with each lone CR
  * a space (`jsonLoneCrsAsSpaces`). Any other text, flow-style YAML opening with `{` too, is YAML to it: the decoder falls
- * back to YAML when the JSON decoder fails on the first value (kubectl v1.33 and later). (A JSON object with anything
- * after it is refused before: `jsonStreamError`.)
+ * back to YAML when the JSON decoder fails on the first or second value. (A stream of several JSON values is no YAML
+ * this reader takes: refused anyway.)
  */
 function goOnlyLineBreakError(text: string): NestingDepthError | undefined {
   const m = GO_ONLY_LINE_BREAK.exec(text);
