@@ -337,7 +337,11 @@ describe('diff --base <git-ref>', () => {
       // A path only git's magic would match (`:/x.yaml`, from the top) is a name no file has: missing, never x.yaml.
       expect(readAtGitRef('HEAD', [':/x.yaml'], repo, 1 << 20)).toEqual({ files: [], problems: [], missing: [':/x.yaml'], notRead: [] });
     } finally {
-      git('reset', '-q', '--hard', 'HEAD~1');
+      // Only this test's commit and files undone (the working tree's change to policies/prod/api.yaml is kept).
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('rm', '-q', '--cached', '--', ':(literal):x.yaml', 'x.yaml');
+      rmSync(join(repo, ':x.yaml'));
+      rmSync(join(repo, 'x.yaml'));
     }
   });
 
