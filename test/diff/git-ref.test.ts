@@ -339,7 +339,7 @@ describe('diff --base <git-ref>', () => {
     } finally {
       // Only this test's commit and files undone (the working tree's change to policies/prod/api.yaml is kept).
       git('reset', '-q', '--soft', 'HEAD~1');
-      git('rm', '-q', '--cached', '--', ':(literal):x.yaml', 'x.yaml');
+      git('update-index', '--force-remove', '--', ':x.yaml', 'x.yaml');
       rmSync(join(repo, ':x.yaml'));
       rmSync(join(repo, 'x.yaml'));
     }
