@@ -82,15 +82,18 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
     // itself, read whatever its name, as the working tree reads a file named.
     const top = posix.normalize(`${prefix}${spec}`).replace(/\/+$/, '');
     const topName = top === '.' ? '' : top;
-    const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8');
-    if (listing === '') {
+    // Entries neither the path named nor under it are not its (git's pathspec magic is off: `git` runs with GIT_LITERAL_PATHSPECS=1).
+    const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8').split('\0')
+      .filter((e) => e !== '' && (topName === '' || e.slice(e.indexOf('\t') + 1) === topName || e.slice(e.indexOf('\t') + 1).startsWith(`${topName}/`)));
+    if (listing.length === 0) {
       // Nothing under that name: unless a folder on the way is a symbolic link at the ref, which git does not follow and the
-      // working tree does (`link/api.yaml` with `link -> dist` committed): its policies would be missing from the base.
-      const link = symbolicLinkOnTheWay(ref, topName, prefix, cwd);
-      if (link !== undefined) notRead.push(`${ref}:${withoutControls(link)} (a symbolic link)`);
+      // working tree does (`link/api.yaml` with `link -> dist` committed): its policies would be missing from the base. A
+      // submodule on the way likewise (git lists nothing inside it).
+      const on = onTheWay(ref, topName, prefix, cwd);
+      if (on !== undefined) notRead.push(`${ref}:${withoutControls(on.path)} (${on.kind})`);
       else missing.push(p);
     }
-    for (const entry of listing.split('\0').filter((e) => e !== '')) {
+    for (const entry of listing) {
       const tab = entry.indexOf('\t');
       const [mode, type, oid, size] = entry.slice(0, tab).split(/\s+/);
       const full = entry.slice(tab + 1);
@@ -131,18 +134,24 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
 }
 
 /**
- * The first folder of `topName` (a path from the top of the repository) that is a symbolic link at `ref`, named from the
- * working directory (`prefix`), or `undefined`: one `git ls-tree` of all its folders (not recursive: each entry itself).
+ * The first folder of `topName` (a path from the top of the repository) that is a symbolic link or a submodule at `ref`,
+ * named from the working directory (`prefix`), or `undefined`: one `git ls-tree` of all its folders (not recursive: each
+ * entry itself; literal pathspecs, as every git call here).
  */
-function symbolicLinkOnTheWay(ref: string, topName: string, prefix: string, cwd: string): string | undefined {
+function onTheWay(ref: string, topName: string, prefix: string, cwd: string): { path: string; kind: string } | undefined {
   const parts = topName.split('/');
   const folders = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
   if (folders.length === 0) return undefined;
   const from = prefix.replace(/\/+$/, '');
   const listing = git(['ls-tree', '-z', '--full-name', ref, '--', ...folders.map((f) => posix.relative(from, f) || '.')], cwd).toString('utf8');
-  const links = new Set(listing.split('\0').filter((e) => e.startsWith('120000 ')).map((e) => e.slice(e.indexOf('\t') + 1)));
-  const link = folders.find((f) => links.has(f));
-  return link === undefined ? undefined : link.startsWith(prefix) ? link.slice(prefix.length) : link;
+  const kinds = new Map<string, string>();
+  for (const e of listing.split('\0')) {
+    if (e.startsWith('120000 ')) kinds.set(e.slice(e.indexOf('\t') + 1), 'a symbolic link');
+    else if (e.startsWith('160000 commit ')) kinds.set(e.slice(e.indexOf('\t') + 1), 'a submodule');
+  }
+  const at = folders.find((f) => kinds.has(f));
+  if (at === undefined) return undefined;
+  return { path: at.startsWith(prefix) ? at.slice(prefix.length) : at, kind: kinds.get(at) ?? 'a symbolic link' };
 }
 
 /** The most bytes of blobs one `git cat-file --batch` answers (the blobs are read in batches up to it: `maxBuffer`). */
@@ -197,8 +206,10 @@ function catBlobs(blobs: readonly { file: string; oid: string; size: number }[],
 
 function git(args: readonly string[], cwd: string, input?: string): Buffer {
   try {
+    // A path the user gave is a name, never a pathspec with magic (`:x.yaml` is the file `:x.yaml`, not `x.yaml`).
     return execFileSync('git', [...args], {
-      cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024, ...(input !== undefined ? { input } : {}),
+      cwd, env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      maxBuffer: 256 * 1024 * 1024, ...(input !== undefined ? { input } : {}),
     });
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString('utf8').trim();

@@ -175,9 +175,17 @@ export class EndpointInventory {
    * @returns whether the object was used
    */
   public addManifest(obj: unknown): boolean {
-    const info = readManifest(obj);
+    return this._addObject(obj, false);
+  }
+
+  /**
+   * @internal `addManifest` of a document, or of an item of a List (`nested`: a List only when its `items` is a list,
+   * `isKubernetesList`), as the policy reader adds the List items it skipped.
+   */
+  public _addObject(obj: unknown, nested: boolean): boolean {
+    const info = readManifest(obj, nested);
     if (!info) return false;
-    if (info.type === 'list') return info.items.map((i) => this.addManifest(i)).some(Boolean);
+    if (info.type === 'list') return info.items.map((i) => this._addObject(i, true)).some(Boolean);
     const { name, labels } = info.header;
     const namespace = info.header.namespace ?? 'default';
     switch (info.type) {

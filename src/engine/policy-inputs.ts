@@ -187,7 +187,7 @@ function addSkipped(inputs: PolicyInputs, parsed: ParseResult, file: string | un
       pushAll(inputs.refusedManifests, skipped._refused);
       continue;
     }
-    addManifest(inputs, skipped.object, file, skipped.locate);
+    addManifest(inputs, skipped.object, file, skipped.locate, skipped.itemPath !== undefined);
   }
 }
 
@@ -197,9 +197,11 @@ function addSkipped(inputs: PolicyInputs, parsed: ParseResult, file: string | un
  * CIDR groups); the items of a List each. The one place NetworkPolicies enter, from files and constructs alike.
  * @param locate where a path of `obj` is written (`metadata.name`), when read from YAML
  */
-function addManifest(inputs: PolicyInputs, obj: unknown, file: string | undefined, locate?: (path: string) => SourcePosition | undefined): void {
-  inputs.inventory.addManifest(obj);
-  const { entries } = listEntries(obj);
+function addManifest(
+  inputs: PolicyInputs, obj: unknown, file: string | undefined, locate?: (path: string) => SourcePosition | undefined, nested = false,
+): void {
+  inputs.inventory._addObject(obj, nested);
+  const { entries } = listEntries(obj, nested);
   for (const { value: item } of entries) {
     const np = translateNetworkPolicy(item);
     if (!np) continue;

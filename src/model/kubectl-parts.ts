@@ -10,6 +10,9 @@
  * kubectl v1.32.4 (`kubectl create --dry-run=client -o name`): `A`, `...`, `B` creates A only, exit 0; `A`, `...`, `---`,
  * `B` creates both. A byte-order mark before a later `---` makes the line no cut to kubectl (`A`, `...`, `<BOM>---`, `B`:
  * A only; without the `...`, the part is refused), where the `yaml` library skips the mark and starts a document.
+ * Each part is a YAML stream of its own to go-yaml: one opening with `...` is refused (`...`, `---`, `A`: nothing
+ * applied; `A`, `---`, `...`, `---`, `B`: A only), and so is a directive cut from its `---` (`%YAML 1.1`, `---`, `A`:
+ * "did not find expected <document start>"); a directive after a `...` is in the part of the document before, never parsed.
  */
 
 /** A line of a YAML text that kubectl reads otherwise than the `yaml` library: where, and why (one line, with the fix). */
@@ -28,14 +31,18 @@ const NO_CONTENT = /^(?:[ \t]*(?:#.*)?|%.*)$/;
 
 /**
  * The first line where kubectl reads `text` (a YAML text, not one JSON object) otherwise than the `yaml` library: a
- * `---` line followed by more than a comment, one opening with a byte-order mark (but for the text's first), or YAML
- * content after a `...` line of the same part; `undefined` when
+ * `---` line followed by more than a comment, one opening with a byte-order mark (but for the text's first), YAML
+ * content after a `...` line of the same part, a `...` line before any content of its part, or a directive (`%`) opening
+ * a part that a `---` line follows; `undefined` when
  * none. One pass over the lines (a UTF-8 byte-order mark opening the text is skipped, as kubectl's file reader does;
  * a CR before a LF is no part of a line, as `bufio.Reader.ReadLine` drops it).
  */
 export function kubectlPartProblem(text: string): KubectlPartProblem | undefined {
-  // The line of the `...` in the current part, once one is seen.
+  // The line of the `...` in the current part, once one is seen; whether the part has had content; the line of a
+  // directive opening it (before any `...`).
   let ended: number | undefined;
+  let content = false;
+  let directive: number | undefined;
   let line = 0;
   for (let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; pos <= text.length;) {
     const nl = text.indexOf('\n', pos);
@@ -52,7 +59,17 @@ export function kubectlPartProblem(text: string): KubectlPartProblem | undefined
             + '(write --- alone on its line and the document on the lines after it)',
         };
       }
+      if (directive !== undefined) {
+        // kubectl cuts at this line, leaving the directive a part of its own, which go-yaml refuses.
+        return {
+          line: directive,
+          message: `a YAML directive (line ${directive}) before the --- at line ${line}: kubectl cuts a stream at every --- line, so the directive is a part `
+            + 'of its own, which it refuses ("did not find expected <document start>"), where this reader reads it as the next document\'s; the input is not read '
+            + `(remove line ${directive}: Kubernetes manifests need no directive)`,
+        };
+      }
       ended = undefined;
+      content = false;
     } else if (s.startsWith('\ufeff---')) {
       // The byte-order mark opening the text is skipped above; one opening a later line is no cut to kubectl's reader (it
       // compares the line's bytes), where the `yaml` library skips it and reads a document start.
@@ -63,7 +80,20 @@ export function kubectlPartProblem(text: string): KubectlPartProblem | undefined
           + '(remove the byte-order mark: files joined with --- should be saved without one)',
       };
     } else if (s.startsWith('...') && (s.length === 3 || s[3] === ' ' || s[3] === '\t')) {
+      if (!content && ended === undefined) {
+        // go-yaml reads each part as a stream of its own, whose first document may not open with a document end.
+        return {
+          line,
+          message: `a ... line before any content of its document (line ${line}): kubectl reads each part between --- lines as a YAML stream of its own `
+            + 'and refuses one opening with ... ("did not find expected node content": this part and those after it are never applied), where this reader '
+            + `reads an empty document; the input is not read (remove line ${line})`,
+        };
+      }
       ended ??= line;
+    } else if (ended === undefined && !content && s.startsWith('%')) {
+      directive ??= line;
+    } else if (ended === undefined && !NO_CONTENT.test(s)) {
+      content = true;
     } else if (ended !== undefined && !NO_CONTENT.test(s)) {
       return {
         line,

@@ -26,15 +26,21 @@ export const MAX_LIST_DEPTH = 8;
 /**
  * Whether `value` is a Kubernetes List as kubectl reads it: a mapping whose `kind` ends with `List` (`List`,
  * `CiliumNetworkPolicyList`, `PodList`, `NetworkPolicyList`), its objects in `items` (missing or null: none), or one of
- * any other kind holding an `items` key. kubectl decodes a document holding `items` (null too) as a List whatever its
- * kind (apimachinery `unstructured/helpers.go`, `unstructuredJSONScheme.decode`: `det.Items != nil`) and applies its
- * items, never the object itself: a `CiliumNetworkPolicy` with a top-level `items: [<another policy>]` applies that
- * other policy alone (kubectl v1.32.4). A kind that is empty is refused by kubectl either way (no kind).
+ * any other kind holding `items`. A document holding an `items` key (null too) is a List whatever its kind (apimachinery
+ * `unstructured/helpers.go`, `unstructuredJSONScheme.decode`: `det.Items != nil`), and kubectl applies its items, never the
+ * object itself: a `CiliumNetworkPolicy` with a top-level `items: [<another policy>]` applies that other policy alone
+ * (kubectl v1.32.4). An item of a List (`nested`) is one only when its `items` is a list: kubectl flattens the items with
+ * `FlattenListVisitor` (k8s.io/cli-runtime `pkg/resource/visitor.go`), which asks `meta.IsListType`, that is
+ * `Unstructured.IsList` (`items` a `[]interface{}`): an item with `items: null` or `items: {}` is applied as the object it
+ * is. A kind that is empty is refused by kubectl either way (no kind).
+ * @param nested whether `value` is an item of a List (not a document)
  */
-export function isKubernetesList(value: unknown): value is Record<string, unknown> & { kind: string } {
+export function isKubernetesList(value: unknown, nested = false): value is Record<string, unknown> & { kind: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const kind = (value as Record<string, unknown>).kind;
-  return typeof kind === 'string' && (kind.endsWith('List') || (kind !== '' && Object.prototype.hasOwnProperty.call(value, 'items')));
+  if (typeof kind !== 'string' || kind === '') return false;
+  if (kind.endsWith('List')) return true;
+  return nested ? Array.isArray((value as Record<string, unknown>).items) : Object.prototype.hasOwnProperty.call(value, 'items');
 }
 
 /** One object of a document: the document itself, or an item of a List in it (`path` `['items', 2]`; `[]` for the document). */
@@ -61,17 +67,22 @@ export interface ListProblem {
  * that is no mapping gives no entry (its reader reports it); a List's `items` that is no list, and an item that is no
  * mapping, give a problem (kubectl refuses both) and no entry.
  */
-export function listEntries(value: unknown): { readonly entries: readonly ListEntry[]; readonly problems: readonly ListProblem[] } {
+export function listEntries(value: unknown, nested = false): { readonly entries: readonly ListEntry[]; readonly problems: readonly ListProblem[] } {
   const entries: ListEntry[] = [];
   const problems: ListProblem[] = [];
-  visitListEntries(value, (e) => entries.push(e), (p) => problems.push(p));
+  visitListEntries(value, (e) => entries.push(e), (p) => problems.push(p), nested);
   return { entries, problems };
 }
 
-/** `listEntries` in document order: `onEntry` for each object, `onProblem` for each problem, as they come. */
-export function visitListEntries(value: unknown, onEntry: (entry: ListEntry) => void, onProblem: (problem: ListProblem) => void): void {
+/**
+ * `listEntries` in document order: `onEntry` for each object, `onProblem` for each problem, as they come.
+ * @param nested whether `value` is itself an item of a List (`isKubernetesList`)
+ */
+export function visitListEntries(
+  value: unknown, onEntry: (entry: ListEntry) => void, onProblem: (problem: ListProblem) => void, nested = false,
+): void {
   const visit = (v: unknown, path: readonly (string | number)[], depth: number): void => {
-    if (!isKubernetesList(v)) {
+    if (!isKubernetesList(v, nested || depth > 0)) {
       if (typeof v === 'object' && v !== null && !Array.isArray(v)) onEntry({ value: v as Record<string, unknown>, path });
       return;
     }

@@ -169,11 +169,11 @@ export type ManifestInfo =
  * Reads one object. `undefined` for what is not an object, kinds of no interest, a NetworkPolicy of another API group
  * and an EndpointSlice that names no Service.
  */
-export function readManifest(obj: unknown): ManifestInfo | undefined {
+export function readManifest(obj: unknown, nested = false): ManifestInfo | undefined {
   const header = readHeader(obj);
   if (!header || !isManifestObject(obj)) return undefined;
   // `List`, and the typed Lists of API responses (`PodList`, `NamespaceList`): their objects as every reader reads them.
-  if (isKubernetesList(obj)) return { type: 'list', items: listEntries(obj).entries.map((e) => e.value) };
+  if (isKubernetesList(obj, nested)) return { type: 'list', items: listEntries(obj, nested).entries.map((e) => e.value) };
   const spec = objectOr(obj.spec);
   switch (header.kind) {
     case 'Namespace':

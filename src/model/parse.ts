@@ -272,9 +272,9 @@ function readResource(
     const meta = value.metadata;
     // A name or namespace that is no string (`name: 0`, `namespace: 7`): the API server cannot decode the object
     // (`metadataNotString`), said as a policy's is.
-    const notString = readManifest(value)?.type === 'network-policy' && isPlainObject(meta) ? metadataNotString(meta) : undefined;
+    const notString = readManifest(value, itemPath !== undefined)?.type === 'network-policy' && isPlainObject(meta) ? metadataNotString(meta) : undefined;
     if (notString !== undefined && isPlainObject(meta)) reader.read(meta[notString], 'string', ['metadata', notString]);
-    if (readManifest(value)?.type === 'network-policy' && notString === undefined && nameMissing(meta)) {
+    if (readManifest(value, itemPath !== undefined)?.type === 'network-policy' && notString === undefined && nameMissing(meta)) {
       reader.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, isPlainObject(meta) ? ['metadata'] : [],
         `metadata.name is ${isPlainObject(meta) && meta.name === '' ? 'empty' : 'missing'}`,
         isPlainObject(meta) ? 'add metadata.name: <policy name>' : 'add metadata: {name: <policy name>}');

@@ -319,6 +319,49 @@ describe('diff --base <git-ref>', () => {
       git('checkout', '-q', 'main');
     }
   });
+
+  // Session 49 (review mends): a --head path is a name, never a pathspec: `:x.yaml` was read as git's magic for `x.yaml`.
+  test('a --head path git would read as pathspec magic (:x.yaml) is the file of that name at the ref, never another file', async () => {
+    writeFileSync(join(repo, ':x.yaml'), policy([8080]));
+    writeFileSync(join(repo, 'x.yaml'), policy([8080, 9090]));
+    git('add', '--', ':(literal):x.yaml', 'x.yaml');
+    git('commit', '-q', '-m', 'colon');
+    // The working tree opens 9090 in :x.yaml: its base is :x.yaml at HEAD (8080 only), not x.yaml (already 9090).
+    writeFileSync(join(repo, ':x.yaml'), policy([8080, 9090]));
+    try {
+      const read = readAtGitRef('HEAD', [':x.yaml'], repo, 1 << 20);
+      expect([read.files, read.missing, read.notRead]).toEqual([[{ file: 'HEAD::x.yaml', text: policy([8080]) }], [], []]);
+      const r = await cli('diff', '--base', 'HEAD', '--head', ':x.yaml', '--fail-on', 'any');
+      expect([r.code, r.stderr]).toEqual([1, '']);
+      expect(r.stdout).toContain('+ prod/app=web → prod/app=api 9090/TCP');
+      // A path only git's magic would match (`:/x.yaml`, from the top) is a name no file has: missing, never x.yaml.
+      expect(readAtGitRef('HEAD', [':/x.yaml'], repo, 1 << 20)).toEqual({ files: [], problems: [], missing: [':/x.yaml'], notRead: [] });
+    } finally {
+      // Only this test's commit and files undone (the working tree's change to policies/prod/api.yaml is kept).
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('update-index', '--force-remove', '--', ':x.yaml', 'x.yaml');
+      rmSync(join(repo, ':x.yaml'));
+      rmSync(join(repo, 'x.yaml'));
+    }
+  });
+
+  test('a --head path through a committed submodule: exit 2 naming the submodule, never a base without its policies', async () => {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo }).toString('utf8').trim();
+    git('update-index', '--add', '--cacheinfo', `160000,${head},mod`);
+    git('commit', '-q', '-m', 'mod');
+    // Its working tree checked out: mod/api.yaml is read at --head.
+    mkdirSync(join(repo, 'mod'));
+    writeFileSync(join(repo, 'mod', 'api.yaml'), policy([8080]));
+    try {
+      const r = await cli('diff', '--base', 'HEAD', '--head', 'policies', join('mod', 'api.yaml'), '--fail-on', 'allowed');
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain('error: --base HEAD: HEAD:mod (a submodule) cannot be read at a git ref, so the base would miss the policies behind it');
+    } finally {
+      git('reset', '-q', '--soft', 'HEAD~1');
+      git('update-index', '--force-remove', 'mod');
+      rmSync(join(repo, 'mod'), { recursive: true });
+    }
+  });
 });
 
 describe('diff --base <git-ref> in a repository git cannot read whole', () => {

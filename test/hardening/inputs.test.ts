@@ -256,9 +256,10 @@ describe('valid YAML the pre-parse scan must not refuse (session 45: a mid-value
     expect(ids(v)).not.toContain('parse-yaml-syntax');
   });
 
-  test('%YAML and %TAG directives', GUARD, () => {
+  test('%YAML and %TAG directives after a ... line (in the part of the document before: kubectl never parses them)', GUARD, () => {
+    const other = GOOD.replace('name: api, namespace: shop', 'name: other, namespace: other');
     for (const head of ['%YAML 1.1\n---\n', '%TAG !e! tag:example.com,2000:\n---\n']) {
-      const file = write(dir, 'directive.yaml', head + GOOD);
+      const file = write(dir, 'directive.yaml', `${other}...\n${head}${GOOD}`);
       expect(trace('--policies', file, ...FROM_TO, '--http', 'GET /ok').code, head).toBe(0);
     }
   });
@@ -851,7 +852,6 @@ describe('documents kubectl cuts otherwise (session 49): refused, never judged a
     ['...', `${ALLOW}...\n${DENY}`, 14, 15],
     ['... # end, a comment and a blank line', `${ALLOW}... # end\n# next\n\n${DENY}`, 14, 17],
     ['... twice, CRLF', `${ALLOW}...\n...\n${DENY}`.replace(/\n/g, '\r\n'), 14, 16],
-    ['--- then ... (a part opening with ...: kubectl refuses it)', `${ALLOW}---\n...\n${DENY}`, 15, 16],
   ])('a document after %s with no --- line: exit 2 at its line, validate an error (was DENIED, validate clean)', async (_, text, dots, line) => {
     const file = write(dir, `dots-${line}-${text.length}.yaml`, text);
     const r = trace('--policies', file, ...PORT22);
@@ -863,6 +863,27 @@ describe('documents kubectl cuts otherwise (session 49): refused, never judged a
     const v = await validate([file]);
     expect(v.code).toBe(1);
     expect(v.stdout).toContain(`${file}:${line}:1: error parse-yaml-syntax: a YAML document after the ... at line ${dots} with no --- line between`);
+  });
+
+  // Session 49 (review mends): each part is a YAML stream of its own to go-yaml. One opening with `...` was read as an
+  // empty document (`...`, `---`, deny: DENIED), where kubectl refuses the part ("did not find expected node content",
+  // kubectl v1.32.4: nothing applied, or only the parts before it); a directive cut from its `---` was read with the
+  // document after it, where kubectl refuses it alone ("did not find expected <document start>").
+  test.each([
+    ['a ... opening the text', `...\n---\n${DENY}`, 1, 'a ... line before any content of its document (line 1)'],
+    ['a ... opening a later part, after a comment', `${ALLOW}---\n# next\n...\n---\n${DENY}`, 16, 'a ... line before any content of its document (line 16)'],
+    ['--- then ... then a document', `${ALLOW}---\n...\n${DENY}`, 15, 'a ... line before any content of its document (line 15)'],
+    ['%YAML before a ---', `%YAML 1.1\n---\n${DENY}`, 1, 'a YAML directive (line 1) before the --- at line 2: kubectl cuts'],
+    ['%TAG after a comment before a ---', `${ALLOW}---\n# tags\n%TAG !e! tag:example.com,2000:\n---\n${DENY}`, 16,
+      'a YAML directive (line 16) before the --- at line 17: kubectl cuts'],
+  ])('%s: exit 2 at its line, validate an error (was DENIED, validate clean)', async (_, text, line, message) => {
+    const file = write(dir, `part-${line}-${text.length}.yaml`, text);
+    const r = trace('--policies', file, ...PORT22);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(`error: ${file}:${line}: ${message}`);
+    const v = await validate([file]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(`${file}:${line}:1: error parse-yaml-syntax: ${message}`);
   });
 
   test('a --- line followed by content, which kubectl refuses ("invalid Yaml document separator"): exit 2 at its line', () => {
@@ -889,6 +910,22 @@ describe('documents kubectl cuts otherwise (session 49): refused, never judged a
       const v = await validate([file, '--format', 'json']);
       expect(JSON.parse(v.stdout).summary).toMatchObject({ errors: 0, policies: 1 });
     }
+  });
+
+  // Session 49 (review mends): an ITEM of a List is a List only when its `items` is a list (k8s.io/cli-runtime
+  // pkg/resource/visitor.go `FlattenListVisitor`: `meta.IsListType`, `Unstructured.IsList`); only a document holding
+  // `items` (null too) is one. A List holding the deny with `items: null` or `items: {}` was read as a List of nothing:
+  // the deny dropped (beside `allow`: ALLOWED, exit 0), where kubectl applies the deny.
+  test.each([['null', 'items: null'], ['a mapping', 'items: {}']])('a List item holding items as %s is the object, not a List (the deny was dropped: ALLOWED)', (_, items) => {
+    const item = (t: string): string => t.split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n').replace(/^ {2}/, '- ');
+    const file = write(dir, `nested-items-${items.length}.yaml`, `${ALLOW}---\napiVersion: v1\nkind: List\nitems:\n${item(`${DENY}${items}\n`)}`);
+    const r = trace('--policies', file, ...PORT22, '--output', 'json');
+    expect([r.code, JSON.parse(r.stdout).ingress.decision]).toEqual([1, 'denied-by-deny-rule']);
+    expect((JSON.parse(r.stdout).ingress.policies as { name: string }[]).map((p) => p.name).sort()).toEqual(['allow', 'deny']);
+    // An item whose items is a list is a List, flattened (the deny in it decides).
+    const list = write(dir, 'nested-list.yaml', `${ALLOW}---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n`
+      + `${item(DENY).split('\n').map((l) => (l === '' ? l : `  ${l}`)).join('\n')}`);
+    expect(JSON.parse(trace('--policies', list, ...PORT22, '--output', 'json').stdout).ingress.decision).toBe('denied-by-deny-rule');
   });
 
   test('what kubectl reads as this reader does: the deny decides (the controls)', () => {

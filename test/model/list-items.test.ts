@@ -88,4 +88,15 @@ describe('documents that are not Lists', () => {
     expect([{ kind: 'PodList' }, { kind: 'List' }, { kind: 'Pod' }, { kind: 7 }, { kind: ['List'] }, ['List'], null, undefined, 'List']
       .map((v) => isKubernetesList(v))).toEqual([true, true, false, false, false, false, false, false, false]);
   });
+
+  // Session 49 (review mends): a document holding `items` is a List whatever its items (`det.Items != nil`); an item of a
+  // List only when its items is a list (`FlattenListVisitor`: `Unstructured.IsList`).
+  it('holding items: a List as a document (items present), as an item only with a list of items', () => {
+    const values = [{ kind: 'Pod', items: null }, { kind: 'Pod', items: {} }, { kind: 'Pod', items: [] }, { kind: 'Pod' }, { kind: '', items: [] }, { kind: 'PodList' }];
+    expect(values.map((v) => [isKubernetesList(v), isKubernetesList(v, true)])).toEqual([
+      [true, false], [true, false], [true, true], [false, false], [false, false], [true, true]]);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, items: null };
+    expect(read({ apiVersion: 'v1', kind: 'List', items: [pod] })).toEqual({ objects: ['Pod v1 at ["items",0]'], problems: [] });
+    expect(read(pod)).toEqual({ objects: [], problems: [] });
+  });
 });
