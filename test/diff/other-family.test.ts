@@ -182,6 +182,21 @@ describe('the world of every family beside a /0, judged for one family', () => {
     }
   });
 
+  test('an IPv6 CIDR hole of a ::/0 set, newly allowed by the world entity: judged with the IPv6 world, noted as an allow', () => {
+    // Session 49 review: only the `world (IPv6)` class was judged apart, so `world 2001:db8::/32` (denied in base by the
+    // except hole, allowed in head by toEntities world) was dropped: "no connectivity change", exit 0 under --fail-on allowed.
+    const base = twoItems('toCIDR: ["0.0.0.0/0"]', 'toCIDRSet: [{ cidr: "::/0", except: ["2001:db8::/32"] }]');
+    const head = twoItems('toEntities: [world]', 'toCIDRSet: [{ cidr: "::/0", except: ["2001:db8::/32"] }]');
+    const dual = diffLines(base, head, { ipFamilies: IpFamilies.DUAL });
+    expect(dual.lines).toEqual(['+ prod/app=web → world 2001:db8::/32 443/TCP']);
+    const v4 = diffLines(base, head);
+    expect(v4.lines).toEqual([]);
+    expect(notes(v4)).toEqual([[WORLDS_NOTE, true, false]]);
+    expect(v4.doc.notCompared?.[0].text).toContain('(+ prod/app=web → world 2001:db8::/32 443/TCP)');
+    // Back: the hole denied again, a deny only.
+    expect(notes(diffLines(head, base))).toEqual([[WORLDS_NOTE, false, true]]);
+  });
+
   test('guard: without a /0 the one world class decides both families alike: a change of a world item is shown, with no note', () => {
     const d = diffLines(egress('toEntities: [world]'), egress('toEntities: [world]').replace('"443"', '"8443"'));
     expect(d.lines).toEqual(['+ prod/app=web → world 8443/TCP', '- prod/app=web → world 443/TCP']);
