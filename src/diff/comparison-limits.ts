@@ -75,6 +75,12 @@ const FAMILIES: Blind = {
     + 'carry none of its addresses)',
   check: 'diff with --ip-families dual (or the families the cluster runs) to compare them',
 };
+const FQDN_FAMILY: Blind = {
+  kind: 'fqdn-family',
+  what: 'toFQDNs rules beside a rule naming a /0 (the fqdn: classes carry an address of one IP family, while a /0 selects the answers '
+    + 'of its own family only: a dual-stack cluster\'s AAAA answers are world-ipv6 CIDR identities)',
+  check: 'trace --to fqdn:<name>@<an address of the other family> on both sides',
+};
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
 /**
@@ -89,11 +95,17 @@ const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'gi
 export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[],
   restrictions?: RestrictionChanges, otherWorld?: OtherFamilyWorld): NotCompared[] {
   const fqdnIds = new Set(classes.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => c.id));
-  const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds) };
+  // The world classes split by family (a rule names a /0) while the cluster may run both families (defaulted, or dual): the
+  // fqdn: classes stand at an address of one family only (endpoint-classes.ts `fqdnClassesOf`), and the answers of the other
+  // are decided apart by the /0 (pkg/labels GetCIDRLabels: a dual-stack agent labels them world-ipv6).
+  const config = base._engineConfig;
+  const fqdnOneFamily = classes.some((c) => c.kind === EndpointClassKind.WORLD && /^world \(IPv[46]\)$/.test(c.id))
+    && (config.ipFamiliesDefaulted === true || familiesOf(config.ipFamilies).length === 2);
+  const sees = { fqdnIds, overlapsLeftOut: overlapPatternsLeftOut([base, head], fqdnIds), fqdnOneFamily };
   const before = blindItems(base, sees);
   const after = blindItems(head, sees);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES]) {
+  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES, FQDN_FAMILY]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     // The restrictions that changed on allowed connections while no item of theirs did (a plain sibling allow added or
@@ -319,6 +331,8 @@ interface Signature {
 interface ClassesSee {
   readonly fqdnIds: ReadonlySet<string>;
   readonly overlapsLeftOut: ReadonlySet<string>;
+  /** Whether the fqdn: classes stand for the answers of one IP family only, beside a /0 (see `comparisonLimits`). */
+  readonly fqdnOneFamily: boolean;
 }
 
 /**
@@ -348,7 +362,8 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
         // Without classes: every toFQDNs item, under its own kind (the DNS server check compares them).
         const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined)
           : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs)
-            ?? (families !== undefined && otherFamily(item, families) ? FAMILIES.kind : undefined);
+            ?? (families !== undefined && otherFamily(item, families) ? FAMILIES.kind : undefined)
+            ?? (sees.fqdnOneFamily && item.peer.kind === 'fqdns' ? FQDN_FAMILY.kind : undefined);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];

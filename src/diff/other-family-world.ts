@@ -2,21 +2,23 @@
  * The outside addresses of the IP family a defaulted judging leaves out, judged for a note. With the families defaulted
  * (IPv4 only: neither `--ip-families` nor a capture tells them) and a rule naming a `/0`, the world classes are of IPv4
  * only, while a dual-stack cluster has an IPv6 world too, which items of every family decide (the world entity, `all`, an
- * item without a peer, a `cidrGroupSelector` of no group label, a `/0` the agent reads as the world of every family: before
- * 1.15, and in a CIDR set on 1.17-1.18). So both sides are judged again, as `--ip-families dual` judges them, for a
- * `world (IPv6)` class alone: where its verdicts differ between base and head the diff notes the connections it does not
- * show, with the direction they took (`--fail-on` counts them so); where they do not, a change of such items changed
- * nothing there and no note is raised.
+ * item without a peer, a `cidrGroupSelector` of no group label, a `0.0.0.0/0` the agent reads as the world of every
+ * family: before 1.15, without `except`; not on 1.17-1.18, whose CIDRRuleSlice.GetAsEndpointSelectors maps it to
+ * reserved:world-ipv4 when dual-stack). So both sides are judged again, as `--ip-families dual` judges them, for the
+ * world classes of that family alone (`world (IPv6)` and a class per IPv6 CIDR the rules name): where their verdicts
+ * differ between base and head the diff notes the connections it does not show, with the direction they took
+ * (`--fail-on` counts them so); where they do not, a change of such items changed nothing there and no note is raised.
  */
 import { familiesOf } from '../engine/identity';
 import { PolicySet } from '../engine/policy-set';
 import { IpFamilies } from '../engine/policy-set-options';
+import { parseIp } from '../model/cidr';
 import { ConnectionVerdict, ConnectivityDiffDocument, EndpointClassKind } from '../model/connectivity-document';
 import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
 
 /** The connections to or from the outside addresses of the family left out whose verdicts differ between base and head. */
 export interface OtherFamilyWorld {
-  /** The world class judged (`world (IPv6)`). */
+  /** The other family's world (`world (IPv6)`), judged with a class per CIDR of that family the rules name. */
   readonly world: string;
   /** Connections newly allowed there (or whose L7 rules may let more through). */
   readonly allowed: number;
@@ -46,14 +48,19 @@ export function otherFamilyWorld(base: PolicySet, head: PolicySet, judgedClasses
   if (config.ipFamiliesDefaulted !== true || judgedClasses.some((c) => c.cls.id === 'world')) return undefined;
   const judged = familiesOf(config.ipFamilies);
   if (judged.length !== 1) return undefined;
-  const world = `world (IPv${judged[0] === 4 ? 6 : 4})`;
+  const other = judged[0] === 4 ? 6 : 4;
+  const world = `world (IPv${other})`;
   const [dualBase, dualHead] = [base._withIpFamilies(IpFamilies.DUAL), head._withIpFamilies(IpFamilies.DUAL)];
-  // The classes of a dual-stack judging, less the other world and FQDN classes (which the judged diff holds), so only the
-  // other family's world is judged beside the cluster's own classes. None when no rule names a /0 (one `world` class).
+  // The classes of a dual-stack judging, less the world classes of the judged family and the FQDN classes (which the
+  // judged diff holds), so only the other family's world classes (its free world address and a class per CIDR of that
+  // family the rules name) are judged beside the cluster's own classes. None when no rule names a /0 (one `world` class).
+  const otherWorld = (c: ClassifiedEndpoint): boolean => c.cls.kind === EndpointClassKind.WORLD
+    && c.endpoint.ip !== undefined && parseIp(c.endpoint.ip)?.family === other;
   const classes = endpointClasses([dualBase, dualHead])
-    .filter((c) => c.cls.id === world || (c.cls.kind !== EndpointClassKind.WORLD && c.cls.kind !== EndpointClassKind.FQDN));
-  if (!classes.some((c) => c.cls.id === world)) return undefined;
-  const changes = diff(dualBase, dualHead, classes).changes.filter((c) => c.from === world || c.to === world);
+    .filter((c) => otherWorld(c) || (c.cls.kind !== EndpointClassKind.WORLD && c.cls.kind !== EndpointClassKind.FQDN));
+  const worlds = new Set(classes.filter(otherWorld).map((c) => c.cls.id));
+  if (worlds.size === 0) return undefined;
+  const changes = diff(dualBase, dualHead, classes).changes.filter((c) => worlds.has(c.from) || worlds.has(c.to));
   if (changes.length === 0) return undefined;
   const allows = (c: typeof changes[number]): boolean => (c.before === c.after ? c.l7MayAllow !== false : c.after === ConnectionVerdict.ALLOWED);
   const denies = (c: typeof changes[number]): boolean => (c.before === c.after ? c.l7MayDeny !== false : c.before === ConnectionVerdict.ALLOWED);

@@ -96,7 +96,7 @@ const HOST_ENDPOINT_LABELS = 'a host endpoint, which a nodeSelector selects, car
  * and of `validate`'s finding (`pitfall-selector-non-identity-label`). On a label no host endpoint carries, `In`/`Exists` never
  * hold (the host policy is enforced on no node) and `NotIn`/`DoesNotExist` always hold (it applies to nodes the selector
  * meant to leave out); on `reserved:host`, which every host endpoint carries with the value `""`, `DoesNotExist`, `In`
- * without `""` and `NotIn` with it never hold. An operator Cilium does not know is left to the schema check.
+ * without `""` and `NotIn` with it never hold; `host DoesNotExist` without a source finds `reserved:host` too, and never holds. An operator Cilium does not know is left to the schema check.
  * @param r the requirement
  * @param written its key as written (`$host`, `node:role`)
  * @default written - `source:key`, or the key alone for `any`
@@ -105,6 +105,15 @@ const HOST_ENDPOINT_LABELS = 'a host endpoint, which a nodeSelector selects, car
 export function hostNodeSelectorProblem(r: SelectorRequirement, written?: string): { says: string; fix: string; selectsNoNode: boolean } | undefined {
   if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(r.operator)) return undefined;
   const onHost = r.source === 'reserved' && r.key === 'host';
+  // A key without a source matches a label of that key of any source (pkg/labels LabelArray.Has: `IsAnySource`), so
+  // `host DoesNotExist` finds reserved:host on every host endpoint. `In`/`NotIn` read the value of the first such label
+  // (LabelArray.Get), a node label `host` where one is set: they may hold on some nodes.
+  if (r.source === 'any' && r.key === 'host' && r.operator === 'DoesNotExist') {
+    return { says: `requires ${showRequirement(r, written)}, but ${HOST_ENDPOINT_LABELS}: a key without a source matches a label of every source `
+      + '(pkg/labels LabelArray.Has), and every host endpoint has reserved:host, so this requirement never holds: the nodeSelector selects no node, '
+      + 'so the host policy is enforced on no node',
+    fix: 'leave the requirement out; for a node label named host, write k8s:host DoesNotExist', selectsNoNode: true };
+  }
   if (readsHostEndpointNodeLabels(r.source, r.key) && !onHost) return undefined;
   const present = r.operator === 'Exists' || (r.operator === 'In' && r.values.includes('')) || (r.operator === 'NotIn' && !r.values.includes(''));
   const holds = onHost ? present : r.operator === 'NotIn' || r.operator === 'DoesNotExist';

@@ -73,6 +73,13 @@ describe('constructs refuse selectors on labels no identity has', () => {
     // reserved:host is on every host endpoint: DoesNotExist on it selects no node; matchLabels on it selects every node.
     const noHost = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.doesNotExist('reserved:host')] }) }));
     expect(noHost.message).toContain('every host endpoint has reserved:host, with the value "", so this requirement never holds');
+    // Session 49 (second review): without a source the key matches reserved:host as well (pkg/labels LabelArray.Has): refused alike.
+    const anyHost = refusal(() => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.doesNotExist('host')] }) }));
+    expect(anyHost.id).toBe('selector-non-identity-label');
+    expect(anyHost.message).toContain('requires host DoesNotExist, but');
+    expect(anyHost.message).toContain('every host endpoint has reserved:host, so this requirement never holds: the nodeSelector selects no node');
+    expect(anyHost.message).toContain('fix: leave the requirement out; for a node label named host, write k8s:host DoesNotExist');
+    expect(() => new ClusterwidePolicy(chart(), 'k', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.doesNotExist('k8s:host')] }) })).not.toThrow();
     const c = chart();
     new ClusterwidePolicy(c, 'host', { nodeSelector: NodeSelector.labels({ 'reserved:host': '' }) }).allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22)] });
     for (const node of ['node:example.com/pool=edge', 'node:example.com/pool=core']) {

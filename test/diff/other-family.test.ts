@@ -182,6 +182,43 @@ describe('the world of every family beside a /0, judged for one family', () => {
     }
   });
 
+  test('an IPv6 CIDR hole of a ::/0 set, newly allowed by the world entity: judged with the IPv6 world, noted as an allow', () => {
+    // Session 49 review: only the `world (IPv6)` class was judged apart, so `world 2001:db8::/32` (denied in base by the
+    // except hole, allowed in head by toEntities world) was dropped: "no connectivity change", exit 0 under --fail-on allowed.
+    const base = twoItems('toCIDR: ["0.0.0.0/0"]', 'toCIDRSet: [{ cidr: "::/0", except: ["2001:db8::/32"] }]');
+    const head = twoItems('toEntities: [world]', 'toCIDRSet: [{ cidr: "::/0", except: ["2001:db8::/32"] }]');
+    const dual = diffLines(base, head, { ipFamilies: IpFamilies.DUAL });
+    expect(dual.lines).toEqual(['+ prod/app=web → world 2001:db8::/32 443/TCP']);
+    const v4 = diffLines(base, head);
+    expect(v4.lines).toEqual([]);
+    expect(notes(v4)).toEqual([[WORLDS_NOTE, true, false]]);
+    expect(v4.doc.notCompared?.[0].text).toContain('(+ prod/app=web → world 2001:db8::/32 443/TCP)');
+    // Back: the hole denied again, a deny only.
+    expect(notes(diffLines(head, base))).toEqual([[WORLDS_NOTE, false, true]]);
+  });
+
+  test('toFQDNs added beside toCIDR 0.0.0.0/0: the IPv6 answers are not compared, defaulted or dual-stack: noted as an allow', () => {
+    // Session 49 review: the fqdn: classes stand at an IPv4 address, which 0.0.0.0/0 allows on both sides, so "no connectivity
+    // change" (exit 0) though a dual-stack agent labels AAAA answers world-ipv6 (pkg/labels GetCIDRLabels), which 0.0.0.0/0 does
+    // not select from 1.15: the pattern newly allows them.
+    const dns = 'toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]\n'
+      + '    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]\n';
+    const base = `${egress('toCIDR: ["0.0.0.0/0"]').replace(/ {4}toPorts: .*\n/, '')}  - ${dns}`;
+    const head = `${base}  - toFQDNs: [{ matchPattern: "*" }]\n`;
+    const FQDN_NOTE = 'toFQDNs rules beside a rule naming a /0 (the fqdn: classes carry an address of one IP family, while a /0 selects the answers '
+      + 'of its own family only: a dual-stack cluster\'s AAAA answers are world-ipv6 CIDR identities) differ between base and head (1 added)';
+    for (const options of [{}, { ipFamilies: IpFamilies.DUAL }]) {
+      const d = diffLines(base, head, options);
+      expect(d.lines).toEqual([]);
+      expect(d.doc.notCompared?.map((n) => [n.text.replace(/: the connections.*/, ''), n.mayAllow, n.mayDeny])).toEqual([[FQDN_NOTE, true, false]]);
+    }
+    expect(diffLines(head, base).doc.notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[false, true]]);
+    // The families given as IPv4 only: the cluster has no AAAA answers to reach; without a /0, one world class: no note.
+    expect(diffLines(base, head, { ipFamilies: IpFamilies.IPV4 }).doc.notCompared).toBeUndefined();
+    const noSlash0 = (t: string): string => t.replace('toCIDR: ["0.0.0.0/0"]', 'toCIDR: ["192.0.2.0/24"]');
+    expect(diffLines(noSlash0(base), noSlash0(head)).doc.notCompared).toBeUndefined();
+  });
+
   test('guard: without a /0 the one world class decides both families alike: a change of a world item is shown, with no note', () => {
     const d = diffLines(egress('toEntities: [world]'), egress('toEntities: [world]').replace('"443"', '"8443"'));
     expect(d.lines).toEqual(['+ prod/app=web → world 8443/TCP', '- prod/app=web → world 443/TCP']);

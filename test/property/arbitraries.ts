@@ -1117,7 +1117,8 @@ function buildRule(version: VersionText, kind: ProgramKind, host: boolean): fc.A
   const v = version;
   return fc.record({
     subject: host
-      ? selector(labelKey()).map((s) => ({ nodeSelector: s }))
+      // `host` without a source matches reserved:host on every host endpoint: `host DoesNotExist` is refused (selector-non-identity-label).
+      ? selector(labelKey().filter((k) => k !== 'host')).map((s) => ({ nodeSelector: s }))
       // A clusterwide rule always selects something specific: `{}` would put the whole cluster into default deny (refused), and a
       // selector that only excludes takes Cilium's own endpoints along (`subject-selector-only-excludes`).
       : kind === 'ClusterwidePolicy'

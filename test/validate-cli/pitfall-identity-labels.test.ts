@@ -96,6 +96,16 @@ describe('pitfall-selector-non-identity-label', () => {
     expect(reported({ 'h.yaml': host('matchExpressions: [{ key: "reserved:host", operator: DoesNotExist }]') }))
       .toEqual([expect.stringContaining('every host endpoint has reserved:host, with the value "", so this requirement never holds')]);
     expect(reported({ 'h.yaml': host('matchLabels: {"reserved:host": ""}') })).toEqual([]);
+    // Session 49 (second review): a key without a source matches reserved:host too (pkg/labels LabelArray.Has, IsAnySource):
+    // `host DoesNotExist` selects no node, and was accepted. In/NotIn read the first label of the key (a node label host where
+    // one is set, LabelArray.Get): not reported. k8s:host DoesNotExist reads the node label only.
+    for (const key of ['host', 'any:host']) {
+      expect(reported({ 'h.yaml': host(`matchExpressions: [{ key: "${key}", operator: DoesNotExist }]`) }), key)
+        .toEqual([expect.stringContaining('a key without a source matches a label of every source (pkg/labels LabelArray.Has), and every host endpoint has '
+          + 'reserved:host, so this requirement never holds')]);
+    }
+    expect(reported({ 'h.yaml': host('matchExpressions: [{ key: "k8s:host", operator: DoesNotExist }]') })).toEqual([]);
+    expect(reported({ 'h.yaml': host('matchExpressions: [{ key: host, operator: NotIn, values: [""] }]') })).toEqual([]);
     // A host policy of 22/TCP alone: on reserved:host it puts every node into default deny (the lockout is real); on
     // reserved:remote-node it puts no node there (no lockout to report), and the engine enforces it on no node.
     const sshOnly = (selector: string): string => yaml`
