@@ -517,12 +517,19 @@ function stringField(o: unknown, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A TLS context as the agent keeps it (pkg/policy/l4.go `getCerts`: the Secret's namespace and name, and the keys). */
-function tlsContextOf(tls: unknown): RestrictionTlsContext | undefined {
+/**
+ * A TLS context as the agent keeps it (pkg/policy/l4.go `getCerts`: the Secret's namespace and name, and the keys). A
+ * Secret without a namespace is the policy's (pkg/policy/repository.go `policyContext.GetTLSContext` passes the policy's
+ * namespace; pkg/crypto/certificatemanager `GetTLSContext`: `if Secret.Namespace != "" { ns = Secret.Namespace }`): in a
+ * CCNP, whose namespace is "", it stays without one.
+ */
+function tlsContextOf(tls: unknown, item: CompiledItem): RestrictionTlsContext | undefined {
   if (tls === undefined) return undefined;
   const secret = typeof tls === 'object' && tls !== null ? (tls as Record<string, unknown>).secret : undefined;
+  const written = stringField(secret, 'namespace');
+  const namespace = written !== undefined && written !== '' ? written : item.rule.policy.namespace;
   const fields: [keyof RestrictionTlsContext, string | undefined][] = [
-    ['secretNamespace', stringField(secret, 'namespace')], ['trustedCA', stringField(tls, 'trustedCA')],
+    ['secretNamespace', namespace !== undefined && namespace !== '' ? namespace : undefined], ['trustedCA', stringField(tls, 'trustedCA')],
     ['certificate', stringField(tls, 'certificate')], ['privateKey', stringField(tls, 'privateKey')],
   ];
   return { secretName: stringField(secret, 'name') ?? '', ...Object.fromEntries(fields.filter(([, v]) => v !== undefined)) };
@@ -559,8 +566,8 @@ export function serverNameSet(names: readonly string[] | undefined): string[] | 
 /** What a port rule that `envoyRestricts` restricts, from the proxy settings the model keeps; the SNI names as a set. */
 function restrictionOf(item: CompiledItem, pr: CompiledPortRule): UnevaluatedRestriction {
   const sni = serverNameSet(pr.serverNames);
-  const terminating = tlsContextOf(pr.proxy?.terminatingTLS);
-  const originating = tlsContextOf(pr.proxy?.originatingTLS);
+  const terminating = tlsContextOf(pr.proxy?.terminatingTLS, item);
+  const originating = tlsContextOf(pr.proxy?.originatingTLS, item);
   const listener = listenerOf(pr.proxy?.listener, item);
   return {
     item: describeItem(item),

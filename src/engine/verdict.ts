@@ -188,7 +188,10 @@ export interface L7Outcome {
 export interface RestrictionTlsContext {
   /** The Secret's name. */
   readonly secretName: string;
-  /** The Secret's namespace, as written. @default - not written */
+  /**
+   * The Secret's namespace as the agent resolves it: as written, else the policy's.
+   * @default - none: a Secret without a namespace in a CiliumClusterwideNetworkPolicy (namespace "")
+   */
   readonly secretNamespace?: string;
   /** The key of the trusted CA in the Secret, as written. @default - not written */
   readonly trustedCA?: string;

@@ -229,8 +229,8 @@ spec:
       ['CiliumNetworkPolicy prod/web spec.egress[0] sends it to the Envoy listener l1 of CiliumEnvoyConfig prod/cec-l1',
         'CiliumNetworkPolicy prod/web spec.egress[1] sends it to the Envoy listener l2 of CiliumEnvoyConfig prod/cec-l2']],
     ['two TLS Secrets, the first stops matching', secret('l1'), secret('l2'),
-      ['CiliumNetworkPolicy prod/web spec.egress[0] intercepts its TLS (terminating TLS with Secret l1)',
-        'CiliumNetworkPolicy prod/web spec.egress[1] intercepts its TLS (terminating TLS with Secret l2)']],
+      ['CiliumNetworkPolicy prod/web spec.egress[0] intercepts its TLS (terminating TLS with Secret prod/l1)',
+        'CiliumNetworkPolicy prod/web spec.egress[1] intercepts its TLS (terminating TLS with Secret prod/l2)']],
   ] as const)('%s: web → api restricted otherwise in head, --fail-on denied counts it', (_name, first, second, texts) => {
     const base = two(first, second) + WORKLOADS;
     const head = two(first, second) + REQUIRES + WORKLOADS;
@@ -258,6 +258,63 @@ spec:
     const base = two(listener('l1'), listener('l1')) + WORKLOADS;
     const head = two(listener('l1').replace('name: l1 }', 'name: l1, priority: 3 }'), listener('l1')) + WORKLOADS;
     expect(diff(base, head).notCompared?.map((n) => n.text).join('\n')).toMatch(/prod\/web → prod\/api 443\/TCP: restricted otherwise in head/);
+  });
+});
+
+// Session 49 review (fixmends3): a Secret without a namespace is the policy's (pkg/policy/repository.go
+// `policyContext.GetTLSContext` passes the policy's namespace; pkg/crypto/certificatemanager `GetTLSContext`:
+// `if Secret.Namespace != "" { ns = Secret.Namespace }`). Kept unresolved, `{name: t}` in the CNP prod/web (prod/t) and in
+// a CCNP (namespace "") compared equal: the CNP's restriction lost in head was no change (fail-open).
+describe('diff: a TLS Secret without a namespace is the policy\'s', () => {
+  const WORKLOADS = ['api', 'web'].map((app) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: prod }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template: { metadata: { labels: { app: ${app} } }, spec: { containers: [{ name: c, image: x }] } }
+`).join('');
+  const TLS = 'terminatingTLS: { secret: { name: t } }';
+  const POLICIES = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${TLS} }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: cw }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${TLS} }]
+`;
+  const REQUIRES = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: req, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toRequires: [{ matchLabels: { env: x } }]
+    toEndpoints: [{ matchLabels: { app: nothing } }]
+`;
+  const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
+
+  test('CNP prod/web {name: t} is prod/t, the CCNP\'s stays without one: losing the CNP\'s is a restriction changed', () => {
+    const base = POLICIES + WORKLOADS;
+    const head = POLICIES + REQUIRES + WORKLOADS;
+    const v = verdict(set(base), 'pod:prod:app=web', 'pod:prod:app=api', 443);
+    expect(v.verdict).toBe('allowed');
+    expect(v.egress.unevaluatedRestrictions?.map((r) => r.terminatingTls)).toEqual([{ secretName: 't', secretNamespace: 'prod' }, { secretName: 't' }]);
+    const doc = Connectivity.diff(set(base), set(head));
+    const note = doc.notCompared?.find((n) => /TLS server names, TLS interception or Envoy listener restricting/.test(n.text));
+    expect(note?.text).toContain('prod/web → prod/api 443/TCP: restricted otherwise in head');
+    expect(note).toMatchObject({ mayAllow: true, mayDeny: true });
   });
 });
 
