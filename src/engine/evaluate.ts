@@ -537,17 +537,23 @@ function tlsContextOf(tls: unknown, item: CompiledItem): RestrictionTlsContext |
 
 /**
  * An Envoy listener as the agent qualifies it (pkg/policy/l4.go `createL4Filter`): the policy's namespace unless the kind
- * is `CiliumClusterwideEnvoyConfig`, and the priority only when not 0 (0 keeps the parser's default).
+ * is `CiliumClusterwideEnvoyConfig`, and the priority only when not 0 (0 keeps the parser's default). The kind only
+ * chooses the namespace: without one, a CNP's listener is in a CiliumEnvoyConfig of its namespace and a CCNP's (namespace
+ * "") in a CiliumClusterwideEnvoyConfig (the `default:` branch of `createL4Filter`; the CRD: "Defaults to
+ * CiliumEnvoyConfig or CiliumClusterwideEnvoyConfig for CNP and CCNP"), so the kind kept is the resolved one: `{kind:
+ * CiliumEnvoyConfig, name: cec}` and `{name: cec}` in a CNP are one listener.
  */
 function listenerOf(listener: unknown, item: CompiledItem): RestrictionListener | undefined {
   if (listener === undefined) return undefined;
   const config = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).envoyConfig : undefined;
-  const kind = stringField(config, 'kind');
-  const namespace = kind === 'CiliumClusterwideEnvoyConfig' ? undefined : item.rule.policy.namespace;
+  const written = stringField(config, 'kind');
+  const policyNamespace = item.rule.policy.namespace ?? '';
+  const namespace = written === 'CiliumClusterwideEnvoyConfig' ? '' : policyNamespace;
+  const kind = written !== undefined && written !== '' ? written : policyNamespace !== '' ? 'CiliumEnvoyConfig' : 'CiliumClusterwideEnvoyConfig';
   const priority = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).priority : undefined;
   return {
-    ...(kind !== undefined ? { envoyConfigKind: kind } : {}),
-    ...(namespace !== undefined && namespace !== '' ? { envoyConfigNamespace: namespace } : {}),
+    envoyConfigKind: kind,
+    ...(namespace !== '' ? { envoyConfigNamespace: namespace } : {}),
     envoyConfigName: stringField(config, 'name') ?? '',
     name: stringField(listener, 'name') ?? '',
     ...(typeof priority === 'number' && priority !== 0 ? { priority } : {}),
@@ -591,7 +597,7 @@ function restrictionText(r: UnevaluatedRestriction): string {
   if (tls.length > 0) words.push(`intercepts its TLS (${tls.join(', ')})`);
   if (r.listener !== undefined) {
     const l = r.listener;
-    const config = `${l.envoyConfigKind ?? 'CiliumEnvoyConfig'} ${l.envoyConfigNamespace !== undefined ? `${l.envoyConfigNamespace}/` : ''}${l.envoyConfigName}`;
+    const config = `${l.envoyConfigKind} ${l.envoyConfigNamespace !== undefined ? `${l.envoyConfigNamespace}/` : ''}${l.envoyConfigName}`;
     words.push(`sends it to the Envoy listener ${l.name} of ${config}${l.priority !== undefined ? ` (priority ${l.priority})` : ''}`);
   }
   return `${r.item} ${words.join(' and ')}`;

@@ -318,6 +318,71 @@ spec:
   });
 });
 
+// Session 49 review (fixmends3): the key compared spellings Cilium treats alike. In a CNP, `envoyConfig: {kind:
+// CiliumEnvoyConfig, name: cec}` and `{name: cec}` are one listener prod/cec/l1 (pkg/policy/l4.go `createL4Filter`: the
+// kind only chooses the namespace), and `secret: {namespace: prod, name: t}` and `{name: t}` one Secret prod/t: "restricted
+// otherwise" was a false alarm. A CCNP's listener without a kind is cluster-wide (the `default:` branch, namespace "").
+describe('diff: a restriction is keyed on the listener and Secret Cilium resolves, not on their spelling', () => {
+  const WORKLOADS = ['api', 'web'].map((app) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: prod }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template: { metadata: { labels: { app: ${app} } }, spec: { containers: [{ name: c, image: x }] } }
+`).join('');
+  const two = (first: string, second: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${first} }]
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${second} }]
+`;
+  const REQUIRES = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: req, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toRequires: [{ matchLabels: { env: x } }]
+    toEndpoints: [{ matchLabels: { app: nothing } }]
+`;
+  const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
+  const noted = (first: string, second: string): string[] => (Connectivity.diff(set(two(first, second) + WORKLOADS),
+    set(two(first, second) + REQUIRES + WORKLOADS)).notCompared ?? []).map((n) => n.text);
+
+  test.each([
+    ['the listener kind written or not (CNP)', 'listener: { envoyConfig: { kind: CiliumEnvoyConfig, name: cec }, name: l1 }',
+      'listener: { envoyConfig: { name: cec }, name: l1 }', 'listener: { envoyConfig: { name: cec }, name: l2 }'],
+    ['the Secret namespace written or not (CNP prod)', 'terminatingTLS: { secret: { namespace: prod, name: t } }',
+      'terminatingTLS: { secret: { name: t } }', 'terminatingTLS: { secret: { namespace: tls, name: t } }'],
+  ] as const)('%s: the same restriction, no note; another one: restricted otherwise', (_name, first, same, other) => {
+    // (The toRequires adds a peer class app=nothing,env=x of its own; web → api is the connection of the question.)
+    expect(noted(first, same).join('\n')).not.toContain('prod/web → prod/api');
+    expect(noted(first, other).join('\n')).toContain('prod/web → prod/api 443/TCP: restricted otherwise in head');
+  });
+
+  test('a CCNP listener without kind is in a CiliumClusterwideEnvoyConfig', () => {
+    const ccnp = `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: cw }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], listener: { envoyConfig: { name: cec }, name: l1 } }]
+`;
+    const v = verdict(set(ccnp + WORKLOADS), 'pod:prod:app=web', 'pod:prod:app=api', 443);
+    expect(v.egress.unevaluatedRestrictions?.[0].listener).toEqual({ envoyConfigKind: 'CiliumClusterwideEnvoyConfig', envoyConfigName: 'cec', name: 'l1' });
+    expect(v.egress.unevaluatedRestriction).toBe('CiliumClusterwideNetworkPolicy cw spec.egress[0] sends it to the Envoy listener l1 of CiliumClusterwideEnvoyConfig cec');
+  });
+});
+
 // Session 49 review: serverNames [a.com, b.com] → [b.com, a.com] was reported as a restriction changed, though Cilium keeps
 // them as a set (pkg/policy/l4.go `PerSelectorPolicy.ServerNames StringSet`, `StringSet.Equal`). Case is kept: Cilium's
 // proxy matched the SNI exactly (`allowed_snis_.find`) before its SniPattern lowercases both sides.
