@@ -17,7 +17,10 @@ import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey, podNamedPortConflicts } from './named-ports';
 import { namedPortEnd } from '../model/port-entries';
 import { kafkaApiKeyName, kafkaDenialResponse } from '../model/kafka-api-keys';
-import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, describeL7protoRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
+import {
+  HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, describeL7protoRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns,
+  kafkaTopicUnreadable, secretHeaderNotes, secretText,
+} from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ParsedCidr } from '../model/cidr';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
@@ -584,8 +587,9 @@ function restrictionOf(item: CompiledItem, pr: CompiledPortRule): UnevaluatedRes
   };
 }
 
+/** A TLS context as words: its Secret written by `secretText`, the one writer of a Secret reference. */
 function tlsText(direction: string, tls: RestrictionTlsContext): string {
-  return `${direction} TLS with Secret ${tls.secretNamespace !== undefined ? `${tls.secretNamespace}/` : ''}${tls.secretName}`;
+  return `${direction} TLS with ${secretText({ name: tls.secretName, ...(tls.secretNamespace !== undefined ? { namespace: tls.secretNamespace } : {}) })}`;
 }
 
 /** One restriction as words, after the item that carries it: written from the data, never read back. */

@@ -367,6 +367,15 @@ spec:
     expect(noted(first, other).join('\n')).toContain('prod/web → prod/api 443/TCP: restricted otherwise in head');
   });
 
+  // `secretText` (engine/l7.ts) is the one writer of a Secret reference: a part holding `/` is JSON-quoted, so the Secret
+  // a/b (namespace a) and the Secret named "a/b" (in a CCNP: no namespace) read as two. Before: `Secret a/b` both.
+  test('a TLS Secret is written as every Secret reference is: a/b and "a/b" are two', () => {
+    const v = verdict(set(two('terminatingTLS: { secret: { namespace: a, name: b } }', 'terminatingTLS: { secret: { namespace: x, name: "a/b" } }') + WORKLOADS),
+      'pod:prod:app=web', 'pod:prod:app=api', 443);
+    expect(v.egress.unevaluatedRestriction).toBe('CiliumNetworkPolicy prod/web spec.egress[0] intercepts its TLS (terminating TLS with Secret a/b); '
+      + 'CiliumNetworkPolicy prod/web spec.egress[1] intercepts its TLS (terminating TLS with Secret x/"a/b")');
+  });
+
   test('a CCNP listener without kind is in a CiliumClusterwideEnvoyConfig', () => {
     const ccnp = `apiVersion: cilium.io/v2
 kind: CiliumClusterwideNetworkPolicy
