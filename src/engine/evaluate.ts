@@ -17,7 +17,10 @@ import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey, podNamedPortConflicts } from './named-ports';
 import { namedPortEnd } from '../model/port-entries';
 import { kafkaApiKeyName, kafkaDenialResponse } from '../model/kafka-api-keys';
-import { HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, describeL7protoRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns, kafkaTopicUnreadable, secretHeaderNotes } from './l7';
+import {
+  HttpRequest, KafkaRequest, describeHttpRule, describeKafkaRule, describeL7protoRule, httpRuleMatches, kafkaRuleMatches, kafkaRuleUnknowns,
+  kafkaTopicUnreadable, secretHeaderNotes, secretText,
+} from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ParsedCidr } from '../model/cidr';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
@@ -517,12 +520,19 @@ function stringField(o: unknown, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A TLS context as the agent keeps it (pkg/policy/l4.go `getCerts`: the Secret's namespace and name, and the keys). */
-function tlsContextOf(tls: unknown): RestrictionTlsContext | undefined {
+/**
+ * A TLS context as the agent keeps it (pkg/policy/l4.go `getCerts`: the Secret's namespace and name, and the keys). A
+ * Secret without a namespace is the policy's (pkg/policy/repository.go `policyContext.GetTLSContext` passes the policy's
+ * namespace; pkg/crypto/certificatemanager `GetTLSContext`: `if Secret.Namespace != "" { ns = Secret.Namespace }`): in a
+ * CCNP, whose namespace is "", it stays without one.
+ */
+function tlsContextOf(tls: unknown, item: CompiledItem): RestrictionTlsContext | undefined {
   if (tls === undefined) return undefined;
   const secret = typeof tls === 'object' && tls !== null ? (tls as Record<string, unknown>).secret : undefined;
+  const written = stringField(secret, 'namespace');
+  const namespace = written !== undefined && written !== '' ? written : item.rule.policy.namespace;
   const fields: [keyof RestrictionTlsContext, string | undefined][] = [
-    ['secretNamespace', stringField(secret, 'namespace')], ['trustedCA', stringField(tls, 'trustedCA')],
+    ['secretNamespace', namespace !== undefined && namespace !== '' ? namespace : undefined], ['trustedCA', stringField(tls, 'trustedCA')],
     ['certificate', stringField(tls, 'certificate')], ['privateKey', stringField(tls, 'privateKey')],
   ];
   return { secretName: stringField(secret, 'name') ?? '', ...Object.fromEntries(fields.filter(([, v]) => v !== undefined)) };
@@ -530,17 +540,23 @@ function tlsContextOf(tls: unknown): RestrictionTlsContext | undefined {
 
 /**
  * An Envoy listener as the agent qualifies it (pkg/policy/l4.go `createL4Filter`): the policy's namespace unless the kind
- * is `CiliumClusterwideEnvoyConfig`, and the priority only when not 0 (0 keeps the parser's default).
+ * is `CiliumClusterwideEnvoyConfig`, and the priority only when not 0 (0 keeps the parser's default). The kind only
+ * chooses the namespace: without one, a CNP's listener is in a CiliumEnvoyConfig of its namespace and a CCNP's (namespace
+ * "") in a CiliumClusterwideEnvoyConfig (the `default:` branch of `createL4Filter`; the CRD: "Defaults to
+ * CiliumEnvoyConfig or CiliumClusterwideEnvoyConfig for CNP and CCNP"), so the kind kept is the resolved one: `{kind:
+ * CiliumEnvoyConfig, name: cec}` and `{name: cec}` in a CNP are one listener.
  */
 function listenerOf(listener: unknown, item: CompiledItem): RestrictionListener | undefined {
   if (listener === undefined) return undefined;
   const config = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).envoyConfig : undefined;
-  const kind = stringField(config, 'kind');
-  const namespace = kind === 'CiliumClusterwideEnvoyConfig' ? undefined : item.rule.policy.namespace;
+  const written = stringField(config, 'kind');
+  const policyNamespace = item.rule.policy.namespace ?? '';
+  const namespace = written === 'CiliumClusterwideEnvoyConfig' ? '' : policyNamespace;
+  const kind = written !== undefined && written !== '' ? written : policyNamespace !== '' ? 'CiliumEnvoyConfig' : 'CiliumClusterwideEnvoyConfig';
   const priority = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).priority : undefined;
   return {
-    ...(kind !== undefined ? { envoyConfigKind: kind } : {}),
-    ...(namespace !== undefined && namespace !== '' ? { envoyConfigNamespace: namespace } : {}),
+    envoyConfigKind: kind,
+    ...(namespace !== '' ? { envoyConfigNamespace: namespace } : {}),
     envoyConfigName: stringField(config, 'name') ?? '',
     name: stringField(listener, 'name') ?? '',
     ...(typeof priority === 'number' && priority !== 0 ? { priority } : {}),
@@ -559,8 +575,8 @@ export function serverNameSet(names: readonly string[] | undefined): string[] | 
 /** What a port rule that `envoyRestricts` restricts, from the proxy settings the model keeps; the SNI names as a set. */
 function restrictionOf(item: CompiledItem, pr: CompiledPortRule): UnevaluatedRestriction {
   const sni = serverNameSet(pr.serverNames);
-  const terminating = tlsContextOf(pr.proxy?.terminatingTLS);
-  const originating = tlsContextOf(pr.proxy?.originatingTLS);
+  const terminating = tlsContextOf(pr.proxy?.terminatingTLS, item);
+  const originating = tlsContextOf(pr.proxy?.originatingTLS, item);
   const listener = listenerOf(pr.proxy?.listener, item);
   return {
     item: describeItem(item),
@@ -571,8 +587,9 @@ function restrictionOf(item: CompiledItem, pr: CompiledPortRule): UnevaluatedRes
   };
 }
 
+/** A TLS context as words: its Secret written by `secretText`, the one writer of a Secret reference. */
 function tlsText(direction: string, tls: RestrictionTlsContext): string {
-  return `${direction} TLS with Secret ${tls.secretNamespace !== undefined ? `${tls.secretNamespace}/` : ''}${tls.secretName}`;
+  return `${direction} TLS with ${secretText({ name: tls.secretName, ...(tls.secretNamespace !== undefined ? { namespace: tls.secretNamespace } : {}) })}`;
 }
 
 /** One restriction as words, after the item that carries it: written from the data, never read back. */
@@ -584,7 +601,7 @@ function restrictionText(r: UnevaluatedRestriction): string {
   if (tls.length > 0) words.push(`intercepts its TLS (${tls.join(', ')})`);
   if (r.listener !== undefined) {
     const l = r.listener;
-    const config = `${l.envoyConfigKind ?? 'CiliumEnvoyConfig'} ${l.envoyConfigNamespace !== undefined ? `${l.envoyConfigNamespace}/` : ''}${l.envoyConfigName}`;
+    const config = `${l.envoyConfigKind} ${l.envoyConfigNamespace !== undefined ? `${l.envoyConfigNamespace}/` : ''}${l.envoyConfigName}`;
     words.push(`sends it to the Envoy listener ${l.name} of ${config}${l.priority !== undefined ? ` (priority ${l.priority})` : ''}`);
   }
   return `${r.item} ${words.join(' and ')}`;

@@ -186,7 +186,7 @@ function describeHeaderMatch(m: HeaderMatchModel): string {
  * name `a/b` and the namespace `a` with the name `b` are two Secrets: `Secret "a/b"`, `Secret a/b`). The one writer of a
  * Secret reference, for rule descriptions and notes.
  */
-function secretText(secret: SecretReferenceModel): string {
+export function secretText(secret: SecretReferenceModel): string {
   const part = (v: string): string => (v.includes('/') ? JSON.stringify(v) : l7Word(v));
   return `Secret ${secret.namespace !== undefined ? `${part(secret.namespace)}/` : ''}${part(secret.name)}`;
 }

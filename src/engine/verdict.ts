@@ -188,7 +188,10 @@ export interface L7Outcome {
 export interface RestrictionTlsContext {
   /** The Secret's name. */
   readonly secretName: string;
-  /** The Secret's namespace, as written. @default - not written */
+  /**
+   * The Secret's namespace as the agent resolves it: as written, else the policy's.
+   * @default - none: a Secret without a namespace in a CiliumClusterwideNetworkPolicy (namespace "")
+   */
   readonly secretNamespace?: string;
   /** The key of the trusted CA in the Secret, as written. @default - not written */
   readonly trustedCA?: string;
@@ -204,8 +207,11 @@ export interface RestrictionTlsContext {
  * `CiliumClusterwideEnvoyConfig`), with its priority.
  */
 export interface RestrictionListener {
-  /** The kind of the Envoy config, as written. @default - not written (read as a CiliumEnvoyConfig) */
-  readonly envoyConfigKind?: string;
+  /**
+   * The kind of the Envoy config as the agent resolves it: as written, else `CiliumEnvoyConfig` in a
+   * CiliumNetworkPolicy and `CiliumClusterwideEnvoyConfig` in a CiliumClusterwideNetworkPolicy.
+   */
+  readonly envoyConfigKind: string;
   /** The namespace of the Envoy config. @default - none: a cluster-wide Envoy config, or a policy without namespace */
   readonly envoyConfigNamespace?: string;
   /** The name of the Envoy config. */

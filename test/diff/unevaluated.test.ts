@@ -229,8 +229,8 @@ spec:
       ['CiliumNetworkPolicy prod/web spec.egress[0] sends it to the Envoy listener l1 of CiliumEnvoyConfig prod/cec-l1',
         'CiliumNetworkPolicy prod/web spec.egress[1] sends it to the Envoy listener l2 of CiliumEnvoyConfig prod/cec-l2']],
     ['two TLS Secrets, the first stops matching', secret('l1'), secret('l2'),
-      ['CiliumNetworkPolicy prod/web spec.egress[0] intercepts its TLS (terminating TLS with Secret l1)',
-        'CiliumNetworkPolicy prod/web spec.egress[1] intercepts its TLS (terminating TLS with Secret l2)']],
+      ['CiliumNetworkPolicy prod/web spec.egress[0] intercepts its TLS (terminating TLS with Secret prod/l1)',
+        'CiliumNetworkPolicy prod/web spec.egress[1] intercepts its TLS (terminating TLS with Secret prod/l2)']],
   ] as const)('%s: web → api restricted otherwise in head, --fail-on denied counts it', (_name, first, second, texts) => {
     const base = two(first, second) + WORKLOADS;
     const head = two(first, second) + REQUIRES + WORKLOADS;
@@ -258,6 +258,137 @@ spec:
     const base = two(listener('l1'), listener('l1')) + WORKLOADS;
     const head = two(listener('l1').replace('name: l1 }', 'name: l1, priority: 3 }'), listener('l1')) + WORKLOADS;
     expect(diff(base, head).notCompared?.map((n) => n.text).join('\n')).toMatch(/prod\/web → prod\/api 443\/TCP: restricted otherwise in head/);
+  });
+});
+
+// Session 49 review (fixmends3): a Secret without a namespace is the policy's (pkg/policy/repository.go
+// `policyContext.GetTLSContext` passes the policy's namespace; pkg/crypto/certificatemanager `GetTLSContext`:
+// `if Secret.Namespace != "" { ns = Secret.Namespace }`). Kept unresolved, `{name: t}` in the CNP prod/web (prod/t) and in
+// a CCNP (namespace "") compared equal: the CNP's restriction lost in head was no change (fail-open).
+describe('diff: a TLS Secret without a namespace is the policy\'s', () => {
+  const WORKLOADS = ['api', 'web'].map((app) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: prod }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template: { metadata: { labels: { app: ${app} } }, spec: { containers: [{ name: c, image: x }] } }
+`).join('');
+  const TLS = 'terminatingTLS: { secret: { name: t } }';
+  const POLICIES = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${TLS} }]
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: cw }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${TLS} }]
+`;
+  const REQUIRES = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: req, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toRequires: [{ matchLabels: { env: x } }]
+    toEndpoints: [{ matchLabels: { app: nothing } }]
+`;
+  const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
+
+  test('CNP prod/web {name: t} is prod/t, the CCNP\'s stays without one: losing the CNP\'s is a restriction changed', () => {
+    const base = POLICIES + WORKLOADS;
+    const head = POLICIES + REQUIRES + WORKLOADS;
+    const v = verdict(set(base), 'pod:prod:app=web', 'pod:prod:app=api', 443);
+    expect(v.verdict).toBe('allowed');
+    expect(v.egress.unevaluatedRestrictions?.map((r) => r.terminatingTls)).toEqual([{ secretName: 't', secretNamespace: 'prod' }, { secretName: 't' }]);
+    const doc = Connectivity.diff(set(base), set(head));
+    const note = doc.notCompared?.find((n) => /TLS server names, TLS interception or Envoy listener restricting/.test(n.text));
+    expect(note?.text).toContain('prod/web → prod/api 443/TCP: restricted otherwise in head');
+    expect(note).toMatchObject({ mayAllow: true, mayDeny: true });
+  });
+});
+
+// Session 49 review (fixmends3): the key compared spellings Cilium treats alike. In a CNP, `envoyConfig: {kind:
+// CiliumEnvoyConfig, name: cec}` and `{name: cec}` are one listener prod/cec/l1 (pkg/policy/l4.go `createL4Filter`: the
+// kind only chooses the namespace), and `secret: {namespace: prod, name: t}` and `{name: t}` one Secret prod/t: "restricted
+// otherwise" was a false alarm. A CCNP's listener without a kind is cluster-wide (the `default:` branch, namespace "").
+describe('diff: a restriction is keyed on the listener and Secret Cilium resolves, not on their spelling', () => {
+  const WORKLOADS = ['api', 'web'].map((app) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, namespace: prod }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  template: { metadata: { labels: { app: ${app} } }, spec: { containers: [{ name: c, image: x }] } }
+`).join('');
+  const two = (first: string, second: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { app: api } }]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${first} }]
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${second} }]
+`;
+  const REQUIRES = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: req, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toRequires: [{ matchLabels: { env: x } }]
+    toEndpoints: [{ matchLabels: { app: nothing } }]
+`;
+  const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
+  const noted = (first: string, second: string): string[] => (Connectivity.diff(set(two(first, second) + WORKLOADS),
+    set(two(first, second) + REQUIRES + WORKLOADS)).notCompared ?? []).map((n) => n.text);
+
+  test.each([
+    ['the listener kind written or not (CNP)', 'listener: { envoyConfig: { kind: CiliumEnvoyConfig, name: cec }, name: l1 }',
+      'listener: { envoyConfig: { name: cec }, name: l1 }', 'listener: { envoyConfig: { name: cec }, name: l2 }'],
+    ['the Secret namespace written or not (CNP prod)', 'terminatingTLS: { secret: { namespace: prod, name: t } }',
+      'terminatingTLS: { secret: { name: t } }', 'terminatingTLS: { secret: { namespace: tls, name: t } }'],
+  ] as const)('%s: the same restriction, no note; another one: restricted otherwise', (_name, first, same, other) => {
+    // (The toRequires adds a peer class app=nothing,env=x of its own; web → api is the connection of the question.)
+    expect(noted(first, same).join('\n')).not.toContain('prod/web → prod/api');
+    expect(noted(first, other).join('\n')).toContain('prod/web → prod/api 443/TCP: restricted otherwise in head');
+  });
+
+  // `secretText` (engine/l7.ts) is the one writer of a Secret reference: a part holding `/` is JSON-quoted, so the Secret
+  // a/b (namespace a) and the Secret named "a/b" (in a CCNP: no namespace) read as two. Before: `Secret a/b` both.
+  test('a TLS Secret is written as every Secret reference is: a/b and "a/b" are two', () => {
+    const v = verdict(set(two('terminatingTLS: { secret: { namespace: a, name: b } }', 'terminatingTLS: { secret: { namespace: x, name: "a/b" } }') + WORKLOADS),
+      'pod:prod:app=web', 'pod:prod:app=api', 443);
+    expect(v.egress.unevaluatedRestriction).toBe('CiliumNetworkPolicy prod/web spec.egress[0] intercepts its TLS (terminating TLS with Secret a/b); '
+      + 'CiliumNetworkPolicy prod/web spec.egress[1] intercepts its TLS (terminating TLS with Secret x/"a/b")');
+  });
+
+  test('a CCNP listener without kind is in a CiliumClusterwideEnvoyConfig', () => {
+    const ccnp = `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: cw }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], listener: { envoyConfig: { name: cec }, name: l1 } }]
+`;
+    const v = verdict(set(ccnp + WORKLOADS), 'pod:prod:app=web', 'pod:prod:app=api', 443);
+    expect(v.egress.unevaluatedRestrictions?.[0].listener).toEqual({ envoyConfigKind: 'CiliumClusterwideEnvoyConfig', envoyConfigName: 'cec', name: 'l1' });
+    expect(v.egress.unevaluatedRestriction).toBe('CiliumClusterwideNetworkPolicy cw spec.egress[0] sends it to the Envoy listener l1 of CiliumClusterwideEnvoyConfig cec');
   });
 });
 
