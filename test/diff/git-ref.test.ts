@@ -4,13 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { readAtGitRef } from '../../src/cli/git-ref';
 import { nestingDepthError } from '../../src/model/nesting-depth';
 import { cliAsync } from '../support/cli';
 import { webToApi } from './support';
 
-const repo = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-'));
+// Each test gets a repository of its own (a test commits, tags and links in it): the tests pass alone and in any order.
+let repo = '';
 const cwd = process.cwd();
 
 const policy = (ports: readonly number[]): string => webToApi(ports);
@@ -21,7 +22,8 @@ function git(...args: string[]): void {
 
 const cli = cliAsync;
 
-beforeAll(() => {
+beforeEach(() => {
+  repo = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-'));
   mkdirSync(join(repo, 'policies', 'prod'), { recursive: true });
   writeFileSync(join(repo, 'policies', 'prod', 'api.yaml'), policy([8080]));
   writeFileSync(join(repo, 'policies', 'README.md'), 'not a manifest');
@@ -34,7 +36,7 @@ beforeAll(() => {
   process.chdir(repo);
 });
 
-afterAll(() => {
+afterEach(() => {
   process.chdir(cwd);
   rmSync(repo, { recursive: true, force: true });
 });
@@ -248,7 +250,7 @@ describe('diff --base <git-ref>', () => {
     git('add', 'dist');
     git('commit', '-q', '-m', 'dist link');
     try {
-      // The working tree opens 9090 (see beforeAll): read as an empty base, nothing would be newly allowed, and exit 0.
+      // The working tree opens 9090 (see beforeEach): read as an empty base, nothing would be newly allowed, and exit 0.
       const r = await cli('diff', '--base', 'HEAD', '--head', 'dist', '--fail-on', 'allowed');
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^error: --base HEAD: HEAD:dist \(a symbolic link\) cannot be read at a git ref/);
