@@ -183,13 +183,9 @@ describe('diff: the same restriction carried by another rule is no restriction g
   });
 });
 
-// Session 49 review: the restrictions were compared by a text that said only "sends it to an Envoy listener" or "intercepts
-// its TLS", deduplicated, so web → api restricted by listeners l1 and l2 in base and by l2 alone in head (a `toRequires`
-// policy takes api out of the l1 item) compared equal: `diff --fail-on denied` exited 0 and never named the connection.
-// Cilium's PerSelectorPolicy.Equal (pkg/policy/l4.go) compares the listener, its priority, the TLS contexts and the SNI
-// set: the verdicts now carry them as data (`unevaluatedRestrictions`), and the diff compares that (`restrictionKey`).
-describe('diff: a restriction is compared by its listener, TLS Secrets and SNI set', () => {
-  const WORKLOADS = ['api', 'web'].map((app) => `---
+// The fixture of the three session-49 blocks below: web and api Deployments in prod, web's egress on 443 to app=api and to the
+// cluster entity, and a `toRequires` policy for web that takes api out of the first item (on 1.18, which still has toRequires).
+const WORKLOADS = ['api', 'web'].map((app) => `---
 apiVersion: apps/v1
 kind: Deployment
 metadata: { name: ${app}, namespace: prod }
@@ -197,8 +193,8 @@ spec:
   selector: { matchLabels: { app: ${app} } }
   template: { metadata: { labels: { app: ${app} } }, spec: { containers: [{ name: c, image: x }] } }
 `).join('');
-  /** web's egress on 443 to app=api with `first` and to the cluster entity with `second` (toPorts extras). */
-  const two = (first: string, second: string): string => `apiVersion: cilium.io/v2
+/** web's egress on 443 to app=api with `first` and to the cluster entity with `second` (toPorts extras). */
+const two = (first: string, second: string): string => `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: { name: web, namespace: prod }
 spec:
@@ -209,7 +205,7 @@ spec:
   - toEntities: [cluster]
     toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${second} }]
 `;
-  const REQUIRES = `---
+const REQUIRES = `---
 apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: { name: req, namespace: prod }
@@ -219,9 +215,16 @@ spec:
   - toRequires: [{ matchLabels: { env: x } }]
     toEndpoints: [{ matchLabels: { app: nothing } }]
 `;
+const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
+
+// Session 49 review: the restrictions were compared by a text that said only "sends it to an Envoy listener" or "intercepts
+// its TLS", deduplicated, so web → api restricted by listeners l1 and l2 in base and by l2 alone in head (a `toRequires`
+// policy takes api out of the l1 item) compared equal: `diff --fail-on denied` exited 0 and never named the connection.
+// Cilium's PerSelectorPolicy.Equal (pkg/policy/l4.go) compares the listener, its priority, the TLS contexts and the SNI
+// set: the verdicts now carry them as data (`unevaluatedRestrictions`), and the diff compares that (`restrictionKey`).
+describe('diff: a restriction is compared by its listener, TLS Secrets and SNI set', () => {
   const listener = (name: string): string => `listener: { envoyConfig: { kind: CiliumEnvoyConfig, name: cec-${name} }, name: ${name} }`;
   const secret = (name: string): string => `terminatingTLS: { secret: { name: ${name} } }`;
-  const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
   const webToApi = (yaml: string): Verdict => verdict(set(yaml), 'pod:prod:app=web', 'pod:prod:app=api', 443);
 
   test.each([
@@ -266,14 +269,6 @@ spec:
 // `if Secret.Namespace != "" { ns = Secret.Namespace }`). Kept unresolved, `{name: t}` in the CNP prod/web (prod/t) and in
 // a CCNP (namespace "") compared equal: the CNP's restriction lost in head was no change (fail-open).
 describe('diff: a TLS Secret without a namespace is the policy\'s', () => {
-  const WORKLOADS = ['api', 'web'].map((app) => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${app}, namespace: prod }
-spec:
-  selector: { matchLabels: { app: ${app} } }
-  template: { metadata: { labels: { app: ${app} } }, spec: { containers: [{ name: c, image: x }] } }
-`).join('');
   const TLS = 'terminatingTLS: { secret: { name: t } }';
   const POLICIES = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -293,17 +288,6 @@ spec:
   - toEntities: [cluster]
     toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${TLS} }]
 `;
-  const REQUIRES = `---
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: req, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: web } }
-  egress:
-  - toRequires: [{ matchLabels: { env: x } }]
-    toEndpoints: [{ matchLabels: { app: nothing } }]
-`;
-  const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
 
   test('CNP prod/web {name: t} is prod/t, the CCNP\'s stays without one: losing the CNP\'s is a restriction changed', () => {
     const base = POLICIES + WORKLOADS;
@@ -323,36 +307,6 @@ spec:
 // kind only chooses the namespace), and `secret: {namespace: prod, name: t}` and `{name: t}` one Secret prod/t: "restricted
 // otherwise" was a false alarm. A CCNP's listener without a kind is cluster-wide (the `default:` branch, namespace "").
 describe('diff: a restriction is keyed on the listener and Secret Cilium resolves, not on their spelling', () => {
-  const WORKLOADS = ['api', 'web'].map((app) => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${app}, namespace: prod }
-spec:
-  selector: { matchLabels: { app: ${app} } }
-  template: { metadata: { labels: { app: ${app} } }, spec: { containers: [{ name: c, image: x }] } }
-`).join('');
-  const two = (first: string, second: string): string => `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: web, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: web } }
-  egress:
-  - toEndpoints: [{ matchLabels: { app: api } }]
-    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${first} }]
-  - toEntities: [cluster]
-    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${second} }]
-`;
-  const REQUIRES = `---
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: { name: req, namespace: prod }
-spec:
-  endpointSelector: { matchLabels: { app: web } }
-  egress:
-  - toRequires: [{ matchLabels: { env: x } }]
-    toEndpoints: [{ matchLabels: { app: nothing } }]
-`;
-  const set = (yaml: string): PolicySet => PolicySet.fromYaml(yaml, { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_18 });
   const noted = (first: string, second: string): string[] => (Connectivity.diff(set(two(first, second) + WORKLOADS),
     set(two(first, second) + REQUIRES + WORKLOADS)).notCompared ?? []).map((n) => n.text);
 
