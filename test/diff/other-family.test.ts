@@ -135,6 +135,21 @@ describe('the world of every family beside a /0, judged for one family', () => {
     expect([same.lines, same.doc.notCompared]).toEqual([[], undefined]);
   });
 
+  // Session 50 (mutation seed 5050, other-family-world.ts `allows`): a connection allowed on both sides whose L7 rules
+  // changed counts as an allow only if head's rules may let more through (`l7MayAllow`), not because it stays allowed.
+  test('HTTP rules of a world item narrowed beside an unrelated /0: the IPv6 world noted as a deny only; widened: an allow only', () => {
+    const other = '---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: other, namespace: team-b }\nspec:\n'
+      + '  endpointSelector: { matchLabels: { app: batch } }\n  egress:\n  - toCIDR: ["0.0.0.0/0"]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+    const http = (paths: string[]): string => egress('toEntities: [world]').replace('{ port: "443", protocol: TCP }] }',
+      `{ port: "443", protocol: TCP }], rules: { http: [${paths.map((p) => `{ method: GET, path: "${p}" }`).join(', ')}] } }`) + other;
+    const narrowed = diffLines(http(['/a', '/b']), http(['/a']));
+    expect(narrowed.lines.map((l) => l.slice(0, 2))).toEqual(['~ ']);
+    const flags = (d: ReturnType<typeof diffLines>): unknown => d.doc.notCompared?.map((n) => [n.text.includes('(~ prod/app=web → world (IPv6) 443/TCP)'),
+      n.mayAllow, n.mayDeny]);
+    expect(flags(narrowed)).toEqual([[true, false, true]]);
+    expect(flags(diffLines(http(['/a']), http(['/a', '/b'])))).toEqual([[true, true, false]]);
+  });
+
   test('a port taken from a world item beside an unrelated /0: the IPv6 world loses it too, a deny only (no allow counted)', () => {
     const other = '---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: other, namespace: team-b }\nspec:\n'
       + '  endpointSelector: { matchLabels: { app: batch } }\n  egress:\n  - toCIDR: ["0.0.0.0/0"]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { PolicySet, SideDecision } from '../../src/engine';
+import { Endpoints, PolicySet, SideDecision } from '../../src/engine';
 import { FlowSource, applyDraftPlan, collectConnections, planDraft, replayCapture } from '../../src/hubble';
 import { HUBBLE_SAMPLES_DIR } from './support/paths';
 
@@ -86,5 +86,32 @@ describe('draft: every real sample, varied next to what it shows', () => {
     expect(allowedByDraft).toEqual([]);
     // The variants are judged, not skipped: each sample with forwarded pod traffic gives unobserved connections.
     if (original.connections.some((c) => c.observed.forwarded > 0 && c.source.startsWith('pod:'))) expect(unobserved.length).toBeGreaterThan(0);
+  });
+});
+
+// Session 50 (mutation seed 5050, src/model/companion-rules.ts `dnsCompanionGrant`): the DNS companion of a drafted policy
+// is an egress item to the cluster DNS pods only. Without its peer (`toEndpoints`), the item would be L4-only: 53/UDP and
+// 53/TCP to every destination (Cilium: an egress rule with toPorts and no L3 selector selects all peers).
+describe('draft: the DNS companion reaches the cluster DNS pods, nothing else on port 53', () => {
+  const A = { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const DNS = { ID: 3, identity: 3003, namespace: 'kube-system', pod_name: 'coredns-1', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] };
+  const base = { IP: { source: '10.0.0.1', destination: '10.0.0.9' }, l4: { UDP: { source_port: 40000, destination_port: 53 } }, source: A, destination: DNS,
+    traffic_direction: 'EGRESS', is_reply: false };
+  const lines = [
+    JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L3_L4', event_type: { type: 4 } } }),
+    JSON.stringify({ flow: { ...base, verdict: 'FORWARDED', Type: 'L7', event_type: { type: 129 }, l7: { type: 'REQUEST', dns: { query: 'ok.example.', qtypes: ['A'] } } } }),
+  ];
+
+  test('allowed to kube-dns on 53/UDP and 53/TCP; denied to another pod, another namespace and an outside address on 53', async () => {
+    const plan = planDraft(await collectConnections(FlowSource.text(lines.join('\n'))), { namespaces: ['shop'] });
+    expect(plan.policies.map((p) => [p.name, p.dns])).toEqual([['a', true]]);
+    const app = Testing.app();
+    applyDraftPlan(plan, app);
+    const set = PolicySet.fromConstruct(app);
+    const from = Endpoints.parse('pod:shop:app=a');
+    const decide = (to: string, protocol: 'UDP' | 'TCP'): string => set.decide({ from, to: Endpoints.parse(to), protocol, port: 53, dns: 'ok.example' });
+    expect(['UDP', 'TCP'].map((p) => decide('pod:kube-system:k8s-app=kube-dns', p as 'UDP'))).toEqual(['allowed', 'allowed']);
+    expect([decide('pod:kube-system:k8s-app=other', 'UDP'), decide('pod:shop:k8s-app=kube-dns', 'UDP'), decide('cidr:198.51.100.53', 'UDP'),
+      decide('cidr:198.51.100.53', 'TCP')]).toEqual(['denied', 'denied', 'denied', 'denied']);
   });
 });

@@ -27,6 +27,28 @@ describe('input refused before parsing', () => {
     expect(r.diagnostics.map((d) => [d.id, d.line, d.column])).toEqual([['parse-yaml-syntax', 10_001, 1]]);
     expect(r.diagnostics[0].fix).toBe('split the input into files of at most 10000 documents');
   });
+
+  // Session 50 (mutation seed 5050, src/model/kubectl-parts.ts `GO_SPACE`): kubectl's YAMLReader.Read
+  // (k8s.io/apimachinery pkg/util/yaml/decoder.go) takes only white space (strings.TrimSpace) or a comment after `---`;
+  // anything else is "invalid Yaml document separator". The refusal names what follows, trimmed as Go trims it (its first 40
+  // characters).
+  it.each([
+    ['a word', '--- x', '"x"'],
+    ['a letter with no space', '---V', '"V"'],
+    ['words, then spaces and a tab', '--- a b \t ', '"a b"'],
+    ['more than 40 characters (shown cut at 40)', `--- ${'x'.repeat(41)}`, `"${'x'.repeat(40)}…"`],
+  ])('a --- line followed by %s: refused at its line, naming what follows, nothing read', (_, separator, shown) => {
+    const r = fromYaml(`${CNP}${separator}\n${CNP.replace('name: p', 'name: q')}`, { file: 'k.yaml' });
+    expect(r.documents).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.id, d.severity, d.line, d.message.split(' (its YAML reader')[0]])).toEqual([
+      ['parse-yaml-syntax', Severity.ERROR, 5, `a --- line followed by ${shown} (line 5), which kubectl refuses`],
+    ]);
+  });
+
+  it('a --- line followed by a tab and a comment: a cut, both documents read', () => {
+    const r = fromYaml(`${CNP}---\t# next\n${CNP.replace('name: p', 'name: q')}`, { file: 'k.yaml' });
+    expect([r.documents.map((d) => d.model.metadata.name), r.diagnostics]).toEqual([['p', 'q'], []]);
+  });
 });
 
 describe('documents of the stream', () => {
