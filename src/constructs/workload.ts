@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, showValue } from '../core/errors';
 import {
-  isNumericTargetPort, ManifestInfo, namedTargetPorts, nestedLabelMaps, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects,
+  isNumericTargetPort, ManifestInfo, namedTargetPorts, nestedPodTemplates, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects,
 } from '../model/manifests';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { CILIUM_API_VERSION, LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
@@ -123,8 +123,15 @@ function serviceTargetPortsOrReason(service: IConstruct): PortProtocolModel[] | 
       continue;
     }
     const name = String(p.targetPort);
-    const workloads = appObjects(service, 'workload').flatMap((c) => {
-      const w = workloadManifest(c);
+    // The Service's backends of every kind: a pod template nested in an object the SDK does not know as a workload (an Argo
+    // Rollout) may give the name another number, and the one number of the others was opened on its pods too.
+    const workloads = appObjects(service, 'any').flatMap((c) => {
+      if (!TEMPLATE_OWNER_KINDS.has(c.kind)) {
+        const json = manifestOf(c);
+        const namespace: unknown = json?.metadata?.namespace;
+        return nestedPodTemplates(json).map((t) => ({ namespace: typeof namespace === 'string' ? namespace : undefined, podLabels: t.labels, ports: t.ports }));
+      }
+      const w = WORKLOAD_KINDS.has(c.kind) ? workloadManifest(c) : undefined;
       return w ? [{ namespace: w.namespace, podLabels: w.info.template.labels, ports: w.info.template.ports }] : [];
     });
     const matches = namedTargetPorts(name, serviceBackends(info, workloads));
@@ -311,7 +318,7 @@ function readableSelector(
     const theirs = json.metadata?.namespace;
     const mayShare = theirs === undefined || namespace === undefined || theirs === namespace;
     if (!mayShare) return false;
-    const templates = info?.type === 'workload' ? [info.template.labels] : nestedLabelMaps(json);
+    const templates = info?.type === 'workload' ? [info.template.labels] : nestedPodTemplates(json).map((t) => t.labels);
     return templates.some((labels) => serviceSelects(own, labels));
   });
   return others ? selector : { matchLabels: own };

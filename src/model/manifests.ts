@@ -297,15 +297,16 @@ export function isNumericTargetPort(targetPort: number | string): boolean {
 }
 
 /**
- * The label maps of the pod templates an object of any kind may nest (`metadata.labels` of every object below its top
- * level, arrays included): what an Argo Rollout, a Knative Service, a KEDA ScaledJob or an OpenKruise CloneSet gives the
- * pods it makes, which `readManifest` does not know as workloads. Read as `stringMap` reads labels. A superset: a nested
- * object with `metadata.labels` that makes no pod is taken too, which only keeps a selector exact (never wider).
- * A stack, not recursion: a deep object costs no stack frames.
+ * The pod templates an object of any kind may nest (every object below its top level, arrays included, with a
+ * `metadata.labels` map), read as `readPodTemplate` reads a workload's: what an Argo Rollout, a Knative Service, a KEDA
+ * ScaledJob or an OpenKruise CloneSet gives the pods it makes, which `readManifest` does not know as workloads. A
+ * superset: a nested object with `metadata.labels` that makes no pod is taken too, which only keeps the constructs'
+ * reading of the app's pods on the safe side (a selector exact, a named port ambiguous). A stack, not recursion: a deep
+ * object costs no stack frames.
  * @param obj a manifest object
  */
-export function nestedLabelMaps(obj: unknown): Record<string, string>[] {
-  const out: Record<string, string>[] = [];
+export function nestedPodTemplates(obj: unknown): ManifestPodTemplate[] {
+  const out: ManifestPodTemplate[] = [];
   if (!isManifestObject(obj)) return out;
   const stack: unknown[] = Object.entries(obj).filter(([k]) => k !== 'metadata').map(([, v]) => v);
   while (stack.length > 0) {
@@ -316,7 +317,7 @@ export function nestedLabelMaps(obj: unknown): Record<string, string>[] {
     }
     if (!isManifestObject(value)) continue;
     const metadata = value.metadata;
-    if (isManifestObject(metadata) && isManifestObject(metadata.labels)) out.push(stringMap(metadata.labels));
+    if (isManifestObject(metadata) && isManifestObject(metadata.labels)) out.push(readPodTemplate(value));
     pushAll(stack, Object.values(value));
   }
   return out;
