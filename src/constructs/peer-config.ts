@@ -6,7 +6,7 @@ import {
   selectorRequiresNothing,
 } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
-import { cidrNeverValid } from '../model/cidr';
+import { cidrNeverValid, cidrRange, parseCidr, ParsedCidr, subtractRanges } from '../model/cidr';
 import { groupSelectorSelectsUngrouped } from '../model/cidr-groups';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { selectorContradiction } from '../validate/pod-selectors';
@@ -31,8 +31,8 @@ import { callerLocation } from './caller-location';
  * (`matchExpression`: the API server prunes it, and the peer was wider). A selector in it that requires nothing (`{}`,
  * `{ matchLabels: {} }`) is refused as the factories refuse an empty label map (`selector-empty`): an endpoint selector
  * (but `Peer.selectedBy(EndpointSelector.all())`'s own), a node selector, a `cidrGroupSelector`, a `k8sServiceSelector`; so is
- * one with an empty `matchExpressions` list, and a `cidrSet` entry with an empty `except` list (`peer-except-empty`), as
- * `Peer.cidr()` refuses it.
+ * one with an empty `matchExpressions` list, and a `cidrSet` entry with an empty `except` list (`peer-except-empty`) or one
+ * whose excepts hold its whole range (`peer-except-covers-cidr`), as `Peer.cidr()` refuses them.
  */
 export interface PeerConfig {
   /** The peer field set on the rule item. @default - the one L3 field the item sets; none: any peer */
@@ -137,7 +137,8 @@ const L3_FIELDS = new Set<string>(L3_PEER_FIELDS);
  * `field` was written as every peer when the call had no ports); nothing but the peer (ports, ICMP, L7 and authentication
  * come from the call); `defaultPorts` is not an empty list (it would be written as every port); no endpoint selector
  * only excludes (`NotIn`/`DoesNotExist`) where no namespace is added to it (`peer-selector-only-excludes`); no `cidrSet`
- * entry has an empty `except` list (`peer-except-empty`, `refuseEmptyExcept`).
+ * entry has an empty `except` list (`peer-except-empty`, `refuseEmptyExcept`) or excepts that hold its whole range
+ * (`peer-except-covers-cidr`, `refuseExceptCoversCidr`).
  * @param config what `toPeerConfig()` returned
  * @param what the call, for messages (`allowEgress`)
  * @param location the construct path of the policy
@@ -181,6 +182,7 @@ export function checkedPeerConfig(answer: PeerConfig | undefined, what: string, 
       refuseUngroupedSelection(entry.cidrGroupSelector, `${what}(${description}): the peer's ${field}[${i}].cidrGroupSelector`, location);
       refuseEmptyExcept(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}].except`,
         `{ cidr: ${typeof entry.cidr === 'string' ? JSON.stringify(entry.cidr) : '…'} }`, location);
+      refuseExceptCoversCidr(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}]`, location);
     });
   }
   if (field === PeerField.NODES) checkNodeSelectors(list as LabelSelectorModel[], what, description, location);
@@ -284,6 +286,35 @@ export function refuseEmptyExcept(cidr: unknown, except: unknown, what: string, 
     id: 'peer-except-empty',
     message: `${what} is an empty list: it leaves nothing out, so the whole range would be the peer (is a computed list empty by mistake?)`,
     fix: `list the sub-ranges to leave out, or leave except out if all of ${typeof cidr === 'string' ? cidr : 'the range'} is meant: ${whole}`,
+    location,
+  });
+}
+
+/**
+ * Refuses `except` ranges that together hold every address of the CIDR (`peer-except-covers-cidr`), from `Peer.cidr()` and in a
+ * `cidrSet` entry of a peer of one's own: the peer then selects no address at all, so a deny would deny nothing and an allow
+ * allow nothing, while the rule reads as a range with holes (a computed list of holes that grew to the whole range, or the
+ * range itself given as its own hole). Cilium writes the entry as the CIDR's label less each except's
+ * (pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`: `cidr:<range> Exists` and `cidr:<except> DoesNotExist`, the
+ * ipcache's longest-prefix match giving every address of an except the except's identity; before, `ComputeResultantCIDRSet`
+ * subtracted the excepts and kept no range), and its Sanitize accepts the entry (each except lies inside the CIDR).
+ * Unreadable CIDRs are left to their own checks.
+ * @param cidr the range
+ * @param except the except list as given
+ * @param what who gave it, leading the message (`Peer.cidr("10.0.0.0/8")`, `allowEgress(corp): the peer's cidrSet[0]`)
+ * @param location the construct path, or the caller's file:line
+ */
+export function refuseExceptCoversCidr(cidr: unknown, except: unknown, what: string, location: string | undefined): void {
+  if (typeof cidr !== 'string' || !Array.isArray(except) || except.length === 0) return;
+  const outer = parseCidr(cidr);
+  const holes = except.map((e) => (typeof e === 'string' ? parseCidr(e) : undefined));
+  if (outer === undefined || holes.some((h) => h === undefined)) return;
+  if (subtractRanges([cidrRange(outer)], holes.map((h) => cidrRange(h as ParsedCidr))).length > 0) return;
+  throw new CiliumPolicyError({
+    id: 'peer-except-covers-cidr',
+    message: `${what} except ${except.join(', ')} ${except.length > 1 ? 'hold' : 'holds'} every address of ${cidr}: the peer selects no address, `
+      + 'so a deny rule would deny nothing and an allow rule allow nothing (Cilium selects the range less its excepts)',
+    fix: `list only the sub-ranges to leave out of ${cidr}; to name no address, leave the rule out`,
     location,
   });
 }

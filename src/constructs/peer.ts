@@ -6,7 +6,7 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
-import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseMalformedCidr } from './peer-config';
+import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseExceptCoversCidr, refuseMalformedCidr } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
@@ -68,6 +68,8 @@ export interface CidrPeerOptions {
   /**
    * Sub-ranges of the CIDR to leave out; each must lie inside it. An empty list is refused (`peer-except-empty`): it
    * leaves nothing out, so a list computed empty by mistake would allow the whole range; leave `except` out for that.
+   * Sub-ranges that together hold the whole CIDR (the CIDR itself among them) are refused too (`peer-except-covers-cidr`):
+   * the peer would select no address, and a deny of it deny nothing.
    * @default - none
    */
   readonly except?: string[];
@@ -293,6 +295,8 @@ export class Peer implements IPeer {
         });
       }
     }
+    // Holes that hold the whole range: the peer would select no address (a deny denying nothing).
+    refuseExceptCoversCidr(cidr, options.except, `Peer.cidr(${showValue(cidr)})`, callerLocation());
     if (options.except && options.except.length > 0) {
       return new Peer({
         field: PeerField.CIDR_SET,

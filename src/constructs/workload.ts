@@ -1,9 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, showValue } from '../core/errors';
-import { isNumericTargetPort, ManifestInfo, namedTargetPorts, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects } from '../model/manifests';
+import {
+  isNumericTargetPort, ManifestInfo, namedTargetPorts, nestedPodTemplates, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects,
+} from '../model/manifests';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
-import { LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
+import { CILIUM_API_VERSION, LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
 import { PeerConfig } from './peer-config';
 import { describeSelector } from './selector-description';
 import { SELECTOR_OPERATORS, selectorOperatorFix } from '../validate/tables';
@@ -121,8 +123,15 @@ function serviceTargetPortsOrReason(service: IConstruct): PortProtocolModel[] | 
       continue;
     }
     const name = String(p.targetPort);
-    const workloads = appObjects(service, 'workload').flatMap((c) => {
-      const w = workloadManifest(c);
+    // The Service's backends of every kind: a pod template nested in an object the SDK does not know as a workload (an Argo
+    // Rollout) may give the name another number, and the one number of the others was opened on its pods too.
+    const workloads = appObjects(service, 'any').flatMap((c) => {
+      if (!TEMPLATE_OWNER_KINDS.has(c.kind)) {
+        const json = manifestOf(c);
+        const namespace: unknown = json?.metadata?.namespace;
+        return nestedPodTemplates(json).map((t) => ({ namespace: typeof namespace === 'string' ? namespace : undefined, podLabels: t.labels, ports: t.ports }));
+      }
+      const w = WORKLOAD_KINDS.has(c.kind) ? workloadManifest(c) : undefined;
       return w ? [{ namespace: w.namespace, podLabels: w.info.template.labels, ports: w.info.template.ports }] : [];
     });
     const matches = namedTargetPorts(name, serviceBackends(info, workloads));
@@ -294,16 +303,23 @@ function readableSelector(
   for (const [k, v] of Object.entries(matchLabels)) if (k !== CDK8S_PLUS_SELECTOR_LABEL) own[k] = v;
   if (Object.keys(own).length === 0) return selector;
   const self = ApiObject.of(construct);
-  // Any other pod template of the app (a CronJob's too) whose pods the labels would also select keeps the hash label.
-  const others = appObjects(construct, 'pod-template').some((c) => {
+  // Any other pod template of the app (a CronJob's too) whose pods the labels would also select keeps the hash label. So
+  // does one nested in an object of another kind (an Argo Rollout's `spec.template`, a KEDA ScaledJob's, a Knative
+  // Service's): its pods carry those labels too, and `{app: web}` let them in where only the workload's were meant.
+  const others = appObjects(construct, 'any').some((c) => {
     if (c === self) return false;
     const json = manifestOf(c);
-    const info = readManifest(json);
-    if (info?.type !== 'workload') return true;
+    // An object that cannot be read may hold a pod template as well as not.
+    if (json === undefined) return true;
+    const owner = TEMPLATE_OWNER_KINDS.has(c.kind);
+    const info = owner ? readManifest(json) : undefined;
+    if (owner && info?.type !== 'workload') return true;
     // A workload without a namespace lands wherever it is applied, so it may share a namespace with any other.
     const theirs = json.metadata?.namespace;
     const mayShare = theirs === undefined || namespace === undefined || theirs === namespace;
-    return mayShare && serviceSelects(own, info.template.labels);
+    if (!mayShare) return false;
+    const templates = info?.type === 'workload' ? [info.template.labels] : nestedPodTemplates(json).map((t) => t.labels);
+    return templates.some((labels) => serviceSelects(own, labels));
   });
   return others ? selector : { matchLabels: own };
 }
@@ -329,17 +345,21 @@ const WORKLOAD_KINDS = new Set(['Pod', ...POD_TEMPLATE_KINDS]);
 /** Kinds whose pods carry the labels of a pod template (a CronJob's Jobs' pods too). */
 const TEMPLATE_OWNER_KINDS = new Set([...WORKLOAD_KINDS, 'CronJob']);
 
+/** The API group of Cilium's objects (`cilium.io/`), the SDK's policies among them. */
+const CILIUM_API_GROUP = `${CILIUM_API_VERSION.split('/')[0]}/`;
+
 /**
- * The distinct workload or Service objects of the app of `scope`, found by kind before any is rendered (rendering a
- * policy to look at it would render its peers, and so on).
+ * The distinct workload or Service objects of the app of `scope` (`any`: every object but Cilium's), found by kind before
+ * any is rendered (rendering a policy to look at it would render its peers, and so on).
  */
-function appObjects(scope: IConstruct, kinds: 'workload' | 'service' | 'pod-template'): IConstruct[] {
+function appObjects(scope: IConstruct, kinds: 'workload' | 'service' | 'any'): ApiObject[] {
   const seen = new Set<ApiObject>();
-  const out: IConstruct[] = [];
+  const out: ApiObject[] = [];
   for (const c of scope.node.root.node.findAll()) {
     if (!ApiObject.isApiObject(c) || seen.has(c)) continue;
     seen.add(c);
-    const wanted = kinds === 'service' ? c.kind === 'Service' : kinds === 'workload' ? WORKLOAD_KINDS.has(c.kind) : TEMPLATE_OWNER_KINDS.has(c.kind);
+    // `any`: every object but Cilium's (a policy renders its peers when read, which read the workloads again).
+    const wanted = kinds === 'service' ? c.kind === 'Service' : kinds === 'workload' ? WORKLOAD_KINDS.has(c.kind) : !c.apiVersion.startsWith(CILIUM_API_GROUP);
     if (wanted) out.push(c);
   }
   return out;

@@ -19,6 +19,7 @@ import { isKubernetesList, listEntries } from './list-items';
 import { LabelSelectorModel } from './policy-model';
 import { unquotedNumber } from './unquoted-numbers';
 import { nullListItemsAsEmpty, nullMapValuesAsEmpty } from './null-map-values';
+import { pushAll } from './push-all';
 
 /** A manifest object (a JSON object). */
 export type ManifestObject = Record<string, unknown>;
@@ -293,6 +294,33 @@ export function labelSelectorOf(value: ManifestObject): LabelSelectorModel {
 /** Whether a `targetPort` is a port number (a number, or a string of digits) rather than a container port name. */
 export function isNumericTargetPort(targetPort: number | string): boolean {
   return typeof targetPort === 'number' || /^\d+$/.test(targetPort);
+}
+
+/**
+ * The pod templates an object of any kind may nest (every object below its top level, arrays included, with a
+ * `metadata.labels` map), read as `readPodTemplate` reads a workload's: what an Argo Rollout, a Knative Service, a KEDA
+ * ScaledJob or an OpenKruise CloneSet gives the pods it makes, which `readManifest` does not know as workloads. A
+ * superset: a nested object with `metadata.labels` that makes no pod is taken too, which only keeps the constructs'
+ * reading of the app's pods on the safe side (a selector exact, a named port ambiguous). A stack, not recursion: a deep
+ * object costs no stack frames.
+ * @param obj a manifest object
+ */
+export function nestedPodTemplates(obj: unknown): ManifestPodTemplate[] {
+  const out: ManifestPodTemplate[] = [];
+  if (!isManifestObject(obj)) return out;
+  const stack: unknown[] = Object.entries(obj).filter(([k]) => k !== 'metadata').map(([, v]) => v);
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      pushAll(stack, value);
+      continue;
+    }
+    if (!isManifestObject(value)) continue;
+    const metadata = value.metadata;
+    if (isManifestObject(metadata) && isManifestObject(metadata.labels)) out.push(readPodTemplate(value));
+    pushAll(stack, Object.values(value));
+  }
+  return out;
 }
 
 /** Whether a Service selector selects pods with these labels: every key, same value. An empty selector selects no pod. */

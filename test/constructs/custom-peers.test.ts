@@ -243,6 +243,25 @@ describe('an empty list is refused (before Cilium 1.16 it was every peer)', () =
     expect(verdictOf(c, A, 'cidr:10.1.0.1', '443/TCP')).toBe('denied');
   });
 
+  // Session 50: a cidrSet entry whose excepts hold its whole range selected no address; in a deny it denied nothing.
+  test('a cidrSet entry whose excepts hold its range is refused (peer-except-covers-cidr), as Peer.cidr() refuses it; nothing is added', () => {
+    const { c, p } = cnp();
+    p.allowEgress(Peer.cidr('10.0.0.0/8'));
+    const peer = custom({ item: { cidrSet: [{ cidr: '10.1.0.0/16', except: ['10.1.0.0/17', '10.1.128.0/17'] }] }, description: 'corp' });
+    expect(refusal(() => p.denyEgress(peer, { ports: [Port.tcp(22)] }))).toEqual({
+      id: 'peer-except-covers-cidr',
+      message: '[test/p] denyEgress(corp): the peer\'s cidrSet[0] except 10.1.0.0/17, 10.1.128.0/17 hold every address of 10.1.0.0/16: the peer selects '
+        + 'no address, so a deny rule would deny nothing and an allow rule allow nothing (Cilium selects the range less its excepts) '
+        + '(peer-except-covers-cidr)\n  fix: list only the sub-ranges to leave out of 10.1.0.0/16; to name no address, leave the rule out',
+    });
+    expect(verdictOf(c, A, 'cidr:10.1.2.3', '22/TCP')).toBe('allowed');
+    // An entry with a part left: denied there, on 22 only.
+    p.denyEgress(custom({ item: { cidrSet: [{ cidr: '10.1.0.0/16', except: ['10.1.0.0/17'] }] }, description: 'corp' }), { ports: [Port.tcp(22)] });
+    expect(verdictOf(c, A, 'cidr:10.1.200.1', '22/TCP')).toBe('denied');
+    expect(verdictOf(c, A, 'cidr:10.1.200.1', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, A, 'cidr:10.1.2.3', '22/TCP')).toBe('allowed');
+  });
+
   // The writer leaves a null out: `{ cidrGroupSelector: null }` was written `toCIDRSet: [{}]`, which the synthesis let pass (the
   // schema check counted the null as set) and the API server refuses (none of cidr, cidrGroupRef, cidrGroupSelector): no
   // policy in the cluster, and the engine judged the pod unrestricted (8.8.8.8 allowed). Each entry now names exactly one range.

@@ -148,6 +148,70 @@ describe('a workload peer by its own labels only where no other workload may car
   });
 });
 
+describe('a workload by its own labels only where no pod template of another kind carries them (session 50)', () => {
+  /** An object of a kind the SDK does not know as a workload, nesting a pod template (an Argo Rollout) with these container ports. */
+  const rollout = (c: Construct, labels: Record<string, string>, ports: Record<string, unknown>[] = []): ApiObject => new ApiObject(c, 'canary', {
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'web-canary' },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'other', ports }] } } },
+  });
+
+  /** The Deployment `web` (pods app=web), a db admitting it, and a policy of its own pods' egress, beside `extra`. */
+  function shop(extra: (c: Chart) => void): Chart {
+    const c = chart('shop');
+    const web = new kplus.Deployment(c, 'web', { podMetadata: { labels: { app: 'web' } }, containers: [{ image: 'nginx', portNumber: 8080 }] });
+    extra(c);
+    new CiliumPolicy(c, 'db', { endpointSelector: EndpointSelector.labels({ app: 'db' }) }).allowIngress(Peer.workload(web), { ports: [Port.tcp(5432)] });
+    new CiliumPolicy(c, 'web-out', { endpointSelector: EndpointSelector.workload(web) }).allowEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(443)] });
+    return c;
+  }
+
+  test('a Rollout whose pods carry the labels keeps the hash label: its pods are neither the peer nor the subject', () => {
+    const c = shop((chart) => rollout(chart, { app: 'web', track: 'canary' }));
+    // Before: the peer and the subject were written {app: web}, and the Rollout's pods reached the db on 5432/TCP.
+    const canary = 'pod:shop:app=web,track=canary';
+    expect(decidedBy(c, canary, 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, canary, 'cidr:198.51.100.7', '22/TCP', 'egress')).toBe('no-policy-default-allow');
+    const own = 'pod:shop:app=web,cdk8s.io/metadata.addr=test-web-c8694308';
+    expect(decidedBy(c, own, 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('allowed db spec.ingress[0]');
+    expect(decidedBy(c, own, 'pod:shop:app=db', '5433/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, own, 'cidr:203.0.113.5', '443/TCP', 'egress')).toBe('allowed web-out spec.egress[0]');
+    expect(decidedBy(c, own, 'cidr:203.0.113.5', '80/TCP', 'egress')).toBe('default-deny');
+  });
+
+  test('a named targetPort is resolved on the Rollout\'s pods too: another number there is ambiguous, never the other\'s number', () => {
+    /** A Deployment (http = 8080) and a Rollout (http = `canaryHttp`, admin = 8080) behind the Service web (targetPort http). */
+    function behind(canaryHttp: number): Chart {
+      const c = chart('shop');
+      new ApiObject(c, 'web', {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+        spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'c', image: 'i', ports: [{ name: 'http', containerPort: 8080 }] }] } } },
+      });
+      rollout(c, { app: 'web', track: 'canary' }, [{ name: 'http', containerPort: canaryHttp }, { name: 'admin', containerPort: 9443 }]);
+      const svc = new ApiObject(c, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] } });
+      new CiliumPolicy(c, 'client', { endpointSelector: EndpointSelector.labels({ app: 'client' }) }).allowEgress(Peer.workload(svc));
+      return c;
+    }
+    // Before: written as 8080 (the Deployment's number), which opened the Rollout's pods on 8080, a port the Service never
+    // sends to them (it sends to their 9090).
+    expect(synthFailure(behind(9090))).toMatch(/targets the named port "http", which resolves to several container ports \(8080\/TCP, 9090\/TCP\) \(workload-ports-unknown\)/);
+    // One number everywhere: that one, on every backend, and nothing else.
+    const c = behind(8080);
+    expect(decidedBy(c, 'pod:shop:app=client', 'pod:shop:app=web,track=canary', '8080/TCP', 'egress')).toBe('allowed client spec.egress[0]');
+    expect(decidedBy(c, 'pod:shop:app=client', 'pod:shop:app=web', '8080/TCP', 'egress')).toBe('allowed client spec.egress[0]');
+    expect(decidedBy(c, 'pod:shop:app=client', 'pod:shop:app=web,track=canary', '9443/TCP', 'egress')).toBe('default-deny');
+  });
+
+  test('labels no nested template shares, or an object\'s own labels, leave the readable labels: only the workload\'s pods', () => {
+    for (const extra of [(chart: Chart) => rollout(chart, { app: 'api' }), (chart: Chart) => service(chart, 'web-svc', 'web', [{ port: 80, targetPort: 8080 }])]) {
+      const c = shop(extra);
+      expect(decidedBy(c, WEB, 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('allowed db spec.ingress[0]');
+      expect(decidedBy(c, 'pod:shop:app=api', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+      expect(decidedBy(c, 'pod:other:app=web', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+    }
+  });
+});
+
 describe('TieredApp: each tier admits only the tier before it', () => {
   const GW = Peer.endpoints({ namespace: 'ingress', labels: { app: 'gw' } });
 

@@ -195,7 +195,8 @@ describe('entities, addresses and names', () => {
       .toMatch(/^peer-except-outside: except 10\.0\.0\.0\/8 is not a sub-range of 10\.0\.0\.0\/16\n {2}fix: list only ranges inside 10\.0\.0\.0\/16 in except$/);
     expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['10.1.0.0/24'] }))).toMatch(/^peer-except-outside: except 10\.1\.0\.0\/24/);
     expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['2001:db8::/64'] }))).toMatch(/^peer-except-outside:/);
-    expect(String(Peer.cidr('10.0.0.0/16', { except: ['10.0.0.0/16'] }))).toBe('cidr 10.0.0.0/16 except 10.0.0.0/16');
+    // The CIDR itself lies inside: not outside, but a hole of the whole range (session 50: the peer selects no address).
+    expect(refused(() => Peer.cidr('10.0.0.0/16', { except: ['10.0.0.0/16'] }))).toMatch(/^peer-except-covers-cidr:/);
   });
 
   test('the except list is read, not kept', () => {
@@ -239,6 +240,25 @@ describe('entities, addresses and names', () => {
       + '  fix: list the sub-ranges to leave out, or leave except out if all of 10.0.0.0/16 is meant: Peer.cidr("10.0.0.0/16")');
     expect(reached(Peer.cidr('10.0.0.0/16', { except: ['10.0.1.0/24'] }), ['cidr:10.0.5.5', 'cidr:10.0.1.1']))
       .toEqual({ 'cidr:10.0.5.5': 'allowed', 'cidr:10.0.1.1': 'denied' });
+  });
+
+  // Session 50: excepts that held the whole range were taken, and the peer selected no address: `denyEgress(Peer.cidr(
+  // '10.0.0.0/8', { except: ['10.0.0.0/8'] }), 22/TCP)` denied nothing, and 10.1.2.3 stayed reachable on 22 by the allow.
+  test('excepts that hold the whole range are refused (peer-except-covers-cidr): the peer would select no address, a deny deny nothing', () => {
+    expect(refused(() => Peer.cidr('10.0.0.0/8', { except: ['10.0.0.0/8'] }))).toBe('peer-except-covers-cidr: Peer.cidr("10.0.0.0/8") except 10.0.0.0/8 '
+      + 'holds every address of 10.0.0.0/8: the peer selects no address, so a deny rule would deny nothing and an allow rule allow nothing (Cilium '
+      + 'selects the range less its excepts)\n  fix: list only the sub-ranges to leave out of 10.0.0.0/8; to name no address, leave the rule out');
+    expect(refused(() => Peer.cidr('10.0.0.0/8', { except: ['10.128.0.0/9', '10.0.0.0/9'] }))).toMatch(/^peer-except-covers-cidr: .* except 10\.128\.0\.0\/9, 10\.0\.0\.0\/9 hold every address/);
+    expect(refused(() => Peer.cidr('2001:db8::/32', { except: ['2001:db8::/33', '2001:db8:8000::/33'] }))).toMatch(/^peer-except-covers-cidr:/);
+    // Holes that leave a part: the deny holds that part only, on its port only.
+    const c = chart('shop');
+    const p = new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    p.allowEgress(Peer.cidr('10.0.0.0/8'));
+    p.denyEgress(Peer.cidr('10.0.0.0/8', { except: ['10.0.0.0/9', '10.128.0.0/10'] }), { ports: [Port.tcp(22)] });
+    expect(verdictOf(c, WEB, 'cidr:10.200.0.1', '22/TCP')).toBe('denied');
+    expect(verdictOf(c, WEB, 'cidr:10.200.0.1', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'cidr:10.1.2.3', '22/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'cidr:10.130.0.1', '22/TCP')).toBe('allowed');
   });
 
   test('a CIDR: its addresses, minus the excepts', () => {

@@ -37,6 +37,7 @@ import {
   Port,
   Protocol,
 } from '../../src';
+import { cidrRange, parseCidr, subtractRanges } from '../../src/model/cidr';
 import { addressShapedDnsName, registrableWildcardExample } from '../../src/model/fqdn-pattern';
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { GO_ONLY_SEPARATOR } from '../../src/model/go-line-breaks';
@@ -679,6 +680,16 @@ const v6Address = fc.array(group, { minLength: 8, maxLength: 8 }).map((gs) => gs
 const v4Prefix = fc.oneof(fc.constantFrom(0, 8, 16, 24, 32), fc.integer({ min: 0, max: 32 }));
 const v6Prefix = fc.oneof(fc.constantFrom(0, 32, 48, 64, 128), fc.integer({ min: 0, max: 128 }));
 
+/** The holes, less the last ones while together they hold every address of the CIDR (`peer-except-covers-cidr` refuses that). */
+function leaveSomeAddress(cidr: string, holes: string[]): string[] {
+  const outer = parseCidr(cidr);
+  const kept = [...holes];
+  const covers = (): boolean => outer !== undefined && kept.length > 0
+    && subtractRanges([cidrRange(outer)], kept.flatMap((h) => { const p = parseCidr(h); return p ? [cidrRange(p)] : []; })).length === 0;
+  while (covers()) kept.pop();
+  return kept;
+}
+
 /**
  * A CIDR peer: IPv4 or IPv6, with or without `except` prefixes inside it. Embedded IPv4 tails only where the CRD allows them.
  * Never with host bits: `Peer.cidr()` refuses them (`peer-cidr-host-bits`; the validator's tests cover them in YAML).
@@ -689,11 +700,12 @@ export function cidrPeer(version: VersionText): fc.Arbitrary<PeerSpec> {
     .map(({ addr, prefix, hostBits, excepts }): PeerSpec => {
       const net = (addr & v4Mask(prefix)) >>> 0;
       const cidr = `${v4Text(hostBits ? addr : net)}/${prefix}`;
-      const except = excepts.map(([bits, q0]) => {
-        const q = prefix + (q0 % (33 - prefix));
+      // Holes strictly inside (a /32 has none), never holding the whole range together (`peer-except-covers-cidr`).
+      const except = prefix === 32 ? [] : leaveSomeAddress(cidr, excepts.map(([bits, q0]) => {
+        const q = prefix + 1 + (q0 % (32 - prefix));
         const inner = (net | (bits & ~v4Mask(prefix))) >>> 0;
         return `${v4Text((inner & v4Mask(q)) >>> 0)}/${q}`;
-      });
+      }));
       return { kind: 'cidr', cidr, ...(except.length || hostBits ? { except: [...new Set(except)] } : {}) };
     });
   const styles: ('full' | 'compressed' | 'embedded')[] = atLeast(version, '1.16') ? ['full', 'compressed', 'embedded'] : ['full', 'compressed'];
@@ -703,11 +715,11 @@ export function cidrPeer(version: VersionText): fc.Arbitrary<PeerSpec> {
   }).map(({ addr, prefix, hostBits, style, upper, excepts }): PeerSpec => {
     const net = addr & v6Mask(prefix);
     const cidr = `${v6Text(hostBits ? addr : net, style, upper)}/${prefix}`;
-    const except = excepts.map(([bits, q0]) => {
-      const q = prefix + (q0 % (129 - prefix));
+    const except = prefix === 128 ? [] : leaveSomeAddress(cidr, excepts.map(([bits, q0]) => {
+      const q = prefix + 1 + (q0 % (128 - prefix));
       const inner = net | (bits & ~v6Mask(prefix) & ((1n << 128n) - 1n));
       return `${v6Text(inner & v6Mask(q), style === 'embedded' ? 'compressed' : style, upper)}/${q}`;
-    });
+    }));
     return { kind: 'cidr', cidr, ...(except.length ? { except: [...new Set(except)] } : {}) };
   });
   return fc.oneof(v4, v6);
