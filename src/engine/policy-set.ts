@@ -43,6 +43,7 @@ import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
 import { NODE_LABELS_FIX, nodeLabelRules, nodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
+import { NAMESPACE_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
@@ -455,7 +456,9 @@ export class PolicySet {
    */
   public _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[] {
     const dp = this._directionPolicyOf(endpoint, 'ingress') ?? this._directionPolicyOf(endpoint, 'egress');
-    return dp === undefined ? [] : agentRefusals(dp.selecting, this.config.version, this._redirectNamedPorts(this.endpoints.resolve(endpoint)));
+    if (dp === undefined) return [];
+    const subject = this.endpoints.resolve(endpoint);
+    return agentRefusals(dp.selecting, this.config.version, this._redirectNamedPorts(subject), subject.labels.get('k8s', NAMESPACE_KEY) ?? '');
   }
 
   /**
@@ -529,6 +532,7 @@ export class PolicySet {
       destinationPorts: direction === 'ingress' ? subject.ports : peer.ports,
       subjectPorts: subject.ports,
       query,
+      subjectNamespace: subject.labels.get('k8s', NAMESPACE_KEY) ?? '',
       config: this.config,
       learn: mode === LearnMode.FAST ? (name: string): DnsLearning => this.learnable(subject, name)
         : (name: string): DnsLearning => this.learn(subject, name, mode === LearnMode.NAIVE),
