@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { Connectivity } from '../../src/diff';
+import { PolicySet } from '../../src/engine';
 import { cli } from '../support/cli';
 import { ccnp, policySet, verdict } from './helpers';
 
@@ -56,5 +58,24 @@ spec:
       expect([kind, v.egress.notes.filter((n) => n.includes('refuses'))]).toEqual([kind, []]);
       expect(v.egress.unevaluatedRestrictions?.[0].listener).toEqual({ envoyConfigKind: 'CiliumClusterwideEnvoyConfig', envoyConfigName: 'cec', name: 'l1' });
     }
+  });
+});
+
+describe('diff: the nodes whose policy the agent refuses are not compared', () => {
+  const host = (kind: string): string => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: host }
+spec:
+  nodeSelector: {}
+  egress:
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], listener: { envoyConfig: { kind: ${kind}, name: cec }, name: l1 } }]
+`;
+  test('a listener of kind CiliumEnvoyConfig in head: NOT COMPARED, naming the check', () => {
+    const doc = Connectivity.diff(PolicySet.fromYaml(host('CiliumClusterwideEnvoyConfig'), { file: 'base.yaml' }),
+      PolicySet.fromYaml(host('CiliumEnvoyConfig'), { file: 'head.yaml' }));
+    const texts = (doc.notCompared ?? []).map((n) => n.text).join('\n');
+    expect(texts).toMatch(/Cilium refuses the policy of .*host.*Listener "l1" in CCNP can not use Kind CiliumEnvoyConfig.*keep the policy they had/);
+    expect(texts).toContain('pitfall-listener-kind-refused');
   });
 });
