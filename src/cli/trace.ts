@@ -237,6 +237,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
   refuseAgentRefusedEnds(set, ends);
+  refuseNodeWithoutLabels(set, ends);
   const verdict = set.verdict(query);
   if (output === 'json') {
     io.stdout(`${JSON.stringify({
@@ -303,6 +304,20 @@ function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endp
           + 'so no verdict on this name is what Cilium enforces',
       fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
     });
+  }
+}
+
+/**
+ * Refuses (exit 2) a connection one of whose ends is the subject of host policy given without its node's labels
+ * (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node) while a host rule of that side's direction selects
+ * nodes by their labels (`PolicySet._nodeLabelsUnknown`): its verdict depends on the node, which the query does not name;
+ * the verdict of a node without labels ("no policy selects …, default allow") would be a claim about no node in particular.
+ */
+function refuseNodeWithoutLabels(set: PolicySet, ends: { from: Endpoint; to: Endpoint }): void {
+  for (const [flag, end, direction] of [['--from', ends.from, 'egress'], ['--to', ends.to, 'ingress']] as const) {
+    const unknown = set._nodeLabelsUnknown(end, direction);
+    if (unknown === undefined) continue;
+    throw new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${flag} ${unknown.message}`, fix: `${unknown.fix} as ${flag}` });
   }
 }
 

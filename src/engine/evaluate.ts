@@ -60,6 +60,13 @@ export interface SideInput {
   readonly subjectPorts?: PeerView['ports'];
   /** The query. */
   readonly query: SideQuery;
+  /**
+   * The namespace of the subject's identity (its `k8s:io.kubernetes.pod.namespace` label), in which the agent resolves the
+   * Envoy listeners and TLS Secrets of every rule that selects it (pkg/policy/repository.go `resolvePolicyLocked`:
+   * `policyContext.ns` is `securityIdentity.LabelArray.Get(…PodNamespaceLabel)`, not the policy's namespace).
+   * @default "" - a subject without a namespace (a node, a reserved identity)
+   */
+  readonly subjectNamespace?: string;
   /** Engine configuration. */
   readonly config: EngineConfig;
   /**
@@ -351,7 +358,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     // What the agent refuses or the inputs do not decide, the endpoint's named-port redirects resolved: one source, one note each.
     const own = input.subjectPorts ?? (dp.direction === 'ingress' ? input.destinationPorts : []);
     pushAll(notes, agentRefusalNotes(dp.selecting, input.config.version,
-      { ingress: own, egress: egressNamedPorts(input.config.inventory, []).ports }, describeItem));
+      { ingress: own, egress: egressNamedPorts(input.config.inventory, []).ports }, describeItem, input.subjectNamespace));
     ambiguousNamedPortNotes(dp, denyLists, allowLists, input, notes);
   }
 
@@ -482,7 +489,7 @@ export function envoyRestricts(pr: CompiledPortRule | undefined): boolean {
  * cache) is one of a restricted entry's. An entry whose selectors are not known as the agent caches them (Services, cloud
  * groups) lifts nothing, and a restricted one of them keeps every restriction: unknown is not judged.
  */
-function unevaluatedRestrictionOf(entries: readonly L7Entry[]): UnevaluatedRestriction[] | undefined {
+function unevaluatedRestrictionOf(entries: readonly L7Entry[], namespace: string): UnevaluatedRestriction[] | undefined {
   const restricted = entries.filter((e) => envoyRestricts(e.pr));
   if (restricted.length === 0) return undefined;
   const keysOf = restricted.map((e) => peerKeys(e.item.peer));
@@ -498,7 +505,7 @@ function unevaluatedRestrictionOf(entries: readonly L7Entry[]): UnevaluatedRestr
   const seen = new Set<string>();
   const out: UnevaluatedRestriction[] = [];
   for (const e of restricted) {
-    const r = restrictionOf(e.item, e.pr as CompiledPortRule);
+    const r = restrictionOf(e.item, e.pr as CompiledPortRule, namespace);
     const key = JSON.stringify(r);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -508,8 +515,8 @@ function unevaluatedRestrictionOf(entries: readonly L7Entry[]): UnevaluatedRestr
 }
 
 /** A side allowed by L7 entries, with what the proxy may refuse of it that the engine does not evaluate (`unevaluatedRestrictionOf`). */
-function withRestriction(side: SideVerdict, entries: readonly L7Entry[]): SideVerdict {
-  const restrictions = unevaluatedRestrictionOf(entries);
+function withRestriction(side: SideVerdict, entries: readonly L7Entry[], namespace: string): SideVerdict {
+  const restrictions = unevaluatedRestrictionOf(entries, namespace);
   return restrictions === undefined ? side
     : { ...side, unevaluatedRestriction: restrictions.map(restrictionText).join('; '), unevaluatedRestrictions: restrictions };
 }
@@ -522,37 +529,40 @@ function stringField(o: unknown, key: string): string | undefined {
 
 /**
  * A TLS context as the agent keeps it (pkg/policy/l4.go `getCerts`: the Secret's namespace and name, and the keys). A
- * Secret without a namespace is the policy's (pkg/policy/repository.go `policyContext.GetTLSContext` passes the policy's
- * namespace; pkg/crypto/certificatemanager `GetTLSContext`: `if Secret.Namespace != "" { ns = Secret.Namespace }`): in a
- * CCNP, whose namespace is "", it stays without one.
+ * Secret without a namespace is in the subject's namespace (pkg/policy/repository.go `policyContext.GetTLSContext` passes
+ * `p.ns`, the subject identity's namespace label set in `resolvePolicyLocked`; pkg/crypto/certificatemanager
+ * `GetTLSContext`: `if Secret.Namespace != "" { ns = Secret.Namespace }`): for a CCNP, the namespace of each pod it
+ * selects; for a subject without one (a node), none.
+ * @param namespace the subject's namespace (`SideInput.subjectNamespace`), "" for none
  */
-function tlsContextOf(tls: unknown, item: CompiledItem): RestrictionTlsContext | undefined {
+function tlsContextOf(tls: unknown, namespace: string): RestrictionTlsContext | undefined {
   if (tls === undefined) return undefined;
   const secret = typeof tls === 'object' && tls !== null ? (tls as Record<string, unknown>).secret : undefined;
   const written = stringField(secret, 'namespace');
-  const namespace = written !== undefined && written !== '' ? written : item.rule.policy.namespace;
+  const resolved = written !== undefined && written !== '' ? written : namespace;
   const fields: [keyof RestrictionTlsContext, string | undefined][] = [
-    ['secretNamespace', namespace !== undefined && namespace !== '' ? namespace : undefined], ['trustedCA', stringField(tls, 'trustedCA')],
+    ['secretNamespace', resolved !== '' ? resolved : undefined], ['trustedCA', stringField(tls, 'trustedCA')],
     ['certificate', stringField(tls, 'certificate')], ['privateKey', stringField(tls, 'privateKey')],
   ];
   return { secretName: stringField(secret, 'name') ?? '', ...Object.fromEntries(fields.filter(([, v]) => v !== undefined)) };
 }
 
 /**
- * An Envoy listener as the agent qualifies it (pkg/policy/l4.go `createL4Filter`): the policy's namespace unless the kind
- * is `CiliumClusterwideEnvoyConfig`, and the priority only when not 0 (0 keeps the parser's default). The kind only
- * chooses the namespace: without one, a CNP's listener is in a CiliumEnvoyConfig of its namespace and a CCNP's (namespace
- * "") in a CiliumClusterwideEnvoyConfig (the `default:` branch of `createL4Filter`; the CRD: "Defaults to
- * CiliumEnvoyConfig or CiliumClusterwideEnvoyConfig for CNP and CCNP"), so the kind kept is the resolved one: `{kind:
- * CiliumEnvoyConfig, name: cec}` and `{name: cec}` in a CNP are one listener.
+ * An Envoy listener as the agent qualifies it (pkg/policy/l4.go `createL4Filter`): in the subject's namespace
+ * (`policyCtx.GetNamespace()`, the subject identity's namespace label, pkg/policy/repository.go `resolvePolicyLocked`)
+ * unless the kind is `CiliumClusterwideEnvoyConfig`, and the priority only when not 0 (0 keeps the parser's default). The
+ * kind only chooses the namespace: without one (the `default:` branch), a listener is in a CiliumEnvoyConfig of the
+ * subject's namespace, and for a subject without one (a node) in a CiliumClusterwideEnvoyConfig, so the kind kept is the
+ * resolved one: `{kind: CiliumEnvoyConfig, name: cec}` and `{name: cec}` are one listener for a pod, in a CNP or a CCNP.
+ * `CiliumEnvoyConfig` for a subject without a namespace is refused (`listenerKindRefusals`).
+ * @param subjectNamespace the subject's namespace (`SideInput.subjectNamespace`), "" for none
  */
-function listenerOf(listener: unknown, item: CompiledItem): RestrictionListener | undefined {
+function listenerOf(listener: unknown, subjectNamespace: string): RestrictionListener | undefined {
   if (listener === undefined) return undefined;
   const config = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).envoyConfig : undefined;
   const written = stringField(config, 'kind');
-  const policyNamespace = item.rule.policy.namespace ?? '';
-  const namespace = written === 'CiliumClusterwideEnvoyConfig' ? '' : policyNamespace;
-  const kind = written !== undefined && written !== '' ? written : policyNamespace !== '' ? 'CiliumEnvoyConfig' : 'CiliumClusterwideEnvoyConfig';
+  const namespace = written === 'CiliumClusterwideEnvoyConfig' ? '' : subjectNamespace;
+  const kind = written !== undefined && written !== '' ? written : subjectNamespace !== '' ? 'CiliumEnvoyConfig' : 'CiliumClusterwideEnvoyConfig';
   const priority = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).priority : undefined;
   return {
     envoyConfigKind: kind,
@@ -573,11 +583,11 @@ export function serverNameSet(names: readonly string[] | undefined): string[] | 
 }
 
 /** What a port rule that `envoyRestricts` restricts, from the proxy settings the model keeps; the SNI names as a set. */
-function restrictionOf(item: CompiledItem, pr: CompiledPortRule): UnevaluatedRestriction {
+function restrictionOf(item: CompiledItem, pr: CompiledPortRule, namespace: string): UnevaluatedRestriction {
   const sni = serverNameSet(pr.serverNames);
-  const terminating = tlsContextOf(pr.proxy?.terminatingTLS, item);
-  const originating = tlsContextOf(pr.proxy?.originatingTLS, item);
-  const listener = listenerOf(pr.proxy?.listener, item);
+  const terminating = tlsContextOf(pr.proxy?.terminatingTLS, namespace);
+  const originating = tlsContextOf(pr.proxy?.originatingTLS, namespace);
+  const listener = listenerOf(pr.proxy?.listener, namespace);
   return {
     item: describeItem(item),
     ...(sni !== undefined ? { serverNames: sni } : {}),
@@ -888,7 +898,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     } : undefined;
     // Envoy lets the connection through when one of the port's rules for the peer matches it: a plain one always, one
     // with serverNames only for its SNIs (a listener by its own filters): `unevaluatedRestrictionOf`.
-    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes)), entries);
+    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes)), entries, input.subjectNamespace ?? '');
   }
   // allow-localhost: a redirect whose selector selects the host but is not the host selector itself (a wildcard, `all`,
   // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter
@@ -920,7 +930,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
     };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
-      `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes)), entries);
+      `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes)), entries, input.subjectNamespace ?? '');
   }
   if (!evaluate) {
     const l7: L7Outcome = {
@@ -929,12 +939,12 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
         : `${kind.toUpperCase()} rules apply to this connection: requests that match none of them are refused; give a ${kind} request to check one`,
     };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
-      `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes)), entries);
+      `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes)), entries, input.subjectNamespace ?? '');
   }
   if (entry && matched !== undefined) {
     const l7: L7Outcome = { protocol: kind, result: L7Result.ALLOWED, rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(entry.item), l7,
-      `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes)), entries);
+      `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes)), entries, input.subjectNamespace ?? '');
   }
   if (kind === 'kafka' && q.kafka) pushAll(notes, kafkaUnknownNotes(entries, q.kafka));
   if (kind === 'http' && q.http) pushAll(notes, httpMethodCaseNotes(entries, q.http));

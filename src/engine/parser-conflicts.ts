@@ -19,6 +19,7 @@ import { SECTIONS, SectionName } from '../model/policy-model';
 import { DERIVATIVE_KIND_LABEL } from '../model/groups-derivative';
 import { namedPortNumber, namedPortNumbers } from '../model/named-port-numbers';
 import { pushAll } from '../model/push-all';
+import { LISTENER_KIND_FIX, listenerKindError, namespacedListenerName } from '../model/listener-kind';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 import { NamedPort } from './endpoint';
 
@@ -36,13 +37,33 @@ export enum AgentRefusalCheck {
   SERVICE_SELECTOR_UNDECIDED = 'pitfall-service-selector-invalid',
   /** 1.14/1.15: a `fromCIDRSet` of references, dropped unless a group the inputs do not hold has CIDRs in the cluster. */
   CIDR_GROUP_UNDECIDED = 'pitfall-cidr-group-ref-missing',
+  /** A listener of kind `CiliumEnvoyConfig` for a subject without a namespace: "Listener %q in CCNP can not use Kind CiliumEnvoyConfig". */
+  LISTENER_KIND = 'pitfall-listener-kind-refused',
 }
 
 /**
  * Why the agent refuses the policy of the endpoints the rules select: a merge error, a regex Envoy refuses, or a policy
  * it leaves to the operator's derivative.
  */
-export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal | GroupsDerivativeRefusal | ServiceSelectorUndecided;
+export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal | GroupsDerivativeRefusal | ServiceSelectorUndecided | ListenerKindRefusal;
+
+/**
+ * An egress allow item with a `listener` whose `envoyConfig.kind` is `CiliumEnvoyConfig`, selecting a subject without a
+ * namespace (a node's host endpoint, a reserved identity): the agent resolves a listener in the namespace of the subject
+ * identity (pkg/policy/repository.go `resolvePolicyLocked`: `policyContext.ns` is its `k8s:io.kubernetes.pod.namespace`
+ * label), and pkg/policy/l4.go `createL4Filter` (1.14 to 1.19) fails with "Listener %q in CCNP can not use Kind
+ * CiliumEnvoyConfig" when that namespace is "", so the subject's regeneration fails and it keeps the policy it had.
+ */
+export interface ListenerKindRefusal {
+  /** The validate check that finds it. */
+  readonly check: AgentRefusalCheck.LISTENER_KIND;
+  /** The item. */
+  readonly item: CompiledItem;
+  /** Where the kind is within the item: `toPorts[0].listener.envoyConfig.kind`. */
+  readonly at: string;
+  /** The listener's name. */
+  readonly name: string;
+}
 
 /**
  * Not a refusal, but judged the same way: from Cilium 1.19 a selecting rule has a `toServices` `k8sServiceSelector` whose
@@ -170,18 +191,38 @@ function namedRedirects(selecting: readonly CompiledRule[], resolve: RedirectRes
  * refuses the subject's policy: empty when it computes it. The one detection behind the engine's note
  * (`agentRefusalNotes`), the connectivity diff and report (a refused class is not compared) and replay (not judged).
  */
-export function agentRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts?: RedirectNamedPorts): readonly AgentRefusal[] {
+export function agentRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts?: RedirectNamedPorts,
+  subjectNamespace?: string): readonly AgentRefusal[] {
   let byKey = REFUSALS.get(selecting);
   if (!byKey) REFUSALS.set(selecting, byKey = new Map());
   const resolve = namedPorts === undefined ? undefined : resolverOf(namedPorts);
   const named = resolve === undefined ? '' : namedRedirects(selecting, resolve);
-  const key = `${version.toString()}\0${named}`;
+  const noNamespace = subjectNamespace === '';
+  const key = `${version.toString()}\0${named}\0${noNamespace ? 'no-namespace' : ''}`;
   let refusals = byKey.get(key);
   if (!refusals) {
-    refusals = conflicts(selecting, version, named === '' ? undefined : resolve);
+    refusals = conflicts(selecting, version, named === '' ? undefined : resolve, noNamespace);
     byKey.set(key, refusals);
   }
   return refusals;
+}
+
+/**
+ * The listeners of kind `CiliumEnvoyConfig` among the egress allow items of `selecting` (`ListenerKindRefusal`): refused
+ * for a subject without a namespace. Listeners are egress only (`sanitize-listener-ingress`) and allow only (`crd-deny-l7`).
+ */
+function listenerKindRefusals(selecting: readonly CompiledRule[]): ListenerKindRefusal[] {
+  const out: ListenerKindRefusal[] = [];
+  for (const rule of selecting) {
+    for (const item of rule.items[SectionName.EGRESS] ?? []) {
+      if (item.l4.kind !== 'ports') continue;
+      for (const pr of item.l4.portRules) {
+        const name = namespacedListenerName(pr.proxy?.listener);
+        if (name !== undefined) out.push({ check: AgentRefusalCheck.LISTENER_KIND, item, at: `toPorts[${pr.index}].listener.envoyConfig.kind`, name });
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -196,6 +237,11 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
   if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
     return `${describe(r.item)} has ${r.field}, so the agent does not import its policy (RequiresDerivative): it enforces the derivative policy `
       + `${r.prefix}<uid> the operator writes with the groups' addresses from the cloud API`;
+  }
+  if (r.check === AgentRefusalCheck.LISTENER_KIND) {
+    return `${describe(r.item)} has the listener ${r.name} of kind CiliumEnvoyConfig (${r.at}), which the agent looks up in the namespace of the `
+      + 'endpoint whose policy it computes (pkg/policy/repository.go resolvePolicyLocked), and this endpoint has none: pkg/policy/l4.go '
+      + `createL4Filter fails with ${listenerKindError(r.name)}`;
   }
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) {
     return `${describe(r.item)} has the http ${r.field} regex ${r.size.shown} (${r.at}), too large for Envoy: ${r.size.problem}, `
@@ -248,6 +294,9 @@ export function learningRefusalText(server: string, refusals: string, first: Age
 /** How to end a refusal: `give each protocol its own port`, `give both items the same mode`. */
 export function agentRefusalFix(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) return r.size.fix;
+  if (r.check === AgentRefusalCheck.LISTENER_KIND) {
+    return `${LISTENER_KIND_FIX}, or select only pods (a pod's listener of kind CiliumEnvoyConfig is in the pod's namespace)`;
+  }
   if (undecided(r)) return `${r.fix} (${r.at} of ${r.item.rule.rulePath}.${r.item.section}[${r.item.index}])`;
   if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
     const { kind, namespace } = r.item.rule.policy;
@@ -263,8 +312,8 @@ export function agentRefusalFix(r: AgentRefusal): string {
  * (`namedPorts`: a named port and the number it resolves to share one redirect). One note per refusal.
  */
 export function agentRefusalNotes(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts: RedirectNamedPorts,
-  describe: (item: CompiledItem) => string): readonly string[] {
-  return agentRefusals(selecting, version, namedPorts).map((r) => refusalNote(r, describe));
+  describe: (item: CompiledItem) => string, subjectNamespace?: string): readonly string[] {
+  return agentRefusals(selecting, version, namedPorts, subjectNamespace).map((r) => refusalNote(r, describe));
 }
 
 function refusalNote(r: AgentRefusal, describe: (item: CompiledItem) => string): string {
@@ -278,8 +327,10 @@ function refusalNote(r: AgentRefusal, describe: (item: CompiledItem) => string):
  * The refusals first, then what the inputs do not decide (`notKnown`), each in its order: `trace` and `replay` lead with the
  * first, and a policy the agent refuses is what the endpoint gets, whatever else is undecided in it.
  */
-function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion, resolve: RedirectResolver | undefined): AgentRefusal[] {
+function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion, resolve: RedirectResolver | undefined,
+  noNamespace: boolean): AgentRefusal[] {
   const all = [...mergeConflicts(selecting, version, resolve), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting),
+    ...(noNamespace ? listenerKindRefusals(selecting) : []),
     ...selecting.flatMap((rule): ServiceSelectorUndecided[] => {
       if (rule.undecided === undefined) return [];
       const { kind, ...rest } = rule.undecided;

@@ -41,7 +41,9 @@ import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../mo
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
+import { NODE_LABELS_FIX, nodeLabelRules, nodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
+import { NAMESPACE_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
@@ -454,7 +456,21 @@ export class PolicySet {
    */
   public _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[] {
     const dp = this._directionPolicyOf(endpoint, 'ingress') ?? this._directionPolicyOf(endpoint, 'egress');
-    return dp === undefined ? [] : agentRefusals(dp.selecting, this.config.version, this._redirectNamedPorts(this.endpoints.resolve(endpoint)));
+    if (dp === undefined) return [];
+    const subject = this.endpoints.resolve(endpoint);
+    return agentRefusals(dp.selecting, this.config.version, this._redirectNamedPorts(subject), subject.labels.get('k8s', NAMESPACE_KEY) ?? '');
+  }
+
+  /**
+   * @internal Why no verdict on `endpoint` as the subject of `direction` holds for every node, with the fix, when it is a host
+   * endpoint given without its node's labels (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node) and a
+   * host rule of that direction selects nodes by their labels (`nodeLabelRules`); `undefined` otherwise. `trace` refuses
+   * such a connection and `replay` leaves it not judged; `verdict()` notes it on the side.
+   */
+  public _nodeLabelsUnknown(endpoint: Endpoint, direction: 'ingress' | 'egress'): { readonly message: string; readonly fix: string } | undefined {
+    const subject = this.endpoints.resolve(endpoint);
+    const rules = nodeLabelRules(this.rules, subject, direction);
+    return rules.length === 0 ? undefined : { message: nodeLabelsUnknownText(rules, subject, direction), fix: NODE_LABELS_FIX };
   }
 
   /** @internal The named ports the redirects of `subject` resolve on: its own on ingress, the cluster's on egress (`egressNamedPorts`). */
@@ -516,6 +532,7 @@ export class PolicySet {
       destinationPorts: direction === 'ingress' ? subject.ports : peer.ports,
       subjectPorts: subject.ports,
       query,
+      subjectNamespace: subject.labels.get('k8s', NAMESPACE_KEY) ?? '',
       config: this.config,
       learn: mode === LearnMode.FAST ? (name: string): DnsLearning => this.learnable(subject, name)
         : (name: string): DnsLearning => this.learn(subject, name, mode === LearnMode.NAIVE),
@@ -612,7 +629,10 @@ export class PolicySet {
       const input = this.sideInput(direction, subject, peer, sideQuery, naive ? LearnMode.NAIVE : LearnMode.EXPLAINED);
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
-      return withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys), subject, other, peer);
+      const noted = withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys), subject, other, peer);
+      const unknown = nodeLabelRules(this.rules, subject, direction);
+      return unknown.length === 0 ? noted
+        : { ...noted, notes: [...noted.notes, `${nodeLabelsUnknownText(unknown, subject, direction)}: this is the verdict of a node without labels; fix: ${NODE_LABELS_FIX}`] };
     };
     const egress = this.withLearningNote(side('egress', from, to), from, to);
     const ingress = side('ingress', to, from);

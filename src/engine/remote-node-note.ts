@@ -25,6 +25,6 @@ export function withRemoteNodeNote(side: SideVerdict, subject: ResolvedEndpoint,
     notes: [...side.notes, `${other.text} is judged as another node than the one ${subject.text} runs on (reserved:remote-node). The pod's own `
       + `node, where kubelet probes come from, is its local host (reserved:host with the node's labels), which a trace cannot name: in code, give `
       + `the pod endpoint the node's kubernetes.io/hostname as nodeName, ${libraryForm}${name}. entity:host is the local host without the node's `
-      + 'labels: host policies that select the node by its labels (nodeSelector) do not apply to it'],
+      + 'labels: as a subject, under host policies that select nodes by their labels (nodeSelector), it is not judged'],
   };
 }

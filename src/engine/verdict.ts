@@ -189,8 +189,9 @@ export interface RestrictionTlsContext {
   /** The Secret's name. */
   readonly secretName: string;
   /**
-   * The Secret's namespace as the agent resolves it: as written, else the policy's.
-   * @default - none: a Secret without a namespace in a CiliumClusterwideNetworkPolicy (namespace "")
+   * The Secret's namespace as the agent resolves it: as written, else the subject endpoint's (the namespace of the pod whose
+   * policy it is, in a CiliumNetworkPolicy or a CiliumClusterwideNetworkPolicy alike).
+   * @default - none: a Secret without a namespace for a subject without one (a node)
    */
   readonly secretNamespace?: string;
   /** The key of the trusted CA in the Secret, as written. @default - not written */
@@ -203,16 +204,16 @@ export interface RestrictionTlsContext {
 
 /**
  * The Envoy listener a port rule redirects to, qualified as the agent qualifies it (pkg/policy/l4.go `createL4Filter`:
- * `api.ResourceQualifiedName(namespace, envoyConfig.name, name)`, the policy's namespace unless the kind is
+ * `api.ResourceQualifiedName(namespace, envoyConfig.name, name)`, the subject endpoint's namespace unless the kind is
  * `CiliumClusterwideEnvoyConfig`), with its priority.
  */
 export interface RestrictionListener {
   /**
-   * The kind of the Envoy config as the agent resolves it: as written, else `CiliumEnvoyConfig` in a
-   * CiliumNetworkPolicy and `CiliumClusterwideEnvoyConfig` in a CiliumClusterwideNetworkPolicy.
+   * The kind of the Envoy config as the agent resolves it: as written, else `CiliumEnvoyConfig` for a subject with a
+   * namespace (a pod, whatever the policy's kind) and `CiliumClusterwideEnvoyConfig` for one without (a node).
    */
   readonly envoyConfigKind: string;
-  /** The namespace of the Envoy config. @default - none: a cluster-wide Envoy config, or a policy without namespace */
+  /** The namespace of the Envoy config. @default - none: a cluster-wide Envoy config, or a subject without namespace */
   readonly envoyConfigNamespace?: string;
   /** The name of the Envoy config. */
   readonly envoyConfigName: string;

@@ -548,6 +548,13 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
         rollout.note(c, { notEvaluated: true });
         continue;
       }
+      // An end that is a host endpoint without its node's labels, under host rules that select nodes by them.
+      const unknownNode = policies._nodeLabelsUnknown(from, 'egress') ?? policies._nodeLabelsUnknown(to, 'ingress');
+      if (unknownNode !== undefined) {
+        errors.push({ connection: text, message: `${unknownNode.message}, so this connection is not judged` });
+        rollout.note(c, { notEvaluated: true });
+        continue;
+      }
       const base = query(c, from, to);
       const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isDnsName).slice(0, maxNames) : [];
       // A DNS name's verdict reads what the client's DNS proxy learns at a DNS server whose policy the agent may refuse.

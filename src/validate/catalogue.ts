@@ -289,6 +289,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'an HTTP path, method or host regex whose RE2 program is certainly larger than the 100 Envoy accepts (`re2.max_program_size.error_level`): the agent accepts it, cilium-envoy refuses the policy update',
   },
   {
+    id: 'pitfall-listener-kind-refused', severity: E, versions: 'all',
+    what: 'a host policy\'s egress `listener` of kind CiliumEnvoyConfig: the agent resolves listeners in the namespace of the endpoint whose policy it computes, a node has none, and createL4Filter refuses the policy of every node the rule selects',
+  },
+  {
     id: 'pitfall-http-regex-may-be-too-large', severity: W, versions: 'all',
     what: 'an HTTP path, method or host regex whose RE2 program size is estimated above the 100 Envoy accepts (alternatives, Unicode classes, `[^/]{n,m}`): the exact size is C++ RE2\'s',
   },

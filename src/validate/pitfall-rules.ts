@@ -57,6 +57,7 @@
  * | `pitfall-http-header-never-matches` | pitfall | error | all | an HTTP rule's `headers` entry no request can satisfy (`X-Token:abc` without the space, a value with whitespace at either end), or a `headerMatches` name that is no header name (`X Token`): the agent accepts it and the rule matches nothing (403) |
  * | `pitfall-http-method-case` | pitfall | error | all | an HTTP rule's `method` that matches a standard method only in another case (`get`, `GET|head`): Envoy matches :method case-sensitively, so it lets no such request through (403) |
  * | `pitfall-http-regex-too-large` | pitfall | error | all | an HTTP path, method or host regex whose RE2 program is certainly larger than the 100 Envoy accepts (`re2.max_program_size.error_level`): the agent accepts it, cilium-envoy refuses the policy update |
+ * | `pitfall-listener-kind-refused` | pitfall | error | all | a host policy's egress `listener` of kind CiliumEnvoyConfig: the agent resolves listeners in the namespace of the endpoint whose policy it computes, a node has none, and createL4Filter refuses the policy of every node the rule selects |
  * | `pitfall-http-regex-may-be-too-large` | pitfall | warning | all | an HTTP path, method or host regex whose RE2 program size is estimated above the 100 Envoy accepts (alternatives, Unicode classes, `[^/]{n,m}`): the exact size is C++ RE2's |
  * | `pitfall-l7-matches-every-request` | pitfall | warning | all | an L7 rule list that lets every request through while looking restrictive: an HTTP rule of only mismatch-action header matches, an empty HTTP rule beside others, `l7proto` without rules, DNS `*` beside names |
  * | `pitfall-np-policy-types-ignored` | pitfall | warning | all | a NetworkPolicy with rules for a direction its policyTypes leaves out: Kubernetes ignores them, Cilium enforces them (cilium/cilium#48703) |
@@ -94,6 +95,7 @@ import {
 } from './pitfall-selectors';
 import { servicePorts } from './pitfall-services';
 import { groupsDerivative } from './pitfall-groups';
+import { listenerKindRefused } from './pitfall-listener-kind';
 
 /**
  * Checks a set of policies, together with the workloads, Services, Namespaces and NetworkPolicies beside them, for the
@@ -118,6 +120,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     httpRegexTooLarge(run, r);
     httpMethodCase(run, r);
     l7MatchesEveryRequest(run, r);
+    listenerKindRefused(run, r);
   }
   for (const r of run.rules) {
     dnsRulesWidened(run, r);

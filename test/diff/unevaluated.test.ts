@@ -289,23 +289,28 @@ spec:
     toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${TLS} }]
 `;
 
-  test('CNP prod/web {name: t} is prod/t, the CCNP\'s stays without one: losing the CNP\'s is a restriction changed', () => {
+  // Session 50: the namespace is the subject's, not the policy's (pkg/policy/repository.go `resolvePolicyLocked`:
+  // `policyContext.ns` is the subject identity's k8s:io.kubernetes.pod.namespace label): the CCNP's {name: t} for a pod
+  // of prod is prod/t too, the CNP's Secret. Before: the CCNP's was kept without a namespace, another restriction.
+  test('CNP prod/web {name: t} is prod/t, and so is the CCNP\'s for a pod of prod: one Secret, no restriction changed', () => {
     const base = POLICIES + WORKLOADS;
     const head = POLICIES + REQUIRES + WORKLOADS;
     const v = verdict(set(base), 'pod:prod:app=web', 'pod:prod:app=api', 443);
     expect(v.verdict).toBe('allowed');
-    expect(v.egress.unevaluatedRestrictions?.map((r) => r.terminatingTls)).toEqual([{ secretName: 't', secretNamespace: 'prod' }, { secretName: 't' }]);
+    expect(v.egress.unevaluatedRestrictions?.map((r) => r.terminatingTls)).toEqual([{ secretName: 't', secretNamespace: 'prod' }, { secretName: 't', secretNamespace: 'prod' }]);
     const doc = Connectivity.diff(set(base), set(head));
     const note = doc.notCompared?.find((n) => /TLS server names, TLS interception or Envoy listener restricting/.test(n.text));
-    expect(note?.text).toContain('prod/web → prod/api 443/TCP: restricted otherwise in head');
-    expect(note).toMatchObject({ mayAllow: true, mayDeny: true });
+    expect(note?.text ?? '').not.toContain('prod/web → prod/api 443/TCP: restricted otherwise in head');
+    // The same CCNP for a pod of another namespace reads that namespace's Secret.
+    const other = verdict(set(base), 'pod:shop:app=web', 'pod:prod:app=api', 443);
+    expect(other.egress.unevaluatedRestrictions?.map((r) => r.terminatingTls)).toEqual([{ secretName: 't', secretNamespace: 'shop' }]);
   });
 });
 
 // Session 49 review (fixmends3): the key compared spellings Cilium treats alike. In a CNP, `envoyConfig: {kind:
 // CiliumEnvoyConfig, name: cec}` and `{name: cec}` are one listener prod/cec/l1 (pkg/policy/l4.go `createL4Filter`: the
 // kind only chooses the namespace), and `secret: {namespace: prod, name: t}` and `{name: t}` one Secret prod/t: "restricted
-// otherwise" was a false alarm. A CCNP's listener without a kind is cluster-wide (the `default:` branch, namespace "").
+// otherwise" was a false alarm. A CCNP's listener without a kind is in the subject's namespace (the `default:` branch).
 describe('diff: a restriction is keyed on the listener and Secret Cilium resolves, not on their spelling', () => {
   const noted = (first: string, second: string): string[] => (Connectivity.diff(set(two(first, second) + WORKLOADS),
     set(two(first, second) + REQUIRES + WORKLOADS)).notCompared ?? []).map((n) => n.text);
@@ -330,7 +335,10 @@ describe('diff: a restriction is keyed on the listener and Secret Cilium resolve
       + 'CiliumNetworkPolicy prod/web spec.egress[1] intercepts its TLS (terminating TLS with Secret x/"a/b")');
   });
 
-  test('a CCNP listener without kind is in a CiliumClusterwideEnvoyConfig', () => {
+  // Session 50: the `default:` branch of `createL4Filter` takes the subject's namespace (`policyCtx.GetNamespace()`, the
+  // subject identity's namespace label), so a CCNP's listener without a kind is, for a pod of prod, in the
+  // CiliumEnvoyConfig prod/cec; for a node (no namespace) in the CiliumClusterwideEnvoyConfig cec. Before: cluster-wide for all.
+  test('a CCNP listener without kind is in the CiliumEnvoyConfig of the pod\'s namespace, or cluster-wide for a node', () => {
     const ccnp = `apiVersion: cilium.io/v2
 kind: CiliumClusterwideNetworkPolicy
 metadata: { name: cw }
@@ -341,8 +349,11 @@ spec:
     toPorts: [{ ports: [{ port: "443", protocol: TCP }], listener: { envoyConfig: { name: cec }, name: l1 } }]
 `;
     const v = verdict(set(ccnp + WORKLOADS), 'pod:prod:app=web', 'pod:prod:app=api', 443);
-    expect(v.egress.unevaluatedRestrictions?.[0].listener).toEqual({ envoyConfigKind: 'CiliumClusterwideEnvoyConfig', envoyConfigName: 'cec', name: 'l1' });
-    expect(v.egress.unevaluatedRestriction).toBe('CiliumClusterwideNetworkPolicy cw spec.egress[0] sends it to the Envoy listener l1 of CiliumClusterwideEnvoyConfig cec');
+    expect(v.egress.unevaluatedRestrictions?.[0].listener).toEqual({ envoyConfigKind: 'CiliumEnvoyConfig', envoyConfigNamespace: 'prod', envoyConfigName: 'cec', name: 'l1' });
+    expect(v.egress.unevaluatedRestriction).toBe('CiliumClusterwideNetworkPolicy cw spec.egress[0] sends it to the Envoy listener l1 of CiliumEnvoyConfig prod/cec');
+    const host = verdict(set(ccnp.replace('endpointSelector: { matchLabels: { app: web } }', 'nodeSelector: {}') + WORKLOADS),
+      'node:kubernetes.io/hostname=n1', 'pod:prod:app=api', 443, { hostFirewall: true });
+    expect(host.egress.unevaluatedRestrictions?.[0].listener).toEqual({ envoyConfigKind: 'CiliumClusterwideEnvoyConfig', envoyConfigName: 'cec', name: 'l1' });
   });
 });
 

@@ -441,6 +441,23 @@ const withinNamespace = (port: string): string => yaml`
           - {}
 ${port === '' ? '' : `        toPorts:\n          - ports:\n              - port: "${port}"\n                protocol: TCP\n`}`;
 
+const hostListener = (kind: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata:
+    name: host-egress
+  spec:
+    nodeSelector: {}
+    ingress:
+      - fromEntities: [cluster]
+    egress:
+      - toEntities: [cluster]
+        toPorts:
+          - ports:
+              - { port: "443", protocol: TCP }
+            listener: { envoyConfig: { ${kind}name: cec }, name: l1 }
+`;
+
 const httpOn = (port: string): string => yaml`
   apiVersion: cilium.io/v2
   kind: CiliumNetworkPolicy
@@ -950,6 +967,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-http-regex-too-large', when: 'an HTTP path of / and 96 letters (RE2 program size 101 by libre2; Envoy refuses above 100)',
     bad: { 'api.yaml': httpOn('8080').replace('- method: GET', `- method: GET\n                path: /${'a'.repeat(96)}`) }, at: ['api.yaml:21:23'],
     good: { 'api.yaml': httpOn('8080').replace('- method: GET', `- method: GET\n                path: /${'a'.repeat(95)}`) },
+  },
+  {
+    id: 'pitfall-listener-kind-refused', when: 'a host policy redirects egress 443 to a listener of kind CiliumEnvoyConfig (a node has no namespace)',
+    bad: { 'host.yaml': hostListener('kind: CiliumEnvoyConfig, ') }, at: ['host.yaml:14:44'],
+    good: { 'host.yaml': hostListener('kind: CiliumClusterwideEnvoyConfig, ') },
   },
   {
     id: 'pitfall-http-regex-may-be-too-large', when: 'an HTTP path /api/[^/]{1,64}/items (RE2 program size 590 by libre2: 64 copies of a Unicode class)',

@@ -1,0 +1,31 @@
+/**
+ * A port rule's `listener` of kind `CiliumEnvoyConfig`, which the agent refuses for a subject without a namespace. The agent
+ * resolves a listener in the namespace of the endpoint whose policy it computes, not the policy's (pkg/policy/repository.go
+ * `resolvePolicyLocked`: `policyContext.ns` is the subject identity's `k8s:io.kubernetes.pod.namespace` label), and
+ * pkg/policy/l4.go `createL4Filter` (1.14 to 1.19) fails with "Listener %q in CCNP can not use Kind CiliumEnvoyConfig" when
+ * that namespace is "": for a node's host endpoint (a host policy), its regeneration fails and it keeps the policy it had.
+ * The one test of the engine (`parser-conflicts.ts` `listenerKindRefusals`) and of `validate` (`pitfall-listener-kind-refused`).
+ */
+
+/**
+ * The listener's name when its `envoyConfig.kind` is `CiliumEnvoyConfig` (`""` for a listener without a name), else
+ * `undefined` (another kind, no kind, or no listener).
+ * @param listener a port rule's `listener`, as written
+ */
+export function namespacedListenerName(listener: unknown): string | undefined {
+  if (typeof listener !== 'object' || listener === null) return undefined;
+  const l = listener as Record<string, unknown>;
+  const config = l.envoyConfig;
+  const kind = typeof config === 'object' && config !== null ? (config as Record<string, unknown>).kind : undefined;
+  if (kind !== 'CiliumEnvoyConfig') return undefined;
+  return typeof l.name === 'string' ? l.name : '';
+}
+
+/** What `createL4Filter` answers for the listener `name` of kind CiliumEnvoyConfig and a subject without a namespace. */
+export function listenerKindError(name: string): string {
+  return `Listener ${JSON.stringify(name)} in CCNP can not use Kind CiliumEnvoyConfig`;
+}
+
+/** How to end the refusal. */
+export const LISTENER_KIND_FIX = 'put the listener in a CiliumClusterwideEnvoyConfig and write envoyConfig.kind: CiliumClusterwideEnvoyConfig '
+  + '(or leave the kind out)';
