@@ -1,4 +1,5 @@
 import { HttpRuleModel } from './policy-model';
+import { trimRuns } from './trim-runs';
 
 /**
  * A `headers` entry of an HTTP rule (`rules.http[].headers`), as Cilium hands it to Envoy (pkg/envoy `getHTTPRule`):
@@ -39,7 +40,7 @@ export function isRequestFieldName(name: string): boolean {
 export function headerRequirement(entry: string): HeaderRequirement {
   const space = entry.indexOf(' ');
   if (space < 0) return { name: entry.toLowerCase() };
-  return { name: entry.slice(0, space).replace(/:+$/, '').toLowerCase(), value: entry.slice(space + 1) };
+  return { name: trimRuns(entry.slice(0, space), (c) => c === 0x3a, 'end').toLowerCase(), value: entry.slice(space + 1) };
 }
 
 /**
@@ -55,7 +56,7 @@ export function headerNeverMatches(entry: string): string | undefined {
       ? `without a space after the colon, Cilium reads all of ${JSON.stringify(entry)} as one header name, which no request has`
       : `${JSON.stringify(name)} is not an HTTP header name, so no request has it`;
   }
-  if (value !== undefined && value !== value.replace(/^[ \t]+|[ \t]+$/g, '')) {
+  if (value !== undefined && value !== trimRuns(value, (c) => c === 0x20 || c === 0x09)) {
     return `its value ${JSON.stringify(value)} starts or ends with whitespace, which HTTP strips from every header value, so the exact match never holds`;
   }
   return undefined;

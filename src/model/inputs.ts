@@ -743,7 +743,9 @@ export function formatBytes(n: number): string {
  * @returns the bytes, or `undefined` for anything else
  */
 export function parseSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*$/i.exec(text);
+  // Trimmed first: a `\s*` before the end, after a `\s*` that can take the same run, made the regex quadratic in a run of
+  // spaces followed by anything else (`1`, 300,000 spaces, `x`: minutes).
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?$/i.exec(text.trim());
   if (!m) return undefined;
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   const n = Math.floor(Number(m[1]) * unit);

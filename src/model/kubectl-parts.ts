@@ -15,6 +15,8 @@
  * "did not find expected <document start>"); a directive after a `...` is in the part of the document before, never parsed.
  */
 
+import { trimRuns } from './trim-runs';
+
 /** A line of a YAML text that kubectl reads otherwise than the `yaml` library: where, and why (one line, with the fix). */
 export interface KubectlPartProblem {
   /** 1-based line. */
@@ -23,8 +25,14 @@ export interface KubectlPartProblem {
   readonly message: string;
 }
 
-/** Go's `strings.TrimSpace` (Unicode white space; not the byte-order mark, which JavaScript's `trim` takes too). */
-const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+/**
+ * Go's `unicode.IsSpace`, which `strings.TrimSpace` trims (white space; not the byte-order mark, which JavaScript's `trim`
+ * takes too).
+ */
+function isGoSpace(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)
+    || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
 
 /** A line of no YAML content: blank, a comment, or a directive (`%YAML 1.1`, which needs a `---` line after it). */
 const NO_CONTENT = /^(?:[ \t]*(?:#.*)?|%.*)$/;
@@ -50,7 +58,7 @@ export function kubectlPartProblem(text: string): KubectlPartProblem | undefined
     line++;
     const s = text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
     if (s.startsWith('---')) {
-      const after = s.slice(3).replace(GO_SPACE, '');
+      const after = trimRuns(s.slice(3), isGoSpace);
       if (after !== '' && !after.startsWith('#')) {
         return {
           line,

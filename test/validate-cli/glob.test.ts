@@ -56,6 +56,12 @@ describe('parseSize', () => {
     expect(parseSize(text)).toBe(n);
   });
   it.each(['', 'huge', '-1', '0', '10 TB', '1.5g', '100G'])('%j is not a size', (text) => expect(parseSize(text)).toBeUndefined());
+  it('white space around the size is read; a long run of it before other text is refused in linear time (session 50: was minutes)', { timeout: 30_000 }, () => {
+    expect(parseSize(' \t512k\n')).toBe(512 * 1024);
+    expect(parseSize(`512${' '.repeat(1000)}k`)).toBe(512 * 1024);
+    expect(parseSize(`1${' '.repeat(300_000)}x`)).toBeUndefined();
+    expect(parseSize(`${' '.repeat(300_000)}1${' '.repeat(300_000)}`)).toBe(1);
+  });
 });
 
 describe('tokenEnd', () => {
