@@ -16,10 +16,15 @@
  * (`app=a<i>`, one workload each) and one CiliumClusterwideNetworkPolicy with `endpointSelector: {}` and n ingress items
  * (item i from `app=a<i>` on 1000+i/TCP), head the same plus one item; each size diffed with `serverNames` on item 0 and,
  * alternated with it in the same run, without (the pass skipped: the baseline), --reps runs of each.
+ * --other-family <n,n,…>: instead, the pass over the other IP family's world (`other-family-world.ts`) at each size n:
+ * the generated platform of n policies plus a CCNP letting every pod reach `0.0.0.0/0` on 443/TCP (so the world classes
+ * are split by family), head the `app-port` change with that CCNP's peer made the world entity; each size diffed with the
+ * IP families defaulted (the pass runs) and, alternated with it in the same run, with `ipFamilies: ipv4` given (the pass
+ * skipped: the baseline), --reps runs of each.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Endpoint, EndpointInventory, PolicySet } from '../src/engine';
+import { Endpoint, EndpointInventory, IpFamilies, PolicySet } from '../src/engine';
 import { ClassifiedEndpoint, Connectivity } from '../src/diff';
 import { PolicyDocumentModel, PolicyKind, RuleItemModel } from '../src/model/policy-model';
 import { generateWorkload } from './workload';
@@ -40,6 +45,7 @@ const { values } = parseArgs({
     change: { type: 'string', default: 'all' },
     'no-report': { type: 'boolean', default: false },
     restricted: { type: 'string' },
+    'other-family': { type: 'string' },
   },
   strict: true,
 });
@@ -224,6 +230,63 @@ function restrictedBench(sizes: readonly number[]): void {
   }
 }
 
+/**
+ * `--other-family`: per size, the diff of the generated platform with a CCNP to `0.0.0.0/0` against the `app-port` change
+ * with that peer made the world entity, the IP families defaulted (the pass over the IPv6 world runs) and given as IPv4
+ * (skipped), alternated; CPU time per run (the machine is shared).
+ */
+function otherFamilyBench(sizes: readonly number[]): void {
+  const rows: { size: number; classes: number; withMs: number[]; withoutMs: number[]; found: string }[] = [];
+  const https = (peer: RuleItemModel): PolicyDocumentModel => ({
+    kind: PolicyKind.CILIUM_CLUSTERWIDE_NETWORK_POLICY, metadata: { name: 'egress-https' },
+    spec: { endpointSelector: {}, egress: [{ ...peer, toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }], enableDefaultDeny: { ingress: false, egress: false } },
+  });
+  for (const n of sizes) {
+    const docs = generateWorkload({ seed, policies: n, endpoints: n, queries: 1 }).docs;
+    const baseDocs = [...docs, https({ cidr: ['0.0.0.0/0'] })];
+    const headDocs = [...appPort(docs), https({ entities: ['world'] })];
+    const withMs: number[] = [];
+    const withoutMs: number[] = [];
+    let found = '';
+    let classes = 0;
+    for (let r = 0; r < reps; r++) {
+      for (const defaulted of [true, false]) {
+        const options = defaulted ? {} : { ipFamilies: IpFamilies.IPV4 };
+        const c0 = process.cpuUsage();
+        const doc = Connectivity.diff(PolicySet.fromDocuments(baseDocs, options), PolicySet.fromDocuments(headDocs, options));
+        const c1 = process.cpuUsage(c0);
+        (defaulted ? withMs : withoutMs).push((c1.user + c1.system) / 1000);
+        classes = doc.endpoints.length;
+        if (defaulted) found = `${doc.changes.length} changes, ${(doc.notCompared ?? []).length} not compared`;
+      }
+    }
+    rows.push({ size: n, classes, withMs: withMs.map(Math.round), withoutMs: withoutMs.map(Math.round), found });
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(2)}`;
+  if (values.json) {
+    console.log(JSON.stringify({ machine, otherFamily: rows }, null, 2));
+    return;
+  }
+  console.log(`connectivity diff, the other family's world: n generated policies + a CCNP to 0.0.0.0/0 → the world entity (${machine})`);
+  for (const r of rows) {
+    const ratio = median(r.withMs) / median(r.withoutMs);
+    console.log(`  n=${r.size} (${r.classes} classes): families defaulted median CPU ${Math.round(median(r.withMs))} ms [${r.withMs.join(', ')}], `
+      + `ipv4 given (pass skipped) ${Math.round(median(r.withoutMs))} ms [${r.withoutMs.join(', ')}], ${ratio.toFixed(2)}×; ${r.found}`);
+  }
+}
+
+const sizesOf = (flag: string, text: string): number[] => {
+  const sizes = text.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    console.error(`--${flag}: '${text}' is not a list of positive sizes; give e.g. --${flag} 250,500,1000`);
+    process.exit(2);
+  }
+  return sizes;
+};
+if (values['other-family'] !== undefined) {
+  otherFamilyBench(sizesOf('other-family', values['other-family']));
+  process.exit(0);
+}
 if (values.restricted !== undefined) {
   const sizes = values.restricted.split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {

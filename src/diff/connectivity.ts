@@ -74,6 +74,17 @@ export interface ReportOptions extends ConnectivityOptions {
   readonly maxPairs?: number;
 }
 
+/**
+ * @internal A pass of the diff that judges only the pairs with an end among some classes (the other IP family's world,
+ * `other-family-world.ts`), within the caller's limits: its document holds those changes alone, no notes.
+ */
+export interface DiffPass {
+  /** The ids of the classes one end of each pair judged is among. */
+  readonly ends: ReadonlySet<string>;
+  /** Whether the caller of the diff chose the classes (a refusal's fix then names a smaller list, not an inventory). */
+  readonly given: boolean;
+}
+
 /** Options of `Connectivity.diff`. */
 export interface DiffOptions extends ConnectivityOptions {
   /**
@@ -234,9 +245,14 @@ interface ClassSide {
  * restriction on an allowed port) differs, grouped into entries; newly allowed first, then L7 changes, then newly
  * denied, each group sorted by from, to.
  */
-export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOptions = {}): ConnectivityDiffDocument {
+export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOptions = {}, pass?: DiffPass): ConnectivityDiffDocument {
   refuseOtherIpFamilies(base, head);
   const classes = options.classes ?? endpointClasses([base, head]);
+  // A pass judging only the pairs with an end among `pass.ends` (the other family's world): the others are neither
+  // counted against `maxPairs` nor judged.
+  const atEnd = pass ? classes.map((c) => pass.ends.has(c.cls.id)) : undefined;
+  const withEnd = (a: number, b: number): boolean => !atEnd || atEnd[a] || atEnd[b];
+  const given = pass ? pass.given : options.classes !== undefined;
   // The reference judges every pair, and every segment with `verdict()` (not the decision tables of `decide()`).
   const byVerdict = options._judgeEveryPair === true;
   const sameSettings = !options._judgeEveryPair && settingsKey(base) === settingsKey(head);
@@ -361,13 +377,13 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   };
   /** Adds the changes of a pair (judged as itself, or as a pair judged alike with placeholder names). */
   const emit = (a: number, b: number, judged: PairChanges | undefined): void => {
-    if (!judged || notAPair(classes[a], classes[b]) || refused[a] || refused[b]) return;
+    if (!judged || notAPair(classes[a], classes[b]) || refused[a] || refused[b] || !withEnd(a, b)) return;
     if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) return;
     const named = judged.placeholders ? namer(classes[a], classes[b]) : undefined;
     for (const g of judged.groups) {
       // The restriction in force after the change; for a connection newly denied, the one it had before.
       const l7 = g.after.verdict === 'allowed' ? g.after.l7 : g.before.l7;
-      if (changes.length === maxChanges) throw diffTooLarge(maxChanges, options.classes !== undefined);
+      if (changes.length === maxChanges) throw diffTooLarge(maxChanges, given, pass);
       changes.push({
         from: classes[a].cls.id,
         to: classes[b].cls.id,
@@ -395,12 +411,12 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     ingress: [sides.base.ingress[i].dp, sides.head.ingress[i].dp] as const,
     egressChanged: egressChanged[i],
     ingressChanged: ingressChanged[i],
-  })), (from, to) => !notAPair(classes[inner[from]], classes[inner[to]])) : undefined;
+  })), (from, to) => !notAPair(classes[inner[from]], classes[inner[to]]) && withEnd(inner[from], inner[to])) : undefined;
   // Before any pair is judged: the pairs the diff judges, counted per class and side (`diff-too-large`).
   if (options.maxPairs !== undefined) {
     // Counted exactly up to twice the limit (a refusal names the limit that lets the diff through), past it a lower bound.
-    const pairs = diffPairCount(classes, fqdn, egressChanged, ingressChanged, toFqdnChanged, tables, 2 * options.maxPairs);
-    checkPairs(pairs, classes.length, options.maxPairs, options.classes !== undefined, DIFF_PAIRS);
+    const pairs = diffPairCount(classes, fqdn, egressChanged, ingressChanged, toFqdnChanged, tables, 2 * options.maxPairs, atEnd);
+    checkPairs(pairs, classes.length, options.maxPairs, given, pass ? OTHER_WORLD_PAIRS : DIFF_PAIRS);
   }
   if (tables) {
     // Per segment of the tables, its index among the changing segments of the pair being judged (-1: none).
@@ -429,18 +445,23 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     });
   } else {
     for (let a = 0; a < classes.length; a++) {
-      for (let b = 0; b < classes.length; b++) if (!fqdn[b] && (egressChanged[a] || ingressChanged[b])) emit(a, b, judgePair(a, b));
+      for (let b = 0; b < classes.length; b++) {
+        if (!fqdn[b] && (egressChanged[a] || ingressChanged[b]) && withEnd(a, b)) emit(a, b, judgePair(a, b));
+      }
     }
   }
   // Pairs to FQDN classes (`fqdn-groups.ts`): one client per group of clients with the same egress direction policies and
   // lookups at the DNS server, and for it one FQDN class per group of classes its items select and it learns alike, is
   // judged; the other pairs of the groups take its changes, with their names.
   const fqdnClasses = classes.flatMap((_, i) => (fqdn[i] ? [i] : []));
+  // A pass of some ends judges its pairs to FQDN classes only where one is such an end, or the client (`emit` keeps those).
   if (fqdnClasses.length > 0) {
     const grouping = new FqdnGroups([base, head], classes, fqdnClasses);
     const judgedClients = new Map<string, Map<number, PairChanges | undefined>>();
+    const anyFqdnEnd = atEnd !== undefined && fqdnClasses.some((f) => atEnd[f]);
     for (const a of inner) {
       // A class that stands for its pods as servers only is no client: it must not judge for the clients of its group.
+      if (atEnd && !atEnd[a] && !anyFqdnEnd) continue;
       if (!toFqdnChanged(a) || classes[a].serverOnly === true || outsideTheCluster(classes[a], classes[fqdnClasses[0]])) continue;
       if (byVerdict) {
         for (const f of fqdnClasses) emit(a, f, judgePair(a, f));
@@ -525,11 +546,14 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // No allow entry of either side with such a restriction (the classes' direction policies, each scanned once): no pair to
   // compare, and the classes' pairs are not walked.
   const restricting = [sides.base, sides.head].some((s) => [s.egress, s.ingress].some((dir) => dir.some((e) => restrictsSomePort(e.dp))));
-  const restrictions = restricting ? restrictionChanges(base, head, restrictionPairs(), query) : undefined;
-  // The other family's world, which a defaulted judging beside a /0 carries no class of, judged apart when anything differs.
-  const otherWorld = anyDifference()
-    ? otherFamilyWorld(base, head, classes, (b, h, judged) => diffPolicySets(b, h, { classes: [...judged] })) : undefined;
-  const notCompared = [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
+  // A pass of some ends holds their changes alone: its caller reads nothing else (no notes, no restriction pass).
+  const restrictions = restricting && !pass ? restrictionChanges(base, head, restrictionPairs(), query) : undefined;
+  // The other family's world, which a defaulted judging beside a /0 carries no class of, judged apart when anything
+  // differs: only the pairs to or from its classes, within the same limits (`maxPairs`, `maxChanges`).
+  const limits = { maxPairs: options.maxPairs, maxChanges: options.maxChanges };
+  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, (b, h, judged, ends) => diffPolicySets(b, h,
+    { classes: [...judged], ...limits }, { ends, given: options.classes !== undefined })) : undefined;
+  const notCompared = pass ? [] : [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {
@@ -773,18 +797,27 @@ function pairCount(clients: readonly ClassifiedEndpoint[], servers: readonly Cla
  * @param limit the count past which the side tables stop counting @default - no limit
  */
 export function diffPairCount(classes: readonly ClassifiedEndpoint[], fqdn: readonly boolean[], egressChanged: readonly boolean[],
-  ingressChanged: readonly boolean[], toFqdn: (a: number) => boolean, tables?: SideTables, limit = Number.POSITIVE_INFINITY): PairCount {
-  const fqdnServers = classes.filter((_, b) => fqdn[b]);
-  const fqdnClients = fqdnServers.length === 0 ? [] : classes.filter((_, a) => toFqdn(a));
-  const toFqdnPairs = pairCount(fqdnClients, fqdnServers);
+  ingressChanged: readonly boolean[], toFqdn: (a: number) => boolean, tables?: SideTables, limit = Number.POSITIVE_INFINITY,
+  atEnd?: readonly boolean[]): PairCount {
+  // The pairs with an end among `atEnd` (a pass of some ends, `DiffPass`): those of every class less those of the others.
+  // The side tables count only the pairs they judge (their `isPair` holds the ends).
+  const among = (keep: (i: number) => boolean): { toFqdn: number; judged: number } => {
+    const fqdnServers = classes.filter((_, b) => fqdn[b] && keep(b));
+    const fqdnClients = fqdnServers.length === 0 ? [] : classes.filter((_, a) => toFqdn(a) && keep(a));
+    const servers = classes.filter((_, b) => !fqdn[b] && keep(b));
+    const unchangedClients = classes.filter((_, a) => !egressChanged[a] && keep(a));
+    const unchangedServers = classes.filter((_, b) => !fqdn[b] && !ingressChanged[b] && keep(b));
+    const judged = tables ? 0 : pairCount(classes.filter((_, a) => keep(a)), servers) - pairCount(unchangedClients, unchangedServers);
+    return { toFqdn: pairCount(fqdnClients, fqdnServers), judged };
+  };
+  const all = among(() => true);
+  const others = atEnd ? among((i) => !atEnd[i]) : { toFqdn: 0, judged: 0 };
+  const toFqdnPairs = all.toFqdn - others.toFqdn;
   if (tables) {
     const judged = toFqdnPairs > limit ? { pairs: 0, exact: false } : tables.changingPairCount(limit - toFqdnPairs);
     return { pairs: judged.pairs + toFqdnPairs, exact: judged.exact };
   }
-  const servers = classes.filter((_, b) => !fqdn[b]);
-  const unchangedClients = classes.filter((_, a) => !egressChanged[a]);
-  const unchangedServers = classes.filter((_, b) => !fqdn[b] && !ingressChanged[b]);
-  return { pairs: pairCount(classes, servers) - pairCount(unchangedClients, unchangedServers) + toFqdnPairs, exact: true };
+  return { pairs: all.judged - others.judged + toFqdnPairs, exact: true };
 }
 
 /** What a document refused for its pairs says (`checkPairs`). */
@@ -807,6 +840,15 @@ const DIFF_PAIRS: PairsRefusal = {
   doc: 'diff',
   counted: ' (the pairs whose client\'s egress or server\'s ingress may decide differently)',
   narrow: 'a smaller change (one that decides differently for fewer pairs of classes)',
+};
+
+/** The refusal of the pass over the other IP family's world (`diff-too-large`, `other-family-world.ts`). */
+const OTHER_WORLD_PAIRS: PairsRefusal = {
+  id: 'diff-too-large',
+  doc: 'diff',
+  counted: ' (the pairs to or from the other IP family\'s world, judged again dual-stack as the IP families are defaulted, whose client\'s '
+    + 'egress or server\'s ingress may decide differently)',
+  narrow: 'the IP families the cluster runs (--ip-families ipv4, or dual: no second pass), a smaller change',
 };
 
 /**
@@ -837,14 +879,15 @@ function checkPairs(count: PairCount, classes: number, maxPairs: number, given: 
  * would cost the work the limit saves): a CI job must fail fast, never run for minutes or print part of a diff.
  * @param given whether the caller chose the classes (the fix then names a smaller list, not an inventory)
  */
-function diffTooLarge(maxChanges: number, given: boolean): CiliumPolicyError {
+function diffTooLarge(maxChanges: number, given: boolean, pass?: DiffPass): CiliumPolicyError {
+  const where = pass ? ' to or from the other IP family\'s world (judged again dual-stack, as the IP families are defaulted)' : '';
   return new CiliumPolicyError({
     id: 'diff-too-large',
-    message: `the diff has more than ${maxChanges.toLocaleString('en-US')} changes (a change whose selectors touch every class changes `
+    message: `the diff has more than ${maxChanges.toLocaleString('en-US')} changes${where} (a change whose selectors touch every class changes `
       + 'every pair: a diff can grow with the square of the classes); nothing is reported',
     fix: given ? 'raise the limit (maxChanges), or pass fewer classes'
       : 'raise the limit (--max-changes, or maxChanges), or narrow the input: an --inventory (or --flows capture) with fewer workloads, '
-        + 'or a smaller change',
+        + `${pass ? 'the IP families the cluster runs (--ip-families ipv4, or dual: no second pass), ' : ''}or a smaller change`,
   });
 }
 

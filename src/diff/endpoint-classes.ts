@@ -99,6 +99,14 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
   return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard, families), ...entityClasses(rules, onHost)];
 }
 
+/**
+ * The world classes of one or more policy sets for some IP families (`worldClasses`: the classes `endpointClasses` holds
+ * of those families), without working out their pods again.
+ */
+export function worldClassesOf(sets: readonly PolicySet[], families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
+  return worldClasses(sets.flatMap((s) => s._compiledRules.filter((r) => r.imported)), families);
+}
+
 /** A workload as classes list it: `Deployment prod/api`. */
 function workloadName(w: InventoryWorkload): string {
   return `${w.kind} ${w.namespace}/${w.name}`;

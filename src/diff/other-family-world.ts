@@ -12,9 +12,8 @@
 import { familiesOf } from '../engine/identity';
 import { PolicySet } from '../engine/policy-set';
 import { IpFamilies } from '../engine/policy-set-options';
-import { parseIp } from '../model/cidr';
 import { ConnectionVerdict, ConnectivityDiffDocument, EndpointClassKind } from '../model/connectivity-document';
-import { ClassifiedEndpoint, endpointClasses } from './endpoint-classes';
+import { ClassifiedEndpoint, worldClassesOf } from './endpoint-classes';
 
 /** The connections to or from the outside addresses of the family left out whose verdicts differ between base and head. */
 export interface OtherFamilyWorld {
@@ -28,8 +27,12 @@ export interface OtherFamilyWorld {
   readonly examples: readonly string[];
 }
 
-/** How the diff judges two sets for some classes (the diff's own `diffPolicySets`: this file stands beside it). */
-export type DiffOfClasses = (base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[]) => ConnectivityDiffDocument;
+/**
+ * How the diff judges two sets for some classes, only the pairs with an end among `ends` (class ids), within the diff's
+ * limits (the diff's own `diffPolicySets`: this file stands beside it).
+ */
+export type DiffOfClasses = (base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[],
+  ends: ReadonlySet<string>) => ConnectivityDiffDocument;
 
 /** The most connections a note shows. */
 const EXAMPLES = 3;
@@ -51,16 +54,19 @@ export function otherFamilyWorld(base: PolicySet, head: PolicySet, judgedClasses
   const other = judged[0] === 4 ? 6 : 4;
   const world = `world (IPv${other})`;
   const [dualBase, dualHead] = [base._withIpFamilies(IpFamilies.DUAL), head._withIpFamilies(IpFamilies.DUAL)];
-  // The classes of a dual-stack judging, less the world classes of the judged family and the FQDN classes (which the
-  // judged diff holds), so only the other family's world classes (its free world address and a class per CIDR of that
-  // family the rules name) are judged beside the cluster's own classes. None when no rule names a /0 (one `world` class).
-  const otherWorld = (c: ClassifiedEndpoint): boolean => c.cls.kind === EndpointClassKind.WORLD
-    && c.endpoint.ip !== undefined && parseIp(c.endpoint.ip)?.family === other;
-  const classes = endpointClasses([dualBase, dualHead])
-    .filter((c) => otherWorld(c) || (c.cls.kind !== EndpointClassKind.WORLD && c.cls.kind !== EndpointClassKind.FQDN));
-  const worlds = new Set(classes.filter(otherWorld).map((c) => c.cls.id));
-  if (worlds.size === 0) return undefined;
-  const changes = diff(dualBase, dualHead, classes).changes.filter((c) => worlds.has(c.from) || worlds.has(c.to));
+  // The other family's world classes (its free world address and a class per CIDR of that family the rules name), judged
+  // beside the cluster's own classes: the judged classes less their world and FQDN classes (which the judged diff holds;
+  // the pods, nodes and entities are worked out from selectors and entity names, which the IP families do not change), in
+  // the order `endpointClasses` gives (pods, world and CIDRs, host and entities). None when no rule names a /0.
+  const worldClasses = worldClassesOf([dualBase, dualHead], [other]);
+  if (worldClasses.length === 0) return undefined;
+  const outside = (c: ClassifiedEndpoint): boolean => c.cls.kind === EndpointClassKind.WORLD || c.cls.kind === EndpointClassKind.FQDN;
+  const inner = (c: ClassifiedEndpoint): boolean => c.cls.kind === EndpointClassKind.POD || c.cls.kind === EndpointClassKind.OTHER_POD;
+  const pods = judgedClasses.filter(inner);
+  const classes = [...pods, ...worldClasses, ...judgedClasses.filter((c) => !inner(c) && !outside(c))];
+  const worlds = new Set(worldClasses.map((c) => c.cls.id));
+  // Only the pairs to or from those classes are judged (the others are the judged diff's), within the diff's limits.
+  const changes = diff(dualBase, dualHead, classes, worlds).changes;
   if (changes.length === 0) return undefined;
   const allows = (c: typeof changes[number]): boolean => (c.before === c.after ? c.l7MayAllow !== false : c.after === ConnectionVerdict.ALLOWED);
   const denies = (c: typeof changes[number]): boolean => (c.before === c.after ? c.l7MayDeny !== false : c.before === ConnectionVerdict.ALLOWED);

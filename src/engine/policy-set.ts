@@ -16,7 +16,7 @@ import { PolicyDocumentModel } from '../model/policy-model';
 import { objectKey, resourceKey } from '../model/resource-key';
 import { judgedVersion } from '../model/version-annotation';
 import { checkVersionOption } from '../validate/validate-policy';
-import { admission, networkPolicyAgentRejection } from './admission';
+import { Admission, admission, networkPolicyAgentRejection } from './admission';
 import { CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
 import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
 import { DirectionPolicyCache } from './direction-policy-cache';
@@ -167,7 +167,12 @@ export class PolicySet {
   /** `decide`'s L7 decisions per set of L7 rules and request. */
   private readonly l7: L7Refinements;
 
-  private constructor(inputs: PolicyInputs, options: PolicySetOptions) {
+  /**
+   * @param admittedBefore what the cluster made of each document, from the set this one judges for other IP families
+   * (`_withIpFamilies`): the admission reads the documents, the version and the agent's flags, none of which the IP
+   * families change (`admission`), so the documents are not validated again @default - each document admitted here
+   */
+  private constructor(inputs: PolicyInputs, options: PolicySetOptions, admittedBefore?: readonly Admission[]) {
     const badCluster = options.clusterName !== undefined ? clusterNameError(String(options.clusterName)) : undefined;
     if (badCluster) throw badCluster;
     // From JavaScript, `ciliumVersion: '1.18'` was a TypeError far from the call.
@@ -194,7 +199,7 @@ export class PolicySet {
       cidrGroups: inventory._cidrGroupMap,
       inventory,
     };
-    const admitted = inputs.docs.map((d) => admission(d.model, d.readerDiagnostics ?? [], version, config));
+    const admitted = admittedBefore ?? inputs.docs.map((d) => admission(d.model, d.readerDiagnostics ?? [], version, config));
     // One object on the API server: the later stored document replaces the earlier (kubectl apply keeps the last).
     const replacedBy = laterSameObject(inputs.docs.map((d, i) => (admitted[i].stored ? resourceKey(d.model) : undefined)));
     const docs = inputs.docs.map(({ readerDiagnostics: _, line: __, ...d }, i) => {
@@ -229,7 +234,8 @@ export class PolicySet {
     this.endpoints = new EndpointRecords(this.inventory, this.config);
     this.l7 = new L7Refinements(this.config);
     // The same inputs (the inventory as merged: the options' own are in it already) judged for other IP families.
-    this.rebuild = (ipFamilies) => new PolicySet({ ...inputs, inventory }, { ...options, inventory: undefined, cidrGroups: undefined, ipFamilies });
+    this.rebuild = (ipFamilies) => new PolicySet({ ...inputs, inventory }, { ...options, inventory: undefined, cidrGroups: undefined, ipFamilies },
+      admitted);
   }
 
   /** The same inputs and options, judged for other IP families (`_withIpFamilies`). */

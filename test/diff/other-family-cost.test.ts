@@ -1,0 +1,197 @@
+/**
+ * The pass over the other IP family's world (`other-family-world.ts`) at scale (session 50): within the diff's limits,
+ * judging only the pairs to or from that world, with the answers of the pass it replaces (every class of a dual-stack
+ * judging, every changing pair, filtered afterwards), and the dual-stack set rebuilt without admitting its documents again.
+ */
+import { describe, expect, test } from 'vitest';
+import { CiliumPolicyError, Connectivity, PolicySet } from '../../src';
+import { IpFamilies } from '../../src/engine';
+import { ConnectionVerdict, EndpointClassKind } from '../../src/model/connectivity-document';
+import { diffPolicySets } from '../../src/diff/connectivity';
+import { ClassifiedEndpoint, endpointClasses } from '../../src/diff/endpoint-classes';
+import { OtherFamilyWorld, otherFamilyWorld } from '../../src/diff/other-family-world';
+import { parseIp } from '../../src/model/cidr';
+
+const egress = (name: string, app: string, peer: string, port = 443): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: ${name}, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: ${app} } }
+  egress:
+  - ${peer}
+    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
+`;
+const sets = (base: string, head: string): [PolicySet, PolicySet] => [PolicySet.fromYaml(base), PolicySet.fromYaml(head)];
+/** web and api move from `toCIDR: 0.0.0.0/0` to the world entity: the IPv4 world decides alike, the IPv6 world newly allowed. */
+const TWO_MOVES = sets(egress('a', 'web', 'toCIDR: ["0.0.0.0/0"]') + '---\n' + egress('b', 'api', 'toCIDR: ["0.0.0.0/0"]'),
+  egress('a', 'web', 'toEntities: [world]') + '---\n' + egress('b', 'api', 'toEntities: [world]'));
+
+const refusal = (f: () => unknown): CiliumPolicyError => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CiliumPolicyError) return e;
+    throw e;
+  }
+  throw new Error('not refused');
+};
+
+describe('the other family\'s world within the diff\'s limits (session 50)', () => {
+  test('more pairs than --max-pairs there: refused (diff-too-large) naming that pass, never a diff without them', () => {
+    const [base, head] = TWO_MOVES;
+    // The judged family decides alike: the first pass judges no pair and holds no change.
+    expect(Connectivity.diff(base, head).changes).toEqual([]);
+    const e = refusal(() => Connectivity.diff(base, head, { maxPairs: 1 }));
+    expect(e.id).toBe('diff-too-large');
+    expect(e.message).toContain('would judge 2 pairs');
+    expect(e.message).toContain('the pairs to or from the other IP family\'s world, judged again dual-stack');
+    expect(e.fix).toContain('--ip-families ipv4, or dual');
+    // Within the limit: the note, as without one.
+    expect(Connectivity.diff(base, head, { maxPairs: 2 }).notCompared?.map((n) => [n.mayAllow, n.mayDeny])).toEqual([[true, false]]);
+  });
+
+  test('more changes than --max-changes there: refused, never a diff without them', () => {
+    const [base, head] = TWO_MOVES;
+    const e = refusal(() => Connectivity.diff(base, head, { maxChanges: 1 }));
+    expect(e.id).toBe('diff-too-large');
+    expect(e.message).toContain('more than 1 changes to or from the other IP family\'s world');
+    expect(Connectivity.diff(base, head, { maxChanges: 2 }).notCompared).toHaveLength(1);
+  });
+
+  test('only the pairs to or from that world count: a limit the first pass meets exactly lets the second through', () => {
+    // web also reaches every pod on 8080 in head: the first pass judges web against the pods; the second, web → world (IPv6).
+    const [base, head] = sets(egress('a', 'web', 'toCIDR: ["0.0.0.0/0"]') + '---\n' + egress('b', 'api', 'toCIDR: ["0.0.0.0/0"]'),
+      egress('a', 'web', 'toEntities: [world]') + '---\n' + egress('b', 'api', 'toCIDR: ["0.0.0.0/0"]')
+      + '---\n' + egress('c', 'web', 'toEndpoints: [{}]', 8080));
+    expect(refusal(() => Connectivity.diff(base, head, { maxPairs: 1 })).message).toContain('(the pairs whose client\'s egress');
+    // The least limit the first pass meets: the second (one pair) passes it too.
+    const firstPassRefuses = (maxPairs: number): boolean => {
+      try {
+        Connectivity.diff(base, head, { maxPairs });
+        return false;
+      } catch (e) {
+        if (e instanceof CiliumPolicyError && e.message.includes('(the pairs whose client\'s egress')) return true;
+        throw e;
+      }
+    };
+    let pairs = 1;
+    while (firstPassRefuses(pairs)) pairs++;
+    expect(pairs).toBeGreaterThan(1);
+    const doc = Connectivity.diff(base, head, { maxPairs: pairs });
+    expect(doc.changes.length).toBeGreaterThan(0);
+    expect(doc.notCompared?.[0].text).toContain('(+ prod/app=web → world (IPv6) 443/TCP)');
+  });
+});
+
+/** The pass as it was (session 49): every class of a dual-stack judging, every changing pair, then filtered. */
+function everyPair(base: PolicySet, head: PolicySet): OtherFamilyWorld | undefined {
+  const [dualBase, dualHead] = [base._withIpFamilies(IpFamilies.DUAL), head._withIpFamilies(IpFamilies.DUAL)];
+  const otherWorld = (c: ClassifiedEndpoint): boolean => c.cls.kind === EndpointClassKind.WORLD
+    && c.endpoint.ip !== undefined && parseIp(c.endpoint.ip)?.family === 6;
+  const classes = endpointClasses([dualBase, dualHead])
+    .filter((c) => otherWorld(c) || (c.cls.kind !== EndpointClassKind.WORLD && c.cls.kind !== EndpointClassKind.FQDN));
+  const worlds = new Set(classes.filter(otherWorld).map((c) => c.cls.id));
+  if (worlds.size === 0) return undefined;
+  const changes = diffPolicySets(dualBase, dualHead, { classes }).changes.filter((c) => worlds.has(c.from) || worlds.has(c.to));
+  if (changes.length === 0) return undefined;
+  const allows = (c: typeof changes[number]): boolean => (c.before === c.after ? c.l7MayAllow !== false : c.after === ConnectionVerdict.ALLOWED);
+  const denies = (c: typeof changes[number]): boolean => (c.before === c.after ? c.l7MayDeny !== false : c.before === ConnectionVerdict.ALLOWED);
+  return {
+    world: 'world (IPv6)',
+    allowed: changes.filter(allows).length,
+    denied: changes.filter(denies).length,
+    examples: changes.slice(0, 3).map((c) => `${c.before === c.after ? '~' : c.after === ConnectionVerdict.ALLOWED ? '+' : '-'} `
+      + `${c.from} → ${c.to} ${c.ports.join(', ')}`),
+  };
+}
+
+/** A seeded PRNG (mulberry32). */
+function rng(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n) => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296 * n) | 0;
+  };
+}
+
+const PEERS = [
+  'toCIDR: ["0.0.0.0/0"]', 'toCIDRSet: [{ cidr: "::/0", except: ["2001:db8::/32"] }]', 'toEntities: [world]', 'toEntities: [all]',
+  'toCIDR: ["2001:db8:5::/48"]', 'toCIDR: ["10.0.0.0/8"]', 'toEndpoints: [{ matchLabels: { app: a1 } }]', 'toEntities: [cluster]',
+  'toCIDRSet: [{ cidr: "0.0.0.0/0", except: ["192.0.2.0/24"] }]', 'toCIDR: ["2001:db8:5:1::/64"]',
+];
+const INGRESS = ['fromEntities: [world]', 'fromCIDR: ["::/0"]', 'fromCIDR: ["2001:db8::/32"]', 'fromEndpoints: [{ matchLabels: { app: a2 } }]'];
+
+/** A set of `n` policies over apps a0..a3 in two namespaces, and the same with `changes` items redrawn. */
+function generated(seed: number, n: number, changes: number): [string, string] {
+  const r = rng(seed);
+  const policies = Array.from({ length: n }, () => ({
+    ns: `ns${r(2)}`, app: `a${r(4)}`, deny: r(6) === 0, ingress: r(3) === 0,
+    peer: r(10), from: r(INGRESS.length), port: [80, 443, 53][r(3)],
+  }));
+  const doc = (p: typeof policies[number], i: number): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: p${i}, namespace: ${p.ns} }
+spec:
+  endpointSelector: { matchLabels: { app: ${p.app} } }
+  ${p.ingress ? (p.deny ? 'ingressDeny' : 'ingress') : (p.deny ? 'egressDeny' : 'egress')}:
+  - ${p.ingress ? INGRESS[p.from] : PEERS[p.peer]}
+    toPorts: [{ ports: [{ port: "${p.port}", protocol: TCP }] }]
+`;
+  const base = policies.map(doc).join('---\n');
+  const head = [...policies];
+  for (let k = 0; k < changes; k++) {
+    const i = r(n);
+    head[i] = { ...head[i], peer: r(PEERS.length), from: r(INGRESS.length), port: [80, 443, 8443][r(3)] };
+  }
+  return [base, head.map(doc).join('---\n')];
+}
+
+describe('the pass over the other family\'s world: the answers of every pair judged (session 50)', () => {
+  test('generated sets: the same counts and examples as judging every class and pair of a dual-stack diff', () => {
+    let noted = 0;
+    for (let seed = 1; seed <= 16; seed++) {
+      const [b, h] = generated(seed, 14, 1 + (seed % 4));
+      const [base, head] = sets(b, h);
+      const judged = endpointClasses([base, head]);
+      const now = otherFamilyWorld(base, head, judged,
+        (x, y, classes, ends) => diffPolicySets(x, y, { classes: [...classes] }, { ends, given: false }));
+      const wanted = judged.some((c) => c.cls.id === 'world') ? undefined : everyPair(base, head);
+      expect({ seed, now }).toEqual({ seed, now: wanted });
+      if (now) noted++;
+    }
+    // The sets are not all alike: some notes, some none.
+    expect(noted).toBeGreaterThan(3);
+    expect(noted).toBeLessThan(16);
+  });
+});
+
+describe('a set judged for other IP families keeps its admission (session 50)', () => {
+  test('a rejected policy and a policy the agent refuses without node selector labels stay so, dual-stack', () => {
+    const yaml = `${egress('ok', 'web', 'toEntities: [world]')}---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: bad, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: api } }
+  egress:
+  - toCIDR: ["10.0.0.0/33"]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: nodes, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: db } }
+  egress:
+  - toNodes: [{ matchLabels: { role: w } }]
+`;
+    for (const nodeSelectorLabels of [false, true]) {
+      const set = PolicySet.fromYaml(yaml, { nodeSelectorLabels });
+      const imported = (s: PolicySet): unknown => s._compiledRules.map((r) => [r.policy.name, r.imported]);
+      expect(imported(set)).toEqual([['ok', true], ['bad', false], ['nodes', nodeSelectorLabels]]);
+      expect(imported(set._withIpFamilies(IpFamilies.DUAL))).toEqual(imported(set));
+      expect(imported(set._withIpFamilies(IpFamilies.IPV6))).toEqual(imported(set));
+    }
+  });
+});
