@@ -254,8 +254,8 @@ export enum FlowSkipReason {
 
 /** Every skip reason, with what it means. */
 export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
-  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs not dropped, ICMP echo replies and errors when is_reply is absent): policy checks only new '
-    + 'connections',
+  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs, ICMP echo replies and ICMP errors not dropped when is_reply is absent): '
+    + 'policy checks only new connections',
   'l7-response': 'L7 responses and samples: policy matched the request',
   'no-direction': 'traces without traffic_direction (such as TO_OVERLAY): whether they are replies is unknown',
   'socket-translation': 'socket-LB translations (Type SOCK, verdict TRACED or TRANSLATED)',
@@ -611,8 +611,12 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     const icmp = v6 ? l4.ICMPv6 : l4.ICMPv4;
     if (icmp === undefined || icmp === null) return skip(s, Object.keys(l4).length > 0 ? FlowSkipReason.UNSUPPORTED_PROTOCOL : FlowSkipReason.NO_L4);
     const t = typeof icmp.type === 'number' ? icmp.type : 0;
-    // Echo replies and error messages are replies or related packets, which policy never checks.
-    if (isReply === undefined && (v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12)) {
+    // Echo replies and error messages are replies or related packets, which policy never checks. A drop is kept, as a
+    // dropped SYN-ACK is: the datapath returns a policy drop only for a packet whose conntrack state is neither reply nor
+    // related (bpf/bpf_lxc.c: `ct_status != CT_REPLY && ct_status != CT_RELATED && verdict < 0`), and an echo reply or an
+    // error without a conntrack entry is looked up as new (bpf/lib/conntrack.h `ct_extract_ports4`/`6`: no entry created,
+    // `__ct_lookup4` returns CT_NEW), its ICMP type the policy key's port (bpf/lib/policy.h, `enable_icmp_rule`).
+    if (isReply === undefined && observed !== DROPPED && (v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12)) {
       return skip(s, FlowSkipReason.REPLY);
     }
     s.protocol = 'ICMP';
