@@ -703,6 +703,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     let entity: string | undefined;
     let rank = 99;
     let world = false;
+    let cidr = false;
     let reservedWorld = false;
     let namespaced = false;
     for (let i = 0; i < labels.length; i++) {
@@ -721,6 +722,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
         }
       } else if ((c === 99 && l.startsWith('cidr')) || (c === 102 && l.startsWith('fqdn:'))) {
         world = true;
+        if (c === 99 && l.startsWith('cidr:')) cidr = true;
       }
     }
     if (entity === undefined) {
@@ -734,6 +736,11 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     if (rank === UNKNOWN_RANK) return undefined;
     // A managed API server (EKS, GKE, AKS): the CIDR identity of its address, judged by that address.
     if (entity === 'kube-apiserver' && reservedWorld && typeof ip === 'string' && ip !== '') return `e:kube-apiserver@${ip}`;
+    // A node with CIDR labels: the agent runs `policy-cidr-match-mode: nodes`, under which CIDR rules select node addresses
+    // (pkg/ipcache/metadata.go `resolveLabels`: "It is not allowed for nodes to have CIDR labels, unless
+    // policy-cidr-match-mode includes "nodes". Then CIDR labels are required"; pkg/node/manager adds them per address).
+    // Judged by its address, as the engine judges a node under `cidrMatchNodes`.
+    if (entity === 'remote-node' && cidr && typeof ip === 'string' && ip !== '') return `e:${entity}@${ip}`;
     return `e:${entity}`;
   }
   const named = namedPodKey(ep);
