@@ -616,7 +616,8 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // related (bpf/bpf_lxc.c: `ct_status != CT_REPLY && ct_status != CT_RELATED && verdict < 0`), and an echo reply or an
     // error without a conntrack entry is looked up as new (bpf/lib/conntrack.h `ct_extract_ports4`/`6`: no entry created,
     // `__ct_lookup4` returns CT_NEW), its ICMP type the policy key's port (bpf/lib/policy.h, `enable_icmp_rule`).
-    if (isReply === undefined && observed !== DROPPED && (v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12)) {
+    const replyType = v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12;
+    if (isReply === undefined && observed !== DROPPED && replyType) {
       return skip(s, FlowSkipReason.REPLY);
     }
     s.protocol = 'ICMP';

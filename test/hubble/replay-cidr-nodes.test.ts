@@ -64,7 +64,8 @@ async function cli(flows: string, policy: string, name: string): Promise<{ code:
 describe('replay: remote nodes of CIDR labels (policy-cidr-match-mode: nodes)', () => {
   test('a CIDR deny of the nodes is a drop (fail-open before: unchanged, exit 0)', async () => {
     const run = await cli(NODES_MODE, DENY_NODES, 'deny');
-    const report = JSON.parse(run.stdout) as { connections: { change: string; predicted: { verdict: string; reason: string } }[]; warnings: string[] };
+    type Report = { connections: { change: string; predicted: { verdict: string; reason: string } }[]; warnings: string[] };
+    const report = JSON.parse(run.stdout) as Report;
     expect(report.connections.map((c) => [c.change, c.predicted.verdict])).toEqual([['newly-dropped', 'denied']]);
     expect(report.connections[0].predicted.reason).toContain('spec.egressDeny[0]');
     expect(report.warnings.some((w) => w.includes('policy-cidr-match-mode: nodes') && w.includes('entity:remote-node@10.10.0.6'))).toBe(true);
