@@ -240,7 +240,7 @@ export enum FlowSkipReason {
   NOT_A_CONNECTION_EVENT = 'not-a-connection-event',
   /** Drops for reasons other than policy. */
   NON_POLICY_DROP = 'non-policy-drop',
-  /** Verdict ERROR or VERDICT_UNKNOWN, or no verdict. */
+  /** Verdict ERROR (an L7 proxy error, no policy decision) or VERDICT_UNKNOWN, or no verdict. */
   UNKNOWN_VERDICT = 'unknown-verdict',
   /** Records without IP. */
   NO_IP = 'no-ip',
@@ -261,7 +261,8 @@ export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
   'socket-translation': 'socket-LB translations (Type SOCK, verdict TRACED or TRANSLATED)',
   'not-a-connection-event': 'debug, capture and agent events',
   'non-policy-drop': 'drops for reasons other than policy (datapath, routing, health), or without a reason',
-  'unknown-verdict': 'verdict ERROR or VERDICT_UNKNOWN, or no verdict',
+  'unknown-verdict': 'verdict ERROR (an L7 proxy error, no policy decision: the DNS proxy logs a query it forwards as FORWARDED before an upstream '
+    + 'error, and that record is judged) or VERDICT_UNKNOWN, or no verdict',
   'no-ip': 'records without IP (ARP, L2 only)',
   'no-l4': 'records without an L4 header, or TCP/UDP/SCTP without a destination port',
   'unsupported-protocol': 'protocols the verdict engine does not evaluate (VRRP, IGMP)',
