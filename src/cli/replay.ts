@@ -208,7 +208,12 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const judged = judgedVersion(inputs.docs, version);
   const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, judged.version, 'replay',
     judged.source === VERSION_DEFAULT);
+  // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
+  const [{ Replay, cidrLabelledNode }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
+  // A remote node with CIDR labels proves `policy-cidr-match-mode: nodes` (only then do nodes carry them): judged so.
+  const nodesByCidr = cidrLabelledNode(capture);
   const set = PolicySet._fromInputs(inputs, {
+    ...(nodesByCidr !== undefined ? { cidrMatchNodes: true } : {}),
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
@@ -222,8 +227,9 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
   if (bad) throw bad;
   const policyWarnings = set.diagnostics.map((d) => diagnosticText(d));
-  // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
-  const [{ Replay }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
+  if (nodesByCidr !== undefined) {
+    policyWarnings.push(`judged with policy-cidr-match-mode: nodes (CIDR rules select node addresses), as the capture shows a remote node with CIDR labels: ${nodesByCidr}`);
+  }
   const replayed = Replay.capture(capture, set, { clusterName });
   if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);
   const report: ReplayReport = {

@@ -8,7 +8,7 @@
  *   true`) are not pods to Cilium (no endpoint, their traffic carries the node's identity): no pod class stands for
  *   them, they are listed in the `host` and `remote-node` classes, which they are.
  * - Without one, the classes are derived from what the policies' selectors tell apart: per namespace (named by a policy,
- *   a selector or the inventory), a witness pod per selector whose requirements hold there (matchLabels and
+ *   a selector — pinned by `In` or left out by `NotIn` — or the inventory), a witness pod per selector whose requirements hold there (matchLabels and
  *   matchExpressions, service accounts, namespace selectors of CCNPs) and per label value a selector names (each `In`
  *   value; another value and the key absent under `NotIn`, `Exists`, `DoesNotExist`), witnesses that every selector of
  *   both sides sees alike merged into one class, plus "other pods".
@@ -135,7 +135,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
   for (const w of inventory.workloads) names.add(w.namespace);
   for (const r of rules) {
     if (r.policy.namespace !== undefined) names.add(r.policy.namespace);
-    for (const sel of podSelectors(r)) for (const ns of pinnedNamespaces(sel.requirements)) names.add(ns);
+    for (const sel of podSelectors(r)) for (const ns of namedNamespaces(sel.requirements)) names.add(ns);
   }
   const known = [...names].sort().map((name) => ({ name, display: name, labels: inventory.namespaceLabels(name) ?? {} }));
   // Namespace-label selectors (CCNPs, namespaceSelector) get a namespace of their own unless a known namespace that no
@@ -925,9 +925,22 @@ function isPodRequirement(q: SelectorRequirement): boolean {
 
 /** The namespaces a selector pins by name (`io.kubernetes.pod.namespace In`, or the namespace's `kubernetes.io/metadata.name`). */
 function pinnedNamespaces(reqs: readonly SelectorRequirement[]): string[] {
+  return namespacesByName(reqs, false);
+}
+
+/**
+ * The namespaces requirements name, to be told apart from the others: those they pin (`In`) and those they leave out
+ * (`NotIn`: a CCNP of `k8s:io.kubernetes.pod.namespace NotIn [kube-system]` selects every namespace but that one, so
+ * kube-system is a class of its own; before, it stood in "(other namespaces)", selected or not as the other side had it).
+ */
+function namedNamespaces(reqs: readonly SelectorRequirement[]): string[] {
+  return namespacesByName(reqs, true);
+}
+
+function namespacesByName(reqs: readonly SelectorRequirement[], excluded: boolean): string[] {
   const out: string[] = [];
   for (const q of reqs) {
-    if ((q.source !== 'k8s' && q.source !== 'any') || q.operator !== 'In') continue;
+    if ((q.source !== 'k8s' && q.source !== 'any') || (q.operator !== 'In' && !(excluded && q.operator === 'NotIn'))) continue;
     if (q.key === NAMESPACE_KEY || q.key === `${NAMESPACE_LABELS_PREFIX}${META_NAME}`) pushAll(out, q.values);
   }
   return out;

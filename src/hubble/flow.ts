@@ -240,7 +240,7 @@ export enum FlowSkipReason {
   NOT_A_CONNECTION_EVENT = 'not-a-connection-event',
   /** Drops for reasons other than policy. */
   NON_POLICY_DROP = 'non-policy-drop',
-  /** Verdict ERROR or VERDICT_UNKNOWN, or no verdict. */
+  /** Verdict ERROR (an L7 proxy error, no policy decision) or VERDICT_UNKNOWN, or no verdict. */
   UNKNOWN_VERDICT = 'unknown-verdict',
   /** Records without IP. */
   NO_IP = 'no-ip',
@@ -254,14 +254,15 @@ export enum FlowSkipReason {
 
 /** Every skip reason, with what it means. */
 export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
-  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs not dropped, ICMP echo replies and errors when is_reply is absent): policy checks only new '
-    + 'connections',
+  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs, ICMP echo replies and ICMP errors not dropped when is_reply is absent): '
+    + 'policy checks only new connections',
   'l7-response': 'L7 responses and samples: policy matched the request',
   'no-direction': 'traces without traffic_direction (such as TO_OVERLAY): whether they are replies is unknown',
   'socket-translation': 'socket-LB translations (Type SOCK, verdict TRACED or TRANSLATED)',
   'not-a-connection-event': 'debug, capture and agent events',
   'non-policy-drop': 'drops for reasons other than policy (datapath, routing, health), or without a reason',
-  'unknown-verdict': 'verdict ERROR or VERDICT_UNKNOWN, or no verdict',
+  'unknown-verdict': 'verdict ERROR (an L7 proxy error, no policy decision: the DNS proxy logs a query it forwards as FORWARDED before an upstream '
+    + 'error, and that record is judged) or VERDICT_UNKNOWN, or no verdict',
   'no-ip': 'records without IP (ARP, L2 only)',
   'no-l4': 'records without an L4 header, or TCP/UDP/SCTP without a destination port',
   'unsupported-protocol': 'protocols the verdict engine does not evaluate (VRRP, IGMP)',
@@ -611,8 +612,13 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     const icmp = v6 ? l4.ICMPv6 : l4.ICMPv4;
     if (icmp === undefined || icmp === null) return skip(s, Object.keys(l4).length > 0 ? FlowSkipReason.UNSUPPORTED_PROTOCOL : FlowSkipReason.NO_L4);
     const t = typeof icmp.type === 'number' ? icmp.type : 0;
-    // Echo replies and error messages are replies or related packets, which policy never checks.
-    if (isReply === undefined && (v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12)) {
+    // Echo replies and error messages are replies or related packets, which policy never checks. A drop is kept, as a
+    // dropped SYN-ACK is: the datapath returns a policy drop only for a packet whose conntrack state is neither reply nor
+    // related (bpf/bpf_lxc.c: `ct_status != CT_REPLY && ct_status != CT_RELATED && verdict < 0`), and an echo reply or an
+    // error without a conntrack entry is looked up as new (bpf/lib/conntrack.h `ct_extract_ports4`/`6`: no entry created,
+    // `__ct_lookup4` returns CT_NEW), its ICMP type the policy key's port (bpf/lib/policy.h, `enable_icmp_rule`).
+    const replyType = v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12;
+    if (isReply === undefined && observed !== DROPPED && replyType) {
       return skip(s, FlowSkipReason.REPLY);
     }
     s.protocol = 'ICMP';
@@ -699,6 +705,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     let entity: string | undefined;
     let rank = 99;
     let world = false;
+    let cidr = false;
     let reservedWorld = false;
     let namespaced = false;
     for (let i = 0; i < labels.length; i++) {
@@ -717,6 +724,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
         }
       } else if ((c === 99 && l.startsWith('cidr')) || (c === 102 && l.startsWith('fqdn:'))) {
         world = true;
+        if (c === 99 && l.startsWith('cidr:')) cidr = true;
       }
     }
     if (entity === undefined) {
@@ -730,6 +738,11 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     if (rank === UNKNOWN_RANK) return undefined;
     // A managed API server (EKS, GKE, AKS): the CIDR identity of its address, judged by that address.
     if (entity === 'kube-apiserver' && reservedWorld && typeof ip === 'string' && ip !== '') return `e:kube-apiserver@${ip}`;
+    // A node with CIDR labels: the agent runs `policy-cidr-match-mode: nodes`, under which CIDR rules select node addresses
+    // (pkg/ipcache/metadata.go `resolveLabels`: "It is not allowed for nodes to have CIDR labels, unless
+    // policy-cidr-match-mode includes "nodes". Then CIDR labels are required"; pkg/node/manager adds them per address).
+    // Judged by its address, as the engine judges a node under `cidrMatchNodes`.
+    if (entity === 'remote-node' && cidr && typeof ip === 'string' && ip !== '') return `e:${entity}@${ip}`;
     return `e:${entity}`;
   }
   const named = namedPodKey(ep);

@@ -153,7 +153,10 @@ export function formatReplayTable(report: ReplayReport, options: ReplayTableOpti
   lines.push('');
   lines.push('SUMMARY');
   lines.push(`  connections: ${n(s.newlyDropped)} would be dropped (${plural(s.newlyDroppedFlows, 'record')}), ${n(s.newlyAllowed)} newly allowed, `
-    + `${n(s.unchanged)} unchanged, of ${n(s.connections)} (${plural(s.flows, 'record')})`);
+    + `${n(s.unchanged)} unchanged, of ${n(s.connections)} (${plural(s.flows, 'record')})`
+    // What was not judged stays beside the judged total: "of 0" alone read as a capture with nothing to judge.
+    + `${s.notEvaluated > 0 ? `; ${n(s.notEvaluated)} not judged (see NOT JUDGED)` : ''}`
+    + `${s.identityUnknown > 0 ? `; ${n(s.identityUnknown)} of unknown identity, not judged` : ''}`);
   if (s.window !== undefined) lines.push(`  window: ${formatDuration(s.window.seconds)}, ${s.window.first} to ${s.window.last}`);
   if (report.resolved.length > 0) {
     const shown = report.resolved.slice(0, 5).map((r) => `${r.end} (by ${r.by})`).join(', ');

@@ -649,6 +649,12 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   if (families !== undefined) warnings.push(families);
   const version = captureVersionWarning(capture, policies.ciliumVersion, 'replay');
   if (version !== undefined) warnings.push(version);
+  const nodeByAddress = cidrLabelledNode(capture);
+  if (nodeByAddress !== undefined && !policies._engineConfig.cidrMatchNodes) {
+    warnings.push(`the capture shows a remote node with CIDR labels (${nodeByAddress}), so the cluster runs policy-cidr-match-mode: nodes, `
+      + 'where CIDR rules select node addresses; the policies were judged without it (PolicySetOptions.cidrMatchNodes false): '
+      + 'the verdicts of connections with a node whose address a CIDR rule names are not what the cluster enforces; judge with cidrMatchNodes');
+  }
   if (unknown.length > 0) {
     warnings.push(`${unknown.length} connection${unknown.length === 1 ? '' : 's'} name${unknown.length === 1 ? 's' : ''} a pod whose identity the capture does not give: `
       + 'not judged (see identity unknown); a capture with the pods\' own records (policy verdicts, traces) resolves them');
@@ -1064,6 +1070,9 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
     case FlowPeerKind.ENTITY:
       // A managed API server is judged by its address (`Endpoints.managedApiServer`).
       if (peer.entity === 'kube-apiserver' && peer.ip !== undefined && parseIp(peer.ip)) return { kind: EndpointKind.ENTITY, entity: 'kube-apiserver', ip: peer.ip };
+      // A remote node of CIDR labels (`policy-cidr-match-mode: nodes`): a node of that address, which CIDR rules select when
+      // the set judges with `cidrMatchNodes` (the engine's node peer; without it, the remote-node entity it was).
+      if (peer.entity === 'remote-node' && peer.ip !== undefined && parseIp(peer.ip)) return { kind: EndpointKind.NODE, labels: {}, ip: peer.ip };
       return { kind: EndpointKind.ENTITY, entity: peer.entity ?? 'world' };
     case FlowPeerKind.WORLD:
       return peer.ip !== undefined && parseIp(peer.ip) ? { kind: EndpointKind.CIDR, ip: peer.ip } : undefined;
@@ -1105,9 +1114,23 @@ function decidingReason(v: Verdict): string {
   return evaluated.map((s) => `${s.direction}: ${s.reason}`).join('; ');
 }
 
+/**
+ * @internal The first remote node of the capture that carries CIDR labels (`entity:remote-node@10.0.0.7`), proof that the
+ * agent runs `policy-cidr-match-mode: nodes` (pkg/ipcache/metadata.go `resolveLabels`: nodes have CIDR labels then, and only
+ * then), or `undefined`. The CLI judges such a capture with `cidrMatchNodes`.
+ */
+export function cidrLabelledNode(capture: FlowCapture): string | undefined {
+  for (const c of capture.connections) {
+    for (const p of [c.source, c.destination]) {
+      if (p.kind === FlowPeerKind.ENTITY && p.entity === 'remote-node' && p.ip !== undefined) return describePeer(p);
+    }
+  }
+  return undefined;
+}
+
 function describePeer(p: FlowPeer): string {
   if (p.kind === 'pod') return formatEndpoint({ kind: EndpointKind.POD, namespace: p.namespace, labels: p.labels });
-  if (p.kind === 'entity') return `entity:${p.entity ?? ''}${p.entity === 'kube-apiserver' && p.ip !== undefined ? `@${p.ip}` : ''}`;
+  if (p.kind === 'entity') return `entity:${p.entity ?? ''}${p.ip !== undefined ? `@${p.ip}` : ''}`;
   if (p.kind === 'unknown') return p.key.startsWith('u:#') ? `identity:${p.key.slice(3)}` : `pod-name:${p.key.slice(2)}`;
   return `cidr:${p.ip ?? ''}`;
 }

@@ -393,3 +393,52 @@ spec:
     }
   });
 });
+
+// Session 50: a namespace a selector leaves out by name (`NotIn`) had no class; it stood in "(other namespaces)", which the
+// selector selects, so a change of only what that namespace gets was "no connectivity change", exit 0 (fail-open).
+describe('namespaces left out by name (NotIn)', () => {
+  const ccnp = (selector: string): string => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: cw }
+spec:
+  endpointSelector: ${selector}
+  egress:
+  - toEntities: [cluster]
+`;
+  const notIn = (key: string): string => `{ matchExpressions: [{ key: ${key}, operator: NotIn, values: [kube-system] }] }`;
+
+  test.each(['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace', 'k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name'])(
+    'a CCNP of %s NotIn [kube-system] → {}: kube-system newly denied to the world, the other namespaces unchanged', (key) => {
+      const { doc, lines } = diffLines(ccnp(notIn(key)), ccnp('{}'));
+      expect(lines).toEqual(['- kube-system/(other pods) → world any']);
+      expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 1 });
+      expect(diffLines(ccnp('{}'), ccnp(notIn(key))).lines).toEqual(['+ kube-system/(other pods) → world any']);
+    });
+
+  test('a NetworkPolicy namespaceSelector of kubernetes.io/metadata.name NotIn [sandbox] → {}: sandbox newly allowed', () => {
+    const np = (nsSelector: string): string => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  podSelector: { matchLabels: { app: web } }
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{ namespaceSelector: ${nsSelector} }]
+`;
+    const { lines } = diffLines(np('{ matchExpressions: [{ key: kubernetes.io/metadata.name, operator: NotIn, values: [sandbox] }] }'), np('{}'));
+    expect(lines).toEqual(['+ sandbox/(other pods) → prod/app=web any']);
+  });
+
+  test('the CLI exits 1 under --fail-on denied (0 before: no connectivity change)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-notin-'));
+    try {
+      writeFileSync(join(dir, 'base.yaml'), ccnp(notIn('k8s:io.kubernetes.pod.namespace')));
+      writeFileSync(join(dir, 'head.yaml'), ccnp('{}'));
+      const run = await cliAsync('diff', '--base', join(dir, 'base.yaml'), '--head', join(dir, 'head.yaml'), '--fail-on', 'denied');
+      expect(run.stdout).toContain('- kube-system/(other pods) → world any');
+      expect(run.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

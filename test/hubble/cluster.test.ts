@@ -148,6 +148,8 @@ describe('pods named with a reserved identity', () => {
     const c = await collectConnections(FlowSource.text(lines.join('\n')), { maxConnections: 30_000 });
     const r = replayCapture(c, policies(API_DEFAULT_DENY));
     expect(r.summary).toMatchObject({ connections: 0, identityUnknown: 12_000, identityUnknownFlows: 12_000 });
+    // Session 50: the SUMMARY line says what was not judged beside the judged total ("of 0" alone before).
+    expect(formatReplayTable(r)).toContain('unchanged, of 0 (0 records); 12,000 of unknown identity, not judged\n');
     const plan = planDraft(c);
     expect(plan.identityUnknown).toBe(12_000);
     expect(plan.policies.map((p) => [p.name, p.egress.length, p.notDrafted.length])).toEqual([['web', 0, 20]]);

@@ -229,6 +229,25 @@ describe('connection attempts', () => {
     expect(dropped).toMatchObject({ protocol: 'TCP', port: 40000, observed: 'dropped', dropReason: 'POLICY_DENIED' });
   });
 
+  // Session 50: a policy drop of an ICMP echo reply or error (no is_reply: Hubble gives none to a drop) was skipped as a reply.
+  // The datapath returns a policy drop only for a packet it did not find to be a reply or related (bpf_lxc.c), and an echo
+  // reply or error without a conntrack entry is looked up in policy as new, by its ICMP type.
+  test('ICMP: a dropped echo reply or error (is_reply never set on drops) is judged by its type, not skipped as a reply', () => {
+    // The real echo reply of line 5 (health → remote-node, "ICMPv4": {}), as the policy drop of a packet without conntrack state.
+    const real = sample('hubble-otel.basic-sample-400-icmpv4-flows.jsonl', 5) as unknown as Record<string, unknown>;
+    const asDrop = (l4: unknown): HubbleFlow => ({
+      ...real, l4, verdict: 'DROPPED', drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', event_type: { type: 1, sub_type: 133 },
+      traffic_direction: 'EGRESS', trace_observation_point: undefined,
+    }) as HubbleFlow;
+    expect(normalizeFlow(asDrop(real.l4))).toMatchObject({ protocol: 'ICMP', icmpType: 0, icmpFamily: 'IPv4', observed: 'dropped', dropReason: 'POLICY_DENIED' });
+    expect(normalizeFlow(asDrop({ ICMPv4: { type: 3, code: 1 } }))).toMatchObject({ protocol: 'ICMP', icmpType: 3, observed: 'dropped' });
+    expect(normalizeFlow(asDrop({ ICMPv6: { type: 129 } }))).toMatchObject({ protocol: 'ICMP', icmpType: 129, icmpFamily: 'IPv6', observed: 'dropped' });
+    // The same records forwarded (or in audit mode) without is_reply stay replies.
+    expect(normalizeFlow({ ...real, is_reply: undefined } as HubbleFlow)).toEqual({ skip: 'no-direction' });
+    expect(normalizeFlow(flow({ is_reply: undefined, l4: { ICMPv4: {} } }))).toEqual({ skip: 'reply' });
+    expect(normalizeFlow(flow({ is_reply: undefined, verdict: 'AUDIT', event_type: { type: 5 }, l4: { ICMPv6: { type: 1 } } }))).toEqual({ skip: 'reply' });
+  });
+
   test('what the cluster did: policy verdicts, drops, audit, L7 refusals', () => {
     expect(normalizeFlow(flow({ verdict: 'REDIRECTED', event_type: { type: 5 }, trace_observation_point: undefined }))).toMatchObject({ observed: 'forwarded', delivered: true });
     expect(normalizeFlow(flow({ verdict: 'AUDIT', event_type: { type: 5 } }))).toMatchObject({ observed: 'audit', direction: 'ingress' });

@@ -86,3 +86,35 @@ spec:
       expect(report.connections.map((c) => `${c.source} ${c.predicted.verdict} ${c.change}`)).toEqual([`entity:kube-apiserver@203.0.113.10 ${predicted} ${change}`]);
     });
 });
+
+// Session 50: a policy drop of an ICMP echo reply (no is_reply, as on every drop) was skipped as a reply, so the drop the
+// cluster did vanished from replay: nothing judged, and a policy that now lets it through was never reported. A packet the
+// datapath drops by policy is one it found neither a reply nor related (bpf_lxc.c), looked up by its ICMP type.
+describe('replay: a dropped ICMP echo reply is a connection policy decided', () => {
+  /** The capture's drop at backend's ingress, as an echo reply (`"ICMPv4": {}`, type 0) without conntrack state. */
+  function droppedEchoReply(): string {
+    const flow = structuredClone(DROP.flow) as Record<string, unknown>;
+    flow.l4 = { ICMPv4: {} };
+    flow.event_type = { type: 1, sub_type: 133 };
+    flow.Summary = 'ICMPv4 EchoReply';
+    return JSON.stringify({ ...DROP, flow });
+  }
+  const admitting = (type: number): PolicySet => PolicySet.fromYaml(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
+    icmps: [{fields: [{type: ${type}, family: IPv4}]}]
+`, { file: 'backend.yaml' });
+
+  test.each([
+    [8, 'unchanged', 'denied'],
+    [0, 'newly-allowed', 'allowed'],
+  ])('backend admitting ICMP type %s → %s', async (type, change, predicted) => {
+    const report = await replayFlows(FlowSource.text(droppedEchoReply(), 'flows.jsonl'), admitting(type));
+    expect(report.skipped.total).toBe(0);
+    expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict])).toEqual([['icmp/0', 'dropped', change, predicted]]);
+  });
+});

@@ -68,6 +68,9 @@ describe('replay: an allow only through an SNI list, TLS interception or a liste
       // Session 48 review: the table said "the capture holds no connection that policy decides".
       expect(formatReplayTable(report)).toContain('WOULD BE DROPPED: 0 connections, 0 records\n'
         + '  none, as no connection was judged: 1 connection could not be judged (see NOT JUDGED)\n');
+      // Session 50: the SUMMARY said "0 unchanged, of 0 (0 records)" alone, as for a capture with nothing to judge.
+      expect(formatReplayTable(report)).toContain('  connections: 0 would be dropped (0 records), 0 newly allowed, 0 unchanged, of 0 (0 records); '
+        + '1 not judged (see NOT JUDGED)\n');
     } else {
       expect(report.errors).toEqual([]);
       expect(report.connections).toHaveLength(1);

@@ -1,0 +1,96 @@
+// Replay of a capture from a cluster that runs `policy-cidr-match-mode: nodes` (session 50). Remote nodes then carry CIDR
+// labels (pkg/ipcache/metadata.go `resolveLabels`: "It is not allowed for nodes to have CIDR labels, unless
+// policy-cidr-match-mode includes "nodes". Then CIDR labels are required"), and CIDR rules select their addresses. Before,
+// such an end was the remote-node entity without an address: a CIDR deny of the nodes was never seen (fail-open) and a CIDR
+// allow of them was reported as a drop.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runReplay } from '../../src/cli/replay';
+import { PolicySet } from '../../src/engine';
+import { FlowSource, replayFlows } from '../../src/hubble';
+import { HUBBLE_FIXTURES_DIR } from './support/paths';
+
+const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-cidr-nodes-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The shop capture's backend (line 77's destination) reaching a remote node's kubelet, as a node of CIDR labels. */
+function capture(nodeLabels: string[], identity: number): string {
+  const record = JSON.parse(readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), 'utf8').split('\n')[76]) as { flow: Record<string, unknown> };
+  const f = record.flow;
+  const flow = {
+    ...f, verdict: 'FORWARDED', drop_reason: undefined, drop_reason_desc: undefined, event_type: { type: 4, sub_type: 3 },
+    trace_observation_point: 'TO_STACK', is_reply: false, traffic_direction: 'EGRESS', source: f.destination,
+    IP: { source: '10.0.2.30', destination: '10.10.0.6', ipVersion: 'IPv4' }, destination: { identity, labels: nodeLabels },
+    l4: { TCP: { source_port: 40001, destination_port: 10250, flags: { SYN: true } } },
+  };
+  return JSON.stringify({ ...record, flow });
+}
+const NODES_MODE = capture(['cidr:10.10.0.6/32', 'reserved:remote-node'], 33554433);
+const DEFAULT_MODE = capture(['reserved:remote-node'], 6);
+
+const DENY_NODES = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  egress:
+  - toEntities: [remote-node]
+  egressDeny:
+  - toCIDR: [10.10.0.0/16]
+`;
+const ALLOW_NODES = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  egress:
+  - toCIDR: [10.10.0.0/16]
+    toPorts: [{ports: [{port: "10250", protocol: TCP}]}]
+`;
+
+async function cli(flows: string, policy: string, name: string): Promise<{ code: number; stdout: string }> {
+  const flowsFile = join(scratch, `${name}.jsonl`);
+  const policyFile = join(scratch, `${name}.yaml`);
+  writeFileSync(flowsFile, `${flows}\n`);
+  writeFileSync(policyFile, policy);
+  let stdout = '';
+  const code = await runReplay(['--flows', flowsFile, '--policies', policyFile, '--cilium-version', '1.18', '--ip-families', 'ipv4', '--output', 'json'],
+    { stdout: (t) => (stdout += t), stderr: () => undefined });
+  return { code, stdout };
+}
+
+describe('replay: remote nodes of CIDR labels (policy-cidr-match-mode: nodes)', () => {
+  test('a CIDR deny of the nodes is a drop (fail-open before: unchanged, exit 0)', async () => {
+    const run = await cli(NODES_MODE, DENY_NODES, 'deny');
+    type Report = { connections: { change: string; predicted: { verdict: string; reason: string } }[]; warnings: string[] };
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.connections.map((c) => [c.change, c.predicted.verdict])).toEqual([['newly-dropped', 'denied']]);
+    expect(report.connections[0].predicted.reason).toContain('spec.egressDeny[0]');
+    expect(report.warnings.some((w) => w.includes('policy-cidr-match-mode: nodes') && w.includes('entity:remote-node@10.10.0.6'))).toBe(true);
+    expect(run.code).toBe(1);
+  });
+
+  test('a CIDR allow of the nodes lets the connection through (a false drop before)', async () => {
+    const run = await cli(NODES_MODE, ALLOW_NODES, 'allow');
+    const report = JSON.parse(run.stdout) as { connections: { change: string; predicted: { verdict: string } }[] };
+    expect(report.connections.map((c) => [c.change, c.predicted.verdict])).toEqual([['unchanged', 'allowed']]);
+    expect(run.code).toBe(0);
+  });
+
+  test('guard: a remote node without CIDR labels (the default mode) is the remote-node entity, which CIDR rules never select', async () => {
+    const deny = JSON.parse((await cli(DEFAULT_MODE, DENY_NODES, 'deny-default')).stdout) as { connections: { change: string; destination: string }[] };
+    expect(deny.connections.map((c) => [c.change, c.destination])).toEqual([['unchanged', 'entity:remote-node']]);
+    const allow = await cli(DEFAULT_MODE, ALLOW_NODES, 'allow-default');
+    expect((JSON.parse(allow.stdout) as { connections: { change: string }[] }).connections.map((c) => c.change)).toEqual(['newly-dropped']);
+  });
+
+  test('the library judges as the set says, and warns when the capture shows the mode the set was not given', async () => {
+    const withMode = await replayFlows(FlowSource.text(NODES_MODE, 'flows.jsonl'), PolicySet.fromYaml(DENY_NODES, { file: 'p.yaml', cidrMatchNodes: true }));
+    expect(withMode.connections.map((c) => c.change)).toEqual(['newly-dropped']);
+    expect(withMode.warnings.some((w) => w.includes('policy-cidr-match-mode'))).toBe(false);
+    const without = await replayFlows(FlowSource.text(NODES_MODE, 'flows.jsonl'), PolicySet.fromYaml(DENY_NODES, { file: 'p.yaml' }));
+    expect(without.warnings.some((w) => w.includes('policy-cidr-match-mode: nodes') && w.includes('judge with cidrMatchNodes'))).toBe(true);
+  });
+});
