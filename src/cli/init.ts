@@ -219,15 +219,8 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
       fix: 'remove the link, or give init a new or empty folder (npx cdk8s-cilium init my-policies)',
     });
   }
-  const existing = Object.keys(files).filter((f) => existsSync(join(root, f)));
-  if (existing.length > 0 && !options.force) {
-    throw new CiliumPolicyError({
-      id: 'init-would-overwrite',
-      message: `${dir} already has ${existing.join(', ')}`,
-      fix: 'give init a new or empty folder (npx cdk8s-cilium init my-policies), or pass --force to overwrite these files',
-    });
-  }
-  // What is in the way is found before anything is written: a folder (or a FIFO) where a file goes, a file where a folder goes.
+  // What is in the way is found before anything is written: a folder (or a FIFO) where a file goes, a file where a folder goes;
+  // before the overwrite check, whose fix (--force) cannot get past it.
   const blocked = Object.keys(files).flatMap((f) => {
     const parts = f.split('/');
     const dirs = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
@@ -241,6 +234,14 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
       id: 'init-in-the-way',
       message: `${dir} has ${[...new Set(blocked)].join(', ')} where the scaffold writes; nothing was written`,
       fix: 'remove or rename it, or give init a new or empty folder (npx cdk8s-cilium init my-policies)',
+    });
+  }
+  const existing = Object.keys(files).filter((f) => existsSync(join(root, f)));
+  if (existing.length > 0 && !options.force) {
+    throw new CiliumPolicyError({
+      id: 'init-would-overwrite',
+      message: `${dir} already has ${existing.join(', ')}`,
+      fix: 'give init a new or empty folder (npx cdk8s-cilium init my-policies), or pass --force to overwrite these files',
     });
   }
   // Written in two steps, so that a failure (no space, no permission) leaves no half scaffold: every file beside its target

@@ -103,7 +103,8 @@ export class Port implements IPortSpec {
       throw new CiliumPolicyError({
         id: 'port-range-reversed',
         message: `port range ${from}-${to} ends before it starts`,
-        fix: `write Port.range(${to}, ${from})`,
+        // The call that writes the same protocol: `Port.range(a, b)` is every protocol (ANY), wider than a TCP range.
+        fix: `write ${reversedRangeFix(from, to, protocol)}`,
         location: callerLocation(),
       });
     }
@@ -393,4 +394,11 @@ function checkNumber(value: number, what: string, min: number, max = 65535): voi
       location: callerLocation(),
     });
   }
+}
+
+/** The call that writes the range `to`-`from` on `protocol` (the refusal of a reversed range names it). */
+function reversedRangeFix(from: number, to: number, protocol: Protocol): string {
+  if (protocol === Protocol.TCP) return `Port.tcpRange(${to}, ${from})`;
+  if (protocol === Protocol.UDP) return `Port.udpRange(${to}, ${from})`;
+  return protocol === Protocol.ANY ? `Port.range(${to}, ${from})` : `Port.range(${to}, ${from}, Protocol.${protocol})`;
 }

@@ -4,12 +4,19 @@ import { Diagnostic } from '../core/errors';
 const EMPTY_RULE_CHECKS: ReadonlySet<string> = new Set(['crd-sections-any-of', 'sanitize-no-rules']);
 
 /**
- * The fix of a rule without sections for a policy the SDK's constructs wrote, in the construct's words: the validator's
+ * The fix of a finding in a policy the SDK's constructs wrote, in the construct's words, where the validator's names YAML.
+ * An L7 rule on a port that is not TCP (`sanitize-l7-protocol`): the TCP `Port` factories. A rule without sections, in the construct's words: the validator's
  * speaks YAML (`ingress: [{}]`), while a construct's rule is empty because no `allow…`/`deny…`/`isolate…` call was made on
  * it. `spec`: the policy's only rule; `specs[0]`: the policy's own rule beside `addRule()`'s; another `specs[i]`: the rule
  * `addRule()` returned. One mapping for synthesis (`CiliumPolicy`) and `Validator.validateApp` (`includeSdkPolicyLayers`).
  */
 export function constructFixOfEmptyRule(d: Diagnostic): Diagnostic {
+  // L7 rules on a port that is not TCP: the validator's fix names the YAML field; a construct user wrote a `Port` factory
+  // that writes ANY (`Port.any()`, `Port.range()`, `Port.named()` and `Port.of()` without a protocol), UDP or SCTP.
+  if (d.id === 'sanitize-l7-protocol') {
+    return { ...d, fix: 'give the ports of the l7 rules as TCP: Port.tcp(<port>), Port.tcpRange(<first>, <last>), Port.named(<name>, Protocol.TCP) '
+      + 'or Port.of({ …, protocol: Protocol.TCP }) (Port.any(), Port.range() and Port.of() without a protocol are ANY: TCP, UDP and SCTP)' };
+  }
   if (!EMPTY_RULE_CHECKS.has(d.id)) return d;
   const calls = 'allowIngress(), allowEgress(), denyIngress() or denyEgress()';
   const isolate = 'isolateIngress()/isolateEgress() for a default deny that allows nothing';

@@ -81,11 +81,15 @@ describe('cdk8s-cilium init', () => {
       mkdirSync(dir);
       make(dir);
       const before = readdirSync(dir);
-      const r = cli('init', dir, '--force');
-      expect(r.code, name).toBe(2);
-      expect(r.stderr, name).toBe(`error: ${dir} has ${what} where the scaffold writes; nothing was written (init-in-the-way); fix: remove or rename it, or give `
-        + 'init a new or empty folder (npx cdk8s-cilium init my-policies)\n');
-      expect(readdirSync(dir), name).toEqual(before);
+      // Without --force too (session 50): a folder or FIFO where a file goes was `init-would-overwrite`, whose fix said
+      // "pass --force to overwrite these files", and --force then stopped at `init-in-the-way`.
+      for (const force of [['--force'], []]) {
+        const r = cli('init', dir, ...force);
+        expect(r.code, `${name} ${force.join(' ')}`).toBe(2);
+        expect(r.stderr, `${name} ${force.join(' ')}`).toBe(`error: ${dir} has ${what} where the scaffold writes; nothing was written (init-in-the-way); `
+          + 'fix: remove or rename it, or give init a new or empty folder (npx cdk8s-cilium init my-policies)\n');
+        expect(readdirSync(dir), name).toEqual(before);
+      }
     }
   });
 

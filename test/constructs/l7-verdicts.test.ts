@@ -6,11 +6,11 @@
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, DnsRule, EndpointSelector, Grpc, HeaderMismatchAction, HttpRule, HttpRuleOptions, KafkaRole, KafkaRule, KafkaRuleOptions, L7, Peer,
-  Port,
+  Port, Protocol,
 } from '../../src';
 import { HttpRequest, KafkaRequest } from '../../src/engine';
 import { verdictOf } from '../support/construct-verdicts';
-import { chart, refusal } from '../support/synth';
+import { chart, refusal, synthError } from '../support/synth';
 
 const API = 'pod:shop:app=api';
 const CLIENT = 'pod:shop:app=client';
@@ -467,5 +467,28 @@ describe('a field given as undefined is refused, never read as any value', () =>
     const options = { method: 'GET', get path(): string | undefined { return reads++ === 0 ? '/health' : undefined; } };
     expect(http([HttpRule.of(options as HttpRuleOptions)], ['GET /health', 'GET /admin'])).toEqual(['allowed', 'l7-denied']);
     expect(reads).toBe(1);
+  });
+});
+
+describe('L7 rules on a port that is not TCP: the fix names the Port factories (session 50)', () => {
+  // Before: "fix: write protocol: TCP on every port of this toPorts entry", the YAML field, for a construct user who wrote
+  // Port.any(80) (ANY). Cilium's agent refuses the policy (Sanitize: L7 rules need TCP); synthesis stops either way.
+  test.each([
+    ['Port.any(80)', () => Port.any(80), 'protocol "ANY"'],
+    ['Port.range(80, 81)', () => Port.range(80, 81), 'protocol "ANY"'],
+    ['Port.udp(80)', () => Port.udp(80), 'protocol "UDP"'],
+  ])('%s with HTTP rules', (_, port, shown) => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [port()], l7: L7.http(HttpRule.of({ method: 'GET' })) });
+    const message = synthError(c);
+    expect(message).toMatch(new RegExp(`http rules need protocol TCP, but port "80" has ${shown.replace(/[()]/g, '\\$&')} \\(sanitize-l7-protocol\\)`));
+    expect(message).toContain('fix: give the ports of the l7 rules as TCP: Port.tcp(<port>), Port.tcpRange(<first>, <last>)');
+    expect(message).not.toContain('write protocol: TCP on every port of this toPorts entry');
+    // What the fix says to write passes, on the protocol asked.
+    const fixed = chart('shop');
+    new CiliumPolicy(fixed, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'client' } }), { ports: [Port.of({ port: 80, protocol: Protocol.TCP })], l7: L7.http(HttpRule.of({ method: 'GET' })) });
+    expect([verdictOf(fixed, CLIENT, API, 80, { http: 'GET /' }), verdictOf(fixed, CLIENT, API, 80, { http: 'POST /' })]).toEqual(['allowed', 'l7-denied']);
   });
 });

@@ -110,9 +110,23 @@ describe('port ranges: both ends included', () => {
     expect(String(Port.range(80, 81))).toBe('80-81/ANY');
   });
 
-  test('a reversed range is refused with the range to write', () => {
-    expect(refused(() => Port.tcpRange(90, 80))).toMatch(/^port-range-reversed: port range 90-80 ends before it starts[\s\S]*write Port\.range\(80, 90\)/);
-    expect(refused(() => Port.of({ port: 2, endPort: 1 }))).toMatch(/^port-range-reversed: port range 2-1 ends/);
+  test('a reversed range is refused with the range to write, on the protocol asked (session 50)', () => {
+    // Before, every fix said Port.range(80, 90): Protocol.ANY, so following the fix of Port.tcpRange(90, 80) allowed UDP
+    // and SCTP on 80-90 too. Each fix is the call that writes the same protocol; what it writes is checked here.
+    const cases: Array<[() => Port, string, Port, string]> = [
+      [() => Port.tcpRange(90, 80), 'Port.tcpRange(80, 90)', Port.tcpRange(80, 90), '80-90/TCP'],
+      [() => Port.udpRange(90, 80), 'Port.udpRange(80, 90)', Port.udpRange(80, 90), '80-90/UDP'],
+      [() => Port.range(90, 80), 'Port.range(80, 90)', Port.range(80, 90), '80-90/ANY'],
+      [() => Port.range(90, 80, Protocol.SCTP), 'Port.range(80, 90, Protocol.SCTP)', Port.range(80, 90, Protocol.SCTP), '80-90/SCTP'],
+      [() => Port.of({ port: 90, endPort: 80, protocol: Protocol.TCP }), 'Port.tcpRange(80, 90)', Port.tcpRange(80, 90), '80-90/TCP'],
+      [() => Port.of({ port: 90, endPort: 80 }), 'Port.range(80, 90)', Port.range(80, 90), '80-90/ANY'],
+    ];
+    for (const [run, fix, fixed, written] of cases) {
+      const message = refused(run);
+      expect(message, fix).toMatch(/^port-range-reversed: port range 90-80 ends before it starts/);
+      expect(message.split('\n').pop(), fix).toBe(`  fix: write ${fix}`);
+      expect(String(fixed), fix).toBe(written);
+    }
   });
 
   test('range ends outside 1-65535 are refused, naming which end', () => {
