@@ -78,7 +78,7 @@ export interface ReportOptions extends ConnectivityOptions {
  * A pass of the diff that judges only the pairs with an end among some classes (the other IP family's world,
  * `other-family-world.ts`), within the caller's limits: its document holds those changes alone, no notes. Not part of the
  * public API (not exported from the package's index), but named by `diffPolicySets`' signature in the shipped `.d.ts`, so
- * not `@internal` (stripped declarations would leave that signature naming a missing type).
+ * not stripped from it as internal declarations are (that signature would name a missing type).
  */
 export interface DiffPass {
   /** The ids of the classes one end of each pair judged is among. */
