@@ -11,6 +11,7 @@ import { PolicyText } from '../engine/policy-set';
 import { CiliumPolicyError } from '../core/errors';
 import { InputProblem, decodeInput, isGlob, isManifestFileName, tooLarge, walkSkips } from '../model/inputs';
 import { withoutControls } from '../model/printable';
+import { trimRuns } from '../model/trim-runs';
 
 /** The files read at a ref, and the problems of those that could not be read. */
 export interface GitFiles {
@@ -76,11 +77,11 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
   const prefix = git(['rev-parse', '--show-prefix'], cwd).toString('utf8').trim();
   for (const p of paths) {
     const rel = isAbsolute(p) ? relative(cwd, p) : p;
-    const spec = rel === '' || rel === '.' ? '.' : rel.split(sep).join('/').replace(/\/+$/, '');
+    const spec = rel === '' || rel === '.' ? '.' : withoutTrailingSlashes(rel.split(sep).join('/'));
     // The path as git names it (`--full-name`: from the top of the repository), to tell the path named from the entries
     // below it: `./policy.manifest`, `dist/../p.txt` or `../p.txt` (from a folder) is the file `policy.manifest` or `p.txt`
     // itself, read whatever its name, as the working tree reads a file named.
-    const top = posix.normalize(`${prefix}${spec}`).replace(/\/+$/, '');
+    const top = withoutTrailingSlashes(posix.normalize(`${prefix}${spec}`));
     const topName = top === '.' ? '' : top;
     // Entries neither the path named nor under it are not its (git's pathspec magic is off: `git` runs with GIT_LITERAL_PATHSPECS=1).
     const listing = git(['ls-tree', '-r', '-l', '-z', '--full-name', ref, '--', spec], cwd).toString('utf8').split('\0')
@@ -142,7 +143,7 @@ function onTheWay(ref: string, topName: string, prefix: string, cwd: string): { 
   const parts = topName.split('/');
   const folders = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
   if (folders.length === 0) return undefined;
-  const from = prefix.replace(/\/+$/, '');
+  const from = withoutTrailingSlashes(prefix);
   const listing = git(['ls-tree', '-z', '--full-name', ref, '--', ...folders.map((f) => posix.relative(from, f) || '.')], cwd).toString('utf8');
   const kinds = new Map<string, string>();
   for (const e of listing.split('\0')) {
@@ -234,4 +235,12 @@ function repositoryOf(cwd: string): 'repository' | 'none' | 'no-git' {
 function displayCwd(cwd: string): string {
   const rel = relative(process.cwd(), cwd);
   return rel === '' ? 'the working directory' : rel;
+}
+
+/**
+ * A path without the slashes at its end, in one pass (`trimRuns`): `/\/+$/` retried its run at each slash of a run that
+ * does not reach the end (a --head path of `a`, 100,000 slashes, `b` took seconds).
+ */
+function withoutTrailingSlashes(path: string): string {
+  return trimRuns(path, (c) => c === 0x2f, 'end');
 }

@@ -18,6 +18,7 @@ import { Command } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { makeDirectories } from '../model/make-directories';
 import { withoutControls } from '../model/printable';
+import { trimRuns } from '../model/trim-runs';
 import { packageInfo } from './package-info';
 import { CliIo, EXIT } from './trace';
 
@@ -287,7 +288,9 @@ function isSymbolicLink(path: string): boolean {
 
 /** A valid npm package name made from a folder name. */
 function npmName(folder: string): string {
-  const name = folder.toLowerCase().replace(/[^a-z0-9._~-]+/g, '-').replace(/^[._-]+|-+$/g, '');
+  // Without the dots, underscores and dashes opening it and the dashes ending it, in one pass each (`trimRuns`).
+  const slug = folder.toLowerCase().replace(/[^a-z0-9._~-]+/g, '-');
+  const name = trimRuns(trimRuns(slug, (c) => c === 0x2e || c === 0x5f || c === 0x2d, 'start'), (c) => c === 0x2d, 'end');
   return name || 'cilium-policies';
 }
 

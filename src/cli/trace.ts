@@ -50,6 +50,7 @@
  * }
  */
 import { Command, Option } from 'commander';
+import { clipText } from '../model/clip-text';
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
@@ -460,7 +461,10 @@ export function commanderOutput(io: CliIo): CommanderOutput {
     writeErr: (s) => io.stderr(s),
     outputError: (s, write) => {
       // Commander quotes the argument it refused (`unknown option '--x…'`): clipped and without control characters, as `errorLine` prints ours.
-      const text = clipText(withoutControls(s.trim().replace(/\s*\n\s*/g, ' ').replace(/^error: /, '').replace(/\.$/, '')));
+      // Its lines joined by one space, each trimmed by the native, linear `trim`: `/\s*\n\s*/g` retried a run of white space
+      // with no line break at each of its characters (an argument of `--x`, 131,000 spaces, `y`: 15 s).
+      const joined = s.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' ');
+      const text = clipText(withoutControls(joined.replace(/^error: /, '').replace(/\.$/, '')));
       write(`error: ${text} (cli-usage); fix: see cdk8s-cilium --help for the commands, cdk8s-cilium <command> --help for its options and their values\n`);
     },
   };
@@ -476,13 +480,6 @@ export function errorLine(e: CiliumPolicyError): string {
   const what = errorWhat(e);
   const rest = e.message.startsWith(`${what} (${e.id})`) ? ` (${e.id})` : '';
   return `error: ${withoutControls(`${clipText(what)}${rest}${e.fix !== undefined ? `; fix: ${clipText(e.fix)}` : ''}`)}\n`;
-}
-
-/** The most characters of an error's message, and of its fix, printed on its line. */
-const MAX_ERROR_PART = 2000;
-
-function clipText(text: string): string {
-  return text.length > MAX_ERROR_PART ? `${text.slice(0, MAX_ERROR_PART)}… (${text.length - MAX_ERROR_PART} more characters)` : text;
 }
 
 /**

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 export function callerLocation(): string | undefined {
   const stack = new Error().stack?.split('\n').slice(1) ?? [];
   for (const line of stack) {
+    // Unanchored, with runs: read on this process's own stack only (`Error.stackTraceLimit` frames, each the name of code
+    // and a file path, never a value of the input), so its lines are short.
     const m = /\(?((?:[A-Za-z]:)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');

@@ -16,6 +16,7 @@ import { bindSynthSessions, releaseSynthMemo, releaseSynthMemos, synthMemo, synt
 import { CiliumAppValidation, validatePolicy } from '../validate';
 import { constructFixOfEmptyRule } from '../validate/empty-rule-construct-fix';
 import { pushAll } from '../model/push-all';
+import { trimRuns } from '../model/trim-runs';
 import { noteValidationErrors } from '../model/diagnostic-budget';
 
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
@@ -391,9 +392,10 @@ export function chartNamespace(scope: IConstruct): string | undefined {
 
 /** `FrontendIngress` → `frontend-ingress`, `web_tier` → `web-tier`. */
 export function defaultName(id: string): string {
-  return id
+  const slug = id
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .toLowerCase()
-    .replace(/[^a-z0-9.-]+/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '');
+    .replace(/[^a-z0-9.-]+/g, '-');
+  // Without the dashes and dots at its ends, in one pass (`trimRuns`).
+  return trimRuns(slug, (c) => c === 0x2d || c === 0x2e);
 }

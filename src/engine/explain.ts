@@ -5,6 +5,7 @@ import { withoutControls } from '../model/printable';
 import { objectName } from '../model/object-names';
 import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdict';
 import { pushAll } from '../model/push-all';
+import { clipText } from '../model/clip-text';
 
 /**
  * @internal Formats a verdict for people (`Verdicts.format`):
@@ -21,13 +22,17 @@ export function formatVerdict(verdict: Verdict): string {
   return lines.map(withoutControls).join('\n');
 }
 
+/** The most characters of one L7 rule's text on the `L7 rules:` line. */
+const MAX_RULE_TEXT = 300;
+
 function formatSide(side: SideVerdict): string[] {
   const out = [`${side.direction} at ${side.endpoint}: ${side.reason}`];
   if (!side.evaluated) return out;
   if (side.rule) out.push(`  rule: ${formatRule(side.rule)}`);
   if (side.l7) {
     out.push(`  L7 ${side.l7.protocol}: ${side.l7.result} — ${side.l7.reason}`);
-    if (side.l7.rules.length > 0) out.push(`  L7 rules: ${side.l7.rules.join(' | ')}`);
+    // Each rule clipped: a rule's text quotes its values (a header entry of 2,000,000 characters was a 2 MB line).
+    if (side.l7.rules.length > 0) out.push(`  L7 rules: ${side.l7.rules.map((r) => clipText(r, MAX_RULE_TEXT)).join(' | ')}`);
   }
   out.push(`  policies selecting ${side.endpoint}: ${side.policies.length > 0 ? side.policies.map(formatPolicy).join(', ') : 'none'}`);
   for (const n of side.notes) out.push(`  note: ${n}`);

@@ -35,6 +35,7 @@ import { dnsCompanionGrant, hostProbesGrant, kubeDnsSelector } from '../model/co
 import { emitRule } from '../model/emit';
 import { PolicyApiObject } from '../model/policy-api-object';
 import { bindSynthSessions, inSynthSession } from '../model/synth-session';
+import { trimRuns } from '../model/trim-runs';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError, k8sObjectLabelKey, splitLabelKey } from '../model/labels';
 import { nearestName } from '../model/edit-distance';
@@ -1072,7 +1073,9 @@ function policyBaseName(selector: Readonly<Record<string, string>>): string {
     const v = selector[k].toLowerCase();
     if (v !== '' && !values.includes(v)) values.push(v);
   }
-  const name = values.join('-').replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/g, '');
+  // Without the dashes at its ends, in one pass each (`trimRuns`), before and after the cut to 63 characters.
+  const dash = (c: number): boolean => c === 0x2d;
+  const name = trimRuns(trimRuns(values.join('-').replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-'), dash).slice(0, 63), dash, 'end');
   return name === '' ? 'all-pods' : /^[a-z0-9]/.test(name) ? name : `w-${name}`.slice(0, 63);
 }
 

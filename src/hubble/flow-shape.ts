@@ -237,6 +237,9 @@ function integer(v: unknown, path: string, min: number, max: number, what: strin
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number') return `${path} is ${describe(v)}, not a number`;
   if (!Number.isFinite(v)) return `${path} is not a finite number`;
+  // JSON.parse rounds an integer of 2^53 or more to a double: 9007199254741293 is read as 9007199254741292, so the value
+  // read is not quoted (the record's text of it is not kept here).
+  if (Math.abs(v) > Number.MAX_SAFE_INTEGER) return `${path} is a number of magnitude 2^53 or more (not read exactly), not ${what}`;
   return Number.isInteger(v) && v >= min && v <= max ? undefined : `${path} is ${v}, not ${what}`;
 }
 

@@ -14,7 +14,13 @@
  * strings in a JSON conversion: no number starts that way.)
  */
 
+import { trimRuns } from './trim-runs';
+
+/** Whether a UTF-16 code unit is the digit 0 (the zeros ending a mantissa are trimmed: `trimRuns`). */
+const isZero = (c: number): boolean => c === 0x30;
+
 /** go-yaml's `yamlStyleFloat`. */
+// eslint-disable-next-line no-restricted-syntax -- anchored at ^ (its alternatives are inside a group): tried at one position only
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 /** What `strconv.ParseInt(s, 0, 64)` accepts (underscores removed before), but for the range. */
 const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
@@ -122,11 +128,11 @@ function shortestFloat32(f: number): [string, number] {
       const text = String(best[0]);
       // n + 1 may carry into one more digit (999 + 1): its exponent grows by one.
       const exp = scale + text.length - 1;
-      return [text.replace(/0+$/, '') || '0', exp];
+      return [trimRuns(text, isZero, 'end') || '0', exp];
     }
   }
   const [m, e] = f.toExponential(8).split('e');
-  return [m.replace('.', '').replace(/0+$/, ''), Number(e)];
+  return [trimRuns(m.replace('.', ''), isZero, 'end'), Number(e)];
 }
 
 /**
@@ -156,6 +162,7 @@ export function goTimestamp(text: string): boolean {
 }
 
 /** The shapes of go-yaml v2's timestamp layouts (ranges checked apart): date, then a time after `T`, `t` or spaces, then a zone. */
+// eslint-disable-next-line no-restricted-syntax -- anchored at ^ (its alternatives are inside groups): tried at one position only
 const GO_TIMESTAMP = /^([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)(?:([Tt]| +)([0-9][0-9]?):([0-9][0-9]?):([0-9][0-9]?)(?:[.,][0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2})?)?$/;
 
 /**

@@ -1,5 +1,6 @@
 import { HttpRuleModel } from './policy-model';
 import { trimRuns } from './trim-runs';
+import { showValue } from '../core/errors';
 
 /**
  * A `headers` entry of an HTTP rule (`rules.http[].headers`), as Cilium hands it to Envoy (pkg/envoy `getHTTPRule`):
@@ -53,11 +54,11 @@ export function headerNeverMatches(entry: string): string | undefined {
   if (name === '') return 'it names no header (Cilium splits the entry at its first space)';
   if (!isRequestFieldName(name)) {
     return entry.indexOf(' ') < 0 && name.includes(':')
-      ? `without a space after the colon, Cilium reads all of ${JSON.stringify(entry)} as one header name, which no request has`
-      : `${JSON.stringify(name)} is not an HTTP header name, so no request has it`;
+      ? `without a space after the colon, Cilium reads all of ${showValue(entry)} as one header name, which no request has`
+      : `${showValue(name)} is not an HTTP header name, so no request has it`;
   }
   if (value !== undefined && value !== trimRuns(value, (c) => c === 0x20 || c === 0x09)) {
-    return `its value ${JSON.stringify(value)} starts or ends with whitespace, which HTTP strips from every header value, so the exact match never holds`;
+    return `its value ${showValue(value)} starts or ends with whitespace, which HTTP strips from every header value, so the exact match never holds`;
   }
   return undefined;
 }
@@ -71,7 +72,7 @@ export function headerNeverMatches(entry: string): string | undefined {
 export function headerMatchNeverMatches(match: { readonly name?: unknown; readonly mismatch?: string }): string | undefined {
   if (typeof match.name !== 'string' || match.name === '' || !headerMatchRefuses(match)) return undefined;
   if (isRequestFieldName(match.name)) return undefined;
-  return `${JSON.stringify(match.name)} is not an HTTP header name, so no request has it`;
+  return `${showValue(match.name)} is not an HTTP header name, so no request has it`;
 }
 
 /** The `mismatch` actions of a `headerMatches` entry (the CRD's enum). */

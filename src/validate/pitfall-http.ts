@@ -1,6 +1,7 @@
 // Pitfalls of HTTP rules: a `headers` entry no request can satisfy (Cilium accepts it; the rule then matches nothing), and a
 // path, method or host regex too large for Envoy (Cilium accepts it; Envoy refuses the policy update).
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
+import { showValue } from '../core/errors';
 import { headerMatchNeverMatches, headerNeverMatches } from '../model/http-header';
 import { methodOnlyInOtherCase } from '../model/http-method';
 import { PortRuleModel, SECTIONS } from '../model/policy-model';
@@ -33,7 +34,7 @@ export function httpHeadersNeverMatching(run: PitfallRun, r: RuleView): void {
       const problem = headerNeverMatches(entry);
       if (problem === undefined) return;
       run.report('pitfall-http-header-never-matches', r, `${at}.headers[${e}]`,
-        `headers entry ${JSON.stringify(entry)} of an HTTP rule matches no request: ${problem}; the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
+        `headers entry ${showValue(entry)} of an HTTP rule matches no request: ${problem}; the agent accepts it, and Envoy answers 403 to every request this rule should let through`,
         "write 'Name' for a header that must be present, or 'Name: value' (one space after the colon) for an exact value");
     });
     arr<unknown>(rule.headerMatches).forEach((m, e) => {

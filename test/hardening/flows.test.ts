@@ -53,6 +53,17 @@ describe('a line with a mistyped field is malformed (with its line number) and t
     expect(stats.flows).toBe(0);
   });
 
+  // JSON.parse reads 9007199254741293 as 9007199254741292 (a double): the message named the wrong number (session 50).
+  test.each(['9007199254741293', '-9007199254741293', '9007199254740992', '1e300'])('an identity of %s: named as beyond 2^53, never as the number read', GUARD, async (text) => {
+    const line = flowLine({ source: { identity: 777_777 } }).replace('777777', text);
+    const stats = await readFlows(FlowSource.text(`${line}\n`), () => undefined);
+    expect(stats.malformed).toEqual([{ line: 1, reason: 'not a usable flow: source.identity is a number of magnitude 2^53 or more (not read exactly), '
+      + 'not an integer from 0 to 4294967295' }]);
+    // Control: the largest exact integer is named as it is.
+    const exact = await readFlows(FlowSource.text(`${flowLine({ source: { identity: 777_777 } }).replace('777777', '9007199254740991')}\n`), () => undefined);
+    expect(exact.malformed).toEqual([{ line: 1, reason: 'not a usable flow: source.identity is 9007199254740991, not an integer from 0 to 4294967295' }]);
+  });
+
   // Fields set on the record as Hubble names them: every entry of a list is checked, the first valid one does not end
   // the check; the event type and a Kafka request are checked too (docs/testing.md, session 44).
   test.each([
