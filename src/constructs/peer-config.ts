@@ -6,7 +6,8 @@ import {
   selectorRequiresNothing,
 } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
-import { cidrNeverValid, cidrRange, parseCidr, ParsedCidr, subtractRanges } from '../model/cidr';
+import { AddressRange, cidrNeverValid, cidrRange, parseCidr, ParsedCidr, subtractRanges } from '../model/cidr';
+import { IpPrefix, parseIpPrefix, prefixContains } from '../model/ip-address';
 import { groupSelectorSelectsUngrouped } from '../model/cidr-groups';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
 import { selectorContradiction } from '../validate/pod-selectors';
@@ -16,7 +17,7 @@ import { clonePlain, clonePlainTree } from '../model/clone-plain';
 import { CiliumVersion } from '../core/cilium-version';
 import { checkKnownKeys, checkNearKnownKeys, UnknownKey } from '../model/known-keys';
 import { CIDR_SET_FIELDS, LABEL_SELECTOR_FIELDS, SELECTOR_OPERATORS, SELECTOR_REQUIREMENT_FIELDS, selectorOperatorFix, valuesAt } from '../validate/tables';
-import { describeInstance } from './names';
+import { checkListOf, describeInstance } from './names';
 import { describeValue, isList } from '../model/plain-value';
 import { callerLocation } from './caller-location';
 
@@ -178,11 +179,16 @@ export function checkedPeerConfig(answer: PeerConfig | undefined, what: string, 
   if (field === PeerField.CIDR_SET) {
     (list as unknown[]).forEach((e, i) => {
       refuseCidrSetEntry(e, `${what}(${description}): the peer's ${field}[${i}]`, location, scope !== undefined ? CiliumVersion.of(scope) : undefined);
-      const entry = e as { cidr?: unknown; except?: unknown; cidrGroupSelector?: unknown };
+      const entry = e as { cidr?: unknown; except?: unknown; cidrGroupRef?: unknown; cidrGroupSelector?: unknown };
       refuseUngroupedSelection(entry.cidrGroupSelector, `${what}(${description}): the peer's ${field}[${i}].cidrGroupSelector`, location);
+      // A hole of a sparse list, `undefined` or `null` is written `null`, a CIDR of no Cilium version: refused where it is given.
+      if (Array.isArray(entry.except)) checkListOf(entry.except, `${what}(${description}): the peer's ${field}[${i}].except`, 'a CIDR', (x) => x !== undefined && x !== null, location);
       refuseEmptyExcept(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}].except`,
         `{ cidr: ${typeof entry.cidr === 'string' ? JSON.stringify(entry.cidr) : '…'} }`, location);
-      refuseExceptCoversCidr(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}]`, location);
+      // An entry sets one of cidr, cidrGroupRef, cidrGroupSelector (`refuseCidrSetEntry`, above).
+      const group = entry.cidrGroupRef !== undefined ? `cidrGroupRef ${showValue(entry.cidrGroupRef)}`
+        : entry.cidrGroupSelector !== undefined ? 'its cidrGroupSelector' : undefined;
+      refuseExceptCoversCidr(entry.cidr, entry.except, `${what}(${description}): the peer's ${field}[${i}]`, location, group);
     });
   }
   if (field === PeerField.NODES) checkNodeSelectors(list as LabelSelectorModel[], what, description, location);
@@ -298,26 +304,56 @@ export function refuseEmptyExcept(cidr: unknown, except: unknown, what: string, 
  * (pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`: `cidr:<range> Exists` and `cidr:<except> DoesNotExist`, the
  * ipcache's longest-prefix match giving every address of an except the except's identity; before, `ComputeResultantCIDRSet`
  * subtracted the excepts and kept no range), and its Sanitize accepts the entry (each except lies inside the CIDR).
- * Unreadable CIDRs are left to their own checks.
- * @param cidr the range
+ * An entry of a CIDR group (`group`: `cidrGroupRef`, `cidrGroupSelector`) is held to every address a group can hold, of
+ * either family: Cilium 1.17-1.19 reads it as the group's label less a `DoesNotExist`/except requirement per except CIDR
+ * (v1.17-v1.18 `CIDRRuleSlice.GetAsEndpointSelectors`; v1.19 pkg/policy/types/selector.go `newCIDRRuleSelector` →
+ * `newCIDRSelectorFromRequirements`, `NewExceptRequirement(labels.GetCIDRLabel(except))`), and every address of a group carries
+ * its prefix's `cidr:` label, so excepts holding all of `0.0.0.0/0` and `::/0` leave the entry no address whatever the group
+ * holds. Excepts that leave one family (only `0.0.0.0/0`) still select the group's addresses of the other: not refused.
+ * An except outside the CIDR is the agent's refusal (`sanitize-except-outside-cidr`: `CIDRRule.sanitize`,
+ * `prefix.Contains(except.Addr())`), left to that check; so are unreadable CIDRs and holes of a sparse list (`list-entry-invalid`).
+ * @param cidr the range (unused for a group entry)
  * @param except the except list as given
  * @param what who gave it, leading the message (`Peer.cidr("10.0.0.0/8")`, `allowEgress(corp): the peer's cidrSet[0]`)
  * @param location the construct path, or the caller's file:line
+ * @param group for an entry of a CIDR group, how it names the group (`cidrGroupRef "corp"`)
  */
-export function refuseExceptCoversCidr(cidr: unknown, except: unknown, what: string, location: string | undefined): void {
-  if (typeof cidr !== 'string' || !Array.isArray(except) || except.length === 0) return;
-  const outer = parseCidr(cidr);
-  const holes = except.map((e) => (typeof e === 'string' ? parseCidr(e) : undefined));
-  if (outer === undefined || holes.some((h) => h === undefined)) return;
-  if (subtractRanges([cidrRange(outer)], holes.map((h) => cidrRange(h as ParsedCidr))).length > 0) return;
+export function refuseExceptCoversCidr(cidr: unknown, except: unknown, what: string, location: string | undefined, group?: string): void {
+  if (!Array.isArray(except) || except.length === 0) return;
+  // Every index, holes of a sparse list too (`.map` and `.some` skip them): a hole is no CIDR, left to its own check.
+  const written = Array.from(except as unknown[]);
+  const holes = written.map((e) => (typeof e === 'string' ? parseCidr(e) : undefined));
+  if (holes.some((h) => h === undefined)) return;
+  let whole: AddressRange[];
+  if (group !== undefined) {
+    whole = EVERY_ADDRESS;
+  } else {
+    const outer = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
+    const prefix = typeof cidr === 'string' ? parseIpPrefix(cidr, false) : undefined;
+    if (outer === undefined || prefix === undefined) return;
+    // Cilium's own check, on the except's address as written: one outside is the agent's refusal, not this one.
+    if (written.some((e) => !prefixContains(prefix, (parseIpPrefix(e as string, false) as IpPrefix).addr))) return;
+    whole = [cidrRange(outer)];
+  }
+  if (subtractRanges(whole, holes.map((h) => cidrRange(h as ParsedCidr))).length > 0) return;
+  const holds = `${except.length > 1 ? 'hold' : 'holds'} every address of ${group === undefined ? cidr as string : `either family (0.0.0.0/0 and ::/0), whatever ${group} holds`}`;
   throw new CiliumPolicyError({
     id: 'peer-except-covers-cidr',
-    message: `${what} except ${except.join(', ')} ${except.length > 1 ? 'hold' : 'holds'} every address of ${cidr}: the peer selects no address, `
-      + 'so a deny rule would deny nothing and an allow rule allow nothing (Cilium selects the range less its excepts)',
-    fix: `list only the sub-ranges to leave out of ${cidr}; to name no address, leave the rule out`,
+    message: `${what} except ${written.join(', ')} ${holds}: the peer selects no address, so a deny rule would deny nothing and an allow rule `
+      + `allow nothing (Cilium selects the ${group === undefined ? 'range' : 'group\'s addresses'} less its excepts); yet a rule that selects `
+      + 'nothing still makes its direction default-deny for the pods it applies to (Cilium enforces a direction on every endpoint a rule of '
+      + 'that direction selects, a deny rule too: pkg/policy/repository.go computePolicyEnforcementAndRules)',
+    fix: `list only the sub-ranges to leave out${group === undefined ? ` of ${cidr as string}` : ''}; to name no address, leave the rule out and keep `
+      + 'the direction default-deny where this rule was what made it so: isolateEgress() / isolateIngress() on the policy',
     location,
   });
 }
+
+/** Every address a CIDR group can hold: all of IPv4 and all of IPv6. */
+const EVERY_ADDRESS: AddressRange[] = [
+  { family: 4, first: 0n, last: (1n << 32n) - 1n },
+  { family: 6, first: 0n, last: (1n << 128n) - 1n },
+];
 
 /** What a selector that requires nothing selects, by peer field, and how the factories say it when it is meant. */
 const EMPTY_SELECTOR: Partial<Record<PeerField, { selects: string; fix: string }>> = {

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, showValue } from '../core/errors';
 import {
-  isNumericTargetPort, ManifestInfo, namedTargetPorts, nestedPodTemplates, POD_TEMPLATE_KINDS, readManifest, serviceBackends, serviceSelects,
+  isNumericTargetPort, ManifestInfo, namedTargetPorts, POD_TEMPLATE_KINDS, podTemplatesOf, readManifest, serviceBackends, serviceSelects,
 } from '../model/manifests';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { CILIUM_API_VERSION, LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
@@ -123,17 +123,11 @@ function serviceTargetPortsOrReason(service: IConstruct): PortProtocolModel[] | 
       continue;
     }
     const name = String(p.targetPort);
-    // The Service's backends of every kind: a pod template nested in an object the SDK does not know as a workload (an Argo
-    // Rollout) may give the name another number, and the one number of the others was opened on its pods too.
-    const workloads = appObjects(service, 'any').flatMap((c) => {
-      if (!TEMPLATE_OWNER_KINDS.has(c.kind)) {
-        const json = manifestOf(c);
-        const namespace: unknown = json?.metadata?.namespace;
-        return nestedPodTemplates(json).map((t) => ({ namespace: typeof namespace === 'string' ? namespace : undefined, podLabels: t.labels, ports: t.ports }));
-      }
-      const w = WORKLOAD_KINDS.has(c.kind) ? workloadManifest(c) : undefined;
-      return w ? [{ namespace: w.namespace, podLabels: w.info.template.labels, ports: w.info.template.ports }] : [];
-    });
+    // The Service's backends of every kind (`podTemplatesOf`): a CronJob's pods, a pod template nested in an object the SDK
+    // does not know as a workload (an Argo Rollout) or an item of a List (in its own namespace) may give the name another
+    // number, and the one number of the others was opened on their pods too.
+    const workloads = appObjects(service, 'any').flatMap((c) => podTemplatesOf(manifestOf(c)).flatMap(({ namespace, template }) => (
+      template === undefined ? [] : [{ namespace, podLabels: template.labels, ports: template.ports }])));
     const matches = namedTargetPorts(name, serviceBackends(info, workloads));
     if (matches.length !== 1) {
       return `Service ${service.node.path} targets the named port "${name}", which ${matches.length === 0
@@ -303,23 +297,21 @@ function readableSelector(
   for (const [k, v] of Object.entries(matchLabels)) if (k !== CDK8S_PLUS_SELECTOR_LABEL) own[k] = v;
   if (Object.keys(own).length === 0) return selector;
   const self = ApiObject.of(construct);
-  // Any other pod template of the app (a CronJob's too) whose pods the labels would also select keeps the hash label. So
-  // does one nested in an object of another kind (an Argo Rollout's `spec.template`, a KEDA ScaledJob's, a Knative
-  // Service's): its pods carry those labels too, and `{app: web}` let them in where only the workload's were meant.
+  // Any other pod template of the app (`podTemplatesOf`: a CronJob's too) whose pods the labels would also select keeps the
+  // hash label. So does one nested in an object of another kind (an Argo Rollout's `spec.template`, a KEDA ScaledJob's, a
+  // Knative Service's) and one of an item of a List, in the item's own namespace: its pods carry those labels too, and
+  // `{app: web}` let them in where only the workload's were meant.
   const others = appObjects(construct, 'any').some((c) => {
     if (c === self) return false;
     const json = manifestOf(c);
     // An object that cannot be read may hold a pod template as well as not.
     if (json === undefined) return true;
-    const owner = TEMPLATE_OWNER_KINDS.has(c.kind);
-    const info = owner ? readManifest(json) : undefined;
-    if (owner && info?.type !== 'workload') return true;
-    // A workload without a namespace lands wherever it is applied, so it may share a namespace with any other.
-    const theirs = json.metadata?.namespace;
-    const mayShare = theirs === undefined || namespace === undefined || theirs === namespace;
-    if (!mayShare) return false;
-    const templates = info?.type === 'workload' ? [info.template.labels] : nestedPodTemplates(json).map((t) => t.labels);
-    return templates.some((labels) => serviceSelects(own, labels));
+    return podTemplatesOf(json).some(({ namespace: theirs, template }) => {
+      if (template === undefined) return true;
+      // A workload without a namespace lands wherever it is applied, so it may share a namespace with any other.
+      const mayShare = theirs === undefined || namespace === undefined || theirs === namespace;
+      return mayShare && serviceSelects(own, template.labels);
+    });
   });
   return others ? selector : { matchLabels: own };
 }
@@ -341,9 +333,6 @@ function workloadManifest(construct: IConstruct): { info: Extract<ManifestInfo, 
 
 /** Kinds a workload construct may be: a Pod and the kinds with `spec.template` (`model/manifests.ts`). */
 const WORKLOAD_KINDS = new Set(['Pod', ...POD_TEMPLATE_KINDS]);
-
-/** Kinds whose pods carry the labels of a pod template (a CronJob's Jobs' pods too). */
-const TEMPLATE_OWNER_KINDS = new Set([...WORKLOAD_KINDS, 'CronJob']);
 
 /** The API group of Cilium's objects (`cilium.io/`), the SDK's policies among them. */
 const CILIUM_API_GROUP = `${CILIUM_API_VERSION.split('/')[0]}/`;

@@ -323,6 +323,42 @@ export function nestedPodTemplates(obj: unknown): ManifestPodTemplate[] {
   return out;
 }
 
+/** A pod template an object makes pods with (`podTemplatesOf`), with the namespace they are made in. */
+export interface ObjectPodTemplate {
+  /**
+   * The namespace of the object that holds the template, as written.
+   * @default - unset: wherever the object is applied
+   */
+  readonly namespace?: string;
+  /**
+   * The template.
+   * @default - none: a workload kind (`workloadPaths`) whose pod template cannot be read, which may make pods as well as not
+   */
+  readonly template?: ManifestPodTemplate;
+}
+
+/**
+ * The pod templates an object of any kind makes pods with, each with the namespace of the object that holds it: a
+ * workload's own (a Pod, the `POD_TEMPLATE_KINDS`, a CronJob: `readManifest`), those nested in an object of another kind
+ * (`nestedPodTemplates`), and of a List (`readManifest`'s `list`: `listEntries`, nested Lists flattened) those of each
+ * item read so, with the item's own namespace: kubectl applies each item as its own object, never in the List's
+ * namespace (the List's `metadata` is not applied: cli-runtime `FlattenListVisitor`).
+ * @param obj a manifest object
+ */
+export function podTemplatesOf(obj: unknown): ObjectPodTemplate[] {
+  const info = readManifest(obj);
+  const objects = info?.type === 'list' ? info.items : [obj];
+  return objects.flatMap((o): ObjectPodTemplate[] => {
+    const header = readHeader(o);
+    if (!header) return [];
+    const ns = header.namespace === undefined ? {} : { namespace: header.namespace };
+    if (workloadPaths(header.kind) === undefined) return nestedPodTemplates(o).map((template) => ({ ...ns, template }));
+    // A List's items are flattened already: an item is read as the object it is (`nested`).
+    const read = readManifest(o, info?.type === 'list');
+    return [read?.type === 'workload' ? { ...ns, template: read.template } : ns];
+  });
+}
+
 /** Whether a Service selector selects pods with these labels: every key, same value. An empty selector selects no pod. */
 export function serviceSelects(selector: Readonly<Record<string, string>> | undefined, podLabels: Readonly<Record<string, string>>): boolean {
   const entries = Object.entries(selector ?? {});

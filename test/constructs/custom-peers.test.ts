@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, IEndpointSelector, INodeSelector, IPeer,
   MetadataEndpointBlock, MonitoringScrape, NodeSelector,
-  PeerConfig, PeerField, Peer, Port,
+  CiliumPolicyError, PeerConfig, PeerField, Peer, Port,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -251,8 +251,11 @@ describe('an empty list is refused (before Cilium 1.16 it was every peer)', () =
     expect(refusal(() => p.denyEgress(peer, { ports: [Port.tcp(22)] }))).toEqual({
       id: 'peer-except-covers-cidr',
       message: '[test/p] denyEgress(corp): the peer\'s cidrSet[0] except 10.1.0.0/17, 10.1.128.0/17 hold every address of 10.1.0.0/16: the peer selects '
-        + 'no address, so a deny rule would deny nothing and an allow rule allow nothing (Cilium selects the range less its excepts) '
-        + '(peer-except-covers-cidr)\n  fix: list only the sub-ranges to leave out of 10.1.0.0/16; to name no address, leave the rule out',
+        + 'no address, so a deny rule would deny nothing and an allow rule allow nothing (Cilium selects the range less its excepts); yet a rule that '
+        + 'selects nothing still makes its direction default-deny for the pods it applies to (Cilium enforces a direction on every endpoint a rule of '
+        + 'that direction selects, a deny rule too: pkg/policy/repository.go computePolicyEnforcementAndRules) (peer-except-covers-cidr)\n'
+        + '  fix: list only the sub-ranges to leave out of 10.1.0.0/16; to name no address, leave the rule out and keep the direction default-deny '
+        + 'where this rule was what made it so: isolateEgress() / isolateIngress() on the policy',
     });
     expect(verdictOf(c, A, 'cidr:10.1.2.3', '22/TCP')).toBe('allowed');
     // An entry with a part left: denied there, on 22 only.
@@ -260,6 +263,57 @@ describe('an empty list is refused (before Cilium 1.16 it was every peer)', () =
     expect(verdictOf(c, A, 'cidr:10.1.200.1', '22/TCP')).toBe('denied');
     expect(verdictOf(c, A, 'cidr:10.1.200.1', '443/TCP')).toBe('allowed');
     expect(verdictOf(c, A, 'cidr:10.1.2.3', '22/TCP')).toBe('allowed');
+  });
+
+  // Session 50 review: an entry with an except outside its CIDR was called peer-except-covers-cidr (10.0.0.0/8 holds all of
+  // 10.5.0.0/16); the agent refuses such a rule whole (`CIDRRule.sanitize`: `prefix.Contains(except.Addr())`), which the
+  // synthesis says as sanitize-except-outside-cidr, as it did before.
+  test('an except outside its CIDR is the agent\'s refusal (sanitize-except-outside-cidr), not peer-except-covers-cidr', () => {
+    const { c, p } = cnp();
+    p.denyEgress(custom({ item: { cidrSet: [{ cidr: '10.5.0.0/16', except: ['10.0.0.0/8'] }] }, description: 'corp' }), { ports: [Port.tcp(22)] });
+    expect(synthFailure(c)).toMatch(/except "10\.0\.0\.0\/8" is not inside cidr "10\.5\.0\.0\/16"; the agent refuses the rule \(sanitize-except-outside-cidr\)/);
+  });
+
+  // Session 50 review: a sparse except list (index 0 a hole) threw a TypeError from the range arithmetic (`.map` skipped the
+  // hole): a stack trace, no refusal naming the entry.
+  test('a sparse except list is refused by its entry check, never a TypeError', () => {
+    const { c, p } = cnp();
+    p.allowEgress(Peer.cidr('0.0.0.0/0'));
+    const except: string[] = [];
+    except[1] = '10.0.0.0/9';
+    const run = (): void => p.denyEgress(custom({ item: { cidrSet: [{ cidr: '10.0.0.0/8', except }] }, description: 'corp' }), { ports: [Port.tcp(22)] });
+    expect(run).toThrow(CiliumPolicyError);
+    expect(refusal(run)).toEqual({
+      id: 'list-entry-invalid',
+      message: '[test/p] denyEgress(corp): the peer\'s cidrSet[0].except[0] is undefined, not a CIDR (list-entry-invalid)\n  fix: pass a CIDR at every position (is a computed entry undefined?)',
+    });
+    // Nothing was added: the world allow alone decides.
+    expect(verdictOf(c, A, 'cidr:10.1.2.3', '22/TCP')).toBe('allowed');
+  });
+
+  // Session 50 review: an entry of a CIDR group whose excepts hold every address of both families selected no address
+  // whatever the group holds (Cilium 1.17-1.19: the group's label less a cidr: except requirement per except); in a deny
+  // beside an allow of the world it denied nothing, and 10.1.2.3 stayed reachable on 22.
+  test('a CIDR-group entry whose excepts hold every address (0.0.0.0/0 and ::/0) is refused (peer-except-covers-cidr); one family left is taken', () => {
+    const { c, p } = cnp();
+    p.allowEgress(Peer.cidr('0.0.0.0/0'));
+    const entries: [Record<string, unknown>, string][] = [
+      [{ cidrGroupRef: 'corp', except: ['0.0.0.0/0', '::/0'] }, 'whatever cidrGroupRef "corp" holds'],
+      [{ cidrGroupRef: 'corp', except: ['::/1', '0.0.0.0/1', '128.0.0.0/1', '8000::/1'] }, 'whatever cidrGroupRef "corp" holds'],
+      [{ cidrGroupSelector: { matchLabels: { env: 'prod' } }, except: ['::/0', '0.0.0.0/0'] }, 'whatever its cidrGroupSelector holds'],
+    ];
+    for (const [entry, whatever] of entries) {
+      const run = (): void => p.denyEgress(custom({ item: { cidrSet: [entry] }, description: 'corp' }), { ports: [Port.tcp(22)] });
+      expect(refusal(run).id).toBe('peer-except-covers-cidr');
+      expect(refusal(run).message).toContain(`hold every address of either family (0.0.0.0/0 and ::/0), ${whatever}: the peer selects no address`);
+      expect(refusal(run).message).toContain('(Cilium selects the group\'s addresses less its excepts)');
+      expect(refusal(run).message).toContain('leave the rule out and keep the direction default-deny where this rule was what made it so: isolateEgress() / isolateIngress()');
+    }
+    // Nothing was added: the world allow alone decides.
+    expect(verdictOf(c, A, 'cidr:10.1.2.3', '22/TCP')).toBe('allowed');
+    // Excepts that leave one family select the group's addresses of that family: taken.
+    p.denyEgress(custom({ item: { cidrSet: [{ cidrGroupRef: 'corp', except: ['0.0.0.0/0'] }] }, description: 'corp v6' }), { ports: [Port.tcp(22)] });
+    p.denyEgress(custom({ item: { cidrSet: [{ cidrGroupRef: 'corp', except: ['10.0.0.0/8'] }] }, description: 'corp' }), { ports: [Port.tcp(22)] });
   });
 
   // The writer leaves a null out: `{ cidrGroupSelector: null }` was written `toCIDRSet: [{}]`, which the synthesis let pass (the

@@ -1,6 +1,6 @@
 // An adversarial audit of the constructs' least-privilege promise: edge cases of props that once synthesized more than
 // they said, each judged by the engine (what is allowed) or refused by error id. Every chart is built inside a test.
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
@@ -203,12 +203,79 @@ describe('a workload by its own labels only where no pod template of another kin
   });
 
   test('labels no nested template shares, or an object\'s own labels, leave the readable labels: only the workload\'s pods', () => {
-    for (const extra of [(chart: Chart) => rollout(chart, { app: 'api' }), (chart: Chart) => service(chart, 'web-svc', 'web', [{ port: 80, targetPort: 8080 }])]) {
+    // The Service carries the labels app=web itself (metadata.labels): an object's own labels make no pods.
+    const labelled = (chart: Chart): ApiObject => new ApiObject(chart, 'web-svc', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-svc', labels: { app: 'web' } }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    for (const extra of [(chart: Chart) => rollout(chart, { app: 'api' }), labelled]) {
       const c = shop(extra);
       expect(decidedBy(c, WEB, 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('allowed db spec.ingress[0]');
       expect(decidedBy(c, 'pod:shop:app=api', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
       expect(decidedBy(c, 'pod:other:app=web', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+      // The readable labels, not the hash label: the policy says app=web.
+      expect(JSON.stringify(Testing.synth(c))).toContain('"matchLabels":{"app":"web","k8s:io.kubernetes.pod.namespace":"shop"}');
     }
+  });
+
+  /** A Deployment in a List held by a chart of another namespace: kubectl applies it in its own namespace (shop). */
+  const listed = (c: Construct, labels: Record<string, string>, ports: Record<string, unknown>[] = []): ApiObject => new ApiObject(c, 'bundle', {
+    apiVersion: 'v1', kind: 'List', metadata: {},
+    items: [{
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web-canary', namespace: 'shop' },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'other', ports }] } } },
+    }],
+  });
+
+  test('a List\'s items are read with their own namespace: a Deployment of namespace shop in a List of chart other keeps the hash label', () => {
+    const c = shop((chart) => listed(new Chart(chart.node.root as Construct, 'other', { namespace: 'other' }), { app: 'web', track: 'canary' }));
+    // Before: the List was read with the namespace of its chart (other), so web was written {app: web} and the canary pods
+    // of namespace shop reached the db on 5432/TCP.
+    expect(decidedBy(c, 'pod:shop:app=web,track=canary', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'pod:shop:app=web,cdk8s.io/metadata.addr=test-web-c8694308', 'pod:shop:app=db', '5432/TCP', 'ingress'))
+      .toBe('allowed db spec.ingress[0]');
+    // An item of another namespace than the workload's shares no pods with it: the readable labels stay.
+    const apart = shop((chart) => {
+      const bundle = listed(new Chart(chart.node.root as Construct, 'other', { namespace: 'other' }), { app: 'web', track: 'canary' });
+      bundle.addJsonPatch(JsonPatch.replace('/items/0/metadata/namespace', 'staging'));
+    });
+    expect(decidedBy(apart, WEB, 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('allowed db spec.ingress[0]');
+    expect(decidedBy(apart, 'pod:shop:app=api', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
+  });
+
+  /** A Deployment (http = 8080) behind the Service web (targetPort http), beside `extra`; a client with egress to the Service. */
+  function behindService(extra: (c: Chart) => void): Chart {
+    const c = chart('shop');
+    new ApiObject(c, 'web', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'i', ports: [{ name: 'http', containerPort: 8080 }] }] } } },
+    });
+    extra(c);
+    const svc = new ApiObject(c, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] } });
+    new CiliumPolicy(c, 'client', { endpointSelector: EndpointSelector.labels({ app: 'client' }) }).allowEgress(Peer.workload(svc));
+    return c;
+  }
+
+  test('a named targetPort is resolved on the pods of a List\'s items, in their own namespace', () => {
+    // Before: the List's item (namespace shop, http = 9090) was read in the List's namespace (other), so not a backend: 8080.
+    const c = behindService((chart) => listed(new Chart(chart.node.root as Construct, 'other', { namespace: 'other' }), { app: 'web', track: 'canary' },
+      [{ name: 'http', containerPort: 9090 }]));
+    expect(synthFailure(c)).toMatch(/targets the named port "http", which resolves to several container ports \(8080\/TCP, 9090\/TCP\) \(workload-ports-unknown\)/);
+  });
+
+  test('a named targetPort is resolved on a CronJob\'s pods too', () => {
+    const cron = (chart: Chart, http: number): ApiObject => new ApiObject(chart, 'cron', {
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'warm' },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { metadata: { labels: { app: 'web', track: 'cron' } },
+        spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i', ports: [{ name: 'http', containerPort: http }] }] } } } } },
+    });
+    // Before: the CronJob was skipped, so 8080 was written and the client reached the CronJob's pods on 8080, where the
+    // Service never sends (it sends to their 9090).
+    expect(synthFailure(behindService((chart) => cron(chart, 9090))))
+      .toMatch(/targets the named port "http", which resolves to several container ports \(8080\/TCP, 9090\/TCP\) \(workload-ports-unknown\)/);
+    const c = behindService((chart) => cron(chart, 8080));
+    expect(decidedBy(c, 'pod:shop:app=client', 'pod:shop:app=web,track=cron', '8080/TCP', 'egress')).toBe('allowed client spec.egress[0]');
+    expect(decidedBy(c, 'pod:shop:app=client', 'pod:shop:app=web,track=cron', '9090/TCP', 'egress')).toBe('default-deny');
   });
 });
 

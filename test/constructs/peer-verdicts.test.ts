@@ -247,7 +247,10 @@ describe('entities, addresses and names', () => {
   test('excepts that hold the whole range are refused (peer-except-covers-cidr): the peer would select no address, a deny deny nothing', () => {
     expect(refused(() => Peer.cidr('10.0.0.0/8', { except: ['10.0.0.0/8'] }))).toBe('peer-except-covers-cidr: Peer.cidr("10.0.0.0/8") except 10.0.0.0/8 '
       + 'holds every address of 10.0.0.0/8: the peer selects no address, so a deny rule would deny nothing and an allow rule allow nothing (Cilium '
-      + 'selects the range less its excepts)\n  fix: list only the sub-ranges to leave out of 10.0.0.0/8; to name no address, leave the rule out');
+      + 'selects the range less its excepts); yet a rule that selects nothing still makes its direction default-deny for the pods it applies to '
+      + '(Cilium enforces a direction on every endpoint a rule of that direction selects, a deny rule too: pkg/policy/repository.go '
+      + 'computePolicyEnforcementAndRules)\n  fix: list only the sub-ranges to leave out of 10.0.0.0/8; to name no address, leave the rule out and '
+      + 'keep the direction default-deny where this rule was what made it so: isolateEgress() / isolateIngress() on the policy');
     expect(refused(() => Peer.cidr('10.0.0.0/8', { except: ['10.128.0.0/9', '10.0.0.0/9'] }))).toMatch(/^peer-except-covers-cidr: .* except 10\.128\.0\.0\/9, 10\.0\.0\.0\/9 hold every address/);
     expect(refused(() => Peer.cidr('2001:db8::/32', { except: ['2001:db8::/33', '2001:db8:8000::/33'] }))).toMatch(/^peer-except-covers-cidr:/);
     // Holes that leave a part: the deny holds that part only, on its port only.
