@@ -534,6 +534,11 @@ export class FlowScratch {
   public delivered = false;
   /** The drop reason of a policy drop. */
   public dropReason: string | undefined = undefined;
+  /**
+   * A policy drop of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) without `is_reply`: only the side that
+   * dropped it looked it up in policy (the other end's conntrack finds it a reply or related, and policy is not consulted).
+   */
+  public replyDrop = false;
   /** Pod keys by identity number: the labels of a record are compared with those seen before, not joined again. */
   public readonly keyCache = new Map<number, CachedKey[]>();
 }
@@ -544,6 +549,7 @@ export class FlowScratch {
  */
 export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   s.skip = undefined;
+  s.replyDrop = false;
   const et = flow.event_type?.type;
   const type = flow.Type;
   if (type === 'SOCK' || et === 7) return skip(s, FlowSkipReason.SOCKET_TRANSLATION);
@@ -601,8 +607,9 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // ephemeral port. A drop is kept: `decodeIsReply` gives no drop an is_reply ("for other events, such as drops, we
     // simply do not know if they were replies or not"), and a SYN-ACK without connection-tracking state (a lost entry, an
     // asymmetric path) is looked up in policy as a new connection and dropped by it: a drop the cluster did, judged.
-    if (isReply === undefined && observed !== DROPPED && s.protocol === 'TCP' && ports.flags?.SYN === true && ports.flags.ACK === true) {
-      return skip(s, FlowSkipReason.REPLY);
+    if (isReply === undefined && s.protocol === 'TCP' && ports.flags?.SYN === true && ports.flags.ACK === true) {
+      if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
+      s.replyDrop = true;
     }
     s.port = port;
     s.srcPort = typeof ports.source_port === 'number' ? ports.source_port : 0;
@@ -618,8 +625,9 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // error without a conntrack entry is looked up as new (bpf/lib/conntrack.h `ct_extract_ports4`/`6`: no entry created,
     // `__ct_lookup4` returns CT_NEW), its ICMP type the policy key's port (bpf/lib/policy.h, `enable_icmp_rule`).
     const replyType = v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12;
-    if (isReply === undefined && observed !== DROPPED && replyType) {
-      return skip(s, FlowSkipReason.REPLY);
+    if (isReply === undefined && replyType) {
+      if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
+      s.replyDrop = true;
     }
     s.protocol = 'ICMP';
     s.icmpType = t;

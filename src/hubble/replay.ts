@@ -19,6 +19,7 @@ import { PolicySet } from '../engine/policy-set';
 import { CiliumVersion } from '../core/cilium-version';
 import { VERSION_DEFAULT } from '../model/version-annotation';
 import { describeItem } from '../engine/evaluate';
+import { oneSidedVerdict } from '../engine/one-sided-verdict';
 import { agentRefusalConsequence, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
@@ -581,6 +582,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
         verdict = pick.v;
         resolvedName = pick.name;
       }
+      const judged = replyDropSide(c);
+      if (judged !== undefined) verdict = oneSidedVerdict(verdict, judged, REPLY_SIDE_REASON);
     } catch (e) {
       errors.push({ connection: text, message: e instanceof Error ? e.message.replace(/\n\s*fix: /, '; fix: ') : String(e) });
       rollout.note(c, { notEvaluated: true });
@@ -1080,6 +1083,22 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
       // Never judged: a guessed identity (world, or some label set) would be a claim the capture does not support.
       return undefined;
   }
+}
+
+/** Why the side that did not drop a reply-type packet is not judged. */
+const REPLY_SIDE_REASON = 'a reply or related packet at this end, whose conntrack holds the request it answers (CT_REPLY or CT_RELATED): '
+  + 'policy is not consulted (bpf/bpf_lxc.c)';
+
+/**
+ * The one side that looked up a connection of dropped reply-type packets (SYN-ACKs, ICMP echo replies or errors without
+ * `is_reply`) in policy: the side its records were dropped at. Undefined when a record is not such a drop, or the drops
+ * were at both sides or at no known side (both are judged).
+ */
+function replyDropSide(c: ObservedConnection): 'egress' | 'ingress' | undefined {
+  if (c.replyDrops === 0 || c.replyDrops !== c.flows) return undefined;
+  if (c.droppedIngress > 0 && c.droppedEgress === 0) return 'ingress';
+  if (c.droppedEgress > 0 && c.droppedIngress === 0) return 'egress';
+  return undefined;
 }
 
 function query(c: ObservedConnection, from: Endpoint, to: Endpoint): VerdictQuery {
