@@ -20,6 +20,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { VERSION_DEFAULT } from '../model/version-annotation';
 import { describeItem } from '../engine/evaluate';
 import { oneSidedVerdict } from '../engine/one-sided-verdict';
+import { withoutRemoteNodeNote } from '../engine/remote-node-note';
 import { agentRefusalConsequence, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
@@ -582,6 +583,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
         verdict = pick.v;
         resolvedName = pick.name;
       }
+      // A node of the capture is a remote node by its identity: the note on how to name the pod's own node is trace advice.
+      if (from.kind === EndpointKind.NODE || to.kind === EndpointKind.NODE) verdict = withoutRemoteNodeNote(verdict);
       const judged = replyDropSide(c);
       if (judged !== undefined) verdict = oneSidedVerdict(verdict, judged, REPLY_SIDE_REASON);
     } catch (e) {

@@ -93,4 +93,13 @@ describe('replay: remote nodes of CIDR labels (policy-cidr-match-mode: nodes)', 
     const without = await replayFlows(FlowSource.text(NODES_MODE, 'flows.jsonl'), PolicySet.fromYaml(DENY_NODES, { file: 'p.yaml' }));
     expect(without.warnings.some((w) => w.includes('policy-cidr-match-mode: nodes') && w.includes('judge with cidrMatchNodes'))).toBe(true);
   });
+
+  // Session 50 review: the engine's note on a pod's side with a node at the other end ("which a trace cannot name: in code,
+  // give the pod endpoint … nodeName") is advice for a trace; a capture's node is a remote node by its identity.
+  test('a capture\'s node carries no trace advice on naming the pod\'s own node', async () => {
+    const report = await replayFlows(FlowSource.text(NODES_MODE, 'flows.jsonl'), PolicySet.fromYaml(ALLOW_NODES, { file: 'p.yaml', cidrMatchNodes: true }));
+    expect(report.connections.map((c) => [c.destination, c.change])).toEqual([['node:@10.10.0.6', 'unchanged']]);
+    const notes = [...report.connections[0].predicted.egress.notes, ...report.connections[0].predicted.ingress.notes];
+    expect(notes.filter((n) => n.includes('a trace cannot name'))).toEqual([]);
+  });
 });
