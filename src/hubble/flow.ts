@@ -706,6 +706,17 @@ function cachedEndpointKey(ep: HubbleEndpoint | undefined, ip: string | undefine
  * the rest of the capture), `u:#<identity>` for a cluster identity without labels. `undefined` when the end cannot be
  * identified.
  */
+/** The suffix of the key of an API server on a node of CIDR labels (`e:kube-apiserver@10.0.0.5+node`). */
+const ON_NODE = '+node';
+
+/**
+ * @internal Whether a peer is the API server on a node of the cluster carrying CIDR labels (`policy-cidr-match-mode:
+ * nodes`), not a managed one outside it: judged as that node, by its address.
+ */
+export function apiServerOnNode(peer: FlowPeer): boolean {
+  return peer.kind === FlowPeerKind.ENTITY && peer.ip !== undefined && peer.key.endsWith(ON_NODE);
+}
+
 function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): string | undefined {
   if (ep === undefined || ep === null) return undefined;
   const labels = ep.labels;
@@ -715,6 +726,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     let world = false;
     let cidr = false;
     let reservedWorld = false;
+    let remoteNode = false;
     let namespaced = false;
     for (let i = 0; i < labels.length; i++) {
       const l = labels[i];
@@ -726,6 +738,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
         const name = l.slice(9);
         const r = RESERVED_RANK.get(name) ?? UNKNOWN_RANK;
         if (r === WORLD_RANK) reservedWorld = true;
+        else if (name === 'remote-node') remoteNode = true;
         if (r < rank) {
           rank = r;
           entity = name;
@@ -751,6 +764,9 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     // policy-cidr-match-mode includes "nodes". Then CIDR labels are required"; pkg/node/manager adds them per address).
     // Judged by its address, as the engine judges a node under `cidrMatchNodes`.
     if (entity === 'remote-node' && cidr && typeof ip === 'string' && ip !== '') return `e:${entity}@${ip}`;
+    // A control-plane node in that mode: reserved:kube-apiserver beside reserved:remote-node and its CIDR labels, judged by
+    // its address as that node (the managed API server above is reserved:world instead).
+    if (entity === 'kube-apiserver' && remoteNode && cidr && typeof ip === 'string' && ip !== '') return `e:kube-apiserver@${ip}${ON_NODE}`;
     return `e:${entity}`;
   }
   const named = namedPodKey(ep);
@@ -855,6 +871,9 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
   const workload = w ? { workload: { name: w.name as string, kind: w.kind as string } } : {};
   if (key.startsWith('e:')) {
     const at = key.indexOf('@');
+    if (at >= 0 && key.endsWith(ON_NODE)) {
+      return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2, at), ip: key.slice(at + 1, -ON_NODE.length), podNames: [], ...identity };
+    }
     if (at >= 0) return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2, at), ip: key.slice(at + 1), podNames: [], ...identity };
     return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2), podNames: [], ...identity };
   }

@@ -38,7 +38,7 @@ import {
   collectConnections, observedFlowing, observedVerdict, unreadInput, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
-import { FlowPeer, FlowPeerKind } from './flow';
+import { FlowPeer, FlowPeerKind, apiServerOnNode } from './flow';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { pushAll } from '../model/push-all';
 
@@ -1075,6 +1075,8 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
     }
     case FlowPeerKind.ENTITY:
       // A managed API server is judged by its address (`Endpoints.managedApiServer`).
+      // The API server on a node of CIDR labels: that node, of that address (reserved:kube-apiserver with reserved:remote-node).
+      if (apiServerOnNode(peer) && parseIp(peer.ip as string)) return { kind: EndpointKind.NODE, labels: {}, ip: peer.ip, entity: 'kube-apiserver' };
       if (peer.entity === 'kube-apiserver' && peer.ip !== undefined && parseIp(peer.ip)) return { kind: EndpointKind.ENTITY, entity: 'kube-apiserver', ip: peer.ip };
       // A remote node of CIDR labels (`policy-cidr-match-mode: nodes`): a node of that address, which CIDR rules select when
       // the set judges with `cidrMatchNodes` (the engine's node peer; without it, the remote-node entity it was).
@@ -1144,7 +1146,9 @@ function decidingReason(v: Verdict): string {
 export function cidrLabelledNode(capture: FlowCapture): string | undefined {
   for (const c of capture.connections) {
     for (const p of [c.source, c.destination]) {
-      if (p.kind === FlowPeerKind.ENTITY && p.entity === 'remote-node' && p.ip !== undefined) return describePeer(p);
+      if (p.kind === FlowPeerKind.ENTITY && (p.entity === 'remote-node' || apiServerOnNode(p)) && p.ip !== undefined) {
+        return `${describePeer(p)}${apiServerOnNode(p) ? ' (the node that runs the API server)' : ''}`;
+      }
     }
   }
   return undefined;
