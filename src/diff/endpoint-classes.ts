@@ -152,20 +152,24 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
     for (const sel of podSelectors(r)) {
       const nsReqs = sel.requirements.filter(isNamespaceRequirement);
       if (nsReqs.length === 0 || pinnedNamespaces(nsReqs).length > 0) continue;
-      const probe = Selector.all().and(...nsReqs);
-      const probeKey = probe.toString();
-      if (probes.has(probeKey)) continue;
-      probes.add(probeKey);
-      probeSelectors.set(probeKey, probe);
-      if (nsLabels.some((l) => probe.matches(l))) continue;
-      const labels = witnessLabels(nsReqs.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })));
-      if (!labels) continue;
-      const text = labelText(labels.labels);
-      if (seen.has(text)) continue;
-      seen.add(text);
-      const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: namespacesWith(text), labels: labels.labels };
-      extra.push(info);
-      nsLabels.push(podLabels(Endpoints.pod(info.name, {}, { namespaceLabels: info.labels }), 'default'));
+      // The selector's namespaces, and those a NotIn or DoesNotExist leaves out by a label (`team NotIn [infra]`: a
+      // namespace labelled team=infra), which a namespace without the label never stands for.
+      for (const reqs of [nsReqs, ...excludedByLabel(nsReqs)]) {
+        const probe = Selector.all().and(...reqs);
+        const probeKey = probe.toString();
+        if (probes.has(probeKey)) continue;
+        probes.add(probeKey);
+        probeSelectors.set(probeKey, probe);
+        if (nsLabels.some((l) => probe.matches(l))) continue;
+        const labels = witnessLabels(reqs.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })));
+        if (!labels) continue;
+        const text = labelText(labels.labels);
+        if (seen.has(text)) continue;
+        seen.add(text);
+        const info = { name: `cdk8s-cilium-namespace-${extra.length + 1}`, display: namespacesWith(text), labels: labels.labels };
+        extra.push(info);
+        nsLabels.push(podLabels(Endpoints.pod(info.name, {}, { namespaceLabels: info.labels }), 'default'));
+      }
     }
   }
   // Namespaces with the labels of several selectors at once (`team=pay` and `env=dev`): one per atom an unmatched probe holds in.
@@ -916,6 +920,22 @@ function rolesOf(rules: readonly CompiledRule[]): (sel: Selector) => number {
 
 function isNamespaceRequirement(q: SelectorRequirement): boolean {
   return (q.source === 'k8s' || q.source === 'any') && q.key.startsWith(NAMESPACE_LABELS_PREFIX);
+}
+
+/**
+ * The namespaces that namespace-label requirements leave out by a label, one requirement set each: `team NotIn [infra]`
+ * → `team In [infra]`, `team DoesNotExist` → `team Exists`. (An `In` or `Exists` one leaves out the namespaces without
+ * the label, which "(other namespaces)" stands for.)
+ */
+function excludedByLabel(reqs: readonly SelectorRequirement[]): SelectorRequirement[][] {
+  const out: SelectorRequirement[][] = [];
+  for (const q of reqs) {
+    // A namespace left out by name is a class of its own already (`namedNamespaces`).
+    if (q.key === `${NAMESPACE_LABELS_PREFIX}kubernetes.io/metadata.name`) continue;
+    if (q.operator === 'NotIn' && q.values.length > 0) out.push([{ ...q, operator: 'In' }]);
+    else if (q.operator === 'DoesNotExist') out.push([{ ...q, operator: 'Exists', values: [] }]);
+  }
+  return out;
 }
 
 /** A requirement on the pod's own labels or service account (not its namespace, cluster or reserved identity). */

@@ -79,7 +79,8 @@ export interface Endpoint {
    */
   readonly nodeName?: string;
   /**
-   * The entity name (kind `entity`).
+   * The entity name (kind `entity`). On a node (kind `node`), only `kube-apiserver`: the node runs the API server, and
+   * its identity also carries `reserved:kube-apiserver` (as a control-plane node's does in a Hubble capture).
    * @default - none
    */
   readonly entity?: string;
@@ -390,6 +391,12 @@ export function checkEndpointValues(ep: Endpoint): void {
       checkEntity(ep.entity ?? '', input);
       if (ep.ip !== undefined && ep.entity !== 'kube-apiserver') {
         throw syntax(input, 'only the kube-apiserver entity takes an address (a managed API server)', `leave ip out, or give entity 'kube-apiserver'`);
+      }
+      break;
+    case EndpointKind.NODE:
+      if (ep.entity !== undefined && ep.entity !== 'kube-apiserver') {
+        throw syntax(input, `a node takes only the entity kube-apiserver (a node that runs the API server), not ${JSON.stringify(ep.entity)}`,
+          `leave entity out, or give entity 'kube-apiserver'`);
       }
       break;
     default:

@@ -185,9 +185,13 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
       const nodeName = ep.name ?? ep.labels?.['kubernetes.io/hostname'];
       const local = other.endpoint.kind === 'pod' && nodeName !== undefined && other.endpoint.nodeName === nodeName;
       // The local host is identity 1, labelled as the host endpoint is (its node labels through the identity label filter).
+      // A node that runs the API server (`entity: 'kube-apiserver'`) also carries reserved:kube-apiserver, the label the
+      // ipcache adds to the node's identity (pkg/ipcache/metadata.go `resolveLabels`; under policy-cidr-match-mode nodes
+      // with the node's CIDR labels, which the address below stands for).
+      const apiServer = ep.entity === 'kube-apiserver' ? [reserved('kube-apiserver')] : [];
       const labels = local
-        ? LabelSet.of([reserved('host'), ...identityRelevant(k8sLabels(ep.labels), options.version)])
-        : LabelSet.of([reserved('remote-node'), ...remoteNodeLabels(ep.labels, options), ...nodeClusterLabel(options)]);
+        ? LabelSet.of([reserved('host'), ...apiServer, ...identityRelevant(k8sLabels(ep.labels), options.version)])
+        : LabelSet.of([reserved('remote-node'), ...apiServer, ...remoteNodeLabels(ep.labels, options), ...nodeClusterLabel(options)]);
       return view(labels, { localHost: local, node: true }, options.cidrMatchNodes ? target.ip : undefined);
     }
     case EndpointKind.ENTITY: {

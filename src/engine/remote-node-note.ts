@@ -7,7 +7,10 @@
  */
 import { EndpointKind } from './endpoint';
 import { PeerView, ResolvedEndpoint } from './identity';
-import { SideDecision, SideVerdict } from './verdict';
+import { SideDecision, SideVerdict, Verdict } from './verdict';
+
+/** What the note says after the node's text: how `withoutRemoteNodeNote` knows it. */
+const JUDGED_AS_REMOTE = ' is judged as another node than the one ';
 
 /**
  * The side verdict with the note, when `subject` is a pod, `other` a node judged as a remote node, and the peer's identity
@@ -22,9 +25,23 @@ export function withRemoteNodeNote(side: SideVerdict, subject: ResolvedEndpoint,
   const name = nodeName !== undefined ? '' : ` (and give the node endpoint its kubernetes.io/hostname label, which names the node)`;
   return {
     ...side,
-    notes: [...side.notes, `${other.text} is judged as another node than the one ${subject.text} runs on (reserved:remote-node). The pod's own `
+    notes: [...side.notes, `${other.text}${JUDGED_AS_REMOTE}${subject.text} runs on (reserved:remote-node). The pod's own `
       + `node, where kubelet probes come from, is its local host (reserved:host with the node's labels), which a trace cannot name: in code, give `
       + `the pod endpoint the node's kubernetes.io/hostname as nodeName, ${libraryForm}${name}. entity:host is the local host without the node's `
       + 'labels: as a subject, under host policies that select nodes by their labels (nodeSelector), it is not judged'],
   };
+}
+
+/**
+ * The verdict without the note on either side: for a node whose record says it is a remote node (a Hubble capture's
+ * `reserved:remote-node` identity), where the advice on naming the pod's own node does not apply.
+ */
+export function withoutRemoteNodeNote(v: Verdict): Verdict {
+  const strip = (side: SideVerdict): SideVerdict => {
+    const notes = side.notes.filter((n) => !n.includes(JUDGED_AS_REMOTE));
+    return notes.length === side.notes.length ? side : { ...side, notes };
+  };
+  const egress = strip(v.egress);
+  const ingress = strip(v.ingress);
+  return egress === v.egress && ingress === v.ingress ? v : { ...v, egress, ingress };
 }

@@ -174,6 +174,11 @@ export interface ObservedConnection {
   readonly droppedEgress: number;
   /** Policy drops at the destination (ingress). */
   readonly droppedIngress: number;
+  /**
+   * Policy drops of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) with no `is_reply`: only the side that
+   * dropped it consulted policy (the other end's conntrack found it a reply or related).
+   */
+  readonly replyDrops: number;
   /** Audit-mode verdicts (would have been dropped; forwarded). */
   readonly audit: number;
   /** Requests refused by an L7 proxy. */
@@ -415,6 +420,7 @@ interface MutableConnection {
   dropped: number;
   droppedEgress: number;
   droppedIngress: number;
+  replyDrops: number;
   audit: number;
   l7Denied: number;
   atEgress: number;
@@ -578,6 +584,7 @@ export class ConnectionCollector {
         c.dropped++;
         if (s.direction === 1) c.droppedEgress++;
         else if (s.direction === 2) c.droppedIngress++;
+        if (s.replyDrop) c.replyDrops++;
         if (s.dropReason !== undefined && !c.dropReasons.includes(s.dropReason)) c.dropReasons.push(s.dropReason);
         break;
       case 2:
@@ -759,6 +766,7 @@ export class ConnectionCollector {
       dropped: 0,
       droppedEgress: 0,
       droppedIngress: 0,
+      replyDrops: 0,
       audit: 0,
       l7Denied: 0,
       atEgress: 0,
@@ -960,6 +968,7 @@ function mergeConnection(into: MutableConnection, from: MutableConnection): void
   into.dropped += from.dropped;
   into.droppedEgress += from.droppedEgress;
   into.droppedIngress += from.droppedIngress;
+  into.replyDrops += from.replyDrops;
   into.audit += from.audit;
   into.l7Denied += from.l7Denied;
   into.atEgress += from.atEgress;

@@ -534,6 +534,11 @@ export class FlowScratch {
   public delivered = false;
   /** The drop reason of a policy drop. */
   public dropReason: string | undefined = undefined;
+  /**
+   * A policy drop of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) without `is_reply`: only the side that
+   * dropped it looked it up in policy (the other end's conntrack finds it a reply or related, and policy is not consulted).
+   */
+  public replyDrop = false;
   /** Pod keys by identity number: the labels of a record are compared with those seen before, not joined again. */
   public readonly keyCache = new Map<number, CachedKey[]>();
 }
@@ -544,6 +549,7 @@ export class FlowScratch {
  */
 export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   s.skip = undefined;
+  s.replyDrop = false;
   const et = flow.event_type?.type;
   const type = flow.Type;
   if (type === 'SOCK' || et === 7) return skip(s, FlowSkipReason.SOCKET_TRANSLATION);
@@ -601,8 +607,9 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // ephemeral port. A drop is kept: `decodeIsReply` gives no drop an is_reply ("for other events, such as drops, we
     // simply do not know if they were replies or not"), and a SYN-ACK without connection-tracking state (a lost entry, an
     // asymmetric path) is looked up in policy as a new connection and dropped by it: a drop the cluster did, judged.
-    if (isReply === undefined && observed !== DROPPED && s.protocol === 'TCP' && ports.flags?.SYN === true && ports.flags.ACK === true) {
-      return skip(s, FlowSkipReason.REPLY);
+    if (isReply === undefined && s.protocol === 'TCP' && ports.flags?.SYN === true && ports.flags.ACK === true) {
+      if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
+      s.replyDrop = true;
     }
     s.port = port;
     s.srcPort = typeof ports.source_port === 'number' ? ports.source_port : 0;
@@ -618,8 +625,9 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // error without a conntrack entry is looked up as new (bpf/lib/conntrack.h `ct_extract_ports4`/`6`: no entry created,
     // `__ct_lookup4` returns CT_NEW), its ICMP type the policy key's port (bpf/lib/policy.h, `enable_icmp_rule`).
     const replyType = v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12;
-    if (isReply === undefined && observed !== DROPPED && replyType) {
-      return skip(s, FlowSkipReason.REPLY);
+    if (isReply === undefined && replyType) {
+      if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
+      s.replyDrop = true;
     }
     s.protocol = 'ICMP';
     s.icmpType = t;
@@ -698,6 +706,17 @@ function cachedEndpointKey(ep: HubbleEndpoint | undefined, ip: string | undefine
  * the rest of the capture), `u:#<identity>` for a cluster identity without labels. `undefined` when the end cannot be
  * identified.
  */
+/** The suffix of the key of an API server on a node of CIDR labels (`e:kube-apiserver@10.0.0.5+node`). */
+const ON_NODE = '+node';
+
+/**
+ * @internal Whether a peer is the API server on a node of the cluster carrying CIDR labels (`policy-cidr-match-mode:
+ * nodes`), not a managed one outside it: judged as that node, by its address.
+ */
+export function apiServerOnNode(peer: FlowPeer): boolean {
+  return peer.kind === FlowPeerKind.ENTITY && peer.ip !== undefined && peer.key.endsWith(ON_NODE);
+}
+
 function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): string | undefined {
   if (ep === undefined || ep === null) return undefined;
   const labels = ep.labels;
@@ -707,6 +726,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     let world = false;
     let cidr = false;
     let reservedWorld = false;
+    let remoteNode = false;
     let namespaced = false;
     for (let i = 0; i < labels.length; i++) {
       const l = labels[i];
@@ -718,6 +738,7 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
         const name = l.slice(9);
         const r = RESERVED_RANK.get(name) ?? UNKNOWN_RANK;
         if (r === WORLD_RANK) reservedWorld = true;
+        else if (name === 'remote-node') remoteNode = true;
         if (r < rank) {
           rank = r;
           entity = name;
@@ -743,6 +764,9 @@ function endpointKey(ep: HubbleEndpoint | undefined, ip: string | undefined): st
     // policy-cidr-match-mode includes "nodes". Then CIDR labels are required"; pkg/node/manager adds them per address).
     // Judged by its address, as the engine judges a node under `cidrMatchNodes`.
     if (entity === 'remote-node' && cidr && typeof ip === 'string' && ip !== '') return `e:${entity}@${ip}`;
+    // A control-plane node in that mode: reserved:kube-apiserver beside reserved:remote-node and its CIDR labels, judged by
+    // its address as that node (the managed API server above is reserved:world instead).
+    if (entity === 'kube-apiserver' && remoteNode && cidr && typeof ip === 'string' && ip !== '') return `e:kube-apiserver@${ip}${ON_NODE}`;
     return `e:${entity}`;
   }
   const named = namedPodKey(ep);
@@ -847,6 +871,9 @@ export function flowPeer(key: string, ep: HubbleEndpoint | undefined, ip: string
   const workload = w ? { workload: { name: w.name as string, kind: w.kind as string } } : {};
   if (key.startsWith('e:')) {
     const at = key.indexOf('@');
+    if (at >= 0 && key.endsWith(ON_NODE)) {
+      return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2, at), ip: key.slice(at + 1, -ON_NODE.length), podNames: [], ...identity };
+    }
     if (at >= 0) return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2, at), ip: key.slice(at + 1), podNames: [], ...identity };
     return { kind: FlowPeerKind.ENTITY, key, entity: key.slice(2), podNames: [], ...identity };
   }

@@ -19,6 +19,8 @@ import { PolicySet } from '../engine/policy-set';
 import { CiliumVersion } from '../core/cilium-version';
 import { VERSION_DEFAULT } from '../model/version-annotation';
 import { describeItem } from '../engine/evaluate';
+import { oneSidedVerdict } from '../engine/one-sided-verdict';
+import { withoutRemoteNodeNote } from '../engine/remote-node-note';
 import { agentRefusalConsequence, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
@@ -36,7 +38,7 @@ import {
   collectConnections, observedFlowing, observedVerdict, unreadInput, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
-import { FlowPeer, FlowPeerKind } from './flow';
+import { FlowPeer, FlowPeerKind, apiServerOnNode } from './flow';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { pushAll } from '../model/push-all';
 
@@ -581,6 +583,10 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
         verdict = pick.v;
         resolvedName = pick.name;
       }
+      // A node of the capture is a remote node by its identity: the note on how to name the pod's own node is trace advice.
+      if (from.kind === EndpointKind.NODE || to.kind === EndpointKind.NODE) verdict = withoutRemoteNodeNote(verdict);
+      const judged = replyDropSide(c);
+      if (judged !== undefined) verdict = oneSidedVerdict(verdict, judged, REPLY_SIDE_REASON);
     } catch (e) {
       errors.push({ connection: text, message: e instanceof Error ? e.message.replace(/\n\s*fix: /, '; fix: ') : String(e) });
       rollout.note(c, { notEvaluated: true });
@@ -1069,6 +1075,8 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
     }
     case FlowPeerKind.ENTITY:
       // A managed API server is judged by its address (`Endpoints.managedApiServer`).
+      // The API server on a node of CIDR labels: that node, of that address (reserved:kube-apiserver with reserved:remote-node).
+      if (apiServerOnNode(peer) && parseIp(peer.ip as string)) return { kind: EndpointKind.NODE, labels: {}, ip: peer.ip, entity: 'kube-apiserver' };
       if (peer.entity === 'kube-apiserver' && peer.ip !== undefined && parseIp(peer.ip)) return { kind: EndpointKind.ENTITY, entity: 'kube-apiserver', ip: peer.ip };
       // A remote node of CIDR labels (`policy-cidr-match-mode: nodes`): a node of that address, which CIDR rules select when
       // the set judges with `cidrMatchNodes` (the engine's node peer; without it, the remote-node entity it was).
@@ -1080,6 +1088,22 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
       // Never judged: a guessed identity (world, or some label set) would be a claim the capture does not support.
       return undefined;
   }
+}
+
+/** Why the side that did not drop a reply-type packet is not judged. */
+const REPLY_SIDE_REASON = 'a reply or related packet at this end, whose conntrack holds the request it answers (CT_REPLY or CT_RELATED): '
+  + 'policy is not consulted (bpf/bpf_lxc.c)';
+
+/**
+ * The one side that looked up a connection of dropped reply-type packets (SYN-ACKs, ICMP echo replies or errors without
+ * `is_reply`) in policy: the side its records were dropped at. Undefined when a record is not such a drop, or the drops
+ * were at both sides or at no known side (both are judged).
+ */
+function replyDropSide(c: ObservedConnection): 'egress' | 'ingress' | undefined {
+  if (c.replyDrops === 0 || c.replyDrops !== c.flows) return undefined;
+  if (c.droppedIngress > 0 && c.droppedEgress === 0) return 'ingress';
+  if (c.droppedEgress > 0 && c.droppedIngress === 0) return 'egress';
+  return undefined;
 }
 
 function query(c: ObservedConnection, from: Endpoint, to: Endpoint): VerdictQuery {
@@ -1122,7 +1146,9 @@ function decidingReason(v: Verdict): string {
 export function cidrLabelledNode(capture: FlowCapture): string | undefined {
   for (const c of capture.connections) {
     for (const p of [c.source, c.destination]) {
-      if (p.kind === FlowPeerKind.ENTITY && p.entity === 'remote-node' && p.ip !== undefined) return describePeer(p);
+      if (p.kind === FlowPeerKind.ENTITY && (p.entity === 'remote-node' || apiServerOnNode(p)) && p.ip !== undefined) {
+        return `${describePeer(p)}${apiServerOnNode(p) ? ' (the node that runs the API server)' : ''}`;
+      }
     }
   }
   return undefined;

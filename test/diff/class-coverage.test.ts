@@ -442,3 +442,34 @@ spec:
     }
   });
 });
+
+// Session 50 review: a namespace a selector leaves out by a namespace LABEL (`team NotIn [infra]`, `team DoesNotExist`)
+// had no class either: every namespace class held the selector, so a change of only what such namespaces get was "no
+// connectivity change", exit 0 under --fail-on denied (fail-open).
+describe('namespaces left out by a namespace label (NotIn, DoesNotExist)', () => {
+  const ccnp = (selector: string): string => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: cw }
+spec:
+  endpointSelector: ${selector}
+  egress:
+  - toEntities: [cluster]
+`;
+  const team = (op: string): string => `{ matchExpressions: [{ key: k8s:io.cilium.k8s.namespace.labels.team, operator: ${op} }] }`;
+
+  test.each([
+    ['NotIn [infra]', team('NotIn, values: [infra]'), '- (namespaces with team=infra)/(other pods) → world any'],
+    ['DoesNotExist', team('DoesNotExist'), '- (namespaces with team=any)/(other pods) → world any'],
+  ])('a CCNP of team %s → {}: the namespaces it left out newly denied to the world', (_name, selector, line) => {
+    const { doc, lines } = diffLines(ccnp(selector), ccnp('{}'));
+    expect(lines).toEqual([line]);
+    expect(doc.summary).toEqual({ newlyAllowed: 0, newlyDenied: 1 });
+    expect(diffLines(ccnp('{}'), ccnp(selector)).lines).toEqual([line.replace(/^-/, '+')]);
+  });
+
+  test('guard: team In [infra] → {}: the namespaces without the label lose the world ("(other namespaces)")', () => {
+    const { lines } = diffLines(ccnp(team('In, values: [infra]')), ccnp('{}'));
+    expect(lines).toContain('- (other namespaces)/(any pod) → world any');
+    expect(lines.filter((l) => l.includes('team=infra)/(other pods) → world'))).toEqual([]);
+  });
+});

@@ -162,3 +162,30 @@ describe('the API server as a host policy subject', () => {
     expect(verdict(every, API, 'cidr:10.1.2.3', 443, HOST).verdict).toBe('allowed');
   });
 });
+
+// Session 50 review: a node that runs the API server (`{ kind: 'node', entity: 'kube-apiserver', ip }`, what replay builds
+// from a control-plane node of CIDR labels under policy-cidr-match-mode nodes) is that node with reserved:kube-apiserver:
+// CIDR rules hold its address under cidrMatchNodes, the kube-apiserver and remote-node entities select it.
+describe('a node that runs the API server', () => {
+  const CONTROL_PLANE = { kind: 'node' as const, labels: {}, ip: '10.10.0.5', entity: 'kube-apiserver' };
+  const web = Endpoints.parse('pod:default:app=web');
+  const judge = (egress: Record<string, unknown>[], cidrMatchNodes: boolean, to: Record<string, unknown> = CONTROL_PLANE): string =>
+    policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress })], { cidrMatchNodes })
+      .verdict({ from: web, to: to as never, protocol: 'TCP', port: 6443 }).verdict;
+
+  test.each([
+    [[{ toEntities: ['kube-apiserver'] }], false, 'allowed'],
+    [[{ toEntities: ['kube-apiserver'] }], true, 'allowed'],
+    [[{ toEntities: ['remote-node'] }], true, 'allowed'],
+    [[{ toCIDR: ['10.10.0.0/16'] }], true, 'allowed'],
+    [[{ toCIDR: ['10.10.0.0/16'] }], false, 'denied'],
+    [[{ toEntities: ['world'] }], true, 'denied'],
+  ])('egress %j, cidrMatchNodes %s → %s', (egress, mode, expected) => {
+    expect(judge(egress, mode)).toBe(expected);
+  });
+
+  test('a plain node is not the API server; a node takes no other entity', () => {
+    expect(judge([{ toEntities: ['kube-apiserver'] }], true, { kind: 'node', labels: {}, ip: '10.10.0.5' })).toBe('denied');
+    expect(() => judge([{ toEntities: ['kube-apiserver'] }], true, { ...CONTROL_PLANE, entity: 'world' })).toThrow(/a node takes only the entity kube-apiserver/);
+  });
+});

@@ -243,7 +243,9 @@ describe('connection attempts', () => {
     expect(normalizeFlow(asDrop({ ICMPv4: { type: 3, code: 1 } }))).toMatchObject({ protocol: 'ICMP', icmpType: 3, observed: 'dropped' });
     expect(normalizeFlow(asDrop({ ICMPv6: { type: 129 } }))).toMatchObject({ protocol: 'ICMP', icmpType: 129, icmpFamily: 'IPv6', observed: 'dropped' });
     // The same records forwarded (or in audit mode) without is_reply stay replies.
-    expect(normalizeFlow({ ...real, is_reply: undefined } as HubbleFlow)).toEqual({ skip: 'no-direction' });
+    // (Line 5 has no traffic_direction: given one, so that the reply rule, not the missing direction, decides.)
+    expect(normalizeFlow({ ...real, is_reply: undefined, traffic_direction: 'EGRESS' } as HubbleFlow)).toEqual({ skip: 'reply' });
+    expect(normalizeFlow({ ...real, is_reply: false, traffic_direction: 'EGRESS' } as HubbleFlow)).toMatchObject({ protocol: 'ICMP', icmpType: 0 });
     expect(normalizeFlow(flow({ is_reply: undefined, l4: { ICMPv4: {} } }))).toEqual({ skip: 'reply' });
     expect(normalizeFlow(flow({ is_reply: undefined, verdict: 'AUDIT', event_type: { type: 5 }, l4: { ICMPv6: { type: 1 } } }))).toEqual({ skip: 'reply' });
   });

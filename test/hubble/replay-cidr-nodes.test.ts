@@ -93,4 +93,55 @@ describe('replay: remote nodes of CIDR labels (policy-cidr-match-mode: nodes)', 
     const without = await replayFlows(FlowSource.text(NODES_MODE, 'flows.jsonl'), PolicySet.fromYaml(DENY_NODES, { file: 'p.yaml' }));
     expect(without.warnings.some((w) => w.includes('policy-cidr-match-mode: nodes') && w.includes('judge with cidrMatchNodes'))).toBe(true);
   });
+
+  // Session 50 review: the engine's note on a pod's side with a node at the other end ("which a trace cannot name: in code,
+  // give the pod endpoint … nodeName") is advice for a trace; a capture's node is a remote node by its identity.
+  test('a capture\'s node carries no trace advice on naming the pod\'s own node', async () => {
+    const report = await replayFlows(FlowSource.text(NODES_MODE, 'flows.jsonl'), PolicySet.fromYaml(ALLOW_NODES, { file: 'p.yaml', cidrMatchNodes: true }));
+    expect(report.connections.map((c) => [c.destination, c.change])).toEqual([['node:@10.10.0.6', 'unchanged']]);
+    const notes = [...report.connections[0].predicted.egress.notes, ...report.connections[0].predicted.ingress.notes];
+    expect(notes.filter((n) => n.includes('a trace cannot name'))).toEqual([]);
+  });
+
+  // Session 50 review: a control-plane node in nodes mode carries reserved:kube-apiserver beside reserved:remote-node and
+  // its CIDR labels (pkg/ipcache/metadata.go `resolveLabels`). It was the kube-apiserver entity without an address: a CIDR
+  // deny of the nodes never selected it (fail-open), and it did not count as proof of the mode.
+  describe('the API server on a node of CIDR labels', () => {
+    const apiServer = (labels: string[]): string => {
+      const one = JSON.parse(capture(labels, 16777217)) as { flow: Record<string, unknown> };
+      const flow = { ...one.flow, IP: { source: '10.0.2.30', destination: '10.10.0.5', ipVersion: 'IPv4' },
+        l4: { TCP: { source_port: 40002, destination_port: 6443, flags: { SYN: true } } } };
+      return JSON.stringify({ ...one, flow });
+    };
+    const ON_NODE = apiServer(['cidr:10.10.0.5/32', 'reserved:kube-apiserver', 'reserved:remote-node']);
+    const ENTITIES_BUT_CIDR_DENY = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  egress:
+  - toEntities: [kube-apiserver, remote-node]
+  egressDeny:
+  - toCIDR: [10.10.0.0/16]
+`;
+    test('a CIDR deny of the nodes drops it, and it proves the mode (before: unchanged allowed, exit 0, no warning)', async () => {
+      const run = await cli(ON_NODE, ENTITIES_BUT_CIDR_DENY, 'apiserver-deny');
+      type Report = { connections: { change: string; predicted: { verdict: string; reason: string } }[]; warnings: string[] };
+      const report = JSON.parse(run.stdout) as Report;
+      expect(report.connections.map((c) => [c.change, c.predicted.verdict])).toEqual([['newly-dropped', 'denied']]);
+      expect(report.connections[0].predicted.reason).toContain('spec.egressDeny[0]');
+      expect(report.warnings.some((w) => w.includes('policy-cidr-match-mode: nodes') && w.includes('kube-apiserver@10.10.0.5'))).toBe(true);
+      expect(run.code).toBe(1);
+    });
+
+    test('the kube-apiserver entity still selects it; the managed API server (reserved:world) stays outside the cluster', async () => {
+      const allow = ENTITIES_BUT_CIDR_DENY.replace(/ {2}egressDeny:\n.*\n/, '').replace('[kube-apiserver, remote-node]', '[kube-apiserver]');
+      const run = await cli(ON_NODE, allow, 'apiserver-allow');
+      expect((JSON.parse(run.stdout) as { connections: { change: string }[] }).connections.map((c) => c.change)).toEqual(['unchanged']);
+      const managed = await replayFlows(FlowSource.text(apiServer(['cidr:10.10.0.5/32', 'reserved:kube-apiserver', 'reserved:world']), 'flows.jsonl'),
+        PolicySet.fromYaml(ENTITIES_BUT_CIDR_DENY.replace('remote-node]', 'world]'), { file: 'p.yaml' }));
+      expect(managed.connections.map((c) => [c.destination, c.change])).toEqual([['entity:kube-apiserver@10.10.0.5', 'newly-dropped']]);
+      expect(managed.warnings.some((w) => w.includes('policy-cidr-match-mode'))).toBe(false);
+    });
+  });
 });

@@ -118,3 +118,52 @@ spec:
     expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict])).toEqual([['icmp/0', 'dropped', change, predicted]]);
   });
 });
+
+// Session 50 review: a dropped reply-type packet was judged at both ends. Only the end that dropped it looked it up in
+// policy: the other sent the request, and its conntrack finds the reply (CT_REPLY) or the error (CT_RELATED), so its
+// policy is never consulted (bpf/bpf_lxc.c: a policy drop only when `ct_status != CT_REPLY && ct_status != CT_RELATED`).
+describe('replay: a dropped reply-type packet is judged at the side that dropped it only', () => {
+  const backendAdmits = (ingress: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
+    ${ingress}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: prometheus, namespace: monitoring}
+spec:
+  endpointSelector: {matchLabels: {app.kubernetes.io/name: prometheus}}
+  egress:
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: shop, app: backend}}]
+    icmps: [{fields: [{type: 8, family: IPv4}]}]
+`;
+  const record = (l4: unknown, direction = 'INGRESS'): string => {
+    const flow = structuredClone(DROP.flow) as Record<string, unknown>;
+    flow.l4 = l4;
+    flow.event_type = { type: 1, sub_type: 133 };
+    flow.traffic_direction = direction;
+    return JSON.stringify({ ...DROP, flow });
+  };
+
+  test.each([
+    ['echo reply, backend admitting type 0', { ICMPv4: {} }, 'icmps: [{fields: [{type: 0, family: IPv4}]}]', 'icmp/0', 'newly-allowed', 'allowed'],
+    ['echo reply, backend admitting type 8 only', { ICMPv4: {} }, 'icmps: [{fields: [{type: 8, family: IPv4}]}]', 'icmp/0', 'unchanged', 'denied'],
+    ['SYN-ACK, backend admitting its port', { TCP: { source_port: 9090, destination_port: 41000, flags: { SYN: true, ACK: true } } },
+      'toPorts: [{ports: [{port: "41000", protocol: TCP}]}]', '41000/TCP', 'newly-allowed', 'allowed'],
+  ])('%s → %s', async (_name, l4, ingress, connection, change, predicted) => {
+    const report = await replayFlows(FlowSource.text(record(l4), 'flows.jsonl'), PolicySet.fromYaml(backendAdmits(ingress), { file: 'p.yaml' }));
+    expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict])).toEqual([[connection, 'dropped', change, predicted]]);
+  });
+
+  test('dropped at the sender\'s egress: the egress side decides, the receiver is not consulted', async () => {
+    const yaml = backendAdmits('icmps: [{fields: [{type: 8, family: IPv4}]}]');
+    const report = await replayFlows(FlowSource.text(record({ ICMPv4: {} }, 'EGRESS'), 'flows.jsonl'), PolicySet.fromYaml(yaml, { file: 'p.yaml' }));
+    expect(report.connections.map((c) => [c.connection, c.change, c.predicted.verdict])).toEqual([['icmp/0', 'unchanged', 'denied']]);
+    expect(report.connections[0]?.predicted.reason).toMatch(/^egress at .*prometheus.*default deny/);
+    expect(report.connections[0]?.predicted.ingress.decision).toBe('not-evaluated');
+  });
+});
