@@ -553,8 +553,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // The other family's world, which a defaulted judging beside a /0 carries no class of, judged apart when anything
   // differs: only the pairs to or from its classes, within the same limits (`maxPairs`, `maxChanges`).
   const limits = { maxPairs: options.maxPairs, maxChanges: options.maxChanges };
-  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, (b, h, judged, ends) => diffPolicySets(b, h,
-    { classes: [...judged], ...limits }, { ends, given: options.classes !== undefined })) : undefined;
+  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, changes, (b, h, judged, ends) => diffPolicySets(b, h,
+    { classes: [...judged], ...limits, ...(byVerdict ? { _judgeEveryPair: true } : {}) }, { ends, given: options.classes !== undefined })) : [];
   const notCompared = pass ? [] : [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
