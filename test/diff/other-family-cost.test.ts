@@ -5,7 +5,7 @@
  */
 import { describe, expect, test, vi } from 'vitest';
 import * as admissionModule from '../../src/engine/admission';
-import { CiliumPolicyError, Connectivity, PolicySet } from '../../src';
+import { CiliumPolicyError, CiliumVersion, Connectivity, PolicySet } from '../../src';
 import { IpFamilies } from '../../src/engine';
 import { ConnectionVerdict, EndpointClassKind } from '../../src/model/connectivity-document';
 import { diffPolicySets } from '../../src/diff/connectivity';
@@ -24,8 +24,9 @@ spec:
 `;
 const sets = (base: string, head: string): [PolicySet, PolicySet] => [PolicySet.fromYaml(base), PolicySet.fromYaml(head)];
 /** web and api move from `toCIDR: 0.0.0.0/0` to the world entity: the IPv4 world decides alike, the IPv6 world newly allowed. */
-const TWO_MOVES = sets(egress('a', 'web', 'toCIDR: ["0.0.0.0/0"]') + '---\n' + egress('b', 'api', 'toCIDR: ["0.0.0.0/0"]'),
-  egress('a', 'web', 'toEntities: [world]') + '---\n' + egress('b', 'api', 'toEntities: [world]'));
+const TWO_MOVES_YAML: [string, string] = [egress('a', 'web', 'toCIDR: ["0.0.0.0/0"]') + '---\n' + egress('b', 'api', 'toCIDR: ["0.0.0.0/0"]'),
+  egress('a', 'web', 'toEntities: [world]') + '---\n' + egress('b', 'api', 'toEntities: [world]')];
+const TWO_MOVES = sets(...TWO_MOVES_YAML);
 
 const refusal = (f: () => unknown): CiliumPolicyError => {
   try {
@@ -83,6 +84,37 @@ describe('the other family\'s world within the diff\'s limits (session 50)', () 
     const doc = Connectivity.diff(base, head, { maxPairs: pairs });
     expect(doc.changes.length).toBeGreaterThan(0);
     expect(doc.notCompared?.[0].text).toContain('(+ prod/app=web → world (IPv6) 443/TCP)');
+  });
+});
+
+describe('the pass\'s count without the side tables (session 50 review)', () => {
+  test('base and head on different versions: the pass counts only the pairs to or from the outside classes, not every pair', () => {
+    // Other settings on each side: no side tables, every pair's sides may differ, so the first pass counts every pair of
+    // its classes, and the pass (one class more) counts those with an end among the outside classes (`diffPairCount`'s
+    // `atEnd` without tables). Counting every pair of its list, it would refuse a limit the first pass meets.
+    const yaml = TWO_MOVES_YAML;
+    const base = PolicySet.fromYaml(yaml[0], { ciliumVersion: CiliumVersion.V1_18 });
+    const head = PolicySet.fromYaml(yaml[1], { ciliumVersion: CiliumVersion.V1_19 });
+    const first = refusal(() => Connectivity.diff(base, head, { maxPairs: 1 }));
+    expect(first.message).toContain('(the pairs whose client\'s egress');
+    const pairs = Number(/would judge (\d+) pairs/.exec(first.message)?.[1]);
+    expect(pairs).toBeGreaterThan(2);
+    const doc = Connectivity.diff(base, head, { maxPairs: pairs });
+    expect(doc.notCompared?.map((n) => n.text).join('\n')).toContain('(+ prod/app=api → world (IPv6) 443/TCP; + prod/app=web → world (IPv6) 443/TCP)');
+    // Just under it: the first pass refuses, naming its count.
+    expect(refusal(() => Connectivity.diff(base, head, { maxPairs: pairs - 1 })).message).toContain(`would judge ${pairs} pairs of 7 endpoint classes`);
+  });
+});
+
+describe('the reference judging reaches the pass (session 50 review)', () => {
+  test('_judgeEveryPair: the same notes as the side tables, for the other family\'s world and the judged family\'s', () => {
+    const reserved = egress('a', 'web', 'toEndpoints: [{ matchLabels: { "reserved:world": "" } }]');
+    for (const [b, h] of [TWO_MOVES_YAML, [reserved, egress('a', 'web', 'toCIDR: ["0.0.0.0/0"]')], [reserved, egress('a', 'web', 'toEntities: [world]')]]) {
+      const [base, head] = sets(b, h);
+      const fast = Connectivity.diff(base, head);
+      expect(fast.notCompared).toHaveLength(1);
+      expect(Connectivity.diff(base, head, { _judgeEveryPair: true }).notCompared).toEqual(fast.notCompared);
+    }
   });
 });
 
