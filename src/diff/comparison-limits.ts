@@ -90,10 +90,11 @@ const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'gi
  *   interception, a listener) changed (`restriction-changes.ts`): noted with the unevaluated items, gained as `denied`,
  *   lost as `allowed`
  * @param otherWorld the connections of the outside addresses of the family a defaulted judging leaves out whose verdicts
- *   differ (`other-family-world.ts`): noted, as `allowed` and `denied` by the direction they took
+ *   differ, and of the judged family's whose dual-stack verdicts differ from the changes shown (`other-family-world.ts`):
+ *   noted, as `allowed` and `denied` by the direction they took
  */
 export function comparisonLimits(base: PolicySet, head: PolicySet, classes: readonly EndpointClass[],
-  restrictions?: RestrictionChanges, otherWorld?: OtherFamilyWorld): NotCompared[] {
+  restrictions?: RestrictionChanges, otherWorld: readonly OtherFamilyWorld[] = []): NotCompared[] {
   const fqdnIds = new Set(classes.filter((c) => c.kind === EndpointClassKind.FQDN).map((c) => c.id));
   // The world classes split by family (a rule names a /0) while the cluster may run both families (defaulted, or dual): the
   // fqdn: classes stand at an address of one family only (endpoint-classes.ts `fqdnClassesOf`), and the answers of the other
@@ -125,7 +126,7 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
       mayDeny,
     });
   }
-  if (otherWorld !== undefined) out.push(otherWorldNote(otherWorld));
+  for (const w of otherWorld) out.push(otherWorldNote(w));
   const skipped = skippedDifference(base, head);
   if (skipped !== undefined) out.push(skipped);
   const elsewhere = otherDnsServer(base, head);
@@ -153,19 +154,22 @@ function restrictionsText(r: RestrictionChanges): string {
 }
 
 /**
- * The connections of the outside addresses of the family a defaulted judging leaves out whose verdicts differ
- * (`other-family-world.ts`), as a note counted by the direction they took.
+ * The connections of the outside addresses of the family a defaulted judging leaves out whose verdicts differ, or of the
+ * judged family's whose dual-stack verdicts differ from the changes shown (`other-family-world.ts`), as a note counted
+ * by the direction they took.
  */
 function otherWorldNote(w: OtherFamilyWorld): NotCompared {
   const n = w.examples.length < w.allowed + w.denied ? '; …' : '';
-  return {
-    text: `judged for the IP family of the cluster only (the families are defaulted: --ip-families), the outside addresses of the other `
+  const examples = `(${w.examples.join('; ')}${n})`;
+  const text = w.judgedFamily
+    ? 'judged for one IP family (the families are defaulted: --ip-families), its outside addresses carry reserved:world, while a dual-stack '
+      + 'cluster on Cilium 1.15 or later labels them reserved:world-ipv4 (a selector of reserved:world or world-ipv4 reads them otherwise): '
+      + `judged dual-stack, base and head decide ${w.world} differently than shown ${examples}: the connections are not compared; ${FAMILIES.check}`
+    : 'judged for the IP family of the cluster only (the families are defaulted: --ip-families), the outside addresses of the other '
       + `(${w.world}, which a dual-stack cluster has: the world entity, all, an item without a peer and a cidrGroupSelector of no group label `
-      + `select them, a /0 of that family does) are decided differently by base and head (${w.examples.join('; ')}${n}): the connections are `
-      + `not compared; ${FAMILIES.check}`,
-    mayAllow: w.allowed > 0,
-    mayDeny: w.denied > 0,
-  };
+      + `select them, a /0 of that family does) are decided differently by base and head ${examples}: the connections are `
+      + `not compared; ${FAMILIES.check}`;
+  return { text, mayAllow: w.allowed > 0, mayDeny: w.denied > 0 };
 }
 
 /**

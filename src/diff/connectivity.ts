@@ -75,7 +75,7 @@ export interface ReportOptions extends ConnectivityOptions {
 }
 
 /**
- * A pass of the diff that judges only the pairs with an end among some classes (the other IP family's world,
+ * A pass of the diff that judges only the pairs with an end among some classes (the outside addresses judged dual-stack,
  * `other-family-world.ts`), within the caller's limits: its document holds those changes alone, no notes. Not part of the
  * public API (not exported from the package's index), but named by `diffPolicySets`' signature in the shipped `.d.ts`, so
  * not stripped from it as internal declarations are (that signature would name a missing type).
@@ -553,8 +553,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // The other family's world, which a defaulted judging beside a /0 carries no class of, judged apart when anything
   // differs: only the pairs to or from its classes, within the same limits (`maxPairs`, `maxChanges`).
   const limits = { maxPairs: options.maxPairs, maxChanges: options.maxChanges };
-  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, (b, h, judged, ends) => diffPolicySets(b, h,
-    { classes: [...judged], ...limits }, { ends, given: options.classes !== undefined })) : undefined;
+  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, changes, (b, h, judged, ends) => diffPolicySets(b, h,
+    { classes: [...judged], ...limits, ...(byVerdict ? { _judgeEveryPair: true } : {}) }, { ends, given: options.classes !== undefined })) : [];
   const notCompared = pass ? [] : [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
@@ -828,6 +828,8 @@ interface PairsRefusal {
   readonly id: string;
   /** The document (`report`, `diff`). */
   readonly doc: string;
+  /** What the classes counted are, after their number (`endpoint classes`; the pass's own list: `classes judged again …`). */
+  readonly classes: string;
   /** What the pairs counted are, after "pairs of N endpoint classes" (`''`, ` (the pairs whose client's egress or server's ingress may decide differently)`). */
   readonly counted: string;
   /** The first way to narrow the input (`fewer policies`, `a smaller change`). */
@@ -835,20 +837,23 @@ interface PairsRefusal {
 }
 
 /** The refusal of a report (`report-too-large`). */
-const REPORT_PAIRS: PairsRefusal = { id: 'report-too-large', doc: 'report', counted: '', narrow: 'fewer policies' };
+const REPORT_PAIRS: PairsRefusal = { id: 'report-too-large', doc: 'report', classes: 'endpoint classes', counted: '', narrow: 'fewer policies' };
 /** The refusal of a diff (`diff-too-large`). */
 const DIFF_PAIRS: PairsRefusal = {
   id: 'diff-too-large',
   doc: 'diff',
+  classes: 'endpoint classes',
   counted: ' (the pairs whose client\'s egress or server\'s ingress may decide differently)',
   narrow: 'a smaller change (one that decides differently for fewer pairs of classes)',
 };
 
-/** The refusal of the pass over the other IP family's world (`diff-too-large`, `other-family-world.ts`). */
+/** The refusal of the pass over the outside addresses judged dual-stack (`diff-too-large`, `other-family-world.ts`). */
 const OTHER_WORLD_PAIRS: PairsRefusal = {
   id: 'diff-too-large',
   doc: 'diff',
-  counted: ' (the pairs to or from the other IP family\'s world, judged again dual-stack as the IP families are defaulted, whose client\'s '
+  // Its classes are its own list (the cluster's, and the outside classes of both families), not the diff's.
+  classes: 'classes judged again dual-stack',
+  counted: ' (the pairs to or from the outside addresses of both IP families, as the IP families are defaulted, whose client\'s '
     + 'egress or server\'s ingress may decide differently)',
   narrow: 'the IP families the cluster runs (--ip-families ipv4, or dual: no second pass), a smaller change',
 };
@@ -869,7 +874,7 @@ function checkPairs(count: PairCount, classes: number, maxPairs: number, given: 
   const limit = exact ? `${pairs}` : `${pairs} or more`;
   throw new CiliumPolicyError({
     id: refusal.id,
-    message: `the ${refusal.doc} would judge ${judged} pairs of ${n(classes)} endpoint classes${refusal.counted}, over the limit of ${n(maxPairs)} pairs `
+    message: `the ${refusal.doc} would judge ${judged} pairs of ${n(classes)} ${refusal.classes}${refusal.counted}, over the limit of ${n(maxPairs)} pairs `
       + `(its time and size grow with the square of the classes); nothing is reported${exact ? '' : ' (counting stopped past the limit)'}`,
     fix: given ? `raise the limit (maxPairs: ${limit}), or pass fewer classes`
       : `raise the limit (--max-pairs ${limit}, or maxPairs), or narrow the input: ${refusal.narrow}, or an --inventory (or --flows capture) with fewer workloads`,
@@ -882,7 +887,7 @@ function checkPairs(count: PairCount, classes: number, maxPairs: number, given: 
  * @param given whether the caller chose the classes (the fix then names a smaller list, not an inventory)
  */
 function diffTooLarge(maxChanges: number, given: boolean, pass?: DiffPass): CiliumPolicyError {
-  const where = pass ? ' to or from the other IP family\'s world (judged again dual-stack, as the IP families are defaulted)' : '';
+  const where = pass ? ' to or from the outside addresses (judged again dual-stack, as the IP families are defaulted)' : '';
   return new CiliumPolicyError({
     id: 'diff-too-large',
     message: `the diff has more than ${maxChanges.toLocaleString('en-US')} changes${where} (a change whose selectors touch every class changes `

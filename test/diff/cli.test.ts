@@ -500,8 +500,12 @@ spec:
     expect(doc.notCompared?.map((n) => n.text.replace(/ differ between.*| are decided differently.*/, ''))).toEqual([
       'rules naming addresses or ICMP types of an IP family the cluster is judged without (--ip-families: the endpoint classes carry none of its addresses)',
       expect.stringMatching(/^judged for the IP family of the cluster only \(the families are defaulted: --ip-families\), the outside addresses of the other \(world \(IPv6\)/),
+      expect.stringMatching(/^judged for one IP family \(the families are defaulted: --ip-families\), its outside addresses carry reserved:world/),
     ]);
     expect(doc.notCompared?.[1]?.text).toContain('by base and head (- app/set4 → world (IPv6) 443/TCP): the connections are not compared');
+    // Session 50 review: and the IPv4 world, which the 1.18 ::/0 selects single-stack (reserved:world) but not dual-stack
+    // (world-ipv6: pkg/policy/api/cidr.go `CIDRRuleSlice.GetAsEndpointSelectors`), while the 0.0.0.0/0 does: gained, an allow.
+    expect(doc.notCompared?.[2]?.text).toContain('decide world (IPv4) differently than shown (+ app/set4 → world (IPv4) 443/TCP)');
     const text = await cli('diff', '--base', base6, '--head', head4, '--flows', v4pods, '--cilium-version', '1.18');
     expect(text.stdout.split('\n')[1]).toMatch(/^IP families: ipv4 \(the default, as the capture cannot tell them: IPv4 packets only: 10\.0\.1\.13 at line 1, and nothing tells/);
   });

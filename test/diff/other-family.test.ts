@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion } from '../../src';
+import { CiliumVersion, Connectivity, PolicySet } from '../../src';
 import { IpFamilies } from '../../src/engine';
 import { cliAsync } from '../support/cli';
 import { diffLines } from './support';
@@ -238,5 +238,81 @@ describe('the world of every family beside a /0, judged for one family', () => {
     const d = diffLines(egress('toEntities: [world]'), egress('toEntities: [world]').replace('"443"', '"8443"'));
     expect(d.lines).toEqual(['+ prod/app=web → world 8443/TCP', '- prod/app=web → world 443/TCP']);
     expect(d.doc.notCompared).toBeUndefined();
+  });
+});
+
+// Session 50 review: from Cilium 1.15 a single-stack agent labels an outside address reserved:world, a dual-stack one
+// reserved:world-ipv4 (pkg/labels/cidr.go `AddWorldLabel`), so a selector of reserved:world selects the IPv4 world of one
+// only. Judged with the families defaulted, reserved:world → toCIDR 0.0.0.0/0 was "no connectivity change", exit 0 under
+// --fail-on allowed, though a dual-stack cluster newly lets the pod reach the IPv4 world. Now the judged family's world
+// (and FQDN) classes are judged dual-stack too, and where that reading differs from the changes shown, noted.
+describe('the judged family\'s world as a dual-stack cluster labels it (session 50 review)', () => {
+  const RESERVED_WORLD = 'toEndpoints: [{ matchLabels: { "reserved:world": "" } }]';
+  const JUDGED_NOTE = 'judged for one IP family (the families are defaulted: --ip-families), its outside addresses carry reserved:world, while a '
+    + 'dual-stack cluster on Cilium 1.15 or later labels them reserved:world-ipv4';
+  const judgedNotes = (d: ReturnType<typeof diffLines>): unknown => d.doc.notCompared?.filter((n) => n.text.startsWith(JUDGED_NOTE))
+    .map((n) => [/ \(([+~-] .*?)\): the connections/.exec(n.text)?.[1], n.mayAllow, n.mayDeny]);
+
+  test('reserved:world → toCIDR 0.0.0.0/0: dual-stack newly allows the IPv4 world (1.15-1.19): noted as an allow; 1.14, or ipv4 given: nothing', () => {
+    const [base, head] = [egress(RESERVED_WORLD), egress('toCIDR: ["0.0.0.0/0"]')];
+    for (const v of [CiliumVersion.V1_15, CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19]) {
+      const defaulted = diffLines(base, head, { ciliumVersion: v });
+      expect({ v: v.toString(), lines: defaulted.lines, notes: judgedNotes(defaulted) })
+        .toEqual({ v: v.toString(), lines: [], notes: [['+ prod/app=web → world (IPv4) 443/TCP', true, false]] });
+      expect(diffLines(base, head, { ciliumVersion: v, ipFamilies: IpFamilies.DUAL }).lines).toEqual(['+ prod/app=web → world (IPv4) 443/TCP']);
+    }
+    // Back: a deny only.
+    expect(judgedNotes(diffLines(head, base))).toEqual([['- prod/app=web → world (IPv4) 443/TCP', false, true]]);
+    // Before 1.15 every outside address is reserved:world: both readings alike, no note.
+    const old = diffLines(base, head, { ciliumVersion: CiliumVersion.V1_14 });
+    expect([old.lines, old.doc.notCompared]).toEqual([[], undefined]);
+    // The families given: the cluster is single-stack, the change is none.
+    const given = diffLines(base, head, { ipFamilies: IpFamilies.IPV4 });
+    expect([given.lines, given.doc.notCompared]).toEqual([[], undefined]);
+  });
+
+  test('without a /0 (one world class): reserved:world → toEntities world, noted; a change shown alike in both readings, no note', () => {
+    const d = diffLines(egress(RESERVED_WORLD), egress('toEntities: [world]'));
+    expect([d.lines, judgedNotes(d)]).toEqual([[], [['+ prod/app=web → world 443/TCP', true, false]]]);
+    expect(diffLines(egress(RESERVED_WORLD), egress('toEntities: [world]'), { ipFamilies: IpFamilies.DUAL }).lines)
+      .toEqual(['+ prod/app=web → world 443/TCP']);
+    const alike = diffLines(egress('toEntities: [world]'), egress('toEntities: [world]').replace('"443"', '"8443"'));
+    expect([alike.lines.length, alike.doc.notCompared]).toEqual([2, undefined]);
+  });
+
+  test('toFQDNs beside reserved:world: the fqdn: class (an IPv4 address) judged dual-stack too, noted where it differs', () => {
+    const dns = '  - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]\n'
+      + '    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]\n';
+    const base = egress(RESERVED_WORLD) + dns;
+    const head = egress('toFQDNs: [{ matchPattern: "*" }]') + dns;
+    const d = diffLines(base, head);
+    // Single-stack the world (and the name's address) was allowed by reserved:world; dual-stack it never was: the name newly allowed.
+    expect(d.lines).toEqual(['- prod/app=web → world 443/TCP']);
+    expect(diffLines(base, head, { ipFamilies: IpFamilies.DUAL }).lines).toEqual(['+ prod/app=web → fqdn:* 443/TCP']);
+    expect(judgedNotes(d)).toEqual([['+ prod/app=web → fqdn:* 443/TCP', true, false]]);
+  });
+
+  test('the CLI: --fail-on allowed fails on it (exit 1); with --ip-families ipv4 given, exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'other-family-'));
+    try {
+      writeFileSync(join(dir, 'a.yaml'), egress(RESERVED_WORLD));
+      writeFileSync(join(dir, 'b.yaml'), egress('toCIDR: ["0.0.0.0/0"]'));
+      const args = ['diff', '--base', join(dir, 'a.yaml'), '--head', join(dir, 'b.yaml'), '--fail-on', 'allowed'];
+      const defaulted = await cliAsync(...args);
+      expect([defaulted.code, defaulted.stdout]).toEqual([1, expect.stringContaining(JUDGED_NOTE)]);
+      const given = await cliAsync(...args, '--ip-families', 'ipv4');
+      expect([given.code, given.stdout]).toEqual([0, expect.stringContaining('no connectivity change')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('classes given without the world class: no world judged again, no note (its pass kept to the classes given)', () => {
+    // Review: with no /0 the other family's classes were the one `world` entity class (both families, no address), so a
+    // note claimed the IPv6 world changed (+ prod/app=web → world 443/TCP) for a world the caller left out.
+    const [b, h] = [PolicySet.fromYaml(egress('toEndpoints: [{}]')), PolicySet.fromYaml(egress('toEntities: [world]'))];
+    const classes = Connectivity.endpointClasses([b, h]).filter((c) => c.cls.id !== 'world');
+    const doc = Connectivity.diff(b, h, { classes });
+    expect([doc.changes.length, doc.notCompared]).toEqual([2, undefined]);
   });
 });
