@@ -133,6 +133,21 @@ spec:
     expect(cli('trace', '--node-selector-labels', '--policies', all, '--from', 'pod:prod:app=web', '--to', 'entity:remote-node', '--port', '443').code).toBe(1);
   });
 
+  test('replay leaves a flow to a node peer without labels under such a toNodes not judged', async () => {
+    const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }],
+      egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }] }, 'prod')], { nodeSelectorLabels: true });
+    const line = JSON.stringify({ flow: {
+      time: '2025-06-02T10:00:00Z', verdict: 'FORWARDED', IP: { source: '10.0.1.5', destination: '10.0.2.1', ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: 47001, destination_port: 443, flags: { SYN: true } } },
+      source: { identity: 1234, namespace: 'prod', labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=prod'] },
+      destination: { identity: 6, labels: ['reserved:remote-node'] }, Type: 'L3_L4', node_name: 'node-a', traffic_direction: 'EGRESS', is_reply: false,
+    } });
+    const report = await replayFlows(FlowSource._bytes(Buffer.from(`${line}\n`), 'peer.jsonl'), set);
+    expect(report.connections).toEqual([]);
+    expect(report.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(
+      /^entity:remote-node as a peer of the egress policy of pod:prod:app=web is the identity of another node, .*, so this connection is not judged$/) })]);
+  });
+
   test('verdict() notes a node peer without labels', () => {
     const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }],
       egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }] }, 'prod')], { nodeSelectorLabels: true });
