@@ -311,14 +311,17 @@ function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endp
 /**
  * Refuses (exit 2) a connection one of whose ends is the subject of host policy given without its node's labels
  * (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node) while a host rule of that side's direction selects
- * nodes by their labels (`PolicySet._nodeLabelsUnknown`): its verdict depends on the node, which the query does not name;
- * the verdict of a node without labels ("no policy selects …, default allow") would be a claim about no node in particular.
+ * nodes by their labels, or is such a node as the peer of `fromNodes`/`toNodes` items that select nodes by their labels
+ * (per-node labels on) in the other end's policy (`PolicySet._nodeLabelsUnknown`): its verdict depends on the node, which
+ * the query does not name; the verdict of a node without labels ("no policy selects …, default allow") would be a claim
+ * about no node in particular.
  */
 function refuseNodeWithoutLabels(set: PolicySet, ends: { from: Endpoint; to: Endpoint }): void {
-  for (const [flag, end, direction] of [['--from', ends.from, 'egress'], ['--to', ends.to, 'ingress']] as const) {
-    const unknown = set._nodeLabelsUnknown(end, direction);
+  for (const [flag, end, other, otherFlag, direction] of [['--from', ends.from, ends.to, '--to', 'egress'], ['--to', ends.to, ends.from, '--from', 'ingress']] as const) {
+    const unknown = set._nodeLabelsUnknown(end, direction, other);
     if (unknown === undefined) continue;
-    throw new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${flag} ${unknown.message}`, fix: `${unknown.fix} as ${flag}` });
+    const named = unknown.end === 'subject' ? flag : otherFlag;
+    throw new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
   }
 }
 

@@ -1,26 +1,43 @@
 /**
- * A host endpoint given without its node's labels (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node)
- * as the subject of host policies. In Cilium the host endpoint carries `reserved:host` and its node's labels of the `k8s`
- * source (pkg/endpoint/endpoint.go `InitWithNodeLabels`, pkg/endpointmanager/host.go `updateHostEndpointLabels`), and a
- * `nodeSelector` selects it by them (pkg/policy/rule.go `matches`). Where a host rule's `nodeSelector` reads a node label
- * (`nodeSelectorReadsNodeLabels`), whether it applies depends on the node, which such an endpoint does not say: its verdict
- * would be that of a node without labels, a claim about no node in particular.
+ * A node given without its labels (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node) where a rule
+ * reads them: as the subject of host policies, and as the peer of `fromNodes`/`toNodes`. In Cilium the host endpoint
+ * carries `reserved:host` and its node's labels of the `k8s` source, through the identity label filter (pkg/endpoint/endpoint.go
+ * `InitWithNodeLabels`, pkg/endpointmanager/host.go `updateHostEndpointLabels`), and a `nodeSelector` selects it by them
+ * (pkg/policy/rule.go `matches`); with per-node labels on (`enable-node-selector-labels`), a remote node's identity carries
+ * its labels of the `node` source (pkg/node `nodeIdentityLabels`, `PerNodeLabelsEnabled`), and `fromNodes`/`toNodes` select
+ * it by them. Where a selector reads such a label (src/model/node-label-reads.ts), whether it applies depends on the node,
+ * which such an endpoint does not say: its verdict would be that of a node without labels, a claim about no node in particular.
  */
-import { nodeSelectorReadsNodeLabels } from '../model/labels';
+import { CiliumVersion } from '../core/cilium-version';
+import { nodeSelectorReadsNodeLabels, peerSelectorReadsNodeLabels } from '../model/node-label-reads';
 import { objectName } from '../model/object-names';
-import { CompiledRule } from './compile';
+import { CompiledItem, CompiledRule } from './compile';
+import { DirectionPolicy } from './direction-policy';
 import { EndpointKind } from './endpoint';
-import { ResolvedEndpoint } from './identity';
+import { PeerView, ResolvedEndpoint } from './identity';
 
 /**
  * The imported host rules that give `subject` policy in `direction` (a section of that direction, or its default deny) and
  * whose `nodeSelector` selects nodes by their labels, when `subject` is a host endpoint given without them (an entity);
  * empty otherwise (a `node:` endpoint has its labels; a pod is no host endpoint).
  */
-export function nodeLabelRules(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): CompiledRule[] {
+export function nodeLabelRules(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress',
+  version: CiliumVersion): CompiledRule[] {
   if (subject.endpoint.kind !== EndpointKind.ENTITY || subject.subject !== 'node') return [];
   return rules.filter((r) => r.subjectKind === 'node' && r.imported && (r.present[direction] || r.defaultDeny[direction])
-    && nodeSelectorReadsNodeLabels(r.subject));
+    && nodeSelectorReadsNodeLabels(r.subject, version));
+}
+
+/** The entity's words: which node's host endpoint or identity it stands for. */
+function whichNode(entity: string | undefined, role: 'subject' | 'peer'): string {
+  if (entity === 'kube-apiserver') return role === 'subject' ? 'the host endpoint of the node the API server runs on' : 'the identity of a node the API server runs on';
+  if (entity === 'remote-node') return role === 'subject' ? 'the host endpoint of another node' : 'the identity of another node';
+  return role === 'subject' ? 'a node\'s host endpoint' : 'the identity of the local node';
+}
+
+/** The first three of `named`, and how many more. */
+function listed(named: readonly string[]): string {
+  return `${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}`;
 }
 
 /**
@@ -28,16 +45,44 @@ export function nodeLabelRules(rules: readonly CompiledRule[], subject: Resolved
  * sentence without a fix (`NODE_LABELS_FIX`).
  */
 export function nodeLabelsUnknownText(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): string {
-  const named = rules.slice(0, 3).map((r) => `${objectName(r.policy)} ${r.rulePath} (nodeSelector ${r.subject.toString()})`);
-  const more = rules.length > 3 ? ` and ${rules.length - 3} more` : '';
-  const which = subject.endpoint.entity === 'kube-apiserver' ? 'the host endpoint of the node the API server runs on'
-    : subject.endpoint.entity === 'remote-node' ? 'the host endpoint of another node' : 'a node\'s host endpoint';
-  return `${subject.text} as the subject of ${direction} host policy is ${which}, given without the node's labels, and whether `
-    + `${rules.length === 1 ? 'the host rule' : 'the host rules'} ${named.join(', ')}${more} select${rules.length === 1 ? 's' : ''} it depends on them `
+  const named = rules.map((r) => `${objectName(r.policy)} ${r.rulePath} (nodeSelector ${r.subject.toString()})`);
+  return `${subject.text} as the subject of ${direction} host policy is ${whichNode(subject.endpoint.entity, 'subject')}, given without the node's labels, and whether `
+    + `${rules.length === 1 ? 'the host rule' : 'the host rules'} ${listed(named)} select${rules.length === 1 ? 's' : ''} it depends on them `
     + '(a host endpoint carries reserved:host and its node\'s labels, pkg/endpoint InitWithNodeLabels): on a node selected its rules apply, on '
     + 'another they do not, so no one verdict holds for every node';
 }
 
-/** The fix of `nodeLabelsUnknownText`: name the node by its labels. */
+/**
+ * The items of `dp` (the policy of the other end in one direction) whose peer selectors select `peer` on some nodes and not on
+ * others by the node's own labels (`peerSelectorReadsNodeLabels`), when `other` is a node given without its labels (an
+ * entity: `entity:remote-node`, `entity:kube-apiserver` on a node, `entity:host`) and nodes carry their labels in their
+ * identity (`nodeSelectorLabels`); empty otherwise (a `node:` endpoint has its labels).
+ */
+export function peerNodeLabelItems(dp: DirectionPolicy | undefined, other: ResolvedEndpoint, peer: PeerView,
+  nodeSelectorLabels: boolean): CompiledItem[] {
+  if (dp === undefined || !nodeSelectorLabels || other.endpoint.kind !== EndpointKind.ENTITY || !peer.node) return [];
+  const reads = (item: CompiledItem): boolean => {
+    const p = item.peer;
+    if (p.kind !== 'nodes' && p.kind !== 'endpoints') return false;
+    const extra = p.kind === 'endpoints' ? (item.deny ? dp.requirementsDeny : dp.requirements) : [];
+    return p.selectors.some((s) => peerSelectorReadsNodeLabels(extra.length === 0 ? s : s.and(...extra), peer.labels));
+  };
+  return [...dp.deny.filter(reads), ...dp.allow.filter(reads)];
+}
+
+/**
+ * Why no verdict on the connection holds for every node, given the items of `peerNodeLabelItems` (not empty) of the
+ * `direction` policy of `subject`: one sentence without a fix (`NODE_LABELS_FIX`).
+ */
+export function peerNodeLabelsUnknownText(items: readonly CompiledItem[], subject: ResolvedEndpoint, other: ResolvedEndpoint,
+  direction: 'ingress' | 'egress'): string {
+  const named = items.map((i) => `${objectName(i.rule.policy)} ${i.path}${i.peerField !== undefined ? ` (${i.peerField})` : ''}`);
+  return `${other.text} as a peer of the ${direction} policy of ${subject.text} is ${whichNode(other.endpoint.entity, 'peer')}, given without the node's `
+    + `labels, and whether ${items.length === 1 ? 'the rule item' : 'the rule items'} ${listed(named)} select${items.length === 1 ? 's' : ''} it depends on `
+    + 'them (with per-node labels on, enable-node-selector-labels, a node\'s identity carries its labels, pkg/node nodeIdentityLabels): on a node '
+    + 'selected they apply, on another they do not, so no one verdict holds for every node';
+}
+
+/** The fix of `nodeLabelsUnknownText` and `peerNodeLabelsUnknownText`: name the node by its labels. */
 export const NODE_LABELS_FIX = 'give the node by its labels instead, node:kubernetes.io/hostname=<node>,<label>=<value>,... '
   + '(node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane= for a control-plane node)';

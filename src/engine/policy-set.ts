@@ -41,7 +41,7 @@ import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../mo
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
-import { NODE_LABELS_FIX, nodeLabelRules, nodeLabelsUnknownText } from './host-node-labels';
+import { NODE_LABELS_FIX, nodeLabelRules, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
@@ -470,13 +470,21 @@ export class PolicySet {
   /**
    * @internal Why no verdict on `endpoint` as the subject of `direction` holds for every node, with the fix, when it is a host
    * endpoint given without its node's labels (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node) and a
-   * host rule of that direction selects nodes by their labels (`nodeLabelRules`); `undefined` otherwise. `trace` refuses
-   * such a connection and `replay` leaves it not judged; `verdict()` notes it on the side.
+   * host rule of that direction selects nodes by their labels (`nodeLabelRules`); or, given the other end `peer`, when that
+   * end is a node given without its labels and an item of `endpoint`'s policy in `direction` selects nodes by them
+   * (`peerNodeLabelItems`: `fromNodes`/`toNodes` with per-node labels on); `undefined` otherwise. `end` says which end is
+   * the node. `trace` refuses such a connection and `replay` leaves it not judged; `verdict()` notes it on the side.
    */
-  public _nodeLabelsUnknown(endpoint: Endpoint, direction: 'ingress' | 'egress'): { readonly message: string; readonly fix: string } | undefined {
+  public _nodeLabelsUnknown(endpoint: Endpoint, direction: 'ingress' | 'egress', peer?: Endpoint):
+  { readonly message: string; readonly fix: string; readonly end: 'subject' | 'peer' } | undefined {
     const subject = this.endpoints.resolve(endpoint);
-    const rules = nodeLabelRules(this.rules, subject, direction);
-    return rules.length === 0 ? undefined : { message: nodeLabelsUnknownText(rules, subject, direction), fix: NODE_LABELS_FIX };
+    const rules = nodeLabelRules(this.rules, subject, direction, this.config.version);
+    if (rules.length > 0) return { message: nodeLabelsUnknownText(rules, subject, direction), fix: NODE_LABELS_FIX, end: 'subject' };
+    if (peer === undefined || subject.subject === undefined) return undefined;
+    const other = this.endpoints.resolve(peer);
+    const dp = this.directionPolicies.get(subject, direction);
+    const items = peerNodeLabelItems(dp, other, this.endpoints.peerOf(other, subject), this.config.nodeSelectorLabels);
+    return items.length === 0 ? undefined : { message: peerNodeLabelsUnknownText(items, subject, other, direction), fix: NODE_LABELS_FIX, end: 'peer' };
   }
 
   /** @internal The named ports the redirects of `subject` resolve on: its own on ingress, the cluster's on egress (`egressNamedPorts`). */
@@ -636,9 +644,12 @@ export class PolicySet {
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
       const noted = withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys), subject, other, peer);
-      const unknown = nodeLabelRules(this.rules, subject, direction);
-      return unknown.length === 0 ? noted
-        : { ...noted, notes: [...noted.notes, `${nodeLabelsUnknownText(unknown, subject, direction)}: this is the verdict of a node without labels; fix: ${NODE_LABELS_FIX}`] };
+      const unknown = nodeLabelRules(this.rules, subject, direction, this.config.version);
+      const unknownPeer = unknown.length === 0 ? peerNodeLabelItems(dp, other, peer, this.config.nodeSelectorLabels) : [];
+      if (unknown.length === 0 && unknownPeer.length === 0) return noted;
+      const why = unknown.length > 0 ? nodeLabelsUnknownText(unknown, subject, direction)
+        : peerNodeLabelsUnknownText(unknownPeer, subject, other, direction);
+      return { ...noted, notes: [...noted.notes, `${why}: this is the verdict of a node without labels; fix: ${NODE_LABELS_FIX}`] };
     };
     const egress = this.withLearningNote(side('egress', from, to), from, to);
     const ingress = side('ingress', to, from);

@@ -550,8 +550,8 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
         rollout.note(c, { notEvaluated: true });
         continue;
       }
-      // An end that is a host endpoint without its node's labels, under host rules that select nodes by them.
-      const unknownNode = policies._nodeLabelsUnknown(from, 'egress') ?? policies._nodeLabelsUnknown(to, 'ingress');
+      // An end that is a node without its labels, under host rules or from/toNodes items that select nodes by them.
+      const unknownNode = policies._nodeLabelsUnknown(from, 'egress', to) ?? policies._nodeLabelsUnknown(to, 'ingress', from);
       if (unknownNode !== undefined) {
         errors.push({ connection: text, message: `${unknownNode.message}, so this connection is not judged` });
         rollout.note(c, { notEvaluated: true });

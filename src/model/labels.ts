@@ -151,21 +151,6 @@ export function hostNodeSelectorProblem(r: SelectorRequirement, written?: string
   };
 }
 
-/**
- * Whether a host policy's `nodeSelector` selects some host endpoints and not others by their node's labels: one of its
- * requirements reads a label of the `k8s` source (written with `k8s:` or without a source), which a host endpoint carries
- * from its Node object (pkg/endpoint `InitWithNodeLabels`: `reserved:host` and `Map2Labels(nodeLabels, LabelSourceK8s)`),
- * and none never holds there (`hostNodeSelectorProblem`). `host Exists` and `host In ("")` without a source hold on every
- * host endpoint by `reserved:host`. Then which nodes it selects is a question of their labels: a host endpoint given
- * without them (`entity:host`) is not judged by it.
- * @param selector the nodeSelector, as the agent holds it
- */
-export function nodeSelectorReadsNodeLabels(selector: Selector): boolean {
-  if (selector.requirements.some((q) => hostNodeSelectorProblem(q)?.selectsNoNode === true)) return false;
-  return selector.requirements.some((q) => (q.source === 'k8s' || q.source === 'any') && ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(q.operator)
-    && !(q.source === 'any' && q.key === 'host' && (q.operator === 'Exists' || (q.operator === 'In' && q.values.includes('')))));
-}
-
 /** The node labels a kubelet may set on its own Node outside its label domains (k8s.io/kubelet/pkg/apis `kubeletLabels`). */
 const KUBELET_LABELS = new Set(['kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'topology.kubernetes.io/region',
   'failure-domain.beta.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region', 'beta.kubernetes.io/instance-type',
@@ -192,7 +177,7 @@ export function kubeletMaySetNodeLabel(key: string): boolean {
 }
 
 /** The reserved labels a node's identity carries: the local node's `host`, the other nodes' `remote-node`, `kube-apiserver` on API server nodes. */
-const NODE_RESERVED_LABELS: ReadonlySet<string> = new Set(['host', 'remote-node', 'kube-apiserver']);
+export const NODE_RESERVED_LABELS: ReadonlySet<string> = new Set(['host', 'remote-node', 'kube-apiserver']);
 
 /**
  * The source of a node selector key when it is one no node identity carries, else `undefined`. A node's identity holds its

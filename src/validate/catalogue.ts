@@ -290,7 +290,9 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-listener-kind-refused', severity: E, versions: 'all',
-    what: 'a host policy\'s egress `listener` of kind CiliumEnvoyConfig: the agent resolves listeners in the namespace of the endpoint whose policy it computes, a node has none, and createL4Filter refuses the policy of every node the rule selects',
+    what: 'an egress `listener` of kind CiliumEnvoyConfig for endpoints without a namespace (a host policy; a CCNP endpointSelector that selects reserved:health, '
+      + 'reserved:ingress or reserved:init, {} included; a 1.14 CNP of reserved:init): the agent resolves listeners in the namespace of the endpoint whose policy it '
+      + 'computes, they have none, and createL4Filter refuses the policy of every such endpoint the rule selects',
   },
   {
     id: 'pitfall-http-regex-may-be-too-large', severity: W, versions: 'all',

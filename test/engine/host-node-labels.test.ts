@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FlowSource, replayFlows } from '../../src/hubble';
 import { cli } from '../support/cli';
-import { ccnp, policySet, verdict } from './helpers';
+import { ccnp, cnp, policySet, verdict } from './helpers';
 
 const HOST = { hostFirewall: true };
 const dir = mkdtempSync(join(tmpdir(), 'host-node-labels-'));
@@ -22,11 +22,11 @@ spec:
   egress:
   - toEntities: [cluster]
 `;
-const N1_INGRESS = `apiVersion: cilium.io/v2
+const CP_INGRESS = `apiVersion: cilium.io/v2
 kind: CiliumClusterwideNetworkPolicy
-metadata: { name: n1-ingress }
+metadata: { name: cp-ingress }
 spec:
-  nodeSelector: { matchLabels: { kubernetes.io/hostname: n1 } }
+  nodeSelector: { matchLabels: { node-role.kubernetes.io/control-plane: "" } }
   ingress:
   - fromEntities: [cluster]
 `;
@@ -56,15 +56,15 @@ describe('trace: a host endpoint without its node\'s labels under a nodeSelector
     expect(worker.code).toBe(0);
     expect(JSON.parse(worker.stdout).egress.decision).toBe('no-policy-default-allow');
 
-    const ingress = file('n1.yaml', N1_INGRESS);
+    const ingress = file('cp-ingress.yaml', CP_INGRESS);
     const r = cli('trace', '--policies', ingress, '--from', 'cidr:203.0.113.5', '--to', 'entity:host', '--port', '22');
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toContain('error: --to entity:host as the subject of ingress host policy is a node\'s host endpoint');
   });
 
   test('a host rule of the other direction, of every node, or of no node leaves the entity judged', () => {
-    // Ingress-only on n1: egress of entity:host does not depend on the node.
-    const ingress = file('n1-only.yaml', N1_INGRESS);
+    // Ingress-only on control-plane nodes: egress of entity:host does not depend on the node.
+    const ingress = file('cp-ingress-only.yaml', CP_INGRESS);
     expect(cli('trace', '--policies', ingress, '--from', 'entity:host', '--to', 'cidr:203.0.113.5', '--port', '443').code).toBe(0);
     // An empty nodeSelector, and reserved:host, select every node: default deny, denied (exit 1).
     for (const sel of ['{}', '{ matchLabels: { reserved:host: "" } }', '{ matchExpressions: [{ key: host, operator: Exists }] }']) {
@@ -72,6 +72,88 @@ describe('trace: a host endpoint without its node\'s labels under a nodeSelector
       const r = cli('trace', '--policies', f, '--from', 'entity:host', '--to', 'cidr:203.0.113.5', '--port', '443', '--output', 'json');
       expect([sel, r.code, JSON.parse(r.stdout || '{}').egress?.decision]).toEqual([sel, 1, 'default-deny']);
     }
+  });
+});
+
+describe('session 50 review: a nodeSelector on a key the identity label filter drops, and node peers without labels', () => {
+  test('a nodeSelector on kubernetes.io/hostname selects no node (labelsfilter drops the key): entity:host is judged, default allow', () => {
+    const f = file('n1.yaml', CP_INGRESS.replace('node-role.kubernetes.io/control-plane: ""', 'kubernetes.io/hostname: n1'));
+    const r = cli('trace', '--policies', f, '--from', 'cidr:203.0.113.5', '--to', 'entity:host', '--port', '22', '--output', 'json');
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout).ingress.decision).toBe('no-policy-default-allow');
+    // The same answer for the node itself: the key is in no host endpoint's identity.
+    const n1 = cli('trace', '--policies', f, '--from', 'cidr:203.0.113.5', '--to', 'node:kubernetes.io/hostname=n1', '--port', '22', '--output', 'json');
+    expect(JSON.parse(n1.stdout).ingress.decision).toBe('no-policy-default-allow');
+    // NotIn on a dropped key always holds: the rule applies to every node, so entity:host is judged (default deny off the cluster).
+    const notIn = file('not-n1.yaml', CP_INGRESS.replace('matchLabels: { node-role.kubernetes.io/control-plane: "" }',
+      'matchExpressions: [{ key: kubernetes.io/hostname, operator: NotIn, values: [n1] }]'));
+    const d = cli('trace', '--policies', notIn, '--from', 'cidr:203.0.113.5', '--to', 'entity:host', '--port', '22', '--output', 'json');
+    expect([d.code, JSON.parse(d.stdout || '{}').ingress?.decision]).toEqual([1, 'default-deny']);
+    // A kept key beside the dropped NotIn still reads node labels.
+    const both = file('cp-not-n1.yaml', CP_INGRESS.replace('matchLabels: { node-role.kubernetes.io/control-plane: "" }',
+      'matchExpressions: [{ key: kubernetes.io/hostname, operator: NotIn, values: [n1] }, { key: node-role.kubernetes.io/control-plane, operator: Exists }]'));
+    expect(cli('trace', '--policies', both, '--from', 'cidr:203.0.113.5', '--to', 'entity:host', '--port', '22').code).toBe(2);
+  });
+
+  const PEER_DENY = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEntities: [all]
+  egressDeny:
+  - toNodes: [{ matchLabels: { node-role.kubernetes.io/control-plane: "" } }]
+  ingress:
+  - fromEntities: [all]
+  ingressDeny:
+  - fromNodes: [{ matchLabels: { node-role.kubernetes.io/control-plane: "" } }]
+`;
+
+  test('a node peer without labels under toNodes/fromNodes of node labels (per-node labels on) is refused; a node given by its labels is judged', () => {
+    const f = file('peer-deny.yaml', PEER_DENY);
+    for (const to of ['entity:remote-node', 'entity:kube-apiserver']) {
+      const r = cli('trace', '--node-selector-labels', '--policies', f, '--from', 'pod:prod:app=web', '--to', to, '--port', '443');
+      expect([to, r.code, r.stdout]).toEqual([to, 2, '']);
+      expect(r.stderr).toContain(`error: --to ${to} as a peer of the egress policy of pod:prod:app=web is the identity of `);
+      expect(r.stderr).toContain('CiliumNetworkPolicy prod/web spec.egressDeny[0] (toNodes) selects it depends on them');
+      expect(r.stderr).toContain('(engine-node-labels-unknown); fix: give the node by its labels instead');
+      const back = cli('trace', '--node-selector-labels', '--policies', f, '--from', to, '--to', 'pod:prod:app=web', '--port', '443');
+      expect([back.code, back.stdout]).toEqual([2, '']);
+      expect(back.stderr).toContain(`error: --from ${to} as a peer of the ingress policy of pod:prod:app=web is the identity of `);
+    }
+    const cp = cli('trace', '--node-selector-labels', '--policies', f, '--from', 'pod:prod:app=web', '--to',
+      'node:kubernetes.io/hostname=n2,node-role.kubernetes.io/control-plane=', '--port', '443', '--output', 'json');
+    expect([cp.code, JSON.parse(cp.stdout).egress.decision]).toEqual([1, 'denied-by-deny-rule']);
+    const worker = cli('trace', '--node-selector-labels', '--policies', f, '--from', 'pod:prod:app=web', '--to', 'node:kubernetes.io/hostname=n3',
+      '--port', '443', '--output', 'json');
+    expect([worker.code, JSON.parse(worker.stdout).egress.decision]).toEqual([0, 'allowed']);
+    // A toNodes that reads no node label (every node) leaves the entity judged.
+    const all = file('peer-all.yaml', PEER_DENY.replace(/toNodes: \[.*\]/, 'toNodes: [{}]'));
+    expect(cli('trace', '--node-selector-labels', '--policies', all, '--from', 'pod:prod:app=web', '--to', 'entity:remote-node', '--port', '443').code).toBe(1);
+  });
+
+  test('replay leaves a flow to a node peer without labels under such a toNodes not judged', async () => {
+    const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }],
+      egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }] }, 'prod')], { nodeSelectorLabels: true });
+    const line = JSON.stringify({ flow: {
+      time: '2025-06-02T10:00:00Z', verdict: 'FORWARDED', IP: { source: '10.0.1.5', destination: '10.0.2.1', ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: 47001, destination_port: 443, flags: { SYN: true } } },
+      source: { identity: 1234, namespace: 'prod', labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=prod'] },
+      destination: { identity: 6, labels: ['reserved:remote-node'] }, Type: 'L3_L4', node_name: 'node-a', traffic_direction: 'EGRESS', is_reply: false,
+    } });
+    const report = await replayFlows(FlowSource._bytes(Buffer.from(`${line}\n`), 'peer.jsonl'), set);
+    expect(report.connections).toEqual([]);
+    expect(report.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(
+      /^entity:remote-node as a peer of the egress policy of pod:prod:app=web is the identity of another node, .*, so this connection is not judged$/) })]);
+  });
+
+  test('verdict() notes a node peer without labels', () => {
+    const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }],
+      egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }] }, 'prod')], { nodeSelectorLabels: true });
+    const v = verdict(set, 'pod:prod:app=web', 'entity:remote-node', 443);
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(
+      /^entity:remote-node as a peer of the egress policy of pod:prod:app=web is the identity of another node, .*: this is the verdict of a node without labels; fix: /));
   });
 });
 

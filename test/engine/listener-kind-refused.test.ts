@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Connectivity } from '../../src/diff';
 import { PolicySet } from '../../src/engine';
-import { cli } from '../support/cli';
+import { cli, cliAsync } from '../support/cli';
 import { ccnp, policySet, verdict } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'listener-kind-'));
@@ -77,5 +77,43 @@ spec:
     const texts = (doc.notCompared ?? []).map((n) => n.text).join('\n');
     expect(texts).toMatch(/Cilium refuses the policy of .*host.*Listener "l1" in CCNP can not use Kind CiliumEnvoyConfig.*keep the policy they had/);
     expect(texts).toContain('pitfall-listener-kind-refused');
+  });
+});
+
+describe('validate reports the listener for every subject without a namespace that trace refuses (session 50 review)', () => {
+  const rule = (head: string, selector: string): string => `${head}
+spec:
+  endpointSelector: ${selector}
+  egress:
+  - toEntities: [cluster]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }], listener: { envoyConfig: { kind: CiliumEnvoyConfig, name: cec }, name: l1 } }]
+`;
+  const CCNP = 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: { name: all }';
+  const CNP = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: init, namespace: prod }';
+  const reported = async (text: string, version: string): Promise<{ code: number; listener: boolean; stdout: string }> => {
+    const f = join(dir, `v-${version}.yaml`);
+    writeFileSync(f, text);
+    const r = await cliAsync('validate', '--cilium-version', version, f);
+    return { code: r.code, listener: r.stdout.includes('pitfall-listener-kind-refused'), stdout: r.stdout };
+  };
+
+  test('a CCNP endpointSelector {} or reserved:health, a 1.14 CNP of reserved:init: reported; trace refuses the same endpoint', async () => {
+    const all = await reported(rule(CCNP, '{}'), '1.19');
+    expect([all.code, all.listener]).toEqual([1, true]);
+    expect(all.stdout).toContain('in a rule whose endpointSelector selects the reserved:health, reserved:ingress, reserved:init endpoints');
+    expect(all.stdout).toContain('or select only pods');
+    expect((await reported(rule(CCNP, '{ matchLabels: { reserved:health: "" } }'), '1.19')).listener).toBe(true);
+    const init14 = await reported(rule(CNP, '{ matchLabels: { reserved:init: "" } }'), '1.14');
+    expect([init14.code, init14.listener]).toEqual([1, true]);
+    const f = join(dir, 'init14.yaml');
+    writeFileSync(f, rule(CNP, '{ matchLabels: { reserved:init: "" } }'));
+    const t = cli('trace', '--cilium-version', '1.14', '--policies', f, '--from', 'entity:init', '--to', 'entity:host', '--port', '443');
+    expect([t.code, t.stderr]).toEqual([2, expect.stringContaining('`cdk8s-cilium validate` reports it as pitfall-listener-kind-refused')]);
+  });
+
+  test('a subject of pods only (a pod label, a CNP from 1.15) is not reported', async () => {
+    expect((await reported(rule(CCNP, '{ matchLabels: { app: web } }'), '1.19')).listener).toBe(false);
+    expect((await reported(rule(CNP, '{ matchLabels: { reserved:init: "" } }'), '1.15')).listener).toBe(false);
+    expect((await reported(rule(CNP, '{}'), '1.14')).listener).toBe(false);
   });
 });

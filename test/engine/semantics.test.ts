@@ -812,8 +812,10 @@ describe('services, nodes and requires', () => {
     expect(note).toBe('node:kubernetes.io/hostname=n1,role=w is judged as another node than the one pod:shop:app=web runs on (reserved:remote-node). '
       + "The pod's own node, where kubelet probes come from, is its local host (reserved:host with the node's labels), which a trace cannot name: in "
       + "code, give the pod endpoint the node's kubernetes.io/hostname as nodeName, Endpoints.pod('shop', {\"app\":\"web\"}, { nodeName: 'n1' }). "
-      + "entity:host is the local host without the node's labels: as a subject, under host policies that select nodes by their labels (nodeSelector), it is not judged");
-    // The form the note gives: the node's egress policy (world only) drops it; entity:host, which no nodeSelector selects, passes.
+      + "entity:host is the local host without the node's labels: as a subject, under host policies that select nodes by their labels (nodeSelector), "
+      + 'trace refuses it and replay leaves it not judged, and its verdict here is that of a node without labels');
+    // The form the note gives: the node's egress policy (world only) drops it; entity:host passes: its verdict is that of a
+    // node without the label role=w, which the host rule does not select (verdict() notes it; trace refuses it).
     const local = set.verdict({ from: set.endpoint(node), to: Endpoints.pod('shop', { app: 'web' }, { nodeName: 'n1' }), protocol: 'TCP', port: 8080 });
     expect(local.verdict).toBe('denied');
     expect(local.egress.decision).toBe('default-deny');
