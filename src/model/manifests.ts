@@ -348,15 +348,32 @@ export interface ObjectPodTemplate {
 export function podTemplatesOf(obj: unknown): ObjectPodTemplate[] {
   const info = readManifest(obj);
   const objects = info?.type === 'list' ? info.items : [obj];
-  return objects.flatMap((o): ObjectPodTemplate[] => {
+  const out = objects.flatMap((o): ObjectPodTemplate[] => {
     const header = readHeader(o);
     if (!header) return [];
     const ns = header.namespace === undefined ? {} : { namespace: header.namespace };
-    if (workloadPaths(header.kind) === undefined) return nestedPodTemplates(o).map((template) => ({ ...ns, template }));
-    // A List's items are flattened already: an item is read as the object it is (`nested`).
+    const nested = nestedPodTemplates(o).map((template) => ({ ...ns, template }));
+    if (workloadPaths(header.kind) === undefined) return nested;
+    // A List's items are flattened already: an item is read as the object it is (`nested`). A known kind of another API
+    // group (a Volcano `Job`: `spec.tasks[].template`) keeps its templates where they are: the nested ones are read too.
     const read = readManifest(o, info?.type === 'list');
-    return [read?.type === 'workload' ? { ...ns, template: read.template } : ns];
+    return [read?.type === 'workload' ? { ...ns, template: read.template } : ns, ...nested];
   });
+  if (info?.type !== 'list') return out;
+  // On the safe side of what the List reading leaves out: a List nested deeper than `MAX_LIST_DEPTH` (kubectl applies its
+  // items) may make pods anywhere (an entry of no namespace and no template), and a kind ending in `List` without `items`
+  // (a `WorkerList` custom resource, applied as the object it is) has its nested templates read too.
+  const record = obj as Record<string, unknown>;
+  const unread: ObjectPodTemplate[] = listEntries(obj).problems.length > 0 ? [{}] : [];
+  const own = Object.prototype.hasOwnProperty.call(record, 'items') ? [] : podTemplatesOfObject(record);
+  return [...out, ...unread, ...own];
+}
+
+/** The templates nested in `obj` read as an object of its kind, not as a List (`podTemplatesOf`). */
+function podTemplatesOfObject(obj: Record<string, unknown>): ObjectPodTemplate[] {
+  const header = readHeader(obj);
+  const ns = header?.namespace === undefined ? {} : { namespace: header.namespace };
+  return nestedPodTemplates(obj).map((template) => ({ ...ns, template }));
 }
 
 /** Whether a Service selector selects pods with these labels: every key, same value. An empty selector selects no pod. */
