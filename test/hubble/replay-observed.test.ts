@@ -166,4 +166,18 @@ spec:
     expect(report.connections[0]?.predicted.reason).toMatch(/^egress at .*prometheus.*default deny/);
     expect(report.connections[0]?.predicted.ingress.decision).toBe('not-evaluated');
   });
+
+  // Session 50 review (fix50f): ICMPv4 source quench (4) and redirect (5) are no reply and not related in Cilium's
+  // conntrack (bpf/lib/conntrack.h `ct_extract_ports4`: `default: action = ACTION_CREATE`): CT_NEW at both ends, so both
+  // sides' policies apply. A redirect dropped at Prometheus's egress, which allows type 5, is still denied by backend's
+  // ingress (type 8 only). Before: `icmp/5 dropped newly-allowed allowed`, the ingress side not evaluated.
+  test.each([4, 5])('ICMPv4 type %s dropped at egress is judged at both sides', async (type) => {
+    const base = backendAdmits('icmps: [{fields: [{type: 8, family: IPv4}]}]');
+    const egress = base.lastIndexOf('type: 8');
+    const yaml = `${base.slice(0, egress)}type: ${type}${base.slice(egress + 'type: 8'.length)}`; // Prometheus's egress allows it
+    const report = await replayFlows(FlowSource.text(record({ ICMPv4: { type } }, 'EGRESS'), 'flows.jsonl'), PolicySet.fromYaml(yaml, { file: 'p.yaml' }));
+    expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict])).toEqual([[`icmp/${type}`, 'dropped', 'unchanged', 'denied']]);
+    expect(report.connections[0]?.predicted.ingress.decision).not.toBe('not-evaluated');
+    expect(report.connections[0]?.predicted.reason).toMatch(/^ingress at .*backend/);
+  });
 });
