@@ -181,3 +181,29 @@ spec:
     expect(report.connections[0]?.predicted.reason).toMatch(/^ingress at .*backend/);
   });
 });
+
+// Session 50 review (fix50f): a one-sided judgement whose judged side no policy enforces (the host, no host policy in the
+// set: host firewall off) reported an observed drop as "newly-allowed" from a side that was never evaluated. Before:
+// `entity:host -> 41000/TCP dropped newly-allowed allowed | eg: not-evaluated | in: not-evaluated`. Both sides are judged
+// then, as for any packet: backend's default-deny ingress denies it (under `allow-localhost: policy`; by default the
+// host reaches its pods whatever their policy, and both sides judged allow it).
+describe('replay: a reply-type drop at a side no policy enforces is judged at both sides', () => {
+  test('SYN-ACK dropped at the host\'s egress, no host policy, backend ingress default-deny (allow-localhost=policy) → unchanged denied', async () => {
+    const flow = structuredClone(DROP.flow) as Record<string, unknown>;
+    flow.source = { identity: 1, labels: ['reserved:host'] };
+    flow.l4 = { TCP: { source_port: 9090, destination_port: 41000, flags: { SYN: true, ACK: true } } };
+    flow.event_type = { type: 1, sub_type: 133 };
+    flow.traffic_direction = 'EGRESS';
+    const yaml = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  ingress: [{}]
+`;
+    const report = await replayFlows(FlowSource.text(JSON.stringify({ ...DROP, flow }), 'flows.jsonl'), PolicySet.fromYaml(yaml, { file: 'p.yaml', allowLocalhost: false }));
+    expect(report.connections.map((c) => [c.source, c.connection, c.observed.verdict, c.change, c.predicted.verdict]))
+      .toEqual([['entity:host', '41000/TCP', 'dropped', 'unchanged', 'denied']]);
+    expect(report.connections[0]?.predicted.ingress.decision).not.toBe('not-evaluated');
+  });
+});
