@@ -624,7 +624,10 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // related (bpf/bpf_lxc.c: `ct_status != CT_REPLY && ct_status != CT_RELATED && verdict < 0`), and an echo reply or an
     // error without a conntrack entry is looked up as new (bpf/lib/conntrack.h `ct_extract_ports4`/`6`: no entry created,
     // `__ct_lookup4` returns CT_NEW), its ICMP type the policy key's port (bpf/lib/policy.h, `enable_icmp_rule`).
-    const replyType = v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 4 || t === 5 || t === 11 || t === 12;
+    // Only these are replies or related there: echo reply (by its identifier) and the errors conntrack ties to the packet
+    // they quote (ICMPv4 3, 11, 12; ICMPv6 1-4). Source quench (4) and redirect (5) fall to `default: ACTION_CREATE` in
+    // `ct_extract_ports4`: new packets at both ends, judged by both sides' policies like a request.
+    const replyType = v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 11 || t === 12;
     if (isReply === undefined && replyType) {
       if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
       s.replyDrop = true;

@@ -248,6 +248,13 @@ describe('connection attempts', () => {
     expect(normalizeFlow({ ...real, is_reply: false, traffic_direction: 'EGRESS' } as HubbleFlow)).toMatchObject({ protocol: 'ICMP', icmpType: 0 });
     expect(normalizeFlow(flow({ is_reply: undefined, l4: { ICMPv4: {} } }))).toEqual({ skip: 'reply' });
     expect(normalizeFlow(flow({ is_reply: undefined, verdict: 'AUDIT', event_type: { type: 5 }, l4: { ICMPv6: { type: 1 } } }))).toEqual({ skip: 'reply' });
+    // Session 50 review (fix50f): source quench (4) and redirect (5) are not related in Cilium's conntrack
+    // (bpf/lib/conntrack.h `ct_extract_ports4`: only 3, 11, 12 are; 4 and 5 fall to `default: ACTION_CREATE`): new packets,
+    // judged like requests. Forwarded without is_reply, they are not replies.
+    for (const type of [4, 5]) {
+      expect(normalizeFlow(flow({ is_reply: undefined, l4: { ICMPv4: { type } } }))).toMatchObject({ protocol: 'ICMP', icmpType: type, observed: 'forwarded' });
+    }
+    for (const type of [3, 11, 12]) expect(normalizeFlow(flow({ is_reply: undefined, l4: { ICMPv4: { type } } }))).toEqual({ skip: 'reply' });
   });
 
   test('what the cluster did: policy verdicts, drops, audit, L7 refusals', () => {

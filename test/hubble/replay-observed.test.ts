@@ -166,4 +166,44 @@ spec:
     expect(report.connections[0]?.predicted.reason).toMatch(/^egress at .*prometheus.*default deny/);
     expect(report.connections[0]?.predicted.ingress.decision).toBe('not-evaluated');
   });
+
+  // Session 50 review (fix50f): ICMPv4 source quench (4) and redirect (5) are no reply and not related in Cilium's
+  // conntrack (bpf/lib/conntrack.h `ct_extract_ports4`: `default: action = ACTION_CREATE`): CT_NEW at both ends, so both
+  // sides' policies apply. A redirect dropped at Prometheus's egress, which allows type 5, is still denied by backend's
+  // ingress (type 8 only). Before: `icmp/5 dropped newly-allowed allowed`, the ingress side not evaluated.
+  test.each([4, 5])('ICMPv4 type %s dropped at egress is judged at both sides', async (type) => {
+    const base = backendAdmits('icmps: [{fields: [{type: 8, family: IPv4}]}]');
+    const egress = base.lastIndexOf('type: 8');
+    const yaml = `${base.slice(0, egress)}type: ${type}${base.slice(egress + 'type: 8'.length)}`; // Prometheus's egress allows it
+    const report = await replayFlows(FlowSource.text(record({ ICMPv4: { type } }, 'EGRESS'), 'flows.jsonl'), PolicySet.fromYaml(yaml, { file: 'p.yaml' }));
+    expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict])).toEqual([[`icmp/${type}`, 'dropped', 'unchanged', 'denied']]);
+    expect(report.connections[0]?.predicted.ingress.decision).not.toBe('not-evaluated');
+    expect(report.connections[0]?.predicted.reason).toMatch(/^ingress at .*backend/);
+  });
+});
+
+// Session 50 review (fix50f): a one-sided judgement whose judged side no policy enforces (the host, no host policy in the
+// set: host firewall off) reported an observed drop as "newly-allowed" from a side that was never evaluated. Before:
+// `entity:host -> 41000/TCP dropped newly-allowed allowed | eg: not-evaluated | in: not-evaluated`. Both sides are judged
+// then, as for any packet: backend's default-deny ingress denies it (under `allow-localhost: policy`; by default the
+// host reaches its pods whatever their policy, and both sides judged allow it).
+describe('replay: a reply-type drop at a side no policy enforces is judged at both sides', () => {
+  test('SYN-ACK dropped at the host\'s egress, no host policy, backend ingress default-deny (allow-localhost=policy) → unchanged denied', async () => {
+    const flow = structuredClone(DROP.flow) as Record<string, unknown>;
+    flow.source = { identity: 1, labels: ['reserved:host'] };
+    flow.l4 = { TCP: { source_port: 9090, destination_port: 41000, flags: { SYN: true, ACK: true } } };
+    flow.event_type = { type: 1, sub_type: 133 };
+    flow.traffic_direction = 'EGRESS';
+    const yaml = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  ingress: [{}]
+`;
+    const report = await replayFlows(FlowSource.text(JSON.stringify({ ...DROP, flow }), 'flows.jsonl'), PolicySet.fromYaml(yaml, { file: 'p.yaml', allowLocalhost: false }));
+    expect(report.connections.map((c) => [c.source, c.connection, c.observed.verdict, c.change, c.predicted.verdict]))
+      .toEqual([['entity:host', '41000/TCP', 'dropped', 'unchanged', 'denied']]);
+    expect(report.connections[0]?.predicted.ingress.decision).not.toBe('not-evaluated');
+  });
 });
