@@ -10,7 +10,7 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { selectorOnIdentities } from './identity-labels';
-import { LabelSet, NODE_RESERVED_LABELS, Selector, SelectorRequirement, hostNodeSelectorProblem } from './labels';
+import { LabelSet, NODE_RESERVED_LABELS, Selector, SelectorRequirement, hostNodeSelectorProblem, readsHostEndpointNodeLabels } from './labels';
 import { CLUSTER_KEY } from './selectors';
 
 const OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
@@ -31,7 +31,8 @@ export function nodeSelectorReadsNodeLabels(selector: Selector, version: CiliumV
   if (selector.requirements.some((q) => hostNodeSelectorProblem(q)?.selectsNoNode === true)) return false;
   const read = selectorOnIdentities(selector, version);
   if (read === undefined) return false;
-  return read.requirements.some((q) => (q.source === 'k8s' || q.source === 'any') && OPERATORS.includes(q.operator)
+  // A node's own label: of the host endpoint's labels (`readsHostEndpointNodeLabels`), not `reserved:host`.
+  return read.requirements.some((q) => readsHostEndpointNodeLabels(q.source, q.key) && q.source !== 'reserved' && OPERATORS.includes(q.operator)
     && !(q.source === 'any' && q.key === 'host' && (q.operator === 'Exists' || (q.operator === 'In' && q.values.includes('')))));
 }
 
