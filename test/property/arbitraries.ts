@@ -568,7 +568,8 @@ export function selectorParts(key: fc.Arbitrary<string> = labelKey({ source: tru
 export function selector(key: fc.Arbitrary<string> = labelKey({ source: true })): fc.Arbitrary<SelectorSpec> {
   return fc.oneof(
     fc.constant<SelectorSpec>({ kind: 'all' }),
-    record(key, labelValue, 1, 3).map((labels): SelectorSpec => ({ kind: 'labels', labels })),
+    // Labels alone contradict too: `k8s:W: a` beside `W: b` (one label per key) is refused as selector-contradictory.
+    record(key, labelValue, 1, 3).filter((labels) => satisfiable({ labels })).map((labels): SelectorSpec => ({ kind: 'labels', labels })),
     selectorParts(key).filter(satisfiable)
       .map((o): SelectorSpec => ({ kind: 'of', ...o })),
   );
