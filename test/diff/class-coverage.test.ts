@@ -394,10 +394,8 @@ spec:
   });
 });
 
-// Session 50: a namespace a selector leaves out by name (`NotIn`) had no class; it stood in "(other namespaces)", which the
-// selector selects, so a change of only what that namespace gets was "no connectivity change", exit 0 (fail-open).
-describe('namespaces left out by name (NotIn)', () => {
-  const ccnp = (selector: string): string => `apiVersion: cilium.io/v2
+// Session 50: a CCNP whose endpointSelector is `selector`, reaching the cluster (the two blocks below change its selector).
+const ccnp = (selector: string): string => `apiVersion: cilium.io/v2
 kind: CiliumClusterwideNetworkPolicy
 metadata: { name: cw }
 spec:
@@ -405,6 +403,10 @@ spec:
   egress:
   - toEntities: [cluster]
 `;
+
+// Session 50: a namespace a selector leaves out by name (`NotIn`) had no class; it stood in "(other namespaces)", which the
+// selector selects, so a change of only what that namespace gets was "no connectivity change", exit 0 (fail-open).
+describe('namespaces left out by name (NotIn)', () => {
   const notIn = (key: string): string => `{ matchExpressions: [{ key: ${key}, operator: NotIn, values: [kube-system] }] }`;
 
   test.each(['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace', 'k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name'])(
@@ -447,14 +449,6 @@ spec:
 // had no class either: every namespace class held the selector, so a change of only what such namespaces get was "no
 // connectivity change", exit 0 under --fail-on denied (fail-open).
 describe('namespaces left out by a namespace label (NotIn, DoesNotExist)', () => {
-  const ccnp = (selector: string): string => `apiVersion: cilium.io/v2
-kind: CiliumClusterwideNetworkPolicy
-metadata: { name: cw }
-spec:
-  endpointSelector: ${selector}
-  egress:
-  - toEntities: [cluster]
-`;
   const team = (op: string): string => `{ matchExpressions: [{ key: k8s:io.cilium.k8s.namespace.labels.team, operator: ${op} }] }`;
 
   test.each([
