@@ -855,6 +855,9 @@ function entityClasses(rules: readonly CompiledRule[], onHost: readonly string[]
   return out;
 }
 
+/** The sources of a node's labels a selector may name: `k8s` (its host endpoint), `node` (its identity elsewhere), any. */
+const NODE_LABEL_SOURCES: readonly string[] = ['k8s', 'node', 'any'];
+
 /**
  * Nodes with labels: a `node <labels>` class per combination of node selectors (the `nodeSelector` of host rules,
  * `fromNodes`/`toNodes` peers) that one node's labels can satisfy at once (`selector-atoms.ts`), so that a host policy
@@ -869,14 +872,15 @@ function nodeClasses(rules: readonly CompiledRule[], hostClass: ClassifiedEndpoi
     if (r.subjectKind === 'node') selectors.set(r.subject.toString(), r.subject);
     for (const item of allItems(r)) if (item.peer.kind === 'nodes') for (const s of item.peer.selectors) selectors.set(s.toString(), s);
   }
-  const nodeRequirement = (q: SelectorRequirement): boolean => (q.source === 'k8s' || q.source === 'any') && q.key !== CLUSTER_KEY;
+  // A node's labels: `k8s` on its own host endpoint, `node` in another node's identity (a class's plain keys are both).
+  const nodeRequirement = (q: SelectorRequirement): boolean => NODE_LABEL_SOURCES.includes(q.source) && q.key !== CLUSTER_KEY;
   const list = [...selectors.values()].filter((s) => s.requirements.some(nodeRequirement));
   if (list.length === 0) return [];
   const atomSelectors = list.map((sel): AtomSelector => ({ requirements: sel.requirements.filter(nodeRequirement), holds: true, source: true }));
   const found = selectorAtoms(atomSelectors, {
     limit: NODE_CLASS_LIMIT,
     matches: (key, value, reqs) => Selector.all().and(...reqs)
-      .matches(LabelSet.of(value === undefined ? [] : [{ source: 'k8s', key, value }])),
+      .matches(LabelSet.of(value === undefined ? [] : [{ source: 'k8s', key, value }, { source: 'node', key, value }])),
   });
   const atoms = found.witnesses.length > NODE_CLASS_LIMIT ? { exceeded: true, witnesses: [] } : found;
   const witnesses = atoms.exceeded

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connectivity } from '../../src/diff';
 import { cliAsync } from '../support/cli';
-import { IpFamilies, PolicySet } from '../../src/engine';
+import { Endpoint, Endpoints, IpFamilies, PolicySet, VerdictKind } from '../../src/engine';
 import { changeLine, diffLines, webToApi } from './support';
 
 /** An ingress policy on prod/app=api from the pods `from` selects, on 8080/TCP. */
@@ -315,6 +315,32 @@ spec:
       PolicySet.fromYaml(head, { file: 'head.yaml', nodeSelectorLabels: true }));
     expect(on.changes.map(changeLine)).toEqual(['+ prod/app=web → node role=worker 10250/TCP']);
     expect(diffLines(base, head).lines).toEqual([]);
+  });
+
+  // Session 51: a key of the node source (the labels another node's identity carries, pkg/node nodeIdentityLabels
+  // `labels.Map2Labels(n.Labels, labels.LabelSourceNode)`) made no node class, so a change of a `node:role` toNodes was
+  // an empty diff while trace judged the two sides differently.
+  test('toNodes by a node:-source key (node:role): db newly denied, cache newly allowed, nodes without role unchanged', () => {
+    const egress = (role: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toNodes: [{ matchLabels: { node:role: ${role} } }]
+    toPorts: [{ ports: [{ port: "5432", protocol: TCP }] }]
+`;
+    const opts = (file: string): { file: string; nodeSelectorLabels: boolean } => ({ file, nodeSelectorLabels: true });
+    const base = PolicySet.fromYaml(egress('db'), opts('base.yaml'));
+    const head = PolicySet.fromYaml(egress('cache'), opts('head.yaml'));
+    const web = Endpoints.pod('prod', { app: 'web' });
+    const table = (set: PolicySet): VerdictKind[] => [{ role: 'db' }, { role: 'cache' }, {}]
+      .map((labels): Endpoint => Endpoints.node(labels)).map((to) => set.decide({ from: web, to, port: 5432, protocol: 'TCP' }));
+    // The engine's truth table (db, cache, a node without role), which the diff must follow.
+    expect(table(base)).toEqual([VerdictKind.ALLOWED, VerdictKind.DENIED, VerdictKind.DENIED]);
+    expect(table(head)).toEqual([VerdictKind.DENIED, VerdictKind.ALLOWED, VerdictKind.DENIED]);
+    const diff = Connectivity.diff(base, head);
+    expect(diff.changes.map(changeLine)).toEqual(['+ prod/app=web → node role=cache 5432/TCP', '- prod/app=web → node role=db 5432/TCP']);
   });
 
   test('the same host policy on both sides: no change', () => {
