@@ -334,7 +334,7 @@ spec:
     const base = PolicySet.fromYaml(egress('db'), opts('base.yaml'));
     const head = PolicySet.fromYaml(egress('cache'), opts('head.yaml'));
     const web = Endpoints.pod('prod', { app: 'web' });
-    const table = (set: PolicySet): VerdictKind[] => [{ role: 'db' }, { role: 'cache' }, {}]
+    const table = (set: PolicySet): VerdictKind[] => ([{ role: 'db' }, { role: 'cache' }, {}] as Record<string, string>[])
       .map((labels): Endpoint => Endpoints.node(labels)).map((to) => set.decide({ from: web, to, port: 5432, protocol: 'TCP' }));
     // The engine's truth table (db, cache, a node without role), which the diff must follow.
     expect(table(base)).toEqual([VerdictKind.ALLOWED, VerdictKind.DENIED, VerdictKind.DENIED]);
