@@ -254,7 +254,8 @@ export enum FlowSkipReason {
 
 /** Every skip reason, with what it means. */
 export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
-  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs, ICMP echo replies and ICMP errors not dropped when is_reply is absent): '
+  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs, ICMP echo replies and ICMP errors when is_reply is absent, '
+    + 'unless a policy drop or policy-verdict record shows a policy lookup): '
     + 'policy checks only new connections',
   'l7-response': 'L7 responses and samples: policy matched the request',
   'no-direction': 'traces without traffic_direction (such as TO_OVERLAY): whether they are replies is unknown',
@@ -535,10 +536,11 @@ export class FlowScratch {
   /** The drop reason of a policy drop. */
   public dropReason: string | undefined = undefined;
   /**
-   * A policy drop of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) without `is_reply`: only the side that
-   * dropped it looked it up in policy (the other end's conntrack finds it a reply or related, and policy is not consulted).
+   * A policy lookup of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) without `is_reply`: a policy drop, or a
+   * policy-verdict event (type 5: audited, forwarded or redirected). Only the side that looked it up consulted policy (the
+   * other end's conntrack finds it a reply or related, and policy is not consulted there).
    */
-  public replyDrop = false;
+  public replyLookup = false;
   /** Pod keys by identity number: the labels of a record are compared with those seen before, not joined again. */
   public readonly keyCache = new Map<number, CachedKey[]>();
 }
@@ -549,7 +551,7 @@ export class FlowScratch {
  */
 export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   s.skip = undefined;
-  s.replyDrop = false;
+  s.replyLookup = false;
   const et = flow.event_type?.type;
   const type = flow.Type;
   if (type === 'SOCK' || et === 7) return skip(s, FlowSkipReason.SOCKET_TRANSLATION);
@@ -608,8 +610,8 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // simply do not know if they were replies or not"), and a SYN-ACK without connection-tracking state (a lost entry, an
     // asymmetric path) is looked up in policy as a new connection and dropped by it: a drop the cluster did, judged.
     if (isReply === undefined && s.protocol === 'TCP' && ports.flags?.SYN === true && ports.flags.ACK === true) {
-      if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
-      s.replyDrop = true;
+      if (!policyLookedUp(observed, et)) return skip(s, FlowSkipReason.REPLY);
+      s.replyLookup = true;
     }
     s.port = port;
     s.srcPort = typeof ports.source_port === 'number' ? ports.source_port : 0;
@@ -629,8 +631,8 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // `ct_extract_ports4`: new packets at both ends, judged by both sides' policies like a request.
     const replyType = v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 11 || t === 12;
     if (isReply === undefined && replyType) {
-      if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
-      s.replyDrop = true;
+      if (!policyLookedUp(observed, et)) return skip(s, FlowSkipReason.REPLY);
+      s.replyLookup = true;
     }
     s.protocol = 'ICMP';
     s.icmpType = t;
@@ -652,6 +654,18 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   s.direction = direction;
   s.delivered = (et === 4 && flow.trace_observation_point === 'TO_ENDPOINT') || (direction === 2 && (observed === FORWARDED || observed === AUDIT));
   return true;
+}
+
+/**
+ * Whether a record of a reply-type packet without `is_reply` shows a policy lookup: a policy drop, an audit verdict (only a
+ * policy-verdict event gives AUDIT: pkg/hubble/parser/threefour `decodeVerdict`), or any policy-verdict event (type 5).
+ * The datapath skips the lookup, and the event, for a packet its conntrack finds a reply or related (bpf/bpf_lxc.c
+ * `handle_ipv4_from_lxc`: `if (ct_status == CT_REPLY || ct_status == CT_RELATED) goto skip_policy_enforcement`), and sends
+ * `send_policy_verdict_notify` after the lookup only `if (verdict != CTX_ACT_OK || ct_status != CT_ESTABLISHED)`: such a
+ * record is a new-connection lookup at the side its `traffic_direction` names. A forwarded trace (type 4) is a reply.
+ */
+function policyLookedUp(observed: number, eventType: number | undefined): boolean {
+  return observed === DROPPED || observed === AUDIT || eventType === 5;
 }
 
 function skip(s: FlowScratch, reason: FlowSkipReason): false {
