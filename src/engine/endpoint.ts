@@ -285,10 +285,10 @@ export function parseEndpoint(text: string): Endpoint {
       const apiServer = Object.prototype.hasOwnProperty.call(labels, API_SERVER_NODE_LABEL);
       if (apiServer && labels[API_SERVER_NODE_LABEL] !== '') {
         throw syntax(input, `${API_SERVER_NODE_LABEL} is a reserved label without a value, not "${labels[API_SERVER_NODE_LABEL]}"`,
-          `write ${API_SERVER_NODE_LABEL} alone among the node's labels (a node that runs the API server), e.g. node:${API_SERVER_NODE_LABEL}@10.0.0.5`);
+          `write ${API_SERVER_NODE_LABEL} without a value (a node that runs the API server), e.g. node:${API_SERVER_NODE_LABEL}@10.0.0.5`);
       }
-      if (apiServer) delete labels[API_SERVER_NODE_LABEL];
-      const node = Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
+      const nodeLabels = apiServer ? Object.fromEntries(Object.entries(labels).filter(([k]) => k !== API_SERVER_NODE_LABEL)) : labels;
+      const node = Endpoints.node(nodeLabels, at < 0 ? undefined : rest.slice(at + 1));
       return apiServer ? { ...node, entity: 'kube-apiserver' } : node;
     }
     default:

@@ -44,6 +44,13 @@ export interface CollectOptions extends FlowReadOptions {
    * @default 100000
    */
   readonly maxDnsAddresses?: number;
+  /**
+   * Whether the agent runs with `allow-icmp-frag-needed` (Cilium's default): ICMPv4 fragmentation needed (type 3 code 4)
+   * passes before the policy lookup, so its records are skipped (`icmp-frag-needed`) unless dropped or audited by policy,
+   * which shows the option off. `false` judges them by policy like any ICMP type.
+   * @default true
+   */
+  readonly allowIcmpFragNeeded?: boolean;
 }
 
 /**
@@ -54,6 +61,7 @@ export const COLLECT_OPTION_DEFAULTS: OptionDefaults = {
   ...FLOW_READ_OPTION_DEFAULTS,
   maxConnections: '10000',
   maxDnsAddresses: '100000',
+  allowIcmpFragNeeded: 'true',
 };
 
 /** What a limit of the read left at its default in place of the one meant does (`option-unknown`). */
@@ -519,6 +527,7 @@ export class ConnectionCollector {
   constructor(options: CollectOptions = {}) {
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxDns = options.maxDnsAddresses ?? 100_000;
+    this.scratch.allowFragNeeded = options.allowIcmpFragNeeded ?? true;
   }
 
   /** Adds one record (its line number is kept for the report). */

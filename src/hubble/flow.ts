@@ -250,6 +250,8 @@ export enum FlowSkipReason {
   UNSUPPORTED_PROTOCOL = 'unsupported-protocol',
   /** An end with neither labels, a reserved identity nor a pod name. */
   UNKNOWN_IDENTITY = 'unknown-identity',
+  /** ICMPv4 fragmentation needed (type 3 code 4) not dropped or audited: the agent lets it through before the policy lookup. */
+  ICMP_FRAG_NEEDED = 'icmp-frag-needed',
 }
 
 /** Every skip reason, with what it means. */
@@ -268,6 +270,8 @@ export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
   'no-l4': 'records without an L4 header, or TCP/UDP/SCTP without a destination port',
   'unsupported-protocol': 'protocols the verdict engine does not evaluate (VRRP, IGMP)',
   'unknown-identity': 'an end with neither labels, a reserved identity nor a pod name (identity 0, field-masked exports): no selector can be matched',
+  'icmp-frag-needed': 'ICMPv4 fragmentation needed (type 3 code 4) not dropped or audited by policy: the agent lets it through before the '
+    + 'policy lookup (allow-icmp-frag-needed, on by default; bpf/lib/policy.h)',
 };
 
 /** What the cluster did with one flow record. */
@@ -541,6 +545,10 @@ export class FlowScratch {
    * other end's conntrack finds it a reply or related, and policy is not consulted there).
    */
   public replyLookup = false;
+  /**
+   * The agent's `allow-icmp-frag-needed` (on by default): ICMPv4 fragmentation needed passes before the policy lookup.
+   */
+  public allowFragNeeded = true;
   /** Pod keys by identity number: the labels of a record are compared with those seen before, not joined again. */
   public readonly keyCache = new Map<number, CachedKey[]>();
 }
@@ -621,6 +629,14 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     const icmp = v6 ? l4.ICMPv6 : l4.ICMPv4;
     if (icmp === undefined || icmp === null) return skip(s, Object.keys(l4).length > 0 ? FlowSkipReason.UNSUPPORTED_PROTOCOL : FlowSkipReason.NO_L4);
     const t = typeof icmp.type === 'number' ? icmp.type : 0;
+    // ICMPv4 fragmentation needed passes before the policy lookup when the agent runs with allow-icmp-frag-needed (on by
+    // default: pkg/defaults `AllowICMPFragNeeded = true`; bpf/lib/policy.h `__policy_can_access`: `if (icmphdr.type ==
+    // ICMP_DEST_UNREACH && icmphdr.code == ICMP_FRAG_NEEDED) return CTX_ACT_OK`, at both ends, so no policy can drop it
+    // (its policy-verdict event, on a new lookup, says FORWARDED). A policy drop or an audit of one shows the option off
+    // in that cluster: judged by policy, as is every record when the option is given off.
+    if (!v6 && t === 3 && icmp.code === 4 && s.allowFragNeeded && observed !== DROPPED && observed !== AUDIT) {
+      return skip(s, FlowSkipReason.ICMP_FRAG_NEEDED);
+    }
     // Echo replies and error messages are replies or related packets, which policy never checks. A drop is kept, as a
     // dropped SYN-ACK is: the datapath returns a policy drop only for a packet whose conntrack state is neither reply nor
     // related (bpf/bpf_lxc.c: `ct_status != CT_REPLY && ct_status != CT_RELATED && verdict < 0`), and an echo reply or an

@@ -156,7 +156,8 @@ describe('replay\'s endpoints read back by trace', () => {
   const to = (ip: string, destination: Record<string, unknown>, port: number): string => {
     const one = JSON.parse(capture([], 0)) as { flow: Record<string, unknown> };
     return JSON.stringify({ ...one, flow: { ...one.flow, ...destination.extra as object, IP: { source: '10.0.2.30', destination: ip, ipVersion: 'IPv4' },
-      destination: { ...destination, extra: undefined }, l4: { TCP: { source_port: 40100 + port % 50, destination_port: port, flags: { SYN: true } } } } });
+      destination: { ...destination, extra: undefined },
+      l4: { TCP: { source_port: 40100 + port % 50, destination_port: port, flags: { SYN: true } } } } });
   };
   const FLOWS = [
     to('10.10.0.5', { identity: 16777217, labels: ['cidr:10.10.0.5/32', 'reserved:kube-apiserver', 'reserved:remote-node'] }, 6443),

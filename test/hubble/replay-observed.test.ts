@@ -257,7 +257,8 @@ spec:
   ])('%s → %s', async (_name, l4, verdict, ingress, connection, observed, change, predicted) => {
     const report = await replayFlows(FlowSource.text(record(l4, verdict, 5), 'flows.jsonl'), policies(ingress));
     expect(report.skipped.total).toBe(0);
-    expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict])).toEqual([[connection, observed, change, predicted]]);
+    expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict]))
+      .toEqual([[connection, observed, change, predicted]]);
     expect(report.connections[0]?.predicted.egress.decision).toBe('not-evaluated');
   });
 
