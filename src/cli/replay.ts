@@ -27,7 +27,7 @@
  *              "malformed": [{ "line", "reason" }], "readError"? },
  *   "skipped": { "total", "byReason": { "reply"?: n, "l7-response"?: n, "no-direction"?: n, "socket-translation"?: n,
  *                "not-a-connection-event"?: n, "non-policy-drop"?: n, "unknown-verdict"?: n, "no-ip"?: n, "no-l4"?: n,
- *                "unsupported-protocol"?: n, "unknown-identity"?: n } },
+ *                "unsupported-protocol"?: n, "unknown-identity"?: n, "icmp-frag-needed"?: n } },
  *   "summary": { "connections", "flows", "newlyDropped", "newlyDroppedFlows", "newlyAllowed", "unchanged", "notEvaluated",
  *                "identityUnknown", "identityUnknownFlows", "disagreements", "window"?: { "first", "last", "seconds" },
  *                "topDropSources": [{ "source", "connections", "flows" }],
@@ -122,6 +122,11 @@ export interface ReplayCommandOptions {
    */
   readonly hostFirewall?: boolean;
   /**
+   * Whether the agent runs with `allow-icmp-frag-needed` (`--no-allow-icmp-frag-needed`: off).
+   * @default true
+   */
+  readonly allowIcmpFragNeeded?: boolean;
+  /**
    * Whether the agent runs with `enable-node-selector-labels`.
    * @default false
    */
@@ -193,7 +198,10 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   for (const e of expandPaths(options.policies, process.cwd())) {
     if (e.missing !== undefined) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${e.missing} does not exist`, fix: 'give existing policy files or directories' });
   }
-  const capture = await Connections.collect(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const capture = await Connections.collect(flowSource(options.flows, io), {
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
+    ...(options.allowIcmpFragNeeded === false ? { allowIcmpFragNeeded: false } : {}),
+  });
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
@@ -304,6 +312,8 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
+    .option('--no-allow-icmp-frag-needed', 'the agent runs with allow-icmp-frag-needed: false: ICMPv4 fragmentation needed (type 3 code 4) is '
+      + 'judged by policy (default: it passes before the policy lookup, and its records are skipped)')
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())

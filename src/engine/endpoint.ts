@@ -163,7 +163,8 @@ export class Endpoints {
   /**
    * Parses the text form of an endpoint (as the CLI and the test matchers take it):
    * `pod:<namespace>:<k=v,...>`, `entity:<name>`, `entity:kube-apiserver@<ip>` (a managed API server), `cidr:<ip>`,
-   * `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+   * `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]` (with `reserved:kube-apiserver` among the labels, a node that runs the API
+   * server: `entity: 'kube-apiserver'` on the node).
    * @throws CiliumPolicyError (`engine-endpoint-syntax`) for anything else
    */
   public static parse(text: string): Endpoint {
@@ -279,7 +280,16 @@ export function parseEndpoint(text: string): Endpoint {
       const at = rest.lastIndexOf('@');
       const labels = parseLabels(at < 0 ? rest : rest.slice(0, at), input);
       refuseForeignSources(labels, input, nodeKeySourceProblem);
-      return Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
+      // `reserved:kube-apiserver` among a node's labels: the node runs the API server (its identity carries that label
+      // beside reserved:remote-node), the text form of a node endpoint with `entity: 'kube-apiserver'`.
+      const apiServer = Object.prototype.hasOwnProperty.call(labels, API_SERVER_NODE_LABEL);
+      if (apiServer && labels[API_SERVER_NODE_LABEL] !== '') {
+        throw syntax(input, `${API_SERVER_NODE_LABEL} is a reserved label without a value, not "${labels[API_SERVER_NODE_LABEL]}"`,
+          `write ${API_SERVER_NODE_LABEL} without a value (a node that runs the API server), e.g. node:${API_SERVER_NODE_LABEL}@10.0.0.5`);
+      }
+      const nodeLabels = apiServer ? Object.fromEntries(Object.entries(labels).filter(([k]) => k !== API_SERVER_NODE_LABEL)) : labels;
+      const node = Endpoints.node(nodeLabels, at < 0 ? undefined : rest.slice(at + 1));
+      return apiServer ? { ...node, entity: 'kube-apiserver' } : node;
     }
     default:
       throw syntax(input, `unknown endpoint kind "${kind}"`,
@@ -301,9 +311,12 @@ export function formatEndpoint(ep: Endpoint): string {
     case EndpointKind.FQDN:
       return `fqdn:${ep.name ?? ''}@${ep.ip ?? ''}`;
     case EndpointKind.NODE:
-      return `node:${labels(ep.labels)}${ep.ip ? `@${ep.ip}` : ''}`;
+      return `node:${labels(ep.entity === 'kube-apiserver' ? { ...ep.labels, [API_SERVER_NODE_LABEL]: '' } : ep.labels)}${ep.ip ? `@${ep.ip}` : ''}`;
   }
 }
+
+/** The label of a node endpoint's text form for a node that runs the API server (`entity: 'kube-apiserver'` on a node). */
+const API_SERVER_NODE_LABEL = 'reserved:kube-apiserver';
 
 /**
  * The label sources a pod's identity may carry: `k8s` (its own labels and its namespace's: pkg/labels `Map2Labels(labels, "k8s")`),

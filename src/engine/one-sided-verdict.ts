@@ -1,8 +1,9 @@
 /**
  * A verdict judged at one side only: a reply or related packet that one end's conntrack recognises and the other's does
  * not. The datapath returns a policy drop only for a packet conntrack found neither a reply nor related (bpf/bpf_lxc.c:
- * `if (ct_status != CT_REPLY && ct_status != CT_RELATED && verdict < 0)`), so at the end whose conntrack entry matches
- * (the one that sent the request) policy is never consulted. Reply-type packets are SYN-ACKs, ICMPv4 echo replies (0) and
+ * `if (ct_status != CT_REPLY && ct_status != CT_RELATED && verdict < 0)`) and looks up policy, sending a policy-verdict
+ * event (an audit in audit mode), only for such a packet (`goto skip_policy_enforcement` for CT_REPLY and CT_RELATED), so
+ * at the end whose conntrack entry matches (the one that sent the request) policy is never consulted. Reply-type packets are SYN-ACKs, ICMPv4 echo replies (0) and
  * the errors conntrack marks related (3, 11, 12; not source quench 4 or redirect 5, which `ct_extract_ports4` creates as
  * new), ICMPv6 1–4 and 129. When the side that would be judged is not evaluated (no policy enforces it), the verdict is
  * left judged at both sides: no change is claimed from a side that enforces nothing.

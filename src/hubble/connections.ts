@@ -44,6 +44,13 @@ export interface CollectOptions extends FlowReadOptions {
    * @default 100000
    */
   readonly maxDnsAddresses?: number;
+  /**
+   * Whether the agent runs with `allow-icmp-frag-needed` (Cilium's default): ICMPv4 fragmentation needed (type 3 code 4)
+   * passes before the policy lookup, so its records are skipped (`icmp-frag-needed`) unless dropped or audited by policy,
+   * which shows the option off. `false` judges them by policy like any ICMP type.
+   * @default true
+   */
+  readonly allowIcmpFragNeeded?: boolean;
 }
 
 /**
@@ -54,6 +61,7 @@ export const COLLECT_OPTION_DEFAULTS: OptionDefaults = {
   ...FLOW_READ_OPTION_DEFAULTS,
   maxConnections: '10000',
   maxDnsAddresses: '100000',
+  allowIcmpFragNeeded: 'true',
 };
 
 /** What a limit of the read left at its default in place of the one meant does (`option-unknown`). */
@@ -175,10 +183,11 @@ export interface ObservedConnection {
   /** Policy drops at the destination (ingress). */
   readonly droppedIngress: number;
   /**
-   * Policy drops of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) with no `is_reply`: only the side that
-   * dropped it consulted policy (the other end's conntrack found it a reply or related).
+   * Policy lookups of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) with no `is_reply`: policy drops and
+   * policy-verdict events (audited, forwarded). Only the side that looked it up consulted policy (the other end's conntrack
+   * found it a reply or related).
    */
-  readonly replyDrops: number;
+  readonly replyLookups: number;
   /** Audit-mode verdicts (would have been dropped; forwarded). */
   readonly audit: number;
   /** Requests refused by an L7 proxy. */
@@ -397,6 +406,14 @@ export function observedVerdict(c: ObservedConnection): ObservedVerdict {
   return c.audit > 0 ? ObservedVerdict.AUDIT : ObservedVerdict.FORWARDED;
 }
 
+/**
+ * @internal Whether every record of a connection is a reply-type packet one side looked up in policy (`replyLookups`): a
+ * reply or error the other end's conntrack matches, so only that side's policy decides it.
+ */
+export function replyLookupsOnly(c: ObservedConnection): boolean {
+  return c.replyLookups > 0 && c.replyLookups === c.flows;
+}
+
 /** Whether the cluster let (some of) the connection through. */
 export function observedFlowing(c: ObservedConnection): boolean {
   const v = observedVerdict(c);
@@ -420,7 +437,7 @@ interface MutableConnection {
   dropped: number;
   droppedEgress: number;
   droppedIngress: number;
-  replyDrops: number;
+  replyLookups: number;
   audit: number;
   l7Denied: number;
   atEgress: number;
@@ -510,6 +527,7 @@ export class ConnectionCollector {
   constructor(options: CollectOptions = {}) {
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxDns = options.maxDnsAddresses ?? 100_000;
+    this.scratch.allowFragNeeded = options.allowIcmpFragNeeded ?? true;
   }
 
   /** Adds one record (its line number is kept for the report). */
@@ -584,7 +602,6 @@ export class ConnectionCollector {
         c.dropped++;
         if (s.direction === 1) c.droppedEgress++;
         else if (s.direction === 2) c.droppedIngress++;
-        if (s.replyDrop) c.replyDrops++;
         if (s.dropReason !== undefined && !c.dropReasons.includes(s.dropReason)) c.dropReasons.push(s.dropReason);
         break;
       case 2:
@@ -593,6 +610,7 @@ export class ConnectionCollector {
       default:
         c.l7Denied++;
     }
+    if (s.replyLookup) c.replyLookups++;
     if (s.delivered) c.delivered++;
     if (s.direction === 1) c.atEgress++;
     else if (s.direction === 2) c.atIngress++;
@@ -766,7 +784,7 @@ export class ConnectionCollector {
       dropped: 0,
       droppedEgress: 0,
       droppedIngress: 0,
-      replyDrops: 0,
+      replyLookups: 0,
       audit: 0,
       l7Denied: 0,
       atEgress: 0,
@@ -968,7 +986,7 @@ function mergeConnection(into: MutableConnection, from: MutableConnection): void
   into.dropped += from.dropped;
   into.droppedEgress += from.droppedEgress;
   into.droppedIngress += from.droppedIngress;
-  into.replyDrops += from.replyDrops;
+  into.replyLookups += from.replyLookups;
   into.audit += from.audit;
   into.l7Denied += from.l7Denied;
   into.atEgress += from.atEgress;

@@ -46,7 +46,7 @@ import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
 import { withoutControls } from '../model/printable';
 import { NAMESPACE_LABEL } from '../model/selectors';
 import { CiliumAppValidation } from '../validate/validate-app';
-import { FlowCapture, ObservedConnection, observedFlowing, unreadInput, unreadInputFix } from './connections';
+import { FlowCapture, ObservedConnection, observedFlowing, replyLookupsOnly, unreadInput, unreadInputFix } from './connections';
 import { HttpRequest } from '../engine/l7';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { escapeRegex } from '../model/regex-escape';
@@ -709,6 +709,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       leftOut++;
       continue;
     }
+    // Reply-type packets (a SYN-ACK, an echo reply, an ICMP error) a side looked up as new because its conntrack lacked the
+    // request: the request's rule covers them once conntrack holds it. A rule drafted for them would allow an ephemeral
+    // port or a reply type as a new connection: not drafted, as the capture's other replies are not.
+    if (replyLookupsOnly(c)) continue;
     used++;
     const leftOutHere = new Set([c.source, c.destination].filter((e) => local(e) && !drafted(e)).map((e) => e.namespace ?? 'default'));
     for (const ns of leftOutHere) {

@@ -250,11 +250,14 @@ export enum FlowSkipReason {
   UNSUPPORTED_PROTOCOL = 'unsupported-protocol',
   /** An end with neither labels, a reserved identity nor a pod name. */
   UNKNOWN_IDENTITY = 'unknown-identity',
+  /** ICMPv4 fragmentation needed (type 3 code 4) not dropped or audited: the agent lets it through before the policy lookup. */
+  ICMP_FRAG_NEEDED = 'icmp-frag-needed',
 }
 
 /** Every skip reason, with what it means. */
 export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
-  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs, ICMP echo replies and ICMP errors not dropped when is_reply is absent): '
+  'reply': 'reply packets (is_reply, or reply on old captures; TCP SYN-ACKs, ICMP echo replies and ICMP errors when is_reply is absent, '
+    + 'unless a policy drop or policy-verdict record shows a policy lookup): '
     + 'policy checks only new connections',
   'l7-response': 'L7 responses and samples: policy matched the request',
   'no-direction': 'traces without traffic_direction (such as TO_OVERLAY): whether they are replies is unknown',
@@ -267,6 +270,8 @@ export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
   'no-l4': 'records without an L4 header, or TCP/UDP/SCTP without a destination port',
   'unsupported-protocol': 'protocols the verdict engine does not evaluate (VRRP, IGMP)',
   'unknown-identity': 'an end with neither labels, a reserved identity nor a pod name (identity 0, field-masked exports): no selector can be matched',
+  'icmp-frag-needed': 'ICMPv4 fragmentation needed (type 3 code 4) not dropped or audited by policy: the agent lets it through before the '
+    + 'policy lookup (allow-icmp-frag-needed, on by default; bpf/lib/policy.h)',
 };
 
 /** What the cluster did with one flow record. */
@@ -535,10 +540,15 @@ export class FlowScratch {
   /** The drop reason of a policy drop. */
   public dropReason: string | undefined = undefined;
   /**
-   * A policy drop of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) without `is_reply`: only the side that
-   * dropped it looked it up in policy (the other end's conntrack finds it a reply or related, and policy is not consulted).
+   * A policy lookup of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) without `is_reply`: a policy drop, or a
+   * policy-verdict event (type 5: audited, forwarded or redirected). Only the side that looked it up consulted policy (the
+   * other end's conntrack finds it a reply or related, and policy is not consulted there).
    */
-  public replyDrop = false;
+  public replyLookup = false;
+  /**
+   * The agent's `allow-icmp-frag-needed` (on by default): ICMPv4 fragmentation needed passes before the policy lookup.
+   */
+  public allowFragNeeded = true;
   /** Pod keys by identity number: the labels of a record are compared with those seen before, not joined again. */
   public readonly keyCache = new Map<number, CachedKey[]>();
 }
@@ -549,7 +559,7 @@ export class FlowScratch {
  */
 export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   s.skip = undefined;
-  s.replyDrop = false;
+  s.replyLookup = false;
   const et = flow.event_type?.type;
   const type = flow.Type;
   if (type === 'SOCK' || et === 7) return skip(s, FlowSkipReason.SOCKET_TRANSLATION);
@@ -608,8 +618,8 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // simply do not know if they were replies or not"), and a SYN-ACK without connection-tracking state (a lost entry, an
     // asymmetric path) is looked up in policy as a new connection and dropped by it: a drop the cluster did, judged.
     if (isReply === undefined && s.protocol === 'TCP' && ports.flags?.SYN === true && ports.flags.ACK === true) {
-      if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
-      s.replyDrop = true;
+      if (!policyLookedUp(observed, et)) return skip(s, FlowSkipReason.REPLY);
+      s.replyLookup = true;
     }
     s.port = port;
     s.srcPort = typeof ports.source_port === 'number' ? ports.source_port : 0;
@@ -619,6 +629,14 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     const icmp = v6 ? l4.ICMPv6 : l4.ICMPv4;
     if (icmp === undefined || icmp === null) return skip(s, Object.keys(l4).length > 0 ? FlowSkipReason.UNSUPPORTED_PROTOCOL : FlowSkipReason.NO_L4);
     const t = typeof icmp.type === 'number' ? icmp.type : 0;
+    // ICMPv4 fragmentation needed passes before the policy lookup when the agent runs with allow-icmp-frag-needed (on by
+    // default: pkg/defaults `AllowICMPFragNeeded = true`; bpf/lib/policy.h `__policy_can_access`: `if (icmphdr.type ==
+    // ICMP_DEST_UNREACH && icmphdr.code == ICMP_FRAG_NEEDED) return CTX_ACT_OK`, at both ends, so no policy can drop it
+    // (its policy-verdict event, on a new lookup, says FORWARDED). A policy drop or an audit of one shows the option off
+    // in that cluster: judged by policy, as is every record when the option is given off.
+    if (!v6 && t === 3 && icmp.code === 4 && s.allowFragNeeded && observed !== DROPPED && observed !== AUDIT) {
+      return skip(s, FlowSkipReason.ICMP_FRAG_NEEDED);
+    }
     // Echo replies and error messages are replies or related packets, which policy never checks. A drop is kept, as a
     // dropped SYN-ACK is: the datapath returns a policy drop only for a packet whose conntrack state is neither reply nor
     // related (bpf/bpf_lxc.c: `ct_status != CT_REPLY && ct_status != CT_RELATED && verdict < 0`), and an echo reply or an
@@ -629,8 +647,8 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     // `ct_extract_ports4`: new packets at both ends, judged by both sides' policies like a request.
     const replyType = v6 ? t === 129 || (t >= 1 && t <= 4) : t === 0 || t === 3 || t === 11 || t === 12;
     if (isReply === undefined && replyType) {
-      if (observed !== DROPPED) return skip(s, FlowSkipReason.REPLY);
-      s.replyDrop = true;
+      if (!policyLookedUp(observed, et)) return skip(s, FlowSkipReason.REPLY);
+      s.replyLookup = true;
     }
     s.protocol = 'ICMP';
     s.icmpType = t;
@@ -652,6 +670,18 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   s.direction = direction;
   s.delivered = (et === 4 && flow.trace_observation_point === 'TO_ENDPOINT') || (direction === 2 && (observed === FORWARDED || observed === AUDIT));
   return true;
+}
+
+/**
+ * Whether a record of a reply-type packet without `is_reply` shows a policy lookup: a policy drop, an audit verdict (only a
+ * policy-verdict event gives AUDIT: pkg/hubble/parser/threefour `decodeVerdict`), or any policy-verdict event (type 5).
+ * The datapath skips the lookup, and the event, for a packet its conntrack finds a reply or related (bpf/bpf_lxc.c
+ * `handle_ipv4_from_lxc`: `if (ct_status == CT_REPLY || ct_status == CT_RELATED) goto skip_policy_enforcement`), and sends
+ * `send_policy_verdict_notify` after the lookup only `if (verdict != CTX_ACT_OK || ct_status != CT_ESTABLISHED)`: such a
+ * record is a new-connection lookup at the side its `traffic_direction` names. A forwarded trace (type 4) is a reply.
+ */
+function policyLookedUp(observed: number, eventType: number | undefined): boolean {
+  return observed === DROPPED || observed === AUDIT || eventType === 5;
 }
 
 function skip(s: FlowScratch, reason: FlowSkipReason): false {

@@ -35,7 +35,7 @@ import {
   ObservedVerdict, TimeWindow,
   TimeWindowSeconds,
   clusterPolicyText,
-  collectConnections, observedFlowing, observedVerdict, unreadInput, windowSeconds,
+  collectConnections, observedFlowing, observedVerdict, replyLookupsOnly, unreadInput, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
 import { FlowPeer, FlowPeerKind, apiServerOnNode } from './flow';
@@ -585,7 +585,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       }
       // A node of the capture is a remote node by its identity: the note on how to name the pod's own node is trace advice.
       if (from.kind === EndpointKind.NODE || to.kind === EndpointKind.NODE) verdict = withoutRemoteNodeNote(verdict);
-      const judged = replyDropSide(c);
+      const judged = replyLookupSide(c);
       if (judged !== undefined) verdict = oneSidedVerdict(verdict, judged, REPLY_SIDE_REASON);
     } catch (e) {
       errors.push({ connection: text, message: e instanceof Error ? e.message.replace(/\n\s*fix: /, '; fix: ') : String(e) });
@@ -1090,19 +1090,19 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
   }
 }
 
-/** Why the side that did not drop a reply-type packet is not judged. */
+/** Why the side that did not look a reply-type packet up in policy is not judged. */
 const REPLY_SIDE_REASON = 'a reply or related packet at this end, whose conntrack holds the request it answers (CT_REPLY or CT_RELATED): '
   + 'policy is not consulted (bpf/bpf_lxc.c)';
 
 /**
- * The one side that looked up a connection of dropped reply-type packets (SYN-ACKs, ICMP echo replies or errors without
- * `is_reply`) in policy: the side its records were dropped at. Undefined when a record is not such a drop, or the drops
- * were at both sides or at no known side (both are judged).
+ * The one side that looked up a connection of reply-type packets (SYN-ACKs, ICMP echo replies or errors without
+ * `is_reply`) in policy: the side its policy drops and policy-verdict records (audited, forwarded) were at. Undefined when
+ * a record is not such a lookup, or the lookups were at both sides or at no known side (both are judged).
  */
-function replyDropSide(c: ObservedConnection): 'egress' | 'ingress' | undefined {
-  if (c.replyDrops === 0 || c.replyDrops !== c.flows) return undefined;
-  if (c.droppedIngress > 0 && c.droppedEgress === 0) return 'ingress';
-  if (c.droppedEgress > 0 && c.droppedIngress === 0) return 'egress';
+function replyLookupSide(c: ObservedConnection): 'egress' | 'ingress' | undefined {
+  if (!replyLookupsOnly(c)) return undefined;
+  if (c.atIngress > 0 && c.atEgress === 0) return 'ingress';
+  if (c.atEgress > 0 && c.atIngress === 0) return 'egress';
   return undefined;
 }
 

@@ -242,12 +242,16 @@ describe('connection attempts', () => {
     expect(normalizeFlow(asDrop(real.l4))).toMatchObject({ protocol: 'ICMP', icmpType: 0, icmpFamily: 'IPv4', observed: 'dropped', dropReason: 'POLICY_DENIED' });
     expect(normalizeFlow(asDrop({ ICMPv4: { type: 3, code: 1 } }))).toMatchObject({ protocol: 'ICMP', icmpType: 3, observed: 'dropped' });
     expect(normalizeFlow(asDrop({ ICMPv6: { type: 129 } }))).toMatchObject({ protocol: 'ICMP', icmpType: 129, icmpFamily: 'IPv6', observed: 'dropped' });
-    // The same records forwarded (or in audit mode) without is_reply stay replies.
+    // The same records forwarded by a trace (type 4) without is_reply stay replies.
     // (Line 5 has no traffic_direction: given one, so that the reply rule, not the missing direction, decides.)
     expect(normalizeFlow({ ...real, is_reply: undefined, traffic_direction: 'EGRESS' } as HubbleFlow)).toEqual({ skip: 'reply' });
     expect(normalizeFlow({ ...real, is_reply: false, traffic_direction: 'EGRESS' } as HubbleFlow)).toMatchObject({ protocol: 'ICMP', icmpType: 0 });
     expect(normalizeFlow(flow({ is_reply: undefined, l4: { ICMPv4: {} } }))).toEqual({ skip: 'reply' });
-    expect(normalizeFlow(flow({ is_reply: undefined, verdict: 'AUDIT', event_type: { type: 5 }, l4: { ICMPv6: { type: 1 } } }))).toEqual({ skip: 'reply' });
+    // Session 51: a policy-verdict record (audit, or forwarded by a type-5 event) shows a policy lookup, which the datapath
+    // does only for a packet its conntrack finds neither a reply nor related (bpf/bpf_lxc.c): judged, not skipped.
+    expect(normalizeFlow(flow({ is_reply: undefined, verdict: 'AUDIT', event_type: { type: 5 }, l4: { ICMPv6: { type: 1 } } })))
+      .toMatchObject({ protocol: 'ICMP', icmpType: 1, icmpFamily: 'IPv6', observed: 'audit' });
+    expect(normalizeFlow(flow({ is_reply: undefined, event_type: { type: 5 }, l4: { ICMPv4: {} } }))).toMatchObject({ icmpType: 0, observed: 'forwarded' });
     // Session 50 review (fix50f): source quench (4) and redirect (5) are not related in Cilium's conntrack
     // (bpf/lib/conntrack.h `ct_extract_ports4`: only 3, 11, 12 are; 4 and 5 fall to `default: ACTION_CREATE`): new packets,
     // judged like requests. Forwarded without is_reply, they are not replies.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runReplay } from '../../src/cli/replay';
-import { PolicySet } from '../../src/engine';
+import { Endpoints, PolicySet } from '../../src/engine';
 import { FlowSource, replayFlows } from '../../src/hubble';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
 
@@ -143,5 +143,74 @@ spec:
       expect(managed.connections.map((c) => [c.destination, c.change])).toEqual([['entity:kube-apiserver@10.10.0.5', 'newly-dropped']]);
       expect(managed.warnings.some((w) => w.includes('policy-cidr-match-mode'))).toBe(false);
     });
+  });
+});
+
+// Session 51: replay printed the control-plane node of a nodes-mode capture (`node` with `entity: 'kube-apiserver'`) as
+// `node:@10.10.0.5`, which trace reads back as a plain remote node: copied into `trace`, it lost the kube-apiserver
+// identity and got another verdict. Its text form is now `node:reserved:kube-apiserver@10.10.0.5` (the label its identity
+// carries beside reserved:remote-node, pkg/ipcache/metadata.go `resolveLabels`). Every end replay prints reads back to
+// the same endpoint and, traced, to the verdict replay gave.
+describe('replay\'s endpoints read back by trace', () => {
+  const record = JSON.parse(readFileSync(join(HUBBLE_FIXTURES_DIR, 'shop-capture.jsonl'), 'utf8').split('\n')[76]) as { flow: Record<string, unknown> };
+  const to = (ip: string, destination: Record<string, unknown>, port: number): string => {
+    const one = JSON.parse(capture([], 0)) as { flow: Record<string, unknown> };
+    return JSON.stringify({ ...one, flow: { ...one.flow, ...destination.extra as object, IP: { source: '10.0.2.30', destination: ip, ipVersion: 'IPv4' },
+      destination: { ...destination, extra: undefined },
+      l4: { TCP: { source_port: 40100 + port % 50, destination_port: port, flags: { SYN: true } } } } });
+  };
+  const FLOWS = [
+    to('10.10.0.5', { identity: 16777217, labels: ['cidr:10.10.0.5/32', 'reserved:kube-apiserver', 'reserved:remote-node'] }, 6443),
+    to('10.10.0.6', { identity: 16777218, labels: ['cidr:10.10.0.6/32', 'reserved:remote-node'] }, 10250),
+    to('203.0.113.5', { identity: 16777219, labels: ['cidr:203.0.113.5/32', 'reserved:kube-apiserver', 'reserved:world'] }, 443),
+    to('192.0.2.9', { identity: 2, labels: ['reserved:world'] }, 8443),
+    to('192.0.2.10', { identity: 2, labels: ['reserved:world'], extra: { destination_names: ['api.example.com'] } }, 443),
+    to('10.0.2.1', { identity: 1, labels: ['reserved:host'] }, 4240),
+    to('10.0.3.50', (record.flow as { source: Record<string, unknown> }).source, 9090),
+  ].join('\n');
+  const POLICY = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  egress:
+  - toEntities: [kube-apiserver]
+  - toCIDR: [192.0.2.0/24]
+  - toFQDNs: [{matchName: api.example.com}]
+`;
+
+  test('each end prints as a text trace parses back to the same endpoint, and traced gives replay\'s verdict', async () => {
+    const policies = PolicySet.fromYaml(POLICY, { file: 'p.yaml', cidrMatchNodes: true });
+    const report = await replayFlows(FlowSource.text(FLOWS, 'flows.jsonl'), policies);
+    expect(report.connections.map((c) => [c.destination, c.predicted.verdict])).toEqual([
+      ['entity:host', 'denied'],
+      ['node:@10.10.0.6', 'denied'],
+      [expect.stringMatching(/^pod:monitoring:.*app.kubernetes.io\/name=prometheus/), 'denied'],
+      ['cidr:192.0.2.9', 'allowed'],
+      ['entity:kube-apiserver@203.0.113.5', 'allowed'],
+      ['fqdn:api.example.com@192.0.2.10', 'allowed'],
+      ['node:reserved:kube-apiserver@10.10.0.5', 'allowed'],
+    ]);
+    for (const c of report.connections) {
+      for (const text of [c.source, c.destination]) expect(Endpoints.format(Endpoints.parse(text))).toBe(text);
+      const traced = policies.verdict({ from: Endpoints.parse(c.source), to: Endpoints.parse(c.destination), protocol: 'TCP', port: Number(c.connection.split('/')[0]) });
+      expect([c.destination, traced.verdict]).toEqual([c.destination, c.predicted.verdict]);
+    }
+  });
+
+  test('format → parse → the same endpoint, for every kind replay prints', () => {
+    const endpoints = [
+      Endpoints.pod('shop', { 'app': 'backend', 'io.cilium.k8s.policy.cluster': 'east' }),
+      Endpoints.entity('host'), Endpoints.entity('remote-node'), Endpoints.entity('world'), Endpoints.entity('kube-apiserver'),
+      Endpoints.managedApiServer('203.0.113.5'), Endpoints.cidr('192.0.2.9'), Endpoints.cidr('2001:db8::9'),
+      Endpoints.fqdn('api.example.com', '192.0.2.10'), Endpoints.node({}, '10.10.0.6'),
+      { ...Endpoints.node({}, '10.10.0.5'), entity: 'kube-apiserver' },
+      { ...Endpoints.node({ 'kubernetes.io/hostname': 'cp-1' }, 'fd00::5'), entity: 'kube-apiserver' },
+    ];
+    for (const e of endpoints) expect(Endpoints.parse(Endpoints.format(e))).toEqual(e);
+  });
+
+  test('reserved:kube-apiserver on a node takes no value', () => {
+    expect(() => Endpoints.parse('node:reserved:kube-apiserver=yes@10.10.0.5')).toThrow(/reserved:kube-apiserver is a reserved label without a value/);
   });
 });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
-import { FlowSource, replayFlows } from '../../src/hubble';
+import { FlowSource, collectConnections, planDraft, replayFlows } from '../../src/hubble';
 import { backendPolicy } from './support/backend-policy';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
 
@@ -205,5 +205,75 @@ spec:
     expect(report.connections.map((c) => [c.source, c.connection, c.observed.verdict, c.change, c.predicted.verdict]))
       .toEqual([['entity:host', '41000/TCP', 'dropped', 'unchanged', 'denied']]);
     expect(report.connections[0]?.predicted.ingress.decision).not.toBe('not-evaluated');
+  });
+});
+
+// Session 51: an audit verdict (and any policy-verdict event, type 5) of a reply-type packet was skipped as a reply, so an
+// audit-mode capture's evidence that policy would drop it was lost. The datapath looks a packet up in policy, and sends
+// the verdict event, only when its conntrack finds it neither a reply nor related (bpf/bpf_lxc.c `handle_ipv4_from_lxc`:
+// `if (ct_status == CT_REPLY || ct_status == CT_RELATED) goto skip_policy_enforcement;` then `if (verdict != CTX_ACT_OK ||
+// ct_status != CT_ESTABLISHED) send_policy_verdict_notify(…)`): such a record is a new-connection lookup at its side.
+describe('replay: a policy-verdict record of a reply-type packet is judged at its side', () => {
+  const policies = (ingress: string): PolicySet => PolicySet.fromYaml(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: backend, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: backend}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
+    ${ingress}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: prometheus, namespace: monitoring}
+spec:
+  endpointSelector: {matchLabels: {app.kubernetes.io/name: prometheus}}
+  egress:
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: shop, app: backend}}]
+    icmps: [{fields: [{type: 8, family: IPv4}]}]
+`, { file: 'p.yaml' });
+  const record = (l4: unknown, verdict: string, eventType: number): string => {
+    const flow = structuredClone(DROP.flow) as Record<string, unknown>;
+    delete flow.drop_reason;
+    delete flow.drop_reason_desc;
+    flow.verdict = verdict;
+    flow.l4 = l4;
+    flow.event_type = { type: eventType };
+    flow.traffic_direction = 'INGRESS';
+    return JSON.stringify({ ...DROP, flow });
+  };
+  const ECHO_REPLY = { ICMPv4: {} };
+  const SYN_ACK = { TCP: { source_port: 9090, destination_port: 41000, flags: { SYN: true, ACK: true } } };
+  const TYPE_8 = 'icmps: [{fields: [{type: 8, family: IPv4}]}]';
+  const TYPE_0 = 'icmps: [{fields: [{type: 0, family: IPv4}]}]';
+  const PORT_41000 = 'toPorts: [{ports: [{port: "41000", protocol: TCP}]}]';
+
+  test.each([
+    ['audited echo reply, backend admitting type 8 only', ECHO_REPLY, 'AUDIT', TYPE_8, 'icmp/0', 'audit', 'newly-dropped', 'denied'],
+    ['audited echo reply, backend admitting type 0', ECHO_REPLY, 'AUDIT', TYPE_0, 'icmp/0', 'audit', 'unchanged', 'allowed'],
+    ['audited SYN-ACK, backend admitting its port', SYN_ACK, 'AUDIT', PORT_41000, '41000/TCP', 'audit', 'unchanged', 'allowed'],
+    ['forwarded policy verdict of an echo reply, backend admitting type 8 only', ECHO_REPLY, 'FORWARDED', TYPE_8, 'icmp/0', 'forwarded', 'newly-dropped', 'denied'],
+    ['forwarded policy verdict of a SYN-ACK, backend admitting type 8 only', SYN_ACK, 'FORWARDED', TYPE_8, '41000/TCP', 'forwarded', 'newly-dropped', 'denied'],
+  ])('%s → %s', async (_name, l4, verdict, ingress, connection, observed, change, predicted) => {
+    const report = await replayFlows(FlowSource.text(record(l4, verdict, 5), 'flows.jsonl'), policies(ingress));
+    expect(report.skipped.total).toBe(0);
+    expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict]))
+      .toEqual([[connection, observed, change, predicted]]);
+    expect(report.connections[0]?.predicted.egress.decision).toBe('not-evaluated');
+  });
+
+  // Judged by replay, these records are not drafted: a rule for them would allow the client's ephemeral port (or a reply
+  // type) as a new connection, where the request's rule covers them once conntrack holds the request.
+  test.each([['audited SYN-ACK', SYN_ACK, 'AUDIT'], ['forwarded policy verdict of an echo reply', ECHO_REPLY, 'FORWARDED']])(
+    'draft: %s drafts no rule', async (_name, l4, verdict) => {
+      const plan = planDraft(await collectConnections(FlowSource.text(record(l4, verdict, 5), 'flows.jsonl')), { namespaces: ['shop', 'monitoring'] });
+      expect(plan.connections).toBe(0);
+      expect(plan.policies.flatMap((p) => [...p.ingress, ...p.egress])).toEqual([]);
+    });
+
+  test('a forwarded trace (type 4) of an echo reply is still a reply', async () => {
+    const report = await replayFlows(FlowSource.text(record(ECHO_REPLY, 'FORWARDED', 4), 'flows.jsonl'), policies(TYPE_8));
+    expect(report.connections).toEqual([]);
+    expect(report.skipped.byReason.reply).toBe(1);
   });
 });
