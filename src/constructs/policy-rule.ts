@@ -6,6 +6,8 @@ import {
   selectorRequiresNothing, writtenSelectorOnlyExcludes,
 } from '../model/selectors';
 import { describeValue } from '../model/plain-value';
+import { API_SERVER_PORTS } from '../model/companion-rules';
+import { Entity } from './entity';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -386,6 +388,7 @@ export class PolicyRule {
     }
     const named = namedPortProblem(section, verb, config, (ports ?? []).map((p) => p._match.l4), this.isHostPolicy);
     if (named !== undefined) throw new CiliumPolicyError({ ...named, location: this.owner });
+    refuseApiServerEveryPort(section, verb, config, ports, this.owner);
     if (options.serverNames !== undefined && options.serverNames.length === 0) {
       throw new CiliumPolicyError({
         id: 'server-names-empty',
@@ -584,6 +587,31 @@ export class PolicyRule {
       ...(grant.options.authentication ? { authentication: grant.options.authentication } : {}),
     });
   }
+}
+
+/**
+ * Refuses an allow of the `kube-apiserver` entity without ports (`peer-kube-apiserver-every-port`). Cilium gives that
+ * identity to addresses, not to the API server process: the backends of `default/kubernetes` get the
+ * `reserved:kube-apiserver` label in the ipcache (`registerAPIServerBackendWatcher`, `UpsertMetadata(ip, …,
+ * labels.LabelKubeAPIServer)`), and on a self-managed cluster those are the control-plane nodes' addresses
+ * (pkg/identity `ReservedIdentityKubeAPIServer`: "the identity given to remote node(s) which have backend(s) serving the
+ * kube-apiserver", labels kube-apiserver and remote-node). A rule without toPorts allows every port of the identities it
+ * selects, so the peer would be every port of those nodes (etcd, the kubelet, SSH), not the API server. A deny without
+ * ports denies more, and stays allowed; an egress call of a peer of one's own with `defaultPorts` takes those ports.
+ */
+function refuseApiServerEveryPort(section: SectionName, verb: string, peer: PeerConfig, ports: readonly Port[] | undefined, location: string): void {
+  if (isDenySection(section) || ports !== undefined || !(peer.item.entities ?? []).includes(Entity.KUBE_APISERVER)) return;
+  if (sectionDirection(section) === 'egress' && peer.defaultPorts !== undefined) return;
+  const example = API_SERVER_PORTS.map((p) => `Port.tcp(${p})`).join(', ');
+  throw new CiliumPolicyError({
+    id: 'peer-kube-apiserver-every-port',
+    message: `${verb}(${peer.description}) without ports would allow every port of the API server's addresses, not the API server: Cilium gives `
+      + 'the kube-apiserver identity to the backends of default/kubernetes, which on a self-managed cluster are the control-plane nodes, '
+      + 'and a rule without ports holds on every port of them (etcd 2379/TCP, the kubelet 10250/TCP, SSH 22/TCP)',
+    fix: `give the ports: ${verb}(Peer.kubeApiServer(), { ports: [${example}] }) (the port the API server listens on, as pods reach it after `
+      + 'service translation); if every port of those addresses is meant, say so: { ports: [Port.allPorts()] }',
+    location,
+  });
 }
 
 /** The first named port (`http`, not a number) of a port list, or `undefined`. */
