@@ -7,6 +7,7 @@ import {
 } from '../model/selectors';
 import { describeValue } from '../model/plain-value';
 import { API_SERVER_PORTS } from '../model/companion-rules';
+import { registrableWildcardExample } from '../model/fqdn-pattern';
 import { Entity } from './entity';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
@@ -85,7 +86,9 @@ export interface AllowOptions extends DenyOptions {
    */
   readonly authentication?: AuthenticationMode;
   /**
-   * TLS server names (SNI) the connection must present; needs Cilium's L7 proxy.
+   * TLS server names (SNI) the connection must present; needs Cilium's L7 proxy. A wildcard (`*.`, `**.`, Cilium 1.18+) in
+   * the registrable part of a name (`*.com`, `**.co.uk`) is refused (`server-names-registrable`): anyone may register a name it
+   * matches; put it below a domain of your own (`*.api.example.com`).
    * @default - any server name
    */
   readonly serverNames?: string[];
@@ -397,6 +400,7 @@ export class PolicyRule {
         location: this.owner,
       });
     }
+    refuseRegistrableServerNames(verb, config, options.serverNames, this.owner);
     if (l7 && (!ports || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'l7-without-ports',
@@ -612,6 +616,29 @@ function refuseApiServerEveryPort(section: SectionName, verb: string, peer: Peer
       + 'service translation); if every port of those addresses is meant, say so: { ports: [Port.allPorts()] }',
     location,
   });
+}
+
+/**
+ * Refuses a TLS server name whose wildcard stands in the registrable part of the name (`*.com`, `**.co.uk`:
+ * `server-names-registrable`), judged as `toFQDNs` patterns are (`registrableWildcardExample`, the one judgement of
+ * `fqdn-pattern-registrable`). From Cilium 1.18 a server name may start with `*.` (one label) or `**.` (one or more labels;
+ * the CRD's `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`, Cilium's connectivity test "client-egress-tls-sni-wildcard": `*.one.one.one`,
+ * `**.one.one`), so `*.com` lets through the TLS connections to every `.com` name, one anyone may register and serve
+ * from the peer's addresses (a CDN, the world). Before 1.18 the proxy compares the name as written, and the
+ * wildcard matches nothing: refused there too, as it says what no version does.
+ */
+function refuseRegistrableServerNames(verb: string, peer: PeerConfig, names: readonly string[] | undefined, location: string): void {
+  for (const [i, name] of (names ?? []).entries()) {
+    const example = registrableWildcardExample(name);
+    if (example === undefined) continue;
+    throw new CiliumPolicyError({
+      id: 'server-names-registrable',
+      message: `${verb}(${peer.description}, { serverNames }): serverNames[${i}] ${JSON.stringify(name)} has its wildcard in the registrable part of `
+        + `the name: it matches TLS server names such as ${example}, which anyone may register and serve from the peer's addresses`,
+      fix: 'list the server names, or put the wildcard below a domain of your own (\'*.api.example.com\', \'**.example.com\')',
+      location,
+    });
+  }
 }
 
 /** The first named port (`http`, not a number) of a port list, or `undefined`. */

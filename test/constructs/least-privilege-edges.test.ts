@@ -9,7 +9,7 @@ import {
   HeaderMismatchAction, HttpRule, IPeer, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, PeerField, PolicySet, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
-import { chart, refusal, synthFailure } from '../support/synth';
+import { chart, refusal, synth, synthFailure } from '../support/synth';
 import { addressShapedDnsName, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
 import { IpFamilies } from '../../src/engine';
 
@@ -1112,5 +1112,33 @@ describe('the kube-apiserver entity is an address, not a process: an allow of it
     const open = chart('shop');
     web(open).allowEgress(Peer.kubeApiServer(), { ports: [Port.allPorts()] });
     expect(verdictOf(open, WEB, API, '2379/TCP')).toBe('allowed');
+  });
+});
+
+describe('TLS server names: a wildcard below a domain of one\'s own only', () => {
+  const world = (serverNames: string[]): Chart => {
+    const c = chart('shop', CiliumVersion.V1_19);
+    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+      .allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)], serverNames });
+    return c;
+  };
+
+  test('a wildcard in the registrable part is refused (*.com let the TLS connections to every .com name through)', () => {
+    for (const [name, example] of [['*.com', 'x.com'], ['**.com', 'x.com'], ['*.co.uk', 'x.co.uk'], ['*.COM.', 'x.com'], ['**.io', 'x.io']]) {
+      const r = refusal(() => world(['api.example.com', name]));
+      expect(r.id, name).toBe('server-names-registrable');
+      expect(r.message).toContain(`allowEgress(entity world, { serverNames }): serverNames[1] ${JSON.stringify(name)} has its wildcard in the registrable part`);
+      expect(r.message).toContain(`such as ${example}, which anyone may register`);
+    }
+  });
+
+  test('names, and wildcards below a named domain or under a private top-level domain, stay accepted and are written as given', () => {
+    const names = ['api.example.com', '*.example.com', '**.example.com', '*.api.example.co.uk', '*.svc.internal'];
+    const c = world(names);
+    const [policy] = synth(c);
+    expect(policy.spec.egress[0].toPorts).toEqual([{ ports: [{ port: '443', protocol: 'TCP' }], serverNames: names }]);
+    // The SNI is the proxy's to judge; on L3/L4 the allow is 443/TCP to the world and nothing else.
+    expect(verdictOf(c, WEB, 'cidr:203.0.113.9', '443/TCP')).toBe('allowed');
+    expect(decidedBy(c, WEB, 'cidr:203.0.113.9', '80/TCP', 'egress')).toBe('default-deny');
   });
 });

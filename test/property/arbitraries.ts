@@ -766,7 +766,9 @@ export function fqdnPattern(version: VersionText): fc.Arbitrary<string> {
 }
 
 /** A TLS server name (the 1.18+ CRD pattern `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`). */
-export const serverName: fc.Arbitrary<string> = fc.tuple(fc.constantFrom('', '*.', '**.'), fqdnName).map(([p, n]) => `${p}${n}`);
+/** A TLS server name, never with its wildcard in the registrable part (`*.com`): the constructs refuse it (server-names-registrable). */
+export const serverName: fc.Arbitrary<string> = fc.tuple(fc.constantFrom('', '*.', '**.'), fqdnName).map(([p, n]) => `${p}${n}`)
+  .filter((n) => registrableWildcardExample(n) === undefined);
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Ports
