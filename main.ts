@@ -72,7 +72,7 @@ export class ArgocdChart extends Chart {
       endpointSelector: argocd,
       description: 'Argo CD components reach each other and the Kubernetes API server',
     });
-    egress.allowEgress(Peer.kubeApiServer());
+    egress.allowEgress(Peer.kubeApiServer(), { ports: [Port.tcp(6443), Port.tcp(443)] });
     egress.allowEgress(Peer.namespace('argocd'));
     const ingress = new CiliumPolicy(this, 'argocd-ingress', { description: 'pods in argocd accept traffic from each other' });
     ingress.allowIngress(Peer.namespace('argocd'));

@@ -431,7 +431,11 @@ export class Peer implements IPeer {
     return Peer.endpoints({ namespace: KUBE_DNS_NAMESPACE, labels: { ...KUBE_DNS_LABELS } });
   }
 
-  /** The Kubernetes API server (the `kube-apiserver` entity; never a `toServices` of `default/kubernetes`). */
+  /**
+   * The Kubernetes API server (the `kube-apiserver` entity; never a `toServices` of `default/kubernetes`). An allow of it
+   * without ports is refused (`peer-kube-apiserver-every-port`): Cilium gives the identity to the API server's addresses, on a
+   * self-managed cluster the control-plane nodes, so every port there (etcd, the kubelet, SSH) would be open; give its ports.
+   */
   public static kubeApiServer(): Peer {
     return Peer.entity(Entity.KUBE_APISERVER);
   }

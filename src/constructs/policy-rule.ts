@@ -6,6 +6,9 @@ import {
   selectorRequiresNothing, writtenSelectorOnlyExcludes,
 } from '../model/selectors';
 import { describeValue } from '../model/plain-value';
+import { API_SERVER_PORTS } from '../model/companion-rules';
+import { registrableWildcardExample } from '../model/fqdn-pattern';
+import { Entity } from './entity';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -83,7 +86,9 @@ export interface AllowOptions extends DenyOptions {
    */
   readonly authentication?: AuthenticationMode;
   /**
-   * TLS server names (SNI) the connection must present; needs Cilium's L7 proxy.
+   * TLS server names (SNI) the connection must present; needs Cilium's L7 proxy. A wildcard (`*.`, `**.`, Cilium 1.18+) in
+   * the registrable part of a name (`*.com`, `**.co.uk`) is refused (`server-names-registrable`): anyone may register a name it
+   * matches; put it below a domain of your own (`*.api.example.com`).
    * @default - any server name
    */
   readonly serverNames?: string[];
@@ -386,6 +391,7 @@ export class PolicyRule {
     }
     const named = namedPortProblem(section, verb, config, (ports ?? []).map((p) => p._match.l4), this.isHostPolicy);
     if (named !== undefined) throw new CiliumPolicyError({ ...named, location: this.owner });
+    refuseApiServerEveryPort(section, verb, config, ports, this.owner);
     if (options.serverNames !== undefined && options.serverNames.length === 0) {
       throw new CiliumPolicyError({
         id: 'server-names-empty',
@@ -394,6 +400,7 @@ export class PolicyRule {
         location: this.owner,
       });
     }
+    refuseRegistrableServerNames(verb, config, options.serverNames, this.owner);
     if (l7 && (!ports || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'l7-without-ports',
@@ -582,6 +589,54 @@ export class PolicyRule {
       ...(grant.l7 ? { rules: grant.l7._toModel() } : {}),
       ...(grant.options.serverNames ? { serverNames: grant.options.serverNames } : {}),
       ...(grant.options.authentication ? { authentication: grant.options.authentication } : {}),
+    });
+  }
+}
+
+/**
+ * Refuses an allow of the `kube-apiserver` entity without ports (`peer-kube-apiserver-every-port`). Cilium gives that
+ * identity to addresses, not to the API server process: the backends of `default/kubernetes` get the
+ * `reserved:kube-apiserver` label in the ipcache (`registerAPIServerBackendWatcher`, `UpsertMetadata(ip, …,
+ * labels.LabelKubeAPIServer)`), and on a self-managed cluster those are the control-plane nodes' addresses
+ * (pkg/identity `ReservedIdentityKubeAPIServer`: "the identity given to remote node(s) which have backend(s) serving the
+ * kube-apiserver", labels kube-apiserver and remote-node). A rule without toPorts allows every port of the identities it
+ * selects, so the peer would be every port of those nodes (etcd, the kubelet, SSH), not the API server. A deny without
+ * ports denies more, and stays allowed; an egress call of a peer of one's own with `defaultPorts` takes those ports.
+ */
+function refuseApiServerEveryPort(section: SectionName, verb: string, peer: PeerConfig, ports: readonly Port[] | undefined, location: string): void {
+  if (isDenySection(section) || ports !== undefined || !(peer.item.entities ?? []).includes(Entity.KUBE_APISERVER)) return;
+  if (sectionDirection(section) === 'egress' && peer.defaultPorts !== undefined) return;
+  const example = API_SERVER_PORTS.map((p) => `Port.tcp(${p})`).join(', ');
+  throw new CiliumPolicyError({
+    id: 'peer-kube-apiserver-every-port',
+    message: `${verb}(${peer.description}) without ports would allow every port of the API server's addresses, not the API server: Cilium gives `
+      + 'the kube-apiserver identity to the backends of default/kubernetes, which on a self-managed cluster are the control-plane nodes, '
+      + 'and a rule without ports holds on every port of them (etcd 2379/TCP, the kubelet 10250/TCP, SSH 22/TCP)',
+    fix: `give the ports: ${verb}(Peer.kubeApiServer(), { ports: [${example}] }) (the port the API server listens on, as pods reach it after `
+      + 'service translation); if every port of those addresses is meant, say so: { ports: [Port.allPorts()] }',
+    location,
+  });
+}
+
+/**
+ * Refuses a TLS server name whose wildcard stands in the registrable part of the name (`*.com`, `**.co.uk`:
+ * `server-names-registrable`), judged as `toFQDNs` patterns are (`registrableWildcardExample`, the one judgement of
+ * `fqdn-pattern-registrable`). From Cilium 1.18 a server name may start with `*.` (one label) or `**.` (one or more labels;
+ * the CRD's `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`, Cilium's connectivity test "client-egress-tls-sni-wildcard": `*.one.one.one`,
+ * `**.one.one`), so `*.com` lets through the TLS connections to every `.com` name, one anyone may register and serve
+ * from the peer's addresses (a CDN, the world). Before 1.18 the proxy compares the name as written, and the
+ * wildcard matches nothing: refused there too, as it says what no version does.
+ */
+function refuseRegistrableServerNames(verb: string, peer: PeerConfig, names: readonly string[] | undefined, location: string): void {
+  for (const [i, name] of (names ?? []).entries()) {
+    const example = registrableWildcardExample(name);
+    if (example === undefined) continue;
+    throw new CiliumPolicyError({
+      id: 'server-names-registrable',
+      message: `${verb}(${peer.description}, { serverNames }): serverNames[${i}] ${JSON.stringify(name)} has its wildcard in the registrable part of `
+        + `the name: it matches TLS server names such as ${example}, which anyone may register and serve from the peer's addresses`,
+      fix: 'list the server names, or put the wildcard below a domain of your own (\'*.api.example.com\', \'**.example.com\')',
+      location,
     });
   }
 }

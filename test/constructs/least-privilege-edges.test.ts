@@ -6,10 +6,10 @@ import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
   Builtins, CiliumPolicy, CiliumVersion, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity,
-  HeaderMismatchAction, HttpRule, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, PolicySet, Port, Tier, TieredApp,
+  HeaderMismatchAction, HttpRule, IPeer, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, PeerField, PolicySet, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
-import { chart, refusal, synthFailure } from '../support/synth';
+import { chart, refusal, synth, synthFailure } from '../support/synth';
 import { addressShapedDnsName, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
 import { IpFamilies } from '../../src/engine';
 
@@ -1071,5 +1071,74 @@ describe('a clusterwide subject that only excludes is refused: Cilium adds no na
     p.addRule({ endpointSelector: EndpointSelector.of({ expressions: [LabelExpression.doesNotExist('app')] }) })
       .allowIngress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
     expect(p.synthesizeModel().diagnostics.map((d) => `${d.id} ${d.path}`)).toContain('subject-selector-only-excludes specs[1].endpointSelector');
+  });
+});
+
+describe('the kube-apiserver entity is an address, not a process: an allow of it names its ports', () => {
+  const API = 'entity:kube-apiserver';
+  const web = (c: Chart): CiliumPolicy => new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+
+  test('an allow without ports is refused (it was every port of the control-plane nodes: etcd, the kubelet, SSH)', () => {
+    const c = chart('shop');
+    const p = web(c);
+    const own: IPeer = { toPeerConfig: () => ({ field: PeerField.ENTITIES, item: { entities: [Entity.HOST, Entity.KUBE_APISERVER] }, description: 'mine' }) };
+    for (const [call, shown] of [
+      [() => p.allowEgress(Peer.kubeApiServer()), 'allowEgress(entity kube-apiserver)'],
+      [() => p.allowIngress(Peer.entity(Entity.KUBE_APISERVER)), 'allowIngress(entity kube-apiserver)'],
+      [() => p.allowEgress(own), 'allowEgress(mine)'],
+    ] as const) {
+      const r = refusal(call);
+      expect(r.id, shown).toBe('peer-kube-apiserver-every-port');
+      expect(r.message).toContain(`${shown} without ports would allow every port of the API server's addresses`);
+      expect(r.message).toMatch(/fix: give the ports: .*\{ ports: \[Port\.tcp\(6443\), Port\.tcp\(443\)\] \}/);
+    }
+  });
+
+  test('with its ports: the API server is reached there, etcd, the kubelet and SSH of its nodes are not', () => {
+    const c = chart('shop');
+    web(c).allowEgress(Peer.kubeApiServer(), { ports: [Port.tcp(6443), Port.tcp(443)] });
+    expect(decidedBy(c, WEB, API, '6443/TCP', 'egress')).toBe('allowed web spec.egress[0]');
+    expect(verdictOf(c, WEB, API, '443/TCP')).toBe('allowed');
+    for (const port of ['2379/TCP', '10250/TCP', '22/TCP']) expect(decidedBy(c, WEB, API, port, 'egress'), port).toBe('default-deny');
+  });
+
+  test('every port said outright, and a deny without ports, stay accepted', () => {
+    const c = chart('shop');
+    const p = web(c);
+    p.allowEgress(Peer.kubeApiServer(), { ports: [Port.allPorts()] });
+    p.denyEgress(Peer.kubeApiServer());
+    expect(synthFailure(c)).toBeUndefined();
+    expect(decidedBy(c, WEB, API, '2379/TCP', 'egress')).toBe('denied-by-deny-rule web spec.egressDeny[0]');
+    const open = chart('shop');
+    web(open).allowEgress(Peer.kubeApiServer(), { ports: [Port.allPorts()] });
+    expect(verdictOf(open, WEB, API, '2379/TCP')).toBe('allowed');
+  });
+});
+
+describe('TLS server names: a wildcard below a domain of one\'s own only', () => {
+  const world = (serverNames: string[]): Chart => {
+    const c = chart('shop', CiliumVersion.V1_19);
+    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+      .allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)], serverNames });
+    return c;
+  };
+
+  test('a wildcard in the registrable part is refused (*.com let the TLS connections to every .com name through)', () => {
+    for (const [name, example] of [['*.com', 'x.com'], ['**.com', 'x.com'], ['*.co.uk', 'x.co.uk'], ['*.COM.', 'x.com'], ['**.io', 'x.io']]) {
+      const r = refusal(() => world(['api.example.com', name]));
+      expect(r.id, name).toBe('server-names-registrable');
+      expect(r.message).toContain(`allowEgress(entity world, { serverNames }): serverNames[1] ${JSON.stringify(name)} has its wildcard in the registrable part`);
+      expect(r.message).toContain(`such as ${example}, which anyone may register`);
+    }
+  });
+
+  test('names, and wildcards below a named domain or under a private top-level domain, stay accepted and are written as given', () => {
+    const names = ['api.example.com', '*.example.com', '**.example.com', '*.api.example.co.uk', '*.svc.internal'];
+    const c = world(names);
+    const [policy] = synth(c);
+    expect(policy.spec.egress[0].toPorts).toEqual([{ ports: [{ port: '443', protocol: 'TCP' }], serverNames: names }]);
+    // The SNI is the proxy's to judge; on L3/L4 the allow is 443/TCP to the world and nothing else.
+    expect(verdictOf(c, WEB, 'cidr:203.0.113.9', '443/TCP')).toBe('allowed');
+    expect(decidedBy(c, WEB, 'cidr:203.0.113.9', '80/TCP', 'egress')).toBe('default-deny');
   });
 });

@@ -92,7 +92,7 @@ const CASES: Case[] = [
     name: 'DefaultDenyOptions (enableDefaultDeny)',
     build: (extra) => synthOf((c) => new CiliumPolicy(c, 'x', {
       endpointSelector: EndpointSelector.labels({ app: 'api' }), enableDefaultDeny: { egress: false, ...extra },
-    }).allowEgress(Peer.kubeApiServer())),
+    }).allowEgress(Peer.kubeApiServer(), { ports: [Port.tcp(6443)] })),
     typo: { ingres: false },
     meant: 'ingress',
     path: 'test/x',

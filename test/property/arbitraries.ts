@@ -766,7 +766,9 @@ export function fqdnPattern(version: VersionText): fc.Arbitrary<string> {
 }
 
 /** A TLS server name (the 1.18+ CRD pattern `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`). */
-export const serverName: fc.Arbitrary<string> = fc.tuple(fc.constantFrom('', '*.', '**.'), fqdnName).map(([p, n]) => `${p}${n}`);
+/** A TLS server name, never with its wildcard in the registrable part (`*.com`): the constructs refuse it (server-names-registrable). */
+export const serverName: fc.Arbitrary<string> = fc.tuple(fc.constantFrom('', '*.', '**.'), fqdnName).map(([p, n]) => `${p}${n}`)
+  .filter((n) => registrableWildcardExample(n) === undefined);
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Ports
@@ -1026,6 +1028,15 @@ function isServicePeer(p: PeerSpec): boolean {
   return p.kind === 'service' || p.kind === 'serviceSelector';
 }
 
+/**
+ * The ports of an allow: the API server's (6443/TCP) where none are left and the peer is the `kube-apiserver` entity, whose
+ * allow without ports the SDK refuses (`peer-kube-apiserver-every-port`: every port of the control-plane nodes).
+ */
+function apiServerPorts(p: PeerSpec, ps: PortSpec[] | undefined): PortSpec[] | undefined {
+  const apiServer = p.kind === 'kubeApiServer' || (p.kind === 'entity' && p.entity === Entity.KUBE_APISERVER);
+  return ps === undefined && apiServer ? [{ kind: 'tcp', port: 6443 }] : ps;
+}
+
 /** Peers that are pods (or a Service's backends), where an egress allow keeps its named ports. */
 const POD_PEERS: readonly PeerSpec['kind'][] = ['endpoints', 'namespace', 'allNamespaces', 'selectedBy', 'kubeDns', 'service', 'serviceSelector'];
 
@@ -1058,7 +1069,8 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
     serverNames: fc.option(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }), { nil: undefined }),
   }).map(({ peer: p, ports: ps, authentication: auth, serverNames }): CallSpec => {
     // toServices with toPorts only from 1.17 (sanitize-services-with-ports); serverNames live in a toPorts entry.
-    const portsOk = isServicePeer(p) && !atLeast(v, '1.17') ? undefined : withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host);
+    const portsOk = apiServerPorts(p, isServicePeer(p) && !atLeast(v, '1.17') ? undefined
+      : withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host));
     const options: AllowOptions = {
       ...(auth ? { authentication: auth } : {}),
       ...(serverNames && hasL4(portsOk) ? { serverNames } : {}),
