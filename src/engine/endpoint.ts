@@ -282,9 +282,25 @@ export function parseEndpoint(text: string): Endpoint {
       return Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
     }
     default:
-      throw syntax(input, `unknown endpoint kind "${kind}"`,
-        'use pod:<namespace>:<k=v,...>, entity:<name>, entity:kube-apiserver@<ip>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>');
+      throw kindMissing(input, kind);
   }
+}
+
+/** The endpoint syntax, as the fix of an endpoint of no kind names it. */
+const ENDPOINT_FORMS = 'pod:<namespace>:<k=v,...>, entity:<name>, entity:kube-apiserver@<ip>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>';
+
+/**
+ * The error for text that starts with no endpoint kind. An address, an entity name or a DNS name written alone (`10.0.0.5`,
+ * `2001:db8::1`, `world`, `api.stripe.com`, the way `kubectl` and `hubble observe` print them) is named as such, with
+ * the endpoint it means: its kind is missing, not unknown.
+ */
+function kindMissing(input: string, kind: string): CiliumPolicyError {
+  const meant = parseIp(input.replace(/\/(32|128)$/, '')) ? { what: 'an address', write: `cidr:${input}` }
+    : ENDPOINT_ENTITIES.includes(input) ? { what: 'an entity', write: `entity:${input}` }
+      : input.includes('.') && isDnsName(input) ? { what: 'a DNS name', write: `fqdn:${input}@<ip> (the address it resolved to)` }
+        : undefined;
+  if (meant === undefined) return syntax(input, `unknown endpoint kind "${kind}"`, `use ${ENDPOINT_FORMS}`);
+  return syntax(input, `"${input}" is ${meant.what} without the endpoint kind`, `write ${meant.write}; the forms are ${ENDPOINT_FORMS}`);
 }
 
 /** @internal The text form of an endpoint (`Endpoints.format`: the inverse of `parseEndpoint`, labels sorted). */
