@@ -72,7 +72,7 @@ describe('parseEndpoint', () => {
     const e = errorOf(() => parseEndpoint(text));
     expect(e.id).toBe('engine-endpoint-syntax');
     expect(errorWhat(e)).toBe(`bad endpoint "${text}": "${text}" is ${what} without the endpoint kind`);
-    expect(e.fix.startsWith(fix)).toBe(true);
+    expect(e.fix?.startsWith(fix)).toBe(true);
     expect(e.fix).toContain('pod:<namespace>:<k=v,...>');
   });
 
