@@ -163,7 +163,8 @@ export class Endpoints {
   /**
    * Parses the text form of an endpoint (as the CLI and the test matchers take it):
    * `pod:<namespace>:<k=v,...>`, `entity:<name>`, `entity:kube-apiserver@<ip>` (a managed API server), `cidr:<ip>`,
-   * `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+   * `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]` (with `reserved:kube-apiserver` among the labels: a node that runs the
+   * API server, `entity: 'kube-apiserver'`).
    * @throws CiliumPolicyError (`engine-endpoint-syntax`) for anything else
    */
   public static parse(text: string): Endpoint {
@@ -279,7 +280,8 @@ export function parseEndpoint(text: string): Endpoint {
       const at = rest.lastIndexOf('@');
       const labels = parseLabels(at < 0 ? rest : rest.slice(0, at), input);
       refuseForeignSources(labels, input, nodeKeySourceProblem);
-      return Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
+      const node = Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
+      return API_SERVER_NODE_LABEL in labels ? apiServerNode(node, input) : node;
     }
     default:
       throw kindMissing(input, kind);
@@ -317,8 +319,25 @@ export function formatEndpoint(ep: Endpoint): string {
     case EndpointKind.FQDN:
       return `fqdn:${ep.name ?? ''}@${ep.ip ?? ''}`;
     case EndpointKind.NODE:
-      return `node:${labels(ep.labels)}${ep.ip ? `@${ep.ip}` : ''}`;
+      return `node:${labels(ep.entity === 'kube-apiserver' ? { ...ep.labels, [API_SERVER_NODE_LABEL]: '' } : ep.labels)}${ep.ip ? `@${ep.ip}` : ''}`;
   }
+}
+
+/**
+ * The label that makes a `node:` endpoint a node that runs the API server: Cilium's identity of such a node carries
+ * `reserved:kube-apiserver` beside its other labels (pkg/ipcache/metadata.go `resolveLabels`), the entity `kube-apiserver`
+ * of the endpoint (`Endpoint.entity`). Written among the node's labels, and so printed.
+ */
+const API_SERVER_NODE_LABEL = 'reserved:kube-apiserver';
+
+/** A `node:` endpoint whose labels hold `reserved:kube-apiserver`: the same node as one that runs the API server. */
+function apiServerNode(node: Endpoint, input: string): Endpoint {
+  const { [API_SERVER_NODE_LABEL]: value, ...labels } = node.labels ?? {};
+  if (value !== '') {
+    throw syntax(input, `${API_SERVER_NODE_LABEL} takes no value (it is given "${value}")`,
+      `write ${API_SERVER_NODE_LABEL} alone among the node's labels, as node:${API_SERVER_NODE_LABEL},kubernetes.io/hostname=n1`);
+  }
+  return { ...node, labels, entity: 'kube-apiserver' };
 }
 
 /**

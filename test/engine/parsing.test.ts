@@ -76,6 +76,17 @@ describe('parseEndpoint', () => {
     expect(e.fix).toContain('pod:<namespace>:<k=v,...>');
   });
 
+  // Session 51: a node that runs the API server, by its labels (the fix of engine-node-labels-unknown for entity:kube-apiserver).
+  test('node:reserved:kube-apiserver,… is a node that runs the API server; the label is printed back, and takes no value', () => {
+    const ep = parseEndpoint('node:reserved:kube-apiserver,kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=');
+    expect(ep).toEqual({ kind: 'node', labels: { 'kubernetes.io/hostname': 'n1', 'node-role.kubernetes.io/control-plane': '' }, name: 'n1', entity: 'kube-apiserver' });
+    expect(formatEndpoint(ep)).toBe('node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane,reserved:kube-apiserver');
+    expect(parseEndpoint(formatEndpoint(ep))).toEqual(ep);
+    expect(parseEndpoint('node:reserved:kube-apiserver@10.0.0.1')).toEqual({ kind: 'node', labels: {}, ip: '10.0.0.1', entity: 'kube-apiserver' });
+    const e = errorOf(() => parseEndpoint('node:reserved:kube-apiserver=yes,kubernetes.io/hostname=n1'));
+    expect(errorWhat(e)).toBe('bad endpoint "node:reserved:kube-apiserver=yes,kubernetes.io/hostname=n1": reserved:kube-apiserver takes no value (it is given "yes")');
+  });
+
   test('a word that names no endpoint keeps the generic fix', () => {
     const e = errorOf(() => parseEndpoint('kube-dns'));
     expect(errorWhat(e)).toBe('bad endpoint "kube-dns": unknown endpoint kind "kube-dns"');
