@@ -37,7 +37,8 @@ export interface ClusterDefaultDenyProps {
    */
   readonly name?: string;
   /**
-   * Namespaces left out of the default deny (system components, ingress controllers, monitoring).
+   * Namespaces left out of the default deny (system components, ingress controllers, monitoring). A list given replaces
+   * the default: keep the system namespaces with `[...ClusterDefaultDeny.DEFAULT_SYSTEM_NAMESPACES, 'monitoring']`.
    * @default ClusterDefaultDeny.DEFAULT_SYSTEM_NAMESPACES (kube-system, kube-public, kube-node-lease, cilium)
    */
   readonly excludedNamespaces?: string[];

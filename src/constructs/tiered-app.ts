@@ -132,7 +132,9 @@ export interface TieredAppProps {
   readonly name?: string;
   /**
    * Lock egress down too: each tier may reach only the next tier, DNS (companion rule built in) and its declared
-   * `egress` peers.
+   * `egress` peers. Without it no tier allows egress to the next, so beside an egress default deny of the namespace
+   * (`DefaultDenyNamespace`, `ClusterDefaultDeny` with `egress: true`) each connection between tiers is dropped at its
+   * source: set it there.
    * @default false
    */
   readonly egressLockdown?: boolean;

@@ -163,8 +163,8 @@ export class Endpoints {
   /**
    * Parses the text form of an endpoint (as the CLI and the test matchers take it):
    * `pod:<namespace>:<k=v,...>`, `entity:<name>`, `entity:kube-apiserver@<ip>` (a managed API server), `cidr:<ip>`,
-   * `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]` (with `reserved:kube-apiserver` among the labels, a node that runs the API
-   * server: `entity: 'kube-apiserver'` on the node).
+   * `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]` (with `reserved:kube-apiserver` among the labels: a node that runs the
+   * API server, `entity: 'kube-apiserver'`).
    * @throws CiliumPolicyError (`engine-endpoint-syntax`) for anything else
    */
   public static parse(text: string): Endpoint {
@@ -280,21 +280,29 @@ export function parseEndpoint(text: string): Endpoint {
       const at = rest.lastIndexOf('@');
       const labels = parseLabels(at < 0 ? rest : rest.slice(0, at), input);
       refuseForeignSources(labels, input, nodeKeySourceProblem);
-      // `reserved:kube-apiserver` among a node's labels: the node runs the API server (its identity carries that label
-      // beside reserved:remote-node), the text form of a node endpoint with `entity: 'kube-apiserver'`.
-      const apiServer = Object.prototype.hasOwnProperty.call(labels, API_SERVER_NODE_LABEL);
-      if (apiServer && labels[API_SERVER_NODE_LABEL] !== '') {
-        throw syntax(input, `${API_SERVER_NODE_LABEL} is a reserved label without a value, not "${labels[API_SERVER_NODE_LABEL]}"`,
-          `write ${API_SERVER_NODE_LABEL} without a value (a node that runs the API server), e.g. node:${API_SERVER_NODE_LABEL}@10.0.0.5`);
-      }
-      const nodeLabels = apiServer ? Object.fromEntries(Object.entries(labels).filter(([k]) => k !== API_SERVER_NODE_LABEL)) : labels;
-      const node = Endpoints.node(nodeLabels, at < 0 ? undefined : rest.slice(at + 1));
-      return apiServer ? { ...node, entity: 'kube-apiserver' } : node;
+      const node = Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
+      return Object.prototype.hasOwnProperty.call(labels, API_SERVER_NODE_LABEL) ? apiServerNode(node, input) : node;
     }
     default:
-      throw syntax(input, `unknown endpoint kind "${kind}"`,
-        'use pod:<namespace>:<k=v,...>, entity:<name>, entity:kube-apiserver@<ip>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>');
+      throw kindMissing(input, kind);
   }
+}
+
+/** The endpoint syntax, as the fix of an endpoint of no kind names it. */
+const ENDPOINT_FORMS = 'pod:<namespace>:<k=v,...>, entity:<name>, entity:kube-apiserver@<ip>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>';
+
+/**
+ * The error for text that starts with no endpoint kind. An address, an entity name or a DNS name written alone (`10.0.0.5`,
+ * `2001:db8::1`, `world`, `api.stripe.com`, the way `kubectl` and `hubble observe` print them) is named as such, with
+ * the endpoint it means: its kind is missing, not unknown.
+ */
+function kindMissing(input: string, kind: string): CiliumPolicyError {
+  const meant = parseIp(input.replace(/\/(32|128)$/, '')) ? { what: 'an address', write: `cidr:${input}` }
+    : ENDPOINT_ENTITIES.includes(input) ? { what: 'an entity', write: `entity:${input}` }
+      : input.includes('.') && isDnsName(input) ? { what: 'a DNS name', write: `fqdn:${input}@<ip> (the address it resolved to)` }
+        : undefined;
+  if (meant === undefined) return syntax(input, `unknown endpoint kind "${kind}"`, `use ${ENDPOINT_FORMS}`);
+  return syntax(input, `"${input}" is ${meant.what} without the endpoint kind`, `write ${meant.write}; the forms are ${ENDPOINT_FORMS}`);
 }
 
 /** @internal The text form of an endpoint (`Endpoints.format`: the inverse of `parseEndpoint`, labels sorted). */
@@ -315,8 +323,22 @@ export function formatEndpoint(ep: Endpoint): string {
   }
 }
 
-/** The label of a node endpoint's text form for a node that runs the API server (`entity: 'kube-apiserver'` on a node). */
+/**
+ * The label that makes a `node:` endpoint a node that runs the API server: Cilium's identity of such a node carries
+ * `reserved:kube-apiserver` beside its other labels (pkg/ipcache/metadata.go `resolveLabels`), the entity `kube-apiserver`
+ * of the endpoint (`Endpoint.entity`). Written among the node's labels, and so printed.
+ */
 const API_SERVER_NODE_LABEL = 'reserved:kube-apiserver';
+
+/** A `node:` endpoint whose labels hold `reserved:kube-apiserver`: the same node as one that runs the API server. */
+function apiServerNode(node: Endpoint, input: string): Endpoint {
+  const { [API_SERVER_NODE_LABEL]: value, ...labels } = node.labels ?? {};
+  if (value !== '') {
+    throw syntax(input, `${API_SERVER_NODE_LABEL} takes no value (it is given "${value}")`,
+      `write ${API_SERVER_NODE_LABEL} alone among the node's labels, as node:${API_SERVER_NODE_LABEL},kubernetes.io/hostname=n1`);
+  }
+  return { ...node, labels, entity: 'kube-apiserver' };
+}
 
 /**
  * The label sources a pod's identity may carry: `k8s` (its own labels and its namespace's: pkg/labels `Map2Labels(labels, "k8s")`),

@@ -86,3 +86,17 @@ export function peerNodeLabelsUnknownText(items: readonly CompiledItem[], subjec
 /** The fix of `nodeLabelsUnknownText` and `peerNodeLabelsUnknownText`: name the node by its labels. */
 export const NODE_LABELS_FIX = 'give the node by its labels instead, node:kubernetes.io/hostname=<node>,<label>=<value>,... '
   + '(node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane= for a control-plane node)';
+
+/**
+ * The fix of those texts for an end that is the API server's node (`entity:kube-apiserver`): the node by its labels, with
+ * `reserved:kube-apiserver` among them, which keeps its identity that of a node running the API server (a `node:`
+ * endpoint without it is a node like any other: a pod's egress to the `kube-apiserver` entity does not reach it).
+ */
+export const API_SERVER_NODE_LABELS_FIX = 'give the node by its labels instead, with reserved:kube-apiserver among them (a node that runs the API server), '
+  + 'node:reserved:kube-apiserver,kubernetes.io/hostname=<node>,<label>=<value>,... '
+  + '(node:reserved:kube-apiserver,kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane= for a control-plane node)';
+
+/** The fix for a node given without its labels as `entity`: `API_SERVER_NODE_LABELS_FIX` for the API server's node, else `NODE_LABELS_FIX`. */
+export function nodeLabelsFix(entity: string | undefined): string {
+  return entity === 'kube-apiserver' ? API_SERVER_NODE_LABELS_FIX : NODE_LABELS_FIX;
+}

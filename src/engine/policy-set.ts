@@ -41,7 +41,7 @@ import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../mo
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
-import { NODE_LABELS_FIX, nodeLabelRules, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
+import { nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
@@ -479,12 +479,13 @@ export class PolicySet {
   { readonly message: string; readonly fix: string; readonly end: 'subject' | 'peer' } | undefined {
     const subject = this.endpoints.resolve(endpoint);
     const rules = nodeLabelRules(this.rules, subject, direction, this.config.version);
-    if (rules.length > 0) return { message: nodeLabelsUnknownText(rules, subject, direction), fix: NODE_LABELS_FIX, end: 'subject' };
+    if (rules.length > 0) return { message: nodeLabelsUnknownText(rules, subject, direction), fix: nodeLabelsFix(endpoint.entity), end: 'subject' };
     if (peer === undefined || subject.subject === undefined) return undefined;
     const other = this.endpoints.resolve(peer);
     const dp = this.directionPolicies.get(subject, direction);
     const items = peerNodeLabelItems(dp, other, this.endpoints.peerOf(other, subject), this.config.nodeSelectorLabels);
-    return items.length === 0 ? undefined : { message: peerNodeLabelsUnknownText(items, subject, other, direction), fix: NODE_LABELS_FIX, end: 'peer' };
+    return items.length === 0 ? undefined
+      : { message: peerNodeLabelsUnknownText(items, subject, other, direction), fix: nodeLabelsFix(peer.entity), end: 'peer' };
   }
 
   /** @internal The named ports the redirects of `subject` resolve on: its own on ingress, the cluster's on egress (`egressNamedPorts`). */
@@ -649,7 +650,8 @@ export class PolicySet {
       if (unknown.length === 0 && unknownPeer.length === 0) return noted;
       const why = unknown.length > 0 ? nodeLabelsUnknownText(unknown, subject, direction)
         : peerNodeLabelsUnknownText(unknownPeer, subject, other, direction);
-      return { ...noted, notes: [...noted.notes, `${why}: this is the verdict of a node without labels; fix: ${NODE_LABELS_FIX}`] };
+      const node = unknown.length > 0 ? subject : other;
+      return { ...noted, notes: [...noted.notes, `${why}: this is the verdict of a node without labels; fix: ${nodeLabelsFix(node.endpoint.entity)}`] };
     };
     const egress = this.withLearningNote(side('egress', from, to), from, to);
     const ingress = side('ingress', to, from);

@@ -110,6 +110,24 @@ describe('TieredApp ingress: each tier admits only the tier before it, on its ow
     expect(decidedBy(c, DB, KUBE_DNS, '53/UDP', 'egress')).toBe('no-policy-default-allow');
   });
 
+  // The README's TieredApp section says so (session 51: an adopter's platform of web → api → db beside the namespace's
+  // default deny synthesized and validated clean, and every connection between tiers was dropped at its source).
+  test('beside a namespace default deny of egress, the tiers reach each other only with egressLockdown (or allowWithinNamespace)', () => {
+    const closed = shop();
+    new DefaultDenyNamespace(closed.c, 'deny');
+    expect(decidedBy(closed.c, WEB, API, '8080/TCP', 'egress')).toBe('default-deny');
+    expect(decidedBy(closed.c, WEB, API, '8080/TCP', 'ingress')).toBe('allowed shop-api spec.ingress[0]');
+    expect(verdictOf(closed.c, API, DB, '5432/TCP')).toBe('denied');
+    const locked = shop({ egressLockdown: true });
+    new DefaultDenyNamespace(locked.c, 'deny');
+    expect(verdictOf(locked.c, WEB, API, '8080/TCP')).toBe('allowed');
+    expect(verdictOf(locked.c, API, DB, '5432/TCP')).toBe('allowed');
+    expect(verdictOf(locked.c, WEB, DB, '5432/TCP')).toBe('denied');
+    const within = shop();
+    new DefaultDenyNamespace(within.c, 'deny', { allowWithinNamespace: true });
+    expect(verdictOf(within.c, WEB, API, '8080/TCP')).toBe('allowed');
+  });
+
   test('one policy per tier, in tier order, named <app>-<tier>, with the namespace of the chart', () => {
     const { app } = shop({ name: 'store' });
     expect(app.policies.map((p) => p.node.id)).toEqual(['web', 'api', 'db']);

@@ -62,6 +62,41 @@ describe('trace: a host endpoint without its node\'s labels under a nodeSelector
     expect(r.stderr).toContain('error: --to entity:host as the subject of ingress host policy is a node\'s host endpoint');
   });
 
+  // Session 51: the fix for entity:kube-apiserver named node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=,
+  // a node like any other (reserved:remote-node only), so a pod's egress to the kube-apiserver entity was DENIED where
+  // Cilium allows it: the identity of a node that runs the API server carries reserved:kube-apiserver (pkg/ipcache
+  // metadata.go resolveLabels). `reserved:kube-apiserver` among a node endpoint's labels says so, and the fix names it.
+  test('entity:kube-apiserver: the fix names the node with reserved:kube-apiserver, which keeps the API server\'s identity', () => {
+    const policies = file('api-clients.yaml', `${CP_INGRESS}---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEntities: [kube-apiserver]
+    toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]
+`);
+    const refused = cli('trace', '--policies', policies, '--from', 'pod:shop:app=web', '--to', 'entity:kube-apiserver', '--port', '6443');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('(engine-node-labels-unknown); fix: give the node by its labels instead, with reserved:kube-apiserver among them '
+      + '(a node that runs the API server), node:reserved:kube-apiserver,kubernetes.io/hostname=<node>,<label>=<value>,... '
+      + '(node:reserved:kube-apiserver,kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane= for a control-plane node) as --to');
+    const apiNode = cli('trace', '--policies', policies, '--from', 'pod:shop:app=web', '--to',
+      'node:reserved:kube-apiserver,kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=', '--port', '6443', '--output', 'json');
+    expect(apiNode.code).toBe(0);
+    const json = JSON.parse(apiNode.stdout);
+    expect([json.to, json.egress.decision, json.ingress.decision])
+      .toEqual(['node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane,reserved:kube-apiserver', 'allowed', 'allowed']);
+    // The same node without the label is a node like any other: the pod's egress to the API server does not reach it.
+    const plain = cli('trace', '--policies', policies, '--from', 'pod:shop:app=web', '--to',
+      'node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=', '--port', '6443', '--output', 'json');
+    expect([plain.code, JSON.parse(plain.stdout).egress.decision]).toEqual([1, 'default-deny']);
+    // Other entities keep the fix without the label.
+    const host = cli('trace', '--policies', policies, '--from', 'cidr:203.0.113.5', '--to', 'entity:host', '--port', '22');
+    expect(host.stderr).toContain('fix: give the node by its labels instead, node:kubernetes.io/hostname=<node>');
+  });
+
   test('a host rule of the other direction, of every node, or of no node leaves the entity judged', () => {
     // Ingress-only on control-plane nodes: egress of entity:host does not depend on the node.
     const ingress = file('cp-ingress-only.yaml', CP_INGRESS);

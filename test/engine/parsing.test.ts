@@ -5,7 +5,7 @@ import { Endpoints } from '../../src/engine';
 import { canonicalDnsName, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
 import { formatEndpoint, parseEndpoint } from '../../src/engine/endpoint';
 import { parseConnection, parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
-import { CiliumPolicyError } from '../../src/core/errors';
+import { CiliumPolicyError, errorWhat } from '../../src/core/errors';
 import { IPortSpec } from '../../src/model/port-spec';
 import { Icmp, IcmpFamily, Port } from '../../src/constructs/port';
 
@@ -58,6 +58,39 @@ describe('parseEndpoint', () => {
     expect(e.id).toBe('engine-endpoint-syntax');
     expect(e.message).toMatch(message);
     expect(e.fix).toBeTruthy();
+  });
+
+  // An address, an entity or a DNS name written alone (as kubectl and hubble print them): the error names the endpoint
+  // meant in its fix. Before, each was `unknown endpoint kind "10.0.0.5"` with the generic list of forms.
+  test.each([
+    ['10.0.0.5', 'an address', 'write cidr:10.0.0.5;'],
+    ['2001:db8::1', 'an address', 'write cidr:2001:db8::1;'],
+    ['world', 'an entity', 'write entity:world;'],
+    ['host', 'an entity', 'write entity:host;'],
+    ['api.stripe.com', 'a DNS name', 'write fqdn:api.stripe.com@<ip>'],
+  ])('%s alone is named as %s without its kind, with the endpoint meant', (text, what, fix) => {
+    const e = errorOf(() => parseEndpoint(text));
+    expect(e.id).toBe('engine-endpoint-syntax');
+    expect(errorWhat(e)).toBe(`bad endpoint "${text}": "${text}" is ${what} without the endpoint kind`);
+    expect(e.fix?.startsWith(fix)).toBe(true);
+    expect(e.fix).toContain('pod:<namespace>:<k=v,...>');
+  });
+
+  // Session 51: a node that runs the API server, by its labels (the fix of engine-node-labels-unknown for entity:kube-apiserver).
+  test('node:reserved:kube-apiserver,… is a node that runs the API server; the label is printed back, and takes no value', () => {
+    const ep = parseEndpoint('node:reserved:kube-apiserver,kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=');
+    expect(ep).toEqual({ kind: 'node', labels: { 'kubernetes.io/hostname': 'n1', 'node-role.kubernetes.io/control-plane': '' }, name: 'n1', entity: 'kube-apiserver' });
+    expect(formatEndpoint(ep)).toBe('node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane,reserved:kube-apiserver');
+    expect(parseEndpoint(formatEndpoint(ep))).toEqual(ep);
+    expect(parseEndpoint('node:reserved:kube-apiserver@10.0.0.1')).toEqual({ kind: 'node', labels: {}, ip: '10.0.0.1', entity: 'kube-apiserver' });
+    const e = errorOf(() => parseEndpoint('node:reserved:kube-apiserver=yes,kubernetes.io/hostname=n1'));
+    expect(errorWhat(e)).toBe('bad endpoint "node:reserved:kube-apiserver=yes,kubernetes.io/hostname=n1": reserved:kube-apiserver takes no value (it is given "yes")');
+  });
+
+  test('a word that names no endpoint keeps the generic fix', () => {
+    const e = errorOf(() => parseEndpoint('kube-dns'));
+    expect(errorWhat(e)).toBe('bad endpoint "kube-dns": unknown endpoint kind "kube-dns"');
+    expect(e.fix).toMatch(/^use pod:<namespace>:<k=v,\.\.\.>, entity:<name>/);
   });
 });
 

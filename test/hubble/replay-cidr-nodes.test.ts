@@ -211,6 +211,6 @@ spec:
   });
 
   test('reserved:kube-apiserver on a node takes no value', () => {
-    expect(() => Endpoints.parse('node:reserved:kube-apiserver=yes@10.10.0.5')).toThrow(/reserved:kube-apiserver is a reserved label without a value/);
+    expect(() => Endpoints.parse('node:reserved:kube-apiserver=yes@10.10.0.5')).toThrow(/reserved:kube-apiserver takes no value/);
   });
 });
