@@ -14,13 +14,15 @@
 import { Alias, Document, DocumentOptions, EmptyStream, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions,
   Scalar, SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq, YAMLWarning } from 'yaml';
 import { MAX_DIAGNOSTICS_PER_ID } from './diagnostic-budget';
+import { kubectlDroppedCutsBlanked } from './kubectl-parts';
 import { jsonLoneCrsAsSpaces, MAX_YAML_VALUES } from './nesting-depth';
 import { goBase64, goFloat32Key, goTimestamp, goYamlNumber, goYamlNumeric } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
 export function parseYamlStream(source: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document.Parsed[] {
-  // One JSON object is read as kubectl reads it: a lone CR in it is white space, not a character of the next key.
-  const text = jsonLoneCrsAsSpaces(source);
+  // One JSON object is read as kubectl reads it: a lone CR in it is white space, not a character of the next key. A `---`
+  // line kubectl drops is read as a plain cut (`---\v# c`: no document start to this library).
+  const text = kubectlDroppedCutsBlanked(jsonLoneCrsAsSpaces(source));
   // The library's `prettyErrors` copies the whole line of each error out of the text for its context: quadratic on one
   // long line (20,000 `!!int x` in a 160 kB flow sequence: 41 s, twice as many: 129 s). Its errors are placed here
   // instead, with the same first line (`… at line L, column C`), without the context.
