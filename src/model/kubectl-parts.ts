@@ -63,10 +63,10 @@ export function kubectlDroppedCutsBlanked(text: string): string {
     const nl = text.indexOf('\n', pos);
     const end = nl < 0 ? text.length : nl;
     const stop = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    const s = text.slice(pos, stop);
-    const after = s.startsWith('---') ? separatorTail(s) : undefined;
+    // Only a line opening with `---` is cut out of the text (no string per line).
+    const after = text.startsWith('---', pos) ? separatorTail(text.slice(pos, stop)) : undefined;
     if (after !== undefined && (after === '' || after.startsWith('#')) && partHasLine) {
-      if (!YAML_MARKER_TAIL.test(s.slice(3))) {
+      if (!YAML_MARKER_TAIL.test(text.slice(pos + 3, stop))) {
         pieces.push(text.slice(copied, pos + 3), ' '.repeat(stop - pos - 3));
         copied = stop;
       }
