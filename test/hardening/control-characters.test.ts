@@ -100,3 +100,28 @@ describe('a --- line kubectl drops (session 51): read as the cut kubectl makes, 
     expect(kubectlDroppedCutsBlanked('a: 1\n---\u000bx\nb: 2\n')).toBe('a: 1\n---\u000bx\nb: 2\n');
   });
 });
+
+describe('a key or a value Go\'s JSON conversion refuses (session 51): refused, never judged as a policy the cluster does not get', () => {
+  // sigs.k8s.io/yaml `convertToJSONableObject` takes string, int, float and bool keys, and `json.Marshal` no infinity or
+  // NaN: kubectl v1.32.4 refuses each file below ("unsupported map key of type: %!s(<nil>)", "yaml: invalid map key:
+  // []interface {}{"x"}", "… uint64", "json: unsupported value: +Inf"). Before, `trace` read the deny policy with a warning
+  // (the unknown field left out) and printed DENIED (exit 1).
+  test.each([
+    ['~: y', 'the null key ~'], ['? [x]\n  : 1', 'a sequence used as a key'], ['? {a: 1}\n  : 1', 'a mapping used as a key'],
+    ['18446744073709551615: y', 'the key 18446744073709551615, an integer above int64,'],
+    ['extra: .inf', '.inf is a float'], ['extra: -.Inf', '-.Inf is a float'], ['extra: .nan', '.nan is a float'], ['extra: !!float .inf', '.inf is a float'],
+  ])('spec holding %j: trace exit 2 naming it, nothing on stdout', (line, named) => {
+    const file = write(dir, `json-${line.length}-${line.charCodeAt(line.length - 1)}-${line.charCodeAt(1)}.yaml`, deny().replace('spec:\n', `spec:\n  ${line}\n`));
+    const r = trace('--policies', file, ...FROM_TO);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(named);
+    expect(r.stderr).toContain('so kubectl, Helm and Argo CD refuse the manifest');
+  });
+
+  test('quoted or tagged !!str, `.inf` is a string, and a string key `"~"` a key: read, and DENIED', () => {
+    for (const line of ['extra: ".inf"', 'extra: !!str .nan', '"~": y']) {
+      const r = trace('--policies', write(dir, `json-ok-${line.length}.yaml`, deny().replace('spec:\n', `spec:\n  ${line}\n`)), ...FROM_TO);
+      expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, DENIED]);
+    }
+  });
+});
