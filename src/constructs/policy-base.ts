@@ -4,7 +4,7 @@ import { Diagnostic, Severity, formatDiagnostic } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { EmitOptions, emitRule, JsonObject } from '../model/emit';
 import { formatPath } from '../model/json-path';
-import { GO_ONLY_SEPARATOR, goOnlyLineBreakName, quotedGoOnlySeparators } from '../model/go-line-breaks';
+import { codePointName, GO_ONLY_SEPARATOR, GO_OTHERWISE_WRITTEN_RAW, goOnlyLineBreakName, quotedGoOnlySeparators } from '../model/go-line-breaks';
 import { findStrings } from '../model/string-walk';
 import { unquotedNumberFix, unquotedNumbers } from '../model/unquoted-numbers';
 import { NOT_RENDERED, PolicyApiObject } from '../model/policy-api-object';
@@ -311,20 +311,32 @@ function writtenStringErrors(model: PolicyDocumentModel, labelsAndAnnotations: {
 }
 
 /**
- * The strings of the policy holding a NEL (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029)
- * (`GO_ONLY_SEPARATOR`): cdk8s's writer (the `yaml` library) writes them raw, even in quotes, and go-yaml v2 (kubectl,
- * Helm, Argo CD) reads each as a line break (`is_break`, yamlprivateh.go, v2.4.0): the cluster would get another value (a
- * description cut, a path folded), and the project's own `validate` refuses the file. Refused (a carriage return is
- * written as the escape `"\r"`, and read back as itself).
+ * The strings of the policy holding a character cdk8s's writer (the `yaml` library) writes raw, even in quotes, that
+ * go-yaml v2 (kubectl, Helm, Argo CD) reads otherwise (`GO_OTHERWISE_WRITTEN_RAW`):
+ * - a NEL (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029), a line break to it (`is_break`,
+ *   yamlprivateh.go, v2.4.0): the cluster would get another value (a description cut, a path folded) (`yaml-go-line-break`);
+ * - DEL, a C1 control or U+FFFE/U+FFFF, which its reader refuses anywhere (readerc.go `yaml_parser_update_buffer`:
+ *   "control characters are not allowed"): kubectl would apply nothing of the file (`yaml-go-control-character`).
+ *
+ * Either way the project's own `validate` refuses the file. Refused (a carriage return and the other C0 controls are
+ * written as escapes, `"\r"`, `"\v"`, and read back as themselves).
  */
 function goLineBreakErrors(written: unknown): Diagnostic[] {
-  return findStrings(written, (text) => GO_ONLY_SEPARATOR.exec(text)?.[0]).map(({ path, text, key, found }) => ({
+  const found = findStrings(written, (text) => GO_OTHERWISE_WRITTEN_RAW.exec(text)?.[0]);
+  return found.map(({ path, text, key, found: c }): Diagnostic => (GO_ONLY_SEPARATOR.test(c) ? {
     id: 'yaml-go-line-break',
     severity: Severity.ERROR,
     path: formatPath(path),
-    message: `${key ? 'the key ' : ''}${quotedGoOnlySeparators(text)} holds ${goOnlyLineBreakName(found)}, which cdk8s writes into the YAML as it is and `
+    message: `${key ? 'the key ' : ''}${quotedGoOnlySeparators(text)} holds ${goOnlyLineBreakName(c)}, which cdk8s writes into the YAML as it is and `
       + 'kubectl, Helm and Argo CD (go-yaml v2) read as a line break: the API server would get another value than this one',
     fix: 'remove the character, or write a space or a line feed ("\\n", which cdk8s writes as an escape) instead',
+  } : {
+    id: 'yaml-go-control-character',
+    severity: Severity.ERROR,
+    path: formatPath(path),
+    message: `${key ? 'the key ' : ''}${quotedGoOnlySeparators(text)} holds the control character ${codePointName(c)}, which cdk8s writes into the YAML as it `
+      + 'is and kubectl, Helm and Argo CD (go-yaml v2) refuse anywhere in a file ("control characters are not allowed"): none of the file would be applied',
+    fix: 'remove the character',
   }));
 }
 

@@ -15,6 +15,7 @@
  * "did not find expected <document start>"); a directive after a `...` is in the part of the document before, never parsed.
  */
 
+import { YAML_MARKER_TAIL } from './go-line-breaks';
 import { trimRuns } from './trim-runs';
 
 /** A line of a YAML text that kubectl reads otherwise than the `yaml` library: where, and why (one line, with the fix). */
@@ -32,6 +33,53 @@ export interface KubectlPartProblem {
 function isGoSpace(c: number): boolean {
   return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)
     || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/**
+ * What follows `---` on a line opening with it, as kubectl's `YAMLReader.Read` judges it: `strings.TrimSpace`d. The line
+ * is a cut when that is empty or opens with `#`, and refused otherwise ("invalid Yaml document separator").
+ */
+function separatorTail(line: string): string {
+  return trimRuns(line.slice(3), isGoSpace);
+}
+
+/**
+ * `text` as go-yaml v2 sees it behind kubectl, for the `yaml` library to read and the input checks to judge: each `---`
+ * line kubectl cuts at after a line of its part (a cut whose rest is not what YAML takes after `---`: `---\v# c`,
+ * `---# c`, `---<NBSP>`, `--- \f`) has that rest replaced by spaces. kubectl's `YAMLReader.Read` (k8s.io/apimachinery
+ * `pkg/util/yaml/decoder.go`) drops such a line, so go-yaml never reads it: seen with kubectl v1.32.4, `A`, `---\v# c`,
+ * `B` applies A and B. The `yaml` library reads the same line as content (`---` opens a document only when a space, a tab
+ * or the line's end follows it): the stream was refused ("implicit keys need to be on a single line"), or a vertical tab
+ * on it taken for a control character go-yaml refuses. A `---` line that opens its part (the text's first line, or right
+ * after another cut) is kept as written: kubectl hands it to go-yaml with the part, which reads it as content (and refuses
+ * a control character on it), as the `yaml` library does. Lengths are kept, so lines and columns are the text's.
+ */
+export function kubectlDroppedCutsBlanked(text: string): string {
+  const pieces: string[] = [];
+  let copied = 0;
+  // Whether the part kubectl is reading has a line yet (any line: a blank one or a comment too, as its buffer holds them).
+  let partHasLine = false;
+  for (let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; pos < text.length;) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const stop = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    // Only a line opening with `---` is cut out of the text (no string per line).
+    const after = text.startsWith('---', pos) ? separatorTail(text.slice(pos, stop)) : undefined;
+    if (after !== undefined && (after === '' || after.startsWith('#')) && partHasLine) {
+      if (!YAML_MARKER_TAIL.test(text.slice(pos + 3, stop))) {
+        pieces.push(text.slice(copied, pos + 3), ' '.repeat(stop - pos - 3));
+        copied = stop;
+      }
+      partHasLine = false;
+    } else {
+      partHasLine = true;
+    }
+    if (nl < 0) break;
+    pos = nl + 1;
+  }
+  if (copied === 0) return text;
+  pieces.push(text.slice(copied));
+  return pieces.join('');
 }
 
 /** A line of no YAML content: blank, a comment, or a directive (`%YAML 1.1`, which needs a `---` line after it). */
@@ -58,7 +106,7 @@ export function kubectlPartProblem(text: string): KubectlPartProblem | undefined
     line++;
     const s = text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
     if (s.startsWith('---')) {
-      const after = trimRuns(s.slice(3), isGoSpace);
+      const after = separatorTail(s);
       if (after !== '' && !after.startsWith('#')) {
         return {
           line,

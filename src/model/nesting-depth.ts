@@ -16,8 +16,8 @@
  * reader (`maxValues`), the number of values (`MAX_YAML_VALUES`).
  */
 
-import { GO_ONLY_LINE_BREAK, GO_ONLY_LINE_BREAK_ESCAPES, goOnlyLineBreakName } from './go-line-breaks';
-import { kubectlPartProblem } from './kubectl-parts';
+import { codePointName, GO_ONLY_LINE_BREAK, GO_ONLY_LINE_BREAK_ESCAPES, GO_YAML_REFUSED_CHARACTER, goOnlyLineBreakName } from './go-line-breaks';
+import { kubectlDroppedCutsBlanked, kubectlPartProblem } from './kubectl-parts';
 
 /** The deepest nesting any reader accepts. Cilium policies need about 15 levels, Cilium's CRD files 27 (as this scan counts them). */
 export const MAX_NESTING_DEPTH = 100;
@@ -275,11 +275,37 @@ export function nestingDepthError(text: string, max: number = MAX_NESTING_DEPTH,
 
 /**
  * The limits of the YAML reader (`fromYaml`, `validate`'s positions): depth, documents and values (`MAX_YAML_VALUES`),
- * the line breaks only Kubernetes' YAML reader takes (`goOnlyLineBreakError`) and the document separators it reads
- * otherwise (`kubectlPartError`).
+ * the line breaks only Kubernetes' YAML reader takes (`goOnlyLineBreakError`), the characters it refuses
+ * (`goRefusedCharacterError`) and the document separators it reads otherwise (`kubectlPartError`). The characters are
+ * judged in what go-yaml reads behind kubectl: without the `---` lines kubectl drops (`kubectlDroppedCutsBlanked`).
  */
 export function yamlInputLimitError(text: string, counted?: { values: number }): NestingDepthError | undefined {
-  return goOnlyLineBreakError(text) ?? kubectlPartError(text) ?? nestingDepthError(text, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
+  const read = kubectlDroppedCutsBlanked(text);
+  return goOnlyLineBreakError(read) ?? goRefusedCharacterError(read) ?? kubectlPartError(text)
+    ?? nestingDepthError(read, MAX_NESTING_DEPTH, MAX_YAML_VALUES, counted);
+}
+
+/**
+ * A YAML text holding a character go-yaml v2 refuses anywhere, in a comment or a quoted string too
+ * (`GO_YAML_REFUSED_CHARACTER`: a vertical tab, DEL, a C1 control, U+FFFE). kubectl, Helm and Argo CD decode manifests
+ * with it (sigs.k8s.io/yaml): kubectl refuses the part of the stream holding it ("error converting YAML to JSON: yaml:
+ * control characters are not allowed", seen with kubectl v1.32.4) and applies nothing from there on, where the `yaml`
+ * library reads it as a character: a policy read here would be one the cluster never gets. Refused, at its line. A text
+ * that is one JSON object is decoded as JSON by kubectl (see `goOnlyLineBreakError`), which takes DEL, C1 controls and
+ * U+FFFE in a string as `JSON.parse` does: not checked.
+ */
+function goRefusedCharacterError(text: string): NestingDepthError | undefined {
+  const m = GO_YAML_REFUSED_CHARACTER.exec(text);
+  if (m === null || isOneJsonObject(text)) return undefined;
+  // Every break before it is a LF or a CRLF (`goOnlyLineBreakError` ran first): the lines counted are the editor's.
+  const line = text.slice(0, m.index).split('\n').length;
+  const name = codePointName(m[0]);
+  return {
+    limit: 'syntax', line, max: 0,
+    message: `a control character ${name} (line ${line}), which Kubernetes' YAML reader (go-yaml v2) refuses anywhere in a YAML stream, in a comment `
+      + 'or a quoted string too ("control characters are not allowed": kubectl applies nothing of the file from there on) and this reader reads as a '
+      + `character; the input is not read (remove it, or write it as an escape in a double-quoted string: "\\u${name.slice(2).toLowerCase()}")`,
+  };
 }
 
 /**

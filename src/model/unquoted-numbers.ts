@@ -9,7 +9,7 @@
 import { Document, Scalar, ToStringOptions, visit } from 'yaml';
 import { BoundedMemo } from './bounded-memo';
 import { goYamlNumber } from './go-yaml';
-import { escapeGoOnlySeparators, GO_ONLY_SEPARATOR } from './go-line-breaks';
+import { escapeGoOnlySeparators, GO_OTHERWISE_WRITTEN_RAW } from './go-line-breaks';
 import { Segment } from './json-path';
 import { cdk8s } from './lazy-cdk8s';
 import { findStrings } from './string-walk';
@@ -66,8 +66,9 @@ export function unquotedNumbers(value: unknown, at: readonly Segment[] = []): Un
 /**
  * YAML of `value` as cdk8s writes it (`Yaml.stringify`: the `yaml` library, YAML 1.1 schema, no line width), except that
  * the strings it would leave unquoted for Go's readers to read as numbers (`unquotedNumber`) are double-quoted, and so
- * are those holding a NEL, LS or PS (`GO_ONLY_SEPARATOR`), each written as its escape (`\N`, `\L`, `\P`; the library
- * writes them raw, a line break to go-yaml v2): for a writer of this project's own (the `draft` command), which can
+ * are those holding a NEL, LS or PS, or a character go-yaml v2 refuses (`GO_OTHERWISE_WRITTEN_RAW`: DEL, a C1 control,
+ * U+FFFE), each written as its escape (`\N`, `\L`, `\P`, `\x7f`; the library writes them raw, a line break to go-yaml
+ * v2 or a control character it refuses): for a writer of this project's own (the `draft` command), which can
  * quote them where the policies, written by cdk8s, refuse them.
  */
 export function yamlQuotingGoNumbers(value: unknown): string {
@@ -77,12 +78,12 @@ export function yamlQuotingGoNumbers(value: unknown): string {
   visit(doc, {
     Scalar(key, node) {
       if (typeof node.value !== 'string') return;
-      if (GO_ONLY_SEPARATOR.test(node.value)) {
+      if (GO_OTHERWISE_WRITTEN_RAW.test(node.value)) {
         node.type = Scalar.QUOTE_DOUBLE;
         separators = true;
       } else if (unquotedNumber(node.value, key === 'key') !== undefined) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
-  // Every NEL, LS and PS of the text stands in a double-quoted scalar now (the writer's comments are none).
+  // Every such character of the text stands in a double-quoted scalar now (the writer's comments are none).
   return separators ? escapeGoOnlySeparators(doc.toString(options)) : doc.toString(options);
 }

@@ -14,13 +14,15 @@
 import { Alias, Document, DocumentOptions, EmptyStream, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, ParseOptions,
   Scalar, SchemaOptions, visit, YAMLError, YAMLMap, YAMLParseError, YAMLSeq, YAMLWarning } from 'yaml';
 import { MAX_DIAGNOSTICS_PER_ID } from './diagnostic-budget';
+import { kubectlDroppedCutsBlanked } from './kubectl-parts';
 import { jsonLoneCrsAsSpaces, MAX_YAML_VALUES } from './nesting-depth';
 import { goBase64, goFloat32Key, goTimestamp, goYamlNumber, goYamlNumeric } from './go-yaml';
 
 /** `parseAllDocuments` with the linear duplicate-key check; a document with a duplicate key has it in `errors`. */
 export function parseYamlStream(source: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}): Document.Parsed[] {
-  // One JSON object is read as kubectl reads it: a lone CR in it is white space, not a character of the next key.
-  const text = jsonLoneCrsAsSpaces(source);
+  // One JSON object is read as kubectl reads it: a lone CR in it is white space, not a character of the next key. A `---`
+  // line kubectl drops is read as a plain cut (`---\v# c`: no document start to this library).
+  const text = kubectlDroppedCutsBlanked(jsonLoneCrsAsSpaces(source));
   // The library's `prettyErrors` copies the whole line of each error out of the text for its context: quadratic on one
   // long line (20,000 `!!int x` in a 160 kB flow sequence: 41 s, twice as many: 129 s). Its errors are placed here
   // instead, with the same first line (`… at line L, column C`), without the context.
@@ -67,6 +69,8 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
     let firstYaml11Boolean = 0;
     visit(doc, {
       Scalar(key, node) {
+        const notJson = key === 'key' ? undefined : goNonJsonNumber(node);
+        if (notJson !== undefined) refuse(node.range?.[0] ?? 0, notJson);
         if (node.tag === undefined) {
           if (node.type === 'PLAIN' && yaml11Boolean(node) !== undefined && yaml11Booleans++ === 0) firstYaml11Boolean = node.range?.[0] ?? 0;
           return;
@@ -125,14 +129,17 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
             continue;
           }
           const key = isScalar(pair.key) ? goKey(pair.key) : undefined;
-          if (key === undefined) continue;
-          const start = (pair.key as Scalar).range?.[0] ?? 0;
+          const start = (pair.key as Node | null)?.range?.[0] ?? map.range?.[0] ?? 0;
+          if (key === undefined || key.json === undefined) {
+            // A null, uint64 or collection key: go-yaml v2 reads it, sigs.k8s.io/yaml's JSON conversion refuses the manifest.
+            refuse(start, goNonJsonKey(pair.key, key));
+            continue;
+          }
           if (seen.has(key.id)) {
             report(start, 'Map keys must be unique');
             continue;
           }
           seen.set(key.id, { key, at: start });
-          if (key.json === undefined) continue;
           const before = seenJson.get(key.json);
           if (before !== undefined) {
             report(start, oneJsonKey(key, before.key, `written at ${where(counter, before.at)}`));
@@ -252,6 +259,31 @@ function goKey(node: Scalar): GoKey | undefined {
 }
 
 let nanKeys = 0;
+
+/**
+ * Why Go's readers refuse a mapping key that has no JSON text: sigs.k8s.io/yaml `convertToJSONableObject` (behind kubectl,
+ * Helm and Argo CD) takes string, int, int64, float64 and bool keys and refuses the manifest for any other ("unsupported map
+ * key of type: %!s(<nil>)", "… uint64", "yaml: invalid map key: []interface {}{…}", seen with kubectl v1.32.4).
+ */
+function goNonJsonKey(node: unknown, key: GoKey | undefined): string {
+  const what = key !== undefined ? (key.id === 'null' ? `the null key ${key.text === '' ? '(empty)' : describeKey(key.text)}` : `the key ${describeKey(key.text)}, `
+    + 'an integer above int64,') : isMap(node) ? 'a mapping used as a key' : isSeq(node) ? 'a sequence used as a key' : 'an empty key';
+  return `A key Go's readers refuse: ${what} has no JSON text (sigs.k8s.io/yaml: unsupported map key), so kubectl, Helm and Argo CD refuse the `
+    + 'manifest; write the key as a string';
+}
+
+/**
+ * Why Go's readers refuse a value that is a float JSON cannot write: an infinity or NaN, plain (`.inf`, `-.Inf`, `.nan`)
+ * or tagged `!!float` (sigs.k8s.io/yaml's `json.Marshal`: "json: unsupported value: +Inf", seen with kubectl v1.32.4); or
+ * `undefined`. Quoted or tagged `!!str`, it is a string.
+ */
+function goNonJsonNumber(node: Scalar): string | undefined {
+  if (node.tag !== undefined ? node.tag !== FLOAT_TAG : node.type !== 'PLAIN') return undefined;
+  const text = typeof node.source === 'string' ? node.source : String(node.value);
+  if (!GO_INFINITY.test(text) && !GO_NAN.test(text)) return undefined;
+  return `A value Go's readers refuse: ${describeKey(text)} is a float JSON has no number for (json: unsupported value), so kubectl, Helm and Argo CD `
+    + `refuse the manifest; quote it ("${text}") if a string is meant`;
+}
 
 type GoScalarKind = 'bool' | 'float' | 'int' | 'uint' | 'null' | 'str';
 

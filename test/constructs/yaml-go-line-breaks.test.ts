@@ -7,6 +7,8 @@ import { Chart, Testing, Yaml } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicy, EndpointSelector, HttpRule, L7, Peer, PolicyBase, Port } from '../../src';
 import { yamlInputLimitError } from '../../src/model/nesting-depth';
+import { yamlQuotingGoNumbers } from '../../src/model/unquoted-numbers';
+import { parseYamlStream } from '../../src/model/yaml-stream';
 import { synthFailure } from '../support/synth';
 
 /** `<path>: <message>` of the yaml-go-line-break findings of a policy. */
@@ -46,5 +48,41 @@ describe('the policies refuse NEL, LS and PS in any string they write', () => {
     expect(refused(p)).toEqual([]);
     const text = Yaml.stringify(...Testing.synth(c));
     expect(yamlInputLimitError(text)).toBeUndefined();
+  });
+});
+
+// Session 51: DEL, the C1 controls but NEL, U+FFFE and U+FFFF are written raw by cdk8s's writer, even in quotes, and
+// refused anywhere by go-yaml v2's reader (readerc.go `yaml_parser_update_buffer`: "control characters are not allowed";
+// kubectl v1.32.4 refuses the file). Before, such a description synthesized, and the project's own `validate` (now)
+// refuses the file it wrote. The C0 controls are written as escapes, which go-yaml reads: allowed.
+describe('the policies refuse the control characters cdk8s writes raw and go-yaml refuses', () => {
+  test.each([['\u007f', 'U+007F', '\\u007f'], ['\u009b', 'U+009B', '\\u009b'], ['\ufffe', 'U+FFFE', '\\ufffe']])(
+    'description and HTTP path holding %j: refused at synthesis, nothing written', (ch, name, shown) => {
+      const written = Yaml.stringify({ description: `a${ch}b` });
+      expect(written).toContain(ch);
+      expect(yamlInputLimitError(written)?.message).toMatch(new RegExp(`^a control character ${name.replace('+', '\\+')} \\(line 1\\)`));
+      const { c, p } = policy(`a${ch}b`);
+      p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)], l7: L7.http(HttpRule.of({ path: `/a${ch}b` })) });
+      const tail = 'which cdk8s writes into the YAML as it is and kubectl, Helm and Argo CD (go-yaml v2) refuse anywhere in a file ("control characters are '
+        + 'not allowed"): none of the file would be applied';
+      expect(p.synthesizeModel().diagnostics.filter((d) => d.id === 'yaml-go-control-character').map((d) => `${d.path}: ${d.message}`)).toEqual([
+        `spec.description: "a${shown}b" holds the control character ${name}, ${tail}`,
+        `spec.ingress[0].toPorts[0].rules.http[0].path: "/a${shown}b" holds the control character ${name}, ${tail}`,
+      ]);
+      expect(synthFailure(c)).toMatch(/\[t\/p\] spec\.description: .*\(yaml-go-control-character\)\n\s+fix: remove the character/);
+    });
+
+  test('a vertical tab and U+0001 are written as escapes go-yaml reads back: allowed, and the file reads', () => {
+    const { c, p } = policy('a\u000bb\u0001c');
+    p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)] });
+    expect(p.synthesizeModel().diagnostics.filter((d) => d.id.startsWith('yaml-go-'))).toEqual([]);
+    expect(yamlInputLimitError(Yaml.stringify(...Testing.synth(c)))).toBeUndefined();
+  });
+
+  test('the draft\'s writer escapes them in double quotes, which both readers read back as the character', () => {
+    const text = yamlQuotingGoNumbers({ path: '/a\u007fb\u009bc\ufffed\u2028e' });
+    expect(text).toBe('path: "/a\\x7fb\\x9bc\\ufffed\\Le"\n');
+    expect(yamlInputLimitError(text)).toBeUndefined();
+    expect(parseYamlStream(text)[0].toJS()).toEqual({ path: '/a\u007fb\u009bc\ufffed\u2028e' });
   });
 });

@@ -60,9 +60,11 @@ describe('a key set again by a merge key', () => {
     // Before: compared as String() of the YAML 1.2 value, each of these was refused as a duplicate.
     for (const text of ['1e6: a\n"1000000": b\n', '010: a\n"10": b\n', '.inf: a\n"Infinity": b\n', '0.00001: a\n"0.00001": b\n',
       '3.14159265358979: a\n"3.14159265358979": b\n', '-0.0: a\n"0": b\n', '9007199254740993: a\n"9007199254740992": b\n',
-      '100000000000000000000: a\n"100000000000000000000": b\n', '<<: {1e6: x}\n"1000000": b\n', '~: a\n"null": b\n']) {
+      '100000000000000000000: a\n"100000000000000000000": b\n', '<<: {1e6: x}\n"1000000": b\n']) {
       expect([text, errors(text)]).toEqual([text, []]);
     }
+    // Session 51: a null key has no JSON text (sigs.k8s.io/yaml: unsupported map key, kubectl v1.32.4 refuses the file).
+    expect(errors('~: a\n"null": b\n')).toEqual([expect.stringMatching(/^A key Go's readers refuse: the null key ~ has no JSON text/)]);
   });
 
   test('keys Go reads as one (octal, underscores, 0b, YAML 1.1 booleans, float formatting) are duplicates, each named as written', () => {
@@ -124,7 +126,10 @@ describe('a key set again by a merge key', () => {
     expect(errors('!!null x: a\n')).toEqual([refused('x', 'null', 'null', 'str', 8)]);
     expect(errors('!!float 18446744073709551615: a\n')).toEqual([refused('18446744073709551615', 'float', 'float', 'int', 9)]);
     // The tags that fit stay keys: !!float of an int64, !!int of a uint64, !!bool yes, !!null ~.
-    expect(errors('!!float 9223372036854775807: a\n!!int 18446744073709551615: b\n!!bool yes: c\n!!null ~: d\n')).toEqual([]);
+    // (Session 51: the keys !!int and !!null make, a uint64 and null, have no JSON text: sigs.k8s.io/yaml refuses them, kubectl
+    // v1.32.4 "unsupported map key of type: uint64", "… %!s(<nil>)".)
+    expect(errors('!!float 9223372036854775807: a\n!!int 18446744073709551615: b\n!!bool yes: c\n!!null ~: d\n').map((e) => e.split(' has ')[0])).toEqual([
+      'A key Go\'s readers refuse: the key 18446744073709551615, an integer above int64,', 'A key Go\'s readers refuse: the null key ~']);
   });
 
   test('a long key is named by its first 100 characters, a number key as written', () => {

@@ -75,12 +75,16 @@ describe('readYamlStream reads the numbers of plain scalars as Kubernetes gets t
     expect(docs[0].toJS()).toStrictEqual({ a: 'evil', b: 'evil', c: '2024-01-01', d: '010', e: 8, f: '\ufffd\ufffd\ufffd', g: 8, h: 1000 });
   });
 
-  test('numbers of YAML 1.2 beyond Go\'s integers and floats are strings; .inf and .nan stay floats, as in Go', () => {
-    const { docs } = readYamlStream('a: 0x10000000000000000\nb: 1e400\nc: -1e400\nd: .inf\ne: -.Inf\nf: .nan\ng: 0o2000000000000000000000\nh: 0xFF\n'
+  test('numbers of YAML 1.2 beyond Go\'s integers and floats are strings; .inf and .nan values are refused, as Go\'s JSON conversion refuses them', () => {
+    const { docs } = readYamlStream('a: 0x10000000000000000\nb: 1e400\nc: -1e400\ng: 0o2000000000000000000000\nh: 0xFF\n'
       + 'i: true\nj: null\nk: ~\n');
     expect(docs[0].toJS()).toStrictEqual({
-      a: '0x10000000000000000', b: '1e400', c: '-1e400', d: Infinity, e: -Infinity, f: NaN, g: '0o2000000000000000000000', h: 255, i: true, j: null, k: null,
+      a: '0x10000000000000000', b: '1e400', c: '-1e400', g: '0o2000000000000000000000', h: 255, i: true, j: null, k: null,
     });
+    // Session 51: go-yaml v2 reads them as floats, and sigs.k8s.io/yaml's json.Marshal refuses them (kubectl v1.32.4: "json:
+    // unsupported value: +Inf").
+    expect(readYamlStream('d: .inf\ne: -.Inf\nf: .nan\n').docs[0].errors.map((e) => e.message.split(' is a float')[0]))
+      .toEqual(['A value Go\'s readers refuse: .inf', 'A value Go\'s readers refuse: -.Inf', 'A value Go\'s readers refuse: .nan']);
   });
 
   test('a !!binary label is the label Kubernetes gets: a selector the engine enforces, not a policy it skips', () => {

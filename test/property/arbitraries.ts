@@ -40,7 +40,7 @@ import {
 import { cidrRange, parseCidr, subtractRanges } from '../../src/model/cidr';
 import { addressShapedDnsName, registrableWildcardExample } from '../../src/model/fqdn-pattern';
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
-import { GO_ONLY_SEPARATOR } from '../../src/model/go-line-breaks';
+import { GO_OTHERWISE_WRITTEN_RAW } from '../../src/model/go-line-breaks';
 import { unquotedNumber } from '../../src/model/unquoted-numbers';
 import { KAFKA_API_KEYS } from '../../src/validate/tables';
 import { IdentityLabel, LabelSet, Selector } from '../../src/model/labels';
@@ -1130,8 +1130,11 @@ const printable = fc.oneof(
 /** A `log` value: at most 32 printable characters (code points), none Go's YAML readers read as a number (`-_5`). */
 export const logValue: fc.Arbitrary<string> = yamlSafe(fc.string({ unit: printable, minLength: 0, maxLength: 32 }));
 
-/** A description: any text but a NEL, LS or PS, which cdk8s writes raw and go-yaml reads as a line break (refused: `yaml-go-line-break`). */
-export const description: fc.Arbitrary<string> = fc.string({ unit: 'grapheme', maxLength: 60 }).filter((s) => !GO_ONLY_SEPARATOR.test(s));
+/**
+ * A description: any text but a NEL, LS or PS, which cdk8s writes raw and go-yaml reads as a line break (refused:
+ * `yaml-go-line-break`), or DEL, a C1 control or U+FFFE, which it writes raw and go-yaml refuses (`yaml-go-control-character`).
+ */
+export const description: fc.Arbitrary<string> = fc.string({ unit: 'grapheme', maxLength: 60 }).filter((s) => !GO_OTHERWISE_WRITTEN_RAW.test(s));
 
 /** Rule options and calls valid at `version` for a rule of `kind`, optionally a host rule. */
 export function rule(version: VersionText, kind: ProgramKind, host: boolean): fc.Arbitrary<RuleSpec> {

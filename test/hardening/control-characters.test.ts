@@ -1,0 +1,127 @@
+// Session 51, hostile input: the characters go-yaml v2 refuses, and the `---` lines kubectl drops. Both judged as kubectl
+// v1.32.4 reads them (`kubectl create --dry-run=client --validate=false -o name -f`), every command through the one input
+// check (`yamlInputLimitError`) and the one parser (`parseYamlStream`).
+import { describe, expect, test } from 'vitest';
+import { kubectlDroppedCutsBlanked } from '../../src/model/kubectl-parts';
+import { scratchDir, trace, validate, write } from './support';
+
+const dir = scratchDir();
+const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
+const DENIED = 'DENIED pod:shop:app=web → pod:shop:app=api 80/TCP';
+const ALLOWED = 'ALLOWED pod:shop:app=web → pod:shop:app=api 80/TCP';
+
+/** A CNP denying `app=web` → `app=api`, its second line ending in `comment`. */
+function deny(comment = ''): string {
+  return ['apiVersion: cilium.io/v2', `kind: CiliumNetworkPolicy${comment}`, 'metadata:', '  name: deny-web', '  namespace: shop', 'spec:',
+    '  endpointSelector:', '    matchLabels:', '      app: api', '  ingressDeny:', '  - fromEndpoints:', '    - matchLabels:', '        app: web', ''].join('\n');
+}
+
+/** A CNP allowing `app=web` → `app=api` on 80/TCP (a namespace of its own name, so that it and `deny()` are two objects). */
+const ALLOW = ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata:', '  name: allow-web', '  namespace: shop', 'spec:',
+  '  endpointSelector:', '    matchLabels:', '      app: api', '  ingress:', '  - fromEndpoints:', '    - matchLabels:', '        app: web',
+  '    toPorts:', '    - ports:', '      - port: "80"', '        protocol: TCP', ''].join('\n');
+
+describe('a character go-yaml v2 refuses (session 51): refused at its line, never judged as a policy the cluster does not get', () => {
+  // gopkg.in/yaml.v2 readerc.go `yaml_parser_update_buffer` lets TAB, LF, CR, U+0020–U+007E, NEL, U+00A0–U+D7FF,
+  // U+E000–U+FFFD and the planes above through, anywhere in the stream, and refuses the rest ("control characters are not
+  // allowed"). kubectl v1.32.4 refuses each file below: `error converting YAML to JSON: yaml: control characters are not
+  // allowed`. Before, `validate` passed them (exit 0) and `trace` judged the deny policy: DENIED.
+  test('the control: the policy with a plain comment is DENIED', () => {
+    const r = trace('--policies', write(dir, 'deny-plain.yaml', deny(' # note')), ...FROM_TO);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, DENIED]);
+  });
+
+  test.each([
+    ['\u000b', 'U+000B', '\\u000b'], ['\u007f', 'U+007F', '\\u007f'], ['\u009b', 'U+009B', '\\u009b'], ['\u0001', 'U+0001', '\\u0001'],
+    ['\ufffe', 'U+FFFE', '\\ufffe'],
+  ])('%j in a comment: trace exit 2 at its line, nothing on stdout; validate exit 1', async (c, name, escape) => {
+    const file = write(dir, `deny-${name}.yaml`, deny(` # note${c} here`));
+    const t = trace('--policies', file, ...FROM_TO);
+    expect([t.code, t.stdout]).toEqual([2, '']);
+    expect(t.stderr).toBe(`error: ${file}:2: a control character ${name} (line 2), which Kubernetes' YAML reader (go-yaml v2) refuses anywhere in a YAML `
+      + 'stream, in a comment or a quoted string too ("control characters are not allowed": kubectl applies nothing of the file from there on) and this '
+      + `reader reads as a character; the input is not read (remove it, or write it as an escape in a double-quoted string: "${escape}") (cli-yaml); `
+      + 'fix: fix the YAML at that line (quote a value that starts with @, ` or a bracket; write a backslash in a double-quoted scalar as \\\\)\n');
+    const v = await validate(['--format', 'json', file]);
+    expect(v.code).toBe(1);
+    expect(JSON.parse(v.stdout).diagnostics.map((d: { id: string; line: number; message: string }) => [d.id, d.line, d.message.split(' (line')[0]]))
+      .toEqual([['parse-yaml-syntax', 2, `a control character ${name}`]]);
+  });
+
+  test('in a double-quoted annotation, as the escape go-yaml takes: read, and DENIED', () => {
+    const r = trace('--policies', write(dir, 'deny-escaped.yaml', deny().replace('  name: deny-web', '  name: deny-web\n  annotations:\n    note: "a\\x7fb"')),
+      ...FROM_TO);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, DENIED]);
+  });
+
+  test('one JSON object (decoded as JSON by kubectl, which takes DEL in a string): read, and DENIED', () => {
+    const json = JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'd', namespace: 'shop', annotations: { note: 'a\u007fb' } },
+      spec: { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] } });
+    const r = trace('--policies', write(dir, 'deny-del.json', `${json}\n`), ...FROM_TO);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, DENIED]);
+  });
+});
+
+describe('a --- line kubectl drops (session 51): read as the cut kubectl makes, not refused', () => {
+  // k8s.io/apimachinery pkg/util/yaml/decoder.go `YAMLReader.Read`: a line opening with `---` whose rest, `strings.TrimSpace`d,
+  // is empty or a comment ends the part before it and is dropped; go-yaml never reads it. The `yaml` library starts a
+  // document at `---` only before a space, a tab or the line's end: `---\v# c` was content to it, and the stream refused
+  // ("implicit keys need to be on a single line"). kubectl v1.32.4 applies both objects of each file below. The last was
+  // read before too (`--- ` then a comment): the vertical tab in the comment of a dropped line is none go-yaml reads.
+  test.each([['\u000b# c'], ['# c'], ['\u00a0# c'], [' \u000b# c'], ['\u000c'], ['\u2028# c'], [' # c\u000b']])('ALLOW, `---%j`, DENY: both read, DENIED', (rest) => {
+    const r = trace('--policies', write(dir, `cut-${rest.codePointAt(0)}-${rest.length}.yaml`, `${ALLOW}---${rest}\n${deny()}`), ...FROM_TO);
+    expect([r.code, r.stderr, r.stdout.split('\n')[0]]).toEqual([1, '', DENIED]);
+  });
+
+  test('the ALLOW alone is ALLOWED (the control: the deny document decides above)', () => {
+    const r = trace('--policies', write(dir, 'cut-allow-only.yaml', `${ALLOW}---\u000b# c\n`), ...FROM_TO);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([0, ALLOWED]);
+  });
+
+  test('after a blank line of the part too; validate reads both documents (exit 0)', async () => {
+    const r = await validate([write(dir, 'cut-blank.yaml', `${ALLOW}\n---\u000b# c\n${deny()}`)]);
+    expect([r.code, r.stdout.split('\n').at(-2)]).toEqual([0, '0 errors, 0 warnings in 1 file (2 policies, 2 documents; Cilium 1.19)']);
+  });
+
+  test('a --- line opening its part is handed to go-yaml, which refuses the vertical tab (kubectl: control characters are not allowed): refused', () => {
+    for (const text of [`---\u000b# c\n${deny()}`, `${ALLOW}---\n---\u000b# c\n${deny()}`]) {
+      const file = write(dir, `cut-open-${text.length}.yaml`, text);
+      const r = trace('--policies', file, ...FROM_TO);
+      expect([r.code, r.stdout, r.stderr.split(' (line')[0]]).toEqual([2, '', `error: ${file}:${text.startsWith('---') ? 1 : 19}: a control character U+000B`]);
+    }
+  });
+
+  test('kubectlDroppedCutsBlanked: only a dropped line with a rest YAML reads otherwise, lengths kept', () => {
+    expect(kubectlDroppedCutsBlanked('a: 1\n---\u000b# c\r\nb: 2\n')).toBe('a: 1\n---    \r\nb: 2\n');
+    expect(kubectlDroppedCutsBlanked('a: 1\n--- # c\n---\nb: 2\n')).toBe('a: 1\n--- # c\n---\nb: 2\n');
+    expect(kubectlDroppedCutsBlanked('---\u000b# c\na: 1\n')).toBe('---\u000b# c\na: 1\n');
+    expect(kubectlDroppedCutsBlanked('a: 1\n---\n---#c\nb: 2\n')).toBe('a: 1\n---\n---#c\nb: 2\n');
+    // `--- x` is no cut (kubectl refuses it: `kubectlPartProblem`): kept.
+    expect(kubectlDroppedCutsBlanked('a: 1\n---\u000bx\nb: 2\n')).toBe('a: 1\n---\u000bx\nb: 2\n');
+  });
+});
+
+describe('a key or a value Go\'s JSON conversion refuses (session 51): refused, never judged as a policy the cluster does not get', () => {
+  // sigs.k8s.io/yaml `convertToJSONableObject` takes string, int, float and bool keys, and `json.Marshal` no infinity or
+  // NaN: kubectl v1.32.4 refuses each file below ("unsupported map key of type: %!s(<nil>)", "yaml: invalid map key:
+  // []interface {}{"x"}", "… uint64", "json: unsupported value: +Inf"). Before, `trace` read the deny policy with a warning
+  // (the unknown field left out) and printed DENIED (exit 1).
+  test.each([
+    ['~: y', 'the null key ~'], ['? [x]\n  : 1', 'a sequence used as a key'], ['? {a: 1}\n  : 1', 'a mapping used as a key'],
+    ['18446744073709551615: y', 'the key 18446744073709551615, an integer above int64,'],
+    ['extra: .inf', '.inf is a float'], ['extra: -.Inf', '-.Inf is a float'], ['extra: .nan', '.nan is a float'], ['extra: !!float .inf', '.inf is a float'],
+  ])('spec holding %j: trace exit 2 naming it, nothing on stdout', (line, named) => {
+    const file = write(dir, `json-${line.length}-${line.charCodeAt(line.length - 1)}-${line.charCodeAt(1)}.yaml`, deny().replace('spec:\n', `spec:\n  ${line}\n`));
+    const r = trace('--policies', file, ...FROM_TO);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(named);
+    expect(r.stderr).toContain('so kubectl, Helm and Argo CD refuse the manifest');
+  });
+
+  test('quoted or tagged !!str, `.inf` is a string, and a string key `"~"` a key: read, and DENIED', () => {
+    for (const line of ['extra: ".inf"', 'extra: !!str .nan', '"~": y']) {
+      const r = trace('--policies', write(dir, `json-ok-${line.length}.yaml`, deny().replace('spec:\n', `spec:\n  ${line}\n`)), ...FROM_TO);
+      expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, DENIED]);
+    }
+  });
+});
