@@ -56,12 +56,10 @@ import { CiliumVersion } from '../core/cilium-version';
 import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
 import { formatVerdict } from '../engine/explain';
-import { Endpoint, formatEndpoint } from '../engine/endpoint';
-import { describeItem } from '../engine/evaluate';
-import { agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
+import { unjudgedConnectionError } from '../engine/unjudged-connection';
 import { VerdictQuery } from '../engine/verdict';
 import { EMPTY_PATH_MESSAGE, EMPTY_POLICY_PATH_FIX } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
@@ -237,8 +235,9 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
-  refuseAgentRefusedEnds(set, ends);
-  refuseNodeWithoutLabels(set, ends);
+  // An end whose policy the agent refuses, or a node without its labels where a rule reads them: no verdict is Cilium's.
+  const unjudged = unjudgedConnectionError(set, ends, { from: '--from', to: '--to' });
+  if (unjudged) throw unjudged;
   const verdict = set.verdict(query);
   if (output === 'json') {
     io.stdout(`${JSON.stringify({
@@ -278,50 +277,6 @@ function refuseRequestWithoutMeaning(options: TraceOptions): void {
       message: `${requests.join(' and ')}: a connection carries requests of one protocol, and only the one its port's rules parse would be judged`,
       fix: 'give one of --http, --dns and --kafka (trace once per request)',
     });
-  }
-}
-
-/**
- * Refuses (exit 2) a connection one of whose ends has a policy the agent refuses to compute (`PolicySet._agentRefusals`:
- * two L7 parsers or two authentication modes on one filter): the endpoint keeps the policy it had, which the policies given
- * do not hold, so a verdict on them would not be what Cilium enforces. `diff`/`report` leave such classes NOT COMPARED
- * and `replay` such connections not judged, for the same reason. Likewise a DNS name (`fqdn:`) a client with `toFQDNs`
- * rules reaches when the agent refuses the policy of the DNS server (`PolicySet._learningRefusals`): whether `toFQDNs`
- * selects it is not known.
- */
-function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endpoint }): void {
-  for (const [flag, end] of [['--from', ends.from], ['--to', ends.to]] as const) {
-    const refusals = set._agentRefusals(end);
-    const learning = refusals.length === 0 ? set._learningRefusals(ends.from, end) : [];
-    if (refusals.length === 0 && learning.length === 0) continue;
-    const list = refusals.length > 0 ? refusals : learning;
-    const r = list[0];
-    throw new CiliumPolicyError({
-      id: 'engine-policy-refused',
-      message: refusals.length > 0
-        ? `${flag} ${formatEndpoint(end)}: ${agentRefusalLead(r, 'this endpoint')}: ${refusalsText(list, describeItem)}; `
-          + `${agentRefusalConsequence(r, 'it')}, so no verdict on them is what Cilium enforces`
-        : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), refusalsText(list, describeItem), r)}; `
-          + 'so no verdict on this name is what Cilium enforces',
-      fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
-    });
-  }
-}
-
-/**
- * Refuses (exit 2) a connection one of whose ends is the subject of host policy given without its node's labels
- * (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node) while a host rule of that side's direction selects
- * nodes by their labels, or is such a node as the peer of `fromNodes`/`toNodes` items that select nodes by their labels
- * (per-node labels on) in the other end's policy (`PolicySet._nodeLabelsUnknown`): its verdict depends on the node, which
- * the query does not name; the verdict of a node without labels ("no policy selects …, default allow") would be a claim
- * about no node in particular.
- */
-function refuseNodeWithoutLabels(set: PolicySet, ends: { from: Endpoint; to: Endpoint }): void {
-  for (const [flag, end, other, otherFlag, direction] of [['--from', ends.from, ends.to, '--to', 'egress'], ['--to', ends.to, ends.from, '--from', 'ingress']] as const) {
-    const unknown = set._nodeLabelsUnknown(end, direction, other);
-    if (unknown === undefined) continue;
-    const named = unknown.end === 'subject' ? flag : otherFlag;
-    throw new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
   }
 }
 
