@@ -10,7 +10,7 @@ import {
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
-import { Endpoint, EndpointKind, IpFamilies } from '../../src/engine';
+import { Endpoint, EndpointKind, Endpoints, IpFamilies } from '../../src/engine';
 
 const CP = 'node:node-role.kubernetes.io/control-plane=';
 const ON = { hostFirewall: true };
@@ -769,6 +769,9 @@ describe('HostFirewall metricsScraper: a CIDR group is refused, as for every oth
 // (controlPlaneOnly, mayBeControlPlane) decides, one implementation for both.
 describe('HostFirewall on worker-only nodes: no API server or etcd path', () => {
   const WORKER = 'node:node-role.kubernetes.io/worker=';
+  // The API server runs on a control-plane node, which the worker selector does not select.
+  const CP_API: Endpoint = { kind: EndpointKind.NODE, name: 'cp1', labels: { 'kubernetes.io/hostname': 'cp1', 'node-role.kubernetes.io/control-plane': '' },
+    entity: 'kube-apiserver' };
   const workers = NodeSelector.of({ expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane'),
     LabelExpression.notIn('node-role.kubernetes.io/master', ['', 'true'])] });
   function workerFirewall(props: Partial<HostFirewallProps> = {}): { c: Chart; fw: HostFirewall } {
@@ -779,14 +782,15 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
 
   test('ingress: 6443 and 2379-2380 closed to every source; the node paths stay open', () => {
     const { c } = workerFirewall();
-    const to = (from: string, port: string): string => verdictOf(c, from, WORKER, port, ON);
-    for (const from of ['pod:shop:app=web', REMOTE, 'cidr:10.50.0.7', API_SERVER]) {
-      expect(to(from, '6443/TCP'), from).toBe('denied');
-      expect(to(from, '2379/TCP'), from).toBe('denied');
-      expect(to(from, '2380/TCP'), from).toBe('denied');
+    const to = (from: string | Endpoint, port: string): string => verdictOf(c, from, WORKER, port, ON);
+    for (const from of ['pod:shop:app=web', REMOTE, 'cidr:10.50.0.7', CP_API]) {
+      const name = typeof from === 'string' ? from : Endpoints.format(from);
+      expect(to(from, '6443/TCP'), name).toBe('denied');
+      expect(to(from, '2379/TCP'), name).toBe('denied');
+      expect(to(from, '2380/TCP'), name).toBe('denied');
     }
     expect(to('cidr:10.50.0.7', '22/TCP')).toBe('allowed');
-    expect(to(API_SERVER, '10250/TCP')).toBe('allowed');
+    expect(to(CP_API, '10250/TCP')).toBe('allowed');
     expect(to(REMOTE, '8472/UDP')).toBe('allowed');
     expect(to(REMOTE, '4240/TCP')).toBe('allowed');
     expect(to('pod:kube-system:k8s-app=hubble-relay', '4244/TCP')).toBe('allowed');
@@ -796,11 +800,13 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
   test('egress: the API server stays reachable, etcd does not', () => {
     const { c, fw } = workerFirewall();
     fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
-    // The egress side alone: the engine's kube-apiserver node carries no role label, so the worker selector would judge its ingress too.
-    const from = (to: string, port: string): string => decidedBy(c, WORKER, to, port, 'egress', ON).split(' ')[0];
-    expect(from(API_SERVER, '6443/TCP')).toBe('allowed');
-    expect(from(API_SERVER, '2379/TCP')).toBe('default-deny');
-    expect(from(API_SERVER, '2380/TCP')).toBe('default-deny');
+    // The egress side, and end to end (the API server's control-plane node is not selected, so its ingress is open).
+    expect(verdictOf(c, WORKER, CP_API, '6443/TCP', ON)).toBe('allowed');
+    expect(verdictOf(c, WORKER, CP_API, '2379/TCP', ON)).toBe('denied');
+    const from = (to: string | Endpoint, port: string): string => decidedBy(c, WORKER, to, port, 'egress', ON).split(' ')[0];
+    expect(from(CP_API, '6443/TCP')).toBe('allowed');
+    expect(from(CP_API, '2379/TCP')).toBe('default-deny');
+    expect(from(CP_API, '2380/TCP')).toBe('default-deny');
     expect(from(REMOTE, '10250/TCP')).toBe('allowed');
   });
 
@@ -809,7 +815,7 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
     new HostFirewall(c, 'some', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/master')] }),
       managementCidrs: ['10.50.0.0/24'] });
     expect(verdictOf(c, 'pod:shop:app=web', WORKER, '6443/TCP', ON)).toBe('allowed');
-    expect(verdictOf(c, API_SERVER, WORKER, '2379/TCP', ON)).toBe('allowed');
+    expect(verdictOf(c, CP_API, WORKER, '2379/TCP', ON)).toBe('allowed');
   });
 
   // Session 49: the host endpoint carries its node's labels of the k8s source (pkg/endpoint InitWithNodeLabels), so a `node:`
