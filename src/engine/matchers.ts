@@ -86,7 +86,11 @@ export type EngineMatchers = {
   toDeny(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): EngineMatcherResult;
 };
 
-/** Verdict matchers for vitest and jest: `expect.extend(engineMatchers)`. */
+/**
+ * Verdict matchers for vitest and jest: `expect.extend(engineMatchers)`. A connection `trace` refuses as no claim about
+ * Cilium (an end whose policy the agent refuses, a node given without its labels where a rule reads them) throws a
+ * `CiliumPolicyError` under `toAllow`, `toDeny` and `.not` alike.
+ */
 export const engineMatchers: EngineMatchers = {
   toAllow(received, from, to, port, options) {
     const verdict = judge(received, from, to, port, options, 'toAllow()');
@@ -120,7 +124,9 @@ export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLi
 /**
  * The verdict of a matcher call.
  * @param call the matcher, for the messages: `toAllow()`, `toDeny()`, `Verdicts.verdictFor()`
- * @throws CiliumPolicyError for an option `EngineMatcherOptions` does not declare (`option-unknown`), before anything is judged
+ * @throws CiliumPolicyError for an option `EngineMatcherOptions` does not declare (`option-unknown`), before anything is judged;
+ * for a connection no verdict on which is what Cilium enforces (`unjudgedConnectionError`, trace's exit 2): the matchers
+ * neither pass nor fail on it
  */
 function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {},
   call: string): Verdict {
