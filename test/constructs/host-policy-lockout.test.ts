@@ -4,8 +4,8 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  ClusterwidePolicy, Endpoint, EndpointKind, EndpointSelector, Entity, HostFirewall, Icmp, LabelExpression, LockoutExemptionsAnnotation, LockoutPath, NodeSelector, Peer,
-  Port, Validator,
+  ClusterwidePolicy, Endpoint, EndpointKind, EndpointSelector, Entity, HostFirewall, Icmp, LabelExpression, LockoutExemptionsAnnotation, LockoutPath,
+  NodeSelector, Peer, Port, Validator,
 } from '../../src';
 import { cut, lockout } from '../support/lockout-guard';
 import { synthFailure } from '../support/synth';

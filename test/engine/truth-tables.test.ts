@@ -1,8 +1,8 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, CiliumVersion, ClusterDefaultDeny, DefaultDenyNamespace, EndpointKind, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, IpFamilies, L7,
-  MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
+  CiliumPolicy, CiliumVersion, ClusterDefaultDeny, DefaultDenyNamespace, EndpointKind, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule,
+  IpFamilies, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
 } from '../../src';
 import { buildPlatform } from '../../main';
 

@@ -22,6 +22,7 @@ export function decidedBy(scope: IConstruct, from: EndpointLike, to: EndpointLik
 }
 
 /** The end-to-end verdict (`allowed`, `denied`, `l7-denied`) on one connection. */
-export function verdictOf(scope: IConstruct, from: EndpointLike, to: EndpointLike, port: string | number, options: EngineMatcherOptions = {}): string {
+export function verdictOf(scope: IConstruct, from: EndpointLike, to: EndpointLike, port: string | number,
+  options: EngineMatcherOptions = {}): string {
   return judge(scope, from, to, port, options).verdict;
 }
