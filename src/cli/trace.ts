@@ -59,6 +59,7 @@ import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
+import { diagnosticText, policyInputError } from '../engine/policy-input-error';
 import { unjudgedConnectionError } from '../engine/unjudged-connection';
 import { VerdictQuery } from '../engine/verdict';
 import { EMPTY_PATH_MESSAGE, EMPTY_POLICY_PATH_FIX } from '../model/inputs';
@@ -67,6 +68,9 @@ import { withoutControls } from '../model/printable';
 import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
 import { resolveTraceEndpoints } from './trace-endpoints';
 import { pushAll } from '../model/push-all';
+
+/** The one reading of bad policy inputs and of a diagnostic's line, for the other commands (src/engine/policy-input-error.ts). */
+export { diagnosticText, policyInputError };
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -440,15 +444,6 @@ export function errorLine(e: CiliumPolicyError): string {
   return `error: ${withoutControls(`${clipText(what)}${rest}${e.fix !== undefined ? `; fix: ${clipText(e.fix)}` : ''}`)}\n`;
 }
 
-/**
- * @internal A diagnostic of the inputs as the commands print it, on one line: `file:line: message (id)`. Its text comes
- * from the inputs (names, keys, values), so control characters are replaced (`withoutControls`).
- * @param withId whether to end with the diagnostic's id
- */
-export function diagnosticText(d: SourceDiagnostic, withId = true): string {
-  return withoutControls(`${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}${withId ? ` (${d.id})` : ''}`);
-}
-
 /** How many warnings of one id in one file are printed each on its line; more are one line (`warningLines`). */
 const MAX_SAME_WARNINGS = 3;
 
@@ -497,32 +492,6 @@ function groupText(group: readonly SourceDiagnostic[]): string[] {
   const lists = others.every((d) => d.omitted === undefined) ? 'lists each' : `lists the first ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')} and counts the rest`;
   return [`${diagnosticText(first)}; and ${count.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
     + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate ${lists})`];
-}
-
-/**
- * @internal The bad input among a policy set's files (a file that cannot be read, YAML that does not parse or nests too
- * deep), as the one-line error of exit status 2 — a verdict over the rest would be a partial, possibly wrong answer.
- * @param manifests whether a manifest the API server refuses for a label value that is no string is refused too (the
- * `--inventory` reader says it itself, as `cli-inventory`)
- */
-export function policyInputError(set: PolicySet, manifests = true): CiliumPolicyError | undefined {
-  // A policy without kind is refused too: kubectl refuses it, a verdict without it would judge other policies than applied.
-  // So is a workload, Service or Namespace the API server refuses for a label value that is no string (`country: NO`):
-  // read otherwise, the endpoints would not be the cluster's (as `--inventory` refuses it, `cli-inventory`).
-  const refused = new Set(manifests ? set._refusedManifests : []);
-  const bad = set.diagnostics.filter((d) => d.severity === 'error'
-    && (d.id === 'parse-yaml-syntax' || d.id === 'parse-missing-kind' || d.id.startsWith('input-') || refused.has(d)));
-  if (bad.length === 0) return undefined;
-  const d = bad[0];
-  // A summary of the errors left unlisted (`omitted`: the tagged scalars past the first 1,000) stands for that many.
-  const others = bad.reduce((n, x) => n + diagnosticWeight(x), 0) - 1;
-  const more = others > 0 ? ` (and ${others.toLocaleString('en-US')} more input problem${others > 1 ? 's' : ''})` : '';
-  return new CiliumPolicyError({
-    id: d.id === 'parse-yaml-syntax' ? 'cli-yaml' : d.id,
-    message: `${diagnosticText(d, false)}${more}`,
-    // A limit of the whole input (no document index: too deep, too many documents or values) has a fix of its own.
-    fix: d.id === 'parse-yaml-syntax' && (d.index !== undefined || d.fix === undefined) ? 'fix the YAML' : d.fix ?? 'check the policy files',
-  });
 }
 
 /**

@@ -15,6 +15,7 @@ import { Endpoint, formatEndpoint } from './endpoint';
 import { noClusterEndError } from './identity';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
+import { policyInputError } from './policy-input-error';
 import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set';
 import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
@@ -134,6 +135,10 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   // The request is the matcher's, not the set's; anything but an object goes as it is (PolicySet.fromYaml refuses it).
   const setOptions = options !== null && typeof options === 'object' ? engineOptionsOf(options) : options;
   const set = policySetOf(received, setOptions);
+  // Inputs that do not all read (YAML that does not parse, a document without kind, …): a verdict over the rest is
+  // partial, and `toAllow` on YAML that parses to nothing passed (no policy, everything allowed). trace exits 2 on them.
+  const bad = policyInputError(set, true, `${call} `);
+  if (bad) throw bad;
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
   const client = endpoint(from);
   const server = endpoint(to);

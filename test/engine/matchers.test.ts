@@ -358,3 +358,29 @@ describe('no verdict that is not Cilium\'s: the matchers refuse what trace refus
     });
   });
 });
+
+describe('policy inputs that do not all read: the matchers refuse them, as trace does', () => {
+  // Before: the YAML below parses to no policy, so every connection was allowed and `toAllow` passed.
+  test('YAML that does not parse (cli-yaml) and a document without kind (parse-missing-kind): refused, naming the call and the line', () => {
+    const broken = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: a, namespace: shop }\nspec:\n'
+      + '  endpointSelector: { matchLabels: { app: api } }\n  ingress: [ {\n';
+    for (const call of [
+      (): unknown => expect(broken).toAllow('pod:shop:app=web', 'pod:shop:app=api', 80, { file: 'api.yaml' }),
+      (): unknown => expect(broken).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80, { file: 'api.yaml' }),
+    ]) {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CiliumPolicyError);
+      expect((error as CiliumPolicyError).id).toBe('cli-yaml');
+      expect((error as CiliumPolicyError).message).toMatch(/^to(Allow|Deny)\(\) api\.yaml:\d+: /);
+    }
+    const kindless = 'apiVersion: cilium.io/v2\nmetadata: { name: a, namespace: shop }\nspec: { endpointSelector: { matchLabels: { app: api } }, ingress: [{}] }\n';
+    expect(() => Verdicts.verdictFor(kindless, 'pod:shop:app=web', 'pod:shop:app=api', 80)).toThrow(/^Verdicts\.verdictFor\(\) .* \(parse-missing-kind\)/s);
+    // The same policy read whole is judged: the empty ingress rule denies.
+    expect(kindless.replace('metadata:', 'kind: CiliumNetworkPolicy\nmetadata:')).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80);
+  });
+});
