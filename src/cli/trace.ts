@@ -56,12 +56,11 @@ import { CiliumVersion } from '../core/cilium-version';
 import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
 import { formatVerdict } from '../engine/explain';
-import { Endpoint, formatEndpoint } from '../engine/endpoint';
-import { describeItem } from '../engine/evaluate';
-import { agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
+import { diagnosticText, policyInputError } from '../engine/policy-input-error';
+import { unjudgedConnectionError } from '../engine/unjudged-connection';
 import { VerdictQuery } from '../engine/verdict';
 import { EMPTY_PATH_MESSAGE, EMPTY_POLICY_PATH_FIX } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
@@ -69,6 +68,9 @@ import { withoutControls } from '../model/printable';
 import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
 import { resolveTraceEndpoints } from './trace-endpoints';
 import { pushAll } from '../model/push-all';
+
+/** The one reading of bad policy inputs and of a diagnostic's line, for the other commands (src/engine/policy-input-error.ts). */
+export { diagnosticText, policyInputError };
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -237,8 +239,9 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
-  refuseAgentRefusedEnds(set, ends);
-  refuseNodeWithoutLabels(set, ends);
+  // An end whose policy the agent refuses, or a node without its labels where a rule reads them: no verdict is Cilium's.
+  const unjudged = unjudgedConnectionError(set, ends, { from: '--from', to: '--to' });
+  if (unjudged) throw unjudged;
   const verdict = set.verdict(query);
   if (output === 'json') {
     io.stdout(`${JSON.stringify({
@@ -278,50 +281,6 @@ function refuseRequestWithoutMeaning(options: TraceOptions): void {
       message: `${requests.join(' and ')}: a connection carries requests of one protocol, and only the one its port's rules parse would be judged`,
       fix: 'give one of --http, --dns and --kafka (trace once per request)',
     });
-  }
-}
-
-/**
- * Refuses (exit 2) a connection one of whose ends has a policy the agent refuses to compute (`PolicySet._agentRefusals`:
- * two L7 parsers or two authentication modes on one filter): the endpoint keeps the policy it had, which the policies given
- * do not hold, so a verdict on them would not be what Cilium enforces. `diff`/`report` leave such classes NOT COMPARED
- * and `replay` such connections not judged, for the same reason. Likewise a DNS name (`fqdn:`) a client with `toFQDNs`
- * rules reaches when the agent refuses the policy of the DNS server (`PolicySet._learningRefusals`): whether `toFQDNs`
- * selects it is not known.
- */
-function refuseAgentRefusedEnds(set: PolicySet, ends: { from: Endpoint; to: Endpoint }): void {
-  for (const [flag, end] of [['--from', ends.from], ['--to', ends.to]] as const) {
-    const refusals = set._agentRefusals(end);
-    const learning = refusals.length === 0 ? set._learningRefusals(ends.from, end) : [];
-    if (refusals.length === 0 && learning.length === 0) continue;
-    const list = refusals.length > 0 ? refusals : learning;
-    const r = list[0];
-    throw new CiliumPolicyError({
-      id: 'engine-policy-refused',
-      message: refusals.length > 0
-        ? `${flag} ${formatEndpoint(end)}: ${agentRefusalLead(r, 'this endpoint')}: ${refusalsText(list, describeItem)}; `
-          + `${agentRefusalConsequence(r, 'it')}, so no verdict on them is what Cilium enforces`
-        : `${flag} ${formatEndpoint(end)}: ${learningRefusalText(formatEndpoint(set._dnsServer), refusalsText(list, describeItem), r)}; `
-          + 'so no verdict on this name is what Cilium enforces',
-      fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
-    });
-  }
-}
-
-/**
- * Refuses (exit 2) a connection one of whose ends is the subject of host policy given without its node's labels
- * (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node) while a host rule of that side's direction selects
- * nodes by their labels, or is such a node as the peer of `fromNodes`/`toNodes` items that select nodes by their labels
- * (per-node labels on) in the other end's policy (`PolicySet._nodeLabelsUnknown`): its verdict depends on the node, which
- * the query does not name; the verdict of a node without labels ("no policy selects …, default allow") would be a claim
- * about no node in particular.
- */
-function refuseNodeWithoutLabels(set: PolicySet, ends: { from: Endpoint; to: Endpoint }): void {
-  for (const [flag, end, other, otherFlag, direction] of [['--from', ends.from, ends.to, '--to', 'egress'], ['--to', ends.to, ends.from, '--from', 'ingress']] as const) {
-    const unknown = set._nodeLabelsUnknown(end, direction, other);
-    if (unknown === undefined) continue;
-    const named = unknown.end === 'subject' ? flag : otherFlag;
-    throw new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
   }
 }
 
@@ -485,15 +444,6 @@ export function errorLine(e: CiliumPolicyError): string {
   return `error: ${withoutControls(`${clipText(what)}${rest}${e.fix !== undefined ? `; fix: ${clipText(e.fix)}` : ''}`)}\n`;
 }
 
-/**
- * @internal A diagnostic of the inputs as the commands print it, on one line: `file:line: message (id)`. Its text comes
- * from the inputs (names, keys, values), so control characters are replaced (`withoutControls`).
- * @param withId whether to end with the diagnostic's id
- */
-export function diagnosticText(d: SourceDiagnostic, withId = true): string {
-  return withoutControls(`${d.file ?? 'input'}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}${withId ? ` (${d.id})` : ''}`);
-}
-
 /** How many warnings of one id in one file are printed each on its line; more are one line (`warningLines`). */
 const MAX_SAME_WARNINGS = 3;
 
@@ -542,32 +492,6 @@ function groupText(group: readonly SourceDiagnostic[]): string[] {
   const lists = others.every((d) => d.omitted === undefined) ? 'lists each' : `lists the first ${MAX_DIAGNOSTICS_PER_ID.toLocaleString('en-US')} and counts the rest`;
   return [`${diagnosticText(first)}; and ${count.toLocaleString('en-US')} more ${first.id} warnings in ${withoutControls(first.file ?? 'input')} `
     + `(at line${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${lines.length > shown.length ? ', …' : ''}; cdk8s-cilium validate ${lists})`];
-}
-
-/**
- * @internal The bad input among a policy set's files (a file that cannot be read, YAML that does not parse or nests too
- * deep), as the one-line error of exit status 2 — a verdict over the rest would be a partial, possibly wrong answer.
- * @param manifests whether a manifest the API server refuses for a label value that is no string is refused too (the
- * `--inventory` reader says it itself, as `cli-inventory`)
- */
-export function policyInputError(set: PolicySet, manifests = true): CiliumPolicyError | undefined {
-  // A policy without kind is refused too: kubectl refuses it, a verdict without it would judge other policies than applied.
-  // So is a workload, Service or Namespace the API server refuses for a label value that is no string (`country: NO`):
-  // read otherwise, the endpoints would not be the cluster's (as `--inventory` refuses it, `cli-inventory`).
-  const refused = new Set(manifests ? set._refusedManifests : []);
-  const bad = set.diagnostics.filter((d) => d.severity === 'error'
-    && (d.id === 'parse-yaml-syntax' || d.id === 'parse-missing-kind' || d.id.startsWith('input-') || refused.has(d)));
-  if (bad.length === 0) return undefined;
-  const d = bad[0];
-  // A summary of the errors left unlisted (`omitted`: the tagged scalars past the first 1,000) stands for that many.
-  const others = bad.reduce((n, x) => n + diagnosticWeight(x), 0) - 1;
-  const more = others > 0 ? ` (and ${others.toLocaleString('en-US')} more input problem${others > 1 ? 's' : ''})` : '';
-  return new CiliumPolicyError({
-    id: d.id === 'parse-yaml-syntax' ? 'cli-yaml' : d.id,
-    message: `${diagnosticText(d, false)}${more}`,
-    // A limit of the whole input (no document index: too deep, too many documents or values) has a fix of its own.
-    fix: d.id === 'parse-yaml-syntax' && (d.index !== undefined || d.fix === undefined) ? 'fix the YAML' : d.fix ?? 'check the policy files',
-  });
 }
 
 /**

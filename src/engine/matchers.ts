@@ -15,9 +15,11 @@ import { Endpoint, formatEndpoint } from './endpoint';
 import { noClusterEndError } from './identity';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
+import { policyInputError } from './policy-input-error';
 import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set';
 import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
+import { unjudgedConnectionError } from './unjudged-connection';
 import { Verdict } from './verdict';
 
 /** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint` (a TypeScript type alias for the matchers). */
@@ -85,7 +87,11 @@ export type EngineMatchers = {
   toDeny(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options?: EngineMatcherOptions): EngineMatcherResult;
 };
 
-/** Verdict matchers for vitest and jest: `expect.extend(engineMatchers)`. */
+/**
+ * Verdict matchers for vitest and jest: `expect.extend(engineMatchers)`. A connection `trace` refuses as no claim about
+ * Cilium (an end whose policy the agent refuses, a node given without its labels where a rule reads them) throws a
+ * `CiliumPolicyError` under `toAllow`, `toDeny` and `.not` alike.
+ */
 export const engineMatchers: EngineMatchers = {
   toAllow(received, from, to, port, options) {
     const verdict = judge(received, from, to, port, options, 'toAllow()');
@@ -119,7 +125,9 @@ export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLi
 /**
  * The verdict of a matcher call.
  * @param call the matcher, for the messages: `toAllow()`, `toDeny()`, `Verdicts.verdictFor()`
- * @throws CiliumPolicyError for an option `EngineMatcherOptions` does not declare (`option-unknown`), before anything is judged
+ * @throws CiliumPolicyError for an option `EngineMatcherOptions` does not declare (`option-unknown`), before anything is judged;
+ * for a connection no verdict on which is what Cilium enforces (`unjudgedConnectionError`, trace's exit 2): the matchers
+ * neither pass nor fail on it
  */
 function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {},
   call: string): Verdict {
@@ -127,6 +135,10 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   // The request is the matcher's, not the set's; anything but an object goes as it is (PolicySet.fromYaml refuses it).
   const setOptions = options !== null && typeof options === 'object' ? engineOptionsOf(options) : options;
   const set = policySetOf(received, setOptions);
+  // Inputs that do not all read (YAML that does not parse, a document without kind, …): a verdict over the rest is
+  // partial, and `toAllow` on YAML that parses to nothing passed (no policy, everything allowed). trace exits 2 on them.
+  const bad = policyInputError(set, true, `${call} `);
+  if (bad) throw bad;
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
   const client = endpoint(from);
   const server = endpoint(to);
@@ -137,6 +149,11 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   const outside = noClusterEndError(client, server, formatEndpoint(client), formatEndpoint(server), call);
   if (outside) throw outside;
   const conn = toConnection(port);
+  // A verdict on an end whose policy the agent refuses, or on a node without its labels where a rule reads them, is no
+  // claim about Cilium (trace exits 2 on it): a test passing or failing on it would assert nothing.
+  const lead = `${call} ${formatEndpoint(client)} → ${formatEndpoint(server)}: `;
+  const unjudged = unjudgedConnectionError(set, { from: client, to: server }, { from: 'the client', to: 'the server' }, lead);
+  if (unjudged) throw unjudged;
   const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
   const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
   return set.verdict({

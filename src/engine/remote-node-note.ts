@@ -28,7 +28,7 @@ export function withRemoteNodeNote(side: SideVerdict, subject: ResolvedEndpoint,
     notes: [...side.notes, `${other.text}${JUDGED_AS_REMOTE}${subject.text} runs on (reserved:remote-node). The pod's own `
       + `node, where kubelet probes come from, is its local host (reserved:host with the node's labels), which a trace cannot name: in code, give `
       + `the pod endpoint the node's kubernetes.io/hostname as nodeName, ${libraryForm}${name}. entity:host is the local host without the node's `
-      + 'labels: as a subject, under host policies that select nodes by their labels (nodeSelector), trace refuses it and replay leaves it not judged, '
+      + 'labels: as a subject, under host policies that select nodes by their labels (nodeSelector), trace and the test matchers refuse it and replay leaves it not judged, '
       + 'and its verdict here is that of a node without labels'],
   };
 }

@@ -28,7 +28,11 @@ export class Verdicts {
    * `EngineMatcherOptions` does not declare (`option-unknown`); for an `Endpoint` object with a field `Endpoint` does not
    * declare or a bad value (`engine-endpoint-syntax`); and for a connection of which neither end is in the cluster
    * (`engine-no-cluster-end`: two `cidr:`/`fqdn:` endpoints, the world, a managed API server, `unmanaged`), whose verdict
-   * (allowed) would say nothing about the policies
+   * (allowed) would say nothing about the policies; and for a connection on which no verdict is what Cilium enforces, as
+   * `trace` refuses it (`unjudgedConnectionError`): an end whose policy the agent refuses (`engine-policy-refused`), or a
+   * node given without its labels (`entity:host`, `entity:remote-node`, `entity:kube-apiserver`) where a host rule's
+   * `nodeSelector` or a `fromNodes`/`toNodes` item reads them (`engine-node-labels-unknown`; give the node by its labels,
+   * `node:kubernetes.io/hostname=n1,<label>=<value>`)
    */
   public static verdictFor(received: unknown, from: string | Endpoint, to: string | Endpoint, port: string | number | IPortSpec,
     options: EngineMatcherOptions = {}): Verdict {

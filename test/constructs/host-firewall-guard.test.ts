@@ -4,9 +4,14 @@
 // guarded port is refused at synthesis, one that misses it by one port is not.
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { Entity, HostFirewall, HostFirewallProps, IpFamilies, LockoutPath, NodeSelector, Peer, Port, RoutingMode } from '../../src';
+import { Endpoint, EndpointKind, Entity, HostFirewall, HostFirewallProps, IpFamilies, LockoutPath, NodeSelector, Peer, Port, RoutingMode } from '../../src';
 
 const NODE = 'node:node-role.kubernetes.io/control-plane=';
+// The peers of the egress guard as nodes with their labels (a node's host endpoint carries its node's labels, and whether
+// the firewall's nodeSelector selects it depends on them: `entity:remote-node` alone is refused, engine-node-labels-unknown).
+// Worker nodes: the firewall does not select them, so their ingress is open and the verdict is the egress guard's.
+const REMOTE = 'node:kubernetes.io/hostname=w1';
+const API_SERVER: Endpoint = { kind: EndpointKind.NODE, name: 'w2', labels: { 'kubernetes.io/hostname': 'w2' }, entity: 'kube-apiserver' };
 const ON = { hostFirewall: true, ipFamilies: IpFamilies.DUAL }; // dual-stack: the guard's ICMPv6 and IPv6 addresses are packets there only
 
 function firewall(props: Partial<HostFirewallProps> = {}, egress = true): Chart {
@@ -28,20 +33,20 @@ describe('HostFirewall egress guard (nodes in egress default deny)', () => {
   const c = (): Chart => firewall();
 
   test.each([
-    ['kube-apiserver', 'entity:kube-apiserver', '6443/TCP'],
-    ['kubelets of other nodes', 'entity:remote-node', '10250/TCP'],
-    ['etcd client', 'entity:kube-apiserver', '2379/TCP'],
-    ['etcd peer', 'entity:kube-apiserver', '2380/TCP'],
-    ['health of other nodes', 'entity:remote-node', '4240/TCP'],
+    ['kube-apiserver', API_SERVER, '6443/TCP'],
+    ['kubelets of other nodes', REMOTE, '10250/TCP'],
+    ['etcd client', API_SERVER, '2379/TCP'],
+    ['etcd peer', API_SERVER, '2380/TCP'],
+    ['health of other nodes', REMOTE, '4240/TCP'],
     ['health endpoint', 'entity:health', '4240/TCP'],
-    ['ping of other nodes', 'entity:remote-node', 'icmp/8'],
+    ['ping of other nodes', REMOTE, 'icmp/8'],
     ['ping of health (IPv6)', 'entity:health', 'icmpv6/128'],
-    ['VXLAN tunnel', 'entity:remote-node', '8472/UDP'],
+    ['VXLAN tunnel', REMOTE, '8472/UDP'],
     ['path MTU (IPv4)', 'cidr:203.0.113.9', 'icmp/3'],
     ['time exceeded', 'cidr:203.0.113.9', 'icmp/11'],
     ['packet too big (IPv6)', 'cidr:2001:db8::9', 'icmpv6/2'],
-    ['neighbour solicitation', 'entity:remote-node', 'icmpv6/135'],
-    ['neighbour advertisement', 'entity:remote-node', 'icmpv6/136'],
+    ['neighbour solicitation', REMOTE, 'icmpv6/135'],
+    ['neighbour advertisement', REMOTE, 'icmpv6/136'],
     ['pods (probes, webhooks)', 'pod:shop:app=web', '8080/TCP'],
     ['pods on UDP', 'pod:kube-system:k8s-app=kube-dns', '53/UDP'],
     ['node DNS over UDP', 'cidr:169.254.169.253', '53/UDP'],
@@ -52,16 +57,16 @@ describe('HostFirewall egress guard (nodes in egress default deny)', () => {
   });
 
   test.each([
-    ['API server on another port', 'entity:kube-apiserver', '6444/TCP'],
-    ['etcd neighbour port', 'entity:kube-apiserver', '2381/TCP'],
-    ['below etcd', 'entity:kube-apiserver', '2378/TCP'],
-    ['etcd on UDP', 'entity:kube-apiserver', '2380/UDP'],
-    ['kubelet neighbour port', 'entity:remote-node', '10251/TCP'],
-    ['ssh to other nodes', 'entity:remote-node', '22/TCP'],
-    ['health on UDP', 'entity:remote-node', '4240/UDP'],
-    ['VXLAN on TCP', 'entity:remote-node', '8472/TCP'],
-    ['Geneve (not the routing mode)', 'entity:remote-node', '6081/UDP'],
-    ['WireGuard (not declared)', 'entity:remote-node', '51871/UDP'],
+    ['API server on another port', API_SERVER, '6444/TCP'],
+    ['etcd neighbour port', API_SERVER, '2381/TCP'],
+    ['below etcd', API_SERVER, '2378/TCP'],
+    ['etcd on UDP', API_SERVER, '2380/UDP'],
+    ['kubelet neighbour port', REMOTE, '10251/TCP'],
+    ['ssh to other nodes', REMOTE, '22/TCP'],
+    ['health on UDP', REMOTE, '4240/UDP'],
+    ['VXLAN on TCP', REMOTE, '8472/TCP'],
+    ['Geneve (not the routing mode)', REMOTE, '6081/UDP'],
+    ['WireGuard (not declared)', REMOTE, '51871/UDP'],
     ['ping to the world', 'cidr:203.0.113.9', 'icmp/8'],
     ['world on 80', 'cidr:203.0.113.9', '80/TCP'],
     ['another resolver', 'cidr:8.8.8.8', '53/UDP'],
@@ -79,23 +84,23 @@ describe('HostFirewall egress guard (nodes in egress default deny)', () => {
     }
     expect(cidrs).toDeny(NODE, 'cidr:10.0.0.12', '2380/TCP', ON);
     // The API server nodes are no longer the etcd peers.
-    expect(cidrs).toDeny(NODE, 'entity:kube-apiserver', '2380/TCP', ON);
+    expect(cidrs).toDeny(NODE, API_SERVER, '2380/TCP', ON);
   });
 
   test('declared extras: WireGuard, BGP, another API server port', () => {
     const extra = firewall({ wireGuard: true, bgpPeers: ['192.0.2.1/32'], apiServerPort: 8443 });
-    expect(extra).toAllow(NODE, 'entity:remote-node', '51871/UDP', ON);
+    expect(extra).toAllow(NODE, REMOTE, '51871/UDP', ON);
     expect(extra).toAllow(NODE, 'cidr:192.0.2.1', '179/TCP', ON);
     expect(extra).toDeny(NODE, 'cidr:192.0.2.2', '179/TCP', ON);
-    expect(extra).toAllow(NODE, 'entity:kube-apiserver', '8443/TCP', ON);
-    expect(extra).toDeny(NODE, 'entity:kube-apiserver', '6443/TCP', ON);
+    expect(extra).toAllow(NODE, API_SERVER, '8443/TCP', ON);
+    expect(extra).toDeny(NODE, API_SERVER, '6443/TCP', ON);
   });
 
   test('an exempted path is not kept', () => {
     const ex = firewall({ exemptions: [{ path: LockoutPath.ETCD, reason: 'etcd runs outside the cluster' }] });
-    expect(ex).toDeny(NODE, 'entity:kube-apiserver', '2380/TCP', ON);
-    expect(ex).toDeny(NODE, 'entity:kube-apiserver', '2379/TCP', ON);
-    expect(ex).toAllow(NODE, 'entity:kube-apiserver', '6443/TCP', ON);
+    expect(ex).toDeny(NODE, API_SERVER, '2380/TCP', ON);
+    expect(ex).toDeny(NODE, API_SERVER, '2379/TCP', ON);
+    expect(ex).toAllow(NODE, API_SERVER, '6443/TCP', ON);
   });
 
   test('without an egress rule the nodes keep egress default allow (no guard, no default deny)', () => {

@@ -10,10 +10,15 @@ import {
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
-import { IpFamilies } from '../../src/engine';
+import { Endpoint, EndpointKind, Endpoints, IpFamilies } from '../../src/engine';
 
 const CP = 'node:node-role.kubernetes.io/control-plane=';
 const ON = { hostFirewall: true };
+// Other nodes with their labels (a node's host endpoint carries its node's labels, and whether the firewall's nodeSelector
+// selects it depends on them: `entity:remote-node` alone is refused, engine-node-labels-unknown). Worker nodes, which the
+// firewall does not select: the verdict into (out of) the control plane is the firewall's ingress (egress) alone.
+const REMOTE = 'node:kubernetes.io/hostname=w1';
+const API_SERVER: Endpoint = { kind: EndpointKind.NODE, name: 'w2', labels: { 'kubernetes.io/hostname': 'w2' }, entity: 'kube-apiserver' };
 
 /** A firewall on the control-plane nodes (management 10.50.0.0/24) with `props`, and its chart. */
 function firewall(props: Partial<HostFirewallProps> = {}, version?: CiliumVersion): { c: Chart; fw: HostFirewall } {
@@ -26,8 +31,8 @@ function firewall(props: Partial<HostFirewallProps> = {}, version?: CiliumVersio
   return { c, fw };
 }
 
-const into = (c: Chart, from: string, port: string): string => verdictOf(c, from, CP, port, ON);
-const outOf = (c: Chart, to: string, port: string): string => verdictOf(c, CP, to, port, ON);
+const into = (c: Chart, from: string | Endpoint, port: string): string => verdictOf(c, from, CP, port, ON);
+const outOf = (c: Chart, to: string | Endpoint, port: string): string => verdictOf(c, CP, to, port, ON);
 
 describe('HostFirewall: each prop opens its path, nothing more', () => {
   test('the nodes it applies to: the node selector, every node without one', () => {
@@ -54,12 +59,12 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     const { c, fw } = firewall({ apiServerPort: 443, nodeDnsServers: ['169.254.169.253/32'] });
     fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
     expect(into(c, 'cidr:10.50.0.7', '443/TCP')).toBe('allowed');
-    expect(into(c, 'entity:remote-node', '443/TCP')).toBe('allowed');
+    expect(into(c, REMOTE, '443/TCP')).toBe('allowed');
     expect(into(c, 'pod:shop:app=web', '443/TCP')).toBe('allowed');
     expect(into(c, 'cidr:10.50.0.7', '6443/TCP')).toBe('denied');
     expect(into(c, 'pod:shop:app=web', '6443/TCP')).toBe('denied');
-    expect(outOf(c, 'entity:kube-apiserver', '443/TCP')).toBe('allowed');
-    expect(outOf(c, 'entity:kube-apiserver', '6443/TCP')).toBe('denied');
+    expect(outOf(c, API_SERVER, '443/TCP')).toBe('allowed');
+    expect(outOf(c, API_SERVER, '6443/TCP')).toBe('denied');
     expect(into(firewall({ apiServerPort: 1 }).c, 'cidr:10.50.0.7', '1/TCP')).toBe('allowed');
     expect(into(firewall({ apiServerPort: 65535 }).c, 'cidr:10.50.0.7', '65535/TCP')).toBe('allowed');
   });
@@ -69,7 +74,7 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     expect(into(c, 'pod:argocd:app=argocd', '6443/TCP')).toBe('allowed');
     expect(into(c, 'pod:shop:app=web', '6443/TCP')).toBe('denied');
     expect(into(c, 'pod:argocd:app=other', '6443/TCP')).toBe('denied');
-    expect(into(c, 'entity:remote-node', '6443/TCP')).toBe('allowed');
+    expect(into(c, REMOTE, '6443/TCP')).toBe('allowed');
     expect(into(c, 'cidr:10.50.0.7', '6443/TCP')).toBe('allowed');
     expect(into(c, 'cidr:203.0.113.5', '6443/TCP')).toBe('denied');
   });
@@ -90,7 +95,7 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
   test('kubeletClients: those pods on 10250/TCP beside the API server, no other pod, no other port', () => {
     const { c } = firewall({ kubeletClients: [Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } })] });
     expect(into(c, 'pod:kube-system:k8s-app=metrics-server', '10250/TCP')).toBe('allowed');
-    expect(into(c, 'entity:kube-apiserver', '10250/TCP')).toBe('allowed');
+    expect(into(c, API_SERVER, '10250/TCP')).toBe('allowed');
     expect(into(c, 'pod:kube-system:k8s-app=other', '10250/TCP')).toBe('denied');
     expect(into(c, 'pod:kube-system:k8s-app=metrics-server', '10255/TCP')).toBe('denied');
     expect(into(firewall().c, 'pod:kube-system:k8s-app=metrics-server', '10250/TCP')).toBe('denied');
@@ -114,28 +119,28 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
   test('wireGuard and bgpPeers: in and out, and only when declared', () => {
     const { c, fw } = firewall({ wireGuard: true, bgpPeers: ['192.0.2.1/32'], nodeDnsServers: ['169.254.169.253/32'] });
     fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
-    expect(into(c, 'entity:remote-node', '51871/UDP')).toBe('allowed');
+    expect(into(c, REMOTE, '51871/UDP')).toBe('allowed');
     expect(into(c, 'cidr:192.0.2.1', '179/TCP')).toBe('allowed');
     expect(into(c, 'cidr:192.0.2.2', '179/TCP')).toBe('denied');
-    expect(outOf(c, 'entity:remote-node', '51871/UDP')).toBe('allowed');
+    expect(outOf(c, REMOTE, '51871/UDP')).toBe('allowed');
     expect(outOf(c, 'cidr:192.0.2.1', '179/TCP')).toBe('allowed');
     const { c: plain } = firewall();
-    expect(into(plain, 'entity:remote-node', '51871/UDP')).toBe('denied');
+    expect(into(plain, REMOTE, '51871/UDP')).toBe('denied');
     expect(into(plain, 'cidr:192.0.2.1', '179/TCP')).toBe('denied');
   });
 
   test('routing mode: VXLAN by default, Geneve, native routing without a tunnel port', () => {
     const vxlan = firewall().c;
-    expect(into(vxlan, 'entity:remote-node', '8472/UDP')).toBe('allowed');
-    expect(into(vxlan, 'entity:remote-node', '6081/UDP')).toBe('denied');
+    expect(into(vxlan, REMOTE, '8472/UDP')).toBe('allowed');
+    expect(into(vxlan, REMOTE, '6081/UDP')).toBe('denied');
     const geneve = firewall({ routingMode: RoutingMode.GENEVE }).c;
-    expect(into(geneve, 'entity:remote-node', '6081/UDP')).toBe('allowed');
-    expect(into(geneve, 'entity:remote-node', '8472/UDP')).toBe('denied');
+    expect(into(geneve, REMOTE, '6081/UDP')).toBe('allowed');
+    expect(into(geneve, REMOTE, '8472/UDP')).toBe('denied');
     const { c: native, fw } = firewall({ routingMode: RoutingMode.NATIVE, nodeDnsServers: ['169.254.169.253/32'] });
     fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
-    expect(into(native, 'entity:remote-node', '8472/UDP')).toBe('denied');
-    expect(into(native, 'entity:remote-node', '6081/UDP')).toBe('denied');
-    expect(outOf(native, 'entity:remote-node', '8472/UDP')).toBe('denied');
+    expect(into(native, REMOTE, '8472/UDP')).toBe('denied');
+    expect(into(native, REMOTE, '6081/UDP')).toBe('denied');
+    expect(outOf(native, REMOTE, '8472/UDP')).toBe('denied');
     expect(Testing.synth(native)[0].spec.description).not.toContain('tunnel');
   });
 
@@ -148,7 +153,7 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     expect(verdictOf(c, CP, CP, '2379/TCP', labelsOn)).toBe('allowed');
     expect(verdictOf(c, CP, CP, '2380/TCP', labelsOn)).toBe('allowed');
     expect(verdictOf(c, 'node:node-role.kubernetes.io/worker=', CP, '2379/TCP', labelsOn)).toBe('denied');
-    expect(verdictOf(c, 'entity:kube-apiserver', CP, '2379/TCP', labelsOn)).toBe('denied');
+    expect(verdictOf(c, API_SERVER, CP, '2379/TCP', labelsOn)).toBe('denied');
   });
 
   test('etcd peers by CIDR on ingress, with the agents matching nodes by CIDR (cidrMatchNodes)', () => {
@@ -171,9 +176,9 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     expect(e.message).toMatch(/^\[test\/cp\] /);
     // The default keeps etcd open to the control-plane nodes (the API server nodes, identity 7), and to no other node.
     const { c } = firewall();
-    expect(into(c, 'entity:kube-apiserver', '2379/TCP')).toBe('allowed');
-    expect(into(c, 'entity:kube-apiserver', '2380/TCP')).toBe('allowed');
-    expect(into(c, 'entity:remote-node', '2379/TCP')).toBe('denied');
+    expect(into(c, API_SERVER, '2379/TCP')).toBe('allowed');
+    expect(into(c, API_SERVER, '2380/TCP')).toBe('allowed');
+    expect(into(c, REMOTE, '2379/TCP')).toBe('denied');
   });
 
   test('the egress guard comes with the first egress rule or egress deny, once; the node DNS servers on 53 both ways', () => {
@@ -181,7 +186,7 @@ describe('HostFirewall: each prop opens its path, nothing more', () => {
     fw.denyEgress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(25)] });
     expect(outOf(c, 'cidr:169.254.169.253', '53/UDP')).toBe('allowed');
     expect(outOf(c, 'cidr:169.254.169.253', '53/TCP')).toBe('allowed');
-    expect(outOf(c, 'entity:remote-node', '10250/TCP')).toBe('allowed');
+    expect(outOf(c, REMOTE, '10250/TCP')).toBe('allowed');
     expect(outOf(c, 'pod:shop:app=web', '8080/TCP')).toBe('allowed');
     // A deny-only egress section: the guard's allows put the nodes into egress default deny.
     expect(outOf(c, 'cidr:198.51.100.1', '25/TCP')).toBe('denied');
@@ -205,10 +210,10 @@ describe('HostFirewall: an exempted path is not kept; its deny synthesizes', () 
   test.each([
     [LockoutPath.BREAK_GLASS, 'cidr:10.50.0.7', '22/TCP'],
     [LockoutPath.KUBE_APISERVER, 'pod:shop:app=web', '6443/TCP'],
-    [LockoutPath.KUBELET, 'entity:kube-apiserver', '10250/TCP'],
-    [LockoutPath.ETCD, 'entity:kube-apiserver', '2380/TCP'],
+    [LockoutPath.KUBELET, API_SERVER, '10250/TCP'],
+    [LockoutPath.ETCD, API_SERVER, '2380/TCP'],
     [LockoutPath.CILIUM_HEALTH, 'entity:health', '4240/TCP'],
-    [LockoutPath.TUNNEL, 'entity:remote-node', '8472/UDP'],
+    [LockoutPath.TUNNEL, REMOTE, '8472/UDP'],
     [LockoutPath.ICMP, 'cidr:203.0.113.5', 'icmp/3'],
     [LockoutPath.HUBBLE, 'pod:kube-system:k8s-app=hubble-relay', '4244/TCP'],
   ])('%s, into the nodes', (path, from, port) => {
@@ -218,15 +223,15 @@ describe('HostFirewall: an exempted path is not kept; its deny synthesizes', () 
   });
 
   test.each([
-    [LockoutPath.KUBE_APISERVER, 'entity:kube-apiserver', '6443/TCP'],
-    [LockoutPath.KUBELET, 'entity:remote-node', '10250/TCP'],
-    [LockoutPath.ETCD, 'entity:kube-apiserver', '2379/TCP'],
+    [LockoutPath.KUBE_APISERVER, API_SERVER, '6443/TCP'],
+    [LockoutPath.KUBELET, REMOTE, '10250/TCP'],
+    [LockoutPath.ETCD, API_SERVER, '2379/TCP'],
     [LockoutPath.CILIUM_HEALTH, 'entity:health', '4240/TCP'],
-    [LockoutPath.TUNNEL, 'entity:remote-node', '8472/UDP'],
+    [LockoutPath.TUNNEL, REMOTE, '8472/UDP'],
     [LockoutPath.ICMP, 'cidr:203.0.113.5', 'icmp/11'],
     [LockoutPath.POD_TRAFFIC, 'pod:shop:app=web', '8080/TCP'],
     [LockoutPath.NODE_DNS, 'cidr:169.254.169.253', '53/UDP'],
-    [LockoutPath.WIREGUARD, 'entity:remote-node', '51871/UDP'],
+    [LockoutPath.WIREGUARD, REMOTE, '51871/UDP'],
     [LockoutPath.BGP, 'cidr:192.0.2.1', '179/TCP'],
   ])('%s, out of the nodes', (path, to, port) => {
     const props = { nodeDnsServers: ['169.254.169.253/32'], wireGuard: true, bgpPeers: ['192.0.2.1/32'] };
@@ -243,7 +248,7 @@ describe('HostFirewall: an exempted path is not kept; its deny synthesizes', () 
     const { c } = firewall({ metricsScraper: scraper, wireGuard: true, bgpPeers: ['192.0.2.1/32'],
       exemptions: [LockoutPath.METRICS, LockoutPath.WIREGUARD, LockoutPath.BGP].map((path) => ({ path, reason: 'off' })) });
     expect(into(c, 'pod:monitoring:app=prometheus', '9962/TCP')).toBe('denied');
-    expect(into(c, 'entity:remote-node', '51871/UDP')).toBe('denied');
+    expect(into(c, REMOTE, '51871/UDP')).toBe('denied');
     expect(into(c, 'cidr:192.0.2.1', '179/TCP')).toBe('denied');
   });
 
@@ -764,6 +769,9 @@ describe('HostFirewall metricsScraper: a CIDR group is refused, as for every oth
 // (controlPlaneOnly, mayBeControlPlane) decides, one implementation for both.
 describe('HostFirewall on worker-only nodes: no API server or etcd path', () => {
   const WORKER = 'node:node-role.kubernetes.io/worker=';
+  // The API server runs on a control-plane node, which the worker selector does not select.
+  const CP_API: Endpoint = { kind: EndpointKind.NODE, name: 'cp1', labels: { 'kubernetes.io/hostname': 'cp1', 'node-role.kubernetes.io/control-plane': '' },
+    entity: 'kube-apiserver' };
   const workers = NodeSelector.of({ expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane'),
     LabelExpression.notIn('node-role.kubernetes.io/master', ['', 'true'])] });
   function workerFirewall(props: Partial<HostFirewallProps> = {}): { c: Chart; fw: HostFirewall } {
@@ -774,16 +782,17 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
 
   test('ingress: 6443 and 2379-2380 closed to every source; the node paths stay open', () => {
     const { c } = workerFirewall();
-    const to = (from: string, port: string): string => verdictOf(c, from, WORKER, port, ON);
-    for (const from of ['pod:shop:app=web', 'entity:remote-node', 'cidr:10.50.0.7', 'entity:kube-apiserver']) {
-      expect(to(from, '6443/TCP'), from).toBe('denied');
-      expect(to(from, '2379/TCP'), from).toBe('denied');
-      expect(to(from, '2380/TCP'), from).toBe('denied');
+    const to = (from: string | Endpoint, port: string): string => verdictOf(c, from, WORKER, port, ON);
+    for (const from of ['pod:shop:app=web', REMOTE, 'cidr:10.50.0.7', CP_API]) {
+      const name = typeof from === 'string' ? from : Endpoints.format(from);
+      expect(to(from, '6443/TCP'), name).toBe('denied');
+      expect(to(from, '2379/TCP'), name).toBe('denied');
+      expect(to(from, '2380/TCP'), name).toBe('denied');
     }
     expect(to('cidr:10.50.0.7', '22/TCP')).toBe('allowed');
-    expect(to('entity:kube-apiserver', '10250/TCP')).toBe('allowed');
-    expect(to('entity:remote-node', '8472/UDP')).toBe('allowed');
-    expect(to('entity:remote-node', '4240/TCP')).toBe('allowed');
+    expect(to(CP_API, '10250/TCP')).toBe('allowed');
+    expect(to(REMOTE, '8472/UDP')).toBe('allowed');
+    expect(to(REMOTE, '4240/TCP')).toBe('allowed');
     expect(to('pod:kube-system:k8s-app=hubble-relay', '4244/TCP')).toBe('allowed');
     expect(Testing.synth(c)[0].spec.description).toBe('host firewall; lockout guard keeps break-glass, kubelet, cilium-health, tunnel, icmp, hubble open');
   });
@@ -791,12 +800,14 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
   test('egress: the API server stays reachable, etcd does not', () => {
     const { c, fw } = workerFirewall();
     fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
-    // The egress side alone: the engine's kube-apiserver node carries no role label, so the worker selector would judge its ingress too.
-    const from = (to: string, port: string): string => decidedBy(c, WORKER, to, port, 'egress', ON).split(' ')[0];
-    expect(from('entity:kube-apiserver', '6443/TCP')).toBe('allowed');
-    expect(from('entity:kube-apiserver', '2379/TCP')).toBe('default-deny');
-    expect(from('entity:kube-apiserver', '2380/TCP')).toBe('default-deny');
-    expect(from('entity:remote-node', '10250/TCP')).toBe('allowed');
+    // The egress side, and end to end (the API server's control-plane node is not selected, so its ingress is open).
+    expect(verdictOf(c, WORKER, CP_API, '6443/TCP', ON)).toBe('allowed');
+    expect(verdictOf(c, WORKER, CP_API, '2379/TCP', ON)).toBe('denied');
+    const from = (to: string | Endpoint, port: string): string => decidedBy(c, WORKER, to, port, 'egress', ON).split(' ')[0];
+    expect(from(CP_API, '6443/TCP')).toBe('allowed');
+    expect(from(CP_API, '2379/TCP')).toBe('default-deny');
+    expect(from(CP_API, '2380/TCP')).toBe('default-deny');
+    expect(from(REMOTE, '10250/TCP')).toBe('allowed');
   });
 
   test('a selector that may still hold control-plane nodes keeps both paths (master excluded only)', () => {
@@ -804,7 +815,7 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
     new HostFirewall(c, 'some', { nodeSelector: NodeSelector.of({ expressions: [LabelExpression.doesNotExist('node-role.kubernetes.io/master')] }),
       managementCidrs: ['10.50.0.0/24'] });
     expect(verdictOf(c, 'pod:shop:app=web', WORKER, '6443/TCP', ON)).toBe('allowed');
-    expect(verdictOf(c, 'entity:kube-apiserver', WORKER, '2379/TCP', ON)).toBe('allowed');
+    expect(verdictOf(c, CP_API, WORKER, '2379/TCP', ON)).toBe('allowed');
   });
 
   // Session 49: the host endpoint carries its node's labels of the k8s source (pkg/endpoint InitWithNodeLabels), so a `node:`
@@ -843,13 +854,13 @@ describe('HostFirewall on worker-only nodes: no API server or etcd path', () => 
     };
     const label = make(NodeSelector.labels({ 'node-role.kubernetes.io/worker': '' }));
     expect(verdictOf(label, 'pod:shop:app=web', WORKER, '6443/TCP', ON)).toBe('allowed');
-    expect(verdictOf(label, 'entity:kube-apiserver', WORKER, '2379/TCP', ON)).toBe('allowed');
+    expect(verdictOf(label, API_SERVER, WORKER, '2379/TCP', ON)).toBe('allowed');
     const only = make(NodeSelector.of({ labels: { 'node-role.kubernetes.io/worker': '' }, expressions: [
       LabelExpression.doesNotExist('node-role.kubernetes.io/control-plane'), LabelExpression.doesNotExist('node-role.kubernetes.io/master')] }));
     expect(verdictOf(only, 'pod:shop:app=web', WORKER, '6443/TCP', ON)).toBe('denied');
-    expect(verdictOf(only, 'entity:kube-apiserver', WORKER, '2379/TCP', ON)).toBe('denied');
+    expect(verdictOf(only, API_SERVER, WORKER, '2379/TCP', ON)).toBe('denied');
     expect(verdictOf(only, 'cidr:10.50.0.7', WORKER, '22/TCP', ON)).toBe('allowed');
-    expect(verdictOf(only, 'entity:kube-apiserver', WORKER, '10250/TCP', ON)).toBe('allowed');
+    expect(verdictOf(only, API_SERVER, WORKER, '10250/TCP', ON)).toBe('allowed');
   });
 
   test('props of the control-plane paths are refused there (host-firewall-worker-only)', () => {

@@ -300,8 +300,10 @@ describe('Services and nodes', () => {
   });
 
   test('nodes by labels: those nodes only, never the local host', () => {
-    expect(reached(Peer.nodes({ role: 'db' }), ['node:role=db', 'node:role=web', 'entity:host', 'entity:remote-node']))
-      .toEqual({ 'node:role=db': 'allowed', 'node:role=web': 'denied', 'entity:host': 'denied', 'entity:remote-node': 'denied' });
+    expect(reached(Peer.nodes({ role: 'db' }), ['node:role=db', 'node:role=web', 'node:kubernetes.io/hostname=n3', 'entity:host']))
+      .toEqual({ 'node:role=db': 'allowed', 'node:role=web': 'denied', 'node:kubernetes.io/hostname=n3': 'denied', 'entity:host': 'denied' });
+    // Another node without its labels: whether role=db selects it depends on them, so there is no verdict to assert.
+    expect(() => reached(Peer.nodes({ role: 'db' }), ['entity:remote-node'])).toThrow(/ \(engine-node-labels-unknown\)\n {2}fix: give the node by its labels instead/);
     expect(refused(() => Peer.nodes({}))).toMatch(/^selector-empty: [\s\S]*Peer\.nodes\(\)[\s\S]*Peer\.entity\(Entity\.REMOTE_NODE\)/);
     expect(refused(() => Peer.nodes(undefined as unknown as Record<string, string>))).toMatch(/^selector-empty: /);
     expect(refused(() => Peer.cidrGroupSelector({}))).toMatch(/^selector-empty: [\s\S]*Peer\.cidrGroupSelector\(\)[\s\S]*Peer\.cidrGroup\(name\)/);

@@ -1,6 +1,7 @@
 // Shared helpers of the engine tests: policy sets from plain objects, and the verdict matchers.
 import { expect } from 'vitest';
 import { Endpoint, EngineMatcherOptions, PolicySet, PolicySetOptions, Verdict, VerdictQuery } from '../../src/engine';
+import { CiliumPolicyError } from '../../src/core/errors';
 import { engineMatchers, verdictFor } from '../../src/engine/matchers';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
 
@@ -24,6 +25,20 @@ export function policySet(docs: readonly Record<string, unknown>[], options: Pol
 /** The verdict on one connection. */
 export function verdict(set: PolicySet, from: string, to: string, port: string | number, options: EngineMatcherOptions = {}): Verdict {
   return verdictFor(set, from, to, port, options);
+}
+
+/**
+ * Whether the matchers refuse the connection as no claim about Cilium (`engine-policy-refused`, `engine-node-labels-unknown`:
+ * the one predicate of trace's exit 2, `unjudgedConnectionError`); `false` when they judge it.
+ */
+export function refusedByMatchers(set: PolicySet, from: string, to: string, port: string | number): boolean {
+  try {
+    verdictFor(set, from, to, port);
+    return false;
+  } catch (e) {
+    if (e instanceof CiliumPolicyError && (e.id === 'engine-policy-refused' || e.id === 'engine-node-labels-unknown')) return true;
+    throw e;
+  }
 }
 
 /** Match labels shorthand. */

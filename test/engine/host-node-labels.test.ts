@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FlowSource, replayFlows } from '../../src/hubble';
 import { cli } from '../support/cli';
-import { ccnp, cnp, policySet, verdict } from './helpers';
+import { ccnp, cnp, judged, policySet, verdict } from './helpers';
 
 const HOST = { hostFirewall: true };
 const dir = mkdtempSync(join(tmpdir(), 'host-node-labels-'));
@@ -186,7 +186,9 @@ spec:
   test('verdict() notes a node peer without labels', () => {
     const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }],
       egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }] }, 'prod')], { nodeSelectorLabels: true });
-    const v = verdict(set, 'pod:prod:app=web', 'entity:remote-node', 443);
+    const v = judged(set, 'pod:prod:app=web', 'entity:remote-node', 443);
+    // The matchers refuse it, as trace does (engine-node-labels-unknown): the note is the engine's, for what explains it.
+    expect(() => verdict(set, 'pod:prod:app=web', 'entity:remote-node', 443)).toThrow(/^Verdicts\.verdictFor\(\) pod:prod:app=web → entity:remote-node: the server /);
     expect(v.egress.notes).toContainEqual(expect.stringMatching(
       /^entity:remote-node as a peer of the egress policy of pod:prod:app=web is the identity of another node, .*: this is the verdict of a node without labels; fix: /));
   });
@@ -198,7 +200,8 @@ describe('verdict() and replay', () => {
   })]);
 
   test('verdict() notes that the verdict is a node\'s without labels', () => {
-    const v = verdict(set(), 'entity:host', 'cidr:203.0.113.5', 443, HOST);
+    const v = judged(set(), 'entity:host', 'cidr:203.0.113.5', 443, HOST);
+    expect(() => verdict(set(), 'entity:host', 'cidr:203.0.113.5', 443, HOST)).toThrow(/^Verdicts\.verdictFor\(\) entity:host → cidr:203\.0\.113\.5: the client /);
     expect(v.egress.decision).toBe('no-policy-default-allow');
     expect(v.egress.notes).toContainEqual(expect.stringMatching(
       /^entity:host as the subject of egress host policy is a node's host endpoint, given without the node's labels.*: this is the verdict of a node without labels; fix: /));

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { Connectivity } from '../../src/diff';
 import { PolicySet } from '../../src/engine';
 import { cli, cliAsync } from '../support/cli';
-import { ccnp, policySet, verdict } from './helpers';
+import { ccnp, judged, policySet, verdict } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'listener-kind-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,8 +25,10 @@ const REFUSED = /Cilium refuses the policy of this endpoint: CiliumClusterwideNe
 describe('a listener of kind CiliumEnvoyConfig', () => {
   test('in a host policy: the agent refuses the node\'s policy (note; trace exit 2, engine-policy-refused)', () => {
     const set = policySet([ccnp('host', { nodeSelector: {}, egress: [LISTENER('CiliumEnvoyConfig')] })]);
-    const v = verdict(set, NODE, 'pod:prod:app=api', 443, { hostFirewall: true });
+    const v = judged(set, NODE, 'pod:prod:app=api', 443, { hostFirewall: true });
     expect(v.egress.notes).toContainEqual(expect.stringMatching(REFUSED));
+    // The matchers refuse it, as trace does: no verdict on the node is what the agent enforces.
+    expect(() => verdict(set, NODE, 'pod:prod:app=api', 443)).toThrow(/^Verdicts\.verdictFor\(\) node:kubernetes\.io\/hostname=n1 → pod:prod:app=api: the client node:/);
     const file = join(dir, 'host.yaml');
     writeFileSync(file, `apiVersion: cilium.io/v2
 kind: CiliumClusterwideNetworkPolicy

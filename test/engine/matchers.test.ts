@@ -3,7 +3,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { Endpoint, EndpointKind, Endpoints, IpFamilies, PolicySet } from '../../src/engine';
+import { Endpoint, EndpointKind, Endpoints, IpFamilies, PolicySet, Verdicts } from '../../src/engine';
 import { engineMatchers, policySetOf, verdictFor } from '../../src/engine/matchers';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
@@ -268,5 +268,119 @@ describe('matcher inputs and messages, each branch', () => {
     expect(set.ciliumVersion).toBe(CiliumVersion.V1_18);
     expect(set.verdict({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('pod:shop:app=api'), protocol: 'TCP', port: 8080 }).verdict)
       .toBe('allowed');
+  });
+});
+
+// Session 51: the matchers judged by `verdict.verdict` alone, so they passed or failed on a verdict trace itself refuses to
+// give (exit 2): an end whose policy the agent refuses keeps the policy it had, and a node given without its labels under a
+// rule that reads them is no node in particular. A user's `expect(app).toAllow('entity:host', …)` then passed in CI.
+describe('no verdict that is not Cilium\'s: the matchers refuse what trace refuses', () => {
+  const thrown = (f: () => unknown): CiliumPolicyError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof CiliumPolicyError) return e;
+      throw e;
+    }
+    throw new Error('expected a CiliumPolicyError, nothing was thrown');
+  };
+  const WEB = { matchLabels: { app: 'web' } };
+  const port80 = (rules: Record<string, unknown>): Record<string, unknown> => ({ fromEndpoints: [WEB], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules }] });
+
+  test('an end whose policy the agent refuses (two L7 parsers on one port): engine-policy-refused, both ends named; other ends judged', () => {
+    const set = policySet([cnp('api', { endpointSelector: labels({ app: 'api' }),
+      ingress: [port80({ http: [{ method: 'GET' }] }), port80({ kafka: [{ topic: 'orders' }] })] }, 'shop')]);
+    for (const call of [
+      (): unknown => expect(set).toAllow('pod:shop:app=web', 'pod:shop:app=api', 80),
+      (): unknown => expect(set).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80),
+      (): unknown => expect(set).not.toAllow('pod:shop:app=web', 'pod:shop:app=api', 80),
+      (): unknown => Verdicts.verdictFor(set, 'pod:shop:app=web', 'pod:shop:app=api', 80),
+    ]) {
+      const e = thrown(call);
+      expect(e.id).toBe('engine-policy-refused');
+      expect(e.message).toMatch(/^(toAllow|toDeny|Verdicts\.verdictFor)\(\) pod:shop:app=web → pod:shop:app=api: the server pod:shop:app=api: Cilium refuses the policy of this endpoint: /);
+      expect(e.message).toContain('so no verdict on them is what Cilium enforces');
+      expect(e.fix).toContain('`cdk8s-cilium validate` reports it as pitfall-l7-parser-conflict');
+    }
+    // The engine's verdict is still there to explain (with its note); a connection between other ends is judged.
+    expect(set.verdict({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('pod:shop:app=api'), protocol: 'TCP', port: 80 }).ingress.notes)
+      .toContainEqual(expect.stringMatching(/^Cilium refuses the policy of this endpoint/));
+    expect(set).toAllow('pod:shop:app=web', 'pod:shop:app=db', 80);
+  });
+
+  describe('a host endpoint given without its node\'s labels, under a host rule that selects nodes by them', () => {
+    const CP = 'node-role.kubernetes.io/control-plane';
+    const set = (): PolicySet => policySet([{ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'cp' }, spec: {
+      nodeSelector: { matchLabels: { [CP]: '' } }, egress: [{ toCIDR: ['203.0.113.0/24'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+    } }]);
+
+    test.each(['entity:host', 'entity:remote-node', 'entity:kube-apiserver'])('%s as the client: engine-node-labels-unknown, with the node: form as the fix', (host) => {
+      for (const call of [
+        (): unknown => expect(set()).toAllow(host, 'cidr:203.0.113.5', 80),
+        (): unknown => expect(set()).toDeny(host, 'cidr:203.0.113.5', 80),
+        (): unknown => expect(set()).not.toDeny(host, 'cidr:203.0.113.5', 443),
+        (): unknown => Verdicts.verdictFor(set(), host, 'cidr:203.0.113.5', 80),
+      ]) {
+        const e = thrown(call);
+        expect(e.id).toBe('engine-node-labels-unknown');
+        expect(e.message).toMatch(new RegExp(`^(toAllow|toDeny|Verdicts\\.verdictFor)\\(\\) ${host} → cidr:203\\.0\\.113\\.5: the client ${host} as the subject of `
+          + 'egress host policy is .*, given without the node\'s labels, and whether the host rule CiliumClusterwideNetworkPolicy cp spec .* selects it depends on them'));
+        expect(e.fix).toMatch(/^give the node by its labels instead, node:kubernetes\.io\/hostname=<node>,<label>=<value>,\.\.\. .* as the client$/);
+      }
+    });
+
+    test('with its labels it is judged: the rule\'s node allowed on 443 only, another node by no rule', () => {
+      const cp = `node:kubernetes.io/hostname=n1,${CP}=`;
+      const worker = 'node:kubernetes.io/hostname=n2';
+      // The same connections from `entity:host` have no verdict: the one on a node the rule selects, or on another?
+      expect(() => expect(set()).toAllow('entity:host', 'cidr:203.0.113.5', 80)).toThrow(/ \(engine-node-labels-unknown\)\n/);
+      expect(set()).toAllow(cp, 'cidr:203.0.113.5', 443);
+      expect(set()).toDeny(cp, 'cidr:203.0.113.5', 80);
+      expect(set()).toDeny(cp, 'cidr:198.51.100.5', 443);
+      expect(Verdicts.verdictFor(set(), cp, 'cidr:203.0.113.5', 80).egress.decision).toBe('default-deny');
+      expect(set()).toAllow(worker, 'cidr:203.0.113.5', 80);
+      expect(Verdicts.verdictFor(set(), worker, 'cidr:203.0.113.5', 80).egress.decision).toBe('no-policy-default-allow');
+      // The API server's node, as an Endpoint (the text form has no node running the API server).
+      const apiServer: Endpoint = { kind: EndpointKind.NODE, name: 'n1', labels: { 'kubernetes.io/hostname': 'n1', [CP]: '' }, entity: 'kube-apiserver' };
+      expect(set()).toAllow(apiServer, 'cidr:203.0.113.5', 443);
+      expect(set()).toDeny(apiServer, 'cidr:203.0.113.5', 80);
+    });
+
+    test('a node peer of toNodes by labels (per-node labels on): entity:remote-node refused as the server; a node with its labels judged', () => {
+      const peers = policySet([cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [{ toNodes: [{ matchLabels: { role: 'db' } }] }] }, 'shop')],
+        { nodeSelectorLabels: true });
+      const e = thrown(() => expect(peers).toDeny('pod:shop:app=web', 'entity:remote-node', 5432));
+      expect(e.id).toBe('engine-node-labels-unknown');
+      expect(e.message).toMatch(/^toDeny\(\) pod:shop:app=web → entity:remote-node: the server entity:remote-node as a peer of the egress policy of pod:shop:app=web /);
+      expect(e.fix).toMatch(/ as the server$/);
+      expect(peers).toAllow('pod:shop:app=web', 'node:kubernetes.io/hostname=n3,role=db', 5432);
+      expect(peers).toDeny('pod:shop:app=web', 'node:kubernetes.io/hostname=n4,role=web', 5432);
+    });
+  });
+});
+
+describe('policy inputs that do not all read: the matchers refuse them, as trace does', () => {
+  // Before: the YAML below parses to no policy, so every connection was allowed and `toAllow` passed.
+  test('YAML that does not parse (cli-yaml) and a document without kind (parse-missing-kind): refused, naming the call and the line', () => {
+    const broken = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: a, namespace: shop }\nspec:\n'
+      + '  endpointSelector: { matchLabels: { app: api } }\n  ingress: [ {\n';
+    for (const call of [
+      (): unknown => expect(broken).toAllow('pod:shop:app=web', 'pod:shop:app=api', 80, { file: 'api.yaml' }),
+      (): unknown => expect(broken).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80, { file: 'api.yaml' }),
+    ]) {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CiliumPolicyError);
+      expect((error as CiliumPolicyError).id).toBe('cli-yaml');
+      expect((error as CiliumPolicyError).message).toMatch(/^to(Allow|Deny)\(\) api\.yaml:\d+: /);
+    }
+    const kindless = 'apiVersion: cilium.io/v2\nmetadata: { name: a, namespace: shop }\nspec: { endpointSelector: { matchLabels: { app: api } }, ingress: [{}] }\n';
+    expect(() => Verdicts.verdictFor(kindless, 'pod:shop:app=web', 'pod:shop:app=api', 80)).toThrow(/^Verdicts\.verdictFor\(\) .* \(parse-missing-kind\)/s);
+    // The same policy read whole is judged: the empty ingress rule denies.
+    expect(kindless.replace('metadata:', 'kind: CiliumNetworkPolicy\nmetadata:')).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80);
   });
 });

@@ -813,14 +813,17 @@ describe('services, nodes and requires', () => {
       + "The pod's own node, where kubelet probes come from, is its local host (reserved:host with the node's labels), which a trace cannot name: in "
       + "code, give the pod endpoint the node's kubernetes.io/hostname as nodeName, Endpoints.pod('shop', {\"app\":\"web\"}, { nodeName: 'n1' }). "
       + "entity:host is the local host without the node's labels: as a subject, under host policies that select nodes by their labels (nodeSelector), "
-      + 'trace refuses it and replay leaves it not judged, and its verdict here is that of a node without labels');
-    // The form the note gives: the node's egress policy (world only) drops it; entity:host passes: its verdict is that of a
-    // node without the label role=w, which the host rule does not select (verdict() notes it; trace refuses it).
+      + 'trace and the test matchers refuse it and replay leaves it not judged, and its verdict here is that of a node without labels');
+    // The form the note gives: the node's egress policy (world only) drops it. entity:host has no verdict to assert: it is a
+    // node without the label role=w, which the host rule does not select (verdict() notes it; trace and the matchers refuse it).
     const local = set.verdict({ from: set.endpoint(node), to: Endpoints.pod('shop', { app: 'web' }, { nodeName: 'n1' }), protocol: 'TCP', port: 8080 });
     expect(local.verdict).toBe('denied');
     expect(local.egress.decision).toBe('default-deny');
     expect(local.ingress.decision).toBe('allowed');
-    expect(set).toAllow('entity:host', 'pod:shop:app=web', 8080);
+    expect(() => expect(set).toAllow('entity:host', 'pod:shop:app=web', 8080)).toThrow(/^toAllow\(\) entity:host → pod:shop:app=web: the client entity:host as the subject of egress host policy .* \(engine-node-labels-unknown\)\n {2}fix: give the node by its labels instead, .* as the client$/s);
+    // A node with its labels: on a node role=w selects, the host rule's egress (world only) drops it; on another it passes.
+    expect(set).toDeny(Endpoints.node({ 'kubernetes.io/hostname': 'n1', role: 'w' }), Endpoints.pod('shop', { app: 'web' }, { nodeName: 'n1' }), 8080);
+    expect(set).toAllow(Endpoints.node({ 'kubernetes.io/hostname': 'n2' }), Endpoints.pod('shop', { app: 'web' }, { nodeName: 'n2' }), 8080);
     // A node without a hostname label: the note says to give it one.
     expect(verdict(set, 'node:role=w', 'pod:shop:app=web', 8080).ingress.notes.some((n) => n.includes("{ nodeName: '<node name>' }) (and give the node "
       + 'endpoint its kubernetes.io/hostname label'))).toBe(true);

@@ -1,8 +1,8 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, CiliumVersion, ClusterDefaultDeny, DefaultDenyNamespace, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, IpFamilies, L7,
-  MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
+  CiliumPolicy, CiliumVersion, ClusterDefaultDeny, DefaultDenyNamespace, EndpointKind, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule,
+  IpFamilies, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
 } from '../../src';
 import { buildPlatform } from '../../main';
 
@@ -256,7 +256,12 @@ describe('the reference platform as one cluster', () => {
     const argo = 'pod:argocd:app.kubernetes.io/part-of=argocd,app.kubernetes.io/name=argocd-server';
     expect(app).toAllow(argo, 'fqdn:api.github.com@140.82.112.6', '443/TCP');
     expect(app).toAllow(argo, 'fqdn:objects.githubusercontent.com@185.199.108.133', '443/TCP');
-    expect(app).toAllow(argo, 'entity:kube-apiserver', '6443/TCP');
+    // The API server on a control-plane node, with its labels: the platform's host firewall selects it (its ingress guard
+    // admits the API server port from pods); `entity:kube-apiserver` alone is refused (engine-node-labels-unknown).
+    const apiServer = { kind: EndpointKind.NODE, name: 'cp1', labels: { 'kubernetes.io/hostname': 'cp1', 'node-role.kubernetes.io/control-plane': '' },
+      entity: 'kube-apiserver' };
+    expect(app).toAllow(argo, apiServer, '6443/TCP');
+    expect(() => expect(app).toAllow(argo, 'entity:kube-apiserver', '6443/TCP')).toThrow(/\(engine-node-labels-unknown\)/);
     expect(app).toAllow(argo, 'pod:argocd:app.kubernetes.io/part-of=argocd,app.kubernetes.io/name=argocd-repo-server', '8081/TCP');
     expect(app).toDeny(argo, 'fqdn:gitlab.com@172.65.251.78', '443/TCP');
     expect(app).toDeny(argo, 'pod:shop:app=backend', '8080/TCP');

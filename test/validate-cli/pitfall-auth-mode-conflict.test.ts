@@ -4,7 +4,7 @@
 // `mergeGroups` and `authenticationFilters` as the engine's note (src/engine/parser-conflicts.ts), which agrees case by case.
 import { describe, expect, it } from 'vitest';
 import { PolicySet } from '../../src/engine';
-import { verdictFor } from '../../src/engine/matchers';
+import { judged, refusedByMatchers } from '../engine/helpers';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { fromYaml } from '../../src/model/parse';
 import { ManifestInventory } from '../../src/validate/inventory';
@@ -96,9 +96,14 @@ describe('not flagged', () => {
 });
 
 describe('the engine\'s note agrees with the finding', () => {
-  const refused = (text: string): boolean =>
-    verdictFor(PolicySet.fromYaml(text), 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP', {}).ingress.notes
+  // The engine's verdict carries the note; the matchers refuse the connection exactly then (no verdict of theirs is Cilium's).
+  const refused = (text: string): boolean => {
+    const set = PolicySet.fromYaml(text);
+    const noted = judged(set, 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP').ingress.notes
       .some((n) => n.startsWith('Cilium refuses the policy of this endpoint') && n.includes('authentication'));
+    expect(refusedByMatchers(set, 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP')).toBe(noted);
+    return noted;
+  };
   const cases: [string, string][] = [
     ['same peer, two modes', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`],
     ['every port, two modes', `  ingress:\n${from(WEB, undefined, 'required')}${from(WEB, undefined, 'test-always-fail')}`],

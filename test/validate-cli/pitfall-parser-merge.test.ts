@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
-import { verdictFor } from '../../src/engine/matchers';
+import { judged, refusedByMatchers } from '../engine/helpers';
 import { check, findings } from './helpers';
 
 const HTTP = 'rules: { http: [{ method: GET }] }';
@@ -266,9 +266,14 @@ describe('not flagged', () => {
 });
 
 describe('the engine\'s note agrees with the finding', () => {
-  const refused = (text: string, version: CiliumVersion, from = 'pod:shop:app=web'): boolean =>
-    verdictFor(PolicySet.fromYaml(text, { ciliumVersion: version }), from, 'pod:shop:app=api', '80/TCP', {}).ingress.notes
+  // The engine's verdict carries the note; the matchers refuse the connection exactly then (no verdict of theirs is Cilium's).
+  const refused = (text: string, version: CiliumVersion, from = 'pod:shop:app=web'): boolean => {
+    const set = PolicySet.fromYaml(text, { ciliumVersion: version });
+    const noted = judged(set, from, 'pod:shop:app=api', '80/TCP').ingress.notes
       .some((n) => n.startsWith('Cilium refuses the policy of this endpoint') || n.startsWith('the policy Cilium enforces for this endpoint is not known'));
+    expect(refusedByMatchers(set, from, 'pod:shop:app=api', '80/TCP'), from).toBe(noted);
+    return noted;
+  };
   const cases: [string, string][] = [
     ['same peer', `  ingress:\n${from(WEB, P80, HTTP)}${from(WEB, P80, KAFKA)}`],
     ['other peers', `  ingress:\n${from(WEB, P80, HTTP)}${from(WORKER, P80, KAFKA)}`],
@@ -307,8 +312,10 @@ describe('a named port and the number it resolves to on the pods, with different
   });
   const notKnown = (files: Files, from: string, to: string): boolean => {
     const set = PolicySet.fromYaml(Object.values(files).join('---\n'), { ciliumVersion: CiliumVersion.V1_19 });
-    const v = verdictFor(set, from, to, '8080/TCP', {});
-    return [...v.ingress.notes, ...v.egress.notes].some((n) => n.startsWith('the policy Cilium enforces for this endpoint is not known'));
+    const v = judged(set, from, to, '8080/TCP');
+    const noted = [...v.ingress.notes, ...v.egress.notes].some((n) => n.startsWith('the policy Cilium enforces for this endpoint is not known'));
+    expect(refusedByMatchers(set, from, to, '8080/TCP'), `${from} → ${to}`).toBe(noted);
+    return noted;
   };
 
   it('ingress: flagged where the pod names 8080 http, as trace refuses the endpoint; not where http is 8081, absent or twice', () => {
