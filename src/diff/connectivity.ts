@@ -713,7 +713,7 @@ function refuseOtherIpFamilies(base: PolicySet, head: PolicySet): void {
 function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
   return JSON.stringify([
-    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
+    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.sctp, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
     c.nodeSelectorLabels, c.ipFamilies,
     formatEndpoint(set._dnsServer),
   ]);
@@ -1084,6 +1084,9 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
     }
     if (denied.decision === 'auth-required' && denied.rule) {
       return withPolicy(`dropped: ${ruleText(denied)} requires authentication, which is never established here (DROP_POLICY_AUTH_REQUIRED)`, denied);
+    }
+    if (denied.decision === 'sctp-disabled') {
+      return { text: `dropped at ${denied.direction} of ${name(denied)}: SCTP is not enabled in the agent (enable-sctp=false), so the datapath drops it before any policy` };
     }
     const by = denied.policies.map(policyText);
     return {
