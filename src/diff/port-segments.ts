@@ -133,23 +133,26 @@ const carriedLists = new WeakMap<readonly PortSegment[], Map<string, readonly Po
 
 /**
  * The segments of a pair that are packets between its ends: without the ICMP segments of a family the address of an end
- * cannot carry (`icmpFamilyCarried`: no packet is ICMPv6 to `8.8.8.1`, and the engine refuses such a query). The report
- * and the diff judge these only; `any` (`formatPorts`) is then every packet the pair can exchange. The same list when
- * neither end has an address (pods, entities), else one list per list and families, made once.
+ * cannot carry (`icmpFamilyCarried`: no packet is ICMPv6 to `8.8.8.1`, and the engine refuses such a query), and without
+ * the SCTP segments unless the agent runs with `enable-sctp` (`PolicySetOptions.sctp`: without it the datapath drops SCTP
+ * before any policy, so no rule change changes an SCTP connection). The report and the diff judge these only; `any`
+ * (`formatPorts`) is then every packet the pair can exchange. The same list when neither end has an address (pods,
+ * entities) and SCTP is on, else one list per list, families and SCTP setting, made once.
  * @param from the packet family of the client's address (`packetFamilyOf`), `undefined` without one
  * @param to the packet family of the server's address, `undefined` without one
+ * @param sctp whether the agent (of either side, for a diff) runs with `enable-sctp`
  */
-export function carriedSegments(segments: readonly PortSegment[], from: 4 | 6 | undefined, to: 4 | 6 | undefined): readonly PortSegment[] {
-  if (from === undefined && to === undefined) return segments;
+export function carriedSegments(segments: readonly PortSegment[], from: 4 | 6 | undefined, to: 4 | 6 | undefined, sctp: boolean): readonly PortSegment[] {
+  if (from === undefined && to === undefined && sctp) return segments;
   let lists = carriedLists.get(segments);
   if (!lists) {
     lists = new Map();
     carriedLists.set(segments, lists);
   }
-  const key = `${from ?? ''}/${to ?? ''}`;
+  const key = `${from ?? ''}/${to ?? ''}/${sctp ? 1 : 0}`;
   let list = lists.get(key);
   if (!list) {
-    list = segments.filter((seg) => seg.protocol !== 'ICMP' || icmpFamilyCarried(seg.icmpFamily, from, to));
+    list = segments.filter((seg) => (seg.protocol === 'ICMP' ? icmpFamilyCarried(seg.icmpFamily, from, to) : sctp || seg.protocol !== 'SCTP'));
     lists.set(key, list);
   }
   return list;

@@ -678,10 +678,8 @@ describe('more Cilium-authored verdicts (pkg/policy Go tests, raw api.Rule lists
 
   const title = (c: Check): string => `${c.id}: ${c.expect} ${c.from} → ${c.to} ${c.port}${c.http ? ` ${c.http}` : ''}`;
   test.each(CHECKS.map((c) => [title(c), c] as const))('%s', (_name, c) => {
-    // ICMPv6 between pods is a packet of a dual-stack cluster only (an IPv4-only one refuses it: engine-query). The Go
-    // tests judge the policy layer, which does not read enable-sctp: SCTP is judged with it on.
-    const port = String(c.port);
-    const { got, verdict } = outcome(asCase(c), { ...(port.startsWith('icmpv6') ? { ipFamilies: IpFamilies.DUAL } : {}), ...(port.endsWith('/SCTP') ? { sctp: true } : {}) });
+    // ICMPv6 between pods is a packet of a dual-stack cluster only (an IPv4-only one refuses it: engine-query).
+    const { got, verdict } = outcome(asCase(c), String(c.port).startsWith('icmpv6') ? { ipFamilies: IpFamilies.DUAL } : {});
     expect(got, `${c.source}\n${c.note ?? ''}\n${formatVerdict(verdict)}`).toBe(c.expect);
   });
 });
