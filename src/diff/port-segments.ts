@@ -179,11 +179,16 @@ export function formatPorts(segments: readonly PortSegment[], all: readonly Port
     while (i + 1 < sorted.length && sorted[i + 1].protocol === s.protocol && sorted[i + 1].order === sorted[i].order + 1) hi = sorted[++i].hi;
     out.push(`${s.lo === hi ? s.lo : `${s.lo}-${hi}`}/${s.protocol}`);
   }
-  return mergeAnyProtocol(out);
+  return mergeAnyProtocol(out, PROTOCOLS.filter((proto) => all.some((x) => x.protocol === proto)));
 }
 
-/** `443/TCP`, `443/UDP` and `443/SCTP` as one `443/ANY` (Cilium's word for the three), in the place of the TCP one. */
-function mergeAnyProtocol(ports: readonly string[]): string[] {
+/**
+ * `443/TCP`, `443/UDP` and `443/SCTP` as one `443/ANY` (Cilium's word for the three), in the place of the TCP one; where
+ * SCTP is no packet (`carriedSegments`: no `enable-sctp`), `443/TCP` and `443/UDP`, every protocol the pair carries, as
+ * `any` is every packet it can exchange.
+ * @param carried the transport protocols of the pair's segments
+ */
+function mergeAnyProtocol(ports: readonly string[], carried: readonly string[]): string[] {
   const set = new Set(ports);
   const out: string[] = [];
   for (const p of ports) {
@@ -192,7 +197,7 @@ function mergeAnyProtocol(ports: readonly string[]): string[] {
       out.push(p);
       continue;
     }
-    const all = PROTOCOLS.every((proto) => set.has(`${m[1]}/${proto}`));
+    const all = carried.length > 1 && carried.every((proto) => set.has(`${m[1]}/${proto}`));
     if (!all) out.push(p);
     else if (m[2] === 'TCP') out.push(`${m[1]}/ANY`);
   }
