@@ -37,7 +37,7 @@
  *   "endpoint": string,
  *   "evaluated": boolean,               // false: world/CIDR/FQDN/API server, or a node without --host-firewall
  *   "decision": "allowed" | "denied-by-deny-rule" | "default-deny" | "no-policy-default-allow"
- *             | "non-default-deny-allow" | "allow-localhost" | "l7-denied" | "auth-required"
+ *             | "non-default-deny-allow" | "allow-localhost" | "l7-denied" | "auth-required" | "sctp-disabled"
  *             | "not-evaluated",
  *   "allowed": boolean,                 // lets the connection through at L3/L4
  *   "reason": string,
