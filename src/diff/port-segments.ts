@@ -142,7 +142,8 @@ const carriedLists = new WeakMap<readonly PortSegment[], Map<string, readonly Po
  * @param to the packet family of the server's address, `undefined` without one
  * @param sctp whether the agent (of either side, for a diff) runs with `enable-sctp`
  */
-export function carriedSegments(segments: readonly PortSegment[], from: 4 | 6 | undefined, to: 4 | 6 | undefined, sctp: boolean): readonly PortSegment[] {
+export function carriedSegments(segments: readonly PortSegment[], from: 4 | 6 | undefined, to: 4 | 6 | undefined,
+  sctp: boolean): readonly PortSegment[] {
   if (from === undefined && to === undefined && sctp) return segments;
   let lists = carriedLists.get(segments);
   if (!lists) {
