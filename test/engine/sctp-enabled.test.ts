@@ -6,8 +6,12 @@
 // DROP_CT_UNKNOWN_PROTO before any policy lookup, whatever the rules allow. The agent does not read the option for
 // policy (no `option.Config.EnableSCTP` in pkg/policy): a rule on SCTP is accepted and never reached.
 // Every verdict is also asked of `decide()` and of the naive evaluator (`judged`).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet, PolicySetOptions } from '../../src/engine';
+import { cli } from '../support/cli';
 import { cnp, judged, labels, policySet } from './helpers';
 
 const WEB = 'pod:default:app=web';
@@ -63,4 +67,22 @@ describe('SCTP without and with enable-sctp', () => {
     const on = judged(dbIngress([{ fromEntities: ['world'], ...anyPort('5000') }], ON), 'entity:world', DB, '5000/SCTP');
     expect(`${on.verdict} ${on.egress.decision} ${on.ingress.decision}`).toBe('allowed not-evaluated allowed');
   });
+});
+
+test('trace: exit 1 and the fix by default, exit 0 with --sctp', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-sctp-'));
+  try {
+    const file = join(dir, 'p.yaml');
+    writeFileSync(file, JSON.stringify(cnp('p', { endpointSelector: labels({ app: 'db' }), ingress: [{ ...fromWeb, ...anyPort('5000') }] })));
+    const args = ['trace', '--policies', file, '--from', WEB, '--to', DB, '--port', '5000/SCTP'];
+    const off = cli(...args);
+    expect(off.code).toBe(1);
+    expect(off.stdout).toContain('DENIED pod:default:app=web → pod:default:app=db 5000/SCTP');
+    expect(off.stdout).toContain('pass --sctp');
+    const on = cli(...args, '--sctp');
+    expect(on.code).toBe(0);
+    expect(on.stdout).toContain('ingress at pod:default:app=db: allowed by CiliumNetworkPolicy default/p spec.ingress[0]');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
