@@ -36,7 +36,7 @@ import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
-import { CliIo, MUTUAL_AUTH_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError, warningLines } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError, warningLines } from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -90,6 +90,12 @@ export interface ConnectivityCommandOptions {
    * @default false
    */
   readonly mutualAuth?: boolean;
+  /**
+   * Whether the agent runs with `enable-sctp` (Helm `sctp.enabled`), on both sides: without it the datapath drops SCTP
+   * before any policy.
+   * @default false
+   */
+  readonly sctp?: boolean;
   /**
    * The IP families the cluster runs: `ipv4`, `ipv6` or `dual` (the agent's enable-ipv4/enable-ipv6).
    * @default 'ipv4'
@@ -349,6 +355,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
     ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
+    ...(options.sctp === true ? { sctp: true } : {}),
     // A defaulted choice is left to the set's default (IPv4), so the set knows it defaulted: a family the user gives or the
     // capture shows off is off in Cilium, one left to the default unknown (`comparisonLimits`).
     ...(families.judged.source !== 'default' ? { ipFamilies: families.ipFamilies } : {}),
@@ -432,7 +439,8 @@ export function addConnectivityOptions(command: Command): Command {
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
-    .option('--mutual-auth', MUTUAL_AUTH_HELP);
+    .option('--mutual-auth', MUTUAL_AUTH_HELP)
+    .option('--sctp', SCTP_HELP);
 }
 
 /**

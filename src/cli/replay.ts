@@ -75,7 +75,7 @@ import { chooseIpFamilies } from '../hubble/capture-families';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
 import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
-import { CliIo, MUTUAL_AUTH_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError, warningLines } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPolicyError, policyInputError, warningLines } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
 /** Where the Hubble commands read and write. */
@@ -136,6 +136,11 @@ export interface ReplayCommandOptions {
    * @default false
    */
   readonly mutualAuth?: boolean;
+  /**
+   * Whether the agent runs with `enable-sctp` (Helm `sctp.enabled`): without it the datapath drops SCTP before any policy.
+   * @default false
+   */
+  readonly sctp?: boolean;
   /**
    * The IP families the cluster runs: `ipv4`, `ipv6` or `dual` (the agent's enable-ipv4/enable-ipv6).
    * @default 'ipv4'
@@ -226,6 +231,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
     ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
+    ...(options.sctp !== undefined ? { sctp: options.sctp } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
@@ -315,6 +321,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--no-allow-icmp-frag-needed', 'the agent runs with allow-icmp-frag-needed: false: ICMPv4 fragmentation needed (type 3 code 4) is '
       + 'judged by policy (default: it passes before the policy lookup, and its records are skipped)')
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
+    .option('--sctp', SCTP_HELP)
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))

@@ -37,7 +37,7 @@
  *   "endpoint": string,
  *   "evaluated": boolean,               // false: world/CIDR/FQDN/API server, or a node without --host-firewall
  *   "decision": "allowed" | "denied-by-deny-rule" | "default-deny" | "no-policy-default-allow"
- *             | "non-default-deny-allow" | "allow-localhost" | "l7-denied" | "auth-required"
+ *             | "non-default-deny-allow" | "allow-localhost" | "l7-denied" | "auth-required" | "sctp-disabled"
  *             | "not-evaluated",
  *   "allowed": boolean,                 // lets the connection through at L3/L4
  *   "reason": string,
@@ -139,6 +139,11 @@ export interface TraceOptions {
    */
   readonly mutualAuth?: boolean;
   /**
+   * Whether the agent runs with `enable-sctp` (Helm `sctp.enabled`): without it the datapath drops SCTP before any policy.
+   * @default false
+   */
+  readonly sctp?: boolean;
+  /**
    * The IP families the cluster runs: `ipv4`, `ipv6` or `dual` (the agent's enable-ipv4/enable-ipv6).
    * @default 'ipv4'
    */
@@ -174,6 +179,10 @@ export interface TraceOptions {
 /** The `--mutual-auth` option of `trace`, `replay`, `diff` and `report`. */
 export const MUTUAL_AUTH_HELP = 'the cluster runs mutual authentication with SPIRE: allow rules with authentication mode required let traffic '
   + 'through (default: they drop it, as without SPIRE nothing authenticates the pair)';
+
+/** The `--sctp` option of `trace`, `replay`, `diff` and `report`. */
+export const SCTP_HELP = 'the agent runs with enable-sctp (Helm sctp.enabled): SCTP is judged by the policies (default: the datapath drops '
+  + 'SCTP before any policy, as Cilium does by default)';
 
 /** The `schema` value of the JSON output. */
 export const TRACE_JSON_SCHEMA = 'cdk8s-cilium/trace/v1';
@@ -214,6 +223,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
     ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
+    ...(options.sctp !== undefined ? { sctp: options.sctp } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
@@ -569,6 +579,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
+    .option('--sctp', SCTP_HELP)
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())
     .option('--cluster-name <name>', 'the local cluster name', 'default')

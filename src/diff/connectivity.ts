@@ -273,6 +273,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const segmentCache = new Map<string, PairSegments>();
   const reasonIds = new ReasonIds();
   const families = endFamilies(classes, base); // the head's are the same (refuseOtherIpFamilies)
+  // SCTP is a packet to compare when either side's agent carries it (the other side then drops it: a change).
+  const sctp = base._engineConfig.sctp || head._engineConfig.sctp;
   /**
    * Judges a pair on each segment (or only where `tables` says base and head may differ): its changed segments grouped
    * by verdicts and deciding reasons (from `verdict()`, or the same sides explained once per group of peers by `tables`),
@@ -285,7 +287,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
     const { bounds } = pair;
     // Only what is a packet between the two (no ICMPv6 to an IPv4 address: `carriedSegments`).
-    const segments = carriedSegments(pair.segments, families[a], families[b]);
+    const segments = carriedSegments(pair.segments, families[a], families[b], sctp);
     const [from, to] = placeholders ? [FROM, TO] : [classes[a], classes[b]];
     // Changed segments with the same verdicts and reasons form a group; a reason is keyed by a number per distinct text.
     const groups = new Map<string, ChangeGroup>();
@@ -516,7 +518,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
       const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
       if (!byVerdict && !dps.some(restrictsSomePort)) return undefined;
       const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
-      const carried = carriedSegments(pair.segments, families[a], families[b]);
+      const carried = carriedSegments(pair.segments, families[a], families[b], sctp);
       const segments = byVerdict ? carried : restrictedSegments(carried, dps);
       return segments.length > 0 ? { from: classes[a], to: classes[b], segments } : undefined;
     };
@@ -637,7 +639,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
       }
       const { bounds } = pair;
       // Only what is a packet between the two (no ICMPv6 to an IPv4 address: `carriedSegments`).
-      const segments = carriedSegments(pair.segments, families[a], families[b]);
+      const segments = carriedSegments(pair.segments, families[a], families[b], set._engineConfig.sctp);
       const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
       // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
@@ -713,7 +715,7 @@ function refuseOtherIpFamilies(base: PolicySet, head: PolicySet): void {
 function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
   return JSON.stringify([
-    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
+    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.sctp, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
     c.nodeSelectorLabels, c.ipFamilies,
     formatEndpoint(set._dnsServer),
   ]);
@@ -1084,6 +1086,9 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
     }
     if (denied.decision === 'auth-required' && denied.rule) {
       return withPolicy(`dropped: ${ruleText(denied)} requires authentication, which is never established here (DROP_POLICY_AUTH_REQUIRED)`, denied);
+    }
+    if (denied.decision === 'sctp-disabled') {
+      return { text: `dropped at ${denied.direction} of ${name(denied)}: SCTP is not enabled in the agent (enable-sctp=false), so the datapath drops it before any policy` };
     }
     const by = denied.policies.map(policyText);
     return {

@@ -133,23 +133,27 @@ const carriedLists = new WeakMap<readonly PortSegment[], Map<string, readonly Po
 
 /**
  * The segments of a pair that are packets between its ends: without the ICMP segments of a family the address of an end
- * cannot carry (`icmpFamilyCarried`: no packet is ICMPv6 to `8.8.8.1`, and the engine refuses such a query). The report
- * and the diff judge these only; `any` (`formatPorts`) is then every packet the pair can exchange. The same list when
- * neither end has an address (pods, entities), else one list per list and families, made once.
+ * cannot carry (`icmpFamilyCarried`: no packet is ICMPv6 to `8.8.8.1`, and the engine refuses such a query), and without
+ * the SCTP segments unless the agent runs with `enable-sctp` (`PolicySetOptions.sctp`: without it the datapath drops SCTP
+ * before any policy, so no rule change changes an SCTP connection). The report and the diff judge these only; `any`
+ * (`formatPorts`) is then every packet the pair can exchange. The same list when neither end has an address (pods,
+ * entities) and SCTP is on, else one list per list, families and SCTP setting, made once.
  * @param from the packet family of the client's address (`packetFamilyOf`), `undefined` without one
  * @param to the packet family of the server's address, `undefined` without one
+ * @param sctp whether the agent (of either side, for a diff) runs with `enable-sctp`
  */
-export function carriedSegments(segments: readonly PortSegment[], from: 4 | 6 | undefined, to: 4 | 6 | undefined): readonly PortSegment[] {
-  if (from === undefined && to === undefined) return segments;
+export function carriedSegments(segments: readonly PortSegment[], from: 4 | 6 | undefined, to: 4 | 6 | undefined,
+  sctp: boolean): readonly PortSegment[] {
+  if (from === undefined && to === undefined && sctp) return segments;
   let lists = carriedLists.get(segments);
   if (!lists) {
     lists = new Map();
     carriedLists.set(segments, lists);
   }
-  const key = `${from ?? ''}/${to ?? ''}`;
+  const key = `${from ?? ''}/${to ?? ''}/${sctp ? 1 : 0}`;
   let list = lists.get(key);
   if (!list) {
-    list = segments.filter((seg) => seg.protocol !== 'ICMP' || icmpFamilyCarried(seg.icmpFamily, from, to));
+    list = segments.filter((seg) => (seg.protocol === 'ICMP' ? icmpFamilyCarried(seg.icmpFamily, from, to) : sctp || seg.protocol !== 'SCTP'));
     lists.set(key, list);
   }
   return list;
@@ -176,11 +180,16 @@ export function formatPorts(segments: readonly PortSegment[], all: readonly Port
     while (i + 1 < sorted.length && sorted[i + 1].protocol === s.protocol && sorted[i + 1].order === sorted[i].order + 1) hi = sorted[++i].hi;
     out.push(`${s.lo === hi ? s.lo : `${s.lo}-${hi}`}/${s.protocol}`);
   }
-  return mergeAnyProtocol(out);
+  return mergeAnyProtocol(out, PROTOCOLS.filter((proto) => all.some((x) => x.protocol === proto)));
 }
 
-/** `443/TCP`, `443/UDP` and `443/SCTP` as one `443/ANY` (Cilium's word for the three), in the place of the TCP one. */
-function mergeAnyProtocol(ports: readonly string[]): string[] {
+/**
+ * `443/TCP`, `443/UDP` and `443/SCTP` as one `443/ANY` (Cilium's word for the three), in the place of the TCP one; where
+ * SCTP is no packet (`carriedSegments`: no `enable-sctp`), `443/TCP` and `443/UDP`, every protocol the pair carries, as
+ * `any` is every packet it can exchange.
+ * @param carried the transport protocols of the pair's segments
+ */
+function mergeAnyProtocol(ports: readonly string[], carried: readonly string[]): string[] {
   const set = new Set(ports);
   const out: string[] = [];
   for (const p of ports) {
@@ -189,7 +198,7 @@ function mergeAnyProtocol(ports: readonly string[]): string[] {
       out.push(p);
       continue;
     }
-    const all = PROTOCOLS.every((proto) => set.has(`${m[1]}/${proto}`));
+    const all = carried.length > 1 && carried.every((proto) => set.has(`${m[1]}/${proto}`));
     if (!all) out.push(p);
     else if (m[2] === 'TCP') out.push(`${m[1]}/ANY`);
   }

@@ -81,6 +81,8 @@ export interface EngineConfig {
   readonly allowLocalhost: boolean;
   /** Whether the cluster runs mutual authentication with SPIRE: `authentication.mode: required` then passes. */
   readonly mutualAuth: boolean;
+  /** Whether the agent runs with `enable-sctp`: without it the datapath drops SCTP before any policy. */
+  readonly sctp: boolean;
   /** Local cluster name. */
   readonly clusterName: string;
   /** Whether from/toEndpoints and from/toNodes select the local cluster only by default. */

@@ -328,6 +328,10 @@ export function sideOutcomeOfLists(dp: DirectionPolicy, allowLists: CandidateLis
 /** Candidate items as lists, read in order (see `sideOutcomeOfLists`). */
 export type CandidateLists = readonly (readonly CompiledItem[])[];
 
+/** Why an SCTP connection is dropped without `enable-sctp` (`PolicySetOptions.sctp`), with the fix. */
+const SCTP_DISABLED_REASON = 'dropped: SCTP is not enabled in the agent (enable-sctp=false, Cilium\'s default): the datapath drops SCTP before '
+  + 'any policy (DROP_CT_UNKNOWN_PROTO); fix: if the cluster enables SCTP (Helm sctp.enabled), pass --sctp (PolicySet option sctp: true)';
+
 /** Allowed (no L7 rule refines it). */
 const ALLOWED: SideOutcome = Object.freeze({ decision: SideDecision.ALLOWED, allowed: true });
 /** Allowed, and a DNS lookup on it goes through the DNS proxy with its rules widened to allow-all (or visibility only). */
@@ -350,6 +354,11 @@ function outcome(decision: SideDecision, allowed: boolean): SideOutcome {
  */
 function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: CandidateLists,
   input: SideInput, explain: boolean): SideVerdict | SideOutcome {
+  if (!input.config.sctp && input.query.l4.protocol === 'SCTP') {
+    // Before any policy: bpf/lib/conntrack.h extracts the tuple of SCTP only under ENABLE_SCTP (the agent's enable-sctp).
+    if (!explain) return outcome(SideDecision.SCTP_DISABLED, false);
+    return sideResult(sideBase(dp, input), SideDecision.SCTP_DISABLED, false, undefined, undefined, SCTP_DISABLED_REASON, []);
+  }
   const notes: string[] = explain ? [] : NO_NOTES;
   const ports = destinationNamedPorts(dp, input);
   if (explain) {

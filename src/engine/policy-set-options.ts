@@ -40,6 +40,14 @@ export interface PolicySetOptions {
    */
   readonly mutualAuth?: boolean;
   /**
+   * Whether the agent runs with `enable-sctp` (Helm `sctp.enabled`). Without it the datapath drops every SCTP packet of
+   * a Cilium endpoint before any policy (bpf/lib/conntrack.h: the tuple extraction knows SCTP only under `ENABLE_SCTP`,
+   * else `DROP_CT_UNKNOWN_PROTO`), so an SCTP connection is judged dropped at each side the policy applies to, whatever
+   * the rules allow; with it, SCTP is judged by the rules like TCP and UDP.
+   * @default false (Cilium's default: enable-sctp false)
+   */
+  readonly sctp?: boolean;
+  /**
    * The local cluster name (`cluster.name`), carried by pods as `io.cilium.k8s.policy.cluster`.
    * @default 'default'
    */
@@ -121,6 +129,7 @@ export const POLICY_SET_OPTION_DEFAULTS: OptionDefaults = {
   hostFirewall: 'auto: on only when the set holds a host policy',
   allowLocalhost: 'true: traffic from the local host is always allowed on ingress',
   mutualAuth: 'false: traffic an allow rule requires authentication for is dropped',
+  sctp: 'false: the datapath drops SCTP before any policy (enable-sctp false)',
   clusterName: "'default'",
   policyDefaultLocalCluster: 'true from Cilium 1.19, false before',
   ipFamilies: 'IPv4 only',

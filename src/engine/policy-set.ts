@@ -190,6 +190,7 @@ export class PolicySet {
       hostFirewall: options.hostFirewall ?? false,
       allowLocalhost: options.allowLocalhost ?? true,
       mutualAuth: options.mutualAuth ?? false,
+      sctp: options.sctp ?? false,
       clusterName: options.clusterName ?? 'default',
       policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
       cidrMatchNodes: options.cidrMatchNodes ?? false,

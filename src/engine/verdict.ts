@@ -92,6 +92,11 @@ export enum SideDecision {
    * agent authenticates the pair, which a default installation never does (`DROP_POLICY_AUTH_REQUIRED`).
    */
   AUTH_REQUIRED = 'auth-required',
+  /**
+   * An SCTP connection, which the datapath of an agent without `enable-sctp` (Cilium's default) drops before any policy
+   * (`DROP_CT_UNKNOWN_PROTO`, `PolicySetOptions.sctp`).
+   */
+  SCTP_DISABLED = 'sctp-disabled',
   /** Policy does not apply there (not a Cilium endpoint, or a node without the host firewall). */
   NOT_EVALUATED = 'not-evaluated',
 }

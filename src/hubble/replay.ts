@@ -831,7 +831,8 @@ function crossCheck(c: ObservedConnection, v: Verdict): ClusterDisagreement[] {
     const named = (refs: readonly ClusterPolicyRef[]): string => (refs.length > 0 ? ` by ${refs.map(clusterPolicyText).join(', ')}` : '');
     const engineSays = engineDrops ? `the engine drops it (${e.decision === 'default-deny' ? 'default deny'
       : e.decision === 'auth-required' ? `authentication required by ${engineText ?? 'a rule'}; with SPIRE in the cluster, give --mutual-auth`
-        : `deny rule ${engineText ?? ''}`.trim()})`
+        : e.decision === 'sctp-disabled' ? 'SCTP is not enabled in the agent (enable-sctp=false); if the cluster enables it, give --sctp'
+          : `deny rule ${engineText ?? ''}`.trim()})`
       : e.decision === 'l7-denied' ? 'the engine refuses it at L7' : `the engine allows it${engineText !== undefined ? ` (${engineText})` : ` (${e.decision})`}`;
     if (h.allowed > 0) {
       if (engineDrops) {

@@ -26,8 +26,10 @@ function opened(...ports: Port[]): ReturnType<typeof chart> {
 /** The verdicts of `connections` from client to api (or to `to`) through a policy opening `ports`. */
 function verdicts(ports: Port[], connections: string[], to: unknown = API): Record<string, string> {
   const c = opened(...ports);
-  // ICMPv6 is judged in a dual-stack cluster: an IPv4-only one carries none (engine-query).
-  return Object.fromEntries(connections.map((conn) => [conn, verdictOf(c, CLIENT, to as string, conn, conn.startsWith('icmpv6') ? { ipFamilies: IpFamilies.DUAL } : {})]));
+  // ICMPv6 is judged in a dual-stack cluster: an IPv4-only one carries none (engine-query). SCTP is judged by the policy
+  // with enable-sctp (the datapath drops it before any policy without).
+  return Object.fromEntries(connections.map((conn) => [conn,
+    verdictOf(c, CLIENT, to as string, conn, { sctp: true, ...(conn.startsWith('icmpv6') ? { ipFamilies: IpFamilies.DUAL } : {}) })]));
 }
 
 /** The refusal of `run`: `<id>: <message>\n  fix: <fix>` (without the caller location). */
@@ -383,7 +385,7 @@ describe('a Port is a value', () => {
     expect(verdictOf(c, CLIENT, kubeDns, '53/UDP', { dns: 'example.com' })).toBe('allowed');
     expect(verdictOf(c, CLIENT, kubeDns, '53/TCP', { dns: 'example.com' })).toBe('allowed');
     expect(verdictOf(c, CLIENT, kubeDns, '54/UDP')).toBe('denied');
-    expect(verdictOf(c, CLIENT, kubeDns, '53/SCTP')).toBe('denied');
+    expect(verdictOf(c, CLIENT, kubeDns, '53/SCTP', { sctp: true })).toBe('denied');
   });
 
   test('changing the match it hands out changes neither the port nor the policy built from it', () => {

@@ -198,8 +198,16 @@ spec:
 describe('ICMP in the ports of a change', () => {
   test('80/TCP → every port: the rest newly allowed, ICMP written whole (no ICMPv6 between the pods of an IPv4-only cluster)', () => {
     const head = webToApi([80]).replace(/\n {4}toPorts: .*\n/, '\n');
-    const { lines } = diffLines(webToApi([80]), head);
+    const { lines } = diffLines(webToApi([80]), head, { sctp: true });
     expect(lines).toEqual(['+ prod/app=web → prod/app=api 1-79/TCP, 81-65535/TCP, 1-65535/UDP, 1-65535/SCTP, icmp']);
+  });
+
+  test('without enable-sctp (the default) SCTP is no packet of the pair: neither listed nor kept from any', () => {
+    const head = webToApi([80]).replace(/\n {4}toPorts: .*\n/, '\n');
+    expect(diffLines(webToApi([80]), head).lines).toEqual(['+ prod/app=web → prod/app=api 1-79/TCP, 81-65535/TCP, 1-65535/UDP, icmp']);
+    const sctpOnly = webToApi([80]).replace(/protocol: TCP/, 'protocol: SCTP');
+    expect(diffLines(webToApi([80]), sctpOnly).lines).toEqual(['- prod/app=web → prod/app=api 80/TCP']);
+    expect(diffLines(webToApi([80]), sctpOnly, { sctp: true }).lines).toEqual(['+ prod/app=web → prod/app=api 80/SCTP', '- prod/app=web → prod/app=api 80/TCP']);
   });
 
   test('beside a named type: that type, and the others as icmp/other', () => {

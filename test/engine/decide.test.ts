@@ -380,16 +380,18 @@ spec:
     for (const to of subjects) {
       for (const from of peers) for (const l4 of l4s) for (const r of requests) queries.push({ from, to, ...l4, ...r } as VerdictQuery);
     }
-    // Cold (each query first on a fresh set, then every query in one set), then warm: always verdict()'s verdict.
-    const reference = PolicySet.fromYaml(yaml);
+    // Cold (each query first on a fresh set, then every query in one set), then warm: always verdict()'s verdict. SCTP is
+    // judged by the policies (enable-sctp on), so that its queries take the paths too.
+    const sctp = { sctp: true };
+    const reference = PolicySet.fromYaml(yaml, sctp);
     const expected = queries.map((q) => reference.verdict(q).verdict);
     // The fresh sets are built from the documents read once (reading the YAML again would only repeat the parse).
     const docs = PolicyModel.fromYaml(yaml).documents.map((d) => d.model);
     expect(docs).toHaveLength(4);
     queries.forEach((q, i) => {
-      if (i % 7 === 0) expect(PolicySet.fromDocuments(docs).decide(q), JSON.stringify(q)).toBe(expected[i]);
+      if (i % 7 === 0) expect(PolicySet.fromDocuments(docs, sctp).decide(q), JSON.stringify(q)).toBe(expected[i]);
     });
-    const set = PolicySet.fromYaml(yaml);
+    const set = PolicySet.fromYaml(yaml, sctp);
     for (let pass = 0; pass < 2; pass++) queries.forEach((q, i) => expect(set.decide(q), JSON.stringify(q)).toBe(expected[i]));
     // The cases the paths are for, pinned.
     const [web, admin, ops, dns, lenientPeer] = peers;

@@ -12,7 +12,8 @@ const API = 'pod:default:app=api';
 
 /** A dual-stack cluster: ICMPv6 between pods is a packet only there (an IPv4-only one refuses it, engine-query). */
 function ingress(...items: Record<string, unknown>[]): ReturnType<typeof policySet> {
-  return policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: items })], { ipFamilies: IpFamilies.DUAL });
+  // SCTP judged by the policies: the agent runs with enable-sctp (without it the datapath drops SCTP before any policy).
+  return policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: items })], { ipFamilies: IpFamilies.DUAL, sctp: true });
 }
 
 const fromWeb = { fromEndpoints: [labels({ app: 'web' })] };

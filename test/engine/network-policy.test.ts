@@ -21,6 +21,9 @@ function set(docs: readonly Record<string, unknown>[], options: PolicySetOptions
 
 type Row = [allowed: boolean, from: string, to: string, port: string];
 
+/** SCTP judged by the policies: the agent runs with enable-sctp (without it the datapath drops SCTP before any policy). */
+const SCTP_ON: PolicySetOptions = { sctp: true };
+
 function table(s: PolicySet, rows: Row[]): void {
   for (const [allowed, from, to, port] of rows) {
     expect([from, to, port, verdict(s, from, to, port).allowed]).toEqual([from, to, port, allowed]);
@@ -95,7 +98,7 @@ describe('NetworkPolicy truth table', () => {
     }, 'shop'), {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } },
       spec: { containers: [{ name: 'c', image: 'x', ports: [{ name: 'metrics', containerPort: 9090 }] }] },
-    }]);
+    }], SCTP_ON);
     table(s, [
       [true, 'pod:shop:app=web', API, '8080/TCP'],
       [false, 'pod:shop:app=web', API, '8080/UDP'],
@@ -112,7 +115,7 @@ describe('NetworkPolicy truth table', () => {
   // parsePorts had no EndPort: the range is its first port).
   test('ports: missing and [] are every port of every protocol; protocol alone is every port of it', () => {
     const web = { from: [{ podSelector: { matchLabels: { app: 'web' } } }] };
-    const rows = (ports: unknown): PolicySet => set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ...web, ...(ports !== undefined ? { ports } : {}) }] }, 'shop')]);
+    const rows = (ports: unknown): PolicySet => set([np('api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ...web, ...(ports !== undefined ? { ports } : {}) }] }, 'shop')], SCTP_ON);
     for (const ports of [undefined, []]) {
       table(rows(ports), [
         [true, 'pod:shop:app=web', API, '1/TCP'], [true, 'pod:shop:app=web', API, '53/UDP'], [true, 'pod:shop:app=web', API, '9/SCTP'],
@@ -200,7 +203,7 @@ describe('NetworkPolicy truth table', () => {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
         ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
       }],
-    }, 'shop')]);
+    }, 'shop')], SCTP_ON);
     const DNS = 'pod:kube-system:k8s-app=kube-dns';
     table(s, [
       [true, API, DNS, '53/UDP'], [true, API, DNS, '53/TCP'], [false, API, DNS, '54/UDP'], [false, API, DNS, '53/SCTP'],

@@ -28,6 +28,9 @@ const WEB = labels({ app: 'web' });
 const FROM_WEB = 'pod:default:app=web';
 
 type Side = 'egress' | 'ingress';
+/** SCTP judged by the policies: the agent runs with enable-sctp (without it the datapath drops SCTP before any policy). */
+const SCTP_ON: PolicySetOptions = { sctp: true };
+
 /** One row: its name, policies, connection, options, and the decision and deciding item path on `side`. */
 type Row = [string, Record<string, unknown>[], string, string, string, PolicySetOptions, Side, SideDecision, string | undefined];
 
@@ -69,7 +72,7 @@ describe('ICMP rules', () => {
     ['port 0 protocol ANY is no ICMP', egress({ ...WORLD, toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }] }),
       FROM_WEB, 'cidr:8.8.8.8', 'icmp/8', {}, 'egress', DEFAULT_DENY, undefined],
     ['port 0 protocol ANY is SCTP', egress({ ...WORLD, toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }] }),
-      FROM_WEB, 'cidr:8.8.8.8', '9/SCTP', {}, 'egress', A, 'spec.egress[0]'],
+      FROM_WEB, 'cidr:8.8.8.8', '9/SCTP', SCTP_ON, 'egress', A, 'spec.egress[0]'],
     ['an L3-only allow is every ICMP type', egress(WORLD), FROM_WEB, 'cidr:8.8.8.8', 'icmp/3', {}, 'egress', A, 'spec.egress[0]'],
     ['a deny of type 8 denies type 8', egressWithDeny(WORLD, { ...WORLD, icmps: [{ fields: [{ type: 8 }] }] }),
       FROM_WEB, 'cidr:8.8.8.8', 'icmp/8', {}, 'egress', DENY_RULE, 'spec.egressDeny[0]'],
@@ -183,7 +186,7 @@ describe('ports and protocols', () => {
       { ...WORLD, toPorts: [{ ports: [{ port: '85', protocol: 'TCP' }] }] }), FROM_WEB, 'cidr:8.8.8.8', '85/TCP', {}, 'egress', DENY_RULE, 'spec.egressDeny[0]'],
     ['… the rest of the range', egressWithDeny({ ...WORLD, toPorts: [{ ports: [{ port: '80', endPort: 90, protocol: 'TCP' }] }] },
       { ...WORLD, toPorts: [{ ports: [{ port: '85', protocol: 'TCP' }] }] }), FROM_WEB, 'cidr:8.8.8.8', '86/TCP', {}, 'egress', A, 'spec.egress[0]'],
-    ['a protocol-less port is SCTP too', to([{ port: '53' }]), FROM_WEB, 'cidr:8.8.8.8', '53/SCTP', {}, 'egress', A, 'spec.egress[0]'],
+    ['a protocol-less port is SCTP too', to([{ port: '53' }]), FROM_WEB, 'cidr:8.8.8.8', '53/SCTP', SCTP_ON, 'egress', A, 'spec.egress[0]'],
     ['a UDP deny leaves TCP', egressWithDeny(WORLD, { ...WORLD, toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }),
       FROM_WEB, 'cidr:8.8.8.8', '53/TCP', {}, 'egress', A, 'spec.egress[0]'],
   ]);

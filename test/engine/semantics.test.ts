@@ -289,10 +289,11 @@ describe('CIDR', () => {
 });
 
 describe('ports', () => {
-  const ingress = (ports: unknown[]): ReturnType<typeof policySet> => policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ toPorts: [{ ports }] }] })]);
+  // SCTP judged by the policies: the agent runs with enable-sctp (without it the datapath drops SCTP before any policy).
+  const ingress = (ports: unknown[]): ReturnType<typeof policySet> => policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ toPorts: [{ ports }] }] })], { sctp: true });
 
   test('toPorts omitted: every port and protocol, ICMP included', () => {
-    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] })], { ipFamilies: IpFamilies.DUAL });
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] })], { ipFamilies: IpFamilies.DUAL, sctp: true });
     for (const port of ['1/TCP', '65535/TCP', '53/UDP', '9/SCTP', 'icmp/8', 'icmpv6/128']) expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', port);
     expect(set).toDeny('pod:default:app=cli', 'pod:default:app=api', 'icmp/8');
   });

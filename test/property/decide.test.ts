@@ -73,6 +73,7 @@ interface Case {
   readonly programs: Program[];
   readonly version: (typeof VERSIONS)[number];
   readonly hostFirewall: boolean | undefined;
+  readonly sctp: boolean | undefined;
   readonly seeds: number[];
 }
 
@@ -80,6 +81,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   programs: fc.array(program(), { minLength: 1, maxLength: 3 }),
   version: fc.constantFrom(...VERSIONS),
   hostFirewall: fc.constantFrom(undefined, true, false),
+  sctp: fc.constantFrom(undefined, true, false),
   seeds: fc.array(fc.nat(), { minLength: 16, maxLength: 16 }),
 });
 
@@ -101,13 +103,16 @@ describe('decide() == verdict().verdict', () => {
         }
       });
       const yaml = manifests.map((m) => JSON.stringify(m)).join('\n---\n');
-      const options = { ciliumVersion: versionOf(c.version), ...(c.hostFirewall !== undefined ? { hostFirewall: c.hostFirewall } : {}) };
+      const options = {
+        ciliumVersion: versionOf(c.version), ...(c.hostFirewall !== undefined ? { hostFirewall: c.hostFirewall } : {}),
+        ...(c.sctp !== undefined ? { sctp: c.sctp } : {}),
+      };
       const decideFirst = PolicySet.fromYaml(yaml, { file: 'set.yaml', ...options });
       const verdictFirst = PolicySet.fromYaml(yaml, { file: 'set.yaml', ...options });
       const endpoints = endpointsFor(manifests);
       const ports = new Set<string>();
       portsOf(manifests, ports);
-      const connections = [...[...ports].slice(0, 3), '80/TCP', '53/UDP'].map((p) => ({ protocol: p.split('/')[1], port: Number(p.split('/')[0]) }));
+      const connections = [...[...ports].slice(0, 3), '80/TCP', '53/UDP', '53/SCTP'].map((p) => ({ protocol: p.split('/')[1], port: Number(p.split('/')[0]) }));
       // Every pair of ends, on every port and ICMP echo, with a request chosen by the seeds.
       const queries: VerdictQuery[] = [];
       let n = 0;

@@ -72,12 +72,17 @@ export function storableName<T>(policy: T): T {
   return { ...policy, metadata: { ...meta, name: name.toLowerCase().replace(/_/g, '-') } };
 }
 
-/** A case's policy set (built afresh) and query. */
+/**
+ * A case's policy set (built afresh) and query. A case on SCTP is judged with `enable-sctp` on (`sctp: true`): the cases
+ * are verdicts of the policy layer (Cilium's Go tests, np-guard's connectivity), which does not read it; without it the
+ * datapath drops SCTP before any policy (test/engine/sctp-enabled.test.ts).
+ */
 export function caseQuery(c: VerdictCase, options: PolicySetOptions = {}): { set: PolicySet; query: VerdictQuery } {
   const from = splitPorts(c.from);
   const to = splitPorts(c.to);
   const docs: unknown[] = [...c.policies.map(storableName), ...(c.workloads ?? []), ...[from.pod, to.pod].filter((p) => p !== undefined)];
-  const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: `${c.id}.yaml`, ...options });
+  const sctp = /\/SCTP$/i.test(String(c.port)) ? { sctp: true } : {};
+  const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: `${c.id}.yaml`, ...sctp, ...options });
   const conn = parseConnection(c.port);
   const query: VerdictQuery = {
     from: set.endpoint(from.endpoint),
