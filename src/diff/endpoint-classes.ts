@@ -26,11 +26,12 @@ import { EndpointClass, EndpointClassKind, NotCompared } from '../model/connecti
 import type { CompiledRule } from '../engine/compile';
 import { LabelIndex } from '../engine/direction-policy';
 import { Endpoint, Endpoints } from '../engine/endpoint';
-import { familiesOf, podLabels } from '../engine/identity';
+import { familiesOf, IdentityOptions, peerView, podLabels, resolveEndpoint } from '../engine/identity';
 import { IpFamilies } from '../engine/policy-set-options';
 import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { EndpointInventory, InventoryWorkload } from '../engine/inventory';
-import { k8sObjectLabels, LabelSet, Selector, SelectorRequirement } from '../model/labels';
+import { k8sObjectLabels, LabelSet, readsHostEndpointNodeLabels, Selector, SelectorRequirement } from '../model/labels';
+import { readsPeerNodeLabel } from '../model/node-label-reads';
 import type { PolicySet } from '../engine/policy-set';
 import { cidrContains, formatIp, parseIp, ParsedCidr } from '../model/cidr';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
@@ -96,7 +97,8 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
     : derivedClasses(rules, namespaces, clusterName);
   const families = familiesOf(sets[0]?._engineConfig.ipFamilies ?? IpFamilies.IPV4);
   const onHost = inventory.workloads.filter((w) => w.hostNetwork === true).map(workloadName).sort(compare);
-  return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard, families), ...entityClasses(rules, onHost)];
+  return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard, families),
+    ...entityClasses(rules, onHost, sets[0]?._engineConfig)];
 }
 
 /**
@@ -833,7 +835,7 @@ function representative(c: ParsedCidr, all: readonly ParsedCidr[]): ParsedCidr |
 }
 
 /** `host`, `remote-node`, and the entities the rules name (every one `cluster` holds when a rule names `cluster` or `all`). */
-function entityClasses(rules: readonly CompiledRule[], onHost: readonly string[]): ClassifiedEndpoint[] {
+function entityClasses(rules: readonly CompiledRule[], onHost: readonly string[], identity: IdentityOptions | undefined): ClassifiedEndpoint[] {
   const named = new Set<string>();
   for (const r of rules) {
     for (const item of allItems(r)) if (item.peer.kind === 'entities') for (const e of item.peer.entities) named.add(e);
@@ -845,7 +847,7 @@ function entityClasses(rules: readonly CompiledRule[], onHost: readonly string[]
   const workloads = onHost.length > 0 ? { workloads: [...onHost] } : {};
   const host: ClassifiedEndpoint = { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host', ...workloads }, endpoint: Endpoints.entity('host') };
   const out: ClassifiedEndpoint[] = [
-    ...nodeClasses(rules, host),
+    ...nodeClasses(rules, host, identity),
     host,
     { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node', ...workloads }, endpoint: Endpoints.entity('remote-node') },
   ];
@@ -855,37 +857,79 @@ function entityClasses(rules: readonly CompiledRule[], onHost: readonly string[]
   return out;
 }
 
-/** The sources of a node's labels a selector may name: `k8s` (its host endpoint), `node` (its identity elsewhere), any. */
-const NODE_LABEL_SOURCES: readonly string[] = ['k8s', 'node', 'any'];
+/**
+ * Which labels of a node a node selector reads. `subject`: a host policy's `nodeSelector` (taken as written, pkg/k8s/apis/cilium.io/utils
+ * `ParseToCiliumRule`) reads the host endpoint's labels, `reserved:host` and the node's labels of the `k8s` source, no `node:` one
+ * (`readsHostEndpointNodeLabels`; pkg/endpoint `InitWithNodeLabels`). `peer`: `fromNodes`/`toNodes` (with `reserved:remote-node Exists`
+ * added, so never the local host) read another node's identity: its labels of the `node` source and, with per-node labels on, the
+ * cluster label, no `k8s:` node label (`readsPeerNodeLabel`; pkg/node/manager `nodeIdentityLabels`).
+ */
+type NodeView = 'subject' | 'peer';
+
+/** A node selector as the node classes read it: its requirements on the node's own labels, in its view, and whether the others hold. */
+interface ViewedNodeSelector {
+  readonly view: NodeView;
+  /** Its requirements on the node's own labels, as its view reads them. */
+  readonly reads: readonly SelectorRequirement[];
+  /** Whether its other requirements (reserved, cluster, a source the view does not carry) hold on a node of that view. */
+  readonly holds: boolean;
+}
+
+/** Whether a requirement of a node selector read in `view` reads the node's own labels (the cluster label is not the node's). */
+function readsOwnNodeLabel(view: NodeView, q: SelectorRequirement): boolean {
+  if (view === 'peer') return readsPeerNodeLabel(q);
+  return readsHostEndpointNodeLabels(q.source, q.key) && q.source !== 'reserved' && q.key !== CLUSTER_KEY;
+}
 
 /**
  * Nodes with labels: a `node <labels>` class per combination of node selectors (the `nodeSelector` of host rules,
  * `fromNodes`/`toNodes` peers) that one node's labels can satisfy at once (`selector-atoms.ts`), so that a host policy
  * of `role=worker` nodes, or a pod's rule to them, applies to a class (`host` and `remote-node` are nodes without
  * labels, which such selectors do not select). As the subject of host policies the class is a node with those labels;
- * as the peer of a pod, another node with them (`remote-node`). Over `NODE_CLASS_LIMIT` label sets, the classes are a
- * node per selector, noted on the first (`classLimits`).
+ * as the peer of a pod, another node with them (`remote-node`). Each selector is matched against the labels its role
+ * reads (`NodeView`), as the engine gives them (`resolveEndpoint` and `peerView` of the class's node): `role: db` with
+ * `node:role DoesNotExist` as a nodeSelector selects the nodes role=db (their host endpoints carry no `node:` label), and
+ * as a `toNodes` peer no node. Over `NODE_CLASS_LIMIT` label sets, the classes are a node per selector, noted on the
+ * first (`classLimits`).
+ * @param identity the options of the node identities (the compared sets' engine configuration)
  */
-function nodeClasses(rules: readonly CompiledRule[], hostClass: ClassifiedEndpoint): ClassifiedEndpoint[] {
-  const selectors = new Map<string, Selector>();
+function nodeClasses(rules: readonly CompiledRule[], hostClass: ClassifiedEndpoint, identity: IdentityOptions | undefined): ClassifiedEndpoint[] {
+  const selectors = new Map<string, { selector: Selector; view: NodeView }>();
   for (const r of rules) {
-    if (r.subjectKind === 'node') selectors.set(r.subject.toString(), r.subject);
-    for (const item of allItems(r)) if (item.peer.kind === 'nodes') for (const s of item.peer.selectors) selectors.set(s.toString(), s);
+    if (r.subjectKind === 'node') selectors.set(`subject ${r.subject.toString()}`, { selector: r.subject, view: 'subject' });
+    for (const item of allItems(r)) {
+      if (item.peer.kind === 'nodes') for (const s of item.peer.selectors) selectors.set(`peer ${s.toString()}`, { selector: s, view: 'peer' });
+    }
   }
-  // A node's labels: `k8s` on its own host endpoint, `node` in another node's identity (a class's plain keys are both).
-  const nodeRequirement = (q: SelectorRequirement): boolean => NODE_LABEL_SOURCES.includes(q.source) && q.key !== CLUSTER_KEY;
-  const list = [...selectors.values()].filter((s) => s.requirements.some(nodeRequirement));
-  if (list.length === 0) return [];
-  const atomSelectors = list.map((sel): AtomSelector => ({ requirements: sel.requirements.filter(nodeRequirement), holds: true, source: true }));
-  const found = selectorAtoms(atomSelectors, {
+  if (selectors.size === 0 || identity === undefined) return [];
+  // The labels of a node (with the labels `own`) in a view: its host endpoint's, or its identity as another node's peer.
+  const viewLabels = new Map<string, LabelSet>();
+  const labelsIn = (view: NodeView, own: Record<string, string>): LabelSet => {
+    const id = `${view}\u0000${JSON.stringify(own)}`;
+    let labels = viewLabels.get(id);
+    if (labels === undefined) {
+      const node = resolveEndpoint(Endpoints.node(own), identity);
+      labels = view === 'subject' ? node.labels : peerView(node, node, identity).labels;
+      viewLabels.set(id, labels);
+    }
+    return labels;
+  };
+  const list = [...selectors.values()].map(({ selector, view }): ViewedNodeSelector => {
+    const reads = selector.requirements.filter((q) => readsOwnNodeLabel(view, q));
+    const others = selector.requirements.filter((q) => !readsOwnNodeLabel(view, q));
+    return { view, reads, holds: Selector.all().and(...others).matches(labelsIn(view, {})) };
+  }).filter((s) => s.reads.length > 0 || s.holds);
+  // A selector that reads no label of the node holds on every node of its view, or on none: it makes classes only with
+  // one that reads labels (then the nodes it alone selects, `role NotIn [db]` beside every node, are a class: role=db).
+  if (!list.some((s) => s.reads.length > 0)) return [];
+  const found = selectorAtoms(list.map((s): AtomSelector => ({ requirements: s.reads, holds: s.holds, source: true })), {
     limit: NODE_CLASS_LIMIT,
-    matches: (key, value, reqs) => Selector.all().and(...reqs)
-      .matches(LabelSet.of(value === undefined ? [] : [{ source: 'k8s', key, value }, { source: 'node', key, value }])),
+    matches: (key, value, reqs, i) => Selector.all().and(...reqs).matches(labelsIn(list[i].view, value === undefined ? {} : { [key]: value })),
   });
   const atoms = found.witnesses.length > NODE_CLASS_LIMIT ? { exceeded: true, witnesses: [] } : found;
   const witnesses = atoms.exceeded
-    ? list.flatMap((sel): Record<string, string>[] => {
-      const w = witnessLabels(sel.requirements.filter(nodeRequirement));
+    ? list.flatMap((s): Record<string, string>[] => {
+      const w = s.holds ? witnessLabels(s.reads) : undefined;
       return w === undefined ? [] : [w.labels];
     })
     : atoms.witnesses;

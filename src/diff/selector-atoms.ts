@@ -30,8 +30,9 @@ export interface SelectorAtomsOptions {
    * @param key the plain key
    * @param value its value, or `undefined` for a label set without the key
    * @param requirements requirements on `key` only
+   * @param selector the index of the selector they are of, in the list given to `selectorAtoms`
    */
-  readonly matches: (key: string, value: string | undefined, requirements: readonly SelectorRequirement[]) => boolean;
+  readonly matches: (key: string, value: string | undefined, requirements: readonly SelectorRequirement[], selector: number) => boolean;
 }
 
 /** The atoms of some selectors. */
@@ -126,7 +127,7 @@ function keptBy(key: string, values: readonly (string | undefined)[], constraine
     const named = c.requirements.find((q) => q.operator === 'In');
     const asked = named === undefined ? values.map((_, j) => j)
       : [...new Set(named.values)].flatMap((v) => (position.has(v) ? [position.get(v) as number] : []));
-    for (const j of asked) if (options.matches(key, values[j], c.requirements)) kept[j] |= 1n << BigInt(c.index);
+    for (const j of asked) if (options.matches(key, values[j], c.requirements, c.index)) kept[j] |= 1n << BigInt(c.index);
   }
   return kept;
 }

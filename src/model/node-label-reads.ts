@@ -36,8 +36,14 @@ export function nodeSelectorReadsNodeLabels(selector: Selector, version: CiliumV
     && !(q.source === 'any' && q.key === 'host' && (q.operator === 'Exists' || (q.operator === 'In' && q.values.includes('')))));
 }
 
-/** Whether a requirement reads a remote node's own labels as a peer (`node:` keys, or keys without a source that no reserved or cluster label has). */
-function readsPeerNodeLabel(q: SelectorRequirement): boolean {
+/**
+ * Whether a requirement reads a remote node's own labels as a peer of `fromNodes`/`toNodes` (`node:` keys, or keys without a
+ * source that no reserved or cluster label has): the labels its identity carries of the `node` source (pkg/node
+ * `nodeIdentityLabels`), where a `k8s:` key other than the cluster's finds none. The peer's counterpart of
+ * `readsHostEndpointNodeLabels` (labels.ts), which tells what a host policy's `nodeSelector` reads.
+ * @param q the requirement, as the agent holds it
+ */
+export function readsPeerNodeLabel(q: SelectorRequirement): boolean {
   if (!OPERATORS.includes(q.operator)) return false;
   return q.source === 'node' || (q.source === 'any' && !NODE_RESERVED_LABELS.has(q.key) && q.key !== CLUSTER_KEY);
 }

@@ -356,6 +356,104 @@ spec:
   });
 });
 
+// Session 51 (review of the node:-source classes): a node selector reads the labels of its role only. A host policy's
+// nodeSelector reads the host endpoint's, reserved:host and the node's labels of the k8s source (pkg/endpoint
+// InitWithNodeLabels); fromNodes/toNodes read another node's identity, its labels of the node source and the cluster label
+// (pkg/node/manager nodeIdentityLabels). The classes took every node label as both k8s and node at once, so a selector
+// that names both sources (role: db with node:role DoesNotExist) could hold on no class, and its change was an empty diff.
+describe('node classes, per role of the node selector', () => {
+  const hostPolicy = (port: string, nodeSelector: string): string => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: host-fw }
+spec:
+  nodeSelector: ${nodeSelector}
+  ingress:
+  - fromEntities: [world]
+    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
+`;
+  const toNodes = (selector: string): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: prod }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toNodes: [${selector}]
+    toPorts: [{ ports: [{ port: "5432", protocol: TCP }] }]
+`;
+  const nodes: Record<string, string>[] = [{ role: 'db' }, { role: 'cache' }, {}];
+  const withLabels = (file: string): { file: string; nodeSelectorLabels: boolean } => ({ file, nodeSelectorLabels: true });
+  const web = Endpoints.pod('prod', { app: 'web' });
+
+  test('nodeSelector role: db with node:role DoesNotExist, SSH moved from 22 to 2222: the nodes role=db change, as trace has it', () => {
+    const selector = '{ matchLabels: { role: db }, matchExpressions: [{ key: node:role, operator: DoesNotExist }] }';
+    const base = PolicySet.fromYaml(hostPolicy('22', selector), { file: 'base.yaml' });
+    const head = PolicySet.fromYaml(hostPolicy('2222', selector), { file: 'head.yaml' });
+    const table = (set: PolicySet, port: number): VerdictKind[] => nodes
+      .map((labels) => set.decide({ from: Endpoints.entity('world'), to: Endpoints.node(labels), port, protocol: 'TCP' }));
+    // The engine: the host endpoint of a node role=db carries k8s:role=db and no node: label, so the nodeSelector selects it.
+    expect([table(base, 22), table(base, 2222)]).toEqual([[VerdictKind.ALLOWED, VerdictKind.ALLOWED, VerdictKind.ALLOWED],
+      [VerdictKind.DENIED, VerdictKind.ALLOWED, VerdictKind.ALLOWED]]);
+    expect([table(head, 22), table(head, 2222)]).toEqual([[VerdictKind.DENIED, VerdictKind.ALLOWED, VerdictKind.ALLOWED],
+      [VerdictKind.ALLOWED, VerdictKind.ALLOWED, VerdictKind.ALLOWED]]);
+    expect(Connectivity.diff(base, head).changes.map(changeLine)).toEqual(['+ world → node role=db 2222/TCP', '- world → node role=db 22/TCP']);
+    const report = Connectivity.report(base);
+    expect(report.endpoints.filter((e) => e.name.startsWith('node ')).map((e) => e.name)).toEqual(['node role=db']);
+    expect(report.connections.filter((c) => c.from === 'world' && c.to === 'node role=db').map((c) => c.ports)).toEqual([['22/TCP']]);
+  });
+
+  test('toNodes node:role: db with k8s:role DoesNotExist → node:role: cache: db newly denied, cache newly allowed, as trace has it', () => {
+    const selector = (role: string): string => `{ matchLabels: { node:role: ${role} }, matchExpressions: [{ key: k8s:role, operator: DoesNotExist }] }`;
+    const base = PolicySet.fromYaml(toNodes(selector('db')), withLabels('base.yaml'));
+    const head = PolicySet.fromYaml(toNodes(selector('cache')), withLabels('head.yaml'));
+    const table = (set: PolicySet): VerdictKind[] => nodes
+      .map((labels) => set.decide({ from: web, to: Endpoints.node(labels), port: 5432, protocol: 'TCP' }));
+    // The engine: another node's identity carries node:role and no k8s:role, so the peer selects the nodes of that role.
+    expect(table(base)).toEqual([VerdictKind.ALLOWED, VerdictKind.DENIED, VerdictKind.DENIED]);
+    expect(table(head)).toEqual([VerdictKind.DENIED, VerdictKind.ALLOWED, VerdictKind.DENIED]);
+    expect(Connectivity.diff(base, head).changes.map(changeLine))
+      .toEqual(['+ prod/app=web → node role=cache 5432/TCP', '- prod/app=web → node role=db 5432/TCP']);
+  });
+
+  test('report: toNodes node:role: db (with k8s:role DoesNotExist) allows prod/app=web → node role=db on 5432/TCP, and no other node', () => {
+    const set = PolicySet.fromYaml(toNodes('{ matchLabels: { node:role: db }, matchExpressions: [{ key: k8s:role, operator: DoesNotExist }] }'),
+      withLabels('policy.yaml'));
+    const report = Connectivity.report(set);
+    const toNodesOf = (from: string): string[] => report.connections
+      .filter((c) => c.from === from && report.endpoints.some((e) => e.id === c.to && e.kind === 'host')).map((c) => `${c.to} ${c.ports.join(', ')}`);
+    expect(toNodesOf('prod/app=web')).toEqual(['node role=db 5432/TCP']);
+    expect(set.decide({ from: web, to: Endpoints.node({ role: 'db' }), port: 5432, protocol: 'TCP' })).toBe(VerdictKind.ALLOWED);
+  });
+
+  // A selector that reads no label of the node (nodeSelector {}) made no class, so the nodes only it selects beside
+  // role NotIn [db] (the nodes role=db) had none either: the host policy newly enforced on them was an empty diff.
+  test('nodeSelector role NotIn [db] → {}: the host policy newly applies to the nodes role=db (2222 newly denied), as trace has it', () => {
+    const base = PolicySet.fromYaml(hostPolicy('22', '{ matchExpressions: [{ key: role, operator: NotIn, values: [db] }] }'), { file: 'base.yaml' });
+    const head = PolicySet.fromYaml(hostPolicy('22', '{}'), { file: 'head.yaml' });
+    const table = (set: PolicySet, port: number): VerdictKind[] => nodes
+      .map((labels) => set.decide({ from: Endpoints.entity('world'), to: Endpoints.node(labels), port, protocol: 'TCP' }));
+    expect([table(base, 22), table(base, 2222)]).toEqual([[VerdictKind.ALLOWED, VerdictKind.ALLOWED, VerdictKind.ALLOWED],
+      [VerdictKind.ALLOWED, VerdictKind.DENIED, VerdictKind.DENIED]]);
+    expect([table(head, 22), table(head, 2222)]).toEqual([[VerdictKind.ALLOWED, VerdictKind.ALLOWED, VerdictKind.ALLOWED],
+      [VerdictKind.DENIED, VerdictKind.DENIED, VerdictKind.DENIED]]);
+    const lines = Connectivity.diff(base, head).changes.map(changeLine);
+    expect(lines).toContain('- world → node role=db 1-21/TCP, 23-65535/TCP, 1-65535/UDP, 1-65535/SCTP, icmp');
+    expect(lines.every((l) => l.startsWith('- ') && l.includes('→ node role=db '))).toBe(true);
+  });
+
+  test('a nodeSelector on node:role selects no host endpoint: db → cache is no change, and no node class stands for it', () => {
+    const base = PolicySet.fromYaml(hostPolicy('22', '{ matchLabels: { node:role: db } }'), { file: 'base.yaml' });
+    const head = PolicySet.fromYaml(hostPolicy('22', '{ matchLabels: { node:role: cache } }'), { file: 'head.yaml' });
+    const table = (set: PolicySet): VerdictKind[] => nodes
+      .map((labels) => set.decide({ from: Endpoints.entity('world'), to: Endpoints.node(labels), port: 2222, protocol: 'TCP' }));
+    // No host endpoint carries a node: label: neither nodeSelector selects a node, every node is unrestricted on both sides.
+    expect(table(base)).toEqual([VerdictKind.ALLOWED, VerdictKind.ALLOWED, VerdictKind.ALLOWED]);
+    expect(table(head)).toEqual(table(base));
+    const doc = Connectivity.diff(base, head);
+    expect(doc.changes.map(changeLine)).toEqual([]);
+    expect(doc.endpoints.filter((e) => e.kind === 'host').map((e) => e.name)).toEqual(['host', 'remote-node']);
+  });
+});
+
 describe('nodes with labels: the bound', () => {
   // Nine host policies on nine node keys: 512 combinations a node can be, over the bound of 256.
   const many = (port: number): string => Array.from({ length: 9 }, (_, i) => `apiVersion: cilium.io/v2
