@@ -436,7 +436,7 @@ spec:
     expect([table(head, 22), table(head, 2222)]).toEqual([[VerdictKind.ALLOWED, VerdictKind.ALLOWED, VerdictKind.ALLOWED],
       [VerdictKind.DENIED, VerdictKind.DENIED, VerdictKind.DENIED]]);
     const lines = Connectivity.diff(base, head).changes.map(changeLine);
-    expect(lines).toContain('- world → node role=db 1-21/TCP, 23-65535/TCP, 1-65535/UDP, 1-65535/SCTP, icmp');
+    expect(lines).toContain('- world → node role=db 1-21/TCP, 23-65535/TCP, 1-65535/UDP, icmp');
     expect(lines.every((l) => l.startsWith('- ') && l.includes('→ node role=db '))).toBe(true);
   });
 
