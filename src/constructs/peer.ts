@@ -432,9 +432,10 @@ export class Peer implements IPeer {
   }
 
   /**
-   * The Kubernetes API server (the `kube-apiserver` entity; never a `toServices` of `default/kubernetes`). An allow of it
-   * without ports is refused (`peer-kube-apiserver-every-port`): Cilium gives the identity to the API server's addresses, on a
-   * self-managed cluster the control-plane nodes, so every port there (etcd, the kubelet, SSH) would be open; give its ports.
+   * The Kubernetes API server (the `kube-apiserver` entity; never a `toServices` of `default/kubernetes`). An egress allow of
+   * it without ports is refused (`peer-kube-apiserver-every-port`): Cilium gives the identity to the API server's addresses, on
+   * a self-managed cluster the control-plane nodes, so every port there (etcd, the kubelet, SSH) would be open; give its
+   * ports. On ingress the ports are the subject's own: `allowIngress(Peer.kubeApiServer())` is taken, as for any peer.
    */
   public static kubeApiServer(): Peer {
     return Peer.entity(Entity.KUBE_APISERVER);

@@ -8,6 +8,8 @@ import {
 import { describeValue } from '../model/plain-value';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 import { registrableWildcardExample } from '../model/fqdn-pattern';
+import { SAFE } from '../validate/tables';
+import { clipText } from '../model/clip-text';
 import { Entity } from './entity';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
@@ -391,7 +393,9 @@ export class PolicyRule {
     }
     const named = namedPortProblem(section, verb, config, (ports ?? []).map((p) => p._match.l4), this.isHostPolicy);
     if (named !== undefined) throw new CiliumPolicyError({ ...named, location: this.owner });
-    refuseApiServerEveryPort(section, verb, config, ports, this.owner);
+    const defaulted = ports === undefined && section === 'egress' ? config.defaultPorts ?? [] : [];
+    const everyPort = apiServerEveryPortProblem(section, verb, config, (ports ?? defaulted).length);
+    if (everyPort !== undefined) throw new CiliumPolicyError({ ...everyPort, location: this.owner });
     if (options.serverNames !== undefined && options.serverNames.length === 0) {
       throw new CiliumPolicyError({
         id: 'server-names-empty',
@@ -400,7 +404,8 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    refuseRegistrableServerNames(verb, config, options.serverNames, this.owner);
+    const version = this.scope !== undefined ? CiliumVersion.of(this.scope) : CiliumVersion.DEFAULT;
+    refuseRegistrableServerNames(verb, config, options.serverNames, this.owner, version);
     if (l7 && (!ports || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'l7-without-ports',
@@ -567,6 +572,8 @@ export class PolicyRule {
     // Checked when the rule was given; again here for what only synthesis knows (a peer of one's own read again, its default ports).
     const named = namedPortProblem(grant.section, verb, peer, ports.map((p) => p._match.l4), this.isHostPolicy);
     if (named !== undefined) diagnostics.push({ ...named, severity: Severity.ERROR, path });
+    const everyPort = apiServerEveryPortProblem(grant.section, verb, peer, ports.length);
+    if (everyPort !== undefined) diagnostics.push({ ...everyPort, severity: Severity.ERROR, path });
     for (const port of ports) {
       const match = port._match;
       if (match.icmp) icmp.push(match.icmp);
@@ -593,29 +600,45 @@ export class PolicyRule {
   }
 }
 
+/** The label Cilium's `kube-apiserver` entity selects (pkg/policy/api/entity.go: the entity is exactly this selector). */
+const KUBE_APISERVER_LABEL = 'reserved:kube-apiserver';
+
+/** Whether a selector requires the `reserved:kube-apiserver` label (matchLabels, `In` with its empty value, `Exists`). */
+function selectorRequiresKubeApiServer(s: LabelSelectorModel): boolean {
+  return s.matchLabels?.[KUBE_APISERVER_LABEL] === ''
+    || (s.matchExpressions ?? []).some((e) => e.key === KUBE_APISERVER_LABEL
+      && (e.operator === 'Exists' || (e.operator === 'In' && (e.values ?? []).includes(''))));
+}
+
 /**
- * Refuses an allow of the `kube-apiserver` entity without ports (`peer-kube-apiserver-every-port`). Cilium gives that
- * identity to addresses, not to the API server process: the backends of `default/kubernetes` get the
- * `reserved:kube-apiserver` label in the ipcache (`registerAPIServerBackendWatcher`, `UpsertMetadata(ip, …,
- * labels.LabelKubeAPIServer)`), and on a self-managed cluster those are the control-plane nodes' addresses
- * (pkg/identity `ReservedIdentityKubeAPIServer`: "the identity given to remote node(s) which have backend(s) serving the
- * kube-apiserver", labels kube-apiserver and remote-node). A rule without toPorts allows every port of the identities it
- * selects, so the peer would be every port of those nodes (etcd, the kubelet, SSH), not the API server. A deny without
- * ports denies more, and stays allowed; an egress call of a peer of one's own with `defaultPorts` takes those ports.
+ * Why an egress allow of the `kube-apiserver` identity with these (rendered) ports would hold on every port of the API
+ * server's addresses (`peer-kube-apiserver-every-port`), or `undefined`. The peer is the entity, or a selector of
+ * `toEndpoints`/`toNodes` requiring `reserved:kube-apiserver`: pkg/policy/api/entity.go maps the entity to exactly that
+ * selector, and `getEndpointSelector` adds no namespace to a `reserved:` one. Cilium gives that identity to addresses, not
+ * to the API server process: the backends of `default/kubernetes` get the label in the ipcache
+ * (`registerAPIServerBackendWatcher`, `UpsertMetadata(ip, …, labels.LabelKubeAPIServer)`), and on a self-managed cluster
+ * those are the control-plane nodes' addresses (pkg/identity `ReservedIdentityKubeAPIServer`: "the identity given to remote
+ * node(s) which have backend(s) serving the kube-apiserver"). An egress rule without toPorts allows every port of the
+ * identities it selects, so the peer would be every port of those nodes (etcd, the kubelet, SSH), not the API server.
+ * Egress only: on ingress the ports are the selected endpoints' own, and a port-less allow from the API server's addresses
+ * opens every port of the subject to them, as for any peer without ports. A deny without ports denies more: taken.
+ * Run when the rule is given (with its ports, or the peer's `defaultPorts`) and again at synthesis on the peer read again.
  */
-function refuseApiServerEveryPort(section: SectionName, verb: string, peer: PeerConfig, ports: readonly Port[] | undefined, location: string): void {
-  if (isDenySection(section) || ports !== undefined || !(peer.item.entities ?? []).includes(Entity.KUBE_APISERVER)) return;
-  if (sectionDirection(section) === 'egress' && peer.defaultPorts !== undefined) return;
+function apiServerEveryPortProblem(section: SectionName, verb: string, peer: PeerConfig, portCount: number)
+  : { id: string; message: string; fix: string } | undefined {
+  if (section !== 'egress' || portCount > 0) return undefined;
+  const entity = (peer.item.entities ?? []).includes(Entity.KUBE_APISERVER);
+  if (!entity && ![...(peer.item.endpoints ?? []), ...(peer.item.nodes ?? [])].some(selectorRequiresKubeApiServer)) return undefined;
   const example = API_SERVER_PORTS.map((p) => `Port.tcp(${p})`).join(', ');
-  throw new CiliumPolicyError({
+  return {
     id: 'peer-kube-apiserver-every-port',
     message: `${verb}(${peer.description}) without ports would allow every port of the API server's addresses, not the API server: Cilium gives `
-      + 'the kube-apiserver identity to the backends of default/kubernetes, which on a self-managed cluster are the control-plane nodes, '
-      + 'and a rule without ports holds on every port of them (etcd 2379/TCP, the kubelet 10250/TCP, SSH 22/TCP)',
+      + `the kube-apiserver identity${entity ? '' : ` (${KUBE_APISERVER_LABEL}, which the peer selects)`} to the backends of default/kubernetes, `
+      + 'which on a self-managed cluster are the control-plane nodes, and an egress rule without ports holds on every port of them '
+      + '(etcd 2379/TCP, the kubelet 10250/TCP, SSH 22/TCP)',
     fix: `give the ports: ${verb}(Peer.kubeApiServer(), { ports: [${example}] }) (the port the API server listens on, as pods reach it after `
       + 'service translation); if every port of those addresses is meant, say so: { ports: [Port.allPorts()] }',
-    location,
-  });
+  };
 }
 
 /**
@@ -625,16 +648,25 @@ function refuseApiServerEveryPort(section: SectionName, verb: string, peer: Peer
  * the CRD's `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`, Cilium's connectivity test "client-egress-tls-sni-wildcard": `*.one.one.one`,
  * `**.one.one`), so `*.com` lets through the TLS connections to every `.com` name, one anyone may register and serve
  * from the peer's addresses (a CDN, the world). Before 1.18 the proxy compares the name as written, and the
- * wildcard matches nothing: refused there too, as it says what no version does.
+ * wildcard matches nothing: refused there too, as it says what no version before 1.18 does (and widens on upgrade); the
+ * message says which. From 1.18 a name the CRD pattern refuses (`*.*`) is left to that refusal (`crd-server-name-syntax`
+ * at synthesis), whose reason is the true one.
  */
-function refuseRegistrableServerNames(verb: string, peer: PeerConfig, names: readonly string[] | undefined, location: string): void {
+function refuseRegistrableServerNames(verb: string, peer: PeerConfig, names: readonly string[] | undefined, location: string,
+  version: CiliumVersion): void {
+  const wildcards = version.atLeast(CiliumVersion.V1_18);
   for (const [i, name] of (names ?? []).entries()) {
+    if (wildcards && typeof name === 'string' && !SAFE.serverName(name)) continue;
     const example = registrableWildcardExample(name);
     if (example === undefined) continue;
+    const means = wildcards
+      ? `it matches TLS server names such as ${clipText(example, 80)}, which anyone may register and serve from the peer's addresses`
+      : `Cilium ${version.toString()} compares server names as written, so it matches no server name, and from Cilium 1.18 it would match `
+        + `names such as ${clipText(example, 80)}, which anyone may register`;
     throw new CiliumPolicyError({
       id: 'server-names-registrable',
-      message: `${verb}(${peer.description}, { serverNames }): serverNames[${i}] ${JSON.stringify(name)} has its wildcard in the registrable part of `
-        + `the name: it matches TLS server names such as ${example}, which anyone may register and serve from the peer's addresses`,
+      message: `${verb}(${peer.description}, { serverNames }): serverNames[${i}] ${showValue(name)} has its wildcard in the registrable part of `
+        + `the name: ${means}`,
       fix: 'list the server names, or put the wildcard below a domain of your own (\'*.api.example.com\', \'**.example.com\')',
       location,
     });

@@ -1078,13 +1078,13 @@ describe('the kube-apiserver entity is an address, not a process: an allow of it
   const API = 'entity:kube-apiserver';
   const web = (c: Chart): CiliumPolicy => new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
 
-  test('an allow without ports is refused (it was every port of the control-plane nodes: etcd, the kubelet, SSH)', () => {
+  test('an egress allow without ports is refused (it was every port of the control-plane nodes: etcd, the kubelet, SSH)', () => {
     const c = chart('shop');
     const p = web(c);
     const own: IPeer = { toPeerConfig: () => ({ field: PeerField.ENTITIES, item: { entities: [Entity.HOST, Entity.KUBE_APISERVER] }, description: 'mine' }) };
     for (const [call, shown] of [
       [() => p.allowEgress(Peer.kubeApiServer()), 'allowEgress(entity kube-apiserver)'],
-      [() => p.allowIngress(Peer.entity(Entity.KUBE_APISERVER)), 'allowIngress(entity kube-apiserver)'],
+      [() => p.allowEgress(Peer.entity(Entity.KUBE_APISERVER)), 'allowEgress(entity kube-apiserver)'],
       [() => p.allowEgress(own), 'allowEgress(mine)'],
     ] as const) {
       const r = refusal(call);
@@ -1115,6 +1115,70 @@ describe('the kube-apiserver entity is an address, not a process: an allow of it
   });
 });
 
+describe('kube-apiserver every port, session-51 review: egress only, the same peer by any spelling, checked again at synthesis', () => {
+  const API = 'entity:kube-apiserver';
+  const web = (c: Chart): CiliumPolicy => new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+  const own = (item: IPeer extends { toPeerConfig(): infer C } ? C : never): IPeer => ({ toPeerConfig: () => item });
+
+  test('ingress from the API server without ports is taken: the ports are the subject\'s own, as for any peer', () => {
+    const c = chart('shop');
+    web(c).allowIngress(Peer.kubeApiServer());
+    expect(synthFailure(c)).toBeUndefined();
+    for (const port of ['8080/TCP', '9090/TCP']) expect(decidedBy(c, API, WEB, port, 'ingress'), port).toBe('allowed web spec.ingress[0]');
+    expect(decidedBy(c, 'entity:remote-node', WEB, '8080/TCP', 'ingress')).toBe('default-deny');
+    expect(decidedBy(c, 'pod:shop:app=other', WEB, '8080/TCP', 'ingress')).toBe('default-deny');
+  });
+
+  test('a peer of one\'s own that answers the kube-apiserver entity only at synthesis is an error there, not every port', () => {
+    let n = 0;
+    const flip: IPeer = { toPeerConfig: () => ({ field: PeerField.ENTITIES, item: { entities: [n++ === 0 ? Entity.HOST : Entity.KUBE_APISERVER] }, description: 'flip' }) };
+    const c = chart('shop');
+    web(c).allowEgress(flip);
+    expect(synthFailure(c)).toMatch(/spec\.egress: allowEgress\(flip\) without ports would allow every port of the API server's addresses[^]*peer-kube-apiserver-every-port/);
+    // Its default ports given when the rule was, and none at synthesis: the rendered rule has none, so the same error.
+    let m = 0;
+    const lost: IPeer = { toPeerConfig: () => ({ field: PeerField.ENTITIES, item: { entities: [Entity.KUBE_APISERVER] }, description: 'lost',
+      ...(m++ === 0 ? { defaultPorts: [{ port: '6443', protocol: 'TCP' as const }] } : {}) }) };
+    const d = chart('shop');
+    web(d).allowEgress(lost);
+    expect(synthFailure(d)).toContain('peer-kube-apiserver-every-port');
+    // The same default ports at synthesis: taken, 6443/TCP allowed and etcd not.
+    const kept = chart('shop');
+    web(kept).allowEgress(own({ field: PeerField.ENTITIES, item: { entities: [Entity.KUBE_APISERVER] }, description: 'kept',
+      defaultPorts: [{ port: '6443', protocol: 'TCP' }] }));
+    expect(synthFailure(kept)).toBeUndefined();
+    expect(decidedBy(kept, WEB, API, '6443/TCP', 'egress')).toBe('allowed web spec.egress[0]');
+    expect(decidedBy(kept, WEB, API, '2379/TCP', 'egress')).toBe('default-deny');
+  });
+
+  test('toEndpoints or Peer.nodes() selecting reserved:kube-apiserver is the same peer: refused without ports on egress', () => {
+    const selectors = [
+      { matchLabels: { 'reserved:kube-apiserver': '' } },
+      { matchExpressions: [{ key: 'reserved:kube-apiserver', operator: 'In', values: [''] }] },
+      { matchExpressions: [{ key: 'reserved:kube-apiserver', operator: 'Exists' }] },
+    ];
+    for (const sel of selectors) {
+      const peer = own({ field: PeerField.ENDPOINTS, item: { endpoints: [sel] }, description: 'apiserver by label' });
+      const r = refusal(() => web(chart('shop')).allowEgress(peer));
+      expect(r.id, JSON.stringify(sel)).toBe('peer-kube-apiserver-every-port');
+      expect(r.message).toContain('(reserved:kube-apiserver, which the peer selects)');
+      const c = chart('shop');
+      web(c).allowEgress(peer, { ports: [Port.tcp(6443)] });
+      expect(decidedBy(c, WEB, API, '6443/TCP', 'egress')).toBe('allowed web spec.egress[0]');
+      expect(decidedBy(c, WEB, API, '2379/TCP', 'egress')).toBe('default-deny');
+      const ingress = chart('shop');
+      web(ingress).allowIngress(peer);
+      expect(synthFailure(ingress)).toBeUndefined();
+    }
+    const nodes = chart('shop', CiliumVersion.V1_19);
+    expect(refusal(() => web(nodes).allowEgress(Peer.nodes({ 'reserved:kube-apiserver': '' }))).id).toBe('peer-kube-apiserver-every-port');
+    // A selector of the API server's label with another value, or of other pods, is not it.
+    const other = chart('shop');
+    web(other).allowEgress(own({ field: PeerField.ENDPOINTS, item: { endpoints: [{ matchLabels: { 'reserved:kube-apiserver': 'x' } }] }, description: 'x' }));
+    expect(synthFailure(other)).toBeUndefined();
+  });
+});
+
 describe('TLS server names: a wildcard below a domain of one\'s own only', () => {
   const world = (serverNames: string[]): Chart => {
     const c = chart('shop', CiliumVersion.V1_19);
@@ -1140,5 +1204,33 @@ describe('TLS server names: a wildcard below a domain of one\'s own only', () =>
     // The SNI is the proxy's to judge; on L3/L4 the allow is 443/TCP to the world and nothing else.
     expect(verdictOf(c, WEB, 'cidr:203.0.113.9', '443/TCP')).toBe('allowed');
     expect(decidedBy(c, WEB, 'cidr:203.0.113.9', '80/TCP', 'egress')).toBe('default-deny');
+  });
+});
+
+describe('TLS server names, session-51 review: the message per version, clipped, and the CRD\'s reason first', () => {
+  const world = (serverNames: string[], version: CiliumVersion): Chart => {
+    const c = chart('shop', version);
+    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+      .allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)], serverNames });
+    return c;
+  };
+
+  test('before 1.18 the wildcard matches nothing, and the message says so', () => {
+    const r = refusal(() => world(['*.com'], CiliumVersion.V1_17));
+    expect(r.id).toBe('server-names-registrable');
+    expect(r.message).toContain('Cilium 1.17 compares server names as written, so it matches no server name, and from Cilium 1.18 it would match names such as x.com');
+    expect(refusal(() => world(['*.com'], CiliumVersion.V1_18)).message).toContain('it matches TLS server names such as x.com, which anyone may register');
+  });
+
+  test('a huge name is clipped in the message; *.* gets the CRD pattern\'s reason', () => {
+    const r = refusal(() => world([`*.${'a'.repeat(200_000)}`], CiliumVersion.V1_19));
+    expect(r.id).toBe('server-names-registrable');
+    expect(r.message.length).toBeLessThan(2000);
+    const c = chart('shop', CiliumVersion.V1_19);
+    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+      .allowEgress(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)], serverNames: ['*.*'] });
+    const failure = synthFailure(c);
+    expect(failure).toContain('server name "*.*" is not a valid DNS name or pattern (crd-server-name-syntax)');
+    expect(failure).not.toContain('registrable');
   });
 });

@@ -1030,7 +1030,7 @@ function isServicePeer(p: PeerSpec): boolean {
 
 /**
  * The ports of an allow: the API server's (6443/TCP) where none are left and the peer is the `kube-apiserver` entity, whose
- * allow without ports the SDK refuses (`peer-kube-apiserver-every-port`: every port of the control-plane nodes).
+ * egress allow without ports the SDK refuses (`peer-kube-apiserver-every-port`: every port of the control-plane nodes; ingress is taken).
  */
 function apiServerPorts(p: PeerSpec, ps: PortSpec[] | undefined): PortSpec[] | undefined {
   const apiServer = p.kind === 'kubeApiServer' || (p.kind === 'entity' && p.entity === Entity.KUBE_APISERVER);
