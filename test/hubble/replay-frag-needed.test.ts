@@ -23,7 +23,8 @@ function record(icmp: { type: number; code: number }, over: Record<string, unkno
   return JSON.stringify({ ...LINE, flow });
 }
 const TRACED = { verdict: 'FORWARDED', event_type: { type: 4, sub_type: 0 }, trace_observation_point: 'TO_ENDPOINT', is_reply: false };
-const VERDICT_EVENT = { verdict: 'FORWARDED', event_type: { type: 5 }, is_reply: undefined };
+/** A forwarded policy-verdict event as Hubble writes it (`is_reply: false`, a constant on such events). */
+const VERDICT_EVENT = { verdict: 'FORWARDED', event_type: { type: 5 }, is_reply: false };
 const DROPPED = { verdict: 'DROPPED', event_type: { type: 1, sub_type: 133 }, drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', is_reply: undefined };
 const BACKEND_9090 = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
