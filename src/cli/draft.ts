@@ -15,6 +15,7 @@ import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInput, unreadInputFix } fro
 import { CiliumVersion } from '../core/cilium-version';
 import type { DraftNamespaceLeftOut } from '../hubble/draft';
 import { namespaceLeftOutNote, platformNamespaceNote } from '../hubble/draft-namespaces';
+import { replyLookupsLeftOutNote } from '../hubble/draft-reply-lookups';
 import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `draft`, as parsed. */
@@ -67,6 +68,7 @@ interface EmptyPlan {
   readonly connections: number;
   readonly leftOut: number;
   readonly identityUnknown: number;
+  readonly replyLookupsLeftOut: number;
 }
 
 /** The refusal of a capture from which no policy is drafted: what it held, and the capture to give instead. */
@@ -77,6 +79,7 @@ function nothingToDraft(plan: EmptyPlan, flows: number, source: string, namespac
     `${plural(flows, 'flow record')}: ${plural(plan.connections, 'connection')} the cluster let through`
       + `${plan.identityUnknown > 0 ? `, ${plan.identityUnknown} of them with a pod of unknown identity (never drafted)` : ''}`,
     plan.leftOut > 0 ? `${plural(plan.leftOut, 'dropped connection')} left out` : '',
+    plan.replyLookupsLeftOut > 0 ? replyLookupsLeftOutNote(plan.replyLookupsLeftOut) : '',
     ...plan.namespacesLeftOut.map(namespaceLeftOutNote),
     notUsed !== undefined ? `not all of it was read: ${notUsed}` : '',
   ].filter((p) => p !== '');
@@ -86,12 +89,14 @@ function nothingToDraft(plan: EmptyPlan, flows: number, source: string, namespac
   const droppedOnly = plan.connections === 0 && plan.leftOut > 0;
   return new CiliumPolicyError({
     id: 'draft-nothing-to-draft',
-    message: `no policy can be drafted from ${source === '-' ? 'standard input' : source}: no connection the cluster let through has, at either end, `
+    message: `no policy can be drafted from ${source === '-' ? 'standard input' : source}: no connection the cluster let through`
+      + `${plan.replyLookupsLeftOut > 0 ? ', other than replies,' : ''} has, at either end, `
       + `a pod of known identity${scope}${plan.namespacesLeftOut.length > 0 ? ` outside ${plan.namespacesLeftOut.map((n) => n.namespace).join(', ')}` : ''} `
       + `(${held.join('; ')}), so the output would hold no policy`
       + `${droppedOnly ? '; dropped connections are never drafted (a draft allows only what the cluster let through)' : ''}`,
     fix: `${notUsedFix !== '' ? `${notUsedFix}, then draft again; or ` : ''}`
       + `${plan.namespacesLeftOut.length > 0 ? 'add --include-kube-system to draft kube-system (review every rule: its pods serve the whole cluster); or ' : ''}`
+      + `${plan.replyLookupsLeftOut > 0 ? 'capture the requests the replies answer (the SYNs, the echo requests): their rules allow the replies; or ' : ''}`
       + `${droppedOnly ? 'capture the traffic with policy audit mode on (policy-audit-mode: flows of verdict AUDIT count as let through and '
         + 'are drafted); or ' : ''}give a capture of the pods' own traffic while their workloads run (hubble observe --since 1h -o jsonpb, unfiltered)`,
   });
@@ -144,6 +149,7 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     capture.overflowFlows > 0 ? `${capture.overflowFlows} records beyond --max-connections not used` : '',
     plan.identityUnknown > 0 ? `${plan.identityUnknown} connection${plan.identityUnknown === 1 ? '' : 's'} with a pod of unknown identity not drafted `
       + '(listed in the comments)' : '',
+    plan.replyLookupsLeftOut > 0 ? replyLookupsLeftOutNote(plan.replyLookupsLeftOut) : '',
     ...plan.namespacesLeftOut.map(namespaceLeftOutNote),
     ...plan.namespaces.flatMap((ns) => platformNamespaceNote(ns) ?? []),
   ].filter((x) => x !== '');

@@ -1,11 +1,13 @@
 // What a connection's observed verdict means for replay, with expectations written by hand: a "mixed" connection (some
 // attempts delivered, some dropped by policy) is one the cluster did not fully let through, so a policy that allows it
 // is a change (newly allowed) and one that denies it breaks what did flow (newly dropped).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
-import { FlowSource, collectConnections, planDraft, replayFlows } from '../../src/hubble';
+import { runDraft } from '../../src/cli/draft';
+import { FlowSource, collectConnections, planDraft, renderDraftYaml, replayFlows } from '../../src/hubble';
 import { backendPolicy } from './support/backend-policy';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
 
@@ -285,6 +287,36 @@ spec:
     const plan = planDraft(await collectConnections(FlowSource.text(record(l4, verdict, 5, isReply), 'flows.jsonl')), { namespaces: ['shop', 'monitoring'] });
     expect(plan.connections).toBe(0);
     expect(plan.policies.flatMap((p) => [...p.ingress, ...p.egress])).toEqual([]);
+    expect(plan.replyLookupsLeftOut).toBe(1);
+  });
+
+  // Session 51 review: such connections were dropped from the draft and counted nowhere, so a capture of only them was
+  // refused as having "no connection the cluster let through … a pod of known identity", which was false. Counted now
+  // (`replyLookupsLeftOut`), and named in the header and the refusal.
+  const REQUEST = JSON.stringify({ ...DROP, flow: { ...(JSON.parse(record(SYN_ACK, 'FORWARDED', 5, HUBBLE)) as { flow: object }).flow,
+    l4: { TCP: { source_port: 41001, destination_port: 9090, flags: { SYN: true } } } } });
+  test('draft: the header counts the replies left out beside the request drafted', async () => {
+    const plan = planDraft(await collectConnections(FlowSource.text(`${REQUEST}\n${record(SYN_ACK, 'FORWARDED', 5, HUBBLE)}`, 'flows.jsonl')));
+    expect([plan.connections, plan.replyLookupsLeftOut]).toEqual([1, 1]);
+    expect(renderDraftYaml(plan)).toContain('# 1 connection of reply packets left out (SYN-ACKs or ICMP replies one side looked up as new: '
+      + 'the rule of the request they answer allows them).');
+  });
+
+  test('draft CLI: a capture of replies only is refused, naming them (not "no connection the cluster let through")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-reply-lookups-'));
+    try {
+      const flows = join(dir, 'echo-replies.jsonl');
+      writeFileSync(flows, `${record(ECHO_REPLY, 'FORWARDED', 5, HUBBLE)}\n`);
+      let stdout = '';
+      let stderr = '';
+      const code = await runDraft(['--flows', flows], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      expect([code, stdout]).toEqual([2, '']);
+      expect(stderr).toContain('no connection the cluster let through, other than replies, has, at either end, a pod of known identity');
+      expect(stderr).toContain('0 connections the cluster let through; 1 connection of reply packets left out');
+      expect(stderr).toContain('capture the requests the replies answer');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a forwarded trace (type 4) of an echo reply is still a reply', async () => {
