@@ -16,7 +16,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import type { DraftNamespaceLeftOut } from '../hubble/draft';
 import { namespaceLeftOutNote, platformNamespaceNote } from '../hubble/draft-namespaces';
 import { replyLookupsLeftOutNote } from '../hubble/draft-reply-lookups';
-import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
+import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `draft`, as parsed. */
 export interface DraftCommandOptions {
@@ -57,6 +57,12 @@ export interface DraftCommandOptions {
    * @default false
    */
   readonly includeKubeSystem?: boolean;
+  /**
+   * Whether the agent runs with `allow-icmp-frag-needed` (`--no-allow-icmp-frag-needed`: off, and ICMPv4 fragmentation
+   * needed is drafted as any ICMP type).
+   * @default true
+   */
+  readonly allowIcmpFragNeeded?: boolean;
 }
 
 /** Exit statuses of `draft`. */
@@ -127,7 +133,10 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     }
   }
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
-  const capture = await Connections.collect(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const capture = await Connections.collect(flowSource(options.flows, io), {
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
+    ...fragNeededCollectOption(options.allowIcmpFragNeeded),
+  });
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   // The drafting builds constructs (cdk8s): loaded here, so that the other commands start without cdk8s.
@@ -181,6 +190,7 @@ export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: 
     .option('--import-from <module>', 'the module the TypeScript imports the SDK from', 'cdk8s-cilium')
     .option('--include-kube-system', 'draft policies for the pods of kube-system too (default: left out, as every pod reaches them)')
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', String(DEFAULT_MAX_CONNECTIONS))
+    .addOption(allowIcmpFragNeededOption())
     .action(async (opts: DraftCommandOptions) => {
       done(await guard(() => executeDraft(opts, io), io));
     });

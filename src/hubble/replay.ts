@@ -28,7 +28,7 @@ import { parseIp } from '../model/cidr';
 import { objectName } from '../model/object-names';
 import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, familiesSetting } from './capture-families';
 import { JudgedIpFamilies } from '../model/judged-ip-families';
-import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
 import {
   COLLECT_OPTION_DEFAULTS, ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, IdentityResolution, ObservedConnection,
@@ -75,6 +75,28 @@ export const REPLAY_OPTION_DEFAULTS: OptionDefaults = {
   maxNamesPerAddress: '4',
   topDropSources: '10',
 };
+
+/**
+ * The options of `CollectOptions` that decide which records are judged (`allowIcmpFragNeeded`: whether fragmentation needed
+ * is skipped): applied while the flows are read, never to a capture collected already.
+ */
+const COLLECTED_SEMANTICS: readonly (keyof CollectOptions)[] = ['allowIcmpFragNeeded'];
+
+/**
+ * Refuses an option of the collection that decides what is judged, given to a call that takes a capture collected already
+ * (`Replay.capture()`): it would be ignored, and the capture judged as collected (`option-value`, as `refuseOptionValue` words it).
+ */
+function refuseCollectedOptions(options: ReplayOptions, call: string): void {
+  if (options === null || typeof options !== 'object') return;
+  for (const key of COLLECTED_SEMANTICS) {
+    const value = options[key];
+    if (value === undefined) continue;
+    refuseOptionValue(call, key, value, `left out: an option of Connections.collect(), applied while the flows are read, so ${call} of a `
+      + `capture collected already would ignore it and judge the capture as it was collected (by default ${COLLECT_OPTION_DEFAULTS[key]})`,
+    `collect with it (Connections.collect(source, { ${key}: ${String(value)} })), or read and replay in one call (Replay.flows(source, policies, `
+      + `{ ${key}: ${String(value)} })); then leave it out of ${call}`);
+  }
+}
 
 /** What a replay option left at its default in place of the one meant does (`option-unknown`). */
 const REPLAY_RISK = 'so the flows would be replayed for other settings than asked (pods of the local cluster judged as remote ones)';
@@ -448,9 +470,12 @@ export class Replay {
    * @param capture the connections
    * @param policies the policies to judge by
    * @param options the cluster name and report limits
+   * @throws CiliumPolicyError (`option-value`) for `allowIcmpFragNeeded`, which decides what is collected: the capture was
+   * collected already, so give it to `Connections.collect` (or use `Replay.flows`)
    */
   public static capture(capture: FlowCapture, policies: PolicySet, options: ReplayOptions = {}): ReplayReport {
     checkOptionKeys(options, REPLAY_OPTION_DEFAULTS, { call: 'Replay.capture()', risk: REPLAY_RISK });
+    refuseCollectedOptions(options, 'Replay.capture()');
     return replayCapture(capture, policies, options);
   }
 
