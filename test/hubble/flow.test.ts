@@ -271,7 +271,8 @@ describe('connection attempts', () => {
     const verdictEvent = sample('hubble-otel.basic-sample-400-tcp-flows.head60.jsonl', 23);
     expect([verdictEvent.event_type?.type, verdictEvent.is_reply]).toEqual([5, false]);
     expect(lookedUp(verdictEvent)).toBe(false);
-    expect(lookedUp({ ...verdictEvent, l4: { TCP: { source_port: 9080, destination_port: 59736, flags: { SYN: true, ACK: true } } } } as HubbleFlow)).toBe(true);
+    const synAck = { TCP: { source_port: 9080, destination_port: 59736, flags: { SYN: true, ACK: true } } };
+    expect(lookedUp({ ...verdictEvent, l4: synAck } as HubbleFlow)).toBe(true);
     // Session 50 review (fix50f): source quench (4) and redirect (5) are not related in Cilium's conntrack
     // (bpf/lib/conntrack.h `ct_extract_ports4`: only 3, 11, 12 are; 4 and 5 fall to `default: ACTION_CREATE`): new packets,
     // judged like requests. Forwarded without is_reply, they are not replies.
