@@ -35,7 +35,7 @@ import { isGitRef, readAtGitRef } from './git-ref';
 import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
-import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
+import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 import { CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError, warningLines } from './trace';
 
 /** When `diff` exits 1. */
@@ -101,6 +101,12 @@ export interface ConnectivityCommandOptions {
    * @default 'ipv4'
    */
   readonly ipFamilies?: string;
+  /**
+   * Whether the agent runs with `allow-icmp-frag-needed` (`--no-allow-icmp-frag-needed`: off, and the records of ICMPv4
+   * fragmentation needed in `--flows` are read as any ICMP, their pods endpoint classes).
+   * @default true
+   */
+  readonly allowIcmpFragNeeded?: boolean;
 }
 
 /** The `--node-selector-labels` option of `diff` and `report` (as `trace` has it). */
@@ -325,7 +331,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets), as replay.
   let families = chooseIpFamilies(given, undefined, version, command);
   if (options.flows !== undefined) {
-    capture = await collectConnections(flowSource(options.flows, io));
+    capture = await collectConnections(flowSource(options.flows, io), fragNeededCollectOption(options.allowIcmpFragNeeded));
     const ended = flowInputError(capture.input);
     if (ended) throw ended;
     // Judged for the version the policies are (given, else their annotation, else the default; diff: the head's, then the
@@ -440,7 +446,8 @@ export function addConnectivityOptions(command: Command): Command {
     .addOption(ipFamiliesOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
-    .option('--sctp', SCTP_HELP);
+    .option('--sctp', SCTP_HELP)
+    .addOption(allowIcmpFragNeededOption());
 }
 
 /**

@@ -15,7 +15,8 @@ import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInput, unreadInputFix } fro
 import { CiliumVersion } from '../core/cilium-version';
 import type { DraftNamespaceLeftOut } from '../hubble/draft';
 import { namespaceLeftOutNote, platformNamespaceNote } from '../hubble/draft-namespaces';
-import { HubbleCliIo, flowInputError, flowSource, guard, parseCount, runSubcommand } from './replay';
+import { replyLookupsLeftOutNote } from '../hubble/draft-reply-lookups';
+import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `draft`, as parsed. */
 export interface DraftCommandOptions {
@@ -56,6 +57,12 @@ export interface DraftCommandOptions {
    * @default false
    */
   readonly includeKubeSystem?: boolean;
+  /**
+   * Whether the agent runs with `allow-icmp-frag-needed` (`--no-allow-icmp-frag-needed`: off, and ICMPv4 fragmentation
+   * needed is drafted as any ICMP type).
+   * @default true
+   */
+  readonly allowIcmpFragNeeded?: boolean;
 }
 
 /** Exit statuses of `draft`. */
@@ -67,6 +74,7 @@ interface EmptyPlan {
   readonly connections: number;
   readonly leftOut: number;
   readonly identityUnknown: number;
+  readonly replyLookupsLeftOut: number;
 }
 
 /** The refusal of a capture from which no policy is drafted: what it held, and the capture to give instead. */
@@ -77,6 +85,7 @@ function nothingToDraft(plan: EmptyPlan, flows: number, source: string, namespac
     `${plural(flows, 'flow record')}: ${plural(plan.connections, 'connection')} the cluster let through`
       + `${plan.identityUnknown > 0 ? `, ${plan.identityUnknown} of them with a pod of unknown identity (never drafted)` : ''}`,
     plan.leftOut > 0 ? `${plural(plan.leftOut, 'dropped connection')} left out` : '',
+    plan.replyLookupsLeftOut > 0 ? replyLookupsLeftOutNote(plan.replyLookupsLeftOut) : '',
     ...plan.namespacesLeftOut.map(namespaceLeftOutNote),
     notUsed !== undefined ? `not all of it was read: ${notUsed}` : '',
   ].filter((p) => p !== '');
@@ -86,12 +95,14 @@ function nothingToDraft(plan: EmptyPlan, flows: number, source: string, namespac
   const droppedOnly = plan.connections === 0 && plan.leftOut > 0;
   return new CiliumPolicyError({
     id: 'draft-nothing-to-draft',
-    message: `no policy can be drafted from ${source === '-' ? 'standard input' : source}: no connection the cluster let through has, at either end, `
+    message: `no policy can be drafted from ${source === '-' ? 'standard input' : source}: no connection the cluster let through`
+      + `${plan.replyLookupsLeftOut > 0 ? ', other than replies,' : ''} has, at either end, `
       + `a pod of known identity${scope}${plan.namespacesLeftOut.length > 0 ? ` outside ${plan.namespacesLeftOut.map((n) => n.namespace).join(', ')}` : ''} `
       + `(${held.join('; ')}), so the output would hold no policy`
       + `${droppedOnly ? '; dropped connections are never drafted (a draft allows only what the cluster let through)' : ''}`,
     fix: `${notUsedFix !== '' ? `${notUsedFix}, then draft again; or ` : ''}`
       + `${plan.namespacesLeftOut.length > 0 ? 'add --include-kube-system to draft kube-system (review every rule: its pods serve the whole cluster); or ' : ''}`
+      + `${plan.replyLookupsLeftOut > 0 ? 'capture the requests the replies answer (the SYNs, the echo requests): their rules allow the replies; or ' : ''}`
       + `${droppedOnly ? 'capture the traffic with policy audit mode on (policy-audit-mode: flows of verdict AUDIT count as let through and '
         + 'are drafted); or ' : ''}give a capture of the pods' own traffic while their workloads run (hubble observe --since 1h -o jsonpb, unfiltered)`,
   });
@@ -122,7 +133,10 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     }
   }
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
-  const capture = await Connections.collect(flowSource(options.flows, io), maxConnections !== undefined ? { maxConnections } : {});
+  const capture = await Connections.collect(flowSource(options.flows, io), {
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
+    ...fragNeededCollectOption(options.allowIcmpFragNeeded),
+  });
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
   // The drafting builds constructs (cdk8s): loaded here, so that the other commands start without cdk8s.
@@ -144,6 +158,7 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
     capture.overflowFlows > 0 ? `${capture.overflowFlows} records beyond --max-connections not used` : '',
     plan.identityUnknown > 0 ? `${plan.identityUnknown} connection${plan.identityUnknown === 1 ? '' : 's'} with a pod of unknown identity not drafted `
       + '(listed in the comments)' : '',
+    plan.replyLookupsLeftOut > 0 ? replyLookupsLeftOutNote(plan.replyLookupsLeftOut) : '',
     ...plan.namespacesLeftOut.map(namespaceLeftOutNote),
     ...plan.namespaces.flatMap((ns) => platformNamespaceNote(ns) ?? []),
   ].filter((x) => x !== '');
@@ -175,6 +190,7 @@ export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: 
     .option('--import-from <module>', 'the module the TypeScript imports the SDK from', 'cdk8s-cilium')
     .option('--include-kube-system', 'draft policies for the pods of kube-system too (default: left out, as every pod reaches them)')
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', String(DEFAULT_MAX_CONNECTIONS))
+    .addOption(allowIcmpFragNeededOption())
     .action(async (opts: DraftCommandOptions) => {
       done(await guard(() => executeDraft(opts, io), io));
     });

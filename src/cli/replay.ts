@@ -87,6 +87,21 @@ export interface HubbleCliIo extends CliIo {
   stdin?: () => AsyncIterable<Uint8Array | string>;
 }
 
+/**
+ * `--no-allow-icmp-frag-needed`, the one declaration of the flag for every command that reads a capture (`replay`, `draft`,
+ * `diff`, `report`): the agent runs with `allow-icmp-frag-needed: false`, so the records of ICMPv4 fragmentation needed
+ * are read as any ICMP (`CollectOptions.allowIcmpFragNeeded`).
+ */
+export function allowIcmpFragNeededOption(): Option {
+  return new Option('--no-allow-icmp-frag-needed', 'the agent runs with allow-icmp-frag-needed: false: ICMPv4 fragmentation needed (type 3 code 4) is '
+    + 'judged by policy (default: it passes before the policy lookup, and its records are skipped)');
+}
+
+/** The collect option of `--no-allow-icmp-frag-needed` as parsed (`true` by default, `false` given). */
+export function fragNeededCollectOption(allowIcmpFragNeeded: boolean | undefined): { allowIcmpFragNeeded?: false } {
+  return allowIcmpFragNeeded === false ? { allowIcmpFragNeeded: false } : {};
+}
+
 /** Exit statuses of `replay`. */
 export const REPLAY_EXIT = { ok: 0, wouldDrop: 1, badInput: 2 } as const;
 
@@ -205,7 +220,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   }
   const capture = await Connections.collect(flowSource(options.flows, io), {
     ...(maxConnections !== undefined ? { maxConnections } : {}),
-    ...(options.allowIcmpFragNeeded === false ? { allowIcmpFragNeeded: false } : {}),
+    ...fragNeededCollectOption(options.allowIcmpFragNeeded),
   });
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
@@ -318,8 +333,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
     .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
-    .option('--no-allow-icmp-frag-needed', 'the agent runs with allow-icmp-frag-needed: false: ICMPv4 fragmentation needed (type 3 code 4) is '
-      + 'judged by policy (default: it passes before the policy lookup, and its records are skipped)')
+    .addOption(allowIcmpFragNeededOption())
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .option('--sctp', SCTP_HELP)
     .addOption(dnsServerOption())

@@ -5,7 +5,8 @@
  *   cdk8s-cilium trace --policies dist/ --from pod:shop:app=web --to pod:shop:app=api --port 8080/TCP [--http 'GET /orders']
  *
  * Endpoints: `pod:<namespace>:<k=v,...>`, `svc:<namespace>/<name>[:<port>]` (the Service's pods and, with a Service port,
- * its target port; see `trace-endpoints.ts`), `entity:<name>`, `entity:kube-apiserver@<ip>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`.
+ * its target port; see `trace-endpoints.ts`), `entity:<name>`, `entity:kube-apiserver@<ip>`, `cidr:<ip>`, `fqdn:<name>@<ip>`, `node:<k=v,...>[@<ip>]`,
+ * `node:reserved:kube-apiserver@<ip>`.
  * The Cilium version defaults to the one the policies were synthesized for (`cdk8s-cilium.io/cilium-version`), else 1.19.
  * Ports: `8080/TCP`, `53/UDP`, `8080` (TCP), `icmp/8` or `icmpv6/128` (ICMP type number or name, e.g. `icmp/EchoRequest`).
  * Kafka requests: `--kafka '<apiKey> [<topic>] [version=<n>] [client=<id>]'`, e.g. `'produce orders version=3 client=billing'`.
@@ -563,7 +564,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .requiredOption('--from <endpoint>',
       'client: pod:<ns>:<k=v,...>, svc:<ns>/<name> (its pods), entity:<name>, entity:kube-apiserver@<ip> (a managed API server), '
-      + 'cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>[@<ip>]')
+      + 'cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>[@<ip>], node:reserved:kube-apiserver@<ip> (a node that runs the API server)')
     .requiredOption('--to <endpoint>', 'server, same syntax as --from; svc:<ns>/<name>:<port> also sets the port (the target port of that Service port)')
     .option('--port <port>', 'connection (the container port): 8080/TCP, 53/UDP, 8080 (TCP), icmp/8, icmpv6/128 (default 53/UDP with --dns)')
     .option('--http <request>', 'an HTTP request to check against HTTP rules: "GET /path"')

@@ -54,6 +54,7 @@ import { yamlQuotingGoNumbers } from '../model/unquoted-numbers';
 import { FlowPeer, FlowPeerKind } from './flow';
 import { TrafficDirection } from '../engine/verdict';
 import { INFRASTRUCTURE_NAMESPACES, namespaceLeftOutNote, platformNamespaceNote } from './draft-namespaces';
+import { replyLookupsLeftOutNote } from './draft-reply-lookups';
 
 /** Options of `Draft.plan`. */
 export interface DraftOptions {
@@ -267,6 +268,12 @@ export interface DraftPlan {
   readonly leftOut: number;
   /** Connections the cluster let through but left out because an end's identity is unknown (see `DraftPolicy.notDrafted`). */
   readonly identityUnknown: number;
+  /**
+   * Connections the cluster let through but left out as replies: every record a reply-type packet (a SYN-ACK, an ICMP echo
+   * reply or error) one side looked up in policy as new (`ObservedConnection.replyLookups`). The rule of the request they
+   * answer allows them; a rule of their own would allow the client's port or a reply type as a new connection.
+   */
+  readonly replyLookupsLeftOut: number;
   /** The namespaces with policies, sorted. */
   readonly namespaces: string[];
   /** The policies, by namespace and name. */
@@ -690,6 +697,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
   const podAddresses = new Set(capture.podAddresses);
   let used = 0;
   let leftOut = 0;
+  let replyLookups = 0;
   let unknown = 0;
   const note = (p: PolicyAcc, text: string): void => {
     if (p.notDrafted.length < MAX_NOT_DRAFTED && !p.notDrafted.includes(text)) p.notDrafted.push(text);
@@ -712,7 +720,10 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     // Reply-type packets (a SYN-ACK, an echo reply, an ICMP error) a side looked up as new because its conntrack lacked the
     // request: the request's rule covers them once conntrack holds it. A rule drafted for them would allow an ephemeral
     // port or a reply type as a new connection: not drafted, as the capture's other replies are not.
-    if (replyLookupsOnly(c)) continue;
+    if (replyLookupsOnly(c)) {
+      replyLookups++;
+      continue;
+    }
     used++;
     const leftOutHere = new Set([c.source, c.destination].filter((e) => local(e) && !drafted(e)).map((e) => e.namespace ?? 'default'));
     for (const ns of leftOutHere) {
@@ -840,6 +851,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     connections: used,
     leftOut,
     identityUnknown: unknown,
+    replyLookupsLeftOut: replyLookups,
     namespaces: [...new Set(out.map((p) => p.namespace))].sort(),
     policies: out,
     namespacesLeftOut: [...leftOutNamespaces].sort(([a], [b]) => compare(a, b)).map(([namespace, n]) => ({ namespace, ...n })),
@@ -1322,13 +1334,18 @@ function headerLines(plan: DraftPlan): string[] {
       + `${plan.leftOut > 0 ? ` (${plan.leftOut} dropped connection${plan.leftOut === 1 ? '' : 's'} left out)` : ''}.`,
     ...(plan.identityUnknown > 0 ? [`${plan.identityUnknown} of them name a pod whose identity the capture does not give: not drafted (see "not drafted" below);`,
       'capture longer, or with the pods\' own records, to draft them, or write those rules by hand.'] : []),
+    ...(plan.replyLookupsLeftOut > 0 ? [`${capitalized(replyLookupsLeftOutNote(plan.replyLookupsLeftOut))}.`] : []),
     'One CiliumNetworkPolicy per workload, allowing exactly the traffic the capture shows, plus probes from the host (kubelet)',
     'and, for a workload with egress, DNS. Review every rule before applying: a capture misses what did not happen while it ran, and',
     'whatever did happen is allowed here, wanted or not. Rules marked "seen once" come from a single connection.',
     // The namespaces left out, and those of platform add-ons drafted: said where the policies are read, not only on stderr.
     ...[...plan.namespacesLeftOut.map(namespaceLeftOutNote), ...plan.namespaces.flatMap((ns) => platformNamespaceNote(ns) ?? [])]
-      .map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`),
+      .map((note) => `${capitalized(note)}.`),
   ];
+}
+
+function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 /**

@@ -194,7 +194,7 @@ export interface HubbleFlow {
   readonly l7?: HubbleL7;
   /** Reply direction (deprecated form of `is_reply`, printed only when true). */
   readonly reply?: boolean;
-  /** Reply direction; absent means unknown. */
+  /** Reply direction; absent means unknown, and so does `false` on a policy-verdict event (type 5), where Hubble sets it as a constant. */
   readonly is_reply?: boolean;
   /** Monitor event type: 1 drop, 4 trace, 5 policy verdict, 7 socket trace, 129 L7. */
   readonly event_type?: HubbleEventType;
@@ -540,8 +540,9 @@ export class FlowScratch {
   /** The drop reason of a policy drop. */
   public dropReason: string | undefined = undefined;
   /**
-   * A policy lookup of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) without `is_reply`: a policy drop, or a
-   * policy-verdict event (type 5: audited, forwarded or redirected). Only the side that looked it up consulted policy (the
+   * A policy lookup of a reply-type packet (a SYN-ACK, an ICMP echo reply or error) without `is_reply` (absent, or the
+   * constant `false` of a policy-verdict event): a policy drop, or a policy-verdict event (type 5: audited, forwarded or
+   * redirected). Only the side that looked it up consulted policy (the
    * other end's conntrack finds it a reply or related, and policy is not consulted there).
    */
   public replyLookup = false;
@@ -585,7 +586,7 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   }
   const l7 = type === 'L7' || et === 129;
   if (l7 && flow.l7?.type !== 'REQUEST') return skip(s, FlowSkipReason.L7_RESPONSE);
-  const isReply = flow.is_reply ?? (flow.reply === true ? true : undefined);
+  const isReply = datapathIsReply(flow, et, observed);
   if (isReply === true) return skip(s, FlowSkipReason.REPLY);
   s.dropReason = undefined;
   if (observed === DROPPED) {
@@ -670,6 +671,19 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   s.direction = direction;
   s.delivered = (et === 4 && flow.trace_observation_point === 'TO_ENDPOINT') || (direction === 2 && (observed === FORWARDED || observed === AUDIT));
   return true;
+}
+
+/**
+ * What the datapath said of a record being a reply: `is_reply` (or the deprecated `reply` when true), `undefined` when
+ * unknown. Hubble gives every policy-verdict event that is not a drop `is_reply: false` as a constant, not from conntrack
+ * (pkg/hubble/parser/threefour `decodeIsReply`: `case pvn != nil && pvn.Verdict >= 0: … we statically assume that they are
+ * not reply packets`; a trace's comes from its reason, a drop has none), so on a type-5 record, and on an AUDIT record (only
+ * a policy-verdict event gives AUDIT: `decodeVerdict`), `false` is unknown: a SYN-ACK or an ICMP reply type there is judged
+ * by the reply-type rules, as with `is_reply` absent.
+ */
+function datapathIsReply(flow: HubbleFlow, eventType: number | undefined, observed: number): boolean | undefined {
+  const isReply = flow.is_reply ?? (flow.reply === true ? true : undefined);
+  return isReply === false && (eventType === 5 || observed === AUDIT) ? undefined : isReply;
 }
 
 /**

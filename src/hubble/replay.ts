@@ -28,7 +28,7 @@ import { parseIp } from '../model/cidr';
 import { objectName } from '../model/object-names';
 import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, familiesSetting } from './capture-families';
 import { JudgedIpFamilies } from '../model/judged-ip-families';
-import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { isDnsName } from '../model/fqdn-pattern';
 import {
   COLLECT_OPTION_DEFAULTS, ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, IdentityResolution, ObservedConnection,
@@ -75,6 +75,28 @@ export const REPLAY_OPTION_DEFAULTS: OptionDefaults = {
   maxNamesPerAddress: '4',
   topDropSources: '10',
 };
+
+/**
+ * The options of `CollectOptions` that decide which records are judged (`allowIcmpFragNeeded`: whether fragmentation needed
+ * is skipped): applied while the flows are read, never to a capture collected already.
+ */
+const COLLECTED_SEMANTICS: readonly (keyof CollectOptions)[] = ['allowIcmpFragNeeded'];
+
+/**
+ * Refuses an option of the collection that decides what is judged, given to a call that takes a capture collected already
+ * (`Replay.capture()`): it would be ignored, and the capture judged as collected (`option-value`, as `refuseOptionValue` words it).
+ */
+function refuseCollectedOptions(options: ReplayOptions, call: string): void {
+  if (options === null || typeof options !== 'object') return;
+  for (const key of COLLECTED_SEMANTICS) {
+    const value = options[key];
+    if (value === undefined) continue;
+    refuseOptionValue(call, key, value, `left out: an option of Connections.collect(), applied while the flows are read, so ${call} of a `
+      + `capture collected already would ignore it and judge the capture as it was collected (by default ${COLLECT_OPTION_DEFAULTS[key]})`,
+    `collect with it (Connections.collect(source, { ${key}: ${String(value)} })), or read and replay in one call (Replay.flows(source, policies, `
+      + `{ ${key}: ${String(value)} })); then leave it out of ${call}`);
+  }
+}
 
 /** What a replay option left at its default in place of the one meant does (`option-unknown`). */
 const REPLAY_RISK = 'so the flows would be replayed for other settings than asked (pods of the local cluster judged as remote ones)';
@@ -448,9 +470,12 @@ export class Replay {
    * @param capture the connections
    * @param policies the policies to judge by
    * @param options the cluster name and report limits
+   * @throws CiliumPolicyError (`option-value`) for `allowIcmpFragNeeded`, which decides what is collected: the capture was
+   * collected already, so give it to `Connections.collect` (or use `Replay.flows`)
    */
   public static capture(capture: FlowCapture, policies: PolicySet, options: ReplayOptions = {}): ReplayReport {
     checkOptionKeys(options, REPLAY_OPTION_DEFAULTS, { call: 'Replay.capture()', risk: REPLAY_RISK });
+    refuseCollectedOptions(options, 'Replay.capture()');
     return replayCapture(capture, policies, options);
   }
 
@@ -527,16 +552,16 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   for (const c of capture.connections) if (c.http || c.kafka || c.dns !== undefined) withRequests.add(l4Key(c));
   for (const c of capture.connections) {
     if (c.source.kind === 'unknown' || c.destination.kind === 'unknown') {
-      unknown.push(unknownConnection(c));
+      unknown.push(unknownConnection(c, endpointOf));
       rollout.note(c, { unknown: true });
       continue;
     }
     const names = c.destination.kind === 'world' ? destinationNames(c, capture) : [];
     const from = endpointOf(c.source);
     const to = endpointOf(c.destination);
-    const text = `${describePeer(c.source)} → ${describePeer(c.destination)} ${connectionText(c)}`;
+    const text = `${describePeer(c.source, from)} → ${describePeer(c.destination, to)} ${connectionText(c)}`;
     if (from === undefined || to === undefined) {
-      errors.push({ connection: text, message: `${from === undefined ? describePeer(c.source) : describePeer(c.destination)} is not a valid endpoint` });
+      errors.push({ connection: text, message: `${from === undefined ? describePeer(c.source, from) : describePeer(c.destination, to)} is not a valid endpoint` });
       rollout.note(c, { notEvaluated: true });
       continue;
     }
@@ -544,7 +569,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     let resolvedName: string | undefined;
     try {
       // An end whose policy the agent refuses keeps the one it had: the engine's verdict is not what the cluster will do.
-      const refused = refusedEnd(policies, [[from, c.source], [to, c.destination]]);
+      const refused = refusedEnd(policies, [from, to]);
       if (refused !== undefined) {
         errors.push({ connection: text, message: refused });
         rollout.note(c, { notEvaluated: true });
@@ -706,11 +731,11 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
  * L7 parsers or two authentication modes on one filter, or an HTTP regex too large for Envoy): that end keeps the policy
  * it had, which the policies given do not hold. `undefined` when the agent computes the policy of both ends.
  */
-function refusedEnd(policies: PolicySet, ends: readonly (readonly [Endpoint, FlowPeer])[]): string | undefined {
-  for (const [endpoint, peer] of ends) {
+function refusedEnd(policies: PolicySet, ends: readonly Endpoint[]): string | undefined {
+  for (const endpoint of ends) {
     const refusals = policies._agentRefusals(endpoint);
     if (refusals.length === 0) continue;
-    return `${agentRefusalLead(refusals[0], describePeer(peer))}: ${refusalsText(refusals, describeItem)}: `
+    return `${agentRefusalLead(refusals[0], formatEndpoint(endpoint))}: ${refusalsText(refusals, describeItem)}: `
       + `${agentRefusalConsequence(refusals[0], 'the endpoint')}, so this connection is not judged; run \`cdk8s-cilium validate\` on the policies and fix ${refusals[0].check}`;
   }
   return undefined;
@@ -751,7 +776,7 @@ function observedOf(c: ObservedConnection): ReplayObserved {
 }
 
 /** The report entry of a connection with an end of unknown identity. */
-function unknownConnection(c: ObservedConnection): ReplayUnknownConnection {
+function unknownConnection(c: ObservedConnection, endpointOf: (p: FlowPeer) => Endpoint | undefined): ReplayUnknownConnection {
   const s = c.source.kind === 'unknown';
   const d = c.destination.kind === 'unknown';
   const why = (p: FlowPeer): string => {
@@ -759,14 +784,14 @@ function unknownConnection(c: ObservedConnection): ReplayUnknownConnection {
     const carried = id === undefined ? 'no identity'
       : id > 0 && id < 256 ? `the reserved identity ${id}${RESERVED_NAMES[id] !== undefined ? ` (reserved:${RESERVED_NAMES[id]})` : ''}`
         : `identity ${id} without labels`;
-    return `${describePeer(p)}: its records carry ${carried}, and no other record of the capture gives its labels`
+    return `${describePeer(p, endpointOf(p))}: its records carry ${carried}, and no other record of the capture gives its labels`
       + `${p.key.startsWith('u:#') ? ' (same identity or address)' : ' (same pod name, or its address with a pod name and labels)'}`;
   };
   const reasons = [...(s ? [why(c.source)] : []), ...(d && c.destination !== c.source ? [why(c.destination)] : [])];
   const request = requestText(c);
   return {
-    source: describePeer(c.source),
-    destination: describePeer(c.destination),
+    source: describePeer(c.source, endpointOf(c.source)),
+    destination: describePeer(c.destination, endpointOf(c.destination)),
     connection: connectionText(c),
     ...(request !== undefined ? { request } : {}),
     unknown: s && d ? UnknownEnd.BOTH : s ? UnknownEnd.SOURCE : UnknownEnd.DESTINATION,
@@ -1140,7 +1165,7 @@ function decidingReason(v: Verdict): string {
 }
 
 /**
- * @internal The first remote node of the capture that carries CIDR labels (`entity:remote-node@10.0.0.7`), proof that the
+ * @internal The first remote node of the capture that carries CIDR labels (`node:@10.0.0.7 (a remote node)`), proof that the
  * agent runs `policy-cidr-match-mode: nodes` (pkg/ipcache/metadata.go `resolveLabels`: nodes have CIDR labels then, and only
  * then), or `undefined`. The CLI judges such a capture with `cidrMatchNodes`.
  */
@@ -1148,17 +1173,21 @@ export function cidrLabelledNode(capture: FlowCapture): string | undefined {
   for (const c of capture.connections) {
     for (const p of [c.source, c.destination]) {
       if (p.kind === FlowPeerKind.ENTITY && (p.entity === 'remote-node' || apiServerOnNode(p)) && p.ip !== undefined) {
-        return `${describePeer(p)}${apiServerOnNode(p) ? ' (the node that runs the API server)' : ''}`;
+        return `${describePeer(p, toEndpoint(p, capture.clusterName ?? 'default'))}${apiServerOnNode(p) ? ' (the node that runs the API server)' : ' (a remote node)'}`;
       }
     }
   }
   return undefined;
 }
 
-function describePeer(p: FlowPeer): string {
-  if (p.kind === 'pod') return formatEndpoint({ kind: EndpointKind.POD, namespace: p.namespace, labels: p.labels });
-  if (p.kind === 'entity') return `entity:${p.entity ?? ''}${p.ip !== undefined ? `@${p.ip}` : ''}`;
-  if (p.kind === 'unknown') return p.key.startsWith('u:#') ? `identity:${p.key.slice(3)}` : `pod-name:${p.key.slice(2)}`;
+/**
+ * The text of a capture's end: that of the endpoint it is judged as (`formatEndpoint`, the one formatter, which `trace`
+ * parses back to that endpoint), as `connections[]` prints it. Only an end with no endpoint has another: an unknown
+ * identity (`identity:<n>`, `pod-name:<name>`), a world address that is not one (`cidr:<text>`).
+ */
+function describePeer(p: FlowPeer, endpoint: Endpoint | undefined): string {
+  if (endpoint !== undefined) return formatEndpoint(endpoint);
+  if (p.kind === FlowPeerKind.UNKNOWN) return p.key.startsWith('u:#') ? `identity:${p.key.slice(3)}` : `pod-name:${p.key.slice(2)}`;
   return `cidr:${p.ip ?? ''}`;
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { HubbleFlow, normalizeFlow } from '../../src/hubble';
-import { l7Request } from '../../src/hubble/flow';
+import { FlowScratch, classifyFlow, l7Request } from '../../src/hubble/flow';
 import { HUBBLE_SAMPLES_DIR } from './support/paths';
 
 function sample(file: string, line: number): HubbleFlow {
@@ -252,6 +252,27 @@ describe('connection attempts', () => {
     expect(normalizeFlow(flow({ is_reply: undefined, verdict: 'AUDIT', event_type: { type: 5 }, l4: { ICMPv6: { type: 1 } } })))
       .toMatchObject({ protocol: 'ICMP', icmpType: 1, icmpFamily: 'IPv6', observed: 'audit' });
     expect(normalizeFlow(flow({ is_reply: undefined, event_type: { type: 5 }, l4: { ICMPv4: {} } }))).toMatchObject({ icmpType: 0, observed: 'forwarded' });
+    // Session 51 review: Hubble gives a policy-verdict event that is not a drop `is_reply: false` as a constant
+    // (pkg/hubble/parser/threefour `decodeIsReply`: "we statically assume that they are not reply packets"), so false there
+    // is unknown, as absent: the reply-type rules decide, and the record is a lookup at its side only (`replyLookup`).
+    // A trace's false is the datapath's conntrack reason: a new packet, judged at both sides (no `replyLookup`).
+    const lookedUp = (f: HubbleFlow): boolean | undefined => {
+      const s = new FlowScratch();
+      return classifyFlow(f, s) ? s.replyLookup : undefined;
+    };
+    for (const isReply of [false, undefined]) {
+      expect(lookedUp(flow({ is_reply: isReply, verdict: 'AUDIT', event_type: { type: 5 }, l4: { ICMPv6: { type: 1 } } }))).toBe(true);
+      expect(lookedUp(flow({ is_reply: isReply, event_type: { type: 5 }, l4: { ICMPv4: {} } }))).toBe(true);
+      expect(lookedUp(flow({ is_reply: isReply, verdict: 'AUDIT', event_type: undefined, l4: { ICMPv4: { type: 11 } } }))).toBe(true);
+    }
+    expect(lookedUp(flow({ is_reply: false, l4: { ICMPv4: {} } }))).toBe(false);
+    // Line 23 of the tcp sample, a real type-5 record (REDIRECTED, "is_reply": false), its SYN made a SYN-ACK: a lookup at its
+    // side. Its own SYN is a request (no replyLookup).
+    const verdictEvent = sample('hubble-otel.basic-sample-400-tcp-flows.head60.jsonl', 23);
+    expect([verdictEvent.event_type?.type, verdictEvent.is_reply]).toEqual([5, false]);
+    expect(lookedUp(verdictEvent)).toBe(false);
+    const synAck = { TCP: { source_port: 9080, destination_port: 59736, flags: { SYN: true, ACK: true } } };
+    expect(lookedUp({ ...verdictEvent, l4: synAck } as HubbleFlow)).toBe(true);
     // Session 50 review (fix50f): source quench (4) and redirect (5) are not related in Cilium's conntrack
     // (bpf/lib/conntrack.h `ct_extract_ports4`: only 3, 11, 12 are; 4 and 5 fall to `default: ACTION_CREATE`): new packets,
     // judged like requests. Forwarded without is_reply, they are not replies.

@@ -68,7 +68,7 @@ describe('replay: remote nodes of CIDR labels (policy-cidr-match-mode: nodes)', 
     const report = JSON.parse(run.stdout) as Report;
     expect(report.connections.map((c) => [c.change, c.predicted.verdict])).toEqual([['newly-dropped', 'denied']]);
     expect(report.connections[0].predicted.reason).toContain('spec.egressDeny[0]');
-    expect(report.warnings.some((w) => w.includes('policy-cidr-match-mode: nodes') && w.includes('entity:remote-node@10.10.0.6'))).toBe(true);
+    expect(report.warnings.some((w) => w.includes('policy-cidr-match-mode: nodes') && w.includes('node:@10.10.0.6 (a remote node)'))).toBe(true);
     expect(run.code).toBe(1);
   });
 
@@ -196,6 +196,39 @@ spec:
       const traced = policies.verdict({ from: Endpoints.parse(c.source), to: Endpoints.parse(c.destination), protocol: 'TCP', port: Number(c.connection.split('/')[0]) });
       expect([c.destination, traced.verdict]).toEqual([c.destination, c.predicted.verdict]);
     }
+  });
+
+  // Session 51 review: the ends of `identityUnknown` and the ends named in warnings went through a second formatter, which
+  // printed the API server's node as `entity:kube-apiserver@10.10.0.5` (trace reads it as a managed API server: another
+  // identity, another verdict) and a remote node as `entity:remote-node@10.10.0.6` (which trace refuses). They are now the
+  // text of the endpoint replay judges, as connections[] prints it.
+  const fromUnknown = (line: string): string => {
+    const one = JSON.parse(line) as { flow: Record<string, unknown> & { IP: Record<string, unknown> } };
+    return JSON.stringify({ ...one, flow: { ...one.flow, source: { identity: 54321 }, IP: { ...one.flow.IP, source: '10.0.9.99' } } });
+  };
+
+  test('identityUnknown prints an end as connections[] does, which trace parses back to it', async () => {
+    const policies = PolicySet.fromYaml(POLICY, { file: 'p.yaml', cidrMatchNodes: true });
+    const report = await replayFlows(FlowSource.text([FLOWS, ...FLOWS.split('\n').map(fromUnknown)].join('\n'), 'flows.jsonl'), policies);
+    // The same ends as judged, but for the name a judged connection to a world address takes from the capture's DNS.
+    const judged = report.connections.map((c) => c.destination.replace('fqdn:api.example.com@', 'cidr:')).sort();
+    expect(report.identityUnknown.map((u) => [u.source, u.destination]).sort()).toEqual(judged.map((d) => ['identity:54321', d]));
+    expect(judged).toEqual(expect.arrayContaining(['node:reserved:kube-apiserver@10.10.0.5', 'node:@10.10.0.6', 'entity:kube-apiserver@203.0.113.5']));
+    for (const u of report.identityUnknown) {
+      expect(Endpoints.format(Endpoints.parse(u.destination))).toBe(u.destination);
+      expect(u.reason).not.toMatch(/entity:(kube-apiserver|remote-node)@10\.10/);
+    }
+  });
+
+  test.each([
+    ['the API server\'s node', 0, 'node:reserved:kube-apiserver@10.10.0.5', { ...Endpoints.node({}, '10.10.0.5'), entity: 'kube-apiserver' }],
+    ['a remote node', 1, 'node:@10.10.0.6', Endpoints.node({}, '10.10.0.6')],
+  ])('the warning of a nodes-mode capture judged without cidrMatchNodes names %s as trace reads it', async (_name, line, text, endpoint) => {
+    const report = await replayFlows(FlowSource.text(FLOWS.split('\n')[line], 'flows.jsonl'), PolicySet.fromYaml(POLICY, { file: 'p.yaml' }));
+    const warning = report.warnings.find((w) => w.startsWith('the capture shows a remote node with CIDR labels'));
+    const named = /\(((?:node|entity):\S+) \(/.exec(warning ?? '')?.[1];
+    expect(named).toBe(text);
+    expect(Endpoints.parse(named as string)).toEqual(endpoint);
   });
 
   test('format → parse → the same endpoint, for every kind replay prints', () => {

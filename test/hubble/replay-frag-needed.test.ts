@@ -8,9 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { runDiff } from '../../src/cli/diff';
+import { runDraft } from '../../src/cli/draft';
 import { runReplay } from '../../src/cli/replay';
 import { PolicySet } from '../../src/engine';
-import { FlowSource, replayFlows } from '../../src/hubble';
+import { Connections, FlowSource, Replay, replayFlows } from '../../src/hubble';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-frag-needed-'));
@@ -23,7 +25,8 @@ function record(icmp: { type: number; code: number }, over: Record<string, unkno
   return JSON.stringify({ ...LINE, flow });
 }
 const TRACED = { verdict: 'FORWARDED', event_type: { type: 4, sub_type: 0 }, trace_observation_point: 'TO_ENDPOINT', is_reply: false };
-const VERDICT_EVENT = { verdict: 'FORWARDED', event_type: { type: 5 }, is_reply: undefined };
+/** A forwarded policy-verdict event as Hubble writes it (`is_reply: false`, a constant on such events). */
+const VERDICT_EVENT = { verdict: 'FORWARDED', event_type: { type: 5 }, is_reply: false };
 const DROPPED = { verdict: 'DROPPED', event_type: { type: 1, sub_type: 133 }, drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', is_reply: undefined };
 const BACKEND_9090 = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -76,5 +79,52 @@ describe('replay: ICMPv4 fragmentation needed passes before the policy lookup (a
     const off = await run('--no-allow-icmp-frag-needed');
     expect(off.report.connections.map((c) => [c.connection, c.change]).sort()).toEqual([['icmp/3', 'newly-dropped'], ['icmp/8', 'newly-dropped']]);
     expect(off.code).toBe(1);
+  });
+});
+
+// Session 51 review: the option was read only while the flows are collected, so `Replay.capture(capture, policies,
+// { allowIcmpFragNeeded: false })` ignored it (the capture was collected with the default) and `draft`, `diff` and `report`
+// collected with the default, without a flag to say otherwise.
+describe('allow-icmp-frag-needed off where a capture is collected', () => {
+  test('Replay.capture() refuses the option, which the capture was collected without (it was ignored)', async () => {
+    const capture = await Connections.collect(FlowSource.text(record(FRAG_NEEDED, TRACED), 'flows.jsonl'));
+    expect(() => Replay.capture(capture, policies(), { allowIcmpFragNeeded: false })).toThrow(
+      /^Replay\.capture\(\): allowIcmpFragNeeded is a boolean \(false\), not left out: an option of Connections\.collect\(\)/);
+    expect(() => Replay.capture(capture, policies(), { allowIcmpFragNeeded: false })).toThrow(expect.objectContaining({
+      id: 'option-value', fix: expect.stringContaining('Connections.collect(source, { allowIcmpFragNeeded: false })') }));
+    // Collected with it, the record is judged.
+    const off = await Connections.collect(FlowSource.text(record(FRAG_NEEDED, TRACED), 'flows.jsonl'), { allowIcmpFragNeeded: false });
+    expect(Replay.capture(off, policies(), { clusterName: 'default' }).connections.map((c) => [c.connection, c.change])).toEqual([['icmp/3', 'newly-dropped']]);
+  });
+
+  test('draft --no-allow-icmp-frag-needed drafts fragmentation needed as any ICMP type; by default it is not drafted', async () => {
+    const flows = join(scratch, 'frag-draft.jsonl');
+    writeFileSync(flows, `${record(FRAG_NEEDED, TRACED)}\n`);
+    const run = async (...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runDraft(['--flows', flows, '--output', 'yaml', ...extra], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      return { code, stdout, stderr };
+    };
+    const byDefault = await run();
+    expect([byDefault.code, byDefault.stdout]).toEqual([2, '']);
+    expect(byDefault.stderr).toContain('(draft-nothing-to-draft)');
+    const off = await run('--no-allow-icmp-frag-needed');
+    expect(off.code).toBe(0);
+    expect(off.stdout).toContain('# seen once: ingress from endpoints monitoring {app.kubernetes.io/name=prometheus} on icmp/3');
+  });
+
+  test('diff --no-allow-icmp-frag-needed reads the record (its packet tells the capture\'s IP family); by default it is skipped', async () => {
+    const flows = join(scratch, 'frag-diff.jsonl');
+    const policy = join(scratch, 'backend-diff.yaml');
+    writeFileSync(flows, `${record(FRAG_NEEDED, TRACED)}\n`);
+    writeFileSync(policy, BACKEND_9090);
+    const run = async (...extra: string[]): Promise<string> => {
+      let stderr = '';
+      await runDiff(['--base', policy, '--head', policy, '--flows', flows, '--output', 'json', ...extra], { stdout: () => undefined, stderr: (t) => (stderr += t) });
+      return stderr;
+    };
+    expect(await run()).not.toContain('10.0.3.50 at line 1');
+    expect(await run('--no-allow-icmp-frag-needed')).toContain('IPv4 packets only: 10.0.3.50 at line 1');
   });
 });

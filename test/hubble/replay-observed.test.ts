@@ -1,11 +1,13 @@
 // What a connection's observed verdict means for replay, with expectations written by hand: a "mixed" connection (some
 // attempts delivered, some dropped by policy) is one the cluster did not fully let through, so a policy that allows it
 // is a change (newly allowed) and one that denies it breaks what did flow (newly dropped).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PolicySet } from '../../src/engine';
-import { FlowSource, collectConnections, planDraft, replayFlows } from '../../src/hubble';
+import { runDraft } from '../../src/cli/draft';
+import { FlowSource, collectConnections, planDraft, renderDraftYaml, replayFlows } from '../../src/hubble';
 import { backendPolicy } from './support/backend-policy';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
 
@@ -213,6 +215,10 @@ spec:
 // the verdict event, only when its conntrack finds it neither a reply nor related (bpf/bpf_lxc.c `handle_ipv4_from_lxc`:
 // `if (ct_status == CT_REPLY || ct_status == CT_RELATED) goto skip_policy_enforcement;` then `if (verdict != CTX_ACT_OK ||
 // ct_status != CT_ESTABLISHED) send_policy_verdict_notify(…)`): such a record is a new-connection lookup at its side.
+// Session 51 review: Hubble gives every such record `is_reply: false`, a constant (pkg/hubble/parser/threefour
+// `decodeIsReply`: `case pvn != nil && pvn.Verdict >= 0: … statically assume that they are not reply packets`), and the fix
+// read only records without is_reply: on what Hubble emits it judged the SYN-ACK at both sides, a false newly-dropped from
+// the client's egress (which never looked it up). Every case runs on Hubble's shape (`is_reply: false`) and without it.
 describe('replay: a policy-verdict record of a reply-type packet is judged at its side', () => {
   const policies = (ingress: string): PolicySet => PolicySet.fromYaml(`apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -232,7 +238,10 @@ spec:
   - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: shop, app: backend}}]
     icmps: [{fields: [{type: 8, family: IPv4}]}]
 `, { file: 'p.yaml' });
-  const record = (l4: unknown, verdict: string, eventType: number): string => {
+  /** Hubble's shape of a type-5 record that is not a drop: `is_reply: false` (`HUBBLE`), or without it (`ABSENT`). */
+  const HUBBLE = false;
+  const ABSENT = undefined;
+  const record = (l4: unknown, verdict: string, eventType: number, isReply: boolean | undefined): string => {
     const flow = structuredClone(DROP.flow) as Record<string, unknown>;
     delete flow.drop_reason;
     delete flow.drop_reason_desc;
@@ -240,6 +249,8 @@ spec:
     flow.l4 = l4;
     flow.event_type = { type: eventType };
     flow.traffic_direction = 'INGRESS';
+    if (isReply === undefined) delete flow.is_reply;
+    else flow.is_reply = isReply;
     return JSON.stringify({ ...DROP, flow });
   };
   const ECHO_REPLY = { ICMPv4: {} };
@@ -247,33 +258,78 @@ spec:
   const TYPE_8 = 'icmps: [{fields: [{type: 8, family: IPv4}]}]';
   const TYPE_0 = 'icmps: [{fields: [{type: 0, family: IPv4}]}]';
   const PORT_41000 = 'toPorts: [{ports: [{port: "41000", protocol: TCP}]}]';
-
-  test.each([
+  const CASES = [
     ['audited echo reply, backend admitting type 8 only', ECHO_REPLY, 'AUDIT', TYPE_8, 'icmp/0', 'audit', 'newly-dropped', 'denied'],
     ['audited echo reply, backend admitting type 0', ECHO_REPLY, 'AUDIT', TYPE_0, 'icmp/0', 'audit', 'unchanged', 'allowed'],
     ['audited SYN-ACK, backend admitting its port', SYN_ACK, 'AUDIT', PORT_41000, '41000/TCP', 'audit', 'unchanged', 'allowed'],
     ['forwarded policy verdict of an echo reply, backend admitting type 8 only', ECHO_REPLY, 'FORWARDED', TYPE_8, 'icmp/0', 'forwarded', 'newly-dropped', 'denied'],
     ['forwarded policy verdict of a SYN-ACK, backend admitting type 8 only', SYN_ACK, 'FORWARDED', TYPE_8, '41000/TCP', 'forwarded', 'newly-dropped', 'denied'],
-  ])('%s → %s', async (_name, l4, verdict, ingress, connection, observed, change, predicted) => {
-    const report = await replayFlows(FlowSource.text(record(l4, verdict, 5), 'flows.jsonl'), policies(ingress));
-    expect(report.skipped.total).toBe(0);
-    expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict]))
-      .toEqual([[connection, observed, change, predicted]]);
-    expect(report.connections[0]?.predicted.egress.decision).toBe('not-evaluated');
-  });
+    // The reviewer's reproduction: prometheus's egress admits 9090/TCP only, so judged at both sides it was newly dropped.
+    ['forwarded policy verdict of a SYN-ACK, backend admitting its port', SYN_ACK, 'FORWARDED', PORT_41000, '41000/TCP', 'forwarded', 'unchanged', 'allowed'],
+    ['redirected policy verdict of a SYN-ACK, backend admitting its port', SYN_ACK, 'REDIRECTED', PORT_41000, '41000/TCP', 'forwarded', 'unchanged', 'allowed'],
+  ] as const;
+
+  test.each(CASES.flatMap(([name, ...rest]) => [[`${name} (is_reply false, as Hubble writes it)`, HUBBLE, ...rest], [`${name} (no is_reply)`, ABSENT, ...rest]] as const))(
+    '%s', async (_name, isReply, l4, verdict, ingress, connection, observed, change, predicted) => {
+      const report = await replayFlows(FlowSource.text(record(l4, verdict, 5, isReply), 'flows.jsonl'), policies(ingress));
+      expect(report.skipped.total).toBe(0);
+      expect(report.connections.map((c) => [c.connection, c.observed.verdict, c.change, c.predicted.verdict]))
+        .toEqual([[connection, observed, change, predicted]]);
+      expect(report.connections[0]?.predicted.egress.decision).toBe('not-evaluated');
+    });
 
   // Judged by replay, these records are not drafted: a rule for them would allow the client's ephemeral port (or a reply
   // type) as a new connection, where the request's rule covers them once conntrack holds the request.
-  test.each([['audited SYN-ACK', SYN_ACK, 'AUDIT'], ['forwarded policy verdict of an echo reply', ECHO_REPLY, 'FORWARDED']])(
-    'draft: %s drafts no rule', async (_name, l4, verdict) => {
-      const plan = planDraft(await collectConnections(FlowSource.text(record(l4, verdict, 5), 'flows.jsonl')), { namespaces: ['shop', 'monitoring'] });
-      expect(plan.connections).toBe(0);
-      expect(plan.policies.flatMap((p) => [...p.ingress, ...p.egress])).toEqual([]);
-    });
+  test.each([
+    ['audited SYN-ACK', HUBBLE, SYN_ACK, 'AUDIT'], ['audited SYN-ACK', ABSENT, SYN_ACK, 'AUDIT'],
+    ['forwarded policy verdict of an echo reply', HUBBLE, ECHO_REPLY, 'FORWARDED'], ['forwarded policy verdict of an echo reply', ABSENT, ECHO_REPLY, 'FORWARDED'],
+  ] as const)('draft: %s drafts no rule (is_reply %s)', async (_name, isReply, l4, verdict) => {
+    const plan = planDraft(await collectConnections(FlowSource.text(record(l4, verdict, 5, isReply), 'flows.jsonl')), { namespaces: ['shop', 'monitoring'] });
+    expect(plan.connections).toBe(0);
+    expect(plan.policies.flatMap((p) => [...p.ingress, ...p.egress])).toEqual([]);
+    expect(plan.replyLookupsLeftOut).toBe(1);
+  });
+
+  // Session 51 review: such connections were dropped from the draft and counted nowhere, so a capture of only them was
+  // refused as having "no connection the cluster let through … a pod of known identity", which was false. Counted now
+  // (`replyLookupsLeftOut`), and named in the header and the refusal.
+  const REQUEST = JSON.stringify({ ...DROP, flow: { ...(JSON.parse(record(SYN_ACK, 'FORWARDED', 5, HUBBLE)) as { flow: object }).flow,
+    l4: { TCP: { source_port: 41001, destination_port: 9090, flags: { SYN: true } } } } });
+  test('draft: the header counts the replies left out beside the request drafted', async () => {
+    const plan = planDraft(await collectConnections(FlowSource.text(`${REQUEST}\n${record(SYN_ACK, 'FORWARDED', 5, HUBBLE)}`, 'flows.jsonl')));
+    expect([plan.connections, plan.replyLookupsLeftOut]).toEqual([1, 1]);
+    expect(renderDraftYaml(plan)).toContain('# 1 connection of reply packets left out (SYN-ACKs or ICMP replies one side looked up as new: '
+      + 'the rule of the request they answer allows them).');
+  });
+
+  test('draft CLI: a capture of replies only is refused, naming them (not "no connection the cluster let through")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-reply-lookups-'));
+    try {
+      const flows = join(dir, 'echo-replies.jsonl');
+      writeFileSync(flows, `${record(ECHO_REPLY, 'FORWARDED', 5, HUBBLE)}\n`);
+      let stdout = '';
+      let stderr = '';
+      const code = await runDraft(['--flows', flows], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      expect([code, stdout]).toEqual([2, '']);
+      expect(stderr).toContain('no connection the cluster let through, other than replies, has, at either end, a pod of known identity');
+      expect(stderr).toContain('0 connections the cluster let through; 1 connection of reply packets left out');
+      expect(stderr).toContain('capture the requests the replies answer');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('a forwarded trace (type 4) of an echo reply is still a reply', async () => {
-    const report = await replayFlows(FlowSource.text(record(ECHO_REPLY, 'FORWARDED', 4), 'flows.jsonl'), policies(TYPE_8));
+    const report = await replayFlows(FlowSource.text(record(ECHO_REPLY, 'FORWARDED', 4, ABSENT), 'flows.jsonl'), policies(TYPE_8));
     expect(report.connections).toEqual([]);
     expect(report.skipped.byReason.reply).toBe(1);
+  });
+
+  // A trace's is_reply comes from its conntrack reason (`decodeIsReply`: `tn.TraceReasonIsReply()`): false there is the
+  // datapath's word, a new packet, judged at both sides as before (guard).
+  test('a forwarded trace (type 4) of a SYN-ACK marked not a reply is judged at both sides', async () => {
+    const report = await replayFlows(FlowSource.text(record(SYN_ACK, 'FORWARDED', 4, HUBBLE), 'flows.jsonl'), policies(PORT_41000));
+    expect(report.connections.map((c) => [c.connection, c.change, c.predicted.egress.decision, c.predicted.ingress.decision]))
+      .toEqual([['41000/TCP', 'newly-dropped', 'default-deny', 'allowed']]);
   });
 });
