@@ -13,6 +13,7 @@ import { runDraft } from '../../src/cli/draft';
 import { runReplay } from '../../src/cli/replay';
 import { PolicySet } from '../../src/engine';
 import { Connections, FlowSource, Replay, replayFlows } from '../../src/hubble';
+import { backendPolicy, backendPolicyYaml } from './support/backend-policy';
 import { HUBBLE_FIXTURES_DIR } from './support/paths';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-frag-needed-'));
@@ -28,16 +29,8 @@ const TRACED = { verdict: 'FORWARDED', event_type: { type: 4, sub_type: 0 }, tra
 /** A forwarded policy-verdict event as Hubble writes it (`is_reply: false`, a constant on such events). */
 const VERDICT_EVENT = { verdict: 'FORWARDED', event_type: { type: 5 }, is_reply: false };
 const DROPPED = { verdict: 'DROPPED', event_type: { type: 1, sub_type: 133 }, drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', is_reply: undefined };
-const BACKEND_9090 = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: backend, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: backend}}
-  ingress:
-  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
-    toPorts: [{ports: [{port: "9090", protocol: TCP}]}]
-`;
-const policies = (): PolicySet => PolicySet.fromYaml(BACKEND_9090, { file: 'backend.yaml' });
+const BACKEND_9090 = backendPolicyYaml(9090);
+const policies = (): PolicySet => backendPolicy(9090);
 const FRAG_NEEDED = { type: 3, code: 4 };
 
 describe('replay: ICMPv4 fragmentation needed passes before the policy lookup (allow-icmp-frag-needed)', () => {
