@@ -220,11 +220,13 @@ export class Endpoints {
     return { kind: EndpointKind.FQDN, name, ip };
   }
 
-  /** A node with these labels (`kubernetes.io/hostname` names it). */
+  /**
+   * A node with these labels (`kubernetes.io/hostname` names it). With `reserved:kube-apiserver` among them (no value), a
+   * node that runs the API server (`entity: 'kube-apiserver'`), as its text form `node:reserved:kube-apiserver,...` is.
+   */
   public static node(labels: Readonly<Record<string, string>>, ip?: string): Endpoint {
     if (ip !== undefined) checkIp(ip, `node@${ip}`);
-    const name = labels['kubernetes.io/hostname'];
-    return compact({ kind: EndpointKind.NODE, labels: { ...labels }, name, ip });
+    return nodeEndpoint(labels, ip, () => `node:${Object.keys(labels).sort().map((k) => (labels[k] === '' ? k : `${k}=${labels[k]}`)).join(',')}`);
   }
 
   private constructor() {}
@@ -280,8 +282,9 @@ export function parseEndpoint(text: string): Endpoint {
       const at = rest.lastIndexOf('@');
       const labels = parseLabels(at < 0 ? rest : rest.slice(0, at), input);
       refuseForeignSources(labels, input, nodeKeySourceProblem);
-      const node = Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
-      return Object.prototype.hasOwnProperty.call(labels, API_SERVER_NODE_LABEL) ? apiServerNode(node, input) : node;
+      const ip = at < 0 ? undefined : rest.slice(at + 1);
+      if (ip !== undefined) checkIp(ip, input);
+      return nodeEndpoint(labels, ip, input);
     }
     default:
       throw kindMissing(input, kind);
@@ -330,8 +333,23 @@ export function formatEndpoint(ep: Endpoint): string {
  */
 const API_SERVER_NODE_LABEL = 'reserved:kube-apiserver';
 
+/** Whether a node's `labels` hold `reserved:kube-apiserver` (`API_SERVER_NODE_LABEL`). */
+function hasApiServerLabel(labels: Readonly<Record<string, string>> | undefined): boolean {
+  return labels !== undefined && Object.prototype.hasOwnProperty.call(labels, API_SERVER_NODE_LABEL);
+}
+
+/**
+ * The node endpoint of `labels` (`Endpoints.node` and the text form `node:`): one whose labels hold `reserved:kube-apiserver`
+ * is a node that runs the API server (`apiServerNode`). Before, `Endpoints.node({'reserved:kube-apiserver': '', ...})` kept
+ * the label as a plain one, and was judged otherwise than its own printed text.
+ */
+function nodeEndpoint(labels: Readonly<Record<string, string>>, ip: string | undefined, input: EndpointText): Endpoint {
+  const node = compact({ kind: EndpointKind.NODE, labels: { ...labels }, name: labels['kubernetes.io/hostname'], ip });
+  return hasApiServerLabel(labels) ? apiServerNode(node, input) : node;
+}
+
 /** A `node:` endpoint whose labels hold `reserved:kube-apiserver`: the same node as one that runs the API server. */
-function apiServerNode(node: Endpoint, input: string): Endpoint {
+function apiServerNode(node: Endpoint, input: EndpointText): Endpoint {
   const { [API_SERVER_NODE_LABEL]: value, ...labels } = node.labels ?? {};
   if (value !== '') {
     throw syntax(input, `${API_SERVER_NODE_LABEL} takes no value (it is given "${value}")`,
@@ -432,6 +450,11 @@ export function checkEndpointValues(ep: Endpoint): void {
       if (ep.entity !== undefined && ep.entity !== 'kube-apiserver') {
         throw syntax(input, `a node takes only the entity kube-apiserver (a node that runs the API server), not ${JSON.stringify(ep.entity)}`,
           `leave entity out, or give entity 'kube-apiserver'`);
+      }
+      // A hand-built node with the label among its labels: judged as a node with a plain label, not as its text form is.
+      if (hasApiServerLabel(ep.labels)) {
+        throw syntax(input, `${API_SERVER_NODE_LABEL} among a hand-built node's labels would be judged as a plain label: on a node it is the entity kube-apiserver`,
+          `build the node with Endpoints.node(labels) or Endpoints.parse('node:...'), which take the label, or give entity 'kube-apiserver' and leave the label out`);
       }
       break;
     default:
