@@ -2,10 +2,10 @@
  * The two ends of a connection the engine is asked about: a pod, a reserved entity, an IP outside the cluster, an FQDN
  * with the IP it resolved to, or a node. Plain data, with a compact text form for the CLI and the test matchers.
  */
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { parseIp } from '../model/cidr';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
-import { isDnsName } from '../model/fqdn-pattern';
+import { addressShapedDnsName, isDnsName, withinDnsLengths } from '../model/fqdn-pattern';
 import { isIdentityLabelKey } from '../validate/syntax';
 import { nodeKeySourceProblem, splitLabelKey } from '../model/labels';
 
@@ -266,7 +266,7 @@ export function parseEndpoint(text: string): Endpoint {
       return { kind: EndpointKind.ENTITY, entity: rest };
     }
     case 'cidr': {
-      const ip = rest.replace(/\/(32|128)$/, '');
+      const ip = withoutHostPrefix(rest);
       checkIp(ip, input);
       return { kind: EndpointKind.CIDR, ip };
     }
@@ -294,18 +294,35 @@ export function parseEndpoint(text: string): Endpoint {
 /** The endpoint syntax, as the fix of an endpoint of no kind names it. */
 const ENDPOINT_FORMS = 'pod:<namespace>:<k=v,...>, entity:<name>, entity:kube-apiserver@<ip>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>';
 
+/** An address without its host prefix length (`10.0.0.5/32` → `10.0.0.5`, `2001:db8::1/128` → `2001:db8::1`). */
+function withoutHostPrefix(text: string): string {
+  return text.replace(/\/(32|128)$/, '');
+}
+
 /**
  * The error for text that starts with no endpoint kind. An address, an entity name or a DNS name written alone (`10.0.0.5`,
  * `2001:db8::1`, `world`, `api.stripe.com`, the way `kubectl` and `hubble observe` print them) is named as such, with
- * the endpoint it means: its kind is missing, not unknown.
+ * the endpoint it means: its kind is missing, not unknown. Digits and dots that are no address (`999.1.1.1`, `1.2.3.4.5`)
+ * are a mistyped address, not a DNS name; a name past DNS's lengths is offered no `fqdn:`. The input is shown clipped
+ * (`showValue`): a 9 KB input was printed three times.
  */
 function kindMissing(input: string, kind: string): CiliumPolicyError {
-  const meant = parseIp(input.replace(/\/(32|128)$/, '')) ? { what: 'an address', write: `cidr:${input}` }
-    : ENDPOINT_ENTITIES.includes(input) ? { what: 'an entity', write: `entity:${input}` }
-      : input.includes('.') && isDnsName(input) ? { what: 'a DNS name', write: `fqdn:${input}@<ip> (the address it resolved to)` }
-        : undefined;
-  if (meant === undefined) return syntax(input, `unknown endpoint kind "${kind}"`, `use ${ENDPOINT_FORMS}`);
-  return syntax(input, `"${input}" is ${meant.what} without the endpoint kind`, `write ${meant.write}; the forms are ${ENDPOINT_FORMS}`);
+  const shown = showValue(input);
+  if (parseIp(withoutHostPrefix(input))) return kindless(shown, 'an address', `cidr:${input}`);
+  if (ENDPOINT_ENTITIES.includes(input)) return kindless(shown, 'an entity', `entity:${input}`);
+  if (input.includes('.') && isDnsName(input) && addressShapedDnsName(input)) {
+    return syntaxShown(shown, `${shown} is no IPv4 or IPv6 address (digits and dots that are no address: a mistyped one, not a DNS name)`,
+      `write cidr:<ip> with the address meant, e.g. cidr:192.0.2.10; the forms are ${ENDPOINT_FORMS}`);
+  }
+  if (input.includes('.') && isDnsName(input) && withinDnsLengths(input)) {
+    return kindless(shown, 'a DNS name', `fqdn:${input}@<ip> (the address it resolved to)`);
+  }
+  return syntaxShown(shown, `unknown endpoint kind ${showValue(kind)}`, `use ${ENDPOINT_FORMS}`);
+}
+
+/** The error for `shown` (the input, clipped), which is `what` written without its kind: `write` is the endpoint meant. */
+function kindless(shown: string, what: string, write: string): CiliumPolicyError {
+  return syntaxShown(shown, `${shown} is ${what} without the endpoint kind`, `write ${write}; the forms are ${ENDPOINT_FORMS}`);
 }
 
 /** @internal The text form of an endpoint (`Endpoints.format`: the inverse of `parseEndpoint`, labels sorted). */
@@ -485,8 +502,12 @@ const ENDPOINT_KINDS: ReadonlySet<string> = new Set<string>(Object.values(Endpoi
 type EndpointText = string | (() => string);
 
 function syntax(input: EndpointText, message: string, fix: string): CiliumPolicyError {
-  const text = typeof input === 'string' ? input : input();
-  return new CiliumPolicyError({ id: 'engine-endpoint-syntax', message: `bad endpoint "${text}": ${message}`, fix });
+  return syntaxShown(`"${typeof input === 'string' ? input : input()}"`, message, fix);
+}
+
+/** The `engine-endpoint-syntax` error of the endpoint shown as `shown` (quoted). */
+function syntaxShown(shown: string, message: string, fix: string): CiliumPolicyError {
+  return new CiliumPolicyError({ id: 'engine-endpoint-syntax', message: `bad endpoint ${shown}: ${message}`, fix });
 }
 
 function compact<T extends object>(o: T): T {

@@ -77,6 +77,26 @@ describe('parseEndpoint', () => {
     expect(e.fix).toContain('pod:<namespace>:<k=v,...>');
   });
 
+  // Session 51 review: `999.1.1.1` was called a DNS name (fix fqdn:999.1.1.1@<ip>); a long input was printed three times whole.
+  test.each(['999.1.1.1', '1.2.3.4.5', '10.0.0'])('%s alone is a mistyped address, not a DNS name', (text) => {
+    const e = errorOf(() => parseEndpoint(text));
+    expect(errorWhat(e)).toBe(`bad endpoint "${text}": "${text}" is no IPv4 or IPv6 address (digits and dots that are no address: a mistyped one, not a DNS name)`);
+    expect(e.fix).toMatch(/^write cidr:<ip> with the address meant/);
+    expect(e.fix).not.toContain(`fqdn:${text}`);
+  });
+
+  test('a long input is shown clipped, and a name past DNS lengths is offered no fqdn:', () => {
+    for (const text of [`a.${'b'.repeat(3000)}`, `${'x'.repeat(3000)}:y`, `${'a'.repeat(64)}.com`, `${'abcdefgh.'.repeat(30)}com`]) {
+      const e = errorOf(() => parseEndpoint(text));
+      expect(e.id).toBe('engine-endpoint-syntax');
+      expect(errorWhat(e)).toMatch(/^bad endpoint "[^"]*"?: unknown endpoint kind "/);
+      expect(e.message.length).toBeLessThan(400);
+      expect(e.fix).toMatch(/^use pod:<namespace>/);
+    }
+    // Within the limits, a DNS name is still named as one.
+    expect(errorOf(() => parseEndpoint(`${'a'.repeat(63)}.com`)).fix).toMatch(/^write fqdn:a{63}\.com@<ip>/);
+  });
+
   // Session 51: a node that runs the API server, by its labels (the fix of engine-node-labels-unknown for entity:kube-apiserver).
   test('node:reserved:kube-apiserver,… is a node that runs the API server; the label is printed back, and takes no value', () => {
     const ep = parseEndpoint('node:reserved:kube-apiserver,kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=');
