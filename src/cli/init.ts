@@ -64,7 +64,9 @@ export function scaffoldFiles(name: string): Record<string, string> {
   };
   return {
     'package.json': `${JSON.stringify(packageJson, null, 2)}\n`,
-    'cdk8s.yaml': `# cdk8s CLI configuration: \`npx cdk8s synth\` runs main.ts and writes dist/ (\`npm run synth\` does the same without the cdk8s CLI).
+    'cdk8s.yaml': `# cdk8s CLI configuration: \`npx cdk8s synth\` runs main.ts and writes dist/ (\`npm run synth\` runs main.ts without the cdk8s CLI).
+# On a failure \`npm run synth\` leaves the previous dist/ as it was; \`npx cdk8s synth\` deletes dist/ before it runs the app
+# (cdk8s-cli lib/cli/cmds/synth.js, fs.rmSync(outdir)), so after a failure there is no dist/ at all.
 language: typescript
 app: npx tsx main.ts
 output: dist
@@ -128,7 +130,8 @@ export function buildPolicies(app: App): Chart[] {
 }
 `,
     'main.ts': `// The cdk8s app: \`npm run synth\` (or \`npx cdk8s synth\`) writes dist/<chart>.k8s.yaml. If a policy is wrong, Synth.run lists
-// every problem (construct path, field, bad value, fix), writes nothing and exits 1.
+// every problem (construct path, field, bad value, fix), writes nothing and exits 1: \`npm run synth\` leaves the previous dist/
+// as it was, \`npx cdk8s synth\` deletes dist/ before it runs the app (cdk8s-cli lib/cli/cmds/synth.js, fs.rmSync(outdir)).
 import { Synth } from 'cdk8s-cilium';
 import { buildPolicies } from './policies';
 

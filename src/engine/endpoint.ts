@@ -2,10 +2,10 @@
  * The two ends of a connection the engine is asked about: a pod, a reserved entity, an IP outside the cluster, an FQDN
  * with the IP it resolved to, or a node. Plain data, with a compact text form for the CLI and the test matchers.
  */
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { parseIp } from '../model/cidr';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
-import { isDnsName } from '../model/fqdn-pattern';
+import { addressShapedDnsName, isDnsName, withinDnsLengths } from '../model/fqdn-pattern';
 import { isIdentityLabelKey } from '../validate/syntax';
 import { nodeKeySourceProblem, splitLabelKey } from '../model/labels';
 
@@ -220,11 +220,13 @@ export class Endpoints {
     return { kind: EndpointKind.FQDN, name, ip };
   }
 
-  /** A node with these labels (`kubernetes.io/hostname` names it). */
+  /**
+   * A node with these labels (`kubernetes.io/hostname` names it). With `reserved:kube-apiserver` among them (no value), a
+   * node that runs the API server (`entity: 'kube-apiserver'`), as its text form `node:reserved:kube-apiserver,...` is.
+   */
   public static node(labels: Readonly<Record<string, string>>, ip?: string): Endpoint {
     if (ip !== undefined) checkIp(ip, `node@${ip}`);
-    const name = labels['kubernetes.io/hostname'];
-    return compact({ kind: EndpointKind.NODE, labels: { ...labels }, name, ip });
+    return nodeEndpoint(labels, ip, () => `node:${Object.keys(labels).sort().map((k) => (labels[k] === '' ? k : `${k}=${labels[k]}`)).join(',')}`);
   }
 
   private constructor() {}
@@ -264,7 +266,7 @@ export function parseEndpoint(text: string): Endpoint {
       return { kind: EndpointKind.ENTITY, entity: rest };
     }
     case 'cidr': {
-      const ip = rest.replace(/\/(32|128)$/, '');
+      const ip = withoutHostPrefix(rest);
       checkIp(ip, input);
       return { kind: EndpointKind.CIDR, ip };
     }
@@ -280,8 +282,9 @@ export function parseEndpoint(text: string): Endpoint {
       const at = rest.lastIndexOf('@');
       const labels = parseLabels(at < 0 ? rest : rest.slice(0, at), input);
       refuseForeignSources(labels, input, nodeKeySourceProblem);
-      const node = Endpoints.node(labels, at < 0 ? undefined : rest.slice(at + 1));
-      return Object.prototype.hasOwnProperty.call(labels, API_SERVER_NODE_LABEL) ? apiServerNode(node, input) : node;
+      const ip = at < 0 ? undefined : rest.slice(at + 1);
+      if (ip !== undefined) checkIp(ip, input);
+      return nodeEndpoint(labels, ip, input);
     }
     default:
       throw kindMissing(input, kind);
@@ -291,18 +294,35 @@ export function parseEndpoint(text: string): Endpoint {
 /** The endpoint syntax, as the fix of an endpoint of no kind names it. */
 const ENDPOINT_FORMS = 'pod:<namespace>:<k=v,...>, entity:<name>, entity:kube-apiserver@<ip>, cidr:<ip>, fqdn:<name>@<ip> or node:<k=v,...>';
 
+/** An address without its host prefix length (`10.0.0.5/32` → `10.0.0.5`, `2001:db8::1/128` → `2001:db8::1`). */
+function withoutHostPrefix(text: string): string {
+  return text.replace(/\/(32|128)$/, '');
+}
+
 /**
  * The error for text that starts with no endpoint kind. An address, an entity name or a DNS name written alone (`10.0.0.5`,
  * `2001:db8::1`, `world`, `api.stripe.com`, the way `kubectl` and `hubble observe` print them) is named as such, with
- * the endpoint it means: its kind is missing, not unknown.
+ * the endpoint it means: its kind is missing, not unknown. Digits and dots that are no address (`999.1.1.1`, `1.2.3.4.5`)
+ * are a mistyped address, not a DNS name; a name past DNS's lengths is offered no `fqdn:`. The input is shown clipped
+ * (`showValue`): a 9 KB input was printed three times.
  */
 function kindMissing(input: string, kind: string): CiliumPolicyError {
-  const meant = parseIp(input.replace(/\/(32|128)$/, '')) ? { what: 'an address', write: `cidr:${input}` }
-    : ENDPOINT_ENTITIES.includes(input) ? { what: 'an entity', write: `entity:${input}` }
-      : input.includes('.') && isDnsName(input) ? { what: 'a DNS name', write: `fqdn:${input}@<ip> (the address it resolved to)` }
-        : undefined;
-  if (meant === undefined) return syntax(input, `unknown endpoint kind "${kind}"`, `use ${ENDPOINT_FORMS}`);
-  return syntax(input, `"${input}" is ${meant.what} without the endpoint kind`, `write ${meant.write}; the forms are ${ENDPOINT_FORMS}`);
+  const shown = showValue(input);
+  if (parseIp(withoutHostPrefix(input))) return kindless(shown, 'an address', `cidr:${input}`);
+  if (ENDPOINT_ENTITIES.includes(input)) return kindless(shown, 'an entity', `entity:${input}`);
+  if (input.includes('.') && isDnsName(input) && addressShapedDnsName(input)) {
+    return syntaxShown(shown, `${shown} is no IPv4 or IPv6 address (digits and dots that are no address: a mistyped one, not a DNS name)`,
+      `write cidr:<ip> with the address meant, e.g. cidr:192.0.2.10; the forms are ${ENDPOINT_FORMS}`);
+  }
+  if (input.includes('.') && isDnsName(input) && withinDnsLengths(input)) {
+    return kindless(shown, 'a DNS name', `fqdn:${input}@<ip> (the address it resolved to)`);
+  }
+  return syntaxShown(shown, `unknown endpoint kind ${showValue(kind)}`, `use ${ENDPOINT_FORMS}`);
+}
+
+/** The error for `shown` (the input, clipped), which is `what` written without its kind: `write` is the endpoint meant. */
+function kindless(shown: string, what: string, write: string): CiliumPolicyError {
+  return syntaxShown(shown, `${shown} is ${what} without the endpoint kind`, `write ${write}; the forms are ${ENDPOINT_FORMS}`);
 }
 
 /** @internal The text form of an endpoint (`Endpoints.format`: the inverse of `parseEndpoint`, labels sorted). */
@@ -330,8 +350,23 @@ export function formatEndpoint(ep: Endpoint): string {
  */
 const API_SERVER_NODE_LABEL = 'reserved:kube-apiserver';
 
+/** Whether a node's `labels` hold `reserved:kube-apiserver` (`API_SERVER_NODE_LABEL`). */
+function hasApiServerLabel(labels: Readonly<Record<string, string>> | undefined): boolean {
+  return labels !== undefined && Object.prototype.hasOwnProperty.call(labels, API_SERVER_NODE_LABEL);
+}
+
+/**
+ * The node endpoint of `labels` (`Endpoints.node` and the text form `node:`): one whose labels hold `reserved:kube-apiserver`
+ * is a node that runs the API server (`apiServerNode`). Before, `Endpoints.node({'reserved:kube-apiserver': '', ...})` kept
+ * the label as a plain one, and was judged otherwise than its own printed text.
+ */
+function nodeEndpoint(labels: Readonly<Record<string, string>>, ip: string | undefined, input: EndpointText): Endpoint {
+  const node = compact({ kind: EndpointKind.NODE, labels: { ...labels }, name: labels['kubernetes.io/hostname'], ip });
+  return hasApiServerLabel(labels) ? apiServerNode(node, input) : node;
+}
+
 /** A `node:` endpoint whose labels hold `reserved:kube-apiserver`: the same node as one that runs the API server. */
-function apiServerNode(node: Endpoint, input: string): Endpoint {
+function apiServerNode(node: Endpoint, input: EndpointText): Endpoint {
   const { [API_SERVER_NODE_LABEL]: value, ...labels } = node.labels ?? {};
   if (value !== '') {
     throw syntax(input, `${API_SERVER_NODE_LABEL} takes no value (it is given "${value}")`,
@@ -433,6 +468,11 @@ export function checkEndpointValues(ep: Endpoint): void {
         throw syntax(input, `a node takes only the entity kube-apiserver (a node that runs the API server), not ${JSON.stringify(ep.entity)}`,
           `leave entity out, or give entity 'kube-apiserver'`);
       }
+      // A hand-built node with the label among its labels: judged as a node with a plain label, not as its text form is.
+      if (hasApiServerLabel(ep.labels)) {
+        throw syntax(input, `${API_SERVER_NODE_LABEL} among a hand-built node's labels would be judged as a plain label: on a node it is the entity kube-apiserver`,
+          `build the node with Endpoints.node(labels) or Endpoints.parse('node:...'), which take the label, or give entity 'kube-apiserver' and leave the label out`);
+      }
       break;
     default:
       break;
@@ -462,8 +502,12 @@ const ENDPOINT_KINDS: ReadonlySet<string> = new Set<string>(Object.values(Endpoi
 type EndpointText = string | (() => string);
 
 function syntax(input: EndpointText, message: string, fix: string): CiliumPolicyError {
-  const text = typeof input === 'string' ? input : input();
-  return new CiliumPolicyError({ id: 'engine-endpoint-syntax', message: `bad endpoint "${text}": ${message}`, fix });
+  return syntaxShown(`"${typeof input === 'string' ? input : input()}"`, message, fix);
+}
+
+/** The `engine-endpoint-syntax` error of the endpoint shown as `shown` (quoted). */
+function syntaxShown(shown: string, message: string, fix: string): CiliumPolicyError {
+  return new CiliumPolicyError({ id: 'engine-endpoint-syntax', message: `bad endpoint ${shown}: ${message}`, fix });
 }
 
 function compact<T extends object>(o: T): T {

@@ -259,6 +259,8 @@ function apiServerNotes(dp: DirectionPolicy, input: SideInput, verdict: SideVerd
       + '(EKS, GKE, AKS) is outside the cluster, where no policy applies to them'];
   }
   const labels = input.peer.labels;
+  // Only for the entity, which says no more than identity 7: a node named by its labels (node:reserved:kube-apiserver,...) is that node.
+  if (input.peer.text !== API_SERVER_TEXT) return [];
   if (labels.lookup('reserved', 'kube-apiserver').length === 0 || labels.lookup('reserved', 'remote-node').length === 0) return [];
   const judge = (peerLabels: LabelSet, flags: { worldFamily: 0 | 4 | 6; localHost: boolean; node: boolean }): SideVerdict => {
     const peer: PeerView = { text: input.peer.text, labels: peerLabels, ports: input.peer.ports, ...flags };

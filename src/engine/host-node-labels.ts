@@ -10,28 +10,42 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { nodeSelectorReadsNodeLabels, peerSelectorReadsNodeLabels } from '../model/node-label-reads';
+import { splitLabelKey } from '../model/labels';
 import { objectName } from '../model/object-names';
 import { CompiledItem, CompiledRule } from './compile';
 import { DirectionPolicy } from './direction-policy';
-import { EndpointKind } from './endpoint';
+import { Endpoint, EndpointKind } from './endpoint';
 import { PeerView, ResolvedEndpoint } from './identity';
 
 /**
+ * Whether `ep`, where it stands for a node, is given without that node's labels: an entity (`entity:host`,
+ * `entity:remote-node`, `entity:kube-apiserver`), or a `node:` endpoint whose labels are all of the source `reserved` or
+ * none (`node:reserved:kube-apiserver`, `node:@10.0.0.1`), which says no more of the node than the entity does. Before, such a
+ * `node:` endpoint was judged as a node with no labels: a worker-only host rule (`DoesNotExist` control-plane) applied.
+ */
+export function givenWithoutNodeLabels(ep: Endpoint): boolean {
+  if (ep.kind === EndpointKind.ENTITY) return true;
+  return ep.kind === EndpointKind.NODE && Object.keys(ep.labels ?? {}).every((k) => splitLabelKey(k).source === 'reserved');
+}
+
+/**
  * The imported host rules that give `subject` policy in `direction` (a section of that direction, or its default deny) and
- * whose `nodeSelector` selects nodes by their labels, when `subject` is a host endpoint given without them (an entity);
- * empty otherwise (a `node:` endpoint has its labels; a pod is no host endpoint).
+ * whose `nodeSelector` selects nodes by their labels, when `subject` is a host endpoint given without them
+ * (`givenWithoutNodeLabels`); empty otherwise (a `node:` endpoint with its labels; a pod is no host endpoint).
  */
 export function nodeLabelRules(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress',
   version: CiliumVersion): CompiledRule[] {
-  if (subject.endpoint.kind !== EndpointKind.ENTITY || subject.subject !== 'node') return [];
+  if (!givenWithoutNodeLabels(subject.endpoint) || subject.subject !== 'node') return [];
   return rules.filter((r) => r.subjectKind === 'node' && r.imported && (r.present[direction] || r.defaultDeny[direction])
     && nodeSelectorReadsNodeLabels(r.subject, version));
 }
 
-/** The entity's words: which node's host endpoint or identity it stands for. */
-function whichNode(entity: string | undefined, role: 'subject' | 'peer'): string {
+/** The endpoint's words: which node's host endpoint or identity it stands for. */
+function whichNode(ep: Endpoint, role: 'subject' | 'peer'): string {
+  const entity = ep.entity;
   if (entity === 'kube-apiserver') return role === 'subject' ? 'the host endpoint of the node the API server runs on' : 'the identity of a node the API server runs on';
   if (entity === 'remote-node') return role === 'subject' ? 'the host endpoint of another node' : 'the identity of another node';
+  if (ep.kind === EndpointKind.NODE) return role === 'subject' ? 'a node\'s host endpoint' : 'the identity of a node';
   return role === 'subject' ? 'a node\'s host endpoint' : 'the identity of the local node';
 }
 
@@ -46,7 +60,7 @@ function listed(named: readonly string[]): string {
  */
 export function nodeLabelsUnknownText(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): string {
   const named = rules.map((r) => `${objectName(r.policy)} ${r.rulePath} (nodeSelector ${r.subject.toString()})`);
-  return `${subject.text} as the subject of ${direction} host policy is ${whichNode(subject.endpoint.entity, 'subject')}, given without the node's labels, and whether `
+  return `${subject.text} as the subject of ${direction} host policy is ${whichNode(subject.endpoint, 'subject')}, given without the node's labels, and whether `
     + `${rules.length === 1 ? 'the host rule' : 'the host rules'} ${listed(named)} select${rules.length === 1 ? 's' : ''} it depends on them `
     + '(a host endpoint carries reserved:host and its node\'s labels, pkg/endpoint InitWithNodeLabels): on a node selected its rules apply, on '
     + 'another they do not, so no one verdict holds for every node';
@@ -55,12 +69,13 @@ export function nodeLabelsUnknownText(rules: readonly CompiledRule[], subject: R
 /**
  * The items of `dp` (the policy of the other end in one direction) whose peer selectors select `peer` on some nodes and not on
  * others by the node's own labels (`peerSelectorReadsNodeLabels`), when `other` is a node given without its labels (an
- * entity: `entity:remote-node`, `entity:kube-apiserver` on a node, `entity:host`) and nodes carry their labels in their
- * identity (`nodeSelectorLabels`); empty otherwise (a `node:` endpoint has its labels).
+ * entity: `entity:remote-node`, `entity:kube-apiserver` on a node, `entity:host`, or a `node:` endpoint without them:
+ * `givenWithoutNodeLabels`) and nodes carry their labels in their identity (`nodeSelectorLabels`); empty otherwise (a
+ * `node:` endpoint with its labels).
  */
 export function peerNodeLabelItems(dp: DirectionPolicy | undefined, other: ResolvedEndpoint, peer: PeerView,
   nodeSelectorLabels: boolean): CompiledItem[] {
-  if (dp === undefined || !nodeSelectorLabels || other.endpoint.kind !== EndpointKind.ENTITY || !peer.node) return [];
+  if (dp === undefined || !nodeSelectorLabels || !givenWithoutNodeLabels(other.endpoint) || !peer.node) return [];
   const reads = (item: CompiledItem): boolean => {
     const p = item.peer;
     if (p.kind !== 'nodes' && p.kind !== 'endpoints') return false;
@@ -77,7 +92,7 @@ export function peerNodeLabelItems(dp: DirectionPolicy | undefined, other: Resol
 export function peerNodeLabelsUnknownText(items: readonly CompiledItem[], subject: ResolvedEndpoint, other: ResolvedEndpoint,
   direction: 'ingress' | 'egress'): string {
   const named = items.map((i) => `${objectName(i.rule.policy)} ${i.path}${i.peerField !== undefined ? ` (${i.peerField})` : ''}`);
-  return `${other.text} as a peer of the ${direction} policy of ${subject.text} is ${whichNode(other.endpoint.entity, 'peer')}, given without the node's `
+  return `${other.text} as a peer of the ${direction} policy of ${subject.text} is ${whichNode(other.endpoint, 'peer')}, given without the node's `
     + `labels, and whether ${items.length === 1 ? 'the rule item' : 'the rule items'} ${listed(named)} select${items.length === 1 ? 's' : ''} it depends on `
     + 'them (with per-node labels on, enable-node-selector-labels, a node\'s identity carries its labels, pkg/node nodeIdentityLabels): on a node '
     + 'selected they apply, on another they do not, so no one verdict holds for every node';

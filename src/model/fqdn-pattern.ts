@@ -28,6 +28,15 @@ export function isDnsName(name: string): boolean {
   return /^[-a-zA-Z0-9_]+(?:\.[-a-zA-Z0-9_]+)*\.?$/.test(name);
 }
 
+/**
+ * Whether a DNS name (`isDnsName`) keeps DNS's length limits: at most 63 characters a label and 253 in all, without the
+ * trailing dot (RFC 1035 2.3.4). A longer one is no name a lookup can give.
+ */
+export function withinDnsLengths(name: string): boolean {
+  const bare = name.replace(/\.$/, '');
+  return bare.length <= 253 && bare.split('.').every((l) => l.length <= 63);
+}
+
 /** `Cilium.IO` → `cilium.io.` */
 export function canonicalDnsName(name: string): string {
   const lower = name.trim().toLowerCase();

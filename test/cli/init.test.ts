@@ -14,6 +14,18 @@ const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-init-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('cdk8s-cilium init', () => {
+  // Session 51 review: the templates said `npx cdk8s synth` does on failure what `npm run synth` does; cdk8s-cli's synth
+  // deletes the output directory before it runs the app (lib/cli/cmds/synth.js, fs.rmSync(outdir, …)).
+  test('cdk8s.yaml and main.ts say that npx cdk8s synth deletes dist/ before it runs the app, npm run synth does not', () => {
+    const files = scaffoldFiles('x');
+    expect(readFileSync(join(PROJECT, 'node_modules', 'cdk8s-cli', 'lib', 'cli', 'cmds', 'synth.js'), 'utf8')).toContain('fs.rmSync(outdir,');
+    for (const f of ['cdk8s.yaml', 'main.ts']) {
+      expect(files[f], f).not.toContain('does the same without the cdk8s CLI');
+      expect(files[f], f).toMatch(/`npm run synth` leaves the previous dist\/\s*(# |\/\/ )?as it was/);
+      expect(files[f], f).toMatch(/`npx cdk8s synth` deletes dist\/ before it runs the app/);
+    }
+  });
+
   test('the command it prints to copy takes the folder as one shell word, whatever its name (session 46)', () => {
     // Before: `next: cd …/x;false && npm install …` ran `false` when pasted (any command a folder name holds), `cd …/$(echo y)`
     // went to …/y, and `cd …/it's` left a quote open; `cd -` went to $OLDPWD (npm install ran there), `cd -x` was an

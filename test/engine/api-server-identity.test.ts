@@ -188,4 +188,16 @@ describe('a node that runs the API server', () => {
     expect(judge([{ toEntities: ['kube-apiserver'] }], true, { kind: 'node', labels: {}, ip: '10.10.0.5' })).toBe('denied');
     expect(() => judge([{ toEntities: ['kube-apiserver'] }], true, { ...CONTROL_PLANE, entity: 'world' })).toThrow(/a node takes only the entity kube-apiserver/);
   });
+  // Session 51 review: the notes of identity 7 and of a managed API server were added for a node named by its labels too.
+  test('the notes on where else the API server runs are the entity\'s, not those of a node named by its labels', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['remote-node'] }] })]);
+    const notes = (to: string): string[] => set.verdict({ from: web, to: Endpoints.parse(to), protocol: 'TCP', port: 6443 }).egress.notes;
+    const entity = notes('entity:kube-apiserver');
+    expect(entity).toContainEqual(expect.stringMatching(/^this is the API server on another of the cluster's nodes \(Cilium's identity 7/));
+    expect(entity).toContainEqual(expect.stringContaining('a managed API server outside the cluster (EKS, GKE, AKS'));
+    const node = notes('node:reserved:kube-apiserver,kubernetes.io/hostname=w1');
+    expect(node.filter((n) => /identity 7|managed API server/.test(n))).toEqual([]);
+    expect(set.verdict({ from: web, to: Endpoints.parse('node:reserved:kube-apiserver,kubernetes.io/hostname=w1'), protocol: 'TCP', port: 6443 }).verdict)
+      .toBe('allowed');
+  });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FlowSource, replayFlows } from '../../src/hubble';
 import { cli } from '../support/cli';
-import { ccnp, cnp, judged, policySet, verdict } from './helpers';
+import { ccnp, cnp, judged, policySet, refusedByMatchers, verdict } from './helpers';
 
 const HOST = { hostFirewall: true };
 const dir = mkdtempSync(join(tmpdir(), 'host-node-labels-'));
@@ -219,5 +219,73 @@ describe('verdict() and replay', () => {
     expect(report.connections).toEqual([]);
     expect(report.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(
       /^entity:host as the subject of egress host policy is a node's host endpoint, .*, so this connection is not judged$/) })]);
+  });
+});
+
+// Session 51 review: `node:reserved:kube-apiserver` (and `node:@<ip>`, `node:`) says no more of the node than the entity
+// does, yet was judged as a node with no labels: a worker-only host rule (control-plane DoesNotExist) allowed the API server.
+describe('session 51: a node: endpoint without node labels is refused as the entity is', () => {
+  const WORKER_ONLY = `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: workers-hf }
+spec:
+  nodeSelector: { matchExpressions: [{ key: node-role.kubernetes.io/control-plane, operator: DoesNotExist }] }
+  ingress:
+  - fromEntities: [cluster]
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: cp-ingress }
+spec:
+  nodeSelector: { matchLabels: { node-role.kubernetes.io/control-plane: "" } }
+  ingress:
+  - fromEntities: [remote-node]
+    toPorts: [{ ports: [{ port: "6443", protocol: TCP }] }]
+`;
+  const sets = (): ReturnType<typeof policySet> => policySet([
+    ccnp('workers-hf', { nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }] },
+      ingress: [{ fromEntities: ['cluster'] }] }),
+    ccnp('cp-ingress', { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } },
+      ingress: [{ fromEntities: ['remote-node'], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }] }),
+  ]);
+
+  test('trace refuses node:reserved:kube-apiserver[@ip] and node:@ip under a host rule of node labels; with the labels it is judged', () => {
+    const f = file('worker-only.yaml', WORKER_ONLY);
+    for (const to of ['node:reserved:kube-apiserver', 'node:reserved:kube-apiserver@10.0.0.1', 'node:@10.0.0.1']) {
+      const r = cli('trace', '--policies', f, '--from', 'pod:shop:app=web', '--to', to, '--port', '6443');
+      expect([to, r.code, r.stdout]).toEqual([to, 2, '']);
+      expect(r.stderr).toContain(`error: --to ${to} as the subject of ingress host policy is `);
+      expect(r.stderr).toContain('given without the node\'s labels');
+      expect(r.stderr).toContain('(engine-node-labels-unknown); fix: give the node by its labels instead');
+    }
+    // The API server's node by its labels: a worker is allowed by workers-hf (cluster), a control-plane node denies the pod.
+    const worker = cli('trace', '--policies', f, '--from', 'pod:shop:app=web', '--to', 'node:reserved:kube-apiserver,kubernetes.io/hostname=w1',
+      '--port', '6443', '--output', 'json');
+    expect([worker.code, JSON.parse(worker.stdout).ingress.decision]).toEqual([0, 'allowed']);
+    const cp = cli('trace', '--policies', f, '--from', 'pod:shop:app=web', '--to',
+      'node:reserved:kube-apiserver,kubernetes.io/hostname=cp1,node-role.kubernetes.io/control-plane=', '--port', '6443', '--output', 'json');
+    expect([cp.code, JSON.parse(cp.stdout).ingress.decision]).toEqual([1, 'default-deny']);
+  });
+
+  test('the matchers refuse it and verdict() notes it; a node with its labels is judged, allowed and denied', () => {
+    for (const to of ['node:reserved:kube-apiserver', 'node:@10.0.0.1']) {
+      expect(refusedByMatchers(sets(), 'pod:shop:app=web', to, 6443)).toBe(true);
+      expect(judged(sets(), 'pod:shop:app=web', to, 6443).ingress.notes).toContainEqual(expect.stringMatching(
+        new RegExp(`^${to.replace(/[.@]/g, '\\$&')} as the subject of ingress host policy is .*: this is the verdict of a node without labels; fix: give the node`)));
+    }
+    expect(verdict(sets(), 'pod:shop:app=web', 'node:reserved:kube-apiserver,kubernetes.io/hostname=w1', 6443).ingress.allowed).toBe(true);
+    expect(verdict(sets(), 'pod:shop:app=web', 'node:reserved:kube-apiserver,kubernetes.io/hostname=cp1,node-role.kubernetes.io/control-plane=', 6443)
+      .ingress.decision).toBe('default-deny');
+  });
+
+  test('a node peer of reserved labels only under toNodes of node labels (per-node labels on) is refused; with its labels it is judged', () => {
+    const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }],
+      egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }] }, 'prod')], { nodeSelectorLabels: true });
+    expect(refusedByMatchers(set, 'pod:prod:app=web', 'node:reserved:kube-apiserver', 443)).toBe(true);
+    expect(judged(set, 'pod:prod:app=web', 'node:reserved:kube-apiserver', 443).egress.notes).toContainEqual(expect.stringMatching(
+      /^node:reserved:kube-apiserver as a peer of the egress policy of pod:prod:app=web is the identity of a node the API server runs on, .*; fix: /));
+    expect(verdict(set, 'pod:prod:app=web', 'node:reserved:kube-apiserver,kubernetes.io/hostname=w1', 443).egress.allowed).toBe(true);
+    expect(verdict(set, 'pod:prod:app=web', 'node:reserved:kube-apiserver,kubernetes.io/hostname=cp1,node-role.kubernetes.io/control-plane=', 443)
+      .egress.decision).toBe('denied-by-deny-rule');
   });
 });

@@ -1,7 +1,8 @@
 // Text forms: endpoints, connections, HTTP/Kafka requests, FQDN patterns.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Endpoints } from '../../src/engine';
+import { EndpointKind, Endpoints } from '../../src/engine';
+import { cnp, policySet } from './helpers';
 import { canonicalDnsName, fqdnPatternMatches } from '../../src/model/fqdn-pattern';
 import { formatEndpoint, parseEndpoint } from '../../src/engine/endpoint';
 import { parseConnection, parseHttpRequest, parseKafkaRequest, toConnection } from '../../src/engine/query';
@@ -76,6 +77,26 @@ describe('parseEndpoint', () => {
     expect(e.fix).toContain('pod:<namespace>:<k=v,...>');
   });
 
+  // Session 51 review: `999.1.1.1` was called a DNS name (fix fqdn:999.1.1.1@<ip>); a long input was printed three times whole.
+  test.each(['999.1.1.1', '1.2.3.4.5', '10.0.0'])('%s alone is a mistyped address, not a DNS name', (text) => {
+    const e = errorOf(() => parseEndpoint(text));
+    expect(errorWhat(e)).toBe(`bad endpoint "${text}": "${text}" is no IPv4 or IPv6 address (digits and dots that are no address: a mistyped one, not a DNS name)`);
+    expect(e.fix).toMatch(/^write cidr:<ip> with the address meant/);
+    expect(e.fix).not.toContain(`fqdn:${text}`);
+  });
+
+  test('a long input is shown clipped, and a name past DNS lengths is offered no fqdn:', () => {
+    for (const text of [`a.${'b'.repeat(3000)}`, `${'x'.repeat(3000)}:y`, `${'a'.repeat(64)}.com`, `${'abcdefgh.'.repeat(30)}com`]) {
+      const e = errorOf(() => parseEndpoint(text));
+      expect(e.id).toBe('engine-endpoint-syntax');
+      expect(errorWhat(e)).toMatch(/^bad endpoint "[^"]*"?: unknown endpoint kind "/);
+      expect(e.message.length).toBeLessThan(400);
+      expect(e.fix).toMatch(/^use pod:<namespace>/);
+    }
+    // Within the limits, a DNS name is still named as one.
+    expect(errorOf(() => parseEndpoint(`${'a'.repeat(63)}.com`)).fix).toMatch(/^write fqdn:a{63}\.com@<ip>/);
+  });
+
   // Session 51: a node that runs the API server, by its labels (the fix of engine-node-labels-unknown for entity:kube-apiserver).
   test('node:reserved:kube-apiserver,… is a node that runs the API server; the label is printed back, and takes no value', () => {
     const ep = parseEndpoint('node:reserved:kube-apiserver,kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=');
@@ -85,6 +106,25 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint('node:reserved:kube-apiserver@10.0.0.1')).toEqual({ kind: 'node', labels: {}, ip: '10.0.0.1', entity: 'kube-apiserver' });
     const e = errorOf(() => parseEndpoint('node:reserved:kube-apiserver=yes,kubernetes.io/hostname=n1'));
     expect(errorWhat(e)).toBe('bad endpoint "node:reserved:kube-apiserver=yes,kubernetes.io/hostname=n1": reserved:kube-apiserver takes no value (it is given "yes")');
+  });
+
+  // Session 51 review: Endpoints.node kept reserved:kube-apiserver as a plain label; its verdict differed from its own text's.
+  test('Endpoints.node with reserved:kube-apiserver is the node its text form is: same endpoint, same verdicts', () => {
+    const direct = Endpoints.node({ 'reserved:kube-apiserver': '', 'kubernetes.io/hostname': 'n1' });
+    expect(direct).toEqual({ kind: 'node', labels: { 'kubernetes.io/hostname': 'n1' }, name: 'n1', entity: 'kube-apiserver' });
+    expect(parseEndpoint(formatEndpoint(direct))).toEqual(direct);
+    const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['kube-apiserver'] }] }, 'shop')]);
+    const from = Endpoints.parse('pod:shop:app=web');
+    const plain = Endpoints.node({ 'kubernetes.io/hostname': 'n1' });
+    expect([direct, parseEndpoint(formatEndpoint(direct)), plain].map((to) => set.verdict({ from, to, port: 6443, protocol: 'TCP' }).verdict))
+      .toEqual(['allowed', 'allowed', 'denied']);
+    expect(errorWhat(errorOf(() => Endpoints.node({ 'reserved:kube-apiserver': 'yes' })))).toBe(
+      'bad endpoint "node:reserved:kube-apiserver=yes": reserved:kube-apiserver takes no value (it is given "yes")');
+    // A hand-built node object with the label is refused, not judged with a plain label.
+    const hand = { kind: EndpointKind.NODE, labels: { 'reserved:kube-apiserver': '', 'kubernetes.io/hostname': 'n1' } };
+    const e = errorOf(() => set.verdict({ from, to: hand, port: 6443, protocol: 'TCP' }));
+    expect(e.id).toBe('engine-endpoint-syntax');
+    expect(errorWhat(e)).toMatch(/^bad endpoint "node:kubernetes\.io\/hostname=n1,reserved:kube-apiserver": reserved:kube-apiserver among a hand-built node's labels /);
   });
 
   test('a word that names no endpoint keeps the generic fix', () => {
