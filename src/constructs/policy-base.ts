@@ -335,7 +335,8 @@ function goLineBreakErrors(written: unknown): Diagnostic[] {
     severity: Severity.ERROR,
     path: formatPath(path),
     message: `${key ? 'the key ' : ''}${quotedGoOnlySeparators(text)} holds the control character ${codePointName(c)}, which cdk8s writes into the YAML as it `
-      + 'is and kubectl, Helm and Argo CD (go-yaml v2) refuse anywhere in a file ("control characters are not allowed"): none of the file would be applied',
+      + 'is and kubectl, Helm and Argo CD (go-yaml v2) refuse anywhere in a file ("control characters are not allowed": kubectl applies nothing of '
+      + 'the file from there on)',
     fix: 'remove the character',
   }));
 }

@@ -16,6 +16,7 @@
  */
 import { type Dirent, closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { GO_YAML_REFUSED_CHARACTER } from './go-line-breaks';
 import { withoutControls } from './printable';
 import { compileRe2 } from './re2';
 
@@ -651,8 +652,8 @@ function readsAsWideText(bytes: Uint8Array, unit: 2 | 4, big: boolean): boolean 
     for (let k = 0; k < unit; k++) v = v * 256 + bytes[i * unit + (big ? k : unit - 1 - k)];
     return v;
   };
-  const text = (c: number): boolean => (c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0) && c !== 0xfffe && c !== 0xffff)
-    || c === 0x09 || c === 0x0a || c === 0x0d;
+  // Text is what go-yaml v2 reads (`GO_YAML_REFUSED_CHARACTER`: tab, LF and CR of the C0 controls), but NEL.
+  const text = (c: number): boolean => c !== 0x85 && !GO_YAML_REFUSED_CHARACTER.test(String.fromCodePoint(c));
   for (let i = 0; i < units; i++) {
     const c = at(i);
     if (i < 4 && c >= 0x80) return false;

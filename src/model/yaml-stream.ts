@@ -67,10 +67,21 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
     // many, and where the first starts.
     let yaml11Booleans = 0;
     let firstYaml11Boolean = 0;
+    // The scalars refused as values that JSON has no number for: an alias of one is not refused again.
+    const nonJsonValues = new Set<Scalar>();
     visit(doc, {
+      Alias(key, node) {
+        // An alias as a value is the node it names: `? &k .inf` is a key (JSON's ".inf"), `extra: *k` the float +Inf.
+        const target = key === 'key' ? undefined : mergedKeys.target(node);
+        const notJson = isScalar(target) && !nonJsonValues.has(target) ? goNonJsonNumber(target, node) : undefined;
+        if (notJson !== undefined) refuse(node.range?.[0] ?? 0, notJson);
+      },
       Scalar(key, node) {
         const notJson = key === 'key' ? undefined : goNonJsonNumber(node);
-        if (notJson !== undefined) refuse(node.range?.[0] ?? 0, notJson);
+        if (notJson !== undefined) {
+          nonJsonValues.add(node);
+          refuse(node.range?.[0] ?? 0, notJson);
+        }
         if (node.tag === undefined) {
           if (node.type === 'PLAIN' && yaml11Boolean(node) !== undefined && yaml11Booleans++ === 0) firstYaml11Boolean = node.range?.[0] ?? 0;
           return;
@@ -123,16 +134,20 @@ function checkStream(text: string, counter: LineCounter, docs: Document.Parsed[]
           }
           // As go-yaml v2 compares keys: scalars by type and value (NaN never equal, one JSON key `.nan`), collections never; and
           // keys of two types by the text Go's readers write in JSON.
+          // An alias key is the node it names (`a: &k foo`, then `*k : y`: the key foo); a tag Go refuses there is refused
+          // where the anchor is written.
+          const keyNode = mergedKeys.target(pair.key);
           const refused = isScalar(pair.key) ? goScalarRefusal(pair.key, 'key') : undefined;
           if (refused !== undefined) {
             refuse((pair.key as Scalar).range?.[0] ?? 0, refused);
             continue;
           }
-          const key = isScalar(pair.key) ? goKey(pair.key) : undefined;
+          const key = isScalar(keyNode) ? goKey(keyNode) : undefined;
           const start = (pair.key as Node | null)?.range?.[0] ?? map.range?.[0] ?? 0;
+          if (key === undefined && isAlias(pair.key) && isScalar(keyNode)) continue;
           if (key === undefined || key.json === undefined) {
             // A null, uint64 or collection key: go-yaml v2 reads it, sigs.k8s.io/yaml's JSON conversion refuses the manifest.
-            refuse(start, goNonJsonKey(pair.key, key));
+            refuse(start, goNonJsonKey(keyNode, key, isAlias(pair.key) ? pair.key : undefined));
             continue;
           }
           if (seen.has(key.id)) {
@@ -265,10 +280,15 @@ let nanKeys = 0;
  * Helm and Argo CD) takes string, int, int64, float64 and bool keys and refuses the manifest for any other ("unsupported map
  * key of type: %!s(<nil>)", "… uint64", "yaml: invalid map key: []interface {}{…}", seen with kubectl v1.32.4).
  */
-function goNonJsonKey(node: unknown, key: GoKey | undefined): string {
+function goNonJsonKey(node: unknown, key: GoKey | undefined, alias?: Alias): string {
+  if (alias !== undefined && node === undefined) {
+    return `A key Go's readers refuse: the alias *${describeKey(alias.source)} names no anchor written before it (go-yaml v2: unknown anchor), so kubectl, `
+      + 'Helm and Argo CD refuse the manifest; anchor the node it stands for (&name) before the alias, or write the key out';
+  }
   const what = key !== undefined ? (key.id === 'null' ? `the null key ${key.text === '' ? '(empty)' : describeKey(key.text)}` : `the key ${describeKey(key.text)}, `
     + 'an integer above int64,') : isMap(node) ? 'a mapping used as a key' : isSeq(node) ? 'a sequence used as a key' : 'an empty key';
-  return `A key Go's readers refuse: ${what} has no JSON text (sigs.k8s.io/yaml: unsupported map key), so kubectl, Helm and Argo CD refuse the `
+  const named = alias === undefined ? what : `the alias *${describeKey(alias.source)}, which stands for ${what.replace(/,$/, '')} (written at its anchor),`;
+  return `A key Go's readers refuse: ${named} has no JSON text (sigs.k8s.io/yaml: unsupported map key), so kubectl, Helm and Argo CD refuse the `
     + 'manifest; write the key as a string';
 }
 
@@ -277,11 +297,12 @@ function goNonJsonKey(node: unknown, key: GoKey | undefined): string {
  * or tagged `!!float` (sigs.k8s.io/yaml's `json.Marshal`: "json: unsupported value: +Inf", seen with kubectl v1.32.4); or
  * `undefined`. Quoted or tagged `!!str`, it is a string.
  */
-function goNonJsonNumber(node: Scalar): string | undefined {
+function goNonJsonNumber(node: Scalar, alias?: Alias): string | undefined {
   if (node.tag !== undefined ? node.tag !== FLOAT_TAG : node.type !== 'PLAIN') return undefined;
   const text = typeof node.source === 'string' ? node.source : String(node.value);
   if (!GO_INFINITY.test(text) && !GO_NAN.test(text)) return undefined;
-  return `A value Go's readers refuse: ${describeKey(text)} is a float JSON has no number for (json: unsupported value), so kubectl, Helm and Argo CD `
+  const what = alias === undefined ? describeKey(text) : `the alias *${describeKey(alias.source)}, which stands for ${describeKey(text)} (written at its anchor),`;
+  return `A value Go's readers refuse: ${what} is a float JSON has no number for (json: unsupported value), so kubectl, Helm and Argo CD `
     + `refuse the manifest; quote it ("${text}") if a string is meant`;
 }
 
@@ -396,14 +417,14 @@ class MergedKeys {
   constructor(private readonly doc: Document.Parsed) {}
 
   public of(value: unknown): ReadonlyMap<string, GoKey> {
-    const source = this.resolve(value);
+    const source = this.target(value);
     if (!isSeq(source)) return this.ofMap(source);
     const known = this.memo.get(source);
     if (known !== undefined) return known;
     const out = new Map<string, GoKey>();
     this.memo.set(source, out);
     for (const item of source.items) {
-      for (const key of this.ofMap(this.resolve(item)).values()) {
+      for (const key of this.ofMap(this.target(item)).values()) {
         if (!this.spend()) return out;
         if (!out.has(key.id)) out.set(key.id, key);
       }
@@ -418,7 +439,8 @@ class MergedKeys {
     const out = new Map<string, GoKey>();
     this.memo.set(node, out);
     for (const pair of node.items) {
-      const keys = isMergePair(pair) ? this.of(pair.value).values() : isScalar(pair.key) ? [goKey(pair.key)] : [];
+      const keyNode = this.target(pair.key);
+      const keys = isMergePair(pair) ? this.of(pair.value).values() : isScalar(keyNode) ? [goKey(keyNode)] : [];
       for (const key of keys) {
         if (!this.spend()) return out;
         if (key !== undefined && !out.has(key.id)) out.set(key.id, key);
@@ -452,7 +474,8 @@ class MergedKeys {
     return true;
   }
 
-  private resolve(value: unknown): unknown {
+  /** The node `value` names when it is an alias (`undefined` for an alias of no anchor), else `value`. */
+  public target(value: unknown): unknown {
     return isAlias(value) ? this.aliasTargets().get(value) : value;
   }
 

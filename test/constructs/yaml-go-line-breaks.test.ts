@@ -64,7 +64,7 @@ describe('the policies refuse the control characters cdk8s writes raw and go-yam
       const { c, p } = policy(`a${ch}b`);
       p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)], l7: L7.http(HttpRule.of({ path: `/a${ch}b` })) });
       const tail = 'which cdk8s writes into the YAML as it is and kubectl, Helm and Argo CD (go-yaml v2) refuse anywhere in a file ("control characters are '
-        + 'not allowed"): none of the file would be applied';
+        + 'not allowed": kubectl applies nothing of the file from there on)';
       expect(p.synthesizeModel().diagnostics.filter((d) => d.id === 'yaml-go-control-character').map((d) => `${d.path}: ${d.message}`)).toEqual([
         `spec.description: "a${shown}b" holds the control character ${name}, ${tail}`,
         `spec.ingress[0].toPorts[0].rules.http[0].path: "/a${shown}b" holds the control character ${name}, ${tail}`,

@@ -125,3 +125,53 @@ describe('a key or a value Go\'s JSON conversion refuses (session 51): refused, 
     }
   });
 });
+
+describe('an alias as a key or a value (session 51, mended): the node it names, as go-yaml v2 reads it', () => {
+  // go-yaml v2 `decode.go` `alias` decodes an alias as the node it names, a key too; sigs.k8s.io/yaml then converts the
+  // result. kubectl v1.32.4 (`kubectl label --local -f <file> x=y -o json`) reads `a: &k foo` + `*k : "y"` as
+  // {"a":"foo","foo":"y"} and `a: &k "7"` + `? *k` as {"7":"y","a":"7"}; it refuses `extra: *k` of `? &k .inf` ("json:
+  // unsupported value: +Inf") and of `? &k .NaN` ("… NaN"), and `*k` of `a: &k ~` as a key ("unsupported map key of type:
+  // %!s(<nil>)"). Before, every alias key was refused as "an empty key", and an alias value of an infinity anchored on a
+  // key was read (a ConfigMap holding one, then a deny policy: DENIED, exit 1; kubectl applies nothing).
+  const annotated = (lines: string): string => deny().replace('  namespace: shop\n', `  namespace: shop\n  annotations:\n${lines}`);
+  test.each([
+    ['    a: &k foo\n    *k : "y"\n'], ['    a: &k "7"\n    ? *k\n    : "y"\n'],
+  ])('an alias key of a string (%j): read, the deny policy DENIED; validate exit 0', async (lines) => {
+    const file = write(dir, `alias-key-${lines.length}.yaml`, annotated(lines));
+    const r = trace('--policies', file, ...FROM_TO);
+    expect([r.code, r.stderr, r.stdout.split('\n')[0]]).toEqual([1, '', DENIED]);
+    expect((await validate([file])).code).toBe(0);
+  });
+
+  test('an alias key of a string that another key repeats: refused as any repeated key is (the alias is the key foo)', () => {
+    const r = trace('--policies', write(dir, 'alias-key-dup.yaml', annotated('    a: &k foo\n    *k : "y"\n    foo: z\n')), ...FROM_TO);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(':9: map keys must be unique');
+  });
+
+  test.each([
+    ['    a: &k ~\n    *k : "y"\n', 'the alias *k, which stands for the null key ~'],
+    ['    a: &k {b: 1}\n    ? *k\n    : "y"\n', 'the alias *k, which stands for a mapping used as a key'],
+    ['    ? *nowhere\n    : "y"\n', 'the alias *nowhere names no anchor'],
+  ])('an alias key of no JSON text (%j): refused, naming the alias', (lines, named) => {
+    const r = trace('--policies', write(dir, `alias-key-bad-${lines.length}.yaml`, annotated(lines)), ...FROM_TO);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(named);
+  });
+
+  const configMap = (key: string, value: string): string => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: cm', '  namespace: shop', 'data:',
+    `  ? &k ${key}`, '  : "v"', `extra: ${value}`, '---', deny()].join('\n');
+  test.each([['.inf', '*k'], ['.NaN', '[*k]'], ['-.Inf', '{x: *k}']])('a ConfigMap whose extra is an alias of the key %s (%s), then a deny policy: refused',
+    async (key, value) => {
+      const file = write(dir, `alias-val-${key}.yaml`, configMap(key, value));
+      const r = trace('--policies', file, ...FROM_TO);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain(`the alias *k, which stands for ${key} (written at its anchor), is a float JSON has no number for`);
+      expect((await validate([file])).code).toBe(1);
+    });
+
+  test('the control: an alias value of a quoted ".inf" key is a string, read; the deny policy DENIED', () => {
+    const r = trace('--policies', write(dir, 'alias-val-quoted.yaml', configMap('".inf"', '*k')), ...FROM_TO);
+    expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, DENIED]);
+  });
+});
