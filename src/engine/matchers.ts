@@ -15,7 +15,7 @@ import { Endpoint, formatEndpoint } from './endpoint';
 import { noClusterEndError } from './identity';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
-import { policyInputError } from './policy-input-error';
+import { noPolicyError, policyInputError } from './policy-input-error';
 import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set';
 import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
@@ -137,7 +137,12 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   const set = policySetOf(received, setOptions);
   // Inputs that do not all read (YAML that does not parse, a document without kind, …): a verdict over the rest is
   // partial, and `toAllow` on YAML that parses to nothing passed (no policy, everything allowed). trace exits 2 on them.
-  const bad = policyInputError(set, true, `${call} `);
+  // Inputs of no policy at all (a wrong-case kind, only a Deployment, an App without a Cilium policy): every connection is
+  // allowed, so `toDeny` could never pass and `toAllow` never fail — as trace exits 2 on them (`cli-no-policies`).
+  const bad = policyInputError(set, true, `${call} `)
+    ?? noPolicyError(set, `${call} ${typeof received === 'string' ? 'YAML text' : received instanceof PolicySet ? 'PolicySet' : 'construct'}: `,
+      typeof received === 'string' ? 'give the YAML of the synthesized policies (a CiliumNetworkPolicy, kind and apiVersion spelled as Cilium does)'
+        : 'give the App or Chart that holds the policies');
   if (bad) throw bad;
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
   const client = endpoint(from);

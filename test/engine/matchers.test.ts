@@ -383,4 +383,43 @@ describe('policy inputs that do not all read: the matchers refuse them, as trace
     // The same policy read whole is judged: the empty ingress rule denies.
     expect(kindless.replace('metadata:', 'kind: CiliumNetworkPolicy\nmetadata:')).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80);
   });
+
+  // Before: YAML of no policy (a wrong-case kind, only a Deployment, nothing) and an App without a
+  // Cilium policy allowed every connection, so `toAllow` passed and `toDeny` could never; trace exits 2 on them.
+  test('inputs of no policy at all (cli-no-policies): refused under toAllow, toDeny and verdictFor, naming what the reader left out', () => {
+    const cnpText = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a, namespace: shop}\n'
+      + 'spec: {endpointSelector: {matchLabels: {app: api}}, ingress: [{}]}\n';
+    const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec: {selector: {matchLabels: {app: api}}, '
+      + 'template: {metadata: {labels: {app: api}}, spec: {containers: [{name: a, image: x}]}}}\n';
+    const empty = Testing.app();
+    new Chart(empty, 'shop', { namespace: 'shop' });
+    const cases: Array<[unknown, RegExp]> = [
+      [cnpText.replace('CiliumNetworkPolicy', 'CiliumNetworkpolicy'), /YAML text: no CiliumNetworkPolicy.* found; read: input:2: .*CiliumNetworkpolicy/],
+      [deploy, /YAML text: no CiliumNetworkPolicy.* found; without one every connection is allowed/],
+      ['', /YAML text: no CiliumNetworkPolicy/],
+      [empty, /construct: no CiliumNetworkPolicy/],
+      [policySet([]), /PolicySet: no CiliumNetworkPolicy/],
+    ];
+    for (const [received, message] of cases) {
+      for (const call of [
+        (): unknown => expect(received).toAllow('pod:shop:app=web', 'pod:shop:app=api', 80),
+        (): unknown => expect(received).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80),
+        (): unknown => expect(received).not.toDeny('pod:shop:app=web', 'pod:shop:app=api', 80),
+        (): unknown => Verdicts.verdictFor(received, 'pod:shop:app=web', 'pod:shop:app=api', 80),
+      ]) {
+        let error: unknown;
+        try {
+          call();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(CiliumPolicyError);
+        expect((error as CiliumPolicyError).id).toBe('cli-no-policies');
+        expect((error as CiliumPolicyError).message).toMatch(/^(toAllow|toDeny|Verdicts\.verdictFor)\(\) /);
+        expect((error as CiliumPolicyError).message).toMatch(message);
+      }
+    }
+    // The policy spelled as Cilium does is judged: its empty ingress rule denies.
+    expect(cnpText).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80);
+  });
 });
