@@ -138,11 +138,12 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   // Inputs that do not all read (YAML that does not parse, a document without kind, …): a verdict over the rest is
   // partial, and `toAllow` on YAML that parses to nothing passed (no policy, everything allowed). trace exits 2 on them.
   // Inputs of no policy at all (a wrong-case kind, only a Deployment, an App without a Cilium policy): every connection is
-  // allowed, so `toDeny` could never pass and `toAllow` never fail — as trace exits 2 on them (`cli-no-policies`).
-  const bad = policyInputError(set, true, `${call} `)
-    ?? noPolicyError(set, `${call} ${typeof received === 'string' ? 'YAML text' : received instanceof PolicySet ? 'PolicySet' : 'construct'}: `,
+  // allowed, so `toDeny` could never pass and `toAllow` never fail — as trace exits 2 on them (`cli-no-policies`). A
+  // `PolicySet` built in code is the engine's own input and judged as it is (no policy: `reserved:init` is still denied).
+  const bad = policyInputError(set, true, `${call} `) ?? (received instanceof PolicySet ? undefined
+    : noPolicyError(set, `${call} ${typeof received === 'string' ? 'YAML text' : 'construct'}: `,
       typeof received === 'string' ? 'give the YAML of the synthesized policies (a CiliumNetworkPolicy, kind and apiVersion spelled as Cilium does)'
-        : 'give the App or Chart that holds the policies');
+        : 'give the App or Chart that holds the policies'));
   if (bad) throw bad;
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
   const client = endpoint(from);

@@ -398,7 +398,6 @@ describe('policy inputs that do not all read: the matchers refuse them, as trace
       [deploy, /YAML text: no CiliumNetworkPolicy.* found; without one every connection is allowed/],
       ['', /YAML text: no CiliumNetworkPolicy/],
       [empty, /construct: no CiliumNetworkPolicy/],
-      [policySet([]), /PolicySet: no CiliumNetworkPolicy/],
     ];
     for (const [received, message] of cases) {
       for (const call of [
