@@ -422,3 +422,41 @@ describe('policy inputs that do not all read: the matchers refuse them, as trace
     expect(cnpText).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80);
   });
 });
+
+describe('bad values from plain JavaScript: a CiliumPolicyError naming what, never a TypeError', () => {
+  const set = policySet([cnp('a', { endpointSelector: labels({ app: 'api' }), ingress: [{}] }, 'shop')]);
+  const thrown = (call: () => unknown): CiliumPolicyError => {
+    let error: unknown;
+    try {
+      call();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CiliumPolicyError);
+    return error as CiliumPolicyError;
+  };
+  test('an endpoint field of the wrong type: engine-endpoint-syntax naming the field', () => {
+    for (const [ep, field] of [
+      [{ kind: 'node', labels: null }, 'labels'], [{ kind: 'pod', namespace: 'shop', labels: { app: 5 } }, 'labels'],
+      [{ kind: 'pod', namespace: 5, labels: { app: 'web' } }, 'namespace'], [{ kind: 'pod', namespace: 'shop', namespaceLabels: [] }, 'namespaceLabels'],
+    ] as const) {
+      const e = thrown(() => verdictFor(set, ep as unknown as Endpoint, 'pod:shop:app=api', 80));
+      expect(e.id).toBe('engine-endpoint-syntax');
+      expect(e.message).toMatch(new RegExp(`^bad endpoint: its ${field} is `));
+    }
+    // Well typed, it is judged: the empty ingress rule denies.
+    expect(verdictFor(set, { kind: EndpointKind.POD, namespace: 'shop', labels: { app: 'web' } }, 'pod:shop:app=api', 80).verdict).toBe('denied');
+  });
+  test('a request option of the wrong type: option-value naming the call and the option', () => {
+    for (const [options, option] of [[{ http: 5 }, 'http'], [{ http: {} }, 'http'], [{ kafka: 5 }, 'kafka'], [{ kafka: {} }, 'kafka'], [{ dns: 5 }, 'dns']] as const) {
+      const e = thrown(() => verdictFor(set, 'pod:shop:app=web', 'pod:shop:app=api', 80, options as never));
+      expect(e.id).toBe('option-value');
+      expect(e.message).toMatch(new RegExp(`^Verdicts\\.verdictFor\\(\\): the option ${option} is `));
+    }
+  });
+  test('an object with a node that is no construct: engine-matcher-input', () => {
+    const e = thrown(() => verdictFor({ node: 1 }, 'pod:shop:app=web', 'pod:shop:app=api', 80));
+    expect(e.id).toBe('engine-matcher-input');
+    expect(e.message).toMatch(/received object, not a cdk8s App, Chart, PolicySet or YAML text/);
+  });
+});
