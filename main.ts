@@ -12,7 +12,6 @@ import {
   DefaultDenyNamespace,
   DnsRule,
   EndpointSelector,
-  Entity,
   FqdnEgress,
   HostFirewall,
   HttpRule,
@@ -173,7 +172,6 @@ export class HostFirewallChart extends Chart {
       managementCidrs: ['10.50.0.0/24'],
       breakGlassPorts: [Port.tcp(22)],
     });
-    firewall.allowIngress(Peer.entity(Entity.CLUSTER));
     firewall.allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22), Port.tcp(6443)] });
   }
 }

@@ -60,7 +60,7 @@ import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
-import { diagnosticText, policyInputError } from '../engine/policy-input-error';
+import { diagnosticText, noPolicyError, policyInputError } from '../engine/policy-input-error';
 import { unjudgedConnectionError } from '../engine/unjudged-connection';
 import { VerdictQuery } from '../engine/verdict';
 import { EMPTY_PATH_MESSAGE, EMPTY_POLICY_PATH_FIX } from '../model/inputs';
@@ -231,7 +231,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
     ...ipFamiliesSetting(options.ipFamilies),
   });
-  const bad = policyInputError(set) ?? noPolicyError(set, options.policies);
+  const bad = policyInputError(set) ?? noPoliciesGiven(set, options.policies);
   if (bad) throw bad;
   const warnings = set.diagnostics.map((d) => diagnosticText(d));
   const ends = resolveTraceEndpoints(set, options.from, options.to, options.port);
@@ -507,21 +507,11 @@ function groupText(group: readonly SourceDiagnostic[]): string[] {
 
 /**
  * @internal Inputs that hold no policy at all (an empty directory, a synth that wrote nothing, a path to the wrong files),
- * as the one-line error of exit status 2 (`cli-no-policies`): every connection would be allowed and nothing would be
- * dropped, an answer about no policy of the user's. `trace` and `replay` refuse it; `diff` takes an empty side as a change.
+ * as the one-line error of exit status 2 (`cli-no-policies`, `noPolicyError`). `trace` and `replay` refuse it; `diff`
+ * takes an empty side as a change.
  */
-export function noPolicyError(set: PolicySet, paths: readonly string[]): CiliumPolicyError | undefined {
-  if (set.policies.length > 0) return undefined;
-  // What the reader left out may be the policies themselves (a wrong-case kind, an unknown apiVersion): say so.
-  const [first, ...others] = set.diagnostics;
-  const skipped = first === undefined ? ''
-    : `; read: ${diagnosticText(first, false)}${others.length > 0 ? ` (and ${others.length} more)` : ''}`;
-  return new CiliumPolicyError({
-    id: 'cli-no-policies',
-    message: `--policies ${paths.join(' ')}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found`
-      + `${skipped}; without one every connection is allowed`,
-    fix: 'point --policies at the synthesized policies (cdk8s synth writes them to dist/)',
-  });
+export function noPoliciesGiven(set: PolicySet, paths: readonly string[]): CiliumPolicyError | undefined {
+  return noPolicyError(set, `--policies ${paths.join(' ')}: `, 'point --policies at the synthesized policies (cdk8s synth writes them to dist/)');
 }
 
 /**

@@ -41,6 +41,8 @@ export class EndpointRecords {
     if (r === undefined) {
       // Once per endpoint object: from plain JavaScript `{ kind: 'pod', namespce: 'data' }` was a pod of `default`.
       checkOptionKeys(endpoint, ENDPOINT_FIELD_DEFAULTS, { call: 'Endpoint', noun: 'field', risk: ENDPOINT_RISK });
+      // From plain JavaScript `{ kind: 'node', labels: null }` crashed with a TypeError deep in the identity.
+      checkEndpointFieldTypes(endpoint);
       // `{ kind: 'cidr', ip: 'not-an-ip' }` was judged as written, an address no rule holds.
       checkEndpointValues(endpoint);
       const key = endpointKey(endpoint);
@@ -145,4 +147,36 @@ function plainKey(v: unknown, depth: number, parts: string[]): boolean {
     default:
       return false;
   }
+}
+
+/** The fields of an endpoint that are text (`ENDPOINT_FIELD_DEFAULTS`); `labels` and `namespaceLabels` are maps of text. */
+const TEXT_FIELDS = ['kind', 'namespace', 'serviceAccount', 'nodeName', 'entity', 'ip', 'name'] as const;
+
+/**
+ * The types of a hand-built endpoint's fields, as TypeScript declares them: text, and maps of text for the labels. Before,
+ * `{ kind: 'node', labels: null }` from plain JavaScript crashed with a TypeError in the identity.
+ * @throws CiliumPolicyError (`engine-endpoint-syntax`) naming the field, its value and what to give
+ */
+function checkEndpointFieldTypes(endpoint: Endpoint): void {
+  const fields = endpoint as unknown as Record<string, unknown>;
+  const bad = (field: string, what: string): CiliumPolicyError => new CiliumPolicyError({
+    id: 'engine-endpoint-syntax',
+    message: `bad endpoint: its ${field} is ${describeValue(fields[field])}, not ${what}`,
+    fix: `give ${field} as ${what}, or leave it out (${ENDPOINT_FIELD_DEFAULTS[field]})`,
+  });
+  for (const field of TEXT_FIELDS) {
+    if (fields[field] !== undefined && typeof fields[field] !== 'string') throw bad(field, 'text');
+  }
+  for (const field of ['labels', 'namespaceLabels']) {
+    const map = fields[field];
+    if (map === undefined) continue;
+    if (map === null || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string')) {
+      throw bad(field, 'a map of label keys to text values (e.g. { app: \'web\' })');
+    }
+  }
+}
+
+/** A value for a message: null, an array, or its type (never the value itself, which may be large). */
+function describeValue(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object with a value that is no text' : `a ${typeof v}`;
 }

@@ -15,7 +15,7 @@ import { Endpoint, formatEndpoint } from './endpoint';
 import { noClusterEndError } from './identity';
 import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
-import { policyInputError } from './policy-input-error';
+import { noPolicyError, policyInputError } from './policy-input-error';
 import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set';
 import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
@@ -132,12 +132,19 @@ export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLi
 function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {},
   call: string): Verdict {
   checkOptionKeys(options, ENGINE_MATCHER_OPTION_DEFAULTS, { call, risk: MATCHER_RISK });
+  checkRequestTypes(options, call);
   // The request is the matcher's, not the set's; anything but an object goes as it is (PolicySet.fromYaml refuses it).
   const setOptions = options !== null && typeof options === 'object' ? engineOptionsOf(options) : options;
   const set = policySetOf(received, setOptions);
   // Inputs that do not all read (YAML that does not parse, a document without kind, …): a verdict over the rest is
   // partial, and `toAllow` on YAML that parses to nothing passed (no policy, everything allowed). trace exits 2 on them.
-  const bad = policyInputError(set, true, `${call} `);
+  // Inputs of no policy at all (a wrong-case kind, only a Deployment, an App without a Cilium policy): every connection is
+  // allowed, so `toDeny` could never pass and `toAllow` never fail — as trace exits 2 on them (`cli-no-policies`). A
+  // `PolicySet` built in code is the engine's own input and judged as it is (no policy: `reserved:init` is still denied).
+  const bad = policyInputError(set, true, `${call} `) ?? (received instanceof PolicySet ? undefined
+    : noPolicyError(set, `${call} ${typeof received === 'string' ? 'YAML text' : 'construct'}: `,
+      typeof received === 'string' ? 'give the YAML of the synthesized policies (a CiliumNetworkPolicy, kind and apiVersion spelled as Cilium does)'
+        : 'give the App or Chart that holds the policies'));
   if (bad) throw bad;
   const endpoint = (e: EndpointLike): Endpoint => (typeof e === 'string' ? set.endpoint(e) : e);
   const client = endpoint(from);
@@ -166,6 +173,29 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   });
 }
 
+/**
+ * The request options' types, as `EngineMatcherOptions` declares them: `{ http: 5 }`, `{ http: {} }` or `{ kafka: 5 }` from
+ * plain JavaScript crashed with a TypeError. Anything but an object goes as it is (the policy set's options refuse it).
+ * @throws CiliumPolicyError (`option-value`) naming the call, the option, what it is and what to give
+ */
+function checkRequestTypes(options: EngineMatcherOptions, call: string): void {
+  if (options === null || typeof options !== 'object') return;
+  const bad = (option: string, what: string, example: string): CiliumPolicyError => new CiliumPolicyError({
+    id: 'option-value',
+    message: `${call}: the option ${option} is ${JSON.stringify((options as Record<string, unknown>)[option]) ?? typeof (options as Record<string, unknown>)[option]}, not ${what}`,
+    fix: `give ${option} as ${example}, or leave it out`,
+  });
+  const fields = (v: unknown, names: readonly string[]): boolean => v !== null && typeof v === 'object' && names.every((n) => typeof (v as Record<string, unknown>)[n] === 'string');
+  const { http, dns, kafka } = options as Record<string, unknown>;
+  if (http !== undefined && typeof http !== 'string' && !fields(http, ['method', 'path'])) {
+    throw bad('http', 'a request', "'GET /path' or an HttpRequest { method: 'GET', path: '/path' }");
+  }
+  if (dns !== undefined && typeof dns !== 'string') throw bad('dns', 'a DNS name', "'api.example.com'");
+  if (kafka !== undefined && typeof kafka !== 'string' && !fields(kafka, ['apiKey'])) {
+    throw bad('kafka', 'a request', "'produce orders' or a KafkaRequest { apiKey: 'produce', topic: 'orders' }");
+  }
+}
+
 /** The engine options of a matcher's options: all but the request. */
 function engineOptionsOf(options: EngineMatcherOptions): YamlPolicySetOptions {
   const { http: _http, dns: _dns, kafka: _kafka, ...engine } = options;
@@ -179,12 +209,19 @@ function engineOptionsOf(options: EngineMatcherOptions): YamlPolicySetOptions {
 export function policySetOf(received: unknown, options: YamlPolicySetOptions, matcher = 'toAllow/toDeny'): PolicySet {
   if (received instanceof PolicySet) return received;
   if (typeof received === 'string') return PolicySet.fromYaml(received, options);
-  if (received !== null && typeof received === 'object' && 'node' in received) return PolicySet.fromConstruct(received as IConstruct, withoutFile(options));
+  if (isConstruct(received)) return PolicySet.fromConstruct(received, withoutFile(options));
   throw new CiliumPolicyError({
     id: 'engine-matcher-input',
     message: `${matcher} received ${received === null ? 'null' : typeof received}, not a cdk8s App, Chart, PolicySet or YAML text`,
     fix: `expect(app).${matcher.split('/')[0]}(…) with the App or Chart that holds the policies`,
   });
+}
+
+/** Whether a value is a construct: `{ node: 1 }` is not (it crashed with a TypeError in `PolicySet.fromConstruct`). */
+function isConstruct(v: unknown): v is IConstruct {
+  if (v === null || typeof v !== 'object' || !('node' in v)) return false;
+  const node = (v as { node: unknown }).node;
+  return node !== null && typeof node === 'object' && typeof (node as { findAll?: unknown }).findAll === 'function';
 }
 
 /** The options without `file`, which names YAML text only (anything but an object goes as it is: the factory refuses it). */

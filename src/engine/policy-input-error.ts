@@ -1,7 +1,8 @@
 /**
  * Policy inputs no verdict over which is a claim about Cilium: a file that cannot be read, YAML that does not parse or
  * nests too deep, a document without kind, a manifest the API server refuses. `trace`, `replay`, `diff` and `inventory`
- * refuse them (exit 2), and the test matchers throw (a verdict over the rest would be a partial, possibly wrong answer).
+ * refuse them (exit 2), and the test matchers throw (a verdict over the rest would be a partial, possibly wrong answer);
+ * `trace`, `replay` and the matchers refuse inputs of no policy at all too (`noPolicyError`).
  */
 import { CiliumPolicyError } from '../core/errors';
 import { diagnosticWeight } from '../model/diagnostic-budget';
@@ -42,5 +43,26 @@ export function policyInputError(set: PolicySet, manifests = true, lead = ''): C
     message: `${lead}${diagnosticText(d, false)}${more}`,
     // A limit of the whole input (no document index: too deep, too many documents or values) has a fix of its own.
     fix: d.id === 'parse-yaml-syntax' && (d.index !== undefined || d.fix === undefined) ? 'fix the YAML' : d.fix ?? 'check the policy files',
+  });
+}
+
+/**
+ * @internal Inputs that hold no policy at all (an empty directory, a synth that wrote nothing, YAML whose only policy has a
+ * wrong-case kind or an unknown apiVersion, an App without a Cilium policy), as the error `trace` and `replay` exit 2 with
+ * and the test matchers throw (`cli-no-policies`): every connection would be allowed and nothing dropped, an answer about
+ * no policy of the user's (`toDeny` could never pass, `toAllow` never fail).
+ * @param lead the start of the message: what was read (`--policies dist/`, the matcher's call)
+ * @param fix where the policies are
+ */
+export function noPolicyError(set: PolicySet, lead: string, fix: string): CiliumPolicyError | undefined {
+  if (set.policies.length > 0) return undefined;
+  // What the reader left out may be the policies themselves (a wrong-case kind, an unknown apiVersion): say so.
+  const [first, ...others] = set.diagnostics;
+  const skipped = first === undefined ? ''
+    : `; read: ${diagnosticText(first, false)}${others.length > 0 ? ` (and ${others.length} more)` : ''}`;
+  return new CiliumPolicyError({
+    id: 'cli-no-policies',
+    message: `${lead}no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found${skipped}; without one every connection is allowed`,
+    fix,
   });
 }

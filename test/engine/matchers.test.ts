@@ -385,4 +385,80 @@ describe('policy inputs that do not all read: the matchers refuse them, as trace
     // The same policy read whole is judged: the empty ingress rule denies.
     expect(kindless.replace('metadata:', 'kind: CiliumNetworkPolicy\nmetadata:')).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80);
   });
+
+  // Before: YAML of no policy (a wrong-case kind, only a Deployment, nothing) and an App without a
+  // Cilium policy allowed every connection, so `toAllow` passed and `toDeny` could never; trace exits 2 on them.
+  test('inputs of no policy at all (cli-no-policies): refused under toAllow, toDeny and verdictFor, naming what the reader left out', () => {
+    const cnpText = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a, namespace: shop}\n'
+      + 'spec: {endpointSelector: {matchLabels: {app: api}}, ingress: [{}]}\n';
+    const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec: {selector: {matchLabels: {app: api}}, '
+      + 'template: {metadata: {labels: {app: api}}, spec: {containers: [{name: a, image: x}]}}}\n';
+    const empty = Testing.app();
+    new Chart(empty, 'shop', { namespace: 'shop' });
+    const cases: Array<[unknown, RegExp]> = [
+      [cnpText.replace('CiliumNetworkPolicy', 'CiliumNetworkpolicy'), /YAML text: no CiliumNetworkPolicy.* found; read: input:2: .*CiliumNetworkpolicy/],
+      [deploy, /YAML text: no CiliumNetworkPolicy.* found; without one every connection is allowed/],
+      ['', /YAML text: no CiliumNetworkPolicy/],
+      [empty, /construct: no CiliumNetworkPolicy/],
+    ];
+    for (const [received, message] of cases) {
+      for (const call of [
+        (): unknown => expect(received).toAllow('pod:shop:app=web', 'pod:shop:app=api', 80),
+        (): unknown => expect(received).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80),
+        (): unknown => expect(received).not.toDeny('pod:shop:app=web', 'pod:shop:app=api', 80),
+        (): unknown => Verdicts.verdictFor(received, 'pod:shop:app=web', 'pod:shop:app=api', 80),
+      ]) {
+        let error: unknown;
+        try {
+          call();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(CiliumPolicyError);
+        expect((error as CiliumPolicyError).id).toBe('cli-no-policies');
+        expect((error as CiliumPolicyError).message).toMatch(/^(toAllow|toDeny|Verdicts\.verdictFor)\(\) /);
+        expect((error as CiliumPolicyError).message).toMatch(message);
+      }
+    }
+    // The policy spelled as Cilium does is judged: its empty ingress rule denies.
+    expect(cnpText).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80);
+  });
+});
+
+describe('bad values from plain JavaScript: a CiliumPolicyError naming what, never a TypeError', () => {
+  const set = policySet([cnp('a', { endpointSelector: labels({ app: 'api' }), ingress: [{}] }, 'shop')]);
+  const thrown = (call: () => unknown): CiliumPolicyError => {
+    let error: unknown;
+    try {
+      call();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CiliumPolicyError);
+    return error as CiliumPolicyError;
+  };
+  test('an endpoint field of the wrong type: engine-endpoint-syntax naming the field', () => {
+    for (const [ep, field] of [
+      [{ kind: 'node', labels: null }, 'labels'], [{ kind: 'pod', namespace: 'shop', labels: { app: 5 } }, 'labels'],
+      [{ kind: 'pod', namespace: 5, labels: { app: 'web' } }, 'namespace'], [{ kind: 'pod', namespace: 'shop', namespaceLabels: [] }, 'namespaceLabels'],
+    ] as const) {
+      const e = thrown(() => verdictFor(set, ep as unknown as Endpoint, 'pod:shop:app=api', 80));
+      expect(e.id).toBe('engine-endpoint-syntax');
+      expect(e.message).toMatch(new RegExp(`^bad endpoint: its ${field} is `));
+    }
+    // Well typed, it is judged: the empty ingress rule denies.
+    expect(verdictFor(set, { kind: EndpointKind.POD, namespace: 'shop', labels: { app: 'web' } }, 'pod:shop:app=api', 80).verdict).toBe('denied');
+  });
+  test('a request option of the wrong type: option-value naming the call and the option', () => {
+    for (const [options, option] of [[{ http: 5 }, 'http'], [{ http: {} }, 'http'], [{ kafka: 5 }, 'kafka'], [{ kafka: {} }, 'kafka'], [{ dns: 5 }, 'dns']] as const) {
+      const e = thrown(() => verdictFor(set, 'pod:shop:app=web', 'pod:shop:app=api', 80, options as never));
+      expect(e.id).toBe('option-value');
+      expect(e.message).toMatch(new RegExp(`^Verdicts\\.verdictFor\\(\\): the option ${option} is `));
+    }
+  });
+  test('an object with a node that is no construct: engine-matcher-input', () => {
+    const e = thrown(() => verdictFor({ node: 1 }, 'pod:shop:app=web', 'pod:shop:app=api', 80));
+    expect(e.id).toBe('engine-matcher-input');
+    expect(e.message).toMatch(/received object, not a cdk8s App, Chart, PolicySet or YAML text/);
+  });
 });

@@ -2,7 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, CiliumVersion, ClusterDefaultDeny, DefaultDenyNamespace, EndpointKind, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule,
-  IpFamilies, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
+  IpFamilies, L7, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp, Verdicts,
 } from '../../src';
 import { buildPlatform } from '../../main';
 
@@ -296,5 +296,22 @@ describe('the reference platform as one cluster', () => {
     const node = 'node:node-role.kubernetes.io/control-plane=';
     expect(app).toAllow('cidr:10.50.0.9', node, '22/TCP', { hostFirewall: true });
     expect(app).toDeny('cidr:198.51.100.1', node, '22/TCP', { hostFirewall: true });
+  });
+  // Before: a port-less `allowIngress(Peer.entity(Entity.CLUSTER))` let every pod and node reach etcd and the kubelet on
+  // the control plane (`fromEntities: [cluster]`, every port) where its own egress allowed.
+  test('hostfw: etcd and the kubelet on a control-plane node only from the API server; its API port from pods and nodes', () => {
+    const cp = { kind: EndpointKind.NODE, labels: { 'kubernetes.io/hostname': 'cp1', 'node-role.kubernetes.io/control-plane': '' } };
+    const worker = 'node:kubernetes.io/hostname=w1';
+    const argo = 'pod:argocd:app.kubernetes.io/part-of=argocd,app.kubernetes.io/name=argocd-server';
+    for (const from of [argo, 'pod:shop:app=backend', worker]) {
+      for (const port of ['2379/TCP', '2380/TCP', '10250/TCP']) {
+        expect(app).toDeny(from, cp, port, { hostFirewall: true });
+        expect(Verdicts.verdictFor(app, from, cp, port, { hostFirewall: true }).ingress.allowed).toBe(false);
+      }
+      // The control plane's side: its API port is open to pods and nodes (the client's own egress decides the rest).
+      expect(Verdicts.verdictFor(app, from, cp, '6443/TCP', { hostFirewall: true }).ingress.allowed).toBe(true);
+    }
+    const apiServer = { ...cp, labels: { ...cp.labels, 'kubernetes.io/hostname': 'cp2' }, entity: 'kube-apiserver' };
+    for (const port of ['2379/TCP', '2380/TCP', '10250/TCP']) expect(app).toAllow(apiServer, cp, port, { hostFirewall: true });
   });
 });
