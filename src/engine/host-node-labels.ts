@@ -12,6 +12,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { nodeSelectorReadsNodeLabels, peerSelectorReadsNodeLabels } from '../model/node-label-reads';
 import { splitLabelKey } from '../model/labels';
 import { objectName } from '../model/object-names';
+import { CLUSTER_KEY } from '../model/selectors';
 import { CompiledItem, CompiledRule } from './compile';
 import { DirectionPolicy } from './direction-policy';
 import { Endpoint, EndpointKind } from './endpoint';
@@ -19,13 +20,23 @@ import { PeerView, ResolvedEndpoint } from './identity';
 
 /**
  * Whether `ep`, where it stands for a node, is given without that node's labels: an entity (`entity:host`,
- * `entity:remote-node`, `entity:kube-apiserver`), or a `node:` endpoint whose labels are all of the source `reserved` or
+ * `entity:remote-node`, `entity:kube-apiserver`), or a `node:` endpoint whose labels are all of the source `reserved` (or the
+ * cluster label) or
  * none (`node:reserved:kube-apiserver`, `node:@10.0.0.1`), which says no more of the node than the entity does. Before, such a
  * `node:` endpoint was judged as a node with no labels: a worker-only host rule (`DoesNotExist` control-plane) applied.
  */
 export function givenWithoutNodeLabels(ep: Endpoint): boolean {
   if (ep.kind === EndpointKind.ENTITY) return true;
-  return ep.kind === EndpointKind.NODE && Object.keys(ep.labels ?? {}).every((k) => splitLabelKey(k).source === 'reserved');
+  return ep.kind === EndpointKind.NODE && Object.keys(ep.labels ?? {}).every((k) => !isOwnNodeLabelKey(k));
+}
+
+/**
+ * Whether a label key of a `node:` endpoint is one of the node's own labels: not a reserved label, and not the cluster
+ * label, which every node's identity carries (pkg/node `nodeIdentityLabels`; `readsPeerNodeLabel` leaves it out too).
+ */
+function isOwnNodeLabelKey(key: string): boolean {
+  const { source, key: name } = splitLabelKey(key);
+  return source !== 'reserved' && name !== CLUSTER_KEY;
 }
 
 /**
