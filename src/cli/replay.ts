@@ -222,16 +222,19 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, judged.version, 'replay',
     judged.source === VERSION_DEFAULT);
   // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
-  const [{ Replay, cidrLabelledNode }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
+  const [{ Replay, cidrLabelledNode, sctpEnabledEvidence }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
   // A remote node with CIDR labels proves `policy-cidr-match-mode: nodes` (only then do nodes carry them): judged so.
   const nodesByCidr = cidrLabelledNode(capture);
+  // SCTP past conntrack proves `enable-sctp` (without it the datapath drops SCTP before any policy): judged so, unless given.
+  const sctpSeen = sctpEnabledEvidence(capture);
+  const sctp = options.sctp ?? (sctpSeen !== undefined ? true : undefined);
   const set = PolicySet._fromInputs(inputs, {
     ...(nodesByCidr !== undefined ? { cidrMatchNodes: true } : {}),
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
     ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
-    ...(options.sctp !== undefined ? { sctp: options.sctp } : {}),
+    ...(sctp !== undefined ? { sctp } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
@@ -243,6 +246,11 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const policyWarnings = set.diagnostics.map((d) => diagnosticText(d));
   if (nodesByCidr !== undefined) {
     policyWarnings.push(`judged with policy-cidr-match-mode: nodes (CIDR rules select node addresses), as the capture shows a remote node with CIDR labels: ${nodesByCidr}`);
+  }
+  if (sctpSeen !== undefined && options.sctp === undefined) {
+    policyWarnings.push(`judged with enable-sctp (as --sctp), as the capture shows SCTP past the datapath's connection tracking, which drops SCTP without it: ${sctpSeen}`);
+  } else if (sctpSeen !== undefined && options.sctp === false) {
+    policyWarnings.push(`judged without enable-sctp, as given, but the capture shows SCTP past the datapath's connection tracking, which drops SCTP without it: ${sctpSeen}`);
   }
   const replayed = Replay.capture(capture, set, { clusterName });
   if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);

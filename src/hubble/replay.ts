@@ -1155,6 +1155,25 @@ export function cidrLabelledNode(capture: FlowCapture): string | undefined {
   return undefined;
 }
 
+/**
+ * @internal The first SCTP connection of the capture that passed the datapath's connection tracking, proof that the agent
+ * runs `enable-sctp`, or `undefined`. Without `ENABLE_SCTP` the tuple extraction refuses SCTP before any policy
+ * (bpf/lib/conntrack.h `ipv4_extract_tuple`: `DROP_CT_UNKNOWN_PROTO`; bpf/bpf_lxc.c `TAIL_CT_LOOKUP`: `if (ct_buffer.ret < 0)
+ * return drop_for_direction`), so a delivery (`TO_ENDPOINT`, forwarded at ingress), a policy verdict (type 5) or a policy
+ * drop of SCTP exists only with it. A `FROM_ENDPOINT` trace does not count: `cil_from_container` sends it before conntrack.
+ */
+export function sctpEnabledEvidence(capture: FlowCapture): string | undefined {
+  for (const c of capture.connections) {
+    if (c.protocol !== 'SCTP') continue;
+    const sides = [c.cluster.egress, c.cluster.ingress];
+    const what = c.delivered > 0 ? 'delivered to the endpoint'
+      : sides.some((s) => s.allowed > 0) || c.audit > 0 ? 'a policy verdict'
+        : sides.some((s) => s.denyReasons.length > 0) ? `a policy drop (${sides.flatMap((s) => s.denyReasons).join(', ')})` : undefined;
+    if (what !== undefined) return `${describePeer(c.source)} → ${describePeer(c.destination)} ${connectionText(c)}, ${what}, first at line ${c.firstLine}`;
+  }
+  return undefined;
+}
+
 function describePeer(p: FlowPeer): string {
   if (p.kind === 'pod') return formatEndpoint({ kind: EndpointKind.POD, namespace: p.namespace, labels: p.labels });
   if (p.kind === 'entity') return `entity:${p.entity ?? ''}${p.ip !== undefined ? `@${p.ip}` : ''}`;
