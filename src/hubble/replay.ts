@@ -38,7 +38,7 @@ import {
   collectConnections, observedFlowing, observedVerdict, replyLookupsOnly, unreadInput, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
-import { FlowPeer, FlowPeerKind, apiServerOnNode } from './flow';
+import { FlowPeer, FlowPeerKind, SCTP_DISABLED_DROP, apiServerOnNode } from './flow';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { pushAll } from '../model/push-all';
 
@@ -1166,12 +1166,23 @@ export function sctpEnabledEvidence(capture: FlowCapture): string | undefined {
   for (const c of capture.connections) {
     if (c.protocol !== 'SCTP') continue;
     const sides = [c.cluster.egress, c.cluster.ingress];
+    const policyDrops = sides.flatMap((s) => s.denyReasons).filter((r) => r !== SCTP_DISABLED_DROP);
     const what = c.delivered > 0 ? 'delivered to the endpoint'
       : sides.some((s) => s.allowed > 0) || c.audit > 0 ? 'a policy verdict'
-        : sides.some((s) => s.denyReasons.length > 0) ? `a policy drop (${sides.flatMap((s) => s.denyReasons).join(', ')})` : undefined;
+        : policyDrops.length > 0 ? `a policy drop (${policyDrops.join(', ')})` : undefined;
     if (what !== undefined) return `${describePeer(c.source)} → ${describePeer(c.destination)} ${connectionText(c)}, ${what}, first at line ${c.firstLine}`;
   }
   return undefined;
+}
+
+/**
+ * @internal The first SCTP connection of the capture dropped at conntrack (`CT_UNKNOWN_L4_PROTOCOL`, flow.proto 137), proof
+ * that the agent runs without `enable-sctp` (`sctpEnabledEvidence`), or `undefined`.
+ */
+export function sctpDisabledEvidence(capture: FlowCapture): string | undefined {
+  const c = capture.connections.find((x) => x.protocol === 'SCTP' && x.dropReasons.includes(SCTP_DISABLED_DROP));
+  return c === undefined ? undefined
+    : `${describePeer(c.source)} → ${describePeer(c.destination)} ${connectionText(c)}, dropped ${SCTP_DISABLED_DROP}, first at line ${c.firstLine}`;
 }
 
 function describePeer(p: FlowPeer): string {

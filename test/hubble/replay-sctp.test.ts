@@ -28,6 +28,10 @@ function record(extra: Record<string, unknown>): string {
 }
 const DELIVERED = record({ event_type: { type: 4 }, traffic_direction: 'INGRESS', trace_observation_point: 'TO_ENDPOINT', trace_reason: 'NEW' });
 const POLICY_VERDICT = record({ event_type: { type: 5 }, traffic_direction: 'INGRESS', trace_reason: 'NEW', policy_match_type: 2 });
+/** A default cluster's SCTP drop: conntrack refuses SCTP without ENABLE_SCTP (flow.proto CT_UNKNOWN_L4_PROTOCOL = 137). */
+const CT_DROP = record({
+  verdict: 'DROPPED', event_type: { type: 1, sub_type: 137 }, traffic_direction: 'EGRESS', drop_reason: 137, drop_reason_desc: 'CT_UNKNOWN_L4_PROTOCOL',
+});
 const FROM_ENDPOINT = record({ event_type: { type: 4, sub_type: 5 }, traffic_direction: 'EGRESS', trace_observation_point: 'FROM_ENDPOINT', trace_reason: 'NEW' });
 
 const ALLOW_ANY = `apiVersion: cilium.io/v2
@@ -81,5 +85,28 @@ describe('replay: SCTP and enable-sctp', () => {
     expect(run.report.connections.map((c) => [c.change, c.predicted.verdict])).toEqual([['unchanged', 'allowed']]);
     expect(run.report.warnings.some((w) => w.includes('enable-sctp'))).toBe(false);
     expect(run.code).toBe(0);
+  });
+
+  test('SCTP dropped at conntrack (enable-sctp off) is a drop the cluster does today: unchanged (newly-dropped, exit 1, before)', async () => {
+    const run = await replay('ct-drop', [FROM_ENDPOINT, CT_DROP]);
+    expect(run.report.connections.map((c) => [c.change, c.predicted.verdict])).toEqual([['unchanged', 'denied']]);
+    expect(run.report.disagreements).toEqual([]);
+    expect(run.report.warnings.some((w) => w.includes('enable-sctp'))).toBe(false);
+    expect(run.code).toBe(0);
+  });
+
+  test('--sctp against a conntrack drop of SCTP warns of the conflict', async () => {
+    const run = await replay('ct-drop-flag', [FROM_ENDPOINT, CT_DROP], '--sctp');
+    expect(run.report.connections.map((c) => [c.change, c.predicted.verdict])).toEqual([['newly-allowed', 'allowed']]);
+    const warning = run.report.warnings.find((w) => w.includes('judged with enable-sctp (--sctp), as given'));
+    expect(warning).toContain('5000/SCTP, dropped CT_UNKNOWN_L4_PROTOCOL, first at line 1');
+  });
+
+  test('evidence both ways: judged without enable-sctp, with a warning naming both', async () => {
+    const run = await replay('both', [CT_DROP, DELIVERED.replace('"destination_port":5000', '"destination_port":5001')]);
+    expect(run.report.connections.every((c) => c.predicted.verdict === 'denied')).toBe(true);
+    const warning = run.report.warnings.find((w) => w.includes('both enable-sctp on and off'));
+    expect(warning).toContain('5001/SCTP, delivered to the endpoint');
+    expect(warning).toContain('5000/SCTP, dropped CT_UNKNOWN_L4_PROTOCOL');
   });
 });
