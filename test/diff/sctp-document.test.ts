@@ -26,6 +26,7 @@ spec:
 const TCP80 = policy('tcp80.yaml', '80', 'TCP');
 const SCTP80 = policy('sctp80.yaml', '80', 'SCTP');
 const ANY53 = policy('any53.yaml', '53', 'ANY');
+const SCTP90 = policy('sctp90.yaml', '90', 'SCTP');
 
 type Doc = { sctp?: boolean; changes?: { ports: string[] }[]; connections?: { from: string; to: string; ports: string[] }[] };
 const ports = (d: Doc): string[] => [...(d.changes ?? []), ...(d.connections ?? [])].flatMap((c) => c.ports);
@@ -57,5 +58,16 @@ describe('diff and report: whether SCTP was judged', () => {
       + 'so any and ANY here are TCP and UDP; --sctp if the cluster enables it)');
     expect(on.stdout.split('\n')).toContain('SCTP: judged (enable-sctp: --sctp)');
     expect(diff.stdout.split('\n')[2]).toMatch(/^SCTP: not judged/);
+  });
+
+  test('diff: an SCTP-only rule change without --sctp is no change, and NOT COMPARED says to pass --sctp', async () => {
+    const off = await cli('diff', '--base', SCTP80, '--head', SCTP90, '--output', 'json');
+    const doc = JSON.parse(off.stdout) as Doc & { notCompared?: { text: string; mayAllow: boolean; mayDeny: boolean }[] };
+    expect(doc.changes).toEqual([]);
+    expect(doc.notCompared?.map((n) => [n.text.startsWith('rules naming SCTP, judged without enable-sctp'), n.text.endsWith('pass --sctp if the cluster '
+      + 'enables it (Helm sctp.enabled)'), n.mayAllow, n.mayDeny])).toEqual([[true, true, true, true]]);
+    const on = JSON.parse((await cli('diff', '--base', SCTP80, '--head', SCTP90, '--output', 'json', '--sctp')).stdout) as Doc & { notCompared?: unknown };
+    expect(on.notCompared).toBeUndefined();
+    expect(ports(on).sort()).toEqual(['80/SCTP', '90/SCTP']);
   });
 });
