@@ -237,16 +237,21 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, judged.version, 'replay',
     judged.source === VERSION_DEFAULT);
   // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
-  const [{ Replay, cidrLabelledNode }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
+  const [{ Replay, cidrLabelledNode, sctpDisabledEvidence, sctpEnabledEvidence }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
   // A remote node with CIDR labels proves `policy-cidr-match-mode: nodes` (only then do nodes carry them): judged so.
   const nodesByCidr = cidrLabelledNode(capture);
+  // SCTP past conntrack proves `enable-sctp` (without it the datapath drops SCTP before any policy): judged so, unless given.
+  // SCTP dropped at conntrack proves it off. Evidence both ways: judged by the default (off), with a warning.
+  const sctpSeen = sctpEnabledEvidence(capture);
+  const sctpDropped = sctpDisabledEvidence(capture);
+  const sctp = options.sctp ?? (sctpSeen !== undefined && sctpDropped === undefined ? true : undefined);
   const set = PolicySet._fromInputs(inputs, {
     ...(nodesByCidr !== undefined ? { cidrMatchNodes: true } : {}),
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
     ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
     ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
-    ...(options.sctp !== undefined ? { sctp: options.sctp } : {}),
+    ...(sctp !== undefined ? { sctp } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
@@ -258,6 +263,18 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const policyWarnings = set.diagnostics.map((d) => diagnosticText(d));
   if (nodesByCidr !== undefined) {
     policyWarnings.push(`judged with policy-cidr-match-mode: nodes (CIDR rules select node addresses), as the capture shows a remote node with CIDR labels: ${nodesByCidr}`);
+  }
+  const passed = `SCTP past the datapath's connection tracking, which drops SCTP without it: ${sctpSeen ?? ''}`;
+  const refused = `SCTP dropped by the datapath's connection tracking, as it is without it: ${sctpDropped ?? ''}`;
+  if (sctpSeen !== undefined && sctpDropped !== undefined) {
+    policyWarnings.push(`the capture shows both enable-sctp on and off (nodes that differ, or a change during the capture): ${passed}; and ${refused}; `
+      + `judged ${sctp === true ? 'with' : 'without'} it${options.sctp === undefined ? ' (give --sctp if the cluster now enables it)' : ', as given'}`);
+  } else if (sctpSeen !== undefined && options.sctp === undefined) {
+    policyWarnings.push(`judged with enable-sctp (as --sctp), as the capture shows ${passed}`);
+  } else if (sctpSeen !== undefined && options.sctp === false) {
+    policyWarnings.push(`judged without enable-sctp, as given, but the capture shows ${passed}`);
+  } else if (sctpDropped !== undefined && options.sctp === true) {
+    policyWarnings.push(`judged with enable-sctp (--sctp), as given, but the capture shows ${refused}: the SCTP the policies allow is dropped until the agent enables it`);
   }
   const replayed = Replay.capture(capture, set, { clusterName });
   if (set.hostFirewallMode === 'auto-on') policyWarnings.push(hostFirewallInfo(set).reason);

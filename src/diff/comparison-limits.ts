@@ -81,6 +81,12 @@ const FQDN_FAMILY: Blind = {
     + 'of its own family only: a dual-stack cluster\'s AAAA answers are world-ipv6 CIDR identities)',
   check: 'trace --to fqdn:<name>@<an address of the other family> on both sides',
 };
+const SCTP: Blind = {
+  kind: 'sctp',
+  what: 'rules naming SCTP, judged without enable-sctp (the datapath then drops SCTP before any policy: bpf/lib/conntrack.h '
+    + '`ipv4_extract_tuple`, DROP_CT_UNKNOWN_PROTO)',
+  check: 'pass --sctp if the cluster enables it (Helm sctp.enabled)',
+};
 const NAMED: Blind = { kind: 'named', what: 'rules with named ports', check: 'give the workloads that declare the ports (--inventory, or their manifests beside the policies)' };
 
 /**
@@ -106,7 +112,7 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
   const before = blindItems(base, sees);
   const after = blindItems(head, sees);
   const out: NotCompared[] = [];
-  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES, FQDN_FAMILY]) {
+  for (const blind of [FQDNS, OVERLAPS, GROUPS, UNRESOLVED, NAMED, UNEVALUATED, NODE_CIDRS, FAMILIES, FQDN_FAMILY, SCTP]) {
     const added = minus(after.get(blind.kind) ?? [], before.get(blind.kind) ?? []);
     const removed = minus(before.get(blind.kind) ?? [], after.get(blind.kind) ?? []);
     // The restrictions that changed on allowed connections while no item of theirs did (a plain sibling allow added or
@@ -356,6 +362,7 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
   const namedResolvable = set.inventory.workloads.length > 0;
   const mutualAuth = set._engineConfig.mutualAuth;
   const nodeCidrs = set._engineConfig.cidrMatchNodes;
+  const sctp = set._engineConfig.sctp;
   // Only a defaulted family choice leaves the other family unknown: one given (or inferred from a capture) that leaves it
   // out says the agent runs without it (`enable-ipv4`/`enable-ipv6` off), so its addresses and ICMP types are inert.
   const families = set._engineConfig.ipFamiliesDefaulted === true ? familiesOf(set._engineConfig.ipFamilies) : undefined;
@@ -367,7 +374,8 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
         const kind = sees === undefined ? (item.peer.kind === 'fqdns' ? 'toFQDNs' : undefined)
           : blindKind(item, namedResolvable, mutualAuth, sees, nodeCidrs)
             ?? (families !== undefined && otherFamily(item, families) ? FAMILIES.kind : undefined)
-            ?? (sees.fqdnOneFamily && item.peer.kind === 'fqdns' ? FQDN_FAMILY.kind : undefined);
+            ?? (sees.fqdnOneFamily && item.peer.kind === 'fqdns' ? FQDN_FAMILY.kind : undefined)
+            ?? (!sctp && namesSctp(item) ? SCTP.kind : undefined);
         if (kind === undefined) continue;
         const key = JSON.stringify([...itemContentKey(rule, item), item.notes]);
         const list = out.get(kind) ?? [];
@@ -402,6 +410,11 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boo
  * silent "no change"). The outside addresses of that family, which items of every family decide too, are judged apart
  * (`other-family-world.ts`).
  */
+/** Whether an item's ports name SCTP alone (`protocol: SCTP`; `ANY` names every protocol, judged as such). */
+function namesSctp(item: CompiledItem): boolean {
+  return item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.protocols.length === 1 && p.protocols[0] === 'SCTP'));
+}
+
 function otherFamily(item: CompiledItem, families: readonly (4 | 6)[]): boolean {
   if (families.length === 2) return false;
   if (item.peer.kind === 'cidr' && item.peer.blocks.some((b) => !families.includes(b.cidr.family))) return true;

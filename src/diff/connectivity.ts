@@ -565,6 +565,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     base: { source: options.baseSource ?? 'base', policies: base.policies.length },
     head: { source: options.headSource ?? 'head', policies: head.policies.length },
     ipFamilies: { judged: base._engineConfig.ipFamilies, source: 'policy-set' },
+    sctp: base._engineConfig.sctp || head._engineConfig.sctp,
     summary: {
       newlyAllowed: changes.filter((c) => rank(c) === 0).length,
       newlyDenied: changes.filter((c) => rank(c) === 2).length,
@@ -670,6 +671,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
     schema: REPORT_SCHEMA,
     policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
     ipFamilies: { judged: set._engineConfig.ipFamilies, source: 'policy-set' },
+    sctp: set._engineConfig.sctp,
     endpoints: classes.map((c) => c.cls),
     connections,
     ...(notJudged.length > 0 ? { notJudged } : {}),

@@ -149,6 +149,7 @@ export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): strin
   const name = names(doc);
   const lines = [`connectivity diff: ${doc.base.source} (${policyCount(doc.base.policies)}) → ${doc.head.source} (${policyCount(doc.head.policies)}): ${summaryText(doc)}`];
   if (doc.ipFamilies !== undefined) lines.push(`IP families: ${judgedIpFamiliesText(doc.ipFamilies)}`);
+  if (doc.sctp !== undefined) lines.push(sctpText(doc.sctp));
   if (doc.changes.length === 0) {
     lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes${doc.notCompared ? ' (but see NOT COMPARED)' : ''}`);
   }
@@ -172,6 +173,13 @@ export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): strin
   return textLines(lines);
 }
 
+/** The text header's SCTP line: whether SCTP was judged (`any` and `ANY` include it only then). */
+function sctpText(sctp: boolean): string {
+  return sctp ? 'SCTP: judged (enable-sctp: --sctp)'
+    : 'SCTP: not judged (enable-sctp off, Cilium\'s default: the datapath drops SCTP before any policy, so any and ANY here are TCP and UDP; '
+      + '--sctp if the cluster enables it)';
+}
+
 /** `1 policy`, `2 policies`. */
 function policyCount(n: number): string {
   return `${n} ${n === 1 ? 'policy' : 'policies'}`;
@@ -188,6 +196,7 @@ export function formatConnectivityReportText(doc: ConnectivityReportDocument): s
   const lines = [`connectivity report: ${doc.policies.source} (${policyCount(doc.policies.policies)}): ${doc.connections.length} allowed connections `
     + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
   if (doc.ipFamilies !== undefined) lines.push(`IP families: ${judgedIpFamiliesText(doc.ipFamilies)}`);
+  if (doc.sctp !== undefined) lines.push(sctpText(doc.sctp));
   if (mentionsFqdnClass(doc, doc.connections)) lines.push(`note: ${FQDN_CLASS_NOTE}`);
   if (doc.notJudged) {
     lines.push('NOT JUDGED');

@@ -21,7 +21,8 @@ import { timeKey } from './flow-time';
 import { addressPacketFamily, unmappedText } from '../model/cidr';
 import { FLOW_READ_OPTION_DEFAULTS, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
-  FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, classifyFlow, connectionKey, flowPeer, flowPeerProblem, l7Request,
+  FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, SCTP_DISABLED_DROP, classifyFlow, connectionKey, flowPeer, flowPeerProblem,
+  l7Request,
 } from './flow';
 
 /**
@@ -398,8 +399,13 @@ function checkOneFamily(src: string | undefined, dst: string | undefined): void 
 export function observedVerdict(c: ObservedConnection): ObservedVerdict {
   const flowed = c.forwarded + c.audit;
   if (c.dropped > 0) {
-    // Left the source but dropped at the destination: nothing proves delivery, so the connection was dropped.
+    // Left the source but dropped at the destination: nothing proves delivery, so the connection was dropped. SCTP dropped
+    // at conntrack (the agent runs without enable-sctp) with no record past it: its forwarded records are traces sent
+    // before conntrack (`cil_from_container` TRACE_FROM_LXC), so it was dropped too.
     if (flowed === 0 || (c.droppedEgress === 0 && c.delivered === 0)) return ObservedVerdict.DROPPED;
+    if (c.dropReasons.includes(SCTP_DISABLED_DROP) && c.delivered === 0 && c.cluster.egress.allowed + c.cluster.ingress.allowed + c.audit === 0) {
+      return ObservedVerdict.DROPPED;
+    }
     return ObservedVerdict.MIXED;
   }
   if (c.l7Denied > 0) return flowed > 0 ? ObservedVerdict.MIXED : ObservedVerdict.L7_DENIED;

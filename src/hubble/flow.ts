@@ -263,7 +263,7 @@ export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
   'no-direction': 'traces without traffic_direction (such as TO_OVERLAY): whether they are replies is unknown',
   'socket-translation': 'socket-LB translations (Type SOCK, verdict TRACED or TRANSLATED)',
   'not-a-connection-event': 'debug, capture and agent events',
-  'non-policy-drop': 'drops for reasons other than policy (datapath, routing, health), or without a reason',
+  'non-policy-drop': 'drops for reasons other than policy (datapath, routing, health; SCTP dropped without enable-sctp is judged), or without a reason',
   'unknown-verdict': 'verdict ERROR (an L7 proxy error, no policy decision: the DNS proxy logs a query it forwards as FORWARDED before an upstream '
     + 'error, and that record is judged) or VERDICT_UNKNOWN, or no verdict',
   'no-ip': 'records without IP (ARP, L2 only)',
@@ -593,7 +593,7 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
     if (l7) {
       observed = L7_DENIED;
     } else {
-      const reason = policyDropReason(flow);
+      const reason = policyDropReason(flow) ?? sctpDisabledDrop(flow);
       if (reason === undefined) return skip(s, FlowSkipReason.NON_POLICY_DROP);
       s.dropReason = reason;
     }
@@ -701,6 +701,23 @@ function policyLookedUp(observed: number, eventType: number | undefined): boolea
 function skip(s: FlowScratch, reason: FlowSkipReason): false {
   s.skip = reason;
   return false;
+}
+
+/** @internal The drop reason of SCTP dropped at conntrack because the agent runs without `enable-sctp`. */
+export const SCTP_DISABLED_DROP = 'CT_UNKNOWN_L4_PROTOCOL';
+
+/**
+ * `CT_UNKNOWN_L4_PROTOCOL` for a dropped SCTP record of that reason (flow.proto `CT_UNKNOWN_L4_PROTOCOL = 137`), else
+ * `undefined`. Without `ENABLE_SCTP` the tuple extraction refuses SCTP (bpf/lib/conntrack.h `ipv4_extract_tuple`:
+ * `DROP_CT_UNKNOWN_PROTO`) and bpf/bpf_lxc.c `TAIL_CT_LOOKUP` drops it (`if (ct_buffer.ret < 0) return
+ * drop_for_direction`) before any policy: the drop the engine decides as `sctp-disabled`, so it is kept as a drop it judges.
+ */
+function sctpDisabledDrop(flow: HubbleFlow): string | undefined {
+  const l4 = flow.l4;
+  if (l4 === undefined || l4 === null || l4.SCTP === undefined || l4.SCTP === null) return undefined;
+  const desc = flow.drop_reason_desc;
+  const n = flow.drop_reason ?? (flow.event_type?.type === 1 ? flow.event_type.sub_type : undefined);
+  return desc === SCTP_DISABLED_DROP || ((desc === undefined || desc === 'DROP_REASON_UNKNOWN') && n === 137) ? SCTP_DISABLED_DROP : undefined;
 }
 
 /** The policy drop reason of a dropped L3/L4 record, or `undefined` when it was dropped for another (or no known) reason. */

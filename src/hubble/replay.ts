@@ -38,7 +38,7 @@ import {
   collectConnections, observedFlowing, observedVerdict, replyLookupsOnly, unreadInput, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
-import { FlowPeer, FlowPeerKind, apiServerOnNode } from './flow';
+import { FlowPeer, FlowPeerKind, SCTP_DISABLED_DROP, apiServerOnNode } from './flow';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { pushAll } from '../model/push-all';
 
@@ -1178,6 +1178,42 @@ export function cidrLabelledNode(capture: FlowCapture): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * @internal The first SCTP connection of the capture that passed the datapath's connection tracking, proof that the agent
+ * runs `enable-sctp`, or `undefined`. Without `ENABLE_SCTP` the tuple extraction refuses SCTP before any policy
+ * (bpf/lib/conntrack.h `ipv4_extract_tuple`: `DROP_CT_UNKNOWN_PROTO`; bpf/bpf_lxc.c `TAIL_CT_LOOKUP`: `if (ct_buffer.ret < 0)
+ * return drop_for_direction`), so a delivery (`TO_ENDPOINT`, forwarded at ingress), a policy verdict (type 5) or a policy
+ * drop of SCTP exists only with it. A `FROM_ENDPOINT` trace does not count: `cil_from_container` sends it before conntrack.
+ */
+export function sctpEnabledEvidence(capture: FlowCapture): string | undefined {
+  for (const c of capture.connections) {
+    if (c.protocol !== 'SCTP') continue;
+    const sides = [c.cluster.egress, c.cluster.ingress];
+    const policyDrops = sides.flatMap((s) => s.denyReasons).filter((r) => r !== SCTP_DISABLED_DROP);
+    const what = c.delivered > 0 ? 'delivered to the endpoint'
+      : sides.some((s) => s.allowed > 0) || c.audit > 0 ? 'a policy verdict'
+        : policyDrops.length > 0 ? `a policy drop (${policyDrops.join(', ')})` : undefined;
+    if (what !== undefined) return `${sctpConnectionText(capture, c)}, ${what}, first at line ${c.firstLine}`;
+  }
+  return undefined;
+}
+
+/**
+ * @internal The first SCTP connection of the capture dropped at conntrack (`CT_UNKNOWN_L4_PROTOCOL`, flow.proto 137), proof
+ * that the agent runs without `enable-sctp` (`sctpEnabledEvidence`), or `undefined`.
+ */
+export function sctpDisabledEvidence(capture: FlowCapture): string | undefined {
+  const c = capture.connections.find((x) => x.protocol === 'SCTP' && x.dropReasons.includes(SCTP_DISABLED_DROP));
+  return c === undefined ? undefined
+    : `${sctpConnectionText(capture, c)}, dropped ${SCTP_DISABLED_DROP}, first at line ${c.firstLine}`;
+}
+
+/** A connection of the capture as the SCTP evidence names it: its ends as they are judged, and its port. */
+function sctpConnectionText(capture: FlowCapture, c: ObservedConnection): string {
+  const cluster = capture.clusterName ?? 'default';
+  return `${describePeer(c.source, toEndpoint(c.source, cluster))} → ${describePeer(c.destination, toEndpoint(c.destination, cluster))} ${connectionText(c)}`;
 }
 
 /**

@@ -90,7 +90,10 @@ export interface ConnectivityChange {
   readonly from: string;
   /** Server class id. */
   readonly to: string;
-  /** Merged ports: `8080/TCP`, `8000-8999/TCP`, `53/UDP`, `icmp/8`, `any` (every port and protocol). */
+  /**
+   * Merged ports: `8080/TCP`, `8000-8999/TCP`, `53/UDP`, `icmp/8`, `any` (every port of every protocol the pair carries:
+   * TCP, UDP, ICMP of its families, and SCTP only when the document's `sctp` is true; `53/ANY` likewise).
+   */
   readonly ports: string[];
   /**
    * The L7 part when it is what changed (`HTTP GET /api/.*`, `DNS *.example.com`).
@@ -155,6 +158,13 @@ export interface ConnectivityDiffDocument {
    * @default - not recorded (a document built by hand, or one written before the field existed)
    */
   readonly ipFamilies?: JudgedIpFamilies;
+  /**
+   * Whether SCTP was judged: the agent's `enable-sctp` (`PolicySetOptions.sctp`, `--sctp`; for a diff, either side's).
+   * Without it the datapath drops SCTP before any policy, so SCTP is no packet of a pair: `any` and `53/ANY` are TCP and
+   * UDP only, where Cilium's `ANY` also means SCTP.
+   * @default - not recorded (a document built by hand, or one written before the field existed)
+   */
+  readonly sctp?: boolean;
   /** Counts of grouped changes. */
   readonly summary: DiffSummary;
   /** Every class a change refers to (and, for the map, the classes of the whole platform). */
@@ -227,6 +237,13 @@ export interface ConnectivityReportDocument {
    * @default - not recorded (a document built by hand, or one written before the field existed)
    */
   readonly ipFamilies?: JudgedIpFamilies;
+  /**
+   * Whether SCTP was judged: the agent's `enable-sctp` (`PolicySetOptions.sctp`, `--sctp`; for a diff, either side's).
+   * Without it the datapath drops SCTP before any policy, so SCTP is no packet of a pair: `any` and `53/ANY` are TCP and
+   * UDP only, where Cilium's `ANY` also means SCTP.
+   * @default - not recorded (a document built by hand, or one written before the field existed)
+   */
+  readonly sctp?: boolean;
   /** Every class of the platform. */
   readonly endpoints: EndpointClass[];
   /** Allowed connections, sorted by from, to; a pair that is absent is denied. */

@@ -35,6 +35,8 @@ describe('diff', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(1)).toEqual([
       'IP families: ipv4 (the default; --ip-families sets them)',
+      'SCTP: not judged (enable-sctp off, Cilium\'s default: the datapath drops SCTP before any policy, so any and ANY here are TCP and UDP; '
+        + '--sctp if the cluster enables it)',
       'NEWLY ALLOWED',
       '  + prod/app=web → prod/app=api 9090/TCP',
       '      before: default deny at ingress of prod/app=api (selected by CiliumNetworkPolicy prod/api)',
@@ -61,7 +63,7 @@ describe('diff', () => {
       ['prod/app=web', 'prod/app=api', ['9090/TCP'], 'denied', 'allowed'],
       ['prod/app=web,version=v1', 'prod/app=api', ['8080/TCP'], 'allowed', 'denied'],
     ]);
-    expect(Object.keys(doc)).toEqual(['schema', 'base', 'head', 'ipFamilies', 'summary', 'endpoints', 'changes']);
+    expect(Object.keys(doc)).toEqual(['schema', 'base', 'head', 'ipFamilies', 'sctp', 'summary', 'endpoints', 'changes']);
     // No --ip-families and no capture: Cilium's default, said so.
     expect((doc as unknown as { ipFamilies: unknown }).ipFamilies).toEqual({ judged: 'ipv4', source: 'default' });
   });
