@@ -41,12 +41,15 @@ export class EndpointRecords {
     if (r === undefined) {
       // Once per endpoint object: from plain JavaScript `{ kind: 'pod', namespce: 'data' }` was a pod of `default`.
       checkOptionKeys(endpoint, ENDPOINT_FIELD_DEFAULTS, { call: 'Endpoint', noun: 'field', risk: ENDPOINT_RISK });
+      // Each declared field read once (a getter may answer otherwise the next time): the checks and the resolution see
+      // the values of that one read. The key is of the object itself: one with a getter or a hidden field has none.
+      const fields = fieldsOf(endpoint);
       // From plain JavaScript `{ kind: 'node', labels: null }` crashed with a TypeError deep in the identity.
-      checkEndpointFieldTypes(endpoint);
+      checkEndpointFieldTypes(fields);
       // `{ kind: 'cidr', ip: 'not-an-ip' }` was judged as written, an address no rule holds.
-      checkEndpointValues(endpoint);
+      checkEndpointValues(fields);
       const key = endpointKey(endpoint);
-      const resolve = (): EndpointRecord => endpointRecord(resolveEndpoint(this.inventory.enrich(endpoint), this.options, this.intern));
+      const resolve = (): EndpointRecord => endpointRecord(resolveEndpoint(this.inventory.enrich(fields), this.options, this.intern));
       r = key !== undefined ? this.resolvedByKey.get(key, resolve) : resolve();
       this.records.set(endpoint, r);
     }
@@ -179,4 +182,15 @@ function checkEndpointFieldTypes(endpoint: Endpoint): void {
 /** A value for a message: null, an array, or its type (never the value itself, which may be large). */
 function describeValue(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object with a value that is no text' : `a ${typeof v}`;
+}
+
+/** The declared fields of an endpoint (`ENDPOINT_FIELD_DEFAULTS`), each read once, enumerable or not. */
+function fieldsOf(endpoint: Endpoint): Endpoint {
+  const source = endpoint as unknown as Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  for (const field of Object.keys(ENDPOINT_FIELD_DEFAULTS)) {
+    const value = source[field];
+    if (value !== undefined) fields[field] = value;
+  }
+  return fields as unknown as Endpoint;
 }
