@@ -404,17 +404,17 @@ function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boo
   return undefined;
 }
 
+/** Whether an item's ports name SCTP alone (`protocol: SCTP`; `ANY` names every protocol, judged as such). */
+function namesSctp(item: CompiledItem): boolean {
+  return item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.protocols.length === 1 && p.protocols[0] === 'SCTP'));
+}
+
 /**
  * Whether an item names a CIDR or an ICMP type of an IP family the cluster is judged without: the classes carry no address
  * of it, so a change of only that part changed no verdict (a moved IPv6 block in an IPv4-only judging, the default, was a
  * silent "no change"). The outside addresses of that family, which items of every family decide too, are judged apart
  * (`other-family-world.ts`).
  */
-/** Whether an item's ports name SCTP alone (`protocol: SCTP`; `ANY` names every protocol, judged as such). */
-function namesSctp(item: CompiledItem): boolean {
-  return item.l4.kind === 'ports' && item.l4.portRules.some((r) => r.ports.some((p) => p.protocols.length === 1 && p.protocols[0] === 'SCTP'));
-}
-
 function otherFamily(item: CompiledItem, families: readonly (4 | 6)[]): boolean {
   if (families.length === 2) return false;
   if (item.peer.kind === 'cidr' && item.peer.blocks.some((b) => !families.includes(b.cidr.family))) return true;

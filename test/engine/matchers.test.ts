@@ -8,6 +8,7 @@ import { engineMatchers, policySetOf, verdictFor } from '../../src/engine/matche
 import { CiliumPolicyError } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { cnp, labels, policySet } from './helpers';
+import { thrown } from '../support/errors';
 
 function policy(chart: Chart, name: string, spec: Record<string, unknown>): ApiObject {
   return new ApiObject(chart, name, { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
@@ -275,15 +276,6 @@ describe('matcher inputs and messages, each branch', () => {
 // give (exit 2): an end whose policy the agent refuses keeps the policy it had, and a node given without its labels under a
 // rule that reads them is no node in particular. A user's `expect(app).toAllow('entity:host', …)` then passed in CI.
 describe('no verdict that is not Cilium\'s: the matchers refuse what trace refuses', () => {
-  const thrown = (f: () => unknown): CiliumPolicyError => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof CiliumPolicyError) return e;
-      throw e;
-    }
-    throw new Error('expected a CiliumPolicyError, nothing was thrown');
-  };
   const WEB = { matchLabels: { app: 'web' } };
   const port80 = (rules: Record<string, unknown>): Record<string, unknown> => ({ fromEndpoints: [WEB], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules }] });
 
@@ -427,16 +419,6 @@ describe('policy inputs that do not all read: the matchers refuse them, as trace
 
 describe('bad values from plain JavaScript: a CiliumPolicyError naming what, never a TypeError', () => {
   const set = policySet([cnp('a', { endpointSelector: labels({ app: 'api' }), ingress: [{}] }, 'shop')]);
-  const thrown = (call: () => unknown): CiliumPolicyError => {
-    let error: unknown;
-    try {
-      call();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(CiliumPolicyError);
-    return error as CiliumPolicyError;
-  };
   test('an endpoint field of the wrong type: engine-endpoint-syntax naming the field', () => {
     for (const [ep, field] of [
       [{ kind: 'node', labels: null }, 'labels'], [{ kind: 'pod', namespace: 'shop', labels: { app: 5 } }, 'labels'],
