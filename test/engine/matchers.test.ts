@@ -362,15 +362,9 @@ describe('policy inputs that do not all read: the matchers refuse them, as trace
       (): unknown => expect(broken).toAllow('pod:shop:app=web', 'pod:shop:app=api', 80, { file: 'api.yaml' }),
       (): unknown => expect(broken).toDeny('pod:shop:app=web', 'pod:shop:app=api', 80, { file: 'api.yaml' }),
     ]) {
-      let error: unknown;
-      try {
-        call();
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(CiliumPolicyError);
-      expect((error as CiliumPolicyError).id).toBe('cli-yaml');
-      expect((error as CiliumPolicyError).message).toMatch(/^to(Allow|Deny)\(\) api\.yaml:\d+: /);
+      const error = thrown(call);
+      expect(error.id).toBe('cli-yaml');
+      expect(error.message).toMatch(/^to(Allow|Deny)\(\) api\.yaml:\d+: /);
     }
     const kindless = 'apiVersion: cilium.io/v2\nmetadata: { name: a, namespace: shop }\nspec: { endpointSelector: { matchLabels: { app: api } }, ingress: [{}] }\n';
     expect(() => Verdicts.verdictFor(kindless, 'pod:shop:app=web', 'pod:shop:app=api', 80)).toThrow(/^Verdicts\.verdictFor\(\) .* \(parse-missing-kind\)/s);
@@ -400,16 +394,10 @@ describe('policy inputs that do not all read: the matchers refuse them, as trace
         (): unknown => expect(received).not.toDeny('pod:shop:app=web', 'pod:shop:app=api', 80),
         (): unknown => Verdicts.verdictFor(received, 'pod:shop:app=web', 'pod:shop:app=api', 80),
       ]) {
-        let error: unknown;
-        try {
-          call();
-        } catch (e) {
-          error = e;
-        }
-        expect(error).toBeInstanceOf(CiliumPolicyError);
-        expect((error as CiliumPolicyError).id).toBe('cli-no-policies');
-        expect((error as CiliumPolicyError).message).toMatch(/^(toAllow|toDeny|Verdicts\.verdictFor)\(\) /);
-        expect((error as CiliumPolicyError).message).toMatch(message);
+        const error = thrown(call);
+        expect(error.id).toBe('cli-no-policies');
+        expect(error.message).toMatch(/^(toAllow|toDeny|Verdicts\.verdictFor)\(\) /);
+        expect(error.message).toMatch(message);
       }
     }
     // The policy spelled as Cilium does is judged: its empty ingress rule denies.

@@ -121,11 +121,11 @@ spec:
   });
 });
 
-// Session 50 review: a dropped reply-type packet was judged at both ends. Only the end that dropped it looked it up in
-// policy: the other sent the request, and its conntrack finds the reply (CT_REPLY) or the error (CT_RELATED), so its
-// policy is never consulted (bpf/bpf_lxc.c: a policy drop only when `ct_status != CT_REPLY && ct_status != CT_RELATED`).
-describe('replay: a dropped reply-type packet is judged at the side that dropped it only', () => {
-  const backendAdmits = (ingress: string): string => `apiVersion: cilium.io/v2
+/**
+ * The backend admitting Prometheus by `ingress` (its ports or ICMP types), and Prometheus sending echo requests (type 8)
+ * to it: the policies of the reply-type cases below.
+ */
+const backendAdmits = (ingress: string): string => `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: backend, namespace: shop}
 spec:
@@ -143,6 +143,11 @@ spec:
   - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: shop, app: backend}}]
     icmps: [{fields: [{type: 8, family: IPv4}]}]
 `;
+
+// Session 50 review: a dropped reply-type packet was judged at both ends. Only the end that dropped it looked it up in
+// policy: the other sent the request, and its conntrack finds the reply (CT_REPLY) or the error (CT_RELATED), so its
+// policy is never consulted (bpf/bpf_lxc.c: a policy drop only when `ct_status != CT_REPLY && ct_status != CT_RELATED`).
+describe('replay: a dropped reply-type packet is judged at the side that dropped it only', () => {
   const record = (l4: unknown, direction = 'INGRESS'): string => {
     const flow = structuredClone(DROP.flow) as Record<string, unknown>;
     flow.l4 = l4;
@@ -220,24 +225,7 @@ spec:
 // read only records without is_reply: on what Hubble emits it judged the SYN-ACK at both sides, a false newly-dropped from
 // the client's egress (which never looked it up). Every case runs on Hubble's shape (`is_reply: false`) and without it.
 describe('replay: a policy-verdict record of a reply-type packet is judged at its side', () => {
-  const policies = (ingress: string): PolicySet => PolicySet.fromYaml(`apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: backend, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: backend}}
-  ingress:
-  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}}]
-    ${ingress}
----
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: prometheus, namespace: monitoring}
-spec:
-  endpointSelector: {matchLabels: {app.kubernetes.io/name: prometheus}}
-  egress:
-  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: shop, app: backend}}]
-    icmps: [{fields: [{type: 8, family: IPv4}]}]
-`, { file: 'p.yaml' });
+  const policies = (ingress: string): PolicySet => PolicySet.fromYaml(backendAdmits(ingress), { file: 'p.yaml' });
   /** Hubble's shape of a type-5 record that is not a drop: `is_reply: false` (`HUBBLE`), or without it (`ABSENT`). */
   const HUBBLE = false;
   const ABSENT = undefined;
