@@ -129,7 +129,7 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
     }
     case EndpointKind.NODE: {
       const dropped: IdentityLabel[] = [];
-      return node(LabelSet.of([reserved('host'), ...identityRelevant(k8sLabels(endpoint.labels), options.version, dropped)]), dropped);
+      return node(LabelSet.of([reserved('host'), ...identityRelevant(nodeOwnLabels(k8sLabels(endpoint.labels)), options.version, dropped)]), dropped);
     }
     case EndpointKind.CIDR:
     case EndpointKind.FQDN:
@@ -190,7 +190,7 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
       // with the node's CIDR labels, which the address below stands for).
       const apiServer = ep.entity === 'kube-apiserver' ? [reserved('kube-apiserver')] : [];
       const labels = local
-        ? LabelSet.of([reserved('host'), ...apiServer, ...identityRelevant(k8sLabels(ep.labels), options.version)])
+        ? LabelSet.of([reserved('host'), ...apiServer, ...identityRelevant(nodeOwnLabels(k8sLabels(ep.labels)), options.version)])
         : LabelSet.of([reserved('remote-node'), ...apiServer, ...remoteNodeLabels(ep.labels, options), ...nodeClusterLabel(options)]);
       return view(labels, { localHost: local, node: true }, options.cidrMatchNodes ? target.ip : undefined);
     }
@@ -276,10 +276,23 @@ function worldEntityFamily(name: string, mode: IpFamilies): 0 | 4 | 6 {
  */
 function remoteNodeLabels(labels: Readonly<Record<string, string>> | undefined, options: IdentityOptions): IdentityLabel[] {
   if (!options.nodeSelectorLabels || labels === undefined) return [];
-  return Object.keys(labels).map((k) => {
+  return nodeOwnLabels(Object.keys(labels).map((k) => {
     const { source, key } = splitLabelKey(k, 'node');
     return { source: source === 'any' ? 'node' : source, key, value: labels[k] };
-  });
+  }));
+}
+
+/**
+ * A node's own labels without the reserved ones a `node:` endpoint may be written with (`reserved:host`,
+ * `reserved:remote-node`): Cilium gives a node's labels one source, `Map2Labels(n.Labels, source)` (pkg/labels `NewLabel`: the
+ * source given wins over one the key seems to say), `k8s` on the host endpoint (pkg/endpoint/endpoint.go
+ * `InitWithNodeLabels`) and `node` in another node's identity (pkg/node/manager `nodeIdentityLabels`), so no node label
+ * is reserved. Which reserved label a node carries is the view's: `reserved:host` on the local node and the host endpoint,
+ * `reserved:remote-node` on another node, `reserved:kube-apiserver` by the endpoint's entity. Before, `node:reserved:host,…`
+ * seen from a pod of another node was `reserved:remote-node` and `reserved:host` at once, and `toEntities: [host]` allowed it.
+ */
+function nodeOwnLabels(labels: IdentityLabel[]): IdentityLabel[] {
+  return labels.some((l) => l.source === 'reserved') ? labels.filter((l) => l.source !== 'reserved') : labels;
 }
 
 /**
