@@ -2,7 +2,7 @@ import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { checkPropKeys } from './prop-keys';
 import { isMapping } from '../model/known-keys';
-import { describeValue, isList } from '../model/plain-value';
+import { describeValue, isList, isPlainObject } from '../model/plain-value';
 
 /** Whether `name` is a Kubernetes namespace name: an RFC 1123 label (lower-case letters, digits, dashes; 1-63 chars). */
 export function isNamespaceName(name: unknown): name is string {
@@ -29,8 +29,31 @@ export function checkNamespaceName(name: unknown, what: string, location?: strin
   return name;
 }
 
+/** What a value given as a label map is, for the message: `a list`, `a string ("x")`, `a Map`. */
+function labelMapDescription(value: unknown): string {
+  const described = describeValue(value);
+  if (described !== 'object') return described;
+  let name: unknown;
+  try {
+    name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  } catch {
+    name = undefined;
+  }
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object that is not a plain mapping';
+}
+
 /** Refuses an empty label map given where it would mean "everything". */
 export function checkNonEmptyLabels(labels: Record<string, string> | undefined, what: string, fix: string, location?: string): void {
+  // From plain JavaScript: a list (`['app']`) was read as the map `{ "0": "app" }` and written as such; a Map, a string or a
+  // number were called an empty label map (`{}`), which they are not.
+  if (labels !== undefined && labels !== null && !isPlainObject(labels)) {
+    throw new CiliumPolicyError({
+      id: 'labels-not-map',
+      message: `${what} got ${labelMapDescription(labels)} where a label map goes, so its labels are not known`,
+      fix: 'pass an object of label keys and values, e.g. { app: \'web\' }',
+      location: location ?? callerLocation(),
+    });
+  }
   if (labels !== undefined && (labels === null || typeof labels !== 'object' || Object.keys(labels).length === 0)) {
     throw new CiliumPolicyError({
       id: 'selector-empty',

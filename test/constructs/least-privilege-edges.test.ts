@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
   Builtins, CiliumPolicy, CiliumVersion, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity,
-  HeaderMismatchAction, HttpRule, IPeer, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, Peer, PeerField, PolicySet, Port, Tier, TieredApp,
+  HeaderMismatchAction, HttpRule, IPeer, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, NodeSelector,
+  Peer, PeerField, PolicySet, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synth, synthFailure } from '../support/synth';
@@ -1232,5 +1233,40 @@ describe('TLS server names, session-51 review: the message per version, clipped,
     const failure = synthFailure(c);
     expect(failure).toContain('server name "*.*" is not a valid DNS name or pattern (crd-server-name-syntax)');
     expect(failure).not.toContain('registrable');
+  });
+});
+
+describe('a label map from plain JavaScript that is not a mapping (session 52)', () => {
+  // A list was read as the map { "0": "app" } and written as such (a selector of a label nobody set, for a policy's subject,
+  // a peer, a tier); a Map, a Date or a string was called "an empty label map ({})". Every factory of a label map reads it
+  // through the one check, checkNonEmptyLabels.
+  const given: [string, unknown][] = [['a list', ['app']], ['a Map', new Map([['app', 'web']])], ['a string ("app=web")', 'app=web']];
+  const factories: [string, (labels: any) => unknown][] = [
+    ['EndpointSelector.labels()', (l) => EndpointSelector.labels(l)],
+    ['EndpointSelector.of()', (l) => EndpointSelector.of({ labels: l })],
+    ['NodeSelector.labels()', (l) => NodeSelector.labels(l)],
+    ['Peer.endpoints() labels', (l) => Peer.endpoints({ labels: l })],
+    ['Peer.nodes()', (l) => Peer.nodes(l)],
+    ['Peer.cidrGroupSelector()', (l) => Peer.cidrGroupSelector(l)],
+  ];
+
+  test.each(factories)('%s refuses a list, a Map and a string, naming what it got', (what, make) => {
+    for (const [said, value] of given) {
+      const r = refusal(() => make(value));
+      expect(r.id).toBe('labels-not-map');
+      expect(r.message).toContain(`${what} got ${said} where a label map goes`);
+    }
+  });
+
+  test('a tier given labels as a list is refused; as a mapping its pods alone are admitted', () => {
+    const build = (labels: any): Chart => {
+      const c = chart('shop');
+      new TieredApp(c, 'app', { tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }, { name: 'db', labels, ports: [Port.tcp(5432)] }] });
+      return c;
+    };
+    expect(refusal(() => build(['app'])).id).toBe('labels-not-map');
+    const c = build({ app: 'db' });
+    expect(decidedBy(c, WEB, 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('allowed app-db spec.ingress[0]');
+    expect(decidedBy(c, 'pod:shop:app=x', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
   });
 });
