@@ -1,7 +1,8 @@
 import { CiliumPolicyError, showValue, textOf } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
-import { checkNonEmptyLabels, checkPropsObject, readPropsOnce } from './names';
+import { checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
+import { describeValue } from '../model/plain-value';
 import { clonePlain } from '../model/clone-plain';
 import { IConstruct } from 'constructs';
 import { requireApiObjectHolder, workloadSelectorModel } from './workload';
@@ -25,11 +26,13 @@ export class LabelExpression {
 
   /** The label `key` is present, whatever its value. */
   public static exists(key: string): LabelExpression {
+    checkKey('exists', key);
     return new LabelExpression({ key, operator: 'Exists' });
   }
 
   /** The label `key` is absent. */
   public static doesNotExist(key: string): LabelExpression {
+    checkKey('doesNotExist', key);
     return new LabelExpression({ key, operator: 'DoesNotExist' });
   }
 
@@ -73,6 +76,9 @@ export interface INodeSelector {
 }
 
 function checkValues(operator: string, key: string, values: string[]): void {
+  checkKey(operator, key);
+  // A string was called "no values" (`in('app', 'web')`); `[undefined]` or a number reached the CRD check at synthesis only.
+  if (values !== undefined && values !== null) checkStringList(values, `LabelExpression.${operator}('${key}') values`, 'a label value');
   if (!Array.isArray(values) || values.length === 0) {
     throw new CiliumPolicyError({
       id: 'selector-empty',
@@ -81,6 +87,20 @@ function checkValues(operator: string, key: string, values: string[]): void {
       location: callerLocation(),
     });
   }
+}
+
+/**
+ * Refuses a key that is not a string (plain JavaScript: `LabelExpression.exists(5)` was a TypeError at synthesis,
+ * `key.startsWith is not a function`); the key's syntax is checked where the selector is (`sanitize-selector-key`).
+ */
+function checkKey(operator: string, key: unknown): void {
+  if (typeof key === 'string') return;
+  throw new CiliumPolicyError({
+    id: 'selector-expressions-invalid',
+    message: `LabelExpression.${operator}() got ${describeValue(key)} as its key, not a label key`,
+    fix: `pass the label key as a string, e.g. LabelExpression.${operator}('app'${operator === 'in' || operator === 'notIn' ? ", ['web']" : ''})`,
+    location: callerLocation(),
+  });
 }
 
 /** Refuses label/expression options that select everything, pointing to the explicit `all()` form. */

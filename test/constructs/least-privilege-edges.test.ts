@@ -1270,3 +1270,25 @@ describe('a label map from plain JavaScript that is not a mapping (session 52)',
     expect(decidedBy(c, 'pod:shop:app=x', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('default-deny');
   });
 });
+
+describe('LabelExpression from plain JavaScript (session 52)', () => {
+  test('values given as a string, or holding a non-string, are refused as not a list of label values', () => {
+    const s = refusal(() => LabelExpression.in('app', 'web' as any));
+    expect([s.id, s.message.split('\n')[0]]).toEqual(['list-entry-invalid', expect.stringContaining("LabelExpression.in('app') values is a string (\"web\"), not a list")]);
+    expect(refusal(() => LabelExpression.notIn('app', 'web' as any)).message).toContain("LabelExpression.notIn('app') values is a string");
+    const u = refusal(() => LabelExpression.in('app', [undefined as any]));
+    expect([u.id, u.message]).toEqual(['list-entry-invalid', expect.stringContaining("LabelExpression.in('app') values[0] is undefined, not a label value")]);
+  });
+
+  test('a key that is not a string is refused at the call (it was a TypeError at synthesis)', () => {
+    for (const make of [() => LabelExpression.exists(5 as any), () => LabelExpression.doesNotExist(null as any), () => LabelExpression.in({} as any, ['a'])]) {
+      expect(refusal(make).id).toBe('selector-expressions-invalid');
+    }
+    // A string key is taken: the subject is the pods without the label, and only they get the ingress rule.
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.of({ labels: { app: 'web' }, expressions: [LabelExpression.doesNotExist('canary')] }) })
+      .allowIngress(Peer.endpoints({ labels: { app: 'fe' } }), { ports: [Port.tcp(80)] });
+    expect(decidedBy(c, 'pod:shop:app=fe', WEB, '80/TCP', 'ingress')).toBe('allowed p spec.ingress[0]');
+    expect(decidedBy(c, 'pod:shop:app=other', WEB, '80/TCP', 'ingress')).toBe('default-deny');
+  });
+});
