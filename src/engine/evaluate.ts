@@ -400,6 +400,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     if (pm.match) (matches ??= []).push({ item, l4 });
   }
   const visibilityOnly = l7VisibilityOnly(dp, input.config.version);
+  const wildcardPort = defaultAllowWildcardPort(dp, input.config.version);
   const hostBypass = input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
     && matches !== undefined ? hostPastL7(matches, input.query.l4, ports, input.config.version) : undefined;
   if (matches !== undefined) {
@@ -414,7 +415,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
       notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.mode}): judged as passing with mutual authentication on, `
         + 'which assumes SPIRE attests both identities (until it has, the first packets are dropped)');
     }
-    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, visibilityOnly, hostBypass);
+    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, { visibilityOnly, wildcardPort }, hostBypass);
   }
 
   if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
@@ -459,20 +460,46 @@ export function l7VisibilityOnly(dp: DirectionPolicy, version: CiliumVersion): b
 }
 
 /**
+ * Whether, before 1.18, the wildcard rule of default-allow mode lets every HTTP and Kafka request through Envoy: an endpoint
+ * that no selecting rule puts into default deny in this direction gets a synthesized L3-only allow of every peer
+ * (pkg/policy/repository.go `computePolicyEnforcementAndRules` → `wildcardRule`, 1.16-1.17: `FromEntities`/`ToEntities:
+ * [all]`, no `toPorts`), an allow-all rule on the wildcard port, which Envoy consults beside the port's own rules (cilium/proxy
+ * `PortNetworkPolicy`: "Check for any rules that wildcard the port"), as it does for a written every-port allow. The DNS
+ * proxy reads the rules of the lookup's own port only (`dnsFilterEntries`), so DNS rules still restrict there (issue
+ * #38676). From 1.18 `l7VisibilityOnly` holds instead.
+ */
+export function defaultAllowWildcardPort(dp: DirectionPolicy, version: CiliumVersion): boolean {
+  return dp.hasRules && !dp.defaultDeny && !dp.init && !version.atLeast(CiliumVersion.V1_18);
+}
+
+/** How default-allow mode widens L7 rules (`l7VisibilityOnly`, `defaultAllowWildcardPort`). */
+interface DefaultAllowL7 {
+  /** Every kind of L7 rule is visibility only (1.18+). */
+  readonly visibilityOnly: boolean;
+  /** The wildcard rule's allow-all on the wildcard port widens the rules Envoy enforces (before 1.18). */
+  readonly wildcardPort: boolean;
+}
+
+/**
  * Whether the policy of a direction can drop some traffic of its endpoint: whether some path of `judgeSide` that drops or
  * refuses can be taken. Default deny (or `reserved:init`); a deny item; an allow item whose `authentication.mode` is
  * not `disabled` (`authOutcome`: `required` drops without mutual authentication, and with it still a reserved peer or
- * subject); an allow item with L7 rules unless they give visibility only (`l7VisibilityOnly`: a request no rule matches
- * is refused); an allow item with `serverNames`, TLS interception or an Envoy `listener` on some port, on every version
+ * subject); an allow item with L7 rules unless they give visibility only (`l7VisibilityOnly`, and before 1.18 HTTP and
+ * Kafka rules beside the wildcard rule of default-allow mode, `defaultAllowWildcardPort`: a request no rule matches is refused); an allow item with `serverNames`, TLS interception or an Envoy `listener` on some port, on every version
  * (`envoyRestricts`). `enableDefaultDeny: false` does not make a direction drop nothing: Cilium adds an allow-all wildcard rule
  * beside its rules (pkg/policy/repository.go `computePolicyEnforcementAndRules`, case 3), and the more specific entries
  * of its allow rules still carry their authentication and proxy redirect.
  */
 export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig): boolean {
   if (dp.defaultDeny || dp.init || dp.deny.length > 0) return true;
-  const l7Restricts = !l7VisibilityOnly(dp, config.version);
+  const visibilityOnly = l7VisibilityOnly(dp, config.version);
+  const wildcardPort = defaultAllowWildcardPort(dp, config.version);
+  const l7Restricts = (pr: CompiledPortRule): boolean => {
+    const kind = l7Kind(pr);
+    return kind !== undefined && !visibilityOnly && (!wildcardPort || kind === L7Protocol.DNS);
+  };
   return dp.allow.some((item) => (item.authentication !== undefined && item.authentication !== 'disabled')
-    || (item.l4.kind === 'ports' && item.l4.portRules.some((pr) => (l7Restricts && l7Kind(pr) !== undefined) || envoyRestricts(pr))));
+    || (item.l4.kind === 'ports' && item.l4.portRules.some((pr) => l7Restricts(pr) || envoyRestricts(pr))));
 }
 
 /**
@@ -873,9 +900,10 @@ function anySelectorMatches(selectors: readonly Selector[], labels: LabelSet): b
 
 /** The decision among matching allow items (L7 rules), explained when `base` is given (see `judgeSide`). */
 function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase | undefined, notes: string[],
-  input: SideInput, visibilityOnly: boolean, hostBypass: CompiledItem | undefined): SideVerdict | SideOutcome {
+  input: SideInput, defaultAllow: DefaultAllowL7, hostBypass: CompiledItem | undefined): SideVerdict | SideOutcome {
+  const visibilityOnly = defaultAllow.visibilityOnly;
   if (!base) {
-    const shared = sharedOutcome(matches, visibilityOnly, hostBypass !== undefined, input);
+    const shared = sharedOutcome(matches, defaultAllow, hostBypass !== undefined, input);
     if (shared !== undefined) return shared;
   }
   // Loops, not flatMap: this runs for every first decision that L7 rules refine.
@@ -925,6 +953,20 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     return sideResult(base, SideDecision.ALLOWED, true, ruleRef(hostBypass), l7, `allowed by ${describeItem(hostBypass)} (the local host is not held to its L7 rules)`,
       dedupe(notes));
   }
+  if (defaultAllow.wildcardPort && !entries.some((e) => l7Kind(e.pr) === L7Protocol.DNS)) {
+    if (!base) return ALLOWED;
+    const kind = l7Kind(entries.find((e) => l7Kind(e.pr) !== undefined)?.pr) ?? L7Protocol.HTTP;
+    const peers = base.direction === 'ingress' ? 'fromEntities' : 'toEntities';
+    const l7: L7Outcome = {
+      protocol: kind, result: L7Result.ALLOWED, rules: dedupe(entries.flatMap((e) => l7RuleTexts(e.pr, kind))), matched: '(allow-all of the wildcard port)',
+      visibilityOnly: true,
+      reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds a wildcard rule `
+        + `(${peers}: [all], every port), and Envoy also consults the rules of the wildcard port: these ${kind.toUpperCase()} rules give visibility only`,
+    };
+    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
+      `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only beside the wildcard rule of default-allow mode)`,
+      dedupe(notes)), entries, input.subjectNamespace ?? '');
+  }
   if (!base) {
     // A DNS lookup is judged by DNS rules when some entry has them (`l7Decision`: the kind of a DNS-only request).
     const dnsProxied = entries.some((e) => l7Kind(e.pr) === L7Protocol.DNS);
@@ -972,7 +1014,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
  * entry has DNS rules; else the local host bypasses the L7 rules, or they are visibility only. `undefined` when the L7
  * rules decide (the caller builds the entries).
  */
-function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], visibilityOnly: boolean,
+function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], defaultAllow: DefaultAllowL7,
   hostBypass: boolean, input: SideInput): SideOutcome | undefined {
   // With DNS rules, only an L4-only entry on an L4 filter of theirs is a wildcard (`dnsFilterEntries`); without, every one.
   let everyPortWildcard = false;
@@ -1002,7 +1044,8 @@ function sharedOutcome(matches: readonly { item: CompiledItem; l4: L4Match }[], 
     : l4Only !== undefined && l4Only.some((pr) => queryFilters(pr, input).some((key) => dns.has(key)));
   if (wildcard) return dnsRules ? ALLOWED_DNS_PROXIED : ALLOWED;
   if (hostBypass) return ALLOWED;
-  if (visibilityOnly) return dnsKind ? ALLOWED_DNS_PROXIED : ALLOWED;
+  if (defaultAllow.visibilityOnly) return dnsKind ? ALLOWED_DNS_PROXIED : ALLOWED;
+  if (defaultAllow.wildcardPort && !dnsKind) return ALLOWED;
   return undefined;
 }
 

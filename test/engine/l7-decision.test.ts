@@ -537,9 +537,8 @@ describe('L7 rules that only give visibility, and the local host', () => {
       protocol: 'http', result: 'allowed', rules: ['GET *'], matched: '(allow-all)', visibilityOnly: true,
       reason: `no policy selecting ${API} enables default deny on ingress, so Cilium 1.18 adds an allow-all to these HTTP rules: they give visibility only`,
     });
-    // Enforced when default deny is on (the usual case), and before 1.18.
+    // Enforced when default deny is on (the usual case); before 1.18 see "the wildcard rule of default-allow mode" below.
     expect(judged(policySet([l7()], { ciliumVersion: CiliumVersion.V1_18 }), WEB, API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
-    expect(judged(policySet([l7({ enableDefaultDeny: { ingress: false } })], { ciliumVersion: CiliumVersion.V1_17 }), WEB, API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
   });
 
   test('visibility-only DNS rules still send the lookup through the proxy (toFQDNs learns every name)', () => {

@@ -626,21 +626,18 @@ describe('L7 HTTP and Kafka', () => {
     expect(other).toAllow('pod:default:app=admin', 'pod:default:app=api', 80, { http: 'DELETE /x' });
   });
 
-  test('L7 rules of default-allow endpoints: enforced on 1.16-1.17, visibility only from 1.18, enforced again once a rule enables default deny', () => {
+  test('L7 rules of default-allow endpoints: HTTP visibility only beside the wildcard rule on 1.16-1.17 (DNS rules restrict), '
+    + 'every kind visibility only from 1.18, enforced again once a rule enables default deny', () => {
     const l7 = cnp('p', {
       endpointSelector: labels({ app: 'api' }), enableDefaultDeny: { ingress: false },
       ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
     });
-    for (const v of [CiliumVersion.V1_16, CiliumVersion.V1_17]) {
-      const set = policySet([l7], { ciliumVersion: v });
-      expect(set).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
-      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'GET /' });
-      expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 81);
-    }
-    for (const v of [CiliumVersion.V1_18, CiliumVersion.V1_19]) {
+    for (const v of [CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19]) {
       const set = policySet([l7], { ciliumVersion: v });
       expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });
-      expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' }).ingress.l7?.reason).toMatch(/visibility only/);
+      expect(verdict(set, 'pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' }).ingress.l7?.reason)
+        .toMatch(v.atLeast(CiliumVersion.V1_18) ? /adds an allow-all to these HTTP rules: they give visibility only/
+          : /adds a wildcard rule \(fromEntities: \[all\], every port\), and Envoy also consults the rules of the wildcard port/);
       expect(set).toAllow('pod:default:app=web', 'pod:default:app=api', 81);
       const enforcing = policySet([l7, cnp('dd', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'x' })] }] })], { ciliumVersion: v });
       expect(enforcing).toDeny('pod:default:app=web', 'pod:default:app=api', 80, { http: 'POST /' });

@@ -77,8 +77,8 @@ describe('readiness counts the directions the policies enforce', () => {
 
 // Review (session 47): a direction was counted enforced only in default deny or with a deny rule, so an allow rule that
 // drops under `enableDefaultDeny: false` made the pod "ready" (or its namespace "nothing to enforce"): one with
-// `authentication.mode: required` (DROP_POLICY_AUTH_REQUIRED without mutual authentication), or L7 rules before 1.18
-// (they restrict; from 1.18 visibility only). Readiness now asks the engine's `directionCanDrop`, the paths of its side
+// `authentication.mode: required` (DROP_POLICY_AUTH_REQUIRED without mutual authentication), or DNS rules before 1.18
+// (they restrict; HTTP and Kafka rules are visibility only beside the wildcard rule of default-allow mode, every kind from 1.18). Readiness now asks the engine's `directionCanDrop`, the paths of its side
 // decision that drop: each row checks that the engine drops some ingress of the pod exactly where readiness counts it.
 describe('a direction without default deny is enforced where its allow rules can drop', () => {
   const NO_DD = '  enableDefaultDeny: {ingress: false}\n  ingress:\n';
@@ -91,8 +91,9 @@ describe('a direction without default deny is enforced where its allow rules can
       { mutualAuth: true }, true, 'allowed allowed'],
     ['authentication disabled', '  - fromEntities: [cluster]\n    authentication: {mode: disabled}\n', {}, false, 'allowed allowed'],
     ['no authentication, no L7', '  - fromEntities: [cluster]\n', {}, false, 'allowed allowed'],
-    ['HTTP rules on 1.17 (they restrict)', '  - fromEntities: [cluster]\n    toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET}]}}]\n',
-      { ciliumVersion: CiliumVersion.V1_17 }, true, 'l7-denied l7-denied'],
+    ['HTTP rules on 1.17 (visibility only: Envoy also reads the wildcard rule\'s allow-all on the wildcard port)',
+      '  - fromEntities: [cluster]\n    toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET}]}}]\n',
+      { ciliumVersion: CiliumVersion.V1_17 }, false, 'allowed allowed'],
     ['HTTP rules on 1.18 (visibility only)', '  - fromEntities: [cluster]\n    toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET}]}}]\n',
       { ciliumVersion: CiliumVersion.V1_18 }, false, 'allowed allowed'],
   ] as const)('%s', async (_name, items, options, enforced, engine) => {
