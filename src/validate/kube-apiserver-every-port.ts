@@ -7,7 +7,7 @@ import { arr, isObject } from './walk';
 export const KUBE_APISERVER_LABEL = 'reserved:kube-apiserver';
 
 /** Whether a selector requires the `reserved:kube-apiserver` label (matchLabels, `In` with its empty value, `Exists`). */
-function selectorRequiresKubeApiServer(s: unknown): boolean {
+export function selectorRequiresKubeApiServer(s: unknown): boolean {
   if (!isObject(s)) return false;
   const sel = s as LabelSelectorModel;
   return (isObject(sel.matchLabels) && sel.matchLabels[KUBE_APISERVER_LABEL] === '')
