@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { Entity } from './entity';
-import { CiliumPolicyError, Severity, showValue } from '../core/errors';
+import { CiliumPolicyError, Severity, showValue, textOf } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
@@ -431,13 +431,35 @@ export class HostFirewall extends Construct {
   }
 
   /**
-   * Allows traffic into the nodes from `peer`.
+   * Allows traffic into the nodes from `peer`. Without ports, a broad peer — the world (`Entity.WORLD`, `Entity.ALL`, any
+   * peer, CIDRs that hold every address), the `cluster` entity or every pod, a CIDR wider than an IPv4 /8 or an IPv6 /32 — is
+   * refused (`host-firewall-ingress-every-port`): every port of the nodes (etcd, the kubelet, SSH) would be open to it; name
+   * the ports, or say every port outright with `{ ports: [Port.allPorts()] }`.
    * @param peer who may connect
-   * @param options the ports (default: all), L7 rules, authentication and TLS server names
+   * @param options the ports (default: all, refused for a broad peer), L7 rules, authentication and TLS server names
    */
   public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
     const checked = checkRuleCall('allowIngress', peer, options, arguments.length, this.policy.node.path);
+    if (checked.ports === undefined) this.refuseEveryPortToBroadPeer(peer);
     this.policy.allowIngress(peer, checked);
+  }
+
+  /**
+   * Refuses a port-less ingress allow from a broad peer (`host-firewall-ingress-every-port`), judged as the guard's sources
+   * are (`peersSelectBroadly`, with every pod broad): an item without toPorts is an L3 allow of every port of the selected
+   * endpoints (pkg/policy/rule.go `mergeIngress`: no toPorts, the wildcard port), here the nodes themselves.
+   */
+  private refuseEveryPortToBroadPeer(peer: IPeer): void {
+    const broad = peersSelectBroadly([peer], { everyPod: true, namespaceFixed: false });
+    if (broad === undefined) return;
+    throw new CiliumPolicyError({
+      id: 'host-firewall-ingress-every-port',
+      message: `HostFirewall allowIngress(${textOf(peer)}) without ports: the peer selects ${broad}, and an ingress rule without ports opens `
+        + 'every port of the nodes the policy selects to it (etcd 2379-2380/TCP, the kubelet 10250/TCP, SSH 22/TCP, every node port)',
+      fix: 'name the ports meant: allowIngress(peer, { ports: [Port.tcp(30443)] }); if every port of the nodes is meant for that peer, say so: '
+        + 'allowIngress(peer, { ports: [Port.allPorts()] })',
+      location: this.node.path,
+    });
   }
 
   /**

@@ -6,11 +6,8 @@ import {
   selectorRequiresNothing, writtenSelectorOnlyExcludes,
 } from '../model/selectors';
 import { describeValue } from '../model/plain-value';
-import { API_SERVER_PORTS } from '../model/companion-rules';
-import { registrableWildcardExample } from '../model/fqdn-pattern';
-import { SAFE } from '../validate/tables';
-import { clipText } from '../model/clip-text';
-import { Entity } from './entity';
+import { kubeApiServerEveryPort } from '../validate/kube-apiserver-every-port';
+import { registrableServerName } from '../validate/server-name-registrable';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -600,42 +597,23 @@ export class PolicyRule {
   }
 }
 
-/** The label Cilium's `kube-apiserver` entity selects (pkg/policy/api/entity.go: the entity is exactly this selector). */
-const KUBE_APISERVER_LABEL = 'reserved:kube-apiserver';
-
-/** Whether a selector requires the `reserved:kube-apiserver` label (matchLabels, `In` with its empty value, `Exists`). */
-function selectorRequiresKubeApiServer(s: LabelSelectorModel): boolean {
-  return s.matchLabels?.[KUBE_APISERVER_LABEL] === ''
-    || (s.matchExpressions ?? []).some((e) => e.key === KUBE_APISERVER_LABEL
-      && (e.operator === 'Exists' || (e.operator === 'In' && (e.values ?? []).includes(''))));
-}
-
 /**
  * Why an egress allow of the `kube-apiserver` identity with these (rendered) ports would hold on every port of the API
- * server's addresses (`peer-kube-apiserver-every-port`), or `undefined`. The peer is the entity, or a selector of
- * `toEndpoints`/`toNodes` requiring `reserved:kube-apiserver`: pkg/policy/api/entity.go maps the entity to exactly that
- * selector, and `getEndpointSelector` adds no namespace to a `reserved:` one. Cilium gives that identity to addresses, not
- * to the API server process: the backends of `default/kubernetes` get the label in the ipcache
- * (`registerAPIServerBackendWatcher`, `UpsertMetadata(ip, …, labels.LabelKubeAPIServer)`), and on a self-managed cluster
- * those are the control-plane nodes' addresses (pkg/identity `ReservedIdentityKubeAPIServer`: "the identity given to remote
- * node(s) which have backend(s) serving the kube-apiserver"). An egress rule without toPorts allows every port of the
- * identities it selects, so the peer would be every port of those nodes (etcd, the kubelet, SSH), not the API server.
- * Egress only: on ingress the ports are the selected endpoints' own, and a port-less allow from the API server's addresses
- * opens every port of the subject to them, as for any peer without ports. A deny without ports denies more: taken.
- * Run when the rule is given (with its ports, or the peer's `defaultPorts`) and again at synthesis on the peer read again.
+ * server's addresses (`peer-kube-apiserver-every-port`), or `undefined`: the one rule `kubeApiServerEveryPort` (validate's
+ * `pitfall-kube-apiserver-every-port` calls it too). Egress allows only: on ingress the ports are the selected endpoints'
+ * own, and a port-less allow from the API server's addresses opens every port of the subject to them, as for any peer
+ * without ports; a deny without ports denies more: taken. Run when the rule is given (with its ports, or the peer's
+ * `defaultPorts`) and again at synthesis on the peer read again.
  */
 function apiServerEveryPortProblem(section: SectionName, verb: string, peer: PeerConfig, portCount: number)
   : { id: string; message: string; fix: string } | undefined {
-  if (section !== 'egress' || portCount > 0) return undefined;
-  const entity = (peer.item.entities ?? []).includes(Entity.KUBE_APISERVER);
-  if (!entity && ![...(peer.item.endpoints ?? []), ...(peer.item.nodes ?? [])].some(selectorRequiresKubeApiServer)) return undefined;
-  const example = API_SERVER_PORTS.map((p) => `Port.tcp(${p})`).join(', ');
+  if (section !== 'egress') return undefined;
+  const problem = kubeApiServerEveryPort(peer.item, portCount);
+  if (problem === undefined) return undefined;
+  const example = problem.ports.map((p) => `Port.tcp(${p})`).join(', ');
   return {
     id: 'peer-kube-apiserver-every-port',
-    message: `${verb}(${peer.description}) without ports would allow every port of the API server's addresses, not the API server: Cilium gives `
-      + `the kube-apiserver identity${entity ? '' : ` (${KUBE_APISERVER_LABEL}, which the peer selects)`} to the backends of default/kubernetes, `
-      + 'which on a self-managed cluster are the control-plane nodes, and an egress rule without ports holds on every port of them '
-      + '(etcd 2379/TCP, the kubelet 10250/TCP, SSH 22/TCP)',
+    message: `${verb}(${peer.description}) without ports would allow every port of the API server's addresses, not the API server: ${problem.reason}`,
     fix: `give the ports: ${verb}(Peer.kubeApiServer(), { ports: [${example}] }) (the port the API server listens on, as pods reach it after `
       + 'service translation); if every port of those addresses is meant, say so: { ports: [Port.allPorts()] }',
   };
@@ -643,26 +621,14 @@ function apiServerEveryPortProblem(section: SectionName, verb: string, peer: Pee
 
 /**
  * Refuses a TLS server name whose wildcard stands in the registrable part of the name (`*.com`, `**.co.uk`:
- * `server-names-registrable`), judged as `toFQDNs` patterns are (`registrableWildcardExample`, the one judgement of
- * `fqdn-pattern-registrable`). From Cilium 1.18 a server name may start with `*.` (one label) or `**.` (one or more labels;
- * the CRD's `^(\*?\*\.)?([-a-zA-Z0-9_]+\.?)+$`, Cilium's connectivity test "client-egress-tls-sni-wildcard": `*.one.one.one`,
- * `**.one.one`), so `*.com` lets through the TLS connections to every `.com` name, one anyone may register and serve
- * from the peer's addresses (a CDN, the world). Before 1.18 the proxy compares the name as written, and the
- * wildcard matches nothing: refused there too, as it says what no version before 1.18 does (and widens on upgrade); the
- * message says which. From 1.18 a name the CRD pattern refuses (`*.*`) is left to that refusal (`crd-server-name-syntax`
- * at synthesis), whose reason is the true one.
+ * `server-names-registrable`): the one rule `registrableServerName` (validate's `pitfall-server-names-registrable` calls it
+ * too), which says what the name means on the target version.
  */
 function refuseRegistrableServerNames(verb: string, peer: PeerConfig, names: readonly string[] | undefined, location: string,
   version: CiliumVersion): void {
-  const wildcards = version.atLeast(CiliumVersion.V1_18);
   for (const [i, name] of (names ?? []).entries()) {
-    if (wildcards && typeof name === 'string' && !SAFE.serverName(name)) continue;
-    const example = registrableWildcardExample(name);
-    if (example === undefined) continue;
-    const means = wildcards
-      ? `it matches TLS server names such as ${clipText(example, 80)}, which anyone may register and serve from the peer's addresses`
-      : `Cilium ${version.toString()} compares server names as written, so it matches no server name, and from Cilium 1.18 it would match `
-        + `names such as ${clipText(example, 80)}, which anyone may register`;
+    const means = typeof name === 'string' ? registrableServerName(name, version) : undefined;
+    if (means === undefined) continue;
     throw new CiliumPolicyError({
       id: 'server-names-registrable',
       message: `${verb}(${peer.description}, { serverNames }): serverNames[${i}] ${showValue(name)} has its wildcard in the registrable part of `

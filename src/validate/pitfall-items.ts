@@ -1,6 +1,7 @@
 // Pitfalls of single rule items: toServices with toPorts, the API server reached (egress) or denied (egressDeny, where the
 // agent never resolves toServices) through toServices, Kafka on 1.20, authentication that drops what the item allows, an ICMP type 0 that stands for every type,
-// a toPorts entry without ports.
+// a toPorts entry without ports, an egress allow of the API server's addresses without ports, a TLS server name wildcard in the
+// registrable part of the name.
 import { authenticationDrop } from '../model/authentication';
 import { droppedGroupRefs } from '../model/cidr-groups';
 import { icmpTypeIsWildcard, icmpTypeNumber } from '../model/icmp-types';
@@ -12,6 +13,8 @@ import { CiliumVersion } from '../core/cilium-version';
 import { plainSelectorProblem, serviceEntryUses } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
+import { kubeApiServerEveryPort, selectorRequiresKubeApiServer } from './kube-apiserver-every-port';
+import { registrableServerName } from './server-name-registrable';
 
 /** A `toServices` entry's namespace, or `undefined` when it has none: it then matches Services of every namespace (`servicesReferenced`). */
 function serviceRefNamespace(ref: Record<string, unknown>): string | undefined {
@@ -230,6 +233,40 @@ export function cidrGroupRefDropped(run: PitfallRun, r: RuleView, item: RuleItem
     `pass the CiliumCIDRGroup manifest with the policies; or ${fix}`);
 }
 
+/**
+ * An egress allow of the API server's addresses without ports (`toEntities: [kube-apiserver]`, or `toEndpoints`/`toNodes`
+ * requiring `reserved:kube-apiserver`, with no toPorts and no icmps): the one rule `kubeApiServerEveryPort`, which the
+ * constructs refuse as `peer-kube-apiserver-every-port` — every port of the control-plane nodes, etcd and the kubelet included.
+ */
+export function kubeApiServerEveryPortItem(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+  const problem = kubeApiServerEveryPort(item, arr(item.toPorts).length + arr(item.icmps).length);
+  if (problem === undefined) return;
+  const field = problem.entity ? undefined : arr<unknown>(item.endpoints).some(selectorRequiresKubeApiServer) ? 'toEndpoints' : 'toNodes';
+  const at = field === undefined ? `toEntities[${arr<unknown>(item.entities).indexOf('kube-apiserver')}]`
+    : `${field}[${arr<unknown>(field === 'toEndpoints' ? item.endpoints : item.nodes).findIndex(selectorRequiresKubeApiServer)}]`;
+  run.report('pitfall-kube-apiserver-every-port', r, `${itemPath}.${at}`,
+    `this egress allow of the API server has no toPorts, so it allows every port of the API server's addresses, not the API server: ${problem.reason}`,
+    `give the port the API server listens on, as pods reach it after service translation: toPorts: [{ports: [${problem.ports
+      .map((p) => `{port: "${p}", protocol: TCP}`).join(', ')}]}]; if every port of those addresses is meant, say so: ports: [{port: "0", protocol: ANY}]`);
+}
+
+/**
+ * A TLS `serverNames` entry of an allow whose wildcard stands in the registrable part of the name (`*.com`, `**.co.uk`): the
+ * one rule `registrableServerName`, which the constructs refuse as `server-names-registrable`.
+ */
+export function serverNamesRegistrable(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+  arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
+    if (!isObject(pr)) return;
+    arr<unknown>(pr.serverNames).forEach((name, j) => {
+      const means = typeof name === 'string' ? registrableServerName(name, r.version) : undefined;
+      if (means === undefined) return;
+      run.report('pitfall-server-names-registrable', r, `${itemPath}.toPorts[${k}].serverNames[${j}]`,
+        `serverNames ${JSON.stringify(name)} has its wildcard in the registrable part of the name: ${means}`,
+        'list the server names, or put the wildcard below a domain of your own ("*.api.example.com", "**.example.com")');
+    });
+  });
+}
+
 export function itemChecks(run: PitfallRun, r: RuleView): void {
   for (const section of SECTIONS) {
     for (const { item, index } of items(r.rule, section)) {
@@ -238,6 +275,8 @@ export function itemChecks(run: PitfallRun, r: RuleView): void {
       portRuleWithoutPorts(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       if (section === SectionName.EGRESS) servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS) serviceSelectorInvalid(run, r, item, `${r.path}.${section}[${index}]`);
+      if (section === SectionName.EGRESS) kubeApiServerEveryPortItem(run, r, item, `${r.path}.${section}[${index}]`);
+      if (section === SectionName.INGRESS || section === SectionName.EGRESS) serverNamesRegistrable(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.INGRESS) cidrGroupRefDropped(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS_DENY) denyServicesUnresolved(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS || section === SectionName.EGRESS_DENY) {

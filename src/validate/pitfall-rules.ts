@@ -23,6 +23,7 @@
  * | `pitfall-service-port` | pitfall | error | all | a Service port where Cilium matches the container (target) port |
  * | `pitfall-services-with-ports` | pitfall | warning | 1.17+ | toServices with toPorts for a Service not in the input: the ports must be its target ports |
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |
+ * | `pitfall-kube-apiserver-every-port` | pitfall | warning | all | an egress allow of the kube-apiserver entity (or toEndpoints/toNodes requiring `reserved:kube-apiserver`) without toPorts: every port of the API server's addresses, on a self-managed cluster the control-plane nodes (etcd, the kubelet, SSH) |
  * | `pitfall-deny-services-unresolved` | pitfall | error | all | toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing |
  * | `pitfall-service-selector-invalid` | pitfall | error | all | a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides |
  * | `pitfall-cidr-group-ref-empty` | pitfall | error | 1.14-1.15 | Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose fromCIDRSet is only cidrGroupRef entries to CiliumCIDRGroups of the input without externalCIDRs: the agent drops the list, so the ports are open to every peer |
@@ -43,6 +44,7 @@
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
  * | `pitfall-fqdn-ip-address` | pitfall | warning | all | an IPv4 address or range written as a toFQDNs name (`matchName: 10.0.0.1`, `matchPattern: 10.0.0.*`): it matches looked-up names only, never the addresses |
  * | `pitfall-fqdn-pattern-registrable` | pitfall | warning | all | a toFQDNs matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register |
+ * | `pitfall-server-names-registrable` | pitfall | warning | all | a TLS serverNames entry with its wildcard in the registrable part of the name (`*.com`, `**.co.uk`): from 1.18 it matches names anyone may register, before 1.18 nothing |
  * | `pitfall-icmp-type-zero` | pitfall | warning | all | an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family |
  * | `pitfall-port-rule-without-ports` | pitfall | warning | all | a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing |
  * | `pitfall-ccnp-select-all-default-deny` | pitfall | warning | all | a clusterwide rule with `endpointSelector: {}` in default deny: every endpoint of the cluster, kube-system included |

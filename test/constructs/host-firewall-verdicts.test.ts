@@ -904,3 +904,41 @@ describe('HostFirewall rule calls: the arguments are checked before anything cha
     expect(outOf(c, 'cidr:203.0.113.9', '443/TCP')).toBe('denied');
   });
 });
+
+// An ingress rule without toPorts allows every port of the endpoints it selects (pkg/policy/rule.go `mergeIngress`: an item
+// without toPorts is an L3 allow), here the nodes: a broad peer would reach etcd, the kubelet and SSH on them.
+describe('HostFirewall allowIngress without ports from a broad peer: refused (host-firewall-ingress-every-port)', () => {
+  const refused: [string, () => Peer][] = [
+    ['the cluster entity', () => Peer.entity(Entity.CLUSTER)], ['the all entity', () => Peer.entity(Entity.ALL)],
+    ['the world entity', () => Peer.entity(Entity.WORLD)], ['any peer', () => Peer.any()], ['every pod', () => Peer.allNamespaces()],
+    ['0.0.0.0/0', () => Peer.cidr('0.0.0.0/0')], ['a CIDR wider than /8', () => Peer.cidr('10.0.0.0/7')],
+  ];
+  test.each(refused)('%s: refused, naming the construct, the peer and the fix', (_name, peer) => {
+    const { fw } = firewall();
+    const { id, message } = refusal(() => fw.allowIngress(peer()));
+    expect(id).toBe('host-firewall-ingress-every-port');
+    expect(message).toMatch(/^\[test\/cp\] HostFirewall allowIngress\(.+\) without ports: the peer selects .+, and an ingress rule without ports opens every port of the nodes/);
+    expect(message).toContain('fix: name the ports meant: allowIngress(peer, { ports: [Port.tcp(30443)] }); if every port of the nodes is meant for that peer, say so: '
+      + 'allowIngress(peer, { ports: [Port.allPorts()] })');
+  });
+
+  test('the refusal leaves no rule behind, and the firewall synthesizes without it', () => {
+    const { c, fw } = firewall();
+    expect(() => fw.allowIngress(Peer.entity(Entity.CLUSTER))).toThrow(/host-firewall-ingress-every-port/);
+    expect(into(c, 'pod:shop:app=web', '2379/TCP')).toBe('denied');
+  });
+
+  test('with ports, or every port said outright, or a narrow peer: accepted, and the verdicts follow', () => {
+    const scoped = firewall();
+    scoped.fw.allowIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(30443)] });
+    expect(into(scoped.c, 'pod:shop:app=web', '30443/TCP')).toBe('allowed');
+    for (const port of ['2379/TCP', '2380/TCP', '10250/TCP', '22/TCP', '30080/TCP']) expect(into(scoped.c, 'pod:shop:app=web', port), port).toBe('denied');
+    const said = firewall();
+    said.fw.allowIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.allPorts()] });
+    for (const port of ['2379/TCP', '10250/TCP', '22/TCP']) expect(into(said.c, 'pod:shop:app=web', port), port).toBe('allowed');
+    const narrow = firewall();
+    narrow.fw.allowIngress(Peer.cidr('10.60.0.0/24'));
+    expect(into(narrow.c, 'cidr:10.60.0.9', '10250/TCP')).toBe('allowed');
+    expect(into(narrow.c, 'pod:shop:app=web', '10250/TCP')).toBe('denied');
+  });
+});

@@ -213,7 +213,7 @@ describe('MonitoringScrape', () => {
 describe('HostFirewall', () => {
   const c = chart();
   const fw = new HostFirewall(c, 'cp', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }), managementCidrs: ['10.50.0.0/24'] });
-  fw.allowIngress(Peer.entity(Entity.CLUSTER));
+  fw.allowIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(30443)] });
   const on = { hostFirewall: true };
   const node = 'node:node-role.kubernetes.io/control-plane=';
 
@@ -227,8 +227,15 @@ describe('HostFirewall', () => {
   test('the cluster keeps its paths (lockout guard)', () => {
     expect(c).toAllow('entity:remote-node', node, '8472/UDP', on);
     expect(c).toAllow('entity:remote-node', node, '4240/TCP', on);
-    expect(c).toAllow('entity:remote-node', node, '2379/TCP', on);
-    expect(c).toAllow('pod:kube-system:k8s-app=metrics-server', node, '10250/TCP', on);
+    // etcd from the control plane only (the kube-apiserver identity): the cluster is allowed 30443 alone, not every port.
+    expect(c).toAllow('entity:kube-apiserver', node, '2379/TCP', on);
+    expect(c).toDeny('entity:remote-node', node, '2379/TCP', on);
+    expect(c).toAllow('pod:shop:app=web', node, '30443/TCP', on);
+    expect(c).toDeny('pod:shop:app=web', node, '2379/TCP', on);
+    // The kubelet from the API server only (kubeletClients names no other client here): metrics-server got 10250 only through a
+    // port-less allow of the cluster, which HostFirewall now refuses (host-firewall-ingress-every-port).
+    expect(c).toAllow('entity:kube-apiserver', node, '10250/TCP', on);
+    expect(c).toDeny('pod:kube-system:k8s-app=metrics-server', node, '10250/TCP', on);
   });
   test('does nothing while the host firewall is off', () => {
     expect(c).toAllow('cidr:203.0.113.5', node, '22/TCP', { hostFirewall: false });

@@ -266,6 +266,13 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
       name: `HostFirewall metricsScraper: ${what}`, run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], metricsScraper: peer }),
     })),
   fc.constant({ name: 'HostFirewall breakGlassPorts: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [] }) }),
+  // A broad peer without ports: every port of the nodes (etcd, the kubelet, SSH) open to it.
+  fc.constantFrom<[string, () => Peer]>(['Entity.CLUSTER', () => Peer.entity(Entity.CLUSTER)], ['Entity.ALL', () => Peer.entity(Entity.ALL)],
+    ['Entity.WORLD', () => Peer.entity(Entity.WORLD)], ['Peer.any()', () => Peer.any()], ['Peer.allNamespaces()', () => Peer.allNamespaces()])
+    .map(([what, peer]) => ({
+      name: `HostFirewall allowIngress(${what}) without ports`,
+      run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'] }).allowIngress(peer()),
+    })),
   // Labels any node's kubelet may set on itself: a compromised worker would label itself into etcd.
   fc.constantFrom<Record<string, string>>({ role: 'control-plane' }, { 'example.com/cp': '' }, { 'node.kubernetes.io/cp': '' }, { 'kubernetes.io/os': 'linux' })
     .map((labels) => ({

@@ -481,6 +481,46 @@ const httpOn = (port: string): string => yaml`
                 - method: GET
 `;
 
+/** Web's egress to the API server's addresses (`peer`, the lines of the item's peer field), with `extra` lines (toPorts) after it. */
+const toApiServer = (peer: string, extra = ''): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web-api
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    enableDefaultDeny:
+      egress: false
+    egress:
+      - ${peer}
+` + extra;
+
+/** Web's egress to api.example.com's addresses on 443/TCP, with TLS `serverNames` (a flow list). */
+const withServerNames = (names: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web-tls
+    namespace: shop
+  spec:
+    endpointSelector:
+      matchLabels:
+        app: web
+    enableDefaultDeny:
+      egress: false
+    egress:
+      - toCIDR:
+          - 203.0.113.0/24
+        toPorts:
+          - ports:
+              - port: "443"
+                protocol: TCP
+            serverNames: ${names}
+`;
+
 const egressTo = (cidr: string): string => yaml`
   apiVersion: cilium.io/v2
   kind: CiliumNetworkPolicy
@@ -718,6 +758,21 @@ const CASES: readonly Case[] = [
     id: 'pitfall-kube-apiserver-service', when: 'toServices names default/kubernetes',
     bad: { 'api.yaml': toServices('kubernetes', 'default', '') }, at: ['api.yaml:12:11'],
     good: { 'api.yaml': toServices('api', 'shop', '') },
+  },
+  {
+    id: 'pitfall-kube-apiserver-every-port', when: 'an egress allow of the kube-apiserver entity without toPorts',
+    bad: { 'api.yaml': toApiServer('toEntities: [kube-apiserver]') }, at: ['api.yaml:13:20'],
+    good: { 'api.yaml': toApiServer('toEntities: [kube-apiserver]', '      toPorts: [{ports: [{port: "6443", protocol: TCP}]}]\n') },
+  },
+  {
+    id: 'pitfall-kube-apiserver-every-port', when: 'an egress allow of toEndpoints requiring reserved:kube-apiserver without toPorts',
+    bad: { 'api.yaml': toApiServer('toEndpoints: [{matchLabels: {"reserved:kube-apiserver": ""}}]') }, at: ['api.yaml:13:21'],
+    good: { 'api.yaml': toApiServer('toEndpoints: [{matchLabels: {"reserved:kube-apiserver": ""}}]', '      toPorts: [{ports: [{port: "443", protocol: TCP}]}]\n') },
+  },
+  {
+    id: 'pitfall-server-names-registrable', when: 'a TLS server name with its wildcard in the registrable part (*.com), 1.18',
+    bad: { 'tls.yaml': withServerNames('["api.example.com", "*.com"]') }, at: ['tls.yaml:19:44'], version: '1.18',
+    good: { 'tls.yaml': withServerNames('["api.example.com", "*.api.example.com"]') },
   },
   {
     id: 'pitfall-deny-services-unresolved', when: 'toServices in egressDeny, which the agent never resolves',
