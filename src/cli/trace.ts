@@ -56,6 +56,7 @@ import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
+import { dnsLengthProblem } from '../model/fqdn-pattern';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
@@ -214,9 +215,11 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (options.dns !== undefined && options.dns.trim() === '') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: '--dns is empty: no name to look up', fix: 'give a DNS name such as api.example.com' });
   }
-  if (options.dns !== undefined && options.dns.replace(/\.$/, '').length > 253) {
+  const dnsTooLong = options.dns === undefined ? undefined : dnsLengthProblem(options.dns);
+  if (dnsTooLong !== undefined) {
     throw new CiliumPolicyError({
-      id: 'cli-flag', message: `--dns: the name is ${options.dns.length} characters long; a DNS name has at most 253`, fix: 'give a DNS name such as api.example.com',
+      id: 'cli-flag', message: `--dns: the name is ${dnsTooLong}; no query carries it (RFC 1035: 63 characters a label, 253 in all)`,
+      fix: 'give a DNS name such as api.example.com',
     });
   }
   const set = PolicySet.fromFiles([...options.policies], {

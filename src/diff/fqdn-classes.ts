@@ -9,7 +9,7 @@ import { EndpointClass, EndpointClassKind } from '../model/connectivity-document
 import type { CompiledRule } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
-import { FqdnMatcher, compileFqdnSelector, isDnsName, matchesEveryDnsName } from '../model/fqdn-pattern';
+import { FqdnMatcher, compileFqdnSelector, isLookupName, matchesEveryDnsName } from '../model/fqdn-pattern';
 import type { FqdnSelectorModel } from '../model/policy-model';
 import { pushAll } from '../model/push-all';
 
@@ -347,9 +347,12 @@ export function fqdnClassIdOfSelector(selector: FqdnSelectorModel): string | und
   return text === undefined ? undefined : `fqdn:${text}`;
 }
 
-/** A DNS name an FQDN endpoint can have (lower case: the canonical form). */
+/**
+ * A DNS name an FQDN endpoint can have (lower case: the canonical form), which a lookup can give (`isLookupName`: a
+ * `matchName` with a label of 64 characters passes the CRD's pattern but selects no name a lookup returns).
+ */
 function isEndpointDnsName(name: string): boolean {
-  return isDnsName(name) && name === name.toLowerCase();
+  return isLookupName(name) && name === name.toLowerCase();
 }
 
 /** The selector of a compiled `toFQDNs` matcher, from its text (`matchName: x`, `matchPattern: *.x`). */

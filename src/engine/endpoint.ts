@@ -5,7 +5,7 @@
 import { CiliumPolicyError, showValue } from '../core/errors';
 import { parseIp } from '../model/cidr';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
-import { addressShapedDnsName, isDnsName, withinDnsLengths } from '../model/fqdn-pattern';
+import { addressShapedDnsName, dnsLengthProblem, isDnsName, isLookupName } from '../model/fqdn-pattern';
 import { isIdentityLabelKey } from '../validate/syntax';
 import { nodeKeySourceProblem, splitLabelKey } from '../model/labels';
 
@@ -314,7 +314,7 @@ function kindMissing(input: string, kind: string): CiliumPolicyError {
     return syntaxShown(shown, `${shown} is no IPv4 or IPv6 address (digits and dots that are no address: a mistyped one, not a DNS name)`,
       `write cidr:<ip> with the address meant, e.g. cidr:192.0.2.10; the forms are ${ENDPOINT_FORMS}`);
   }
-  if (input.includes('.') && isDnsName(input) && withinDnsLengths(input)) {
+  if (input.includes('.') && isLookupName(input)) {
     return kindless(shown, 'a DNS name', `fqdn:${input}@<ip> (the address it resolved to)`);
   }
   return syntaxShown(shown, `unknown endpoint kind ${showValue(kind)}`, `use ${ENDPOINT_FORMS}`);
@@ -493,6 +493,11 @@ function checkIp(ip: string, input: EndpointText): void {
 
 function checkFqdn(name: string, input: EndpointText): void {
   if (!isDnsName(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
+  const tooLong = dnsLengthProblem(name);
+  if (tooLong !== undefined) {
+    throw syntax(input, `the name ${showValue(name)} is ${tooLong}: no DNS lookup asks or answers it (RFC 1035: 63 characters a label, 253 in all)`,
+      'give the name the lookup asked, e.g. api.example.com');
+  }
 }
 
 /** The endpoint kinds (`checkEndpointValues` runs once per endpoint object a query brings: no array per call). */

@@ -39,7 +39,7 @@ import { trimRuns } from '../model/trim-runs';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError, k8sObjectLabelKey, splitLabelKey } from '../model/labels';
 import { nearestName } from '../model/edit-distance';
-import { addressShapedDnsName, isDnsName } from '../model/fqdn-pattern';
+import { addressShapedDnsName, isLookupName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
@@ -577,7 +577,7 @@ function companionNames(p: PolicyAcc): { dnsNames?: string[] } {
   const names = new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')));
   for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) names.add(r.peer.name);
   const list = [...names].sort(compare);
-  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every((n) => n.length <= 253 && isDnsName(n))) {
+  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every(isLookupName)) {
     p.notDrafted.push('DNS lookups the cluster refused: the DNS companion allows every name (the names seen passing cannot all be written as matchName)');
     return {};
   }
@@ -920,7 +920,7 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
  */
 function draftableNames(list: readonly string[]): string[] {
   return list.map((n) => n.toLowerCase().replace(/\.$/, ''))
-    .filter((n, i, all) => n.length <= 253 && isDnsName(n) && !addressShapedDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local')
+    .filter((n, i, all) => isLookupName(n) && !addressShapedDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local')
       && all.indexOf(n) === i);
 }
 

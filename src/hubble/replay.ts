@@ -29,7 +29,7 @@ import { objectName } from '../model/object-names';
 import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, familiesSetting } from './capture-families';
 import { JudgedIpFamilies } from '../model/judged-ip-families';
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
-import { isDnsName } from '../model/fqdn-pattern';
+import { isLookupName } from '../model/fqdn-pattern';
 import {
   COLLECT_OPTION_DEFAULTS, ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, FlowCapture, IdentityResolution, ObservedConnection,
   ObservedVerdict, TimeWindow,
@@ -583,7 +583,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
         continue;
       }
       const base = query(c, from, to);
-      const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isDnsName).slice(0, maxNames) : [];
+      const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isLookupName).slice(0, maxNames) : [];
       // A DNS name's verdict reads what the client's DNS proxy learns at a DNS server whose policy the agent may refuse.
       const unlearned = tried.length === 0 ? undefined : unlearnedName(policies, from, fqdnEndpoint(tried[0], c.destination.ip as string));
       if (unlearned !== undefined) {

@@ -29,12 +29,31 @@ export function isDnsName(name: string): boolean {
 }
 
 /**
- * Whether a DNS name (`isDnsName`) keeps DNS's length limits: at most 63 characters a label and 253 in all, without the
- * trailing dot (RFC 1035 2.3.4). A longer one is no name a lookup can give.
+ * Which of DNS's length limits `name` breaks (RFC 1035 2.3.4: 63 octets a label, 255 on the wire, so 253 characters
+ * written without the trailing dot), as a phrase (`304 characters, more than 253`; `a label of 64 characters, more than
+ * 63`); `undefined` when it keeps them. A label's length is one byte whose top two bits mark a compression pointer, so no
+ * query can carry a longer label (miekg/dns, which Cilium's DNS proxy reads queries with, refuses to pack one).
  */
-export function withinDnsLengths(name: string): boolean {
-  const bare = name.replace(/\.$/, '');
-  return bare.length <= 253 && bare.split('.').every((l) => l.length <= 63);
+export function dnsLengthProblem(name: string): string | undefined {
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (bare.length > 253) return `${bare.length.toLocaleString('en-US')} characters, more than 253`;
+  let start = 0;
+  for (let dot = bare.indexOf('.'); start <= bare.length; dot = bare.indexOf('.', start)) {
+    const end = dot < 0 ? bare.length : dot;
+    if (end - start > 63) return `a label of ${end - start} characters, more than 63`;
+    if (dot < 0) break;
+    start = dot + 1;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `name` is one a DNS lookup can ask and answer: written as a DNS name (`isDnsName`) and within DNS's lengths
+ * (`dnsLengthProblem`). The one test of a name read as looked up: `fqdn:` endpoints, a capture's destination names, the
+ * names `draft` writes.
+ */
+export function isLookupName(name: string): boolean {
+  return isDnsName(name) && dnsLengthProblem(name) === undefined;
 }
 
 /** `Cilium.IO` → `cilium.io.` */

@@ -1,0 +1,146 @@
+// Hostile input, DNS names past DNS's lengths (RFC 1035 2.3.4: 63 characters a label, 253 in all): no lookup asks or
+// answers one, so a name of a `trace` endpoint, of `--dns` or of a capture is never judged as a looked-up name. One test
+// of the lengths (`dnsLengthProblem`, `isLookupName`) for the endpoint check, `--dns`, replay, draft and the diff's classes.
+import { describe, expect, test } from 'vitest';
+import { PolicySet } from '../../src/engine/policy-set';
+import { EndpointKind } from '../../src/engine/endpoint';
+import { dnsLengthProblem, isLookupName } from '../../src/model/fqdn-pattern';
+import { GUARD, draft, replay, report, scratchDir, trace, write } from './support';
+
+const dir = scratchDir();
+/** web may reach *.example.com on 443/TCP (and look names up); nothing else outside the cluster. */
+const EGRESS = [
+  'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: web, namespace: shop}', 'spec:',
+  '  endpointSelector: {matchLabels: {app: web}}', '  egress:',
+  '  - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns}}]',
+  '    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]',
+  '  - toFQDNs: [{matchPattern: "*.example.com"}]', '    toPorts: [{ports: [{port: "443", protocol: TCP}]}]', '',
+].join('\n');
+const POLICIES = write(dir, 'egress.yaml', EGRESS);
+const LABEL_63 = 'a'.repeat(63);
+const LABEL_64 = 'a'.repeat(64);
+/** 253 characters: three labels of 63 and their dots (192), 49 b's, `.example.com` (12). */
+const NAME_253 = `${LABEL_63}.${LABEL_63}.${LABEL_63}.${'b'.repeat(49)}.example.com`;
+const NAME_254 = `${LABEL_63}.${LABEL_63}.${LABEL_63}.${'b'.repeat(50)}.example.com`;
+
+describe('trace: an fqdn: endpoint past DNS lengths is refused, never judged', () => {
+  const to = (name: string): string[] => ['--policies', POLICIES, '--from', 'pod:shop:app=web', '--to', `fqdn:${name}@203.0.113.9`, '--port', '443/TCP'];
+
+  test.each([
+    [`${LABEL_64}.example.com`, 'a label of 64 characters, more than 63'],
+    [NAME_254, '254 characters, more than 253'],
+  ])('%s: exit 2 naming the limit (it was ALLOWED by *.example.com)', GUARD, (name, problem) => {
+    const r = trace(...to(name));
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(`is ${problem}: no DNS lookup asks or answers it (RFC 1035: 63 characters a label, 253 in all) (engine-endpoint-syntax); `
+      + 'fix: give the name the lookup asked, e.g. api.example.com');
+  });
+
+  test.each([`${LABEL_63}.example.com`, `${LABEL_63}.example.com.`])('%s (a label of 63): ALLOWED by *.example.com', GUARD, (name) => {
+    const r = trace(...to(name));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ALLOWED /);
+  });
+
+  test.each([NAME_253, `${NAME_253}.`])('%s (253 characters): judged, DENIED (* is one label: *.example.com does not match it)', GUARD, (name) => {
+    const r = trace(...to(name));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^DENIED /);
+  });
+
+  test('other.org within the lengths: DENIED (the policy decides, the check lets it through)', GUARD, () => {
+    expect(trace(...to('other.org')).code).toBe(1);
+  });
+
+  test('the library refuses the endpoint object too', () => {
+    const set = PolicySet.fromYaml(EGRESS);
+    const from = { kind: EndpointKind.POD, namespace: 'shop', labels: { app: 'web' } };
+    expect(() => set.decide({ from, to: { kind: EndpointKind.FQDN, name: `${LABEL_64}.example.com`, ip: '203.0.113.9' }, protocol: 'TCP', port: 443 }))
+      .toThrow(/a label of 64 characters, more than 63/);
+    expect(set.decide({ from, to: { kind: EndpointKind.FQDN, name: `${LABEL_63}.example.com`, ip: '203.0.113.9' }, protocol: 'TCP', port: 443 }))
+      .toBe('allowed');
+  });
+});
+
+describe('trace --dns: a query name past DNS lengths is refused', () => {
+  const dns = (name: string): string[] => ['--policies', POLICIES, '--from', 'pod:shop:app=web', '--to', 'pod:kube-system:k8s-app=kube-dns', '--dns', name];
+
+  test('a label of 64 characters: exit 2 (it was ALLOWED by matchPattern "*")', GUARD, () => {
+    const r = dns(`${LABEL_64}.example.com`);
+    const out = trace(...r);
+    expect([out.code, out.stdout]).toEqual([2, '']);
+    expect(out.stderr).toBe('error: --dns: the name is a label of 64 characters, more than 63; no query carries it (RFC 1035: 63 characters a label, 253 in all) '
+      + '(cli-flag); fix: give a DNS name such as api.example.com\n');
+  });
+
+  test('254 characters: exit 2; 253 and 63 a label: ALLOWED', GUARD, () => {
+    expect(trace(...dns(NAME_254)).stderr).toContain('--dns: the name is 254 characters, more than 253;');
+    expect(trace(...dns(NAME_253)).code).toBe(0);
+    expect(trace(...dns(`${LABEL_63}.example.com`)).code).toBe(0);
+  });
+});
+
+describe('a capture naming a destination past DNS lengths', () => {
+  const WEB = { identity: 300, namespace: 'shop', labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const line = (name: string): string => JSON.stringify({ flow: {
+    time: '2025-06-02T10:00:00Z', verdict: 'FORWARDED', Type: 'L3_L4', traffic_direction: 'EGRESS', is_reply: false,
+    IP: { source: '10.0.1.10', destination: '203.0.113.9' }, l4: { TCP: { source_port: 40000, destination_port: 443, flags: { SYN: true } } },
+    source: WEB, destination: { identity: 2, labels: ['reserved:world'] }, destination_names: [name],
+  } });
+
+  test('replay: the name is not tried, so the address alone is judged: would be dropped (it was ALLOWED by *.example.com)', GUARD, async () => {
+    const flows = write(dir, 'long-label.jsonl', `${line(`${LABEL_64}.example.com`)}\n`);
+    const r = await replay('--flows', flows, '--policies', POLICIES, '--output', 'json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { connections: { predicted: { verdict: string; resolvedName?: string } }[] };
+    expect(out.connections.map((c) => c.predicted.verdict)).toEqual(['denied']);
+  });
+
+  test('replay: a name of 63 a label is tried: ALLOWED by *.example.com', GUARD, async () => {
+    const flows = write(dir, 'label-63.jsonl', `${line(`${LABEL_63}.example.com`)}\n`);
+    const r = await replay('--flows', flows, '--policies', POLICIES, '--output', 'json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { connections: { predicted: { verdict: string; resolvedName?: string } }[] };
+    expect(out.connections.map((c) => [c.predicted.verdict, c.predicted.resolvedName])).toEqual([['allowed', `${LABEL_63}.example.com`]]);
+  });
+
+  test('draft: the destination is drafted by its address, not a toFQDNs name no lookup gives', GUARD, async () => {
+    const long = write(dir, 'draft-long.jsonl', `${line(`${LABEL_64}.example.com`)}\n`);
+    const r = await draft('--flows', long, '--namespace', 'shop', '--output', 'yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(LABEL_64);
+    expect(r.stdout).toContain('203.0.113.9/32');
+    const ok = write(dir, 'draft-63.jsonl', `${line(`${LABEL_63}.example.com`)}\n`);
+    expect((await draft('--flows', ok, '--namespace', 'shop', '--output', 'yaml')).stdout).toContain(`matchName: ${LABEL_63}.example.com`);
+  });
+});
+
+describe('report: a matchName past DNS lengths (the CRD takes it) is no class, never an error', () => {
+  test('exit 0, and the name of 63 a label is a class', GUARD, async () => {
+    const policy = (name: string): string => EGRESS.replace('matchPattern: "*.example.com"', `matchName: "${name}"`);
+    const long = await report('--policies', write(dir, 'report-64.yaml', policy(`${LABEL_64}.example.com`)));
+    expect([long.code, long.stderr]).toEqual([0, '']);
+    expect(long.stdout).not.toContain(LABEL_64);
+    const ok = await report('--policies', write(dir, 'report-63.yaml', policy(`${LABEL_63}.example.com`)));
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`${LABEL_63}.example.com`);
+  });
+});
+
+describe('dnsLengthProblem / isLookupName', () => {
+  test.each([
+    ['api.example.com', undefined, true],
+    [`${LABEL_63}.com`, undefined, true],
+    [`${LABEL_63}.com.`, undefined, true],
+    [`${LABEL_64}.com`, 'a label of 64 characters, more than 63', false],
+    [`x.${LABEL_64}`, 'a label of 64 characters, more than 63', false],
+    [`${LABEL_64}.`, 'a label of 64 characters, more than 63', false],
+    [NAME_253, undefined, true],
+    [`${NAME_253}.`, undefined, true],
+    [NAME_254, '254 characters, more than 253', false],
+    ['a b.com', undefined, false],
+  ])('%s', (name, problem, lookup) => {
+    expect(dnsLengthProblem(name)).toBe(problem);
+    expect(isLookupName(name)).toBe(lookup);
+  });
+});
