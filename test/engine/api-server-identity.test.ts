@@ -53,6 +53,20 @@ describe('the API server on the cluster\'s nodes carries remote-node', () => {
       'pod:default:app=web', API, 443);
     expect(managed(some.egress.notes)).toBeUndefined();
   });
+
+  // Session 52 (seed-5253 mutant of apiServerNotes: two verdicts taken as alike when their `allowed` agree, an L7 denial
+  // and an allow both allowing at L4): identity 7 denied by the proxy and a managed API server allowed are judged apart.
+  test('HTTP rules toward remote-node, L4 toward world: identity 7 is denied by the proxy, the managed one allowed, and the note says so', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [
+      { toEntities: ['remote-node'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/a' }] } }] },
+      { toEntities: ['world'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    ] })]);
+    const denied = verdict(set, 'pod:default:app=web', API, 443, { http: 'GET /b' });
+    expect([denied.verdict, managed(denied.egress.notes)]).toEqual(['l7-denied', 'allowed by CiliumNetworkPolicy default/p spec.egress[1]']);
+    // Both by the proxy's rules: allowed alike, no note of the managed one.
+    const allowed = verdict(set, 'pod:default:app=web', API, 443, { http: 'GET /a' });
+    expect([allowed.verdict, managed(allowed.egress.notes)]).toEqual(['allowed', undefined]);
+  });
 });
 
 describe('the API server on the pod\'s own node is the host identity (with reserved:kube-apiserver)', () => {
