@@ -147,9 +147,9 @@ describe('a managed API server by its address (entity:kube-apiserver@<ip>, Endpo
     const set = ingressFrom({ fromEntities: ['remote-node'] });
     expect(verdict(set, API, 'pod:default:app=webhook', 9443).verdict).toBe('allowed');
     expect(verdict(set, MANAGED, 'pod:default:app=webhook', 9443).verdict).toBe('denied');
-    // Session 52 (seed-5253 mutants of apiServerNotes: the local API server judged as no local host, the managed one as the
-    // local host): the notes of identity 7's verdict. On the webhook's own node the API server is the host, which
-    // allow-localhost admits (no note); the managed one is default deny whatever its address (no address note).
+    // Session 52 (seed-5253 mutant of apiServerNotes: the API server on the pod's own node judged as no local host): the
+    // notes of identity 7's verdict. On the webhook's own node the API server is the host, which allow-localhost admits (no
+    // note); the managed one is default deny whatever its address (no address note).
     const notes = verdict(set, API, 'pod:default:app=webhook', 9443).ingress.notes;
     expect(notes.filter((n) => n.includes('own node') || n.includes('judged by its address'))).toEqual([]);
     expect(managed(notes)).toMatch(/^default deny: /);
