@@ -53,6 +53,20 @@ describe('the API server on the cluster\'s nodes carries remote-node', () => {
       'pod:default:app=web', API, 443);
     expect(managed(some.egress.notes)).toBeUndefined();
   });
+
+  // Session 52 (seed-5253 mutant of apiServerNotes: two verdicts taken as alike when their `allowed` agree, an L7 denial
+  // and an allow both allowing at L4): identity 7 denied by the proxy and a managed API server allowed are judged apart.
+  test('HTTP rules toward remote-node, L4 toward world: identity 7 is denied by the proxy, the managed one allowed, and the note says so', () => {
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [
+      { toEntities: ['remote-node'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/a' }] } }] },
+      { toEntities: ['world'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    ] })]);
+    const denied = verdict(set, 'pod:default:app=web', API, 443, { http: 'GET /b' });
+    expect([denied.verdict, managed(denied.egress.notes)]).toEqual(['l7-denied', 'allowed by CiliumNetworkPolicy default/p spec.egress[1]']);
+    // Both by the proxy's rules: allowed alike, no note of the managed one.
+    const allowed = verdict(set, 'pod:default:app=web', API, 443, { http: 'GET /a' });
+    expect([allowed.verdict, managed(allowed.egress.notes)]).toEqual(['allowed', undefined]);
+  });
 });
 
 describe('the API server on the pod\'s own node is the host identity (with reserved:kube-apiserver)', () => {
@@ -98,6 +112,9 @@ describe('a world deny cuts a managed API server only', () => {
       const v = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: [entity] }] })]), 'pod:default:app=web', API, 443);
       expect(v.verdict).toBe('allowed');
       expect(managed(v.egress.notes)).toBeUndefined();
+      // Session 52 (seed-5253 mutant: the local API server without reserved:kube-apiserver): on the pod's own node it is the
+      // host identity with reserved:kube-apiserver added, which the kube-apiserver entity selects too, so no note of it.
+      expect(v.egress.notes.filter((n) => n.includes('own node')), entity).toEqual([]);
     }
     // `cluster` holds identity 7 (kube-apiserver, remote-node) and, through the kube-apiserver label, the managed one.
     const c = verdict(policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['cluster'] }] })]), 'pod:default:app=web', API, 443);
@@ -130,6 +147,12 @@ describe('a managed API server by its address (entity:kube-apiserver@<ip>, Endpo
     const set = ingressFrom({ fromEntities: ['remote-node'] });
     expect(verdict(set, API, 'pod:default:app=webhook', 9443).verdict).toBe('allowed');
     expect(verdict(set, MANAGED, 'pod:default:app=webhook', 9443).verdict).toBe('denied');
+    // Session 52 (seed-5253 mutant of apiServerNotes: the API server on the pod's own node judged as no local host): the
+    // notes of identity 7's verdict. On the webhook's own node the API server is the host, which allow-localhost admits (no
+    // note); the managed one is default deny whatever its address (no address note).
+    const notes = verdict(set, API, 'pod:default:app=webhook', 9443).ingress.notes;
+    expect(notes.filter((n) => n.includes('own node') || n.includes('judged by its address'))).toEqual([]);
+    expect(managed(notes)).toMatch(/^default deny: /);
   });
 
   test('egress to it: the kube-apiserver entity or a CIDR holding its address; as a client it is outside policy', () => {

@@ -291,3 +291,28 @@ spec:
       .egress.decision).toBe('denied-by-deny-rule');
   });
 });
+
+// Session 52 (seed-5252 mutants of host-node-labels.ts: `whichNode` with `ep.kind !== NODE`, and
+// `peerNodeLabelsUnknownText` always in the singular): which node identity the peer is, and every item that reads its
+// labels, by number.
+describe('session 52: the peer\'s node identity and the items that read its labels', () => {
+  const set = (): ReturnType<typeof policySet> => policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }],
+    egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }, { toNodes: [{ matchLabels: { zone: 'a' } }] }] }, 'prod')],
+  { nodeSelectorLabels: true });
+
+  test.each([
+    ['node:@10.0.0.1', 'the identity of a node'],
+    ['entity:remote-node', 'the identity of another node'],
+  ])('%s: refused, "%s", both deny items named; with its labels it is judged', (to, identity) => {
+    expect(refusedByMatchers(set(), 'pod:prod:app=web', to, 443)).toBe(true);
+    const notes = judged(set(), 'pod:prod:app=web', to, 443).egress.notes;
+    expect(notes).toContainEqual(expect.stringMatching(new RegExp(`^${to.replace(/[.@:-]/g, '\\$&')} as a peer of the egress policy of pod:prod:app=web is ${identity}, `
+      + 'given without the node\'s labels, and whether the rule items CiliumNetworkPolicy prod/web spec\\.egressDeny\\[0\\] \\(toNodes\\), '
+      + 'CiliumNetworkPolicy prod/web spec\\.egressDeny\\[1\\] \\(toNodes\\) select it depends on them')));
+  });
+
+  test('a node with its labels is judged: denied in zone a, allowed elsewhere', () => {
+    expect(verdict(set(), 'pod:prod:app=web', 'node:kubernetes.io/hostname=w1,zone=a', 443).egress.decision).toBe('denied-by-deny-rule');
+    expect(verdict(set(), 'pod:prod:app=web', 'node:kubernetes.io/hostname=w1,zone=b', 443).egress.allowed).toBe(true);
+  });
+});

@@ -137,6 +137,20 @@ describe('dual-stack cluster', () => {
     expect(v.egress.notes.join('\n')).toContain('::/0 is the IPv6 world: it selects reserved:world-ipv6; this peer is an IPv4 address '
       + '(reserved:world-ipv4), which 0.0.0.0/0 selects');
   });
+
+  // Session 52 (mutant of evaluate.ts otherFamilyWorld, `family === 4` → `true`: the note told an IPv6 peer that 0.0.0.0/0
+  // selects it, the rule it was just denied by).
+  test('the reverse: an IPv6 peer missed by 0.0.0.0/0 is told that ::/0 selects it, and ::/0 does', () => {
+    const peers = ['cidr:2001:db8::1', 'entity:world-ipv6'];
+    const v4 = egressTo({ toCIDR: ['0.0.0.0/0'] }, { ipFamilies: IpFamilies.DUAL });
+    const v6 = egressTo({ toCIDR: ['::/0'] }, { ipFamilies: IpFamilies.DUAL });
+    for (const peer of peers) {
+      const v = verdict(v4, FROM, peer, '443/TCP');
+      expect([peer, v.verdict, verdict(v6, FROM, peer, '443/TCP').verdict]).toEqual([peer, 'denied', 'allowed']);
+      expect(v.egress.notes.join('\n'), peer).toContain('0.0.0.0/0 is the IPv4 world: it selects reserved:world-ipv4; this peer is an IPv6 address '
+        + '(reserved:world-ipv6), which ::/0 selects');
+    }
+  });
 });
 
 describe('toCIDRSet ::/0 by Cilium version (IPv4-only)', () => {
