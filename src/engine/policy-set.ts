@@ -42,7 +42,7 @@ import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
 import { decidesAlikeOnEveryNode } from './node-label-combinations';
-import { nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
+import { givenWithoutNodeLabels, nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
@@ -482,19 +482,21 @@ export class PolicySet {
    */
   public _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
   { readonly message: string; readonly fix: string; readonly end: 'subject' | 'peer' } | undefined {
-    const l4 = l4Query(query, this.config.ipFamilies);
     const [endpoint, peer] = direction === 'egress' ? [query.from, query.to] : [query.to, query.from];
+    // The ends as read once and resolved (a getter's second answer is not judged, `EndpointRecords.record`).
     const subject = this.endpoints.resolve(endpoint);
-    if (subject.subject === undefined) return undefined;
     const other = this.endpoints.resolve(peer);
+    // Neither end a node given without its labels: no rule reads what the query does not say (`nodeLabelsSide`).
+    if (subject.subject === undefined || (!givenWithoutNodeLabels(subject.endpoint) && !givenWithoutNodeLabels(other.endpoint))) return undefined;
+    const l4 = l4Query(query, this.config.ipFamilies);
     const dp = this.directionPolicies.get(subject, direction);
     const view = this.endpoints.peerOf(other, subject);
     const side = dp === undefined ? undefined
       : this.nodeLabelsSide(dp, direction, subject, other, this.sideInput(direction, subject, view, sideQueryOf(query, l4), LearnMode.EXPLAINED));
     if (side === undefined || side.alike !== undefined) return undefined;
     return side.rules.length > 0
-      ? { message: nodeLabelsUnknownText(side.rules, subject, direction, false), fix: nodeLabelsFix(endpoint.entity), end: 'subject' }
-      : { message: peerNodeLabelsUnknownText(side.items, subject, other, direction, false), fix: nodeLabelsFix(peer.entity), end: 'peer' };
+      ? { message: nodeLabelsUnknownText(side.rules, subject, direction, false), fix: nodeLabelsFix(subject.endpoint.entity), end: 'subject' }
+      : { message: peerNodeLabelsUnknownText(side.items, subject, other, direction, false), fix: nodeLabelsFix(other.endpoint.entity), end: 'peer' };
   }
 
   /**
