@@ -383,6 +383,28 @@ ${CP_EGRESS}`);
     }
   });
 
+  test('an L7 outcome the fromNodes item changes stays refused: its L4 allow makes the port\'s HTTP rules allow all on a control-plane node', () => {
+    const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/public' }] } }] },
+        { fromNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }], toPorts: port('8080') }] }, 'prod')], { nodeSelectorLabels: true });
+    const cp = 'node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=';
+    expect([verdict(set, cp, 'pod:prod:app=web', 8080, { http: 'GET /admin' }).verdict,
+      verdict(set, 'node:kubernetes.io/hostname=n2', 'pod:prod:app=web', 8080, { http: 'GET /admin' }).verdict]).toEqual(['allowed', 'l7-denied']);
+    for (const path of ['/admin', '/public']) {
+      expect(() => verdict(set, 'entity:remote-node', 'pod:prod:app=web', 8080, { http: `GET ${path}` })).toThrow(/ \(engine-node-labels-unknown\)/);
+    }
+  });
+
+  test('up to 8 host rules of node labels (256 combinations) are decided; past them, refused, never guessed', () => {
+    const rules = (n: number): ReturnType<typeof policySet> => policySet([
+      ccnp('all', { nodeSelector: {}, egress: [{ toCIDR: ['203.0.113.0/24'], toPorts: port('443') }] }),
+      ...Array.from({ length: n }, (_, i) => ccnp(`r${i}`, { nodeSelector: { matchLabels: { [`role${i}`]: '' } }, egress: [{ toEntities: ['world'], toPorts: port('80') }] })),
+    ], HOST);
+    expect(judged(rules(8), 'entity:host', 'cidr:203.0.113.5', 443).egress.notes).toContainEqual(expect.stringMatching(/\(256 combinations decided\)$/));
+    expect(refusedByMatchers(rules(8), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(false);
+    expect(refusedByMatchers(rules(9), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(true);
+  });
+
   test('replay under --node-selector-labels judges a flow the fromNodes items cannot change, and leaves one they can not judged', async () => {
     const flow = (port: number, sourcePort: number): string => JSON.stringify({ flow: {
       time: '2025-06-02T10:00:00Z', verdict: 'FORWARDED', IP: { source: '10.0.2.1', destination: '10.0.1.5', ipVersion: 'IPv4' },
