@@ -254,7 +254,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
   // An end whose policy the agent refuses, or a node without its labels where a rule reads them: no verdict is Cilium's.
-  const unjudged = unjudgedConnectionError(set, ends, { from: '--from', to: '--to' });
+  const unjudged = unjudgedConnectionError(set, query, { from: '--from', to: '--to' });
   if (unjudged) throw unjudged;
   const verdict = set.verdict(query);
   if (output === 'json') {

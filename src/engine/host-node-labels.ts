@@ -10,7 +10,7 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { nodeSelectorReadsNodeLabels, peerSelectorReadsNodeLabels } from '../model/node-label-reads';
-import { splitLabelKey } from '../model/labels';
+import { Selector, splitLabelKey } from '../model/labels';
 import { objectName } from '../model/object-names';
 import { CLUSTER_KEY } from '../model/selectors';
 import { CompiledItem, CompiledRule } from './compile';
@@ -67,14 +67,17 @@ function listed(named: readonly string[]): string {
 
 /**
  * Why no verdict on `subject` in `direction` holds for every node, given the rules of `nodeLabelRules` (not empty): one
- * sentence without a fix (`NODE_LABELS_FIX`).
+ * sentence without a fix (`NODE_LABELS_FIX`); with `alike`, why this side's verdict holds on every node all the same
+ * (`decidesAlikeOnEveryNode`).
  */
-export function nodeLabelsUnknownText(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): string {
+export function nodeLabelsUnknownText(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress', alike: boolean): string {
   const named = rules.map((r) => `${objectName(r.policy)} ${r.rulePath} (nodeSelector ${r.subject.toString()})`);
   return `${subject.text} as the subject of ${direction} host policy is ${whichNode(subject.endpoint, 'subject')}, given without the node's labels, and whether `
     + `${rules.length === 1 ? 'the host rule' : 'the host rules'} ${listed(named)} select${rules.length === 1 ? 's' : ''} it depends on them `
-    + '(a host endpoint carries reserved:host and its node\'s labels, pkg/endpoint InitWithNodeLabels): on a node selected its rules apply, on '
-    + 'another they do not, so no one verdict holds for every node';
+    + '(a host endpoint carries reserved:host and its node\'s labels, pkg/endpoint InitWithNodeLabels): '
+    + (alike ? `the node's labels are unknown and do not change this verdict: with ${rules.length === 1 ? 'it' : 'each'} selecting the node or not, `
+      + `this side decides the same, so it holds on every node`
+      : 'on a node selected its rules apply, on another they do not, so no one verdict holds for every node');
 }
 
 /**
@@ -87,26 +90,36 @@ export function nodeLabelsUnknownText(rules: readonly CompiledRule[], subject: R
 export function peerNodeLabelItems(dp: DirectionPolicy | undefined, other: ResolvedEndpoint, peer: PeerView,
   nodeSelectorLabels: boolean): CompiledItem[] {
   if (dp === undefined || !nodeSelectorLabels || !givenWithoutNodeLabels(other.endpoint) || !peer.node) return [];
-  const reads = (item: CompiledItem): boolean => {
-    const p = item.peer;
-    if (p.kind !== 'nodes' && p.kind !== 'endpoints') return false;
-    const extra = p.kind === 'endpoints' ? (item.deny ? dp.requirementsDeny : dp.requirements) : [];
-    return p.selectors.some((s) => peerSelectorReadsNodeLabels(extra.length === 0 ? s : s.and(...extra), peer.labels));
-  };
+  const reads = (item: CompiledItem): boolean => (item.peer.kind === 'nodes' || item.peer.kind === 'endpoints')
+    && item.peer.selectors.some((s) => itemSelectorReadsNodeLabels(dp, item, s, peer));
   return [...dp.deny.filter(reads), ...dp.allow.filter(reads)];
 }
 
 /**
+ * Whether one peer selector of `item` (a `fromNodes`/`toNodes` or endpoint item of `dp`) selects the node `peer`, given
+ * without its own labels, on some nodes and not on others (`peerSelectorReadsNodeLabels`): for an endpoint item, with the
+ * `fromRequires`/`toRequires` of `dp` AND'ed on, as the decision reads it. The one test of `peerNodeLabelItems` and of the
+ * node-label combinations (`node-label-combinations.ts`).
+ */
+export function itemSelectorReadsNodeLabels(dp: DirectionPolicy, item: CompiledItem, selector: Selector, peer: PeerView): boolean {
+  const extra = item.peer.kind === 'endpoints' ? (item.deny ? dp.requirementsDeny : dp.requirements) : [];
+  return peerSelectorReadsNodeLabels(extra.length === 0 ? selector : selector.and(...extra), peer.labels);
+}
+
+/**
  * Why no verdict on the connection holds for every node, given the items of `peerNodeLabelItems` (not empty) of the
- * `direction` policy of `subject`: one sentence without a fix (`NODE_LABELS_FIX`).
+ * `direction` policy of `subject`: one sentence without a fix (`NODE_LABELS_FIX`); with `alike`, why this side's verdict
+ * holds on every node all the same (`decidesAlikeOnEveryNode`).
  */
 export function peerNodeLabelsUnknownText(items: readonly CompiledItem[], subject: ResolvedEndpoint, other: ResolvedEndpoint,
-  direction: 'ingress' | 'egress'): string {
+  direction: 'ingress' | 'egress', alike: boolean): string {
   const named = items.map((i) => `${objectName(i.rule.policy)} ${i.path}${i.peerField !== undefined ? ` (${i.peerField})` : ''}`);
   return `${other.text} as a peer of the ${direction} policy of ${subject.text} is ${whichNode(other.endpoint, 'peer')}, given without the node's `
     + `labels, and whether ${items.length === 1 ? 'the rule item' : 'the rule items'} ${listed(named)} select${items.length === 1 ? 's' : ''} it depends on `
-    + 'them (with per-node labels on, enable-node-selector-labels, a node\'s identity carries its labels, pkg/node nodeIdentityLabels): on a node '
-    + 'selected they apply, on another they do not, so no one verdict holds for every node';
+    + 'them (with per-node labels on, enable-node-selector-labels, a node\'s identity carries its labels, pkg/node nodeIdentityLabels): '
+    + (alike ? `the node's labels are unknown and do not change this verdict: with ${items.length === 1 ? 'it' : 'each'} selecting the node or not, `
+      + 'this side decides the same, so it holds on every node'
+      : 'on a node selected they apply, on another they do not, so no one verdict holds for every node');
 }
 
 /** The fix of `nodeLabelsUnknownText` and `peerNodeLabelsUnknownText`: name the node by its labels. */

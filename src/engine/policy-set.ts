@@ -17,8 +17,8 @@ import { objectKey, resourceKey } from '../model/resource-key';
 import { judgedVersion } from '../model/version-annotation';
 import { checkVersionOption } from '../validate/validate-policy';
 import { Admission, admission, networkPolicyAgentRejection } from './admission';
-import { CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
-import { DirectionPolicy, buildDirectionPolicy } from './direction-policy';
+import { CompiledItem, CompiledRule, EngineConfig, compileRules, selectorKeysOf } from './compile';
+import { DirectionPolicy, buildDirectionPolicy, selectRules } from './direction-policy';
 import { DirectionPolicyCache } from './direction-policy-cache';
 import { Endpoint, EndpointKind, formatEndpoint, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
@@ -41,7 +41,8 @@ import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../mo
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
-import { nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
+import { decidesAlikeOnEveryNode } from './node-label-combinations';
+import { givenWithoutNodeLabels, nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { NAMESPACE_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
@@ -469,24 +470,51 @@ export class PolicySet {
   }
 
   /**
-   * @internal Why no verdict on `endpoint` as the subject of `direction` holds for every node, with the fix, when it is a host
-   * endpoint given without its node's labels (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node) and a
-   * host rule of that direction selects nodes by their labels (`nodeLabelRules`); or, given the other end `peer`, when that
-   * end is a node given without its labels and an item of `endpoint`'s policy in `direction` selects nodes by them
-   * (`peerNodeLabelItems`: `fromNodes`/`toNodes` with per-node labels on); `undefined` otherwise. `end` says which end is
-   * the node. `trace` refuses such a connection and `replay` leaves it not judged; `verdict()` notes it on the side.
+   * @internal Why no verdict on the connection of `query` holds for every node, at the side of `direction` (its subject is
+   * `query.from` on egress, `query.to` on ingress), with the fix: when the subject is a host endpoint given without its node's
+   * labels (`entity:host`, `entity:remote-node`, `entity:kube-apiserver` on a node, `node:@ip`) and a host rule of that
+   * direction selects nodes by their labels (`nodeLabelRules`), or the other end is a node given without its labels and an item
+   * of the subject's policy in `direction` selects nodes by them (`peerNodeLabelItems`: `fromNodes`/`toNodes` with per-node
+   * labels on); and the side's decision on this query is not the same whichever of them select the node
+   * (`decidesAlikeOnEveryNode`). `undefined` otherwise. `end` says which end is the node. `trace` and the test matchers refuse
+   * such a connection and `replay` leaves it not judged; `verdict()` notes it on the side.
+   * @throws CiliumPolicyError for a malformed query, as `verdict()` does
    */
-  public _nodeLabelsUnknown(endpoint: Endpoint, direction: 'ingress' | 'egress', peer?: Endpoint):
+  public _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
   { readonly message: string; readonly fix: string; readonly end: 'subject' | 'peer' } | undefined {
+    const [endpoint, peer] = direction === 'egress' ? [query.from, query.to] : [query.to, query.from];
+    // The ends as read once and resolved (a getter's second answer is not judged, `EndpointRecords.record`).
     const subject = this.endpoints.resolve(endpoint);
-    const rules = nodeLabelRules(this.rules, subject, direction, this.config.version);
-    if (rules.length > 0) return { message: nodeLabelsUnknownText(rules, subject, direction), fix: nodeLabelsFix(endpoint.entity), end: 'subject' };
-    if (peer === undefined || subject.subject === undefined) return undefined;
     const other = this.endpoints.resolve(peer);
+    // Neither end a node given without its labels: no rule reads what the query does not say (`nodeLabelsSide`).
+    if (subject.subject === undefined || (!givenWithoutNodeLabels(subject.endpoint) && !givenWithoutNodeLabels(other.endpoint))) return undefined;
+    const l4 = l4Query(query, this.config.ipFamilies);
     const dp = this.directionPolicies.get(subject, direction);
-    const items = peerNodeLabelItems(dp, other, this.endpoints.peerOf(other, subject), this.config.nodeSelectorLabels);
-    return items.length === 0 ? undefined
-      : { message: peerNodeLabelsUnknownText(items, subject, other, direction), fix: nodeLabelsFix(peer.entity), end: 'peer' };
+    const view = this.endpoints.peerOf(other, subject);
+    const side = dp === undefined ? undefined
+      : this.nodeLabelsSide(dp, direction, subject, other, this.sideInput(direction, subject, view, sideQueryOf(query, l4), LearnMode.EXPLAINED));
+    if (side === undefined || side.alike !== undefined) return undefined;
+    return side.rules.length > 0
+      ? { message: nodeLabelsUnknownText(side.rules, subject, direction, false), fix: nodeLabelsFix(subject.endpoint.entity), end: 'subject' }
+      : { message: peerNodeLabelsUnknownText(side.items, subject, other, direction, false), fix: nodeLabelsFix(other.endpoint.entity), end: 'peer' };
+  }
+
+  /**
+   * The rules that read the labels of a node given without them at one side (`nodeLabelRules` where the subject is such a
+   * node, else `peerNodeLabelItems` where the other end is), and whether the side decides alike on every node
+   * (`decidesAlikeOnEveryNode`: `alike` is the number of combinations decided, `undefined` when they differ); `undefined`
+   * when no rule reads them. The one source of `_nodeLabelsUnknown` and of the verdict's note.
+   */
+  private nodeLabelsSide(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, input: SideInput):
+  { readonly rules: readonly CompiledRule[]; readonly items: readonly CompiledItem[]; readonly alike: number | undefined } | undefined {
+    const rules = nodeLabelRules(this.rules, subject, direction, this.config.version);
+    const items = rules.length === 0 ? peerNodeLabelItems(dp, other, input.peer, this.config.nodeSelectorLabels) : [];
+    if (rules.length === 0 && items.length === 0) return undefined;
+    const selection = rules.length > 0 ? selectRules(this.rules, dp.subjectKind, subject.labels) : undefined;
+    const alike = decidesAlikeOnEveryNode({
+      rules: this.rules, dp, selection, hostRules: rules, other, nodeSelectorLabels: this.config.nodeSelectorLabels, input,
+    });
+    return { rules, items, alike };
   }
 
   /** @internal The named ports the redirects of `subject` resolve on: its own on ingress, the cluster's on egress (`egressNamedPorts`). */
@@ -646,13 +674,14 @@ export class PolicySet {
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
       const noted = withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys), subject, other, peer);
-      const unknown = nodeLabelRules(this.rules, subject, direction, this.config.version);
-      const unknownPeer = unknown.length === 0 ? peerNodeLabelItems(dp, other, peer, this.config.nodeSelectorLabels) : [];
-      if (unknown.length === 0 && unknownPeer.length === 0) return noted;
-      const why = unknown.length > 0 ? nodeLabelsUnknownText(unknown, subject, direction)
-        : peerNodeLabelsUnknownText(unknownPeer, subject, other, direction);
-      const node = unknown.length > 0 ? subject : other;
-      return { ...noted, notes: [...noted.notes, `${why}: this is the verdict of a node without labels; fix: ${nodeLabelsFix(node.endpoint.entity)}`] };
+      const unknown = this.nodeLabelsSide(dp, direction, subject, other, input);
+      if (unknown === undefined) return noted;
+      const alike = unknown.alike !== undefined;
+      const why = unknown.rules.length > 0 ? nodeLabelsUnknownText(unknown.rules, subject, direction, alike)
+        : peerNodeLabelsUnknownText(unknown.items, subject, other, direction, alike);
+      const node = unknown.rules.length > 0 ? subject : other;
+      const note = alike ? `${why} (${unknown.alike} combinations decided)` : `${why}: this is the verdict of a node without labels; fix: ${nodeLabelsFix(node.endpoint.entity)}`;
+      return { ...noted, notes: [...noted.notes, note] };
     };
     const egress = this.withLearningNote(side('egress', from, to), from, to);
     const ingress = side('ingress', to, from);

@@ -6,10 +6,11 @@
  * by; `replay` leaves the same connections not judged by the same engine predicates.
  */
 import { CiliumPolicyError } from '../core/errors';
-import { Endpoint, formatEndpoint } from './endpoint';
+import { formatEndpoint } from './endpoint';
 import { describeItem } from './evaluate';
 import { agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { PolicySet } from './policy-set';
+import { VerdictQuery } from './verdict';
 
 /** How the caller names the two ends in its messages: `--from`/`--to` (trace), `the client`/`the server` (the matchers). */
 export interface ConnectionEndNames {
@@ -27,11 +28,13 @@ export interface ConnectionEndNames {
  * An end that is the subject of host policy given without its node's labels (`entity:host`, `entity:remote-node`,
  * `entity:kube-apiserver` on a node) while a host rule of that side's direction selects nodes by their labels, or is such a
  * node as the peer of `fromNodes`/`toNodes` items that select nodes by their labels (per-node labels on) in the other
- * end's policy (`engine-node-labels-unknown`): its verdict depends on the node, which the query does not name.
+ * end's policy, and that side does not decide the query alike whichever of them select the node (`engine-node-labels-unknown`,
+ * `decidesAlikeOnEveryNode`): its verdict depends on the node, which the query does not name.
+ * @param ends the query: its ends, and the port and request a node-label refusal depends on
  * @param names how the messages name the ends
  * @param lead the start of the message (the call and the connection), or nothing
  */
-export function unjudgedConnectionError(set: PolicySet, ends: { readonly from: Endpoint; readonly to: Endpoint }, names: ConnectionEndNames,
+export function unjudgedConnectionError(set: PolicySet, ends: VerdictQuery, names: ConnectionEndNames,
   lead = ''): CiliumPolicyError | undefined {
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
@@ -49,9 +52,9 @@ export function unjudgedConnectionError(set: PolicySet, ends: { readonly from: E
       fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
     });
   }
-  const sides = [[names.from, ends.from, ends.to, names.to, 'egress'], [names.to, ends.to, ends.from, names.from, 'ingress']] as const;
-  for (const [name, end, other, otherName, direction] of sides) {
-    const unknown = set._nodeLabelsUnknown(end, direction, other);
+  const sides = [[names.from, names.to, 'egress'], [names.to, names.from, 'ingress']] as const;
+  for (const [name, otherName, direction] of sides) {
+    const unknown = set._nodeLabelsUnknown(ends, direction);
     if (unknown === undefined) continue;
     const named = unknown.end === 'subject' ? name : otherName;
     return new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${lead}${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });

@@ -575,15 +575,18 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
         rollout.note(c, { notEvaluated: true });
         continue;
       }
-      // An end that is a node without its labels, under host rules or from/toNodes items that select nodes by them.
-      const unknownNode = policies._nodeLabelsUnknown(from, 'egress', to) ?? policies._nodeLabelsUnknown(to, 'ingress', from);
+      const base = query(c, from, to);
+      const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isLookupName).slice(0, maxNames) : [];
+      // An end that is a node without its labels, under host rules or from/toNodes items that select nodes by them, where
+      // they change the verdict of a query judged here (the connection's, or its destination's as each DNS name tried).
+      const asked = tried.length === 0 ? [base] : tried.map((name) => ({ ...base, to: fqdnEndpoint(name, c.destination.ip as string) }));
+      let unknownNode: ReturnType<PolicySet['_nodeLabelsUnknown']>;
+      for (const q of asked) unknownNode ??= policies._nodeLabelsUnknown(q, 'egress') ?? policies._nodeLabelsUnknown(q, 'ingress');
       if (unknownNode !== undefined) {
         errors.push({ connection: text, message: `${unknownNode.message}, so this connection is not judged` });
         rollout.note(c, { notEvaluated: true });
         continue;
       }
-      const base = query(c, from, to);
-      const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isLookupName).slice(0, maxNames) : [];
       // A DNS name's verdict reads what the client's DNS proxy learns at a DNS server whose policy the agent may refuse.
       const unlearned = tried.length === 0 ? undefined : unlearnedName(policies, from, fqdnEndpoint(tried[0], c.destination.ip as string));
       if (unlearned !== undefined) {

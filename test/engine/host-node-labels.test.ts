@@ -316,3 +316,131 @@ describe('session 52: the peer\'s node identity and the items that read its labe
     expect(verdict(set(), 'pod:prod:app=web', 'node:kubernetes.io/hostname=w1,zone=b', 443).egress.allowed).toBe(true);
   });
 });
+
+// Session 52: the refusal was per rule that reads node labels, not per verdict: a connection those rules cannot change (a
+// deny of every node decides it, their ports are not the one asked, the subject is in default deny either way) was refused.
+// Now each side is decided with every such rule selecting the node and not (every combination, decidesAlikeOnEveryNode),
+// and judged only when all decide alike: the same decision, deciding rule and L7 outcome.
+describe('session 52: the node-label refusal is per verdict', () => {
+  const port = (p: string): Record<string, unknown>[] => [{ ports: [{ port: p, protocol: 'TCP' }] }];
+  const hostSet = (): ReturnType<typeof policySet> => policySet([
+    // Every node: default deny on egress, 203.0.113.0/24 on 443, never 198.51.100.0/24.
+    ccnp('all-nodes', { nodeSelector: {}, egress: [{ toCIDR: ['203.0.113.0/24'], toPorts: port('443') }],
+      egressDeny: [{ toCIDR: ['198.51.100.0/24'] }] }),
+    // Control-plane nodes: the world on 80 too.
+    ccnp('cp', { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }, egress: [{ toEntities: ['world'], toPorts: port('80') }] }),
+  ], HOST);
+
+  test('a host endpoint without its labels: judged where the node-label rule cannot change the side, refused where it can', () => {
+    for (const from of ['entity:host', 'node:@10.0.0.5', 'node:reserved:host']) {
+      // Allowed by all-nodes whether cp selects the node or not (cp is on port 80 only).
+      const allowed = judged(hostSet(), from, 'cidr:203.0.113.5', 443);
+      expect([from, allowed.verdict, allowed.egress.rule?.name]).toEqual([from, 'allowed', 'all-nodes']);
+      expect(refusedByMatchers(hostSet(), from, 'cidr:203.0.113.5', 443)).toBe(false);
+      expect(allowed.egress.notes).toContainEqual(expect.stringMatching(/given without the node's labels, .* the node's labels are unknown and do not change this verdict: .* so it holds on every node \(2 combinations decided\)$/));
+      // Denied by all-nodes' deny rule on every node, cp's allow of port 80 notwithstanding.
+      const denied = judged(hostSet(), from, 'cidr:198.51.100.7', 80);
+      expect([denied.verdict, denied.egress.decision, denied.egress.rule?.name]).toEqual(['denied', 'denied-by-deny-rule', 'all-nodes']);
+      expect(refusedByMatchers(hostSet(), from, 'cidr:198.51.100.7', 80)).toBe(false);
+      // Default deny on every node: all-nodes selects it, and cp allows nothing on 8080.
+      expect(judged(hostSet(), from, 'cidr:192.0.2.9', 8080).egress.decision).toBe('default-deny');
+      expect(refusedByMatchers(hostSet(), from, 'cidr:192.0.2.9', 8080)).toBe(false);
+      // Port 80 to the world: allowed on a control-plane node (cp), default deny on another. Refused.
+      expect(refusedByMatchers(hostSet(), from, 'cidr:192.0.2.9', 80)).toBe(true);
+      expect(judged(hostSet(), from, 'cidr:192.0.2.9', 80).egress.notes).toContainEqual(expect.stringMatching(/: this is the verdict of a node without labels; fix: /));
+    }
+    // The nodes by their labels: the truth the combinations stand for.
+    const cpNode = 'node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=';
+    expect(verdict(hostSet(), cpNode, 'cidr:192.0.2.9', 80).verdict).toBe('allowed');
+    expect(verdict(hostSet(), 'node:kubernetes.io/hostname=n2', 'cidr:192.0.2.9', 80).verdict).toBe('denied');
+    for (const node of [cpNode, 'node:kubernetes.io/hostname=n2']) {
+      expect(verdict(hostSet(), node, 'cidr:203.0.113.5', 443).verdict).toBe('allowed');
+      expect(verdict(hostSet(), node, 'cidr:198.51.100.7', 80).verdict).toBe('denied');
+    }
+  });
+
+  test('without a rule of every node, the node-label rule decides default deny: refused on every port', () => {
+    const set = (): ReturnType<typeof policySet> => policySet([ccnp('cp', { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } },
+      egress: [{ toEntities: ['world'], toPorts: port('80') }] })], HOST);
+    // 8080: default deny on a control-plane node, no policy (allowed) on another.
+    for (const p of [80, 8080]) expect(refusedByMatchers(set(), 'entity:host', 'cidr:192.0.2.9', p)).toBe(true);
+  });
+
+  test('trace judges what the node-label rule cannot change (exit 0 and 1) and refuses the rest (exit 2)', () => {
+    const f = file('per-verdict.yaml', `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: all-nodes }
+spec:
+  nodeSelector: {}
+  egress:
+  - toCIDR: [203.0.113.0/24]
+    toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+---
+${CP_EGRESS}`);
+    const ok = cli('trace', '--policies', f, '--from', 'entity:host', '--to', 'cidr:203.0.113.5', '--port', '443', '--output', 'json');
+    expect([ok.code, JSON.parse(ok.stdout).egress.rule.name]).toEqual([0, 'all-nodes']);
+    const deny = cli('trace', '--policies', f, '--from', 'entity:host', '--to', 'cidr:192.0.2.9', '--port', '443', '--output', 'json');
+    expect([deny.code, JSON.parse(deny.stdout).egress.decision]).toEqual([1, 'default-deny']);
+    // cp-egress allows the cluster: a pod on 8080 is allowed on a control-plane node only.
+    const depends = cli('trace', '--policies', f, '--from', 'entity:host', '--to', 'pod:shop:app=web', '--port', '8080');
+    expect([depends.code, depends.stdout]).toEqual([2, '']);
+    expect(depends.stderr).toContain('(engine-node-labels-unknown)');
+  });
+
+  const peerSet = (): ReturnType<typeof policySet> => policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } },
+    ingress: [{ fromEntities: ['cluster'], toPorts: port('8080') },
+      { fromNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }], toPorts: port('10250') }],
+    ingressDeny: [{ fromNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }], toPorts: port('22') }] }, 'prod')],
+  { nodeSelectorLabels: true });
+
+  test('a node peer without its labels under fromNodes of node labels: judged off their ports, refused on them', () => {
+    for (const from of ['entity:remote-node', 'node:@10.0.0.5']) {
+      const allowed = judged(peerSet(), from, 'pod:prod:app=web', 8080);
+      expect([from, allowed.verdict, allowed.ingress.rule?.path]).toEqual([from, 'allowed', 'spec.ingress[0]']);
+      expect(refusedByMatchers(peerSet(), from, 'pod:prod:app=web', 8080)).toBe(false);
+      expect(judged(peerSet(), from, 'pod:prod:app=web', 9999).ingress.decision).toBe('default-deny');
+      expect(refusedByMatchers(peerSet(), from, 'pod:prod:app=web', 9999)).toBe(false);
+      // 10250: allowed from a control-plane node, default deny from another.
+      expect(refusedByMatchers(peerSet(), from, 'pod:prod:app=web', 10250)).toBe(true);
+      // 22: denied from every node, by the deny rule on a control-plane node and by default deny on another: the reason is
+      // the node's, so it stays refused (replay compares the deciding rule with the cluster's).
+      expect(refusedByMatchers(peerSet(), from, 'pod:prod:app=web', 22)).toBe(true);
+    }
+  });
+
+  test('an L7 outcome the fromNodes item changes stays refused: its L4 allow makes the port\'s HTTP rules allow all on a control-plane node', () => {
+    const set = policySet([cnp('web', { endpointSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/public' }] } }] },
+        { fromNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }], toPorts: port('8080') }] }, 'prod')], { nodeSelectorLabels: true });
+    const cp = 'node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=';
+    expect([verdict(set, cp, 'pod:prod:app=web', 8080, { http: 'GET /admin' }).verdict,
+      verdict(set, 'node:kubernetes.io/hostname=n2', 'pod:prod:app=web', 8080, { http: 'GET /admin' }).verdict]).toEqual(['allowed', 'l7-denied']);
+    for (const path of ['/admin', '/public']) {
+      expect(() => verdict(set, 'entity:remote-node', 'pod:prod:app=web', 8080, { http: `GET ${path}` })).toThrow(/ \(engine-node-labels-unknown\)/);
+    }
+  });
+
+  test('up to 8 host rules of node labels (256 combinations) are decided; past them, refused, never guessed', () => {
+    const rules = (n: number): ReturnType<typeof policySet> => policySet([
+      ccnp('all', { nodeSelector: {}, egress: [{ toCIDR: ['203.0.113.0/24'], toPorts: port('443') }] }),
+      ...Array.from({ length: n }, (_, i) => ccnp(`r${i}`, { nodeSelector: { matchLabels: { [`role${i}`]: '' } }, egress: [{ toEntities: ['world'], toPorts: port('80') }] })),
+    ], HOST);
+    expect(judged(rules(8), 'entity:host', 'cidr:203.0.113.5', 443).egress.notes).toContainEqual(expect.stringMatching(/\(256 combinations decided\)$/));
+    expect(refusedByMatchers(rules(8), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(false);
+    expect(refusedByMatchers(rules(9), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(true);
+  });
+
+  test('replay under --node-selector-labels judges a flow the fromNodes items cannot change, and leaves one they can not judged', async () => {
+    const flow = (port: number, sourcePort: number): string => JSON.stringify({ flow: {
+      time: '2025-06-02T10:00:00Z', verdict: 'FORWARDED', IP: { source: '10.0.2.1', destination: '10.0.1.5', ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: sourcePort, destination_port: port, flags: { SYN: true } } }, source: { identity: 6, labels: ['reserved:remote-node'] },
+      destination: { identity: 1234, namespace: 'prod', labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=prod'] },
+      Type: 'L3_L4', node_name: 'node-a', traffic_direction: 'INGRESS', is_reply: false,
+    } });
+    const report = await replayFlows(FlowSource._bytes(Buffer.from(`${flow(8080, 47001)}\n${flow(10250, 47002)}\n`), 'peer.jsonl'), peerSet());
+    expect(report.connections.map((c) => [c.source, c.destination, c.connection, c.predicted.verdict, c.change]))
+      .toEqual([['entity:remote-node', 'pod:prod:app=web', '8080/TCP', 'allowed', 'unchanged']]);
+    expect(report.errors).toEqual([expect.objectContaining({ connection: expect.stringContaining('10250/TCP'), message: expect.stringMatching(
+      /^entity:remote-node as a peer of the ingress policy of pod:prod:app=web is the identity of another node, .*, so this connection is not judged$/) })]);
+  });
+});
