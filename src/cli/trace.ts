@@ -250,10 +250,11 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
-  // An end whose policy the agent refuses, or a node without its labels where a rule reads them: no verdict is Cilium's.
-  const unjudged = unjudgedConnectionError(set, ends, { from: '--from', to: '--to' });
-  if (unjudged) throw unjudged;
+  // An end whose policy the agent refuses, a node without its labels where a rule reads them, or a request allowed onto L7
+  // rules the engine did not judge it by: no verdict is Cilium's.
   const verdict = set.verdict(query);
+  const unjudged = unjudgedConnectionError(set, ends, { from: '--from', to: '--to' }, '', { query, verdict });
+  if (unjudged) throw unjudged;
   if (output === 'json') {
     io.stdout(`${JSON.stringify({
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,

@@ -20,7 +20,7 @@ import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set'
 import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
 import { unjudgedConnectionError } from './unjudged-connection';
-import { Verdict } from './verdict';
+import { Verdict, VerdictQuery } from './verdict';
 
 /** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint` (a TypeScript type alias for the matchers). */
 export type EndpointLike = string | Endpoint;
@@ -126,7 +126,8 @@ export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLi
  * The verdict of a matcher call.
  * @param call the matcher, for the messages: `toAllow()`, `toDeny()`, `Verdicts.verdictFor()`
  * @throws CiliumPolicyError for an option `EngineMatcherOptions` does not declare (`option-unknown`), before anything is judged;
- * for a connection no verdict on which is what Cilium enforces (`unjudgedConnectionError`, trace's exit 2): the matchers
+ * for a connection no verdict on which is what Cilium enforces (`unjudgedConnectionError`, trace's exit 2: an end the agent
+ * refuses or a node without its labels, or a request allowed onto L7 rules not judged by, `engine-l7-not-evaluated`): the matchers
  * neither pass nor fail on it
  */
 function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {},
@@ -159,18 +160,21 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   // A verdict on an end whose policy the agent refuses, or on a node without its labels where a rule reads them, is no
   // claim about Cilium (trace exits 2 on it): a test passing or failing on it would assert nothing.
   const lead = `${call} ${formatEndpoint(client)} → ${formatEndpoint(server)}: `;
-  const unjudged = unjudgedConnectionError(set, { from: client, to: server }, { from: 'the client', to: 'the server' }, lead);
-  if (unjudged) throw unjudged;
   const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
   const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
-  return set.verdict({
+  const query: VerdictQuery = {
     from: client,
     to: server,
     ...conn,
     ...(http ? { http } : {}),
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(kafka ? { kafka } : {}),
-  });
+  };
+  const verdict = set.verdict(query);
+  // A request allowed onto L7 rules the engine did not judge it by (`l7proto`, another protocol's) is no claim either.
+  const unjudged = unjudgedConnectionError(set, { from: client, to: server }, { from: 'the client', to: 'the server' }, lead, { query, verdict });
+  if (unjudged) throw unjudged;
+  return verdict;
 }
 
 /**
