@@ -13,7 +13,9 @@
  * A field left out is not known: a Kafka rule whose answer depends on it (its `apiVersion`, `clientID`, or `topic` on an
  * API key that carries topics) is judged not to match, so the verdict is L7 denied with a note naming what was missing.
  * Exit codes: 0 allowed, 1 denied (dropped, or refused at L7), 2 bad input (one line on stderr), including policy inputs
- * without a single policy (an empty directory: every connection would be allowed).
+ * without a single policy (an empty directory: every connection would be allowed), and a connection no verdict on which is
+ * what Cilium enforces (`unjudgedConnectionError`): among them a request allowed onto `l7proto` rules or onto rules of
+ * another protocol than its own (`engine-l7-not-evaluated`; without the request, the verdict at L4).
  *
  * `--output json` prints one JSON object (stable; new fields may be added, none removed or changed):
  *
@@ -253,10 +255,11 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
-  // An end whose policy the agent refuses, or a node without its labels where a rule reads them: no verdict is Cilium's.
-  const unjudged = unjudgedConnectionError(set, query, { from: '--from', to: '--to' });
-  if (unjudged) throw unjudged;
+  // An end whose policy the agent refuses, a node without its labels where a rule reads them, or a request allowed onto L7
+  // rules the engine did not judge it by: no verdict is Cilium's.
   const verdict = set.verdict(query);
+  const unjudged = unjudgedConnectionError(set, query, { from: '--from', to: '--to' }, '', { verdict });
+  if (unjudged) throw unjudged;
   if (output === 'json') {
     io.stdout(`${JSON.stringify({
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,

@@ -126,7 +126,8 @@ export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLi
  * The verdict of a matcher call.
  * @param call the matcher, for the messages: `toAllow()`, `toDeny()`, `Verdicts.verdictFor()`
  * @throws CiliumPolicyError for an option `EngineMatcherOptions` does not declare (`option-unknown`), before anything is judged;
- * for a connection no verdict on which is what Cilium enforces (`unjudgedConnectionError`, trace's exit 2): the matchers
+ * for a connection no verdict on which is what Cilium enforces (`unjudgedConnectionError`, trace's exit 2: an end the agent
+ * refuses or a node without its labels, or a request allowed onto L7 rules not judged by, `engine-l7-not-evaluated`): the matchers
  * neither pass nor fail on it
  */
 function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {},
@@ -169,9 +170,11 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(kafka ? { kafka } : {}),
   };
-  const unjudged = unjudgedConnectionError(set, query, { from: 'the client', to: 'the server' }, lead);
+  const verdict = set.verdict(query);
+  // A request allowed onto L7 rules the engine did not judge it by (`l7proto`, another protocol's) is no claim either.
+  const unjudged = unjudgedConnectionError(set, query, { from: 'the client', to: 'the server' }, lead, { verdict });
   if (unjudged) throw unjudged;
-  return set.verdict(query);
+  return verdict;
 }
 
 /**

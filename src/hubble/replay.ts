@@ -16,12 +16,12 @@
  */
 import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { VERSION_DEFAULT } from '../model/version-annotation';
-import { describeItem } from '../engine/evaluate';
 import { oneSidedVerdict } from '../engine/one-sided-verdict';
 import { withoutRemoteNodeNote } from '../engine/remote-node-note';
-import { agentRefusalConsequence, agentRefusalLead, learningRefusalText, refusalsText } from '../engine/parser-conflicts';
+import { ConnectionEndNames, l7RulesText, unjudgedConnectionError } from '../engine/unjudged-connection';
 import { IpFamilies } from '../engine/policy-set-options';
 import { SideDecision, SideVerdict, TrafficDirection, Verdict, VerdictKind, VerdictQuery, VerdictRuleRef } from '../engine/verdict';
 import { parseIp } from '../model/cidr';
@@ -567,33 +567,10 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     }
     let verdict: Verdict;
     let resolvedName: string | undefined;
+    let unjudged: CiliumPolicyError | undefined;
     try {
-      // An end whose policy the agent refuses keeps the one it had: the engine's verdict is not what the cluster will do.
-      const refused = refusedEnd(policies, [from, to]);
-      if (refused !== undefined) {
-        errors.push({ connection: text, message: refused });
-        rollout.note(c, { notEvaluated: true });
-        continue;
-      }
       const base = query(c, from, to);
       const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isLookupName).slice(0, maxNames) : [];
-      // An end that is a node without its labels, under host rules or from/toNodes items that select nodes by them, where
-      // they change the verdict of a query judged here (the connection's, or its destination's as each DNS name tried).
-      const asked = tried.length === 0 ? [base] : tried.map((name) => ({ ...base, to: fqdnEndpoint(name, c.destination.ip as string) }));
-      let unknownNode: ReturnType<PolicySet['_nodeLabelsUnknown']>;
-      for (const q of asked) unknownNode ??= policies._nodeLabelsUnknown(q, 'egress') ?? policies._nodeLabelsUnknown(q, 'ingress');
-      if (unknownNode !== undefined) {
-        errors.push({ connection: text, message: `${unknownNode.message}, so this connection is not judged` });
-        rollout.note(c, { notEvaluated: true });
-        continue;
-      }
-      // A DNS name's verdict reads what the client's DNS proxy learns at a DNS server whose policy the agent may refuse.
-      const unlearned = tried.length === 0 ? undefined : unlearnedName(policies, from, fqdnEndpoint(tried[0], c.destination.ip as string));
-      if (unlearned !== undefined) {
-        errors.push({ connection: text, message: unlearned });
-        rollout.note(c, { notEvaluated: true });
-        continue;
-      }
       if (tried.length === 0) {
         verdict = policies.verdict(base);
       } else {
@@ -615,8 +592,24 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       if (from.kind === EndpointKind.NODE || to.kind === EndpointKind.NODE) verdict = withoutRemoteNodeNote(verdict);
       const judged = replyLookupSide(c);
       if (judged !== undefined) verdict = oneSidedVerdict(verdict, judged, REPLY_SIDE_REASON);
+      // An end whose policy the agent refuses keeps the one it had (a DNS name is learned at a DNS server whose policy it
+      // may refuse), an end may be a node without its labels under rules that select nodes by them, a request of the capture
+      // may be allowed onto L7 rules the engine did not judge it by: the verdict is then not what the cluster will do, and
+      // the connection is not judged, as trace and the matchers refuse it (`unjudgedConnectionError`).
+      // Every DNS name tried is asked (its destination's verdict may depend on the node, or on a refused DNS server, even
+      // where the name judged does not); the request is checked on the query judged.
+      const judgedTo = resolvedName !== undefined ? fqdnEndpoint(resolvedName, c.destination.ip as string) : to;
+      unjudged = unjudgedConnectionError(policies, { ...base, to: judgedTo }, REPLAY_END_NAMES, '', { verdict });
+      for (const name of tried) {
+        unjudged ??= unjudgedConnectionError(policies, { ...base, to: fqdnEndpoint(name, c.destination.ip as string) }, REPLAY_END_NAMES);
+      }
     } catch (e) {
       errors.push({ connection: text, message: e instanceof Error ? e.message.replace(/\n\s*fix: /, '; fix: ') : String(e) });
+      rollout.note(c, { notEvaluated: true });
+      continue;
+    }
+    if (unjudged !== undefined) {
+      errors.push({ connection: text, message: notJudgedText(unjudged) });
       rollout.note(c, { notEvaluated: true });
       continue;
     }
@@ -727,33 +720,6 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     errors,
     warnings,
   };
-}
-
-/**
- * Why the connection is not judged when the agent refuses the policy of one of its ends (`PolicySet._agentRefusals`: two
- * L7 parsers or two authentication modes on one filter, or an HTTP regex too large for Envoy): that end keeps the policy
- * it had, which the policies given do not hold. `undefined` when the agent computes the policy of both ends.
- */
-function refusedEnd(policies: PolicySet, ends: readonly Endpoint[]): string | undefined {
-  for (const endpoint of ends) {
-    const refusals = policies._agentRefusals(endpoint);
-    if (refusals.length === 0) continue;
-    return `${agentRefusalLead(refusals[0], formatEndpoint(endpoint))}: ${refusalsText(refusals, describeItem)}: `
-      + `${agentRefusalConsequence(refusals[0], 'the endpoint')}, so this connection is not judged; run \`cdk8s-cilium validate\` on the policies and fix ${refusals[0].check}`;
-  }
-  return undefined;
-}
-
-/**
- * Why a connection from a client with `toFQDNs` rules to a DNS name is not judged when the agent refuses the policy of
- * the DNS server (`PolicySet._learningRefusals`): the client's DNS proxy learns the name only from that server's answer, so whether
- * `toFQDNs` selects it is not known. `undefined` when the agent computes the server's policy.
- */
-function unlearnedName(policies: PolicySet, client: Endpoint, name: Endpoint): string | undefined {
-  const refusals = policies._learningRefusals(client, name);
-  if (refusals.length === 0) return undefined;
-  return `${learningRefusalText(formatEndpoint(policies._dnsServer), refusalsText(refusals, describeItem), refusals[0])}, so this connection to a DNS name is not judged; `
-    + `run \`cdk8s-cilium validate\` on the policies and fix ${refusals[0].check}`;
 }
 
 function observedOf(c: ObservedConnection): ReplayObserved {
@@ -1230,6 +1196,18 @@ function describePeer(p: FlowPeer, endpoint: Endpoint | undefined): string {
   return `cidr:${p.ip ?? ''}`;
 }
 
+/**
+ * Why a connection is not judged, in the words trace and the matchers refuse it with (`unjudgedConnectionError`), with the
+ * fix of an end whose policy the agent refuses (fix the policy); the fixes of the others are a query's (give the node by
+ * its labels, ask without the request), which a capture's records cannot follow.
+ */
+function notJudgedText(e: CiliumPolicyError): string {
+  return `${errorWhat(e)}; this connection is not judged (${e.id})${e.id === 'engine-policy-refused' && e.fix !== undefined ? `; fix: ${e.fix}` : ''}`;
+}
+
+/** How the messages of connections not judged name their ends (`unjudgedConnectionError`). */
+const REPLAY_END_NAMES: ConnectionEndNames = { from: 'the source', to: 'the destination' };
+
 /** The L7 rules (protocol and the engine's description) that every request matches. */
 const EVERY_REQUEST = new Set(['dns matchPattern: *', 'http * *', 'kafka (any request)']);
 /** A generic L7 rule without key-value pairs (`l7proto: r2d2`: the engine's description of `l7: []` or `l7: [{}]`). */
@@ -1253,8 +1231,7 @@ function unseenRequests(v: Verdict): string | undefined {
     // through: nothing is left to judge. Generic (`l7proto`) rules with pairs are judged by the proxylib parser request by
     // request, which the engine never evaluates: as unknown as HTTP rules without an HTTP record.
     if (l7.rules.some((r) => EVERY_REQUEST.has(`${l7.protocol} ${r}`) || (l7.protocol === 'l7proto' && EVERY_L7PROTO.test(r)))) continue;
-    return `the policies allow it at L4 with ${l7.protocol.toUpperCase()} rules at ${side.direction} (${l7.rules.slice(0, 3).join(' | ')}`
-      + `${l7.rules.length > 3 ? ' | …' : ''}) that the proxy enforces request by request, and the capture shows none of its ${l7.protocol.toUpperCase()} `
+    return `the policies allow it at L4 with ${l7.protocol.toUpperCase()} rules at ${side.direction} (${l7RulesText(l7)}) that the proxy enforces request by request, and the capture shows none of its ${l7.protocol.toUpperCase()} `
       + 'requests (L3/L4 records only): whether they pass is not known; capture with L7 visibility on this port (a policy with L7 rules '
       + 'on it in force, or the pod annotation policy.cilium.io/proxy-visibility) to judge them';
   }

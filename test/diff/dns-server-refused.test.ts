@@ -105,7 +105,7 @@ describe('the agent refuses the DNS server\'s policy: the DNS names toFQDNs lear
     const report = await replayFlows(capture(), PolicySet.fromYaml(shop + dns(true)));
     expect(report.connections.filter((c) => c.destination.startsWith('fqdn:'))).toEqual([]);
     expect(report.errors.filter((e) => e.connection.includes('198.51.100.7')).map((e) => e.message)).toEqual([
-      expect.stringMatching(/^Cilium refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: .*, so this connection to a DNS name is not judged; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict$/),
+      expect.stringMatching(/^the destination fqdn:api\.stripe\.com@198\.51\.100\.7: Cilium refuses the policy of the DNS server pod:kube-system:k8s-app=kube-dns: .*; so no verdict on this name is what Cilium enforces; this connection is not judged \(engine-policy-refused\); fix: give both items the same mode; `cdk8s-cilium validate` reports it as pitfall-auth-mode-conflict$/),
     ]);
   });
 });

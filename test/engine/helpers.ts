@@ -28,8 +28,8 @@ export function verdict(set: PolicySet, from: string, to: string, port: string |
 }
 
 /**
- * Whether the matchers refuse the connection as no claim about Cilium (`engine-policy-refused`, `engine-node-labels-unknown`:
- * the one predicate of trace's exit 2, `unjudgedConnectionError`); `false` when they judge it.
+ * Whether the matchers refuse the connection, asked without a request, as no claim about Cilium (`engine-policy-refused`,
+ * `engine-node-labels-unknown`: the one predicate of trace's exit 2, `unjudgedConnectionError`); `false` when they judge it.
  */
 export function refusedByMatchers(set: PolicySet, from: string, to: string, port: string | number): boolean {
   try {

@@ -180,7 +180,7 @@ spec:
     const report = await replayFlows(FlowSource._bytes(Buffer.from(`${line}\n`), 'peer.jsonl'), set);
     expect(report.connections).toEqual([]);
     expect(report.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(
-      /^entity:remote-node as a peer of the egress policy of pod:prod:app=web is the identity of another node, .*, so this connection is not judged$/) })]);
+      /^the destination entity:remote-node as a peer of the egress policy of pod:prod:app=web is the identity of another node, .*, so no one verdict holds for every node; this connection is not judged \(engine-node-labels-unknown\)$/) })]);
   });
 
   test('verdict() notes a node peer without labels', () => {
@@ -218,7 +218,7 @@ describe('verdict() and replay', () => {
     const report = await replayFlows(FlowSource._bytes(Buffer.from(`${line}\n`), 'host.jsonl'), set());
     expect(report.connections).toEqual([]);
     expect(report.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(
-      /^entity:host as the subject of egress host policy is a node's host endpoint, .*, so this connection is not judged$/) })]);
+      /^the source entity:host as the subject of egress host policy is a node's host endpoint, .*, so no one verdict holds for every node; this connection is not judged \(engine-node-labels-unknown\)$/) })]);
   });
 });
 
@@ -441,6 +441,6 @@ ${CP_EGRESS}`);
     expect(report.connections.map((c) => [c.source, c.destination, c.connection, c.predicted.verdict, c.change]))
       .toEqual([['entity:remote-node', 'pod:prod:app=web', '8080/TCP', 'allowed', 'unchanged']]);
     expect(report.errors).toEqual([expect.objectContaining({ connection: expect.stringContaining('10250/TCP'), message: expect.stringMatching(
-      /^entity:remote-node as a peer of the ingress policy of pod:prod:app=web is the identity of another node, .*, so this connection is not judged$/) })]);
+      /^the source entity:remote-node as a peer of the ingress policy of pod:prod:app=web is the identity of another node, .*; this connection is not judged \(engine-node-labels-unknown\)$/) })]);
   });
 });

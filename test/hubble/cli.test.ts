@@ -110,11 +110,12 @@ describe('replay', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\nNOT JUDGED: \d+ connections\n/);
     const backend = 'pod:shop:app=backend,pod-template-hash=58b7c6d9f,tier=api';
-    expect(r.stdout).toContain(`\n  pod:shop:app=frontend,pod-template-hash=6c7d9f8b7 → ${backend} 8080/TCP: Cilium refuses the policy of ${backend}: `
+    expect(r.stdout).toContain(`\n  pod:shop:app=frontend,pod-template-hash=6c7d9f8b7 → ${backend} 8080/TCP: the destination ${backend}: Cilium refuses the policy of this endpoint: `
       + 'CiliumNetworkPolicy shop/backend-auth spec.ingress[0] has authentication mode disabled and CiliumNetworkPolicy shop/backend-auth spec.ingress[1] '
-      + 'mode required on ingress 9999/TCP for the same peer (any peer), and it cannot merge conflicting authentication types: the endpoint keeps the policy '
+      + 'mode required on ingress 9999/TCP for the same peer (any peer), and it cannot merge conflicting authentication types; it keeps the policy '
       + 'it had');
-    expect(r.stdout).toContain('so this connection is not judged; run `cdk8s-cilium validate` on the policies and fix pitfall-auth-mode-conflict');
+    expect(r.stdout).toContain('this connection is not judged (engine-policy-refused); fix: give both items the same mode; `cdk8s-cilium validate` reports it as '
+      + 'pitfall-auth-mode-conflict');
     expect(r.stderr).toMatch(/could not be judged/);
     // Not one connection of the backend is judged (as allowed or dropped by the refused rules).
     const json = JSON.parse((await replay(['--flows', whole, '--policies', allowAllFile(), refused, '--output', 'json', '--fail-on', 'none'])).stdout) as {
