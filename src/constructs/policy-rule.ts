@@ -583,8 +583,10 @@ export class PolicyRule {
       else if (match.l4) l4.push(match.l4);
     }
     // Every port said outright (`Port.allPorts()`) to a Service before 1.17, where the agent refuses toPorts beside toServices:
-    // written as no toPorts, which is every port of the backends (pkg/policy/api/rule_validation.go `EgressRule.sanitize`).
-    if (peer.field === PeerField.SERVICES && icmp.length === 0 && isEveryPortOnly(l4) && !context.version.atLeast(AGENT_SINCE.servicesWithPorts)) {
+    // written as no toPorts, which is every port of the backends (pkg/policy/api/rule_validation.go `EgressRule.sanitize`). Not with
+    // L7 rules or server names, which live in a toPorts entry: written, the agent's refusal stays (`sanitize-services-with-ports`).
+    if (peer.field === PeerField.SERVICES && icmp.length === 0 && isEveryPortOnly(l4) && !context.version.atLeast(AGENT_SINCE.servicesWithPorts)
+      && grant.l7 === undefined && grant.options.serverNames === undefined) {
       l4.length = 0;
     }
     if (icmp.length > 0 && grant.l7) {
