@@ -233,7 +233,7 @@ describe('ClusterwidePolicy', () => {
 
   test('fails when a service peer has no namespace', () => {
     const c = chart();
-    new ClusterwidePolicy(c, 'p').allowEgress(Peer.service('db'));
+    new ClusterwidePolicy(c, 'p').allowEgress(Peer.service('db'), { ports: [Port.tcp(5432)] });
     expect(() => Testing.synth(c)).toThrow(/service db has no namespace: in a clusterwide policy it would match Services of that name in every namespace/);
   });
 

@@ -359,7 +359,10 @@ export class Peer implements IPeer {
   /**
    * The backends of a Kubernetes Service by name (`toServices.k8sService`), egress only. Cilium 1.17+ selects the pods
    * of a Service with a selector (its selector as an endpoint selector) and the Endpoints addresses of one without;
-   * before 1.17 only selector-less Services are targets, so select pods with `Peer.endpoints()` there.
+   * before 1.17 only selector-less Services are targets, so select pods with `Peer.endpoints()` there. An egress allow of it
+   * without ports is refused (`peer-service-every-port`): Cilium never reads the Service's ports for `toServices`, so it would
+   * open every port of the backends; give their ports (the Service's targetPorts), or `{ ports: [Port.allPorts()] }` for every
+   * port said outright (written as no toPorts before 1.17, where the agent refuses toPorts beside toServices).
    * @param name the Service name
    * @param namespace the Service namespace; default: the namespace of the policy (written explicitly; required in a
    *   `ClusterwidePolicy`)
@@ -389,7 +392,10 @@ export class Peer implements IPeer {
     });
   }
 
-  /** The backends of the Kubernetes Services whose labels match (`toServices.k8sServiceSelector`), egress only. */
+  /**
+   * The backends of the Kubernetes Services whose labels match (`toServices.k8sServiceSelector`), egress only. An egress allow
+   * of it without ports is refused, as for `Peer.service()` (`peer-service-every-port`).
+   */
   public static serviceSelector(options: ServiceSelectorPeerOptions): Peer {
     checkPropsObject(options, 'Peer.serviceSelector()', "Peer.serviceSelector({ labels: { tier: 'data' }, namespace: 'shop' })", undefined, true);
     // Read once: a `namespace` getter was read by the check and twice when written, and could answer another namespace there.

@@ -8,6 +8,8 @@ import {
 import { describeValue } from '../model/plain-value';
 import { kubeApiServerEveryPort } from '../validate/kube-apiserver-every-port';
 import { registrableServerName } from '../validate/server-name-registrable';
+import { isEveryPortOnly, servicesEveryPort } from '../validate/services-every-port';
+import { AGENT_SINCE } from '../validate/tables';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -393,6 +395,9 @@ export class PolicyRule {
     const defaulted = ports === undefined && section === 'egress' ? config.defaultPorts ?? [] : [];
     const everyPort = apiServerEveryPortProblem(section, verb, config, (ports ?? defaulted).length);
     if (everyPort !== undefined) throw new CiliumPolicyError({ ...everyPort, location: this.owner });
+    const version = this.scope !== undefined ? CiliumVersion.of(this.scope) : CiliumVersion.DEFAULT;
+    const serviceEveryPort = serviceEveryPortProblem(section, verb, config, (ports ?? defaulted).length, version);
+    if (serviceEveryPort !== undefined) throw new CiliumPolicyError({ ...serviceEveryPort, location: this.owner });
     if (options.serverNames !== undefined && options.serverNames.length === 0) {
       throw new CiliumPolicyError({
         id: 'server-names-empty',
@@ -401,7 +406,6 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    const version = this.scope !== undefined ? CiliumVersion.of(this.scope) : CiliumVersion.DEFAULT;
     refuseRegistrableServerNames(verb, config, options.serverNames, this.owner, version);
     if (l7 && (!ports || ports.length === 0)) {
       throw new CiliumPolicyError({
@@ -571,10 +575,19 @@ export class PolicyRule {
     if (named !== undefined) diagnostics.push({ ...named, severity: Severity.ERROR, path });
     const everyPort = apiServerEveryPortProblem(grant.section, verb, peer, ports.length);
     if (everyPort !== undefined) diagnostics.push({ ...everyPort, severity: Severity.ERROR, path });
+    const serviceEveryPort = serviceEveryPortProblem(grant.section, verb, peer, ports.length, context.version);
+    if (serviceEveryPort !== undefined) diagnostics.push({ ...serviceEveryPort, severity: Severity.ERROR, path });
     for (const port of ports) {
       const match = port._match;
       if (match.icmp) icmp.push(match.icmp);
       else if (match.l4) l4.push(match.l4);
+    }
+    // Every port said outright (`Port.allPorts()`) to a Service before 1.17, where the agent refuses toPorts beside toServices:
+    // written as no toPorts, which is every port of the backends (pkg/policy/api/rule_validation.go `EgressRule.sanitize`). Not with
+    // L7 rules or server names, which live in a toPorts entry: written, the agent's refusal stays (`sanitize-services-with-ports`).
+    if (peer.field === PeerField.SERVICES && icmp.length === 0 && isEveryPortOnly(l4) && !context.version.atLeast(AGENT_SINCE.servicesWithPorts)
+      && grant.l7 === undefined && grant.options.serverNames === undefined) {
+      l4.length = 0;
     }
     if (icmp.length > 0 && grant.l7) {
       diagnostics.push({
@@ -616,6 +629,32 @@ function apiServerEveryPortProblem(section: SectionName, verb: string, peer: Pee
     message: `${verb}(${peer.description}) without ports would allow every port of the API server's addresses, not the API server: ${problem.reason}`,
     fix: `give the ports: ${verb}(Peer.kubeApiServer(), { ports: [${example}] }) (the port the API server listens on, as pods reach it after `
       + 'service translation); if every port of those addresses is meant, say so: { ports: [Port.allPorts()] }',
+  };
+}
+
+/**
+ * Why an egress allow of Services (`Peer.service()`, `Peer.serviceSelector()`) with these (rendered) ports would hold on every
+ * port of their backends (`peer-service-every-port`), or `undefined`: the one rule `servicesEveryPort`. "The Service" reads as
+ * its ports, but the agent never reads them: a port-less toServices item is every port of the pods behind it. From 1.17 the
+ * fix is the backends' ports; before, where the agent refuses toPorts beside toServices, the pods by their labels with ports,
+ * or every port said outright with `Port.allPorts()` (written as no toPorts there). Run when the rule is given and again at
+ * synthesis on the peer read again.
+ */
+function serviceEveryPortProblem(section: SectionName, verb: string, peer: PeerConfig, portCount: number, version: CiliumVersion)
+  : { id: string; message: string; fix: string } | undefined {
+  if (section !== 'egress') return undefined;
+  const problem = servicesEveryPort(peer.item, portCount, version);
+  if (problem === undefined) return undefined;
+  const allPorts = '{ ports: [Port.allPorts()] }';
+  return {
+    id: 'peer-service-every-port',
+    message: `${verb}(${peer.description}) without ports would allow every port of the Service's backends, not the Service's ports: ${problem.reason}`,
+    fix: problem.portsAccepted
+      ? `give the ports the backends listen on (the Service's targetPorts, matched after service translation): ${verb}(peer, { ports: [Port.tcp(5432)] }); `
+        + `if every port of the backends is meant, say so: ${allPorts}`
+      : `Cilium ${version} refuses toPorts beside toServices (from ${AGENT_SINCE.servicesWithPorts} it takes them): select the backends by their labels `
+        + `with their ports, ${verb}(Peer.endpoints({ namespace, labels }), { ports: [Port.tcp(5432)] }); if every port of the backends is meant, `
+        + `say so: ${allPorts} (written as no toPorts on ${version})`,
   };
 }
 

@@ -262,7 +262,7 @@ describe('found by review: more inputs that used to widen', () => {
       ['every namespace, 1-1024', Peer.endpoints({ allNamespaces: true, labels: { app: 'postgres' } }), { ports: [Port.tcpRange(1, 1024)] }],
       ['kube-system, another app', Peer.endpoints({ namespace: 'kube-system', labels: { app: 'vault' } }), {}],
       ['namespace labels', Peer.endpoints({ namespaceLabels: { team: 'data' }, labels: { app: 'pg' } }), {}],
-      ['a Service, every port', Peer.service('postgres'), {}],
+      ['a Service, every port (said outright)', Peer.service('postgres'), { ports: [Port.allPorts()] }],
     ];
     for (const [, peer, opts] of egress) {
       const c = chart('shop');

@@ -1037,6 +1037,16 @@ function apiServerPorts(p: PeerSpec, ps: PortSpec[] | undefined): PortSpec[] | u
   return ps === undefined && apiServer ? [{ kind: 'tcp', port: 6443 }] : ps;
 }
 
+/**
+ * The ports of an egress allow to a Service peer, whose port-less form the SDK refuses (`peer-service-every-port`: every port of
+ * the backends): before 1.17, where the agent refuses toPorts beside toServices, every port said outright (`Port.allPorts()`,
+ * written as no toPorts); from 1.17 the ports left, or the backends' port (5432/TCP) where none are.
+ */
+function servicePorts(v: VersionText, ps: PortSpec[] | undefined): PortSpec[] {
+  if (!atLeast(v, '1.17')) return [{ kind: 'allPorts' }];
+  return ps ?? [{ kind: 'tcp', port: 5432 }];
+}
+
 /** Peers that are pods (or a Service's backends), where an egress allow keeps its named ports. */
 const POD_PEERS: readonly PeerSpec['kind'][] = ['endpoints', 'namespace', 'allNamespaces', 'selectedBy', 'kubeDns', 'service', 'serviceSelector'];
 
@@ -1069,11 +1079,13 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
     serverNames: fc.option(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }), { nil: undefined }),
   }).map(({ peer: p, ports: ps, authentication: auth, serverNames }): CallSpec => {
     // toServices with toPorts only from 1.17 (sanitize-services-with-ports); serverNames live in a toPorts entry.
-    const portsOk = apiServerPorts(p, isServicePeer(p) && !atLeast(v, '1.17') ? undefined
-      : withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host));
+    const portsOk = isServicePeer(p) && direction === 'egress'
+      ? servicePorts(v, withoutRefusedNamedPorts('allowEgress', p, ps, ctx.host))
+      : apiServerPorts(p, withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host));
     const options: AllowOptions = {
       ...(auth ? { authentication: auth } : {}),
-      ...(serverNames && hasL4(portsOk) ? { serverNames } : {}),
+      // Not to a Service before 1.17: its ports are every port said outright, written as no toPorts, where serverNames cannot live.
+      ...(serverNames && hasL4(portsOk) && !(isServicePeer(p) && !atLeast(v, '1.17')) ? { serverNames } : {}),
     };
     return {
       verb: direction === 'ingress' ? 'allowIngress' : 'allowEgress', peer: p,
@@ -1554,9 +1566,20 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'service peer with ports before 1.17',
     versions: before('1.17'),
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const), serviceName, namespaceName, fc.array(l4Port('1.14'), { minLength: 1, maxLength: 2 }))
+    // Not Port.allPorts() alone: every port said outright, which a Service peer writes as no toPorts before 1.17 (accepted).
+    piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const), serviceName, namespaceName, fc.array(l4Port('1.14'), { minLength: 1, maxLength: 2 })
+      .filter((ps) => !ps.every((p) => p.kind === 'allPorts')))
       .map(([verb, name, namespace, ps]) => piece('service with ports', [verb === 'denyEgress' ? 'peer-service-deny' : 'sanitize-services-with-ports'],
         { at: 'call', call: peerCall(verb, { kind: 'service', name, namespace }, withoutRefusedNamedPorts(verb, { kind: 'service', name, namespace }, ps) ?? [{ kind: 'tcp', port: 80 }]) })),
+  },
+  {
+    name: 'service peer without ports',
+    versions: VERSIONS,
+    kinds: ALL_KINDS,
+    piece: () => fc.oneof(
+      fc.record({ kind: fc.constant('service' as const), name: serviceName, namespace: namespaceName }),
+      fc.record({ kind: fc.constant('serviceSelector' as const), labels: plainLabels(1, 2), namespace: namespaceName }),
+    ).map((p) => piece(`allowEgress(${p.kind}) without ports`, ['peer-service-every-port'], { at: 'call', call: peerCall('allowEgress', p) })),
   },
   {
     name: 'log before 1.18',
