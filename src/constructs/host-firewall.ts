@@ -18,7 +18,7 @@ import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
 import { nodeKeySourceProblem, nodeSelectorClaimable } from '../model/labels';
-import { checkFlags, checkListOf, checkPropsObject, checkStringList, readPropsOnce } from './names';
+import { checkFlags, checkLabelMap, checkListOf, checkPropsObject, checkStringList, readPropsOnce } from './names';
 
 /** How Cilium carries pod traffic between nodes; decides which tunnel port the guard keeps open. */
 export enum RoutingMode {
@@ -237,6 +237,8 @@ export class HostFirewall extends Construct {
     }
     // Before the snapshot, which spreads it: a string was read character by character (`'cp'`: the node labels "0": "c", "1": "p").
     checkPropsObject(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', "{ 'node-role.kubernetes.io/control-plane': '' }", this.node.path);
+    // A Map or a Date was spread into {} and refused as "an empty label map", which it was not.
+    checkLabelMap(props.controlPlaneNodeLabels, 'HostFirewall controlPlaneNodeLabels', this.node.path);
     // The props as given now: the egress guard reads them at the first allowEgress()/denyEgress(), after construction,
     // and a list changed in between (nodeDnsServers[0] = '0.0.0.0/0') would skip the checks below.
     for (const [prop, list] of Object.entries(props)) {

@@ -29,31 +29,29 @@ export function checkNamespaceName(name: unknown, what: string, location?: strin
   return name;
 }
 
-/** What a value given as a label map is, for the message: `a list`, `a string ("x")`, `a Map`. */
-function labelMapDescription(value: unknown): string {
-  const described = describeValue(value);
-  if (described !== 'object') return described;
-  let name: unknown;
-  try {
-    name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  } catch {
-    name = undefined;
-  }
-  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object that is not a plain mapping';
-}
-
-/** Refuses an empty label map given where it would mean "everything". */
-export function checkNonEmptyLabels(labels: Record<string, string> | undefined, what: string, fix: string, location?: string): void {
-  // From plain JavaScript: a list (`['app']`) was read as the map `{ "0": "app" }` and written as such; a Map, a string or a
-  // number were called an empty label map (`{}`), which they are not.
+/**
+ * Refuses a value given as a label map that is not a mapping, from plain JavaScript: a list (`['app']`) was read as the map
+ * `{ "0": "app" }` and written as such; a Map, a Date, a string, a number or a revoked proxy were called an empty label map
+ * (`{}`), which they are not, or failed with a TypeError. The one check of it: `checkNonEmptyLabels` and the label maps
+ * with refusals of their own for `{}` (a `TieredApp` tier's `labels`, `HostFirewall` `controlPlaneNodeLabels`) call it.
+ * @param labels the value given (`undefined` is for the caller to allow or refuse)
+ * @param what what it is, e.g. `EndpointSelector.labels()`
+ * @param location a construct path; default: the caller's file:line
+ */
+export function checkLabelMap(labels: unknown, what: string, location?: string): void {
   if (labels !== undefined && labels !== null && !isPlainObject(labels)) {
     throw new CiliumPolicyError({
       id: 'labels-not-map',
-      message: `${what} got ${labelMapDescription(labels)} where a label map goes, so its labels are not known`,
+      message: `${what} got ${describeInstance(labels)} where a label map goes, so its labels are not known`,
       fix: 'pass an object of label keys and values, e.g. { app: \'web\' }',
       location: location ?? callerLocation(),
     });
   }
+}
+
+/** Refuses an empty label map given where it would mean "everything", and a value that is no label map (`checkLabelMap`). */
+export function checkNonEmptyLabels(labels: Record<string, string> | undefined, what: string, fix: string, location?: string): void {
+  checkLabelMap(labels, what, location);
   if (labels !== undefined && (labels === null || typeof labels !== 'object' || Object.keys(labels).length === 0)) {
     throw new CiliumPolicyError({
       id: 'selector-empty',
@@ -201,12 +199,13 @@ export function checkListOf(list: unknown, what: string, kind: string, property?
   const invalid = property === undefined ? undefined
     : typeof property === 'function' ? (e: unknown): boolean => !property(e)
       : (e: unknown): boolean => e === null || typeof e !== 'object' || (e as Record<string, unknown>)[property] === undefined;
-  const index = Array.isArray(list) && invalid !== undefined ? list.findIndex(invalid) : -1;
-  if (Array.isArray(list) && index < 0) return;
+  // `isList`: a revoked proxy is refused as no list, not a TypeError of `Array.isArray`.
+  const index = isList(list) && invalid !== undefined ? list.findIndex(invalid) : -1;
+  if (isList(list) && index < 0) return;
   throw new CiliumPolicyError({
     id: 'list-entry-invalid',
-    message: Array.isArray(list) ? `${what}[${index}] is ${describeInstance(list[index])}, not ${kind}` : `${what} is ${describeInstance(list)}, not a list`,
-    fix: Array.isArray(list) ? `pass ${kind} at every position (is a computed entry undefined?)`
+    message: isList(list) ? `${what}[${index}] is ${describeInstance(list[index])}, not ${kind}` : `${what} is ${describeInstance(list)}, not a list`,
+    fix: isList(list) ? `pass ${kind} at every position (is a computed entry undefined?)`
       : typeof list === 'string' ? `pass a list: [${JSON.stringify(list)}]` : `pass a list, each entry ${kind}`,
     location: location ?? callerLocation(),
   });
@@ -235,5 +234,6 @@ export function describeInstance(value: unknown): string {
   } catch {
     name = undefined; // a getter that throws, a proxy's trap
   }
-  return typeof name === 'string' && name !== '' && name !== 'Object' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : describeValue(value);
+  if (typeof name === 'string' && name !== '' && name !== 'Object') return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  return typeof value === 'function' ? 'a function' : describeValue(value);
 }

@@ -14,7 +14,7 @@ import { noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
 import { checkOptionalPeer } from './policy-rule';
-import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
+import { checkFlags, checkLabelMap, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { portsMeet } from '../validate/pitfall-l7-widened';
@@ -327,6 +327,7 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
+    checkLabelMap(tier.labels, `tier ${tier.name} labels`, this.node.path);
     if (tier.labels !== undefined && Object.keys(tier.labels).length === 0) {
       throw new CiliumPolicyError({
         id: 'selector-empty',

@@ -129,7 +129,7 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
     }
     case EndpointKind.NODE: {
       const dropped: IdentityLabel[] = [];
-      return node(LabelSet.of([reserved('host'), ...identityRelevant(nodeOwnLabels(k8sLabels(endpoint.labels)), options.version, dropped)]), dropped);
+      return node(LabelSet.of([reserved('host'), ...identityRelevant(nodeOwnLabels(endpoint.labels, 'k8s'), options.version, dropped)]), dropped);
     }
     case EndpointKind.CIDR:
     case EndpointKind.FQDN:
@@ -190,7 +190,7 @@ export function peerView(target: ResolvedEndpoint, other: ResolvedEndpoint, opti
       // with the node's CIDR labels, which the address below stands for).
       const apiServer = ep.entity === 'kube-apiserver' ? [reserved('kube-apiserver')] : [];
       const labels = local
-        ? LabelSet.of([reserved('host'), ...apiServer, ...identityRelevant(nodeOwnLabels(k8sLabels(ep.labels)), options.version)])
+        ? LabelSet.of([reserved('host'), ...apiServer, ...identityRelevant(nodeOwnLabels(ep.labels, 'k8s'), options.version)])
         : LabelSet.of([reserved('remote-node'), ...apiServer, ...remoteNodeLabels(ep.labels, options), ...nodeClusterLabel(options)]);
       return view(labels, { localHost: local, node: true }, options.cidrMatchNodes ? target.ip : undefined);
     }
@@ -275,24 +275,30 @@ function worldEntityFamily(name: string, mode: IpFamilies): 0 | 4 | 6 {
  * label by default); without them a remote node is identity 6, `reserved:remote-node` alone.
  */
 function remoteNodeLabels(labels: Readonly<Record<string, string>> | undefined, options: IdentityOptions): IdentityLabel[] {
-  if (!options.nodeSelectorLabels || labels === undefined) return [];
-  return nodeOwnLabels(Object.keys(labels).map((k) => {
-    const { source, key } = splitLabelKey(k, 'node');
-    return { source: source === 'any' ? 'node' : source, key, value: labels[k] };
-  }));
+  return options.nodeSelectorLabels ? nodeOwnLabels(labels, 'node') : [];
 }
 
 /**
- * A node's own labels without the reserved ones a `node:` endpoint may be written with (`reserved:host`,
- * `reserved:remote-node`): Cilium gives a node's labels one source, `Map2Labels(n.Labels, source)` (pkg/labels `NewLabel`: the
- * source given wins over one the key seems to say), `k8s` on the host endpoint (pkg/endpoint/endpoint.go
- * `InitWithNodeLabels`) and `node` in another node's identity (pkg/node/manager `nodeIdentityLabels`), so no node label
- * is reserved. Which reserved label a node carries is the view's: `reserved:host` on the local node and the host endpoint,
- * `reserved:remote-node` on another node, `reserved:kube-apiserver` by the endpoint's entity. Before, `node:reserved:host,…`
- * seen from a pod of another node was `reserved:remote-node` and `reserved:host` at once, and `toEntities: [host]` allowed it.
+ * A node's own labels (a `node:` endpoint's, as written) as one view of the node carries them: each of the one `source`
+ * Cilium gives a node's labels, `k8s` on the host endpoint and the local host (pkg/endpoint/endpoint.go
+ * `InitWithNodeLabels`: `Map2Labels(nodeLabels, LabelSourceK8s)`), `node` in another node's identity (pkg/node/manager
+ * `nodeIdentityLabels`: `Map2Labels(n.Labels, LabelSourceNode)`). pkg/labels `NewLabel(key, value, source)`: with a source
+ * given, the one a key is written with (`node:role`, `k8s:role`, `container:x`, `any:x`, `unspec:x`) "will be deleted and
+ * unused", so `node:node:role=cp` and `node:k8s:role=cp` are the node `role=cp` in every view. A written reserved label
+ * (`reserved:host`, `reserved:remote-node`, `$host`) is no label of the node: which reserved label a node carries is the
+ * view's (`reserved:host` on the local node and the host endpoint, `reserved:remote-node` on another node,
+ * `reserved:kube-apiserver` by the endpoint's entity, which `node:reserved:kube-apiserver` was parsed into). Before, a
+ * written source was kept: the host endpoint of `node:node:role=cp` was `node:role=cp`, and a host policy of
+ * `nodeSelector: {k8s:role: cp}` did not select it (`no-policy-default-allow`).
  */
-function nodeOwnLabels(labels: IdentityLabel[]): IdentityLabel[] {
-  return labels.some((l) => l.source === 'reserved') ? labels.filter((l) => l.source !== 'reserved') : labels;
+function nodeOwnLabels(labels: Readonly<Record<string, string>> | undefined, source: 'k8s' | 'node'): IdentityLabel[] {
+  const out: IdentityLabel[] = [];
+  if (labels === undefined) return out;
+  for (const k of Object.keys(labels)) {
+    const { source: written, key } = splitLabelKey(k);
+    if (written !== 'reserved') out.push({ source, key, value: labels[k] });
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,12 @@
 
 /** Whether `value` is a mapping (not a list, not null, not a class instance). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return Object.prototype.toString.call(value) === '[object Object]';
+  // A revoked proxy throws at `Object.prototype.toString`: it is no mapping, for the checks to refuse it (as `isList`).
+  try {
+    return Object.prototype.toString.call(value) === '[object Object]';
+  } catch {
+    return false;
+  }
 }
 
 /** `Array.isArray` that answers `false` for a revoked proxy (which throws at `Array.isArray`), for the checks to refuse it. */

@@ -5,8 +5,8 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import {
-  Builtins, CiliumPolicy, CiliumVersion, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity,
-  HeaderMismatchAction, HttpRule, IPeer, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, NodeSelector,
+  Builtins, CiliumPolicy, CiliumPolicyError, CiliumVersion, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector,
+  Entity, HostFirewall, HeaderMismatchAction, HttpRule, IPeer, L7, FqdnEgress, LabelExpression, MetadataEndpointBlock, NodeSelector,
   Peer, PeerField, PolicySet, Port, Tier, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
@@ -1290,5 +1290,66 @@ describe('LabelExpression from plain JavaScript (session 52)', () => {
       .allowIngress(Peer.endpoints({ labels: { app: 'fe' } }), { ports: [Port.tcp(80)] });
     expect(decidedBy(c, 'pod:shop:app=fe', WEB, '80/TCP', 'ingress')).toBe('allowed p spec.ingress[0]');
     expect(decidedBy(c, 'pod:shop:app=other', WEB, '80/TCP', 'ingress')).toBe('default-deny');
+  });
+});
+
+describe('label maps from plain JavaScript: review mends (session 52)', () => {
+  const tier = (labels: unknown): Chart => {
+    const c = chart('shop');
+    new TieredApp(c, 'app', { tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)] }, { name: 'db', labels: labels as any, ports: [Port.tcp(5432)] }] });
+    return c;
+  };
+  const firewall = (labels: unknown): Chart => {
+    const c = chart();
+    new HostFirewall(c, 'cp', {
+      nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }), managementCidrs: ['10.50.0.0/24'],
+      controlPlaneNodeLabels: labels as any, nodeSelectorLabels: true,
+    });
+    return c;
+  };
+
+  test('a tier\'s labels that are no mapping are refused as such (a Map was called "labels: {}"); {} is refused as before', () => {
+    for (const [value, said] of [[new Map([['app', 'db']]), 'a Map'], [new Date(0), 'a Date'], [5, 'a number (5)']] as [unknown, string][]) {
+      const r = refusal(() => tier(value));
+      expect([r.id, r.message.split('\n')[0]]).toEqual(['labels-not-map', `[test/app] tier db labels got ${said} where a label map goes, so its labels are not known (labels-not-map)`]);
+    }
+    const empty = refusal(() => tier({}));
+    expect([empty.id, empty.message]).toEqual(['selector-empty', expect.stringContaining('tier db has labels: {}, which selects every pod')]);
+    expect(decidedBy(tier({ app: 'db' }), 'pod:shop:app=web', 'pod:shop:app=db', '5432/TCP', 'ingress')).toBe('allowed app-db spec.ingress[0]');
+  });
+
+  test('HostFirewall controlPlaneNodeLabels that are no mapping are refused as such (a Map was "an empty label map")', () => {
+    for (const [value, said] of [[new Map([['node-role.kubernetes.io/control-plane', '']]), 'a Map'], [new Date(0), 'a Date']] as [unknown, string][]) {
+      const r = refusal(() => firewall(value));
+      expect([r.id, r.message.split('\n')[0]]).toEqual(['labels-not-map', `[test/cp] HostFirewall controlPlaneNodeLabels got ${said} where a label map goes, so its labels are not known (labels-not-map)`]);
+    }
+    expect(refusal(() => firewall({})).id).toBe('host-firewall-empty-list');
+  });
+
+  test('what a label map got is named as describeInstance names it ("an Int8Array", "an Error", "a function")', () => {
+    for (const [value, said] of [[new Int8Array(2), 'an Int8Array'], [new Error('x'), 'an Error'], [() => 1, 'a function']] as [unknown, string][]) {
+      expect(refusal(() => NodeSelector.labels(value as any)).message).toContain(`NodeSelector.labels() got ${said} where a label map goes`);
+    }
+  });
+
+  test('a revoked proxy as labels or as LabelExpression values is refused at the call, not a TypeError', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const [make, id, says] of [
+      [() => EndpointSelector.labels(proxy as any), 'labels-not-map', 'EndpointSelector.labels() got a revoked proxy where a label map goes'],
+      [() => Peer.endpoints({ labels: proxy as any }), 'labels-not-map', 'got a revoked proxy where a label map goes'],
+      [() => LabelExpression.in('app', proxy as any), 'list-entry-invalid', "LabelExpression.in('app') values is a revoked proxy, not a list"],
+    ] as [() => unknown, string, string][]) {
+      let thrown: unknown;
+      try {
+        make();
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(CiliumPolicyError);
+      const e = thrown as CiliumPolicyError;
+      expect([e.id, e.message]).toEqual([id, expect.stringContaining(says)]);
+      expect(e.message).toMatch(/^\[test\/constructs\/least-privilege-edges\.test\.ts:\d+\]/);
+    }
   });
 });

@@ -42,9 +42,10 @@ describe('namespace names', () => {
 
 describe('label maps that would select everything', () => {
   test('an empty, null or non-object label map is refused; none given is not', () => {
-    for (const labels of [{}, null, 'app=web', 5]) {
-      expect(refusal(() => Peer.endpoints({ namespace: 'shop', labels: labels as never })).id, JSON.stringify(labels)).toBe('selector-empty');
-      expect(refusal(() => EndpointSelector.labels(labels as never)).id, JSON.stringify(labels)).toBe('selector-empty');
+    // Empty or null: a selector of everything. A string or a number is no label map at all (labels-not-map, session 52).
+    for (const [labels, id] of [[{}, 'selector-empty'], [null, 'selector-empty'], ['app=web', 'labels-not-map'], [5, 'labels-not-map']] as [unknown, string][]) {
+      expect(refusal(() => Peer.endpoints({ namespace: 'shop', labels: labels as never })).id, JSON.stringify(labels)).toBe(id);
+      expect(refusal(() => EndpointSelector.labels(labels as never)).id, JSON.stringify(labels)).toBe(id);
     }
     const c = chart('shop');
     new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.endpoints({ namespace: 'shop' }), { ports: [Port.tcp(80)] });
