@@ -253,8 +253,9 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(options.kafka !== undefined ? { kafka: parseKafkaRequest(options.kafka) } : {}),
   };
-  // An end whose policy the agent refuses, or a node without its labels where a rule reads them: no verdict is Cilium's.
-  const unjudged = unjudgedConnectionError(set, ends, { from: '--from', to: '--to' });
+  // An end whose policy the agent refuses, a node without its labels where a rule reads them, or a DNS lookup whose
+  // outcome the 1.16/1.17 patch release decides: no verdict is Cilium's.
+  const unjudged = unjudgedConnectionError(set, ends, { from: '--from', to: '--to' }, '', query);
   if (unjudged) throw unjudged;
   const verdict = set.verdict(query);
   if (output === 'json') {

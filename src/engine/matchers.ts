@@ -20,7 +20,7 @@ import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set'
 import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
 import { unjudgedConnectionError } from './unjudged-connection';
-import { Verdict } from './verdict';
+import { Verdict, VerdictQuery } from './verdict';
 
 /** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint` (a TypeScript type alias for the matchers). */
 export type EndpointLike = string | Endpoint;
@@ -159,18 +159,19 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   // A verdict on an end whose policy the agent refuses, or on a node without its labels where a rule reads them, is no
   // claim about Cilium (trace exits 2 on it): a test passing or failing on it would assert nothing.
   const lead = `${call} ${formatEndpoint(client)} → ${formatEndpoint(server)}: `;
-  const unjudged = unjudgedConnectionError(set, { from: client, to: server }, { from: 'the client', to: 'the server' }, lead);
-  if (unjudged) throw unjudged;
   const http = typeof options.http === 'string' ? parseHttpRequest(options.http) : options.http;
   const kafka = typeof options.kafka === 'string' ? parseKafkaRequest(options.kafka) : options.kafka;
-  return set.verdict({
+  const query: VerdictQuery = {
     from: client,
     to: server,
     ...conn,
     ...(http ? { http } : {}),
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(kafka ? { kafka } : {}),
-  });
+  };
+  const unjudged = unjudgedConnectionError(set, { from: client, to: server }, { from: 'the client', to: 'the server' }, lead, query);
+  if (unjudged) throw unjudged;
+  return set.verdict(query);
 }
 
 /**

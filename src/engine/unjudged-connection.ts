@@ -10,6 +10,7 @@ import { Endpoint, formatEndpoint } from './endpoint';
 import { describeItem } from './evaluate';
 import { agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { PolicySet } from './policy-set';
+import { VerdictQuery } from './verdict';
 
 /** How the caller names the two ends in its messages: `--from`/`--to` (trace), `the client`/`the server` (the matchers). */
 export interface ConnectionEndNames {
@@ -27,12 +28,15 @@ export interface ConnectionEndNames {
  * An end that is the subject of host policy given without its node's labels (`entity:host`, `entity:remote-node`,
  * `entity:kube-apiserver` on a node) while a host rule of that side's direction selects nodes by their labels, or is such a
  * node as the peer of `fromNodes`/`toNodes` items that select nodes by their labels (per-node labels on) in the other
- * end's policy (`engine-node-labels-unknown`): its verdict depends on the node, which the query does not name.
+ * end's policy (`engine-node-labels-unknown`): its verdict depends on the node, which the query does not name. A DNS lookup
+ * that the client's DNS rules refuse on Cilium 1.16/1.17 where no selecting policy enables default deny on its egress
+ * (`engine-dns-patch-split`, `PolicySet._dnsPatchSplit`): the DNS proxy refuses it on the earlier patches only.
  * @param names how the messages name the ends
  * @param lead the start of the message (the call and the connection), or nothing
+ * @param query the whole query, when it is known (its DNS lookup is judged by `_dnsPatchSplit`)
  */
 export function unjudgedConnectionError(set: PolicySet, ends: { readonly from: Endpoint; readonly to: Endpoint }, names: ConnectionEndNames,
-  lead = ''): CiliumPolicyError | undefined {
+  lead = '', query?: VerdictQuery): CiliumPolicyError | undefined {
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
     const learning = refusals.length === 0 ? set._learningRefusals(ends.from, end) : [];
@@ -56,5 +60,7 @@ export function unjudgedConnectionError(set: PolicySet, ends: { readonly from: E
     const named = unknown.end === 'subject' ? name : otherName;
     return new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${lead}${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
   }
+  const split = query === undefined ? undefined : set._dnsPatchSplit(query);
+  if (split !== undefined) return new CiliumPolicyError({ id: 'engine-dns-patch-split', message: `${lead}${names.from} ${formatEndpoint(ends.from)} ${split.message}`, fix: split.fix });
   return undefined;
 }

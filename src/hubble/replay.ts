@@ -583,6 +583,13 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
         continue;
       }
       const base = query(c, from, to);
+      // A DNS lookup the client's DNS rules refuse on 1.16/1.17 without default deny on its egress: the patch release decides.
+      const split = policies._dnsPatchSplit(base);
+      if (split !== undefined) {
+        errors.push({ connection: text, message: `${formatEndpoint(from)} ${split.message}; fix: ${split.fix}` });
+        rollout.note(c, { notEvaluated: true });
+        continue;
+      }
       const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isLookupName).slice(0, maxNames) : [];
       // A DNS name's verdict reads what the client's DNS proxy learns at a DNS server whose policy the agent may refuse.
       const unlearned = tried.length === 0 ? undefined : unlearnedName(policies, from, fqdnEndpoint(tried[0], c.destination.ip as string));
@@ -920,6 +927,8 @@ interface Tally {
 class RolloutTally {
   private readonly byNamespace = new Map<string, Tally>();
   private readonly enforcement = new Map<string, ReadonlySet<'ingress' | 'egress'>>();
+  /** `<direction> of <pod>` for the enforced directions that drop only on the earlier 1.16/1.17 patches (`enforcedOn`). */
+  private readonly earlyPatchesOnly = new Set<string>();
 
   /**
    * @param notJudgedInput what of the input was not judged: a blocker of every namespace (its records may be any)
@@ -1001,8 +1010,12 @@ class RolloutTally {
       const unseen = [...t.enforced].sort(([a], [b]) => compare(a, b))
         .flatMap(([pod, dirs]) => [...dirs].filter((d) => !(t.seen.get(pod)?.has(d) ?? false)).map((d) => `${d} of ${pod}`));
       if (!unselected && unseen.length > 0) {
+        const early = unseen.filter((u) => this.earlyPatchesOnly.has(u));
         blockers.push(`the policies enforce ${unseen.length > 3 ? `${unseen.slice(0, 3).join(', ')} and ${unseen.length - 3} more` : unseen.join(', ')} `
-          + '(what they would drop there is not known: capture that traffic too), where no connection was judged');
+          + '(what they would drop there is not known: capture that traffic too), where no connection was judged'
+          + (early.length === 0 ? '' : ` (${early.join(', ')} only on Cilium 1.16.0-1.16.9 and 1.17.0-1.17.4: there no policy enables default deny and `
+            + 'only DNS rules can drop, which from 1.16.10 and 1.17.5 get `matchPattern: "*"` and give visibility only; fix: enable default deny '
+            + 'on that direction, or allow every name)'));
       }
       const ready = t.flowing > 0 && blockers.length === 0 && !unselected;
       const reason = unselected
@@ -1043,12 +1056,14 @@ class RolloutTally {
 
   /**
    * The directions in which the policies can drop a connection of the pod: the engine's `directionCanDrop` (default deny, a
-   * deny rule, an allow rule's authentication or restricting L7 rules, also under `enableDefaultDeny: false`).
+   * deny rule, an allow rule's authentication or restricting L7 rules, also under `enableDefaultDeny: false`); those that
+   * drop only through DNS rules restricting on the earlier 1.16/1.17 patches are also kept in `earlyPatchesOnly`.
    */
   private enforcedOn(end: Endpoint, text: string): ReadonlySet<'ingress' | 'egress'> {
     let dirs = this.enforcement.get(text);
     if (dirs === undefined) {
       dirs = new Set((['egress', 'ingress'] as const).filter((d) => this.policies._canDrop(end, d)));
+      for (const d of dirs) if (!this.policies._canDrop(end, d, false)) this.earlyPatchesOnly.add(`${d} of ${text}`);
       this.enforcement.set(text, dirs);
     }
     return dirs;
