@@ -97,9 +97,9 @@ export interface DefaultDenyNamespaceProps {
   /**
    * Staged rollout: select the pods and write every rule, but do not switch them to default deny
    * (`enableDefaultDeny: false`, Cilium 1.16+). Watch Hubble for what would be dropped, then turn it off. With `dnsRules`
-   * that restrict the names it is refused on Cilium 1.16 and 1.17 (`default-deny-staged-dns-rules`): there the DNS rules of a
-   * rule without default deny still refuse the other names, so the lookups would be restricted at once; from 1.18 they
-   * give visibility only.
+   * that restrict the names it is refused on Cilium 1.16 and 1.17 (`default-deny-staged-dns-rules`): on 1.16.0-1.16.9 and
+   * 1.17.0-1.17.4 the DNS rules of a rule without default deny refuse the other names, so the lookups would be restricted at
+   * once; from 1.16.10, 1.17.5 and 1.18 they give visibility only.
    * @default false
    */
   readonly stagedRollout?: boolean;
