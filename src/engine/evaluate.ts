@@ -450,10 +450,11 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
 }
 
 /**
- * Whether the L7 rules of the allow items of a direction policy give visibility only. From 1.18 (PR #38841,
+ * Whether every kind of L7 rule of the allow items of a direction policy gives visibility only. From 1.18 (PR #38841,
  * repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no selecting rule puts into
- * default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules; on 1.16-1.17 they still
- * restrict (issue #38676).
+ * default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules. On 1.16-1.17 HTTP and Kafka
+ * rules are visibility only there too, through the wildcard rule (`defaultAllowWildcardPort`), and DNS rules restrict on
+ * the earlier patches only (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`).
  */
 export function l7VisibilityOnly(dp: DirectionPolicy, version: CiliumVersion): boolean {
   return dp.hasRules && !dp.defaultDeny && !dp.init && version.atLeast(CiliumVersion.V1_18);
@@ -465,12 +466,28 @@ export function l7VisibilityOnly(dp: DirectionPolicy, version: CiliumVersion): b
  * (pkg/policy/repository.go `computePolicyEnforcementAndRules` → `wildcardRule`, 1.16-1.17: `FromEntities`/`ToEntities:
  * [all]`, no `toPorts`), an allow-all rule on the wildcard port, which Envoy consults beside the port's own rules (cilium/proxy
  * `PortNetworkPolicy`: "Check for any rules that wildcard the port"), as it does for a written every-port allow. The DNS
- * proxy reads the rules of the lookup's own port only (`dnsFilterEntries`), so DNS rules still restrict there (issue
- * #38676). From 1.18 `l7VisibilityOnly` holds instead.
+ * proxy reads the rules of the lookup's own port only (`dnsFilterEntries`), so DNS rules restrict there (issue #38676) on
+ * the patches before #38841's backports only (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`). From 1.18 `l7VisibilityOnly` holds instead.
  */
 export function defaultAllowWildcardPort(dp: DirectionPolicy, version: CiliumVersion): boolean {
   return dp.hasRules && !dp.defaultDeny && !dp.init && !version.atLeast(CiliumVersion.V1_18);
 }
+
+/**
+ * Where the DNS rules of a direction without default deny (`defaultAllowWildcardPort`) restrict, as words: the engine's
+ * target version is a minor version, and on 1.16/1.17 the answer depends on the patch release. #38841 (main, 1.18) was
+ * backported (#39382 [1.16], #39375 [1.17]; PR #40441: "The fix was backported to v1.17.5 and v1.16.10"): from those
+ * patches pkg/policy/repository.go adds a `matchPattern: "*"` to the DNS rules of a default-allow endpoint, before them the
+ * DNS proxy (pkg/fqdn/dnsproxy `CheckAllowed`) refuses a name they do not list.
+ */
+export const DNS_DEFAULT_ALLOW_PATCH_SPLIT = 'on Cilium 1.16.0-1.16.9 and 1.17.0-1.17.4 the DNS proxy refuses a name these DNS rules do not list (REFUSED), '
+  + 'while from 1.16.10 and 1.17.5 (cilium/cilium#38841, backported in #39382 and #39375) Cilium adds `matchPattern: "*"` to the DNS rules of a '
+  + 'direction without default deny, so every name is allowed (visibility only)';
+
+/** What makes a DNS lookup under `DNS_DEFAULT_ALLOW_PATCH_SPLIT` judged alike on every patch. */
+export const DNS_DEFAULT_ALLOW_PATCH_FIX = 'list the name in the DNS rules (matchName or matchPattern) to allow it on every patch, add '
+  + '`matchPattern: "*"` to give visibility only on every patch, or enable default deny on egress (enableDefaultDeny.egress true) so the DNS rules '
+  + 'refuse it on every patch';
 
 /** How default-allow mode widens L7 rules (`l7VisibilityOnly`, `defaultAllowWildcardPort`). */
 interface DefaultAllowL7 {
@@ -485,18 +502,20 @@ interface DefaultAllowL7 {
  * refuses can be taken. Default deny (or `reserved:init`); a deny item; an allow item whose `authentication.mode` is
  * not `disabled` (`authOutcome`: `required` drops without mutual authentication, and with it still a reserved peer or
  * subject); an allow item with L7 rules unless they give visibility only (`l7VisibilityOnly`, and before 1.18 HTTP and
- * Kafka rules beside the wildcard rule of default-allow mode, `defaultAllowWildcardPort`: a request no rule matches is refused); an allow item with `serverNames`, TLS interception or an Envoy `listener` on some port, on every version
- * (`envoyRestricts`). `enableDefaultDeny: false` does not make a direction drop nothing: Cilium adds an allow-all wildcard rule
+ * Kafka rules beside the wildcard rule of default-allow mode, `defaultAllowWildcardPort`: a request no rule matches is
+ * refused; DNS rules there restrict on the earlier 1.16/1.17 patches only, `DNS_DEFAULT_ALLOW_PATCH_SPLIT`, and count unless
+ * `earlyPatches` is false); an allow item with `serverNames`, TLS interception or an Envoy `listener` on some port, on
+ * every version (`envoyRestricts`). `enableDefaultDeny: false` does not make a direction drop nothing: Cilium adds an allow-all wildcard rule
  * beside its rules (pkg/policy/repository.go `computePolicyEnforcementAndRules`, case 3), and the more specific entries
  * of its allow rules still carry their authentication and proxy redirect.
  */
-export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig): boolean {
+export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig, earlyPatches = true): boolean {
   if (dp.defaultDeny || dp.init || dp.deny.length > 0) return true;
   const visibilityOnly = l7VisibilityOnly(dp, config.version);
   const wildcardPort = defaultAllowWildcardPort(dp, config.version);
   const l7Restricts = (pr: CompiledPortRule): boolean => {
     const kind = l7Kind(pr);
-    return kind !== undefined && !visibilityOnly && (!wildcardPort || kind === L7Protocol.DNS);
+    return kind !== undefined && !visibilityOnly && (!wildcardPort || (earlyPatches && kind === L7Protocol.DNS));
   };
   return dp.allow.some((item) => (item.authentication !== undefined && item.authentication !== 'disabled')
     || (item.l4.kind === 'ports' && item.l4.portRules.some((pr) => l7Restricts(pr) || envoyRestricts(pr))));
@@ -509,7 +528,9 @@ export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig): boo
  * createL4Filter (pkg/policy/l4.go, main; the widening came with 1.18) gives such an entry the parser `tls` or `crd` and a per-selector policy,
  * and widens only L7 rules to allow-all without default deny (`hasL7Rules := !rules.IsEmpty()` → `ensureWildcard`): the SNI
  * list, the TLS contexts and the listener stay, so a connection with another SNI (or none), or one the listener refuses,
- * is dropped by the proxy. 1.16-1.17 widen nothing.
+ * is dropped by the proxy. On 1.16-1.17 createL4Filter widens nothing, and the engine keeps these restrictions there; the
+ * wildcard rule of default-allow mode widens HTTP and Kafka rules through Envoy's wildcard port (`defaultAllowWildcardPort`),
+ * which is not applied here (not read: whether that port's allow-all also passes another SNI).
  */
 export function envoyRestricts(pr: CompiledPortRule | undefined): boolean {
   return pr !== undefined && ((pr.serverNames !== undefined && pr.serverNames.length > 0) || pr.proxy !== undefined);
@@ -1001,6 +1022,8 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   }
   if (kind === 'kafka' && q.kafka) pushAll(notes, kafkaUnknownNotes(entries, q.kafka));
   if (kind === 'http' && q.http) pushAll(notes, httpMethodCaseNotes(entries, q.http));
+  // On 1.16/1.17 without default deny, whether the DNS proxy refuses it depends on the patch release: the verdict says so.
+  if (kind === L7Protocol.DNS && defaultAllow.wildcardPort) notes.push(`${DNS_DEFAULT_ALLOW_PATCH_SPLIT}: this lookup is not judged; fix: ${DNS_DEFAULT_ALLOW_PATCH_FIX}`);
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : kafkaDenialResponse(q.kafka?.apiKey ?? '');
   const l7: L7Outcome = { protocol: kind, result: L7Result.DENIED, rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,

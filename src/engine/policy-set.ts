@@ -24,7 +24,8 @@ import { Endpoint, EndpointKind, formatEndpoint, parseEndpoint } from './endpoin
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
 import {
-  DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
+  DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT, DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, defaultAllowWildcardPort,
+  describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
   sideOutcomeOfLists,
 } from './evaluate';
 import { PeerView, ResolvedEndpoint } from './identity';
@@ -49,7 +50,7 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
-import { SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
+import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
 /**
@@ -450,11 +451,13 @@ export class PolicySet {
 
   /**
    * @internal Whether the policies can drop some traffic of an endpoint in one direction (`directionCanDrop`: default deny,
-   * a deny rule, authentication, restricting L7 rules); `false` where policy does not apply.
+   * a deny rule, authentication, restricting L7 rules); `false` where policy does not apply. With `earlyPatches` false, DNS
+   * rules of a direction without default deny on 1.16/1.17 do not count: they restrict before #38841's backports only
+   * (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`).
    */
-  public _canDrop(endpoint: Endpoint, direction: 'ingress' | 'egress'): boolean {
+  public _canDrop(endpoint: Endpoint, direction: 'ingress' | 'egress', earlyPatches = true): boolean {
     const dp = this._directionPolicyOf(endpoint, direction);
-    return dp !== undefined && directionCanDrop(dp, this.config);
+    return dp !== undefined && directionCanDrop(dp, this.config, earlyPatches);
   }
 
   /**
@@ -531,6 +534,26 @@ export class PolicySet {
    */
   public _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[] {
     return name.kind === EndpointKind.FQDN && this._learnsNames(client) ? this._agentRefusals(this.dnsServer) : [];
+  }
+
+  /**
+   * @internal Why no verdict on the DNS lookup `query` (its `dns` name) is what Cilium enforces on every patch of the target
+   * version, as words that follow the client's name, with the fix (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`): on 1.16/1.17 no selecting policy puts the client's
+   * egress into default deny (`defaultAllowWildcardPort`), and its DNS rules do not list the name, which the DNS proxy
+   * refuses before #38841's backports and allows from them; `undefined` otherwise. `trace` and the test matchers refuse
+   * such a lookup (`unjudgedConnectionError`), `replay` leaves it not judged.
+   */
+  public _dnsPatchSplit(query: VerdictQuery): { readonly message: string; readonly fix: string } | undefined {
+    if (query.dns === undefined) return undefined;
+    const dp = this._directionPolicyOf(query.from, 'egress');
+    if (dp === undefined || !defaultAllowWildcardPort(dp, this.config.version)) return undefined;
+    const egress = this.verdict(query).egress;
+    if (egress.decision !== SideDecision.L7_DENIED || egress.l7?.protocol !== L7Protocol.DNS) return undefined;
+    return {
+      message: `looks up ${query.dns}: no policy selecting it enables default deny on egress, and `
+        + `${DNS_DEFAULT_ALLOW_PATCH_SPLIT}; the target version ${this.config.version} names no patch, so this lookup is not judged`,
+      fix: DNS_DEFAULT_ALLOW_PATCH_FIX,
+    };
   }
 
   /** @internal Whether the egress policy of `client` has `toFQDNs` items (its verdicts on DNS names read its DNS learning). */

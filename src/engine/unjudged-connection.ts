@@ -32,6 +32,8 @@ export interface ConnectionEndNames {
  * node as the peer of `fromNodes`/`toNodes` items that select nodes by their labels (per-node labels on) in the other
  * end's policy, and that side does not decide the query alike whichever of them select the node (`engine-node-labels-unknown`,
  * `decidesAlikeOnEveryNode`): its verdict depends on the node, which the query does not name.
+ * A DNS lookup that the client's DNS rules refuse on Cilium 1.16/1.17 where no selecting policy enables default deny on its
+ * egress (`engine-dns-patch-split`, `PolicySet._dnsPatchSplit`): the DNS proxy refuses it on the earlier patches only.
  * @param ends the query: its ends, and the port and request a node-label refusal depends on
  * Given the verdict on the connection, a request allowed at L4 onto L7 rules it was not judged by (`unjudgedRequest`).
  * @param names how the messages name the ends
@@ -63,6 +65,8 @@ export function unjudgedConnectionError(set: PolicySet, ends: VerdictQuery, name
     const named = unknown.end === 'subject' ? name : otherName;
     return new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${lead}${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
   }
+  const split = set._dnsPatchSplit(ends);
+  if (split !== undefined) return new CiliumPolicyError({ id: 'engine-dns-patch-split', message: `${lead}${names.from} ${formatEndpoint(ends.from)} ${split.message}`, fix: split.fix });
   return judged === undefined ? undefined : unjudgedRequest(ends, judged.verdict, names, lead);
 }
 

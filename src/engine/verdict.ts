@@ -179,8 +179,10 @@ export interface L7Outcome {
   /** The rule that matched, as text. @default - none: no L7 rule matched */
   readonly matched?: string;
   /**
-   * Whether Cilium adds an allow-all to these rules, so that they restrict nothing and give visibility only (default-allow
-   * mode from 1.18, or the local host past rules that do not name it).
+   * Whether Cilium lets every request of this kind through beside these rules, so that they restrict nothing and give
+   * visibility only: default-allow mode (no selecting policy enables default deny in the direction) from 1.18 for every
+   * kind, and on 1.16-1.17 for HTTP and Kafka rules (Envoy reads the allow-all of the wildcard rule Cilium adds there); or
+   * the local host past rules that do not name it.
    * @default false
    */
   readonly visibilityOnly?: boolean;

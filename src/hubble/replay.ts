@@ -889,6 +889,8 @@ interface Tally {
 class RolloutTally {
   private readonly byNamespace = new Map<string, Tally>();
   private readonly enforcement = new Map<string, ReadonlySet<'ingress' | 'egress'>>();
+  /** `<direction> of <pod>` for the enforced directions that drop only on the earlier 1.16/1.17 patches (`enforcedOn`). */
+  private readonly earlyPatchesOnly = new Set<string>();
 
   /**
    * @param notJudgedInput what of the input was not judged: a blocker of every namespace (its records may be any)
@@ -970,8 +972,12 @@ class RolloutTally {
       const unseen = [...t.enforced].sort(([a], [b]) => compare(a, b))
         .flatMap(([pod, dirs]) => [...dirs].filter((d) => !(t.seen.get(pod)?.has(d) ?? false)).map((d) => `${d} of ${pod}`));
       if (!unselected && unseen.length > 0) {
+        const early = unseen.filter((u) => this.earlyPatchesOnly.has(u));
         blockers.push(`the policies enforce ${unseen.length > 3 ? `${unseen.slice(0, 3).join(', ')} and ${unseen.length - 3} more` : unseen.join(', ')} `
-          + '(what they would drop there is not known: capture that traffic too), where no connection was judged');
+          + '(what they would drop there is not known: capture that traffic too), where no connection was judged'
+          + (early.length === 0 ? '' : ` (${early.join(', ')} only on Cilium 1.16.0-1.16.9 and 1.17.0-1.17.4: there no policy enables default deny and `
+            + 'only DNS rules can drop, which from 1.16.10 and 1.17.5 get `matchPattern: "*"` and give visibility only; fix: enable default deny '
+            + 'on that direction, or allow every name)'));
       }
       const ready = t.flowing > 0 && blockers.length === 0 && !unselected;
       const reason = unselected
@@ -1012,12 +1018,14 @@ class RolloutTally {
 
   /**
    * The directions in which the policies can drop a connection of the pod: the engine's `directionCanDrop` (default deny, a
-   * deny rule, an allow rule's authentication or restricting L7 rules, also under `enableDefaultDeny: false`).
+   * deny rule, an allow rule's authentication or restricting L7 rules, also under `enableDefaultDeny: false`); those that
+   * drop only through DNS rules restricting on the earlier 1.16/1.17 patches are also kept in `earlyPatchesOnly`.
    */
   private enforcedOn(end: Endpoint, text: string): ReadonlySet<'ingress' | 'egress'> {
     let dirs = this.enforcement.get(text);
     if (dirs === undefined) {
       dirs = new Set((['egress', 'ingress'] as const).filter((d) => this.policies._canDrop(end, d)));
+      for (const d of dirs) if (!this.policies._canDrop(end, d, false)) this.earlyPatchesOnly.add(`${d} of ${text}`);
       this.enforcement.set(text, dirs);
     }
     return dirs;
@@ -1196,13 +1204,17 @@ function describePeer(p: FlowPeer, endpoint: Endpoint | undefined): string {
   return `cidr:${p.ip ?? ''}`;
 }
 
+/** The refusals whose fix a capture can follow (a policy's change): not "name the node by its labels", "ask without the request". */
+const FIXES_A_CAPTURE_CAN_FOLLOW: ReadonlySet<string> = new Set(['engine-policy-refused', 'engine-dns-patch-split']);
+
 /**
  * Why a connection is not judged, in the words trace and the matchers refuse it with (`unjudgedConnectionError`), with the
- * fix of an end whose policy the agent refuses (fix the policy); the fixes of the others are a query's (give the node by
- * its labels, ask without the request), which a capture's records cannot follow.
+ * fix when a policy's change can follow it (an end whose policy the agent refuses, a DNS lookup the 1.16/1.17 patch
+ * decides); the fixes of the others are a query's (give the node by its labels, ask without the request), which a
+ * capture's records cannot follow.
  */
 function notJudgedText(e: CiliumPolicyError): string {
-  return `${errorWhat(e)}; this connection is not judged (${e.id})${e.id === 'engine-policy-refused' && e.fix !== undefined ? `; fix: ${e.fix}` : ''}`;
+  return `${errorWhat(e)}; this connection is not judged (${e.id})${FIXES_A_CAPTURE_CAN_FOLLOW.has(e.id) && e.fix !== undefined ? `; fix: ${e.fix}` : ''}`;
 }
 
 /** How the messages of connections not judged name their ends (`unjudgedConnectionError`). */

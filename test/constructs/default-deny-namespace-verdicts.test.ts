@@ -190,14 +190,15 @@ describe('DefaultDenyNamespace staged rollout and metadata block', () => {
     expect(decidedBy(egressOnly, OTHER, API, '8080/TCP', 'ingress')).toBe('no-policy-default-allow');
   });
 
-  // Before 1.18 the DNS rules of a rule that enables no default deny still refuse the names they do not list (issue #38676): a
-  // staged rollout with dnsRules restricted the lookups at once (api.example.com in, evil.example.org REFUSED), unlike the rest.
+  // On 1.16.0-1.16.9 and 1.17.0-1.17.4 the DNS rules of a rule that enables no default deny refuse the names they do not list
+  // (issue #38676; #38841's backports widen them from 1.16.10/1.17.5): a staged rollout with dnsRules restricted the lookups at once (api.example.com in, evil.example.org REFUSED), unlike the rest.
   test('staged with dnsRules before 1.18 is refused (the names were enforced); from 1.18 the names are visibility only', () => {
     const narrow = { stagedRollout: true, dnsRules: [DnsRule.exact('api.example.com')] };
     for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_17]) {
       const r = refusal(() => new DefaultDenyNamespace(chart('payments', version), 'deny', narrow));
       expect(r.id).toBe('default-deny-staged-dns-rules');
-      expect(r.message).toContain(`on Cilium ${version} (1.16 and 1.17) the DNS rules of a rule that enables no default deny still refuse every other name`);
+      expect(r.message).toContain(`on Cilium ${version}, patches 1.16.0-1.16.9 and 1.17.0-1.17.4 refuse every other name (REFUSED answers)`);
+      expect(r.message).toContain('from 1.16.10 and 1.17.5, cilium/cilium#38841 backported, they give visibility only');
       expect(r.message).toContain('leave dnsRules out while staged');
     }
     const v18 = chart('payments', CiliumVersion.V1_18);

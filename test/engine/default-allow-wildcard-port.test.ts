@@ -5,12 +5,18 @@
 // rule, must generate L7 allow-all in case there are other port-specific rules", `getWildcardNetworkPolicyRule`), which
 // Envoy consults beside the port's own rules (cilium/proxy `PortNetworkPolicy`: "Check for any rules that wildcard the
 // port"). So HTTP and Kafka rules refuse nothing there, as beside a written `fromEntities: [all]`; the DNS proxy reads the
-// rules of the lookup's own port only (pkg/fqdn/dnsproxy `CheckAllowed`), so DNS rules still refuse (issue #38676). From
+// rules of the lookup's own port only (pkg/fqdn/dnsproxy `CheckAllowed`), so DNS rules refuse (issue #38676) on the patches
+// before #38841's backports only (1.16.0-1.16.9, 1.17.0-1.17.4): such a lookup is not judged. From
 // 1.18 every kind is visibility only (PR #38841); with a selecting rule that enables default deny, the rules restrict.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { SideDecision } from '../../src/engine';
-import { cnp, judged, labels, policySet } from './helpers';
+import { PolicySet, SideDecision } from '../../src/engine';
+import { cli } from '../support/cli';
+import { thrown } from '../support/errors';
+import { cnp, judged, labels, matcherQuery, policySet } from './helpers';
 
 const API = 'pod:default:app=api';
 const WEB = 'pod:default:app=web';
@@ -62,12 +68,74 @@ describe.each(BEFORE_18)('Cilium %s: HTTP and Kafka rules beside the wildcard ru
     expect(judged(enforcing, OTHER, API, 80, { http: 'GET /a' }).ingress.decision).toBe(SideDecision.DEFAULT_DENY);
   });
 
-  test('DNS rules still refuse the names they do not list: the DNS proxy reads the rules of the lookup\'s port only', () => {
+  // Review mends (session 52): #38841 was backported (#39382 [1.16], #39375 [1.17]; PR #40441: "The fix was backported to
+  // v1.17.5 and v1.16.10"), so these DNS rules refuse an unlisted name on 1.16.0-1.16.9 and 1.17.0-1.17.4 only; the target
+  // version names no patch. Before: such a lookup was "L7 denied (DNS REFUSED)", no caveat, and `toDeny` passed on it.
+  const dnsPolicy = (...extra: Record<string, unknown>[]): PolicySet => policySet([cnp('p', {
+    endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+    egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+  }), ...extra], { ciliumVersion: version });
+
+  test('DNS rules: an unlisted name is refused on the earlier patches only, so the lookup is not judged (the verdict notes it)', () => {
+    const dns = dnsPolicy();
+    const v = judged(dns, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(v.egress).toMatchObject({ decision: SideDecision.L7_DENIED, l7: { protocol: 'dns', result: 'denied' } });
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(/^on Cilium 1\.16\.0-1\.16\.9 and 1\.17\.0-1\.17\.4 the DNS proxy refuses .* from 1\.16\.10 and 1\.17\.5 .*this lookup is not judged; fix: list the name/));
+    const query = matcherQuery(dns, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(dns._dnsPatchSplit(query)?.message).toContain(`the target version ${version} names no patch, so this lookup is not judged`);
+    for (const call of [
+      (): unknown => expect(dns).toDeny(WEB, DNS, '53/UDP', { dns: 'b.example.com' }),
+      (): unknown => expect(dns).toAllow(WEB, DNS, '53/UDP', { dns: 'b.example.com' }),
+    ]) {
+      const e = thrown(call);
+      expect(e.id).toBe('engine-dns-patch-split');
+      expect(e.message).toMatch(/^to(Deny|Allow)\(\) pod:default:app=web → pod:kube-system:k8s-app=kube-dns: the client pod:default:app=web looks up b\.example\.com: no policy selecting it enables default deny on egress, and on Cilium 1\.16\.0-1\.16\.9 /);
+      expect(e.fix).toContain('add `matchPattern: "*"` to give visibility only on every patch');
+    }
+    // The listed name is allowed on every patch: judged. Any other connection of the pod is judged.
+    expect(dns._dnsPatchSplit(matcherQuery(dns, WEB, DNS, '53/UDP', { dns: 'a.example.com' }))).toBeUndefined();
+    expect(dns).toAllow(WEB, DNS, '53/UDP', { dns: 'a.example.com' });
+    expect(dns).toAllow(WEB, API, 80);
+  });
+
+  test('DNS rules: judged once a selecting rule enables default deny on egress (refused on every patch), or with matchPattern "*"', () => {
+    const enforcing = dnsPolicy(cnp('dd', { endpointSelector: labels({ app: 'web' }), egress: [{ toEndpoints: [labels({ app: 'api' })] }] }));
+    expect(enforcing._dnsPatchSplit(matcherQuery(enforcing, WEB, DNS, '53/UDP', { dns: 'b.example.com' }))).toBeUndefined();
+    expect(enforcing).toDeny(WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(judged(enforcing, WEB, DNS, '53/UDP', { dns: 'b.example.com' }).egress.notes.join('\n')).not.toContain('1.16.0-1.16.9');
+    const every = policySet([cnp('p', {
+      endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+      egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }, { matchPattern: '*' }] } }] }],
+    })], { ciliumVersion: version });
+    expect(every).toAllow(WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+  });
+
+  test('trace exits 2 on the unlisted name (engine-dns-patch-split), 0 on the listed one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fidfix-'));
+    try {
+      const file = join(dir, 'p.yaml');
+      writeFileSync(file, JSON.stringify(cnp('p', {
+        endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+        egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+      })));
+      const args = ['--policies', file, '--from', WEB, '--to', DNS, '--cilium-version', String(version)];
+      const refused = cli('trace', ...args, '--dns', 'b.example.com');
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('engine-dns-patch-split');
+      expect(refused.stdout).toBe('');
+      expect(cli('trace', ...args, '--dns', 'a.example.com').code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Cilium 1.18: DNS rules in default-allow mode are visibility only on every patch (judged)', () => {
+  test('an unlisted name is allowed, and not refused as patch-dependent', () => {
     const dns = policySet([cnp('p', {
       endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
       egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
-    })], { ciliumVersion: version });
-    expect(judged(dns, WEB, DNS, '53/UDP', { dns: 'b.example.com' }).egress).toMatchObject({ decision: SideDecision.L7_DENIED, l7: { protocol: 'dns', result: 'denied' } });
-    expect(judged(dns, WEB, DNS, '53/UDP', { dns: 'a.example.com' }).egress.decision).toBe(SideDecision.ALLOWED);
+    })], { ciliumVersion: CiliumVersion.V1_18 });
+    expect(dns).toAllow(WEB, DNS, '53/UDP', { dns: 'b.example.com' });
   });
 });

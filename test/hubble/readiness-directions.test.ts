@@ -146,3 +146,44 @@ describe('a direction without default deny is enforced where an allow rule restr
       : /^nothing to enforce: the policies enforce no direction on the pods of the namespace/);
   });
 });
+
+// Review mends (session 52): DNS rules of a direction without default deny on 1.16/1.17 refuse an unlisted name on
+// 1.16.0-1.16.9 and 1.17.0-1.17.4 only (#38841 backported to 1.16.10 and 1.17.5, which add `matchPattern: "*"`). Before:
+// no test held the DNS exception of `directionCanDrop` (`(!wildcardPort || kind === DNS)` → `(!wildcardPort)` passed), and
+// readiness named such an egress enforced without saying on which patches; a lookup of an unlisted name was "would be dropped".
+describe('DNS rules without default deny on egress: enforced on the earlier 1.16/1.17 patches only', () => {
+  const DNS_EGRESS = '  enableDefaultDeny: {egress: false}\n  egress:\n'
+    + '  - toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchName: a.example.com}]}}]\n';
+  /** A DNS lookup of `query` by cli/app=client at kube-dns, forwarded (jsonpb). */
+  const lookup = (query: string): string => JSON.stringify({ flow: {
+    time: '2025-06-02T10:00:01Z', verdict: 'FORWARDED', Type: 'L7', event_type: { type: 129 }, traffic_direction: 'EGRESS', is_reply: false,
+    IP: { source: '10.0.1.10', destination: '10.0.3.30' }, l4: { UDP: { source_port: 40001, destination_port: 53 } },
+    source: { identity: 300, namespace: 'cli', labels: ['k8s:app=client', 'k8s:io.kubernetes.pod.namespace=cli'] },
+    destination: { identity: 302, namespace: 'kube-system', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] },
+    l7: { type: 'REQUEST', dns: { query, qtypes: ['A'] } },
+  } });
+
+  test.each([
+    ['1.16', CiliumVersion.V1_16, true],
+    ['1.17', CiliumVersion.V1_17, true],
+    ['1.18 (visibility only on every patch)', CiliumVersion.V1_18, false],
+  ] as const)('%s: egress unseen', async (_name, ciliumVersion, early) => {
+    const set = clientPolicy(DNS_EGRESS, { ciliumVersion });
+    const r = await rollout([flow(SERVER, CLIENT, 80)], set);
+    expect(r.readyToEnforce).toBe(false);
+    expect(r.reason).toMatch(early
+      ? /^not ready: the policies enforce egress of pod:cli:app=client \(what they would drop there is not known: capture that traffic too\), where no connection was judged \(egress of pod:cli:app=client only on Cilium 1\.16\.0-1\.16\.9 and 1\.17\.0-1\.17\.4: there no policy enables default deny and only DNS rules can drop, which from 1\.16\.10 and 1\.17\.5 get `matchPattern: "\*"` and give visibility only; /
+      : /^nothing to enforce: the policies enforce no direction on the pods of the namespace/);
+    expect(set._canDrop(set.endpoint('pod:cli:app=client'), 'egress', false)).toBe(false);
+  });
+
+  test('1.17: a lookup of an unlisted name is not judged (the patch decides), the listed name is judged', async () => {
+    const set = clientPolicy(DNS_EGRESS, { ciliumVersion: CiliumVersion.V1_17 });
+    const report = await replayFlows(FlowSource.text([lookup('b.example.com.'), lookup('a.example.com.')].join('\n')), set);
+    expect(report.errors.map((e) => e.message)).toEqual([expect.stringMatching(
+      /^the source pod:cli:app=client looks up b\.example\.com\.?: no policy selecting it enables default deny on egress, and on Cilium 1\.16\.0-1\.16\.9 .*; fix: list the name/)]);
+    const cli = report.namespaces.find((n) => n.namespace === 'cli');
+    expect(cli).toMatchObject({ wouldBeDropped: 0, readyToEnforce: false });
+    expect(cli?.reason).toMatch(/^not ready: 1 connection could not be judged \(see not judged\)/);
+  });
+});
