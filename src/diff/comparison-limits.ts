@@ -20,7 +20,7 @@ import { PolicySet } from '../engine/policy-set';
 import { formatEndpoint } from '../engine/endpoint';
 import { describePolicy, envoyRestricts, serverNameSet } from '../engine/evaluate';
 import { EndpointClass, EndpointClassKind, NotCompared, NotJudged } from '../model/connectivity-document';
-import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan } from './fqdn-classes';
+import { MAX_OVERLAP_CLASSES, fqdnClassIdOf, fqdnClassIdOfSelector, fqdnClassPlan, selectsNoLookupName } from './fqdn-classes';
 import { CiliumVersion } from '../core/cilium-version';
 import { stable } from './rule-content';
 import { compareCodeUnits } from '../model/code-unit-order';
@@ -388,7 +388,11 @@ function blindItems(set: PolicySet, sees: ClassesSee | undefined): Map<string, S
 }
 
 function blindKind(item: CompiledItem, namedResolvable: boolean, mutualAuth: boolean, sees: ClassesSee, nodeCidrs: boolean): string | undefined {
-  if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => { const id = fqdnClassIdOf(m.text); return id !== undefined && !sees.fqdnIds.has(id); })) return FQDNS.kind;
+  // A name or pattern no lookup gives a name of (a label past 63) selects nothing: nothing of it to compare.
+  if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => {
+    const id = fqdnClassIdOf(m.text);
+    return id !== undefined && !sees.fqdnIds.has(id) && !selectsNoLookupName(m.text);
+  })) return FQDNS.kind;
   if (sees.overlapsLeftOut.size > 0) {
     const overlapping = (text: string | undefined): boolean => text !== undefined && sees.overlapsLeftOut.has(text.slice('fqdn:'.length));
     if (item.peer.kind === 'fqdns' && item.peer.matchers.some((m) => overlapping(fqdnClassIdOf(m.text)))) return OVERLAPS.kind;

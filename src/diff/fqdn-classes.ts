@@ -9,7 +9,7 @@ import { EndpointClass, EndpointClassKind } from '../model/connectivity-document
 import type { CompiledRule } from '../engine/compile';
 import { Endpoint, Endpoints } from '../engine/endpoint';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
-import { FqdnMatcher, compileFqdnSelector, isLookupName, matchesEveryDnsName } from '../model/fqdn-pattern';
+import { FqdnMatcher, compileFqdnSelector, dnsLengthProblem, isLookupName, matchesEveryDnsName } from '../model/fqdn-pattern';
 import type { FqdnSelectorModel } from '../model/policy-model';
 import { pushAll } from '../model/push-all';
 
@@ -315,7 +315,32 @@ function overlapWitness(meet: string, pair: readonly FqdnMatcher[], names: Reado
     if (best === undefined || c.others < best.others) best = c;
     if (c.others === 0 || !meet.includes(FILL) || ++ranked >= RANKED_CANDIDATES) break;
   }
-  return meet.includes(FILL) ? freshIfBetter(best, candidate, fills) : best;
+  return meet.includes(FILL) ? freshIfBetter(best, candidate, fills) ?? shortestFill(candidate) : best;
+}
+
+/**
+ * The witness of the shortest fill that gives one (none, then one character), when every fill of `FillTokens` (three
+ * characters and more) makes a name no lookup gives: `<61 a's>*.example.com` filled with `any` has a label of 64.
+ */
+function shortestFill(candidate: (fill: string) => Witness | undefined): Witness | undefined {
+  for (const fill of ['', ...FRESH_CHARACTERS]) {
+    const c = candidate(fill);
+    if (c !== undefined) return c;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a compiled `toFQDNs` matcher (by its text, `matchName: x`, `matchPattern: *.x`) selects no name a lookup gives:
+ * a `matchName`, or the shortest name of a `matchPattern` (each `*` run as nothing, a label of `*`s only as one character),
+ * past DNS's lengths (`dnsLengthProblem`). The CRD's patterns take such a selector; it selects nothing, so it needs no class.
+ */
+export function selectsNoLookupName(matcherText: string): boolean {
+  const selector = fqdnSelectorOf(matcherText);
+  if (typeof selector.matchName === 'string') return dnsLengthProblem(selector.matchName.trim()) !== undefined;
+  if (typeof selector.matchPattern !== 'string') return false;
+  const shortest = selector.matchPattern.trim().replace(/\.$/, '').split('.').map((l) => l.replace(/\*+/g, '') || 'a').join('.');
+  return dnsLengthProblem(shortest) !== undefined;
 }
 
 /** `best`, or the witness of the fill of a character no rule names when other patterns match fewer of it. */
@@ -412,7 +437,8 @@ function fillTokens(named: readonly NamedFqdn[], count: number): FillTokens {
  */
 function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: PatternIndex, fills: FillTokens): Witness | undefined {
   const judge = (name: string): Witness | undefined => {
-    if (names.has(name) || !n.matcher.matches(name)) return undefined;
+    // A name no lookup gives (a label past 63, past 253 in all) stands for nothing: a shorter fill is tried.
+    if (names.has(name) || !isEndpointDnsName(name) || !n.matcher.matches(name)) return undefined;
     return { name, others: patterns.candidates(name).filter((m) => m !== n && m.matcher.matches(name)).length };
   };
   // A leading `**.` (Cilium 1.19+: one or more labels) also gets a name of two labels there, which a `*.` pattern of the
@@ -434,7 +460,7 @@ function patternWitness(n: NamedFqdn, names: ReadonlySet<string>, patterns: Patt
     // above 0, and ranking every candidate would cost names x patterns per pattern.
     if (c.others === 0 || ++ranked >= RANKED_CANDIDATES) break;
   }
-  return freshIfBetter(best, candidate, fills);
+  return freshIfBetter(best, candidate, fills) ?? shortestFill(candidate);
 }
 
 /** A node of `PatternIndex`: the patterns whose literal ending leads here, and the next labels (from the last). */

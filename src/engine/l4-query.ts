@@ -3,6 +3,7 @@
  * the decision tables key on; and the query as each side sees it.
  */
 import { CiliumPolicyError } from '../core/errors';
+import { dnsLengthProblem } from '../model/fqdn-pattern';
 import { isRequestFieldName } from '../model/http-header';
 import { KAFKA_API_KEYS, kafkaRequestApiKeyKnown } from '../model/kafka-api-keys';
 import { checkOptionKeys } from '../model/known-keys';
@@ -68,7 +69,8 @@ function fastIcmpCode(query: VerdictQuery, families: IpFamilies): number {
  * by a `switch` (`decide` runs it per query; a lookup in a `Set` of the fields cost 2-3 times as much); any other key goes
  * to the one check of `src/model/known-keys.ts`, which decides with `VERDICT_QUERY_FIELDS`.
  * @param call the call, for the message: `PolicySet.verdict()`, `PolicySet.decide()`
- * Also refuses an HTTP request's `scheme` other than `http`/`https` and a header name no request carries (`engine-query`).
+ * Also refuses an HTTP request's `scheme` other than `http`/`https`, a header name no request carries and a DNS name past
+ * DNS's lengths (`engine-query`).
  * @throws CiliumPolicyError (`option-unknown`, `engine-query`)
  */
 export function checkQueryFields(query: VerdictQuery, call: string): void {
@@ -82,6 +84,7 @@ export function checkQueryFields(query: VerdictQuery, call: string): void {
   if (kafka !== undefined && kafka !== null && typeof kafka === 'object' && kafka.apiKey !== undefined && kafka.apiKey !== '') {
     checkKafkaApiKey(kafka.apiKey, call);
   }
+  if (typeof query.dns === 'string') checkDnsQueryName(query.dns, call);
   for (const key in query) {
     if (queryFieldListed(key)) continue;
     // The one check decides (a key set to undefined passes; a getter that throws is refused, not rethrown).
@@ -104,6 +107,27 @@ function checkHttpScheme(scheme: unknown, call: string): void {
     message: `${call}: the HTTP request's scheme ${typeof scheme === 'string' ? JSON.stringify(scheme) : String(scheme)} is not "http" or "https", `
       + 'the only schemes Envoy gives a request (:scheme and X-Forwarded-Proto)',
     fix: 'give scheme "http" or "https" (lower case), or leave it out for the connection\'s (https where the proxy terminates TLS)',
+  });
+}
+
+/**
+ * Refuses a DNS query name past DNS's lengths (`engine-query`, `dnsLengthProblem`: 63 characters a label, 253 in all): no
+ * query carries one. Cilium's DNS proxy is a miekg/dns server, whose `(*Server).serveDNS` answers FORMERR when the message
+ * does not unpack (`UnpackDomainName` reads a label length of 64 or more as a pointer or a reserved value, and stops a name
+ * past 255 octets) and never calls the proxy's `ServeDNS`: such a lookup is never judged by policy. It was judged as
+ * given, so `decide`/`verdict`, the matchers and `replay` called a lookup of a 64-character label allowed under
+ * `matchPattern: "*.example"` where `trace --dns` refused it.
+ * @throws CiliumPolicyError (`engine-query`)
+ */
+function checkDnsQueryName(name: string, call: string): void {
+  const problem = dnsLengthProblem(name);
+  if (problem === undefined) return;
+  const shown = name.length > 80 ? `${name.slice(0, 40)}…${name.slice(-20)}` : name;
+  throw new CiliumPolicyError({
+    id: 'engine-query',
+    message: `${call}: the DNS name ${JSON.stringify(shown)} is ${problem}: no query carries it (RFC 1035: 63 characters a label, 253 in all; `
+      + "the DNS proxy's server answers such a message FORMERR before any policy judges it)",
+    fix: 'give the name the lookup asked, e.g. api.example.com',
   });
 }
 

@@ -39,7 +39,7 @@ import { trimRuns } from '../model/trim-runs';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError, k8sObjectLabelKey, splitLabelKey } from '../model/labels';
 import { nearestName } from '../model/edit-distance';
-import { addressShapedDnsName, isLookupName } from '../model/fqdn-pattern';
+import { addressShapedDnsName, dnsLengthProblem, isDnsName, isLookupName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
@@ -242,8 +242,9 @@ export interface DraftPolicy {
   readonly dns: boolean;
   /**
    * The names the DNS companion lets the workload look up, when the cluster's DNS proxy refused it others: the names of
-   * its lookups seen passing and of its `toFQDNs` peers, sorted (`Builtins.allowDns` with `DnsRule.exact`).
-   * @default - every name
+   * its `toFQDNs` peers and of its lookups seen passing (at most 64 of these; a name no DNS rule can write is left out,
+   * and `notDrafted` says what was), sorted (`Builtins.allowDns` with `DnsRule.exact`). Never every name then.
+   * @default - every name (no lookup of the workload refused)
    */
   readonly dnsNames?: string[];
   /** Records behind the policy. */
@@ -566,22 +567,53 @@ const MAX_NOT_DRAFTED = 20;
 /** The most HTTP requests drafted as L7 rules on one port; beyond, the port stays L3/L4 (and its comment says why). */
 const MAX_HTTP_RULES = 64;
 
+/** The most names of lookups seen passing the DNS companion lists when the cluster refused others (`companion`). */
+const MAX_DNS_NAMES = 64;
+
 /**
- * `dnsNames` of a policy whose lookups the cluster's DNS proxy refused: the names seen passing and those of its `toFQDNs`
- * peers (they are looked up first). None (every name) when no lookup was refused, or when a name cannot be written as
- * `matchName` or there are too many: the policy's comment then says the refused lookups would pass. A lookup of an address's
- * text (`203.0.113.7`) is a name like any other here: the proxy compares the query name as text (`DnsRule.exact` takes it).
+ * The DNS companion of a policy: whether it has one (whenever the workload has egress or looked names up), and, when the
+ * cluster's DNS proxy refused a lookup of the workload, its `dnsNames`: the names of its `toFQDNs` peers (they are looked
+ * up first) and of the lookups seen passing. Never every name then: that would allow again the lookup the cluster refused.
+ * A name past DNS's lengths is left out without a word (`dnsLengthProblem`: no query carries it; miekg/dns answers FORMERR
+ * before the proxy judges one), a name no DNS rule can write (`isDnsName`) and the names past `MAX_DNS_NAMES` are left
+ * out and said in `notDrafted`. With no name left the draft is refused (`draft-dns-no-names`): every name would allow the
+ * refused lookups again, and no companion would drop the DNS traffic the cluster let through.
+ * @throws CiliumPolicyError (`draft-dns-no-names`)
+ * A lookup of an address's text (`203.0.113.7`) is a name like any other here: the proxy compares the query name as text
+ * (`DnsRule.exact` takes it).
  */
-function companionNames(p: PolicyAcc): { dnsNames?: string[] } {
-  if (!p.dnsRefused) return {};
-  const names = new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')));
-  for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) names.add(r.peer.name);
-  const list = [...names].sort(compare);
-  if (list.length === 0 || list.length > MAX_HTTP_RULES || !list.every(isLookupName)) {
-    p.notDrafted.push('DNS lookups the cluster refused: the DNS companion allows every name (the names seen passing cannot all be written as matchName)');
-    return {};
+function companion(p: PolicyAcc, policy: string): { dns: boolean; dnsNames?: string[] } {
+  const dns = p.egress.size > 0 || p.dns;
+  if (!dns || !p.dnsRefused) return { dns };
+  const peers = new Set<string>();
+  for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) peers.add(r.peer.name);
+  const seen = [...new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')))].filter((n) => !peers.has(n)).sort(compare);
+  const unwritable = seen.filter((n) => dnsLengthProblem(n) === undefined && !isDnsName(n));
+  const written = seen.filter(isLookupName);
+  const room = Math.max(0, MAX_DNS_NAMES - peers.size);
+  const kept = [...peers, ...written.slice(0, room)].sort(compare);
+  const listed = (names: string[]): string => `${names.slice(0, 3).map((n) => JSON.stringify(withoutControls(n.length > 80 ? `${n.slice(0, 77)}...` : n))).join(', ')}`
+    + `${names.length > 3 ? `, and ${names.length - 3} more` : ''}`;
+  const only = 'the cluster refused other lookups, so the companion allows the names it lists only';
+  if (unwritable.length > 0) {
+    p.notDrafted.push(`DNS lookups of ${listed(unwritable)}, seen passing: no DNS rule can name ${unwritable.length === 1 ? 'it' : 'them'} (letters, digits, `
+      + `"-" and "_" in dotted labels), so the DNS companion does not allow ${unwritable.length === 1 ? 'it' : 'them'} (${only}): `
+      + 'write a rule by hand if the workload needs them');
   }
-  return { dnsNames: list };
+  if (written.length > room) {
+    p.notDrafted.push(`DNS lookups of ${listed(written.slice(room))}, seen passing: left out, the DNS companion lists at most ${MAX_DNS_NAMES} names (${only}): `
+      + 'add them by hand (DnsRule.exact) if the workload needs them');
+  }
+  if (kept.length === 0) {
+    throw new CiliumPolicyError({
+      id: 'draft-dns-no-names',
+      message: `${withoutControls(policy)}: the cluster's DNS proxy refused lookups of the workload, and no lookup a DNS rule can name was seen passing `
+        + `(${unwritable.length > 0 ? `only ${listed(unwritable)}` : 'none'}): a DNS companion of every name would allow the refused lookups again, `
+        + 'and none would drop the DNS traffic the cluster let through',
+      fix: 'capture while the workload looks up the names it needs, or leave its namespace out (--namespace) and write its DNS rules by hand',
+    });
+  }
+  return { dns: true, dnsNames: kept };
 }
 
 /**
@@ -839,8 +871,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
       podNames: [...p.podNames].sort(),
       ingress: finishRules(aggregateCidrs(p.ingress, TrafficDirection.INGRESS, maxCidr)),
       egress: finishRules(aggregateCidrs(p.egress, TrafficDirection.EGRESS, maxCidr)),
-      dns: p.egress.size > 0 || p.dns,
-      ...companionNames(p),
+      ...companion(p, `${p.namespace}/${name}`),
       flows: p.flows,
       notDrafted: [...p.notDrafted].sort(),
     });

@@ -397,3 +397,35 @@ spec:
     expect(skipped('dev', 'dev')).toBeUndefined();
   });
 });
+
+// Review mends (session 52): a witness filled past a label of 63 was no lookup name, so its class was dropped and the
+// added rule was NOT COMPARED with a false reason ("the named CIDRs leave no world address free").
+describe('diff: toFQDNs names and patterns at DNS lengths (63 a label, 253 in all)', () => {
+  const base = file('len-base.yaml', fqdnPolicy('matchName: api.example.com', '443'));
+  const added = (name: string, selector: string): string => file(name, fqdnPolicy(`matchName: api.example.com }, { ${selector}`, '443'));
+  const b = (n: number): string => 'b'.repeat(n);
+
+  test.each([
+    ['a 61-character literal before * (the fill "any" made a label of 64)', `matchPattern: "${'a'.repeat(61)}*.example.com"`, `${'a'.repeat(61)}*.example.com`],
+    ['a 62-character literal before *', `matchPattern: "${'a'.repeat(62)}*.example.com"`, `${'a'.repeat(62)}*.example.com`],
+    ['* before 251 characters (a fill of 3 made 255)', `matchPattern: "*.${b(63)}.${b(63)}.${b(63)}.${b(55)}.com"`, `*.${b(63)}.${b(63)}.${b(63)}.${b(55)}.com`],
+  ])('%s: compared, 1 newly allowed, --fail-on allowed exits 1', async (_what, selector, text) => {
+    const r = await cli('diff', '--base', base, '--head', added(`len-${text.length}-${text.indexOf('*')}.yaml`, selector), '--fail-on', 'allowed');
+    expect(r.stdout).not.toContain('NOT COMPARED');
+    expect(r.stdout).toContain(': 1 newly allowed, 0 newly denied');
+    expect(r.stdout).toContain(`  + prod/app=web → fqdn:${text} 443/TCP\n`);
+    expect(r.code).toBe(1);
+  });
+
+  test.each([
+    ['a matchName with a label of 64', `matchName: "${'a'.repeat(64)}.example.com"`],
+    ['a pattern whose shortest name has a label of 64', `matchPattern: "${'a'.repeat(64)}*.example.com"`],
+    // 254 characters: the CRD's 255 takes it (a longer one is a rejected policy, NOT COMPARED for that reason).
+    ['a pattern whose shortest name is 254 characters', `matchPattern: "*.${b(63)}.${b(63)}.${b(63)}.${b(60)}"`],
+  ])('%s selects no name a lookup gives: nothing newly allowed, not NOT COMPARED, exit 0', async (_what, selector) => {
+    const r = await cli('diff', '--base', base, '--head', added(`none-${selector.length}-${selector.indexOf('*')}.yaml`, selector), '--fail-on', 'any');
+    expect(r.stdout).not.toContain('NOT COMPARED');
+    expect(r.stdout).toContain(': 0 newly allowed, 0 newly denied');
+    expect(r.code).toBe(0);
+  });
+});

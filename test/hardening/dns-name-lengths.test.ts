@@ -144,3 +144,43 @@ describe('dnsLengthProblem / isLookupName', () => {
     expect(isLookupName(name)).toBe(lookup);
   });
 });
+
+// Review mends (session 52): the query's DNS name is checked by the engine's one query check, so `decide`/`verdict`, the
+// matchers and replay refuse what `trace --dns` refuses (miekg/dns answers FORMERR before Cilium's proxy judges it).
+describe('a DNS query name past DNS lengths: the engine judges no such lookup', () => {
+  /** shop/a may look up *.example only. */
+  const DNS_POLICY = [
+    'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: a, namespace: shop}', 'spec:',
+    '  endpointSelector: {matchLabels: {app: a}}', '  egress:',
+    '  - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns}}]',
+    '    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.example"}]}}]', '',
+  ].join('\n');
+  const from = { kind: EndpointKind.POD, namespace: 'shop', labels: { app: 'a' } };
+  const to = { kind: EndpointKind.POD, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+
+  test.each([`${LABEL_64}.example.`, `${'b'.repeat(63)}.${'b'.repeat(63)}.${'b'.repeat(63)}.${'b'.repeat(54)}.example`])(
+    'decide and verdict refuse %s (engine-query); 63 a label is judged: allowed, evil.test denied', (name) => {
+      const set = PolicySet.fromYaml(DNS_POLICY);
+      const ask = (dns: string): string => set.decide({ from, to, protocol: 'UDP', port: 53, dns });
+      expect(() => ask(name)).toThrow(/PolicySet\.decide\(\): the DNS name .* is (a label of 64 characters, more than 63|254 characters, more than 253): no query carries it/);
+      expect(() => set.verdict({ from, to, protocol: 'UDP', port: 53, dns: name })).toThrow(/PolicySet\.verdict\(\): the DNS name/);
+      expect(ask(`${LABEL_63}.example.`)).toBe('allowed');
+      expect(ask('evil.test.')).toBe('l7-denied');
+    });
+
+  test('replay: a lookup record of a 64-character label is not judged (an error line), never ALLOWED', GUARD, async () => {
+    const base = { IP: { source: '10.0.0.1', destination: '10.0.0.9' }, l4: { UDP: { source_port: 40000, destination_port: 53 } },
+      source: { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] },
+      destination: { ID: 3, identity: 3003, namespace: 'kube-system', pod_name: 'coredns-1', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] },
+      traffic_direction: 'EGRESS', is_reply: false, verdict: 'FORWARDED', Type: 'L7', event_type: { type: 129 } };
+    const lookup = (query: string): string => JSON.stringify({ flow: { ...base, time: '2025-06-02T10:00:00Z', l7: { type: 'REQUEST', dns: { query, qtypes: ['A'] } } } });
+    const policies = write(dir, 'dns-a.yaml', DNS_POLICY);
+    const r = await replay('--flows', write(dir, 'dns-64.jsonl', `${lookup(`${LABEL_64}.example.`)}\n`), '--policies', policies, '--output', 'json');
+    const out = JSON.parse(r.stdout) as { connections: unknown[]; errors: { message: string }[] };
+    expect(out.connections).toEqual([]);
+    expect(out.errors.map((e) => e.message)).toEqual([expect.stringContaining('is a label of 64 characters, more than 63: no query carries it')]);
+    const ok = await replay('--flows', write(dir, 'dns-63.jsonl', `${lookup(`${LABEL_63}.example.`)}\n`), '--policies', policies, '--output', 'json');
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as { connections: { predicted: { verdict: string } }[] }).connections.map((c) => c.predicted.verdict)).toEqual(['allowed']);
+  });
+});

@@ -620,6 +620,51 @@ describe('lookups the cluster\'s DNS proxy refused: the DNS companion allows the
     const passing = await collectConnections(FlowSource.text(lines.filter((l) => !l.includes('evil')).join('\n')));
     expect(planDraft(passing, { namespaces: ['shop'] }).policies[0].dnsNames).toBeUndefined();
   });
+
+  // Review mends (session 52): a name the companion could not write widened it to every name, allowing again the lookup the
+  // cluster refused. Each case: the drafted YAML's verdict on the refused lookup (evil.example) and on one seen passing.
+  const shopA = Endpoints.parse('pod:shop:app=a');
+  const kubeDns = Endpoints.parse('pod:kube-system:k8s-app=kube-dns');
+  const drafted = async (extra: string[]): Promise<{ p: ReturnType<typeof planDraft>['policies'][number]; ask: (dns: string) => string }> => {
+    const plan = planDraft(await collectConnections(FlowSource.text([...lines.slice(0, 3), ...extra].join('\n'))), { namespaces: ['shop'] });
+    const set = PolicySet.fromYaml(renderDraftYaml(plan), { file: 'drafted.yaml' });
+    return { p: plan.policies[0], ask: (dns) => set.decide({ from: shopA, to: kubeDns, protocol: 'UDP', port: 53, dns }) };
+  };
+
+  test('a lookup of a 64-character label seen passing (no query carries it) is left out: evil.example stays refused', async () => {
+    const { p, ask } = await drafted([lookup(`${'a'.repeat(64)}.example.`, 'FORWARDED')]);
+    expect(p.dnsNames).toEqual(['ok.example']);
+    expect(p.notDrafted.join('\n')).not.toContain('DNS');
+    expect([ask('evil.example.'), ask('ok.example.'), ask('other.example.')]).toEqual(['l7-denied', 'allowed', 'l7-denied']);
+  });
+
+  test('a name no DNS rule can write, seen passing: left out and said, never every name', async () => {
+    const { p, ask } = await drafted([lookup('bad!name.example.', 'FORWARDED')]);
+    expect(p.dnsNames).toEqual(['ok.example']);
+    expect(p.notDrafted).toContain('DNS lookups of "bad!name.example", seen passing: no DNS rule can name it (letters, digits, "-" and "_" in dotted labels), '
+      + 'so the DNS companion does not allow it (the cluster refused other lookups, so the companion allows the names it lists only): '
+      + 'write a rule by hand if the workload needs them');
+    expect([ask('evil.example.'), ask('ok.example.')]).toEqual(['l7-denied', 'allowed']);
+  });
+
+  test('more names than the companion lists: the toFQDNs name and the first 63 others, the rest left out and said, never every name', async () => {
+    const many = Array.from({ length: 70 }, (_, i) => lookup(`n${String(i).padStart(2, '0')}.example.`, 'FORWARDED'));
+    const { p, ask } = await drafted([...many, lines[3]]);
+    expect(p.dnsNames).toHaveLength(64);
+    expect(p.dnsNames).toContain('api.example');
+    expect(p.notDrafted.find((n) => n.includes('at most 64 names'))).toMatch(/^DNS lookups of "n63\.example", "n64\.example", "n65\.example", and 5 more, seen passing: left out/);
+    expect([ask('evil.example.'), ask('n00.example.'), ask('n62.example.'), ask('api.example.'), ask('n63.example.'), ask('ok.example.')])
+      .toEqual(['l7-denied', 'allowed', 'allowed', 'allowed', 'l7-denied', 'l7-denied']);
+  });
+
+  test('no lookup a DNS rule can name seen passing: the draft is refused (draft-dns-no-names), never every name', async () => {
+    const c = await collectConnections(FlowSource.text([lines[0], lines[2], lookup('bad!name.example.', 'FORWARDED')].join('\n')));
+    expect(() => planDraft(c, { namespaces: ['shop'] })).toThrow(expect.objectContaining({
+      id: 'draft-dns-no-names',
+      message: expect.stringContaining('shop/a: the cluster\'s DNS proxy refused lookups of the workload, and no lookup a DNS rule can name was seen passing '
+        + '(only "bad!name.example"): a DNS companion of every name would allow the refused lookups again') as unknown,
+    }) as unknown);
+  });
 });
 
 // Session 39: the YAML went through cdk8s's rendering, which took a selector `{constructor: web, value: x}` for a class
