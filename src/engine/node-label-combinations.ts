@@ -26,7 +26,7 @@ export const MAX_NODE_LABEL_COMBINATIONS = 256;
 
 /**
  * The most work spent on one side: its combinations times (the items and the rules of its direction policy with every
- * toggled host rule in), about 2 ms of decisions. Past it, the side is taken not to hold on every node (refused, as before
+ * toggled host rule in), a few milliseconds of decisions. Past it, the side is taken not to hold on every node (refused, as before
  * the combinations), before any combination is decided.
  */
 export const MAX_NODE_LABEL_WORK = 512;

@@ -496,8 +496,8 @@ export class PolicySet {
     const l4 = l4Query(query, this.config.ipFamilies);
     const dp = this.directionPolicies.get(subject, direction);
     const view = this.endpoints.peerOf(other, subject);
-    const side = dp === undefined ? undefined
-      : this.nodeLabelsSide(dp, direction, subject, other, this.sideInput(direction, subject, view, sideQueryOf(query, l4), LearnMode.EXPLAINED), false);
+    const side = dp === undefined ? undefined : this.nodeLabelsSide(dp, direction, subject, other,
+      this.sideInput(direction, subject, view, sideQueryOf(query, l4), LearnMode.EXPLAINED), false);
     if (side === undefined || side.alike !== undefined) return undefined;
     return side.rules.length > 0
       ? { message: nodeLabelsUnknownText(side.rules, subject, direction, false), fix: nodeLabelsFix(subject.endpoint.entity), end: 'subject' }
