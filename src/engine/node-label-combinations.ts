@@ -7,9 +7,12 @@
  * only when every combination decides alike: the same decision, deciding rule and L7 outcome. Deny precedence, default deny
  * (a host rule selecting the node puts it into default deny) and L7 merging make the decision no monotone function of
  * which rules select, so no pair of extremes bounds it: every combination is decided, up to `MAX_NODE_LABEL_COMBINATIONS`
- * (past it, none holds: refused, never guessed). Combinations no node can have (two rules of the same selector, one in
- * and one out) only make the answer more cautious. The one test `trace`, the test matchers and `replay` refuse by, and
- * `verdict()` notes (`PolicySet._nodeLabelsUnknown`).
+ * (past it, none holds: refused, never guessed), within a work budget (`MAX_NODE_LABEL_WORK`). Combinations no node can
+ * have (two rules of the same selector, one in and one out) only make the answer more cautious. A decision that reads the
+ * subject's DNS learning (`SideInput.learn`: a `toFQDNs` item that matches the query's name) never holds on every node:
+ * the learning is of the node as given, and whether a node's proxy learns a name depends on which host rules select it
+ * (its own lookup, pkg/fqdn/namemanager), so it is refused, as before the combinations. The one test `trace`, the test
+ * matchers and `replay` refuse by, and `verdict()` notes (`PolicySet._nodeLabelsUnknown`).
  */
 import { CompiledItem, CompiledRule } from './compile';
 import { DirectionPolicy, RuleSelection, directionPolicyOf } from './direction-policy';
@@ -20,6 +23,13 @@ import { SideVerdict } from './verdict';
 
 /** The most combinations decided for one side (2^8): past it, the side is taken not to hold on every node. */
 export const MAX_NODE_LABEL_COMBINATIONS = 256;
+
+/**
+ * The most work spent on one side: its combinations times (the items and the rules of its direction policy with every
+ * toggled host rule in), a few milliseconds of decisions. Past it, the side is taken not to hold on every node (refused, as before
+ * the combinations), before any combination is decided.
+ */
+export const MAX_NODE_LABEL_WORK = 512;
 
 /** One side whose decision may depend on a node's labels: what `decidesAlikeOnEveryNode` reads. */
 export interface NodeLabelSide {
@@ -52,6 +62,17 @@ export function decidesAlikeOnEveryNode(side: NodeLabelSide): number | undefined
   const direction = side.dp.direction;
   const selected = new Set(selection?.selecting ?? []);
   const reading = new Set(hostRules);
+  // The budget, before any combination: each decides over at most the items of every toggled rule in.
+  const widest = hostRules.length === 0 || selection === undefined ? side.dp
+    : directionPolicyOf({ ...selection, selecting: rules.filter((r) => reading.has(r) || selected.has(r)) }, direction);
+  const peerItems = peerNodeLabelItems(widest, side.other, input.peer, side.nodeSelectorLabels).length;
+  const combinations = 2 ** (hostRules.length + peerItems);
+  const work = combinations * (widest.allow.length + widest.deny.length + widest.selecting.length);
+  if (combinations > MAX_NODE_LABEL_COMBINATIONS || work > MAX_NODE_LABEL_WORK) return undefined;
+  // The subject's DNS learning is of the node as given, the same in every combination: a decision that reads it is refused.
+  let learns = false;
+  const learn = input.learn;
+  const decideInput: SideInput = learn === undefined ? input : { ...input, learn: (name) => { learns = true; return learn(name); } };
   let first: string | undefined;
   let count = 0;
   for (let mask = 0; mask < 2 ** hostRules.length; mask++) {
@@ -64,7 +85,8 @@ export function decidesAlikeOnEveryNode(side: NodeLabelSide): number | undefined
     for (let itemMask = 0; itemMask < 2 ** items.length; itemMask++) {
       const forced = new Map(items.map((item, i) => [item, (itemMask & (1 << i)) !== 0 ? selectingPeer(item) : notByNodeLabels(dp, item, input)]));
       const pick = (item: CompiledItem): CompiledItem => forced.get(item) ?? item;
-      const signature = decisionSignature(decideSide(dp, dp.allow.map(pick), dp.deny.map(pick), input));
+      const signature = decisionSignature(decideSide(dp, dp.allow.map(pick), dp.deny.map(pick), decideInput));
+      if (learns) return undefined;
       count++;
       if (first === undefined) first = signature;
       else if (signature !== first) return undefined;

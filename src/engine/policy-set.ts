@@ -145,6 +145,11 @@ export class PolicySet {
    * sides' decisions on its lookups (they do not depend on the name), and what it learns per name.
    */
   private readonly learnedFast = new Map<LabelSet, Map<string, DnsLookupSides>>();
+  /**
+   * `nodeLabelsSide` per resolved subject, resolved other end, direction and side query (compiled mode): `_nodeLabelsUnknown`,
+   * the verdict's note and replay's names share one decision of the combinations.
+   */
+  private readonly nodeLabelSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, NodeLabelsSide | undefined>>>();
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
@@ -494,8 +499,8 @@ export class PolicySet {
     const l4 = l4Query(query, this.config.ipFamilies);
     const dp = this.directionPolicies.get(subject, direction);
     const view = this.endpoints.peerOf(other, subject);
-    const side = dp === undefined ? undefined
-      : this.nodeLabelsSide(dp, direction, subject, other, this.sideInput(direction, subject, view, sideQueryOf(query, l4), LearnMode.EXPLAINED));
+    const side = dp === undefined ? undefined : this.nodeLabelsSide(dp, direction, subject, other,
+      this.sideInput(direction, subject, view, sideQueryOf(query, l4), LearnMode.EXPLAINED), false);
     if (side === undefined || side.alike !== undefined) return undefined;
     return side.rules.length > 0
       ? { message: nodeLabelsUnknownText(side.rules, subject, direction, false), fix: nodeLabelsFix(subject.endpoint.entity), end: 'subject' }
@@ -508,8 +513,29 @@ export class PolicySet {
    * (`decidesAlikeOnEveryNode`: `alike` is the number of combinations decided, `undefined` when they differ); `undefined`
    * when no rule reads them. The one source of `_nodeLabelsUnknown` and of the verdict's note.
    */
-  private nodeLabelsSide(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, input: SideInput):
-  { readonly rules: readonly CompiledRule[]; readonly items: readonly CompiledItem[]; readonly alike: number | undefined } | undefined {
+  private nodeLabelsSide(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, input: SideInput,
+    naive: boolean): NodeLabelsSide | undefined {
+    if (naive) return this.decideNodeLabelsSide(dp, direction, subject, other, input);
+    let byOther = this.nodeLabelSides.get(subject);
+    if (byOther === undefined) {
+      byOther = new WeakMap();
+      this.nodeLabelSides.set(subject, byOther);
+    }
+    let byQuery = byOther.get(other);
+    if (byQuery === undefined) {
+      byQuery = new Map();
+      byOther.set(other, byQuery);
+    }
+    const key = `${direction} ${JSON.stringify(input.query)}`;
+    if (byQuery.has(key)) return byQuery.get(key);
+    const side = this.decideNodeLabelsSide(dp, direction, subject, other, input);
+    byQuery.set(key, side);
+    return side;
+  }
+
+  /** `nodeLabelsSide`, decided. */
+  private decideNodeLabelsSide(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint,
+    input: SideInput): NodeLabelsSide | undefined {
     const rules = nodeLabelRules(this.rules, subject, direction, this.config.version);
     const items = rules.length === 0 ? peerNodeLabelItems(dp, other, input.peer, this.config.nodeSelectorLabels) : [];
     if (rules.length === 0 && items.length === 0) return undefined;
@@ -697,7 +723,7 @@ export class PolicySet {
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
       const noted = withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys), subject, other, peer);
-      const unknown = this.nodeLabelsSide(dp, direction, subject, other, input);
+      const unknown = this.nodeLabelsSide(dp, direction, subject, other, input, naive);
       if (unknown === undefined) return noted;
       const alike = unknown.alike !== undefined;
       const why = unknown.rules.length > 0 ? nodeLabelsUnknownText(unknown.rules, subject, direction, alike)
@@ -722,6 +748,13 @@ export class PolicySet {
       ? { verdict, allowed, summary, from: from.text, to: to.text, connection, request, ciliumVersion, egress, ingress }
       : { verdict, allowed, summary, from: from.text, to: to.text, connection, ciliumVersion, egress, ingress };
   }
+}
+
+/** The rules that read the labels of a node given without them at one side, and whether it decides alike on every node (`nodeLabelsSide`). */
+interface NodeLabelsSide {
+  readonly rules: readonly CompiledRule[];
+  readonly items: readonly CompiledItem[];
+  readonly alike: number | undefined;
 }
 
 /**

@@ -420,14 +420,20 @@ ${CP_EGRESS}`);
     }
   });
 
-  test('up to 8 host rules of node labels (256 combinations) are decided; past them, refused, never guessed', () => {
-    const rules = (n: number): ReturnType<typeof policySet> => policySet([
+  test('within the work budget (combinations × items and rules) decided; past it, refused before any combination, never guessed', () => {
+    const rules = (n: number, items = 1): ReturnType<typeof policySet> => policySet([
       ccnp('all', { nodeSelector: {}, egress: [{ toCIDR: ['203.0.113.0/24'], toPorts: port('443') }] }),
-      ...Array.from({ length: n }, (_, i) => ccnp(`r${i}`, { nodeSelector: { matchLabels: { [`role${i}`]: '' } }, egress: [{ toEntities: ['world'], toPorts: port('80') }] })),
+      ...Array.from({ length: n }, (_, i) => ccnp(`r${i}`, { nodeSelector: { matchLabels: { [`role${i}`]: '' } },
+        egress: Array.from({ length: items }, (__, j) => ({ toEntities: ['world'], toPorts: port(String(80 + j)) })) })),
     ], HOST);
-    expect(judged(rules(8), 'entity:host', 'cidr:203.0.113.5', 443).egress.notes).toContainEqual(expect.stringMatching(/\(256 combinations decided\)$/));
-    expect(refusedByMatchers(rules(8), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(false);
-    expect(refusedByMatchers(rules(9), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(true);
+    // 5 host rules of node labels: 32 combinations × (6 items + 6 rules) = 384 ≤ 512.
+    expect(judged(rules(5), 'entity:host', 'cidr:203.0.113.5', 443).egress.notes).toContainEqual(expect.stringMatching(/\(32 combinations decided\)$/));
+    expect(refusedByMatchers(rules(5), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(false);
+    // 6: 64 × 14 = 896; 8 and 9 (256 and 512 combinations) too: refused, though all allows 443 on every node.
+    for (const n of [6, 8, 9]) expect(refusedByMatchers(rules(n), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(true);
+    // One host rule: 2 × (201 items + 2 rules) = 406 decided; 2 × (301 + 2) = 606 refused.
+    expect(refusedByMatchers(rules(1, 200), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(false);
+    expect(refusedByMatchers(rules(1, 300), 'entity:host', 'cidr:203.0.113.5', 443)).toBe(true);
   });
 
   test('replay under --node-selector-labels judges a flow the fromNodes items cannot change, and leaves one they can not judged', async () => {
@@ -442,5 +448,58 @@ ${CP_EGRESS}`);
       .toEqual([['entity:remote-node', 'pod:prod:app=web', '8080/TCP', 'allowed', 'unchanged']]);
     expect(report.errors).toEqual([expect.objectContaining({ connection: expect.stringContaining('10250/TCP'), message: expect.stringMatching(
       /^the source entity:remote-node as a peer of the ingress policy of pod:prod:app=web is the identity of another node, .*; this connection is not judged \(engine-node-labels-unknown\)$/) })]);
+  });
+});
+
+// Session 52 review: the subject's DNS learning (toFQDNs) was read once, from the node as given, in every combination;
+// but a node's proxy learns a name from its own lookup, which the host rules selecting it decide (pkg/fqdn/namemanager).
+describe('session 52 review: a verdict that reads the node\'s DNS learning is not judged for a node without labels', () => {
+  const KUBE_DNS = [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }];
+  const DNS_ALLOW = { toEndpoints: KUBE_DNS, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] };
+  const FQDN_443 = { toFQDNs: [{ matchName: 'example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] };
+  const CP = { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } };
+  // p1: every node learns example.com and allows it on 443, but control-plane nodes deny their own lookups.
+  const p1 = [ccnp('all-nodes', { nodeSelector: {}, egress: [DNS_ALLOW, FQDN_443] }),
+    ccnp('cp-deny-dns', { nodeSelector: CP, egressDeny: [{ toEndpoints: KUBE_DNS, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }] })];
+  // p4: every node allows example.com on 443, but only control-plane nodes may look it up.
+  const p4 = [ccnp('all-nodes', { nodeSelector: {}, egress: [FQDN_443] }), ccnp('cp-dns', { nodeSelector: CP, egress: [DNS_ALLOW] })];
+  // p3: every node may look names up; only control-plane nodes allow example.com on 443.
+  const p3 = [ccnp('all-nodes', { nodeSelector: {}, egress: [DNS_ALLOW] }), ccnp('cp-fqdn', { nodeSelector: CP, egress: [FQDN_443] })];
+  const cpNode = 'node:kubernetes.io/hostname=n1,node-role.kubernetes.io/control-plane=';
+  const worker = 'node:kubernetes.io/hostname=n2';
+  const yaml = (docs: Record<string, unknown>[]): string => docs.map((d) => JSON.stringify(d)).join('\n---\n');
+
+  test('p1 and p4: the nodes by their labels differ, so entity:host and node:@ip are refused (matchers, trace exit 2)', () => {
+    for (const [docs, cp, other] of [[p1, 'denied', 'allowed'], [p4, 'allowed', 'denied']] as const) {
+      const set = policySet([...docs], HOST);
+      expect([verdict(set, cpNode, 'fqdn:example.com@1.2.3.4', 443).verdict, verdict(set, worker, 'fqdn:example.com@1.2.3.4', 443).verdict]).toEqual([cp, other]);
+      for (const from of ['entity:host', 'node:@10.0.0.5']) expect(refusedByMatchers(set, from, 'fqdn:example.com@1.2.3.4', 443)).toBe(true);
+      const f = file(`learning-${cp}.yaml`, yaml([...docs]));
+      const r = cli('trace', '--policies', f, '--host-firewall', '--from', 'entity:host', '--to', 'fqdn:example.com@1.2.3.4', '--port', '443');
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain('(engine-node-labels-unknown)');
+    }
+    // What reads no learning is still judged: another name (no toFQDNs item selects it on any node), an address.
+    const set = policySet([...p1], HOST);
+    expect(judged(set, 'entity:host', 'fqdn:other.example@1.2.3.4', 443).egress.decision).toBe('default-deny');
+    expect(judged(set, 'entity:host', 'cidr:203.0.113.5', 443).egress.decision).toBe('default-deny');
+  });
+
+  const hostFlow = (names: string[]): string => JSON.stringify({ flow: {
+    time: '2025-06-02T10:00:00Z', verdict: 'FORWARDED', IP: { source: '10.0.1.1', destination: '1.2.3.4', ipVersion: 'IPv4' },
+    l4: { TCP: { source_port: 47001, destination_port: 443, flags: { SYN: true } } }, source: { identity: 1, labels: ['reserved:host'] },
+    destination: { identity: 2, labels: ['reserved:world'] }, destination_names: names, Type: 'L3_L4', node_name: 'cp-1', traffic_direction: 'EGRESS', is_reply: false,
+  } });
+
+  test('replay leaves a host flow to a name not judged where a node-label rule decides its learning or its toFQDNs (p1, p3)', async () => {
+    for (const docs of [p1, p3]) {
+      const report = await replayFlows(FlowSource._bytes(Buffer.from(`${hostFlow(['example.com'])}\n`), 'names.jsonl'), policySet([...docs], HOST));
+      expect(report.connections).toEqual([]);
+      expect(report.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(
+        /^entity:host as the subject of egress host policy is a node's host endpoint, .*, so this connection is not judged$/) })]);
+    }
+    // The same flow without a name: default deny on every node (cp-fqdn selects no address), judged.
+    const report = await replayFlows(FlowSource._bytes(Buffer.from(`${hostFlow([])}\n`), 'bare.jsonl'), policySet([...p3], HOST));
+    expect(report.connections.map((c) => [c.source, c.destination, c.predicted.verdict])).toEqual([['entity:host', 'cidr:1.2.3.4', 'denied']]);
   });
 });
