@@ -1153,10 +1153,14 @@ describe('kube-apiserver every port, session-51 review: egress only, the same pe
   });
 
   test('toEndpoints or Peer.nodes() selecting reserved:kube-apiserver is the same peer: refused without ports on egress', () => {
-    const selectors = [
+    const selectors: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }[] = [
       { matchLabels: { 'reserved:kube-apiserver': '' } },
       { matchExpressions: [{ key: 'reserved:kube-apiserver', operator: 'In', values: [''] }] },
       { matchExpressions: [{ key: 'reserved:kube-apiserver', operator: 'Exists' }] },
+      // Cilium's other spellings of the key (pkg/labels ParseSource): `$` and `reserved.` are the source reserved.
+      { matchLabels: { '$kube-apiserver': '' } },
+      { matchLabels: { 'reserved.kube-apiserver': '' } },
+      { matchExpressions: [{ key: '$kube-apiserver', operator: 'In', values: [''] }] },
     ];
     for (const sel of selectors) {
       const peer = own({ field: PeerField.ENDPOINTS, item: { endpoints: [sel] }, description: 'apiserver by label' });

@@ -22,6 +22,14 @@ describe('pitfall-kube-apiserver-every-port', () => {
     ['toEndpoints requiring reserved:kube-apiserver', { egress: [{ toEndpoints: [{ matchLabels: { app: 'x' } }, requires] }] }, ['spec.egress[0].toEndpoints[1]']],
     ['toEndpoints with Exists on it', { egress: [{ toEndpoints: [{ matchExpressions: [{ key: 'reserved:kube-apiserver', operator: 'Exists' }] }] }] }, ['spec.egress[0].toEndpoints[0]']],
     ['toNodes requiring it', { egress: [{ toNodes: [requires] }] }, ['spec.egress[0].toNodes[0]']],
+    // Keys as Cilium reads them (pkg/labels GetExtendedKeyFrom → ParseSource): `$x` and `reserved.x` are `reserved:x`.
+    ['toEndpoints requiring $kube-apiserver', { egress: [{ toEndpoints: [{ matchLabels: { '$kube-apiserver': '' } }] }] }, ['spec.egress[0].toEndpoints[0]']],
+    ['toEndpoints requiring reserved.kube-apiserver', { egress: [{ toEndpoints: [{ matchLabels: { 'reserved.kube-apiserver': '' } }] }] }, ['spec.egress[0].toEndpoints[0]']],
+    ['toEndpoints with Exists on $kube-apiserver', { egress: [{ toEndpoints: [{ matchExpressions: [{ key: '$kube-apiserver', operator: 'Exists' }] }] }] },
+      ['spec.egress[0].toEndpoints[0]']],
+    ['toNodes with In on reserved.kube-apiserver', { egress: [{ toNodes: [{ matchExpressions: [{ key: 'reserved.kube-apiserver', operator: 'In', values: [''] }] }] }] },
+      ['spec.egress[0].toNodes[0]']],
+    ['k8s:kube-apiserver is a pod label, not it', { egress: [{ toEndpoints: [{ matchLabels: { 'k8s:kube-apiserver': '' } }] }] }, []],
     ['with toPorts 6443/TCP', { egress: [{ toEntities: ['kube-apiserver'], ...TCP('6443') }] }, []],
     ['with every port said outright (0/ANY)', { egress: [{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }] }] }, []],
     ['with ICMP types only', { egress: [{ toEntities: ['kube-apiserver'], icmps: [{ fields: [{ type: 8 }] }] }] }, []],
@@ -46,6 +54,16 @@ describe('pitfall-kube-apiserver-every-port', () => {
       + 'protocol: TCP}, {port: "443", protocol: TCP}]}]; if every port of those addresses is meant, say so: ports: [{port: "0", protocol: ANY}]');
     const [e] = findings(run({ egress: [{ toEntities: ['world', 'kube-apiserver'] }] }), 'pitfall-kube-apiserver-every-port');
     expect(e.path).toBe('spec.egress[0].toEntities[1]');
+  });
+
+  // The engine reads `$kube-apiserver` and `reserved.kube-apiserver` as the API server's label: the port-less allow the
+  // finding reports opens etcd there.
+  it('engine: toEndpoints of $kube-apiserver or reserved.kube-apiserver without ports allows 2379 to the API server\'s identity', () => {
+    for (const key of ['$kube-apiserver', 'reserved.kube-apiserver']) {
+      const set = policySet([policy({ egress: [{ toEndpoints: [{ matchLabels: { [key]: '' } }] }] })]);
+      expect(verdict(set, WEB, API, 2379).verdict, key).toBe('allowed');
+      expect(verdict(set, WEB, 'cidr:203.0.113.7', 2379).verdict, key).toBe('denied');
+    }
   });
 
   // What the warning claims, by the engine: the API server's identity is a control-plane node's, so a port-less allow
