@@ -8,6 +8,7 @@ import {
 import { describeValue } from '../model/plain-value';
 import { kubeApiServerEveryPort } from '../validate/kube-apiserver-every-port';
 import { registrableServerName } from '../validate/server-name-registrable';
+import { HOST_INGRESS_EVERY_PORT, hostIngressEveryPort } from '../validate/host-ingress-every-port';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -393,6 +394,10 @@ export class PolicyRule {
     const defaulted = ports === undefined && section === 'egress' ? config.defaultPorts ?? [] : [];
     const everyPort = apiServerEveryPortProblem(section, verb, config, (ports ?? defaulted).length);
     if (everyPort !== undefined) throw new CiliumPolicyError({ ...everyPort, location: this.owner });
+    // A workload (pods of one namespace, read at synthesis) is judged there.
+    const hostEveryPort = workload === undefined
+      ? hostIngressEveryPortProblem(section, verb, config, ports?.length ?? 0, this.isHostPolicy) : undefined;
+    if (hostEveryPort !== undefined) throw new CiliumPolicyError({ ...hostEveryPort, location: this.owner });
     if (options.serverNames !== undefined && options.serverNames.length === 0) {
       throw new CiliumPolicyError({
         id: 'server-names-empty',
@@ -571,6 +576,8 @@ export class PolicyRule {
     if (named !== undefined) diagnostics.push({ ...named, severity: Severity.ERROR, path });
     const everyPort = apiServerEveryPortProblem(grant.section, verb, peer, ports.length);
     if (everyPort !== undefined) diagnostics.push({ ...everyPort, severity: Severity.ERROR, path });
+    const hostEveryPort = hostIngressEveryPortProblem(grant.section, verb, peer, ports.length, this.isHostPolicy);
+    if (hostEveryPort !== undefined) diagnostics.push({ ...hostEveryPort, severity: Severity.ERROR, path });
     for (const port of ports) {
       const match = port._match;
       if (match.icmp) icmp.push(match.icmp);
@@ -616,6 +623,26 @@ function apiServerEveryPortProblem(section: SectionName, verb: string, peer: Pee
     message: `${verb}(${peer.description}) without ports would allow every port of the API server's addresses, not the API server: ${problem.reason}`,
     fix: `give the ports: ${verb}(Peer.kubeApiServer(), { ports: [${example}] }) (the port the API server listens on, as pods reach it after `
       + 'service translation); if every port of those addresses is meant, say so: { ports: [Port.allPorts()] }',
+  };
+}
+
+/**
+ * Why an ingress allow of a host policy with these ports would open every port of the nodes to a broad peer
+ * (`host-firewall-ingress-every-port`), or `undefined`: the one rule `hostIngressEveryPort` (validate's
+ * `pitfall-host-ingress-every-port` calls it too). Run when the rule is given and again at synthesis on the peer read again,
+ * so a peer of one's own that answers narrowly first and broadly later is refused where it is written.
+ */
+function hostIngressEveryPortProblem(section: SectionName, verb: string, peer: PeerConfig, portCount: number, hostPolicy: boolean)
+  : { id: string; message: string; fix: string } | undefined {
+  if (!hostPolicy || section !== SectionName.INGRESS) return undefined;
+  const broad = hostIngressEveryPort(peer.item, portCount);
+  if (broad === undefined) return undefined;
+  return {
+    id: 'host-firewall-ingress-every-port',
+    message: `${verb}(${peer.description}) without ports in a host policy: the peer selects ${broad}, and an ingress rule without ports opens `
+      + `${HOST_INGRESS_EVERY_PORT} to it`,
+    fix: 'name the ports meant: allowIngress(peer, { ports: [Port.tcp(30443)] }); if every port of the nodes is meant for that peer, say so: '
+      + 'allowIngress(peer, { ports: [Port.allPorts()] })',
   };
 }
 

@@ -1037,6 +1037,14 @@ function apiServerPorts(p: PeerSpec, ps: PortSpec[] | undefined): PortSpec[] | u
   return ps === undefined && apiServer ? [{ kind: 'tcp', port: 6443 }] : ps;
 }
 
+/**
+ * The ports of a host rule's ingress allow: a node port (30443/TCP) where none are left, as the SDK refuses a port-less host
+ * ingress from a broad peer (`host-firewall-ingress-every-port`: every port of the nodes), whatever the peer.
+ */
+function hostIngressPorts(hostIngress: boolean, ps: PortSpec[] | undefined): PortSpec[] | undefined {
+  return ps === undefined && hostIngress ? [{ kind: 'tcp', port: 30443 }] : ps;
+}
+
 /** Peers that are pods (or a Service's backends), where an egress allow keeps its named ports. */
 const POD_PEERS: readonly PeerSpec['kind'][] = ['endpoints', 'namespace', 'allNamespaces', 'selectedBy', 'kubeDns', 'service', 'serviceSelector'];
 
@@ -1069,8 +1077,8 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
     serverNames: fc.option(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }), { nil: undefined }),
   }).map(({ peer: p, ports: ps, authentication: auth, serverNames }): CallSpec => {
     // toServices with toPorts only from 1.17 (sanitize-services-with-ports); serverNames live in a toPorts entry.
-    const portsOk = apiServerPorts(p, isServicePeer(p) && !atLeast(v, '1.17') ? undefined
-      : withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host));
+    const portsOk = hostIngressPorts(ctx.host && direction === 'ingress', apiServerPorts(p, isServicePeer(p) && !atLeast(v, '1.17') ? undefined
+      : withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host)));
     const options: AllowOptions = {
       ...(auth ? { authentication: auth } : {}),
       ...(serverNames && hasL4(portsOk) ? { serverNames } : {}),
