@@ -407,7 +407,7 @@ export class PolicyRule {
       });
     }
     const version = this.scope !== undefined ? CiliumVersion.of(this.scope) : CiliumVersion.DEFAULT;
-    refuseRegistrableServerNames(verb, config, options.serverNames, this.owner, version);
+    refuseRegistrableServerNames(verb, config, options.serverNames, this.owner, version, direction);
     if (l7 && (!ports || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'l7-without-ports',
@@ -652,9 +652,9 @@ function hostIngressEveryPortProblem(section: SectionName, verb: string, peer: P
  * too), which says what the name means on the target version.
  */
 function refuseRegistrableServerNames(verb: string, peer: PeerConfig, names: readonly string[] | undefined, location: string,
-  version: CiliumVersion): void {
+  version: CiliumVersion, direction: 'ingress' | 'egress'): void {
   for (const [i, name] of (names ?? []).entries()) {
-    const means = typeof name === 'string' ? registrableServerName(name, version) : undefined;
+    const means = typeof name === 'string' ? registrableServerName(name, version, direction) : undefined;
     if (means === undefined) continue;
     throw new CiliumPolicyError({
       id: 'server-names-registrable',

@@ -1227,6 +1227,22 @@ describe('TLS server names, session-51 review: the message per version, clipped,
     expect(refusal(() => world(['*.com'], CiliumVersion.V1_18)).message).toContain('it matches TLS server names such as x.com, which anyone may register');
   });
 
+  // On ingress the subject is the TLS server and the client writes the SNI it likes: the wildcard lets any such name from
+  // the allowed clients through; "anyone may register and serve from the peer's addresses" is the egress reading only.
+  test('on ingress the message says the client chooses the name, not that anyone may register and serve it', () => {
+    const ingress = (version: CiliumVersion): string => refusal(() => {
+      const c = chart('shop', version);
+      new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+        .allowIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(443)], serverNames: ['*.com'] });
+    }).message;
+    for (const version of [CiliumVersion.V1_17, CiliumVersion.V1_18]) {
+      const m = ingress(version);
+      expect(m, version.toString()).toContain('on ingress the client chooses the server name it sends, so the allowed clients\' TLS connections naming '
+        + 'any such name would be let through, whatever names this endpoint serves');
+      expect(m, version.toString()).not.toContain('register');
+    }
+  });
+
   test('a huge name is clipped in the message; *.* gets the CRD pattern\'s reason', () => {
     const r = refusal(() => world([`*.${'a'.repeat(200_000)}`], CiliumVersion.V1_19));
     expect(r.id).toBe('server-names-registrable');

@@ -107,6 +107,16 @@ describe('pitfall-server-names-registrable', () => {
     expect(d.fix).toBe('list the server names, or put the wildcard below a domain of your own ("*.api.example.com", "**.example.com")');
   });
 
+  it('on ingress (the subject is the TLS server, the client writes the SNI): the client chooses the name, on 1.18 and before', () => {
+    const said = 'on ingress the client chooses the server name it sends, so the allowed clients\' TLS connections naming any such name would be '
+      + 'let through, whatever names this endpoint serves';
+    expect(messages(tls(['*.com'], 'ingress'))).toEqual(['spec.ingress[0].toPorts[0].serverNames[0]: serverNames "*.com" has its wildcard in the '
+      + `registrable part of the name: it matches TLS server names such as x.com, and ${said}`]);
+    expect(messages(tls(['**.co.uk'], 'ingress'), '1.17')).toEqual(['spec.ingress[0].toPorts[0].serverNames[0]: serverNames "**.co.uk" has its '
+      + 'wildcard in the registrable part of the name: Cilium 1.17 compares server names as written, so it matches no server name, and from '
+      + `Cilium 1.18 it would match names such as x.co.uk: ${said}`]);
+  });
+
   it('1.18: a name the CRD pattern refuses (*.*) is left to that refusal', () => {
     const report = run(tls(['*.*']), '1.18');
     expect(where(report, 'pitfall-server-names-registrable')).toEqual([]);
