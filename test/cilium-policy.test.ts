@@ -240,7 +240,7 @@ describe('ClusterwidePolicy', () => {
   test('host policies select nodes', () => {
     const c = chart();
     const policy = new ClusterwidePolicy(c, 'host', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) });
-    policy.allowIngress(Peer.entity(Entity.CLUSTER));
+    policy.allowIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(10250)] });
     policy.allowIngress(Peer.cidr('10.50.0.0/24'), { ports: [Port.tcp(22), Port.tcp(6443)] });
     const [ccnp] = synth(c);
     expect(ccnp.spec.nodeSelector).toEqual({ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } });

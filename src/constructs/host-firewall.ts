@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { Entity } from './entity';
-import { CiliumPolicyError, Severity, showValue, textOf } from '../core/errors';
+import { CiliumPolicyError, Severity, showValue } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
@@ -441,27 +441,9 @@ export class HostFirewall extends Construct {
    * @param options the ports (default: all, refused for a broad peer), L7 rules, authentication and TLS server names
    */
   public allowIngress(peer: IPeer, options: AllowOptions = {}): void {
-    const checked = checkRuleCall('allowIngress', peer, options, arguments.length, this.policy.node.path);
-    if (checked.ports === undefined) this.refuseEveryPortToBroadPeer(peer);
-    this.policy.allowIngress(peer, checked);
-  }
-
-  /**
-   * Refuses a port-less ingress allow from a broad peer (`host-firewall-ingress-every-port`), judged as the guard's sources
-   * are (`peersSelectBroadly`, with every pod broad): an item without toPorts is an L3 allow of every port of the selected
-   * endpoints (pkg/policy/rule.go `mergeIngress`: no toPorts, the wildcard port), here the nodes themselves.
-   */
-  private refuseEveryPortToBroadPeer(peer: IPeer): void {
-    const broad = peersSelectBroadly([peer], { everyPod: true, namespaceFixed: false });
-    if (broad === undefined) return;
-    throw new CiliumPolicyError({
-      id: 'host-firewall-ingress-every-port',
-      message: `HostFirewall allowIngress(${textOf(peer)}) without ports: the peer selects ${broad}, and an ingress rule without ports opens `
-        + 'every port of the nodes the policy selects to it (etcd 2379-2380/TCP, the kubelet 10250/TCP, SSH 22/TCP, every node port)',
-      fix: 'name the ports meant: allowIngress(peer, { ports: [Port.tcp(30443)] }); if every port of the nodes is meant for that peer, say so: '
-        + 'allowIngress(peer, { ports: [Port.allPorts()] })',
-      location: this.node.path,
-    });
+    // The broad port-less peer is refused by the host policy's rule itself (`host-firewall-ingress-every-port`), when the
+    // rule is given and again at synthesis on the peer read again: `policy.allowIngress` and `ClusterwidePolicy` alike.
+    this.policy.allowIngress(peer, checkRuleCall('allowIngress', peer, options, arguments.length, this.policy.node.path));
   }
 
   /**

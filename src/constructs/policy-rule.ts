@@ -10,6 +10,7 @@ import { kubeApiServerEveryPort } from '../validate/kube-apiserver-every-port';
 import { registrableServerName } from '../validate/server-name-registrable';
 import { isEveryPortOnly, servicesEveryPort } from '../validate/services-every-port';
 import { AGENT_SINCE } from '../validate/tables';
+import { HOST_INGRESS_EVERY_PORT, hostIngressEveryPort } from '../validate/host-ingress-every-port';
 import { subjectNamespaceMatches } from '../model/subject-namespace';
 import { checkKnownKeys } from '../model/known-keys';
 import {
@@ -398,6 +399,10 @@ export class PolicyRule {
     const version = this.scope !== undefined ? CiliumVersion.of(this.scope) : CiliumVersion.DEFAULT;
     const serviceEveryPort = serviceEveryPortProblem(section, verb, config, (ports ?? defaulted).length, version);
     if (serviceEveryPort !== undefined) throw new CiliumPolicyError({ ...serviceEveryPort, location: this.owner });
+    // A workload (pods of one namespace, read at synthesis) is judged there.
+    const hostEveryPort = workload === undefined
+      ? hostIngressEveryPortProblem(section, verb, config, ports?.length ?? 0, this.isHostPolicy) : undefined;
+    if (hostEveryPort !== undefined) throw new CiliumPolicyError({ ...hostEveryPort, location: this.owner });
     if (options.serverNames !== undefined && options.serverNames.length === 0) {
       throw new CiliumPolicyError({
         id: 'server-names-empty',
@@ -406,7 +411,7 @@ export class PolicyRule {
         location: this.owner,
       });
     }
-    refuseRegistrableServerNames(verb, config, options.serverNames, this.owner, version);
+    refuseRegistrableServerNames(verb, config, options.serverNames, this.owner, version, direction);
     if (l7 && (!ports || ports.length === 0)) {
       throw new CiliumPolicyError({
         id: 'l7-without-ports',
@@ -577,6 +582,8 @@ export class PolicyRule {
     if (everyPort !== undefined) diagnostics.push({ ...everyPort, severity: Severity.ERROR, path });
     const serviceEveryPort = serviceEveryPortProblem(grant.section, verb, peer, ports.length, context.version);
     if (serviceEveryPort !== undefined) diagnostics.push({ ...serviceEveryPort, severity: Severity.ERROR, path });
+    const hostEveryPort = hostIngressEveryPortProblem(grant.section, verb, peer, ports.length, this.isHostPolicy);
+    if (hostEveryPort !== undefined) diagnostics.push({ ...hostEveryPort, severity: Severity.ERROR, path });
     for (const port of ports) {
       const match = port._match;
       if (match.icmp) icmp.push(match.icmp);
@@ -659,14 +666,33 @@ function serviceEveryPortProblem(section: SectionName, verb: string, peer: PeerC
 }
 
 /**
+ * Why an ingress allow of a host policy with these ports would open every port of the nodes to a broad peer
+ * (`host-firewall-ingress-every-port`), or `undefined`: the one rule `hostIngressEveryPort`. Run when the rule is given and again at synthesis on the peer read again,
+ * so a peer of one's own that answers narrowly first and broadly later is refused where it is written.
+ */
+function hostIngressEveryPortProblem(section: SectionName, verb: string, peer: PeerConfig, portCount: number, hostPolicy: boolean)
+  : { id: string; message: string; fix: string } | undefined {
+  if (!hostPolicy || section !== SectionName.INGRESS) return undefined;
+  const broad = hostIngressEveryPort(peer.item, portCount);
+  if (broad === undefined) return undefined;
+  return {
+    id: 'host-firewall-ingress-every-port',
+    message: `${verb}(${peer.description}) without ports in a host policy: the peer selects ${broad}, and an ingress rule without ports opens `
+      + `${HOST_INGRESS_EVERY_PORT} to it`,
+    fix: 'name the ports meant: allowIngress(peer, { ports: [Port.tcp(30443)] }); if every port of the nodes is meant for that peer, say so: '
+      + 'allowIngress(peer, { ports: [Port.allPorts()] })',
+  };
+}
+
+/**
  * Refuses a TLS server name whose wildcard stands in the registrable part of the name (`*.com`, `**.co.uk`:
  * `server-names-registrable`): the one rule `registrableServerName` (validate's `pitfall-server-names-registrable` calls it
  * too), which says what the name means on the target version.
  */
 function refuseRegistrableServerNames(verb: string, peer: PeerConfig, names: readonly string[] | undefined, location: string,
-  version: CiliumVersion): void {
+  version: CiliumVersion, direction: 'ingress' | 'egress'): void {
   for (const [i, name] of (names ?? []).entries()) {
-    const means = typeof name === 'string' ? registrableServerName(name, version) : undefined;
+    const means = typeof name === 'string' ? registrableServerName(name, version, direction) : undefined;
     if (means === undefined) continue;
     throw new CiliumPolicyError({
       id: 'server-names-registrable',

@@ -1,18 +1,28 @@
 // The one rule of an egress allow of the kube-apiserver identity without ports: every port of the API server's addresses.
 import { API_SERVER_PORTS } from '../model/companion-rules';
+import { splitLabelKey } from '../model/labels';
 import { LabelSelectorModel, RuleItemModel } from '../model/policy-model';
 import { arr, isObject } from './walk';
 
 /** The label Cilium's `kube-apiserver` entity selects (pkg/policy/api/entity.go: the entity is exactly this selector). */
 export const KUBE_APISERVER_LABEL = 'reserved:kube-apiserver';
 
-/** Whether a selector requires the `reserved:kube-apiserver` label (matchLabels, `In` with its empty value, `Exists`). */
+/**
+ * Whether a selector requires the `reserved:kube-apiserver` label (matchLabels, `In` with its empty value, `Exists`). Keys are
+ * read as Cilium reads them (pkg/labels `GetExtendedKeyFrom` → `ParseSource`, here `splitLabelKey`): `reserved:kube-apiserver`,
+ * `$kube-apiserver` and `reserved.kube-apiserver` are one key, of source `reserved`.
+ */
 export function selectorRequiresKubeApiServer(s: unknown): boolean {
   if (!isObject(s)) return false;
   const sel = s as LabelSelectorModel;
-  return (isObject(sel.matchLabels) && sel.matchLabels[KUBE_APISERVER_LABEL] === '')
-    || arr<unknown>(sel.matchExpressions).some((e) => isObject(e) && e.key === KUBE_APISERVER_LABEL
+  return (isObject(sel.matchLabels) && Object.entries(sel.matchLabels).some(([k, v]) => isKubeApiServerKey(k) && v === ''))
+    || arr<unknown>(sel.matchExpressions).some((e) => isObject(e) && typeof e.key === 'string' && isKubeApiServerKey(e.key)
       && (e.operator === 'Exists' || (e.operator === 'In' && arr<unknown>(e.values).includes(''))));
+}
+
+function isKubeApiServerKey(k: string): boolean {
+  const { source, key } = splitLabelKey(k);
+  return source === 'reserved' && key === 'kube-apiserver';
 }
 
 /** How an egress item selects the API server's addresses: by the entity, or by a selector requiring its label. */

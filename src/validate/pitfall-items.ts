@@ -254,11 +254,11 @@ export function kubeApiServerEveryPortItem(run: PitfallRun, r: RuleView, item: R
  * A TLS `serverNames` entry of an allow whose wildcard stands in the registrable part of the name (`*.com`, `**.co.uk`): the
  * one rule `registrableServerName`, which the constructs refuse as `server-names-registrable`.
  */
-export function serverNamesRegistrable(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+export function serverNamesRegistrable(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string, direction: 'ingress' | 'egress'): void {
   arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
     if (!isObject(pr)) return;
     arr<unknown>(pr.serverNames).forEach((name, j) => {
-      const means = typeof name === 'string' ? registrableServerName(name, r.version) : undefined;
+      const means = typeof name === 'string' ? registrableServerName(name, r.version, direction) : undefined;
       if (means === undefined) return;
       run.report('pitfall-server-names-registrable', r, `${itemPath}.toPorts[${k}].serverNames[${j}]`,
         `serverNames ${JSON.stringify(name)} has its wildcard in the registrable part of the name: ${means}`,
@@ -276,7 +276,8 @@ export function itemChecks(run: PitfallRun, r: RuleView): void {
       if (section === SectionName.EGRESS) servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS) serviceSelectorInvalid(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS) kubeApiServerEveryPortItem(run, r, item, `${r.path}.${section}[${index}]`);
-      if (section === SectionName.INGRESS || section === SectionName.EGRESS) serverNamesRegistrable(run, r, item, `${r.path}.${section}[${index}]`);
+      if (section === SectionName.INGRESS || section === SectionName.EGRESS) serverNamesRegistrable(run, r, item, `${r.path}.${section}[${index}]`,
+        section === SectionName.INGRESS ? 'ingress' : 'egress');
       if (section === SectionName.INGRESS) cidrGroupRefDropped(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS_DENY) denyServicesUnresolved(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS || section === SectionName.EGRESS_DENY) {

@@ -13,7 +13,7 @@ const NODE = 'node:kubernetes.io/hostname=n1';
 function tunnelDeny(lockoutExemptions?: LockoutExemption[]): Chart {
   const chart = new Chart(Testing.app(), 'hosts');
   const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: NodeSelector.all() });
-  open.allowIngress(Peer.entity(Entity.ALL));
+  open.allowIngress(Peer.entity(Entity.ALL), { ports: [Port.allPorts()] });
   const deny = new ClusterwidePolicy(chart, 'deny', { nodeSelector: NodeSelector.all(), ...(lockoutExemptions ? { lockoutExemptions } : {}) });
   deny.denyIngress(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.udp(8472)] });
   return chart;
@@ -35,7 +35,7 @@ describe('ClusterwidePolicy lockoutExemptions', () => {
   test('another path exempted does not exempt the tunnel; no exemption, no annotation', () => {
     expect(synthError(tunnelDeny([{ path: LockoutPath.HUBBLE, reason: 'no Hubble' }]))).toMatch(/cuts the tunnel path/);
     const chart = new Chart(Testing.app(), 'hosts');
-    new ClusterwidePolicy(chart, 'open', { nodeSelector: NodeSelector.all(), lockoutExemptions: [] }).allowIngress(Peer.entity(Entity.ALL));
+    new ClusterwidePolicy(chart, 'open', { nodeSelector: NodeSelector.all(), lockoutExemptions: [] }).allowIngress(Peer.entity(Entity.ALL), { ports: [Port.allPorts()] });
     expect(Testing.synth(chart)[0].metadata.annotations ?? {}).not.toHaveProperty([LockoutExemptionsAnnotation.KEY]);
   });
 

@@ -5,8 +5,8 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, HostFirewallProps, LabelExpression, LockoutPath, NodeSelector, Peer, Port,
-  Protocol, RoutingMode,
+  CiliumVersion, ClusterwidePolicy, EndpointSelector, Entity, HostFirewall, HostFirewallProps, IPeer, LabelExpression, LockoutPath, NodeSelector,
+  Peer, PeerField, Port, Protocol, RoutingMode,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synthFailure } from '../support/synth';
@@ -909,6 +909,8 @@ describe('HostFirewall rule calls: the arguments are checked before anything cha
 // without toPorts is an L3 allow), here the nodes: a broad peer would reach etcd, the kubelet and SSH on them.
 describe('HostFirewall allowIngress without ports from a broad peer: refused (host-firewall-ingress-every-port)', () => {
   const refused: [string, () => Peer][] = [
+    // A CIDR group's ranges live in the cluster, unseen at synthesis, and may be 0.0.0.0/0 (as metricsScraper judges it).
+    ['a CIDR group', () => Peer.cidrGroup('partners')], ['CIDR groups by labels', () => Peer.cidrGroupSelector({ team: 'partners' })],
     ['the cluster entity', () => Peer.entity(Entity.CLUSTER)], ['the all entity', () => Peer.entity(Entity.ALL)],
     ['the world entity', () => Peer.entity(Entity.WORLD)], ['any peer', () => Peer.any()], ['every pod', () => Peer.allNamespaces()],
     ['0.0.0.0/0', () => Peer.cidr('0.0.0.0/0')], ['a CIDR wider than /8', () => Peer.cidr('10.0.0.0/7')],
@@ -917,7 +919,7 @@ describe('HostFirewall allowIngress without ports from a broad peer: refused (ho
     const { fw } = firewall();
     const { id, message } = refusal(() => fw.allowIngress(peer()));
     expect(id).toBe('host-firewall-ingress-every-port');
-    expect(message).toMatch(/^\[test\/cp\] HostFirewall allowIngress\(.+\) without ports: the peer selects .+, and an ingress rule without ports opens every port of the nodes/);
+    expect(message).toMatch(/^\[test\/cp\/Resource\] allowIngress\(.+\) without ports in a host policy: the peer selects .+, and an ingress rule without ports opens every port of the nodes/);
     expect(message).toContain('fix: name the ports meant: allowIngress(peer, { ports: [Port.tcp(30443)] }); if every port of the nodes is meant for that peer, say so: '
       + 'allowIngress(peer, { ports: [Port.allPorts()] })');
   });
@@ -940,5 +942,66 @@ describe('HostFirewall allowIngress without ports from a broad peer: refused (ho
     narrow.fw.allowIngress(Peer.cidr('10.60.0.0/24'));
     expect(into(narrow.c, 'cidr:10.60.0.9', '10250/TCP')).toBe('allowed');
     expect(into(narrow.c, 'pod:shop:app=web', '10250/TCP')).toBe('denied');
+  });
+});
+
+// The refusal is the host policy's own rule (policy-rule.ts `hostIngressEveryPortProblem`), not the HostFirewall wrapper's:
+// the firewall's public policy and a ClusterwidePolicy with a nodeSelector wrote the port-less ingress from the cluster,
+// and the engine allowed a pod to the control-plane node's etcd, kubelet and SSH.
+describe('every host policy refuses a port-less ingress allow from a broad peer (host-firewall-ingress-every-port)', () => {
+  const POD = 'pod:shop:app=web';
+
+  test('HostFirewall.policy.allowIngress(cluster) without ports: refused at the call; with ports, only those ports', () => {
+    const { fw } = firewall();
+    const { id, message } = refusal(() => fw.policy.allowIngress(Peer.entity(Entity.CLUSTER)));
+    expect(id).toBe('host-firewall-ingress-every-port');
+    expect(message).toContain('allowIngress(entity cluster) without ports in a host policy: the peer selects the entity cluster (every pod and node)');
+    const scoped = firewall();
+    scoped.fw.policy.allowIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(30443)] });
+    expect(into(scoped.c, POD, '30443/TCP')).toBe('allowed');
+    for (const port of ['2379/TCP', '10250/TCP', '22/TCP']) expect(into(scoped.c, POD, port), port).toBe('denied');
+  });
+
+  test('ClusterwidePolicy with a nodeSelector: refused without ports; Port.allPorts() said outright is taken and opens every port', () => {
+    const c = chart();
+    const host = new ClusterwidePolicy(c, 'h', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) });
+    expect(refusal(() => host.allowIngress(Peer.entity(Entity.CLUSTER))).id).toBe('host-firewall-ingress-every-port');
+    expect(refusal(() => host.allowIngress(Peer.cidrGroup('partners'))).id).toBe('host-firewall-ingress-every-port');
+    // The refused calls left no rule behind: the policy has no section yet.
+    expect(synthFailure(c)).toMatch(/crd-sections-any-of/);
+    host.allowIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.allPorts()] });
+    for (const port of ['2379/TCP', '10250/TCP', '22/TCP']) expect(into(c, POD, port), port).toBe('allowed');
+    expect(into(c, 'cidr:203.0.113.5', '22/TCP')).toBe('denied');
+  });
+
+  test('taken: a narrow peer without ports, and a pod policy (not a host policy) from the cluster', () => {
+    const c = chart();
+    const host = new ClusterwidePolicy(c, 'h', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) });
+    host.allowIngress(Peer.cidr('10.60.0.0/24'));
+    new ClusterwidePolicy(c, 'pods', { endpointSelector: EndpointSelector.labels({ app: 'db' }) }).allowIngress(Peer.entity(Entity.CLUSTER));
+    expect(synthFailure(c)).toBeUndefined();
+    expect(into(c, 'cidr:10.60.0.9', '10250/TCP')).toBe('allowed');
+    expect(into(c, POD, '10250/TCP')).toBe('denied');
+  });
+
+  test('a peer of one\'s own answering a narrow CIDR first and the cluster at synthesis: an error there, no port-less rule written', () => {
+    let n = 0;
+    const flip: IPeer = {
+      toPeerConfig: () => (n++ === 0
+        ? { field: PeerField.CIDR, item: { cidr: ['10.60.0.0/24'] }, description: 'flip' }
+        : { field: PeerField.ENTITIES, item: { entities: [Entity.CLUSTER] }, description: 'flip' }),
+    };
+    const { c, fw } = firewall();
+    fw.allowIngress(flip);
+    expect(synthFailure(c)).toMatch(/allowIngress\(flip\) without ports in a host policy: the peer selects the entity cluster[^]*host-firewall-ingress-every-port/);
+    let m = 0;
+    const flop: IPeer = {
+      toPeerConfig: () => (m++ === 0
+        ? { field: PeerField.CIDR, item: { cidr: ['10.60.0.0/24'] }, description: 'flop' }
+        : { field: PeerField.ENTITIES, item: { entities: [Entity.CLUSTER] }, description: 'flop' }),
+    };
+    const d = chart();
+    new ClusterwidePolicy(d, 'h', { nodeSelector: NodeSelector.all() }).allowIngress(flop);
+    expect(synthFailure(d)).toContain('host-firewall-ingress-every-port');
   });
 });

@@ -95,7 +95,8 @@ const ROWS: readonly Row[] = [
 function chartWith(row: Row, exempt: boolean): Chart {
   const chart = new Chart(Testing.app(), 'hosts');
   const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: row.nodes ?? CONTROL_PLANE });
-  open.allowIngress(Peer.entity(Entity.ALL));
+  // Every port said outright (a port-less host ingress from all is refused), and the ICMP type the rows read (`Port.allPorts()` is L4 only).
+  open.allowIngress(Peer.entity(Entity.ALL), { ports: [Port.allPorts(), Icmp.destinationUnreachable()] });
   open.allowEgress(Peer.entity(Entity.ALL));
   const deny = new ClusterwidePolicy(chart, 'deny', {
     nodeSelector: row.nodes ?? CONTROL_PLANE,
@@ -224,7 +225,7 @@ describe('a raw host policy: the guard reads empty port lists and empty items as
   const rawChart = (item: Record<string, unknown>, exempt = false): Chart => {
     const chart = new Chart(Testing.app(), 'raw');
     const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE });
-    open.allowIngress(Peer.entity(Entity.ALL));
+    open.allowIngress(Peer.entity(Entity.ALL), { ports: [Port.allPorts()] });
     new ApiObject(chart, 'deny', {
       apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'deny', ...(exempt ? { annotations: { [LockoutExemptionsAnnotation.KEY]: '{"break-glass":"t","icmp":"t","kube-apiserver":"t","kubelet":"t"}' } } : {}) },
       spec: { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }, enableDefaultDeny: { ingress: false, egress: false }, ingressDeny: [item] },
@@ -254,7 +255,7 @@ describe('world cuts the guard sees across host policies and in the CIDR groups 
     const build = (exempt: boolean): Chart => {
       const chart = new Chart(Testing.app(), 'hosts');
       const open = new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE });
-      open.allowIngress(Peer.entity(Entity.ALL));
+      open.allowIngress(Peer.entity(Entity.ALL), { ports: [Port.allPorts()] });
       for (const [id, cidr] of [['low', '0.0.0.0/1'], ['high', '128.0.0.0/1']]) {
         new ClusterwidePolicy(chart, id, {
           nodeSelector: CONTROL_PLANE, enableDefaultDeny: { ingress: false, egress: false }, ...(exempt ? { lockoutExemptions: EVERY_PATH } : {}),
@@ -277,7 +278,7 @@ describe('world cuts the guard sees across host policies and in the CIDR groups 
     const build = (exempt: boolean): Chart => {
       const chart = new Chart(Testing.app(), 'hosts');
       everyone(chart);
-      new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE }).allowIngress(Peer.entity(Entity.ALL));
+      new ClusterwidePolicy(chart, 'open', { nodeSelector: CONTROL_PLANE }).allowIngress(Peer.entity(Entity.ALL), { ports: [Port.allPorts()] });
       new ClusterwidePolicy(chart, 'deny', {
         nodeSelector: CONTROL_PLANE, enableDefaultDeny: { ingress: false, egress: false }, ...(exempt ? { lockoutExemptions: EVERY_PATH } : {}),
       }).denyIngress(Peer.cidrGroup('everyone'), { ports: [Port.tcp(22)] });

@@ -1153,10 +1153,14 @@ describe('kube-apiserver every port, session-51 review: egress only, the same pe
   });
 
   test('toEndpoints or Peer.nodes() selecting reserved:kube-apiserver is the same peer: refused without ports on egress', () => {
-    const selectors = [
+    const selectors: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }[] = [
       { matchLabels: { 'reserved:kube-apiserver': '' } },
       { matchExpressions: [{ key: 'reserved:kube-apiserver', operator: 'In', values: [''] }] },
       { matchExpressions: [{ key: 'reserved:kube-apiserver', operator: 'Exists' }] },
+      // Cilium's other spellings of the key (pkg/labels ParseSource): `$` and `reserved.` are the source reserved.
+      { matchLabels: { '$kube-apiserver': '' } },
+      { matchLabels: { 'reserved.kube-apiserver': '' } },
+      { matchExpressions: [{ key: '$kube-apiserver', operator: 'In', values: [''] }] },
     ];
     for (const sel of selectors) {
       const peer = own({ field: PeerField.ENDPOINTS, item: { endpoints: [sel] }, description: 'apiserver by label' });
@@ -1221,6 +1225,22 @@ describe('TLS server names, session-51 review: the message per version, clipped,
     expect(r.id).toBe('server-names-registrable');
     expect(r.message).toContain('Cilium 1.17 compares server names as written, so it matches no server name, and from Cilium 1.18 it would match names such as x.com');
     expect(refusal(() => world(['*.com'], CiliumVersion.V1_18)).message).toContain('it matches TLS server names such as x.com, which anyone may register');
+  });
+
+  // On ingress the subject is the TLS server and the client writes the SNI it likes: the wildcard lets any such name from
+  // the allowed clients through; "anyone may register and serve from the peer's addresses" is the egress reading only.
+  test('on ingress the message says the client chooses the name, not that anyone may register and serve it', () => {
+    const ingress = (version: CiliumVersion): string => refusal(() => {
+      const c = chart('shop', version);
+      new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) })
+        .allowIngress(Peer.cidr('203.0.113.0/24'), { ports: [Port.tcp(443)], serverNames: ['*.com'] });
+    }).message;
+    for (const version of [CiliumVersion.V1_17, CiliumVersion.V1_18]) {
+      const m = ingress(version);
+      expect(m, version.toString()).toContain('on ingress the client chooses the server name it sends, so the allowed clients\' TLS connections naming '
+        + 'any such name would be let through, whatever names this endpoint serves');
+      expect(m, version.toString()).not.toContain('register');
+    }
   });
 
   test('a huge name is clipped in the message; *.* gets the CRD pattern\'s reason', () => {

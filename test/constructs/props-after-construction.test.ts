@@ -442,7 +442,7 @@ describe('allow and deny calls and addRule() read each option once (session 46)'
   // to the copy and another after had the other one written, a path exempted that the caller did not exempt.
   test('ClusterwidePolicy lockoutExemptions answering hubble then tunnel: the tunnel deny is still refused (it was exempted)', () => {
     const c = new Chart(Testing.app(), 'hosts');
-    new ClusterwidePolicy(c, 'open', { nodeSelector: NodeSelector.all() }).allowIngress(Peer.entity(Entity.ALL));
+    new ClusterwidePolicy(c, 'open', { nodeSelector: NodeSelector.all() }).allowIngress(Peer.entity(Entity.ALL), { ports: [Port.allPorts()] });
     const exemptions = answers<LockoutExemption[]>([{ path: LockoutPath.HUBBLE, reason: 'no Hubble' }], [{ path: LockoutPath.TUNNEL, reason: 'native routing' }]);
     const deny = new ClusterwidePolicy(c, 'deny', Object.defineProperty({ nodeSelector: NodeSelector.all() }, 'lockoutExemptions',
       { get: exemptions.get, enumerable: true }));

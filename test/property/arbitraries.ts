@@ -1047,6 +1047,14 @@ function servicePorts(v: VersionText, ps: PortSpec[] | undefined): PortSpec[] {
   return ps ?? [{ kind: 'tcp', port: 5432 }];
 }
 
+/**
+ * The ports of a host rule's ingress allow: a node port (30443/TCP) where none are left, as the SDK refuses a port-less host
+ * ingress from a broad peer (`host-firewall-ingress-every-port`: every port of the nodes), whatever the peer.
+ */
+function hostIngressPorts(hostIngress: boolean, ps: PortSpec[] | undefined): PortSpec[] | undefined {
+  return ps === undefined && hostIngress ? [{ kind: 'tcp', port: 30443 }] : ps;
+}
+
 /** Peers that are pods (or a Service's backends), where an egress allow keeps its named ports. */
 const POD_PEERS: readonly PeerSpec['kind'][] = ['endpoints', 'namespace', 'allNamespaces', 'selectedBy', 'kubeDns', 'service', 'serviceSelector'];
 
@@ -1079,9 +1087,9 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
     serverNames: fc.option(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }), { nil: undefined }),
   }).map(({ peer: p, ports: ps, authentication: auth, serverNames }): CallSpec => {
     // toServices with toPorts only from 1.17 (sanitize-services-with-ports); serverNames live in a toPorts entry.
-    const portsOk = isServicePeer(p) && direction === 'egress'
+    const portsOk = hostIngressPorts(ctx.host && direction === 'ingress', isServicePeer(p) && direction === 'egress'
       ? servicePorts(v, withoutRefusedNamedPorts('allowEgress', p, ps, ctx.host))
-      : apiServerPorts(p, withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host));
+      : apiServerPorts(p, withoutRefusedNamedPorts(direction === 'ingress' ? 'allowIngress' : 'allowEgress', p, ps, ctx.host)));
     const options: AllowOptions = {
       ...(auth ? { authentication: auth } : {}),
       // Not to a Service before 1.17: its ports are every port said outright, written as no toPorts, where serverNames cannot live.

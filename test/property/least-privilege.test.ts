@@ -8,8 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { verdictFor } from '../../src/engine/matchers';
 import { propertyParams } from '../support/property';
 import {
-  CiliumPolicy, ClusterDefaultDeny, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule, L7, LabelExpression,
-  NodeSelector, Peer, Port, PolicySet, Protocol, TieredApp,
+  CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule,
+  L7, LabelExpression, NodeSelector, Peer, Port, PolicySet, Protocol, TieredApp,
 } from '../../src';
 
 /** Runs of the least-privilege property (`PROPERTY_RUNS_LEAST_PRIVILEGE`; see propertyParams). */
@@ -268,11 +268,15 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
   fc.constant({ name: 'HostFirewall breakGlassPorts: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [] }) }),
   // A broad peer without ports: every port of the nodes (etcd, the kubelet, SSH) open to it.
   fc.constantFrom<[string, () => Peer]>(['Entity.CLUSTER', () => Peer.entity(Entity.CLUSTER)], ['Entity.ALL', () => Peer.entity(Entity.ALL)],
-    ['Entity.WORLD', () => Peer.entity(Entity.WORLD)], ['Peer.any()', () => Peer.any()], ['Peer.allNamespaces()', () => Peer.allNamespaces()])
-    .map(([what, peer]) => ({
-      name: `HostFirewall allowIngress(${what}) without ports`,
-      run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'] }).allowIngress(peer()),
-    })),
+    ['Entity.WORLD', () => Peer.entity(Entity.WORLD)], ['Peer.any()', () => Peer.any()], ['Peer.allNamespaces()', () => Peer.allNamespaces()],
+    ['Peer.cidrGroup()', () => Peer.cidrGroup('partners')], ['Peer.cidrGroupSelector()', () => Peer.cidrGroupSelector({ team: 'p' })])
+    .chain(([what, peer]) => fc.constantFrom<[string, () => void]>(
+      [`HostFirewall allowIngress(${what}) without ports`, () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'] }).allowIngress(peer())],
+    [`HostFirewall policy.allowIngress(${what}) without ports`,
+      () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'] }).policy.allowIngress(peer())],
+    [`ClusterwidePolicy nodeSelector allowIngress(${what}) without ports`,
+      () => new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.all() }).allowIngress(peer())],
+    ).map(([name, run]) => ({ name, run }))),
   // Labels any node's kubelet may set on itself: a compromised worker would label itself into etcd.
   fc.constantFrom<Record<string, string>>({ role: 'control-plane' }, { 'example.com/cp': '' }, { 'node.kubernetes.io/cp': '' }, { 'kubernetes.io/os': 'linux' })
     .map((labels) => ({

@@ -22,6 +22,14 @@ describe('pitfall-kube-apiserver-every-port', () => {
     ['toEndpoints requiring reserved:kube-apiserver', { egress: [{ toEndpoints: [{ matchLabels: { app: 'x' } }, requires] }] }, ['spec.egress[0].toEndpoints[1]']],
     ['toEndpoints with Exists on it', { egress: [{ toEndpoints: [{ matchExpressions: [{ key: 'reserved:kube-apiserver', operator: 'Exists' }] }] }] }, ['spec.egress[0].toEndpoints[0]']],
     ['toNodes requiring it', { egress: [{ toNodes: [requires] }] }, ['spec.egress[0].toNodes[0]']],
+    // Keys as Cilium reads them (pkg/labels GetExtendedKeyFrom → ParseSource): `$x` and `reserved.x` are `reserved:x`.
+    ['toEndpoints requiring $kube-apiserver', { egress: [{ toEndpoints: [{ matchLabels: { '$kube-apiserver': '' } }] }] }, ['spec.egress[0].toEndpoints[0]']],
+    ['toEndpoints requiring reserved.kube-apiserver', { egress: [{ toEndpoints: [{ matchLabels: { 'reserved.kube-apiserver': '' } }] }] }, ['spec.egress[0].toEndpoints[0]']],
+    ['toEndpoints with Exists on $kube-apiserver', { egress: [{ toEndpoints: [{ matchExpressions: [{ key: '$kube-apiserver', operator: 'Exists' }] }] }] },
+      ['spec.egress[0].toEndpoints[0]']],
+    ['toNodes with In on reserved.kube-apiserver', { egress: [{ toNodes: [{ matchExpressions: [{ key: 'reserved.kube-apiserver', operator: 'In', values: [''] }] }] }] },
+      ['spec.egress[0].toNodes[0]']],
+    ['k8s:kube-apiserver is a pod label, not it', { egress: [{ toEndpoints: [{ matchLabels: { 'k8s:kube-apiserver': '' } }] }] }, []],
     ['with toPorts 6443/TCP', { egress: [{ toEntities: ['kube-apiserver'], ...TCP('6443') }] }, []],
     ['with every port said outright (0/ANY)', { egress: [{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }] }] }, []],
     ['with ICMP types only', { egress: [{ toEntities: ['kube-apiserver'], icmps: [{ fields: [{ type: 8 }] }] }] }, []],
@@ -46,6 +54,16 @@ describe('pitfall-kube-apiserver-every-port', () => {
       + 'protocol: TCP}, {port: "443", protocol: TCP}]}]; if every port of those addresses is meant, say so: ports: [{port: "0", protocol: ANY}]');
     const [e] = findings(run({ egress: [{ toEntities: ['world', 'kube-apiserver'] }] }), 'pitfall-kube-apiserver-every-port');
     expect(e.path).toBe('spec.egress[0].toEntities[1]');
+  });
+
+  // The engine reads `$kube-apiserver` and `reserved.kube-apiserver` as the API server's label: the port-less allow the
+  // finding reports opens etcd there.
+  it('engine: toEndpoints of $kube-apiserver or reserved.kube-apiserver without ports allows 2379 to the API server\'s identity', () => {
+    for (const key of ['$kube-apiserver', 'reserved.kube-apiserver']) {
+      const set = policySet([policy({ egress: [{ toEndpoints: [{ matchLabels: { [key]: '' } }] }] })]);
+      expect(verdict(set, WEB, API, 2379).verdict, key).toBe('allowed');
+      expect(verdict(set, WEB, 'cidr:203.0.113.7', 2379).verdict, key).toBe('denied');
+    }
   });
 
   // What the warning claims, by the engine: the API server's identity is a control-plane node's, so a port-less allow
@@ -87,6 +105,16 @@ describe('pitfall-server-names-registrable', () => {
     const [d] = findings(run(tls(['*.com']), '1.18'), 'pitfall-server-names-registrable');
     expect(d.severity).toBe('warning');
     expect(d.fix).toBe('list the server names, or put the wildcard below a domain of your own ("*.api.example.com", "**.example.com")');
+  });
+
+  it('on ingress (the subject is the TLS server, the client writes the SNI): the client chooses the name, on 1.18 and before', () => {
+    const said = 'on ingress the client chooses the server name it sends, so the allowed clients\' TLS connections naming any such name would be '
+      + 'let through, whatever names this endpoint serves';
+    expect(messages(tls(['*.com'], 'ingress'))).toEqual(['spec.ingress[0].toPorts[0].serverNames[0]: serverNames "*.com" has its wildcard in the '
+      + `registrable part of the name: it matches TLS server names such as x.com, and ${said}`]);
+    expect(messages(tls(['**.co.uk'], 'ingress'), '1.17')).toEqual(['spec.ingress[0].toPorts[0].serverNames[0]: serverNames "**.co.uk" has its '
+      + 'wildcard in the registrable part of the name: Cilium 1.17 compares server names as written, so it matches no server name, and from '
+      + `Cilium 1.18 it would match names such as x.co.uk: ${said}`]);
   });
 
   it('1.18: a name the CRD pattern refuses (*.*) is left to that refusal', () => {
