@@ -362,7 +362,9 @@ export class Peer implements IPeer {
    * before 1.17 only selector-less Services are targets, so select pods with `Peer.endpoints()` there. An egress allow of it
    * without ports is refused (`peer-service-every-port`): Cilium never reads the Service's ports for `toServices`, so it would
    * open every port of the backends; give their ports (the Service's targetPorts), or `{ ports: [Port.allPorts()] }` for every
-   * port said outright (written as no toPorts before 1.17, where the agent refuses toPorts beside toServices).
+   * port said outright. On Cilium 1.17+ `toServices` with ports opens those ports to every peer, the world included, while the
+   * Service does not exist in the cluster (the agent adds no selector for it); `Port.allPorts()` alone is written as no
+   * toPorts on every version (before 1.17 the agent refuses toPorts beside toServices), so it never does: nothing is allowed then.
    * @param name the Service name
    * @param namespace the Service namespace; default: the namespace of the policy (written explicitly; required in a
    *   `ClusterwidePolicy`)
@@ -394,7 +396,9 @@ export class Peer implements IPeer {
 
   /**
    * The backends of the Kubernetes Services whose labels match (`toServices.k8sServiceSelector`), egress only. An egress allow
-   * of it without ports is refused, as for `Peer.service()` (`peer-service-every-port`).
+   * of it without ports is refused, as for `Peer.service()` (`peer-service-every-port`). On Cilium 1.17+ with ports, while no
+   * Service matches, those ports are open to every peer, the world included; `Port.allPorts()` alone is written as no toPorts,
+   * which allows nothing then.
    */
   public static serviceSelector(options: ServiceSelectorPeerOptions): Peer {
     checkPropsObject(options, 'Peer.serviceSelector()', "Peer.serviceSelector({ labels: { tier: 'data' }, namespace: 'shop' })", undefined, true);

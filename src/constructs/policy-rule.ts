@@ -589,10 +589,14 @@ export class PolicyRule {
       if (match.icmp) icmp.push(match.icmp);
       else if (match.l4) l4.push(match.l4);
     }
-    // Every port said outright (`Port.allPorts()`) to a Service before 1.17, where the agent refuses toPorts beside toServices:
-    // written as no toPorts, which is every port of the backends (pkg/policy/api/rule_validation.go `EgressRule.sanitize`). Not with
-    // L7 rules or server names, which live in a toPorts entry: written, the agent's refusal stays (`sanitize-services-with-ports`).
-    if (peer.field === PeerField.SERVICES && icmp.length === 0 && isEveryPortOnly(l4) && !context.version.atLeast(AGENT_SINCE.servicesWithPorts)
+    // Every port said outright (`Port.allPorts()`, alone) to a Service: written as no toPorts on every version, which is every port
+    // of the backends while the Service resolves, and nothing while it does not. Written as `port "0" ANY`, on 1.17+ an unresolved
+    // Service (not created yet, deleted, a typo, a serviceSelector matching nothing) would leave the item without any L3 selector,
+    // which opens its ports, here every port, to every peer, the world included (pkg/policy/k8s/service.go `processRule` adds a
+    // selector only for a matching Service; pkg/policy/l4.go `createL4Filter`: an empty L3 is every peer); before 1.17 the agent
+    // refuses toPorts beside toServices (pkg/policy/api/rule_validation.go `EgressRule.sanitize`). Not with L7 rules or server
+    // names, which live in a toPorts entry: written (before 1.17 the agent's refusal stays, `sanitize-services-with-ports`).
+    if (peer.field === PeerField.SERVICES && icmp.length === 0 && isEveryPortOnly(l4)
       && grant.l7 === undefined && grant.options.serverNames === undefined) {
       l4.length = 0;
     }
@@ -643,8 +647,9 @@ function apiServerEveryPortProblem(section: SectionName, verb: string, peer: Pee
  * Why an egress allow of Services (`Peer.service()`, `Peer.serviceSelector()`) with these (rendered) ports would hold on every
  * port of their backends (`peer-service-every-port`), or `undefined`: the one rule `servicesEveryPort`. "The Service" reads as
  * its ports, but the agent never reads them: a port-less toServices item is every port of the pods behind it. From 1.17 the
- * fix is the backends' ports; before, where the agent refuses toPorts beside toServices, the pods by their labels with ports,
- * or every port said outright with `Port.allPorts()` (written as no toPorts there). Run when the rule is given and again at
+ * fix is the backends' ports (open to every peer while the Service does not exist in the cluster: said in the fix); before,
+ * where the agent refuses toPorts beside toServices, the pods by their labels with ports. On every version every port may be said
+ * outright with `Port.allPorts()`, written as no toPorts (nothing while the Service does not exist). Run when the rule is given and again at
  * synthesis on the peer read again.
  */
 function serviceEveryPortProblem(section: SectionName, verb: string, peer: PeerConfig, portCount: number, version: CiliumVersion)
@@ -657,8 +662,10 @@ function serviceEveryPortProblem(section: SectionName, verb: string, peer: PeerC
     id: 'peer-service-every-port',
     message: `${verb}(${peer.description}) without ports would allow every port of the Service's backends, not the Service's ports: ${problem.reason}`,
     fix: problem.portsAccepted
-      ? `give the ports the backends listen on (the Service's targetPorts, matched after service translation): ${verb}(peer, { ports: [Port.tcp(5432)] }); `
-        + `if every port of the backends is meant, say so: ${allPorts}`
+      ? `give the ports the backends listen on (the Service's targetPorts, matched after service translation): ${verb}(peer, { ports: [Port.tcp(5432)] }) `
+        + `(on Cilium ${AGENT_SINCE.servicesWithPorts}+ toServices with ports opens those ports to every peer, the world included, while the Service does `
+        + `not exist in the cluster: the agent adds no selector for it); if every port of the backends is meant, say so: ${allPorts} (written as no toPorts, `
+        + 'which allows nothing while the Service does not exist)'
       : `Cilium ${version} refuses toPorts beside toServices (from ${AGENT_SINCE.servicesWithPorts} it takes them): select the backends by their labels `
         + `with their ports, ${verb}(Peer.endpoints({ namespace, labels }), { ports: [Port.tcp(5432)] }); if every port of the backends is meant, `
         + `say so: ${allPorts} (written as no toPorts on ${version})`,

@@ -36,8 +36,10 @@ export function servicesEveryPort(item: RuleItemModel, portCount: number, versio
 
 /**
  * Whether the ports are `Port.allPorts()` only (`port: "0"`, protocol `ANY`): every port said outright, which a `toServices`
- * item before 1.17 writes as no toPorts (the agent refuses toPorts beside toServices there, and an item without toPorts is
- * every port of its peers).
+ * item writes as no toPorts on every version: an item without toPorts is every port of its peers, and nothing while the
+ * Service does not resolve, where on 1.17+ a toPorts entry would be open to every peer (pkg/policy/k8s/service.go
+ * `processRule` adds no selector; pkg/policy/l4.go `createL4Filter`: an empty L3 is every peer); before 1.17 the agent
+ * refuses toPorts beside toServices.
  */
 export function isEveryPortOnly(ports: readonly PortProtocolModel[]): boolean {
   return ports.length > 0 && ports.every((p) => p.port === '0' && p.protocol === 'ANY' && p.endPort === undefined);

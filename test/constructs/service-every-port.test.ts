@@ -1,11 +1,12 @@
 // Session 52: an egress allow of a Service peer without ports (Peer.service(), Peer.serviceSelector()) wrote a toServices
 // item without toPorts: every port of the Service's backends, since Cilium translates toServices to the backends and never
 // reads the Service's ports (pkg/policy/k8s/service.go processRule). Refused (peer-service-every-port); the backends' ports,
-// or Port.allPorts() said outright (written as no toPorts before 1.17, where the agent refuses toPorts beside toServices).
+// or Port.allPorts() said outright, written as no toPorts on every version (on 1.17+ a toPorts entry beside a Service that does
+// not exist is open to every peer; before 1.17 the agent refuses toPorts beside toServices).
 import { ApiObject } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicy, CiliumVersion, EndpointSelector, IPeer, Peer, Port, TieredApp } from '../../src';
-import { verdictOf } from '../support/construct-verdicts';
+import { judge, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal, synth, synthError } from '../support/synth';
 
 const WEB = 'pod:shop:app=web';
@@ -44,13 +45,45 @@ describe('an egress allow of a Service without ports (peer-service-every-port)',
     expect(verdictOf(c, WEB, 'pod:shop:app=cache', '5432/TCP')).toBe('denied');
   });
 
-  test('every port said outright is taken: Port.allPorts() on 1.17+ allows every port of the backends, and no other pod', () => {
-    const { c, web } = shop();
-    web.allowEgress(Peer.service('db'), { ports: [Port.allPorts()] });
-    const [cnp] = synth(c).filter((m) => m.kind === 'CiliumNetworkPolicy');
-    expect(cnp.spec.egress[0].toPorts).toEqual([{ ports: [{ port: '0', protocol: 'ANY' }] }]);
-    expect(['5432/TCP', '22/TCP', '53/UDP'].map((port) => verdictOf(c, WEB, DB, port))).toEqual(['allowed', 'allowed', 'allowed']);
-    expect(verdictOf(c, WEB, 'pod:shop:app=cache', '22/TCP')).toBe('denied');
+  test('every port said outright is taken, written as no toPorts on 1.17+ too: every port of the backends, and nothing while the Service does not exist', () => {
+    for (const version of [CiliumVersion.V1_17, CiliumVersion.V1_19]) {
+      const { c, web } = shop(version);
+      web.allowEgress(Peer.service('db'), { ports: [Port.allPorts()] });
+      const [cnp] = synth(c).filter((m) => m.kind === 'CiliumNetworkPolicy');
+      expect(cnp.spec.egress).toEqual([{ toServices: [{ k8sService: { namespace: 'shop', serviceName: 'db' } }] }]);
+      expect(['5432/TCP', '22/TCP', '53/UDP'].map((port) => verdictOf(c, WEB, DB, port))).toEqual(['allowed', 'allowed', 'allowed']);
+      expect(verdictOf(c, WEB, 'pod:shop:app=cache', '22/TCP')).toBe('denied');
+      expect(verdictOf(c, WEB, 'cidr:8.8.8.8', '22/TCP')).toBe('denied');
+      // No such Service in the cluster (a typo, not created yet, deleted; a serviceSelector matching nothing): the agent adds no
+      // selector, and the port-less item allows nothing. Written as toPorts port "0" ANY, it would open every port to the world.
+      for (const peer of [Peer.service('dbb'), Peer.serviceSelector({ labels: { tier: 'none' } })]) {
+        const missing = chart('shop', version);
+        new CiliumPolicy(missing, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(peer, { ports: [Port.allPorts()] });
+        const [written] = synth(missing).filter((m) => m.kind === 'CiliumNetworkPolicy');
+        expect(written.spec.egress[0].toPorts).toBeUndefined();
+        expect(['22/TCP', '443/TCP', '53/UDP'].map((port) => verdictOf(missing, WEB, 'cidr:8.8.8.8', port))).toEqual(['denied', 'denied', 'denied']);
+        expect(verdictOf(missing, WEB, DB, '5432/TCP')).toBe('denied');
+        expect(judge(missing, WEB, 'cidr:8.8.8.8', '22/TCP').egress.notes.join('\n')).not.toContain('opens its ports to every peer');
+      }
+    }
+    // With L7 rules or server names beside it, or other ports, the toPorts entry stays (the refusal's fix says what it means then).
+    const other = shop();
+    other.web.allowEgress(Peer.service('db'), { ports: [Port.allPorts(), Port.tcp(5432)] });
+    const [withOther] = synth(other.c).filter((m) => m.kind === 'CiliumNetworkPolicy');
+    expect(withOther.spec.egress[0].toPorts).toEqual([{ ports: [{ port: '5432', protocol: 'TCP' }, { port: '0', protocol: 'ANY' }] }]);
+  });
+
+  test('the fix on 1.17+ says that toServices with ports opens them to every peer while the Service does not exist', () => {
+    const r = refusal(() => shop().web.allowEgress(Peer.service('db')));
+    expect(r.message).toContain('(on Cilium 1.17+ toServices with ports opens those ports to every peer, the world included, while the Service does not '
+      + 'exist in the cluster: the agent adds no selector for it); if every port of the backends is meant, say so: { ports: [Port.allPorts()] } '
+      + '(written as no toPorts, which allows nothing while the Service does not exist)');
+    // What the fix warns of, as the engine notes it: a toPorts entry beside a Service that does not exist is open to every peer.
+    const missing = chart('shop');
+    new CiliumPolicy(missing, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.service('dbb'), { ports: [Port.tcp(5432)] });
+    expect(judge(missing, WEB, 'cidr:8.8.8.8', '5432/TCP').egress.notes).toContain('toServices: Service shop/dbb is not in the inventory (give the Service '
+      + 'manifest), so it selects nothing here; if no such Service exists in the cluster, the agent adds no selector for it, and an item left without any '
+      + 'opens its ports to every peer');
   });
 
   test('before 1.17 refused with the fix to name the pods with their ports; Port.allPorts() is written as no toPorts, which the agent accepts', () => {

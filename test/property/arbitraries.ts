@@ -1040,7 +1040,8 @@ function apiServerPorts(p: PeerSpec, ps: PortSpec[] | undefined): PortSpec[] | u
 /**
  * The ports of an egress allow to a Service peer, whose port-less form the SDK refuses (`peer-service-every-port`: every port of
  * the backends): before 1.17, where the agent refuses toPorts beside toServices, every port said outright (`Port.allPorts()`,
- * written as no toPorts); from 1.17 the ports left, or the backends' port (5432/TCP) where none are.
+ * written as no toPorts on every version when alone); from 1.17 the ports left (`Port.allPorts()` alone among them: no toPorts),
+ * or the backends' port (5432/TCP) where none are.
  */
 function servicePorts(v: VersionText, ps: PortSpec[] | undefined): PortSpec[] {
   if (!atLeast(v, '1.17')) return [{ kind: 'allPorts' }];
@@ -1574,7 +1575,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'service peer with ports before 1.17',
     versions: before('1.17'),
     kinds: ALL_KINDS,
-    // Not Port.allPorts() alone: every port said outright, which a Service peer writes as no toPorts before 1.17 (accepted).
+    // Not Port.allPorts() alone: every port said outright, which a Service peer writes as no toPorts (accepted).
     piece: () => fc.tuple(fc.constantFrom('allowEgress' as const, 'denyEgress' as const), serviceName, namespaceName, fc.array(l4Port('1.14'), { minLength: 1, maxLength: 2 })
       .filter((ps) => !ps.every((p) => p.kind === 'allPorts')))
       .map(([verb, name, namespace, ps]) => piece('service with ports', [verb === 'denyEgress' ? 'peer-service-deny' : 'sanitize-services-with-ports'],
