@@ -496,7 +496,7 @@ describe('session 52 review: a verdict that reads the node\'s DNS learning is no
       const report = await replayFlows(FlowSource._bytes(Buffer.from(`${hostFlow(['example.com'])}\n`), 'names.jsonl'), policySet([...docs], HOST));
       expect(report.connections).toEqual([]);
       expect(report.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(
-        /^entity:host as the subject of egress host policy is a node's host endpoint, .*, so this connection is not judged$/) })]);
+        /^the source entity:host as the subject of egress host policy is a node's host endpoint, .*; this connection is not judged \(engine-node-labels-unknown\)$/) })]);
     }
     // The same flow without a name: default deny on every node (cp-fqdn selects no address), judged.
     const report = await replayFlows(FlowSource._bytes(Buffer.from(`${hostFlow([])}\n`), 'bare.jsonl'), policySet([...p3], HOST));
