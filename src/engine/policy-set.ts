@@ -573,13 +573,29 @@ export class PolicySet {
     if (query.dns === undefined) return undefined;
     const dp = this._directionPolicyOf(query.from, 'egress');
     if (dp === undefined || !defaultAllowWildcardPort(dp, this.config.version)) return undefined;
-    const egress = this.verdict(query).egress;
+    const { egress, ingress } = this.verdict(query);
     if (egress.decision !== SideDecision.L7_DENIED || egress.l7?.protocol !== L7Protocol.DNS) return undefined;
+    // The server's ingress drops the lookup on every patch: the patches do not differ on it.
+    if (!ingress.allowed) return undefined;
     return {
       message: `looks up ${query.dns}: no policy selecting it enables default deny on egress, and `
         + `${DNS_DEFAULT_ALLOW_PATCH_SPLIT}; the target version ${this.config.version} names no patch, so this lookup is not judged`,
       fix: DNS_DEFAULT_ALLOW_PATCH_FIX,
     };
+  }
+
+  /**
+   * @internal The DNS lookup through which `client`'s DNS proxy learns the name of `name` (an `fqdn:` end) for its
+   * `toFQDNs` items (`_learnsNames`): the name at the DNS server (`_dnsServer`) on 53/UDP, the query `learn` judges;
+   * `undefined` when `name` is no DNS name or the client learns none.
+   */
+  public _learningLookup(client: Endpoint, name: Endpoint): VerdictQuery | undefined {
+    return name.kind === EndpointKind.FQDN && name.name !== undefined && this._learnsNames(client) ? this.lookupQuery(client, name.name) : undefined;
+  }
+
+  /** The lookup of `name` (without its trailing dot) by `client` at the DNS server: the one query of DNS learning. */
+  private lookupQuery(client: Endpoint, name: string): VerdictQuery {
+    return { from: client, to: this.dnsServer, protocol: 'UDP', port: 53, dns: name.replace(/\.$/, '') };
   }
 
   /** @internal Whether the egress policy of `client` has `toFQDNs` items (its verdicts on DNS names read its DNS learning). */
@@ -641,7 +657,7 @@ export class PolicySet {
     const key = learnKey(client, bare);
     const known = naive ? undefined : this.learned.get(key);
     if (known) return known;
-    const lookup = this.evaluate({ from: client.endpoint, to: this.dnsServer, protocol: 'UDP', port: 53, dns: bare }, naive);
+    const lookup = this.evaluate(this.lookupQuery(client.endpoint, bare), naive);
     const result = dnsLearning(lookup);
     if (!naive) this.learned.set(key, result);
     return result;

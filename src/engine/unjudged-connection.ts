@@ -34,6 +34,8 @@ export interface ConnectionEndNames {
  * `decidesAlikeOnEveryNode`): its verdict depends on the node, which the query does not name.
  * A DNS lookup that the client's DNS rules refuse on Cilium 1.16/1.17 where no selecting policy enables default deny on its
  * egress (`engine-dns-patch-split`, `PolicySet._dnsPatchSplit`): the DNS proxy refuses it on the earlier patches only.
+ * Either of the last two on the lookup through which a client with `toFQDNs` items learns a DNS name (`fqdn:`) it reaches
+ * (`PolicySet._learningLookup`, `learningLookupError`): whether `toFQDNs` selects the name is not known.
  * @param ends the query: its ends, and the port and request a node-label refusal depends on
  * Given the verdict on the connection, a request allowed at L4 onto L7 rules it was not judged by (`unjudgedRequest`).
  * @param names how the messages name the ends
@@ -67,7 +69,37 @@ export function unjudgedConnectionError(set: PolicySet, ends: VerdictQuery, name
   }
   const split = set._dnsPatchSplit(ends);
   if (split !== undefined) return new CiliumPolicyError({ id: 'engine-dns-patch-split', message: `${lead}${names.from} ${formatEndpoint(ends.from)} ${split.message}`, fix: split.fix });
+  const learning = learningLookupError(set, ends, names, lead);
+  if (learning !== undefined) return learning;
   return judged === undefined ? undefined : unjudgedRequest(ends, judged.verdict, names, lead);
+}
+
+/**
+ * Why no verdict on a DNS name (`fqdn:`) is what Cilium enforces because the lookup through which the client's `toFQDNs`
+ * items learn it (`PolicySet._learningLookup`) is itself not judged: the DNS proxy refuses it on some patches of the target
+ * version only (`engine-dns-patch-split`), or an end of it is a node given without its labels where a rule reads them
+ * (`engine-node-labels-unknown`); whether the name is learned, and so whether `toFQDNs` selects it, is not known.
+ */
+function learningLookupError(set: PolicySet, ends: VerdictQuery, names: ConnectionEndNames, lead: string): CiliumPolicyError | undefined {
+  const lookup = set._learningLookup(ends.from, ends.to);
+  if (lookup === undefined) return undefined;
+  const learns = `${names.to} ${formatEndpoint(ends.to)} is reached through toFQDNs, which learns the name only from the lookup of `
+    + `${lookup.dns ?? ''} at the DNS server ${formatEndpoint(lookup.to)}, and that lookup is not judged: `;
+  const consequence = '; whether the name is learned, and so whether toFQDNs selects it, is not known';
+  const server = 'the DNS server';
+  for (const [name, otherName, direction] of [[names.from, server, 'egress'], [server, names.from, 'ingress']] as const) {
+    const unknown = set._nodeLabelsUnknown(lookup, direction);
+    if (unknown === undefined) continue;
+    const named = unknown.end === 'subject' ? name : otherName;
+    return new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${lead}${learns}${named} ${unknown.message}${consequence}`, fix: `${unknown.fix} as ${named}` });
+  }
+  const split = set._dnsPatchSplit(lookup);
+  if (split === undefined) return undefined;
+  return new CiliumPolicyError({
+    id: 'engine-dns-patch-split',
+    message: `${lead}${learns}${names.from} ${formatEndpoint(ends.from)} ${split.message}${consequence}`,
+    fix: split.fix,
+  });
 }
 
 /** How the messages name the protocols of requests the engine judges, and a request of each. */
