@@ -52,7 +52,7 @@ export function checkLabelMap(labels: unknown, what: string, location?: string):
 /** Refuses an empty label map given where it would mean "everything", and a value that is no label map (`checkLabelMap`). */
 export function checkNonEmptyLabels(labels: Record<string, string> | undefined, what: string, fix: string, location?: string): void {
   checkLabelMap(labels, what, location);
-  if (labels !== undefined && (labels === null || typeof labels !== 'object' || Object.keys(labels).length === 0)) {
+  if (labels !== undefined && (labels === null || Object.keys(labels).length === 0)) {
     throw new CiliumPolicyError({
       id: 'selector-empty',
       message: `${what} got an empty label map ({}), which selects everything`,

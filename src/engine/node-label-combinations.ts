@@ -22,14 +22,14 @@ import { ResolvedEndpoint } from './identity';
 import { SideVerdict } from './verdict';
 
 /** The most combinations decided for one side (2^8): past it, the side is taken not to hold on every node. */
-export const MAX_NODE_LABEL_COMBINATIONS = 256;
+const MAX_NODE_LABEL_COMBINATIONS = 256;
 
 /**
  * The most work spent on one side: its combinations times (the items and the rules of its direction policy with every
  * toggled host rule in), a few milliseconds of decisions. Past it, the side is taken not to hold on every node (refused, as before
  * the combinations), before any combination is decided.
  */
-export const MAX_NODE_LABEL_WORK = 512;
+const MAX_NODE_LABEL_WORK = 512;
 
 /** One side whose decision may depend on a node's labels: what `decidesAlikeOnEveryNode` reads. */
 export interface NodeLabelSide {

@@ -515,6 +515,9 @@ export class PolicySet {
    */
   private nodeLabelsSide(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, input: SideInput,
     naive: boolean): NodeLabelsSide | undefined {
+    // Neither end a node given without its labels: no rule reads what the query does not say (`nodeLabelRules` and
+    // `peerNodeLabelItems` are empty), so no side of an ordinary query is keyed and kept.
+    if (!givenWithoutNodeLabels(subject.endpoint) && !givenWithoutNodeLabels(other.endpoint)) return undefined;
     if (naive) return this.decideNodeLabelsSide(dp, direction, subject, other, input);
     let byOther = this.nodeLabelSides.get(subject);
     if (byOther === undefined) {

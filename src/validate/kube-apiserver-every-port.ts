@@ -5,7 +5,7 @@ import { LabelSelectorModel, RuleItemModel } from '../model/policy-model';
 import { arr, isObject } from './walk';
 
 /** The label Cilium's `kube-apiserver` entity selects (pkg/policy/api/entity.go: the entity is exactly this selector). */
-export const KUBE_APISERVER_LABEL = 'reserved:kube-apiserver';
+const KUBE_APISERVER_LABEL = 'reserved:kube-apiserver';
 
 /**
  * Whether a selector requires the `reserved:kube-apiserver` label (matchLabels, `In` with its empty value, `Exists`). Keys are
