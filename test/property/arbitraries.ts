@@ -1746,9 +1746,11 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'node selector in a CiliumPolicy',
     versions: VERSIONS,
     kinds: ['CiliumPolicy'],
-    // A nodeSelector makes the rule a host rule, so a named ingress port of its calls is refused first (the host has none).
-    piece: () => selector(labelKey()).map((s) => piece('nodeSelector in a CNP', ['sanitize-cnp-node-selector', 'rule-two-selectors', 'port-name-host-ingress'],
-      { at: 'rule', options: { nodeSelector: s } })),
+    // A nodeSelector makes the rule a host rule, so a named ingress port of its calls is refused first (the host has none),
+    // and so is a port-less ingress allow of a broad peer of its calls (every port of the nodes).
+    piece: () => selector(labelKey()).map((s) => piece('nodeSelector in a CNP', ['sanitize-cnp-node-selector', 'rule-two-selectors', 'port-name-host-ingress',
+      'host-firewall-ingress-every-port'],
+    { at: 'rule', options: { nodeSelector: s } })),
   },
   {
     name: 'endpoints peer with two namespace choices',
