@@ -1723,7 +1723,9 @@ export const invalidCategories: readonly InvalidCategory[] = [
         .filter((o) => saysSomething(o) && satisfiable(o))
         .map((o): PeerSpec => ({ kind: 'endpoints', ...o })),
       selector().map((s): PeerSpec => ({ kind: 'selectedBy', selector: s })),
-    ), fc.boolean()).map(([verb, p, host]) => piece(`${verb}(${p.kind} without namespace)`, ['peer-namespace-required'], { at: 'call', call: peerCall(verb, p), host })),
+    // A host rule's ingress allow gets a port: without one, a peer of every pod is refused first as every port of the nodes.
+    ), fc.boolean()).map(([verb, p, host]) => piece(`${verb}(${p.kind} without namespace)`, ['peer-namespace-required'],
+      { at: 'call', call: peerCall(verb, p, host && verb === 'allowIngress' ? [{ kind: 'tcp', port: 30443 }] : undefined), host })),
   },
   {
     name: 'HTTP/Kafka L7 in a host policy',
