@@ -601,7 +601,10 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       const judgedTo = resolvedName !== undefined ? fqdnEndpoint(resolvedName, c.destination.ip as string) : to;
       unjudged = unjudgedConnectionError(policies, { ...base, to: judgedTo }, REPLAY_END_NAMES, '', { verdict });
       for (const name of tried) {
-        unjudged ??= unjudgedConnectionError(policies, { ...base, to: fqdnEndpoint(name, c.destination.ip as string) }, REPLAY_END_NAMES);
+        if (unjudged !== undefined) break;
+        // The name judged was asked just above, with its verdict.
+        if (name === resolvedName) continue;
+        unjudged = unjudgedConnectionError(policies, { ...base, to: fqdnEndpoint(name, c.destination.ip as string) }, REPLAY_END_NAMES);
       }
     } catch (e) {
       errors.push({ connection: text, message: e instanceof Error ? e.message.replace(/\n\s*fix: /, '; fix: ') : String(e) });
