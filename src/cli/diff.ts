@@ -36,7 +36,9 @@ import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
-import { CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyInputError, warningLines } from './trace';
+import {
+  CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, noPoliciesGiven, policyInputError, warningLines,
+} from './trace';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -408,14 +410,18 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
 /**
  * @internal Policies from paths, refusing unreadable input (exit 2).
  * @param read the files of `paths` already read (`connectivitySetOptions` with `--flows`), else they are read here
- * @param sided whether the set is a side of a diff: its warnings then name the flag (`warning: --base: p.yaml:4: …`)
+ * @param sided whether the set is a side of a diff: its warnings then name the flag (`warning: --base: p.yaml:4: …`), and it
+ * may hold no policy (a change that adds the first ones). The paths of a `report` must hold one (`cli-no-policies`, as
+ * `trace` and `replay` refuse them): a report of none lists every connection as allowed, an answer about no policy of the
+ * user's (a wrong path, a synth that wrote nothing, a policy of a wrong-case kind).
  * @throws CiliumPolicyError for a missing path or a file that cannot be read
  */
 export function loadPolicies(
   paths: readonly string[], options: PolicySetOptions, flag: string, io: CliIo, read?: PolicyInputs, sided = false,
 ): PolicySet {
   if (paths.length === 0) throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} names no path`, fix: `give ${flag} policy files or directories` });
-  return checked(read !== undefined ? PolicySet._fromInputs(read, options) : PolicySet.fromFiles([...paths], options), io, sided ? flag : undefined);
+  const set = read !== undefined ? PolicySet._fromInputs(read, options) : PolicySet.fromFiles([...paths], options);
+  return checked(set, io, sided ? flag : undefined, sided ? undefined : paths);
 }
 
 /**
@@ -423,9 +429,10 @@ export function loadPolicies(
  * (those of one id in one file collapsed: `warningLines`).
  * @param side the side of a diff the set is (`--base`, `--head`), said before each warning as diff's other warnings say it
  * (the same file may be both sides)
+ * @param policyPaths the paths of a set that must hold a policy (`report --policies`), refused without one (`noPoliciesGiven`)
  */
-function checked(set: PolicySet, io: CliIo, side?: string): PolicySet {
-  const bad = policyInputError(set);
+function checked(set: PolicySet, io: CliIo, side?: string, policyPaths?: readonly string[]): PolicySet {
+  const bad = policyInputError(set) ?? (policyPaths !== undefined ? noPoliciesGiven(set, policyPaths) : undefined);
   if (bad) throw bad;
   for (const line of warningLines(set.diagnostics)) io.stderr(`warning: ${side !== undefined ? `${side}: ` : ''}${line}\n`);
   return set;

@@ -513,8 +513,8 @@ function groupText(group: readonly SourceDiagnostic[]): string[] {
 
 /**
  * @internal Inputs that hold no policy at all (an empty directory, a synth that wrote nothing, a path to the wrong files),
- * as the one-line error of exit status 2 (`cli-no-policies`, `noPolicyError`). `trace` and `replay` refuse it; `diff`
- * takes an empty side as a change.
+ * as the one-line error of exit status 2 (`cli-no-policies`, `noPolicyError`). `trace`, `replay` and `report` refuse it;
+ * `diff` takes an empty side as a change.
  */
 export function noPoliciesGiven(set: PolicySet, paths: readonly string[]): CiliumPolicyError | undefined {
   return noPolicyError(set, `--policies ${paths.join(' ')}: `, 'point --policies at the synthesized policies (cdk8s synth writes them to dist/)');

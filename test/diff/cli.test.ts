@@ -305,6 +305,35 @@ describe('report', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nope does not exist/);
   });
+
+  // Session 53: a report of inputs without a policy listed every connection as allowed, exit 0 — a report of no policy of
+  // the user's (a wrong path, a synth that wrote nothing, a wrong-case kind); trace and replay refused it.
+  describe('inputs that hold no policy: exit 2 (cli-no-policies), nothing on stdout, as trace and replay', () => {
+    const workload = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: prod }\n'
+      + 'spec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: web }] }\n';
+    const cases: [string, string, RegExp][] = [
+      ['an empty file', file('empty.yaml', ''), /^error: --policies \S*empty\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; read: \S*empty\.yaml: the file is empty/],
+      ['workloads only', file('workload.yaml', workload), /^error: --policies \S*workload\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; without one/],
+      ['a policy of a wrong-case kind', file('wrong-kind.yaml', readFileSync(base, 'utf8').replace('kind: CiliumNetworkPolicy', 'kind: CiliumNetworkpolicy')),
+        /^error: --policies \S*wrong-kind\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; read: /],
+    ];
+    test.each(cases)('%s', async (_, path, message) => {
+      const r = await cli('report', '--policies', path);
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/\(cli-no-policies\); fix: point --policies at the synthesized policies \(cdk8s synth writes them to dist\/\)\n$/);
+      expect(r.stderr.split('\n')).toHaveLength(2);
+    });
+
+    test('the controls: with the policy beside the workload, the report (exit 0); an empty side of a diff is a change, not refused', async () => {
+      const r = await cli('report', '--policies', file('with-policy.yaml', `${workload}---\n${readFileSync(base, 'utf8')}`), '--output', 'json');
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as { policies: { policies: number } }).policies.policies).toBe(1);
+      const d = await cli('diff', '--base', join(dir, 'empty.yaml'), '--head', base, '--fail-on', 'denied');
+      expect(d.code).toBe(1);
+      expect(d.stderr).toContain('warning: --base: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n');
+    });
+  });
 });
 
 describe('diff and report --dns-server (a NodeLocal DNSCache)', () => {
