@@ -154,6 +154,20 @@ const TEST_SETS: Record<string, string[]> = {
     'test/constructs/default-deny-namespace-verdicts.test.ts', 'test/constructs/policy-rule-verdicts.test.ts',
     'test/constructs/lockout-guard-overlaps.test.ts', 'test/constructs/host-firewall-guard.test.ts', 'test/constructs/least-privilege.test.ts',
   ],
+  // The every-port rules (src/validate/host-ingress-every-port.ts, services-every-port.ts, kube-apiserver-every-port.ts:
+  // docs/testing.md "Session 53", seed 5301): the constructs' refusals and verdicts, validate's findings.
+  'every-port': [
+    'test/constructs/host-firewall-verdicts.test.ts', 'test/engine/truth-tables.test.ts', 'test/constructs/service-every-port.test.ts',
+    'test/constructs/service-every-port-protocols.test.ts', 'test/constructs/least-privilege-edges.test.ts',
+    'test/validate-cli/pitfall-api-server-tls-names.test.ts', 'test/validate-cli/pitfalls.test.ts', 'test/constructs/host-policy-lockout.test.ts',
+    'test/constructs/clusterwide-policy-exemptions.test.ts',
+  ],
+  // The listener kind and registrable TLS server names (src/model/listener-kind.ts, src/validate/pitfall-listener-kind.ts,
+  // server-name-registrable.ts: docs/testing.md "Session 53", seed 5302).
+  'listener-kind': [
+    'test/engine/listener-kind-refused.test.ts', 'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-api-server-tls-names.test.ts',
+    'test/constructs/least-privilege-edges.test.ts', 'test/engine/layer-4.test.ts', 'test/validate-cli/pitfall-listener-kind-subjects.test.ts',
+  ],
 };
 
 const files = process.env.MUTATION_TEST_FILES?.split(',').map((f) => f.trim()).filter((f) => f !== '');

@@ -52,6 +52,9 @@ const MEASURED = new Set([
   // Sampled by seed 5050 (session 50, docs/testing.md "Session 50"): every survivor killed or argued equivalent.
   'src/model/kubectl-parts.ts', 'src/model/companion-rules.ts', 'src/model/l4-scope.ts', 'src/model/icmp-types.ts', 'src/model/interner.ts',
   'src/model/printable.ts', 'src/model/push-all.ts', 'src/model/regex-escape.ts', 'src/validate/validation-report.ts',
+  // Sampled by seeds 5301 and 5302 (session 53, docs/testing.md "Session 53"): every survivor killed or argued equivalent.
+  'src/validate/host-ingress-every-port.ts', 'src/validate/services-every-port.ts', 'src/validate/kube-apiserver-every-port.ts',
+  'src/model/listener-kind.ts', 'src/validate/pitfall-listener-kind.ts', 'src/validate/server-name-registrable.ts',
 ]);
 const TAKEN = new Set([
   'src/validate/version-rules.ts', 'src/validate/pitfall-services.ts', 'src/validate/pitfall-dns.ts', 'src/validate/pitfall-items.ts',
