@@ -166,6 +166,7 @@ function lead(side: RefusedOnSide, where: string): string {
   const derivative = side.checks.includes(AgentRefusalCheck.GROUPS_DERIVATIVE);
   const undecided = side.checks.includes(AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED);
   const groups = side.checks.includes(AgentRefusalCheck.CIDR_GROUP_UNDECIDED);
+  const services = side.checks.includes(AgentRefusalCheck.SERVICE_MISSING_UNDECIDED);
   const { redirect } = side.merges;
   // Two L7 parsers on one port for other peers (from 1.18) share the check of a refused merge: the merges tell them apart.
   const kept = side.merges.kept || side.checks.some((c) => c === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE || c === AgentRefusalCheck.LISTENER_KIND);
@@ -175,8 +176,9 @@ function lead(side: RefusedOnSide, where: string): string {
     ...(derivative ? ['get the operator\'s derivative policy'] : []),
     ...(undecided ? ['get the policy their agent\'s 1.19 patch release makes of it'] : []),
     ...(groups ? ['get the policy the cluster\'s CiliumCIDRGroups make of it'] : []),
+    ...(services ? ['get the policy the cluster\'s Services make of it'] : []),
   ];
-  const verb = (undecided || groups || redirect) && !kept && !derivative
+  const verb = (undecided || groups || services || redirect) && !kept && !derivative
     ? `The policy Cilium ${undecided ? '1.19 ' : ''}enforces for ${classes} is not known` : `Cilium refuses the policy of ${classes}`;
   return `${verb}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints ${outcomes.join(' or ')}, which the inputs do not hold`;
 }

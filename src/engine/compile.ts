@@ -42,7 +42,7 @@ import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../model/groups-derivative';
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
-import { CidrGroupSpec, EndpointInventory } from './inventory';
+import { CidrGroupSpec, EndpointInventory, InventoryService } from './inventory';
 import { DroppedGroupRefs, cidrSetEntrySelectsUngrouped, droppedGroupRefs, groupSelectorIsWildcard, groupSelectorsSelectUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
@@ -52,6 +52,7 @@ import {
 } from '../model/selector-import';
 import { plainSelectorProblem, serviceEntryUses } from '../validate/syntax';
 import { pushAll } from '../model/push-all';
+import { serviceAddsSelector, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
 import { objectNamespace } from '../model/resource-key';
 
 /** A policy resource, as explanations name it. */
@@ -204,6 +205,13 @@ export interface CompiledItem {
    * @default - none
    */
   readonly cidrGroupsMissing?: readonly string[];
+  /**
+   * The Services not in the inputs that this egress allow item's `toServices` names, when no entry of it adds a peer
+   * selector here and it has ports or ICMP types: every peer on them unless those Services exist in the cluster
+   * (`unresolvedServices`, `not-known`; the rule's `undecided`).
+   * @default - none
+   */
+  readonly servicesMissing?: readonly string[];
 }
 
 /** One rule (`spec`, `specs[i]`, or an element of a raw rule list), translated. */
@@ -248,10 +256,13 @@ export interface CompiledRule {
    *   none to a group with CIDRs, and some to a group the inputs do not hold (`droppedGroupRefs`): if those groups are
    *   missing or empty in the cluster too, the list is dropped and the ports are open to every peer; if one has CIDRs,
    *   those only.
+   * - `service-missing`: an egress allow item with toPorts or icmps whose `toServices` entries add no peer selector here,
+   *   some naming Services the inputs do not hold (`CompiledItem.servicesMissing`): if those do not exist in the cluster,
+   *   the ports are open to every peer; if they do, to their backends.
    * @default - none
    */
   readonly undecided?: {
-    readonly kind: 'service-selector' | 'cidr-group'; readonly item: CompiledItem; readonly at: string; readonly why: string; readonly fix: string;
+    readonly kind: 'service-selector' | 'cidr-group' | 'service-missing'; readonly item: CompiledItem; readonly at: string; readonly why: string; readonly fix: string;
   };
 }
 
@@ -374,8 +385,8 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     }
     if (reason === undefined) {
       rules.forEach((_, k) => {
-        const undecided = config.version.atLeast(CiliumVersion.V1_19) ? undecidedServiceSelector(rules[k].rule, compiled[k])
-          : undecidedCidrGroup(compiled[k], config.version);
+        const undecided = (config.version.atLeast(CiliumVersion.V1_19) ? undecidedServiceSelector(rules[k].rule, compiled[k])
+          : undecidedCidrGroup(compiled[k], config.version)) ?? undecidedServiceMissing(compiled[k], config.version);
         if (undecided !== undefined) Object.assign(compiled[k], { undecided });
       });
     }
@@ -505,7 +516,9 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
     ? fields.find((f) => !nonEmpty.includes(f) && EMPTY_LIST_CHECKED_PEER_FIELDS.includes(f)) : undefined;
   // A fromCIDRSet that Cilium 1.14/1.15 drop (`droppedGroupRefs`), read once: the peer has no selector then (compilePeer).
   const dropped = field === PeerField.CIDR_SET ? droppedGroupRefs(item, direction, deny, v, ctx.config.cidrGroups) : undefined;
-  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny, dropped);
+  // The Services not in the inputs of a toServices item left without a selector here (compilePeer), read once.
+  const servicesMissing: string[] = [];
+  const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny, dropped, servicesMissing);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
   if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_15)) {
@@ -533,6 +546,8 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
     ...(!deny && item.authentication?.mode ? { authentication: item.authentication.mode } : {}),
     // A dropped fromCIDRSet naming groups the inputs do not hold: the rule is not judged (`undecidedCidrGroup`).
     ...(dropped !== undefined && peer.kind === 'any' && dropped.missing.length > 0 ? { cidrGroupsMissing: dropped.missing } : {}),
+    // Toservices naming Services the inputs do not hold, none adding a selector: the rule is not judged (`undecidedServiceMissing`).
+    ...(peer.kind === 'any' && servicesMissing.length > 0 ? { servicesMissing } : {}),
     notes,
   };
 }
@@ -551,9 +566,10 @@ function noSelectorPeer(item: RuleItemModel, name: string, why: string, notes: s
 /**
  * The peer an item's field selects.
  * @param dropped the references of its fromCIDRSet that the agent drops (`droppedGroupRefs`, read once by `compileItem`)
+ * @param servicesMissing filled with the Services not in the inputs of a toServices item that no entry gives a selector here
  */
 function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress' | 'egress', ctx: TranslateContext, notes: string[],
-  path: string, deny: boolean, dropped: DroppedGroupRefs | undefined): PeerSpec {
+  path: string, deny: boolean, dropped: DroppedGroupRefs | undefined, servicesMissing: string[]): PeerSpec {
   const list = (item[field] as readonly unknown[] | undefined) ?? [];
   const name = wire(field, direction);
   if (field === PeerField.SERVICES && deny) {
@@ -638,7 +654,19 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       if (entries.length > 0 && problems.every((p) => p !== undefined)) {
         return noSelectorPeer(item, name, `${name}: ${unbuildableText(entries[0], problems[0])}, so it adds no selector`, notes);
       }
-      return { kind: 'services', backends: serviceBackends(item, ctx, notes, path) };
+      const { backends, readings, missing, none } = serviceBackends(item, ctx, notes, path);
+      // No entry adds a selector (pkg/policy/k8s/service.go processRule, before 1.17 pkg/k8s RuleTranslator): with ports or
+      // ICMP types the item is open to every peer, and when some Service is not in the inputs the rule is not judged.
+      const onPorts = (item.toPorts ?? []).length > 0 || (item.icmps ?? []).length > 0;
+      const unresolved = unresolvedServices(readings, onPorts);
+      if (unresolved === 'not-known') {
+        pushAll(servicesMissing, missing);
+        return { kind: 'any' };
+      }
+      if (unresolved === 'every-peer') {
+        return noSelectorPeer(item, name, `${name}: no entry adds a peer selector (${none.join('; ')})`, notes);
+      }
+      return { kind: 'services', backends };
     }
     case 'fqdns': {
       const subdomain = ctx.config.version.atLeast(CiliumVersion.V1_19);
@@ -830,6 +858,29 @@ function undecidedCidrGroup(compiled: CompiledRule, version: CiliumVersion): Com
 }
 
 /**
+ * The first egress allow item of `compiled` with toPorts or icmps whose `toServices` entries add no peer selector here,
+ * some naming Services the inputs do not hold (`CompiledItem.servicesMissing`, set by `compilePeer`): the agent adds a
+ * selector only for a Service that exists (pkg/policy/k8s/service.go `processRule`; before 1.17 pkg/k8s `RuleTranslator`),
+ * so whether the ports are open to every peer or to the backends of those Services is not known.
+ */
+function undecidedServiceMissing(compiled: CompiledRule, version: CiliumVersion): CompiledRule['undecided'] {
+  const item = (compiled.items[SectionName.EGRESS] ?? []).find((it) => it.servicesMissing !== undefined);
+  if (item?.servicesMissing === undefined) return undefined;
+  const missing = item.servicesMissing;
+  const one = missing.length === 1;
+  const opened = item.l4.kind === 'ports' && item.l4.portRules.length === 0 && item.l4.icmps.length > 0 ? 'ICMP types' : 'ports';
+  return {
+    kind: 'service-missing', item, at: 'toServices',
+    why: `${missing.join(', ')} ${one ? 'is' : 'are'} not in the inputs, and no other entry of the item adds a peer selector: Cilium ${version} adds `
+      + `one only for a Service that exists (pkg/policy/k8s/service.go processRule), so if ${one ? 'it does' : 'they do'} not exist in the cluster `
+      + `(a typo, another namespace, not created yet, deleted) the item's ${opened} are open to every peer, the world included, else to `
+      + `${one ? 'its' : 'their'} backends only`,
+    fix: `pass the Service ${one ? 'manifest' : 'manifests'} (with the Endpoints or EndpointSlices of a selector-less one) with --policies, `
+      + 'or select the backends with toEndpoints (their labels and namespace) or toCIDRSet (their addresses)',
+  };
+}
+
+/**
  * Why a `toServices` entry matches no Service whatever the cluster holds (up to Cilium 1.18): the k8sServiceSelector it
  * uses (`serviceEntryUses`: the selector before `k8sService`) does not build.
  */
@@ -843,13 +894,26 @@ function unbuildableText(s: ServiceSelectorModel, problem: { readonly why: strin
     + 'Cilium matches it against each Service\'s own labels, and the requirement does not build';
 }
 
-function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: string[], path: string): ServiceBackend[] {
+/**
+ * The backends of a `toServices` item's entries, and how each entry reads (`ServiceEntryReading`): the Services not in the
+ * inputs it names (`missing`), and why those that add no selector add none (`none`).
+ */
+function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: string[], path: string): {
+  backends: ServiceBackend[]; readings: ServiceEntryReading[]; missing: string[]; none: string[];
+} {
   const inv = ctx.config.inventory;
+  const v = ctx.config.version;
   const out: ServiceBackend[] = [];
+  const readings: ServiceEntryReading[] = [];
+  const missing: string[] = [];
+  const none: string[] = [];
   for (const s of item.services ?? []) {
     const problem = unbuildableService(s);
     if (problem !== undefined) {
       notes.push(`toServices: ${unbuildableText(s, problem)}`);
+      // From 1.19 the patch release decides what it matches (`undecidedServiceSelector`); up to 1.18 nothing.
+      readings.push(v.atLeast(CiliumVersion.V1_19) ? 'undecided' : 'none');
+      none.push(`the k8sServiceSelector ${Selector.from(s.k8sServiceSelector?.selector).toString()} does not build`);
       continue;
     }
     // The selector first, as Cilium reads an entry with both (`serviceEntryUses`).
@@ -867,9 +931,20 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     }
     const found = bySelector ? inv.servicesMatching(bySelector.selector, bySelector.namespace)
       : byName ? inv.servicesNamed(byName.serviceName, byName.namespace) : [];
+    const what = byName ? `Service ${byName.namespace ?? '*'}/${byName.serviceName}`
+      : `Services matching ${Selector.from(bySelector?.selector).toString()}${bySelector?.namespace ? ` in ${bySelector.namespace}` : ''}`;
+    if (uses === undefined) {
+      // Neither field: processRule matches it to no Service, whatever the cluster holds.
+      readings.push('none');
+      none.push('an entry names no Service');
+    } else if (found.length === 0) {
+      readings.push('not-in-inputs');
+      missing.push(what);
+    } else {
+      const addresses = (svc: InventoryService): number => (svc.endpointCidrs ?? []).filter((c) => parseCidr(c) !== undefined).length;
+      readings.push(found.some((svc) => serviceAddsSelector(svc.selector !== undefined, addresses(svc), v)) ? 'selector' : 'none');
+    }
     if (found.length === 0) {
-      const what = byName ? `Service ${byName.namespace ?? '*'}/${byName.serviceName}`
-        : `Services matching ${Selector.from(bySelector?.selector).toString()}${bySelector?.namespace ? ` in ${bySelector.namespace}` : ''}`;
       notes.push(`toServices: ${what} is not in the inventory (give the Service manifest), so it selects nothing here`
         + ((item.toPorts ?? []).length > 0 ? '; if no such Service exists in the cluster, the agent adds no selector for it, and an item left '
           + 'without any opens its ports to every peer' : ''));
@@ -891,6 +966,7 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
           // pods is no toServices target.
           notes.push(`toServices: ${text} has a selector, and Cilium ${ctx.config.version} selects only Services without one (1.17+ ` +
             `translates the selector), so it selects nothing; select its pods with toEndpoints instead`);
+          none.push(`${text} has a selector, which Cilium ${v} does not translate`);
         }
       } else {
         // pkg/policy/k8s/service.go processRule/appendEndpoints: the endpoint addresses become generated toCIDRSet entries
@@ -907,12 +983,15 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
           return selectedSetBlocks(c, [], `toServices: the endpoint address ${written} of ${text} (a generated toCIDRSet entry)`, ctx, notes, path)
             .map((b) => b.cidr);
         });
-        if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no known endpoints, so it selects nothing here`);
+        if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no known endpoints, so it adds no peer selector`);
+        if ((svc.endpointCidrs ?? []).every((c) => parseCidr(c) === undefined)) {
+          none.push(`${text} has no selector and no endpoint address in the inputs`);
+        }
         out.push({ text, cidrs });
       }
     }
   }
-  return out;
+  return { backends: out, readings, missing, none };
 }
 
 /** The keys of a label selector model (`matchLabels`, then `matchExpressions`). */

@@ -37,6 +37,8 @@ export enum AgentRefusalCheck {
   SERVICE_SELECTOR_UNDECIDED = 'pitfall-service-selector-invalid',
   /** 1.14/1.15: a `fromCIDRSet` of references, dropped unless a group the inputs do not hold has CIDRs in the cluster. */
   CIDR_GROUP_UNDECIDED = 'pitfall-cidr-group-ref-missing',
+  /** An egress allow item with toPorts or icmps whose `toServices` add no selector here, some Services not in the inputs. */
+  SERVICE_MISSING_UNDECIDED = 'pitfall-services-missing-every-peer',
   /** A listener of kind `CiliumEnvoyConfig` for a subject without a namespace: "Listener %q in CCNP can not use Kind CiliumEnvoyConfig". */
   LISTENER_KIND = 'pitfall-listener-kind-refused',
 }
@@ -76,9 +78,11 @@ export interface ServiceSelectorUndecided {
   /**
    * The validate check that finds it. The same path carries, for Cilium 1.14/1.15, an ingress allow item whose
    * `fromCIDRSet` names only CiliumCIDRGroups without CIDRs here, some of them not in the inputs
-   * (`CompiledRule.undecided`, `cidr-group`): whether its ports are open to every peer depends on those groups.
+   * (`CompiledRule.undecided`, `cidr-group`): whether its ports are open to every peer depends on those groups. And an
+   * egress allow item with toPorts or icmps whose `toServices` add no selector here, some naming Services not in the
+   * inputs (`service-missing`): whether its ports are open to every peer depends on whether those Services exist.
    */
-  readonly check: AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED | AgentRefusalCheck.CIDR_GROUP_UNDECIDED;
+  readonly check: AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED | AgentRefusalCheck.CIDR_GROUP_UNDECIDED | AgentRefusalCheck.SERVICE_MISSING_UNDECIDED;
   /** The item. */
   readonly item: CompiledItem;
   /** Where the requirement is within the item: `toServices[0].k8sServiceSelector.selector.matchLabels["k8s:app"]`. */
@@ -233,6 +237,7 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
   if (r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED) {
     return `${describe(r.item)} has a k8sServiceSelector that does not build (${r.at}: ${r.why}): ${UNDECIDED_SERVICES}`;
   }
+  if (r.check === AgentRefusalCheck.SERVICE_MISSING_UNDECIDED) return `${describe(r.item)} has toServices that add no peer selector here: ${r.why}`;
   if (undecided(r)) return `${describe(r.item)} has a ${r.at} of cidrGroupRef entries only: ${r.why}`;
   if (r.check === AgentRefusalCheck.GROUPS_DERIVATIVE) {
     return `${describe(r.item)} has ${r.field}, so the agent does not import its policy (RequiresDerivative): it enforces the derivative policy `
@@ -334,14 +339,17 @@ function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion, r
     ...selecting.flatMap((rule): ServiceSelectorUndecided[] => {
       if (rule.undecided === undefined) return [];
       const { kind, ...rest } = rule.undecided;
-      return [{ check: kind === 'cidr-group' ? AgentRefusalCheck.CIDR_GROUP_UNDECIDED : AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED, ...rest }];
+      const check = kind === 'cidr-group' ? AgentRefusalCheck.CIDR_GROUP_UNDECIDED
+        : kind === 'service-missing' ? AgentRefusalCheck.SERVICE_MISSING_UNDECIDED : AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED;
+      return [{ check, ...rest }];
     })];
   return [...all.filter((r) => !notKnown(r)), ...all.filter(notKnown)];
 }
 
 /** Whether `r` is no refusal but a policy the inputs do not decide (`ServiceSelectorUndecided`). */
 export function undecided(r: AgentRefusal): r is ServiceSelectorUndecided {
-  return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED || r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED;
+  return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED || r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED
+    || r.check === AgentRefusalCheck.SERVICE_MISSING_UNDECIDED;
 }
 
 /**
@@ -355,6 +363,7 @@ export function notKnown(r: AgentRefusal): boolean {
 /** What the inputs do not say for a policy they do not decide (`notKnown`; no leading capital, no final stop). */
 function undecidedConsequence(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) return 'the inputs do not say which proxy the port\'s one redirect goes to';
+  if (r.check === AgentRefusalCheck.SERVICE_MISSING_UNDECIDED) return 'the inputs do not say whether the Services it names exist';
   return r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED ? 'the inputs do not hold the CiliumCIDRGroups it names'
     : 'the inputs do not say which patch release the agent runs';
 }
@@ -365,7 +374,8 @@ function undecidedConsequence(r: AgentRefusal): string {
  * not known`. No final stop.
  */
 export function agentRefusalLead(r: AgentRefusal, subject: string): string {
-  if (r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED || (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT && r.oneRedirect === true)) {
+  if (r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED || r.check === AgentRefusalCheck.SERVICE_MISSING_UNDECIDED
+    || (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT && r.oneRedirect === true)) {
     return `the policy Cilium enforces for ${subject} is not known`;
   }
   return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED

@@ -205,6 +205,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-kube-apiserver-every-port', severity: W, versions: 'all',
     what: 'an egress allow of the kube-apiserver entity (or toEndpoints/toNodes requiring `reserved:kube-apiserver`) without toPorts: every port of the API server\'s addresses, on a self-managed cluster the control-plane nodes (etcd, the kubelet, SSH)',
   },
+  {
+    id: 'pitfall-services-missing-every-peer', severity: W, versions: 'all',
+    what: 'an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer in the input, some naming Services not in the input: if they do not exist in the cluster, its ports are open to every peer (the engine does not judge it)',
+  },
   { id: 'pitfall-deny-services-unresolved', severity: E, versions: 'all', what: 'toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing' },
   { id: 'pitfall-service-selector-invalid', severity: E, versions: 'all', what: 'a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides' },
   { id: 'pitfall-cidr-group-ref-empty', severity: E, versions: '1.14-1.15', what: 'Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose fromCIDRSet is only cidrGroupRef entries to CiliumCIDRGroups of the input without externalCIDRs: the agent drops the list, so the ports are open to every peer' },

@@ -10,6 +10,7 @@
  */
 import { namespaceAssumed } from '../model/namespace-assumed';
 import { CidrGroupContents } from '../model/cidr-groups';
+import { parseCidr } from '../model/cidr';
 import { isNumericTargetPort, readManifest } from '../model/manifests';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { LabelSelectorModel, RuleModel } from '../model/policy-model';
@@ -162,6 +163,7 @@ export class ManifestInventory {
   private readonly serviceList: InventoryServiceInfo[] = [];
   private readonly networkPolicyList: InventoryNetworkPolicy[] = [];
   private readonly cidrGroupMap = new Map<string, CidrGroupContents>();
+  private readonly endpointAddressCount = new Map<string, number>();
 
   /** Every Namespace, in the order first added (a later one of the same name replaces it). */
   public get namespaces(): InventoryNamespace[] {
@@ -194,6 +196,11 @@ export class ManifestInventory {
    */
   public namespace(name: string): InventoryNamespace | undefined {
     return this.namespaceMap.get(name);
+  }
+
+  /** How many endpoint addresses the Endpoints and EndpointSlices of the input give the Service `namespace`/`name` (0 when none). */
+  public endpointAddresses(namespace: string, name: string): number {
+    return this.endpointAddressCount.get(`${namespace}/${name}`) ?? 0;
   }
 
   /**
@@ -241,6 +248,13 @@ export class ManifestInventory {
       case 'cidr-group':
         this.cidrGroupMap.set(name, { cidrs: [...info.cidrs], labels });
         return true;
+      case 'endpoints': {
+        // The backend addresses of a Service (Endpoints, or an EndpointSlice naming it), counted as the engine reads them.
+        const key = `${namespace}/${info.service}`;
+        const parsed = info.addresses.filter((ip) => parseCidr(`${ip}/${ip.includes(':') ? 128 : 32}`) !== undefined).length;
+        this.endpointAddressCount.set(key, (this.endpointAddressCount.get(key) ?? 0) + parsed);
+        return true;
+      }
       default:
         return false;
     }

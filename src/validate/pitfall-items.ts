@@ -15,6 +15,7 @@ import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 import { kubeApiServerEveryPort, selectorRequiresKubeApiServer } from './kube-apiserver-every-port';
 import { registrableServerName } from './server-name-registrable';
+import { servicesMissingEveryPeer } from './pitfall-services-every-peer';
 
 /** A `toServices` entry's namespace, or `undefined` when it has none: it then matches Services of every namespace (`servicesReferenced`). */
 function serviceRefNamespace(ref: Record<string, unknown>): string | undefined {
@@ -274,6 +275,7 @@ export function itemChecks(run: PitfallRun, r: RuleView): void {
       icmpTypeZero(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       portRuleWithoutPorts(run, r, item, `${r.path}.${section}[${index}]`, section === SectionName.INGRESS_DENY || section === SectionName.EGRESS_DENY);
       if (section === SectionName.EGRESS) servicesWithPorts(run, r, item, `${r.path}.${section}[${index}]`);
+      if (section === SectionName.EGRESS) servicesMissingEveryPeer(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS) serviceSelectorInvalid(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.EGRESS) kubeApiServerEveryPortItem(run, r, item, `${r.path}.${section}[${index}]`);
       if (section === SectionName.INGRESS || section === SectionName.EGRESS) serverNamesRegistrable(run, r, item, `${r.path}.${section}[${index}]`,

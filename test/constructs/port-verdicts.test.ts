@@ -274,6 +274,9 @@ describe('named ports on egress: only to pods, never in a deny', () => {
     const { c, cli } = cluster(['db', { sql: 5432 }]);
     cli.allowEgress(Peer.endpoints({ labels: { app: 'db' } }), { ports: [Port.named('sql', Protocol.TCP)] });
     cli.allowEgress(Peer.service('db'), { ports: [Port.named('sql', Protocol.TCP)] });
+    // The Service is given: a toServices item with ports whose Service is not in the inputs is not judged (it would be open to
+    // every peer if the Service did not exist; test/engine/services-unresolved.test.ts).
+    new ApiObject(c, 'db-svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { selector: { app: 'db' }, ports: [{ port: 5432 }] } });
     expect(verdictOf(c, 'pod:shop:app=cli', 'pod:shop:app=db', 5432)).toBe('allowed');
     expect(verdictOf(c, 'pod:shop:app=cli', 'pod:shop:app=db', 5433)).toBe('denied');
   });

@@ -78,12 +78,11 @@ describe('an egress allow of a Service without ports (peer-service-every-port)',
     expect(r.message).toContain('(on Cilium 1.17+ toServices with ports opens those ports to every peer, the world included, while the Service does not '
       + 'exist in the cluster: the agent adds no selector for it); if every port of the backends is meant, say so: { ports: [Port.allPorts()] } '
       + '(written as no toPorts, which allows nothing while the Service does not exist)');
-    // What the fix warns of, as the engine notes it: a toPorts entry beside a Service that does not exist is open to every peer.
+    // What the fix warns of, as the engine judges it: a toPorts entry beside a Service not in the inputs is open to every peer if
+    // the Service does not exist in the cluster, so the engine does not judge the client (test/engine/services-unresolved.test.ts).
     const missing = chart('shop');
     new CiliumPolicy(missing, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.service('dbb'), { ports: [Port.tcp(5432)] });
-    expect(judge(missing, WEB, 'cidr:8.8.8.8', '5432/TCP').egress.notes).toContain('toServices: Service shop/dbb is not in the inventory (give the Service '
-      + 'manifest), so it selects nothing here; if no such Service exists in the cluster, the agent adds no selector for it, and an item left without any '
-      + 'opens its ports to every peer');
+    expect(() => judge(missing, WEB, 'cidr:8.8.8.8', '5432/TCP')).toThrow(/Service shop\/dbb is not in the inputs, .* the item's ports are open to every peer/);
   });
 
   test('before 1.17 refused with the fix to name the pods with their ports; Port.allPorts() is written as no toPorts, which the agent accepts', () => {

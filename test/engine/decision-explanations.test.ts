@@ -29,8 +29,11 @@ describe('near misses name the peers of every kind an item allows on the port', 
     expect(judged(set, WEB, API, 'icmp/8').egress.notes).toEqual([]);
   });
 
-  test('Services (none found), cloud provider groups and node selectors', () => {
-    const set = policySet([cnp('p', {
+  test('Services, cloud provider groups and node selectors', () => {
+    // The Service is given: a toServices item with toPorts whose Service is not in the inputs is not judged
+    // (test/engine/services-unresolved.test.ts).
+    const db = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data' }, spec: { selector: { app: 'db' }, ports: [{ port: 443 }] } };
+    const set = policySet([db, cnp('p', {
       endpointSelector: labels({ app: 'web' }),
       egress: [
         { toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }], toPorts: P443 },
@@ -44,10 +47,8 @@ describe('near misses name the peers of every kind an item allows on the port', 
         + '(RequiresDerivative): it enforces the derivative policy p-togroups-<uid> the operator writes with the groups\' addresses from the cloud API, '
         + 'so this verdict is not what the agent enforces; give the derivative policy (kubectl get cnp -n default -l '
         + 'io.cilium.network.policy.kind=derivative -o yaml) with the policies, or select the addresses with toCIDRSet or a CiliumCIDRGroup',
-      'toServices: Service data/db is not in the inventory (give the Service manifest), so it selects nothing here; if no such Service exists '
-        + 'in the cluster, the agent adds no selector for it, and an item left without any opens its ports to every peer',
       'toGroups (AWS) is resolved by the operator into CIDRs from the cloud API; the engine cannot resolve it, so it selects nothing here',
-      'CiliumNetworkPolicy default/p spec.egress[0] allows 443/TCP only to services (none found)',
+      'CiliumNetworkPolicy default/p spec.egress[0] allows 443/TCP only to services Service data/db',
       'CiliumNetworkPolicy default/p spec.egress[1] allows 443/TCP only to cloud provider groups',
       'CiliumNetworkPolicy default/p spec.egress[2] allows 443/TCP only to toNodes {any:zone=a, reserved:remote-node Exists, k8s:io.cilium.k8s.policy.cluster=default}',
     ]);

@@ -755,6 +755,12 @@ const CASES: readonly Case[] = [
     good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
   },
   {
+    id: 'pitfall-services-missing-every-peer', when: 'toServices with toPorts whose only Service is not in the input (open to every peer if it does not exist)',
+    bad: { 'to-api.yaml': toServices('api', 'shop', PORTS_8080) },
+    at: ['to-api.yaml:12:9'],
+    good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
+  },
+  {
     id: 'pitfall-kube-apiserver-service', when: 'toServices names default/kubernetes',
     bad: { 'api.yaml': toServices('kubernetes', 'default', '') }, at: ['api.yaml:12:11'],
     good: { 'api.yaml': toServices('api', 'shop', '') },

@@ -1,0 +1,68 @@
+// `pitfall-services-missing-every-peer` (src/validate/pitfall-services-every-peer.ts) as a truth table by path and
+// severity: an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer selector in the input,
+// some naming Services the input does not hold. pkg/policy/k8s/service.go `processRule` (before 1.17 pkg/k8s
+// `RuleTranslator`) adds a selector for a Service that exists only; an item left without one has the wildcard peer on its
+// ports (pkg/policy/l4.go `createL4Filter`). The engine does not judge such a rule and names this check; with the Service
+// in the input it judges it (test/engine/services-unresolved.test.ts).
+import { describe, expect, it } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { PolicySet } from '../../src/engine';
+import { AgentRefusalCheck } from '../../src/engine/parser-conflicts';
+import { checkInfo } from '../../src/validate';
+import { check, findings } from './helpers';
+
+type Doc = Record<string, unknown>;
+
+const ID = 'pitfall-services-missing-every-peer';
+const WEB = { matchLabels: { app: 'web' } };
+const P5432 = { toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] };
+const ICMP = { icmps: [{ fields: [{ type: 8 }] }] };
+const named = (serviceName: string, namespace = 'shop'): Doc => ({ k8sService: { serviceName, namespace } });
+const egress = (item: Doc, section = 'egress'): Doc =>
+  ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { endpointSelector: WEB, [section]: [item] } });
+const service = (name: string, selector?: Record<string, string>): Doc =>
+  ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { ...(selector ? { selector } : {}), ports: [{ port: 5432 }] } });
+const endpoints = (name: string, ips: string[]): Doc =>
+  ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'shop' }, subsets: [{ addresses: ips.map((ip) => ({ ip })) }] });
+
+/** The paths of the findings, each at the catalogue severity. */
+function paths(docs: readonly Doc[], ciliumVersion = '1.19'): string[] {
+  const found = findings(check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion }), ID);
+  for (const f of found) expect(f.severity).toBe(checkInfo(ID).severity);
+  return found.map((f) => f.path ?? '');
+}
+
+describe('pitfall-services-missing-every-peer', () => {
+  it('reported for a Service not in the input with toPorts (1.17+) or icmps (every version); not without them, nor in egressDeny', () => {
+    for (const version of ['1.17', '1.18', '1.19']) expect(paths([egress({ toServices: [named('db')], ...P5432 })], version)).toEqual(['spec.egress[0].toServices']);
+    for (const version of ['1.14', '1.16', '1.19']) expect(paths([egress({ toServices: [named('db')], ...ICMP })], version)).toEqual(['spec.egress[0].toServices']);
+    // 1.14-1.16 refuse toPorts beside toServices (sanitize-services-with-ports): nothing to open.
+    expect(paths([egress({ toServices: [named('db')], ...P5432 })], '1.16')).toEqual([]);
+    expect(paths([egress({ toServices: [named('db')] })])).toEqual([]);
+    expect(paths([egress({ toServices: [named('db')], ...P5432 }, 'egressDeny')])).toEqual([]);
+  });
+
+  it('not when an entry adds a selector in the input: a Service with a selector (1.17+), a selector-less one with endpoint addresses', () => {
+    expect(paths([service('db', { app: 'db' }), egress({ toServices: [named('db')], ...P5432 })])).toEqual([]);
+    expect(paths([service('cache', { app: 'cache' }), egress({ toServices: [named('db'), named('cache')], ...P5432 })])).toEqual([]);
+    expect(paths([service('db'), endpoints('db', ['192.0.2.10']), egress({ toServices: [named('db')], ...P5432 })])).toEqual([]);
+    // Every Service in the input, none adding a selector: the engine's verdict (every peer on the ports), no Service missing.
+    expect(paths([service('db'), egress({ toServices: [named('db')], ...P5432 })])).toEqual([]);
+    // Beside a selector-less Service without endpoints, or before 1.17 a Service with a selector (icmps), one missing is reported.
+    expect(paths([service('ext'), egress({ toServices: [named('db'), named('ext')], ...P5432 })])).toEqual(['spec.egress[0].toServices']);
+    expect(paths([service('db', { app: 'db' }), egress({ toServices: [named('db'), named('cache')], ...ICMP })], '1.16')).toEqual(['spec.egress[0].toServices']);
+    expect(paths([service('db', { app: 'db' }), egress({ toServices: [named('db'), named('cache')], ...ICMP })], '1.17')).toEqual([]);
+  });
+
+  it('names the Services and says what opens; the engine does not judge the same rule and names this check', () => {
+    const doc = egress({ toServices: [named('db'), { k8sServiceSelector: { selector: { matchLabels: { tier: 'x' } } } }], ...P5432 });
+    const [finding] = findings(check({ 'p.yaml': JSON.stringify(doc) }, { ciliumVersion: '1.19' }), ID);
+    expect(finding.message).toBe('toServices with toPorts: Service shop/db, the Services matching {"matchLabels":{"tier":"x"}} (of any namespace) are not in the input, and no other '
+      + 'toServices entry of this item adds a peer: Cilium adds a selector for a Service that exists only, so if they do not exist in the cluster (a typo, '
+      + 'another namespace, not created yet, deleted) this item has no peer selector and its ports are open to every peer, the world included (the '
+      + 'engine does not judge the endpoints this rule selects)');
+    const set = PolicySet.fromYaml(JSON.stringify(doc), { ciliumVersion: CiliumVersion.V1_19 });
+    expect(set._agentRefusals(set.endpoint('pod:shop:app=web')).map((r) => r.check)).toEqual([ID]);
+    expect(AgentRefusalCheck.SERVICE_MISSING_UNDECIDED).toBe(ID);
+  });
+});
