@@ -32,6 +32,8 @@ export interface WorkloadInfo {
   readonly podLabels: Record<string, string>;
   /** Its container ports with their protocol. */
   readonly ports: WorkloadPort[];
+  /** Whether its pods run on the node's network (`hostNetwork: true`): not Cilium endpoints (`refuseHostNetwork`). */
+  readonly hostNetwork: boolean;
 }
 
 /** What the SDK reads from a Service. */
@@ -70,6 +72,7 @@ export function readWorkload(construct: IConstruct): WorkloadInfo | undefined {
     selector: readableSelector(construct, info.selector, info.template.labels, namespace),
     podLabels: { ...info.template.labels },
     ports: info.template.ports.map((p) => ({ number: p.port, protocol: p.protocol, ...(p.name ? { name: p.name } : {}) })),
+    hostNetwork: info.template.hostNetwork === true,
   };
 }
 
@@ -144,6 +147,7 @@ export function workloadSelectorModel(construct: IConstruct): LabelSelectorModel
   if (service) return selective(construct, 'Service', { matchLabels: { ...service.selector } });
   const info = readWorkload(construct);
   if (!info) throw notAWorkload(construct);
+  refuseHostNetwork(construct, info);
   return selective(construct, info.kind, info.selector);
 }
 
@@ -227,6 +231,7 @@ export function workloadPeerConfig(construct: IConstruct): PeerConfig {
   }
   const info = readWorkload(construct);
   if (!info) throw notAWorkload(construct);
+  refuseHostNetwork(construct, info);
   const selector = withNamespace(selective(construct, info.kind, info.selector), info.namespace);
   return {
     field: PeerField.ENDPOINTS,
@@ -398,6 +403,27 @@ function selective(construct: IConstruct, kind: string, selector: LabelSelectorM
       : kind === 'Service'
         ? 'give the Service a selector, or name its backends another way: Peer.service() (toServices), Peer.endpoints() by their labels'
         : 'give the pod template labels (and the workload a selector); if every pod of the namespace is meant, say so: EndpointSelector.all(), Peer.namespace()',
+    location: construct.node.path,
+  });
+}
+
+/**
+ * Refuses a workload whose pods run on the node's network (`hostNetwork: true`, `workload-host-network`) where its pods
+ * are to be selected by their labels (`Peer.workload()`, `EndpointSelector.workload()`, a `TieredApp` tier): Cilium manages
+ * no endpoint for such a pod (pkg/k8s/watchers/pod.go `updatePodHostData`: "pod is using host networking") and its traffic
+ * carries its node's identity (`host` on the same node, `remote-node` elsewhere), so the selector selects nothing: a policy
+ * of which they are the subject leaves their ports open to every peer, a deny of them denies nothing, an allow allows
+ * nothing. Validate warns about the same in YAML (`pitfall-host-network-pods`).
+ */
+function refuseHostNetwork(construct: IConstruct, info: WorkloadInfo): void {
+  if (!info.hostNetwork) return;
+  throw new CiliumPolicyError({
+    id: 'workload-host-network',
+    message: `${info.kind} ${construct.node.path} runs its pods on the host network (hostNetwork: true): Cilium manages no endpoint for them and their `
+      + 'traffic carries their node\'s identity (host, remote-node), so a selector of their pod labels selects nothing: as the subject its policy would '
+      + 'leave their ports open to every peer, and a deny of them would deny nothing',
+    fix: 'restrict them with a host policy (HostFirewall, or a ClusterwidePolicy with a nodeSelector, with the host firewall on); as a peer, name '
+      + 'their nodes with ports (Peer.entity(Entity.HOST), Peer.entity(Entity.REMOTE_NODE), Peer.nodes()); or run them without hostNetwork',
     location: construct.node.path,
   });
 }
