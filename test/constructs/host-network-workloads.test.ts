@@ -23,6 +23,12 @@ function deployment(c: Construct, app: string, hostNetwork: boolean): ApiObject 
   });
 }
 
+/** A plain Service `db-svc` sending 5432/TCP to the pods labelled `app: db`. */
+function service(c: Construct): ApiObject {
+  return new ApiObject(c, 'db-svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db-svc' },
+    spec: { selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432 }] } });
+}
+
 function tiered(c: Chart, db: ApiObject): TieredApp {
   return new TieredApp(c, 'app', {
     entry: [Peer.endpoints({ namespace: 'traefik', labels: { app: 'traefik' } })],
@@ -55,6 +61,28 @@ describe('a host-network workload selected by its pod labels is refused (workloa
     expect(r.message).toMatch(/^\[test\/db\] Deployment test\/db runs its pods on the host network \(hostNetwork: true\)/);
     expect(r.message).toContain('selects nothing');
     expect(r.message).toContain('host policy');
+  });
+
+  test.each([['as a peer', true], ['as a subject', false]])('a Service whose backends all run on the host network, %s', (_what, peer) => {
+    const c = chart('shop');
+    deployment(c, 'db', true);
+    const svc = service(c);
+    const r = refusal(() => {
+      if (peer) new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).denyEgress(Peer.workload(svc));
+      else new CiliumPolicy(c, 'db-policy', { endpointSelector: EndpointSelector.workload(svc) }).allowIngress(Peer.namespace('shop'), { ports: [Port.tcp(5432)] });
+      Testing.synth(c);
+    });
+    expect(r.id).toBe('workload-host-network');
+    expect(r.message).toMatch(/^\[test\/db-svc\] Service test\/db-svc sends only to pods on the host network/);
+  });
+
+  test('a Service of pods off the host network is taken: its backends are reached on its target port, and nothing else', () => {
+    const c = chart('shop');
+    deployment(c, 'db', false);
+    new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.workload(service(c)));
+    expect(verdictOf(c, WEB, 'pod:shop:app=db', '5432/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'pod:shop:app=db', '22/TCP')).toBe('denied');
+    expect(verdictOf(c, WEB, 'pod:shop:app=other', '5432/TCP')).toBe('denied');
   });
 
   test('the same workload off the host network: the tier admits the tier before it on its port, and nothing else', () => {
