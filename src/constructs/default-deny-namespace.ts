@@ -61,8 +61,8 @@ export interface DefaultDenyNamespaceProps {
    * A metrics scraper (e.g. Prometheus) that may reach every pod of the namespace. A peer that selects the world
    * (`Peer.any()`, the `world` or `all` entity, a /0) is refused (`scraper-world`); so is one far wider than a scraper
    * (`scraper-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32, the `cluster` entity, every pod, or pods of namespaces not fixed by name or
-   * namespace labels (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, a CIDR
-   * group, the `remote-node` entity, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries,
+   * namespace labels (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, the
+   * `unmanaged` or `init` entity (pods of any namespace whose identity Cilium has not resolved), a CIDR group, the `remote-node` entity, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries,
    * which a node could give itself (give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`; Cilium
    * reads node labels from CiliumNode objects, which every agent may update, so pods, or node addresses as CIDRs where the agents run with policy-cidr-match-mode: nodes, are stronger).
    * @default - no scraping allowance

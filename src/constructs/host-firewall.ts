@@ -99,7 +99,8 @@ export interface HostFirewallProps {
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
    * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
-   * labels, or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a node could label itself
+   * labels, the `unmanaged` and `init` entities (pods of any namespace whose identity Cilium has not resolved: an address carries
+   * `reserved:unmanaged` until its pod's identity replaces it), or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a node could label itself
    * into the path; give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`, as for
    * `controlPlaneNodeLabels`, whose limit holds here too: pods, or node addresses as CIDRs where the agents run with policy-cidr-match-mode: nodes, are stronger).
    * @default - none: only the API server (`kube-apiserver` entity)
@@ -145,8 +146,8 @@ export interface HostFirewallProps {
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
-   * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
-   * labels, or nodes by labels a node may give itself, as for `kubeletClients`. `null` is refused (`peer-unknown`), not read
+   * (excepts or not), the `cluster`, `remote-node`, `unmanaged` and `init` entities, every pod, pods of namespaces not fixed by
+   * name or namespace labels, or nodes by labels a node may give itself, as for `kubeletClients`. `null` is refused (`peer-unknown`), not read
    * as left out: leave it out for the default, or exempt the path (`LockoutPath.HUBBLE`).
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
@@ -155,7 +156,7 @@ export interface HostFirewallProps {
    * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
-   * (excepts or not), the `cluster` entity, every pod, pods of namespaces not fixed by name or namespace labels, or a CIDR
+   * (excepts or not), the `cluster`, `unmanaged` and `init` entities, every pod, pods of namespaces not fixed by name or namespace labels, or a CIDR
    * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the
    * world), the `remote-node` entity or nodes by labels a node may give itself (as for `kubeletClients`), as for
    * `DefaultDenyNamespace` `scrapeFrom`.
@@ -496,7 +497,8 @@ export class HostFirewall extends Construct {
       const few = prop !== 'apiServerClients';
       // Nodes by labels a node may give itself: the API server path is open to every node already (remote-node), the others are not.
       const broad = world === undefined
-        ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few, cidrGroups: prop === 'metricsScraper', claimableNodes: few })
+        ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few, cidrGroups: prop === 'metricsScraper', claimableNodes: few,
+          unresolvedPods: few })
         : undefined;
       if (broad !== undefined) {
         throw new CiliumPolicyError({

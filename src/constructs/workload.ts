@@ -32,6 +32,8 @@ export interface WorkloadInfo {
   readonly podLabels: Record<string, string>;
   /** Its container ports with their protocol. */
   readonly ports: WorkloadPort[];
+  /** Whether its pods run on the node's network (`hostNetwork: true`): not Cilium endpoints (`refuseHostNetwork`). */
+  readonly hostNetwork: boolean;
 }
 
 /** What the SDK reads from a Service. */
@@ -70,6 +72,7 @@ export function readWorkload(construct: IConstruct): WorkloadInfo | undefined {
     selector: readableSelector(construct, info.selector, info.template.labels, namespace),
     podLabels: { ...info.template.labels },
     ports: info.template.ports.map((p) => ({ number: p.port, protocol: p.protocol, ...(p.name ? { name: p.name } : {}) })),
+    hostNetwork: info.template.hostNetwork === true,
   };
 }
 
@@ -123,12 +126,9 @@ function serviceTargetPortsOrReason(service: IConstruct): PortProtocolModel[] | 
       continue;
     }
     const name = String(p.targetPort);
-    // The Service's backends of every kind (`podTemplatesOf`): a CronJob's pods, a pod template nested in an object the SDK
-    // does not know as a workload (an Argo Rollout) or an item of a List (in its own namespace) may give the name another
-    // number, and the one number of the others was opened on their pods too.
-    const workloads = appObjects(service, 'any').flatMap((c) => podTemplatesOf(manifestOf(c)).flatMap(({ namespace, template }) => (
-      template === undefined ? [] : [{ namespace, podLabels: template.labels, ports: template.ports }])));
-    const matches = namedTargetPorts(name, serviceBackends(info, workloads));
+    // The Service's backends of every kind: any of them may give the name another number, and the one number of the others
+    // was opened on their pods too.
+    const matches = namedTargetPorts(name, serviceBackendTemplates(service, info));
     if (matches.length !== 1) {
       return `Service ${service.node.path} targets the named port "${name}", which ${matches.length === 0
         ? 'no workload it selects in this app declares' : `resolves to several container ports (${matches.map((m) => `${m.port}/${m.protocol}`).join(', ')})`}`;
@@ -141,9 +141,13 @@ function serviceTargetPortsOrReason(service: IConstruct): PortProtocolModel[] | 
 /** The endpoint selector of a workload's pods (or of the pods a Service selects), read when called. */
 export function workloadSelectorModel(construct: IConstruct): LabelSelectorModel {
   const service = readService(construct);
-  if (service) return selective(construct, 'Service', { matchLabels: { ...service.selector } });
+  if (service) {
+    refuseHostNetwork(construct, service);
+    return selective(construct, 'Service', { matchLabels: { ...service.selector } });
+  }
   const info = readWorkload(construct);
   if (!info) throw notAWorkload(construct);
+  refuseHostNetwork(construct, info);
   return selective(construct, info.kind, info.selector);
 }
 
@@ -199,6 +203,18 @@ export function noServingPorts(construct: IConstruct): string {
       + 'admin ports are declared there too)';
 }
 
+/**
+ * The pod templates of the app a Service sends to (`serviceBackends`), of every kind (`podTemplatesOf`): a CronJob's pods, a
+ * pod template nested in an object the SDK does not know as a workload (an Argo Rollout), an item of a List (in its own
+ * namespace).
+ */
+function serviceBackendTemplates(service: IConstruct, info: ServiceInfo): { namespace?: string; podLabels: Record<string, string>;
+  ports: readonly { port: number; protocol: string; name?: string }[]; hostNetwork: boolean; }[] {
+  const workloads = appObjects(service, 'any').flatMap((c) => podTemplatesOf(manifestOf(c)).flatMap(({ namespace, template }) => (
+    template === undefined ? [] : [{ namespace, podLabels: template.labels, ports: template.ports, hostNetwork: template.hostNetwork === true }])));
+  return serviceBackends(info, workloads);
+}
+
 /** The Services of the app that send to a workload's pods (`serviceBackends`: its namespace, a selector of its labels). */
 function selectingServices(construct: IConstruct): IConstruct[] {
   const info = readWorkload(construct);
@@ -216,6 +232,7 @@ function selectingServices(construct: IConstruct): IConstruct[] {
 export function workloadPeerConfig(construct: IConstruct): PeerConfig {
   const service = readService(construct);
   if (service) {
+    refuseHostNetwork(construct, service);
     const selector = withNamespace(selective(construct, 'Service', { matchLabels: service.selector }), service.namespace);
     return {
       field: PeerField.ENDPOINTS,
@@ -227,6 +244,7 @@ export function workloadPeerConfig(construct: IConstruct): PeerConfig {
   }
   const info = readWorkload(construct);
   if (!info) throw notAWorkload(construct);
+  refuseHostNetwork(construct, info);
   const selector = withNamespace(selective(construct, info.kind, info.selector), info.namespace);
   return {
     field: PeerField.ENDPOINTS,
@@ -398,6 +416,37 @@ function selective(construct: IConstruct, kind: string, selector: LabelSelectorM
       : kind === 'Service'
         ? 'give the Service a selector, or name its backends another way: Peer.service() (toServices), Peer.endpoints() by their labels'
         : 'give the pod template labels (and the workload a selector); if every pod of the namespace is meant, say so: EndpointSelector.all(), Peer.namespace()',
+    location: construct.node.path,
+  });
+}
+
+/**
+ * Refuses a workload whose pods run on the node's network (`hostNetwork: true`, `workload-host-network`) where its pods
+ * are to be selected by their labels (`Peer.workload()`, `EndpointSelector.workload()`, a `TieredApp` tier): Cilium manages
+ * no endpoint for such a pod (pkg/k8s/watchers/pod.go `updatePodHostData`: "pod is using host networking") and its traffic
+ * carries its node's identity (`host` on the same node, `remote-node` elsewhere), so the selector selects nothing: a policy
+ * of which they are the subject leaves their ports open to every peer, a deny of them denies nothing, an allow allows
+ * nothing. A Service whose backends in the app (`serviceBackendTemplates`) all run on the host network is refused alike.
+ * Validate warns about the same in YAML (`pitfall-host-network-pods`).
+ */
+function refuseHostNetwork(construct: IConstruct, info: WorkloadInfo | ServiceInfo): void {
+  let subject: string;
+  if ('kind' in info) {
+    if (!info.hostNetwork) return;
+    subject = `${info.kind} ${construct.node.path} runs its pods`;
+  } else {
+    const backends = serviceBackendTemplates(construct, info);
+    if (backends.length === 0 || !backends.every((b) => b.hostNetwork)) return;
+    subject = `Service ${construct.node.path} sends only to pods`;
+  }
+  throw new CiliumPolicyError({
+    id: 'workload-host-network',
+    message: `${subject} `
+      + 'on the host network (hostNetwork: true): Cilium manages no endpoint for them and their '
+      + 'traffic carries their node\'s identity (host, remote-node), so a selector of their pod labels selects nothing: as the subject its policy would '
+      + 'leave their ports open to every peer, and a deny of them would deny nothing',
+    fix: 'restrict them with a host policy (HostFirewall, or a ClusterwidePolicy with a nodeSelector, with the host firewall on); as a peer, name '
+      + 'their nodes with ports (Peer.entity(Entity.HOST), Peer.entity(Entity.REMOTE_NODE), Peer.nodes()); or run them without hostNetwork',
     location: construct.node.path,
   });
 }

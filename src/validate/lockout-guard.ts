@@ -508,7 +508,26 @@ export interface BroadPeerOptions {
    * @default false
    */
   readonly podLabel?: boolean;
+  /**
+   * Whether the `unmanaged` and `init` entities are broad for the role (`UNRESOLVED_POD_ENTITIES`): pods of any namespace, any
+   * tenant's, whose own identity Cilium has not resolved.
+   * @default false
+   */
+  readonly unresolvedPods?: boolean;
 }
+
+/**
+ * The entities of pods whose own identity Cilium has not resolved, with what they hold: `reserved:unmanaged` is the identity
+ * the agent's pod watcher gives every pod address it learns until the pod's own identity replaces it, and keeps for a pod
+ * Cilium does not manage (pkg/k8s/watchers/pod.go `updatePodHostData`: "If the endpoint remains unmanaged, the identity
+ * remains untouched"); `reserved:init` is the identity of an endpoint whose labels are not yet resolved
+ * (pkg/identity/numericidentity.go `ReservedIdentityInit`). Either is pods of any namespace, never one named workload.
+ */
+const UNRESOLVED_POD_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['unmanaged', 'every pod of any namespace whose own identity Cilium has not resolved: the agent gives a pod\'s address reserved:unmanaged until '
+    + 'the pod\'s identity replaces it, and keeps it for a pod Cilium does not manage'],
+  ['init', 'every endpoint of any namespace whose labels Cilium has not yet resolved: reserved:init'],
+]);
 
 /**
  * The CIDR group a rule item names (`cidrSet` `cidrGroupRef` or `cidrGroupSelector`), as messages name it, or `undefined`.
@@ -531,7 +550,8 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
  * whole world (`itemsSelectWholeWorld`); a CIDR shorter than `NARROW_ROLE_MIN_PREFIX` for its family, excepts or not; with `everyPod`,
  * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in;
  * with `claimableNodes`, the `remote-node` entity and nodes by labels a node may give itself (`nodeSelectorClaimable`); with
- * `podLabel`, pods named by no pod label of their own (`selectorRequiresPodLabel`).
+ * `podLabel`, pods named by no pod label of their own (`selectorRequiresPodLabel`); with `unresolvedPods`, the `unmanaged` and
+ * `init` entities (`UNRESOLVED_POD_ENTITIES`).
  * @param items the peers' rule items
  * @param options what else counts as broad for the role
  */
@@ -545,6 +565,8 @@ export function itemsSelectBroadly(items: readonly RuleItemModel[], options: Bro
     const group = options.cidrGroups ? itemCidrGroup(item) : undefined;
     if (group !== undefined) return `${group}, whose ranges live in the cluster's CiliumCIDRGroup objects, unseen here, and may hold any address`;
     if (options.everyPod && strings(item.entities).includes('cluster')) return 'the entity cluster (every pod and node)';
+    const unresolved = options.unresolvedPods ? strings(item.entities).find((e) => UNRESOLVED_POD_ENTITIES.has(e)) : undefined;
+    if (unresolved !== undefined) return `the entity ${unresolved} (${UNRESOLVED_POD_ENTITIES.get(unresolved)})`;
     // Every other node: what `Peer.nodes` by labels every node carries selects (below), refused alike.
     if (options.claimableNodes && strings(item.entities).includes('remote-node')) return 'the entity remote-node (every other node of the cluster)';
     const claimable = options.claimableNodes

@@ -289,6 +289,14 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
       name: `HostFirewall ${prop}: Peer.nodes(${JSON.stringify(labels)})`,
       run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: prop.endsWith('Clients') ? [Peer.nodes(labels)] : Peer.nodes(labels) }),
     }))),
+  // Pods of any namespace whose identity Cilium has not resolved (reserved:unmanaged, reserved:init) as a narrow role's peer.
+  fc.constantFrom(Entity.UNMANAGED, Entity.INIT).chain((entity) => fc.constantFrom<[string, () => unknown]>(
+    ['DefaultDenyNamespace scrapeFrom', () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.entity(entity), scrapePorts: [Port.tcp(9090)] })],
+  ['TieredApp metricsFrom', () => new TieredApp(chart(), 't', { metricsFrom: Peer.entity(entity),
+    tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(80)], metricsPorts: [Port.tcp(9090)] }] })],
+  ...['kubeletClients', 'hubbleRelay', 'metricsScraper'].map((prop): [string, () => unknown] => [`HostFirewall ${prop}`,
+    () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], [prop]: prop.endsWith('Clients') ? [Peer.entity(entity)] : Peer.entity(entity) })]),
+  ).map(([what, run]) => ({ name: `${what}: Entity.${entity.toUpperCase()}`, run }))),
   fc.constant({
     name: 'DefaultDenyNamespace scrapeFrom: nodes by a label a node may give itself',
     run: () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.nodes({ 'example.com/monitoring': 'true' }), scrapePorts: [Port.tcp(9090)] }),

@@ -1,0 +1,101 @@
+// The `unmanaged` and `init` entities named for a narrow role (a metrics scraper, the kubelet's, Hubble's or the metrics'
+// clients of a host firewall): they were accepted, and the scrape ports, the kubelet, Hubble or Cilium's metrics opened to
+// pods of any namespace. Cilium gives `reserved:unmanaged` to every pod address its pod watcher learns until the pod's own
+// identity replaces it, and keeps it for a pod it does not manage (pkg/k8s/watchers/pod.go `updatePodHostData`);
+// `reserved:init` is an endpoint whose labels are not yet resolved. Refused as the `cluster` entity is (`scraper-broad`,
+// `host-firewall-peer-broad`); a port meant to be open to them is a rule of its own.
+import { Chart } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Entity, HostFirewall, HostFirewallProps, NodeSelector, Peer, Port, TieredApp } from '../../src';
+import { decidedBy, verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+const API = 'pod:shop:app=api';
+const CP = 'node:node-role.kubernetes.io/control-plane=';
+const HOST_FIREWALL = { hostFirewall: true };
+const PROMETHEUS = Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } });
+const UNRESOLVED: [string, Entity][] = [['unmanaged', Entity.UNMANAGED], ['init', Entity.INIT]];
+
+function firewall(props: Partial<HostFirewallProps>): Chart {
+  const c = chart();
+  new HostFirewall(c, 'cp', {
+    nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }), managementCidrs: ['10.50.0.0/24'], ...props,
+  });
+  return c;
+}
+
+describe('a metrics scraper of the unmanaged or init entity is refused (scraper-broad)', () => {
+  const builds: [string, (c: Chart, scraper: Peer) => unknown][] = [
+    ['DefaultDenyNamespace scrapeFrom', (c, scraper) => new DefaultDenyNamespace(c, 'deny', { scrapeFrom: scraper, scrapePorts: [Port.tcp(9090)] })],
+    ['TieredApp metricsFrom', (c, scraper) => new TieredApp(c, 'app', { metricsFrom: scraper,
+      tiers: [{ name: 'api', labels: { app: 'api' }, ports: [Port.tcp(8080)], metricsPorts: [Port.tcp(9090)] }] })],
+  ];
+
+  describe.each(builds)('%s', (what, build) => {
+    test.each(UNRESOLVED)('the %s entity', (name, entity) => {
+      const r = refusal(() => build(chart('shop'), Peer.entity(entity)));
+      expect(r.id).toBe('scraper-broad');
+      expect(r.message).toContain(`${what} selects the entity ${name} (every `);
+      expect(r.message).toContain('of any namespace');
+      expect(r.message).toContain('far more than a scraper');
+    });
+
+    test('a scraper named by namespace and labels: it reaches the metrics port, unresolved pods and other pods do not', () => {
+      const c = chart('shop');
+      build(c, PROMETHEUS);
+      expect(verdictOf(c, 'pod:monitoring:app=prometheus', API, '9090/TCP')).toBe('allowed');
+      expect(verdictOf(c, 'pod:monitoring:app=prometheus', API, '9091/TCP')).toBe('denied');
+      expect(verdictOf(c, 'entity:unmanaged', API, '9090/TCP')).toBe('denied');
+      expect(decidedBy(c, 'entity:init', API, '9090/TCP', 'ingress')).toBe('default-deny');
+      expect(verdictOf(c, 'pod:shop:app=prometheus', API, '9090/TCP')).toBe('denied');
+    });
+  });
+
+  test('what it was: the same allowance written by hand lets an unmanaged pod of any namespace scrape (the explicit opt-in, kept)', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) })
+      .allowIngress(Peer.entity(Entity.UNMANAGED), { ports: [Port.tcp(9090)] });
+    expect(verdictOf(c, 'entity:unmanaged', API, '9090/TCP')).toBe('allowed');
+    expect(decidedBy(c, 'entity:init', API, '9090/TCP', 'ingress')).toBe('default-deny');
+    expect(verdictOf(c, 'entity:unmanaged', API, '22/TCP')).toBe('denied');
+  });
+});
+
+describe('HostFirewall: the unmanaged or init entity as a client of the kubelet, Hubble or the metrics is refused (host-firewall-peer-broad)', () => {
+  const few: [keyof HostFirewallProps, string, string][] = [
+    ['kubeletClients', '10250/TCP', 'the kubelet API (10250/TCP)'], ['hubbleRelay', '4244/TCP', 'the Hubble server (4244/TCP)'],
+    ['metricsScraper', '9962/TCP', 'Cilium\'s metrics (9962-9965/TCP)'],
+  ];
+  const given = (prop: keyof HostFirewallProps, peer: Peer): Partial<HostFirewallProps> => ({ [prop]: prop === 'kubeletClients' ? [peer] : peer });
+
+  describe.each(few)('%s', (prop, port, opened) => {
+    test.each(UNRESOLVED)('the %s entity', (name, entity) => {
+      const r = refusal(() => firewall(given(prop, Peer.entity(entity))));
+      expect(r.id).toBe('host-firewall-peer-broad');
+      expect(r.message).toContain(`HostFirewall ${prop} selects the entity ${name} (every `);
+      expect(r.message).toContain(`${opened} would be open to far more than its clients`);
+    });
+
+    test('named pods are kept: they reach the port, unresolved pods and other pods do not', () => {
+      const c = firewall(given(prop, Peer.endpoints({ namespace: 'kube-system', labels: { 'k8s-app': 'client' } })));
+      expect(verdictOf(c, 'pod:kube-system:k8s-app=client', CP, port, HOST_FIREWALL)).toBe('allowed');
+      expect(verdictOf(c, 'entity:unmanaged', CP, port, HOST_FIREWALL)).toBe('denied');
+      expect(decidedBy(c, 'entity:init', CP, port, 'ingress', HOST_FIREWALL)).toBe('default-deny');
+      expect(verdictOf(c, 'pod:shop:k8s-app=client', CP, port, HOST_FIREWALL)).toBe('denied');
+    });
+  });
+
+  test('apiServerClients, every pod by default, still takes them (the API server path is meant for every pod)', () => {
+    const c = firewall({ apiServerClients: [Peer.entity(Entity.UNMANAGED)] });
+    expect(verdictOf(c, 'entity:unmanaged', CP, '6443/TCP', HOST_FIREWALL)).toBe('allowed');
+    expect(verdictOf(c, 'entity:unmanaged', CP, '10250/TCP', HOST_FIREWALL)).toBe('denied');
+  });
+
+  test('the explicit opt-in: a rule of its own, on the port meant', () => {
+    const c = chart();
+    const fw = new HostFirewall(c, 'cp', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }), managementCidrs: ['10.50.0.0/24'] });
+    fw.allowIngress(Peer.entity(Entity.UNMANAGED), { ports: [Port.tcp(9962)] });
+    expect(verdictOf(c, 'entity:unmanaged', CP, '9962/TCP', HOST_FIREWALL)).toBe('allowed');
+    expect(verdictOf(c, 'entity:unmanaged', CP, '10250/TCP', HOST_FIREWALL)).toBe('denied');
+  });
+});
