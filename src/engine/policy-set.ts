@@ -28,7 +28,7 @@ import {
   describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
   sideOutcomeOfLists,
 } from './evaluate';
-import { PeerView, ResolvedEndpoint } from './identity';
+import { DEFAULT_SERVICE_ACCOUNT, PeerView, ResolvedEndpoint, serviceAccountAssumed } from './identity';
 import { AgentRefusal, RedirectNamedPorts, agentRefusalFix, agentRefusals, learningRefusalText, refusalsText } from './parser-conflicts';
 import { egressNamedPorts } from './named-ports';
 import { EndpointInventory } from './inventory';
@@ -45,7 +45,7 @@ import { withRemoteNodeNote } from './remote-node-note';
 import { decidesAlikeOnEveryNode } from './node-label-combinations';
 import { givenWithoutNodeLabels, nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
-import { NAMESPACE_KEY } from '../model/selectors';
+import { NAMESPACE_KEY, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
@@ -794,6 +794,14 @@ function withDroppedLabelNotes(side: SideVerdict, subject: ResolvedEndpoint, oth
     const one = dropped.length === 1;
     (notes ??= [...side.notes]).push(`${dropped.join(', ')} ${one ? 'is' : 'are'} not in the identity of ${end.text}: Cilium ${version} leaves `
       + `${one ? 'it' : 'them'} out (its default identity-relevant labels, the agent's labels option), so no selector sees ${one ? 'it' : 'them'}`);
+  }
+  if (named(SERVICE_ACCOUNT_KEY)) {
+    for (const end of [subject, other]) {
+      if (!serviceAccountAssumed(end.endpoint)) continue;
+      (notes ??= [...side.notes]).push(`the service account of ${end.text} is not given: judged as ${DEFAULT_SERVICE_ACCOUNT}, which Kubernetes sets on a pod `
+        + `that names none (Cilium labels the pod ${SERVICE_ACCOUNT_KEY}=<its serviceAccountName>); if it runs as another, give it `
+        + `(${end.text},${SERVICE_ACCOUNT_KEY}=<name>, or its workload in the inputs)`);
+    }
   }
   if (other.mappedAddress !== undefined) (notes ??= [...side.notes]).push(mappedAddressNote(other.mappedAddress, config));
   return notes === undefined ? side : { ...side, notes };
