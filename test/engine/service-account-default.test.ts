@@ -50,6 +50,16 @@ describe('a pod given without a service account runs as default, as Kubernetes s
     expect(notes('pod:prod:app=fe')).toEqual([`the service account of pod:prod:app=fe is not given: judged as default, which Kubernetes sets on a pod that names `
       + `none (Cilium labels the pod ${SA}=<its serviceAccountName>); if it runs as another, give it (pod:prod:app=fe,${SA}=<name>, or its workload in the inputs)`]);
     expect(notes(`pod:prod:app=fe,${SA}=default`)).toEqual([]);
+    // Only where a selector reads it: no subject selector of POLICY does, so neither the egress side of the client nor the
+    // destination (given as api) is noted.
+    const v = set.verdict({ from: set.endpoint('pod:prod:app=fe'), to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port: 80 });
+    expect([v.egress.notes, v.ingress.notes.map((n) => n.split(' is not given')[0])]).toEqual([[], ['the service account of pod:prod:app=fe']]);
+    // A subject selector reading it notes the subject.
+    const bySubject = policySet([cnp('sa-subject', {
+      endpointSelector: { matchLabels: { [SA]: 'default' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'fe' } }] }],
+    }, 'prod')]);
+    const s = bySubject.verdict({ from: bySubject.endpoint(`pod:prod:app=fe,${SA}=x`), to: bySubject.endpoint('pod:prod:app=web'), protocol: 'TCP', port: 80 });
+    expect(s.ingress.notes.map((n) => n.split(' is not given')[0])).toEqual(['the service account of pod:prod:app=web']);
     // No selector reads the key: nothing assumed that matters, no note.
     const plain = policySet([cnp('plain', { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'fe' } }] }] }, 'prod')]);
     expect(plain.verdict({ from: plain.endpoint('pod:prod:app=fe'), to: plain.endpoint('pod:prod:app=web'), protocol: 'TCP', port: 80 }).ingress.notes).toEqual([]);
