@@ -64,8 +64,10 @@ export interface Endpoint {
    */
   readonly ports?: NamedPort[];
   /**
-   * The pod's service account (`io.cilium.k8s.policy.serviceaccount`).
-   * @default - from a matching workload of the inventory, else none
+   * The pod's service account (`io.cilium.k8s.policy.serviceaccount`); `''` for a pod of an empty `serviceAccountName`,
+   * whose identity has no such label (a captured one without it).
+   * @default - from a matching workload of the inventory, else one written as a label, else `default` (Kubernetes sets it
+   * on a pod that names none)
    */
   readonly serviceAccount?: string;
   /**
@@ -110,8 +112,8 @@ export interface PodEndpointOptions {
    */
   readonly ports?: NamedPort[];
   /**
-   * Service account.
-   * @default - from the inventory
+   * Service account (`''`: none, an empty `serviceAccountName`).
+   * @default - from the inventory, else `default` (Kubernetes sets it on a pod that names none)
    */
   readonly serviceAccount?: string;
   /**
@@ -129,7 +131,7 @@ export interface PodEndpointOptions {
 /** The options of `PodEndpointOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
 export const POD_ENDPOINT_OPTION_DEFAULTS: OptionDefaults = {
   ports: 'from the inventory',
-  serviceAccount: 'from the inventory',
+  serviceAccount: 'from the inventory, else default',
   namespaceLabels: 'from the inventory',
   nodeName: 'unknown',
 };
@@ -144,7 +146,7 @@ export const ENDPOINT_FIELD_DEFAULTS: OptionDefaults = {
   namespace: "'default'",
   labels: 'no labels',
   ports: 'from a matching workload of the inventory, else none',
-  serviceAccount: 'from a matching workload of the inventory, else none',
+  serviceAccount: 'from a matching workload of the inventory, else one written as a label, else default',
   namespaceLabels: 'from a Namespace of the inventory',
   nodeName: 'unknown',
   entity: 'none',

@@ -225,14 +225,40 @@ export function podLabels(ep: Endpoint, clusterName: string, version?: CiliumVer
   ];
   const nsLabels = ep.namespaceLabels;
   if (nsLabels !== undefined) for (const k of Object.keys(nsLabels)) labels.push({ source: 'k8s', key: NAMESPACE_LABELS_PREFIX + k, value: nsLabels[k] });
-  if (ep.serviceAccount !== undefined) labels.push({ source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: ep.serviceAccount });
   // The endpoint's labels are its identity labels as Cilium shows them (a remote cluster's pod carries its cluster label,
   // a service account may be given as its label), but the namespace is the endpoint's: Cilium sets it (SanitizePodLabels).
   const written = k8sLabels(ep.labels);
+  const serviceAccount = podServiceAccount(ep, written);
+  if (serviceAccount !== undefined) labels.push({ source: 'k8s', key: SERVICE_ACCOUNT_KEY, value: serviceAccount });
   const own = version !== undefined ? identityRelevant(written, version, dropped) : written;
   for (let i = 0; i < own.length; i++) labels.push(own[i]);
   labels.push({ source: 'k8s', key: NAMESPACE_KEY, value: namespace });
   return LabelSet.of(labels);
+}
+
+/** The service account Kubernetes gives a pod whose spec names none (the ServiceAccount admission plugin, on by default). */
+export const DEFAULT_SERVICE_ACCOUNT = 'default';
+
+/**
+ * The service account label of a pod's identity. Cilium labels every pod with `spec.serviceAccountName` unless it is empty
+ * (pkg/k8s/utils `SanitizePodLabels`: `if serviceAccount != ""` set, else delete), and Kubernetes' ServiceAccount admission
+ * sets `default` on a pod that names none: so a pod given without one runs as `default`, as a workload manifest without
+ * `serviceAccountName` is read (`EndpointInventory`). `''` is a pod of an empty `serviceAccountName` (no such label, as a
+ * captured identity without it shows); one written as a label (`io.cilium.k8s.policy.serviceaccount=robot`) is kept.
+ */
+function podServiceAccount(ep: Endpoint, written: readonly IdentityLabel[]): string | undefined {
+  if (ep.serviceAccount !== undefined) return ep.serviceAccount === '' ? undefined : ep.serviceAccount;
+  return writesServiceAccount(written) ? undefined : DEFAULT_SERVICE_ACCOUNT;
+}
+
+/** Whether written labels give the service account as its label. */
+function writesServiceAccount(written: readonly IdentityLabel[]): boolean {
+  return written.some((l) => l.key === SERVICE_ACCOUNT_KEY);
+}
+
+/** Whether a pod endpoint (as the inventory completed it) is judged as `default` for want of a service account (`podServiceAccount`). */
+export function serviceAccountAssumed(ep: Endpoint): boolean {
+  return ep.kind === EndpointKind.POD && ep.serviceAccount === undefined && !writesServiceAccount(k8sLabels(ep.labels));
 }
 
 /** The cluster label of a remote node's identity: only with node-selector labels on. */

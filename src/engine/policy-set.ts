@@ -28,7 +28,7 @@ import {
   describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
   sideOutcomeOfLists,
 } from './evaluate';
-import { PeerView, ResolvedEndpoint } from './identity';
+import { DEFAULT_SERVICE_ACCOUNT, PeerView, ResolvedEndpoint, serviceAccountAssumed } from './identity';
 import { AgentRefusal, RedirectNamedPorts, agentRefusalFix, agentRefusals, learningRefusalText, refusalsText } from './parser-conflicts';
 import { egressNamedPorts } from './named-ports';
 import { EndpointInventory } from './inventory';
@@ -44,8 +44,8 @@ import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
 import { decidesAlikeOnEveryNode } from './node-label-combinations';
 import { givenWithoutNodeLabels, nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
-import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
-import { NAMESPACE_KEY } from '../model/selectors';
+import { LabelSet, Selector, clusterNameError, formatLabel } from '../model/labels';
+import { NAMESPACE_KEY, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
@@ -741,7 +741,8 @@ export class PolicySet {
       const input = this.sideInput(direction, subject, peer, sideQuery, naive ? LearnMode.NAIVE : LearnMode.EXPLAINED);
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
-      const noted = withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys), subject, other, peer);
+      const noted = withServiceAccountNote(withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys),
+        subject, other, peer), dp, subject, other, this.rules);
       const unknown = this.nodeLabelsSide(dp, direction, subject, other, input, naive);
       if (unknown === undefined) return noted;
       const alike = unknown.alike !== undefined;
@@ -774,6 +775,29 @@ interface NodeLabelsSide {
   readonly rules: readonly CompiledRule[];
   readonly items: readonly CompiledItem[];
   readonly alike: number | undefined;
+}
+
+/**
+ * The side verdict with a note for each pod end judged as the `default` service account for want of one
+ * (`serviceAccountAssumed`) where a selector reads that label: the subject where a rule's subject selector does (which
+ * rules select it), the peer where an item of the side's direction policy does (which items select it).
+ */
+function withServiceAccountNote(side: SideVerdict, dp: DirectionPolicy, subject: ResolvedEndpoint, other: ResolvedEndpoint,
+  rules: readonly CompiledRule[]): SideVerdict {
+  const reads = (sel: Selector | undefined): boolean => sel?.requirements.some((r) => r.key === SERVICE_ACCOUNT_KEY) === true;
+  const readsPeer = (items: readonly CompiledItem[]): boolean => items.some((i) => i.peer.kind === 'endpoints' && i.peer.selectors.some(reads));
+  const ends = [
+    ...(serviceAccountAssumed(subject.endpoint) && rules.some((r) => reads(r.subject)) ? [subject] : []),
+    ...(serviceAccountAssumed(other.endpoint) && (readsPeer(dp.allow) || readsPeer(dp.deny)
+      || [...dp.requirements, ...dp.requirementsDeny].some((r) => r.key === SERVICE_ACCOUNT_KEY)) ? [other] : []),
+  ];
+  if (ends.length === 0) return side;
+  return {
+    ...side,
+    notes: [...side.notes, ...ends.map((end) => `the service account of ${end.text} is not given: judged as ${DEFAULT_SERVICE_ACCOUNT}, which Kubernetes sets `
+      + `on a pod that names none (Cilium labels the pod ${SERVICE_ACCOUNT_KEY}=<its serviceAccountName>); if it runs as another, give it `
+      + `(${end.text},${SERVICE_ACCOUNT_KEY}=<name>, or its workload in the inputs)`)],
+  };
 }
 
 /**

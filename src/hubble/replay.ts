@@ -1076,7 +1076,8 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
         namespace: peer.namespace ?? 'default',
         labels,
         ...(peer.namespaceLabels !== undefined ? { namespaceLabels: peer.namespaceLabels } : {}),
-        ...(peer.serviceAccount !== undefined ? { serviceAccount: peer.serviceAccount } : {}),
+        // A captured identity without the service account label has none ('': not the `default` of a pod given without one).
+        serviceAccount: peer.serviceAccount ?? '',
       };
     }
     case FlowPeerKind.ENTITY:
