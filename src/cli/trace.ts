@@ -570,7 +570,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--dns <name>', 'a DNS query name to check against DNS rules')
     .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>] [version=<n>] [client=<id>]"; a field a rule '
       + 'needs that is left out is unknown (judged not to match, with a note)')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: the version the policies were synthesized for, '
+    .option('--cilium-version <version>', 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (on 1.16/1.17 some DNS verdicts need it; default: the version the policies were synthesized for, '
       + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
