@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { thrown } from './support/errors';
 import {
   CiliumPolicyError, CiliumVersion, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7, LabelExpression, Peer, Port,
   Protocol,
@@ -114,10 +115,31 @@ describe('L7', () => {
 
 describe('CiliumVersion', () => {
   test('parses and compares', () => {
-    expect(CiliumVersion.parse('v1.17.3')).toBe(CiliumVersion.V1_17);
+    expect(CiliumVersion.parse('v1.17')).toBe(CiliumVersion.V1_17);
+    expect(CiliumVersion.parse('v1.17.3').minorRelease).toBe(CiliumVersion.V1_17);
     expect(CiliumVersion.V1_19.atLeast(CiliumVersion.V1_16)).toBe(true);
     expect(CiliumVersion.V1_15.atLeast(CiliumVersion.V1_16)).toBe(false);
     expect(() => CiliumVersion.parse('1.13')).toThrow(/unsupported Cilium version "1\.13"/);
+  });
+
+  // Session 53: the patch level is kept (it was dropped: `parse('1.17.3')` was 1.17), one object per patch release; the
+  // minor release names the CRD schema and the annotation (toString); a malformed patch level is refused.
+  test('a patch release: kept, one object each, its minor release for the schema', () => {
+    const v = CiliumVersion.parse('v1.17.3');
+    expect(v).toBe(CiliumVersion.parse(' 1.17.3 '));
+    expect(v).not.toBe(CiliumVersion.V1_17);
+    expect([v.major, v.minor, v.patch, v.release, v.toString()]).toEqual([1, 17, 3, '1.17.3', '1.17']);
+    expect(v.minorRelease).toBe(CiliumVersion.V1_17);
+    expect(CiliumVersion.V1_17.patch).toBeUndefined();
+    expect(CiliumVersion.parse('1.16.0').patch).toBe(0);
+    expect(v.atLeast(CiliumVersion.V1_17) && !v.atLeast(CiliumVersion.V1_18)).toBe(true);
+    for (const [text, fix] of [['1.17.x', 'write the patch release'], ['1.17.-1', 'write the patch release'], ['1.17.1000', 'write the patch release'],
+      ['1.17.007', 'write 1.17.7'], ['1.17.', 'write the patch release']]) {
+      const e = thrown(() => CiliumVersion.parse(text));
+      expect(e.id).toBe('version-patch-malformed');
+      expect(e.fix).toContain(fix);
+    }
+    expect(thrown(() => CiliumVersion.parse('1.13.3')).id).toBe('version-unsupported');
   });
 
   // `String(text)` of an object with no prototype (no toString) threw `Cannot convert object to primitive value`, and so did

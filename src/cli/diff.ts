@@ -447,7 +447,7 @@ export function addConnectivityOptions(command: Command): Command {
   return command
     .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests), read strictly: the endpoint classes are its workloads')
     .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: from the policies\' annotation, else 1.19)')
+    .option('--cilium-version <version>', 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (default: from the policies\' annotation, else 1.19)')
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())

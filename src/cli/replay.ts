@@ -344,7 +344,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(new Option('--fail-on <what>', 'exit 1 when a connection the cluster forwarded would be dropped or not all of the capture was judged (drop), or never (none)')
       .choices(['drop', 'none']).default('drop'))
-    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: the version the policies were synthesized for, '
+    .option('--cilium-version <version>', 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (on 1.16/1.17 some DNS verdicts need it; default: the version the policies were synthesized for, '
       + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
     .option('--cluster-name <name>', 'the local cluster name (default: the cluster of the nodes that observed the capture, else default)')
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')

@@ -58,7 +58,7 @@ import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
-import { dnsLengthProblem } from '../model/fqdn-pattern';
+import { DNS_LENGTH_FIX, dnsLengthRefusal } from '../model/fqdn-pattern';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
@@ -217,13 +217,9 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (options.dns !== undefined && options.dns.trim() === '') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: '--dns is empty: no name to look up', fix: 'give a DNS name such as api.example.com' });
   }
-  const dnsTooLong = options.dns === undefined ? undefined : dnsLengthProblem(options.dns);
-  if (dnsTooLong !== undefined) {
-    throw new CiliumPolicyError({
-      id: 'cli-flag', message: `--dns: the name is ${dnsTooLong}; no query carries it (RFC 1035: 63 characters a label, 253 in all)`,
-      fix: 'give a DNS name such as api.example.com',
-    });
-  }
+  // Refused before the files are read, in the engine's words (`dnsLengthRefusal`).
+  const dnsTooLong = options.dns === undefined ? undefined : dnsLengthRefusal(options.dns);
+  if (dnsTooLong !== undefined) throw new CiliumPolicyError({ id: 'cli-flag', message: `--dns: ${dnsTooLong}`, fix: DNS_LENGTH_FIX });
   const set = PolicySet.fromFiles([...options.policies], {
     ...(version !== undefined ? { ciliumVersion: version } : {}),
     ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
@@ -570,7 +566,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--dns <name>', 'a DNS query name to check against DNS rules')
     .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>] [version=<n>] [client=<id>]"; a field a rule '
       + 'needs that is left out is unknown (judged not to match, with a note)')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster (default: the version the policies were synthesized for, '
+    .option('--cilium-version <version>', 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (on 1.16/1.17 some DNS verdicts need it; default: the version the policies were synthesized for, '
       + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
     .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
     .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')

@@ -4,6 +4,7 @@ import { Entity } from './entity';
 import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { CiliumVersion } from '../core/cilium-version';
+import { DNS_DEFAULT_ALLOW_PATCH_SPLIT, l7AllowAllBackport, l7AllowAllWithoutDefaultDeny } from '../core/default-allow-l7';
 import { KUBE_DNS_LABELS } from '../model/companion-rules';
 import {
   NAMESPACE_LABEL, noPodLabelReason, selectorConstrainsNamespace, selectorNamespaceNames, selectorRequiresPodLabel,
@@ -78,7 +79,8 @@ export interface ClusterDefaultDenyProps {
   readonly dnsNamespace?: string;
   /**
    * Names pods may look up, with `egress: true` (refused without it, `cluster-default-deny-dns-rules`: no DNS rule restricts
-   * them; with `dnsVisibility` on Cilium 1.16-1.17 only).
+   * them; with `dnsVisibility` on Cilium 1.16.0-1.16.9 and 1.17.0-1.17.4 only, where the DNS rules of a rule without default
+   * deny refuse the names they do not list: a target of 1.16 or 1.17 without a patch level is refused too).
    * @default - every name
    */
   readonly dnsRules?: DnsRule[];
@@ -150,15 +152,22 @@ export class ClusterDefaultDeny extends Construct {
       });
     }
     // Without egress the names restrict nothing: no DNS rule is written, or (dnsVisibility) one of a rule that puts no pod
-    // into egress default deny, which Cilium 1.18+ makes visibility only (an allow-all beside it).
-    const visibilityOnly = CiliumVersion._decideFor(this).atLeast(CiliumVersion.V1_18);
-    if (props.dnsRules !== undefined && !egress && (!props.dnsVisibility || visibilityOnly)) {
+    // into egress default deny, which Cilium makes visibility only (an allow-all beside it) from 1.18 and from 1.16.10 and
+    // 1.17.5 (`l7AllowAllWithoutDefaultDeny`); on 1.16/1.17 without a patch level whether they restrict is not known.
+    const target = CiliumVersion._decideFor(this);
+    const allowAll = l7AllowAllWithoutDefaultDeny(target);
+    if (props.dnsRules !== undefined && !egress && (!props.dnsVisibility || allowAll !== false)) {
+      const early = l7AllowAllBackport(target);
       throw new CiliumPolicyError({
         id: 'cluster-default-deny-dns-rules',
-        message: 'ClusterDefaultDeny dnsRules is set without egress: true, so every lookup stays allowed: '
-          + (props.dnsVisibility ? `dnsVisibility's DNS rule puts no pod into egress default deny, and from Cilium 1.18 (target is `
-            + `${CiliumVersion._decideFor(this)}) the L7 rules of such a rule give visibility only` : 'no DNS rule is written'),
-        fix: 'set egress: true for the names to apply, or drop dnsRules',
+        message: `ClusterDefaultDeny dnsRules is set without egress: true, so ${allowAll === undefined ? 'the lookups may all stay' : 'every lookup stays'} allowed: `
+          + (!props.dnsVisibility ? 'no DNS rule is written'
+            : allowAll === true ? `dnsVisibility's DNS rule puts no pod into egress default deny, and on Cilium ${target.release} (from 1.18, and from 1.16.10 `
+              + 'and 1.17.5 through the backports of cilium/cilium#38841) the L7 rules of such a rule give visibility only'
+              : `dnsVisibility's DNS rule puts no pod into egress default deny, and ${DNS_DEFAULT_ALLOW_PATCH_SPLIT}; the target Cilium ${target} names no patch`),
+        fix: 'set egress: true for the names to apply, or drop dnsRules'
+          + (allowAll === undefined && early !== undefined ? `; or, if the cluster runs a patch before ${early.release}, say which (e.g. `
+            + `CiliumVersion.use(app, CiliumVersion.parse('${target}.${(early.patch as number) - 1}'))), where the names restrict until it is upgraded` : ''),
         location: this.node.path,
       });
     }
@@ -174,7 +183,7 @@ export class ClusterDefaultDeny extends Construct {
     }
     const dnsNamespace = props.dnsNamespace ?? serverNamespace ?? 'kube-system';
     const dnsExcluded = this.excludedNamespaces.includes(dnsNamespace);
-    const version = CiliumVersion._decideFor(this);
+    const version = target;
     const additive = version.atLeast(CiliumVersion.V1_16);
     const dnsVisibility = !egress && (props.dnsVisibility ?? false);
     const subject = EndpointSelector.of({

@@ -6,6 +6,7 @@ import { IPeer, Peer } from './peer';
 import { isPort, Port } from './port';
 import { allowDns, allowHostProbes, builtinsSummary, dnsRulesAllowEveryName } from './builtins';
 import { CiliumVersion } from '../core/cilium-version';
+import { DNS_DEFAULT_ALLOW_PATCH_SPLIT, l7AllowAllBackport, l7AllowAllWithoutDefaultDeny } from '../core/default-allow-l7';
 import { METADATA_ENDPOINTS } from './metadata-endpoint-block';
 import { checkOptionalPeer } from './policy-rule';
 import { checkFlags, checkListOf, checkPropsObject, readPropsOnce } from './names';
@@ -97,9 +98,9 @@ export interface DefaultDenyNamespaceProps {
   /**
    * Staged rollout: select the pods and write every rule, but do not switch them to default deny
    * (`enableDefaultDeny: false`, Cilium 1.16+). Watch Hubble for what would be dropped, then turn it off. With `dnsRules`
-   * that restrict the names it is refused on Cilium 1.16 and 1.17 (`default-deny-staged-dns-rules`): on 1.16.0-1.16.9 and
-   * 1.17.0-1.17.4 the DNS rules of a rule without default deny refuse the other names, so the lookups would be restricted at
-   * once; from 1.16.10, 1.17.5 and 1.18 they give visibility only.
+   * that restrict the names it is refused on Cilium 1.16.0-1.16.9 and 1.17.0-1.17.4, and on 1.16 and 1.17 without a patch
+   * level (`default-deny-staged-dns-rules`): there the DNS rules of a rule without default deny refuse the other names, so
+   * the lookups would be restricted at once; from 1.16.10, 1.17.5 and 1.18 they give visibility only.
    * @default false
    */
   readonly stagedRollout?: boolean;
@@ -206,20 +207,20 @@ export class DefaultDenyNamespace extends Construct {
       rule._isolate(SectionName.EGRESS, !staged);
       allowDns(rule, { dnsServer: props.dnsServer, dnsRules: props.dnsRules });
       // After allowDns has judged the dnsRules list (an empty or malformed one gets its own error). Staged, the rule enables
-      // no default deny; from 1.18 Cilium adds an allow-all to the L7 rules of such a rule (visibility only), and so do
-      // 1.16.10+ and 1.17.5+ (#38841 backported: `matchPattern: "*"`), but 1.16.0-1.16.9 and 1.17.0-1.17.4 refuse every
-      // name the DNS rules do not list (issue #38676): the target version names no patch, so staging would enforce them on
-      // some. Before 1.16 there is no enableDefaultDeny (version-enable-default-deny refuses staging itself).
+      // no default deny, and its DNS rules restrict the lookups at once unless Cilium adds an allow-all to them
+      // (`l7AllowAllWithoutDefaultDeny`: from 1.18, 1.16.10 and 1.17.5; not known on 1.16/1.17 without a patch level). Before
+      // 1.16 there is no enableDefaultDeny (version-enable-default-deny refuses staging itself).
       const version = CiliumVersion._decideFor(this);
-      if (staged && !dnsRulesAllowEveryName(props.dnsRules) && version.atLeast(CiliumVersion.V1_16) && !version.atLeast(CiliumVersion.V1_18)) {
+      const allowAll = l7AllowAllWithoutDefaultDeny(version);
+      if (staged && !dnsRulesAllowEveryName(props.dnsRules) && version.atLeast(CiliumVersion.V1_16) && allowAll !== true) {
         throw new CiliumPolicyError({
           id: 'default-deny-staged-dns-rules',
-          message: `DefaultDenyNamespace stagedRollout is true, yet dnsRules restricts the names the pods may look up: on Cilium ${version}, `
-            + 'patches 1.16.0-1.16.9 and 1.17.0-1.17.4 refuse every other name (REFUSED answers) under the DNS rules of a rule that enables no '
-            + 'default deny (from 1.16.10 and 1.17.5, cilium/cilium#38841 backported, they give visibility only), so on those patches the '
-            + 'staged rollout would enforce the lookup restriction at once',
+          message: `DefaultDenyNamespace stagedRollout is true, yet dnsRules restricts the names the pods may look up: ${DNS_DEFAULT_ALLOW_PATCH_SPLIT}; `
+            + (allowAll === undefined ? `the target Cilium ${version} names no patch, so on some patches` : `on the target Cilium ${version.release}`)
+            + ' the staged rollout would enforce the lookup restriction at once',
           fix: 'leave dnsRules out while staged (every name, seen by the DNS proxy), and add it when stagedRollout is turned off; '
-            + 'or target Cilium 1.18+, where staged DNS rules give visibility only on every patch',
+            + `or, if the cluster runs ${l7AllowAllBackport(version)?.release ?? '1.17.5'} or later, say so (CiliumVersion.use(app, `
+            + `CiliumVersion.parse('${l7AllowAllBackport(version)?.release ?? '1.17.5'}'))): there staged DNS rules give visibility only, as on 1.18+`,
           location: this.node.path,
         });
       }

@@ -43,11 +43,15 @@ export class CiliumVersion {
   ]) as CiliumVersion[];
 
   /**
-   * Parses `1.17`, `v1.17` or `1.17.3` (the patch level is ignored).
-   * @throws CiliumPolicyError for anything outside 1.14 … 1.19
+   * Parses `1.17`, `v1.17`, `1.17.3` or `v1.17.3`. Without a patch level it returns the minor release (`CiliumVersion.V1_17`);
+   * with one, the patch release (`patch` set; one object per patch release), which the verdict engine reads where Cilium's
+   * behaviour changed within a minor release (the 1.16/1.17 DNS rules without default deny, `dnsRulesRestrictWithoutDefaultDeny`).
+   * @throws CiliumPolicyError for anything outside 1.14 … 1.19 (`version-unsupported`), and for a patch level that is not a
+   * whole number of at most three digits without leading zeros (`version-patch-malformed`: `1.17.x`, `1.17.-1`, `1.17.03`)
    */
   public static parse(text: string): CiliumVersion {
-    const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(textOf(text).trim());
+    const trimmed = textOf(text).trim();
+    const m = /^v?(\d+)\.(\d+)(?:\.(.*))?$/s.exec(trimmed);
     const found = m ? CiliumVersion.ALL.find((v) => v.major === Number(m[1]) && v.minor === Number(m[2])) : undefined;
     if (!found) {
       const supported = CiliumVersion.ALL.map(String).join(', ');
@@ -61,8 +65,29 @@ export class CiliumVersion {
           : `use one of ${supported}`,
       });
     }
-    return found;
+    const patch = m?.[3];
+    if (patch === undefined) return found;
+    // A patch level decides verdicts (1.17.4 and 1.17.5 differ): one that is not plainly a number is refused, not read as some patch.
+    if (!/^(0|[1-9]\d{0,2})$/.test(patch)) {
+      const digits = /^\d{1,3}$/.test(patch) ? String(Number(patch)) : undefined;
+      throw new CiliumPolicyError({
+        id: 'version-patch-malformed',
+        message: `Cilium version ${showValue(text)} has the patch level ${showValue(patch)}, which is not a whole number of 0 to 999 without leading zeros`,
+        fix: digits !== undefined ? `write ${found}.${digits}` : `write the patch release the cluster runs as a number (e.g. ${found}.3, as \`cilium version\` `
+          + `prints it, without a pre-release suffix), or the minor release alone (${found}) where the patch is not known`,
+      });
+    }
+    const key = `${found}.${Number(patch)}`;
+    let release = CiliumVersion.releases.get(key);
+    if (release === undefined) {
+      release = new CiliumVersion(found.major, found.minor, Number(patch));
+      CiliumVersion.releases.set(key, release);
+    }
+    return release;
   }
+
+  /** The patch releases parsed so far, one object each (`parse('1.17.3') === parse('v1.17.3')`). */
+  private static readonly releases = new Map<string, CiliumVersion>();
 
   /**
    * Sets the target Cilium version for everything under `scope` (an app, a chart or any construct).
@@ -94,7 +119,7 @@ export class CiliumVersion {
         id: 'version-set-too-late',
         message: `CiliumVersion.use(${where}, ${version}) comes after ${c.constructor.name} '${c.node.path}' was created, `
           + `and it was built for Cilium ${decided}${decided === CiliumVersion.DEFAULT ? ' (the default)' : ''}`,
-        fix: `set the version first: call CiliumVersion.use(${scope.node.path ? 'chart' : 'app'}, CiliumVersion.V${version.major}_${version.minor}) `
+        fix: `set the version first: call CiliumVersion.use(${scope.node.path ? 'chart' : 'app'}, ${version._sourceText}) `
           + `right after creating ${scope.node.path ? 'the chart' : 'the app'}, before the constructs below it`,
         location: c.node.path,
       });
@@ -126,14 +151,34 @@ export class CiliumVersion {
     public readonly major: number,
     /** Minor version number. */
     public readonly minor: number,
+    /**
+     * Patch level, when the target is a patch release (`CiliumVersion.parse('1.17.3')`).
+     * @default - the minor release: no patch is known
+     */
+    public readonly patch?: number,
   ) {}
 
-  /** Whether this version is `other` or newer. */
+  /** The minor release of this version (`CiliumVersion.V1_17` for 1.17.3): the one that names the CRD schema and the annotation. */
+  public get minorRelease(): CiliumVersion {
+    return this.patch === undefined ? this : CiliumVersion.ALL.find((v) => v.major === this.major && v.minor === this.minor) ?? this;
+  }
+
+  /** How to write this version in code: `CiliumVersion.V1_17`, or `CiliumVersion.parse('1.17.3')` for a patch release. @internal */
+  public get _sourceText(): string {
+    return this.patch === undefined ? `CiliumVersion.V${this.major}_${this.minor}` : `CiliumVersion.parse('${this.release}')`;
+  }
+
+  /** `1.17.3` for a patch release, else `1.17` (as `toString()`). */
+  public get release(): string {
+    return this.patch === undefined ? this.toString() : `${this.toString()}.${this.patch}`;
+  }
+
+  /** Whether this version is `other` or newer (by minor release: a patch level is not compared). */
   public atLeast(other: CiliumVersion): boolean {
     return this.major > other.major || (this.major === other.major && this.minor >= other.minor);
   }
 
-  /** `1.19`. */
+  /** The minor release, `1.19` (also of a patch release: the CRD schema and the annotation are per minor; `release` has the patch). */
   public toString(): string {
     return `${this.major}.${this.minor}`;
   }

@@ -5,7 +5,7 @@
 import { CiliumPolicyError, showValue } from '../core/errors';
 import { parseIp } from '../model/cidr';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
-import { addressShapedDnsName, dnsLengthProblem, isDnsName, isLookupName } from '../model/fqdn-pattern';
+import { DNS_LENGTH_FIX, addressShapedDnsName, dnsLengthRefusal, isDnsName, isLookupName } from '../model/fqdn-pattern';
 import { isIdentityLabelKey } from '../validate/syntax';
 import { nodeKeySourceProblem, splitLabelKey } from '../model/labels';
 
@@ -495,11 +495,8 @@ function checkIp(ip: string, input: EndpointText): void {
 
 function checkFqdn(name: string, input: EndpointText): void {
   if (!isDnsName(name)) throw syntax(input, `"${name}" is not a DNS name`, 'use letters, digits, -, _ and dots, e.g. api.example.com');
-  const tooLong = dnsLengthProblem(name);
-  if (tooLong !== undefined) {
-    throw syntax(input, `the name ${showValue(name)} is ${tooLong}: no DNS lookup asks or answers it (RFC 1035: 63 characters a label, 253 in all)`,
-      'give the name the lookup asked, e.g. api.example.com');
-  }
+  const tooLong = dnsLengthRefusal(name);
+  if (tooLong !== undefined) throw syntax(input, tooLong, DNS_LENGTH_FIX);
 }
 
 /** The endpoint kinds (`checkEndpointValues` runs once per endpoint object a query brings: no array per call). */

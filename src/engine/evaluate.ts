@@ -6,6 +6,7 @@
  * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT, l7AllowAllWithoutDefaultDeny } from '../core/default-allow-l7';
 import { objectName } from '../model/object-names';
 import { authOutcome } from './authentication';
 import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, UngroupedSelection, cidrBlockContains, entityMatches } from './compile';
@@ -399,8 +400,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
     }
     if (pm.match) (matches ??= []).push({ item, l4 });
   }
-  const visibilityOnly = l7VisibilityOnly(dp, input.config.version);
-  const wildcardPort = defaultAllowWildcardPort(dp, input.config.version);
+  const defaultAllow = defaultAllowL7(dp, input.config.version);
   const hostBypass = input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost
     && matches !== undefined ? hostPastL7(matches, input.query.l4, ports, input.config.version) : undefined;
   if (matches !== undefined) {
@@ -415,7 +415,7 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
       notes.push(`${describeItem(auth.item)} requires mutual authentication (mode ${auth.mode}): judged as passing with mutual authentication on, `
         + 'which assumes SPIRE attests both identities (until it has, the first packets are dropped)');
     }
-    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, { visibilityOnly, wildcardPort }, hostBypass);
+    return decideL7(matches, explain ? sideBase(dp, input) : undefined, notes, input, defaultAllow, hostBypass);
   }
 
   if (input.config.allowLocalhost && dp.subjectKind === 'endpoint' && dp.direction === 'ingress' && input.peer.localHost) {
@@ -450,72 +450,69 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
 }
 
 /**
- * Whether every kind of L7 rule of the allow items of a direction policy gives visibility only. From 1.18 (PR #38841,
- * repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no selecting rule puts into
- * default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules. On 1.16-1.17 HTTP and Kafka
- * rules are visibility only there too, through the wildcard rule (`defaultAllowWildcardPort`), and DNS rules restrict on
- * the earlier patches only (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`).
+ * How default-allow mode widens the L7 rules of a direction (`defaultAllowL7`). The one reading of it: `decideSide`,
+ * `directionCanDrop` and the DNS patch split (`PolicySet._dnsPatchSplit`) all take it from here.
  */
-export function l7VisibilityOnly(dp: DirectionPolicy, version: CiliumVersion): boolean {
-  return dp.hasRules && !dp.defaultDeny && !dp.init && version.atLeast(CiliumVersion.V1_18);
+export interface DefaultAllowL7 {
+  /**
+   * Every kind of L7 rule gives visibility only: an endpoint that no selecting rule puts into default deny in this direction
+   * gets an L7 allow-all added to every allow rule's L7 rules (pkg/policy/l4.go `createL4Filter`, PR #38841: from 1.18, and
+   * from 1.16.10 and 1.17.5 through its backports, `l7AllowAllWithoutDefaultDeny`).
+   */
+  readonly visibilityOnly: boolean;
+  /**
+   * Before that allow-all, the wildcard rule of default-allow mode lets every HTTP and Kafka request through Envoy: such an
+   * endpoint gets a synthesized L3-only allow of every peer (pkg/policy/repository.go `computePolicyEnforcementAndRules` →
+   * `wildcardRule`, 1.16-1.17: `FromEntities`/`ToEntities: [all]`, no `toPorts`), an allow-all rule on the wildcard port,
+   * which Envoy consults beside the port's own rules (cilium/proxy `PortNetworkPolicy`: "Check for any rules that wildcard the
+   * port"), as it does for a written every-port allow. The DNS proxy reads the rules of the lookup's own port only
+   * (`dnsFilterEntries`), so DNS rules restrict there (issue #38676).
+   */
+  readonly wildcardPort: boolean;
+  /**
+   * With `wildcardPort`: the target is 1.16 or 1.17 without a patch level, so whether the DNS rules restrict is not known
+   * (they do on 1.16.0-1.16.9 and 1.17.0-1.17.4 only, `DNS_DEFAULT_ALLOW_PATCH_SPLIT`).
+   */
+  readonly dnsPatchUnknown: boolean;
+}
+
+/** How default-allow mode widens the L7 rules of a direction policy on `version` (`DefaultAllowL7`); all false under default deny. */
+export function defaultAllowL7(dp: DirectionPolicy, version: CiliumVersion): DefaultAllowL7 {
+  const defaultAllow = dp.hasRules && !dp.defaultDeny && !dp.init;
+  const allowAll = l7AllowAllWithoutDefaultDeny(version);
+  return {
+    visibilityOnly: defaultAllow && allowAll === true,
+    wildcardPort: defaultAllow && allowAll !== true,
+    dnsPatchUnknown: defaultAllow && allowAll === undefined,
+  };
 }
 
 /**
- * Whether, before 1.18, the wildcard rule of default-allow mode lets every HTTP and Kafka request through Envoy: an endpoint
- * that no selecting rule puts into default deny in this direction gets a synthesized L3-only allow of every peer
- * (pkg/policy/repository.go `computePolicyEnforcementAndRules` → `wildcardRule`, 1.16-1.17: `FromEntities`/`ToEntities:
- * [all]`, no `toPorts`), an allow-all rule on the wildcard port, which Envoy consults beside the port's own rules (cilium/proxy
- * `PortNetworkPolicy`: "Check for any rules that wildcard the port"), as it does for a written every-port allow. The DNS
- * proxy reads the rules of the lookup's own port only (`dnsFilterEntries`), so DNS rules restrict there (issue #38676) on
- * the patches before #38841's backports only (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`). From 1.18 `l7VisibilityOnly` holds instead.
+ * Whether the wildcard rule of default-allow mode widens the HTTP and Kafka rules Envoy enforces while DNS rules may still
+ * restrict (`DefaultAllowL7.wildcardPort`): 1.16/1.17 before #38841's backports, or without a patch level.
  */
 export function defaultAllowWildcardPort(dp: DirectionPolicy, version: CiliumVersion): boolean {
-  return dp.hasRules && !dp.defaultDeny && !dp.init && !version.atLeast(CiliumVersion.V1_18);
-}
-
-/**
- * Where the DNS rules of a direction without default deny (`defaultAllowWildcardPort`) restrict, as words: the engine's
- * target version is a minor version, and on 1.16/1.17 the answer depends on the patch release. #38841 (main, 1.18) was
- * backported (#39382 [1.16], #39375 [1.17]; PR #40441: "The fix was backported to v1.17.5 and v1.16.10"): from those
- * patches pkg/policy/repository.go adds a `matchPattern: "*"` to the DNS rules of a default-allow endpoint, before them the
- * DNS proxy (pkg/fqdn/dnsproxy `CheckAllowed`) refuses a name they do not list.
- */
-export const DNS_DEFAULT_ALLOW_PATCH_SPLIT = 'on Cilium 1.16.0-1.16.9 and 1.17.0-1.17.4 the DNS proxy refuses a name these DNS rules do not list (REFUSED), '
-  + 'while from 1.16.10 and 1.17.5 (cilium/cilium#38841, backported in #39382 and #39375) Cilium adds `matchPattern: "*"` to the DNS rules of a '
-  + 'direction without default deny, so every name is allowed (visibility only)';
-
-/** What makes a DNS lookup under `DNS_DEFAULT_ALLOW_PATCH_SPLIT` judged alike on every patch. */
-export const DNS_DEFAULT_ALLOW_PATCH_FIX = 'list the name in the DNS rules (matchName or matchPattern) to allow it on every patch, add '
-  + '`matchPattern: "*"` to give visibility only on every patch, or enable default deny on egress (enableDefaultDeny.egress true) so the DNS rules '
-  + 'refuse it on every patch';
-
-/** How default-allow mode widens L7 rules (`l7VisibilityOnly`, `defaultAllowWildcardPort`). */
-interface DefaultAllowL7 {
-  /** Every kind of L7 rule is visibility only (1.18+). */
-  readonly visibilityOnly: boolean;
-  /** The wildcard rule's allow-all on the wildcard port widens the rules Envoy enforces (before 1.18). */
-  readonly wildcardPort: boolean;
+  return defaultAllowL7(dp, version).wildcardPort;
 }
 
 /**
  * Whether the policy of a direction can drop some traffic of its endpoint: whether some path of `judgeSide` that drops or
  * refuses can be taken. Default deny (or `reserved:init`); a deny item; an allow item whose `authentication.mode` is
  * not `disabled` (`authOutcome`: `required` drops without mutual authentication, and with it still a reserved peer or
- * subject); an allow item with L7 rules unless they give visibility only (`l7VisibilityOnly`, and before 1.18 HTTP and
- * Kafka rules beside the wildcard rule of default-allow mode, `defaultAllowWildcardPort`: a request no rule matches is
- * refused; DNS rules there restrict on the earlier 1.16/1.17 patches only, `DNS_DEFAULT_ALLOW_PATCH_SPLIT`, and count unless
- * `earlyPatches` is false); an allow item with `serverNames`, TLS interception or an Envoy `listener` on some port, on
+ * subject); an allow item with L7 rules unless they give visibility only (`defaultAllowL7`: `visibilityOnly`, and HTTP and
+ * Kafka rules beside the wildcard rule of default-allow mode, `wildcardPort`: a request no rule matches is refused; DNS rules
+ * there restrict on the earlier 1.16/1.17 patches only, `DNS_DEFAULT_ALLOW_PATCH_SPLIT`, and count, when the target names no
+ * patch, unless `earlyPatches` is false); an allow item with `serverNames`, TLS interception or an Envoy `listener` on some port, on
  * every version (`envoyRestricts`). `enableDefaultDeny: false` does not make a direction drop nothing: Cilium adds an allow-all wildcard rule
  * beside its rules (pkg/policy/repository.go `computePolicyEnforcementAndRules`, case 3), and the more specific entries
  * of its allow rules still carry their authentication and proxy redirect.
  */
 export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig, earlyPatches = true): boolean {
   if (dp.defaultDeny || dp.init || dp.deny.length > 0) return true;
-  const visibilityOnly = l7VisibilityOnly(dp, config.version);
-  const wildcardPort = defaultAllowWildcardPort(dp, config.version);
+  const { visibilityOnly, wildcardPort, dnsPatchUnknown } = defaultAllowL7(dp, config.version);
   const l7Restricts = (pr: CompiledPortRule): boolean => {
     const kind = l7Kind(pr);
-    return kind !== undefined && !visibilityOnly && (!wildcardPort || (earlyPatches && kind === L7Protocol.DNS));
+    return kind !== undefined && !visibilityOnly && (!wildcardPort || (kind === L7Protocol.DNS && (earlyPatches || !dnsPatchUnknown)));
   };
   return dp.allow.some((item) => (item.authentication !== undefined && item.authentication !== 'disabled')
     || (item.l4.kind === 'ports' && item.l4.portRules.some((pr) => l7Restricts(pr) || envoyRestricts(pr))));
@@ -981,7 +978,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     const l7: L7Outcome = {
       protocol: kind, result: L7Result.ALLOWED, rules: dedupe(entries.flatMap((e) => l7RuleTexts(e.pr, kind))), matched: '(allow-all of the wildcard port)',
       visibilityOnly: true,
-      reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds a wildcard rule `
+      reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version.release} adds a wildcard rule `
         + `(${peers}: [all], every port), and Envoy also consults the rules of the wildcard port: these ${kind.toUpperCase()} rules give visibility only`,
     };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
@@ -1001,7 +998,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (visibilityOnly) {
     const l7: L7Outcome = {
       protocol: kind, result: L7Result.ALLOWED, rules, matched: '(allow-all)', visibilityOnly: true,
-      reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
+      reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version.release} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
     };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
       `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes)), entries, input.subjectNamespace ?? '');
@@ -1023,7 +1020,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (kind === 'kafka' && q.kafka) pushAll(notes, kafkaUnknownNotes(entries, q.kafka));
   if (kind === 'http' && q.http) pushAll(notes, httpMethodCaseNotes(entries, q.http));
   // On 1.16/1.17 without default deny, whether the DNS proxy refuses it depends on the patch release: the verdict says so.
-  if (kind === L7Protocol.DNS && defaultAllow.wildcardPort) notes.push(`${DNS_DEFAULT_ALLOW_PATCH_SPLIT}: this lookup is not judged; fix: ${DNS_DEFAULT_ALLOW_PATCH_FIX}`);
+  if (kind === L7Protocol.DNS && defaultAllow.dnsPatchUnknown) notes.push(`${DNS_DEFAULT_ALLOW_PATCH_SPLIT}: this lookup is not judged; fix: ${DNS_DEFAULT_ALLOW_PATCH_FIX}`);
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : kafkaDenialResponse(q.kafka?.apiKey ?? '');
   const l7: L7Outcome = { protocol: kind, result: L7Result.DENIED, rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,

@@ -3,7 +3,7 @@
  * the decision tables key on; and the query as each side sees it.
  */
 import { CiliumPolicyError } from '../core/errors';
-import { dnsLengthProblem } from '../model/fqdn-pattern';
+import { DNS_LENGTH_FIX, dnsLengthRefusal } from '../model/fqdn-pattern';
 import { isRequestFieldName } from '../model/http-header';
 import { KAFKA_API_KEYS, kafkaRequestApiKeyKnown } from '../model/kafka-api-keys';
 import { checkOptionKeys } from '../model/known-keys';
@@ -111,7 +111,7 @@ function checkHttpScheme(scheme: unknown, call: string): void {
 }
 
 /**
- * Refuses a DNS query name past DNS's lengths (`engine-query`, `dnsLengthProblem`: 63 characters a label, 253 in all): no
+ * Refuses a DNS query name past DNS's lengths (`engine-query`, `dnsLengthRefusal`: 63 characters a label, 253 in all): no
  * query carries one. Cilium's DNS proxy is a miekg/dns server, whose `(*Server).serveDNS` answers FORMERR when the message
  * does not unpack (`UnpackDomainName` reads a label length of 64 or more as a pointer or a reserved value, and stops a name
  * past 255 octets) and never calls the proxy's `ServeDNS`: such a lookup is never judged by policy. It was judged as
@@ -120,15 +120,8 @@ function checkHttpScheme(scheme: unknown, call: string): void {
  * @throws CiliumPolicyError (`engine-query`)
  */
 function checkDnsQueryName(name: string, call: string): void {
-  const problem = dnsLengthProblem(name);
-  if (problem === undefined) return;
-  const shown = name.length > 80 ? `${name.slice(0, 40)}…${name.slice(-20)}` : name;
-  throw new CiliumPolicyError({
-    id: 'engine-query',
-    message: `${call}: the DNS name ${JSON.stringify(shown)} is ${problem}: no query carries it (RFC 1035: 63 characters a label, 253 in all; `
-      + "the DNS proxy's server answers such a message FORMERR before any policy judges it)",
-    fix: 'give the name the lookup asked, e.g. api.example.com',
-  });
+  const refusal = dnsLengthRefusal(name);
+  if (refusal !== undefined) throw new CiliumPolicyError({ id: 'engine-query', message: `${call}: ${refusal}`, fix: DNS_LENGTH_FIX });
 }
 
 /**

@@ -6,6 +6,7 @@
  * items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
  */
 import { IConstruct } from 'constructs';
+import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT } from '../core/default-allow-l7';
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
@@ -24,7 +25,7 @@ import { Endpoint, EndpointKind, formatEndpoint, parseEndpoint } from './endpoin
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
 import {
-  DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT, DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, defaultAllowWildcardPort,
+  DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, defaultAllowL7,
   describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
   sideOutcomeOfLists,
 } from './evaluate';
@@ -457,8 +458,8 @@ export class PolicySet {
   /**
    * @internal Whether the policies can drop some traffic of an endpoint in one direction (`directionCanDrop`: default deny,
    * a deny rule, authentication, restricting L7 rules); `false` where policy does not apply. With `earlyPatches` false, DNS
-   * rules of a direction without default deny on 1.16/1.17 do not count: they restrict before #38841's backports only
-   * (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`).
+   * rules of a direction without default deny on 1.16/1.17 do not count when the target names no patch: they restrict
+   * before #38841's backports only (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`); with a patch level they count where they restrict.
    */
   public _canDrop(endpoint: Endpoint, direction: 'ingress' | 'egress', earlyPatches = true): boolean {
     const dp = this._directionPolicyOf(endpoint, direction);
@@ -567,15 +568,16 @@ export class PolicySet {
 
   /**
    * @internal Why no verdict on the DNS lookup `query` (its `dns` name) is what Cilium enforces on every patch of the target
-   * version, as words that follow the client's name, with the fix (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`): on 1.16/1.17 no selecting policy puts the client's
-   * egress into default deny (`defaultAllowWildcardPort`), and its DNS rules do not list the name, which the DNS proxy
-   * refuses before #38841's backports and allows from them; `undefined` otherwise. `trace` and the test matchers refuse
-   * such a lookup (`unjudgedConnectionError`), `replay` leaves it not judged.
+   * version, as words that follow the client's name, with the fix (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`): the target is 1.16 or
+   * 1.17 without a patch level, no selecting policy puts the client's egress into default deny (`DefaultAllowL7.dnsPatchUnknown`),
+   * and its DNS rules do not list the name, which the DNS proxy refuses before #38841's backports and allows from them;
+   * `undefined` otherwise (with a patch level the engine judges it). `trace` and the test matchers refuse such a lookup
+   * (`unjudgedConnectionError`), `replay` leaves it not judged.
    */
   public _dnsPatchSplit(query: VerdictQuery): { readonly message: string; readonly fix: string } | undefined {
     if (query.dns === undefined) return undefined;
     const dp = this._directionPolicyOf(query.from, 'egress');
-    if (dp === undefined || !defaultAllowWildcardPort(dp, this.config.version)) return undefined;
+    if (dp === undefined || !defaultAllowL7(dp, this.config.version).dnsPatchUnknown) return undefined;
     const { egress, ingress } = this.verdict(query);
     if (egress.decision !== SideDecision.L7_DENIED || egress.l7?.protocol !== L7Protocol.DNS) return undefined;
     // The server's ingress drops the lookup on every patch: the patches do not differ on it.
@@ -761,7 +763,7 @@ export class PolicySet {
     const request = requestText(query);
     const allowed = verdict === VerdictKind.ALLOWED;
     const summary = verdictSummary(verdict, from.text, to.text, connection, request, [egress, ingress], query.kafka?.apiKey);
-    const ciliumVersion = this.config.version.toString();
+    const ciliumVersion = this.config.version.release;
     // Two literals, not `{ …, ...(request ? { request } : {}), … }`: on Node 20 a spread among an object literal's
     // properties costs microseconds per verdict (the object gets a map of its own). The keys in the same order.
     return request

@@ -303,7 +303,7 @@ export interface Verdict {
   readonly connection: string;
   /** The L7 request of the query, as text (`GET /public`, `dns cilium.io`). @default - none: the query has no L7 request */
   readonly request?: string;
-  /** The Cilium version the policies were judged for. */
+  /** The Cilium version the policies were judged for (`1.17`, or `1.17.4` when the target names its patch release). */
   readonly ciliumVersion: string;
   /** Egress at the client. */
   readonly egress: SideVerdict;

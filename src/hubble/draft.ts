@@ -886,7 +886,7 @@ export function planDraft(capture: FlowCapture, options: DraftOptions = {}): Dra
     namespaces: [...new Set(out.map((p) => p.namespace))].sort(),
     policies: out,
     namespacesLeftOut: [...leftOutNamespaces].sort(([a], [b]) => compare(a, b)).map(([namespace, n]) => ({ namespace, ...n })),
-    ...(options.ciliumVersion !== undefined ? { ciliumVersion: options.ciliumVersion.toString() } : {}),
+    ...(options.ciliumVersion !== undefined ? { ciliumVersion: options.ciliumVersion.release } : {}),
   };
 }
 
@@ -1292,7 +1292,7 @@ export function renderDraftTypeScript(plan: DraftPlan, options: DraftTypeScriptO
   };
   if (plan.ciliumVersion !== undefined) {
     sdk.add('CiliumVersion');
-    body.push(`  CiliumVersion.use(scope, CiliumVersion.V${plan.ciliumVersion.replace('.', '_')});`);
+    body.push(`  CiliumVersion.use(scope, ${CiliumVersion.parse(plan.ciliumVersion)._sourceText});`);
   }
   body.push('  const charts: Chart[] = [];');
   for (const ns of plan.namespaces) {

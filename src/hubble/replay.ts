@@ -18,6 +18,7 @@ import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT } from '../core/default-allow-l7';
 import { VERSION_DEFAULT } from '../model/version-annotation';
 import { oneSidedVerdict } from '../engine/one-sided-verdict';
 import { withoutRemoteNodeNote } from '../engine/remote-node-note';
@@ -416,7 +417,7 @@ export interface ReplayIpFamilies extends JudgedIpFamilies {
 export interface ReplayReport {
   /** `cdk8s-cilium/replay/v1`. */
   readonly schema: string;
-  /** The Cilium version the policies were judged for. */
+  /** The Cilium version the policies were judged for (`1.17`, or `1.17.5` when a patch level was given). */
   readonly ciliumVersion: string;
   /** The local cluster name used for pods. */
   readonly clusterName: string;
@@ -691,7 +692,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   }
   return {
     schema: REPLAY_REPORT_SCHEMA,
-    ciliumVersion: policies.ciliumVersion.toString(),
+    ciliumVersion: policies.ciliumVersion.release,
     clusterName,
     ipFamilies: {
       judged: familiesSetting(judged),
@@ -978,9 +979,8 @@ class RolloutTally {
         const early = unseen.filter((u) => this.earlyPatchesOnly.has(u));
         blockers.push(`the policies enforce ${unseen.length > 3 ? `${unseen.slice(0, 3).join(', ')} and ${unseen.length - 3} more` : unseen.join(', ')} `
           + '(what they would drop there is not known: capture that traffic too), where no connection was judged'
-          + (early.length === 0 ? '' : ` (${early.join(', ')} only on Cilium 1.16.0-1.16.9 and 1.17.0-1.17.4: there no policy enables default deny and `
-            + 'only DNS rules can drop, which from 1.16.10 and 1.17.5 get `matchPattern: "*"` and give visibility only; fix: enable default deny '
-            + 'on that direction, or allow every name)'));
+          + (early.length === 0 ? '' : ` (${early.join(', ')} only on some patches: there no policy enables default deny and only DNS rules can `
+            + `drop, and ${DNS_DEFAULT_ALLOW_PATCH_SPLIT}; fix: ${DNS_DEFAULT_ALLOW_PATCH_FIX})`));
       }
       const ready = t.flowing > 0 && blockers.length === 0 && !unselected;
       const reason = unselected
@@ -1022,7 +1022,7 @@ class RolloutTally {
   /**
    * The directions in which the policies can drop a connection of the pod: the engine's `directionCanDrop` (default deny, a
    * deny rule, an allow rule's authentication or restricting L7 rules, also under `enableDefaultDeny: false`); those that
-   * drop only through DNS rules restricting on the earlier 1.16/1.17 patches are also kept in `earlyPatchesOnly`.
+   * drop only through DNS rules restricting on the earlier 1.16/1.17 patches (the target names no patch) are also kept in `earlyPatchesOnly`.
    */
   private enforcedOn(end: Endpoint, text: string): ReadonlySet<'ingress' | 'egress'> {
     let dirs = this.enforcement.get(text);

@@ -48,6 +48,23 @@ export function dnsLengthProblem(name: string): string | undefined {
 }
 
 /**
+ * Why a name past DNS's lengths (`dnsLengthProblem`) is refused, as the one wording of that refusal (`trace --dns`, the
+ * engine's query check, `fqdn:` endpoints): `the DNS name "…" is … : no query carries it (…)`, the name clipped to 80
+ * characters; `undefined` when it keeps them. Cilium's DNS proxy is a miekg/dns server, whose `(*Server).serveDNS` answers
+ * FORMERR when the message does not unpack and never calls the proxy's `ServeDNS`.
+ */
+export function dnsLengthRefusal(name: string): string | undefined {
+  const problem = dnsLengthProblem(name);
+  if (problem === undefined) return undefined;
+  const shown = name.length > 80 ? `${name.slice(0, 40)}…${name.slice(-20)}` : name;
+  return `the DNS name ${JSON.stringify(shown)} is ${problem}: no query carries it (RFC 1035: 63 characters a label, 253 in all; `
+    + "the DNS proxy's server answers such a message FORMERR before any policy judges it)";
+}
+
+/** The fix of `dnsLengthRefusal`. */
+export const DNS_LENGTH_FIX = 'give the name the lookup asked, e.g. api.example.com';
+
+/**
  * Whether `name` is one a DNS lookup can ask and answer: written as a DNS name (`isDnsName`) and within DNS's lengths
  * (`dnsLengthProblem`). The one test of a name read as looked up: `fqdn:` endpoints, a capture's destination names, the
  * names `draft` writes.

@@ -13,7 +13,7 @@ export interface TargetVersion {
 }
 
 /**
- * Reads a target version: `1.14` … `1.19` (also `v1.17`, `1.17.3`), or `1.20`/`main`/`1.20-dev` (Cilium's main branch).
+ * Reads a target version: `1.14` … `1.19` (also `v1.17`, `1.17.3`: the rules of a minor release; a malformed patch level is refused), or `1.20`/`main`/`1.20-dev` (Cilium's main branch).
  * @throws CiliumPolicyError for anything else
  */
 export function parseTargetVersion(text: string = CiliumVersion.DEFAULT.toString()): TargetVersion {
@@ -22,7 +22,9 @@ export function parseTargetVersion(text: string = CiliumVersion.DEFAULT.toString
   try {
     const v = CiliumVersion.parse(t);
     return { rules: v, name: v.toString(), kafkaRemoved: false };
-  } catch {
+  } catch (e) {
+    // A malformed patch level has its own refusal (what to write instead).
+    if (e instanceof CiliumPolicyError && e.id !== 'version-unsupported') throw e;
     throw new CiliumPolicyError({
       id: 'version-unsupported',
       message: `unsupported Cilium version ${showValue(text)}`,

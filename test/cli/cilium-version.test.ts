@@ -48,6 +48,29 @@ describe('--cilium-version', () => {
     expect(long.stderr).toMatch(/^error: unsupported Cilium version "1\.2\\n9+\.\.\. \(version-unsupported\); fix: [^\n]*\n$/);
   });
 
+  // Session 53: a patch level is read (1.17.4 and 1.17.5 judge some DNS lookups differently), so one that is not plainly a
+  // number is refused, saying what to write. Before: `1.17.x` was "unsupported Cilium version" with the minor list as the fix,
+  // and `1.17.03` or `1.17.99999999999999999999` were read as 1.17.
+  const PATCH_FIX = 'fix: write the patch release the cluster runs as a number (e.g. 1.17.3, as `cilium version` prints it, without a pre-release '
+    + 'suffix), or the minor release alone (1.17) where the patch is not known\n';
+  test.each([...COMMANDS, ['validate', [policy]] as [string, string[]]])('%s refuses a malformed patch level (exit 2), naming what to write', async (command, args) => {
+    for (const [version, shown, fix] of [
+      ['1.17.x', '"x"', PATCH_FIX], ['1.17.-1', '"-1"', PATCH_FIX], ['v1.17.99999999999999999999', '"99999999999999999999"', PATCH_FIX],
+      ['1.17.0-rc.1', '"0-rc.1"', PATCH_FIX], ['1.17.03', '"03"', 'fix: write 1.17.3\n'],
+    ]) {
+      const r = await (command === 'trace' ? cli(command, ...args, '--cilium-version', version) : cliAsync(command, ...args, '--cilium-version', version));
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `error: Cilium version "${version}" has the patch level ${shown}, which is not a whole number of 0 `
+        + `to 999 without leading zeros (version-patch-malformed); ${fix}` });
+    }
+  });
+
+  test.each(COMMANDS)('%s takes a patch release, with or without the v', async (command, args) => {
+    for (const version of ['1.17.3', 'v1.17.3']) {
+      const r = await (command === 'trace' ? cli(command, ...args, '--cilium-version', version) : cliAsync(command, ...args, '--cilium-version', version));
+      expect(r.stderr).not.toMatch(/\(version-[a-z-]+\)/);
+    }
+  });
+
   test('validate checks manifests for 1.20 (the main branch), and clips what it refuses', async () => {
     expect((await cliAsync('validate', policy, '--cilium-version', '1.20')).stdout).toMatch(/Cilium 1\.20-dev\)\n$/);
     const long = await cliAsync('validate', policy, '--cilium-version', '9'.repeat(100_000));

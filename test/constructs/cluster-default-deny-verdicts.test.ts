@@ -207,19 +207,41 @@ describe('ClusterDefaultDeny egress and DNS visibility', () => {
     for (const version of [CiliumVersion.V1_18, CiliumVersion.V1_19]) {
       const visibility = refusal(() => deny({ dnsVisibility: true, dnsRules: names }, version));
       expect(visibility.id).toBe('cluster-default-deny-dns-rules');
-      expect(visibility.message).toContain(`from Cilium 1.18 (target is ${version}) the L7 rules of such a rule give visibility only`);
+      expect(visibility.message).toContain(`on Cilium ${version} (from 1.18, and from 1.16.10 and 1.17.5 through the backports of cilium/cilium#38841) the L7 rules of such a rule give visibility only`);
     }
     // What the refused form allowed on 1.19: every name, despite the list.
     const open = chart();
     new ClusterDefaultDeny(open, 'deny', { dnsVisibility: true });
     expect(verdictOf(open, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com' })).toBe('allowed');
-    // On 1.17 the visibility rule's names restrict on 1.17.0-1.17.4 only (#38841 backported to 1.17.5): a name it does not
-    // list is not judged.
-    const c = deny({ dnsVisibility: true, dnsRules: names }, CiliumVersion.V1_17);
-    expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'api.example.com', ciliumVersion: CiliumVersion.V1_17 })).toBe('allowed');
-    expect(() => verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com', ciliumVersion: CiliumVersion.V1_17 })).toThrow(/engine-dns-patch-split/);
     const egress = deny({ egress: true, dnsRules: names });
     expect(verdictOf(egress, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com' })).toBe('l7-denied');
+  });
+
+  // Session 53: the visibility rule's names restrict on 1.16.0-1.16.9 and 1.17.0-1.17.4 only (#38841 backported to 1.16.10
+  // and 1.17.5, pkg/policy/l4.go createL4Filter adds `matchPattern: "*"`). Before: on 1.16/1.17 without a patch level the
+  // construct accepted them (its docs promised they restrict), and on 1.17.5+ every name was allowed despite the list.
+  test('dnsRules with dnsVisibility on 1.16/1.17: accepted on the earlier patches (they restrict), refused without a patch and from the backport', () => {
+    const names = [DnsRule.exact('api.example.com')];
+    for (const [version, early] of [[CiliumVersion.V1_16, '1.16.9'], [CiliumVersion.V1_17, '1.17.4']] as const) {
+      const r = refusal(() => deny({ dnsVisibility: true, dnsRules: names }, version));
+      expect(r.id).toBe('cluster-default-deny-dns-rules');
+      expect(r.message).toContain(`so the lookups may all stay allowed: dnsVisibility's DNS rule puts no pod into egress default deny, and on Cilium `
+        + '1.16.0-1.16.9 and 1.17.0-1.17.4 the DNS proxy refuses (REFUSED) every name');
+      expect(r.message).toContain(`the target Cilium ${version} names no patch`);
+      expect(r.message).toContain(`CiliumVersion.use(app, CiliumVersion.parse('${early}'))`);
+    }
+    for (const release of ['1.16.10', '1.17.5', '1.17.12']) {
+      const r = refusal(() => deny({ dnsVisibility: true, dnsRules: names }, CiliumVersion.parse(release)));
+      expect(r.id).toBe('cluster-default-deny-dns-rules');
+      expect(r.message).toContain(`every lookup stays allowed: dnsVisibility's DNS rule puts no pod into egress default deny, and on Cilium ${release} `);
+    }
+    for (const release of ['1.16.0', '1.16.9', '1.17.4']) {
+      const version = CiliumVersion.parse(release);
+      const c = deny({ dnsVisibility: true, dnsRules: names }, version);
+      expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'api.example.com', ciliumVersion: version })).toBe('allowed');
+      expect(verdictOf(c, WEB, KUBE_DNS, '53/UDP', { dns: 'evil.example.com', ciliumVersion: version })).toBe('l7-denied');
+      expect(decidedBy(c, WEB, WORLD, '443/TCP', 'egress', { ciliumVersion: version })).toBe('non-default-deny-allow');
+    }
   });
 
   test('dnsVisibility on an ingress-only default deny: DNS through the proxy, egress still not denied', () => {

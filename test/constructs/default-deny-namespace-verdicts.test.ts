@@ -197,8 +197,9 @@ describe('DefaultDenyNamespace staged rollout and metadata block', () => {
     for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_17]) {
       const r = refusal(() => new DefaultDenyNamespace(chart('payments', version), 'deny', narrow));
       expect(r.id).toBe('default-deny-staged-dns-rules');
-      expect(r.message).toContain(`on Cilium ${version}, patches 1.16.0-1.16.9 and 1.17.0-1.17.4 refuse every other name (REFUSED answers)`);
-      expect(r.message).toContain('from 1.16.10 and 1.17.5, cilium/cilium#38841 backported, they give visibility only');
+      expect(r.message).toContain('on Cilium 1.16.0-1.16.9 and 1.17.0-1.17.4 the DNS proxy refuses (REFUSED) every name the DNS rules of a direction '
+        + 'without default deny do not list, while from 1.16.10 and 1.17.5 (cilium/cilium#38841');
+      expect(r.message).toContain(`the target Cilium ${version} names no patch, so on some patches the staged rollout would enforce the lookup restriction at once`);
       expect(r.message).toContain('leave dnsRules out while staged');
     }
     const v18 = chart('payments', CiliumVersion.V1_18);
@@ -206,6 +207,26 @@ describe('DefaultDenyNamespace staged rollout and metadata block', () => {
     expect(verdictOf(v18, API, KUBE_DNS, '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
     expect(verdictOf(v18, API, KUBE_DNS, '53/UDP', { dns: 'evil.example.org' })).toBe('allowed');
     expect(decidedBy(v18, API, WORLD, '443/TCP', 'egress')).toBe('non-default-deny-allow');
+  });
+
+  // Session 53: with a patch level the staged DNS rules are judged per patch: refused on 1.16.0-1.16.9 and 1.17.0-1.17.4 (they
+  // restrict at once), accepted from 1.16.10 and 1.17.5 (#38841 backported: visibility only, every name allowed). Before: refused
+  // on every 1.16/1.17 target, the patch was not read.
+  test('staged with dnsRules on a 1.16/1.17 patch release: refused before the backport, visibility only from it', () => {
+    const narrow = { stagedRollout: true, dnsRules: [DnsRule.exact('api.example.com')] };
+    for (const release of ['1.16.9', '1.17.0', '1.17.4']) {
+      const r = refusal(() => new DefaultDenyNamespace(chart('payments', CiliumVersion.parse(release)), 'deny', narrow));
+      expect(r.id).toBe('default-deny-staged-dns-rules');
+      expect(r.message).toContain(`on the target Cilium ${release} the staged rollout would enforce the lookup restriction at once`);
+    }
+    for (const release of ['1.16.10', '1.17.5']) {
+      const version = CiliumVersion.parse(release);
+      const c = chart('payments', version);
+      new DefaultDenyNamespace(c, 'deny', narrow);
+      expect(verdictOf(c, API, KUBE_DNS, '53/UDP', { dns: 'api.example.com', ciliumVersion: version })).toBe('allowed');
+      expect(verdictOf(c, API, KUBE_DNS, '53/UDP', { dns: 'evil.example.org', ciliumVersion: version })).toBe('allowed');
+      expect(decidedBy(c, API, WORLD, '443/TCP', 'egress', { ciliumVersion: version })).toBe('non-default-deny-allow');
+    }
   });
 
   // Before 1.16 there is no enableDefaultDeny: staging itself is refused (version-enable-default-deny), not its DNS rules; and a

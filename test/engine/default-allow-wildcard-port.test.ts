@@ -80,7 +80,7 @@ describe.each(BEFORE_18)('Cilium %s: HTTP and Kafka rules beside the wildcard ru
     const dns = dnsPolicy();
     const v = judged(dns, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
     expect(v.egress).toMatchObject({ decision: SideDecision.L7_DENIED, l7: { protocol: 'dns', result: 'denied' } });
-    expect(v.egress.notes).toContainEqual(expect.stringMatching(/^on Cilium 1\.16\.0-1\.16\.9 and 1\.17\.0-1\.17\.4 the DNS proxy refuses .* from 1\.16\.10 and 1\.17\.5 .*this lookup is not judged; fix: list the name/));
+    expect(v.egress.notes).toContainEqual(expect.stringMatching(/^on Cilium 1\.16\.0-1\.16\.9 and 1\.17\.0-1\.17\.4 the DNS proxy refuses .* from 1\.16\.10 and 1\.17\.5 .*this lookup is not judged; fix: give the patch release the cluster runs/));
     const query = matcherQuery(dns, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
     expect(dns._dnsPatchSplit(query)?.message).toContain(`the target version ${version} names no patch, so this lookup is not judged`);
     for (const call of [
@@ -90,7 +90,7 @@ describe.each(BEFORE_18)('Cilium %s: HTTP and Kafka rules beside the wildcard ru
       const e = thrown(call);
       expect(e.id).toBe('engine-dns-patch-split');
       expect(e.message).toMatch(/^to(Deny|Allow)\(\) pod:default:app=web → pod:kube-system:k8s-app=kube-dns: the client pod:default:app=web looks up b\.example\.com: no policy selecting it enables default deny on egress, and on Cilium 1\.16\.0-1\.16\.9 /);
-      expect(e.fix).toContain('add `matchPattern: "*"` to give visibility only on every patch');
+      expect(e.fix).toContain('add `matchPattern: "*"` for visibility only');
     }
     // The listed name is allowed on every patch: judged. Any other connection of the pod is judged.
     expect(dns._dnsPatchSplit(matcherQuery(dns, WEB, DNS, '53/UDP', { dns: 'a.example.com' }))).toBeUndefined();
@@ -137,5 +137,77 @@ describe('Cilium 1.18: DNS rules in default-allow mode are visibility only on ev
       egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
     })], { ciliumVersion: CiliumVersion.V1_18 });
     expect(dns).toAllow(WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+  });
+});
+
+// Session 53: the target version may name its patch release (`CiliumVersion.parse('1.17.4')`, `--cilium-version 1.17.4`); then
+// the DNS rules of a direction without default deny are judged for it: they refuse an unlisted name on 1.16.0-1.16.9 and
+// 1.17.0-1.17.4 (pkg/fqdn/dnsproxy CheckAllowed, issue #38676) and give visibility only from 1.16.10 and 1.17.5 (#38841
+// backported in #39382/#39375: pkg/policy/l4.go createL4Filter adds `matchPattern: "*"`). Before: the patch was ignored
+// (`1.17.4` read as 1.17) and such a lookup was refused as engine-dns-patch-split on every 1.16/1.17 target.
+describe('a 1.16/1.17 patch release: the DNS rules of a direction without default deny are judged for it', () => {
+  const dnsSet = (release: string): PolicySet => policySet([cnp('p', {
+    endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+    egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+  }), cnp('http', { endpointSelector: labels({ app: 'api' }), enableDefaultDeny: { ingress: false }, ingress: [httpItem] })],
+  { ciliumVersion: CiliumVersion.parse(release) });
+
+  test.each(['1.16.0', '1.16.9', '1.17.0', '1.17.4', 'v1.17.4'])('%s (before the backport): an unlisted name is refused (DNS REFUSED), judged', (release) => {
+    const set = dnsSet(release);
+    const v = judged(set, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(v.verdict).toBe('l7-denied');
+    expect(v.egress).toMatchObject({ decision: SideDecision.L7_DENIED, l7: { protocol: 'dns', result: 'denied' } });
+    expect(v.egress.notes.join('\n')).not.toContain('not judged');
+    expect(set._dnsPatchSplit(matcherQuery(set, WEB, DNS, '53/UDP', { dns: 'b.example.com' }))).toBeUndefined();
+    expect(set).toDeny(WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(set).toAllow(WEB, DNS, '53/UDP', { dns: 'a.example.com' });
+    // HTTP rules stay visibility only through the wildcard port; the egress of the pod can drop (the DNS rules).
+    expect(judged(set, WEB, API, 80, { http: 'POST /b' }).ingress.l7).toMatchObject({ matched: '(allow-all of the wildcard port)', visibilityOnly: true });
+    expect(set._canDrop(set.endpoint(WEB), 'egress', false)).toBe(true);
+  });
+
+  test.each(['1.16.10', '1.17.5', '1.17.12'])('%s (from the backport): an unlisted name is allowed, visibility only, judged', (release) => {
+    const set = dnsSet(release);
+    const v = judged(set, WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.egress.l7).toMatchObject({ protocol: 'dns', result: 'allowed', matched: '(allow-all)', visibilityOnly: true });
+    expect(v.egress.l7?.reason).toBe(`no policy selecting ${WEB} enables default deny on egress, so Cilium ${release} adds an allow-all to these DNS rules: `
+      + 'they give visibility only');
+    expect(set._dnsPatchSplit(matcherQuery(set, WEB, DNS, '53/UDP', { dns: 'b.example.com' }))).toBeUndefined();
+    expect(set).toAllow(WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    expect(judged(set, WEB, API, 80, { http: 'POST /b' }).ingress.l7).toMatchObject({ matched: '(allow-all)', visibilityOnly: true });
+    expect(set._canDrop(set.endpoint(WEB), 'egress')).toBe(false);
+  });
+
+  test('with a selecting rule that enables default deny on egress, every patch refuses the unlisted name', () => {
+    for (const release of ['1.17.4', '1.17.5']) {
+      const set = policySet([cnp('p', {
+        endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+        egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+      }), cnp('dd', { endpointSelector: labels({ app: 'web' }), egress: [{ toEndpoints: [labels({ app: 'api' })] }] })],
+      { ciliumVersion: CiliumVersion.parse(release) });
+      expect(set).toDeny(WEB, DNS, '53/UDP', { dns: 'b.example.com' });
+    }
+  });
+
+  test('trace --cilium-version 1.17.4 / v1.17.5 judges the unlisted name (denied, allowed); 1.17 refuses it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patch-'));
+    try {
+      const file = join(dir, 'p.yaml');
+      writeFileSync(file, JSON.stringify(cnp('p', {
+        endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+        egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }],
+      })));
+      const args = (version: string): string[] => ['--policies', file, '--from', WEB, '--to', DNS, '--dns', 'b.example.com', '--cilium-version', version];
+      const early = cli('trace', ...args('1.17.4'));
+      expect(early.stderr).toBe('');
+      expect(early.stdout).toContain('L7 denied (DNS REFUSED)');
+      const late = cli('trace', ...args('v1.17.5'));
+      expect(late.code).toBe(0);
+      expect(late.stdout).toContain('Cilium 1.17.5 adds an allow-all to these DNS rules');
+      expect(cli('trace', ...args('1.17')).stderr).toContain('engine-dns-patch-split');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -299,6 +299,10 @@ describe('the drafted TypeScript', () => {
     expect(text).not.toContain('Builtins.allowDns(kubeDnsPolicy.rule)');
     const v = renderDraftTypeScript(planDraft(capture, { ciliumVersion: CiliumVersion.V1_16 }));
     expect(v).toContain('  CiliumVersion.use(scope, CiliumVersion.V1_16);');
+    // Session 53: a patch release is kept (it was written as CiliumVersion.V1_17, the patch lost), in code that parses it.
+    const patched = planDraft(capture, { ciliumVersion: CiliumVersion.parse('1.17.4') });
+    expect(patched.ciliumVersion).toBe('1.17.4');
+    expect(renderDraftTypeScript(patched)).toContain("  CiliumVersion.use(scope, CiliumVersion.parse('1.17.4'));");
   });
 
   test('type-checks against the library', () => {

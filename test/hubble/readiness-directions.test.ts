@@ -172,16 +172,29 @@ describe('DNS rules without default deny on egress: enforced on the earlier 1.16
     const r = await rollout([flow(SERVER, CLIENT, 80)], set);
     expect(r.readyToEnforce).toBe(false);
     expect(r.reason).toMatch(early
-      ? /^not ready: the policies enforce egress of pod:cli:app=client \(what they would drop there is not known: capture that traffic too\), where no connection was judged \(egress of pod:cli:app=client only on Cilium 1\.16\.0-1\.16\.9 and 1\.17\.0-1\.17\.4: there no policy enables default deny and only DNS rules can drop, which from 1\.16\.10 and 1\.17\.5 get `matchPattern: "\*"` and give visibility only; /
+      ? /^not ready: the policies enforce egress of pod:cli:app=client \(what they would drop there is not known: capture that traffic too\), where no connection was judged \(egress of pod:cli:app=client only on some patches: there no policy enables default deny and only DNS rules can drop, and on Cilium 1\.16\.0-1\.16\.9 and 1\.17\.0-1\.17\.4 the DNS proxy refuses \(REFUSED\) every name .* from 1\.16\.10 and 1\.17\.5 .*; fix: give the patch release the cluster runs/
       : /^nothing to enforce: the policies enforce no direction on the pods of the namespace/);
     expect(set._canDrop(set.endpoint('pod:cli:app=client'), 'egress', false)).toBe(false);
+  });
+
+  // Session 53: with the patch release given, the direction is enforced (1.17.4) or not (1.17.5), without the caveat, and the
+  // lookup of the unlisted name is judged (dropped on 1.17.4). Before: the patch was ignored, both were 1.17.
+  test.each([['1.17.4', true], ['v1.17.5', false]] as const)('%s: egress unseen, judged for the patch', async (release, enforced) => {
+    const set = clientPolicy(DNS_EGRESS, { ciliumVersion: CiliumVersion.parse(release) });
+    const r = await rollout([flow(SERVER, CLIENT, 80)], set);
+    expect(r.reason).toMatch(enforced
+      ? /^not ready: the policies enforce egress of pod:cli:app=client \(what they would drop there is not known: capture that traffic too\), where no connection was judged over /
+      : /^nothing to enforce: the policies enforce no direction on the pods of the namespace/);
+    const report = await replayFlows(FlowSource.text(lookup('b.example.com.')), set);
+    expect(report.errors).toEqual([]);
+    expect(report.namespaces.find((n) => n.namespace === 'cli')?.wouldBeDropped).toBe(enforced ? 1 : 0);
   });
 
   test('1.17: a lookup of an unlisted name is not judged (the patch decides), the listed name is judged', async () => {
     const set = clientPolicy(DNS_EGRESS, { ciliumVersion: CiliumVersion.V1_17 });
     const report = await replayFlows(FlowSource.text([lookup('b.example.com.'), lookup('a.example.com.')].join('\n')), set);
     expect(report.errors.map((e) => e.message)).toEqual([expect.stringMatching(
-      /^the source pod:cli:app=client looks up b\.example\.com\.?: no policy selecting it enables default deny on egress, and on Cilium 1\.16\.0-1\.16\.9 .*; fix: list the name/)]);
+      /^the source pod:cli:app=client looks up b\.example\.com\.?: no policy selecting it enables default deny on egress, and on Cilium 1\.16\.0-1\.16\.9 .*; fix: give the patch release the cluster runs/)]);
     const cli = report.namespaces.find((n) => n.namespace === 'cli');
     expect(cli).toMatchObject({ wouldBeDropped: 0, readyToEnforce: false });
     expect(cli?.reason).toMatch(/^not ready: 1 connection could not be judged \(see not judged\)/);
