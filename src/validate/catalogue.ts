@@ -205,6 +205,14 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-kube-apiserver-every-port', severity: W, versions: 'all',
     what: 'an egress allow of the kube-apiserver entity (or toEndpoints/toNodes requiring `reserved:kube-apiserver`) without toPorts: every port of the API server\'s addresses, on a self-managed cluster the control-plane nodes (etcd, the kubelet, SSH)',
   },
+  {
+    id: 'pitfall-services-every-port', severity: W, versions: 'all',
+    what: 'an egress allow of toServices without toPorts: every port of the Services\' backends (the pods they select, or their endpoint addresses), not the Services\' ports',
+  },
+  {
+    id: 'pitfall-host-ingress-every-port', severity: W, versions: 'all',
+    what: 'a host policy\'s ingress allow of a broad peer (the world, every pod, a CIDR wider than an IPv4 /8 or an IPv6 /32, a CIDR group) without toPorts: every port of the nodes (etcd, the kubelet, SSH, node ports)',
+  },
   { id: 'pitfall-deny-services-unresolved', severity: E, versions: 'all', what: 'toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing' },
   { id: 'pitfall-service-selector-invalid', severity: E, versions: 'all', what: 'a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides' },
   { id: 'pitfall-cidr-group-ref-empty', severity: E, versions: '1.14-1.15', what: 'Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose fromCIDRSet is only cidrGroupRef entries to CiliumCIDRGroups of the input without externalCIDRs: the agent drops the list, so the ports are open to every peer' },

@@ -24,6 +24,8 @@
  * | `pitfall-services-with-ports` | pitfall | warning | 1.17+ | toServices with toPorts for a Service not in the input: the ports must be its target ports |
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |
  * | `pitfall-kube-apiserver-every-port` | pitfall | warning | all | an egress allow of the kube-apiserver entity (or toEndpoints/toNodes requiring `reserved:kube-apiserver`) without toPorts: every port of the API server's addresses, on a self-managed cluster the control-plane nodes (etcd, the kubelet, SSH) |
+ * | `pitfall-services-every-port` | pitfall | warning | all | an egress allow of toServices without toPorts: every port of the Services' backends (the pods they select, or their endpoint addresses), not the Services' ports |
+ * | `pitfall-host-ingress-every-port` | pitfall | warning | all | a host policy's ingress allow of a broad peer (the world, every pod, a CIDR wider than an IPv4 /8 or an IPv6 /32, a CIDR group) without toPorts: every port of the nodes (etcd, the kubelet, SSH, node ports) |
  * | `pitfall-deny-services-unresolved` | pitfall | error | all | toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing |
  * | `pitfall-service-selector-invalid` | pitfall | error | all | a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides |
  * | `pitfall-cidr-group-ref-empty` | pitfall | error | 1.14-1.15 | Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose fromCIDRSet is only cidrGroupRef entries to CiliumCIDRGroups of the input without externalCIDRs: the agent drops the list, so the ports are open to every peer |
@@ -87,6 +89,7 @@ import { httpHeadersNeverMatching, httpMethodCase, httpRegexTooLarge } from './p
 import { nonIdentityLabelSelectors } from './pitfall-identity-labels';
 import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
+import { everyPortChecks } from './pitfall-every-port';
 import { ccnpMetadataNamespace, duplicateNames, namespaceAssumedPolicies } from './pitfall-names';
 import { authModeConflicts, l7ParserConflicts } from './pitfall-parser-merge';
 import { networkPolicyAgentRefuses, networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
@@ -115,6 +118,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     hostNetworkPods(run, r);
     nonIdentityLabelSelectors(run, r);
     itemChecks(run, r);
+    everyPortChecks(run, r);
     broadPeers(run, r);
     clusterwideSelectAll(run, r);
     ccnpSubjectSelectsReserved(run, r);
