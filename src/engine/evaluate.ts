@@ -10,6 +10,8 @@ import { objectName } from '../model/object-names';
 import { authOutcome } from './authentication';
 import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, UngroupedSelection, cidrBlockContains, entityMatches } from './compile';
 import { DirectionPolicy } from './direction-policy';
+import { defaultAllowWildcardPort, l7VisibilityOnly } from '../model/default-allow-l7';
+
 import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView, familiesOf, worldLabel } from './identity';
 import { IpFamilies } from './policy-set-options';
@@ -32,6 +34,9 @@ import {
   Verdict, VerdictRuleRef, trafficDirection,
 } from './verdict';
 import { compareCodeUnits } from '../model/code-unit-order';
+
+/** Default-allow mode's L7 predicates live in the model, where validate reads them too (`pitfall-l7-default-allow`). */
+export { defaultAllowWildcardPort, l7VisibilityOnly } from '../model/default-allow-l7';
 
 /** The query as one side sees it. */
 export interface SideQuery {
@@ -447,30 +452,6 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined,
     `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
     dedupe(notes));
-}
-
-/**
- * Whether every kind of L7 rule of the allow items of a direction policy gives visibility only. From 1.18 (PR #38841,
- * repository.go passes the endpoint's default-deny state to createL4Filter), an endpoint that no selecting rule puts into
- * default deny in this direction gets an L7 allow-all added to every allow rule's L7 rules. On 1.16-1.17 HTTP and Kafka
- * rules are visibility only there too, through the wildcard rule (`defaultAllowWildcardPort`), and DNS rules restrict on
- * the earlier patches only (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`).
- */
-export function l7VisibilityOnly(dp: DirectionPolicy, version: CiliumVersion): boolean {
-  return dp.hasRules && !dp.defaultDeny && !dp.init && version.atLeast(CiliumVersion.V1_18);
-}
-
-/**
- * Whether, before 1.18, the wildcard rule of default-allow mode lets every HTTP and Kafka request through Envoy: an endpoint
- * that no selecting rule puts into default deny in this direction gets a synthesized L3-only allow of every peer
- * (pkg/policy/repository.go `computePolicyEnforcementAndRules` → `wildcardRule`, 1.16-1.17: `FromEntities`/`ToEntities:
- * [all]`, no `toPorts`), an allow-all rule on the wildcard port, which Envoy consults beside the port's own rules (cilium/proxy
- * `PortNetworkPolicy`: "Check for any rules that wildcard the port"), as it does for a written every-port allow. The DNS
- * proxy reads the rules of the lookup's own port only (`dnsFilterEntries`), so DNS rules restrict there (issue #38676) on
- * the patches before #38841's backports only (`DNS_DEFAULT_ALLOW_PATCH_SPLIT`). From 1.18 `l7VisibilityOnly` holds instead.
- */
-export function defaultAllowWildcardPort(dp: DirectionPolicy, version: CiliumVersion): boolean {
-  return dp.hasRules && !dp.defaultDeny && !dp.init && !version.atLeast(CiliumVersion.V1_18);
 }
 
 /**

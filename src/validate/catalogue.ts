@@ -271,6 +271,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules (Cilium adds an allow-all L7 rule), or with rules of the same kind that match every request, for the same pods, peers and port',
   },
   {
+    id: 'pitfall-l7-default-allow', severity: W, versions: '1.16+',
+    what: 'HTTP or Kafka rules restricting requests in a direction that no policy of the input selecting their pods puts into default deny (`enableDefaultDeny.ingress` or `.egress` false): Cilium adds an allow-all rule beside them, so every request passes (visibility only)',
+  },
+  {
     id: 'pitfall-l7-parser-conflict', severity: E, versions: 'all',
     what: 'two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy '
       + '(from 1.18, for different peers, and on two entries of one first port such as 80 and 80-80: it takes it, but the port gets one proxy '

@@ -53,6 +53,7 @@
  * | `pitfall-ccnp-subject-selects-reserved` | pitfall | warning | all | a clusterwide endpointSelector that only excludes: Cilium adds no namespace to it, so it also selects the health and ingress endpoints and pods still initializing |
  * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by a DNS `*` or an allow of port 53 without DNS rules (another policy's, or another item of the same rule; a host rule against itself) for the same pods or nodes, server and port (Cilium ORs them) |
  * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules (Cilium adds an allow-all L7 rule), or with rules of the same kind that match every request, for the same pods, peers and port |
+ * | `pitfall-l7-default-allow` | pitfall | warning | 1.16+ | HTTP or Kafka rules restricting requests in a direction that no policy of the input selecting their pods puts into default deny (`enableDefaultDeny.ingress` or `.egress` false): Cilium adds an allow-all rule beside them, so every request passes (visibility only) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy (from 1.18, for different peers, and on two entries of one first port such as 80 and 80-80: it takes it, but the port gets one proxy redirect of either parser) |
  * | `pitfall-auth-mode-conflict` | pitfall | error | all | two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy |
  * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
@@ -84,6 +85,7 @@ import { ManifestInventory } from './inventory';
 import { broadPeers } from './pitfall-addresses';
 import { defaultDenyWithoutDns, dnsRulesWidened, fqdnDnsServerBroad, fqdnWithoutDns } from './pitfall-dns';
 import { l7RulesWidened } from './pitfall-l7-widened';
+import { l7DefaultAllow } from './pitfall-l7-default-allow';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
 import { httpHeadersNeverMatching, httpMethodCase, httpRegexTooLarge } from './pitfall-http';
 import { nonIdentityLabelSelectors } from './pitfall-identity-labels';
@@ -126,6 +128,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     httpRegexTooLarge(run, r);
     httpMethodCase(run, r);
     l7MatchesEveryRequest(run, r);
+    l7DefaultAllow(run, r);
     listenerKindRefused(run, r);
   }
   for (const r of run.rules) {

@@ -498,6 +498,24 @@ const toApiServer = (peer: string, extra = ''): string => yaml`
       - ${peer}
 ` + extra;
 
+/** Api's ingress from web on 80/TCP held to HTTP GET /a, with `edd` (an enableDefaultDeny line, indented as in the code) before it. */
+const httpDefaultAllow = (edd: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: api
+    namespace: shop
+  spec:
+    endpointSelector: {matchLabels: {app: api}}
+${edd}
+    ingress:
+      - fromEndpoints: [{matchLabels: {app: web}}]
+        toPorts:
+          - ports: [{port: "80", protocol: TCP}]
+            rules:
+              http: [{method: GET, path: /a}]
+`;
+
 /** A clusterwide host policy of every node with an ingress allow from the world, with `extra` lines (toPorts) after it. */
 const hostIngress = (extra: string): string => yaml`
   apiVersion: cilium.io/v2
@@ -790,6 +808,11 @@ const CASES: readonly Case[] = [
     id: 'pitfall-host-ingress-every-port', when: 'a host policy\'s ingress allow from the world without toPorts',
     bad: { 'host.yaml': hostIngress('') }, at: ['host.yaml:8:7'],
     good: { 'host.yaml': hostIngress('      toPorts: [{ports: [{port: "30443", protocol: TCP}]}]\n') },
+  },
+  {
+    id: 'pitfall-l7-default-allow', when: 'HTTP rules in an ingress that enableDefaultDeny.ingress false leaves out of default deny',
+    bad: { 'l7.yaml': httpDefaultAllow('    enableDefaultDeny: {ingress: false}') }, at: ['l7.yaml:12:11'],
+    good: { 'l7.yaml': httpDefaultAllow('') },
   },
   {
     id: 'pitfall-server-names-registrable', when: 'a TLS server name with its wildcard in the registrable part (*.com), 1.18',
