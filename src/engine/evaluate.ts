@@ -170,8 +170,15 @@ interface L7Entry {
 export function refineOutcome(outcome: SideOutcome, query: SideQuery, config: EngineConfig): SideOutcome {
   if (!outcome.l7Rules) return outcome;
   const d = l7Decision(outcome.l7Rules, query, config);
-  return !d.evaluated || d.matched !== undefined ? ALLOWED : L7_DENIED;
+  return !d.evaluated ? ALLOWED_L7_NOT_EVALUATED : d.matched !== undefined ? ALLOWED : L7_DENIED;
 }
+
+/**
+ * Allowed at L4 onto L7 rules that did not judge the query's request (`l7proto` rules, or rules of another protocol than the
+ * request's): `refineOutcome`'s answer where the explained verdict has `l7.result` `not-evaluated`. Its decision is
+ * `ALLOWED`'s; `PolicySet.decide()` tells it apart by identity and refuses the request (`engine-l7-not-evaluated`).
+ */
+export const ALLOWED_L7_NOT_EVALUATED: SideOutcome = Object.freeze({ decision: SideDecision.ALLOWED, allowed: true });
 
 /** The L7 rules' say on a request: which kind applies, whether the request is of that kind, and the rule it matches. */
 interface L7Decision {
