@@ -253,7 +253,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   };
   // An end whose policy the agent refuses, a node without its labels where a rule reads them, or a request allowed onto L7
   // rules the engine did not judge it by: no verdict is Cilium's.
-  const verdict = set.verdict(query);
+  const verdict = set._verdict(query);
   const unjudged = unjudgedConnectionError(set, query, { from: '--from', to: '--to' }, '', { verdict });
   if (unjudged) throw unjudged;
   if (output === 'json') {

@@ -42,3 +42,51 @@ export const DNS_DEFAULT_ALLOW_PATCH_FIX = `give the patch release the cluster r
   + `CiliumVersion.parse('${L7_ALLOW_ALL_BACKPORTS[1].release}')) to judge for that patch; or make every patch alike: list the names in the DNS rules `
   + '(matchName or matchPattern) to allow them, add `matchPattern: "*"` for visibility only, or enable default deny on egress '
   + '(enableDefaultDeny.egress true) so the DNS rules refuse the other names';
+
+/** What decides whether a direction of an endpoint is in default-allow mode (the engine's `DirectionPolicy` has it). */
+export interface DirectionDefaultDeny {
+  /** Whether some selecting rule has a non-empty section in this direction. */
+  readonly hasRules: boolean;
+  /** Whether the endpoint is in default deny in this direction (some selecting rule with rules of it enables it). */
+  readonly defaultDeny: boolean;
+  /** Whether the endpoint is a `reserved:init` endpoint, or has another label named `init` (always default deny). */
+  readonly init: boolean;
+}
+
+/**
+ * How default-allow mode widens the L7 rules of a direction (`defaultAllowL7`). The one reading of it: `decideSide`,
+ * `directionCanDrop` and the DNS patch split (`PolicySet._dnsPatchSplit`) all take it from here.
+ */
+export interface DefaultAllowL7 {
+  /**
+   * Every kind of L7 rule gives visibility only: an endpoint that no selecting rule puts into default deny in this direction
+   * gets an L7 allow-all added to every allow rule's L7 rules (pkg/policy/l4.go `createL4Filter`, PR #38841: from 1.18, and
+   * from 1.16.10 and 1.17.5 through its backports, `l7AllowAllWithoutDefaultDeny`).
+   */
+  readonly visibilityOnly: boolean;
+  /**
+   * Before that allow-all, the wildcard rule of default-allow mode lets every HTTP and Kafka request through Envoy: such an
+   * endpoint gets a synthesized L3-only allow of every peer (pkg/policy/repository.go `computePolicyEnforcementAndRules` →
+   * `wildcardRule`, 1.16-1.17: `FromEntities`/`ToEntities: [all]`, no `toPorts`), an allow-all rule on the wildcard port,
+   * which Envoy consults beside the port's own rules (cilium/proxy `PortNetworkPolicy`: "Check for any rules that wildcard the
+   * port"), as it does for a written every-port allow. The DNS proxy reads the rules of the lookup's own port only
+   * (`dnsFilterEntries`), so DNS rules restrict there (issue #38676).
+   */
+  readonly wildcardPort: boolean;
+  /**
+   * With `wildcardPort`: the target is 1.16 or 1.17 without a patch level, so whether the DNS rules restrict is not known
+   * (they do on 1.16.0-1.16.9 and 1.17.0-1.17.4 only, `DNS_DEFAULT_ALLOW_PATCH_SPLIT`).
+   */
+  readonly dnsPatchUnknown: boolean;
+}
+
+/** How default-allow mode widens the L7 rules of a direction policy on `version` (`DefaultAllowL7`); all false under default deny. */
+export function defaultAllowL7(dp: DirectionDefaultDeny, version: CiliumVersion): DefaultAllowL7 {
+  const defaultAllow = dp.hasRules && !dp.defaultDeny && !dp.init;
+  const allowAll = l7AllowAllWithoutDefaultDeny(version);
+  return {
+    visibilityOnly: defaultAllow && allowAll === true,
+    wildcardPort: defaultAllow && allowAll !== true,
+    dnsPatchUnknown: defaultAllow && allowAll === undefined,
+  };
+}

@@ -6,11 +6,12 @@
  * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT, l7AllowAllWithoutDefaultDeny } from '../core/default-allow-l7';
+import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT, DefaultAllowL7, defaultAllowL7 } from '../core/default-allow-l7';
 import { objectName } from '../model/object-names';
 import { authOutcome } from './authentication';
 import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, UngroupedSelection, cidrBlockContains, entityMatches } from './compile';
 import { DirectionPolicy } from './direction-policy';
+
 import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView, familiesOf, worldLabel } from './identity';
 import { IpFamilies } from './policy-set-options';
@@ -33,6 +34,9 @@ import {
   Verdict, VerdictRuleRef, trafficDirection,
 } from './verdict';
 import { compareCodeUnits } from '../model/code-unit-order';
+
+/** Default-allow mode's L7 predicates live in the model, where validate reads them too (`pitfall-l7-default-allow`). */
+export { DefaultAllowL7, defaultAllowL7 } from '../core/default-allow-l7';
 
 /** The query as one side sees it. */
 export interface SideQuery {
@@ -166,8 +170,15 @@ interface L7Entry {
 export function refineOutcome(outcome: SideOutcome, query: SideQuery, config: EngineConfig): SideOutcome {
   if (!outcome.l7Rules) return outcome;
   const d = l7Decision(outcome.l7Rules, query, config);
-  return !d.evaluated || d.matched !== undefined ? ALLOWED : L7_DENIED;
+  return !d.evaluated ? ALLOWED_L7_NOT_EVALUATED : d.matched !== undefined ? ALLOWED : L7_DENIED;
 }
+
+/**
+ * Allowed at L4 onto L7 rules that did not judge the query's request (`l7proto` rules, or rules of another protocol than the
+ * request's): `refineOutcome`'s answer where the explained verdict has `l7.result` `not-evaluated`. Its decision is
+ * `ALLOWED`'s; `PolicySet.decide()` tells it apart by identity and refuses the request (`engine-l7-not-evaluated`).
+ */
+export const ALLOWED_L7_NOT_EVALUATED: SideOutcome = Object.freeze({ decision: SideDecision.ALLOWED, allowed: true });
 
 /** The L7 rules' say on a request: which kind applies, whether the request is of that kind, and the rule it matches. */
 interface L7Decision {
@@ -450,52 +461,6 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
 }
 
 /**
- * How default-allow mode widens the L7 rules of a direction (`defaultAllowL7`). The one reading of it: `decideSide`,
- * `directionCanDrop` and the DNS patch split (`PolicySet._dnsPatchSplit`) all take it from here.
- */
-export interface DefaultAllowL7 {
-  /**
-   * Every kind of L7 rule gives visibility only: an endpoint that no selecting rule puts into default deny in this direction
-   * gets an L7 allow-all added to every allow rule's L7 rules (pkg/policy/l4.go `createL4Filter`, PR #38841: from 1.18, and
-   * from 1.16.10 and 1.17.5 through its backports, `l7AllowAllWithoutDefaultDeny`).
-   */
-  readonly visibilityOnly: boolean;
-  /**
-   * Before that allow-all, the wildcard rule of default-allow mode lets every HTTP and Kafka request through Envoy: such an
-   * endpoint gets a synthesized L3-only allow of every peer (pkg/policy/repository.go `computePolicyEnforcementAndRules` →
-   * `wildcardRule`, 1.16-1.17: `FromEntities`/`ToEntities: [all]`, no `toPorts`), an allow-all rule on the wildcard port,
-   * which Envoy consults beside the port's own rules (cilium/proxy `PortNetworkPolicy`: "Check for any rules that wildcard the
-   * port"), as it does for a written every-port allow. The DNS proxy reads the rules of the lookup's own port only
-   * (`dnsFilterEntries`), so DNS rules restrict there (issue #38676).
-   */
-  readonly wildcardPort: boolean;
-  /**
-   * With `wildcardPort`: the target is 1.16 or 1.17 without a patch level, so whether the DNS rules restrict is not known
-   * (they do on 1.16.0-1.16.9 and 1.17.0-1.17.4 only, `DNS_DEFAULT_ALLOW_PATCH_SPLIT`).
-   */
-  readonly dnsPatchUnknown: boolean;
-}
-
-/** How default-allow mode widens the L7 rules of a direction policy on `version` (`DefaultAllowL7`); all false under default deny. */
-export function defaultAllowL7(dp: DirectionPolicy, version: CiliumVersion): DefaultAllowL7 {
-  const defaultAllow = dp.hasRules && !dp.defaultDeny && !dp.init;
-  const allowAll = l7AllowAllWithoutDefaultDeny(version);
-  return {
-    visibilityOnly: defaultAllow && allowAll === true,
-    wildcardPort: defaultAllow && allowAll !== true,
-    dnsPatchUnknown: defaultAllow && allowAll === undefined,
-  };
-}
-
-/**
- * Whether the wildcard rule of default-allow mode widens the HTTP and Kafka rules Envoy enforces while DNS rules may still
- * restrict (`DefaultAllowL7.wildcardPort`): 1.16/1.17 before #38841's backports, or without a patch level.
- */
-export function defaultAllowWildcardPort(dp: DirectionPolicy, version: CiliumVersion): boolean {
-  return defaultAllowL7(dp, version).wildcardPort;
-}
-
-/**
  * Whether the policy of a direction can drop some traffic of its endpoint: whether some path of `judgeSide` that drops or
  * refuses can be taken. Default deny (or `reserved:init`); a deny item; an allow item whose `authentication.mode` is
  * not `disabled` (`authOutcome`: `required` drops without mutual authentication, and with it still a reserved peer or
@@ -525,8 +490,9 @@ export function directionCanDrop(dp: DirectionPolicy, config: EngineConfig, earl
  * createL4Filter (pkg/policy/l4.go, main; the widening came with 1.18) gives such an entry the parser `tls` or `crd` and a per-selector policy,
  * and widens only L7 rules to allow-all without default deny (`hasL7Rules := !rules.IsEmpty()` → `ensureWildcard`): the SNI
  * list, the TLS contexts and the listener stay, so a connection with another SNI (or none), or one the listener refuses,
- * is dropped by the proxy. On 1.16-1.17 createL4Filter widens nothing, and the engine keeps these restrictions there; the
- * wildcard rule of default-allow mode widens HTTP and Kafka rules through Envoy's wildcard port (`defaultAllowWildcardPort`),
+ * is dropped by the proxy. On 1.16.0-1.16.9 and 1.17.0-1.17.4 createL4Filter widens nothing (from 1.16.10 and 1.17.5 it widens
+ * as on 1.18, #38841's backports), and the engine keeps these restrictions on every 1.16-1.17 patch; on the earlier patches the
+ * wildcard rule of default-allow mode widens HTTP and Kafka rules through Envoy's wildcard port (`defaultAllowL7(...).wildcardPort`),
  * which is not applied here (not read: whether that port's allow-all also passes another SNI).
  */
 export function envoyRestricts(pr: CompiledPortRule | undefined): boolean {

@@ -171,7 +171,7 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
     ...(options.dns !== undefined ? { dns: options.dns } : {}),
     ...(kafka ? { kafka } : {}),
   };
-  const verdict = set.verdict(query);
+  const verdict = set._verdict(query);
   // A request allowed onto L7 rules the engine did not judge it by (`l7proto`, another protocol's) is no claim either.
   const unjudged = unjudgedConnectionError(set, query, { from: 'the client', to: 'the server' }, lead, { verdict });
   if (unjudged) throw unjudged;

@@ -25,7 +25,7 @@ import { Endpoint, EndpointKind, formatEndpoint, parseEndpoint } from './endpoin
 import { EndpointRecords } from './endpoint-records';
 import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
 import {
-  DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, defaultAllowL7,
+  ALLOWED_L7_NOT_EVALUATED, DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, defaultAllowL7,
   describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
   sideOutcomeOfLists,
 } from './evaluate';
@@ -51,8 +51,15 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
+import { unjudgedRequest } from './unjudged-request';
 import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
+
+/** How `verdict()` and `decide()` name the ends of a connection in their refusal of a request (`unjudgedRequest`). */
+const REQUEST_ENDS = { from: 'the client', to: 'the server' } as const;
+
+/** `decide`'s mark of a request allowed at L4 onto L7 rules that did not judge it (see `decideOrUnjudged`). */
+const UNJUDGED_REQUEST = 'unjudged-request';
 
 /**
  * A compiled set of Cilium policies that answers "is this connection allowed, and why?".
@@ -336,11 +343,28 @@ export class PolicySet {
    * (two `cidr:`/`fqdn:` endpoints, the world, a managed API server, `unmanaged`: `replay` asks about such an observed flow)
    * is answered `allowed` with both sides not evaluated: nothing is checked, since Cilium enforces no policy at either end
    * (`trace` and the test matchers refuse it, `engine-no-cluster-end`).
-   * @throws CiliumPolicyError for a malformed query, one with a field `VerdictQuery` does not declare (`option-unknown`), or
-   * a packet the cluster's IP families cannot carry (`engine-query`: ICMPv6 or an IPv6 address where `ipFamilies` is IPv4
-   * only, the default; ICMP or an IPv4 address where it is IPv6 only)
+   * A request (`http`, `dns`, `kafka`) that the connection would carry through L4 onto L7 rules the engine does not judge it
+   * by — generic `l7proto` rules, or rules of another protocol than the request's, which the proxy's parser enforces on what
+   * it reads of its own protocol — has no verdict: refused (`engine-l7-not-evaluated`), as `trace` and the test matchers
+   * refuse it; ask without the request for the connection's verdict at L4 (`allowed`, with `l7.result` `not-evaluated` and
+   * the rules the proxy enforces). A denial stays judged: a side that drops it decides it whatever the request.
+   * @throws CiliumPolicyError for a malformed query, one with a field `VerdictQuery` does not declare (`option-unknown`), a
+   * packet the cluster's IP families cannot carry (`engine-query`: ICMPv6 or an IPv6 address where `ipFamilies` is IPv4
+   * only, the default; ICMP or an IPv4 address where it is IPv6 only), or a request onto L7 rules the engine does not judge
+   * it by (`engine-l7-not-evaluated`)
    */
   public verdict(query: VerdictQuery): Verdict {
+    const verdict = this._verdict(query);
+    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.verdict() ${verdict.from} → ${verdict.to}: `);
+    if (unjudged) throw unjudged;
+    return verdict;
+  }
+
+  /**
+   * @internal `verdict()` without its refusal of a request onto L7 rules not evaluated (`engine-l7-not-evaluated`): for
+   * `trace`, the test matchers and `replay`, which ask `unjudgedConnectionError` after the verdict (its other refusals first).
+   */
+  public _verdict(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.verdict()');
     return this.evaluate(query, false);
   }
@@ -351,20 +375,37 @@ export class PolicySet {
    * port, as the agent's policy map is; an HTTP, DNS or Kafka request is then judged against the L7 rules kept with an
    * L4 allow. The decisions come from the same code `verdict()` runs, without building the explanation. Use `verdict()`
    * for why. A connection of which neither end is in the cluster is `ALLOWED` with nothing checked, as in `verdict()`.
+   * A request onto L7 rules the engine does not judge it by is refused as `verdict()` refuses it (`engine-l7-not-evaluated`).
    * @throws CiliumPolicyError for a malformed query or a packet the cluster's IP families cannot carry (as `verdict` does),
-   * or one with a field `VerdictQuery` does not declare (`option-unknown`)
+   * one with a field `VerdictQuery` does not declare (`option-unknown`), or a request onto L7 rules the engine does not judge
+   * it by (`engine-l7-not-evaluated`, with `verdict()`'s words)
    */
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');
-    return this._decide(query);
+    const kind = this.decideOrUnjudged(query);
+    if (kind !== UNJUDGED_REQUEST) return kind;
+    // Rare: the explained verdict names the side, its rule item and the rules.
+    const verdict = this.evaluate(query, false);
+    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.decide() ${verdict.from} → ${verdict.to}: `);
+    if (unjudged) throw unjudged;
+    return verdict.verdict;
   }
 
   /**
    * @internal `decide` without the check of the query's fields (`option-unknown`), for the connectivity diff, which
    * builds its queries itself and judges millions of them: the walk over the keys costs about 20 ns of a warm decision's
-   * 70 (tsx, 2 cores).
+   * 70 (tsx, 2 cores). Its queries carry no request; one onto L7 rules not evaluated is `ALLOWED` here, at L4.
    */
   public _decide(query: VerdictQuery): VerdictKind {
+    const kind = this.decideOrUnjudged(query);
+    return kind === UNJUDGED_REQUEST ? VerdictKind.ALLOWED : kind;
+  }
+
+  /**
+   * The decision of `decide`, or `UNJUDGED_REQUEST` where the query's request is allowed at L4 onto L7 rules that did not
+   * judge it (`ALLOWED_L7_NOT_EVALUATED` on a side, and no side refuses it).
+   */
+  private decideOrUnjudged(query: VerdictQuery): VerdictKind | typeof UNJUDGED_REQUEST {
     let code = fastL4Code(query, this.config.ipFamilies);
     let l4: L4Query | undefined;
     if (code < 0) {
@@ -382,7 +423,8 @@ export class PolicySet {
     if (l7 && (egress.l7Rules !== undefined || ingress.l7Rules !== undefined)) {
       const e = this.l7.refine(egress, query, l4, code);
       const i = this.l7.refine(ingress, query, l4, code);
-      return e.decision === 'l7-denied' || i.decision === 'l7-denied' ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
+      if (e.decision === 'l7-denied' || i.decision === 'l7-denied') return VerdictKind.L7_DENIED;
+      return e === ALLOWED_L7_NOT_EVALUATED || i === ALLOWED_L7_NOT_EVALUATED ? UNJUDGED_REQUEST : VerdictKind.ALLOWED;
     }
     return egress.decision === 'l7-denied' || ingress.decision === 'l7-denied' ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
   }
@@ -578,7 +620,7 @@ export class PolicySet {
     if (query.dns === undefined) return undefined;
     const dp = this._directionPolicyOf(query.from, 'egress');
     if (dp === undefined || !defaultAllowL7(dp, this.config.version).dnsPatchUnknown) return undefined;
-    const { egress, ingress } = this.verdict(query);
+    const { egress, ingress } = this._verdict(query);
     if (egress.decision !== SideDecision.L7_DENIED || egress.l7?.protocol !== L7Protocol.DNS) return undefined;
     // The server's ingress drops the lookup on every patch: the patches do not differ on it.
     if (!ingress.allowed) return undefined;

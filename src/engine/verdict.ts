@@ -132,7 +132,10 @@ export enum L7Result {
   ALLOWED = 'allowed',
   /** The request is refused (HTTP 403, DNS REFUSED, Kafka error). */
   DENIED = 'denied',
-  /** No request of that protocol in the query: the rules are reported, not evaluated. */
+  /**
+   * The rules did not judge the query's request: none given, or one of another protocol, or generic `l7proto` rules; the
+   * rules are reported. `verdict()` and `decide()` refuse a request so allowed (`engine-l7-not-evaluated`).
+   */
   NOT_EVALUATED = 'not-evaluated',
 }
 
@@ -170,7 +173,7 @@ export interface VerdictRuleRef extends VerdictPolicyRef {
 export interface L7Outcome {
   /** `http`, `dns`, `kafka`, or `l7proto` (generic, not evaluated). */
   readonly protocol: L7Protocol;
-  /** `allowed`, `denied` (HTTP 403 / DNS REFUSED), or `not-evaluated` (no request of that protocol in the query). */
+  /** `allowed`, `denied` (HTTP 403 / DNS REFUSED), or `not-evaluated` (no request these rules judge in the query). */
   readonly result: L7Result;
   /** Why. */
   readonly reason: string;

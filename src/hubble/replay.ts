@@ -573,12 +573,12 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       const base = query(c, from, to);
       const tried = c.destination.kind === 'world' && c.destination.ip !== undefined ? names.filter(isLookupName).slice(0, maxNames) : [];
       if (tried.length === 0) {
-        verdict = policies.verdict(base);
+        verdict = policies._verdict(base);
       } else {
         let first: { v: Verdict; name: string } | undefined;
         let allowed: { v: Verdict; name: string } | undefined;
         for (const name of tried) {
-          const v = policies.verdict({ ...base, to: fqdnEndpoint(name, c.destination.ip as string) });
+          const v = policies._verdict({ ...base, to: fqdnEndpoint(name, c.destination.ip as string) });
           if (first === undefined) first = { v, name };
           if (v.allowed) {
             allowed = { v, name };

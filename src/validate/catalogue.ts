@@ -209,6 +209,14 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-services-missing-every-peer', severity: W, versions: 'all',
     what: 'an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer in the input, some naming Services not in the input: if they do not exist in the cluster, its ports are open to every peer (the engine does not judge it)',
   },
+  {
+    id: 'pitfall-services-every-port', severity: W, versions: 'all',
+    what: 'an egress allow of toServices without toPorts: every port of the Services\' backends (the pods they select, or their endpoint addresses), not the Services\' ports',
+  },
+  {
+    id: 'pitfall-host-ingress-every-port', severity: W, versions: 'all',
+    what: 'a host policy\'s ingress allow of a broad peer (the world, every pod, a CIDR wider than an IPv4 /8 or an IPv6 /32, a CIDR group) without toPorts: every port of the nodes (etcd, the kubelet, SSH, node ports)',
+  },
   { id: 'pitfall-deny-services-unresolved', severity: E, versions: 'all', what: 'toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing' },
   { id: 'pitfall-service-selector-invalid', severity: E, versions: 'all', what: 'a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides' },
   { id: 'pitfall-cidr-group-ref-empty', severity: E, versions: '1.14-1.15', what: 'Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose fromCIDRSet is only cidrGroupRef entries to CiliumCIDRGroups of the input without externalCIDRs: the agent drops the list, so the ports are open to every peer' },
@@ -265,6 +273,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   {
     id: 'pitfall-l7-rules-widened', severity: E, versions: 'all',
     what: 'HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules (Cilium adds an allow-all L7 rule), or with rules of the same kind that match every request, for the same pods, peers and port',
+  },
+  {
+    id: 'pitfall-l7-default-allow', severity: W, versions: '1.16+',
+    what: 'HTTP or Kafka rules restricting requests in a direction that no policy of the input selecting their pods puts into default deny (`enableDefaultDeny.ingress` or `.egress` false): Cilium adds an allow-all rule beside them, so every request passes (visibility only)',
   },
   {
     id: 'pitfall-l7-parser-conflict', severity: E, versions: 'all',

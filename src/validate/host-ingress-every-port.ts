@@ -17,8 +17,8 @@ export const HOST_INGRESS_EVERY_PORT = 'every port of the nodes the policy selec
  * nodes to a broad peer, or `undefined`. An ingress item without toPorts is an L3 allow of every port of the endpoints the
  * rule selects (pkg/policy/rule.go `mergeIngress`: no toPorts, the wildcard port), and in a host policy those are the nodes
  * themselves. Allows only (the caller's part): a deny without ports denies more. The one judgement of the constructs
- * (`host-firewall-ingress-every-port`, `ClusterwidePolicy` with a `nodeSelector` and `HostFirewall` alike), ready for a
- * validate pitfall on hand-written YAML (not written yet).
+ * (`host-firewall-ingress-every-port`, `ClusterwidePolicy` with a `nodeSelector` and `HostFirewall` alike) and of validate
+ * on hand-written YAML (`pitfall-host-ingress-every-port`).
  * @param item the rule item (a construct's peer item, or an item read from YAML)
  * @param portCount the item's ports and ICMP fields; an item with any is not every port
  */

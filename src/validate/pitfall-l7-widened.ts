@@ -173,7 +173,7 @@ export function l7RulesWidened(run: PitfallRun): void {
  * `HTTP` or `Kafka` when a port rule's L7 rules restrict requests: none of them matches every request (an HTTP rule
  * without fields, or whose method, path and host are `.*`, the visibility idiom; a Kafka rule without fields).
  */
-function restrictingKind(rules: unknown): 'HTTP' | 'Kafka' | undefined {
+export function restrictingKind(rules: unknown): 'HTTP' | 'Kafka' | undefined {
   if (!isObject(rules)) return undefined;
   const http = arr<unknown>(rules.http);
   if (http.length > 0 && http.every((rule) => isObject(rule) && !httpMatchesAll(rule))) return 'HTTP';

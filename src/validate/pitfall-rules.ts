@@ -25,6 +25,8 @@
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |
  * | `pitfall-kube-apiserver-every-port` | pitfall | warning | all | an egress allow of the kube-apiserver entity (or toEndpoints/toNodes requiring `reserved:kube-apiserver`) without toPorts: every port of the API server's addresses, on a self-managed cluster the control-plane nodes (etcd, the kubelet, SSH) |
  * | `pitfall-services-missing-every-peer` | pitfall | warning | all | an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer in the input, some naming Services not in the input: if they do not exist in the cluster, its ports are open to every peer (the engine does not judge it) |
+ * | `pitfall-services-every-port` | pitfall | warning | all | an egress allow of toServices without toPorts: every port of the Services' backends (the pods they select, or their endpoint addresses), not the Services' ports |
+ * | `pitfall-host-ingress-every-port` | pitfall | warning | all | a host policy's ingress allow of a broad peer (the world, every pod, a CIDR wider than an IPv4 /8 or an IPv6 /32, a CIDR group) without toPorts: every port of the nodes (etcd, the kubelet, SSH, node ports) |
  * | `pitfall-deny-services-unresolved` | pitfall | error | all | toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing |
  * | `pitfall-service-selector-invalid` | pitfall | error | all | a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides |
  * | `pitfall-cidr-group-ref-empty` | pitfall | error | 1.14-1.15 | Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose fromCIDRSet is only cidrGroupRef entries to CiliumCIDRGroups of the input without externalCIDRs: the agent drops the list, so the ports are open to every peer |
@@ -52,6 +54,7 @@
  * | `pitfall-ccnp-subject-selects-reserved` | pitfall | warning | all | a clusterwide endpointSelector that only excludes: Cilium adds no namespace to it, so it also selects the health and ingress endpoints and pods still initializing |
  * | `pitfall-dns-rules-widened` | pitfall | error | all | a DNS rule restricting lookups, cancelled by a DNS `*` or an allow of port 53 without DNS rules (another policy's, or another item of the same rule; a host rule against itself) for the same pods or nodes, server and port (Cilium ORs them) |
  * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules (Cilium adds an allow-all L7 rule), or with rules of the same kind that match every request, for the same pods, peers and port |
+ * | `pitfall-l7-default-allow` | pitfall | warning | 1.16+ | HTTP or Kafka rules restricting requests in a direction that no policy of the input selecting their pods puts into default deny (`enableDefaultDeny.ingress` or `.egress` false): Cilium adds an allow-all rule beside them, so every request passes (visibility only) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy (from 1.18, for different peers, and on two entries of one first port such as 80 and 80-80: it takes it, but the port gets one proxy redirect of either parser) |
  * | `pitfall-auth-mode-conflict` | pitfall | error | all | two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy |
  * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
@@ -83,11 +86,13 @@ import { ManifestInventory } from './inventory';
 import { broadPeers } from './pitfall-addresses';
 import { defaultDenyWithoutDns, dnsRulesWidened, fqdnDnsServerBroad, fqdnWithoutDns } from './pitfall-dns';
 import { l7RulesWidened } from './pitfall-l7-widened';
+import { l7DefaultAllow } from './pitfall-l7-default-allow';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
 import { httpHeadersNeverMatching, httpMethodCase, httpRegexTooLarge } from './pitfall-http';
 import { nonIdentityLabelSelectors } from './pitfall-identity-labels';
 import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
+import { everyPortChecks } from './pitfall-every-port';
 import { ccnpMetadataNamespace, duplicateNames, namespaceAssumedPolicies } from './pitfall-names';
 import { authModeConflicts, l7ParserConflicts } from './pitfall-parser-merge';
 import { networkPolicyAgentRefuses, networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
@@ -116,6 +121,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     hostNetworkPods(run, r);
     nonIdentityLabelSelectors(run, r);
     itemChecks(run, r);
+    everyPortChecks(run, r);
     broadPeers(run, r);
     clusterwideSelectAll(run, r);
     ccnpSubjectSelectsReserved(run, r);
@@ -123,6 +129,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     httpRegexTooLarge(run, r);
     httpMethodCase(run, r);
     l7MatchesEveryRequest(run, r);
+    l7DefaultAllow(run, r);
     listenerKindRefused(run, r);
   }
   for (const r of run.rules) {

@@ -20,7 +20,8 @@ export interface ServicesEveryPort {
  * allow, every port of those peers (pkg/policy/rule.go `mergeEgress`). Before 1.17 the agent refuses `toServices` with
  * `toPorts` (pkg/policy/api/rule_validation.go `EgressRule.sanitize`, `l3DependentL4Support` "ToServices": false,
  * cilium/cilium#20067), so the ports cannot be said there. Egress allows only (the caller's part): the agent resolves
- * toServices in egress rules only. The one judgement of the constructs (`peer-service-every-port`).
+ * toServices in egress rules only. The one judgement of the constructs (`peer-service-every-port`) and validate
+ * (`pitfall-services-every-port`).
  * @param item the rule item (a construct's peer item, or an item read from YAML)
  * @param portCount the item's ports and ICMP fields; an item with any is not every port
  * @param version the target Cilium version

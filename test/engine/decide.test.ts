@@ -169,8 +169,8 @@ spec:
       'allowed', 'l7-denied', 'l7-denied', 'allowed', 'l7-denied', 'l7-denied', 'allowed', 'l7-denied', 'allowed'];
     for (let round = 0; round < 2; round++) {
       for (const [i, query] of [...queries.entries()].reverse()) {
-        expect([i, set.decide(query)]).toEqual([i, expected[i]]);
-        expect([i, set.verdict(query).verdict]).toEqual([i, expected[i]]);
+        expect([i, set._decide(query)]).toEqual([i, expected[i]]);
+        expect([i, set._verdict(query).verdict]).toEqual([i, expected[i]]);
       }
     }
   });
@@ -384,31 +384,31 @@ spec:
     // judged by the policies (enable-sctp on), so that its queries take the paths too.
     const sctp = { sctp: true };
     const reference = PolicySet.fromYaml(yaml, sctp);
-    const expected = queries.map((q) => reference.verdict(q).verdict);
+    const expected = queries.map((q) => reference._verdict(q).verdict);
     // The fresh sets are built from the documents read once (reading the YAML again would only repeat the parse).
     const docs = PolicyModel.fromYaml(yaml).documents.map((d) => d.model);
     expect(docs).toHaveLength(4);
     queries.forEach((q, i) => {
-      if (i % 7 === 0) expect(PolicySet.fromDocuments(docs, sctp).decide(q), JSON.stringify(q)).toBe(expected[i]);
+      if (i % 7 === 0) expect(PolicySet.fromDocuments(docs, sctp)._decide(q), JSON.stringify(q)).toBe(expected[i]);
     });
     const set = PolicySet.fromYaml(yaml, sctp);
-    for (let pass = 0; pass < 2; pass++) queries.forEach((q, i) => expect(set.decide(q), JSON.stringify(q)).toBe(expected[i]));
+    for (let pass = 0; pass < 2; pass++) queries.forEach((q, i) => expect(set._decide(q), JSON.stringify(q)).toBe(expected[i]));
     // The cases the paths are for, pinned.
     const [web, admin, ops, dns, lenientPeer] = peers;
     const [api, lenient] = subjects;
     const tcp = (from: typeof web, to: typeof api, port: number, extra: Partial<VerdictQuery> = {}): VerdictQuery =>
       ({ from, to, protocol: 'TCP', port, ...extra }) as VerdictQuery;
-    expect(set.decide(tcp(web, api, 80, { http: { method: 'GET', path: '/b' } }))).toBe('allowed'); // through the third entry only
-    expect(set.decide(tcp(web, api, 80, { http: { method: 'GET', path: '/z' } }))).toBe('l7-denied');
-    expect(set.decide(tcp(web, api, 82, { http: { method: 'GET', path: '/a' } }))).toBe('l7-denied'); // 82: only /b
-    expect(set.decide(tcp(admin, api, 80, { http: { method: 'GET', path: '/z' } }))).toBe('allowed'); // an entry without L7 rules
-    expect(set.decide(tcp(ops, api, 4444))).toBe('allowed');
-    expect(set.decide(tcp(web, api, 91))).toBe('denied'); // the deny's exact port
-    expect(set.decide({ from: web, to: api, protocol: 'SCTP', port: 91 } as VerdictQuery)).toBe('allowed');
-    expect(set.decide({ from: dns, to: api, protocol: 'UDP', port: 53, dns: 'x.example' } as VerdictQuery)).toBe('allowed'); // widened
-    expect(set.decide(tcp(web, lenient, 8080, { http: { method: 'POST', path: '/' } }))).toBe('allowed'); // visibility only
-    expect(set.decide(tcp(web, api, 83))).toBe('denied');
-    expect(set.decide({ from: lenientPeer, to: api, protocol: 'UDP', port: 53, dns: 'x.shop' } as VerdictQuery)).toBe('denied'); // api's ingress
-    for (const q of queries) expect(set.decide(q)).toBe(set.verdict(q).verdict);
+    expect(set._decide(tcp(web, api, 80, { http: { method: 'GET', path: '/b' } }))).toBe('allowed'); // through the third entry only
+    expect(set._decide(tcp(web, api, 80, { http: { method: 'GET', path: '/z' } }))).toBe('l7-denied');
+    expect(set._decide(tcp(web, api, 82, { http: { method: 'GET', path: '/a' } }))).toBe('l7-denied'); // 82: only /b
+    expect(set._decide(tcp(admin, api, 80, { http: { method: 'GET', path: '/z' } }))).toBe('allowed'); // an entry without L7 rules
+    expect(set._decide(tcp(ops, api, 4444))).toBe('allowed');
+    expect(set._decide(tcp(web, api, 91))).toBe('denied'); // the deny's exact port
+    expect(set._decide({ from: web, to: api, protocol: 'SCTP', port: 91 } as VerdictQuery)).toBe('allowed');
+    expect(set._decide({ from: dns, to: api, protocol: 'UDP', port: 53, dns: 'x.example' } as VerdictQuery)).toBe('allowed'); // widened
+    expect(set._decide(tcp(web, lenient, 8080, { http: { method: 'POST', path: '/' } }))).toBe('allowed'); // visibility only
+    expect(set._decide(tcp(web, api, 83))).toBe('denied');
+    expect(set._decide({ from: lenientPeer, to: api, protocol: 'UDP', port: 53, dns: 'x.shop' } as VerdictQuery)).toBe('denied'); // api's ingress
+    for (const q of queries) expect(set._decide(q)).toBe(set._verdict(q).verdict);
   });
 });

@@ -57,12 +57,32 @@ export function matcherQuery(set: PolicySet, from: string, to: string | Endpoint
   };
 }
 
+/** The message of an `engine-l7-not-evaluated` refusal by `call`, or `undefined` when it answers. */
+function notEvaluatedRefusal(call: () => unknown): string | undefined {
+  try {
+    call();
+    return undefined;
+  } catch (e) {
+    if (e instanceof CiliumPolicyError && e.id === 'engine-l7-not-evaluated') return e.message;
+    throw e;
+  }
+}
+
 /**
  * The explained verdict, after checking that `decide()` gives the same verdict (cold, then warm) and that the naive
  * evaluator (every item of every rule, no port index) gives the same explained verdict.
  */
 export function judged(set: PolicySet, from: string, to: string | Endpoint, port: string | number, options: EngineMatcherOptions = {}): Verdict {
   const q = matcherQuery(set, from, to, port, options);
+  // A request onto L7 rules the engine does not judge it by: both refuse it alike (session 53); the verdict read then is
+  // the one the matchers and trace read before refusing it (`_verdict`, `l7.result` not-evaluated).
+  const refusal = notEvaluatedRefusal(() => set.verdict(q));
+  if (refusal !== undefined) {
+    expect(notEvaluatedRefusal(() => set.decide(q))).toBe(refusal.replace('PolicySet.verdict()', 'PolicySet.decide()'));
+    const l4 = set._verdict(q);
+    expect(set.evaluateNaive(q)).toEqual(l4);
+    return l4;
+  }
   const decided = set.decide(q);
   const v = set.verdict(q);
   expect(decided, `decide() on ${from} → ${typeof to === 'string' ? to : 'an endpoint'} ${port} ${JSON.stringify(options)}`).toBe(v.verdict);

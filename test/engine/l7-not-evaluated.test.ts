@@ -14,6 +14,7 @@ import { PolicySet } from '../../src/engine';
 import { EngineMatcherOptions, verdictFor } from '../../src/engine/matchers';
 import { FlowSource, collectConnections, replayCapture } from '../../src/hubble';
 import { cli } from '../support/cli';
+import { matcherQuery } from './helpers';
 
 const YAML = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -105,6 +106,55 @@ describe('a request onto L7 rules the engine does not judge it by: refused (engi
     expect(l4.ingress.reason).toBe('allowed at L4 by CiliumNetworkPolicy shop/api spec.ingress[0]; L7 L7PROTO rules will be enforced by the proxy');
     expect(l4.ingress.l7).toMatchObject({ protocol: 'l7proto', result: 'not-evaluated', rules: ['l7proto: r2d2 cmd="READ"'] });
     expect(set).toDeny(WEB, API, '8080/TCP', { http: 'GET /private' });
+  });
+});
+
+// Session 53: PolicySet.verdict() and decide() answered `allowed` for such a request (with `l7.result: not-evaluated` on the
+// side, which decide() has no room for): a library user asking whether the request passes got a fail-open answer. Now they
+// refuse it as trace and the matchers do, with the same words; the same connection without the request keeps its L4
+// verdict, and a judged request or a denial is answered as before.
+describe('PolicySet.verdict() and decide(): refused as the matchers refuse it (engine-l7-not-evaluated)', () => {
+  /** `refused` (engine-l7-not-evaluated), else the answer; the message checked to be `verdict()`'s words with the call. */
+  function answer(call: () => string): string {
+    try {
+      return call();
+    } catch (e) {
+      if (e instanceof CiliumPolicyError && e.id === 'engine-l7-not-evaluated') return 'refused';
+      throw e;
+    }
+  }
+  test.each(ROWS)('web → %s %s %j: %s, from verdict(), decide() cold and warm, and decide() after verdict()', (to, port, request, expected) => {
+    const fresh = PolicySet.fromYaml(YAML);
+    const q = matcherQuery(fresh, WEB, to, port, request);
+    expect(answer(() => fresh.decide(q))).toBe(expected);
+    expect(answer(() => fresh.verdict(q).verdict)).toBe(expected);
+    expect(answer(() => fresh.decide(q))).toBe(expected);
+    const other = PolicySet.fromYaml(YAML);
+    expect(answer(() => other.verdict(q).verdict)).toBe(expected);
+    expect(answer(() => other.decide(q))).toBe(expected);
+  });
+
+  test('the message names the call, the connection, the side, its rule item and the rules, with the fix', () => {
+    const q = matcherQuery(set, WEB, API, '9092/TCP', { http: 'GET /x' });
+    const words = 'the request GET /x on 9092/TCP is not judged: the ingress policy of the server pod:shop:app=api (CiliumNetworkPolicy shop/api '
+      + 'spec.ingress[0]) holds this port to Kafka rules (role=produce topic=orders), which the proxy enforces on the bytes read as Kafka requests; '
+      + 'the engine judges only a Kafka request by them: whether this one passes is not known';
+    const fix = 'give a Kafka request to judge it, or ask without the request for the connection\'s verdict at L4 (allowed, the L7 rules left to the proxy)';
+    for (const [call, run] of [['PolicySet.verdict()', () => set.verdict(q)], ['PolicySet.decide()', () => set.decide(q)]] as const) {
+      let error: unknown;
+      try {
+        run();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CiliumPolicyError);
+      expect((error as CiliumPolicyError).id).toBe('engine-l7-not-evaluated');
+      expect((error as CiliumPolicyError).message).toBe(`${call} pod:shop:app=web → pod:shop:app=api: ${words} (engine-l7-not-evaluated)\n  fix: ${fix}`);
+    }
+    // Without the request: the L4 verdict, the rules left to the proxy.
+    const l4 = set.verdict(matcherQuery(set, WEB, API, '9092/TCP', {}));
+    expect(l4.verdict).toBe('allowed');
+    expect(l4.ingress.l7).toMatchObject({ protocol: 'kafka', result: 'not-evaluated', rules: ['role=produce topic=orders'] });
   });
 });
 

@@ -167,7 +167,7 @@ describe('the shop capture', () => {
 
   test('the engine runs once per connection, not once per record', async () => {
     const set = policies();
-    const spy = vi.spyOn(set, 'verdict');
+    const spy = vi.spyOn(set, '_verdict');
     const c = await collectConnections(capture());
     const report = replayCapture(c, set);
     expect(c.grouped).toBe(71);

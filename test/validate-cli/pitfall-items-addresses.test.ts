@@ -155,10 +155,13 @@ describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not b
   it('a null toServices entry or requirement beside an unbuildable one: the reader\'s wrong type, and the finding at the other (no crash)', () => {
     const ids = (toServices: unknown[]): string[] => report([cnp({ endpointSelector: WEB, egress: [{ toServices }] })], '1.18').diagnostics
       .map((d) => `${d.id} ${d.path}`);
-    expect(ids([null, { k8sServiceSelector: { selector: prefixed } }])).toEqual(['parse-wrong-type spec.egress[0].toServices[0]',
+    // The item has no toPorts: every port of the backends (`pitfall-services-every-port`, session 53).
+    expect(ids([null, { k8sServiceSelector: { selector: prefixed } }])).toEqual(['pitfall-services-every-port spec.egress[0].toServices',
+      'parse-wrong-type spec.egress[0].toServices[0]',
       `${ID} spec.egress[0].toServices[1].k8sServiceSelector.selector.matchLabels["k8s:app"]`]);
     const selector = { matchExpressions: [null, { key: 'k8s:app', operator: 'In', values: ['db'] }] };
-    expect(ids([{ k8sServiceSelector: { selector } }])).toEqual(['parse-wrong-type spec.egress[0].toServices[0].k8sServiceSelector.selector.matchExpressions[0]',
+    expect(ids([{ k8sServiceSelector: { selector } }])).toEqual(['pitfall-services-every-port spec.egress[0].toServices',
+      'parse-wrong-type spec.egress[0].toServices[0].k8sServiceSelector.selector.matchExpressions[0]',
       `${ID} spec.egress[0].toServices[0].k8sServiceSelector.selector.matchExpressions[1].key`]);
   });
 

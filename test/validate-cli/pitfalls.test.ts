@@ -498,6 +498,36 @@ const toApiServer = (peer: string, extra = ''): string => yaml`
       - ${peer}
 ` + extra;
 
+/** Api's ingress from web on 80/TCP held to HTTP GET /a, with `edd` (an enableDefaultDeny line, indented as in the code) before it. */
+const httpDefaultAllow = (edd: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: api
+    namespace: shop
+  spec:
+    endpointSelector: {matchLabels: {app: api}}
+${edd}
+    ingress:
+      - fromEndpoints: [{matchLabels: {app: web}}]
+        toPorts:
+          - ports: [{port: "80", protocol: TCP}]
+            rules:
+              http: [{method: GET, path: /a}]
+`;
+
+/** A clusterwide host policy of every node with an ingress allow from the world, with `extra` lines (toPorts) after it. */
+const hostIngress = (extra: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata:
+    name: host-world
+  spec:
+    nodeSelector: {}
+    ingress:
+      - fromEntities: [world]
+` + extra;
+
 /** Web's egress to api.example.com's addresses on 443/TCP, with TLS `serverNames` (a flow list). */
 const withServerNames = (names: string): string => yaml`
   apiVersion: cilium.io/v2
@@ -774,6 +804,21 @@ const CASES: readonly Case[] = [
     id: 'pitfall-kube-apiserver-every-port', when: 'an egress allow of toEndpoints requiring reserved:kube-apiserver without toPorts',
     bad: { 'api.yaml': toApiServer('toEndpoints: [{matchLabels: {"reserved:kube-apiserver": ""}}]') }, at: ['api.yaml:13:21'],
     good: { 'api.yaml': toApiServer('toEndpoints: [{matchLabels: {"reserved:kube-apiserver": ""}}]', '      toPorts: [{ports: [{port: "443", protocol: TCP}]}]\n') },
+  },
+  {
+    id: 'pitfall-services-every-port', when: 'an egress allow of toServices without toPorts',
+    bad: { 'svc.yaml': toApiServer('toServices: [{k8sService: {serviceName: db, namespace: shop}}]') }, at: ['svc.yaml:13:19'],
+    good: { 'svc.yaml': toApiServer('toServices: [{k8sService: {serviceName: db, namespace: shop}}]', '      toPorts: [{ports: [{port: "5432", protocol: TCP}]}]\n') },
+  },
+  {
+    id: 'pitfall-host-ingress-every-port', when: 'a host policy\'s ingress allow from the world without toPorts',
+    bad: { 'host.yaml': hostIngress('') }, at: ['host.yaml:8:7'],
+    good: { 'host.yaml': hostIngress('      toPorts: [{ports: [{port: "30443", protocol: TCP}]}]\n') },
+  },
+  {
+    id: 'pitfall-l7-default-allow', when: 'HTTP rules in an ingress that enableDefaultDeny.ingress false leaves out of default deny',
+    bad: { 'l7.yaml': httpDefaultAllow('    enableDefaultDeny: {ingress: false}') }, at: ['l7.yaml:12:11'],
+    good: { 'l7.yaml': httpDefaultAllow('') },
   },
   {
     id: 'pitfall-server-names-registrable', when: 'a TLS server name with its wildcard in the registrable part (*.com), 1.18',

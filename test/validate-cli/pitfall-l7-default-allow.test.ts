@@ -1,0 +1,93 @@
+// validate's `pitfall-l7-default-allow` (session 53): HTTP or Kafka rules that restrict requests, in a direction no policy
+// selecting their pods puts into default deny (`enableDefaultDeny.<direction>: false`, 1.16+). Cilium adds an allow-all
+// rule beside them (on 1.16-1.17 the wildcard rule's allow-all on the wildcard port, from 1.18 an allow-all in every L7
+// rule list), so every request passes; the engine judged so (`defaultAllowWildcardPort`, `l7VisibilityOnly`), validate
+// said nothing. The engine's verdicts are asserted beside the findings: what the warning says is what the engine judges.
+import { describe, expect, it } from 'vitest';
+import { CiliumPolicy, CiliumVersion, EndpointSelector, HttpRule, L7, Peer, Port } from '../../src';
+import { validateApp } from '../../src/validate';
+import { ccnp, cnp, labels, policySet, verdict } from '../engine/helpers';
+import { chart } from '../support/synth';
+import { check, findings } from './helpers';
+
+const ID = 'pitfall-l7-default-allow';
+const WEB = 'pod:shop:app=web';
+const API = 'pod:shop:app=api';
+const HTTP_ITEM = {
+  fromEndpoints: [labels({ app: 'web' })],
+  toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/a' }] } }],
+};
+const api = (spec: Record<string, unknown>, name = 'api'): Record<string, unknown> => cnp(name, { endpointSelector: labels({ app: 'api' }), ...spec }, 'shop');
+const defaultAllow = api({ enableDefaultDeny: { ingress: false }, ingress: [HTTP_ITEM] });
+const run = (docs: Record<string, unknown>[], version = '1.19'): ReturnType<typeof check> =>
+  check({ 'p.yaml': docs.map((d) => JSON.stringify(d)).join('\n---\n') }, { ciliumVersion: version });
+const paths = (docs: Record<string, unknown>[], version = '1.19'): (string | undefined)[] => findings(run(docs, version), ID).map((d) => d.path);
+
+describe('pitfall-l7-default-allow', () => {
+  it.each(['1.16', '1.17', '1.18', '1.19'])('on %s: reported, and the engine lets every request through; with default deny neither', (version) => {
+    expect(paths([defaultAllow], version)).toEqual(['spec.ingress[0].toPorts[0]']);
+    const ciliumVersion = CiliumVersion.parse(version);
+    const open = policySet([defaultAllow], { ciliumVersion });
+    expect(['GET /a', 'POST /b', 'DELETE /admin'].map((http) => verdict(open, WEB, API, 80, { http }).verdict)).toEqual(['allowed', 'allowed', 'allowed']);
+    const enforced = api({ ingress: [HTTP_ITEM] });
+    expect(paths([enforced], version)).toEqual([]);
+    const closed = policySet([enforced], { ciliumVersion });
+    expect(['GET /a', 'POST /b', 'DELETE /admin'].map((http) => verdict(closed, WEB, API, 80, { http }).verdict)).toEqual(['allowed', 'l7-denied', 'l7-denied']);
+  });
+
+  it('names why per version and the fix', () => {
+    const [d17] = findings(run([defaultAllow], '1.17'), ID);
+    expect(d17.severity).toBe('warning');
+    expect(d17.message).toBe('these HTTP rules restrict requests, but enableDefaultDeny.ingress is false and no policy of the input selecting these pods '
+      + 'puts ingress into default deny: Cilium 1.17 adds an allow-all rule of every peer on every port beside them (fromEntities: [all] without '
+      + 'toPorts), whose allow-all on the wildcard port the proxy reads beside these rules, so every request passes (visibility only)');
+    expect(d17.fix).toBe('to enforce them, drop enableDefaultDeny.ingress: false (or set it true); if visibility is meant, let the rules match every '
+      + 'request (http: [{}]); a policy outside the input that puts these pods into ingress default deny makes them restrict');
+    const [d19] = findings(run([defaultAllow], '1.19'), ID);
+    expect(d19.message).toContain('Cilium 1.19 adds an allow-all to the L7 rules of every allow rule of such a direction, so every request passes');
+  });
+
+  const kafkaEgress = cnp('client', {
+    endpointSelector: labels({ app: 'client' }), enableDefaultDeny: { egress: false },
+    egress: [{ toEndpoints: [labels({ app: 'kafka' })], toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }],
+  }, 'shop');
+  const table: [string, Record<string, unknown>[], (string | undefined)[]][] = [
+    ['Kafka rules on egress', [kafkaEgress], ['spec.egress[0].toPorts[0]']],
+    ['another rule for other pods puts ingress into default deny', [defaultAllow, cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}] }, 'shop')],
+      ['spec.ingress[0].toPorts[0]']],
+    ['a rule of another namespace for app=api', [defaultAllow, cnp('other', { endpointSelector: labels({ app: 'api' }), ingress: [{}] }, 'other')],
+      ['spec.ingress[0].toPorts[0]']],
+    ['a rule of only egress for the same pods', [defaultAllow, api({ egress: [{ toEntities: ['world'] }] }, 'out')], ['spec.ingress[0].toPorts[0]']],
+    ['another CNP for the same pods puts ingress into default deny', [defaultAllow, api({ ingress: [{ fromEndpoints: [labels({ app: 'x' })] }] }, 'dd')], []],
+    ['a CCNP of every pod with ingress rules', [defaultAllow, ccnp('all', { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }] })], []],
+    ['a NetworkPolicy selecting them with ingress', [defaultAllow, {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np', namespace: 'shop' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }] },
+    }], []],
+    ['enableDefaultDeny.ingress true', [api({ enableDefaultDeny: { ingress: true }, ingress: [HTTP_ITEM] })], []],
+    ['enableDefaultDeny.egress false only (ingress enforced)', [api({ enableDefaultDeny: { egress: false }, ingress: [HTTP_ITEM] })], []],
+    ['HTTP rules that match every request (visibility meant)', [api({ enableDefaultDeny: { ingress: false }, ingress: [{ ...HTTP_ITEM,
+      toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{}] } }] }] })], []],
+    ['DNS rules (not HTTP or Kafka)', [cnp('dns', { endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false }, egress: [{
+      toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }] }, 'shop')], []],
+  ];
+  it.each(table)('%s', (_name, docs, at) => {
+    expect(paths(docs)).toEqual(at);
+  });
+
+  it('the engine agrees with the table: another CNP with default deny for the same pods makes the rules restrict, one for other pods not', () => {
+    const enforcing = policySet([defaultAllow, api({ ingress: [{ fromEndpoints: [labels({ app: 'x' })] }] }, 'dd')], { ciliumVersion: CiliumVersion.V1_17 });
+    expect(verdict(enforcing, WEB, API, 80, { http: 'POST /b' }).verdict).toBe('l7-denied');
+    const elsewhere = policySet([defaultAllow, cnp('db', { endpointSelector: labels({ app: 'db' }), ingress: [{}] }, 'shop')], { ciliumVersion: CiliumVersion.V1_17 });
+    expect(verdict(elsewhere, WEB, API, 80, { http: 'POST /b' }).verdict).toBe('allowed');
+  });
+
+  it('the constructs\' output: a CiliumPolicy with enableDefaultDeny.ingress false and HTTP rules warns at synthesis', () => {
+    const c = chart('shop', CiliumVersion.V1_17);
+    new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }), enableDefaultDeny: { ingress: false } })
+      .allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(80)], l7: L7.http(HttpRule.get('/a')) });
+    expect(validateApp(c).filter((d) => d.id === ID).map((d) => `${d.severity} ${d.constructPath} ${d.path}`))
+      .toEqual(['warning test/api/Resource spec.ingress[0].toPorts[0]']);
+  });
+});
