@@ -621,10 +621,14 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   const serverIds = classes.map((c, b) => ends.id(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${JSON.stringify(c.endpoint.ports ?? [])}`));
   const pairCache = new Map<number, PairSegments>();
   const families = endFamilies(classes, set);
+  // A client outside the cluster pairs only with servers inside it (`outsideTheCluster`): its row walks those alone, so a
+  // rule of n CIDRs (n world classes) costs n rows of the inside classes, not n² pairs to skip.
+  const everyServer = classes.map((_, b) => b);
+  const insideServers = everyServer.filter((b) => !outsideEnd(classes[b]));
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
     const row = clientIds[a] * ends.size;
-    for (let b = 0; b < classes.length; b++) {
+    for (const b of outsideEnd(classes[a]) ? insideServers : everyServer) {
       if (notAPair(classes[a], classes[b]) || pairRefused(refused, a, b)) continue;
       const ingress = sides.ingress[b].dp;
       if (open(egress) && open(ingress)) {
@@ -759,8 +763,12 @@ export function notAPair(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean 
  */
 function outsideTheCluster(a: ClassifiedEndpoint, b: ClassifiedEndpoint): boolean {
   // An FQDN class is a destination only (`toFQDNs` is egress): as a client it is a world address like any other.
-  return a.cls.kind === EndpointClassKind.FQDN || (a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.FQDN)
-    || (a.cls.kind === EndpointClassKind.WORLD && b.cls.kind === EndpointClassKind.WORLD);
+  return a.cls.kind === EndpointClassKind.FQDN || (a.cls.kind === EndpointClassKind.WORLD && outsideEnd(b));
+}
+
+/** Whether a class is an end outside the cluster (world, a CIDR the rules name, an FQDN): two such ends are no pair (`outsideTheCluster`). */
+function outsideEnd(c: ClassifiedEndpoint): boolean {
+  return c.cls.kind === EndpointClassKind.WORLD || c.cls.kind === EndpointClassKind.FQDN;
 }
 
 /**
@@ -781,7 +789,7 @@ function pairCount(clients: readonly ClassifiedEndpoint[], servers: readonly Cla
   for (const c of servers) {
     if (c.clientOnly === true) continue;
     serverCount++;
-    if (c.cls.kind === EndpointClassKind.WORLD || c.cls.kind === EndpointClassKind.FQDN) outsideServers++;
+    if (outsideEnd(c)) outsideServers++;
   }
   let insideClients = 0;
   let worldClients = 0;
