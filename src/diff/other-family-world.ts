@@ -88,13 +88,15 @@ export function otherFamilyWorld(base: PolicySet, head: PolicySet, judgedClasses
   if (ends.length === 0) return [];
   const classes = [...judgedClasses.filter(inner), ...ends, ...judgedClasses.filter((c) => !inner(c) && !outside(c))];
   const ofOther = new Set(otherWorld.map((c) => c.cls.id));
+  const endIds = new Set(ends.map((c) => c.cls.id));
   // Only the pairs to or from those classes are judged (the others are the judged diff's), within the diff's limits.
-  const changes = diff(dualBase, dualHead, classes, new Set(ends.map((c) => c.cls.id))).changes;
+  const changes = diff(dualBase, dualHead, classes, endIds).changes;
   const otherChanges = changes.filter((c) => ofOther.has(c.from) || ofOther.has(c.to));
   // The judged family's: a change the judged diff shows alike (pair, port, verdicts, L7 rules) is no news.
   const shown = new Set(judgedChanges.flatMap(portKeys));
   const judgedDiffer = changes.filter((c) => !ofOther.has(c.from) && !ofOther.has(c.to) && portKeys(c).some((k) => !shown.has(k)));
-  const worlds = (ids: readonly string[]): string => [...new Set(ids)].filter((id) => ends.some((w) => w.cls.id === id)).join(', ');
+  // By the set of the ends' ids, not each id against every end: a rule of n CIDRs makes n ends and up to n changes.
+  const worlds = (ids: readonly string[]): string => [...new Set(ids)].filter((id) => endIds.has(id)).join(', ');
   const out: OtherFamilyWorld[] = [];
   if (otherChanges.length > 0) out.push(summary(`world (IPv${other})`, false, otherChanges));
   if (judgedDiffer.length > 0) out.push(summary(worlds(judgedDiffer.flatMap((c) => [c.from, c.to])), true, judgedDiffer));

@@ -17,7 +17,7 @@
  * Version differences follow the CRD of the target version: fields it does not have are pruned.
  */
 import { CLUSTER_RESERVED_ENTITIES, GO_ONLY_ENTITIES } from '../model/entities';
-import { formatIp, isIpv4MappedCidr, networkHolds, parseCidr, ParsedCidr, unmapCidr } from '../model/cidr';
+import { formatIp, isIpv4MappedCidr, parseCidr, ParsedCidr, unmapCidr } from '../model/cidr';
 import { cidrSetAsSelected } from '../model/cidr-set-mapped';
 import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
@@ -338,19 +338,6 @@ export function selectorKeysOf(rules: readonly CompiledRule[]): Set<string> {
     }
   }
   return keys;
-}
-
-/** Whether a CIDR block holds an address. */
-export function cidrBlockContains(block: CidrBlock, ip: { family: 4 | 6; value: bigint }): boolean {
-  if (!holdsAddress(block.cidr, ip)) return false;
-  const except = block.except;
-  for (let i = 0; i < except.length; i++) if (holdsAddress(except[i], ip)) return false;
-  return true;
-}
-
-/** `cidrContains(cidr, <ip>/32 or /128)`, without the host object per call. */
-function holdsAddress(cidr: ParsedCidr, ip: { family: 4 | 6; value: bigint }): boolean {
-  return cidr.family === ip.family && cidr.prefix <= (ip.family === 4 ? 32 : 128) && networkHolds(cidr, ip.value);
 }
 
 /** Translates documents and raw rule lists into compiled rules, in order. */

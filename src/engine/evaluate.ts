@@ -9,7 +9,8 @@ import { CiliumVersion } from '../core/cilium-version';
 import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT, DefaultAllowL7, defaultAllowL7 } from '../core/default-allow-l7';
 import { objectName } from '../model/object-names';
 import { authOutcome } from './authentication';
-import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, UngroupedSelection, cidrBlockContains, entityMatches } from './compile';
+import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, UngroupedSelection, entityMatches } from './compile';
+import { cidrAddresses, cidrPeerIndex } from './cidr-peer-index';
 import { DirectionPolicy } from './direction-policy';
 
 import { compileFqdnSelector } from '../model/fqdn-pattern';
@@ -24,7 +25,6 @@ import {
   kafkaTopicUnreadable, secretHeaderNotes, secretText,
 } from './l7';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
-import { ParsedCidr } from '../model/cidr';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
@@ -785,27 +785,22 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
       // inside them (CIDRRuleSlice.GetAsEndpointSelectors: world label AND each except CIDR label DoesNotExist). Which world
       // identity that is depends on the cluster's IP families (labels.IPStringToLabel/getWorldLabel): a /0 never selects
       // the world of the other family.
-      const blocks = peer.blocks;
+      // Looked up in the blocks' index (`cidr-peer-index.ts`): one binary search however many CIDRs the item names.
+      const index = cidrPeerIndex(peer.blocks);
       const ip = p.ip;
       const world = p.worldFamily;
-      for (let i = 0; i < blocks.length; i++) {
-        const cidr = blocks[i].cidr;
-        if (blocks[i].anyFamilyWorld === true) {
-          // 1.17-1.18 toCIDRSet of the other family's /0: reserved:world AND no except CIDR label.
-          if (p.labels.has('reserved', 'world') && (ip === undefined || !blocks[i].except.some((e) => cidrBlockContains({ cidr: e, except: [], text: '' }, ip)))) {
-            return MATCH;
-          }
-          continue;
-        }
-        if (ip !== undefined ? cidrBlockContains(blocks[i], ip) : world !== 0 && cidr.prefix === 0 && cidr.family === world) return MATCH;
+      for (const { except } of index.anyFamilyWorlds) {
+        // 1.17-1.18 toCIDRSet of the other family's /0: reserved:world AND no except CIDR label.
+        if (p.labels.has('reserved', 'world') && (ip === undefined || !except.has(ip))) return MATCH;
       }
+      if (ip !== undefined ? index.addresses.has(ip) : world !== 0 && index.worlds.some((b) => b.cidr.family === world)) return MATCH;
       if (peer.ungrouped !== undefined && peer.ungrouped.some((u) => ungroupedHolds(u, p))) return MATCH;
-      return explain ? otherFamilyWorld(blocks, p, input.config.ipFamilies, input.config.version) : NO_MATCH;
+      return explain ? otherFamilyWorld(index.worlds, p, input.config.ipFamilies, input.config.version) : NO_MATCH;
     }
     case 'services': {
       const ip = p.ip;
       return peerMatch(peer.backends.some((b) => (b.selector?.matches(p.labels) ?? false)
-        || (ip !== undefined && (b.cidrs ?? []).some((c) => cidrBlockContains({ cidr: c, except: [], text: '' }, ip)))));
+        || (ip !== undefined && b.cidrs !== undefined && cidrAddresses(b.cidrs).has(ip))));
     }
     case 'fqdns': {
       const name = p.fqdn;
@@ -835,9 +830,8 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
 function ungroupedHolds(u: UngroupedSelection, p: PeerView): boolean {
   const ip = p.ip;
   if (ip === undefined) return true;
-  const holds = (c: ParsedCidr): boolean => cidrBlockContains({ cidr: c, except: [], text: '' }, ip);
-  if (u.except.some(holds)) return false;
-  return p.node || !u.groupCidrs.some(holds);
+  if (cidrAddresses(u.except).has(ip)) return false;
+  return p.node || !cidrAddresses(u.groupCidrs).has(ip);
 }
 
 /**
@@ -854,14 +848,15 @@ export function itemPeerMatches(item: CompiledItem, input: SideInput, requiremen
  * The near miss of a world peer (address-less, or an address) and CIDR blocks none of which holds it, when one of them is
  * the `/0` of the other IP family: `::/0` selects the IPv6 world, never an IPv4 address (labels.IPStringToLabel maps a
  * zero-length prefix to the world label of its family, getWorldLabel).
+ * @param worlds the `/0` blocks of the item that select their own family's world (`CidrPeerIndex.worlds`), in order
  */
-function otherFamilyWorld(blocks: readonly CidrBlock[], p: PeerView, mode: IpFamilies, version: CiliumVersion): PeerMatch {
+function otherFamilyWorld(worlds: readonly CidrBlock[], p: PeerView, mode: IpFamilies, version: CiliumVersion): PeerMatch {
   // Before 1.15 there is one world identity; a /0 left here has `except` holes, which split it into prefixes of its own
   // family: no note about family world labels applies.
   if (!version.atLeast(CiliumVersion.V1_15)) return NO_MATCH;
   const family = p.worldFamily !== 0 ? p.worldFamily : p.ip?.family;
   if (family === undefined || !p.labels.has('reserved', worldLabel(family, mode, version))) return NO_MATCH;
-  const other = blocks.find((b) => b.cidr.prefix === 0 && b.cidr.family !== family && b.anyFamilyWorld !== true);
+  const other = worlds.find((b) => b.cidr.family !== family);
   if (other === undefined) return NO_MATCH;
   const otherFamily = other.cidr.family;
   const runs = familiesOf(mode).includes(otherFamily);

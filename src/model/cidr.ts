@@ -152,8 +152,8 @@ export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
 
 /**
  * Whether the network bits of `address` (of `outer`'s family) are those of `outer`: for IPv4 in floating point, exact below
- * 2^53 (dividing by a power of two and flooring is the right shift), without the BigInt shifts (this runs for every CIDR
- * peer of a decision).
+ * 2^53 (dividing by a power of two and flooring is the right shift), without the BigInt shifts (`cidrContains` and the
+ * walks of `CidrNesting` run it often).
  */
 export function networkHolds(outer: ParsedCidr, address: bigint): boolean {
   if (outer.prefix === 0) return true;

@@ -4,7 +4,8 @@
 // the old code needed minutes for each of these.
 import { describe, expect, test, vi } from 'vitest';
 import { editDistance } from '../../src/model/edit-distance';
-import { PolicyModel } from '../../src';
+import { Connectivity, PolicyModel, PolicySet } from '../../src';
+import { AddressSet } from '../../src/model/address-set';
 import { PolicyApiObject } from '../../src/model/policy-api-object';
 import { GUARD, draft, flowLine, scratchDir, validate, write } from './support';
 
@@ -87,6 +88,30 @@ describe('draft --output yaml of many namespaces costs the policies, not namespa
       expect(rendered.mock.calls.length).toBeLessThanOrEqual(4 * policies);
     } finally {
       rendered.mockRestore();
+    }
+  });
+});
+
+describe('a rule of many CIDRs costs n log n in report, not n²', () => {
+  // One toCIDR rule of n /32s makes n world classes and n pairs to judge: each pair's verdict tested every block (and the
+  // classes each CIDR against all others): 8,000 took 8.8 s of CPU, 20,000 269 s of wall time. The blocks are now indexed
+  // once per compiled list (`AddressSet`), the classes found in the CIDRs' nesting: 20,000 take 5 s.
+  test('3,000 /32s: a class each, the pod allowed to each on its port; the blocks indexed once, not per query', GUARD, () => {
+    const n = 3_000;
+    const cidrs = Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}/32`);
+    const set = PolicySet.fromYaml(JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'many', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toCIDR: cidrs, toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] } }),
+    { file: 'many.yaml' });
+    const built = vi.spyOn(AddressSet, 'of');
+    try {
+      const report = Connectivity.report(set);
+      expect(report.endpoints.filter((e) => e.id.startsWith('world 10.0.'))).toHaveLength(n);
+      const toCidrs = report.connections.filter((c) => c.from === 'shop/app=web' && c.to.startsWith('world 10.0.'));
+      expect(toCidrs).toHaveLength(n);
+      expect(toCidrs.every((c) => c.ports.join() === '443/TCP')).toBe(true);
+      expect(built.mock.calls.length).toBe(1);
+    } finally {
+      built.mockRestore();
     }
   });
 });
