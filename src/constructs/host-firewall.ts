@@ -435,8 +435,9 @@ export class HostFirewall extends Construct {
 
   /**
    * Allows traffic into the nodes from `peer`. Without ports, a broad peer — the world (`Entity.WORLD`, `Entity.ALL`, any
-   * peer, CIDRs that hold every address), the `cluster` entity or every pod, a CIDR wider than an IPv4 /8 or an IPv6 /32, a CIDR
-   * group (its ranges are not seen) — is
+   * peer, CIDRs that hold every address), the `cluster` entity or every pod, the `unmanaged` and `init` entities (pods of any
+   * namespace whose identity Cilium has not resolved), a CIDR wider than an IPv4 /8 or an IPv6 /32, a CIDR group (its ranges
+   * are not seen) — is
    * refused (`host-firewall-ingress-every-port`): every port of the nodes (etcd, the kubelet, SSH) would be open to it; name
    * the ports, or say every port outright with `{ ports: [Port.allPorts()] }`.
    * @param peer who may connect

@@ -9,7 +9,7 @@ import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, 
 import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseExceptCoversCidr, refuseMalformedCidr } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
-import { requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
+import { checkWorkloadUse, requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
 import { describeValue } from '../model/plain-value';
 import { hasValueMark } from './value-mark';
@@ -223,7 +223,7 @@ export class Peer implements IPeer {
       item: { endpoints: [endpoint] },
       namespaceImplicit: !selectorConstrainsNamespace(endpoint),
       description: `endpoints ${describeSelector(endpoint)}`,
-    });
+    }, undefined, workload);
     // `EndpointSelector.all()` without a namespace: every pod of the policy's namespace, said outright (`selector-empty` exempts it).
     if (selectorRequiresNothing(endpoint)) EVERY_POD_PEERS.add(peer);
     return peer;
@@ -468,7 +468,18 @@ export class Peer implements IPeer {
     return new Peer(undefined, construct);
   }
 
-  private constructor(private readonly config: PeerConfig | undefined, private readonly workloadConstruct?: IConstruct) {}
+  private constructor(private readonly config: PeerConfig | undefined, private readonly workloadConstruct?: IConstruct,
+    private readonly selectorWorkload?: IConstruct) {}
+
+  /**
+   * The workload whose pods this peer selects, judged again where a rule uses it (`checkWorkloadUse`): `Peer.workload()`'s,
+   * and `Peer.selectedBy(EndpointSelector.workload())`'s, whose labels are read at the call but whose pods may move onto
+   * the host network later (a JSON patch).
+   * @internal
+   */
+  public get _selectsWorkload(): IConstruct | undefined {
+    return this.workloadConstruct ?? this.selectorWorkload;
+  }
 
   /**
    * The workload this peer reads at synthesis (`Peer.workload()`), whose config is not known before.
@@ -481,6 +492,8 @@ export class Peer implements IPeer {
   /** The peer's rule-item fields; for `Peer.workload()`, read from the workload now. */
   public toPeerConfig(): PeerConfig {
     if (this.workloadConstruct) return workloadPeerConfig(this.workloadConstruct);
+    // `Peer.selectedBy(EndpointSelector.workload())`: its pods read again, as `Peer.workload()`'s are.
+    if (this.selectorWorkload) checkWorkloadUse(this.selectorWorkload);
     const config = clonePlain(this.config) as PeerConfig;
     return EVERY_POD_PEERS.has(this) ? markEveryPodOfNamespace(config) : config;
   }

@@ -30,7 +30,7 @@ import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
 import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
-import { isApiObjectHolder, workloadNamespace } from './workload';
+import { checkWorkloadUse, isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
 import { checkFlags, checkPropsObject, describeInstance, isObjectLiteral, readPropsOnce } from './names';
 import { checkIdentityLabels } from './identity-label-check';
@@ -475,6 +475,8 @@ export class PolicyRule {
    * otherwise select pods with the same labels that are not the workload's.
    */
   private subjectSelector(selector: IEndpointSelector, rule: RuleModel, context: RuleRenderContext, diagnostics: Diagnostic[]): LabelSelectorModel {
+    const workload = (selector as Partial<EndpointSelector>)._workload;
+    if (workload !== undefined) checkWorkloadUse(workload, { by: this.owner, role: 'the subject (endpointSelector)', as: 'subject' });
     const model = ownSelectorChecked(selector, selector.toEndpointSelector(), context, diagnostics);
     if (context.kind === 'CiliumNetworkPolicy') subjectNamespaceLabels(model, context, diagnostics);
     const written = this.workloadSubject(selector, model, context, diagnostics);
@@ -517,6 +519,11 @@ export class PolicyRule {
     const direction = sectionDirection(grant.section);
     // Read again at synthesis (a workload is complete only then; a peer of one's own may answer differently) and checked again.
     const verb = `${isDenySection(grant.section) ? 'deny' : 'allow'}${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
+    // The pods of a workload, judged as this rule uses them (a deny of any host-network pod denies nothing of it).
+    const workload = (grant.peer as Partial<Peer>)._selectsWorkload;
+    if (workload !== undefined) {
+      checkWorkloadUse(workload, { by: this.owner, role: `${verb}(${workload.node.path})`, as: isDenySection(grant.section) ? 'deny' : 'allow' });
+    }
     const peer = checkedPeerConfig(grant.peer.toPeerConfig(), verb, this.owner, this.scope);
     let peerItem: RuleItemModel = peer.item;
     // The selectors without a namespace: those the factories mark (`namespaceImplicit`), and any other without a namespace

@@ -7,7 +7,7 @@ import { IPeer, Peer } from './peer';
 import { defaultName } from './policy-base';
 import { isPort, Port } from './port';
 import { EndpointSelector, IEndpointSelector } from './selector';
-import { noServingPorts, readWorkload, servingPorts } from './workload';
+import { checkWorkloadUse, noServingPorts, readWorkload, servingPorts } from './workload';
 import { allowDns, allowHostProbes, builtinsSummary } from './builtins';
 import { Selector } from '../model/labels';
 import { noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
@@ -348,6 +348,8 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
+    // The tier's pods are the subject of its policy (and the peer of the tiers around it): judged as a subject, here where the tier is given.
+    if (tier.workload) checkWorkloadUse(tier.workload, { by: this.node.path, role: `tier ${tier.name}`, as: 'subject' });
     const selector = tier.workload ? EndpointSelector.workload(tier.workload) : tier.selector ?? EndpointSelector.labels(tier.labels ?? {});
     let ports = tier.ports;
     if (!ports && tier.workload) {

@@ -2,8 +2,11 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CiliumPolicyError, showValue } from '../core/errors';
 import {
-  isNumericTargetPort, ManifestInfo, namedTargetPorts, POD_TEMPLATE_KINDS, podTemplatesOf, readManifest, serviceBackends, serviceSelects,
+  isNumericTargetPort, ManifestInfo, namedTargetPorts, onHostNetworkOnly, POD_TEMPLATE_KINDS, podTemplatesOf, readManifest, serviceBackends,
+  serviceSelects,
 } from '../model/manifests';
+import { LabelSet, Selector } from '../model/labels';
+import { synthMemo } from '../model/synth-session';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { CILIUM_API_VERSION, LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
 import { PeerConfig } from './peer-config';
@@ -203,16 +206,30 @@ export function noServingPorts(construct: IConstruct): string {
       + 'admin ports are declared there too)';
 }
 
+/** A pod template of the app (`appPodTemplates`), with the path of the object that holds it. */
+interface AppPodTemplate {
+  readonly path: string;
+  readonly namespace?: string;
+  readonly podLabels: Record<string, string>;
+  readonly ports: readonly { port: number; protocol: string; name?: string }[];
+  readonly hostNetwork: boolean;
+}
+
 /**
- * The pod templates of the app a Service sends to (`serviceBackends`), of every kind (`podTemplatesOf`): a CronJob's pods, a
- * pod template nested in an object the SDK does not know as a workload (an Argo Rollout), an item of a List (in its own
- * namespace).
+ * The pod templates of the app, of every kind (`podTemplatesOf`): a CronJob's pods, a pod template nested in an object the
+ * SDK does not know as a workload (an Argo Rollout), an item of a List (in its own namespace). Rendered once per synthesis
+ * (`synthMemo` on the root): each Service or workload read there looks them up, and rendering every object of the app at
+ * each read made a synthesis of n policies naming Services cost n × the app (400 policies: 16 s of CPU, 1.2 s without).
  */
-function serviceBackendTemplates(service: IConstruct, info: ServiceInfo): { namespace?: string; podLabels: Record<string, string>;
-  ports: readonly { port: number; protocol: string; name?: string }[]; hostNetwork: boolean; }[] {
-  const workloads = appObjects(service, 'any').flatMap((c) => podTemplatesOf(manifestOf(c)).flatMap(({ namespace, template }) => (
-    template === undefined ? [] : [{ namespace, podLabels: template.labels, ports: template.ports, hostNetwork: template.hostNetwork === true }])));
-  return serviceBackends(info, workloads);
+function appPodTemplates(scope: IConstruct): readonly AppPodTemplate[] {
+  return synthMemo(scope, scope.node.root, 'appPodTemplates', () => appObjects(scope, 'any').flatMap((c) => podTemplatesOf(manifestOf(c))
+    .flatMap(({ namespace, template }) => (template === undefined ? []
+      : [{ path: c.node.path, namespace, podLabels: template.labels, ports: template.ports, hostNetwork: template.hostNetwork === true }]))));
+}
+
+/** The pod templates of the app a Service sends to (`serviceBackends`), of every kind (`appPodTemplates`). */
+function serviceBackendTemplates(service: IConstruct, info: ServiceInfo): AppPodTemplate[] {
+  return serviceBackends(info, appPodTemplates(service));
 }
 
 /** The Services of the app that send to a workload's pods (`serviceBackends`: its namespace, a selector of its labels). */
@@ -420,35 +437,85 @@ function selective(construct: IConstruct, kind: string, selector: LabelSelectorM
   });
 }
 
+/** How a policy uses the pods of a workload or Service (`checkWorkloadUse`). */
+export interface WorkloadUse {
+  /** The construct path of the policy (or construct) that uses them. */
+  readonly by: string;
+  /** What they are there: `the subject (endpointSelector)`, `denyEgress(test/db)`. */
+  readonly role: string;
+  /** A subject or a deny's peer is refused when any of the pods is on the host network; an allow's peer when all are. */
+  readonly as: 'subject' | 'deny' | 'allow';
+}
+
+/**
+ * Refuses the pods of a workload or Service (`workload-host-network`) as `use` makes them a subject or a peer, when they run
+ * on the host network (`refuseHostNetwork`); with no `use` (read by a peer or selector that does not know its use), when all
+ * of them do.
+ * @param construct the workload or Service
+ * @param use the policy using them, and how
+ */
+export function checkWorkloadUse(construct: IConstruct, use?: WorkloadUse): void {
+  const service = readService(construct);
+  const info = service ?? readWorkload(construct);
+  if (!info) throw notAWorkload(construct);
+  refuseHostNetwork(construct, info, use);
+}
+
 /**
  * Refuses a workload whose pods run on the node's network (`hostNetwork: true`, `workload-host-network`) where its pods
- * are to be selected by their labels (`Peer.workload()`, `EndpointSelector.workload()`, a `TieredApp` tier): Cilium manages
- * no endpoint for such a pod (pkg/k8s/watchers/pod.go `updatePodHostData`: "pod is using host networking") and its traffic
- * carries its node's identity (`host` on the same node, `remote-node` elsewhere), so the selector selects nothing: a policy
- * of which they are the subject leaves their ports open to every peer, a deny of them denies nothing, an allow allows
- * nothing. A Service whose backends in the app (`serviceBackendTemplates`) all run on the host network is refused alike.
- * Validate warns about the same in YAML (`pitfall-host-network-pods`).
+ * are to be selected by their labels (`Peer.workload()`, `EndpointSelector.workload()`, `Peer.selectedBy()` of one, a
+ * `TieredApp` tier): Cilium manages no endpoint for such a pod (pkg/k8s/watchers/pod.go `updatePodHostData`: "pod is using
+ * host networking") and its traffic carries its node's identity (`host` on the same node, `remote-node` elsewhere), so the
+ * selector selects nothing: a policy of which they are the subject leaves their ports open to every peer, a deny of them
+ * denies nothing, an allow allows nothing. A Service's pods are its backends in the app (`serviceBackendTemplates`); a
+ * workload's, where it is a subject or a deny's peer, also the pod templates of the app its selector selects (a DaemonSet
+ * on the host network that carries its labels). As a subject or a deny's peer, one backend on the host network is refused
+ * (it stays open, or undenied, beside the others: validate's `pitfall-host-network-pods` warns when any selected pod is on
+ * the host network); as an allow's peer, only when all are (the others are allowed, the host-network ones nothing).
  */
-function refuseHostNetwork(construct: IConstruct, info: WorkloadInfo | ServiceInfo): void {
-  let subject: string;
+function refuseHostNetwork(construct: IConstruct, info: WorkloadInfo | ServiceInfo, use?: WorkloadUse): void {
+  const strict = use !== undefined && use.as !== 'allow';
+  let pods: readonly { readonly path: string; readonly hostNetwork: boolean }[];
+  let name: string;
   if ('kind' in info) {
-    if (!info.hostNetwork) return;
-    subject = `${info.kind} ${construct.node.path} runs its pods`;
+    name = `${info.kind} ${construct.node.path}`;
+    const self = { path: construct.node.path, hostNetwork: info.hostNetwork };
+    pods = strict ? [self, ...alsoSelected(construct, info)] : [self];
   } else {
-    const backends = serviceBackendTemplates(construct, info);
-    if (backends.length === 0 || !backends.every((b) => b.hostNetwork)) return;
-    subject = `Service ${construct.node.path} sends only to pods`;
+    name = `Service ${construct.node.path}`;
+    pods = serviceBackendTemplates(construct, info);
   }
+  const onHost = [...new Set(pods.filter((p) => p.hostNetwork).map((p) => p.path))];
+  if (onHost.length === 0 || (!strict && !onHostNetworkOnly(pods))) return;
+  const all = onHostNetworkOnly(pods);
+  const subject = 'kind' in info
+    ? (info.hostNetwork ? `${name} runs its pods` : `the selector of ${name} also selects the pods of ${onHost.join(', ')}, which run`)
+    : `${name} sends ${all ? 'only' : 'also'} to pods of ${onHost.join(', ')}`;
+  const consequence = use === undefined
+    ? 'as the subject its policy would leave their ports open to every peer, a deny of them would deny nothing, and an allow of them would allow nothing'
+    : use.as === 'subject' ? 'the policy would leave their ports open to every peer'
+      : use.as === 'deny' ? 'the deny would deny nothing of their traffic' : 'the allow would allow nothing (they are reached as their node)';
   throw new CiliumPolicyError({
     id: 'workload-host-network',
-    message: `${subject} `
-      + 'on the host network (hostNetwork: true): Cilium manages no endpoint for them and their '
-      + 'traffic carries their node\'s identity (host, remote-node), so a selector of their pod labels selects nothing: as the subject its policy would '
-      + 'leave their ports open to every peer, and a deny of them would deny nothing',
+    message: `${use !== undefined ? `${use.role} of ${use.by}: ` : ''}${subject} on the host network (hostNetwork: true): Cilium manages no endpoint for them and their `
+      + 'traffic carries their node\'s identity (host, remote-node), so a selector of their pod labels selects nothing: '
+      + `${consequence}${all ? '' : ', beside the pods that are Cilium endpoints'}`,
     fix: 'restrict them with a host policy (HostFirewall, or a ClusterwidePolicy with a nodeSelector, with the host firewall on); as a peer, name '
-      + 'their nodes with ports (Peer.entity(Entity.HOST), Peer.entity(Entity.REMOTE_NODE), Peer.nodes()); or run them without hostNetwork',
-    location: construct.node.path,
+      + 'their nodes with ports (Peer.entity(Entity.HOST), Peer.entity(Entity.REMOTE_NODE), Peer.nodes()); or run them without hostNetwork'
+      + (all ? '' : '; or select only the pods off the host network (labels the host-network ones do not carry)'),
+    location: use?.by ?? construct.node.path,
   });
+}
+
+/**
+ * The other pod templates of the app a workload's selector selects (`appPodTemplates`: in a namespace they may share), whose
+ * pods a selector of its labels selects too.
+ */
+function alsoSelected(construct: IConstruct, info: WorkloadInfo): AppPodTemplate[] {
+  const selector = Selector.from(info.selector);
+  return appPodTemplates(construct).filter((t) => t.path !== construct.node.path
+    && (t.namespace === undefined || info.namespace === undefined || t.namespace === info.namespace)
+    && selector.matches(LabelSet.of(Object.entries(t.podLabels).map(([key, value]) => ({ source: 'k8s', key, value })))));
 }
 
 function notAWorkload(construct: IConstruct): CiliumPolicyError {

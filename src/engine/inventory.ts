@@ -5,7 +5,7 @@
  * sit next to the policies, or from a cdk8s app, through the SDK's manifest reader (`model/manifests.ts`); this keeps
  * the engine's view of them (named container ports only; an unset namespace is `default`).
  */
-import { readManifest } from '../model/manifests';
+import { onHostNetworkOnly, readManifest } from '../model/manifests';
 import { listObjects } from '../model/object-names';
 import { LabelSelectorModel } from '../model/policy-model';
 import { Endpoint, NamedPort } from './endpoint';
@@ -389,11 +389,6 @@ function dedupePorts(ports: NamedPort[]): NamedPort[] {
     seen.add(k);
     return true;
   });
-}
-
-/** Whether workloads are some, all on the host network. */
-function onHostNetworkOnly(workloads: readonly InventoryWorkload[]): boolean {
-  return workloads.length > 0 && workloads.every((w) => w.hostNetwork === true);
 }
 
 /**

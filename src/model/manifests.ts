@@ -393,6 +393,16 @@ export function serviceBackends<W extends { readonly namespace?: string; readonl
 }
 
 /**
+ * Whether pods are some, all of them on the host network (`hostNetwork: true`): then no Cilium endpoint stands for them and a
+ * selector of their labels selects nothing. The one reading of "only host-network pods", for the verdict engine (an endpoint
+ * of such workloads) and the constructs (a workload or Service selected by its pod labels) alike.
+ * @param workloads the workloads (pod templates) that carry the labels
+ */
+export function onHostNetworkOnly(workloads: readonly { readonly hostNetwork?: boolean }[]): boolean {
+  return workloads.length > 0 && workloads.every((w) => w.hostNetwork === true);
+}
+
+/**
  * The container ports a named `targetPort` stands for on a Service's backends: the distinct port/protocol pairs of the
  * container ports with that name, in order. One pair: the name resolves; none or several: it does not.
  */

@@ -6,7 +6,9 @@ import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesCoverFamily, subtractRanges } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
-import { noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel } from '../model/selectors';
+import {
+  labelKeyName, labelKeySource, noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel,
+} from '../model/selectors';
 import { nodeSelectorClaimable, readsHostEndpointNodeLabels } from '../model/labels';
 import { CidrGroupContents, cidrSetEntrySelectsUngrouped, groupSelectorSelectsEverything, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
@@ -411,12 +413,38 @@ function itemCidrsHoldWholeWorld(items: readonly RuleItemModel[]): 4 | 6 | undef
 const WORLD_ENTITIES: readonly string[] = ['all', 'world', 'world-ipv4', 'world-ipv6'];
 
 /**
- * Why the peers of rule items, together, select the whole world, or `undefined` when they do not: an item without a peer
- * field (any peer), the `world` or `all` entity, or CIDRs that hold every usable address of a family (`0.0.0.0/0`,
- * `0.0.0.0/1` + `128.0.0.0/1`). For the guard's sources, which must never be the world (`HostFirewall`).
- * @param items the peers' rule items
+ * An item whose endpoint selectors that name a reserved identity by label (`reserved:host: ""`, `reserved.unmanaged: ""`,
+ * a node-local resolver, a peer of one's own) are read as the entity they are: Cilium leaves a selector with a reserved key
+ * as written, no namespace added (pkg/k8s/apis/cilium.io/utils/utils.go `getEndpointSelector`; `importEndpointSelector`),
+ * so `{ matchLabels: { 'reserved:unmanaged': '' } }` selects the `unmanaged` identity as `entities: [unmanaged]` does, not
+ * pods named by a pod label. The one reading, for the narrow roles (`itemsSelectBroadly`, `itemsSelectWholeWorld`) and the
+ * DNS pitfall alike.
+ * @param item a rule item
  */
-export function itemsSelectWholeWorld(items: readonly RuleItemModel[]): string | undefined {
+export function reservedAsEntities(item: RuleItemModel): RuleItemModel {
+  const endpoints = arr<LabelSelectorModel>(item.endpoints);
+  const reservedOf = (m: LabelSelectorModel): string | undefined => {
+    const keys = isObject(m) ? Object.keys(m.matchLabels ?? {}) : [];
+    return keys.length === 1 && labelKeySource(keys[0]) === 'reserved' && arr(m.matchExpressions).length === 0 ? labelKeyName(keys[0]) : undefined;
+  };
+  const entities = endpoints.map(reservedOf);
+  if (entities.every((e) => e === undefined)) return item;
+  return {
+    ...item,
+    endpoints: endpoints.filter((_, i) => entities[i] === undefined),
+    entities: [...arr<string>(item.entities), ...entities.filter((e): e is string => e !== undefined)],
+  };
+}
+
+/**
+ * Why the peers of rule items, together, select the whole world, or `undefined` when they do not: an item without a peer
+ * field (any peer), the `world` or `all` entity (or a selector of its reserved label, `reservedAsEntities`), or CIDRs that
+ * hold every usable address of a family (`0.0.0.0/0`, `0.0.0.0/1` + `128.0.0.0/1`). For the guard's sources, which must
+ * never be the world (`HostFirewall`).
+ * @param given the peers' rule items
+ */
+export function itemsSelectWholeWorld(given: readonly RuleItemModel[]): string | undefined {
+  const items = given.map(reservedAsEntities);
   if (items.some((item) => itemPeerScope(item, false) === 'any')) return 'any peer';
   const entity = items.flatMap((item) => strings(item.entities)).find((e) => WORLD_ENTITIES.includes(e));
   if (entity !== undefined) return `the entity ${entity}`;
@@ -551,11 +579,12 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
  * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in;
  * with `claimableNodes`, the `remote-node` entity and nodes by labels a node may give itself (`nodeSelectorClaimable`); with
  * `podLabel`, pods named by no pod label of their own (`selectorRequiresPodLabel`); with `unresolvedPods`, the `unmanaged` and
- * `init` entities (`UNRESOLVED_POD_ENTITIES`).
- * @param items the peers' rule items
+ * `init` entities (`UNRESOLVED_POD_ENTITIES`). A selector of a reserved label is the entity it names (`reservedAsEntities`).
+ * @param given the peers' rule items
  * @param options what else counts as broad for the role
  */
-export function itemsSelectBroadly(items: readonly RuleItemModel[], options: BroadPeerOptions): string | undefined {
+export function itemsSelectBroadly(given: readonly RuleItemModel[], options: BroadPeerOptions): string | undefined {
+  const items = given.map(reservedAsEntities);
   const world = itemsSelectWholeWorld(items);
   if (world !== undefined) return world;
   for (const item of items) {

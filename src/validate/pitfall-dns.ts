@@ -14,8 +14,8 @@ import {
 } from '../model/policy-model';
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry, RuleView } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
-import { labelKeyName, labelKeySource, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
-import { BroadPeerOptions, itemsSelectBroadly } from './lockout-guard';
+import { selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { BroadPeerOptions, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
@@ -203,25 +203,6 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
  * named by no pod label of their own.
  */
 const DNS_SERVER_ROLE: BroadPeerOptions = { everyPod: true, namespaceFixed: true, podLabel: true };
-
-/**
- * An item whose `toEndpoints` selectors that name a reserved identity by label (`reserved:host: ""`, a node-local resolver)
- * are read as the entity they are: not pods named by no pod label of their own.
- */
-function reservedAsEntities(item: RuleItemModel): RuleItemModel {
-  const endpoints = arr<LabelSelectorModel>(item.endpoints);
-  const reservedOf = (m: LabelSelectorModel): string | undefined => {
-    const keys = isObject(m) ? Object.keys(m.matchLabels ?? {}) : [];
-    return keys.length === 1 && labelKeySource(keys[0]) === 'reserved' && arr(m.matchExpressions).length === 0 ? labelKeyName(keys[0]) : undefined;
-  };
-  const entities = endpoints.map(reservedOf);
-  if (entities.every((e) => e === undefined)) return item;
-  return {
-    ...item,
-    endpoints: endpoints.filter((_, i) => entities[i] === undefined),
-    entities: [...arr<string>(item.entities), ...entities.filter((e): e is string => e !== undefined)],
-  };
-}
 
 /** The endpoint rules with toFQDNs egress items (computed once). */
 function fqdnRules(run: PitfallRun): readonly RuleView[] {

@@ -914,6 +914,8 @@ describe('HostFirewall allowIngress without ports from a broad peer: refused (ho
     ['the cluster entity', () => Peer.entity(Entity.CLUSTER)], ['the all entity', () => Peer.entity(Entity.ALL)],
     ['the world entity', () => Peer.entity(Entity.WORLD)], ['any peer', () => Peer.any()], ['every pod', () => Peer.allNamespaces()],
     ['0.0.0.0/0', () => Peer.cidr('0.0.0.0/0')], ['a CIDR wider than /8', () => Peer.cidr('10.0.0.0/7')],
+    // Pods of any namespace whose identity Cilium has not resolved (`reserved:unmanaged`, `reserved:init`), as broad as `cluster`.
+    ['the unmanaged entity', () => Peer.entity(Entity.UNMANAGED)], ['the init entity', () => Peer.entity(Entity.INIT)],
   ];
   test.each(refused)('%s: refused, naming the construct, the peer and the fix', (_name, peer) => {
     const { fw } = firewall();
@@ -962,11 +964,23 @@ describe('every host policy refuses a port-less ingress allow from a broad peer 
     for (const port of ['2379/TCP', '10250/TCP', '22/TCP']) expect(into(scoped.c, POD, port), port).toBe('denied');
   });
 
+  test('from the unmanaged entity with ports: only those ports; the node\'s etcd, kubelet and SSH stay closed to it', () => {
+    const { c, fw } = firewall();
+    fw.allowIngress(Peer.entity(Entity.UNMANAGED), { ports: [Port.tcp(30443)] });
+    expect(into(c, 'entity:unmanaged', '30443/TCP')).toBe('allowed');
+    for (const port of ['2379/TCP', '10250/TCP', '22/TCP']) expect(into(c, 'entity:unmanaged', port), port).toBe('denied');
+  });
+
   test('ClusterwidePolicy with a nodeSelector: refused without ports; Port.allPorts() said outright is taken and opens every port', () => {
     const c = chart();
     const host = new ClusterwidePolicy(c, 'h', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) });
     expect(refusal(() => host.allowIngress(Peer.entity(Entity.CLUSTER))).id).toBe('host-firewall-ingress-every-port');
     expect(refusal(() => host.allowIngress(Peer.cidrGroup('partners'))).id).toBe('host-firewall-ingress-every-port');
+    for (const e of [Entity.UNMANAGED, Entity.INIT]) {
+      const { id, message } = refusal(() => host.allowIngress(Peer.entity(e)));
+      expect(id, e).toBe('host-firewall-ingress-every-port');
+      expect(message).toContain(`allowIngress(entity ${e}) without ports in a host policy: the peer selects the entity ${e} (every `);
+    }
     // The refused calls left no rule behind: the policy has no section yet.
     expect(synthFailure(c)).toMatch(/crd-sections-any-of/);
     host.allowIngress(Peer.entity(Entity.CLUSTER), { ports: [Port.allPorts()] });

@@ -6,7 +6,10 @@
 // `host-firewall-peer-broad`); a port meant to be open to them is a rule of its own.
 import { Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Entity, HostFirewall, HostFirewallProps, NodeSelector, Peer, Port, TieredApp } from '../../src';
+import {
+  CiliumPolicy, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, Entity, HostFirewall, HostFirewallProps, IPeer, NodeSelector, Peer,
+  PeerField, Port, TieredApp,
+} from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -97,5 +100,40 @@ describe('HostFirewall: the unmanaged or init entity as a client of the kubelet,
     fw.allowIngress(Peer.entity(Entity.UNMANAGED), { ports: [Port.tcp(9962)] });
     expect(verdictOf(c, 'entity:unmanaged', CP, '9962/TCP', HOST_FIREWALL)).toBe('allowed');
     expect(verdictOf(c, 'entity:unmanaged', CP, '10250/TCP', HOST_FIREWALL)).toBe('denied');
+  });
+});
+
+// A peer of one's own whose endpoint selector names a reserved label selects that identity: Cilium leaves a selector with a
+// `reserved:` key as written (pkg/k8s/apis/cilium.io/utils/utils.go `getEndpointSelector`), so `{ 'reserved:unmanaged': '' }`
+// is the `unmanaged` entity. It passed every narrow-role check (no namespace, no `cluster`), and the engine allowed it.
+describe('a peer of one\'s own selecting a reserved label is the entity it names (reservedAsEntities)', () => {
+  const own = (key: string): IPeer => ({
+    toPeerConfig: () => ({ field: PeerField.ENDPOINTS, item: { endpoints: [{ matchLabels: { [key]: '' } }] }, description: `own ${key}` }),
+  });
+  const cases: [string, string, string][] = [
+    ['reserved:unmanaged', 'broad', 'the entity unmanaged'], ['reserved.unmanaged', 'broad', 'the entity unmanaged'],
+    ['reserved:init', 'broad', 'the entity init'], ['reserved:world', 'world', 'the entity world'],
+  ];
+
+  test.each(cases)('%s: refused as DefaultDenyNamespace scrapeFrom and as HostFirewall kubeletClients', (key, kind, selects) => {
+    const scraper = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { scrapeFrom: own(key), scrapePorts: [Port.tcp(9090)] }));
+    expect(scraper.id).toBe(`scraper-${kind}`);
+    expect(scraper.message).toContain(`DefaultDenyNamespace scrapeFrom selects ${selects}`);
+    const client = refusal(() => firewall({ kubeletClients: [own(key)] }));
+    expect(client.id).toBe(`host-firewall-peer-${kind}`);
+    expect(client.message).toContain(`HostFirewall kubeletClients selects ${selects}`);
+  });
+
+  test('a host policy\'s port-less ingress from it: refused (host-firewall-ingress-every-port)', () => {
+    const c = chart();
+    const host = new ClusterwidePolicy(c, 'h', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) });
+    expect(refusal(() => host.allowIngress(own('reserved:unmanaged'))).id).toBe('host-firewall-ingress-every-port');
+  });
+
+  test('what it was: the hand-written selector lets an unmanaged pod of any namespace in, as the entity does', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(own('reserved:unmanaged'), { ports: [Port.tcp(9090)] });
+    expect(verdictOf(c, 'entity:unmanaged', API, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=prometheus', API, '9090/TCP')).toBe('denied');
   });
 });
