@@ -161,11 +161,15 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
       throw new CiliumPolicyError({ id: p.problem.id, message: `${p.file}: ${p.problem.message}`, fix: p.problem.fix });
     }
     if (read.missing.length === options.head.length) {
-      // An empty base would make every connection of the head newly allowed or denied, and `--fail-on` meaningless.
+      // Not read as a base of no policy, as an empty file given as --base is (a change that adds the first policies): a path
+      // missing at the ref may be one never committed (synthesized in CI, dist/ in .gitignore), and a base of no policy allows
+      // every connection, so a head narrower than that passed `--fail-on allowed` whatever it widened. An empty file says so.
       throw new CiliumPolicyError({
         id: 'diff-git-ref',
-        message: `--base ${gitRef}: ${read.missing.join(', ')} ${read.missing.length === 1 ? 'does' : 'do'} not exist at ${gitRef}, so there is no base to compare with`,
-        fix: `commit the synthesized policies, or synthesize the base in a worktree (git worktree add ../base ${gitRef}, then npm ci && npm run synth there) and give --base ../base/<path>`,
+        message: `--base ${gitRef}: ${read.missing.join(', ')} ${read.missing.length === 1 ? 'does' : 'do'} not exist at ${gitRef}, so there is no base to compare with `
+          + '(policies never committed would read as none, and every widening of the head as no change)',
+        fix: `commit the synthesized policies, or synthesize the base in a worktree (git worktree add ../base ${gitRef}, then npm ci && npm run synth there) and give --base `
+          + '../base/<path>; if the change adds the first policies, give --base an empty file',
       });
     }
     if (read.notRead.length > 0) {
