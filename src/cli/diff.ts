@@ -22,6 +22,7 @@ import { Connectivity, DEFAULT_MAX_DIFF_CHANGES, DEFAULT_MAX_DIFF_PAIRS } from '
 import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
+import { noPolicyText } from '../engine/policy-input-error';
 import { CiliumPolicyError } from '../core/errors';
 import { FlowCapture, collectConnections } from '../hubble/connections';
 import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, chooseIpFamilies } from '../hubble/capture-families';
@@ -37,7 +38,7 @@ import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 import {
-  CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, noPoliciesGiven, policyInputError, warningLines,
+  CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, refusedPolicyInputs, warningLines,
 } from './trace';
 
 /** When `diff` exits 1. */
@@ -160,11 +161,15 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
       throw new CiliumPolicyError({ id: p.problem.id, message: `${p.file}: ${p.problem.message}`, fix: p.problem.fix });
     }
     if (read.missing.length === options.head.length) {
-      // An empty base would make every connection of the head newly allowed or denied, and `--fail-on` meaningless.
+      // Not read as a base of no policy, as an empty file given as --base is (a change that adds the first policies): a path
+      // missing at the ref may be one never committed (synthesized in CI, dist/ in .gitignore), and a base of no policy allows
+      // every connection, so a head narrower than that passed `--fail-on allowed` whatever it widened. An empty file says so.
       throw new CiliumPolicyError({
         id: 'diff-git-ref',
-        message: `--base ${gitRef}: ${read.missing.join(', ')} ${read.missing.length === 1 ? 'does' : 'do'} not exist at ${gitRef}, so there is no base to compare with`,
-        fix: `commit the synthesized policies, or synthesize the base in a worktree (git worktree add ../base ${gitRef}, then npm ci && npm run synth there) and give --base ../base/<path>`,
+        message: `--base ${gitRef}: ${read.missing.join(', ')} ${read.missing.length === 1 ? 'does' : 'do'} not exist at ${gitRef}, so there is no base to compare with `
+          + '(policies never committed would read as none, and every widening of the head as no change)',
+        fix: `commit the synthesized policies, or synthesize the base in a worktree (git worktree add ../base ${gitRef}, then npm ci && npm run synth there) and give --base `
+          + '../base/<path>; if the change adds the first policies, give --base an empty file',
       });
     }
     if (read.notRead.length > 0) {
@@ -185,8 +190,12 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
   }
   warnCaptureVersion(capture, options.flows, [base, head], 'diff', io);
   const families = capture !== undefined ? baseFamilies(ipFamilies, capture, options, base, head, io) : ipFamilies;
+  const neither = noPolicyOnEitherSide(base, `--base ${baseSource}: `, head, `--head ${options.head.join(' ')}: `);
+  if (neither) throw neither;
   for (const [flag, set] of [['--base', base], ['--head', head]] as const) {
-    if (set.policies.length === 0) io.stderr(`warning: ${flag}: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n`);
+    // The reason (`read:`) is among the side's warnings above.
+    const none = noPolicyText(set, `${flag}: `, false);
+    if (none !== undefined) io.stderr(`warning: ${none}\n`);
   }
   const doc = { ...Connectivity.diff(base, head, { baseSource, headSource: options.head.join(','), maxChanges, maxPairs }), ipFamilies: families };
   io.stdout(builtOutput(() => ConnectivityFormat.diff(doc, output), {
@@ -408,10 +417,27 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
 }
 
 /**
+ * Two sides of a diff that both enforce no policy (`noPolicyText`), as the error of exit status 2 (`cli-no-policies`):
+ * one side of none is a change that adds the first policies or removes them all, but with neither every connection is
+ * allowed on both, and the diff compared nothing of the user's (a wrong path on both, a wrong-case kind) and passed the gate.
+ */
+function noPolicyOnEitherSide(base: PolicySet, baseLead: string, head: PolicySet, headLead: string): CiliumPolicyError | undefined {
+  const [b, h] = [noPolicyText(base, baseLead), noPolicyText(head, headLead)];
+  if (b === undefined || h === undefined) return undefined;
+  return new CiliumPolicyError({
+    id: 'cli-no-policies',
+    message: `${b}; and ${h}; with a policy on neither side every connection is allowed on both, and there is nothing to compare`,
+    fix: 'point --base and --head at the synthesized policies (cdk8s synth writes them to dist/); one side may hold none: a change that adds '
+      + 'the first policies, or removes them all',
+  });
+}
+
+/**
  * @internal Policies from paths, refusing unreadable input (exit 2).
  * @param read the files of `paths` already read (`connectivitySetOptions` with `--flows`), else they are read here
  * @param sided whether the set is a side of a diff: its warnings then name the flag (`warning: --base: p.yaml:4: …`), and it
- * may hold no policy (a change that adds the first ones). The paths of a `report` must hold one (`cli-no-policies`, as
+ * may hold no policy (a change that adds the first ones or removes them all; two sides of none are refused:
+ * `noPolicyOnEitherSide`). The paths of a `report` must hold one (`cli-no-policies`, as
  * `trace` and `replay` refuse them): a report of none lists every connection as allowed, an answer about no policy of the
  * user's (a wrong path, a synth that wrote nothing, a policy of a wrong-case kind).
  * @throws CiliumPolicyError for a missing path or a file that cannot be read
@@ -429,10 +455,10 @@ export function loadPolicies(
  * (those of one id in one file collapsed: `warningLines`).
  * @param side the side of a diff the set is (`--base`, `--head`), said before each warning as diff's other warnings say it
  * (the same file may be both sides)
- * @param policyPaths the paths of a set that must hold a policy (`report --policies`), refused without one (`noPoliciesGiven`)
+ * @param policyPaths the paths of a set that must hold a policy (`report --policies`), refused without one (`refusedPolicyInputs`)
  */
 function checked(set: PolicySet, io: CliIo, side?: string, policyPaths?: readonly string[]): PolicySet {
-  const bad = policyInputError(set) ?? (policyPaths !== undefined ? noPoliciesGiven(set, policyPaths) : undefined);
+  const bad = refusedPolicyInputs(set, policyPaths);
   if (bad) throw bad;
   for (const line of warningLines(set.diagnostics)) io.stderr(`warning: ${side !== undefined ? `${side}: ` : ''}${line}\n`);
   return set;

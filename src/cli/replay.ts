@@ -75,7 +75,7 @@ import { chooseIpFamilies } from '../hubble/capture-families';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
 import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
-import { CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, noPoliciesGiven, policyInputError, warningLines } from './trace';
+import { CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, refusedPolicyInputs, warningLines } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
 /** Where the Hubble commands read and write. */
@@ -258,7 +258,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
     ipFamilies: families.ipFamilies,
   });
-  const bad = policyInputError(set) ?? noPoliciesGiven(set, options.policies);
+  const bad = refusedPolicyInputs(set, options.policies);
   if (bad) throw bad;
   const policyWarnings = set.diagnostics.map((d) => diagnosticText(d));
   if (nodesByCidr !== undefined) {

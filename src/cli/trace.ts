@@ -232,7 +232,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
     ...ipFamiliesSetting(options.ipFamilies),
   });
-  const bad = policyInputError(set) ?? noPoliciesGiven(set, options.policies);
+  const bad = refusedPolicyInputs(set, options.policies);
   if (bad) throw bad;
   const warnings = set.diagnostics.map((d) => diagnosticText(d));
   const ends = resolveTraceEndpoints(set, options.from, options.to, options.port);
@@ -508,12 +508,14 @@ function groupText(group: readonly SourceDiagnostic[]): string[] {
 }
 
 /**
- * @internal Inputs that hold no policy at all (an empty directory, a synth that wrote nothing, a path to the wrong files),
- * as the one-line error of exit status 2 (`cli-no-policies`, `noPolicyError`). `trace`, `replay` and `report` refuse it;
- * `diff` takes an empty side as a change.
+ * @internal The policy inputs' error of exit status 2, if any: a bad input (`policyInputError`), or, when `paths` are
+ * given, inputs that enforce no policy at all (an empty directory, a synth that wrote nothing, a path to the wrong files,
+ * policies all rejected: `cli-no-policies`, `noPolicyError`). `trace`, `replay` and `report` give their `--policies`;
+ * `diff` gives none (an empty side is a change), and refuses two sides of none itself (`noPolicyOnEitherSide`).
  */
-export function noPoliciesGiven(set: PolicySet, paths: readonly string[]): CiliumPolicyError | undefined {
-  return noPolicyError(set, `--policies ${paths.join(' ')}: `, 'point --policies at the synthesized policies (cdk8s synth writes them to dist/)');
+export function refusedPolicyInputs(set: PolicySet, paths?: readonly string[]): CiliumPolicyError | undefined {
+  return policyInputError(set) ?? (paths === undefined ? undefined
+    : noPolicyError(set, `--policies ${paths.join(' ')}: `, 'point --policies at the synthesized policies (cdk8s synth writes them to dist/)'));
 }
 
 /**

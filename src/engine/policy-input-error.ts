@@ -2,7 +2,8 @@
  * Policy inputs no verdict over which is a claim about Cilium: a file that cannot be read, YAML that does not parse or
  * nests too deep, a document without kind, a manifest the API server refuses. `trace`, `replay`, `diff` and `inventory`
  * refuse them (exit 2), and the test matchers throw (a verdict over the rest would be a partial, possibly wrong answer);
- * `trace`, `replay` and the matchers refuse inputs of no policy at all too (`noPolicyError`).
+ * `trace`, `replay`, `report` and the matchers refuse inputs that enforce no policy at all too, and `diff` two sides of
+ * none (`noPolicyError`).
  */
 import { CiliumPolicyError } from '../core/errors';
 import { diagnosticWeight } from '../model/diagnostic-budget';
@@ -46,23 +47,40 @@ export function policyInputError(set: PolicySet, manifests = true, lead = ''): C
   });
 }
 
+/** The ids of the diagnostics that tell why a policy was left out: `read:` names the first of them before any other. */
+const LEFT_OUT = new Set(['parse-unknown-kind', 'parse-api-version', 'engine-policy-skipped']);
+
 /**
- * @internal Inputs that hold no policy at all (an empty directory, a synth that wrote nothing, YAML whose only policy has a
- * wrong-case kind or an unknown apiVersion, an App without a Cilium policy), as the error `trace` and `replay` exit 2 with
- * and the test matchers throw (`cli-no-policies`): every connection would be allowed and nothing dropped, an answer about
- * no policy of the user's (`toDeny` could never pass, `toAllow` never fail).
+ * @internal Why a set enforces no policy, or nothing when it enforces one: none was read (an empty directory, a synth
+ * that wrote nothing, a wrong-case kind, an unknown apiVersion), or every rule read is skipped (rejected by the API
+ * server or the agent: both `endpointSelector` and `nodeSelector`, `spec: {}`), so the cluster enforces none of them.
+ * A set that enforces some policies beside skipped ones enforces a policy (the skipped ones are warnings).
+ * @param lead the start of the text: what was read (`--policies dist/`, `--head dist/`, the matcher's call)
+ * @param withRead whether to name what the reader left out (`; read: …`)
+ */
+export function noPolicyText(set: PolicySet, lead: string, withRead = true): string | undefined {
+  if (set.skippedRules.length < set.ruleCount) return undefined;
+  const read = set.policies.length;
+  const none = read === 0 ? 'no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found'
+    : `no policy the cluster enforces (the ${read === 1 ? 'policy' : `${read} policies`} read ${read === 1 ? 'is' : 'are all'} skipped)`;
+  // What the reader left out may be the policies themselves (a wrong-case kind, an unknown apiVersion, a rejected
+  // policy): said first, before warnings that do not explain it.
+  const ordered = [...set.diagnostics.filter((d) => LEFT_OUT.has(d.id)), ...set.diagnostics.filter((d) => !LEFT_OUT.has(d.id))];
+  const [first, ...others] = ordered;
+  const skipped = first === undefined || !withRead ? ''
+    : `; read: ${diagnosticText(first, false)}${others.length > 0 ? ` (and ${others.length} more)` : ''}`;
+  return `${lead}${none}${skipped}`;
+}
+
+/**
+ * @internal Inputs that enforce no policy at all (`noPolicyText`), as the error `trace`, `replay` and `report` exit 2
+ * with and the test matchers throw (`cli-no-policies`): every connection would be allowed and nothing dropped, an answer
+ * about no policy of the user's (`toDeny` could never pass, `toAllow` never fail). `diff` refuses two sides of none.
  * @param lead the start of the message: what was read (`--policies dist/`, the matcher's call)
  * @param fix where the policies are
  */
 export function noPolicyError(set: PolicySet, lead: string, fix: string): CiliumPolicyError | undefined {
-  if (set.policies.length > 0) return undefined;
-  // What the reader left out may be the policies themselves (a wrong-case kind, an unknown apiVersion): say so.
-  const [first, ...others] = set.diagnostics;
-  const skipped = first === undefined ? ''
-    : `; read: ${diagnosticText(first, false)}${others.length > 0 ? ` (and ${others.length} more)` : ''}`;
-  return new CiliumPolicyError({
-    id: 'cli-no-policies',
-    message: `${lead}no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found${skipped}; without one every connection is allowed`,
-    fix,
-  });
+  const none = noPolicyText(set, lead);
+  return none === undefined ? undefined
+    : new CiliumPolicyError({ id: 'cli-no-policies', message: `${none}; without one every connection is allowed`, fix });
 }

@@ -196,6 +196,10 @@ describe('trace', () => {
     mkdirSync(emptyDir);
     const workloadsOnly = join(scratch, 'workloads-only.yaml');
     writeFileSync(workloadsOnly, 'apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec: {selector: {app: api}, ports: [{port: 80}]}\n');
+    // Session 53 review: a policy the cluster rejects, alone, was ALLOWED, exit 0 (the set enforced no policy).
+    const rejectedOnly = join(scratch, 'rejected-only.yaml');
+    writeFileSync(rejectedOnly, 'apiVersion: cilium.io/v3\nkind: CiliumNetworkPolicy\nmetadata: {name: api, namespace: shop}\n'
+      + 'spec:\n  endpointSelector: {matchLabels: {app: api}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n');
     test.each([
       ['a bad endpoint', ['trace', '--policies', L7, '--from', 'pod:default', '--to', 'entity:moon', '--port', '80'], /^error: bad endpoint "entity:moon": unknown entity "moon" .*; fix: /],
       // kubectl's namespace/name: the Service form is offered, which the engine's own message does not know.
@@ -208,6 +212,8 @@ describe('trace', () => {
       ['a directory without a policy (ALLOWED would say nothing)', ['trace', '--policies', emptyDir, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'],
         /^error: .*empty: .*empty holds no \.yaml, \.yml or \.json file \(\.git and node_modules are not read\) \(input-not-found\); fix: give the directory/],
       ['manifests without a policy', ['trace', '--policies', workloadsOnly, '--from', 'pod:shop:a=b', '--to', 'svc:shop/api:80'], /^error: --policies .*workloads-only\.yaml: no CiliumNetworkPolicy/],
+      ['a policy the cluster rejects, and no other (ALLOWED would say nothing)', ['trace', '--policies', rejectedOnly, '--from', 'pod:shop:app=x', '--to', 'pod:shop:app=api',
+        '--port', '80'], /^error: --policies .*rejected-only\.yaml: no policy the cluster enforces \(the policy read is skipped\); read: \S*rejected-only\.yaml:1: apiVersion is "cilium\.io\/v3", but CiliumNetworkPolicy is served only as cilium\.io\/v2 \(and 1 more\); without one every connection is allowed \(cli-no-policies\)/],
       ['broken YAML', ['trace', '--policies', broken, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*broken\.yaml:\d+: /],
       ['a bad --kafka field', ['trace', '--policies', KAFKA, '--from', 'pod:default:app=empire-hq', '--to', 'pod:default:app=kafka', '--port', '9092', '--kafka', 'produce v=3'],
         /^error: bad Kafka request "produce v=3": unknown field "v" \(the fields are version= and client=\) \(engine-kafka-syntax\); fix: write <apiKey> \[<topic>\] \[version=<n>\] \[client=<id>\]/],

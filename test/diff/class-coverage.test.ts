@@ -516,8 +516,11 @@ spec:
       expect(on.code).toBe(1);
       expect(on.stdout.split('\n').filter((l) => /^ {2}[-+] /.test(l)))
         .toEqual(['  + prod/app=web → node role=control-plane 10250/TCP', '  - prod/app=web → remote-node 10250/TCP']);
+      // Without the flag the agent refuses both policies: two sides of no policy enforced, refused (session 53 review;
+      // before: "no connectivity change", exit 0).
       const off = await cliAsync('diff', '--base', base, '--head', head, '--fail-on', 'any');
-      expect([off.code, off.stdout]).toEqual([0, expect.stringContaining('no connectivity change')]);
+      expect([off.code, off.stdout]).toEqual([2, '']);
+      expect(off.stderr).toMatch(/^error: --base \S*base\.yaml: no policy the cluster enforces .*enable-node-selector-labels.*; and --head .*\(cli-no-policies\)/m);
       const report = await cliAsync('report', '--policies', head, '--node-selector-labels');
       expect(report.stdout).toContain('  prod/app=web → node role=any 10250/TCP\n');
     } finally {

@@ -311,11 +311,28 @@ describe('report', () => {
   describe('inputs that hold no policy: exit 2 (cli-no-policies), nothing on stdout, as trace and replay', () => {
     const workload = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: prod }\n'
       + 'spec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: web }] }\n';
+    // Session 53 review: a file whose every policy the cluster rejects was a report of everything allowed, exit 0.
+    const rejected = (name: string, text: string): string => file(name, text);
+    const v3 = rejected('v3.yaml', policy([8080]).replace('cilium.io/v2', 'cilium.io/v3'));
+    const emptySpec = rejected('empty-spec.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: api, namespace: prod }\nspec: {}\n');
+    const wrongKind = file('wrong-kind.yaml', readFileSync(base, 'utf8').replace('kind: CiliumNetworkPolicy', 'kind: CiliumNetworkpolicy'));
+    const SKIPPED = 'no policy the cluster enforces \\(the policy read is skipped\\); read: ';
     const cases: [string, string, RegExp][] = [
       ['an empty file', file('empty.yaml', ''), /^error: --policies \S*empty\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; read: \S*empty\.yaml: the file is empty/],
       ['workloads only', file('workload.yaml', workload), /^error: --policies \S*workload\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; without one/],
-      ['a policy of a wrong-case kind', file('wrong-kind.yaml', readFileSync(base, 'utf8').replace('kind: CiliumNetworkPolicy', 'kind: CiliumNetworkpolicy')),
+      ['a policy of a wrong-case kind', wrongKind,
         /^error: --policies \S*wrong-kind\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; read: /],
+      ['a policy of an apiVersion Cilium does not serve', v3,
+        new RegExp(`^error: --policies \\S*v3\\.yaml: ${SKIPPED}\\S*v3\\.yaml:1: apiVersion is "cilium\\.io/v3", but CiliumNetworkPolicy is served only as cilium\\.io/v2 \\(and 1 more\\); without one`)],
+      ['a policy with both endpointSelector and nodeSelector', rejected('both-selectors.yaml', policy([8080]).replace('spec:\n', 'spec:\n  nodeSelector: { matchLabels: { a: b } }\n')),
+        new RegExp(`^error: --policies \\S*both-selectors\\.yaml: ${SKIPPED}\\S*both-selectors\\.yaml: CiliumNetworkPolicy prod/api is skipped .*rule has both endpointSelector and nodeSelector`)],
+      ['a policy of spec: {}', emptySpec, new RegExp(`^error: --policies \\S*empty-spec\\.yaml: ${SKIPPED}\\S*empty-spec\\.yaml: CiliumNetworkPolicy prod/api is skipped .*neither endpointSelector nor nodeSelector`)],
+      // read: names what explains the missing policy (the wrong-case kind), not the warning before it (a YAML 1.1 boolean).
+      ['a wrong-case kind after another warning', file('yaml11-first.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumEgressGatewayPolicy\nmetadata: { name: egw }\nspec:\n'
+        + '  selectors: [{ podSelector: { matchLabels: { app: api } } }]\n  destinationCIDRs: ["0.0.0.0/0"]\n'
+        + '  egressGateway: { nodeSelector: { matchLabels: { x: y } }, egressIP: 10.0.0.1 }\n---\n'
+        + readFileSync(base, 'utf8').replace('kind: CiliumNetworkPolicy', 'kind: CiliumNetworkpolicy')),
+      /^error: --policies \S*yaml11-first\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; read: \S*yaml11-first\.yaml:\d+: cilium\.io\/v2 has no kind "CiliumNetworkpolicy"; the document is skipped \(not checked, not enforced\) \(and 1 more\); without one/],
     ];
     test.each(cases)('%s', async (_, path, message) => {
       const r = await cli('report', '--policies', path);
@@ -323,6 +340,46 @@ describe('report', () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).toMatch(/\(cli-no-policies\); fix: point --policies at the synthesized policies \(cdk8s synth writes them to dist\/\)\n$/);
       expect(r.stderr.split('\n')).toHaveLength(2);
+    });
+
+    test('--flows (the policies read with the capture): refused alike', async () => {
+      const flows = join(SHARED_DIR, 'hubble-samples', 'hubble-otel.basic-sample-10-flows.jsonl');
+      for (const [path, message] of [[wrongKind, /no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; read: /], [v3, new RegExp(SKIPPED)]] as const) {
+        const r = await cli('report', '--policies', path, '--flows', flows);
+        expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: '' });
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).toMatch(/\(cli-no-policies\); fix: point --policies at the synthesized policies/);
+      }
+    });
+
+    test('the control: a policy the cluster rejects beside one it enforces is a warning, the report made (exit 0)', async () => {
+      const r = await cli('report', '--policies', base, file('v3-other.yaml', policy([9090], false).replace('cilium.io/v2', 'cilium.io/v3').replace('name: "api"', 'name: "other"')),
+        '--output', 'json');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/CiliumNetworkPolicy prod\/other is skipped \(the cluster enforces none of it\)/);
+      expect((JSON.parse(r.stdout) as { policies: { policies: number } }).policies.policies).toBe(2);
+    });
+
+    // Session 53 review: two sides of no policy were "0 newly allowed, 0 newly denied", --fail-on any exit 0.
+    test('diff: both sides of no policy are refused (cli-no-policies), naming both', async () => {
+      for (const [b, h, message] of [
+        [join(dir, 'empty.yaml'), wrongKind, /^error: --base \S*empty\.yaml: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found; read: \S*empty\.yaml: the file is empty; and --head \S*wrong-kind\.yaml: no CiliumNetworkPolicy.* found; read: .*"CiliumNetworkpolicy".*; with a policy on neither side every connection is allowed on both, and there is nothing to compare \(cli-no-policies\); fix: point --base and --head at the synthesized policies/m],
+        [v3, emptySpec, new RegExp(`^error: --base \\S*v3\\.yaml: ${SKIPPED}.*; and --head \\S*empty-spec\\.yaml: ${SKIPPED}.*\\(cli-no-policies\\)`, 'm')],
+      ] as const) {
+        const r = await cli('diff', '--base', b, '--head', h, '--fail-on', 'any');
+        expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: '' });
+        expect(r.stderr).toMatch(message);
+      }
+    });
+
+    test('diff: a head of no policy (every policy removed) is a change: newly allowed, --fail-on allowed exit 1', async () => {
+      const r = await cli('diff', '--base', base, '--head', join(dir, 'empty.yaml'), '--fail-on', 'allowed');
+      expect(r.code).toBe(1);
+      expect(r.stdout.split('\n')[0]).toMatch(/\(1 policy\) → \S*empty\.yaml \(0 policies\): [1-9]\d* newly allowed, 0 newly denied$/);
+      expect(r.stderr).toContain('warning: --head: no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or NetworkPolicy found\n');
+      const skipped = await cli('diff', '--base', base, '--head', emptySpec, '--fail-on', 'allowed');
+      expect(skipped.code).toBe(1);
+      expect(skipped.stderr).toContain('warning: --head: no policy the cluster enforces (the policy read is skipped)\n');
     });
 
     test('the controls: with the policy beside the workload, the report (exit 0); an empty side of a diff is a change, not refused', async () => {

@@ -84,6 +84,8 @@ describe('diff --base <git-ref>', () => {
     rmSync(join(repo, 'policies', 'extra.yaml'));
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^error: --base main: policies\/extra\.yaml does not exist at main, so there is no base to compare with .*fix: commit the synthesized policies, or synthesize the base in a worktree/);
+    // Not read as the first policies (as an empty file given as --base is): a path never committed would hide every widening.
+    expect(none.stderr).toMatch(/ \(policies never committed would read as none, and every widening of the head as no change\) \(diff-git-ref\); fix: .*; if the change adds the first policies, give --base an empty file\n$/);
     expect(some.code).toBe(0);
     expect(some.stderr).toBe('warning: --base main: policies/extra.yaml does not exist at main; read as no policies\n');
     const doc = JSON.parse(some.stdout) as { base: { policies: number }; summary: { newlyDenied: number } };

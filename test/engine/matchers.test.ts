@@ -386,6 +386,9 @@ describe('policy inputs that do not all read: the matchers refuse them, as trace
       [deploy, /YAML text: no CiliumNetworkPolicy.* found; without one every connection is allowed/],
       ['', /YAML text: no CiliumNetworkPolicy/],
       [empty, /construct: no CiliumNetworkPolicy/],
+      // Session 53 review: a policy the cluster rejects (an apiVersion Cilium does not serve), alone, let toAllow pass.
+      [cnpText.replace('cilium.io/v2', 'cilium.io/v3'),
+        /YAML text: no policy the cluster enforces \(the policy read is skipped\); read: input:1: apiVersion is "cilium\.io\/v3".*; without one every connection/],
     ];
     for (const [received, message] of cases) {
       for (const call of [

@@ -65,9 +65,16 @@ describe('a policy without metadata.name enforces nothing', () => {
   test('trace: not enforced, the reader error and the skip said on stderr', () => {
     const file = join(dir, 'p.yaml');
     writeFileSync(file, cnp('metadata:\n  namespace: default'));
-    const r = cli('trace', '--policies', file, '--from', 'pod:default:app=other', '--to', 'pod:default:app=web', '--port', '80');
+    // Beside an enforced policy of another namespace: judged, the nameless one enforcing nothing.
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, cnp('metadata: {name: other, namespace: other}'));
+    const r = cli('trace', '--policies', file, other, '--from', 'pod:default:app=other', '--to', 'pod:default:app=web', '--port', '80');
     expect([r.code, r.stdout.split('\n')[0]]).toEqual([0, 'ALLOWED pod:default:app=other → pod:default:app=web 80/TCP']);
     expect(r.stderr).toContain('p.yaml:4: metadata.name is missing (parse-missing-name)');
     expect(r.stderr).toContain('CiliumNetworkPolicy default/(no name) is skipped (the cluster enforces none of it)');
+    // Alone, the inputs enforce no policy: refused as inputs of none (cli-no-policies), the skip named.
+    const alone = cli('trace', '--policies', file, '--from', 'pod:default:app=other', '--to', 'pod:default:app=web', '--port', '80');
+    expect([alone.code, alone.stdout]).toEqual([2, '']);
+    expect(alone.stderr).toMatch(/^error: --policies \S*p\.yaml: no policy the cluster enforces \(the policy read is skipped\); read: \S*p\.yaml: CiliumNetworkPolicy default\/\(no name\) is skipped .*\(cli-no-policies\)/);
   });
 });

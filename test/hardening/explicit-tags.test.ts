@@ -8,7 +8,7 @@ import { policyInputError } from '../../src/cli/trace';
 import { PolicySet } from '../../src/engine';
 import { goBase64, goTimestamp } from '../../src/model/go-yaml';
 import { parseYamlStream, readYamlStream } from '../../src/model/yaml-stream';
-import { GUARD, Run, scratchDir, trace, validate, write } from './support';
+import { GUARD, OTHER_POLICY, Run, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
 
@@ -142,7 +142,8 @@ describe('an untagged YAML 1.1 boolean (yes, on, n) is a boolean, as every tool 
 
   test('trace: a label value on is a boolean the API server refuses: the policy is skipped (before: enforced with app=on)', () => {
     const file = write(dir, 'plain-on.yaml', policy('  endpointSelector: {matchLabels: {app: api}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: on}}]}]\n'));
-    const r = trace('--policies', file, '--from', 'pod:shop:app=db', '--to', 'pod:shop:app=api', '--port', '80/TCP');
+    // Beside an enforced policy of another workload: alone, the inputs enforce no policy (cli-no-policies).
+    const r = trace('--policies', file, write(dir, 'other.yaml', OTHER_POLICY), '--from', 'pod:shop:app=db', '--to', 'pod:shop:app=api', '--port', '80/TCP');
     expect(r.stdout).toMatch(/^ALLOWED pod:shop:app=db → pod:shop:app=api 80\/TCP\n/);
     expect(r.stderr).toMatch(/CiliumNetworkPolicy shop\/p is skipped/);
     expect(r.stdout).toContain('(unquoted on is a YAML 1.1 boolean: kubectl, Helm, Argo CD and Flux send true)');

@@ -9,9 +9,10 @@ import { CiliumPolicyError, CiliumVersion, Connections, FlowSource, PolicyModel,
 import { DEFAULT_MAX_FILE_BYTES, MAX_WALK_ENTRIES, expandGlob, wideEncoding } from '../../src/model/inputs';
 import { cliAsync } from '../support/cli';
 import { runReplay } from '../../src/cli/replay';
-import { GUARD, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, trace, validate, write } from './support';
+import { GUARD, OTHER_POLICY, Run, draft, flowLine, httpPolicy, replay, report, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
+const OTHER = write(dir, 'other.yaml', OTHER_POLICY);
 const GOOD = httpPolicy([{ method: 'GET', path: '/ok' }]);
 const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
 // The connection's L3/L4 record and its request's L7 record: the HTTP rules of the policies judge the request (an L3/L4
@@ -57,7 +58,7 @@ describe('a value bomb (a million tiny values, under the size limit): refused be
     // a file. No list is spread into arguments in src/ any more, which ESLint enforces (`no-restricted-syntax` in
     // eslint.config.mjs, part of `npm test`); 200,000 values here cost about 9 s of the suite, 2,000 prove the reading.
     const file = write(dir, 'many-diagnostics.yaml', tokens(2_000));
-    const r = trace('--policies', file, ...FROM_TO);
+    const r = trace('--policies', file, OTHER, ...FROM_TO);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('must be a string, got a number (1); the API server rejects it (read here as the string "1") at '
       + 'spec.ingress[0].fromCIDR[0] [parse-wrong-type] (and 3999 more errors: run validate)');
@@ -95,7 +96,7 @@ describe('diagnostics of one kind in one file: the first 1,000 are built and lis
   });
 
   test('trace: both policies still skipped (each keeps its first error), the counts exact', GUARD, () => {
-    const r = trace('--policies', file, ...FROM_TO);
+    const r = trace('--policies', file, OTHER, ...FROM_TO);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('[parse-wrong-type] (and 2999 more errors: run validate)');
     expect(r.stderr).toContain('and 1,500 more parse-wrong-type warnings in');
@@ -162,7 +163,7 @@ describe('past the cap, a summary counts as the diagnostics it stands for, and t
       'and 1 more crd-cidr error in this policy, not listed',
       'and 1 more parse-wrong-type error in this policy, not listed',
     ]);
-    const r = trace('--policies', file, ...FROM_TO);
+    const r = trace('--policies', file, OTHER, ...FROM_TO);
     expect(r.stderr).toContain(`and 1,000 more parse-wrong-type warnings in ${file} (at line 7; cdk8s-cilium validate lists the first 1,000 and counts the rest)`);
   });
 });

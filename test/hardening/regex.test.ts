@@ -4,9 +4,10 @@ import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { FqdnEgress, PolicySet, Synth } from '../../src';
 import { MAX_COMPILED_PROGRAM, compileRe2, goProgramSizeEstimate, re2AngleNamedGroups, re2Error, re2FullMatch } from '../../src/model/re2';
-import { GUARD, flowLine, httpPolicy, replay, scratchDir, trace, validate, webToApi, write } from './support';
+import { GUARD, OTHER_POLICY, flowLine, httpPolicy, replay, scratchDir, trace, validate, webToApi, write } from './support';
 
 const dir = scratchDir();
+const OTHER = write(dir, 'other.yaml', OTHER_POLICY);
 const EVIL_FQDN = `${'*a'.repeat(20)}.example.com`;
 const EVIL_NAME = `${'a'.repeat(40)}b.example.com`;
 
@@ -103,7 +104,7 @@ describe('ReDoS: FQDN patterns are matched by the linear glob matcher', () => {
 describe('regexes Cilium rejects: the whole policy is skipped, with a warning naming it', () => {
   test('a look-ahead path: the policy is not imported, so it neither allows nor isolates', () => {
     const policies = write(dir, 'lookahead.yaml', httpPolicy([{ method: 'GET', path: '/(?!secret).*' }]));
-    const r = trace(...webToApi(policies, 'GET /public'));
+    const r = trace(...webToApi(policies, 'GET /public'), '--policies', OTHER);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/CiliumNetworkPolicy shop\/api is skipped \(the cluster enforces none of it\): the API server or the agent rejects it: http path "\/\(\?!secret\)\.\*" is not a valid RE2 regular expression: invalid or unsupported Perl syntax: \(\?! at spec\.ingress\[0\]\.toPorts\[0\]\.rules\.http\[0\]\.path \[sanitize-http-regex\] \(engine-policy-skipped\)/);
     expect(r.stdout).toMatch(/ingress at pod:shop:app=api: allowed: no policy selects pod:shop:app=api/);
@@ -126,7 +127,7 @@ describe('regexes Cilium rejects: the whole policy is skipped, with a warning na
   test('replay warns about the skipped policy', async () => {
     const policies = write(dir, 'backref.yaml', httpPolicy([{ path: '(a)\\1' }]));
     const flows = write(dir, 'one.jsonl', `${flowLine()}\n`);
-    const r = await replay('--flows', flows, '--policies', policies, '--output', 'json');
+    const r = await replay('--flows', flows, '--policies', policies, OTHER, '--output', 'json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).warnings[0]).toMatch(/backref\.yaml: CiliumNetworkPolicy shop\/api is skipped \(the cluster enforces none of it\): .*"\(a\)\\\\1" is not a valid RE2 regular expression: invalid escape sequence: \\1 .*\(engine-policy-skipped\)$/);
   });

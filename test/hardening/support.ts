@@ -94,6 +94,13 @@ export function httpPolicy(http: Record<string, string>[]): string {
   ].join('\n');
 }
 
+/**
+ * An enforced CiliumNetworkPolicy of another workload (`other/app=other`): beside it, a file whose every policy is skipped
+ * is judged (its warnings said, the verdict its policies' none), not refused as inputs of no policy (`cli-no-policies`).
+ */
+export const OTHER_POLICY = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: other, namespace: other}\nspec:\n'
+  + '  endpointSelector: {matchLabels: {app: other}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: other}}]}]\n';
+
 /** The trace arguments of a request from web to api on 80/TCP. */
 export function webToApi(policies: string, request: string): string[] {
   return ['--policies', policies, '--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP', '--http', request];
