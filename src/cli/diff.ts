@@ -411,7 +411,7 @@ function addFlowPod(inventory: EndpointInventory, peer: FlowPeer, seen: Set<stri
   }
   const name = labels.app ?? labels['app.kubernetes.io/name'] ?? labels['k8s-app'] ?? (Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',') || 'pod');
   inventory.addWorkload({
-    kind: 'Pod', name, namespace: peer.namespace, podLabels: labels, ports: [], serviceAccount: peer.serviceAccount ?? '',
+    kind: 'Pod', name, namespace: peer.namespace, podLabels: labels, ports: [], ...(peer.serviceAccount !== undefined ? { serviceAccount: peer.serviceAccount } : {}),
   });
   if (peer.namespaceLabels && Object.keys(peer.namespaceLabels).length > 0) inventory.addNamespace(peer.namespace, peer.namespaceLabels);
 }

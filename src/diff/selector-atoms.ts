@@ -10,6 +10,7 @@
  */
 import { SelectorRequirement } from '../model/labels';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
+import { DEFAULT_SERVICE_ACCOUNT, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 
 /** One selector as the atoms see it. */
 export interface AtomSelector {
@@ -45,7 +46,10 @@ export interface SelectorAtoms {
 
 /**
  * Per key the requirements name, the values that tell them apart: each value an `In` or `NotIn` names, and for keys
- * under `NotIn`, `Exists` or `DoesNotExist` a value none names and `undefined` (the key absent); sorted by key.
+ * under `NotIn`, `Exists` or `DoesNotExist` a value none names and `undefined` (the key absent); sorted by key. The
+ * service account key is always open and never absent: every pod's identity carries it (pkg/k8s/utils `SanitizePodLabels`,
+ * admission sets `default`), and a pod may run as any account, so its values are the named ones, `default` and one none
+ * names, whatever the operators (an `In [default]` alone would leave no witness of the pods running as another).
  */
 export function keyValues(requirements: readonly SelectorRequirement[]): [string, (string | undefined)[]][] {
   const named = new Map<string, Set<string>>();
@@ -57,11 +61,14 @@ export function keyValues(requirements: readonly SelectorRequirement[]): [string
     if (q.operator !== 'In') open.add(q.key);
   }
   return [...named.entries()].sort(([a], [b]) => compare(a, b)).map(([key, set]) => {
+    const account = key === SERVICE_ACCOUNT_KEY;
+    if (account) set.add(DEFAULT_SERVICE_ACCOUNT);
     const vals: (string | undefined)[] = [...set].sort();
-    if (open.has(key)) {
+    if (open.has(key) || account) {
       let other = 'any';
       for (let i = 1; set.has(other); i++) other = `any${i}`;
-      vals.push(other, undefined);
+      vals.push(other);
+      if (!account) vals.push(undefined);
     }
     return [key, vals];
   });

@@ -65,9 +65,10 @@ export interface Endpoint {
   readonly ports?: NamedPort[];
   /**
    * The pod's service account (`io.cilium.k8s.policy.serviceaccount`); `''` for a pod of an empty `serviceAccountName`,
-   * whose identity has no such label (a captured one without it).
-   * @default - from a matching workload of the inventory, else one written as a label, else `default` (Kubernetes sets it
-   * on a pod that names none)
+   * whose identity has no such label. One written among `labels` wins over this field (it is the identity's label).
+   * @default - from a matching workload of the inventory; else not known: the pod is judged where every account it may
+   * run as decides alike, and `trace`, the test matchers and `replay` refuse the connection otherwise
+   * (`engine-service-account-unknown`; `verdict()` notes it on the verdict of a pod running as `default`)
    */
   readonly serviceAccount?: string;
   /**
@@ -113,7 +114,7 @@ export interface PodEndpointOptions {
   readonly ports?: NamedPort[];
   /**
    * Service account (`''`: none, an empty `serviceAccountName`).
-   * @default - from the inventory, else `default` (Kubernetes sets it on a pod that names none)
+   * @default - from the inventory, else not known (see `Endpoint.serviceAccount`)
    */
   readonly serviceAccount?: string;
   /**
@@ -131,7 +132,7 @@ export interface PodEndpointOptions {
 /** The options of `PodEndpointOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
 export const POD_ENDPOINT_OPTION_DEFAULTS: OptionDefaults = {
   ports: 'from the inventory',
-  serviceAccount: 'from the inventory, else default',
+  serviceAccount: 'from the inventory, else not known',
   namespaceLabels: 'from the inventory',
   nodeName: 'unknown',
 };
@@ -146,7 +147,7 @@ export const ENDPOINT_FIELD_DEFAULTS: OptionDefaults = {
   namespace: "'default'",
   labels: 'no labels',
   ports: 'from a matching workload of the inventory, else none',
-  serviceAccount: 'from a matching workload of the inventory, else one written as a label, else default',
+  serviceAccount: 'from a matching workload of the inventory, else not known',
   namespaceLabels: 'from a Namespace of the inventory',
   nodeName: 'unknown',
   entity: 'none',

@@ -7,7 +7,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { parseIp, unmapIp, unmappedText } from '../model/cidr';
-import { CLUSTER_KEY, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
+import { CLUSTER_KEY, DEFAULT_SERVICE_ACCOUNT, NAMESPACE_KEY, NAMESPACE_LABELS_PREFIX, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { Endpoint, EndpointKind, NamedPort, formatEndpoint } from './endpoint';
 import { IdentityLabel, LabelSet, formatLabel, splitLabelKey } from '../model/labels';
 import { identityRelevantLabel } from '../model/identity-labels';
@@ -236,29 +236,18 @@ export function podLabels(ep: Endpoint, clusterName: string, version?: CiliumVer
   return LabelSet.of(labels);
 }
 
-/** The service account Kubernetes gives a pod whose spec names none (the ServiceAccount admission plugin, on by default). */
-export const DEFAULT_SERVICE_ACCOUNT = 'default';
-
 /**
  * The service account label of a pod's identity. Cilium labels every pod with `spec.serviceAccountName` unless it is empty
- * (pkg/k8s/utils `SanitizePodLabels`: `if serviceAccount != ""` set, else delete), and Kubernetes' ServiceAccount admission
- * sets `default` on a pod that names none: so a pod given without one runs as `default`, as a workload manifest without
- * `serviceAccountName` is read (`EndpointInventory`). `''` is a pod of an empty `serviceAccountName` (no such label, as a
- * captured identity without it shows); one written as a label (`io.cilium.k8s.policy.serviceaccount=robot`) is kept.
+ * (pkg/k8s/utils `SanitizePodLabels`: `if serviceAccount != ""` set, else delete). `''` is a pod of an empty
+ * `serviceAccountName` (no such label); one written as a label (`io.cilium.k8s.policy.serviceaccount=robot`) is kept, and
+ * wins over `ep.serviceAccount` (it is among the identity's labels). A pod given without one (`serviceAccountUnknown`) is
+ * labelled `default`, which Kubernetes' admission sets on a pod that names none: the verdict of that pod, which the engine
+ * gives only where every account it may run as decides alike, else refuses or notes (`service-account-candidates.ts`).
  */
 function podServiceAccount(ep: Endpoint, written: readonly IdentityLabel[]): string | undefined {
+  if (written.some((l) => l.source === 'k8s' && l.key === SERVICE_ACCOUNT_KEY)) return undefined;
   if (ep.serviceAccount !== undefined) return ep.serviceAccount === '' ? undefined : ep.serviceAccount;
-  return writesServiceAccount(written) ? undefined : DEFAULT_SERVICE_ACCOUNT;
-}
-
-/** Whether written labels give the service account as its label. */
-function writesServiceAccount(written: readonly IdentityLabel[]): boolean {
-  return written.some((l) => l.key === SERVICE_ACCOUNT_KEY);
-}
-
-/** Whether a pod endpoint (as the inventory completed it) is judged as `default` for want of a service account (`podServiceAccount`). */
-export function serviceAccountAssumed(ep: Endpoint): boolean {
-  return ep.kind === EndpointKind.POD && ep.serviceAccount === undefined && !writesServiceAccount(k8sLabels(ep.labels));
+  return DEFAULT_SERVICE_ACCOUNT;
 }
 
 /** The cluster label of a remote node's identity: only with node-selector labels on. */
@@ -332,7 +321,7 @@ function nodeOwnLabels(labels: Readonly<Record<string, string>> | undefined, sou
  * Kubernetes object gave (the inventory's workloads) come escaped by `k8sObjectLabels`, so that a key read as written
  * stays of source k8s, as Cilium's `Map2Labels(labels, "k8s")` has it.
  */
-function k8sLabels(labels: Readonly<Record<string, string>> | undefined): IdentityLabel[] {
+export function k8sLabels(labels: Readonly<Record<string, string>> | undefined): IdentityLabel[] {
   const out: IdentityLabel[] = [];
   if (labels === undefined) return out;
   // A loop building each label once: this runs for every new endpoint object.

@@ -198,10 +198,8 @@ export class EndpointInventory {
         // names no port: left out, as a name nothing declares.
         const ports = template.ports.flatMap((p) => (p.name !== undefined && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535
           ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
-        // Kubernetes' ServiceAccount admission sets `default` on a pod that names none, and Cilium labels the pod with it.
-        const sa = template.serviceAccount ?? 'default';
         this.addWorkload({
-          kind: info.header.kind, name, namespace, podLabels: template.labels, ports, ...(sa ? { serviceAccount: sa } : {}),
+          kind: info.header.kind, name, namespace, podLabels: template.labels, ports, serviceAccount: template.serviceAccount,
           ...(template.hostNetwork === true ? { hostNetwork: true } : {}),
         });
         return true;

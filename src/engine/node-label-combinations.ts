@@ -108,7 +108,7 @@ function notByNodeLabels(dp: DirectionPolicy, item: CompiledItem, input: SideInp
 }
 
 /** What a side's decision claims: the decision, whether it lets the connection through, the deciding rule, the L7 outcome. */
-function decisionSignature(v: SideVerdict): string {
+export function decisionSignature(v: SideVerdict): string {
   const rule = v.rule === undefined ? undefined : [v.rule.kind, v.rule.namespace, v.rule.name, v.rule.file, v.rule.path];
   const l7 = v.l7 === undefined ? undefined : [v.l7.protocol, v.l7.result, v.l7.rules, v.l7.matched, v.l7.visibilityOnly];
   return JSON.stringify([v.decision, v.allowed, rule, l7, v.unevaluatedRestriction, v.unevaluatedRestrictions]);

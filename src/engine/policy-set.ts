@@ -29,7 +29,10 @@ import {
   describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
   sideOutcomeOfLists,
 } from './evaluate';
-import { DEFAULT_SERVICE_ACCOUNT, PeerView, ResolvedEndpoint, serviceAccountAssumed } from './identity';
+import { PeerView, ResolvedEndpoint } from './identity';
+import {
+  MAX_SERVICE_ACCOUNT_CASES, ruleReadsServiceAccount, serviceAccountCandidates, serviceAccountFix, serviceAccountUnknown, serviceAccountUnknownText,
+} from './service-account-candidates';
 import { AgentRefusal, RedirectNamedPorts, agentRefusalFix, agentRefusals, learningRefusalText, refusalsText } from './parser-conflicts';
 import { egressNamedPorts } from './named-ports';
 import { EndpointInventory } from './inventory';
@@ -43,10 +46,10 @@ import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../mo
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
-import { decidesAlikeOnEveryNode } from './node-label-combinations';
+import { decidesAlikeOnEveryNode, decisionSignature } from './node-label-combinations';
 import { givenWithoutNodeLabels, nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
-import { LabelSet, Selector, clusterNameError, formatLabel } from '../model/labels';
-import { NAMESPACE_KEY, SERVICE_ACCOUNT_KEY } from '../model/selectors';
+import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
+import { DEFAULT_SERVICE_ACCOUNT, NAMESPACE_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
@@ -158,6 +161,10 @@ export class PolicySet {
    * the verdict's note and replay's names share one decision of the combinations.
    */
   private readonly nodeLabelSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, NodeLabelsSide | undefined>>>();
+  /** `serviceAccountSide` per resolved subject, resolved other end, direction and side query (compiled mode). */
+  private readonly serviceAccountSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, ServiceAccountSide | undefined>>>();
+  /** The accounts a pod given without one may run as (`serviceAccountCandidates`), on first use. */
+  private accountCandidates: string[] | undefined;
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
@@ -592,6 +599,89 @@ export class PolicySet {
     return { rules, items, alike };
   }
 
+  /**
+   * @internal Why no verdict on the connection of `query` holds for every service account a pod end given without one may
+   * run as, at the side of `direction` (its subject is `query.from` on egress, `query.to` on ingress), with the fix
+   * (`serviceAccountSide`); `undefined` when the side decides alike under each (or no end is such a pod, or no rule reads
+   * the key). `end` says which end is named first. `trace` and the test matchers refuse such a connection and `replay`
+   * leaves it not judged (`engine-service-account-unknown`); `verdict()` notes it on the side.
+   * @throws CiliumPolicyError for a malformed query, as `verdict()` does
+   */
+  public _serviceAccountUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
+  { readonly message: string; readonly fix: string; readonly end: 'subject' | 'peer' } | undefined {
+    const [endpoint, peer] = direction === 'egress' ? [query.from, query.to] : [query.to, query.from];
+    const subject = this.endpoints.resolve(endpoint);
+    const other = this.endpoints.resolve(peer);
+    if (!serviceAccountUnknown(subject.endpoint) && !serviceAccountUnknown(other.endpoint)) return undefined;
+    const side = this.serviceAccountSide(direction, subject, other, sideQueryOf(query, l4Query(query, this.config.ipFamilies)), false);
+    if (side === undefined || side.alike) return undefined;
+    const ends = side.ends.map((e) => e.text);
+    return {
+      message: serviceAccountUnknownText(ends, subject.text, direction, side.rules, side.cases),
+      fix: serviceAccountFix(ends[0]),
+      end: side.ends[0] === subject ? 'subject' : 'peer',
+    };
+  }
+
+  /**
+   * Whether one side decides alike for every service account a pod end given without one (`serviceAccountUnknown`) may
+   * run as (`serviceAccountCandidates`): each such end resolved under each candidate (both ends: each pair), the side
+   * decided as the verdict decides it, and the decisions compared (`decisionSignature`); `undefined` when no end is such a
+   * pod or no rule reads the key. The one source of `_serviceAccountUnknown` and of the verdict's note; kept per subject,
+   * other end, direction and side query (compiled mode).
+   */
+  private serviceAccountSide(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, query: SideQuery,
+    naive: boolean): ServiceAccountSide | undefined {
+    const subjectUnknown = serviceAccountUnknown(subject.endpoint);
+    const otherUnknown = serviceAccountUnknown(other.endpoint);
+    if (!subjectUnknown && !otherUnknown) return undefined;
+    const candidates = this.accountCandidates ??= serviceAccountCandidates(this.rules);
+    if (candidates.length === 0) return undefined;
+    const key = `${direction} ${JSON.stringify(query)}`;
+    const byQuery = naive ? undefined : memoOf(memoOf(this.serviceAccountSides, subject, () => new WeakMap()), other, () => new Map());
+    if (byQuery?.has(key)) return byQuery.get(key);
+    const ends = [...(subjectUnknown ? [subject] : []), ...(otherUnknown ? [other] : [])];
+    const cases = candidates.length ** ends.length;
+    const side = cases > MAX_SERVICE_ACCOUNT_CASES ? { ends, rules: this.rules.filter(ruleReadsServiceAccount), cases, alike: false }
+      : this.decideServiceAccountSide(direction, subject, other, query, naive,
+        { subject: subjectUnknown ? candidates : [undefined], other: otherUnknown ? candidates : [undefined] }, ends);
+    byQuery?.set(key, side);
+    return side;
+  }
+
+  /** `serviceAccountSide`, decided: each account of the subject's list with each of the other end's (`undefined`: as given). */
+  private decideServiceAccountSide(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, query: SideQuery,
+    naive: boolean, accounts: { readonly subject: readonly (string | undefined)[]; readonly other: readonly (string | undefined)[] },
+    ends: readonly ResolvedEndpoint[]): ServiceAccountSide {
+    const { subject: subjectAccounts, other: otherAccounts } = accounts;
+    const as = (end: ResolvedEndpoint, account: string | undefined): ResolvedEndpoint => (account === undefined ? end
+      : this.endpoints.resolve({ ...end.endpoint, serviceAccount: account }));
+    const rules = new Set<CompiledRule>();
+    // The decisions, a row per account of the subject, a column per account of the other end.
+    const grid: string[][] = [];
+    for (const sa of subjectAccounts) {
+      const row: string[] = [];
+      grid.push(row);
+      const s = as(subject, sa);
+      const dp = s.subject === undefined ? undefined
+        : naive ? buildDirectionPolicy(this.rules, s.subject, s.labels, direction) : this.directionPolicies.get(s, direction);
+      dp?.selecting.filter(ruleReadsServiceAccount).forEach((r) => rules.add(r));
+      for (const oa of otherAccounts) {
+        const o = as(other, oa);
+        const mode = naive ? LearnMode.NAIVE : LearnMode.EXPLAINED;
+        const input = dp === undefined ? undefined : this.sideInput(direction, s, this.endpoints.peerOf(o, s), query, mode);
+        const signature = dp === undefined || input === undefined ? 'not evaluated' : decisionSignature(decideSide(dp, dp.allow, dp.deny, input));
+        row.push(signature);
+      }
+    }
+    // An end is named when its account changes the decision with the other's fixed: a column (subject) or a row (other end) that differs.
+    const subjectMatters = otherAccounts.some((_, j) => grid.some((row) => row[j] !== grid[0][j]));
+    const otherMatters = grid.some((row) => row.some((s) => s !== row[0]));
+    const alike = !subjectMatters && !otherMatters;
+    const named = alike ? ends : ends.filter((e) => (e === subject ? subjectMatters : otherMatters));
+    return { ends: named, rules: [...rules], cases: subjectAccounts.length * otherAccounts.length, alike };
+  }
+
   /** @internal The named ports the redirects of `subject` resolve on: its own on ingress, the cluster's on egress (`egressNamedPorts`). */
   public _redirectNamedPorts(subject: ResolvedEndpoint): RedirectNamedPorts {
     return { ingress: subject.ports, egress: egressNamedPorts(this.config.inventory, []).ports };
@@ -786,7 +876,7 @@ export class PolicySet {
       const decided = naive || !dp.allowIndex || !dp.denyIndex ? decideSide(dp, dp.allow, dp.deny, input)
         : decideSide(dp, dp.allowIndex.candidates(l4), dp.denyIndex.candidates(l4), input);
       const noted = withServiceAccountNote(withRemoteNodeNote(withDroppedLabelNotes(decided, subject, other, peer, this.config, this.selectorKeys),
-        subject, other, peer), dp, subject, other, this.rules);
+        subject, other, peer), this.serviceAccountSide(direction, subject, other, sideQuery, naive), subject, direction);
       const unknown = this.nodeLabelsSide(dp, direction, subject, other, input, naive);
       if (unknown === undefined) return noted;
       const alike = unknown.alike !== undefined;
@@ -821,27 +911,28 @@ interface NodeLabelsSide {
   readonly alike: number | undefined;
 }
 
+/** The pod ends of a side given without a service account, the rules reading it, and whether the side decides alike (`serviceAccountSide`). */
+interface ServiceAccountSide {
+  /** The ends given without one (the subject first). */
+  readonly ends: readonly ResolvedEndpoint[];
+  /** The rules that select the subject under some account and read the key. */
+  readonly rules: readonly CompiledRule[];
+  /** The number of accounts (or pairs of accounts, both ends given without one) to decide. */
+  readonly cases: number;
+  /** Whether every case decides the side alike (never past `MAX_SERVICE_ACCOUNT_CASES`). */
+  readonly alike: boolean;
+}
+
 /**
- * The side verdict with a note for each pod end judged as the `default` service account for want of one
- * (`serviceAccountAssumed`) where a selector reads that label: the subject where a rule's subject selector does (which
- * rules select it), the peer where an item of the side's direction policy does (which items select it).
+ * The side verdict with a note when a pod end given without its service account is judged as `default` while the side
+ * does not decide alike for every account it may run as (`serviceAccountSide`); as it is when they decide alike.
  */
-function withServiceAccountNote(side: SideVerdict, dp: DirectionPolicy, subject: ResolvedEndpoint, other: ResolvedEndpoint,
-  rules: readonly CompiledRule[]): SideVerdict {
-  const reads = (sel: Selector | undefined): boolean => sel?.requirements.some((r) => r.key === SERVICE_ACCOUNT_KEY) === true;
-  const readsPeer = (items: readonly CompiledItem[]): boolean => items.some((i) => i.peer.kind === 'endpoints' && i.peer.selectors.some(reads));
-  const ends = [
-    ...(serviceAccountAssumed(subject.endpoint) && rules.some((r) => reads(r.subject)) ? [subject] : []),
-    ...(serviceAccountAssumed(other.endpoint) && (readsPeer(dp.allow) || readsPeer(dp.deny)
-      || [...dp.requirements, ...dp.requirementsDeny].some((r) => r.key === SERVICE_ACCOUNT_KEY)) ? [other] : []),
-  ];
-  if (ends.length === 0) return side;
-  return {
-    ...side,
-    notes: [...side.notes, ...ends.map((end) => `the service account of ${end.text} is not given: judged as ${DEFAULT_SERVICE_ACCOUNT}, which Kubernetes sets `
-      + `on a pod that names none (Cilium labels the pod ${SERVICE_ACCOUNT_KEY}=<its serviceAccountName>); if it runs as another, give it `
-      + `(${end.text},${SERVICE_ACCOUNT_KEY}=<name>, or its workload in the inputs)`)],
-  };
+function withServiceAccountNote(side: SideVerdict, sa: ServiceAccountSide | undefined, subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): SideVerdict {
+  if (sa === undefined || sa.alike) return side;
+  const ends = sa.ends.map((e) => e.text);
+  const note = `${serviceAccountUnknownText(ends, subject.text, direction, sa.rules, sa.cases)}: this is the verdict of `
+    + `${ends.length === 1 ? 'a pod' : 'pods'} running as ${DEFAULT_SERVICE_ACCOUNT}, not a claim about ${ends.length === 1 ? 'it' : 'them'}; fix: ${serviceAccountFix(ends[0])}`;
+  return { ...side, notes: [...side.notes, note] };
 }
 
 /**
@@ -913,6 +1004,16 @@ interface DnsLookupSides {
 const DNS_LOOKUP: L4Query = Object.freeze({ protocol: 'UDP', port: 53, icmpFamily: 'IPv4' });
 const LEARNABLE: DnsLearning = Object.freeze({ learnable: true });
 const NOT_LEARNABLE: DnsLearning = Object.freeze({ learnable: false });
+
+/** The value of `key` in a weak map, made by `make` on first use. */
+function memoOf<K extends object, V>(map: WeakMap<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
 
 /** For each object key (`undefined`: not stored), the position of the last object with the same key when it is not this one. */
 function laterSameObject(keys: readonly (string | undefined)[]): (number | undefined)[] {

@@ -1,7 +1,8 @@
 /**
  * Connections on which no verdict of the engine is a claim about Cilium: an end whose policy the agent refuses to compute
  * (`PolicySet._agentRefusals`; a DNS name learned at a DNS server whose policy it refuses, `PolicySet._learningRefusals`),
- * an end that is a node given without its labels where a rule reads them (`PolicySet._nodeLabelsUnknown`), and a request
+ * an end that is a node given without its labels where a rule reads them (`PolicySet._nodeLabelsUnknown`), a pod given
+ * without its service account where the side's decision depends on it (`PolicySet._serviceAccountUnknown`), and a request
  * allowed at L4 onto L7 rules the engine did not evaluate against it (`l7proto` rules, or rules of another protocol than
  * the request's). The one predicate `trace` (exit 2) and the test matchers (`toAllow`, `toDeny`, `Verdicts.verdictFor`)
  * refuse such a connection by, and `replay` leaves it not judged by, with the same words.
@@ -25,10 +26,12 @@ export { ConnectionEndNames, l7RulesText } from './unjudged-request';
  * `entity:kube-apiserver` on a node) while a host rule of that side's direction selects nodes by their labels, or is such a
  * node as the peer of `fromNodes`/`toNodes` items that select nodes by their labels (per-node labels on) in the other
  * end's policy, and that side does not decide the query alike whichever of them select the node (`engine-node-labels-unknown`,
- * `decidesAlikeOnEveryNode`): its verdict depends on the node, which the query does not name.
+ * `decidesAlikeOnEveryNode`): its verdict depends on the node, which the query does not name. Likewise a pod end given
+ * without its service account (no label, no workload of the inputs, none captured) where a side does not decide alike
+ * under each account it may run as (`engine-service-account-unknown`, `service-account-candidates.ts`).
  * A DNS lookup that the client's DNS rules refuse on Cilium 1.16/1.17 where no selecting policy enables default deny on its
  * egress (`engine-dns-patch-split`, `PolicySet._dnsPatchSplit`): the DNS proxy refuses it on the earlier patches only.
- * Either of the last two on the lookup through which a client with `toFQDNs` items learns a DNS name (`fqdn:`) it reaches
+ * Any of the last three on the lookup through which a client with `toFQDNs` items learns a DNS name (`fqdn:`) it reaches
  * (`PolicySet._learningLookup`, `learningLookupError`): whether `toFQDNs` selects the name is not known.
  * @param ends the query: its ends, and the port and request a node-label refusal depends on
  * Given the verdict on the connection, a request allowed at L4 onto L7 rules it was not judged by (`unjudgedRequest`).
@@ -61,6 +64,12 @@ export function unjudgedConnectionError(set: PolicySet, ends: VerdictQuery, name
     const named = unknown.end === 'subject' ? name : otherName;
     return new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${lead}${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
   }
+  for (const [name, otherName, direction] of sides) {
+    const unknown = set._serviceAccountUnknown(ends, direction);
+    if (unknown === undefined) continue;
+    const named = unknown.end === 'subject' ? name : otherName;
+    return new CiliumPolicyError({ id: 'engine-service-account-unknown', message: `${lead}${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
+  }
   const split = set._dnsPatchSplit(ends);
   if (split !== undefined) return new CiliumPolicyError({ id: 'engine-dns-patch-split', message: `${lead}${names.from} ${formatEndpoint(ends.from)} ${split.message}`, fix: split.fix });
   const learning = learningLookupError(set, ends, names, lead);
@@ -86,6 +95,13 @@ function learningLookupError(set: PolicySet, ends: VerdictQuery, names: Connecti
     if (unknown === undefined) continue;
     const named = unknown.end === 'subject' ? name : otherName;
     return new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${lead}${learns}${named} ${unknown.message}${consequence}`, fix: `${unknown.fix} as ${named}` });
+  }
+  for (const [name, otherName, direction] of [[names.from, server, 'egress'], [server, names.from, 'ingress']] as const) {
+    const unknown = set._serviceAccountUnknown(lookup, direction);
+    if (unknown === undefined) continue;
+    const named = unknown.end === 'subject' ? name : otherName;
+    const fix = named === server ? `${unknown.fix} (the DNS server: PolicySetOptions.dnsServer, --dns-server)` : `${unknown.fix} as ${named}`;
+    return new CiliumPolicyError({ id: 'engine-service-account-unknown', message: `${lead}${learns}${named} ${unknown.message}${consequence}`, fix });
   }
   const split = set._dnsPatchSplit(lookup);
   if (split === undefined) return undefined;

@@ -32,7 +32,8 @@ export class Verdicts {
    * `trace` refuses it (`unjudgedConnectionError`): an end whose policy the agent refuses (`engine-policy-refused`), or a
    * node given without its labels (`entity:host`, `entity:remote-node`, `entity:kube-apiserver`) where a host rule's
    * `nodeSelector` or a `fromNodes`/`toNodes` item reads them (`engine-node-labels-unknown`; give the node by its labels,
-   * `node:kubernetes.io/hostname=n1,<label>=<value>`), or a request allowed onto L7 rules the engine did not judge it by
+   * `node:kubernetes.io/hostname=n1,<label>=<value>`), or a pod given without its service account where the account it
+   * runs as changes the verdict (`engine-service-account-unknown`), or a request allowed onto L7 rules the engine did not judge it by
    * (`engine-l7-not-evaluated`: `l7proto` rules, or rules of another protocol than the request's; ask without the request),
    * or a DNS lookup (asked, or through which a `toFQDNs` name is learned) whose outcome the 1.16/1.17 patch release decides
    * (`engine-dns-patch-split`)

@@ -16,6 +16,7 @@
 import { HttpRequest, KafkaRequest, headerRecord } from '../engine/l7';
 import { isDns1123Label, isIdentityLabelKey, isLabelValue } from '../validate/syntax';
 import { k8sObjectLabelKey } from '../model/labels';
+import { SERVICE_ACCOUNT_KEY } from '../model/selectors';
 
 /** An endpoint of a flow (`source`, `destination`). */
 export interface HubbleEndpoint {
@@ -478,7 +479,6 @@ const UNKNOWN_RANK = 50;
 /** Label keys Cilium adds to pods. */
 const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
-const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
 const NAMESPACE_LABEL = `k8s:${NAMESPACE_KEY}=`;
 

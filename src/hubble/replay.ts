@@ -1076,8 +1076,10 @@ function toEndpoint(peer: FlowPeer, clusterName: string): Endpoint | undefined {
         namespace: peer.namespace ?? 'default',
         labels,
         ...(peer.namespaceLabels !== undefined ? { namespaceLabels: peer.namespaceLabels } : {}),
-        // A captured identity without the service account label has none ('': not the `default` of a pod given without one).
-        serviceAccount: peer.serviceAccount ?? '',
+        // The service account: the capture's label wins; a captured identity without it takes the account of its workload in
+        // the inputs (`EndpointInventory.enrich`), else it is given without one (`serviceAccountUnknown`): judged only where
+        // every account it may run as decides alike, else not judged (`unjudgedConnectionError`).
+        ...(peer.serviceAccount !== undefined ? { serviceAccount: peer.serviceAccount } : {}),
       };
     }
     case FlowPeerKind.ENTITY:

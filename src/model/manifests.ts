@@ -20,6 +20,7 @@ import { LabelSelectorModel } from './policy-model';
 import { unquotedNumber } from './unquoted-numbers';
 import { nullListItemsAsEmpty, nullMapValuesAsEmpty } from './null-map-values';
 import { pushAll } from './push-all';
+import { DEFAULT_SERVICE_ACCOUNT } from './selectors';
 
 /** A manifest object (a JSON object). */
 export type ManifestObject = Record<string, unknown>;
@@ -98,10 +99,11 @@ export interface ManifestPodTemplate {
   /** The labels of the pods. */
   readonly labels: Readonly<Record<string, string>>;
   /**
-   * The service account of the pods: `serviceAccountName`, else the deprecated `serviceAccount`.
-   * @default - unset (Kubernetes fills in `default`)
+   * The service account of the pods: `serviceAccountName`, else the deprecated `serviceAccount`, else `default`, which
+   * Kubernetes' ServiceAccount admission sets on a pod that names none (and Cilium labels the pod with it). The one reading
+   * of a manifest's service account (both inventories).
    */
-  readonly serviceAccount?: string;
+  readonly serviceAccount: string;
   /** The ports of its containers, then of its sidecar init containers (`restartPolicy: Always`), in order. */
   readonly ports: readonly ManifestContainerPort[];
   /**
@@ -241,9 +243,9 @@ export function podTemplateOf(obj: ManifestObject): ManifestObject | undefined {
 /** Reads a pod template (`{metadata, spec}`). */
 export function readPodTemplate(template: ManifestObject): ManifestPodTemplate {
   const podSpec = objectOr(template.spec);
-  const serviceAccount = nonEmptyString(podSpec.serviceAccountName) ?? nonEmptyString(podSpec.serviceAccount);
+  const serviceAccount = nonEmptyString(podSpec.serviceAccountName) ?? nonEmptyString(podSpec.serviceAccount) ?? DEFAULT_SERVICE_ACCOUNT;
   return {
-    labels: stringMap(objectOr(template.metadata).labels), ...(serviceAccount ? { serviceAccount } : {}), ports: containerPortsOf(podSpec),
+    labels: stringMap(objectOr(template.metadata).labels), serviceAccount, ports: containerPortsOf(podSpec),
     ...(podSpec.hostNetwork === true ? { hostNetwork: true } : {}),
   };
 }

@@ -12,6 +12,8 @@ export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
 /** The service account label key. */
 export const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+/** The service account Kubernetes gives a pod whose spec names none (the ServiceAccount admission plugin, on by default). */
+export const DEFAULT_SERVICE_ACCOUNT = 'default';
 
 /** Strips a `source:` prefix (`k8s:app` → `app`, `any:app` → `app`, `$host` → `host`, `reserved.world` → `world`): `splitLabelKey`. */
 export function labelKeyName(key: string): string {

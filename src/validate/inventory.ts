@@ -221,7 +221,8 @@ export class ManifestInventory {
         const { template } = info;
         const ports = template.ports.filter((p) => Number.isInteger(p.port));
         this.workloadList.push({
-          kind: info.header.kind, name, namespace, podLabels: template.labels, serviceAccount: template.serviceAccount ?? 'default', ports, hostNetwork: template.hostNetwork === true, source,
+          kind: info.header.kind, name, namespace, podLabels: template.labels, serviceAccount: template.serviceAccount, ports,
+          hostNetwork: template.hostNetwork === true, source,
         });
         return true;
       }

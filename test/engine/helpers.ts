@@ -29,14 +29,14 @@ export function verdict(set: PolicySet, from: string, to: string, port: string |
 
 /**
  * Whether the matchers refuse the connection, asked without a request, as no claim about Cilium (`engine-policy-refused`,
- * `engine-node-labels-unknown`: the one predicate of trace's exit 2, `unjudgedConnectionError`); `false` when they judge it.
+ * `engine-node-labels-unknown`, `engine-service-account-unknown`: the one predicate of trace's exit 2, `unjudgedConnectionError`); `false` when they judge it.
  */
 export function refusedByMatchers(set: PolicySet, from: string, to: string, port: string | number): boolean {
   try {
     verdictFor(set, from, to, port);
     return false;
   } catch (e) {
-    if (e instanceof CiliumPolicyError && (e.id === 'engine-policy-refused' || e.id === 'engine-node-labels-unknown')) return true;
+    if (e instanceof CiliumPolicyError && (e.id === 'engine-policy-refused' || e.id === 'engine-node-labels-unknown' || e.id === 'engine-service-account-unknown')) return true;
     throw e;
   }
 }

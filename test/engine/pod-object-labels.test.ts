@@ -87,8 +87,9 @@ describe('a workload that names no service account runs as default', () => {
   test('a rule on the default service account admits it, one on another does not', () => {
     expect(judge(sa('default'), 'pod:ns1:app=client')).toBe('allowed');
     expect(judge(sa('nobody'), 'pod:ns1:app=client')).toBe('denied');
-    // A pod the inputs do not hold, given without a service account, runs as default too, as Kubernetes sets it (session
-    // 53; before, it was judged without the label, which no pod's identity lacks): test/engine/service-account-default.test.ts.
+    // A pod the inputs do not hold, given without a service account, may run as any: verdict() gives the verdict of one
+    // running as default (with a note; trace and the matchers refuse it where the accounts decide otherwise, session 53:
+    // test/engine/service-account-default.test.ts); one given as a label is judged as it.
     expect(judge(sa('default'), 'pod:ns1:app=elsewhere')).toBe('allowed');
     expect(judge(sa('default'), 'pod:ns1:app=elsewhere,io.cilium.k8s.policy.serviceaccount=robot')).toBe('denied');
   });

@@ -1,67 +1,102 @@
-// Session 53: a pod given without a service account (no inventory workload names one, none written as a label) was judged
-// without the `io.cilium.k8s.policy.serviceaccount` label, which no pod's identity lacks: Cilium labels every pod with its
-// `spec.serviceAccountName` (pkg/k8s/utils `SanitizePodLabels`: set when not empty), and Kubernetes' ServiceAccount admission
-// sets `default` on a pod that names none. So `DoesNotExist`/`NotIn` on the service account admitted such a pod and
-// `serviceaccount: default` refused it. Now it runs as `default`, with a note naming the assumption when a selector reads
-// the key; one given (as a label, or by its workload) is judged as given; a captured identity without it (replay) has none.
+// Session 53: a pod given without its service account (no `io.cilium.k8s.policy.serviceaccount` label written, no workload of
+// the inputs naming one, none in a capture) was first judged without the label, which no pod's identity lacks (Cilium labels
+// every pod with its `spec.serviceAccountName`, pkg/k8s/utils `SanitizePodLabels`, and admission sets `default`): so
+// `DoesNotExist`/`NotIn` admitted it. Then it was judged as `default` with a note the matchers and `decide()` did not carry,
+// a claim about a pod that may run as any account. Now the side is decided under each account it may run as (the values
+// the rules name, `default`, one none names; `service-account-candidates.ts`): alike, it is judged; otherwise `trace`, the
+// matchers and `replay` refuse it (`engine-service-account-unknown`) and `verdict()` notes it.
 import { describe, expect, test } from 'vitest';
 import { Endpoints, PolicySet } from '../../src/engine';
-import { cnp, policySet } from './helpers';
+import { cnp, policySet, refusedByMatchers } from './helpers';
 
 const SA = 'io.cilium.k8s.policy.serviceaccount';
+const port = (p: number): { toPorts: { ports: { port: string; protocol: string }[] }[] } => ({ toPorts: [{ ports: [{ port: String(p), protocol: 'TCP' }] }] });
 const POLICY = cnp('by-sa', {
   endpointSelector: { matchLabels: { app: 'web' } },
   ingress: [
-    { fromEndpoints: [{ matchLabels: { [SA]: 'default' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
-    { fromEndpoints: [{ matchExpressions: [{ key: SA, operator: 'DoesNotExist' }] }], toPorts: [{ ports: [{ port: '81', protocol: 'TCP' }] }] },
-    { fromEndpoints: [{ matchExpressions: [{ key: SA, operator: 'NotIn', values: ['robot'] }] }], toPorts: [{ ports: [{ port: '82', protocol: 'TCP' }] }] },
+    { fromEndpoints: [{ matchLabels: { [SA]: 'default' } }], ...port(80) },
+    { fromEndpoints: [{ matchExpressions: [{ key: SA, operator: 'DoesNotExist' }] }], ...port(81) },
+    { fromEndpoints: [{ matchExpressions: [{ key: SA, operator: 'NotIn', values: ['robot'] }] }], ...port(82) },
+    { fromEndpoints: [{ matchExpressions: [{ key: SA, operator: 'Exists' }] }], ...port(84) },
   ],
 }, 'prod');
+const PORTS = [80, 81, 82, 83, 84];
 
-function decisions(set: PolicySet, from: string): string[] {
-  return [80, 81, 82].map((port) => set.verdict({ from: set.endpoint(from), to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port }).ingress.decision);
+/** Per port: the ingress decision, `refused` when the matchers refuse the connection. */
+function table(set: PolicySet, from: string): string[] {
+  return PORTS.map((p) => (refusedByMatchers(set, from, 'pod:prod:app=web', p) ? 'refused'
+    : set.verdict({ from: set.endpoint(from), to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port: p }).ingress.decision));
 }
 
-describe('a pod given without a service account runs as default, as Kubernetes sets it', () => {
-  test('truth table: unnamed (default), default, robot, none (a captured identity without the label)', () => {
+describe('a pod given without a service account is judged where every account it may run as decides alike', () => {
+  test('truth table per account: default, robot, one no rule names, none given (refused where they differ)', () => {
     const set = policySet([POLICY]);
-    expect(decisions(set, 'pod:prod:app=fe')).toEqual(['allowed', 'default-deny', 'allowed']);
-    expect(decisions(set, `pod:prod:app=fe,${SA}=default`)).toEqual(['allowed', 'default-deny', 'allowed']);
-    expect(decisions(set, `pod:prod:app=fe,${SA}=robot`)).toEqual(['default-deny', 'default-deny', 'default-deny']);
+    expect(table(set, `pod:prod:app=fe,${SA}=default`)).toEqual(['allowed', 'default-deny', 'allowed', 'default-deny', 'allowed']);
+    expect(table(set, `pod:prod:app=fe,${SA}=robot`)).toEqual(['default-deny', 'default-deny', 'default-deny', 'default-deny', 'allowed']);
+    expect(table(set, `pod:prod:app=fe,${SA}=other`)).toEqual(['default-deny', 'default-deny', 'allowed', 'default-deny', 'allowed']);
+    // Not given: 80 and 82 differ among the accounts (refused); 81 (no pod lacks the label), 83 (no rule) and 84 (every pod
+    // has one) decide alike.
+    expect(table(set, 'pod:prod:app=fe')).toEqual(['refused', 'default-deny', 'refused', 'default-deny', 'allowed']);
+    // A pod of an empty serviceAccountName (no label at all) is given: judged as such.
     const none = Endpoints.pod('prod', { app: 'fe' }, { serviceAccount: '' });
-    expect([80, 81, 82].map((port) => set.verdict({ from: none, to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port }).ingress.decision))
-      .toEqual(['default-deny', 'allowed', 'allowed']);
+    expect(PORTS.map((p) => set.verdict({ from: none, to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port: p }).ingress.decision))
+      .toEqual(['default-deny', 'allowed', 'allowed', 'default-deny', 'default-deny']);
+    // A workload of the inputs gives the account (a manifest naming none: default, as Kubernetes sets it): judged as it.
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'fe', namespace: 'prod' },
+      spec: { selector: { matchLabels: { app: 'fe' } }, template: { metadata: { labels: { app: 'fe' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } };
+    expect(table(policySet([dep, POLICY]), 'pod:prod:app=fe')).toEqual(['allowed', 'default-deny', 'allowed', 'default-deny', 'allowed']);
   });
 
-  test('the subject too: an endpointSelector on the default service account selects it', () => {
-    const set = policySet([cnp('sa-subject', {
-      endpointSelector: { matchLabels: { [SA]: 'default' } },
-      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'fe' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
-    }, 'prod')]);
-    const judge = (to: string, from: string): string => set.verdict({ from: set.endpoint(from), to: set.endpoint(to), protocol: 'TCP', port: 80 }).ingress.decision;
-    expect([judge('pod:prod:app=web', 'pod:prod:app=fe'), judge('pod:prod:app=web', 'pod:prod:app=x')]).toEqual(['allowed', 'default-deny']);
-    expect(judge(`pod:prod:app=web,${SA}=robot`, 'pod:prod:app=x')).toBe('no-policy-default-allow');
-  });
-
-  test('the assumption is noted where a selector reads the key, and only for an end not given one', () => {
+  test('the matchers refuse, naming the end, the rules and the fix; verdict() notes it, and only where the accounts differ', () => {
     const set = policySet([POLICY]);
-    const notes = (from: string): string[] => set.verdict({ from: set.endpoint(from), to: set.endpoint(`pod:prod:app=web,${SA}=api`), protocol: 'TCP', port: 80 })
+    expect(() => expect(set).toAllow('pod:prod:app=fe', 'pod:prod:app=web', 80)).toThrow(/engine-service-account-unknown/);
+    expect(() => expect(set).toDeny('pod:prod:app=fe', 'pod:prod:app=web', 82)).toThrow(/engine-service-account-unknown/);
+    try {
+      expect(set).toAllow('pod:prod:app=fe', 'pod:prod:app=web', 80);
+    } catch (e) {
+      const text = String(e);
+      expect(text).toContain('the client pod:prod:app=fe is given without a service account');
+      expect(text).toContain('CiliumNetworkPolicy prod/by-sa');
+      expect(text).toContain(`pod:prod:app=fe,${SA}=<name>`);
+    }
+    expect(set).toDeny('pod:prod:app=fe', 'pod:prod:app=web', 81);
+    expect(set).toAllow('pod:prod:app=fe', 'pod:prod:app=web', 84);
+    const notes = (p: number): string[] => set.verdict({ from: set.endpoint('pod:prod:app=fe'), to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port: p })
       .ingress.notes.filter((n) => n.includes('service account'));
-    expect(notes('pod:prod:app=fe')).toEqual([`the service account of pod:prod:app=fe is not given: judged as default, which Kubernetes sets on a pod that names `
-      + `none (Cilium labels the pod ${SA}=<its serviceAccountName>); if it runs as another, give it (pod:prod:app=fe,${SA}=<name>, or its workload in the inputs)`]);
-    expect(notes(`pod:prod:app=fe,${SA}=default`)).toEqual([]);
-    // Only where a selector reads it: no subject selector of POLICY does, so neither the egress side of the client nor the
-    // destination (given as api) is noted.
-    const v = set.verdict({ from: set.endpoint('pod:prod:app=fe'), to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port: 80 });
-    expect([v.egress.notes, v.ingress.notes.map((n) => n.split(' is not given')[0])]).toEqual([[], ['the service account of pod:prod:app=fe']]);
-    // A subject selector reading it notes the subject.
+    expect(notes(80)).toHaveLength(1);
+    expect(notes(80)[0]).toMatch(/^pod:prod:app=fe is given without a service account .* this is the verdict of a pod running as default, not a claim about it/);
+    expect([notes(81), notes(84)]).toEqual([[], []]);
+  });
+
+  test('the subject: a rule on an account selects it or not; a rule of another namespace cannot, and is no reason to refuse', () => {
     const bySubject = policySet([cnp('sa-subject', {
-      endpointSelector: { matchLabels: { [SA]: 'default' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'fe' } }] }],
+      endpointSelector: { matchLabels: { [SA]: 'robot' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'x' } }] }],
     }, 'prod')]);
-    const s = bySubject.verdict({ from: bySubject.endpoint(`pod:prod:app=fe,${SA}=x`), to: bySubject.endpoint('pod:prod:app=web'), protocol: 'TCP', port: 80 });
-    expect(s.ingress.notes.map((n) => n.split(' is not given')[0])).toEqual(['the service account of pod:prod:app=web']);
-    // No selector reads the key: nothing assumed that matters, no note.
-    const plain = policySet([cnp('plain', { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'fe' } }] }] }, 'prod')]);
-    expect(plain.verdict({ from: plain.endpoint('pod:prod:app=fe'), to: plain.endpoint('pod:prod:app=web'), protocol: 'TCP', port: 80 }).ingress.notes).toEqual([]);
+    expect(refusedByMatchers(bySubject, `pod:prod:app=fe,${SA}=a`, 'pod:prod:app=web', 80)).toBe(true);
+    expect(bySubject.verdict({ from: bySubject.endpoint(`pod:prod:app=fe,${SA}=a`), to: bySubject.endpoint(`pod:prod:app=web,${SA}=robot`), protocol: 'TCP', port: 80 })
+      .ingress.decision).toBe('default-deny');
+    const elsewhere = policySet([
+      cnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'fe' } }] }] }, 'prod'),
+      cnp('other', { endpointSelector: { matchLabels: { [SA]: 'robot' } }, ingress: [{}] }, 'elsewhere'),
+    ]);
+    expect(elsewhere).toAllow('pod:prod:app=fe', 'pod:prod:app=web', 80);
+    const v = elsewhere.verdict({ from: elsewhere.endpoint('pod:prod:app=fe'), to: elsewhere.endpoint('pod:prod:app=web'), protocol: 'TCP', port: 80 });
+    expect([...v.egress.notes, ...v.ingress.notes].filter((n) => n.includes('service account'))).toEqual([]);
+  });
+
+  test('the DNS server of a toFQDNs lookup given without one: refused where its account decides the lookup, judged once given', () => {
+    const spec = {
+      endpointSelector: { matchLabels: { app: 'fe' } },
+      egress: [
+        { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', [SA]: 'coredns' } }],
+          toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+        { toFQDNs: [{ matchName: 'api.example.com' }], ...port(443) },
+      ],
+    };
+    const set = policySet([cnp('fqdn', spec, 'prod')]);
+    const client = `pod:prod:app=fe,${SA}=fe`;
+    expect(() => expect(set).toAllow(client, 'fqdn:api.example.com@198.51.100.7', 443)).toThrow(/engine-service-account-unknown[\s\S]*the DNS server/);
+    const given = policySet([cnp('fqdn', spec, 'prod')], { dnsServer: `pod:kube-system:k8s-app=kube-dns,${SA}=coredns` });
+    expect(given).toAllow(client, 'fqdn:api.example.com@198.51.100.7', 443);
   });
 });
