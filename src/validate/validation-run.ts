@@ -171,9 +171,9 @@ export class Run {
     // One cluster's CRDs: one version (the refusal of trace, naming both).
     if (this.crd && versions.length > 1) judgedVersion(annotated.map((a): AnnotatedDocument => ({ model: a.doc.model, file: a.file })));
     const sole = versions.length === 1 ? judgedVersion(annotated.map((a): AnnotatedDocument => ({ model: a.doc.model, file: a.file }))) : undefined;
-    this.fallback = parseTargetVersion((sole?.version ?? CiliumVersion.DEFAULT).toString());
+    this.fallback = parseTargetVersion((sole?.version ?? CiliumVersion.DEFAULT).release);
     this.fallbackSource = sole?.source ?? VERSION_DEFAULT;
-    for (const a of annotated) if (a.version !== this.fallback.rules) this.targets.set(a.doc, parseTargetVersion(a.version.toString()));
+    for (const a of annotated) if (a.version !== this.fallback.rules) this.targets.set(a.doc, parseTargetVersion(a.version.release));
     for (const { r, doc, value } of invalid) this.invalidAnnotation(r, doc, value);
     if (versions.length > 1) this.missingAnnotations(read, versions);
   }
