@@ -183,7 +183,7 @@ export class Run {
    * judged for the default, which may not be its cluster's version (an older cluster's errors would pass unseen).
    */
   private missingAnnotations(read: readonly ReadInput[], versions: readonly CiliumVersion[]): void {
-    const named = versions.map((v) => v.toString()).sort(compareVersions).join(' and ');
+    const named = versions.map((v) => v.release).sort(compareVersions).join(' and ');
     for (const r of read) {
       for (const d of r.parsed.documents) {
         if (ownAnnotation(d.model) !== undefined) continue;
@@ -539,7 +539,8 @@ export class Run {
 /** Orders `1.9` before `1.16` before `1.20-dev`. */
 function compareVersions(a: string, b: string): number {
   const minor = (v: string): number => Number(/^1\.(\d+)/.exec(v)?.[1] ?? 0);
-  return minor(a) - minor(b);
+  const patch = (v: string): number => Number(/^1\.\d+\.(\d+)$/.exec(v)?.[1] ?? -1);
+  return minor(a) - minor(b) || patch(a) - patch(b);
 }
 
 function stringOr(obj: unknown, key: string): string {
