@@ -2,8 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { App, Chart } from 'cdk8s';
 import { thrown } from './support/errors';
 import {
-  CiliumPolicyError, CiliumVersion, ClusterDefaultDeny, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7, LabelExpression, Peer, Port,
-  Protocol,
+  CiliumPolicyError, CiliumVersion, ClusterDefaultDeny, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7,
+  LabelExpression, Peer, Port, Protocol,
 } from '../src';
 
 describe('Peer', () => {
