@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { App, Chart } from 'cdk8s';
 import { thrown } from './support/errors';
 import {
-  CiliumPolicyError, CiliumVersion, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7, LabelExpression, Peer, Port,
-  Protocol,
+  CiliumPolicyError, CiliumVersion, ClusterDefaultDeny, DnsRule, Entity, Grpc, HttpRule, Icmp, IcmpFamily, KafkaRole, KafkaRule, L7,
+  LabelExpression, Peer, Port, Protocol,
 } from '../src';
 
 describe('Peer', () => {
@@ -140,6 +141,16 @@ describe('CiliumVersion', () => {
       expect(e.fix).toContain(fix);
     }
     expect(thrown(() => CiliumVersion.parse('1.13.3')).id).toBe('version-unsupported');
+  });
+
+  // Session 53 review: the refusal named both versions by their minor ("use(the app, 1.17) … built for Cilium 1.17").
+  test('version-set-too-late names the patch releases', () => {
+    const app = new App();
+    CiliumVersion.use(app, CiliumVersion.parse('1.17.4'));
+    new ClusterDefaultDeny(new Chart(app, 'c'), 'cdd', {});
+    const e = thrown(() => CiliumVersion.use(app, CiliumVersion.parse('1.17.5')));
+    expect(e.id).toBe('version-set-too-late');
+    expect(e.message).toContain("CiliumVersion.use(the app, 1.17.5) comes after ClusterDefaultDeny 'c/cdd' was created, and it was built for Cilium 1.17.4 ");
   });
 
   // `String(text)` of an object with no prototype (no toString) threw `Cannot convert object to primitive value`, and so did

@@ -126,8 +126,10 @@ export async function executeValidate(paths: readonly string[], options: Validat
     maxFileBytes,
     ...(stdin !== undefined ? { stdin } : {}),
   });
-  // The API's fix names its option (`ciliumVersion`); here the version is given with --cilium-version.
-  const report: ValidationReport = { ...found, diagnostics: found.diagnostics.map((d) => d.id === 'version-annotation-invalid'
+  // The API's fix names its option (`ciliumVersion`); here the version is given with --cilium-version. A malformed patch
+  // level's fix (`write 1.17.4`) names no option and is kept.
+  const apiFix = annotationFix('ciliumVersion');
+  const report: ValidationReport = { ...found, diagnostics: found.diagnostics.map((d) => d.id === 'version-annotation-invalid' && d.fix === apiFix
     ? { ...d, fix: annotationFix('--cilium-version') } : d) };
   nothingToValidate(report, paths, io.cwd ?? process.cwd());
   io.stdout(format === 'json' ? formatReportJson(report) : format === 'sarif' ? formatReportSarif(report) : formatReportText(report));

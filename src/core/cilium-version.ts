@@ -117,8 +117,8 @@ export class CiliumVersion {
       const where = scope.node.path ? `'${scope.node.path}'` : 'the app';
       throw new CiliumPolicyError({
         id: 'version-set-too-late',
-        message: `CiliumVersion.use(${where}, ${version}) comes after ${c.constructor.name} '${c.node.path}' was created, `
-          + `and it was built for Cilium ${decided}${decided === CiliumVersion.DEFAULT ? ' (the default)' : ''}`,
+        message: `CiliumVersion.use(${where}, ${version.release}) comes after ${c.constructor.name} '${c.node.path}' was created, `
+          + `and it was built for Cilium ${decided.release}${decided === CiliumVersion.DEFAULT ? ' (the default)' : ''}`,
         fix: `set the version first: call CiliumVersion.use(${scope.node.path ? 'chart' : 'app'}, ${version._sourceText}) `
           + `right after creating ${scope.node.path ? 'the chart' : 'the app'}, before the constructs below it`,
         location: c.node.path,

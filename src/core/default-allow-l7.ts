@@ -37,11 +37,17 @@ export const DNS_DEFAULT_ALLOW_PATCH_SPLIT = `on Cilium ${L7_ALLOW_ALL_BACKPORTS
   + `${L7_ALLOW_ALL_BACKPORTS.map((b) => b.release).join(' and ')} (cilium/cilium#38841, backported in #39382 and #39375) Cilium adds `
   + '`matchPattern: "*"` to those DNS rules, so they give visibility only';
 
-/** How to have a lookup under `DNS_DEFAULT_ALLOW_PATCH_SPLIT` judged: for the patch the cluster runs, or alike on every patch. */
-export const DNS_DEFAULT_ALLOW_PATCH_FIX = `give the patch release the cluster runs (e.g. --cilium-version ${L7_ALLOW_ALL_BACKPORTS[1].release} or `
-  + `CiliumVersion.parse('${L7_ALLOW_ALL_BACKPORTS[1].release}')) to judge for that patch; or make every patch alike: list the names in the DNS rules `
-  + '(matchName or matchPattern) to allow them, add `matchPattern: "*"` for visibility only, or enable default deny on egress '
-  + '(enableDefaultDeny.egress true) so the DNS rules refuse the other names';
+/**
+ * How to have a lookup under `DNS_DEFAULT_ALLOW_PATCH_SPLIT` judged on the target `version` (1.16 or 1.17 without a patch
+ * level): for the patch the cluster runs, naming the first patch of that minor that adds the allow-all
+ * (`l7AllowAllBackport`: 1.16.10 on 1.16, 1.17.5 on 1.17), or alike on every patch.
+ */
+export function dnsDefaultAllowPatchFix(version: CiliumVersion): string {
+  const example = (l7AllowAllBackport(version) ?? L7_ALLOW_ALL_BACKPORTS[L7_ALLOW_ALL_BACKPORTS.length - 1]).release;
+  return `give the patch release the cluster runs (e.g. --cilium-version ${example} or CiliumVersion.parse('${example}')) to judge for that patch; `
+    + 'or make every patch alike: list the names in the DNS rules (matchName or matchPattern) to allow them, add `matchPattern: "*"` for '
+    + 'visibility only, or enable default deny on egress (enableDefaultDeny.egress true) so the DNS rules refuse the other names';
+}
 
 /** What decides whether a direction of an endpoint is in default-allow mode (the engine's `DirectionPolicy` has it). */
 export interface DirectionDefaultDeny {

@@ -719,7 +719,7 @@ function refuseOtherIpFamilies(base: PolicySet, head: PolicySet): void {
 function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
   return JSON.stringify([
-    c.version.toString(), c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.sctp, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
+    c.version.release, c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.sctp, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
     c.nodeSelectorLabels, c.ipFamilies,
     formatEndpoint(set._dnsServer),
   ]);

@@ -6,7 +6,7 @@
  * has this direction or only `enableDefaultDeny: false` rules do. `reserved:init` endpoints are always default deny.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT, DefaultAllowL7, defaultAllowL7 } from '../core/default-allow-l7';
+import { DNS_DEFAULT_ALLOW_PATCH_SPLIT, dnsDefaultAllowPatchFix, DefaultAllowL7, defaultAllowL7 } from '../core/default-allow-l7';
 import { objectName } from '../model/object-names';
 import { authOutcome } from './authentication';
 import { CidrBlock, CompiledItem, EngineConfig, PeerSpec, PolicyRef, UngroupedSelection, entityMatches } from './compile';
@@ -981,7 +981,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
   if (kind === 'kafka' && q.kafka) pushAll(notes, kafkaUnknownNotes(entries, q.kafka));
   if (kind === 'http' && q.http) pushAll(notes, httpMethodCaseNotes(entries, q.http));
   // On 1.16/1.17 without default deny, whether the DNS proxy refuses it depends on the patch release: the verdict says so.
-  if (kind === L7Protocol.DNS && defaultAllow.dnsPatchUnknown) notes.push(`${DNS_DEFAULT_ALLOW_PATCH_SPLIT}: this lookup is not judged; fix: ${DNS_DEFAULT_ALLOW_PATCH_FIX}`);
+  if (kind === L7Protocol.DNS && defaultAllow.dnsPatchUnknown) notes.push(`${DNS_DEFAULT_ALLOW_PATCH_SPLIT}: this lookup is not judged; fix: ${dnsDefaultAllowPatchFix(input.config.version)}`);
   const response = kind === 'dns' ? 'DNS REFUSED' : kind === 'http' ? 'HTTP 403' : kafkaDenialResponse(q.kafka?.apiKey ?? '');
   const l7: L7Outcome = { protocol: kind, result: L7Result.DENIED, rules, reason: `the ${kind.toUpperCase()} request ${describeL7Request(kind, q)} matches none of the rules (${response})` };
   return sideResult(base, SideDecision.L7_DENIED, true, ruleRef(first), l7,

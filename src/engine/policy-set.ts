@@ -6,7 +6,7 @@
  * items that can cover the port. `evaluateNaive` answers the same question by walking every rule.
  */
 import { IConstruct } from 'constructs';
-import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT } from '../core/default-allow-l7';
+import { DNS_DEFAULT_ALLOW_PATCH_SPLIT, dnsDefaultAllowPatchFix } from '../core/default-allow-l7';
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
@@ -717,7 +717,7 @@ export class PolicySet {
     return {
       message: `looks up ${query.dns}: no policy selecting it enables default deny on egress, and `
         + `${DNS_DEFAULT_ALLOW_PATCH_SPLIT}; the target version ${this.config.version} names no patch, so this lookup is not judged`,
-      fix: DNS_DEFAULT_ALLOW_PATCH_FIX,
+      fix: dnsDefaultAllowPatchFix(this.config.version),
     };
   }
 

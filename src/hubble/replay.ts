@@ -18,7 +18,7 @@ import { Endpoint, EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { PolicySet } from '../engine/policy-set';
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
-import { DNS_DEFAULT_ALLOW_PATCH_FIX, DNS_DEFAULT_ALLOW_PATCH_SPLIT } from '../core/default-allow-l7';
+import { DNS_DEFAULT_ALLOW_PATCH_SPLIT, dnsDefaultAllowPatchFix } from '../core/default-allow-l7';
 import { VERSION_DEFAULT } from '../model/version-annotation';
 import { oneSidedVerdict } from '../engine/one-sided-verdict';
 import { withoutRemoteNodeNote } from '../engine/remote-node-note';
@@ -980,7 +980,7 @@ class RolloutTally {
         blockers.push(`the policies enforce ${unseen.length > 3 ? `${unseen.slice(0, 3).join(', ')} and ${unseen.length - 3} more` : unseen.join(', ')} `
           + '(what they would drop there is not known: capture that traffic too), where no connection was judged'
           + (early.length === 0 ? '' : ` (${early.join(', ')} only on some patches: there no policy enables default deny and only DNS rules can `
-            + `drop, and ${DNS_DEFAULT_ALLOW_PATCH_SPLIT}; fix: ${DNS_DEFAULT_ALLOW_PATCH_FIX})`));
+            + `drop, and ${DNS_DEFAULT_ALLOW_PATCH_SPLIT}; fix: ${dnsDefaultAllowPatchFix(this.policies.ciliumVersion)})`));
       }
       const ready = t.flowing > 0 && blockers.length === 0 && !unselected;
       const reason = unselected

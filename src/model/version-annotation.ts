@@ -6,7 +6,7 @@
  * newest one; `validate` (and the cdk8s plugin) judges each policy for its own (`validation-run.ts`), as an app's charts
  * may target clusters of different versions.
  */
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { PolicyDocumentModel } from './policy-model';
@@ -73,6 +73,16 @@ export function synthesizedVersion(docs: readonly AnnotatedDocument[]): Synthesi
     if (value === undefined) continue;
     const source = describe(doc);
     const version = annotationVersion(value);
+    const malformed = version === undefined ? malformedPatch(value) : undefined;
+    if (malformed !== undefined) {
+      // A patch level that is not plainly a number: the refusal `--cilium-version` gives, naming the policy (`write 1.17.4`).
+      throw new CiliumPolicyError({
+        id: malformed.id,
+        ...(doc.file !== undefined ? { location: doc.line !== undefined ? `${doc.file}:${doc.line}` : doc.file } : {}),
+        message: `${doc.file !== undefined ? describe({ model: doc.model }) : source} has the annotation ${CILIUM_VERSION_ANNOTATION}: ${errorWhat(malformed)}`,
+        fix: `${malformed.fix}, or pass the version of the cluster explicitly (--cilium-version)`,
+      });
+    }
     if (version === undefined) {
       throw new CiliumPolicyError({
         id: 'version-annotation-invalid',
@@ -86,7 +96,7 @@ export function synthesizedVersion(docs: readonly AnnotatedDocument[]): Synthesi
     } else if (found.version !== version) {
       throw new CiliumPolicyError({
         id: 'version-annotation-conflict',
-        message: `the policies were synthesized for different Cilium versions: ${found.version} (${found.source}) and ${version} (${source})`,
+        message: `the policies were synthesized for different Cilium versions: ${found.version.release} (${found.source}) and ${version.release} (${source})`,
         fix: 'pass the version of the cluster explicitly (--cilium-version), or give the policies of one cluster at a time',
       });
     }
@@ -105,6 +115,20 @@ export function annotationVersion(value: unknown): CiliumVersion | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The refusal `CiliumVersion.parse` gives an annotation value whose patch level is not plainly a number (`1.17.04`:
+ * `version-patch-malformed`, whose fix names what to write), or `undefined` for any other value.
+ */
+export function malformedPatch(value: unknown): CiliumPolicyError | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    CiliumVersion.parse(value);
+  } catch (e) {
+    if (e instanceof CiliumPolicyError && e.id === 'version-patch-malformed') return e;
+  }
+  return undefined;
 }
 
 /** A policy's own `cdk8s-cilium.io/cilium-version` annotation: its value as read, and the version it names. */
@@ -154,6 +178,15 @@ export function invalidAnnotationFinding(value: unknown, judgedFor: string, unqu
   const what = unquoted
     ? `${String(value)}, unquoted: ${type}, which the API server rejects (annotations are strings), and ${JSON.stringify(value)} is not`
     : `${JSON.stringify(value)}, which is not`;
+  // A patch level that is not plainly a number gets the fix `--cilium-version` gives it (`write 1.17.4`).
+  const malformed = unquoted ? undefined : malformedPatch(value);
+  if (malformed !== undefined) {
+    return {
+      id: 'version-annotation-invalid', path: ANNOTATION_PATH,
+      message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${JSON.stringify(value)}: ${errorWhat(malformed)}; it is judged for Cilium ${judgedFor}`,
+      fix: malformed.fix ?? fix,
+    };
+  }
   return {
     id: 'version-annotation-invalid', path: ANNOTATION_PATH,
     message: `the annotation ${CILIUM_VERSION_ANNOTATION} is ${what} a supported Cilium version; it is judged for Cilium ${judgedFor}`,

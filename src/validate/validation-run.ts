@@ -171,9 +171,9 @@ export class Run {
     // One cluster's CRDs: one version (the refusal of trace, naming both).
     if (this.crd && versions.length > 1) judgedVersion(annotated.map((a): AnnotatedDocument => ({ model: a.doc.model, file: a.file })));
     const sole = versions.length === 1 ? judgedVersion(annotated.map((a): AnnotatedDocument => ({ model: a.doc.model, file: a.file }))) : undefined;
-    this.fallback = parseTargetVersion((sole?.version ?? CiliumVersion.DEFAULT).toString());
+    this.fallback = parseTargetVersion((sole?.version ?? CiliumVersion.DEFAULT).release);
     this.fallbackSource = sole?.source ?? VERSION_DEFAULT;
-    for (const a of annotated) if (a.version !== this.fallback.rules) this.targets.set(a.doc, parseTargetVersion(a.version.toString()));
+    for (const a of annotated) if (a.version !== this.fallback.rules) this.targets.set(a.doc, parseTargetVersion(a.version.release));
     for (const { r, doc, value } of invalid) this.invalidAnnotation(r, doc, value);
     if (versions.length > 1) this.missingAnnotations(read, versions);
   }
@@ -183,7 +183,7 @@ export class Run {
    * judged for the default, which may not be its cluster's version (an older cluster's errors would pass unseen).
    */
   private missingAnnotations(read: readonly ReadInput[], versions: readonly CiliumVersion[]): void {
-    const named = versions.map((v) => v.toString()).sort(compareVersions).join(' and ');
+    const named = versions.map((v) => v.release).sort(compareVersions).join(' and ');
     for (const r of read) {
       for (const d of r.parsed.documents) {
         if (ownAnnotation(d.model) !== undefined) continue;
@@ -539,7 +539,8 @@ export class Run {
 /** Orders `1.9` before `1.16` before `1.20-dev`. */
 function compareVersions(a: string, b: string): number {
   const minor = (v: string): number => Number(/^1\.(\d+)/.exec(v)?.[1] ?? 0);
-  return minor(a) - minor(b);
+  const patch = (v: string): number => Number(/^1\.\d+\.(\d+)$/.exec(v)?.[1] ?? -1);
+  return minor(a) - minor(b) || patch(a) - patch(b);
 }
 
 function stringOr(obj: unknown, key: string): string {

@@ -71,6 +71,14 @@ describe('--cilium-version', () => {
     }
   });
 
+  // The commands whose JSON names the version judged for: it carries the patch given (diff, report and draft name none).
+  test.each(COMMANDS.filter(([command]) => command === 'trace' || command === 'replay'))('%s --output json names the patch release judged for',
+    async (command, args) => {
+      const r = await (command === 'trace' ? cli(command, ...args, '--cilium-version', 'v1.17.3', '--output', 'json')
+        : cliAsync(command, ...args, '--cilium-version', 'v1.17.3', '--output', 'json'));
+      expect(JSON.parse(r.stdout)).toMatchObject({ ciliumVersion: '1.17.3' });
+    });
+
   test('validate checks manifests for 1.20 (the main branch), and clips what it refuses', async () => {
     expect((await cliAsync('validate', policy, '--cilium-version', '1.20')).stdout).toMatch(/Cilium 1\.20-dev\)\n$/);
     const long = await cliAsync('validate', policy, '--cilium-version', '9'.repeat(100_000));
@@ -112,5 +120,58 @@ spec:
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/1\.17.*1\.18|1\.18.*1\.17/);
     expect(r.stderr).toContain('--cilium-version');
+  });
+});
+
+// Session 53 review: the patch release in the policies' annotation, read back by trace and diff.
+describe('a patch release in the annotation', () => {
+  const dns = (name: string, version: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: p
+  namespace: default
+  annotations: { cdk8s-cilium.io/cilium-version: "${version}" }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  enableDefaultDeny: { egress: false }
+  egress:
+  - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns } }]
+    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchName: a.example.com }] } }]
+`);
+    return file;
+  };
+  const pods = join(dir, 'pods.yaml');
+  writeFileSync(pods, `apiVersion: v1
+kind: Pod
+metadata: { name: web, namespace: default, labels: { app: web } }
+spec: { containers: [{ name: c, image: x }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: dns, namespace: kube-system, labels: { k8s-app: kube-dns } }
+spec: { containers: [{ name: c, image: x }] }
+`);
+  const LOOKUP = ['--from', 'pod:default:app=web', '--to', 'pod:kube-system:k8s-app=kube-dns', '--port', '53/UDP', '--dns', 'b.example.com'];
+
+  test('diff of 1.17.4 against 1.17.5 (same rules): the DNS change, not "no connectivity change"', async () => {
+    const r = await cliAsync('diff', '--base', dns('d1174.yaml', '1.17.4'), '--head', dns('d1175.yaml', '1.17.5'), '--inventory', pods);
+    expect(r.stdout).not.toContain('no connectivity change');
+    expect(r.stdout).toContain('a.example.com');
+  });
+
+  test('a malformed patch level: the refusal --cilium-version gives, naming the policy (exit 2)', () => {
+    const r = cli('trace', '--policies', dns('d11704.yaml', '1.17.04'), ...LOOKUP);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CiliumNetworkPolicy default/p has the annotation cdk8s-cilium.io/cilium-version: Cilium version "1.17.04" has the '
+      + 'patch level "04", which is not a whole number of 0 to 999 without leading zeros (version-patch-malformed); fix: write 1.17.4, or pass the '
+      + 'version of the cluster explicitly (--cilium-version)\n');
+  });
+
+  test.each([['1.16', '1.16.10'], ['1.17', '1.17.5']])('on %s without a patch, the DNS patch split names %s in its fix', (minor, release) => {
+    const r = cli('trace', '--policies', dns(`d${minor}.yaml`, minor), ...LOOKUP, '--cilium-version', minor);
+    expect(r.stderr).toContain('(engine-dns-patch-split)');
+    expect(r.stderr).toContain(`fix: give the patch release the cluster runs (e.g. --cilium-version ${release} or CiliumVersion.parse('${release}'))`);
   });
 });

@@ -13,6 +13,7 @@ import { Endpoint, EndpointInventory, Endpoints, PolicySet } from '../../src/eng
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { LabelSelectorModel, PolicyDocumentModel, PolicyKind, PortRuleModel, RuleItemModel, RuleModel } from '../../src/model/policy-model';
 import { propertyParams } from '../support/property';
+import { cnp, labels, policySet } from '../engine/helpers';
 
 /**
  * Runs of the two properties in the default mode (`PROPERTY_RUNS_DIFF_EQUIVALENCE`, `PROPERTY_RUNS_DIFF_NO_MISS`; random
@@ -617,5 +618,26 @@ describe('the diff misses no change of the pods that several selectors select at
         const endpoints = new Map(classes.map((k) => [k.cls.id, k.endpoint]));
         expect(missed(base, head, doc, endpoints, podList)).toEqual([]);
       }), { ...propertyParams('DIFF_NO_MISS', NO_MISS_RUNS), examples: [[...DENY_DROPPED, true, false], REQUIRES_EDITED, IDENTITY_FILTERED, [IDENTITY_FILTERED[0], IDENTITY_FILTERED[1], IDENTITY_FILTERED[2], true, true, true]] });
+  });
+});
+
+describe('a change of the patch release alone', () => {
+  // Egress DNS rules without default deny: on 1.16.0-1.16.9 and 1.17.0-1.17.4 they refuse the names they do not list, from
+  // 1.16.10 and 1.17.5 they give visibility only. Both sides hold the same rules, so only the settings tell the change.
+  const docs = [
+    cnp('p', { endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false },
+      egress: [{ toEndpoints: [{ matchLabels: { [NS]: 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+        toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchName: 'a.example.com' }] } }] }] }),
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+      spec: { containers: [{ name: 'c', image: 'x' }] } },
+  ];
+  test.each([['1.17.4', '1.17.5'], ['1.16.9', '1.16.10']])('%s to %s: the DNS change, as judging every pair gives it', (a, b) => {
+    const base = policySet(docs, { ciliumVersion: CiliumVersion.parse(a) });
+    const head = policySet(docs, { ciliumVersion: CiliumVersion.parse(b) });
+    const doc = Connectivity.diff(base, head);
+    expect(doc).toEqual(Connectivity.diff(base, head, { _judgeEveryPair: true }));
+    expect(doc.changes.length).toBeGreaterThan(0);
+    expect(JSON.stringify(doc.changes)).toContain('a.example.com');
   });
 });

@@ -47,6 +47,13 @@ describe('pitfall-l7-default-allow', () => {
     expect(d19.message).toContain('Cilium 1.19 adds an allow-all to the L7 rules of every allow rule of such a direction, so every request passes');
   });
 
+  it.each([['1.17.4', 'adds an allow-all rule of every peer on every port'], ['1.17.5', 'adds an allow-all to the L7 rules of every allow rule']])(
+    'judges a policy annotated for the patch release %s for that patch, not for its minor', (release, how) => {
+      const annotated = { ...defaultAllow, metadata: { ...(defaultAllow.metadata as object), annotations: { 'cdk8s-cilium.io/cilium-version': release } } };
+      const [d] = findings(check({ 'p.yaml': JSON.stringify(annotated) }), ID);
+      expect(d.message).toContain(`Cilium 1.17 ${how}`);
+    });
+
   const kafkaEgress = cnp('client', {
     endpointSelector: labels({ app: 'client' }), enableDefaultDeny: { egress: false },
     egress: [{ toEndpoints: [labels({ app: 'kafka' })], toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }],

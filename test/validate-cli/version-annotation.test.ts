@@ -43,6 +43,9 @@ const files: Record<string, string> = {
   'bad.yaml': logged('api', '1.9'),
   'plain.yaml': UNANNOTATED,
   'main.yaml': logged('main', '1.20').replace('"1.20"', '1.20'),
+  'v1174.yaml': logged('api', '1.17.4'),
+  'v1175.yaml': logged('web', '1.17.5'),
+  'v11704.yaml': logged('api', '1.17.04'),
 };
 for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
 
@@ -163,6 +166,28 @@ describe('validate without --cilium-version', () => {
     // An unquoted supported version: the reader's finding alone (quoting it is the fix), judged for it.
     const supported = check({ 'v116.yaml': files['v116.yaml'].replace('"1.16"', '1.16') });
     expect(supported.diagnostics.map((d) => `${d.id} ${d.fix}`)).toEqual(['parse-wrong-type quote it: "1.16"', expect.stringMatching(/^version-log /)]);
+  });
+});
+
+// Session 53 review: patch releases in the annotation are named with their patch (`1.17 and 1.17` said nothing), and a
+// malformed patch gets the fix --cilium-version gives it (`write 1.17.4`), not the list of minor releases.
+describe('patch releases in the annotation', () => {
+  test('with --crd, policies annotated for two patches of one minor are refused naming both patches', async () => {
+    const r = await validate('v1174.yaml', 'v1175.yaml', '--crd', CRD);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toMatch(/^error: the policies were synthesized for different Cilium versions: 1\.17\.4 \(CiliumNetworkPolicy shop\/api \(v1174\.yaml\)\) and 1\.17\.5 /);
+  });
+
+  test('an unannotated policy beside them: the warning names both patches', async () => {
+    const r = await validate('plain.yaml', 'v1175.yaml', 'v1174.yaml');
+    expect(r.out).toContain('while other policies name Cilium 1.17.4 and 1.17.5: it is judged for Cilium 1.19 (the default)');
+  });
+
+  test('a malformed patch level: the finding says what to write', async () => {
+    const r = await validate('v11704.yaml');
+    expect(r.out).toContain('error version-annotation-invalid: the annotation cdk8s-cilium.io/cilium-version is "1.17.04": Cilium version "1.17.04" has the '
+      + 'patch level "04", which is not a whole number of 0 to 999 without leading zeros; it is judged for Cilium 1.19\n');
+    expect(r.out).toContain('    fix: write 1.17.4\n');
   });
 });
 
