@@ -664,8 +664,21 @@ export class PolicySet {
     return { ...egress, notes: [...egress.notes, note] };
   }
 
-  /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */
+  /**
+   * The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). A request onto
+   * L7 rules the engine does not judge it by is refused as `verdict()` refuses it.
+   * @throws CiliumPolicyError as `verdict()` does, among them a request onto L7 rules the engine does not judge it by
+   * (`engine-l7-not-evaluated`)
+   */
   public evaluateNaive(query: VerdictQuery): Verdict {
+    const verdict = this._evaluateNaive(query);
+    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.evaluateNaive() ${verdict.from} → ${verdict.to}: `);
+    if (unjudged) throw unjudged;
+    return verdict;
+  }
+
+  /** @internal `evaluateNaive` without its refusal of a request onto L7 rules not evaluated: for the tests, beside `_verdict`. */
+  public _evaluateNaive(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.evaluateNaive()');
     return this.evaluate(query, true);
   }

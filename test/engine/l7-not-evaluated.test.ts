@@ -129,6 +129,8 @@ describe('PolicySet.verdict() and decide(): refused as the matchers refuse it (e
     expect(answer(() => fresh.decide(q))).toBe(expected);
     expect(answer(() => fresh.verdict(q).verdict)).toBe(expected);
     expect(answer(() => fresh.decide(q))).toBe(expected);
+    // evaluateNaive() too ("the same verdict"): it answered `allowed` here (review of session 53).
+    expect(answer(() => fresh.evaluateNaive(q).verdict)).toBe(expected);
     const other = PolicySet.fromYaml(YAML);
     expect(answer(() => other.verdict(q).verdict)).toBe(expected);
     expect(answer(() => other.decide(q))).toBe(expected);
@@ -140,7 +142,8 @@ describe('PolicySet.verdict() and decide(): refused as the matchers refuse it (e
       + 'spec.ingress[0]) holds this port to Kafka rules (role=produce topic=orders), which the proxy enforces on the bytes read as Kafka requests; '
       + 'the engine judges only a Kafka request by them: whether this one passes is not known';
     const fix = 'give a Kafka request to judge it, or ask without the request for the connection\'s verdict at L4 (allowed, the L7 rules left to the proxy)';
-    for (const [call, run] of [['PolicySet.verdict()', () => set.verdict(q)], ['PolicySet.decide()', () => set.decide(q)]] as const) {
+    for (const [call, run] of [['PolicySet.verdict()', () => set.verdict(q)], ['PolicySet.decide()', () => set.decide(q)],
+      ['PolicySet.evaluateNaive()', () => set.evaluateNaive(q)]] as const) {
       let error: unknown;
       try {
         run();
