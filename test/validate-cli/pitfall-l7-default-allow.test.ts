@@ -47,6 +47,14 @@ describe('pitfall-l7-default-allow', () => {
     expect(d19.message).toContain('Cilium 1.19 adds an allow-all to the L7 rules of every allow rule of such a direction, so every request passes');
   });
 
+  // Review of session 53: a patch release read "Cilium 1.16 adds …" (the minor release only) though the wording is the patch's.
+  it('names the patch release given: 1.16.9 (the wildcard rule) and 1.16.10 (an allow-all in the L7 rules), not their minor', () => {
+    const [d9] = findings(run([defaultAllow], '1.16.9'), ID);
+    expect(d9.message).toContain(': Cilium 1.16.9 adds an allow-all rule of every peer on every port beside them');
+    const [d10] = findings(run([defaultAllow], '1.16.10'), ID);
+    expect(d10.message).toContain(': Cilium 1.16.10 adds an allow-all to the L7 rules of every allow rule of such a direction');
+  });
+
   const kafkaEgress = cnp('client', {
     endpointSelector: labels({ app: 'client' }), enableDefaultDeny: { egress: false },
     egress: [{ toEndpoints: [labels({ app: 'kafka' })], toPorts: [{ ports: [{ port: '9092', protocol: 'TCP' }], rules: { kafka: [{ role: 'produce', topic: 'orders' }] } }] }],
