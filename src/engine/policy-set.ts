@@ -402,6 +402,14 @@ export class PolicySet {
   }
 
   /**
+   * @internal Whether the query's request is allowed at L4 onto L7 rules that did not judge it, decided as `decide`
+   * decides it (no explanation): `unjudgedConnectionError` builds the verdict of a DNS name's learning lookup only then.
+   */
+  public _requestUnjudged(query: VerdictQuery): boolean {
+    return this.decideOrUnjudged(query) === UNJUDGED_REQUEST;
+  }
+
+  /**
    * The decision of `decide`, or `UNJUDGED_REQUEST` where the query's request is allowed at L4 onto L7 rules that did not
    * judge it (`ALLOWED_L7_NOT_EVALUATED` on a side, and no side refuses it).
    */

@@ -98,6 +98,8 @@ function learningLookupError(set: PolicySet, ends: VerdictQuery, names: Connecti
   }
   // The lookup allowed at L4 onto L7 rules that do not judge a DNS name (the server's `l7proto` rules on 53/UDP): the proxy
   // decides whether it passes, and so whether the name is learned.
+  // Decided first as `decide` decides it: the explained verdict of the lookup is built only for the rare refusal.
+  if (!set._requestUnjudged(lookup)) return undefined;
   const unjudged = unjudgedRequest(lookup, set._verdict(lookup), { from: names.from, to: server }, '');
   if (unjudged === undefined) return undefined;
   return new CiliumPolicyError({
