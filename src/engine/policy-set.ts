@@ -409,6 +409,14 @@ export class PolicySet {
   }
 
   /**
+   * @internal Whether the query's request is allowed at L4 onto L7 rules that did not judge it, decided as `decide`
+   * decides it (no explanation): `unjudgedConnectionError` builds the verdict of a DNS name's learning lookup only then.
+   */
+  public _requestUnjudged(query: VerdictQuery): boolean {
+    return this.decideOrUnjudged(query) === UNJUDGED_REQUEST;
+  }
+
+  /**
    * The decision of `decide`, or `UNJUDGED_REQUEST` where the query's request is allowed at L4 onto L7 rules that did not
    * judge it (`ALLOWED_L7_NOT_EVALUATED` on a side, and no side refuses it).
    */
@@ -754,8 +762,21 @@ export class PolicySet {
     return { ...egress, notes: [...egress.notes, note] };
   }
 
-  /** The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). */
+  /**
+   * The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). A request onto
+   * L7 rules the engine does not judge it by is refused as `verdict()` refuses it.
+   * @throws CiliumPolicyError as `verdict()` does, among them a request onto L7 rules the engine does not judge it by
+   * (`engine-l7-not-evaluated`)
+   */
   public evaluateNaive(query: VerdictQuery): Verdict {
+    const verdict = this._evaluateNaive(query);
+    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.evaluateNaive() ${verdict.from} → ${verdict.to}: `);
+    if (unjudged) throw unjudged;
+    return verdict;
+  }
+
+  /** @internal `evaluateNaive` without its refusal of a request onto L7 rules not evaluated: for the tests, beside `_verdict`. */
+  public _evaluateNaive(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.evaluateNaive()');
     return this.evaluate(query, true);
   }

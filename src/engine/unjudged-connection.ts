@@ -7,7 +7,7 @@
  * the request's). The one predicate `trace` (exit 2) and the test matchers (`toAllow`, `toDeny`, `Verdicts.verdictFor`)
  * refuse such a connection by, and `replay` leaves it not judged by, with the same words.
  */
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { formatEndpoint } from './endpoint';
 import { describeItem } from './evaluate';
 import { agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
@@ -80,8 +80,9 @@ export function unjudgedConnectionError(set: PolicySet, ends: VerdictQuery, name
 /**
  * Why no verdict on a DNS name (`fqdn:`) is what Cilium enforces because the lookup through which the client's `toFQDNs`
  * items learn it (`PolicySet._learningLookup`) is itself not judged: the DNS proxy refuses it on some patches of the target
- * version only (`engine-dns-patch-split`), or an end of it is a node given without its labels where a rule reads them
- * (`engine-node-labels-unknown`); whether the name is learned, and so whether `toFQDNs` selects it, is not known.
+ * version only (`engine-dns-patch-split`), an end of it is a node given without its labels where a rule reads them
+ * (`engine-node-labels-unknown`), or it is allowed at L4 onto L7 rules that do not judge a DNS name (`engine-l7-not-evaluated`,
+ * `unjudgedRequest`: the DNS server's `l7proto` rules on its port); whether the name is learned, and so whether `toFQDNs` selects it, is not known.
  */
 function learningLookupError(set: PolicySet, ends: VerdictQuery, names: ConnectionEndNames, lead: string): CiliumPolicyError | undefined {
   const lookup = set._learningLookup(ends.from, ends.to);
@@ -104,10 +105,23 @@ function learningLookupError(set: PolicySet, ends: VerdictQuery, names: Connecti
     return new CiliumPolicyError({ id: 'engine-service-account-unknown', message: `${lead}${learns}${named} ${unknown.message}${consequence}`, fix });
   }
   const split = set._dnsPatchSplit(lookup);
-  if (split === undefined) return undefined;
+  if (split !== undefined) {
+    return new CiliumPolicyError({
+      id: 'engine-dns-patch-split',
+      message: `${lead}${learns}${names.from} ${formatEndpoint(ends.from)} ${split.message}${consequence}`,
+      fix: split.fix,
+    });
+  }
+  // The lookup allowed at L4 onto L7 rules that do not judge a DNS name (the server's `l7proto` rules on 53/UDP): the proxy
+  // decides whether it passes, and so whether the name is learned.
+  // Decided first as `decide` decides it: the explained verdict of the lookup is built only for the rare refusal.
+  if (!set._requestUnjudged(lookup)) return undefined;
+  const unjudged = unjudgedRequest(lookup, set._verdict(lookup), { from: names.from, to: server }, '');
+  if (unjudged === undefined) return undefined;
   return new CiliumPolicyError({
-    id: 'engine-dns-patch-split',
-    message: `${lead}${learns}${names.from} ${formatEndpoint(ends.from)} ${split.message}${consequence}`,
-    fix: split.fix,
+    id: 'engine-l7-not-evaluated',
+    message: `${lead}${learns}${errorWhat(unjudged)}${consequence}`,
+    fix: 'give the DNS server\'s port rules the engine judges a DNS name by (DNS rules, or none): the proxy decides the lookup now, '
+      + 'and with it whether toFQDNs selects the name',
   });
 }

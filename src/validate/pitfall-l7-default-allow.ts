@@ -37,9 +37,9 @@ export function l7DefaultAllow(run: PitfallRun, r: RuleView): void {
     }));
     if (restricted.length === 0 || enforcedElsewhere(run, r, direction)) continue;
     const how = widened.wildcardPort
-      ? `Cilium ${r.version} adds an allow-all rule of every peer on every port beside them (${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: `
+      ? `Cilium ${r.version.release} adds an allow-all rule of every peer on every port beside them (${direction === 'ingress' ? 'fromEntities' : 'toEntities'}: `
         + '[all] without toPorts), whose allow-all on the wildcard port the proxy reads beside these rules'
-      : `Cilium ${r.version} adds an allow-all to the L7 rules of every allow rule of such a direction`;
+      : `Cilium ${r.version.release} adds an allow-all to the L7 rules of every allow rule of such a direction`;
     for (const x of restricted) {
       run.report('pitfall-l7-default-allow', r, x.path,
         `these ${x.kind} rules restrict requests, but enableDefaultDeny.${direction} is false and no policy of the input selecting these pods `

@@ -79,8 +79,9 @@ export function judged(set: PolicySet, from: string, to: string | Endpoint, port
   const refusal = notEvaluatedRefusal(() => set.verdict(q));
   if (refusal !== undefined) {
     expect(notEvaluatedRefusal(() => set.decide(q))).toBe(refusal.replace('PolicySet.verdict()', 'PolicySet.decide()'));
+    expect(notEvaluatedRefusal(() => set.evaluateNaive(q))).toBe(refusal.replace('PolicySet.verdict()', 'PolicySet.evaluateNaive()'));
     const l4 = set._verdict(q);
-    expect(set.evaluateNaive(q)).toEqual(l4);
+    expect(set._evaluateNaive(q)).toEqual(l4);
     return l4;
   }
   const decided = set.decide(q);

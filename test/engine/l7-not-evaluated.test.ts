@@ -129,6 +129,8 @@ describe('PolicySet.verdict() and decide(): refused as the matchers refuse it (e
     expect(answer(() => fresh.decide(q))).toBe(expected);
     expect(answer(() => fresh.verdict(q).verdict)).toBe(expected);
     expect(answer(() => fresh.decide(q))).toBe(expected);
+    // evaluateNaive() too ("the same verdict"): it answered `allowed` here (review of session 53).
+    expect(answer(() => fresh.evaluateNaive(q).verdict)).toBe(expected);
     const other = PolicySet.fromYaml(YAML);
     expect(answer(() => other.verdict(q).verdict)).toBe(expected);
     expect(answer(() => other.decide(q))).toBe(expected);
@@ -140,7 +142,8 @@ describe('PolicySet.verdict() and decide(): refused as the matchers refuse it (e
       + 'spec.ingress[0]) holds this port to Kafka rules (role=produce topic=orders), which the proxy enforces on the bytes read as Kafka requests; '
       + 'the engine judges only a Kafka request by them: whether this one passes is not known';
     const fix = 'give a Kafka request to judge it, or ask without the request for the connection\'s verdict at L4 (allowed, the L7 rules left to the proxy)';
-    for (const [call, run] of [['PolicySet.verdict()', () => set.verdict(q)], ['PolicySet.decide()', () => set.decide(q)]] as const) {
+    for (const [call, run] of [['PolicySet.verdict()', () => set.verdict(q)], ['PolicySet.decide()', () => set.decide(q)],
+      ['PolicySet.evaluateNaive()', () => set.evaluateNaive(q)]] as const) {
       let error: unknown;
       try {
         run();
@@ -223,5 +226,79 @@ describe('replay: a captured request onto such rules is not judged, in the same 
     const r = replayCapture(await collectConnections(FlowSource.text(request(8080))), set);
     expect(r.errors).toEqual([]);
     expect(r.connections.map((c) => `${c.request ?? '-'}: ${c.predicted.verdict}`)).toEqual(['GET /public: allowed']);
+  });
+});
+
+// Review of session 53: a toFQDNs connection was judged allowed though the lookup that learns its name is refused as not
+// judged (the DNS server's l7proto rules on 53/UDP). trace and the matchers now refuse the connection too, in the lookup
+// refusal's words, as they refuse one whose lookup the 1.16/1.17 patch decides (`learningLookupError`).
+describe('a toFQDNs name learned through a lookup onto rules that do not judge it: not judged either', () => {
+  const FQDN_YAML = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: dns, namespace: kube-system }
+spec:
+  endpointSelector: { matchLabels: { k8s-app: kube-dns } }
+  ingress:
+  - fromEntities: [cluster]
+    toPorts:
+    - ports: [{ port: "53", protocol: UDP }]
+      rules: { l7proto: r2d2 }
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  egress:
+  - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]
+    toPorts:
+    - ports: [{ port: "53", protocol: UDP }]
+      rules: { dns: [{ matchPattern: "*" }] }
+  - toFQDNs: [{ matchName: a.example.com }]
+    toPorts:
+    - ports: [{ port: "443", protocol: TCP }]
+`;
+  const fqdnSet = PolicySet.fromYaml(FQDN_YAML);
+  const NAME = 'fqdn:a.example.com@1.2.3.4';
+  const refusal = (call: () => unknown): string | undefined => {
+    try {
+      call();
+      return undefined;
+    } catch (e) {
+      if (e instanceof CiliumPolicyError && e.id === 'engine-l7-not-evaluated') return e.message;
+      throw e;
+    }
+  };
+
+  test('the matchers refuse the connection, naming the lookup; the lookup itself is refused', () => {
+    expect(refusal(() => verdictFor(fqdnSet, WEB, DNS, '53/UDP', { dns: 'a.example.com' }))).toBeDefined();
+    expect(refusal(() => verdictFor(fqdnSet, WEB, NAME, '443/TCP'))).toBe('Verdicts.verdictFor() pod:shop:app=web → fqdn:a.example.com@1.2.3.4: the server fqdn:a.example.com@1.2.3.4 is reached through toFQDNs, which '
+      + 'learns the name only from the lookup of a.example.com at the DNS server pod:kube-system:k8s-app=kube-dns, and that lookup is not judged: '
+      + 'the request dns a.example.com on 53/UDP is not judged: the ingress policy of the DNS server pod:kube-system:k8s-app=kube-dns (CiliumNetworkPolicy '
+      + 'kube-system/dns spec.ingress[0]) holds this port to generic L7 (l7proto) rules (l7proto: r2d2), which the proxy enforces on the requests '
+      + 'its parser of that protocol reads from the bytes; the engine does not evaluate them: whether the request passes is not known; whether the '
+      + 'name is learned, and so whether toFQDNs selects it, is not known (engine-l7-not-evaluated)\n  fix: give the DNS server\'s port rules the engine '
+      + 'judges a DNS name by (DNS rules, or none): the proxy decides the lookup now, and with it whether toFQDNs selects the name');
+  });
+
+  test('trace exits 2 on it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'l7-not-evaluated-fqdn-'));
+    try {
+      const file = join(dir, 'policies.yaml');
+      writeFileSync(file, FQDN_YAML);
+      const r = cli('trace', '--policies', file, '--from', WEB, '--to', NAME, '--port', '443/TCP');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: --to fqdn:a\.example\.com@1\.2\.3\.4 is reached through toFQDNs, .* \(engine-l7-not-evaluated\); fix: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('verdict() and decide() agree on it', () => {
+    const q = matcherQuery(fqdnSet, WEB, NAME, '443/TCP', {});
+    const fresh = PolicySet.fromYaml(FQDN_YAML);
+    const decided = refusal(() => fresh.decide(q)) ?? fresh.decide(q);
+    const v = refusal(() => fqdnSet.verdict(q)) ?? fqdnSet.verdict(q).verdict;
+    expect(typeof decided === 'string' && decided.startsWith('PolicySet.') ? decided.replace('PolicySet.decide()', 'PolicySet.verdict()') : decided).toBe(v);
   });
 });

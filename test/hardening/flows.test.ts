@@ -138,7 +138,7 @@ describe('a line with a mistyped field is malformed (with its line number) and t
 
   test('a connection the engine cannot judge keeps the gate shut (exit 1) and its namespace not ready', GUARD, async () => {
     const file = write(dir, 'unjudgeable.jsonl', `${flowLine()}\n`);
-    const spy = vi.spyOn(PolicySet.prototype, 'verdict').mockImplementation(() => {
+    const spy = vi.spyOn(PolicySet.prototype, '_verdict').mockImplementation(() => {
       throw new Error('cannot judge');
     });
     try {

@@ -27,6 +27,8 @@ describe('a finding after a left-out list entry names the entry as written', () 
       '    - k8sServiceSelector: {selector: {matchExpressions: [{key: a, operator: Bogus}]}, namespace: shop}',
       '',
     ].join('\n'))).toEqual([
+      // The item allows every port of the Services' backends (no toPorts): a warning of its own, on the list as written.
+      [8, 'pitfall-services-every-port', 'spec.egress[0].toServices'],
       [8, 'parse-wrong-type', 'spec.egress[0].toServices[0]'],
       [10, 'crd-selector-operator', 'spec.egress[0].toServices[2].k8sServiceSelector.selector.matchExpressions[0].operator'],
     ]);

@@ -51,8 +51,15 @@ describe('pitfall-l7-default-allow', () => {
     'judges a policy annotated for the patch release %s for that patch, not for its minor', (release, how) => {
       const annotated = { ...defaultAllow, metadata: { ...(defaultAllow.metadata as object), annotations: { 'cdk8s-cilium.io/cilium-version': release } } };
       const [d] = findings(check({ 'p.yaml': JSON.stringify(annotated) }), ID);
-      expect(d.message).toContain(`Cilium 1.17 ${how}`);
+      expect(d.message).toContain(`Cilium ${release} ${how}`);
     });
+  // Review of session 53: a patch release read "Cilium 1.16 adds …" (the minor release only) though the wording is the patch's.
+  it('names the patch release given: 1.16.9 (the wildcard rule) and 1.16.10 (an allow-all in the L7 rules), not their minor', () => {
+    const [d9] = findings(run([defaultAllow], '1.16.9'), ID);
+    expect(d9.message).toContain(': Cilium 1.16.9 adds an allow-all rule of every peer on every port beside them');
+    const [d10] = findings(run([defaultAllow], '1.16.10'), ID);
+    expect(d10.message).toContain(': Cilium 1.16.10 adds an allow-all to the L7 rules of every allow rule of such a direction');
+  });
 
   const kafkaEgress = cnp('client', {
     endpointSelector: labels({ app: 'client' }), enableDefaultDeny: { egress: false },
