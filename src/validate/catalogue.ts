@@ -207,7 +207,11 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-services-missing-every-peer', severity: W, versions: 'all',
-    what: 'an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer in the input, some naming Services not in the input: if they do not exist in the cluster, its ports are open to every peer (the engine does not judge it)',
+    what: 'an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer in the input, some naming Services not in the input or selector-less Services without their Endpoints or EndpointSlices: if they do not exist (or have no address) in the cluster, its ports are open to every peer (the engine does not judge it)',
+  },
+  {
+    id: 'pitfall-services-every-peer', severity: E, versions: 'all',
+    what: 'an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer, as the input shows (a selector-less Service whose Endpoints or EndpointSlices hold no ready address; before 1.17 a Service with a selector; an entry naming no Service): its ports are open to every peer, the world included',
   },
   { id: 'pitfall-deny-services-unresolved', severity: E, versions: 'all', what: 'toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing' },
   { id: 'pitfall-service-selector-invalid', severity: E, versions: 'all', what: 'a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides' },

@@ -131,7 +131,7 @@ describe('a selector-less Service given without any Endpoints or EndpointSlice: 
     // Before 1.17 (icmps): the source of those agents, and their addresses only.
     const icmp = policySet([svc('db', { selector: { app: 'db' } }), to({ toServices: [ref('db'), ref('cache')], icmps: [{ fields: [{ type: 8 }] }] })],
       { ciliumVersion: V.V1_15 });
-    expect(icmp._agentRefusals(icmp.endpoint(WEB))[0].why).toBe('Service data/cache is not in the inputs, and no other entry of the item adds a peer '
+    expect(icmp._agentRefusals(icmp.endpoint(WEB))[0]).toHaveProperty('why', 'Service data/cache is not in the inputs, and no other entry of the item adds a peer '
       + 'selector: Cilium 1.15 adds one only for a Service that exists (pkg/k8s/rule_translate.go RuleTranslator), so if it does not exist in the '
       + 'cluster (a typo, another namespace, not created yet, deleted) the item\'s ICMP types are open to every peer, the world included, else to its '
       + 'endpoint addresses if it has no selector');
