@@ -885,7 +885,7 @@ function undecidedServiceMissing(compiled: CompiledRule, version: CiliumVersion)
   const where = modern ? 'pkg/policy/k8s/service.go processRule' : 'pkg/k8s/rule_translate.go RuleTranslator';
   const plural = (list: readonly string[], one: string, many: string): string => (list.length === 1 ? one : many);
   const lacks = [
-    ...(services.length > 0 ? [`${services.join(', ')} ${plural(services, 'is', 'are')} not in the inputs`] : []),
+    ...(services.length > 0 ? [`${services.join(', ')} ${services.length === 1 && !services[0].startsWith('Services') ? 'is' : 'are'} not in the inputs`] : []),
     ...(endpoints.length > 0 ? [`${endpoints.join(', ')} ${plural(endpoints, 'has', 'have')} no selector and no Endpoints or EndpointSlice in the inputs`] : []),
   ].join(', and ');
   const unless = [
@@ -968,11 +968,14 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
     const what = byName ? `Service ${byName.namespace ?? '*'}/${byName.serviceName}`
       : `Services matching ${Selector.from(bySelector?.selector).toString()}${bySelector?.namespace ? ` in ${bySelector.namespace}` : ''}`;
     // Neither field: processRule matches it to no Service, whatever the cluster holds.
-    if (uses === undefined) none.push('an entry names no Service');
+    if (uses === undefined) {
+      none.push('an entry names no Service');
+      notes.push('toServices: an entry with neither k8sService nor k8sServiceSelector names no Service, so it selects nothing');
+    }
     else if (reading === 'not-in-inputs') missing.push(what);
     pushAll(endpointsMissing, unknown.map((svc) => `Service ${svc.namespace}/${svc.name}`));
     if (uses !== undefined && found.length === 0) {
-      notes.push(`toServices: ${what} is not in the inventory (give the Service manifest), so it selects nothing here`
+      notes.push(`toServices: ${what} ${byName ? 'is' : 'are'} not in the inventory (give the Service manifest), so it selects nothing here`
         + ((item.toPorts ?? []).length > 0 ? '; if no such Service exists in the cluster, the agent adds no selector for it, and an item left '
           + 'without any opens its ports to every peer' : ''));
     }
