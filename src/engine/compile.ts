@@ -42,7 +42,7 @@ import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../model/groups-derivative';
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
-import { CidrGroupSpec, EndpointInventory, InventoryService } from './inventory';
+import { CidrGroupSpec, EndpointInventory } from './inventory';
 import { DroppedGroupRefs, cidrSetEntrySelectsUngrouped, droppedGroupRefs, groupSelectorIsWildcard, groupSelectorsSelectUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
@@ -52,7 +52,7 @@ import {
 } from '../model/selector-import';
 import { plainSelectorProblem, serviceEntryUses } from '../validate/syntax';
 import { pushAll } from '../model/push-all';
-import { serviceAddsSelector, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
+import { readServiceEntry, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
 import { objectNamespace } from '../model/resource-key';
 
 /** A policy resource, as explanations name it. */
@@ -206,12 +206,21 @@ export interface CompiledItem {
    */
   readonly cidrGroupsMissing?: readonly string[];
   /**
-   * The Services not in the inputs that this egress allow item's `toServices` names, when no entry of it adds a peer
-   * selector here and it has ports or ICMP types: every peer on them unless those Services exist in the cluster
-   * (`unresolvedServices`, `not-known`; the rule's `undecided`).
+   * What the inputs lack to judge this egress allow item's `toServices`, when no entry of it adds a peer selector here
+   * and it has ports or ICMP types (`unresolvedServices`, `not-known`; the rule's `undecided`): the Services not in the
+   * inputs it names (`services`), and its selector-less Services given without any Endpoints or EndpointSlice
+   * (`endpoints`). Every peer on them unless those Services exist (with an address) in the cluster.
    * @default - none
    */
-  readonly servicesMissing?: readonly string[];
+  readonly servicesMissing?: ServicesMissing;
+}
+
+/** What the inputs lack to judge a `toServices` item (`CompiledItem.servicesMissing`). */
+export interface ServicesMissing {
+  /** The Services not in the inputs it names (`Service data/db`, `Services matching {…}`). */
+  readonly services: string[];
+  /** Its selector-less Services of the inputs without any Endpoints or EndpointSlice there. */
+  readonly endpoints: string[];
 }
 
 /** One rule (`spec`, `specs[i]`, or an element of a raw rule list), translated. */
@@ -504,7 +513,7 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   // A fromCIDRSet that Cilium 1.14/1.15 drop (`droppedGroupRefs`), read once: the peer has no selector then (compilePeer).
   const dropped = field === PeerField.CIDR_SET ? droppedGroupRefs(item, direction, deny, v, ctx.config.cidrGroups) : undefined;
   // The Services not in the inputs of a toServices item left without a selector here (compilePeer), read once.
-  const servicesMissing: string[] = [];
+  const servicesMissing: ServicesMissing = { services: [], endpoints: [] };
   const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny, dropped, servicesMissing);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
   const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
@@ -534,7 +543,7 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
     // A dropped fromCIDRSet naming groups the inputs do not hold: the rule is not judged (`undecidedCidrGroup`).
     ...(dropped !== undefined && peer.kind === 'any' && dropped.missing.length > 0 ? { cidrGroupsMissing: dropped.missing } : {}),
     // Toservices naming Services the inputs do not hold, none adding a selector: the rule is not judged (`undecidedServiceMissing`).
-    ...(peer.kind === 'any' && servicesMissing.length > 0 ? { servicesMissing } : {}),
+    ...(peer.kind === 'any' && servicesMissing.services.length + servicesMissing.endpoints.length > 0 ? { servicesMissing } : {}),
     notes,
   };
 }
@@ -553,10 +562,10 @@ function noSelectorPeer(item: RuleItemModel, name: string, why: string, notes: s
 /**
  * The peer an item's field selects.
  * @param dropped the references of its fromCIDRSet that the agent drops (`droppedGroupRefs`, read once by `compileItem`)
- * @param servicesMissing filled with the Services not in the inputs of a toServices item that no entry gives a selector here
+ * @param servicesMissing filled with what the inputs lack to judge a toServices item that no entry gives a selector here
  */
 function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress' | 'egress', ctx: TranslateContext, notes: string[],
-  path: string, deny: boolean, dropped: DroppedGroupRefs | undefined, servicesMissing: string[]): PeerSpec {
+  path: string, deny: boolean, dropped: DroppedGroupRefs | undefined, servicesMissing: ServicesMissing): PeerSpec {
   const list = (item[field] as readonly unknown[] | undefined) ?? [];
   const name = wire(field, direction);
   if (field === PeerField.SERVICES && deny) {
@@ -641,18 +650,20 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       if (entries.length > 0 && problems.every((p) => p !== undefined)) {
         return noSelectorPeer(item, name, `${name}: ${unbuildableText(entries[0], problems[0])}, so it adds no selector`, notes);
       }
-      const { backends, readings, missing, none } = serviceBackends(item, ctx, notes, path);
+      const { backends, readings, missing, endpointsMissing, none, noAddress } = serviceBackends(item, ctx, notes, path);
       // No entry adds a selector (pkg/policy/k8s/service.go processRule, before 1.17 pkg/k8s RuleTranslator): with ports or
       // ICMP types the item is open to every peer, and when some Service is not in the inputs the rule is not judged.
       const onPorts = (item.toPorts ?? []).length > 0 || (item.icmps ?? []).length > 0;
       const unresolved = unresolvedServices(readings, onPorts);
       if (unresolved === 'not-known') {
-        pushAll(servicesMissing, missing);
+        pushAll(servicesMissing.services, missing);
+        pushAll(servicesMissing.endpoints, endpointsMissing);
         return { kind: 'any' };
       }
       if (unresolved === 'every-peer') {
         return noSelectorPeer(item, name, `${name}: no entry adds a peer selector (${none.join('; ')})`, notes);
       }
+      for (const text of noAddress) notes.push(`${name}: ${text} has no selector and no endpoint address in the inputs, so it adds no peer selector`);
       return { kind: 'services', backends };
     }
     case 'fqdns': {
@@ -846,24 +857,40 @@ function undecidedCidrGroup(compiled: CompiledRule, version: CiliumVersion): Com
 
 /**
  * The first egress allow item of `compiled` with toPorts or icmps whose `toServices` entries add no peer selector here,
- * some naming Services the inputs do not hold (`CompiledItem.servicesMissing`, set by `compilePeer`): the agent adds a
- * selector only for a Service that exists (pkg/policy/k8s/service.go `processRule`; before 1.17 pkg/k8s `RuleTranslator`),
- * so whether the ports are open to every peer or to the backends of those Services is not known.
+ * some naming Services the inputs do not hold or selector-less ones given without their Endpoints or EndpointSlices
+ * (`CompiledItem.servicesMissing`, set by `compilePeer`): the agent adds a selector only for a Service that exists, and the
+ * endpoint addresses of a selector-less one only when it has some (from 1.17 pkg/policy/k8s/service.go `processRule`;
+ * before, pkg/k8s/rule_translate.go `RuleTranslator`, selector-less Services only), so whether the ports are open to every
+ * peer or to the backends of those Services is not known.
  */
 function undecidedServiceMissing(compiled: CompiledRule, version: CiliumVersion): CompiledRule['undecided'] {
   const item = (compiled.items[SectionName.EGRESS] ?? []).find((it) => it.servicesMissing !== undefined);
   if (item?.servicesMissing === undefined) return undefined;
-  const missing = item.servicesMissing;
-  const one = missing.length === 1;
+  const { services, endpoints } = item.servicesMissing;
   const opened = item.l4.kind === 'ports' && item.l4.portRules.length === 0 && item.l4.icmps.length > 0 ? 'ICMP types' : 'ports';
+  const modern = version.atLeast(CiliumVersion.V1_17);
+  const where = modern ? 'pkg/policy/k8s/service.go processRule' : 'pkg/k8s/rule_translate.go RuleTranslator';
+  const plural = (list: readonly string[], one: string, many: string): string => (list.length === 1 ? one : many);
+  const lacks = [
+    ...(services.length > 0 ? [`${services.join(', ')} ${services.length === 1 && !services[0].startsWith('Services') ? 'is' : 'are'} not in the inputs`] : []),
+    ...(endpoints.length > 0 ? [`${endpoints.join(', ')} ${plural(endpoints, 'has', 'have')} no selector and no Endpoints or EndpointSlice in the inputs`] : []),
+  ].join(', and ');
+  const unless = [
+    ...(services.length > 0 ? [`${plural(services, 'it does', 'they do')} not exist in the cluster (a typo, another namespace, not created yet, deleted)`] : []),
+    ...(endpoints.length > 0 ? [`${plural(endpoints, 'it has', 'they have')} no endpoint address in the cluster`] : []),
+  ].join(' or ');
+  const all = [...services, ...endpoints];
+  const backends = modern ? 'backends only' : 'endpoint addresses if it has no selector';
   return {
     kind: 'service-missing', item, at: 'toServices',
-    why: `${missing.join(', ')} ${one ? 'is' : 'are'} not in the inputs, and no other entry of the item adds a peer selector: Cilium ${version} adds `
-      + `one only for a Service that exists (pkg/policy/k8s/service.go processRule), so if ${one ? 'it does' : 'they do'} not exist in the cluster `
-      + `(a typo, another namespace, not created yet, deleted) the item's ${opened} are open to every peer, the world included, else to `
-      + `${one ? 'its' : 'their'} backends only`,
-    fix: `pass the Service ${one ? 'manifest' : 'manifests'} (with the Endpoints or EndpointSlices of a selector-less one) with --policies, `
-      + 'or select the backends with toEndpoints (their labels and namespace) or toCIDRSet (their addresses)',
+    why: `${lacks}, and no other entry of the item adds a peer selector: Cilium ${version} adds `
+      + `${services.length > 0 ? `one only for a Service that exists${endpoints.length > 0 ? ', and for a selector-less one' : ''}` : 'for a selector-less Service'}`
+      + `${endpoints.length > 0 ? ' its endpoint addresses, none when it has none' : ''} (${where}), so if ${unless} the item's ${opened} are open to every `
+      + `peer, the world included, else to ${plural(all, 'its', 'their')} ${backends}`,
+    fix: [
+      ...(services.length > 0 ? [`pass the Service ${plural(services, 'manifest', 'manifests')} (with the Endpoints or EndpointSlices of a selector-less one)`] : []),
+      ...(endpoints.length > 0 ? [`pass the Endpoints or EndpointSlices of ${endpoints.join(', ')}`] : []),
+    ].join(' and ') + ' with --policies, or select the backends with toEndpoints (their labels and namespace) or toCIDRSet (their addresses)',
   };
 }
 
@@ -882,24 +909,33 @@ function unbuildableText(s: ServiceSelectorModel, problem: { readonly why: strin
 }
 
 /**
- * The backends of a `toServices` item's entries, and how each entry reads (`ServiceEntryReading`): the Services not in the
- * inputs it names (`missing`), and why those that add no selector add none (`none`).
+ * The backends of a `toServices` item's entries, and how each entry reads (`readServiceEntry`): the Services not in the
+ * inputs it names (`missing`), its selector-less Services without any Endpoints or EndpointSlice in the inputs
+ * (`endpointsMissing`), and why those that add no selector add none (`none`; `noAddress`: the selector-less Services with
+ * no endpoint address, noted by `compilePeer` unless the item's own note says it).
  */
 function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: string[], path: string): {
-  backends: ServiceBackend[]; readings: ServiceEntryReading[]; missing: string[]; none: string[];
+  backends: ServiceBackend[]; readings: ServiceEntryReading[]; missing: string[]; endpointsMissing: string[]; none: string[]; noAddress: string[];
 } {
-  const inv = ctx.config.inventory;
   const v = ctx.config.version;
   const out: ServiceBackend[] = [];
   const readings: ServiceEntryReading[] = [];
   const missing: string[] = [];
+  const endpointsMissing: string[] = [];
   const none: string[] = [];
+  const noAddress: string[] = [];
+  // The Services of the inventory as an entry reads them: `addresses` undefined when no Endpoints or EndpointSlice was given.
+  const facts = ctx.config.inventory.services.map((svc) => ({
+    ...svc, hasSelector: svc.selector !== undefined,
+    addresses: svc.endpointCidrs === undefined ? undefined : svc.endpointCidrs.filter((c) => parseCidr(c) !== undefined).length,
+  }));
   for (const s of item.services ?? []) {
     const problem = unbuildableService(s);
+    const { reading, found, endpointsMissing: unknown } = readServiceEntry(s, problem === undefined, facts, v);
+    readings.push(reading);
     if (problem !== undefined) {
       notes.push(`toServices: ${unbuildableText(s, problem)}`);
       // From 1.19 the patch release decides what it matches (`undecidedServiceSelector`); up to 1.18 nothing.
-      readings.push(v.atLeast(CiliumVersion.V1_19) ? 'undecided' : 'none');
       none.push(`the k8sServiceSelector ${Selector.from(s.k8sServiceSelector?.selector).toString()} does not build`);
       continue;
     }
@@ -916,23 +952,17 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
         + '#46946, July 2026) read the text before the first "." as a label source and match the Service labels by the rest of the key only; '
         + 'this verdict matches the keys as written');
     }
-    const found = bySelector ? inv.servicesMatching(bySelector.selector, bySelector.namespace)
-      : byName ? inv.servicesNamed(byName.serviceName, byName.namespace) : [];
     const what = byName ? `Service ${byName.namespace ?? '*'}/${byName.serviceName}`
       : `Services matching ${Selector.from(bySelector?.selector).toString()}${bySelector?.namespace ? ` in ${bySelector.namespace}` : ''}`;
+    // Neither field: processRule matches it to no Service, whatever the cluster holds.
     if (uses === undefined) {
-      // Neither field: processRule matches it to no Service, whatever the cluster holds.
-      readings.push('none');
       none.push('an entry names no Service');
-    } else if (found.length === 0) {
-      readings.push('not-in-inputs');
-      missing.push(what);
-    } else {
-      const addresses = (svc: InventoryService): number => (svc.endpointCidrs ?? []).filter((c) => parseCidr(c) !== undefined).length;
-      readings.push(found.some((svc) => serviceAddsSelector(svc.selector !== undefined, addresses(svc), v)) ? 'selector' : 'none');
+      notes.push('toServices: an entry with neither k8sService nor k8sServiceSelector names no Service, so it selects nothing');
     }
-    if (found.length === 0) {
-      notes.push(`toServices: ${what} is not in the inventory (give the Service manifest), so it selects nothing here`
+    else if (reading === 'not-in-inputs') missing.push(what);
+    pushAll(endpointsMissing, unknown.map((svc) => `Service ${svc.namespace}/${svc.name}`));
+    if (uses !== undefined && found.length === 0) {
+      notes.push(`toServices: ${what} ${byName ? 'is' : 'are'} not in the inventory (give the Service manifest), so it selects nothing here`
         + ((item.toPorts ?? []).length > 0 ? '; if no such Service exists in the cluster, the agent adds no selector for it, and an item left '
           + 'without any opens its ports to every peer' : ''));
     }
@@ -970,15 +1000,19 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
           return selectedSetBlocks(c, [], `toServices: the endpoint address ${written} of ${text} (a generated toCIDRSet entry)`, ctx, notes, path)
             .map((b) => b.cidr);
         });
-        if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no known endpoints, so it adds no peer selector`);
-        if ((svc.endpointCidrs ?? []).every((c) => parseCidr(c) === undefined)) {
+        if (svc.endpointCidrs === undefined) {
+          notes.push(`toServices: ${text} has no selector and no Endpoints or EndpointSlice in the inputs (give them), so its endpoint addresses `
+            + 'are not known and it selects nothing here');
+        } else if (svc.endpointCidrs.every((c) => parseCidr(c) === undefined)) {
+          // Said once: in the item's note when no entry adds a selector (`noSelectorPeer`), else on its own (`compilePeer`).
           none.push(`${text} has no selector and no endpoint address in the inputs`);
-        }
+          noAddress.push(text);
+        } else if (cidrs.length === 0) notes.push(`toServices: ${text} has no selector and no endpoint address that selects, so it adds no peer selector`);
         out.push({ text, cidrs });
       }
     }
   }
-  return { backends: out, readings, missing, none };
+  return { backends: out, readings, missing, endpointsMissing, none, noAddress };
 }
 
 /** The keys of a label selector model (`matchLabels`, then `matchExpressions`). */

@@ -8,10 +8,11 @@
 import { onHostNetworkOnly, readManifest } from '../model/manifests';
 import { listObjects } from '../model/object-names';
 import { LabelSelectorModel } from '../model/policy-model';
+import { servicesOfEntry } from '../model/services-unresolved';
 import { Endpoint, NamedPort } from './endpoint';
 import { podObjectLabels } from '../model/pod-object-labels';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
-import { k8sObjectLabels, LabelSet, Selector, splitLabelKey } from '../model/labels';
+import { k8sObjectLabels, splitLabelKey } from '../model/labels';
 import { CiliumPolicyError } from '../core/errors';
 
 /** A workload's pod template, as far as policy cares. */
@@ -70,8 +71,11 @@ export interface InventoryService {
    */
   readonly selector?: Readonly<Record<string, string>>;
   /**
-   * Backend addresses of a selector-less Service (Endpoints / EndpointSlices), as CIDRs.
-   * @default - none
+   * Backend addresses of a selector-less Service (Endpoints / EndpointSlices), as CIDRs; `[]` for a Service known to have
+   * none. Without it (and without an Endpoints or EndpointSlice added for it) whether it has any is not known: an egress
+   * item whose `toServices` add no peer selector but for such a Service is not judged (trace exits 2), as for a Service
+   * not in the inventory.
+   * @default - not known
    */
   readonly endpointCidrs?: string[];
   /** Ports. */
@@ -309,14 +313,12 @@ export class EndpointInventory {
    * Cilium looks the Service's labels up by key, pkg/policy/k8s `labelsMatcher`), in `namespace` if given.
    */
   public servicesMatching(selector: LabelSelectorModel, namespace: string | undefined): InventoryService[] {
-    const sel = Selector.from(selector);
-    return this.services.filter((s) => (namespace === undefined || namespace === '' || s.namespace === namespace)
-      && sel.matches(LabelSet.of(Object.entries(s.labels).map(([k, v]) => ({ source: 'k8s', key: k, value: v })))));
+    return servicesOfEntry({ k8sServiceSelector: { selector, namespace } }, this.services);
   }
 
   /** The Services named `name` (in `namespace` if given). */
   public servicesNamed(name: string, namespace: string | undefined): InventoryService[] {
-    return this.services.filter((s) => s.name === name && (namespace === undefined || namespace === '' || s.namespace === namespace));
+    return servicesOfEntry({ k8sService: { serviceName: name, namespace } }, this.services);
   }
 
   private addAddresses(namespace: string, service: string, ips: readonly string[]): void {

@@ -161,7 +161,7 @@ export type ManifestInfo =
   | { readonly type: 'namespace'; readonly header: ManifestHeader }
   /** A `networking.k8s.io` NetworkPolicy (`{}` selects every pod of its namespace). */
   | { readonly type: 'network-policy'; readonly header: ManifestHeader; readonly podSelector: LabelSelectorModel }
-  /** Endpoints, or an EndpointSlice with a `kubernetes.io/service-name` label: the backend IPs of a Service, as written. */
+  /** Endpoints, or an EndpointSlice with a `kubernetes.io/service-name` label: the backend IPs of a Service Cilium keeps (`isBackendEndpoint`). */
   | { readonly type: 'endpoints'; readonly header: ManifestHeader; readonly service: string; readonly addresses: readonly string[] }
   /** A CiliumCIDRGroup: `spec.externalCIDRs`. */
   | { readonly type: 'cidr-group'; readonly header: ManifestHeader; readonly cidrs: readonly string[] }
@@ -193,7 +193,8 @@ export function readManifest(obj: unknown, nested = false): ManifestInfo | undef
     case 'EndpointSlice': {
       const service = header.labels['kubernetes.io/service-name'];
       if (!service) return undefined;
-      const addresses = objects(obj.endpoints).flatMap((e) => (Array.isArray(e.addresses) ? e.addresses.map(String) : []));
+      const addresses = objects(obj.endpoints).filter(isBackendEndpoint)
+        .flatMap((e) => (Array.isArray(e.addresses) ? e.addresses.map(String) : []));
       return { type: 'endpoints', header, service, addresses };
     }
     case 'CiliumCIDRGroup':
@@ -214,6 +215,17 @@ export function readManifest(obj: unknown, nested = false): ManifestInfo | undef
       return { type: 'workload', header, template: pod, selector };
     }
   }
+}
+
+/**
+ * Whether Cilium keeps an EndpointSlice endpoint as a backend (pkg/k8s/endpoints.go `ParseEndpointSliceV1`): one that is
+ * ready (`conditions.ready` true or unset), or not ready but serving (`conditions.serving` true: a terminating pod still
+ * serving, kept while `enable-k8s-terminating-endpoint` is on, its default); others are discarded. Endpoints (v1) are read
+ * from `subsets[].addresses` only, never `notReadyAddresses` (`ParseEndpoints`).
+ */
+function isBackendEndpoint(endpoint: ManifestObject): boolean {
+  const conditions = objectOr(endpoint.conditions);
+  return conditions.ready !== false || conditions.serving === true;
 }
 
 /** The kind, name, namespace and labels of an object (`undefined` for what is not an object). */

@@ -207,7 +207,11 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-services-missing-every-peer', severity: W, versions: 'all',
-    what: 'an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer in the input, some naming Services not in the input: if they do not exist in the cluster, its ports are open to every peer (the engine does not judge it)',
+    what: 'an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer in the input, some naming Services not in the input or selector-less Services without their Endpoints or EndpointSlices: if they do not exist (or have no address) in the cluster, its ports are open to every peer (the engine does not judge it)',
+  },
+  {
+    id: 'pitfall-services-every-peer', severity: E, versions: 'all',
+    what: 'an egress allow item with toPorts (1.17+) or icmps whose toServices entries add no peer, as the input shows (a selector-less Service whose Endpoints or EndpointSlices hold no ready address; before 1.17 a Service with a selector; an entry naming no Service): its ports are open to every peer, the world included',
   },
   {
     id: 'pitfall-services-every-port', severity: W, versions: 'all',

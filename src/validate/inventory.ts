@@ -198,9 +198,12 @@ export class ManifestInventory {
     return this.namespaceMap.get(name);
   }
 
-  /** How many endpoint addresses the Endpoints and EndpointSlices of the input give the Service `namespace`/`name` (0 when none). */
-  public endpointAddresses(namespace: string, name: string): number {
-    return this.endpointAddressCount.get(`${namespace}/${name}`) ?? 0;
+  /**
+   * How many endpoint addresses the Endpoints and EndpointSlices of the input give the Service `namespace`/`name`
+   * (0 when they hold none), or `undefined` when the input has none of those objects for it (not known).
+   */
+  public endpointAddresses(namespace: string, name: string): number | undefined {
+    return this.endpointAddressCount.get(`${namespace}/${name}`);
   }
 
   /**

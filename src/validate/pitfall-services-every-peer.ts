@@ -1,27 +1,25 @@
-// An egress allow item with toPorts or icmps whose toServices add no peer selector in the input, some naming Services the
-// input does not hold: if those do not exist in the cluster, the item's ports are open to every peer.
+// An egress allow item with toPorts or icmps whose toServices add no peer selector: its ports are open to every peer when
+// the input shows it (pitfall-services-every-peer), and may be when some entry names Services the input does not hold or
+// selector-less ones without their Endpoints or EndpointSlices (pitfall-services-missing-every-peer).
 import { PitfallRun, RuleView } from './pitfall-run';
-import { servicesReferenced } from './pitfall-services';
-import { CiliumVersion } from '../core/cilium-version';
 import { RuleItemModel } from '../model/policy-model';
-import { serviceAddsSelector, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
+import { readServiceEntry, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
 import { plainSelectorProblem, serviceEntryUses } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
-/** How one `toServices` entry reads against the input (`ServiceEntryReading`), as the engine reads it (`compile.ts` `serviceBackends`). */
-function entryReading(run: PitfallRun, r: RuleView, ref: unknown): ServiceEntryReading {
-  const uses = isObject(ref) ? serviceEntryUses(ref) : undefined;
-  if (!isObject(ref) || uses === undefined) return 'none';
-  const field = ref[uses];
-  // A k8sServiceSelector that does not build matches no Service up to 1.18; on 1.19 the patch release decides (pitfall-service-selector-invalid).
-  if (uses === 'k8sServiceSelector' && isObject(field) && plainSelectorProblem(field.selector) !== undefined) {
-    return r.version.atLeast(CiliumVersion.V1_19) ? 'undecided' : 'none';
-  }
-  const found = servicesReferenced(run, ref);
-  if (found.length === 0) return 'not-in-inputs';
-  return found.some(({ svc }) => serviceAddsSelector(svc.selector !== undefined, run.inventory.endpointAddresses(svc.namespace, svc.name), r.version))
-    ? 'selector' : 'none';
+/**
+ * How one `toServices` entry reads against the input (`readServiceEntry`, as the engine reads it: `compile.ts`
+ * `serviceBackends`), and the selector-less Services of the input it matches without any Endpoints or EndpointSlice there.
+ */
+function entryReading(run: PitfallRun, r: RuleView, ref: unknown): { reading: ServiceEntryReading; endpointsMissing: string[] } {
+  const field = isObject(ref) && serviceEntryUses(ref) === 'k8sServiceSelector' ? ref.k8sServiceSelector : undefined;
+  const builds = field === undefined || (isObject(field) && plainSelectorProblem(field.selector) === undefined);
+  const facts = run.inventory.services.map((svc) => ({
+    ...svc, hasSelector: svc.selector !== undefined, addresses: run.inventory.endpointAddresses(svc.namespace, svc.name),
+  }));
+  const { reading, endpointsMissing } = readServiceEntry(ref, builds, facts, r.version);
+  return { reading, endpointsMissing: endpointsMissing.map((svc) => `Service ${svc.namespace}/${svc.name}`) };
 }
 
 /** `Service shop/db`, `the Services matching {tier=data} in shop` (of any namespace when the entry names none). */
@@ -36,26 +34,46 @@ function entryText(ref: Record<string, unknown>): string {
 
 /**
  * `toServices` with toPorts (from 1.17; before, the agent refuses them: `sanitize-services-with-ports`) or icmps in an egress
- * allow item: pkg/policy/k8s/service.go `processRule` (before 1.17 pkg/k8s/rule_translate.go `RuleTranslator`) adds a peer
- * selector for a Service that exists only, so while no entry resolves (a typo, a wrong namespace, a Service not created yet or
- * deleted) the item has no L3 selector and pkg/policy/l4.go `createL4Filter` opens its ports to every peer, the world
- * included. Reported when no entry adds a selector in the input and some name Services it does not hold (`unresolvedServices`,
- * `not-known`: the engine does not judge the endpoints the rule selects). Entries of the input that add none (a selector-less
- * Service without endpoint addresses) are the engine's verdict: every peer.
+ * allow item: the agent adds a peer selector for a Service that exists only, and for a selector-less one its endpoint
+ * addresses only (from 1.17 pkg/policy/k8s/service.go `processRule`; before, pkg/k8s/rule_translate.go `RuleTranslator`,
+ * selector-less Services only), so while no entry adds one the item has no L3 selector and pkg/policy/l4.go
+ * `createL4Filter` opens its ports to every peer, the world included (`unresolvedServices`):
+ * - `every-peer`, the input shows it (its Services add nothing: a selector-less one whose Endpoints hold no address, one
+ *   with a selector before 1.17; an entry naming no Service): `pitfall-services-every-peer`, an error, the engine's verdict;
+ * - `not-known`, some entry names Services the input does not hold, or selector-less ones without their Endpoints or
+ *   EndpointSlices: `pitfall-services-missing-every-peer` (the engine does not judge the endpoints the rule selects).
  */
 export function servicesMissingEveryPeer(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const ports = arr(item.toPorts).length > 0 && r.version.atLeast(AGENT_SINCE.servicesWithPorts);
   const icmps = arr(item.icmps).length > 0;
   const entries = arr<unknown>(item.services);
-  const readings = entries.map((ref) => entryReading(run, r, ref));
-  if (unresolvedServices(readings, ports || icmps) !== 'not-known') return;
-  const missing = entries.filter((ref, j): ref is Record<string, unknown> => readings[j] === 'not-in-inputs' && isObject(ref)).map(entryText);
-  const one = missing.length === 1;
+  const read = entries.map((ref) => entryReading(run, r, ref));
+  const unresolved = unresolvedServices(read.map((e) => e.reading), ports || icmps);
+  if (unresolved === undefined) return;
   const what = ports ? 'ports' : 'ICMP types';
+  const written = `toServices with ${ports ? 'toPorts' : 'icmps'}`;
+  if (unresolved === 'every-peer') {
+    run.report('pitfall-services-every-peer', r, `${itemPath}.toServices`,
+      `${written}: no toServices entry of this item adds a peer in the input (a selector-less Service whose Endpoints or EndpointSlices hold no `
+      + `ready address${r.version.atLeast(AGENT_SINCE.servicesWithPorts) ? '' : ', a Service with a selector, which Cilium before 1.17 does not translate'}, `
+      + `an entry naming no Service): this item has no peer selector and its ${what} are open to every peer, the world included`,
+      'select the backends with toEndpoints (their labels and namespace) or toCIDRSet (their addresses), which never open to every peer');
+    return;
+  }
+  const missing = entries.filter((ref, j): ref is Record<string, unknown> => read[j].reading === 'not-in-inputs' && isObject(ref)).map(entryText);
+  const endpoints = [...new Set(read.flatMap((e) => e.endpointsMissing))];
+  const lacks = [
+    ...(missing.length > 0 ? [`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the input`] : []),
+    ...(endpoints.length > 0 ? [`${endpoints.join(', ')} ${endpoints.length === 1 ? 'has' : 'have'} no selector and no Endpoints or EndpointSlice in the input`] : []),
+  ].join(', and ');
+  const unless = [
+    ...(missing.length > 0 ? [`${missing.length === 1 ? 'it does' : 'they do'} not exist in the cluster (a typo, another namespace, not created yet, deleted)`] : []),
+    ...(endpoints.length > 0 ? [`${endpoints.length === 1 ? 'it has' : 'they have'} no endpoint address in the cluster`] : []),
+  ].join(' or ');
   run.report('pitfall-services-missing-every-peer', r, `${itemPath}.toServices`,
-    `toServices with ${ports ? 'toPorts' : 'icmps'}: ${missing.join(', ')} ${one ? 'is' : 'are'} not in the input, and no other toServices entry of this item adds a peer: Cilium adds a selector for a `
-    + `Service that exists only, so if ${one ? 'it does' : 'they do'} not exist in the cluster (a typo, another namespace, not created yet, deleted) this `
-    + `item has no peer selector and its ${what} are open to every peer, the world included (the engine does not judge the endpoints this rule selects)`,
+    `${written}: ${lacks}, and no other toServices entry of this item adds a peer: Cilium adds a selector for a Service that exists only`
+    + `${endpoints.length > 0 ? ', and for a selector-less one its endpoint addresses only' : ''}, so if ${unless} this item has no peer selector and its ${what} are open to every peer, the world `
+    + 'included (the engine does not judge the endpoints this rule selects)',
     'select the backends with toEndpoints (their labels and namespace) or toCIDRSet (their addresses), which never open to every peer; or give the '
-    + 'Service manifest (with the Endpoints of a selector-less one) to validate and trace');
+    + `${missing.length > 0 ? 'Service manifest (with the Endpoints of a selector-less one)' : 'Endpoints or EndpointSlices of the Service'} to validate and trace`);
 }

@@ -5,21 +5,17 @@ import { namedTargetPorts } from '../model/manifests';
 import { LabelSelectorModel, PortProtocolModel, PortRuleModel, sectionDirection, SECTIONS } from '../model/policy-model';
 import { InventoryPodTemplate, InventoryServiceInfo } from './inventory';
 import { items, PitfallRun, protocolsMeet, RuleView, where } from './pitfall-run';
-import { fromModel, namespacesOf, peerSelector, selectsLabels, selectsWorkload } from './pod-selectors';
+import { namespacesOf, peerSelector, selectsLabels, selectsWorkload } from './pod-selectors';
 import { plainSelectorProblem, readPort, serviceEntryUses } from './syntax';
 import { arr, isObject } from './walk';
 import { pushAll } from '../model/push-all';
+import { servicesOfEntry } from '../model/services-unresolved';
 
 /** A Service target port as a number when it can be resolved (a named target port on the backing workloads). */
 function resolveTarget(target: number | string, pods: readonly InventoryPodTemplate[] | undefined): number | string {
   if (typeof target === 'number') return target;
   const numbers = [...new Set(namedTargetPorts(target, pods ?? []).map((p) => p.port))];
   return numbers.length === 1 ? numbers[0] : target;
-}
-
-/** A string that is not empty, else `undefined`. */
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** A Service port where Cilium matches the port the pod receives (the target port). */
@@ -109,20 +105,8 @@ export function servicesReferenced(
     const pods = run.backing(svc);
     return { svc, ...(pods.length > 0 ? { pods } : {}) };
   };
-  // The selector first, as Cilium reads an entry with both (`serviceEntryUses`).
-  const uses = serviceEntryUses(ref);
-  const named = ref.k8sService;
-  if (uses === 'k8sService' && isObject(named)) {
-    const ns = nonEmpty(named.namespace);
-    return run.inventory.services.filter((s) => s.name === named.serviceName && (ns === undefined || s.namespace === ns)).map(withPods);
-  }
-  const bySelector = ref.k8sServiceSelector;
-  if (uses === 'k8sServiceSelector' && isObject(bySelector) && isObject(bySelector.selector) && plainSelectorProblem(bySelector.selector) === undefined) {
-    const ns = nonEmpty(bySelector.namespace);
-    const sel = fromModel(bySelector.selector as LabelSelectorModel);
-    return run.inventory.services
-      .filter((s) => (ns === undefined || s.namespace === ns) && selectsLabels(sel, s.namespace, s.labels))
-      .map(withPods);
-  }
-  return [];
+  // A selector that does not build matches no Service (up to 1.18; on 1.19 pitfall-service-selector-invalid says what).
+  if (serviceEntryUses(ref) === 'k8sServiceSelector' && (!isObject(ref.k8sServiceSelector) || !isObject(ref.k8sServiceSelector.selector)
+    || plainSelectorProblem(ref.k8sServiceSelector.selector) !== undefined)) return [];
+  return servicesOfEntry(ref, run.inventory.services).map(withPods);
 }

@@ -163,17 +163,8 @@ export function plainSelectorProblem(selector: unknown): (SelectorBuildProblem &
   }
 }
 
-/**
- * Which of its two fields a `toServices` entry uses: Cilium checks `k8sServiceSelector` first and reads `k8sService`
- * only without one (pkg/policy/k8s/service.go `processRule`/`hasMatchingToServices`: `if sel := K8sServiceSelector; sel
- * != nil {…} else if ref := K8sService`). `undefined` for neither.
- */
-export function serviceEntryUses(entry: unknown): 'k8sServiceSelector' | 'k8sService' | undefined {
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  const { k8sServiceSelector, k8sService } = entry as { k8sServiceSelector?: unknown; k8sService?: unknown };
-  if (typeof k8sServiceSelector === 'object' && k8sServiceSelector !== null) return 'k8sServiceSelector';
-  return typeof k8sService === 'object' && k8sService !== null ? 'k8sService' : undefined;
-}
+/** Which of its two fields a `toServices` entry uses (`src/model/services-unresolved.ts`). */
+export { serviceEntryUses } from '../model/services-unresolved';
 
 /**
  * Whether `key` (without its source) can be the key of an identity label of a pod: a Kubernetes label key, or the key of

@@ -27,14 +27,16 @@ const svc = (name: string, spec: Record<string, unknown> = {}): Record<string, u
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'data' }, spec: { ports: [{ port: 5432 }], ...spec } });
 const eps = (name: string, ips: string[]): Record<string, unknown> =>
   ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'data' }, subsets: ips.length > 0 ? [{ addresses: ips.map((ip) => ({ ip })) }] : [] });
+const slice = (endpoints: Record<string, unknown>[]): Record<string, unknown> => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+  metadata: { name: 'db-x', namespace: 'data', labels: { 'kubernetes.io/service-name': 'db' } }, addressType: 'IPv4', endpoints });
 const to = (item: Record<string, unknown>): Record<string, unknown> => cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [item] });
 const ref = (name: string): Record<string, unknown> => ({ k8sService: { serviceName: name, namespace: 'data' } });
 const refusals = (set: PolicySet): string[] => set._agentRefusals(set.endpoint(WEB)).map((r) => r.check);
 
 describe('a Service of the inputs that adds no selector: the ports are open to every peer', () => {
-  test('1.17-1.19, a selector-less Service without endpoint addresses (an empty Endpoints, or none): every peer on 5432/TCP only; with a selector, its peers', () => {
+  test('1.17-1.19, a selector-less Service without endpoint addresses (an empty Endpoints, or a slice of not-ready ones): every peer on 5432/TCP only; with a selector, its peers', () => {
     for (const ciliumVersion of [V.V1_17, V.V1_18, V.V1_19]) {
-      for (const endpoints of [[eps('db', [])], []]) {
+      for (const endpoints of [[eps('db', [])], [slice([{ addresses: ['192.0.2.10'], conditions: { ready: false } }])]]) {
         const set = policySet([svc('db'), ...endpoints, to({ toServices: [ref('db')], toPorts: P5432 })], { ciliumVersion });
         expect(refusals(set)).toEqual([]);
         for (const peer of PEERS) {
@@ -43,8 +45,11 @@ describe('a Service of the inputs that adds no selector: the ports are open to e
           expect(judged(set, WEB, peer, '5433/TCP').egress.decision).toBe(SideDecision.DEFAULT_DENY);
           expect(judged(set, WEB, peer, '5432/UDP').egress.decision).toBe(SideDecision.DEFAULT_DENY);
         }
-        expect(judged(set, WEB, 'cidr:8.8.8.8', '5432/TCP').egress.notes).toContain('toServices: no entry adds a peer selector (Service data/db has no '
+        const notes = judged(set, WEB, 'cidr:8.8.8.8', '5432/TCP').egress.notes;
+        expect(notes).toContain('toServices: no entry adds a peer selector (Service data/db has no '
           + 'selector and no endpoint address in the inputs): the item has no L3 selector, so its ports apply to every peer (as if toServices were absent)');
+        // Said once.
+        expect(notes.filter((n) => n.includes('Service data/db has no selector'))).toHaveLength(1);
       }
     }
     // The item has a selector: an endpoint address (that address only; without toPorts nothing else), a Service with a selector from 1.17.
@@ -81,6 +86,64 @@ describe('a Service of the inputs that adds no selector: the ports are open to e
   });
 });
 
+describe('the endpoint addresses Cilium keeps (pkg/k8s/endpoints.go ParseEndpointSliceV1, ParseEndpoints)', () => {
+  test('ready or unset, and not ready but serving, are backends; not ready and not serving, and Endpoints notReadyAddresses, are not', () => {
+    const item = to({ toServices: [ref('db')], toPorts: P5432 });
+    const kept = [{ addresses: ['192.0.2.10'] }, { addresses: ['192.0.2.11'], conditions: { ready: true } },
+      { addresses: ['192.0.2.12'], conditions: { ready: false, serving: true, terminating: true } },
+      { addresses: ['192.0.2.13'], conditions: { ready: false, serving: false, terminating: true } }];
+    const set = policySet([svc('db'), slice(kept), item], { ciliumVersion: V.V1_19 });
+    for (const [ip, decision] of [['192.0.2.10', 'ALLOWED'], ['192.0.2.11', 'ALLOWED'], ['192.0.2.12', 'ALLOWED'], ['192.0.2.13', 'DEFAULT_DENY'],
+      ['8.8.8.8', 'DEFAULT_DENY']] as const) {
+      expect([ip, judged(set, WEB, `cidr:${ip}`, '5432/TCP').egress.decision]).toEqual([ip, SideDecision[decision]]);
+    }
+    const v1 = { ...eps('db', ['192.0.2.10']), subsets: [{ addresses: [{ ip: '192.0.2.10' }], notReadyAddresses: [{ ip: '192.0.2.13' }] }] };
+    const old = policySet([svc('db'), v1, item], { ciliumVersion: V.V1_19 });
+    expect(judged(old, WEB, 'cidr:192.0.2.10', '5432/TCP').egress.decision).toBe(SideDecision.ALLOWED);
+    expect(judged(old, WEB, 'cidr:192.0.2.13', '5432/TCP').egress.decision).toBe(SideDecision.DEFAULT_DENY);
+  });
+});
+
+describe('a selector-less Service given without any Endpoints or EndpointSlice: not judged', () => {
+  test('its addresses are not known: trace exits 2 naming them and the fix; with an empty Endpoints, every peer', () => {
+    for (const ciliumVersion of [V.V1_17, V.V1_19]) {
+      const set = policySet([svc('db'), to({ toServices: [ref('db')], toPorts: P5432 })], { ciliumVersion });
+      expect(refusals(set)).toEqual([AgentRefusalCheck.SERVICE_MISSING_UNDECIDED]);
+      expect(refusedByMatchers(set, WEB, 'cidr:8.8.8.8', '5432/TCP')).toBe(true);
+      const [found] = set._agentRefusals(set.endpoint(WEB));
+      expect(found).toMatchObject({
+        why: 'Service data/db has no selector and no Endpoints or EndpointSlice in the inputs, and no other entry of the item adds a peer selector: '
+          + `Cilium ${ciliumVersion} adds for a selector-less Service its endpoint addresses, none when it has none (pkg/policy/k8s/service.go processRule), so if `
+          + 'it has no endpoint address in the cluster the item\'s ports are open to every peer, the world included, else to its backends only',
+        fix: 'pass the Endpoints or EndpointSlices of Service data/db with --policies, or select the backends with toEndpoints (their labels and '
+          + 'namespace) or toCIDRSet (their addresses)',
+      });
+    }
+    // The API: a Service added without endpointCidrs is not known; with [] it has none.
+    const api = (endpointCidrs: string[] | undefined): PolicySet => {
+      const set = PolicySet.fromYaml(JSON.stringify(to({ toServices: [ref('db')], toPorts: P5432 })), { ciliumVersion: V.V1_19 });
+      set.inventory.addService({ name: 'db', namespace: 'data', labels: {}, ports: [{ port: 5432, targetPort: 5432, protocol: 'TCP' }],
+        ...(endpointCidrs ? { endpointCidrs } : {}) });
+      return set;
+    };
+    expect(refusals(api(undefined))).toEqual([AgentRefusalCheck.SERVICE_MISSING_UNDECIDED]);
+    expect(judged(api([]), WEB, 'cidr:8.8.8.8', '5432/TCP').egress.decision).toBe(SideDecision.ALLOWED);
+    // Before 1.17 (icmps): the source of those agents, and their addresses only.
+    const icmp = policySet([svc('db', { selector: { app: 'db' } }), to({ toServices: [ref('db'), ref('cache')], icmps: [{ fields: [{ type: 8 }] }] })],
+      { ciliumVersion: V.V1_15 });
+    expect(icmp._agentRefusals(icmp.endpoint(WEB))[0]).toHaveProperty('why', 'Service data/cache is not in the inputs, and no other entry of the item adds a peer '
+      + 'selector: Cilium 1.15 adds one only for a Service that exists (pkg/k8s/rule_translate.go RuleTranslator), so if it does not exist in the '
+      + 'cluster (a typo, another namespace, not created yet, deleted) the item\'s ICMP types are open to every peer, the world included, else to its '
+      + 'endpoint addresses if it has no selector');
+  });
+
+  test('a k8sServiceSelector matches the Service\'s own labels only, not its namespace', () => {
+    const bySel = to({ toServices: [{ k8sServiceSelector: { selector: { matchLabels: { 'io.kubernetes.pod.namespace': 'data' } } } }], toPorts: P5432 });
+    const set = policySet([svc('db'), eps('db', []), bySel], { ciliumVersion: V.V1_19 });
+    expect(refusals(set)).toEqual([AgentRefusalCheck.SERVICE_MISSING_UNDECIDED]);
+  });
+});
+
 describe('a Service not in the inputs, no entry adding a selector: not judged', () => {
   const policy = to({ toServices: [ref('db')], toPorts: P5432 });
 
@@ -90,7 +153,7 @@ describe('a Service not in the inputs, no entry adding a selector: not judged', 
       expect(refusals(set)).toEqual([AgentRefusalCheck.SERVICE_MISSING_UNDECIDED]);
       expect(refusedByMatchers(set, WEB, 'cidr:8.8.8.8', '5432/TCP')).toBe(true);
       expect(refusals(policySet([svc('db', { selector: { app: 'db' } }), policy], { ciliumVersion }))).toEqual([]);
-      expect(refusals(policySet([svc('db'), policy], { ciliumVersion }))).toEqual([]);
+      expect(refusals(policySet([svc('db'), eps('db', []), policy], { ciliumVersion }))).toEqual([]);
     }
     const icmp = policySet([to({ toServices: [ref('db')], icmps: [{ fields: [{ type: 8 }] }] })], { ciliumVersion: V.V1_15 });
     expect(refusals(icmp)).toEqual([AgentRefusalCheck.SERVICE_MISSING_UNDECIDED]);

@@ -46,10 +46,10 @@ describe('pitfall-services-missing-every-peer', () => {
     expect(paths([service('db', { app: 'db' }), egress({ toServices: [named('db')], ...P5432 })])).toEqual([]);
     expect(paths([service('cache', { app: 'cache' }), egress({ toServices: [named('db'), named('cache')], ...P5432 })])).toEqual([]);
     expect(paths([service('db'), endpoints('db', ['192.0.2.10']), egress({ toServices: [named('db')], ...P5432 })])).toEqual([]);
-    // Every Service in the input, none adding a selector: the engine's verdict (every peer on the ports), no Service missing.
-    expect(paths([service('db'), egress({ toServices: [named('db')], ...P5432 })])).toEqual([]);
+    // Every Service in the input, none adding a selector: the engine's verdict (every peer on the ports, pitfall-services-every-peer), no Service missing.
+    expect(paths([service('db'), endpoints('db', []), egress({ toServices: [named('db')], ...P5432 })])).toEqual([]);
     // Beside a selector-less Service without endpoints, or before 1.17 a Service with a selector (icmps), one missing is reported.
-    expect(paths([service('ext'), egress({ toServices: [named('db'), named('ext')], ...P5432 })])).toEqual(['spec.egress[0].toServices']);
+    expect(paths([service('ext'), endpoints('ext', []), egress({ toServices: [named('db'), named('ext')], ...P5432 })])).toEqual(['spec.egress[0].toServices']);
     expect(paths([service('db', { app: 'db' }), egress({ toServices: [named('db'), named('cache')], ...ICMP })], '1.16')).toEqual(['spec.egress[0].toServices']);
     expect(paths([service('db', { app: 'db' }), egress({ toServices: [named('db'), named('cache')], ...ICMP })], '1.17')).toEqual([]);
   });
@@ -64,5 +64,40 @@ describe('pitfall-services-missing-every-peer', () => {
     const set = PolicySet.fromYaml(JSON.stringify(doc), { ciliumVersion: CiliumVersion.V1_19 });
     expect(set._agentRefusals(set.endpoint('pod:shop:app=web')).map((r) => r.check)).toEqual([ID]);
     expect(AgentRefusalCheck.SERVICE_MISSING_UNDECIDED).toBe(ID);
+  });
+});
+
+describe('a selector-less Service without its Endpoints, and the certain case', () => {
+  it('a selector-less Service given without any Endpoints or EndpointSlice: its addresses are not known (warning, naming the fix)', () => {
+    expect(paths([service('db'), egress({ toServices: [named('db')], ...P5432 })])).toEqual(['spec.egress[0].toServices']);
+    const [finding] = findings(check({ 's.yaml': JSON.stringify(service('db')), 'p.yaml': JSON.stringify(egress({ toServices: [named('db')], ...P5432 })) },
+      { ciliumVersion: '1.19' }), ID);
+    expect(finding.message).toContain('Service shop/db has no selector and no Endpoints or EndpointSlice in the input');
+    expect(finding.fix).toContain('give the Endpoints or EndpointSlices of the Service');
+  });
+
+  it('every entry adds nothing as the input shows: pitfall-services-every-peer, an error; the engine judges every peer', () => {
+    const every = (docs: readonly Doc[], version = '1.19'): string[] => {
+      const found = findings(check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion: version }), 'pitfall-services-every-peer');
+      for (const f of found) expect(f.severity).toBe('error');
+      return found.map((f) => f.path ?? '');
+    };
+    const item = egress({ toServices: [named('db')], ...P5432 });
+    expect(every([service('db'), endpoints('db', []), item])).toEqual(['spec.egress[0].toServices']);
+    // A slice of not-ready endpoints only: no backend (pkg/k8s/endpoints.go ParseEndpointSliceV1).
+    const notReady = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'db-x', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'db' } },
+      addressType: 'IPv4', endpoints: [{ addresses: ['192.0.2.10'], conditions: { ready: false } }] };
+    expect(every([service('db'), notReady, item])).toEqual(['spec.egress[0].toServices']);
+    expect(every([service('db'), endpoints('db', ['192.0.2.10']), item])).toEqual([]);
+    expect(every([service('db'), item])).toEqual([]);
+    expect(every([service('db', { app: 'db' }), egress({ toServices: [named('db')], ...ICMP })], '1.16')).toEqual(['spec.egress[0].toServices']);
+    expect(every([service('db', { app: 'db' }), egress({ toServices: [named('db')], ...ICMP })], '1.17')).toEqual([]);
+  });
+
+  it('a k8sServiceSelector matches the Service\'s own labels only (as the engine): a namespace label matches no Service', () => {
+    const doc = egress({ toServices: [{ k8sServiceSelector: { selector: { matchLabels: { 'io.kubernetes.pod.namespace': 'shop' } } } }], ...P5432 });
+    expect(paths([service('db', { app: 'db' }), doc])).toEqual(['spec.egress[0].toServices']);
+    const set = PolicySet.fromYaml([service('db', { app: 'db' }), doc].map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_19 });
+    expect(set._agentRefusals(set.endpoint('pod:shop:app=web')).map((r) => r.check)).toEqual([ID]);
   });
 });

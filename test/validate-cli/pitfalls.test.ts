@@ -275,6 +275,24 @@ const toServiceSelector = (key: string): string => yaml`
 
 const PORTS_8080 = '      toPorts:\n        - ports:\n            - port: "8080"\n              protocol: TCP\n';
 
+const EXT_SERVICE = yaml`
+  apiVersion: v1
+  kind: Service
+  metadata:
+    name: ext
+    namespace: shop
+  spec:
+    ports:
+      - port: 8080
+`;
+const EXT_ENDPOINTS_EMPTY = yaml`
+  apiVersion: v1
+  kind: Endpoints
+  metadata:
+    name: ext
+    namespace: shop
+  subsets: []
+`;
 const API_SERVICE = yaml`
   apiVersion: v1
   kind: Service
@@ -788,6 +806,12 @@ const CASES: readonly Case[] = [
     id: 'pitfall-services-missing-every-peer', when: 'toServices with toPorts whose only Service is not in the input (open to every peer if it does not exist)',
     bad: { 'to-api.yaml': toServices('api', 'shop', PORTS_8080) },
     at: ['to-api.yaml:12:9'],
+    good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
+  },
+  {
+    id: 'pitfall-services-every-peer', when: 'toServices with toPorts whose only Service is selector-less and its Endpoints hold no address',
+    bad: { 'ext.yaml': EXT_SERVICE, 'ext-eps.yaml': EXT_ENDPOINTS_EMPTY, 'to-ext.yaml': toServices('ext', 'shop', PORTS_8080) },
+    at: ['to-ext.yaml:12:9'],
     good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
   },
   {
