@@ -98,7 +98,9 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
     : derivedClasses(rules, namespaces, clusterName);
   const families = familiesOf(sets[0]?._engineConfig.ipFamilies ?? IpFamilies.IPV4);
   const onHost = inventory.workloads.filter((w) => w.hostNetwork === true).map(workloadName).sort(compare);
-  return [...pods, ...worldClasses(rules, families), ...fqdnClassesOf(rules, subdomainWildcard, families),
+  // The named CIDRs' nesting, built once for the world and the FQDN classes.
+  const nesting = new CidrNesting(namedCidrs(rules));
+  return [...pods, ...worldClasses(nesting, families), ...fqdnClassesOf(rules, nesting, subdomainWildcard, families),
     ...entityClasses(rules, onHost, sets[0]?._engineConfig)];
 }
 
@@ -107,7 +109,7 @@ export function endpointClasses(sets: readonly PolicySet[]): ClassifiedEndpoint[
  * of those families), without working out their pods again.
  */
 export function worldClassesOf(sets: readonly PolicySet[], families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
-  return worldClasses(sets.flatMap((s) => s._compiledRules.filter((r) => r.imported)), families);
+  return worldClasses(new CidrNesting(namedCidrs(sets.flatMap((s) => s._compiledRules.filter((r) => r.imported)))), families);
 }
 
 /** A workload as classes list it: `Deployment prod/api`. */
@@ -738,11 +740,10 @@ function namedCidrs(rules: readonly CompiledRule[]): ParsedCidr[] {
 
 /**
  * `world`, and a class per CIDR the rules name of a family the cluster runs (represented by an address of it that no more
- * specific CIDR holds). The named CIDRs are looked up in their nesting (`CidrNesting`), never each against all the others:
- * a rule of n CIDRs costs O(n log n) here, not O(n²).
+ * specific CIDR holds). The named CIDRs are looked up in their nesting (`nesting`: the `CidrNesting` of `namedCidrs`),
+ * never each against all the others: a rule of n CIDRs costs O(n log n) here, not O(n²).
  */
-function worldClasses(rules: readonly CompiledRule[], families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
-  const nesting = new CidrNesting(namedCidrs(rules));
+function worldClasses(nesting: CidrNesting, families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
   const texts = nesting.cidrs.map(cidrText);
   // The named CIDRs that hold an address, as a key.
   const holdersOf = (ip: ParsedCidr): string => nesting.holders({ family: ip.family, value: ip.network }).map((i) => texts[i]).sort().join(',');
@@ -804,8 +805,9 @@ function freeWorldAddress(nesting: CidrNesting, family: 4 | 6): ParsedCidr | und
  * cluster runs: IPv4, else IPv6 (named CIDRs may cover all of IPv4). None when the named CIDRs cover those families: then
  * the `toFQDNs` items that differ are not compared (`comparison-limits.ts` lists every `toFQDNs` name or pattern without a class).
  */
-function fqdnClassesOf(rules: readonly CompiledRule[], subdomainWildcard: boolean, families: readonly (4 | 6)[]): ClassifiedEndpoint[] {
-  const nesting = new CidrNesting(namedCidrs(rules));
+function fqdnClassesOf(
+  rules: readonly CompiledRule[], nesting: CidrNesting, subdomainWildcard: boolean, families: readonly (4 | 6)[],
+): ClassifiedEndpoint[] {
   // An address of a family the cluster runs (the first free one: IPv4 first when dual-stack).
   const ip = families.map((f) => freeWorldAddress(nesting, f)).find((a) => a !== undefined);
   return ip === undefined ? [] : fqdnClasses(rules, { subdomainWildcard, address: formatIp(ip) });
