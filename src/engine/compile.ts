@@ -42,7 +42,7 @@ import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../model/groups-derivative';
 import { SubjectKind, familiesOf } from './identity';
 import { IpFamilies } from './policy-set-options';
-import { CidrGroupSpec, EndpointInventory } from './inventory';
+import { CidrGroupSpec, EndpointInventory, InventoryService } from './inventory';
 import { DroppedGroupRefs, cidrSetEntrySelectsUngrouped, droppedGroupRefs, groupSelectorIsWildcard, groupSelectorsSelectUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { ruleImportProblem } from './importable';
@@ -481,6 +481,19 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
 /** How a rule's selectors are translated (see `selector-import.ts`), and the engine configuration. */
 interface TranslateContext extends SelectorImportScope {
   readonly config: EngineConfig;
+  /** The Services of the inventory as a `toServices` entry reads them (`inventoryServiceFacts`), worked out on first use. */
+  serviceFacts?: InventoryServiceFacts[];
+}
+
+/** A Service of the inventory as a `toServices` entry reads it (`ServiceFacts`). */
+type InventoryServiceFacts = InventoryService & { readonly hasSelector: boolean; readonly addresses: number | undefined };
+
+/** The Services of the inventory as an entry reads them: `addresses` undefined when no Endpoints or EndpointSlice was given. */
+function inventoryServiceFacts(inventory: EndpointInventory): InventoryServiceFacts[] {
+  return inventory.services.map((svc) => ({
+    ...svc, hasSelector: svc.selector !== undefined,
+    addresses: svc.endpointCidrs === undefined ? undefined : svc.endpointCidrs.filter((c) => parseCidr(c) !== undefined).length,
+  }));
 }
 
 function compileItem(item: RuleItemModel, section: SectionName, index: number, path: string, rule: CompiledRule, ctx: TranslateContext,
@@ -924,11 +937,7 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
   const endpointsMissing: string[] = [];
   const none: string[] = [];
   const noAddress: string[] = [];
-  // The Services of the inventory as an entry reads them: `addresses` undefined when no Endpoints or EndpointSlice was given.
-  const facts = ctx.config.inventory.services.map((svc) => ({
-    ...svc, hasSelector: svc.selector !== undefined,
-    addresses: svc.endpointCidrs === undefined ? undefined : svc.endpointCidrs.filter((c) => parseCidr(c) !== undefined).length,
-  }));
+  const facts = ctx.serviceFacts ??= inventoryServiceFacts(ctx.config.inventory);
   for (const s of item.services ?? []) {
     const problem = unbuildableService(s);
     const { reading, found, endpointsMissing: unknown } = readServiceEntry(s, problem === undefined, facts, v);

@@ -204,6 +204,8 @@ export class PitfallRun {
   public cachedEveryNameRules?: readonly RuleView[];
   /** The rules that allow DNS, by protocol (see `dnsProviders`). */
   public readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
+  /** The Services of the inventory as a `toServices` entry reads them (see `serviceFacts` of `pitfall-services-every-peer`). */
+  public cachedServiceFacts?: readonly (InventoryServiceInfo & { readonly hasSelector: boolean; readonly addresses: number | undefined })[];
 
   private readonly out: PitfallFinding[] = [];
   private cachedNpViews?: RuleView[];

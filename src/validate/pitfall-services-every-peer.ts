@@ -15,11 +15,16 @@ import { arr, isObject } from './walk';
 function entryReading(run: PitfallRun, r: RuleView, ref: unknown): { reading: ServiceEntryReading; endpointsMissing: string[] } {
   const field = isObject(ref) && serviceEntryUses(ref) === 'k8sServiceSelector' ? ref.k8sServiceSelector : undefined;
   const builds = field === undefined || (isObject(field) && plainSelectorProblem(field.selector) === undefined);
-  const facts = run.inventory.services.map((svc) => ({
+  const { reading, endpointsMissing } = readServiceEntry(ref, builds, serviceFacts(run), r.version);
+  return { reading, endpointsMissing: endpointsMissing.map((svc) => `Service ${svc.namespace}/${svc.name}`) };
+}
+
+/** Every Service of the input with its endpoint addresses (`endpointAddresses`), worked out once per run. */
+function serviceFacts(run: PitfallRun): NonNullable<PitfallRun['cachedServiceFacts']> {
+  run.cachedServiceFacts ??= run.inventory.services.map((svc) => ({
     ...svc, hasSelector: svc.selector !== undefined, addresses: run.inventory.endpointAddresses(svc.namespace, svc.name),
   }));
-  const { reading, endpointsMissing } = readServiceEntry(ref, builds, facts, r.version);
-  return { reading, endpointsMissing: endpointsMissing.map((svc) => `Service ${svc.namespace}/${svc.name}`) };
+  return run.cachedServiceFacts;
 }
 
 /** `Service shop/db`, `the Services matching {tier=data} in shop` (of any namespace when the entry names none). */
