@@ -620,6 +620,8 @@ export class PolicySet {
     const [endpoint, peer] = direction === 'egress' ? [query.from, query.to] : [query.to, query.from];
     const subject = this.endpoints.resolve(endpoint);
     const other = this.endpoints.resolve(peer);
+    // No rule reads the key (the cheap check, before the ends' labels): no end's account matters.
+    if (this.serviceAccountCandidates().length === 0) return undefined;
     if (!serviceAccountUnknown(subject.endpoint) && !serviceAccountUnknown(other.endpoint)) return undefined;
     const side = this.serviceAccountSide(direction, subject, other, sideQueryOf(query, l4Query(query, this.config.ipFamilies)), false);
     if (side === undefined || side.alike) return undefined;
@@ -640,11 +642,12 @@ export class PolicySet {
    */
   private serviceAccountSide(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, query: SideQuery,
     naive: boolean): ServiceAccountSide | undefined {
+    // The cheap check first: the candidates are worked out once per set, the ends' labels read per query.
+    const candidates = this.serviceAccountCandidates();
+    if (candidates.length === 0) return undefined;
     const subjectUnknown = serviceAccountUnknown(subject.endpoint);
     const otherUnknown = serviceAccountUnknown(other.endpoint);
     if (!subjectUnknown && !otherUnknown) return undefined;
-    const candidates = this.accountCandidates ??= serviceAccountCandidates(this.rules);
-    if (candidates.length === 0) return undefined;
     const key = `${direction} ${JSON.stringify(query)}`;
     const byQuery = naive ? undefined : memoOf(memoOf(this.serviceAccountSides, subject, () => new WeakMap()), other, () => new Map());
     if (byQuery?.has(key)) return byQuery.get(key);
@@ -657,6 +660,11 @@ export class PolicySet {
     return side;
   }
 
+  /** The accounts a pod given without one may run as (`serviceAccountCandidates`), worked out once per set. */
+  private serviceAccountCandidates(): readonly string[] {
+    return this.accountCandidates ??= serviceAccountCandidates(this.rules);
+  }
+
   /** `serviceAccountSide`, decided: each account of the subject's list with each of the other end's (`undefined`: as given). */
   private decideServiceAccountSide(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, query: SideQuery,
     naive: boolean, accounts: { readonly subject: readonly (string | undefined)[]; readonly other: readonly (string | undefined)[] },
@@ -667,6 +675,8 @@ export class PolicySet {
     const rules = new Set<CompiledRule>();
     // The decisions, a row per account of the subject, a column per account of the other end.
     const grid: string[][] = [];
+    // The other end under each of its accounts, resolved once for every row.
+    const others = otherAccounts.map((oa) => as(other, oa));
     for (const sa of subjectAccounts) {
       const row: string[] = [];
       grid.push(row);
@@ -674,8 +684,7 @@ export class PolicySet {
       const dp = s.subject === undefined ? undefined
         : naive ? buildDirectionPolicy(this.rules, s.subject, s.labels, direction) : this.directionPolicies.get(s, direction);
       dp?.selecting.filter(ruleReadsServiceAccount).forEach((r) => rules.add(r));
-      for (const oa of otherAccounts) {
-        const o = as(other, oa);
+      for (const o of others) {
         const mode = naive ? LearnMode.NAIVE : LearnMode.EXPLAINED;
         const input = dp === undefined ? undefined : this.sideInput(direction, s, this.endpoints.peerOf(o, s), query, mode);
         const signature = dp === undefined || input === undefined ? 'not evaluated' : decisionSignature(decideSide(dp, dp.allow, dp.deny, input));
