@@ -8,7 +8,7 @@ import { ParsedCidr } from '../model/cidr';
 import type { CidrBlock } from './compile';
 
 /** What the blocks of a `cidr` peer select, for `peerMatches`. */
-export interface CidrPeerIndex {
+interface CidrPeerIndex {
   /** The addresses the blocks hold (each CIDR less its own `except` holes), the `anyFamilyWorld` blocks left out. */
   readonly addresses: AddressSet;
   /** The `/0` blocks (not `anyFamilyWorld`), in order: each selects the world identity of its own family. */

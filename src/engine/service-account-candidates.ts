@@ -23,7 +23,7 @@ import { DEFAULT_SERVICE_ACCOUNT, SERVICE_ACCOUNT_KEY } from '../model/selectors
 export const MAX_SERVICE_ACCOUNT_CASES = 256;
 
 /** Whether a requirement reads the service account label (a key of source `any` or `k8s`). */
-export function readsServiceAccount(q: SelectorRequirement): boolean {
+function readsServiceAccount(q: SelectorRequirement): boolean {
   return q.key === SERVICE_ACCOUNT_KEY && (q.source === 'any' || q.source === 'k8s');
 }
 

@@ -19,7 +19,7 @@ import { LabelSelectorModel } from './policy-model';
 export type ServiceEntryReading = 'selector' | 'none' | 'not-in-inputs' | 'endpoints-not-in-inputs' | 'undecided';
 
 /** A Service of the inputs as a `toServices` entry reads it. */
-export interface ServiceFacts {
+interface ServiceFacts {
   readonly name: string;
   readonly namespace: string;
   /** The Service's own labels (a k8sServiceSelector matches them, and nothing else: no namespace label). */
@@ -79,7 +79,7 @@ export function servicesOfEntry<S extends Pick<ServiceFacts, 'name' | 'namespace
  * @param hasSelector whether the Service has a pod selector
  * @param addresses how many endpoint addresses the inputs give a selector-less Service (0 when not given)
  */
-export function serviceAddsSelector(hasSelector: boolean, addresses: number, version: CiliumVersion): boolean {
+function serviceAddsSelector(hasSelector: boolean, addresses: number, version: CiliumVersion): boolean {
   return hasSelector ? version.atLeast(CiliumVersion.V1_17) : addresses > 0;
 }
 

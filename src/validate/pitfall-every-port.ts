@@ -20,7 +20,7 @@ function portCount(item: RuleItemModel): number {
  * Service port; pkg/policy/rule.go `mergeEgress`: no toPorts, every port). Egress allows only: a deny's toServices is never
  * resolved (`pitfall-deny-services-unresolved`).
  */
-export function servicesEveryPortItem(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+function servicesEveryPortItem(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const problem = servicesEveryPort(item, portCount(item), r.version);
   if (problem === undefined) return;
   run.report('pitfall-services-every-port', r, `${itemPath}.toServices`,
@@ -40,7 +40,7 @@ export function servicesEveryPortItem(run: PitfallRun, r: RuleView, item: RuleIt
  * (pkg/policy/rule.go `mergeIngress`: no toPorts, the wildcard port, and a host policy's endpoints are the nodes). Allows
  * only: a deny without ports denies more.
  */
-export function hostIngressEveryPortItem(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
+function hostIngressEveryPortItem(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const broad = hostIngressEveryPort(item, portCount(item));
   if (broad === undefined) return;
   run.report('pitfall-host-ingress-every-port', r, itemPath,
