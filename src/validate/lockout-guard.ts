@@ -444,7 +444,11 @@ export function reservedAsEntities(item: RuleItemModel): RuleItemModel {
  * @param given the peers' rule items
  */
 export function itemsSelectWholeWorld(given: readonly RuleItemModel[]): string | undefined {
-  const items = given.map(reservedAsEntities);
+  return wholeWorldOf(given.map(reservedAsEntities));
+}
+
+/** `itemsSelectWholeWorld` of items already read with `reservedAsEntities`. */
+function wholeWorldOf(items: readonly RuleItemModel[]): string | undefined {
   if (items.some((item) => itemPeerScope(item, false) === 'any')) return 'any peer';
   const entity = items.flatMap((item) => strings(item.entities)).find((e) => WORLD_ENTITIES.includes(e));
   if (entity !== undefined) return `the entity ${entity}`;
@@ -585,7 +589,7 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
  */
 export function itemsSelectBroadly(given: readonly RuleItemModel[], options: BroadPeerOptions): string | undefined {
   const items = given.map(reservedAsEntities);
-  const world = itemsSelectWholeWorld(items);
+  const world = wholeWorldOf(items);
   if (world !== undefined) return world;
   for (const item of items) {
     const cidrs = [...arr<unknown>(item.cidr), ...arr<unknown>(item.cidrSet).map((e) => (isObject(e) ? (e as CidrRuleModel).cidr : undefined))];
