@@ -53,7 +53,8 @@ export function l7DefaultAllow(run: PitfallRun, r: RuleView): void {
 /**
  * Whether another rule of the input that may select some of `r`'s pods puts `direction` into default deny: per the
  * workloads of the input (one of `r`'s selected by it), else by selectors that may overlap. A rule that selects them puts
- * the whole direction of those pods into default deny, and their L7 rules restrict there.
+ * the whole direction of those pods into default deny, and their L7 rules restrict there. A rule that may select only some
+ * of the pods drops the warning for all of them: an under-report, by design.
  */
 function enforcedElsewhere(run: PitfallRun, r: RuleView, direction: 'ingress' | 'egress'): boolean {
   const subject = r.subject;
