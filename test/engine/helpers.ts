@@ -58,7 +58,7 @@ export function matcherQuery(set: PolicySet, from: string, to: string | Endpoint
 }
 
 /** The message of an `engine-l7-not-evaluated` refusal by `call`, or `undefined` when it answers. */
-function notEvaluatedRefusal(call: () => unknown): string | undefined {
+export function notEvaluatedRefusal(call: () => unknown): string | undefined {
   try {
     call();
     return undefined;

@@ -14,7 +14,7 @@ import { PolicySet } from '../../src/engine';
 import { EngineMatcherOptions, verdictFor } from '../../src/engine/matchers';
 import { FlowSource, collectConnections, replayCapture } from '../../src/hubble';
 import { cli } from '../support/cli';
-import { matcherQuery } from './helpers';
+import { matcherQuery, notEvaluatedRefusal } from './helpers';
 
 const YAML = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -260,15 +260,7 @@ spec:
 `;
   const fqdnSet = PolicySet.fromYaml(FQDN_YAML);
   const NAME = 'fqdn:a.example.com@1.2.3.4';
-  const refusal = (call: () => unknown): string | undefined => {
-    try {
-      call();
-      return undefined;
-    } catch (e) {
-      if (e instanceof CiliumPolicyError && e.id === 'engine-l7-not-evaluated') return e.message;
-      throw e;
-    }
-  };
+  const refusal = notEvaluatedRefusal;
 
   test('the matchers refuse the connection, naming the lookup; the lookup itself is refused', () => {
     expect(refusal(() => verdictFor(fqdnSet, WEB, DNS, '53/UDP', { dns: 'a.example.com' }))).toBeDefined();
