@@ -57,19 +57,9 @@ export function unjudgedConnectionError(set: PolicySet, ends: VerdictQuery, name
       fix: `${agentRefusalFix(r)}; \`cdk8s-cilium validate\` reports it as ${r.check}`,
     });
   }
-  const sides = [[names.from, names.to, 'egress'], [names.to, names.from, 'ingress']] as const;
-  for (const [name, otherName, direction] of sides) {
-    const unknown = set._nodeLabelsUnknown(ends, direction);
-    if (unknown === undefined) continue;
-    const named = unknown.end === 'subject' ? name : otherName;
-    return new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${lead}${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
-  }
-  for (const [name, otherName, direction] of sides) {
-    const unknown = set._serviceAccountUnknown(ends, direction);
-    if (unknown === undefined) continue;
-    const named = unknown.end === 'subject' ? name : otherName;
-    return new CiliumPolicyError({ id: 'engine-service-account-unknown', message: `${lead}${named} ${unknown.message}`, fix: `${unknown.fix} as ${named}` });
-  }
+  const unknownEnd = unknownEndError(set, ends, [[names.from, names.to, 'egress'], [names.to, names.from, 'ingress']],
+    (named, message) => `${lead}${named} ${message}`, (named, fix) => `${fix} as ${named}`);
+  if (unknownEnd !== undefined) return unknownEnd;
   const split = set._dnsPatchSplit(ends);
   if (split !== undefined) return new CiliumPolicyError({ id: 'engine-dns-patch-split', message: `${lead}${names.from} ${formatEndpoint(ends.from)} ${split.message}`, fix: split.fix });
   const learning = learningLookupError(set, ends, names, lead);
@@ -91,19 +81,11 @@ function learningLookupError(set: PolicySet, ends: VerdictQuery, names: Connecti
     + `${lookup.dns ?? ''} at the DNS server ${formatEndpoint(lookup.to)}, and that lookup is not judged: `;
   const consequence = '; whether the name is learned, and so whether toFQDNs selects it, is not known';
   const server = 'the DNS server';
-  for (const [name, otherName, direction] of [[names.from, server, 'egress'], [server, names.from, 'ingress']] as const) {
-    const unknown = set._nodeLabelsUnknown(lookup, direction);
-    if (unknown === undefined) continue;
-    const named = unknown.end === 'subject' ? name : otherName;
-    return new CiliumPolicyError({ id: 'engine-node-labels-unknown', message: `${lead}${learns}${named} ${unknown.message}${consequence}`, fix: `${unknown.fix} as ${named}` });
-  }
-  for (const [name, otherName, direction] of [[names.from, server, 'egress'], [server, names.from, 'ingress']] as const) {
-    const unknown = set._serviceAccountUnknown(lookup, direction);
-    if (unknown === undefined) continue;
-    const named = unknown.end === 'subject' ? name : otherName;
-    const fix = named === server ? `${unknown.fix} (the DNS server: PolicySetOptions.dnsServer, --dns-server)` : `${unknown.fix} as ${named}`;
-    return new CiliumPolicyError({ id: 'engine-service-account-unknown', message: `${lead}${learns}${named} ${unknown.message}${consequence}`, fix });
-  }
+  const unknownEnd = unknownEndError(set, lookup, [[names.from, server, 'egress'], [server, names.from, 'ingress']],
+    (named, message) => `${lead}${learns}${named} ${message}${consequence}`,
+    (named, fix, id) => (id === 'engine-service-account-unknown' && named === server
+      ? `${fix} (the DNS server: PolicySetOptions.dnsServer, --dns-server)` : `${fix} as ${named}`));
+  if (unknownEnd !== undefined) return unknownEnd;
   const split = set._dnsPatchSplit(lookup);
   if (split !== undefined) {
     return new CiliumPolicyError({
@@ -124,4 +106,28 @@ function learningLookupError(set: PolicySet, ends: VerdictQuery, names: Connecti
     fix: 'give the DNS server\'s port rules the engine judges a DNS name by (DNS rules, or none): the proxy decides the lookup now, '
       + 'and with it whether toFQDNs selects the name',
   });
+}
+
+/**
+ * The refusal of a query one of whose ends is not known where a rule reads it: a node given without its labels
+ * (`engine-node-labels-unknown`, checked on both sides first), then a pod given without its service account
+ * (`engine-service-account-unknown`). `sides` names the subject and the peer of each direction; `message` and `fix` word it.
+ */
+function unknownEndError(set: PolicySet, query: VerdictQuery,
+  sides: readonly (readonly [string, string, 'egress' | 'ingress'])[],
+  message: (named: string, message: string) => string,
+  fix: (named: string, fix: string, id: string) => string): CiliumPolicyError | undefined {
+  const checks = [
+    ['engine-node-labels-unknown', (q: VerdictQuery, d: 'egress' | 'ingress') => set._nodeLabelsUnknown(q, d)],
+    ['engine-service-account-unknown', (q: VerdictQuery, d: 'egress' | 'ingress') => set._serviceAccountUnknown(q, d)],
+  ] as const;
+  for (const [id, check] of checks) {
+    for (const [name, otherName, direction] of sides) {
+      const unknown = check(query, direction);
+      if (unknown === undefined) continue;
+      const named = unknown.end === 'subject' ? name : otherName;
+      return new CiliumPolicyError({ id, message: message(named, unknown.message), fix: fix(named, unknown.fix, id) });
+    }
+  }
+  return undefined;
 }
