@@ -68,7 +68,7 @@ export { HttpRequest, KafkaRequest } from './engine/l7';
 export { EngineMatcherOptions } from './engine/matchers';
 export { PolicyText } from './engine/policy-inputs';
 export { PolicySet } from './engine/policy-set';
-export { ConnectivitySources, HostFirewallMode, IpFamilies, PolicySetOptions, YamlPolicySetOptions } from './engine/policy-set-options';
+export { ConnectivitySources, HostFirewallMode, IpFamilies, PolicyEnforcement, PolicySetOptions, YamlPolicySetOptions } from './engine/policy-set-options';
 export { ConnectionSpec, HttpRequestOptions, Queries } from './engine/query';
 export { SkippedRule } from './engine/skipped-rules';
 export {

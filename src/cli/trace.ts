@@ -61,7 +61,7 @@ import { nearestName } from '../model/edit-distance';
 import { DNS_LENGTH_FIX, dnsLengthRefusal } from '../model/fqdn-pattern';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
-import { HostFirewallMode, IpFamilies } from '../engine/policy-set-options';
+import { HostFirewallMode, IpFamilies, PolicyEnforcement } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { diagnosticText, noPolicyError, policyInputError } from '../engine/policy-input-error';
 import { unjudgedConnectionError } from '../engine/unjudged-connection';
@@ -174,6 +174,11 @@ export interface TraceOptions {
    */
   readonly policyDefaultLocalCluster?: string;
   /**
+   * The agent's `policy-enforcement`: `default`, `always` or `never` (`PolicySetOptions.policyEnforcement`).
+   * @default 'default'
+   */
+  readonly policyEnforcement?: string;
+  /**
    * `text` or `json`.
    * @default 'text'
    */
@@ -230,6 +235,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
+    ...(options.policyEnforcement !== undefined ? { policyEnforcement: options.policyEnforcement as PolicyEnforcement } : {}),
     ...ipFamiliesSetting(options.ipFamilies),
   });
   const bad = refusedPolicyInputs(set, options.policies);
@@ -580,6 +586,8 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
+    .addOption(new Option('--policy-enforcement <mode>', 'the agent\'s policy-enforcement: default (default deny only where a rule selects), '
+      + 'always (every endpoint default deny) or never (no policy enforced)').choices(Object.values(PolicyEnforcement)))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: TraceOptions) => done(runTrace(opts, io)));
 }

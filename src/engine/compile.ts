@@ -41,7 +41,7 @@ import { onNonIdentityKey } from '../model/identity-labels';
 import { CLUSTER_KEY, NAMESPACE_KEY } from '../model/selectors';
 import { DerivativeIndex, derivativeNamePrefix, policyGroupsUses } from '../model/groups-derivative';
 import { SubjectKind, familiesOf } from './identity';
-import { IpFamilies } from './policy-set-options';
+import { IpFamilies, PolicyEnforcement } from './policy-set-options';
 import { CidrGroupSpec, EndpointInventory, InventoryService } from './inventory';
 import { DroppedGroupRefs, cidrSetEntrySelectsUngrouped, droppedGroupRefs, groupSelectorIsWildcard, groupSelectorsSelectUngrouped, selectedCidrGroups } from '../model/cidr-groups';
 import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
@@ -80,6 +80,8 @@ export interface EngineConfig {
   readonly hostFirewall: boolean;
   /** Whether traffic from the local host to its endpoints is always allowed on ingress (`allow-localhost: always`). */
   readonly allowLocalhost: boolean;
+  /** The agent's policy enforcement mode (`policy-enforcement`). */
+  readonly policyEnforcement: PolicyEnforcement;
   /** Whether the cluster runs mutual authentication with SPIRE: `authentication.mode: required` then passes. */
   readonly mutualAuth: boolean;
   /** Whether the agent runs with `enable-sctp`: without it the datapath drops SCTP before any policy. */

@@ -8,6 +8,7 @@ import { SectionName } from '../model/policy-model';
 import { LabelSet } from '../model/labels';
 import { ResolvedEndpoint } from './identity';
 import { BoundedMemo } from '../model/bounded-memo';
+import { PolicyEnforcement } from './policy-set-options';
 
 /** The most rule selections kept per subject kind (one per identity): a process that sees more identities stays bounded. */
 const MAX_SELECTIONS = 100_000;
@@ -30,8 +31,8 @@ export class DirectionPolicyCache {
   };
   /** The rule selection of a new identity of each subject kind (`selections`' compute functions). */
   private readonly selectionOf = {
-    endpoint: (labels: LabelSet): IdentityPolicies => ({ selection: selectRules(this.ruleIndex.rulesFor(labels), 'endpoint', labels) }),
-    node: (labels: LabelSet): IdentityPolicies => ({ selection: selectRules(this.ruleIndex.rulesFor(labels), 'node', labels) }),
+    endpoint: (labels: LabelSet): IdentityPolicies => ({ selection: selectRules(this.ruleIndex.rulesFor(labels), 'endpoint', labels, this.enforcement) }),
+    node: (labels: LabelSet): IdentityPolicies => ({ selection: selectRules(this.ruleIndex.rulesFor(labels), 'node', labels, this.enforcement) }),
   };
   /** The rules by a label their subject requires (a new identity is only matched against the rules filed under its labels). */
   private readonly ruleIndex: RuleIndex;
@@ -41,7 +42,11 @@ export class DirectionPolicyCache {
   private readonly sectionIndex = (rule: CompiledRule, section: SectionName): PortIndex =>
     (this.sectionIndexes.get(rule) as Record<SectionName, PortIndex>)[section];
 
-  public constructor(rules: readonly CompiledRule[]) {
+  /**
+   * @param rules the compiled rules
+   * @param enforcement the agent's policy enforcement mode, read by every selection
+   */
+  public constructor(rules: readonly CompiledRule[], private readonly enforcement: PolicyEnforcement) {
     this.ruleIndex = new RuleIndex(rules);
     for (const rule of rules) {
       if (!rule.imported) continue;

@@ -14,6 +14,7 @@ import { SubjectKind } from './identity';
 import { IdentityLabel, LabelSet, Selector, SelectorRequirement, formatLabel } from '../model/labels';
 import { L4Query } from './ports';
 import { pushAll } from '../model/push-all';
+import { PolicyEnforcement } from './policy-set-options';
 
 /** The policy of one subject identity in one direction. */
 export interface DirectionPolicy {
@@ -37,6 +38,8 @@ export interface DirectionPolicy {
   readonly initLabel?: string;
   /** Whether the subject has a reserved identity (a node, `reserved:health`, …), which mutual authentication never covers. */
   readonly reserved: boolean;
+  /** The agent's policy enforcement mode the policy was computed under (`RuleSelection.enforcement`). */
+  readonly enforcement: PolicyEnforcement;
   /** Allow items in order. */
   readonly allow: readonly CompiledItem[];
   /** Deny items in order. */
@@ -71,10 +74,21 @@ export interface RuleSelection {
   readonly initLabel?: string;
   /** Whether the subject has a reserved identity (`reservedIdentity`). */
   readonly reserved: boolean;
+  /**
+   * The agent's policy enforcement mode (repository.go `computePolicyEnforcementAndRules`): under `never` no rule is
+   * selected and `init` is off (the mode is read before the init label); under `always` both directions are default deny.
+   */
+  readonly enforcement: PolicyEnforcement;
 }
 
-/** The rules of `rules` (in order) that select a subject identity with `labels`: one match per rule, O(rules). */
-export function selectRules(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet): RuleSelection {
+/**
+ * The rules of `rules` (in order) that select a subject identity with `labels`: one match per rule, O(rules); none under
+ * `PolicyEnforcement.NEVER` (computePolicyEnforcementAndRules returns before matching any rule).
+ */
+export function selectRules(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet,
+  enforcement: PolicyEnforcement): RuleSelection {
+  const reserved = reservedIdentity(labels);
+  if (enforcement === PolicyEnforcement.NEVER) return { subjectKind, selecting: NO_RULES, skipped: NO_RULES, init: false, reserved, enforcement };
   const selecting: CompiledRule[] = [];
   let skipped: CompiledRule[] | undefined;
   for (let i = 0; i < rules.length; i++) {
@@ -85,15 +99,16 @@ export function selectRules(rules: readonly CompiledRule[], subjectKind: Subject
   }
   const inits = labels.lookup('any', 'init');
   const reservedInit = inits.some((l) => l.source === 'reserved');
-  const selection = { subjectKind, selecting, skipped: skipped ?? NO_RULES, init: inits.length > 0, reserved: reservedIdentity(labels) };
+  const selection = { subjectKind, selecting, skipped: skipped ?? NO_RULES, init: inits.length > 0, reserved, enforcement };
   return inits.length > 0 && !reservedInit ? { ...selection, initLabel: formatLabel(inits[0]) } : selection;
 }
 
 const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
 
 /** Computes the policy of a subject from the rules, walking every rule (the naive evaluator: no port index). */
-export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet, direction: 'ingress' | 'egress'): DirectionPolicy {
-  return directionPolicyOf(selectRules(rules, subjectKind, labels), direction);
+export function buildDirectionPolicy(rules: readonly CompiledRule[], subjectKind: SubjectKind, labels: LabelSet, direction: 'ingress' | 'egress',
+  enforcement: PolicyEnforcement): DirectionPolicy {
+  return directionPolicyOf(selectRules(rules, subjectKind, labels, enforcement), direction);
 }
 
 /**
@@ -120,6 +135,7 @@ class SelectedDirectionPolicy implements DirectionPolicy {
   public readonly init: boolean;
   public readonly initLabel?: string;
   public readonly reserved: boolean;
+  public readonly enforcement: PolicyEnforcement;
   public readonly requirements: readonly SelectorRequirement[];
   public readonly requirementsDeny: readonly SelectorRequirement[];
   public readonly requiresIgnored: boolean;
@@ -133,19 +149,23 @@ class SelectedDirectionPolicy implements DirectionPolicy {
 
   constructor(selection: RuleSelection, public readonly direction: 'ingress' | 'egress',
     sectionIndex: ((rule: CompiledRule, section: SectionName) => PortIndex) | undefined) {
-    const { subjectKind, selecting, skipped, init, initLabel, reserved } = selection;
+    const { subjectKind, selecting, skipped, init, initLabel, reserved, enforcement } = selection;
     this.subjectKind = subjectKind;
     this.selecting = selecting;
     this.skipped = skipped;
     this.init = init;
     if (initLabel !== undefined) this.initLabel = initLabel;
     this.reserved = reserved;
+    this.enforcement = enforcement;
     const allowSection = direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS;
     const denySection = direction === 'ingress' ? SectionName.INGRESS_DENY : SectionName.EGRESS_DENY;
     this.allowSection = allowSection;
     this.denySection = denySection;
-    let hasRules = false;
-    let defaultDeny = false;
+    // Under `always` every endpoint is default deny in both directions, with or without rules, and no rule's
+    // `enableDefaultDeny: false` adds the allow-all (computePolicyEnforcementAndRules returns before the three cases).
+    const always = enforcement === PolicyEnforcement.ALWAYS;
+    let hasRules = always;
+    let defaultDeny = always;
     let requiresIgnored = false;
     let requirements: SelectorRequirement[] | undefined;
     let requirementsDeny: SelectorRequirement[] | undefined;

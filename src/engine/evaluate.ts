@@ -15,7 +15,7 @@ import { DirectionPolicy } from './direction-policy';
 
 import { compileFqdnSelector } from '../model/fqdn-pattern';
 import { PeerView, familiesOf, worldLabel } from './identity';
-import { IpFamilies } from './policy-set-options';
+import { IpFamilies, PolicyEnforcement } from './policy-set-options';
 import { NamedPort } from './endpoint';
 import { egressNamedPorts, namedPortKey, podNamedPortConflicts } from './named-ports';
 import { namedPortEnd } from '../model/port-entries';
@@ -444,7 +444,8 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   }
   if (!dp.hasRules) {
     if (!explain) return outcome(SideDecision.NO_POLICY_DEFAULT_ALLOW, true);
-    const why = dp.selecting.length === 0 ? `no policy selects ${input.subject}` : `no policy selecting ${input.subject} has ${dp.direction} rules`;
+    const why = dp.enforcement === PolicyEnforcement.NEVER ? 'the agent runs with policy-enforcement=never, so no policy applies to any endpoint'
+      : dp.selecting.length === 0 ? `no policy selects ${input.subject}` : `no policy selecting ${input.subject} has ${dp.direction} rules`;
     return sideResult(sideBase(dp, input), SideDecision.NO_POLICY_DEFAULT_ALLOW, true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
   }
   if (!dp.defaultDeny) {
@@ -455,9 +456,10 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
   nearMisses(dp, input, notes);
   const n = explainedOf(dp, input.config.version).withRules;
+  const selected = `${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject}`;
+  const why = dp.enforcement === PolicyEnforcement.ALWAYS ? `the agent runs with policy-enforcement=always, which makes every endpoint default deny; ${selected}` : selected;
   return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined,
-    `default deny: ${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject} and none allows ${input.peer.text} on ${describeQuery(input.query)}`,
-    dedupe(notes));
+    `default deny: ${why} and none allows ${input.peer.text} on ${describeQuery(input.query)}`, dedupe(notes));
 }
 
 /**

@@ -6,7 +6,7 @@ export { HttpRequest, KafkaRequest } from './l7';
 export { EngineMatcherOptions } from './matchers';
 export { PolicyText } from './policy-inputs';
 export { PolicySet } from './policy-set';
-export { ConnectivitySources, HostFirewallMode, IpFamilies, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
+export { ConnectivitySources, HostFirewallMode, IpFamilies, PolicyEnforcement, PolicySetOptions, YamlPolicySetOptions } from './policy-set-options';
 export { ConnectionSpec, HttpRequestOptions, Queries } from './query';
 export { SkippedRule } from './skipped-rules';
 export {

@@ -3,7 +3,7 @@
  * decided.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { OptionDefaults } from '../model/known-keys';
+import { OptionDefaults, refuseOptionValue } from '../model/known-keys';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 
 /** Options of a `PolicySet`. */
@@ -30,6 +30,17 @@ export interface PolicySetOptions {
    * @default true
    */
   readonly allowLocalhost?: boolean;
+  /**
+   * The agent's policy enforcement mode (`policy-enforcement`, Helm `policyEnforcementMode`), as pkg/policy/repository.go
+   * `computePolicyEnforcementAndRules` reads it. `DEFAULT`: an endpoint is default deny in a direction once a rule
+   * selecting it has rules of that direction (unless they all say `enableDefaultDeny: false`), and allows everything
+   * otherwise. `ALWAYS`: every endpoint is default deny in both directions, selected or not, and `enableDefaultDeny:
+   * false` adds no allow-all. `NEVER`: no endpoint has a policy (not even a `reserved:init` one): everything is allowed,
+   * deny rules and L7 rules included. A node (host policies) is enforced only with the host firewall on (`hostFirewall`),
+   * in every mode but `NEVER`.
+   * @default PolicyEnforcement.DEFAULT (Cilium's default)
+   */
+  readonly policyEnforcement?: PolicyEnforcement;
   /**
    * Whether the cluster runs mutual authentication with SPIRE (Helm `authentication.mutual.spire.enabled`). An allow rule
    * with `authentication.mode: required` makes the datapath drop the traffic it allows (`DROP_POLICY_AUTH_REQUIRED`) until
@@ -128,6 +139,7 @@ export const POLICY_SET_OPTION_DEFAULTS: OptionDefaults = {
   ciliumVersion: 'the version the policies were synthesized for, else 1.19',
   hostFirewall: 'auto: on only when the set holds a host policy',
   allowLocalhost: 'true: traffic from the local host is always allowed on ingress',
+  policyEnforcement: "PolicyEnforcement.DEFAULT ('default'): default deny only where a rule selects",
   mutualAuth: 'false: traffic an allow rule requires authentication for is dropped',
   sctp: 'false: the datapath drops SCTP before any policy (enable-sctp false)',
   clusterName: "'default'",
@@ -153,6 +165,28 @@ export enum IpFamilies {
   IPV6 = 'ipv6',
   /** Dual stack (both enabled). */
   DUAL = 'dual',
+}
+
+/** The agent's policy enforcement mode (`PolicySetOptions.policyEnforcement`; pkg/option `policy-enforcement`). */
+export enum PolicyEnforcement {
+  /** `default`: default deny only in a direction some selecting rule has rules of (Cilium's default). */
+  DEFAULT = 'default',
+  /** `always`: every endpoint is default deny in both directions, selected or not. */
+  ALWAYS = 'always',
+  /** `never`: no policy is enforced on any endpoint. */
+  NEVER = 'never',
+}
+
+/**
+ * The `policyEnforcement` option, checked: a mode the agent does not have (`'Always'`, `true`) is refused rather than
+ * judged as `default`.
+ * @throws CiliumPolicyError (`option-value`) naming the value and the modes
+ */
+export function policyEnforcementOption(value: unknown): PolicyEnforcement {
+  if (value === undefined) return PolicyEnforcement.DEFAULT;
+  if (Object.values(PolicyEnforcement).includes(value as PolicyEnforcement)) return value as PolicyEnforcement;
+  return refuseOptionValue('PolicySet', 'policyEnforcement', value, 'a policy enforcement mode',
+    "pass PolicyEnforcement.DEFAULT, PolicyEnforcement.ALWAYS or PolicyEnforcement.NEVER ('default', 'always', 'never': the agent's policy-enforcement)");
 }
 
 /** How the host firewall was decided (`PolicySet.hostFirewallMode`). */

@@ -40,7 +40,7 @@ import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics, readPolicyFiles } from './policy-inputs';
 import {
   CONNECTIVITY_SOURCES_DEFAULTS, ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, IpFamilies, POLICY_SET_OPTION_DEFAULTS, PolicySetOptions,
-  YAML_POLICY_SET_OPTION_DEFAULTS, YamlPolicySetOptions,
+  YAML_POLICY_SET_OPTION_DEFAULTS, YamlPolicySetOptions, policyEnforcementOption,
 } from './policy-set-options';
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
@@ -211,6 +211,7 @@ export class PolicySet {
       version,
       hostFirewall: options.hostFirewall ?? false,
       allowLocalhost: options.allowLocalhost ?? true,
+      policyEnforcement: policyEnforcementOption(options.policyEnforcement),
       mutualAuth: options.mutualAuth ?? false,
       sctp: options.sctp ?? false,
       clusterName: options.clusterName ?? 'default',
@@ -253,7 +254,7 @@ export class PolicySet {
     this.config = { ...config, hostFirewall: options.hostFirewall ?? hostPolicies };
     this.dnsServer = parseEndpoint(options.dnsServer ?? DEFAULT_DNS_SERVER);
     this.diagnostics = [...inputs.diagnostics, ...rawRulesDiagnostics(inputs.raw, version, config), ...skippedPolicyWarnings(this.rules)];
-    this.directionPolicies = new DirectionPolicyCache(this.rules);
+    this.directionPolicies = new DirectionPolicyCache(this.rules, this.config.policyEnforcement);
     this.endpoints = new EndpointRecords(this.inventory, this.config);
     this.l7 = new L7Refinements(this.config);
     // The same inputs (the inventory as merged: the options' own are in it already) judged for other IP families.
@@ -600,7 +601,7 @@ export class PolicySet {
     const rules = nodeLabelRules(this.rules, subject, direction, this.config.version);
     const items = rules.length === 0 ? peerNodeLabelItems(dp, other, input.peer, this.config.nodeSelectorLabels) : [];
     if (rules.length === 0 && items.length === 0) return undefined;
-    const selection = rules.length > 0 ? selectRules(this.rules, dp.subjectKind, subject.labels) : undefined;
+    const selection = rules.length > 0 ? selectRules(this.rules, dp.subjectKind, subject.labels, this.config.policyEnforcement) : undefined;
     const alike = decidesAlikeOnEveryNode({
       rules: this.rules, dp, selection, hostRules: rules, other, nodeSelectorLabels: this.config.nodeSelectorLabels, input,
     });
@@ -682,7 +683,8 @@ export class PolicySet {
       grid.push(row);
       const s = as(subject, sa);
       const dp = s.subject === undefined ? undefined
-        : naive ? buildDirectionPolicy(this.rules, s.subject, s.labels, direction) : this.directionPolicies.get(s, direction);
+        : naive ? buildDirectionPolicy(this.rules, s.subject, s.labels, direction, this.config.policyEnforcement)
+          : this.directionPolicies.get(s, direction);
       dp?.selecting.filter(ruleReadsServiceAccount).forEach((r) => rules.add(r));
       for (const o of others) {
         const mode = naive ? LearnMode.NAIVE : LearnMode.EXPLAINED;
@@ -898,7 +900,7 @@ export class PolicySet {
     const side = (direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint): SideVerdict => {
       if (subject.subject === undefined) return notEvaluated(direction, subject.text, subject.unmanagedReason ?? 'not a Cilium endpoint');
       const dp = naive
-        ? buildDirectionPolicy(this.rules, subject.subject, subject.labels, direction)
+        ? buildDirectionPolicy(this.rules, subject.subject, subject.labels, direction, this.config.policyEnforcement)
         : this.directionPolicies.get(subject, direction);
       if (!dp) return notEvaluated(direction, subject.text, 'not a Cilium endpoint');
       const peer = this.endpoints.peerOf(other, subject);

@@ -146,6 +146,24 @@ describe('trace', () => {
     expect(bad.stderr).toMatch(/always, auto, policy/);
   });
 
+  test('--policy-enforcement: always denies a pod no rule selects, never lifts every rule, default is the default', () => {
+    // The L7 example selects app=service only: env=prod's egress and the other pod's ingress have no rules.
+    const toOther = ['trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=other', '--port', '80/TCP'];
+    expect(cli(...toOther).code).toBe(0);
+    expect(cli(...toOther, '--policy-enforcement', 'default').code).toBe(0);
+    const always = cli(...toOther, '--policy-enforcement', 'always');
+    expect(always.code).toBe(1);
+    expect(always.stdout).toMatch(/egress at pod:default:env=prod: default deny: the agent runs with policy-enforcement=always/);
+    // The L7 rule refuses this request by default; under never no rule applies.
+    expect(trace('--port', '80/TCP', '--http', 'GET /private').code).toBe(1);
+    const never = trace('--port', '80/TCP', '--http', 'GET /private', '--policy-enforcement', 'never');
+    expect(never.code).toBe(0);
+    expect(never.stdout).toMatch(/ingress at pod:default:app=service: allowed: the agent runs with policy-enforcement=never/);
+    const bad = cli(...toOther, '--policy-enforcement', 'Always');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/default, always, never/);
+  });
+
   test('--mutual-auth: authentication required drops without it (auth-required, exit 1), passes with it', () => {
     const file = join(scratch, 'mutual-auth.yaml');
     writeFileSync(file, ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: { name: api, namespace: default }',

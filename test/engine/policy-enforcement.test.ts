@@ -1,0 +1,130 @@
+// The agent's policy enforcement mode (`policy-enforcement`; PolicySetOptions.policyEnforcement), as
+// pkg/policy/repository.go `computePolicyEnforcementAndRules` reads it: `never` returns "not enforced" before matching
+// any rule (and before the init label), `always` returns "default deny in both directions" before the three
+// default-mode cases (so `enableDefaultDeny: false` adds no allow-all). Truth tables of allowed and denied connections.
+import { describe, expect, test } from 'vitest';
+import { CiliumPolicyError } from '../../src/core/errors';
+import { PolicyEnforcement, PolicySetOptions } from '../../src/engine';
+import { ccnp, cnp, judged, labels, policySet } from './helpers';
+
+const WEB = 'pod:default:app=web';
+const API = 'pod:default:app=api';
+const BAD = 'pod:default:app=bad';
+const OTHER = 'pod:default:app=other';
+const LOOSE = 'pod:default:app=loose';
+const WORLD = 'cidr:203.0.113.9';
+
+const DOCS = [
+  cnp('api', {
+    endpointSelector: labels({ app: 'api' }),
+    ingress: [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    ingressDeny: [{ fromEndpoints: [labels({ app: 'bad' })] }],
+  }),
+  cnp('loose', { endpointSelector: labels({ app: 'loose' }), enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] }),
+  // web's egress: to the pods of its namespace, without default deny (so everything else too, unless always).
+  cnp('web-out', { endpointSelector: labels({ app: 'web' }), enableDefaultDeny: { egress: false }, egress: [{ toEndpoints: [{}] }] }),
+];
+
+/** from, to, port, request → allowed, per mode. */
+const TABLE: readonly [string, string, number, string | undefined, Record<PolicyEnforcement, boolean>][] = [
+  [WEB, API, 80, 'GET /', { default: true, always: true, never: true }],
+  [WEB, API, 80, 'POST /', { default: false, always: false, never: true }],
+  [WEB, API, 81, undefined, { default: false, always: false, never: true }],
+  [BAD, API, 80, 'GET /', { default: false, always: false, never: true }],
+  [OTHER, API, 80, 'GET /', { default: false, always: false, never: true }],
+  // No policy selects other, none has egress rules for api, none ingress rules for web: allowed by default, denied
+  // under always (each side without rules is default deny).
+  [API, WEB, 80, undefined, { default: true, always: false, never: true }],
+  [WEB, OTHER, 5432, undefined, { default: true, always: false, never: true }],
+  [OTHER, WORLD, 443, undefined, { default: true, always: false, never: true }],
+  // enableDefaultDeny false (loose's ingress, web's egress): everything not denied is allowed by default; always ignores it.
+  [WEB, WORLD, 443, undefined, { default: true, always: false, never: true }],
+  [OTHER, LOOSE, 80, undefined, { default: true, always: false, never: true }],
+  [WEB, LOOSE, 80, undefined, { default: true, always: true, never: true }],
+];
+
+function options(mode: PolicyEnforcement): PolicySetOptions {
+  return { policyEnforcement: mode };
+}
+
+describe('policy enforcement modes (computePolicyEnforcementAndRules)', () => {
+  for (const mode of [PolicyEnforcement.DEFAULT, PolicyEnforcement.ALWAYS, PolicyEnforcement.NEVER]) {
+    test(`truth table, ${mode}`, () => {
+      const set = policySet(DOCS, { policyEnforcement: mode });
+      // Unset is the default mode.
+      const unset = mode === PolicyEnforcement.DEFAULT ? policySet(DOCS) : undefined;
+      for (const [from, to, port, http, allowed] of TABLE) {
+        const request = http === undefined ? {} : { http };
+        expect(judged(set, from, to, port, request).allowed, `${mode} ${from} → ${to} ${port} ${http ?? ''}`).toBe(allowed[mode]);
+        if (unset) expect(judged(unset, from, to, port, request).allowed, `unset ${from} → ${to} ${port} ${http ?? ''}`).toBe(allowed[mode]);
+      }
+    });
+  }
+
+  test('always: an endpoint no rule selects is default deny, and the reason names the mode', () => {
+    const v = judged(policySet(DOCS, options(PolicyEnforcement.ALWAYS)), API, OTHER, 80);
+    expect(v.egress.decision).toBe('default-deny');
+    expect(v.ingress.decision).toBe('default-deny');
+    expect(judged(policySet(DOCS), API, OTHER, 80).ingress.decision).toBe('no-policy-default-allow');
+    expect(v.ingress.reason).toContain('policy-enforcement=always');
+  });
+
+  test('always: enableDefaultDeny false adds no allow-all (default deny, not non-default-deny-allow)', () => {
+    expect(judged(policySet(DOCS), OTHER, LOOSE, 80).ingress.decision).toBe('non-default-deny-allow');
+    expect(judged(policySet(DOCS, options(PolicyEnforcement.ALWAYS)), OTHER, LOOSE, 80).ingress.decision).toBe('default-deny');
+    expect(judged(policySet(DOCS), WEB, WORLD, 443).egress.decision).toBe('non-default-deny-allow');
+    expect(judged(policySet(DOCS, options(PolicyEnforcement.ALWAYS)), WEB, WORLD, 443).egress.decision).toBe('default-deny');
+  });
+
+  test('always: L7 rules restrict where a policy without default deny would only watch them (1.18+ default-allow wildcard)', () => {
+    const l7 = [cnp('loose-l7', {
+      endpointSelector: labels({ app: 'api' }), enableDefaultDeny: { ingress: false },
+      ingress: [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    }), cnp('web-out', { endpointSelector: labels({ app: 'web' }), egress: [{ toEndpoints: [{}] }] })];
+    expect(judged(policySet(l7), WEB, API, 80, { http: 'POST /' }).allowed).toBe(true);
+    expect(judged(policySet(l7, options(PolicyEnforcement.ALWAYS)), WEB, API, 80, { http: 'POST /' }).allowed).toBe(false);
+    expect(judged(policySet(l7, options(PolicyEnforcement.ALWAYS)), WEB, API, 80, { http: 'GET /' }).allowed).toBe(true);
+  });
+
+  test('never: deny rules and reserved:init are not enforced either, and the reason names the mode', () => {
+    const set = policySet(DOCS, options(PolicyEnforcement.NEVER));
+    const v = judged(set, BAD, API, 80);
+    expect(v.ingress.decision).toBe('no-policy-default-allow');
+    expect(v.ingress.reason).toContain('policy-enforcement=never');
+    const init = [ccnp('init', { endpointSelector: labels({ 'reserved:init': '' }), egress: [{ toEntities: ['host'] }] })];
+    expect(judged(policySet(init), 'entity:init', WEB, 80).allowed).toBe(false);
+    expect(judged(policySet(init, options(PolicyEnforcement.NEVER)), 'entity:init', WEB, 80).allowed).toBe(true);
+  });
+
+  test('host policies: always makes a node without host rules default deny when the host firewall is on; never lifts them', () => {
+    const host = [ccnp('host', { nodeSelector: labels({ role: 'db' }), ingress: [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }] })];
+    const on = { hostFirewall: true, allowLocalhost: false };
+    const always = { ...on, policyEnforcement: PolicyEnforcement.ALWAYS };
+    const DB = 'node:role=db';
+    const WEBNODE = 'node:role=web';
+    expect(judged(policySet(host, on), WORLD, WEBNODE, 22).allowed).toBe(true);
+    expect(judged(policySet(host, always), WORLD, WEBNODE, 22).allowed).toBe(false);
+    expect(judged(policySet(host, always), WORLD, DB, 22).allowed).toBe(true);
+    expect(judged(policySet(host, always), WORLD, DB, 23).allowed).toBe(false);
+    // Another node's egress is its own host firewall's: under always, default deny there too.
+    const remote = judged(policySet(host, always), 'entity:remote-node', DB, 22);
+    expect([remote.allowed, remote.egress.decision, remote.ingress.decision]).toEqual([false, 'default-deny', 'allowed']);
+    expect(judged(policySet(host, on), 'entity:remote-node', DB, 22).allowed).toBe(true);
+    expect(judged(policySet(host, on), WORLD, DB, 23).allowed).toBe(false);
+    expect(judged(policySet(host, { ...on, policyEnforcement: PolicyEnforcement.NEVER }), WORLD, DB, 23).allowed).toBe(true);
+  });
+
+  test('a mode the agent does not have is refused (option-value), not judged as default', () => {
+    for (const bad of ['Always', 'enforce', true]) {
+      let err: unknown;
+      try {
+        policySet(DOCS, { policyEnforcement: bad as unknown as PolicyEnforcement });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(CiliumPolicyError);
+      expect((err as CiliumPolicyError).id).toBe('option-value');
+      expect((err as CiliumPolicyError).message).toContain('policyEnforcement');
+    }
+  });
+});
