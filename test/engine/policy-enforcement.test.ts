@@ -114,6 +114,18 @@ describe('policy enforcement modes (computePolicyEnforcementAndRules)', () => {
     expect(judged(policySet(host, { ...on, policyEnforcement: PolicyEnforcement.NEVER }), WORLD, DB, 23).allowed).toBe(true);
   });
 
+  test('diff: the same policies judged under another mode are compared pair by pair (the mode is a verdict setting)', () => {
+    const docs = [cnp('api', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] })];
+    const base = policySet(docs);
+    expect(base.diff(policySet(docs)).changes).toEqual([]);
+    const head = policySet(docs, options(PolicyEnforcement.ALWAYS));
+    const changes = base.diff(head).changes;
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((c) => c.after === 'denied')).toBe(true);
+    // web → api stays allowed at api's ingress but web's egress is default deny under always: a change too.
+    expect(changes.some((c) => c.from.includes('app=web') && c.to.includes('app=api'))).toBe(true);
+  });
+
   test('a mode the agent does not have is refused (option-value), not judged as default', () => {
     for (const bad of ['Always', 'enforce', true]) {
       let err: unknown;
