@@ -168,6 +168,23 @@ const TEST_SETS: Record<string, string[]> = {
     'test/engine/listener-kind-refused.test.ts', 'test/validate-cli/pitfalls.test.ts', 'test/validate-cli/pitfall-api-server-tls-names.test.ts',
     'test/constructs/least-privilege-edges.test.ts', 'test/engine/layer-4.test.ts', 'test/validate-cli/pitfall-listener-kind-subjects.test.ts',
   ],
+  // The ends a verdict is refused for (src/engine/service-account-candidates.ts, unjudged-connection.ts) and how a toServices
+  // entry reads against the Services given (src/model/services-unresolved.ts): docs/testing.md "Session 54", seed 5401.
+  'unknown-ends': [
+    'test/engine/service-account-default.test.ts', 'test/engine/pod-object-labels.test.ts', 'test/hubble/replay-service-account.test.ts',
+    'test/engine/services-unresolved.test.ts', 'test/validate-cli/pitfall-services-every-peer.test.ts', 'test/engine/learning-lookup-unjudged.test.ts',
+    'test/engine/host-node-labels.test.ts', 'test/diff/dns-server-refused.test.ts', 'test/engine/default-allow-wildcard-port.test.ts',
+    'test/engine/matchers.test.ts', 'test/engine/semantics.test.ts', 'test/engine/listener-kind-refused.test.ts', 'test/engine/l7-not-evaluated.test.ts',
+    'test/engine/compiled-items.test.ts', 'test/validate-cli/pitfall-items-addresses.test.ts', 'test/validate-cli/pitfall-services.test.ts',
+  ],
+  // Default-allow mode's L7 widening (src/core/default-allow-l7.ts, src/validate/pitfall-l7-default-allow.ts) and the describe
+  // helpers of src/engine/evaluate.ts (peerText, describeL7Request, dedupe, namesHostSelector): docs/testing.md "Session 54", seed 5402.
+  'default-allow-l7': [
+    'test/engine/default-allow-wildcard-port.test.ts', 'test/validate-cli/pitfall-l7-default-allow.test.ts', 'test/validate-cli/pitfalls.test.ts',
+    'test/engine/semantics.test.ts', 'test/engine/side-decision.test.ts', 'test/engine/l7-decision.test.ts', 'test/engine/decision-explanations.test.ts',
+    'test/engine/explain.test.ts', 'test/engine/layer-4.test.ts', 'test/engine/raw-rules-and-l7.test.ts', 'test/engine/localhost-l7-filters.test.ts',
+    'test/engine/learning-lookup-unjudged.test.ts', 'test/engine/kafka-unknowns.test.ts',
+  ],
 };
 
 const files = process.env.MUTATION_TEST_FILES?.split(',').map((f) => f.trim()).filter((f) => f !== '');

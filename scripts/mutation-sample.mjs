@@ -55,6 +55,8 @@ const MEASURED = new Set([
   // Sampled by seeds 5301 and 5302 (session 53, docs/testing.md "Session 53"): every survivor killed or argued equivalent.
   'src/validate/host-ingress-every-port.ts', 'src/validate/services-every-port.ts', 'src/validate/kube-apiserver-every-port.ts',
   'src/model/listener-kind.ts', 'src/validate/pitfall-listener-kind.ts', 'src/validate/server-name-registrable.ts',
+  // Sampled by seeds 5401 and 5402 (session 54, docs/testing.md "Session 54"): every survivor killed or argued equivalent.
+  'src/model/services-unresolved.ts', 'src/validate/pitfall-l7-default-allow.ts',
 ]);
 const TAKEN = new Set([
   'src/validate/version-rules.ts', 'src/validate/pitfall-services.ts', 'src/validate/pitfall-dns.ts', 'src/validate/pitfall-items.ts',

@@ -108,6 +108,19 @@ describe('the local host and a selector that selects it without being the host s
     expect(judged(set({ fromEntities: ['cluster'] }), 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
     expect(judged(set({ fromEntities: ['world', 'host'] }), 'entity:host', API, 80, { http: 'POST /' }).verdict).toBe('l7-denied');
   });
+
+  // Session 54 (mutant of namesHostSelector :1343): only the one value "" makes the host selector. Cilium adds the host
+  // selector to a filter with L7 rules for a selector that selects the host (pkg/policy/l4.go `createL4IngressFilter`,
+  // `cacheIdentitySelector`: only when the filter lacks that selector), and `In ("", "x")` is another
+  // selector that selects the host too: the host gets the allow-all beside it.
+  test('reserved:host In ("", "x") selects the host without being the host selector: the host passes, a pod is not selected', () => {
+    const wider = set({ fromEndpoints: [{ matchExpressions: [{ key: 'reserved:host', operator: 'In', values: ['', 'x'] }] }] });
+    const v = judged(wider, 'entity:host', API, 80, { http: 'POST /' });
+    expect(v.verdict).toBe('allowed');
+    expect(v.ingress.l7).toMatchObject({ matched: '(allow-all for the host)' });
+    expect(judged(wider, 'entity:host', API, 80, { http: 'GET /' }).verdict).toBe('allowed');
+    expect(judged(wider, 'pod:default:app=web', API, 80, { http: 'GET /' }).ingress.decision).toBe('default-deny');
+  });
 });
 
 describe('a query with requests of several kinds is judged by the kind of the port\'s rules', () => {
@@ -139,5 +152,20 @@ describe('an item that selects no peer is no near miss', () => {
     const v = judged(set, WEB, API, 80);
     expect(v.ingress.decision).toBe('default-deny');
     expect(v.ingress.notes.filter((n) => n.includes(' only '))).toEqual([]);
+  });
+});
+
+// Session 54 (mutant of dedupe :1299): a note two items give in the same words is one note, also when it is the side's only
+// note (a pairwise comparison that returned the list as it was once two notes differed would have kept both).
+describe('a note given twice is listed once', () => {
+  test('two policies with a toServices entry naming no Service: one note on the allowed side, the decision unchanged', () => {
+    const spec = { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{}] }, { toEntities: ['all'] }] };
+    const note = 'toServices: an entry with neither k8sService nor k8sServiceSelector names no Service, so it selects nothing';
+    for (const docs of [[cnp('a', spec)], [cnp('a', spec), cnp('b', spec)]]) {
+      const v = judged(policySet(docs), WEB, 'cidr:198.51.100.7', 80);
+      expect(v.egress.decision).toBe('allowed');
+      expect(v.egress.rule?.path).toBe('spec.egress[1]');
+      expect(v.egress.notes).toEqual([note]);
+    }
   });
 });

@@ -6,7 +6,9 @@
 // the rules name, `default`, one none names; `service-account-candidates.ts`): alike, it is judged; otherwise `trace`, the
 // matchers and `replay` refuse it (`engine-service-account-unknown`) and `verdict()` notes it.
 import { describe, expect, test } from 'vitest';
+import { CiliumPolicyError } from '../../src/core/errors';
 import { Endpoints, PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
 import { cnp, policySet, refusedByMatchers } from './helpers';
 
 const SA = 'io.cilium.k8s.policy.serviceaccount';
@@ -98,5 +100,40 @@ describe('a pod given without a service account is judged where every account it
     expect(() => expect(set).toAllow(client, 'fqdn:api.example.com@198.51.100.7', 443)).toThrow(/engine-service-account-unknown[\s\S]*the DNS server/);
     const given = policySet([cnp('fqdn', spec, 'prod')], { dnsServer: `pod:kube-system:k8s-app=kube-dns,${SA}=coredns` });
     expect(given).toAllow(client, 'fqdn:api.example.com@198.51.100.7', 443);
+  });
+
+  // Session 54 (mutants of service-account-candidates.ts): the refusal names each end given without one, and reads the same
+  // whatever the order of the policies (the accounts are tried in a sorted order, so the rules read come in one order).
+  test('both ends given without one: the refusal names both; one end: it alone; the same refusal whichever order the policies come in', () => {
+    // web as alpha admits app=fe (zeta); web as zeta admits the account fe (alpha); web as another account: no policy.
+    const zeta = cnp('zeta', { endpointSelector: { matchLabels: { [SA]: 'alpha' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'fe' } }] }] }, 'prod');
+    const alpha = cnp('alpha', { endpointSelector: { matchLabels: { [SA]: 'zeta' } }, ingress: [{ fromEndpoints: [{ matchLabels: { [SA]: 'fe' } }] }] }, 'prod');
+    const refusal = (set: PolicySet, from: string, to: string): string => {
+      try {
+        verdictFor(set, from, to, 80);
+      } catch (e) {
+        if (e instanceof CiliumPolicyError && e.id === 'engine-service-account-unknown') return e.message;
+        throw e;
+      }
+      throw new Error(`${from} → ${to} judged`);
+    };
+    const refusals = [[zeta, alpha], [alpha, zeta]].map((docs) => {
+      const set = policySet(docs);
+      // Given, each decides: the accounts are what the verdict turns on.
+      const decision = (from: string, to: string): string => set.verdict({ from: set.endpoint(from), to: set.endpoint(to), protocol: 'TCP', port: 80 }).ingress.decision;
+      expect([
+        decision(`pod:prod:app=fe,${SA}=x`, `pod:prod:app=web,${SA}=alpha`), decision(`pod:prod:app=x,${SA}=x`, `pod:prod:app=web,${SA}=alpha`),
+        decision(`pod:prod:app=x,${SA}=fe`, `pod:prod:app=web,${SA}=zeta`), decision(`pod:prod:app=fe,${SA}=x`, `pod:prod:app=web,${SA}=zeta`),
+        decision(`pod:prod:app=x,${SA}=x`, `pod:prod:app=web,${SA}=x`),
+      ]).toEqual(['allowed', 'default-deny', 'allowed', 'default-deny', 'no-policy-default-allow']);
+      return { both: refusal(set, 'pod:prod:app=fe', 'pod:prod:app=web'), server: refusal(set, `pod:prod:app=fe,${SA}=x`, 'pod:prod:app=web') };
+    });
+    const [{ both, server }] = refusals;
+    expect(both).toContain('the server pod:prod:app=web and pod:prod:app=fe are given without a service account');
+    expect(both).toContain('the policies CiliumNetworkPolicy prod/zeta, CiliumNetworkPolicy prod/alpha read that label, and under the accounts they may run as '
+      + '(default, the ones the rules name, one they do not; 25 cases) this side does not decide alike');
+    expect(server).toContain('the server pod:prod:app=web is given without a service account');
+    expect(server).toContain('under the accounts it may run as (default, the ones the rules name, one they do not; 5 cases)');
+    expect(refusals[1]).toEqual(refusals[0]);
   });
 });

@@ -97,6 +97,28 @@ describe('pitfall-l7-default-allow', () => {
     expect(verdict(elsewhere, WEB, API, 80, { http: 'POST /b' }).verdict).toBe('allowed');
   });
 
+  // Session 54 (mutants of enforcedElsewhere): with workloads of the input, whether another rule's default deny reaches the
+  // pods is read from them (`run.covers`); without any (or none of the rule's), from whether the selectors may overlap.
+  it('another rule\'s default deny for tier=back: per the workloads given (their labels decide), else per the selectors (it may overlap)', () => {
+    const deploy = (name: string, podLabels: Record<string, string>): Record<string, unknown> => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' },
+      spec: { selector: { matchLabels: podLabels }, template: { metadata: { labels: podLabels }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    const back = cnp('back', { endpointSelector: labels({ tier: 'back' }), ingress: [{}] }, 'shop');
+    const at = ['spec.ingress[0].toPorts[0]'];
+    // No workload: a pod with app=api and tier=back may exist, so the warning is dropped (an under-report, by design).
+    expect(paths([defaultAllow, back])).toEqual([]);
+    // The api pods without tier=back: the other rule's default deny does not reach them, so every request passes.
+    expect(paths([deploy('api', { app: 'api' }), defaultAllow, back])).toEqual(at);
+    // The api pods with tier=back: it does, and the rules restrict.
+    expect(paths([deploy('api', { app: 'api', tier: 'back' }), defaultAllow, back])).toEqual([]);
+    // Workloads that the rule selects none of: read by the selectors again.
+    expect(paths([deploy('other', { app: 'other' }), defaultAllow, back])).toEqual([]);
+    // What the engine judges for each kind of api pod (1.17: the wildcard port's allow-all), as the findings say.
+    const set = policySet([defaultAllow, back], { ciliumVersion: CiliumVersion.V1_17 });
+    expect([API, `${API},tier=back`].map((to) => verdict(set, WEB, to, 80, { http: 'POST /b' }).verdict)).toEqual(['allowed', 'l7-denied']);
+  });
+
   it('the constructs\' output: a CiliumPolicy with enableDefaultDeny.ingress false and HTTP rules warns at synthesis', () => {
     const c = chart('shop', CiliumVersion.V1_17);
     new CiliumPolicy(c, 'api', { endpointSelector: EndpointSelector.labels({ app: 'api' }), enableDefaultDeny: { ingress: false } })
