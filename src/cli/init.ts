@@ -12,14 +12,14 @@
  *
  * Existing files are never overwritten unless `--force` is given. Exit status: 0 written, 2 bad input.
  */
-import { existsSync, lstatSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, lstatSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Command } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { makeDirectories } from '../model/make-directories';
 import { withoutControls } from '../model/printable';
 import { trimRuns } from '../model/trim-runs';
-import { packageInfo } from './package-info';
+import { packageDirectory, packageInfo } from './package-info';
 import { CliIo, EXIT } from './trace';
 
 /** Options of `initApp`. */
@@ -37,7 +37,7 @@ export interface InitOptions {
 }
 
 /** The files of the scaffold, by path relative to the app folder. */
-export function scaffoldFiles(name: string): Record<string, string> {
+export function scaffoldFiles(name: string, cdk8sCilium?: string): Record<string, string> {
   const pkg = packageInfo();
   const dev = pkg.devDependencies ?? {};
   const peer = pkg.peerDependencies ?? {};
@@ -52,7 +52,7 @@ export function scaffoldFiles(name: string): Record<string, string> {
     },
     dependencies: {
       'cdk8s': caret(peer.cdk8s, '^2.70.0'),
-      'cdk8s-cilium': `^${pkg.version}`,
+      'cdk8s-cilium': cdk8sCilium ?? `^${pkg.version}`,
       'constructs': caret(peer.constructs, '^10.0.0'),
     },
     devDependencies: {
@@ -190,10 +190,12 @@ which connections they allow (\`toAllow\`, \`toDeny\`). \`npx cdk8s-cilium trace
 
 /**
  * Writes the scaffold into `dir` (created if needed).
+ * @param packageDir where this package is installed (`packageDirectory()`): the scaffold depends on it as the project that installed it names it
+ *   when that is a local tarball or folder (see `localPackageSpec`)
  * @returns the paths written, relative to `dir`
  * @throws CiliumPolicyError when `dir` is a file, or holds a scaffold file and `force` is not set
  */
-export function initApp(dir: string, options: InitOptions = {}): string[] {
+export function initApp(dir: string, options: InitOptions = {}, packageDir: string | undefined = packageDirectory()): string[] {
   const root = resolve(dir);
   if (existsSync(root) && !statSync(root).isDirectory()) {
     throw new CiliumPolicyError({
@@ -211,7 +213,7 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
       fix: `use lower-case letters, digits, -, . and _ (optionally @scope/name), e.g. --name ${npmName(name)}`,
     });
   }
-  const files = scaffoldFiles(name);
+  const files = scaffoldFiles(name, packageDir === undefined ? undefined : localPackageSpec(packageDir, root));
   // A symbolic link among the paths written (a dangling one too, which existsSync calls absent) would be written through,
   // to wherever it points, even without --force: refused, with --force as well.
   const links = [...new Set(Object.keys(files).flatMap((f) => f.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))))]
@@ -269,6 +271,32 @@ export function initApp(dir: string, options: InitOptions = {}): string[] {
   }
   for (const [i, file] of Object.keys(files).entries()) renameSync(written[i], join(root, file));
   return Object.keys(files);
+}
+
+/**
+ * The dependency the scaffold at `appRoot` names this package by, when the project that installed it (the folder above
+ * the `node_modules` holding `packageDir`: an app, or the npx cache of `npx --package <tarball>`) installed it from a local
+ * tarball or folder: `file:` and the path of that tarball or folder from `appRoot`. The package is not on the npm
+ * registry, so the default, `^<version>`, made the `npm install` the scaffold says to run next fail with a 404.
+ * Undefined when it came from a registry, a URL or git, when that path no longer exists, or when run from the sources.
+ */
+export function localPackageSpec(packageDir: string, appRoot: string): string | undefined {
+  const modules = dirname(packageDir);
+  if (basename(modules) !== 'node_modules') return undefined;
+  const project = dirname(modules);
+  let spec: unknown;
+  try {
+    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+    spec = manifest.dependencies?.['cdk8s-cilium'] ?? manifest.devDependencies?.['cdk8s-cilium'];
+  } catch {
+    return undefined;
+  }
+  if (typeof spec !== 'string') return undefined;
+  const path = spec.startsWith('file:') ? spec.slice('file:'.length) : /^(\.{1,2}\/|\/)/.test(spec) ? spec : undefined;
+  if (path === undefined || path === '') return undefined;
+  const target = resolve(project, path);
+  if (!existsSync(target)) return undefined;
+  return `file:${relative(appRoot, target).split(sep).join('/')}`;
 }
 
 /** What is at `path`: nothing, a regular file, a folder, or something else (a FIFO, a socket, a device). */

@@ -15,16 +15,23 @@ export interface PackageInfo {
   readonly devDependencies?: Readonly<Record<string, string>>;
 }
 
-/** This package's package.json (found above this file, in the sources as in the installed package). */
-export function packageInfo(): PackageInfo {
+/** This package's folder, the one holding its package.json (found above this file, in the sources as in the installed package). */
+export function packageDirectory(): string | undefined {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as Partial<PackageInfo>;
-      if (pkg.name === 'cdk8s-cilium' && pkg.version) return pkg as PackageInfo;
+      if (pkg.name === 'cdk8s-cilium' && pkg.version) return dir;
     }
     dir = dirname(dir);
   }
-  return { name: 'cdk8s-cilium', version: '0.0.0' };
+  return undefined;
+}
+
+/** This package's package.json (in `packageDirectory()`). */
+export function packageInfo(): PackageInfo {
+  const dir = packageDirectory();
+  if (dir === undefined) return { name: 'cdk8s-cilium', version: '0.0.0' };
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageInfo;
 }

@@ -338,7 +338,8 @@ function nothingJudgedText(report: ReplayReport): string {
 export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
   return program.command('replay')
     .description('replay Hubble flows against policies and list the connections they would drop '
-      + '(exit 0 none, 1 a forwarded connection would be dropped or not all (or none) of the capture was judged, 2 bad input)')
+      + '(exit 0 none, 1 a forwarded connection would be dropped, or a connection could not be judged (NOT JUDGED), or part of the '
+      + 'capture was not read, or none of it was judged; connections of unknown identity are listed, not counted; 2 bad input)')
     .requiredOption('--flows <file>', 'Hubble flow log: hubble observe -o json/jsonpb, the flow exporter, legacy json; gzip; - for standard input')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))

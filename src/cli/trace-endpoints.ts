@@ -10,7 +10,7 @@
  * - a `--port` that is a Service port of a Service in front of the destination (and not its target port) gets a note:
  *   Cilium matches the container port, after the Service is translated.
  */
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { Endpoint } from '../engine/endpoint';
 import { noClusterEndError } from '../engine/identity';
 import { EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from '../engine/inventory';
@@ -103,6 +103,26 @@ interface Resolved {
   readonly workloads: readonly InventoryWorkload[];
 }
 
+/** The engine's list of endpoint forms, which its fixes name (`Endpoints.parse` reads no Service endpoint). */
+const ENGINE_FORMS = 'pod:<namespace>:<k=v,...>';
+
+/**
+ * `read`, whose endpoint syntax error, where its fix lists the forms the engine reads, also offers the Service form that
+ * trace reads (its `--help` names it): `--to api` was told only of `pod:`, `entity:`, `cidr:`, `fqdn:` and `node:`.
+ */
+function withServiceForm<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof CiliumPolicyError) || e.id !== 'engine-endpoint-syntax' || e.location !== undefined || !e.fix?.includes(ENGINE_FORMS)) throw e;
+    throw new CiliumPolicyError({
+      id: e.id,
+      message: errorWhat(e),
+      fix: `${e.fix}; in trace also ${SERVICE_PREFIX}<namespace>/<name>[:<port>] (the pods of a Service in --policies)`,
+    });
+  }
+}
+
 function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnings: string[]): Resolved {
   const input = String(text).trim();
   if (!input.startsWith(SERVICE_PREFIX)) {
@@ -115,7 +135,7 @@ function resolveOne(set: TraceEndpointSource, text: string, flag: string, warnin
           + `(pod:${input.split('/')[0]}:app=…); also entity:<name>, cidr:<ip>, fqdn:<name>@<ip>, node:<k=v,...>[@<ip>]`,
       });
     }
-    const endpoint = set.endpoint(input);
+    const endpoint = withServiceForm(() => set.endpoint(input));
     const note = unmatchedWorkloadNote(set.inventory, endpoint, input);
     if (note) warnings.push(`${flag} ${note}`);
     // Workloads of these labels on the host network beside managed ones (all of them on it: refused by `set.endpoint`).

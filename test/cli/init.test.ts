@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cli } from '../support/cli';
-import { scaffoldFiles } from '../../src/cli/init';
+import { initApp, scaffoldFiles } from '../../src/cli/init';
 
 const PROJECT = join(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-init-'));
@@ -48,6 +48,43 @@ describe('cdk8s-cilium init', () => {
       process.chdir(cwd);
     }
     expect(readdirSync(words).sort()).toEqual([...names].sort());
+  });
+
+  // Session 54: the package is not on the npm registry; installed from its tarball, init wrote `"cdk8s-cilium": "^1.0.0"`,
+  // and the `npm install` it says to run next failed with a 404. The starter now names the tarball (or folder) the
+  // project that installed the package names, by its path from the starter; a registry range stays a registry range.
+  describe('the starter depends on cdk8s-cilium as the project that installed it does', () => {
+    const layout = (name: string, spec: string | undefined, tarball = 'dl/cdk8s-cilium-1.0.0.tgz'): { project: string; packageDir: string } => {
+      const project = join(scratch, 'installs', name);
+      const packageDir = join(project, 'node_modules', 'cdk8s-cilium');
+      mkdirSync(packageDir, { recursive: true });
+      mkdirSync(join(scratch, 'installs', 'dl'), { recursive: true });
+      writeFileSync(join(scratch, 'installs', tarball), 'tarball');
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name, dependencies: spec === undefined ? {} : { 'cdk8s-cilium': spec } }));
+      return { project, packageDir };
+    };
+    const starterDependency = (packageDir: string, app: string): string => {
+      initApp(app, {}, packageDir);
+      return (JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['cdk8s-cilium'];
+    };
+    test.each([
+      ['a tarball, file: and relative', 'file:../dl/cdk8s-cilium-1.0.0.tgz', 'file:../../dl/cdk8s-cilium-1.0.0.tgz'],
+      ['a tarball, a bare relative path', '../dl/cdk8s-cilium-1.0.0.tgz', 'file:../../dl/cdk8s-cilium-1.0.0.tgz'],
+      ['a folder, as npm writes it', 'file:../dl', 'file:../../dl'],
+      ['a registry range', '^1.0.0', '^1.0.0'],
+      ['a tarball that is gone', 'file:../dl/gone.tgz', '^1.0.0'],
+      ['no dependency on it (npx --package of a registry version)', undefined, '^1.0.0'],
+    ])('%s', (name, spec, expected) => {
+      const { project, packageDir } = layout(name.replace(/\W+/g, '-'), spec);
+      expect(starterDependency(packageDir, join(project, 'starter')).replace(/\^\d+\.\d+\.\d+.*/, '^1.0.0')).toBe(expected);
+    });
+    test('from an absolute path, and into a folder elsewhere', () => {
+      const { packageDir } = layout('absolute', `file:${join(scratch, 'installs', 'dl', 'cdk8s-cilium-1.0.0.tgz')}`);
+      expect(starterDependency(packageDir, join(scratch, 'another-place', 'app'))).toBe('file:../../installs/dl/cdk8s-cilium-1.0.0.tgz');
+    });
+    test('run from the sources (not below a node_modules), the registry range', () => {
+      expect(starterDependency(PROJECT, join(scratch, 'from-sources'))).toMatch(/^\^\d+\.\d+\.\d+/);
+    });
   });
 
   test('writes the scaffold into a new folder and says what to run next', () => {

@@ -223,6 +223,11 @@ describe('trace', () => {
       // kubectl's namespace/name: the Service form is offered, which the engine's own message does not know.
       ['namespace/name without a kind', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'shop/api:80'],
         /^error: bad endpoint "shop\/api:80": an endpoint starts with its kind \(engine-endpoint-syntax\); fix: for the pods of Service shop\/api write svc:shop\/api:80; /],
+      // A word without a kind: the fix lists the forms, the Service form trace reads among them (the engine's list has none).
+      ['a word without a kind', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'backend', '--port', '80'],
+        /^error: bad endpoint "backend": unknown endpoint kind "backend" \(engine-endpoint-syntax\); fix: use pod:<namespace>:<k=v,\.\.\.>, .*; in trace also svc:<namespace>\/<name>\[:<port>\] \(the pods of a Service in --policies\)$/m],
+      ['an address without its kind', ['trace', '--policies', L7, '--from', '10.0.0.5', '--to', 'pod:default:a=c', '--port', '80'],
+        /^error: bad endpoint "10\.0\.0\.5": "10\.0\.0\.5" is an address without the endpoint kind \(engine-endpoint-syntax\); fix: write cidr:10\.0\.0\.5; the forms are .*; in trace also svc:/],
       ['a bad port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80/QUIC'], /^error: bad port "80\/QUIC"/],
       ['no port', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c'], /^error: no --port given/],
       ['a missing option', ['trace', '--policies', L7, '--from', 'pod:default:a=b'], /^error: required option '--to <endpoint>' not specified \(cli-usage\); fix: see cdk8s-cilium --help/],
