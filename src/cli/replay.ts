@@ -64,7 +64,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
-import { readPolicyFiles } from '../engine/policy-inputs';
+import { policyPathRefusal, readPolicyFiles } from '../engine/policy-inputs';
 import { CiliumPolicyError } from '../core/errors';
 import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInputFix } from '../hubble/connections';
 import { parseIntegerOption } from './numeric-option';
@@ -216,7 +216,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
   // Fail before reading the flows when a policy path does not exist (the files themselves are read after).
   for (const e of expandPaths(options.policies, process.cwd())) {
-    if (e.missing !== undefined) throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${e.missing} does not exist`, fix: 'give existing policy files or directories' });
+    const absent = policyPathRefusal(e);
+    if (absent) throw absent;
   }
   const capture = await Connections.collect(flowSource(options.flows, io), {
     ...(maxConnections !== undefined ? { maxConnections } : {}),

@@ -46,12 +46,14 @@ export class CiliumVersion {
    * Parses `1.17`, `v1.17`, `1.17.3` or `v1.17.3`. Without a patch level it returns the minor release (`CiliumVersion.V1_17`);
    * with one, the patch release (`patch` set; one object per patch release), which the verdict engine reads where Cilium's
    * behaviour changed within a minor release (the 1.16/1.17 DNS rules without default deny, `dnsRulesRestrictWithoutDefaultDeny`).
-   * @throws CiliumPolicyError for anything outside 1.14 … 1.19 (`version-unsupported`), and for a patch level that is not a
+   * @throws CiliumPolicyError for anything outside 1.14 … 1.19 (`version-unsupported`; also a major or minor written with a
+   * leading zero, `01.17`, `1.017`), and for a patch level that is not a
    * whole number of at most three digits without leading zeros (`version-patch-malformed`: `1.17.x`, `1.17.-1`, `1.17.03`)
    */
   public static parse(text: string): CiliumVersion {
     const trimmed = textOf(text).trim();
-    const m = /^v?(\d+)\.(\d+)(?:\.(.*))?$/s.exec(trimmed);
+    // Major and minor as Cilium writes them, without leading zeros (`01.17`, `1.017` were read as 1.17), as the patch level.
+    const m = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)(?:\.(.*))?$/s.exec(trimmed);
     const found = m ? CiliumVersion.ALL.find((v) => v.major === Number(m[1]) && v.minor === Number(m[2])) : undefined;
     if (!found) {
       const supported = CiliumVersion.ALL.map(String).join(', ');

@@ -10,7 +10,7 @@ import { CiliumPolicyError, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
-import { InputProblem, expandPaths, readInputFile } from '../model/inputs';
+import { InputProblem, PathEntry, expandPaths, readInputFile } from '../model/inputs';
 import { NAMESPACE_ASSUMED_FIX, namespaceAssumed, namespaceAssumedText } from '../model/namespace-assumed';
 import { objectName } from '../model/object-names';
 import { withoutControls } from '../model/printable';
@@ -62,6 +62,23 @@ export function emptyInputs(): PolicyInputs {
 }
 
 /**
+ * Why a policy path names no file to read (`engine-file-not-found`), or `undefined`: a path that does not exist, or `-`,
+ * standard input, which policy inputs never read (only `validate -` does): it was said not to exist. The one refusal of
+ * `PolicySet.fromFiles`, `--policies` and the paths `replay` checks before it reads the flows.
+ */
+export function policyPathRefusal(entry: PathEntry): CiliumPolicyError | undefined {
+  if (entry.stdin) {
+    return new CiliumPolicyError({
+      id: 'engine-file-not-found',
+      message: '- (standard input) is not read for policies: they are read from files, directories and globs',
+      fix: 'write the policies to a file and give its path (validate - checks policies on standard input)',
+    });
+  }
+  if (entry.missing === undefined) return undefined;
+  return new CiliumPolicyError({ id: 'engine-file-not-found', message: `${entry.missing} does not exist`, fix: 'give existing policy files or directories' });
+}
+
+/**
  * Adds files, directories and globs (see `PolicySet.fromFiles`): file names relative to the working directory when
  * inside it; an input that cannot be used is a diagnostic.
  * @param read how each file's YAML stream is parsed (`readYamlStream`; a reader that keeps the streams, to read them again)
@@ -73,10 +90,8 @@ export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxByte
     inputs.diagnostics.push({ id: p.id, severity: p.id === 'input-empty' ? Severity.WARNING : Severity.ERROR, message: p.message, fix: p.fix, file });
   };
   for (const entry of expandPaths(paths, cwd)) {
-    if (entry.missing !== undefined || entry.stdin) {
-      const p = entry.missing ?? '-';
-      throw new CiliumPolicyError({ id: 'engine-file-not-found', message: `${p} does not exist`, fix: 'give existing policy files or directories' });
-    }
+    const absent = policyPathRefusal(entry);
+    if (absent) throw absent;
     if (entry.unreadable) {
       problem(entry.unreadable.name, entry.unreadable.problem);
       continue;

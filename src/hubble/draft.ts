@@ -242,8 +242,8 @@ export interface DraftPolicy {
   readonly dns: boolean;
   /**
    * The names the DNS companion lets the workload look up, when the cluster's DNS proxy refused it others: the names of
-   * its `toFQDNs` peers and of its lookups seen passing (at most 64 of these; a name no DNS rule can write is left out,
-   * and `notDrafted` says what was), sorted (`Builtins.allowDns` with `DnsRule.exact`). Never every name then.
+   * its `toFQDNs` peers and of its lookups seen passing (every one; a name no DNS rule can write is left out, and
+   * `notDrafted` says so), sorted (`Builtins.allowDns` with `DnsRule.exact`). Never every name then.
    * @default - every name (no lookup of the workload refused)
    */
   readonly dnsNames?: string[];
@@ -567,16 +567,14 @@ const MAX_NOT_DRAFTED = 20;
 /** The most HTTP requests drafted as L7 rules on one port; beyond, the port stays L3/L4 (and its comment says why). */
 const MAX_HTTP_RULES = 64;
 
-/** The most names of lookups seen passing the DNS companion lists when the cluster refused others (`companion`). */
-const MAX_DNS_NAMES = 64;
-
 /**
  * The DNS companion of a policy: whether it has one (whenever the workload has egress or looked names up), and, when the
  * cluster's DNS proxy refused a lookup of the workload, its `dnsNames`: the names of its `toFQDNs` peers (they are looked
  * up first) and of the lookups seen passing. Never every name then: that would allow again the lookup the cluster refused.
  * A name past DNS's lengths is left out without a word (`dnsLengthProblem`: no query carries it; miekg/dns answers FORMERR
- * before the proxy judges one), a name no DNS rule can write (`isDnsName`) and the names past `MAX_DNS_NAMES` are left
- * out and said in `notDrafted`. With no name left the draft is refused (`draft-dns-no-names`): every name would allow the
+ * before the proxy judges one), a name no DNS rule can write (`isDnsName`) is left out and said in `notDrafted`. Every
+ * other name seen passing is listed, however many: left out, its lookups (which the cluster let through) would be refused
+ * after apply. With no name left the draft is refused (`draft-dns-no-names`): every name would allow the
  * refused lookups again, and no companion would drop the DNS traffic the cluster let through.
  * @throws CiliumPolicyError (`draft-dns-no-names`)
  * A lookup of an address's text (`203.0.113.7`) is a name like any other here: the proxy compares the query name as text
@@ -589,9 +587,7 @@ function companion(p: PolicyAcc, policy: string): { dns: boolean; dnsNames?: str
   for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) peers.add(r.peer.name);
   const seen = [...new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')))].filter((n) => !peers.has(n)).sort(compare);
   const unwritable = seen.filter((n) => dnsLengthProblem(n) === undefined && !isDnsName(n));
-  const written = seen.filter(isLookupName);
-  const room = Math.max(0, MAX_DNS_NAMES - peers.size);
-  const kept = [...peers, ...written.slice(0, room)].sort(compare);
+  const kept = [...peers, ...seen.filter(isLookupName)].sort(compare);
   const listed = (names: string[]): string => `${names.slice(0, 3).map((n) => JSON.stringify(withoutControls(n.length > 80 ? `${n.slice(0, 77)}...` : n))).join(', ')}`
     + `${names.length > 3 ? `, and ${names.length - 3} more` : ''}`;
   const only = 'the cluster refused other lookups, so the companion allows the names it lists only';
@@ -599,10 +595,6 @@ function companion(p: PolicyAcc, policy: string): { dns: boolean; dnsNames?: str
     p.notDrafted.push(`DNS lookups of ${listed(unwritable)}, seen passing: no DNS rule can name ${unwritable.length === 1 ? 'it' : 'them'} (letters, digits, `
       + `"-" and "_" in dotted labels), so the DNS companion does not allow ${unwritable.length === 1 ? 'it' : 'them'} (${only}): `
       + 'write a rule by hand if the workload needs them');
-  }
-  if (written.length > room) {
-    p.notDrafted.push(`DNS lookups of ${listed(written.slice(room))}, seen passing: left out, the DNS companion lists at most ${MAX_DNS_NAMES} names (${only}): `
-      + 'add them by hand (DnsRule.exact) if the workload needs them');
   }
   if (kept.length === 0) {
     throw new CiliumPolicyError({

@@ -30,35 +30,48 @@ export function isDnsName(name: string): boolean {
 
 /**
  * Which of DNS's length limits `name` breaks (RFC 1035 2.3.4: 63 octets a label, 255 on the wire, so 253 characters
- * written without the trailing dot), as a phrase (`304 characters, more than 253`; `a label of 64 characters, more than
- * 63`); `undefined` when it keeps them. A label's length is one byte whose top two bits mark a compression pointer, so no
- * query can carry a longer label (miekg/dns, which Cilium's DNS proxy reads queries with, refuses to pack one).
+ * written without the trailing dot; 3.1: a label of length zero is the root, which ends the name), as a phrase (`304
+ * characters, more than 253`; `a label of 64 characters, more than 63`; `written with an empty label (…)`); `undefined`
+ * when it keeps them. A label's length is one byte whose top two bits mark a compression pointer, so no query can carry a
+ * longer label (miekg/dns, which Cilium's DNS proxy reads queries with, refuses to pack one), and an empty label other than
+ * the root's ends the name there: miekg/dns `PackDomainName` refuses `.example.com` ("leading dots are not legal except
+ * for the root zone") and `a..example.com`, `example.com..` ("two dots back to back is not legal"). The root (`.`) keeps
+ * them.
  */
 export function dnsLengthProblem(name: string): string | undefined {
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   if (bare.length > 253) return `${bare.length.toLocaleString('en-US')} characters, more than 253`;
+  if (bare.length === 0) return undefined;
   let start = 0;
   for (let dot = bare.indexOf('.'); start <= bare.length; dot = bare.indexOf('.', start)) {
     const end = dot < 0 ? bare.length : dot;
     if (end - start > 63) return `a label of ${end - start} characters, more than 63`;
+    if (end === start) return `written with ${EMPTY_LABEL}`;
     if (dot < 0) break;
     start = dot + 1;
   }
   return undefined;
 }
 
+/** The phrase of `dnsLengthProblem` for a name with an empty label. */
+const EMPTY_LABEL = 'an empty label (a leading dot, or two dots in a row)';
+
 /**
  * Why a name past DNS's lengths (`dnsLengthProblem`) is refused, as the one wording of that refusal (`trace --dns`, the
  * engine's query check, `fqdn:` endpoints): `the DNS name "…" is … : no query carries it (…)`, the name clipped to 80
  * characters; `undefined` when it keeps them. Cilium's DNS proxy is a miekg/dns server, whose `(*Server).serveDNS` answers
- * FORMERR when the message does not unpack and never calls the proxy's `ServeDNS`.
+ * FORMERR when the message does not unpack and never calls the proxy's `ServeDNS`; a name with an empty label is one no
+ * client packs (miekg/dns `PackDomainName`), and no message unpacks into.
  */
 export function dnsLengthRefusal(name: string): string | undefined {
   const problem = dnsLengthProblem(name);
   if (problem === undefined) return undefined;
   const shown = name.length > 80 ? `${name.slice(0, 40)}…${name.slice(-20)}` : name;
-  return `the DNS name ${JSON.stringify(shown)} is ${problem}: no query carries it (RFC 1035: 63 characters a label, 253 in all; `
-    + "the DNS proxy's server answers such a message FORMERR before any policy judges it)";
+  const why = problem.endsWith(EMPTY_LABEL)
+    ? "RFC 1035: 1 to 63 characters a label, the empty one is the root that ends the name; miekg/dns, which Cilium's DNS proxy reads "
+      + 'queries with, packs no such name, so no policy judges a lookup of it'
+    : "RFC 1035: 63 characters a label, 253 in all; the DNS proxy's server answers such a message FORMERR before any policy judges it";
+  return `the DNS name ${JSON.stringify(shown)} is ${problem}: no query carries it (${why})`;
 }
 
 /** The fix of `dnsLengthRefusal`. */

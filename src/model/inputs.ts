@@ -535,7 +535,7 @@ export function readInputFile(path: string, maxBytes: number, name = path): Read
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      return { problem: { id: 'input-unreadable', message: `not a regular file (${st.isDirectory() ? 'a directory' : 'a device, socket or pipe'})`, fix: 'pass files, directories or globs; use - for standard input' } };
+      return { problem: { id: 'input-unreadable', message: `not a regular file (${st.isDirectory() ? 'a directory' : 'a device, socket or pipe'})`, fix: 'pass regular files, directories or globs (validate reads standard input as -)' } };
     }
     if (st.size > maxBytes) return { bytes: st.size, problem: tooLarge(st.size, maxBytes) };
     const chunks: Buffer[] = [];

@@ -64,6 +64,16 @@ describe('--cilium-version', () => {
     }
   });
 
+  // Session 54: a major or minor with a leading zero was read as 1.17 where a patch level with one is refused.
+  test('trace refuses a major or minor written with a leading zero (exit 2), as it refuses 1.17.03', () => {
+    const [command, args] = COMMANDS.find(([c]) => c === 'trace') ?? COMMANDS[0];
+    for (const version of ['01.17', '1.017', 'v01.17.3']) {
+      expect(cli(command, ...args, '--cilium-version', version)).toEqual({ code: 2, stdout: '',
+        stderr: `error: unsupported Cilium version "${version}" (version-unsupported); fix: use one of 1.14, 1.15, 1.16, 1.17, 1.18, 1.19\n` });
+    }
+    expect(cli(command, ...args, '--cilium-version', '1.17').stderr).not.toMatch(/\(version-[a-z-]+\)/);
+  });
+
   test.each(COMMANDS)('%s takes a patch release, with or without the v', async (command, args) => {
     for (const version of ['1.17.3', 'v1.17.3']) {
       const r = await (command === 'trace' ? cli(command, ...args, '--cilium-version', version) : cliAsync(command, ...args, '--cilium-version', version));

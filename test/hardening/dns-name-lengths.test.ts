@@ -18,6 +18,7 @@ const EGRESS = [
 ].join('\n');
 const POLICIES = write(dir, 'egress.yaml', EGRESS);
 const LABEL_63 = 'a'.repeat(63);
+const EMPTY_LABEL = 'an empty label (a leading dot, or two dots in a row)';
 const LABEL_64 = 'a'.repeat(64);
 /** 253 characters: three labels of 63 and their dots (192), 49 b's, `.example.com` (12). */
 const NAME_253 = `${LABEL_63}.${LABEL_63}.${LABEL_63}.${'b'.repeat(49)}.example.com`;
@@ -81,6 +82,19 @@ describe('trace --dns: a query name past DNS lengths is refused', () => {
     expect(trace(...dns(NAME_253)).code).toBe(0);
     expect(trace(...dns(`${LABEL_63}.example.com`)).code).toBe(0);
   });
+
+  // Session 54: an fqdn: endpoint of such a name was refused, a --dns query of it judged (DENIED under "*").
+  test.each(['a..example.com', '.example.com', 'example.com..'])('%s (an empty label): exit 2, as the fqdn: endpoint', GUARD, (name) => {
+    const out = trace(...dns(name));
+    expect([out.code, out.stdout]).toEqual([2, '']);
+    expect(out.stderr).toBe(`error: --dns: the DNS name "${name}" is written with ${EMPTY_LABEL}: no query carries it (RFC 1035: 1 to 63 characters `
+      + "a label, the empty one is the root that ends the name; miekg/dns, which Cilium's DNS proxy reads queries with, packs no such name, "
+      + 'so no policy judges a lookup of it) (cli-flag); fix: give the name the lookup asked, e.g. api.example.com\n');
+  });
+
+  test('the root (.) keeps the lengths: judged, ALLOWED by matchPattern "*"', GUARD, () => {
+    expect(trace(...dns('.')).code).toBe(0);
+  });
 });
 
 describe('a capture naming a destination past DNS lengths', () => {
@@ -142,6 +156,12 @@ describe('dnsLengthProblem / isLookupName', () => {
     [`${NAME_253}.`, undefined, true],
     [NAME_254, '254 characters, more than 253', false],
     ['a b.com', undefined, false],
+    // Session 54: an empty label (miekg/dns PackDomainName: leading dots, two dots back to back) is no name a query carries.
+    ['.example.com', `written with ${EMPTY_LABEL}`, false],
+    ['a..example.com', `written with ${EMPTY_LABEL}`, false],
+    ['example.com..', `written with ${EMPTY_LABEL}`, false],
+    ['..', `written with ${EMPTY_LABEL}`, false],
+    ['.', undefined, false],
   ])('%s', (name, problem, lookup) => {
     expect(dnsLengthProblem(name)).toBe(problem);
     expect(isLookupName(name)).toBe(lookup);
@@ -170,6 +190,14 @@ describe('a DNS query name past DNS lengths: the engine judges no such lookup', 
       expect(ask(`${LABEL_63}.example.`)).toBe('allowed');
       expect(ask('evil.test.')).toBe('l7-denied');
     });
+
+  // Session 54: `*` of `*.example` matched the empty label, so a lookup no message carries was allowed.
+  test.each(['.example.', 'a..example.'])('decide refuses %s (an empty label; it was allowed by *.example)', (name) => {
+    const set = PolicySet.fromYaml(DNS_POLICY);
+    expect(() => set.decide({ from, to, protocol: 'UDP', port: 53, dns: name }))
+      .toThrow(`PolicySet.decide(): the DNS name "${name}" is written with ${EMPTY_LABEL}: no query carries it`);
+    expect(set.decide({ from, to, protocol: 'UDP', port: 53, dns: 'a.example.' })).toBe('allowed');
+  });
 
   test('replay: a lookup record of a 64-character label is not judged (an error line), never ALLOWED', GUARD, async () => {
     const base = { IP: { source: '10.0.0.1', destination: '10.0.0.9' }, l4: { UDP: { source_port: 40000, destination_port: 53 } },

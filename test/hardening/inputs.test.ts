@@ -361,9 +361,19 @@ describe('trace/replay --policies and validate --crd read through the same input
     expect(r.stderr).toMatch(/^error: .*with-fifo\/b\.yaml: not a regular file \(a device, socket or pipe\) \(input-unreadable\); fix: /);
   });
 
+  // Session 54: `-` was said not to exist, and a pipe's refusal told trace to use it.
+  test('- (standard input) as --policies: refused as such, for trace, replay and report alike', GUARD, async () => {
+    const line = 'error: - (standard input) is not read for policies: they are read from files, directories and globs (engine-file-not-found); '
+      + 'fix: write the policies to a file and give its path (validate - checks policies on standard input)\n';
+    expect(trace('--policies', '-', ...FROM_TO)).toMatchObject({ code: 2, stdout: '', stderr: line });
+    expect(await replay('--flows', FLOWS, '--policies', OTHER, '--policies', '-')).toMatchObject({ code: 2, stdout: '', stderr: line });
+    expect(await report('--policies', '-')).toMatchObject({ code: 2, stdout: '', stderr: line });
+    expect(() => PolicySet.fromFiles(['-'])).toThrow(expect.objectContaining({ id: 'engine-file-not-found', message: expect.stringMatching(/^- \(standard input\)/) as unknown }));
+  });
+
   test('/dev/zero as a policy file is refused at once', GUARD, async () => {
     expect(trace('--policies', '/dev/zero', ...FROM_TO).stderr).toBe(
-      'error: /dev/zero: not a regular file (a device, socket or pipe) (input-unreadable); fix: pass files, directories or globs; use - for standard input\n');
+      'error: /dev/zero: not a regular file (a device, socket or pipe) (input-unreadable); fix: pass regular files, directories or globs (validate reads standard input as -)\n');
     const r = await replay('--flows', FLOWS, '--policies', '/dev/zero');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: \/dev\/zero: not a regular file/);
