@@ -43,12 +43,16 @@ export function checkFqdnNotAddress(text: string, factory: string, location: str
  * `registrableWildcardExample`): `*.com` matches every `.com` name, `*example.com` matches `badexample.com`, `example.*` every
  * top-level domain — names anyone may register and point at any address. The wildcard belongs below a domain the author
  * controls (`*.example.com`); `*` alone, every name, stays allowed (it says so). A heuristic short of the Public Suffix
- * List, with no opt-out: a name under a top-level domain not reserved for private use is listed name by name.
+ * List, with no opt-out: a name under a top-level domain not reserved for private use is listed name by name. The one
+ * rule of destinations (`toFQDNs`: `Peer.fqdnPattern`, `FqdnEgress` fqdns) and of the lookups an L7 DNS rule lets through
+ * (`DnsRule.pattern`, `use: 'lookup'`), where such a pattern lets the pods look up names under a domain anyone may hold
+ * (`**.com`, `*.*.com`: `data.attacker.com`), whose own DNS server then reads each lookup: a channel out of the cluster.
  * @param pattern the pattern given
  * @param factory what got it, e.g. `Peer.fqdnPattern` or `FqdnEgress fqdns entry`
  * @param location where it was called from
+ * @param use what the pattern selects: the addresses of the names (`destination`, the default) or the lookups themselves (`lookup`)
  */
-export function checkFqdnRegistrable(pattern: string, factory: string, location: string | undefined): void {
+export function checkFqdnRegistrable(pattern: string, factory: string, location: string | undefined, use: 'destination' | 'lookup' = 'destination'): void {
   const example = registrableWildcardExample(pattern);
   if (example === undefined) return;
   const p = pattern.trim();
@@ -57,9 +61,12 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
   throw new CiliumPolicyError({
     id: 'fqdn-pattern-registrable',
     message: `${factory} ${JSON.stringify(pattern)} has a "*" in the registrable part of the name: it would match names such as ${example}, which `
-      + 'anyone may register and point at any address',
+      + (use === 'lookup'
+        ? 'anyone may register: the pods could look up names under a domain of anyone\'s, whose DNS server reads each lookup (a channel out of the cluster)'
+        : 'anyone may register and point at any address'),
     fix: domain !== undefined
-      ? `write "*.${domain}" for the subdomains of ${domain} (and the name ${domain} itself as a name, Peer.fqdn), or list the names`
+      ? `write "*.${domain}" for the subdomains of ${domain} (and the name ${domain} itself as a name, ${use === 'lookup' ? 'DnsRule.exact' : 'Peer.fqdn'}), `
+        + 'or list the names'
       : 'put the wildcard below a domain you control, such as "*.example.com", or list the names; there is no opt-out: '
         + 'only reserved top-level domains (such as internal, corp, home, test) count as private',
     ...(location !== undefined ? { location } : {}),

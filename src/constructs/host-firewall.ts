@@ -83,7 +83,9 @@ export interface HostFirewallProps {
   /**
    * Who may call the API server (6443/TCP) besides the management CIDRs and the other nodes.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
-   * (`host-firewall-peer-world`); so is a CIDR shorter than an IPv4 /8 or an IPv6 /32, excepts or not (`host-firewall-peer-broad`).
+   * (`host-firewall-peer-world`); so is a CIDR shorter than an IPv4 /8 or an IPv6 /32, excepts or not, a CIDR group (`Peer.cidrGroup`,
+   * `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world) or the `ingress` entity
+   * (whatever Cilium's Ingress and Gateway API Envoy relays, the world included) (`host-firewall-peer-broad`).
    * @default [Peer.allNamespaces()] - every pod (controllers and operators use the API); never the world
    */
   readonly apiServerClients?: IPeer[];
@@ -98,9 +100,11 @@ export interface HostFirewallProps {
    * Pods that call the kubelet API (10250/TCP) besides the API server, e.g. metrics-server.
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
-   * (excepts or not), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
+   * (excepts or not), a CIDR group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis,
+   * and may be the world), the `cluster` and `remote-node` entities, every pod, pods of namespaces not fixed by name or namespace
    * labels, the `unmanaged` and `init` entities (pods of any namespace whose identity Cilium has not resolved: an address carries
-   * `reserved:unmanaged` until its pod's identity replaces it), or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a node could label itself
+   * `reserved:unmanaged` until its pod's identity replaces it), the `ingress` entity (the source of whatever Cilium's Ingress and
+   * Gateway API Envoy relays, the world included), or nodes (`Peer.nodes`) by labels a node's own kubelet may set, or every node carries (a node could label itself
    * into the path; give a label no kubelet may set, e.g. `node-restriction.kubernetes.io/<name>`, as for
    * `controlPlaneNodeLabels`, whose limit holds here too: pods, or node addresses as CIDRs where the agents run with policy-cidr-match-mode: nodes, are stronger).
    * @default - none: only the API server (`kube-apiserver` entity)
@@ -146,8 +150,8 @@ export interface HostFirewallProps {
    * The hubble-relay pods, allowed to the nodes' Hubble server (4244/TCP).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
-   * (excepts or not), the `cluster`, `remote-node`, `unmanaged` and `init` entities, every pod, pods of namespaces not fixed by
-   * name or namespace labels, or nodes by labels a node may give itself, as for `kubeletClients`. `null` is refused (`peer-unknown`), not read
+   * (excepts or not), a CIDR group, the `cluster`, `remote-node`, `unmanaged`, `init` and `ingress` entities, every pod, pods of namespaces
+   * not fixed by name or namespace labels, or nodes by labels a node may give itself, as for `kubeletClients`. `null` is refused (`peer-unknown`), not read
    * as left out: leave it out for the default, or exempt the path (`LockoutPath.HUBBLE`).
    * @default - `k8s-app: hubble-relay` in `kube-system`
    */
@@ -156,7 +160,7 @@ export interface HostFirewallProps {
    * A metrics scraper allowed to Cilium's metrics ports 9962-9965/TCP (agent, operator, Envoy, Hubble).
    * A peer that selects the world (`Peer.any()`, the `world` or `all` entity, CIDRs that hold every address) is refused
    * (`host-firewall-peer-world`); so is one far wider than its clients (`host-firewall-peer-broad`): a CIDR shorter than an IPv4 /8 or an IPv6 /32
-   * (excepts or not), the `cluster`, `unmanaged` and `init` entities, every pod, pods of namespaces not fixed by name or namespace labels, or a CIDR
+   * (excepts or not), the `cluster`, `unmanaged`, `init` and `ingress` entities, every pod, pods of namespaces not fixed by name or namespace labels, or a CIDR
    * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the
    * world), the `remote-node` entity or nodes by labels a node may give itself (as for `kubeletClients`), as for
    * `DefaultDenyNamespace` `scrapeFrom`.
@@ -493,13 +497,15 @@ export class HostFirewall extends Construct {
       'the kubelet API (10250/TCP)'], ['hubbleRelay', props.hubbleRelay && [props.hubbleRelay], 'the Hubble server (4244/TCP)'],
     ['metricsScraper', props.metricsScraper && [props.metricsScraper], 'Cilium\'s metrics (9962-9965/TCP)']] as const) {
       const world = peersSelectWholeWorld(peers ?? []);
-      // Every pod is the API server's default clients; the other paths are for a few named clients. A metrics scraper is
-      // held to what DefaultDenyNamespace scrapeFrom and TieredApp metricsFrom are: a CIDR group (its ranges unseen here) is refused.
+      // Every pod is the API server's default clients; the other paths are for a few named clients. Every path refuses a CIDR
+      // group (its ranges unseen here, the world for all the SDK knows, as DefaultDenyNamespace scrapeFrom and TieredApp metricsFrom
+      // refuse it) and the ingress entity (whatever Cilium's Ingress and Gateway API Envoy relays, the world included).
       const few = prop !== 'apiServerClients';
       // Nodes by labels a node may give itself: the API server path is open to every node already (remote-node), the others are not.
       const broad = world === undefined
-        ? peersSelectBroadly(peers ?? [], { everyPod: few, namespaceFixed: few, cidrGroups: prop === 'metricsScraper', claimableNodes: few,
-          unresolvedPods: few })
+        ? peersSelectBroadly(peers ?? [], {
+          everyPod: few, namespaceFixed: few, cidrGroups: true, claimableNodes: few, unresolvedPods: few, ingressProxy: true,
+        })
         : undefined;
       if (broad !== undefined) {
         throw new CiliumPolicyError({

@@ -3,7 +3,7 @@ import { callerLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
-import { checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
+import { checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { headerMatchNeverMatches, headerNeverMatches, httpRuleMatchesEveryRequest } from '../model/http-header';
 import { envoyRegexSizeProblem } from '../model/envoy-regex';
@@ -433,14 +433,17 @@ export class DnsRule {
 
   /**
    * A pattern: `*` matches within one label, a leading `**.` any number of labels (Cilium 1.19+). `**`, `*.` and `**.`
-   * are refused (`fqdn-pattern-version-dependent`): write `*` (or `DnsRule.all()`) for every name. A pattern of an address
-   * range (`10.0.0.*`) lets exactly the lookups of names it matches through, as any pattern (`Peer.fqdnPattern` refuses it:
-   * `fqdn-ip-address`).
+   * are refused (`fqdn-pattern-version-dependent`): write `*` (or `DnsRule.all()`) for every name. A `*` in the registrable
+   * part of the name (`*.com`, `**.com`, `*.*.com`, `*.co.uk`, `example.*`) is refused as for `Peer.fqdnPattern`
+   * (`fqdn-pattern-registrable`): the pods could look up names under a domain anyone may register, whose DNS server reads
+   * each lookup. A pattern of an address range (`10.0.0.*`) lets exactly the lookups of names it matches through, as any
+   * pattern (`Peer.fqdnPattern` refuses it: `fqdn-ip-address`).
    */
   public static pattern(pattern: string): DnsRule {
     const at = callerLocation();
     checkFqdnWildcard(pattern, 'DnsRule.pattern', at);
     checkFqdnSyntax([{ text: pattern, at: '', field: 'matchPattern' }], 'DnsRule.pattern', at);
+    checkFqdnRegistrable(pattern, 'DnsRule.pattern', at, 'lookup');
     return new DnsRule({ matchPattern: pattern });
   }
 

@@ -695,9 +695,12 @@ function checkEndpointSelectors(selectors: LabelSelectorModel[], what: string, d
 /**
  * What a metrics scraper must not be: the world, a range wider than an IPv4 /8 or an IPv6 /32, every pod, pods of namespaces not fixed, a CIDR
  * group (its ranges unseen at synthesis, the world for all the SDK knows), nodes by labels a node may give itself, the `unmanaged`
- * or `init` entity (pods of any namespace whose identity Cilium has not resolved).
+ * or `init` entity (pods of any namespace whose identity Cilium has not resolved), the `ingress` entity (whatever Cilium's Ingress
+ * and Gateway API Envoy relays, the world included).
  */
-const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGroups: true, claimableNodes: true, unresolvedPods: true };
+const SCRAPER: BroadPeerOptions = {
+  everyPod: true, namespaceFixed: true, cidrGroups: true, claimableNodes: true, unresolvedPods: true, ingressProxy: true,
+};
 
 /**
  * Refuses a metrics scraper that selects the whole world (`scraper-world`), or far more than a scraper (`scraper-broad`):
@@ -705,7 +708,8 @@ const SCRAPER: BroadPeerOptions = { everyPod: true, namespaceFixed: true, cidrGr
  * is not fixed (`allNamespaces: true`, `NotIn` on the namespace key), which any tenant can label a pod into, or a CIDR
  * group (`Peer.cidrGroup`, `Peer.cidrGroupSelector`: its ranges live in the cluster, unseen at synthesis, and may be the world),
  * or nodes by labels a node's own kubelet may set, or every node carries (`nodeSelectorClaimable`): a compromised node could label
- * itself into the scraper; or the `unmanaged` or `init` entity, any tenant's pods while Cilium has not resolved their identity.
+ * itself into the scraper; or the `unmanaged` or `init` entity, any tenant's pods while Cilium has not resolved their identity;
+ * or the `ingress` entity, any client of Cilium's Ingress and Gateway API Envoy, the world included.
  * @param scraper the scraper given
  * @param what the prop, e.g. `DefaultDenyNamespace scrapeFrom`
  * @param ports the ports it would reach, for the message

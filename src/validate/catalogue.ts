@@ -254,7 +254,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-fqdn-pattern-registrable', severity: W, versions: 'all',
-    what: 'a toFQDNs matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register',
+    what: 'a toFQDNs or L7 DNS rule matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register',
   },
   {
     id: 'pitfall-server-names-registrable', severity: W, versions: 'all',

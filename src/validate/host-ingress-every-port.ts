@@ -5,10 +5,11 @@ import { BroadPeerOptions, itemsSelectBroadly } from './lockout-guard';
 /**
  * Broad for a host policy's port-less ingress, as the lockout guard judges its sources (`itemsSelectBroadly`): the world,
  * a CIDR wider than an IPv4 /8 or an IPv6 /32, every pod (`cluster`, every namespace), the `unmanaged` and `init` entities
- * (pods of any namespace whose identity Cilium has not resolved), and a CIDR group, whose ranges live in the cluster's
+ * (pods of any namespace whose identity Cilium has not resolved), the `ingress` entity (any client Cilium's Ingress and Gateway
+ * API Envoy relays, the world included), and a CIDR group, whose ranges live in the cluster's
  * CiliumCIDRGroup objects, unseen where the rule is judged, and may be `0.0.0.0/0`.
  */
-const HOST_INGRESS_BROAD: BroadPeerOptions = { everyPod: true, namespaceFixed: false, cidrGroups: true, unresolvedPods: true };
+const HOST_INGRESS_BROAD: BroadPeerOptions = { everyPod: true, namespaceFixed: false, cidrGroups: true, unresolvedPods: true, ingressProxy: true };
 
 /** What a port-less host ingress allow opens, for the messages of the construct and validate alike. */
 export const HOST_INGRESS_EVERY_PORT = 'every port of the nodes the policy selects (etcd 2379-2380/TCP, the kubelet 10250/TCP, SSH 22/TCP, every node port)';

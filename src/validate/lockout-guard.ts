@@ -413,27 +413,48 @@ function itemCidrsHoldWholeWorld(items: readonly RuleItemModel[]): 4 | 6 | undef
 const WORLD_ENTITIES: readonly string[] = ['all', 'world', 'world-ipv4', 'world-ipv6'];
 
 /**
- * An item whose endpoint selectors that name a reserved identity by label (`reserved:host: ""`, `reserved.unmanaged: ""`,
+ * An item whose endpoint selectors that require a reserved identity's label (`reserved:host: ""`, `reserved.unmanaged: ""`,
  * a node-local resolver, a peer of one's own) are read as the entity they are: Cilium leaves a selector with a reserved key
  * as written, no namespace added (pkg/k8s/apis/cilium.io/utils/utils.go `getEndpointSelector`; `importEndpointSelector`),
  * so `{ matchLabels: { 'reserved:unmanaged': '' } }` selects the `unmanaged` identity as `entities: [unmanaged]` does, not
- * pods named by a pod label. The one reading, for the narrow roles (`itemsSelectBroadly`, `itemsSelectWholeWorld`) and the
- * DNS pitfall alike.
+ * pods named by a pod label. A selector requires the label by `matchLabels` or by a `matchExpressions` `Exists` (or `In`
+ * with the empty value, a reserved label's value) on its key (pkg/policy/api/selector.go: every requirement must hold, so
+ * `reserved:world Exists` alone is the world), and is read as the entity whatever else it requires (`requiredReservedLabel`):
+ * more requirements only narrow it, and the SDK cannot tell which labels the identity carries beside its reserved one (the
+ * world's CIDR identities carry `cidr:` labels, node identities node labels). `{ 'reserved:world': '', x: 'y' }` or
+ * `reserved:world Exists` was read as pods, so a narrow role (`kubeletClients`, `hubbleRelay`) let the world in. The one
+ * reading, for the narrow roles (`itemsSelectBroadly`, `itemsSelectWholeWorld`) and the DNS pitfall alike.
  * @param item a rule item
  */
 export function reservedAsEntities(item: RuleItemModel): RuleItemModel {
   const endpoints = arr<LabelSelectorModel>(item.endpoints);
-  const reservedOf = (m: LabelSelectorModel): string | undefined => {
-    const keys = isObject(m) ? Object.keys(m.matchLabels ?? {}) : [];
-    return keys.length === 1 && labelKeySource(keys[0]) === 'reserved' && arr(m.matchExpressions).length === 0 ? labelKeyName(keys[0]) : undefined;
-  };
-  const entities = endpoints.map(reservedOf);
+  const entities = endpoints.map(requiredReservedLabel);
   if (entities.every((e) => e === undefined)) return item;
   return {
     ...item,
     endpoints: endpoints.filter((_, i) => entities[i] === undefined),
     entities: [...arr<string>(item.entities), ...entities.filter((e): e is string => e !== undefined)],
   };
+}
+
+/**
+ * The name of the one reserved label a selector requires (`matchLabels`, or `matchExpressions` `Exists` or `In` with `""`),
+ * or `undefined` when it requires none, or two (`reserved:remote-node` and `reserved:kube-apiserver`: the API server's
+ * nodes, left as the selector they are). A requirement that excludes a reserved label (`DoesNotExist`, `NotIn`) names no entity.
+ */
+function requiredReservedLabel(m: LabelSelectorModel): string | undefined {
+  if (!isObject(m)) return undefined;
+  const names = new Set<string>();
+  for (const key of Object.keys(isObject(m.matchLabels) ? m.matchLabels : {})) {
+    if (labelKeySource(key) === 'reserved') names.add(labelKeyName(key));
+  }
+  for (const e of arr<unknown>(m.matchExpressions)) {
+    if (!isObject(e)) continue;
+    const { key, operator, values } = e as { key?: unknown; operator?: unknown; values?: unknown };
+    if (typeof key !== 'string' || labelKeySource(key) !== 'reserved') continue;
+    if (operator === 'Exists' || (operator === 'In' && arr<unknown>(values).includes(''))) names.add(labelKeyName(key));
+  }
+  return names.size === 1 ? [...names][0] : undefined;
 }
 
 /**
@@ -546,7 +567,22 @@ export interface BroadPeerOptions {
    * @default false
    */
   readonly unresolvedPods?: boolean;
+  /**
+   * Whether the `ingress` entity is broad for the role (`INGRESS_PROXY_ENTITY`): the source of every request Cilium's Ingress
+   * and Gateway API Envoy forwards, for any client its routes accept (the world included), to any backend a route names.
+   * @default false
+   */
+  readonly ingressProxy?: boolean;
 }
+
+/**
+ * The `ingress` entity, with what it holds: `reserved:ingress` (pkg/identity/numericidentity.go `ReservedIdentityIngress`)
+ * is the identity of the source addresses of Cilium's Ingress and Gateway API Envoy (pkg/ipcache `labels.LabelIngress`,
+ * the node's ingress IPs), with which Envoy opens its connection to a route's backend: what reaches a peer as `ingress` is
+ * any client the Ingress and Gateway routes accept, the world included, relayed to any backend a route names (a Service
+ * of one's own whose Endpoints are a node's address and port). Never one scraper or one client.
+ */
+const INGRESS_PROXY_ENTITY = 'ingress';
 
 /**
  * The entities of pods whose own identity Cilium has not resolved, with what they hold: `reserved:unmanaged` is the identity
@@ -583,7 +619,7 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
  * the `cluster` entity or a selector of every pod; with `namespaceFixed`, pods of namespaces any tenant's pod can be in;
  * with `claimableNodes`, the `remote-node` entity and nodes by labels a node may give itself (`nodeSelectorClaimable`); with
  * `podLabel`, pods named by no pod label of their own (`selectorRequiresPodLabel`); with `unresolvedPods`, the `unmanaged` and
- * `init` entities (`UNRESOLVED_POD_ENTITIES`). A selector of a reserved label is the entity it names (`reservedAsEntities`).
+ * `init` entities (`UNRESOLVED_POD_ENTITIES`); with `ingressProxy`, the `ingress` entity (`INGRESS_PROXY_ENTITY`). A selector of a reserved label is the entity it names (`reservedAsEntities`).
  * @param given the peers' rule items
  * @param options what else counts as broad for the role
  */
@@ -600,6 +636,10 @@ export function itemsSelectBroadly(given: readonly RuleItemModel[], options: Bro
     if (options.everyPod && strings(item.entities).includes('cluster')) return 'the entity cluster (every pod and node)';
     const unresolved = options.unresolvedPods ? strings(item.entities).find((e) => UNRESOLVED_POD_ENTITIES.has(e)) : undefined;
     if (unresolved !== undefined) return `the entity ${unresolved} (${UNRESOLVED_POD_ENTITIES.get(unresolved)})`;
+    if (options.ingressProxy && strings(item.entities).includes(INGRESS_PROXY_ENTITY)) {
+      return 'the entity ingress (the source of every request Cilium\'s Ingress and Gateway API Envoy relays: any client its routes accept, the world '
+        + 'included, to any backend a route names)';
+    }
     // Every other node: what `Peer.nodes` by labels every node carries selects (below), refused alike.
     if (options.claimableNodes && strings(item.entities).includes('remote-node')) return 'the entity remote-node (every other node of the cluster)';
     const claimable = options.claimableNodes

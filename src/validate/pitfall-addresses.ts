@@ -74,6 +74,7 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       }
       if (section !== 'egress') continue;
       addressNames(run, r, item, `${r.path}.egress[${index}]`);
+      registrableDnsRules(run, r, item, `${r.path}.egress[${index}]`);
       arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
         if (!isObject(f) || typeof f.matchPattern !== 'string') return;
         const registrable = registrableWildcardExample(f.matchPattern);
@@ -92,6 +93,27 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       });
     }
   }
+}
+
+/**
+ * An L7 DNS rule's `matchPattern` with a `*` in the registrable part of the name (`registrableWildcardExample`, the one rule of
+ * `toFQDNs` patterns and of the constructs' `DnsRule.pattern`): the DNS proxy lets the pods look up names under a domain anyone
+ * may register (`**.com`: `data.attacker.com`), whose own DNS server reads each lookup (pkg/fqdn/dnsproxy/proxy.go
+ * `CheckAllowed` matches the query name against the rule's patterns, then forwards it).
+ */
+function registrableDnsRules(run: PitfallRun, r: RuleView, item: RuleItemModel, at: string): void {
+  arr<unknown>(item.toPorts).forEach((pr, k) => {
+    const dns = isObject(pr) && isObject(pr.rules) ? arr<unknown>((pr.rules as { dns?: unknown }).dns) : [];
+    dns.forEach((f, j) => {
+      if (!isObject(f) || typeof f.matchPattern !== 'string') return;
+      const registrable = registrableWildcardExample(f.matchPattern);
+      if (registrable === undefined) return;
+      run.report('pitfall-fqdn-pattern-registrable', r, `${at}.toPorts[${k}].rules.dns[${j}].matchPattern`,
+        `DNS rule matchPattern ${JSON.stringify(f.matchPattern)} has a "*" in the registrable part of the name: it lets the pods look up names such as `
+        + `${registrable}, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster)`,
+        'put the wildcard below a domain you control ("*.example.com" for its subdomains, plus matchName "example.com" for itself), or list the names');
+    });
+  });
 }
 
 /**

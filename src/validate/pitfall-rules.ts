@@ -47,7 +47,7 @@
  * | `pitfall-cidr-ipv4-mapped` | pitfall | error | all | an IPv4-mapped IPv6 CIDR (`::ffff:a00:0/104`): it selects nothing, so a deny holds nothing (in a CIDR set on 1.14-1.16, its IPv4 CIDR until 1.17) |
  * | `pitfall-cidr-host-bits` | pitfall | warning | all | a CIDR with host bits set (`10.1.2.3/8`): Cilium masks it to the whole network |
  * | `pitfall-fqdn-ip-address` | pitfall | warning | all | an IPv4 address or range written as a toFQDNs name (`matchName: 10.0.0.1`, `matchPattern: 10.0.0.*`): it matches looked-up names only, never the addresses |
- * | `pitfall-fqdn-pattern-registrable` | pitfall | warning | all | a toFQDNs matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register |
+ * | `pitfall-fqdn-pattern-registrable` | pitfall | warning | all | a toFQDNs or L7 DNS rule matchPattern with a `*` in the registrable part of the name (`*.com`, `*example.com`, `example.*`): it matches names anyone may register |
  * | `pitfall-server-names-registrable` | pitfall | warning | all | a TLS serverNames entry with its wildcard in the registrable part of the name (`*.com`, `**.co.uk`): from 1.18 it matches names anyone may register, before 1.18 nothing |
  * | `pitfall-icmp-type-zero` | pitfall | warning | all | an icmps field of type 0 (IPv4 EchoReply): the agent reads it as every ICMP type of the family |
  * | `pitfall-port-rule-without-ports` | pitfall | warning | all | a `toPorts` entry that lists no ports (`toPorts: [{rules: …}]`, `ports: []`): the agent makes no filter of it, so it allows or denies nothing |

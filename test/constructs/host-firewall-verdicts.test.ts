@@ -472,7 +472,14 @@ describe('HostFirewall refusals, by error id', () => {
     expect(into(moved, 'pod:shop:app=web', '22/TCP')).toBe('allowed');
     expect(into(moved, 'pod:shop:app=web', '2222/TCP')).toBe('denied');
     expect(into(firewall({ apiServerPort: 8472 }).c, 'pod:shop:app=web', '8472/TCP')).toBe('allowed');
-    expect(into(firewall({ apiServerPort: 6443, breakGlassPorts: [Port.tcpRange(6000, 7000)] }).c, 'pod:shop:app=web', '6443/TCP')).toBe('allowed');
+    // What opens to whom (session 54): the API server's port to every pod, as apiServerClients says; the rest of the range to
+    // the management CIDRs only.
+    const range = firewall({ apiServerPort: 6443, breakGlassPorts: [Port.tcpRange(6000, 7000)] }).c;
+    expect(into(range, 'pod:shop:app=web', '6443/TCP')).toBe('allowed');
+    expect(into(range, 'pod:shop:app=web', '6500/TCP')).toBe('denied');
+    expect(into(range, REMOTE, '6500/TCP')).toBe('denied');
+    expect(into(range, 'cidr:10.50.0.7', '6500/TCP')).toBe('allowed');
+    expect(into(range, 'cidr:203.0.113.5', '6443/TCP')).toBe('denied');
     const noEtcd = firewall({ apiServerPort: 2379, exemptions: [{ path: LockoutPath.ETCD, reason: 'external etcd' }] }).c;
     expect(into(noEtcd, 'pod:shop:app=web', '2379/TCP')).toBe('allowed');
     expect(into(noEtcd, 'pod:shop:app=web', '2380/TCP')).toBe('denied');
@@ -753,14 +760,56 @@ describe('HostFirewall metricsScraper: a CIDR group is refused, as for every oth
     expect(verdictOf(narrow.c, 'cidr:10.60.0.7', CP, '10250/TCP', world)).toBe('denied');
   });
 
-  // Not stricter than asked: the kubelet's clients and hubble-relay are judged as before (a CIDR group of clients is the
-  // platform's own list, as a management network is), and only the group's ranges reach the port.
-  test('kubeletClients may still be a CIDR group: its ranges reach 10250/TCP, nothing else', () => {
-    const groups = { ...ON, cidrGroups: { ops: { cidrs: ['10.70.0.0/24'] } } };
-    const { c } = firewall({ kubeletClients: [Peer.cidrGroup('ops')] });
-    expect(verdictOf(c, 'cidr:10.70.0.7', CP, '10250/TCP', groups)).toBe('allowed');
-    expect(verdictOf(c, 'cidr:10.71.0.7', CP, '10250/TCP', groups)).toBe('denied');
-    expect(verdictOf(c, 'cidr:10.70.0.7', CP, '9962/TCP', groups)).toBe('denied');
+});
+
+// Every client prop of a guarded path names a narrow role (the kubelet's clients, hubble-relay) or, for the API server, clients
+// that must never be the world (host-firewall-peer-world): a CIDR group, whose ranges are unseen at synthesis and may be
+// 0.0.0.0/0, and the ingress entity (whatever Cilium's Ingress and Gateway API Envoy relays, the world included) were taken,
+// and opened the path to them. Refused as for metricsScraper; the same clients as CIDRs or pods are accepted, and reach only their path.
+describe('HostFirewall clients: a CIDR group or the ingress entity is refused on every path (host-firewall-peer-broad)', () => {
+  const GROUP = (): Peer => Peer.cidrGroup('ops');
+  const cases: [keyof HostFirewallProps, (p: IPeer) => Partial<HostFirewallProps>, string][] = [
+    ['kubeletClients', (p) => ({ kubeletClients: [p] }), 'the kubelet API \\(10250/TCP\\)'],
+    ['hubbleRelay', (p) => ({ hubbleRelay: p }), 'the Hubble server \\(4244/TCP\\)'],
+    ['apiServerClients', (p) => ({ apiServerClients: [p] }), 'the API server'],
+    ['metricsScraper', (p) => ({ metricsScraper: p }), "Cilium's metrics \\(9962-9965/TCP\\)"],
+  ];
+  test.each(cases)('%s: a CIDR group, CIDR groups by label', (prop, props, opened) => {
+    for (const peer of [GROUP(), Peer.cidrGroupSelector({ team: 'ops' })]) {
+      const r = refusal(() => firewall(props(peer)));
+      expect(r.id).toBe('host-firewall-peer-broad');
+      expect(r.message).toMatch(new RegExp(`^\\[test/cp\\] HostFirewall ${prop} selects the CIDR groups? .*unseen here, and may hold any address: ${opened} would be open`));
+    }
+  });
+
+  test.each(cases)('%s: the ingress entity', (prop, props, opened) => {
+    const r = refusal(() => firewall(props(Peer.entity(Entity.INGRESS))));
+    expect(r.id).toBe('host-firewall-peer-broad');
+    expect(r.message).toMatch(new RegExp(`^\\[test/cp\\] HostFirewall ${prop} selects the entity ingress \\(the source of every request Cilium's Ingress `
+      + `and Gateway API Envoy relays: any client its routes accept, the world included.*\\): ${opened} would be open`));
+  });
+
+  test('what a CIDR group as kubeletClients opened: whatever it holds, the world included; the network as CIDRs reaches 10250/TCP only', () => {
+    const world = { ...ON, cidrGroups: { ops: { cidrs: ['0.0.0.0/0'] } } };
+    const { c, fw } = firewall();
+    fw.allowIngress(GROUP(), { ports: [Port.tcp(10250)] });
+    expect(verdictOf(c, 'cidr:203.0.113.5', CP, '10250/TCP', world)).toBe('allowed');
+    const narrow = firewall({ kubeletClients: [Peer.cidr('10.70.0.0/24')] }).c;
+    expect(verdictOf(narrow, 'cidr:10.70.0.7', CP, '10250/TCP', world)).toBe('allowed');
+    expect(verdictOf(narrow, 'cidr:10.71.0.7', CP, '10250/TCP', world)).toBe('denied');
+    expect(verdictOf(narrow, 'cidr:203.0.113.5', CP, '10250/TCP', world)).toBe('denied');
+    expect(verdictOf(narrow, 'cidr:10.70.0.7', CP, '9962/TCP', world)).toBe('denied');
+  });
+
+  test('the ingress entity as hubbleRelay would have opened 4244/TCP to what Envoy relays; the relay pods reach 4244 only', () => {
+    const { c, fw } = firewall();
+    fw.allowIngress(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(4244)] });
+    const INGRESS = 'entity:ingress';
+    expect(verdictOf(c, INGRESS, CP, '4244/TCP', ON)).toBe('allowed');
+    const relay = firewall().c;
+    expect(verdictOf(relay, INGRESS, CP, '4244/TCP', ON)).toBe('denied');
+    expect(verdictOf(relay, 'pod:kube-system:k8s-app=hubble-relay', CP, '4244/TCP', ON)).toBe('allowed');
+    expect(verdictOf(relay, 'pod:kube-system:k8s-app=hubble-relay', CP, '10250/TCP', ON)).toBe('denied');
   });
 });
 

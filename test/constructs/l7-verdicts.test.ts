@@ -3,6 +3,7 @@
 // and pattern restricts the requests it names and no more; and every refusal of a rule that would match more than it
 // says (blank fields, empty rules, empty rule lists, malformed gRPC names) by its error id. In the mutation test set
 // (set `l7`). Every value is built inside a test.
+import { ApiObject } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
   CiliumPolicy, DnsRule, EndpointSelector, Grpc, HeaderMismatchAction, HttpRule, HttpRuleOptions, KafkaRole, KafkaRule, KafkaRuleOptions, L7, Peer,
@@ -45,6 +46,30 @@ function lookups(rules: DnsRule[], names: string[]): string[] {
 }
 
 const req = (method: string, path: string, more: Partial<HttpRequest> = {}): HttpRequest => ({ method, path, ...more });
+
+// A DNS rule's pattern with a "*" in the registrable part of the name (`**.com`, `*.*.com`, `*.com`, `*.co.uk`) let the pods look up
+// names under any domain anyone may register, whose DNS server reads each lookup: `data.attacker.com` is a channel out. Refused
+// as Peer.fqdnPattern refuses it (fqdn-pattern-registrable, one rule: registrableWildcardExample); the domain's own wildcard keeps
+// its lookups and no other's.
+describe('DnsRule.pattern: a wildcard in the registrable part of the name is refused, as for toFQDNs', () => {
+  test.each(['*.com', '**.com', '*.*.com', '*.co.uk', 'example.*', '*example.com'])('%s', (pattern) => {
+    const r = refusal(() => DnsRule.pattern(pattern));
+    expect(r.id).toBe('fqdn-pattern-registrable');
+    expect(r.message).toMatch(/^\[.*\] DnsRule\.pattern ".*" has a "\*" in the registrable part of the name: it would match names such as .*, which anyone may register: the pods could look up names under a domain of anyone's, whose DNS server reads each lookup/);
+  });
+
+  test('what **.com let through: lookups under any .com domain; **.example.com lets through its own subdomains only', () => {
+    const c = chart('shop');
+    new ApiObject(c, 'raw', {
+      apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'api', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'api' } }, egress: [{ toCIDR: ['10.96.0.10/32'],
+        toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '**.com' }] } }] }] },
+    } as never);
+    expect(['data.attacker.com', 'a.example.com'].map((n) => verdictOf(c, API, RESOLVER, '53/UDP', { dns: n }))).toEqual(['allowed', 'allowed']);
+    expect(lookups([DnsRule.pattern('**.example.com')], ['a.example.com', 'b.a.example.com', 'data.attacker.com', 'example.com']))
+      .toEqual(['allowed', 'allowed', 'l7-denied', 'l7-denied']);
+  });
+});
 
 describe('HttpRule: each field restricts the requests, and only that field', () => {
   test('method, path and host, each alone and together', () => {

@@ -137,3 +137,78 @@ describe('a peer of one\'s own selecting a reserved label is the entity it names
     expect(verdictOf(c, 'pod:shop:app=prometheus', API, '9090/TCP')).toBe('denied');
   });
 });
+
+// The same selector written otherwise: `reserved:world Exists` (or `In` [""]), or the reserved label beside other labels or
+// expressions, which only narrow it. Only a single-key `matchLabels` was read as the entity: the others were pods, so
+// `kubeletClients` of `reserved:world Exists` opened the kubelet to the world (the engine allowed 203.0.113.5 → 10250/TCP).
+describe('a selector that requires a reserved label otherwise is the entity it names too (reservedAsEntities)', () => {
+  const own = (selector: Record<string, unknown>): IPeer => ({
+    toPeerConfig: () => ({ field: PeerField.ENDPOINTS, item: { endpoints: [selector] }, description: `own ${JSON.stringify(selector)}` }),
+  });
+  const WORLD_EXISTS = { matchExpressions: [{ key: 'reserved:world', operator: 'Exists' }] };
+  const cases: [string, Record<string, unknown>, string, string][] = [
+    ['reserved:world Exists', WORLD_EXISTS, 'world', 'the entity world'],
+    ['reserved:world In [""]', { matchExpressions: [{ key: 'reserved:world', operator: 'In', values: ['', 'x'] }] }, 'world', 'the entity world'],
+    ['reserved:world beside another label', { matchLabels: { 'reserved:world': '', 'cidr:0.0.0.0/0': '' } }, 'world', 'the entity world'],
+    ['reserved:unmanaged beside an expression', { matchLabels: { 'reserved:unmanaged': '' }, matchExpressions: [{ key: 'app', operator: 'Exists' }] },
+      'broad', 'the entity unmanaged'],
+    ['reserved:ingress Exists', { matchExpressions: [{ key: 'reserved:ingress', operator: 'Exists' }] }, 'broad', 'the entity ingress'],
+  ];
+
+  test.each(cases)('%s: refused as HostFirewall kubeletClients and hubbleRelay, and as DefaultDenyNamespace scrapeFrom', (_what, selector, kind, selects) => {
+    for (const props of [{ kubeletClients: [own(selector)] }, { hubbleRelay: own(selector) }]) {
+      const r = refusal(() => firewall(props));
+      expect(r.id).toBe(`host-firewall-peer-${kind}`);
+      expect(r.message).toContain(`selects ${selects}`);
+    }
+    const scraper = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { scrapeFrom: own(selector), scrapePorts: [Port.tcp(9090)] }));
+    expect(scraper.id).toBe(`scraper-${kind}`);
+  });
+
+  test('what it was: the world reached the kubelet through it; pods and the world are denied with the narrow clients', () => {
+    const c = chart();
+    const fw = new HostFirewall(c, 'cp', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }), managementCidrs: ['10.50.0.0/24'] });
+    fw.allowIngress(own(WORLD_EXISTS), { ports: [Port.tcp(10250)] });
+    expect(verdictOf(c, 'cidr:203.0.113.5', CP, '10250/TCP', HOST_FIREWALL)).toBe('allowed');
+    const narrow = firewall({ kubeletClients: [Peer.cidr('10.60.0.0/24')] });
+    expect(verdictOf(narrow, 'cidr:10.60.0.7', CP, '10250/TCP', HOST_FIREWALL)).toBe('allowed');
+    expect(verdictOf(narrow, 'cidr:203.0.113.5', CP, '10250/TCP', HOST_FIREWALL)).toBe('denied');
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ['reserved:world DoesNotExist beside a pod label', { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', app: 'x' },
+      matchExpressions: [{ key: 'reserved:world', operator: 'DoesNotExist' }] }],
+    ['two reserved labels (the API server nodes)', { matchLabels: { 'reserved:remote-node': '', 'reserved:kube-apiserver': '' } }],
+  ])('%s: no entity of its own, accepted as kubeletClients', (_what, selector) => {
+    expect(() => firewall({ kubeletClients: [own(selector)] })).not.toThrow();
+  });
+});
+
+// The ingress entity (reserved:ingress) is the source of whatever Cilium's Ingress and Gateway API Envoy relays to a backend:
+// any client its routes accept, the world included. Accepted as a scraper, it opened the scrape ports to them.
+describe('a metrics scraper of the ingress entity is refused (scraper-broad)', () => {
+  test('DefaultDenyNamespace scrapeFrom and TieredApp metricsFrom', () => {
+    const ddn = refusal(() => new DefaultDenyNamespace(chart('shop'), 'deny', { scrapeFrom: Peer.entity(Entity.INGRESS), scrapePorts: [Port.tcp(9090)] }));
+    expect(ddn.id).toBe('scraper-broad');
+    expect(ddn.message).toContain('DefaultDenyNamespace scrapeFrom selects the entity ingress (the source of every request Cilium\'s Ingress and Gateway API Envoy relays');
+    const tiered = refusal(() => new TieredApp(chart('shop'), 'app', {
+      tiers: [{ name: 'api', selector: EndpointSelector.labels({ app: 'api' }), ports: [Port.tcp(8080)], metricsPorts: [Port.tcp(9090)] }], metricsFrom: Peer.entity(Entity.INGRESS),
+    }));
+    expect(tiered.id).toBe('scraper-broad');
+  });
+
+  test('what it opened: the scrape port to the ingress entity; a named scraper reaches it, the ingress entity does not', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(9090)] });
+    expect(verdictOf(c, 'entity:ingress', API, '9090/TCP')).toBe('allowed');
+    const named = chart('shop');
+    new DefaultDenyNamespace(named, 'deny', { scrapeFrom: PROMETHEUS, scrapePorts: [Port.tcp(9090)] });
+    expect(verdictOf(named, 'pod:monitoring:app=prometheus', API, '9090/TCP')).toBe('allowed');
+    expect(verdictOf(named, 'entity:ingress', API, '9090/TCP')).toBe('denied');
+  });
+
+  test('a host policy\'s port-less ingress from it: refused (host-firewall-ingress-every-port)', () => {
+    const host = new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) });
+    expect(refusal(() => host.allowIngress(Peer.entity(Entity.INGRESS))).id).toBe('host-firewall-ingress-every-port');
+  });
+});

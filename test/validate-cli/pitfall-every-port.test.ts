@@ -77,6 +77,12 @@ describe('pitfall-host-ingress-every-port', () => {
     ['fromCIDR 10.0.0.0/7 (wider than a /8)', { ingress: [{ fromCIDR: ['10.0.0.0/7'] }] }, ['spec.ingress[0]']],
     ['fromCIDRSet of a CIDR group', { ingress: [{ fromCIDRSet: [{ cidrGroupRef: 'office' }] }] }, ['spec.ingress[0]']],
     ['fromEndpoints {} (every pod)', { ingress: [{ fromEndpoints: [{}] }] }, ['spec.ingress[0]']],
+    // Session 54: whatever Cilium's Ingress and Gateway API Envoy relays (reserved:ingress), the world included; and a selector
+    // that requires a reserved label by expression or beside other labels is the entity it names (reservedAsEntities).
+    ['fromEntities [ingress]', { ingress: [{ fromEntities: ['ingress'] }] }, ['spec.ingress[0]']],
+    ['fromEndpoints reserved:world Exists', { ingress: [{ fromEndpoints: [{ matchExpressions: [{ key: 'reserved:world', operator: 'Exists' }] }] }] },
+      ['spec.ingress[0]']],
+    ['fromEndpoints reserved:unmanaged beside app', { ingress: [{ fromEndpoints: [labels({ 'reserved:unmanaged': '', app: 'x' })] }] }, ['spec.ingress[0]']],
     ['the second item', { ingress: [{ fromEntities: ['remote-node'], ...TCP('4240') }, { fromEntities: ['world'] }] }, ['spec.ingress[1]']],
     ['with toPorts 22/TCP', { ingress: [{ fromEntities: ['world'], ...TCP('22') }] }, []],
     ['every port said outright (0/ANY)', { ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }] }] }, []],

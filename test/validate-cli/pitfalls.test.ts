@@ -1249,7 +1249,7 @@ describe('pitfall details', () => {
 
   // Cilium's matchpattern turns `*` into `[-a-zA-Z0-9_]*` within one label: `*github.com` matches `evilgithub.com`,
   // `*.com` every `.com` name. The warning names one such name; wildcards below a named domain, private top-level
-  // domains, `*` alone (pitfall-broad-peer) and DNS rules are not judged.
+  // domains and `*` alone (pitfall-broad-peer) are not judged; DNS rules are, by the same rule.
   it('a toFQDNs pattern with a "*" in the registrable part: the names anyone may register, in every section it allows', () => {
     const fq = (sel: string): string => FQDN.replace('matchName: api.github.com', sel);
     const found = (sel: string): string[] => findings(check({ 'f.yaml': fq(sel), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable').map((d) => d.message);
@@ -1263,8 +1263,16 @@ describe('pitfall details', () => {
     for (const sel of ['"*.github.com"', '"api-*.github.com"', '"**.github.com"', '"*.example.co.uk"', '"*.internal"', '"*"', '10.0.0.*']) {
       expect(found(`matchPattern: ${sel}`)).toEqual([]);
     }
-    // A DNS rule only lets lookups through: not judged.
-    expect(where(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor('*.com') }), 'pitfall-fqdn-pattern-registrable')).toEqual([]);
+    // A DNS rule's pattern is judged by the same rule (session 54): the lookups of names under a domain anyone may register
+    // (`**.com`: data.attacker.com) reach that domain's DNS server; DnsRule.pattern refuses them (fqdn-pattern-registrable).
+    const dns = (pattern: string): { path?: string; message: string; fix?: string }[] =>
+      findings(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor(pattern) }), 'pitfall-fqdn-pattern-registrable');
+    const [rule] = dns('**.com');
+    expect(rule.path).toBe('spec.egress[0].toPorts[0].rules.dns[0].matchPattern');
+    expect(rule.message).toBe('DNS rule matchPattern "**.com" has a "*" in the registrable part of the name: it lets the pods look up names such as '
+      + 'x.com, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster)');
+    for (const pattern of ['*.com', '*.*.com', '*.co.uk']) expect(dns(pattern), pattern).toHaveLength(1);
+    for (const pattern of ['*.github.com', '**.github.com', '*', '*.internal', '10.0.0.*']) expect(dns(pattern), pattern).toEqual([]);
   });
 
   it('a DNS rule in another file counts (the set is judged together)', () => {
