@@ -4,7 +4,7 @@
 import { PitfallRun, RuleView } from './pitfall-run';
 import { RuleItemModel } from '../model/policy-model';
 import { readServiceEntry, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
-import { plainSelectorProblem, serviceEntryUses } from './syntax';
+import { serviceEntryUses } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
@@ -13,9 +13,7 @@ import { arr, isObject } from './walk';
  * `serviceBackends`), and the selector-less Services of the input it matches without any Endpoints or EndpointSlice there.
  */
 function entryReading(run: PitfallRun, r: RuleView, ref: unknown): { reading: ServiceEntryReading; endpointsMissing: string[] } {
-  const field = isObject(ref) && serviceEntryUses(ref) === 'k8sServiceSelector' ? ref.k8sServiceSelector : undefined;
-  const builds = field === undefined || (isObject(field) && plainSelectorProblem(field.selector) === undefined);
-  const { reading, endpointsMissing } = readServiceEntry(ref, builds, serviceFacts(run), r.version);
+  const { reading, endpointsMissing } = readServiceEntry(ref, serviceFacts(run), r.version);
   return { reading, endpointsMissing: endpointsMissing.map((svc) => `Service ${svc.namespace}/${svc.name}`) };
 }
 

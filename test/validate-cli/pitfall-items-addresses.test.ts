@@ -76,7 +76,10 @@ describe('pitfall-services-with-ports: toServices with toPorts, for a Service no
       .toMatch(/; Service data\/db, the Services \{tier=x\} \(of any namespace\) are not in the input/);
     // A CNP or CCNP entry without namespace (or an empty one) matches Services of every namespace.
     expect(messages(ID, [egressTo([named('db')], on(TCP('5432')), null)])[0]).toMatch(/; Service db \(of any namespace\) is not in the input/);
-    expect(messages(ID, [egressTo([{}])])[0]).toMatch(/; a Service is not in the input/);
+    // An entry naming no Service is no Service missing from the input: it matches none whatever the cluster holds
+    // (serviceEntryTarget), and pitfall-services-every-peer says the ports are open to every peer.
+    expect(messages(ID, [egressTo([{}])])).toEqual([]);
+    expect(paths('pitfall-services-every-peer', [egressTo([{}])])).toEqual(['spec.egress[1].toServices']);
     expect(messages(ID, [egressTo([{ k8sService: { serviceName: 'db', namespace: '' } }])])[0]).toMatch(/; Service db \(of any namespace\) is not in the input/);
   });
 
@@ -118,9 +121,9 @@ describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not b
   it('1.18: matches no Service; 1.19: the patch release decides, not judged', () => {
     const at = 'spec.egress[0].toServices[0].k8sServiceSelector.selector.matchLabels["k8s:app"]';
     expect(paths(ID, [bySelector(prefixed)], '1.18')).toEqual([at]);
-    expect(messages(ID, [bySelector(prefixed)], '1.18')).toEqual(['this k8sServiceSelector does not build: the key "k8s:app" is not a label key (a '
-      + 'Service label has no source prefix), so it matches no Service: the agent does not check toServices selectors, so it imports the policy, but '
-      + 'matches the selector against each Service\'s own labels and the requirement does not build']);
+    expect(messages(ID, [bySelector(prefixed)], '1.18')).toEqual(['the k8sServiceSelector {k8s:app=db} matches no Service: the key "k8s:app" is not a '
+      + 'label key (a Service label has no source prefix); Cilium matches it against each Service\'s own labels, and the requirement does not build: '
+      + 'the agent does not check toServices entries, so it imports the policy']);
     expect(paths(ID, [bySelector(prefixed)], '1.19')).toEqual([at]);
     const [v19] = messages(ID, [bySelector(prefixed)], '1.19');
     expect(v19).toContain('which Services the selector matches depends on the 1.19 patch release: before cilium/cilium#46946 its requirements do not '
@@ -133,8 +136,9 @@ describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not b
     const doc = bySelector(prefixed, on(TCP('5432')));
     expect(errorIdsOf([doc], '1.16')).toContain('sanitize-services-with-ports');
     const [m] = messages(ID, [doc], '1.16');
-    expect(m).toBe('this k8sServiceSelector does not build: the key "k8s:app" is not a label key (a Service label has no source prefix); '
-      + 'with toPorts the agent refuses the policy anyway on 1.16 (sanitize-services-with-ports)');
+    expect(m).toBe('the k8sServiceSelector {k8s:app=db} matches no Service: the key "k8s:app" is not a label key (a Service label has no source prefix); '
+      + 'Cilium matches it against each Service\'s own labels, and the requirement does not build; with toPorts the agent refuses the policy anyway on 1.16 '
+      + '(sanitize-services-with-ports)');
     expect(messages(ID, [doc], '1.17')[0]).toContain('its ports are open to every peer');
   });
 
