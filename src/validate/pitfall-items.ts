@@ -14,7 +14,7 @@ import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 import { kubeApiServerEveryPort, selectorRequiresKubeApiServer } from './kube-apiserver-every-port';
 import { registrableServerName } from './server-name-registrable';
-import { servicesMissingEveryPeer } from './pitfall-services-every-peer';
+import { itemUnresolved, servicesMissingEveryPeer } from './pitfall-services-every-peer';
 
 function serviceRefText(ref: unknown, r: RuleView): string {
   const target = serviceEntryTarget(ref, r.version);
@@ -26,9 +26,14 @@ function serviceRefText(ref: unknown, r: RuleView): string {
   return `the Services ${describeSelector(selector as LabelSelectorModel)}${ns ? ` in ${ns}` : where}`;
 }
 
-/** `toServices` + `toPorts` (1.17+): fine when the ports are target ports; unverifiable when the Service is not in the input. */
+/**
+ * `toServices` + `toPorts` (1.17+): fine when the ports are target ports; unverifiable when the Service is not in the
+ * input. One finding an item: when no other entry adds a peer selector, `pitfall-services-missing-every-peer` says it
+ * (`itemUnresolved` `not-known`), the ports open to every peer if the Services do not exist, and this caveat with it.
+ */
 export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   if (!r.version.atLeast(AGENT_SINCE.servicesWithPorts) || arr(item.services).length === 0 || arr(item.toPorts).length === 0) return;
+  if (itemUnresolved(run, r, item) === 'not-known') return;
   // An entry that matches no Service at all is not a Service missing from the input (`pitfall-service-selector-invalid`).
   const unknown = arr<unknown>(item.services).filter((ref) => ['name', 'labels'].includes(serviceEntryTarget(ref, r.version).kind)
     && servicesReferenced(run, r, ref).length === 0).map((ref) => serviceRefText(ref, r));
