@@ -32,7 +32,6 @@ import {
   RuleModel,
   SECTIONS,
   SectionName,
-  ServiceSelectorModel,
   isDenySection,
   sectionDirection,
 } from '../model/policy-model';
@@ -50,9 +49,9 @@ import { compileL4, L4Spec } from './ports';
 import {
   clusterFilter, importEndpointSelector, importNodeSelector, importSubjectSelector, SelectorImportScope, versionImportOptions,
 } from '../model/selector-import';
-import { plainSelectorProblem, serviceEntryUses } from '../validate/syntax';
+import { serviceEntryUses } from '../validate/syntax';
 import { pushAll } from '../model/push-all';
-import { readServiceEntry, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
+import { readServiceEntry, serviceEntryTarget, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
 import { objectNamespace } from '../model/resource-key';
 
 /** A policy resource, as explanations name it. */
@@ -383,7 +382,7 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     }
     if (reason === undefined) {
       rules.forEach((_, k) => {
-        const undecided = (config.version.atLeast(CiliumVersion.V1_19) ? undecidedServiceSelector(rules[k].rule, compiled[k])
+        const undecided = (config.version.atLeast(CiliumVersion.V1_19) ? undecidedServiceSelector(rules[k].rule, compiled[k], config.version)
           : undecidedCidrGroup(compiled[k], config.version)) ?? undecidedServiceMissing(compiled[k], config.version);
         if (undecided !== undefined) Object.assign(compiled[k], { undecided });
       });
@@ -657,13 +656,16 @@ function compilePeer(item: RuleItemModel, field: PeerField, direction: 'ingress'
       };
     }
     case 'services': {
-      // A k8sServiceSelector whose requirements do not build matches no Service up to 1.18 (`unbuildableService`); the
-      // agent does not check it, so when no entry can resolve, the item has no selector. (From 1.19 the endpoints the
-      // rule selects are not judged: `CompiledRule.serviceSelectorUndecided`.)
+      // An entry that matches no Service whatever the cluster holds (`serviceEntryTarget` `nothing`: a k8sServiceSelector
+      // that does not build or is empty up to 1.18, a k8sService without a name, neither field): the agent does not check
+      // it, so when no entry can resolve, the item has no selector. (From 1.19 the endpoints a rule with a selector that
+      // does not build selects are not judged: `undecidedServiceSelector`.)
       const entries = item.services ?? [];
-      const problems = entries.map(unbuildableService);
-      if (entries.length > 0 && problems.every((p) => p !== undefined)) {
-        return noSelectorPeer(item, name, `${name}: ${unbuildableText(entries[0], problems[0])}, so it adds no selector`, notes);
+      const targets = entries.map((s) => serviceEntryTarget(s, ctx.config.version));
+      if (entries.length > 0 && targets.every((t) => t.kind === 'nothing')) {
+        const peer = noSelectorPeer(item, name, `${name}: ${targets.map((t) => (t.kind === 'nothing' ? t.why : '')).join('; ')}, so it adds no selector`, notes);
+        if (peer.kind === 'none') notes.push(peer.why);
+        return peer;
       }
       const { backends, readings, missing, endpointsMissing, none, noAddress } = serviceBackends(item, ctx, notes, path);
       // No entry adds a selector (pkg/policy/k8s/service.go processRule, before 1.17 pkg/k8s RuleTranslator): with ports or
@@ -832,21 +834,22 @@ function selectedSetBlocks(cidr: ParsedCidr, except: ParsedCidr[], text: string,
 
 /**
  * The first egress allow item of `rule` with a `toServices` entry whose k8sServiceSelector does not build, for Cilium
- * 1.19+: pkg/policy/k8s/service.go `serviceSelectorMatches` there builds `policytypes.NewLabelSelector`, whose
- * `LabelSelectorToRequirements` (pkg/policy/types/requirements.go) returns nil requirements when the selector does not
- * build, and `MatchesRequirements` of none is true: the entry matches every Service in its scope. cilium/cilium#46946
- * (1.19, July 2026) changed that reading again (a source prefix is read as a source, which the Service match ignores),
- * so the patch release decides. Up to 1.18 `EndpointSelector.Matches` refuses to match (`unbuildableService`).
+ * 1.19+ (`serviceEntryTarget` `undecided`): pkg/policy/k8s/service.go `serviceSelectorMatches` there builds
+ * `policytypes.NewLabelSelector`, whose `LabelSelectorToRequirements` (pkg/policy/types/requirements.go) returns nil
+ * requirements when the selector does not build, and `MatchesRequirements` of none is true: the entry matches every
+ * Service in its scope. cilium/cilium#46946 (1.19, July 2026) changed that reading again (a source prefix is read as a
+ * source, which the Service match ignores), so the patch release decides. Up to 1.18 `EndpointSelector.Matches` refuses
+ * to match (`nothing`).
  */
-function undecidedServiceSelector(rule: RuleModel, compiled: CompiledRule): CompiledRule['undecided'] {
+function undecidedServiceSelector(rule: RuleModel, compiled: CompiledRule, version: CiliumVersion): CompiledRule['undecided'] {
   const egress = rule.egress ?? [];
   for (let i = 0; i < egress.length; i++) {
-    const j = (egress[i].services ?? []).findIndex((s) => unbuildableService(s) !== undefined);
-    if (j < 0) continue;
-    const problem = plainSelectorProblem(egress[i].services?.[j].k8sServiceSelector?.selector);
+    const targets = (egress[i].services ?? []).map((s) => serviceEntryTarget(s, version));
+    const j = targets.findIndex((t) => t.kind === 'undecided');
+    const target = targets[j];
     const item = (compiled.items[SectionName.EGRESS] ?? []).find((it) => it.index === i);
-    if (problem === undefined || item === undefined) continue;
-    return { kind: 'service-selector', item, at: `toServices[${j}].k8sServiceSelector.selector.${problem.at}`, why: problem.why, fix: problem.fix };
+    if (target?.kind !== 'undecided' || item === undefined) continue;
+    return { kind: 'service-selector', item, at: `toServices[${j}].${target.at}`, why: target.why, fix: target.fix };
   }
   return undefined;
 }
@@ -910,20 +913,6 @@ function undecidedServiceMissing(compiled: CompiledRule, version: CiliumVersion)
 }
 
 /**
- * Why a `toServices` entry matches no Service whatever the cluster holds (up to Cilium 1.18): the k8sServiceSelector it
- * uses (`serviceEntryUses`: the selector before `k8sService`) does not build.
- */
-function unbuildableService(s: ServiceSelectorModel): { readonly why: string } | undefined {
-  return serviceEntryUses(s) === 'k8sServiceSelector' ? plainSelectorProblem(s.k8sServiceSelector?.selector) : undefined;
-}
-
-/** The one wording of an entry whose k8sServiceSelector does not build (`unbuildableService`). */
-function unbuildableText(s: ServiceSelectorModel, problem: { readonly why: string } | undefined): string {
-  return `the k8sServiceSelector ${Selector.from(s.k8sServiceSelector?.selector).toString()} matches no Service: ${problem?.why ?? ''}; `
-    + 'Cilium matches it against each Service\'s own labels, and the requirement does not build';
-}
-
-/**
  * The backends of a `toServices` item's entries, and how each entry reads (`readServiceEntry`): the Services not in the
  * inputs it names (`missing`), its selector-less Services without any Endpoints or EndpointSlice in the inputs
  * (`endpointsMissing`), and why those that add no selector add none (`none`; `noAddress`: the selector-less Services with
@@ -941,13 +930,13 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
   const noAddress: string[] = [];
   const facts = ctx.serviceFacts ??= inventoryServiceFacts(ctx.config.inventory);
   for (const s of item.services ?? []) {
-    const problem = unbuildableService(s);
-    const { reading, found, endpointsMissing: unknown } = readServiceEntry(s, problem === undefined, facts, v);
+    const target = serviceEntryTarget(s, v);
+    const { reading, found, endpointsMissing: unknown } = readServiceEntry(s, facts, v);
     readings.push(reading);
-    if (problem !== undefined) {
-      notes.push(`toServices: ${unbuildableText(s, problem)}`);
-      // From 1.19 the patch release decides what it matches (`undecidedServiceSelector`); up to 1.18 nothing.
-      none.push(`the k8sServiceSelector ${Selector.from(s.k8sServiceSelector?.selector).toString()} does not build`);
+    if (target.kind === 'nothing' || target.kind === 'undecided') {
+      // From 1.19 the patch release decides what it matches (`undecidedServiceSelector`).
+      notes.push(`toServices: ${target.why}${target.kind === 'undecided' ? '; which Services it matches depends on the Cilium 1.19 patch release' : ''}`);
+      none.push(target.why);
       continue;
     }
     // The selector first, as Cilium reads an entry with both (`serviceEntryUses`).
@@ -963,16 +952,11 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
         + '#46946, July 2026) read the text before the first "." as a label source and match the Service labels by the rest of the key only; '
         + 'this verdict matches the keys as written');
     }
-    const what = byName ? `Service ${byName.namespace ?? '*'}/${byName.serviceName}`
-      : `Services matching ${Selector.from(bySelector?.selector).toString()}${bySelector?.namespace ? ` in ${bySelector.namespace}` : ''}`;
-    // Neither field: processRule matches it to no Service, whatever the cluster holds.
-    if (uses === undefined) {
-      none.push('an entry names no Service');
-      notes.push('toServices: an entry with neither k8sService nor k8sServiceSelector names no Service, so it selects nothing');
-    }
-    else if (reading === 'not-in-inputs') missing.push(what);
+    const what = target.kind === 'name' ? `Service ${target.namespace ?? '*'}/${target.name}`
+      : `Services matching ${target.selector.toString()}${target.namespace !== undefined ? ` in ${target.namespace}` : ''}`;
+    if (reading === 'not-in-inputs') missing.push(what);
     pushAll(endpointsMissing, unknown.map((svc) => `Service ${svc.namespace}/${svc.name}`));
-    if (uses !== undefined && found.length === 0) {
+    if (found.length === 0) {
       notes.push(`toServices: ${what} ${byName ? 'is' : 'are'} not in the inventory (give the Service manifest), so it selects nothing here`
         + ((item.toPorts ?? []).length > 0 ? '; if no such Service exists in the cluster, the agent adds no selector for it, and an item left '
           + 'without any opens its ports to every peer' : ''));

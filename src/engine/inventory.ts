@@ -7,8 +7,7 @@
  */
 import { onHostNetworkOnly, readManifest } from '../model/manifests';
 import { listObjects } from '../model/object-names';
-import { LabelSelectorModel } from '../model/policy-model';
-import { servicesOfEntry } from '../model/services-unresolved';
+import { servicesOfTarget } from '../model/services-unresolved';
 import { Endpoint, NamedPort } from './endpoint';
 import { podObjectLabels } from '../model/pod-object-labels';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
@@ -308,17 +307,9 @@ export class EndpointInventory {
     };
   }
 
-  /**
-   * The Services a `k8sServiceSelector` selects: its selector over the Service labels, each key as written (sources ignored:
-   * Cilium looks the Service's labels up by key, pkg/policy/k8s `labelsMatcher`), in `namespace` if given.
-   */
-  public servicesMatching(selector: LabelSelectorModel, namespace: string | undefined): InventoryService[] {
-    return servicesOfEntry({ k8sServiceSelector: { selector, namespace } }, this.services);
-  }
-
-  /** The Services named `name` (in `namespace` if given). */
+  /** The Services named `name` (in `namespace` if given), as a `toServices` `k8sService` names them (`servicesOfTarget`). */
   public servicesNamed(name: string, namespace: string | undefined): InventoryService[] {
-    return servicesOfEntry({ k8sService: { serviceName: name, namespace } }, this.services);
+    return servicesOfTarget({ kind: 'name', name, ...(namespace !== undefined ? { namespace } : {}) }, this.services);
   }
 
   private addAddresses(namespace: string, service: string, ips: readonly string[]): void {

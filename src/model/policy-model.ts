@@ -78,8 +78,11 @@ export interface CidrRuleModel {
 
 /** `toServices[].k8sService`: one Service by name. */
 export interface ServiceReferenceModel {
-  /** The Service's `metadata.name`. */
-  readonly serviceName: string;
+  /**
+   * The Service's `metadata.name`.
+   * @default - none: the entry matches no Service (Cilium compares the name, pkg/policy/k8s/service.go `serviceRefMatches`)
+   */
+  readonly serviceName?: string;
   /**
    * Its namespace.
    * @default - the Service is matched in every namespace

@@ -3,18 +3,19 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from './labels';
 import { LabelSelectorModel } from './policy-model';
+import { plainSelectorProblem } from './selector-build';
 
 /**
  * How one `toServices` entry of an egress allow item reads against the Services the inputs hold (`readServiceEntry`).
  * - `selector`: it adds a peer selector (from 1.17 pkg/policy/k8s/service.go `processRule`: the pod selector of a Service
  *   with one, `appendSelector`; the endpoint addresses of a selector-less one, `appendEndpoints`. Before 1.17
  *   pkg/k8s/rule_translate.go `RuleTranslator`: the endpoint addresses of a selector-less one only).
- * - `none`: it adds none whatever the cluster holds besides the inputs (the Services it matches add nothing, or it names
- *   no Service: an entry with neither field, or up to 1.18 a k8sServiceSelector that does not build).
+ * - `none`: it adds none whatever the cluster holds besides the inputs (the Services it matches add nothing, or it matches
+ *   no Service at all: `serviceEntryTarget` `nothing`).
  * - `not-in-inputs`: it names Services the inputs do not hold: it adds a selector if they exist in the cluster.
  * - `endpoints-not-in-inputs`: it matches selector-less Services of the inputs that add no selector there, some given
  *   without any Endpoints or EndpointSlice: it adds their addresses if the cluster has some.
- * - `undecided`: what it matches is not known (from 1.19 a k8sServiceSelector that does not build; the rule is not judged).
+ * - `undecided`: what it matches is not known (`serviceEntryTarget` `undecided`; the rule is not judged).
  */
 export type ServiceEntryReading = 'selector' | 'none' | 'not-in-inputs' | 'endpoints-not-in-inputs' | 'undecided';
 
@@ -49,20 +50,94 @@ const field = (o: unknown, k: string): unknown => (typeof o === 'object' && o !=
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
- * The Services of `services` a `toServices` entry matches (the field it uses, `serviceEntryUses`): `k8sService` by name,
- * a `k8sServiceSelector` against each Service's own labels only (pkg/policy/k8s/service.go `serviceSelectorMatches`; before
- * 1.17 pkg/k8s/rule_translate.go `serviceMatches`), in the entry's namespace, or every namespace when it names none
- * (`Namespace == "" ||`). A selector that does not build is the caller's (`readServiceEntry` `builds`).
+ * Which Services a `toServices` entry matches on the target version, whatever the cluster holds (`serviceEntryTarget`):
+ * - `name`: the Service named `name` (`k8sService`), in `namespace` or, without one, in every namespace;
+ * - `labels`: the Services whose own labels `selector` matches (`k8sServiceSelector`), in `namespace` or every namespace;
+ * - `nothing`: no Service at all (`why`, and where in the entry, `at`, with how to write it, `fix`; no `at` for an entry
+ *   naming no Service);
+ * - `undecided`: from 1.19, a selector whose requirements do not build: the patch release decides (`why` it does not
+ *   build, `at`, `fix`).
  */
-export function servicesOfEntry<S extends Pick<ServiceFacts, 'name' | 'namespace' | 'labels'>>(entry: unknown, services: readonly S[]): S[] {
+export type ServiceEntryTarget =
+  | { readonly kind: 'name'; readonly name: string; readonly namespace?: string }
+  | { readonly kind: 'labels'; readonly selector: Selector; readonly namespace?: string }
+  | { readonly kind: 'nothing'; readonly why: string; readonly at?: string; readonly fix?: string }
+  | { readonly kind: 'undecided'; readonly why: string; readonly at: string; readonly fix: string };
+
+/**
+ * The one reading of which Services a `toServices` entry matches (`ServiceEntryTarget`), for the engine (`compile.ts`)
+ * and every validate check of toServices. The agent checks no toServices entry (pkg/policy/api/rule_validation.go
+ * `EgressRule.sanitize` counts them only; the CRD requires `selector` and nothing else), and matches each against every
+ * Service (from 1.17 pkg/policy/k8s/service.go `processRule`, before pkg/k8s/rule_translate.go `RuleTranslator.serviceMatches`):
+ * - the field it uses (`serviceEntryUses`, the selector first); neither names no Service;
+ * - `namespace` empty or missing is every namespace, in a CiliumNetworkPolicy too (`Namespace == "" ||`);
+ * - `k8sService` by name (`serviceRefMatches`: `ServiceName == svcID.Name`): without a serviceName (or `""`) no Service,
+ *   as every Service has a name;
+ * - `k8sServiceSelector` against the Service's own labels, keys as written (`serviceSelectorMatches`:
+ *   `EndpointSelector(sel.Selector)`, `SyncRequirementsWithLabelSelector`, `Matches(labels.Set(svc.Labels))`). Up to 1.18
+ *   `EndpointSelector.Matches` matches nothing when its requirements are nil (`labelSelectorToRequirements`): when they
+ *   do not build (`plainSelectorProblem`), and when there is no label selector: `api.ServiceSelector` embeds a
+ *   `*LabelSelector` that JSON decoding sets only when the object has `matchLabels` or `matchExpressions`, so a selector
+ *   written `{}` (or left out) is none, `LabelSelectorAsSelector(nil)` is `labels.Nothing()`, not selectable. From 1.19
+ *   `serviceSelectorMatches` builds `policytypes.NewLabelSelector`, whose nil requirements match every Service: an empty
+ *   selector is every Service of its scope, and one that does not build depends on the patch release
+ *   (cilium/cilium#46946; `undecided`).
+ */
+export function serviceEntryTarget(entry: unknown, version: CiliumVersion): ServiceEntryTarget {
   const uses = serviceEntryUses(entry);
-  if (uses === undefined) return [];
+  if (uses === undefined) return { kind: 'nothing', why: 'an entry with neither k8sService nor k8sServiceSelector names no Service' };
   const of = field(entry, uses);
-  const ns = text(field(of, 'namespace'));
-  const inNamespace = services.filter((s) => ns === undefined || s.namespace === ns);
-  if (uses === 'k8sService') return inNamespace.filter((s) => s.name === field(of, 'serviceName'));
-  const sel = Selector.from(field(of, 'selector') as LabelSelectorModel | undefined);
-  return inNamespace.filter((s) => sel.matches(LabelSet.of(Object.entries(s.labels).map(([key, value]) => ({ source: 'k8s', key, value })))));
+  const namespace = text(field(of, 'namespace'));
+  const scope = namespace === undefined ? {} : { namespace };
+  if (uses === 'k8sService') {
+    const name = text(field(of, 'serviceName'));
+    if (name !== undefined) return { kind: 'name', name, ...scope };
+    return {
+      kind: 'nothing', at: 'k8sService.serviceName',
+      why: 'the k8sService has no serviceName, so it matches no Service: Cilium matches it by name (serviceRefMatches), and every Service has one',
+      fix: 'write the Service\'s name: k8sService: {serviceName: <name>, namespace: <namespace>}',
+    };
+  }
+  const selector = field(of, 'selector');
+  const written = typeof selector === 'object' && selector !== null && !Array.isArray(selector)
+    && (field(selector, 'matchLabels') !== undefined || field(selector, 'matchExpressions') !== undefined);
+  const modern = version.atLeast(CiliumVersion.V1_19);
+  if (!written) {
+    if (modern) return { kind: 'labels', selector: Selector.all(), ...scope };
+    return {
+      kind: 'nothing', at: 'k8sServiceSelector.selector',
+      why: `the k8sServiceSelector's selector ${selector === undefined ? 'is missing' : 'has neither matchLabels nor matchExpressions'}, so it matches `
+        + `no Service on Cilium ${version}: the agent decodes it as no label selector, which matches nothing (EndpointSelector.Matches)`,
+      fix: 'name the labels of the Services meant: selector: {matchLabels: {<key>: <value>}}',
+    };
+  }
+  const problem = plainSelectorProblem(selector);
+  if (problem !== undefined) {
+    const at = `k8sServiceSelector.selector.${problem.at}`;
+    return modern ? { kind: 'undecided', why: problem.why, at, fix: problem.fix } : {
+      kind: 'nothing', at, fix: problem.fix,
+      why: `the k8sServiceSelector ${Selector.from(selector as LabelSelectorModel).toString()} matches no Service: ${problem.why}; `
+        + 'Cilium matches it against each Service\'s own labels, and the requirement does not build',
+    };
+  }
+  return { kind: 'labels', selector: Selector.from(selector as LabelSelectorModel), ...scope };
+}
+
+/**
+ * The Services of `services` a `toServices` entry matches on `version` (`serviceEntryTarget`, `servicesOfTarget`).
+ */
+export function servicesOfEntry<S extends Pick<ServiceFacts, 'name' | 'namespace' | 'labels'>>(
+  entry: unknown, services: readonly S[], version: CiliumVersion,
+): S[] {
+  return servicesOfTarget(serviceEntryTarget(entry, version), services);
+}
+
+/** The Services of `services` a `ServiceEntryTarget` matches: none for `nothing` and `undecided`. */
+export function servicesOfTarget<S extends Pick<ServiceFacts, 'name' | 'namespace' | 'labels'>>(target: ServiceEntryTarget, services: readonly S[]): S[] {
+  if (target.kind !== 'name' && target.kind !== 'labels') return [];
+  const inNamespace = services.filter((s) => target.namespace === undefined || s.namespace === target.namespace);
+  if (target.kind === 'name') return inNamespace.filter((s) => s.name === target.name);
+  return inNamespace.filter((s) => target.selector.matches(LabelSet.of(Object.entries(s.labels).map(([key, value]) => ({ source: 'k8s', key, value })))));
 }
 
 /**
@@ -86,17 +161,15 @@ function serviceAddsSelector(hasSelector: boolean, addresses: number, version: C
 /**
  * How one `toServices` entry reads (`ServiceEntryReading`) against the Services of the inputs: the one reading of the
  * engine (`compile.ts` `serviceBackends`) and validate (`pitfall-services-every-peer.ts`).
- * @param builds false for a k8sServiceSelector whose requirements do not build (`plainSelectorProblem`): it matches no
- *   Service up to 1.18, and from 1.19 the patch release decides
  * @returns the reading, the Services it matches (`found`), and those of them selector-less without any Endpoints or
  *   EndpointSlice in the inputs (`endpointsMissing`; only when the reading is `endpoints-not-in-inputs`)
  */
-export function readServiceEntry<S extends ServiceFacts>(entry: unknown, builds: boolean, services: readonly S[], version: CiliumVersion): {
+export function readServiceEntry<S extends ServiceFacts>(entry: unknown, services: readonly S[], version: CiliumVersion): {
   reading: ServiceEntryReading; found: S[]; endpointsMissing: S[];
 } {
-  if (serviceEntryUses(entry) === undefined) return { reading: 'none', found: [], endpointsMissing: [] };
-  if (!builds) return { reading: version.atLeast(CiliumVersion.V1_19) ? 'undecided' : 'none', found: [], endpointsMissing: [] };
-  const found = servicesOfEntry(entry, services);
+  const target = serviceEntryTarget(entry, version).kind;
+  if (target === 'nothing' || target === 'undecided') return { reading: target === 'nothing' ? 'none' : 'undecided', found: [], endpointsMissing: [] };
+  const found = servicesOfEntry(entry, services, version);
   if (found.length === 0) return { reading: 'not-in-inputs', found, endpointsMissing: [] };
   if (found.some((s) => serviceAddsSelector(s.hasSelector, s.addresses ?? 0, version))) return { reading: 'selector', found, endpointsMissing: [] };
   const endpointsMissing = found.filter((s) => !s.hasSelector && s.addresses === undefined);

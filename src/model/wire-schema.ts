@@ -95,7 +95,9 @@ const PEER_SPECS: Readonly<Record<PeerField, Spec>> = {
   entities: arr('string'),
   nodes: arr(SELECTOR),
   services: arr(obj('service selector', {
-    k8sService: obj('Kubernetes service reference', { serviceName: 'string', namespace: 'string' }, { required: ['serviceName'] }),
+    // No field required: the CRD requires none of k8sService, and the agent checks none (an entry without serviceName
+    // matches no Service, `serviceEntryTarget`).
+    k8sService: obj('Kubernetes service reference', { serviceName: 'string', namespace: 'string' }),
     k8sServiceSelector: obj('Kubernetes service selector', { selector: SELECTOR, namespace: 'string' }, { required: ['selector'] }),
   })),
   fqdns: arr(FQDN),

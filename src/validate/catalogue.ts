@@ -199,7 +199,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'an allow rule\'s from/toEndpoints selector that only excludes and gets no namespace: it selects the world, the host and remote nodes too',
   },
   { id: 'pitfall-service-port', severity: E, versions: 'all', what: 'a Service port where Cilium matches the container (target) port' },
-  { id: 'pitfall-services-with-ports', severity: W, versions: '1.17+', what: 'toServices with toPorts for a Service not in the input: the ports must be its target ports' },
+  { id: 'pitfall-services-with-ports', severity: W, versions: '1.17+', what: 'toServices with toPorts for a Service not in the input, beside an entry that resolves (alone: pitfall-services-missing-every-peer): the ports must be its target ports' },
   { id: 'pitfall-kube-apiserver-service', severity: E, versions: 'all', what: 'toServices to default/kubernetes instead of the kube-apiserver entity' },
   {
     id: 'pitfall-kube-apiserver-every-port', severity: W, versions: 'all',
@@ -222,7 +222,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'a host policy\'s ingress allow of a broad peer (the world, every pod, a CIDR wider than an IPv4 /8 or an IPv6 /32, a CIDR group) without toPorts: every port of the nodes (etcd, the kubelet, SSH, node ports)',
   },
   { id: 'pitfall-deny-services-unresolved', severity: E, versions: 'all', what: 'toServices in egressDeny: never resolved, so the item denies its ports to every destination, or nothing' },
-  { id: 'pitfall-service-selector-invalid', severity: E, versions: 'all', what: 'a toServices k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values): the agent imports the policy; the selector matches no Service up to 1.18, on 1.19 the patch release decides' },
+  { id: 'pitfall-service-selector-invalid', severity: E, versions: 'all', what: 'a toServices entry that matches no Service whatever the cluster holds: a k8sServiceSelector whose requirements do not build (a source prefix such as k8s:app, In without values) or, up to 1.18, written {}; a k8sService without serviceName. The agent imports the policy; on 1.19 the patch release decides what a selector that does not build matches' },
   { id: 'pitfall-cidr-group-ref-empty', severity: E, versions: '1.14-1.15', what: 'Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose fromCIDRSet is only cidrGroupRef entries to CiliumCIDRGroups of the input without externalCIDRs: the agent drops the list, so the ports are open to every peer' },
   { id: 'pitfall-cidr-group-ref-missing', severity: W, versions: '1.14-1.15', what: 'Cilium 1.14/1.15: an ingress allow item with toPorts or icmps whose fromCIDRSet is only cidrGroupRef entries, some to CiliumCIDRGroups not in the input: if they are missing or empty in the cluster too, the ports are open to every peer (the engine does not judge it)' },
   { id: 'pitfall-selector-matches-nothing', severity: W, versions: 'all', what: 'an endpoint selector that matches none of the workloads in the input' },

@@ -8,39 +8,35 @@ import { icmpTypeIsWildcard, icmpTypeNumber } from '../model/icmp-types';
 import { IcmpFieldModel, IcmpRuleModel, LabelSelectorModel, PortRuleModel, RuleItemModel, SectionName, SECTIONS } from '../model/policy-model';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { servicesReferenced } from './pitfall-services';
-import { describeSelector, fromModel, selectsLabels } from './pod-selectors';
-import { CiliumVersion } from '../core/cilium-version';
-import { plainSelectorProblem, serviceEntryUses } from './syntax';
+import { describeSelector } from './pod-selectors';
+import { serviceEntryTarget, servicesOfTarget } from '../model/services-unresolved';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 import { kubeApiServerEveryPort, selectorRequiresKubeApiServer } from './kube-apiserver-every-port';
 import { registrableServerName } from './server-name-registrable';
-import { servicesMissingEveryPeer } from './pitfall-services-every-peer';
+import { itemUnresolved, servicesMissingEveryPeer } from './pitfall-services-every-peer';
 
-/** A `toServices` entry's namespace, or `undefined` when it has none: it then matches Services of every namespace (`servicesReferenced`). */
-function serviceRefNamespace(ref: Record<string, unknown>): string | undefined {
-  const uses = serviceEntryUses(ref);
-  const field = uses === undefined ? undefined : ref[uses];
-  const of = isObject(field) ? field : undefined;
-  return of !== undefined && typeof of.namespace === 'string' && of.namespace !== '' ? of.namespace : undefined;
-}
-
-function serviceRefText(ref: unknown): string {
-  if (!isObject(ref)) return 'a Service';
-  const ns = serviceRefNamespace(ref);
+function serviceRefText(ref: unknown, r: RuleView): string {
+  const target = serviceEntryTarget(ref, r.version);
+  if (target.kind !== 'name' && target.kind !== 'labels') return 'a Service';
+  const ns = target.namespace;
   const where = ns === undefined ? ' (of any namespace)' : '';
-  const uses = serviceEntryUses(ref);
-  if (uses === 'k8sService' && isObject(ref.k8sService)) return `Service ${ns ? `${ns}/` : ''}${String(ref.k8sService.serviceName)}${where}`;
-  if (uses === 'k8sServiceSelector' && isObject(ref.k8sServiceSelector)) return `the Services ${describeSelector(ref.k8sServiceSelector.selector as LabelSelectorModel)}${ns ? ` in ${ns}` : where}`;
-  return 'a Service';
+  if (target.kind === 'name') return `Service ${ns ? `${ns}/` : ''}${target.name}${where}`;
+  const selector = isObject(ref) && isObject(ref.k8sServiceSelector) ? ref.k8sServiceSelector.selector : undefined;
+  return `the Services ${describeSelector(selector as LabelSelectorModel)}${ns ? ` in ${ns}` : where}`;
 }
 
-/** `toServices` + `toPorts` (1.17+): fine when the ports are target ports; unverifiable when the Service is not in the input. */
+/**
+ * `toServices` + `toPorts` (1.17+): fine when the ports are target ports; unverifiable when the Service is not in the
+ * input. One finding an item: when no other entry adds a peer selector, `pitfall-services-missing-every-peer` says it
+ * (`itemUnresolved` `not-known`), the ports open to every peer if the Services do not exist, and this caveat with it.
+ */
 export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   if (!r.version.atLeast(AGENT_SINCE.servicesWithPorts) || arr(item.services).length === 0 || arr(item.toPorts).length === 0) return;
-  // A selector that does not build is not a Service missing from the input (`pitfall-service-selector-invalid`).
-  const unknown = arr<unknown>(item.services).filter((ref) => !unbuildableEntry(ref) && servicesReferenced(run, ref).length === 0)
-    .map((ref) => serviceRefText(ref));
+  if (itemUnresolved(run, r, item) === 'not-known') return;
+  // An entry that matches no Service at all is not a Service missing from the input (`pitfall-service-selector-invalid`).
+  const unknown = arr<unknown>(item.services).filter((ref) => ['name', 'labels'].includes(serviceEntryTarget(ref, r.version).kind)
+    && servicesReferenced(run, r, ref).length === 0).map((ref) => serviceRefText(ref, r));
   if (unknown.length === 0) return;
   run.report('pitfall-services-with-ports', r, `${itemPath}.toPorts`,
     `toServices with toPorts: Cilium matches these ports after the Service is translated, against the backend (container) ports, not the Service ` +
@@ -57,9 +53,9 @@ export function servicesWithPorts(run: PitfallRun, r: RuleView, item: RuleItemMo
 export function denyServicesUnresolved(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
   arr<unknown>(item.services).forEach((ref, j) => {
-    if (!isObject(ref) || isKubernetesService(ref)) return;
+    if (!isObject(ref) || isKubernetesService(ref, r)) return;
     run.report('pitfall-deny-services-unresolved', r, `${itemPath}.toServices[${j}]`,
-      `toServices in a deny is never resolved: Cilium translates the toServices of egress rules only, so ${serviceRefText(ref)} is not `
+      `toServices in a deny is never resolved: Cilium translates the toServices of egress rules only, so ${serviceRefText(ref, r)} is not `
       + `what this item denies; it has no peer selector and ${onPorts ? `denies its ${arr(item.toPorts).length > 0 ? 'ports' : 'ICMP types'} to `
         + 'every destination, the world included' : 'denies nothing'}`,
       'deny the backends with toEndpoints (their labels and namespace) or their addresses with toCIDRSet');
@@ -67,20 +63,13 @@ export function denyServicesUnresolved(run: PitfallRun, r: RuleView, item: RuleI
 }
 
 /**
- * Whether a toServices entry names the default/kubernetes Service (by name, or by a selector its labels match), with
- * `default` or no namespace (which matches every namespace, `servicesReferenced`).
+ * Whether a toServices entry names the default/kubernetes Service (by name, or by a selector with requirements its labels
+ * match), with `default` or no namespace (which matches every namespace), as the engine reads the entry (`serviceEntryTarget`).
  */
-function isKubernetesService(ref: Record<string, unknown>): boolean {
-  const ns = serviceRefNamespace(ref);
-  if (ns !== undefined && ns !== 'default') return false;
-  const uses = serviceEntryUses(ref);
-  if (uses === 'k8sService' && isObject(ref.k8sService)) return ref.k8sService.serviceName === 'kubernetes';
-  const selector = uses === 'k8sServiceSelector' && isObject(ref.k8sServiceSelector) ? ref.k8sServiceSelector.selector : undefined;
-  if (isObject(selector) && plainSelectorProblem(selector) === undefined) {
-    const sel = fromModel(selector as LabelSelectorModel);
-    return sel.requirements.length > 0 && selectsLabels(sel, 'default', { component: 'apiserver', provider: 'kubernetes' });
-  }
-  return false;
+function isKubernetesService(ref: unknown, r: RuleView): boolean {
+  const target = serviceEntryTarget(ref, r.version);
+  if (target.kind === 'labels' && target.selector.requirements.length === 0) return false;
+  return servicesOfTarget(target, [{ name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } }]).length > 0;
 }
 
 /**
@@ -93,7 +82,7 @@ function isKubernetesService(ref: Record<string, unknown>): boolean {
 export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string, deny: boolean): void {
   arr<unknown>(item.services).forEach((ref, j) => {
     if (!isObject(ref)) return;
-    if (!isKubernetesService(ref)) return;
+    if (!isKubernetesService(ref, r)) return;
     const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
     run.report('pitfall-kube-apiserver-service', r, `${itemPath}.toServices[${j}]`,
       deny
@@ -107,42 +96,36 @@ export function kubeApiServerService(run: PitfallRun, r: RuleView, item: RuleIte
   });
 }
 
-/** Whether a `toServices` entry uses a k8sServiceSelector (`serviceEntryUses`) whose requirements do not build. */
-function unbuildableEntry(ref: unknown): boolean {
-  return isObject(ref) && serviceEntryUses(ref) === 'k8sServiceSelector' && isObject(ref.k8sServiceSelector)
-    && plainSelectorProblem(ref.k8sServiceSelector.selector) !== undefined;
-}
-
 /**
- * A `toServices` `k8sServiceSelector` (the field Cilium reads first, `serviceEntryUses`) whose requirements Kubernetes
- * cannot build (a key with a source prefix such as `k8s:app`, an `In` without values, a value that is no label value):
- * the agent validates no toServices selector, so it imports the policy. What it matches then depends on the version, as
- * the engine reads it: up to 1.18 pkg/policy/k8s/service.go `serviceSelectorMatches` refuses to match
- * (`EndpointSelector.Matches` without requirements): no Service; on 1.19 the patch release decides (before
- * cilium/cilium#46946 every Service, after it a source prefix is ignored), so the engine does not judge the endpoints the
- * rule selects. On 1.14-1.16 with toPorts the agent refuses the policy (`sanitize-services-with-ports` says so): the
- * message does not speak of an import. Egress only: a deny's toServices is never resolved (`pitfall-deny-services-unresolved`).
+ * A `toServices` entry of an egress allow that matches no Service whatever the cluster holds, or (1.19) whose selector
+ * does not build (`serviceEntryTarget`: a `k8sServiceSelector` whose requirements Kubernetes cannot build, such as a key
+ * with a source prefix `k8s:app` or an `In` without values, or up to 1.18 one written `{}`; a `k8sService` without a
+ * serviceName): the agent checks no toServices entry, so it imports the policy. Up to 1.18 the entry matches no Service
+ * (pkg/policy/k8s/service.go `serviceSelectorMatches`/`serviceRefMatches`); on 1.19 what a selector that does not build
+ * matches depends on the patch release (before cilium/cilium#46946 every Service, after it a source prefix is ignored), so
+ * the engine does not judge the endpoints the rule selects. On 1.14-1.16 with toPorts the agent refuses the policy
+ * (`sanitize-services-with-ports` says so): the message does not speak of an import. A selector left out is the CRD's
+ * (`crd-service-selector`); an entry with neither field is `pitfall-services-every-peer`'s. Egress only: a deny's
+ * toServices is never resolved (`pitfall-deny-services-unresolved`).
  */
 export function serviceSelectorInvalid(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const onPorts = arr(item.toPorts).length > 0 || arr(item.icmps).length > 0;
   const refused = !r.version.atLeast(AGENT_SINCE.servicesWithPorts) && arr(item.toPorts).length > 0;
-  const undecided = r.version.atLeast(CiliumVersion.V1_19);
   arr<unknown>(item.services).forEach((ref, j) => {
-    if (!isObject(ref) || serviceEntryUses(ref) !== 'k8sServiceSelector' || !isObject(ref.k8sServiceSelector)) return;
-    const problem = plainSelectorProblem(ref.k8sServiceSelector.selector);
-    if (problem === undefined) return;
-    const what = `this k8sServiceSelector does not build: ${problem.why}`;
+    const target = serviceEntryTarget(ref, r.version);
+    if ((target.kind !== 'nothing' && target.kind !== 'undecided') || target.at === undefined) return;
+    if (isObject(ref) && isObject(ref.k8sServiceSelector) && ref.k8sServiceSelector.selector === undefined) return;
     const message = refused
-      ? `${what}; with toPorts the agent refuses the policy anyway on ${r.version} (sanitize-services-with-ports)`
-      : undecided
-        ? `${what}; the agent does not check toServices selectors, so it imports the policy, and which Services the selector matches `
+      ? `${target.kind === 'undecided' ? `this k8sServiceSelector does not build: ${target.why}` : target.why}; with toPorts the agent refuses the policy `
+        + `anyway on ${r.version} (sanitize-services-with-ports)`
+      : target.kind === 'undecided'
+        ? `this k8sServiceSelector does not build: ${target.why}; the agent does not check toServices selectors, so it imports the policy, and which Services the selector matches `
           + 'depends on the 1.19 patch release: before cilium/cilium#46946 its requirements do not build and it matches every Service '
           + '(of its namespace, if it names one), after it a source prefix is read as a source and ignored (k8s:app matches the Services '
           + 'labelled app); the engine does not judge the endpoints this rule selects'
-        : `${what}, so it matches no Service: the agent does not check toServices selectors, so it imports the policy, but matches the `
-          + 'selector against each Service\'s own labels and the requirement does not build'
+        : `${target.why}: the agent does not check toServices entries, so it imports the policy`
           + (onPorts ? ` (if no other toServices entry of the item resolves, its ${arr(item.toPorts).length > 0 ? 'ports' : 'ICMP types'} are open to every peer)` : '');
-    run.report('pitfall-service-selector-invalid', r, `${itemPath}.toServices[${j}].k8sServiceSelector.selector.${problem.at}`, message, problem.fix);
+    run.report('pitfall-service-selector-invalid', r, `${itemPath}.toServices[${j}].${target.at}`, message, target.fix ?? '');
   });
 }
 

@@ -4,7 +4,7 @@
 import { PitfallRun, RuleView } from './pitfall-run';
 import { RuleItemModel } from '../model/policy-model';
 import { readServiceEntry, ServiceEntryReading, unresolvedServices } from '../model/services-unresolved';
-import { plainSelectorProblem, serviceEntryUses } from './syntax';
+import { serviceEntryUses } from './syntax';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
@@ -13,10 +13,21 @@ import { arr, isObject } from './walk';
  * `serviceBackends`), and the selector-less Services of the input it matches without any Endpoints or EndpointSlice there.
  */
 function entryReading(run: PitfallRun, r: RuleView, ref: unknown): { reading: ServiceEntryReading; endpointsMissing: string[] } {
-  const field = isObject(ref) && serviceEntryUses(ref) === 'k8sServiceSelector' ? ref.k8sServiceSelector : undefined;
-  const builds = field === undefined || (isObject(field) && plainSelectorProblem(field.selector) === undefined);
-  const { reading, endpointsMissing } = readServiceEntry(ref, builds, serviceFacts(run), r.version);
+  const { reading, endpointsMissing } = readServiceEntry(ref, serviceFacts(run), r.version);
   return { reading, endpointsMissing: endpointsMissing.map((svc) => `Service ${svc.namespace}/${svc.name}`) };
+}
+
+/**
+ * What the agent makes of an egress allow item whose toServices add no peer selector in the input (`unresolvedServices`
+ * over each entry's `readServiceEntry`): `every-peer`, `not-known`, or `undefined`. The one reading of
+ * `pitfall-services-every-peer`, `pitfall-services-missing-every-peer` and, to stay silent beside the latter,
+ * `pitfall-services-with-ports`.
+ */
+export function itemUnresolved(
+  run: PitfallRun, r: RuleView, item: RuleItemModel, read = arr<unknown>(item.services).map((ref) => entryReading(run, r, ref)),
+): 'every-peer' | 'not-known' | undefined {
+  const ports = arr(item.toPorts).length > 0 && r.version.atLeast(AGENT_SINCE.servicesWithPorts);
+  return unresolvedServices(read.map((e) => e.reading), ports || arr(item.icmps).length > 0);
 }
 
 /** Every Service of the input with its endpoint addresses (`endpointAddresses`), worked out once per run. */
@@ -50,10 +61,9 @@ function entryText(ref: Record<string, unknown>): string {
  */
 export function servicesMissingEveryPeer(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const ports = arr(item.toPorts).length > 0 && r.version.atLeast(AGENT_SINCE.servicesWithPorts);
-  const icmps = arr(item.icmps).length > 0;
   const entries = arr<unknown>(item.services);
   const read = entries.map((ref) => entryReading(run, r, ref));
-  const unresolved = unresolvedServices(read.map((e) => e.reading), ports || icmps);
+  const unresolved = itemUnresolved(run, r, item, read);
   if (unresolved === undefined) return;
   const what = ports ? 'ports' : 'ICMP types';
   const written = `toServices with ${ports ? 'toPorts' : 'icmps'}`;
@@ -78,7 +88,10 @@ export function servicesMissingEveryPeer(run: PitfallRun, r: RuleView, item: Rul
   run.report('pitfall-services-missing-every-peer', r, `${itemPath}.toServices`,
     `${written}: ${lacks}, and no other toServices entry of this item adds a peer: Cilium adds a selector for a Service that exists only`
     + `${endpoints.length > 0 ? ', and for a selector-less one its endpoint addresses only' : ''}, so if ${unless} this item has no peer selector and its ${what} are open to every peer, the world `
-    + 'included (the engine does not judge the endpoints this rule selects)',
+    + 'included (the engine does not judge the endpoints this rule selects)'
+    // The one finding of the item: `pitfall-services-with-ports` (the ports must be the target ports) stays silent then.
+    + (ports && missing.length > 0 ? '; if they exist, Cilium matches the ports against their backends\' (target) ports, not the Service ports, '
+      + 'which cannot be checked without them either' : ''),
     'select the backends with toEndpoints (their labels and namespace) or toCIDRSet (their addresses), which never open to every peer; or give the '
     + `${missing.length > 0 ? 'Service manifest (with the Endpoints of a selector-less one)' : 'Endpoints or EndpointSlices of the Service'} to validate and trace`);
 }

@@ -6,7 +6,7 @@ import { LabelSelectorModel, PortProtocolModel, PortRuleModel, sectionDirection,
 import { InventoryPodTemplate, InventoryServiceInfo } from './inventory';
 import { items, PitfallRun, protocolsMeet, RuleView, where } from './pitfall-run';
 import { namespacesOf, peerSelector, selectsLabels, selectsWorkload } from './pod-selectors';
-import { plainSelectorProblem, readPort, serviceEntryUses } from './syntax';
+import { readPort } from './syntax';
 import { arr, isObject } from './walk';
 import { pushAll } from '../model/push-all';
 import { servicesOfEntry } from '../model/services-unresolved';
@@ -32,7 +32,7 @@ export function servicePorts(run: PitfallRun, r: RuleView): void {
         for (const model of arr<LabelSelectorModel>(item.endpoints)) {
           if (isObject(model)) pushAll(backends, servicesSelectedBy(run, peerSelector(r, model)));
         }
-        for (const ref of arr<unknown>(item.services)) pushAll(backends, servicesReferenced(run, ref));
+        for (const ref of arr<unknown>(item.services)) pushAll(backends, servicesReferenced(run, r, ref));
       }
       if (backends.length === 0) continue;
       arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
@@ -92,21 +92,15 @@ export function servicesSelectedBy(run: PitfallRun, sel: Selector): { svc: Inven
 }
 
 /**
- * The Services a `toServices` entry names that the input has. An entry without a namespace matches Services of every
- * namespace, in a CiliumNetworkPolicy too (pkg/policy/k8s/service.go `serviceRefMatches`/`serviceSelectorMatches`, before
- * 1.17 pkg/k8s/rule_translate.go `serviceMatches`: `Namespace == "" ||`; ParseToCiliumRule copies toServices as they
- * are), and a selector whose requirements do not build matches none (`plainSelectorProblem`).
+ * The Services a `toServices` entry names that the input has, as the engine reads the entry on the target version
+ * (`servicesOfEntry`, `serviceEntryTarget`: an entry without a namespace matches Services of every namespace, in a
+ * CiliumNetworkPolicy too; one that matches nothing or is undecided names none here).
  */
 export function servicesReferenced(
-  run: PitfallRun, ref: unknown,
+  run: PitfallRun, r: RuleView, ref: unknown,
 ): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] }[] {
-  if (!isObject(ref)) return [];
-  const withPods = (svc: InventoryServiceInfo): { svc: InventoryServiceInfo; pods?: readonly InventoryPodTemplate[] } => {
+  return servicesOfEntry(ref, run.inventory.services, r.version).map((svc) => {
     const pods = run.backing(svc);
     return { svc, ...(pods.length > 0 ? { pods } : {}) };
-  };
-  // A selector that does not build matches no Service (up to 1.18; on 1.19 pitfall-service-selector-invalid says what).
-  if (serviceEntryUses(ref) === 'k8sServiceSelector' && (!isObject(ref.k8sServiceSelector) || !isObject(ref.k8sServiceSelector.selector)
-    || plainSelectorProblem(ref.k8sServiceSelector.selector) !== undefined)) return [];
-  return servicesOfEntry(ref, run.inventory.services).map(withPods);
+  });
 }

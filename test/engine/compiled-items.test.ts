@@ -41,6 +41,7 @@ describe('what an item compiles into', () => {
     })]);
     const v = judged(set, WEB, 'cidr:192.0.2.10', 443);
     expect(v.verdict).toBe('denied');
-    expect(v.egress.notes).toContain('toServices: an entry with neither k8sService nor k8sServiceSelector names no Service, so it selects nothing');
+    expect(v.egress.notes).toContain('toServices: an entry with neither k8sService nor k8sServiceSelector names no Service, so it adds no selector, '
+      + 'and the item has no toPorts or icmps: it selects nothing');
   });
 });

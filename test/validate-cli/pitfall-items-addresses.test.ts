@@ -52,32 +52,48 @@ const SERVICE = {
 describe('pitfall-services-with-ports: toServices with toPorts, for a Service not in the input', () => {
   const ID = 'pitfall-services-with-ports';
   const egressTo = (services: unknown[], extra: Doc = on(TCP('5432')), namespace: string | null = 'shop'): Doc => {
-    const spec = { endpointSelector: WEB, egress: [{ toEndpoints: [WEB] }, { toServices: services, ...extra }] };
+    const spec = { endpointSelector: WEB, egress: [{ toEndpoints: [WEB] }, { toServices: [{ k8sService: { serviceName: 'cache', namespace: 'shop' } }, ...services], ...extra }] };
     return namespace === null ? ccnp(spec) : cnp(spec, namespace);
   };
   const named = (serviceName: string, namespace?: string): Doc => ({ k8sService: { serviceName, ...(namespace ? { namespace } : {}) } });
+  // An entry that resolves beside those under test: alone, an item whose Services are not in the input is the one finding
+  // pitfall-services-missing-every-peer (session 54), which says this caveat too.
+  const CACHE = { ...SERVICE, metadata: { name: 'cache', namespace: 'shop', labels: {} }, spec: { selector: { app: 'cache' }, ports: [{ port: 6379 }] } };
+
+  it('one finding an item: when no entry resolves, pitfall-services-missing-every-peer says the ports caveat and this check is silent', () => {
+    expect(paths(ID, [egressTo([named('db')])])).toEqual([]);
+    expect(paths('pitfall-services-missing-every-peer', [egressTo([named('db')])])).toEqual(['spec.egress[1].toServices']);
+    expect(messages('pitfall-services-missing-every-peer', [egressTo([named('db')])])[0]).toContain(
+      'if they exist, Cilium matches the ports against their backends\' (target) ports, not the Service ports');
+    expect(paths(ID, [CACHE, egressTo([named('db')])])).toEqual(['spec.egress[1].toPorts']);
+    expect(paths('pitfall-services-missing-every-peer', [CACHE, egressTo([named('db')])])).toEqual([]);
+  });
 
   it('reported at the item\'s toPorts from 1.17 on; not before (the agent then refuses toServices with toPorts)', () => {
-    expect(paths(ID, [egressTo([named('db')])])).toEqual(['spec.egress[1].toPorts']);
-    expect(paths(ID, [egressTo([named('db')])], '1.17')).toEqual(['spec.egress[1].toPorts']);
-    expect(paths(ID, [egressTo([named('db')])], '1.16')).toEqual([]);
+    expect(paths(ID, [CACHE, egressTo([named('db')])])).toEqual(['spec.egress[1].toPorts']);
+    expect(paths(ID, [CACHE, egressTo([named('db')])], '1.17')).toEqual(['spec.egress[1].toPorts']);
+    expect(paths(ID, [CACHE, egressTo([named('db')])], '1.16')).toEqual([]);
   });
 
   it('not without toPorts, and not when every Service named is in the input', () => {
-    expect(paths(ID, [egressTo([named('db')], {})])).toEqual([]);
-    expect(paths(ID, [egressTo([named('db')], { toPorts: [] })])).toEqual([]);
-    expect(paths(ID, [SERVICE, egressTo([named('db')])])).toEqual([]);
-    expect(paths(ID, [SERVICE, egressTo([{ k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } }])])).toEqual([]);
+    expect(paths(ID, [CACHE, egressTo([named('db')], {})])).toEqual([]);
+    expect(paths(ID, [CACHE, egressTo([named('db')], { toPorts: [] })])).toEqual([]);
+    expect(paths(ID, [CACHE, SERVICE, egressTo([named('db')])])).toEqual([]);
+    expect(paths(ID, [CACHE, SERVICE, egressTo([{ k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } }])])).toEqual([]);
   });
 
   it('names the Services missing, one or several, with their namespace', () => {
-    expect(messages(ID, [SERVICE, egressTo([named('db'), named('cache')])])[0]).toMatch(/; Service cache \(of any namespace\) is not in the input/);
-    expect(messages(ID, [egressTo([named('db', 'data'), { k8sServiceSelector: { selector: { matchLabels: { tier: 'x' } } } }])])[0])
+    expect(messages(ID, [CACHE, SERVICE, egressTo([named('db'), named('gone')])])[0]).toMatch(/; Service gone \(of any namespace\) is not in the input/);
+    expect(messages(ID, [CACHE, egressTo([named('db', 'data'), { k8sServiceSelector: { selector: { matchLabels: { tier: 'x' } } } }])])[0])
       .toMatch(/; Service data\/db, the Services \{tier=x\} \(of any namespace\) are not in the input/);
     // A CNP or CCNP entry without namespace (or an empty one) matches Services of every namespace.
-    expect(messages(ID, [egressTo([named('db')], on(TCP('5432')), null)])[0]).toMatch(/; Service db \(of any namespace\) is not in the input/);
-    expect(messages(ID, [egressTo([{}])])[0]).toMatch(/; a Service is not in the input/);
-    expect(messages(ID, [egressTo([{ k8sService: { serviceName: 'db', namespace: '' } }])])[0]).toMatch(/; Service db \(of any namespace\) is not in the input/);
+    expect(messages(ID, [CACHE, egressTo([named('db')], on(TCP('5432')), null)])[0]).toMatch(/; Service db \(of any namespace\) is not in the input/);
+    // An entry naming no Service is no Service missing from the input: it matches none whatever the cluster holds
+    // (serviceEntryTarget), and pitfall-services-every-peer says the ports are open to every peer.
+    expect(messages(ID, [CACHE, egressTo([{}])])).toEqual([]);
+    expect(paths('pitfall-services-every-peer', [cnp({ endpointSelector: WEB, egress: [{ toServices: [{}], ...on(TCP('5432')) }] })]))
+      .toEqual(['spec.egress[0].toServices']);
+    expect(messages(ID, [CACHE, egressTo([{ k8sService: { serviceName: 'db', namespace: '' } }])])[0]).toMatch(/; Service db \(of any namespace\) is not in the input/);
   });
 
   // pkg/policy/k8s/service.go serviceRefMatches/serviceSelectorMatches (pkg/k8s/rule_translate.go serviceMatches before
@@ -87,9 +103,9 @@ describe('pitfall-services-with-ports: toServices with toPorts, for a Service no
   it('an entry without namespace in a CNP finds the Service in another namespace, as the agent and the engine do', () => {
     const other = { ...SERVICE, metadata: { ...SERVICE.metadata, namespace: 'data' } };
     const doc = egressTo([named('db')]);
-    expect(paths(ID, [other, doc])).toEqual([]);
-    expect(paths(ID, [other, egressTo([{ k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } }])])).toEqual([]);
-    expect(paths(ID, [other, egressTo([named('db', 'shop')])])).toEqual(['spec.egress[1].toPorts']);
+    expect(paths(ID, [CACHE, other, doc])).toEqual([]);
+    expect(paths(ID, [CACHE, other, egressTo([{ k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } }])])).toEqual([]);
+    expect(paths(ID, [CACHE, other, egressTo([named('db', 'shop')])])).toEqual(['spec.egress[1].toPorts']);
     const set = PolicySet.fromYaml([other, doc].map((d) => JSON.stringify(d)).join('\n---\n'), { file: 'p.yaml', ciliumVersion: CiliumVersion.V1_19 });
     expect(verdictFor(set, 'pod:shop:app=web', 'pod:data:app=db', '5432/TCP').allowed).toBe(true);
   });
@@ -118,9 +134,9 @@ describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not b
   it('1.18: matches no Service; 1.19: the patch release decides, not judged', () => {
     const at = 'spec.egress[0].toServices[0].k8sServiceSelector.selector.matchLabels["k8s:app"]';
     expect(paths(ID, [bySelector(prefixed)], '1.18')).toEqual([at]);
-    expect(messages(ID, [bySelector(prefixed)], '1.18')).toEqual(['this k8sServiceSelector does not build: the key "k8s:app" is not a label key (a '
-      + 'Service label has no source prefix), so it matches no Service: the agent does not check toServices selectors, so it imports the policy, but '
-      + 'matches the selector against each Service\'s own labels and the requirement does not build']);
+    expect(messages(ID, [bySelector(prefixed)], '1.18')).toEqual(['the k8sServiceSelector {k8s:app=db} matches no Service: the key "k8s:app" is not a '
+      + 'label key (a Service label has no source prefix); Cilium matches it against each Service\'s own labels, and the requirement does not build: '
+      + 'the agent does not check toServices entries, so it imports the policy']);
     expect(paths(ID, [bySelector(prefixed)], '1.19')).toEqual([at]);
     const [v19] = messages(ID, [bySelector(prefixed)], '1.19');
     expect(v19).toContain('which Services the selector matches depends on the 1.19 patch release: before cilium/cilium#46946 its requirements do not '
@@ -133,8 +149,9 @@ describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not b
     const doc = bySelector(prefixed, on(TCP('5432')));
     expect(errorIdsOf([doc], '1.16')).toContain('sanitize-services-with-ports');
     const [m] = messages(ID, [doc], '1.16');
-    expect(m).toBe('this k8sServiceSelector does not build: the key "k8s:app" is not a label key (a Service label has no source prefix); '
-      + 'with toPorts the agent refuses the policy anyway on 1.16 (sanitize-services-with-ports)');
+    expect(m).toBe('the k8sServiceSelector {k8s:app=db} matches no Service: the key "k8s:app" is not a label key (a Service label has no source prefix); '
+      + 'Cilium matches it against each Service\'s own labels, and the requirement does not build; with toPorts the agent refuses the policy anyway on 1.16 '
+      + '(sanitize-services-with-ports)');
     expect(messages(ID, [doc], '1.17')[0]).toContain('its ports are open to every peer');
   });
 
@@ -149,7 +166,9 @@ describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not b
 
   it('not pitfall-services-with-ports: an unbuildable selector is not a Service missing from the input', () => {
     expect(paths('pitfall-services-with-ports', [bySelector(prefixed, on(TCP('5432')))], '1.18')).toEqual([]);
-    expect(paths('pitfall-services-with-ports', [bySelector({ matchLabels: { app: 'db' } }, on(TCP('5432')))], '1.18')).toEqual(['spec.egress[0].toPorts']);
+    // Alone, a selector matching no Service of the input is pitfall-services-missing-every-peer's one finding.
+    expect(paths('pitfall-services-with-ports', [bySelector({ matchLabels: { app: 'db' } }, on(TCP('5432')))], '1.18')).toEqual([]);
+    expect(paths('pitfall-services-missing-every-peer', [bySelector({ matchLabels: { app: 'db' } }, on(TCP('5432')))], '1.18')).toEqual(['spec.egress[0].toServices']);
   });
 
   it('a null toServices entry or requirement beside an unbuildable one: the reader\'s wrong type, and the finding at the other (no crash)', () => {
@@ -172,7 +191,8 @@ describe('pitfall-service-selector-invalid: a k8sServiceSelector that does not b
     expect(paths(ID, [SERVICE, both], '1.18')).toEqual(['spec.egress[0].toServices[0].k8sServiceSelector.selector.matchLabels["k8s:app"]']);
     const byLabels = cnp({ endpointSelector: WEB, egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' },
       k8sServiceSelector: { selector: { matchLabels: { tier: 'none' } }, namespace: 'shop' } }], ...on(TCP('5432')) }] });
-    expect(messages('pitfall-services-with-ports', [SERVICE, byLabels], '1.18')).toEqual([expect.stringContaining('the Services {tier=none} in shop is not in the input')]);
+    expect(messages('pitfall-services-missing-every-peer', [SERVICE, byLabels], '1.18'))
+      .toEqual([expect.stringContaining('the Services matching {"matchLabels":{"tier":"none"}} in shop is not in the input')]);
     const kube = cnp({ endpointSelector: WEB, egress: [{ toServices: [{ k8sService: { serviceName: 'kubernetes', namespace: 'default' },
       k8sServiceSelector: { selector: { matchLabels: { app: 'db' } } } }] }] });
     expect(paths('pitfall-kube-apiserver-service', [kube], '1.18')).toEqual([]);

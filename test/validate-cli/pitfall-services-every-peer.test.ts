@@ -60,7 +60,9 @@ describe('pitfall-services-missing-every-peer', () => {
     expect(finding.message).toBe('toServices with toPorts: Service shop/db, the Services matching {"matchLabels":{"tier":"x"}} (of any namespace) are not in the input, and no other '
       + 'toServices entry of this item adds a peer: Cilium adds a selector for a Service that exists only, so if they do not exist in the cluster (a typo, '
       + 'another namespace, not created yet, deleted) this item has no peer selector and its ports are open to every peer, the world included (the '
-      + 'engine does not judge the endpoints this rule selects)');
+      + 'engine does not judge the endpoints this rule selects); if they exist, Cilium matches the ports against their backends\' (target) ports, not '
+      + 'the Service ports, which cannot be checked without them either');
+    expect(findings(check({ 'p.yaml': JSON.stringify(doc) }, { ciliumVersion: '1.19' }), 'pitfall-services-with-ports')).toEqual([]);
     const set = PolicySet.fromYaml(JSON.stringify(doc), { ciliumVersion: CiliumVersion.V1_19 });
     expect(set._agentRefusals(set.endpoint('pod:shop:app=web')).map((r) => r.check)).toEqual([ID]);
     expect(AgentRefusalCheck.SERVICE_MISSING_UNDECIDED).toBe(ID);

@@ -797,9 +797,10 @@ const CASES: readonly Case[] = [
     good: { 'svc.yaml': SERVICE, 'client.yaml': clientEgressOn('80'), 'dns.yaml': DNS_ALL },
   },
   {
-    id: 'pitfall-services-with-ports', when: 'toServices with toPorts for a Service that is not in the input',
-    bad: { 'to-api.yaml': toServices('api', 'shop', PORTS_8080) },
-    at: ['to-api.yaml:16:9'],
+    // Beside an entry that resolves: alone, the item is pitfall-services-missing-every-peer's one finding (session 54).
+    id: 'pitfall-services-with-ports', when: 'toServices with toPorts for a Service that is not in the input, beside one that is',
+    bad: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', '        - k8sService:\n            serviceName: gone\n            namespace: shop\n' + PORTS_8080) },
+    at: ['to-api.yaml:19:9'],
     good: { 'api.yaml': API_SERVICE, 'to-api.yaml': toServices('api', 'shop', PORTS_8080), 'dns.yaml': DNS_ALL },
   },
   {
