@@ -102,15 +102,20 @@ function buildWorkloadApp(sdk: Sdk, app: App, size: Size): void {
   }
 }
 
-/** The manifests of the app, per chart, as raw objects (rendered without synthesis or validation). */
-export function manifests(sdk: Sdk, size: Size): { chart: string; namespace?: string; objects: { id: string; json: unknown }[] }[] {
+/**
+ * The manifests of the app, per chart, as raw objects (rendered without synthesis or validation, but in one synthesis
+ * session, as a synthesis renders them: outside one, each policy would read the whole app for each workload it names).
+ */
+export function manifests(code: CodeUnderTest, size: Size): { chart: string; namespace?: string; objects: { id: string; json: unknown }[] }[] {
+  const sdk = code.load<Sdk>('index');
+  const { inSynthSession } = code.load<typeof import('../src/model/synth-session')>('model/synth-session');
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'synth-bench-render-')) });
   buildApp(sdk, app, size);
-  const out = app.charts.map((chart) => ({
+  const out = inSynthSession(app, () => app.charts.map((chart) => ({
     chart: chart.node.id,
     namespace: chart.namespace,
     objects: chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)).map((o) => ({ id: o.node.path.replace(/\//g, '_'), json: o.toJson() })),
-  }));
+  })));
   rmSync(app.outdir, { recursive: true, force: true });
   return out;
 }
@@ -220,7 +225,6 @@ function main(): void {
     return;
   }
   const code = codeUnderTest(values.source);
-  const sdk = code.load<Sdk>('index');
   const reps = Number(values.reps ?? 3);
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected an integer >= 1, got "${values.reps}"`);
   const loadBefore = loadavg();
@@ -229,7 +233,7 @@ function main(): void {
     const dir = mkdtempSync(join(tmpdir(), 'synth-bench-'));
     try {
       const input = join(dir, 'manifests.json');
-      writeFileSync(input, JSON.stringify(manifests(sdk, size)));
+      writeFileSync(input, JSON.stringify(manifests(code, size)));
       const raw: ChildResult[] = [];
       const sdkRuns: ChildResult[] = [];
       for (let i = 0; i < reps; i++) {
