@@ -264,7 +264,9 @@ function appIndex(scope: IConstruct): AppIndex {
       if (json === undefined || read.some((t) => t.template === undefined)) unreadPods.push(object);
       for (const { namespace, template } of read) {
         if (template === undefined) continue;
-        const t = { path: object.node.path, namespace, podLabels: template.labels, ports: template.ports, hostNetwork: template.hostNetwork === true };
+        const t = {
+          path: object.node.path, namespace, podLabels: template.labels, ports: template.ports, hostNetwork: template.hostNetwork === true,
+        };
         templates.push(t);
         for (const [k, v] of Object.entries(t.podLabels)) pushTo(templatesByLabel, labelKey(k, v), { object, template: t });
       }
