@@ -12,12 +12,18 @@
  * The app: C charts (one namespace each), each with a `DefaultDenyNamespace` (DNS kept open) and policies that allow
  * ingress from another app on a TCP port with an HTTP rule, and egress to a third app and to an FQDN.
  *
+ * `--shape workloads` (a platform that names its peers by their objects): each chart also holds, per policy, a Deployment
+ * (plain `ApiObject`, selected as cdk8s-plus selects its pods: by the hash label `cdk8s.io/metadata.addr`, its pods
+ * labelled `app` too) and a Service of it; policy i's subject is `EndpointSelector.workload()` of Deployment i, it allows
+ * ingress from `Peer.workload()` of Deployment i+1 on a TCP port and egress to `Peer.workload()` of Service i+2 (on the
+ * Service's target port), in its chart.
+ *
  * The SDK timed is the compiled build (`tsc`, as published: bench/compiled-build.ts), made once and loaded by every SDK
  * child; `--source` times the TypeScript sources through tsx instead (tsx's module wrappers add a getter call per use of
  * an imported name and a helper call per closure created, which the published package does not pay).
  *
  * Flags: --quick (1,000 policies in 10 charts), --sizes 1000x10,10000x100 (policies x charts), --reps <n> (pairs per
- * size, default 3), --source, --json.
+ * size, default 3), --shape labels|workloads (default labels), --source, --json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,13 +37,21 @@ import { codeUnderTest, compiledAt, CodeUnderTest } from './compiled-build';
 /** The SDK's public API, as the benchmark loads it (compiled build or sources). */
 type Sdk = typeof import('../src');
 
+/** The app's policies: peers by labels (`labels`), or by the workloads and Services of the app (`workloads`). */
+type Shape = 'labels' | 'workloads';
+
 interface Size {
   readonly policies: number;
   readonly charts: number;
+  readonly shape: Shape;
 }
 
 /** Adds the benchmark's policies to `app`: `policies` in all, spread evenly over `charts` charts. */
 function buildApp(sdk: Sdk, app: App, size: Size): void {
+  if (size.shape === 'workloads') {
+    buildWorkloadApp(sdk, app, size);
+    return;
+  }
   const { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, HttpRule, L7, Peer, Port } = sdk;
   const perChart = Math.max(1, Math.floor(size.policies / size.charts));
   for (let c = 0; c < size.charts; c++) {
@@ -53,15 +67,55 @@ function buildApp(sdk: Sdk, app: App, size: Size): void {
   }
 }
 
-/** The manifests of the app, per chart, as raw objects (rendered without synthesis or validation). */
-export function manifests(sdk: Sdk, size: Size): { chart: string; namespace?: string; objects: { id: string; json: unknown }[] }[] {
+/** `--shape workloads`: each policy's subject and peers are Deployments and Services of its chart (plain `ApiObject`s). */
+function buildWorkloadApp(sdk: Sdk, app: App, size: Size): void {
+  const { CiliumPolicy, DefaultDenyNamespace, EndpointSelector, Peer, Port } = sdk;
+  const perChart = Math.max(1, Math.floor(size.policies / size.charts));
+  for (let c = 0; c < size.charts; c++) {
+    const ns = `team-${c}`;
+    const chart = new Chart(app, ns, { namespace: ns });
+    new DefaultDenyNamespace(chart, 'default-deny');
+    const deployments: ApiObject[] = [];
+    const services: ApiObject[] = [];
+    for (let i = 0; i < perChart; i++) {
+      const addr = `c${c}-app-${i}-0123456789abcdef`;
+      deployments.push(new ApiObject(chart, `deploy-${i}`, {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `app-${i}` },
+        spec: {
+          selector: { matchLabels: { 'cdk8s.io/metadata.addr': addr } },
+          template: {
+            metadata: { labels: { 'cdk8s.io/metadata.addr': addr, 'app': `app-${i}` } },
+            spec: { containers: [{ name: 'main', image: 'example/app:1', ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 9100, name: 'metrics' }] }] },
+          },
+        },
+      }));
+      services.push(new ApiObject(chart, `svc-${i}`, {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: `app-${i}` },
+        spec: { selector: { app: `app-${i}` }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+      }));
+    }
+    for (let i = 0; i < perChart; i++) {
+      const policy = new CiliumPolicy(chart, `policy-${i}`, { endpointSelector: EndpointSelector.workload(deployments[i]) });
+      policy.allowIngress(Peer.workload(deployments[(i + 1) % perChart]), { ports: [Port.tcp(8080)] });
+      policy.allowEgress(Peer.workload(services[(i + 2) % perChart]));
+    }
+  }
+}
+
+/**
+ * The manifests of the app, per chart, as raw objects (rendered without synthesis or validation, but in one synthesis
+ * session, as a synthesis renders them: outside one, each policy would read the whole app for each workload it names).
+ */
+export function manifests(code: CodeUnderTest, size: Size): { chart: string; namespace?: string; objects: { id: string; json: unknown }[] }[] {
+  const sdk = code.load<Sdk>('index');
+  const { inSynthSession } = code.load<typeof import('../src/model/synth-session')>('model/synth-session');
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'synth-bench-render-')) });
   buildApp(sdk, app, size);
-  const out = app.charts.map((chart) => ({
+  const out = inSynthSession(app, () => app.charts.map((chart) => ({
     chart: chart.node.id,
     namespace: chart.namespace,
     objects: chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)).map((o) => ({ id: o.node.path.replace(/\//g, '_'), json: o.toJson() })),
-  }));
+  })));
   rmSync(app.outdir, { recursive: true, force: true });
   return out;
 }
@@ -106,7 +160,8 @@ function child(mode: 'raw' | 'sdk', code: CodeUnderTest, size: Size, input: stri
 
 function spawnRun(mode: 'raw' | 'sdk', code: CodeUnderTest, size: Size, input: string, outdir: string): ChildResult {
   const build = code.dir === undefined ? ['--source'] : ['--build', code.dir];
-  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', mode, ...build, '--sizes', `${size.policies}x${size.charts}`, '--input', input, '--outdir', outdir], {
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', mode, ...build, '--sizes', `${size.policies}x${size.charts}`,
+    '--shape', size.shape, '--input', input, '--outdir', outdir], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
@@ -138,11 +193,11 @@ function canonical(value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
 }
 
-function parseSizes(v: string): Size[] {
+function parseSizes(v: string, shape: Shape): Size[] {
   return v.split(',').map((s) => {
     const m = /^(\d+)x(\d+)$/.exec(s.trim());
     if (!m || Number(m[1]) < Number(m[2]) || Number(m[2]) < 1) throw new Error(`--sizes: expected <policies>x<charts> with policies >= charts >= 1, got "${s}"`);
-    return { policies: Number(m[1]), charts: Number(m[2]) };
+    return { policies: Number(m[1]), charts: Number(m[2]), shape };
   });
 }
 
@@ -158,17 +213,18 @@ function main(): void {
       outdir: { type: 'string' },
       source: { type: 'boolean', default: false },
       build: { type: 'string' },
+      shape: { type: 'string', default: 'labels' },
     },
     strict: true,
   });
-  const sizes = parseSizes(values.sizes ?? (values.quick ? '1000x10' : '1000x10,10000x100'));
+  if (values.shape !== 'labels' && values.shape !== 'workloads') throw new Error(`--shape: expected labels or workloads, got "${values.shape}"`);
+  const sizes = parseSizes(values.sizes ?? (values.quick ? '1000x10' : '1000x10,10000x100'), values.shape);
   if (values.child) {
     const code = values.build !== undefined ? compiledAt(values.build) : codeUnderTest(true);
     child(values.child === 'raw' ? 'raw' : 'sdk', code, sizes[0], values.input as string, values.outdir as string);
     return;
   }
   const code = codeUnderTest(values.source);
-  const sdk = code.load<Sdk>('index');
   const reps = Number(values.reps ?? 3);
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected an integer >= 1, got "${values.reps}"`);
   const loadBefore = loadavg();
@@ -177,7 +233,7 @@ function main(): void {
     const dir = mkdtempSync(join(tmpdir(), 'synth-bench-'));
     try {
       const input = join(dir, 'manifests.json');
-      writeFileSync(input, JSON.stringify(manifests(sdk, size)));
+      writeFileSync(input, JSON.stringify(manifests(code, size)));
       const raw: ChildResult[] = [];
       const sdkRuns: ChildResult[] = [];
       for (let i = 0; i < reps; i++) {
@@ -217,7 +273,8 @@ function main(): void {
     process.stdout.write(`${JSON.stringify({ rows, env }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`runSynth (all validation) vs raw ApiObject synth of the same manifests; medians of ${reps} alternated runs, one process each\n`);
+  process.stdout.write(`runSynth (all validation) vs raw ApiObject synth of the same manifests (peers by ${values.shape}); medians of ${reps} `
+    + 'alternated runs, one process each\n');
   process.stdout.write(`${env.code}; cpus ${env.cpus}, node ${env.node}, load ${env.loadBefore.join('/')} -> ${env.loadAfter.join('/')}\n\n`);
   process.stdout.write('policies  charts     raw ms   runSynth ms  ratio  raw cpu ms  runSynth cpu ms  ratio   raw MB  runSynth MB  ratio  ms/policy\n');
   for (const r of rows) {

@@ -175,6 +175,68 @@ describe('synthesis at scale', () => {
     });
   });
 
+  describe('workloads and Services named by policies (an app-wide index, each object rendered once per synthesis)', () => {
+    /** A Deployment selected as cdk8s-plus selects its pods (by the hash label), its pods labelled `app` too. */
+    function deployment(chart: Chart, id: string, app: string): ApiObject {
+      const addr = `${id}-0123456789abcdef`;
+      return new ApiObject(chart, id, {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: id },
+        spec: {
+          selector: { matchLabels: { 'cdk8s.io/metadata.addr': addr } },
+          template: {
+            metadata: { labels: { 'cdk8s.io/metadata.addr': addr, app } },
+            spec: { containers: [{ name: 'main', image: 'example/app:1', ports: [{ containerPort: 8080 }] }] },
+          },
+        },
+      });
+    }
+    /** `n` policies of the subject `api`, each allowing ingress from `web` and egress to the Service of `db`. */
+    function shop(n: number): { app: App; chart: Chart; web: ApiObject; db: ApiObject; svc: ApiObject } {
+      const app = new App({ outdir: tempDir() });
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      const web = deployment(chart, 'web', 'web');
+      const api = deployment(chart, 'api', 'api');
+      const db = deployment(chart, 'db', 'db');
+      const svc = new ApiObject(chart, 'db-svc', {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' },
+        spec: { selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 8080, protocol: 'TCP' }] },
+      });
+      for (let i = 0; i < n; i++) {
+        const p = new CiliumPolicy(chart, `p${i}`, { endpointSelector: EndpointSelector.workload(api) });
+        p.allowIngress(Peer.workload(web), { ports: [Port.tcp(8080)] });
+        p.allowEgress(Peer.workload(svc));
+      }
+      return { app, chart, web, db, svc };
+    }
+    /** How many times each object is rendered (`toJson`) by one `app.synth()` of `shop(n)`. */
+    function renders(n: number): { web: number; db: number; svc: number } {
+      const { app, web, db, svc } = shop(n);
+      const spies = { web: vi.spyOn(web, 'toJson'), db: vi.spyOn(db, 'toJson'), svc: vi.spyOn(svc, 'toJson') };
+      app.synth();
+      return { web: spies.web.mock.calls.length, db: spies.db.mock.calls.length, svc: spies.svc.mock.calls.length };
+    }
+
+    test('a workload or Service is rendered as many times with 2 policies naming it as with 12', () => {
+      const few = renders(2);
+      expect(renders(12)).toEqual(few);
+      // Once for the policies' reads, once more for the app-wide checks and for cdk8s's output at most.
+      expect(Math.max(few.web, few.db, few.svc)).toBeLessThanOrEqual(3);
+    });
+
+    test('the policies read the workloads as before: own pod labels, the Service\'s target port, and a later workload shows at the next synthesis', () => {
+      const { app, chart } = shop(2);
+      app.synth();
+      const first = readFileSync(join(app.outdir, 'shop.k8s.yaml'), 'utf8');
+      expect(first).toMatch(/fromEndpoints:\n\s+- matchLabels:\n\s+app: web\n\s+k8s:io\.kubernetes\.pod\.namespace: shop/);
+      expect(first).toMatch(/toEndpoints:\n\s+- matchLabels:\n\s+app: db\n[\s\S]*?port: "8080"/);
+      expect(first).not.toMatch(/fromEndpoints:\n\s+- matchLabels:\n\s+cdk8s\.io/);
+      // Another workload whose pods carry app: web: the peer keeps the hash label, read afresh by the next synthesis.
+      deployment(chart, 'web-canary', 'web');
+      app.synth();
+      expect(readFileSync(join(app.outdir, 'shop.k8s.yaml'), 'utf8')).toMatch(/fromEndpoints:\n\s+- matchLabels:\n\s+cdk8s\.io\/metadata\.addr: web-0123456789abcdef/);
+    });
+  });
+
   describe('policy-name-clash (an app-wide index, not a tree walk per policy)', () => {
     /** The name clashes reported by node validation, in construct order. */
     const clashes = (app: App): string[] => app.node.findAll().flatMap((c) => c.node.validate()).filter((e) => /policy-name-clash/.test(e));

@@ -5,7 +5,7 @@ import {
   isNumericTargetPort, ManifestInfo, namedTargetPorts, onHostNetworkOnly, POD_TEMPLATE_KINDS, podTemplatesOf, readManifest, serviceBackends,
   serviceSelects,
 } from '../model/manifests';
-import { LabelSet, Selector } from '../model/labels';
+import { LabelSet, Selector, splitLabelKey } from '../model/labels';
 import { synthMemo } from '../model/synth-session';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { CILIUM_API_VERSION, LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
@@ -206,7 +206,7 @@ export function noServingPorts(construct: IConstruct): string {
       + 'admin ports are declared there too)';
 }
 
-/** A pod template of the app (`appPodTemplates`), with the path of the object that holds it. */
+/** A pod template of the app (`AppIndex.templates`), with the path of the object that holds it. */
 interface AppPodTemplate {
   readonly path: string;
   readonly namespace?: string;
@@ -216,30 +216,103 @@ interface AppPodTemplate {
 }
 
 /**
- * The pod templates of the app, of every kind (`podTemplatesOf`): a CronJob's pods, a pod template nested in an object the
- * SDK does not know as a workload (an Argo Rollout), an item of a List (in its own namespace). Rendered once per synthesis
- * (`synthMemo` on the root): each Service or workload read there looks them up, and rendering every object of the app at
- * each read made a synthesis of n policies naming Services cost n × the app (400 policies: 16 s of CPU, 1.2 s without).
+ * What the workload and Service reads look up in the app (`appIndex`), computed from one rendering of each object of the
+ * app (`manifestOf`).
  */
-function appPodTemplates(scope: IConstruct): readonly AppPodTemplate[] {
-  return synthMemo(scope, scope.node.root, 'appPodTemplates', () => appObjects(scope, 'any').flatMap((c) => podTemplatesOf(manifestOf(c))
-    .flatMap(({ namespace, template }) => (template === undefined ? []
-      : [{ path: c.node.path, namespace, podLabels: template.labels, ports: template.ports, hostNetwork: template.hostNetwork === true }]))));
+interface AppIndex {
+  /**
+   * The pod templates of the app, of every kind (`podTemplatesOf`), in construct order: a CronJob's pods, a pod template
+   * nested in an object the SDK does not know as a workload (an Argo Rollout), an item of a List (in its own namespace).
+   */
+  readonly templates: readonly AppPodTemplate[];
+  /**
+   * The objects of the app whose pods cannot be read: an object that cannot be rendered, or one of a workload kind whose
+   * pod template cannot be read. They may make pods with any labels (`readableSelector`).
+   */
+  readonly unreadPods: readonly ApiObject[];
+  /** The pod templates read (`templates`, with the object that holds each), under each of their pod labels (`labelKey`). */
+  readonly templatesByLabel: ReadonlyMap<string, readonly { readonly object: ApiObject; readonly template: AppPodTemplate }[]>;
+  /**
+   * The Services of the app with a selector, read (`readService`), with their position among the Services of the app, under
+   * their namespace and the first label of their selector (`labelKey`): a Service sends only to pods of its namespace that
+   * carry every label of its selector (`serviceBackends`).
+   */
+  readonly servicesByLabel: ReadonlyMap<string, readonly { readonly object: ApiObject; readonly info: ServiceInfo; readonly order: number }[]>;
 }
 
-/** The pod templates of the app a Service sends to (`serviceBackends`), of every kind (`appPodTemplates`). */
+/** The key of a pod label (in a namespace, for `servicesByLabel`) in `AppIndex`. */
+function labelKey(key: string, value: string, namespace = ''): string {
+  return `${namespace}\u0000${key}\u0000${value}`;
+}
+
+/**
+ * The pod templates and Services of the app, each object rendered once, computed once per synthesis (`synthMemo` on the
+ * root; the tree does not change within one): each Service or workload read at synthesis looks them up. Reading the app at
+ * each read (every object rendered again, every Service read again) made a synthesis of n policies naming workloads or
+ * Services cost n × the app: 400 policies naming Services 16 s of CPU (1.2 s once per synthesis, session 53); 100 policies
+ * of two charts whose subjects and peers are Deployments and Services (`bench:synth --shape workloads`) 5.2 s (session 54).
+ * Outside a synthesis it is computed at each read, so changes made to the app since the last read always show.
+ */
+function appIndex(scope: IConstruct): AppIndex {
+  return synthMemo(scope, scope.node.root, 'appIndex', () => {
+    const templates: AppPodTemplate[] = [];
+    const unreadPods: ApiObject[] = [];
+    const templatesByLabel = new Map<string, { object: ApiObject; template: AppPodTemplate }[]>();
+    for (const object of appObjects(scope, 'any')) {
+      const json = manifestOf(object);
+      const read = json === undefined ? [] : podTemplatesOf(json);
+      if (json === undefined || read.some((t) => t.template === undefined)) unreadPods.push(object);
+      for (const { namespace, template } of read) {
+        if (template === undefined) continue;
+        const t = {
+          path: object.node.path, namespace, podLabels: template.labels, ports: template.ports, hostNetwork: template.hostNetwork === true,
+        };
+        templates.push(t);
+        for (const [k, v] of Object.entries(t.podLabels)) pushTo(templatesByLabel, labelKey(k, v), { object, template: t });
+      }
+    }
+    const servicesByLabel = new Map<string, { object: ApiObject; info: ServiceInfo; order: number }[]>();
+    appObjects(scope, 'service').forEach((object, order) => {
+      const info = readService(object);
+      const first = Object.entries(info?.selector ?? {})[0];
+      // A Service without a selector sends to no pod of the app (`serviceSelects`).
+      if (info !== undefined && first !== undefined) pushTo(servicesByLabel, labelKey(first[0], first[1], info.namespace), { object, info, order });
+    });
+    return { templates, unreadPods, templatesByLabel, servicesByLabel };
+  });
+}
+
+function pushTo<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+/**
+ * The pod templates of the app a Service sends to (`serviceBackends`), of every kind (`AppIndex.templates`, in order): of those
+ * that carry the first label of its selector (`templatesByLabel`), which all of them do.
+ */
 function serviceBackendTemplates(service: IConstruct, info: ServiceInfo): AppPodTemplate[] {
-  return serviceBackends(info, appPodTemplates(service));
+  const first = Object.entries(info.selector)[0];
+  if (first === undefined) return [];
+  return serviceBackends(info, (appIndex(service).templatesByLabel.get(labelKey(first[0], first[1])) ?? []).map((t) => t.template));
 }
 
-/** The Services of the app that send to a workload's pods (`serviceBackends`: its namespace, a selector of its labels). */
+/**
+ * The Services of the app that send to a workload's pods (`serviceBackends`: its namespace, a selector of its labels), in
+ * construct order: those of `appIndex` filed under one of its pod labels, checked.
+ */
 function selectingServices(construct: IConstruct): IConstruct[] {
   const info = readWorkload(construct);
   if (!info) throw notAWorkload(construct);
-  return appObjects(construct, 'service').filter((c) => {
-    const svc = readService(c);
-    return svc !== undefined && serviceBackends(svc, [info]).length > 0;
-  });
+  const { servicesByLabel } = appIndex(construct);
+  const found = new Map<ApiObject, number>();
+  for (const [k, v] of Object.entries(info.podLabels)) {
+    for (const s of servicesByLabel.get(labelKey(k, v, info.namespace)) ?? []) {
+      if (!found.has(s.object) && serviceBackends(s.info, [info]).length > 0) found.set(s.object, s.order);
+    }
+  }
+  return [...found].sort((a, b) => a[1] - b[1]).map(([object]) => object);
 }
 
 /**
@@ -335,19 +408,15 @@ function readableSelector(
   // Any other pod template of the app (`podTemplatesOf`: a CronJob's too) whose pods the labels would also select keeps the
   // hash label. So does one nested in an object of another kind (an Argo Rollout's `spec.template`, a KEDA ScaledJob's, a
   // Knative Service's) and one of an item of a List, in the item's own namespace: its pods carry those labels too, and
-  // `{app: web}` let them in where only the workload's were meant.
-  const others = appObjects(construct, 'any').some((c) => {
-    if (c === self) return false;
-    const json = manifestOf(c);
-    // An object that cannot be read may hold a pod template as well as not.
-    if (json === undefined) return true;
-    return podTemplatesOf(json).some(({ namespace: theirs, template }) => {
-      if (template === undefined) return true;
+  // `{app: web}` let them in where only the workload's were meant. An object whose pods cannot be read may make such pods as
+  // well as not. Those that carry the first of the labels are all those that may carry them all (`appIndex`).
+  const index = appIndex(construct);
+  const [firstKey, firstValue] = Object.entries(own)[0];
+  const others = index.unreadPods.some((o) => o !== self)
+    || (index.templatesByLabel.get(labelKey(firstKey, firstValue)) ?? []).some(({ object, template }) => object !== self
       // A workload without a namespace lands wherever it is applied, so it may share a namespace with any other.
-      const mayShare = theirs === undefined || namespace === undefined || theirs === namespace;
-      return mayShare && serviceSelects(own, template.labels);
-    });
-  });
+      && (template.namespace === undefined || namespace === undefined || template.namespace === namespace)
+      && serviceSelects(own, template.podLabels));
   return others ? selector : { matchLabels: own };
 }
 
@@ -389,13 +458,26 @@ function appObjects(scope: IConstruct, kinds: 'workload' | 'service' | 'any'): A
   return out;
 }
 
+/**
+ * The manifest of a workload or Service (`undefined`: it cannot be rendered), rendered once per synthesis (`synthMemo` on
+ * its `ApiObject`): a policy reads each workload it names several times (its selector, namespace, serving ports, pods on the
+ * host network), and the app's index reads every object. Read only through `readManifest`, which copies what it reads.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function manifestOf(construct: IConstruct): any | undefined {
+  let object: ApiObject;
   try {
-    return ApiObject.of(construct).toJson();
+    object = ApiObject.of(construct);
   } catch {
     return undefined;
   }
+  return synthMemo(construct, object, 'manifest', () => {
+    try {
+      return object.toJson();
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /**
@@ -508,14 +590,28 @@ function refuseHostNetwork(construct: IConstruct, info: WorkloadInfo | ServiceIn
 }
 
 /**
- * The other pod templates of the app a workload's selector selects (`appPodTemplates`: in a namespace they may share), whose
+ * The other pod templates of the app a workload's selector selects (`AppIndex.templates`: in a namespace they may share), whose
  * pods a selector of its labels selects too.
  */
 function alsoSelected(construct: IConstruct, info: WorkloadInfo): AppPodTemplate[] {
   const selector = Selector.from(info.selector);
-  return appPodTemplates(construct).filter((t) => t.path !== construct.node.path
+  return selectorCandidates(construct, info.selector).filter((t) => t.path !== construct.node.path
     && (t.namespace === undefined || info.namespace === undefined || t.namespace === info.namespace)
     && selector.matches(LabelSet.of(Object.entries(t.podLabels).map(([key, value]) => ({ source: 'k8s', key, value })))));
+}
+
+/**
+ * The pod templates of the app (`AppIndex.templates`, in order) a selector may select: with a `matchLabels` entry, those that
+ * carry its label (`templatesByLabel`; pods carry `k8s` labels only, so an entry of another source selects none of them);
+ * without one, all of them.
+ */
+function selectorCandidates(scope: IConstruct, selector: LabelSelectorModel): readonly AppPodTemplate[] {
+  const index = appIndex(scope);
+  const first = Object.entries(selector.matchLabels ?? {})[0];
+  if (first === undefined) return index.templates;
+  const { source, key } = splitLabelKey(first[0]);
+  if (source !== 'any' && source !== 'k8s') return [];
+  return (index.templatesByLabel.get(labelKey(key, first[1])) ?? []).map((t) => t.template);
 }
 
 function notAWorkload(construct: IConstruct): CiliumPolicyError {
