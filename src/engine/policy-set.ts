@@ -54,15 +54,21 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
-import { unjudgedRequest } from './unjudged-request';
+import { unjudgedConnectionError } from './unjudged-connection';
 import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
-/** How `verdict()` and `decide()` name the ends of a connection in their refusal of a request (`unjudgedRequest`). */
+/** How `verdict()`, `decide()` and `evaluateNaive()` name the ends of a connection they refuse (`unjudgedConnectionError`). */
 const REQUEST_ENDS = { from: 'the client', to: 'the server' } as const;
 
 /** `decide`'s mark of a request allowed at L4 onto L7 rules that did not judge it (see `decideOrUnjudged`). */
 const UNJUDGED_REQUEST = 'unjudged-request';
+
+/**
+ * `decide`'s mark of a query the gate (`unjudgedConnectionError`) may refuse for its ends or its DNS request, asked before
+ * the decision (`decideOrUnjudged` with `checkEnds`; `endMayLeaveUnjudged`).
+ */
+const ENDS_TO_CHECK = 'ends-to-check';
 
 /**
  * A compiled set of Cilium policies that answers "is this connection allowed, and why?".
@@ -362,14 +368,15 @@ export class PolicySet {
    */
   public verdict(query: VerdictQuery): Verdict {
     const verdict = this._verdict(query);
-    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.verdict() ${verdict.from} → ${verdict.to}: `);
+    const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, `PolicySet.verdict() ${verdict.from} → ${verdict.to}: `, { verdict });
     if (unjudged) throw unjudged;
     return verdict;
   }
 
   /**
-   * @internal `verdict()` without its refusal of a request onto L7 rules not evaluated (`engine-l7-not-evaluated`): for
-   * `trace`, the test matchers and `replay`, which ask `unjudgedConnectionError` after the verdict (its other refusals first).
+   * @internal `verdict()` without its refusal of a connection no verdict on which is Cilium's (`unjudgedConnectionError`):
+   * for `trace`, the test matchers and `replay`, which ask the gate after the verdict in their own words, and for the notes
+   * the refused verdict carries.
    */
   public _verdict(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.verdict()');
@@ -389,13 +396,16 @@ export class PolicySet {
    */
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');
-    const kind = this.decideOrUnjudged(query);
-    if (kind !== UNJUDGED_REQUEST) return kind;
-    // Rare: the explained verdict names the side, its rule item and the rules.
-    const verdict = this.evaluate(query, false);
-    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.decide() ${verdict.from} → ${verdict.to}: `);
+    const kind = this.decideOrUnjudged(query, true);
+    if (kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK) return kind;
+    // Rare: an end or the request the gate may refuse, or a request onto L7 rules not evaluated (whose refusal names the
+    // side, its rule item and the rules, from the explained verdict).
+    const decided = kind === ENDS_TO_CHECK ? this.decideOrUnjudged(query) : kind;
+    const verdict = decided === UNJUDGED_REQUEST ? this.evaluate(query, false) : undefined;
+    const lead = `PolicySet.decide() ${this.endpoints.resolve(query.from).text} → ${this.endpoints.resolve(query.to).text}: `;
+    const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, lead, verdict && { verdict });
     if (unjudged) throw unjudged;
-    return verdict.verdict;
+    return decided === UNJUDGED_REQUEST ? (verdict as Verdict).verdict : decided;
   }
 
   /**
@@ -418,9 +428,13 @@ export class PolicySet {
 
   /**
    * The decision of `decide`, or `UNJUDGED_REQUEST` where the query's request is allowed at L4 onto L7 rules that did not
-   * judge it (`ALLOWED_L7_NOT_EVALUATED` on a side, and no side refuses it).
+   * judge it (`ALLOWED_L7_NOT_EVALUATED` on a side, and no side refuses it). With `checkEnds`, first `ENDS_TO_CHECK` where
+   * the gate may refuse the query whatever its decision: a DNS request (`_dnsPatchSplit`, a denial included) or an end
+   * that may leave it not judged (`endMayLeaveUnjudged`, kept on the end's record: a look-up once warm).
    */
-  private decideOrUnjudged(query: VerdictQuery): VerdictKind | typeof UNJUDGED_REQUEST {
+  private decideOrUnjudged(query: VerdictQuery): VerdictKind | typeof UNJUDGED_REQUEST;
+  private decideOrUnjudged(query: VerdictQuery, checkEnds: true): VerdictKind | typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK;
+  private decideOrUnjudged(query: VerdictQuery, checkEnds = false): VerdictKind | typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK {
     let code = fastL4Code(query, this.config.ipFamilies);
     let l4: L4Query | undefined;
     if (code < 0) {
@@ -430,6 +444,8 @@ export class PolicySet {
     const l4Index = this.decisions.l4(code);
     const from = this.endpoints.record(query.from);
     const to = this.endpoints.record(query.to);
+    if (checkEnds && (query.dns !== undefined || (from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.from))
+      || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.to)))) return ENDS_TO_CHECK;
     const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
     const egress = this.sideDecision('egress', from, to, code, l4Index, l4);
     if (!egress.allowed) return VerdictKind.DENIED;
@@ -442,6 +458,20 @@ export class PolicySet {
       return e === ALLOWED_L7_NOT_EVALUATED || i === ALLOWED_L7_NOT_EVALUATED ? UNJUDGED_REQUEST : VerdictKind.ALLOWED;
     }
     return egress.decision === 'l7-denied' || ingress.decision === 'l7-denied' ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
+  }
+
+  /**
+   * Whether the gate (`unjudgedConnectionError`) may refuse a connection of which `end` is either end for a reason of the
+   * end itself: it is a DNS name (`fqdn:`, whose learning lookup is judged with it: `_learningRefusals`, `_learningLookup`),
+   * a node given without its labels (`givenWithoutNodeLabels`, `_nodeLabelsUnknown`), a pod given without its service
+   * account where some rule reads the key (`serviceAccountUnknown`, `_serviceAccountUnknown`), or an endpoint whose policy
+   * the agent refuses (`_agentRefusals`). Each check is the first of the gate's own; without any of them on either end and
+   * without a DNS request, the gate refuses only a request onto L7 rules not evaluated, which `decide` finds on its way.
+   */
+  private endMayLeaveUnjudged(end: Endpoint): boolean {
+    const resolved = this.endpoints.resolve(end).endpoint;
+    return resolved.kind === EndpointKind.FQDN || givenWithoutNodeLabels(resolved)
+      || (this.serviceAccountCandidates().length > 0 && serviceAccountUnknown(resolved)) || this._agentRefusals(end).length > 0;
   }
 
   /**
@@ -779,12 +809,12 @@ export class PolicySet {
    */
   public evaluateNaive(query: VerdictQuery): Verdict {
     const verdict = this._evaluateNaive(query);
-    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.evaluateNaive() ${verdict.from} → ${verdict.to}: `);
+    const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, `PolicySet.evaluateNaive() ${verdict.from} → ${verdict.to}: `, { verdict });
     if (unjudged) throw unjudged;
     return verdict;
   }
 
-  /** @internal `evaluateNaive` without its refusal of a request onto L7 rules not evaluated: for the tests, beside `_verdict`. */
+  /** @internal `evaluateNaive` without its refusal (`unjudgedConnectionError`): for the tests, beside `_verdict`. */
   public _evaluateNaive(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.evaluateNaive()');
     return this.evaluate(query, true);
