@@ -361,10 +361,18 @@ export class PolicySet {
    * it reads of its own protocol — has no verdict: refused (`engine-l7-not-evaluated`), as `trace` and the test matchers
    * refuse it; ask without the request for the connection's verdict at L4 (`allowed`, with `l7.result` `not-evaluated` and
    * the rules the proxy enforces). A denial stays judged: a side that drops it decides it whatever the request.
+   * Likewise every connection `trace` refuses (exit 2) as no claim about Cilium, through the same gate and with the same
+   * error (`unjudgedConnectionError`): an end whose policy the agent refuses or does not decide (`engine-policy-refused`,
+   * e.g. `toServices` naming a Service not in the inputs), a node given without its labels where a rule reads them and they
+   * change the verdict (`engine-node-labels-unknown`), a pod given without its service account where the account changes
+   * it (`engine-service-account-unknown`), a DNS lookup the 1.16/1.17 patch release decides (`engine-dns-patch-split`), and
+   * a DNS name (`fqdn:`) reached through `toFQDNs` whose learning lookup is any of these. Catch the error, or give what is
+   * missing (the node's labels, the service account, the patch release, the Service's Endpoints).
    * @throws CiliumPolicyError for a malformed query, one with a field `VerdictQuery` does not declare (`option-unknown`), a
    * packet the cluster's IP families cannot carry (`engine-query`: ICMPv6 or an IPv6 address where `ipFamilies` is IPv4
-   * only, the default; ICMP or an IPv4 address where it is IPv6 only), or a request onto L7 rules the engine does not judge
-   * it by (`engine-l7-not-evaluated`)
+   * only, the default; ICMP or an IPv4 address where it is IPv6 only), or a connection no verdict on which is Cilium's
+   * (`engine-l7-not-evaluated`, `engine-policy-refused`, `engine-node-labels-unknown`, `engine-service-account-unknown`,
+   * `engine-dns-patch-split`)
    */
   public verdict(query: VerdictQuery): Verdict {
     const verdict = this._verdict(query);
@@ -389,10 +397,11 @@ export class PolicySet {
    * port, as the agent's policy map is; an HTTP, DNS or Kafka request is then judged against the L7 rules kept with an
    * L4 allow. The decisions come from the same code `verdict()` runs, without building the explanation. Use `verdict()`
    * for why. A connection of which neither end is in the cluster is `ALLOWED` with nothing checked, as in `verdict()`.
-   * A request onto L7 rules the engine does not judge it by is refused as `verdict()` refuses it (`engine-l7-not-evaluated`).
+   * A connection no verdict on which is Cilium's is refused as `verdict()` refuses it; the gate is asked only for a query
+   * with a DNS request or an end that may leave it not judged (kept per endpoint), so an ordinary query costs a field read.
    * @throws CiliumPolicyError for a malformed query or a packet the cluster's IP families cannot carry (as `verdict` does),
-   * one with a field `VerdictQuery` does not declare (`option-unknown`), or a request onto L7 rules the engine does not judge
-   * it by (`engine-l7-not-evaluated`, with `verdict()`'s words)
+   * one with a field `VerdictQuery` does not declare (`option-unknown`), or a connection no verdict on which is Cilium's
+   * (as `verdict()` throws it, the message naming `PolicySet.decide()`)
    */
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');
@@ -572,8 +581,8 @@ export class PolicySet {
    * direction selects nodes by their labels (`nodeLabelRules`), or the other end is a node given without its labels and an item
    * of the subject's policy in `direction` selects nodes by them (`peerNodeLabelItems`: `fromNodes`/`toNodes` with per-node
    * labels on); and the side's decision on this query is not the same whichever of them select the node
-   * (`decidesAlikeOnEveryNode`). `undefined` otherwise. `end` says which end is the node. `trace` and the test matchers refuse
-   * such a connection and `replay` leaves it not judged; `verdict()` notes it on the side.
+   * (`decidesAlikeOnEveryNode`). `undefined` otherwise. `end` says which end is the node. `trace`, the test matchers and the
+   * public verdicts refuse such a connection and `replay` leaves it not judged; the refused verdict notes it on the side.
    * @throws CiliumPolicyError for a malformed query, as `verdict()` does
    */
   public _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
@@ -641,8 +650,8 @@ export class PolicySet {
    * @internal Why no verdict on the connection of `query` holds for every service account a pod end given without one may
    * run as, at the side of `direction` (its subject is `query.from` on egress, `query.to` on ingress), with the fix
    * (`serviceAccountSide`); `undefined` when the side decides alike under each (or no end is such a pod, or no rule reads
-   * the key). `end` says which end is named first. `trace` and the test matchers refuse such a connection and `replay`
-   * leaves it not judged (`engine-service-account-unknown`); `verdict()` notes it on the side.
+   * the key). `end` says which end is named first. `trace`, the test matchers and the public verdicts refuse such a
+   * connection and `replay` leaves it not judged (`engine-service-account-unknown`); the refused verdict notes it on the side.
    * @throws CiliumPolicyError for a malformed query, as `verdict()` does
    */
   public _serviceAccountUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
@@ -802,10 +811,11 @@ export class PolicySet {
   }
 
   /**
-   * The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). A request onto
-   * L7 rules the engine does not judge it by is refused as `verdict()` refuses it.
-   * @throws CiliumPolicyError as `verdict()` does, among them a request onto L7 rules the engine does not judge it by
-   * (`engine-l7-not-evaluated`)
+   * The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). A connection
+   * no verdict on which is Cilium's is refused as `verdict()` refuses it.
+   * @throws CiliumPolicyError as `verdict()` does, among them a connection no verdict on which is Cilium's
+   * (`engine-l7-not-evaluated`, `engine-policy-refused`, `engine-node-labels-unknown`, `engine-service-account-unknown`,
+   * `engine-dns-patch-split`)
    */
   public evaluateNaive(query: VerdictQuery): Verdict {
     const verdict = this._evaluateNaive(query);
