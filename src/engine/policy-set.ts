@@ -70,6 +70,9 @@ const UNJUDGED_REQUEST = 'unjudged-request';
  */
 const ENDS_TO_CHECK = 'ends-to-check';
 
+/** Bound on the queries kept per pair of ends as let through by the gate in `decide` (`gatePassed`; starts over when full). */
+const MAX_GATE_PASSES = 4096;
+
 /**
  * A compiled set of Cilium policies that answers "is this connection allowed, and why?".
  *
@@ -169,6 +172,8 @@ export class PolicySet {
   private readonly nodeLabelSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, NodeLabelsSide | undefined>>>();
   /** `serviceAccountSide` per resolved subject, resolved other end, direction and side query (compiled mode). */
   private readonly serviceAccountSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, ServiceAccountSide | undefined>>>();
+  /** The queries `decide` found the gate let through, per client and server record (`gatePassed`). */
+  private readonly gatePasses = new WeakMap<EndpointRecord, WeakMap<EndpointRecord, Set<string>>>();
   /** The accounts a pod given without one may run as (`serviceAccountCandidates`), on first use. */
   private accountCandidates: string[] | undefined;
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
@@ -410,11 +415,28 @@ export class PolicySet {
     // Rare: an end or the request the gate may refuse, or a request onto L7 rules not evaluated (whose refusal names the
     // side, its rule item and the rules, from the explained verdict).
     const decided = kind === ENDS_TO_CHECK ? this.decideOrUnjudged(query) : kind;
+    // A query the gate has let through before is let through again (its answer depends on the query alone).
+    const passed = decided === UNJUDGED_REQUEST ? undefined : this.gatePassed(query);
+    if (passed !== undefined && passed.keys.has(passed.key)) return decided as VerdictKind;
     const verdict = decided === UNJUDGED_REQUEST ? this.evaluate(query, false) : undefined;
     const lead = `PolicySet.decide() ${this.endpoints.resolve(query.from).text} → ${this.endpoints.resolve(query.to).text}: `;
     const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, lead, verdict && { verdict });
     if (unjudged) throw unjudged;
+    if (passed !== undefined) {
+      if (passed.keys.size >= MAX_GATE_PASSES) passed.keys.clear();
+      passed.keys.add(passed.key);
+    }
     return decided === UNJUDGED_REQUEST ? (verdict as Verdict).verdict : decided;
+  }
+
+  /**
+   * The queries between the ends of `query` the gate (`unjudgedConnectionError`) let through in `decide`, kept per client
+   * and server record, and the key of `query` among them: its fields but the ends (port, protocol, ICMP, request).
+   */
+  private gatePassed(query: VerdictQuery): { readonly keys: Set<string>; readonly key: string } {
+    const byServer = memoOf(this.gatePasses, this.endpoints.record(query.from), () => new WeakMap<EndpointRecord, Set<string>>());
+    const keys = memoOf(byServer, this.endpoints.record(query.to), () => new Set<string>());
+    return { keys, key: JSON.stringify(query, (k, v: unknown) => (k === 'from' || k === 'to' ? undefined : v)) };
   }
 
   /**
