@@ -347,12 +347,12 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
         last.ids = [...ids];
       }
     } else if (byVerdict) {
-      // The reference: each set's `verdict()` once per segment, for its verdict, L7 rules and reason.
+      // The reference: each set's `_verdict()` once per segment, for its verdict, L7 rules and reason.
       for (const seg of segments) {
         const q = query(classes[a], classes[b], seg);
         const l7 = bounds.l7At(seg);
-        const vb = base.verdict(q);
-        const va = head.verdict(q);
+        const vb = base._verdict(q);
+        const va = head._verdict(q);
         const before = judgedVerdict(vb, l7);
         const after = judgedVerdict(va, l7);
         if (before.verdict === after.verdict && before.l7 === after.l7) continue;
@@ -367,12 +367,12 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
         // with L7 rules takes them from `verdict()`, which then gives its reason too.
         const deniedBefore = base._decide(q) === 'denied';
         const deniedAfter = head._decide(q) === 'denied';
-        const vb = l7 && !deniedBefore ? base.verdict(q) : undefined;
-        const va = l7 && !deniedAfter ? head.verdict(q) : undefined;
+        const vb = l7 && !deniedBefore ? base._verdict(q) : undefined;
+        const va = l7 && !deniedAfter ? head._verdict(q) : undefined;
         const before = deniedBefore ? DENIED : vb ? allowedWith(vb) : ALLOWED;
         const after = deniedAfter ? DENIED : va ? allowedWith(va) : ALLOWED;
         if (before.verdict === after.verdict && before.l7 === after.l7) continue;
-        const reason = { before: reasonOf(vb ?? base.verdict(q), from, to), after: reasonOf(va ?? head.verdict(q), from, to) };
+        const reason = { before: reasonOf(vb ?? base._verdict(q), from, to), after: reasonOf(va ?? head._verdict(q), from, to) };
         add(seg, before, after, reason, reasonKeyOf(reason));
       }
     }
@@ -632,7 +632,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
       if (open(egress) && open(ingress)) {
         // Neither side has a rule in its direction: every port is allowed, for the same reason.
         const q = query(classes[a], classes[b], { protocol: 'TCP', lo: 1, hi: 1, icmpFamily: 'IPv4', otherTypes: false, order: 0 });
-        connections.push({ from: classes[a].cls.id, to: classes[b].cls.id, ports: ['any'], reason: reasonOf(set.verdict(q), classes[a], classes[b]) });
+        connections.push({ from: classes[a].cls.id, to: classes[b].cls.id, ports: ['any'], reason: reasonOf(set._verdict(q), classes[a], classes[b]) });
         continue;
       }
       let pair = pairCache.get(row + serverIds[b]);
@@ -650,7 +650,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
         const q = query(classes[a], classes[b], seg);
         if (set._decide(q) === 'denied') continue;
         // The verdict of an allowed segment: its reason, and its L7 rules when some item of the pair has any.
-        const v = set.verdict(q);
+        const v = set._verdict(q);
         const j = bounds.l7At(seg) ? allowedWith(v) : ALLOWED;
         const reason = reasonOf(v, classes[a], classes[b]);
         const key = JSON.stringify([j.l7 ?? null, reason]);

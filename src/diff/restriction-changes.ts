@@ -164,9 +164,9 @@ export function restrictionChanges(base: PolicySet, head: PolicySet, pairs: Iter
   for (const pair of pairs) {
     for (const seg of pair.segments) {
       const q = query(pair.from, pair.to, seg);
-      const before = base.verdict(q);
+      const before = base._verdict(q);
       if (before.verdict !== 'allowed') continue;
-      const after = head.verdict(q);
+      const after = head._verdict(q);
       if (after.verdict !== 'allowed') continue;
       const change = sidesChange(before, after);
       if (change === undefined) continue;

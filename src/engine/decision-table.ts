@@ -61,11 +61,13 @@ export interface EndpointRecord {
   egress: DecisionSlot | null | undefined;
   /** Its ingress slot, likewise. */
   ingress: DecisionSlot | null | undefined;
+  /** Whether a connection with it as an end may be refused as not judged (`PolicySet.endMayLeaveUnjudged`); `undefined` until asked. */
+  mayLeaveUnjudged: boolean | undefined;
 }
 
 /** A fresh record of a resolved endpoint. */
 export function endpointRecord(resolved: ResolvedEndpoint): EndpointRecord {
-  return { resolved, peerId: 0, peerGeneration: -1, egress: undefined, ingress: undefined };
+  return { resolved, peerId: 0, peerGeneration: -1, egress: undefined, ingress: undefined, mayLeaveUnjudged: undefined };
 }
 
 /** Peer identities, protocol/port codes, decision tables, and their bounds. */

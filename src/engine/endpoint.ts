@@ -67,8 +67,8 @@ export interface Endpoint {
    * The pod's service account (`io.cilium.k8s.policy.serviceaccount`); `''` for a pod of an empty `serviceAccountName`,
    * whose identity has no such label. One written among `labels` wins over this field (it is the identity's label).
    * @default - from a matching workload of the inventory; else not known: the pod is judged where every account it may
-   * run as decides alike, and `trace`, the test matchers and `replay` refuse the connection otherwise
-   * (`engine-service-account-unknown`; `verdict()` notes it on the verdict of a pod running as `default`)
+   * run as decides alike, and `trace`, the test matchers, `replay`, `verdict()` and `decide()` refuse the connection
+   * otherwise (`engine-service-account-unknown`)
    */
   readonly serviceAccount?: string;
   /**

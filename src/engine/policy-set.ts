@@ -54,15 +54,24 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
-import { unjudgedRequest } from './unjudged-request';
+import { unjudgedConnectionError } from './unjudged-connection';
 import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
-/** How `verdict()` and `decide()` name the ends of a connection in their refusal of a request (`unjudgedRequest`). */
+/** How `verdict()`, `decide()` and `evaluateNaive()` name the ends of a connection they refuse (`unjudgedConnectionError`). */
 const REQUEST_ENDS = { from: 'the client', to: 'the server' } as const;
 
 /** `decide`'s mark of a request allowed at L4 onto L7 rules that did not judge it (see `decideOrUnjudged`). */
 const UNJUDGED_REQUEST = 'unjudged-request';
+
+/**
+ * `decide`'s mark of a query the gate (`unjudgedConnectionError`) may refuse for its ends or its DNS request, asked before
+ * the decision (`decideOrUnjudged` with `checkEnds`; `endMayLeaveUnjudged`).
+ */
+const ENDS_TO_CHECK = 'ends-to-check';
+
+/** Bound on the queries kept per pair of ends as let through by the gate in `decide` (`gatePassed`; starts over when full). */
+const MAX_GATE_PASSES = 4096;
 
 /**
  * A compiled set of Cilium policies that answers "is this connection allowed, and why?".
@@ -163,6 +172,8 @@ export class PolicySet {
   private readonly nodeLabelSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, NodeLabelsSide | undefined>>>();
   /** `serviceAccountSide` per resolved subject, resolved other end, direction and side query (compiled mode). */
   private readonly serviceAccountSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, ServiceAccountSide | undefined>>>();
+  /** The queries `decide` found the gate let through, per client and server record (`gatePassed`). */
+  private readonly gatePasses = new WeakMap<EndpointRecord, WeakMap<EndpointRecord, Set<string>>>();
   /** The accounts a pod given without one may run as (`serviceAccountCandidates`), on first use. */
   private accountCandidates: string[] | undefined;
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
@@ -356,21 +367,30 @@ export class PolicySet {
    * it reads of its own protocol — has no verdict: refused (`engine-l7-not-evaluated`), as `trace` and the test matchers
    * refuse it; ask without the request for the connection's verdict at L4 (`allowed`, with `l7.result` `not-evaluated` and
    * the rules the proxy enforces). A denial stays judged: a side that drops it decides it whatever the request.
+   * Likewise every connection `trace` refuses (exit 2) as no claim about Cilium, through the same gate and with the same
+   * error (`unjudgedConnectionError`): an end whose policy the agent refuses or does not decide (`engine-policy-refused`,
+   * e.g. `toServices` naming a Service not in the inputs), a node given without its labels where a rule reads them and they
+   * change the verdict (`engine-node-labels-unknown`), a pod given without its service account where the account changes
+   * it (`engine-service-account-unknown`), a DNS lookup the 1.16/1.17 patch release decides (`engine-dns-patch-split`), and
+   * a DNS name (`fqdn:`) reached through `toFQDNs` whose learning lookup is any of these. Catch the error, or give what is
+   * missing (the node's labels, the service account, the patch release, the Service's Endpoints).
    * @throws CiliumPolicyError for a malformed query, one with a field `VerdictQuery` does not declare (`option-unknown`), a
    * packet the cluster's IP families cannot carry (`engine-query`: ICMPv6 or an IPv6 address where `ipFamilies` is IPv4
-   * only, the default; ICMP or an IPv4 address where it is IPv6 only), or a request onto L7 rules the engine does not judge
-   * it by (`engine-l7-not-evaluated`)
+   * only, the default; ICMP or an IPv4 address where it is IPv6 only), or a connection no verdict on which is Cilium's
+   * (`engine-l7-not-evaluated`, `engine-policy-refused`, `engine-node-labels-unknown`, `engine-service-account-unknown`,
+   * `engine-dns-patch-split`)
    */
   public verdict(query: VerdictQuery): Verdict {
     const verdict = this._verdict(query);
-    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.verdict() ${verdict.from} → ${verdict.to}: `);
+    const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, `PolicySet.verdict() ${verdict.from} → ${verdict.to}: `, { verdict });
     if (unjudged) throw unjudged;
     return verdict;
   }
 
   /**
-   * @internal `verdict()` without its refusal of a request onto L7 rules not evaluated (`engine-l7-not-evaluated`): for
-   * `trace`, the test matchers and `replay`, which ask `unjudgedConnectionError` after the verdict (its other refusals first).
+   * @internal `verdict()` without its refusal of a connection no verdict on which is Cilium's (`unjudgedConnectionError`):
+   * for `trace`, the test matchers and `replay`, which ask the gate after the verdict in their own words, and for the notes
+   * the refused verdict carries.
    */
   public _verdict(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.verdict()');
@@ -383,20 +403,41 @@ export class PolicySet {
    * port, as the agent's policy map is; an HTTP, DNS or Kafka request is then judged against the L7 rules kept with an
    * L4 allow. The decisions come from the same code `verdict()` runs, without building the explanation. Use `verdict()`
    * for why. A connection of which neither end is in the cluster is `ALLOWED` with nothing checked, as in `verdict()`.
-   * A request onto L7 rules the engine does not judge it by is refused as `verdict()` refuses it (`engine-l7-not-evaluated`).
+   * A connection no verdict on which is Cilium's is refused as `verdict()` refuses it; the gate is asked only for a query
+   * with a DNS request or an end that may leave it not judged (kept per endpoint), so an ordinary query costs a field read.
    * @throws CiliumPolicyError for a malformed query or a packet the cluster's IP families cannot carry (as `verdict` does),
-   * one with a field `VerdictQuery` does not declare (`option-unknown`), or a request onto L7 rules the engine does not judge
-   * it by (`engine-l7-not-evaluated`, with `verdict()`'s words)
+   * one with a field `VerdictQuery` does not declare (`option-unknown`), or a connection no verdict on which is Cilium's
+   * (as `verdict()` throws it, the message naming `PolicySet.decide()`)
    */
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');
-    const kind = this.decideOrUnjudged(query);
-    if (kind !== UNJUDGED_REQUEST) return kind;
-    // Rare: the explained verdict names the side, its rule item and the rules.
-    const verdict = this.evaluate(query, false);
-    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.decide() ${verdict.from} → ${verdict.to}: `);
+    const kind = this.decideOrUnjudged(query, true);
+    if (kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK) return kind;
+    // Rare: an end or the request the gate may refuse, or a request onto L7 rules not evaluated (whose refusal names the
+    // side, its rule item and the rules, from the explained verdict).
+    const decided = kind === ENDS_TO_CHECK ? this.decideOrUnjudged(query) : kind;
+    // A query the gate has let through before is let through again (its answer depends on the query alone).
+    const passed = decided === UNJUDGED_REQUEST ? undefined : this.gatePassed(query);
+    if (passed !== undefined && passed.keys.has(passed.key)) return decided as VerdictKind;
+    const verdict = decided === UNJUDGED_REQUEST ? this.evaluate(query, false) : undefined;
+    const lead = `PolicySet.decide() ${this.endpoints.resolve(query.from).text} → ${this.endpoints.resolve(query.to).text}: `;
+    const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, lead, verdict && { verdict });
     if (unjudged) throw unjudged;
-    return verdict.verdict;
+    if (passed !== undefined) {
+      if (passed.keys.size >= MAX_GATE_PASSES) passed.keys.clear();
+      passed.keys.add(passed.key);
+    }
+    return decided === UNJUDGED_REQUEST ? (verdict as Verdict).verdict : decided;
+  }
+
+  /**
+   * The queries between the ends of `query` the gate (`unjudgedConnectionError`) let through in `decide`, kept per client
+   * and server record, and the key of `query` among them: its fields but the ends (port, protocol, ICMP, request).
+   */
+  private gatePassed(query: VerdictQuery): { readonly keys: Set<string>; readonly key: string } {
+    const byServer = memoOf(this.gatePasses, this.endpoints.record(query.from), () => new WeakMap<EndpointRecord, Set<string>>());
+    const keys = memoOf(byServer, this.endpoints.record(query.to), () => new Set<string>());
+    return { keys, key: JSON.stringify(query, (k, v: unknown) => (k === 'from' || k === 'to' ? undefined : v)) };
   }
 
   /**
@@ -419,9 +460,13 @@ export class PolicySet {
 
   /**
    * The decision of `decide`, or `UNJUDGED_REQUEST` where the query's request is allowed at L4 onto L7 rules that did not
-   * judge it (`ALLOWED_L7_NOT_EVALUATED` on a side, and no side refuses it).
+   * judge it (`ALLOWED_L7_NOT_EVALUATED` on a side, and no side refuses it). With `checkEnds`, first `ENDS_TO_CHECK` where
+   * the gate may refuse the query whatever its decision: a DNS request (`_dnsPatchSplit`, a denial included) or an end
+   * that may leave it not judged (`endMayLeaveUnjudged`, kept on the end's record: a look-up once warm).
    */
-  private decideOrUnjudged(query: VerdictQuery): VerdictKind | typeof UNJUDGED_REQUEST {
+  private decideOrUnjudged(query: VerdictQuery): VerdictKind | typeof UNJUDGED_REQUEST;
+  private decideOrUnjudged(query: VerdictQuery, checkEnds: true): VerdictKind | typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK;
+  private decideOrUnjudged(query: VerdictQuery, checkEnds = false): VerdictKind | typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK {
     let code = fastL4Code(query, this.config.ipFamilies);
     let l4: L4Query | undefined;
     if (code < 0) {
@@ -431,6 +476,8 @@ export class PolicySet {
     const l4Index = this.decisions.l4(code);
     const from = this.endpoints.record(query.from);
     const to = this.endpoints.record(query.to);
+    if (checkEnds && (query.dns !== undefined || (from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.from))
+      || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.to)))) return ENDS_TO_CHECK;
     const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
     const egress = this.sideDecision('egress', from, to, code, l4Index, l4);
     if (!egress.allowed) return VerdictKind.DENIED;
@@ -443,6 +490,20 @@ export class PolicySet {
       return e === ALLOWED_L7_NOT_EVALUATED || i === ALLOWED_L7_NOT_EVALUATED ? UNJUDGED_REQUEST : VerdictKind.ALLOWED;
     }
     return egress.decision === 'l7-denied' || ingress.decision === 'l7-denied' ? VerdictKind.L7_DENIED : VerdictKind.ALLOWED;
+  }
+
+  /**
+   * Whether the gate (`unjudgedConnectionError`) may refuse a connection of which `end` is either end for a reason of the
+   * end itself: it is a DNS name (`fqdn:`, whose learning lookup is judged with it: `_learningRefusals`, `_learningLookup`),
+   * a node given without its labels (`givenWithoutNodeLabels`, `_nodeLabelsUnknown`), a pod given without its service
+   * account where some rule reads the key (`serviceAccountUnknown`, `_serviceAccountUnknown`), or an endpoint whose policy
+   * the agent refuses (`_agentRefusals`). Each check is the first of the gate's own; without any of them on either end and
+   * without a DNS request, the gate refuses only a request onto L7 rules not evaluated, which `decide` finds on its way.
+   */
+  private endMayLeaveUnjudged(end: Endpoint): boolean {
+    const resolved = this.endpoints.resolve(end).endpoint;
+    return resolved.kind === EndpointKind.FQDN || givenWithoutNodeLabels(resolved)
+      || (this.serviceAccountCandidates().length > 0 && serviceAccountUnknown(resolved)) || this._agentRefusals(end).length > 0;
   }
 
   /**
@@ -543,8 +604,8 @@ export class PolicySet {
    * direction selects nodes by their labels (`nodeLabelRules`), or the other end is a node given without its labels and an item
    * of the subject's policy in `direction` selects nodes by them (`peerNodeLabelItems`: `fromNodes`/`toNodes` with per-node
    * labels on); and the side's decision on this query is not the same whichever of them select the node
-   * (`decidesAlikeOnEveryNode`). `undefined` otherwise. `end` says which end is the node. `trace` and the test matchers refuse
-   * such a connection and `replay` leaves it not judged; `verdict()` notes it on the side.
+   * (`decidesAlikeOnEveryNode`). `undefined` otherwise. `end` says which end is the node. `trace`, the test matchers and the
+   * public verdicts refuse such a connection and `replay` leaves it not judged; the refused verdict notes it on the side.
    * @throws CiliumPolicyError for a malformed query, as `verdict()` does
    */
   public _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
@@ -612,8 +673,8 @@ export class PolicySet {
    * @internal Why no verdict on the connection of `query` holds for every service account a pod end given without one may
    * run as, at the side of `direction` (its subject is `query.from` on egress, `query.to` on ingress), with the fix
    * (`serviceAccountSide`); `undefined` when the side decides alike under each (or no end is such a pod, or no rule reads
-   * the key). `end` says which end is named first. `trace` and the test matchers refuse such a connection and `replay`
-   * leaves it not judged (`engine-service-account-unknown`); `verdict()` notes it on the side.
+   * the key). `end` says which end is named first. `trace`, the test matchers and the public verdicts refuse such a
+   * connection and `replay` leaves it not judged (`engine-service-account-unknown`); the refused verdict notes it on the side.
    * @throws CiliumPolicyError for a malformed query, as `verdict()` does
    */
   public _serviceAccountUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
@@ -774,19 +835,20 @@ export class PolicySet {
   }
 
   /**
-   * The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). A request onto
-   * L7 rules the engine does not judge it by is refused as `verdict()` refuses it.
-   * @throws CiliumPolicyError as `verdict()` does, among them a request onto L7 rules the engine does not judge it by
-   * (`engine-l7-not-evaluated`)
+   * The same verdict, computed by walking every rule of every policy (no per-identity cache, no port index). A connection
+   * no verdict on which is Cilium's is refused as `verdict()` refuses it.
+   * @throws CiliumPolicyError as `verdict()` does, among them a connection no verdict on which is Cilium's
+   * (`engine-l7-not-evaluated`, `engine-policy-refused`, `engine-node-labels-unknown`, `engine-service-account-unknown`,
+   * `engine-dns-patch-split`)
    */
   public evaluateNaive(query: VerdictQuery): Verdict {
     const verdict = this._evaluateNaive(query);
-    const unjudged = unjudgedRequest(query, verdict, REQUEST_ENDS, `PolicySet.evaluateNaive() ${verdict.from} → ${verdict.to}: `);
+    const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, `PolicySet.evaluateNaive() ${verdict.from} → ${verdict.to}: `, { verdict });
     if (unjudged) throw unjudged;
     return verdict;
   }
 
-  /** @internal `evaluateNaive` without its refusal of a request onto L7 rules not evaluated: for the tests, beside `_verdict`. */
+  /** @internal `evaluateNaive` without its refusal (`unjudgedConnectionError`): for the tests, beside `_verdict`. */
   public _evaluateNaive(query: VerdictQuery): Verdict {
     checkQueryFields(query, 'PolicySet.evaluateNaive()');
     return this.evaluate(query, true);

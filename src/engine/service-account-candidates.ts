@@ -7,9 +7,9 @@
  * (`node-label-combinations.ts`), the side is decided under each account the pod may run as (`serviceAccountCandidates`:
  * every value a selector of the rules names for the key, `default`, and one value none names, which stands for every
  * other; each pair of them when both ends are such pods); when all decide alike (`decisionSignature`, the one
- * reading of "the same decision"), the side is judged; otherwise `trace`, the test matchers and `replay` refuse it
- * (`engine-service-account-unknown`, `unjudgedConnectionError`) and `verdict()` notes it on the verdict of a pod running
- * as `default`. Past `MAX_SERVICE_ACCOUNT_CASES` combinations the side is taken not to decide alike (refused, never guessed).
+ * reading of "the same decision"), the side is judged; otherwise `trace`, the test matchers, `replay` and the public
+ * verdicts refuse it (`engine-service-account-unknown`, `unjudgedConnectionError`), and the refused verdict (`_verdict`)
+ * notes it on the verdict of a pod running as `default`. Past `MAX_SERVICE_ACCOUNT_CASES` combinations the side is taken not to decide alike (refused, never guessed).
  */
 import { CompiledRule } from './compile';
 import { EndpointKind, Endpoint } from './endpoint';

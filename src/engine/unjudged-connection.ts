@@ -4,18 +4,41 @@
  * an end that is a node given without its labels where a rule reads them (`PolicySet._nodeLabelsUnknown`), a pod given
  * without its service account where the side's decision depends on it (`PolicySet._serviceAccountUnknown`), and a request
  * allowed at L4 onto L7 rules the engine did not evaluate against it (`l7proto` rules, or rules of another protocol than
- * the request's). The one predicate `trace` (exit 2) and the test matchers (`toAllow`, `toDeny`, `Verdicts.verdictFor`)
- * refuse such a connection by, and `replay` leaves it not judged by, with the same words.
+ * the request's). The one predicate `trace` (exit 2), the public verdicts (`PolicySet.verdict()`, `decide()`,
+ * `evaluateNaive()`) and the test matchers (`toAllow`, `toDeny`, `Verdicts.verdictFor`) refuse such a connection by, and
+ * `replay` leaves it not judged by, with the same words.
  */
 import { CiliumPolicyError, errorWhat } from '../core/errors';
-import { formatEndpoint } from './endpoint';
+import { Endpoint, formatEndpoint } from './endpoint';
 import { describeItem } from './evaluate';
-import { agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
-import { PolicySet } from './policy-set';
+import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
 import { Verdict, VerdictQuery } from './verdict';
 
 export { ConnectionEndNames, l7RulesText } from './unjudged-request';
+
+/** Why one side's verdict depends on an input the query does not give, with the fix, and which end lacks it. */
+export interface UnknownEnd {
+  readonly message: string;
+  readonly fix: string;
+  readonly end: 'subject' | 'peer';
+}
+
+/**
+ * What the gate reads of a policy set: `PolicySet` (whose `verdict()`, `decide()` and `evaluateNaive()` ask the gate
+ * too, so it is named here by what it is asked, not imported). Each member is the `PolicySet` member of that name.
+ */
+export interface JudgedPolicies {
+  readonly _dnsServer: Endpoint;
+  _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[];
+  _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[];
+  _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'): UnknownEnd | undefined;
+  _serviceAccountUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'): UnknownEnd | undefined;
+  _dnsPatchSplit(query: VerdictQuery): { readonly message: string; readonly fix: string } | undefined;
+  _learningLookup(client: Endpoint, name: Endpoint): VerdictQuery | undefined;
+  _requestUnjudged(query: VerdictQuery): boolean;
+  _verdict(query: VerdictQuery): Verdict;
+}
 
 /**
  * Why no verdict on the connection `ends` is what Cilium enforces, as the error to throw; `undefined` when it is judged.
@@ -39,7 +62,7 @@ export { ConnectionEndNames, l7RulesText } from './unjudged-request';
  * @param lead the start of the message (the call and the connection), or nothing
  * @param judged the engine's verdict on the query, once computed: the query's request is checked too
  */
-export function unjudgedConnectionError(set: PolicySet, ends: VerdictQuery, names: ConnectionEndNames,
+export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames,
   lead = '', judged?: { readonly verdict: Verdict }): CiliumPolicyError | undefined {
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
@@ -74,7 +97,7 @@ export function unjudgedConnectionError(set: PolicySet, ends: VerdictQuery, name
  * (`engine-node-labels-unknown`), or it is allowed at L4 onto L7 rules that do not judge a DNS name (`engine-l7-not-evaluated`,
  * `unjudgedRequest`: the DNS server's `l7proto` rules on its port); whether the name is learned, and so whether `toFQDNs` selects it, is not known.
  */
-function learningLookupError(set: PolicySet, ends: VerdictQuery, names: ConnectionEndNames, lead: string): CiliumPolicyError | undefined {
+function learningLookupError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames, lead: string): CiliumPolicyError | undefined {
   const lookup = set._learningLookup(ends.from, ends.to);
   if (lookup === undefined) return undefined;
   const learns = `${names.to} ${formatEndpoint(ends.to)} is reached through toFQDNs, which learns the name only from the lookup of `
@@ -113,7 +136,7 @@ function learningLookupError(set: PolicySet, ends: VerdictQuery, names: Connecti
  * (`engine-node-labels-unknown`, checked on both sides first), then a pod given without its service account
  * (`engine-service-account-unknown`). `sides` names the subject and the peer of each direction; `message` and `fix` word it.
  */
-function unknownEndError(set: PolicySet, query: VerdictQuery,
+function unknownEndError(set: JudgedPolicies, query: VerdictQuery,
   sides: readonly (readonly [string, string, 'egress' | 'ingress'])[],
   message: (named: string, message: string) => string,
   fix: (named: string, fix: string, id: string) => string): CiliumPolicyError | undefined {

@@ -1,7 +1,7 @@
 /**
  * A request allowed at L4 onto L7 rules the engine did not judge it by (`engine-l7-not-evaluated`): the one predicate of
- * `PolicySet.verdict()`/`decide()` (which refuse it), `trace` and the test matchers (through `unjudgedConnectionError`) and
- * `replay` (which leaves it not judged).
+ * `PolicySet.verdict()`/`decide()`/`evaluateNaive()`, `trace` and the test matchers (which refuse it) and `replay` (which
+ * leaves it not judged), all through `unjudgedConnectionError`.
  */
 import { CiliumPolicyError } from '../core/errors';
 import { objectName } from '../model/object-names';

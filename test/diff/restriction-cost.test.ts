@@ -61,7 +61,7 @@ describe('diff: the restriction pass judges only the pairs a restricted item sel
     const base = PolicySet.fromDocuments(ccnp(n, sni), { inventory: inventory() });
     const head = PolicySet.fromDocuments(ccnp(n + 1, sni), { inventory: inventory() });
     const classes = Connectivity.endpointClasses([base, head]);
-    const spy = vi.spyOn(PolicySet.prototype, 'verdict');
+    const spy = vi.spyOn(PolicySet.prototype, '_verdict');
     try {
       const doc = Connectivity.diff(base, head, { classes });
       expect(doc.notCompared ?? []).toEqual([]);
@@ -76,7 +76,7 @@ describe('diff: the restriction pass judges only the pairs a restricted item sel
     const base = PolicySet.fromDocuments(baseDocs, { inventory: inventory() });
     const head = PolicySet.fromDocuments(headDocs, { inventory: inventory() });
     const classes = Connectivity.endpointClasses([base, head]);
-    const spy = vi.spyOn(PolicySet.prototype, 'verdict');
+    const spy = vi.spyOn(PolicySet.prototype, '_verdict');
     try {
       Connectivity.diff(base, head, { classes });
       return { calls: spy.mock.calls.length, classes: classes.length };

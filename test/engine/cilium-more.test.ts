@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { formatVerdict } from '../../src/engine/explain';
 import { IpFamilies } from '../../src/engine';
 import { caseQuery, outcome, VerdictCase } from './support/verdict-cases';
+import { thrown } from '../support/errors';
 
 type Rule = Record<string, unknown>;
 type Outcome = 'allowed' | 'denied' | 'l7-denied';
@@ -723,7 +724,9 @@ describe('L7 parser merges Cilium refuses (l4_filter_test.go, rule_test.go polic
   test.each(REFUSALS.map((r) => [`${r.id}: ${r.refused ? 'refused' : 'accepted'}`, r] as const))('%s', (_name, r) => {
     const c: VerdictCase = { id: r.id, source: r.source, policies: [r.rules], from: pod('b'), to: pod('a'), port: '80/TCP', verdict: 'allow', scope: 'ingress' };
     const { set, query } = caseQuery(c);
-    const verdict = set.verdict(query);
+    // The refused verdict, with its note; the public verdicts refuse the connection (session 54).
+    const verdict = set._verdict(query);
+    if (r.refused) expect(thrown(() => set.verdict(query)).id).toBe('engine-policy-refused');
     const notes = [...verdict.ingress.notes, ...verdict.egress.notes].filter((n) => n.includes('cannot merge conflicting L7 parsers'));
     expect(notes.length > 0, `${r.source}\n${r.note ?? ''}\n${formatVerdict(verdict)}`).toBe(r.refused);
   });

@@ -68,18 +68,35 @@ export function notEvaluatedRefusal(call: () => unknown): string | undefined {
   }
 }
 
+/** The ids of the gate's refusals (`unjudgedConnectionError`): no verdict on the connection is what Cilium enforces. */
+export const NOT_JUDGED_IDS: readonly string[] = ['engine-policy-refused', 'engine-node-labels-unknown', 'engine-service-account-unknown',
+  'engine-dns-patch-split', 'engine-l7-not-evaluated'];
+
+/** The refusal of `call` as not judged (`NOT_JUDGED_IDS`), or `undefined` when it answers; any other error is thrown. */
+export function notJudgedRefusal(call: () => unknown): CiliumPolicyError | undefined {
+  try {
+    call();
+    return undefined;
+  } catch (e) {
+    if (e instanceof CiliumPolicyError && NOT_JUDGED_IDS.includes(e.id)) return e;
+    throw e;
+  }
+}
+
 /**
  * The explained verdict, after checking that `decide()` gives the same verdict (cold, then warm) and that the naive
  * evaluator (every item of every rule, no port index) gives the same explained verdict.
  */
 export function judged(set: PolicySet, from: string, to: string | Endpoint, port: string | number, options: EngineMatcherOptions = {}): Verdict {
   const q = matcherQuery(set, from, to, port, options);
-  // A request onto L7 rules the engine does not judge it by: both refuse it alike (session 53); the verdict read then is
-  // the one the matchers and trace read before refusing it (`_verdict`, `l7.result` not-evaluated).
-  const refusal = notEvaluatedRefusal(() => set.verdict(q));
+  // A connection no verdict on which is Cilium's (a request onto L7 rules the engine does not judge it by, an end the agent
+  // refuses or not known): all three refuse it alike (session 54); the verdict read then is the one the matchers and trace
+  // read before refusing it (`_verdict`, with its notes).
+  const refusal = notJudgedRefusal(() => set.verdict(q));
   if (refusal !== undefined) {
-    expect(notEvaluatedRefusal(() => set.decide(q))).toBe(refusal.replace('PolicySet.verdict()', 'PolicySet.decide()'));
-    expect(notEvaluatedRefusal(() => set.evaluateNaive(q))).toBe(refusal.replace('PolicySet.verdict()', 'PolicySet.evaluateNaive()'));
+    const same = (e: CiliumPolicyError | undefined, call: string): unknown => e && { id: e.id, message: e.message.replace(call, 'PolicySet.verdict()'), fix: e.fix };
+    expect(same(notJudgedRefusal(() => set.decide(q)), 'PolicySet.decide()')).toEqual(same(refusal, 'PolicySet.verdict()'));
+    expect(same(notJudgedRefusal(() => set.evaluateNaive(q)), 'PolicySet.evaluateNaive()')).toEqual(same(refusal, 'PolicySet.verdict()'));
     const l4 = set._verdict(q);
     expect(set._evaluateNaive(q)).toEqual(l4);
     return l4;

@@ -294,9 +294,11 @@ describe('no verdict that is not Cilium\'s: the matchers refuse what trace refus
       expect(e.message).toContain('so no verdict on them is what Cilium enforces');
       expect(e.fix).toContain('`cdk8s-cilium validate` reports it as pitfall-l7-parser-conflict');
     }
-    // The engine's verdict is still there to explain (with its note); a connection between other ends is judged.
-    expect(set.verdict({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('pod:shop:app=api'), protocol: 'TCP', port: 80 }).ingress.notes)
-      .toContainEqual(expect.stringMatching(/^Cilium refuses the policy of this endpoint/));
+    // The public verdicts refuse it too (session 54); the engine's verdict is still there to explain (with its note,
+    // `_verdict`); a connection between other ends is judged.
+    const q = { from: set.endpoint('pod:shop:app=web'), to: set.endpoint('pod:shop:app=api'), protocol: 'TCP', port: 80 } as const;
+    expect(thrown(() => set.verdict(q)).id).toBe('engine-policy-refused');
+    expect(set._verdict(q).ingress.notes).toContainEqual(expect.stringMatching(/^Cilium refuses the policy of this endpoint/));
     expect(set).toAllow('pod:shop:app=web', 'pod:shop:app=db', 80);
   });
 

@@ -4,6 +4,7 @@
 // as `default` (Kubernetes' ServiceAccount admission), which Cilium labels.
 import { describe, expect, test } from 'vitest';
 import { EndpointInventory, Endpoints, PolicySet } from '../../src/engine';
+import { notJudgedRefusal } from './helpers';
 
 const SPOOF = `
 apiVersion: apps/v1
@@ -87,10 +88,11 @@ describe('a workload that names no service account runs as default', () => {
   test('a rule on the default service account admits it, one on another does not', () => {
     expect(judge(sa('default'), 'pod:ns1:app=client')).toBe('allowed');
     expect(judge(sa('nobody'), 'pod:ns1:app=client')).toBe('denied');
-    // A pod the inputs do not hold, given without a service account, may run as any: verdict() gives the verdict of one
-    // running as default (with a note; trace and the matchers refuse it where the accounts decide otherwise, session 53:
-    // test/engine/service-account-default.test.ts); one given as a label is judged as it.
-    expect(judge(sa('default'), 'pod:ns1:app=elsewhere')).toBe('allowed');
+    // A pod the inputs do not hold, given without a service account, may run as any: where the accounts decide otherwise
+    // verdict() refuses it as trace and the matchers do (session 54; test/engine/service-account-default.test.ts); one
+    // given as a label is judged as it.
+    expect(notJudgedRefusal(() => judge(sa('default'), 'pod:ns1:app=elsewhere'))?.id).toBe('engine-service-account-unknown');
+    expect(judge(sa('default'), 'pod:ns1:app=elsewhere,io.cilium.k8s.policy.serviceaccount=default')).toBe('allowed');
     expect(judge(sa('default'), 'pod:ns1:app=elsewhere,io.cilium.k8s.policy.serviceaccount=robot')).toBe('denied');
   });
 });

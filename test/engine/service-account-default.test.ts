@@ -7,9 +7,9 @@
 // matchers and `replay` refuse it (`engine-service-account-unknown`) and `verdict()` notes it.
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError } from '../../src/core/errors';
-import { Endpoints, PolicySet } from '../../src/engine';
+import { Endpoints, PolicySet, VerdictQuery } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
-import { cnp, policySet, refusedByMatchers } from './helpers';
+import { cnp, notJudgedRefusal, policySet, refusedByMatchers } from './helpers';
 
 const SA = 'io.cilium.k8s.policy.serviceaccount';
 const port = (p: number): { toPorts: { ports: { port: string; protocol: string }[] }[] } => ({ toPorts: [{ ports: [{ port: String(p), protocol: 'TCP' }] }] });
@@ -63,8 +63,12 @@ describe('a pod given without a service account is judged where every account it
     }
     expect(set).toDeny('pod:prod:app=fe', 'pod:prod:app=web', 81);
     expect(set).toAllow('pod:prod:app=fe', 'pod:prod:app=web', 84);
-    const notes = (p: number): string[] => set.verdict({ from: set.endpoint('pod:prod:app=fe'), to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port: p })
-      .ingress.notes.filter((n) => n.includes('service account'));
+    // The public verdicts refuse it as the matchers do (session 54); the refused verdict (`_verdict`) carries the note.
+    const q = (p: number): VerdictQuery => ({ from: set.endpoint('pod:prod:app=fe'), to: set.endpoint('pod:prod:app=web'), protocol: 'TCP', port: p });
+    for (const call of [() => set.verdict(q(80)), () => set.decide(q(80)), () => set.evaluateNaive(q(80))]) {
+      expect(notJudgedRefusal(call)?.id).toBe('engine-service-account-unknown');
+    }
+    const notes = (p: number): string[] => set._verdict(q(p)).ingress.notes.filter((n) => n.includes('service account'));
     expect(notes(80)).toHaveLength(1);
     expect(notes(80)[0]).toMatch(/^pod:prod:app=fe is given without a service account .* this is the verdict of a pod running as default, not a claim about it/);
     expect([notes(81), notes(84)]).toEqual([[], []]);

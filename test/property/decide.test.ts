@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError, CiliumVersion, Endpoint, EndpointKind, PolicySet, VerdictQuery } from '../../src';
 import { propertyParams } from '../support/property';
 import { Program, VERSIONS, buildProgram, program, versionOf } from './arbitraries';
+import { NOT_JUDGED_IDS } from '../engine/helpers';
 
 /** Runs of the property (`PROPERTY_RUNS_DECIDE`; see propertyParams). */
 const RUNS = 25;
@@ -90,15 +91,19 @@ const REQUESTS: readonly Pick<VerdictQuery, 'http' | 'dns' | 'kafka'>[] = [
   { dns: 'other.example.org' }, { kafka: { apiKey: 'produce', topic: 'orders' } },
 ];
 
-/** A request onto L7 rules the engine does not judge it by: both refuse it (`engine-l7-not-evaluated`, session 53). */
-const NOT_EVALUATED = 'refused: engine-l7-not-evaluated';
+/**
+ * A connection no verdict on which is Cilium's (a request onto L7 rules the engine does not judge it by, session 53; a
+ * node or a pod end not known where a rule reads it, an end the agent refuses, a lookup the patch release decides,
+ * session 54): both refuse it, with the same id (`unjudgedConnectionError`).
+ */
+const REFUSED = 'refused: ';
 
-/** The answer, or `NOT_EVALUATED` where the call refuses the request so; any other error is thrown. */
+/** The answer, or `REFUSED` and the id where the call refuses the connection as not judged; any other error is thrown. */
 function answer(call: () => string): string {
   try {
     return call();
   } catch (e) {
-    if (e instanceof CiliumPolicyError && e.id === 'engine-l7-not-evaluated') return NOT_EVALUATED;
+    if (e instanceof CiliumPolicyError && NOT_JUDGED_IDS.includes(e.id)) return `${REFUSED}${e.id}`;
     throw e;
   }
 }
@@ -144,7 +149,7 @@ describe('decide() == verdict().verdict', () => {
           throw new Error(`decide (cold ${cold}, after verdict ${warm}) but verdict ${v} for ${JSON.stringify(q)}\n${yaml}`);
         }
         if (v === 'allowed') allowed++;
-        else if (v !== NOT_EVALUATED) denied++;
+        else if (!v.startsWith(REFUSED)) denied++;
       }
       // Warm, both: the same answers again.
       for (const q of queries) expect(answer(() => decideFirst.decide(q))).toBe(answer(() => decideFirst.verdict(q).verdict));
