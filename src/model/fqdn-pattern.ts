@@ -36,9 +36,13 @@ export function isDnsName(name: string): boolean {
  * longer label (miekg/dns, which Cilium's DNS proxy reads queries with, refuses to pack one), and an empty label other than
  * the root's ends the name there: miekg/dns `PackDomainName` refuses `.example.com` ("leading dots are not legal except
  * for the root zone") and `a..example.com`, `example.com..` ("two dots back to back is not legal"). The root (`.`) keeps
- * them.
+ * them. A name with white space at its start or end (`' .example.'`) is one too (`written with white space around it`): the
+ * matchers trim (`canonicalDnsName`) where Cilium does not (its patterns' `[-a-zA-Z0-9_]*` never matches a space), and a
+ * name a capture or a user wrote with spaces around it is not the one looked up; checked as given and trimmed by the
+ * matcher, ` .example.` slipped past the empty-label refusal and was judged as `.example.`.
  */
 export function dnsLengthProblem(name: string): string | undefined {
+  if (/^\s|\s$/.test(name)) return `written with ${WHITE_SPACE}`;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   if (bare.length > 253) return `${bare.length.toLocaleString('en-US')} characters, more than 253`;
   if (bare.length === 0) return undefined;
@@ -56,6 +60,9 @@ export function dnsLengthProblem(name: string): string | undefined {
 /** The phrase of `dnsLengthProblem` for a name with an empty label. */
 const EMPTY_LABEL = 'an empty label (a leading dot, or two dots in a row)';
 
+/** The phrase of `dnsLengthProblem` for a name with white space at its start or end. */
+const WHITE_SPACE = 'white space around it';
+
 /**
  * Why a name past DNS's lengths (`dnsLengthProblem`) is refused, as the one wording of that refusal (`trace --dns`, the
  * engine's query check, `fqdn:` endpoints): `the DNS name "…" is … : no query carries it (…)`, the name clipped to 80
@@ -67,7 +74,10 @@ export function dnsLengthRefusal(name: string): string | undefined {
   const problem = dnsLengthProblem(name);
   if (problem === undefined) return undefined;
   const shown = name.length > 80 ? `${name.slice(0, 40)}…${name.slice(-20)}` : name;
-  const why = problem.endsWith(EMPTY_LABEL)
+  const why = problem.endsWith(WHITE_SPACE)
+    ? 'a name as looked up has no space around it (Hubble and dig write a space in a label as \\032); Cilium matches the name as asked, '
+      + 'untrimmed, and its patterns match no space'
+    : problem.endsWith(EMPTY_LABEL)
     ? "RFC 1035: 1 to 63 characters a label, the empty one is the root that ends the name; miekg/dns, which Cilium's DNS proxy reads "
       + 'queries with, packs no such name, so no policy judges a lookup of it'
     : "RFC 1035: 63 characters a label, 253 in all; the DNS proxy's server answers such a message FORMERR before any policy judges it";
@@ -86,7 +96,10 @@ export function isLookupName(name: string): boolean {
   return isDnsName(name) && dnsLengthProblem(name) === undefined;
 }
 
-/** `Cilium.IO` → `cilium.io.` */
+/**
+ * `Cilium.IO` → `cilium.io.`. Trims a selector's name or pattern; a looked-up name reaches it only past `dnsLengthProblem`,
+ * which refuses white space around a name, so the name matched is the name checked.
+ */
 export function canonicalDnsName(name: string): string {
   const lower = name.trim().toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;

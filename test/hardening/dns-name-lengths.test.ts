@@ -92,6 +92,13 @@ describe('trace --dns: a query name past DNS lengths is refused', () => {
       + 'so no policy judges a lookup of it) (cli-flag); fix: give the name the lookup asked, e.g. api.example.com\n');
   });
 
+  // Review mend (session 54): checked as given, then trimmed by the matcher, ` .example.com` was judged as `.example.com`.
+  test.each([' .example.com', '\t.example.com', 'api.example.com '])('%j (white space around it): exit 2, never trimmed and judged', GUARD, (name) => {
+    const out = trace(...dns(name));
+    expect([out.code, out.stdout]).toEqual([2, '']);
+    expect(out.stderr).toContain(`error: --dns: the DNS name ${JSON.stringify(name)} is written with white space around it: no query carries it`);
+  });
+
   test('the root (.) keeps the lengths: judged, ALLOWED by matchPattern "*"', GUARD, () => {
     expect(trace(...dns('.')).code).toBe(0);
   });
@@ -162,6 +169,10 @@ describe('dnsLengthProblem / isLookupName', () => {
     ['example.com..', `written with ${EMPTY_LABEL}`, false],
     ['..', `written with ${EMPTY_LABEL}`, false],
     ['.', undefined, false],
+    // Review mend (session 54): white space around a name is refused: the matchers trim, Cilium does not.
+    [' .example.', 'written with white space around it', false],
+    ['example.com\n', 'written with white space around it', false],
+    ['\u00a0example.com', 'written with white space around it', false],
   ])('%s', (name, problem, lookup) => {
     expect(dnsLengthProblem(name)).toBe(problem);
     expect(isLookupName(name)).toBe(lookup);
@@ -199,6 +210,13 @@ describe('a DNS query name past DNS lengths: the engine judges no such lookup', 
     expect(set.decide({ from, to, protocol: 'UDP', port: 53, dns: 'a.example.' })).toBe('allowed');
   });
 
+  // Review mend (session 54): the check saw ` .example.`, the matcher the trimmed `.example.`: allowed by *.example.
+  test.each([' .example.', '.example. '])('decide refuses %j (white space around it; it was allowed by *.example)', (name) => {
+    const set = PolicySet.fromYaml(DNS_POLICY);
+    expect(() => set.decide({ from, to, protocol: 'UDP', port: 53, dns: name }))
+      .toThrow(`PolicySet.decide(): the DNS name ${JSON.stringify(name)} is written with white space around it: no query carries it`);
+  });
+
   test('replay: a lookup record of a 64-character label is not judged (an error line), never ALLOWED', GUARD, async () => {
     const base = { IP: { source: '10.0.0.1', destination: '10.0.0.9' }, l4: { UDP: { source_port: 40000, destination_port: 53 } },
       source: { ID: 1, identity: 3001, namespace: 'shop', pod_name: 'a-1', labels: ['k8s:app=a', 'k8s:io.kubernetes.pod.namespace=shop'] },
@@ -210,6 +228,11 @@ describe('a DNS query name past DNS lengths: the engine judges no such lookup', 
     const out = JSON.parse(r.stdout) as { connections: unknown[]; errors: { message: string }[] };
     expect(out.connections).toEqual([]);
     expect(out.errors.map((e) => e.message)).toEqual([expect.stringContaining('is a label of 64 characters, more than 63: no query carries it')]);
+    // Review mend (session 54): a query ` .example.` was ALLOWED by *.example.
+    const spaced = await replay('--flows', write(dir, 'dns-space.jsonl', `${lookup(' .example.')}\n`), '--policies', policies, '--output', 'json');
+    const spacedOut = JSON.parse(spaced.stdout) as { connections: unknown[]; errors: { message: string }[] };
+    expect(spacedOut.connections).toEqual([]);
+    expect(spacedOut.errors.map((e) => e.message)).toEqual([expect.stringContaining('" .example." is written with white space around it')]);
     const ok = await replay('--flows', write(dir, 'dns-63.jsonl', `${lookup(`${LABEL_63}.example.`)}\n`), '--policies', policies, '--output', 'json');
     expect(ok.code).toBe(0);
     expect((JSON.parse(ok.stdout) as { connections: { predicted: { verdict: string } }[] }).connections.map((c) => c.predicted.verdict)).toEqual(['allowed']);
