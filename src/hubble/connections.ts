@@ -19,6 +19,7 @@ import { HttpRequest, KafkaRequest } from '../engine/l7';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { timeKey } from './flow-time';
 import { addressPacketFamily, unmappedText } from '../model/cidr';
+import { capturedDnsName } from '../model/fqdn-pattern';
 import { FLOW_READ_OPTION_DEFAULTS, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
   FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, SCTP_DISABLED_DROP, classifyFlow, connectionKey, flowPeer, flowPeerProblem,
@@ -848,7 +849,7 @@ export class ConnectionCollector {
 
   private learnDns(query: string | undefined, ips: readonly string[] | undefined): void {
     if (typeof query !== 'string' || query === '' || ips === undefined || ips === null) return;
-    const name = query.toLowerCase().replace(/\.$/, '');
+    const name = capturedDnsName(query);
     for (const ip of ips) {
       if (typeof ip !== 'string') continue;
       let names = this.dns.get(ip);
@@ -872,7 +873,7 @@ function compactKey(src: number, dst: number, s: FlowScratch): string {
 function addNames(into: string[], names: readonly string[], max: number): void {
   for (const n of names) {
     if (typeof n !== 'string' || n === '') continue;
-    const name = n.toLowerCase().replace(/\.$/, '');
+    const name = capturedDnsName(n);
     if (into.length >= max) return;
     if (!into.includes(name)) into.push(name);
   }

@@ -39,7 +39,7 @@ import { trimRuns } from '../model/trim-runs';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { clusterNameError, k8sObjectLabelKey, splitLabelKey } from '../model/labels';
 import { nearestName } from '../model/edit-distance';
-import { addressShapedDnsName, dnsLengthProblem, isDnsName, isLookupName } from '../model/fqdn-pattern';
+import { addressShapedDnsName, capturedDnsName, dnsLengthProblem, isDnsName, isLookupName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
@@ -585,7 +585,7 @@ function companion(p: PolicyAcc, policy: string): { dns: boolean; dnsNames?: str
   if (!dns || !p.dnsRefused) return { dns };
   const peers = new Set<string>();
   for (const r of p.egress.values()) if (r.peer.kind === DraftPeerKind.FQDN && r.peer.name !== undefined) peers.add(r.peer.name);
-  const seen = [...new Set([...p.dnsNames].map((n) => n.toLowerCase().replace(/\.$/, '')))].filter((n) => !peers.has(n)).sort(compare);
+  const seen = [...new Set([...p.dnsNames].map(capturedDnsName))].filter((n) => !peers.has(n)).sort(compare);
   const unwritable = seen.filter((n) => dnsLengthProblem(n) === undefined && !isDnsName(n));
   const kept = [...peers, ...seen.filter(isLookupName)].sort(compare);
   const listed = (names: string[]): string => `${names.slice(0, 3).map((n) => JSON.stringify(withoutControls(n.length > 80 ? `${n.slice(0, 77)}...` : n))).join(', ')}`
@@ -942,7 +942,7 @@ function egressPeers(c: ObservedConnection, capture: FlowCapture, clusterName: s
  * (`fqdn-ip-address`: the destination is then drafted by its address), distinct.
  */
 function draftableNames(list: readonly string[]): string[] {
-  return list.map((n) => n.toLowerCase().replace(/\.$/, ''))
+  return list.map(capturedDnsName)
     .filter((n, i, all) => isLookupName(n) && !addressShapedDnsName(n) && !n.endsWith('.') && !n.endsWith('.cluster.local')
       && all.indexOf(n) === i);
 }

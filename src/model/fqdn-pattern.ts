@@ -97,6 +97,18 @@ export function isLookupName(name: string): boolean {
 }
 
 /**
+ * A name a capture gives (a DNS query or response's name, a flow's destination names) as the SDK keeps it: lower case,
+ * without its trailing dot, when the name as given keeps DNS's lengths (`dnsLengthProblem`); otherwise lower case as given,
+ * so that `isLookupName` refuses it wherever it is read (replay's names, draft's peers and DNS companion). The one form of
+ * the capture's readers: each stripped the dot before the check, so `example.com..` (an empty label: no query carries it)
+ * became `example.com.` and was judged, and drafted, as `example.com`.
+ */
+export function capturedDnsName(name: string): string {
+  const lower = name.toLowerCase();
+  return dnsLengthProblem(name) === undefined && lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
+/**
  * `Cilium.IO` → `cilium.io.`. Trims a selector's name or pattern; a looked-up name reaches it only past `dnsLengthProblem`,
  * which refuses white space around a name, so the name matched is the name checked.
  */

@@ -139,6 +139,51 @@ describe('a capture naming a destination past DNS lengths', () => {
   });
 });
 
+// Review mends (session 54): the capture's readers stripped one trailing dot before the check (`capturedDnsName` now checks
+// the name as given), so `api.example.com..` (an empty label) was judged, and drafted, as `api.example.com`.
+describe('a capture naming a destination with an empty label at its end', () => {
+  const WEB = { ID: 1, identity: 300, namespace: 'shop', pod_name: 'web-1', labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop'] };
+  const DNS_POD = { ID: 3, identity: 3003, namespace: 'kube-system', pod_name: 'coredns-1',
+    labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system'] };
+  const connect = (names?: string[]): string => JSON.stringify({ flow: {
+    time: '2025-06-02T10:00:01Z', verdict: 'FORWARDED', Type: 'L3_L4', traffic_direction: 'EGRESS', is_reply: false,
+    IP: { source: '10.0.1.10', destination: '203.0.113.9' }, l4: { TCP: { source_port: 40000, destination_port: 443, flags: { SYN: true } } },
+    source: WEB, destination: { identity: 2, labels: ['reserved:world'] }, ...(names ? { destination_names: names } : {}),
+  } });
+  const lookup = (query: string, verdict = 'FORWARDED'): string => JSON.stringify({ flow: {
+    time: '2025-06-02T10:00:00Z', verdict, Type: 'L7', event_type: { type: 129 }, traffic_direction: 'EGRESS', is_reply: false,
+    IP: { source: '10.0.1.10', destination: '10.0.0.9' }, l4: { UDP: { source_port: 40000, destination_port: 53 } },
+    source: WEB, destination: DNS_POD, l7: { type: 'REQUEST', dns: { query, qtypes: ['A'] } },
+  } });
+  const answer = (query: string): string => JSON.stringify({ flow: {
+    time: '2025-06-02T10:00:00Z', verdict: 'FORWARDED', Type: 'L7', event_type: { type: 129 }, traffic_direction: 'EGRESS', is_reply: true,
+    IP: { source: '10.0.0.9', destination: '10.0.1.10' }, l4: { UDP: { source_port: 53, destination_port: 40000 } },
+    source: DNS_POD, destination: WEB, l7: { type: 'RESPONSE', dns: { query, ips: ['203.0.113.9'], rcode: 0 } },
+  } });
+  const verdicts = async (name: string, lines: string[]): Promise<string[]> => {
+    const r = await replay('--flows', write(dir, name, `${lines.join('\n')}\n`), '--policies', POLICIES, '--output', 'json');
+    return (JSON.parse(r.stdout) as { connections: { predicted: { verdict: string } }[] }).connections.map((c) => c.predicted.verdict);
+  };
+
+  test('replay: destination_names ["api.example.com.."] is not tried: would be dropped (it was ALLOWED by *.example.com)', GUARD, async () => {
+    expect(await verdicts('dots-names.jsonl', [connect(['api.example.com..'])])).toEqual(['denied']);
+    expect(await verdicts('dot-names.jsonl', [connect(['api.example.com.'])])).toEqual(['allowed']);
+  });
+
+  test('replay: a DNS answer for "api.example.com.." names no address: would be dropped (it was ALLOWED)', GUARD, async () => {
+    expect(await verdicts('dots-answer.jsonl', [answer('api.example.com..'), connect()])).toEqual(['denied']);
+    expect(await verdicts('dot-answer.jsonl', [answer('api.example.com.'), connect()])).toEqual(['allowed']);
+  });
+
+  test('draft: a lookup of "example.com.." seen passing is no name of the DNS companion (it drafted matchName: example.com.)', GUARD, async () => {
+    const flows = write(dir, 'draft-dots.jsonl', [lookup('ok.example.'), lookup('evil.example.', 'DROPPED'), lookup('example.com..')].join('\n'));
+    const r = await draft('--flows', flows, '--namespace', 'shop', '--output', 'yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('matchName: ok.example');
+    expect(r.stdout).not.toContain('example.com');
+  });
+});
+
 describe('report: a matchName past DNS lengths (the CRD takes it) is no class, never an error', () => {
   test('exit 0, and the name of 63 a label is a class', GUARD, async () => {
     const policy = (name: string): string => EGRESS.replace('matchPattern: "*.example.com"', `matchName: "${name}"`);
