@@ -12,7 +12,7 @@
  *
  * Existing files are never overwritten unless `--force` is given. Exit status: 0 written, 2 bad input.
  */
-import { existsSync, lstatSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Command } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
@@ -192,10 +192,13 @@ which connections they allow (\`toAllow\`, \`toDeny\`). \`npx cdk8s-cilium trace
  * Writes the scaffold into `dir` (created if needed).
  * @param packageDir where this package is installed (`packageDirectory()`): the scaffold depends on it as the project that installed it names it
  *   when that is a local tarball or folder (see `localPackageSpec`)
+ * @param script the path the command was started by, as given (`process.argv[1]`): below the app's `node_modules` when
+ *   npm linked the package there from a folder
  * @returns the paths written, relative to `dir`
  * @throws CiliumPolicyError when `dir` is a file, or holds a scaffold file and `force` is not set
  */
-export function initApp(dir: string, options: InitOptions = {}, packageDir: string | undefined = packageDirectory()): string[] {
+export function initApp(dir: string, options: InitOptions = {}, packageDir: string | undefined = packageDirectory(),
+  script: string | undefined = process.argv[1]): string[] {
   const root = resolve(dir);
   if (existsSync(root) && !statSync(root).isDirectory()) {
     throw new CiliumPolicyError({
@@ -213,7 +216,7 @@ export function initApp(dir: string, options: InitOptions = {}, packageDir: stri
       fix: `use lower-case letters, digits, -, . and _ (optionally @scope/name), e.g. --name ${npmName(name)}`,
     });
   }
-  const files = scaffoldFiles(name, packageDir === undefined ? undefined : localPackageSpec(packageDir, root));
+  const files = scaffoldFiles(name, packageDir === undefined ? undefined : localPackageSpec(packageDir, root, script));
   // A symbolic link among the paths written (a dangling one too, which existsSync calls absent) would be written through,
   // to wherever it points, even without --force: refused, with --force as well.
   const links = [...new Set(Object.keys(files).flatMap((f) => f.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))))]
@@ -274,19 +277,22 @@ export function initApp(dir: string, options: InitOptions = {}, packageDir: stri
 }
 
 /**
- * The dependency the scaffold at `appRoot` names this package by, when the project that installed it (the folder above
- * the `node_modules` holding `packageDir`: an app, or the npx cache of `npx --package <tarball>`) installed it from a local
- * tarball or folder: `file:` and the path of that tarball or folder from `appRoot`. The package is not on the npm
- * registry, so the default, `^<version>`, made the `npm install` the scaffold says to run next fail with a 404.
- * Undefined when it came from a registry, a URL or git, when that path no longer exists, or when run from the sources.
+ * The dependency the scaffold at `appRoot` names this package by, when the project that installed it (`installingProject`:
+ * an app, or the npx cache of `npx --package <tarball>`) installed it from a local tarball or folder: `file:` and the path
+ * of that tarball or folder from `appRoot`. The package is not on the npm registry, so the default, `^<version>`, made the
+ * `npm install` the scaffold says to run next fail with a 404.
+ * Undefined when it came from a registry, a URL or git, when that path no longer exists, when the project's package.json
+ * is no regular file (a FIFO would block the read for ever), or when run from the sources.
+ * @param script the path the command was started by, as given (`process.argv[1]`, not resolved through links)
  */
-export function localPackageSpec(packageDir: string, appRoot: string): string | undefined {
-  const modules = dirname(packageDir);
-  if (basename(modules) !== 'node_modules') return undefined;
-  const project = dirname(modules);
+export function localPackageSpec(packageDir: string, appRoot: string, script: string | undefined = process.argv[1]): string | undefined {
+  const project = installingProject(packageDir, script);
+  if (project === undefined) return undefined;
+  const file = join(project, 'package.json');
+  if (kindOf(file) !== 'file') return undefined;
   let spec: unknown;
   try {
-    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown> | undefined>;
     spec = manifest.dependencies?.['cdk8s-cilium'] ?? manifest.devDependencies?.['cdk8s-cilium'];
   } catch {
     return undefined;
@@ -297,6 +303,35 @@ export function localPackageSpec(packageDir: string, appRoot: string): string | 
   const target = resolve(project, path);
   if (!existsSync(target)) return undefined;
   return `file:${relative(appRoot, target).split(sep).join('/')}`;
+}
+
+/**
+ * The project whose `node_modules/cdk8s-cilium` is this package (`packageDir`, the same folder once links are resolved):
+ * the folder above the `node_modules` nearest above `packageDir`, or above the path the command was started by. npm
+ * unpacks a tarball into `node_modules/cdk8s-cilium`, but links a `file:` folder there (`-> ../../cdk8s-cilium`), and Node
+ * runs the link's target, so `packageDir` (found from `__dirname`) is then the folder itself, under no `node_modules`; the
+ * command's path as given (`<app>/node_modules/.bin/cdk8s-cilium`) still is.
+ */
+function installingProject(packageDir: string, script: string | undefined): string | undefined {
+  const real = realPath(packageDir);
+  if (real === undefined) return undefined;
+  for (const from of script === undefined ? [packageDir] : [packageDir, script]) {
+    for (let dir = dirname(resolve(from)); dir !== dirname(dir); dir = dirname(dir)) {
+      if (basename(dir) !== 'node_modules') continue;
+      if (realPath(join(dir, 'cdk8s-cilium')) === real) return dirname(dir);
+      break;
+    }
+  }
+  return undefined;
+}
+
+/** `path` with its links resolved; undefined when it does not exist. */
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** What is at `path`: nothing, a regular file, a folder, or something else (a FIFO, a socket, a device). */

@@ -63,20 +63,46 @@ describe('cdk8s-cilium init', () => {
       writeFileSync(join(project, 'package.json'), JSON.stringify({ name, dependencies: spec === undefined ? {} : { 'cdk8s-cilium': spec } }));
       return { project, packageDir };
     };
-    const starterDependency = (packageDir: string, app: string): string => {
-      initApp(app, {}, packageDir);
+    const starterDependency = (packageDir: string, app: string, script?: string): string => {
+      initApp(app, {}, packageDir, script);
       return (JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['cdk8s-cilium'];
     };
     test.each([
       ['a tarball, file: and relative', 'file:../dl/cdk8s-cilium-1.0.0.tgz', 'file:../../dl/cdk8s-cilium-1.0.0.tgz'],
       ['a tarball, a bare relative path', '../dl/cdk8s-cilium-1.0.0.tgz', 'file:../../dl/cdk8s-cilium-1.0.0.tgz'],
-      ['a folder, as npm writes it', 'file:../dl', 'file:../../dl'],
       ['a registry range', '^1.0.0', '^1.0.0'],
       ['a tarball that is gone', 'file:../dl/gone.tgz', '^1.0.0'],
       ['no dependency on it (npx --package of a registry version)', undefined, '^1.0.0'],
     ])('%s', (name, spec, expected) => {
       const { project, packageDir } = layout(name.replace(/\W+/g, '-'), spec);
       expect(starterDependency(packageDir, join(project, 'starter')).replace(/\^\d+\.\d+\.\d+.*/, '^1.0.0')).toBe(expected);
+    });
+    // Review mend (session 54): npm links a `file:` folder into node_modules (`cdk8s-cilium -> ../../dl`) and Node runs the
+    // link's target, so the package found itself in dl/, under no node_modules, and the starter said `^1.0.0`. The app is
+    // found from the command's path as given (`<app>/node_modules/.bin/cdk8s-cilium`).
+    test('a folder, as npm writes it: a link in node_modules, the package run from its target', () => {
+      const project = join(scratch, 'installs', 'folder-linked');
+      const folder = join(scratch, 'installs', 'dl-folder');
+      mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+      mkdirSync(join(folder, 'lib', 'cli'), { recursive: true });
+      writeFileSync(join(folder, 'lib', 'cli', 'main.js'), '');
+      symlinkSync('../../dl-folder', join(project, 'node_modules', 'cdk8s-cilium'));
+      symlinkSync('../cdk8s-cilium/lib/cli/main.js', join(project, 'node_modules', '.bin', 'cdk8s-cilium'));
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'cdk8s-cilium': 'file:../dl-folder' } }));
+      const packageDir = realpathSync(join(project, 'node_modules', 'cdk8s-cilium'));
+      expect(starterDependency(packageDir, join(project, 'starter'), join(project, 'node_modules', '.bin', 'cdk8s-cilium'))).toBe('file:../../dl-folder');
+      expect(starterDependency(packageDir, join(project, 'starter-2'), join(project, 'node_modules', 'cdk8s-cilium', 'lib', 'cli', 'main.js')))
+        .toBe('file:../../dl-folder');
+      // A command run from another project's node_modules, where cdk8s-cilium is not this folder: the registry range.
+      const other = layout('other-project', 'file:../dl/cdk8s-cilium-1.0.0.tgz');
+      expect(starterDependency(packageDir, join(project, 'starter-3'), join(other.project, 'node_modules', '.bin', 'cdk8s-cilium'))).toMatch(/^\^\d/);
+    });
+    // Review mend (session 54): the project's package.json was read with no check of what it is: a FIFO blocked init for ever.
+    test('a package.json that is a FIFO is not read: the registry range, no hang', () => {
+      const { project, packageDir } = layout('fifo-manifest', 'file:../dl/cdk8s-cilium-1.0.0.tgz');
+      rmSync(join(project, 'package.json'));
+      execFileSync('mkfifo', [join(project, 'package.json')]);
+      expect(starterDependency(packageDir, join(project, 'starter'))).toMatch(/^\^\d/);
     });
     test('from an absolute path, and into a folder elsewhere', () => {
       const { packageDir } = layout('absolute', `file:${join(scratch, 'installs', 'dl', 'cdk8s-cilium-1.0.0.tgz')}`);
