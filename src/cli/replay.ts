@@ -344,7 +344,9 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .requiredOption('--flows <file>', 'Hubble flow log: hubble observe -o json/jsonpb, the flow exporter, legacy json; gzip; - for standard input')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .addOption(new Option('--fail-on <what>', 'exit 1 when a connection the cluster forwarded would be dropped or not all of the capture was judged (drop), or never (none)')
+    .addOption(new Option('--fail-on <what>', 'drop: exit 1 when a connection the cluster forwarded would be dropped, a connection could not be judged '
+      + '(NOT JUDGED), part of the capture was not read, or none of it was judged (connections of unknown identity are listed, not counted); '
+      + 'none: never exit 1')
       .choices(['drop', 'none']).default('drop'))
     .option('--cilium-version <version>', 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (on 1.16/1.17 some DNS verdicts need it; default: the version the policies were synthesized for, '
       + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)

@@ -244,6 +244,10 @@ describe('replay', () => {
     const help = r.stdout.replace(/\s+/g, ' ');
     expect(help).not.toContain('not all (or none) of the capture was judged');
     expect(help).toContain('connections of unknown identity are listed, not counted');
+    // Review mend (session 54): --fail-on still said exit 1 when "not all of the capture was judged" (drop).
+    const failOn = /--fail-on <what> (.*?) \(choices:/.exec(help)?.[1];
+    expect(failOn).toBe('drop: exit 1 when a connection the cluster forwarded would be dropped, a connection could not be judged (NOT JUDGED), '
+      + 'part of the capture was not read, or none of it was judged (connections of unknown identity are listed, not counted); none: never exit 1');
   });
 });
 
