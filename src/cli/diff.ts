@@ -261,6 +261,8 @@ function baseFamilies(headFamilies: JudgedIpFamilies, capture: FlowCapture, opti
  * @throws CiliumPolicyError (`diff-base-ambiguous`) for a name that is both
  */
 function baseGitRef(base: string, cwd: string): string | undefined {
+  // `-` (standard input, which no git ref is named) is a policy path, refused as such (`policyPathRefusal`).
+  if (base === '-') return undefined;
   // lstat, not exists: a dangling symbolic link named like the ref is a path of the working tree too.
   let isPath = true;
   try {

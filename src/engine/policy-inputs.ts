@@ -62,14 +62,15 @@ export function emptyInputs(): PolicyInputs {
 }
 
 /**
- * Why a policy path names no file to read (`engine-file-not-found`), or `undefined`: a path that does not exist, or `-`,
- * standard input, which policy inputs never read (only `validate -` does): it was said not to exist. The one refusal of
- * `PolicySet.fromFiles`, `--policies` and the paths `replay` checks before it reads the flows.
+ * Why a policy path names no file to read, or `undefined`: a path that does not exist (`engine-file-not-found`), or `-`,
+ * standard input, which policy inputs never read (only `validate -` does; `engine-policy-stdin`): it was said not to
+ * exist. The one refusal of `PolicySet.fromFiles`, `--policies`, `diff --base`/`--head` and the paths `replay` checks
+ * before it reads the flows.
  */
 export function policyPathRefusal(entry: PathEntry): CiliumPolicyError | undefined {
   if (entry.stdin) {
     return new CiliumPolicyError({
-      id: 'engine-file-not-found',
+      id: 'engine-policy-stdin',
       message: '- (standard input) is not read for policies: they are read from files, directories and globs',
       fix: 'write the policies to a file and give its path (validate - checks policies on standard input)',
     });
@@ -82,7 +83,7 @@ export function policyPathRefusal(entry: PathEntry): CiliumPolicyError | undefin
  * Adds files, directories and globs (see `PolicySet.fromFiles`): file names relative to the working directory when
  * inside it; an input that cannot be used is a diagnostic.
  * @param read how each file's YAML stream is parsed (`readYamlStream`; a reader that keeps the streams, to read them again)
- * @throws CiliumPolicyError (`engine-file-not-found`) when a path does not exist
+ * @throws CiliumPolicyError (`engine-file-not-found`) when a path does not exist, (`engine-policy-stdin`) for `-`
  */
 export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxBytes: number, read: YamlStreamReader = readYamlStream): void {
   const cwd = process.cwd();

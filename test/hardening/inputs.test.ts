@@ -362,13 +362,17 @@ describe('trace/replay --policies and validate --crd read through the same input
   });
 
   // Session 54: `-` was said not to exist, and a pipe's refusal told trace to use it.
-  test('- (standard input) as --policies: refused as such, for trace, replay and report alike', GUARD, async () => {
-    const line = 'error: - (standard input) is not read for policies: they are read from files, directories and globs (engine-file-not-found); '
+  // Review mends (session 54): the refusal had the id of a missing path; `diff --base -` was read as a git ref.
+  test('- (standard input) as --policies: refused as such, for trace, replay, report and diff alike', GUARD, async () => {
+    const line = 'error: - (standard input) is not read for policies: they are read from files, directories and globs (engine-policy-stdin); '
       + 'fix: write the policies to a file and give its path (validate - checks policies on standard input)\n';
     expect(trace('--policies', '-', ...FROM_TO)).toMatchObject({ code: 2, stdout: '', stderr: line });
     expect(await replay('--flows', FLOWS, '--policies', OTHER, '--policies', '-')).toMatchObject({ code: 2, stdout: '', stderr: line });
     expect(await report('--policies', '-')).toMatchObject({ code: 2, stdout: '', stderr: line });
-    expect(() => PolicySet.fromFiles(['-'])).toThrow(expect.objectContaining({ id: 'engine-file-not-found', message: expect.stringMatching(/^- \(standard input\)/) as unknown }));
+    expect(await cliAsync('diff', '--base', '-', '--head', OTHER)).toMatchObject({ code: 2, stdout: '', stderr: line });
+    expect(await cliAsync('diff', '--base', OTHER, '--head', '-')).toMatchObject({ code: 2, stdout: '', stderr: line });
+    expect(() => PolicySet.fromFiles(['-'])).toThrow(expect.objectContaining({ id: 'engine-policy-stdin', message: expect.stringMatching(/^- \(standard input\)/) as unknown }));
+    expect(() => PolicySet.fromFiles([join(dir, 'no-such.yaml')])).toThrow(expect.objectContaining({ id: 'engine-file-not-found' }));
   });
 
   test('/dev/zero as a policy file is refused at once', GUARD, async () => {
