@@ -74,15 +74,16 @@ export function dnsLengthRefusal(name: string): string | undefined {
   const problem = dnsLengthProblem(name);
   if (problem === undefined) return undefined;
   const shown = name.length > 80 ? `${name.slice(0, 40)}…${name.slice(-20)}` : name;
-  const why = problem.endsWith(WHITE_SPACE)
-    ? 'a name as looked up has no space around it (Hubble and dig write a space in a label as \\032); Cilium matches the name as asked, '
-      + 'untrimmed, and its patterns match no space'
-    : problem.endsWith(EMPTY_LABEL)
-    ? "RFC 1035: 1 to 63 characters a label, the empty one is the root that ends the name; miekg/dns, which Cilium's DNS proxy reads "
-      + 'queries with, packs no such name, so no policy judges a lookup of it'
-    : "RFC 1035: 63 characters a label, 253 in all; the DNS proxy's server answers such a message FORMERR before any policy judges it";
+  const why = problem.endsWith(WHITE_SPACE) ? WHITE_SPACE_WHY : problem.endsWith(EMPTY_LABEL) ? EMPTY_LABEL_WHY : LENGTH_WHY;
   return `the DNS name ${JSON.stringify(shown)} is ${problem}: no query carries it (${why})`;
 }
+
+/** Why `dnsLengthRefusal` refuses a name with white space around it, an empty label, or past DNS's lengths. */
+const WHITE_SPACE_WHY = 'a name as looked up has no space around it (Hubble and dig write a space in a label as \\032); Cilium matches the name '
+  + 'as asked, untrimmed, and its patterns match no space';
+const EMPTY_LABEL_WHY = "RFC 1035: 1 to 63 characters a label, the empty one is the root that ends the name; miekg/dns, which Cilium's DNS proxy "
+  + 'reads queries with, packs no such name, so no policy judges a lookup of it';
+const LENGTH_WHY = "RFC 1035: 63 characters a label, 253 in all; the DNS proxy's server answers such a message FORMERR before any policy judges it";
 
 /** The fix of `dnsLengthRefusal`. */
 export const DNS_LENGTH_FIX = 'give the name the lookup asked, e.g. api.example.com';
