@@ -1255,7 +1255,8 @@ describe('pitfall details', () => {
     const found = (sel: string): string[] => findings(check({ 'f.yaml': fq(sel), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable').map((d) => d.message);
     const [d] = findings(check({ 'f.yaml': fq('matchPattern: "*github.com"'), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable');
     expect(d.message).toBe('toFQDNs matchPattern "*github.com" has a "*" in the registrable part of the name: it matches names such as xgithub.com, '
-      + 'which anyone may register and point at any address, so these pods may reach whatever such a name resolves to');
+      + 'which anyone may register and point at any address, so these pods may reach whatever such a name resolves to; '
+      + "com is a public suffix in the Public Suffix List's ICANN section, under which anyone can create a name");
     expect(d.fix).toBe('put the wildcard below a domain you control ("*.example.com" for its subdomains, plus matchName "example.com" for itself), or list the names');
     for (const [sel, example] of [['"*.com"', 'x.com'], ['"github.*"', 'github.x'], ['"**.com"', 'x.com'], ['"*.co.uk"', 'x.co.uk'], ['"gh-*.io."', 'gh-x.io']]) {
       expect(found(`matchPattern: ${sel}`)).toEqual([expect.stringContaining(`such as ${example}, `)]);
@@ -1270,7 +1271,8 @@ describe('pitfall details', () => {
     const [rule] = dns('**.com');
     expect(rule.path).toBe('spec.egress[0].toPorts[0].rules.dns[0].matchPattern');
     expect(rule.message).toBe('DNS rule matchPattern "**.com" has a "*" in the registrable part of the name: it lets the pods look up names such as '
-      + 'x.com, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster)');
+      + 'x.com, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster); '
+      + "com is a public suffix in the Public Suffix List's ICANN section, under which anyone can create a name");
     for (const pattern of ['*.com', '*.*.com', '*.co.uk']) expect(dns(pattern), pattern).toHaveLength(1);
     for (const pattern of ['*.github.com', '**.github.com', '*', '*.internal', '10.0.0.*']) expect(dns(pattern), pattern).toEqual([]);
   });
