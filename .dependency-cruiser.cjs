@@ -10,7 +10,7 @@
 /** Each layer: the layers it may import (besides itself) and the npm packages it may import. */
 const LAYERS = {
   core: { layers: [], packages: ['constructs'] },
-  model: { layers: ['core'], packages: ['cdk8s', 'constructs', 're2js', 'yaml'] },
+  model: { layers: ['core'], packages: ['cdk8s', 'constructs', 're2js', 'tldts', 'yaml'] },
   validate: { layers: ['core', 'model'], packages: ['ajv', 'ajv-formats', 'cdk8s', 'constructs', 'yaml'] },
   constructs: { layers: ['core', 'model', 'validate'], packages: ['cdk8s', 'constructs'] },
   engine: { layers: ['core', 'model', 'validate'], packages: ['cdk8s', 'constructs'] },

@@ -61,9 +61,10 @@ export class ArgocdChart extends Chart {
     super(scope, id, { namespace: 'argocd' });
     const argocd = EndpointSelector.labels({ 'app.kubernetes.io/part-of': 'argocd' });
     // Argo CD also resolves in-cluster names (argocd-repo-server…), so every lookup goes through the DNS proxy.
+    // githubusercontent.com is a public suffix (Public Suffix List, private section): its names are listed, not `*.`-matched.
     new FqdnEgress(this, 'argocd-github', {
       endpointSelector: argocd,
-      fqdns: ['*.github.com', '*.githubusercontent.com'],
+      fqdns: ['*.github.com', 'raw.githubusercontent.com', 'objects.githubusercontent.com'],
       ports: [Port.tcp(443)],
       allowAllDnsLookups: true,
     });

@@ -1,5 +1,5 @@
 import { CiliumPolicyError } from '../core/errors';
-import { addressShapedNameProblem, registrableWildcardExample, versionDependentWildcard } from '../model/fqdn-pattern';
+import { addressShapedNameProblem, ownDomainExample, publicSuffixReason, registrableWildcard, versionDependentWildcard } from '../model/fqdn-pattern';
 import { describeValue } from '../model/plain-value';
 import { isDns1123Label } from '../validate/syntax';
 import { fqdnSyntaxProblem } from '../validate/schema-rules';
@@ -40,10 +40,11 @@ export function checkFqdnNotAddress(text: string, factory: string, location: str
 
 /**
  * Refuses a DNS pattern with a `*` in the registrable part of the name (`fqdn-pattern-registrable`,
- * `registrableWildcardExample`): `*.com` matches every `.com` name, `*example.com` matches `badexample.com`, `example.*` every
- * top-level domain — names anyone may register and point at any address. The wildcard belongs below a domain the author
- * controls (`*.example.com`); `*` alone, every name, stays allowed (it says so). A heuristic short of the Public Suffix
- * List, with no opt-out: a name under a top-level domain not reserved for private use is listed name by name. The one
+ * `registrableWildcard`, by the Public Suffix List with its private section): `*.com` matches every `.com` name, `*example.com`
+ * matches `badexample.com`, `example.*` every top-level domain, `*.github.io` every GitHub Pages site — names anyone may
+ * register or create and point at any address. The wildcard belongs below a domain the author controls (`*.example.com`,
+ * `*.example.github.io`); `*` alone, every name, stays allowed (it says so). No opt-out: a name under a top-level domain not
+ * reserved for private use is listed name by name. The one
  * rule of destinations (`toFQDNs`: `Peer.fqdnPattern`, `FqdnEgress` fqdns) and of the lookups an L7 DNS rule lets through
  * (`DnsRule.pattern`, `use: 'lookup'`), where such a pattern lets the pods look up names under a domain anyone may hold
  * (`**.com`, `*.*.com`: `data.attacker.com`), whose own DNS server then reads each lookup: a channel out of the cluster.
@@ -53,21 +54,22 @@ export function checkFqdnNotAddress(text: string, factory: string, location: str
  * @param use what the pattern selects: the addresses of the names (`destination`, the default) or the lookups themselves (`lookup`)
  */
 export function checkFqdnRegistrable(pattern: string, factory: string, location: string | undefined, use: 'destination' | 'lookup' = 'destination'): void {
-  const example = registrableWildcardExample(pattern);
-  if (example === undefined) return;
+  const found = registrableWildcard(pattern);
+  if (found === undefined) return;
   const p = pattern.trim();
   // The domain hint only when the text after the `*` starts with a whole DNS label (`*example.com`, not `*-api.com`).
   const domain = /^\*[^.*]+\.[^*]+$/.test(p) && isDns1123Label(p.slice(1).split('.')[0].toLowerCase()) ? p.slice(1) : undefined;
   throw new CiliumPolicyError({
     id: 'fqdn-pattern-registrable',
-    message: `${factory} ${JSON.stringify(pattern)} has a "*" in the registrable part of the name: it would match names such as ${example}, which `
+    message: `${factory} ${JSON.stringify(pattern)} has a "*" in the registrable part of the name: it would match names such as ${found.example}, which `
       + (use === 'lookup'
         ? 'anyone may register: the pods could look up names under a domain of anyone\'s, whose DNS server reads each lookup (a channel out of the cluster)'
-        : 'anyone may register and point at any address'),
+        : 'anyone may register and point at any address')
+      + `; ${publicSuffixReason(found)}`,
     fix: domain !== undefined
       ? `write "*.${domain}" for the subdomains of ${domain} (and the name ${domain} itself as a name, ${use === 'lookup' ? 'DnsRule.exact' : 'Peer.fqdn'}), `
         + 'or list the names'
-      : 'put the wildcard below a domain you control, such as "*.example.com", or list the names; there is no opt-out: '
+      : `put the wildcard below a domain you control, such as "*.${ownDomainExample(found)}", or list the names; there is no opt-out: `
         + 'only reserved top-level domains (such as internal, corp, home, test) count as private',
     ...(location !== undefined ? { location } : {}),
   });

@@ -7,6 +7,7 @@
  * as `*` inside a label, so `**`, `*.` and `**.` match one-label names only (`com.`), never `example.com.`.
  * Matching is hand-written and linear in the name (no regular expression).
  */
+import { parse as parsePublicSuffix } from 'tldts';
 import { BoundedMemo } from './bounded-memo';
 import { FqdnSelectorModel } from './policy-model';
 
@@ -255,34 +256,82 @@ const PRIVATE_TLDS: ReadonlySet<string> = new Set([
   'test', 'example', 'invalid', 'localhost', 'local', 'onion', 'alt', 'internal', 'corp', 'home', 'mail', 'arpa',
 ]);
 
-/**
- * Second-level labels that are public suffixes under a two-letter country TLD (`co.uk`, `com.au`, `ac.jp`, …): a
- * wildcard right below them is in the registrable label. A heuristic short of the Public Suffix List, which the SDK does
- * not ship.
- */
-const CC_SECOND_LEVELS: ReadonlySet<string> = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'or', 'ne', 'go', 'gob', 'nic', 'mil']);
+/** Where a public suffix comes from: the Public Suffix List's ICANN or private section, or its default rule `*` (an unlisted top-level domain). */
+export type PublicSuffixSource = 'icann' | 'private' | 'default';
+
+/** A `*` in the registrable part of a name (`registrableWildcard`). */
+export interface RegistrableWildcard {
+  /** A name the pattern matches that anyone could register: each `*` run written `x` (`x.github.io`). */
+  readonly example: string;
+  /** The public suffix of `example` (`com`, `co.uk`, `github.io`, `x.kawasaki.jp`). */
+  readonly suffix: string;
+  /** Where the Public Suffix List has `suffix`. */
+  readonly source: PublicSuffixSource;
+  /** Whether a `*` stands in the suffix itself (`example.*`, `*.kawasaki.jp`), not only in the label below it. */
+  readonly inSuffix: boolean;
+}
+
+/** tldts on a canonical name as written: the PSL with its private section, no URL parsing, `_` and IP-like names taken as names. */
+const PSL_OPTIONS = { allowPrivateDomains: true, extractHostname: false, validateHostname: false, detectIp: false, mixedInputs: false } as const;
 
 /**
- * A `toFQDNs` `matchPattern` with a `*` in the registrable part of the name (the top-level domain, or the label right below
- * it or below a country's public second level such as `co.uk`): `*.com` matches every `.com` name, `*example.com` matches
- * `badexample.com`, `example.*` every top-level domain, `**.com` (1.19) every name under `.com` — names anyone may register
- * and point at any address. Returns a name it matches that anyone could register (each `*` run written `x`), or `undefined`
- * for a pattern that keeps its wildcards inside a named domain (`*.example.com`, `api-*.example.com`), one under a private
+ * A `toFQDNs` `matchPattern` with a `*` in the registrable part of the name: the public suffix, or the one label below it,
+ * of the name obtained by writing each `*` run as `x`, by the Public Suffix List (ICANN and private sections, from the
+ * `tldts` package; its wildcard and exception rules included: `*.kawasaki.jp` but not `*.city.kawasaki.jp`). `*.com`
+ * matches every `.com` name, `*example.com` matches `badexample.com`, `example.*` every top-level domain, `**.com` (1.19)
+ * every name under `.com`, `*.github.io` every GitHub Pages site: names anyone may register or create and point at any
+ * address. Returns a name it matches that anyone could register and the suffix, or `undefined` for a pattern that keeps its
+ * wildcards inside a registrable domain (`*.example.com`, `api-*.example.com`, `*.myorg.github.io`), one under a private
  * top-level domain (`*.internal`), one of only `*`s (every name: `pitfall-broad-peer` and `fqdn-pattern-version-dependent`)
  * or one shaped like an address (`fqdn-ip-address`). The one judgement of the constructs' refusal
- * (`fqdn-pattern-registrable`) and validate's `pitfall-fqdn-pattern-registrable`.
+ * (`fqdn-pattern-registrable`) and validate's `pitfall-fqdn-pattern-registrable`. `x` as the letter can only lengthen the
+ * suffix found (an explicit entry such as `x.se`), never shorten it (no exception rule names `x`), so no pattern is let
+ * through that another letter would refuse.
  */
-export function registrableWildcardExample(pattern: string): string | undefined {
+export function registrableWildcard(pattern: string): RegistrableWildcard | undefined {
   if (typeof pattern !== 'string') return undefined;
   const p = pattern.trim().toLowerCase().replace(/\.$/, '');
   if (!p.includes('*') || matchesEveryDnsName(p, true) || addressShapedDnsName(p)) return undefined;
   const labels = p.replace(/^\*{2,}\./, '*.').split('.');
   const n = labels.length;
   if (PRIVATE_TLDS.has(labels[n - 1])) return undefined;
-  const ccSuffix = n >= 3 && /^[a-z]{2}$/.test(labels[n - 1]) && CC_SECOND_LEVELS.has(labels[n - 2]);
-  const registrable = ccSuffix ? 3 : 2;
-  if (!labels.slice(Math.max(0, n - registrable)).some((l) => l.includes('*'))) return undefined;
-  return labels.map((l) => (l === '*' ? 'x' : l.replace(/\*+/g, 'x'))).join('.');
+  const example = labels.map((l) => l.replace(/\*+/g, 'x')).join('.');
+  const found = parsePublicSuffix(example, PSL_OPTIONS);
+  const suffix = found.publicSuffix ?? example.slice(example.lastIndexOf('.') + 1);
+  const suffixLabels = suffix.split('.').length;
+  if (!labels.slice(Math.max(0, n - suffixLabels - 1)).some((l) => l.includes('*'))) return undefined;
+  return {
+    example,
+    suffix,
+    source: found.isIcann === true ? 'icann' : found.isPrivate === true ? 'private' : 'default',
+    inSuffix: labels.slice(Math.max(0, n - suffixLabels)).some((l) => l.includes('*')),
+  };
+}
+
+/** A name a pattern with a `*` in the registrable part of the name matches that anyone could register (`registrableWildcard`). */
+export function registrableWildcardExample(pattern: string): string | undefined {
+  return registrableWildcard(pattern)?.example;
+}
+
+/**
+ * Why names under the suffix `registrableWildcard` found are anyone's, for a refusal's or a finding's message: "github.io is a
+ * public suffix in the Public Suffix List's private section, under which anyone can create a name". The one wording of
+ * `fqdn-pattern-registrable` and `pitfall-fqdn-pattern-registrable`.
+ */
+export function publicSuffixReason(found: RegistrableWildcard): string {
+  const what = found.source === 'default' ? "a top-level domain by the Public Suffix List's default rule"
+    : `a public suffix in the Public Suffix List's ${found.source === 'icann' ? 'ICANN' : 'private'} section`;
+  return found.inSuffix
+    ? `its "*" stands in the public suffix itself (such as ${found.suffix}, ${what}), under which anyone can create a name`
+    : `${found.suffix} is ${what}, under which anyone can create a name`;
+}
+
+/**
+ * A domain of one's own to put the wildcard below, for the fix of a refusal or finding: one label below the suffix found
+ * (`example.github.io`, `example.co.uk`), or `example.com` when the `*` stands in the suffix itself.
+ */
+export function ownDomainExample(found: RegistrableWildcard): string {
+  return found.inSuffix ? 'example.com' : `example.${found.suffix}`;
 }
 
 /** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */

@@ -8,7 +8,7 @@ import { arr, isObject } from './walk';
 import { selectorRequiresNothing } from '../model/selectors';
 import { groupSelectorSelectsUngrouped, groupSelectorsSelectUngrouped } from '../model/cidr-groups';
 import { describeSelector } from './pod-selectors';
-import { addressShapedNameProblem, registrableWildcardExample } from '../model/fqdn-pattern';
+import { addressShapedNameProblem, ownDomainExample, publicSuffixReason, RegistrableWildcard, registrableWildcard } from '../model/fqdn-pattern';
 
 /** `10.0.0.0/8` for a parsed CIDR, the address printed as the agent prints it (RFC 5952). */
 /**
@@ -77,13 +77,12 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       registrableDnsRules(run, r, item, `${r.path}.egress[${index}]`);
       arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
         if (!isObject(f) || typeof f.matchPattern !== 'string') return;
-        const registrable = registrableWildcardExample(f.matchPattern);
+        const registrable = registrableWildcard(f.matchPattern);
         if (registrable !== undefined) {
           run.report('pitfall-fqdn-pattern-registrable', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
             `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} has a "*" in the registrable part of the name: it matches names such as `
-            + `${registrable}, which anyone may register and point at any address, so these pods may reach whatever such a name resolves to`,
-            'put the wildcard below a domain you control ("*.example.com" for its subdomains, plus matchName "example.com" for itself), '
-            + 'or list the names');
+            + `${registrable.example}, which anyone may register and point at any address, so these pods may reach whatever such a name resolves to; `
+            + publicSuffixReason(registrable), registrableFix(registrable));
         }
         if (!matchesEveryName(f.matchPattern, r.version)) return;
         run.report('pitfall-broad-peer', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
@@ -106,14 +105,20 @@ function registrableDnsRules(run: PitfallRun, r: RuleView, item: RuleItemModel, 
     const dns = isObject(pr) && isObject(pr.rules) ? arr<unknown>((pr.rules as { dns?: unknown }).dns) : [];
     dns.forEach((f, j) => {
       if (!isObject(f) || typeof f.matchPattern !== 'string') return;
-      const registrable = registrableWildcardExample(f.matchPattern);
+      const registrable = registrableWildcard(f.matchPattern);
       if (registrable === undefined) return;
       run.report('pitfall-fqdn-pattern-registrable', r, `${at}.toPorts[${k}].rules.dns[${j}].matchPattern`,
         `DNS rule matchPattern ${JSON.stringify(f.matchPattern)} has a "*" in the registrable part of the name: it lets the pods look up names such as `
-        + `${registrable}, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster)`,
-        'put the wildcard below a domain you control ("*.example.com" for its subdomains, plus matchName "example.com" for itself), or list the names');
+        + `${registrable.example}, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster); `
+        + publicSuffixReason(registrable), registrableFix(registrable));
     });
   });
+}
+
+/** The fix of `pitfall-fqdn-pattern-registrable`: the wildcard below a domain of one's own (`*.example.github.io`), or the names. */
+function registrableFix(found: RegistrableWildcard): string {
+  const own = ownDomainExample(found);
+  return `put the wildcard below a domain you control ("*.${own}" for its subdomains, plus matchName "${own}" for itself), or list the names`;
 }
 
 /**

@@ -554,6 +554,45 @@ describe('a DNS pattern with a "*" in the registrable part of the name is refuse
     expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:axb.evil.com@192.0.2.10', '443/TCP')).toBe('denied');
     expect(verdictOf(c, 'pod:shop:app=web', 'fqdn:a.b.example.com@192.0.2.10', '443/TCP')).toBe('denied');
   });
+
+  // The Public Suffix List (tldts, private section included): anyone can create a name under github.io, herokuapp.com or
+  // s3.amazonaws.com, and register one under com.br or k12.ak.us, so a wildcard right below them is anyone's name.
+  test.each([
+    ['*.github.io', 'x.github.io', "github.io is a public suffix in the Public Suffix List's private section"],
+    ['*.herokuapp.com', 'x.herokuapp.com', "herokuapp.com is a public suffix in the Public Suffix List's private section"],
+    ['*.s3.amazonaws.com', 'x.s3.amazonaws.com', "s3.amazonaws.com is a public suffix in the Public Suffix List's private section"],
+    ['*.vercel.app', 'x.vercel.app', "vercel.app is a public suffix in the Public Suffix List's private section"],
+    ['*.com.br', 'x.com.br', "com.br is a public suffix in the Public Suffix List's ICANN section"],
+    ['*.k12.ak.us', 'x.k12.ak.us', "k12.ak.us is a public suffix in the Public Suffix List's ICANN section"],
+    ['*.kawasaki.jp', 'x.kawasaki.jp', 'its "*" stands in the public suffix itself (such as x.kawasaki.jp, a public suffix in the Public Suffix List\'s ICANN section)'],
+  ])('%j below a public suffix is refused in Peer.fqdnPattern, FqdnEgress fqdns and DnsRule.pattern, naming the suffix', (pattern, example, reason) => {
+    const e = refusal(() => Peer.fqdnPattern(pattern));
+    expect(e.id).toBe('fqdn-pattern-registrable');
+    expect(e.message).toContain(`Peer.fqdnPattern "${pattern}" has a "*" in the registrable part of the name: it would match names such as ${example}, `
+      + `which anyone may register and point at any address; ${reason}, under which anyone can create a name`);
+    const own = reason.startsWith('its') ? 'example.com' : `example.${pattern.slice(2)}`;
+    expect(e.message).toContain(`fix: put the wildcard below a domain you control, such as "*.${own}", or list the names`);
+    const f = refusal(() => new FqdnEgress(chart('shop'), 'e', { fqdns: ['api.example.com', pattern] }));
+    expect([f.id, f.message.includes(`FqdnEgress fqdns entry "${pattern}"`) && f.message.includes(reason)]).toEqual(['fqdn-pattern-registrable', true]);
+    const d = refusal(() => DnsRule.pattern(pattern));
+    expect(d.id).toBe('fqdn-pattern-registrable');
+    expect(d.message).toContain(`DnsRule.pattern "${pattern}" has a "*" in the registrable part of the name: it would match names such as ${example}, `
+      + `which anyone may register: the pods could look up names under a domain of anyone's, whose DNS server reads each lookup (a channel out of the `
+      + `cluster); ${reason}`);
+  });
+
+  test('a wildcard one label below a public suffix, or below a second level that is no public suffix (net.de), is kept', () => {
+    const kept = ['*.myorg.github.io', '**.myorg.github.io', '*.app.herokuapp.com', '*.bucket.s3.amazonaws.com', '*.example.com.br', '*.school.k12.ak.us',
+      '*.city.kawasaki.jp', '*.net.de'];
+    for (const pattern of kept) {
+      expect(() => Peer.fqdnPattern(pattern), pattern).not.toThrow();
+      expect(() => DnsRule.pattern(pattern), pattern).not.toThrow();
+    }
+    const c = chart('shop');
+    new FqdnEgress(c, 'e', { endpointSelector: EndpointSelector.labels({ app: 'web' }), fqdns: kept });
+    expect(verdictOf(c, WEB, 'fqdn:docs.myorg.github.io@192.0.2.10', '443/TCP')).toBe('allowed');
+    expect(verdictOf(c, WEB, 'fqdn:evil.github.io@192.0.2.10', '443/TCP')).toBe('denied');
+  });
 });
 
 // `dnsServer: Peer.any()` (or the world, or a /0) wrote the DNS companion as 53/UDP and 53/TCP to every peer: the pods could

@@ -2,7 +2,10 @@
 // lower-case and fully qualified, patterns per Cilium's matchpattern, hostile non-string values matching nothing, and the
 // shared compiled matchers never confusing a name with a pattern or one Cilium version's `**.` with the other's.
 import { describe, expect, test } from 'vitest';
-import { addressShapedNameProblem, canonicalDnsName, compileFqdnSelector, fqdnPatternMatches, registrableWildcardExample } from '../../src/model/fqdn-pattern';
+import {
+  addressShapedNameProblem, canonicalDnsName, compileFqdnSelector, fqdnPatternMatches, PublicSuffixSource, publicSuffixReason, registrableWildcard,
+  registrableWildcardExample,
+} from '../../src/model/fqdn-pattern';
 import { FqdnSelectorModel } from '../../src/model/policy-model';
 
 const matches = (selector: FqdnSelectorModel, name: string, v119 = true): boolean => compileFqdnSelector(selector, v119).matches(name);
@@ -201,5 +204,40 @@ describe('wildcards in the registrable part of a name (what they match, and regi
       if (example !== undefined) expect(m(pattern, example), pattern).toBe(true);
     }
     expect(registrableWildcardExample(7 as unknown as string)).toBeUndefined();
+  });
+
+  // The Public Suffix List (tldts, with its private section): a name anyone can create under github.io or herokuapp.com is
+  // as much anyone's as one under com; a wildcard one label below the suffix stays in someone's own domain.
+  test('Public Suffix List truth table: ICANN, private and 3-level suffixes, wildcard and exception rules', () => {
+    const refused: [string, string, PublicSuffixSource, boolean][] = [
+      ['*.github.io', 'github.io', 'private', false], ['*.herokuapp.com', 'herokuapp.com', 'private', false],
+      ['*.s3.amazonaws.com', 's3.amazonaws.com', 'private', false], ['*.blogspot.com', 'blogspot.com', 'private', false],
+      ['*.azurewebsites.net', 'azurewebsites.net', 'private', false], ['*.appspot.com', 'appspot.com', 'private', false],
+      ['*.cloudfront.net', 'cloudfront.net', 'private', false], ['*.pages.dev', 'pages.dev', 'private', false],
+      ['*.vercel.app', 'vercel.app', 'private', false], ['*.netlify.app', 'netlify.app', 'private', false],
+      ['**.github.io', 'github.io', 'private', false], ['api-*.github.io', 'github.io', 'private', false],
+      ['*.com.br', 'com.br', 'icann', false], ['*.k12.ak.us', 'k12.ak.us', 'icann', false], ['*.co.uk', 'co.uk', 'icann', false],
+      ['*.com', 'com', 'icann', false], ['*.co.de', 'co.de', 'private', false], ['*.lan', 'lan', 'default', false],
+      // PSL wildcard rules: every label under kawasaki.jp and ck is a suffix of its own (`*.kawasaki.jp`, `*.ck`).
+      ['*.kawasaki.jp', 'x.kawasaki.jp', 'icann', true], ['*.ck', 'x.ck', 'icann', true], ['example.*', 'x', 'default', true],
+    ];
+    for (const [pattern, suffix, source, inSuffix] of refused) {
+      const found = registrableWildcard(pattern);
+      expect(found, pattern).toEqual({ example: pattern.replace(/^\*\*\./, '*.').replace(/\*+/g, 'x'), suffix, source, inSuffix });
+      expect(m(pattern, found!.example), pattern).toBe(true);
+    }
+    expect(publicSuffixReason(registrableWildcard('*.github.io')!))
+      .toBe("github.io is a public suffix in the Public Suffix List's private section, under which anyone can create a name");
+    expect(publicSuffixReason(registrableWildcard('*.kawasaki.jp')!)).toBe('its "*" stands in the public suffix itself (such as x.kawasaki.jp, '
+      + "a public suffix in the Public Suffix List's ICANN section), under which anyone can create a name");
+    expect(publicSuffixReason(registrableWildcard('*.lan')!))
+      .toBe("lan is a top-level domain by the Public Suffix List's default rule, under which anyone can create a name");
+    // Kept: wildcards below a registrable domain, under a PSL exception (`!city.kawasaki.jp`, `!www.ck`), under a private
+    // top-level domain; and second levels of a two-letter TLD that are no public suffix there (net.de, org.ch: one holder).
+    for (const pattern of ['*.myorg.github.io', '**.myorg.github.io', '*.example.co.uk', '*.example.com', 'api-*.example.com', '*.app.herokuapp.com',
+      '*.bucket.s3.amazonaws.com', '*.school.k12.ak.us', '*.city.kawasaki.jp', '*.www.ck', '*.example.com.br', '*.internal', '*.svc.cluster.local',
+      '*.net.de', '*.org.ch', '*.nic.de']) {
+      expect(registrableWildcard(pattern), pattern).toBeUndefined();
+    }
   });
 });

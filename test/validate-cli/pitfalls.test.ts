@@ -1256,7 +1256,8 @@ describe('pitfall details', () => {
     const found = (sel: string): string[] => findings(check({ 'f.yaml': fq(sel), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable').map((d) => d.message);
     const [d] = findings(check({ 'f.yaml': fq('matchPattern: "*github.com"'), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable');
     expect(d.message).toBe('toFQDNs matchPattern "*github.com" has a "*" in the registrable part of the name: it matches names such as xgithub.com, '
-      + 'which anyone may register and point at any address, so these pods may reach whatever such a name resolves to');
+      + 'which anyone may register and point at any address, so these pods may reach whatever such a name resolves to; '
+      + "com is a public suffix in the Public Suffix List's ICANN section, under which anyone can create a name");
     expect(d.fix).toBe('put the wildcard below a domain you control ("*.example.com" for its subdomains, plus matchName "example.com" for itself), or list the names');
     for (const [sel, example] of [['"*.com"', 'x.com'], ['"github.*"', 'github.x'], ['"**.com"', 'x.com'], ['"*.co.uk"', 'x.co.uk'], ['"gh-*.io."', 'gh-x.io']]) {
       expect(found(`matchPattern: ${sel}`)).toEqual([expect.stringContaining(`such as ${example}, `)]);
@@ -1271,9 +1272,33 @@ describe('pitfall details', () => {
     const [rule] = dns('**.com');
     expect(rule.path).toBe('spec.egress[0].toPorts[0].rules.dns[0].matchPattern');
     expect(rule.message).toBe('DNS rule matchPattern "**.com" has a "*" in the registrable part of the name: it lets the pods look up names such as '
-      + 'x.com, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster)');
+      + 'x.com, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster); '
+      + "com is a public suffix in the Public Suffix List's ICANN section, under which anyone can create a name");
     for (const pattern of ['*.com', '*.*.com', '*.co.uk']) expect(dns(pattern), pattern).toHaveLength(1);
     for (const pattern of ['*.github.com', '**.github.com', '*', '*.internal', '10.0.0.*']) expect(dns(pattern), pattern).toEqual([]);
+  });
+
+  // The Public Suffix List (tldts, private section included) on hand-written YAML: a wildcard right below github.io or
+  // k12.ak.us matches names anyone can create; one label lower it stays in one holder's domain.
+  it('a toFQDNs or DNS rule pattern right below a public suffix of the Public Suffix List, ICANN or private, is reported', () => {
+    const fq = (sel: string): string => FQDN.replace('matchName: api.github.com', sel);
+    const found = (sel: string): { message: string; fix?: string }[] =>
+      findings(check({ 'f.yaml': fq(`matchPattern: "${sel}"`), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable');
+    const [d] = found('*.github.io');
+    expect(d.message).toBe('toFQDNs matchPattern "*.github.io" has a "*" in the registrable part of the name: it matches names such as x.github.io, '
+      + 'which anyone may register and point at any address, so these pods may reach whatever such a name resolves to; '
+      + "github.io is a public suffix in the Public Suffix List's private section, under which anyone can create a name");
+    expect(d.fix).toBe('put the wildcard below a domain you control ("*.example.github.io" for its subdomains, plus matchName "example.github.io" '
+      + 'for itself), or list the names');
+    for (const sel of ['*.herokuapp.com', '*.s3.amazonaws.com', '*.pages.dev', '*.com.br', '*.k12.ak.us', '*.kawasaki.jp', '*.co.de']) {
+      expect(found(sel), sel).toHaveLength(1);
+    }
+    for (const sel of ['*.myorg.github.io', '*.bucket.s3.amazonaws.com', '*.city.kawasaki.jp', '*.example.com.br', '*.net.de']) expect(found(sel), sel).toEqual([]);
+    const dns = (pattern: string): { message: string }[] => findings(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor(pattern) }), 'pitfall-fqdn-pattern-registrable');
+    expect(dns('**.netlify.app').map((f) => f.message)).toEqual([expect.stringContaining(
+      'names such as x.netlify.app, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster); '
+      + "netlify.app is a public suffix in the Public Suffix List's private section")]);
+    expect(dns('**.myorg.netlify.app')).toEqual([]);
   });
 
   it('a DNS rule in another file counts (the set is judged together)', () => {
