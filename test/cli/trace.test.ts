@@ -164,6 +164,19 @@ describe('trace', () => {
     expect(bad.stderr).toMatch(/default, always, never/);
   });
 
+  test('--policy-enforcement never: entity:host under a host rule that selects nodes by their labels is allowed, not refused (exit 0)', () => {
+    const file = join(scratch, 'host-role.yaml');
+    writeFileSync(file, ['apiVersion: cilium.io/v2', 'kind: CiliumClusterwideNetworkPolicy', 'metadata: { name: host }',
+      'spec:', '  nodeSelector: { matchLabels: { role: db } }',
+      '  ingress: [{ fromEntities: [world], toPorts: [{ ports: [{ port: "22", protocol: TCP }] }] }]', ''].join('\n'));
+    const args = ['trace', '--policies', file, '--from', 'cidr:203.0.113.9', '--to', 'entity:host', '--port', '23/TCP'];
+    expect(cli(...args).code).toBe(2);
+    const never = cli(...args, '--policy-enforcement', 'never');
+    expect(never.stderr).toBe('');
+    expect(never.code).toBe(0);
+    expect(never.stdout).toMatch(/^ALLOWED cidr:203\.0\.113\.9 → entity:host 23\/TCP/);
+  });
+
   test('--mutual-auth: authentication required drops without it (auth-required, exit 1), passes with it', () => {
     const file = join(scratch, 'mutual-auth.yaml');
     writeFileSync(file, ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: { name: api, namespace: default }',

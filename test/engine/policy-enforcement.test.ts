@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { PolicyEnforcement, PolicySetOptions } from '../../src/engine';
-import { ccnp, cnp, judged, labels, policySet } from './helpers';
+import { ccnp, cnp, judged, labels, policySet, refusedByMatchers } from './helpers';
 
 const WEB = 'pod:default:app=web';
 const API = 'pod:default:app=api';
@@ -112,6 +112,31 @@ describe('policy enforcement modes (computePolicyEnforcementAndRules)', () => {
     expect(judged(policySet(host, on), 'entity:remote-node', DB, 22).allowed).toBe(true);
     expect(judged(policySet(host, on), WORLD, DB, 23).allowed).toBe(false);
     expect(judged(policySet(host, { ...on, policyEnforcement: PolicyEnforcement.NEVER }), WORLD, DB, 23).allowed).toBe(true);
+  });
+
+  test('never: a node given without its labels is judged (allowed), not refused, where host rules select nodes by their labels', () => {
+    // Under never no rule gives any endpoint policy (computePolicyEnforcementAndRules returns before matching one), so
+    // which host rules select the node cannot change its verdict: before, the rules were toggled back in and refused.
+    const host = [ccnp('host', {
+      nodeSelector: labels({ role: 'db' }),
+      ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }],
+      egress: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+    })];
+    const on = { hostFirewall: true };
+    const never = policySet(host, { ...on, policyEnforcement: PolicyEnforcement.NEVER });
+    const cases: readonly [string, string, number][] = [
+      [WORLD, 'entity:host', 23], [WORLD, 'entity:host', 22], ['entity:host', WORLD, 80],
+      [WORLD, 'entity:remote-node', 23], ['entity:remote-node', WORLD, 80], ['entity:host', 'entity:remote-node', 23],
+    ];
+    for (const [from, to, port] of cases) {
+      expect(refusedByMatchers(never, from, to, port), `never ${from} → ${to} ${port}`).toBe(false);
+      const v = judged(never, from, to, port);
+      expect(v.allowed, `never ${from} → ${to} ${port}`).toBe(true);
+    }
+    // The default mode refuses them: on a node with role=db the rules apply, on another they do not.
+    const byDefault = policySet(host, on);
+    expect(refusedByMatchers(byDefault, WORLD, 'entity:host', 23)).toBe(true);
+    expect(refusedByMatchers(byDefault, 'entity:remote-node', WORLD, 80)).toBe(true);
   });
 
   test('diff: the same policies judged under another mode are compared pair by pair (the mode is a verdict setting)', () => {
