@@ -33,7 +33,8 @@
  *   "warnings": string[],               // things in the inputs the reader could not represent; an endpoint matching no
  *                                       // workload of the inputs; a --port that is a Service port, not the container port
  *   "notes": string[],                  // how svc: endpoints were resolved (pods, target port)
- *   "hostFirewall": { "enabled": boolean, "mode": "on" | "off" | "auto-on" | "auto-off", "reason": string }
+ *   "hostFirewall": { "enabled": boolean, "mode": "on" | "off" | "auto-on" | "auto-off", "reason": string },
+ *   "policyEnforcement": "default" | "always" | "never"   // --policy-enforcement: the agent's enable-policy
  * }
  * Side = {
  *   "direction": "egress" | "ingress",
@@ -265,7 +266,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (output === 'json') {
     io.stdout(`${JSON.stringify({
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,
-      hostFirewall: hostFirewallInfo(set),
+      hostFirewall: hostFirewallInfo(set), policyEnforcement: set._engineConfig.policyEnforcement,
     }, null, 2)}\n`);
   } else {
     for (const w of warningText) io.stderr(`warning: ${withoutControls(w)}\n`);

@@ -153,12 +153,12 @@ describe('trace', () => {
     expect(cli(...toOther, '--policy-enforcement', 'default').code).toBe(0);
     const always = cli(...toOther, '--policy-enforcement', 'always');
     expect(always.code).toBe(1);
-    expect(always.stdout).toMatch(/egress at pod:default:env=prod: default deny: the agent runs with policy-enforcement=always/);
+    expect(always.stdout).toMatch(/egress at pod:default:env=prod: default deny: the agent runs with enable-policy=always/);
     // The L7 rule refuses this request by default; under never no rule applies.
     expect(trace('--port', '80/TCP', '--http', 'GET /private').code).toBe(1);
     const never = trace('--port', '80/TCP', '--http', 'GET /private', '--policy-enforcement', 'never');
     expect(never.code).toBe(0);
-    expect(never.stdout).toMatch(/ingress at pod:default:app=service: allowed: the agent runs with policy-enforcement=never/);
+    expect(never.stdout).toMatch(/ingress at pod:default:app=service: allowed: the agent runs with enable-policy=never/);
     const bad = cli(...toOther, '--policy-enforcement', 'Always');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/default, always, never/);
@@ -175,6 +175,8 @@ describe('trace', () => {
     expect(never.stderr).toBe('');
     expect(never.code).toBe(0);
     expect(never.stdout).toMatch(/^ALLOWED cidr:203\.0\.113\.9 → entity:host 23\/TCP/);
+    // No rule is read under never: not "none", as if no policy selected the node.
+    expect(never.stdout).toContain('policies selecting entity:host: not read (enable-policy=never: no policy is enforced)');
   });
 
   test('--mutual-auth: authentication required drops without it (auth-required, exit 1), passes with it', () => {
