@@ -175,7 +175,8 @@ export interface TraceOptions {
    */
   readonly policyDefaultLocalCluster?: string;
   /**
-   * The agent's `policy-enforcement`: `default`, `always` or `never` (`PolicySetOptions.policyEnforcement`).
+   * The agent's policy enforcement mode (agent option `enable-policy`, Helm `policyEnforcementMode`): `default`, `always` or `never`
+   * (`PolicySetOptions.policyEnforcement`).
    * @default 'default'
    */
   readonly policyEnforcement?: string;
@@ -236,7 +237,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
-    ...(options.policyEnforcement !== undefined ? { policyEnforcement: options.policyEnforcement as PolicyEnforcement } : {}),
+    ...policyEnforcementSetting(options.policyEnforcement),
     ...ipFamiliesSetting(options.ipFamilies),
   });
   const bad = refusedPolicyInputs(set, options.policies);
@@ -537,6 +538,21 @@ export function ipFamiliesOption(): Option {
 }
 
 /**
+ * @internal The `--policy-enforcement` option of `trace`, `replay`, `diff` and `report`: the agent's policy enforcement mode
+ * (agent option `enable-policy`, Helm `policyEnforcementMode`), read by `policyEnforcementSetting`.
+ */
+export function policyEnforcementCliOption(): Option {
+  return new Option('--policy-enforcement <mode>', 'the agent\'s policy enforcement mode (agent option enable-policy, Helm policyEnforcementMode): '
+    + 'default (default deny only where a rule selects), always (every endpoint default deny) or never (no policy enforced)')
+    .choices(Object.values(PolicyEnforcement));
+}
+
+/** @internal `PolicySetOptions.policyEnforcement` from the `--policy-enforcement` value (checked by the set: `option-value`). */
+export function policyEnforcementSetting(value: string | undefined): { policyEnforcement?: PolicyEnforcement } {
+  return value !== undefined ? { policyEnforcement: value as PolicyEnforcement } : {};
+}
+
+/**
  * @internal `PolicySetOptions.ipFamilies` from the `--ip-families` value (checked here too: in-process callers skip the
  * option's choices).
  */
@@ -587,8 +603,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
-    .addOption(new Option('--policy-enforcement <mode>', 'the agent\'s policy-enforcement: default (default deny only where a rule selects), '
-      + 'always (every endpoint default deny) or never (no policy enforced)').choices(Object.values(PolicyEnforcement)))
+    .addOption(policyEnforcementCliOption())
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: TraceOptions) => done(runTrace(opts, io)));
 }
