@@ -50,7 +50,8 @@
  *   "l7"?: { "protocol": "http" | "dns" | "kafka" | "l7proto", "result": "allowed" | "denied" | "not-evaluated",
  *            "reason": string, "rules": string[], "matched"?: string },
  *   "policies": [{ "kind", "name", "namespace"?, "file"? }],   // policies selecting the endpoint
- *   "notes": string[]
+ *   "notes": string[],
+ *   "enforcement"?: "always" | "never"  // the mode (enable-policy), not the policies, decided this side
  * }
  */
 import { Command, Option } from 'commander';
