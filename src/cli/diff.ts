@@ -38,7 +38,8 @@ import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 import {
-  CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, refusedPolicyInputs, warningLines,
+  CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
+  refusedPolicyInputs, warningLines,
 } from './trace';
 
 /** When `diff` exits 1. */
@@ -104,6 +105,12 @@ export interface ConnectivityCommandOptions {
    * @default 'ipv4'
    */
   readonly ipFamilies?: string;
+  /**
+   * The agent's policy enforcement mode (agent option `enable-policy`, Helm `policyEnforcementMode`), on both sides:
+   * `default`, `always` or `never` (`PolicySetOptions.policyEnforcement`).
+   * @default 'default'
+   */
+  readonly policyEnforcement?: string;
   /**
    * Whether the agent runs with `allow-icmp-frag-needed` (`--no-allow-icmp-frag-needed`: off, and the records of ICMPv4
    * fragmentation needed in `--flows` are read as any ICMP, their pods endpoint classes).
@@ -375,6 +382,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
     ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
     ...(options.sctp === true ? { sctp: true } : {}),
+    ...policyEnforcementSetting(options.policyEnforcement),
     // A defaulted choice is left to the set's default (IPv4), so the set knows it defaulted: a family the user gives or the
     // capture shows off is off in Cilium, one left to the default unknown (`comparisonLimits`).
     ...(families.judged.source !== 'default' ? { ipFamilies: families.ipFamilies } : {}),
@@ -479,6 +487,7 @@ export function addConnectivityOptions(command: Command): Command {
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())
+    .addOption(policyEnforcementCliOption())
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .option('--sctp', SCTP_HELP)

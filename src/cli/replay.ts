@@ -75,7 +75,11 @@ import { chooseIpFamilies } from '../hubble/capture-families';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
 import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
-import { CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, refusedPolicyInputs, warningLines } from './trace';
+import {
+  CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions,
+  dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
+  refusedPolicyInputs, warningLines,
+} from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
 /** Where the Hubble commands read and write. */
@@ -178,6 +182,12 @@ export interface ReplayCommandOptions {
    */
   readonly policyDefaultLocalCluster?: string;
   /**
+   * The agent's policy enforcement mode (agent option `enable-policy`, Helm `policyEnforcementMode`): `default`, `always`
+   * or `never` (`PolicySetOptions.policyEnforcement`).
+   * @default 'default'
+   */
+  readonly policyEnforcement?: string;
+  /**
    * The most connections kept, as given.
    * @default '10000'
    */
@@ -257,6 +267,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     clusterName,
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
+    ...policyEnforcementSetting(options.policyEnforcement),
     ipFamilies: families.ipFamilies,
   });
   const bad = refusedPolicyInputs(set, options.policies);
@@ -361,6 +372,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .addOption(ipFamiliesOption())
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
+    .addOption(policyEnforcementCliOption())
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged, and fail --fail-on drop (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
     .option('--all', 'list every connection in the table (default: the first 50 of each group, the rest counted; --output json lists every one)', false)
     .action(async (opts: ReplayCommandOptions) => {

@@ -33,7 +33,8 @@
  *   "warnings": string[],               // things in the inputs the reader could not represent; an endpoint matching no
  *                                       // workload of the inputs; a --port that is a Service port, not the container port
  *   "notes": string[],                  // how svc: endpoints were resolved (pods, target port)
- *   "hostFirewall": { "enabled": boolean, "mode": "on" | "off" | "auto-on" | "auto-off", "reason": string }
+ *   "hostFirewall": { "enabled": boolean, "mode": "on" | "off" | "auto-on" | "auto-off", "reason": string },
+ *   "policyEnforcement": "default" | "always" | "never"   // --policy-enforcement: the agent's enable-policy
  * }
  * Side = {
  *   "direction": "egress" | "ingress",
@@ -49,7 +50,8 @@
  *   "l7"?: { "protocol": "http" | "dns" | "kafka" | "l7proto", "result": "allowed" | "denied" | "not-evaluated",
  *            "reason": string, "rules": string[], "matched"?: string },
  *   "policies": [{ "kind", "name", "namespace"?, "file"? }],   // policies selecting the endpoint
- *   "notes": string[]
+ *   "notes": string[],
+ *   "enforcement"?: "always" | "never"  // the mode (enable-policy), not the policies, decided this side
  * }
  */
 import { Command, Option } from 'commander';
@@ -174,7 +176,8 @@ export interface TraceOptions {
    */
   readonly policyDefaultLocalCluster?: string;
   /**
-   * The agent's `policy-enforcement`: `default`, `always` or `never` (`PolicySetOptions.policyEnforcement`).
+   * The agent's policy enforcement mode (agent option `enable-policy`, Helm `policyEnforcementMode`): `default`, `always` or `never`
+   * (`PolicySetOptions.policyEnforcement`).
    * @default 'default'
    */
   readonly policyEnforcement?: string;
@@ -235,7 +238,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
-    ...(options.policyEnforcement !== undefined ? { policyEnforcement: options.policyEnforcement as PolicyEnforcement } : {}),
+    ...policyEnforcementSetting(options.policyEnforcement),
     ...ipFamiliesSetting(options.ipFamilies),
   });
   const bad = refusedPolicyInputs(set, options.policies);
@@ -265,7 +268,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (output === 'json') {
     io.stdout(`${JSON.stringify({
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,
-      hostFirewall: hostFirewallInfo(set),
+      hostFirewall: hostFirewallInfo(set), policyEnforcement: set._engineConfig.policyEnforcement,
     }, null, 2)}\n`);
   } else {
     for (const w of warningText) io.stderr(`warning: ${withoutControls(w)}\n`);
@@ -536,6 +539,21 @@ export function ipFamiliesOption(): Option {
 }
 
 /**
+ * @internal The `--policy-enforcement` option of `trace`, `replay`, `diff` and `report`: the agent's policy enforcement mode
+ * (agent option `enable-policy`, Helm `policyEnforcementMode`), read by `policyEnforcementSetting`.
+ */
+export function policyEnforcementCliOption(): Option {
+  return new Option('--policy-enforcement <mode>', 'the agent\'s policy enforcement mode (agent option enable-policy, Helm policyEnforcementMode): '
+    + 'default (default deny only where a rule selects), always (every endpoint default deny) or never (no policy enforced)')
+    .choices(Object.values(PolicyEnforcement));
+}
+
+/** @internal `PolicySetOptions.policyEnforcement` from the `--policy-enforcement` value (checked by the set: `option-value`). */
+export function policyEnforcementSetting(value: string | undefined): { policyEnforcement?: PolicyEnforcement } {
+  return value !== undefined ? { policyEnforcement: value as PolicyEnforcement } : {};
+}
+
+/**
  * @internal `PolicySetOptions.ipFamilies` from the `--ip-families` value (checked here too: in-process callers skip the
  * option's choices).
  */
@@ -586,8 +604,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .option('--cluster-name <name>', 'the local cluster name', 'default')
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
-    .addOption(new Option('--policy-enforcement <mode>', 'the agent\'s policy-enforcement: default (default deny only where a rule selects), '
-      + 'always (every endpoint default deny) or never (no policy enforced)').choices(Object.values(PolicyEnforcement)))
+    .addOption(policyEnforcementCliOption())
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: TraceOptions) => done(runTrace(opts, io)));
 }

@@ -31,7 +31,7 @@ import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
 import { endPacketFamily } from '../engine/l4-query';
-import { CONNECTIVITY_SOURCES_DEFAULTS, IpFamilies, type ConnectivitySources } from '../engine/policy-set-options';
+import { CONNECTIVITY_SOURCES_DEFAULTS, IpFamilies, PolicyEnforcement, type ConnectivitySources } from '../engine/policy-set-options';
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { CiliumPolicyError } from '../core/errors';
 import { EndpointKind, formatEndpoint } from '../engine/endpoint';
@@ -1083,6 +1083,7 @@ class ReasonIds {
       const r = s.rule;
       const content = JSON.stringify([
         s.direction, s.allowed, s.decision, r ? [policyText(r), r.path, r.file ?? null] : null, s.policies.map(policyText), unlearnedMatch(s) ?? null,
+        s.enforcement ?? null,
       ]);
       id = this.byContent.get(content);
       if (id === undefined) {
@@ -1109,6 +1110,10 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
     if (denied.decision === 'sctp-disabled') {
       return { text: `dropped at ${denied.direction} of ${name(denied)}: SCTP is not enabled in the agent (enable-sctp=false), so the datapath drops it before any policy` };
     }
+    if (denied.enforcement === PolicyEnforcement.ALWAYS) {
+      // The mode put the side into default deny, not a policy selecting it (none has rules of this direction that do).
+      return { text: `default deny at ${denied.direction} of ${name(denied)} (enable-policy=always)${unlearned(denied, name(denied))}` };
+    }
     const by = denied.policies.map(policyText);
     return {
       text: `default deny at ${denied.direction} of ${name(denied)}${by.length > 0 ? ` (selected by ${by.join(', ')})` : ''}${unlearned(denied, name(denied))}`,
@@ -1124,6 +1129,7 @@ export function reasonOf(v: Sides, from: ClassifiedEndpoint, to: ClassifiedEndpo
   if (parts.length === 0) {
     for (const s of [v.egress, v.ingress]) {
       if (s.decision === 'non-default-deny-allow') parts.push(`${s.direction} of ${name(s)}: no default deny (enableDefaultDeny: false)`);
+      else if (s.enforcement === PolicyEnforcement.NEVER) parts.push(`${s.direction} of ${name(s)}: not enforced (enable-policy=never)`);
       else if (s.decision === 'no-policy-default-allow') {
         // Policies may select the endpoint with rules for the other direction only: this direction stays default allow.
         parts.push(`${s.direction} of ${name(s)}: ${s.policies.length > 0 ? `no ${s.direction} rules` : 'no policy'} (default allow)`);

@@ -79,7 +79,7 @@ export interface EngineConfig {
   readonly hostFirewall: boolean;
   /** Whether traffic from the local host to its endpoints is always allowed on ingress (`allow-localhost: always`). */
   readonly allowLocalhost: boolean;
-  /** The agent's policy enforcement mode (`policy-enforcement`). */
+  /** The agent's policy enforcement mode (agent option `enable-policy`). */
   readonly policyEnforcement: PolicyEnforcement;
   /** Whether the cluster runs mutual authentication with SPIRE: `authentication.mode: required` then passes. */
   readonly mutualAuth: boolean;

@@ -444,9 +444,11 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   }
   if (!dp.hasRules) {
     if (!explain) return outcome(SideDecision.NO_POLICY_DEFAULT_ALLOW, true);
-    const why = dp.enforcement === PolicyEnforcement.NEVER ? 'the agent runs with policy-enforcement=never, so no policy applies to any endpoint'
+    const never = dp.enforcement === PolicyEnforcement.NEVER;
+    const why = never ? 'the agent runs with enable-policy=never, so no policy applies to any endpoint'
       : dp.selecting.length === 0 ? `no policy selects ${input.subject}` : `no policy selecting ${input.subject} has ${dp.direction} rules`;
-    return sideResult(sideBase(dp, input), SideDecision.NO_POLICY_DEFAULT_ALLOW, true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
+    const side = sideResult(sideBase(dp, input), SideDecision.NO_POLICY_DEFAULT_ALLOW, true, undefined, undefined, `allowed: ${why} (default allow)`, dedupe(notes));
+    return never ? { ...side, enforcement: PolicyEnforcement.NEVER } : side;
   }
   if (!dp.defaultDeny) {
     if (!explain) return outcome(SideDecision.NON_DEFAULT_DENY_ALLOW, true);
@@ -457,9 +459,12 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   nearMisses(dp, input, notes);
   const n = explainedOf(dp, input.config.version).withRules;
   const selected = `${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject}`;
-  const why = dp.enforcement === PolicyEnforcement.ALWAYS ? `the agent runs with policy-enforcement=always, which makes every endpoint default deny; ${selected}` : selected;
-  return sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined,
+  const always = dp.enforcement === PolicyEnforcement.ALWAYS;
+  const why = always ? `the agent runs with enable-policy=always, which makes every endpoint default deny; ${selected}` : selected;
+  const side = sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined,
     `default deny: ${why} and none allows ${input.peer.text} on ${describeQuery(input.query)}`, dedupe(notes));
+  // The mode, not the policies, put the side into default deny: no selecting rule does in this direction itself.
+  return always && !dp.selecting.some((r) => r.defaultDeny[dp.direction]) ? { ...side, enforcement: PolicyEnforcement.ALWAYS } : side;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { withoutControls } from '../model/printable';
 import { objectName } from '../model/object-names';
 import { SideVerdict, Verdict, VerdictPolicyRef, VerdictRuleRef } from './verdict';
+import { PolicyEnforcement } from './policy-set-options';
 import { pushAll } from '../model/push-all';
 import { clipText } from '../model/clip-text';
 
@@ -34,7 +35,9 @@ function formatSide(side: SideVerdict): string[] {
     // Each rule clipped: a rule's text quotes its values (a header entry of 2,000,000 characters was a 2 MB line).
     if (side.l7.rules.length > 0) out.push(`  L7 rules: ${side.l7.rules.map((r) => clipText(r, MAX_RULE_TEXT)).join(' | ')}`);
   }
-  out.push(`  policies selecting ${side.endpoint}: ${side.policies.length > 0 ? side.policies.map(formatPolicy).join(', ') : 'none'}`);
+  // Under never no rule is read (computePolicyEnforcementAndRules returns before matching one): "none" would say no policy selects it.
+  out.push(`  policies selecting ${side.endpoint}: ${side.enforcement === PolicyEnforcement.NEVER ? 'not read (enable-policy=never: no policy is enforced)'
+    : side.policies.length > 0 ? side.policies.map(formatPolicy).join(', ') : 'none'}`);
   for (const n of side.notes) out.push(`  note: ${n}`);
   return out;
 }

@@ -17,6 +17,7 @@ import { CompiledItem, CompiledRule } from './compile';
 import { DirectionPolicy } from './direction-policy';
 import { Endpoint, EndpointKind } from './endpoint';
 import { PeerView, ResolvedEndpoint } from './identity';
+import { PolicyEnforcement } from './policy-set-options';
 
 /**
  * Whether `ep`, where it stands for a node, is given without that node's labels: an entity (`entity:host`,
@@ -42,11 +43,13 @@ function isOwnNodeLabelKey(key: string): boolean {
 /**
  * The imported host rules that give `subject` policy in `direction` (a section of that direction, or its default deny) and
  * whose `nodeSelector` selects nodes by their labels, when `subject` is a host endpoint given without them
- * (`givenWithoutNodeLabels`); empty otherwise (a `node:` endpoint with its labels; a pod is no host endpoint).
+ * (`givenWithoutNodeLabels`); empty otherwise (a `node:` endpoint with its labels; a pod is no host endpoint), and empty
+ * under `PolicyEnforcement.NEVER`: there no rule gives any endpoint policy (pkg/policy/repository.go
+ * `computePolicyEnforcementAndRules` returns before matching a rule), so whichever select the node, its verdict is the same.
  */
 export function nodeLabelRules(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress',
-  version: CiliumVersion): CompiledRule[] {
-  if (!givenWithoutNodeLabels(subject.endpoint) || subject.subject !== 'node') return [];
+  version: CiliumVersion, enforcement: PolicyEnforcement): CompiledRule[] {
+  if (enforcement === PolicyEnforcement.NEVER || !givenWithoutNodeLabels(subject.endpoint) || subject.subject !== 'node') return [];
   return rules.filter((r) => r.subjectKind === 'node' && r.imported && (r.present[direction] || r.defaultDeny[direction])
     && nodeSelectorReadsNodeLabels(r.subject, version));
 }

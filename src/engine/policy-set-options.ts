@@ -31,7 +31,7 @@ export interface PolicySetOptions {
    */
   readonly allowLocalhost?: boolean;
   /**
-   * The agent's policy enforcement mode (`policy-enforcement`, Helm `policyEnforcementMode`), as pkg/policy/repository.go
+   * The agent's policy enforcement mode (agent option `enable-policy`, pkg/option `EnablePolicy`; Helm `policyEnforcementMode`), as pkg/policy/repository.go
    * `computePolicyEnforcementAndRules` reads it. `DEFAULT`: an endpoint is default deny in a direction once a rule
    * selecting it has rules of that direction (unless they all say `enableDefaultDeny: false`), and allows everything
    * otherwise. `ALWAYS`: every endpoint is default deny in both directions, selected or not, and `enableDefaultDeny:
@@ -167,7 +167,7 @@ export enum IpFamilies {
   DUAL = 'dual',
 }
 
-/** The agent's policy enforcement mode (`PolicySetOptions.policyEnforcement`; pkg/option `policy-enforcement`). */
+/** The agent's policy enforcement mode (`PolicySetOptions.policyEnforcement`; agent option `enable-policy`, Helm `policyEnforcementMode`). */
 export enum PolicyEnforcement {
   /** `default`: default deny only in a direction some selecting rule has rules of (Cilium's default). */
   DEFAULT = 'default',
@@ -186,7 +186,7 @@ export function policyEnforcementOption(value: unknown): PolicyEnforcement {
   if (value === undefined) return PolicyEnforcement.DEFAULT;
   if (Object.values(PolicyEnforcement).includes(value as PolicyEnforcement)) return value as PolicyEnforcement;
   return refuseOptionValue('PolicySet', 'policyEnforcement', value, 'a policy enforcement mode',
-    "pass PolicyEnforcement.DEFAULT, PolicyEnforcement.ALWAYS or PolicyEnforcement.NEVER ('default', 'always', 'never': the agent's policy-enforcement)");
+    "pass PolicyEnforcement.DEFAULT, PolicyEnforcement.ALWAYS or PolicyEnforcement.NEVER ('default', 'always', 'never': the agent's enable-policy)");
 }
 
 /** How the host firewall was decided (`PolicySet.hostFirewallMode`). */

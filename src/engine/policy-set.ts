@@ -659,7 +659,7 @@ export class PolicySet {
   /** `nodeLabelsSide`, decided. */
   private decideNodeLabelsSide(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint,
     input: SideInput): NodeLabelsSide | undefined {
-    const rules = nodeLabelRules(this.rules, subject, direction, this.config.version);
+    const rules = nodeLabelRules(this.rules, subject, direction, this.config.version, this.config.policyEnforcement);
     const items = rules.length === 0 ? peerNodeLabelItems(dp, other, input.peer, this.config.nodeSelectorLabels) : [];
     if (rules.length === 0 && items.length === 0) return undefined;
     const selection = rules.length > 0 ? selectRules(this.rules, dp.subjectKind, subject.labels, this.config.policyEnforcement) : undefined;

@@ -4,6 +4,7 @@
 import { OptionDefaults } from '../model/known-keys';
 import { Endpoint } from './endpoint';
 import { HttpRequest, KafkaRequest } from './l7';
+import { PolicyEnforcement } from './policy-set-options';
 
 /** A connection to judge: the first packet from `from` to `to`. Replies are never evaluated (conntrack). */
 export interface VerdictQuery {
@@ -284,10 +285,19 @@ export interface SideVerdict {
    * @default - none: the allow restricts nothing the engine does not evaluate
    */
   readonly unevaluatedRestrictions?: UnevaluatedRestriction[];
-  /** The policies whose rules select the endpoint (any direction). */
+  /** The policies whose rules select the endpoint (any direction); none under `PolicyEnforcement.NEVER`, which reads no rule. */
   readonly policies: VerdictPolicyRef[];
   /** Further facts: ignored rules, unresolved references, near misses. */
   readonly notes: string[];
+  /**
+   * The agent's policy enforcement mode (agent option `enable-policy`, Helm `policyEnforcementMode`;
+   * `PolicySetOptions.policyEnforcement`) when it, not the policies, decided this side (pkg/policy/repository.go
+   * `computePolicyEnforcementAndRules`): `never`, no policy is enforced (default allow); `always`, default deny though no
+   * rule selecting the endpoint puts it into default deny in this direction (none has rules of it, or only with
+   * `enableDefaultDeny` false).
+   * @default - none: the policies decided (the default mode, or a selecting rule's own default deny under `always`)
+   */
+  readonly enforcement?: PolicyEnforcement;
 }
 
 /** The answer: the end-to-end verdict and both sides. JSON-serializable. */

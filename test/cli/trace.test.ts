@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cli } from '../support/cli';
+import { cli, cliAsync } from '../support/cli';
 import { TRACE_JSON_SCHEMA } from '../../src/cli/trace';
 import { processIo } from '../../src/cli/main';
-import { EXAMPLES_DIR } from '../support/shared';
+import { EXAMPLES_DIR, SHARED_DIR } from '../support/shared';
 
 const PROJECT = join(__dirname, '..', '..');
 const L7 = join(EXAMPLES_DIR, 'v1.19/examples/policies/l7/http/simple/l7.yaml');
@@ -98,11 +98,12 @@ describe('trace', () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(['schema', 'verdict', 'allowed', 'summary', 'from', 'to', 'connection', 'request', 'ciliumVersion', 'egress', 'ingress',
-      'ciliumVersionSource', 'warnings', 'notes', 'hostFirewall']);
+      'ciliumVersionSource', 'warnings', 'notes', 'hostFirewall', 'policyEnforcement']);
     expect(json).toMatchObject({
       schema: TRACE_JSON_SCHEMA, verdict: 'l7-denied', allowed: false, from: 'pod:default:env=prod', to: 'pod:default:app=service',
       connection: '80/TCP', request: 'GET /private', ciliumVersion: '1.19', warnings: [L7_NAMESPACE_WARNING],
       hostFirewall: { enabled: false, mode: 'auto-off' },
+      policyEnforcement: 'default',
       egress: { direction: 'egress', endpoint: 'pod:default:env=prod', evaluated: true, decision: 'no-policy-default-allow', allowed: true, policies: [], notes: [] },
       ingress: {
         direction: 'ingress', evaluated: true, decision: 'l7-denied', allowed: true,
@@ -153,16 +154,59 @@ describe('trace', () => {
     expect(cli(...toOther, '--policy-enforcement', 'default').code).toBe(0);
     const always = cli(...toOther, '--policy-enforcement', 'always');
     expect(always.code).toBe(1);
-    expect(always.stdout).toMatch(/egress at pod:default:env=prod: default deny: the agent runs with policy-enforcement=always/);
+    expect(always.stdout).toMatch(/egress at pod:default:env=prod: default deny: the agent runs with enable-policy=always/);
     // The L7 rule refuses this request by default; under never no rule applies.
     expect(trace('--port', '80/TCP', '--http', 'GET /private').code).toBe(1);
     const never = trace('--port', '80/TCP', '--http', 'GET /private', '--policy-enforcement', 'never');
     expect(never.code).toBe(0);
-    expect(never.stdout).toMatch(/ingress at pod:default:app=service: allowed: the agent runs with policy-enforcement=never/);
+    expect(never.stdout).toMatch(/ingress at pod:default:app=service: allowed: the agent runs with enable-policy=never/);
     const bad = cli(...toOther, '--policy-enforcement', 'Always');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/default, always, never/);
   });
+
+  test('--policy-enforcement never: entity:host under a host rule that selects nodes by their labels is allowed, not refused (exit 0)', () => {
+    const file = join(scratch, 'host-role.yaml');
+    writeFileSync(file, ['apiVersion: cilium.io/v2', 'kind: CiliumClusterwideNetworkPolicy', 'metadata: { name: host }',
+      'spec:', '  nodeSelector: { matchLabels: { role: db } }',
+      '  ingress: [{ fromEntities: [world], toPorts: [{ ports: [{ port: "22", protocol: TCP }] }] }]', ''].join('\n'));
+    const args = ['trace', '--policies', file, '--from', 'cidr:203.0.113.9', '--to', 'entity:host', '--port', '23/TCP'];
+    expect(cli(...args).code).toBe(2);
+    const never = cli(...args, '--policy-enforcement', 'never');
+    expect(never.stderr).toBe('');
+    expect(never.code).toBe(0);
+    expect(never.stdout).toMatch(/^ALLOWED cidr:203\.0\.113\.9 → entity:host 23\/TCP/);
+    // No rule is read under never: not "none", as if no policy selected the node.
+    expect(never.stdout).toContain('policies selecting entity:host: not read (enable-policy=never: no policy is enforced)');
+  });
+
+  test('--policy-enforcement on replay, diff and report: the same option as trace, judging under the mode given', async () => {
+    const api = join(scratch, 'mode-api.yaml');
+    const webOut = join(scratch, 'mode-web-out.yaml');
+    const cnpText = (name: string, app: string, section: string): string => ['apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy',
+      `metadata: { name: ${name}, namespace: default }`, 'spec:', `  endpointSelector: { matchLabels: { app: ${app} } }`, section, ''].join('\n');
+    writeFileSync(api, cnpText('api', 'api', '  ingress: [{ fromEndpoints: [{ matchLabels: { app: web } }] }]'));
+    writeFileSync(webOut, cnpText('web-out', 'web', '  egress: [{ toEndpoints: [{ matchLabels: { app: api } }] }]'));
+    // replay: the sample's pods are selected by no rule, so only always drops what the cluster forwarded.
+    const flows = join(SHARED_DIR, 'hubble-samples', 'hubble-otel.basic-sample-10-flows.jsonl');
+    expect((await cliAsync('replay', '--policies', api, '--flows', flows)).code).toBe(0);
+    const replayed = await cliAsync('replay', '--policies', api, '--flows', flows, '--policy-enforcement', 'always');
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toMatch(/3 would be dropped/);
+    expect(replayed.stdout).toContain('default deny: the agent runs with enable-policy=always');
+    // report: under never nothing is enforced, though a policy selects api.
+    const report = JSON.parse((await cliAsync('report', '--policies', api, '--policy-enforcement', 'never', '--output', 'json')).stdout) as
+      { connections: { from: string; to: string; reason: { text: string } }[] };
+    expect(report.connections.find((c) => c.from === 'default/app=web' && c.to === 'default/app=api')?.reason.text)
+      .toBe('allowed by egress of default/app=web: not enforced (enable-policy=never); ingress of default/app=api: not enforced (enable-policy=never)');
+    // diff: web's egress rule newly allows web → api under always (default deny before); by default it allowed it already.
+    const newlyAllowed = async (...extra: string[]): Promise<string[]> => (JSON.parse((await cliAsync('diff', '--base', api, '--head', api, webOut,
+      '--output', 'json', ...extra)).stdout) as { changes: { from: string; to: string; after: string }[] }).changes
+      .filter((c) => c.after === 'allowed').map((c) => `${c.from} → ${c.to}`);
+    expect(await newlyAllowed()).toEqual([]);
+    expect(await newlyAllowed('--policy-enforcement', 'always')).toEqual(['default/app=web → default/app=api']);
+    expect((await cliAsync('report', '--policies', api, '--policy-enforcement', 'Always')).code).toBe(2);
+  }, SPAWN_TIMEOUT);
 
   test('--mutual-auth: authentication required drops without it (auth-required, exit 1), passes with it', () => {
     const file = join(scratch, 'mutual-auth.yaml');
