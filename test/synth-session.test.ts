@@ -237,6 +237,51 @@ describe('synthesis at scale', () => {
     });
   });
 
+  describe('the Services that select a workload (servicesByLabel of the index: namespace and first selector label, then checked)', () => {
+    const api = (c: Chart): ApiObject => new ApiObject(c, 'api', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      spec: {
+        selector: { matchLabels: { app: 'api', tier: 'be' } },
+        template: {
+          metadata: { labels: { app: 'api', tier: 'be' } },
+          spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080, name: 'http' }] }] },
+        },
+      },
+    });
+    const svc = (c: Chart, id: string, selector: unknown, port: number, namespace?: string): ApiObject => new ApiObject(c, id, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: id, ...(namespace === undefined ? {} : { namespace }) },
+      spec: { selector, ports: [{ port, targetPort: 'http' }] },
+    });
+    /** The egress of a policy to the pods of `api` without ports (their serving ports: those of the one Service selecting them). */
+    const egressToApi = (build: (c: Chart) => void): unknown => {
+      const c = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+      const d = api(c);
+      build(c);
+      new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowEgress(Peer.workload(d));
+      return Testing.synth(c).find((o) => o.kind === 'CiliumNetworkPolicy')?.spec.egress;
+    };
+
+    test('one on a label not first among the pod\'s selects; one of another namespace, one a pod label misses, one of null selector do not', () => {
+      const egress = egressToApi((c) => {
+        svc(c, 'other-ns', { app: 'api' }, 81, 'other');
+        svc(c, 'miss', { zzz: '1', app: 'api' }, 82);
+        svc(c, 'none', null, 83);
+        svc(c, 'good', { tier: 'be' }, 80);
+      });
+      expect(egress).toEqual([{
+        toEndpoints: [{ matchLabels: { 'app': 'api', 'tier': 'be', 'k8s:io.kubernetes.pod.namespace': 'shop' } }],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+      }]);
+    });
+
+    test('two Services selecting it on different labels, in one namespace or none given: ambiguous, counted once each', () => {
+      expect(() => egressToApi((c) => {
+        svc(c, 'metrics', { tier: 'be' }, 9090);
+        svc(c, 'serving', { app: 'api', tier: 'be' }, 80, 'shop');
+      })).toThrow(/2 Services of the app select c\/api/);
+    });
+  });
+
   describe('policy-name-clash (an app-wide index, not a tree walk per policy)', () => {
     /** The name clashes reported by node validation, in construct order. */
     const clashes = (app: App): string[] => app.node.findAll().flatMap((c) => c.node.validate()).filter((e) => /policy-name-clash/.test(e));

@@ -47,6 +47,8 @@ export function serviceEntryUses(entry: unknown): 'k8sServiceSelector' | 'k8sSer
 }
 
 const field = (o: unknown, k: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined);
+/** Whether a field is written: neither missing nor null (the API server prunes nulls, `parse-null-value`). */
+const written = (v: unknown): boolean => v !== undefined && v !== null;
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
@@ -99,10 +101,11 @@ export function serviceEntryTarget(entry: unknown, version: CiliumVersion): Serv
     };
   }
   const selector = field(of, 'selector');
-  const written = typeof selector === 'object' && selector !== null && !Array.isArray(selector)
-    && (field(selector, 'matchLabels') !== undefined || field(selector, 'matchExpressions') !== undefined);
+  const given = typeof selector === 'object' && selector !== null && !Array.isArray(selector)
+    // A null field is none: `matchLabels: null` is `{}`.
+    && (written(field(selector, 'matchLabels')) || written(field(selector, 'matchExpressions')));
   const modern = version.atLeast(CiliumVersion.V1_19);
-  if (!written) {
+  if (!given) {
     if (modern) return { kind: 'labels', selector: Selector.all(), ...scope };
     return {
       kind: 'nothing', at: 'k8sServiceSelector.selector',
@@ -121,6 +124,14 @@ export function serviceEntryTarget(entry: unknown, version: CiliumVersion): Serv
     };
   }
   return { kind: 'labels', selector: Selector.from(selector as LabelSelectorModel), ...scope };
+}
+
+/**
+ * Whether a `toServices` entry matches no Service whatever the cluster holds (`serviceEntryTarget` `nothing`) on `version`,
+ * or, without one, on every version (an entry naming no Service; a selector that matches none only up to 1.18 is not).
+ */
+export function serviceEntryMatchesNothing(entry: unknown, version?: CiliumVersion): boolean {
+  return (version === undefined ? CiliumVersion.ALL : [version]).every((v) => serviceEntryTarget(entry, v).kind === 'nothing');
 }
 
 /**

@@ -19,6 +19,8 @@ import {
 } from '../model/policy-model';
 import { describeSelector, fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
 import { arr, isObject } from './walk';
+import { CiliumVersion } from '../core/cilium-version';
+import { serviceEntryMatchesNothing, serviceEntryTarget } from '../model/services-unresolved';
 
 /** The paths the lockout guard keeps open. */
 export enum LockoutPath {
@@ -189,6 +191,11 @@ export interface GuardOptions {
    * @default false
    */
   readonly groupSelectorsSelectUngrouped?: boolean;
+  /**
+   * The target Cilium version, to read an allow's `toServices` entries (`itemPeerScope`, `serviceEntryTarget`).
+   * @default - none: only entries that match no Service on every version read as matching none
+   */
+  readonly ciliumVersion?: CiliumVersion;
 }
 
 /**
@@ -200,6 +207,7 @@ interface PeerReading {
   readonly emptyPeerListSelectsAll: boolean;
   readonly endPortExists: boolean;
   readonly groupSelectorsSelectUngrouped: boolean;
+  readonly ciliumVersion?: CiliumVersion;
 }
 
 /** The deny items (of one direction, on one port) whose CIDRs cut the whole world together, and where the others are. */
@@ -289,12 +297,13 @@ function isApiServerEntity(item: RuleItemModel): boolean {
  * label, or the `kubernetes` Service) reaches only an API server on the cluster's own nodes.
  */
 export function itemCoversPath(item: RuleItemModel, path: GuardPath,
-  options: Pick<GuardOptions, 'cidrGroups' | 'emptyPeerListSelectsAll' | 'endPortExists' | 'groupSelectorsSelectUngrouped'> = {}): boolean {
+  options: Pick<GuardOptions, 'cidrGroups' | 'emptyPeerListSelectsAll' | 'endPortExists' | 'groupSelectorsSelectUngrouped' | 'ciliumVersion'> = {}): boolean {
   const reading: PeerReading = {
     groups: options.cidrGroups ?? NO_GROUPS,
     emptyPeerListSelectsAll: options.emptyPeerListSelectsAll ?? false,
     endPortExists: options.endPortExists ?? true,
     groupSelectorsSelectUngrouped: options.groupSelectorsSelectUngrouped ?? false,
+    ciliumVersion: options.ciliumVersion,
   };
   return path.peers.some((p) => !p.cutOnly && peerOverlaps(item, p.item, reading, 'keeps'))
     && path.ports.some((p) => portOverlaps(item, p, reading.endPortExists));
@@ -307,7 +316,7 @@ const NO_GROUPS: ReadonlyMap<string, CidrGroupContents> = new Map();
  * `egressDeny` (the only deny section with `toServices`).
  */
 function peerScope(item: RuleItemModel, reading: PeerReading, deny: boolean): 'any' | 'none' | 'listed' {
-  return itemPeerScope(item, reading.emptyPeerListSelectsAll, deny ? SectionName.EGRESS_DENY : undefined);
+  return itemPeerScope(item, reading.emptyPeerListSelectsAll, deny ? SectionName.EGRESS_DENY : undefined, reading.ciliumVersion);
 }
 
 /**
@@ -319,17 +328,23 @@ function peerScope(item: RuleItemModel, reading: PeerReading, deny: boolean): 'a
  * 1.16, an empty `toFQDNs`, `toServices` or `from/toGroups` on any version, `toServices` in `egressDeny`) `any` when the
  * item has toPorts or icmps (the wildcard on them, pkg/policy/rule.go `createL4Filter`) and `none` without them.
  * In `egressDeny`, `toServices` is never resolved (pkg/policy/k8s/service.go `processRule` and, before 1.17,
- * pkg/k8s/rule_translate.go `RuleTranslator.Translate` walk `rule.Egress` only), so it adds no selector.
+ * pkg/k8s/rule_translate.go `RuleTranslator.Translate` walk `rule.Egress` only), so it adds no selector; nor in `egress`
+ * does a `toServices` whose entries all match no Service, whatever the cluster holds (`serviceEntryTarget` `nothing`: no
+ * serviceName, a selector that matches none up to 1.18), as the engine reads it (`unresolvedServices`).
  * @param emptyPeerListSelectsAll the target is before Cilium 1.16
  * @param section the item's section, where it matters (`egressDeny`)
+ * @param version the target version, to read `toServices` entries; without one, only entries that match no Service on
+ *   every version (`serviceEntryMatchesNothing`) are read as matching none
  */
-export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: boolean, section?: SectionName): 'any' | 'none' | 'listed' {
+export function itemPeerScope(item: RuleItemModel, emptyPeerListSelectsAll: boolean, section?: SectionName,
+  version?: CiliumVersion): 'any' | 'none' | 'listed' {
   const egressDeny = section === SectionName.EGRESS_DENY;
   const named = L3_PEER_FIELDS.filter((f) => item[f] !== undefined);
   if (named.length === 0) return 'any';
   const empty = (f: PeerField): boolean => Array.isArray(item[f]) && (item[f] as unknown[]).length === 0;
   if (!emptyPeerListSelectsAll && named.some((f) => empty(f) && EMPTY_LIST_CHECKED_PEER_FIELDS.includes(f))) return 'none';
-  if (named.some((f) => !empty(f) && !(egressDeny && f === PeerField.SERVICES))) return 'listed';
+  const noService = egressDeny || (Array.isArray(item.services) && item.services.every((e) => serviceEntryMatchesNothing(e, version)));
+  if (named.some((f) => !empty(f) && !(noService && f === PeerField.SERVICES))) return 'listed';
   // No selector: the wildcard of an item with ports (pkg/policy/rule.go mergeIngress/mergeEgress before 1.16,
   // createL4Filter); without toPorts or icmps an empty selector slice is not merged at all.
   return arr(item.toPorts).length > 0 || arr(item.icmps).length > 0 ? 'any' : 'none';
@@ -620,10 +635,14 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
  * with `claimableNodes`, the `remote-node` entity and nodes by labels a node may give itself (`nodeSelectorClaimable`); with
  * `podLabel`, pods named by no pod label of their own (`selectorRequiresPodLabel`); with `unresolvedPods`, the `unmanaged` and
  * `init` entities (`UNRESOLVED_POD_ENTITIES`); with `ingressProxy`, the `ingress` entity (`INGRESS_PROXY_ENTITY`). A selector of a reserved label is the entity it names (`reservedAsEntities`).
+ * An item whose `toServices` entries, its only peer, all match no Service (`serviceEntryMatchesNothing`) is any peer on the
+ * role's ports; Services by labels with `podLabel` are read as the engine reads them on `version` (`serviceEntryTarget`).
  * @param given the peers' rule items
  * @param options what else counts as broad for the role
+ * @param version the target version, to read `toServices` entries; without one, only entries that match no Service on every
+ *   version are read as matching none, and a selector as from 1.19 (`CiliumVersion.DEFAULT`)
  */
-export function itemsSelectBroadly(given: readonly RuleItemModel[], options: BroadPeerOptions): string | undefined {
+export function itemsSelectBroadly(given: readonly RuleItemModel[], options: BroadPeerOptions, version?: CiliumVersion): string | undefined {
   const items = given.map(reservedAsEntities);
   const world = wholeWorldOf(items);
   if (world !== undefined) return world;
@@ -662,12 +681,24 @@ export function itemsSelectBroadly(given: readonly RuleItemModel[], options: Bro
         return `the pods ${describeSelector(model)} (${why}, so ${selects})`;
       }
     }
-    // The Services by labels (`toServices` `k8sServiceSelector`): every Service of the namespace but those excluded, their backends.
-    for (const entry of options.podLabel ? arr<unknown>(item.services) : []) {
-      const selector = isObject(entry) && isObject((entry as ServiceSelectorModel).k8sServiceSelector)
-        ? (entry as ServiceSelectorModel).k8sServiceSelector?.selector : undefined;
-      if (isObject(selector) && !selectorRequiresPodLabel(selector as LabelSelectorModel)) {
-        return `the backends of the Services ${describeSelector(selector as LabelSelectorModel)} (no Service label required by value, so every Service `
+    // The Services (`toServices`), each entry as the engine reads it on the version (`serviceEntryTarget`). Entries that all
+    // match no Service, the item's only peer, add no selector: the item's ports (the role's) are open to every peer.
+    const services = arr<unknown>(item.services);
+    const targets = services.map((entry) => serviceEntryTarget(entry, version ?? CiliumVersion.DEFAULT));
+    if (services.length > 0 && services.every((entry) => serviceEntryMatchesNothing(entry, version))
+      && L3_PEER_FIELDS.every((f) => f === PeerField.SERVICES || item[f] === undefined)) {
+      const first = targets.find((t) => t.kind === 'nothing');
+      return `any peer: the toServices entries match no Service${first?.kind === 'nothing' ? ` (${first.why})` : ''}, so the item adds no peer selector `
+        + 'and its ports are open to every peer, the world included';
+    }
+    // The Services by labels (`k8sServiceSelector`): every Service of the namespace but those excluded, their backends.
+    for (const [i, target] of options.podLabel ? targets.entries() : []) {
+      if (target.kind !== 'labels') continue;
+      // `labels` reads the k8sServiceSelector; without a selector object (1.19+) it is every Service, as `{}`.
+      const written = (services[i] as ServiceSelectorModel).k8sServiceSelector?.selector;
+      const selector = (isObject(written) ? written : {}) as LabelSelectorModel;
+      if (!selectorRequiresPodLabel(selector)) {
+        return `the backends of the Services ${describeSelector(selector)} (no Service label required by value, so every Service `
           + 'of its namespace but those it excludes)';
       }
     }

@@ -148,7 +148,7 @@ export function hostLockout(run: PitfallRun, r: RuleView): void {
     const missing = required.filter((path) => path.direction === direction
       && !allowing.some((c) => items(c.rule, direction === 'ingress' ? SectionName.INGRESS : SectionName.EGRESS).some(({ item }) => itemCoversPath(item, path, {
         cidrGroups: run.inventory._cidrGroupMap, emptyPeerListSelectsAll: before116(c), endPortExists: !before116(c),
-        groupSelectorsSelectUngrouped: since117(c),
+        groupSelectorsSelectUngrouped: since117(c), ciliumVersion: c.version,
       }))))
       .map((path) => path.required ?? path.path);
     if (missing.length === 0) continue;

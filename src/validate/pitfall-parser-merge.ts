@@ -270,7 +270,7 @@ type Say = (use: ParserUse<UseRef>, hit: ParserUse<UseRef>) => void;
  */
 function itemPeers(r: RuleView, item: RuleItemModel, perSelector: boolean): string[] {
   if (perSelector) return peerKeys(r, item);
-  return itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16)) === 'none' ? [] : [''];
+  return itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16), undefined, r.version) === 'none' ? [] : [''];
 }
 
 /** The earlier uses of one parser, one per distinct subject: by the value their subjects require for the bucket key, or not. */
@@ -371,7 +371,7 @@ function namedRedirects(run: PitfallRun): (r: RuleView, direction: 'ingress' | '
 
 /** The cached selectors of an item's peers, as keys (1.18+ merges per selector); none for Services and cloud groups. */
 function peerKeys(r: RuleView, item: RuleItemModel): string[] {
-  const scope = itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16));
+  const scope = itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16), undefined, r.version);
   if (scope !== 'listed') return scope === 'any' ? ['*'] : [];
   return [
     ...arr<LabelSelectorModel>(item.endpoints).filter(isObject).map((m) => endpointsPeerKey(peerCacheKey(r, m))),

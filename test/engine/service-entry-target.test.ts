@@ -12,6 +12,8 @@ import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { serviceEntryTarget } from '../../src/model/services-unresolved';
 import { checkInfo } from '../../src/validate';
+import { itemPeerScope, itemsSelectBroadly } from '../../src/validate/lockout-guard';
+import { RuleItemModel } from '../../src/model/policy-model';
 import { check, findings } from '../validate-cli/helpers';
 import { cnp, judged, labels, policySet } from './helpers';
 
@@ -109,5 +111,56 @@ describe('a k8sService without a serviceName', () => {
     expect(validated([SERVICE, toServices({ k8sService: { serviceName: '', namespace: 'shop' } })], '1.18')).toEqual([
       { id: 'pitfall-service-selector-invalid', path: 'spec.egress[0].toServices[0].k8sService.serviceName' },
     ]);
+  });
+});
+
+describe('matchLabels or matchExpressions null: pruned by the API server (parse-null-value), so not written', () => {
+  test.each([
+    ['matchLabels null', { k8sServiceSelector: { selector: { matchLabels: null } } }],
+    ['matchExpressions null', { k8sServiceSelector: { selector: { matchExpressions: null } } }],
+    ['both null', { k8sServiceSelector: { selector: { matchLabels: null, matchExpressions: null } } }],
+  ])('%s: no Service up to 1.18, every Service on 1.19, as {}', (_what, entry) => {
+    expect(serviceEntryTarget(entry, V('1.18'))).toMatchObject({ kind: 'nothing', at: 'k8sServiceSelector.selector' });
+    expect(serviceEntryTarget(entry, V('1.19')).kind).toBe('labels');
+  });
+});
+
+describe('the lockout guard and the narrow roles read toServices entries as the engine does (serviceEntryTarget)', () => {
+  const DNS = { everyPod: true, namespaceFixed: true, podLabel: true };
+  const dnsItem = (entry: unknown, ports = true): RuleItemModel =>
+    ({ services: [entry], ...(ports ? { toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] } : {}) }) as RuleItemModel;
+  const dnsRule = (entry: unknown): Record<string, unknown> => cnp('p', {
+    endpointSelector: labels({ app: 'web' }),
+    egress: [{ toServices: [entry], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+      { toFQDNs: [{ matchName: 'example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+  }, 'shop');
+  const nameless = { k8sService: { namespace: 'kube-system' } };
+  const emptySelector = { k8sServiceSelector: { selector: {} } };
+  const sourceKey = { k8sServiceSelector: { selector: labels({ 'k8s:app': 'dns' }), namespace: 'kube-system' } };
+
+  test.each([['no serviceName', nameless], ['selector {}', emptySelector], ['a key with a source', sourceKey]])(
+    '1.18, %s: the engine opens 53/UDP to every peer, and itemPeerScope and itemsSelectBroadly say so', (_what, entry) => {
+      const set = policySet([SERVICE, dnsRule(entry)], { ciliumVersion: CiliumVersion.V1_18 });
+      expect(judged(set, WEB, WORLD, '53/UDP').allowed).toBe(true);
+      expect(itemPeerScope(dnsItem(entry), false, undefined, V('1.18'))).toBe('any');
+      expect(itemPeerScope(dnsItem(entry, false), false, undefined, V('1.18'))).toBe('none');
+      expect(itemsSelectBroadly([dnsItem(entry)], DNS, V('1.18'))).toMatch(/^any peer/);
+      const report = check({ 'a.yaml': JSON.stringify(SERVICE), 'b.yaml': JSON.stringify(dnsRule(entry)) }, { ciliumVersion: '1.18' });
+      expect(findings(report, 'pitfall-fqdn-dns-server-broad').map((f) => f.path)).toEqual(['spec.egress[0]']);
+    });
+
+  test('without a version only what matches no Service on every version; 1.19 reads a selector {} as every Service', () => {
+    expect(itemPeerScope(dnsItem(nameless), false)).toBe('any');
+    expect(itemPeerScope(dnsItem(emptySelector), false)).toBe('listed');
+    expect(itemPeerScope(dnsItem(emptySelector), false, undefined, V('1.19'))).toBe('listed');
+    expect(itemsSelectBroadly([dnsItem(emptySelector)], DNS, V('1.19'))).toMatch(/^the backends of the Services \{\}/);
+    expect(itemsSelectBroadly([dnsItem(sourceKey)], DNS, V('1.19'))).toBeUndefined();
+    expect(itemsSelectBroadly([dnsItem({ k8sService: { serviceName: 'kube-dns', namespace: 'kube-system' } })], DNS, V('1.18'))).toBeUndefined();
+  });
+
+  test('an entry that matches a Service beside one that matches none: the item keeps its selector', () => {
+    const item = { ...dnsItem(nameless), services: [nameless, { k8sService: { serviceName: 'db', namespace: 'shop' } }] } as RuleItemModel;
+    expect(itemPeerScope(item, false, undefined, V('1.18'))).toBe('listed');
+    expect(itemsSelectBroadly([item], DNS, V('1.18'))).toBeUndefined();
   });
 });
