@@ -576,6 +576,14 @@ export interface BroadPeerOptions {
 }
 
 /**
+ * What is far more than one resolver for DNS (the DNS companion's `dnsServer`, `refuseBroadDnsServer`; a DNS rule's peers
+ * beside toFQDNs, `pitfall-fqdn-dns-server-broad`): the world, a CIDR wider than an IPv4 /8 or an IPv6 /32, the `cluster`
+ * entity, every pod, pods of namespaces not fixed, pods named by no pod label of their own, the `unmanaged` and `init`
+ * entities (pods of any namespace) and the `ingress` entity (any client the Ingress routes accept). The one definition.
+ */
+export const DNS_SERVER_ROLE: BroadPeerOptions = { everyPod: true, namespaceFixed: true, podLabel: true, unresolvedPods: true, ingressProxy: true };
+
+/**
  * The `ingress` entity, with what it holds: `reserved:ingress` (pkg/identity/numericidentity.go `ReservedIdentityIngress`)
  * is the identity of the source addresses of Cilium's Ingress and Gateway API Envoy (pkg/ipcache `labels.LabelIngress`,
  * the node's ingress IPs), with which Envoy opens its connection to a route's backend: what reaches a peer as `ingress` is

@@ -1,0 +1,62 @@
+// Review mends of the session-54 least-privilege work: each a fail-open the reviewer reproduced, judged by the engine
+// (allowed AND denied) or refused by error id.
+import { Chart } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import {
+  Builtins, CiliumPolicy, DefaultDenyNamespace, EndpointSelector, IPeer, PeerField,
+} from '../../src';
+import { verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+import { check, findings } from '../validate-cli/helpers';
+
+const own = (selector: Record<string, unknown>): IPeer => ({
+  toPeerConfig: () => ({ field: PeerField.ENDPOINTS, item: { endpoints: [selector] }, description: `own ${JSON.stringify(selector)}` }),
+});
+
+describe('dnsServer: a selector of a reserved label is refused as its entity is (dns-server-not-resolver)', () => {
+  const notResolvers = ['ingress', 'unmanaged', 'remote-node', 'init', 'health', 'kube-apiserver'];
+  const spellings: [string, (name: string) => Record<string, unknown>][] = [
+    ['matchLabels', (name) => ({ matchLabels: { [`reserved:${name}`]: '' } })],
+    ['Exists', (name) => ({ matchExpressions: [{ key: `reserved:${name}`, operator: 'Exists' }] })],
+  ];
+  const builds: [string, (c: Chart, dnsServer: IPeer) => unknown][] = [
+    ['DefaultDenyNamespace', (c, dnsServer) => new DefaultDenyNamespace(c, 'd', { dnsServer })],
+    ['Builtins.allowDns', (c, dnsServer) => Builtins.allowDns(new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) }).rule, { dnsServer })],
+  ];
+  for (const [what, build] of builds) {
+    for (const [form, sel] of spellings) {
+      test.each(notResolvers)(`${what}, ${form}: reserved:%s refused`, (name) => {
+        const r = refusal(() => build(chart('shop'), own(sel(name))));
+        expect(r.id).toBe('dns-server-not-resolver');
+        expect(r.message).toContain(`dnsServer is the entity ${name}`);
+      });
+    }
+  }
+
+  test('what it was: DNS to the unmanaged entity; reserved:host (a node-local resolver) stays a resolver', () => {
+    const c = chart('shop');
+    new DefaultDenyNamespace(c, 'd', { dnsServer: own({ matchLabels: { 'reserved:host': '' } }) });
+    expect(verdictOf(c, 'pod:shop:app=a', 'entity:host', '53/UDP')).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=a', 'entity:unmanaged', '53/UDP')).toBe('denied');
+  });
+});
+
+describe('validate: a DNS rule to the unmanaged, init or ingress entity beside toFQDNs is reported (one DNS_SERVER_ROLE)', () => {
+  const ID = 'pitfall-fqdn-dns-server-broad';
+  const cnp = (spec: Record<string, unknown>, name: string): Record<string, unknown> => ({
+    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'shop' }, spec,
+  });
+  const WEB = { matchLabels: { app: 'web' } };
+  const fqdn = cnp({ endpointSelector: WEB, egress: [{ toFQDNs: [{ matchName: 'api.github.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] }, 'f');
+  const dnsTo = (peer: Record<string, unknown>): Record<string, unknown> => cnp({
+    endpointSelector: WEB, egress: [{ ...peer, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }],
+  }, 'd');
+  test.each([
+    [{ toEntities: ['unmanaged'] }], [{ toEntities: ['init'] }], [{ toEntities: ['ingress'] }],
+    [{ toEndpoints: [{ matchLabels: { 'reserved:unmanaged': '' } }] }],
+  ])('%j reported; kube-dns not', (peer) => {
+    const run = (p: Record<string, unknown>): number => findings(check({ 'f.yaml': JSON.stringify(fqdn), 'd.yaml': JSON.stringify(dnsTo(p)) }), ID).length;
+    expect(run(peer)).toBe(1);
+    expect(run({ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }] })).toBe(0);
+  });
+});
