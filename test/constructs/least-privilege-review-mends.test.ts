@@ -3,7 +3,7 @@
 import { Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  Builtins, CiliumPolicy, DefaultDenyNamespace, EndpointSelector, IPeer, PeerField,
+  Builtins, CiliumPolicy, DefaultDenyNamespace, EndpointSelector, HostFirewall, HostFirewallProps, IPeer, NodeSelector, PeerField, Port,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -58,5 +58,38 @@ describe('validate: a DNS rule to the unmanaged, init or ingress entity beside t
     const run = (p: Record<string, unknown>): number => findings(check({ 'f.yaml': JSON.stringify(fqdn), 'd.yaml': JSON.stringify(dnsTo(p)) }), ID).length;
     expect(run(peer)).toBe(1);
     expect(run({ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }] })).toBe(0);
+  });
+});
+
+describe('a selector that only excludes a reserved label, without a namespace key, is pods of every namespace (host-firewall-peer-broad, scraper-broad)', () => {
+  // Cilium adds no namespace to a selector with a reserved key: { app: x } then selects app=x pods of every namespace.
+  const SEL = { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'reserved:health', operator: 'DoesNotExist' }] };
+  const CP = 'node:node-role.kubernetes.io/control-plane=';
+  const HF = { hostFirewall: true };
+  const firewall = (props: Partial<HostFirewallProps>): Chart => {
+    const c = chart();
+    new HostFirewall(c, 'cp', {
+      nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }), managementCidrs: ['10.50.0.0/24'], ...props,
+    });
+    return c;
+  };
+
+  test.each([
+    ['kubeletClients', (p: IPeer) => firewall({ kubeletClients: [p] })],
+    ['hubbleRelay', (p: IPeer) => firewall({ hubbleRelay: p })],
+    ['metricsScraper', (p: IPeer) => firewall({ metricsScraper: p })],
+  ] as const)('HostFirewall %s refused', (_, build) => {
+    expect(refusal(() => build(own(SEL))).id).toBe('host-firewall-peer-broad');
+  });
+
+  test('DefaultDenyNamespace scrapeFrom refused', () => {
+    const r = refusal(() => new DefaultDenyNamespace(chart('shop'), 'd', { scrapeFrom: own(SEL), scrapePorts: [Port.tcp(9090)] }));
+    expect(r.id).toBe('scraper-broad');
+  });
+
+  test('with its namespace fixed it stays accepted: the pods of that namespace reach the kubelet, those of another do not', () => {
+    const c = firewall({ kubeletClients: [own({ ...SEL, matchLabels: { app: 'x', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } })] });
+    expect(verdictOf(c, 'pod:monitoring:app=x', CP, '10250/TCP', HF)).toBe('allowed');
+    expect(verdictOf(c, 'pod:evil:app=x', CP, '10250/TCP', HF)).toBe('denied');
   });
 });
