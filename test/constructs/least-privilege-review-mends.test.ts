@@ -3,7 +3,8 @@
 import { Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  Builtins, CiliumPolicy, DefaultDenyNamespace, EndpointSelector, HostFirewall, HostFirewallProps, IPeer, NodeSelector, PeerField, Port,
+  Builtins, CiliumPolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, HostFirewall, HostFirewallProps, IPeer, L7, NodeSelector, Peer, PeerField,
+  Port,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -91,5 +92,29 @@ describe('a selector that only excludes a reserved label, without a namespace ke
     const c = firewall({ kubeletClients: [own({ ...SEL, matchLabels: { app: 'x', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } })] });
     expect(verdictOf(c, 'pod:monitoring:app=x', CP, '10250/TCP', HF)).toBe('allowed');
     expect(verdictOf(c, 'pod:evil:app=x', CP, '10250/TCP', HF)).toBe('denied');
+  });
+});
+
+describe('a DnsRule-shaped value is held to the checks of DnsRule.exact and DnsRule.pattern', () => {
+  const forged = (model: Record<string, unknown>): DnsRule => ({ _toModel: () => model }) as unknown as DnsRule;
+  const policy = (): CiliumPolicy => new CiliumPolicy(chart('shop'), 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) });
+  const cases: [Record<string, unknown>, string][] = [
+    [{ matchPattern: '**.com' }, 'fqdn-pattern-registrable'], [{ matchPattern: '*.*.com' }, 'fqdn-pattern-registrable'],
+    [{ matchPattern: '**' }, 'fqdn-pattern-version-dependent'], [{ matchName: 'http://x.example.com' }, 'fqdn-syntax'],
+    [{ matchPattern: 'a b.example.com' }, 'fqdn-syntax'],
+  ];
+  test.each(cases)('L7.dns(%j) refused (%s), as the factory refuses it', (model, id) => {
+    expect(refusal(() => policy().allowEgress(Peer.kubeDns(), { ports: [Port.udp(53)], l7: L7.dns(forged(model)) })).id).toBe(id);
+    expect(refusal(() => Builtins.allowDns(policy().rule, { dnsRules: [forged(model)] })).id).toBe(id);
+    expect(refusal(() => new DefaultDenyNamespace(chart('shop'), 'd', { dnsRules: [forged(model)] })).id).toBe(id);
+  });
+
+  test('a forged model the factory would give stays accepted: the lookups it names pass, others do not', () => {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'a' }) })
+      .allowEgress(Peer.kubeDns(), { ports: [Port.udp(53)], l7: L7.dns(forged({ matchPattern: '*.example.com' })) });
+    const DNS = 'pod:kube-system:k8s-app=kube-dns';
+    expect(verdictOf(c, 'pod:shop:app=a', DNS, '53/UDP', { dns: 'api.example.com' })).toBe('allowed');
+    expect(verdictOf(c, 'pod:shop:app=a', DNS, '53/UDP', { dns: 'data.attacker.com' })).toBe('l7-denied');
   });
 });
