@@ -10,7 +10,7 @@ import { checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { callerLocation } from './caller-location';
 import { describeValue } from '../model/plain-value';
 import { peerAsJudged, peerItems, peersSelectBroadly, peersSelectWholeWorld } from './peer-config';
-import { itemCidrGroup } from '../validate/lockout-guard';
+import { DNS_SERVER_ROLE, itemCidrGroup, reservedAsEntities } from '../validate/lockout-guard';
 import { describeSelector } from '../validate/pod-selectors';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
 
@@ -83,11 +83,9 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
  */
 export function refuseBroadDnsServer(server: unknown, location: string): void {
   const world = peersSelectWholeWorld([server]);
-  const broad = world ?? peersSelectBroadly([server], { everyPod: true, namespaceFixed: true, podLabel: true });
-  if (broad === undefined) {
-    refuseNonResolver(server, location);
-    return;
-  }
+  if (world === undefined) refuseNonResolver(server, location);
+  const broad = world ?? peersSelectBroadly([server], DNS_SERVER_ROLE);
+  if (broad === undefined) return;
   throw new CiliumPolicyError({
     id: world !== undefined ? 'dns-server-world' : 'dns-server-broad',
     message: `dnsServer selects ${broad}: the DNS companion would let the pods send DNS (53/UDP, 53/TCP) to `
@@ -114,10 +112,12 @@ export function refuseBroadDnsServer(server: unknown, location: string): void {
  * @param location the construct path
  */
 function refuseNonResolver(server: unknown, location: string): void {
-  for (const item of peerItems([server])) {
+  // A selector of a reserved label is the entity it names (`reservedAsEntities`): `{ 'reserved:unmanaged': '' }` is refused as `unmanaged` is.
+  for (const item of peerItems([server]).map(reservedAsEntities)) {
     const fqdns = item.fqdns ?? [];
     const group = itemCidrGroup(item);
-    const entity = (item.entities ?? []).find((e) => e !== Entity.HOST);
+    // The cluster entity holds the resolver among every pod and node: refused for its breadth (`DNS_SERVER_ROLE`), after this.
+    const entity = (item.entities ?? []).find((e) => e !== Entity.HOST && e !== Entity.CLUSTER);
     const nodes = (item.nodes ?? [])[0];
     const why = fqdns.length > 0
       ? [`the DNS name ${JSON.stringify(fqdns[0].matchName ?? fqdns[0].matchPattern)}`, 'its addresses come only from DNS answers, and a resolver outside the cluster is not the one the pods ask']

@@ -427,8 +427,9 @@ export class DnsRule {
   public static exact(name: string): DnsRule {
     // Checked at the call, as `Peer.fqdn` is (`fqdn-syntax`): `''`, `*`, a URL or `undefined` was written, and found at
     // synthesis if at all (`DnsRule.exact(undefined)` was a DNS rule of no name).
-    checkFqdnSyntax([{ text: name, at: '', field: 'matchName' }], 'DnsRule.exact', callerLocation());
-    return new DnsRule({ matchName: name });
+    const model = { matchName: name };
+    checkDnsRuleModel(model, 'DnsRule.exact', callerLocation());
+    return new DnsRule(model);
   }
 
   /**
@@ -440,11 +441,9 @@ export class DnsRule {
    * pattern (`Peer.fqdnPattern` refuses it: `fqdn-ip-address`).
    */
   public static pattern(pattern: string): DnsRule {
-    const at = callerLocation();
-    checkFqdnWildcard(pattern, 'DnsRule.pattern', at);
-    checkFqdnSyntax([{ text: pattern, at: '', field: 'matchPattern' }], 'DnsRule.pattern', at);
-    checkFqdnRegistrable(pattern, 'DnsRule.pattern', at, 'lookup');
-    return new DnsRule({ matchPattern: pattern });
+    const model = { matchPattern: pattern };
+    checkDnsRuleModel(model, 'DnsRule.pattern', callerLocation());
+    return new DnsRule(model);
   }
 
   /** Every name (`matchPattern: "*"`): lets the proxy see all lookups without restricting them. */
@@ -459,6 +458,26 @@ export class DnsRule {
   /** @internal */
   public _toModel(): FqdnSelectorModel {
     return { ...this.model };
+  }
+}
+
+/**
+ * The checks of a DNS rule's name or pattern, the one set for the factories (`DnsRule.exact`, `DnsRule.pattern`) and for
+ * every model a rule answers (`dnsRuleModels`: a DnsRule-shaped value forged in JavaScript, `{ _toModel: () => ({ matchPattern:
+ * '**.com' }) }`, went past the factory's checks and was written): `matchName` by its syntax (`fqdn-syntax`); `matchPattern`
+ * by its wildcards (`fqdn-pattern-version-dependent`), its syntax and a `*` in its registrable part (`fqdn-pattern-registrable`,
+ * as a lookup). A field is checked when the model has it, whatever its value (`DnsRule.exact(undefined)` is refused).
+ * @param model the rule's model
+ * @param factory what got it, e.g. `DnsRule.pattern` or `dnsRules[0]`
+ * @param at where it was called from
+ */
+function checkDnsRuleModel(model: object, factory: string, at: string | undefined): void {
+  if ('matchName' in model) checkFqdnSyntax([{ text: (model as FqdnSelectorModel).matchName as string, at: '', field: 'matchName' }], factory, at);
+  if ('matchPattern' in model) {
+    const pattern = (model as FqdnSelectorModel).matchPattern as string;
+    checkFqdnWildcard(pattern, factory, at);
+    checkFqdnSyntax([{ text: pattern, at: '', field: 'matchPattern' }], factory, at);
+    checkFqdnRegistrable(pattern, factory, at, 'lookup');
   }
 }
 
@@ -495,7 +514,10 @@ export function dnsRuleModelOrNone(rule: unknown): FqdnSelectorModel | undefined
 export function dnsRuleModels(rules: readonly DnsRule[], what: string, location?: string): FqdnSelectorModel[] {
   return rules.map((rule, i) => {
     const model: unknown = rule._toModel();
-    if (isDnsRuleModel(model)) return model;
+    if (isDnsRuleModel(model)) {
+      checkDnsRuleModel(model, `${what}[${i}]`, location ?? callerLocation());
+      return model;
+    }
     throw new CiliumPolicyError({
       id: 'list-entry-invalid',
       message: `${what}[${i}] is a DnsRule whose _toModel() answered ${showValue(model, 200)}, `

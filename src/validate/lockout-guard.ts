@@ -7,7 +7,7 @@ import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesC
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 import {
-  labelKeyName, labelKeySource, noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorRequiresPodLabel,
+  labelKeyName, labelKeySource, noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorKeys, selectorRequiresPodLabel,
 } from '../model/selectors';
 import { nodeSelectorClaimable, readsHostEndpointNodeLabels } from '../model/labels';
 import { CidrGroupContents, cidrSetEntrySelectsUngrouped, groupSelectorSelectsEverything, selectedCidrGroups } from '../model/cidr-groups';
@@ -458,8 +458,14 @@ export function reservedAsEntities(item: RuleItemModel): RuleItemModel {
  * nodes, left as the selector they are). A requirement that excludes a reserved label (`DoesNotExist`, `NotIn`) names no entity.
  */
 function requiredReservedLabel(m: LabelSelectorModel): string | undefined {
-  if (!isObject(m)) return undefined;
+  const names = requiredReservedLabels(m);
+  return names.size === 1 ? [...names][0] : undefined;
+}
+
+/** The names of the reserved labels a selector requires (`matchLabels`, or `matchExpressions` `Exists` or `In` with `""`). */
+function requiredReservedLabels(m: LabelSelectorModel): Set<string> {
   const names = new Set<string>();
+  if (!isObject(m)) return names;
   for (const key of Object.keys(isObject(m.matchLabels) ? m.matchLabels : {})) {
     if (labelKeySource(key) === 'reserved') names.add(labelKeyName(key));
   }
@@ -469,7 +475,19 @@ function requiredReservedLabel(m: LabelSelectorModel): string | undefined {
     if (typeof key !== 'string' || labelKeySource(key) !== 'reserved') continue;
     if (operator === 'Exists' || (operator === 'In' && arr<unknown>(values).includes(''))) names.add(labelKeyName(key));
   }
-  return names.size === 1 ? [...names][0] : undefined;
+  return names;
+}
+
+/**
+ * Whether a from/toEndpoints selector selects pods of every namespace because of a reserved key that requires no reserved
+ * label: Cilium adds no namespace to a selector with a `reserved:` key (pkg/k8s/apis/cilium.io/utils/utils.go
+ * `getEndpointSelector`; `importEndpointSelector`), so `{ app: x }` with `reserved:health DoesNotExist` and no namespace key
+ * is every pod labelled `app=x`, any tenant's. A selector that requires a reserved label is that identity
+ * (`reservedAsEntities`), not pods.
+ */
+function reservedKeyDropsNamespace(m: LabelSelectorModel): boolean {
+  const reservedKey = selectorKeys(m).some((key) => typeof key === 'string' && labelKeySource(key) === 'reserved');
+  return reservedKey && requiredReservedLabels(m).size === 0 && !selectorConstrainsNamespace(m);
 }
 
 /**
@@ -591,6 +609,14 @@ export interface BroadPeerOptions {
 }
 
 /**
+ * What is far more than one resolver for DNS (the DNS companion's `dnsServer`, `refuseBroadDnsServer`; a DNS rule's peers
+ * beside toFQDNs, `pitfall-fqdn-dns-server-broad`): the world, a CIDR wider than an IPv4 /8 or an IPv6 /32, the `cluster`
+ * entity, every pod, pods of namespaces not fixed, pods named by no pod label of their own, the `unmanaged` and `init`
+ * entities (pods of any namespace) and the `ingress` entity (any client the Ingress routes accept). The one definition.
+ */
+export const DNS_SERVER_ROLE: BroadPeerOptions = { everyPod: true, namespaceFixed: true, podLabel: true, unresolvedPods: true, ingressProxy: true };
+
+/**
  * The `ingress` entity, with what it holds: `reserved:ingress` (pkg/identity/numericidentity.go `ReservedIdentityIngress`)
  * is the identity of the source addresses of Cilium's Ingress and Gateway API Envoy (pkg/ipcache `labels.LabelIngress`,
  * the node's ingress IPs), with which Envoy opens its connection to a route's backend: what reaches a peer as `ingress` is
@@ -673,7 +699,7 @@ export function itemsSelectBroadly(given: readonly RuleItemModel[], options: Bro
       if (!isObject(sel)) continue;
       const model = sel as LabelSelectorModel;
       if (options.everyPod && selectsEveryPod(model)) return 'every pod of the cluster';
-      if (options.namespaceFixed && selectorConstrainsNamespace(model) && !selectorFixesNamespace(model)) {
+      if (options.namespaceFixed && ((selectorConstrainsNamespace(model) && !selectorFixesNamespace(model)) || reservedKeyDropsNamespace(model))) {
         return 'pods of namespaces not fixed by name or namespace labels (any tenant can label a pod into it)';
       }
       if (options.podLabel && !selectorRequiresPodLabel(model)) {

@@ -15,7 +15,7 @@ import {
 import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry, RuleView } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
-import { BroadPeerOptions, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
+import { DNS_SERVER_ROLE, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
@@ -196,13 +196,6 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
     });
   }
 }
-
-/**
- * What is far more than one resolver for a DNS rule's peers, as for the DNS companion's `dnsServer` (`refuseBroadDnsServer`):
- * the world, a CIDR wider than an IPv4 /8 or an IPv6 /32, the `cluster` entity, every pod, pods of namespaces not fixed, pods
- * named by no pod label of their own.
- */
-const DNS_SERVER_ROLE: BroadPeerOptions = { everyPod: true, namespaceFixed: true, podLabel: true };
 
 /** The endpoint rules with toFQDNs egress items (computed once). */
 function fqdnRules(run: PitfallRun): readonly RuleView[] {
