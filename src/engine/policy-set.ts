@@ -734,11 +734,11 @@ export class PolicySet {
     if (!serviceAccountUnknown(subject.endpoint) && !serviceAccountUnknown(other.endpoint)) return undefined;
     const side = this.serviceAccountSide(direction, subject, other, sideQueryOf(query, l4Query(query, this.config.ipFamilies)), false);
     if (side === undefined || side.alike) return undefined;
-    const ends = side.ends.map((e) => e.text);
+    const ends = side.ends.map((e) => e.end.text);
     return {
       message: serviceAccountUnknownText(ends, subject.text, direction, side.rules, side.cases),
       fix: serviceAccountFix(ends[0]),
-      end: side.ends[0] === subject ? 'subject' : 'peer',
+      end: side.ends[0].role,
     };
   }
 
@@ -760,7 +760,8 @@ export class PolicySet {
     const key = `${direction} ${JSON.stringify(query)}`;
     const byQuery = naive ? undefined : memoOf(memoOf(this.serviceAccountSides, subject, () => new WeakMap()), other, () => new Map());
     if (byQuery?.has(key)) return byQuery.get(key);
-    const ends = [...(subjectUnknown ? [subject] : []), ...(otherUnknown ? [other] : [])];
+    const ends: readonly SideEnd[] = [...(subjectUnknown ? [{ end: subject, role: 'subject' as const }] : []),
+      ...(otherUnknown ? [{ end: other, role: 'peer' as const }] : [])];
     const cases = candidates.length ** ends.length;
     const side = cases > MAX_SERVICE_ACCOUNT_CASES ? { ends, rules: this.rules.filter(ruleReadsServiceAccount), cases, alike: false }
       : this.decideServiceAccountSide(direction, subject, other, query, naive,
@@ -777,7 +778,7 @@ export class PolicySet {
   /** `serviceAccountSide`, decided: each account of the subject's list with each of the other end's (`undefined`: as given). */
   private decideServiceAccountSide(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, query: SideQuery,
     naive: boolean, accounts: { readonly subject: readonly (string | undefined)[]; readonly other: readonly (string | undefined)[] },
-    ends: readonly ResolvedEndpoint[]): ServiceAccountSide {
+    ends: readonly SideEnd[]): ServiceAccountSide {
     const { subject: subjectAccounts, other: otherAccounts } = accounts;
     const as = (end: ResolvedEndpoint, account: string | undefined): ResolvedEndpoint => (account === undefined ? end
       : this.endpoints.resolve({ ...end.endpoint, serviceAccount: account }));
@@ -805,7 +806,8 @@ export class PolicySet {
     const subjectMatters = otherAccounts.some((_, j) => grid.some((row) => row[j] !== grid[0][j]));
     const otherMatters = grid.some((row) => row.some((s) => s !== row[0]));
     const alike = !subjectMatters && !otherMatters;
-    const named = alike ? ends : ends.filter((e) => (e === subject ? subjectMatters : otherMatters));
+    // By role, not by identity: a pod's connection to itself has the one resolved endpoint at both ends.
+    const named = alike ? ends : ends.filter((e) => (e.role === 'subject' ? subjectMatters : otherMatters));
     return { ends: named, rules: [...rules], cases: subjectAccounts.length * otherAccounts.length, alike };
   }
 
@@ -1053,9 +1055,15 @@ interface NodeLabelsSide {
 }
 
 /** The pod ends of a side given without a service account, the rules reading it, and whether the side decides alike (`serviceAccountSide`). */
+/** An end of a side, and whether it is the side's subject or its peer. */
+interface SideEnd {
+  readonly end: ResolvedEndpoint;
+  readonly role: 'subject' | 'peer';
+}
+
 interface ServiceAccountSide {
   /** The ends given without one (the subject first). */
-  readonly ends: readonly ResolvedEndpoint[];
+  readonly ends: readonly SideEnd[];
   /** The rules that select the subject under some account and read the key. */
   readonly rules: readonly CompiledRule[];
   /** The number of accounts (or pairs of accounts, both ends given without one) to decide. */
@@ -1070,7 +1078,7 @@ interface ServiceAccountSide {
  */
 function withServiceAccountNote(side: SideVerdict, sa: ServiceAccountSide | undefined, subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): SideVerdict {
   if (sa === undefined || sa.alike) return side;
-  const ends = sa.ends.map((e) => e.text);
+  const ends = sa.ends.map((e) => e.end.text);
   const note = `${serviceAccountUnknownText(ends, subject.text, direction, sa.rules, sa.cases)}: this is the verdict of `
     + `${ends.length === 1 ? 'a pod' : 'pods'} running as ${DEFAULT_SERVICE_ACCOUNT}, not a claim about ${ends.length === 1 ? 'it' : 'them'}; fix: ${serviceAccountFix(ends[0])}`;
   return { ...side, notes: [...side.notes, note] };
