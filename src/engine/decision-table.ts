@@ -63,11 +63,18 @@ export interface EndpointRecord {
   ingress: DecisionSlot | null | undefined;
   /** Whether a connection with it as an end may be refused as not judged (`PolicySet.endMayLeaveUnjudged`); `undefined` until asked. */
   mayLeaveUnjudged: boolean | undefined;
+  /**
+   * As a client: whether its egress has `toFQDNs` items (`PolicySet._learnsNames`: a DNS name it reaches is judged with its
+   * learning lookup), and whether a DNS lookup of it may split on the target's patches (`PolicySet.dnsMaySplit`); `undefined` until asked.
+   */
+  learnsNames: boolean | undefined;
+  dnsMaySplit: boolean | undefined;
 }
 
 /** A fresh record of a resolved endpoint. */
 export function endpointRecord(resolved: ResolvedEndpoint): EndpointRecord {
-  return { resolved, peerId: 0, peerGeneration: -1, egress: undefined, ingress: undefined, mayLeaveUnjudged: undefined };
+  return { resolved, peerId: 0, peerGeneration: -1, egress: undefined, ingress: undefined, mayLeaveUnjudged: undefined,
+    learnsNames: undefined, dnsMaySplit: undefined };
 }
 
 /** Peer identities, protocol/port codes, decision tables, and their bounds. */

@@ -47,6 +47,7 @@ import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
 import { decidesAlikeOnEveryNode, decisionSignature } from './node-label-combinations';
+import { nodeSelectorReadsNodeLabels } from '../model/node-label-reads';
 import { givenWithoutNodeLabels, nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { DEFAULT_SERVICE_ACCOUNT, NAMESPACE_KEY } from '../model/selectors';
@@ -69,6 +70,18 @@ const UNJUDGED_REQUEST = 'unjudged-request';
  * the decision (`decideOrUnjudged` with `checkEnds`; `endMayLeaveUnjudged`).
  */
 const ENDS_TO_CHECK = 'ends-to-check';
+
+/**
+ * The request of a query as `gatePassed` keys it: `''` for none, a DNS lookup by its name, an HTTP request without headers
+ * or scheme by method, host and path (as `L7Refinements` keeps them); `undefined` for any other request (not kept).
+ */
+function gateRequestKey(query: VerdictQuery): string | undefined {
+  const { http, dns, kafka } = query;
+  if (kafka !== undefined) return undefined;
+  if (http === undefined) return dns === undefined ? '' : ` dns ${dns}`;
+  if (dns !== undefined || typeof http !== 'object' || http === null || http.headers !== undefined || http.scheme !== undefined) return undefined;
+  return ` http ${JSON.stringify([http.method, http.host, http.path])}`;
+}
 
 /** Bound on the queries kept per pair of ends as let through by the gate in `decide` (`gatePassed`; starts over when full). */
 const MAX_GATE_PASSES = 4096;
@@ -173,9 +186,14 @@ export class PolicySet {
   /** `serviceAccountSide` per resolved subject, resolved other end, direction and side query (compiled mode). */
   private readonly serviceAccountSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, ServiceAccountSide | undefined>>>();
   /** The queries `decide` found the gate let through, per client and server record (`gatePassed`). */
-  private readonly gatePasses = new WeakMap<EndpointRecord, WeakMap<EndpointRecord, Set<string>>>();
+  private readonly gatePasses = new WeakMap<EndpointRecord, WeakMap<EndpointRecord, Set<number | string>>>();
   /** The accounts a pod given without one may run as (`serviceAccountCandidates`), on first use. */
   private accountCandidates: string[] | undefined;
+  /**
+   * Whether some rule may read the labels of a node given without them (`_nodeLabelsUnknown`): a host rule whose node
+   * selector reads them (`nodeLabelRules`, its direction aside), or per-node labels on (`peerNodeLabelItems`); on first use.
+   */
+  private nodeLabelsRead: boolean | undefined;
   /** Namespaces, workloads, Services and CIDR groups known to the set. Treat it as read-only: verdicts cache what they derive from it. */
   public readonly inventory: EndpointInventory;
   /** What could not be read faithfully from the inputs. */
@@ -412,11 +430,18 @@ export class PolicySet {
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');
     const kind = this.decideOrUnjudged(query, true);
-    if (kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK) return kind;
-    // Rare: an end or the request the gate may refuse, or a request onto L7 rules not evaluated (whose refusal names the
-    // side, its rule item and the rules, from the explained verdict).
+    return kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK ? kind : this.decideGated(query, kind);
+  }
+
+  /**
+   * `decide` where the gate is asked (`ENDS_TO_CHECK`) or the request is not judged (`UNJUDGED_REQUEST`): the rare path.
+   * A query the gate let through before between the same ends (`gatePassed`) is let through again: its answer depends on
+   * the ends, the L4 part and the request alone.
+   */
+  private decideGated(query: VerdictQuery, kind: typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK): VerdictKind {
+    // An end or the request the gate may refuse, or a request onto L7 rules not evaluated (whose refusal names the side,
+    // its rule item and the rules, from the explained verdict).
     const decided = kind === ENDS_TO_CHECK ? this.decideOrUnjudged(query) : kind;
-    // A query the gate has let through before is let through again (its answer depends on the query alone).
     const passed = decided === UNJUDGED_REQUEST ? undefined : this.gatePassed(query);
     if (passed !== undefined && passed.keys.has(passed.key)) return decided as VerdictKind;
     const verdict = decided === UNJUDGED_REQUEST ? this.evaluate(query, false) : undefined;
@@ -432,12 +457,18 @@ export class PolicySet {
 
   /**
    * The queries between the ends of `query` the gate (`unjudgedConnectionError`) let through in `decide`, kept per client
-   * and server record, and the key of `query` among them: its fields but the ends (port, protocol, ICMP, request).
+   * and server record, and the key of `query` among them: its L4 code (the decision tables' key of its protocol, port and
+   * ICMP type), with its request as the L7 memo tells requests apart (`gateRequestKey`); `undefined` for a request that memo
+   * does not keep either (headers, a scheme, Kafka, several kinds), which the gate is asked every time.
    */
-  private gatePassed(query: VerdictQuery): { readonly keys: Set<string>; readonly key: string } {
-    const byServer = memoOf(this.gatePasses, this.endpoints.record(query.from), () => new WeakMap<EndpointRecord, Set<string>>());
-    const keys = memoOf(byServer, this.endpoints.record(query.to), () => new Set<string>());
-    return { keys, key: JSON.stringify(query, (k, v: unknown) => (k === 'from' || k === 'to' ? undefined : v)) };
+  private gatePassed(query: VerdictQuery): { readonly keys: Set<number | string>; readonly key: number | string } | undefined {
+    const request = gateRequestKey(query);
+    if (request === undefined) return undefined;
+    let code = fastL4Code(query, this.config.ipFamilies);
+    if (code < 0) code = l4Code(l4Query(query, this.config.ipFamilies));
+    const byServer = memoOf(this.gatePasses, this.endpoints.record(query.from), () => new WeakMap<EndpointRecord, Set<number | string>>());
+    const keys = memoOf(byServer, this.endpoints.record(query.to), () => new Set<number | string>());
+    return { keys, key: request === '' ? code : `${code}${request}` };
   }
 
   /**
@@ -476,8 +507,10 @@ export class PolicySet {
     const l4Index = this.decisions.l4(code);
     const from = this.endpoints.record(query.from);
     const to = this.endpoints.record(query.to);
-    if (checkEnds && (query.dns !== undefined || (from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.from))
-      || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.to)))) return ENDS_TO_CHECK;
+    if (checkEnds && ((from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.from))
+      || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.to))
+      || (query.dns !== undefined && (from.dnsMaySplit ??= this.dnsMaySplit(query.from)))
+      || (to.resolved.endpoint.kind === EndpointKind.FQDN && (from.learnsNames ??= this._learnsNames(query.from))))) return ENDS_TO_CHECK;
     const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
     const egress = this.sideDecision('egress', from, to, code, l4Index, l4);
     if (!egress.allowed) return VerdictKind.DENIED;
@@ -494,16 +527,30 @@ export class PolicySet {
 
   /**
    * Whether the gate (`unjudgedConnectionError`) may refuse a connection of which `end` is either end for a reason of the
-   * end itself: it is a DNS name (`fqdn:`, whose learning lookup is judged with it: `_learningRefusals`, `_learningLookup`),
-   * a node given without its labels (`givenWithoutNodeLabels`, `_nodeLabelsUnknown`), a pod given without its service
-   * account where some rule reads the key (`serviceAccountUnknown`, `_serviceAccountUnknown`), or an endpoint whose policy
-   * the agent refuses (`_agentRefusals`). Each check is the first of the gate's own; without any of them on either end and
-   * without a DNS request, the gate refuses only a request onto L7 rules not evaluated, which `decide` finds on its way.
+   * end itself: a node given without its labels where some rule may read them (`givenWithoutNodeLabels`, `nodeLabelsRead`,
+   * `_nodeLabelsUnknown`), a pod given without its service account where some rule reads the key (`serviceAccountUnknown`,
+   * `_serviceAccountUnknown`), or an endpoint whose policy the agent refuses (`_agentRefusals`). Each check is the first of
+   * the gate's own. The reasons of a pair of ends and a request are `decideOrUnjudged`'s to ask: a DNS name (`fqdn:`) reached
+   * by a client that learns names (`_learnsNames`: its learning lookup is judged with it, `_learningRefusals`,
+   * `_learningLookup`), and a DNS request of a client whose lookups may split on the target's patches (`dnsMaySplit`).
+   * Without any of them, the gate refuses only a request onto L7 rules not evaluated, which `decide` finds on its way.
    */
   private endMayLeaveUnjudged(end: Endpoint): boolean {
     const resolved = this.endpoints.resolve(end).endpoint;
-    return resolved.kind === EndpointKind.FQDN || givenWithoutNodeLabels(resolved)
+    return (givenWithoutNodeLabels(resolved) && (this.nodeLabelsRead ??= this.readsNodeLabels()))
       || (this.serviceAccountCandidates().length > 0 && serviceAccountUnknown(resolved)) || this._agentRefusals(end).length > 0;
+  }
+
+  /** `nodeLabelsRead`, worked out: the first test of `nodeLabelRules` and of `peerNodeLabelItems` that does not read the ends. */
+  private readsNodeLabels(): boolean {
+    return this.config.nodeSelectorLabels
+      || this.rules.some((r) => r.subjectKind === 'node' && r.imported && nodeSelectorReadsNodeLabels(r.subject, this.config.version));
+  }
+
+  /** Whether a DNS lookup of `client` may split on the target's patches: the first test of `_dnsPatchSplit` that does not read the request. */
+  private dnsMaySplit(client: Endpoint): boolean {
+    const dp = this._directionPolicyOf(client, 'egress');
+    return dp !== undefined && defaultAllowL7(dp, this.config.version).dnsPatchUnknown;
   }
 
   /**
@@ -687,11 +734,11 @@ export class PolicySet {
     if (!serviceAccountUnknown(subject.endpoint) && !serviceAccountUnknown(other.endpoint)) return undefined;
     const side = this.serviceAccountSide(direction, subject, other, sideQueryOf(query, l4Query(query, this.config.ipFamilies)), false);
     if (side === undefined || side.alike) return undefined;
-    const ends = side.ends.map((e) => e.text);
+    const ends = side.ends.map((e) => e.end.text);
     return {
       message: serviceAccountUnknownText(ends, subject.text, direction, side.rules, side.cases),
       fix: serviceAccountFix(ends[0]),
-      end: side.ends[0] === subject ? 'subject' : 'peer',
+      end: side.ends[0].role,
     };
   }
 
@@ -713,7 +760,8 @@ export class PolicySet {
     const key = `${direction} ${JSON.stringify(query)}`;
     const byQuery = naive ? undefined : memoOf(memoOf(this.serviceAccountSides, subject, () => new WeakMap()), other, () => new Map());
     if (byQuery?.has(key)) return byQuery.get(key);
-    const ends = [...(subjectUnknown ? [subject] : []), ...(otherUnknown ? [other] : [])];
+    const ends: readonly SideEnd[] = [...(subjectUnknown ? [{ end: subject, role: 'subject' as const }] : []),
+      ...(otherUnknown ? [{ end: other, role: 'peer' as const }] : [])];
     const cases = candidates.length ** ends.length;
     const side = cases > MAX_SERVICE_ACCOUNT_CASES ? { ends, rules: this.rules.filter(ruleReadsServiceAccount), cases, alike: false }
       : this.decideServiceAccountSide(direction, subject, other, query, naive,
@@ -730,7 +778,7 @@ export class PolicySet {
   /** `serviceAccountSide`, decided: each account of the subject's list with each of the other end's (`undefined`: as given). */
   private decideServiceAccountSide(direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, query: SideQuery,
     naive: boolean, accounts: { readonly subject: readonly (string | undefined)[]; readonly other: readonly (string | undefined)[] },
-    ends: readonly ResolvedEndpoint[]): ServiceAccountSide {
+    ends: readonly SideEnd[]): ServiceAccountSide {
     const { subject: subjectAccounts, other: otherAccounts } = accounts;
     const as = (end: ResolvedEndpoint, account: string | undefined): ResolvedEndpoint => (account === undefined ? end
       : this.endpoints.resolve({ ...end.endpoint, serviceAccount: account }));
@@ -758,7 +806,8 @@ export class PolicySet {
     const subjectMatters = otherAccounts.some((_, j) => grid.some((row) => row[j] !== grid[0][j]));
     const otherMatters = grid.some((row) => row.some((s) => s !== row[0]));
     const alike = !subjectMatters && !otherMatters;
-    const named = alike ? ends : ends.filter((e) => (e === subject ? subjectMatters : otherMatters));
+    // By role, not by identity: a pod's connection to itself has the one resolved endpoint at both ends.
+    const named = alike ? ends : ends.filter((e) => (e.role === 'subject' ? subjectMatters : otherMatters));
     return { ends: named, rules: [...rules], cases: subjectAccounts.length * otherAccounts.length, alike };
   }
 
@@ -1006,9 +1055,15 @@ interface NodeLabelsSide {
 }
 
 /** The pod ends of a side given without a service account, the rules reading it, and whether the side decides alike (`serviceAccountSide`). */
+/** An end of a side, and whether it is the side's subject or its peer. */
+interface SideEnd {
+  readonly end: ResolvedEndpoint;
+  readonly role: 'subject' | 'peer';
+}
+
 interface ServiceAccountSide {
   /** The ends given without one (the subject first). */
-  readonly ends: readonly ResolvedEndpoint[];
+  readonly ends: readonly SideEnd[];
   /** The rules that select the subject under some account and read the key. */
   readonly rules: readonly CompiledRule[];
   /** The number of accounts (or pairs of accounts, both ends given without one) to decide. */
@@ -1023,7 +1078,7 @@ interface ServiceAccountSide {
  */
 function withServiceAccountNote(side: SideVerdict, sa: ServiceAccountSide | undefined, subject: ResolvedEndpoint, direction: 'ingress' | 'egress'): SideVerdict {
   if (sa === undefined || sa.alike) return side;
-  const ends = sa.ends.map((e) => e.text);
+  const ends = sa.ends.map((e) => e.end.text);
   const note = `${serviceAccountUnknownText(ends, subject.text, direction, sa.rules, sa.cases)}: this is the verdict of `
     + `${ends.length === 1 ? 'a pod' : 'pods'} running as ${DEFAULT_SERVICE_ACCOUNT}, not a claim about ${ends.length === 1 ? 'it' : 'them'}; fix: ${serviceAccountFix(ends[0])}`;
   return { ...side, notes: [...side.notes, note] };

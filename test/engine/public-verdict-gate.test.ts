@@ -8,7 +8,7 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { CiliumPolicyError } from '../../src/core/errors';
-import { PolicySet, PolicySetOptions, VerdictKind } from '../../src/engine';
+import { EngineMatcherOptions, PolicySet, PolicySetOptions, VerdictKind } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { ccnp, cnp, labels, matcherQuery, notJudgedRefusal, policySet } from './helpers';
 
@@ -41,6 +41,9 @@ const bySa = cnp('by-sa', { endpointSelector: labels({ app: 'api' }), ingress: [
 const twoParsers = cnp('api', { endpointSelector: labels({ app: 'api' }), ingress: [
   { fromEndpoints: [labels({ app: 'web' })], ...ports(80, 'TCP', { http: [{ method: 'GET' }] }) },
   { fromEndpoints: [labels({ app: 'web' })], ...ports(80, 'TCP', { kafka: [{ topic: 'orders' }] }) }] }, 'shop');
+// web may reach everything but control-plane nodes: with per-node labels on, whether it reaches a node depends on its labels.
+const peerNodes = cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['all'] }],
+  egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }] }] }, 'shop');
 const serviceMissing = [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'data' }, spec: { ports: [{ port: 5432 }] } },
   cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }], ...ports(5432) }] }, 'shop')];
 
@@ -74,6 +77,8 @@ const REFUSED: readonly (readonly [string, string, Case])[] = [
     { docs: serviceMissing, from: WEB, to: 'cidr:8.8.8.8', port: '5432/TCP' }],
   ['two L7 parsers on one port', 'engine-policy-refused',
     { docs: [twoParsers], from: WEB, to: 'pod:shop:app=api', port: '80/TCP' }],
+  ['a node peer given without its labels under a toNodes reading them (per-node labels on)', 'engine-node-labels-unknown',
+    { docs: [peerNodes], options: { nodeSelectorLabels: true }, from: WEB, to: 'entity:remote-node', port: '443/TCP' }],
 ];
 
 /** The error of `call`, without the name of the call that leads its message. */
@@ -158,4 +163,68 @@ test('a set of plain policies: every entry point answers, allowed and denied', (
     expect([set.decide(q), set.verdict(q).verdict, set.evaluateNaive(q).verdict]).toEqual([v, v, v]);
   }
   expect(PolicySet.fromYaml('').decide(matcherQuery(set, WEB, 'pod:shop:app=api', '80/TCP', {}))).toBe(VerdictKind.ALLOWED);
+});
+
+// Session 54 review: `decide()` asks the gate only where a refusal can reach the ends (a node-label reader, a client that
+// learns names, a DNS lookup whose patch may split), and keeps the queries it let through per pair of ends by their L4 code
+// and request. A query the gate let through must not let through another between the same ends that it refuses.
+interface MemoCase {
+  readonly docs: readonly Record<string, unknown>[];
+  readonly options?: PolicySetOptions;
+  readonly from: string;
+  readonly to: string;
+  /** The query let through, then the one refused: port, request. */
+  readonly passes: readonly [string, EngineMatcherOptions];
+  readonly refused: readonly [string, EngineMatcherOptions];
+}
+const peerNodes443 = cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['all'] }],
+  egressDeny: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }], ...ports(443) }] }, 'shop');
+const MEMO: readonly (readonly [string, string, MemoCase])[] = [
+  ['another port', 'engine-service-account-unknown',
+    { docs: [bySa], from: 'pod:shop:app=fe', to: 'pod:shop:app=api', passes: ['81/TCP', {}], refused: ['80/TCP', {}] }],
+  ['another DNS name', 'engine-dns-patch-split', { docs: [dnsListing], options: V17, from: WEB, to: 'pod:kube-system:k8s-app=kube-dns',
+    passes: ['53/UDP', { dns: 'a.example.com' }], refused: ['53/UDP', { dns: 'b.example.com' }] }],
+  ['another port to a node peer', 'engine-node-labels-unknown', { docs: [peerNodes443], options: { nodeSelectorLabels: true },
+    from: WEB, to: 'entity:remote-node', passes: ['53/UDP', {}], refused: ['443/TCP', {}] }],
+];
+
+describe('decide(): a query let through does not let through one it refuses between the same ends', () => {
+  test.each(MEMO)('%s: %s', (_, id, c) => {
+    const set = policySet(c.docs, c.options);
+    const ok = matcherQuery(set, c.from, c.to, c.passes[0], c.passes[1]);
+    const refused = matcherQuery(set, c.from, c.to, c.refused[0], c.refused[1]);
+    const v = set.verdict(ok).verdict;
+    // Let through cold, then from the memo; the refused query after it, twice (warm), as verdict() refuses it.
+    expect([set.decide(ok), set.decide(ok)]).toEqual([v, v]);
+    expect(notJudgedRefusal(() => set.decide(refused))?.id).toBe(id);
+    expect(notJudgedRefusal(() => set.decide(refused))?.id).toBe(id);
+    expect(notJudgedRefusal(() => set.verdict(refused))?.id).toBe(id);
+    expect(set.decide(ok)).toBe(v);
+  });
+});
+
+test('decide(): ends that need no gate (no node-label reader, a client that learns no names, a patched version) answer as verdict()', () => {
+  const resolver = cnp('resolver', { endpointSelector: labels({ app: 'x' }), egress: [
+    { toEndpoints: [KUBE_DNS], ...ports(53, 'UDP', { dns: [{ matchName: 'a.example.com' }] }) }] }, 'shop');
+  const set = policySet([peerNodes, resolver], { ciliumVersion: CiliumVersion.parse('1.17.5') });
+  const queries: readonly (readonly [string, string, string, EngineMatcherOptions])[] = [
+    [WEB, 'entity:remote-node', '443/TCP', {}], ['entity:host', WEB, '443/TCP', {}], [WEB, 'fqdn:b.example.com@1.2.3.4', '443/TCP', {}],
+    ['pod:shop:app=x', 'pod:kube-system:k8s-app=kube-dns', '53/UDP', { dns: 'b.example.com' }],
+  ];
+  for (const [from, to, port, options] of queries) {
+    const q = matcherQuery(set, from, to, port, options);
+    const v = set.verdict(q).verdict;
+    expect([set.decide(q), set.decide(q), set.evaluateNaive(q).verdict]).toEqual([v, v, v]);
+  }
+});
+
+test('a pod given without a service account connecting to itself: the refusal names it', () => {
+  const self = cnp('self', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [{ matchLabels: { [SA]: 'default' } }], ...ports(80) }] }, 'shop');
+  const set = policySet([self]);
+  const q = matcherQuery(set, 'pod:shop:app=api', 'pod:shop:app=api', '80/TCP', {});
+  for (const call of [(): unknown => set.verdict(q), (): unknown => set.decide(q)]) {
+    const e = notJudgedRefusal(call);
+    expect(e?.id).toBe('engine-service-account-unknown');
+    expect(e?.message).toMatch(/→ pod:shop:app=api: the client pod:shop:app=api is given without a service account /);
+  }
 });
