@@ -411,6 +411,18 @@ export class PolicySet {
    */
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');
+    const judged = this._judgedDecision(query, 'PolicySet.decide()');
+    if (judged instanceof CiliumPolicyError) throw judged;
+    return judged;
+  }
+
+  /**
+   * @internal `decide()` without the check of the query's fields, its refusal (`unjudgedConnectionError`) returned rather
+   * than thrown: for the connectivity diff and report, which build their queries themselves and show a connection the gate
+   * refuses as not judged, never as allowed or denied (the same gate, the same words as `decide()`).
+   * @param call what the refusal's message names before the connection (`PolicySet.decide()`), or nothing
+   */
+  public _judgedDecision(query: VerdictQuery, call = ''): VerdictKind | CiliumPolicyError {
     const kind = this.decideOrUnjudged(query, true);
     if (kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK) return kind;
     // Rare: an end or the request the gate may refuse, or a request onto L7 rules not evaluated (whose refusal names the
@@ -420,14 +432,27 @@ export class PolicySet {
     const passed = decided === UNJUDGED_REQUEST ? undefined : this.gatePassed(query);
     if (passed !== undefined && passed.keys.has(passed.key)) return decided as VerdictKind;
     const verdict = decided === UNJUDGED_REQUEST ? this.evaluate(query, false) : undefined;
-    const lead = `PolicySet.decide() ${this.endpoints.resolve(query.from).text} → ${this.endpoints.resolve(query.to).text}: `;
+    const lead = call === '' ? '' : `${call} ${this.endpoints.resolve(query.from).text} → ${this.endpoints.resolve(query.to).text}: `;
     const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, lead, verdict && { verdict });
-    if (unjudged) throw unjudged;
+    if (unjudged) return unjudged;
     if (passed !== undefined) {
       if (passed.keys.size >= MAX_GATE_PASSES) passed.keys.clear();
       passed.keys.add(passed.key);
     }
     return decided === UNJUDGED_REQUEST ? (verdict as Verdict).verdict : decided;
+  }
+
+  /**
+   * @internal Whether `_judgedDecision` may refuse a query without a request between these ends (`endMayLeaveUnjudged`
+   * of either, kept on the end's record): the connectivity diff asks the gate only of the pairs it names.
+   */
+  public _mayLeaveUnjudged(from: Endpoint, to: Endpoint): boolean {
+    return this.endsMayLeaveUnjudged(this.endpoints.record(from), this.endpoints.record(to), { from, to });
+  }
+
+  /** `endMayLeaveUnjudged` of either end of a query, kept on the ends' records. */
+  private endsMayLeaveUnjudged(from: EndpointRecord, to: EndpointRecord, ends: { readonly from: Endpoint; readonly to: Endpoint }): boolean {
+    return (from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(ends.from)) || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(ends.to));
   }
 
   /**
@@ -476,8 +501,7 @@ export class PolicySet {
     const l4Index = this.decisions.l4(code);
     const from = this.endpoints.record(query.from);
     const to = this.endpoints.record(query.to);
-    if (checkEnds && (query.dns !== undefined || (from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.from))
-      || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.to)))) return ENDS_TO_CHECK;
+    if (checkEnds && (query.dns !== undefined || this.endsMayLeaveUnjudged(from, to, query))) return ENDS_TO_CHECK;
     const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
     const egress = this.sideDecision('egress', from, to, code, l4Index, l4);
     if (!egress.allowed) return VerdictKind.DENIED;
@@ -758,7 +782,9 @@ export class PolicySet {
     const subjectMatters = otherAccounts.some((_, j) => grid.some((row) => row[j] !== grid[0][j]));
     const otherMatters = grid.some((row) => row.some((s) => s !== row[0]));
     const alike = !subjectMatters && !otherMatters;
-    const named = alike ? ends : ends.filter((e) => (e === subject ? subjectMatters : otherMatters));
+    // By position, not identity: a pod to itself is the subject and the other end at once (`ends`: the subject's first).
+    const subjectFirst = subjectAccounts.some((a) => a !== undefined);
+    const named = alike ? ends : ends.filter((_, i) => (i === 0 && subjectFirst ? subjectMatters : otherMatters));
     return { ends: named, rules: [...rules], cases: subjectAccounts.length * otherAccounts.length, alike };
   }
 
