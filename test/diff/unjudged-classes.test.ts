@@ -54,6 +54,26 @@ describe('connections the verdict gate refuses are not judged in report and diff
     expect(notes[0]).toMatch(/is given without a service account .*fix: give the pod's service account: pod:shop:app=api,/);
   });
 
+  test('report: the host class under a nodeSelector that reads node labels is NOT JUDGED, never allowed', () => {
+    const set = PolicySet.fromYaml(`apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: hostfw }
+spec:
+  nodeSelector: { matchLabels: { role: edge } }
+  ingress:
+  - fromEntities: [cluster]
+  - fromEntities: [world]
+    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]
+`, { file: 'p.yaml' });
+    const doc = Connectivity.report(set);
+    // Whether the rule selects the host depends on its node's labels: `world → host` was listed allowed on every port.
+    expect(lines(doc).filter((l) => l.endsWith('→ host any') && !l.startsWith('host'))).toEqual([]);
+    const note = (doc.notJudged ?? []).map((n) => n.text).find((t) => t.includes('(engine-node-labels-unknown)'));
+    expect(note).toContain('world → host any');
+    // The node class the rule selects is judged, as before.
+    expect(lines(doc)).toContain('world → node role=edge 22/TCP');
+  });
+
   test('diff: a widening for pods given without an account is NOT COMPARED, not "no change"; others are changes as before', () => {
     const base = PolicySet.fromYaml(policy(WEB_DEFAULT), { file: 'base.yaml' });
     const head = PolicySet.fromYaml(policy(WEB), { file: 'head.yaml' });
