@@ -26,7 +26,9 @@ import { PortBoundaries, PortSegment, carriedSegments, formatPorts } from './por
 import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
 import { PairCount, PairOutcome, PeerMatches, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
-import { pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged } from './refused-classes';
+import {
+  UnjudgedConnection, pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged, unjudgedNotCompared, unjudgedNotJudged,
+} from './refused-classes';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
@@ -384,14 +386,18 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     if (!judged || notAPair(classes[a], classes[b]) || refused[a] || refused[b] || !withEnd(a, b)) return;
     if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) return;
     const named = judged.placeholders ? namer(classes[a], classes[b]) : undefined;
+    // The segments the gate refuses on a side are not compared (`unjudged`): never a change between allowed and denied.
+    const notJudgedSegs = unjudgedSegments.get(a * classes.length + b);
     for (const g of judged.groups) {
+      const segs = notJudgedSegs === undefined ? g.segs : g.segs.filter((seg) => !notJudgedSegs.has(segmentKey(seg)));
+      if (segs.length === 0) continue;
       // The restriction in force after the change; for a connection newly denied, the one it had before.
       const l7 = g.after.verdict === 'allowed' ? g.after.l7 : g.before.l7;
       if (changes.length === maxChanges) throw diffTooLarge(maxChanges, given, pass);
       changes.push({
         from: classes[a].cls.id,
         to: classes[b].cls.id,
-        ports: formatPorts(g.segs, judged.segments),
+        ports: formatPorts(segs, judged.segments),
         ...(l7 !== undefined ? { l7 } : {}),
         ...(g.before.l7 !== g.after.l7 && g.before.l7 !== undefined ? { l7Before: g.before.l7 } : {}),
         ...(g.before.verdict === 'allowed' && g.after.verdict === 'allowed' ? l7Effect(g.before, g.after) : {}),
@@ -409,6 +415,50 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const toFqdnChanged = (a: number): boolean => egressChanged[a] || learningChanged
     || endpointKey(base, classes[a]) !== endpointKey(head, classes[a]);
   const inner = classes.flatMap((_, i) => (fqdn[i] ? [] : [i]));
+  // The connections the gate refuses on base, head or both (`PolicySet._judgedDecision`: a node class given without labels
+  // where a host rule reads them, a pod class without its service account where the accounts decide differently, a DNS
+  // name whose learning lookup is not judged) among the pairs that may change: not compared, with the refusal
+  // (`unjudgedNotCompared`), never shown as a change between allowed and denied nor hidden as none. Asked only between
+  // ends that may leave a connection so (`PolicySet._mayLeaveUnjudged`).
+  const unjudged: UnjudgedConnection[] = [];
+  const unjudgedSegments = new Map<number, Set<string>>();
+  const mayLeave = classes.map((c) => base._mayLeaveUnjudged(c.endpoint, c.endpoint) || head._mayLeaveUnjudged(c.endpoint, c.endpoint));
+  if (mayLeave.some(Boolean)) {
+    const serversOf = pairableServers(classes);
+    for (let a = 0; a < classes.length; a++) {
+      for (const b of serversOf(a)) {
+        if (!mayLeave[a] && !mayLeave[b]) continue;
+        if (!(fqdn[b] ? toFqdnChanged(a) && classes[a].serverOnly !== true : egressChanged[a] || ingressChanged[b])) continue;
+        if (!withEnd(a, b) || notAPair(classes[a], classes[b]) || refused[a] || refused[b]) continue;
+        if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) continue;
+        const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
+        const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
+        const segments = carriedSegments(pair.segments, families[a], families[b], sctp);
+        const groups = new Map<string, { segs: PortSegment[]; before: string; after: string; refusal: CiliumPolicyError }>();
+        for (const seg of segments) {
+          const q = query(classes[a], classes[b], seg);
+          const before = base._judgedDecision(q);
+          const after = head._judgedDecision(q);
+          const refusal = after instanceof CiliumPolicyError ? after : before instanceof CiliumPolicyError ? before : undefined;
+          if (refusal === undefined) continue;
+          const outcomes = [judgedOrNot(before), judgedOrNot(after)] as const;
+          const key = `${outcomes.join('>')}\u0000${refusal.id}`;
+          const g = groups.get(key);
+          if (g) g.segs.push(seg);
+          else groups.set(key, { segs: [seg], before: outcomes[0], after: outcomes[1], refusal });
+          const set = unjudgedSegments.get(a * classes.length + b) ?? new Set<string>();
+          set.add(segmentKey(seg));
+          unjudgedSegments.set(a * classes.length + b, set);
+        }
+        for (const g of groups.values()) {
+          unjudged.push({
+            from: classes[a].cls.name, to: classes[b].cls.name, ports: formatPorts(g.segs, segments),
+            refusal: g.refusal, before: g.before, after: g.after,
+          });
+        }
+      }
+    }
+  }
   // Only the pairs whose egress or ingress decision changes for each other, found per class and direction.
   const tables = sameSettings && SideTables.applies(classes) ? new SideTables(base, head, inner.map((i) => classes[i]), inner.map((i) => ({
     egress: [sides.base.egress[i].dp, sides.head.egress[i].dp] as const,
@@ -560,6 +610,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     { classes: [...judged], ...limits, ...(byVerdict ? { _judgeEveryPair: true } : {}) }, { ends, given: options.classes !== undefined })) : [];
   const notCompared = pass ? [] : [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
+    ...unjudgedNotCompared(unjudged),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {
     schema: DIFF_SCHEMA,
@@ -623,13 +674,16 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   const pairCache = new Map<number, PairSegments>();
   const families = endFamilies(classes, set);
   const serversOf = pairableServers(classes);
+  // The connections the gate refuses (`PolicySet._judgedDecision`), not judged: asked only between ends that may leave one so.
+  const unjudged: UnjudgedConnection[] = [];
   for (let a = 0; a < classes.length; a++) {
     const egress = sides.egress[a].dp;
     const row = clientIds[a] * ends.size;
     for (const b of serversOf(a)) {
       if (notAPair(classes[a], classes[b]) || pairRefused(refused, a, b)) continue;
       const ingress = sides.ingress[b].dp;
-      if (open(egress) && open(ingress)) {
+      const gated = set._mayLeaveUnjudged(classes[a].endpoint, classes[b].endpoint);
+      if (!gated && open(egress) && open(ingress)) {
         // Neither side has a rule in its direction: every port is allowed, for the same reason.
         const q = query(classes[a], classes[b], { protocol: 'TCP', lo: 1, hi: 1, icmpFamily: 'IPv4', otherTypes: false, order: 0 });
         connections.push({ from: classes[a].cls.id, to: classes[b].cls.id, ports: ['any'], reason: reasonOf(set._verdict(q), classes[a], classes[b]) });
@@ -644,11 +698,20 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
       // Only what is a packet between the two (no ICMPv6 to an IPv4 address: `carriedSegments`).
       const segments = carriedSegments(pair.segments, families[a], families[b], set._engineConfig.sctp);
       const groups = new Map<string, { segs: PortSegment[]; l7?: string; reason: DecidingReason }>();
+      const refusals = new Map<string, { segs: PortSegment[]; refusal: CiliumPolicyError }>();
       // Segments with the same verdict and L7 share their reason unless a rule boundary separates them: judge the reason
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
       for (const seg of segments) {
         const q = query(classes[a], classes[b], seg);
-        if (set._decide(q) === 'denied') continue;
+        const decided = gated ? set._judgedDecision(q) : set._decide(q);
+        if (decided instanceof CiliumPolicyError) {
+          const key = `${decided.id}\u0000${decided.fix ?? ''}`;
+          const r = refusals.get(key);
+          if (r) r.segs.push(seg);
+          else refusals.set(key, { segs: [seg], refusal: decided });
+          continue;
+        }
+        if (decided === 'denied') continue;
         // The verdict of an allowed segment: its reason, and its L7 rules when some item of the pair has any.
         const v = set._verdict(q);
         const j = bounds.l7At(seg) ? allowedWith(v) : ALLOWED;
@@ -664,11 +727,14 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
           ...(g.l7 !== undefined ? { l7: g.l7 } : {}), reason: g.reason,
         });
       }
+      for (const r of refusals.values()) {
+        unjudged.push({ from: classes[a].cls.name, to: classes[b].cls.name, ports: formatPorts(r.segs, segments), refusal: r.refusal });
+      }
     }
   }
   const order = classOrder(classes);
   connections.sort((x, y) => order(x.from) - order(y.from) || order(x.to) - order(y.to) || compare(x.ports.join(), y.ports.join()));
-  const notJudged = [...refusedNotJudged(refused), ...reportLimits(set)];
+  const notJudged = [...refusedNotJudged(refused), ...unjudgedNotJudged(unjudged), ...reportLimits(set)];
   return {
     schema: REPORT_SCHEMA,
     policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
@@ -962,6 +1028,16 @@ function query(from: ClassifiedEndpoint, to: ClassifiedEndpoint, seg: PortSegmen
   return seg.protocol === 'ICMP'
     ? { from: from.endpoint, to: to.endpoint, protocol: 'ICMP', icmpType: seg.lo, icmpFamily: seg.icmpFamily }
     : { from: from.endpoint, to: to.endpoint, protocol: seg.protocol, port: seg.lo };
+}
+
+/** What a side says of a segment for the notes: `not judged` where the gate refuses it (`PolicySet._judgedDecision`). */
+function judgedOrNot(decided: string | CiliumPolicyError): string {
+  return decided instanceof CiliumPolicyError ? 'not judged' : decided === 'denied' ? 'denied' : 'allowed';
+}
+
+/** A segment's key among a pair's segments (its protocol, ports and ICMP family). */
+function segmentKey(seg: PortSegment): string {
+  return `${seg.protocol}/${seg.lo}/${seg.hi}/${seg.icmpFamily}/${seg.otherTypes ? 1 : 0}`;
 }
 
 /** The verdict of a segment, and its L7 rules when some item of the pair carries L7 rules and the segment is allowed. */

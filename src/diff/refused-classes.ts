@@ -11,7 +11,13 @@
  * When it refuses the policy of the DNS server, the `fqdn:` classes are not compared or judged either: `toFQDNs` selects
  * a name only once the DNS proxy has learned it from the server's answer to a lookup it forwards as the client, so the
  * server's ingress decides (`PolicySet._learningRefusals`, `learningRefusalText`).
+ * Every other connection between two classes that the public verdicts refuse (`unjudgedConnectionError`, through
+ * `PolicySet._judgedDecision`: a node class given without labels where a host rule reads them, a pod class given without
+ * its service account where the accounts decide differently, a DNS name whose learning lookup is not judged) is likewise
+ * not judged by a report and not compared by a diff, with the gate's id, words and fix (`unjudgedNotJudged`,
+ * `unjudgedNotCompared`).
  */
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { describeItem } from '../engine/evaluate';
 import { EndpointKind, formatEndpoint } from '../engine/endpoint';
 import { AgentRefusal, AgentRefusalCheck, agentRefusalText, learningRefusalText, notKnown } from '../engine/parser-conflicts';
@@ -186,4 +192,63 @@ function lead(side: RefusedOnSide, where: string): string {
 /** `run \`cdk8s-cilium validate\` on the head policies and fix pitfall-auth-mode-conflict`. */
 function fix(checks: readonly string[], which: string | undefined): string {
   return `run \`cdk8s-cilium validate\` on the ${which === undefined ? '' : `${which} `}policies and fix ${checks.join(' and ')}`;
+}
+
+/** A connection between two classes, on some ports, that the gate refuses on one side at least (`PolicySet._judgedDecision`). */
+export interface UnjudgedConnection {
+  /** The classes' names and the ports (`formatPorts`). */
+  readonly from: string;
+  readonly to: string;
+  readonly ports: readonly string[];
+  /** A side's refusal (a diff: the head's when both refuse, else the refusing side's). */
+  readonly refusal: CiliumPolicyError;
+  /** A diff: each side's outcome, `not judged` where the gate refuses. */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+/**
+ * The NOT JUDGED notes of a report on the connections the gate refuses, never listed as allowed: one per refusal id, with
+ * the first connection's refusal in the gate's words and fix.
+ */
+export function unjudgedNotJudged(connections: readonly UnjudgedConnection[]): NotJudged[] {
+  return byRefusal(connections).map(({ list, first }) => ({
+    text: `${count(list.length)} not judged and not listed (${first.refusal.id}): ${shownConnections(list)}; `
+      + `${list.length === 1 ? '' : 'the first: '}${errorWhat(first.refusal)}; fix: ${first.refusal.fix ?? ''}`,
+  }));
+}
+
+/**
+ * The NOT COMPARED entries of a diff on the connections the gate refuses on base, head or both where the policies that
+ * decide them differ (as for the refused classes: a change to, from or between not judged may allow or deny anything).
+ */
+export function unjudgedNotCompared(connections: readonly UnjudgedConnection[]): NotCompared[] {
+  return byRefusal(connections).map(({ list, first }) => ({
+    text: `${count(list.length)} not judged on base or head, so not compared (${first.refusal.id}): ${shownConnections(list)}; `
+      + `${list.length === 1 ? '' : 'the first: '}${errorWhat(first.refusal)}; fix: ${first.refusal.fix ?? ''}`,
+    mayAllow: true,
+    mayDeny: true,
+  }));
+}
+
+function count(n: number): string {
+  return n === 1 ? '1 connection is' : `${n} connections are`;
+}
+
+/** The connections grouped by refusal id, in the order given. */
+function byRefusal(connections: readonly UnjudgedConnection[]): { list: UnjudgedConnection[]; first: UnjudgedConnection }[] {
+  const groups = new Map<string, UnjudgedConnection[]>();
+  for (const c of connections) {
+    const list = groups.get(c.refusal.id) ?? [];
+    list.push(c);
+    groups.set(c.refusal.id, list);
+  }
+  return [...groups.values()].map((list) => ({ list, first: list[0] }));
+}
+
+/** `a → b 80/TCP (not judged → allowed), …, and 3 more`. */
+function shownConnections(list: readonly UnjudgedConnection[]): string {
+  const shown = list.slice(0, 5).map((c) => `${c.from} → ${c.to} ${c.ports.join(', ')}`
+    + (c.before !== undefined && c.after !== undefined ? ` (${c.before} → ${c.after})` : ''));
+  return shown.join('; ') + (list.length > 5 ? `; and ${list.length - 5} more` : '');
 }

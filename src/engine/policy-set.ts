@@ -429,8 +429,20 @@ export class PolicySet {
    */
   public decide(query: VerdictQuery): VerdictKind {
     checkQueryFields(query, 'PolicySet.decide()');
+    const judged = this._judgedDecision(query, 'PolicySet.decide()');
+    if (judged instanceof CiliumPolicyError) throw judged;
+    return judged;
+  }
+
+  /**
+   * @internal `decide()` without the check of the query's fields, its refusal (`unjudgedConnectionError`) returned rather
+   * than thrown: for the connectivity diff and report, which build their queries themselves and show a connection the gate
+   * refuses as not judged, never as allowed or denied (the same gate, the same words as `decide()`).
+   * @param call what the refusal's message names before the connection (`PolicySet.decide()`), or nothing
+   */
+  public _judgedDecision(query: VerdictQuery, call = ''): VerdictKind | CiliumPolicyError {
     const kind = this.decideOrUnjudged(query, true);
-    return kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK ? kind : this.decideGated(query, kind);
+    return kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK ? kind : this.decideGated(query, kind, call);
   }
 
   /**
@@ -438,21 +450,38 @@ export class PolicySet {
    * A query the gate let through before between the same ends (`gatePassed`) is let through again: its answer depends on
    * the ends, the L4 part and the request alone.
    */
-  private decideGated(query: VerdictQuery, kind: typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK): VerdictKind {
+  private decideGated(query: VerdictQuery, kind: typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK, call: string): VerdictKind | CiliumPolicyError {
     // An end or the request the gate may refuse, or a request onto L7 rules not evaluated (whose refusal names the side,
     // its rule item and the rules, from the explained verdict).
     const decided = kind === ENDS_TO_CHECK ? this.decideOrUnjudged(query) : kind;
     const passed = decided === UNJUDGED_REQUEST ? undefined : this.gatePassed(query);
     if (passed !== undefined && passed.keys.has(passed.key)) return decided as VerdictKind;
     const verdict = decided === UNJUDGED_REQUEST ? this.evaluate(query, false) : undefined;
-    const lead = `PolicySet.decide() ${this.endpoints.resolve(query.from).text} → ${this.endpoints.resolve(query.to).text}: `;
+    const lead = call === '' ? '' : `${call} ${this.endpoints.resolve(query.from).text} → ${this.endpoints.resolve(query.to).text}: `;
     const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, lead, verdict && { verdict });
-    if (unjudged) throw unjudged;
+    if (unjudged) return unjudged;
     if (passed !== undefined) {
       if (passed.keys.size >= MAX_GATE_PASSES) passed.keys.clear();
       passed.keys.add(passed.key);
     }
     return decided === UNJUDGED_REQUEST ? (verdict as Verdict).verdict : decided;
+  }
+
+  /**
+   * @internal Whether `_judgedDecision` may refuse a query without a request between these ends (`endMayLeaveUnjudged`
+   * of either, kept on the end's record): the connectivity diff asks the gate only of the pairs it names.
+   */
+  public _mayLeaveUnjudged(from: Endpoint, to: Endpoint): boolean {
+    return this.endsMayLeaveUnjudged(this.endpoints.record(from), this.endpoints.record(to), { from, to });
+  }
+
+  /**
+   * `endMayLeaveUnjudged` of either end of a query, or a DNS name (`fqdn:`) as the server of a client that learns names
+   * (`_learnsNames`: its learning lookup may be refused), kept on the ends' records.
+   */
+  private endsMayLeaveUnjudged(from: EndpointRecord, to: EndpointRecord, ends: { readonly from: Endpoint; readonly to: Endpoint }): boolean {
+    return (from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(ends.from)) || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(ends.to))
+      || (to.resolved.endpoint.kind === EndpointKind.FQDN && (from.learnsNames ??= this._learnsNames(ends.from)));
   }
 
   /**
@@ -507,10 +536,8 @@ export class PolicySet {
     const l4Index = this.decisions.l4(code);
     const from = this.endpoints.record(query.from);
     const to = this.endpoints.record(query.to);
-    if (checkEnds && ((from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.from))
-      || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(query.to))
-      || (query.dns !== undefined && (from.dnsMaySplit ??= this.dnsMaySplit(query.from)))
-      || (to.resolved.endpoint.kind === EndpointKind.FQDN && (from.learnsNames ??= this._learnsNames(query.from))))) return ENDS_TO_CHECK;
+    if (checkEnds && (this.endsMayLeaveUnjudged(from, to, query)
+      || (query.dns !== undefined && (from.dnsMaySplit ??= this.dnsMaySplit(query.from))))) return ENDS_TO_CHECK;
     const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
     const egress = this.sideDecision('egress', from, to, code, l4Index, l4);
     if (!egress.allowed) return VerdictKind.DENIED;
