@@ -55,7 +55,7 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
-import { unjudgedConnectionError } from './unjudged-connection';
+import { UnknownEnd, unjudgedConnectionError } from './unjudged-connection';
 import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
@@ -682,8 +682,7 @@ export class PolicySet {
    * public verdicts refuse such a connection and `replay` leaves it not judged; the refused verdict notes it on the side.
    * @throws CiliumPolicyError for a malformed query, as `verdict()` does
    */
-  public _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
-  { readonly message: string; readonly fix: string; readonly end: 'subject' | 'peer' } | undefined {
+  public _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'): UnknownEnd | undefined {
     const [endpoint, peer] = direction === 'egress' ? [query.from, query.to] : [query.to, query.from];
     // The ends as read once and resolved (a getter's second answer is not judged, `EndpointRecords.record`).
     const subject = this.endpoints.resolve(endpoint);
@@ -751,8 +750,7 @@ export class PolicySet {
    * connection and `replay` leaves it not judged (`engine-service-account-unknown`); the refused verdict notes it on the side.
    * @throws CiliumPolicyError for a malformed query, as `verdict()` does
    */
-  public _serviceAccountUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'):
-  { readonly message: string; readonly fix: string; readonly end: 'subject' | 'peer' } | undefined {
+  public _serviceAccountUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'): UnknownEnd | undefined {
     const [endpoint, peer] = direction === 'egress' ? [query.from, query.to] : [query.to, query.from];
     const subject = this.endpoints.resolve(endpoint);
     const other = this.endpoints.resolve(peer);
