@@ -212,10 +212,7 @@ export interface UnjudgedConnection {
  * the first connection's refusal in the gate's words and fix.
  */
 export function unjudgedNotJudged(connections: readonly UnjudgedConnection[]): NotJudged[] {
-  return byRefusal(connections).map(({ list, first }) => ({
-    text: `${count(list.length)} not judged and not listed (${first.refusal.id}): ${shownConnections(list)}; `
-      + `${list.length === 1 ? '' : 'the first: '}${errorWhat(first.refusal)}; fix: ${first.refusal.fix ?? ''}`,
-  }));
+  return byRefusal(connections).map((group) => ({ text: groupText(group, 'not judged and not listed') }));
 }
 
 /**
@@ -223,12 +220,17 @@ export function unjudgedNotJudged(connections: readonly UnjudgedConnection[]): N
  * decide them differ (as for the refused classes: a change to, from or between not judged may allow or deny anything).
  */
 export function unjudgedNotCompared(connections: readonly UnjudgedConnection[]): NotCompared[] {
-  return byRefusal(connections).map(({ list, first }) => ({
-    text: `${count(list.length)} not judged on base or head, so not compared (${first.refusal.id}): ${shownConnections(list)}; `
-      + `${list.length === 1 ? '' : 'the first: '}${errorWhat(first.refusal)}; fix: ${first.refusal.fix ?? ''}`,
+  return byRefusal(connections).map((group) => ({
+    text: groupText(group, 'not judged on base or head, so not compared'),
     mayAllow: true,
     mayDeny: true,
   }));
+}
+
+/** `3 connections are <state> (<id>): <the connections>; the first: <the gate's words>; fix: <its fix>`. */
+function groupText({ list, first }: { list: UnjudgedConnection[]; first: UnjudgedConnection }, state: string): string {
+  return `${count(list.length)} ${state} (${first.refusal.id}): ${shownConnections(list)}; `
+    + `${list.length === 1 ? '' : 'the first: '}${errorWhat(first.refusal)}; fix: ${first.refusal.fix ?? ''}`;
 }
 
 function count(n: number): string {
