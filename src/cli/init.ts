@@ -285,7 +285,7 @@ export function initApp(dir: string, options: InitOptions = {}, packageDir: stri
  * is no regular file (a FIFO would block the read for ever), or when run from the sources.
  * @param script the path the command was started by, as given (`process.argv[1]`, not resolved through links)
  */
-export function localPackageSpec(packageDir: string, appRoot: string, script: string | undefined = process.argv[1]): string | undefined {
+function localPackageSpec(packageDir: string, appRoot: string, script: string | undefined = process.argv[1]): string | undefined {
   const project = installingProject(packageDir, script);
   if (project === undefined) return undefined;
   const file = join(project, 'package.json');
