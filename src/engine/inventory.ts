@@ -7,11 +7,12 @@
  */
 import { onHostNetworkOnly, readManifest } from '../model/manifests';
 import { listObjects } from '../model/object-names';
+import { LabelSelectorModel } from '../model/policy-model';
 import { servicesOfTarget } from '../model/services-unresolved';
 import { Endpoint, NamedPort } from './endpoint';
 import { podObjectLabels } from '../model/pod-object-labels';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
-import { k8sObjectLabels, splitLabelKey } from '../model/labels';
+import { k8sObjectLabels, Selector, splitLabelKey } from '../model/labels';
 import { CiliumPolicyError } from '../core/errors';
 
 /** A workload's pod template, as far as policy cares. */
@@ -305,6 +306,16 @@ export class EndpointInventory {
       ...(serviceAccount !== undefined ? { serviceAccount } : {}),
       ...(namespaceLabels !== undefined ? { namespaceLabels } : {}),
     };
+  }
+
+  /**
+   * The Services a label selector selects: its selector over the Service labels, each key as written (sources ignored:
+   * Cilium looks the Service's labels up by key, pkg/policy/k8s `labelsMatcher`), in `namespace` if given. The selector
+   * as given is matched; what a written `k8sServiceSelector` entry selects on a version (an empty or missing selector up to
+   * 1.18: no Service) is `serviceEntryTarget`'s reading, which the engine uses.
+   */
+  public servicesMatching(selector: LabelSelectorModel, namespace: string | undefined): InventoryService[] {
+    return servicesOfTarget({ kind: 'labels', selector: Selector.from(selector), ...(namespace !== undefined ? { namespace } : {}) }, this.services);
   }
 
   /** The Services named `name` (in `namespace` if given), as a `toServices` `k8sService` names them (`servicesOfTarget`). */

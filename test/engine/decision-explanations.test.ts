@@ -160,7 +160,8 @@ describe('an item that selects no peer is no near miss', () => {
 describe('a note given twice is listed once', () => {
   test('two policies with a toServices entry naming no Service: one note on the allowed side, the decision unchanged', () => {
     const spec = { endpointSelector: labels({ app: 'web' }), egress: [{ toServices: [{}] }, { toEntities: ['all'] }] };
-    const note = 'toServices: an entry with neither k8sService nor k8sServiceSelector names no Service, so it selects nothing';
+    const note = 'toServices: an entry with neither k8sService nor k8sServiceSelector names no Service, so it adds no selector, '
+      + 'and the item has no toPorts or icmps: it selects nothing';
     for (const docs of [[cnp('a', spec)], [cnp('a', spec), cnp('b', spec)]]) {
       const v = judged(policySet(docs), WEB, 'cidr:198.51.100.7', 80);
       expect(v.egress.decision).toBe('allowed');

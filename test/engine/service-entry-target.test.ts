@@ -164,3 +164,18 @@ describe('the lockout guard and the narrow roles read toServices entries as the 
     expect(itemsSelectBroadly([item], DNS, V('1.18'))).toBeUndefined();
   });
 });
+
+// Session 54: the public `EndpointInventory.servicesMatching` kept (a label selector as given over the Services' labels,
+// in the namespace if given), beside `serviceEntryTarget`'s reading of a written entry.
+describe('EndpointInventory.servicesMatching', () => {
+  test('the selector as given, in the namespace if given', () => {
+    const other = { ...SERVICE, metadata: { ...SERVICE.metadata, name: 'db2', namespace: 'other' } };
+    const set = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [{ toEntities: ['world'] }] }, 'shop'), SERVICE, other]);
+    const names = (sel: Record<string, unknown>, ns?: string): string[] =>
+      set.inventory.servicesMatching(sel, ns).map((s) => `${s.namespace}/${s.name}`).sort();
+    expect(names({ matchLabels: { app: 'db' } }, 'shop')).toEqual(['shop/db']);
+    expect(names({ matchLabels: { app: 'db' } })).toEqual(['other/db2', 'shop/db']);
+    expect(names({ matchLabels: { app: 'cache' } })).toEqual([]);
+    expect(names({ matchLabels: {} }, 'other')).toEqual(['other/db2']);
+  });
+});
