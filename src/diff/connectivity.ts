@@ -419,10 +419,11 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // where a host rule reads them, a pod class without its service account where the accounts decide differently, a DNS
   // name whose learning lookup is not judged) among the pairs that may change: not compared, with the refusal
   // (`unjudgedNotCompared`), never shown as a change between allowed and denied nor hidden as none. Asked only between
-  // ends that may leave a connection so (`PolicySet._mayLeaveUnjudged`).
+  // ends that may leave a connection so (`PolicySet._mayLeaveUnjudged`), and of every pair to a DNS name: whether its
+  // learning lookup is judged depends on the client (`_learnsNames`), which a class asked alone does not say.
   const unjudged: UnjudgedConnection[] = [];
   const unjudgedSegments = new Map<number, Set<string>>();
-  const mayLeave = classes.map((c) => base._mayLeaveUnjudged(c.endpoint, c.endpoint) || head._mayLeaveUnjudged(c.endpoint, c.endpoint));
+  const mayLeave = classes.map((c, i) => fqdn[i] || base._mayLeaveUnjudged(c.endpoint, c.endpoint) || head._mayLeaveUnjudged(c.endpoint, c.endpoint));
   if (mayLeave.some(Boolean)) {
     const serversOf = pairableServers(classes);
     for (let a = 0; a < classes.length; a++) {

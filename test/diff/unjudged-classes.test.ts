@@ -117,3 +117,30 @@ spec:
     expect(diff.stdout).toContain('shop/app=api → shop/app=api 80/TCP (not judged → allowed)');
   });
 });
+
+// Session 54 (read-through): the diff asked the gate per class (a class as both ends), so a refusal that depends on the
+// pair, the learning lookup of a DNS name by a client that learns names, was never asked: a change of the toFQDNs port
+// under a DNS lookup the 1.17 patch release decides was "no connectivity change", where the report says NOT JUDGED.
+test('diff: a pair to a DNS name whose learning lookup is not judged is NOT COMPARED when the policies change for it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-unjudged-fqdn-'));
+  const web = (port: number): string => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: web, namespace: shop }
+spec:
+  endpointSelector: { matchLabels: { app: web } }
+  enableDefaultDeny: { egress: false }
+  egress:
+  - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns } }]
+    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchName: a.example.com }] } }]
+  - toFQDNs: [{ matchName: b.example.com }]
+    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
+`;
+  writeFileSync(join(dir, 'base.yaml'), web(443));
+  writeFileSync(join(dir, 'head.yaml'), web(8443));
+  const run = await cliAsync('diff', '--base', join(dir, 'base.yaml'), '--head', join(dir, 'head.yaml'), '--cilium-version', '1.17', '--fail-on', 'denied');
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(/NOT COMPARED\n {2}\? 1 connection is not judged on base or head, so not compared \(engine-dns-patch-split\): shop\/app=web → fqdn:b\.example\.com/);
+  // Given the patch, the lookup is judged: allowed from 1.17.5 (visibility only), so 443 → 8443 is a change, not a refusal.
+  const patched = await cliAsync('diff', '--base', join(dir, 'base.yaml'), '--head', join(dir, 'head.yaml'), '--cilium-version', '1.17.5');
+  expect(patched.stdout).not.toContain('NOT COMPARED');
+});
