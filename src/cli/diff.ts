@@ -39,6 +39,7 @@ import { withoutControls } from '../model/printable';
 import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 import {
   CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
+  NON_DEFAULT_DENY_HELP, nonDefaultDenySetting,
   refusedPolicyInputs, warningLines,
 } from './trace';
 
@@ -111,6 +112,12 @@ export interface ConnectivityCommandOptions {
    * @default 'default'
    */
   readonly policyEnforcement?: string;
+  /**
+   * Whether the agent runs with `enable-non-default-deny-policies` (`PolicySetOptions.nonDefaultDenyPolicies`; off with
+   * `--no-non-default-deny-policies`).
+   * @default true
+   */
+  readonly nonDefaultDenyPolicies?: boolean;
   /**
    * Whether the agent runs with `allow-icmp-frag-needed` (`--no-allow-icmp-frag-needed`: off, and the records of ICMPv4
    * fragmentation needed in `--flows` are read as any ICMP, their pods endpoint classes).
@@ -383,6 +390,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
     ...(options.sctp === true ? { sctp: true } : {}),
     ...policyEnforcementSetting(options.policyEnforcement),
+    ...nonDefaultDenySetting(options.nonDefaultDenyPolicies),
     // A defaulted choice is left to the set's default (IPv4), so the set knows it defaulted: a family the user gives or the
     // capture shows off is off in Cilium, one left to the default unknown (`comparisonLimits`).
     ...(families.judged.source !== 'default' ? { ipFamilies: families.ipFamilies } : {}),
@@ -488,6 +496,7 @@ export function addConnectivityOptions(command: Command): Command {
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())
     .addOption(policyEnforcementCliOption())
+    .option('--no-non-default-deny-policies', NON_DEFAULT_DENY_HELP)
     .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
     .option('--mutual-auth', MUTUAL_AUTH_HELP)
     .option('--sctp', SCTP_HELP)

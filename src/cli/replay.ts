@@ -78,6 +78,7 @@ import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../mo
 import {
   CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions,
   dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
+  NON_DEFAULT_DENY_HELP, nonDefaultDenySetting,
   refusedPolicyInputs, warningLines,
 } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
@@ -188,6 +189,12 @@ export interface ReplayCommandOptions {
    */
   readonly policyEnforcement?: string;
   /**
+   * Whether the agent runs with `enable-non-default-deny-policies` (`PolicySetOptions.nonDefaultDenyPolicies`; off with
+   * `--no-non-default-deny-policies`).
+   * @default true
+   */
+  readonly nonDefaultDenyPolicies?: boolean;
+  /**
    * The most connections kept, as given.
    * @default '10000'
    */
@@ -268,6 +275,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
     ...policyEnforcementSetting(options.policyEnforcement),
+    ...nonDefaultDenySetting(options.nonDefaultDenyPolicies),
     ipFamilies: families.ipFamilies,
   });
   const bad = refusedPolicyInputs(set, options.policies);
@@ -373,6 +381,7 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .addOption(policyEnforcementCliOption())
+    .option('--no-non-default-deny-policies', NON_DEFAULT_DENY_HELP)
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged, and fail --fail-on drop (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
     .option('--all', 'list every connection in the table (default: the first 50 of each group, the rest counted; --output json lists every one)', false)
     .action(async (opts: ReplayCommandOptions) => {

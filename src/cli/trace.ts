@@ -182,6 +182,12 @@ export interface TraceOptions {
    */
   readonly policyEnforcement?: string;
   /**
+   * Whether the agent runs with `enable-non-default-deny-policies` (`PolicySetOptions.nonDefaultDenyPolicies`;
+   * `--no-non-default-deny-policies` turns it off).
+   * @default true
+   */
+  readonly nonDefaultDenyPolicies?: boolean;
+  /**
    * `text` or `json`.
    * @default 'text'
    */
@@ -195,6 +201,15 @@ export const MUTUAL_AUTH_HELP = 'the cluster runs mutual authentication with SPI
 /** The `--sctp` option of `trace`, `replay`, `diff` and `report`. */
 export const SCTP_HELP = 'the agent runs with enable-sctp (Helm sctp.enabled): SCTP is judged by the policies (default: the datapath drops '
   + 'SCTP before any policy, as Cilium does by default)';
+
+/** The `--no-non-default-deny-policies` option of `trace`, `replay`, `diff` and `report`. */
+export const NON_DEFAULT_DENY_HELP = 'the agent runs with enable-non-default-deny-policies false (Helm enableNonDefaultDenyPolicies, 1.17+): '
+  + 'enableDefaultDeny false is ignored, every rule puts its subjects into default deny (default: on, as Cilium has it)';
+
+/** @internal `PolicySetOptions.nonDefaultDenyPolicies` from the option: only `false` is passed on (true is the default). */
+export function nonDefaultDenySetting(value: boolean | undefined): { nonDefaultDenyPolicies?: boolean } {
+  return value === false ? { nonDefaultDenyPolicies: false } : {};
+}
 
 /** The `schema` value of the JSON output. */
 export const TRACE_JSON_SCHEMA = 'cdk8s-cilium/trace/v1';
@@ -239,6 +254,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
     ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
     ...policyEnforcementSetting(options.policyEnforcement),
+    ...nonDefaultDenySetting(options.nonDefaultDenyPolicies),
     ...ipFamiliesSetting(options.ipFamilies),
   });
   const bad = refusedPolicyInputs(set, options.policies);
@@ -269,6 +285,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     io.stdout(`${JSON.stringify({
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,
       hostFirewall: hostFirewallInfo(set), policyEnforcement: set._engineConfig.policyEnforcement,
+      nonDefaultDenyPolicies: set._engineConfig.nonDefaultDenyPolicies,
     }, null, 2)}\n`);
   } else {
     for (const w of warningText) io.stderr(`warning: ${withoutControls(w)}\n`);
@@ -605,6 +622,7 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
     .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
     .addOption(policyEnforcementCliOption())
+    .option('--no-non-default-deny-policies', NON_DEFAULT_DENY_HELP)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: TraceOptions) => done(runTrace(opts, io)));
 }

@@ -787,7 +787,7 @@ function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
   return JSON.stringify([
     c.version.release, c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.sctp, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
-    c.nodeSelectorLabels, c.ipFamilies, c.policyEnforcement,
+    c.nodeSelectorLabels, c.ipFamilies, c.policyEnforcement, c.nonDefaultDenyPolicies,
     formatEndpoint(set._dnsServer),
   ]);
 }

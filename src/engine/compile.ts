@@ -81,6 +81,11 @@ export interface EngineConfig {
   readonly allowLocalhost: boolean;
   /** The agent's policy enforcement mode (agent option `enable-policy`). */
   readonly policyEnforcement: PolicyEnforcement;
+  /**
+   * Whether the agent reads `enableDefaultDeny: false` (flag `enable-non-default-deny-policies`, 1.17+): off, every rule
+   * puts its subjects into default deny in each direction it has rules of.
+   */
+  readonly nonDefaultDenyPolicies: boolean;
   /** Whether the cluster runs mutual authentication with SPIRE: `authentication.mode: required` then passes. */
   readonly mutualAuth: boolean;
   /** Whether the agent runs with `enable-sctp`: without it the datapath drops SCTP before any policy. */
@@ -468,7 +473,9 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
     egress: (rule.egress ?? []).length > 0 || (rule.egressDeny ?? []).length > 0,
   };
   if (refusal !== undefined) problems.push(refusal);
-  const edd = since16 ? rule.enableDefaultDeny : undefined;
+  // The flag off, the agent fills in `true` for both directions (rule_validation.go `Rule.Sanitize` on 1.17/1.18;
+  // utils.go `evaluateDefaultDenyForRule` from 1.19): a rule with rules of a direction is default deny there.
+  const edd = since16 && config.nonDefaultDenyPolicies ? rule.enableDefaultDeny : undefined;
   const compiled = Object.assign(ruleObj, {
     imported: problems.length === 0,
     ...(problems.length > 0 ? { skipReason: problems[0] } : {}),

@@ -227,6 +227,14 @@ function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
   return undefined;
 }
 
+/**
+ * What a non-default-deny allow assumes of the agent, said in its reason: from 1.17 the agent reads `enableDefaultDeny:
+ * false` only with `enable-non-default-deny-policies` on (`PolicySetOptions.nonDefaultDenyPolicies`); 1.16 has no flag.
+ */
+function nonDefaultDenyRead(config: EngineConfig): string {
+  return config.version.atLeast(CiliumVersion.V1_17) ? ' (read as the agent runs with enable-non-default-deny-policies, its default)' : '';
+}
+
 /** Decides one side. `allowCandidates`/`denyCandidates` must include every item that can match, in rule order. */
 export function decideSide(dp: DirectionPolicy, allowCandidates: readonly CompiledItem[], denyCandidates: readonly CompiledItem[],
   input: SideInput): SideVerdict {
@@ -453,7 +461,8 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   if (!dp.defaultDeny) {
     if (!explain) return outcome(SideDecision.NON_DEFAULT_DENY_ALLOW, true);
     return sideResult(sideBase(dp, input), SideDecision.NON_DEFAULT_DENY_ALLOW, true, undefined, undefined,
-      `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it, so everything not denied is allowed`, dedupe(notes));
+      `allowed: only policies with enableDefaultDeny.${dp.direction}: false select it${nonDefaultDenyRead(input.config)}, so everything not denied is allowed`,
+      dedupe(notes));
   }
   if (!explain) return outcome(SideDecision.DEFAULT_DENY, false);
   nearMisses(dp, input, notes);

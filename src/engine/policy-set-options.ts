@@ -3,6 +3,7 @@
  * decided.
  */
 import { CiliumVersion } from '../core/cilium-version';
+import { CiliumPolicyError } from '../core/errors';
 import { OptionDefaults, refuseOptionValue } from '../model/known-keys';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 
@@ -41,6 +42,16 @@ export interface PolicySetOptions {
    * @default PolicyEnforcement.DEFAULT (Cilium's default)
    */
   readonly policyEnforcement?: PolicyEnforcement;
+  /**
+   * Whether the agent runs with `enable-non-default-deny-policies` (Helm `enableNonDefaultDenyPolicies`; Cilium 1.17+,
+   * default on; cilium/cilium#34940). Off, the agent reads every rule as if it said `enableDefaultDeny: true` in both
+   * directions (pkg/policy/api/rule_validation.go `Rule.Sanitize` on 1.17/1.18, pkg/k8s/apis/cilium.io/utils
+   * `evaluateDefaultDenyForRule` from 1.19: "Since Non Default Deny Policies is disabled by flag, DefaultDeny is enabled"),
+   * so a rule with `enableDefaultDeny: false` puts its subjects into default deny in each direction it has rules of, like
+   * any other rule. `false` is refused before 1.17, whose agents have no such flag.
+   * @default true (Cilium's default)
+   */
+  readonly nonDefaultDenyPolicies?: boolean;
   /**
    * Whether the cluster runs mutual authentication with SPIRE (Helm `authentication.mutual.spire.enabled`). An allow rule
    * with `authentication.mode: required` makes the datapath drop the traffic it allows (`DROP_POLICY_AUTH_REQUIRED`) until
@@ -140,6 +151,7 @@ export const POLICY_SET_OPTION_DEFAULTS: OptionDefaults = {
   hostFirewall: 'auto: on only when the set holds a host policy',
   allowLocalhost: 'true: traffic from the local host is always allowed on ingress',
   policyEnforcement: "PolicyEnforcement.DEFAULT ('default'): default deny only where a rule selects",
+  nonDefaultDenyPolicies: 'true: enableDefaultDeny false is read (enable-non-default-deny-policies on)',
   mutualAuth: 'false: traffic an allow rule requires authentication for is dropped',
   sctp: 'false: the datapath drops SCTP before any policy (enable-sctp false)',
   clusterName: "'default'",
@@ -187,6 +199,30 @@ export function policyEnforcementOption(value: unknown): PolicyEnforcement {
   if (Object.values(PolicyEnforcement).includes(value as PolicyEnforcement)) return value as PolicyEnforcement;
   return refuseOptionValue('PolicySet', 'policyEnforcement', value, 'a policy enforcement mode',
     "pass PolicyEnforcement.DEFAULT, PolicyEnforcement.ALWAYS or PolicyEnforcement.NEVER ('default', 'always', 'never': the agent's enable-policy)");
+}
+
+/**
+ * The `nonDefaultDenyPolicies` option, checked: anything but a boolean is refused, and so is `false` for a version whose
+ * agent has no `enable-non-default-deny-policies` flag (before 1.17), rather than judged as another cluster.
+ * @throws CiliumPolicyError (`option-value`) naming the value, the version and the fix
+ */
+export function nonDefaultDenyPoliciesOption(value: unknown, version: CiliumVersion): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') {
+    return refuseOptionValue('PolicySet', 'nonDefaultDenyPolicies', value, 'a boolean',
+      'pass true (the agent\'s enable-non-default-deny-policies, the default) or false (the flag off: enableDefaultDeny false is ignored)');
+  }
+  if (!value && !version.atLeast(CiliumVersion.V1_17)) {
+    const reads = version.atLeast(CiliumVersion.V1_16) ? `a ${version.release} agent reads every enableDefaultDeny`
+      : `no ${version.release} policy has enableDefaultDeny (its CRD prunes the field)`;
+    throw new CiliumPolicyError({
+      id: 'option-value',
+      message: `PolicySet: nonDefaultDenyPolicies is false (the agent flag enable-non-default-deny-policies off, --no-non-default-deny-policies), `
+        + `but Cilium ${version.release} has no such flag: it was added in 1.17 (cilium/cilium#34940), and ${reads}`,
+      fix: `leave it out (on) for Cilium ${version.release}, or judge for Cilium 1.17 or newer (--cilium-version)`,
+    });
+  }
+  return value;
 }
 
 /** How the host firewall was decided (`PolicySet.hostFirewallMode`). */

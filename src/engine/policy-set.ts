@@ -40,7 +40,7 @@ import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics, readPolicyFiles } from './policy-inputs';
 import {
   CONNECTIVITY_SOURCES_DEFAULTS, ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, IpFamilies, POLICY_SET_OPTION_DEFAULTS, PolicySetOptions,
-  YAML_POLICY_SET_OPTION_DEFAULTS, YamlPolicySetOptions, policyEnforcementOption,
+  YAML_POLICY_SET_OPTION_DEFAULTS, YamlPolicySetOptions, nonDefaultDenyPoliciesOption, policyEnforcementOption,
 } from './policy-set-options';
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
@@ -241,6 +241,7 @@ export class PolicySet {
       hostFirewall: options.hostFirewall ?? false,
       allowLocalhost: options.allowLocalhost ?? true,
       policyEnforcement: policyEnforcementOption(options.policyEnforcement),
+      nonDefaultDenyPolicies: nonDefaultDenyPoliciesOption(options.nonDefaultDenyPolicies, version),
       mutualAuth: options.mutualAuth ?? false,
       sctp: options.sctp ?? false,
       clusterName: options.clusterName ?? 'default',

@@ -183,9 +183,11 @@ describe('without a matching item: allow-localhost, reserved:init, default allow
     })]);
     const v = judged(set, 'pod:default:app=cli', API, 80);
     expect(v.ingress).toMatchObject({ decision: 'non-default-deny-allow', allowed: true });
-    expect(v.ingress.reason).toBe('allowed: only policies with enableDefaultDeny.ingress: false select it, so everything not denied is allowed');
+    expect(v.ingress.reason).toBe('allowed: only policies with enableDefaultDeny.ingress: false select it (read as the agent runs with enable-non-default-deny-policies, its default), '
+      + 'so everything not denied is allowed');
     const out = judged(set, API, WEB, 80);
-    expect(out.egress.reason).toBe('allowed: only policies with enableDefaultDeny.egress: false select it, so everything not denied is allowed');
+    expect(out.egress.reason).toBe('allowed: only policies with enableDefaultDeny.egress: false select it (read as the agent runs with enable-non-default-deny-policies, its default), '
+      + 'so everything not denied is allowed');
     expect(judged(set, API, 'cidr:203.0.113.7', 80).egress.decision).toBe('denied-by-deny-rule');
     expect(decidedBy(judged(set, WEB, API, 80).ingress)).toBe('spec.ingress[0]');
   });

@@ -1,0 +1,149 @@
+// The agent flag `enable-non-default-deny-policies` (Helm `enableNonDefaultDenyPolicies`, 1.17+, default on;
+// PolicySetOptions.nonDefaultDenyPolicies, CLI `--no-non-default-deny-policies`). Off, the agent reads every rule as
+// `enableDefaultDeny: true` in both directions (pkg/policy/api/rule_validation.go `Rule.Sanitize` on 1.17/1.18,
+// pkg/k8s/apis/cilium.io/utils/utils.go `evaluateDefaultDenyForRule` from 1.19), and pkg/policy/repository.go
+// `computePolicyEnforcementAndRules` makes a direction default deny wherever a selecting rule has rules of it.
+// Truth tables of allowed and denied connections, per flag and version.
+import { describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { CiliumPolicyError } from '../../src/core/errors';
+import { PolicySetOptions } from '../../src/engine';
+import { cli } from '../support/cli';
+import { ccnp, cnp, judged, labels, policySet } from './helpers';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PROMETHEUS = 'pod:monitoring:app=prometheus';
+const WEB = 'pod:shop:app=web';
+const API = 'pod:shop:app=api';
+const DNS = 'pod:kube-system:k8s-app=kube-dns';
+const WORLD = 'cidr:203.0.113.9';
+
+const DOCS = [
+  // A monitoring policy meant to add an allow, not to lock the namespace down.
+  cnp('monitoring', {
+    endpointSelector: {},
+    enableDefaultDeny: { ingress: false },
+    ingress: [{ fromEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'monitoring', app: 'prometheus' })], toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }] }],
+  }, 'shop'),
+  // A cluster-wide DNS allow on egress, likewise; and a deny that holds either way.
+  ccnp('dns', {
+    endpointSelector: {},
+    enableDefaultDeny: { egress: false },
+    egress: [{ toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }],
+    egressDeny: [{ toCIDR: ['198.51.100.0/24'] }],
+  }),
+];
+
+/** from, to, port → allowed with the flag on (the default) and off. */
+const TABLE: readonly [string, string, string, { on: boolean; off: boolean }][] = [
+  // api's ingress allows it either way; off, prometheus's own egress is default deny (the dns policy selects it).
+  [PROMETHEUS, API, '9090/TCP', { on: true, off: false }],
+  [PROMETHEUS, API, '80/TCP', { on: true, off: false }],
+  [WEB, API, '9090/TCP', { on: true, off: false }],
+  [WEB, API, '80/TCP', { on: true, off: false }],
+  [WEB, DNS, '53/UDP', { on: true, off: true }],
+  [WEB, WORLD, '443/TCP', { on: true, off: false }],
+  [WEB, 'cidr:198.51.100.7', '443/TCP', { on: false, off: false }],
+  // kube-dns's ingress: no rule with ingress rules selects it (monitoring is namespaced to shop): default allow either way.
+  [API, DNS, '53/UDP', { on: true, off: true }],
+];
+
+const VERSIONS = [CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19];
+
+function options(version: CiliumVersion, on: boolean | undefined): PolicySetOptions {
+  return { ciliumVersion: version, ...(on === undefined ? {} : { nonDefaultDenyPolicies: on }) };
+}
+
+describe('enable-non-default-deny-policies (enableDefaultDeny read or ignored)', () => {
+  for (const version of VERSIONS) {
+    test(`truth table, ${version.release}`, () => {
+      const unset = policySet(DOCS, options(version, undefined));
+      const on = policySet(DOCS, options(version, true));
+      const off = policySet(DOCS, options(version, false));
+      for (const [from, to, port, allowed] of TABLE) {
+        expect(judged(unset, from, to, port).allowed, `${version.release} unset ${from} → ${to} ${port}`).toBe(allowed.on);
+        expect(judged(on, from, to, port).allowed, `${version.release} on ${from} → ${to} ${port}`).toBe(allowed.on);
+        expect(judged(off, from, to, port).allowed, `${version.release} off ${from} → ${to} ${port}`).toBe(allowed.off);
+      }
+    });
+  }
+
+  test('off: the side is default deny, decided by the rule that was enableDefaultDeny false; on: the reason says what it assumes', () => {
+    const off = judged(policySet(DOCS, options(CiliumVersion.V1_19, false)), WEB, API, 80);
+    expect([off.ingress.decision, off.egress.decision]).toEqual(['default-deny', 'default-deny']);
+    const scraped = judged(policySet(DOCS, options(CiliumVersion.V1_19, false)), PROMETHEUS, API, 9090);
+    expect([scraped.ingress.allowed, scraped.ingress.decision, scraped.egress.decision]).toEqual([true, 'allowed', 'default-deny']);
+    const on = judged(policySet(DOCS), WEB, API, 80);
+    expect([on.ingress.decision, on.egress.decision]).toEqual(['non-default-deny-allow', 'non-default-deny-allow']);
+    expect(on.ingress.reason).toContain('(read as the agent runs with enable-non-default-deny-policies, its default)');
+    // 1.16 has no such flag: it reads enableDefaultDeny, and the reason does not name one.
+    const v16 = judged(policySet(DOCS, { ciliumVersion: CiliumVersion.V1_16 }), WEB, API, 80);
+    expect(v16.ingress.decision).toBe('non-default-deny-allow');
+    expect(v16.ingress.reason).not.toContain('enable-non-default-deny-policies');
+  });
+
+  test('off: a direction without rules of it stays default allow (enableDefaultDeny alone enforces nothing)', () => {
+    const docs = [cnp('p', { endpointSelector: labels({ app: 'api' }), enableDefaultDeny: { ingress: false, egress: false },
+      ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] }, 'shop')];
+    const off = policySet(docs, options(CiliumVersion.V1_18, false));
+    expect(judged(off, 'pod:shop:app=other', API, 80).allowed).toBe(false);
+    expect(judged(off, WEB, API, 80).allowed).toBe(true);
+    // api's egress: no egress rules, so no default deny either way.
+    expect(judged(off, API, WORLD, 443).egress.decision).toBe('no-policy-default-allow');
+  });
+
+  test('off: L7 rules restrict where the flag on gives them visibility only (1.18+ default-allow wildcard)', () => {
+    const docs = [cnp('p', { endpointSelector: labels({ app: 'api' }), enableDefaultDeny: { ingress: false },
+      ingress: [{ fromEndpoints: [labels({ app: 'web' })], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }] },
+    'shop')];
+    const on = policySet(docs, options(CiliumVersion.V1_18, undefined));
+    const off = policySet(docs, options(CiliumVersion.V1_18, false));
+    expect(judged(on, WEB, API, 80, { http: 'POST /' }).allowed).toBe(true);
+    expect(judged(off, WEB, API, 80, { http: 'POST /' }).allowed).toBe(false);
+    expect(judged(off, WEB, API, 80, { http: 'GET /' }).allowed).toBe(true);
+  });
+
+  test('refused: false before 1.17 (no such flag), and a value that is no boolean', () => {
+    for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_15]) {
+      let error: unknown;
+      try { policySet(DOCS, options(version, false)); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(CiliumPolicyError);
+      expect((error as CiliumPolicyError).id).toBe('option-value');
+      expect((error as CiliumPolicyError).message).toContain(`Cilium ${version.release} has no such flag: it was added in 1.17`);
+      // The flag on is what those agents do: accepted.
+      expect(judged(policySet(DOCS, options(version, true)), WEB, API, 80).allowed).toBe(version.release === '1.16');
+    }
+    expect(() => policySet(DOCS, { nonDefaultDenyPolicies: 'false' as unknown as boolean })).toThrow(/nonDefaultDenyPolicies is a string/);
+  });
+
+  test('diff: the same policies with the flag off are compared pair by pair (a verdict setting)', () => {
+    const base = policySet(DOCS);
+    const head = policySet(DOCS, { nonDefaultDenyPolicies: false });
+    const changes = base.diff(head).changes;
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((c) => c.after === 'denied')).toBe(true);
+    expect(changes.some((c) => c.from === 'shop/(other pods)' && c.to === 'shop/(other pods)')).toBe(true);
+    expect(changes.some((c) => c.from === 'monitoring/app=prometheus' && c.to === 'world')).toBe(true);
+    expect(base.diff(policySet(DOCS, { nonDefaultDenyPolicies: true })).changes).toEqual([]);
+  });
+
+  test('CLI: trace --no-non-default-deny-policies', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-ndd-'));
+    try {
+      const file = join(dir, 'p.yaml');
+      writeFileSync(file, DOCS.map((d) => JSON.stringify(d)).join('\n---\n'));
+      const args = ['trace', '--policies', file, '--from', WEB, '--to', API, '--port', '80/TCP'];
+      expect(cli(...args).code).toBe(0);
+      const off = cli(...args, '--no-non-default-deny-policies');
+      expect(off.code).toBe(1);
+      expect(off.stdout).toMatch(/^DENIED/);
+      const old = cli(...args, '--no-non-default-deny-policies', '--cilium-version', '1.16');
+      expect(old.code).toBe(2);
+      expect(old.stderr).toContain('Cilium 1.16 has no such flag');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
