@@ -98,12 +98,12 @@ describe('trace', () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(['schema', 'verdict', 'allowed', 'summary', 'from', 'to', 'connection', 'request', 'ciliumVersion', 'egress', 'ingress',
-      'ciliumVersionSource', 'warnings', 'notes', 'hostFirewall', 'policyEnforcement']);
+      'ciliumVersionSource', 'warnings', 'notes', 'hostFirewall', 'policyEnforcement', 'nonDefaultDenyPolicies']);
     expect(json).toMatchObject({
       schema: TRACE_JSON_SCHEMA, verdict: 'l7-denied', allowed: false, from: 'pod:default:env=prod', to: 'pod:default:app=service',
       connection: '80/TCP', request: 'GET /private', ciliumVersion: '1.19', warnings: [L7_NAMESPACE_WARNING],
       hostFirewall: { enabled: false, mode: 'auto-off' },
-      policyEnforcement: 'default',
+      policyEnforcement: 'default', nonDefaultDenyPolicies: true,
       egress: { direction: 'egress', endpoint: 'pod:default:env=prod', evaluated: true, decision: 'no-policy-default-allow', allowed: true, policies: [], notes: [] },
       ingress: {
         direction: 'ingress', evaluated: true, decision: 'l7-denied', allowed: true,
