@@ -249,6 +249,11 @@ export interface CompiledRule {
   readonly present: { readonly ingress: boolean; readonly egress: boolean };
   /** Per direction: whether it puts its subjects into default deny (`enableDefaultDeny`, unset = true when present). */
   readonly defaultDeny: { readonly ingress: boolean; readonly egress: boolean };
+  /**
+   * Per direction: whether it has rules of it and says `enableDefaultDeny: false` there, which the agent ignores with
+   * `enable-non-default-deny-policies` off (`EngineConfig.nonDefaultDenyPolicies`): the reason of its default deny says so.
+   */
+  readonly defaultDenyIgnored: { readonly ingress: boolean; readonly egress: boolean };
   /** Its items per section. */
   readonly items: Readonly<Record<SectionName, readonly CompiledItem[]>>;
   /** `fromRequires`/`toRequires` requirements per section (before 1.19), as selector requirements. */
@@ -475,12 +480,17 @@ function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode:
   if (refusal !== undefined) problems.push(refusal);
   // The flag off, the agent fills in `true` for both directions (rule_validation.go `Rule.Sanitize` on 1.17/1.18;
   // utils.go `evaluateDefaultDenyForRule` from 1.19): a rule with rules of a direction is default deny there.
-  const edd = since16 && config.nonDefaultDenyPolicies ? rule.enableDefaultDeny : undefined;
+  const ignoresEdd = since16 && !config.nonDefaultDenyPolicies;
+  const edd = since16 && !ignoresEdd ? rule.enableDefaultDeny : undefined;
   const compiled = Object.assign(ruleObj, {
     imported: problems.length === 0,
     ...(problems.length > 0 ? { skipReason: problems[0] } : {}),
     present,
     defaultDeny: { ingress: present.ingress && edd?.ingress !== false, egress: present.egress && edd?.egress !== false },
+    defaultDenyIgnored: {
+      ingress: present.ingress && ignoresEdd && rule.enableDefaultDeny?.ingress === false,
+      egress: present.egress && ignoresEdd && rule.enableDefaultDeny?.egress === false,
+    },
     requiresIgnored,
   });
   return compiled as CompiledRule;

@@ -228,6 +228,19 @@ function l7Kind(pr: CompiledPortRule | undefined): L7Protocol | undefined {
 }
 
 /**
+ * Why a side is default deny though every selecting rule with rules of its direction says `enableDefaultDeny: false`:
+ * the agent runs with `enable-non-default-deny-policies` off (rule_validation.go `Rule.Sanitize`, utils.go
+ * `evaluateDefaultDenyForRule`), so it ignores them; '' when some rule puts the side into default deny itself.
+ */
+function defaultDenyIgnoredReason(dp: DirectionPolicy): string {
+  const d = dp.direction;
+  const withRules = dp.selecting.filter((r) => r.present[d]);
+  if (withRules.length === 0 || !withRules.every((r) => r.defaultDenyIgnored[d])) return '';
+  const names = [...new Set(withRules.map((r) => `${describePolicy(r.policy)} ${r.rulePath}`))].join(', ');
+  return `the agent runs with enable-non-default-deny-policies off, which ignores enableDefaultDeny.${d}: false (${names}); `;
+}
+
+/**
  * What a non-default-deny allow assumes of the agent, said in its reason: from 1.17 the agent reads `enableDefaultDeny:
  * false` only with `enable-non-default-deny-policies` on (`PolicySetOptions.nonDefaultDenyPolicies`); 1.16 has no flag.
  */
@@ -469,7 +482,8 @@ function judgeSide(dp: DirectionPolicy, allowLists: CandidateLists, denyLists: C
   const n = explainedOf(dp, input.config.version).withRules;
   const selected = `${n} rule${n === 1 ? '' : 's'} with ${dp.direction} rules select${n === 1 ? 's' : ''} ${input.subject}`;
   const always = dp.enforcement === PolicyEnforcement.ALWAYS;
-  const why = always ? `the agent runs with enable-policy=always, which makes every endpoint default deny; ${selected}` : selected;
+  const why = always ? `the agent runs with enable-policy=always, which makes every endpoint default deny; ${selected}`
+    : `${defaultDenyIgnoredReason(dp)}${selected}`;
   const side = sideResult(sideBase(dp, input), SideDecision.DEFAULT_DENY, false, undefined, undefined,
     `default deny: ${why} and none allows ${input.peer.text} on ${describeQuery(input.query)}`, dedupe(notes));
   // The mode, not the policies, put the side into default deny: no selecting rule does in this direction itself.

@@ -73,6 +73,15 @@ describe('enable-non-default-deny-policies (enableDefaultDeny read or ignored)',
   test('off: the side is default deny, decided by the rule that was enableDefaultDeny false; on: the reason says what it assumes', () => {
     const off = judged(policySet(DOCS, options(CiliumVersion.V1_19, false)), WEB, API, 80);
     expect([off.ingress.decision, off.egress.decision]).toEqual(['default-deny', 'default-deny']);
+    expect(off.ingress.reason).toBe('default deny: the agent runs with enable-non-default-deny-policies off, which ignores '
+      + 'enableDefaultDeny.ingress: false (CiliumNetworkPolicy shop/monitoring spec); 1 rule with ingress rules selects pod:shop:app=api and '
+      + 'none allows pod:shop:app=web on 80/TCP');
+    expect(off.egress.reason).toContain('ignores enableDefaultDeny.egress: false (CiliumClusterwideNetworkPolicy dns spec)');
+    // Beside a rule that is default deny itself, the flag decides nothing: the reason does not name it.
+    const strict = cnp('strict', { endpointSelector: labels({ app: 'api' }), ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] }, 'shop');
+    const both = judged(policySet([...DOCS, strict], options(CiliumVersion.V1_19, false)), PROMETHEUS, API, 80);
+    expect([both.ingress.decision, both.ingress.reason]).toEqual(['default-deny',
+      'default deny: 2 rules with ingress rules select pod:shop:app=api and none allows pod:monitoring:app=prometheus on 80/TCP']);
     const scraped = judged(policySet(DOCS, options(CiliumVersion.V1_19, false)), PROMETHEUS, API, 9090);
     expect([scraped.ingress.allowed, scraped.ingress.decision, scraped.egress.decision]).toEqual([true, 'allowed', 'default-deny']);
     const on = judged(policySet(DOCS), WEB, API, 80);
