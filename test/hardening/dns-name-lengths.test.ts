@@ -182,6 +182,15 @@ describe('a capture naming a destination with an empty label at its end', () => 
     expect(r.stdout).toContain('matchName: ok.example');
     expect(r.stdout).not.toContain('example.com');
   });
+
+  // Session 55 (mutants of capturedDnsName that kept the trailing dot): a destination named `api.example.com.` (one dot: the
+  // root) is drafted by its name without the dot, not by its address.
+  test('draft: destination_names ["api.example.com."] is drafted as toFQDNs matchName api.example.com', GUARD, async () => {
+    const r = await draft('--flows', write(dir, 'draft-dot.jsonl', `${connect(['api.example.com.'])}\n`), '--namespace', 'shop', '--output', 'yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/matchName: api\.example\.com\n/);
+    expect(r.stdout).not.toContain('203.0.113.9');
+  });
 });
 
 describe('report: a matchName past DNS lengths (the CRD takes it) is no class, never an error', () => {
