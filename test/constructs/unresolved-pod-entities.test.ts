@@ -182,6 +182,19 @@ describe('a selector that requires a reserved label otherwise is the entity it n
   ])('%s: no entity of its own, accepted as kubeletClients', (_what, selector) => {
     expect(() => firewall({ kubeletClients: [own(selector)] })).not.toThrow();
   });
+
+  // Session 55 (a mutant of reservedAsEntities that dropped every selector of an item once one named a reserved label): the
+  // item's other selectors stay pods, judged as such.
+  test('beside a selector of the host, a selector of pods of any namespace in the same item is still pods: refused as kubeletClients', () => {
+    const anyNamespace = { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] };
+    const both: IPeer = {
+      toPeerConfig: () => ({ field: PeerField.ENDPOINTS, item: { endpoints: [{ matchLabels: { 'reserved:host': '' } }, anyNamespace] }, description: 'own' }),
+    };
+    const r = refusal(() => firewall({ kubeletClients: [both] }));
+    expect(r.id).toBe('host-firewall-peer-broad');
+    expect(r.message).toContain('selects pods of namespaces not fixed by name or namespace labels');
+    expect(() => firewall({ kubeletClients: [own({ matchLabels: { 'reserved:host': '' } })] })).not.toThrow();
+  });
 });
 
 // The ingress entity (reserved:ingress) is the source of whatever Cilium's Ingress and Gateway API Envoy relays to a backend:

@@ -182,6 +182,15 @@ describe('a capture naming a destination with an empty label at its end', () => 
     expect(r.stdout).toContain('matchName: ok.example');
     expect(r.stdout).not.toContain('example.com');
   });
+
+  // Session 55 (mutants of capturedDnsName that kept the trailing dot): a destination named `api.example.com.` (one dot: the
+  // root) is drafted by its name without the dot, not by its address.
+  test('draft: destination_names ["api.example.com."] is drafted as toFQDNs matchName api.example.com', GUARD, async () => {
+    const r = await draft('--flows', write(dir, 'draft-dot.jsonl', `${connect(['api.example.com.'])}\n`), '--namespace', 'shop', '--output', 'yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/matchName: api\.example\.com\n/);
+    expect(r.stdout).not.toContain('203.0.113.9');
+  });
 });
 
 describe('report: a matchName past DNS lengths (the CRD takes it) is no class, never an error', () => {
@@ -260,6 +269,33 @@ describe('a DNS query name past DNS lengths: the engine judges no such lookup', 
     const set = PolicySet.fromYaml(DNS_POLICY);
     expect(() => set.decide({ from, to, protocol: 'UDP', port: 53, dns: name }))
       .toThrow(`PolicySet.decide(): the DNS name ${JSON.stringify(name)} is written with white space around it: no query carries it`);
+  });
+
+  // Session 55 (mutants of dnsLengthRefusal): the refusal names the name as given up to 80 characters, a longer one by its
+  // first 40 and last 20 around an ellipsis, and says why per problem: white space (Cilium matches the name untrimmed), an
+  // empty label (miekg/dns packs none), the lengths (FORMERR before any policy).
+  test('the refusal shows a name of 80 characters whole, a longer one cut, and gives the reason of its problem', () => {
+    const set = PolicySet.fromYaml(DNS_POLICY);
+    const refusal = (dns: string): string => {
+      try {
+        set.decide({ from, to, protocol: 'UDP', port: 53, dns });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'judged';
+    };
+    const eighty = `${'c'.repeat(71)}.example.`; // 80 characters, a label of 71
+    expect(eighty.length).toBe(80);
+    expect(refusal(eighty)).toContain(`the DNS name "${eighty}" is a label of 71 characters, more than 63: no query carries it (RFC 1035: 63 characters `
+      + 'a label, 253 in all;');
+    const eightyOne = `${'c'.repeat(72)}.example.`;
+    expect(refusal(eightyOne)).toContain(`the DNS name "${'c'.repeat(40)}…${'c'.repeat(11)}.example." is a label of 72 characters`);
+    const long = `${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.${'g'.repeat(54)}.example`;
+    expect(refusal(long)).toContain(`the DNS name "${'d'.repeat(40)}…${'g'.repeat(12)}.example" is 254 characters, more than 253: no query carries it (RFC 1035`);
+    expect(refusal(' .example.')).toContain('is written with white space around it: no query carries it (a name as looked up has no space around it (Hubble and dig '
+      + 'write a space in a label as \\032); Cilium matches the name as asked, untrimmed, and its patterns match no space)');
+    expect(refusal('a..example.')).toContain(`is written with ${EMPTY_LABEL}: no query carries it (RFC 1035: 1 to 63 characters a label`);
+    expect(refusal(`${LABEL_63}.example.`)).toBe('judged');
   });
 
   test('replay: a lookup record of a 64-character label is not judged (an error line), never ALLOWED', GUARD, async () => {

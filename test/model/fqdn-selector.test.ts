@@ -192,6 +192,8 @@ describe('wildcards in the registrable part of a name (what they match, and regi
     const cases: [string, string | undefined][] = [
       ['*example.com', 'xexample.com'], ['*.com', 'x.com'], ['**.com', 'x.com'], ['example.*', 'example.x'], ['a*.com.', 'ax.com'],
       ['*.co.uk', 'x.co.uk'], ['x.*.com', 'x.x.com'], ['*.*', 'x.x'],
+      // Session 55 (a mutant of registrableWildcard): each run of `*`s is one `x`, inside a label too, as the matcher reads a run.
+      ['a**.com', 'ax.com'], ['a**b*.com', 'axbx.com'],
       ['*.example.com', undefined], ['**.example.com', undefined], ['a*b.example.com', undefined], ['*.example.co.uk', undefined],
       ['*.internal', undefined], ['*.svc.cluster.local', undefined], ['*', undefined], ['**.', undefined], ['10.0.0.*', undefined],
       ['api.example.com', undefined],
