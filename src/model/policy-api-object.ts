@@ -80,8 +80,9 @@ export class PolicyApiObject extends ApiObject {
     const json = typeof direct === 'string' ? this.renderThroughCdk8s(direct as Cdk8sReason) : direct;
     if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
     // The version the policy was written for, for the tools that read it back (`trace`); set last, so it cannot be overwritten.
-    // The egress items written as every port of Services on purpose (`Port.allPorts()`), for validate (`everyPortServicesOf`).
-    const everyPort = everyPortServicePaths(json as { spec?: unknown; specs?: unknown });
+    // The egress items written as every port of Services on purpose (`Port.allPorts()`), for validate (`everyPortServicesOf`);
+    // none once JSON patches apply, which may have written such an item (or moved one): the intent is the constructs' only.
+    const everyPort = this.patched ? [] : everyPortServicePaths(json as { spec?: unknown; specs?: unknown });
     const annotations = {
       ...json.metadata?.annotations,
       ...(everyPort.length > 0 ? { [EVERY_PORT_SERVICES_ANNOTATION]: JSON.stringify(everyPort) } : {}),

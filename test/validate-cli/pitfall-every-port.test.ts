@@ -3,7 +3,7 @@
 // `servicesEveryPort`) and a host policy's ingress allow of a broad peer without toPorts (`pitfall-host-ingress-every-port`,
 // the constructs' `host-firewall-ingress-every-port`: `hostIngressEveryPort`). Before, `validate` said nothing of either on
 // hand-written YAML. The engine's verdicts say why they matter: every port of the backends, of the nodes.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { CiliumPolicy, CiliumVersion, EndpointSelector, HostFirewall, Peer, Port } from '../../src';
 import { validateApp } from '../../src/validate';
@@ -101,6 +101,14 @@ describe('pitfall-services-every-port on the constructs\' own output, validated 
     expect(['5432', '22'].map((p) => verdict(set, 'pod:shop:app=web', 'pod:shop:app=db', p).verdict)).toEqual(['allowed', 'allowed']);
     expect(['6379', '22'].map((p) => verdict(set, 'pod:shop:app=web', 'pod:shop:app=cache', p).verdict)).toEqual(['allowed', 'denied']);
     expect(verdict(set, 'pod:shop:app=web', 'pod:shop:app=other', '5432').verdict).toBe('denied');
+    // A JSON patch may write such an item itself (here: the ports of the first item removed): no intent is recorded then.
+    const patched = synthesized((p) => {
+      p.allowEgress(Peer.service('cache'), { ports: [Port.tcp(6379)] });
+      p.allowEgress(Peer.service('db'), { ports: [Port.allPorts()] });
+      p.apiObject.addJsonPatch(JsonPatch.remove('/spec/egress/0/toPorts'));
+    });
+    expect((patched.metadata as { annotations: Record<string, string> }).annotations['cdk8s-cilium.io/every-port-services']).toBeUndefined();
+    expect(paths([patched], SERVICES)).toEqual(['spec.egress[0].toServices', 'spec.egress[1].toServices']);
     const none = synthesized((p) => p.allowEgress(Peer.service('db'), { ports: [Port.tcp(5432)] }));
     expect((none.metadata as { annotations: Record<string, string> }).annotations['cdk8s-cilium.io/every-port-services']).toBeUndefined();
   });
