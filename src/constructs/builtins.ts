@@ -113,7 +113,7 @@ export function refuseBroadDnsServer(server: unknown, location: string): void {
  */
 function refuseNonResolver(server: unknown, location: string): void {
   // A selector of a reserved label is the entity it names (`reservedAsEntities`): `{ 'reserved:unmanaged': '' }` is refused as `unmanaged` is.
-  for (const item of peerItems([server]).map(reservedAsEntities)) {
+  for (const item of peerItems([server]).map((i) => reservedAsEntities(i))) {
     const fqdns = item.fqdns ?? [];
     const group = itemCidrGroup(item);
     // The cluster entity holds the resolver among every pod and node: refused for its breadth (`DNS_SERVER_ROLE`), after this.

@@ -1,5 +1,5 @@
 import { CiliumPolicyError } from '../core/errors';
-import { addressShapedNameProblem, ownDomainExample, publicSuffixReason, registrableWildcard, versionDependentWildcard } from '../model/fqdn-pattern';
+import { addressShapedNameProblem, ownDomainExample, publicSuffixReason, registrableWildcard, shownName, versionDependentWildcard } from '../model/fqdn-pattern';
 import { describeValue } from '../model/plain-value';
 import { isDns1123Label } from '../validate/syntax';
 import { fqdnSyntaxProblem } from '../validate/schema-rules';
@@ -61,7 +61,7 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
   const domain = /^\*[^.*]+\.[^*]+$/.test(p) && isDns1123Label(p.slice(1).split('.')[0].toLowerCase()) ? p.slice(1) : undefined;
   throw new CiliumPolicyError({
     id: 'fqdn-pattern-registrable',
-    message: `${factory} ${JSON.stringify(pattern)} has a "*" in the registrable part of the name: it would match names such as ${found.example}, which `
+    message: `${factory} ${JSON.stringify(pattern)} has a "*" in the registrable part of the name: it would match names such as ${shownName(found.example)}, which `
       + (use === 'lookup'
         ? 'anyone may register: the pods could look up names under a domain of anyone\'s, whose DNS server reads each lookup (a channel out of the cluster)'
         : 'anyone may register and point at any address')

@@ -10,6 +10,7 @@
 import { parse as parsePublicSuffix } from 'tldts';
 import { BoundedMemo } from './bounded-memo';
 import { FqdnSelectorModel } from './policy-model';
+import { clipText } from './clip-text';
 
 /** A compiled `matchName`/`matchPattern`. */
 export interface FqdnMatcher {
@@ -322,8 +323,17 @@ export function publicSuffixReason(found: RegistrableWildcard): string {
   const what = found.source === 'default' ? "a top-level domain by the Public Suffix List's default rule"
     : `a public suffix in the Public Suffix List's ${found.source === 'icann' ? 'ICANN' : 'private'} section`;
   return found.inSuffix
-    ? `its "*" stands in the public suffix itself (such as ${found.suffix}, ${what}), under which anyone can create a name`
-    : `${found.suffix} is ${what}, under which anyone can create a name`;
+    ? `its "*" stands in the public suffix itself (such as ${shownName(found.suffix)}, ${what}), under which anyone can create a name`
+    : `${shownName(found.suffix)} is ${what}, under which anyone can create a name`;
+}
+
+/**
+ * A name derived from a pattern of the input (`RegistrableWildcard` `example` or `suffix`), as a message shows it: whole up to
+ * 80 characters, else clipped (`clipText`), so that a hostile pattern of any size (validate reads what the CRD check also
+ * refuses) is one bounded line, not its text two or three times over.
+ */
+export function shownName(name: string): string {
+  return clipText(name, 80);
 }
 
 /**
@@ -331,7 +341,7 @@ export function publicSuffixReason(found: RegistrableWildcard): string {
  * (`example.github.io`, `example.co.uk`), or `example.com` when the `*` stands in the suffix itself.
  */
 export function ownDomainExample(found: RegistrableWildcard): string {
-  return found.inSuffix ? 'example.com' : `example.${found.suffix}`;
+  return found.inSuffix ? 'example.com' : `example.${shownName(found.suffix)}`;
 }
 
 /** One label of a pattern: its literal pieces between `*`s, or `undefined` for a label without `*` (compared whole). */

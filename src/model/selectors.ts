@@ -139,13 +139,13 @@ export function writtenSelectorOnlyExcludes(selector: unknown): boolean {
 }
 
 /** Whether a key (of the `k8s` or any source) is the cluster key, which every pod carries. */
-function isClusterKey(key: string): boolean {
+export function isClusterKey(key: string): boolean {
   const source = labelKeySource(key);
   return (source === 'k8s' || source === 'any') && labelKeyName(key) === CLUSTER_KEY;
 }
 
 /** Whether a key (of any source but `reserved:`) is the namespace key or a namespace-labels key. */
-function isNamespaceKey(key: string): boolean {
+export function isNamespaceKey(key: string): boolean {
   const source = labelKeySource(key);
   const name = labelKeyName(key);
   return (source === 'k8s' || source === 'any') && (name === NAMESPACE_KEY || name.startsWith(NAMESPACE_LABELS_PREFIX));

@@ -7,14 +7,16 @@ import { AddressRange, cidrRange, cidrsIntersect, parseCidr, ParsedCidr, rangesC
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { API_SERVER_PORTS } from '../model/companion-rules';
 import {
-  labelKeyName, labelKeySource, noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorKeys, selectorRequiresPodLabel,
+  isClusterKey, isNamespaceKey, labelKeyName, labelKeySource, noPodLabelReason, selectorConstrainsNamespace, selectorFixesNamespace, selectorKeys,
+  selectorRequiresPodLabel,
 } from '../model/selectors';
-import { nodeSelectorClaimable, readsHostEndpointNodeLabels } from '../model/labels';
+import { LabelSet, nodeSelectorClaimable, readsHostEndpointNodeLabels, Selector, SelectorRequirement } from '../model/labels';
+import { importEndpointSelector, versionImportOptions } from '../model/selector-import';
 import { CidrGroupContents, cidrSetEntrySelectsUngrouped, groupSelectorSelectsEverything, selectedCidrGroups } from '../model/cidr-groups';
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
 import {
-  CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, IcmpFieldModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PeerField, PolicyMetadataModel,
-  PortProtocolModel, RuleItemModel, SectionName, ServiceSelectorModel,
+  CidrRuleModel, EMPTY_LIST_CHECKED_PEER_FIELDS, IcmpFieldModel, LabelExpressionModel, LabelSelectorModel, itemNamesPeer, L3_PEER_FIELDS, PeerField,
+  PolicyMetadataModel, PortProtocolModel, RuleItemModel, SectionName, ServiceSelectorModel,
   sectionDirection,
 } from '../model/policy-model';
 import { describeSelector, fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
@@ -437,13 +439,18 @@ const WORLD_ENTITIES: readonly string[] = ['all', 'world', 'world-ipv4', 'world-
  * `reserved:world Exists` alone is the world), and is read as the entity whatever else it requires (`requiredReservedLabel`):
  * more requirements only narrow it, and the SDK cannot tell which labels the identity carries beside its reserved one (the
  * world's CIDR identities carry `cidr:` labels, node identities node labels). `{ 'reserved:world': '', x: 'y' }` or
- * `reserved:world Exists` was read as pods, so a narrow role (`kubeletClients`, `hubbleRelay`) let the world in. The one
- * reading, for the narrow roles (`itemsSelectBroadly`, `itemsSelectWholeWorld`) and the DNS pitfall alike.
+ * `reserved:world Exists` was read as pods, so a narrow role (`kubeletClients`, `hubbleRelay`) let the world in. A key
+ * without a source naming a reserved label (`world: ""`) is one too where Cilium adds no namespace or cluster requirement
+ * the reserved identity fails (`sourcelessReservedLabels`). The one reading, for the narrow roles (`itemsSelectBroadly`,
+ * `itemsSelectWholeWorld`) and the DNS pitfall alike.
  * @param item a rule item
+ * @param version the target version (from 1.19 the cluster filter of `policy-default-local-cluster` keeps a source-less
+ *   key's reserved identity out); without one, every supported version and either setting of that option is read (a
+ *   construct's check: the agent's options are not known at synthesis)
  */
-export function reservedAsEntities(item: RuleItemModel): RuleItemModel {
+export function reservedAsEntities(item: RuleItemModel, version?: CiliumVersion): RuleItemModel {
   const endpoints = arr<LabelSelectorModel>(item.endpoints);
-  const entities = endpoints.map(requiredReservedLabel);
+  const entities = endpoints.map((m) => requiredReservedLabel(m, version));
   if (entities.every((e) => e === undefined)) return item;
   return {
     ...item,
@@ -457,13 +464,17 @@ export function reservedAsEntities(item: RuleItemModel): RuleItemModel {
  * or `undefined` when it requires none, or two (`reserved:remote-node` and `reserved:kube-apiserver`: the API server's
  * nodes, left as the selector they are). A requirement that excludes a reserved label (`DoesNotExist`, `NotIn`) names no entity.
  */
-function requiredReservedLabel(m: LabelSelectorModel): string | undefined {
-  const names = requiredReservedLabels(m);
+function requiredReservedLabel(m: LabelSelectorModel, version?: CiliumVersion): string | undefined {
+  const names = requiredReservedLabels(m, version);
   return names.size === 1 ? [...names][0] : undefined;
 }
 
-/** The names of the reserved labels a selector requires (`matchLabels`, or `matchExpressions` `Exists` or `In` with `""`). */
-function requiredReservedLabels(m: LabelSelectorModel): Set<string> {
+/**
+ * The names of the reserved labels a selector requires (`matchLabels`, or `matchExpressions` `Exists` or `In` with `""`):
+ * on a `reserved:` key, or on a key without a source naming a reserved label where the selector selects that identity on
+ * `version` (`sourcelessReservedLabels`; `undefined`: on some supported version).
+ */
+function requiredReservedLabels(m: LabelSelectorModel, version?: CiliumVersion): Set<string> {
   const names = new Set<string>();
   if (!isObject(m)) return names;
   for (const key of Object.keys(isObject(m.matchLabels) ? m.matchLabels : {})) {
@@ -475,7 +486,50 @@ function requiredReservedLabels(m: LabelSelectorModel): Set<string> {
     if (typeof key !== 'string' || labelKeySource(key) !== 'reserved') continue;
     if (operator === 'Exists' || (operator === 'In' && arr<unknown>(values).includes(''))) names.add(labelKeyName(key));
   }
+  for (const name of sourcelessReservedLabels(m, version)) names.add(name);
   return names;
+}
+
+/**
+ * The reserved labels a selector key without a source may name: the reserved identities' (pkg/labels `LabelWorld`,
+ * `LabelHost`, …: `reserved:<name>` with the value `""`).
+ */
+const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set(['world', 'world-ipv4', 'world-ipv6', ...CLUSTER_RESERVED_ENTITIES]);
+
+/**
+ * The reserved labels a selector takes in through a key without a source (`world: ""`, `host Exists`): such a key is `any:`
+ * (pkg/policy/api/selector.go `EndpointSelector.UnmarshalJSON`, `labels.GetExtendedKeyFrom`), and a requirement on an `any:`
+ * key holds on a label of that key of every source, `reserved:` included (pkg/labels `LabelArray.Has`/`Get`: "The key can be
+ * of source any, in which case the source is ignored"), so `world: ""` holds on the world identity. Cilium adds the policy's
+ * namespace (a CNP) or `io.kubernetes.pod.namespace Exists` (a CCNP) to a selector without a namespace key, which no
+ * reserved identity carries; not to one with a namespace key, a `reserved:` key, or (CNP, 1.16+) a namespace-labels key
+ * (pkg/k8s/apis/cilium.io/utils/utils.go `getEndpointSelector`, `importEndpointSelector`); from 1.19 the cluster filter of
+ * `policy-default-local-cluster` (on by default) adds the local cluster, which no reserved identity carries, unless a
+ * `reserved:` key keeps the selector as written. So `world: ""` beside `io.kubernetes.pod.namespace DoesNotExist` selects the
+ * world on 1.14–1.18, and beside `reserved:health DoesNotExist` on every version. The selector, so imported, must hold on the
+ * identity's label set as far as its `reserved:`, source-less reserved, namespace and cluster requirements go (the others
+ * are on labels the SDK cannot know, and only narrow it).
+ * @param version the target version; `undefined`: every supported version, with the cluster filter on or off
+ */
+function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumVersion | undefined): string[] {
+  // Entries that are no requirement (a value that is no string, a selector of one's own answering `[null]`) are left out.
+  const written = Selector.from({
+    matchLabels: Object.fromEntries(Object.entries(isObject(m.matchLabels) ? m.matchLabels : {}).filter(([, v]) => typeof v === 'string')),
+    matchExpressions: arr<unknown>(m.matchExpressions).filter((e): e is LabelExpressionModel => isObject(e) && typeof e.key === 'string'
+      && typeof e.operator === 'string' && (e.values === undefined || (Array.isArray(e.values) && e.values.every((v) => typeof v === 'string')))),
+  });
+  const candidates = [...RESERVED_LABEL_NAMES].filter((name) => written.requirements.some((r) => r.source === 'any' && r.key === name));
+  if (candidates.length === 0) return [];
+  const readings = version !== undefined ? [{ options: versionImportOptions(version), cluster: version.atLeast(CiliumVersion.V1_19) }]
+    : [{ options: versionImportOptions(CiliumVersion.DEFAULT), cluster: false }];
+  const imported = readings.flatMap(({ options, cluster }) => (['cnp', 'ccnp'] as const).map((mode) => importEndpointSelector(written,
+    { mode, namespace: 'default', ...options, ...(cluster ? { localCluster: 'default' } : {}) })));
+  return candidates.filter((name) => {
+    const identity = LabelSet.of([{ source: 'reserved', key: name, value: '' }]);
+    const known = (r: SelectorRequirement): boolean => r.source === 'reserved' || (r.source === 'any' && RESERVED_LABEL_NAMES.has(r.key))
+      || isNamespaceKey(`${r.source}:${r.key}`) || isClusterKey(`${r.source}:${r.key}`);
+    return imported.some((sel) => Selector.all().and(...sel.requirements.filter(known)).matches(identity));
+  });
 }
 
 /**
@@ -485,9 +539,9 @@ function requiredReservedLabels(m: LabelSelectorModel): Set<string> {
  * is every pod labelled `app=x`, any tenant's. A selector that requires a reserved label is that identity
  * (`reservedAsEntities`), not pods.
  */
-function reservedKeyDropsNamespace(m: LabelSelectorModel): boolean {
+function reservedKeyDropsNamespace(m: LabelSelectorModel, version?: CiliumVersion): boolean {
   const reservedKey = selectorKeys(m).some((key) => typeof key === 'string' && labelKeySource(key) === 'reserved');
-  return reservedKey && requiredReservedLabels(m).size === 0 && !selectorConstrainsNamespace(m);
+  return reservedKey && requiredReservedLabels(m, version).size === 0 && !selectorConstrainsNamespace(m);
 }
 
 /**
@@ -497,8 +551,8 @@ function reservedKeyDropsNamespace(m: LabelSelectorModel): boolean {
  * never be the world (`HostFirewall`).
  * @param given the peers' rule items
  */
-export function itemsSelectWholeWorld(given: readonly RuleItemModel[]): string | undefined {
-  return wholeWorldOf(given.map(reservedAsEntities));
+export function itemsSelectWholeWorld(given: readonly RuleItemModel[], version?: CiliumVersion): string | undefined {
+  return wholeWorldOf(given.map((item) => reservedAsEntities(item, version)));
 }
 
 /** `itemsSelectWholeWorld` of items already read with `reservedAsEntities`. */
@@ -669,7 +723,7 @@ export function itemCidrGroup(item: RuleItemModel): string | undefined {
  *   version are read as matching none, and a selector as from 1.19 (`CiliumVersion.DEFAULT`)
  */
 export function itemsSelectBroadly(given: readonly RuleItemModel[], options: BroadPeerOptions, version?: CiliumVersion): string | undefined {
-  const items = given.map(reservedAsEntities);
+  const items = given.map((item) => reservedAsEntities(item, version));
   const world = wholeWorldOf(items);
   if (world !== undefined) return world;
   for (const item of items) {
@@ -699,7 +753,8 @@ export function itemsSelectBroadly(given: readonly RuleItemModel[], options: Bro
       if (!isObject(sel)) continue;
       const model = sel as LabelSelectorModel;
       if (options.everyPod && selectsEveryPod(model)) return 'every pod of the cluster';
-      if (options.namespaceFixed && ((selectorConstrainsNamespace(model) && !selectorFixesNamespace(model)) || reservedKeyDropsNamespace(model))) {
+      const notFixed = (selectorConstrainsNamespace(model) && !selectorFixesNamespace(model)) || reservedKeyDropsNamespace(model, version);
+      if (options.namespaceFixed && notFixed) {
         return 'pods of namespaces not fixed by name or namespace labels (any tenant can label a pod into it)';
       }
       if (options.podLabel && !selectorRequiresPodLabel(model)) {

@@ -8,7 +8,8 @@ import { arr, isObject } from './walk';
 import { selectorRequiresNothing } from '../model/selectors';
 import { groupSelectorSelectsUngrouped, groupSelectorsSelectUngrouped } from '../model/cidr-groups';
 import { describeSelector } from './pod-selectors';
-import { addressShapedNameProblem, ownDomainExample, publicSuffixReason, RegistrableWildcard, registrableWildcard } from '../model/fqdn-pattern';
+import { addressShapedNameProblem, ownDomainExample, publicSuffixReason, RegistrableWildcard, registrableWildcard, shownName } from '../model/fqdn-pattern';
+import { showValue } from '../core/errors';
 
 /** `10.0.0.0/8` for a parsed CIDR, the address printed as the agent prints it (RFC 5952). */
 /**
@@ -77,16 +78,10 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
       registrableDnsRules(run, r, item, `${r.path}.egress[${index}]`);
       arr<FqdnSelectorModel>(item.fqdns).forEach((f, j) => {
         if (!isObject(f) || typeof f.matchPattern !== 'string') return;
-        const registrable = registrableWildcard(f.matchPattern);
-        if (registrable !== undefined) {
-          run.report('pitfall-fqdn-pattern-registrable', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
-            `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} has a "*" in the registrable part of the name: it matches names such as `
-            + `${registrable.example}, which anyone may register and point at any address, so these pods may reach whatever such a name resolves to; `
-            + publicSuffixReason(registrable), registrableFix(registrable));
-        }
+        registrablePattern(run, r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`, f.matchPattern, 'toFQDNs');
         if (!matchesEveryName(f.matchPattern, r.version)) return;
         run.report('pitfall-broad-peer', r, `${r.path}.egress[${index}].toFQDNs[${j}].matchPattern`,
-          `toFQDNs matchPattern ${JSON.stringify(f.matchPattern)} matches every DNS name: these pods may reach any address they can resolve, which `
+          `toFQDNs matchPattern ${showValue(f.matchPattern)} matches every DNS name: these pods may reach any address they can resolve, which `
           + 'is egress to the whole internet on these ports',
           'list the names or patterns meant (e.g. "*.github.com"); if any destination is meant, say so with toEntities: [world]');
       });
@@ -95,24 +90,41 @@ export function broadPeers(run: PitfallRun, r: RuleView): void {
 }
 
 /**
- * An L7 DNS rule's `matchPattern` with a `*` in the registrable part of the name (`registrableWildcardExample`, the one rule of
- * `toFQDNs` patterns and of the constructs' `DnsRule.pattern`): the DNS proxy lets the pods look up names under a domain anyone
- * may register (`**.com`: `data.attacker.com`), whose own DNS server reads each lookup (pkg/fqdn/dnsproxy/proxy.go
- * `CheckAllowed` matches the query name against the rule's patterns, then forwards it).
+ * An L7 DNS rule's `matchPattern` with a `*` in the registrable part of the name (`registrablePattern`): the DNS proxy lets the
+ * pods look up names under a domain anyone may register (`**.com`: `data.attacker.com`), whose own DNS server reads each
+ * lookup (pkg/fqdn/dnsproxy/proxy.go `CheckAllowed` matches the query name against the rule's patterns, then forwards it).
  */
 function registrableDnsRules(run: PitfallRun, r: RuleView, item: RuleItemModel, at: string): void {
   arr<unknown>(item.toPorts).forEach((pr, k) => {
     const dns = isObject(pr) && isObject(pr.rules) ? arr<unknown>((pr.rules as { dns?: unknown }).dns) : [];
     dns.forEach((f, j) => {
-      if (!isObject(f) || typeof f.matchPattern !== 'string') return;
-      const registrable = registrableWildcard(f.matchPattern);
-      if (registrable === undefined) return;
-      run.report('pitfall-fqdn-pattern-registrable', r, `${at}.toPorts[${k}].rules.dns[${j}].matchPattern`,
-        `DNS rule matchPattern ${JSON.stringify(f.matchPattern)} has a "*" in the registrable part of the name: it lets the pods look up names such as `
-        + `${registrable.example}, which anyone may register, and the DNS server of such a domain reads each lookup (a channel out of the cluster); `
-        + publicSuffixReason(registrable), registrableFix(registrable));
+      if (isObject(f) && typeof f.matchPattern === 'string') registrablePattern(run, r, `${at}.toPorts[${k}].rules.dns[${j}].matchPattern`, f.matchPattern, 'DNS rule');
     });
   });
+}
+
+/** What a pattern with a `*` in the registrable part of the name lets through, by where it is written (`registrablePattern`). */
+const REGISTRABLE_RISK: Readonly<Record<'toFQDNs' | 'DNS rule', (example: string) => string>> = {
+  'toFQDNs': (example) => `it matches names such as ${example}, which anyone may register and point at any address, so these pods may reach whatever such `
+    + 'a name resolves to',
+  'DNS rule': (example) => `it lets the pods look up names such as ${example}, which anyone may register, and the DNS server of such a domain reads each `
+    + 'lookup (a channel out of the cluster)',
+};
+
+/**
+ * `pitfall-fqdn-pattern-registrable`: a `matchPattern` of a toFQDNs selector or an L7 DNS rule with a `*` in the registrable
+ * part of the name (`registrableWildcard`, the one rule of `toFQDNs` patterns and of the constructs' `DnsRule.pattern`). The one
+ * finding of both: the pattern as `showValue` shows it (a value of any size in the input is one bounded line), the example
+ * name clipped likewise (`shownName`).
+ * @param at the path of the `matchPattern`
+ * @param rule where it is written
+ */
+function registrablePattern(run: PitfallRun, r: RuleView, at: string, pattern: string, rule: 'toFQDNs' | 'DNS rule'): void {
+  const found = registrableWildcard(pattern);
+  if (found === undefined) return;
+  run.report('pitfall-fqdn-pattern-registrable', r, at,
+    `${rule} matchPattern ${showValue(pattern)} has a "*" in the registrable part of the name: ${REGISTRABLE_RISK[rule](shownName(found.example))}; `
+    + publicSuffixReason(found), registrableFix(found));
 }
 
 /** The fix of `pitfall-fqdn-pattern-registrable`: the wildcard below a domain of one's own (`*.example.github.io`), or the names. */

@@ -213,7 +213,7 @@ function fqdnRules(run: PitfallRun): readonly RuleView[] {
 export function fqdnDnsServerBroad(run: PitfallRun, r: RuleView): void {
   if (r.host || fqdnRules(run).length === 0) return;
   for (const d of dnsItems(r, true)) {
-    const item = reservedAsEntities(d.item);
+    const item = reservedAsEntities(d.item, r.version);
     const peers = itemsSelectBroadly([item], DNS_SERVER_ROLE, r.version)
       ?? (r.kind === PolicyKind.CILIUM_NETWORK_POLICY ? undefined
         : arr<LabelSelectorModel>(item.endpoints).filter(isObject).some((m) => !selectorFixesNamespace(m)) ? 'pods of every namespace' : undefined);

@@ -7,8 +7,8 @@
 import { Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import {
-  CiliumPolicy, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, Entity, HostFirewall, HostFirewallProps, IPeer, NodeSelector, Peer,
-  PeerField, Port, TieredApp,
+  Builtins, CiliumPolicy, CiliumVersion, ClusterwidePolicy, DefaultDenyNamespace, EndpointSelector, Entity, HostFirewall, HostFirewallProps, IPeer,
+  NodeSelector, Peer, PeerField, Port, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -19,8 +19,9 @@ const HOST_FIREWALL = { hostFirewall: true };
 const PROMETHEUS = Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } });
 const UNRESOLVED: [string, Entity][] = [['unmanaged', Entity.UNMANAGED], ['init', Entity.INIT]];
 
-function firewall(props: Partial<HostFirewallProps>): Chart {
+function firewall(props: Partial<HostFirewallProps>, version?: CiliumVersion): Chart {
   const c = chart();
+  if (version !== undefined) CiliumVersion.use(c, version);
   new HostFirewall(c, 'cp', {
     nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }), managementCidrs: ['10.50.0.0/24'], ...props,
   });
@@ -223,5 +224,61 @@ describe('a metrics scraper of the ingress entity is refused (scraper-broad)', (
   test('a host policy\'s port-less ingress from it: refused (host-firewall-ingress-every-port)', () => {
     const host = new ClusterwidePolicy(chart(), 'h', { nodeSelector: NodeSelector.labels({ 'node-role.kubernetes.io/control-plane': '' }) });
     expect(refusal(() => host.allowIngress(Peer.entity(Entity.INGRESS))).id).toBe('host-firewall-ingress-every-port');
+  });
+});
+
+// A key without a source is `any:` (pkg/policy/api/selector.go `EndpointSelector.UnmarshalJSON`), which holds on a label of
+// that key of every source, `reserved:` included (pkg/labels `LabelArray.Has`), so `world: ""` holds on the world identity.
+// Cilium adds no namespace to a selector with a namespace key or a `reserved:` key (pkg/k8s/apis/cilium.io/utils/utils.go
+// `getEndpointSelector`): beside `io.kubernetes.pod.namespace DoesNotExist` it is the world on 1.14–1.18 (1.19's cluster filter
+// keeps it out, unless policy-default-local-cluster is off), beside `reserved:health DoesNotExist` on every version.
+// apiServerClients (no namespace check: every pod is its default) took it, and the API server was open to the world.
+describe('a source-less key naming a reserved label is the entity it names where Cilium adds no namespace (reservedAsEntities)', () => {
+  const own = (selector: Record<string, unknown>): IPeer => ({
+    toPeerConfig: () => ({ field: PeerField.ENDPOINTS, item: { endpoints: [selector] }, description: `own ${JSON.stringify(selector)}` }),
+  });
+  const NS_ABSENT = { matchLabels: { world: '' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'DoesNotExist' }] };
+  const RESERVED_KEY = { matchLabels: { world: '' }, matchExpressions: [{ key: 'reserved:health', operator: 'DoesNotExist' }] };
+  const EXISTS = { matchExpressions: [{ key: 'world', operator: 'Exists' }, { key: 'io.kubernetes.pod.namespace', operator: 'NotIn', values: ['x'] }] };
+  const cases: [string, Record<string, unknown>][] = [
+    ['world: "" with the namespace DoesNotExist', NS_ABSENT], ['world: "" with reserved:health DoesNotExist', RESERVED_KEY],
+    ['world Exists with the namespace NotIn [x]', EXISTS], ['any:world: "" with the namespace DoesNotExist', { ...NS_ABSENT, matchLabels: { 'any:world': '' } }],
+  ];
+
+  test.each(cases)('%s: refused as every narrow role (host-firewall-peer-world, scraper-world) on every version', (_what, selector) => {
+    for (const version of CiliumVersion.ALL) {
+      for (const props of [{ apiServerClients: [own(selector)] }, { kubeletClients: [own(selector)] }, { hubbleRelay: own(selector) }]) {
+        const r = refusal(() => firewall(props, version));
+        expect(r.id).toBe('host-firewall-peer-world');
+        expect(r.message).toContain('selects the entity world');
+      }
+      const c = chart('shop');
+      CiliumVersion.use(c, version);
+      const scraper = refusal(() => new DefaultDenyNamespace(c, 'deny', { scrapeFrom: own(selector), scrapePorts: [Port.tcp(9090)] }));
+      expect(scraper.id).toBe('scraper-world');
+      const dns = chart('shop');
+      CiliumVersion.use(dns, version);
+      expect(refusal(() => Builtins.allowDns(new CiliumPolicy(dns, 'p').rule, { dnsServer: own(selector) })).id).toBe('dns-server-world');
+    }
+  });
+
+  test('what it was: the world reached the API server (1.14–1.18), and through a reserved: key on 1.19 too', () => {
+    for (const version of CiliumVersion.ALL) {
+      for (const [selector, world] of [[NS_ABSENT, !version.atLeast(CiliumVersion.V1_19)], [RESERVED_KEY, true]] as const) {
+        const c = firewall({}, version);
+        const fw = c.node.findChild('cp') as HostFirewall;
+        fw.allowIngress(own(selector), { ports: [Port.tcp(6443)] });
+        expect(verdictOf(c, 'cidr:203.0.113.5', CP, '6443/TCP', { ...HOST_FIREWALL, ciliumVersion: version })).toBe(world ? 'allowed' : 'denied');
+      }
+    }
+  });
+
+  test('the default apiServerClients (every pod) and pods labelled world in a fixed namespace: the world is denied', () => {
+    const c = firewall({ kubeletClients: [Peer.endpoints({ namespace: 'kube-system', labels: { world: '', app: 'client' } })] }, CiliumVersion.V1_18);
+    const options = { ...HOST_FIREWALL, ciliumVersion: CiliumVersion.V1_18 };
+    expect(verdictOf(c, 'pod:kube-system:app=client,world=', CP, '10250/TCP', options)).toBe('allowed');
+    expect(verdictOf(c, 'cidr:203.0.113.5', CP, '10250/TCP', options)).toBe('denied');
+    expect(verdictOf(c, 'cidr:203.0.113.5', CP, '6443/TCP', options)).toBe('denied');
+    expect(verdictOf(c, 'pod:shop:app=x', CP, '6443/TCP', options)).toBe('allowed');
   });
 });

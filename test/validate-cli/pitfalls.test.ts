@@ -1278,6 +1278,23 @@ describe('pitfall details', () => {
     for (const pattern of ['*.github.com', '**.github.com', '*', '*.internal', '10.0.0.*']) expect(dns(pattern), pattern).toEqual([]);
   });
 
+  // A hostile pattern of any size (the CRD check refuses it as well, crd-fqdn-max-length) was echoed whole, three times over:
+  // a 5,005-character pattern made a finding of 10,390 characters. The pattern is shown as showValue shows a value (80
+  // characters), the example name and the suffix as shownName clips them, in a toFQDNs selector and a DNS rule alike.
+  it('a registrable pattern of any size: the finding echoes it bounded, in toFQDNs and DNS rules alike', () => {
+    const fq = (sel: string): string => FQDN.replace('matchName: api.github.com', sel);
+    for (const pattern of [`*${'a'.repeat(5000)}.com`, `*.${'b'.repeat(5000)}`]) {
+      const fqdn = findings(check({ 'f.yaml': fq(`matchPattern: "${pattern}"`), 'd.yaml': DNS_ALL }), 'pitfall-fqdn-pattern-registrable');
+      const dns = findings(check({ 'f.yaml': FQDN, 'd.yaml': dnsFor(pattern) }), 'pitfall-fqdn-pattern-registrable');
+      for (const [d, head] of [[fqdn[0], 'toFQDNs matchPattern "*'], [dns[0], 'DNS rule matchPattern "*']] as const) {
+        expect(d.message.startsWith(head)).toBe(true);
+        expect(d.message).toContain('more characters)');
+        expect(d.message.length).toBeLessThan(700);
+        expect((d.fix ?? '').length).toBeLessThan(400);
+      }
+    }
+  });
+
   // The Public Suffix List (tldts, private section included) on hand-written YAML: a wildcard right below github.io or
   // k12.ak.us matches names anyone can create; one label lower it stays in one holder's domain.
   it('a toFQDNs or DNS rule pattern right below a public suffix of the Public Suffix List, ICANN or private, is reported', () => {
