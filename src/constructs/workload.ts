@@ -9,6 +9,7 @@ import { LabelSet, Selector, splitLabelKey } from '../model/labels';
 import { synthMemo } from '../model/synth-session';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { CILIUM_API_VERSION, LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
+import { refusalLocation, RefusalLocation } from './caller-location';
 import { PeerConfig } from './peer-config';
 import { describeSelector } from './selector-description';
 import { SELECTOR_OPERATORS, selectorOperatorFix } from '../validate/tables';
@@ -349,8 +350,9 @@ export function workloadPeerConfig(construct: IConstruct): PeerConfig {
  * Refuses what cannot be read as a workload or Service at all (not a construct holding an `ApiObject`), where it is
  * passed: `Peer.workload()` (`peer-unknown`) or `EndpointSelector.workload()` (`selector-unknown`).
  */
-export function requireApiObjectHolder(x: unknown, factory: 'Peer.workload' | 'EndpointSelector.workload', location?: string): IConstruct {
+export function requireApiObjectHolder(x: unknown, factory: 'Peer.workload' | 'EndpointSelector.workload', at?: RefusalLocation): IConstruct {
   if (isApiObjectHolder(x)) return x;
+  const location = refusalLocation(at);
   throw factory === 'Peer.workload'
     ? new CiliumPolicyError({
       id: 'peer-unknown',
