@@ -5,6 +5,7 @@ import {
   isNumericTargetPort, ManifestInfo, namedTargetPorts, onHostNetworkOnly, POD_TEMPLATE_KINDS, podTemplatesOf, readManifest, serviceBackends,
   serviceSelects,
 } from '../model/manifests';
+import { clonePlain } from '../model/clone-plain';
 import { LabelSet, Selector, splitLabelKey } from '../model/labels';
 import { synthMemo } from '../model/synth-session';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
@@ -67,6 +68,17 @@ export interface ServiceInfo {
  * major version and plain `ApiObject`s work alike: no cdk8s-plus type is referenced.
  */
 export function readWorkload(construct: IConstruct): WorkloadInfo | undefined {
+  const info = readOnce(construct, 'workloadInfo', () => computeWorkloadInfo(construct));
+  // A copy each call, as before: the reading is kept for the synthesis, what a caller does with its copy is its own.
+  return info && {
+    ...info,
+    selector: clonePlain(info.selector),
+    podLabels: { ...info.podLabels },
+    ports: info.ports.map((p) => ({ ...p })),
+  };
+}
+
+function computeWorkloadInfo(construct: IConstruct): WorkloadInfo | undefined {
   const workload = workloadManifest(construct);
   if (!workload) return undefined;
   const { info, namespace } = workload;
@@ -80,8 +92,30 @@ export function readWorkload(construct: IConstruct): WorkloadInfo | undefined {
   };
 }
 
+/**
+ * What `read` answers for a workload or Service, kept for the rest of the synthesis (`synthMemo` on its `ApiObject`, beside
+ * its manifest, `manifestOf`): a policy reads each workload and Service it names several times (its selector, namespace,
+ * serving ports, pods on the host network), and each reading read the manifest again and, for a workload, looked through
+ * the app for other pods its labels would select (`readableSelector`). Outside a synthesis, read afresh each call.
+ */
+function readOnce<T>(construct: IConstruct, key: string, read: () => T): T {
+  let object: ApiObject;
+  try {
+    object = ApiObject.of(construct);
+  } catch {
+    return read();
+  }
+  return synthMemo(construct, object, key, read);
+}
+
 /** Reads a Service (cdk8s-plus `Service` or a plain `ApiObject` of kind Service). */
 export function readService(construct: IConstruct): ServiceInfo | undefined {
+  const info = readOnce(construct, 'serviceInfo', () => computeServiceInfo(construct));
+  // A copy each call, as `readWorkload`'s.
+  return info && { ...info, selector: { ...info.selector }, ports: info.ports.map((p) => ({ ...p })) };
+}
+
+function computeServiceInfo(construct: IConstruct): ServiceInfo | undefined {
   const json = manifestOf(construct);
   const info = readManifest(json);
   if (info?.type !== 'service') return undefined;
