@@ -223,6 +223,29 @@ describe('synthesis at scale', () => {
       expect(Math.max(few.web, few.db, few.svc)).toBeLessThanOrEqual(3);
     });
 
+    /** How many times the manifests of `web` and the Service are read (their `spec`) by one `app.synth()` of `shop(n)`. */
+    function reads(n: number): number {
+      const { app, web, svc } = shop(n);
+      let count = 0;
+      for (const o of [web, svc]) {
+        const real = o.toJson.bind(o);
+        vi.spyOn(o, 'toJson').mockImplementation(() => new Proxy(real(), {
+          get: (target, key, receiver): unknown => {
+            if (key === 'spec') count++;
+            return Reflect.get(target, key, receiver) as unknown;
+          },
+        }));
+      }
+      app.synth();
+      return count;
+    }
+
+    test('a workload or Service is read as many times with 2 policies naming it as with 12 (each reading kept for the synthesis)', () => {
+      const few = reads(2);
+      expect(few).toBeGreaterThan(0);
+      expect(reads(12)).toBe(few);
+    });
+
     test('the policies read the workloads as before: own pod labels, the Service\'s target port, and a later workload shows at the next synthesis', () => {
       const { app, chart } = shop(2);
       app.synth();

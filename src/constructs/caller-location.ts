@@ -19,6 +19,25 @@ export function callerLocation(): string | undefined {
   return undefined;
 }
 
+/**
+ * Where a refusal is made: a construct path or file:line given as it is, or a function that reads it only when a refusal
+ * needs it (`callerLocation` itself, called while the SDK function that got the value is still on the stack). Reading
+ * the stack formats every frame of it (through the source maps when they are on, as under tsx): a factory such as
+ * `Peer.workload()` paid that on every call, though only a refusal uses it.
+ */
+export type RefusalLocation = string | undefined | (() => string | undefined);
+
+/** The location of a refusal (`RefusalLocation`), read now. */
+export function refusalLocation(at: RefusalLocation): string | undefined {
+  return typeof at === 'function' ? at() : at;
+}
+
+/** `{ location }` of a refusal (`RefusalLocation`, read now), or nothing when there is none. */
+export function locationField(at: RefusalLocation): { location?: string } {
+  const location = refusalLocation(at);
+  return location !== undefined ? { location } : {};
+}
+
 function isSdkFile(file: string): boolean {
   const norm = file.replace(/\\/g, '/');
   return SDK_DIRS.some((dir) => norm.startsWith(dir));

@@ -1,4 +1,5 @@
 import { CiliumPolicyError } from '../core/errors';
+import { locationField, RefusalLocation } from './caller-location';
 import { addressShapedNameProblem, ownDomainExample, publicSuffixReason, registrableWildcard, shownName, versionDependentWildcard } from '../model/fqdn-pattern';
 import { describeValue } from '../model/plain-value';
 import { isDns1123Label } from '../validate/syntax';
@@ -10,16 +11,16 @@ import { fqdnSyntaxProblem } from '../validate/schema-rules';
  * portable spelling of "every name" is `*`.
  * @param pattern the pattern given
  * @param factory what got it, e.g. `Peer.fqdnPattern` or `FqdnEgress fqdns`
- * @param location where it was called from
+ * @param location where it was called from (or `callerLocation`, read only for a refusal)
  */
-export function checkFqdnWildcard(pattern: string, factory: string, location: string | undefined): void {
+export function checkFqdnWildcard(pattern: string, factory: string, location: RefusalLocation): void {
   if (typeof pattern !== 'string' || !versionDependentWildcard(pattern)) return;
   throw new CiliumPolicyError({
     id: 'fqdn-pattern-version-dependent',
     message: `${factory} ${JSON.stringify(pattern)}: a pattern of only "*" matches every name from Cilium 1.19, but one-label names `
       + '(such as "com.") before, so what it allows depends on the cluster\'s version',
     fix: 'write "*" for every name, or a pattern with a domain such as "*.example.com"',
-    ...(location !== undefined ? { location } : {}),
+    ...locationField(location),
   });
 }
 
@@ -30,12 +31,12 @@ export function checkFqdnWildcard(pattern: string, factory: string, location: st
  * rules are not checked: there such a name lets exactly that lookup through.
  * @param text the name or pattern given
  * @param factory what got it, e.g. `Peer.fqdn` or `FqdnEgress fqdns entry`
- * @param location where it was called from
+ * @param location where it was called from (or `callerLocation`, read only for a refusal)
  */
-export function checkFqdnNotAddress(text: string, factory: string, location: string | undefined): void {
+export function checkFqdnNotAddress(text: string, factory: string, location: RefusalLocation): void {
   const problem = addressShapedNameProblem(factory, text, 'construct');
   if (problem === undefined) return;
-  throw new CiliumPolicyError({ id: 'fqdn-ip-address', ...problem, ...(location !== undefined ? { location } : {}) });
+  throw new CiliumPolicyError({ id: 'fqdn-ip-address', ...problem, ...locationField(location) });
 }
 
 /**
@@ -50,10 +51,10 @@ export function checkFqdnNotAddress(text: string, factory: string, location: str
  * (`**.com`, `*.*.com`: `data.attacker.com`), whose own DNS server then reads each lookup: a channel out of the cluster.
  * @param pattern the pattern given
  * @param factory what got it, e.g. `Peer.fqdnPattern` or `FqdnEgress fqdns entry`
- * @param location where it was called from
+ * @param location where it was called from (or `callerLocation`, read only for a refusal)
  * @param use what the pattern selects: the addresses of the names (`destination`, the default) or the lookups themselves (`lookup`)
  */
-export function checkFqdnRegistrable(pattern: string, factory: string, location: string | undefined, use: 'destination' | 'lookup' = 'destination'): void {
+export function checkFqdnRegistrable(pattern: string, factory: string, location: RefusalLocation, use: 'destination' | 'lookup' = 'destination'): void {
   const found = registrableWildcard(pattern);
   if (found === undefined) return;
   const p = pattern.trim();
@@ -71,7 +72,7 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
         + 'or list the names'
       : `put the wildcard below a domain you control, such as "*.${ownDomainExample(found)}", or list the names; there is no opt-out: `
         + 'only reserved top-level domains (such as internal, corp, home, test) count as private',
-    ...(location !== undefined ? { location } : {}),
+    ...locationField(location),
   });
 }
 
@@ -86,10 +87,10 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
  * @param entries the names or patterns, each with where it was written (`fqdns[0]`, or `''` for a single value), and the field
  * it goes to (`matchName` for `DnsRule.exact`, which takes no `*`); default: `matchPattern` when it has a `*`, else `matchName`
  * @param factory what got them, e.g. `Peer.fqdn` or `FqdnEgress`
- * @param location where it was called from
+ * @param location where it was called from (or `callerLocation`, read only for a refusal)
  */
 export function checkFqdnSyntax(entries: readonly { text: string; at: string; field?: 'matchName' | 'matchPattern' }[], factory: string,
-  location: string | undefined): void {
+  location: RefusalLocation): void {
   const bad = entries.flatMap(({ text, at, field }) => {
     const problem = typeof text !== 'string'
       ? { message: `is ${describeValue(text)}, not a string`, fix: "write the name as a string, such as 'api.example.com'" }
@@ -103,6 +104,6 @@ export function checkFqdnSyntax(entries: readonly { text: string; at: string; fi
     id: 'fqdn-syntax',
     message: `${bad.map((b) => `${name(b)} ${b.problem.message}`).join('; ')}: no Cilium version accepts it (the CRD pattern of matchName and matchPattern)`,
     fix: bad.length === 1 ? bad[0].problem.fix : bad.map((b) => `${b.at}: ${b.problem.fix}`).join('; '),
-    ...(location !== undefined ? { location } : {}),
+    ...locationField(location),
   });
 }

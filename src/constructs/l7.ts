@@ -1,5 +1,5 @@
 import { CiliumPolicyError, showValue } from '../core/errors';
-import { callerLocation } from './caller-location';
+import { callerLocation, RefusalLocation } from './caller-location';
 import { FqdnSelectorModel, HeaderMatchModel, HttpRuleModel, KafkaRuleModel, L7RulesModel } from '../model/policy-model';
 import { dnsAnyName } from '../model/companion-rules';
 import { clonePlain } from '../model/clone-plain';
@@ -428,7 +428,7 @@ export class DnsRule {
     // Checked at the call, as `Peer.fqdn` is (`fqdn-syntax`): `''`, `*`, a URL or `undefined` was written, and found at
     // synthesis if at all (`DnsRule.exact(undefined)` was a DNS rule of no name).
     const model = { matchName: name };
-    checkDnsRuleModel(model, 'DnsRule.exact', callerLocation());
+    checkDnsRuleModel(model, 'DnsRule.exact', callerLocation);
     return new DnsRule(model);
   }
 
@@ -442,7 +442,7 @@ export class DnsRule {
    */
   public static pattern(pattern: string): DnsRule {
     const model = { matchPattern: pattern };
-    checkDnsRuleModel(model, 'DnsRule.pattern', callerLocation());
+    checkDnsRuleModel(model, 'DnsRule.pattern', callerLocation);
     return new DnsRule(model);
   }
 
@@ -469,9 +469,9 @@ export class DnsRule {
  * as a lookup). A field is checked when the model has it, whatever its value (`DnsRule.exact(undefined)` is refused).
  * @param model the rule's model
  * @param factory what got it, e.g. `DnsRule.pattern` or `dnsRules[0]`
- * @param at where it was called from
+ * @param at where it was called from (or `callerLocation`, read only for a refusal)
  */
-function checkDnsRuleModel(model: object, factory: string, at: string | undefined): void {
+function checkDnsRuleModel(model: object, factory: string, at: RefusalLocation): void {
   if ('matchName' in model) checkFqdnSyntax([{ text: (model as FqdnSelectorModel).matchName as string, at: '', field: 'matchName' }], factory, at);
   if ('matchPattern' in model) {
     const pattern = (model as FqdnSelectorModel).matchPattern as string;
@@ -515,7 +515,7 @@ export function dnsRuleModels(rules: readonly DnsRule[], what: string, location?
   return rules.map((rule, i) => {
     const model: unknown = rule._toModel();
     if (isDnsRuleModel(model)) {
-      checkDnsRuleModel(model, `${what}[${i}]`, location ?? callerLocation());
+      checkDnsRuleModel(model, `${what}[${i}]`, location ?? callerLocation);
       return model;
     }
     throw new CiliumPolicyError({

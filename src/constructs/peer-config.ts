@@ -19,7 +19,7 @@ import { checkKnownKeys, checkNearKnownKeys, UnknownKey } from '../model/known-k
 import { CIDR_SET_FIELDS, LABEL_SELECTOR_FIELDS, SELECTOR_OPERATORS, SELECTOR_REQUIREMENT_FIELDS, selectorOperatorFix, valuesAt } from '../validate/tables';
 import { checkListOf, describeInstance } from './names';
 import { describeValue, isList } from '../model/plain-value';
-import { callerLocation } from './caller-location';
+import { callerLocation, refusalLocation, RefusalLocation } from './caller-location';
 
 /**
  * What a peer contributes to a rule item: exactly one L3 peer field, or none for "any peer". A config of one's own is
@@ -262,9 +262,9 @@ function refuseCidrSetEntry(entry: unknown, what: string, location: string, vers
  * that is no text is left to the checks that name it.
  * @param text the CIDR as given
  * @param what who gave it, leading the message (`Peer.cidr()`, `HostFirewall managementCidrs[0]`)
- * @param location the construct path, or the caller's file:line
+ * @param location the construct path, or the caller's file:line (`callerLocation`, read only for a refusal)
  */
-export function refuseMalformedCidr(text: unknown, what: string, location: string | undefined): void {
+export function refuseMalformedCidr(text: unknown, what: string, location: RefusalLocation): void {
   if (typeof text !== 'string') return;
   const problem = cidrNeverValid(text);
   if (problem === undefined) return;
@@ -272,7 +272,7 @@ export function refuseMalformedCidr(text: unknown, what: string, location: strin
     id: 'peer-cidr-syntax',
     message: `${what} ${JSON.stringify(text)} is not a CIDR any Cilium version accepts: ${problem.reason}`,
     fix: problem.fix,
-    location,
+    location: refusalLocation(location),
   });
 }
 
@@ -284,15 +284,15 @@ export function refuseMalformedCidr(text: unknown, what: string, location: strin
  * @param except the except list as given (anything; what is no empty list passes)
  * @param what who gave it, leading the message (`Peer.cidr("10.0.0.0/16") except`, `allowEgress(corp): the peer's cidrSet[0].except`)
  * @param whole how the whole range is said without `except` (`Peer.cidr("10.0.0.0/16")`, `{ cidr: "10.0.0.0/16" }`)
- * @param location the construct path, or the caller's file:line
+ * @param location the construct path, or the caller's file:line (`callerLocation`, read only for a refusal)
  */
-export function refuseEmptyExcept(cidr: unknown, except: unknown, what: string, whole: string, location: string | undefined): void {
+export function refuseEmptyExcept(cidr: unknown, except: unknown, what: string, whole: string, location: RefusalLocation): void {
   if (!Array.isArray(except) || except.length > 0) return;
   throw new CiliumPolicyError({
     id: 'peer-except-empty',
     message: `${what} is an empty list: it leaves nothing out, so the whole range would be the peer (is a computed list empty by mistake?)`,
     fix: `list the sub-ranges to leave out, or leave except out if all of ${typeof cidr === 'string' ? cidr : 'the range'} is meant: ${whole}`,
-    location,
+    location: refusalLocation(location),
   });
 }
 
@@ -315,10 +315,10 @@ export function refuseEmptyExcept(cidr: unknown, except: unknown, what: string, 
  * @param cidr the range (unused for a group entry)
  * @param except the except list as given
  * @param what who gave it, leading the message (`Peer.cidr("10.0.0.0/8")`, `allowEgress(corp): the peer's cidrSet[0]`)
- * @param location the construct path, or the caller's file:line
+ * @param location the construct path, or the caller's file:line (`callerLocation`, read only for a refusal)
  * @param group for an entry of a CIDR group, how it names the group (`cidrGroupRef "corp"`)
  */
-export function refuseExceptCoversCidr(cidr: unknown, except: unknown, what: string, location: string | undefined, group?: string): void {
+export function refuseExceptCoversCidr(cidr: unknown, except: unknown, what: string, location: RefusalLocation, group?: string): void {
   if (!Array.isArray(except) || except.length === 0) return;
   // Every index, holes of a sparse list too (`.map` and `.some` skip them): a hole is no CIDR, left to its own check.
   const written = Array.from(except as unknown[]);
@@ -345,7 +345,7 @@ export function refuseExceptCoversCidr(cidr: unknown, except: unknown, what: str
       + 'that direction selects, a deny rule too: pkg/policy/repository.go computePolicyEnforcementAndRules)',
     fix: `list only the sub-ranges to leave out${group === undefined ? ` of ${cidr as string}` : ''}; to name no address, leave the rule out and keep `
       + 'the direction default-deny where this rule was what made it so: isolateEgress() / isolateIngress() on the policy',
-    location,
+    location: refusalLocation(location),
   });
 }
 

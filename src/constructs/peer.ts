@@ -267,10 +267,10 @@ export class Peer implements IPeer {
     options = readPropsOnce(options, { keys: CIDR_PEER_OPTION_KEYS, owner: 'Peer.cidr()', noun: 'option' });
     checkStringList(options.except, 'Peer.cidr() except', 'a CIDR');
     // Cilium reads `except: []` as no hole (`api.CIDRRule` `ExceptCIDRs`, omitempty): the ranges meant to be left out are in.
-    refuseEmptyExcept(cidr, options.except, `Peer.cidr(${showValue(cidr)}) except`, `Peer.cidr(${showValue(cidr)})`, callerLocation());
+    refuseEmptyExcept(cidr, options.except, `Peer.cidr(${showValue(cidr)}) except`, `Peer.cidr(${showValue(cidr)})`, callerLocation);
     // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
-    refuseMalformedCidr(cidr, 'Peer.cidr()', callerLocation());
-    (options.except ?? []).forEach((hole, i) => refuseMalformedCidr(hole, `Peer.cidr(${showValue(cidr)}) except[${i}]`, callerLocation()));
+    refuseMalformedCidr(cidr, 'Peer.cidr()', callerLocation);
+    (options.except ?? []).forEach((hole, i) => refuseMalformedCidr(hole, `Peer.cidr(${showValue(cidr)}) except[${i}]`, callerLocation));
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);
@@ -296,7 +296,7 @@ export class Peer implements IPeer {
       }
     }
     // Holes that hold the whole range: the peer would select no address (a deny denying nothing).
-    refuseExceptCoversCidr(cidr, options.except, `Peer.cidr(${showValue(cidr)})`, callerLocation());
+    refuseExceptCoversCidr(cidr, options.except, `Peer.cidr(${showValue(cidr)})`, callerLocation);
     if (options.except && options.except.length > 0) {
       return new Peer({
         field: PeerField.CIDR_SET,
@@ -334,8 +334,8 @@ export class Peer implements IPeer {
         location: callerLocation(),
       });
     }
-    checkFqdnNotAddress(name, 'Peer.fqdn', callerLocation());
-    checkFqdnSyntax([{ text: name, at: '' }], 'Peer.fqdn', callerLocation());
+    checkFqdnNotAddress(name, 'Peer.fqdn', callerLocation);
+    checkFqdnSyntax([{ text: name, at: '' }], 'Peer.fqdn', callerLocation);
     return new Peer({ field: PeerField.FQDNS, item: { fqdns: [{ matchName: name }] }, description: `fqdn ${name}` });
   }
 
@@ -348,7 +348,8 @@ export class Peer implements IPeer {
    * `fqdn-pattern-registrable`: it matches names such as `badexample.com` that anyone may register).
    */
   public static fqdnPattern(pattern: string): Peer {
-    const at = callerLocation();
+    // Read from the stack only for a refusal (`RefusalLocation`).
+    const at = callerLocation;
     checkFqdnWildcard(pattern, 'Peer.fqdnPattern', at);
     checkFqdnNotAddress(pattern, 'Peer.fqdnPattern', at);
     checkFqdnRegistrable(pattern, 'Peer.fqdnPattern', at);
@@ -464,7 +465,7 @@ export class Peer implements IPeer {
    * @param workload the workload or Service construct
    */
   public static workload(workload: IConstruct): Peer {
-    const construct = requireApiObjectHolder(workload, 'Peer.workload', callerLocation());
+    const construct = requireApiObjectHolder(workload, 'Peer.workload', callerLocation);
     return new Peer(undefined, construct);
   }
 

@@ -160,7 +160,7 @@ export class EndpointSelector implements IEndpointSelector {
    * @param workload the workload or Service construct
    */
   public static workload(workload: IConstruct): EndpointSelector {
-    const construct = requireApiObjectHolder(workload, 'EndpointSelector.workload', callerLocation());
+    const construct = requireApiObjectHolder(workload, 'EndpointSelector.workload', callerLocation);
     return new EndpointSelector(undefined, construct);
   }
 

@@ -5,10 +5,12 @@ import {
   isNumericTargetPort, ManifestInfo, namedTargetPorts, onHostNetworkOnly, POD_TEMPLATE_KINDS, podTemplatesOf, readManifest, serviceBackends,
   serviceSelects,
 } from '../model/manifests';
+import { clonePlain } from '../model/clone-plain';
 import { LabelSet, Selector, splitLabelKey } from '../model/labels';
 import { synthMemo } from '../model/synth-session';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { CILIUM_API_VERSION, LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
+import { refusalLocation, RefusalLocation } from './caller-location';
 import { PeerConfig } from './peer-config';
 import { describeSelector } from './selector-description';
 import { SELECTOR_OPERATORS, selectorOperatorFix } from '../validate/tables';
@@ -66,6 +68,17 @@ export interface ServiceInfo {
  * major version and plain `ApiObject`s work alike: no cdk8s-plus type is referenced.
  */
 export function readWorkload(construct: IConstruct): WorkloadInfo | undefined {
+  const info = readOnce(construct, 'workloadInfo', () => computeWorkloadInfo(construct));
+  // A copy each call, as before: the reading is kept for the synthesis, what a caller does with its copy is its own.
+  return info && {
+    ...info,
+    selector: clonePlain(info.selector),
+    podLabels: { ...info.podLabels },
+    ports: info.ports.map((p) => ({ ...p })),
+  };
+}
+
+function computeWorkloadInfo(construct: IConstruct): WorkloadInfo | undefined {
   const workload = workloadManifest(construct);
   if (!workload) return undefined;
   const { info, namespace } = workload;
@@ -79,8 +92,30 @@ export function readWorkload(construct: IConstruct): WorkloadInfo | undefined {
   };
 }
 
+/**
+ * What `read` answers for a workload or Service, kept for the rest of the synthesis (`synthMemo` on its `ApiObject`, beside
+ * its manifest, `manifestOf`): a policy reads each workload and Service it names several times (its selector, namespace,
+ * serving ports, pods on the host network), and each reading read the manifest again and, for a workload, looked through
+ * the app for other pods its labels would select (`readableSelector`). Outside a synthesis, read afresh each call.
+ */
+function readOnce<T>(construct: IConstruct, key: string, read: () => T): T {
+  let object: ApiObject;
+  try {
+    object = ApiObject.of(construct);
+  } catch {
+    return read();
+  }
+  return synthMemo(construct, object, key, read);
+}
+
 /** Reads a Service (cdk8s-plus `Service` or a plain `ApiObject` of kind Service). */
 export function readService(construct: IConstruct): ServiceInfo | undefined {
+  const info = readOnce(construct, 'serviceInfo', () => computeServiceInfo(construct));
+  // A copy each call, as `readWorkload`'s.
+  return info && { ...info, selector: { ...info.selector }, ports: info.ports.map((p) => ({ ...p })) };
+}
+
+function computeServiceInfo(construct: IConstruct): ServiceInfo | undefined {
   const json = manifestOf(construct);
   const info = readManifest(json);
   if (info?.type !== 'service') return undefined;
@@ -349,8 +384,9 @@ export function workloadPeerConfig(construct: IConstruct): PeerConfig {
  * Refuses what cannot be read as a workload or Service at all (not a construct holding an `ApiObject`), where it is
  * passed: `Peer.workload()` (`peer-unknown`) or `EndpointSelector.workload()` (`selector-unknown`).
  */
-export function requireApiObjectHolder(x: unknown, factory: 'Peer.workload' | 'EndpointSelector.workload', location?: string): IConstruct {
+export function requireApiObjectHolder(x: unknown, factory: 'Peer.workload' | 'EndpointSelector.workload', at?: RefusalLocation): IConstruct {
   if (isApiObjectHolder(x)) return x;
+  const location = refusalLocation(at);
   throw factory === 'Peer.workload'
     ? new CiliumPolicyError({
       id: 'peer-unknown',

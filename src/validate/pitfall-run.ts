@@ -225,6 +225,8 @@ export class PitfallRun {
   private npSubjects?: { readonly all: readonly NetworkPolicySubject[]; readonly byNamespace: ReadonlyMap<string, readonly NetworkPolicySubject[]> };
   /** The backends of each Service (see `backing`). */
   private readonly backends = new WeakMap<InventoryServiceInfo, readonly InventoryPodTemplate[]>();
+  /** The workloads each selector selects (see `podsOf`), by the selector's written form. */
+  private readonly podsCache = new Map<string, readonly InventoryPodTemplate[] | undefined>();
   /** What each list of providers provides for (see `providedPods`). */
   private readonly provided = new WeakMap<readonly RuleView[], ProvidedPods>();
   /** The workloads each subject selects (see `selectedSet`). */
@@ -344,7 +346,17 @@ export class PitfallRun {
   }
 
   /** The workloads of the input a selector selects, or `undefined` when the input cannot tell. */
-  public podsOf(sel: Selector): InventoryPodTemplate[] | undefined {
+  public podsOf(sel: Selector): readonly InventoryPodTemplate[] | undefined {
+    // Once per selector of the run (by its written form, `cacheKey`: what the matching reads): a rule's subject is read
+    // again as other rules' peer, and each peer by several checks (pods matching nothing, pods on the host network).
+    const key = sel.cacheKey();
+    if (this.podsCache.has(key)) return this.podsCache.get(key);
+    const pods = this.computePodsOf(sel);
+    this.podsCache.set(key, pods);
+    return pods;
+  }
+
+  private computePodsOf(sel: Selector): readonly InventoryPodTemplate[] | undefined {
     if (selectsReserved(sel)) return undefined;
     const index = this.index();
     // The workloads of the namespaces the selector names (every workload when it names none); none: it cannot be told.

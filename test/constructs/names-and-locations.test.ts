@@ -3,7 +3,8 @@
 // refusals by error id and location, and what the accepted values select, through engine verdicts. In the mutation test
 // set (set `rules`). Every value is built inside a test.
 import { describe, expect, test } from 'vitest';
-import { Builtins, CiliumPolicy, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { ApiObject } from 'cdk8s';
+import { Builtins, CiliumPolicy, DnsRule, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
 import { decidedBy } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 import { thrown } from '../support/errors';
@@ -63,6 +64,56 @@ describe('where a value factory was called from', () => {
     expect(n.location).toBe(`test/constructs/names-and-locations.test.ts:${/names-and-locations\.test\.ts:(\d+)/.exec(there)?.[1]}`);
     const [l, labels] = [thrown(() => Peer.endpoints({ namespace: 'shop', labels: {} })), new Error().stack ?? ''];
     expect(l.location).toBe(`test/constructs/names-and-locations.test.ts:${/names-and-locations\.test\.ts:(\d+)/.exec(labels)?.[1]}`);
+  });
+
+  test('a factory that reads the caller\'s location only when it refuses still names the caller\'s file and line', () => {
+    const at = (stack: string): string => `test/constructs/names-and-locations.test.ts:${/names-and-locations\.test\.ts:(\d+)/.exec(stack)?.[1]}`;
+    // Each case with a stack made on its own line: the refusal names the line of the call.
+    const cases: [string, () => unknown, string | undefined][] = [
+      ['peer-unknown', () => Peer.workload({} as never), new Error().stack],
+      ['selector-unknown', () => EndpointSelector.workload({} as never), new Error().stack],
+      ['fqdn-ip-address', () => Peer.fqdn('10.0.0.1'), new Error().stack],
+      ['fqdn-syntax', () => Peer.fqdn('https://api.example.com/v1'), new Error().stack],
+      ['fqdn-pattern-version-dependent', () => Peer.fqdnPattern('**'), new Error().stack],
+      ['fqdn-ip-address', () => Peer.fqdnPattern('10.0.0.*'), new Error().stack],
+      ['fqdn-pattern-registrable', () => Peer.fqdnPattern('*.com'), new Error().stack],
+      ['fqdn-syntax', () => DnsRule.exact('https://api.example.com/v1'), new Error().stack],
+      ['fqdn-pattern-registrable', () => DnsRule.pattern('*.com'), new Error().stack],
+      ['peer-cidr-syntax', () => Peer.cidr('10.0.0.0/33'), new Error().stack],
+      ['peer-cidr-syntax', () => Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/33'] }), new Error().stack],
+      ['peer-except-empty', () => Peer.cidr('10.0.0.0/8', { except: [] }), new Error().stack],
+      ['peer-except-covers-cidr', () => Peer.cidr('10.0.0.0/8', { except: ['10.0.0.0/8'] }), new Error().stack],
+    ];
+    for (const [id, call, stack] of cases) {
+      const e = thrown(call);
+      expect([e.id, e.location], id).toEqual([id, at(stack ?? '')]);
+    }
+  });
+
+  test('an accepted value is made without reading the stack (the location is read only for a refusal)', () => {
+    const c = chart('shop');
+    const deployment = new ApiObject(c, 'web', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+    });
+    const original = Error.prepareStackTrace;
+    let reads = 0;
+    Error.prepareStackTrace = (error, frames): unknown => {
+      reads++;
+      return original ? original(error, frames) : `${String(error)}\n${frames.map((f) => `    at ${String(f)}`).join('\n')}`;
+    };
+    try {
+      Peer.workload(deployment);
+      EndpointSelector.workload(deployment);
+      Peer.fqdn('api.example.com');
+      Peer.fqdnPattern('*.example.com');
+      DnsRule.exact('api.example.com');
+      DnsRule.pattern('*.example.com');
+      Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] });
+    } finally {
+      Error.prepareStackTrace = original;
+    }
+    expect(reads).toBe(0);
   });
 });
 
