@@ -181,16 +181,28 @@ function resolverOf(ports: RedirectNamedPorts): RedirectResolver {
   };
 }
 
-/** The distinct proxy redirects of the selecting rules' parser uses (`redirectOf`), kept per list of selecting rules. */
-const REDIRECTS = new WeakMap<readonly CompiledRule[], readonly string[]>();
+/**
+ * The distinct proxy redirects of the selecting rules' parser uses (`redirectOf`) that have a name (those `resolvedRedirect`
+ * asks a number for), kept per list of selecting rules.
+ */
+const NAMED_REDIRECTS = new WeakMap<readonly CompiledRule[], readonly string[]>();
 
 /** The named-port redirects of the selecting rules' parser uses and what each resolves to (`''` when none has a name). */
 function namedRedirects(selecting: readonly CompiledRule[], resolve: RedirectResolver): string {
-  let redirects = REDIRECTS.get(selecting);
+  let redirects = NAMED_REDIRECTS.get(selecting);
   if (redirects === undefined) {
-    redirects = [...new Set(selecting.flatMap((rule) => usesOf(rule).parsers(false).map((use) => redirectOf(use.filter))))];
-    REDIRECTS.set(selecting, redirects);
+    const named = (redirect: string): boolean => {
+      let asked = false;
+      resolvedRedirect(redirect, () => {
+        asked = true;
+        return undefined;
+      });
+      return asked;
+    };
+    redirects = [...new Set(selecting.flatMap((rule) => usesOf(rule).parsers(false).map((use) => redirectOf(use.filter))))].filter(named);
+    NAMED_REDIRECTS.set(selecting, redirects);
   }
+  if (redirects.length === 0) return '';
   const out = new Set<string>();
   for (const redirect of redirects) {
     const resolved = resolvedRedirect(redirect, resolve);
