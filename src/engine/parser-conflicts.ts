@@ -172,20 +172,41 @@ export interface RedirectNamedPorts {
 type RedirectResolver = (direction: 'ingress' | 'egress', name: string, protocol: string) => number | undefined;
 
 function resolverOf(ports: RedirectNamedPorts): RedirectResolver {
-  // The one reading of named ports (`namedPortNumbers`, as `egressNamedPorts` and the L4 match resolve them).
-  const numbers = { ingress: namedPortNumbers(ports.ingress), egress: namedPortNumbers(ports.egress) };
-  return (direction, name, protocol) => namedPortNumber(numbers[direction], name, protocol);
+  // The one reading of named ports (`namedPortNumbers`, as `egressNamedPorts` and the L4 match resolve them), made when a
+  // redirect has a name: the egress ports are every pod's of the cluster, and most rules have no named-port redirect.
+  let numbers: { ingress: Map<string, Set<number>>; egress: Map<string, Set<number>> } | undefined;
+  return (direction, name, protocol) => {
+    numbers ??= { ingress: namedPortNumbers(ports.ingress), egress: namedPortNumbers(ports.egress) };
+    return namedPortNumber(numbers[direction], name, protocol);
+  };
 }
+
+/**
+ * The distinct proxy redirects of the selecting rules' parser uses (`redirectOf`) that have a name (those `resolvedRedirect`
+ * asks a number for), kept per list of selecting rules.
+ */
+const NAMED_REDIRECTS = new WeakMap<readonly CompiledRule[], readonly string[]>();
 
 /** The named-port redirects of the selecting rules' parser uses and what each resolves to (`''` when none has a name). */
 function namedRedirects(selecting: readonly CompiledRule[], resolve: RedirectResolver): string {
+  let redirects = NAMED_REDIRECTS.get(selecting);
+  if (redirects === undefined) {
+    const named = (redirect: string): boolean => {
+      let asked = false;
+      resolvedRedirect(redirect, () => {
+        asked = true;
+        return undefined;
+      });
+      return asked;
+    };
+    redirects = [...new Set(selecting.flatMap((rule) => usesOf(rule).parsers(false).map((use) => redirectOf(use.filter))))].filter(named);
+    NAMED_REDIRECTS.set(selecting, redirects);
+  }
+  if (redirects.length === 0) return '';
   const out = new Set<string>();
-  for (const rule of selecting) {
-    for (const use of usesOf(rule).parsers(false)) {
-      const redirect = redirectOf(use.filter);
-      const resolved = resolvedRedirect(redirect, resolve);
-      if (resolved !== redirect) out.add(`${redirect}=${resolved}`);
-    }
+  for (const redirect of redirects) {
+    const resolved = resolvedRedirect(redirect, resolve);
+    if (resolved !== redirect) out.add(`${redirect}=${resolved}`);
   }
   return [...out].sort().join(',');
 }

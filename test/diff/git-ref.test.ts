@@ -1,17 +1,19 @@
 // `cdk8s-cilium diff --base <git-ref>`: the --head paths read at a ref of a temporary git repository (git is spawned:
 // an E2E test). The CLI runs in-process with the repository as the working directory.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { readAtGitRef } from '../../src/cli/git-ref';
 import { nestingDepthError } from '../../src/model/nesting-depth';
 import { cliAsync } from '../support/cli';
 import { webToApi } from './support';
 
 // Each test gets a repository of its own (a test commits, tags and links in it): the tests pass alone and in any order.
+// The repository is made once per file (`template`: four git processes) and copied for each test, .git included.
 let repo = '';
+let template = '';
 const cwd = process.cwd();
 
 const policy = (ports: readonly number[]): string => webToApi(ports);
@@ -22,8 +24,9 @@ function git(...args: string[]): void {
 
 const cli = cliAsync;
 
-beforeEach(() => {
-  repo = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-'));
+beforeAll(() => {
+  template = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-template-'));
+  repo = template;
   mkdirSync(join(repo, 'policies', 'prod'), { recursive: true });
   writeFileSync(join(repo, 'policies', 'prod', 'api.yaml'), policy([8080]));
   writeFileSync(join(repo, 'policies', 'README.md'), 'not a manifest');
@@ -31,6 +34,16 @@ beforeEach(() => {
   git('add', '.');
   git('commit', '-q', '-m', 'base');
   git('tag', 'v1');
+  repo = '';
+});
+
+afterAll(() => {
+  rmSync(template, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  repo = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-git-'));
+  cpSync(template, repo, { recursive: true });
   // The working tree: a port opened.
   writeFileSync(join(repo, 'policies', 'prod', 'api.yaml'), policy([8080, 9090]));
   process.chdir(repo);

@@ -1,5 +1,5 @@
 // Property: the SDK refuses a selector as contradictory (`selector-contradictory`) exactly when no label set satisfies it.
-// The oracle (`satisfiable`, test/property/arbitraries.ts) is a brute force over label sets judged by the engine's
+// The oracle (`satisfiable`, test/property/arbitraries.ts) is a brute force, key by key, over label sets judged by the engine's
 // `Selector.matches`, independent of the `mayOverlap`/`keySatisfiable` reading the SDK refuses by; the generators of valid
 // programs filter by the oracle, so a false refusal fails the valid-program properties too.
 import fc from 'fast-check';
