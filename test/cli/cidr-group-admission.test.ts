@@ -59,3 +59,26 @@ describe('a CiliumCIDRGroup the API server refuses is not read as a group (trace
     expect((await cliAsync('validate', fixed)).code).toBe(0);
   });
 });
+
+// The `--inventory` reader (its own checks, `inventoryProblem`) added such a group too: report listed `shop/app=api → world
+// 10.0.0.0/8` as allowed through the group the cluster does not have.
+describe('--inventory: a CiliumCIDRGroup the API server refuses is refused (cli-inventory), YAML and JSON alike', () => {
+  const policy = join(scratch, 'policy.yaml');
+  const group = (cidrs: string): Record<string, unknown> => ({ apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'grp' },
+    spec: { externalCIDRs: JSON.parse(cidrs) as unknown } });
+  test.each(['yaml', 'json'])('%s', async (ext) => {
+    writeFileSync(policy, POLICY);
+    const inventory = join(scratch, `inventory.${ext}`);
+    const write = (cidrs: string): void => writeFileSync(inventory, ext === 'json' ? JSON.stringify(group(cidrs))
+      : `apiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: grp}\nspec: {externalCIDRs: ${cidrs}}\n`);
+    write('["10.0.0.0/8", "garbage"]');
+    const r = await cliAsync('report', '--policies', policy, '--inventory', inventory);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toContain('spec.externalCIDRs[1] "garbage" is not a CIDR ("garbage" is no IP address); the API server refuses the CiliumCIDRGroup grp');
+    expect(r.stderr).toMatch(/\(cli-inventory\); fix: /);
+    write('["10.0.0.0/8"]');
+    const ok = await cliAsync('report', '--policies', policy, '--inventory', inventory);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('shop/app=api → world 10.0.0.0/8 any');
+  });
+});
