@@ -7,6 +7,7 @@
  * verdict of the report or diff) those of another cluster, with no sign of it. Such an inventory is refused (exit 2,
  * `cli-inventory`), naming the item and the field.
  */
+import { cidrGroupRejections } from '../model/cidr-group-admission';
 import { CiliumPolicyError } from '../core/errors';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet } from '../engine/policy-set';
@@ -126,6 +127,9 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
     }
     return undefined;
   }
+  // A CiliumCIDRGroup the API server refuses is no group of the cluster (`cidrGroupRejections`, the policy reader's judgement too).
+  const group = cidrGroupRejections(value)[0];
+  if (group !== undefined) return { path: [...path, ...group.path], message: group.message };
   if (kind !== 'Namespace' && kind !== 'Service' && workloadPaths(kind) === undefined) return undefined;
   const check = new Checker(path, value);
   // Labels, annotations and selectors the API server refuses (no mapping, a value that is no string): the one judgement

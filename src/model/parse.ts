@@ -17,6 +17,7 @@ import { formatPath, parsePath } from './json-path';
 import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
+import { cidrGroupRejections } from './cidr-group-admission';
 import { nonStringMetadataValues, nullMetadataValues, readManifest } from './manifests';
 import { metadataNotString, nameMissing } from './object-names';
 import { withoutControls } from './printable';
@@ -279,12 +280,18 @@ function readResource(
         `metadata.name is ${isPlainObject(meta) && meta.name === '' ? 'empty' : 'missing'}`,
         isPlainObject(meta) ? 'add metadata.name: <policy name>' : 'add metadata: {name: <policy name>}');
     }
+    // A CiliumCIDRGroup the API server refuses (an apiVersion it does not serve, a CIDR no schema takes) is not in the
+    // cluster: refused here as a workload with a label value that is no string is, never read as a group whose CIDRs are selected.
+    const groupRefusals = cidrGroupRejections(value);
+    for (const r of groupRefusals) reader.report(r.id, Severity.ERROR, r.path, r.message, r.fix);
+    const groupIds = new Set<string>(groupRefusals.map((r) => r.id));
     const before = out.diagnostics.length;
     flush(out, reader, source, where, itemPath);
-    const refusals = out.diagnostics.slice(before).filter((d) => d.id === ParseDiagnosticId.WRONG_TYPE && d.severity === Severity.ERROR);
+    const refusals = out.diagnostics.slice(before).filter((d) => d.severity === Severity.ERROR
+      && ((refused.length > 0 && d.id === ParseDiagnosticId.WRONG_TYPE) || groupIds.has(d.id)));
     out.skipped.push({
       ...compact({ kind: typeof kind === 'string' ? kind : undefined, index: where.index, itemPath }), object: value, locate: locator(source),
-      ...(refused.length > 0 ? { _refused: refusals } : {}),
+      ...(refused.length > 0 || groupRefusals.length > 0 ? { _refused: refusals } : {}),
     });
     return;
   }

@@ -1,0 +1,78 @@
+/**
+ * Whether the API server stores a CiliumCIDRGroup: the checks of its CRD schema that no served version passes (the v2alpha1
+ * schema of Cilium 1.14/1.15, `pattern` on each CIDR; the v2alpha1 and v2 schemas from 1.16, `format: cidr`): the object is
+ * then not in the cluster, so a `cidrGroupRef` or `cidrGroupSelector` does not select its CIDRs there. Read otherwise, the
+ * group's valid CIDRs would be selected in a verdict while the cluster selects none of them (pkg/k8s/apis/cilium.io/client/crds
+ * v2alpha1 and v2 `ciliumcidrgroups.yaml`: `required: [spec]`, `spec.required: [externalCIDRs]`, items `type: string`).
+ */
+import { Segment } from './json-path';
+import { cidrNeverValid } from './cidr';
+import { nameMissing } from './object-names';
+import { describeValue, isList, isPlainObject } from './plain-value';
+
+/** The apiVersions the API server serves CiliumCIDRGroup at (`v2alpha1` from Cilium 1.14, also `v2` in the later CRDs). */
+export const CIDR_GROUP_API_VERSIONS: readonly string[] = ['cilium.io/v2alpha1', 'cilium.io/v2'];
+
+/** One reason the API server refuses a CiliumCIDRGroup, at `path` of the object. */
+export interface CidrGroupRejection {
+  readonly id: 'parse-api-version' | 'parse-missing-name' | 'parse-missing-field' | 'parse-wrong-type' | 'crd-cidr';
+  readonly path: readonly Segment[];
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** Why the API server refuses the CiliumCIDRGroup `obj` (none when it stores it); `[]` for an object of another kind. */
+export function cidrGroupRejections(obj: Record<string, unknown>): CidrGroupRejection[] {
+  if (obj.kind !== 'CiliumCIDRGroup') return [];
+  const out: CidrGroupRejection[] = [];
+  const name = isPlainObject(obj.metadata) && typeof obj.metadata.name === 'string' && obj.metadata.name !== '' ? ` ${obj.metadata.name}` : '';
+  const refused = `the API server refuses the CiliumCIDRGroup${name}, so it is not in the cluster and a cidrGroupRef or cidrGroupSelector selects none of its CIDRs`;
+  if (typeof obj.apiVersion !== 'string' || !CIDR_GROUP_API_VERSIONS.includes(obj.apiVersion)) {
+    out.push({
+      id: 'parse-api-version', path: ['apiVersion'],
+      message: `apiVersion is ${obj.apiVersion === undefined ? 'missing' : typeof obj.apiVersion === 'string' ? JSON.stringify(obj.apiVersion) : describeValue(obj.apiVersion)}, but CiliumCIDRGroup is served only as `
+        + `${CIDR_GROUP_API_VERSIONS.join(' or ')} (kubectl: no matches for kind); ${refused}`,
+      fix: 'set apiVersion: cilium.io/v2alpha1 (served by every Cilium version; cilium.io/v2 by the later ones)',
+    });
+  }
+  if (nameMissing(obj.metadata)) {
+    out.push({ id: 'parse-missing-name', path: isPlainObject(obj.metadata) ? ['metadata'] : [], message: `metadata.name is missing; ${refused}`,
+      fix: 'add metadata.name: <group name>, the name cidrGroupRef gives' });
+  }
+  // A null field is pruned by the API server (no `nullable`), then missing.
+  const spec = obj.spec;
+  if (spec === undefined || spec === null) {
+    out.push({ id: 'parse-missing-field', path: [], message: `spec is missing, which the CRD requires; ${refused}`, fix: 'add spec: {externalCIDRs: [<CIDR>, …]}' });
+    return out;
+  }
+  if (!isPlainObject(spec)) {
+    out.push({ id: 'parse-wrong-type', path: ['spec'], message: `spec must be a mapping, got ${describeValue(spec)}; ${refused}`,
+      fix: 'write spec: {externalCIDRs: [<CIDR>, …]}' });
+    return out;
+  }
+  const cidrs = spec.externalCIDRs;
+  if (cidrs === undefined || cidrs === null) {
+    out.push({ id: 'parse-missing-field', path: ['spec'], message: `spec.externalCIDRs is missing, which the CRD requires; ${refused}`,
+      fix: 'add externalCIDRs: [<CIDR>, …] (an empty list [] for a group of no CIDR)' });
+    return out;
+  }
+  if (!isList(cidrs)) {
+    out.push({ id: 'parse-wrong-type', path: ['spec', 'externalCIDRs'], message: `spec.externalCIDRs must be a list, got ${describeValue(cidrs)}; ${refused}`,
+      fix: typeof cidrs === 'string' ? `write it as a list: [${JSON.stringify(cidrs)}]` : 'write externalCIDRs as a list of CIDRs' });
+    return out;
+  }
+  cidrs.forEach((c: unknown, i) => {
+    const path = ['spec', 'externalCIDRs', i];
+    if (typeof c !== 'string') {
+      out.push({ id: 'parse-wrong-type', path, message: `spec.externalCIDRs[${i}] must be a string, got ${describeValue(c)}; ${refused}`,
+        fix: 'write each CIDR as a string, such as "10.0.0.0/8"' });
+      return;
+    }
+    // What no served schema takes: no prefix length (the pattern and `format: cidr` both want one), or what `cidrNeverValid` says.
+    const never = cidrNeverValid(c) ?? (c.includes('/') ? undefined : { reason: 'it has no prefix length', fix: `write ${JSON.stringify(`${c}/${c.includes(':') ? 128 : 32}`)} for the one address` });
+    if (never !== undefined) {
+      out.push({ id: 'crd-cidr', path, message: `spec.externalCIDRs[${i}] ${JSON.stringify(c)} is not a CIDR (${never.reason}); ${refused}`, fix: never.fix });
+    }
+  });
+  return out;
+}
