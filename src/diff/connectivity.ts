@@ -13,6 +13,7 @@
  * server-ingress fingerprints are equal on both sides (and the engine settings equal) cannot change and is skipped.
  */
 import { Interner } from '../model/interner';
+import { pushAll } from '../model/push-all';
 import { AgentSettings } from '../model/agent-settings';
 import { comparisonLimits, reportLimits } from './comparison-limits';
 import { otherFamilyWorld } from './other-family-world';
@@ -572,7 +573,10 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
       if (!byVerdict && !dps.some(restrictsSomePort)) return undefined;
       const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
       const carried = carriedSegments(pair.segments, families[a], families[b], sctp);
-      const segments = byVerdict ? carried : restrictedSegments(carried, dps);
+      // The segments the gate refuses on a side are not compared (`unjudged`, noted): no restriction change is claimed of them.
+      const notJudgedSegs = unjudgedSegments.get(a * n + b);
+      const segments = (byVerdict ? carried : restrictedSegments(carried, dps))
+        .filter((seg) => notJudgedSegs === undefined || !notJudgedSegs.has(segmentKey(seg)));
       return segments.length > 0 ? { from: classes[a], to: classes[b], segments } : undefined;
     };
     if (byVerdict) {
@@ -608,11 +612,19 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // The other family's world, which a defaulted judging beside a /0 carries no class of, judged apart when anything
   // differs: only the pairs to or from its classes, within the same limits (`maxPairs`, `maxChanges`).
   const limits = { maxPairs: options.maxPairs, maxChanges: options.maxChanges };
-  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, changes, (b, h, judged, ends) => diffPolicySets(b, h,
-    { classes: [...judged], ...limits, ...(byVerdict ? { _judgeEveryPair: true } : {}) }, { ends, given: options.classes !== undefined })) : [];
-  const notCompared = pass ? [] : [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
+  // The connections the gate refuses in that pass (`unjudged` there): its changes leave them out, so its notes are kept.
+  const otherWorldNotes: NotCompared[] = [];
+  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, changes, (b, h, judged, ends) => {
+    const doc = diffPolicySets(b, h, { classes: [...judged], ...limits, ...(byVerdict ? { _judgeEveryPair: true } : {}) },
+      { ends, given: options.classes !== undefined });
+    pushAll(otherWorldNotes, doc.notCompared ?? []);
+    return doc;
+  }) : [];
+  const ownUnjudged = unjudgedNotCompared(unjudged);
+  const ownTexts = new Set(ownUnjudged.map((n) => n.text));
+  const notCompared = pass ? ownUnjudged : [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
-    ...unjudgedNotCompared(unjudged),
+    ...ownUnjudged, ...otherWorldNotes.filter((n) => !ownTexts.has(n.text)),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {
     schema: DIFF_SCHEMA,

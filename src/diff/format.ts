@@ -10,6 +10,7 @@ import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { renderDiffHtml, renderReportHtml } from './html';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
 import { agentSettingsLines } from '../model/agent-settings';
+import { pushAll } from '../model/push-all';
 
 /** The closed set of output formats of `diff` and `report`. */
 export enum ConnectivityOutput {
@@ -151,7 +152,7 @@ export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): strin
   const lines = [`connectivity diff: ${doc.base.source} (${policyCount(doc.base.policies)}) → ${doc.head.source} (${policyCount(doc.head.policies)}): ${summaryText(doc)}`];
   if (doc.ipFamilies !== undefined) lines.push(`IP families: ${judgedIpFamiliesText(doc.ipFamilies)}`);
   if (doc.sctp !== undefined) lines.push(sctpText(doc.sctp));
-  lines.push(...agentSettingsLines(doc));
+  pushAll(lines, agentSettingsLines(doc));
   if (doc.changes.length === 0) {
     lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes${doc.notCompared ? ' (but see NOT COMPARED)' : ''}`);
   }
@@ -199,7 +200,7 @@ export function formatConnectivityReportText(doc: ConnectivityReportDocument): s
     + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
   if (doc.ipFamilies !== undefined) lines.push(`IP families: ${judgedIpFamiliesText(doc.ipFamilies)}`);
   if (doc.sctp !== undefined) lines.push(sctpText(doc.sctp));
-  lines.push(...agentSettingsLines(doc));
+  pushAll(lines, agentSettingsLines(doc));
   if (mentionsFqdnClass(doc, doc.connections)) lines.push(`note: ${FQDN_CLASS_NOTE}`);
   if (doc.notJudged) {
     lines.push('NOT JUDGED');

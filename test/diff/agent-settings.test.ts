@@ -18,7 +18,9 @@ const SETTINGS_LINE = 'agent settings: Cilium 1.17, enable-policy=always, allow-
   + 'mutual authentication off, cluster default (policy-default-local-cluster off), policy-cidr-match-mode none, DNS server pod:kube-system:k8s-app=kube-dns';
 
 describe('report and diff record the agent settings they judged under', () => {
-  const options = { ciliumVersion: CiliumVersion.V1_17, policyEnforcement: PolicyEnforcement.ALWAYS, allowLocalhost: false, nodeSelectorLabels: true };
+  const options = {
+    ciliumVersion: CiliumVersion.V1_17, policyEnforcement: PolicyEnforcement.ALWAYS, allowLocalhost: false, nodeSelectorLabels: true,
+  };
 
   test('report: JSON settings and the header line of text, markdown and HTML', () => {
     const doc = Connectivity.report(PolicySet.fromYaml(api, { ...options, file: 'p.yaml' }));
