@@ -101,6 +101,7 @@ export {
   DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
 } from './model/connectivity-document';
 export { JudgedIpFamilies } from './model/judged-ip-families';
+export { AgentSettings } from './model/agent-settings';
 export { Connectivity, ConnectivityOptions, DiffOptions, ReportOptions } from './diff/connectivity';
 export { ClassifiedEndpoint } from './diff/endpoint-classes';
 export { ExpectedConnectivityChange, UnexpectedChanges } from './diff/expected-changes';

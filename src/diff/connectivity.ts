@@ -13,6 +13,8 @@
  * server-ingress fingerprints are equal on both sides (and the engine settings equal) cannot change and is skipped.
  */
 import { Interner } from '../model/interner';
+import { pushAll } from '../model/push-all';
+import { AgentSettings } from '../model/agent-settings';
 import { comparisonLimits, reportLimits } from './comparison-limits';
 import { otherFamilyWorld } from './other-family-world';
 import { RestrictionPair, RestrictionPolicies, restrictedSegments, restrictionCandidates, restrictionChanges, restrictsSomePort } from './restriction-changes';
@@ -27,7 +29,7 @@ import { FingerprintContext, directionFingerprint, wholeRuleContent } from './ru
 import { PairCount, PairOutcome, PeerMatches, SideTables } from './side-tables';
 import { FqdnGroups } from './fqdn-groups';
 import {
-  UnjudgedConnection, pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged, unjudgedNotCompared, unjudgedNotJudged,
+  UnjudgedConnection, judgedDecision, pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged, unjudgedNotCompared, unjudgedNotJudged,
 } from './refused-classes';
 import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
@@ -438,8 +440,8 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
         const groups = new Map<string, { segs: PortSegment[]; before: string; after: string; refusal: CiliumPolicyError }>();
         for (const seg of segments) {
           const q = query(classes[a], classes[b], seg);
-          const before = base._judgedDecision(q);
-          const after = head._judgedDecision(q);
+          const before = judgedDecision(base, classes[a], classes[b], q);
+          const after = judgedDecision(head, classes[a], classes[b], q);
           const refusal = after instanceof CiliumPolicyError ? after : before instanceof CiliumPolicyError ? before : undefined;
           if (refusal === undefined) continue;
           const outcomes = [judgedOrNot(before), judgedOrNot(after)] as const;
@@ -571,7 +573,10 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
       if (!byVerdict && !dps.some(restrictsSomePort)) return undefined;
       const pair = pairSegments(dps, classes[b], boundaries, segmentCache);
       const carried = carriedSegments(pair.segments, families[a], families[b], sctp);
-      const segments = byVerdict ? carried : restrictedSegments(carried, dps);
+      // The segments the gate refuses on a side are not compared (`unjudged`, noted): no restriction change is claimed of them.
+      const notJudgedSegs = unjudgedSegments.get(a * n + b);
+      const segments = (byVerdict ? carried : restrictedSegments(carried, dps))
+        .filter((seg) => notJudgedSegs === undefined || !notJudgedSegs.has(segmentKey(seg)));
       return segments.length > 0 ? { from: classes[a], to: classes[b], segments } : undefined;
     };
     if (byVerdict) {
@@ -607,11 +612,19 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   // The other family's world, which a defaulted judging beside a /0 carries no class of, judged apart when anything
   // differs: only the pairs to or from its classes, within the same limits (`maxPairs`, `maxChanges`).
   const limits = { maxPairs: options.maxPairs, maxChanges: options.maxChanges };
-  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, changes, (b, h, judged, ends) => diffPolicySets(b, h,
-    { classes: [...judged], ...limits, ...(byVerdict ? { _judgeEveryPair: true } : {}) }, { ends, given: options.classes !== undefined })) : [];
-  const notCompared = pass ? [] : [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
+  // The connections the gate refuses in that pass (`unjudged` there): its changes leave them out, so its notes are kept.
+  const otherWorldNotes: NotCompared[] = [];
+  const otherWorld = !pass && anyDifference() ? otherFamilyWorld(base, head, classes, changes, (b, h, judged, ends) => {
+    const doc = diffPolicySets(b, h, { classes: [...judged], ...limits, ...(byVerdict ? { _judgeEveryPair: true } : {}) },
+      { ends, given: options.classes !== undefined });
+    pushAll(otherWorldNotes, doc.notCompared ?? []);
+    return doc;
+  }) : [];
+  const ownUnjudged = unjudgedNotCompared(unjudged);
+  const ownTexts = new Set(ownUnjudged.map((n) => n.text));
+  const notCompared = pass ? ownUnjudged : [...comparisonLimits(base, head, classes.map((c) => c.cls), restrictions, otherWorld),
     ...((refused.some(Boolean) || learningRefused) && anyDifference() ? refusedNotCompared(refusedOn.base, refusedOn.head) : []),
-    ...unjudgedNotCompared(unjudged),
+    ...ownUnjudged, ...otherWorldNotes.filter((n) => !ownTexts.has(n.text)),
     ...takenOver(base, head, classes), ...limitsOfClasses()];
   return {
     schema: DIFF_SCHEMA,
@@ -619,6 +632,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
     head: { source: options.headSource ?? 'head', policies: head.policies.length },
     ipFamilies: { judged: base._engineConfig.ipFamilies, source: 'policy-set' },
     sctp: base._engineConfig.sctp || head._engineConfig.sctp,
+    ...settingsOfSides(base, head),
     summary: {
       newlyAllowed: changes.filter((c) => rank(c) === 0).length,
       newlyDenied: changes.filter((c) => rank(c) === 2).length,
@@ -704,7 +718,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
       // once per distinct (egress, ingress) outcome of `decide` is not possible, so ask `verdict` per allowed segment.
       for (const seg of segments) {
         const q = query(classes[a], classes[b], seg);
-        const decided = gated ? set._judgedDecision(q) : set._decide(q);
+        const decided = gated ? judgedDecision(set, classes[a], classes[b], q) : set._decide(q);
         if (decided instanceof CiliumPolicyError) {
           const key = `${decided.id}\u0000${decided.fix ?? ''}`;
           const r = refusals.get(key);
@@ -741,6 +755,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
     policies: { source: options.baseSource ?? 'policies', policies: set.policies.length },
     ipFamilies: { judged: set._engineConfig.ipFamilies, source: 'policy-set' },
     sctp: set._engineConfig.sctp,
+    settings: agentSettingsOf(set),
     endpoints: classes.map((c) => c.cls),
     connections,
     ...(notJudged.length > 0 ? { notJudged } : {}),
@@ -782,14 +797,38 @@ function refuseOtherIpFamilies(base: PolicySet, head: PolicySet): void {
   });
 }
 
-/** The engine settings that change verdicts without changing any rule (the DNS server: `toFQDNs` learns through it). */
+/** The engine settings that change verdicts without changing any rule: the agent's (`agentSettingsOf`), its IP families and SCTP. */
 function settingsKey(set: PolicySet): string {
   const c: EngineConfig = set._engineConfig;
-  return JSON.stringify([
-    c.version.release, c.hostFirewall, c.allowLocalhost, c.mutualAuth, c.sctp, c.clusterName, c.policyDefaultLocalCluster, c.cidrMatchNodes,
-    c.nodeSelectorLabels, c.ipFamilies, c.policyEnforcement, c.nonDefaultDenyPolicies,
-    formatEndpoint(set._dnsServer),
-  ]);
+  return JSON.stringify([agentSettingsOf(set), c.sctp, c.ipFamilies]);
+}
+
+/**
+ * The agent settings a set's verdicts hold under (`AgentSettings`), besides its IP families and SCTP: the one list the
+ * documents record (`settings`), their headers print, and `settingsKey` compares (the DNS server: `toFQDNs` learns through it).
+ */
+function agentSettingsOf(set: PolicySet): AgentSettings {
+  const c: EngineConfig = set._engineConfig;
+  return {
+    ciliumVersion: c.version.release,
+    policyEnforcement: c.policyEnforcement,
+    nonDefaultDenyPolicies: c.nonDefaultDenyPolicies,
+    allowLocalhost: c.allowLocalhost ? 'always' : 'policy',
+    hostFirewall: c.hostFirewall,
+    nodeSelectorLabels: c.nodeSelectorLabels,
+    mutualAuth: c.mutualAuth,
+    clusterName: c.clusterName,
+    policyDefaultLocalCluster: c.policyDefaultLocalCluster,
+    cidrMatchNodes: c.cidrMatchNodes,
+    dnsServer: formatEndpoint(set._dnsServer),
+  };
+}
+
+/** A diff's `settings`: the base's, and the head's when they differ. */
+function settingsOfSides(base: PolicySet, head: PolicySet): { settings: AgentSettings; headSettings?: AgentSettings } {
+  const settings = agentSettingsOf(base);
+  const headSettings = agentSettingsOf(head);
+  return JSON.stringify(settings) === JSON.stringify(headSettings) ? { settings } : { settings, headSettings };
 }
 
 /** An endpoint as a set's inventory completes it (labels, ports, service account, namespace labels). */

@@ -59,6 +59,15 @@ export interface ClassifiedEndpoint {
    * @default false
    */
   readonly serverOnly?: boolean;
+  /**
+   * On a node class given without its labels (`host`, `remote-node`): the keys of the node labels its nodes are known not
+   * to carry. `endpointClasses` gives the class of the other nodes every key its node selectors read (the nodes with such
+   * labels are `node <labels>` classes of their own), so a rule that reads only those keys is judged as on a node without
+   * them, where the verdict gate would refuse the connection as a node given without its labels (`engine-node-labels-unknown`);
+   * a rule that reads another label of the node still leaves it not judged (NOT COMPARED, NOT JUDGED).
+   * @default - none known: every node label a rule reads is unknown
+   */
+  readonly nodeLabelsAbsent?: string[];
 }
 
 /** The namespace that stands for every namespace no policy or inventory names. */
@@ -847,11 +856,22 @@ function entityClasses(rules: readonly CompiledRule[], onHost: readonly string[]
   if (named.has('cluster') || named.has('all')) NAMED_ENTITIES.forEach((e) => named.add(e));
   // Workloads on the host network: their pods' traffic is the node's (the local one's `host`, another's `remote-node`).
   const workloads = onHost.length > 0 ? { workloads: [...onHost] } : {};
-  const host: ClassifiedEndpoint = { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host', ...workloads }, endpoint: Endpoints.entity('host') };
+  const nodes = nodeClasses(rules, identity);
+  // The other nodes: those with none of the labels the node selectors read (the others are node classes of their own).
+  const absent = nodes.keys !== undefined && nodes.keys.length > 0 ? { nodeLabelsAbsent: nodes.keys } : {};
+  const host: ClassifiedEndpoint = { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host', ...workloads }, endpoint: Endpoints.entity('host'), ...absent };
+  if (nodes.exceeded) {
+    // On the first node class, or on `host` when no selector's own witness has labels (NotIn, DoesNotExist): never silent.
+    noteLimit(nodes.classes[0] ?? host, `nodes that several node selectors select at once make more than ${NODE_CLASS_LIMIT} label sets to `
+      + 'tell apart: only a node per selector is a class, so the connections of nodes of several selectors are not compared; '
+      + 'trace such nodes on both sides (node:<labels>)');
+  }
   const out: ClassifiedEndpoint[] = [
-    ...nodeClasses(rules, host, identity),
+    ...nodes.classes,
     host,
-    { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node', ...workloads }, endpoint: Endpoints.entity('remote-node') },
+    {
+      cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node', ...workloads }, endpoint: Endpoints.entity('remote-node'), ...absent,
+    },
   ];
   for (const e of NAMED_ENTITIES.filter((x) => named.has(x))) {
     out.push({ cls: { id: e, kind: EndpointClassKind.ENTITY, name: e }, endpoint: Endpoints.entity(e) });
@@ -885,25 +905,35 @@ function readsOwnNodeLabel(view: NodeView, q: SelectorRequirement): boolean {
 
 /**
  * Nodes with labels: a `node <labels>` class per combination of node selectors (the `nodeSelector` of host rules,
- * `fromNodes`/`toNodes` peers) that one node's labels can satisfy at once (`selector-atoms.ts`), so that a host policy
+ * `fromNodes`/`toNodes` peers, endpoint peers and requirements that read a remote node's labels) that one node's labels can satisfy at once (`selector-atoms.ts`), so that a host policy
  * of `role=worker` nodes, or a pod's rule to them, applies to a class (`host` and `remote-node` are nodes without
  * labels, which such selectors do not select). As the subject of host policies the class is a node with those labels;
  * as the peer of a pod, another node with them (`remote-node`). Each selector is matched against the labels its role
  * reads (`NodeView`), as the engine gives them (`resolveEndpoint` and `peerView` of the class's node): `role: db` with
  * `node:role DoesNotExist` as a nodeSelector selects the nodes role=db (their host endpoints carry no `node:` label), and
  * as a `toNodes` peer no node. Over `NODE_CLASS_LIMIT` label sets, the classes are a node per selector, noted on the
- * first (`classLimits`).
+ * first (`classLimits`, `exceeded`). `keys`: the keys of the node labels the selectors read, which the nodes without labels
+ * (`host`, `remote-node`) are known not to carry; `undefined` when the classes are not worked out (no identity options).
  * @param identity the options of the node identities (the compared sets' engine configuration)
  */
-function nodeClasses(rules: readonly CompiledRule[], hostClass: ClassifiedEndpoint, identity: IdentityOptions | undefined): ClassifiedEndpoint[] {
+function nodeClasses(rules: readonly CompiledRule[], identity: IdentityOptions | undefined): NodeClasses {
   const selectors = new Map<string, { selector: Selector; view: NodeView }>();
+  const peerSelector = (s: Selector): void => {
+    selectors.set(`peer ${s.toString()}`, { selector: s, view: 'peer' });
+  };
   for (const r of rules) {
     if (r.subjectKind === 'node') selectors.set(`subject ${r.subject.toString()}`, { selector: r.subject, view: 'subject' });
     for (const item of allItems(r)) {
-      if (item.peer.kind === 'nodes') for (const s of item.peer.selectors) selectors.set(`peer ${s.toString()}`, { selector: s, view: 'peer' });
+      if (item.peer.kind === 'nodes') item.peer.selectors.forEach(peerSelector);
+      // An endpoint selector that may select remote nodes by their labels (`reserved:remote-node` and `role: edge`, with
+      // per-node labels on), as the engine's gate reads it (`peerNodeLabelItems`): without it, its nodes had no class.
+      if (item.peer.kind === 'endpoints') item.peer.selectors.filter((sel) => sel.requirements.some(readsPeerNodeLabel)).forEach(peerSelector);
     }
+    // `fromRequires`/`toRequires`, AND'ed on the endpoint selectors (before 1.19): one selector per rule and section.
+    for (const reqs of Object.values(r.requires)) if (reqs.some(readsPeerNodeLabel)) peerSelector(Selector.all().and(...reqs));
   }
-  if (selectors.size === 0 || identity === undefined) return [];
+  if (selectors.size === 0) return { classes: [], keys: [], exceeded: false };
+  if (identity === undefined) return { classes: [], exceeded: false };
   // The labels of a node (with the labels `own`) in a view: its host endpoint's, or its identity as another node's peer.
   const viewLabels = new Map<string, LabelSet>();
   const labelsIn = (view: NodeView, own: Record<string, string>): LabelSet => {
@@ -921,9 +951,10 @@ function nodeClasses(rules: readonly CompiledRule[], hostClass: ClassifiedEndpoi
     const others = selector.requirements.filter((q) => !readsOwnNodeLabel(view, q));
     return { view, reads, holds: Selector.all().and(...others).matches(labelsIn(view, {})) };
   }).filter((s) => s.reads.length > 0 || s.holds);
+  const keys = [...new Set(list.flatMap((s) => s.reads.map((q) => q.key)))].sort(compare);
   // A selector that reads no label of the node holds on every node of its view, or on none: it makes classes only with
   // one that reads labels (then the nodes it alone selects, `role NotIn [db]` beside every node, are a class: role=db).
-  if (!list.some((s) => s.reads.length > 0)) return [];
+  if (keys.length === 0) return { classes: [], keys, exceeded: false };
   const found = selectorAtoms(list.map((s): AtomSelector => ({ requirements: s.reads, holds: s.holds, source: true })), {
     limit: NODE_CLASS_LIMIT,
     matches: (key, value, reqs, i) => Selector.all().and(...reqs).matches(labelsIn(list[i].view, value === undefined ? {} : { [key]: value })),
@@ -944,13 +975,14 @@ function nodeClasses(rules: readonly CompiledRule[], hostClass: ClassifiedEndpoi
     out.push({ cls: { id: name, kind: EndpointClassKind.HOST, name }, endpoint: Endpoints.node(labels) });
   }
   out.sort((a, b) => compare(a.cls.name, b.cls.name));
-  if (atoms.exceeded) {
-    // On the first node class, or on `host` when no selector's own witness has labels (NotIn, DoesNotExist): never silent.
-    noteLimit(out[0] ?? hostClass, `nodes that several node selectors select at once make more than ${NODE_CLASS_LIMIT} label sets to `
-      + 'tell apart: only a node per selector is a class, so the connections of nodes of several selectors are not compared; '
-      + 'trace such nodes on both sides (node:<labels>)');
-  }
-  return out;
+  return { classes: out, keys, exceeded: atoms.exceeded };
+}
+
+/** The node classes (`nodeClasses`), the keys of the labels their selectors read, and whether they are a node per selector. */
+interface NodeClasses {
+  readonly classes: ClassifiedEndpoint[];
+  readonly keys?: string[];
+  readonly exceeded: boolean;
 }
 
 function allItems(r: CompiledRule): CompiledRule['items'][keyof CompiledRule['items']] {

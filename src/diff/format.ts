@@ -9,6 +9,8 @@ import { printableLines as textLines, withoutControls } from '../model/printable
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { renderDiffHtml, renderReportHtml } from './html';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
+import { agentSettingsLines } from '../model/agent-settings';
+import { pushAll } from '../model/push-all';
 
 /** The closed set of output formats of `diff` and `report`. */
 export enum ConnectivityOutput {
@@ -150,6 +152,7 @@ export function formatConnectivityDiffText(doc: ConnectivityDiffDocument): strin
   const lines = [`connectivity diff: ${doc.base.source} (${policyCount(doc.base.policies)}) → ${doc.head.source} (${policyCount(doc.head.policies)}): ${summaryText(doc)}`];
   if (doc.ipFamilies !== undefined) lines.push(`IP families: ${judgedIpFamiliesText(doc.ipFamilies)}`);
   if (doc.sctp !== undefined) lines.push(sctpText(doc.sctp));
+  pushAll(lines, agentSettingsLines(doc));
   if (doc.changes.length === 0) {
     lines.push(`no connectivity change between the ${doc.endpoints.length} endpoint classes${doc.notCompared ? ' (but see NOT COMPARED)' : ''}`);
   }
@@ -197,6 +200,7 @@ export function formatConnectivityReportText(doc: ConnectivityReportDocument): s
     + `between ${doc.endpoints.length} endpoint classes (a pair not listed is denied)`];
   if (doc.ipFamilies !== undefined) lines.push(`IP families: ${judgedIpFamiliesText(doc.ipFamilies)}`);
   if (doc.sctp !== undefined) lines.push(sctpText(doc.sctp));
+  pushAll(lines, agentSettingsLines(doc));
   if (mentionsFqdnClass(doc, doc.connections)) lines.push(`note: ${FQDN_CLASS_NOTE}`);
   if (doc.notJudged) {
     lines.push('NOT JUDGED');
@@ -262,9 +266,13 @@ export function formatConnectivityDiffMarkdown(doc: ConnectivityDiffDocument): s
   return `${table.join('\n')}\n`;
 }
 
-/** The paragraph that names the IP families judged for (a blank line before it), when the document records them. */
+/**
+ * The paragraphs that name the IP families judged for and the agent settings judged under (a blank line before each),
+ * when the document records them.
+ */
 function ipFamiliesMarkdown(doc: ConnectivityDiffDocument | ConnectivityReportDocument): string[] {
-  return doc.ipFamilies !== undefined ? ['', `IP families: ${escapeMarkdownCell(judgedIpFamiliesText(doc.ipFamilies))}`] : [];
+  return [...doc.ipFamilies !== undefined ? ['', `IP families: ${escapeMarkdownCell(judgedIpFamiliesText(doc.ipFamilies))}`] : [],
+    ...agentSettingsLines(doc).flatMap((l) => ['', escapeMarkdownCell(l)])];
 }
 
 /** `denied: default deny …`, unless the reason already starts with the verdict (`allowed by …`). */

@@ -21,6 +21,7 @@ import {
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
+import { agentSettingsLines } from '../model/agent-settings';
 
 /** How an edge of the map is drawn: the two directions of a diff, or an allowed connection of a report. */
 enum EdgeKind {
@@ -195,9 +196,10 @@ export function renderDiffHtml(doc: ConnectivityDiffDocument): string {
   ]);
 }
 
-/** The paragraph that names the IP families judged for, when the document records them (else nothing). */
+/** The paragraphs that name the IP families judged for and the agent settings judged under, when the document records them. */
 function ipFamiliesHtml(doc: ConnectivityDiffDocument | ConnectivityReportDocument): string {
-  return doc.ipFamilies !== undefined ? `\n<p class="sources" id="ip-families">IP families: ${escapeHtml(judgedIpFamiliesText(doc.ipFamilies))}</p>` : '';
+  return (doc.ipFamilies !== undefined ? `\n<p class="sources" id="ip-families">IP families: ${escapeHtml(judgedIpFamiliesText(doc.ipFamilies))}</p>` : '')
+    + agentSettingsLines(doc).map((l) => `\n<p class="sources agent-settings">${escapeHtml(l)}</p>`).join('');
 }
 
 /**

@@ -6,6 +6,7 @@ export {
   DiffSummary, EndpointClass, EndpointClassKind, NotCompared, NotJudged, PolicySource,
 } from '../model/connectivity-document';
 export { JudgedIpFamilies } from '../model/judged-ip-families';
+export { AgentSettings } from '../model/agent-settings';
 export { ClassifiedEndpoint } from './endpoint-classes';
 export { Connectivity, ConnectivityOptions, DiffOptions, ReportOptions } from './connectivity';
 export { ExpectedConnectivityChange, UnexpectedChanges } from './expected-changes';

@@ -25,6 +25,7 @@ import { PolicySet } from '../engine/policy-set';
 import { NotCompared, NotJudged } from '../model/connectivity-document';
 import { compareCodeUnits } from '../model/code-unit-order';
 import { ClassifiedEndpoint } from './endpoint-classes';
+import { VerdictKind, VerdictQuery } from '../engine/verdict';
 
 /** The classes of one side whose policy the agent refuses, and why. */
 export interface RefusedOnSide {
@@ -253,4 +254,17 @@ function shownConnections(list: readonly UnjudgedConnection[]): string {
   const shown = list.slice(0, 5).map((c) => `${c.from} → ${c.to} ${c.ports.join(', ')}`
     + (c.before !== undefined && c.after !== undefined ? ` (${c.before} → ${c.after})` : ''));
   return shown.join('; ') + (list.length > 5 ? `; and ${list.length - 5} more` : '');
+}
+
+/**
+ * The gate's decision on the query of a pair of classes (`PolicySet._judgedDecision`), with what the classes know of their
+ * node labels (`ClassifiedEndpoint.nodeLabelsAbsent`: the class of the other nodes carries none of those its selectors read).
+ * The one way the diff and the report ask the gate.
+ */
+export function judgedDecision(set: PolicySet, from: ClassifiedEndpoint, to: ClassifiedEndpoint, q: VerdictQuery): VerdictKind | CiliumPolicyError {
+  if (from.nodeLabelsAbsent === undefined && to.nodeLabelsAbsent === undefined) return set._judgedDecision(q);
+  return set._judgedDecision(q, '', {
+    ...(from.nodeLabelsAbsent !== undefined ? { from: new Set(from.nodeLabelsAbsent) } : {}),
+    ...(to.nodeLabelsAbsent !== undefined ? { to: new Set(to.nodeLabelsAbsent) } : {}),
+  });
 }

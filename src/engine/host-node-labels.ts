@@ -9,7 +9,7 @@
  * which such an endpoint does not say: its verdict would be that of a node without labels, a claim about no node in particular.
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { nodeSelectorReadsNodeLabels, peerSelectorReadsNodeLabels } from '../model/node-label-reads';
+import { AbsentNodeLabels, nodeSelectorReadsNodeLabels, peerSelectorReadsNodeLabels } from '../model/node-label-reads';
 import { Selector, splitLabelKey } from '../model/labels';
 import { objectName } from '../model/object-names';
 import { CLUSTER_KEY } from '../model/selectors';
@@ -46,12 +46,13 @@ function isOwnNodeLabelKey(key: string): boolean {
  * (`givenWithoutNodeLabels`); empty otherwise (a `node:` endpoint with its labels; a pod is no host endpoint), and empty
  * under `PolicyEnforcement.NEVER`: there no rule gives any endpoint policy (pkg/policy/repository.go
  * `computePolicyEnforcementAndRules` returns before matching a rule), so whichever select the node, its verdict is the same.
+ * With `absent` (the keys of the labels the node is known not to carry), only the rules that read another label.
  */
 export function nodeLabelRules(rules: readonly CompiledRule[], subject: ResolvedEndpoint, direction: 'ingress' | 'egress',
-  version: CiliumVersion, enforcement: PolicyEnforcement): CompiledRule[] {
+  version: CiliumVersion, enforcement: PolicyEnforcement, absent?: AbsentNodeLabels): CompiledRule[] {
   if (enforcement === PolicyEnforcement.NEVER || !givenWithoutNodeLabels(subject.endpoint) || subject.subject !== 'node') return [];
   return rules.filter((r) => r.subjectKind === 'node' && r.imported && (r.present[direction] || r.defaultDeny[direction])
-    && nodeSelectorReadsNodeLabels(r.subject, version));
+    && nodeSelectorReadsNodeLabels(r.subject, version, absent));
 }
 
 /** The endpoint's words: which node's host endpoint or identity it stands for. */
@@ -88,13 +89,14 @@ export function nodeLabelsUnknownText(rules: readonly CompiledRule[], subject: R
  * others by the node's own labels (`peerSelectorReadsNodeLabels`), when `other` is a node given without its labels (an
  * entity: `entity:remote-node`, `entity:kube-apiserver` on a node, `entity:host`, or a `node:` endpoint without them:
  * `givenWithoutNodeLabels`) and nodes carry their labels in their identity (`nodeSelectorLabels`); empty otherwise (a
- * `node:` endpoint with its labels).
+ * `node:` endpoint with its labels). With `absent` (the keys of the labels the node is known not to carry), only the items
+ * that read another label.
  */
 export function peerNodeLabelItems(dp: DirectionPolicy | undefined, other: ResolvedEndpoint, peer: PeerView,
-  nodeSelectorLabels: boolean): CompiledItem[] {
+  nodeSelectorLabels: boolean, absent?: AbsentNodeLabels): CompiledItem[] {
   if (dp === undefined || !nodeSelectorLabels || !givenWithoutNodeLabels(other.endpoint) || !peer.node) return [];
   const reads = (item: CompiledItem): boolean => (item.peer.kind === 'nodes' || item.peer.kind === 'endpoints')
-    && item.peer.selectors.some((s) => itemSelectorReadsNodeLabels(dp, item, s, peer));
+    && item.peer.selectors.some((s) => itemSelectorReadsNodeLabels(dp, item, s, peer, absent));
   return [...dp.deny.filter(reads), ...dp.allow.filter(reads)];
 }
 
@@ -102,11 +104,12 @@ export function peerNodeLabelItems(dp: DirectionPolicy | undefined, other: Resol
  * Whether one peer selector of `item` (a `fromNodes`/`toNodes` or endpoint item of `dp`) selects the node `peer`, given
  * without its own labels, on some nodes and not on others (`peerSelectorReadsNodeLabels`): for an endpoint item, with the
  * `fromRequires`/`toRequires` of `dp` AND'ed on, as the decision reads it. The one test of `peerNodeLabelItems` and of the
- * node-label combinations (`node-label-combinations.ts`).
+ * node-label combinations (`node-label-combinations.ts`). `absent`: the keys of the labels the node is known not to carry.
  */
-export function itemSelectorReadsNodeLabels(dp: DirectionPolicy, item: CompiledItem, selector: Selector, peer: PeerView): boolean {
+export function itemSelectorReadsNodeLabels(dp: DirectionPolicy, item: CompiledItem, selector: Selector, peer: PeerView,
+  absent?: AbsentNodeLabels): boolean {
   const extra = item.peer.kind === 'endpoints' ? (item.deny ? dp.requirementsDeny : dp.requirements) : [];
-  return peerSelectorReadsNodeLabels(extra.length === 0 ? selector : selector.and(...extra), peer.labels);
+  return peerSelectorReadsNodeLabels(extra.length === 0 ? selector : selector.and(...extra), peer.labels, absent);
 }
 
 /**

@@ -19,6 +19,7 @@ import { DirectionPolicy, RuleSelection, directionPolicyOf } from './direction-p
 import { SideInput, decideSide } from './evaluate';
 import { itemSelectorReadsNodeLabels, peerNodeLabelItems } from './host-node-labels';
 import { ResolvedEndpoint } from './identity';
+import { AbsentNodeLabels } from '../model/node-label-reads';
 import { SideVerdict } from './verdict';
 
 /** The most combinations decided for one side (2^8): past it, the side is taken not to hold on every node. */
@@ -50,6 +51,12 @@ export interface NodeLabelSide {
   readonly nodeSelectorLabels: boolean;
   /** The side's input, as the verdict reads it (its query, its peer). */
   readonly input: SideInput;
+  /**
+   * The keys of the labels the other end, a node, is known not to carry (`AbsentNodeLabels`): items that read only those
+   * are decided as on such a node, not toggled.
+   * @default - none known
+   */
+  readonly absent?: AbsentNodeLabels;
 }
 
 /**
@@ -65,7 +72,7 @@ export function decidesAlikeOnEveryNode(side: NodeLabelSide): number | undefined
   // The budget, before any combination: each decides over at most the items of every toggled rule in.
   const widest = hostRules.length === 0 || selection === undefined ? side.dp
     : directionPolicyOf({ ...selection, selecting: rules.filter((r) => reading.has(r) || selected.has(r)) }, direction);
-  const peerItems = peerNodeLabelItems(widest, side.other, input.peer, side.nodeSelectorLabels).length;
+  const peerItems = peerNodeLabelItems(widest, side.other, input.peer, side.nodeSelectorLabels, side.absent).length;
   const combinations = 2 ** (hostRules.length + peerItems);
   const work = combinations * (widest.allow.length + widest.deny.length + widest.selecting.length);
   if (combinations > MAX_NODE_LABEL_COMBINATIONS || work > MAX_NODE_LABEL_WORK) return undefined;
@@ -80,10 +87,11 @@ export function decidesAlikeOnEveryNode(side: NodeLabelSide): number | undefined
       ...selection,
       selecting: rules.filter((r) => (reading.has(r) ? (mask & (1 << hostRules.indexOf(r))) !== 0 : selected.has(r))),
     }, direction);
-    const items = peerNodeLabelItems(dp, side.other, input.peer, side.nodeSelectorLabels);
+    const items = peerNodeLabelItems(dp, side.other, input.peer, side.nodeSelectorLabels, side.absent);
     if (count + 2 ** items.length > MAX_NODE_LABEL_COMBINATIONS) return undefined;
     for (let itemMask = 0; itemMask < 2 ** items.length; itemMask++) {
-      const forced = new Map(items.map((item, i) => [item, (itemMask & (1 << i)) !== 0 ? selectingPeer(item) : notByNodeLabels(dp, item, input)]));
+      const forced = new Map(items.map((item, i) => [item,
+        (itemMask & (1 << i)) !== 0 ? selectingPeer(item) : notByNodeLabels(dp, item, input, side.absent)]));
       const pick = (item: CompiledItem): CompiledItem => forced.get(item) ?? item;
       const signature = decisionSignature(decideSide(dp, dp.allow.map(pick), dp.deny.map(pick), decideInput));
       if (learns) return undefined;
@@ -101,10 +109,10 @@ function selectingPeer(item: CompiledItem): CompiledItem {
 }
 
 /** The item as on a node whose labels none of its selectors that read them selects: its other selectors, read as given. */
-function notByNodeLabels(dp: DirectionPolicy, item: CompiledItem, input: SideInput): CompiledItem {
+function notByNodeLabels(dp: DirectionPolicy, item: CompiledItem, input: SideInput, absent: AbsentNodeLabels | undefined): CompiledItem {
   const p = item.peer;
   if (p.kind !== 'nodes' && p.kind !== 'endpoints') return item;
-  return { ...item, peer: { kind: p.kind, selectors: p.selectors.filter((s) => !itemSelectorReadsNodeLabels(dp, item, s, input.peer)) } };
+  return { ...item, peer: { kind: p.kind, selectors: p.selectors.filter((s) => !itemSelectorReadsNodeLabels(dp, item, s, input.peer, absent)) } };
 }
 
 /** What a side's decision claims: the decision, whether it lets the connection through, the deciding rule, the L7 outcome. */

@@ -47,7 +47,7 @@ import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';
 import { withRemoteNodeNote } from './remote-node-note';
 import { decidesAlikeOnEveryNode, decisionSignature } from './node-label-combinations';
-import { nodeSelectorReadsNodeLabels } from '../model/node-label-reads';
+import { AbsentNodeLabels, nodeSelectorReadsNodeLabels } from '../model/node-label-reads';
 import { givenWithoutNodeLabels, nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
 import { DEFAULT_SERVICE_ACCOUNT, NAMESPACE_KEY } from '../model/selectors';
@@ -55,7 +55,7 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
-import { UnknownEnd, unjudgedConnectionError } from './unjudged-connection';
+import { EndsAbsentNodeLabels, UnknownEnd, unjudgedConnectionError } from './unjudged-connection';
 import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
@@ -440,26 +440,30 @@ export class PolicySet {
    * than thrown: for the connectivity diff and report, which build their queries themselves and show a connection the gate
    * refuses as not judged, never as allowed or denied (the same gate, the same words as `decide()`).
    * @param call what the refusal's message names before the connection (`PolicySet.decide()`), or nothing
+   * @param absent the labels the ends, where they are nodes given without theirs, are known not to carry (the class of the
+   * other nodes: `ClassifiedEndpoint.nodeLabelsAbsent`); none when omitted
    */
-  public _judgedDecision(query: VerdictQuery, call = ''): VerdictKind | CiliumPolicyError {
+  public _judgedDecision(query: VerdictQuery, call = '', absent?: EndsAbsentNodeLabels): VerdictKind | CiliumPolicyError {
     const kind = this.decideOrUnjudged(query, true);
-    return kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK ? kind : this.decideGated(query, kind, call);
+    return kind !== UNJUDGED_REQUEST && kind !== ENDS_TO_CHECK ? kind : this.decideGated(query, kind, call, absent);
   }
 
   /**
    * `decide` where the gate is asked (`ENDS_TO_CHECK`) or the request is not judged (`UNJUDGED_REQUEST`): the rare path.
    * A query the gate let through before between the same ends (`gatePassed`) is let through again: its answer depends on
-   * the ends, the L4 part and the request alone.
+   * the ends, the L4 part and the request alone. Not with `absent`: a pass that reads what is known of a node's labels
+   * holds for no query that does not know it (the records of equal ends are shared).
    */
-  private decideGated(query: VerdictQuery, kind: typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK, call: string): VerdictKind | CiliumPolicyError {
+  private decideGated(query: VerdictQuery, kind: typeof UNJUDGED_REQUEST | typeof ENDS_TO_CHECK, call: string,
+    absent: EndsAbsentNodeLabels | undefined): VerdictKind | CiliumPolicyError {
     // An end or the request the gate may refuse, or a request onto L7 rules not evaluated (whose refusal names the side,
     // its rule item and the rules, from the explained verdict).
     const decided = kind === ENDS_TO_CHECK ? this.decideOrUnjudged(query) : kind;
-    const passed = decided === UNJUDGED_REQUEST ? undefined : this.gatePassed(query);
+    const passed = decided === UNJUDGED_REQUEST || absent !== undefined ? undefined : this.gatePassed(query);
     if (passed !== undefined && passed.keys.has(passed.key)) return decided as VerdictKind;
     const verdict = decided === UNJUDGED_REQUEST ? this.evaluate(query, false) : undefined;
     const lead = call === '' ? '' : `${call} ${this.endpoints.resolve(query.from).text} → ${this.endpoints.resolve(query.to).text}: `;
-    const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, lead, verdict && { verdict });
+    const unjudged = unjudgedConnectionError(this, query, REQUEST_ENDS, lead, verdict && { verdict }, absent);
     if (unjudged) return unjudged;
     if (passed !== undefined) {
       if (passed.keys.size >= MAX_GATE_PASSES) passed.keys.clear();
@@ -681,10 +685,12 @@ export class PolicySet {
    * labels on); and the side's decision on this query is not the same whichever of them select the node
    * (`decidesAlikeOnEveryNode`). `undefined` otherwise. `end` says which end is the node. `trace`, the test matchers and the
    * public verdicts refuse such a connection and `replay` leaves it not judged; the refused verdict notes it on the side.
+   * With `absent`, a rule that reads only labels an end is known not to carry is judged as on such a node.
    * @throws CiliumPolicyError for a malformed query, as `verdict()` does
    */
-  public _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'): UnknownEnd | undefined {
+  public _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined {
     const [endpoint, peer] = direction === 'egress' ? [query.from, query.to] : [query.to, query.from];
+    const known = { subject: direction === 'egress' ? absent?.from : absent?.to, other: direction === 'egress' ? absent?.to : absent?.from };
     // The ends as read once and resolved (a getter's second answer is not judged, `EndpointRecords.record`).
     const subject = this.endpoints.resolve(endpoint);
     const other = this.endpoints.resolve(peer);
@@ -694,7 +700,7 @@ export class PolicySet {
     const dp = this.directionPolicies.get(subject, direction);
     const view = this.endpoints.peerOf(other, subject);
     const side = dp === undefined ? undefined : this.nodeLabelsSide(dp, direction, subject, other,
-      this.sideInput(direction, subject, view, sideQueryOf(query, l4), LearnMode.EXPLAINED), false);
+      this.sideInput(direction, subject, view, sideQueryOf(query, l4), LearnMode.EXPLAINED), false, known);
     if (side === undefined || side.alike !== undefined) return undefined;
     return side.rules.length > 0
       ? { message: nodeLabelsUnknownText(side.rules, subject, direction, false), fix: nodeLabelsFix(subject.endpoint.entity), end: 'subject' }
@@ -705,14 +711,15 @@ export class PolicySet {
    * The rules that read the labels of a node given without them at one side (`nodeLabelRules` where the subject is such a
    * node, else `peerNodeLabelItems` where the other end is), and whether the side decides alike on every node
    * (`decidesAlikeOnEveryNode`: `alike` is the number of combinations decided, `undefined` when they differ); `undefined`
-   * when no rule reads them. The one source of `_nodeLabelsUnknown` and of the verdict's note.
+   * when no rule reads them. The one source of `_nodeLabelsUnknown` and of the verdict's note. `known`: the labels the
+   * subject and the other end are known not to carry (`AbsentNodeLabels`).
    */
   private nodeLabelsSide(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint, input: SideInput,
-    naive: boolean): NodeLabelsSide | undefined {
+    naive: boolean, known: KnownSideNodeLabels = {}): NodeLabelsSide | undefined {
     // Neither end a node given without its labels: no rule reads what the query does not say (`nodeLabelRules` and
     // `peerNodeLabelItems` are empty), so no side of an ordinary query is keyed and kept.
     if (!givenWithoutNodeLabels(subject.endpoint) && !givenWithoutNodeLabels(other.endpoint)) return undefined;
-    if (naive) return this.decideNodeLabelsSide(dp, direction, subject, other, input);
+    if (naive) return this.decideNodeLabelsSide(dp, direction, subject, other, input, known);
     let byOther = this.nodeLabelSides.get(subject);
     if (byOther === undefined) {
       byOther = new WeakMap();
@@ -723,22 +730,25 @@ export class PolicySet {
       byQuery = new Map();
       byOther.set(other, byQuery);
     }
-    const key = `${direction} ${JSON.stringify(input.query)}`;
+    const knownKey = known.subject === undefined && known.other === undefined ? ''
+      : ` ${JSON.stringify([[...known.subject ?? []].sort(), [...known.other ?? []].sort()])}`;
+    const key = `${direction} ${JSON.stringify(input.query)}${knownKey}`;
     if (byQuery.has(key)) return byQuery.get(key);
-    const side = this.decideNodeLabelsSide(dp, direction, subject, other, input);
+    const side = this.decideNodeLabelsSide(dp, direction, subject, other, input, known);
     byQuery.set(key, side);
     return side;
   }
 
   /** `nodeLabelsSide`, decided. */
   private decideNodeLabelsSide(dp: DirectionPolicy, direction: 'ingress' | 'egress', subject: ResolvedEndpoint, other: ResolvedEndpoint,
-    input: SideInput): NodeLabelsSide | undefined {
-    const rules = nodeLabelRules(this.rules, subject, direction, this.config.version, this.config.policyEnforcement);
-    const items = rules.length === 0 ? peerNodeLabelItems(dp, other, input.peer, this.config.nodeSelectorLabels) : [];
+    input: SideInput, known: KnownSideNodeLabels): NodeLabelsSide | undefined {
+    const rules = nodeLabelRules(this.rules, subject, direction, this.config.version, this.config.policyEnforcement, known.subject);
+    const items = rules.length === 0 ? peerNodeLabelItems(dp, other, input.peer, this.config.nodeSelectorLabels, known.other) : [];
     if (rules.length === 0 && items.length === 0) return undefined;
     const selection = rules.length > 0 ? selectRules(this.rules, dp.subjectKind, subject.labels, this.config.policyEnforcement) : undefined;
     const alike = decidesAlikeOnEveryNode({
       rules: this.rules, dp, selection, hostRules: rules, other, nodeSelectorLabels: this.config.nodeSelectorLabels, input,
+      ...(known.other !== undefined ? { absent: known.other } : {}),
     });
     return { rules, items, alike };
   }
@@ -1074,6 +1084,12 @@ export class PolicySet {
 }
 
 /** The rules that read the labels of a node given without them at one side, and whether it decides alike on every node (`nodeLabelsSide`). */
+/** The labels the subject and the other end of one side, nodes given without theirs, are known not to carry. */
+interface KnownSideNodeLabels {
+  readonly subject?: AbsentNodeLabels;
+  readonly other?: AbsentNodeLabels;
+}
+
 interface NodeLabelsSide {
   readonly rules: readonly CompiledRule[];
   readonly items: readonly CompiledItem[];

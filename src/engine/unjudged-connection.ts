@@ -14,6 +14,7 @@ import { describeItem } from './evaluate';
 import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
 import { Verdict, VerdictQuery } from './verdict';
+import { AbsentNodeLabels } from '../model/node-label-reads';
 
 export { ConnectionEndNames, l7RulesText } from './unjudged-request';
 
@@ -25,6 +26,18 @@ export interface UnknownEnd {
 }
 
 /**
+ * The keys of the labels each end of a query, where it is a node given without its labels, is known not to carry
+ * (`AbsentNodeLabels`: the class of the other nodes of a connectivity diff or report, `ClassifiedEndpoint.nodeLabelsAbsent`).
+ * A rule that reads only those labels is judged as on such a node; one that reads another still leaves the connection not judged.
+ */
+export interface EndsAbsentNodeLabels {
+  /** Of the client (`query.from`). */
+  readonly from?: AbsentNodeLabels;
+  /** Of the server (`query.to`). */
+  readonly to?: AbsentNodeLabels;
+}
+
+/**
  * What the gate reads of a policy set: `PolicySet` (whose `verdict()`, `decide()` and `evaluateNaive()` ask the gate
  * too, so it is named here by what it is asked, not imported). Each member is the `PolicySet` member of that name.
  */
@@ -32,7 +45,7 @@ export interface JudgedPolicies {
   readonly _dnsServer: Endpoint;
   _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[];
   _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[];
-  _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'): UnknownEnd | undefined;
+  _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined;
   _serviceAccountUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'): UnknownEnd | undefined;
   _dnsPatchSplit(query: VerdictQuery): { readonly message: string; readonly fix: string } | undefined;
   _learningLookup(client: Endpoint, name: Endpoint): VerdictQuery | undefined;
@@ -61,9 +74,10 @@ export interface JudgedPolicies {
  * @param names how the messages name the ends
  * @param lead the start of the message (the call and the connection), or nothing
  * @param judged the engine's verdict on the query, once computed: the query's request is checked too
+ * @param absent the labels the ends, where they are nodes given without theirs, are known not to carry (none when omitted)
  */
 export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames,
-  lead = '', judged?: { readonly verdict: Verdict }): CiliumPolicyError | undefined {
+  lead = '', judged?: { readonly verdict: Verdict }, absent?: EndsAbsentNodeLabels): CiliumPolicyError | undefined {
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
     const learning = refusals.length === 0 ? set._learningRefusals(ends.from, end) : [];
@@ -81,11 +95,12 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
     });
   }
   const unknownEnd = unknownEndError(set, ends, [[names.from, names.to, 'egress'], [names.to, names.from, 'ingress']],
-    (named, message) => `${lead}${named} ${message}`, (named, fix) => `${fix} as ${named}`);
+    (named, message) => `${lead}${named} ${message}`, (named, fix) => `${fix} as ${named}`, absent);
   if (unknownEnd !== undefined) return unknownEnd;
   const split = set._dnsPatchSplit(ends);
   if (split !== undefined) return new CiliumPolicyError({ id: 'engine-dns-patch-split', message: `${lead}${names.from} ${formatEndpoint(ends.from)} ${split.message}`, fix: split.fix });
-  const learning = learningLookupError(set, ends, names, lead);
+  // The lookup's client is the query's: what is known of its labels holds there too (its server is the DNS server).
+  const learning = learningLookupError(set, ends, names, lead, absent?.from === undefined ? undefined : { from: absent.from });
   if (learning !== undefined) return learning;
   return judged === undefined ? undefined : unjudgedRequest(ends, judged.verdict, names, lead);
 }
@@ -97,7 +112,8 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
  * (`engine-node-labels-unknown`), or it is allowed at L4 onto L7 rules that do not judge a DNS name (`engine-l7-not-evaluated`,
  * `unjudgedRequest`: the DNS server's `l7proto` rules on its port); whether the name is learned, and so whether `toFQDNs` selects it, is not known.
  */
-function learningLookupError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames, lead: string): CiliumPolicyError | undefined {
+function learningLookupError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames, lead: string,
+  absent: EndsAbsentNodeLabels | undefined): CiliumPolicyError | undefined {
   const lookup = set._learningLookup(ends.from, ends.to);
   if (lookup === undefined) return undefined;
   const learns = `${names.to} ${formatEndpoint(ends.to)} is reached through toFQDNs, which learns the name only from the lookup of `
@@ -107,7 +123,7 @@ function learningLookupError(set: JudgedPolicies, ends: VerdictQuery, names: Con
   const unknownEnd = unknownEndError(set, lookup, [[names.from, server, 'egress'], [server, names.from, 'ingress']],
     (named, message) => `${lead}${learns}${named} ${message}${consequence}`,
     (named, fix, id) => (id === 'engine-service-account-unknown' && named === server
-      ? `${fix} (the DNS server: PolicySetOptions.dnsServer, --dns-server)` : `${fix} as ${named}`));
+      ? `${fix} (the DNS server: PolicySetOptions.dnsServer, --dns-server)` : `${fix} as ${named}`), absent);
   if (unknownEnd !== undefined) return unknownEnd;
   const split = set._dnsPatchSplit(lookup);
   if (split !== undefined) {
@@ -134,14 +150,15 @@ function learningLookupError(set: JudgedPolicies, ends: VerdictQuery, names: Con
 /**
  * The refusal of a query one of whose ends is not known where a rule reads it: a node given without its labels
  * (`engine-node-labels-unknown`, checked on both sides first), then a pod given without its service account
- * (`engine-service-account-unknown`). `sides` names the subject and the peer of each direction; `message` and `fix` word it.
+ * (`engine-service-account-unknown`). `sides` names the subject and the peer of each direction; `message` and `fix` word it;
+ * `absent`, what is known of the ends' node labels.
  */
 function unknownEndError(set: JudgedPolicies, query: VerdictQuery,
   sides: readonly (readonly [string, string, 'egress' | 'ingress'])[],
   message: (named: string, message: string) => string,
-  fix: (named: string, fix: string, id: string) => string): CiliumPolicyError | undefined {
+  fix: (named: string, fix: string, id: string) => string, absent: EndsAbsentNodeLabels | undefined): CiliumPolicyError | undefined {
   const checks = [
-    ['engine-node-labels-unknown', (q: VerdictQuery, d: 'egress' | 'ingress') => set._nodeLabelsUnknown(q, d)],
+    ['engine-node-labels-unknown', (q: VerdictQuery, d: 'egress' | 'ingress') => set._nodeLabelsUnknown(q, d, absent)],
     ['engine-service-account-unknown', (q: VerdictQuery, d: 'egress' | 'ingress') => set._serviceAccountUnknown(q, d)],
   ] as const;
   for (const [id, check] of checks) {

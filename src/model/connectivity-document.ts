@@ -3,6 +3,7 @@
  * and HTML renderers read. Plain, JSON-serializable data; the `schema` string is the compatibility promise: fields may be
  * added within a version, never removed or retyped.
  */
+import { AgentSettings } from './agent-settings';
 import { JudgedIpFamilies } from './judged-ip-families';
 
 /** `schema` of a diff document (public as `Connectivity.DIFF_SCHEMA`). */
@@ -165,6 +166,18 @@ export interface ConnectivityDiffDocument {
    * @default - not recorded (a document built by hand, or one written before the field existed)
    */
   readonly sctp?: boolean;
+  /**
+   * The agent settings the base was judged under (the Cilium release, `enable-policy`, `allow-localhost`, the host firewall,
+   * per-node labels, …): the verdicts hold under them.
+   * @default - not recorded (a document built by hand, or one written before the field existed)
+   */
+  readonly settings?: AgentSettings;
+  /**
+   * The agent settings the head was judged under, when they are not the base's (from code: two policy sets built with
+   * other options; the CLI gives both sides the same).
+   * @default - the base's (`settings`)
+   */
+  readonly headSettings?: AgentSettings;
   /** Counts of grouped changes. */
   readonly summary: DiffSummary;
   /** Every class a change refers to (and, for the map, the classes of the whole platform). */
@@ -244,6 +257,12 @@ export interface ConnectivityReportDocument {
    * @default - not recorded (a document built by hand, or one written before the field existed)
    */
   readonly sctp?: boolean;
+  /**
+   * The agent settings the policies were judged under (the Cilium release, `enable-policy`, `allow-localhost`, the host
+   * firewall, per-node labels, …): the verdicts hold under them.
+   * @default - not recorded (a document built by hand, or one written before the field existed)
+   */
+  readonly settings?: AgentSettings;
   /** Every class of the platform. */
   readonly endpoints: EndpointClass[];
   /** Allowed connections, sorted by from, to; a pair that is absent is denied. */

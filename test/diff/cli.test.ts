@@ -33,7 +33,9 @@ describe('diff', () => {
   test('text: the summary, then each change with the deciding rule on each side', async () => {
     const r = await cli('diff', '--base', base, '--head', opened);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n').slice(1)).toEqual([
+    // The agent settings the verdicts hold under (session 55): one header line.
+    expect(r.stdout.split('\n')[3]).toMatch(/^agent settings: Cilium 1\.\d+, enable-policy=default, enable-non-default-deny-policies on, allow-localhost=always, host firewall off, /);
+    expect(r.stdout.split('\n').slice(1).filter((l) => !l.startsWith('agent settings: '))).toEqual([
       'IP families: ipv4 (the default; --ip-families sets them)',
       'SCTP: not judged (enable-sctp off, Cilium\'s default: the datapath drops SCTP before any policy, so any and ANY here are TCP and UDP; '
         + '--sctp if the cluster enables it)',
@@ -63,7 +65,7 @@ describe('diff', () => {
       ['prod/app=web', 'prod/app=api', ['9090/TCP'], 'denied', 'allowed'],
       ['prod/app=web,version=v1', 'prod/app=api', ['8080/TCP'], 'allowed', 'denied'],
     ]);
-    expect(Object.keys(doc)).toEqual(['schema', 'base', 'head', 'ipFamilies', 'sctp', 'summary', 'endpoints', 'changes']);
+    expect(Object.keys(doc)).toEqual(['schema', 'base', 'head', 'ipFamilies', 'sctp', 'settings', 'summary', 'endpoints', 'changes']);
     // No --ip-families and no capture: Cilium's default, said so.
     expect((doc as unknown as { ipFamilies: unknown }).ipFamilies).toEqual({ judged: 'ipv4', source: 'default' });
   });
@@ -80,7 +82,8 @@ describe('diff', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^\*\*Connectivity diff\*\* \(.*\): 1 newly allowed, 0 newly denied$/);
     expect(lines[2]).toBe('IP families: ipv4 (the default; --ip-families sets them)');
-    expect(lines.slice(4)).toEqual([
+    expect(lines[4]).toMatch(/^agent settings: Cilium 1\.\d+, enable-policy=default, /);
+    expect(lines.slice(6)).toEqual([
       '| Change | From | To | Ports | L7 | Before | After |',
       '|---|---|---|---|---|---|---|',
       '| 🟢 newly allowed | prod/app=web | prod/app=api | 9090/TCP |  | denied: default deny at ingress of prod/app=api (selected by '

@@ -1,0 +1,93 @@
+// Session 55: in a diff or report whose rules read node labels, the class of the other nodes (`remote-node`, and the local
+// `host`) stands for the nodes with none of the labels the node selectors read: the nodes with such labels are `node <labels>`
+// classes of their own. Session 54's verdict gate read its representative (entity:remote-node) as a node of unknown labels,
+// so a connection of it that changed was NOT COMPARED where the answer is known (an over-refusal). The class now carries the
+// keys it is known not to carry (`nodeLabelsAbsent`) to the gate; what reads another label of a node stays NOT COMPARED.
+import { describe, expect, test } from 'vitest';
+import { Connectivity, EndpointClassKind, Endpoints, PolicySet } from '../../src';
+import { ClassifiedEndpoint } from '../../src/diff/endpoint-classes';
+import { changeLine } from './support';
+
+const ON = { nodeSelectorLabels: true };
+const db = (items: string): string => `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: db }
+spec:
+  endpointSelector: { matchLabels: { app: db } }
+  ingress:
+${items}`;
+const EDGE = '  - fromNodes: [{ matchLabels: { role: edge } }]\n';
+const OTHER_NODES_SSH = '  - fromEntities: [remote-node]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+const sets = (base: string, head: string): [PolicySet, PolicySet] => [
+  PolicySet.fromYaml(base, { ...ON, file: 'base.yaml' }), PolicySet.fromYaml(head, { ...ON, file: 'head.yaml' }),
+];
+const notCompared = (doc: { notCompared?: readonly { text: string }[] }): string => (doc.notCompared ?? []).map((n) => n.text).join('\n');
+
+describe('the class of the other nodes carries the node labels it is known not to carry', () => {
+  test('diff: the other nodes newly denied are a change, not NOT COMPARED; the nodes role=edge unchanged', () => {
+    const [base, head] = sets(db(EDGE + OTHER_NODES_SSH), db(EDGE));
+    const doc = Connectivity.diff(base, head);
+    expect(doc.changes.map(changeLine)).toEqual(['- remote-node → (other namespaces)/app=db 22/TCP']);
+    expect(doc.changes[0].reason.before.text).toContain('spec.ingress[1]');
+    expect(doc.notCompared ?? []).toEqual([]);
+    // The class says what is known of it: the one key the node selectors read.
+    const other = Connectivity.endpointClasses([base, head]).find((c) => c.cls.id === 'remote-node');
+    expect(other?.nodeLabelsAbsent).toEqual(['role']);
+    // The every-pair reference agrees.
+    expect(Connectivity.diff(base, head, { _judgeEveryPair: true }).changes.map(changeLine)).toEqual(doc.changes.map(changeLine));
+  });
+
+  test('report: the other nodes are judged (allowed on 22 only), the nodes role=edge on every port', () => {
+    const doc = Connectivity.report(sets(db(EDGE + OTHER_NODES_SSH), db(EDGE))[0]);
+    const lines = doc.connections.map((c) => `${c.from} → ${c.to} ${c.ports.join(', ')}`);
+    expect(lines).toContain('remote-node → (other namespaces)/app=db 22/TCP');
+    expect(lines).toContain('node role=edge → (other namespaces)/app=db any');
+    expect(doc.notJudged ?? []).toEqual([]);
+  });
+
+  test('a class given without what it knows (a hand-built remote-node) stays NOT COMPARED: its labels are unknown', () => {
+    const [base, head] = sets(db(EDGE + OTHER_NODES_SSH), db(EDGE));
+    const classes: ClassifiedEndpoint[] = [
+      { cls: { id: 'db', kind: EndpointClassKind.POD, name: 'db', namespace: 'x', labels: { app: 'db' } }, endpoint: Endpoints.pod('x', { app: 'db' }) },
+      { cls: { id: 'remote-node', kind: EndpointClassKind.HOST, name: 'remote-node' }, endpoint: Endpoints.entity('remote-node') },
+    ];
+    const doc = Connectivity.diff(base, head, { classes });
+    expect(doc.changes).toEqual([]);
+    expect(notCompared(doc)).toContain('(engine-node-labels-unknown): remote-node → db any (not judged → not judged)');
+  });
+
+  test('what depends on a label the classes do not tell stays NOT COMPARED: the API server\'s nodes', () => {
+    // fromEntities: [kube-apiserver] → every node role=edge: whether the API server's nodes carry role=edge is not known.
+    const api = '  - fromEntities: [kube-apiserver]\n';
+    const [base, head] = sets(db(EDGE + api), db(EDGE));
+    const doc = Connectivity.diff(base, head);
+    expect(doc.changes.map(changeLine)).toEqual([]);
+    expect(notCompared(doc)).toMatch(/\(engine-node-labels-unknown\): kube-apiserver → \(other namespaces\)\/app=db any \(not judged → not judged\)/);
+  });
+
+  test('an endpoint selector that reads a remote node\'s labels makes node classes of them (zone=a), and the other nodes lack zone', () => {
+    const zone = (port: number): string => db(`${EDGE}  - fromEndpoints: [{ matchLabels: { reserved:remote-node: "", zone: a } }]
+    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }] }]
+`);
+    const [base, head] = sets(zone(22), zone(23));
+    const doc = Connectivity.diff(base, head);
+    // Before: no class of the nodes zone=a (the change was hidden for them), and the other nodes NOT COMPARED.
+    expect(doc.changes.map(changeLine)).toEqual([
+      '+ node zone=a → (other namespaces)/app=db 23/TCP',
+      '- node zone=a → (other namespaces)/app=db 22/TCP',
+    ]);
+    expect(doc.notCompared ?? []).toEqual([]);
+    expect(Connectivity.endpointClasses([base, head]).find((c) => c.cls.id === 'remote-node')?.nodeLabelsAbsent).toEqual(['role', 'zone']);
+  });
+
+  test('what a diff knew of a class does not carry over to the public verdicts: entity:remote-node is still refused', () => {
+    const [base, head] = sets(db(EDGE + OTHER_NODES_SSH), db(EDGE));
+    Connectivity.diff(base, head);
+    Connectivity.report(base);
+    // The server as the classes have it (equal endpoints share what the set keeps of them, the gate's passes too).
+    const server = Connectivity.endpointClasses([base]).find((c) => c.cls.id.endsWith('app=db'))?.endpoint ?? Endpoints.pod('x', {});
+    const q = { from: Endpoints.entity('remote-node'), to: server, protocol: 'TCP' as const, port: 22 };
+    expect(() => base.decide(q)).toThrow(/engine-node-labels-unknown/);
+    expect(() => base.verdict(q)).toThrow(/engine-node-labels-unknown/);
+  });
+});
