@@ -70,11 +70,23 @@ export class DirectionPolicyCache {
     const node = entry.node ??= this.internSelection(entry.selection);
     let dp = node[direction];
     if (!dp) {
-      dp = directionPolicyOf(entry.selection, direction, this.sectionIndex);
+      dp = directionPolicyOf(node.selection ??= entry.selection, direction, this.sectionIndex);
       node[direction] = dp;
     }
     entry[direction] = dp;
     return dp;
+  }
+
+  /**
+   * The rules that select a subject identity (both directions: `DirectionPolicy.selecting` of either of its direction
+   * policies), without building a direction policy; `undefined` where policy does not apply. One array per distinct
+   * selection (its trie node's), so what is kept per array (`agentRefusals`) is shared by the identities it selects.
+   */
+  public selecting(subject: ResolvedEndpoint): readonly CompiledRule[] | undefined {
+    if (subject.subject === undefined) return undefined;
+    const entry = this.selections[subject.subject].get(subject.labels, this.selectionOf[subject.subject]);
+    const node = entry.node ??= this.internSelection(entry.selection);
+    return (node.selection ??= entry.selection).selecting;
   }
 
   /** The trie node of a rule selection (see `roots`). */
@@ -95,6 +107,8 @@ export class DirectionPolicyCache {
 /** A node of the selection trie: the direction policies of the selection that ends here, and the longer selections. */
 interface SelectionNode {
   next?: Map<number, SelectionNode>;
+  /** The selection of the first identity that reached it: its direction policies' (`selecting`). */
+  selection?: RuleSelection;
   ingress?: DirectionPolicy;
   egress?: DirectionPolicy;
 }

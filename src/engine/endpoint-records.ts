@@ -37,22 +37,30 @@ export class EndpointRecords {
     if (typeof endpoint !== 'object' || endpoint === null) {
       throw new CiliumPolicyError({ id: 'engine-query', message: `${String(endpoint)} is not an endpoint`, fix: 'pass an Endpoint, e.g. Endpoints.parse("pod:default:app=web")' });
     }
-    let r = this.records.get(endpoint);
+    // The miss in a method of its own: a warm decision's look-up stays small enough to inline.
+    return this.records.get(endpoint) ?? this.newRecord(endpoint);
+  }
+
+  /** `record` of an object not seen before. */
+  private newRecord(endpoint: Endpoint): EndpointRecord {
+    // The key is of the object itself, read without calling anything on it: one with a getter or a hidden field has none.
+    // An object with the key of one resolved before holds the same plain data, which passed the checks below then.
+    const key = endpointKey(endpoint);
+    let r = key !== undefined ? this.resolvedByKey.peek(key) : undefined;
     if (r === undefined) {
       // Once per endpoint object: from plain JavaScript `{ kind: 'pod', namespce: 'data' }` was a pod of `default`.
       checkOptionKeys(endpoint, ENDPOINT_FIELD_DEFAULTS, { call: 'Endpoint', noun: 'field', risk: ENDPOINT_RISK });
       // Each declared field read once (a getter may answer otherwise the next time): the checks and the resolution see
-      // the values of that one read. The key is of the object itself: one with a getter or a hidden field has none.
+      // the values of that one read.
       const fields = fieldsOf(endpoint);
       // From plain JavaScript `{ kind: 'node', labels: null }` crashed with a TypeError deep in the identity.
       checkEndpointFieldTypes(fields);
       // `{ kind: 'cidr', ip: 'not-an-ip' }` was judged as written, an address no rule holds.
       checkEndpointValues(fields);
-      const key = endpointKey(endpoint);
-      const resolve = (): EndpointRecord => endpointRecord(resolveEndpoint(this.inventory.enrich(fields), this.options, this.intern));
-      r = key !== undefined ? this.resolvedByKey.get(key, resolve) : resolve();
-      this.records.set(endpoint, r);
+      r = endpointRecord(resolveEndpoint(this.inventory.enrich(fields), this.options, this.intern));
+      if (key !== undefined) this.resolvedByKey.set(key, r);
     }
+    this.records.set(endpoint, r);
     return r;
   }
 

@@ -172,44 +172,48 @@ export interface RedirectNamedPorts {
 type RedirectResolver = (direction: 'ingress' | 'egress', name: string, protocol: string) => number | undefined;
 
 function resolverOf(ports: RedirectNamedPorts): RedirectResolver {
-  // The one reading of named ports (`namedPortNumbers`, as `egressNamedPorts` and the L4 match resolve them), made when a
-  // redirect has a name: the egress ports are every pod's of the cluster, and most rules have no named-port redirect.
-  let numbers: { ingress: Map<string, Set<number>>; egress: Map<string, Set<number>> } | undefined;
-  return (direction, name, protocol) => {
-    numbers ??= { ingress: namedPortNumbers(ports.ingress), egress: namedPortNumbers(ports.egress) };
-    return namedPortNumber(numbers[direction], name, protocol);
-  };
+  // The one reading of named ports (`namedPortNumbers`, as `egressNamedPorts` and the L4 match resolve them).
+  const numbers = { ingress: namedPortNumbers(ports.ingress), egress: namedPortNumbers(ports.egress) };
+  return (direction, name, protocol) => namedPortNumber(numbers[direction], name, protocol);
 }
-
-/**
- * The distinct proxy redirects of the selecting rules' parser uses (`redirectOf`) that have a name (those `resolvedRedirect`
- * asks a number for), kept per list of selecting rules.
- */
-const NAMED_REDIRECTS = new WeakMap<readonly CompiledRule[], readonly string[]>();
 
 /** The named-port redirects of the selecting rules' parser uses and what each resolves to (`''` when none has a name). */
 function namedRedirects(selecting: readonly CompiledRule[], resolve: RedirectResolver): string {
-  let redirects = NAMED_REDIRECTS.get(selecting);
-  if (redirects === undefined) {
-    const named = (redirect: string): boolean => {
-      let asked = false;
-      resolvedRedirect(redirect, () => {
-        asked = true;
-        return undefined;
-      });
-      return asked;
-    };
-    redirects = [...new Set(selecting.flatMap((rule) => usesOf(rule).parsers(false).map((use) => redirectOf(use.filter))))].filter(named);
-    NAMED_REDIRECTS.set(selecting, redirects);
-  }
-  if (redirects.length === 0) return '';
   const out = new Set<string>();
-  for (const redirect of redirects) {
+  for (const redirect of namedPortRedirects(selecting)) {
     const resolved = resolvedRedirect(redirect, resolve);
     if (resolved !== redirect) out.add(`${redirect}=${resolved}`);
   }
   return [...out].sort().join(',');
 }
+
+/** `namedPortRedirects` already worked out, per list of selecting rules. */
+const NAMED_PORT_REDIRECTS = new WeakMap<readonly CompiledRule[], readonly string[]>();
+
+/**
+ * The redirects of the selecting rules' parser uses that a named port keys (`redirectKey`), which `resolvedRedirect` may
+ * resolve to a number on an endpoint: the others are the same on every endpoint. Worked out once per list of rules (the
+ * gate asks `agentRefusals` of every end it sees).
+ */
+function namedPortRedirects(selecting: readonly CompiledRule[]): readonly string[] {
+  let named = NAMED_PORT_REDIRECTS.get(selecting);
+  if (named === undefined) {
+    const out = new Set<string>();
+    for (const rule of selecting) {
+      for (const use of usesOf(rule).parsers(false)) {
+        const redirect = redirectOf(use.filter);
+        // Resolved to some number only where it names a port (a numbered redirect or another key is kept as it is).
+        if (resolvedRedirect(redirect, ANY_NUMBER) !== redirect) out.add(redirect);
+      }
+    }
+    named = [...out];
+    NAMED_PORT_REDIRECTS.set(selecting, named);
+  }
+  return named;
+}
+
+/** A resolver of every named port to a number (`namedPortRedirects`' probe). */
+const ANY_NUMBER: RedirectResolver = () => 0;
 
 /**
  * The merge errors among `selecting` (the imported rules that select one subject, both directions) for which the agent
@@ -220,7 +224,7 @@ export function agentRefusals(selecting: readonly CompiledRule[], version: Ciliu
   subjectNamespace?: string): readonly AgentRefusal[] {
   let byKey = REFUSALS.get(selecting);
   if (!byKey) REFUSALS.set(selecting, byKey = new Map());
-  const resolve = namedPorts === undefined ? undefined : resolverOf(namedPorts);
+  const resolve = namedPorts === undefined || namedPortRedirects(selecting).length === 0 ? undefined : resolverOf(namedPorts);
   const named = resolve === undefined ? '' : namedRedirects(selecting, resolve);
   const noNamespace = subjectNamespace === '';
   const key = `${version.toString()}\0${named}\0${noNamespace ? 'no-namespace' : ''}`;

@@ -178,6 +178,8 @@ export class PolicySet {
    * sides' decisions on its lookups (they do not depend on the name), and what it learns per name.
    */
   private readonly learnedFast = new Map<LabelSet, Map<string, DnsLookupSides>>();
+  /** The same per resolved client (`lookupSides`). */
+  private readonly lookupSidesOf = new WeakMap<ResolvedEndpoint, DnsLookupSides>();
   /**
    * `nodeLabelsSide` per resolved subject, resolved other end, direction and side query (compiled mode): `_nodeLabelsUnknown`,
    * the verdict's note and replay's names share one decision of the combinations.
@@ -185,6 +187,8 @@ export class PolicySet {
   private readonly nodeLabelSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, NodeLabelsSide | undefined>>>();
   /** `serviceAccountSide` per resolved subject, resolved other end, direction and side query (compiled mode). */
   private readonly serviceAccountSides = new WeakMap<ResolvedEndpoint, WeakMap<ResolvedEndpoint, Map<string, ServiceAccountSide | undefined>>>();
+  /** `_agentRefusals` per resolved endpoint (they read its selecting rules, namespace and named ports). */
+  private readonly refusals = new WeakMap<ResolvedEndpoint, readonly AgentRefusal[]>();
   /** The queries `decide` found the gate let through, per client and server record (`gatePassed`). */
   private readonly gatePasses = new WeakMap<EndpointRecord, WeakMap<EndpointRecord, Set<number | string>>>();
   /** The accounts a pod given without one may run as (`serviceAccountCandidates`), on first use. */
@@ -670,10 +674,16 @@ export class PolicySet {
    * (certainly too large); empty when it computes it, or where policy does not apply.
    */
   public _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[] {
-    const dp = this._directionPolicyOf(endpoint, 'ingress') ?? this._directionPolicyOf(endpoint, 'egress');
-    if (dp === undefined) return [];
     const subject = this.endpoints.resolve(endpoint);
-    return agentRefusals(dp.selecting, this.config.version, this._redirectNamedPorts(subject), subject.labels.get('k8s', NAMESPACE_KEY) ?? '');
+    let refusals = this.refusals.get(subject);
+    if (refusals === undefined) {
+      // The selecting rules of its direction policies, without building one (the gate asks this of every end).
+      const selecting = this.directionPolicies.selecting(subject);
+      refusals = selecting === undefined ? []
+        : agentRefusals(selecting, this.config.version, this._redirectNamedPorts(subject), subject.labels.get('k8s', NAMESPACE_KEY) ?? '');
+      this.refusals.set(subject, refusals);
+    }
+    return refusals;
   }
 
   /**
@@ -985,8 +995,8 @@ export class PolicySet {
    * identity; then the name against their DNS rules, once per name.
    */
   private learnable(client: ResolvedEndpoint, name: string): DnsLearning {
-    const bare = name.replace(/\.$/, '');
-    const sides = this.lookupSides(client);
+    const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+    const sides = this.lookupSidesOf.get(client) ?? this.lookupSides(client);
     const known = sides.names.get(bare);
     if (known) return known;
     const learnable = dnsLearnable(sides.egress, () => this.lookupIngress(sides), { l4: DNS_LOOKUP, dns: bare }, this.config);
@@ -995,8 +1005,18 @@ export class PolicySet {
     return result;
   }
 
-  /** The two sides of a client's lookup at its DNS server, once per client identity (the ingress side on first use). */
+  /**
+   * The two sides of a client's lookup at its DNS server, once per client identity (the ingress side on first use), kept
+   * per resolved client too (`lookupSidesOf`: a look-up on `learnable`'s way, which every `toFQDNs` candidate asks).
+   */
   private lookupSides(client: ResolvedEndpoint): DnsLookupSides {
+    const sides = this.identityLookupSides(client);
+    this.lookupSidesOf.set(client, sides);
+    return sides;
+  }
+
+  /** `lookupSides` per client identity (its label set, subject kind and node). */
+  private identityLookupSides(client: ResolvedEndpoint): DnsLookupSides {
     let byClient = this.learnedFast.get(client.labels);
     if (byClient === undefined) {
       byClient = new Map();

@@ -116,12 +116,13 @@ function learningLookupError(set: JudgedPolicies, ends: VerdictQuery, names: Con
   absent: EndsAbsentNodeLabels | undefined): CiliumPolicyError | undefined {
   const lookup = set._learningLookup(ends.from, ends.to);
   if (lookup === undefined) return undefined;
-  const learns = `${names.to} ${formatEndpoint(ends.to)} is reached through toFQDNs, which learns the name only from the lookup of `
+  // Worded only for a refusal: the gate asks this of every connection to a DNS name that `decide` judges.
+  const learns = (): string => `${names.to} ${formatEndpoint(ends.to)} is reached through toFQDNs, which learns the name only from the lookup of `
     + `${lookup.dns ?? ''} at the DNS server ${formatEndpoint(lookup.to)}, and that lookup is not judged: `;
   const consequence = '; whether the name is learned, and so whether toFQDNs selects it, is not known';
   const server = 'the DNS server';
   const unknownEnd = unknownEndError(set, lookup, [[names.from, server, 'egress'], [server, names.from, 'ingress']],
-    (named, message) => `${lead}${learns}${named} ${message}${consequence}`,
+    (named, message) => `${lead}${learns()}${named} ${message}${consequence}`,
     (named, fix, id) => (id === 'engine-service-account-unknown' && named === server
       ? `${fix} (the DNS server: PolicySetOptions.dnsServer, --dns-server)` : `${fix} as ${named}`), absent);
   if (unknownEnd !== undefined) return unknownEnd;
@@ -129,7 +130,7 @@ function learningLookupError(set: JudgedPolicies, ends: VerdictQuery, names: Con
   if (split !== undefined) {
     return new CiliumPolicyError({
       id: 'engine-dns-patch-split',
-      message: `${lead}${learns}${names.from} ${formatEndpoint(ends.from)} ${split.message}${consequence}`,
+      message: `${lead}${learns()}${names.from} ${formatEndpoint(ends.from)} ${split.message}${consequence}`,
       fix: split.fix,
     });
   }
@@ -141,7 +142,7 @@ function learningLookupError(set: JudgedPolicies, ends: VerdictQuery, names: Con
   if (unjudged === undefined) return undefined;
   return new CiliumPolicyError({
     id: 'engine-l7-not-evaluated',
-    message: `${lead}${learns}${errorWhat(unjudged)}${consequence}`,
+    message: `${lead}${learns()}${errorWhat(unjudged)}${consequence}`,
     fix: 'give the DNS server\'s port rules the engine judges a DNS name by (DNS rules, or none): the proxy decides the lookup now, '
       + 'and with it whether toFQDNs selects the name',
   });

@@ -20,6 +20,11 @@ export class BoundedMemo<K, V> {
     return value;
   }
 
+  /** The result kept for `key`, if any (computing nothing). */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
   /** Keeps `value` for `key`, forgetting every other entry first when the memo is full. */
   set(key: K, value: V): void {
     if (this.entries.size >= this.limit && !this.entries.has(key)) this.entries.clear();

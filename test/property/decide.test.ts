@@ -151,8 +151,13 @@ describe('decide() == verdict().verdict', () => {
         if (v === 'allowed') allowed++;
         else if (!v.startsWith(REFUSED)) denied++;
       }
-      // Warm, both: the same answers again.
-      for (const q of queries) expect(answer(() => decideFirst.decide(q))).toBe(answer(() => decideFirst.verdict(q).verdict));
+      // Warm, both: the same answers again; and on fresh copies of every fourth query, whose ends equal ends resolved
+      // before (`EndpointRecords.record`: found by their text key, without the checks an equal object passed).
+      queries.forEach((q, i) => {
+        const expected = answer(() => decideFirst.verdict(q).verdict);
+        expect(answer(() => decideFirst.decide(q))).toBe(expected);
+        if (i % 4 === 0) expect(answer(() => decideFirst.decide(structuredClone(q)))).toBe(expected);
+      });
     }), propertyParams('DECIDE', RUNS));
     expect(allowed).toBeGreaterThan(0);
     expect(denied).toBeGreaterThan(0);
