@@ -6,6 +6,8 @@
 import { writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
+import { clipText } from '../model/clip-text';
+import { withoutControls } from '../model/printable';
 import {
   CliIo, EXIT, addTraceCommand, commanderOutput, errorLine, refuseEmptyPaths, refuseMisspeltRequiredOption, refuseOptionWithoutValue,
   refuseRepeatedOptions,
@@ -166,7 +168,9 @@ function reportError(e: unknown, io: CliIo): number {
     io.stderr(errorLine(e));
     return EXIT.badInput;
   }
-  io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  // An unexpected error's message may quote the input (a file name, a value): clipped and its control characters replaced,
+  // as `errorLine` does for the refusals, so that no escape sequence of a hostile input reaches the terminal.
+  io.stderr(`error: ${withoutControls(clipText(e instanceof Error ? e.message : String(e)))}\n`);
   return EXIT.badInput;
 }
 
