@@ -13,7 +13,6 @@ import { cdk8sSortsKeys, cdk8sUnwritableKey, NOT_PLAIN, sanitizedPlainCopy } fro
 import { CILIUM_API_VERSION, PolicyKind } from './policy-model';
 import { synthMemo } from './synth-session';
 import { CILIUM_VERSION_ANNOTATION } from './version-annotation';
-import { EVERY_PORT_SERVICES_ANNOTATION, everyPortServicePaths } from './every-port-annotation';
 
 /** `PolicyApiObject.renderedMetadata` when cdk8s cannot render the metadata. */
 export const NOT_RENDERED: unique symbol = Symbol('metadata not rendered');
@@ -80,14 +79,7 @@ export class PolicyApiObject extends ApiObject {
     const json = typeof direct === 'string' ? this.renderThroughCdk8s(direct as Cdk8sReason) : direct;
     if (this.clusterScoped && json.metadata) delete json.metadata.namespace;
     // The version the policy was written for, for the tools that read it back (`trace`); set last, so it cannot be overwritten.
-    // The egress items written as every port of Services on purpose (`Port.allPorts()`), for validate (`everyPortServicesOf`);
-    // none once JSON patches apply, which may have written such an item (or moved one): the intent is the constructs' only.
-    const everyPort = this.patched ? [] : everyPortServicePaths(json as { spec?: unknown; specs?: unknown });
-    const annotations = {
-      ...json.metadata?.annotations,
-      ...(everyPort.length > 0 ? { [EVERY_PORT_SERVICES_ANNOTATION]: JSON.stringify(everyPort) } : {}),
-      [CILIUM_VERSION_ANNOTATION]: CiliumVersion.of(this).toString(),
-    };
+    const annotations = { ...json.metadata?.annotations, [CILIUM_VERSION_ANNOTATION]: CiliumVersion.of(this).toString() };
     json.metadata = { ...json.metadata, annotations };
     return json;
   }

@@ -3,7 +3,6 @@
 // broad peer without toPorts (`pitfall-host-ingress-every-port`, the constructs' `host-firewall-ingress-every-port`). One
 // rule each, shared with the constructs: `servicesEveryPort`, `hostIngressEveryPort`.
 import { RuleItemModel, SectionName } from '../model/policy-model';
-import { everyPortServicesOf } from '../model/every-port-annotation';
 import { HOST_INGRESS_EVERY_PORT, hostIngressEveryPort } from './host-ingress-every-port';
 import { items, PitfallRun, RuleView } from './pitfall-run';
 import { servicesEveryPort } from './services-every-port';
@@ -23,8 +22,7 @@ function portCount(item: RuleItemModel): number {
  */
 function servicesEveryPortItem(run: PitfallRun, r: RuleView, item: RuleItemModel, itemPath: string): void {
   const problem = servicesEveryPort(item, portCount(item), r.version);
-  // Every port said outright (`Port.allPorts()`), as the constructs record it: settled where the policy was written.
-  if (problem === undefined || everyPortServicesOf(run.documentMetadata(r.doc)).has(itemPath)) return;
+  if (problem === undefined) return;
   run.report('pitfall-services-every-port', r, `${itemPath}.toServices`,
     `this egress allow of toServices has no toPorts, so it allows every port of the Services' backends, not the Services' ports: ${problem.reason}`,
     problem.portsAccepted

@@ -290,11 +290,6 @@ export class PitfallRun {
     return this.cachedNpViews;
   }
 
-  /** The metadata of a document (its annotations: the constructs' intents, `everyPortServicesOf`); `undefined` for none. */
-  public documentMetadata(doc: number): PolicyMetadataModel | undefined {
-    return this.metadata[doc];
-  }
-
   /** The lockout exemptions of a document (its `cdk8s-cilium.io/lockout-exemptions` annotation). */
   public lockoutExemptions(doc: number): ReadExemptions {
     let read = this.exemptions.get(doc);

@@ -182,6 +182,9 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
   const rawKeys = new Set(keys.filter((k, i) => k !== undefined && !policies[i].sdk));
   for (const f of checkPitfalls(docs, inventory)) {
     if (f.id === 'pitfall-policy-name-duplicate' && f.document >= 0 && policies[f.document].sdk && !rawKeys.has(keys[f.document])) continue;
+    // The constructs refuse an egress allow of a Service without ports (`peer-service-every-port`) unless every port is said
+    // outright (`Port.allPorts()`), which they write as no toPorts: an SDK policy's port-less toServices item is that.
+    if (f.id === 'pitfall-services-every-port' && f.document >= 0 && policies[f.document].sdk) continue;
     const finding = SYNTH_WARNINGS.has(f.id) ? { ...f, severity: Severity.WARNING } : f;
     const np = f.networkPolicy;
     if (np) {

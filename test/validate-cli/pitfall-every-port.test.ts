@@ -3,12 +3,12 @@
 // `servicesEveryPort`) and a host policy's ingress allow of a broad peer without toPorts (`pitfall-host-ingress-every-port`,
 // the constructs' `host-firewall-ingress-every-port`: `hostIngressEveryPort`). Before, `validate` said nothing of either on
 // hand-written YAML. The engine's verdicts say why they matter: every port of the backends, of the nodes.
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { CiliumPolicy, CiliumVersion, EndpointSelector, HostFirewall, Peer, Port } from '../../src';
 import { validateApp } from '../../src/validate';
 import { ccnp, cnp, labels, policySet, verdict } from '../engine/helpers';
-import { chart, synth } from '../support/synth';
+import { chart } from '../support/synth';
 import { check, findings } from './helpers';
 
 const SERVICES = 'pitfall-services-every-port';
@@ -65,52 +65,6 @@ describe('pitfall-services-every-port', () => {
     expect(validateApp(c).filter((d) => d.id === SERVICES)).toEqual([]);
     new ApiObject(c, 'raw', web({ egress: [{ toServices: [DB] }] }) as never);
     expect(validateApp(c).filter((d) => d.id === SERVICES).map((d) => `${d.constructPath} ${d.path}`)).toEqual(['test/raw spec.egress[0].toServices']);
-  });
-});
-
-// The construct-to-validate round trip (session 55): the constructs record `Port.allPorts()` to a Service in the annotation
-// cdk8s-cilium.io/every-port-services (the item paths), which validate reads. Before, the synthesized YAML validated again
-// warned of what the construct had settled (the only intent of validateApp was its own `sdk` exception, not in the manifest).
-describe('pitfall-services-every-port on the constructs\' own output, validated again', () => {
-  const synthesized = (build: (p: CiliumPolicy) => void, version = CiliumVersion.V1_19): Record<string, unknown> => {
-    const c = chart('shop', version);
-    build(new CiliumPolicy(c, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }));
-    return synth(c)[0] as Record<string, unknown>;
-  };
-
-  it.each(CiliumVersion.ALL.map((v) => [v.toString(), v] as const))('Cilium %s: Port.allPorts() to a Service is clean; the item edited by hand is not', (_v, version) => {
-    const doc = synthesized((p) => p.allowEgress(Peer.service('db'), { ports: [Port.allPorts()] }), version);
-    expect((doc.metadata as { annotations: Record<string, string> }).annotations['cdk8s-cilium.io/every-port-services']).toBe('["spec.egress[0]"]');
-    expect(paths([doc], SERVICES)).toEqual([]);
-    // The same item moved by hand (a toEndpoints item before it), or the annotation dropped: the item is judged again.
-    const spec = doc.spec as { egress: unknown[] };
-    expect(paths([{ ...doc, spec: { ...spec, egress: [{ toEndpoints: [labels({ app: 'x' })], ...TCP('80') }, ...spec.egress] } }], SERVICES))
-      .toEqual(['spec.egress[1].toServices']);
-    expect(paths([{ ...doc, metadata: { ...(doc.metadata as object), annotations: {} } }], SERVICES)).toEqual(['spec.egress[0].toServices']);
-  });
-
-  it('a Service with ports, and two rules: only the every-port items are named; the verdicts are what the annotation says', () => {
-    const doc = synthesized((p) => {
-      p.allowEgress(Peer.service('cache'), { ports: [Port.tcp(6379)] });
-      p.allowEgress(Peer.service('db'), { ports: [Port.allPorts()] });
-    });
-    expect((doc.metadata as { annotations: Record<string, string> }).annotations['cdk8s-cilium.io/every-port-services']).toBe('["spec.egress[1]"]');
-    expect(paths([doc], SERVICES)).toEqual([]);
-    const set = policySet([doc, SERVICE_DB, { ...SERVICE_DB, metadata: { name: 'cache', namespace: 'shop' }, spec: { selector: { app: 'cache' },
-      ports: [{ port: 6379 }] } }]);
-    expect(['5432', '22'].map((p) => verdict(set, 'pod:shop:app=web', 'pod:shop:app=db', p).verdict)).toEqual(['allowed', 'allowed']);
-    expect(['6379', '22'].map((p) => verdict(set, 'pod:shop:app=web', 'pod:shop:app=cache', p).verdict)).toEqual(['allowed', 'denied']);
-    expect(verdict(set, 'pod:shop:app=web', 'pod:shop:app=other', '5432').verdict).toBe('denied');
-    // A JSON patch may write such an item itself (here: the ports of the first item removed): no intent is recorded then.
-    const patched = synthesized((p) => {
-      p.allowEgress(Peer.service('cache'), { ports: [Port.tcp(6379)] });
-      p.allowEgress(Peer.service('db'), { ports: [Port.allPorts()] });
-      p.apiObject.addJsonPatch(JsonPatch.remove('/spec/egress/0/toPorts'));
-    });
-    expect((patched.metadata as { annotations: Record<string, string> }).annotations['cdk8s-cilium.io/every-port-services']).toBeUndefined();
-    expect(paths([patched], SERVICES)).toEqual(['spec.egress[0].toServices', 'spec.egress[1].toServices']);
-    const none = synthesized((p) => p.allowEgress(Peer.service('db'), { ports: [Port.tcp(5432)] }));
-    expect((none.metadata as { annotations: Record<string, string> }).annotations['cdk8s-cilium.io/every-port-services']).toBeUndefined();
   });
 });
 
