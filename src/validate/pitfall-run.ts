@@ -342,9 +342,11 @@ export class PitfallRun {
 
   /** The workloads of the input a selector selects, or `undefined` when the input cannot tell. */
   public podsOf(sel: Selector): readonly InventoryPodTemplate[] | undefined {
-    // Once per selector of the run (by its written form, `cacheKey`: what the matching reads): a rule's subject is read
-    // again as other rules' peer, and each peer by several checks (pods matching nothing, pods on the host network).
-    const key = sel.cacheKey();
+    // Once per selector of the run: a rule's subject is read again as other rules' peer, and each peer by several checks
+    // (pods matching nothing, pods on the host network). Keyed by its requirements as data, not by `cacheKey()`: that text
+    // mirrors the agent's `LabelSelector.String()` and joins values unquoted, so `app In ["web,api"]` and `app In [web, api]`
+    // (values validate reads and refuses, yet checks) would share an entry.
+    const key = JSON.stringify(sel.requirements.map((r) => [r.source, r.key, r.operator, r.values]));
     if (this.podsCache.has(key)) return this.podsCache.get(key);
     const pods = this.computePodsOf(sel);
     this.podsCache.set(key, pods);

@@ -37,6 +37,16 @@ const messages = (id: string, docs: readonly Doc[]): string[] => findings(run(do
 describe('pitfall-selector-matches-nothing', () => {
   const ID = 'pitfall-selector-matches-nothing';
 
+  it('two selectors whose agent text is the same are told apart: `app In ["web,api"]` and `app In [web, api]`, in either order', () => {
+    // Session 55 review: the run's per-selector memo was keyed by `cacheKey()` (values joined unquoted), so the refused
+    // one-value selector and the valid two-value one shared an entry: a false finding on the valid policy, or none on the bad.
+    const bad = cnp({ endpointSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web,api'] }] }, ingress: [{ fromEndpoints: [{}] }] }, 'a-bad');
+    const good = cnp({ endpointSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'api'] }] }, ingress: [{ fromEndpoints: [{}] }] }, 'b-good');
+    const web = deployment('web');
+    expect(paths(ID, [web, bad, good])).toEqual(['d1.yaml: spec.endpointSelector']);
+    expect(paths(ID, [web, good, bad])).toEqual(['d2.yaml: spec.endpointSelector']);
+  });
+
   it('the subject: flagged when it matches none of the workloads, not when it matches one, not without workloads', () => {
     expect(paths(ID, [deployment('web'), cnp({ endpointSelector: labels('webapp'), ingress: [{ fromEntities: ['world'] }] })]))
       .toEqual(['d1.yaml: spec.endpointSelector']);
