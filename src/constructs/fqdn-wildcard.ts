@@ -1,4 +1,4 @@
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, showValue } from '../core/errors';
 import { locationField, RefusalLocation } from './caller-location';
 import { addressShapedNameProblem, ownDomainExample, publicSuffixReason, registrableWildcard, shownName, versionDependentWildcard } from '../model/fqdn-pattern';
 import { describeValue } from '../model/plain-value';
@@ -62,13 +62,14 @@ export function checkFqdnRegistrable(pattern: string, factory: string, location:
   const domain = /^\*[^.*]+\.[^*]+$/.test(p) && isDns1123Label(p.slice(1).split('.')[0].toLowerCase()) ? p.slice(1) : undefined;
   throw new CiliumPolicyError({
     id: 'fqdn-pattern-registrable',
-    message: `${factory} ${JSON.stringify(pattern)} has a "*" in the registrable part of the name: it would match names such as ${shownName(found.example)}, which `
+    message: `${factory} ${showValue(pattern)} has a "*" in the registrable part of the name: it would match names such as ${shownName(found.example)}, which `
       + (use === 'lookup'
         ? 'anyone may register: the pods could look up names under a domain of anyone\'s, whose DNS server reads each lookup (a channel out of the cluster)'
         : 'anyone may register and point at any address')
       + `; ${publicSuffixReason(found)}`,
     fix: domain !== undefined
-      ? `write "*.${domain}" for the subdomains of ${domain} (and the name ${domain} itself as a name, ${use === 'lookup' ? 'DnsRule.exact' : 'Peer.fqdn'}), `
+      ? `write "*.${shownName(domain)}" for the subdomains of ${shownName(domain)} (and the name ${shownName(domain)} itself as a name, `
+        + `${use === 'lookup' ? 'DnsRule.exact' : 'Peer.fqdn'}), `
         + 'or list the names'
       : `put the wildcard below a domain you control, such as "*.${ownDomainExample(found)}", or list the names; there is no opt-out: `
         + 'only reserved top-level domains (such as internal, corp, home, test) count as private',

@@ -118,3 +118,15 @@ describe('a DnsRule-shaped value is held to the checks of DnsRule.exact and DnsR
     expect(verdictOf(c, 'pod:shop:app=a', DNS, '53/UDP', { dns: 'data.attacker.com' })).toBe('l7-denied');
   });
 });
+
+describe('fqdn-pattern-registrable shows a hostile pattern bounded (session 55 review)', () => {
+  test.each([
+    ['Peer.fqdnPattern', (p: string) => Peer.fqdnPattern(p)],
+    ['DnsRule.pattern', (p: string) => DnsRule.pattern(p)],
+  ])('%s of a 5,000-character registrable pattern: one short message, the id and the fix kept', (_name, make) => {
+    const r = refusal(() => make(`*${'a'.repeat(5000)}.com`));
+    expect(r.id).toBe('fqdn-pattern-registrable');
+    expect(r.message.length).toBeLessThan(1500);
+    expect(r.message).toContain('...');
+  });
+});
