@@ -217,7 +217,9 @@ describe('documents that are not policies', () => {
   it('other Cilium kinds and other API groups are skipped without a diagnostic', () => {
     for (const [apiVersion, kind] of [['cilium.io/v2', 'CiliumNode'], ['cilium.io/v2alpha1', 'CiliumCIDRGroup'], ['cilium.io/v2', 'CiliumEnvoyConfig'],
       ['apps/v1', 'ciliumnetworkpolicy'], ['v1', 'Namespace']]) {
-      const r = fromObject({ apiVersion, kind, metadata: { name: 'x' } });
+      // A CiliumCIDRGroup is checked as the API server admits it (spec.externalCIDRs required: test/cli/cidr-group-admission).
+      const spec = kind === 'CiliumCIDRGroup' ? { spec: { externalCIDRs: ['10.0.0.0/8'] } } : {};
+      const r = fromObject({ apiVersion, kind, metadata: { name: 'x' }, ...spec });
       expect(r.diagnostics, kind).toEqual([]);
       expect(r.skipped.map((s) => s.kind)).toEqual([kind]);
       expect(r.documents).toEqual([]);
