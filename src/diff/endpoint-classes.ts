@@ -61,10 +61,12 @@ export interface ClassifiedEndpoint {
   readonly serverOnly?: boolean;
   /**
    * On a node class given without its labels (`host`, `remote-node`): the keys of the node labels its nodes are known not
-   * to carry. `endpointClasses` gives the class of the other nodes every key its node selectors read (the nodes with such
-   * labels are `node <labels>` classes of their own), so a rule that reads only those keys is judged as on a node without
-   * them, where the verdict gate would refuse the connection as a node given without its labels (`engine-node-labels-unknown`);
-   * a rule that reads another label of the node still leaves it not judged (NOT COMPARED, NOT JUDGED).
+   * to carry. `endpointClasses` gives the class of the other nodes each key its node selectors read where every node of no
+   * `node <labels>` class reads as one without it (every requirement on the key is `In`/`Exists`, or a `<key> Exists` alone
+   * selects every node that carries it; on `host`, not a key an endpoint selector reads: the local host carries its node's
+   * labels), so a rule that reads only those keys is judged as on a node without them, where the verdict gate would refuse
+   * the connection as a node given without its labels (`engine-node-labels-unknown`); a rule that reads another label of the
+   * node (`role NotIn [edge]`: role=edge is of no class) still leaves it not judged (NOT COMPARED, NOT JUDGED).
    * @default - none known: every node label a rule reads is unknown
    */
   readonly nodeLabelsAbsent?: string[];
@@ -858,8 +860,14 @@ function entityClasses(rules: readonly CompiledRule[], onHost: readonly string[]
   const workloads = onHost.length > 0 ? { workloads: [...onHost] } : {};
   const nodes = nodeClasses(rules, identity);
   // The other nodes: those with none of the labels the node selectors read (the others are node classes of their own).
-  const absent = nodes.keys !== undefined && nodes.keys.length > 0 ? { nodeLabelsAbsent: nodes.keys } : {};
-  const host: ClassifiedEndpoint = { cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host', ...workloads }, endpoint: Endpoints.entity('host'), ...absent };
+  const absentOf = (keys: string[] | undefined): { nodeLabelsAbsent?: string[] } => (
+    keys !== undefined && keys.length > 0 ? { nodeLabelsAbsent: keys } : {});
+  const absent = absentOf(nodes.keys);
+  // The local host's identity carries its node's labels (pkg/ipcache/metadata.go: the reserved:host identity with the node's
+  // labels): a key an endpoint selector reads may be one it carries, so it is not said absent there.
+  const host: ClassifiedEndpoint = {
+    cls: { id: 'host', kind: EndpointClassKind.HOST, name: 'host', ...workloads }, endpoint: Endpoints.entity('host'), ...absentOf(nodes.hostKeys),
+  };
   if (nodes.exceeded) {
     // On the first node class, or on `host` when no selector's own witness has labels (NotIn, DoesNotExist): never silent.
     noteLimit(nodes.classes[0] ?? host, `nodes that several node selectors select at once make more than ${NODE_CLASS_LIMIT} label sets to `
@@ -912,27 +920,29 @@ function readsOwnNodeLabel(view: NodeView, q: SelectorRequirement): boolean {
  * reads (`NodeView`), as the engine gives them (`resolveEndpoint` and `peerView` of the class's node): `role: db` with
  * `node:role DoesNotExist` as a nodeSelector selects the nodes role=db (their host endpoints carry no `node:` label), and
  * as a `toNodes` peer no node. Over `NODE_CLASS_LIMIT` label sets, the classes are a node per selector, noted on the
- * first (`classLimits`, `exceeded`). `keys`: the keys of the node labels the selectors read, which the nodes without labels
- * (`host`, `remote-node`) are known not to carry; `undefined` when the classes are not worked out (no identity options).
+ * first (`classLimits`, `exceeded`). `keys`: the keys of the node labels the selectors read which the nodes of no class
+ * (`remote-node`) are known not to carry, `hostKeys` those of them the local `host` is; `undefined` when the classes are not
+ * worked out (no identity options).
  * @param identity the options of the node identities (the compared sets' engine configuration)
  */
 function nodeClasses(rules: readonly CompiledRule[], identity: IdentityOptions | undefined): NodeClasses {
-  const selectors = new Map<string, { selector: Selector; view: NodeView }>();
-  const peerSelector = (s: Selector): void => {
-    selectors.set(`peer ${s.toString()}`, { selector: s, view: 'peer' });
+  const selectors = new Map<string, { selector: Selector; view: NodeView; endpoints: boolean }>();
+  const peerSelector = (endpoints: boolean) => (s: Selector): void => {
+    const id = `peer ${s.toString()}`;
+    selectors.set(id, { selector: s, view: 'peer', endpoints: endpoints || selectors.get(id)?.endpoints === true });
   };
   for (const r of rules) {
-    if (r.subjectKind === 'node') selectors.set(`subject ${r.subject.toString()}`, { selector: r.subject, view: 'subject' });
+    if (r.subjectKind === 'node') selectors.set(`subject ${r.subject.toString()}`, { selector: r.subject, view: 'subject', endpoints: false });
     for (const item of allItems(r)) {
-      if (item.peer.kind === 'nodes') item.peer.selectors.forEach(peerSelector);
+      if (item.peer.kind === 'nodes') item.peer.selectors.forEach(peerSelector(false));
       // An endpoint selector that may select remote nodes by their labels (`reserved:remote-node` and `role: edge`, with
       // per-node labels on), as the engine's gate reads it (`peerNodeLabelItems`): without it, its nodes had no class.
-      if (item.peer.kind === 'endpoints') item.peer.selectors.filter((sel) => sel.requirements.some(readsPeerNodeLabel)).forEach(peerSelector);
+      if (item.peer.kind === 'endpoints') item.peer.selectors.filter((sel) => sel.requirements.some(readsPeerNodeLabel)).forEach(peerSelector(true));
     }
     // `fromRequires`/`toRequires`, AND'ed on the endpoint selectors (before 1.19): one selector per rule and section.
-    for (const reqs of Object.values(r.requires)) if (reqs.some(readsPeerNodeLabel)) peerSelector(Selector.all().and(...reqs));
+    for (const reqs of Object.values(r.requires)) if (reqs.some(readsPeerNodeLabel)) peerSelector(true)(Selector.all().and(...reqs));
   }
-  if (selectors.size === 0) return { classes: [], keys: [], exceeded: false };
+  if (selectors.size === 0) return { classes: [], keys: [], hostKeys: [], exceeded: false };
   if (identity === undefined) return { classes: [], exceeded: false };
   // The labels of a node (with the labels `own`) in a view: its host endpoint's, or its identity as another node's peer.
   const viewLabels = new Map<string, LabelSet>();
@@ -946,15 +956,25 @@ function nodeClasses(rules: readonly CompiledRule[], identity: IdentityOptions |
     }
     return labels;
   };
-  const list = [...selectors.values()].map(({ selector, view }): ViewedNodeSelector => {
+  const list = [...selectors.values()].map(({ selector, view, endpoints }): ViewedNodeSelector & { endpoints: boolean } => {
     const reads = selector.requirements.filter((q) => readsOwnNodeLabel(view, q));
     const others = selector.requirements.filter((q) => !readsOwnNodeLabel(view, q));
-    return { view, reads, holds: Selector.all().and(...others).matches(labelsIn(view, {})) };
+    return { view, reads, holds: Selector.all().and(...others).matches(labelsIn(view, {})), endpoints };
   }).filter((s) => s.reads.length > 0 || s.holds);
-  const keys = [...new Set(list.flatMap((s) => s.reads.map((q) => q.key)))].sort(compare);
+  const read = [...new Set(list.flatMap((s) => s.reads.map((q) => q.key)))].sort(compare);
   // A selector that reads no label of the node holds on every node of its view, or on none: it makes classes only with
   // one that reads labels (then the nodes it alone selects, `role NotIn [db]` beside every node, are a class: role=db).
-  if (keys.length === 0) return { classes: [], keys, exceeded: false };
+  if (read.length === 0) return { classes: [], keys: [], hostKeys: [], exceeded: false };
+  // The classes are the nodes some selector selects: `remote-node` (and `host`) stand for the others, which no selector
+  // selects, as nodes without the keys. That holds of a key where every requirement on it fails without it (`In`, `Exists`:
+  // a value no selector names reads as none), or where a selector `<key> Exists` alone selects every node that carries it
+  // (each one is of a class). Not otherwise: `role NotIn [edge]` holds without the key and not on role=edge, of no class.
+  const negated = new Set(list.flatMap((s) => s.reads.filter((q) => q.operator !== 'In' && q.operator !== 'Exists').map((q) => q.key)));
+  const everyCarrier = new Set(list.filter((s) => s.holds && s.reads.length === 1 && s.reads[0].operator === 'Exists').map((s) => s.reads[0].key));
+  const keys = read.filter((k) => !negated.has(k) || everyCarrier.has(k));
+  // The local host carries its node's labels: a key an endpoint selector reads (`reserved:host` and `zone: a`) is not said absent on it.
+  const hostRead = new Set(list.filter((s) => s.endpoints).flatMap((s) => s.reads.map((q) => q.key)));
+  const hostKeys = keys.filter((k) => !hostRead.has(k));
   const found = selectorAtoms(list.map((s): AtomSelector => ({ requirements: s.reads, holds: s.holds, source: true })), {
     limit: NODE_CLASS_LIMIT,
     matches: (key, value, reqs, i) => Selector.all().and(...reqs).matches(labelsIn(list[i].view, value === undefined ? {} : { [key]: value })),
@@ -975,13 +995,15 @@ function nodeClasses(rules: readonly CompiledRule[], identity: IdentityOptions |
     out.push({ cls: { id: name, kind: EndpointClassKind.HOST, name }, endpoint: Endpoints.node(labels) });
   }
   out.sort((a, b) => compare(a.cls.name, b.cls.name));
-  return { classes: out, keys, exceeded: atoms.exceeded };
+  return { classes: out, keys, hostKeys, exceeded: atoms.exceeded };
 }
 
 /** The node classes (`nodeClasses`), the keys of the labels their selectors read, and whether they are a node per selector. */
 interface NodeClasses {
   readonly classes: ClassifiedEndpoint[];
   readonly keys?: string[];
+  /** The keys of `keys` the local host is known not to carry (not those an endpoint selector reads). */
+  readonly hostKeys?: string[];
   readonly exceeded: boolean;
 }
 

@@ -91,3 +91,65 @@ describe('the class of the other nodes carries the node labels it is known not t
     expect(() => base.verdict(q)).toThrow(/engine-node-labels-unknown/);
   });
 });
+
+// A reviewer's repros: the class of the other nodes was said to lack a key that nodes no class stands for carry (a value
+// no selector names that a NotIn/DoesNotExist reads differently from the key's absence), or that the local host carries.
+describe('the other nodes are said to lack a key only where every node no class stands for behaves as without it', () => {
+  const NOT_EDGE = '  - fromNodes: [{ matchExpressions: [{ key: role, operator: NotIn, values: [edge] }] }]\n'
+    + '    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+  const changedOrNotCompared = (doc: ReturnType<typeof Connectivity.diff>, line: RegExp): void => {
+    expect(doc.changes.map(changeLine).some((l) => line.test(l)) || line.test(notCompared(doc))).toBe(true);
+  };
+
+  test('diff: role NotIn [edge], then remote-node added: the nodes role=edge newly allowed show (or NOT COMPARED)', () => {
+    const [base, head] = sets(db(NOT_EDGE), db(NOT_EDGE + OTHER_NODES_SSH));
+    const server = Connectivity.endpointClasses([base]).find((c) => c.cls.id.endsWith('app=db'))?.endpoint ?? Endpoints.pod('x', {});
+    const q = { from: Endpoints.node({ role: 'edge' }), to: server, protocol: 'TCP' as const, port: 22 };
+    expect([base.decide(q), head.decide(q)]).toEqual(['denied', 'allowed']);
+    const doc = Connectivity.diff(base, head);
+    expect(doc.changes.length + (doc.notCompared ?? []).length).toBeGreaterThan(0);
+    changedOrNotCompared(doc, /(node role=edge|remote-node) → .*app=db/);
+    // role is read by a NotIn: the other nodes are not said to lack it.
+    expect(Connectivity.endpointClasses([base, head]).find((c) => c.cls.id === 'remote-node')?.nodeLabelsAbsent ?? []).not.toContain('role');
+  });
+
+  test('report: ingressDeny role DoesNotExist beside remote-node: the nodes role=core (allowed on 22) are judged or NOT JUDGED', () => {
+    const set = PolicySet.fromYaml(db(OTHER_NODES_SSH).replace(/$/, '')
+      + '  ingressDeny:\n  - fromNodes: [{ matchExpressions: [{ key: role, operator: DoesNotExist }] }]\n', { ...ON, file: 'p.yaml' });
+    const server = Connectivity.endpointClasses([set]).find((c) => c.cls.id.endsWith('app=db'))?.endpoint ?? Endpoints.pod('x', {});
+    expect(set.decide({ from: Endpoints.node({ role: 'core' }), to: server, protocol: 'TCP', port: 22 })).toBe('allowed');
+    const doc = Connectivity.report(set);
+    const lines = doc.connections.map((c) => `${c.from} → ${c.to} ${c.ports.join(', ')}`);
+    const judged = lines.some((l) => /^node role=\S+ → .*app=db 22\/TCP/.test(l));
+    expect(judged || (doc.notJudged ?? []).length > 0).toBe(true);
+  });
+
+  test('role In [edge] and role DoesNotExist: the nodes role=core (neither) are not said to be the other nodes', () => {
+    const items = '  - fromNodes: [{ matchLabels: { role: edge } }]\n'
+      + '  - fromNodes: [{ matchExpressions: [{ key: role, operator: DoesNotExist }] }]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+    const [base, head] = sets(db(items), db(items + OTHER_NODES_SSH.replace('22', '23')));
+    const doc = Connectivity.diff(base, head);
+    // The nodes role=core are newly allowed on 23 (as are those without role): shown, or NOT COMPARED.
+    changedOrNotCompared(doc, /(node role=|remote-node).* → .*app=db (23\/TCP|any)/);
+    expect(Connectivity.endpointClasses([base, head]).find((c) => c.cls.id === 'remote-node')?.nodeLabelsAbsent ?? []).not.toContain('role');
+  });
+
+  const HOST_ZONE_A = '  - fromEndpoints: [{ matchLabels: { reserved:host: "", zone: a } }]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+  const ZONE_B = '  - fromNodes: [{ matchLabels: { zone: b } }]\n';
+  const NO_LOCALHOST = { ...ON, allowLocalhost: false };
+
+  test('report: a key a reserved:host selector reads is not said absent on host (the local host carries its node\'s labels)', () => {
+    const set = PolicySet.fromYaml(db(HOST_ZONE_A + ZONE_B), { ...NO_LOCALHOST, file: 'p.yaml' });
+    const doc = Connectivity.report(set);
+    const hostToDb = doc.connections.filter((c) => c.from === 'host' && c.to.endsWith('app=db'));
+    expect(hostToDb.length + (doc.notJudged ?? []).length).toBeGreaterThan(0);
+    expect(Connectivity.endpointClasses([set]).find((c) => c.cls.id === 'host')?.nodeLabelsAbsent ?? []).not.toContain('zone');
+  });
+
+  test('diff: removing the reserved:host zone=a rule is a change or NOT COMPARED, not nothing', () => {
+    const doc = Connectivity.diff(PolicySet.fromYaml(db(ZONE_B + HOST_ZONE_A), { ...NO_LOCALHOST, file: 'b' }),
+      PolicySet.fromYaml(db(ZONE_B), { ...NO_LOCALHOST, file: 'h' }));
+    expect(doc.changes.length + (doc.notCompared ?? []).length).toBeGreaterThan(0);
+    changedOrNotCompared(doc, /host → .*app=db/);
+  });
+});
