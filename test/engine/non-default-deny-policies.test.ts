@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { PolicySetOptions } from '../../src/engine';
-import { cli } from '../support/cli';
+import { cli, cliAsync } from '../support/cli';
 import { ccnp, cnp, judged, labels, policySet } from './helpers';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,7 +120,8 @@ describe('enable-non-default-deny-policies (enableDefaultDeny read or ignored)',
       try { policySet(DOCS, options(version, false)); } catch (e) { error = e; }
       expect(error).toBeInstanceOf(CiliumPolicyError);
       expect((error as CiliumPolicyError).id).toBe('option-value');
-      expect((error as CiliumPolicyError).message).toContain(`Cilium ${version.release} has no such flag: it was added in 1.17`);
+      expect((error as CiliumPolicyError).message).toContain(`judged for Cilium ${version.release} (given: ciliumVersion, --cilium-version), `
+        + 'which has no such flag: it was added in 1.17');
       // The flag on is what those agents do: accepted.
       expect(judged(policySet(DOCS, options(version, true)), WEB, API, 80).allowed).toBe(version.release === '1.16');
     }
@@ -138,7 +139,7 @@ describe('enable-non-default-deny-policies (enableDefaultDeny read or ignored)',
     expect(base.diff(policySet(DOCS, { nonDefaultDenyPolicies: true })).changes).toEqual([]);
   });
 
-  test('CLI: trace --no-non-default-deny-policies', () => {
+  test('CLI: trace --no-non-default-deny-policies; refused before 1.17, naming where the version came from and the side of a diff', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-ndd-'));
     try {
       const file = join(dir, 'p.yaml');
@@ -150,7 +151,21 @@ describe('enable-non-default-deny-policies (enableDefaultDeny read or ignored)',
       expect(off.stdout).toMatch(/^DENIED/);
       const old = cli(...args, '--no-non-default-deny-policies', '--cilium-version', '1.16');
       expect(old.code).toBe(2);
-      expect(old.stderr).toContain('Cilium 1.16 has no such flag');
+      expect(old.stderr).toContain('Cilium 1.16 (given: ciliumVersion, --cilium-version), which has no such flag');
+      // A version read from the annotation names it and its file; a diff names the side judged for it.
+      const annotated = (version: string): string => DOCS.map((d) => JSON.stringify({ ...d, metadata: { ...(d.metadata as object),
+        annotations: { 'cdk8s-cilium.io/cilium-version': version } } })).join('\n---\n');
+      const [base, head] = [join(dir, 'base.yaml'), join(dir, 'head.yaml')];
+      writeFileSync(base, annotated('1.16'));
+      writeFileSync(head, annotated('1.18'));
+      const traced = cli('trace', '--policies', base, '--from', WEB, '--to', API, '--port', '80/TCP', '--no-non-default-deny-policies');
+      expect(traced.code).toBe(2);
+      expect(traced.stderr).toMatch(/judged for Cilium 1\.16 \(the annotation cdk8s-cilium\.io\/cilium-version of CiliumNetworkPolicy shop\/monitoring \(.*base\.yaml\)\)/);
+      expect(traced.stderr).toContain('if the cluster runs 1.17 or newer, judge for that version');
+      const diffed = await cliAsync('diff', '--base', base, '--head', head, '--no-non-default-deny-policies');
+      expect(diffed.code).toBe(2);
+      expect(diffed.stderr).toContain('[--base] PolicySet: nonDefaultDenyPolicies is false');
+      expect(diffed.stderr).toContain('in a diff it judges both --base and --head for it');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
