@@ -93,6 +93,16 @@ describe('enable-non-default-deny-policies (enableDefaultDeny read or ignored)',
     expect(v16.ingress.reason).not.toContain('enable-non-default-deny-policies');
   });
 
+  // 3,000 such CCNPs made a reason of 143 KB: the rules are named as listObjects names objects.
+  test('off: the reason names the first rules whose enableDefaultDeny false the flag ignores, and how many more', () => {
+    const docs = Array.from({ length: 300 }, (_, i) => ccnp(`allow-${i}`, { endpointSelector: labels({ app: 'api' }),
+      enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [labels({ app: `client-${i}` })] }] }));
+    const reason = judged(policySet(docs, options(CiliumVersion.V1_19, false)), WEB, API, 80).ingress.reason;
+    expect(reason).toContain('ignores enableDefaultDeny.ingress: false (CiliumClusterwideNetworkPolicy allow-0 spec, '
+      + 'CiliumClusterwideNetworkPolicy allow-1 spec, CiliumClusterwideNetworkPolicy allow-2 spec and 297 more); 300 rules with ingress rules select');
+    expect(reason.length).toBeLessThan(400);
+  });
+
   test('off: a direction without rules of it stays default allow (enableDefaultDeny alone enforces nothing)', () => {
     const docs = [cnp('p', { endpointSelector: labels({ app: 'api' }), enableDefaultDeny: { ingress: false, egress: false },
       ingress: [{ fromEndpoints: [labels({ app: 'web' })] }] }, 'shop')];
