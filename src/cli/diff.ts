@@ -23,7 +23,7 @@ import { ConnectivityFormat, ConnectivityOutput } from '../diff/format';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet, PolicySetOptions } from '../engine/policy-set';
 import { noPolicyText } from '../engine/policy-input-error';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { FlowCapture, collectConnections } from '../hubble/connections';
 import { captureFamiliesWarning, captureIpFamilies, captureVersionWarning, chooseIpFamilies } from '../hubble/capture-families';
 import { JudgedIpFamilies } from '../model/judged-ip-families';
@@ -196,7 +196,7 @@ export async function executeDiff(options: DiffCommandOptions, io: HubbleCliIo):
       });
     }
     for (const m of read.missing) io.stderr(`warning: --base ${gitRef}: ${m} does not exist at ${gitRef}; read as no policies\n`);
-    base = checked(PolicySet.fromTexts(read.files, setOptions), io);
+    base = checked(sideSet(`--base ${gitRef}`, () => PolicySet.fromTexts(read.files, setOptions)), io);
     baseSource = `${gitRef}:${options.head.join(',')}`;
   } else {
     base = loadPolicies(options.base, setOptions, '--base', io, undefined, true);
@@ -464,8 +464,23 @@ export function loadPolicies(
   paths: readonly string[], options: PolicySetOptions, flag: string, io: CliIo, read?: PolicyInputs, sided = false,
 ): PolicySet {
   if (paths.length === 0) throw new CiliumPolicyError({ id: 'cli-flag', message: `${flag} names no path`, fix: `give ${flag} policy files or directories` });
-  const set = read !== undefined ? PolicySet._fromInputs(read, options) : PolicySet.fromFiles([...paths], options);
+  const build = (): PolicySet => (read !== undefined ? PolicySet._fromInputs(read, options) : PolicySet.fromFiles([...paths], options));
+  const set = sided ? sideSet(flag, build) : build();
   return checked(set, io, sided ? flag : undefined, sided ? undefined : paths);
+}
+
+/**
+ * The set of one side of a diff (`--base`, `--head`), built: a refused option names the side, which the version it is
+ * judged for may decide (`--no-non-default-deny-policies` with a base annotated for 1.16 and a head for 1.18).
+ * @throws CiliumPolicyError as the set's factory, an `option-value` one with the side as its location
+ */
+function sideSet(flag: string, build: () => PolicySet): PolicySet {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof CiliumPolicyError) || e.id !== 'option-value' || e.location !== undefined) throw e;
+    throw new CiliumPolicyError({ id: e.id, message: errorWhat(e), fix: e.fix, location: flag });
+  }
 }
 
 /**

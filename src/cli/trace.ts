@@ -34,7 +34,9 @@
  *                                       // workload of the inputs; a --port that is a Service port, not the container port
  *   "notes": string[],                  // how svc: endpoints were resolved (pods, target port)
  *   "hostFirewall": { "enabled": boolean, "mode": "on" | "off" | "auto-on" | "auto-off", "reason": string },
- *   "policyEnforcement": "default" | "always" | "never"   // --policy-enforcement: the agent's enable-policy
+ *   "policyEnforcement": "default" | "always" | "never",  // --policy-enforcement: the agent's enable-policy
+ *   "nonDefaultDenyPolicies"?: boolean  // the agent's enable-non-default-deny-policies (--no-non-default-deny-policies);
+ *                                       // absent before 1.17, whose agents have no such flag
  * }
  * Side = {
  *   "direction": "egress" | "ingress",
@@ -204,7 +206,7 @@ export const SCTP_HELP = 'the agent runs with enable-sctp (Helm sctp.enabled): S
 
 /** The `--no-non-default-deny-policies` option of `trace`, `replay`, `diff` and `report`. */
 export const NON_DEFAULT_DENY_HELP = 'the agent runs with enable-non-default-deny-policies false (Helm enableNonDefaultDenyPolicies, 1.17+): '
-  + 'enableDefaultDeny false is ignored, every rule puts its subjects into default deny (default: on, as Cilium has it)';
+  + 'enableDefaultDeny false is ignored, every rule puts its subjects into default deny in each direction it has rules of (default: on, as Cilium has it)';
 
 /** @internal `PolicySetOptions.nonDefaultDenyPolicies` from the option: only `false` is passed on (true is the default). */
 export function nonDefaultDenySetting(value: boolean | undefined): { nonDefaultDenyPolicies?: boolean } {
@@ -285,7 +287,8 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     io.stdout(`${JSON.stringify({
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,
       hostFirewall: hostFirewallInfo(set), policyEnforcement: set._engineConfig.policyEnforcement,
-      nonDefaultDenyPolicies: set._engineConfig.nonDefaultDenyPolicies,
+      // Only where the agent has the flag (1.17+): a 1.14-1.16 agent has no such setting to record.
+      ...(set.ciliumVersion.atLeast(CiliumVersion.V1_17) ? { nonDefaultDenyPolicies: set._engineConfig.nonDefaultDenyPolicies } : {}),
     }, null, 2)}\n`);
   } else {
     for (const w of warningText) io.stderr(`warning: ${withoutControls(w)}\n`);

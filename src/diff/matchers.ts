@@ -27,7 +27,7 @@ export type DiffMatchers = {
 export const diffMatchers: DiffMatchers = {
   toChangeOnly(received, base, expected, options = {}) {
     checkOptionKeys(options, YAML_POLICY_SET_OPTION_DEFAULTS, { call: 'toChangeOnly()', risk: MATCHER_RISK });
-    const doc = diffPolicySets(policySetOf(base, options, 'toChangeOnly'), policySetOf(received, options, 'toChangeOnly'));
+    const doc = diffPolicySets(policySetOf(base, options, 'toChangeOnly', 'toChangeOnly() base'), policySetOf(received, options, 'toChangeOnly', 'toChangeOnly()'));
     const { unexpected, missing, notCompared } = unexpectedChanges(doc, expected, 'toChangeOnly()');
     // What the diff could not compare may be a change no entry covers: a refactoring test must not pass over it.
     const pass = unexpected.length === 0 && missing.length === 0 && notCompared.length === 0;

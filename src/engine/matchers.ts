@@ -8,6 +8,7 @@
 // Nothing here imports a test framework: `cdk8s-cilium/vitest` and `cdk8s-cilium/jest` (src/vitest.mts, src/jest.ts) register
 // these matchers with the CRD-schema ones and declare their types.
 import { IConstruct } from 'constructs';
+import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { IPortSpec } from '../model/port-spec';
@@ -21,6 +22,7 @@ import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
 import { unjudgedConnectionError } from './unjudged-connection';
 import { Verdict, VerdictQuery } from './verdict';
+import { checkVersionOption } from '../validate/validate-policy';
 
 /** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint` (a TypeScript type alias for the matchers). */
 export type EndpointLike = string | Endpoint;
@@ -33,7 +35,9 @@ export type ConnectionLike = string | number | IPortSpec;
 
 /**
  * Options of `toAllow` / `toDeny`: the L7 request and the engine options (with `file`, the name YAML text is shown by;
- * ignored for an App, Chart or PolicySet).
+ * ignored for an App, Chart or PolicySet). A `PolicySet` is judged by the options it was built with: an engine option given
+ * with one must equal its setting (`option-value` otherwise: build the set with it); `cidrGroups` and `inventory` are refused
+ * with one, and `maxFileBytes` and `maxYamlValues`, which say how YAML is read, are ignored.
  */
 export interface EngineMatcherOptions extends YamlPolicySetOptions {
   /**
@@ -137,7 +141,7 @@ function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: Co
   checkRequestTypes(options, call);
   // The request is the matcher's, not the set's; anything but an object goes as it is (PolicySet.fromYaml refuses it).
   const setOptions = options !== null && typeof options === 'object' ? engineOptionsOf(options) : options;
-  const set = policySetOf(received, setOptions);
+  const set = policySetOf(received, setOptions, undefined, call);
   // Inputs that do not all read (YAML that does not parse, a document without kind, …): a verdict over the rest is
   // partial, and `toAllow` on YAML that parses to nothing passed (no policy, everything allowed). trace exits 2 on them.
   // Inputs of no policy at all (a wrong-case kind, only a Deployment, an App without a Cilium policy): every connection is
@@ -209,10 +213,14 @@ function engineOptionsOf(options: EngineMatcherOptions): YamlPolicySetOptions {
 
 /**
  * @internal The policy set of what a matcher received: a `PolicySet`, YAML text, or a construct (App, Chart).
- * @throws CiliumPolicyError for anything else
+ * @param call the call, as a refused option of a `PolicySet` names it (`checkBuiltSetOptions`)
+ * @throws CiliumPolicyError for anything else, and for engine options that differ from those a `PolicySet` was built with
  */
-export function policySetOf(received: unknown, options: YamlPolicySetOptions, matcher = 'toAllow/toDeny'): PolicySet {
-  if (received instanceof PolicySet) return received;
+export function policySetOf(received: unknown, options: YamlPolicySetOptions, matcher = 'toAllow/toDeny', call = matcher): PolicySet {
+  if (received instanceof PolicySet) {
+    checkBuiltSetOptions(received, options, call);
+    return received;
+  }
   if (typeof received === 'string') return PolicySet.fromYaml(received, options);
   if (isConstruct(received)) return PolicySet.fromConstruct(received, withoutFile(options));
   throw new CiliumPolicyError({
@@ -220,6 +228,65 @@ export function policySetOf(received: unknown, options: YamlPolicySetOptions, ma
     message: `${matcher} received ${received === null ? 'null' : typeof received}, not a cdk8s App, Chart, PolicySet or YAML text`,
     fix: `expect(app).${matcher.split('/')[0]}(…) with the App or Chart that holds the policies`,
   });
+}
+
+/** The setting of an option that adds to what a set holds (`BUILT_SET_SETTINGS`): no value given equals it. */
+const ADDED = Symbol('added to the inputs');
+
+/**
+ * What a built `PolicySet` judges by, per engine option: the value an option given with it must equal (it is built: an
+ * option cannot change it). `cidrGroups` and `inventory` add to what it was built with: never equal. `file`, `maxFileBytes`
+ * and `maxYamlValues` are left out: they say how YAML is read, which a built set is past.
+ */
+const BUILT_SET_SETTINGS: {
+  readonly [option: string]: ((set: PolicySet, given: unknown, matcher: string) => [judged: unknown, given: unknown]) | undefined;
+} = {
+  ciliumVersion: (set, given, matcher) => {
+    checkVersionOption(given, matcher, 'ciliumVersion');
+    return [set._engineConfig.version.release, (given as CiliumVersion).release];
+  },
+  hostFirewall: (set, given) => [set._engineConfig.hostFirewall, given],
+  allowLocalhost: (set, given) => [set._engineConfig.allowLocalhost, given],
+  policyEnforcement: (set, given) => [set._engineConfig.policyEnforcement, given],
+  nonDefaultDenyPolicies: (set, given) => [set._engineConfig.nonDefaultDenyPolicies, given],
+  mutualAuth: (set, given) => [set._engineConfig.mutualAuth, given],
+  sctp: (set, given) => [set._engineConfig.sctp, given],
+  clusterName: (set, given) => [set._engineConfig.clusterName, given],
+  policyDefaultLocalCluster: (set, given) => [set._engineConfig.policyDefaultLocalCluster, given],
+  ipFamilies: (set, given) => [set._engineConfig.ipFamilies, given],
+  cidrMatchNodes: (set, given) => [set._engineConfig.cidrMatchNodes, given],
+  nodeSelectorLabels: (set, given) => [set._engineConfig.nodeSelectorLabels, given],
+  dnsServer: (set, given) => [formatEndpoint(set._dnsServer), typeof given === 'string' ? formatEndpoint(set.endpoint(given)) : given],
+  cidrGroups: () => [ADDED, undefined],
+  inventory: () => [ADDED, undefined],
+};
+
+/**
+ * A matcher's engine options given with a built `PolicySet`: the set judges by the options it was built with, so an option
+ * that says otherwise (`{ nonDefaultDenyPolicies: false }` on a set built with the flag on) would be left unused and the
+ * assertion judged for other settings than asked (it answered allowed where the same YAML text answered denied).
+ * @throws CiliumPolicyError (`option-value`) naming the matcher, the option, both values and the fix
+ */
+function checkBuiltSetOptions(set: PolicySet, options: YamlPolicySetOptions, matcher: string): void {
+  if (options === null || typeof options !== 'object') return;
+  for (const [option, value] of Object.entries(options)) {
+    const setting = BUILT_SET_SETTINGS[option];
+    if (value === undefined || setting === undefined) continue;
+    const [judged, given] = setting(set, value, matcher);
+    if (judged === given) continue;
+    const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
+    const written = value instanceof CiliumVersion ? value._sourceText : typeof value === 'string' ? `'${value}'`
+      : typeof value === 'boolean' || typeof value === 'number' ? String(value) : '…';
+    throw new CiliumPolicyError({
+      id: 'option-value',
+      message: `${matcher}: the option ${option} is `
+        + (judged === ADDED ? 'given, but the PolicySet received is built, and judges by the inputs it was built with'
+          : `${shown(given)}, but the PolicySet received was built with ${shown(judged)}, and a built PolicySet judges by the options it was built with`)
+        + ': the assertion would hold for other settings than asked',
+      fix: `build the PolicySet with it (PolicySet.fromYaml(text, { ${option}: ${written} }), or fromFiles, fromConstruct), or leave ${option} out of `
+        + "the matcher's options",
+    });
+  }
 }
 
 /** Whether a value is a construct: `{ node: 1 }` is not (it crashed with a TypeError in `PolicySet.fromConstruct`). */

@@ -5,6 +5,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { OptionDefaults, refuseOptionValue } from '../model/known-keys';
+import { VERSION_GIVEN } from '../model/version-annotation';
 import { CidrGroupSpec, EndpointInventory } from './inventory';
 
 /** Options of a `PolicySet`. */
@@ -204,9 +205,10 @@ export function policyEnforcementOption(value: unknown): PolicyEnforcement {
 /**
  * The `nonDefaultDenyPolicies` option, checked: anything but a boolean is refused, and so is `false` for a version whose
  * agent has no `enable-non-default-deny-policies` flag (before 1.17), rather than judged as another cluster.
- * @throws CiliumPolicyError (`option-value`) naming the value, the version and the fix
+ * @param source where the version came from (`PolicySet.ciliumVersionSource`: given, or the annotation of a policy and its file)
+ * @throws CiliumPolicyError (`option-value`) naming the value, the version and its source, and the fix
  */
-export function nonDefaultDenyPoliciesOption(value: unknown, version: CiliumVersion): boolean {
+export function nonDefaultDenyPoliciesOption(value: unknown, version: CiliumVersion, source: string): boolean {
   if (value === undefined) return true;
   if (typeof value !== 'boolean') {
     return refuseOptionValue('PolicySet', 'nonDefaultDenyPolicies', value, 'a boolean',
@@ -215,11 +217,13 @@ export function nonDefaultDenyPoliciesOption(value: unknown, version: CiliumVers
   if (!value && !version.atLeast(CiliumVersion.V1_17)) {
     const reads = version.atLeast(CiliumVersion.V1_16) ? `a ${version.release} agent reads every enableDefaultDeny`
       : `no ${version.release} policy has enableDefaultDeny (its CRD prunes the field)`;
+    const from = source === VERSION_GIVEN ? 'given: ciliumVersion, --cilium-version' : source;
     throw new CiliumPolicyError({
       id: 'option-value',
       message: `PolicySet: nonDefaultDenyPolicies is false (the agent flag enable-non-default-deny-policies off, --no-non-default-deny-policies), `
-        + `but Cilium ${version.release} has no such flag: it was added in 1.17 (cilium/cilium#34940), and ${reads}`,
-      fix: `leave it out (on) for Cilium ${version.release}, or judge for Cilium 1.17 or newer (--cilium-version)`,
+        + `but the policies are judged for Cilium ${version.release} (${from}), which has no such flag: it was added in 1.17 (cilium/cilium#34940), and ${reads}`,
+      fix: `leave the flag on (leave out nonDefaultDenyPolicies: false, --no-non-default-deny-policies), as a Cilium ${version.release} agent runs; or, if the `
+        + 'cluster runs 1.17 or newer, judge for that version (ciliumVersion, --cilium-version; in a diff it judges both --base and --head for it)',
     });
   }
   return value;

@@ -245,7 +245,7 @@ export class PolicySet {
       hostFirewall: options.hostFirewall ?? false,
       allowLocalhost: options.allowLocalhost ?? true,
       policyEnforcement: policyEnforcementOption(options.policyEnforcement),
-      nonDefaultDenyPolicies: nonDefaultDenyPoliciesOption(options.nonDefaultDenyPolicies, version),
+      nonDefaultDenyPolicies: nonDefaultDenyPoliciesOption(options.nonDefaultDenyPolicies, version, judged.source),
       mutualAuth: options.mutualAuth ?? false,
       sctp: options.sctp ?? false,
       clusterName: options.clusterName ?? 'default',

@@ -20,13 +20,18 @@ export function objectName(o: NamedObject): string {
   return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name === '' ? '(no name)' : o.name}`;
 }
 
-/** How many objects `listObjects` names before `and N more`. */
+/** How many objects `listObjects` (and names `listNames`) names before `and N more`. */
 const SHOWN = 3;
 
 /** The first objects of a list, for a message: `Deployment a/web, Deployment a/api and 4 more`. */
 export function listObjects(list: readonly NamedObject[]): string {
-  const shown = list.slice(0, SHOWN).map(objectName).join(', ');
-  return `${shown}${list.length > SHOWN ? ` and ${list.length - SHOWN} more` : ''}`;
+  return listNames(list.map(objectName));
+}
+
+/** The first names of a list, for a message, bounded as `listObjects`: `a, b, c and 4 more`. */
+export function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, SHOWN).join(', ');
+  return `${shown}${names.length > SHOWN ? ` and ${names.length - SHOWN} more` : ''}`;
 }
 
 /**

@@ -15,6 +15,14 @@ describe('toChangeOnly', () => {
     expect(webToApi([8080], { name: 'api-renamed' })).toChangeOnly(BASE, []);
   });
 
+  // The options judged the YAML side only: a built base PolicySet kept its own, and the diff compared two settings.
+  test('engine options that differ from those a PolicySet side was built with are refused, naming the side', () => {
+    const base = PolicySet.fromYaml(BASE);
+    expect(() => diffMatchers.toChangeOnly(BASE, base, [], { policyEnforcement: 'always' as never }))
+      .toThrow(/toChangeOnly\(\) base: the option policyEnforcement is 'always', but the PolicySet received was built with 'default'/);
+    expect(diffMatchers.toChangeOnly(BASE, base, [], { policyEnforcement: 'default' as never }).pass).toBe(true);
+  });
+
   test('fails on an unexpected change, listing it with its deciding rule', () => {
     const r = diffMatchers.toChangeOnly(HEAD, BASE, []);
     expect(r.pass).toBe(false);

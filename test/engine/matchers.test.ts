@@ -259,6 +259,33 @@ describe('matcher inputs and messages, each branch', () => {
     expect(policySetOf(yaml, { ciliumVersion: CiliumVersion.V1_18 }).ciliumVersion).toBe(CiliumVersion.V1_18);
   });
 
+  // A built PolicySet judges by the options it was built with: `verdictFor(set, …, { nonDefaultDenyPolicies: false })` answered
+  // allowed (the option dropped) where the same YAML text answered denied.
+  test('engine options given with a PolicySet: one that differs from its own is refused, naming the option; an equal one is accepted', () => {
+    const yaml = JSON.stringify(cnp('monitoring', { endpointSelector: {}, enableDefaultDeny: { ingress: false },
+      ingress: [{ fromEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'monitoring', app: 'prometheus' })], toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }] }] },
+    'shop'));
+    const set = PolicySet.fromYaml(yaml);
+    const [web, api] = ['pod:shop:app=web', 'pod:shop:app=api'];
+    expect(verdictFor(yaml, web, api, 80, { nonDefaultDenyPolicies: false }).allowed).toBe(false);
+    for (const [option, value, built] of [['nonDefaultDenyPolicies', false, 'true'], ['policyEnforcement', 'always', "'default'"],
+      ['ciliumVersion', CiliumVersion.V1_18, "'1.19'"], ['allowLocalhost', false, 'true'], ['cidrGroups', {}, undefined]] as const) {
+      const error = thrown(() => verdictFor(set, web, api, 80, { [option]: value }));
+      expect(error.id).toBe('option-value');
+      expect(error.message).toContain(`Verdicts.verdictFor(): the option ${option} is `);
+      if (built !== undefined) expect(error.message).toContain(`built with ${built}`);
+      expect(error.fix).toContain('build the PolicySet with it');
+      expect(() => engineMatchers.toAllow(set, web, api, 80, { [option]: value })).toThrow(/toAllow\(\): the option/);
+    }
+    expect(thrown(() => verdictFor(set, web, api, 80, { nonDefaultDenyPolicies: false })).fix).toContain('{ nonDefaultDenyPolicies: false }');
+    // Equal to the set's own (given or defaulted), and the options of reading YAML: judged.
+    const off = PolicySet.fromYaml(yaml, { nonDefaultDenyPolicies: false, policyEnforcement: 'default' as never });
+    expect(verdictFor(off, web, api, 80, { nonDefaultDenyPolicies: false }).allowed).toBe(false);
+    expect(verdictFor(set, web, api, 80, { nonDefaultDenyPolicies: true, ciliumVersion: CiliumVersion.V1_19, file: 'p.yaml', maxYamlValues: 5,
+      dnsServer: 'pod:kube-system:k8s-app=kube-dns' }).allowed).toBe(true);
+    expect(off).toDeny(web, api, 80, { nonDefaultDenyPolicies: false });
+  });
+
   // Session 46 (matchers.ts `withoutFile`, `typeof options !== 'object'` → `=== 'object'`): `file` names YAML text only; given
   // with a construct it is left out, not handed to PolicySet.fromConstruct, which would refuse it (`option-unknown`).
   test('the file option with a construct is left out: the construct is judged, with the other options', () => {

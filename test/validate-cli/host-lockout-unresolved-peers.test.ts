@@ -34,7 +34,7 @@ const CUTS_6443 = /cuts the kube-apiserver, pod-traffic paths of the nodes \{\} 
 
 const messages = (text: string, id: string, ciliumVersion: string): string[] => findings(check({ 'h.yaml': text }, { ciliumVersion }), id).map((d) => d.message);
 const verdict = (text: string, version: CiliumVersion, from: string, to: string, port: string): string =>
-  verdictFor(PolicySet.fromYaml(text, { ciliumVersion: version }), from, to, port, ON).verdict;
+  verdictFor(PolicySet.fromYaml(text, { ...ON, ciliumVersion: version }), from, to, port).verdict;
 
 describe('pitfall-host-deny-lockout: a deny item whose peer list adds no selector denies its ports to every peer', () => {
   it.each(VERSIONS)('egressDeny toServices: [] or toGroups: [] with 6443/TCP cuts the API server on %s, as the engine denies it', (name, version) => {

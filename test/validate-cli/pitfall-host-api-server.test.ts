@@ -35,7 +35,7 @@ const apiServerTo = (entities: string): string =>
 
 /** The messages of `pitfall-host-lockout`. */
 const lockout = (text: string): string[] => findings(check({ 'h.yaml': text }), 'pitfall-host-lockout').map((d) => d.message);
-const verdict = (text: string, from: string, to: string, port: string): string => verdictFor(PolicySet.fromYaml(text), from, to, port, ON).verdict;
+const verdict = (text: string, from: string, to: string, port: string): string => verdictFor(PolicySet.fromYaml(text, ON), from, to, port).verdict;
 
 const KUBELET = 'kubelet (10250/TCP from the API server)';
 const API_SERVER = 'the API server (6443/TCP or 443/TCP, for the kubelet)';
@@ -44,7 +44,7 @@ describe('the kubelet path (10250/TCP from the API server) needs an allow that r
   it('from remote-node: the engine allows an API server on the nodes, notes that a managed one is denied, and validate warns', () => {
     const text = host(kubeletFrom('remote-node'));
     expect(verdict(text, 'entity:remote-node', NODE, '10250/TCP')).toBe('allowed');
-    const api = verdictFor(PolicySet.fromYaml(text), 'entity:kube-apiserver', NODE, '10250/TCP', ON);
+    const api = verdictFor(PolicySet.fromYaml(text, ON), 'entity:kube-apiserver', NODE, '10250/TCP');
     expect(api.verdict).toBe('allowed');
     expect(api.ingress.notes).toContainEqual(expect.stringMatching(/a managed API server outside the cluster .* is judged otherwise: default deny/));
     expect(lockout(text)).toEqual([`this host policy puts the nodes {} into ingress default deny, but no host policy in the input allows ${KUBELET}: `
@@ -74,7 +74,7 @@ describe('node egress to the API server (6443 or 443/TCP) needs the kube-apiserv
   it('to remote-node or world: the engine allows one placement of the API server and notes the other, and validate warns', () => {
     for (const [entities, onNodes, managed] of [['remote-node', 'allowed', /default deny/], ['world', 'denied', /allowed/]] as const) {
       const text = host(apiServerTo(entities));
-      const api = verdictFor(PolicySet.fromYaml(text), NODE, 'entity:kube-apiserver', '443/TCP', ON);
+      const api = verdictFor(PolicySet.fromYaml(text, ON), NODE, 'entity:kube-apiserver', '443/TCP');
       expect(api.verdict, entities).toBe(onNodes);
       expect(api.egress.notes.find((n) => n.includes('a managed API server outside the cluster')), entities).toMatch(managed);
       expect(lockout(text), entities).toEqual([`this host policy puts the nodes {} into egress default deny, but no host policy in the input allows ${API_SERVER}: `
