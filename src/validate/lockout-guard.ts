@@ -552,7 +552,13 @@ function reservedKeyDropsNamespace(m: LabelSelectorModel, version?: CiliumVersio
  * @param given the peers' rule items
  */
 export function itemsSelectWholeWorld(given: readonly RuleItemModel[], version?: CiliumVersion): string | undefined {
-  return wholeWorldOf(given.map((item) => reservedAsEntities(item, version)));
+  const why = wholeWorldOf(given.map((item) => reservedAsEntities(item, version)));
+  if (why === undefined || !why.startsWith('the entity ')) return why;
+  // A key written without a source (`world: ""`) reads as the entity: say so, a user may have meant a pod label.
+  const sourceless = given.flatMap((item) => arr<LabelSelectorModel>(item.endpoints)).flatMap((m) => sourcelessReservedLabels(m, version));
+  return sourceless.length === 0 ? why
+    : `${why} (the selector key ${JSON.stringify(sourceless[0])}, without a source or with "any:", matches Cilium's reserved label of that name; `
+      + `a pod label is written "k8s:${sourceless[0]}")`;
 }
 
 /** `itemsSelectWholeWorld` of items already read with `reservedAsEntities`. */

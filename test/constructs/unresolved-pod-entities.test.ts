@@ -251,11 +251,14 @@ describe('a source-less key naming a reserved label is the entity it names where
         const r = refusal(() => firewall(props, version));
         expect(r.id).toBe('host-firewall-peer-world');
         expect(r.message).toContain('selects the entity world');
+        // Why a plain key is the world, and the fix for a pod label (session 55 review: the refusal did not say).
+        expect(r.message).toContain('a pod label is written "k8s:world"');
       }
       const c = chart('shop');
       CiliumVersion.use(c, version);
       const scraper = refusal(() => new DefaultDenyNamespace(c, 'deny', { scrapeFrom: own(selector), scrapePorts: [Port.tcp(9090)] }));
       expect(scraper.id).toBe('scraper-world');
+      expect(scraper.message).toContain('a pod label is written "k8s:world"');
       const dns = chart('shop');
       CiliumVersion.use(dns, version);
       expect(refusal(() => Builtins.allowDns(new CiliumPolicy(dns, 'p').rule, { dnsServer: own(selector) })).id).toBe('dns-server-world');
@@ -280,5 +283,11 @@ describe('a source-less key naming a reserved label is the entity it names where
     expect(verdictOf(c, 'cidr:203.0.113.5', CP, '10250/TCP', options)).toBe('denied');
     expect(verdictOf(c, 'cidr:203.0.113.5', CP, '6443/TCP', options)).toBe('denied');
     expect(verdictOf(c, 'pod:shop:app=x', CP, '6443/TCP', options)).toBe('allowed');
+  });
+
+  test('the world entity said outright is refused without the note about keys', () => {
+    const r = refusal(() => firewall({ kubeletClients: [Peer.entity(Entity.WORLD)] }, CiliumVersion.V1_18));
+    expect(r.id).toBe('host-firewall-peer-world');
+    expect(r.message).not.toContain('k8s:world');
   });
 });
