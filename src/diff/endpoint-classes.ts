@@ -995,7 +995,10 @@ function nodeClasses(rules: readonly CompiledRule[], identity: IdentityOptions |
     out.push({ cls: { id: name, kind: EndpointClassKind.HOST, name }, endpoint: Endpoints.node(labels) });
   }
   out.sort((a, b) => compare(a.cls.name, b.cls.name));
-  return { classes: out, keys, hostKeys, exceeded: atoms.exceeded };
+  // Past the limit a node per selector is a class: a carrier of an `Exists` key need not be of one, so only the keys read
+  // by `In`/`Exists` alone are said absent then.
+  const trusted = (ks: string[]): string[] => (atoms.exceeded ? ks.filter((k) => !negated.has(k)) : ks);
+  return { classes: out, keys: trusted(keys), hostKeys: trusted(hostKeys), exceeded: atoms.exceeded };
 }
 
 /** The node classes (`nodeClasses`), the keys of the labels their selectors read, and whether they are a node per selector. */

@@ -134,6 +134,18 @@ describe('the other nodes are said to lack a key only where every node no class 
     expect(Connectivity.endpointClasses([base, head]).find((c) => c.cls.id === 'remote-node')?.nodeLabelsAbsent ?? []).not.toContain('role');
   });
 
+  test('past the bound of node classes, a key read by NotIn is not said absent though a selector `role Exists` reads it too', () => {
+    // Nine keys k0..k8 make more than NODE_CLASS_LIMIT label sets: a node per selector is a class, and a role=edge node
+    // (selected by `role Exists`, not by `role NotIn [edge]`) need not be one: `role` stays unknown on the other nodes.
+    const keys = Array.from({ length: 9 }, (_, i) => `  - fromNodes: [{ matchLabels: { k${i}: x } }]\n`).join('');
+    const items = keys + '  - fromNodes: [{ matchExpressions: [{ key: role, operator: Exists }] }]\n'
+      + '  - fromNodes: [{ matchExpressions: [{ key: role, operator: NotIn, values: [edge] }] }]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+    const [base, head] = sets(db(items), db(items));
+    const absent = Connectivity.endpointClasses([base, head]).find((c) => c.cls.id === 'remote-node')?.nodeLabelsAbsent ?? [];
+    expect(absent).toContain('k0');
+    expect(absent).not.toContain('role');
+  });
+
   const HOST_ZONE_A = '  - fromEndpoints: [{ matchLabels: { reserved:host: "", zone: a } }]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
   const ZONE_B = '  - fromNodes: [{ matchLabels: { zone: b } }]\n';
   const NO_LOCALHOST = { ...ON, allowLocalhost: false };
