@@ -25,7 +25,8 @@
  * Flags: --quick (100 policies, 1,000 endpoints, 5,000 queries), --json (print the figures as JSON instead of the table),
  * --seed <n>, --policies <n>, --endpoints <n>, --queries <n>, --reps <n> (compiled passes), --naive-reps <n>,
  * --cold-reps <n> (fresh sets built and judged once by `decide()` with cold caches, default 3: the build time and the first
- * pass are medians), --naive-queries <n> (time the naive baseline on a fixed random subset of n queries; by default every query, unless the
+ * pass are medians; after each first pass, what it built is counted and the pass is timed again with every decision
+ * forgotten and the rest kept, `PolicySet._forgetDecisions`: the share of the first pass its decisions take), --naive-queries <n> (time the naive baseline on a fixed random subset of n queries; by default every query, unless the
  * naive passes would take longer than about a minute, in which case a subset is used and the output says so).
  * Run it with `node --expose-gc` (as `npm run bench` does) so that memory figures are taken after full collections, and
  * with `--no-concurrent-sweeping` (as `npm run bench` does): each timed pass starts after a full collection, and with
@@ -242,6 +243,8 @@ function run(opts: BenchOptions, code: string) {
   const decideBuildTimes: number[] = [];
   const decideColdTimes: bigint[] = [];
   const decideColdCpu: number[] = [];
+  const decideDecisionsOnlyCpu: number[] = [];
+  let decideColdCounts: PolicySet['_decideCounts'] | undefined;
   let decideSet: PolicySet | undefined;
   for (let i = 0; i < opts.coldReps; i++) {
     decideSet = undefined; // the previous set is garbage before the next is built
@@ -251,6 +254,13 @@ function run(opts: BenchOptions, code: string) {
     decideBuildTimes.push(ms(now() - t));
     decideColdTimes.push(pass(decideSet, queries, 'decide', memory, sink));
     decideColdCpu.push(lastPassCpuNs);
+    // The same pass with every decision forgotten and the rest of what the first pass built kept (ends, rule selections,
+    // direction policies, DNS learning, agent refusals): the share of the first pass that its decisions take, what filling
+    // the decision tables in any other way (eagerly, per subject) could at most save.
+    decideColdCounts = decideSet._decideCounts;
+    decideSet._forgetDecisions();
+    pass(decideSet, queries, 'decide', memory, sink);
+    decideDecisionsOnlyCpu.push(lastPassCpuNs);
   }
   if (!decideSet) throw new Error('no decide set');
   const decideBuildMs = median(decideBuildTimes);
@@ -391,6 +401,9 @@ function run(opts: BenchOptions, code: string) {
       decideColdPassMs: ms(decideColdNs),
       decideColdPassPerSecond: queries.length / (Number(decideColdNs) / 1e9),
       decideColdPassPerCpuSecond: queries.length / (median(decideColdCpu) / 1e9),
+      decideColdPassBuilt: decideColdCounts,
+      decideDecisionsOnlyPassPerCpuSecond: queries.length / (median(decideDecisionsOnlyCpu) / 1e9),
+      decideDecisionsOnlyShare: median(decideDecisionsOnlyCpu) / median(decideColdCpu),
     },
     throughput: {
       compiled,
@@ -454,6 +467,13 @@ function printTable(r: Result): void {
   out.push(`  decide(): build a fresh set, median of ${c.decideColdReps}    ${pad(n(c.decideBuildMs, 1), 9)} ms`);
   out.push(`  decide(): first pass on it (cold caches)    ${pad(n(c.decideColdPassMs), 9)} ms   ${n(c.decideColdPassPerSecond)} decisions/s (median of ${c.decideColdReps}); `
     + `${n(c.decideColdPassPerCpuSecond)} per CPU second`);
+  const built = c.decideColdPassBuilt;
+  if (built) {
+    out.push(`    built by it: ${n(built.endpointObjects)} endpoint objects, ${n(built.endsResolved)} ends resolved, ${n(built.directionPolicies)} direction `
+      + `policies, ${n(built.peerIdentities)} peer identities, ${n(built.tables)} tables, ${n(built.decisions)} decisions`);
+  }
+  out.push(`  decide(): the same pass, decisions only      ${pad(`${n(100 * c.decideDecisionsOnlyShare)}%`, 9)} of its CPU   `
+    + `${n(c.decideDecisionsOnlyPassPerCpuSecond)} per CPU second (every decision forgotten, the rest kept)`);
   out.push('');
   const t = r.throughput;
   out.push(`${'throughput, median after warm-up'.padEnd(46)}${pad('reps', 5)}${pad('queries', 9)}${pad('verdicts/s', 12)}${pad('min', 10)}${pad('max', 10)}`

@@ -77,6 +77,16 @@ export function endpointRecord(resolved: ResolvedEndpoint): EndpointRecord {
     learnsNames: undefined, dnsMaySplit: undefined };
 }
 
+/** What `DecisionTables` holds (`DecisionTables.counts`). */
+export interface DecisionCounts {
+  /** Peer identities interned in the current generation. */
+  readonly peerIdentities: number;
+  /** Tables numbered (shared per direction policy and destination ports, own per subject identity with DNS-name peers). */
+  readonly tables: number;
+  /** Decisions kept, all tables together: one per (table, peer identity, protocol/port) judged since they last started over. */
+  readonly decisions: number;
+}
+
 /** Peer identities, protocol/port codes, decision tables, and their bounds. */
 export class DecisionTables {
   /** Bumped when the peer identities start over: records with another generation re-intern their peer. */
@@ -174,8 +184,13 @@ export class DecisionTables {
   }
 
   /** Empties every table (they stay attached to their slots). */
-  private clearTables(): void {
+  public clearTables(): void {
     this.kept.clear();
+  }
+
+  /** What the tables hold: peer identities interned, tables numbered, decisions kept (for the engine benchmark). */
+  public get counts(): DecisionCounts {
+    return { peerIdentities: this.peerCount, tables: this.tableCount, decisions: this.kept.size };
   }
 
   /** The number of the table under `key` of `key1` (numbered on first use). */

@@ -34,6 +34,8 @@ export class DirectionPolicyCache {
     endpoint: (labels: LabelSet): IdentityPolicies => ({ selection: selectRules(this.ruleIndex.rulesFor(labels), 'endpoint', labels, this.enforcement) }),
     node: (labels: LabelSet): IdentityPolicies => ({ selection: selectRules(this.ruleIndex.rulesFor(labels), 'node', labels, this.enforcement) }),
   };
+  /** Direction policies built so far (one per direction and distinct rule selection), for the engine benchmark. */
+  public built = 0;
   /** The rules by a label their subject requires (a new identity is only matched against the rules filed under its labels). */
   private readonly ruleIndex: RuleIndex;
 
@@ -72,6 +74,7 @@ export class DirectionPolicyCache {
     if (!dp) {
       dp = directionPolicyOf(node.selection ??= entry.selection, direction, this.sectionIndex);
       node[direction] = dp;
+      this.built++;
     }
     entry[direction] = dp;
     return dp;

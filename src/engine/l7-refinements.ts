@@ -27,9 +27,14 @@ interface RulesMemo {
 
 /** L7 decisions kept per set of L7 rules and request. */
 export class L7Refinements {
-  private readonly byRules = new WeakMap<object, RulesMemo>();
+  private byRules = new WeakMap<object, RulesMemo>();
 
   public constructor(private readonly config: EngineConfig) {}
+
+  /** Forgets every L7 decision kept. */
+  public clear(): void {
+    this.byRules = new WeakMap();
+  }
 
   /**
    * `refineOutcome(outcome, sideQueryOf(query, l4), config)`, kept for HTTP requests without headers or scheme, and DNS lookups.

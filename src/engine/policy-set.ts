@@ -23,7 +23,7 @@ import { DirectionPolicy, buildDirectionPolicy, selectRules } from './direction-
 import { DirectionPolicyCache } from './direction-policy-cache';
 import { Endpoint, EndpointKind, formatEndpoint, parseEndpoint } from './endpoint';
 import { EndpointRecords } from './endpoint-records';
-import { DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
+import { DecisionCounts, DecisionSlot, DecisionTables, EndpointRecord, decisionKey, l4Code, l4OfCode } from './decision-table';
 import {
   ALLOWED_L7_NOT_EVALUATED, DnsLearning, SideInput, SideOutcome, SideQuery, decideSide, defaultAllowL7,
   describeItem, directionCanDrop, dnsLearnable, dnsLearning, notEvaluated, sideOutcome,
@@ -81,6 +81,16 @@ function gateRequestKey(query: VerdictQuery): string | undefined {
   if (http === undefined) return dns === undefined ? '' : ` dns ${dns}`;
   if (dns !== undefined || typeof http !== 'object' || http === null || http.headers !== undefined || http.scheme !== undefined) return undefined;
   return ` http ${JSON.stringify([http.method, http.host, http.path])}`;
+}
+
+/** What `decide()` has built so far (`PolicySet._decideCounts`). */
+export interface DecideCounts extends DecisionCounts {
+  /** Endpoint objects recorded (each distinct object once). */
+  readonly endpointObjects: number;
+  /** Ends resolved among them (objects equal to one resolved before share its record). */
+  readonly endsResolved: number;
+  /** Direction policies built (one per direction and distinct rule selection). */
+  readonly directionPolicies: number;
 }
 
 /** Bound on the queries kept per pair of ends as let through by the gate in `decide` (`gatePassed`; starts over when full). */
@@ -190,7 +200,7 @@ export class PolicySet {
   /** `_agentRefusals` per resolved endpoint (they read its selecting rules, namespace and named ports). */
   private readonly refusals = new WeakMap<ResolvedEndpoint, readonly AgentRefusal[]>();
   /** The queries `decide` found the gate let through, per client and server record (`gatePassed`). */
-  private readonly gatePasses = new WeakMap<EndpointRecord, WeakMap<EndpointRecord, Set<number | string>>>();
+  private gatePasses = new WeakMap<EndpointRecord, WeakMap<EndpointRecord, Set<number | string>>>();
   /** The accounts a pod given without one may run as (`serviceAccountCandidates`), on first use. */
   private accountCandidates: string[] | undefined;
   /**
@@ -507,6 +517,29 @@ export class PolicySet {
     const byServer = memoOf(this.gatePasses, this.endpoints.record(query.from), () => new WeakMap<EndpointRecord, Set<number | string>>());
     const keys = memoOf(byServer, this.endpoints.record(query.to), () => new Set<number | string>());
     return { keys, key: request === '' ? code : `${code}${request}` };
+  }
+
+  /**
+   * @internal What `decide()` has built so far (for the engine benchmark: the work of a first pass is per endpoint object,
+   * per end resolved, per direction policy and per decision): endpoint objects recorded and ends resolved among them
+   * (`EndpointRecords.counts`), direction policies built (`DirectionPolicyCache.built`), peer identities, tables and
+   * decisions kept (`DecisionTables.counts`).
+   */
+  public get _decideCounts(): DecideCounts {
+    const { objects, resolved } = this.endpoints.counts;
+    return { endpointObjects: objects, endsResolved: resolved, directionPolicies: this.directionPolicies.built, ...this.decisions.counts };
+  }
+
+  /**
+   * @internal Forgets every decision `decide()` kept (its decision tables, L7 decisions and the queries the gate let
+   * through), keeping everything else it built (ends, rule selections, direction policies and their port indexes, DNS
+   * learning, agent refusals): the engine benchmark times a pass after it to tell a first pass's decisions from the rest
+   * of its work. Decisions stay the same (the tests hold it).
+   */
+  public _forgetDecisions(): void {
+    this.decisions.clearTables();
+    this.l7.clear();
+    this.gatePasses = new WeakMap();
   }
 
   /**

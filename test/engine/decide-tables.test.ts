@@ -157,3 +157,47 @@ describe('decide(): past the bound on distinct peers (2^18), the peer identities
     expect(set.decide({ from: set.endpoint('pod:shop:role=client'), to, protocol: 'TCP', port: 80 })).toBe(VerdictKind.ALLOWED);
   });
 });
+
+describe('decide(): what a first pass builds (`_decideCounts`), and its decisions forgotten (`_forgetDecisions`)', () => {
+  // web (shop) admits role=client on 8080 with GET only (L7) and denies it on 9000; everything else to web is default deny.
+  const DOCS = [cnp('web', { endpointSelector: labels({ app: 'web' }),
+    ingress: [{ fromEndpoints: [labels({ role: 'client' })], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    ingressDeny: [{ fromEndpoints: [labels({ role: 'client' })], toPorts: [{ ports: [{ port: '9000', protocol: 'TCP' }] }] }] }, 'shop')];
+  /** The queries of one set, on one client and one web object (`fresh`: a copy of the client object). */
+  const queriesOf = (set: PolicySet): ((port: number, method?: string, fresh?: boolean) => VerdictQuery) => {
+    const from = set.endpoint('pod:shop:role=client');
+    const to = set.endpoint('pod:shop:app=web');
+    return (port, method, fresh = false) => ({ from: fresh ? { ...from } : from, to, protocol: 'TCP', port, ...(method ? { http: { method, path: '/' } } : {}) });
+  };
+
+  test('one decision per side, peer identity and port; one record per endpoint object, one resolution per distinct end', () => {
+    const set = policySet(DOCS);
+    const query = queriesOf(set);
+    expect(set.decide(query(8080, 'GET'))).toBe(VerdictKind.ALLOWED);
+    // The client's egress (no policy selects it) and web's ingress: two direction policies, each slot with its shared table
+    // and its own (peers with a DNS name), two decisions.
+    expect(set._decideCounts).toEqual({ endpointObjects: 2, endsResolved: 2, directionPolicies: 2, peerIdentities: 2, tables: 4, decisions: 2 });
+    // The same connection with another request, and from an equal fresh client object: the decisions kept are read again.
+    expect(set.decide(query(8080, 'POST'))).toBe(VerdictKind.L7_DENIED);
+    expect(set.decide(query(8080, 'GET', true))).toBe(VerdictKind.ALLOWED);
+    expect(set._decideCounts).toEqual({ endpointObjects: 3, endsResolved: 2, directionPolicies: 2, peerIdentities: 2, tables: 4, decisions: 2 });
+    // Another port: one more decision per side.
+    expect(set.decide(query(9000))).toBe(VerdictKind.DENIED);
+    expect(set.decide(query(8443))).toBe(VerdictKind.DENIED);
+    expect(set._decideCounts.decisions).toBe(6);
+  });
+
+  test('forgetting the decisions keeps the rest and decides alike, allowed, L7-denied and denied', () => {
+    const set = policySet(DOCS);
+    const query = queriesOf(set);
+    const queries = [query(8080, 'GET'), query(8080, 'POST'), query(9000), query(8443), query(8080)];
+    const first = queries.map((q) => set.decide(q));
+    expect(first).toEqual([VerdictKind.ALLOWED, VerdictKind.L7_DENIED, VerdictKind.DENIED, VerdictKind.DENIED, VerdictKind.ALLOWED]);
+    const before = set._decideCounts;
+    set._forgetDecisions();
+    expect(set._decideCounts).toEqual({ ...before, decisions: 0 });
+    expect(queries.map((q) => set.decide(q))).toEqual(first);
+    expect(queries.map((q) => set.verdict(q).verdict)).toEqual(first);
+    expect(set._decideCounts).toEqual(before);
+  });
+});
