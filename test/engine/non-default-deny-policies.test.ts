@@ -147,6 +147,9 @@ describe('enable-non-default-deny-policies (enableDefaultDeny read or ignored)',
         const v = judged(policySet(DOCS, options(version, on)), WEB, API, 80);
         expect([v.allowed, v.ingress.decision], version.release).toEqual([false, 'default-deny']);
         expect(v.ingress.reason).toBe('default deny: 1 rule with ingress rules selects pod:shop:app=api and none allows pod:shop:app=web on 80/TCP');
+        // web's egress: the dns policy (enableDefaultDeny.egress false) is default deny there too, by its egress rules alone.
+        expect(v.egress.decision).toBe('default-deny');
+        expect(v.egress.reason).toMatch(/^default deny: 1 rule with egress rules selects pod:shop:app=web and none allows /);
         // The monitoring rule's own allow holds on ingress (its egress is default deny by the dns policy likewise).
         const scraped = judged(policySet(DOCS, options(version, on)), PROMETHEUS, API, 9090);
         expect([scraped.ingress.decision, scraped.egress.decision], version.release).toEqual(['allowed', 'default-deny']);
