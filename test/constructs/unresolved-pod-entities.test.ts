@@ -285,6 +285,31 @@ describe('a source-less key naming a reserved label is the entity it names where
     expect(verdictOf(c, 'pod:shop:app=x', CP, '6443/TCP', options)).toBe('allowed');
   });
 
+  // Session 56 (seed 5602, lockout-guard.ts `sourcelessReservedLabels`): the selector must hold on the reserved identity as
+  // far as its source-less reserved requirements go too. `world: x` names the key of Cilium's reserved label, but that label's
+  // value is "" (pkg/labels `LabelWorld`), so the world does not carry world=x: these are pods labelled world=x, of any
+  // namespace beside a reserved: key (no namespace added). Read as the world, it was refused as the world.
+  test('world: x or k8s:world: "" beside reserved:health DoesNotExist is pods, not the world: API server clients take them', () => {
+    const WORLD_X = { matchLabels: { world: 'x' }, matchExpressions: [{ key: 'reserved:health', operator: 'DoesNotExist' }] };
+    for (const version of [CiliumVersion.V1_18, CiliumVersion.V1_19]) {
+      const c = firewall({ apiServerClients: [own(WORLD_X)] }, version);
+      const options = { ...HOST_FIREWALL, ciliumVersion: version };
+      expect(verdictOf(c, 'pod:shop:world=x', CP, '6443/TCP', options)).toBe('allowed');
+      expect(verdictOf(c, 'pod:shop:app=x', CP, '6443/TCP', options)).toBe('denied');
+      expect(verdictOf(c, 'cidr:203.0.113.5', CP, '6443/TCP', options)).toBe('denied');
+    }
+    // A pod label written as the refusal says, k8s:world: "", is pods labelled world= (the k8s: source holds on no reserved
+    // label): taken, and the world stays out.
+    const K8S_WORLD = { ...WORLD_X, matchLabels: { 'k8s:world': '' } };
+    const c = firewall({ apiServerClients: [own(K8S_WORLD)] }, CiliumVersion.V1_18);
+    const options = { ...HOST_FIREWALL, ciliumVersion: CiliumVersion.V1_18 };
+    expect(verdictOf(c, 'pod:shop:world=', CP, '6443/TCP', options)).toBe('allowed');
+    expect(verdictOf(c, 'cidr:203.0.113.5', CP, '6443/TCP', options)).toBe('denied');
+    // The same key with the reserved label's own value is the world: refused.
+    expect(refusal(() => firewall({ apiServerClients: [own({ ...WORLD_X, matchLabels: { world: '' } })] }, CiliumVersion.V1_19)).id)
+      .toBe('host-firewall-peer-world');
+  });
+
   test('the world entity said outright is refused without the note about keys', () => {
     const r = refusal(() => firewall({ kubeletClients: [Peer.entity(Entity.WORLD)] }, CiliumVersion.V1_18));
     expect(r.id).toBe('host-firewall-peer-world');

@@ -80,6 +80,22 @@ describe('the class of the other nodes carries the node labels it is known not t
     expect(Connectivity.endpointClasses([base, head]).find((c) => c.cls.id === 'remote-node')?.nodeLabelsAbsent).toEqual(['role', 'zone']);
   });
 
+  // Session 56 (seed 5603, endpoint-classes.ts `nodeClasses`): where the node selectors read no node label, no key is known
+  // absent on the other nodes (a key no rule reads is not one the classes can vouch for), and their connections are judged.
+  test('a node selector that reads no node label (fromNodes: [{}]): the other nodes are said to lack no key, and are judged', () => {
+    const EVERY_NODE_SSH = '  - fromNodes: [{}]\n    toPorts: [{ ports: [{ port: "22", protocol: TCP }] }]\n';
+    const [base, head] = sets(db(EVERY_NODE_SSH), db(EVERY_NODE_SSH.replace('22', '23')));
+    for (const id of ['remote-node', 'host']) {
+      expect(Connectivity.endpointClasses([base, head]).find((c) => c.cls.id === id)?.nodeLabelsAbsent ?? [], id).toEqual([]);
+    }
+    const doc = Connectivity.diff(base, head);
+    expect(doc.changes.map(changeLine)).toEqual([
+      '+ remote-node → (other namespaces)/app=db 23/TCP',
+      '- remote-node → (other namespaces)/app=db 22/TCP',
+    ]);
+    expect(doc.notCompared ?? []).toEqual([]);
+  });
+
   test('what a diff knew of a class does not carry over to the public verdicts: entity:remote-node is still refused', () => {
     const [base, head] = sets(db(EDGE + OTHER_NODES_SSH), db(EDGE));
     Connectivity.diff(base, head);

@@ -138,6 +138,25 @@ describe('enable-non-default-deny-policies (enableDefaultDeny read or ignored)',
     expect(() => policySet(DOCS, { nonDefaultDenyPolicies: 'false' as unknown as boolean })).toThrow(/nonDefaultDenyPolicies is a string/);
   });
 
+  // Session 56 (seed 5601, compile.ts `defaultDenyIgnored`): only the flag off ignores enableDefaultDeny false. Before 1.16
+  // the agent reads no enableDefaultDeny at all (its CRD prunes the field): the side is default deny because a rule with
+  // ingress rules selects it, as for any rule, and its reason does not blame a flag those agents do not have.
+  test('1.14 and 1.15: enableDefaultDeny false is not read, and the default deny is not said to come from the flag', () => {
+    for (const version of [CiliumVersion.V1_14, CiliumVersion.V1_15]) {
+      for (const on of [undefined, true]) {
+        const v = judged(policySet(DOCS, options(version, on)), WEB, API, 80);
+        expect([v.allowed, v.ingress.decision], version.release).toEqual([false, 'default-deny']);
+        expect(v.ingress.reason).toBe('default deny: 1 rule with ingress rules selects pod:shop:app=api and none allows pod:shop:app=web on 80/TCP');
+        // web's egress: the dns policy (enableDefaultDeny.egress false) is default deny there too, by its egress rules alone.
+        expect(v.egress.decision).toBe('default-deny');
+        expect(v.egress.reason).toMatch(/^default deny: 1 rule with egress rules selects pod:shop:app=web and none allows /);
+        // The monitoring rule's own allow holds on ingress (its egress is default deny by the dns policy likewise).
+        const scraped = judged(policySet(DOCS, options(version, on)), PROMETHEUS, API, 9090);
+        expect([scraped.ingress.decision, scraped.egress.decision], version.release).toEqual(['allowed', 'default-deny']);
+      }
+    }
+  });
+
   test('diff: the same policies with the flag off are compared pair by pair (a verdict setting)', () => {
     const base = policySet(DOCS);
     const head = policySet(DOCS, { nonDefaultDenyPolicies: false });

@@ -515,6 +515,23 @@ describe('pitfall-fqdn-dns-server-broad: the DNS rules beside toFQDNs must go to
     expect(f.message).toMatch(/sends lookups through Cilium's DNS proxy to any peer: .*the toFQDNs rules of this policy resolve to any address/);
   });
 
+  // Session 56 (seed 5602, lockout-guard.ts `sourcelessReservedLabels` read for the target version): a key without a source
+  // naming a reserved label (`world: ""`) holds on the world identity (pkg/labels `LabelArray.Has`: an any: key ignores the
+  // source) where Cilium adds no namespace (a namespace key, pkg/k8s/apis/cilium.io/utils/utils.go `getEndpointSelector`);
+  // from 1.19 the cluster filter of policy-default-local-cluster adds the local cluster, which the world does not carry.
+  it('world: "" beside the namespace DoesNotExist is the world on 1.18, pods of namespaces not fixed on 1.19; the engine agrees', () => {
+    const sel = { matchLabels: { world: '' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'DoesNotExist' }] };
+    const docs = [fqdn, dnsTo({ toEndpoints: [sel] })];
+    for (const [version, peers] of [['1.18', 'to the entity world:'], ['1.19', 'to pods of namespaces not fixed']]) {
+      expect(at(ID, docs, version)).toEqual(['d1.yaml spec.egress[0]']);
+      expect(findings(report(docs, version), ID)[0].message, version).toContain(peers);
+    }
+    for (const [version, verdict] of [[CiliumVersion.V1_18, 'allowed'], [CiliumVersion.V1_19, 'denied']] as const) {
+      const set = PolicySet.fromYaml(JSON.stringify(docs[1]), { ciliumVersion: version });
+      expect(verdictFor(set, 'pod:shop:app=web', 'cidr:1.2.3.4', '53/UDP', { dns: 'api.github.com' }).verdict, version.release).toBe(verdict);
+    }
+  });
+
   it('the engine agrees that such a rule lets the pods ask any server of the world: a lookup sent to 1.2.3.4 is allowed', () => {
     const set = PolicySet.fromYaml(JSON.stringify(dnsTo({ toEntities: ['world'] })));
     expect(verdictFor(set, 'pod:shop:app=web', 'cidr:1.2.3.4', '53/UDP', { dns: 'api.github.com' }).verdict).toBe('allowed');
