@@ -367,8 +367,8 @@ export function refuseRepeatedOptions(cmd: Command): Command {
   return cmd;
 }
 
-/** The fix for each option naming a file or directory, when it is given empty (`refuseEmptyPaths`). */
-const PATH_OPTION_FIXES: Readonly<Record<string, string>> = {
+/** @internal The fix for each option naming a file or directory, when it is given empty (`refuseEmptyPaths`) or names no file. */
+export const PATH_OPTION_FIXES: Readonly<Record<string, string>> = {
   '--policies': EMPTY_POLICY_PATH_FIX,
   '--head': 'give the policies after the change: files or directories (cdk8s synth writes them to dist/), or . for the working directory',
   '--base': 'give the policies before the change: files or directories, or a git ref (origin/main)',
