@@ -19,10 +19,10 @@ import { currentYamlValueBudget, inYamlValueBudget } from '../model/yaml-value-b
 import { withoutControls } from '../model/printable';
 import { parseJsonFile } from '../model/json-duplicate-key';
 import { YamlStream, YamlStreamReader, readYamlStream, yamlValues } from '../model/yaml-stream';
-import { readPolicyFiles } from '../engine/policy-inputs';
+import { PathOption, policyPathRefusal, readPolicyFiles } from '../engine/policy-inputs';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
-import { policyInputError } from './trace';
+import { PATH_OPTION_FIXES, policyInputError } from './trace';
 
 /** A path into a manifest: keys and list indices. */
 type Path = readonly (string | number)[];
@@ -45,6 +45,12 @@ export interface InventoryProblem {
   readonly scalar?: number | boolean;
 }
 
+/** `--inventory` as a path refusal names it. */
+const INVENTORY_PATH: PathOption = {
+  option: '--inventory',
+  fix: PATH_OPTION_FIXES['--inventory'],
+};
+
 const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 
 /**
@@ -53,6 +59,11 @@ const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
  * @throws CiliumPolicyError (`cli-inventory`, or the reader's id) for an inventory that cannot be read faithfully
  */
 export function readInventory(path: string, into: EndpointInventory): void {
+  // A path that names no file, or `-`, is said as the inventory's (the policy reader below would name policies).
+  for (const entry of expandPaths([path], process.cwd())) {
+    const absent = policyPathRefusal(entry, INVENTORY_PATH);
+    if (absent) throw absent;
+  }
   const file = readInputFile(path, DEFAULT_MAX_FILE_BYTES);
   // Text nested too deep goes the YAML way, whose reader refuses it (its file and line) before any recursion over it.
   const counted = { values: 0 };

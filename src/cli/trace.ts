@@ -72,7 +72,7 @@ import { unjudgedConnectionError } from '../engine/unjudged-connection';
 import { VerdictQuery } from '../engine/verdict';
 import { EMPTY_PATH_MESSAGE, EMPTY_POLICY_PATH_FIX } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
-import { withoutControls } from '../model/printable';
+import { printableJson, withoutControls } from '../model/printable';
 import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
 import { resolveTraceEndpoints } from './trace-endpoints';
 import { pushAll } from '../model/push-all';
@@ -284,12 +284,12 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   const unjudged = unjudgedConnectionError(set, query, { from: '--from', to: '--to' }, '', { verdict });
   if (unjudged) throw unjudged;
   if (output === 'json') {
-    io.stdout(`${JSON.stringify({
+    io.stdout(printableJson({
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,
       hostFirewall: hostFirewallInfo(set), policyEnforcement: set._engineConfig.policyEnforcement,
       // Only where the agent has the flag (1.17+): a 1.14-1.16 agent has no such setting to record.
       ...(set.ciliumVersion.atLeast(CiliumVersion.V1_17) ? { nonDefaultDenyPolicies: set._engineConfig.nonDefaultDenyPolicies } : {}),
-    }, null, 2)}\n`);
+    }));
   } else {
     for (const w of warningText) io.stderr(`warning: ${withoutControls(w)}\n`);
     io.stdout(`${formatVerdict(verdict)}\n`);
@@ -367,8 +367,8 @@ export function refuseRepeatedOptions(cmd: Command): Command {
   return cmd;
 }
 
-/** The fix for each option naming a file or directory, when it is given empty (`refuseEmptyPaths`). */
-const PATH_OPTION_FIXES: Readonly<Record<string, string>> = {
+/** @internal The fix for each option naming a file or directory, when it is given empty (`refuseEmptyPaths`) or names no file. */
+export const PATH_OPTION_FIXES: Readonly<Record<string, string>> = {
   '--policies': EMPTY_POLICY_PATH_FIX,
   '--head': 'give the policies after the change: files or directories (cdk8s synth writes them to dist/), or . for the working directory',
   '--base': 'give the policies before the change: files or directories, or a git ref (origin/main)',

@@ -5,7 +5,7 @@
 import {
   AllowedConnection, ConnectionVerdict, ConnectivityChange, ConnectivityDiffDocument, ConnectivityReportDocument, EndpointClass,
 } from '../model/connectivity-document';
-import { printableLines as textLines, withoutControls } from '../model/printable';
+import { printableJson, printableLines as textLines, withoutControls } from '../model/printable';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { renderDiffHtml, renderReportHtml } from './html';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
@@ -119,7 +119,7 @@ export function describeChange(c: ConnectivityChange): string {
 
 /** The document as JSON, two-space indented, with a final newline (keys in the document's own, stable order). */
 export function formatConnectivityJson(doc: ConnectivityDiffDocument | ConnectivityReportDocument): string {
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return printableJson(doc);
 }
 
 /** `1 newly allowed, 2 newly denied` (and `, 1 L7 changed`). */

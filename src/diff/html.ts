@@ -22,6 +22,7 @@ import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
 import { agentSettingsLines } from '../model/agent-settings';
+import { UNPRINTABLE_KEEPING_LINE_BREAKS } from '../model/printable';
 
 /** How an edge of the map is drawn: the two directions of a diff, or an allowed connection of a report. */
 enum EdgeKind {
@@ -253,10 +254,11 @@ export function renderReportHtml(doc: ConnectivityReportDocument): string {
 
 /**
  * Escapes a string for HTML element text and double- or single-quoted attribute values (in HTML and inline SVG alike).
- * C0 control characters other than tab, line feed and carriage return become U+FFFD.
+ * What the text outputs do not show as is (`UNPRINTABLE_KEEPING_LINE_BREAKS`: control characters other than tab, line
+ * feed and carriage return, the bidirectional and other format characters, which a browser obeys) becomes U+FFFD.
  */
 function escapeHtml(text: string): string {
-  return String(text).replace(/[&<>"']|[^\t\n\r\x20-\x7e\x80-\uffff]/g, (c) => ENTITY[c] ?? '\ufffd');
+  return String(text).replace(/[&<>"']/g, (c) => ENTITY[c]).replace(UNPRINTABLE_KEEPING_LINE_BREAKS, '\ufffd');
 }
 
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' };

@@ -67,16 +67,27 @@ export function emptyInputs(): PolicyInputs {
  * exist. The one refusal of `PolicySet.fromFiles`, `--policies`, `diff --base`/`--head` and the paths `replay` checks
  * before it reads the flows.
  */
-export function policyPathRefusal(entry: PathEntry): CiliumPolicyError | undefined {
+export function policyPathRefusal(entry: PathEntry, of?: PathOption): CiliumPolicyError | undefined {
   if (entry.stdin) {
-    return new CiliumPolicyError({
+    return new CiliumPolicyError(of === undefined ? {
       id: 'engine-policy-stdin',
       message: '- (standard input) is not read for policies: they are read from files, directories and globs',
       fix: 'write the policies to a file and give its path (validate - checks policies on standard input)',
-    });
+    } : { id: 'engine-policy-stdin', message: `${of.option} - (standard input) is not read: it is read from files`, fix: of.fix });
   }
   if (entry.missing === undefined) return undefined;
-  return new CiliumPolicyError({ id: 'engine-file-not-found', message: `${entry.missing} does not exist`, fix: 'give existing policy files or directories' });
+  return new CiliumPolicyError({
+    id: 'engine-file-not-found', message: `${of === undefined ? '' : `${of.option} `}${withoutControls(entry.missing)} does not exist`,
+    fix: of?.fix ?? 'give existing policy files or directories',
+  });
+}
+
+/** The option whose path `policyPathRefusal` refuses, where it names no policies (`--inventory`), and how to fix it. */
+export interface PathOption {
+  /** The option, `--inventory`. */
+  readonly option: string;
+  /** What to give instead. */
+  readonly fix: string;
 }
 
 /**

@@ -3,7 +3,7 @@
  * (JSON: the report object as it is, `schema: cdk8s-cilium/replay/v1`).
  */
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
-import { printableLines } from '../model/printable';
+import { printableJson, printableLines } from '../model/printable';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
 import { ReplayConnection, ReplayObserved, ReplayReport, formatDuration } from './replay';
 import { pushAll } from '../model/push-all';
@@ -38,7 +38,7 @@ export const REPLAY_TABLE_OPTION_DEFAULTS: OptionDefaults = {
 
 /** The report as JSON (two-space indented, with a final newline). */
 export function formatReplayJson(report: ReplayReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return printableJson(report);
 }
 
 /**

@@ -47,10 +47,11 @@
  */
 import { omittedOf } from '../model/diagnostic-budget';
 import { ValidationReport } from './validation-report';
+import { printableJson } from '../model/printable';
 
 /** Renders a report as JSON (two-space indented, keys in documented order, ends with a newline). */
 export function formatReportJson(report: ValidationReport): string {
-  return `${JSON.stringify(reportToJson(report), null, 2)}\n`;
+  return printableJson(reportToJson(report));
 }
 
 /** The report as a plain JSON object, keys in documented order. */

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { CheckInfo, layerOf, REPORT_CHECKS } from './catalogue';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { ReportDiagnostic, STDIN_NAME, ValidationReport } from './validation-report';
+import { printableJson } from '../model/printable';
 
 /** The JSON schema URI GitHub documents for SARIF 2.1.0. */
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -43,7 +44,7 @@ export const SARIF_OPTION_DEFAULTS: OptionDefaults = { toolVersion: 'the version
 
 /** Renders a report as a SARIF 2.1.0 log (two-space indented JSON, ends with a newline). */
 export function formatReportSarif(report: ValidationReport, options: SarifOptions = {}): string {
-  return `${JSON.stringify(reportToSarif(report, options), null, 2)}\n`;
+  return printableJson(reportToSarif(report, options));
 }
 
 /** The report as a SARIF 2.1.0 log object. */

@@ -287,3 +287,20 @@ describe('report --inventory: a label written as a YAML 1.1 boolean or a number 
     expect((await cliAsync('report', '--policies', p, '--inventory', inv)).code).toBe(0);
   });
 });
+
+describe('an --inventory path that names no file (session 56): refused as the inventory\'s, not as policies', () => {
+  // Before: "error: missing.json does not exist (engine-file-not-found); fix: give existing policy files or directories",
+  // and for `-` "- (standard input) is not read for policies …": the message named policies where the inventory was meant.
+  const policy = join(dir, 'session56-policy.yaml');
+  writeFileSync(policy, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: api, namespace: prod}\nspec:\n'
+    + '  endpointSelector: {matchLabels: {app: api}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n');
+  const fix = 'fix: give the inventory file: kubectl get pods -A -o json > pods.json, then --inventory pods.json\n';
+  test.each([
+    ['a missing file', join(dir, 'missing.json'), `error: --inventory ${join(dir, 'missing.json')} does not exist (engine-file-not-found); ${fix}`],
+    ['a glob matching nothing', join(dir, 'nothing-*.json'), `error: --inventory ${join(dir, 'nothing-*.json')} does not exist (engine-file-not-found); ${fix}`],
+    ['standard input', '-', `error: --inventory - (standard input) is not read: it is read from files (engine-policy-stdin); ${fix}`],
+  ])('%s: report and diff exit 2, nothing on stdout', async (_, inv, stderr) => {
+    expect(await cliAsync('report', '--policies', policy, '--inventory', inv)).toEqual({ code: 2, stdout: '', stderr });
+    expect(await cliAsync('diff', '--base', policy, '--head', policy, '--inventory', inv)).toEqual({ code: 2, stdout: '', stderr });
+  });
+});

@@ -3,7 +3,9 @@
 // check (`yamlInputLimitError`) and the one parser (`parseYamlStream`).
 import { describe, expect, test } from 'vitest';
 import { kubectlDroppedCutsBlanked } from '../../src/model/kubectl-parts';
-import { scratchDir, trace, validate, write } from './support';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { report, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
 const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
@@ -173,5 +175,46 @@ describe('an alias as a key or a value (session 51, mended): the node it names, 
   test('the control: an alias value of a quoted ".inf" key is a string, read; the deny policy DENIED', () => {
     const r = trace('--policies', write(dir, 'alias-val-quoted.yaml', configMap('".inf"', '*k')), ...FROM_TO);
     expect([r.code, r.stdout.split('\n')[0]]).toEqual([1, DENIED]);
+  });
+});
+
+describe('Unicode format characters (session 56): no output channel writes them as they are', () => {
+  // Trojan Source (CVE-2021-42574): a bidirectional mark, embedding or isolate (U+200E, U+200F, U+061C, U+2067), a
+  // zero-width character (U+200B, U+FEFF), a soft hyphen or a tag (U+E0041) in a file name or a rule's HTTP path reorders
+  // or hides what a terminal, a browser (the HTML report) or a rendered Markdown page shows of the rest of the line.
+  // Before, the text outputs replaced only U+202A–U+202E and U+2066–U+2069, and the HTML and JSON outputs none of them.
+  const FORMAT = ['\u200e', '\u200f', '\u061c', '\u2067', '\u200b', '\ufeff', '\u{e0041}', '\u00ad'];
+  const RAW = /[\u200e\u200f\u061c\u2066-\u2069\u200b\ufeff\u00ad]|\u{e0041}/u;
+  const path = `/a${FORMAT.join('')}b`;
+  const shown = `/a${FORMAT.map(() => '\ufffd').join('')}b`;
+  const l7 = join(dir, 'fmt-l7');
+  mkdirSync(l7);
+  write(l7, 'api.yaml', ALLOW.replace('protocol: TCP', `protocol: TCP\n      rules: {http: [{method: GET, path: ${JSON.stringify(path)}}]}`));
+  const named = join(dir, `fmt-x${FORMAT.join('y')}z`);
+  mkdirSync(named);
+  write(named, 'bad.yaml', ALLOW.replace('  name: allow-web', '  name: Bad_Name'));
+
+  test.each(['text', 'markdown', 'html', 'json'])('report --output %s of a rule whose HTTP path holds them', async (output) => {
+    const r = await report('--policies', l7, '--output', output);
+    expect(r.code).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(RAW);
+    // The JSON document keeps them, as escapes; the others show U+FFFD.
+    if (output === 'json') expect(JSON.parse(r.stdout).connections.map((c: { l7?: string }) => c.l7).join()).toContain(path);
+    else expect(r.stdout).toContain(shown);
+  });
+
+  test.each(['text', 'json'])('trace --output %s, denied by that rule', (output) => {
+    const r = trace('--policies', l7, ...FROM_TO, '--http', 'GET /other', '--output', output);
+    expect(r.code).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(RAW);
+    if (output === 'json') expect(JSON.stringify(JSON.parse(r.stdout))).toContain(JSON.stringify(path).slice(1, -1));
+    else expect(r.stdout).toContain(shown);
+  });
+
+  test.each(['text', 'json', 'sarif'])('validate --format %s of a file in a folder whose name holds them', async (format) => {
+    const r = await validate(['--format', format, named]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Bad_Name');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(RAW);
   });
 });
