@@ -63,6 +63,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
 import { DNS_LENGTH_FIX, dnsLengthRefusal } from '../model/fqdn-pattern';
+import { agentHasSetting } from '../engine/agent-settings-table';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies, PolicyEnforcement } from '../engine/policy-set-options';
@@ -288,7 +289,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,
       hostFirewall: hostFirewallInfo(set), policyEnforcement: set._engineConfig.policyEnforcement,
       // Only where the agent has the flag (1.17+): a 1.14-1.16 agent has no such setting to record.
-      ...(set.ciliumVersion.atLeast(CiliumVersion.V1_17) ? { nonDefaultDenyPolicies: set._engineConfig.nonDefaultDenyPolicies } : {}),
+      ...(agentHasSetting('nonDefaultDenyPolicies', set.ciliumVersion) ? { nonDefaultDenyPolicies: set._engineConfig.nonDefaultDenyPolicies } : {}),
     }, null, 2)}\n`);
   } else {
     for (const w of warningText) io.stderr(`warning: ${withoutControls(w)}\n`);

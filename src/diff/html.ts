@@ -21,7 +21,7 @@ import {
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
-import { agentSettingsLines } from '../model/agent-settings';
+import { agentSettingsLines } from '../engine/agent-settings-table';
 
 /** How an edge of the map is drawn: the two directions of a diff, or an allowed connection of a report. */
 enum EdgeKind {
