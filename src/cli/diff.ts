@@ -347,7 +347,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
     // Read strictly: an item the manifest reader would read as something else than written is refused (cli-inventory).
-    readInventory(options.inventory, inventory);
+    readInventory(options.inventory, inventory, version);
     if (inventory.workloads.length === 0) {
       io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
     }

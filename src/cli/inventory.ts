@@ -8,6 +8,7 @@
  * `cli-inventory`), naming the item and the field.
  */
 import { cidrGroupRejections } from '../model/cidr-group-admission';
+import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet } from '../engine/policy-set';
@@ -56,9 +57,10 @@ const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 /**
  * Reads `path` into `into`: JSON through `JSON.parse`, anything else through the policy reader (YAML), which refuses what
  * it cannot read (file and line). Then every object is checked: the first problem is thrown.
+ * @param version the cluster's Cilium release, when given (`inventoryProblem`) @default - unknown
  * @throws CiliumPolicyError (`cli-inventory`, or the reader's id) for an inventory that cannot be read faithfully
  */
-export function readInventory(path: string, into: EndpointInventory): void {
+export function readInventory(path: string, into: EndpointInventory, version?: CiliumVersion): void {
   // A path that names no file, or `-`, is said as the inventory's (the policy reader below would name policies).
   for (const entry of expandPaths([path], process.cwd())) {
     const absent = policyPathRefusal(entry, INVENTORY_PATH);
@@ -73,7 +75,7 @@ export function readInventory(path: string, into: EndpointInventory): void {
   if (text !== undefined) currentYamlValueBudget()?.charge(counted.values, path);
   const json = text !== undefined ? parseJson(text, path) : undefined;
   if (json !== undefined) {
-    const problem = inventoryProblem(json);
+    const problem = inventoryProblem(json, [], version);
     if (problem !== undefined) throw inventoryError(withoutControls(path), problem);
     into.addManifest(json);
     return;
@@ -107,7 +109,7 @@ export function readInventory(path: string, into: EndpointInventory): void {
       });
     }
     for (const doc of yamlValues(text, () => stream)) {
-      const problem = inventoryProblem(doc.value);
+      const problem = inventoryProblem(doc.value, [], version);
       if (problem !== undefined) {
         const line = doc.lineOf(problem.path);
         throw inventoryError(`${entry.file.name}${line !== undefined ? `:${line}` : ''}: document ${doc.index}`, problem, doc.plainText(problem.path));
@@ -123,8 +125,10 @@ export function readInventory(path: string, into: EndpointInventory): void {
  * The first thing of an inventory object (a List's items each, Lists in Lists too) that the manifest reader would read as
  * something else than written: an item that is no object or has no kind; a name, namespace, label, selector or port of
  * the wrong type or that Kubernetes refuses. Kinds the inventory does not read are not checked beyond being objects.
+ * @param version the cluster's Cilium release, when given (`--cilium-version`): a CiliumCIDRGroup of an apiVersion it does
+ * not serve is refused @default - unknown
  */
-export function inventoryProblem(value: unknown, path: Path = []): InventoryProblem | undefined {
+export function inventoryProblem(value: unknown, path: Path = [], version?: CiliumVersion): InventoryProblem | undefined {
   if (!isManifestObject(value)) return { path, message: `${at(path, 'the document')} is ${describe(value)}, not a Kubernetes object` };
   const kind = value.kind;
   if (typeof kind !== 'string' || kind === '') return { path: [...path, 'kind'], message: `${at([...path, 'kind'], 'kind')} is ${kind === undefined ? 'missing' : describe(kind)}: not a Kubernetes object` };
@@ -133,13 +137,14 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
     const { entries, problems } = listEntries(value);
     if (problems.length > 0) return { path: [...path, ...problems[0].path], message: problems[0].message };
     for (const e of entries) {
-      const p = inventoryProblem(e.value, [...path, ...e.path]);
+      const p = inventoryProblem(e.value, [...path, ...e.path], version);
       if (p !== undefined) return p;
     }
     return undefined;
   }
-  // A CiliumCIDRGroup the API server refuses is no group of the cluster (`cidrGroupRejections`, the policy reader's judgement too).
-  const group = cidrGroupRejections(value)[0];
+  // A CiliumCIDRGroup the API server refuses is no group of the cluster (`cidrGroupRejections`, the policy reader's judgement too;
+  // with the cluster's release, when given, an apiVersion it does not serve).
+  const group = cidrGroupRejections(value, version)[0];
   if (group !== undefined) return { path: [...path, ...group.path], message: group.message };
   if (kind !== 'Namespace' && kind !== 'Service' && workloadPaths(kind) === undefined) return undefined;
   const check = new Checker(path, value);

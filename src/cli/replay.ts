@@ -78,7 +78,7 @@ import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../mo
 import {
   CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions,
   dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
-  NON_DEFAULT_DENY_HELP, nonDefaultDenySetting,
+  NON_DEFAULT_DENY_HELP, localClusterAndLocalhostSettings, nonDefaultDenySetting,
   refusedPolicyInputs, warningLines,
 } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
@@ -223,13 +223,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   }
   // Not given: the version the policies were synthesized for (their annotation), as trace, diff and report take it.
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
-  const localCluster = options.policyDefaultLocalCluster;
-  if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
-  }
-  if (options.allowLocalhost !== undefined && !['always', 'auto', 'policy'].includes(options.allowLocalhost)) {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
-  }
+  const agentFlags = localClusterAndLocalhostSettings(options);
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
   // Fail before reading the flows when a policy path does not exist (the files themselves are read after).
   for (const e of expandPaths(options.policies, process.cwd())) {
@@ -272,8 +266,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
     ...(sctp !== undefined ? { sctp } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
-    ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
-    ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
+    ...agentFlags,
     ...policyEnforcementSetting(options.policyEnforcement),
     ...nonDefaultDenySetting(options.nonDefaultDenyPolicies),
     ipFamilies: families.ipFamilies,

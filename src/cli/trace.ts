@@ -63,6 +63,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
 import { DNS_LENGTH_FIX, dnsLengthRefusal } from '../model/fqdn-pattern';
+import { agentHasSetting } from '../engine/agent-settings-table';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
 import { HostFirewallMode, IpFamilies, PolicyEnforcement } from '../engine/policy-set-options';
@@ -208,6 +209,26 @@ export const SCTP_HELP = 'the agent runs with enable-sctp (Helm sctp.enabled): S
 export const NON_DEFAULT_DENY_HELP = 'the agent runs with enable-non-default-deny-policies false (Helm enableNonDefaultDenyPolicies, 1.17+): '
   + 'enableDefaultDeny false is ignored, every rule puts its subjects into default deny in each direction it has rules of (default: on, as Cilium has it)';
 
+/**
+ * @internal `PolicySetOptions.policyDefaultLocalCluster` and `allowLocalhost` from the `--policy-default-local-cluster` and
+ * `--allow-localhost` values of `trace` and `replay`, checked (one reading of both commands): only what is given.
+ * @throws CiliumPolicyError (`cli-flag`) for a value the flag does not take
+ */
+export function localClusterAndLocalhostSettings(options: { readonly policyDefaultLocalCluster?: string; readonly allowLocalhost?: string }):
+{ policyDefaultLocalCluster?: boolean; allowLocalhost?: boolean } {
+  const localCluster = options.policyDefaultLocalCluster;
+  if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
+  }
+  if (options.allowLocalhost !== undefined && !['always', 'auto', 'policy'].includes(options.allowLocalhost)) {
+    throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
+  }
+  return {
+    ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
+    ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
+  };
+}
+
 /** @internal `PolicySetOptions.nonDefaultDenyPolicies` from the option: only `false` is passed on (true is the default). */
 export function nonDefaultDenySetting(value: boolean | undefined): { nonDefaultDenyPolicies?: boolean } {
   return value === false ? { nonDefaultDenyPolicies: false } : {};
@@ -230,13 +251,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     throw new CiliumPolicyError({ id: 'cli-output', message: `unknown output format "${output}"`, fix: 'use --output text or --output json' });
   }
   const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
-  const localCluster = options.policyDefaultLocalCluster;
-  if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
-  }
-  if (options.allowLocalhost !== undefined && !['always', 'auto', 'policy'].includes(options.allowLocalhost)) {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
-  }
+  const agentFlags = localClusterAndLocalhostSettings(options);
   if (options.port !== undefined) parseConnection(options.port); // a bad port is reported before the files are read
   refuseRequestWithoutMeaning(options);
   if (options.dns !== undefined && options.dns.trim() === '') {
@@ -253,8 +268,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
     ...(options.sctp !== undefined ? { sctp: options.sctp } : {}),
     ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
-    ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
-    ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
+    ...agentFlags,
     ...policyEnforcementSetting(options.policyEnforcement),
     ...nonDefaultDenySetting(options.nonDefaultDenyPolicies),
     ...ipFamiliesSetting(options.ipFamilies),
@@ -288,7 +302,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
       schema: TRACE_JSON_SCHEMA, ...verdict, ciliumVersionSource: set.ciliumVersionSource, warnings, notes: ends.notes,
       hostFirewall: hostFirewallInfo(set), policyEnforcement: set._engineConfig.policyEnforcement,
       // Only where the agent has the flag (1.17+): a 1.14-1.16 agent has no such setting to record.
-      ...(set.ciliumVersion.atLeast(CiliumVersion.V1_17) ? { nonDefaultDenyPolicies: set._engineConfig.nonDefaultDenyPolicies } : {}),
+      ...(agentHasSetting('nonDefaultDenyPolicies', set.ciliumVersion) ? { nonDefaultDenyPolicies: set._engineConfig.nonDefaultDenyPolicies } : {}),
     }));
   } else {
     for (const w of warningText) io.stderr(`warning: ${withoutControls(w)}\n`);

@@ -15,6 +15,7 @@
 import { Interner } from '../model/interner';
 import { pushAll } from '../model/push-all';
 import { AgentSettings } from '../model/agent-settings';
+import { agentSettingsOf, settingsKey } from '../engine/agent-settings-table';
 import { comparisonLimits, reportLimits } from './comparison-limits';
 import { otherFamilyWorld } from './other-family-world';
 import { RestrictionPair, RestrictionPolicies, restrictedSegments, restrictionCandidates, restrictionChanges, restrictsSomePort } from './restriction-changes';
@@ -31,14 +32,13 @@ import { FqdnGroups } from './fqdn-groups';
 import {
   UnjudgedConnection, judgedDecision, pairRefused, refusedClasses, refusedNotCompared, refusedNotJudged, unjudgedNotCompared, unjudgedNotJudged,
 } from './refused-classes';
-import type { EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { PolicySet, provideConnectivity } from '../engine/policy-set';
 import { endPacketFamily } from '../engine/l4-query';
 import { CONNECTIVITY_SOURCES_DEFAULTS, IpFamilies, PolicyEnforcement, type ConnectivitySources } from '../engine/policy-set-options';
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { CiliumPolicyError } from '../core/errors';
-import { EndpointKind, NamedPort, formatEndpoint } from '../engine/endpoint';
+import { EndpointKind, NamedPort } from '../engine/endpoint';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
@@ -797,33 +797,6 @@ function refuseOtherIpFamilies(base: PolicySet, head: PolicySet): void {
     fix: 'build both policy sets with the same ipFamilies (the CLI gives both sides its one --ip-families); judge a change of the '
       + 'cluster\'s IP families with report or trace under each setting',
   });
-}
-
-/** The engine settings that change verdicts without changing any rule: the agent's (`agentSettingsOf`), its IP families and SCTP. */
-function settingsKey(set: PolicySet): string {
-  const c: EngineConfig = set._engineConfig;
-  return JSON.stringify([agentSettingsOf(set), c.sctp, c.ipFamilies]);
-}
-
-/**
- * The agent settings a set's verdicts hold under (`AgentSettings`), besides its IP families and SCTP: the one list the
- * documents record (`settings`), their headers print, and `settingsKey` compares (the DNS server: `toFQDNs` learns through it).
- */
-function agentSettingsOf(set: PolicySet): AgentSettings {
-  const c: EngineConfig = set._engineConfig;
-  return {
-    ciliumVersion: c.version.release,
-    policyEnforcement: c.policyEnforcement,
-    nonDefaultDenyPolicies: c.nonDefaultDenyPolicies,
-    allowLocalhost: c.allowLocalhost ? 'always' : 'policy',
-    hostFirewall: c.hostFirewall,
-    nodeSelectorLabels: c.nodeSelectorLabels,
-    mutualAuth: c.mutualAuth,
-    clusterName: c.clusterName,
-    policyDefaultLocalCluster: c.policyDefaultLocalCluster,
-    cidrMatchNodes: c.cidrMatchNodes,
-    dnsServer: formatEndpoint(set._dnsServer),
-  };
 }
 
 /** A diff's `settings`: the base's, and the head's when they differ. */

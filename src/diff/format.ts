@@ -9,7 +9,7 @@ import { printableJson, printableLines as textLines, withoutControls } from '../
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { renderDiffHtml, renderReportHtml } from './html';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
-import { agentSettingsLines } from '../model/agent-settings';
+import { agentSettingsLines } from '../engine/agent-settings-table';
 import { pushAll } from '../model/push-all';
 
 /** The closed set of output formats of `diff` and `report`. */

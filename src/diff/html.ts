@@ -21,7 +21,7 @@ import {
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
-import { agentSettingsLines } from '../model/agent-settings';
+import { agentSettingsLines } from '../engine/agent-settings-table';
 import { UNPRINTABLE_KEEPING_LINE_BREAKS } from '../model/printable';
 
 /** How an edge of the map is drawn: the two directions of a diff, or an allowed connection of a report. */
@@ -184,15 +184,8 @@ export function renderDiffHtml(doc: ConnectivityDiffDocument): string {
     ...notCompared,
     '</header>',
     ...mapSection(doc.endpoints, classes, edges.edges, [EdgeKind.NEWLY_ALLOWED, EdgeKind.NEWLY_DENIED]),
-    '<section id="changes">',
-    `<h2>Changes (${changes.length})</h2>`,
-    '<p class="note">Newly allowed first (the security-relevant direction), then newly denied.</p>',
-    ...(mentionsFqdnClass(doc, doc.changes) ? [`<p class="note" id="fqdn-note">${escapeHtml(FQDN_CLASS_NOTE)}.</p>`] : []),
-    '<table>',
-    '<thead><tr><th>From</th><th>To</th><th>Ports</th><th>Before → after</th><th>Base: deciding rule</th><th>Head: deciding rule</th></tr></thead>',
-    `<tbody>\n${rows.join('\n')}\n</tbody>`,
-    '</table>',
-    '</section>',
+    ...tableSection('changes', `Changes (${changes.length})`, 'Newly allowed first (the security-relevant direction), then newly denied.',
+      mentionsFqdnClass(doc, doc.changes), ['From', 'To', 'Ports', 'Before → after', 'Base: deciding rule', 'Head: deciding rule'], rows),
     ...classesDetails(doc.endpoints),
   ]);
 }
@@ -239,15 +232,8 @@ export function renderReportHtml(doc: ConnectivityReportDocument): string {
   return page(`Connectivity report: ${summary}`, 'report', [
     ...header,
     ...mapSection(doc.endpoints, classes, edges.edges, [EdgeKind.ALLOWED]),
-    '<section id="connections">',
-    `<h2>Allowed connections (${doc.connections.length})</h2>`,
-    '<p class="note">A pair of classes that is not listed is denied.</p>',
-    ...(mentionsFqdnClass(doc, doc.connections) ? [`<p class="note" id="fqdn-note">${escapeHtml(FQDN_CLASS_NOTE)}.</p>`] : []),
-    '<table>',
-    '<thead><tr><th>From</th><th>To</th><th>Ports</th><th>Allowed by</th></tr></thead>',
-    `<tbody>\n${rows.join('\n')}\n</tbody>`,
-    '</table>',
-    '</section>',
+    ...tableSection('connections', `Allowed connections (${doc.connections.length})`, 'A pair of classes that is not listed is denied.',
+      mentionsFqdnClass(doc, doc.connections), ['From', 'To', 'Ports', 'Allowed by'], rows),
     ...classesDetails(doc.endpoints),
   ]);
 }
@@ -257,6 +243,21 @@ export function renderReportHtml(doc: ConnectivityReportDocument): string {
  * What the text outputs do not show as is (`UNPRINTABLE_KEEPING_LINE_BREAKS`: control characters other than tab, line
  * feed and carriage return, the bidirectional and other format characters, which a browser obeys) becomes U+FFFD.
  */
+/** The section of a page's table (a diff's changes, a report's connections): heading, note, the FQDN note where a row needs it, the rows. */
+function tableSection(id: string, heading: string, note: string, fqdnNote: boolean, columns: readonly string[], rows: readonly string[]): string[] {
+  return [
+    `<section id="${id}">`,
+    `<h2>${heading}</h2>`,
+    `<p class="note">${note}</p>`,
+    ...(fqdnNote ? [`<p class="note" id="fqdn-note">${escapeHtml(FQDN_CLASS_NOTE)}.</p>`] : []),
+    '<table>',
+    `<thead><tr>${columns.map((c) => `<th>${c}</th>`).join('')}</tr></thead>`,
+    `<tbody>\n${rows.join('\n')}\n</tbody>`,
+    '</table>',
+    '</section>',
+  ];
+}
+
 function escapeHtml(text: string): string {
   return String(text).replace(/[&<>"']/g, (c) => ENTITY[c]).replace(UNPRINTABLE_KEEPING_LINE_BREAKS, '\ufffd');
 }

@@ -10,7 +10,7 @@ import { ExpectedChange, describeExpected, unexpectedChanges } from './expected-
 import { describeChange } from './format';
 import { EngineMatcherResult, MATCHER_RISK, policySetOf } from '../engine/matchers';
 import { YamlPolicySetOptions } from '../engine/policy-set';
-import { YAML_POLICY_SET_OPTION_DEFAULTS } from '../engine/policy-set-options';
+import { YAML_POLICY_SET_OPTION_DEFAULTS } from '../engine/agent-settings-table';
 import { checkOptionKeys } from '../model/known-keys';
 import { pushAll } from '../model/push-all';
 

@@ -18,11 +18,10 @@ import { formatVerdict } from './explain';
 import { HttpRequest, KafkaRequest } from './l7';
 import { noPolicyError, policyInputError } from './policy-input-error';
 import { PolicySet, PolicySetOptions, YamlPolicySetOptions } from './policy-set';
-import { YAML_POLICY_SET_OPTION_DEFAULTS } from './policy-set-options';
+import { POLICY_SET_OPTIONS, YAML_POLICY_SET_OPTION_DEFAULTS } from './agent-settings-table';
 import { parseHttpRequest, parseKafkaRequest, toConnection } from './query';
 import { unjudgedConnectionError } from './unjudged-connection';
 import { Verdict, VerdictQuery } from './verdict';
-import { checkVersionOption } from '../validate/validate-policy';
 
 /** An endpoint: its text form (`pod:default:app=web`, `entity:world`, …) or an `Endpoint` (a TypeScript type alias for the matchers). */
 export type EndpointLike = string | Endpoint;
@@ -230,36 +229,8 @@ export function policySetOf(received: unknown, options: YamlPolicySetOptions, ma
   });
 }
 
-/** The setting of an option that adds to what a set holds (`BUILT_SET_SETTINGS`): no value given equals it. */
+/** The judged value of an option that adds to what a set holds: no value given equals it. */
 const ADDED = Symbol('added to the inputs');
-
-/**
- * What a built `PolicySet` judges by, per engine option: the value an option given with it must equal (it is built: an
- * option cannot change it). `cidrGroups` and `inventory` add to what it was built with: never equal. `file`, `maxFileBytes`
- * and `maxYamlValues` are left out: they say how YAML is read, which a built set is past.
- */
-const BUILT_SET_SETTINGS: {
-  readonly [option: string]: ((set: PolicySet, given: unknown, matcher: string) => [judged: unknown, given: unknown]) | undefined;
-} = {
-  ciliumVersion: (set, given, matcher) => {
-    checkVersionOption(given, matcher, 'ciliumVersion');
-    return [set._engineConfig.version.release, (given as CiliumVersion).release];
-  },
-  hostFirewall: (set, given) => [set._engineConfig.hostFirewall, given],
-  allowLocalhost: (set, given) => [set._engineConfig.allowLocalhost, given],
-  policyEnforcement: (set, given) => [set._engineConfig.policyEnforcement, given],
-  nonDefaultDenyPolicies: (set, given) => [set._engineConfig.nonDefaultDenyPolicies, given],
-  mutualAuth: (set, given) => [set._engineConfig.mutualAuth, given],
-  sctp: (set, given) => [set._engineConfig.sctp, given],
-  clusterName: (set, given) => [set._engineConfig.clusterName, given],
-  policyDefaultLocalCluster: (set, given) => [set._engineConfig.policyDefaultLocalCluster, given],
-  ipFamilies: (set, given) => [set._engineConfig.ipFamilies, given],
-  cidrMatchNodes: (set, given) => [set._engineConfig.cidrMatchNodes, given],
-  nodeSelectorLabels: (set, given) => [set._engineConfig.nodeSelectorLabels, given],
-  dnsServer: (set, given) => [formatEndpoint(set._dnsServer), typeof given === 'string' ? formatEndpoint(set.endpoint(given)) : given],
-  cidrGroups: () => [ADDED, undefined],
-  inventory: () => [ADDED, undefined],
-};
 
 /**
  * A matcher's engine options given with a built `PolicySet`: the set judges by the options it was built with, so an option
@@ -270,9 +241,13 @@ const BUILT_SET_SETTINGS: {
 function checkBuiltSetOptions(set: PolicySet, options: YamlPolicySetOptions, matcher: string): void {
   if (options === null || typeof options !== 'object') return;
   for (const [option, value] of Object.entries(options)) {
-    const setting = BUILT_SET_SETTINGS[option];
-    if (value === undefined || setting === undefined) continue;
-    const [judged, given] = setting(set, value, matcher);
+    // What a built set judges by (`POLICY_SET_OPTIONS`): an agent setting's value given must equal the one it was built
+    // with; an input (`cidrGroups`, `inventory`) adds to what it was built with, never equal; how YAML is read (`file`,
+    // `maxFileBytes`, `maxYamlValues`) is past.
+    const row = Object.hasOwn(POLICY_SET_OPTIONS, option) ? POLICY_SET_OPTIONS[option as keyof typeof POLICY_SET_OPTIONS] : undefined;
+    if (value === undefined || row === undefined || row.kind === 'reading') continue;
+    const judged = row.kind === 'input' ? ADDED : row.judged(set);
+    const given = row.kind === 'input' ? undefined : row.given ? row.given(set, value, matcher) : value;
     if (judged === given) continue;
     const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
     const written = value instanceof CiliumVersion ? value._sourceText : typeof value === 'string' ? `'${value}'`

@@ -143,33 +143,6 @@ export interface YamlPolicySetOptions extends PolicySetOptions {
   readonly file?: string;
 }
 
-/**
- * The options of `PolicySetOptions` with their defaults, as an `option-unknown` refusal names them (kept equal to the
- * interface by test/engine/option-keys-interfaces.test.ts).
- */
-export const POLICY_SET_OPTION_DEFAULTS: OptionDefaults = {
-  ciliumVersion: 'the version the policies were synthesized for, else 1.19',
-  hostFirewall: 'auto: on only when the set holds a host policy',
-  allowLocalhost: 'true: traffic from the local host is always allowed on ingress',
-  policyEnforcement: "PolicyEnforcement.DEFAULT ('default'): default deny only where a rule selects",
-  nonDefaultDenyPolicies: 'true: enableDefaultDeny false is read (enable-non-default-deny-policies on)',
-  mutualAuth: 'false: traffic an allow rule requires authentication for is dropped',
-  sctp: 'false: the datapath drops SCTP before any policy (enable-sctp false)',
-  clusterName: "'default'",
-  policyDefaultLocalCluster: 'true from Cilium 1.19, false before',
-  ipFamilies: 'IPv4 only',
-  cidrMatchNodes: 'false: CIDR rules do not select node IPs',
-  nodeSelectorLabels: 'false',
-  dnsServer: "'pod:kube-system:k8s-app=kube-dns'",
-  cidrGroups: 'only the CiliumCIDRGroups of the inputs',
-  inventory: 'only the namespaces, workloads and Services of the inputs',
-  maxFileBytes: '10485760 (10 MiB)',
-  maxYamlValues: '1000000',
-};
-
-/** The options of `YamlPolicySetOptions` with their defaults (`option-unknown`). */
-export const YAML_POLICY_SET_OPTION_DEFAULTS: OptionDefaults = { ...POLICY_SET_OPTION_DEFAULTS, file: 'none' };
-
 /** The IP families a cluster runs (`PolicySetOptions.ipFamilies`): the agent's `enable-ipv4` and `enable-ipv6`. */
 export enum IpFamilies {
   /** IPv4 only (`enable-ipv4: true`, `enable-ipv6: false`), Cilium's default. */

@@ -39,9 +39,10 @@ import { EndpointInventory } from './inventory';
 import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics, readPolicyFiles } from './policy-inputs';
 import {
-  CONNECTIVITY_SOURCES_DEFAULTS, ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, IpFamilies, POLICY_SET_OPTION_DEFAULTS, PolicySetOptions,
-  YAML_POLICY_SET_OPTION_DEFAULTS, YamlPolicySetOptions, nonDefaultDenyPoliciesOption, policyEnforcementOption,
+  CONNECTIVITY_SOURCES_DEFAULTS, ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, IpFamilies, PolicySetOptions,
+  YamlPolicySetOptions, nonDefaultDenyPoliciesOption, policyEnforcementOption,
 } from './policy-set-options';
+import { POLICY_SET_OPTION_DEFAULTS, YAML_POLICY_SET_OPTION_DEFAULTS } from './agent-settings-table';
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
 import { L4Query } from './ports';
 import { L7Refinements } from './l7-refinements';

@@ -3,7 +3,8 @@
  * settings that change verdicts without a rule changing (besides the IP families and SCTP, which the documents record on
  * their own: `ipFamilies`, `sctp`). One record for the `settings` (and a diff's `headSettings`) of the connectivity
  * documents and for the headers of their text, markdown and HTML outputs: a reader can tell under which agent the
- * verdicts hold (session 54 recorded the enforcement mode only in the reasons it decided).
+ * verdicts hold (session 54 recorded the enforcement mode only in the reasons it decided). The values and their text
+ * derive from the one table of the options (src/engine/agent-settings-table.ts `POLICY_SET_OPTIONS`).
  */
 
 /** The agent settings the policies were judged under (`PolicySetOptions`, the CLI's flags). */
@@ -39,24 +40,4 @@ export interface AgentSettings {
   readonly cidrMatchNodes: boolean;
   /** The DNS server `toFQDNs` learns names through (`PolicySetOptions.dnsServer`, `--dns-server`), as an endpoint. */
   readonly dnsServer: string;
-}
-
-/** `Cilium 1.18, enable-policy=default, allow-localhost=always, host firewall off, …`: the settings as one line's text. */
-export function agentSettingsText(s: AgentSettings): string {
-  const onOff = (b: boolean): string => (b ? 'on' : 'off');
-  return `Cilium ${s.ciliumVersion}, enable-policy=${s.policyEnforcement}, `
-    + `enable-non-default-deny-policies ${onOff(s.nonDefaultDenyPolicies)}, allow-localhost=${s.allowLocalhost}, host firewall ${onOff(s.hostFirewall)}, `
-    + `enable-node-selector-labels ${onOff(s.nodeSelectorLabels)}, mutual authentication ${onOff(s.mutualAuth)}, cluster ${s.clusterName} `
-    + `(policy-default-local-cluster ${onOff(s.policyDefaultLocalCluster)}), policy-cidr-match-mode ${s.cidrMatchNodes ? 'nodes' : 'none'}, `
-    + `DNS server ${s.dnsServer}`;
-}
-
-/**
- * The header lines of a document's settings: `agent settings: …`, or for a diff whose head was judged under other settings,
- * one line per side; none for a document that does not record them.
- */
-export function agentSettingsLines(doc: { readonly settings?: AgentSettings; readonly headSettings?: AgentSettings }): string[] {
-  if (doc.settings === undefined) return [];
-  if (doc.headSettings === undefined) return [`agent settings: ${agentSettingsText(doc.settings)}`];
-  return [`agent settings (base): ${agentSettingsText(doc.settings)}`, `agent settings (head): ${agentSettingsText(doc.headSettings)}`];
 }

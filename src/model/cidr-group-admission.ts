@@ -5,13 +5,30 @@
  * group's valid CIDRs would be selected in a verdict while the cluster selects none of them (pkg/k8s/apis/cilium.io/client/crds
  * v2alpha1 and v2 `ciliumcidrgroups.yaml`: `required: [spec]`, `spec.required: [externalCIDRs]`, items `type: string`).
  */
+import { CiliumVersion } from '../core/cilium-version';
 import { Segment } from './json-path';
 import { cidrNeverValid } from './cidr';
 import { nameMissing } from './object-names';
 import { describeValue, isList, isPlainObject } from './plain-value';
 
-/** The apiVersions the API server serves CiliumCIDRGroup at (`v2alpha1` from Cilium 1.14, also `v2` in the later CRDs). */
-export const CIDR_GROUP_API_VERSIONS: readonly string[] = ['cilium.io/v2alpha1', 'cilium.io/v2'];
+/**
+ * The apiVersions the API server serves CiliumCIDRGroup at, by the first Cilium release whose CRD serves it: `v2alpha1` in
+ * every supported release (deprecated from 1.18), `v2` from 1.18 (cilium/cilium#38940 "k8s: Promote CCG to v2 and
+ * deprecate v2alpha1", in the 1.18.0 release notes; pkg/k8s/apis/cilium.io/client/crds/v2/ciliumcidrgroups.yaml serves
+ * `v2`, the storage version, and `v2alpha1`; before, crds/v2alpha1/ciliumcidrgroups.yaml serves `v2alpha1` alone).
+ */
+const CIDR_GROUP_SERVED: readonly (readonly [apiVersion: string, since: CiliumVersion])[] = [
+  ['cilium.io/v2alpha1', CiliumVersion.V1_14],
+  ['cilium.io/v2', CiliumVersion.V1_18],
+];
+
+/** The apiVersions a Cilium release serves CiliumCIDRGroup at; without a release, those some supported release serves. */
+export function cidrGroupApiVersions(version?: CiliumVersion): readonly string[] {
+  return CIDR_GROUP_SERVED.filter(([, since]) => version === undefined || version.atLeast(since)).map(([v]) => v);
+}
+
+/** `cilium.io/v2alpha1 in every Cilium version, cilium.io/v2 from 1.18`: the served apiVersions, for a message. */
+const SERVED_TEXT = CIDR_GROUP_SERVED.map(([v, since]) => `${v} ${since === CiliumVersion.V1_14 ? 'in every Cilium version' : `from ${since.release}`}`).join(', ');
 
 /** One reason the API server refuses a CiliumCIDRGroup, at `path` of the object. */
 export interface CidrGroupRejection {
@@ -21,18 +38,26 @@ export interface CidrGroupRejection {
   readonly fix: string;
 }
 
-/** Why the API server refuses the CiliumCIDRGroup `obj` (none when it stores it); `[]` for an object of another kind. */
-export function cidrGroupRejections(obj: Record<string, unknown>): CidrGroupRejection[] {
+/**
+ * Why the API server refuses the CiliumCIDRGroup `obj` (none when it stores it); `[]` for an object of another kind.
+ * @param version the Cilium release of the cluster, when known: an apiVersion it does not serve (`cilium.io/v2` before 1.18)
+ * is refused @default - unknown: an apiVersion some supported release serves is taken
+ */
+export function cidrGroupRejections(obj: Record<string, unknown>, version?: CiliumVersion): CidrGroupRejection[] {
   if (obj.kind !== 'CiliumCIDRGroup') return [];
   const out: CidrGroupRejection[] = [];
   const name = isPlainObject(obj.metadata) && typeof obj.metadata.name === 'string' && obj.metadata.name !== '' ? ` ${obj.metadata.name}` : '';
   const refused = `the API server refuses the CiliumCIDRGroup${name}, so it is not in the cluster and a cidrGroupRef or cidrGroupSelector selects none of its CIDRs`;
-  if (typeof obj.apiVersion !== 'string' || !CIDR_GROUP_API_VERSIONS.includes(obj.apiVersion)) {
+  const served = cidrGroupApiVersions(version);
+  if (typeof obj.apiVersion !== 'string' || !served.includes(obj.apiVersion)) {
+    const written = obj.apiVersion === undefined ? 'missing' : typeof obj.apiVersion === 'string' ? JSON.stringify(obj.apiVersion) : describeValue(obj.apiVersion);
+    // Served by a later release only: the cluster's release is named, and the one that serves it.
+    const later = typeof obj.apiVersion === 'string' && cidrGroupApiVersions().includes(obj.apiVersion);
     out.push({
       id: 'parse-api-version', path: ['apiVersion'],
-      message: `apiVersion is ${obj.apiVersion === undefined ? 'missing' : typeof obj.apiVersion === 'string' ? JSON.stringify(obj.apiVersion) : describeValue(obj.apiVersion)}, but CiliumCIDRGroup is served only as `
-        + `${CIDR_GROUP_API_VERSIONS.join(' or ')} (kubectl: no matches for kind); ${refused}`,
-      fix: 'set apiVersion: cilium.io/v2alpha1 (served by every Cilium version; cilium.io/v2 by the later ones)',
+      message: `apiVersion is ${written}, but ${later && version !== undefined ? `Cilium ${version.release} serves CiliumCIDRGroup only as` : 'CiliumCIDRGroup is served only as'} `
+        + `${served.join(' or ')}${later ? ` (${SERVED_TEXT})` : ''} (kubectl: no matches for kind); ${refused}`,
+      fix: `set apiVersion: cilium.io/v2alpha1 (served by every Cilium version; cilium.io/v2 from 1.18)${later ? ', or judge for the release the cluster runs (--cilium-version)' : ''}`,
     });
   }
   if (nameMissing(obj.metadata)) {

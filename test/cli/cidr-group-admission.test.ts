@@ -82,3 +82,19 @@ describe('--inventory: a CiliumCIDRGroup the API server refuses is refused (cli-
     expect(ok.stdout).toContain('shop/app=api → world 10.0.0.0/8 any');
   });
 });
+
+// Session 56: CiliumCIDRGroup is served as cilium.io/v2 from Cilium 1.18 only (cilium/cilium#38940); `--inventory` with
+// `--cilium-version` refuses a v2 group for an older release (its API server has no such resource), and takes it for 1.18.
+test('--inventory with --cilium-version: a cilium.io/v2 group is refused for 1.17, read for 1.18', async () => {
+  const policy = join(scratch, 'policy-v2.yaml');
+  writeFileSync(policy, POLICY);
+  const inventory = join(scratch, 'inventory-v2.yaml');
+  writeFileSync(inventory, 'apiVersion: cilium.io/v2\nkind: CiliumCIDRGroup\nmetadata: {name: grp}\nspec: {externalCIDRs: ["10.0.0.0/8"]}\n');
+  const old = await cliAsync('report', '--policies', policy, '--inventory', inventory, '--cilium-version', '1.17');
+  expect(old).toMatchObject({ code: 2, stdout: '' });
+  expect(old.stderr).toContain('apiVersion is "cilium.io/v2", but Cilium 1.17 serves CiliumCIDRGroup only as cilium.io/v2alpha1');
+  expect(old.stderr).toMatch(/\(cli-inventory\); fix: /);
+  const served = await cliAsync('report', '--policies', policy, '--inventory', inventory, '--cilium-version', '1.18');
+  expect(served.code).toBe(0);
+  expect(served.stdout).toContain('shop/app=api → world 10.0.0.0/8 any');
+});

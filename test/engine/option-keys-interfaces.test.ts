@@ -24,7 +24,8 @@ import {
   CIDR_GROUP_FIELDS, INVENTORY_SERVICE_FIELDS, INVENTORY_SERVICE_PORT_FIELDS, INVENTORY_WORKLOAD_FIELDS, NAMED_PORT_FIELDS,
 } from '../../src/engine/inventory-checks';
 import { ENGINE_MATCHER_OPTION_DEFAULTS } from '../../src/engine/matchers';
-import { CONNECTIVITY_SOURCES_DEFAULTS, POLICY_SET_OPTION_DEFAULTS, YAML_POLICY_SET_OPTION_DEFAULTS } from '../../src/engine/policy-set-options';
+import { POLICY_SET_OPTION_DEFAULTS, YAML_POLICY_SET_OPTION_DEFAULTS } from '../../src/engine/agent-settings-table';
+import { CONNECTIVITY_SOURCES_DEFAULTS } from '../../src/engine/policy-set-options';
 import { queryFieldListed } from '../../src/engine/l4-query';
 import { HTTP_REQUEST_OPTION_DEFAULTS } from '../../src/engine/query';
 import { VERDICT_QUERY_FIELDS } from '../../src/engine/verdict';
