@@ -223,6 +223,36 @@ describe('synthesis at scale', () => {
       expect(Math.max(few.web, few.db, few.svc)).toBeLessThanOrEqual(3);
     });
 
+    test('in one synthesis an object of a chart after the first is rendered once: the policies\' reads, the app-wide checks and the output share it', () => {
+      // The first chart renders through cdk8s's own App._synthChart (which prepares the app), the others through the session.
+      const app = new App({ outdir: tempDir() });
+      new ApiObject(new Chart(app, 'first', { namespace: 'first' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      const web = deployment(chart, 'web', 'web');
+      const api = deployment(chart, 'api', 'api');
+      const svc = new ApiObject(chart, 'web-svc', {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+      });
+      // Named by no policy: read by the app-wide checks (inventory) and written.
+      const config = new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config' }, data: { a: 'b' } });
+      const p = new CiliumPolicy(chart, 'p', { endpointSelector: EndpointSelector.workload(api) });
+      p.allowIngress(Peer.workload(web), { ports: [Port.tcp(8080)] });
+      p.allowEgress(Peer.workload(svc));
+      const objects = { web, api, svc, config };
+      const spies = Object.fromEntries(Object.entries(objects).map(([k, o]) => [k, vi.spyOn(o, 'toJson')]));
+      app.synth();
+      expect(Object.fromEntries(Object.entries(spies).map(([k, spy]) => [k, spy.mock.calls.length]))).toEqual({ web: 1, api: 1, svc: 1, config: 1 });
+      const written = readFileSync(join(app.outdir, 'shop.k8s.yaml'), 'utf8');
+      expect(written).toMatch(/kind: ConfigMap\nmetadata:\n\s+name: config\n\s+namespace: shop/);
+      expect(written).toMatch(/toEndpoints:\n\s+- matchLabels:\n\s+app: web\n[\s\S]*?port: "8080"/);
+      // Not kept past the synthesis: a change shows at the next one, rendered once again.
+      config.metadata.addLabel('tier', 'cache');
+      app.synth();
+      expect(spies.config.mock.calls.length).toBe(2);
+      expect(readFileSync(join(app.outdir, 'shop.k8s.yaml'), 'utf8')).toMatch(/name: config\n\s+labels:\n\s+tier: cache|labels:\n\s+tier: cache\n\s+name: config/);
+    });
+
     /** How many times the manifests of `web` and the Service are read (their `spec`) by one `app.synth()` of `shop(n)`. */
     function reads(n: number): number {
       const { app, web, svc } = shop(n);

@@ -81,7 +81,7 @@ export function servicesSelectedBy(run: PitfallRun, sel: Selector): { svc: Inven
   for (const svc of run.servicesIn(scope)) {
     const svcSelector = svc.selector;
     if (!svcSelector) continue;
-    if (!sel.requirements.some((q) => q.source === 'k8s' && Object.prototype.hasOwnProperty.call(svcSelector, q.key))) continue;
+    if (!aboutService(sel, svcSelector)) continue;
     const pods = run.backing(svc);
     const selected = pods.length > 0
       ? pods.some((w) => selectsWorkload(sel, w, run.inventory.namespace(w.namespace)) === true)
@@ -89,6 +89,22 @@ export function servicesSelectedBy(run: PitfallRun, sel: Selector): { svc: Inven
     if (selected) out.push({ svc, ...(pods.length > 0 ? { pods } : {}) });
   }
   return out;
+}
+
+/**
+ * Whether `sel` names a label the Service selects on (a `k8s` key of its selector), and requires no other value of such a
+ * label (`key In (values)` without the Service's value): the Service's pods carry its selector's labels (its backing
+ * workloads' too: `serviceBackends`), so such a selector selects none of them, and they are not matched one by one (a
+ * namespace of n Services and n rules named each Service's pods n times).
+ */
+function aboutService(sel: Selector, svcSelector: Readonly<Record<string, string>>): boolean {
+  let names = false;
+  for (const q of sel.requirements) {
+    if (q.source !== 'k8s' || !Object.prototype.hasOwnProperty.call(svcSelector, q.key)) continue;
+    if (q.operator === 'In' && !q.values.includes(svcSelector[q.key])) return false;
+    names = true;
+  }
+  return names;
 }
 
 /**

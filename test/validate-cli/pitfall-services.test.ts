@@ -4,7 +4,8 @@
 // A rule on the Service port never matches traffic sent through the Service: an allow lets nothing through, a deny
 // (the case that fails open) lets everything through. Each case is a set of documents (JSON, a YAML subset) built inside
 // the test, and the answer is the paths of the findings (with their severity) or, where it matters, their fix.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Selector } from '../../src/model/labels';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { check, findings } from './helpers';
@@ -231,6 +232,38 @@ describe('which Services a subject or a toEndpoints peer is about', () => {
     expect(paths(service(), front, ingressOn({ matchLabels: { app: 'web', tier: 'back' } }))).toEqual([]);
     // A workload in another namespace does not back the Service.
     expect(paths(service(), deployment('web', { app: 'web', tier: 'front' }, [{ containerPort: 80 }], 'other'), frontSubject)).toEqual([]);
+  });
+
+  it('a subject whose value of a label the Service selects on is not the Service\'s is about no Service; In with the value is', () => {
+    const inOf = (...values: string[]): Doc => ingressOn({ matchExpressions: [{ key: 'app', operator: 'In', values }] });
+    const pods = deployment('web', { app: 'web', tier: 'front' }, [{ containerPort: 80 }]);
+    for (const withPods of [[], [pods]]) {
+      expect(paths(service(), ...withPods, inOf('web', 'api'))).toEqual([PORT0('ingress')]);
+      expect(paths(service(), ...withPods, inOf('api'))).toEqual([]);
+      expect(paths(service(), ...withPods, ingressOn({ matchLabels: { app: 'api' } }))).toEqual([]);
+      // Another value of a key the Service does not select on (tier) leaves it to the pods (the Service selector says nothing of it).
+      expect(paths(service(), ...withPods, ingressOn({ matchLabels: { app: 'web', tier: 'back' } }))).toEqual([]);
+      expect(paths(service(), ...withPods, ingressOn({ matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['api'] }] }))).toEqual([PORT0('ingress')]);
+    }
+  });
+
+  it('a namespace of n Services and n rules each about one of them: each rule matches the pods of its own Service only', () => {
+    // Before, every rule naming `app` matched the pods of every Service selecting on `app` (n × n).
+    const matched = (n: number): number => {
+      const docs: Doc[] = [];
+      for (let i = 0; i < n; i++) {
+        docs.push(service({ name: `s${i}`, selector: { app: `a${i}` } }), deployment(`d${i}`, { app: `a${i}` }, [{ containerPort: 80 }]));
+        docs.push(cnp({ endpointSelector: { matchLabels: { app: `a${i}` } }, ingress: [on(TCP('8080'))] }, 'shop', `p${i}`));
+      }
+      const spy = vi.spyOn(Selector.prototype, 'matches');
+      try {
+        expect(paths(...docs)).toHaveLength(n);
+        return spy.mock.calls.length;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    expect(matched(40)).toBeLessThan(3 * matched(20));
   });
 
   it('a toEndpoints peer of a CNP is in the policy\'s namespace unless it names one', () => {
