@@ -268,7 +268,7 @@ export function isPort(value: unknown): value is Port {
  * Refuses a construct prop's list of ports that holds the same port twice (`scrapePorts: [Port.tcp(9090), Port.tcp(9090)]`,
  * as `toString` writes it: `9090/TCP`): the rule writes it once, so the list says less than it reads, and the copy is most
  * likely a slip for another port, never opened. The one check of the constructs' port props (`scrapePorts`, a tier's
- * `ports` and `metricsPorts`, `MonitoringScrape` `ports`, `breakGlassPorts`), as a tier name (`tiered-app-duplicate-tier`)
+ * `ports` and `metricsPorts`, `MonitoringScrape` `ports`, `FqdnEgress` `ports`, `breakGlassPorts`), as a tier name (`tiered-app-duplicate-tier`)
  * or an exemption path (`lockout-exemption-duplicate`) given twice is refused.
  * @param ports the list, already checked to hold `Port`s (`isPort`)
  * @param what the prop, as messages name it (`DefaultDenyNamespace scrapePorts`)

@@ -3,7 +3,7 @@
 // same lists without the copy synthesize and are judged: the port given allowed, its neighbour denied.
 import { describe, expect, test } from 'vitest';
 import { Construct } from 'constructs';
-import { DefaultDenyNamespace, HostFirewall, Icmp, MonitoringScrape, Peer, Port, TieredApp } from '../../src';
+import { DefaultDenyNamespace, FqdnEgress, HostFirewall, Icmp, MonitoringScrape, Peer, Port, TieredApp } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -17,6 +17,7 @@ const BUILDERS: readonly { readonly prop: string; readonly build: (c: Construct,
     tiers: [{ name: 'web', labels: { app: 'web' }, ports: [Port.tcp(80)], metricsPorts: ports }] }) },
   { prop: 'tier web ports', build: (c, ports) => new TieredApp(c, 't', { tiers: [{ name: 'web', labels: { app: 'web' }, ports }] }) },
   { prop: 'MonitoringScrape ports', build: (c, ports) => new MonitoringScrape(c, 'm', { scraper: SCRAPER, namespaces: ['shop'], ports }) },
+  { prop: 'FqdnEgress ports', build: (c, ports) => new FqdnEgress(c, 'f', { fqdns: ['api.example.com'], ports }) },
   { prop: 'HostFirewall breakGlassPorts', build: (c, ports) => new HostFirewall(c, 'h', { managementCidrs: ['10.50.0.0/24'], breakGlassPorts: ports }) },
 ];
 
