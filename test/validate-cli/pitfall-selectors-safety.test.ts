@@ -8,6 +8,9 @@ import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { check, findings } from './helpers';
+import { Chart, Testing } from 'cdk8s';
+import { CiliumPolicy, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { validateApp } from '../../src/validate/validate-app';
 
 type Doc = Record<string, unknown>;
 const WEB = { matchLabels: { app: 'web' } };
@@ -273,6 +276,18 @@ describe('pitfall-peer-sourceless-reserved(-world): a source-less key naming a r
     expect([g.severity, g.path, g.fix]).toEqual(['warning', 'spec.egress[0].toEndpoints[0]',
       'a pod label is written with the k8s source (k8s:remote-node); if the identity is meant, say so: toEntities: [remote-node]']);
     expect(g.message).toContain('selects the reserved identity remote-node (every other node of the cluster), not pods labelled remote-node');
+  });
+
+  it('a construct peer written so (Peer.endpoints with world and namespace DoesNotExist): validateApp reports it on 1.18, not on 1.19', () => {
+    const ids = (version: string): string[] => {
+      const app = Testing.app();
+      const c = new Chart(app, 'c', { namespace: 'shop' });
+      CiliumVersion.use(c, CiliumVersion.parse(version));
+      new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowIngress(
+        Peer.endpoints({ labels: { world: '' }, expressions: [LabelExpression.doesNotExist('io.kubernetes.pod.namespace')] }), { ports: [Port.tcp(80)] });
+      return validateApp(app).filter((d) => d.id.startsWith('pitfall-peer-sourceless')).map((d) => `${d.severity} ${d.id}`);
+    };
+    expect([ids('1.18'), ids('1.19')]).toEqual([['error pitfall-peer-sourceless-reserved-world'], []]);
   });
 });
 
