@@ -3,7 +3,7 @@ import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
-import { isPort, Port } from './port';
+import { checkPortsUnique, isPort, Port } from './port';
 import { allowDns, allowHostProbes, builtinsSummary, dnsRulesAllowEveryName } from './builtins';
 import { CiliumVersion } from '../core/cilium-version';
 import { DNS_DEFAULT_ALLOW_PATCH_SPLIT, l7AllowAllBackport, l7AllowAllWithoutDefaultDeny } from '../core/default-allow-l7';
@@ -142,6 +142,7 @@ export class DefaultDenyNamespace extends Construct {
     }
     // Before the scrape checks: a single Port (plain JavaScript) was refused as scrapePorts missing, "(an empty list)".
     checkListOf(props.scrapePorts, 'DefaultDenyNamespace scrapePorts', 'a Port', isPort, this.node.path);
+    checkPortsUnique(props.scrapePorts, 'DefaultDenyNamespace scrapePorts', this.node.path);
     if (props.scrapeFrom && !(props.scrapePorts && props.scrapePorts.length > 0)) {
       throw new CiliumPolicyError({
         id: 'default-deny-scrape-ports',

@@ -3,7 +3,7 @@ import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
-import { isPort, Port } from './port';
+import { checkPortsUnique, isPort, Port } from './port';
 import { IEndpointSelector } from './selector';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
@@ -86,6 +86,7 @@ export class FqdnEgress extends Construct {
     checkListOf(props.fqdns, 'FqdnEgress fqdns', 'a DNS name', undefined, this.node.path);
     // `ports: null` was a TypeError.
     checkListOf(props.ports, 'FqdnEgress ports', 'a Port', isPort, this.node.path);
+    checkPortsUnique(props.ports, 'FqdnEgress ports', this.node.path);
     if (!props.fqdns || props.fqdns.length === 0) {
       throw new CiliumPolicyError({
         id: 'fqdn-egress-empty',

@@ -6,7 +6,7 @@ import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
 import { AllowOptions, DenyOptions, checkOptionalPeer, checkRuleCall, checkSelectorValue, firstPortName } from './policy-rule';
-import { Icmp, IcmpFamily, isPort, Port } from './port';
+import { checkPortsUnique, Icmp, IcmpFamily, isPort, Port } from './port';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import {
@@ -256,6 +256,7 @@ export class HostFirewall extends Construct {
     for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'] as const) {
       (props[prop] ?? []).forEach((c, i) => refuseMalformedCidr(c, `HostFirewall ${prop}[${i}]`, this.node.path));
     }
+    checkPortsUnique(props.breakGlassPorts, 'HostFirewall breakGlassPorts', this.node.path);
     props = snapshotProps(props);
     this.props = props;
     if (!props.managementCidrs || props.managementCidrs.length === 0) {

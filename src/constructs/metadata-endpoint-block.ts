@@ -43,7 +43,8 @@ export interface MetadataEndpointBlockProps {
    */
   readonly name?: string;
   /**
-   * Additional addresses to deny, e.g. a cloud's other metadata services.
+   * Additional addresses to deny, e.g. a cloud's other metadata services. Not empty when given
+   * (`metadata-block-extra-cidrs-empty`).
    * @default - none
    */
   readonly extraCidrs?: string[];
@@ -82,6 +83,15 @@ export class MetadataEndpointBlock extends Construct {
         id: 'metadata-block-namespaces-empty',
         message: 'MetadataEndpointBlock namespaces is an empty list',
         fix: 'list the namespaces, or leave namespaces out for the chart\'s namespace',
+        location: this.node.path,
+      });
+    }
+    // Given but empty: a computed list that came out empty blocked only the metadata endpoints, with no word.
+    if (props.extraCidrs !== undefined && props.extraCidrs.length === 0) {
+      throw new CiliumPolicyError({
+        id: 'metadata-block-extra-cidrs-empty',
+        message: 'MetadataEndpointBlock extraCidrs is an empty list ([]): it adds no address to deny',
+        fix: 'list the other addresses to deny (e.g. [\'100.100.100.200/32\']), or leave extraCidrs out for the metadata endpoints alone',
         location: this.node.path,
       });
     }

@@ -6,7 +6,7 @@ import { checkFlags, checkListOf, checkNamespaceName, checkPropsObject, readProp
 import { IPeer, Peer } from './peer';
 import { checkedPeerConfig, peerAsJudged } from './peer-config';
 import { checkPeerValue } from './policy-rule';
-import { isPort, Port } from './port';
+import { checkPortsUnique, isPort, Port } from './port';
 import { EndpointSelector, LabelExpression } from './selector';
 import { clonePlain } from '../model/clone-plain';
 
@@ -56,6 +56,7 @@ export class MonitoringScrape extends Construct {
     checkFlags(props, ['allowScraperEgress'], 'MonitoringScrape', this.node.path);
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);
     checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', isPort, this.node.path);
+    checkPortsUnique(props.ports, 'MonitoringScrape ports', this.node.path);
     const namespaces = [...new Set(props.namespaces ?? [])].sort();
     for (const ns of namespaces) checkNamespaceName(ns, 'MonitoringScrape namespaces entry', this.node.path);
     // Each prop by name, with its value: "got 1 namespaces, 0 ports" named neither the prop nor what to pass.

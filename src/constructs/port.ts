@@ -265,6 +265,34 @@ export function isPort(value: unknown): value is Port {
 }
 
 /**
+ * Refuses a construct prop's list of ports that holds the same port twice (`scrapePorts: [Port.tcp(9090), Port.tcp(9090)]`,
+ * as `toString` writes it: `9090/TCP`): the rule writes it once, so the list says less than it reads, and the copy is most
+ * likely a slip for another port, never opened. The one check of the constructs' port props (`scrapePorts`, a tier's
+ * `ports` and `metricsPorts`, `MonitoringScrape` `ports`, `FqdnEgress` `ports`, `breakGlassPorts`), as a tier name (`tiered-app-duplicate-tier`)
+ * or an exemption path (`lockout-exemption-duplicate`) given twice is refused.
+ * @param ports the list, already checked to hold `Port`s (`isPort`)
+ * @param what the prop, as messages name it (`DefaultDenyNamespace scrapePorts`)
+ * @param location the construct path
+ */
+export function checkPortsUnique(ports: readonly Port[] | undefined, what: string, location: string): void {
+  const seen = new Map<string, number>();
+  for (const [i, port] of (ports ?? []).entries()) {
+    const text = port.toString();
+    const first = seen.get(text);
+    if (first === undefined) {
+      seen.set(text, i);
+      continue;
+    }
+    throw new CiliumPolicyError({
+      id: 'ports-duplicate',
+      message: `${what} lists ${text} twice (at [${first}] and [${i}]): the policy opens it once, so the list holds one port fewer than it reads`,
+      fix: `list each port once; if another port was meant at [${i}], give it`,
+      location,
+    });
+  }
+}
+
+/**
  * ICMP matches (`icmps`). They are `Port`s so they can be passed along with TCP/UDP ports; the rule is split
  * automatically because Cilium does not allow `icmps` and `toPorts` in one rule item.
  */

@@ -5,7 +5,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { DnsRule, L7 } from './l7';
 import { IPeer, Peer } from './peer';
 import { defaultName } from './policy-base';
-import { isPort, Port } from './port';
+import { checkPortsUnique, isPort, Port } from './port';
 import { EndpointSelector, IEndpointSelector } from './selector';
 import { checkWorkloadUse, noServingPorts, readWorkload, servingPorts } from './workload';
 import { allowDns, allowHostProbes, builtinsSummary } from './builtins';
@@ -384,7 +384,10 @@ function checkPortList(ports: unknown, what: string, location: string): void {
   checkListOf(ports, what, 'a Port', undefined, location);
   const list = (ports ?? []) as unknown[];
   const index = list.findIndex((p) => !isPort(p));
-  if (index < 0) return;
+  if (index < 0) {
+    checkPortsUnique(list as Port[], what, location);
+    return;
+  }
   throw new CiliumPolicyError({
     id: 'ports-not-ports',
     message: `${what}[${index}] is ${showValue(list[index])}, not a Port`,

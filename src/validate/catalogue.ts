@@ -198,6 +198,15 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     id: 'pitfall-peer-selector-only-excludes', severity: W, versions: 'all',
     what: 'an allow rule\'s from/toEndpoints selector that only excludes and gets no namespace: it selects the world, the host and remote nodes too',
   },
+  {
+    id: 'pitfall-peer-sourceless-reserved-world', severity: E, versions: 'all',
+    what: 'an allow rule\'s from/toEndpoints selector with a key without a source naming a reserved label (`world: ""`, `host Exists`) that gets no namespace '
+      + '(beside `io.kubernetes.pod.namespace DoesNotExist`, a `reserved:` key): it selects the world or the host, not pods (1.19: with a `reserved:` key only)',
+  },
+  {
+    id: 'pitfall-peer-sourceless-reserved', severity: W, versions: 'all',
+    what: 'the same of another reserved identity (`remote-node: ""`, `health: ""`, `kube-apiserver: ""`, …): it selects that identity, not pods',
+  },
   { id: 'pitfall-service-port', severity: E, versions: 'all', what: 'a Service port where Cilium matches the container (target) port' },
   { id: 'pitfall-services-with-ports', severity: W, versions: '1.17+', what: 'toServices with toPorts for a Service not in the input, beside an entry that resolves (alone: pitfall-services-missing-every-peer): the ports must be its target ports' },
   { id: 'pitfall-kube-apiserver-service', severity: E, versions: 'all', what: 'toServices to default/kubernetes instead of the kube-apiserver entity' },

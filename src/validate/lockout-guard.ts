@@ -496,6 +496,16 @@ function requiredReservedLabels(m: LabelSelectorModel, version?: CiliumVersion):
  */
 const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set(['world', 'world-ipv4', 'world-ipv6', ...CLUSTER_RESERVED_ENTITIES]);
 
+/** The kind, namespace and subject of the rule whose peer `sourcelessReservedLabels` reads. */
+export interface SourcelessScope {
+  /** `cnp`: a CiliumNetworkPolicy; `ccnp`: a CiliumClusterwideNetworkPolicy. */
+  readonly mode: 'cnp' | 'ccnp';
+  /** The namespace of a CNP (`default` when unset). */
+  readonly namespace?: string;
+  /** Whether the rule's subject selects `reserved:init` (a CCNP's peers then get no namespace). */
+  readonly matchesInit?: boolean;
+}
+
 /**
  * The reserved labels a selector takes in through a key without a source (`world: ""`, `host Exists`): such a key is `any:`
  * (pkg/policy/api/selector.go `EndpointSelector.UnmarshalJSON`, `labels.GetExtendedKeyFrom`), and a requirement on an `any:`
@@ -509,9 +519,13 @@ const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set(['world', 'world-ipv4'
  * world on 1.14–1.18, and beside `reserved:health DoesNotExist` on every version. The selector, so imported, must hold on the
  * identity's label set as far as its `reserved:`, source-less reserved, namespace and cluster requirements go (the others
  * are on labels the SDK cannot know, and only narrow it).
+ * The one reading of a source-less reserved key: the narrow roles' (`reservedAsEntities`, either kind of policy) and
+ * `validate`'s `pitfall-peer-sourceless-reserved-*` (the rule's own kind and namespace).
  * @param version the target version; `undefined`: every supported version, with the cluster filter on or off
+ * @param scope the rule's kind, namespace and subject (`matchesInit`) as the agent imports its peers; `undefined`: either
+ *   kind (a construct's check, whose policy kind the peer does not know)
  */
-function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumVersion | undefined): string[] {
+export function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumVersion | undefined, scope?: SourcelessScope): string[] {
   // Entries that are no requirement (a value that is no string, a selector of one's own answering `[null]`) are left out.
   const written = Selector.from({
     matchLabels: Object.fromEntries(Object.entries(isObject(m.matchLabels) ? m.matchLabels : {}).filter(([, v]) => typeof v === 'string')),
@@ -522,8 +536,9 @@ function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumVersion 
   if (candidates.length === 0) return [];
   const readings = version !== undefined ? [{ options: versionImportOptions(version), cluster: version.atLeast(CiliumVersion.V1_19) }]
     : [{ options: versionImportOptions(CiliumVersion.DEFAULT), cluster: false }];
-  const imported = readings.flatMap(({ options, cluster }) => (['cnp', 'ccnp'] as const).map((mode) => importEndpointSelector(written,
-    { mode, namespace: 'default', ...options, ...(cluster ? { localCluster: 'default' } : {}) })));
+  const scopes: readonly SourcelessScope[] = scope !== undefined ? [scope] : [{ mode: 'cnp', namespace: 'default' }, { mode: 'ccnp' }];
+  const imported = readings.flatMap(({ options, cluster }) => scopes.map((s) => importEndpointSelector(written,
+    { ...s, ...options, ...(cluster ? { localCluster: 'default' } : {}) })));
   return candidates.filter((name) => {
     const identity = LabelSet.of([{ source: 'reserved', key: name, value: '' }]);
     const known = (r: SelectorRequirement): boolean => r.source === 'reserved' || (r.source === 'any' && RESERVED_LABEL_NAMES.has(r.key))

@@ -2,12 +2,13 @@
 // pods, select-all clusterwide default deny, NetworkPolicy overlap, deny-only directions, enableDefaultDeny without rules.
 import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from '../model/labels';
-import { LabelSelectorModel, PEER_FIELDS, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
+import { LabelSelectorModel, PEER_FIELDS, PolicyKind, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
 import { clusterFilter } from '../model/selector-import';
 import { reservedSubjectsSelected } from '../model/reserved-subjects';
 import { ruleEffects } from '../model/rule-effects';
 import { selectorOnlyExcludes, writtenSelectorOnlyExcludes } from '../model/selectors';
 import { items, PitfallRun, RuleView, where } from './pitfall-run';
+import { sourcelessReservedLabels, SourcelessScope } from './lockout-guard';
 import { listObjects } from '../model/object-names';
 import { constrainsNamespace, describeSelector, fromModel, mayOverlap, NAMESPACE_KEY, namespacesOf, peerSelector, selectsLabels, selectsReserved } from './pod-selectors';
 import { arr, isObject } from './walk';
@@ -92,6 +93,56 @@ export function peerSelectsReserved(run: PitfallRun, r: RuleView): void {
           + `namespace to it: besides pods it selects the reserved identities ${taken.join(', ')}${taken.includes('world') ? ' (every address outside the cluster)' : ''}`
           + `${r.version.atLeast(CiliumVersion.V1_19) || imported.hasReservedKey() ? '' : ' (from Cilium 1.19, policy-default-local-cluster keeps them out)'}`,
           'keep it to pods: add {key: k8s:io.kubernetes.pod.namespace, operator: Exists} to its matchExpressions, or a label the pods carry');
+      });
+    }
+  }
+}
+
+/** What a reserved identity a source-less key selects is, for the finding's message. */
+const RESERVED_IDENTITY_WHAT: Readonly<Record<string, string>> = {
+  'world': 'every address outside the cluster',
+  'world-ipv4': 'every IPv4 address outside a dual-stack cluster',
+  'world-ipv6': 'every IPv6 address outside a dual-stack cluster',
+  'host': 'the local node, and with it every host-network pod',
+  'remote-node': 'every other node of the cluster',
+};
+
+/**
+ * An allow rule's from/toEndpoints selector with a key written without a source that names a reserved label (`world: ""`,
+ * `any:host: ""`, `remote-node Exists`) where the agent adds no namespace to it: a key without a source is `any:`
+ * (pkg/policy/api/selector.go `EndpointSelector.UnmarshalJSON`, `labels.GetExtendedKeyFrom`), which holds on a label of
+ * that key of every source, `reserved:` included (pkg/labels `LabelArray.Has`), and `getEndpointSelector`
+ * (pkg/k8s/apis/cilium.io/utils/utils.go) adds no namespace beside `io.kubernetes.pod.namespace DoesNotExist`/`NotIn`, a
+ * `reserved:` key or (a CNP, 1.16+) a namespace-labels key: it selects that reserved identity, not pods labelled so. Read
+ * as the narrow-role constructs read it (`sourcelessReservedLabels`, which refuse it), on the rule's kind and the target
+ * version (from 1.19 the cluster filter of `policy-default-local-cluster` keeps it out unless a `reserved:` key keeps the
+ * selector as written). An error where it selects the world or the host (`pitfall-peer-sourceless-reserved-world`),
+ * a warning for the other identities (`pitfall-peer-sourceless-reserved`).
+ */
+export function peerSourcelessReserved(run: PitfallRun, r: RuleView): void {
+  if (r.np !== undefined) return;
+  const scope: SourcelessScope = r.kind === PolicyKind.CILIUM_NETWORK_POLICY ? { mode: 'cnp', namespace: r.namespace }
+    : { mode: 'ccnp', matchesInit: r.subject?.hasKey('reserved', 'init') ?? false };
+  for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+    for (const { item, index } of items(r.rule, section)) {
+      const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
+      const entities = section === SectionName.INGRESS ? 'fromEntities' : 'toEntities';
+      arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
+        if (!isObject(model)) return;
+        const names = sourcelessReservedLabels(model, r.version, scope);
+        if (names.length === 0) return;
+        const severe = names.some((n) => n === 'host' || n.startsWith('world'));
+        const later = r.version.atLeast(CiliumVersion.V1_19) ? names : sourcelessReservedLabels(model, CiliumVersion.V1_19, scope);
+        const what = names.map((n) => `${n}${RESERVED_IDENTITY_WHAT[n] !== undefined ? ` (${RESERVED_IDENTITY_WHAT[n]})` : ''}`).join(', ');
+        const [first] = names;
+        const path = `${r.path}.${section}[${index}].${wire}[${j}]`;
+        const message = `${wire} ${describeSelector(model)} requires the key ${JSON.stringify(first)} without a source (or with "any:"), which matches Cilium's `
+          + `reserved label reserved:${first} too, and the agent adds no namespace to this selector (it names the namespace key, a reserved: key or a `
+          + `namespace-labels key): on Cilium ${r.version.toString()} it selects the reserved ${names.length === 1 ? 'identity' : 'identities'} ${what}, `
+          + `not pods labelled ${first}${later.length < names.length ? ' (from Cilium 1.19, policy-default-local-cluster, on by default, keeps it out)' : ''}`;
+        const fix = `a pod label is written with the k8s source (k8s:${first}); if the identity is meant, say so: ${entities}: [${names.join(', ')}]`;
+        if (severe) run.report('pitfall-peer-sourceless-reserved-world', r, path, message, fix);
+        else run.report('pitfall-peer-sourceless-reserved', r, path, message, fix);
       });
     }
   }

@@ -84,6 +84,14 @@ describe('MetadataEndpointBlock', () => {
     expect(refusal(() => block({}, null)).id).toBe('namespace-required');
   });
 
+  test('extraCidrs given but empty ([]) is refused, naming the prop; left out, the metadata endpoints alone are denied and other addresses allowed', () => {
+    const r = refusal(() => block({ extraCidrs: [] }));
+    expect(r.id).toBe('metadata-block-extra-cidrs-empty');
+    expect(r.message).toContain('MetadataEndpointBlock extraCidrs is an empty list ([]): it adds no address to deny');
+    const { c } = block({});
+    expect(egress(c, 'pod:shop:app=web', [...METADATA, 'cidr:100.100.100.200'])).toEqual(['denied', 'denied', 'denied', 'allowed']);
+  });
+
   test('namespaces as a string (plain JavaScript) is refused: it was read as the namespaces s, h, o, p, and shop was not blocked', () => {
     const r = refusal(() => block({ namespaces: 'shop' as never }, null));
     expect(r.id).toBe('list-entry-invalid');

@@ -9,7 +9,7 @@ import { verdictFor } from '../../src/engine/matchers';
 import { propertyParams } from '../support/property';
 import {
   CiliumPolicy, ClusterDefaultDeny, ClusterwidePolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, Entity, FqdnEgress, HostFirewall, HttpRule,
-  L7, LabelExpression, NodeSelector, Peer, Port, PolicySet, Protocol, TieredApp,
+  L7, LabelExpression, MetadataEndpointBlock, NodeSelector, Peer, Port, PolicySet, Protocol, TieredApp,
 } from '../../src';
 
 /** Runs of the least-privilege property (`PROPERTY_RUNS_LEAST_PRIVILEGE`; see propertyParams). */
@@ -266,6 +266,14 @@ const BAD_INPUTS: ReadonlyArray<fc.Arbitrary<{ name: string; run: () => unknown 
       name: `HostFirewall metricsScraper: ${what}`, run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], metricsScraper: peer }),
     })),
   fc.constant({ name: 'HostFirewall breakGlassPorts: []', run: () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [] }) }),
+  fc.constant({ name: 'MetadataEndpointBlock extraCidrs: []', run: () => new MetadataEndpointBlock(chart(), 'm', { extraCidrs: [] }) }),
+  // A port listed twice in a construct's port prop (ports-duplicate): the list reads one port more than the policy opens.
+  fc.integer({ min: 1, max: 65535 }).chain((n) => fc.constantFrom<[string, () => unknown]>(
+    ['DefaultDenyNamespace scrapePorts', () => new DefaultDenyNamespace(chart(), 'd', { scrapeFrom: Peer.namespace('m'), scrapePorts: [Port.tcp(n), Port.tcp(n)] })],
+  ['TieredApp tier ports', () => new TieredApp(chart(), 't', { tiers: [{ name: 'web', labels: { app: 'w' }, ports: [Port.tcp(n), Port.tcp(n)] }] })],
+  ['FqdnEgress ports', () => new FqdnEgress(chart(), 'f', { fqdns: ['a.example.com'], ports: [Port.udp(n), Port.udp(n)] })],
+  ['HostFirewall breakGlassPorts', () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], breakGlassPorts: [Port.tcp(n), Port.tcp(n)] })],
+  ).map(([what, run]) => ({ name: `${what}: [${n}, ${n}]`, run }))),
   // A broad peer without ports: every port of the nodes (etcd, the kubelet, SSH) open to it.
   fc.constantFrom<[string, () => Peer]>(['Entity.CLUSTER', () => Peer.entity(Entity.CLUSTER)], ['Entity.ALL', () => Peer.entity(Entity.ALL)],
     ['Entity.WORLD', () => Peer.entity(Entity.WORLD)], ['Peer.any()', () => Peer.any()], ['Peer.allNamespaces()', () => Peer.allNamespaces()],

@@ -8,6 +8,9 @@ import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { check, findings } from './helpers';
+import { Chart, Testing } from 'cdk8s';
+import { CiliumPolicy, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { validateApp } from '../../src/validate/validate-app';
 
 type Doc = Record<string, unknown>;
 const WEB = { matchLabels: { app: 'web' } };
@@ -195,6 +198,96 @@ describe('pitfall-peer-selector-only-excludes: a peer that only excludes and get
     const policy = JSON.stringify(cnp(from(notIn(NS, 'kube-system'))));
     const world = (version: string): string => verdictFor(PolicySet.fromYaml(policy, { ciliumVersion: CiliumVersion.parse(version) }), 'cidr:203.0.113.9', 'pod:shop:app=web', '80/TCP').verdict;
     expect([world('1.18'), world('1.19')]).toEqual(['allowed', 'denied']);
+  });
+});
+
+describe('pitfall-peer-sourceless-reserved(-world): a source-less key naming a reserved label, without a namespace, selects that identity', () => {
+  const WORLD_ID = 'pitfall-peer-sourceless-reserved-world';
+  const OTHER_ID = 'pitfall-peer-sourceless-reserved';
+  const DNE = { key: 'io.kubernetes.pod.namespace', operator: 'DoesNotExist' };
+  const sourceless = (key: string, extra: Doc[] = [DNE]): Doc => ({ matchLabels: { [key]: '' }, matchExpressions: extra });
+  const allow = (peer: Doc, egress = false): Doc => ({ endpointSelector: WEB, ...(egress
+    ? { egress: [{ toEndpoints: [peer], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] }
+    : { ingress: [{ fromEndpoints: [peer], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] }) });
+  const VERSIONS = ['1.14', '1.15', '1.16', '1.17', '1.18', '1.19'];
+  /** Per version: `E` (error finding), `W` (warning finding) or `-`, and the engine's verdict from the identity named. */
+  const table = (doc: Doc, from: string, to: string): string[] => VERSIONS.map((v) => {
+    const set = PolicySet.fromYaml(JSON.stringify(doc), { ciliumVersion: CiliumVersion.parse(v) });
+    const flag = paths(WORLD_ID, [doc], v).length > 0 ? 'E' : paths(OTHER_ID, [doc], v).length > 0 ? 'W' : '-';
+    return `${v} ${flag} ${verdictFor(set, from, to, '80/TCP').verdict}`;
+  });
+
+  it('world: "" beside namespace DoesNotExist, a CNP or a CCNP: an error on 1.14-1.18, where the engine lets the world in; none on 1.19, where it does not', () => {
+    const expected = ['1.14 E allowed', '1.15 E allowed', '1.16 E allowed', '1.17 E allowed', '1.18 E allowed', '1.19 - denied'];
+    expect(table(cnp(allow(sourceless('world'))), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(expected);
+    expect(table(ccnp(allow(sourceless('world'))), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(expected);
+    expect(table(cnp(allow(sourceless('any:world'))), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(expected);
+    // NotIn on the namespace names the namespace key too; world Exists requires the label as world: "" does.
+    const notIn = { key: 'io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] };
+    expect(table(cnp(allow(sourceless('world', [notIn]))), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(expected);
+    expect(table(cnp(allow({ matchExpressions: [{ key: 'world', operator: 'Exists' }, DNE] })), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(expected);
+  });
+
+  it('host: "" in an egress allow: an error; the engine lets the pod reach the node on 1.14-1.18', () => {
+    expect(table(cnp(allow(sourceless('host'), true)), 'pod:shop:app=web', 'entity:host'))
+      .toEqual(['1.14 E allowed', '1.15 E allowed', '1.16 E allowed', '1.17 E allowed', '1.18 E allowed', '1.19 - denied']);
+  });
+
+  it('beside a reserved: key the agent keeps the selector as written: an error on 1.19 too, where the engine lets the world in', () => {
+    const peer = sourceless('world', [{ key: 'reserved:health', operator: 'DoesNotExist' }]);
+    expect(table(cnp(allow(peer)), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(VERSIONS.map((v) => `${v} E allowed`));
+  });
+
+  it('other reserved identities: a warning, the engine agreeing that they are selected (remote-node, health, kube-apiserver)', () => {
+    expect(table(cnp(allow(sourceless('remote-node'))), 'entity:remote-node', 'pod:shop:app=web'))
+      .toEqual(['1.14 W allowed', '1.15 W allowed', '1.16 W allowed', '1.17 W allowed', '1.18 W allowed', '1.19 - denied']);
+    expect(table(cnp(allow(sourceless('health'), true)), 'pod:shop:app=web', 'entity:health').slice(4)).toEqual(['1.18 W allowed', '1.19 - denied']);
+    expect(table(cnp(allow(sourceless('kube-apiserver'), true)), 'pod:shop:app=web', 'entity:kube-apiserver').slice(4))
+      .toEqual(['1.18 W allowed', '1.19 - denied']);
+  });
+
+  it('not flagged where the agent adds a namespace or the key has a source: the engine denies the world', () => {
+    const denied = VERSIONS.map((v) => `${v} - denied`);
+    // No namespace key: the policy namespace (CNP) or namespace Exists (CCNP) is added, which no reserved identity carries.
+    expect(table(cnp(allow(sourceless('world', []))), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(denied);
+    expect(table(ccnp(allow(sourceless('world', []))), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(denied);
+    // k8s:world is a pod label; a namespace named by value is no reserved identity's.
+    expect(table(cnp(allow(sourceless('k8s:world'))), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(denied);
+    expect(table(cnp(allow({ matchLabels: { 'world': '', 'io.kubernetes.pod.namespace': 'shop' } })), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(denied);
+    // A namespace-labels key stands in for the namespace in a CNP from 1.16, not in a CCNP (namespace Exists is added).
+    const nsLabels = sourceless('world', [{ key: 'io.cilium.k8s.namespace.labels.team', operator: 'DoesNotExist' }]);
+    expect(table(cnp(allow(nsLabels)), 'cidr:203.0.113.9', 'pod:shop:app=web'))
+      .toEqual(['1.14 - denied', '1.15 - denied', '1.16 E allowed', '1.17 E allowed', '1.18 E allowed', '1.19 - denied']);
+    expect(table(ccnp(allow(nsLabels)), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(denied);
+    // A deny section is not an allow: left to the other pitfalls.
+    expect(paths(WORLD_ID, [cnp({ endpointSelector: WEB, ingressDeny: [{ fromEndpoints: [sourceless('world')] }] })], '1.18')).toEqual([]);
+  });
+
+  it('the finding: where, what it selects and why, how a pod label is written, the entity if meant; the 1.19 note before 1.19', () => {
+    const [f] = findings(check({ 'p.yaml': JSON.stringify(cnp(allow(sourceless('world')))) }, { ciliumVersion: '1.18' }), WORLD_ID);
+    expect(f.severity).toBe('error');
+    expect(f.path).toBe('spec.ingress[0].fromEndpoints[0]');
+    expect(f.message).toBe('fromEndpoints {world=, io.kubernetes.pod.namespace DoesNotExist} requires the key "world" without a source (or with "any:"), '
+      + 'which matches Cilium\'s reserved label reserved:world too, and the agent adds no namespace to this selector (it names the namespace key, a reserved: '
+      + 'key or a namespace-labels key): on Cilium 1.18 it selects the reserved identity world (every address outside the cluster), not pods labelled world '
+      + '(from Cilium 1.19, policy-default-local-cluster, on by default, keeps it out)');
+    expect(f.fix).toBe('a pod label is written with the k8s source (k8s:world); if the identity is meant, say so: fromEntities: [world]');
+    const [g] = findings(check({ 'p.yaml': JSON.stringify(cnp(allow(sourceless('remote-node'), true))) }, { ciliumVersion: '1.16' }), OTHER_ID);
+    expect([g.severity, g.path, g.fix]).toEqual(['warning', 'spec.egress[0].toEndpoints[0]',
+      'a pod label is written with the k8s source (k8s:remote-node); if the identity is meant, say so: toEntities: [remote-node]']);
+    expect(g.message).toContain('selects the reserved identity remote-node (every other node of the cluster), not pods labelled remote-node');
+  });
+
+  it('a construct peer written so (Peer.endpoints with world and namespace DoesNotExist): validateApp reports it on 1.18, not on 1.19', () => {
+    const ids = (version: string): string[] => {
+      const app = Testing.app();
+      const c = new Chart(app, 'c', { namespace: 'shop' });
+      CiliumVersion.use(c, CiliumVersion.parse(version));
+      new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowIngress(
+        Peer.endpoints({ labels: { world: '' }, expressions: [LabelExpression.doesNotExist('io.kubernetes.pod.namespace')] }), { ports: [Port.tcp(80)] });
+      return validateApp(app).filter((d) => d.id.startsWith('pitfall-peer-sourceless')).map((d) => `${d.severity} ${d.id}`);
+    };
+    expect([ids('1.18'), ids('1.19')]).toEqual([['error pitfall-peer-sourceless-reserved-world'], []]);
   });
 });
 

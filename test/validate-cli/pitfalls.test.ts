@@ -606,6 +606,22 @@ const ALL_BUT_KUBE_SYSTEM = yaml`
                 values: [kube-system]
 `;
 
+/** A peer of a source-less reserved key (`world: ""`) beside namespace DoesNotExist: the agent adds no namespace, so it is the world. */
+const SOURCELESS_WORLD = yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata: {name: web-in, namespace: shop}
+  spec:
+    endpointSelector:
+      matchLabels: {app: web}
+    ingress:
+      - fromEndpoints:
+          - matchLabels: {world: ""}
+            matchExpressions:
+              - key: io.kubernetes.pod.namespace
+                operator: DoesNotExist
+`;
+
 /** The world in on 80/TCP for every pod but kube-system's, clusterwide: the selector only excludes. */
 const CCNP_ALL_BUT_KUBE_SYSTEM = yaml`
   apiVersion: cilium.io/v2
@@ -785,6 +801,16 @@ const CASES: readonly Case[] = [
     id: 'pitfall-peer-selector-only-excludes', when: 'a fromEndpoints selector of NotIn kube-system alone, on 1.18',
     bad: { 'ns.yaml': ALL_BUT_KUBE_SYSTEM }, at: ['ns.yaml:9:11'], version: '1.18',
     good: { 'ns.yaml': ALL_BUT_KUBE_SYSTEM.replace('operator: NotIn', 'operator: Exists\n            - key: k8s:io.kubernetes.pod.namespace\n              operator: NotIn') },
+  },
+  {
+    id: 'pitfall-peer-sourceless-reserved-world', when: 'a fromEndpoints selector of world: "" beside namespace DoesNotExist, on 1.18',
+    bad: { 'w.yaml': SOURCELESS_WORLD }, at: ['w.yaml:9:11'], version: '1.18',
+    good: { 'w.yaml': SOURCELESS_WORLD.replace('world: ""', 'k8s:world: ""') },
+  },
+  {
+    id: 'pitfall-peer-sourceless-reserved', when: 'a fromEndpoints selector of remote-node: "" beside namespace DoesNotExist, on 1.18',
+    bad: { 'w.yaml': SOURCELESS_WORLD.replace('world: ""', 'remote-node: ""') }, at: ['w.yaml:9:11'], version: '1.18',
+    good: { 'w.yaml': SOURCELESS_WORLD.replace('world: ""', 'k8s:remote-node: ""') },
   },
   {
     id: 'pitfall-service-port', when: 'ingress names the Service port 8080 of a Deployment listening on 80',
