@@ -30,7 +30,8 @@ export default defineConfig(
     files: ['**/*.ts', '**/*.mts'],
     languageOptions: {
       parserOptions: {
-        // Type information for the promise rules below. tsconfig.json includes every .ts file in the project.
+        // Type information for the promise rules below. tsconfig.json includes every .ts file linted here (imports/, ignored
+        // above, is left out of it).
         projectService: true,
         tsconfigRootDir: import.meta.dirname,
       },
