@@ -244,7 +244,8 @@ function checkBuiltSetOptions(set: PolicySet, options: YamlPolicySetOptions, mat
     // What a built set judges by (`POLICY_SET_OPTIONS`): an agent setting's value given must equal the one it was built
     // with; an input (`cidrGroups`, `inventory`) adds to what it was built with, never equal; how YAML is read (`file`,
     // `maxFileBytes`, `maxYamlValues`) is past.
-    const row = Object.hasOwn(POLICY_SET_OPTIONS, option) ? POLICY_SET_OPTIONS[option as keyof typeof POLICY_SET_OPTIONS] : undefined;
+    const row = Object.prototype.hasOwnProperty.call(POLICY_SET_OPTIONS, option)
+      ? POLICY_SET_OPTIONS[option as keyof typeof POLICY_SET_OPTIONS] : undefined;
     if (value === undefined || row === undefined || row.kind === 'reading') continue;
     const judged = row.kind === 'input' ? ADDED : row.judged(set);
     const given = row.kind === 'input' ? undefined : row.given ? row.given(set, value, matcher) : value;
