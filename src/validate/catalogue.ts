@@ -191,6 +191,11 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'an L7 DNS rule to far more than one resolver (any peer, the world, a wide CIDR, the cluster, pods by no label of their own or of every namespace) beside toFQDNs rules: any server there can make their names resolve to any address',
   },
   { id: 'pitfall-default-deny-without-dns', severity: E, versions: 'all', what: 'egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP)' },
+  {
+    id: 'pitfall-dns-denied', severity: E, versions: 'all',
+    what: 'an egressDeny that takes in the cluster DNS pods on 53/UDP (or on 53/TCP for pods with toFQDNs): a deny wins over every allow, so lookups fail',
+  },
+  { id: 'pitfall-dns-tcp-denied', severity: W, versions: 'all', what: 'an egressDeny that takes in the cluster DNS pods on 53/TCP only: answers too large for UDP fail' },
   { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
   { id: 'pitfall-default-deny-without-rules', severity: W, versions: '1.16+', what: 'a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny' },
   { id: 'pitfall-ccnp-peer-namespace', severity: W, versions: 'all', what: 'a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace' },

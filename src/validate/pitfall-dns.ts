@@ -256,6 +256,47 @@ export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
     'ideally with rules: {dns: [{matchPattern: "*"}]}; or, if egress is not meant to be restricted, set enableDefaultDeny: {egress: false} (1.16+)');
 }
 
+/** An egress item to the cluster DNS pods, the peer a deny is tested against (`sameDnsPeer`). */
+const KUBE_DNS_ITEM: RuleItemModel = { endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }] };
+
+/**
+ * An `egressDeny` item that takes in the cluster DNS pods on 53/UDP or 53/TCP: Cilium's deny wins over every allow of the
+ * same or a narrower key (pkg/policy/mapstate.go `denyPreferredInsertWithChanges`), so the subjects lose DNS over that
+ * protocol whatever allows DNS. The ports as an allow's (`allowsPort53`: every port, 53, a range over 53, a DNS port name,
+ * that protocol or ANY); the peer as a DNS rule's server (`sameDnsPeer`: `all`, `cluster`, a peer-less item, a selector the
+ * kube-dns pods match). Error when UDP is denied (every lookup) or the same pods use toFQDNs (the DNS proxy learns nothing);
+ * warning (`pitfall-dns-tcp-denied`) when only TCP is (answers too large for UDP). A toServices deny is never resolved
+ * (`pitfall-deny-services-unresolved`) and a CIDR is not matched with pod addresses the input does not hold.
+ */
+export function dnsDenied(run: PitfallRun, r: RuleView): void {
+  if (r.host || (r.subject && selectsReserved(r.subject))) return;
+  const denied = new Map<'UDP' | 'TCP', number>();
+  for (const { item, index } of items(r.rule, SectionName.EGRESS_DENY)) {
+    if (item.services !== undefined || !sameDnsPeer(r, KUBE_DNS_ITEM, r, item)) continue;
+    for (const protocol of ['UDP', 'TCP'] as const) {
+      if (!denied.has(protocol) && allowsPort53(item, protocol, endPortExists(r))) denied.set(protocol, index);
+    }
+  }
+  if (denied.size === 0) return;
+  const fqdn = fqdnRules(run).find((c) => c === r || run.covers(c, r) || run.covers(r, c));
+  const id = denied.has('UDP') || fqdn ? 'pitfall-dns-denied' : 'pitfall-dns-tcp-denied';
+  if (run.seen(id, r)) return;
+  const index = denied.get('UDP') ?? denied.get('TCP');
+  const lost = denied.size === 2 ? '53/UDP and 53/TCP' : denied.has('UDP') ? '53/UDP' : '53/TCP';
+  const allowing = [...new Set((['UDP', 'TCP'] as const).filter((p) => denied.has(p)).flatMap((p) => run.coveringRules(r, dnsProviders(run, p))))];
+  const effect = denied.has('UDP') ? 'every name lookup of these pods fails' : 'lookups whose answers do not fit in UDP (truncated, retried over TCP) fail';
+  const fqdnEffect = fqdn ? `, and the toFQDNs rules of ${fqdn === r ? 'this policy' : fqdn.name} learn no address from their lookups` : '';
+  const allowed = allowing.length > 0 ? `, so the DNS allow of ${allowing.map((c) => c.name).join(', ')} does not help` : '';
+  const finding: [RuleView, string, string, string] = [r, `${r.path}.egressDeny[${index}]`,
+    `this deny takes in the cluster DNS pods (kube-system/kube-dns) on ${lost}, so ${run.who(r, { covered: false, missing: [], assumed: true })} `
+    + `lose DNS over ${denied.size === 2 ? 'UDP and TCP' : denied.has('UDP') ? 'UDP' : 'TCP'}: ${effect}${fqdnEffect}; a deny wins over every allow `
+    + `(Cilium's policy map prefers deny entries)${allowed}`,
+    'narrow the deny so it leaves DNS to kube-dns: exclude port 53 from its toPorts, or select peers without the DNS pods (toEndpoints with '
+    + 'matchExpressions [{key: k8s:k8s-app, operator: NotIn, values: [kube-dns]}], toCIDRSet with the DNS addresses in except); an allow cannot override it'];
+  if (id === 'pitfall-dns-denied') run.report('pitfall-dns-denied', ...finding);
+  else run.report('pitfall-dns-tcp-denied', ...finding);
+}
+
 /**
  * The identities a DNS item's peers can be, by kind: the DNS proxy keeps the DNS rules of each peer selector apart
  * (`PerSelectorPolicy`) and allows a lookup when any selector that selects the server's identity allows the name, so two

@@ -16,6 +16,8 @@
  * | `pitfall-fqdn-not-in-dns-rules` | pitfall | warning | all | a toFQDNs name that the DNS rules of the same pods do not allow looking up |
  * | `pitfall-fqdn-dns-server-broad` | pitfall | warning | all | an L7 DNS rule to far more than one resolver (any peer, the world, a wide CIDR, the cluster, pods by no label of their own or of every namespace) beside toFQDNs rules: any server there can make their names resolve to any address |
  * | `pitfall-default-deny-without-dns` | pitfall | error | all | egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP) |
+ * | `pitfall-dns-denied` | pitfall | error | all | an egressDeny that takes in the cluster DNS pods on 53/UDP (or on 53/TCP for pods with toFQDNs): a deny wins over every allow, so lookups fail |
+ * | `pitfall-dns-tcp-denied` | pitfall | warning | all | an egressDeny that takes in the cluster DNS pods on 53/TCP only: answers too large for UDP fail |
  * | `pitfall-deny-only-default-deny` | pitfall | warning | all | a direction with only deny rules: it puts its endpoints into default deny and drops everything else |
  * | `pitfall-default-deny-without-rules` | pitfall | warning | 1.16+ | a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny |
  * | `pitfall-ccnp-peer-namespace` | pitfall | warning | all | a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace |
@@ -87,7 +89,7 @@
  */
 import { ManifestInventory } from './inventory';
 import { broadPeers } from './pitfall-addresses';
-import { defaultDenyWithoutDns, dnsRulesWidened, fqdnDnsServerBroad, fqdnWithoutDns } from './pitfall-dns';
+import { defaultDenyWithoutDns, dnsDenied, dnsRulesWidened, fqdnDnsServerBroad, fqdnWithoutDns } from './pitfall-dns';
 import { l7RulesWidened } from './pitfall-l7-widened';
 import { l7DefaultAllow } from './pitfall-l7-default-allow';
 import { hostDenyLockout, hostLockout } from './pitfall-host';
@@ -140,6 +142,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   for (const r of run.rules) {
     dnsRulesWidened(run, r);
     defaultDenyWithoutDns(run, r);
+    dnsDenied(run, r);
     denyOnly(run, r);
     defaultDenyWithoutRules(run, r);
     hostDenyLockout(run, r);

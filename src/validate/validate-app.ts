@@ -6,8 +6,8 @@
  *
  * The SDK's policies (`CiliumPolicy`, `ClusterwidePolicy` and the constructs built on them) already validate their own
  * rules (schema, Sanitize, version) in their node validation; by default only the pitfall layer is added for them, so
- * nothing is reported twice. Raw policy objects get every layer. `pitfall-default-deny-without-dns` is a warning here
- * (see `SYNTH_WARNINGS`).
+ * nothing is reported twice. Raw policy objects get every layer. `pitfall-default-deny-without-dns` and `pitfall-dns-denied` are
+ * warnings here (see `SYNTH_WARNINGS`).
  */
 import type { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
@@ -204,9 +204,11 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
 /**
  * Pitfalls that are errors for `validate` (which sees the manifests a cluster gets) but warnings at synthesis: an app is
  * often one part of the cluster's policies, and the DNS allow its egress default deny needs usually lives in another
- * (a platform chart, a clusterwide policy), so failing synthesis would be wrong more often than right.
+ * (a platform chart, a clusterwide policy), so failing synthesis would be wrong more often than right. A deny that cuts
+ * DNS (`pitfall-dns-denied`) is written on purpose in the app itself: right for pods that look up no names (a deny-all
+ * job), so a warning there too; `validate` keeps it an error.
  */
-const SYNTH_WARNINGS: ReadonlySet<string> = new Set(['pitfall-default-deny-without-dns']);
+const SYNTH_WARNINGS: ReadonlySet<string> = new Set(['pitfall-default-deny-without-dns', 'pitfall-dns-denied']);
 
 /** `[shop/web/Resource] spec.egress[0].toFQDNs: message (id)` and the fix on the next line, as `runSynth` prints errors. */
 export function formatAppDiagnostic(d: AppDiagnostic): string {

@@ -145,6 +145,17 @@ describe('validateApp', () => {
     expect(validateApp(a).map((d) => d.id)).not.toContain('pitfall-default-deny-without-dns');
   });
 
+  it('a deny that cuts DNS (pitfall-dns-denied) is a warning at synthesis, an error for validate', () => {
+    const { app: a, chart } = app();
+    const web = new CiliumPolicy(chart, 'web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+    web.denyEgress(Peer.namespace('kube-system'), { ports: [Port.udp(53)] });
+    expect(validateApp(a).filter((d) => d.id === 'pitfall-dns-denied').map((d) => `${d.severity} [${d.constructPath}] ${d.path}`))
+      .toEqual(['warning [shop/web/Resource] spec.egressDeny[0]']);
+    expect(() => Testing.synth(chart)).not.toThrow();
+    const files = validateInputs([{ name: 'web.yaml', text: JSON.stringify(Testing.synth(chart)[0]) }]);
+    expect(files.diagnostics.filter((d) => d.id === 'pitfall-dns-denied').map((d) => d.severity)).toEqual(['error']);
+  });
+
   it('per-policy layers of SDK policies are left to their own validation unless asked for', () => {
     const { app: a, chart } = app();
     CiliumVersion.use(a, CiliumVersion.V1_15);

@@ -5,6 +5,48 @@ import { describe, expect, it } from 'vitest';
 import { checkInfo, PITFALL_CHECKS } from '../../src/validate';
 import { check, CLEAN_CNP, errorIds, findings, summary, where, yaml } from './helpers';
 
+/** A clusterwide allow of DNS (53/ANY, every name) to kube-dns for every pod. */
+const DNS_CCNP = [
+  'apiVersion: cilium.io/v2',
+  'kind: CiliumClusterwideNetworkPolicy',
+  'metadata:',
+  '  name: allow-dns',
+  'spec:',
+  '  endpointSelector: {}',
+  '  enableDefaultDeny:',
+  '    egress: false',
+  '  egress:',
+  '    - toEndpoints:',
+  '        - matchLabels:',
+  '            k8s:io.kubernetes.pod.namespace: kube-system',
+  '            k8s:k8s-app: kube-dns',
+  '      toPorts:',
+  '        - ports:',
+  '            - port: "53"',
+  '              protocol: ANY',
+  '          rules:',
+  '            dns:',
+  '              - matchPattern: "*"',
+  '',
+].join('\n');
+
+/** web in shop denied egress to port 53/`protocol` of every pod of `namespace`. */
+function denyDns(protocol: string, namespace: string): string {
+  return [
+    'apiVersion: cilium.io/v2',
+    'kind: CiliumNetworkPolicy',
+    'metadata:',
+    '  name: no-dns',
+    '  namespace: shop',
+    'spec:',
+    '  endpointSelector: {matchLabels: {app: web}}',
+    '  egressDeny:',
+    `    - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: ${namespace}}}]`,
+    `      toPorts: [{ports: [{port: "53", protocol: ${protocol}}]}]`,
+    '',
+  ].join('\n');
+}
+
 interface Case {
   readonly id: string;
   readonly when: string;
@@ -776,6 +818,16 @@ const CASES: readonly Case[] = [
         '',
       ].join('\n')),
     },
+  },
+  {
+    id: 'pitfall-dns-denied', when: 'an egressDeny of 53/ANY to kube-system beside a clusterwide DNS allow',
+    bad: { 'dns.yaml': DNS_CCNP, 'deny.yaml': denyDns('ANY', 'kube-system') }, at: ['deny.yaml:9:7'],
+    good: { 'dns.yaml': DNS_CCNP, 'deny.yaml': denyDns('ANY', 'monitoring') },
+  },
+  {
+    id: 'pitfall-dns-tcp-denied', when: 'an egressDeny of 53/TCP to kube-system beside a clusterwide DNS allow',
+    bad: { 'dns.yaml': DNS_CCNP, 'deny.yaml': denyDns('TCP', 'kube-system') }, at: ['deny.yaml:9:7'],
+    good: { 'dns.yaml': DNS_CCNP, 'deny.yaml': denyDns('TCP', 'monitoring') },
   },
   {
     id: 'pitfall-deny-only-default-deny', when: 'a rule has ingressDeny but no ingress',
