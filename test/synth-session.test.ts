@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { buildPlatform } from '../main';
 import { CiliumPolicy, ClusterwidePolicy, EndpointSelector, HostFirewall, Peer, PolicyRule, Port, Synth } from '../src';
@@ -223,36 +224,6 @@ describe('synthesis at scale', () => {
       expect(Math.max(few.web, few.db, few.svc)).toBeLessThanOrEqual(3);
     });
 
-    test('in one synthesis an object of a chart after the first is rendered once: the policies\' reads, the app-wide checks and the output share it', () => {
-      // The first chart renders through cdk8s's own App._synthChart (which prepares the app), the others through the session.
-      const app = new App({ outdir: tempDir() });
-      new ApiObject(new Chart(app, 'first', { namespace: 'first' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
-      const chart = new Chart(app, 'shop', { namespace: 'shop' });
-      const web = deployment(chart, 'web', 'web');
-      const api = deployment(chart, 'api', 'api');
-      const svc = new ApiObject(chart, 'web-svc', {
-        apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
-        spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
-      });
-      // Named by no policy: read by the app-wide checks (inventory) and written.
-      const config = new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config' }, data: { a: 'b' } });
-      const p = new CiliumPolicy(chart, 'p', { endpointSelector: EndpointSelector.workload(api) });
-      p.allowIngress(Peer.workload(web), { ports: [Port.tcp(8080)] });
-      p.allowEgress(Peer.workload(svc));
-      const objects = { web, api, svc, config };
-      const spies = Object.fromEntries(Object.entries(objects).map(([k, o]) => [k, vi.spyOn(o, 'toJson')]));
-      app.synth();
-      expect(Object.fromEntries(Object.entries(spies).map(([k, spy]) => [k, spy.mock.calls.length]))).toEqual({ web: 1, api: 1, svc: 1, config: 1 });
-      const written = readFileSync(join(app.outdir, 'shop.k8s.yaml'), 'utf8');
-      expect(written).toMatch(/kind: ConfigMap\nmetadata:\n\s+name: config\n\s+namespace: shop/);
-      expect(written).toMatch(/toEndpoints:\n\s+- matchLabels:\n\s+app: web\n[\s\S]*?port: "8080"/);
-      // Not kept past the synthesis: a change shows at the next one, rendered once again.
-      config.metadata.addLabel('tier', 'cache');
-      app.synth();
-      expect(spies.config.mock.calls.length).toBe(2);
-      expect(readFileSync(join(app.outdir, 'shop.k8s.yaml'), 'utf8')).toMatch(/name: config\n\s+labels:\n\s+tier: cache|labels:\n\s+tier: cache\n\s+name: config/);
-    });
-
     /** How many times the manifests of `web` and the Service are read (their `spec`) by one `app.synth()` of `shop(n)`. */
     function reads(n: number): number {
       const { app, web, svc } = shop(n);
@@ -287,6 +258,76 @@ describe('synthesis at scale', () => {
       deployment(chart, 'web-canary', 'web');
       app.synth();
       expect(readFileSync(join(app.outdir, 'shop.k8s.yaml'), 'utf8')).toMatch(/fromEndpoints:\n\s+- matchLabels:\n\s+cdk8s\.io\/metadata\.addr: web-0123456789abcdef/);
+    });
+  });
+
+  describe('a change made during the synthesis (a construct\'s validation hook) is what is written and what is validated', () => {
+    // cdk8s runs every construct's validation before it renders the charts, and renders each chart afresh: a hook that labels
+    // or patches an object shows in the output, and the app-wide checks (run last by runSynth) see it.
+    const deployment = (chart: Chart, id: string, containerPort: number): ApiObject => new ApiObject(chart, id, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: id },
+      spec: {
+        selector: { matchLabels: { app: id } },
+        template: { metadata: { labels: { app: id } }, spec: { containers: [{ name: 'main', image: 'x:1', ports: [{ containerPort }] }] } },
+      },
+    });
+
+    test('app.synth(): a label and a JSON patch a hook adds to objects of a chart after the first (one a policy reads) are written', () => {
+      const app = new App({ outdir: tempDir() });
+      new ApiObject(new Chart(app, 'first', { namespace: 'first' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+      const second = new Chart(app, 'second', { namespace: 'second' });
+      const web = deployment(second, 'web', 8080);
+      const api = deployment(second, 'api', 8080);
+      const cm = new ApiObject(second, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: 'b' } });
+      new CiliumPolicy(second, 'p', { endpointSelector: EndpointSelector.workload(api) }).allowIngress(Peer.workload(web), { ports: [Port.tcp(8080)] });
+      let patched = false;
+      second.node.addValidation({
+        validate: () => {
+          web.metadata.addLabel('stamped', 'yes');
+          cm.metadata.addLabel('stamped', 'yes');
+          if (!patched) cm.addJsonPatch(JsonPatch.add('/data/patched', 'yes'));
+          patched = true;
+          return [];
+        },
+      });
+      app.synth();
+      const written = readFileSync(join(app.outdir, 'second.k8s.yaml'), 'utf8');
+      expect(written.match(/stamped: "?yes/g)).toHaveLength(2);
+      expect(written).toMatch(/patched: "?yes/);
+    });
+
+    test('runSynth: a Service port a later hook moves onto a denied port fails synthesis (pitfall-service-port), nothing written', () => {
+      const outdir = join(tempDir(), 'dist');
+      const stderr = stderrOf();
+      const app = Synth.run({
+        addCharts: (a) => {
+          const c = new Chart(a, 'shop', { namespace: 'shop' });
+          deployment(c, 'web', 80);
+          const api = deployment(c, 'api', 80);
+          const svc = new ApiObject(c, 'svc', {
+            apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
+            spec: { selector: { app: 'web' }, ports: [{ port: 9090, targetPort: 80, protocol: 'TCP' }] },
+          });
+          // The policy reads the Service (its target port) in its own validation, before the hook below runs.
+          new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.workload(api) }).allowEgress(Peer.workload(svc), { ports: [Port.tcp(80)] });
+          new ApiObject(c, 'raw', {
+            apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'raw' },
+            spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingressDeny: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] },
+          });
+          let moved = false;
+          new Construct(c, 'late').node.addValidation({
+            validate: () => {
+              if (!moved) svc.addJsonPatch(JsonPatch.replace('/spec/ports/0/port', 8080));
+              moved = true;
+              return [];
+            },
+          });
+        },
+      }, { outdir });
+      expect(app).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+      expect(stderr.join('')).toMatch(/\[shop\/raw\] spec\.ingressDeny\[0\]\.toPorts\[0\]\.ports\[0\]\.port: port 8080 is the port of Service shop\/web .*\(pitfall-service-port\)/);
+      expect(existsSync(outdir)).toBe(false);
     });
   });
 

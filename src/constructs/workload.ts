@@ -7,7 +7,7 @@ import {
 } from '../model/manifests';
 import { clonePlain } from '../model/clone-plain';
 import { LabelSet, Selector, splitLabelKey } from '../model/labels';
-import { sessionManifest, synthMemo } from '../model/synth-session';
+import { synthMemo } from '../model/synth-session';
 import { NAMESPACE_LABEL, noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { CILIUM_API_VERSION, LabelSelectorModel, PeerField, PortProtocolModel } from '../model/policy-model';
 import { refusalLocation, RefusalLocation } from './caller-location';
@@ -509,7 +509,7 @@ function manifestOf(construct: IConstruct): any | undefined {
   }
   return synthMemo(construct, object, 'manifest', () => {
     try {
-      return sessionManifest(object);
+      return object.toJson();
     } catch {
       return undefined;
     }

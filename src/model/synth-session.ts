@@ -76,16 +76,6 @@ export function synthMemo<T>(scope: IConstruct, owner: object, key: string, comp
   return session ? session.memo(owner, key, compute) : compute();
 }
 
-/**
- * The manifest of `object` (`object.toJson()`), rendered once per synthesis session and shared by every reader of the
- * session: a workload's readings (`manifestOf`), the app-wide checks (`validateApp`) and the output of each chart after the
- * first (`chartJson`). Outside a session it is rendered afresh each call. A rendering that throws is not kept (each
- * reader reports it its own way). The readers do not change what they read (cdk8s writes it as it is).
- */
-export function sessionManifest(object: ApiObject): ReturnType<ApiObject['toJson']> {
-  return synthMemo(object, object, 'sessionManifest', () => object.toJson());
-}
-
 /** Whether a synthesis session of `scope`'s tree is open. */
 export function synthSessionOpen(scope: IConstruct): boolean {
   return (scope.node.root as unknown as Rooted)[SESSION_SYMBOL] !== undefined;
@@ -163,7 +153,7 @@ function chartJson(chart: Chart, full: () => unknown): unknown {
     out = full();
     session.appPrepared = true;
   } else {
-    out = objects.map((o) => sessionManifest(o));
+    out = objects.map((o) => o.toJson());
   }
   // The chart's manifests are the caller's now: what the session kept of them is not kept for the rest of the synthesis.
   for (const o of objects) session.forget(o);

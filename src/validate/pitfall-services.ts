@@ -9,6 +9,7 @@ import { namespacesOf, peerSelector, selectsLabels, selectsWorkload } from './po
 import { readPort } from './syntax';
 import { arr, isObject } from './walk';
 import { pushAll } from '../model/push-all';
+import { podObjectLabels } from '../model/pod-object-labels';
 import { servicesOfEntry } from '../model/services-unresolved';
 
 /** A Service target port as a number when it can be resolved (a named target port on the backing workloads). */
@@ -95,13 +96,16 @@ export function servicesSelectedBy(run: PitfallRun, sel: Selector): { svc: Inven
  * Whether `sel` names a label the Service selects on (a `k8s` key of its selector), and requires no other value of such a
  * label (`key In (values)` without the Service's value): the Service's pods carry its selector's labels (its backing
  * workloads' too: `serviceBackends`), so such a selector selects none of them, and they are not matched one by one (a
- * namespace of n Services and n rules named each Service's pods n times).
+ * namespace of n Services and n rules named each Service's pods n times). Only for the pod's own labels
+ * (`podObjectLabels`): on a key Cilium owns (`io.kubernetes.pod.namespace`, `io.cilium.k8s.*`) the pods' identity carries
+ * Cilium's value, not the one the Service selects on (pkg/k8s/utils `SanitizePodLabels`), so the pods decide.
  */
 function aboutService(sel: Selector, svcSelector: Readonly<Record<string, string>>): boolean {
+  const own = podObjectLabels(svcSelector);
   let names = false;
   for (const q of sel.requirements) {
     if (q.source !== 'k8s' || !Object.prototype.hasOwnProperty.call(svcSelector, q.key)) continue;
-    if (q.operator === 'In' && !q.values.includes(svcSelector[q.key])) return false;
+    if (q.operator === 'In' && Object.prototype.hasOwnProperty.call(own, q.key) && !q.values.includes(own[q.key])) return false;
     names = true;
   }
   return names;

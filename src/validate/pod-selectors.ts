@@ -178,12 +178,14 @@ export function readsNamespaceLabels(selector: Selector): boolean {
 /**
  * Whether a selector matches pods carrying (at least) `labels` in `namespace`: for a Service's selector when the input has
  * no workload behind it. Requirements the labels cannot decide (other keys) count as met only for `NotIn`/`DoesNotExist`.
+ * The labels are read as the pod's own (`podObjectLabels`): on a key Cilium owns, the pods' identity carries Cilium's value
+ * (their namespace is `namespace`), whatever the Service selects on.
  */
 export function selectsLabels(selector: Selector, namespace: string, labels: Readonly<Record<string, string>>): boolean {
   if (selectsReserved(selector)) return false;
   const set = LabelSet.of([
+    ...Object.entries(podObjectLabels(labels)).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
     { source: 'k8s', key: NAMESPACE_KEY, value: namespace },
-    ...Object.entries(labels).map(([k, v]) => ({ source: 'k8s', key: k, value: v })),
   ]);
   return selector.matches(set);
 }

@@ -15,7 +15,7 @@ import { Severity } from '../core/errors';
 import { noteValidationErrors, omittedOf } from '../model/diagnostic-budget';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
-import { sessionManifest, synthMemo } from '../model/synth-session';
+import { synthMemo } from '../model/synth-session';
 import { annotationFix, invalidAnnotationFinding, isAnnotationTypeDiagnostic, ownAnnotation } from '../model/version-annotation';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { fromConstructObject, fromObject } from '../model/parse';
@@ -114,7 +114,7 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
     if (!ApiObject.isApiObject(c)) continue;
     let json: unknown;
     try {
-      json = sessionManifest(c);
+      json = c.toJson();
     } catch {
       continue; // an SDK policy that cannot render reports that itself; anything else fails `synth` with its own error
     }

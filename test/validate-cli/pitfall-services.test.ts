@@ -247,6 +247,33 @@ describe('which Services a subject or a toEndpoints peer is about', () => {
     }
   });
 
+  it('a label Cilium owns in the Service selector: the pods\' identity carries Cilium\'s value (SanitizePodLabels), so the subject is judged on the pods', () => {
+    // Kubernetes sends to the pods carrying the selector's labels; Cilium replaces their io.kubernetes.pod.namespace and
+    // io.cilium.k8s.* values by the real ones (namespace, service account, namespace labels) in their identity.
+    const denyOn = (endpointSelector: Doc): Doc => cnp({ endpointSelector, ingressDeny: [on(TCP('8080'))] });
+    const withAccount = (doc: Doc, serviceAccountName: string): Doc => {
+      const template = ((doc.spec as Doc).template as Doc);
+      return { ...doc, spec: { ...(doc.spec as Doc), template: { ...template, spec: { ...(template.spec as Doc), serviceAccountName } } } };
+    };
+    const nsSel = { app: 'web', 'io.kubernetes.pod.namespace': 'other' };
+    const nsPods = deployment('web', nsSel, [{ containerPort: 80 }]);
+    expect(paths(service({ selector: nsSel }), nsPods, denyOn(WEB))).toEqual([PORT0('ingressDeny')]);
+    expect(paths(service({ selector: nsSel }), nsPods, ingressOn(WEB))).toEqual([PORT0('ingress')]);
+    // Without a workload behind the Service, its pods are in its own namespace all the same.
+    expect(paths(service({ selector: nsSel }), denyOn(WEB))).toEqual([PORT0('ingressDeny')]);
+    const saSel = { app: 'web', 'io.cilium.k8s.policy.serviceaccount': 'fake' };
+    const saPods = withAccount(deployment('web', saSel, [{ containerPort: 80 }]), 'real');
+    expect(paths(service({ selector: saSel }), saPods, denyOn({ matchLabels: { 'app': 'web', 'io.cilium.k8s.policy.serviceaccount': 'real' } })))
+      .toEqual([PORT0('ingressDeny')]);
+    expect(paths(service({ selector: saSel }), saPods,
+      denyOn({ matchExpressions: [{ key: 'io.cilium.k8s.policy.serviceaccount', operator: 'In', values: ['real'] }] }))).toEqual([PORT0('ingressDeny')]);
+    expect(paths(service({ selector: saSel }), saPods, denyOn({ matchLabels: { 'app': 'web', 'io.cilium.k8s.policy.serviceaccount': 'fake' } }))).toEqual([]);
+    const nlSel = { 'app': 'web', 'io.cilium.k8s.namespace.labels.team': 'x' };
+    const shop: Doc = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'y' } } };
+    expect(paths(shop, service({ selector: nlSel }), deployment('web', nlSel, [{ containerPort: 80 }]),
+      denyOn({ matchLabels: { 'app': 'web', 'io.cilium.k8s.namespace.labels.team': 'y' } }))).toEqual([PORT0('ingressDeny')]);
+  });
+
   it('a namespace of n Services and n rules each about one of them: each rule matches the pods of its own Service only', () => {
     // Before, every rule naming `app` matched the pods of every Service selecting on `app` (n × n).
     const matched = (n: number): number => {
