@@ -265,13 +265,18 @@ describe('a source-less key naming a reserved label is the entity it names where
     }
   });
 
-  test('what it was: the world reached the API server (1.14–1.18), and through a reserved: key on 1.19 too', () => {
+  // What it was: the world reached the API server (1.14–1.18), and through a reserved: key on 1.19 too. Since session 56 the
+  // synthesis check refuses such a hand-written peer where it selects the world (`pitfall-peer-sourceless-reserved-world`;
+  // the engine's verdicts of the same YAML per version: test/validate-cli/pitfall-selectors-safety.test.ts).
+  test('what it was: the world reached the API server (1.14–1.18, and a reserved: key on 1.19): synthesis now refuses it', () => {
     for (const version of CiliumVersion.ALL) {
       for (const [selector, world] of [[NS_ABSENT, !version.atLeast(CiliumVersion.V1_19)], [RESERVED_KEY, true]] as const) {
         const c = firewall({}, version);
         const fw = c.node.findChild('cp') as HostFirewall;
         fw.allowIngress(own(selector), { ports: [Port.tcp(6443)] });
-        expect(verdictOf(c, 'cidr:203.0.113.5', CP, '6443/TCP', { ...HOST_FIREWALL, ciliumVersion: version })).toBe(world ? 'allowed' : 'denied');
+        const judged = (): string => verdictOf(c, 'cidr:203.0.113.5', CP, '6443/TCP', { ...HOST_FIREWALL, ciliumVersion: version });
+        if (world) expect(judged).toThrow(/\(pitfall-peer-sourceless-reserved-world\)/);
+        else expect(judged()).toBe('denied');
       }
     }
   });
