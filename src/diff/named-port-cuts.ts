@@ -29,6 +29,8 @@ export class NamedPortCuts {
   private readonly serverKeys: readonly string[];
   private readonly sets: readonly PolicySet[];
   private cluster?: readonly NamedPort[];
+  /** Per server, its cuts with the cluster's (made once: the pairs grow with the square of the classes). */
+  private readonly withCluster = new Map<number, PortCuts>();
 
   public constructor(sets: readonly PolicySet[], classes: readonly ClassifiedEndpoint[]) {
     this.sets = sets;
@@ -45,7 +47,12 @@ export class NamedPortCuts {
   public at(server: number, egressNamesPort: boolean): PortCuts {
     const own = this.server[server];
     if (!egressNamesPort) return { ports: own, key: this.serverKeys[server] };
-    return { ports: [...own, ...this.clusterPorts()], key: `${this.serverKeys[server]}\n+cluster` };
+    let cuts = this.withCluster.get(server);
+    if (cuts === undefined) {
+      cuts = { ports: [...own, ...this.clusterPorts()], key: `${this.serverKeys[server]}\n+cluster` };
+      this.withCluster.set(server, cuts);
+    }
+    return cuts;
   }
 
   /** The named ports of every pod of each side's cluster, as an egress named port resolves them (with ambiguous names' numbers). */
