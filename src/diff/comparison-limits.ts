@@ -137,6 +137,8 @@ export function comparisonLimits(base: PolicySet, head: PolicySet, classes: read
   if (skipped !== undefined) out.push(skipped);
   const elsewhere = otherDnsServer(base, head);
   if (elsewhere !== undefined) out.push(elsewhere);
+  const onHost = hostNetworkDifferences(base, head);
+  if (onHost !== undefined) out.push(onHost);
   const facts = inventoryDifferences(base, head);
   if (facts.length > 0) {
     const shown = facts.slice(0, 5).join('; ') + (facts.length > 5 ? `; and ${facts.length - 5} more` : '');
@@ -319,7 +321,7 @@ function inventoryDifferences(base: PolicySet, head: PolicySet): string[] {
   }
   const workloads = (set: PolicySet): Map<string, string> => new Map(set.inventory.workloads.map((w) => [
     `${w.kind} ${w.namespace}/${w.name}`,
-    JSON.stringify([Object.entries(w.podLabels).sort(), w.ports, w.serviceAccount ?? '', w.hostNetwork ?? false]),
+    JSON.stringify([Object.entries(w.podLabels).sort(), w.ports, w.serviceAccount ?? '']),
   ]));
   const before = workloads(base);
   const after = workloads(head);
@@ -328,6 +330,30 @@ function inventoryDifferences(base: PolicySet, head: PolicySet): string[] {
     if (other !== undefined && other !== key) out.push(`labels, container ports or service account of ${name}`);
   }
   return out;
+}
+
+/**
+ * The workloads (by name) that run their pods on the host network (`hostNetwork: true`) on one side only: on that side
+ * Cilium manages no endpoint for their pods, whose traffic carries their node's identity (pkg/endpoint: no endpoint is
+ * created for a host-network pod), so the endpoint classes make a pod class of them on neither side (`endpoint-classes.ts`
+ * `mergedInventory`) and their connections as pods on the other side are not compared: noted, never a refusal.
+ */
+function hostNetworkDifferences(base: PolicySet, head: PolicySet): NotCompared | undefined {
+  const onHost = (set: PolicySet): Map<string, boolean> => new Map(set.inventory.workloads.map((w) => [`${w.kind} ${w.namespace}/${w.name}`, w.hostNetwork === true]));
+  const before = onHost(base);
+  const after = onHost(head);
+  const differ = [...before].filter(([name, host]) => after.has(name) && after.get(name) !== host)
+    .sort((a, b) => compareCodeUnits(a[0], b[0])).map(([name, host]) => `${name} (on ${host ? 'base' : 'head'} only)`);
+  if (differ.length === 0) return undefined;
+  const shown = differ.slice(0, 5).join(', ') + (differ.length > 5 ? `, and ${differ.length - 5} more` : '');
+  return {
+    text: `workloads run their pods on the host network (hostNetwork: true) on one side only (${shown}): there Cilium manages no endpoint `
+      + 'for them and their traffic carries their node\'s identity (the host and remote-node classes), so no pod class stands for them '
+      + 'and their connections as pods on the other side are not compared; trace them as pods (pod:<namespace>:<labels>) on the side '
+      + 'where they are pods, as their node (entity:host, entity:remote-node) on the other',
+    mayAllow: true,
+    mayDeny: true,
+  };
 }
 
 interface Signature {

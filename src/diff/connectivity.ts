@@ -25,6 +25,7 @@ import {
 } from '../model/connectivity-document';
 import { ClassifiedEndpoint, classLimits, endpointClasses } from './endpoint-classes';
 import { ExpectedConnectivityChange, UnexpectedChanges, unexpectedChanges } from './expected-changes';
+import { NamedPortCuts, egressNamesPort } from './named-port-cuts';
 import { PortBoundaries, PortSegment, carriedSegments, formatPorts } from './port-segments';
 import { FingerprintContext, directionFingerprint, wholeRuleContent } from './rule-content';
 import { PairCount, PairOutcome, PeerMatches, SideTables } from './side-tables';
@@ -38,7 +39,7 @@ import { endPacketFamily } from '../engine/l4-query';
 import { CONNECTIVITY_SOURCES_DEFAULTS, IpFamilies, PolicyEnforcement, type ConnectivitySources } from '../engine/policy-set-options';
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { CiliumPolicyError } from '../core/errors';
-import { EndpointKind, NamedPort } from '../engine/endpoint';
+import { EndpointKind } from '../engine/endpoint';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
@@ -264,7 +265,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const sameSettings = !options._judgeEveryPair && settingsKey(base) === settingsKey(head);
   const ctx: FingerprintContext = { contentIds: new Map(), fingerprints: new Map() };
   const sides = { base: classSides(base, classes, ctx), head: classSides(head, classes, ctx) };
-  const serverPorts = classNamedPorts([base, head], classes);
+  const cuts = new NamedPortCuts([base, head], classes);
   const egressChanged = classes.map((_, i) => !sameSettings || sides.base.egress[i].fingerprint !== sides.head.egress[i].fingerprint);
   const ingressChanged = classes.map((_, i) => !sameSettings || sides.base.ingress[i].fingerprint !== sides.head.ingress[i].fingerprint);
   // The classes whose policy the agent refuses on either side keep the one they had, which the inputs do not hold: their
@@ -289,7 +290,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const judgePair = (a: number, b: number, tables?: PairJudging, placeholders = false): PairChanges | undefined => {
     if (notAPair(classes[a], classes[b])) return undefined;
     const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
-    const pair = pairSegments(dps, serverPorts[b], boundaries, segmentCache);
+    const pair = pairSegments(dps, cuts, b, boundaries, segmentCache);
     const { bounds } = pair;
     // Only what is a packet between the two (no ICMPv6 to an IPv4 address: `carriedSegments`).
     const segments = carriedSegments(pair.segments, families[a], families[b], sctp);
@@ -436,7 +437,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
         if (!withEnd(a, b) || notAPair(classes[a], classes[b]) || refused[a] || refused[b]) continue;
         if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) continue;
         const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
-        const pair = pairSegments(dps, serverPorts[b], boundaries, segmentCache);
+        const pair = pairSegments(dps, cuts, b, boundaries, segmentCache);
         const segments = carriedSegments(pair.segments, families[a], families[b], sctp);
         const groups = new Map<string, { segs: PortSegment[]; before: string; after: string; refusal: CiliumPolicyError }>();
         for (const seg of segments) {
@@ -572,7 +573,7 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
       if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) return undefined;
       const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
       if (!byVerdict && !dps.some(restrictsSomePort)) return undefined;
-      const pair = pairSegments(dps, serverPorts[b], boundaries, segmentCache);
+      const pair = pairSegments(dps, cuts, b, boundaries, segmentCache);
       const carried = carriedSegments(pair.segments, families[a], families[b], sctp);
       // The segments the gate refuses on a side are not compared (`unjudged`, noted): no restriction change is claimed of them.
       const notJudgedSegs = unjudgedSegments.get(a * n + b);
@@ -685,9 +686,10 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
   // key text built per pair (the pairs grow with the square of the classes, the ends do not).
   const ends = new Interner();
   const boundsKey = (dp: DirectionPolicy | undefined): string => (dp ? policyBounds(dp, boundaries).key : '');
-  const clientIds = classes.map((_, a) => ends.id(`egress\n${boundsKey(sides.egress[a].dp)}`));
-  const serverPorts = classNamedPorts([set], classes);
-  const serverIds = classes.map((_, b) => ends.id(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${JSON.stringify(serverPorts[b])}`));
+  // A client whose egress names a port is cut at the cluster's named ports too (`NamedPortCuts.at`).
+  const clientIds = classes.map((_, a) => ends.id(`egress\n${boundsKey(sides.egress[a].dp)}\n${egressNamesPort(sides.egress[a].dp) ? 1 : 0}`));
+  const cuts = new NamedPortCuts([set], classes);
+  const serverIds = classes.map((_, b) => ends.id(`ingress\n${boundsKey(sides.ingress[b].dp)}\n${cuts.at(b, false).key}`));
   const pairCache = new Map<number, PairSegments>();
   const families = endFamilies(classes, set);
   const serversOf = pairableServers(classes);
@@ -708,7 +710,7 @@ export function connectivityReport(set: PolicySet, options: ReportOptions = {}):
       }
       let pair = pairCache.get(row + serverIds[b]);
       if (!pair) {
-        pair = pairSegments([egress, ingress], serverPorts[b], boundaries, segmentCache);
+        pair = pairSegments([egress, ingress], cuts, b, boundaries, segmentCache);
         pairCache.set(row + serverIds[b], pair);
       }
       const { bounds } = pair;
@@ -1024,20 +1026,15 @@ function policyBounds(dp: DirectionPolicy, perPolicy: WeakMap<DirectionPolicy, P
 }
 
 /**
- * The named container ports of each class's pods as the engine judges them, on every given side: its endpoint as
- * `EndpointInventory.enrich` completes it (a class the selectors tell apart whose labels hold a workload's pod labels is
- * one of that workload's pods, with its named ports, as `verdict()` and `trace` of the class judge it). The port
- * segments of a pair are cut at the server's (`pairSegments`): read from the class alone, a derived class had none, so a
- * named port allowed on it was judged on a segment's other port (`trace` ALLOWED, the report's cell left out).
+ * The segments of the pair of the client whose egress and the server (class `server`) whose ingress `dps` are (base and
+ * head for a diff): cut at the ports their items name and at the named ports they resolve (`NamedPortCuts.at`: the
+ * server's own, and the cluster's where an egress item names a port). Kept per distinct boundaries.
  */
-function classNamedPorts(sets: readonly PolicySet[], classes: readonly ClassifiedEndpoint[]): NamedPort[][] {
-  return classes.map((c) => sets.flatMap((set) => set.inventory.enrich(c.endpoint).ports ?? []));
-}
-
-function pairSegments(dps: readonly (DirectionPolicy | undefined)[], ports: readonly NamedPort[],
+function pairSegments(dps: readonly (DirectionPolicy | undefined)[], cuts: NamedPortCuts, server: number,
   perPolicy: WeakMap<DirectionPolicy, { bounds: PortBoundaries; key: string }>, cache: Map<string, PairSegments>): PairSegments {
   const parts = dps.map((dp) => (dp ? policyBounds(dp, perPolicy) : undefined));
-  const key = `${parts.map((p) => p?.key ?? '').join('\n')}\n${ports.length > 0 ? JSON.stringify(ports) : ''}`;
+  const { ports, key: portsKey } = cuts.at(server, dps.some(egressNamesPort));
+  const key = `${parts.map((p) => p?.key ?? '').join('\n')}\n${portsKey}`;
   let found = cache.get(key);
   if (!found) {
     const bounds = new PortBoundaries();

@@ -128,17 +128,24 @@ function workloadName(w: InventoryWorkload): string {
   return `${w.kind} ${w.namespace}/${w.name}`;
 }
 
-/** The inventories of the sets as one (workloads by kind, namespace and name, once). */
+/**
+ * The inventories of the sets as one (workloads by kind, namespace and name, once: the first set's copy, but the copy on
+ * the host network where a set runs it there). A workload on the host network on one side only is then a pod class on
+ * neither: on that side no Cilium endpoint stands for its pods (`EndpointInventory.enrich` refuses such a pod), and the
+ * diff notes its connections as not compared (`comparison-limits.ts` `hostNetworkDifferences`).
+ */
 function mergedInventory(sets: readonly PolicySet[]): EndpointInventory {
   const out = new EndpointInventory();
+  const key = (w: InventoryWorkload): string => `${w.kind}/${w.namespace}/${w.name}`;
+  const onHost = new Map(sets.flatMap((s) => s.inventory.workloads.filter((w) => w.hostNetwork === true).map((w) => [key(w), w] as const)));
   const seen = new Set<string>();
   for (const s of sets) {
     const inv = s.inventory;
     for (const w of inv.workloads) {
-      const key = `${w.kind}/${w.namespace}/${w.name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.addWorkload(w);
+      const k = key(w);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.addWorkload(onHost.get(k) ?? w);
     }
     for (const ns of inv.namespaceNames()) out.addNamespace(ns, inv.namespaceLabels(ns) ?? {});
   }

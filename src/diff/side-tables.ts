@@ -29,7 +29,7 @@ import { Interner } from '../model/interner';
 import { reservedIdentity } from '../engine/authentication';
 import type { CompiledItem, EngineConfig } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
-import { EndpointKind, NamedPort } from '../engine/endpoint';
+import { Endpoint, EndpointKind, NamedPort } from '../engine/endpoint';
 import { SideOutcome, decideSide, notEvaluated, sideOutcome } from '../engine/evaluate';
 import { PeerView, ResolvedEndpoint, peerView, resolveEndpoint } from '../engine/identity';
 import { itemSelectsPeer } from '../engine/peer-selection';
@@ -39,6 +39,7 @@ import type { SideVerdict } from '../engine/verdict';
 import type { SelectorRequirement } from '../model/labels';
 import { NAMESPACE_KEY } from '../model/selectors';
 import type { ClassifiedEndpoint } from './endpoint-classes';
+import { NamedPortCuts, egressNamesPort, namesPort } from './named-port-cuts';
 import { PortBoundaries, PortSegment } from './port-segments';
 import { itemContent, stable } from './rule-content';
 import { pushAll } from '../model/push-all';
@@ -65,9 +66,10 @@ interface SideView {
   readonly config: EngineConfig;
 }
 
-function sideView(set: PolicySet, classes: readonly ClassifiedEndpoint[]): SideView {
+/** A side's view of the classes, from their endpoints as its inventory completes them (`NamedPortCuts.endpoints`). */
+function sideView(set: PolicySet, endpoints: readonly Endpoint[]): SideView {
   const config = set._engineConfig;
-  const resolved = classes.map((c) => resolveEndpoint(set.inventory.enrich(c.endpoint), config));
+  const resolved = endpoints.map((e) => resolveEndpoint(e, config));
   // The other end matters only to a node's view (local host or not): `SideTables` takes no node classes.
   return { resolved, views: resolved.map((r) => peerView(r, r, config)), config };
 }
@@ -85,7 +87,7 @@ export class PeerMatches {
    * its view from a pod on it, the local host, is not this one).
    */
   public static of(set: PolicySet, classes: readonly ClassifiedEndpoint[]): PeerMatches {
-    return new PeerMatches(sideView(set, classes));
+    return new PeerMatches(sideView(set, new NamedPortCuts([set], classes).endpoints[0]));
   }
 
   private readonly selected = new Map<string, Uint8Array>();
@@ -609,7 +611,9 @@ export class SideTables {
   public constructor(base: PolicySet, head: PolicySet, classes: readonly ClassifiedEndpoint[], policies: readonly ClassPolicies[],
     private readonly isPair: (from: number, to: number) => boolean = () => true) {
     this.classCount = classes.length;
-    this.views = [sideView(base, classes), sideView(head, classes)];
+    // The classes as each side completes them, and the named ports the segments are cut at (`named-port-cuts.ts`).
+    const cuts = new NamedPortCuts([base, head], classes);
+    this.views = [sideView(base, cuts.endpoints[0]), sideView(head, cuts.endpoints[1])];
     const keys = this.views.map((v) => v.views.map(viewKey));
     this.viewsDiffer = Uint8Array.from(classes, (_, i) => (keys[0][i] === keys[1][i] ? 0 : 1));
     const shared = new PeerMatches(this.views[0]);
@@ -629,10 +633,9 @@ export class SideTables {
     ];
     const bounds = new PortBoundaries();
     for (const p of policies) for (const dp of [...p.egress, ...p.ingress]) bounds.addPolicy(dp);
-    classes.forEach((c, i) => {
-      bounds.addNamedPorts(c.endpoint.ports ?? []);
-      for (const v of this.views) bounds.addNamedPorts(v.resolved[i].ports);
-    });
+    classes.forEach((_, i) => bounds.addNamedPorts(cuts.at(i, false).ports));
+    // An egress named port resolves on every pod of the cluster, so it allows a number to peers without ports too.
+    if (policies.some((p) => p.egress.some(egressNamesPort))) bounds.addNamedPorts(cuts.clusterPorts());
     this.segments = bounds.segments();
     this.queries = this.segments.map(segmentQuery);
     this.allSegments = this.segments.map((_, i) => i);
@@ -694,7 +697,7 @@ export class SideTables {
     let c = this.coverage.get(item);
     if (!c) {
       const l4 = item.l4;
-      const named = l4.kind === 'ports' && l4.portRules.some((pr) => pr.ports.some((p) => p.kind === 'named'));
+      const named = namesPort(item);
       const namedProtocols = new Set(l4.kind === 'ports' ? l4.portRules.flatMap((pr) => pr.ports.filter((p) => p.kind === 'named').flatMap((p) => p.protocols)) : []);
       c = Uint8Array.from(this.queries, (q) => (matchL4(l4, q, []) !== undefined || (named && namedProtocols.has(q.protocol)) ? 1 : 0));
       this.coverage.set(item, c);

@@ -53,4 +53,17 @@ describe('hostNetwork workloads in the diff', () => {
     // Before, the agent was a pod class whose access to api stayed allowed, and which the policy "restricted": both wrong.
     expect(lines.filter((l) => l.includes('prod/agent'))).toEqual([]);
   });
+
+  // Session 56 (review): a workload on the host network on one side only made `diff` refuse (exit 2) with a fix that
+  // pointed back at the diff: the merged inventory kept base's copy (a pod class) and head's `enrich` refused its pod.
+  test.each([['on head only', false], ['on base only', true]] as const)('on the host network %s: no pod class, and noted as not compared', (where, baseOnHost) => {
+    const onHost = INVENTORY.replace('hostNetwork: true', 'hostNetwork: false');
+    const [base, head] = baseOnHost ? [INVENTORY, onHost] : [onHost, INVENTORY];
+    const { doc } = diffLines(base + ADMIT_AGENT, head + ADMIT_AGENT);
+    expect(doc.endpoints.filter((e) => e.id.includes('agent') || e.workloads?.includes('Deployment prod/agent')).map((e) => e.id)).toEqual(['host', 'remote-node']);
+    const notes = (doc.notCompared ?? []).filter((n) => n.text.includes('Deployment prod/agent'));
+    expect(notes.map((n) => [n.text.slice(0, n.text.indexOf('): ') + 1), n.mayAllow, n.mayDeny])).toEqual([
+      [`workloads run their pods on the host network (hostNetwork: true) on one side only (Deployment prod/agent (${where}))`, true, true],
+    ]);
+  });
 });
