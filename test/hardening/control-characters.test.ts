@@ -211,6 +211,18 @@ describe('Unicode format characters (session 56): no output channel writes them 
     else expect(r.stdout).toContain(shown);
   });
 
+  test('validate --format sarif quoting an l7proto that holds U+202E: its escape, never the character (SARIF writes paths percent-encoded)', async () => {
+    // Before the session-56 review, reverting `formatReportSarif` to a plain JSON.stringify passed every test.
+    const policy = ALLOW.replace('protocol: TCP', 'protocol: TCP\n      rules: {http: [{method: GET}]}')
+      .replace('  ingress:\n', `  ingress:\n${ALLOW.split('  ingress:\n')[1].replace('protocol: TCP', 'protocol: TCP\n      rules: {l7proto: "my\\u202eproto", l7: [{k: v}]}')}`);
+    const r = await validate(['--format', 'sarif', write(dir, 'l7proto-rlo.yaml', policy)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('\u202e');
+    expect(r.stdout).toContain('"text": "Http rules on ingress 80/TCP here, and my\\u202eproto rules on the same port entry');
+    const sarif = JSON.parse(r.stdout) as { runs: { results: { message: { text: string } }[] }[] };
+    expect(sarif.runs[0].results.map((x) => x.message.text).filter((t) => t.includes('and my\u202eproto rules'))).toHaveLength(1);
+  });
+
   test.each(['text', 'json', 'sarif'])('validate --format %s of a file in a folder whose name holds them', async (format) => {
     const r = await validate(['--format', format, named]);
     expect(r.code).toBe(1);
