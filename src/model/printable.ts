@@ -14,7 +14,7 @@
  * and paragraph separators, and lone surrogates; line feed and carriage return too in a line (`withoutControls`), not
  * where the output keeps them (HTML, where they are white space; JSON, which escapes them itself). Two kinds of format
  * character are text, kept where they are: the zero-width non-joiner and joiner (U+200C, U+200D) between two visible
- * characters (`VISIBLE`: a ZWJ emoji sequence 👨‍👩‍👧, the ZWNJ of Persian می‌خواهم, the ZWJ after a virama), and the tags of an
+ * characters (`VISIBLE`: a ZWJ emoji sequence, man ZWJ woman ZWJ girl, the ZWNJ of Persian words, the ZWJ after a virama), and the tags of an
  * emoji tag sequence (Unicode UTS #51: U+1F3F4, a subdivision code of 3 to 6 tag letters or digits, U+E007F; the flag of
  * Scotland), which are shown as one flag. Elsewhere they are as unprintable as the rest.
  */
@@ -68,21 +68,41 @@ export function printableLines(lines: readonly string[]): string {
   return `${lines.map(withoutControls).join('\n')}\n`;
 }
 
-/** A JSON string token of `JSON.stringify`'s output: between its quotes, no quote but an escaped one. */
-const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
+/** One character of `UNPRINTABLE`: in a JSON document, where a string may need escapes. */
+const UNPRINTABLE_CHARACTER = new RegExp(`[${UNPRINTABLE}]`, 'gu');
 
 /**
  * `value` as the JSON document of an output (`--output json`, SARIF): indented by 2, ended by a newline, with every
  * character `withoutControls` replaces in its strings (keys too) written as its `\uXXXX` escape (`JSON.stringify` escapes
  * only C0 and lone surrogates; a joiner between visible characters and an emoji tag sequence stay as they are), so that
  * the document reads back to the same values and shows no bidirectional reordering in a terminal or a pull request's
- * file view.
+ * file view. Only a string holding a character of `UNPRINTABLE` is decoded and written again, so that a joiner's
+ * neighbours are those of the value, not of its escapes or quotes; the rest of the document is `JSON.stringify`'s.
  */
 export function printableJson(value: unknown): string {
+  const json = JSON.stringify(value, null, 2);
   const escape = (c: string): string => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
   const quoted = (s: string): string => JSON.stringify(s).slice(1, -1);
-  // A string of printable ASCII holds nothing to escape; any other is decoded, so that a joiner's neighbours are those of the value.
-  const printable = (token: string): string => (/^[\x20-\x7e]*$/.test(token) ? token
-    : `"${rewrite(JSON.parse(token) as string, UNPRINTABLE_KEEPING_LINE_BREAKS, escape, quoted)}"`);
-  return `${JSON.stringify(value, null, 2).replace(JSON_STRING, printable)}\n`;
+  let out = '';
+  let from = 0;
+  for (const m of json.matchAll(UNPRINTABLE_CHARACTER)) {
+    const at = m.index ?? 0;
+    if (at < from) continue; // in a string already written
+    // Outside its strings, `JSON.stringify` writes ASCII only, and C0 and lone surrogates escaped: the character is in a string.
+    const open = stringQuote(json, at, -1);
+    const close = stringQuote(json, at, 1);
+    out += `${json.slice(from, open)}"${rewrite(JSON.parse(json.slice(open, close + 1)) as string, UNPRINTABLE_KEEPING_LINE_BREAKS, escape, quoted)}"`;
+    from = close + 1;
+  }
+  return `${out}${json.slice(from)}\n`;
+}
+
+/** The index of the quote that opens (`step` -1) or closes (1) the string of a JSON document holding index `at`: a quote after an even number of backslashes. */
+function stringQuote(json: string, at: number, step: -1 | 1): number {
+  for (let i = at + step; ; i += step) {
+    if (json[i] !== '"') continue;
+    let backslashes = 0;
+    while (json[i - 1 - backslashes] === '\\') backslashes++;
+    if (backslashes % 2 === 0) return i;
+  }
 }

@@ -67,11 +67,14 @@ describe('where the channels differ', () => {
   });
 
   test('JSON: escapes (an astral tag as its surrogate pair), keys too, and the document reads back to the same values', () => {
-    const value = { [`k\u202e${SCOTLAND}`]: ['\u{E0041}x', 'a\u200d', '👨\u200d👩', 'a\nb\u2028', '\ud800', 'quote " and \\ \u001b[31m'] };
+    const value = { [`k\u202e${SCOTLAND}`]: ['\u{E0041}x', 'a\u200d', '👨\u200d👩', 'a\nb\u2028', '\ud800', 'quote " and \\ \u001b[31m',
+      '\\"\u202e"\\', '\\\\\u202e', '"\u202e\\'] };
     const json = printableJson(value);
     for (const c of ['\u202e', '\u2028', '\u001b', '\u{E0041}', 'a\u200d"']) expect(json).not.toContain(c);
     expect(json).toContain(`"k\\u202e${SCOTLAND}": [`);
     expect(json).toContain('"\\udb40\\udc41x"');
+    // A string's quotes found past escaped quotes and backslashes beside the character.
+    expect(json).toContain('"\\\\\\"\\u202e\\"\\\\"');
     expect(json).toContain('"👨\u200d👩"');
     expect(JSON.parse(json)).toEqual(value);
   });
