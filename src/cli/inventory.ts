@@ -49,6 +49,7 @@ export interface InventoryProblem {
 /** `--inventory` as a path refusal names it. */
 const INVENTORY_PATH: PathOption = {
   option: '--inventory',
+  stdinId: 'cli-inventory',
   fix: PATH_OPTION_FIXES['--inventory'],
 };
 

@@ -9,8 +9,8 @@ import { CiliumPolicyError } from '../core/errors';
 import { clipText } from '../model/clip-text';
 import { withoutControls } from '../model/printable';
 import {
-  CliIo, EXIT, addTraceCommand, commanderOutput, errorLine, refuseEmptyPaths, refuseMisspeltRequiredOption, refuseOptionWithoutValue,
-  refuseRepeatedOptions,
+  CliIo, EXIT, addTraceCommand, commanderOutput, errorLine, printableStderr, refuseEmptyPaths, refuseMisspeltRequiredOption, refuseOptionWithoutValue,
+  refuseRepeatedOptions, stderrLines,
 } from './trace';
 import { addDiffCommand } from './diff';
 import { addDraftCommand } from './draft';
@@ -89,9 +89,11 @@ export function packageVersion(): string {
 
 /**
  * The program with all commands.
+ * @param given where it writes; its standard error one printable line a write (`printableStderr`)
  * @param done receives the exit code of a command that ran
  */
-export function buildProgram(io: CliIo, done: (code: number) => void): Command {
+export function buildProgram(given: CliIo, done: (code: number) => void): Command {
+  const io = printableStderr(given);
   const program = new Command('cdk8s-cilium')
     .description('Cilium network policy tools for cdk8s')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -118,15 +120,17 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
 /**
  * Runs the CLI in-process.
  * @param argv the arguments after the program name, e.g. `['trace', '--policies', 'dist', …]`
+ * @param given where it writes; its standard error one printable line a write (`printableStderr`)
  * @returns the exit code: 0 success/allowed, 1 denied or findings, 2 bad input
  */
-export async function runAsync(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
+export async function runAsync(argv: readonly string[], given: CliIo = PROCESS_IO): Promise<number> {
+  const io = printableStderr(given);
   let code: number = EXIT.allowed;
   const program = buildProgram(io, (c) => {
     code = c;
   });
   if (argv.length === 0) {
-    io.stderr(program.helpInformation());
+    stderrLines(io, program.helpInformation());
     return EXIT.badInput;
   }
   try {
@@ -140,15 +144,17 @@ export async function runAsync(argv: readonly string[], io: CliIo = PROCESS_IO):
 /**
  * Runs a synchronous command (`trace`, `--version`, `--help`) in-process; `validate`, `replay`, `draft`, `diff` and `report`
  * need `runAsync`.
+ * @param given where it writes; its standard error one printable line a write (`printableStderr`)
  * @returns the exit code: 0 success/allowed, 1 denied, 2 bad input
  */
-export function run(argv: readonly string[], io: CliIo = PROCESS_IO): number {
+export function run(argv: readonly string[], given: CliIo = PROCESS_IO): number {
+  const io = printableStderr(given);
   let code: number = EXIT.allowed;
   const program = buildProgram(io, (c) => {
     code = c;
   });
   if (argv.length === 0) {
-    io.stderr(program.helpInformation());
+    stderrLines(io, program.helpInformation());
     return EXIT.badInput;
   }
   try {

@@ -79,7 +79,7 @@ import {
   CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions,
   dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
   NON_DEFAULT_DENY_HELP, localClusterAndLocalhostSettings, nonDefaultDenySetting,
-  refusedPolicyInputs, warningLines,
+  printableStderr, refusedPolicyInputs, warningLines,
 } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
@@ -391,9 +391,10 @@ export async function runReplay(argv: readonly string[], io: HubbleCliIo): Promi
   return runSubcommand('replay', argv, io, addReplayCommand);
 }
 
-/** @internal Runs one command in its own program (the in-process form of the Hubble commands). */
-export async function runSubcommand(name: string, argv: readonly string[], io: HubbleCliIo,
+/** @internal Runs one command in its own program (the in-process form of the Hubble commands), its standard error `printableStderr`. */
+export async function runSubcommand(name: string, argv: readonly string[], given: HubbleCliIo,
   add: (program: Command, io: HubbleCliIo, done: (code: number) => void) => Command): Promise<number> {
+  const io = printableStderr(given);
   let code: number = REPLAY_EXIT.badInput;
   const program = new Command('cdk8s-cilium')
     .exitOverride()

@@ -89,6 +89,30 @@ export interface CliIo {
   stderr(text: string): void;
 }
 
+/** The `CliIo`s `printableStderr` made, which it gives back as they are. */
+const PRINTABLE_STDERR = new WeakSet<CliIo>();
+
+/**
+ * @internal `io` whose standard error is written a line a write, printable: every write is one line, its text
+ * `withoutControls` (a newline but the one that ends it, ESC, a bidirectional control of the input becomes U+FFFD), so
+ * that no warning or error quoting an input (a file name, a flow's HTTP path, a label) can start a line of its own (a
+ * forged `::error::` workflow command, a forged summary) or reorder what a terminal shows, whichever line forgot to
+ * neutralize what it quotes. What writes lines of its own (help) writes them one by one (`stderrLines`). The other
+ * members of `io` (a `HubbleCliIo`'s standard input) are `io`'s.
+ */
+export function printableStderr<T extends CliIo>(io: T): T {
+  if (PRINTABLE_STDERR.has(io)) return io;
+  const printable: T = Object.create(io) as T;
+  printable.stderr = (text: string) => io.stderr(text.endsWith('\n') ? `${withoutControls(text.slice(0, -1))}\n` : withoutControls(text));
+  PRINTABLE_STDERR.add(printable);
+  return printable;
+}
+
+/** @internal Writes `text`, lines of the program's own (help), to standard error one line a write (see `printableStderr`). */
+export function stderrLines(io: CliIo, text: string): void {
+  for (const line of text.split(/(?<=\n)/)) io.stderr(line);
+}
+
 /** The options of `trace`, as parsed. */
 export interface TraceOptions {
   /** Policy files and directories. */
@@ -476,7 +500,7 @@ export interface CommanderOutput {
 export function commanderOutput(io: CliIo): CommanderOutput {
   return {
     writeOut: (s) => io.stdout(s),
-    writeErr: (s) => io.stderr(s),
+    writeErr: (s) => stderrLines(io, s),
     outputError: (s, write) => {
       // Commander quotes the argument it refused (`unknown option '--x…'`): clipped and without control characters, as `errorLine` prints ours.
       // Its lines joined by one space, each trimmed by the native, linear `trim`: `/\s*\n\s*/g` retried a run of white space

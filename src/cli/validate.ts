@@ -23,7 +23,7 @@ import type { ReportFile, ValidationReport } from '../validate';
 import { CILIUM_VERSION_ANNOTATION, annotationFix } from '../model/version-annotation';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
 import { parseIntegerOption } from './numeric-option';
-import { commanderOutput, errorLine, refuseEmptyPaths, refuseRepeatedOptions } from './trace';
+import { commanderOutput, errorLine, printableStderr, refuseEmptyPaths, refuseRepeatedOptions } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
 /** Where `validate` reads and writes. */
@@ -200,9 +200,11 @@ export function addValidateCommand(program: Command, io: ValidateIo, done: (code
 /**
  * Runs `cdk8s-cilium validate` in-process.
  * @param argv the arguments after `validate`, e.g. `['k8s/', '--format', 'json']`
+ * @param given where it reads and writes; its standard error one printable line a write (`printableStderr`)
  * @returns the exit status: 0 clean, 1 errors or too many warnings, 2 usage error
  */
-export async function runValidate(argv: readonly string[], io: ValidateIo): Promise<number> {
+export async function runValidate(argv: readonly string[], given: ValidateIo): Promise<number> {
+  const io = printableStderr(given);
   let code: number = VALIDATE_EXIT.usage;
   const program = new Command('cdk8s-cilium')
     .exitOverride()

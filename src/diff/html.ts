@@ -22,7 +22,7 @@ import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { FQDN_CLASS_NOTE, mentionsFqdnClass } from './fqdn-classes';
 import { judgedIpFamiliesText } from '../model/judged-ip-families';
 import { agentSettingsLines } from '../engine/agent-settings-table';
-import { UNPRINTABLE_KEEPING_LINE_BREAKS } from '../model/printable';
+import { withoutControlsKeepingLineBreaks } from '../model/printable';
 
 /** How an edge of the map is drawn: the two directions of a diff, or an allowed connection of a report. */
 enum EdgeKind {
@@ -238,11 +238,6 @@ export function renderReportHtml(doc: ConnectivityReportDocument): string {
   ]);
 }
 
-/**
- * Escapes a string for HTML element text and double- or single-quoted attribute values (in HTML and inline SVG alike).
- * What the text outputs do not show as is (`UNPRINTABLE_KEEPING_LINE_BREAKS`: control characters other than tab, line
- * feed and carriage return, the bidirectional and other format characters, which a browser obeys) becomes U+FFFD.
- */
 /** The section of a page's table (a diff's changes, a report's connections): heading, note, the FQDN note where a row needs it, the rows. */
 function tableSection(id: string, heading: string, note: string, fqdnNote: boolean, columns: readonly string[], rows: readonly string[]): string[] {
   return [
@@ -258,8 +253,14 @@ function tableSection(id: string, heading: string, note: string, fqdnNote: boole
   ];
 }
 
+/**
+ * Escapes a string for HTML element text and double- or single-quoted attribute values (in HTML and inline SVG alike).
+ * What the text outputs do not show as is (`withoutControlsKeepingLineBreaks`: control characters other than tab, line
+ * feed and carriage return, the bidirectional and other format characters, which a browser obeys) becomes U+FFFD first,
+ * so that the entities written after it leave a joiner's neighbours as they were.
+ */
 function escapeHtml(text: string): string {
-  return String(text).replace(/[&<>"']/g, (c) => ENTITY[c]).replace(UNPRINTABLE_KEEPING_LINE_BREAKS, '\ufffd');
+  return withoutControlsKeepingLineBreaks(String(text)).replace(/[&<>"']/g, (c) => ENTITY[c]);
 }
 
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' };

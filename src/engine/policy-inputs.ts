@@ -63,7 +63,7 @@ export function emptyInputs(): PolicyInputs {
 
 /**
  * Why a policy path names no file to read, or `undefined`: a path that does not exist (`engine-file-not-found`), or `-`,
- * standard input, which policy inputs never read (only `validate -` does; `engine-policy-stdin`): it was said not to
+ * standard input, which policy inputs never read (only `validate -` does; `engine-policy-stdin`, or `of`'s own id): it was said not to
  * exist. The one refusal of `PolicySet.fromFiles`, `--policies`, `diff --base`/`--head` and the paths `replay` checks
  * before it reads the flows.
  */
@@ -73,7 +73,7 @@ export function policyPathRefusal(entry: PathEntry, of?: PathOption): CiliumPoli
       id: 'engine-policy-stdin',
       message: '- (standard input) is not read for policies: they are read from files, directories and globs',
       fix: 'write the policies to a file and give its path (validate - checks policies on standard input)',
-    } : { id: 'engine-policy-stdin', message: `${of.option} - (standard input) is not read: it is read from files`, fix: of.fix });
+    } : { id: of.stdinId, message: `${of.option} - (standard input) is not read: it is read from files`, fix: of.fix });
   }
   if (entry.missing === undefined) return undefined;
   return new CiliumPolicyError({
@@ -86,6 +86,8 @@ export function policyPathRefusal(entry: PathEntry, of?: PathOption): CiliumPoli
 export interface PathOption {
   /** The option, `--inventory`. */
   readonly option: string;
+  /** The id of the refusal of `-`, the option's own (`cli-inventory`): `engine-policy-stdin` is policies'. */
+  readonly stdinId: string;
   /** What to give instead. */
   readonly fix: string;
 }

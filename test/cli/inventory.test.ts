@@ -291,6 +291,7 @@ describe('report --inventory: a label written as a YAML 1.1 boolean or a number 
 describe('an --inventory path that names no file (session 56): refused as the inventory\'s, not as policies', () => {
   // Before: "error: missing.json does not exist (engine-file-not-found); fix: give existing policy files or directories",
   // and for `-` "- (standard input) is not read for policies …": the message named policies where the inventory was meant.
+  // `-` is refused with the inventory's id (`cli-inventory`), not policies' `engine-policy-stdin` (session 56 review).
   const policy = join(dir, 'session56-policy.yaml');
   writeFileSync(policy, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: api, namespace: prod}\nspec:\n'
     + '  endpointSelector: {matchLabels: {app: api}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]\n');
@@ -298,7 +299,7 @@ describe('an --inventory path that names no file (session 56): refused as the in
   test.each([
     ['a missing file', join(dir, 'missing.json'), `error: --inventory ${join(dir, 'missing.json')} does not exist (engine-file-not-found); ${fix}`],
     ['a glob matching nothing', join(dir, 'nothing-*.json'), `error: --inventory ${join(dir, 'nothing-*.json')} does not exist (engine-file-not-found); ${fix}`],
-    ['standard input', '-', `error: --inventory - (standard input) is not read: it is read from files (engine-policy-stdin); ${fix}`],
+    ['standard input', '-', `error: --inventory - (standard input) is not read: it is read from files (cli-inventory); ${fix}`],
   ])('%s: report and diff exit 2, nothing on stdout', async (_, inv, stderr) => {
     expect(await cliAsync('report', '--policies', policy, '--inventory', inv)).toEqual({ code: 2, stdout: '', stderr });
     expect(await cliAsync('diff', '--base', policy, '--head', policy, '--inventory', inv)).toEqual({ code: 2, stdout: '', stderr });

@@ -43,6 +43,9 @@ describe('cdk8s-cilium', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Usage: cdk8s-cilium/);
     expect(r.stderr).toMatch(/trace/);
+    // Standard error takes one printable line a write (`printableStderr`): the help is written a line at a time, its lines kept.
+    expect(r.stderr).not.toContain('\ufffd');
+    expect(r.stderr.split('\n').filter((l) => /^ {2}(trace|validate|replay|draft|init|diff|report) /.test(l))).toHaveLength(7);
   });
 
   test('trace --help', () => {

@@ -106,6 +106,15 @@ describe('diff --base <git-ref>', () => {
     expect(doc.summary.newlyDenied).toBeGreaterThan(0); // default deny now applies to prod/app=extra
   });
 
+  test('the warning of a --head path missing at the ref is one printable line (session 56): a name holding a newline, ESC, U+202E', async () => {
+    // Before, the path was printed raw: its newline started a line of its own, a GitHub Actions workflow command in a CI log.
+    const name = 'n\n::error::forged\u202e\u001b[31mw.yaml';
+    writeFileSync(join(repo, 'policies', name), webToApi([7070], { name: 'extra' }).replace('app: api', 'app: extra'));
+    const r = await cli('diff', '--base', 'main', '--head', join('policies', 'prod'), join('policies', name), '--output', 'json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('warning: --base main: policies/n\ufffd::error::forged\ufffd\ufffd[31mw.yaml does not exist at main; read as no policies\n');
+  });
+
   test('a --head glob is refused at a git ref, never read as a name that does not exist there (a base without its policies)', async () => {
     // The glob names the changed policy (9090 opened); beside a path that exists at the ref, it was a warning and a base
     // without the policies it matches.

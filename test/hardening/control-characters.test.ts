@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { kubectlDroppedCutsBlanked } from '../../src/model/kubectl-parts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { report, scratchDir, trace, validate, write } from './support';
+import { flowLine, replay, report, scratchDir, trace, validate, write } from './support';
 
 const dir = scratchDir();
 const FROM_TO = ['--from', 'pod:shop:app=web', '--to', 'pod:shop:app=api', '--port', '80/TCP'];
@@ -211,10 +211,69 @@ describe('Unicode format characters (session 56): no output channel writes them 
     else expect(r.stdout).toContain(shown);
   });
 
+  test('validate --format sarif quoting an l7proto that holds U+202E: its escape, never the character (SARIF writes paths percent-encoded)', async () => {
+    // Before the session-56 review, reverting `formatReportSarif` to a plain JSON.stringify passed every test.
+    const policy = ALLOW.replace('protocol: TCP', 'protocol: TCP\n      rules: {http: [{method: GET}]}')
+      .replace('  ingress:\n', `  ingress:\n${ALLOW.split('  ingress:\n')[1].replace('protocol: TCP', 'protocol: TCP\n      rules: {l7proto: "my\\u202eproto", l7: [{k: v}]}')}`);
+    const r = await validate(['--format', 'sarif', write(dir, 'l7proto-rlo.yaml', policy)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('\u202e');
+    expect(r.stdout).toContain('"text": "Http rules on ingress 80/TCP here, and my\\u202eproto rules on the same port entry');
+    const sarif = JSON.parse(r.stdout) as { runs: { results: { message: { text: string } }[] }[] };
+    expect(sarif.runs[0].results.map((x) => x.message.text).filter((t) => t.includes('and my\u202eproto rules'))).toHaveLength(1);
+  });
+
   test.each(['text', 'json', 'sarif'])('validate --format %s of a file in a folder whose name holds them', async (format) => {
     const r = await validate(['--format', format, named]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Bad_Name');
     expect(`${r.stdout}${r.stderr}`).not.toMatch(RAW);
+  });
+});
+
+describe('standard error (session 56): every line written printable, whatever a warning quotes', () => {
+  // A warning or a gate failure quotes the input: an l7proto, a flow's HTTP path, a pod label of a flow, the --flows path.
+  // A newline there started a line of its own (a GitHub Actions workflow command `::error::` in a CI log), ESC an escape
+  // sequence, U+202E reordered the rest of the line. Before, `report`'s "not judged" warning, `replay`'s gate failure and
+  // the --flows warnings of `report`/`diff` printed them raw; now the CLI's standard error writes every line
+  // `withoutControls` (`printableStderr`).
+  const HOSTILE = 'x\n::error::forged\u202e\u001b[31my';
+  const SHOWN = 'x\ufffd::error::forged\ufffd\ufffd[31my';
+  const l7proto = (proto: string): string => ALLOW.replace('protocol: TCP', `protocol: TCP\n      rules: {l7proto: ${JSON.stringify(proto)}, l7: [{k: v}]}`);
+  const printable = (stderr: string, lines: number): void => {
+    for (const c of ['\u202e', '\u001b']) expect(stderr).not.toContain(c);
+    expect(stderr.split('\n').filter((l) => l.startsWith('::'))).toEqual([]);
+    expect(stderr.endsWith('\n') ? stderr.slice(0, -1).split('\n') : ['(no newline at the end)']).toHaveLength(lines);
+  };
+
+  test('report: the "not judged" warning of an l7proto holding them', async () => {
+    // Beside an HTTP rule on the port, the l7proto rule is a conflict of L7 parsers: the class is not judged, its parser named.
+    const policy = l7proto(`my${HOSTILE}`).replace('  ingress:\n', `  ingress:\n${ALLOW.split('  ingress:\n')[1].replace('protocol: TCP', 'protocol: TCP\n      rules: {http: [{method: GET}]}')}`);
+    const r = await report('--policies', write(dir, 'l7proto-hostile.yaml', policy));
+    expect(r.code).toBe(0);
+    printable(r.stderr, 1);
+    expect(r.stderr).toMatch(/^warning: not judged: Cilium refuses the policy of the endpoint class shop\/app=api: /);
+    expect(r.stderr).toContain(`spec.ingress[1] my${SHOWN} rules on ingress 80/TCP`);
+  });
+
+  test('replay: the gate failure quoting a flow\'s HTTP path, and the --flows path of its warnings', async () => {
+    const flows = write(dir, `cap${HOSTILE.replace('/', '')}.jsonl`,
+      `${flowLine({ l7: { type: 'REQUEST', http: { method: 'GET', url: `http://10.0.1.20/a${HOSTILE}` } } })}\n`);
+    const r = await replay('--flows', flows, '--policies', write(dir, 'l7proto.yaml', l7proto('myproto')));
+    expect(r.code).toBe(1);
+    printable(r.stderr, 1);
+    expect(r.stderr).toMatch(/^replay: 1 connection of .*cap/);
+    expect(r.stderr).toContain(`the request GET /a${SHOWN} on 80/TCP is not judged`);
+    expect(r.stderr).toContain(`cap${SHOWN}.jsonl could not be judged`);
+  });
+
+  test('report --flows: the foreign pod label of a flow and the --flows path of the malformed-lines warning', async () => {
+    const flows = write(dir, `foreign${HOSTILE.replace('/', '')}.jsonl`,
+      `${flowLine({ source: { labels: ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop', `container:zz${HOSTILE}=v`] } })}\n{bad\n`);
+    const r = await report('--policies', write(dir, 'l7proto.yaml', l7proto('myproto')), '--flows', flows);
+    expect(r.code).toBe(0);
+    printable(r.stderr, 3);
+    expect(r.stderr).toContain(`--flows ${flows.replace(HOSTILE, SHOWN)}: 1 malformed lines skipped`);
+    expect(r.stderr).toContain(`(first: container:zz${SHOWN}=v`);
   });
 });
