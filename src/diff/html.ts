@@ -238,11 +238,6 @@ export function renderReportHtml(doc: ConnectivityReportDocument): string {
   ]);
 }
 
-/**
- * Escapes a string for HTML element text and double- or single-quoted attribute values (in HTML and inline SVG alike).
- * What the text outputs do not show as is (`UNPRINTABLE_KEEPING_LINE_BREAKS`: control characters other than tab, line
- * feed and carriage return, the bidirectional and other format characters, which a browser obeys) becomes U+FFFD.
- */
 /** The section of a page's table (a diff's changes, a report's connections): heading, note, the FQDN note where a row needs it, the rows. */
 function tableSection(id: string, heading: string, note: string, fqdnNote: boolean, columns: readonly string[], rows: readonly string[]): string[] {
   return [
@@ -258,6 +253,11 @@ function tableSection(id: string, heading: string, note: string, fqdnNote: boole
   ];
 }
 
+/**
+ * Escapes a string for HTML element text and double- or single-quoted attribute values (in HTML and inline SVG alike).
+ * What the text outputs do not show as is (`UNPRINTABLE_KEEPING_LINE_BREAKS`: control characters other than tab, line
+ * feed and carriage return, the bidirectional and other format characters, which a browser obeys) becomes U+FFFD.
+ */
 function escapeHtml(text: string): string {
   return String(text).replace(/[&<>"']/g, (c) => ENTITY[c]).replace(UNPRINTABLE_KEEPING_LINE_BREAKS, '\ufffd');
 }
