@@ -178,10 +178,14 @@ export function agentHasSetting(option: keyof PolicySetOptions, version: CiliumV
   return row.kind !== 'setting' || row.since === undefined || version.atLeast(row.since);
 }
 
-/** The agent settings a set's verdicts hold under (`AgentSettings`), besides its IP families and SCTP: a document's `settings`. */
+/**
+ * The agent settings a set's verdicts hold under (`AgentSettings`), besides its IP families and SCTP: a document's `settings`.
+ * A setting its release's agent does not have (`since`: `enable-non-default-deny-policies` before 1.17) is not recorded.
+ */
 export function agentSettingsOf(set: JudgedSet): AgentSettings {
   const out: Record<string, SettingValue> = {};
   for (const [option, row] of RECORDED_ROWS) {
+    if (!agentHasSetting(option as keyof PolicySetOptions, config(set).version)) continue;
     const judged = row.judged(set);
     out[option] = row.recorded.value ? row.recorded.value(judged) : judged;
   }
@@ -198,6 +202,8 @@ export function agentSettingsText(s: AgentSettings): string {
   const recorded = s as unknown as Record<string, SettingValue>;
   let text = '';
   for (const [option, row] of RECORDED_ROWS) {
+    // Not recorded: the release's agent has no such setting (`agentSettingsOf`).
+    if (recorded[option] === undefined) continue;
     const part = row.recorded.text(recorded[option]);
     text += text === '' ? part : `${row.recorded.attached === true ? ' ' : ', '}${part}`;
   }

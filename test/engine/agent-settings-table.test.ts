@@ -118,3 +118,13 @@ test('the printed line of the default settings', () => {
     + 'DNS server pod:kube-system:k8s-app=kube-dns',
   ]);
 });
+
+// Session 56 review: the documents recorded `enable-non-default-deny-policies` for releases whose agent has no such setting
+// (it is 1.17+, the row's `since`), as trace's JSON did not: `"nonDefaultDenyPolicies": true` in a 1.16 report.
+test.each(CiliumVersion.ALL.map((v) => [v.release, v] as const))('Cilium %s: enable-non-default-deny-policies recorded only from 1.17', (release, version) => {
+  const settings = agentSettingsOf(PolicySet.fromYaml('', { ciliumVersion: version }));
+  const has = version.atLeast(CiliumVersion.V1_17);
+  expect('nonDefaultDenyPolicies' in settings).toBe(has);
+  expect(agentSettingsLines({ settings })[0]).toMatch(has ? /, enable-policy=default, enable-non-default-deny-policies on, allow-localhost=always,/
+    : new RegExp(`^agent settings: Cilium ${release.replace('.', '\\.')}, enable-policy=default, allow-localhost=always,`));
+});
