@@ -347,7 +347,9 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
     // Read strictly: an item the manifest reader would read as something else than written is refused (cli-inventory).
-    readInventory(options.inventory, inventory, version);
+    // A CiliumCIDRGroup of an apiVersion the release does not serve is refused by the set, once the release is settled (given,
+    // or the policies' annotation): `unservedCidrGroups`.
+    readInventory(options.inventory, inventory);
     if (inventory.workloads.length === 0) {
       io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
     }

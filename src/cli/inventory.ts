@@ -8,7 +8,6 @@
  * `cli-inventory`), naming the item and the field.
  */
 import { cidrGroupRejections } from '../model/cidr-group-admission';
-import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { EndpointInventory } from '../engine/inventory';
 import { PolicySet } from '../engine/policy-set';
@@ -44,6 +43,12 @@ export interface InventoryProblem {
    * @default - none
    */
   readonly scalar?: number | boolean;
+  /**
+   * The fix of the problem's own check (a CiliumCIDRGroup the API server refuses: `cidrGroupRejections`), said instead of
+   * the inventory's generic one.
+   * @default - the generic fix (give the inventory as written)
+   */
+  readonly fix?: string;
 }
 
 /** `--inventory` as a path refusal names it. */
@@ -58,10 +63,10 @@ const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
 /**
  * Reads `path` into `into`: JSON through `JSON.parse`, anything else through the policy reader (YAML), which refuses what
  * it cannot read (file and line). Then every object is checked: the first problem is thrown.
- * @param version the cluster's Cilium release, when given (`inventoryProblem`) @default - unknown
+ * A CiliumCIDRGroup keeps its apiVersion and position: the set it is given to judges it for its release (`unservedCidrGroups`).
  * @throws CiliumPolicyError (`cli-inventory`, or the reader's id) for an inventory that cannot be read faithfully
  */
-export function readInventory(path: string, into: EndpointInventory, version?: CiliumVersion): void {
+export function readInventory(path: string, into: EndpointInventory): void {
   // A path that names no file, or `-`, is said as the inventory's (the policy reader below would name policies).
   for (const entry of expandPaths([path], process.cwd())) {
     const absent = policyPathRefusal(entry, INVENTORY_PATH);
@@ -76,9 +81,9 @@ export function readInventory(path: string, into: EndpointInventory, version?: C
   if (text !== undefined) currentYamlValueBudget()?.charge(counted.values, path);
   const json = text !== undefined ? parseJson(text, path) : undefined;
   if (json !== undefined) {
-    const problem = inventoryProblem(json, [], version);
+    const problem = inventoryProblem(json);
     if (problem !== undefined) throw inventoryError(withoutControls(path), problem);
-    into.addManifest(json);
+    into._addObject(json, false, { file: withoutControls(path) });
     return;
   }
   // Each text is parsed once (and charged to the run's budget once, by the reader): its stream is kept for the check below.
@@ -93,7 +98,7 @@ export function readInventory(path: string, into: EndpointInventory, version?: C
   const bad = policyInputError(read, false);
   if (bad) throw bad;
   // The texts read without error: their objects, checked as written.
-  const values: unknown[] = [];
+  const values: { value: unknown; file: string; line?: number }[] = [];
   for (const entry of expandPaths([path], process.cwd())) {
     if (entry.file === undefined) continue;
     const input = readInputFile(entry.file.path, DEFAULT_MAX_FILE_BYTES);
@@ -110,26 +115,27 @@ export function readInventory(path: string, into: EndpointInventory, version?: C
       });
     }
     for (const doc of yamlValues(text, () => stream)) {
-      const problem = inventoryProblem(doc.value, [], version);
+      const problem = inventoryProblem(doc.value);
       if (problem !== undefined) {
         const line = doc.lineOf(problem.path);
         throw inventoryError(`${entry.file.name}${line !== undefined ? `:${line}` : ''}: document ${doc.index}`, problem, doc.plainText(problem.path));
       }
-      values.push(doc.value);
+      const line = doc.lineOf(['apiVersion']);
+      values.push({ value: doc.value, file: entry.file.name, ...(line !== undefined ? { line } : {}) });
     }
   }
   // Lists and typed Lists (`PodList`) are unpacked by the inventory, as everywhere.
-  for (const value of values) into.addManifest(value);
+  for (const { value, ...at } of values) into._addObject(value, false, at);
 }
 
 /**
  * The first thing of an inventory object (a List's items each, Lists in Lists too) that the manifest reader would read as
  * something else than written: an item that is no object or has no kind; a name, namespace, label, selector or port of
- * the wrong type or that Kubernetes refuses. Kinds the inventory does not read are not checked beyond being objects.
- * @param version the cluster's Cilium release, when given (`--cilium-version`): a CiliumCIDRGroup of an apiVersion it does
- * not serve is refused @default - unknown
+ * the wrong type or that Kubernetes refuses. Kinds the inventory does not read are not checked beyond being objects. A
+ * CiliumCIDRGroup's apiVersion is judged for the release by the set it is given to (`unservedCidrGroups`): the policies'
+ * annotation may settle it, which the inventory does not know.
  */
-export function inventoryProblem(value: unknown, path: Path = [], version?: CiliumVersion): InventoryProblem | undefined {
+export function inventoryProblem(value: unknown, path: Path = []): InventoryProblem | undefined {
   if (!isManifestObject(value)) return { path, message: `${at(path, 'the document')} is ${describe(value)}, not a Kubernetes object` };
   const kind = value.kind;
   if (typeof kind !== 'string' || kind === '') return { path: [...path, 'kind'], message: `${at([...path, 'kind'], 'kind')} is ${kind === undefined ? 'missing' : describe(kind)}: not a Kubernetes object` };
@@ -138,15 +144,15 @@ export function inventoryProblem(value: unknown, path: Path = [], version?: Cili
     const { entries, problems } = listEntries(value);
     if (problems.length > 0) return { path: [...path, ...problems[0].path], message: problems[0].message };
     for (const e of entries) {
-      const p = inventoryProblem(e.value, [...path, ...e.path], version);
+      const p = inventoryProblem(e.value, [...path, ...e.path]);
       if (p !== undefined) return p;
     }
     return undefined;
   }
-  // A CiliumCIDRGroup the API server refuses is no group of the cluster (`cidrGroupRejections`, the policy reader's judgement too;
-  // with the cluster's release, when given, an apiVersion it does not serve).
-  const group = cidrGroupRejections(value, version)[0];
-  if (group !== undefined) return { path: [...path, ...group.path], message: group.message };
+  // A CiliumCIDRGroup the API server refuses is no group of the cluster (`cidrGroupRejections`, the policy reader's judgement too),
+  // said with its own fix.
+  const group = cidrGroupRejections(value)[0];
+  if (group !== undefined) return { path: [...path, ...group.path], message: group.message, fix: group.fix };
   if (kind !== 'Namespace' && kind !== 'Service' && workloadPaths(kind) === undefined) return undefined;
   const check = new Checker(path, value);
   // Labels, annotations and selectors the API server refuses (no mapping, a value that is no string): the one judgement
@@ -334,7 +340,7 @@ function inventoryError(where: string, problem: InventoryProblem, written?: stri
     id: 'cli-inventory',
     message: `--inventory ${where}${problem.item === undefined ? '' : `${problem.item.startsWith('(') ? ' ' : ', '}${problem.item}`}: ${problem.message}`
       + `${note === undefined ? '' : ` (${note})`}; the inventory is not read (read otherwise, the endpoint classes would not be the cluster's)`,
-    fix: text !== undefined ? `quote it: "${text}"`
+    fix: text !== undefined ? `quote it: "${text}"` : problem.fix !== undefined ? problem.fix
       : 'give the output of kubectl get pods -A -o json (or workload, Namespace and Service manifests) as written',
   });
 }

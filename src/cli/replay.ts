@@ -78,7 +78,7 @@ import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../mo
 import {
   CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions,
   dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
-  NON_DEFAULT_DENY_HELP, localClusterAndLocalhostSettings, nonDefaultDenySetting,
+  NON_DEFAULT_DENY_HELP, allowLocalhostOption, localClusterAndLocalhostSettings, nonDefaultDenySetting, policyDefaultLocalClusterOption,
   printableStderr, refusedPolicyInputs, warningLines,
 } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
@@ -371,8 +371,8 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
     .option('--sctp', SCTP_HELP)
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())
-    .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
-    .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
+    .addOption(allowLocalhostOption())
+    .addOption(policyDefaultLocalClusterOption())
     .addOption(policyEnforcementCliOption())
     .option('--no-non-default-deny-policies', NON_DEFAULT_DENY_HELP)
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged, and fail --fail-on drop (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))

@@ -233,6 +233,21 @@ export const SCTP_HELP = 'the agent runs with enable-sctp (Helm sctp.enabled): S
 export const NON_DEFAULT_DENY_HELP = 'the agent runs with enable-non-default-deny-policies false (Helm enableNonDefaultDenyPolicies, 1.17+): '
   + 'enableDefaultDeny false is ignored, every rule puts its subjects into default deny in each direction it has rules of (default: on, as Cilium has it)';
 
+/** The values of `--allow-localhost` (the agent's modes) and of `--policy-default-local-cluster`. */
+const ALLOW_LOCALHOST_MODES: readonly string[] = ['always', 'auto', 'policy'];
+const LOCAL_CLUSTER_VALUES: readonly string[] = ['true', 'false'];
+
+/** @internal The `--allow-localhost <mode>` option of `trace` and `replay`: one definition, read by `localClusterAndLocalhostSettings`. */
+export function allowLocalhostOption(): Option {
+  return new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy')
+    .choices(ALLOW_LOCALHOST_MODES);
+}
+
+/** @internal The `--policy-default-local-cluster <bool>` option of `trace` and `replay` (`localClusterAndLocalhostSettings`). */
+export function policyDefaultLocalClusterOption(): Option {
+  return new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(LOCAL_CLUSTER_VALUES);
+}
+
 /**
  * @internal `PolicySetOptions.policyDefaultLocalCluster` and `allowLocalhost` from the `--policy-default-local-cluster` and
  * `--allow-localhost` values of `trace` and `replay`, checked (one reading of both commands): only what is given.
@@ -241,10 +256,10 @@ export const NON_DEFAULT_DENY_HELP = 'the agent runs with enable-non-default-den
 export function localClusterAndLocalhostSettings(options: { readonly policyDefaultLocalCluster?: string; readonly allowLocalhost?: string }):
 { policyDefaultLocalCluster?: boolean; allowLocalhost?: boolean } {
   const localCluster = options.policyDefaultLocalCluster;
-  if (localCluster !== undefined && localCluster !== 'true' && localCluster !== 'false') {
+  if (localCluster !== undefined && !LOCAL_CLUSTER_VALUES.includes(localCluster)) {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
   }
-  if (options.allowLocalhost !== undefined && !['always', 'auto', 'policy'].includes(options.allowLocalhost)) {
+  if (options.allowLocalhost !== undefined && !ALLOW_LOCALHOST_MODES.includes(options.allowLocalhost)) {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
   }
   return {
@@ -660,8 +675,8 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
     .addOption(dnsServerOption())
     .addOption(ipFamiliesOption())
     .option('--cluster-name <name>', 'the local cluster name', 'default')
-    .addOption(new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy').choices(['always', 'auto', 'policy']))
-    .addOption(new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(['true', 'false']))
+    .addOption(allowLocalhostOption())
+    .addOption(policyDefaultLocalClusterOption())
     .addOption(policyEnforcementCliOption())
     .option('--no-non-default-deny-policies', NON_DEFAULT_DENY_HELP)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -1,5 +1,5 @@
 /**
- * The options of a `PolicySet`, one row each: the agent settings a verdict depends on (their default, CLI flag, the
+ * The options of a `PolicySet`, one row each: the agent settings a verdict depends on (their default, the
  * Cilium versions that have them, the value a built set judges by and how a connectivity document records and prints
  * it), and the options that add inputs or say how YAML is read. The one list every use derives from: the known keys of
  * `PolicySetOptions` (`option-unknown`), the options a matcher may give with a built set (`checkBuiltSetOptions`), the
@@ -30,8 +30,6 @@ export interface AgentSettingRow {
   readonly kind: 'setting';
   /** What an `option-unknown` refusal says of its default. */
   readonly default: string;
-  /** The CLI flag that sets it, if any. */
-  readonly flag?: string;
   /** The first Cilium release whose agent has the setting (none: every supported release). */
   readonly since?: CiliumVersion;
   /** The value a built set judges by, comparable with `===`. */
@@ -80,7 +78,7 @@ const config = (set: JudgedSet): EngineConfig => set._engineConfig;
  */
 export const POLICY_SET_OPTIONS: { readonly [K in keyof PolicySetOptions]-?: OptionRow } = {
   ciliumVersion: {
-    kind: 'setting', default: 'the version the policies were synthesized for, else 1.19', flag: '--cilium-version',
+    kind: 'setting', default: 'the version the policies were synthesized for, else 1.19',
     judged: (set) => config(set).version.release,
     given: (_set, value, call) => {
       checkVersionOption(value, call, 'ciliumVersion');
@@ -89,47 +87,47 @@ export const POLICY_SET_OPTIONS: { readonly [K in keyof PolicySetOptions]-?: Opt
     recorded: { at: 0, text: (v) => `Cilium ${String(v)}` },
   },
   hostFirewall: {
-    kind: 'setting', default: 'auto: on only when the set holds a host policy', flag: '--host-firewall',
+    kind: 'setting', default: 'auto: on only when the set holds a host policy',
     judged: (set) => config(set).hostFirewall,
     recorded: { at: 4, text: (v) => `host firewall ${onOff(v)}` },
   },
   allowLocalhost: {
-    kind: 'setting', default: 'true: traffic from the local host is always allowed on ingress', flag: '--allow-localhost',
+    kind: 'setting', default: 'true: traffic from the local host is always allowed on ingress',
     judged: (set) => config(set).allowLocalhost,
     recorded: { at: 3, value: (v) => (v === true ? 'always' : 'policy'), text: (v) => `allow-localhost=${String(v)}` },
   },
   policyEnforcement: {
-    kind: 'setting', default: "PolicyEnforcement.DEFAULT ('default'): default deny only where a rule selects", flag: '--policy-enforcement',
+    kind: 'setting', default: "PolicyEnforcement.DEFAULT ('default'): default deny only where a rule selects",
     judged: (set) => config(set).policyEnforcement,
     recorded: { at: 1, text: (v) => `enable-policy=${String(v)}` },
   },
   nonDefaultDenyPolicies: {
-    kind: 'setting', default: 'true: enableDefaultDeny false is read (enable-non-default-deny-policies on)', flag: '--no-non-default-deny-policies',
+    kind: 'setting', default: 'true: enableDefaultDeny false is read (enable-non-default-deny-policies on)',
     since: CiliumVersion.V1_17,
     judged: (set) => config(set).nonDefaultDenyPolicies,
     recorded: { at: 2, text: (v) => `enable-non-default-deny-policies ${onOff(v)}` },
   },
   mutualAuth: {
-    kind: 'setting', default: 'false: traffic an allow rule requires authentication for is dropped', flag: '--mutual-auth',
+    kind: 'setting', default: 'false: traffic an allow rule requires authentication for is dropped',
     judged: (set) => config(set).mutualAuth,
     recorded: { at: 6, text: (v) => `mutual authentication ${onOff(v)}` },
   },
   sctp: {
-    kind: 'setting', default: 'false: the datapath drops SCTP before any policy (enable-sctp false)', flag: '--sctp',
+    kind: 'setting', default: 'false: the datapath drops SCTP before any policy (enable-sctp false)',
     judged: (set) => config(set).sctp,
   },
   clusterName: {
-    kind: 'setting', default: "'default'", flag: '--cluster-name',
+    kind: 'setting', default: "'default'",
     judged: (set) => config(set).clusterName,
     recorded: { at: 7, text: (v) => `cluster ${String(v)}` },
   },
   policyDefaultLocalCluster: {
-    kind: 'setting', default: 'true from Cilium 1.19, false before', flag: '--policy-default-local-cluster',
+    kind: 'setting', default: 'true from Cilium 1.19, false before',
     judged: (set) => config(set).policyDefaultLocalCluster,
     recorded: { at: 8, text: (v) => `(policy-default-local-cluster ${onOff(v)})`, attached: true },
   },
   ipFamilies: {
-    kind: 'setting', default: 'IPv4 only', flag: '--ip-families',
+    kind: 'setting', default: 'IPv4 only',
     judged: (set) => config(set).ipFamilies,
   },
   cidrMatchNodes: {
@@ -138,12 +136,12 @@ export const POLICY_SET_OPTIONS: { readonly [K in keyof PolicySetOptions]-?: Opt
     recorded: { at: 9, text: (v) => `policy-cidr-match-mode ${v === true ? 'nodes' : 'none'}` },
   },
   nodeSelectorLabels: {
-    kind: 'setting', default: 'false', flag: '--node-selector-labels',
+    kind: 'setting', default: 'false',
     judged: (set) => config(set).nodeSelectorLabels,
     recorded: { at: 5, text: (v) => `enable-node-selector-labels ${onOff(v)}` },
   },
   dnsServer: {
-    kind: 'setting', default: "'pod:kube-system:k8s-app=kube-dns'", flag: '--dns-server',
+    kind: 'setting', default: "'pod:kube-system:k8s-app=kube-dns'",
     judged: (set) => formatEndpoint(set._dnsServer),
     given: (set, value) => (typeof value === 'string' ? formatEndpoint(set.endpoint(value)) : value),
     recorded: { at: 10, text: (v) => `DNS server ${String(v)}` },
@@ -178,10 +176,14 @@ export function agentHasSetting(option: keyof PolicySetOptions, version: CiliumV
   return row.kind !== 'setting' || row.since === undefined || version.atLeast(row.since);
 }
 
-/** The agent settings a set's verdicts hold under (`AgentSettings`), besides its IP families and SCTP: a document's `settings`. */
+/**
+ * The agent settings a set's verdicts hold under (`AgentSettings`), besides its IP families and SCTP: a document's `settings`.
+ * A setting its release's agent does not have (`since`: `enable-non-default-deny-policies` before 1.17) is not recorded.
+ */
 export function agentSettingsOf(set: JudgedSet): AgentSettings {
   const out: Record<string, SettingValue> = {};
   for (const [option, row] of RECORDED_ROWS) {
+    if (!agentHasSetting(option as keyof PolicySetOptions, config(set).version)) continue;
     const judged = row.judged(set);
     out[option] = row.recorded.value ? row.recorded.value(judged) : judged;
   }
@@ -198,6 +200,8 @@ export function agentSettingsText(s: AgentSettings): string {
   const recorded = s as unknown as Record<string, SettingValue>;
   let text = '';
   for (const [option, row] of RECORDED_ROWS) {
+    // Not recorded: the release's agent has no such setting (`agentSettingsOf`).
+    if (recorded[option] === undefined) continue;
     const part = row.recorded.text(recorded[option]);
     text += text === '' ? part : `${row.recorded.attached === true ? ' ' : ', '}${part}`;
   }

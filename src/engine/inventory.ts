@@ -93,6 +93,17 @@ export interface CidrGroupSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/**
+ * @internal Where a CIDR group read from a manifest came from: its apiVersion, which the cluster's release may not serve
+ * (`cilium.io/v2` before 1.18), judged once the release is settled (`PolicySet`, `unservedCidrGroups`), and where it is written.
+ */
+export interface CidrGroupOrigin {
+  readonly apiVersion?: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
 /** Namespaces, workloads, Services and CIDR groups the engine resolves endpoints against. */
 export class EndpointInventory {
   private readonly namespaces = new Map<string, Record<string, string>>();
@@ -100,6 +111,7 @@ export class EndpointInventory {
   private readonly workloadsByNamespace = new Map<string, InventoryWorkload[]>();
   private readonly serviceList: InventoryService[] = [];
   private readonly cidrGroupMap = new Map<string, CidrGroupSpec>();
+  private readonly cidrGroupOrigins = new Map<string, CidrGroupOrigin>();
   private readonly sliceAddresses = new Map<string, string[]>();
 
   /** Every workload, in the order added. */
@@ -123,6 +135,11 @@ export class EndpointInventory {
   /** @internal Every CIDR group by name (the engine's live view). */
   public get _cidrGroupMap(): ReadonlyMap<string, CidrGroupSpec> {
     return this.cidrGroupMap;
+  }
+
+  /** @internal Where each CIDR group read from a manifest came from (none for a group added from code). */
+  public get _cidrGroupOrigins(): ReadonlyMap<string, CidrGroupOrigin> {
+    return this.cidrGroupOrigins;
   }
 
   /**
@@ -168,8 +185,21 @@ export class EndpointInventory {
    *   (`option-value`)
    */
   public addCidrGroup(name: string, group: CidrGroupSpec): void {
+    this._addCidrGroup(name, group);
+  }
+
+  /** @internal `addCidrGroup`, with where the group came from when read from a manifest (replacing the origin of the name). */
+  public _addCidrGroup(name: string, group: CidrGroupSpec, origin?: CidrGroupOrigin): void {
     checkCidrGroup(name, group);
     this.cidrGroupMap.set(name, group);
+    if (origin === undefined) this.cidrGroupOrigins.delete(name);
+    else this.cidrGroupOrigins.set(name, origin);
+  }
+
+  /** @internal Removes a CIDR group the cluster does not have (`unservedCidrGroups`). */
+  public _removeCidrGroup(name: string): void {
+    this.cidrGroupMap.delete(name);
+    this.cidrGroupOrigins.delete(name);
   }
 
   /**
@@ -185,11 +215,13 @@ export class EndpointInventory {
   /**
    * @internal `addManifest` of a document, or of an item of a List (`nested`: a List only when its `items` is a list,
    * `isKubernetesList`), as the policy reader adds the List items it skipped.
+   * @param at where the object is written: its file, and the position of its `apiVersion` (a List's items get the file only)
    */
-  public _addObject(obj: unknown, nested: boolean): boolean {
+  public _addObject(obj: unknown, nested: boolean, at: Omit<CidrGroupOrigin, 'apiVersion'> = {}): boolean {
     const info = readManifest(obj, nested);
     if (!info) return false;
-    if (info.type === 'list') return info.items.map((i) => this._addObject(i, true)).some(Boolean);
+    const file = at.file !== undefined ? { file: at.file } : {};
+    if (info.type === 'list') return info.items.map((i) => this._addObject(i, true, file)).some(Boolean);
     const { name, labels } = info.header;
     const namespace = info.header.namespace ?? 'default';
     switch (info.type) {
@@ -220,7 +252,8 @@ export class EndpointInventory {
         this.addAddresses(namespace, info.service, info.addresses);
         return true;
       case 'cidr-group':
-        this.addCidrGroup(name, { cidrs: [...info.cidrs], labels });
+        this._addCidrGroup(name, { cidrs: [...info.cidrs], labels },
+          { ...at, ...(info.header.apiVersion !== undefined ? { apiVersion: info.header.apiVersion } : {}) });
         return true;
       default:
         return false;

@@ -16,6 +16,7 @@ import { objectName } from '../model/object-names';
 import { withoutControls } from '../model/printable';
 import { pushAll } from '../model/push-all';
 import { listEntries } from '../model/list-items';
+import { cidrGroupApiVersionRejection } from '../model/cidr-group-admission';
 import { translateNetworkPolicy } from '../model/network-policy';
 import { fromConstructObject, fromYaml } from '../model/parse';
 import { YamlStreamReader, readYamlStream } from '../model/yaml-stream';
@@ -229,7 +230,8 @@ function addSkipped(inputs: PolicyInputs, parsed: ParseResult, file: string | un
 function addManifest(
   inputs: PolicyInputs, obj: unknown, file: string | undefined, locate?: (path: string) => SourcePosition | undefined, nested = false,
 ): void {
-  inputs.inventory._addObject(obj, nested);
+  const at = locate?.('apiVersion');
+  inputs.inventory._addObject(obj, nested, { ...(file !== undefined ? { file } : {}), ...(at ? { line: at.line, column: at.column } : {}) });
   const { entries } = listEntries(obj, nested);
   for (const { value: item } of entries) {
     const np = translateNetworkPolicy(item);
@@ -262,8 +264,31 @@ function apiObjectsUnder(scope: IConstruct): Set<ApiObject> {
 export function mergeInventory(into: EndpointInventory, from: EndpointInventory): void {
   for (const w of from.workloads) into.addWorkload(w);
   for (const s of from.services) into.addService(s);
-  for (const [name, g] of from._cidrGroupMap) into.addCidrGroup(name, g);
+  for (const [name, g] of from._cidrGroupMap) into._addCidrGroup(name, g, from._cidrGroupOrigins.get(name));
   for (const ns of from.namespaceNames()) into.addNamespace(ns, from.namespaceLabels(ns) ?? {});
+}
+
+/**
+ * The CIDR groups of `inventory` read from a manifest whose apiVersion the cluster's release does not serve
+ * (`cidrGroupApiVersionRejection`: `cilium.io/v2` before 1.18): the API server has no such resource (kubectl: no matches
+ * for kind), so the group is not in the cluster. Each is removed from the inventory (a ref to it selects nothing) and
+ * returned as an error at its apiVersion, which the commands and the test matchers refuse (`policyInputError`). Judged
+ * here, once the release is settled (given, or the policies' annotation): the reader does not know it.
+ * @param source where the release came from (`JudgedVersion.source`), named in the message
+ */
+export function unservedCidrGroups(inventory: EndpointInventory, version: CiliumVersion, source: string): SourceDiagnostic[] {
+  const out: SourceDiagnostic[] = [];
+  for (const [name, origin] of [...inventory._cidrGroupOrigins]) {
+    const why = cidrGroupApiVersionRejection(origin.apiVersion, ` ${withoutControls(name)}`, version, source);
+    if (why === undefined) continue;
+    inventory._removeCidrGroup(name);
+    out.push({
+      id: why.id, severity: Severity.ERROR, message: why.message, path: 'apiVersion', fix: why.fix,
+      ...(origin.file !== undefined ? { file: origin.file } : {}), ...(origin.line !== undefined ? { line: origin.line } : {}),
+      ...(origin.column !== undefined ? { column: origin.column } : {}),
+    });
+  }
+  return out;
 }
 
 /**

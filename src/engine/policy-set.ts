@@ -37,7 +37,7 @@ import { AgentRefusal, RedirectNamedPorts, agentRefusalFix, agentRefusals, learn
 import { egressNamedPorts } from './named-ports';
 import { EndpointInventory } from './inventory';
 import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
-import { PolicyInputs, PolicyText, addConstruct, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics, readPolicyFiles } from './policy-inputs';
+import { PolicyInputs, PolicyText, addConstruct, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics, readPolicyFiles, unservedCidrGroups } from './policy-inputs';
 import {
   CONNECTIVITY_SOURCES_DEFAULTS, ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, IpFamilies, PolicySetOptions,
   YamlPolicySetOptions, nonDefaultDenyPoliciesOption, policyEnforcementOption,
@@ -249,8 +249,10 @@ export class PolicySet {
     const inventory = inputs.inventory;
     if (options.inventory) mergeInventory(inventory, options.inventory);
     for (const [name, g] of Object.entries(options.cidrGroups ?? {})) inventory.addCidrGroup(name, g);
+    // A group of an apiVersion the release does not serve is not in the cluster: left out, and refused as a manifest is.
+    const unserved = unservedCidrGroups(inventory, version, judged.source);
     this.inventory = inventory;
-    this._refusedManifests = [...inputs.refusedManifests];
+    this._refusedManifests = [...inputs.refusedManifests, ...unserved];
     const config: EngineConfig = {
       version,
       hostFirewall: options.hostFirewall ?? false,
@@ -298,13 +300,17 @@ export class PolicySet {
       : hostPolicies ? HostFirewallMode.AUTO_ON : HostFirewallMode.AUTO_OFF;
     this.config = { ...config, hostFirewall: options.hostFirewall ?? hostPolicies };
     this.dnsServer = parseEndpoint(options.dnsServer ?? DEFAULT_DNS_SERVER);
-    this.diagnostics = [...inputs.diagnostics, ...rawRulesDiagnostics(inputs.raw, version, config), ...skippedPolicyWarnings(this.rules)];
+    this.diagnostics = [
+      ...inputs.diagnostics, ...unserved, ...rawRulesDiagnostics(inputs.raw, version, config), ...skippedPolicyWarnings(this.rules),
+    ];
     this.directionPolicies = new DirectionPolicyCache(this.rules, this.config.policyEnforcement);
     this.endpoints = new EndpointRecords(this.inventory, this.config);
     this.l7 = new L7Refinements(this.config);
     // The same inputs (the inventory as merged: the options' own are in it already) judged for other IP families.
-    this.rebuild = (ipFamilies) => new PolicySet({ ...inputs, inventory }, { ...options, inventory: undefined, cidrGroups: undefined, ipFamilies },
-      admitted);
+    this.rebuild = (ipFamilies) => new PolicySet({
+      ...inputs, inventory, diagnostics: [...inputs.diagnostics, ...unserved], refusedManifests: [...inputs.refusedManifests, ...unserved],
+    }, { ...options, inventory: undefined, cidrGroups: undefined, ipFamilies },
+    admitted);
   }
 
   /** The same inputs and options, judged for other IP families (`_withIpFamilies`). */

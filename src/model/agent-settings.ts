@@ -19,8 +19,9 @@ export interface AgentSettings {
   /**
    * Whether the agent reads `enableDefaultDeny: false` (`enable-non-default-deny-policies`, 1.17+;
    * `PolicySetOptions.nonDefaultDenyPolicies`, `--no-non-default-deny-policies`): off, every rule is read as default deny.
+   * @default - not recorded: the agent of the release (before 1.17) has no such setting
    */
-  readonly nonDefaultDenyPolicies: boolean;
+  readonly nonDefaultDenyPolicies?: boolean;
   /**
    * The agent's `allow-localhost` (`PolicySetOptions.allowLocalhost`): `always` (the local host reaches its endpoints
    * whatever their ingress policy) or `policy` (ingress policy decides).

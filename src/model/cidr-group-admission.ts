@@ -47,19 +47,9 @@ export function cidrGroupRejections(obj: Record<string, unknown>, version?: Cili
   if (obj.kind !== 'CiliumCIDRGroup') return [];
   const out: CidrGroupRejection[] = [];
   const name = isPlainObject(obj.metadata) && typeof obj.metadata.name === 'string' && obj.metadata.name !== '' ? ` ${obj.metadata.name}` : '';
-  const refused = `the API server refuses the CiliumCIDRGroup${name}, so it is not in the cluster and a cidrGroupRef or cidrGroupSelector selects none of its CIDRs`;
-  const served = cidrGroupApiVersions(version);
-  if (typeof obj.apiVersion !== 'string' || !served.includes(obj.apiVersion)) {
-    const written = obj.apiVersion === undefined ? 'missing' : typeof obj.apiVersion === 'string' ? JSON.stringify(obj.apiVersion) : describeValue(obj.apiVersion);
-    // Served by a later release only: the cluster's release is named, and the one that serves it.
-    const later = typeof obj.apiVersion === 'string' && cidrGroupApiVersions().includes(obj.apiVersion);
-    out.push({
-      id: 'parse-api-version', path: ['apiVersion'],
-      message: `apiVersion is ${written}, but ${later && version !== undefined ? `Cilium ${version.release} serves CiliumCIDRGroup only as` : 'CiliumCIDRGroup is served only as'} `
-        + `${served.join(' or ')}${later ? ` (${SERVED_TEXT})` : ''} (kubectl: no matches for kind); ${refused}`,
-      fix: `set apiVersion: cilium.io/v2alpha1 (served by every Cilium version; cilium.io/v2 from 1.18)${later ? ', or judge for the release the cluster runs (--cilium-version)' : ''}`,
-    });
-  }
+  const refused = refusedText(name);
+  const unserved = cidrGroupApiVersionRejection(obj.apiVersion, name, version);
+  if (unserved !== undefined) out.push(unserved);
   if (nameMissing(obj.metadata)) {
     out.push({ id: 'parse-missing-name', path: isPlainObject(obj.metadata) ? ['metadata'] : [], message: `metadata.name is missing; ${refused}`,
       fix: 'add metadata.name: <group name>, the name cidrGroupRef gives' });
@@ -100,4 +90,35 @@ export function cidrGroupRejections(obj: Record<string, unknown>, version?: Cili
     }
   });
   return out;
+}
+
+/**
+ * Why the API server of Cilium `version` refuses a CiliumCIDRGroup for its `apiVersion` (one it does not serve), or nothing:
+ * the one check of `cidrGroupRejections`, made again once the cluster's release is settled on the apiVersion a group was read
+ * with (a `PolicySet` and `validate` judge a set's groups for the release of its policies, given or annotated).
+ * @param name the group's name, for the message (` grp`, or `''`)
+ * @param version the Cilium release of the cluster @default - unknown: an apiVersion some supported release serves is taken
+ * @param source where the release came from (`JudgedVersion.source`: `given`, the annotation of a policy, the default), named
+ * after the message @default - not named
+ */
+export function cidrGroupApiVersionRejection(
+  apiVersion: unknown, name: string, version?: CiliumVersion, source?: string,
+): CidrGroupRejection | undefined {
+  const served = cidrGroupApiVersions(version);
+  if (typeof apiVersion === 'string' && served.includes(apiVersion)) return undefined;
+  const written = apiVersion === undefined ? 'missing' : typeof apiVersion === 'string' ? JSON.stringify(apiVersion) : describeValue(apiVersion);
+  // Served by a later release only: the cluster's release is named, and the one that serves it.
+  const later = typeof apiVersion === 'string' && cidrGroupApiVersions().includes(apiVersion);
+  return {
+    id: 'parse-api-version', path: ['apiVersion'],
+    message: `apiVersion is ${written}, but ${later && version !== undefined ? `Cilium ${version.release} serves CiliumCIDRGroup only as` : 'CiliumCIDRGroup is served only as'} `
+      + `${served.join(' or ')}${later ? ` (${SERVED_TEXT})` : ''} (kubectl: no matches for kind); ${refusedText(name)}`
+      + `${version !== undefined && source !== undefined ? ` (judged for Cilium ${version.release}: ${source})` : ''}`,
+    fix: `set apiVersion: cilium.io/v2alpha1 (served by every Cilium version; cilium.io/v2 from 1.18)${later ? ', or judge for the release the cluster runs (--cilium-version)' : ''}`,
+  };
+}
+
+/** What a refusal of the group ` grp` means, for a message. */
+function refusedText(name: string): string {
+  return `the API server refuses the CiliumCIDRGroup${name}, so it is not in the cluster and a cidrGroupRef or cidrGroupSelector selects none of its CIDRs`;
 }

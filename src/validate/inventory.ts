@@ -190,6 +190,11 @@ export class ManifestInventory {
     return this.cidrGroupMap;
   }
 
+  /** @internal Removes a CiliumCIDRGroup the cluster does not have (an apiVersion its release does not serve). */
+  public _removeCidrGroup(name: string): void {
+    this.cidrGroupMap.delete(name);
+  }
+
   /**
    * The Namespace named `name`.
    * @returns the Namespace, or `undefined` when the manifests have none of that name

@@ -15,6 +15,7 @@ import { CrdSchemas, CrdViolation } from './crd-schema';
 import { DiagnosticBudget, leftOutPaths, omittedDiagnostic, omittedOf } from '../model/diagnostic-budget';
 import { findCheck, refusesPolicy } from './catalogue';
 import { InventoryNetworkPolicy, InventorySource, ManifestInventory } from './inventory';
+import { cidrGroupApiVersionRejection } from '../model/cidr-group-admission';
 import { booleanAsWritten, validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
@@ -98,6 +99,11 @@ export class Run {
   private readonly inventory = new ManifestInventory();
   /** Where each object of the inventory is, for findings about a NetworkPolicy. */
   private readonly inventorySources = new Map<InventorySource, { input: number; itemPath?: string; locate: Locator }>();
+  /**
+   * The CiliumCIDRGroups of the inventory by name (a later one replaces it, as in the inventory), with the apiVersion they were
+   * read with: judged for the release once it is settled (`unservedCidrGroups`).
+   */
+  private readonly cidrGroups = new Map<string, { apiVersion: unknown; source: InventorySource }>();
   /** The source lines of each input that has text, by input index. */
   private readonly lines = new Map<number, string[]>();
 
@@ -137,6 +143,7 @@ export class Run {
       });
     });
     this.chooseTarget(read);
+    this.unservedCidrGroups();
     for (const r of read) this.check(r);
     this.pitfalls();
     return this.report();
@@ -258,6 +265,7 @@ export class Run {
       if ((this.inventory.add(o.obj, source) || isNetworkPolicy(o.obj)) && skipped) {
         this.inventorySources.set(source, { input: index, itemPath: o.itemPath, locate: skipped.locate });
       }
+      if (isRecord(o.obj) && o.obj.kind === 'CiliumCIDRGroup') this.cidrGroups.set(stringOr(o.obj.metadata, 'name'), { apiVersion: o.obj.apiVersion, source });
       if (skipped && isNetworkPolicy(o.obj)) {
         const np = { name: stringOr(o.obj.metadata, 'name'), namespace: stringOr(o.obj.metadata, 'namespace') || 'default', source };
         for (const finding of validateNetworkPolicy(o.obj)) this.pushNetworkPolicy(finding, np);
@@ -504,6 +512,25 @@ export class Run {
       ...objectOf(doc.model),
       ...omittedOf(finding),
     });
+  }
+
+  /**
+   * A CiliumCIDRGroup of an apiVersion the release of the run (`fallback`: given, or the policies' annotation, as the
+   * NetworkPolicies of the inventory) does not serve (`cidrGroupApiVersionRejection`: `cilium.io/v2` before 1.18): the API
+   * server has no such resource, so the group is not in the cluster; an error at its apiVersion, and left out of the inventory.
+   */
+  private unservedCidrGroups(): void {
+    for (const [name, { apiVersion, source }] of this.cidrGroups) {
+      const why = cidrGroupApiVersionRejection(apiVersion, name === '' ? '' : ` ${name}`, this.fallback.rules, this.fallbackSource);
+      const at = this.inventorySources.get(source);
+      if (why === undefined || at === undefined || source.file === undefined) continue;
+      this.inventory._removeCidrGroup(name);
+      const pos = at.locate('apiVersion') ?? { line: source.line ?? 1, column: source.column ?? 1 };
+      this.push(at.input, {
+        id: why.id, severity: Severity.ERROR, message: why.message, fix: why.fix,
+        file: source.file, line: pos.line, column: pos.column, ...withPath(at.itemPath, 'apiVersion'), kind: 'CiliumCIDRGroup', ...(name ? { name } : {}),
+      });
+    }
   }
 
   /** A finding on a Kubernetes NetworkPolicy of the inventory. */

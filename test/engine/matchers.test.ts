@@ -3,7 +3,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { describe, expect, test } from 'vitest';
-import { Endpoint, EndpointKind, Endpoints, IpFamilies, PolicySet, Verdicts } from '../../src/engine';
+import { Endpoint, EndpointInventory, EndpointKind, Endpoints, IpFamilies, PolicySet, Verdicts } from '../../src/engine';
 import { engineMatchers, policySetOf, verdictFor } from '../../src/engine/matchers';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { CiliumVersion } from '../../src/core/cilium-version';
@@ -269,7 +269,8 @@ describe('matcher inputs and messages, each branch', () => {
     const [web, api] = ['pod:shop:app=web', 'pod:shop:app=api'];
     expect(verdictFor(yaml, web, api, 80, { nonDefaultDenyPolicies: false }).allowed).toBe(false);
     for (const [option, value, built] of [['nonDefaultDenyPolicies', false, 'true'], ['policyEnforcement', 'always', "'default'"],
-      ['ciliumVersion', CiliumVersion.V1_18, "'1.19'"], ['allowLocalhost', false, 'true'], ['cidrGroups', {}, undefined]] as const) {
+      ['ciliumVersion', CiliumVersion.V1_18, "'1.19'"], ['allowLocalhost', false, 'true'], ['cidrGroups', {}, undefined],
+      ['inventory', new EndpointInventory(), undefined]] as const) {
       const error = thrown(() => verdictFor(set, web, api, 80, { [option]: value }));
       expect(error.id).toBe('option-value');
       expect(error.message).toContain(`Verdicts.verdictFor(): the option ${option} is `);

@@ -381,15 +381,16 @@ describe('pitfall-host-deny-lockout: cidrGroupRef by its name label (1.17+)', ()
   // Group b holds every address and carries `io.cilium.policy.cidrgroupname/a` as its own label: from 1.17 a
   // `cidrGroupRef: a` is `Exists cidrgroup:io.cilium.policy.cidrgroupname/a` and selects b too (pkg/policy/api/cidr.go
   // `GetAsEndpointSelectors`; 1.19 pkg/policy/types/selector.go `newCIDRRuleSelector`); before, only group a's CIDRs.
+  // The groups are cilium.io/v2alpha1, which every release serves (cilium.io/v2 only from 1.18: a 1.17 cluster has no v2 group).
   const groups = yaml`
-    apiVersion: cilium.io/v2
+    apiVersion: cilium.io/v2alpha1
     kind: CiliumCIDRGroup
     metadata:
       name: a
     spec:
       externalCIDRs: [192.0.2.0/24]
     ---
-    apiVersion: cilium.io/v2
+    apiVersion: cilium.io/v2alpha1
     kind: CiliumCIDRGroup
     metadata:
       name: b
