@@ -496,6 +496,23 @@ function requiredReservedLabels(m: LabelSelectorModel, version?: CiliumVersion):
  */
 const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set(['world', 'world-ipv4', 'world-ipv6', ...CLUSTER_RESERVED_ENTITIES]);
 
+/**
+ * The reserved identities whose other labels the SDK cannot know: the host's and a remote node's carry node labels
+ * (`node:`, or `k8s:` ones with per-node identities), the kube-apiserver's those of the host it runs on.
+ */
+const LABELS_UNKNOWN: ReadonlySet<string> = new Set(['host', 'remote-node', 'kube-apiserver']);
+
+/**
+ * Whether a requirement is decided on a reserved identity other than `LABELS_UNKNOWN`'s, whose labels are its `reserved:`
+ * one and, for the world, `cidr:`/`cidrgroup:`/`fqdn:` ones, each with the value `""`: a requirement of another source
+ * (`k8s:app In [scanner]` does not hold, `k8s:app DoesNotExist` holds), or an `any:` key's `In` without `""` (no label of
+ * the identity has that value).
+ */
+function knownAbsent(r: SelectorRequirement): boolean {
+  if (r.source === 'any') return r.operator === 'In' && !r.values.includes('');
+  return !['cidr', 'cidrgroup', 'fqdn'].includes(r.source);
+}
+
 /** The kind, namespace and subject of the rule whose peer `sourcelessReservedLabels` reads. */
 export interface SourcelessScope {
   /** `cnp`: a CiliumNetworkPolicy; `ccnp`: a CiliumClusterwideNetworkPolicy. */
@@ -524,15 +541,23 @@ export interface SourcelessScope {
  * @param version the target version; `undefined`: every supported version, with the cluster filter on or off
  * @param scope the rule's kind, namespace and subject (`matchesInit`) as the agent imports its peers; `undefined`: either
  *   kind (a construct's check, whose policy kind the peer does not know)
+ * @param exact `validate`'s reading: only a requirement that holds on the reserved label names it (`NotIn`/`DoesNotExist`
+ *   do not), and on an identity other than the host, a remote node or the kube-apiserver a requirement on another label it
+ *   cannot carry decides (`knownAbsent`: `k8s:app: scanner` is not the world); the narrow roles' (`false`) stay
+ *   conservative
  */
-export function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumVersion | undefined, scope?: SourcelessScope): string[] {
+export function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumVersion | undefined, scope?: SourcelessScope,
+  exact = false): string[] {
   // Entries that are no requirement (a value that is no string, a selector of one's own answering `[null]`) are left out.
   const written = Selector.from({
     matchLabels: Object.fromEntries(Object.entries(isObject(m.matchLabels) ? m.matchLabels : {}).filter(([, v]) => typeof v === 'string')),
     matchExpressions: arr<unknown>(m.matchExpressions).filter((e): e is LabelExpressionModel => isObject(e) && typeof e.key === 'string'
       && typeof e.operator === 'string' && (e.values === undefined || (Array.isArray(e.values) && e.values.every((v) => typeof v === 'string')))),
   });
-  const candidates = [...RESERVED_LABEL_NAMES].filter((name) => written.requirements.some((r) => r.source === 'any' && r.key === name));
+  // `exact`: only a requirement that holds on the label (`= ""`, `In` with `""`, `Exists`) names it; `NotIn`/`DoesNotExist`
+  // on it is a selector that only excludes (`pitfall-peer-selector-only-excludes`).
+  const names = (r: SelectorRequirement): boolean => !exact || r.operator === 'Exists' || (r.operator === 'In' && r.values.includes(''));
+  const candidates = [...RESERVED_LABEL_NAMES].filter((name) => written.requirements.some((r) => r.source === 'any' && r.key === name && names(r)));
   if (candidates.length === 0) return [];
   const readings = version !== undefined ? [{ options: versionImportOptions(version), cluster: version.atLeast(CiliumVersion.V1_19) }]
     : [{ options: versionImportOptions(CiliumVersion.DEFAULT), cluster: false }];
@@ -542,7 +567,7 @@ export function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumV
   return candidates.filter((name) => {
     const identity = LabelSet.of([{ source: 'reserved', key: name, value: '' }]);
     const known = (r: SelectorRequirement): boolean => r.source === 'reserved' || (r.source === 'any' && RESERVED_LABEL_NAMES.has(r.key))
-      || isNamespaceKey(`${r.source}:${r.key}`) || isClusterKey(`${r.source}:${r.key}`);
+      || isNamespaceKey(`${r.source}:${r.key}`) || isClusterKey(`${r.source}:${r.key}`) || (exact && !LABELS_UNKNOWN.has(name) && knownAbsent(r));
     return imported.some((sel) => Selector.all().and(...sel.requirements.filter(known)).matches(identity));
   });
 }

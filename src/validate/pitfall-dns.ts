@@ -260,6 +260,16 @@ export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
 const KUBE_DNS_ITEM: RuleItemModel = { endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }] };
 
 /**
+ * Whether an item's port protocols parse as the CRD has them (upper case, its enum): one written `udp` is refused by the
+ * parse/CRD check already, and is no deny of DNS to report on top. (A `port` written as a number, or a `toPorts` that is
+ * no list, reaches the model already normalized: not told apart here.)
+ */
+function portsParse(item: RuleItemModel): boolean {
+  return arr<PortRuleModel>(item.toPorts).filter(isObject).flatMap((pr) => objects<PortProtocolModel>(pr.ports))
+    .every((p) => p.protocol === undefined || (typeof p.protocol === 'string' && /^[A-Z]+$/.test(p.protocol)));
+}
+
+/**
  * An `egressDeny` item that takes in the cluster DNS pods on 53/UDP or 53/TCP: Cilium's deny wins over every allow of the
  * same or a narrower key (pkg/policy/mapstate.go `denyPreferredInsertWithChanges`), so the subjects lose DNS over that
  * protocol whatever allows DNS. The ports as an allow's (`allowsPort53`: every port, 53, a range over 53, a DNS port name,
@@ -272,7 +282,7 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
   if (r.host || (r.subject && selectsReserved(r.subject))) return;
   const denied = new Map<'UDP' | 'TCP', number>();
   for (const { item, index } of items(r.rule, SectionName.EGRESS_DENY)) {
-    if (item.services !== undefined || !sameDnsPeer(r, KUBE_DNS_ITEM, r, item)) continue;
+    if (item.services !== undefined || !portsParse(item) || !sameDnsPeer(r, KUBE_DNS_ITEM, r, item)) continue;
     for (const protocol of ['UDP', 'TCP'] as const) {
       if (!denied.has(protocol) && allowsPort53(item, protocol, endPortExists(r))) denied.set(protocol, index);
     }

@@ -129,10 +129,10 @@ export function peerSourcelessReserved(run: PitfallRun, r: RuleView): void {
       const entities = section === SectionName.INGRESS ? 'fromEntities' : 'toEntities';
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
         if (!isObject(model)) return;
-        const names = sourcelessReservedLabels(model, r.version, scope);
+        const names = sourcelessReservedLabels(model, r.version, scope, true);
         if (names.length === 0) return;
         const severe = names.some((n) => n === 'host' || n.startsWith('world'));
-        const later = r.version.atLeast(CiliumVersion.V1_19) ? names : sourcelessReservedLabels(model, CiliumVersion.V1_19, scope);
+        const later = r.version.atLeast(CiliumVersion.V1_19) ? names : sourcelessReservedLabels(model, CiliumVersion.V1_19, scope, true);
         const what = names.map((n) => `${n}${RESERVED_IDENTITY_WHAT[n] !== undefined ? ` (${RESERVED_IDENTITY_WHAT[n]})` : ''}`).join(', ');
         const [first] = names;
         const path = `${r.path}.${section}[${index}].${wire}[${j}]`;

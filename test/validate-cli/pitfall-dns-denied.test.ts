@@ -79,4 +79,12 @@ describe('an egressDeny that takes in kube-dns on 53', () => {
     const notDns = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' }, matchExpressions: [{ key: 'k8s:k8s-app', operator: 'NotIn', values: ['kube-dns'] }] };
     expect(judge({ toEndpoints: [notDns], ...ports({ port: '53', protocol: 'ANY' }) })).toEqual({});
   });
+
+  it('no second finding for a deny whose protocol does not parse (udp): the parse/CRD error has it', () => {
+    for (const item of [{ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'udp' }) }]) {
+      const report = check({ 'd0.yaml': JSON.stringify(ALLOW_DNS), 'd1.yaml': JSON.stringify(denyOf(item)) }, { ciliumVersion: '1.19' });
+      expect([...findings(report, 'pitfall-dns-denied'), ...findings(report, 'pitfall-dns-tcp-denied')], JSON.stringify(item)).toEqual([]);
+      expect(report.diagnostics.some((d) => d.severity === 'error' && d.file === 'd1.yaml'), JSON.stringify(item)).toBe(true);
+    }
+  });
 });

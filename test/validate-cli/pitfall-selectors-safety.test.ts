@@ -263,6 +263,29 @@ describe('pitfall-peer-sourceless-reserved(-world): a source-less key naming a r
     expect(paths(WORLD_ID, [cnp({ endpointSelector: WEB, ingressDeny: [{ fromEndpoints: [sourceless('world')] }] })], '1.18')).toEqual([]);
   });
 
+  it('world NotIn/DoesNotExist requires no world label: not this finding but only-excludes\' warning, which says what the engine does', () => {
+    // world NotIn [x] holds on the world identity (its value "" is not x), world DoesNotExist does not.
+    for (const [operator, world] of [['NotIn', 'allowed'], ['DoesNotExist', 'denied']]) {
+      const peer = { matchExpressions: [{ key: 'world', operator, ...(operator === 'NotIn' ? { values: ['x'] } : {}) }, DNE] };
+      const doc = cnp(allow(peer));
+      expect(table(doc, 'cidr:203.0.113.9', 'pod:shop:app=web').slice(4)).toEqual([`1.18 - ${world}`, '1.19 - denied']);
+      expect(paths('pitfall-peer-selector-only-excludes', [doc], '1.18')).toEqual(['d0.yaml: spec.ingress[0].fromEndpoints[0]']);
+    }
+  });
+
+  it('a requirement the world cannot meet (k8s:app: scanner, any:app: scanner): no finding, the engine denies the world; host stays flagged', () => {
+    const denied = VERSIONS.map((v) => `${v} - denied`);
+    expect(table(cnp(allow(sourceless('world', [DNE, { key: 'k8s:app', operator: 'In', values: ['scanner'] }]))), 'cidr:203.0.113.9', 'pod:shop:app=web'))
+      .toEqual(denied);
+    expect(table(cnp(allow({ matchLabels: { world: '', app: 'scanner' }, matchExpressions: [DNE] })), 'cidr:203.0.113.9', 'pod:shop:app=web'))
+      .toEqual(denied);
+    // A requirement the world does meet (k8s:app DoesNotExist) keeps the finding.
+    expect(table(cnp(allow(sourceless('world', [DNE, { key: 'k8s:app', operator: 'DoesNotExist' }]))), 'cidr:203.0.113.9', 'pod:shop:app=web'))
+      .toEqual(['1.14 E allowed', '1.15 E allowed', '1.16 E allowed', '1.17 E allowed', '1.18 E allowed', '1.19 - denied']);
+    // The host's node labels are unknown: a requirement on another key leaves it flagged.
+    expect(paths(WORLD_ID, [cnp(allow(sourceless('host', [DNE, { key: 'k8s:app', operator: 'In', values: ['scanner'] }]), true))], '1.18')).toHaveLength(1);
+  });
+
   it('the finding: where, what it selects and why, how a pod label is written, the entity if meant; the 1.19 note before 1.19', () => {
     const [f] = findings(check({ 'p.yaml': JSON.stringify(cnp(allow(sourceless('world')))) }, { ciliumVersion: '1.18' }), WORLD_ID);
     expect(f.severity).toBe('error');
@@ -288,6 +311,20 @@ describe('pitfall-peer-sourceless-reserved(-world): a source-less key naming a r
       return validateApp(app).filter((d) => d.id.startsWith('pitfall-peer-sourceless')).map((d) => `${d.severity} ${d.id}`);
     };
     expect([ids('1.18'), ids('1.19')]).toEqual([['error pitfall-peer-sourceless-reserved-world'], []]);
+  });
+
+  it('validateApp: world with k8s:app: scanner beside namespace DoesNotExist: no error, synthesis passes; the engine denies the world', () => {
+    for (const peer of [Peer.endpoints({ labels: { 'world': '', 'k8s:app': 'scanner' },
+      expressions: [LabelExpression.doesNotExist('io.kubernetes.pod.namespace')] })]) {
+      const app = Testing.app();
+      const c = new Chart(app, 'c', { namespace: 'shop' });
+      CiliumVersion.use(c, CiliumVersion.parse('1.18'));
+      new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }).allowIngress(peer, { ports: [Port.tcp(80)] });
+      expect(validateApp(app).filter((d) => d.severity === 'error' || d.id.startsWith('pitfall-peer-sourceless'))).toEqual([]);
+      const yaml = JSON.stringify(Testing.synth(c)[0]);
+      expect(verdictFor(PolicySet.fromYaml(yaml, { ciliumVersion: CiliumVersion.parse('1.18') }), 'cidr:203.0.113.9', 'pod:shop:app=web', '80/TCP').verdict)
+        .toBe('denied');
+    }
   });
 });
 
