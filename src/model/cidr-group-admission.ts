@@ -39,16 +39,16 @@ export interface CidrGroupRejection {
 }
 
 /**
- * Why the API server refuses the CiliumCIDRGroup `obj` (none when it stores it); `[]` for an object of another kind.
- * @param version the Cilium release of the cluster, when known: an apiVersion it does not serve (`cilium.io/v2` before 1.18)
- * is refused @default - unknown: an apiVersion some supported release serves is taken
+ * Why the API server refuses the CiliumCIDRGroup `obj` (none when it stores it); `[]` for an object of another kind. Read
+ * before the cluster's release is settled: an apiVersion some supported release serves is taken here, and judged for the
+ * release later (`cidrGroupApiVersionRejection`, from `unservedCidrGroups` and `validate`).
  */
-export function cidrGroupRejections(obj: Record<string, unknown>, version?: CiliumVersion): CidrGroupRejection[] {
+export function cidrGroupRejections(obj: Record<string, unknown>): CidrGroupRejection[] {
   if (obj.kind !== 'CiliumCIDRGroup') return [];
   const out: CidrGroupRejection[] = [];
   const name = isPlainObject(obj.metadata) && typeof obj.metadata.name === 'string' && obj.metadata.name !== '' ? ` ${obj.metadata.name}` : '';
   const refused = refusedText(name);
-  const unserved = cidrGroupApiVersionRejection(obj.apiVersion, name, version);
+  const unserved = cidrGroupApiVersionRejection(obj.apiVersion, name);
   if (unserved !== undefined) out.push(unserved);
   if (nameMissing(obj.metadata)) {
     out.push({ id: 'parse-missing-name', path: isPlainObject(obj.metadata) ? ['metadata'] : [], message: `metadata.name is missing; ${refused}`,

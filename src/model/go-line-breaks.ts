@@ -5,6 +5,7 @@
  * writer, at LF and CRLF only. The one list of those characters: the input check (`yamlInputLimitError`), the policies'
  * check of the strings they write and `draft`'s writer (`yamlQuotingGoNumbers`) read it.
  */
+import { unicodeEscape } from './printable';
 
 /** NEL, LS and PS: line breaks to go-yaml v2, characters to the `yaml` library (which writes them raw, even in quotes). */
 const SEPARATORS = '\u0085\u2028\u2029';
@@ -74,5 +75,5 @@ export function escapeGoOnlySeparators(text: string): string {
  * `GO_REFUSED_WRITTEN_RAW` as theirs (for a message: no line break, no terminal control).
  */
 export function quotedGoOnlySeparators(text: string): string {
-  return JSON.stringify(text).replace(new RegExp(GO_OTHERWISE_WRITTEN_RAW.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(text).replace(new RegExp(GO_OTHERWISE_WRITTEN_RAW.source, 'g'), unicodeEscape);
 }

@@ -81,7 +81,6 @@ const UNPRINTABLE_CHARACTER = new RegExp(`[${UNPRINTABLE}]`, 'gu');
  */
 export function printableJson(value: unknown): string {
   const json = JSON.stringify(value, null, 2);
-  const escape = (c: string): string => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
   const quoted = (s: string): string => JSON.stringify(s).slice(1, -1);
   let out = '';
   let from = 0;
@@ -91,10 +90,15 @@ export function printableJson(value: unknown): string {
     // Outside its strings, `JSON.stringify` writes ASCII only, and C0 and lone surrogates escaped: the character is in a string.
     const open = stringQuote(json, at, -1);
     const close = stringQuote(json, at, 1);
-    out += `${json.slice(from, open)}"${rewrite(JSON.parse(json.slice(open, close + 1)) as string, UNPRINTABLE_KEEPING_LINE_BREAKS, escape, quoted)}"`;
+    out += `${json.slice(from, open)}"${rewrite(JSON.parse(json.slice(open, close + 1)) as string, UNPRINTABLE_KEEPING_LINE_BREAKS, unicodeEscape, quoted)}"`;
     from = close + 1;
   }
   return `${out}${json.slice(from)}\n`;
+}
+
+/** A character as JSON's `\\uXXXX` escape, each UTF-16 unit of one above U+FFFF (`\\ud83d\\ude00`). */
+export function unicodeEscape(c: string): string {
+  return [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
 }
 
 /** The index of the quote that opens (`step` -1) or closes (1) the string of a JSON document holding index `at`: a quote after an even number of backslashes. */
