@@ -1,13 +1,13 @@
 // `cdk8s-cilium trace` in-process through `run(argv, io)`, plus runs of the real bin (src/cli/main.ts as the main module,
 // through tsx's loader: `node --import tsx`, one process, as the built bin is one `node` process).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cli, cliAsync } from '../support/cli';
 import { TRACE_JSON_SCHEMA } from '../../src/cli/trace';
-import { processIo } from '../../src/cli/main';
+import { processIo, run as runCli } from '../../src/cli/main';
 import { EXAMPLES_DIR, SHARED_DIR } from '../support/shared';
 
 const PROJECT = join(__dirname, '..', '..');
@@ -340,17 +340,16 @@ describe('trace', () => {
     expect(r.status).toBe(0);
   }, SPAWN_TIMEOUT + 10_000);
 
-  test.skipIf(!existsSync('/dev/full'))('output that cannot be written (> a full disk): exit 2 and one line, never exit 1 read as DENIED (spawned)', () => {
+  test.skipIf(!existsSync('/dev/full'))('output that cannot be written (> a full disk): exit 2 and one line, never exit 1 read as DENIED', () => {
     // Session 45: ENOSPC was rethrown from the stdout error handler: a stack trace and exit 1, which a CI step reads as
-    // DENIED (trace) or as findings (validate).
-    const r = spawnSync('bash', ['-c', '"$@" > /dev/full', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
-      'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', '--port', '80/TCP', '--http', 'GET /public'],
-    { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
+    // DENIED (trace) or as findings (validate). In-process, standard output a real /dev/full (the kernel's ENOSPC); the bin's
+    // own wiring of `processIo` to the process is the spawned runs above and below.
+    const r = devFullRun(1, 'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', '--port', '80/TCP', '--http', 'GET /public');
     expect(r.stderr).toBe(`warning: ${L7_NAMESPACE_WARNING}\n`
       + 'error: cannot write the output: no space left on device (ENOSPC); what was written is incomplete (cli-write); '
       + 'fix: free space on the device the output goes to, or write it elsewhere\n');
-    expect(r.status).toBe(2);
-  }, SPAWN_TIMEOUT + 10_000);
+    expect(r.exit).toBe(2);
+  });
 
   test('output cut short by a file-size limit (ulimit -f 1): exit 2 and one line, not exit 0 with 1,024 bytes (spawned)', () => {
     // Session 45: a short write(2) (the limit reached mid-output) was not checked by Node's stdout: `validate --format sarif`
@@ -365,13 +364,39 @@ describe('trace', () => {
     expect(r.status).toBe(2);
   }, SPAWN_TIMEOUT + 10_000);
 
-  test.skipIf(!existsSync('/dev/full'))('standard error that cannot be written (2> /dev/full): the command\'s exit code, no crash (spawned)', () => {
-    // Session 45: the uncaught ENOSPC of stderr turned a usage error's exit 2 into 1.
-    const r = spawnSync('bash', ['-c', '"$@" 2> /dev/full', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
-      'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
-    expect(r.status).toBe(2);
-  }, SPAWN_TIMEOUT + 10_000);
+  test.skipIf(!existsSync('/dev/full'))('standard error that cannot be written (2> /dev/full): the command\'s exit code, no crash', () => {
+    // Session 45: the uncaught ENOSPC of stderr turned a usage error's exit 2 into 1. In-process, standard error a real
+    // /dev/full.
+    const r = devFullRun(2, 'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80');
+    expect([r.exit, r.stdout]).toEqual([2, '']);
+  });
 });
+
+/**
+ * `cdk8s-cilium <argv>` in-process through `run` with `processIo`, one of its descriptors (1: stdout, 2: stderr) written to
+ * a real /dev/full (every write fails with the kernel's ENOSPC), the other collected. `exit` is the code the process would
+ * exit with: the code given to `processIo`'s exit, else the command's; after that exit nothing more is written (a process
+ * that has exited writes nothing).
+ */
+function devFullRun(full: 1 | 2, ...argv: string[]): { exit: number; stdout: string; stderr: string } {
+  const fd = openSync('/dev/full', 'w');
+  const written = ['', '', ''];
+  let exited: number | undefined;
+  try {
+    const io = processIo((code) => {
+      exited ??= code;
+      throw new Error(`process.exit(${code})`);
+    }, (target, buffer, offset) => {
+      if (exited === undefined && target === full) return writeSync(fd, buffer, offset);
+      if (exited === undefined) written[target] += Buffer.from(buffer.subarray(offset)).toString('utf8');
+      return buffer.length - offset;
+    });
+    const code = runCli(argv, io);
+    return { exit: exited ?? code, stdout: written[1], stderr: written[2] };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 describe('processIo: every byte written, or the failure handled', () => {
   const run = (results: (number | string)[]) => {
