@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '..', '..');
 function packagesLoadedBy(...scripts: string[]): string[][] {
   const list = 'console.log(JSON.stringify([...new Set(Object.keys(require.cache).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f)?.[1]).filter(Boolean))].sort()));';
   const probe = scripts.map((script) => `{ ${script} }\n${list}`).join('\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', probe], { cwd: ROOT, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const lists = r.stdout.trim().split('\n').filter((line) => line.startsWith('[')).map((line) => JSON.parse(line) as string[]);
   expect(lists).toHaveLength(scripts.length);

@@ -1,5 +1,6 @@
 // `cdk8s-cilium trace` in-process through `run(argv, io)`, plus runs of the real bin (src/cli/main.ts as the main module,
-// through tsx's loader: `node --import tsx`, one process, as the built bin is one `node` process).
+// through tsx's CommonJS hook: `node --require tsx/cjs`, one process and no ESM loader thread, as the built bin is one
+// CommonJS `node` process; ≈ 0.3 s of CPU less per run than `--import tsx`).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -317,11 +318,11 @@ describe('trace', () => {
   });
 
   test('the bin runs through tsx (spawned)', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service',
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service',
       '--port', '80/TCP', '--http', 'GET /private', '--output', 'json'], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
     expect(r.status).toBe(1);
     expect((JSON.parse(r.stdout) as { verdict: string }).verdict).toBe('l7-denied');
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'],
+    const bad = spawnSync(process.execPath, ['--require', 'tsx/cjs', join('src', 'cli', 'main.ts'), 'trace', '--policies', L7, '--from', 'x', '--to', 'y', '--port', '80'],
       { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: bad endpoint "x"/m);
@@ -334,7 +335,7 @@ describe('trace', () => {
     const many = join(scratch, 'many.yaml');
     writeFileSync(many, Array.from({ length: 40 }, (_, i) => readFileSync(L7, 'utf8').replace('name: "rule1"', `name: "rule${i}"`)
       .replace('app: service', `app: service-${i}`)).join('\n---\n'));
-    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | head -c 1 > /dev/null', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | head -c 1 > /dev/null', 'cdk8s-cilium', process.execPath, '--require', 'tsx/cjs', join('src', 'cli', 'main.ts'),
       'report', '--policies', many, '--output', 'html'], { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.status).toBe(0);
@@ -355,7 +356,7 @@ describe('trace', () => {
     // Session 45: a short write(2) (the limit reached mid-output) was not checked by Node's stdout: `validate --format sarif`
     // wrote 1,024 of 313,831 bytes and exited 0; the next write's EFBIG came after the command had finished.
     const out = join(scratch, 'short.json');
-    const r = spawnSync('bash', ['-c', 'trap "" XFSZ; ulimit -f 1; "$@" > "$OUT"', 'cdk8s-cilium', process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'),
+    const r = spawnSync('bash', ['-c', 'trap "" XFSZ; ulimit -f 1; "$@" > "$OUT"', 'cdk8s-cilium', process.execPath, '--require', 'tsx/cjs', join('src', 'cli', 'main.ts'),
       'trace', '--policies', L7, '--from', 'pod:default:env=prod', '--to', 'pod:default:app=service', '--port', '80/TCP', '--http', 'GET /public', '--output', 'json'],
     { cwd: PROJECT, encoding: 'utf8', timeout: SPAWN_TIMEOUT, env: { ...process.env, OUT: out } });
     expect(readFileSync(out).length).toBe(1024);
