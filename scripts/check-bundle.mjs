@@ -76,11 +76,26 @@ function isMain() {
   }
 }
 
+/**
+ * The guard's result for the project at `root`: status 0 and nothing on stderr when npm pack can bundle the closure,
+ * else status 1 and the error with its fix (what the script prints and exits with; the tests call it in-process).
+ * @param {string} root the project folder (its package.json)
+ * @returns {{ status: number, stderr: string }}
+ */
+export function checkBundle(root) {
+  const problems = bundleProblems(root);
+  if (problems.length === 0) return { status: 0, stderr: '' };
+  return {
+    status: 1,
+    stderr: `error: npm pack would bundle an incomplete dependency tree: ${problems.join('; ')} (pack-bundle-incomplete)\n`
+      + '    fix: install the dependencies in this checkout (npm ci), not through a node_modules linked from elsewhere\n',
+  };
+}
+
 if (isMain()) {
-  const problems = bundleProblems(process.cwd());
-  if (problems.length > 0) {
-    process.stderr.write(`error: npm pack would bundle an incomplete dependency tree: ${problems.join('; ')} (pack-bundle-incomplete)\n`
-      + '    fix: install the dependencies in this checkout (npm ci), not through a node_modules linked from elsewhere\n');
-    process.exit(1);
+  const { status, stderr } = checkBundle(process.cwd());
+  if (status !== 0) {
+    process.stderr.write(stderr);
+    process.exit(status);
   }
 }

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { checkBundle } from '../scripts/check-bundle.mjs';
 
 const SCRIPT = join(__dirname, '..', 'scripts', 'check-bundle.mjs');
 const work = realpathSync(mkdtempSync(join(tmpdir(), 'cdk8s-cilium-check-bundle-')));
@@ -31,14 +32,21 @@ function install(nodeModules: string, names: string[], manifests: Record<string,
   }
 }
 
-function check(cwd: string, script = SCRIPT): { status: number | null; stderr: string } {
+/** The guard as npm's prepack runs it: `node scripts/check-bundle.mjs` in the project (or `script`, a link to it). */
+function spawned(cwd: string, script = SCRIPT): { status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, [script], { cwd, encoding: 'utf8' });
   return { status: r.status, stderr: r.stderr };
 }
 
+/**
+ * The guard in-process: `checkBundle`, the status and stderr the script exits with and prints (its main block writes the
+ * one and exits with the other, which the spawned tests check: a pass, and a refusal through a linked path).
+ */
+const check = (cwd: string): { status: number | null; stderr: string } => checkBundle(cwd);
+
 describe('scripts/check-bundle.mjs (prepack)', () => {
   test('passes when the bundled closure is installed in the project', () => {
-    expect(check(project('complete', ['a', 'b']))).toEqual({ status: 0, stderr: '' });
+    expect(spawned(project('complete', ['a', 'b']))).toEqual({ status: 0, stderr: '' });
   });
 
   test('refuses a node_modules linked from elsewhere, naming where the packages are', () => {
@@ -63,7 +71,7 @@ describe('scripts/check-bundle.mjs (prepack)', () => {
     const links = join(work, 'links');
     mkdirSync(links);
     symlinkSync(SCRIPT, join(links, 'check-bundle.mjs'));
-    const r = check(project('missing-via-link', ['a']), join(links, 'check-bundle.mjs'));
+    const r = spawned(project('missing-via-link', ['a']), join(links, 'check-bundle.mjs'));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('b (needed by a) is not installed');
   });
