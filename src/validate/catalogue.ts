@@ -210,7 +210,8 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-peer-sourceless-reserved', severity: W, versions: 'all',
-    what: 'the same of another reserved identity (`remote-node: ""`, `health: ""`, `kube-apiserver: ""`, …): it selects that identity, not pods',
+    what: 'the same of another reserved identity (`remote-node: ""`, `health: ""`, `kube-apiserver: ""`, …): it selects that identity, not pods; '
+      + 'and in an ingressDeny/egressDeny selector of any reserved identity, the world and the host included: the deny drops its traffic',
   },
   { id: 'pitfall-service-port', severity: E, versions: 'all', what: 'a Service port where Cilium matches the container (target) port' },
   { id: 'pitfall-services-with-ports', severity: W, versions: '1.17+', what: 'toServices with toPorts for a Service not in the input, beside an entry that resolves (alone: pitfall-services-missing-every-peer): the ports must be its target ports' },

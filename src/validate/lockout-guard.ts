@@ -20,6 +20,7 @@ import {
   sectionDirection,
 } from '../model/policy-model';
 import { describeSelector, fromModel, mayOverlap, NAMESPACE_KEY } from './pod-selectors';
+import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 import { CiliumVersion } from '../core/cilium-version';
 import { serviceEntryMatchesNothing, serviceEntryTarget } from '../model/services-unresolved';
@@ -496,6 +497,9 @@ function requiredReservedLabels(m: LabelSelectorModel, version?: CiliumVersion):
  */
 const RESERVED_LABEL_NAMES: ReadonlySet<string> = new Set(['world', 'world-ipv4', 'world-ipv6', ...CLUSTER_RESERVED_ENTITIES]);
 
+/** The reserved labels of the world of one IP family, which Cilium has from 1.15 (`AGENT_SINCE.ipFamilyWorldEntities`). */
+const WORLD_OF_FAMILY: ReadonlySet<string> = new Set(['world-ipv4', 'world-ipv6']);
+
 /**
  * The reserved identities whose other labels the SDK cannot know: the host's and a remote node's carry node labels
  * (`node:`, or `k8s:` ones with per-node identities), the kube-apiserver's those of the host it runs on.
@@ -557,10 +561,14 @@ export function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumV
   // `exact`: only a requirement that holds on the label (`= ""`, `In` with `""`, `Exists`) names it; `NotIn`/`DoesNotExist`
   // on it is a selector that only excludes (`pitfall-peer-selector-only-excludes`).
   const names = (r: SelectorRequirement): boolean => !exact || r.operator === 'Exists' || (r.operator === 'In' && r.values.includes(''));
-  const candidates = [...RESERVED_LABEL_NAMES].filter((name) => written.requirements.some((r) => r.source === 'any' && r.key === name && names(r)));
+  // The world of one IP family (`reserved:world-ipv4`, `-ipv6`) exists from 1.15 (pkg/labels `IDNameWorldIPv4`, cilium/cilium#22625).
+  const exists = (name: string): boolean => version === undefined || version.atLeast(AGENT_SINCE.ipFamilyWorldEntities) || !WORLD_OF_FAMILY.has(name);
+  const candidates = [...RESERVED_LABEL_NAMES]
+    .filter((name) => exists(name) && written.requirements.some((r) => r.source === 'any' && r.key === name && names(r)));
   if (candidates.length === 0) return [];
+  // Without a version, the reading of every supported one, without the cluster filter (which only keeps identities out).
   const readings = version !== undefined ? [{ options: versionImportOptions(version), cluster: version.atLeast(CiliumVersion.V1_19) }]
-    : [{ options: versionImportOptions(CiliumVersion.DEFAULT), cluster: false }];
+    : CiliumVersion.ALL.map((v) => ({ options: versionImportOptions(v), cluster: false }));
   const scopes: readonly SourcelessScope[] = scope !== undefined ? [scope] : [{ mode: 'cnp', namespace: 'default' }, { mode: 'ccnp' }];
   const imported = readings.flatMap(({ options, cluster }) => scopes.map((s) => importEndpointSelector(written,
     { ...s, ...options, ...(cluster ? { localCluster: 'default' } : {}) })));

@@ -7,14 +7,18 @@ import { cidrSetEntrySelectsUngrouped, groupSelectorSelectsEverything, groupSele
 import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
 import { l4FilterKey } from '../model/l7-parsers';
-import { Selector } from '../model/labels';
+import { LabelSet, Selector } from '../model/labels';
+import { namedPortNumber, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
+import { namedPortEnd } from '../model/port-entries';
 import {
   CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PolicyKind, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel,
   SectionName,
 } from '../model/policy-model';
-import { DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry, RuleView } from './pitfall-run';
+import {
+  CONVENTIONAL_DNS_PORTS, DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry, RuleView,
+} from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
-import { selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { CLUSTER_KEY, isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
 import { DNS_SERVER_ROLE, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
@@ -138,8 +142,61 @@ function sampleName(sel: FqdnSelectorModel, subdomainWildcard: boolean): string 
   return pattern.replace(/\*+/g, 'x');
 }
 
-/** Whether an allow item lets 53/`protocol` through (all ports, port 0, 53, a range over 53, or a DNS port name; that protocol or ANY). */
-function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boolean): boolean {
+/** How the named ports of an egress rule resolve toward the cluster DNS pods (`dnsPortNumbers`). */
+export interface DnsPortNumbers {
+  /** The numbers by `namedPortKey`, as the agent resolves an egress named port (`workloadNamedPortNumbers`). */
+  readonly numbers: ReadonlyMap<string, ReadonlySet<number>>;
+  /**
+   * Whether the DNS pods' ports are assumed (`CONVENTIONAL_DNS_PORTS`, and the named targetPorts of a kube-dns Service's
+   * port 53): the input holds no cluster DNS pods whose declared ports would tell.
+   */
+  readonly assumed: boolean;
+  /**
+   * For an allow: `numbers`, or while `assumed` each conventional name (and a kube-dns Service's targetPort name) on 53 of
+   * either protocol: a missing DNS allow is not claimed on an assumption about the DNS pods' port names.
+   */
+  readonly forAllows: ReadonlyMap<string, ReadonlySet<number>>;
+}
+
+/**
+ * The named ports of egress rules as the agent resolves them (worked out once per run): on the named container ports of
+ * every pod of the cluster, a name and protocol with one number only (1.14-1.19 pkg/endpoint `GetNamedPort(ingress=false)`
+ * → `NamedPortMultiMap.GetNamedPort`; `workloadNamedPortNumbers`, the engine's reading), here the workloads of the input.
+ * When the input holds no pods of the cluster DNS (`k8s-app: kube-dns` in kube-system) they are assumed to declare the
+ * conventional ports (`CONVENTIONAL_DNS_PORTS`: CoreDNS's `dns` 53/UDP and `dns-tcp` 53/TCP, …) and the named targetPorts
+ * a kube-dns Service of the input gives its port 53: a finding that rests on them says so.
+ */
+export function dnsPortNumbers(run: PitfallRun): DnsPortNumbers {
+  if (run.cachedDnsPortNumbers) return run.cachedDnsPortNumbers;
+  const assumed = !(run.podsOf(KUBE_DNS) ?? []).some((w) => !w.hostNetwork);
+  const servicePorts = assumed ? run.servicesIn(['kube-system']).filter((svc) => svc.selector?.['k8s-app'] === 'kube-dns')
+    .flatMap((svc) => svc.ports.filter((p) => p.port === 53 && typeof p.targetPort === 'string')
+      .map((p) => ({ name: String(p.targetPort), port: 53, protocol: p.protocol }))) : [];
+  const assumedPods = assumed ? [{ ports: [...CONVENTIONAL_DNS_PORTS, ...servicePorts] }] : [];
+  const numbers = workloadNamedPortNumbers([...run.workloadsIn(undefined), ...assumedPods]);
+  const names = [...new Set([...DNS_PORT_NAMES, ...servicePorts.map((p) => p.name)])];
+  const forAllows = assumed ? namedPortNumbers(names.flatMap((name) => ['UDP', 'TCP'].map((protocol) => ({ name, port: 53, protocol })))) : numbers;
+  run.cachedDnsPortNumbers = { numbers, assumed, forAllows };
+  return run.cachedDnsPortNumbers;
+}
+
+/**
+ * Whether a port entry covers 53/`protocol`: every port, 53 or a range over it, or a named port that resolves to 53 on
+ * `numbers` (`dnsPortNumbers`; from the resolved number up to the entry's `endPort`, `namedPortEnd`, as the engine reads
+ * it). Without `numbers` a named port covers nothing.
+ */
+function coversDnsPort(p: PortProtocolModel, protocol: 'UDP' | 'TCP', endPort: boolean, numbers?: ReadonlyMap<string, ReadonlySet<number>>): boolean {
+  const entry = readPortEntry(p, endPort);
+  if (entry.kind !== 'named') return portCovers(p, 53, [], endPort);
+  const resolved = numbers !== undefined && entry.name !== undefined ? namedPortNumber(numbers, entry.name, protocol) : undefined;
+  return resolved !== undefined && resolved <= 53 && 53 <= namedPortEnd(entry, resolved);
+}
+
+/**
+ * Whether an allow item lets 53/`protocol` through (all ports, port 0, 53, a range over 53, or a named port that resolves
+ * to 53 on `numbers`, `coversDnsPort`; that protocol or ANY).
+ */
+function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boolean, numbers?: ReadonlyMap<string, ReadonlySet<number>>): boolean {
   // No toPorts and no icmps, absent or empty (L3 only, rule.go `toPorts.Len() == 0 && icmp.Len() == 0`): every port.
   // Without a peer (`egress: [{toPorts: []}]`) the item allows nothing, as `egress: [{}]`: the L3-only wildcard needs one.
   if (arr(item.toPorts).length === 0) return l4Scope(arr(item.toPorts), arr(item.icmps), itemNamesPeer(item)) === 'all';
@@ -147,7 +204,7 @@ function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boo
     if (!isObject(pr)) return false;
     // A port rule without ports allows no port: the agent makes a filter per port entry (rule.go `mergeEgress` iterates
     // `GetPortProtocols()`), as the engine reads it.
-    return objects<PortProtocolModel>(pr.ports).some((p) => protocolsMeet(protocol, p.protocol) && portCovers(p, 53, DNS_PORT_NAMES, endPort));
+    return objects<PortProtocolModel>(pr.ports).some((p) => protocolsMeet(protocol, p.protocol) && coversDnsPort(p, protocol, endPort, numbers));
   });
 }
 
@@ -260,52 +317,83 @@ export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
 const KUBE_DNS_ITEM: RuleItemModel = { endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }] };
 
 /**
- * Whether an item's port protocols parse as the CRD has them (upper case, its enum): one written `udp` is refused by the
- * parse/CRD check already, and is no deny of DNS to report on top. (A `port` written as a number, or a `toPorts` that is
- * no list, reaches the model already normalized: not told apart here.)
+ * The local cluster's name, as the engine judges by default (`PolicySetOptions.clusterName`): Cilium's `cluster-name`
+ * default, `default`; validate takes no cluster name.
  */
-function portsParse(item: RuleItemModel): boolean {
-  return arr<PortRuleModel>(item.toPorts).filter(isObject).flatMap((pr) => objects<PortProtocolModel>(pr.ports))
-    .every((p) => p.protocol === undefined || (typeof p.protocol === 'string' && /^[A-Z]+$/.test(p.protocol)));
+const LOCAL_CLUSTER = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: 'default' }]);
+
+/**
+ * An item with only those of its endpoint selectors whose cluster requirements hold on the local cluster's pods: Cilium
+ * gives every pod the label `k8s:io.cilium.k8s.policy.cluster=<cluster-name>` (pkg/k8s/utils `SanitizePodLabels`), and a
+ * key without a source is `any:`, which holds on it (pkg/labels `LabelArray.Has`), so `io.cilium.k8s.policy.cluster: east`
+ * (or `In [east]`, `DoesNotExist`) selects no pod of a cluster named otherwise, its kube-dns included (clustermesh: the
+ * pods of cluster `east`). The validator's selectors leave the cluster key out (`normalise`: one local cluster), so it is
+ * read here, against the local cluster's name as the engine has it (`LOCAL_CLUSTER`). `policy-default-local-cluster`
+ * (1.19) adds the local cluster to selectors without a cluster key only, which takes in the local kube-dns all the same.
+ */
+function localClusterPeers(item: RuleItemModel): RuleItemModel {
+  if (item.endpoints === undefined) return item;
+  const local = (m: LabelSelectorModel): boolean => !isObject(m)
+    || Selector.all().and(...Selector.from(m).requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`))).matches(LOCAL_CLUSTER);
+  return { ...item, endpoints: arr<LabelSelectorModel>(item.endpoints).filter(local) };
 }
 
 /**
  * An `egressDeny` item that takes in the cluster DNS pods on 53/UDP or 53/TCP: Cilium's deny wins over every allow of the
  * same or a narrower key (pkg/policy/mapstate.go `denyPreferredInsertWithChanges`), so the subjects lose DNS over that
- * protocol whatever allows DNS. The ports as an allow's (`allowsPort53`: every port, 53, a range over 53, a DNS port name,
- * that protocol or ANY); the peer as a DNS rule's server (`sameDnsPeer`: `all`, `cluster`, a peer-less item, a selector the
- * kube-dns pods match). Error when UDP is denied (every lookup) or the same pods use toFQDNs (the DNS proxy learns nothing);
- * warning (`pitfall-dns-tcp-denied`) when only TCP is (answers too large for UDP). A toServices deny is never resolved
- * (`pitfall-deny-services-unresolved`) and a CIDR is not matched with pod addresses the input does not hold.
+ * protocol whatever allows DNS. The ports as an allow's (`allowsPort53`: every port, 53, a range over 53, that protocol or
+ * ANY, a named port resolved as the agent resolves it, `dnsPortNumbers`: on the DNS pods of the input, else on the
+ * conventional DNS port names, which the finding then says it assumes); the peer as a DNS rule's server (`sameDnsPeer`:
+ * `all`, `cluster`, a peer-less item, a selector the local kube-dns pods match, `localClusterPeers`). Error when UDP is
+ * denied (every lookup) or the same pods use toFQDNs (the DNS proxy learns nothing); warning (`pitfall-dns-tcp-denied`)
+ * when only TCP is (answers too large for UDP). A toServices deny is never resolved (`pitfall-deny-services-unresolved`)
+ * and a CIDR is not matched with pod addresses the input does not hold. A rule of a refused document (a parse, CRD or
+ * agent error: `port: 53` unquoted, `protocol: udp`) is skipped: the cluster never has it, as the engine judges it.
  */
 export function dnsDenied(run: PitfallRun, r: RuleView): void {
-  if (r.host || (r.subject && selectsReserved(r.subject))) return;
-  const denied = new Map<'UDP' | 'TCP', number>();
+  if (r.host || r.refused || (r.subject && selectsReserved(r.subject))) return;
+  const { numbers, assumed } = dnsPortNumbers(run);
+  // Per protocol: the first deny item that takes it, one that does by number (not through an assumed port name) first.
+  const denied = new Map<'UDP' | 'TCP', { index: number; assumedNames?: string[] }>();
   for (const { item, index } of items(r.rule, SectionName.EGRESS_DENY)) {
-    if (item.services !== undefined || !portsParse(item) || !sameDnsPeer(r, KUBE_DNS_ITEM, r, item)) continue;
+    if (item.services !== undefined || !sameDnsPeer(r, KUBE_DNS_ITEM, r, localClusterPeers(item))) continue;
     for (const protocol of ['UDP', 'TCP'] as const) {
-      if (!denied.has(protocol) && allowsPort53(item, protocol, endPortExists(r))) denied.set(protocol, index);
+      if (denied.has(protocol) && denied.get(protocol)?.assumedNames === undefined) continue;
+      if (!allowsPort53(item, protocol, endPortExists(r), numbers)) continue;
+      if (!assumed || allowsPort53(item, protocol, endPortExists(r))) denied.set(protocol, { index });
+      else if (!denied.has(protocol)) denied.set(protocol, { index, assumedNames: namedPorts(item, protocol, endPortExists(r), numbers) });
     }
   }
   if (denied.size === 0) return;
   const fqdn = fqdnRules(run).find((c) => c === r || run.covers(c, r) || run.covers(r, c));
   const id = denied.has('UDP') || fqdn ? 'pitfall-dns-denied' : 'pitfall-dns-tcp-denied';
   if (run.seen(id, r)) return;
-  const index = denied.get('UDP') ?? denied.get('TCP');
+  const index = (denied.get('UDP') ?? denied.get('TCP'))?.index ?? 0;
   const lost = denied.size === 2 ? '53/UDP and 53/TCP' : denied.has('UDP') ? '53/UDP' : '53/TCP';
   const allowing = [...new Set((['UDP', 'TCP'] as const).filter((p) => denied.has(p)).flatMap((p) => run.coveringRules(r, dnsProviders(run, p))))];
   const effect = denied.has('UDP') ? 'every name lookup of these pods fails' : 'lookups whose answers do not fit in UDP (truncated, retried over TCP) fail';
   const fqdnEffect = fqdn ? `, and the toFQDNs rules of ${fqdn === r ? 'this policy' : fqdn.name} learn no address from their lookups` : '';
   const allowed = allowing.length > 0 ? `, so the DNS allow of ${allowing.map((c) => c.name).join(', ')} does not help` : '';
+  const names = [...new Set([...denied.values()].flatMap((d) => d.assumedNames ?? []))];
+  const assumption = names.length === 0 ? '' : `. Assumed: the input holds no cluster DNS pods (k8s-app: kube-dns in kube-system) whose declared `
+    + `ports would resolve the port name${names.length > 1 ? 's' : ''} ${names.map((n) => JSON.stringify(n)).join(', ')}, so ${names.length > 1 ? 'they are' : 'it is'} `
+    + 'read as the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp 53/TCP); give the DNS Deployment with the input to have it resolved on its ports';
   const finding: [RuleView, string, string, string] = [r, `${r.path}.egressDeny[${index}]`,
     `this deny takes in the cluster DNS pods (kube-system/kube-dns) on ${lost}, so ${run.who(r, { covered: false, missing: [], assumed: true })} `
     + `lose DNS over ${denied.size === 2 ? 'UDP and TCP' : denied.has('UDP') ? 'UDP' : 'TCP'}: ${effect}${fqdnEffect}; a deny wins over every allow `
-    + `(Cilium's policy map prefers deny entries)${allowed}`,
+    + `(Cilium's policy map prefers deny entries)${allowed}${assumption}`,
     'narrow the deny so it leaves DNS to kube-dns: exclude port 53 from its toPorts, or select peers without the DNS pods (toEndpoints with '
     + 'matchExpressions [{key: k8s:k8s-app, operator: NotIn, values: [kube-dns]}], toCIDRSet with the DNS addresses in except); an allow cannot override it'];
   // Each id written out: the catalogue test reads the ids a pitfall file reports from its `report('pitfall-…'` calls.
   if (id === 'pitfall-dns-denied') run.report('pitfall-dns-denied', ...finding);
   else run.report('pitfall-dns-tcp-denied', ...finding);
+}
+
+/** The port names (lower case) of an item's entries that resolve to 53/`protocol` on `numbers` (`coversDnsPort`). */
+function namedPorts(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boolean, numbers: ReadonlyMap<string, ReadonlySet<number>>): string[] {
+  return arr<PortRuleModel>(item.toPorts).filter(isObject).flatMap((pr) => objects<PortProtocolModel>(pr.ports))
+    .filter((p) => protocolsMeet(protocol, p.protocol) && coversDnsPort(p, protocol, endPort, numbers)).map((p) => readPortEntry(p, endPort))
+    .flatMap((p) => (p.kind === 'named' && p.name !== undefined ? [p.name] : []));
 }
 
 /**
@@ -526,7 +614,7 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
  */
 export function allowsDns(run: PitfallRun, item: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
   // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
-  if (!allowsPort53(item, protocol, endPortExists(c)) || arr(item.fqdns).length > 0) return false;
+  if (!allowsPort53(item, protocol, endPortExists(c), dnsPortNumbers(run).forAllows) || arr(item.fqdns).length > 0) return false;
   if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).filter((f) => item[f] !== undefined);
   if (l3.length === 0) return item.toPorts !== undefined;

@@ -23,7 +23,7 @@
  * | `pitfall-ccnp-peer-namespace` | pitfall | warning | all | a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace |
  * | `pitfall-peer-selector-only-excludes` | pitfall | warning | all | an allow rule's from/toEndpoints selector that only excludes and gets no namespace: it selects the world, the host and remote nodes too |
  * | `pitfall-peer-sourceless-reserved-world` | pitfall | error | all | an allow rule's from/toEndpoints selector with a key without a source naming a reserved label (`world: ""`, `host Exists`) that gets no namespace (beside `io.kubernetes.pod.namespace DoesNotExist`, a `reserved:` key): it selects the world or the host, not pods (1.19: with a `reserved:` key only) |
- * | `pitfall-peer-sourceless-reserved` | pitfall | warning | all | the same of another reserved identity (`remote-node: ""`, `health: ""`, `kube-apiserver: ""`, …): it selects that identity, not pods |
+ * | `pitfall-peer-sourceless-reserved` | pitfall | warning | all | the same of another reserved identity (`remote-node: ""`, `health: ""`, `kube-apiserver: ""`, …): it selects that identity, not pods; and in an ingressDeny/egressDeny selector of any reserved identity, the world and the host included: the deny drops its traffic |
  * | `pitfall-service-port` | pitfall | error | all | a Service port where Cilium matches the container (target) port |
  * | `pitfall-services-with-ports` | pitfall | warning | 1.17+ | toServices with toPorts for a Service not in the input, beside an entry that resolves (alone: pitfall-services-missing-every-peer): the ports must be its target ports |
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |

@@ -5,6 +5,7 @@ import { Diagnostic } from '../core/errors';
 import { OptionDefaults } from '../model/known-keys';
 import { Selector } from '../model/labels';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
+import { NamedPortNumber } from '../model/named-port-numbers';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
 import { documentRules, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, PortProtocolModel, RuleItemModel, RuleModel, SectionName } from '../model/policy-model';
 import { ReadExemptions, readLockoutExemptions } from './lockout-guard';
@@ -121,8 +122,18 @@ export interface Coverage {
   readonly partial?: RuleView;
 }
 
-/** Container port names of DNS servers. */
-export const DNS_PORT_NAMES = ['dns', 'domain', 'dns-udp'];
+/**
+ * The container ports the cluster DNS pods are assumed to declare when the input holds none of them (`dnsPortNumbers`):
+ * CoreDNS as kubeadm and the cloud add-ons deploy it, kube-dns' dnsmasq and NodeLocal DNSCache (`dns` 53/UDP, `dns-tcp`
+ * 53/TCP), and the service name of 53 (`domain`, UDP and TCP) and `dns-udp`, which other resolvers use.
+ */
+export const CONVENTIONAL_DNS_PORTS: readonly NamedPortNumber[] = [
+  { name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+  { name: 'domain', port: 53, protocol: 'UDP' }, { name: 'domain', port: 53, protocol: 'TCP' }, { name: 'dns-udp', port: 53, protocol: 'UDP' },
+];
+
+/** Container port names of DNS servers (those of `CONVENTIONAL_DNS_PORTS`). */
+export const DNS_PORT_NAMES: readonly string[] = [...new Set(CONVENTIONAL_DNS_PORTS.map((p) => p.name ?? ''))];
 
 /**
  * A DNS pattern that matches every name (or nearly: `**.*` every name of two labels or more), as the agent of `version`
@@ -204,6 +215,12 @@ export class PitfallRun {
   public cachedEveryNameRules?: readonly RuleView[];
   /** The rules that allow DNS, by protocol (see `dnsProviders`). */
   public readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
+  /** How egress named ports resolve toward the cluster DNS pods (see `dnsPortNumbers` of `pitfall-dns.ts`). */
+  public cachedDnsPortNumbers?: {
+    readonly numbers: ReadonlyMap<string, ReadonlySet<number>>;
+    readonly assumed: boolean;
+    readonly forAllows: ReadonlyMap<string, ReadonlySet<number>>;
+  };
   /** The Services of the inventory as a `toServices` entry reads them (see `serviceFacts` of `pitfall-services-every-peer`). */
   public cachedServiceFacts?: readonly (InventoryServiceInfo & { readonly hasSelector: boolean; readonly addresses: number | undefined })[];
 

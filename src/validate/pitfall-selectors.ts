@@ -2,7 +2,7 @@
 // pods, select-all clusterwide default deny, NetworkPolicy overlap, deny-only directions, enableDefaultDeny without rules.
 import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from '../model/labels';
-import { LabelSelectorModel, PEER_FIELDS, PolicyKind, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
+import { isDenySection, LabelSelectorModel, PEER_FIELDS, PolicyKind, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
 import { clusterFilter } from '../model/selector-import';
 import { reservedSubjectsSelected } from '../model/reserved-subjects';
 import { ruleEffects } from '../model/rule-effects';
@@ -116,14 +116,18 @@ const RESERVED_IDENTITY_WHAT: Readonly<Record<string, string>> = {
  * `reserved:` key or (a CNP, 1.16+) a namespace-labels key: it selects that reserved identity, not pods labelled so. Read
  * as the narrow-role constructs read it (`sourcelessReservedLabels`, which refuse it), on the rule's kind and the target
  * version (from 1.19 the cluster filter of `policy-default-local-cluster` keeps it out unless a `reserved:` key keeps the
- * selector as written). An error where it selects the world or the host (`pitfall-peer-sourceless-reserved-world`),
- * a warning for the other identities (`pitfall-peer-sourceless-reserved`).
+ * selector as written; the family worlds `world-ipv4`/`-ipv6` from 1.15). In an allow section an error where it selects
+ * the world or the host (`pitfall-peer-sourceless-reserved-world`), a warning for the other identities
+ * (`pitfall-peer-sourceless-reserved`). In a deny section a warning whatever the identity: the deny drops that identity's
+ * traffic (a deny wins over every allow, pkg/policy/mapstate.go) where pods were meant, which restricts and never widens
+ * (nothing is exposed, and the drops show at once as denied flows), but is not what the rule says.
  */
 export function peerSourcelessReserved(run: PitfallRun, r: RuleView): void {
   if (r.np !== undefined) return;
   const scope: SourcelessScope = r.kind === PolicyKind.CILIUM_NETWORK_POLICY ? { mode: 'cnp', namespace: r.namespace }
     : { mode: 'ccnp', matchesInit: r.subject?.hasKey('reserved', 'init') ?? false };
-  for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+  for (const section of [SectionName.INGRESS, SectionName.EGRESS, SectionName.INGRESS_DENY, SectionName.EGRESS_DENY]) {
+    const deny = isDenySection(section);
     for (const { item, index } of items(r.rule, section)) {
       const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
       const entities = section === SectionName.INGRESS ? 'fromEntities' : 'toEntities';
@@ -131,7 +135,7 @@ export function peerSourcelessReserved(run: PitfallRun, r: RuleView): void {
         if (!isObject(model)) return;
         const names = sourcelessReservedLabels(model, r.version, scope, true);
         if (names.length === 0) return;
-        const severe = names.some((n) => n === 'host' || n.startsWith('world'));
+        const severe = !deny && names.some((n) => n === 'host' || n.startsWith('world'));
         const later = r.version.atLeast(CiliumVersion.V1_19) ? names : sourcelessReservedLabels(model, CiliumVersion.V1_19, scope, true);
         const what = names.map((n) => `${n}${RESERVED_IDENTITY_WHAT[n] !== undefined ? ` (${RESERVED_IDENTITY_WHAT[n]})` : ''}`).join(', ');
         const [first] = names;
@@ -139,7 +143,9 @@ export function peerSourcelessReserved(run: PitfallRun, r: RuleView): void {
         const message = `${wire} ${describeSelector(model)} requires the key ${JSON.stringify(first)} without a source (or with "any:"), which matches Cilium's `
           + `reserved label reserved:${first} too, and the agent adds no namespace to this selector (it names the namespace key, a reserved: key or a `
           + `namespace-labels key): on Cilium ${r.version.toString()} it selects the reserved ${names.length === 1 ? 'identity' : 'identities'} ${what}, `
-          + `not pods labelled ${first}${later.length < names.length ? ' (from Cilium 1.19, policy-default-local-cluster, on by default, keeps it out)' : ''}`;
+          + `not pods labelled ${first}${later.length < names.length ? ' (from Cilium 1.19, policy-default-local-cluster, on by default, keeps it out)' : ''}`
+          + (deny ? `: this deny drops the traffic ${sectionDirection(section) === 'ingress' ? 'from' : 'to'} ${names.length === 1 ? 'it' : 'them'} `
+            + '(a deny wins over every allow), a restriction, never a widening, but not of the pods the selector names' : '');
         const fix = `a pod label is written with the k8s source (k8s:${first}); if the identity is meant, say so: ${entities}: [${names.join(', ')}]`;
         if (severe) run.report('pitfall-peer-sourceless-reserved-world', r, path, message, fix);
         else run.report('pitfall-peer-sourceless-reserved', r, path, message, fix);

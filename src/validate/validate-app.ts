@@ -23,6 +23,7 @@ import { resourceKey } from '../model/resource-key';
 import { isNetworkPolicy } from '../model/network-policy';
 import { ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
+import { refusesPolicy } from './catalogue';
 import { checkPitfalls } from './pitfall-rules';
 import { PitfallDocument } from './pitfall-run';
 import { constructFixOfEmptyRule } from './empty-rule-construct-fix';
@@ -166,14 +167,16 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
     const layers = parsed.documents.map((doc) => {
       const own = parsed.diagnostics.filter((d) => d.index === doc.source.index && d.itemPath === doc.source.itemPath);
       // An SDK policy's empty rule gets the construct's fix (the calls), as at synthesis.
-      return mergeUnquotedPorts(own, perPolicy ? validatePolicy(doc.model, { version }).map(sdk ? constructFixOfEmptyRule : (d) => d) : []);
+      const merged = mergeUnquotedPorts(own, perPolicy ? validatePolicy(doc.model, { version }).map(sdk ? constructFixOfEmptyRule : (d) => d) : []);
+      // As validate: a policy the API server or the agent refuses is no policy of the cluster (`PitfallDocument._refused`).
+      return { ...merged, refused: [...own, ...merged.findings].some(refusesPolicy) };
     });
     const dropped = new Set(layers.flatMap((l) => [...l.dropped]));
     if (perPolicy) for (const d of parsed.diagnostics) if (d !== typed && !dropped.has(d)) out.push(place(ref, model, d));
     for (const [i, doc] of parsed.documents.entries()) {
       for (const d of layers[i].findings) out.push(place(ref, doc.model, d));
       policies.push(ref);
-      docs.push({ model: doc.model, version, where: c.node.path });
+      docs.push({ model: doc.model, version, where: c.node.path, ...(layers[i].refused ? { _refused: true } : {}) });
     }
   }
   // Two SDK policies with one name report it themselves (`policy-name-clash`, at their constructs); a raw object with the

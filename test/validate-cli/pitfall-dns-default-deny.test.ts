@@ -5,6 +5,8 @@
 // and the answer is what DNS is missing ('53/UDP and 53/TCP', '53/UDP', '53/TCP') or undefined (no finding).
 // Documents are written as JSON (a YAML subset), built inside each test.
 import { describe, expect, it } from 'vitest';
+import { PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
 import { check, findings } from './helpers';
 
 const ID = 'pitfall-default-deny-without-dns';
@@ -63,6 +65,28 @@ describe('the port and protocol of an item to kube-dns', () => {
     expect(missing(web([to(ports({ port: 'dns', protocol: 'ANY' }))]))).toBeUndefined();
     expect(missing(web([to(ports({ port: 'domain', protocol: 'TCP' }))]))).toBe('53/UDP');
     expect(missing(web([to(ports({ port: 'http', protocol: 'ANY' }))]))).toBe(BOTH);
+  });
+
+  it('DNS port names with the DNS pods in the input: resolved on their declared ports, as the engine resolves them', () => {
+    const coredns = ['dns/UDP', 'dns-tcp/TCP'].map((p) => {
+      const [name, protocol] = p.split('/');
+      return { containerPort: 53, name, protocol };
+    });
+    const deployment: Doc = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system' },
+      spec: { selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, template: { metadata: { labels: { 'k8s-app': 'kube-dns' } },
+        spec: { containers: [{ name: 'coredns', image: 'coredns', ports: coredns }] } } },
+    };
+    const judged = (...p: Doc[]): { missing: string | undefined; engine: string[] } => {
+      const docs = [web([to(ports(...p))]), deployment];
+      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: 'p.yaml' });
+      const engine = ['UDP', 'TCP'].filter((q) => verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', `53/${q}`).verdict === 'denied');
+      return { missing: missing(...docs), engine: engine.map((q) => `53/${q}`) };
+    };
+    // `dns` is CoreDNS's 53/UDP only: 53/TCP is missing (without the pods in the input the names are read leniently, above).
+    expect(judged({ port: 'dns', protocol: 'ANY' })).toEqual({ missing: '53/TCP', engine: ['53/TCP'] });
+    expect(judged({ port: 'dns', protocol: 'ANY' }, { port: 'dns-tcp', protocol: 'TCP' })).toEqual({ missing: undefined, engine: [] });
+    expect(judged({ port: 'domain', protocol: 'ANY' })).toEqual({ missing: BOTH, engine: ['53/UDP', '53/TCP'] });
   });
 
   it('a port rule without ports covers no port (the agent makes a filter per port entry), and one matching port rule of several is enough', () => {

@@ -3,8 +3,11 @@
 // which protocols it says are lost) and asserts that the engine's verdict of web → kube-dns on 53/UDP and 53/TCP agrees:
 // a protocol the finding names is denied by the engine, one it does not name is allowed.
 import { describe, expect, it } from 'vitest';
+import { CiliumVersion } from '../../src';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { validateApp } from '../../src/validate/validate-app';
 import { check, findings } from './helpers';
 
 type Doc = Record<string, unknown>;
@@ -25,21 +28,53 @@ function denyOf(item: Doc, extra: Doc = {}): Doc {
   };
 }
 
-interface Outcome { readonly id?: string; readonly lost?: string }
+interface Outcome { readonly id?: string; readonly lost?: string; readonly assumed?: true }
 
-/** The finding for web's deny item (none, or its id and the protocols it names), checked against the engine's verdicts. */
-function judge(item: Doc, extra: Doc = {}): Outcome {
-  const docs = [ALLOW_DNS, denyOf(item, extra)];
-  const report = check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion: '1.19' });
+/** CoreDNS as kubeadm deploys it: the conventional DNS ports a named port is assumed to resolve on without it. */
+const COREDNS = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: coredns, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: kube-dns}}
+  template:
+    metadata: {labels: {k8s-app: kube-dns}}
+    spec:
+      containers:
+      - name: coredns
+        image: coredns
+        ports:
+        - {containerPort: 53, name: dns, protocol: UDP}
+        - {containerPort: 53, name: dns-tcp, protocol: TCP}
+        - {containerPort: 9153, name: metrics, protocol: TCP}
+`;
+
+/**
+ * The finding for web's deny item (none, or its id, the protocols it names, whether it says it assumes the DNS pods'
+ * port names), checked against the engine's verdicts on the same input: a protocol the finding names is denied, one it
+ * does not name is allowed. A finding that assumes the port names is checked with CoreDNS added to the engine's input
+ * (the pods the assumption stands for), and the engine without it does not deny all it names (it resolves no name).
+ */
+function judge(item: Doc, extra: Doc = {}, inventory: readonly string[] = [], version = '1.19'): Outcome {
+  const docs = [ALLOW_DNS, denyOf(item, extra)].map((d) => JSON.stringify(d));
+  const files = Object.fromEntries([...docs, ...inventory].map((d, i) => [`d${i}.yaml`, d]));
+  const report = check(files, { ciliumVersion: version });
   const found = [...findings(report, 'pitfall-dns-denied'), ...findings(report, 'pitfall-dns-tcp-denied')];
   expect(found.length).toBeLessThanOrEqual(1);
   const lost = found.length === 0 ? undefined : /on (53\/UDP and 53\/TCP|53\/UDP|53\/TCP),/.exec(found[0].message)?.[1];
-  const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { file: 'p.yaml' });
-  for (const protocol of ['UDP', 'TCP']) {
-    const verdict = verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', `53/${protocol}`).verdict;
-    expect(verdict, `53/${protocol}`).toBe(lost?.includes(protocol) ? 'denied' : 'allowed');
+  const assumed = found.length > 0 && found[0].message.includes('Assumed: the input holds no cluster DNS pods');
+  const verdicts = (withDns: readonly string[]): Record<string, string> => {
+    const set = PolicySet.fromYaml([...docs, ...inventory, ...withDns].join('\n---\n'), { file: 'p.yaml', ciliumVersion: CiliumVersion.parse(version) });
+    return Object.fromEntries(['UDP', 'TCP'].map((p) => [p, verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', `53/${p}`).verdict]));
+  };
+  const judged = verdicts(assumed ? [COREDNS] : []);
+  for (const protocol of ['UDP', 'TCP']) expect(judged[protocol], `53/${protocol}`).toBe(lost?.includes(protocol) ? 'denied' : 'allowed');
+  if (assumed) {
+    // Without them the engine resolves no name: it denies a protocol the item denies by number only, not all of those named.
+    const without = verdicts([]);
+    expect(['UDP', 'TCP'].filter((p) => without[p] === 'denied').every((p) => lost?.includes(p)), 'the engine without the DNS pods').toBe(true);
+    expect(['UDP', 'TCP'].some((p) => lost?.includes(p) && without[p] === 'allowed'), 'the engine without the DNS pods').toBe(true);
   }
-  return found.length === 0 ? {} : { id: found[0].id, lost };
+  return found.length === 0 ? {} : { id: found[0].id, lost, ...(assumed ? { assumed: true as const } : {}) };
 }
 
 const ERROR = (lost: string): Outcome => ({ id: 'pitfall-dns-denied', lost });
@@ -80,11 +115,71 @@ describe('an egressDeny that takes in kube-dns on 53', () => {
     expect(judge({ toEndpoints: [notDns], ...ports({ port: '53', protocol: 'ANY' }) })).toEqual({});
   });
 
-  it('no second finding for a deny whose protocol does not parse (udp): the parse/CRD error has it', () => {
-    for (const item of [{ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'udp' }) }]) {
+  it('no second finding on a refused deny (protocol udp, port 53 unquoted): the parse/CRD error has it, and the engine allows DNS', () => {
+    for (const item of [{ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'udp' }) }, { ...KUBE_SYSTEM, ...ports({ port: 53, protocol: 'UDP' }) }]) {
       const report = check({ 'd0.yaml': JSON.stringify(ALLOW_DNS), 'd1.yaml': JSON.stringify(denyOf(item)) }, { ciliumVersion: '1.19' });
       expect([...findings(report, 'pitfall-dns-denied'), ...findings(report, 'pitfall-dns-tcp-denied')], JSON.stringify(item)).toEqual([]);
       expect(report.diagnostics.some((d) => d.severity === 'error' && d.file === 'd1.yaml'), JSON.stringify(item)).toBe(true);
+      expect(judge(item), JSON.stringify(item)).toEqual({}); // the engine: the policy refused, DNS allowed
     }
+  });
+
+  it('at synthesis too: a raw object of the app the API server refuses gets its error, not the pitfall', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    new ApiObject(chart, 'allow', ALLOW_DNS as never);
+    new ApiObject(chart, 'deny', denyOf({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'udp' }) }) as never);
+    const found = validateApp(app);
+    expect(found.filter((d) => d.id.startsWith('pitfall-dns'))).toEqual([]);
+    expect(found.some((d) => d.severity === 'error' && d.constructPath === 'shop/deny')).toBe(true);
+  });
+});
+
+describe('a deny on a named port: resolved on the DNS pods of the input, else on the conventional names (said to be assumed)', () => {
+  const TCP_WARNING = { id: 'pitfall-dns-tcp-denied', lost: '53/TCP' };
+  it('with CoreDNS in the input: each name on the protocol its pods declare it for, as the engine resolves it', () => {
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns-tcp', protocol: 'TCP' }) }, {}, [COREDNS])).toEqual(TCP_WARNING);
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns-tcp', protocol: 'ANY' }) }, {}, [COREDNS])).toEqual(TCP_WARNING);
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns', protocol: 'UDP' }) }, {}, [COREDNS])).toEqual(ERROR('53/UDP'));
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns' }) }, {}, [COREDNS])).toEqual(ERROR('53/UDP'));
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns', protocol: 'UDP' }, { port: 'dns-tcp', protocol: 'TCP' }) }, {}, [COREDNS])).toEqual(ERROR(BOTH));
+    // Names CoreDNS does not give 53 on that protocol: nothing denied.
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns', protocol: 'TCP' }) }, {}, [COREDNS])).toEqual({});
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'domain', protocol: 'ANY' }) }, {}, [COREDNS])).toEqual({});
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'metrics', protocol: 'TCP' }) }, {}, [COREDNS])).toEqual({});
+  });
+
+  it('with DNS pods of other port names: those names, not the conventional ones', () => {
+    const custom = COREDNS.replace('name: dns,', 'name: resolver,').replace('name: dns-tcp,', 'name: resolver-tcp,');
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'resolver-tcp', protocol: 'TCP' }) }, {}, [custom])).toEqual(TCP_WARNING);
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns-tcp', protocol: 'TCP' }) }, {}, [custom])).toEqual({});
+  });
+
+  it('without DNS pods in the input: the conventional names, the finding saying so', () => {
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns-tcp', protocol: 'TCP' }) })).toEqual({ ...TCP_WARNING, assumed: true });
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns', protocol: 'ANY' }) })).toEqual({ ...ERROR('53/UDP'), assumed: true });
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'dns', protocol: 'TCP' }) })).toEqual({});
+    // 53 by number beside the name: certain.
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'UDP' }, { port: 'dns-tcp', protocol: 'TCP' }) })).toEqual({ ...ERROR(BOTH), assumed: true });
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'ANY' }, { port: 'dns-tcp', protocol: 'TCP' }) })).toEqual(ERROR(BOTH));
+  });
+});
+
+describe('a deny toward another cluster (clustermesh): the local kube-dns carries the local cluster name', () => {
+  const cluster = (name: string): Doc => ({ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'io.cilium.k8s.policy.cluster': name } }],
+    ...ports({ port: '53', protocol: 'ANY' }) });
+  it('another cluster named: no finding, on 1.18 and 1.19 (policy-default-local-cluster on or off)', () => {
+    for (const version of ['1.18', '1.19']) {
+      expect(judge(cluster('east'), {}, [], version), version).toEqual({});
+      const notLocal = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' },
+        matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'NotIn', values: ['default'] }] }], ...ports({ port: '53', protocol: 'ANY' }) };
+      expect(judge(notLocal, {}, [], version), version).toEqual({});
+    }
+  });
+  it('the local cluster (default, as the engine judges it) or every cluster: the finding', () => {
+    expect(judge(cluster('default'))).toEqual(ERROR(BOTH));
+    const every = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' },
+      matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'Exists' }] }], ...ports({ port: '53', protocol: 'ANY' }) };
+    expect(judge(every)).toEqual(ERROR(BOTH));
   });
 });

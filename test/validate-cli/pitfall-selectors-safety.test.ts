@@ -9,7 +9,8 @@ import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { check, findings } from './helpers';
 import { Chart, Testing } from 'cdk8s';
-import { CiliumPolicy, EndpointSelector, LabelExpression, Peer, Port } from '../../src';
+import { CiliumPolicy, EndpointSelector, IpFamilies, LabelExpression, Peer, Port } from '../../src';
+import { sourcelessReservedLabels } from '../../src/validate/lockout-guard';
 import { validateApp } from '../../src/validate/validate-app';
 
 type Doc = Record<string, unknown>;
@@ -259,8 +260,44 @@ describe('pitfall-peer-sourceless-reserved(-world): a source-less key naming a r
     expect(table(cnp(allow(nsLabels)), 'cidr:203.0.113.9', 'pod:shop:app=web'))
       .toEqual(['1.14 - denied', '1.15 - denied', '1.16 E allowed', '1.17 E allowed', '1.18 E allowed', '1.19 - denied']);
     expect(table(ccnp(allow(nsLabels)), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(denied);
-    // A deny section is not an allow: left to the other pitfalls.
-    expect(paths(WORLD_ID, [cnp({ endpointSelector: WEB, ingressDeny: [{ fromEndpoints: [sourceless('world')] }] })], '1.18')).toEqual([]);
+  });
+
+  it('world-ipv4: "" selects the IPv4 world of a dual-stack cluster from 1.15 only, where that identity exists; not flagged on 1.14', () => {
+    const dual = (doc: Doc): string[] => VERSIONS.map((v) => {
+      const set = PolicySet.fromYaml(JSON.stringify(doc), { ciliumVersion: CiliumVersion.parse(v), ipFamilies: IpFamilies.DUAL });
+      const flag = paths(WORLD_ID, [doc], v).length > 0 ? 'E' : paths(OTHER_ID, [doc], v).length > 0 ? 'W' : '-';
+      return `${v} ${flag} ${verdictFor(set, 'cidr:203.0.113.9', 'pod:shop:app=web', '80/TCP').verdict}`;
+    });
+    expect(dual(cnp(allow(sourceless('world-ipv4')))))
+      .toEqual(['1.14 - denied', '1.15 E allowed', '1.16 E allowed', '1.17 E allowed', '1.18 E allowed', '1.19 - denied']);
+  });
+
+  it('in a deny section: a warning whatever the identity (the deny drops its traffic, never widens); the engine denies the world there', () => {
+    const doc = (section: 'ingressDeny' | 'egressDeny', key: string): Doc => cnp({ endpointSelector: WEB,
+      ...(section === 'ingressDeny' ? { ingress: [{ fromEntities: ['all'] }], ingressDeny: [{ fromEndpoints: [sourceless(key)] }] }
+        : { egress: [{ toEntities: ['all'] }], egressDeny: [{ toEndpoints: [sourceless(key)] }] }) });
+    const flipped = ['1.14 W denied', '1.15 W denied', '1.16 W denied', '1.17 W denied', '1.18 W denied', '1.19 - allowed'];
+    expect(table(doc('ingressDeny', 'world'), 'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(flipped);
+    expect(table(doc('egressDeny', 'host'), 'pod:shop:app=web', 'entity:host')).toEqual(flipped);
+    expect(table(doc('egressDeny', 'remote-node'), 'pod:shop:app=web', 'entity:remote-node')).toEqual(flipped);
+    const [f] = findings(check({ 'p.yaml': JSON.stringify(doc('ingressDeny', 'world')) }, { ciliumVersion: '1.18' }), OTHER_ID);
+    expect([f.severity, f.path]).toEqual(['warning', 'spec.ingressDeny[0].fromEndpoints[0]']);
+    expect(f.message).toContain('selects the reserved identity world (every address outside the cluster), not pods labelled world');
+    expect(f.message).toContain('this deny drops the traffic from it (a deny wins over every allow), a restriction, never a widening');
+    // With the namespace added by the agent, a deny of pods: no finding, the engine lets the world in.
+    expect(table(cnp({ endpointSelector: WEB, ingress: [{ fromEntities: ['all'] }], ingressDeny: [{ fromEndpoints: [sourceless('world', [])] }] }),
+      'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(VERSIONS.map((v) => `${v} - allowed`));
+  });
+
+  it('without a version (a construct\'s check): the reading of every supported version, 1.14\'s unnamespaced peers of reserved:init included', () => {
+    // A CNP of reserved:init: on 1.14 its peers get no namespace (cnpInitUnnamespaced), so world: "" alone selects the world.
+    const peer = { matchLabels: { world: '' } };
+    const scope = { mode: 'cnp' as const, namespace: 'shop', matchesInit: true };
+    expect([CiliumVersion.V1_14, CiliumVersion.V1_15, undefined].map((v) => sourcelessReservedLabels(peer, v, scope))).toEqual([['world'], [], ['world']]);
+    const init = cnp({ endpointSelector: { matchLabels: { 'reserved:init': '' } }, ingress: [{ fromEndpoints: [peer] }] });
+    expect(table(init, 'cidr:203.0.113.9', 'entity:init').slice(0, 2).map((t) => t.replace(/ [EW-] /, ' '))).toEqual(['1.14 allowed', '1.15 denied']);
+    // world-ipv4 exists from 1.15: read without a version, it is a candidate; on 1.14 it is not.
+    expect([CiliumVersion.V1_14, undefined].map((v) => sourcelessReservedLabels(sourceless('world-ipv4'), v, scope))).toEqual([[], ['world-ipv4']]);
   });
 
   it('world NotIn/DoesNotExist requires no world label: not this finding but only-excludes\' warning, which says what the engine does', () => {
