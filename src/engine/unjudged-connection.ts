@@ -123,13 +123,18 @@ function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, le
   const service = set.inventory.serviceAtAddress(to.ip);
   if (service === undefined) return undefined;
   const port = service.ports.find((p) => Number.isInteger(p.port))?.port;
+  const named = `${service.namespace}/${service.name}`;
+  // `svc:` traces a Service's pods; a selector-less one's backends are addresses (default/kubernetes: the API server).
+  const fix = service.selector !== undefined
+    ? `give the Service as the server (svc:${named}${port !== undefined ? `:${port}` : ''}: its backends on their target port), or a backend itself`
+    : `give a backend of Service ${named} as the server (${named === 'default/kubernetes' ? 'entity:kube-apiserver, or entity:kube-apiserver@<ip> for a managed one'
+      : 'the address of one of its Endpoints: cidr:<ip>, or the pod or node behind it'})`;
   return new CiliumPolicyError({
     id: 'engine-service-address',
-    message: `${lead}${name} ${formatEndpoint(to)}: ${to.ip} is an address of Service ${service.namespace}/${service.name} in the inputs; `
+    message: `${lead}${name} ${formatEndpoint(to)}: ${to.ip} is an address of Service ${named} in the inputs; `
       + 'Cilium translates a connection to a Service address to one of its backends before any policy decides it (bpf_lxc '
       + 'service translation), so no policy judges the address itself and no verdict on it is what Cilium enforces',
-    fix: `give the Service as the server (svc:${service.namespace}/${service.name}${port !== undefined ? `:${port}` : ''}: its backends on `
-      + 'their target port), or the address of the backend itself',
+    fix,
   });
 }
 

@@ -79,6 +79,23 @@ describe('a server end at a Service address is not judged (engine-service-addres
     expect(message).toMatch(/fix: give the Service as the server \(svc:shop\/api:80/);
   });
 
+  test('a selector-less Service: the fix names its backends, the API server for default/kubernetes', () => {
+    const kubernetes = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' },
+      spec: { clusterIP: '10.96.0.1', ports: [{ port: 443, targetPort: 6443 }] } };
+    const external = { ...kubernetes, metadata: { name: 'db', namespace: 'shop' }, spec: { clusterIP: '10.96.0.2', ports: [{ port: 5432 }] } };
+    const withApi = policySet([web, kubernetes, external]);
+    const fixOf = (to: string): string => {
+      try {
+        verdictFor(withApi, WEB, to, '443/TCP');
+      } catch (e) {
+        if (e instanceof CiliumPolicyError && e.id === 'engine-service-address') return e.fix ?? '';
+      }
+      return 'judged';
+    };
+    expect(fixOf('cidr:10.96.0.1')).toMatch(/entity:kube-apiserver/);
+    expect(fixOf('cidr:10.96.0.2')).toMatch(/a backend of Service shop\/db .*cidr:<ip>/);
+  });
+
   test('a headless Service (clusterIP: None) and a Service without written addresses hold no address', () => {
     expect(readManifest(service('headless', { clusterIP: 'None' }))).toMatchObject({ type: 'service' });
     const read = readManifest(service('headless', { clusterIP: 'None', externalIPs: ['', 'not-an-ip'] }));
