@@ -88,6 +88,12 @@ export interface InventoryService {
    * @default - none known
    */
   readonly virtualAddresses?: string[];
+  /**
+   * `spec.type` (`ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`): the DNS name of an `ExternalName` Service is
+   * another name's alias, not a Service address (`serviceAtDnsName`).
+   * @default - ClusterIP
+   */
+  readonly type?: string;
 }
 
 /** A CiliumCIDRGroup: CIDRs plus the labels `cidrGroupSelector` matches. */
@@ -254,13 +260,13 @@ export class EndpointInventory {
         return true;
       }
       case 'service': {
-        const { selector, virtualAddresses } = info.service;
+        const { selector, virtualAddresses, type } = info.service;
         const ports = info.service.ports.map((p) => ({
           port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.name !== undefined ? { name: p.name } : {}),
         }));
         this.addService({
           name, namespace, labels, ...(selector ? { selector } : {}), ports,
-          ...(virtualAddresses ? { virtualAddresses: [...virtualAddresses] } : {}),
+          ...(virtualAddresses ? { virtualAddresses: [...virtualAddresses] } : {}), ...(type !== undefined ? { type } : {}),
         });
         return true;
       }
@@ -379,6 +385,17 @@ export class EndpointInventory {
   public serviceAtAddress(ip: string): InventoryService | undefined {
     const key = addressKey(ip);
     return key === undefined ? undefined : this.servicesByAddress.get(key);
+  }
+
+  /**
+   * The Service of the inputs a cluster DNS name names (`<service>.<namespace>.svc.<cluster domain>`, any domain, a trailing
+   * dot or not, any case), but an `ExternalName` one: the name resolves to the Service's ClusterIP, or for a headless
+   * Service to its pods' addresses, never to an address outside the cluster. `undefined` for any other name.
+   */
+  public serviceAtDnsName(dnsName: string): InventoryService | undefined {
+    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.[^]*)?$/.exec(dnsName.toLowerCase().replace(/\.$/, ''));
+    if (m === null) return undefined;
+    return this.serviceList.find((s) => s.name === m[1] && s.namespace === m[2] && s.type !== 'ExternalName');
   }
 
   private addAddresses(namespace: string, service: string, ips: readonly string[]): void {

@@ -44,7 +44,7 @@ export interface EndsAbsentNodeLabels {
  */
 export interface JudgedPolicies {
   readonly _dnsServer: Endpoint;
-  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress'>;
+  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress' | 'serviceAtDnsName'>;
   _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[];
   _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[];
   _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined;
@@ -120,7 +120,11 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
  */
 function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
   if ((to.kind !== EndpointKind.CIDR && to.kind !== EndpointKind.FQDN) || to.ip === undefined) return undefined;
-  const service = set.inventory.serviceAtAddress(to.ip);
+  const atAddress = set.inventory.serviceAtAddress(to.ip);
+  // A cluster DNS name of a Service resolves to its ClusterIP, or a headless one's pods: never an outside address.
+  const byName = atAddress === undefined && to.kind === EndpointKind.FQDN && to.name !== undefined
+    ? set.inventory.serviceAtDnsName(to.name) : undefined;
+  const service = atAddress ?? byName;
   if (service === undefined) return undefined;
   const port = service.ports.find((p) => Number.isInteger(p.port))?.port;
   const named = `${service.namespace}/${service.name}`;
@@ -131,9 +135,11 @@ function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, le
       : 'the address of one of its Endpoints: cidr:<ip>, or the pod or node behind it'})`;
   return new CiliumPolicyError({
     id: 'engine-service-address',
-    message: `${lead}${name} ${formatEndpoint(to)}: ${to.ip} is an address of Service ${named} in the inputs; `
+    message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress !== undefined ? `${to.ip} is an address of Service ${named} in the inputs`
+      : `${to.name ?? ''} is the cluster DNS name of Service ${named} in the inputs, which resolves to its ClusterIP (a headless one's: its pods' addresses)`}; `
       + 'Cilium translates a connection to a Service address to one of its backends before any policy decides it (bpf_lxc '
-      + 'service translation), so no policy judges the address itself and no verdict on it is what Cilium enforces',
+      + 'service translation) and judges a pod by its own identity, so no policy judges the address as an outside one and no '
+      + 'verdict on it is what Cilium enforces',
     fix,
   });
 }

@@ -96,6 +96,27 @@ describe('a server end at a Service address is not judged (engine-service-addres
     expect(fixOf('cidr:10.96.0.2')).toMatch(/a backend of Service shop\/db .*cidr:<ip>/);
   });
 
+  test('a cluster DNS name of a Service of the inputs, whatever address it is given with, is refused; ExternalName is not', () => {
+    // web may reach *.shop/other.svc.cluster.local and *.example.com by name on 80/TCP (a toFQDNs rule Cilium never applies in the cluster).
+    const byName = cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [
+      { toFQDNs: [{ matchPattern: '*.shop.svc.cluster.local' }, { matchPattern: '*.other.svc.cluster.local' }, { matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+      { toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })],
+        toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+    ] }, 'shop');
+    const ext = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: 'shop' }, spec: { type: 'ExternalName', externalName: 'api.example.com' } };
+    const set = policySet([byName, service('api', {}), service('db', { clusterIP: 'None' }), ext]);
+    const table: [string, string][] = [
+      ['fqdn:api.shop.svc.cluster.local@10.96.40.1', 'engine-service-address'], // ClusterIP not written: found by the name (was: allowed)
+      ['fqdn:API.shop.svc.cluster.local.@10.96.40.1', 'engine-service-address'],
+      ['fqdn:db.shop.svc.cluster.local@10.0.1.7', 'engine-service-address'], // headless: a pod's address (was: allowed)
+      ['fqdn:ext.shop.svc.cluster.local@203.0.113.5', 'allowed'], // ExternalName: an alias of an outside name
+      ['fqdn:web.shop.svc.cluster.local@10.96.40.2', 'allowed'], // no such Service in the inputs
+      ['fqdn:api.other.svc.cluster.local@10.96.40.3', 'allowed'],
+      ['fqdn:www.example.com@203.0.113.6', 'allowed'],
+    ];
+    for (const [to, expected] of table) expect(judge(set, to), to).toBe(expected);
+  });
+
   test('a headless Service (clusterIP: None) and a Service without written addresses hold no address', () => {
     expect(readManifest(service('headless', { clusterIP: 'None' }))).toMatchObject({ type: 'service' });
     const read = readManifest(service('headless', { clusterIP: 'None', externalIPs: ['', 'not-an-ip'] }));
