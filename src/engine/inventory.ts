@@ -128,6 +128,8 @@ export class EndpointInventory {
   private readonly cidrGroupOrigins = new Map<string, CidrGroupOrigin>();
   private readonly sliceAddresses = new Map<string, string[]>();
   private readonly servicesByAddress = new Map<string, InventoryService>();
+  /** The first Service added of each `<name>.<namespace>` that is not `ExternalName` (`serviceAtDnsName`). */
+  private readonly servicesByDnsName = new Map<string, InventoryService>();
 
   /** Every workload, in the order added. */
   public get workloads(): InventoryWorkload[] {
@@ -196,6 +198,8 @@ export class EndpointInventory {
       const key = addressKey(a);
       if (key !== undefined && !this.servicesByAddress.has(key)) this.servicesByAddress.set(key, service);
     }
+    const dnsKey = `${service.name}.${service.namespace}`;
+    if (service.type !== 'ExternalName' && !this.servicesByDnsName.has(dnsKey)) this.servicesByDnsName.set(dnsKey, service);
   }
 
   /**
@@ -395,7 +399,7 @@ export class EndpointInventory {
   public serviceAtDnsName(dnsName: string): InventoryService | undefined {
     const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.[^]*)?$/.exec(dnsName.toLowerCase().replace(/\.$/, ''));
     if (m === null) return undefined;
-    return this.serviceList.find((s) => s.name === m[1] && s.namespace === m[2] && s.type !== 'ExternalName');
+    return this.servicesByDnsName.get(`${m[1]}.${m[2]}`);
   }
 
   private addAddresses(namespace: string, service: string, ips: readonly string[]): void {
