@@ -5,8 +5,8 @@
  * without its service account where the side's decision depends on it (`PolicySet._serviceAccountUnknown`), and a request
  * allowed at L4 onto L7 rules the engine did not evaluate against it (`l7proto` rules, or rules of another protocol than
  * the request's), and a server end that is a Service's own address (`serviceAddressError`). The one predicate `trace`
- * (exit 2), the public verdicts (`PolicySet.verdict()`, `decide()`, `evaluateNaive()`) and the test matchers (`toAllow`, `toDeny`, `Verdicts.verdictFor`) refuse such a connection by, and
- * `replay` leaves it not judged by, with the same words.
+ * (exit 2), the public verdicts (`PolicySet.verdict()`, `decide()`, `evaluateNaive()`) and the test matchers (`toAllow`,
+ * `toDeny`, `Verdicts.verdictFor`) refuse such a connection by, and `replay` leaves it not judged by, with the same words.
  */
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { Endpoint, EndpointKind, formatEndpoint } from './endpoint';
