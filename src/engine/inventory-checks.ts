@@ -21,6 +21,7 @@ export const NAMED_PORT_FIELDS: OptionDefaults = { name: 'none: it is required',
 export const INVENTORY_SERVICE_FIELDS: OptionDefaults = {
   name: 'none: it is required', namespace: 'none: it is required', labels: 'none: it is required',
   selector: 'a selector-less Service (backends from endpointCidrs)', endpointCidrs: 'none', ports: 'none: it is required',
+  virtualAddresses: 'none known', type: 'ClusterIP',
 };
 
 /** The fields of `InventoryServicePort`. */
@@ -102,6 +103,8 @@ export function checkService(service: unknown): void {
   c.labels('labels', s.labels);
   c.labels('selector', s.selector, true);
   c.list('endpointCidrs', s.endpointCidrs, true).forEach((cidr, i) => c.text(`endpointCidrs[${i}]`, cidr));
+  c.list('virtualAddresses', s.virtualAddresses, true).forEach((a, i) => c.text(`virtualAddresses[${i}]`, a));
+  c.text('type', s.type, true);
   c.list('ports', s.ports).forEach((p, i) => {
     const pc = new StructCheck('EndpointInventory.addService()', `ports[${i}]`);
     pc.keys(p, INVENTORY_SERVICE_PORT_FIELDS);

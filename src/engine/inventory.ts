@@ -14,6 +14,7 @@ import { podObjectLabels } from '../model/pod-object-labels';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
 import { k8sObjectLabels, Selector, splitLabelKey } from '../model/labels';
 import { CiliumPolicyError } from '../core/errors';
+import { parseIp } from '../model/cidr';
 
 /** A workload's pod template, as far as policy cares. */
 export interface InventoryWorkload {
@@ -80,6 +81,19 @@ export interface InventoryService {
   readonly endpointCidrs?: string[];
   /** Ports. */
   readonly ports: InventoryServicePort[];
+  /**
+   * The Service's own addresses (ClusterIPs, external and load-balancer IPs; `serviceVirtualAddresses`): Cilium
+   * translates a connection to one of them to a backend before any policy decides it, so `trace`, the matchers, the
+   * public verdicts and `replay` judge no connection to such an address (`engine-service-address`).
+   * @default - none known
+   */
+  readonly virtualAddresses?: string[];
+  /**
+   * `spec.type` (`ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`): the DNS name of an `ExternalName` Service is
+   * another name's alias, not a Service address (`serviceAtDnsName`).
+   * @default - ClusterIP
+   */
+  readonly type?: string;
 }
 
 /** A CiliumCIDRGroup: CIDRs plus the labels `cidrGroupSelector` matches. */
@@ -113,6 +127,9 @@ export class EndpointInventory {
   private readonly cidrGroupMap = new Map<string, CidrGroupSpec>();
   private readonly cidrGroupOrigins = new Map<string, CidrGroupOrigin>();
   private readonly sliceAddresses = new Map<string, string[]>();
+  private readonly servicesByAddress = new Map<string, InventoryService>();
+  /** The first Service added of each `<name>.<namespace>` that is not `ExternalName` (`serviceAtDnsName`). */
+  private readonly servicesByDnsName = new Map<string, InventoryService>();
 
   /** Every workload, in the order added. */
   public get workloads(): InventoryWorkload[] {
@@ -177,6 +194,12 @@ export class EndpointInventory {
   public addService(service: InventoryService): void {
     checkService(service);
     this.serviceList.push(service);
+    for (const a of service.virtualAddresses ?? []) {
+      const key = addressKey(a);
+      if (key !== undefined && !this.servicesByAddress.has(key)) this.servicesByAddress.set(key, service);
+    }
+    const dnsKey = `${service.name}.${service.namespace}`;
+    if (service.type !== 'ExternalName' && !this.servicesByDnsName.has(dnsKey)) this.servicesByDnsName.set(dnsKey, service);
   }
 
   /**
@@ -241,11 +264,14 @@ export class EndpointInventory {
         return true;
       }
       case 'service': {
-        const { selector } = info.service;
+        const { selector, virtualAddresses, type } = info.service;
         const ports = info.service.ports.map((p) => ({
           port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.name !== undefined ? { name: p.name } : {}),
         }));
-        this.addService({ name, namespace, labels, ...(selector ? { selector } : {}), ports });
+        this.addService({
+          name, namespace, labels, ...(selector ? { selector } : {}), ports,
+          ...(virtualAddresses ? { virtualAddresses: [...virtualAddresses] } : {}), ...(type !== undefined ? { type } : {}),
+        });
         return true;
       }
       case 'endpoints':
@@ -356,12 +382,38 @@ export class EndpointInventory {
     return servicesOfTarget({ kind: 'name', name, ...(namespace !== undefined ? { namespace } : {}) }, this.services);
   }
 
+  /**
+   * The first Service added whose own addresses (`InventoryService.virtualAddresses`) hold `ip` (an IPv4 address and its
+   * IPv4-mapped IPv6 form are not the same); `undefined` when none does or `ip` is no IP address.
+   */
+  public serviceAtAddress(ip: string): InventoryService | undefined {
+    const key = addressKey(ip);
+    return key === undefined ? undefined : this.servicesByAddress.get(key);
+  }
+
+  /**
+   * The Service of the inputs a cluster DNS name names (`<service>.<namespace>.svc.<cluster domain>`, any domain, a trailing
+   * dot or not, any case), but an `ExternalName` one: the name resolves to the Service's ClusterIP, or for a headless
+   * Service to its pods' addresses, never to an address outside the cluster. `undefined` for any other name.
+   */
+  public serviceAtDnsName(dnsName: string): InventoryService | undefined {
+    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.[^]*)?$/.exec(dnsName.toLowerCase().replace(/\.$/, ''));
+    if (m === null) return undefined;
+    return this.servicesByDnsName.get(`${m[1]}.${m[2]}`);
+  }
+
   private addAddresses(namespace: string, service: string, ips: readonly string[]): void {
     const key = `${namespace}/${service}`;
     const list = this.sliceAddresses.get(key) ?? [];
     for (const ip of ips.filter((i) => i !== '')) list.push(ip.includes(':') ? `${ip}/128` : `${ip}/32`);
     this.sliceAddresses.set(key, list);
   }
+}
+
+/** An IP address as one key whatever its spelling (`2001:db8::1` and `2001:DB8:0::1`), `undefined` for no address. */
+function addressKey(ip: string): string | undefined {
+  const parsed = parseIp(ip);
+  return parsed === undefined ? undefined : `${parsed.family}:${parsed.value}`;
 }
 
 /**

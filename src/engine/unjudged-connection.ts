@@ -4,12 +4,13 @@
  * an end that is a node given without its labels where a rule reads them (`PolicySet._nodeLabelsUnknown`), a pod given
  * without its service account where the side's decision depends on it (`PolicySet._serviceAccountUnknown`), and a request
  * allowed at L4 onto L7 rules the engine did not evaluate against it (`l7proto` rules, or rules of another protocol than
- * the request's). The one predicate `trace` (exit 2), the public verdicts (`PolicySet.verdict()`, `decide()`,
- * `evaluateNaive()`) and the test matchers (`toAllow`, `toDeny`, `Verdicts.verdictFor`) refuse such a connection by, and
- * `replay` leaves it not judged by, with the same words.
+ * the request's), and a server end that is a Service's own address (`serviceAddressError`). The one predicate `trace`
+ * (exit 2), the public verdicts (`PolicySet.verdict()`, `decide()`, `evaluateNaive()`) and the test matchers (`toAllow`,
+ * `toDeny`, `Verdicts.verdictFor`) refuse such a connection by, and `replay` leaves it not judged by, with the same words.
  */
 import { CiliumPolicyError, errorWhat } from '../core/errors';
-import { Endpoint, formatEndpoint } from './endpoint';
+import { Endpoint, EndpointKind, formatEndpoint } from './endpoint';
+import { EndpointInventory } from './inventory';
 import { describeItem } from './evaluate';
 import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
@@ -43,6 +44,7 @@ export interface EndsAbsentNodeLabels {
  */
 export interface JudgedPolicies {
   readonly _dnsServer: Endpoint;
+  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress' | 'serviceAtDnsName'>;
   _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[];
   _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[];
   _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined;
@@ -78,6 +80,8 @@ export interface JudgedPolicies {
  */
 export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames,
   lead = '', judged?: { readonly verdict: Verdict }, absent?: EndsAbsentNodeLabels): CiliumPolicyError | undefined {
+  const service = serviceAddressError(set, ends.to, names.to, lead);
+  if (service !== undefined) return service;
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
     const learning = refusals.length === 0 ? set._learningRefusals(ends.from, end) : [];
@@ -103,6 +107,41 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
   const learning = learningLookupError(set, ends, names, lead, absent?.from === undefined ? undefined : { from: absent.from });
   if (learning !== undefined) return learning;
   return judged === undefined ? undefined : unjudgedRequest(ends, judged.verdict, names, lead);
+}
+
+/**
+ * Why no verdict on a connection to `to` is what Cilium enforces because `to` is an address (`cidr:`, or the address of
+ * `fqdn:`) of a Service of the inputs (`EndpointInventory.serviceAtAddress`: a ClusterIP, an external or load-balancer IP):
+ * Cilium load-balances a connection to it to one of the Service's backends before a policy decides it (bpf/bpf_lxc.c: the
+ * socket-level translation or `__per_packet_lb_svc_xlate_4`, then `handle_ipv4_from_lxc`'s policy on the backend's
+ * identity; a Service without backends drops it before any policy), so the policy never sees the address, which the
+ * engine would judge as an address outside the cluster (`engine-service-address`). With kube-proxy rather than Cilium
+ * serving external and load-balancer addresses the policy sees the address: which one holds depends on the cluster.
+ */
+function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
+  if ((to.kind !== EndpointKind.CIDR && to.kind !== EndpointKind.FQDN) || to.ip === undefined) return undefined;
+  const atAddress = set.inventory.serviceAtAddress(to.ip);
+  // A cluster DNS name of a Service resolves to its ClusterIP, or a headless one's pods: never an outside address.
+  const byName = atAddress === undefined && to.kind === EndpointKind.FQDN && to.name !== undefined
+    ? set.inventory.serviceAtDnsName(to.name) : undefined;
+  const service = atAddress ?? byName;
+  if (service === undefined) return undefined;
+  const port = service.ports.find((p) => Number.isInteger(p.port))?.port;
+  const named = `${service.namespace}/${service.name}`;
+  // `svc:` traces a Service's pods; a selector-less one's backends are addresses (default/kubernetes: the API server).
+  const fix = service.selector !== undefined
+    ? `give the Service as the server (svc:${named}${port !== undefined ? `:${port}` : ''}: its backends on their target port), or a backend itself`
+    : `give a backend of Service ${named} as the server (${named === 'default/kubernetes' ? 'entity:kube-apiserver, or entity:kube-apiserver@<ip> for a managed one'
+      : 'the address of one of its Endpoints: cidr:<ip>, or the pod or node behind it'})`;
+  return new CiliumPolicyError({
+    id: 'engine-service-address',
+    message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress !== undefined ? `${to.ip} is an address of Service ${named} in the inputs`
+      : `${to.name ?? ''} is the cluster DNS name of Service ${named} in the inputs, which resolves to its ClusterIP (a headless one's: its pods' addresses)`}; `
+      + 'Cilium translates a connection to a Service address to one of its backends before any policy decides it (bpf_lxc '
+      + 'service translation) and judges a pod by its own identity, so no policy judges the address as an outside one and no '
+      + 'verdict on it is what Cilium enforces',
+    fix,
+  });
 }
 
 /**

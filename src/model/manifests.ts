@@ -15,6 +15,7 @@
  * `on` and `8080` that way: `on` is the text `true`), a null is the empty string the API server stores; other values are
  * dropped.
  */
+import { parseIp } from './cidr';
 import { isKubernetesList, listEntries } from './list-items';
 import { LabelSelectorModel } from './policy-model';
 import { unquotedNumber } from './unquoted-numbers';
@@ -144,6 +145,12 @@ export interface ManifestService {
   readonly selector?: Readonly<Record<string, string>>;
   /** `spec.ports`. */
   readonly ports: readonly ManifestServicePort[];
+  /**
+   * The Service's own addresses, as written (`serviceVirtualAddresses`): `spec.clusterIP`, `spec.clusterIPs`,
+   * `spec.externalIPs`, `spec.loadBalancerIP` and `status.loadBalancer.ingress[].ip`, each an IP address.
+   * @default - none written (the API server assigns a ClusterIP the manifest does not hold)
+   */
+  readonly virtualAddresses?: readonly string[];
 }
 
 /** One Kubernetes object, read: what `readManifest` returns. */
@@ -182,7 +189,7 @@ export function readManifest(obj: unknown, nested = false): ManifestInfo | undef
     case 'Namespace':
       return { type: 'namespace', header };
     case 'Service':
-      return { type: 'service', header, service: readServiceSpec(spec) };
+      return { type: 'service', header, service: readServiceSpec(spec, objectOr(obj.status)) };
     case 'NetworkPolicy':
       if (header.apiVersion !== undefined && !header.apiVersion.startsWith('networking.k8s.io/')) return undefined;
       return { type: 'network-policy', header, podSelector: isManifestObject(spec.podSelector) ? labelSelectorOf(spec.podSelector) : {} };
@@ -272,8 +279,24 @@ export function containerPortsOf(podSpec: ManifestObject): ManifestContainerPort
   })));
 }
 
-/** Reads the `spec` of a Service. */
-export function readServiceSpec(spec: ManifestObject): ManifestService {
+/**
+ * The addresses a Service is reached at rather than its backends: `spec.clusterIP` and `spec.clusterIPs` (not `None`, a
+ * headless Service's), `spec.externalIPs`, `spec.loadBalancerIP` and `status.loadBalancer.ingress[].ip`; only IP addresses
+ * (`parseIp`), each once. Cilium load-balances a connection to such an address to one of the Service's backends before a
+ * policy decides it (bpf/bpf_lxc.c: socket-level or `__per_packet_lb_svc_xlate_4`, then `handle_ipv4_from_lxc`'s policy
+ * on the backend's identity), so no policy ever judges the address itself.
+ */
+export function serviceVirtualAddresses(spec: ManifestObject, status: ManifestObject): string[] {
+  const written = [spec.clusterIP, ...(Array.isArray(spec.clusterIPs) ? spec.clusterIPs : []),
+    ...(Array.isArray(spec.externalIPs) ? spec.externalIPs : []), spec.loadBalancerIP,
+    ...objects(objectOr(status.loadBalancer).ingress).map((i) => i.ip)];
+  const out: string[] = [];
+  for (const a of written) if (typeof a === 'string' && parseIp(a) !== undefined && !out.includes(a)) out.push(a);
+  return out;
+}
+
+/** Reads the `spec` (and `status`, for its load-balancer addresses) of a Service. */
+export function readServiceSpec(spec: ManifestObject, status: ManifestObject = {}): ManifestService {
   const selector = isManifestObject(spec.selector) && Object.keys(spec.selector).length > 0 ? stringMap(spec.selector) : undefined;
   const ports = objects(spec.ports).map((p): ManifestServicePort => {
     const port = Number(p.port);
@@ -285,7 +308,11 @@ export function readServiceSpec(spec: ManifestObject): ManifestService {
       ...(typeof p.name === 'string' ? { name: p.name } : {}),
     };
   });
-  return { ...(typeof spec.type === 'string' ? { type: spec.type } : {}), ...(selector ? { selector } : {}), ports };
+  const virtualAddresses = serviceVirtualAddresses(spec, status);
+  return {
+    ...(typeof spec.type === 'string' ? { type: spec.type } : {}), ...(selector ? { selector } : {}), ports,
+    ...(virtualAddresses.length > 0 ? { virtualAddresses } : {}),
+  };
 }
 
 /** Reads a Kubernetes label selector, keeping only well-formed parts (empty parts are left out: `{}` selects everything). */

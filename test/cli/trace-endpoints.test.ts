@@ -303,3 +303,36 @@ describe('trace: the Cilium version the policies were synthesized for', () => {
     expect(r.stderr).toMatch(/has the annotation cdk8s-cilium\.io\/cilium-version: "1\.9", which is not a supported Cilium version/);
   });
 });
+
+// Session 57: a Service's own address was judged as an outside address (ALLOWED by a toCIDR of the service range);
+// Cilium translates it to a backend before any policy, so trace refuses it (exit 2) and judges the Service by `svc:`.
+describe('a server at a Service address (engine-service-address)', () => {
+  test('cidr:<ClusterIP> exits 2 naming the Service; svc: of it is judged by its pods', () => {
+    const file = join(scratch, 'service-address.yaml');
+    writeFileSync(file, `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  egress:
+    - toCIDR: [10.96.0.0/12]
+      toPorts: [{ports: [{port: "80", protocol: TCP}, {port: "8080", protocol: TCP}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  clusterIP: 10.96.12.34
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+---
+${deployment('api', { app: 'api' })}
+`);
+    const at = (to: string, ...rest: string[]): ReturnType<typeof cli> => cli('trace', '--policies', file, '--from', 'pod:shop:app=web', '--to', to, ...rest);
+    const vip = at('cidr:10.96.12.34', '--port', '80/TCP');
+    expect(vip.code, vip.stdout).toBe(2);
+    expect(vip.stderr).toMatch(/10\.96\.12\.34 is an address of Service shop\/api in the inputs.*\(engine-service-address\); fix: give the Service as the server \(svc:shop\/api:80/);
+    expect(at('cidr:10.96.12.35', '--port', '80/TCP').code).toBe(0);
+    expect(at('svc:shop/api:80').code).toBe(1);
+  });
+});

@@ -1,0 +1,127 @@
+// Session 57: a server end at a Service's own address (its ClusterIP, external or load-balancer IP) was judged as an
+// address outside the cluster (the world identity), so `toCIDR: [10.96.0.0/12]` let `pod → cidr:10.96.12.34` through.
+// Cilium translates a connection to a Service address to one of its backends before any policy decides it (bpf/bpf_lxc.c:
+// socket-level translation or `__per_packet_lb_svc_xlate_4`, then `handle_ipv4_from_lxc`'s policy on the backend's
+// identity), so no policy judges the address: trace, the matchers and the public verdicts refuse such a connection
+// (`engine-service-address`), and the Service itself (`svc:`) is judged by its backends.
+import { describe, expect, test } from 'vitest';
+import { CiliumPolicyError } from '../../src/core/errors';
+import { IpFamilies, PolicySet } from '../../src/engine';
+import { verdictFor } from '../../src/engine/matchers';
+import { readManifest } from '../../src/model/manifests';
+import { cnp, labels, policySet } from './helpers';
+
+const WEB = 'pod:shop:app=web';
+const service = (name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): Record<string, unknown> => ({
+  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' },
+  spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }], ...spec }, ...(status ? { status } : {}),
+});
+// web may reach the service CIDR 10.96.0.0/12, 203.0.113.0/24 and fd00::/64 on 80/TCP and 8080/TCP, nothing else.
+const web = cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [
+  { toCIDR: ['10.96.0.0/12', '203.0.113.0/24', 'fd00::/64'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }, { port: '8080', protocol: 'TCP' }] }] },
+  { toFQDNs: [{ matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+  { toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })],
+    toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+] }, 'shop');
+const docs = [
+  web,
+  service('api', { clusterIP: '10.96.12.34', clusterIPs: ['10.96.12.34', 'fd00::12:34'], externalIPs: ['203.0.113.7'] },
+    { loadBalancer: { ingress: [{ ip: '203.0.113.9' }, { hostname: 'lb.example.com' }] } }),
+  service('headless', { clusterIP: 'None' }),
+  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'c' }] } } } },
+];
+
+/** The id of the error the matchers refuse the connection with, or the verdict. */
+function judge(set: PolicySet, to: string, port = '80/TCP'): string {
+  try {
+    return verdictFor(set, WEB, to, port).allowed ? 'allowed' : 'denied';
+  } catch (e) {
+    if (e instanceof CiliumPolicyError) return e.id;
+    throw e;
+  }
+}
+
+describe('a server end at a Service address is not judged (engine-service-address)', () => {
+  const set = policySet(docs);
+  test('every address of the Service, however written, is refused; other addresses of the same blocks are judged', () => {
+    const table: [string, string][] = [
+      ['cidr:10.96.12.34', 'engine-service-address'], // clusterIP (was: allowed by toCIDR 10.96.0.0/12)
+      ['cidr:203.0.113.7', 'engine-service-address'], // externalIPs
+      ['cidr:203.0.113.9', 'engine-service-address'], // status.loadBalancer.ingress
+      ['fqdn:api.example.com@10.96.12.34', 'engine-service-address'], // a name resolving to the ClusterIP (was: allowed by toFQDNs)
+      ['cidr:10.96.12.35', 'allowed'], // no Service's address: an outside address the CIDR holds
+      ['cidr:203.0.113.8', 'allowed'],
+      ['fqdn:www.example.com@198.51.100.1', 'allowed'],
+      ['cidr:198.51.100.1', 'denied'],
+    ];
+    for (const [to, expected] of table) expect(judge(set, to), to).toBe(expected);
+    const dual = policySet(docs, { ipFamilies: IpFamilies.DUAL });
+    expect(judge(dual, 'cidr:fd00:0:0:0:0:0:12:34')).toBe('engine-service-address'); // clusterIPs, another spelling
+    expect(judge(dual, 'cidr:fd00::12:35')).toBe('allowed');
+  });
+
+  test('the Service\'s backend, what Cilium judges, is denied: the CIDR rules do not select pods', () => {
+    expect(judge(set, 'pod:shop:app=api', '8080/TCP')).toBe('denied');
+  });
+
+  test('the error names the Service and the fix gives it as the server; PolicySet.verdict() refuses alike', () => {
+    let error: unknown;
+    try {
+      set.verdict({ from: set.endpoint(WEB), to: set.endpoint('cidr:10.96.12.34'), port: 80, protocol: 'TCP' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CiliumPolicyError);
+    const { id, message } = error as CiliumPolicyError;
+    expect(id).toBe('engine-service-address');
+    expect(message).toMatch(/PolicySet\.verdict\(\).*10\.96\.12\.34 is an address of Service shop\/api in the inputs/);
+    expect(message).toMatch(/fix: give the Service as the server \(svc:shop\/api:80/);
+  });
+
+  test('a selector-less Service: the fix names its backends, the API server for default/kubernetes', () => {
+    const kubernetes = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' },
+      spec: { clusterIP: '10.96.0.1', ports: [{ port: 443, targetPort: 6443 }] } };
+    const external = { ...kubernetes, metadata: { name: 'db', namespace: 'shop' }, spec: { clusterIP: '10.96.0.2', ports: [{ port: 5432 }] } };
+    const withApi = policySet([web, kubernetes, external]);
+    const fixOf = (to: string): string => {
+      try {
+        verdictFor(withApi, WEB, to, '443/TCP');
+      } catch (e) {
+        if (e instanceof CiliumPolicyError && e.id === 'engine-service-address') return e.fix ?? '';
+      }
+      return 'judged';
+    };
+    expect(fixOf('cidr:10.96.0.1')).toMatch(/entity:kube-apiserver/);
+    expect(fixOf('cidr:10.96.0.2')).toMatch(/a backend of Service shop\/db .*cidr:<ip>/);
+  });
+
+  test('a cluster DNS name of a Service of the inputs, whatever address it is given with, is refused; ExternalName is not', () => {
+    // web may reach *.shop/other.svc.cluster.local and *.example.com by name on 80/TCP (a toFQDNs rule Cilium never applies in the cluster).
+    const byName = cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [
+      { toFQDNs: [{ matchPattern: '*.shop.svc.cluster.local' }, { matchPattern: '*.other.svc.cluster.local' }, { matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+      { toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })],
+        toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+    ] }, 'shop');
+    const ext = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: 'shop' }, spec: { type: 'ExternalName', externalName: 'api.example.com' } };
+    const set = policySet([byName, service('api', {}), service('db', { clusterIP: 'None' }), ext]);
+    const table: [string, string][] = [
+      ['fqdn:api.shop.svc.cluster.local@10.96.40.1', 'engine-service-address'], // ClusterIP not written: found by the name (was: allowed)
+      ['fqdn:API.shop.svc.cluster.local.@10.96.40.1', 'engine-service-address'],
+      ['fqdn:db.shop.svc.cluster.local@10.0.1.7', 'engine-service-address'], // headless: a pod's address (was: allowed)
+      ['fqdn:ext.shop.svc.cluster.local@203.0.113.5', 'allowed'], // ExternalName: an alias of an outside name
+      ['fqdn:web.shop.svc.cluster.local@10.96.40.2', 'allowed'], // no such Service in the inputs
+      ['fqdn:api.other.svc.cluster.local@10.96.40.3', 'allowed'],
+      ['fqdn:www.example.com@203.0.113.6', 'allowed'],
+    ];
+    for (const [to, expected] of table) expect(judge(set, to), to).toBe(expected);
+  });
+
+  test('a headless Service (clusterIP: None) and a Service without written addresses hold no address', () => {
+    expect(readManifest(service('headless', { clusterIP: 'None' }))).toMatchObject({ type: 'service' });
+    const read = readManifest(service('headless', { clusterIP: 'None', externalIPs: ['', 'not-an-ip'] }));
+    expect(read?.type === 'service' ? read.service.virtualAddresses : 'no service').toBeUndefined();
+    const plain = policySet([web, service('api', {})]);
+    expect(judge(plain, 'cidr:10.96.12.34')).toBe('allowed');
+  });
+});
