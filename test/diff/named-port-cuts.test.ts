@@ -91,8 +91,8 @@ ${workers.join('---\n')}`;
     expect(Connectivity.diff(base, head).changes.map(changeLine)).toContain('+ prod/db → world 9050/TCP');
   });
 
-  // Two workloads name `http` with two numbers: Cilium skips the name (ErrDuplicateNamedPorts, pkg/policy
-  // `NamedPortMultiMap.GetNamedPort`), so the item opens neither number; the report and the diff say so, and do not fail.
+  // Two workloads name `http` with two numbers: Cilium skips the name (ErrDuplicateNamedPorts, pkg/policy/types
+  // `namedPortMultiMap.GetNamedPort`), so the item opens neither number; the report and the diff say so, and do not fail.
   test('a name with two numbers in the cluster: neither is allowed, in the report and the diff, as the engine says', () => {
     const workers = [WORKER, deployment('other', { app: 'other' }, { http: 9060 })];
     const head = PolicySet.fromYaml(policy('[{ ports: [{ port: "1", protocol: TCP }, { port: http, protocol: TCP }] }]', workers));
