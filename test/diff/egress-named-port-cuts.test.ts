@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { Connectivity, PolicySet } from '../../src';
 import { parseConnection } from '../../src/engine/query';
 import { cliAsync } from '../support/cli';
-import { changeLine } from './support';
+import { changeLine, portsCover as covers, reportDisagreements } from './support';
 
 const INVENTORY = `apiVersion: apps/v1
 kind: Deployment
@@ -49,16 +49,6 @@ ${named ? `  - toEntities: [world]
 
 const set = (named: boolean): PolicySet => PolicySet.fromYaml(`${policy(named)}---\n${INVENTORY}`, { file: named ? 'head.yaml' : 'base.yaml' });
 
-/** Whether a report's ports cover a connection. */
-function covers(ports: readonly string[], connection: string): boolean {
-  const q = parseConnection(connection);
-  return ports.some((p) => {
-    const m = /^(\d+)(?:-(\d+))?\/(TCP|UDP|ANY)$/.exec(p);
-    return p === 'any' || (m !== null && (m[3] === 'ANY' || m[3] === q.protocol) && q.port !== undefined
-      && q.port >= Number(m[1]) && q.port <= Number(m[2] ?? m[1]));
-  });
-}
-
 const GRID = ['1/TCP', '80/TCP', '9049/TCP', '9050/TCP', '9051/TCP', '9050/UDP'];
 
 describe('an egress named port is cut where the engine resolves it: the cluster\'s named ports', () => {
@@ -73,16 +63,7 @@ describe('an egress named port is cut where the engine resolves it: the cluster\
   });
 
   test('every report cell from prod/db agrees with verdict() on a grid of ports', () => {
-    const report = head.report();
-    const wrong: string[] = [];
-    for (const to of Connectivity.endpointClasses([head])) {
-      const ports = report.connections.filter((c) => c.from === 'prod/db' && c.to === to.cls.id).flatMap((c) => c.ports);
-      for (const conn of GRID) {
-        const v = head.verdict({ from: head.endpoint('pod:prod:app=db'), to: to.endpoint, ...parseConnection(conn) }).verdict;
-        if ((v === 'allowed') !== covers(ports, conn)) wrong.push(`${to.cls.id} ${conn}: ${v}`);
-      }
-    }
-    expect(wrong).toEqual([]);
+    expect(reportDisagreements(head, 'prod/db', GRID)).toEqual([]);
   });
 
   test('the diff lists the named port newly allowed to world and to the pods without ports', () => {

@@ -87,3 +87,19 @@ test('report --inventory of a cilium.io/v2 group, the policy annotated 1.17: exi
     }
   }
 });
+
+// Session 57 (issue 16, seed 5704): the library's error (`unservedCidrGroups`) is placed where validate places it, at the
+// apiVersion's value: line and column. A group after a comment document, written kind first, so its apiVersion is at
+// line 4, column 13, not at the document's start.
+test('the library and validate place a 1.17 error of a cilium.io/v2 group at its apiVersion value: line 4, column 13', () => {
+  const text = `# inventory\n---\nkind: CiliumCIDRGroup\napiVersion: cilium.io/v2\nmetadata: {name: grp}\nspec: {externalCIDRs: ["10.0.0.0/8"]}\n---\n${policyYaml()}`;
+  const at = (d: { id: string; file?: string; line?: number; column?: number }): unknown[] => [d.id, d.file, d.line, d.column];
+  const set = PolicySet.fromYaml(text, { file: 'both.yaml', ciliumVersion: CiliumVersion.V1_17 });
+  expect(set.diagnostics.filter((d) => d.severity === 'error').map(at)).toEqual([['parse-api-version', 'both.yaml', 4, 13]]);
+  const report = Validator.validateInputs([{ name: 'both.yaml', text }], { ciliumVersion: '1.17' });
+  expect(report.diagnostics.filter((d) => d.severity === 'error').map(at)).toEqual([['parse-api-version', 'both.yaml', 4, 13]]);
+  // 1.18 serves cilium.io/v2: no error, and the group selects 10.1.2.3.
+  const served = PolicySet.fromYaml(text, { file: 'both.yaml', ciliumVersion: CiliumVersion.V1_18 });
+  expect(served.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  expect(verdict(served, query.from, query.to, query.port).allowed).toBe(true);
+});
