@@ -22,6 +22,7 @@ import { resolve } from 'node:path';
 import type { ReportFile, ValidationReport } from '../validate';
 import { CILIUM_VERSION_ANNOTATION, annotationFix } from '../model/version-annotation';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
+import { flagWithValue } from './flag-value';
 import { parseIntegerOption } from './numeric-option';
 import { commanderOutput, errorLine, printableStderr, refuseEmptyPaths, refuseRepeatedOptions } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
@@ -102,7 +103,7 @@ export async function executeValidate(paths: readonly string[], options: Validat
     const n = parseSize(options.maxFileSize);
     if (n === undefined) {
       throw new CiliumPolicyError({
-        id: 'cli-max-file-size', message: `--max-file-size ${options.maxFileSize} is not a size from 1 byte to ${formatBytes(MAX_FILE_BYTES_LIMIT)}`,
+        id: 'cli-max-file-size', message: `${flagWithValue('--max-file-size', options.maxFileSize)} is not a size from 1 byte to ${formatBytes(MAX_FILE_BYTES_LIMIT)}`,
         fix: 'use bytes or a unit: 512k, 10MiB, 1G',
       });
     }
