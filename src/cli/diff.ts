@@ -37,11 +37,8 @@ import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
-import {
-  CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, dnsServerOption, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
-  NON_DEFAULT_DENY_HELP, nonDefaultDenySetting,
-  refusedPolicyInputs, warningLines,
-} from './trace';
+import { CliIo, refusedPolicyInputs, warningLines } from './trace';
+import { addSettingFlags, settingFlags } from './agent-setting-flags';
 
 /** When `diff` exits 1. */
 export enum DiffFailOn {
@@ -125,9 +122,6 @@ export interface ConnectivityCommandOptions {
    */
   readonly allowIcmpFragNeeded?: boolean;
 }
-
-/** The `--node-selector-labels` option of `diff` and `report` (as `trace` has it). */
-const NODE_SELECTOR_LABELS_HELP = 'the agents run with enable-node-selector-labels (fromNodes/toNodes select nodes by their labels), on both sides';
 
 /** The options of `diff`, as parsed. */
 export interface DiffCommandOptions extends ConnectivityCommandOptions {
@@ -343,7 +337,9 @@ export interface ConnectivitySetup {
  */
 export async function connectivitySetOptions(options: ConnectivityCommandOptions, io: HubbleCliIo, command: 'diff' | 'report',
   policies: readonly string[]): Promise<ConnectivitySetup> {
-  const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
+  // The agent settings of the flags, each read and refused by its row (`SETTING_FLAGS`), before any input is read.
+  const settings = settingFlags(options, command);
+  const version = settings.ciliumVersion;
   const inventory = new EndpointInventory();
   if (options.inventory !== undefined) {
     // Read strictly: an item the manifest reader would read as something else than written is refused (cli-inventory).
@@ -354,7 +350,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
       io.stderr(`warning: --inventory ${options.inventory}: no pods or workloads found (expected kubectl get pods -A -o json)\n`);
     }
   }
-  const given = ipFamiliesSetting(options.ipFamilies).ipFamilies;
+  const given = settings.ipFamilies;
   let capture: FlowCapture | undefined;
   let policyInputs: PolicyInputs | undefined;
   // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets), as replay.
@@ -385,14 +381,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     if (warning !== undefined) io.stderr(`warning: --flows ${options.flows}: ${warning}\n`);
   }
   const setOptions: PolicySetOptions = {
-    ...(version !== undefined ? { ciliumVersion: version } : {}),
-    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
-    ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
-    ...(options.nodeSelectorLabels === true ? { nodeSelectorLabels: true } : {}),
-    ...(options.mutualAuth === true ? { mutualAuth: true } : {}),
-    ...(options.sctp === true ? { sctp: true } : {}),
-    ...policyEnforcementSetting(options.policyEnforcement),
-    ...nonDefaultDenySetting(options.nonDefaultDenyPolicies),
+    ...settings,
     // A defaulted choice is left to the set's default (IPv4), so the set knows it defaulted: a family the user gives or the
     // capture shows off is off in Cilium, one left to the default unknown (`comparisonLimits`).
     ...(families.judged.source !== 'default' ? { ipFamilies: families.ipFamilies } : {}),
@@ -504,20 +493,11 @@ function checked(set: PolicySet, io: CliIo, side?: string, policyPaths?: readonl
  * classes come from, and the cluster the policies are judged for (version, name, DNS server, IP families, node-selector
  * labels, mutual authentication).
  */
-export function addConnectivityOptions(command: Command): Command {
-  return command
+export function addConnectivityOptions(command: Command, name: 'diff' | 'report'): Command {
+  command
     .option('--inventory <file>', 'kubectl get pods -A -o json (or workload manifests), read strictly: the endpoint classes are its workloads')
-    .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (default: from the policies\' annotation, else 1.19)')
-    .option('--cluster-name <name>', 'the local cluster name', 'default')
-    .addOption(dnsServerOption())
-    .addOption(ipFamiliesOption())
-    .addOption(policyEnforcementCliOption())
-    .option('--no-non-default-deny-policies', NON_DEFAULT_DENY_HELP)
-    .option('--node-selector-labels', NODE_SELECTOR_LABELS_HELP)
-    .option('--mutual-auth', MUTUAL_AUTH_HELP)
-    .option('--sctp', SCTP_HELP)
-    .addOption(allowIcmpFragNeededOption());
+    .option('--flows <file>', 'a Hubble capture (hubble observe -o jsonpb): the endpoint classes are its pods');
+  return addSettingFlags(command, name).addOption(allowIcmpFragNeededOption());
 }
 
 /**
@@ -532,7 +512,7 @@ export function addDiffCommand(program: Command, io: HubbleCliIo, done: (code: n
     .requiredOption('--head <paths...>', 'the policies after: files and directories (.yaml, .yml, .json; directories recursively)')
     .addOption(new Option('--output <format>', 'output format').choices(Object.values(ConnectivityOutput)).default(ConnectivityOutput.TEXT))
     .addOption(new Option('--fail-on <kind>', 'exit 1 when a connection is newly allowed, newly denied, or either').choices(Object.values(DiffFailOn)));
-  return addConnectivityOptions(command)
+  return addConnectivityOptions(command, 'diff')
     .option('--max-changes <n>', 'the most changes to hold (a change touching every class changes every pair); more are refused '
       + '(exit 2, diff-too-large), never cut short', String(DEFAULT_MAX_DIFF_CHANGES))
     .option('--max-pairs <n>', 'the most pairs of endpoint classes to judge whose egress or ingress may decide differently (a change to every class '

@@ -12,10 +12,10 @@
 import { Command, Option } from 'commander';
 import { CiliumPolicyError } from '../core/errors';
 import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInput, unreadInputFix } from '../hubble/connections';
-import { CiliumVersion } from '../core/cilium-version';
 import type { DraftNamespaceLeftOut } from '../hubble/draft';
 import { namespaceLeftOutNote, platformNamespaceNote } from '../hubble/draft-namespaces';
 import { replyLookupsLeftOutNote } from '../hubble/draft-reply-lookups';
+import { addSettingFlags, settingFlags } from './agent-setting-flags';
 import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 
 /** The options of `draft`, as parsed. */
@@ -118,7 +118,8 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   if (output !== 'ts' && output !== 'yaml') {
     throw new CiliumPolicyError({ id: 'cli-output', message: `unknown output format "${output}"`, fix: 'use --output ts or --output yaml' });
   }
-  const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
+  // The version and the cluster name, read and refused by their rows (`SETTING_FLAGS`): draft takes no other agent setting.
+  const { ciliumVersion, clusterName } = settingFlags(options, 'draft');
   const namespaces = (options.namespace ?? []).flatMap((n) => n.split(',')).map((n) => n.trim()).filter((n) => n !== '');
   // `--namespace "$NS"` with NS unset: one namespace was asked for, so drafting every namespace would be more than asked.
   if (options.namespace !== undefined && options.namespace.length > 0 && namespaces.length === 0) {
@@ -143,8 +144,8 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
   const { Draft } = await import('../hubble/draft.js');
   const plan = Draft.plan(capture, {
     ...(namespaces.length > 0 ? { namespaces } : {}),
-    ...(version !== undefined ? { ciliumVersion: version } : {}),
-    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
+    ...(ciliumVersion !== undefined ? { ciliumVersion } : {}),
+    ...(clusterName !== undefined ? { clusterName } : {}),
     ...(options.includeKubeSystem === true ? { includeKubeSystem: true } : {}),
   });
   const input = capture.input;
@@ -179,14 +180,13 @@ export async function executeDraft(options: DraftCommandOptions, io: HubbleCliIo
  * @param done receives the exit status of a run (bad input raised while running is printed and gives 2)
  */
 export function addDraftCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
-  return program.command('draft')
+  const command = program.command('draft')
     .description('draft least-privilege policies from Hubble flows, as TypeScript constructs or YAML (exit 0 drafted, 2 bad input or nothing to draft)')
     .requiredOption('--flows <file>', 'Hubble flow log: hubble observe -o json/jsonpb, the flow exporter, legacy json; gzip; - for standard input')
     .addOption(new Option('--output <format>', 'output format').choices(['ts', 'yaml']).default('ts'))
     .option('--namespace <ns>', 'draft policies for this namespace only (repeatable, or comma-separated; default: every namespace)',
-      (v: string, prev: string[] = []) => [...prev, v])
-    .option('--cilium-version <version>', 'the Cilium version to write into the output (CiliumVersion.use)')
-    .option('--cluster-name <name>', 'the local cluster name (default: the cluster of the nodes that observed the capture, else default)')
+      (v: string, prev: string[] = []) => [...prev, v]);
+  return addSettingFlags(command, 'draft')
     .option('--import-from <module>', 'the module the TypeScript imports the SDK from', 'cdk8s-cilium')
     .option('--include-kube-system', 'draft policies for the pods of kube-system too (default: left out, as every pod reaches them)')
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are not used', String(DEFAULT_MAX_CONNECTIONS))

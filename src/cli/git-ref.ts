@@ -45,10 +45,16 @@ export function isGitRef(ref: string, cwd: string): boolean {
 export function readAtGitRef(ref: string, paths: readonly string[], cwd: string, maxBytes: number): GitFiles {
   if (!isGitRef(ref, cwd)) {
     const where = repositoryOf(cwd);
+    // A shallow clone (actions/checkout's default, fetch-depth 1) holds one commit: `HEAD~1` or a base branch not fetched
+    // is no commit of it, which `git fetch origin main` alone does not mend for `HEAD~1`.
+    const shallow = where === 'repository' && isShallow(cwd);
     throw new CiliumPolicyError(where === 'repository' ? {
       id: 'diff-git-ref',
-      message: `--base ${ref} is neither an existing file or directory nor a commit of the git repository in ${displayCwd(cwd)}`,
-      fix: 'give the base policy files, or a git ref such as origin/main (fetch it first: git fetch origin main)',
+      message: `--base ${ref} is neither an existing file or directory nor a commit of the git repository in ${displayCwd(cwd)}`
+        + `${shallow ? ' (a shallow clone: it holds only the history fetched, as actions/checkout fetches one commit by default)' : ''}`,
+      fix: shallow
+        ? 'fetch the history first: git fetch --unshallow (or actions/checkout with fetch-depth: 0), then give a git ref such as origin/main; or give the base policy files'
+        : 'give the base policy files, or a git ref such as origin/main (fetch it first: git fetch origin main)',
     } : {
       id: 'diff-git-ref',
       message: `--base ${ref} is not an existing file or directory, and cannot be a git ref: `
@@ -219,6 +225,15 @@ function git(args: readonly string[], cwd: string, input?: string): Buffer {
       message: `git ${args[0]} failed${stderr ? `: ${stderr.split('\n')[0]}` : ''}`,
       fix: 'run the command inside the git repository that holds the policies, with git installed',
     });
+  }
+}
+
+/** Whether the repository around `cwd` is a shallow clone (`git rev-parse --is-shallow-repository`, git 2.15+). */
+function isShallow(cwd: string): boolean {
+  try {
+    return execFileSync('git', ['rev-parse', '--is-shallow-repository'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8').trim() === 'true';
+  } catch {
+    return false;
   }
 }
 

@@ -18,8 +18,8 @@ import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
 import { currentYamlValueBudget, inYamlValueBudget } from '../model/yaml-value-budget';
 import { withoutControls } from '../model/printable';
 import { parseJsonFile } from '../model/json-duplicate-key';
-import { YamlStream, YamlStreamReader, readYamlStream, yamlValues } from '../model/yaml-stream';
-import { PathOption, policyPathRefusal, readPolicyFiles } from '../engine/policy-inputs';
+import { YamlStream, readYamlStream, yamlValues } from '../model/yaml-stream';
+import { FileReading, PathOption, addEntries, emptyInputs, policyPathRefusal } from '../engine/policy-inputs';
 import { yaml11BooleanNote } from '../model/go-yaml';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from '../validate/syntax';
 import { PATH_OPTION_FIXES, policyInputError } from './trace';
@@ -67,8 +67,11 @@ const PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP']);
  * @throws CiliumPolicyError (`cli-inventory`, or the reader's id) for an inventory that cannot be read faithfully
  */
 export function readInventory(path: string, into: EndpointInventory): void {
-  // A path that names no file, or `-`, is said as the inventory's (the policy reader below would name policies).
-  for (const entry of expandPaths([path], process.cwd())) {
+  // The path is walked once (a directory's files then read once each, by the reader below): a file added, removed or
+  // changed while it is read is read as the reader read it, or not at all, never read by one walk and checked by another.
+  const entries = expandPaths([path], process.cwd());
+  // A path that names no file, or `-`, is said as the inventory's (the policy reader would name policies).
+  for (const entry of entries) {
     const absent = policyPathRefusal(entry, INVENTORY_PATH);
     if (absent) throw absent;
   }
@@ -86,42 +89,39 @@ export function readInventory(path: string, into: EndpointInventory): void {
     into._addObject(json, false, { file: withoutControls(path) });
     return;
   }
-  // Each text is parsed once (and charged to the run's budget once, by the reader): its stream is kept for the check below.
+  // Each text is read and parsed once (and charged to the run's budget once, by the reader): its stream is kept for the
+  // check below, which reads the very texts the reader read.
   const streams = new Map<string, YamlStream>();
-  const keep: YamlStreamReader = (text) => {
-    const stream = readYamlStream(text);
-    streams.set(text, stream);
-    return stream;
+  const texts: { name: string; text: string }[] = [];
+  const reading: FileReading = {
+    read: (t) => {
+      const stream = readYamlStream(t);
+      streams.set(t, stream);
+      return stream;
+    },
+    option: INVENTORY_PATH,
+    onText: (found, t) => texts.push({ name: found.name, text: t }),
   };
-  const read = PolicySet._fromInputs(inYamlValueBudget('--inventory', undefined, () => readPolicyFiles([path], DEFAULT_MAX_FILE_BYTES, keep)));
+  const inputs = emptyInputs();
+  const read = PolicySet._fromInputs(inYamlValueBudget('--inventory', undefined, () => {
+    addEntries(inputs, entries, DEFAULT_MAX_FILE_BYTES, reading);
+    return inputs;
+  }));
   // A label value that is no string is said below, as the inventory's (`cli-inventory`), with its document.
   const bad = policyInputError(read, false);
   if (bad) throw bad;
   // The texts read without error: their objects, checked as written.
   const values: { value: unknown; file: string; line?: number }[] = [];
-  for (const entry of expandPaths([path], process.cwd())) {
-    if (entry.file === undefined) continue;
-    const input = readInputFile(entry.file.path, DEFAULT_MAX_FILE_BYTES);
-    // An empty file holds no object (the reader warned of it and parsed nothing).
-    if (input.problem?.id === 'input-empty') continue;
-    const text = input.text ?? '';
-    const stream = streams.get(text);
-    // A text the reader did not parse is a file changed since: never checked, so not read.
-    if (stream === undefined) {
-      throw new CiliumPolicyError({
-        id: 'cli-inventory',
-        message: `--inventory ${withoutControls(entry.file.name)} changed while it was read; the inventory is not read`,
-        fix: 'give an inventory that is not being written (dump it to a file first: kubectl get pods -A -o json > pods.json)',
-      });
-    }
-    for (const doc of yamlValues(text, () => stream)) {
+  for (const { name, text: t } of texts) {
+    const stream = streams.get(t);
+    for (const doc of yamlValues(t, stream !== undefined ? () => stream : readYamlStream)) {
       const problem = inventoryProblem(doc.value);
       if (problem !== undefined) {
         const line = doc.lineOf(problem.path);
-        throw inventoryError(`${entry.file.name}${line !== undefined ? `:${line}` : ''}: document ${doc.index}`, problem, doc.plainText(problem.path));
+        throw inventoryError(`${name}${line !== undefined ? `:${line}` : ''}: document ${doc.index}`, problem, doc.plainText(problem.path));
       }
       const line = doc.lineOf(['apiVersion']);
-      values.push({ value: doc.value, file: entry.file.name, ...(line !== undefined ? { line } : {}) });
+      values.push({ value: doc.value, file: name, ...(line !== undefined ? { line } : {}) });
     }
   }
   // Lists and typed Lists (`PodList`) are unpacked by the inventory, as everywhere.

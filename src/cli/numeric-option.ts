@@ -1,5 +1,6 @@
 // The one parser of the CLI's whole-number options (--max-connections, --max-changes, --max-pairs, --max-warnings).
 import { CiliumPolicyError } from '../core/errors';
+import { flagWithValue } from './flag-value';
 
 /** The range of a whole-number option, the id of its error and the example of its fix. */
 export interface IntegerOptionRange {
@@ -27,14 +28,14 @@ export function parseIntegerOption(value: string, flag: string, range: IntegerOp
   const id = range.id ?? 'cli-flag';
   const fix = range.fix ?? `give ${flag} a number, e.g. ${range.example}`;
   if (!(range.min < 0 ? /^-?\d+$/ : /^\d+$/).test(text)) {
-    throw new CiliumPolicyError({ id, message: `${flag} ${value} is not ${range.what}`, fix });
+    throw new CiliumPolicyError({ id, message: `${flagWithValue(flag, value)} is not ${range.what}`, fix });
   }
   // Compared as digits, not as a number: 99999999999999999999 is no safe integer.
   const digits = text.replace(/^-?0*(?=\d)/, '');
   if (!text.startsWith('-') && (digits.length > String(max).length || (digits.length === String(max).length && digits > String(max)))) {
-    throw new CiliumPolicyError({ id, message: `${flag} ${value} is too large (max ${max})`, fix: `give ${flag} at most ${max}, e.g. ${range.example}` });
+    throw new CiliumPolicyError({ id, message: `${flagWithValue(flag, value)} is too large (max ${max})`, fix: `give ${flag} at most ${max}, e.g. ${range.example}` });
   }
   const n = Number(text);
-  if (n < range.min) throw new CiliumPolicyError({ id, message: `${flag} ${value} is not ${range.what}`, fix });
+  if (n < range.min) throw new CiliumPolicyError({ id, message: `${flagWithValue(flag, value)} is not ${range.what}`, fix });
   return n;
 }

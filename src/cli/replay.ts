@@ -70,17 +70,15 @@ import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInputFix } from '../hubble/
 import { parseIntegerOption } from './numeric-option';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
-import { CiliumVersion } from '../core/cilium-version';
 import { chooseIpFamilies } from '../hubble/capture-families';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths } from '../model/inputs';
 import { clusterNameError } from '../model/labels';
-import { CILIUM_VERSION_ANNOTATION, VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
+import { VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
 import {
-  CliIo, MUTUAL_AUTH_HELP, SCTP_HELP, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions,
-  dnsServerOption, hostFirewallInfo, ipFamiliesOption, ipFamiliesSetting, policyEnforcementCliOption, policyEnforcementSetting,
-  NON_DEFAULT_DENY_HELP, allowLocalhostOption, localClusterAndLocalhostSettings, nonDefaultDenySetting, policyDefaultLocalClusterOption,
-  printableStderr, refusedPolicyInputs, warningLines,
+  CliIo, commanderOutput, diagnosticText, errorLine, refuseEmptyPaths, refuseRepeatedOptions, hostFirewallInfo, printableStderr, refusedPolicyInputs,
+  warningLines,
 } from './trace';
+import { addSettingFlags, settingFlags } from './agent-setting-flags';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
 
 /** Where the Hubble commands read and write. */
@@ -221,9 +219,10 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   if (failOn !== 'drop' && failOn !== 'none') {
     throw new CiliumPolicyError({ id: 'cli-flag', message: `--fail-on ${failOn}`, fix: 'use --fail-on drop or --fail-on none' });
   }
-  // Not given: the version the policies were synthesized for (their annotation), as trace, diff and report take it.
-  const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
-  const agentFlags = localClusterAndLocalhostSettings(options);
+  // The agent settings of the flags, each read and refused by its row (`SETTING_FLAGS`), before the flows are read. The
+  // version not given: the one the policies were synthesized for (their annotation), as trace, diff and report take it.
+  const settings = settingFlags(options, 'replay');
+  const version = settings.ciliumVersion;
   const maxConnections = parseCount(options.maxConnections, '--max-connections');
   // Fail before reading the flows when a policy path does not exist (the files themselves are read after).
   for (const e of expandPaths(options.policies, process.cwd())) {
@@ -246,7 +245,7 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   // The files are read once: for the version here, then for the set.
   const inputs = readPolicyFiles(options.policies, DEFAULT_MAX_FILE_BYTES);
   const judged = judgedVersion(inputs.docs, version);
-  const families = chooseIpFamilies(ipFamiliesSetting(options.ipFamilies).ipFamilies, capture, judged.version, 'replay',
+  const families = chooseIpFamilies(settings.ipFamilies, capture, judged.version, 'replay',
     judged.source === VERSION_DEFAULT);
   // The report's modules are loaded here, not with the CLI: `trace` and `validate` never need them.
   const [{ Replay, cidrLabelledNode, sctpDisabledEvidence, sctpEnabledEvidence }, { ReplayFormat }] = await Promise.all([import('../hubble/replay.js'), import('../hubble/format.js')]);
@@ -259,16 +258,10 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   const sctp = options.sctp ?? (sctpSeen !== undefined && sctpDropped === undefined ? true : undefined);
   const set = PolicySet._fromInputs(inputs, {
     ...(nodesByCidr !== undefined ? { cidrMatchNodes: true } : {}),
-    ...(version !== undefined ? { ciliumVersion: version } : {}),
-    ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
-    ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
-    ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
+    ...settings,
+    // What the capture shows where the flags are not given: SCTP, the cluster name, the IP families.
     ...(sctp !== undefined ? { sctp } : {}),
-    ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
     clusterName,
-    ...agentFlags,
-    ...policyEnforcementSetting(options.policyEnforcement),
-    ...nonDefaultDenySetting(options.nonDefaultDenyPolicies),
     ipFamilies: families.ipFamilies,
   });
   const bad = refusedPolicyInputs(set, options.policies);
@@ -349,7 +342,7 @@ function nothingJudgedText(report: ReplayReport): string {
  * @param done receives the exit status of a run (bad input raised while running is printed and gives 2)
  */
 export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code: number) => void): Command {
-  return program.command('replay')
+  const command = program.command('replay')
     .description('replay Hubble flows against policies and list the connections they would drop '
       + '(exit 0 none, 1 a forwarded connection would be dropped, or a connection could not be judged (NOT JUDGED), or part of the '
       + 'capture was not read, or none of it was judged; connections of unknown identity are listed, not counted; 2 bad input)')
@@ -360,21 +353,8 @@ export function addReplayCommand(program: Command, io: HubbleCliIo, done: (code:
       + '(NOT JUDGED), part of the capture was not read, or none of it was judged (connections of unknown identity are listed, not counted); '
       + 'none: never exit 1')
       .choices(['drop', 'none']).default('drop'))
-    .option('--cilium-version <version>', 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (on 1.16/1.17 some DNS verdicts need it; default: the version the policies were synthesized for, '
-      + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
-    .option('--cluster-name <name>', 'the local cluster name (default: the cluster of the nodes that observed the capture, else default)')
-    .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
-    .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
-    .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
-    .addOption(allowIcmpFragNeededOption())
-    .option('--mutual-auth', MUTUAL_AUTH_HELP)
-    .option('--sctp', SCTP_HELP)
-    .addOption(dnsServerOption())
-    .addOption(ipFamiliesOption())
-    .addOption(allowLocalhostOption())
-    .addOption(policyDefaultLocalClusterOption())
-    .addOption(policyEnforcementCliOption())
-    .option('--no-non-default-deny-policies', NON_DEFAULT_DENY_HELP)
+    .addOption(allowIcmpFragNeededOption());
+  return addSettingFlags(command, 'replay')
     .option('--max-connections <n>', 'the most connections kept in memory; records of further connections are counted, not judged, and fail --fail-on drop (memory grows about 16 KB per connection)', String(DEFAULT_MAX_CONNECTIONS))
     .option('--all', 'list every connection in the table (default: the first 50 of each group, the rest counted; --output json lists every one)', false)
     .action(async (opts: ReplayCommandOptions) => {

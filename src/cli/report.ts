@@ -54,7 +54,7 @@ export function addReportCommand(program: Command, io: HubbleCliIo, done: (code:
     .description('the complete set of allowed traffic between the endpoint classes of the policies (exit 0, 2 bad input)')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .addOption(new Option('--output <format>', 'output format').choices(Object.values(ConnectivityOutput)).default(ConnectivityOutput.TEXT));
-  return addConnectivityOptions(command)
+  return addConnectivityOptions(command, 'report')
     .option('--max-pairs <n>', 'the most pairs of endpoint classes to judge (time and output grow with their square); more are refused '
       + '(exit 2, report-too-large), never cut short', String(DEFAULT_MAX_REPORT_PAIRS))
     .action(async (opts: ReportCommandOptions) => {

@@ -59,14 +59,13 @@
 import { Command, Option } from 'commander';
 import { clipText } from '../model/clip-text';
 import { CiliumPolicyError, errorWhat } from '../core/errors';
-import { CiliumVersion } from '../core/cilium-version';
 import { MAX_DIAGNOSTICS_PER_ID, diagnosticWeight } from '../model/diagnostic-budget';
 import { nearestName } from '../model/edit-distance';
 import { DNS_LENGTH_FIX, dnsLengthRefusal } from '../model/fqdn-pattern';
 import { agentHasSetting } from '../engine/agent-settings-table';
 import { formatVerdict } from '../engine/explain';
 import { PolicySet } from '../engine/policy-set';
-import { HostFirewallMode, IpFamilies, PolicyEnforcement } from '../engine/policy-set-options';
+import { HostFirewallMode } from '../engine/policy-set-options';
 import { parseConnection, parseHttpRequest, parseKafkaRequest } from '../engine/query';
 import { diagnosticText, noPolicyError, policyInputError } from '../engine/policy-input-error';
 import { unjudgedConnectionError } from '../engine/unjudged-connection';
@@ -74,7 +73,8 @@ import { VerdictQuery } from '../engine/verdict';
 import { EMPTY_PATH_MESSAGE, EMPTY_POLICY_PATH_FIX } from '../model/inputs';
 import { SourceDiagnostic } from '../model/parse-result';
 import { printableJson, withoutControls } from '../model/printable';
-import { CILIUM_VERSION_ANNOTATION, VERSION_GIVEN } from '../model/version-annotation';
+import { VERSION_GIVEN } from '../model/version-annotation';
+import { addSettingFlags, settingFlags } from './agent-setting-flags';
 import { resolveTraceEndpoints } from './trace-endpoints';
 import { pushAll } from '../model/push-all';
 
@@ -221,58 +221,6 @@ export interface TraceOptions {
   readonly output?: string;
 }
 
-/** The `--mutual-auth` option of `trace`, `replay`, `diff` and `report`. */
-export const MUTUAL_AUTH_HELP = 'the cluster runs mutual authentication with SPIRE: allow rules with authentication mode required let traffic '
-  + 'through (default: they drop it, as without SPIRE nothing authenticates the pair)';
-
-/** The `--sctp` option of `trace`, `replay`, `diff` and `report`. */
-export const SCTP_HELP = 'the agent runs with enable-sctp (Helm sctp.enabled): SCTP is judged by the policies (default: the datapath drops '
-  + 'SCTP before any policy, as Cilium does by default)';
-
-/** The `--no-non-default-deny-policies` option of `trace`, `replay`, `diff` and `report`. */
-export const NON_DEFAULT_DENY_HELP = 'the agent runs with enable-non-default-deny-policies false (Helm enableNonDefaultDenyPolicies, 1.17+): '
-  + 'enableDefaultDeny false is ignored, every rule puts its subjects into default deny in each direction it has rules of (default: on, as Cilium has it)';
-
-/** The values of `--allow-localhost` (the agent's modes) and of `--policy-default-local-cluster`. */
-const ALLOW_LOCALHOST_MODES: readonly string[] = ['always', 'auto', 'policy'];
-const LOCAL_CLUSTER_VALUES: readonly string[] = ['true', 'false'];
-
-/** @internal The `--allow-localhost <mode>` option of `trace` and `replay`: one definition, read by `localClusterAndLocalhostSettings`. */
-export function allowLocalhostOption(): Option {
-  return new Option('--allow-localhost <mode>', 'the agent\'s allow-localhost: always/auto (the host reaches its pods whatever the policies say) or policy')
-    .choices(ALLOW_LOCALHOST_MODES);
-}
-
-/** @internal The `--policy-default-local-cluster <bool>` option of `trace` and `replay` (`localClusterAndLocalhostSettings`). */
-export function policyDefaultLocalClusterOption(): Option {
-  return new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(LOCAL_CLUSTER_VALUES);
-}
-
-/**
- * @internal `PolicySetOptions.policyDefaultLocalCluster` and `allowLocalhost` from the `--policy-default-local-cluster` and
- * `--allow-localhost` values of `trace` and `replay`, checked (one reading of both commands): only what is given.
- * @throws CiliumPolicyError (`cli-flag`) for a value the flag does not take
- */
-export function localClusterAndLocalhostSettings(options: { readonly policyDefaultLocalCluster?: string; readonly allowLocalhost?: string }):
-{ policyDefaultLocalCluster?: boolean; allowLocalhost?: boolean } {
-  const localCluster = options.policyDefaultLocalCluster;
-  if (localCluster !== undefined && !LOCAL_CLUSTER_VALUES.includes(localCluster)) {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `--policy-default-local-cluster ${localCluster}`, fix: 'use true or false' });
-  }
-  if (options.allowLocalhost !== undefined && !ALLOW_LOCALHOST_MODES.includes(options.allowLocalhost)) {
-    throw new CiliumPolicyError({ id: 'cli-flag', message: `--allow-localhost ${options.allowLocalhost}`, fix: 'use always, auto or policy' });
-  }
-  return {
-    ...(localCluster !== undefined ? { policyDefaultLocalCluster: localCluster === 'true' } : {}),
-    ...(options.allowLocalhost !== undefined ? { allowLocalhost: options.allowLocalhost !== 'policy' } : {}),
-  };
-}
-
-/** @internal `PolicySetOptions.nonDefaultDenyPolicies` from the option: only `false` is passed on (true is the default). */
-export function nonDefaultDenySetting(value: boolean | undefined): { nonDefaultDenyPolicies?: boolean } {
-  return value === false ? { nonDefaultDenyPolicies: false } : {};
-}
-
 /** The `schema` value of the JSON output. */
 export const TRACE_JSON_SCHEMA = 'cdk8s-cilium/trace/v1';
 
@@ -289,8 +237,8 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   if (output !== 'text' && output !== 'json') {
     throw new CiliumPolicyError({ id: 'cli-output', message: `unknown output format "${output}"`, fix: 'use --output text or --output json' });
   }
-  const version = options.ciliumVersion !== undefined ? CiliumVersion.parse(options.ciliumVersion) : undefined;
-  const agentFlags = localClusterAndLocalhostSettings(options);
+  // The agent settings of the flags, each read and refused by its row (`SETTING_FLAGS`), before the files are read.
+  const settings = settingFlags(options, 'trace');
   if (options.port !== undefined) parseConnection(options.port); // a bad port is reported before the files are read
   refuseRequestWithoutMeaning(options);
   if (options.dns !== undefined && options.dns.trim() === '') {
@@ -299,19 +247,7 @@ export function runTrace(options: TraceOptions, io: CliIo): number {
   // Refused before the files are read, in the engine's words (`dnsLengthRefusal`).
   const dnsTooLong = options.dns === undefined ? undefined : dnsLengthRefusal(options.dns);
   if (dnsTooLong !== undefined) throw new CiliumPolicyError({ id: 'cli-flag', message: `--dns: ${dnsTooLong}`, fix: DNS_LENGTH_FIX });
-  const set = PolicySet.fromFiles([...options.policies], {
-    ...(version !== undefined ? { ciliumVersion: version } : {}),
-    ...(options.hostFirewall !== undefined ? { hostFirewall: options.hostFirewall } : {}),
-    ...(options.nodeSelectorLabels !== undefined ? { nodeSelectorLabels: options.nodeSelectorLabels } : {}),
-    ...(options.mutualAuth !== undefined ? { mutualAuth: options.mutualAuth } : {}),
-    ...(options.sctp !== undefined ? { sctp: options.sctp } : {}),
-    ...(options.dnsServer !== undefined ? { dnsServer: options.dnsServer } : {}),
-    ...(options.clusterName !== undefined ? { clusterName: options.clusterName } : {}),
-    ...agentFlags,
-    ...policyEnforcementSetting(options.policyEnforcement),
-    ...nonDefaultDenySetting(options.nonDefaultDenyPolicies),
-    ...ipFamiliesSetting(options.ipFamilies),
-  });
+  const set = PolicySet.fromFiles([...options.policies], settings);
   const bad = refusedPolicyInputs(set, options.policies);
   if (bad) throw bad;
   const warnings = set.diagnostics.map((d) => diagnosticText(d));
@@ -601,56 +537,11 @@ export function refusedPolicyInputs(set: PolicySet, paths?: readonly string[]): 
 }
 
 /**
- * @internal The `--ip-families <families>` option of `trace`, `replay`, `diff` and `report`: one definition, read by
- * `ipFamiliesSetting`.
- */
-export function ipFamiliesOption(): Option {
-  return new Option('--ip-families <families>', 'the IP families the cluster runs (the agent\'s enable-ipv4/enable-ipv6): they decide the world '
-    + 'identity and what 0.0.0.0/0 and ::/0 select (default ipv4, Cilium\'s default; replay, and diff and report with --flows, infer them from the '
-    + 'capture: world identities 9/10 tell dual stack, from Cilium 1.15 the world identity 2 single stack, else its packets\' families; '
-    + 'a capture that contradicts itself is refused, exit 2)').choices(Object.values(IpFamilies));
-}
-
-/**
- * @internal The `--policy-enforcement` option of `trace`, `replay`, `diff` and `report`: the agent's policy enforcement mode
- * (agent option `enable-policy`, Helm `policyEnforcementMode`), read by `policyEnforcementSetting`.
- */
-export function policyEnforcementCliOption(): Option {
-  return new Option('--policy-enforcement <mode>', 'the agent\'s policy enforcement mode (agent option enable-policy, Helm policyEnforcementMode): '
-    + 'default (default deny only where a rule selects), always (every endpoint default deny) or never (no policy enforced)')
-    .choices(Object.values(PolicyEnforcement));
-}
-
-/** @internal `PolicySetOptions.policyEnforcement` from the `--policy-enforcement` value (checked by the set: `option-value`). */
-export function policyEnforcementSetting(value: string | undefined): { policyEnforcement?: PolicyEnforcement } {
-  return value !== undefined ? { policyEnforcement: value as PolicyEnforcement } : {};
-}
-
-/**
- * @internal `PolicySetOptions.ipFamilies` from the `--ip-families` value (checked here too: in-process callers skip the
- * option's choices).
- */
-export function ipFamiliesSetting(value: string | undefined): { ipFamilies?: IpFamilies } {
-  if (value === undefined) return {};
-  const found = Object.values(IpFamilies).find((f) => f === value);
-  if (found === undefined) throw new CiliumPolicyError({ id: 'cli-flag', message: `--ip-families ${value}`, fix: 'use ipv4, ipv6 or dual' });
-  return { ipFamilies: found };
-}
-
-/**
- * @internal The `--dns-server <endpoint>` option of `trace`, `replay`, `diff` and `report`: one definition, parsed as
- * `PolicySetOptions.dnsServer` (the endpoint syntax of `--from`/`--to`) by the policy set.
- */
-export function dnsServerOption(): Option {
-  return new Option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it (default pod:kube-system:k8s-app=kube-dns)');
-}
-
-/**
  * Adds the `trace` command to a program.
  * @param done receives the exit code of a run
  */
 export function addTraceCommand(program: Command, io: CliIo, done: (code: number) => void): void {
-  program.command('trace')
+  const command = program.command('trace')
     .description('explain whether a connection is allowed by Cilium policies (exit 0 allowed, 1 denied, 2 bad input)')
     .requiredOption('--policies <paths...>', 'policy files and directories (.yaml, .yml, .json; directories recursively)')
     .requiredOption('--from <endpoint>',
@@ -664,21 +555,8 @@ export function addTraceCommand(program: Command, io: CliIo, done: (code: number
       + 'comma-joined as Envoy reads it)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dns <name>', 'a DNS query name to check against DNS rules')
     .option('--kafka <request>', 'a Kafka request to check against Kafka rules: "<apiKey> [<topic>] [version=<n>] [client=<id>]"; a field a rule '
-      + 'needs that is left out is unknown (judged not to match, with a note)')
-    .option('--cilium-version <version>', 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (on 1.16/1.17 some DNS verdicts need it; default: the version the policies were synthesized for, '
-      + `from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)
-    .option('--host-firewall', 'the host firewall is on: host policies (nodeSelector) apply to nodes (default: on when the policies hold one)')
-    .option('--no-host-firewall', 'the host firewall is off: host policies are ignored')
-    .option('--node-selector-labels', 'the agent runs with enable-node-selector-labels (fromNodes/toNodes; nodes carry the cluster label)')
-    .option('--mutual-auth', MUTUAL_AUTH_HELP)
-    .option('--sctp', SCTP_HELP)
-    .addOption(dnsServerOption())
-    .addOption(ipFamiliesOption())
-    .option('--cluster-name <name>', 'the local cluster name', 'default')
-    .addOption(allowLocalhostOption())
-    .addOption(policyDefaultLocalClusterOption())
-    .addOption(policyEnforcementCliOption())
-    .option('--no-non-default-deny-policies', NON_DEFAULT_DENY_HELP)
+      + 'needs that is left out is unknown (judged not to match, with a note)');
+  addSettingFlags(command, 'trace')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: TraceOptions) => done(runTrace(opts, io)));
 }

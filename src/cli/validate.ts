@@ -22,6 +22,8 @@ import { resolve } from 'node:path';
 import type { ReportFile, ValidationReport } from '../validate';
 import { CILIUM_VERSION_ANNOTATION, annotationFix } from '../model/version-annotation';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
+import { addSettingFlags } from './agent-setting-flags';
+import { flagWithValue } from './flag-value';
 import { parseIntegerOption } from './numeric-option';
 import { commanderOutput, errorLine, printableStderr, refuseEmptyPaths, refuseRepeatedOptions } from './trace';
 import { addYamlValuesOption, inCommandRun } from './yaml-values-option';
@@ -102,7 +104,7 @@ export async function executeValidate(paths: readonly string[], options: Validat
     const n = parseSize(options.maxFileSize);
     if (n === undefined) {
       throw new CiliumPolicyError({
-        id: 'cli-max-file-size', message: `--max-file-size ${options.maxFileSize} is not a size from 1 byte to ${formatBytes(MAX_FILE_BYTES_LIMIT)}`,
+        id: 'cli-max-file-size', message: `${flagWithValue('--max-file-size', options.maxFileSize)} is not a size from 1 byte to ${formatBytes(MAX_FILE_BYTES_LIMIT)}`,
         fix: 'use bytes or a unit: 512k, 10MiB, 1G',
       });
     }
@@ -174,7 +176,7 @@ function nothingToValidate(report: ValidationReport, paths: readonly string[], c
  * @param done receives the exit status of a run (usage errors raised while running are printed and give 2)
  */
 export function addValidateCommand(program: Command, io: ValidateIo, done: (code: number) => void): Command {
-  return program.command('validate')
+  const command = program.command('validate')
     .description('check Cilium policies (files, directories, globs, - for stdin) for schema, agent and pitfall problems ' +
       '(exit 0 clean, 1 problems, 2 usage error)')
     .argument('[paths...]', 'files, directories (recursively: .yaml, .yml, .json), quoted globs, or - for standard input')
@@ -185,7 +187,9 @@ export function addValidateCommand(program: Command, io: ValidateIo, done: (code
       'repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--max-warnings <n>', 'fail (exit 1) when there are more warnings than this (-1: no limit)')
-    .option('--max-file-size <size>', `inputs larger than this are not read (bytes, or 512k, 10MiB) (default: ${formatBytes(DEFAULT_MAX_FILE_BYTES)})`)
+    .option('--max-file-size <size>', `inputs larger than this are not read (bytes, or 512k, 10MiB) (default: ${formatBytes(DEFAULT_MAX_FILE_BYTES)})`);
+  // No agent setting: validate checks manifests, not verdicts (`SETTING_FLAGS` says so of each).
+  return addSettingFlags(command, 'validate')
     .action(async (paths: string[], opts: ValidateCommandOptions) => {
       try {
         done(await executeValidate(paths, opts, io));

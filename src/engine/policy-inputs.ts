@@ -10,7 +10,7 @@ import { CiliumPolicyError, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { inSynthSession } from '../model/synth-session';
-import { InputProblem, PathEntry, expandPaths, readInputFile } from '../model/inputs';
+import { FoundFile, InputProblem, PathEntry, expandPaths, readInputFile } from '../model/inputs';
 import { NAMESPACE_ASSUMED_FIX, namespaceAssumed, namespaceAssumedText } from '../model/namespace-assumed';
 import { objectName } from '../model/object-names';
 import { withoutControls } from '../model/printable';
@@ -93,19 +93,45 @@ export interface PathOption {
   readonly fix: string;
 }
 
+/** How `addFiles` reads, for a caller of its own (`--inventory`). */
+export interface FileReading {
+  /**
+   * How each file's YAML stream is parsed (a reader that keeps the streams, to read them again).
+   * @default readYamlStream
+   */
+  readonly read?: YamlStreamReader;
+  /**
+   * The option the paths are of, named by the refusal of a path that names no file (`policyPathRefusal`).
+   * @default - policy paths
+   */
+  readonly option?: PathOption;
+  /**
+   * Hears the text of each file read (not of one that could not be used), as read: the one read of it.
+   * @default - none
+   */
+  readonly onText?: (file: FoundFile, text: string) => void;
+}
+
 /**
  * Adds files, directories and globs (see `PolicySet.fromFiles`): file names relative to the working directory when
  * inside it; an input that cannot be used is a diagnostic.
- * @param read how each file's YAML stream is parsed (`readYamlStream`; a reader that keeps the streams, to read them again)
  * @throws CiliumPolicyError (`engine-file-not-found`) when a path does not exist, (`engine-policy-stdin`) for `-`
  */
-export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxBytes: number, read: YamlStreamReader = readYamlStream): void {
+export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxBytes: number, reading: FileReading = {}): void {
+  addEntries(inputs, expandPaths(paths, process.cwd()), maxBytes, reading);
+}
+
+/**
+ * Adds the inputs `expandPaths` found (`addFiles`), for a caller that walked the paths itself: each entry is read once.
+ * @throws CiliumPolicyError (`engine-file-not-found`, `engine-policy-stdin`, or the option's) for an entry that names no file
+ */
+export function addEntries(inputs: PolicyInputs, entries: readonly PathEntry[], maxBytes: number, reading: FileReading = {}): void {
   const cwd = process.cwd();
   const problem = (file: string, p: InputProblem): void => {
     inputs.diagnostics.push({ id: p.id, severity: p.id === 'input-empty' ? Severity.WARNING : Severity.ERROR, message: p.message, fix: p.fix, file });
   };
-  for (const entry of expandPaths(paths, cwd)) {
-    const absent = policyPathRefusal(entry);
+  for (const entry of entries) {
+    const absent = policyPathRefusal(entry, reading.option);
     if (absent) throw absent;
     if (entry.unreadable) {
       problem(entry.unreadable.name, entry.unreadable.problem);
@@ -115,8 +141,12 @@ export function addFiles(inputs: PolicyInputs, paths: readonly string[], maxByte
     const rel = relative(cwd, entry.file.path);
     const name = withoutControls(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? entry.file.path : rel);
     const input = readInputFile(entry.file.path, maxBytes, name);
-    if (input.problem) problem(name, input.problem);
-    else addYaml(inputs, input.text ?? '', name, read);
+    if (input.problem) {
+      problem(name, input.problem);
+      continue;
+    }
+    reading.onText?.(entry.file, input.text ?? '');
+    addYaml(inputs, input.text ?? '', name, reading.read);
   }
 }
 
@@ -298,8 +328,8 @@ export function unservedCidrGroups(inventory: EndpointInventory, version: Cilium
  * @param read how each file's YAML stream is parsed (as `addFiles`)
  * @throws CiliumPolicyError as `PolicySet.fromFiles`: a path that does not exist
  */
-export function readPolicyFiles(paths: readonly string[], maxBytes: number, read: YamlStreamReader = readYamlStream): PolicyInputs {
+export function readPolicyFiles(paths: readonly string[], maxBytes: number, reading: FileReading = {}): PolicyInputs {
   const inputs = emptyInputs();
-  addFiles(inputs, paths, maxBytes, read);
+  addFiles(inputs, paths, maxBytes, reading);
   return inputs;
 }

@@ -25,7 +25,17 @@ describe('whole-number options', () => {
   it('the max itself is read; no number, zero and negatives stay "not a positive number"', () => {
     expect(parseCount('9007199254740991', '--max-pairs')).toBe(9007199254740991);
     expect(parseCount(' 0012 ', '--max-pairs')).toBe(12);
-    for (const v of ['0', '-1', '1.5', 'abc', '', '1e3']) expect(message(() => parseCount(v, '--max-pairs', 5))).toBe(`--max-pairs ${v} is not a positive number | give --max-pairs a number, e.g. 5`);
+    for (const v of ['0', '-1', '1.5', 'abc', '1e3', '0x50', '80abc', '+1']) {
+      expect(message(() => parseCount(v, '--max-pairs', 5))).toBe(`--max-pairs ${v} is not a positive number | give --max-pairs a number, e.g. 5`);
+    }
+  });
+
+  // Session 57: `--max-connections ""` said `--max-connections  is not a positive number` (two spaces, as if no value was
+  // given); a value empty or with white space at either end is quoted (flag-value.ts `flagWithValue`).
+  it('an empty or blank value is quoted in the refusal, never two spaces', () => {
+    expect(message(() => parseCount('', '--max-connections', 5))).toBe('--max-connections "" is not a positive number | give --max-connections a number, e.g. 5');
+    expect(message(() => parseCount('  ', '--max-pairs', 5))).toBe('--max-pairs "  " is not a positive number | give --max-pairs a number, e.g. 5');
+    expect(message(() => parseCount(' -3', '--max-pairs', 5))).toBe('--max-pairs " -3" is not a positive number | give --max-pairs a number, e.g. 5');
   });
 
   it('a range of its own: a max below the safe integers, a negative min', () => {

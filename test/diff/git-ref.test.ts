@@ -195,6 +195,35 @@ describe('diff --base <git-ref>', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  // Session 57: in a shallow clone (actions/checkout's default, fetch-depth 1) `--base HEAD~1` or a base branch not fetched
+  // is no commit; the fix said only `git fetch origin main`, which leaves HEAD~1 missing. It now names the shallow clone and
+  // `git fetch --unshallow`; a full clone keeps the fetch of the ref.
+  test('a ref missing from a shallow clone: the refusal names the shallow clone and git fetch --unshallow', async () => {
+    git('commit', '-q', '-a', '-m', 'head');
+    const clone = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-shallow-'));
+    try {
+      execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo}`, clone], { stdio: 'ignore' });
+      process.chdir(clone);
+      const shallow = await cli('diff', '--base', 'HEAD~1', '--head', 'policies');
+      expect([shallow.code, shallow.stdout]).toEqual([2, '']);
+      expect(shallow.stderr).toBe('error: --base HEAD~1 is neither an existing file or directory nor a commit of the git repository in the working '
+        + 'directory (a shallow clone: it holds only the history fetched, as actions/checkout fetches one commit by default) (diff-git-ref); '
+        + 'fix: fetch the history first: git fetch --unshallow (or actions/checkout with fetch-depth: 0), then give a git ref such as origin/main; '
+        + 'or give the base policy files\n');
+      process.chdir(repo);
+      const full = await cli('diff', '--base', 'HEAD~5', '--head', 'policies');
+      expect(full.code).toBe(2);
+      expect(full.stderr).toContain('(fetch it first: git fetch origin main)');
+      expect(full.stderr).not.toContain('shallow');
+      // The ref the shallow clone holds is read.
+      process.chdir(clone);
+      expect((await cli('diff', '--base', 'HEAD', '--head', 'policies')).code).toBe(0);
+    } finally {
+      process.chdir(repo);
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
   test('outside any git repository the refusal says so, and does not tell to fetch a ref', () => {
     const outside = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-diff-no-repo-'));
     try {
