@@ -527,14 +527,18 @@ function parserUses(rule: CompiledRule, perSelector: boolean): ParserUse<Compile
   const uses: ParserUse<CompiledItem>[] = [];
   for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
     for (const item of rule.items[section] ?? []) {
-      if (item.l4.kind !== 'ports') continue;
-      const peers = perSelector ? peerKeys(item.peer) : item.peer.kind === 'none' ? [] : [''];
-      if (peers.length === 0) continue;
+      if (item.l4.kind !== 'ports' || item.peer.kind === 'none') continue;
+      // The peer keys only once a port rule has a parser (most items have none: their selectors' keys are not built).
+      let peers: readonly string[] | undefined;
       for (const pr of item.l4.portRules) {
+        // Without L7 rules no protocol has a parser (`l7ParserOf`): its filters are not built.
+        if (pr.rules === undefined || pr.rules === null) continue;
         for (const port of pr.ports) {
           for (const filter of parserFilters(item.direction, port)) {
             const parser = l7ParserOf(pr.rules, filter.protocol);
-            if (parser !== undefined) for (const peer of peers) uses.push({ filter, parser, peer, ref: item });
+            if (parser === undefined) continue;
+            peers ??= perSelector ? peerKeys(item.peer) : [''];
+            for (const peer of peers) uses.push({ filter, parser, peer, ref: item });
           }
         }
       }
