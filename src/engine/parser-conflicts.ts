@@ -187,6 +187,25 @@ function namedRedirects(selecting: readonly CompiledRule[], resolve: RedirectRes
   return [...out].sort().join(',');
 }
 
+/** The refusals of a selection none of whose rules brings anything (`bringsNothing`): shared, never changed. */
+const NO_REFUSALS: readonly AgentRefusal[] = Object.freeze([]);
+
+/** `bringsNothing` already worked out, per list of selecting rules. */
+const BRINGS_NOTHING = new WeakMap<readonly CompiledRule[], boolean>();
+
+/**
+ * Whether no rule of `selecting` brings anything `conflicts` reads (`RuleUses.nothing`), whatever the version, named ports
+ * and namespace: then its refusals are none. Worked out once per list of rules (one per distinct selection).
+ */
+function bringsNothing(selecting: readonly CompiledRule[]): boolean {
+  let nothing = BRINGS_NOTHING.get(selecting);
+  if (nothing === undefined) {
+    nothing = selecting.every((rule) => usesOf(rule).nothing);
+    BRINGS_NOTHING.set(selecting, nothing);
+  }
+  return nothing;
+}
+
 /** `namedPortRedirects` already worked out, per list of selecting rules. */
 const NAMED_PORT_REDIRECTS = new WeakMap<readonly CompiledRule[], readonly string[]>();
 
@@ -222,6 +241,8 @@ const ANY_NUMBER: RedirectResolver = () => 0;
  */
 export function agentRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts?: RedirectNamedPorts,
   subjectNamespace?: string): readonly AgentRefusal[] {
+  // Most selections have no rule that brings anything to a refusal: no key, resolver or merge for them.
+  if (bringsNothing(selecting)) return NO_REFUSALS;
   let byKey = REFUSALS.get(selecting);
   if (!byKey) REFUSALS.set(selecting, byKey = new Map());
   const resolve = namedPorts === undefined || namedPortRedirects(selecting).length === 0 ? undefined : resolverOf(namedPorts);
@@ -478,6 +499,11 @@ interface RuleUses {
   readonly auth: { readonly modes: readonly ParserUse<CompiledItem>[]; readonly denies: readonly ParserUse<CompiledItem>[] };
   /** Its HTTP regexes certainly too large for Envoy. */
   readonly regexes: readonly EnvoyRegexRefusal[];
+  /**
+   * Whether it brings nothing to `conflicts` on any version: no L7 parser on any filter, no authentication mode, no regex
+   * Envoy refuses, no cloud provider groups, nothing undecided, no listener of kind `CiliumEnvoyConfig`.
+   */
+  readonly nothing: boolean;
 }
 
 const RULE_USES = new WeakMap<CompiledRule, RuleUses>();
@@ -491,7 +517,12 @@ function usesOf(rule: CompiledRule): RuleUses {
       if (list === undefined) byMode.set(perSelector, list = parserUses(rule, perSelector));
       return list;
     };
-    u = { parsers, auth: authenticationUses(rule), regexes: envoyRegexRefusals(rule) };
+    const auth = authenticationUses(rule);
+    const regexes = envoyRegexRefusals(rule);
+    // Per filter, every parser is a use (per selector, only those with peer keys): none per filter, none at all.
+    const nothing = parsers(false).length === 0 && auth.modes.length === 0 && regexes.length === 0 && rule.derivative === undefined
+      && rule.undecided === undefined && listenerKindRefusals([rule]).length === 0;
+    u = { parsers, auth, regexes, nothing };
     RULE_USES.set(rule, u);
   }
   return u;
@@ -527,14 +558,18 @@ function parserUses(rule: CompiledRule, perSelector: boolean): ParserUse<Compile
   const uses: ParserUse<CompiledItem>[] = [];
   for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
     for (const item of rule.items[section] ?? []) {
-      if (item.l4.kind !== 'ports') continue;
-      const peers = perSelector ? peerKeys(item.peer) : item.peer.kind === 'none' ? [] : [''];
-      if (peers.length === 0) continue;
+      if (item.l4.kind !== 'ports' || item.peer.kind === 'none') continue;
+      // The peer keys only once a port rule has a parser (most items have none: their selectors' keys are not built).
+      let peers: readonly string[] | undefined;
       for (const pr of item.l4.portRules) {
+        // Without L7 rules no protocol has a parser (`l7ParserOf`): its filters are not built.
+        if (pr.rules === undefined || pr.rules === null) continue;
         for (const port of pr.ports) {
           for (const filter of parserFilters(item.direction, port)) {
             const parser = l7ParserOf(pr.rules, filter.protocol);
-            if (parser !== undefined) for (const peer of peers) uses.push({ filter, parser, peer, ref: item });
+            if (parser === undefined) continue;
+            peers ??= perSelector ? peerKeys(item.peer) : [''];
+            for (const peer of peers) uses.push({ filter, parser, peer, ref: item });
           }
         }
       }

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { Connectivity, PolicySet } from '../../src';
+import { Connectivity, Endpoints, PolicySet } from '../../src';
 import { FlowSource, replayFlows } from '../../src/hubble';
 import { cli, cliAsync } from '../support/cli';
 import { HUBBLE_FIXTURES_DIR } from '../hubble/support/paths';
@@ -69,6 +69,19 @@ describe('an HTTP regex Envoy certainly refuses: the endpoint\'s connections are
     expect(r.stdout).toContain('fix pitfall-http-regex-too-large\n');
     const doc = Connectivity.report(PolicySet.fromYaml(api(LONG)));
     expect(doc.notJudged?.map((n) => n.text)).toEqual([expect.stringContaining(REASON)]);
+  });
+
+  test('the regex alone refuses: an item whose empty fromEndpoints puts no L7 parser on its port (agentRefusals reads every rule that brings one)', () => {
+    // `fromEndpoints: []` selects nothing (1.16+): the item has no parser use, so its regex is all its rule brings to the
+    // refusals (`RuleUses.nothing` must count it: a selection of such rules is not skipped as bringing nothing).
+    const set = PolicySet.fromYaml(api(LONG).replace('fromEndpoints: [{ matchLabels: { app: web } }]', 'fromEndpoints: []'));
+    const query = { from: Endpoints.parse('pod:prod:app=web'), to: Endpoints.parse('pod:prod:app=api'), protocol: 'TCP', port: 8080 } as const;
+    for (const ask of [() => set.decide(query), () => set.verdict(query)]) {
+      expect(ask).toThrow(expect.objectContaining({ id: 'engine-policy-refused' }));
+    }
+    expect(() => set.decide({ ...query, from: query.to, to: query.from, port: 80 })).toThrow(/too large for Envoy/);
+    // The same item with a regex only estimated too large: judged, and denied (its empty fromEndpoints admits no peer).
+    expect(PolicySet.fromYaml(api(TWELVE).replace('fromEndpoints: [{ matchLabels: { app: web } }]', 'fromEndpoints: []')).decide(query)).toBe('denied');
   });
 
   test('replay: the connections of the refused endpoint are not judged; the others are', async () => {
