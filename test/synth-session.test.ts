@@ -331,6 +331,56 @@ describe('synthesis at scale', () => {
     });
   });
 
+  describe('a policy changed by a construct\'s validation hook after its own validation rendered its manifest', () => {
+    // The policy validates itself first (construct order) and renders its manifest then; the hook of `late`, validated after
+    // it, labels, patches or adds to the policy. cdk8s would write the change: the manifest kept for the synthesis is dropped.
+    function shop(a: App, hook: (p: CiliumPolicy) => void): void {
+      const c = new Chart(a, 'shop', { namespace: 'shop' });
+      const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+      p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(8080)] });
+      let done = false;
+      new Construct(c, 'late').node.addValidation({
+        validate: () => {
+          if (!done) hook(p);
+          done = true;
+          return [];
+        },
+      });
+    }
+    const stamp = (p: CiliumPolicy): void => {
+      p.apiObject.metadata.addLabel('stamped', 'yes');
+      p.apiObject.metadata.addAnnotation('noted', 'yes');
+      p.apiObject.addJsonPatch(JsonPatch.add('/spec/description', 'patched'));
+    };
+
+    test('app.synth() and runSynth write a label, an annotation and a JSON patch the hook adds', () => {
+      const app = new App({ outdir: tempDir() });
+      shop(app, stamp);
+      app.synth();
+      const outdir = join(tempDir(), 'dist');
+      expect(Synth.run({ addCharts: (a) => shop(a, stamp) }, { outdir })).toBeDefined();
+      for (const file of [join(app.outdir, 'shop.k8s.yaml'), join(outdir, 'shop.k8s.yaml')]) {
+        const written = readFileSync(file, 'utf8');
+        expect(written).toMatch(/stamped: "?yes/);
+        expect(written).toMatch(/noted: "?yes/);
+        expect(written).toMatch(/description: patched/);
+      }
+    });
+
+    test('runSynth writes a rule item the hook adds, and validates it: a label the YAML readers take for a number fails synthesis', () => {
+      const outdir = join(tempDir(), 'dist');
+      const added = (p: CiliumPolicy): void => p.allowEgress(Peer.endpoints({ labels: { app: 'db' } }), { ports: [Port.tcp(5432)] });
+      expect(Synth.run({ addCharts: (a) => shop(a, added) }, { outdir })).toBeDefined();
+      expect(readFileSync(join(outdir, 'shop.k8s.yaml'), 'utf8')).toMatch(/toEndpoints:\n\s+- matchLabels:\n\s+app: db/);
+      const failed = join(tempDir(), 'dist');
+      const stderr = stderrOf();
+      expect(Synth.run({ addCharts: (a) => shop(a, (p) => p.apiObject.metadata.addLabel('build', '0o17')) }, { outdir: failed })).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+      expect(stderr.join('')).toMatch(/\[shop\/p\] .*metadata\.labels\.build.*yaml-unquoted-number/);
+      expect(existsSync(failed)).toBe(false);
+    });
+  });
+
   describe('the Services that select a workload (servicesByLabel of the index: namespace and first selector label, then checked)', () => {
     const api = (c: Chart): ApiObject => new ApiObject(c, 'api', {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },

@@ -128,6 +128,76 @@ function peerConfigAsRead(config: unknown, what: string, location: string | unde
   return EVERY_POD_OF_NAMESPACE.has(config) ? markEveryPodOfNamespace(tree.copy as unknown as PeerConfig) : tree.copy;
 }
 
+/**
+ * The frozen configs of `Peer`'s factories, by peer, with the `toPeerConfig` method that answers a copy of it
+ * (`trustFactoryPeerConfig`).
+ */
+const FACTORY_CONFIGS = new WeakMap<object, { readonly config: PeerConfig; readonly answer: () => PeerConfig }>();
+
+/**
+ * What `checkedPeerConfig` last found of a frozen factory config: the policy (the scope) that checked it, the target version
+ * and the every-pod mark it was checked with, and the field and description it derived. Only a check that passed is kept;
+ * one record per config (a peer is mostly used by one policy), replaced by a check for another policy.
+ */
+const FACTORY_CHECKS = new WeakMap<PeerConfig, { readonly scope: IConstruct; readonly version: CiliumVersion; readonly everyPod: boolean;
+  readonly field: PeerField | undefined; readonly description: string }>();
+
+/**
+ * Makes a factory peer's config immutable and lets `checkedPeerConfigOf` trust what a check of it found: the config is
+ * copied and deeply frozen, so its content cannot change, and it is registered for `peer` with the method (`answer`, the
+ * class's `toPeerConfig`) that answers copies of it. A peer whose `toPeerConfig` is another function (set on the instance,
+ * or the class's replaced) is checked in full, as a peer of one's own.
+ * @param peer the factory's peer
+ * @param config its config
+ * @param answer the class's `toPeerConfig`
+ * @returns the frozen copy, for the peer to keep (in a field that cannot be written)
+ * @internal
+ */
+export function trustFactoryPeerConfig(peer: object, config: PeerConfig, answer: () => PeerConfig): PeerConfig {
+  const frozen = deepFreeze(clonePlain(config));
+  FACTORY_CONFIGS.set(peer, { config: frozen, answer });
+  return frozen;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * `checkedPeerConfig` of `peer.toPeerConfig()`, as a rule reads its peer (when the call is made, and again at synthesis). A
+ * factory peer (`trustFactoryPeerConfig`: its config frozen, its `toPeerConfig` the class's) that passed the check for the
+ * same policy, target version and every-pod mark is not checked again: nothing the check reads can have changed. Every
+ * other peer (a peer of one's own, a workload, a factory peer whose `toPeerConfig` was replaced) is checked each time.
+ * @param peer the peer given to the rule
+ * @param what the call, for messages (`allowEgress`)
+ * @param location the construct path of the policy
+ * @param scope the policy
+ */
+export function checkedPeerConfigOf(peer: { toPeerConfig(): PeerConfig }, what: string, location: string, scope?: IConstruct): PeerConfig {
+  const trusted = FACTORY_CONFIGS.get(peer);
+  if (trusted === undefined || scope === undefined || peer.toPeerConfig !== trusted.answer) {
+    return checkedPeerConfig(peer.toPeerConfig(), what, location, scope);
+  }
+  const answer = peer.toPeerConfig();
+  const everyPod = EVERY_POD_OF_NAMESPACE.has(answer);
+  const version = CiliumVersion.of(scope);
+  const found = FACTORY_CHECKS.get(trusted.config);
+  if (found === undefined || found.scope !== scope || found.version !== version || found.everyPod !== everyPod) {
+    const checked = checkedPeerConfig(answer, what, location, scope);
+    FACTORY_CHECKS.set(trusted.config, { scope, version, everyPod, field: checked.field, description: checked.description as string });
+    return checked;
+  }
+  // As `checkedPeerConfig` returns it: the PeerConfig fields in their order (`peerConfigAsRead`), then field and description.
+  const fields: Record<string, unknown> = {};
+  for (const key of PEER_CONFIG_FIELDS) if (key in answer) fields[key] = (answer as unknown as Record<string, unknown>)[key];
+  const checked = { ...fields, field: found.field, description: found.description } as PeerConfig;
+  return everyPod ? markEveryPodOfNamespace(checked) : checked;
+}
+
 /** The fields a peer's item may set: its one L3 field (`requires` is no peer: alone it leaves the item open to any peer). */
 const L3_FIELDS = new Set<string>(L3_PEER_FIELDS);
 

@@ -80,7 +80,7 @@ export abstract class PolicyBase extends Construct {
     this._namespace = namespace;
     Object.defineProperty(this, POLICY_SYMBOL, { value: true });
     this.name = props.name ?? defaultName(id === 'Resource' ? scope.node.id : id);
-    this.rule = PolicyRule._create(props, this.node.path, this);
+    this.rule = PolicyRule._create(props, this.node.path, this, () => this.changed());
     this.rules.push(this.rule);
     this.apiObject = new PolicyApiObject(this, 'Resource', {
       kind,
@@ -88,6 +88,7 @@ export abstract class PolicyBase extends Construct {
       clusterScoped: kind === 'CiliumClusterwideNetworkPolicy',
       ruleCount: () => this.rules.length,
       emitRules: (options) => this.emitted(options),
+      changed: () => releaseSynthMemo(this, this),
     });
     this.node.addValidation({ validate: () => this.validationErrors() });
     // The checks that need the whole app (pitfalls across policies, raw ApiObject policies) run once at the root.
@@ -109,8 +110,9 @@ export abstract class PolicyBase extends Construct {
     // Read once, as the policies' props are (`checkedProps`): a getter answering one selector or flag to the checks and another
     // when the rule is written was written as the latter.
     const rule = PolicyRule._create(readPropsOnce(options, { keys: POLICY_RULE_OPTION_KEYS, owner: 'addRule()', noun: 'option' }, { location: this.node.path }),
-      this.node.path, this);
+      this.node.path, this, () => this.changed());
     this.rules.push(rule);
+    this.changed();
     return rule;
   }
 
@@ -158,6 +160,16 @@ export abstract class PolicyBase extends Construct {
   /** Puts the selected endpoints into egress default deny without allowing anything (`egress: [{}]`). */
   public isolateEgress(): void {
     this.rule.isolateEgress();
+  }
+
+  /**
+   * A rule or rule item was added: what the synthesis session keeps of the policy (its rendered rules, model, errors and
+   * manifest) is dropped, so that a rule a construct's validation hook adds after the policy was validated and rendered is
+   * validated and written (cdk8s validates the app again before each chart; the next read renders afresh).
+   */
+  private changed(): void {
+    // Not yet made while the constructor creates the main rule.
+    (this.apiObject as PolicyApiObject | undefined)?._changed();
   }
 
   /** The target Cilium version in effect (see `CiliumVersion.use`). */

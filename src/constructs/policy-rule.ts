@@ -28,7 +28,7 @@ import {
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
+import { PeerConfig, checkedPeerConfigOf, expressionsShapeProblem } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { checkWorkloadUse, isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
@@ -188,14 +188,19 @@ const NOTHING: IPeer = { toPeerConfig: () => ({ item: {}, description: 'nothing'
 export class PolicyRule {
   private readonly grants: Grant[] = [];
 
-  /** @internal A rule of the policy at construct path `owner` (the policies create their rules; users get them from `rule`/`addRule`). */
-  public static _create(options: PolicyRuleOptions, owner: string, scope?: IConstruct): PolicyRule {
-    return new PolicyRule(options, owner, scope);
+  /**
+   * @internal A rule of the policy at construct path `owner` (the policies create their rules; users get them from
+   * `rule`/`addRule`); `changed` is called after each rule item added (the policy's renderings kept for a synthesis are then
+   * dropped: a construct's validation hook may add one after the policy was rendered).
+   */
+  public static _create(options: PolicyRuleOptions, owner: string, scope?: IConstruct, changed?: () => void): PolicyRule {
+    return new PolicyRule(options, owner, scope, changed);
   }
 
   private readonly options: PolicyRuleOptions;
 
-  private constructor(given: PolicyRuleOptions, private readonly owner: string, private readonly scope?: IConstruct) {
+  private constructor(given: PolicyRuleOptions, private readonly owner: string, private readonly scope?: IConstruct,
+    private readonly changed?: () => void) {
     markValue(this, 'PolicyRule');
     // `enableDefaultDeny: true` was written as `{}` (both directions default deny), `labels: 'x'` as the label "0": "x".
     checkPropsObject(given.enableDefaultDeny, 'enableDefaultDeny', '{ enableDefaultDeny: { ingress: false } }', owner);
@@ -325,6 +330,7 @@ export class PolicyRule {
       });
     }
     this.grants.push({ section, peer: NOTHING, options: {}, isolate: true });
+    this.changed?.();
   }
 
   /** Whether any rule was added to `section`. */
@@ -342,7 +348,7 @@ export class PolicyRule {
     const workload = (peer as Partial<Peer>)._workload;
     const config: PeerConfig = workload !== undefined
       ? { field: PeerField.ENDPOINTS, item: {}, description: workload.node.path }
-      : checkedPeerConfig(peer.toPeerConfig(), verb, this.owner, this.scope);
+      : checkedPeerConfigOf(peer, verb, this.owner, this.scope);
     if (config.field && !PEER_FIELDS[config.field][direction]) {
       throw new CiliumPolicyError({
         id: 'peer-wrong-direction',
@@ -431,6 +437,7 @@ export class PolicyRule {
     // Rendered at synthesis: the lists as given now (a serverNames list emptied afterwards would drop the SNI restriction).
     const kept: AllowOptions = { ...options, ...(Array.isArray(options.serverNames) ? { serverNames: [...options.serverNames] } : {}) };
     this.grants.push({ section, peer, ports: ports ? [...ports] : undefined, l7, options: kept });
+    this.changed?.();
   }
 
   /**
@@ -524,7 +531,7 @@ export class PolicyRule {
     if (workload !== undefined) {
       checkWorkloadUse(workload, { by: this.owner, role: `${verb}(${workload.node.path})`, as: isDenySection(grant.section) ? 'deny' : 'allow' });
     }
-    const peer = checkedPeerConfig(grant.peer.toPeerConfig(), verb, this.owner, this.scope);
+    const peer = checkedPeerConfigOf(grant.peer, verb, this.owner, this.scope);
     let peerItem: RuleItemModel = peer.item;
     // The selectors without a namespace: those the factories mark (`namespaceImplicit`), and any other without a namespace
     // key (from a peer of one's own) except those of reserved identities, where Cilium injects no namespace either.

@@ -3,7 +3,7 @@
  * data, which it writes as cdk8s would (sorted keys, no `null`s) without cdk8s's resolver. Shared by the constructs and
  * the Hubble draft, so that both write a policy one way.
  */
-import { ApiObject, ApiObjectMetadata, App, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, App, JsonPatch, Lazy, OwnerReference } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumPolicyError } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
@@ -11,7 +11,7 @@ import { EmitOptions, JsonObject } from './emit';
 import { formatPath } from './json-path';
 import { cdk8sSortsKeys, cdk8sUnwritableKey, NOT_PLAIN, sanitizedPlainCopy } from './manifest-value';
 import { CILIUM_API_VERSION, PolicyKind } from './policy-model';
-import { synthMemo } from './synth-session';
+import { releaseSynthMemo, synthMemo } from './synth-session';
 import { CILIUM_VERSION_ANNOTATION } from './version-annotation';
 
 /** `PolicyApiObject.renderedMetadata` when cdk8s cannot render the metadata. */
@@ -37,6 +37,47 @@ export interface PolicyApiObjectProps {
   readonly ruleCount: () => number;
   /** The rules as written into `spec` (one) or `specs` (several); called once per rendering. */
   readonly emitRules: (options: EmitOptions) => JsonObject[];
+  /**
+   * Called when the resource's manifest changes (a label, an annotation, a finalizer, an owner reference, a metadata field
+   * or a JSON patch added), after its own renderings kept for the synthesis are dropped.
+   * @default - nothing more is done
+   */
+  readonly changed?: () => void;
+}
+
+/** What each policy's metadata calls when it changes (`NotifyingMetadata`). */
+const METADATA_CHANGED = new WeakMap<ApiObjectMetadataDefinition, () => void>();
+
+/**
+ * The metadata of a policy: cdk8s's, telling its resource when it changes. A construct's validation hook may label or
+ * patch a policy after the policy rendered its manifest (in its own validation): the manifest kept for the synthesis is
+ * then dropped, and the next read (the app-wide checks, the chart's output) renders it afresh, as cdk8s would.
+ */
+class NotifyingMetadata extends ApiObjectMetadataDefinition {
+  public addLabel(key: string, value: string): void {
+    super.addLabel(key, value);
+    METADATA_CHANGED.get(this)?.();
+  }
+
+  public addAnnotation(key: string, value: string): void {
+    super.addAnnotation(key, value);
+    METADATA_CHANGED.get(this)?.();
+  }
+
+  public addFinalizers(...finalizers: string[]): void {
+    super.addFinalizers(...finalizers);
+    METADATA_CHANGED.get(this)?.();
+  }
+
+  public addOwnerReference(owner: OwnerReference): void {
+    super.addOwnerReference(owner);
+    METADATA_CHANGED.get(this)?.();
+  }
+
+  public add(key: string, value: unknown): void {
+    super.add(key, value);
+    METADATA_CHANGED.get(this)?.();
+  }
 }
 
 /**
@@ -47,6 +88,7 @@ export interface PolicyApiObjectProps {
 export class PolicyApiObject extends ApiObject {
   private readonly clusterScoped: boolean;
   private readonly emitRules: (options: EmitOptions) => JsonObject[];
+  private readonly changedProp?: () => void;
   private patched = false;
 
   constructor(scope: Construct, id: string, props: PolicyApiObjectProps) {
@@ -60,12 +102,25 @@ export class PolicyApiObject extends ApiObject {
     });
     this.clusterScoped = props.clusterScoped;
     this.emitRules = props.emitRules;
+    this.changedProp = props.changed;
+    Object.setPrototypeOf(this.metadata, NotifyingMetadata.prototype);
+    METADATA_CHANGED.set(this.metadata, () => this._changed());
   }
 
   /** Adds JSON patches (see `ApiObject.addJsonPatch`); a patched policy renders through cdk8s. */
   public addJsonPatch(...ops: JsonPatch[]): void {
     this.patched = true;
     super.addJsonPatch(...ops);
+    this._changed();
+  }
+
+  /**
+   * Drops the renderings kept for the synthesis (the manifest, the metadata), which no longer hold, and tells the owner.
+   * @internal
+   */
+  public _changed(): void {
+    releaseSynthMemo(this, this);
+    this.changedProp?.();
   }
 
   /** The manifest; rendered once per synthesis (shared by the app-wide validation and the chart's output). */

@@ -82,10 +82,11 @@ export function synthSessionOpen(scope: IConstruct): boolean {
 }
 
 /**
- * Drops what the open synthesis session of `scope`'s tree keeps for `owner` under `key`, once nothing in the session
- * needs it any more. A later use computes it afresh. Does nothing when no session is open.
+ * Drops what the open synthesis session of `scope`'s tree keeps for `owner` under `key` (or all of it, without a key), once
+ * nothing in the session needs it any more or it no longer holds (the owner was changed during the synthesis, by a
+ * construct's validation hook). A later use computes it afresh. Does nothing when no session is open.
  */
-export function releaseSynthMemo(scope: IConstruct, owner: object, key: string): void {
+export function releaseSynthMemo(scope: IConstruct, owner: object, key?: string): void {
   (scope.node.root as unknown as Rooted)[SESSION_SYMBOL]?.forget(owner, key);
 }
 
