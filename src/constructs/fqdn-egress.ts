@@ -4,6 +4,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
 import { checkPortsUnique, isPort, Port } from './port';
+import { checkEntriesUnique, DNS_NAME_ENTRIES } from './list-duplicates';
 import { IEndpointSelector } from './selector';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
@@ -109,7 +110,9 @@ export class FqdnEgress extends Construct {
         location: this.node.path,
       });
     }
-    const fqdns = [...new Set(props.fqdns.map((f) => f.trim()))];
+    // A name twice (or twice as Cilium matches it: `API.example.com` and `api.example.com.`) was merged without a word.
+    checkEntriesUnique(props.fqdns, { what: 'FqdnEgress fqdns', verb: 'allows it', ...DNS_NAME_ENTRIES }, this.node.path);
+    const fqdns = props.fqdns.map((f) => f.trim());
     for (const f of fqdns) {
       checkFqdnWildcard(f, 'FqdnEgress fqdns entry', this.node.path);
       checkFqdnNotAddress(f, 'FqdnEgress fqdns entry', this.node.path);

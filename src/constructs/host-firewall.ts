@@ -3,10 +3,11 @@ import { ClusterwidePolicy } from './clusterwide-policy';
 import { Entity } from './entity';
 import { CiliumPolicyError, Severity, showValue } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
-import { IPeer, Peer } from './peer';
+import { IPeer, Peer, PEER_ENTRIES } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
 import { AllowOptions, DenyOptions, checkOptionalPeer, checkRuleCall, checkSelectorValue, firstPortName } from './policy-rule';
 import { checkPortsUnique, Icmp, IcmpFamily, isPort, Port } from './port';
+import { CIDR_ENTRIES, checkEntriesUnique } from './list-duplicates';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import {
@@ -255,8 +256,12 @@ export class HostFirewall extends Construct {
     // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
     for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'] as const) {
       (props[prop] ?? []).forEach((c, i) => refuseMalformedCidr(c, `HostFirewall ${prop}[${i}]`, this.node.path));
+      checkEntriesUnique(props[prop], { what: `HostFirewall ${prop}`, verb: 'opens its path to it', ...CIDR_ENTRIES }, this.node.path);
     }
     checkPortsUnique(props.breakGlassPorts, 'HostFirewall breakGlassPorts', this.node.path);
+    for (const prop of ['apiServerClients', 'kubeletClients'] as const) {
+      checkEntriesUnique(props[prop], { what: `HostFirewall ${prop}`, verb: 'opens its path to it', ...PEER_ENTRIES }, this.node.path);
+    }
     props = snapshotProps(props);
     this.props = props;
     if (!props.managementCidrs || props.managementCidrs.length === 0) {
