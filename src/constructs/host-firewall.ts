@@ -406,6 +406,20 @@ export class HostFirewall extends Construct {
       }
       this.exempted.set(e.path, e.reason.trim());
     }
+    // A prop that configures a path given beside that path's exemption was dropped without a word: the guard keeps no
+    // exempted path, so `breakGlassPorts: [Port.tcp(2222)]` with the break-glass path exempted opened nothing (engine: 10.50.0.7
+    // -> 2222/TCP denied) while the props read as if it were open.
+    for (const [path, prop] of EXEMPTION_CONFLICTS) {
+      const value = props[prop];
+      if (!this.exempted.has(path) || value === undefined || value === false) continue;
+      throw new CiliumPolicyError({
+        id: 'host-firewall-exempted-path-configured',
+        message: `HostFirewall ${prop} is set, but the ${path} path is exempted (reason "${this.exempted.get(path)}"): the guard does not keep an `
+          + `exempted path, so ${prop} would open nothing`,
+        fix: `drop ${prop} where the path is meant closed, or drop the exemption of ${path} where ${prop} is meant open`,
+        location: this.node.path,
+      });
+    }
     this.routing = props.routingMode ?? RoutingMode.VXLAN;
     // A selector that is no node selector is refused by the policy below; until then, the safe side: control-plane nodes.
     const selector = props.nodeSelector as Partial<INodeSelector> | undefined;
@@ -700,6 +714,13 @@ export class HostFirewall extends Construct {
  * (`checkListOf`: `breakGlassPorts: [undefined]` was a TypeError) or a `Port` (`isPort`: `[{ _match: 1 }]` was every port),
  * or anything the rule it goes to checks (peers: `peer-unknown`).
  */
+/** The props that configure one guarded path: refused beside that path's exemption (`host-firewall-exempted-path-configured`). */
+const EXEMPTION_CONFLICTS: readonly (readonly [LockoutPath, keyof HostFirewallProps])[] = [
+  [LockoutPath.BREAK_GLASS, 'breakGlassPorts'], [LockoutPath.KUBE_APISERVER, 'apiServerClients'], [LockoutPath.KUBELET, 'kubeletClients'],
+  [LockoutPath.ETCD, 'controlPlaneCidrs'], [LockoutPath.ETCD, 'controlPlaneNodeLabels'], [LockoutPath.HUBBLE, 'hubbleRelay'],
+  [LockoutPath.NODE_DNS, 'nodeDnsServers'], [LockoutPath.METRICS, 'metricsScraper'], [LockoutPath.WIREGUARD, 'wireGuard'], [LockoutPath.BGP, 'bgpPeers'],
+];
+
 const LIST_PROPS: Readonly<Record<string, {
   readonly kind: string; readonly property?: string | ((entry: unknown) => boolean); readonly strings?: boolean;
 }>> = {

@@ -1134,9 +1134,9 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
     verb: direction === 'ingress' ? 'allowIngress' : 'allowEgress', peer: p, ports: pp, l7: l, ...(auth ? { options: { authentication: auth } } : {}),
   }));
   // At least one rule each: `L7.http()` without rules writes `rules: { http: [] }` (reported as an SDK gap).
-  const http: fc.Arbitrary<L7Spec> = fc.uniqueArray(httpRule, { selector: httpRuleKey,  minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'http', rules }));
-  const kafka: fc.Arbitrary<L7Spec> = fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey,  minLength: 1, maxLength: 2 }).map((rules) => ({ kind: 'kafka', rules }));
-  const dns: fc.Arbitrary<L7Spec> = fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey,  minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'dns', rules }));
+  const http: fc.Arbitrary<L7Spec> = fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'http', rules }));
+  const kafka: fc.Arbitrary<L7Spec> = fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey, minLength: 1, maxLength: 2 }).map((rules) => ({ kind: 'kafka', rules }));
+  const dns: fc.Arbitrary<L7Spec> = fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'dns', rules }));
   // No Service peer in an egress deny: the agent never resolves toServices there (`peer-service-deny`).
   const denyPeer = (direction: 'ingress' | 'egress'): fc.Arbitrary<PeerSpec> => peer(ctx, direction, true).filter((p) => direction === 'ingress' || !isServicePeer(p));
   const deny = (direction: 'ingress' | 'egress'): fc.Arbitrary<CallSpec> => fc.record({ peer: denyPeer(direction), ports: ports(v) })
@@ -1661,8 +1661,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
         icmpPort(v).map((port) => ({ port, expect: ['l7-with-icmp'] })),
       ),
       fc.oneof(
-        fc.uniqueArray(httpRule, { selector: httpRuleKey,  minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'http', rules })),
-        fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey,  minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'kafka', rules })),
+        fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'http', rules })),
+        fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey, minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'kafka', rules })),
       ),
       tcpPorts,
       fc.nat(),
@@ -1677,7 +1677,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ALL_KINDS,
     piece: (v) => fc.tuple(fc.constantFrom('allowIngress' as const, 'allowEgress' as const), fc.constantFrom(undefined, [] as PortSpec[]),
-      fc.uniqueArray(httpRule, { selector: httpRuleKey,  minLength: 1, maxLength: 2 }), fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey,  minLength: 1, maxLength: 2 }), fc.boolean())
+      fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }),
+      fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 2 }), fc.boolean())
       .map(([verb, ps, http, dns, useDns]) => piece('L7 without ports', ['l7-without-ports', 'ports-empty'], {
         at: 'call',
         call: { verb, peer: { kind: 'any' }, ...(ps ? { ports: ps } : {}), l7: useDns && verb === 'allowEgress' ? { kind: 'dns', rules: dns } : { kind: 'http', rules: http } },
@@ -1687,14 +1688,14 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'DNS L7 on ingress',
     versions: VERSIONS,
     kinds: ALL_KINDS,
-    piece: (v, k) => fc.tuple(validPeer(v, k, 'ingress'), dnsPorts, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey,  minLength: 1, maxLength: 2 }))
+    piece: (v, k) => fc.tuple(validPeer(v, k, 'ingress'), dnsPorts, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 2 }))
       .map(([p, ps, rules]) => piece('dns on ingress', ['sanitize-dns-ingress'], { at: 'call', call: { verb: 'allowIngress', peer: p, ports: ps, l7: { kind: 'dns', rules } } })),
   },
   {
     name: 'DNS L7 on a port range',
     versions: from('1.16'),
     kinds: ALL_KINDS,
-    piece: (v) => fc.tuple(range, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey,  minLength: 1, maxLength: 2 }))
+    piece: (v) => fc.tuple(range, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 2 }))
       .map(([r, rules]) => piece(`dns on ${r.from}-${r.to}`, ['sanitize-dns-port-range'], {
         at: 'call', call: { verb: 'allowEgress', peer: { kind: 'kubeDns' }, ports: [{ kind: 'udpRange', ...r }], l7: { kind: 'dns', rules } },
       })),
@@ -1703,7 +1704,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'HTTP L7 on a port range on 1.16',
     versions: ['1.16'],
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(range, fc.uniqueArray(httpRule, { selector: httpRuleKey,  minLength: 1, maxLength: 2 }), fc.constantFrom('allowIngress' as const, 'allowEgress' as const))
+    piece: () => fc.tuple(range, fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }), fc.constantFrom('allowIngress' as const, 'allowEgress' as const))
       .map(([r, rules, verb]) => piece(`http on ${r.from}-${r.to}`, ['sanitize-l7-port-range'], {
         at: 'call', call: { verb, peer: { kind: 'entity', entity: Entity.CLUSTER }, ports: [{ kind: 'tcpRange', ...r }], l7: { kind: 'http', rules } },
       })),
@@ -1756,8 +1757,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ['ClusterwidePolicy'],
     piece: () => fc.tuple(fc.constantFrom('allowIngress' as const, 'allowEgress' as const), fc.oneof(
-      fc.uniqueArray(httpRule, { selector: httpRuleKey,  minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'http', rules })),
-      fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey,  minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'kafka', rules })),
+      fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'http', rules })),
+      fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey, minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'kafka', rules })),
     ), tcpPorts).map(([verb, l7, ps]) => piece(`${l7.kind} in a host policy`, ['sanitize-host-l7'],
       { at: 'call', call: { verb, peer: { kind: 'entity', entity: Entity.CLUSTER }, ports: ps, l7 }, host: true })),
   },
@@ -1765,7 +1766,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'DNS L7 in a host policy before 1.17',
     versions: before('1.17'),
     kinds: ['ClusterwidePolicy'],
-    piece: (v) => fc.tuple(dnsPorts, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey,  minLength: 1, maxLength: 2 })).map(([ps, rules]) => piece('dns in a host policy', ['sanitize-host-l7'],
+    piece: (v) => fc.tuple(dnsPorts, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 2 })).map(([ps, rules]) => piece('dns in a host policy', ['sanitize-host-l7'],
       { at: 'call', call: { verb: 'allowEgress', peer: { kind: 'kubeDns' }, ports: ps, l7: { kind: 'dns', rules } }, host: true })),
   },
   {
@@ -1831,7 +1832,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'serverNames with L7 rules',
     versions: VERSIONS,
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }), fc.uniqueArray(httpRule, { selector: httpRuleKey,  minLength: 1, maxLength: 2 }), tcpPorts)
+    piece: () => fc.tuple(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }),
+      fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }), tcpPorts)
       .map(([serverNames, rules, ps]) => piece('serverNames + http', ['sanitize-server-names-with-l7'], {
         at: 'call', call: { verb: 'allowEgress', peer: { kind: 'entity', entity: Entity.WORLD }, ports: ps, l7: { kind: 'http', rules }, options: { serverNames } },
       })),
