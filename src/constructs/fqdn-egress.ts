@@ -23,7 +23,8 @@ export interface FqdnEgressProps {
    * not empty (`fqdn-egress-empty`), every entry a string that is not blank (`fqdn-syntax`, as `Peer.fqdn()`). IPv4 addresses and ranges written as names (`10.0.0.1`, `10.0.0.*`) are
    * refused (`fqdn-ip-address`): Cilium matches names, never addresses (`10.0.0.*` matches `10.0.0.io`); use a CIDR peer.
    * A `*` in the registrable part of a name (`*.com`, `*example.com`) is refused too (`fqdn-pattern-registrable`): it
-   * matches names such as `badexample.com` that anyone may register.
+   * matches names such as `badexample.com` that anyone may register. A name given twice, or twice as Cilium matches it
+   * (`API.example.com` and `api.example.com.`: without case, with a trailing dot), is refused (`list-duplicate`).
    */
   readonly fqdns: string[];
   /**

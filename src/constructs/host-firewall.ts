@@ -72,7 +72,9 @@ export interface HostFirewallProps {
    */
   readonly routingMode?: RoutingMode;
   /**
-   * Guarded paths to leave out, each with a stated reason.
+   * Guarded paths to leave out, each with a stated reason. The prop of an exempted path given beside it (`breakGlassPorts`,
+   * `hubbleRelay`, `kubeletClients`, `apiServerClients`, `controlPlaneCidrs`, `controlPlaneNodeLabels`, `nodeDnsServers`,
+   * `metricsScraper`, `wireGuard: true`, `bgpPeers`) is refused (`host-firewall-exempted-path-configured`): it would open nothing.
    * @default - every path is kept open
    */
   readonly exemptions?: LockoutExemption[];
