@@ -18,6 +18,7 @@ import { checkPeerValue, checkOptionalPeer } from './policy-rule';
 import { Port } from './port';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { allowDns, allowHostProbes, builtinsSummary, refuseBroadDnsServer } from './builtins';
+import { checkEntriesUnique } from './list-duplicates';
 
 /**
  * The namespaces `ClusterDefaultDeny` leaves alone unless told otherwise: what a cluster-wide default deny exempts so that
@@ -130,7 +131,8 @@ export class ClusterDefaultDeny extends Construct {
         location: this.node.path,
       });
     }
-    this.excludedNamespaces = [...new Set(props.excludedNamespaces ?? DEFAULT_SYSTEM_NAMESPACES)].sort();
+    checkEntriesUnique(props.excludedNamespaces, { what: 'ClusterDefaultDeny excludedNamespaces', noun: 'namespace', verb: 'excludes it' }, this.node.path);
+    this.excludedNamespaces = [...(props.excludedNamespaces ?? DEFAULT_SYSTEM_NAMESPACES)].sort();
     for (const ns of this.excludedNamespaces) checkNamespaceName(ns, 'ClusterDefaultDeny excludedNamespaces entry', this.node.path);
     if (props.dnsNamespace !== undefined) checkNamespaceName(props.dnsNamespace, 'ClusterDefaultDeny dnsNamespace', this.node.path);
     const ingress = props.ingress ?? true;

@@ -4,6 +4,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { DnsRule } from './l7';
 import { IPeer, Peer } from './peer';
 import { checkPortsUnique, isPort, Port } from './port';
+import { checkEntriesUnique, DNS_NAME_ENTRIES } from './list-duplicates';
 import { IEndpointSelector } from './selector';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { allowDns } from './builtins';
@@ -22,7 +23,8 @@ export interface FqdnEgressProps {
    * not empty (`fqdn-egress-empty`), every entry a string that is not blank (`fqdn-syntax`, as `Peer.fqdn()`). IPv4 addresses and ranges written as names (`10.0.0.1`, `10.0.0.*`) are
    * refused (`fqdn-ip-address`): Cilium matches names, never addresses (`10.0.0.*` matches `10.0.0.io`); use a CIDR peer.
    * A `*` in the registrable part of a name (`*.com`, `*example.com`) is refused too (`fqdn-pattern-registrable`): it
-   * matches names such as `badexample.com` that anyone may register.
+   * matches names such as `badexample.com` that anyone may register. A name given twice, or twice as Cilium matches it
+   * (`API.example.com` and `api.example.com.`: without case, with a trailing dot), is refused (`list-duplicate`).
    */
   readonly fqdns: string[];
   /**
@@ -109,7 +111,9 @@ export class FqdnEgress extends Construct {
         location: this.node.path,
       });
     }
-    const fqdns = [...new Set(props.fqdns.map((f) => f.trim()))];
+    // A name twice (or twice as Cilium matches it: `API.example.com` and `api.example.com.`) was merged without a word.
+    checkEntriesUnique(props.fqdns, { what: 'FqdnEgress fqdns', verb: 'allows it', ...DNS_NAME_ENTRIES }, this.node.path);
+    const fqdns = props.fqdns.map((f) => f.trim());
     for (const f of fqdns) {
       checkFqdnWildcard(f, 'FqdnEgress fqdns entry', this.node.path);
       checkFqdnNotAddress(f, 'FqdnEgress fqdns entry', this.node.path);

@@ -3,10 +3,11 @@ import { ClusterwidePolicy } from './clusterwide-policy';
 import { Entity } from './entity';
 import { CiliumPolicyError, Severity, showValue } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
-import { IPeer, Peer } from './peer';
+import { IPeer, Peer, PEER_ENTRIES } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
 import { AllowOptions, DenyOptions, checkOptionalPeer, checkRuleCall, checkSelectorValue, firstPortName } from './policy-rule';
 import { checkPortsUnique, Icmp, IcmpFamily, isPort, Port } from './port';
+import { CIDR_ENTRIES, checkEntriesUnique } from './list-duplicates';
 import { INodeSelector, NodeSelector } from './selector';
 import { GuardPath, guardViolations } from './lockout-guard';
 import {
@@ -71,7 +72,9 @@ export interface HostFirewallProps {
    */
   readonly routingMode?: RoutingMode;
   /**
-   * Guarded paths to leave out, each with a stated reason.
+   * Guarded paths to leave out, each with a stated reason. The prop of an exempted path given beside it (`breakGlassPorts`,
+   * `hubbleRelay`, `kubeletClients`, `apiServerClients`, `controlPlaneCidrs`, `controlPlaneNodeLabels`, `nodeDnsServers`,
+   * `metricsScraper`, `wireGuard: true`, `bgpPeers`) is refused (`host-firewall-exempted-path-configured`): it would open nothing.
    * @default - every path is kept open
    */
   readonly exemptions?: LockoutExemption[];
@@ -255,8 +258,12 @@ export class HostFirewall extends Construct {
     // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
     for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'] as const) {
       (props[prop] ?? []).forEach((c, i) => refuseMalformedCidr(c, `HostFirewall ${prop}[${i}]`, this.node.path));
+      checkEntriesUnique(props[prop], { what: `HostFirewall ${prop}`, verb: 'opens its path to it', ...CIDR_ENTRIES }, this.node.path);
     }
     checkPortsUnique(props.breakGlassPorts, 'HostFirewall breakGlassPorts', this.node.path);
+    for (const prop of ['apiServerClients', 'kubeletClients'] as const) {
+      checkEntriesUnique(props[prop], { what: `HostFirewall ${prop}`, verb: 'opens its path to it', ...PEER_ENTRIES }, this.node.path);
+    }
     props = snapshotProps(props);
     this.props = props;
     if (!props.managementCidrs || props.managementCidrs.length === 0) {
@@ -400,6 +407,20 @@ export class HostFirewall extends Construct {
         });
       }
       this.exempted.set(e.path, e.reason.trim());
+    }
+    // A prop that configures a path given beside that path's exemption was dropped without a word: the guard keeps no
+    // exempted path, so `breakGlassPorts: [Port.tcp(2222)]` with the break-glass path exempted opened nothing (engine: 10.50.0.7
+    // -> 2222/TCP denied) while the props read as if it were open.
+    for (const [path, prop] of EXEMPTION_CONFLICTS) {
+      const value = props[prop];
+      if (!this.exempted.has(path) || value === undefined || value === false) continue;
+      throw new CiliumPolicyError({
+        id: 'host-firewall-exempted-path-configured',
+        message: `HostFirewall ${prop} is set, but the ${path} path is exempted (reason "${this.exempted.get(path)}"): the guard does not keep an `
+          + `exempted path, so ${prop} would open nothing`,
+        fix: `drop ${prop} where the path is meant closed, or drop the exemption of ${path} where ${prop} is meant open`,
+        location: this.node.path,
+      });
     }
     this.routing = props.routingMode ?? RoutingMode.VXLAN;
     // A selector that is no node selector is refused by the policy below; until then, the safe side: control-plane nodes.
@@ -695,6 +716,13 @@ export class HostFirewall extends Construct {
  * (`checkListOf`: `breakGlassPorts: [undefined]` was a TypeError) or a `Port` (`isPort`: `[{ _match: 1 }]` was every port),
  * or anything the rule it goes to checks (peers: `peer-unknown`).
  */
+/** The props that configure one guarded path: refused beside that path's exemption (`host-firewall-exempted-path-configured`). */
+const EXEMPTION_CONFLICTS: readonly (readonly [LockoutPath, keyof HostFirewallProps])[] = [
+  [LockoutPath.BREAK_GLASS, 'breakGlassPorts'], [LockoutPath.KUBE_APISERVER, 'apiServerClients'], [LockoutPath.KUBELET, 'kubeletClients'],
+  [LockoutPath.ETCD, 'controlPlaneCidrs'], [LockoutPath.ETCD, 'controlPlaneNodeLabels'], [LockoutPath.HUBBLE, 'hubbleRelay'],
+  [LockoutPath.NODE_DNS, 'nodeDnsServers'], [LockoutPath.METRICS, 'metricsScraper'], [LockoutPath.WIREGUARD, 'wireGuard'], [LockoutPath.BGP, 'bgpPeers'],
+];
+
 const LIST_PROPS: Readonly<Record<string, {
   readonly kind: string; readonly property?: string | ((entry: unknown) => boolean); readonly strings?: boolean;
 }>> = {

@@ -10,6 +10,8 @@ import { envoyRegexSizeProblem } from '../model/envoy-regex';
 import { methodOnlyInOtherCase } from '../model/http-method';
 import { markValue } from './value-mark';
 import { escapeRegex } from '../model/regex-escape';
+import { checkEntriesUnique, DNS_NAME_ENTRIES } from './list-duplicates';
+import { canonicalDnsName } from '../model/fqdn-pattern';
 
 /** The fields of `HeaderMatch` (`checkPropKeys`). */
 export const HEADER_MATCH_KEYS: readonly string[] = ['name', 'value', 'secretName', 'secretNamespace', 'mismatch'];
@@ -114,6 +116,7 @@ export class HttpRule {
     // From JavaScript, `headers: 'X-Tenant'` was read character by character and `headerMatches: {…}` was a TypeError.
     checkListOf(o.headers, 'HttpRule.of() headers', 'a "Name: value" string');
     checkListOf(o.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
+    checkEntriesUnique(o.headers, { what: 'HttpRule.of() headers', noun: 'header', verb: 'requires it' }, callerLocation);
     refuseUndefinedFields(o, ['method', 'path', 'host', 'headers', 'headerMatches'], 'HttpRule.of()', (field) => `leave ${field} out of HttpRule.of()`);
     (o.headerMatches ?? []).forEach((h, i) => refuseUndefinedFields(h, ['value', 'secretName'], `HttpRule.of() headerMatches[${i}]`,
       () => 'leave value and secretName out (the header need only be present)'));
@@ -512,7 +515,7 @@ export function dnsRuleModelOrNone(rule: unknown): FqdnSelectorModel | undefined
  * @internal
  */
 export function dnsRuleModels(rules: readonly DnsRule[], what: string, location?: string): FqdnSelectorModel[] {
-  return rules.map((rule, i) => {
+  const models = rules.map((rule, i) => {
     const model: unknown = rule._toModel();
     if (isDnsRuleModel(model)) {
       checkDnsRuleModel(model, `${what}[${i}]`, location ?? callerLocation);
@@ -526,6 +529,15 @@ export function dnsRuleModels(rules: readonly DnsRule[], what: string, location?
       location: location ?? callerLocation(),
     });
   });
+  // A rule twice (or twice as Cilium matches it: `DnsRule.exact('API.example.com')` beside `DnsRule.exact('api.example.com.')`)
+  // was written twice, one rule to the proxy: the copy most likely a slip for a name never allowed.
+  checkEntriesUnique(models, {
+    what, noun: 'DNS rule', verb: 'allows it', sameBecause: DNS_NAME_ENTRIES.sameBecause,
+    key: (m) => JSON.stringify([m.matchName, m.matchPattern].map((n) => (n === undefined ? null : canonicalDnsName(n)))),
+    show: (m) => [m.matchName !== undefined ? `matchName ${showValue(m.matchName)}` : '', m.matchPattern !== undefined ? `matchPattern ${showValue(m.matchPattern)}` : '']
+      .filter(Boolean).join(', '),
+  }, location ?? callerLocation);
+  return models;
 }
 
 /** The L7 rules of a rule item: HTTP, Kafka or DNS (one kind per port). */
@@ -534,14 +546,18 @@ export class L7 {
   public static http(...rules: HttpRule[]): L7 {
     requireRules('http', rules.length, 'HttpRule.any()');
     checkListOf(rules, 'L7.http() rules', 'an HttpRule', '_toModel');
-    return new L7({ http: rules.map((r) => r._toModel()) });
+    const models = rules.map((r) => r._toModel());
+    checkEntriesUnique(models, { what: 'L7.http() rules', noun: 'HTTP rule', verb: 'allows it', show: (m) => showValue(m) }, callerLocation);
+    return new L7({ http: models });
   }
 
   /** Kafka rules (deprecated in Cilium 1.18); the ports must be TCP. */
   public static kafka(...rules: KafkaRule[]): L7 {
     requireRules('kafka', rules.length, "no form: KafkaRule.of({}) is refused as well (l7-rule-empty); list the requests, e.g. KafkaRule.produce('orders'), or leave the l7 option out for no Kafka restriction");
     checkListOf(rules, 'L7.kafka() rules', 'a KafkaRule', '_toModel');
-    return new L7({ kafka: rules.map((r) => r._toModel()) });
+    const models = rules.map((r) => r._toModel());
+    checkEntriesUnique(models, { what: 'L7.kafka() rules', noun: 'Kafka rule', verb: 'allows it', show: (m) => showValue(m) }, callerLocation);
+    return new L7({ kafka: models });
   }
 
   /** DNS rules, egress to a DNS server only. */

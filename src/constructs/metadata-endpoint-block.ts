@@ -10,6 +10,7 @@ import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
 import { checkOwnSelectorShape, refuseMalformedCidr } from './peer-config';
+import { CIDR_ENTRIES, checkEntriesUnique } from './list-duplicates';
 
 /**
  * The cloud instance-metadata endpoints: the link-local IPv4 address of AWS, GCP, Azure (and most others), AWS's IPv6
@@ -75,6 +76,8 @@ export class MetadataEndpointBlock extends Construct {
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
     checkStringList(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', this.node.path);
     (props.extraCidrs ?? []).forEach((c, i) => refuseMalformedCidr(c, `MetadataEndpointBlock extraCidrs[${i}]`, this.node.path));
+    checkEntriesUnique(props.extraCidrs, { what: 'MetadataEndpointBlock extraCidrs', verb: 'denies it', ...CIDR_ENTRIES }, this.node.path);
+    checkEntriesUnique(props.namespaces, { what: 'MetadataEndpointBlock namespaces', noun: 'namespace', verb: 'blocks it' }, this.node.path);
     checkSelectorValue(props.endpointSelector, 'endpointSelector', this.node.path);
     const name = props.name ?? 'block-metadata-endpoint';
     const description = 'deny egress to the cloud metadata endpoint without switching egress to default deny';

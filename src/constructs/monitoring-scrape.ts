@@ -7,6 +7,7 @@ import { IPeer, Peer } from './peer';
 import { checkedPeerConfig, peerAsJudged } from './peer-config';
 import { checkPeerValue } from './policy-rule';
 import { checkPortsUnique, isPort, Port } from './port';
+import { checkEntriesUnique } from './list-duplicates';
 import { EndpointSelector, LabelExpression } from './selector';
 import { clonePlain } from '../model/clone-plain';
 
@@ -57,7 +58,8 @@ export class MonitoringScrape extends Construct {
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);
     checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', isPort, this.node.path);
     checkPortsUnique(props.ports, 'MonitoringScrape ports', this.node.path);
-    const namespaces = [...new Set(props.namespaces ?? [])].sort();
+    checkEntriesUnique(props.namespaces, { what: 'MonitoringScrape namespaces', noun: 'namespace', verb: 'opens it' }, this.node.path);
+    const namespaces = [...(props.namespaces ?? [])].sort();
     for (const ns of namespaces) checkNamespaceName(ns, 'MonitoringScrape namespaces entry', this.node.path);
     // Each prop by name, with its value: "got 1 namespaces, 0 ports" named neither the prop nor what to pass.
     for (const [prop, list, what, fix] of [

@@ -1,6 +1,7 @@
 import { Entity } from './entity';
 import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
+import { CIDR_ENTRIES, checkEntriesUnique } from './list-duplicates';
 import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
 import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace, selectorRequiresNothing } from '../model/selectors';
 import { IConstruct } from 'constructs';
@@ -273,6 +274,7 @@ export class Peer implements IPeer {
     // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
     refuseMalformedCidr(cidr, 'Peer.cidr()', callerLocation);
     (options.except ?? []).forEach((hole, i) => refuseMalformedCidr(hole, `Peer.cidr(${showValue(cidr)}) except[${i}]`, callerLocation));
+    checkEntriesUnique(options.except, { what: `Peer.cidr(${showValue(cidr)}) except`, verb: 'leaves it out', ...CIDR_ENTRIES }, callerLocation);
     const outer = parseCidr(cidr);
     for (const hole of options.except ?? []) {
       const inner = parseCidr(hole);
@@ -499,6 +501,14 @@ export class Peer implements IPeer {
     return this.workloadConstruct;
   }
 
+  /**
+   * What the peer writes, as a list of peers compares it (`peerEntryKey`): its config, or for `Peer.workload()` the workload.
+   * @internal
+   */
+  public get _entryKey(): string {
+    return this.workloadConstruct ? `workload ${this.workloadConstruct.node.path}` : JSON.stringify([this.config, EVERY_POD_PEERS.has(this)]);
+  }
+
   /** The peer's rule-item fields; for `Peer.workload()`, read from the workload now. */
   public toPeerConfig(): PeerConfig {
     if (this.workloadConstruct) return workloadPeerConfig(this.workloadConstruct);
@@ -513,6 +523,22 @@ export class Peer implements IPeer {
     return this.workloadConstruct ? this.workloadConstruct.node.path : (this.config as PeerConfig).description;
   }
 }
+
+/**
+ * A peer as a construct's list of peers compares it (`checkEntriesUnique`): a `Peer` by what it writes (two
+ * `Peer.namespace('a')` are one peer); a peer of one's own is not compared (its config is read once, where its rule is
+ * written, and the props' snapshot copies an object literal, so two entries of one object are two objects by then).
+ */
+export function peerEntryKey(peer: IPeer): string | undefined {
+  return peer instanceof Peer ? peer._entryKey : undefined;
+}
+
+/** How `checkEntriesUnique` reads a construct's list of peers (`TieredApp` `entry`, `HostFirewall` `apiServerClients`, `kubeletClients`). */
+export const PEER_ENTRIES = {
+  noun: 'peer',
+  key: peerEntryKey,
+  show: (peer: IPeer): string => String(peer),
+} as const;
 
 /** The peers `Peer.selectedBy(EndpointSelector.all())` made without a namespace (module-private): their configs are marked `markEveryPodOfNamespace`. */
 const EVERY_POD_PEERS = new WeakSet<Peer>();

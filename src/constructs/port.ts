@@ -1,5 +1,6 @@
 import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
+import { checkEntriesUnique } from './list-duplicates';
 import { checkPropsObject, readPropsOnce } from './names';
 import { IcmpFieldModel, PortProtocolModel } from '../model/policy-model';
 import { ICMP_TYPE_NAMES, icmpTypeIsWildcard } from '../model/icmp-types';
@@ -275,21 +276,7 @@ export function isPort(value: unknown): value is Port {
  * @param location the construct path
  */
 export function checkPortsUnique(ports: readonly Port[] | undefined, what: string, location: string): void {
-  const seen = new Map<string, number>();
-  for (const [i, port] of (ports ?? []).entries()) {
-    const text = port.toString();
-    const first = seen.get(text);
-    if (first === undefined) {
-      seen.set(text, i);
-      continue;
-    }
-    throw new CiliumPolicyError({
-      id: 'ports-duplicate',
-      message: `${what} lists ${text} twice (at [${first}] and [${i}]): the policy opens it once, so the list holds one port fewer than it reads`,
-      fix: `list each port once; if another port was meant at [${i}], give it`,
-      location,
-    });
-  }
+  checkEntriesUnique(ports, { what, noun: 'port', verb: 'opens it', id: 'ports-duplicate' }, location);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { CiliumPolicyError, showValue, textOf } from '../core/errors';
 import { callerLocation } from './caller-location';
+import { checkEntriesUnique } from './list-duplicates';
 import { LabelExpressionModel, LabelSelectorModel } from '../model/policy-model';
 import { checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
 import { describeValue } from '../model/plain-value';
@@ -79,6 +80,7 @@ function checkValues(operator: string, key: string, values: string[]): void {
   checkKey(operator, key);
   // A string was called "no values" (`in('app', 'web')`); `[undefined]` or a number reached the CRD check at synthesis only.
   if (values !== undefined && values !== null) checkStringList(values, `LabelExpression.${operator}('${key}') values`, 'a label value');
+  if (Array.isArray(values)) checkEntriesUnique(values, { what: `LabelExpression.${operator}('${key}') values`, noun: 'value', verb: 'matches it' }, callerLocation);
   if (!Array.isArray(values) || values.length === 0) {
     throw new CiliumPolicyError({
       id: 'selector-empty',

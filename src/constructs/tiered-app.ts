@@ -3,7 +3,8 @@ import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError, showValue } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { DnsRule, L7 } from './l7';
-import { IPeer, Peer } from './peer';
+import { IPeer, Peer, PEER_ENTRIES } from './peer';
+import { checkEntriesUnique } from './list-duplicates';
 import { defaultName } from './policy-base';
 import { checkPortsUnique, isPort, Port } from './port';
 import { EndpointSelector, IEndpointSelector } from './selector';
@@ -213,6 +214,7 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
+    checkEntriesUnique(props.entry, { what: 'TieredApp entry', verb: 'admits it', ...PEER_ENTRIES }, this.node.path);
     if ((props.dnsRules !== undefined || props.dnsServer !== undefined) && !props.egressLockdown) {
       const given = props.dnsRules !== undefined ? 'dnsRules' : 'dnsServer';
       throw new CiliumPolicyError({

@@ -112,6 +112,8 @@ export function formatDiagnostic(d: Diagnostic, location?: string): string {
  */
 export function showValue(value: unknown, max = 80): string {
   if (value === undefined) return 'undefined';
+  // JSON writes NaN and ±Infinity as `null`: `apiServerPort NaN` was shown as `apiServerPort null`, a value not given.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string | undefined;
   try {
     text = JSON.stringify(value) as string | undefined;

@@ -39,8 +39,8 @@ describe('FqdnEgress: the names, on the ports, nothing else', () => {
     expect(verdictOf(c, PG, STRIPE, '443/TCP')).toBe('denied');
   });
 
-  test('names are trimmed; duplicates are one name', () => {
-    const c = fqdnEgress({ fqdns: [' api.stripe.com ', 'api.stripe.com', '*.toss.com'] });
+  test('names are trimmed (a name twice, trimmed or not, is refused: test/constructs/list-duplicates.test.ts)', () => {
+    const c = fqdnEgress({ fqdns: [' api.stripe.com ', '*.toss.com'] });
     expect(verdictOf(c, PG, STRIPE, '443/TCP')).toBe('allowed');
     expect(verdictOf(c, PG, KUBE_DNS, '53/UDP', { dns: 'api.stripe.com' })).toBe('allowed');
     expect(Testing.synth(c)[0].spec.description).toBe('egress to api.stripe.com, *.toss.com with the DNS lookups Cilium needs to learn their addresses');

@@ -238,15 +238,19 @@ describe('HostFirewall: an exempted path is not kept; its deny synthesizes', () 
     const kept = firewall(props);
     kept.fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
     expect(outOf(kept.c, to, port)).toBe('allowed');
-    const { c, fw } = firewall({ ...props, exemptions: [{ path, reason: 'not needed here' }] });
+    // The path's own prop is left out beside its exemption (host-firewall-exempted-path-configured refuses the two together).
+    const own = ({ [LockoutPath.NODE_DNS]: 'nodeDnsServers', [LockoutPath.WIREGUARD]: 'wireGuard', [LockoutPath.BGP]: 'bgpPeers' } as Record<string, string>)[path];
+    const { c, fw } = firewall({ ...Object.fromEntries(Object.entries(props).filter(([k]) => k !== own)), exemptions: [{ path, reason: 'not needed here' }] });
     fw.allowEgress(Peer.cidr('10.9.0.0/16'), { ports: [Port.tcp(80)] });
     expect(outOf(c, to, port)).toBe('denied');
   });
 
   test('metrics, WireGuard and BGP exempted into the nodes', () => {
     const scraper = Peer.endpoints({ namespace: 'monitoring', labels: { app: 'prometheus' } });
-    const { c } = firewall({ metricsScraper: scraper, wireGuard: true, bgpPeers: ['192.0.2.1/32'],
-      exemptions: [LockoutPath.METRICS, LockoutPath.WIREGUARD, LockoutPath.BGP].map((path) => ({ path, reason: 'off' })) });
+    // Exempted, the paths' props are refused (host-firewall-exempted-path-configured): they would open nothing.
+    expect(refusal(() => firewall({ metricsScraper: scraper, exemptions: [{ path: LockoutPath.METRICS, reason: 'off' }] })).id)
+      .toBe('host-firewall-exempted-path-configured');
+    const { c } = firewall({ exemptions: [LockoutPath.METRICS, LockoutPath.WIREGUARD, LockoutPath.BGP].map((path) => ({ path, reason: 'off' })) });
     expect(into(c, 'pod:monitoring:app=prometheus', '9962/TCP')).toBe('denied');
     expect(into(c, REMOTE, '51871/UDP')).toBe('denied');
     expect(into(c, 'cidr:192.0.2.1', '179/TCP')).toBe('denied');

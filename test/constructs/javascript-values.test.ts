@@ -53,6 +53,11 @@ describe('a BigInt at every refusal site that shows the value: the refusal meant
       'expressions[0] is the object'],
     ['HostFirewall apiServerPort', () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: 10n as unknown as number }),
       'host-firewall-api-server-port', 'HostFirewall apiServerPort 10 is not a port'],
+    // JSON writes NaN and Infinity as null: the message showed a value not given.
+    ['HostFirewall apiServerPort NaN', () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: NaN }),
+      'host-firewall-api-server-port', 'HostFirewall apiServerPort NaN is not a port'],
+    ['HostFirewall apiServerPort -Infinity', () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: -Infinity }),
+      'host-firewall-api-server-port', 'HostFirewall apiServerPort -Infinity is not a port'],
   ])('%s', (_name, call, id, message) => {
     const r = refusal(call);
     expect(r.id).toBe(id);

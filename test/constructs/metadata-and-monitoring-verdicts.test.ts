@@ -113,7 +113,7 @@ describe('MonitoringScrape', () => {
     new CiliumPolicy(c, 'shop-in', { namespace: 'shop' }).isolateIngress();
     new CiliumPolicy(c, 'blog-in', { namespace: 'blog' }).isolateIngress();
     new CiliumPolicy(c, 'prom-out', { namespace: 'monitoring', endpointSelector: EndpointSelector.labels({ app: 'prometheus' }) }).isolateEgress();
-    new MonitoringScrape(c, 'scrape', { scraper: prometheus(), namespaces: ['shop', 'shop'], ports: [Port.tcp(9090)], ...props });
+    new MonitoringScrape(c, 'scrape', { scraper: prometheus(), namespaces: ['shop'], ports: [Port.tcp(9090)], ...props });
     return c;
   }
 

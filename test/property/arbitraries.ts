@@ -38,7 +38,7 @@ import {
   Protocol,
 } from '../../src';
 import { cidrRange, parseCidr, subtractRanges } from '../../src/model/cidr';
-import { addressShapedDnsName, registrableWildcardExample } from '../../src/model/fqdn-pattern';
+import { addressShapedDnsName, canonicalDnsName, registrableWildcardExample } from '../../src/model/fqdn-pattern';
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { GO_OTHERWISE_WRITTEN_RAW } from '../../src/model/go-line-breaks';
 import { unquotedNumber } from '../../src/model/unquoted-numbers';
@@ -308,6 +308,20 @@ function buildDns(s: DnsSpec): DnsRule {
   }
 }
 
+// A list of L7 rules holds each rule once (`list-duplicate`): the rules as the SDK writes them, DNS names as Cilium matches them.
+function httpRuleKey(s: HttpSpec): string {
+  return JSON.stringify(buildHttp(s)._toModel());
+}
+
+function kafkaRuleKey(s: KafkaSpec): string {
+  return JSON.stringify(buildKafka(s)._toModel());
+}
+
+function dnsRuleKey(s: DnsSpec): string {
+  const m = buildDns(s)._toModel();
+  return JSON.stringify([m.matchName, m.matchPattern].map((n) => (n === undefined ? null : canonicalDnsName(n))));
+}
+
 /** Builds an `L7`. */
 export function buildL7(s: L7Spec): L7 {
   switch (s.kind) {
@@ -490,7 +504,7 @@ export const namespaceLabels: fc.Arbitrary<Labels> = record(labelKey({ reserve: 
 
 /** Label expressions (In/NotIn always with values). */
 export function expressions(key: fc.Arbitrary<string>, maxLength = 2, minLength = 1, value = labelValue): fc.Arbitrary<ExpressionSpec[]> {
-  const withValues = fc.record({ op: fc.constantFrom<'In' | 'NotIn'>('In', 'NotIn'), key, values: fc.array(value, { minLength: 1, maxLength: 3 }) });
+  const withValues = fc.record({ op: fc.constantFrom<'In' | 'NotIn'>('In', 'NotIn'), key, values: fc.uniqueArray(value, { minLength: 1, maxLength: 3 }) });
   const without = fc.record({ op: fc.constantFrom<'Exists' | 'DoesNotExist'>('Exists', 'DoesNotExist'), key });
   return fc.array(fc.oneof(withValues, without), { minLength, maxLength });
 }
@@ -919,7 +933,7 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
     method: httpMethod,
     path: httpPath,
     host: httpHost,
-    headers: fc.array(fc.oneof(headerName, fc.tuple(headerName, headerValue).map(([n, v]) => `${n}: ${v}`)), { maxLength: 2 }),
+    headers: fc.uniqueArray(fc.oneof(headerName, fc.tuple(headerName, headerValue).map(([n, v]) => `${n}: ${v}`)), { maxLength: 2 }),
     headerMatches: fc.array(fc.record({
       name: headerName,
       value: headerValue,
@@ -1120,9 +1134,9 @@ export function call(ctx: CallContext): fc.Arbitrary<CallSpec> {
     verb: direction === 'ingress' ? 'allowIngress' : 'allowEgress', peer: p, ports: pp, l7: l, ...(auth ? { options: { authentication: auth } } : {}),
   }));
   // At least one rule each: `L7.http()` without rules writes `rules: { http: [] }` (reported as an SDK gap).
-  const http: fc.Arbitrary<L7Spec> = fc.array(httpRule, { minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'http', rules }));
-  const kafka: fc.Arbitrary<L7Spec> = fc.array(kafkaRule, { minLength: 1, maxLength: 2 }).map((rules) => ({ kind: 'kafka', rules }));
-  const dns: fc.Arbitrary<L7Spec> = fc.array(dnsRule(v), { minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'dns', rules }));
+  const http: fc.Arbitrary<L7Spec> = fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'http', rules }));
+  const kafka: fc.Arbitrary<L7Spec> = fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey, minLength: 1, maxLength: 2 }).map((rules) => ({ kind: 'kafka', rules }));
+  const dns: fc.Arbitrary<L7Spec> = fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 3 }).map((rules) => ({ kind: 'dns', rules }));
   // No Service peer in an egress deny: the agent never resolves toServices there (`peer-service-deny`).
   const denyPeer = (direction: 'ingress' | 'egress'): fc.Arbitrary<PeerSpec> => peer(ctx, direction, true).filter((p) => direction === 'ingress' || !isServicePeer(p));
   const deny = (direction: 'ingress' | 'egress'): fc.Arbitrary<CallSpec> => fc.record({ peer: denyPeer(direction), ports: ports(v) })
@@ -1647,8 +1661,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
         icmpPort(v).map((port) => ({ port, expect: ['l7-with-icmp'] })),
       ),
       fc.oneof(
-        fc.array(httpRule, { minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'http', rules })),
-        fc.array(kafkaRule, { minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'kafka', rules })),
+        fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'http', rules })),
+        fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey, minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'kafka', rules })),
       ),
       tcpPorts,
       fc.nat(),
@@ -1663,7 +1677,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ALL_KINDS,
     piece: (v) => fc.tuple(fc.constantFrom('allowIngress' as const, 'allowEgress' as const), fc.constantFrom(undefined, [] as PortSpec[]),
-      fc.array(httpRule, { minLength: 1, maxLength: 2 }), fc.array(dnsRule(v), { minLength: 1, maxLength: 2 }), fc.boolean())
+      fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }),
+      fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 2 }), fc.boolean())
       .map(([verb, ps, http, dns, useDns]) => piece('L7 without ports', ['l7-without-ports', 'ports-empty'], {
         at: 'call',
         call: { verb, peer: { kind: 'any' }, ...(ps ? { ports: ps } : {}), l7: useDns && verb === 'allowEgress' ? { kind: 'dns', rules: dns } : { kind: 'http', rules: http } },
@@ -1673,14 +1688,14 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'DNS L7 on ingress',
     versions: VERSIONS,
     kinds: ALL_KINDS,
-    piece: (v, k) => fc.tuple(validPeer(v, k, 'ingress'), dnsPorts, fc.array(dnsRule(v), { minLength: 1, maxLength: 2 }))
+    piece: (v, k) => fc.tuple(validPeer(v, k, 'ingress'), dnsPorts, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 2 }))
       .map(([p, ps, rules]) => piece('dns on ingress', ['sanitize-dns-ingress'], { at: 'call', call: { verb: 'allowIngress', peer: p, ports: ps, l7: { kind: 'dns', rules } } })),
   },
   {
     name: 'DNS L7 on a port range',
     versions: from('1.16'),
     kinds: ALL_KINDS,
-    piece: (v) => fc.tuple(range, fc.array(dnsRule(v), { minLength: 1, maxLength: 2 }))
+    piece: (v) => fc.tuple(range, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 2 }))
       .map(([r, rules]) => piece(`dns on ${r.from}-${r.to}`, ['sanitize-dns-port-range'], {
         at: 'call', call: { verb: 'allowEgress', peer: { kind: 'kubeDns' }, ports: [{ kind: 'udpRange', ...r }], l7: { kind: 'dns', rules } },
       })),
@@ -1689,7 +1704,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'HTTP L7 on a port range on 1.16',
     versions: ['1.16'],
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(range, fc.array(httpRule, { minLength: 1, maxLength: 2 }), fc.constantFrom('allowIngress' as const, 'allowEgress' as const))
+    piece: () => fc.tuple(range, fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }), fc.constantFrom('allowIngress' as const, 'allowEgress' as const))
       .map(([r, rules, verb]) => piece(`http on ${r.from}-${r.to}`, ['sanitize-l7-port-range'], {
         at: 'call', call: { verb, peer: { kind: 'entity', entity: Entity.CLUSTER }, ports: [{ kind: 'tcpRange', ...r }], l7: { kind: 'http', rules } },
       })),
@@ -1742,8 +1757,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
     versions: VERSIONS,
     kinds: ['ClusterwidePolicy'],
     piece: () => fc.tuple(fc.constantFrom('allowIngress' as const, 'allowEgress' as const), fc.oneof(
-      fc.array(httpRule, { minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'http', rules })),
-      fc.array(kafkaRule, { minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'kafka', rules })),
+      fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'http', rules })),
+      fc.uniqueArray(kafkaRule, { selector: kafkaRuleKey, minLength: 1, maxLength: 2 }).map((rules): L7Spec => ({ kind: 'kafka', rules })),
     ), tcpPorts).map(([verb, l7, ps]) => piece(`${l7.kind} in a host policy`, ['sanitize-host-l7'],
       { at: 'call', call: { verb, peer: { kind: 'entity', entity: Entity.CLUSTER }, ports: ps, l7 }, host: true })),
   },
@@ -1751,7 +1766,7 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'DNS L7 in a host policy before 1.17',
     versions: before('1.17'),
     kinds: ['ClusterwidePolicy'],
-    piece: (v) => fc.tuple(dnsPorts, fc.array(dnsRule(v), { minLength: 1, maxLength: 2 })).map(([ps, rules]) => piece('dns in a host policy', ['sanitize-host-l7'],
+    piece: (v) => fc.tuple(dnsPorts, fc.uniqueArray(dnsRule(v), { selector: dnsRuleKey, minLength: 1, maxLength: 2 })).map(([ps, rules]) => piece('dns in a host policy', ['sanitize-host-l7'],
       { at: 'call', call: { verb: 'allowEgress', peer: { kind: 'kubeDns' }, ports: ps, l7: { kind: 'dns', rules } }, host: true })),
   },
   {
@@ -1817,7 +1832,8 @@ export const invalidCategories: readonly InvalidCategory[] = [
     name: 'serverNames with L7 rules',
     versions: VERSIONS,
     kinds: ALL_KINDS,
-    piece: () => fc.tuple(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }), fc.array(httpRule, { minLength: 1, maxLength: 2 }), tcpPorts)
+    piece: () => fc.tuple(fc.uniqueArray(serverName, { minLength: 1, maxLength: 2 }),
+      fc.uniqueArray(httpRule, { selector: httpRuleKey, minLength: 1, maxLength: 2 }), tcpPorts)
       .map(([serverNames, rules, ps]) => piece('serverNames + http', ['sanitize-server-names-with-l7'], {
         at: 'call', call: { verb: 'allowEgress', peer: { kind: 'entity', entity: Entity.WORLD }, ports: ps, l7: { kind: 'http', rules }, options: { serverNames } },
       })),
