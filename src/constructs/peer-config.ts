@@ -135,12 +135,11 @@ function peerConfigAsRead(config: unknown, what: string, location: string | unde
 const FACTORY_CONFIGS = new WeakMap<object, { readonly config: PeerConfig; readonly answer: () => PeerConfig }>();
 
 /**
- * What `checkedPeerConfig` last found of a frozen factory config: the policy (the scope) that checked it, the target version
- * and the every-pod mark it was checked with, and the field and description it derived. Only a check that passed is kept;
- * one record per config (a peer is mostly used by one policy), replaced by a check for another policy.
+ * What `checkedPeerConfig` found of a frozen factory config, per policy (the scope) that checked it: the target version and
+ * the every-pod mark it was checked with, and the field and description it derived. Only a check that passed is kept.
  */
-const FACTORY_CHECKS = new WeakMap<PeerConfig, { readonly scope: IConstruct; readonly version: CiliumVersion; readonly everyPod: boolean;
-  readonly field: PeerField | undefined; readonly description: string }>();
+const FACTORY_CHECKS = new WeakMap<PeerConfig, Map<IConstruct, { version: CiliumVersion; everyPod: boolean; field: PeerField | undefined;
+  description: string }>>();
 
 /**
  * Makes a factory peer's config immutable and lets `checkedPeerConfigOf` trust what a check of it found: the config is
@@ -185,10 +184,12 @@ export function checkedPeerConfigOf(peer: { toPeerConfig(): PeerConfig }, what: 
   const answer = peer.toPeerConfig();
   const everyPod = EVERY_POD_OF_NAMESPACE.has(answer);
   const version = CiliumVersion.of(scope);
-  const found = FACTORY_CHECKS.get(trusted.config);
-  if (found === undefined || found.scope !== scope || found.version !== version || found.everyPod !== everyPod) {
+  const found = FACTORY_CHECKS.get(trusted.config)?.get(scope);
+  if (found === undefined || found.version !== version || found.everyPod !== everyPod) {
     const checked = checkedPeerConfig(answer, what, location, scope);
-    FACTORY_CHECKS.set(trusted.config, { scope, version, everyPod, field: checked.field, description: checked.description as string });
+    let byScope = FACTORY_CHECKS.get(trusted.config);
+    if (byScope === undefined) FACTORY_CHECKS.set(trusted.config, byScope = new Map());
+    byScope.set(scope, { version, everyPod, field: checked.field, description: checked.description as string });
     return checked;
   }
   // As `checkedPeerConfig` returns it: the PeerConfig fields in their order (`peerConfigAsRead`), then field and description.
