@@ -7,9 +7,7 @@ import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX,
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
-import {
-  checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseExceptCoversCidr, refuseMalformedCidr, trustFactoryPeerConfig,
-} from './peer-config';
+import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseExceptCoversCidr, refuseMalformedCidr } from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { checkWorkloadUse, requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
@@ -473,15 +471,8 @@ export class Peer implements IPeer {
     return new Peer(undefined, construct);
   }
 
-  private readonly config: PeerConfig | undefined;
-
-  private constructor(config: PeerConfig | undefined, private readonly workloadConstruct?: IConstruct,
-    private readonly selectorWorkload?: IConstruct) {
-    // Frozen, in a field that cannot be written: what a rule's check of it found holds at synthesis (`checkedPeerConfigOf`).
-    const kept = config !== undefined && workloadConstruct === undefined && selectorWorkload === undefined
-      ? trustFactoryPeerConfig(this, config, Peer.prototype.toPeerConfig) : config;
-    Object.defineProperty(this, 'config', { value: kept, enumerable: true, writable: false, configurable: false });
-  }
+  private constructor(private readonly config: PeerConfig | undefined, private readonly workloadConstruct?: IConstruct,
+    private readonly selectorWorkload?: IConstruct) {}
 
   /**
    * The workload whose pods this peer selects, judged again where a rule uses it (`checkWorkloadUse`): `Peer.workload()`'s,

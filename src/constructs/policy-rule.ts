@@ -28,7 +28,7 @@ import {
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { PeerConfig, checkedPeerConfigOf, expressionsShapeProblem } from './peer-config';
+import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { checkWorkloadUse, isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
@@ -348,7 +348,7 @@ export class PolicyRule {
     const workload = (peer as Partial<Peer>)._workload;
     const config: PeerConfig = workload !== undefined
       ? { field: PeerField.ENDPOINTS, item: {}, description: workload.node.path }
-      : checkedPeerConfigOf(peer, verb, this.owner, this.scope);
+      : checkedPeerConfig(peer.toPeerConfig(), verb, this.owner, this.scope);
     if (config.field && !PEER_FIELDS[config.field][direction]) {
       throw new CiliumPolicyError({
         id: 'peer-wrong-direction',
@@ -531,7 +531,7 @@ export class PolicyRule {
     if (workload !== undefined) {
       checkWorkloadUse(workload, { by: this.owner, role: `${verb}(${workload.node.path})`, as: isDenySection(grant.section) ? 'deny' : 'allow' });
     }
-    const peer = checkedPeerConfigOf(grant.peer, verb, this.owner, this.scope);
+    const peer = checkedPeerConfig(grant.peer.toPeerConfig(), verb, this.owner, this.scope);
     let peerItem: RuleItemModel = peer.item;
     // The selectors without a namespace: those the factories mark (`namespaceImplicit`), and any other without a namespace
     // key (from a peer of one's own) except those of reserved identities, where Cilium injects no namespace either.
