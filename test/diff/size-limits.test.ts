@@ -110,7 +110,7 @@ describe('report --max-pairs', () => {
     const r = await cli('report', '--policies', policyFile, '--max-pairs', value);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`error: --max-pairs ${value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 250000\n`);
+    expect(r.stderr).toBe(`error: --max-pairs ${value === '' ? '""' : value} is not a positive number (cli-flag); fix: give --max-pairs a number, e.g. 250000\n`);
   });
 });
 
