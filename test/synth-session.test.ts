@@ -379,6 +379,76 @@ describe('synthesis at scale', () => {
       expect(stderr.join('')).toMatch(/\[shop\/p\] .*metadata\.labels\.build.*yaml-unquoted-number/);
       expect(existsSync(failed)).toBe(false);
     });
+
+    test('app.synth() writes a finalizer, an owner reference and a metadata field the hook adds', () => {
+      const app = new App({ outdir: tempDir() });
+      shop(app, (p) => {
+        p.apiObject.metadata.addFinalizers('example.com/keep');
+        p.apiObject.metadata.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: 'u-1' });
+        p.apiObject.metadata.add('generation', 7);
+      });
+      app.synth();
+      const written = readFileSync(join(app.outdir, 'shop.k8s.yaml'), 'utf8');
+      expect(written).toMatch(/finalizers:\n\s+- example\.com\/keep/);
+      expect(written).toMatch(/ownerReferences:\n\s+- apiVersion: v1\n\s+kind: ConfigMap\n\s+name: owner\n\s+uid: u-1/);
+      expect(written).toMatch(/generation: 7/);
+    });
+
+    // What read the policy before the hook changed it is checked again: a HostFirewall's lockout check, the app-wide checks on
+    // the root (which cdk8s validates first, before the hook runs).
+    const lockout = (a: App): void => {
+      const c = new Chart(a, 'nodes');
+      const fw = new HostFirewall(c, 'fw', { managementCidrs: ['10.0.0.0/24'] });
+      let done = false;
+      new Construct(c, 'late').node.addValidation({
+        validate: () => {
+          if (!done) fw.denyIngress(Peer.cidr('10.0.0.0/24'), { ports: [Port.tcp(22)] });
+          done = true;
+          return [];
+        },
+      });
+    };
+    const apiServerService = (p: CiliumPolicy): void => p.apiObject.addJsonPatch(
+      JsonPatch.add('/spec/egress', [{ toServices: [{ k8sService: { serviceName: 'kubernetes', namespace: 'default' } }] }]));
+
+    test('a deny a hook adds to a HostFirewall across its break-glass path fails app.synth() and runSynth (host-firewall-lockout)', () => {
+      const app = new App({ outdir: tempDir() });
+      lockout(app);
+      expect(() => app.synth()).toThrow(/\[nodes\/fw\] spec\.ingressDeny\[0\] would cut the break-glass path .*\(host-firewall-lockout\)/);
+      expect(readdirSync(app.outdir)).toEqual([]);
+      const outdir = join(tempDir(), 'dist');
+      const stderr = stderrOf();
+      expect(Synth.run({ addCharts: lockout }, { outdir })).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+      expect(stderr.join('')).toMatch(/\[nodes\/fw\] spec\.ingressDeny\[0\] would cut the break-glass path .*\(host-firewall-lockout\)/);
+      expect(existsSync(outdir)).toBe(false);
+    });
+
+    test('app.synth(): toServices to default/kubernetes a hook patches in fails the app-wide check (pitfall-kube-apiserver-service)', () => {
+      const app = new App({ outdir: tempDir() });
+      shop(app, apiServerService);
+      expect(() => app.synth()).toThrow(/\[shop\/p\/Resource\] spec\.egress\[0\]\.toServices\[0\]: .*\(pitfall-kube-apiserver-service\)/);
+      expect(readdirSync(app.outdir)).toEqual([]);
+    });
+
+    test('app.synth(): a change a hook makes while the first chart validates the app is checked when the next chart validates it', () => {
+      // cdk8s validates the whole app in App.synth, then again for every chart (App._synthChart); the hook patches on its second
+      // call, after the root's app-wide check of that pass: the next chart's pass checks it, as cdk8s alone would.
+      const app = new App({ outdir: tempDir() });
+      new ApiObject(new Chart(app, 'a', { namespace: 'a' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+      const c = new Chart(app, 'b', { namespace: 'shop' });
+      const p = new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) });
+      p.allowIngress(Peer.endpoints({ labels: { app: 'web' } }), { ports: [Port.tcp(8080)] });
+      let calls = 0;
+      new Construct(c, 'late').node.addValidation({
+        validate: () => {
+          if (++calls === 2) apiServerService(p);
+          return [];
+        },
+      });
+      expect(() => app.synth()).toThrow(/\[b\/p\/Resource\] spec\.egress\[0\]\.toServices\[0\]: .*\(pitfall-kube-apiserver-service\)/);
+      expect(calls).toBe(3);
+    });
   });
 
   describe('the Services that select a workload (servicesByLabel of the index: namespace and first selector label, then checked)', () => {

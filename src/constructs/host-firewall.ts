@@ -455,7 +455,7 @@ export class HostFirewall extends Construct {
     this.keep(paths);
     // After keep(): a peer the rules refuse (allowIngress) is refused there, with the call that got it.
     this.refuseWorldClients();
-    // Once per synthesis, like the policy's own validation (which drops its rendered model once validated).
+    // Once per synthesis, like the policy's own validation; again after a validation hook changes a policy (`noteSynthChange`).
     this.node.addValidation({ validate: () => [...synthMemo(this, this, 'checkLockout', () => this.checkLockout())] });
   }
 

@@ -88,7 +88,6 @@ export abstract class PolicyBase extends Construct {
       clusterScoped: kind === 'CiliumClusterwideNetworkPolicy',
       ruleCount: () => this.rules.length,
       emitRules: (options) => this.emitted(options),
-      changed: () => releaseSynthMemo(this, this),
     });
     this.node.addValidation({ validate: () => this.validationErrors() });
     // The checks that need the whole app (pitfalls across policies, raw ApiObject policies) run once at the root.
@@ -163,9 +162,10 @@ export abstract class PolicyBase extends Construct {
   }
 
   /**
-   * A rule or rule item was added: what the synthesis session keeps of the policy (its rendered rules, model, errors and
-   * manifest) is dropped, so that a rule a construct's validation hook adds after the policy was validated and rendered is
-   * validated and written (cdk8s validates the app again before each chart; the next read renders afresh).
+   * A rule or rule item was added: what the synthesis session keeps is dropped (`noteSynthChange`: the policy's rendered
+   * rules, model, errors and manifest, and what read them: the app-wide checks, a host firewall's lockout check), so that a
+   * rule a construct's validation hook adds after the policy was validated and rendered is validated and written (cdk8s
+   * validates the app again before each chart; the next read renders afresh).
    */
   private changed(): void {
     // Not yet made while the constructor creates the main rule.

@@ -11,7 +11,7 @@ import { EmitOptions, JsonObject } from './emit';
 import { formatPath } from './json-path';
 import { cdk8sSortsKeys, cdk8sUnwritableKey, NOT_PLAIN, sanitizedPlainCopy } from './manifest-value';
 import { CILIUM_API_VERSION, PolicyKind } from './policy-model';
-import { releaseSynthMemo, synthMemo } from './synth-session';
+import { noteSynthChange, synthMemo } from './synth-session';
 import { CILIUM_VERSION_ANNOTATION } from './version-annotation';
 
 /** `PolicyApiObject.renderedMetadata` when cdk8s cannot render the metadata. */
@@ -37,12 +37,6 @@ export interface PolicyApiObjectProps {
   readonly ruleCount: () => number;
   /** The rules as written into `spec` (one) or `specs` (several); called once per rendering. */
   readonly emitRules: (options: EmitOptions) => JsonObject[];
-  /**
-   * Called when the resource's manifest changes (a label, an annotation, a finalizer, an owner reference, a metadata field
-   * or a JSON patch added), after its own renderings kept for the synthesis are dropped.
-   * @default - nothing more is done
-   */
-  readonly changed?: () => void;
 }
 
 /** What each policy's metadata calls when it changes (`NotifyingMetadata`). */
@@ -51,7 +45,8 @@ const METADATA_CHANGED = new WeakMap<ApiObjectMetadataDefinition, () => void>();
 /**
  * The metadata of a policy: cdk8s's, telling its resource when it changes. A construct's validation hook may label or
  * patch a policy after the policy rendered its manifest (in its own validation): the manifest kept for the synthesis is
- * then dropped, and the next read (the app-wide checks, the chart's output) renders it afresh, as cdk8s would.
+ * then dropped with everything that read it (`noteSynthChange`), and the next read (the policy's own validation, the
+ * app-wide checks, the chart's output) renders it afresh, as cdk8s would.
  */
 class NotifyingMetadata extends ApiObjectMetadataDefinition {
   public addLabel(key: string, value: string): void {
@@ -88,7 +83,6 @@ class NotifyingMetadata extends ApiObjectMetadataDefinition {
 export class PolicyApiObject extends ApiObject {
   private readonly clusterScoped: boolean;
   private readonly emitRules: (options: EmitOptions) => JsonObject[];
-  private readonly changedProp?: () => void;
   private patched = false;
 
   constructor(scope: Construct, id: string, props: PolicyApiObjectProps) {
@@ -102,7 +96,6 @@ export class PolicyApiObject extends ApiObject {
     });
     this.clusterScoped = props.clusterScoped;
     this.emitRules = props.emitRules;
-    this.changedProp = props.changed;
     Object.setPrototypeOf(this.metadata, NotifyingMetadata.prototype);
     METADATA_CHANGED.set(this.metadata, () => this._changed());
   }
@@ -115,12 +108,12 @@ export class PolicyApiObject extends ApiObject {
   }
 
   /**
-   * Drops the renderings kept for the synthesis (the manifest, the metadata), which no longer hold, and tells the owner.
+   * The manifest changed (a label, an annotation, a finalizer, an owner reference, a metadata field, a JSON patch or a rule
+   * added): what the synthesis session keeps no longer holds and is dropped (`noteSynthChange`).
    * @internal
    */
   public _changed(): void {
-    releaseSynthMemo(this, this);
-    this.changedProp?.();
+    noteSynthChange(this);
   }
 
   /** The manifest; rendered once per synthesis (shared by the app-wide validation and the chart's output). */

@@ -3,8 +3,8 @@ import { IConstruct } from 'constructs';
 import { cdk8s } from './lazy-cdk8s';
 
 /**
- * One synthesis of a construct tree, during which the tree does not change: what is computed once (a policy's rendered
- * rules and diagnostics, its JSON, the app-wide validation) is kept until the synthesis ends, so that the many passes
+ * One synthesis of a construct tree: what is computed once (a policy's rendered rules and diagnostics, its JSON, the
+ * app-wide validation) is kept until the synthesis ends or the tree changes (`noteSynthChange`), so that the many passes
  * cdk8s makes over the whole app (`App.synth` validates the app, then once more per chart in `App._synthChart`, and
  * `runSynth` validates it before that) cost one computation each.
  *
@@ -18,7 +18,9 @@ class SynthSession {
    * change.
    */
   public appPrepared = false;
-  private readonly values = new Map<object, Map<string, unknown>>();
+  /** How many times the tree changed during this session (`changed`). */
+  public revision = 0;
+  private values = new Map<object, Map<string, unknown>>();
 
   /** The value of `key` for `owner`, computed on first use in this session. */
   public memo<T>(owner: object, key: string, compute: () => T): T {
@@ -37,6 +39,18 @@ class SynthSession {
   public forget(owner: object, key?: string): void {
     if (key === undefined) this.values.delete(owner);
     else this.values.get(owner)?.delete(key);
+  }
+
+  /**
+   * The tree changed (a construct's validation hook labelled, patched or added a rule to a policy): nothing kept holds any
+   * more — not the policy's own renderings, nor what read it (the app-wide checks on the root, a host firewall's lockout
+   * check) — and the app is no longer known to validate. Everything is computed afresh on its next use; a value being
+   * computed while the change happens is not kept (it is stored in the dropped map).
+   */
+  public changed(): void {
+    this.values = new Map();
+    this.appPrepared = false;
+    this.revision++;
   }
 
   /** Drops what is kept under `key` for every owner. */
@@ -82,12 +96,22 @@ export function synthSessionOpen(scope: IConstruct): boolean {
 }
 
 /**
- * Drops what the open synthesis session of `scope`'s tree keeps for `owner` under `key` (or all of it, without a key), once
- * nothing in the session needs it any more or it no longer holds (the owner was changed during the synthesis, by a
- * construct's validation hook). A later use computes it afresh. Does nothing when no session is open.
+ * Drops what the open synthesis session of `scope`'s tree keeps for `owner` under `key`, once nothing in the session needs
+ * it any more (memory). A later use computes it afresh. Does nothing when no session is open.
  */
-export function releaseSynthMemo(scope: IConstruct, owner: object, key?: string): void {
+export function releaseSynthMemo(scope: IConstruct, owner: object, key: string): void {
   (scope.node.root as unknown as Rooted)[SESSION_SYMBOL]?.forget(owner, key);
+}
+
+/**
+ * Tells the open synthesis session of `scope`'s tree that the tree changed during the synthesis (a construct's validation
+ * hook changed a policy after it was validated): everything the session keeps is dropped, whoever computed it (the
+ * policy's renderings and errors, the app-wide checks kept on the root, a host firewall's lockout check), so that the next
+ * validation pass checks the change and the output writes it; and the next chart validates the whole app again, as cdk8s
+ * does (`App._synthChart`). Does nothing when no session is open.
+ */
+export function noteSynthChange(scope: IConstruct): void {
+  (scope.node.root as unknown as Rooted)[SESSION_SYMBOL]?.changed();
 }
 
 /**
@@ -151,8 +175,11 @@ function chartJson(chart: Chart, full: () => unknown): unknown {
   const objects = apiObjectsOfChart(chart);
   let out: unknown;
   if (!session.appPrepared) {
+    const revision = session.revision;
     out = full();
-    session.appPrepared = true;
+    // Not when a validation hook changed the tree during this pass: the checks that ran before the change did not see it,
+    // and cdk8s validates the whole app again for the next chart.
+    if (session.revision === revision) session.appPrepared = true;
   } else {
     out = objects.map((o) => o.toJson());
   }

@@ -101,7 +101,8 @@ interface AppPolicy {
  * @returns the findings, in construct order
  */
 export function validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {
-  // Once per synthesis (cdk8s validates the whole app once per chart); callers get their own copy of the list.
+  // Once per synthesis (cdk8s validates the whole app once per chart), again after a validation hook changes a policy
+  // (`noteSynthChange`); callers get their own copy of the list.
   return [...synthMemo(root, root, `validateApp:${options.includeSdkPolicyLayers === true}`, () => computeValidateApp(root, options))];
 }
 
