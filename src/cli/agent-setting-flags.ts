@@ -6,8 +6,9 @@
  * and test/cli/agent-setting-flags.test.ts walks `POLICY_SET_OPTIONS` through every command's help and parse.
  */
 import { Command, Option } from 'commander';
-import { CiliumPolicyError } from '../core/errors';
+import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
+import { parseEndpoint } from '../engine/endpoint';
 import { IpFamilies, PolicyEnforcement, PolicySetOptions } from '../engine/policy-set-options';
 import { CILIUM_VERSION_ANNOTATION } from '../model/version-annotation';
 import { flagWithValue } from './flag-value';
@@ -25,8 +26,9 @@ export interface SettingFlagRow {
   readonly flags: (command: SettingCommand) => readonly Option[];
   /**
    * The option from the value commander parsed (under the option's own name); nothing when not given.
-   * @throws CiliumPolicyError (`cli-flag`, `version-unsupported`) for a value the flag does not take (in-process callers
-   * skip commander's choices)
+   * @throws CiliumPolicyError for a value the flag does not take, its message led by the flag: `cli-flag` for one outside the
+   * choices (which commander checks first on the command line, `cli-usage`: in-process callers skip it), the version's
+   * (`version-unsupported`, ...) and the endpoint's (`engine-endpoint-syntax`) refusals
    */
   readonly read: (value: unknown) => Partial<PolicySetOptions>;
   /** The commands that do not take it, each with why. */
@@ -45,8 +47,10 @@ type SettingRow = SettingFlagRow | NoSettingFlagRow;
 const DRAFT_WHY = 'draft judges no verdict: it writes rules for the traffic the capture shows, which no agent setting changes';
 /** Why `validate` takes none. */
 const VALIDATE_WHY = 'validate checks manifests, not verdicts: no agent setting changes a finding';
-/** Why `diff` and `report` do not take a setting `trace` and `replay` take (their documented synopsis). */
-const CONNECTIVITY_WHY = 'diff and report judge at the agent\'s default (their synopsis has no such flag; PolicySetOptions in code)';
+/** Why `diff` and `report` do not take a setting `trace` and `replay` take (their documented synopsis): how they judge it. */
+function connectivityWhy(judged: string): string {
+  return `diff and report judge ${judged} (their synopsis has no such flag; PolicySetOptions in code)`;
+}
 
 /** The `--mutual-auth` flag. */
 const MUTUAL_AUTH_HELP = 'the cluster runs mutual authentication with SPIRE: allow rules with authentication mode required let traffic '
@@ -79,6 +83,25 @@ function onOff<K extends keyof PolicySetOptions>(key: K): (value: unknown) => Pa
   return (value) => (typeof value === 'boolean' ? { [key]: value } : {});
 }
 
+/** `connectivityWhy` for `diff` and `report`. */
+function connectivity(judged: string): Partial<Record<SettingCommand, string>> {
+  const why = connectivityWhy(judged);
+  return { diff: why, report: why };
+}
+
+/**
+ * `read`, whose refusal names `flag` first (`--dns-server: bad endpoint ""`): the parsers the rows call (the version's,
+ * the endpoint's) name the value, not the flag it was given to.
+ */
+function ofFlag<T>(flag: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof CiliumPolicyError)) throw e;
+    throw new CiliumPolicyError({ id: e.id, message: `${flag}: ${errorWhat(e)}`, fix: e.fix, location: e.location });
+  }
+}
+
 /** The agent settings a command given only the verdict engine's own flags does not take: `draft` and `validate`. */
 const VERDICTS_ONLY = { draft: DRAFT_WHY, validate: VALIDATE_WHY } as const;
 
@@ -90,7 +113,7 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
       ? 'the Cilium version to write into the output (CiliumVersion.use)'
       : 'the Cilium version of the cluster, 1.17 or with its patch level 1.17.5 (on 1.16/1.17 some DNS verdicts need it; default: the version '
         + `the policies were synthesized for, from their ${CILIUM_VERSION_ANNOTATION} annotation, else ${CiliumVersion.DEFAULT.toString()})`)],
-    read: (value) => (typeof value === 'string' ? { ciliumVersion: CiliumVersion.parse(value) } : {}),
+    read: (value) => (typeof value === 'string' ? { ciliumVersion: ofFlag('--cilium-version', () => CiliumVersion.parse(value)) } : {}),
     notTakenBy: {
       validate: 'validate\'s --cilium-version is the validator\'s target (ValidateOptions.ciliumVersion: it also takes 1.20, the main branch, '
         + 'and defaults per policy to its annotation), not a verdict engine\'s: src/cli/validate.ts',
@@ -103,7 +126,9 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
       new Option('--no-host-firewall', 'the host firewall is off: host policies are ignored'),
     ],
     read: onOff('hostFirewall'),
-    notTakenBy: { ...VERDICTS_ONLY, diff: CONNECTIVITY_WHY, report: CONNECTIVITY_WHY },
+    // Auto, not the agent's default (enable-host-firewall false: daemon/cmd/daemon_main.go): policies that hold a host
+    // policy are written for a cluster that runs the host firewall.
+    notTakenBy: { ...VERDICTS_ONLY, ...connectivity('with the host firewall on where the policies hold a host policy (nodeSelector), off otherwise') },
   },
   allowLocalhost: {
     kind: 'flags',
@@ -114,7 +139,7 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
       const mode = oneOf('--allow-localhost', value, ALLOW_LOCALHOST_MODES, 'use always, auto or policy');
       return mode !== undefined ? { allowLocalhost: mode !== 'policy' } : {};
     },
-    notTakenBy: { ...VERDICTS_ONLY, diff: CONNECTIVITY_WHY, report: CONNECTIVITY_WHY },
+    notTakenBy: { ...VERDICTS_ONLY, ...connectivity('with allow-localhost always (auto, the agent\'s default, is always in Kubernetes)') },
   },
   policyEnforcement: {
     kind: 'flags',
@@ -149,7 +174,7 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
       const on = oneOf('--policy-default-local-cluster', value, LOCAL_CLUSTER_VALUES, 'use true or false');
       return on !== undefined ? { policyDefaultLocalCluster: on === 'true' } : {};
     },
-    notTakenBy: { ...VERDICTS_ONLY, diff: CONNECTIVITY_WHY, report: CONNECTIVITY_WHY },
+    notTakenBy: { ...VERDICTS_ONLY, ...connectivity('with policy-default-local-cluster at the agent\'s default of the release (true from 1.19)') },
   },
   ipFamilies: {
     kind: 'flags',
@@ -179,8 +204,12 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
     kind: 'flags',
     flags: () => [new Option('--dns-server <endpoint>', 'the DNS server the pods use: toFQDNs names are learned from lookups to it '
       + '(default pod:kube-system:k8s-app=kube-dns)')],
-    // Parsed as an endpoint (the syntax of trace's --from/--to) by the set.
-    read: (value) => (typeof value === 'string' ? { dnsServer: value } : {}),
+    // An endpoint (the syntax of trace's --from/--to): parsed here to name the flag in a refusal, and again by the set.
+    read: (value) => {
+      if (typeof value !== 'string') return {};
+      ofFlag('--dns-server', () => parseEndpoint(value));
+      return { dnsServer: value };
+    },
     notTakenBy: VERDICTS_ONLY,
   },
   cidrGroups: { kind: 'none', why: 'the CiliumCIDRGroups of the inputs: --policies, and --inventory of diff and report' },

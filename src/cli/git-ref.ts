@@ -12,6 +12,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { InputProblem, decodeInput, isGlob, isManifestFileName, tooLarge, walkSkips } from '../model/inputs';
 import { withoutControls } from '../model/printable';
 import { trimRuns } from '../model/trim-runs';
+import { flagWithValue } from './flag-value';
 
 /** The files read at a ref, and the problems of those that could not be read. */
 export interface GitFiles {
@@ -50,14 +51,16 @@ export function readAtGitRef(ref: string, paths: readonly string[], cwd: string,
     const shallow = where === 'repository' && isShallow(cwd);
     throw new CiliumPolicyError(where === 'repository' ? {
       id: 'diff-git-ref',
-      message: `--base ${ref} is neither an existing file or directory nor a commit of the git repository in ${displayCwd(cwd)}`
+      message: `${flagWithValue('--base', ref)} is neither an existing file or directory nor a commit of the git repository in ${displayCwd(cwd)}`
         + `${shallow ? ' (a shallow clone: it holds only the history fetched, as actions/checkout fetches one commit by default)' : ''}`,
+      // A ref missing from a shallow clone may as well be misspelt (`orign/main`): both are said.
       fix: shallow
-        ? 'fetch the history first: git fetch --unshallow (or actions/checkout with fetch-depth: 0), then give a git ref such as origin/main; or give the base policy files'
+        ? 'check the ref\'s spelling (git branch -a), or fetch the history first: git fetch --unshallow (or actions/checkout with fetch-depth: 0), '
+          + 'then give a git ref such as origin/main; or give the base policy files'
         : 'give the base policy files, or a git ref such as origin/main (fetch it first: git fetch origin main)',
     } : {
       id: 'diff-git-ref',
-      message: `--base ${ref} is not an existing file or directory, and cannot be a git ref: `
+      message: `${flagWithValue('--base', ref)} is not an existing file or directory, and cannot be a git ref: `
         + (where === 'no-git' ? 'git is not installed (or not on PATH)' : `${displayCwd(cwd)} is not inside a git repository`),
       fix: where === 'no-git'
         ? 'give the base policy files or directory, or install git to name a ref such as origin/main'

@@ -75,6 +75,7 @@ import { SourceDiagnostic } from '../model/parse-result';
 import { printableJson, withoutControls } from '../model/printable';
 import { VERSION_GIVEN } from '../model/version-annotation';
 import { addSettingFlags, settingFlags } from './agent-setting-flags';
+import { flagWithValue } from './flag-value';
 import { resolveTraceEndpoints } from './trace-endpoints';
 import { pushAll } from '../model/push-all';
 
@@ -339,7 +340,8 @@ export function refuseRepeatedOptions(cmd: Command): Command {
     if (opt.variadic || (opt.parseArg !== undefined && opt.argChoices === undefined)) continue;
     cmd.on(`option:${opt.name()}`, (value: unknown) => {
       const key = opt.attributeName();
-      given.set(key, [...(given.get(key) ?? []), opt.isBoolean() || value === undefined ? String(opt.long) : `${opt.long} ${String(value)}`]);
+      const form = opt.isBoolean() || value === undefined ? String(opt.long) : flagWithValue(String(opt.long), String(value));
+      given.set(key, [...(given.get(key) ?? []), form]);
     });
   }
   cmd.hook('preAction', () => {

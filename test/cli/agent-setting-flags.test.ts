@@ -3,12 +3,16 @@
 // report, draft). The table walks every option of `PolicySetOptions` (`POLICY_SET_OPTIONS`): for each command, an option it
 // takes is in its help and a value given on its command line is read into the policy-set options; one it does not take
 // says why, and is neither in its help nor read.
+import { join } from 'node:path';
 import { Command } from 'commander';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { SETTING_COMMANDS, SETTING_FLAGS, SettingCommand, settingFlags, takenSettings } from '../../src/cli/agent-setting-flags';
 import { buildProgram } from '../../src/cli/main';
 import { POLICY_SET_OPTIONS } from '../../src/engine/agent-settings-table';
+import { PolicySet } from '../../src/engine/policy-set';
 import { PolicySetOptions } from '../../src/engine/policy-set-options';
+import { Draft } from '../../src/hubble/draft';
+import { cliAsync } from '../support/cli';
 
 /** The required options of each command, so that its action runs. */
 const REQUIRED: Readonly<Record<SettingCommand, readonly string[]>> = {
@@ -119,4 +123,105 @@ describe('the commands agree where they take a setting', () => {
       expect(new Set(forms).size, key).toBe(1);
     }
   });
+});
+
+// Session 57 (review): the tests above replace each command's action with `settingFlags`, so they do not see whether the
+// real action passes what it read on to the set (`mutualAuth: false` written after the settings in replay and diff passed
+// them all). Here each command runs its own action, and the options its policy-set entry points receive (`PolicySet.fromFiles`,
+// `_fromInputs`, `fromTexts`; `Draft.plan` for draft) are checked for every setting it takes (walking the table: a new row
+// is covered once `GIVEN` has its command line).
+const HUBBLE = join(__dirname, '..', 'fixtures', 'hubble');
+const POLICIES = join(HUBBLE, 'shop-policies.yaml');
+const CAPTURE = join(HUBBLE, 'shop-capture.jsonl');
+
+/** Each command's command line on the fixtures, so that its action builds its set. */
+const RUNNABLE: Readonly<Record<SettingCommand, readonly string[]>> = {
+  trace: ['--policies', POLICIES, '--from', 'pod:shop:app=frontend', '--to', 'pod:shop:app=backend', '--port', '8080/TCP'],
+  replay: ['--policies', POLICIES, '--flows', CAPTURE],
+  diff: ['--base', POLICIES, '--head', POLICIES],
+  report: ['--policies', POLICIES],
+  draft: ['--flows', CAPTURE, '--output', 'yaml'],
+  validate: [POLICIES],
+};
+
+/** The options the policy-set entry points received while `name` ran with `args` (each call's). */
+async function received(name: SettingCommand, args: readonly string[]): Promise<Readonly<Record<string, unknown>>[]> {
+  const calls: Readonly<Record<string, unknown>>[] = [];
+  const record = (options: unknown): void => {
+    calls.push({ ...(options as Record<string, unknown> | undefined) });
+  };
+  const fromFiles = PolicySet.fromFiles.bind(PolicySet);
+  vi.spyOn(PolicySet, 'fromFiles').mockImplementation((paths, options) => {
+    record(options);
+    return fromFiles(paths, options);
+  });
+  const fromInputs = PolicySet._fromInputs.bind(PolicySet);
+  vi.spyOn(PolicySet, '_fromInputs').mockImplementation((inputs, options) => {
+    record(options);
+    return fromInputs(inputs, options);
+  });
+  const fromTexts = PolicySet.fromTexts.bind(PolicySet);
+  vi.spyOn(PolicySet, 'fromTexts').mockImplementation((texts, options) => {
+    record(options);
+    return fromTexts(texts, options);
+  });
+  const plan = Draft.plan.bind(Draft);
+  vi.spyOn(Draft, 'plan').mockImplementation((capture, options) => {
+    record(options);
+    return plan(capture, options);
+  });
+  // Judged or refused after the set is built (draft --cluster-name c1: no pod of the capture is of that cluster), either way.
+  const r = await cliAsync(name, ...RUNNABLE[name], ...args);
+  if (calls.length === 0) throw new Error(`${name} ${args.join(' ')}: no set built (exit ${r.code}): ${r.stderr}`);
+  return calls;
+}
+
+describe('each command passes the settings it reads on to the policy set (its own action)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  test.each(SETTING_COMMANDS.filter((c) => c !== 'validate'))('%s', async (name) => {
+    for (const [key] of takenSettings(name)) {
+      for (const [args, value] of GIVEN[key] ?? []) {
+        const calls = await received(name, args);
+        for (const options of calls) expect(shown(options[key]), `${name} ${args.join(' ')}`).toEqual(value);
+        vi.restoreAllMocks();
+      }
+    }
+  }, 120_000);
+
+});
+
+// Session 57 (review): a value the version's or the endpoint's parser refuses named the value, not the flag
+// (`bad endpoint "": unknown endpoint kind ""`); the rows' read puts the flag first, for every command that takes it.
+describe('a refused setting names its flag', () => {
+  test.each(SETTING_COMMANDS.filter((c) => c !== 'validate'))('%s', async (name) => {
+    const taken = new Set(takenSettings(name).map(([key]) => key));
+    const cases: [keyof PolicySetOptions, string, string, string][] = [
+      ['ciliumVersion', '--cilium-version', '', 'error: --cilium-version: unsupported Cilium version "" (version-unsupported)'],
+      ['dnsServer', '--dns-server', '', 'error: --dns-server: bad endpoint "": unknown endpoint kind "" (engine-endpoint-syntax)'],
+    ];
+    for (const [key, flag, value, line] of cases.filter(([k]) => taken.has(k))) {
+      const r = await cliAsync(name, ...RUNNABLE[name], flag, value);
+      expect([r.code, r.stdout], `${name} ${flag}`).toEqual([2, '']);
+      expect(r.stderr.startsWith(`${line}; fix: `), `${name} ${key}: ${r.stderr}`).toBe(true);
+    }
+  }, 60_000);
+});
+
+// Session 57 (review): diff and report were said to judge the host firewall "at the agent's default", which is off
+// (enable-host-firewall false, daemon/cmd/daemon_main.go); the set they build without the flag judges it auto: on where
+// the policies hold a host policy. The row says what the code does.
+test('diff and report: the host firewall is said to be judged as the set judges it without the flag (auto)', () => {
+  const host = 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: host}\nspec:\n'
+    + '  nodeSelector: {matchLabels: {role: worker}}\n  ingress:\n  - fromEntities: [cluster]\n';
+  const set = PolicySet.fromTexts([{ file: 'host.yaml', text: host }], {});
+  expect([set.hostFirewall, set.hostFirewallMode]).toEqual([true, 'auto-on']);
+  const row = SETTING_FLAGS.hostFirewall;
+  for (const name of ['diff', 'report'] as const) {
+    const why = row.kind === 'flags' ? row.notTakenBy[name] : undefined;
+    expect(why).toContain('with the host firewall on where the policies hold a host policy (nodeSelector), off otherwise');
+    expect(why).not.toContain('default');
+  }
 });

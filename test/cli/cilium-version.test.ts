@@ -20,7 +20,8 @@ spec:
 const flows = join(dir, 'flows.jsonl');
 writeFileSync(flows, '{"lost_events":{"num_events_lost":"1"}}\n');
 
-const MAIN = 'error: unsupported Cilium version "1.20": 1.20 is Cilium\'s main branch, which the SDK and the verdict engine do not model (they '
+// The commands' refusals name the flag first (the agent-setting row's read, session 57); validate's is its own.
+const MAIN = 'error: --cilium-version: unsupported Cilium version "1.20": 1.20 is Cilium\'s main branch, which the SDK and the verdict engine do not model (they '
   + 'model 1.14, 1.15, 1.16, 1.17, 1.18, 1.19) (version-unsupported); fix: use one of 1.14, 1.15, 1.16, 1.17, 1.18, 1.19 (the release the '
   + 'cluster runs); only `cdk8s-cilium validate --cilium-version 1.20` checks manifests for the main branch\n';
 
@@ -41,11 +42,11 @@ describe('--cilium-version', () => {
     const r = await run(command, [...args, '--cilium-version', '1.20']);
     expect(r).toEqual({ code: 2, stdout: '', stderr: MAIN });
     const other = await run(command, [...args, '--cilium-version', '1.21']);
-    expect(other.stderr).toBe('error: unsupported Cilium version "1.21" (version-unsupported); fix: use one of 1.14, 1.15, 1.16, 1.17, 1.18, 1.19\n');
+    expect(other.stderr).toBe('error: --cilium-version: unsupported Cilium version "1.21" (version-unsupported); fix: use one of 1.14, 1.15, 1.16, 1.17, 1.18, 1.19\n');
     // A hostile value is clipped and its control characters escaped: one short line.
     const long = await run(command, [...args, '--cilium-version', `1.2\n${'9'.repeat(100_000)}`]);
     expect(long.code).toBe(2);
-    expect(long.stderr).toMatch(/^error: unsupported Cilium version "1\.2\\n9+\.\.\. \(version-unsupported\); fix: [^\n]*\n$/);
+    expect(long.stderr).toMatch(/^error: --cilium-version: unsupported Cilium version "1\.2\\n9+\.\.\. \(version-unsupported\); fix: [^\n]*\n$/);
   });
 
   // Session 53: a patch level is read (1.17.4 and 1.17.5 judge some DNS lookups differently), so one that is not plainly a
@@ -59,7 +60,7 @@ describe('--cilium-version', () => {
       ['1.17.0-rc.1', '"0-rc.1"', PATCH_FIX], ['1.17.03', '"03"', 'fix: write 1.17.3\n'],
     ]) {
       const r = await (command === 'trace' ? cli(command, ...args, '--cilium-version', version) : cliAsync(command, ...args, '--cilium-version', version));
-      expect(r).toEqual({ code: 2, stdout: '', stderr: `error: Cilium version "${version}" has the patch level ${shown}, which is not a whole number of 0 `
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `error: ${command === 'validate' ? '' : '--cilium-version: '}Cilium version "${version}" has the patch level ${shown}, which is not a whole number of 0 `
         + `to 999 without leading zeros (version-patch-malformed); ${fix}` });
     }
   });
@@ -69,7 +70,7 @@ describe('--cilium-version', () => {
     const [command, args] = COMMANDS.find(([c]) => c === 'trace') ?? COMMANDS[0];
     for (const version of ['01.17', '1.017', 'v01.17.3']) {
       expect(cli(command, ...args, '--cilium-version', version)).toEqual({ code: 2, stdout: '',
-        stderr: `error: unsupported Cilium version "${version}" (version-unsupported); fix: use one of 1.14, 1.15, 1.16, 1.17, 1.18, 1.19\n` });
+        stderr: `error: --cilium-version: unsupported Cilium version "${version}" (version-unsupported); fix: use one of 1.14, 1.15, 1.16, 1.17, 1.18, 1.19\n` });
     }
     expect(cli(command, ...args, '--cilium-version', '1.17').stderr).not.toMatch(/\(version-[a-z-]+\)/);
   });

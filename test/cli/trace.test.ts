@@ -288,7 +288,7 @@ describe('trace', () => {
       ['broken YAML', ['trace', '--policies', broken, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80'], /^error: .*broken\.yaml:\d+: /],
       ['a bad --kafka field', ['trace', '--policies', KAFKA, '--from', 'pod:default:app=empire-hq', '--to', 'pod:default:app=kafka', '--port', '9092', '--kafka', 'produce v=3'],
         /^error: bad Kafka request "produce v=3": unknown field "v" \(the fields are version= and client=\) \(engine-kafka-syntax\); fix: write <apiKey> \[<topic>\] \[version=<n>\] \[client=<id>\]/],
-      ['a bad version', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
+      ['a bad version', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--cilium-version', '1.9'], /^error: --cilium-version: unsupported Cilium version "1.9"/],
       ['a bad output format', ['trace', '--policies', L7, '--from', 'pod:default:a=b', '--to', 'pod:default:a=c', '--port', '80', '--output', 'xml'], /^error: option '--output <format>' argument 'xml' is invalid\. Allowed choices are text, json \(cli-usage\); fix: /],
       ['an unknown command', ['frobnicate'], /^error: unknown command 'frobnicate' \(cli-usage\); fix: /],
       // commander's suggestion is a second line of its own: joined into the one line, with the id and the fix.

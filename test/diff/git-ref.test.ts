@@ -193,6 +193,10 @@ describe('diff --base <git-ref>', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --base origin\/nope is neither an existing file or directory nor a commit of the git repository/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    // A blank ref quoted (flagWithValue): `--base   is neither` read as no value.
+    const blank = await cli('diff', '--base', ' ', '--head', 'policies');
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toMatch(/^error: --base " " is neither an existing file or directory nor a commit/);
   });
 
   // Session 57: in a shallow clone (actions/checkout's default, fetch-depth 1) `--base HEAD~1` or a base branch not fetched
@@ -208,8 +212,12 @@ describe('diff --base <git-ref>', () => {
       expect([shallow.code, shallow.stdout]).toEqual([2, '']);
       expect(shallow.stderr).toBe('error: --base HEAD~1 is neither an existing file or directory nor a commit of the git repository in the working '
         + 'directory (a shallow clone: it holds only the history fetched, as actions/checkout fetches one commit by default) (diff-git-ref); '
-        + 'fix: fetch the history first: git fetch --unshallow (or actions/checkout with fetch-depth: 0), then give a git ref such as origin/main; '
-        + 'or give the base policy files\n');
+        + 'fix: check the ref\'s spelling (git branch -a), or fetch the history first: git fetch --unshallow (or actions/checkout with fetch-depth: 0), '
+        + 'then give a git ref such as origin/main; or give the base policy files\n');
+      // A misspelt ref in a shallow clone: the spelling is named beside the fetch of the history.
+      const typo = await cli('diff', '--base', 'orign/main', '--head', 'policies');
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toContain('fix: check the ref\'s spelling (git branch -a), or fetch the history first: git fetch --unshallow');
       process.chdir(repo);
       const full = await cli('diff', '--base', 'HEAD~5', '--head', 'policies');
       expect(full.code).toBe(2);

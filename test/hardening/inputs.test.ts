@@ -1198,6 +1198,9 @@ describe('CLI edges', () => {
       [await replay('--flows', FLOWS, '--flows', other, '--policies', policies), `--flows ${FLOWS} and --flows ${other}`],
       [await validate([policies, '--format', 'json', '--format', 'text']), '--format json and --format text'],
       [await draft('--flows', FLOWS, '--output', 'ts', '--output', 'yaml'), '--output ts and --output yaml'],
+      // A blank value quoted (flagWithValue), as every refusal quotes one: `--cluster-name  and` read as no value.
+      [trace('--policies', policies, ...FROM_TO, '--cluster-name', '', '--cluster-name', 'b'), '--cluster-name "" and --cluster-name b'],
+      [await replay('--flows', FLOWS, '--policies', policies, '--max-connections', ' ', '--max-connections', '5'), '--max-connections " " and --max-connections 5'],
     ];
     for (const [r, forms] of runs) {
       expect(r.code, forms).toBe(2);

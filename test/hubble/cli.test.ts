@@ -213,7 +213,7 @@ describe('replay', () => {
     ['missing policies', ['--flows', CAPTURE, '--policies', join(HUBBLE_FIXTURES_DIR, 'missing.yaml')], /^error: .*missing\.yaml does not exist/],
     ['--output xml', ['--flows', CAPTURE, '--policies', POLICIES, '--output', 'xml'], /option '--output <format>' argument 'xml' is invalid/],
     ['--fail-on allow', ['--flows', CAPTURE, '--policies', POLICIES, '--fail-on', 'allow'], /argument 'allow' is invalid\. Allowed choices are drop, none \(cli-usage\); fix: /],
-    ['--cilium-version 1.9', ['--flows', CAPTURE, '--policies', POLICIES, '--cilium-version', '1.9'], /^error: unsupported Cilium version "1.9"/],
+    ['--cilium-version 1.9', ['--flows', CAPTURE, '--policies', POLICIES, '--cilium-version', '1.9'], /^error: --cilium-version: unsupported Cilium version "1.9"/],
     ['--allow-localhost never', ['--flows', CAPTURE, '--policies', POLICIES, '--allow-localhost', 'never'], /argument 'never' is invalid/],
     ['--max-connections lots', ['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', 'lots'], /^error: --max-connections lots is not a positive number/],
     ['--max-connections 1e20', ['--flows', CAPTURE, '--policies', POLICIES, '--max-connections', '99999999999999999999'],
