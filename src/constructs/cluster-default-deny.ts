@@ -131,9 +131,10 @@ export class ClusterDefaultDeny extends Construct {
         location: this.node.path,
       });
     }
+    // Each entry on its own before the list (`checkEntriesUnique`): `['Bad_NS', 'Bad_NS']` was refused as a namespace twice.
+    for (const ns of props.excludedNamespaces ?? []) checkNamespaceName(ns, 'ClusterDefaultDeny excludedNamespaces entry', this.node.path);
     checkEntriesUnique(props.excludedNamespaces, { what: 'ClusterDefaultDeny excludedNamespaces', noun: 'namespace', verb: 'excludes it' }, this.node.path);
     this.excludedNamespaces = [...(props.excludedNamespaces ?? DEFAULT_SYSTEM_NAMESPACES)].sort();
-    for (const ns of this.excludedNamespaces) checkNamespaceName(ns, 'ClusterDefaultDeny excludedNamespaces entry', this.node.path);
     if (props.dnsNamespace !== undefined) checkNamespaceName(props.dnsNamespace, 'ClusterDefaultDeny dnsNamespace', this.node.path);
     const ingress = props.ingress ?? true;
     const egress = props.egress ?? false;

@@ -111,14 +111,15 @@ export class FqdnEgress extends Construct {
         location: this.node.path,
       });
     }
-    // A name twice (or twice as Cilium matches it: `API.example.com` and `api.example.com.`) was merged without a word.
-    checkEntriesUnique(props.fqdns, { what: 'FqdnEgress fqdns', verb: 'allows it', ...DNS_NAME_ENTRIES }, this.node.path);
     const fqdns = props.fqdns.map((f) => f.trim());
     for (const f of fqdns) {
       checkFqdnWildcard(f, 'FqdnEgress fqdns entry', this.node.path);
       checkFqdnNotAddress(f, 'FqdnEgress fqdns entry', this.node.path);
       checkFqdnRegistrable(f, 'FqdnEgress fqdns entry', this.node.path);
     }
+    // A name twice (or twice as Cilium matches it: `API.example.com` and `api.example.com.`) was merged without a word;
+    // after each name on its own, so that `['*', '*']` is refused as the wildcard it is, not as a name twice.
+    checkEntriesUnique(props.fqdns, { what: 'FqdnEgress fqdns', verb: 'allows it', ...DNS_NAME_ENTRIES }, this.node.path);
     this.policy = new CiliumPolicy(this, 'Resource', {
       name: props.name,
       namespace: requireNamespace(scope, id, props.namespace, 'FqdnEgress'),

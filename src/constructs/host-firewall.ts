@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterwidePolicy } from './clusterwide-policy';
 import { Entity } from './entity';
-import { CiliumPolicyError, Severity, showValue } from '../core/errors';
+import { CiliumPolicyError, Severity, showValue, textOf } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer, PEER_ENTRIES } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
@@ -73,8 +73,9 @@ export interface HostFirewallProps {
   readonly routingMode?: RoutingMode;
   /**
    * Guarded paths to leave out, each with a stated reason. The prop of an exempted path given beside it (`breakGlassPorts`,
-   * `hubbleRelay`, `kubeletClients`, `apiServerClients`, `controlPlaneCidrs`, `controlPlaneNodeLabels`, `nodeDnsServers`,
-   * `metricsScraper`, `wireGuard: true`, `bgpPeers`) is refused (`host-firewall-exempted-path-configured`): it would open nothing.
+   * `hubbleRelay`, `kubeletClients`, `apiServerClients`, `apiServerPort`, `controlPlaneCidrs`, `controlPlaneNodeLabels`,
+   * `nodeDnsServers`, `metricsScraper`, `wireGuard: true`, `bgpPeers`, `routingMode` of a tunnel: `VXLAN`, `GENEVE`) is refused
+   * (`host-firewall-exempted-path-configured`): it would open nothing. `RoutingMode.NATIVE` beside the tunnel's exemption is not.
    * @default - every path is kept open
    */
   readonly exemptions?: LockoutExemption[];
@@ -411,14 +412,18 @@ export class HostFirewall extends Construct {
     // A prop that configures a path given beside that path's exemption was dropped without a word: the guard keeps no
     // exempted path, so `breakGlassPorts: [Port.tcp(2222)]` with the break-glass path exempted opened nothing (engine: 10.50.0.7
     // -> 2222/TCP denied) while the props read as if it were open.
+    // `apiServerPort: 443` with the API server exempted, and `routingMode: GENEVE` with the tunnel exempted, were dropped alike.
     for (const [path, prop] of EXEMPTION_CONFLICTS) {
       const value = props[prop];
-      if (!this.exempted.has(path) || value === undefined || value === false) continue;
+      if (!this.exempted.has(path) || value === undefined || value === false || value === RoutingMode.NATIVE) continue;
+      // The value as given and the reason, each bounded and quoted (`showValue`): a reason of quotes and new lines, or a
+      // page long, was put into the one line of the message raw.
       throw new CiliumPolicyError({
         id: 'host-firewall-exempted-path-configured',
-        message: `HostFirewall ${prop} is set, but the ${path} path is exempted (reason "${this.exempted.get(path)}"): the guard does not keep an `
-          + `exempted path, so ${prop} would open nothing`,
-        fix: `drop ${prop} where the path is meant closed, or drop the exemption of ${path} where ${prop} is meant open`,
+        message: `HostFirewall ${prop} ${showValue(shownProp(value))} is set, but the ${path} path is exempted (reason ${showValue(this.exempted.get(path))}): `
+          + `the guard does not keep an exempted path, so ${prop} would open nothing`,
+        fix: `drop ${prop} where the path is meant closed${prop === 'routingMode' ? ' (RoutingMode.NATIVE where the nodes route natively)' : ''}, `
+          + `or drop the exemption of ${path} where ${prop} is meant open`,
         location: this.node.path,
       });
     }
@@ -712,17 +717,21 @@ export class HostFirewall extends Construct {
 }
 
 /**
+ * The props that configure one guarded path: refused beside that path's exemption (`host-firewall-exempted-path-configured`),
+ * when given (`wireGuard` when true, `routingMode` when a tunnel mode: native routing with the tunnel path exempted says one thing).
+ */
+const EXEMPTION_CONFLICTS: readonly (readonly [LockoutPath, keyof HostFirewallProps])[] = [
+  [LockoutPath.BREAK_GLASS, 'breakGlassPorts'], [LockoutPath.KUBE_APISERVER, 'apiServerClients'], [LockoutPath.KUBE_APISERVER, 'apiServerPort'],
+  [LockoutPath.KUBELET, 'kubeletClients'], [LockoutPath.ETCD, 'controlPlaneCidrs'], [LockoutPath.ETCD, 'controlPlaneNodeLabels'],
+  [LockoutPath.TUNNEL, 'routingMode'], [LockoutPath.HUBBLE, 'hubbleRelay'], [LockoutPath.NODE_DNS, 'nodeDnsServers'],
+  [LockoutPath.METRICS, 'metricsScraper'], [LockoutPath.WIREGUARD, 'wireGuard'], [LockoutPath.BGP, 'bgpPeers'],
+];
+
+/**
  * The props that are lists, with what each entry must be: a string (`strings`, `checkStringList`), an object with `property`
  * (`checkListOf`: `breakGlassPorts: [undefined]` was a TypeError) or a `Port` (`isPort`: `[{ _match: 1 }]` was every port),
  * or anything the rule it goes to checks (peers: `peer-unknown`).
  */
-/** The props that configure one guarded path: refused beside that path's exemption (`host-firewall-exempted-path-configured`). */
-const EXEMPTION_CONFLICTS: readonly (readonly [LockoutPath, keyof HostFirewallProps])[] = [
-  [LockoutPath.BREAK_GLASS, 'breakGlassPorts'], [LockoutPath.KUBE_APISERVER, 'apiServerClients'], [LockoutPath.KUBELET, 'kubeletClients'],
-  [LockoutPath.ETCD, 'controlPlaneCidrs'], [LockoutPath.ETCD, 'controlPlaneNodeLabels'], [LockoutPath.HUBBLE, 'hubbleRelay'],
-  [LockoutPath.NODE_DNS, 'nodeDnsServers'], [LockoutPath.METRICS, 'metricsScraper'], [LockoutPath.WIREGUARD, 'wireGuard'], [LockoutPath.BGP, 'bgpPeers'],
-];
-
 const LIST_PROPS: Readonly<Record<string, {
   readonly kind: string; readonly property?: string | ((entry: unknown) => boolean); readonly strings?: boolean;
 }>> = {
@@ -735,6 +744,13 @@ const LIST_PROPS: Readonly<Record<string, {
   apiServerClients: { kind: 'a peer' },
   kubeletClients: { kind: 'a peer' },
 };
+
+/** A prop's value as `host-firewall-exempted-path-configured` shows it: ports and peers by their text (`2222/TCP`, `cidr 10.9.0.0/16`). */
+function shownProp(value: unknown): unknown {
+  const isPeer = (v: unknown): boolean => v !== null && typeof v === 'object' && typeof (v as Partial<IPeer>).toPeerConfig === 'function';
+  const text = (v: unknown): unknown => (isPort(v) || isPeer(v) ? textOf(v) : v);
+  return Array.isArray(value) ? value.map(text) : text(value);
+}
 
 /** A copy of the props whose lists and maps later changes to the caller's objects cannot reach. */
 function snapshotProps(props: HostFirewallProps): HostFirewallProps {

@@ -116,7 +116,6 @@ export class HttpRule {
     // From JavaScript, `headers: 'X-Tenant'` was read character by character and `headerMatches: {…}` was a TypeError.
     checkListOf(o.headers, 'HttpRule.of() headers', 'a "Name: value" string');
     checkListOf(o.headerMatches, 'HttpRule.of() headerMatches', 'a HeaderMatch ({ name, value?, mismatch? })', 'name');
-    checkEntriesUnique(o.headers, { what: 'HttpRule.of() headers', noun: 'header', verb: 'requires it' }, callerLocation);
     refuseUndefinedFields(o, ['method', 'path', 'host', 'headers', 'headerMatches'], 'HttpRule.of()', (field) => `leave ${field} out of HttpRule.of()`);
     (o.headerMatches ?? []).forEach((h, i) => refuseUndefinedFields(h, ['value', 'secretName'], `HttpRule.of() headerMatches[${i}]`,
       () => 'leave value and secretName out (the header need only be present)'));
@@ -191,6 +190,8 @@ export class HttpRule {
         location: callerLocation(),
       });
     }
+    // After each header on its own: `['X-A:b', 'X-A:b']` was refused as a header twice, not as a header that matches no request.
+    checkEntriesUnique(o.headers, { what: 'HttpRule.of() headers', noun: 'header', verb: 'requires it' }, callerLocation);
     const missed = typeof o.method === 'string' ? methodOnlyInOtherCase(o.method) : [];
     if (missed.length > 0) {
       throw new CiliumPolicyError({
@@ -547,7 +548,7 @@ export class L7 {
     requireRules('http', rules.length, 'HttpRule.any()');
     checkListOf(rules, 'L7.http() rules', 'an HttpRule', '_toModel');
     const models = rules.map((r) => r._toModel());
-    checkEntriesUnique(models, { what: 'L7.http() rules', noun: 'HTTP rule', verb: 'allows it', show: (m) => showValue(m) }, callerLocation);
+    checkEntriesUnique(models, { what: 'L7.http() rules', noun: 'HTTP rule', verb: 'allows it' }, callerLocation);
     return new L7({ http: models });
   }
 
@@ -556,7 +557,7 @@ export class L7 {
     requireRules('kafka', rules.length, "no form: KafkaRule.of({}) is refused as well (l7-rule-empty); list the requests, e.g. KafkaRule.produce('orders'), or leave the l7 option out for no Kafka restriction");
     checkListOf(rules, 'L7.kafka() rules', 'a KafkaRule', '_toModel');
     const models = rules.map((r) => r._toModel());
-    checkEntriesUnique(models, { what: 'L7.kafka() rules', noun: 'Kafka rule', verb: 'allows it', show: (m) => showValue(m) }, callerLocation);
+    checkEntriesUnique(models, { what: 'L7.kafka() rules', noun: 'Kafka rule', verb: 'allows it' }, callerLocation);
     return new L7({ kafka: models });
   }
 

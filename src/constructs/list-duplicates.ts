@@ -13,9 +13,15 @@ export interface ListEntries<T> {
   readonly verb: string;
   /** The refusal's id. @default 'list-duplicate' */
   readonly id?: string;
-  /** The entry as Cilium reads it: two entries of one key are one entry to Cilium; `undefined`: not compared. @default the entry as shown */
+  /** The entry as Cilium reads it: two entries of one key are one entry to Cilium; `undefined`: not compared. @default the entry's whole text (`text`) */
   readonly key?: (entry: T) => string | undefined;
-  /** The entry as messages show it. @default `String(entry)`, bounded (`showValue`) */
+  /**
+   * The entry's whole text, never clipped: two entries of one key and one text are the entry twice, of one key and two texts
+   * one entry to Cilium (`sameBecause`).
+   * @default the entry as JSON, unbounded (`showValue`): a string quoted, an object (an L7 rule's model) as written
+   */
+  readonly text?: (entry: T) => string;
+  /** The entry as messages show it. @default the entry as JSON, bounded (`showValue`) */
   readonly show?: (entry: T) => string;
   /** Why two entries shown differently are one to Cilium (`Cilium reads DNS names without case and trailing dot`). */
   readonly sameBecause?: string;
@@ -28,16 +34,20 @@ export interface ListEntries<T> {
  * `checkPortsUnique`), names, namespaces, CIDRs, DNS rules, label values, peers (`list-duplicate`). Entries equal only
  * after Cilium's normalisation (`API.example.com` and `api.example.com.`, `fd00::/64` and `fd00:0::/64`) are named with
  * both texts and why they are one.
- * @param list the list, its entries already checked (`checkListOf`); `undefined` passes
+ * @param list the list, its entries already checked, each on its own (`checkListOf`, `checkStringList`, the entry's syntax):
+ *   a malformed entry given twice is refused as malformed, not as twice; `undefined` passes
  * @param entries how the entries are read and named
  * @param location the construct path, or how to find the caller's file:line (`callerLocation`, read on a refusal only)
  */
 export function checkEntriesUnique<T>(list: readonly T[] | undefined, entries: ListEntries<T>, location: RefusalLocation): void {
-  const show = entries.show ?? ((e: T): string => (typeof e === 'string' ? showValue(e) : String(e)));
+  // Keyed and compared by the whole text: by the shown one, clipped at 80 characters, two HTTP rules of paths agreeing on
+  // their first 77 characters were refused as one rule twice.
+  const text = entries.text ?? ((e: T): string => showValue(e, Infinity));
+  const show = entries.show ?? ((e: T): string => showValue(e));
   const seen = new Map<string, number>();
   const all = list ?? [];
   for (const [i, entry] of all.entries()) {
-    const key = entries.key ? entries.key(entry) : show(entry);
+    const key = entries.key ? entries.key(entry) : text(entry);
     if (key === undefined) continue;
     const first = seen.get(key);
     if (first === undefined) {
@@ -45,7 +55,7 @@ export function checkEntriesUnique<T>(list: readonly T[] | undefined, entries: L
       continue;
     }
     const [a, b] = [show(all[first]), show(entry)];
-    const listed = a === b ? `${a} twice (at [${first}] and [${i}])`
+    const listed = text(all[first]) === text(entry) ? `${a} twice (at [${first}] and [${i}])`
       : `${a} at [${first}] and ${b} at [${i}], one ${entries.noun} to Cilium (${entries.sameBecause ?? 'the same entry'})`;
     throw new CiliumPolicyError({
       id: entries.id ?? 'list-duplicate',

@@ -77,6 +77,8 @@ export class MetadataEndpointBlock extends Construct {
     checkStringList(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', this.node.path);
     (props.extraCidrs ?? []).forEach((c, i) => refuseMalformedCidr(c, `MetadataEndpointBlock extraCidrs[${i}]`, this.node.path));
     checkEntriesUnique(props.extraCidrs, { what: 'MetadataEndpointBlock extraCidrs', verb: 'denies it', ...CIDR_ENTRIES }, this.node.path);
+    // Each entry on its own before the list (`checkEntriesUnique`): `['Bad_NS', 'Bad_NS']` was refused as a namespace twice.
+    for (const ns of props.namespaces ?? []) checkNamespaceName(ns, 'MetadataEndpointBlock namespaces entry', this.node.path);
     checkEntriesUnique(props.namespaces, { what: 'MetadataEndpointBlock namespaces', noun: 'namespace', verb: 'blocks it' }, this.node.path);
     checkSelectorValue(props.endpointSelector, 'endpointSelector', this.node.path);
     const name = props.name ?? 'block-metadata-endpoint';
@@ -113,7 +115,6 @@ export class MetadataEndpointBlock extends Construct {
       checkOwnSelectorShape(base, "MetadataEndpointBlock endpointSelector of one's own",
         "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an "
           + "EndpointSelector (EndpointSelector.labels({ app: 'web' }))", this.node.path);
-      for (const ns of props.namespaces) checkNamespaceName(ns, 'MetadataEndpointBlock namespaces entry', this.node.path);
       // A selector naming namespaces of its own is ANDed with the list: the pods of the listed namespaces could go unblocked.
       const workload = (props.endpointSelector as Partial<EndpointSelector> | undefined)?._workload;
       const own = workload !== undefined ? workloadNamespace(workload) : undefined;

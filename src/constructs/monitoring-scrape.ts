@@ -58,9 +58,10 @@ export class MonitoringScrape extends Construct {
     checkListOf(props.namespaces, 'MonitoringScrape namespaces', 'a namespace name', undefined, this.node.path);
     checkListOf(props.ports, 'MonitoringScrape ports', 'a Port', isPort, this.node.path);
     checkPortsUnique(props.ports, 'MonitoringScrape ports', this.node.path);
+    // Each entry on its own before the list (`checkEntriesUnique`): `['Bad_NS', 'Bad_NS']` was refused as a namespace twice.
+    for (const ns of props.namespaces ?? []) checkNamespaceName(ns, 'MonitoringScrape namespaces entry', this.node.path);
     checkEntriesUnique(props.namespaces, { what: 'MonitoringScrape namespaces', noun: 'namespace', verb: 'opens it' }, this.node.path);
     const namespaces = [...(props.namespaces ?? [])].sort();
-    for (const ns of namespaces) checkNamespaceName(ns, 'MonitoringScrape namespaces entry', this.node.path);
     // Each prop by name, with its value: "got 1 namespaces, 0 ports" named neither the prop nor what to pass.
     for (const [prop, list, what, fix] of [
       ['namespaces', props.namespaces, 'the namespaces whose pods are scraped', "pass namespaces: ['shop']"],

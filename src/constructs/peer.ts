@@ -528,6 +528,7 @@ export function peerEntryKey(peer: IPeer): string | undefined {
 export const PEER_ENTRIES = {
   noun: 'peer',
   key: peerEntryKey,
+  text: (peer: IPeer): string => String(peer),
   show: (peer: IPeer): string => String(peer),
 } as const;
 

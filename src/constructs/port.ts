@@ -276,7 +276,7 @@ export function isPort(value: unknown): value is Port {
  * @param location the construct path
  */
 export function checkPortsUnique(ports: readonly Port[] | undefined, what: string, location: string): void {
-  checkEntriesUnique(ports, { what, noun: 'port', verb: 'opens it', id: 'ports-duplicate' }, location);
+  checkEntriesUnique(ports, { what, noun: 'port', verb: 'opens it', id: 'ports-duplicate', text: String, show: String }, location);
 }
 
 /**

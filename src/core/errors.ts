@@ -112,17 +112,31 @@ export function formatDiagnostic(d: Diagnostic, location?: string): string {
  */
 export function showValue(value: unknown, max = 80): string {
   if (value === undefined) return 'undefined';
-  // JSON writes NaN and ±Infinity as `null`: `apiServerPort NaN` was shown as `apiServerPort null`, a value not given.
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string | undefined;
   try {
-    text = JSON.stringify(value) as string | undefined;
+    // JSON writes NaN and ±Infinity as `null`, at any depth: `apiServerPort NaN` was shown as `apiServerPort null`, and
+    // `[NaN]` as `[null]`, values not given. Marked by the replacer and written back as given, unless a text of the value
+    // holds a mark of its own (then JSON's `null`, as before, rather than a NaN not given).
+    let marked = 0;
+    text = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v !== 'number' || Number.isFinite(v)) return v;
+      marked += 1;
+      return `${NON_FINITE_MARK}${v}`;
+    }) as string | undefined;
+    if (marked > 0 && text !== undefined) {
+      text = text.match(NON_FINITE_TEXT)?.length === marked ? text.replace(NON_FINITE_TEXT, '$1') : JSON.stringify(value);
+    }
   } catch {
     text = undefined; // a bigint, a cycle, a toJSON that throws
   }
   text ??= typeof value === 'function' ? 'a function' : textOf(value);
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
+
+/** Marks a non-finite number in `showValue`'s JSON (a private-use character JSON writes as is). */
+const NON_FINITE_MARK = '\uE000';
+/** A marked non-finite number, as JSON writes it: a string of the mark and `NaN`, `Infinity` or `-Infinity`. */
+const NON_FINITE_TEXT = new RegExp(`"${NON_FINITE_MARK}(NaN|-?Infinity)"`, 'g');
 
 /**
  * @internal A value as text (`String(value)`) that never throws: an object with no prototype (`Object.create(null)`, no

@@ -586,7 +586,7 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
 function hostGuardHint(item: RuleItemModel): string {
   const cidrOnly = (['endpoints', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).every((f) => item[f] === undefined);
   if (cidrOnly && (item.cidr !== undefined || item.cidrSet !== undefined) && namesDnsServer(item)) {
-    return ' (if it is a HostFirewall\'s node-DNS guard of nodeDnsServers: exempt LockoutPath.NODE_DNS with a reason, so this allow, with its DNS '
+    return ' (if it is a HostFirewall\'s node-DNS guard of nodeDnsServers: exempt LockoutPath.NODE_DNS with a reason and leave nodeDnsServers out, so this allow, with its DNS '
       + 'rules, is the nodes\' DNS to that server)';
   }
   return '';

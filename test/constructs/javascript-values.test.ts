@@ -6,6 +6,7 @@ import {
   Builtins, CiliumPolicy, CiliumVersion, ClusterwidePolicy, DnsRule, EndpointSelector, FqdnEgress, Grpc, HostFirewall, HostFirewallProps, HttpRule,
   IPeer, MetadataEndpointBlock, MonitoringScrape, NodeSelector, Peer, Port, TieredApp,
 } from '../../src';
+import { showValue } from '../../src/core/errors';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
 
@@ -58,6 +59,12 @@ describe('a BigInt at every refusal site that shows the value: the refusal meant
       'host-firewall-api-server-port', 'HostFirewall apiServerPort NaN is not a port'],
     ['HostFirewall apiServerPort -Infinity', () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: -Infinity }),
       'host-firewall-api-server-port', 'HostFirewall apiServerPort -Infinity is not a port'],
+    // Session 57 review: at any depth, not at the top only (`[NaN]` was shown `[null]`, `{ a: Infinity }` `{"a":null}`).
+    ['HostFirewall apiServerPort [NaN]', () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'], apiServerPort: [NaN] as unknown as number }),
+      'host-firewall-api-server-port', 'HostFirewall apiServerPort [NaN] is not a port'],
+    ['HostFirewall apiServerPort { a: Infinity, b: [-Infinity, 1] }', () => new HostFirewall(chart(), 'h', { managementCidrs: ['10.0.0.0/24'],
+      apiServerPort: { a: Infinity, b: [-Infinity, 1] } as unknown as number }),
+    'host-firewall-api-server-port', 'HostFirewall apiServerPort {"a":Infinity,"b":[-Infinity,1]} is not a port'],
   ])('%s', (_name, call, id, message) => {
     const r = refusal(call);
     expect(r.id).toBe(id);
@@ -251,5 +258,16 @@ describe('lists of names and CIDRs with an entry that is no string', () => {
     expect(Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] }).toString()).toContain('10.1.0.0/16');
     expect(() => new HostFirewall(chart(), 'h', { managementCidrs: ['10.50.0.0/24'], bgpPeers: ['10.60.0.1/32'] })).not.toThrow();
     expect(() => new FqdnEgress(chart('shop'), 'f', { fqdns: ['api.example.com', 'www.example.com'] })).not.toThrow();
+  });
+});
+
+// Session 57 review: the one display of a value (`showValue`) writes NaN and ±Infinity as given at any depth, where JSON
+// writes `null`; a text that merely looks like its mark is shown as the text it is.
+describe('showValue: non-finite numbers as given, at any depth', () => {
+  test.each([
+    [NaN, 'NaN'], [-Infinity, '-Infinity'], [[NaN, 1, Infinity], '[NaN,1,Infinity]'], [{ a: NaN, b: 'x' }, '{"a":NaN,"b":"x"}'],
+    [[null, 'NaN'], '[null,"NaN"]'], [['\uE000NaN', NaN], JSON.stringify(['\uE000NaN', null])],
+  ] as [unknown, string][])('%s', (value, shown) => {
+    expect(showValue(value)).toBe(shown);
   });
 });

@@ -313,7 +313,8 @@ describe('found by review: more inputs that used to widen', () => {
   test('HostFirewall: the node-DNS guard beside a DNS restriction to the same resolver: the fix names LockoutPath.NODE_DNS', () => {
     const fw = (exempt: LockoutPath[]): ReturnType<typeof chart> => {
       const c = chart();
-      new HostFirewall(c, 'fw', { managementCidrs: ['10.50.0.0/24'], nodeDnsServers: ['10.0.0.2/32'],
+      // nodeDnsServers beside the node-DNS path's exemption is refused (host-firewall-exempted-path-configured): one or the other.
+      new HostFirewall(c, 'fw', { managementCidrs: ['10.50.0.0/24'], ...(exempt.includes(LockoutPath.NODE_DNS) ? {} : { nodeDnsServers: ['10.0.0.2/32'] }),
         exemptions: exempt.map((path) => ({ path, reason: 'allowed by hand' })) })
         .allowEgress(Peer.cidr('10.0.0.2/32'), { ports: [Port.udp(53), Port.tcp(53)], l7: L7.dns(DnsRule.exact('api.example.com')) });
       return c;
@@ -321,7 +322,7 @@ describe('found by review: more inputs that used to widen', () => {
     // POD_TRAFFIC is already exempted: the guard that widens is the node-DNS one, and the fix says so (not POD_TRAFFIC).
     const message = synthError(fw([LockoutPath.POD_TRAFFIC]));
     expect(message).toMatch(/spec\.egress\[6\]\.toPorts: these nodes may look up only "api\.example\.com", but this rule's spec\.egress\[5\].*\(pitfall-dns-rules-widened\)/s);
-    expect(message).toMatch(/if it is a HostFirewall's node-DNS guard of nodeDnsServers: exempt LockoutPath\.NODE_DNS with a reason/);
+    expect(message).toMatch(/if it is a HostFirewall's node-DNS guard of nodeDnsServers: exempt LockoutPath\.NODE_DNS with a reason and leave nodeDnsServers out/);
     expect(message).not.toMatch(/POD_TRAFFIC/);
     // Exempting it, the names hold for the nodes' lookups to that resolver.
     const held = fw([LockoutPath.POD_TRAFFIC, LockoutPath.NODE_DNS]);

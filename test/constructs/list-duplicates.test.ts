@@ -6,8 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { Construct } from 'constructs';
 import {
-  ClusterDefaultDeny, CiliumPolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, FqdnEgress, HostFirewall, HttpRule, L7, LabelExpression,
-  MetadataEndpointBlock, MonitoringScrape, Peer, Port, TieredApp,
+  ClusterDefaultDeny, CiliumPolicy, DefaultDenyNamespace, DnsRule, EndpointSelector, FqdnEgress, HostFirewall, HttpRule, KafkaRule, L7,
+  LabelExpression, MetadataEndpointBlock, MonitoringScrape, Peer, Port, TieredApp,
 } from '../../src';
 import { decidedBy, verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -137,5 +137,87 @@ describe('without the copy: each entry given is written, its neighbour is not', 
     new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'db' }) })
       .allowIngress(Peer.endpoints({ expressions: [LabelExpression.in('app', ['web', 'api'])] }), { ports: [Port.tcp(5432)] });
     expect(['web', 'api', 'batch'].map((app) => verdictOf(c, `pod:shop:app=${app}`, 'pod:shop:app=db', '5432/TCP'))).toEqual(['allowed', 'allowed', 'denied']);
+  });
+});
+
+// Session 57 review: entries were keyed by their shown text, clipped at 80 characters, so two entries agreeing on their
+// first 77 characters were refused as one entry twice. Keyed, and told "twice" or "one to Cilium", by the whole text.
+describe('entries longer than a message shows: distinct ones accepted and each written, equal ones refused', () => {
+  const BASE = '/api/v1/organizations/[^/]+/projects/[^/]+/repositories/[^/]+/';
+  const HEADER = 'X-Client-Cert-Fingerprint: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+  const TOPIC = 'orders.eu-west-1.production.payments.settlement.v2.events.dead-letter.retry.';
+  const API = 'pod:shop:app=api';
+  const WEB = 'pod:shop:app=web';
+  function api(l7: L7): ReturnType<typeof chart> {
+    const c = chart('shop');
+    new CiliumPolicy(c, 'p', { endpointSelector: EndpointSelector.labels({ app: 'api' }) }).allowIngress(Peer.namespace('shop'), { ports: [Port.tcp(80)], l7 });
+    return c;
+  }
+
+  test('L7.http two paths of one 63-character prefix: both allowed, a third path of the prefix denied', () => {
+    const c = api(L7.http(HttpRule.of({ method: 'GET', path: `${BASE}commits` }), HttpRule.of({ method: 'GET', path: `${BASE}branches` })));
+    expect(['commits', 'branches', 'tags'].map((leaf) => verdictOf(c, WEB, API, '80/TCP', { http: `GET /api/v1/organizations/o/projects/p/repositories/r/${leaf}` })))
+      .toEqual(['allowed', 'allowed', 'l7-denied']);
+  });
+
+  test('HttpRule.of two headers differing in their last character: both required, either alone denied', () => {
+    const c = api(L7.http(HttpRule.of({ path: '/a', headers: [`${HEADER}01`, `${HEADER}02`] })));
+    const [name, value] = [HEADER.split(': ')[0], HEADER.split(': ')[1]];
+    expect(verdictOf(c, WEB, API, '80/TCP', { http: { method: 'GET', path: '/a', headers: { [name]: `${value}01` } } })).toBe('l7-denied');
+    expect(verdictOf(c, WEB, API, '80/TCP', { http: { method: 'GET', path: '/a', headers: { [name]: `${value}02` } } })).toBe('l7-denied');
+    expect(HttpRule.of({ path: '/a', headers: [`${HEADER}01`, `${HEADER}02`] })._toModel()).toEqual({ path: '/a', headers: [`${HEADER}01`, `${HEADER}02`] });
+  });
+
+  test('L7.kafka two topics differing in their last character: both written', () => {
+    expect(JSON.stringify(L7.kafka(KafkaRule.produce(`${TOPIC}a`), KafkaRule.produce(`${TOPIC}b`)))).toContain(`${TOPIC}b`);
+  });
+
+  test('the same long entries twice: refused, "twice", the entry clipped in the message', () => {
+    for (const call of [
+      () => L7.http(HttpRule.of({ method: 'GET', path: `${BASE}commits` }), HttpRule.of({ method: 'GET', path: `${BASE}commits` })),
+      () => HttpRule.of({ path: '/a', headers: [`${HEADER}01`, `${HEADER}01`] }),
+      () => L7.kafka(KafkaRule.produce(`${TOPIC}a`), KafkaRule.produce(`${TOPIC}a`)),
+    ]) {
+      const r = refusal(call);
+      expect(r.id).toBe('list-duplicate');
+      expect(r.message).toMatch(/\.\.\. twice \(at \[0\] and \[1\]\)/);
+    }
+  });
+
+  test('long DNS names one to Cilium only by a trailing dot: "one DNS name to Cilium", not "twice"', () => {
+    const long = `${'a'.repeat(60)}.${'b'.repeat(30)}.example.com`;
+    const r = refusal(() => new FqdnEgress(chart('shop'), 'f', { fqdns: [long, `${long}.`] }));
+    expect(r.message).toContain('at [0] and ');
+    expect(r.message).toContain('one DNS name to Cilium');
+    expect(r.message).not.toContain('twice');
+  });
+
+  test('LabelExpression.in two distinct long values: not a duplicate', () => {
+    const [a, b] = [`${'v'.repeat(90)}1`, `${'v'.repeat(90)}2`];
+    expect(() => LabelExpression.in('app', [a, b])).not.toThrow();
+    expect(refusal(() => LabelExpression.in('app', [a, a])).id).toBe('list-duplicate');
+  });
+});
+
+// Session 57 review: a malformed entry given twice was refused as an entry twice, before its own refusal.
+describe('a malformed entry given twice is refused as malformed', () => {
+  test.each([
+    ['ClusterDefaultDeny excludedNamespaces [null, null]', (c: Construct) => new ClusterDefaultDeny(c, 'c', { excludedNamespaces: [null, null] as unknown as string[] }),
+      'namespace-name-syntax', 'ClusterDefaultDeny excludedNamespaces entry null is not a namespace name'],
+    ['ClusterDefaultDeny excludedNamespaces Bad_NS twice', (c: Construct) => new ClusterDefaultDeny(c, 'c', { excludedNamespaces: ['Bad_NS', 'Bad_NS'] }),
+      'namespace-name-syntax', 'ClusterDefaultDeny excludedNamespaces entry "Bad_NS" is not a namespace name'],
+    ['MonitoringScrape namespaces Bad_NS twice', (c: Construct) => new MonitoringScrape(c, 'm', { scraper: SCRAPER, namespaces: ['Bad_NS', 'Bad_NS'],
+      ports: [Port.tcp(9090)] }), 'namespace-name-syntax', 'MonitoringScrape namespaces entry "Bad_NS" is not a namespace name'],
+    ['MetadataEndpointBlock namespaces Bad_NS twice', (c: Construct) => new MetadataEndpointBlock(c, 'm', { namespaces: ['Bad_NS', 'Bad_NS'] }),
+      'namespace-name-syntax', 'MetadataEndpointBlock namespaces entry "Bad_NS" is not a namespace name'],
+    ['FqdnEgress fqdns 1.2.3.4 twice', (c: Construct) => new FqdnEgress(c, 'f', { fqdns: ['1.2.3.4', '1.2.3.4'] }),
+      undefined, 'FqdnEgress fqdns entry'],
+    ['HttpRule.of headers "X-A:b" twice', () => HttpRule.of({ path: '/a', headers: ['X-A:b', 'X-A:b'] }),
+      'l7-header-never-matches', 'HttpRule header "X-A:b" matches no request'],
+  ] as [string, (c: Construct) => unknown, string | undefined, string][])('%s', (_name, build, id, message) => {
+    const r = refusal(() => build(chart('shop')));
+    expect(r.id).not.toBe('list-duplicate');
+    if (id !== undefined) expect(r.id).toBe(id);
+    expect(r.message).toContain(message);
   });
 });
