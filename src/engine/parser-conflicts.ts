@@ -11,8 +11,8 @@
  */
 import { CiliumVersion } from '../core/cilium-version';
 import {
-  ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parsersPerSelector, peerText,
-  redirectOf, resolvedRedirect,
+  ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parserRulesText, parsersPerSelector,
+  peerText, redirectOf, resolvedRedirect, sharesRedirect,
 } from '../model/l7-parsers';
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
@@ -301,18 +301,18 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
   const { first, second } = r;
   if (r.oneRedirect === true) {
     if (first.filter.text !== second.filter.text) {
-      return `${describe(first.ref)} has ${first.parser} rules on ${first.filter.text} and ${describe(second.ref)} ${second.parser} rules on `
+      return `${describe(first.ref)} has ${parserRulesText(first.parser)} on ${first.filter.text} and ${describe(second.ref)} ${parserRulesText(second.parser)} on `
         + `${second.filter.text}: the agent takes both, but the two port entries get one proxy redirect (pkg/endpoint proxyID keys it by direction, `
         + 'protocol and first port, a range by its first port, a named port by the number it resolves to, with no parser), made with the parser of one of them in Go map order '
         + '(pkg/endpoint addNewRedirects), and every peer\'s traffic on those ports goes to that proxy, which drops the requests it cannot parse';
     }
-    return `${describe(first.ref)} has ${first.parser} rules and ${describe(second.ref)} ${second.parser} rules on ${first.filter.text} for `
+    return `${describe(first.ref)} has ${parserRulesText(first.parser)} and ${describe(second.ref)} ${parserRulesText(second.parser)} on ${first.filter.text} for `
       + 'other peers: from 1.18 the agent takes both, but the port gets one proxy redirect (pkg/policy ProxyID has no parser), made with the '
       + 'parser of the first per-selector policy pkg/endpoint addNewRedirects meets in Go map order, and every peer\'s traffic on the port goes '
       + 'to that proxy, which drops the requests it cannot parse';
   }
   if (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) {
-    return `${describe(first.ref)} has ${first.parser} rules and ${describe(second.ref)} ${second.parser} rules on ${first.filter.text}`
+    return `${describe(first.ref)} has ${parserRulesText(first.parser)} and ${describe(second.ref)} ${parserRulesText(second.parser)} on ${first.filter.text}`
       + `${r.perSelector ? ` for the same peer ${peerText(first.peer)}` : ''}, and it cannot merge conflicting L7 parsers`;
   }
   return `${describe(first.ref)} has authentication mode ${first.parser} and ${describe(second.ref)} mode ${second.parser} on ${first.filter.text} `
@@ -485,7 +485,7 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
 function parserRedirectsUndecided(selecting: readonly CompiledRule[], refused: readonly AgentMergeRefusal[],
   resolve: RedirectResolver | undefined): AgentMergeRefusal[] {
   const redirect = (filter: ParserUse<CompiledItem>['filter']): string => (resolve === undefined ? redirectOf(filter) : resolvedRedirect(redirectOf(filter), resolve));
-  const uses = selecting.flatMap((rule) => usesOf(rule).parsers(false))
+  const uses = selecting.flatMap((rule) => usesOf(rule).parsers(false)).filter((use) => sharesRedirect(use.parser))
     .map((use) => ({ ...use, filter: { ...use.filter, key: redirect(use.filter) } }));
   if (uses.length < 2) return [];
   const refusedRedirects = new Set(refused.map((r) => redirect(r.first.filter)));
@@ -562,11 +562,12 @@ function parserUses(rule: CompiledRule, perSelector: boolean): ParserUse<Compile
       // The peer keys only once a port rule has a parser (most items have none: their selectors' keys are not built).
       let peers: readonly string[] | undefined;
       for (const pr of item.l4.portRules) {
-        // Without L7 rules no protocol has a parser (`l7ParserOf`): its filters are not built.
-        if (pr.rules === undefined || pr.rules === null) continue;
+        // Without L7 rules, TLS or a listener no protocol has a parser (`l7ParserOf`): its filters are not built.
+        const proxy = { serverNames: pr.serverNames, ...pr.proxy };
+        if ((pr.rules === undefined || pr.rules === null) && l7ParserOf(undefined, 'TCP', proxy) === undefined) continue;
         for (const port of pr.ports) {
           for (const filter of parserFilters(item.direction, port)) {
-            const parser = l7ParserOf(pr.rules, filter.protocol);
+            const parser = l7ParserOf(pr.rules, filter.protocol, proxy);
             if (parser === undefined) continue;
             peers ??= perSelector ? peerKeys(item.peer) : [''];
             for (const peer of peers) uses.push({ filter, parser, peer, ref: item });

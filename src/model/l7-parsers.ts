@@ -15,8 +15,9 @@
  * `matchLabels {app: web}` and `app In [web]` are two) conflict; different peers
  * on one port may use different parsers, merged, but the port still gets one proxy redirect (ProxyID has no parser), of
  * the parser the agent meets first (the engine's `parserRedirectsUndecided`: not known). Port entries that overlap without being equal (`8000-8100` and `8080`) are
- * separate filters: never merged, never refused. TLS-only rules (`serverNames`, TLS contexts) and Envoy listeners are
- * not judged here (TLS is promoted to any parser but DNS and a listener; a listener conflicts with any other parser).
+ * separate filters: never merged, never refused. A TLS-only port rule (`serverNames`, TLS contexts) has the parser `tls`,
+ * promoted to any parser but DNS and a listener's; a port rule with an Envoy `listener` has the parser `crd`, which
+ * merges with no other parser (`parsersMerge`).
  */
 import { CiliumVersion } from '../core/cilium-version';
 import { CLUSTER_RESERVED_ENTITIES } from './entities';
@@ -42,7 +43,7 @@ export interface ParserFilter {
 export interface ParserUse<T> {
   /** The filter. */
   readonly filter: ParserFilter;
-  /** The parser: `http`, `kafka`, `dns` or the `l7proto` name. */
+  /** The parser: `http`, `kafka`, `dns`, `tls`, `crd` (a listener) or the `l7proto` name. */
   readonly parser: string;
   /** The peer selector it is merged per (from 1.18), as a key; `''` up to 1.17 (per filter). */
   readonly peer: string;
@@ -50,14 +51,76 @@ export interface ParserUse<T> {
   readonly ref: T;
 }
 
-/** The parser the L7 rules of a port rule give the traffic of `protocol`, or `undefined` for none (createL4Filter). */
-export function l7ParserOf(rules: L7RulesModel | undefined, protocol: string): string | undefined {
+/** What of a port rule besides its L7 rules decides its parser (`l7ParserOf`): its TLS settings and its Envoy listener. */
+export interface PortRuleProxyFields {
+  /** Its `serverNames`. */
+  readonly serverNames?: unknown;
+  /** Its `terminatingTLS`. */
+  readonly terminatingTLS?: unknown;
+  /** Its `originatingTLS`. */
+  readonly originatingTLS?: unknown;
+  /** Its `listener`. */
+  readonly listener?: unknown;
+}
+
+/**
+ * The parser a port rule gives the traffic of `protocol`, or `undefined` for none, as pkg/policy/l4.go `createL4Filter`
+ * sets `L7Parser` (1.14 to 1.19): `tls` for a TLS context (`terminatingTLS`, `originatingTLS`) or `serverNames`, whatever
+ * the protocol; overridden by the L7 rules (DNS on any protocol; HTTP, Kafka and an `l7proto` parser on TCP only);
+ * overridden by a `listener`, whatever the rest, as `crd` ("Override the parser type to CRD"). How two parsers merge is
+ * `parsersMerge`.
+ */
+export function l7ParserOf(rules: L7RulesModel | undefined, protocol: string, proxy?: PortRuleProxyFields): string | undefined {
+  if (proxy?.listener !== undefined && proxy.listener !== null) return 'crd';
+  const fromRules = l7RulesParser(rules, protocol);
+  if (fromRules !== undefined) return fromRules;
+  const names = proxy?.serverNames;
+  const tls = (Array.isArray(names) && names.length > 0) || isSet(proxy?.terminatingTLS) || isSet(proxy?.originatingTLS);
+  return tls ? 'tls' : undefined;
+}
+
+function isSet(field: unknown): boolean {
+  return field !== undefined && field !== null;
+}
+
+function l7RulesParser(rules: L7RulesModel | undefined, protocol: string): string | undefined {
   if (rules === undefined || rules === null || typeof rules !== 'object') return undefined;
   if (Array.isArray(rules.dns) && rules.dns.length > 0) return 'dns';
   if (protocol !== 'TCP') return undefined;
   if (Array.isArray(rules.http) && rules.http.length > 0) return 'http';
   if (Array.isArray(rules.kafka) && rules.kafka.length > 0) return 'kafka';
   return typeof rules.l7proto === 'string' && rules.l7proto !== '' ? rules.l7proto : undefined;
+}
+
+/**
+ * Whether two parsers of one merge (`l7ParserOf`) merge, as pkg/policy/l4.go `L7ParserType.Merge` / `canPromoteTo`
+ * (1.14 to 1.19; l4_test.go `TestL7ParserTypeMerge`) has it: a parser merges with itself; `tls` is promoted to any other
+ * parser but `dns` and `crd` (a listener); `dns` and `crd` merge with no other; any two other parsers do not ("cannot
+ * merge conflicting L7 parsers"). The merge's result is order-independent, so a set of parsers merges when every pair does.
+ * Also used for authentication modes (`authenticationFilters`), which merge only with themselves: no mode is `tls`.
+ */
+export function parsersMerge(a: string, b: string): boolean {
+  if (a === b) return true;
+  const promotable = (tls: string, other: string): boolean => tls === 'tls' && other !== 'dns' && other !== 'crd';
+  return promotable(a, b) || promotable(b, a);
+}
+
+/**
+ * A parser's uses as words, after "has": `http rules`, `an Envoy listener (parser crd)`, `TLS settings without L7 rules
+ * (serverNames or a TLS context: parser tls)`. The one wording of the engine's note and `validate`'s message.
+ */
+export function parserRulesText(parser: string): string {
+  if (parser === 'crd') return 'an Envoy listener (parser crd)';
+  if (parser === 'tls') return 'TLS settings without L7 rules (serverNames or a TLS context: parser tls)';
+  return `${parser} rules`;
+}
+
+/**
+ * Whether the uses of `parser` share a proxy redirect with other parsers' uses of their port: all but a listener's, whose
+ * redirect is its own (pkg/policy/proxyid.go `ProxyID` keys it by the listener too, 1.14 to 1.19).
+ */
+export function sharesRedirect(parser: string): boolean {
+  return parser !== 'crd';
 }
 
 /** The filters a port entry makes in `direction`, one per protocol (none for an invalid entry). */
@@ -172,12 +235,16 @@ export function mergeGroups<T>(uses: Iterable<ParserUse<T>>): ParserUse<T>[][] {
  */
 export function parserConflicts<T>(uses: Iterable<ParserUse<T>>): ParserConflict<T>[] {
   return mergeGroups(uses).flatMap((group) => {
-    const seen = new Set([group[0].parser]);
-    return group.flatMap((use) => {
-      if (seen.has(use.parser)) return [];
-      seen.add(use.parser);
-      return [{ first: group[0], second: use }];
-    });
+    // The first use of each parser, in order; each further parser against the first earlier one it does not merge with.
+    const firsts: ParserUse<T>[] = [];
+    const out: ParserConflict<T>[] = [];
+    for (const use of group) {
+      if (firsts.some((f) => f.parser === use.parser)) continue;
+      const first = firsts.find((f) => !parsersMerge(f.parser, use.parser));
+      if (first !== undefined) out.push({ first, second: use });
+      firsts.push(use);
+    }
+    return out;
   });
 }
 

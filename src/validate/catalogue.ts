@@ -299,7 +299,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-l7-parser-conflict', severity: E, versions: 'all',
-    what: 'two allow rules give one endpoint different L7 parsers (http, kafka, dns, l7proto) on the same port entry: the agent refuses its policy '
+    what: 'two allow rules give one endpoint different L7 parsers that do not merge (http, kafka, dns, l7proto, an Envoy listener; TLS settings without L7 rules merge with any but dns and a listener) on the same port entry: the agent refuses its policy '
       + '(from 1.18, for different peers, and on two entries of one first port such as 80 and 80-80: it takes it, but the port gets one proxy '
       + 'redirect of either parser)',
   },

@@ -7,6 +7,7 @@
 // this says so before apply.
 import { CiliumVersion } from '../core/cilium-version';
 import { l4Scope } from '../model/l4-scope';
+import { l7ParserOf } from '../model/l7-parsers';
 import { CompiledPort, compilePortEntry, namedPortEnd } from '../model/port-entries';
 import { namedPortKey, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import { httpRuleMatchesEveryRequest } from '../model/http-header';
@@ -107,6 +108,9 @@ export function l7RulesWidened(run: PitfallRun): void {
         }
         arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
           if (!isObject(pr)) return;
+          // A listener's port rule has the parser `crd` (`l7ParserOf`, createL4Filter), which merges with no HTTP or Kafka
+          // parser: the agent refuses the policy (`pitfall-l7-parser-conflict`), it adds no allow-all rule.
+          if (l7ParserOf(undefined, 'TCP', pr) === 'crd') return;
           const everyRequest = matchAllKind(pr.rules);
           if (everyRequest === undefined && hasL7(pr.rules as L7RulesModel | undefined)) return;
           add(scope, { r, item, path: `${path}.toPorts[${k}]`, ports: compiledPorts(r, pr), order: order++, ...(everyRequest ? { everyRequest } : {}) });

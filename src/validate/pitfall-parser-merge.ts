@@ -8,8 +8,8 @@ import { CiliumVersion } from '../core/cilium-version';
 import { icmpTypeNumber } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import {
-  ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parsersPerSelector,
-  peerText, redirectOf, resolvedRedirect,
+  ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parserRulesText,
+  parsersMerge, parsersPerSelector, peerText, redirectOf, resolvedRedirect, sharesRedirect,
 } from '../model/l7-parsers';
 import { namedPortNumber, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import {
@@ -74,12 +74,14 @@ export function l7ParserConflicts(run: PitfallRun): void {
       const direction = section === SectionName.INGRESS ? 'ingress' : 'egress';
       for (const { item, index } of items(r.rule, section)) {
         arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
-          if (!isObject(pr) || !isObject(pr.rules)) return;
+          if (!isObject(pr)) return;
+          // Without L7 rules, TLS or a listener no protocol has a parser (`l7ParserOf`): its filters are not built.
+          if (!isObject(pr.rules) && l7ParserOf(undefined, 'TCP', pr) === undefined) return;
           const path = `${r.path}.${section}[${index}].toPorts[${k}]`;
           for (const p of arr<PortProtocolModel>(pr.ports)) {
             if (!isObject(p)) continue;
             for (const filter of parserFilters(direction, compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)))) {
-              const parser = l7ParserOf(pr.rules, filter.protocol);
+              const parser = l7ParserOf(isObject(pr.rules) ? pr.rules : undefined, filter.protocol, pr);
               if (parser === undefined) continue;
               const resolved = resolve(r, direction, redirectOf(filter));
               found.push({ filter, parser, ref: { r, path }, item, resolved });
@@ -118,7 +120,7 @@ export function l7ParserConflicts(run: PitfallRun): void {
     refused.add(`${r.doc}/${use.ref.path}`);
     const peer = parsersPerSelector(r.version) ? ` for the same peer ${peerText(use.peer)}` : '';
     run.report('pitfall-l7-parser-conflict', r, use.ref.path,
-      `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
+      `${parserRulesText(use.parser)} on ${use.filter.text} here, and ${parserRulesText(hit.parser)} on the same port entry in ${itemName(c, hit.ref.path)}`
       + `${c === r ? '' : ', a rule that may select the same endpoints'}${peer}: Cilium cannot merge conflicting L7 parsers, so the agent refuses `
       + 'the policy of the endpoints both select and keeps the one they had (kubectl apply succeeds; the error shows only in the agent log '
       + 'and the endpoint\'s status)',
@@ -129,7 +131,7 @@ export function l7ParserConflicts(run: PitfallRun): void {
   // two filters of one first port (`80` and `80` with endPort: `redirectKey`) — but the redirect is made with one of them
   // (the engine's `parserRedirectsUndecided`, pkg/endpoint/bpf.go `addNewRedirects`): the uses met per redirect.
   // A named port's redirect is the number it resolves to (`Resolution`): `http` (8080 on the pod) meets `8080` there.
-  const perRedirect = uses(false, true);
+  const perRedirect = uses(false, true).filter((use) => sharesRedirect(use.parser));
   reportMerges(run, mergeGroups(perRedirect), (use, hit) => {
     const { r } = use.ref;
     if (refused.has(`${r.doc}/${use.ref.path}`)) return;
@@ -140,7 +142,7 @@ export function l7ParserConflicts(run: PitfallRun): void {
       const resolvedText = named === undefined ? '' : ` (the named port ${bare(named.filter.text).replace(/\/.*$/, '')} is ${bare(named.filter.key)} on `
         + `${named.filter.text.startsWith('ingress') ? 'the pods both select' : 'the cluster\'s pods'})`;
       run.report('pitfall-l7-parser-conflict', r, use.ref.path,
-        `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on ${hit.filter.text} in ${itemName(c, hit.ref.path)}`
+        `${parserRulesText(use.parser)} on ${use.filter.text} here, and ${parserRulesText(hit.parser)} on ${hit.filter.text} in ${itemName(c, hit.ref.path)}`
         + `${c === r ? '' : ', a rule that may select the same endpoints'}${resolvedText}: the agent takes both, but the two port entries get one proxy redirect `
         + '(pkg/endpoint proxyID keys it by direction, protocol and first port, a range by its first port, a named port by the number it resolves to '
         + 'on the endpoint, with no parser), made with the parser '
@@ -152,7 +154,7 @@ export function l7ParserConflicts(run: PitfallRun): void {
     // On one filter, two parsers of one redirect are the merge's refusal up to 1.17 (reported above).
     if (!parsersPerSelector(r.version)) return;
     run.report('pitfall-l7-parser-conflict', r, use.ref.path,
-      `${use.parser} rules on ${use.filter.text} here, and ${hit.parser} rules on the same port entry in ${itemName(c, hit.ref.path)}`
+      `${parserRulesText(use.parser)} on ${use.filter.text} here, and ${parserRulesText(hit.parser)} on the same port entry in ${itemName(c, hit.ref.path)}`
       + `${c === r ? '' : ', a rule that may select the same endpoints'}, for other peers: from 1.18 the agent takes both, but the port gets one `
       + 'proxy redirect (its ID has no parser), made with the parser of the first per-selector policy the agent meets in Go map order '
       + '(pkg/endpoint addNewRedirects), and the traffic of every peer on the port goes to that proxy, which drops the requests it cannot '
@@ -296,7 +298,7 @@ function report(uses: readonly ParserUse<UseRef>[], reported: Set<string>, say: 
     if (!reported.has(`${r.doc}/${path}`)) {
       let hit: ParserUse<UseRef> | undefined;
       for (const [parser, e] of earlier) {
-        if (parser === use.parser) continue;
+        if (parsersMerge(parser, use.parser)) continue;
         const pools = value === undefined ? [e.wild, ...e.byValue.values()] : [e.wild, e.byValue.get(value)];
         hit = pools.flatMap((pool) => [...(pool?.values() ?? [])]).find((other) => sameEndpoints(use.ref, other.ref));
         if (hit) break;
