@@ -125,13 +125,20 @@ describe('an egressDeny that takes in kube-dns on 53', () => {
   });
 
   it('at synthesis too: a raw object of the app the API server refuses gets its error, not the pitfall', () => {
-    const app = Testing.app();
-    const chart = new Chart(app, 'shop', { namespace: 'shop' });
-    new ApiObject(chart, 'allow', ALLOW_DNS as never);
-    new ApiObject(chart, 'deny', denyOf({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'udp' }) }) as never);
-    const found = validateApp(app);
-    expect(found.filter((d) => d.id.startsWith('pitfall-dns'))).toEqual([]);
-    expect(found.some((d) => d.severity === 'error' && d.constructPath === 'shop/deny')).toBe(true);
+    // protocol udp (the CRD's enum refuses it) and port 53 unquoted (the API server's string type refuses it): each gets its error only.
+    const refusals: [Doc, string][] = [[{ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'udp' }) }, 'udp'],
+      [{ ...KUBE_SYSTEM, ...ports({ port: 53, protocol: 'UDP' }) }, 'parse-port-not-string']];
+    for (const [item, refusal] of refusals) {
+      const app = Testing.app();
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      new ApiObject(chart, 'allow', ALLOW_DNS as never);
+      new ApiObject(chart, 'deny', denyOf(item) as never);
+      const found = validateApp(app);
+      expect(found.filter((d) => d.id.startsWith('pitfall-dns')), refusal).toEqual([]);
+      expect(found.some((d) => d.severity === 'error' && d.constructPath === 'shop/deny'), refusal).toBe(true);
+      if (refusal === 'parse-port-not-string') expect(found.filter((d) => d.severity === 'error').map((d) => d.id)).toEqual([refusal]);
+      expect(judge(item), refusal).toEqual({}); // the engine: the policy refused, DNS allowed
+    }
   });
 });
 
