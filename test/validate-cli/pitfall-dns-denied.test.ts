@@ -183,6 +183,21 @@ describe('a deny toward another cluster (clustermesh): the local kube-dns carrie
       expect(judge(notLocal, {}, [], version), version).toEqual({});
     }
   });
+  it('labels beyond kube-dns\'s known ones: no certain finding (the engine allows); a warning that it may, none for a selector of no pod', () => {
+    const ks = { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' };
+    const may = (labels: Doc): string[] => {
+      const item = { toEndpoints: [{ matchLabels: { ...ks, ...labels } }], ...ports({ port: '53', protocol: 'ANY' }) };
+      expect(judge(item), JSON.stringify(labels)).toEqual({}); // the engine allows both protocols, and no error or TCP warning
+      const report = check({ 'd0.yaml': JSON.stringify(ALLOW_DNS), 'd1.yaml': JSON.stringify(denyOf(item)) }, { ciliumVersion: '1.19' });
+      return findings(report, 'pitfall-dns-may-be-denied').map((f) => `${f.severity} ${f.path} ${/may take in .* on (\S+ and \S+|\S+):/.exec(f.message)?.[1]}`);
+    };
+    expect(may({ 'k8s:foo': 'bar' })).toEqual(['warning spec.egressDeny[0] 53/UDP and 53/TCP']);
+    expect(may({ 'cilium:foo': 'bar' })).toEqual([]); // a source no pod's labels carry: the selector selects no pod
+    expect(may({ 'cilium:io.cilium.k8s.policy.cluster': 'east' })).toEqual([]);
+    expect(may({ 'io.cilium.k8s.policy.cluster': 'east' })).toEqual([]); // another cluster's pods
+    // kube-dns's known labels imply the selector: the certain finding, as before.
+    expect(judge({ toEndpoints: [{ matchLabels: ks }], ...ports({ port: '53', protocol: 'UDP' }) })).toEqual(ERROR('53/UDP'));
+  });
   it('the local cluster (default, as the engine judges it) or every cluster: the finding', () => {
     expect(judge(cluster('default'))).toEqual(ERROR(BOTH));
     const every = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' },
