@@ -156,6 +156,13 @@ export interface DnsPortNumbers {
    * either protocol: a missing DNS allow is not claimed on an assumption about the DNS pods' port names.
    */
   readonly forAllows: ReadonlyMap<string, ReadonlySet<number>>;
+  /**
+   * The numbers as the workloads of the input alone resolve them (no assumed ports): a name resolved here is no assumption,
+   * whether the DNS pods are in the input or not (a Deployment of the input declaring `foo` 53/UDP).
+   */
+  readonly inputNumbers: ReadonlyMap<string, ReadonlySet<number>>;
+  /** The named targetPorts a kube-dns Service of the input gives its port 53 (lower case), while `assumed`. */
+  readonly serviceNames: readonly string[];
 }
 
 /**
@@ -174,9 +181,11 @@ export function dnsPortNumbers(run: PitfallRun): DnsPortNumbers {
       .map((p) => ({ name: String(p.targetPort), port: 53, protocol: p.protocol }))) : [];
   const assumedPods = assumed ? [{ ports: [...CONVENTIONAL_DNS_PORTS, ...servicePorts] }] : [];
   const numbers = workloadNamedPortNumbers([...run.workloadsIn(undefined), ...assumedPods]);
+  const inputNumbers = assumed ? workloadNamedPortNumbers(run.workloadsIn(undefined)) : numbers;
   const names = [...new Set([...DNS_PORT_NAMES, ...servicePorts.map((p) => p.name)])];
   const forAllows = assumed ? namedPortNumbers(names.flatMap((name) => ['UDP', 'TCP'].map((protocol) => ({ name, port: 53, protocol })))) : numbers;
-  run.cachedDnsPortNumbers = { numbers, assumed, forAllows };
+  const serviceNames = [...new Set(servicePorts.map((p) => p.name.toLowerCase()))];
+  run.cachedDnsPortNumbers = { numbers, assumed, forAllows, inputNumbers, serviceNames };
   return run.cachedDnsPortNumbers;
 }
 
@@ -352,7 +361,7 @@ function localClusterPeers(item: RuleItemModel): RuleItemModel {
  */
 export function dnsDenied(run: PitfallRun, r: RuleView): void {
   if (r.host || r.refused || (r.subject && selectsReserved(r.subject))) return;
-  const { numbers, assumed } = dnsPortNumbers(run);
+  const { numbers, assumed, inputNumbers, serviceNames } = dnsPortNumbers(run);
   // Per protocol: the first deny item that takes it, one that does by number (not through an assumed port name) first.
   const denied = new Map<'UDP' | 'TCP', { index: number; assumedNames?: string[] }>();
   // A deny whose selector kube-dns's known labels do not imply (another label as well) may or may not take it in.
@@ -368,7 +377,8 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
     for (const protocol of ['UDP', 'TCP'] as const) {
       if (denied.has(protocol) && denied.get(protocol)?.assumedNames === undefined) continue;
       if (!allowsPort53(item, protocol, endPortExists(r), numbers)) continue;
-      if (!assumed || allowsPort53(item, protocol, endPortExists(r))) denied.set(protocol, { index });
+      // By number, or by a name the input's own workloads resolve: no assumption.
+      if (!assumed || allowsPort53(item, protocol, endPortExists(r), inputNumbers)) denied.set(protocol, { index });
       else if (!denied.has(protocol)) denied.set(protocol, { index, assumedNames: namedPorts(item, protocol, endPortExists(r), numbers) });
     }
   }
@@ -386,9 +396,13 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
   const fqdnEffect = fqdn ? `, and the toFQDNs rules of ${fqdn === r ? 'this policy' : fqdn.name} learn no address from their lookups` : '';
   const allowed = allowing.length > 0 ? `, so the DNS allow of ${allowing.map((c) => c.name).join(', ')} does not help` : '';
   const names = [...new Set([...denied.values()].flatMap((d) => d.assumedNames ?? []))];
-  const assumption = names.length === 0 ? '' : `. Assumed: the input holds no cluster DNS pods (k8s-app: kube-dns in kube-system) whose declared `
-    + `ports would resolve the port name${names.length > 1 ? 's' : ''} ${names.map((n) => JSON.stringify(n)).join(', ')}, so ${names.length > 1 ? 'they are' : 'it is'} `
-    + 'read as the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp 53/TCP); give the DNS Deployment with the input to have it resolved on its ports';
+  // Each name says where its number came from: the kube-dns Service's targetPort of 53, or the conventional DNS ports.
+  const read = (group: string[], as: string): string => (group.length === 0 ? '' : `; the port name${group.length > 1 ? 's' : ''} `
+    + `${group.map((n) => JSON.stringify(n)).join(', ')} ${group.length > 1 ? 'are' : 'is'} read as ${as}`);
+  const assumption = names.length === 0 ? '' : '. Assumed: the input holds no cluster DNS pods (k8s-app: kube-dns in kube-system) whose declared '
+    + `ports would resolve ${names.length > 1 ? 'them' : 'it'}${read(names.filter((n) => serviceNames.includes(n)), 'the targetPort the kube-dns Service of the input gives its port 53')}`
+    + `${read(names.filter((n) => !serviceNames.includes(n)), 'the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp 53/TCP)')}; `
+    + 'give the DNS Deployment with the input to have it resolved on its ports';
   const finding: [RuleView, string, string, string] = [r, `${r.path}.egressDeny[${index}]`,
     `this deny takes in the cluster DNS pods (kube-system/kube-dns) on ${lost}, so ${run.who(r, { covered: false, missing: [], assumed: true })} `
     + `lose DNS over ${denied.size === 2 ? 'UDP and TCP' : denied.has('UDP') ? 'UDP' : 'TCP'}: ${effect}${fqdnEffect}; a deny wins over every allow `

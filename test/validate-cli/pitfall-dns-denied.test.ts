@@ -170,6 +170,24 @@ describe('a deny on a named port: resolved on the DNS pods of the input, else on
     expect(judge({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'UDP' }, { port: 'dns-tcp', protocol: 'TCP' }) })).toEqual({ ...ERROR(BOTH), assumed: true });
     expect(judge({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'ANY' }, { port: 'dns-tcp', protocol: 'TCP' }) })).toEqual(ERROR(BOTH));
   });
+  it('a name the input resolves (a Deployment declaring it) is no assumption, though no DNS pods are in the input', () => {
+    const app = COREDNS.replace(/coredns/g, 'resolver').replace(/kube-system/g, 'shop').replace(/k8s-app: kube-dns/g, 'app: resolver')
+      .replace('name: dns,', 'name: foo,');
+    // The engine resolves foo on the Deployment's 53/UDP and denies it; the finding says nothing is assumed.
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'foo', protocol: 'UDP' }) }, {}, [app])).toEqual(ERROR('53/UDP'));
+  });
+  it('a name from the kube-dns Service\'s targetPort says so; a conventional one says it is read as the conventional ports', () => {
+    const svc = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system' },
+      spec: { selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, targetPort: 'resolve', protocol: 'UDP' }] } });
+    const message = (port: string): string => {
+      const deny = denyOf({ ...KUBE_SYSTEM, ...ports({ port, protocol: 'UDP' }) });
+      const report = check({ 'd0.yaml': JSON.stringify(ALLOW_DNS), 'd1.yaml': JSON.stringify(deny), 'd2.yaml': svc }, { ciliumVersion: '1.19' });
+      return findings(report, 'pitfall-dns-denied').map((f) => f.message.replace(/^.*Assumed: /s, ''))[0] ?? '';
+    };
+    expect(message('resolve')).toContain('the port name "resolve" is read as the targetPort the kube-dns Service of the input gives its port 53;');
+    expect(message('resolve')).not.toContain('conventional');
+    expect(message('dns')).toContain('the port name "dns" is read as the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp 53/TCP);');
+  });
 });
 
 describe('a deny toward another cluster (clustermesh): the local kube-dns carries the local cluster name', () => {
