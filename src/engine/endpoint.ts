@@ -7,7 +7,7 @@ import { parseIp } from '../model/cidr';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { DNS_LENGTH_FIX, addressShapedDnsName, dnsLengthRefusal, isDnsName, isLookupName } from '../model/fqdn-pattern';
 import { isIdentityLabelKey } from '../validate/syntax';
-import { nodeKeySourceProblem, splitLabelKey } from '../model/labels';
+import { nodeKeySourceProblem, POD_LABEL_SOURCES, splitLabelKey } from '../model/labels';
 
 /** What an endpoint is. */
 export enum EndpointKind {
@@ -377,12 +377,6 @@ function apiServerNode(node: Endpoint, input: EndpointText): Endpoint {
   }
   return { ...node, labels, entity: 'kube-apiserver' };
 }
-
-/**
- * The label sources a pod's identity may carry: `k8s` (its own labels and its namespace's: pkg/labels `Map2Labels(labels, "k8s")`),
- * `container` and `unspec` (labels of a runtime), `reserved` (`reserved:init` and the like), and a key written without a source.
- */
-const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['any', 'k8s', 'container', 'unspec', 'reserved']);
 
 /** What is wrong with a pod endpoint's label key of a source no pod's labels carry (`app:frontend`: the source `app`), else `undefined`. */
 function podKeySourceProblem(key: string, value: string): { says: string; fix: string } | undefined {

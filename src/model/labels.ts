@@ -176,6 +176,12 @@ export function kubeletMaySetNodeLabel(key: string): boolean {
   return KUBELET_LABELS.has(k8sKey) || inDomain(prefix, 'kubelet.kubernetes.io') || inDomain(prefix, 'node.kubernetes.io');
 }
 
+/**
+ * The label sources a pod's identity may carry: `k8s` (its own labels and its namespace's: pkg/labels `Map2Labels(labels, "k8s")`),
+ * `container` and `unspec` (labels of a runtime), `reserved` (`reserved:init` and the like), and a key written without a source.
+ */
+export const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['any', 'k8s', 'container', 'unspec', 'reserved']);
+
 /** The reserved labels a node's identity carries: the local node's `host`, the other nodes' `remote-node`, `kube-apiserver` on API server nodes. */
 export const NODE_RESERVED_LABELS: ReadonlySet<string> = new Set(['host', 'remote-node', 'kube-apiserver']);
 

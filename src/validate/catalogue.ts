@@ -196,6 +196,10 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
     what: 'an egressDeny that takes in the cluster DNS pods on 53/UDP (or on 53/TCP for pods with toFQDNs): a deny wins over every allow, so lookups fail',
   },
   { id: 'pitfall-dns-tcp-denied', severity: W, versions: 'all', what: 'an egressDeny that takes in the cluster DNS pods on 53/TCP only: answers too large for UDP fail' },
+  {
+    id: 'pitfall-dns-may-be-denied', severity: W, versions: 'all',
+    what: 'an egressDeny on 53 whose selector may take in the cluster DNS pods by labels beyond the ones they are known to carry (k8s-app: kube-dns in kube-system)',
+  },
   { id: 'pitfall-deny-only-default-deny', severity: W, versions: 'all', what: 'a direction with only deny rules: it puts its endpoints into default deny and drops everything else' },
   { id: 'pitfall-default-deny-without-rules', severity: W, versions: '1.16+', what: 'a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny' },
   { id: 'pitfall-ccnp-peer-namespace', severity: W, versions: 'all', what: 'a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace' },

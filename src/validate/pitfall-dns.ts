@@ -7,7 +7,7 @@ import { cidrSetEntrySelectsUngrouped, groupSelectorSelectsEverything, groupSele
 import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
 import { l4FilterKey } from '../model/l7-parsers';
-import { LabelSet, Selector } from '../model/labels';
+import { LabelSet, POD_LABEL_SOURCES, Selector } from '../model/labels';
 import { namedPortNumber, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import { namedPortEnd } from '../model/port-entries';
 import {
@@ -156,6 +156,13 @@ export interface DnsPortNumbers {
    * either protocol: a missing DNS allow is not claimed on an assumption about the DNS pods' port names.
    */
   readonly forAllows: ReadonlyMap<string, ReadonlySet<number>>;
+  /**
+   * The numbers as the workloads of the input alone resolve them (no assumed ports): a name resolved here is no assumption,
+   * whether the DNS pods are in the input or not (a Deployment of the input declaring `foo` 53/UDP).
+   */
+  readonly inputNumbers: ReadonlyMap<string, ReadonlySet<number>>;
+  /** The named targetPorts a kube-dns Service of the input gives its port 53 (lower case), while `assumed`. */
+  readonly serviceNames: readonly string[];
 }
 
 /**
@@ -174,9 +181,11 @@ export function dnsPortNumbers(run: PitfallRun): DnsPortNumbers {
       .map((p) => ({ name: String(p.targetPort), port: 53, protocol: p.protocol }))) : [];
   const assumedPods = assumed ? [{ ports: [...CONVENTIONAL_DNS_PORTS, ...servicePorts] }] : [];
   const numbers = workloadNamedPortNumbers([...run.workloadsIn(undefined), ...assumedPods]);
+  const inputNumbers = assumed ? workloadNamedPortNumbers(run.workloadsIn(undefined)) : numbers;
   const names = [...new Set([...DNS_PORT_NAMES, ...servicePorts.map((p) => p.name)])];
   const forAllows = assumed ? namedPortNumbers(names.flatMap((name) => ['UDP', 'TCP'].map((protocol) => ({ name, port: 53, protocol })))) : numbers;
-  run.cachedDnsPortNumbers = { numbers, assumed, forAllows };
+  const serviceNames = [...new Set(servicePorts.map((p) => p.name.toLowerCase()))];
+  run.cachedDnsPortNumbers = { numbers, assumed, forAllows, inputNumbers, serviceNames };
   return run.cachedDnsPortNumbers;
 }
 
@@ -352,19 +361,31 @@ function localClusterPeers(item: RuleItemModel): RuleItemModel {
  */
 export function dnsDenied(run: PitfallRun, r: RuleView): void {
   if (r.host || r.refused || (r.subject && selectsReserved(r.subject))) return;
-  const { numbers, assumed } = dnsPortNumbers(run);
+  const { numbers, assumed, inputNumbers, serviceNames } = dnsPortNumbers(run);
   // Per protocol: the first deny item that takes it, one that does by number (not through an assumed port name) first.
   const denied = new Map<'UDP' | 'TCP', { index: number; assumedNames?: string[] }>();
+  // A deny whose selector kube-dns's known labels do not imply (another label as well) may or may not take it in.
+  const maybe = new Map<'UDP' | 'TCP', number>();
   for (const { item, index } of items(r.rule, SectionName.EGRESS_DENY)) {
-    if (item.services !== undefined || !sameDnsPeer(r, KUBE_DNS_ITEM, r, localClusterPeers(item))) continue;
+    if (item.services !== undefined) continue;
+    if (!sameDnsPeer(r, KUBE_DNS_ITEM, r, item, false)) {
+      if (mayTakeInKubeDns(r, item)) {
+        (['UDP', 'TCP'] as const).filter((p) => !maybe.has(p) && allowsPort53(item, p, endPortExists(r), numbers)).forEach((p) => maybe.set(p, index));
+      }
+      continue;
+    }
     for (const protocol of ['UDP', 'TCP'] as const) {
       if (denied.has(protocol) && denied.get(protocol)?.assumedNames === undefined) continue;
       if (!allowsPort53(item, protocol, endPortExists(r), numbers)) continue;
-      if (!assumed || allowsPort53(item, protocol, endPortExists(r))) denied.set(protocol, { index });
+      // By number, or by a name the input's own workloads resolve: no assumption.
+      if (!assumed || allowsPort53(item, protocol, endPortExists(r), inputNumbers)) denied.set(protocol, { index });
       else if (!denied.has(protocol)) denied.set(protocol, { index, assumedNames: namedPorts(item, protocol, endPortExists(r), numbers) });
     }
   }
-  if (denied.size === 0) return;
+  if (denied.size === 0) {
+    mayDenyDns(run, r, maybe);
+    return;
+  }
   const fqdn = fqdnRules(run).find((c) => c === r || run.covers(c, r) || run.covers(r, c));
   const id = denied.has('UDP') || fqdn ? 'pitfall-dns-denied' : 'pitfall-dns-tcp-denied';
   if (run.seen(id, r)) return;
@@ -375,9 +396,13 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
   const fqdnEffect = fqdn ? `, and the toFQDNs rules of ${fqdn === r ? 'this policy' : fqdn.name} learn no address from their lookups` : '';
   const allowed = allowing.length > 0 ? `, so the DNS allow of ${allowing.map((c) => c.name).join(', ')} does not help` : '';
   const names = [...new Set([...denied.values()].flatMap((d) => d.assumedNames ?? []))];
-  const assumption = names.length === 0 ? '' : `. Assumed: the input holds no cluster DNS pods (k8s-app: kube-dns in kube-system) whose declared `
-    + `ports would resolve the port name${names.length > 1 ? 's' : ''} ${names.map((n) => JSON.stringify(n)).join(', ')}, so ${names.length > 1 ? 'they are' : 'it is'} `
-    + 'read as the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp 53/TCP); give the DNS Deployment with the input to have it resolved on its ports';
+  // Each name says where its number came from: the kube-dns Service's targetPort of 53, or the conventional DNS ports.
+  const read = (group: string[], as: string): string => (group.length === 0 ? '' : `; the port name${group.length > 1 ? 's' : ''} `
+    + `${group.map((n) => JSON.stringify(n)).join(', ')} ${group.length > 1 ? 'are' : 'is'} read as ${as}`);
+  const assumption = names.length === 0 ? '' : '. Assumed: the input holds no cluster DNS pods (k8s-app: kube-dns in kube-system) whose declared '
+    + `ports would resolve ${names.length > 1 ? 'them' : 'it'}${read(names.filter((n) => serviceNames.includes(n)), 'the targetPort the kube-dns Service of the input gives its port 53')}`
+    + `${read(names.filter((n) => !serviceNames.includes(n)), 'the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp 53/TCP)')}; `
+    + 'give the DNS Deployment with the input to have it resolved on its ports';
   const finding: [RuleView, string, string, string] = [r, `${r.path}.egressDeny[${index}]`,
     `this deny takes in the cluster DNS pods (kube-system/kube-dns) on ${lost}, so ${run.who(r, { covered: false, missing: [], assumed: true })} `
     + `lose DNS over ${denied.size === 2 ? 'UDP and TCP' : denied.has('UDP') ? 'UDP' : 'TCP'}: ${effect}${fqdnEffect}; a deny wins over every allow `
@@ -387,6 +412,35 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
   // Each id written out: the catalogue test reads the ids a pitfall file reports from its `report('pitfall-…'` calls.
   if (id === 'pitfall-dns-denied') run.report('pitfall-dns-denied', ...finding);
   else run.report('pitfall-dns-tcp-denied', ...finding);
+}
+
+/**
+ * Whether an egress deny item's endpoint selectors (on the local cluster, `localClusterPeers`) may take in the cluster DNS
+ * pods without provably doing so: a selector that may overlap kube-dns's known labels and that a pod can match (no
+ * required label of a source no pod carries, `POD_LABEL_SOURCES`: `cilium:foo` selects no pod, and no reserved key).
+ */
+function mayTakeInKubeDns(r: RuleView, item: RuleItemModel): boolean {
+  return arr<LabelSelectorModel>(localClusterPeers(item).endpoints).filter(isObject).some((m) => {
+    const sel = peerSelector(r, m);
+    const podless = sel.requirements.some((q) => POSITIVE.has(q.operator) && (q.source === 'reserved' || !POD_LABEL_SOURCES.has(q.source)));
+    return !podless && mayOverlap(sel, KUBE_DNS);
+  });
+}
+
+/**
+ * `pitfall-dns-may-be-denied`: a deny whose selector may take in the cluster DNS pods, by labels beyond the ones they are
+ * known to carry (`k8s:foo: bar` beside `k8s-app: kube-dns`): a warning, which says what it depends on.
+ */
+function mayDenyDns(run: PitfallRun, r: RuleView, maybe: ReadonlyMap<'UDP' | 'TCP', number>): void {
+  if (maybe.size === 0 || run.seen('pitfall-dns-may-be-denied', r)) return;
+  const index = maybe.get('UDP') ?? maybe.get('TCP') ?? 0;
+  const on = maybe.size === 2 ? '53/UDP and 53/TCP' : maybe.has('UDP') ? '53/UDP' : '53/TCP';
+  run.report('pitfall-dns-may-be-denied', r, `${r.path}.egressDeny[${index}]`,
+    `this deny may take in the cluster DNS pods (kube-system/kube-dns) on ${on}: its selector requires labels beyond the ones they are known to `
+    + 'carry (k8s-app: kube-dns in kube-system), so it depends on the labels of the DNS pods of the cluster; if they carry them, these pods lose DNS '
+    + `over ${on} whatever allows it (a deny wins over every allow)`,
+    'if the DNS pods are not meant, exclude them: matchExpressions [{key: k8s:k8s-app, operator: NotIn, values: [kube-dns]}], or exclude port 53 '
+    + 'from the deny\'s toPorts; give the DNS Deployment with the input to have its labels read');
 }
 
 /** The port names (lower case) of an item's entries that resolve to 53/`protocol` on `numbers` (`coversDnsPort`). */
@@ -421,7 +475,8 @@ const POSITIVE = new Set(['In', 'Exists']);
  * `covering`: the identities the item provably takes in, for the widening side: a Service, a group, a node selector that
  * requires something, or a CIDR the check cannot read then takes in nothing (its backends or addresses are not known).
  */
-function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers {
+function dnsPeers(r: RuleView, written: RuleItemModel, covering = false): DnsPeers {
+  const item = localClusterPeers(written);
   const p: DnsPeers = { any: false, anyPod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => item[f] !== undefined);
   if (!l3) return { ...p, any: true };
@@ -498,11 +553,11 @@ function namesDnsServer(item: RuleItemModel): boolean {
  * Reserved identities: one in both. Addresses (each CIDR less its `except` holes): `b`'s CIDRs holding all of one of
  * `a`'s (or `world` beside any), or, when `b` names its peers as DNS servers, CIDRs that meet. Unless `b` names its peers as
  * DNS servers, a Service, a group or a node selector that requires something on its side takes in nothing provably (its
- * backends or nodes are not known).
+ * backends or nodes are not known). `server: false` reads `b` as provably taking in (a deny: `dnsDenied`). Endpoint
+ * selectors of either item are read on the local cluster (`localClusterPeers`, in `dnsPeers`).
  */
-export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel): boolean {
+export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel, server = namesDnsServer(b)): boolean {
   const pa = dnsPeers(r, a);
-  const server = namesDnsServer(b);
   const pb = dnsPeers(c, b, !server);
   if (pb.any) return true;
   if (pa.any) {
@@ -610,9 +665,13 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
 
 /**
  * Whether an egress allow item lets DNS (53/`protocol`) through to something that can be a DNS server. An item with
- * neither peers nor ports (`egress: [{}]`, the default-deny idiom) allows nothing.
+ * neither peers nor ports (`egress: [{}]`, the default-deny idiom) allows nothing; endpoint selectors are read on the
+ * local cluster (`localClusterPeers`): an allow to kube-dns of cluster `east` only is no DNS of these pods.
  */
-export function allowsDns(run: PitfallRun, item: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
+export function allowsDns(run: PitfallRun, written: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
+  // Endpoint selectors of another cluster (clustermesh) select no local resolver: the pods look names up in their own.
+  const item = localClusterPeers(written);
+  if (arr(written.endpoints).length > 0 && arr(item.endpoints).length === 0) return false;
   // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
   if (!allowsPort53(item, protocol, endPortExists(c), dnsPortNumbers(run).forAllows) || arr(item.fqdns).length > 0) return false;
   if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;

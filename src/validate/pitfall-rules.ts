@@ -18,6 +18,7 @@
  * | `pitfall-default-deny-without-dns` | pitfall | error | all | egress default deny for pods that no policy in the input allows DNS (53/UDP and 53/TCP) |
  * | `pitfall-dns-denied` | pitfall | error | all | an egressDeny that takes in the cluster DNS pods on 53/UDP (or on 53/TCP for pods with toFQDNs): a deny wins over every allow, so lookups fail |
  * | `pitfall-dns-tcp-denied` | pitfall | warning | all | an egressDeny that takes in the cluster DNS pods on 53/TCP only: answers too large for UDP fail |
+ * | `pitfall-dns-may-be-denied` | pitfall | warning | all | an egressDeny on 53 whose selector may take in the cluster DNS pods by labels beyond the ones they are known to carry (k8s-app: kube-dns in kube-system) |
  * | `pitfall-deny-only-default-deny` | pitfall | warning | all | a direction with only deny rules: it puts its endpoints into default deny and drops everything else |
  * | `pitfall-default-deny-without-rules` | pitfall | warning | 1.16+ | a rule with `enableDefaultDeny.ingress` or `.egress` true and no rules of that direction: Cilium enforces a direction only for rules that have rules of it, so nothing becomes default deny |
  * | `pitfall-ccnp-peer-namespace` | pitfall | warning | all | a clusterwide fromEndpoints/toEndpoints selector without a namespace: it matches in every namespace |

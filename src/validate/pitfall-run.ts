@@ -220,6 +220,8 @@ export class PitfallRun {
     readonly numbers: ReadonlyMap<string, ReadonlySet<number>>;
     readonly assumed: boolean;
     readonly forAllows: ReadonlyMap<string, ReadonlySet<number>>;
+    readonly inputNumbers: ReadonlyMap<string, ReadonlySet<number>>;
+    readonly serviceNames: readonly string[];
   };
   /** The Services of the inventory as a `toServices` entry reads them (see `serviceFacts` of `pitfall-services-every-peer`). */
   public cachedServiceFacts?: readonly (InventoryServiceInfo & { readonly hasSelector: boolean; readonly addresses: number | undefined })[];

@@ -130,7 +130,7 @@ export function peerSourcelessReserved(run: PitfallRun, r: RuleView): void {
     const deny = isDenySection(section);
     for (const { item, index } of items(r.rule, section)) {
       const wire = PEER_FIELDS.endpoints[sectionDirection(section)] ?? 'fromEndpoints';
-      const entities = section === SectionName.INGRESS ? 'fromEntities' : 'toEntities';
+      const entities = PEER_FIELDS.entities[sectionDirection(section)] ?? 'fromEntities';
       arr<LabelSelectorModel>(item.endpoints).forEach((model, j) => {
         if (!isObject(model)) return;
         const names = sourcelessReservedLabels(model, r.version, scope, true);

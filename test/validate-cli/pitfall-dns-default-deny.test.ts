@@ -5,6 +5,7 @@
 // and the answer is what DNS is missing ('53/UDP and 53/TCP', '53/UDP', '53/TCP') or undefined (no finding).
 // Documents are written as JSON (a YAML subset), built inside each test.
 import { describe, expect, it } from 'vitest';
+import { CiliumVersion } from '../../src';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { check, findings } from './helpers';
@@ -242,4 +243,24 @@ describe('DNS from another policy: covered only when its subject selects every p
   ])('%s', (_name, subject, dnsSubject, expected) => {
     expect(missing(deny(subject), dnsFor(dnsSubject))).toBe(expected);
   });
+});
+
+describe('an allow of another cluster\'s kube-dns (clustermesh) is no DNS of these pods, as the engine judges it', () => {
+  const other = { toEndpoints: [{ matchLabels: { 'k8s:app': 'db' } }], ...ports({ port: '5432', protocol: 'TCP' }) };
+  const east = { toEndpoints: [{ matchLabels: { ...KUBE_DNS.matchLabels, 'io.cilium.k8s.policy.cluster': 'east' } }], ...ports({ port: '53', protocol: 'ANY' }) };
+  const notLocal = { toEndpoints: [{ ...KUBE_DNS, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'NotIn', values: ['default'] }] }],
+    ...ports({ port: '53', protocol: 'ANY' }) };
+  const local = { toEndpoints: [{ matchLabels: { ...KUBE_DNS.matchLabels, 'io.cilium.k8s.policy.cluster': 'default' } }], ...ports({ port: '53', protocol: 'ANY' }) };
+  const withRules = { ...east, toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] };
+  it.each([['east', east, BOTH], ['NotIn [default]', notLocal, BOTH], ['east with DNS rules', withRules, BOTH], ['the local cluster (default)', local, undefined]])(
+    '%s', (_name, item, expected) => {
+      for (const version of ['1.18', '1.19']) {
+        const doc = web([other, item]);
+        const found = run([doc], version);
+        expect(found.length === 0 ? undefined : /DNS on (53\/UDP and 53\/TCP|53\/UDP|53\/TCP) /.exec(found[0].message)?.[1], version).toBe(expected);
+        const set = PolicySet.fromYaml(JSON.stringify(doc), { file: 'p.yaml', ciliumVersion: CiliumVersion.parse(version) });
+        const engine = ['UDP', 'TCP'].filter((q) => verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', `53/${q}`).verdict === 'denied');
+        expect(engine.length === 0 ? undefined : engine.map((q) => `53/${q}`).join(' and '), version).toBe(expected);
+      }
+    });
 });

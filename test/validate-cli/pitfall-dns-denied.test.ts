@@ -125,13 +125,20 @@ describe('an egressDeny that takes in kube-dns on 53', () => {
   });
 
   it('at synthesis too: a raw object of the app the API server refuses gets its error, not the pitfall', () => {
-    const app = Testing.app();
-    const chart = new Chart(app, 'shop', { namespace: 'shop' });
-    new ApiObject(chart, 'allow', ALLOW_DNS as never);
-    new ApiObject(chart, 'deny', denyOf({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'udp' }) }) as never);
-    const found = validateApp(app);
-    expect(found.filter((d) => d.id.startsWith('pitfall-dns'))).toEqual([]);
-    expect(found.some((d) => d.severity === 'error' && d.constructPath === 'shop/deny')).toBe(true);
+    // protocol udp (the CRD's enum refuses it) and port 53 unquoted (the API server's string type refuses it): each gets its error only.
+    const refusals: [Doc, string][] = [[{ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'udp' }) }, 'udp'],
+      [{ ...KUBE_SYSTEM, ...ports({ port: 53, protocol: 'UDP' }) }, 'parse-port-not-string']];
+    for (const [item, refusal] of refusals) {
+      const app = Testing.app();
+      const chart = new Chart(app, 'shop', { namespace: 'shop' });
+      new ApiObject(chart, 'allow', ALLOW_DNS as never);
+      new ApiObject(chart, 'deny', denyOf(item) as never);
+      const found = validateApp(app);
+      expect(found.filter((d) => d.id.startsWith('pitfall-dns')), refusal).toEqual([]);
+      expect(found.some((d) => d.severity === 'error' && d.constructPath === 'shop/deny'), refusal).toBe(true);
+      if (refusal === 'parse-port-not-string') expect(found.filter((d) => d.severity === 'error').map((d) => d.id)).toEqual([refusal]);
+      expect(judge(item), refusal).toEqual({}); // the engine: the policy refused, DNS allowed
+    }
   });
 });
 
@@ -163,6 +170,24 @@ describe('a deny on a named port: resolved on the DNS pods of the input, else on
     expect(judge({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'UDP' }, { port: 'dns-tcp', protocol: 'TCP' }) })).toEqual({ ...ERROR(BOTH), assumed: true });
     expect(judge({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'ANY' }, { port: 'dns-tcp', protocol: 'TCP' }) })).toEqual(ERROR(BOTH));
   });
+  it('a name the input resolves (a Deployment declaring it) is no assumption, though no DNS pods are in the input', () => {
+    const app = COREDNS.replace(/coredns/g, 'resolver').replace(/kube-system/g, 'shop').replace(/k8s-app: kube-dns/g, 'app: resolver')
+      .replace('name: dns,', 'name: foo,');
+    // The engine resolves foo on the Deployment's 53/UDP and denies it; the finding says nothing is assumed.
+    expect(judge({ ...KUBE_SYSTEM, ...ports({ port: 'foo', protocol: 'UDP' }) }, {}, [app])).toEqual(ERROR('53/UDP'));
+  });
+  it('a name from the kube-dns Service\'s targetPort says so; a conventional one says it is read as the conventional ports', () => {
+    const svc = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system' },
+      spec: { selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, targetPort: 'resolve', protocol: 'UDP' }] } });
+    const message = (port: string): string => {
+      const deny = denyOf({ ...KUBE_SYSTEM, ...ports({ port, protocol: 'UDP' }) });
+      const report = check({ 'd0.yaml': JSON.stringify(ALLOW_DNS), 'd1.yaml': JSON.stringify(deny), 'd2.yaml': svc }, { ciliumVersion: '1.19' });
+      return findings(report, 'pitfall-dns-denied').map((f) => f.message.replace(/^.*Assumed: /s, ''))[0] ?? '';
+    };
+    expect(message('resolve')).toContain('the port name "resolve" is read as the targetPort the kube-dns Service of the input gives its port 53;');
+    expect(message('resolve')).not.toContain('conventional');
+    expect(message('dns')).toContain('the port name "dns" is read as the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp 53/TCP);');
+  });
 });
 
 describe('a deny toward another cluster (clustermesh): the local kube-dns carries the local cluster name', () => {
@@ -175,6 +200,21 @@ describe('a deny toward another cluster (clustermesh): the local kube-dns carrie
         matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'NotIn', values: ['default'] }] }], ...ports({ port: '53', protocol: 'ANY' }) };
       expect(judge(notLocal, {}, [], version), version).toEqual({});
     }
+  });
+  it('labels beyond kube-dns\'s known ones: no certain finding (the engine allows); a warning that it may, none for a selector of no pod', () => {
+    const ks = { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' };
+    const may = (labels: Doc): string[] => {
+      const item = { toEndpoints: [{ matchLabels: { ...ks, ...labels } }], ...ports({ port: '53', protocol: 'ANY' }) };
+      expect(judge(item), JSON.stringify(labels)).toEqual({}); // the engine allows both protocols, and no error or TCP warning
+      const report = check({ 'd0.yaml': JSON.stringify(ALLOW_DNS), 'd1.yaml': JSON.stringify(denyOf(item)) }, { ciliumVersion: '1.19' });
+      return findings(report, 'pitfall-dns-may-be-denied').map((f) => `${f.severity} ${f.path} ${/may take in .* on (\S+ and \S+|\S+):/.exec(f.message)?.[1]}`);
+    };
+    expect(may({ 'k8s:foo': 'bar' })).toEqual(['warning spec.egressDeny[0] 53/UDP and 53/TCP']);
+    expect(may({ 'cilium:foo': 'bar' })).toEqual([]); // a source no pod's labels carry: the selector selects no pod
+    expect(may({ 'cilium:io.cilium.k8s.policy.cluster': 'east' })).toEqual([]);
+    expect(may({ 'io.cilium.k8s.policy.cluster': 'east' })).toEqual([]); // another cluster's pods
+    // kube-dns's known labels imply the selector: the certain finding, as before.
+    expect(judge({ toEndpoints: [{ matchLabels: ks }], ...ports({ port: '53', protocol: 'UDP' }) })).toEqual(ERROR('53/UDP'));
   });
   it('the local cluster (default, as the engine judges it) or every cluster: the finding', () => {
     expect(judge(cluster('default'))).toEqual(ERROR(BOTH));

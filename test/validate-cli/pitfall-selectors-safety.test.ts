@@ -284,6 +284,10 @@ describe('pitfall-peer-sourceless-reserved(-world): a source-less key naming a r
     expect([f.severity, f.path]).toEqual(['warning', 'spec.ingressDeny[0].fromEndpoints[0]']);
     expect(f.message).toContain('selects the reserved identity world (every address outside the cluster), not pods labelled world');
     expect(f.message).toContain('this deny drops the traffic from it (a deny wins over every allow), a restriction, never a widening');
+    // The fix names the entity field of the section's direction: fromEntities in an ingressDeny, toEntities in an egressDeny.
+    expect(f.fix).toBe('a pod label is written with the k8s source (k8s:world); if the identity is meant, say so: fromEntities: [world]');
+    const [g] = findings(check({ 'p.yaml': JSON.stringify(doc('egressDeny', 'host')) }, { ciliumVersion: '1.18' }), OTHER_ID);
+    expect(g.fix).toBe('a pod label is written with the k8s source (k8s:host); if the identity is meant, say so: toEntities: [host]');
     // With the namespace added by the agent, a deny of pods: no finding, the engine lets the world in.
     expect(table(cnp({ endpointSelector: WEB, ingress: [{ fromEntities: ['all'] }], ingressDeny: [{ fromEndpoints: [sourceless('world', [])] }] }),
       'cidr:203.0.113.9', 'pod:shop:app=web')).toEqual(VERSIONS.map((v) => `${v} - allowed`));

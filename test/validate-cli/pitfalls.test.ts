@@ -830,6 +830,11 @@ const CASES: readonly Case[] = [
     good: { 'dns.yaml': DNS_CCNP, 'deny.yaml': denyDns('TCP', 'monitoring') },
   },
   {
+    id: 'pitfall-dns-may-be-denied', when: 'an egressDeny of 53 to kube-dns pods with a label beyond kube-dns\'s known ones (k8s:tier: edge)',
+    bad: { 'dns.yaml': DNS_CCNP, 'deny.yaml': denyDns('ANY', 'kube-system, k8s:k8s-app: kube-dns, k8s:tier: edge') }, at: ['deny.yaml:9:7'],
+    good: { 'dns.yaml': DNS_CCNP, 'deny.yaml': denyDns('ANY', 'kube-system, k8s:k8s-app: kube-dns, cilium:tier: edge') },
+  },
+  {
     id: 'pitfall-deny-only-default-deny', when: 'a rule has ingressDeny but no ingress',
     bad: { 'deny.yaml': denyOnly('') }, at: ['deny.yaml:11:5'],
     good: { 'deny.yaml': denyOnly('  enableDefaultDeny:\n    ingress: false\n') },
