@@ -6,6 +6,7 @@
 // (`engine-service-address`), and the Service itself (`svc:`) is judged by its backends.
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError } from '../../src/core/errors';
+import { Connectivity } from '../../src';
 import { IpFamilies, PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { readManifest } from '../../src/model/manifests';
@@ -156,5 +157,18 @@ describe('a server end at a Service address is not judged (engine-service-addres
     expect([may('cidr:10.96.12.34'), may('cidr:::ffff:203.0.113.9'), may('cidr:10.96.12.35'), may('pod:shop:app=api')]).toEqual([true, true, false, false]);
     const judged = set._judgedDecision({ from: web, to: set.endpoint('cidr:10.96.12.34'), port: 80, protocol: 'TCP' });
     expect(judged instanceof CiliumPolicyError ? judged.id : judged).toBe('engine-service-address');
+  });
+
+  test('the connectivity report lists a CIDR class at a Service address as not judged, never allowed', () => {
+    const toApi = cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [
+      { toCIDR: ['10.96.12.34/32'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+    ] }, 'shop');
+    const doc = Connectivity.report(policySet([toApi, service('api', { clusterIP: '10.96.12.34' })]));
+    const cells = doc.connections.map((c) => `${c.from} → ${c.to} ${c.ports.join(', ')}`);
+    // Was: shop/app=web → world 10.96.12.34/32 80/TCP, allowed.
+    expect(cells.filter((c) => c.includes('→ world 10.96.12.34/32'))).toEqual([]);
+    const notes = (doc.notJudged ?? []).map((n) => n.text).filter((t) => t.includes('(engine-service-address)'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/shop\/app=web → world 10\.96\.12\.34\/32 any;.*10\.96\.12\.34 is an address of Service shop\/api/);
   });
 });
