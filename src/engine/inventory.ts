@@ -14,7 +14,7 @@ import { podObjectLabels } from '../model/pod-object-labels';
 import { checkCidrGroup, checkNamespace, checkService, checkWorkload } from './inventory-checks';
 import { k8sObjectLabels, Selector, splitLabelKey } from '../model/labels';
 import { CiliumPolicyError } from '../core/errors';
-import { parseIp } from '../model/cidr';
+import { parseIp, unmapIp } from '../model/cidr';
 
 /** A workload's pod template, as far as policy cares. */
 export interface InventoryWorkload {
@@ -383,8 +383,8 @@ export class EndpointInventory {
   }
 
   /**
-   * The first Service added whose own addresses (`InventoryService.virtualAddresses`) hold `ip` (an IPv4 address and its
-   * IPv4-mapped IPv6 form are not the same); `undefined` when none does or `ip` is no IP address.
+   * The first Service added whose own addresses (`InventoryService.virtualAddresses`) hold `ip` (an IPv4-mapped IPv6 address
+   * is its IPv4 address, which the packets carry: `unmapIp`); `undefined` when none does or `ip` is no IP address.
    */
   public serviceAtAddress(ip: string): InventoryService | undefined {
     const key = addressKey(ip);
@@ -393,13 +393,19 @@ export class EndpointInventory {
 
   /**
    * The Service of the inputs a cluster DNS name names (`<service>.<namespace>.svc.<cluster domain>`, any domain, a trailing
-   * dot or not, any case), but an `ExternalName` one: the name resolves to the Service's ClusterIP, or for a headless
-   * Service to its pods' addresses, never to an address outside the cluster. `undefined` for any other name.
+   * dot or not, any case) or is under (a headless Service's per-pod name `<pod>.<service>.<namespace>.svc.…`, an SRV name
+   * `_<port>._<proto>.<service>.<namespace>.svc.…`), but an `ExternalName` one: the name resolves to the Service's ClusterIP,
+   * or for a headless Service to its pods' addresses, never to an address outside the cluster. `undefined` for any other name.
    */
   public serviceAtDnsName(dnsName: string): InventoryService | undefined {
-    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.[^]*)?$/.exec(dnsName.toLowerCase().replace(/\.$/, ''));
-    if (m === null) return undefined;
-    return this.servicesByDnsName.get(`${m[1]}.${m[2]}`);
+    const labels = dnsName.toLowerCase().replace(/\.$/, '').split('.');
+    // The two labels before a `svc` label: a name under a Service's (a headless one's pod, `web-0.db.shop.svc.…`; an SRV
+    // name, `_http._tcp.api.shop.svc.…`) is in the cluster too. Each `svc` label is tried (a namespace or Service `svc`).
+    for (let i = labels.indexOf('svc', 2); i >= 2; i = labels.indexOf('svc', i + 1)) {
+      const service = this.servicesByDnsName.get(`${labels[i - 2]}.${labels[i - 1]}`);
+      if (service !== undefined) return service;
+    }
+    return undefined;
   }
 
   private addAddresses(namespace: string, service: string, ips: readonly string[]): void {
@@ -410,10 +416,16 @@ export class EndpointInventory {
   }
 }
 
-/** An IP address as one key whatever its spelling (`2001:db8::1` and `2001:DB8:0::1`), `undefined` for no address. */
+/**
+ * An IP address as one key whatever its spelling (`2001:db8::1` and `2001:DB8:0::1`, an IPv4-mapped IPv6 address and its IPv4
+ * address), `undefined` for no address.
+ */
 function addressKey(ip: string): string | undefined {
-  const parsed = parseIp(ip);
-  return parsed === undefined ? undefined : `${parsed.family}:${parsed.value}`;
+  const written = parseIp(ip);
+  if (written === undefined) return undefined;
+  // The address the packet carries (`unmapIp`, as the CIDR matcher reads an end): `::ffff:10.96.12.34` is `10.96.12.34`.
+  const parsed = unmapIp(written);
+  return `${parsed.family}:${parsed.value}`;
 }
 
 /**

@@ -56,7 +56,7 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
-import { EndsAbsentNodeLabels, UnknownEnd, unjudgedConnectionError } from './unjudged-connection';
+import { EndsAbsentNodeLabels, UnknownEnd, serviceOfServerEnd, unjudgedConnectionError } from './unjudged-connection';
 import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
@@ -605,7 +605,8 @@ export class PolicySet {
    * Whether the gate (`unjudgedConnectionError`) may refuse a connection of which `end` is either end for a reason of the
    * end itself: a node given without its labels where some rule may read them (`givenWithoutNodeLabels`, `nodeLabelsRead`,
    * `_nodeLabelsUnknown`), a pod given without its service account where some rule reads the key (`serviceAccountUnknown`,
-   * `_serviceAccountUnknown`), or an endpoint whose policy the agent refuses (`_agentRefusals`). Each check is the first of
+   * `_serviceAccountUnknown`), an endpoint whose policy the agent refuses (`_agentRefusals`), or a `cidr:`/`fqdn:` end that is a
+   * Service's own address or names its cluster DNS name (`serviceOfServerEnd`, refused as a server: two map look-ups). Each check is the first of
    * the gate's own. The reasons of a pair of ends and a request are `decideOrUnjudged`'s to ask: a DNS name (`fqdn:`) reached
    * by a client that learns names (`_learnsNames`: its learning lookup is judged with it, `_learningRefusals`,
    * `_learningLookup`), and a DNS request of a client whose lookups may split on the target's patches (`dnsMaySplit`).
@@ -614,7 +615,8 @@ export class PolicySet {
   private endMayLeaveUnjudged(end: Endpoint): boolean {
     const resolved = this.endpoints.resolve(end).endpoint;
     return (givenWithoutNodeLabels(resolved) && (this.nodeLabelsRead ??= this.readsNodeLabels()))
-      || (this.serviceAccountCandidates().length > 0 && serviceAccountUnknown(resolved)) || this._agentRefusals(end).length > 0;
+      || (this.serviceAccountCandidates().length > 0 && serviceAccountUnknown(resolved)) || this._agentRefusals(end).length > 0
+      || serviceOfServerEnd(this.inventory, end) !== undefined;
   }
 
   /** `nodeLabelsRead`, worked out: the first test of `nodeLabelRules` and of `peerNodeLabelItems` that does not read the ends. */

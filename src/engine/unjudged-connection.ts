@@ -10,7 +10,7 @@
  */
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { Endpoint, EndpointKind, formatEndpoint } from './endpoint';
-import { EndpointInventory } from './inventory';
+import { EndpointInventory, InventoryService } from './inventory';
 import { describeItem } from './evaluate';
 import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
@@ -110,6 +110,22 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
 }
 
 /**
+ * The Service of the inputs whose own address `end` is (`cidr:`, or the address of `fqdn:`: `EndpointInventory.serviceAtAddress`),
+ * or whose cluster DNS name an `fqdn:` end names (`serviceAtDnsName`), with whether it was found by the address; `undefined`
+ * for any other end. The one test of `serviceAddressError`, which `PolicySet.decide()` and the connectivity diff and report
+ * ask of an end (`PolicySet.endMayLeaveUnjudged`): two map look-ups, on `cidr:` and `fqdn:` ends only.
+ */
+export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: Endpoint):
+  { readonly service: InventoryService; readonly atAddress: boolean } | undefined {
+  if ((end.kind !== EndpointKind.CIDR && end.kind !== EndpointKind.FQDN) || end.ip === undefined) return undefined;
+  const byAddress = inventory.serviceAtAddress(end.ip);
+  if (byAddress !== undefined) return { service: byAddress, atAddress: true };
+  // A cluster DNS name of a Service resolves to its ClusterIP, or a headless one's pods: never an outside address.
+  const byName = end.kind === EndpointKind.FQDN && end.name !== undefined ? inventory.serviceAtDnsName(end.name) : undefined;
+  return byName === undefined ? undefined : { service: byName, atAddress: false };
+}
+
+/**
  * Why no verdict on a connection to `to` is what Cilium enforces because `to` is an address (`cidr:`, or the address of
  * `fqdn:`) of a Service of the inputs (`EndpointInventory.serviceAtAddress`: a ClusterIP, an external or load-balancer IP):
  * Cilium load-balances a connection to it to one of the Service's backends before a policy decides it (bpf/bpf_lxc.c: the
@@ -119,13 +135,9 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
  * serving external and load-balancer addresses the policy sees the address: which one holds depends on the cluster.
  */
 function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
-  if ((to.kind !== EndpointKind.CIDR && to.kind !== EndpointKind.FQDN) || to.ip === undefined) return undefined;
-  const atAddress = set.inventory.serviceAtAddress(to.ip);
-  // A cluster DNS name of a Service resolves to its ClusterIP, or a headless one's pods: never an outside address.
-  const byName = atAddress === undefined && to.kind === EndpointKind.FQDN && to.name !== undefined
-    ? set.inventory.serviceAtDnsName(to.name) : undefined;
-  const service = atAddress ?? byName;
-  if (service === undefined) return undefined;
+  const found = serviceOfServerEnd(set.inventory, to);
+  if (found === undefined) return undefined;
+  const { service, atAddress } = found;
   const port = service.ports.find((p) => Number.isInteger(p.port))?.port;
   const named = `${service.namespace}/${service.name}`;
   // `svc:` traces a Service's pods; a selector-less one's backends are addresses (default/kubernetes: the API server).
@@ -135,8 +147,9 @@ function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, le
       : 'the address of one of its Endpoints: cidr:<ip>, or the pod or node behind it'})`;
   return new CiliumPolicyError({
     id: 'engine-service-address',
-    message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress !== undefined ? `${to.ip} is an address of Service ${named} in the inputs`
-      : `${to.name ?? ''} is the cluster DNS name of Service ${named} in the inputs, which resolves to its ClusterIP (a headless one's: its pods' addresses)`}; `
+    message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress ? `${to.ip} is an address of Service ${named} in the inputs`
+      : `${to.name ?? ''} is a cluster DNS name of Service ${named} in the inputs (its own or one under it), which resolves to its `
+        + 'ClusterIP (a headless one\'s: its pods\' addresses)'}; `
       + 'Cilium translates a connection to a Service address to one of its backends before any policy decides it (bpf_lxc '
       + 'service translation) and judges a pod by its own identity, so no policy judges the address as an outside one and no '
       + 'verdict on it is what Cilium enforces',

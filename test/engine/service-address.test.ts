@@ -6,6 +6,7 @@
 // (`engine-service-address`), and the Service itself (`svc:`) is judged by its backends.
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError } from '../../src/core/errors';
+import { Connectivity } from '../../src';
 import { IpFamilies, PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { readManifest } from '../../src/model/manifests';
@@ -50,6 +51,9 @@ describe('a server end at a Service address is not judged (engine-service-addres
       ['cidr:203.0.113.7', 'engine-service-address'], // externalIPs
       ['cidr:203.0.113.9', 'engine-service-address'], // status.loadBalancer.ingress
       ['fqdn:api.example.com@10.96.12.34', 'engine-service-address'], // a name resolving to the ClusterIP (was: allowed by toFQDNs)
+      ['cidr:::ffff:10.96.12.34', 'engine-service-address'], // its IPv4-mapped form: the packets carry 10.96.12.34 (was: allowed)
+      ['cidr:::ffff:203.0.113.9', 'engine-service-address'],
+      ['cidr:::ffff:10.96.12.35', 'allowed'], // unmapped as the CIDR matcher does: an outside address 10.96.0.0/12 holds
       ['cidr:10.96.12.35', 'allowed'], // no Service's address: an outside address the CIDR holds
       ['cidr:203.0.113.8', 'allowed'],
       ['fqdn:www.example.com@198.51.100.1', 'allowed'],
@@ -99,7 +103,8 @@ describe('a server end at a Service address is not judged (engine-service-addres
   test('a cluster DNS name of a Service of the inputs, whatever address it is given with, is refused; ExternalName is not', () => {
     // web may reach *.shop/other.svc.cluster.local and *.example.com by name on 80/TCP (a toFQDNs rule Cilium never applies in the cluster).
     const byName = cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [
-      { toFQDNs: [{ matchPattern: '*.shop.svc.cluster.local' }, { matchPattern: '*.other.svc.cluster.local' }, { matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+      { toFQDNs: [{ matchPattern: '*.shop.svc.cluster.local' }, { matchPattern: '*.other.svc.cluster.local' }, { matchPattern: '*.example.com' },
+        { matchPattern: '*.db.shop.svc.cluster.local' }, { matchPattern: '*.nosuch.shop.svc.cluster.local' }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
       { toEndpoints: [labels({ 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' })],
         toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
     ] }, 'shop');
@@ -109,6 +114,11 @@ describe('a server end at a Service address is not judged (engine-service-addres
       ['fqdn:api.shop.svc.cluster.local@10.96.40.1', 'engine-service-address'], // ClusterIP not written: found by the name (was: allowed)
       ['fqdn:API.shop.svc.cluster.local.@10.96.40.1', 'engine-service-address'],
       ['fqdn:db.shop.svc.cluster.local@10.0.1.7', 'engine-service-address'], // headless: a pod's address (was: allowed)
+      // A headless Service's per-pod name (a StatefulSet pod's) resolves to the pod's address (was: allowed).
+      ['fqdn:web-0.db.shop.svc.cluster.local@10.0.1.8', 'engine-service-address'],
+      ['fqdn:WEB-1.db.shop.svc.cluster.local.@10.0.1.9', 'engine-service-address'],
+      ['fqdn:_http._tcp.api.shop.svc.cluster.local@10.96.40.4', 'engine-service-address'], // an SRV name of the Service (was: denied)
+      ['fqdn:web-0.nosuch.shop.svc.cluster.local@10.0.1.10', 'allowed'], // under no Service of the inputs
       ['fqdn:ext.shop.svc.cluster.local@203.0.113.5', 'allowed'], // ExternalName: an alias of an outside name
       ['fqdn:web.shop.svc.cluster.local@10.96.40.2', 'allowed'], // no such Service in the inputs
       ['fqdn:api.other.svc.cluster.local@10.96.40.3', 'allowed'],
@@ -123,5 +133,42 @@ describe('a server end at a Service address is not judged (engine-service-addres
     expect(read?.type === 'service' ? read.service.virtualAddresses : 'no service').toBeUndefined();
     const plain = policySet([web, service('api', {})]);
     expect(judge(plain, 'cidr:10.96.12.34')).toBe('allowed');
+  });
+
+  test('PolicySet.decide() refuses alike, and _mayLeaveUnjudged (the diff and report matrices) says the pair may be not judged', () => {
+    const ask = (to: string): string => {
+      try {
+        return set.decide({ from: set.endpoint(WEB), to: set.endpoint(to), port: 80, protocol: 'TCP' });
+      } catch (e) {
+        if (e instanceof CiliumPolicyError) return `${e.id}: ${e.message}`;
+        throw e;
+      }
+    };
+    // Asked twice: the second answer comes from the kept records (was: allowed, the refusal skipped).
+    for (let i = 0; i < 2; i++) {
+      expect(ask('cidr:10.96.12.34')).toMatch(/^engine-service-address: PolicySet\.decide\(\).*10\.96\.12\.34 is an address of Service shop\/api/);
+      expect(ask('cidr:::ffff:10.96.12.34')).toMatch(/^engine-service-address: /);
+      expect(ask('fqdn:api.example.com@203.0.113.7')).toMatch(/^engine-service-address: /);
+      expect(ask('cidr:10.96.12.35')).toBe('allowed');
+      expect(ask('cidr:198.51.100.1')).toBe('denied');
+    }
+    const web = set.endpoint(WEB);
+    const may = (to: string): boolean => policySet(docs)._mayLeaveUnjudged(web, set.endpoint(to));
+    expect([may('cidr:10.96.12.34'), may('cidr:::ffff:203.0.113.9'), may('cidr:10.96.12.35'), may('pod:shop:app=api')]).toEqual([true, true, false, false]);
+    const judged = set._judgedDecision({ from: web, to: set.endpoint('cidr:10.96.12.34'), port: 80, protocol: 'TCP' });
+    expect(judged instanceof CiliumPolicyError ? judged.id : judged).toBe('engine-service-address');
+  });
+
+  test('the connectivity report lists a CIDR class at a Service address as not judged, never allowed', () => {
+    const toApi = cnp('web', { endpointSelector: labels({ app: 'web' }), egress: [
+      { toCIDR: ['10.96.12.34/32'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+    ] }, 'shop');
+    const doc = Connectivity.report(policySet([toApi, service('api', { clusterIP: '10.96.12.34' })]));
+    const cells = doc.connections.map((c) => `${c.from} → ${c.to} ${c.ports.join(', ')}`);
+    // Was: shop/app=web → world 10.96.12.34/32 80/TCP, allowed.
+    expect(cells.filter((c) => c.includes('→ world 10.96.12.34/32'))).toEqual([]);
+    const notes = (doc.notJudged ?? []).map((n) => n.text).filter((t) => t.includes('(engine-service-address)'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/shop\/app=web → world 10\.96\.12\.34\/32 any;.*10\.96\.12\.34 is an address of Service shop\/api/);
   });
 });
