@@ -15,7 +15,8 @@ import {
   SectionName,
 } from '../model/policy-model';
 import {
-  CONVENTIONAL_DNS_PORTS, DNS_PORT_NAMES, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry, RuleView,
+  CONVENTIONAL_DNS_PORTS, DNS_PORT_NAMES, DnsPortNumbers, items, matchesEveryName, objects, PitfallRun, portCovers, protocolsMeet, readPortEntry,
+  RuleView,
 } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { CLUSTER_KEY, isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
@@ -140,29 +141,6 @@ function sampleName(sel: FqdnSelectorModel, subdomainWildcard: boolean): string 
   if (matchesEveryDnsName(sel.matchPattern, subdomainWildcard)) return 'x.example.';
   const pattern = subdomainWildcard ? sel.matchPattern.replace(/^\*\*\./, 'x.x.') : sel.matchPattern;
   return pattern.replace(/\*+/g, 'x');
-}
-
-/** How the named ports of an egress rule resolve toward the cluster DNS pods (`dnsPortNumbers`). */
-export interface DnsPortNumbers {
-  /** The numbers by `namedPortKey`, as the agent resolves an egress named port (`workloadNamedPortNumbers`). */
-  readonly numbers: ReadonlyMap<string, ReadonlySet<number>>;
-  /**
-   * Whether the DNS pods' ports are assumed (`CONVENTIONAL_DNS_PORTS`, and the named targetPorts of a kube-dns Service's
-   * port 53): the input holds no cluster DNS pods whose declared ports would tell.
-   */
-  readonly assumed: boolean;
-  /**
-   * For an allow: `numbers`, or while `assumed` each conventional name (and a kube-dns Service's targetPort name) on 53 of
-   * either protocol: a missing DNS allow is not claimed on an assumption about the DNS pods' port names.
-   */
-  readonly forAllows: ReadonlyMap<string, ReadonlySet<number>>;
-  /**
-   * The numbers as the workloads of the input alone resolve them (no assumed ports): a name resolved here is no assumption,
-   * whether the DNS pods are in the input or not (a Deployment of the input declaring `foo` 53/UDP).
-   */
-  readonly inputNumbers: ReadonlyMap<string, ReadonlySet<number>>;
-  /** The named targetPorts a kube-dns Service of the input gives its port 53 (lower case), while `assumed`. */
-  readonly serviceNames: readonly string[];
 }
 
 /**

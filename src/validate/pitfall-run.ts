@@ -197,6 +197,29 @@ export function objects<T>(value: unknown): T[] {
   return arr<T>(value).filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
 }
 
+/** How the named ports of an egress rule resolve toward the cluster DNS pods (`dnsPortNumbers` of `pitfall-dns.ts`). */
+export interface DnsPortNumbers {
+  /** The numbers by `namedPortKey`, as the agent resolves an egress named port (`workloadNamedPortNumbers`). */
+  readonly numbers: ReadonlyMap<string, ReadonlySet<number>>;
+  /**
+   * Whether the DNS pods' ports are assumed (`CONVENTIONAL_DNS_PORTS`, and the named targetPorts of a kube-dns Service's
+   * port 53): the input holds no cluster DNS pods whose declared ports would tell.
+   */
+  readonly assumed: boolean;
+  /**
+   * For an allow: `numbers`, or while `assumed` each conventional name (and a kube-dns Service's targetPort name) on 53 of
+   * either protocol: a missing DNS allow is not claimed on an assumption about the DNS pods' port names.
+   */
+  readonly forAllows: ReadonlyMap<string, ReadonlySet<number>>;
+  /**
+   * The numbers as the workloads of the input alone resolve them (no assumed ports): a name resolved here is no assumption,
+   * whether the DNS pods are in the input or not (a Deployment of the input declaring `foo` 53/UDP).
+   */
+  readonly inputNumbers: ReadonlyMap<string, ReadonlySet<number>>;
+  /** The named targetPorts a kube-dns Service of the input gives its port 53 (lower case), while `assumed`. */
+  readonly serviceNames: readonly string[];
+}
+
 /**
  * One pitfall run: the rules of the set with their subjects worked out, the findings so far, and what the checks share
  * (coverage of a rule's pods by other rules, caches, duplicate suppression). The checks of each pitfall family are
@@ -216,13 +239,7 @@ export class PitfallRun {
   /** The rules that allow DNS, by protocol (see `dnsProviders`). */
   public readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
   /** How egress named ports resolve toward the cluster DNS pods (see `dnsPortNumbers` of `pitfall-dns.ts`). */
-  public cachedDnsPortNumbers?: {
-    readonly numbers: ReadonlyMap<string, ReadonlySet<number>>;
-    readonly assumed: boolean;
-    readonly forAllows: ReadonlyMap<string, ReadonlySet<number>>;
-    readonly inputNumbers: ReadonlyMap<string, ReadonlySet<number>>;
-    readonly serviceNames: readonly string[];
-  };
+  public cachedDnsPortNumbers?: DnsPortNumbers;
   /** The Services of the inventory as a `toServices` entry reads them (see `serviceFacts` of `pitfall-services-every-peer`). */
   public cachedServiceFacts?: readonly (InventoryServiceInfo & { readonly hasSelector: boolean; readonly addresses: number | undefined })[];
 
