@@ -51,7 +51,7 @@ import { decidesAlikeOnEveryNode, decisionSignature } from './node-label-combina
 import { AbsentNodeLabels, nodeSelectorReadsNodeLabels } from '../model/node-label-reads';
 import { givenWithoutNodeLabels, nodeLabelRules, nodeLabelsFix, nodeLabelsUnknownText, peerNodeLabelItems, peerNodeLabelsUnknownText } from './host-node-labels';
 import { LabelSet, clusterNameError, formatLabel } from '../model/labels';
-import { DEFAULT_SERVICE_ACCOUNT, NAMESPACE_KEY } from '../model/selectors';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_SERVICE_ACCOUNT, NAMESPACE_KEY } from '../model/selectors';
 import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
@@ -261,7 +261,7 @@ export class PolicySet {
       nonDefaultDenyPolicies: nonDefaultDenyPoliciesOption(options.nonDefaultDenyPolicies, version, judged.source),
       mutualAuth: options.mutualAuth ?? false,
       sctp: options.sctp ?? false,
-      clusterName: options.clusterName ?? 'default',
+      clusterName: options.clusterName ?? DEFAULT_CLUSTER_NAME,
       policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
       cidrMatchNodes: options.cidrMatchNodes ?? false,
       ipFamilies: options.ipFamilies ?? IpFamilies.IPV4,

@@ -10,6 +10,9 @@ export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 /** The cluster label key. */
 export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+
+/** The agent's cluster name unless `cluster-name` is set (pkg/option `ClusterName` default): the engine's `clusterName` default, validate's local cluster. */
+export const DEFAULT_CLUSTER_NAME = 'default';
 /** The service account label key. */
 export const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 /** The service account Kubernetes gives a pod whose spec names none (the ServiceAccount admission plugin, on by default). */

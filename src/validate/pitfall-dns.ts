@@ -19,7 +19,7 @@ import {
   RuleView,
 } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
-import { CLUSTER_KEY, isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME, isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
 import { DNS_SERVER_ROLE, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
@@ -307,7 +307,7 @@ const KUBE_DNS_ITEM: RuleItemModel = { endpoints: [{ matchLabels: { 'k8s:io.kube
  * The local cluster's name, as the engine judges by default (`PolicySetOptions.clusterName`): Cilium's `cluster-name`
  * default, `default`; validate takes no cluster name.
  */
-const LOCAL_CLUSTER = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: 'default' }]);
+const LOCAL_CLUSTER = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: DEFAULT_CLUSTER_NAME }]);
 
 /**
  * An item with only those of its endpoint selectors whose cluster requirements hold on the local cluster's pods: Cilium
