@@ -128,4 +128,16 @@ describe('a server end at a node on a node port or hostPort is not judged (engin
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/shop\/app=web → host 30080\/TCP;.*30080\/TCP is the node port of Service shop\/api/);
   });
+
+  test('the connectivity diff: a node port added in head alone (no policy changed) is not compared, never "no change"', () => {
+    const base = policySet([web, api]);
+    const head = policySet([web, api, service('api', { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] })]);
+    const doc = Connectivity.diff(base, head);
+    expect(doc.changes).toEqual([]);
+    // Was: no note; web → remote-node 30080/TCP allowed on base, refused on head.
+    const notes = (doc.notCompared ?? []).map((n) => n.text).filter((t) => t.includes('(engine-node-port)'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/shop\/app=web → host 30080\/TCP \(allowed → not judged\)/);
+    expect(Connectivity.diff(head, head).notCompared).toBeUndefined();
+  });
 });
