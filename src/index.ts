@@ -63,7 +63,7 @@ export { Tier, TieredApp, TieredAppProps, TierEgress } from './constructs/tiered
 
 // Verdict engine.
 export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './engine/endpoint';
-export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './engine/inventory';
+export { CidrGroupSpec, EndpointInventory, InventoryHostPort, InventoryService, InventoryServicePort, InventoryWorkload, NodePortOwner } from './engine/inventory';
 export { HttpRequest, KafkaRequest } from './engine/l7';
 export { EngineMatcherOptions } from './engine/matchers';
 export { PolicyText } from './engine/policy-inputs';

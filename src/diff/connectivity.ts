@@ -40,6 +40,7 @@ import { CONNECTIVITY_SOURCES_DEFAULTS, IpFamilies, PolicyEnforcement, type Conn
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { CiliumPolicyError } from '../core/errors';
 import { EndpointKind } from '../engine/endpoint';
+import { isNodeEnd } from '../engine/unjudged-connection';
 import { SideVerdict, Verdict, VerdictQuery } from '../engine/verdict';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 
@@ -428,12 +429,16 @@ export function diffPolicySets(base: PolicySet, head: PolicySet, options: DiffOp
   const unjudged: UnjudgedConnection[] = [];
   const unjudgedSegments = new Map<number, Set<string>>();
   const mayLeave = classes.map((c, i) => fqdn[i] || base._mayLeaveUnjudged(c.endpoint, c.endpoint) || head._mayLeaveUnjudged(c.endpoint, c.endpoint));
+  // A node port or hostPort added or removed (the inputs' Services and workloads, not the policies) changes whether a pair
+  // to a node is judged on it (`engine-node-port`): such pairs are asked too, whatever their policies.
+  const nodePortsChanged = nodePortsKey(base) !== nodePortsKey(head);
+  const nodeServer = classes.map((c) => nodePortsChanged && isNodeEnd(c.endpoint));
   if (mayLeave.some(Boolean)) {
     const serversOf = pairableServers(classes);
     for (let a = 0; a < classes.length; a++) {
       for (const b of serversOf(a)) {
         if (!mayLeave[a] && !mayLeave[b]) continue;
-        if (!(fqdn[b] ? toFqdnChanged(a) && classes[a].serverOnly !== true : egressChanged[a] || ingressChanged[b])) continue;
+        if (!(fqdn[b] ? toFqdnChanged(a) && classes[a].serverOnly !== true : egressChanged[a] || ingressChanged[b] || nodeServer[b])) continue;
         if (!withEnd(a, b) || notAPair(classes[a], classes[b]) || refused[a] || refused[b]) continue;
         if (learningRefused && (pairRefused(refusedOn.base, a, b) || pairRefused(refusedOn.head, a, b))) continue;
         const dps = [sides.base.egress[a].dp, sides.head.egress[a].dp, sides.base.ingress[b].dp, sides.head.ingress[b].dp];
@@ -809,6 +814,11 @@ function settingsOfSides(base: PolicySet, head: PolicySet): { settings: AgentSet
 }
 
 /** An endpoint as a set's inventory completes it (labels, ports, service account, namespace labels). */
+/** The node ports and `hostPort`s of a side's inputs (`EndpointInventory._nodePortCuts`), as one text. */
+function nodePortsKey(set: PolicySet): string {
+  return set.inventory._nodePortCuts().map((p) => `${p.protocol ?? 'TCP'}/${p.port}`).sort().join(',');
+}
+
 function endpointKey(set: PolicySet, c: ClassifiedEndpoint): string {
   return JSON.stringify(set.inventory.enrich(c.endpoint));
 }

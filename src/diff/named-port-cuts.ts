@@ -7,12 +7,15 @@
  * `egressNamedPorts`). A segment is judged at its first port only, so a port a named port resolves to must start one.
  * The server's ports are those of its class's endpoint as the side's inventory completes it (`EndpointInventory.enrich`:
  * a class the selectors tell apart whose labels hold a workload's pod labels is one of that workload's pods).
+ * A node class's pairs are cut at the node ports and `hostPort`s of each side's inputs too (`EndpointInventory._nodePortCuts`):
+ * the gate refuses a connection to a node on one (`engine-node-port`), so each must be a segment of its own.
  */
 import type { CompiledItem } from '../engine/compile';
 import type { DirectionPolicy } from '../engine/direction-policy';
 import { Endpoint, NamedPort } from '../engine/endpoint';
 import { egressNamedPorts } from '../engine/named-ports';
 import type { PolicySet } from '../engine/policy-set';
+import { isNodeEnd } from '../engine/unjudged-connection';
 import type { ClassifiedEndpoint } from './endpoint-classes';
 
 /** The ports to cut a pair's segments at, and a short key equal for equal lists. */
@@ -35,7 +38,8 @@ export class NamedPortCuts {
   public constructor(sets: readonly PolicySet[], classes: readonly ClassifiedEndpoint[]) {
     this.sets = sets;
     this.endpoints = sets.map((set) => classes.map((c) => set.inventory.enrich(c.endpoint)));
-    this.server = classes.map((_, i) => this.endpoints.flatMap((side) => side[i].ports ?? []));
+    const nodePorts = sets.flatMap((set) => set.inventory._nodePortCuts());
+    this.server = classes.map((c, i) => [...this.endpoints.flatMap((side) => side[i].ports ?? []), ...(isNodeEnd(c.endpoint) ? nodePorts : [])]);
     this.serverKeys = this.server.map((p) => (p.length > 0 ? JSON.stringify(p) : ''));
   }
 

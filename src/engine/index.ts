@@ -1,7 +1,7 @@
 // The public API of the verdict engine (the engine section of src/index.ts): compiles Cilium policies once and answers
 // "is this connection allowed, and why?". The other modules of src/engine are internal.
 export { Endpoint, EndpointKind, Endpoints, NamedPort, PodEndpointOptions } from './endpoint';
-export { CidrGroupSpec, EndpointInventory, InventoryService, InventoryServicePort, InventoryWorkload } from './inventory';
+export { CidrGroupSpec, EndpointInventory, InventoryHostPort, InventoryService, InventoryServicePort, InventoryWorkload, NodePortOwner } from './inventory';
 export { HttpRequest, KafkaRequest } from './l7';
 export { EngineMatcherOptions } from './matchers';
 export { PolicyText } from './policy-inputs';

@@ -7,12 +7,16 @@
  */
 import { OptionDefaults, checkOptionKeys, refuseOptionValue } from '../model/known-keys';
 import { isPlainObject } from '../model/plain-value';
+import { isPortNumber } from '../model/manifests';
 
 /** The fields of `InventoryWorkload` with their defaults (kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
 export const INVENTORY_WORKLOAD_FIELDS: OptionDefaults = {
   kind: 'none: it is required', name: 'none: it is required', namespace: 'none: it is required', podLabels: 'none: it is required',
-  ports: 'none: it is required', serviceAccount: 'none', hostNetwork: 'false',
+  ports: 'none: it is required', serviceAccount: 'none', hostNetwork: 'false', hostPorts: 'none',
 };
+
+/** The fields of `InventoryHostPort`. */
+export const INVENTORY_HOST_PORT_FIELDS: OptionDefaults = { port: 'none: it is required', protocol: 'none: it is required' };
 
 /** The fields of `NamedPort`. */
 export const NAMED_PORT_FIELDS: OptionDefaults = { name: 'none: it is required', port: 'none: it is required', protocol: "'TCP'" };
@@ -21,12 +25,13 @@ export const NAMED_PORT_FIELDS: OptionDefaults = { name: 'none: it is required',
 export const INVENTORY_SERVICE_FIELDS: OptionDefaults = {
   name: 'none: it is required', namespace: 'none: it is required', labels: 'none: it is required',
   selector: 'a selector-less Service (backends from endpointCidrs)', endpointCidrs: 'none', ports: 'none: it is required',
-  virtualAddresses: 'none known', type: 'ClusterIP',
+  virtualAddresses: 'none known', type: 'ClusterIP', allocateLoadBalancerNodePorts: 'true',
 };
 
 /** The fields of `InventoryServicePort`. */
 export const INVENTORY_SERVICE_PORT_FIELDS: OptionDefaults = {
   port: 'none: it is required', targetPort: 'none: it is required', protocol: 'none: it is required', name: 'unnamed',
+  nodePort: 'none given: on a NodePort or LoadBalancer Service, one the API server assigns from the node-port range',
 };
 
 /** The fields of `CidrGroupSpec`. */
@@ -63,7 +68,7 @@ class StructCheck {
   }
 
   public port(field: string, value: unknown): void {
-    if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535)) {
+    if (!isPortNumber(value)) {
       this.refuse(field, value, 'a port number (1-65535)', `give ${field} as a number, e.g. 8080`);
     }
   }
@@ -91,6 +96,13 @@ export function checkWorkload(workload: unknown): void {
   });
   c.text('serviceAccount', w.serviceAccount, true);
   if (w.hostNetwork !== undefined && typeof w.hostNetwork !== 'boolean') c.refuse('hostNetwork', w.hostNetwork, 'true or false', 'give hostNetwork: true or leave it out');
+  c.list('hostPorts', w.hostPorts, true).forEach((p, i) => {
+    const pc = new StructCheck('EndpointInventory.addWorkload()', `hostPorts[${i}]`);
+    pc.keys(p, INVENTORY_HOST_PORT_FIELDS);
+    const port = p as Record<string, unknown>;
+    pc.port('port', port.port);
+    pc.text('protocol', port.protocol);
+  });
 }
 
 /** Refuses a Service that is not an `InventoryService`. */
@@ -113,7 +125,11 @@ export function checkService(service: unknown): void {
     if (typeof port.targetPort !== 'string') pc.port('targetPort', port.targetPort);
     pc.text('protocol', port.protocol);
     pc.text('name', port.name, true);
+    if (port.nodePort !== undefined) pc.port('nodePort', port.nodePort);
   });
+  if (s.allocateLoadBalancerNodePorts !== undefined && typeof s.allocateLoadBalancerNodePorts !== 'boolean') {
+    c.refuse('allocateLoadBalancerNodePorts', s.allocateLoadBalancerNodePorts, 'true or false', 'give allocateLoadBalancerNodePorts: false or leave it out');
+  }
 }
 
 /** Refuses a CIDR group that is not a `CidrGroupSpec`. */

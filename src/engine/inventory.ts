@@ -5,7 +5,7 @@
  * sit next to the policies, or from a cdk8s app, through the SDK's manifest reader (`model/manifests.ts`); this keeps
  * the engine's view of them (named container ports only; an unset namespace is `default`).
  */
-import { onHostNetworkOnly, readManifest } from '../model/manifests';
+import { isPortNumber, onHostNetworkOnly, readManifest } from '../model/manifests';
 import { listObjects } from '../model/object-names';
 import { LabelSelectorModel } from '../model/policy-model';
 import { servicesOfTarget } from '../model/services-unresolved';
@@ -41,6 +41,21 @@ export interface InventoryWorkload {
    * @default false
    */
   readonly hostNetwork?: boolean;
+  /**
+   * The `hostPort`s of its containers (`containers[].ports[].hostPort`, named or not): a connection to a node's address on
+   * one is translated to a pod of the workload before any policy decides it (`nodePortOwner`). Not on the host network,
+   * where the pod's port is the node's own.
+   * @default - none
+   */
+  readonly hostPorts?: InventoryHostPort[];
+}
+
+/** A container's `hostPort`. */
+export interface InventoryHostPort {
+  /** The port on the node. */
+  readonly port: number;
+  /** Its protocol (`TCP`, `UDP`, `SCTP`). */
+  readonly protocol: string;
 }
 
 /** A Service port. */
@@ -56,6 +71,13 @@ export interface InventoryServicePort {
    * @default - unnamed
    */
   readonly name?: string;
+  /**
+   * Its node port (`spec.ports[].nodePort`), of a `NodePort` or `LoadBalancer` Service: a connection to a node's address on
+   * it is translated to a backend before any policy decides it (`nodePortOwner`).
+   * @default - none given: on a `NodePort` or `LoadBalancer` Service (unless `allocateLoadBalancerNodePorts` is false), one
+   * the API server assigns from the node-port range (30000-32767 by default), which the inputs do not say
+   */
+  readonly nodePort?: number;
 }
 
 /** A Kubernetes Service. */
@@ -94,7 +116,38 @@ export interface InventoryService {
    * @default - ClusterIP
    */
   readonly type?: string;
+  /**
+   * `spec.allocateLoadBalancerNodePorts`: false gives a `LoadBalancer` Service no node port but those written.
+   * @default true
+   */
+  readonly allocateLoadBalancerNodePorts?: boolean;
 }
+
+/**
+ * What a node's address is translated to on a port (`EndpointInventory.nodePortOwner`): a Service's node port, or a
+ * workload's `hostPort`; `assigned` when the node port is one the API server assigns from the node-port range (not written).
+ */
+export interface NodePortOwner {
+  /**
+   * The Service of the node port, for one.
+   * @default - none: a `hostPort`
+   */
+  readonly service?: InventoryService;
+  /**
+   * The workload of the `hostPort`, for one.
+   * @default - none: a node port
+   */
+  readonly workload?: InventoryWorkload;
+  /** The port is in the node-port range a Service's unwritten node port is assigned from (`NODE_PORT_RANGE`). */
+  readonly assigned: boolean;
+}
+
+/**
+ * The node-port range Kubernetes (`--service-node-port-range`) and Cilium's kube-proxy replacement (`node-port-range`,
+ * pkg/option/config.go and later pkg/loadbalancer/config.go `NodePortMinDefault`/`NodePortMaxDefault`) default to: where
+ * the API server assigns a node port that a Service's manifest does not write.
+ */
+export const NODE_PORT_RANGE = { lo: 30000, hi: 32767 } as const;
 
 /** A CiliumCIDRGroup: CIDRs plus the labels `cidrGroupSelector` matches. */
 export interface CidrGroupSpec {
@@ -130,6 +183,10 @@ export class EndpointInventory {
   private readonly servicesByAddress = new Map<string, InventoryService>();
   /** The first Service added of each `<name>.<namespace>` that is not `ExternalName` (`serviceAtDnsName`). */
   private readonly servicesByDnsName = new Map<string, InventoryService>();
+  /** The first Service or workload of each `<PROTOCOL>/<port>` node port or `hostPort` written (`nodePortOwner`). */
+  private readonly nodePorts = new Map<string, NodePortOwner>();
+  /** Per protocol, the first Service with a node port the API server assigns (not written; `nodePortOwner`). */
+  private readonly assignedNodePorts = new Map<string, InventoryService>();
 
   /** Every workload, in the order added. */
   public get workloads(): InventoryWorkload[] {
@@ -181,6 +238,7 @@ export class EndpointInventory {
 
   private store(workload: InventoryWorkload): void {
     this.workloadList.push(workload);
+    if (workload.hostNetwork !== true) for (const p of workload.hostPorts ?? []) this.addNodePort(p.protocol, p.port, { workload, assigned: false });
     const list = this.workloadsByNamespace.get(workload.namespace);
     if (list) list.push(workload);
     else this.workloadsByNamespace.set(workload.namespace, [workload]);
@@ -200,6 +258,56 @@ export class EndpointInventory {
     }
     const dnsKey = `${service.name}.${service.namespace}`;
     if (service.type !== 'ExternalName' && !this.servicesByDnsName.has(dnsKey)) this.servicesByDnsName.set(dnsKey, service);
+    // Node ports: of a NodePort or LoadBalancer Service (the API server refuses one on another type); unwritten, assigned.
+    const assigns = service.type === 'NodePort' || (service.type === 'LoadBalancer' && service.allocateLoadBalancerNodePorts !== false);
+    for (const p of service.ports) {
+      if (p.nodePort !== undefined) this.addNodePort(p.protocol, p.nodePort, { service, assigned: false });
+      else if (assigns && !this.assignedNodePorts.has(p.protocol.toUpperCase())) this.assignedNodePorts.set(p.protocol.toUpperCase(), service);
+    }
+  }
+
+  private addNodePort(protocol: string, port: number, owner: NodePortOwner): void {
+    const key = `${protocol.toUpperCase()}/${port}`;
+    if (!this.nodePorts.has(key)) this.nodePorts.set(key, owner);
+  }
+
+  /**
+   * What a connection to a node's address on `port` of `protocol` is translated to before any policy decides it: a
+   * Service's node port (a written one, else, for a Service whose node port the API server assigns, any port of the
+   * node-port range `NODE_PORT_RANGE`), or a workload's `hostPort`; `undefined` for none. Cilium's socket load balancer
+   * translates a connect to a node's address (`HOST_ID` or a remote node's identity) on a NodePort, or to the local host on
+   * a HostPort, to a backend (bpf/bpf_sock.c `__sock4_xlate_fwd` → `sock4_wildcard_lookup_full`), bpf_host's NodePort
+   * path does it for a packet from outside, and kube-proxy or the portmap plugin DNAT it where Cilium does not: either
+   * way the backend's own policy decides it, not the node's.
+   */
+  public nodePortOwner(protocol: string, port: number): NodePortOwner | undefined {
+    const key = protocol.toUpperCase();
+    const written = this.nodePorts.get(`${key}/${port}`);
+    if (written !== undefined) return written;
+    const service = port >= NODE_PORT_RANGE.lo && port <= NODE_PORT_RANGE.hi ? this.assignedNodePorts.get(key) : undefined;
+    return service === undefined ? undefined : { service, assigned: true };
+  }
+
+  /** Whether a connection to a node may be translated on some port (`nodePortOwner`): a node port or `hostPort` exists. */
+  public get hasNodePorts(): boolean {
+    return this.nodePorts.size > 0 || this.assignedNodePorts.size > 0;
+  }
+
+  /**
+   * @internal The ports at which the connectivity diff and report cut a pair to a node (`NamedPortCuts`), so that each node
+   * port and `hostPort` (`nodePortOwner`) is a segment of its own: each written port, and the node-port range's ends for a
+   * protocol with assigned node ports.
+   */
+  public _nodePortCuts(): NamedPort[] {
+    const out: NamedPort[] = [];
+    for (const key of this.nodePorts.keys()) {
+      const [protocol, port] = key.split('/');
+      out.push({ name: '', port: Number(port), protocol });
+    }
+    for (const protocol of this.assignedNodePorts.keys()) {
+      out.push({ name: '', port: NODE_PORT_RANGE.lo, protocol }, { name: '', port: NODE_PORT_RANGE.hi, protocol });
+    }
+    return out;
   }
 
   /**
@@ -255,22 +363,25 @@ export class EndpointInventory {
         const { template } = info;
         // A named port without a container port number (`containerport:` misspelled, which the API server would refuse)
         // names no port: left out, as a name nothing declares.
-        const ports = template.ports.flatMap((p) => (p.name !== undefined && Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535
+        const ports = template.ports.flatMap((p) => (p.name !== undefined && isPortNumber(p.port)
           ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
+        const hostPorts = template.ports.flatMap((p) => (p.hostPort !== undefined ? [{ port: p.hostPort, protocol: p.protocol }] : []));
         this.addWorkload({
           kind: info.header.kind, name, namespace, podLabels: template.labels, ports, serviceAccount: template.serviceAccount,
-          ...(template.hostNetwork === true ? { hostNetwork: true } : {}),
+          ...(template.hostNetwork === true ? { hostNetwork: true } : {}), ...(hostPorts.length > 0 ? { hostPorts } : {}),
         });
         return true;
       }
       case 'service': {
-        const { selector, virtualAddresses, type } = info.service;
+        const { selector, virtualAddresses, type, allocateLoadBalancerNodePorts } = info.service;
         const ports = info.service.ports.map((p) => ({
           port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.name !== undefined ? { name: p.name } : {}),
+          ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
         }));
         this.addService({
           name, namespace, labels, ...(selector ? { selector } : {}), ports,
           ...(virtualAddresses ? { virtualAddresses: [...virtualAddresses] } : {}), ...(type !== undefined ? { type } : {}),
+          ...(allocateLoadBalancerNodePorts !== undefined ? { allocateLoadBalancerNodePorts } : {}),
         });
         return true;
       }

@@ -56,7 +56,7 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
-import { EndsAbsentNodeLabels, UnknownEnd, serviceOfServerEnd, unjudgedConnectionError } from './unjudged-connection';
+import { EndsAbsentNodeLabels, UnknownEnd, isNodeEnd, serviceOfServerEnd, unjudgedConnectionError } from './unjudged-connection';
 import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
@@ -606,7 +606,9 @@ export class PolicySet {
    * end itself: a node given without its labels where some rule may read them (`givenWithoutNodeLabels`, `nodeLabelsRead`,
    * `_nodeLabelsUnknown`), a pod given without its service account where some rule reads the key (`serviceAccountUnknown`,
    * `_serviceAccountUnknown`), an endpoint whose policy the agent refuses (`_agentRefusals`), or a `cidr:`/`fqdn:` end that is a
-   * Service's own address or names its cluster DNS name (`serviceOfServerEnd`, refused as a server: two map look-ups). Each check is the first of
+   * Service's own address or names its cluster DNS name (`serviceOfServerEnd`, refused as a server: two map look-ups), or a
+   * node where a Service's node port or a workload's `hostPort` exists (`isNodeEnd`, `nodePortOwner`: refused as a server on
+   * such a port). Each check is the first of
    * the gate's own. The reasons of a pair of ends and a request are `decideOrUnjudged`'s to ask: a DNS name (`fqdn:`) reached
    * by a client that learns names (`_learnsNames`: its learning lookup is judged with it, `_learningRefusals`,
    * `_learningLookup`), and a DNS request of a client whose lookups may split on the target's patches (`dnsMaySplit`).
@@ -616,7 +618,7 @@ export class PolicySet {
     const resolved = this.endpoints.resolve(end).endpoint;
     return (givenWithoutNodeLabels(resolved) && (this.nodeLabelsRead ??= this.readsNodeLabels()))
       || (this.serviceAccountCandidates().length > 0 && serviceAccountUnknown(resolved)) || this._agentRefusals(end).length > 0
-      || serviceOfServerEnd(this.inventory, end) !== undefined;
+      || serviceOfServerEnd(this.inventory, end) !== undefined || (this.inventory.hasNodePorts && isNodeEnd(end));
   }
 
   /** `nodeLabelsRead`, worked out: the first test of `nodeLabelRules` and of `peerNodeLabelItems` that does not read the ends. */

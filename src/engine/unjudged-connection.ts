@@ -10,7 +10,7 @@
  */
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { Endpoint, EndpointKind, formatEndpoint } from './endpoint';
-import { EndpointInventory, InventoryService } from './inventory';
+import { EndpointInventory, InventoryService, NODE_PORT_RANGE, NodePortOwner } from './inventory';
 import { describeItem } from './evaluate';
 import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
@@ -44,7 +44,7 @@ export interface EndsAbsentNodeLabels {
  */
 export interface JudgedPolicies {
   readonly _dnsServer: Endpoint;
-  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress' | 'serviceAtDnsName'>;
+  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress' | 'serviceAtDnsName' | 'nodePortOwner'>;
   _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[];
   _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[];
   _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined;
@@ -80,7 +80,7 @@ export interface JudgedPolicies {
  */
 export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames,
   lead = '', judged?: { readonly verdict: Verdict }, absent?: EndsAbsentNodeLabels): CiliumPolicyError | undefined {
-  const service = serviceAddressError(set, ends.to, names.to, lead);
+  const service = serviceAddressError(set, ends.to, names.to, lead) ?? nodePortError(set, ends, names.to, lead);
   if (service !== undefined) return service;
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
@@ -138,13 +138,8 @@ function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, le
   const found = serviceOfServerEnd(set.inventory, to);
   if (found === undefined) return undefined;
   const { service, atAddress } = found;
-  const port = service.ports.find((p) => Number.isInteger(p.port))?.port;
   const named = `${service.namespace}/${service.name}`;
-  // `svc:` traces a Service's pods; a selector-less one's backends are addresses (default/kubernetes: the API server).
-  const fix = service.selector !== undefined
-    ? `give the Service as the server (svc:${named}${port !== undefined ? `:${port}` : ''}: its backends on their target port), or a backend itself`
-    : `give a backend of Service ${named} as the server (${named === 'default/kubernetes' ? 'entity:kube-apiserver, or entity:kube-apiserver@<ip> for a managed one'
-      : 'the address of one of its Endpoints: cidr:<ip>, or the pod or node behind it'})`;
+  const fix = serviceServerFix(service, service.ports.find((p) => Number.isInteger(p.port))?.port);
   return new CiliumPolicyError({
     id: 'engine-service-address',
     message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress ? `${to.ip} is an address of Service ${named} in the inputs`
@@ -155,6 +150,71 @@ function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, le
       + 'verdict on it is what Cilium enforces',
     fix,
   });
+}
+
+/**
+ * The fix of a connection refused because its server is translated to a backend of `service` (`serviceAddressError`,
+ * `nodePortError`): give the Service (`svc:`, which traces its pods, on Service port `port` when known) or a backend; a
+ * selector-less one's backends are addresses (default/kubernetes: the API server).
+ */
+function serviceServerFix(service: InventoryService, port: number | undefined): string {
+  const named = `${service.namespace}/${service.name}`;
+  return service.selector !== undefined
+    ? `give the Service as the server (svc:${named}${port !== undefined ? `:${port}` : ''}: its backends on their target port), or a backend itself`
+    : `give a backend of Service ${named} as the server (${named === 'default/kubernetes' ? 'entity:kube-apiserver, or entity:kube-apiserver@<ip> for a managed one'
+      : 'the address of one of its Endpoints: cidr:<ip>, or the pod or node behind it'})`;
+}
+
+/**
+ * Whether `end` stands for a node's address as the datapath sees it (`HOST_ID` or a remote node's identity, which
+ * bpf/bpf_sock.c `sock4_wildcard_lookup` reads): a `node:` endpoint, or the entity `host` or `remote-node`, or
+ * `kube-apiserver` given without the address of a managed one (an API server on the host network of a node).
+ */
+export function isNodeEnd(end: Endpoint): boolean {
+  if (end.kind === EndpointKind.NODE) return true;
+  return end.kind === EndpointKind.ENTITY && (end.entity === 'host' || end.entity === 'remote-node' || (end.entity === 'kube-apiserver' && end.ip === undefined));
+}
+
+/**
+ * Why no verdict on a connection to `ends.to` is what Cilium enforces because `ends.to` is a node (`isNodeEnd`) and the
+ * connection's port a node port of a Service or a `hostPort` of a workload in the inputs (`EndpointInventory.nodePortOwner`):
+ * the connection is translated to a backend before any policy decides it — by Cilium's socket load balancer for a connect
+ * to a node's address (bpf/bpf_sock.c `__sock4_xlate_fwd` → `sock4_wildcard_lookup_full`: NodePort on the local host or a
+ * remote node, HostPort on the local host), by bpf_host's NodePort path for a packet from outside, by kube-proxy or the
+ * portmap plugin otherwise — and the backend's own policy decides it, which no verdict on the node holds
+ * (`engine-node-port`).
+ */
+function nodePortError(set: JudgedPolicies, ends: VerdictQuery, name: string, lead: string): CiliumPolicyError | undefined {
+  if (ends.port === undefined || !isNodeEnd(ends.to)) return undefined;
+  const owner = set.inventory.nodePortOwner(ends.protocol, ends.port);
+  if (owner === undefined) return undefined;
+  const at = `${ends.port}/${ends.protocol.toUpperCase()}`;
+  return new CiliumPolicyError({
+    id: 'engine-node-port',
+    message: `${lead}${name} ${formatEndpoint(ends.to)} is a node, and ${at} ${nodePortOwnerText(owner)}; a connection to a node's `
+      + 'address on it is translated to a backend before any policy decides it (Cilium\'s socket load balancer and NodePort '
+      + 'path, or kube-proxy and the portmap plugin), and the backend\'s own policy decides it, so no verdict on the node is '
+      + 'what Cilium enforces',
+    fix: owner.service !== undefined
+      ? serviceServerFix(owner.service, servicePortOf(owner.service, ends.protocol, owner.assigned ? undefined : ends.port))
+      : `give a pod of ${owner.workload?.kind ?? ''} ${owner.workload?.namespace ?? ''}/${owner.workload?.name ?? ''} as the server, on its container port`,
+  });
+}
+
+/** The Service port whose node port is `nodePort` (a written one), else the first of `protocol` whose node port is assigned. */
+function servicePortOf(service: InventoryService, protocol: string, nodePort: number | undefined): number | undefined {
+  const proto = protocol.toUpperCase();
+  return service.ports.find((p) => p.protocol.toUpperCase() === proto && p.nodePort === nodePort)?.port;
+}
+
+/** What a node port is, for `nodePortError`'s message. */
+function nodePortOwnerText(owner: NodePortOwner): string {
+  if (owner.workload !== undefined) return `is a hostPort of ${owner.workload.kind} ${owner.workload.namespace}/${owner.workload.name} in the inputs`;
+  const named = `Service ${owner.service?.namespace ?? ''}/${owner.service?.name ?? ''}`;
+  return owner.assigned
+    ? `is in the node-port range (${NODE_PORT_RANGE.lo}-${NODE_PORT_RANGE.hi}) the API server assigns the node port of ${named} in the inputs from, `
+      + 'which its manifest does not write'
+    : `is the node port of ${named} in the inputs`;
 }
 
 /**

@@ -93,6 +93,11 @@ export interface ManifestContainerPort {
    * @default - unnamed
    */
   readonly name?: string;
+  /**
+   * `hostPort`, when a port number (1-65535): the node's address on it is translated to the pod (`nodePortOwner`).
+   * @default - none
+   */
+  readonly hostPort?: number;
 }
 
 /** A pod template (or the pod itself, for a Pod). */
@@ -129,6 +134,11 @@ export interface ManifestServicePort {
    * @default - unnamed
    */
   readonly name?: string;
+  /**
+   * `nodePort`, when a port number (1-65535).
+   * @default - none written (the API server assigns one to a port of a NodePort or LoadBalancer Service)
+   */
+  readonly nodePort?: number;
 }
 
 /** What a Service manifest says. */
@@ -151,6 +161,11 @@ export interface ManifestService {
    * @default - none written (the API server assigns a ClusterIP the manifest does not hold)
    */
   readonly virtualAddresses?: readonly string[];
+  /**
+   * `spec.allocateLoadBalancerNodePorts: false`: a LoadBalancer Service gets no node port but those written.
+   * @default - unset (true: the API server assigns node ports to a LoadBalancer Service)
+   */
+  readonly allocateLoadBalancerNodePorts?: false;
 }
 
 /** One Kubernetes object, read: what `readManifest` returns. */
@@ -276,7 +291,13 @@ export function containerPortsOf(podSpec: ManifestObject): ManifestContainerPort
     port: Number(p.containerPort),
     protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
     ...(typeof p.name === 'string' && p.name !== '' ? { name: p.name } : {}),
+    ...(isPortNumber(p.hostPort) ? { hostPort: p.hostPort } : {}),
   })));
+}
+
+/** Whether a value is a port number (an integer 1-65535), as `hostPort` and `nodePort` are written. */
+export function isPortNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
 /**
@@ -306,12 +327,14 @@ export function readServiceSpec(spec: ManifestObject, status: ManifestObject = {
       targetPort: (typeof p.targetPort === 'string' || typeof p.targetPort === 'number') && p.targetPort !== 0 && p.targetPort !== '' ? p.targetPort : port,
       protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
       ...(typeof p.name === 'string' ? { name: p.name } : {}),
+      ...(isPortNumber(p.nodePort) ? { nodePort: p.nodePort } : {}),
     };
   });
   const virtualAddresses = serviceVirtualAddresses(spec, status);
   return {
     ...(typeof spec.type === 'string' ? { type: spec.type } : {}), ...(selector ? { selector } : {}), ports,
     ...(virtualAddresses.length > 0 ? { virtualAddresses } : {}),
+    ...(spec.allocateLoadBalancerNodePorts === false ? { allocateLoadBalancerNodePorts: false } : {}),
   };
 }
 
