@@ -45,8 +45,9 @@ type SettingRow = SettingFlagRow | NoSettingFlagRow;
 
 /** Why `draft` takes no agent setting but the version and the cluster name (`DraftOptions`). */
 const DRAFT_WHY = 'draft judges no verdict: it writes rules for the traffic the capture shows, which no agent setting changes';
-/** Why `validate` takes none. */
-const VALIDATE_WHY = 'validate checks manifests, not verdicts: no agent setting changes a finding';
+/** Why `validate` takes no agent setting but the cluster name (`ValidateInputsOptions.clusterName`). */
+const VALIDATE_WHY = 'validate checks manifests against the agent defaults its findings assume (README "Agent settings the pitfalls assume"), '
+  + 'but for the local cluster\'s name (--cluster-name), which its DNS pitfalls read';
 
 /** The `--mutual-auth` flag. */
 const MUTUAL_AUTH_HELP = 'the cluster runs mutual authentication with SPIRE: allow rules with authentication mode required let traffic '
@@ -155,7 +156,9 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
       ? new Option('--cluster-name <name>', 'the local cluster name (default: the cluster of the nodes that observed the capture, else default)')
       : new Option('--cluster-name <name>', 'the local cluster name').default('default')],
     read: (value) => (typeof value === 'string' ? { clusterName: value } : {}),
-    notTakenBy: { validate: VALIDATE_WHY },
+    // validate reads the DNS pitfalls' kube-dns on the local cluster (a selector naming io.cilium.k8s.policy.cluster):
+    // ValidateInputsOptions.clusterName.
+    notTakenBy: {},
   },
   policyDefaultLocalCluster: {
     kind: 'flags',
