@@ -45,12 +45,9 @@ type SettingRow = SettingFlagRow | NoSettingFlagRow;
 
 /** Why `draft` takes no agent setting but the version and the cluster name (`DraftOptions`). */
 const DRAFT_WHY = 'draft judges no verdict: it writes rules for the traffic the capture shows, which no agent setting changes';
-/** Why `validate` takes none. */
-const VALIDATE_WHY = 'validate checks manifests, not verdicts: no agent setting changes a finding';
-/** Why `diff` and `report` do not take a setting `trace` and `replay` take (their documented synopsis): how they judge it. */
-function connectivityWhy(judged: string): string {
-  return `diff and report judge ${judged} (their synopsis has no such flag; PolicySetOptions in code)`;
-}
+/** Why `validate` takes no agent setting but the cluster name (`ValidateInputsOptions.clusterName`). */
+const VALIDATE_WHY = 'validate checks manifests against the agent defaults its findings assume (README "Agent settings the pitfalls assume"), '
+  + 'but for the local cluster\'s name (--cluster-name), which its DNS pitfalls read';
 
 /** The `--mutual-auth` flag. */
 const MUTUAL_AUTH_HELP = 'the cluster runs mutual authentication with SPIRE: allow rules with authentication mode required let traffic '
@@ -81,12 +78,6 @@ function oneOf(flag: string, value: unknown, values: readonly string[], fix: str
 /** A boolean flag's option: `true` given, `false` given as `--no-…`, nothing when not given. */
 function onOff<K extends keyof PolicySetOptions>(key: K): (value: unknown) => Partial<PolicySetOptions> {
   return (value) => (typeof value === 'boolean' ? { [key]: value } : {});
-}
-
-/** `connectivityWhy` for `diff` and `report`. */
-function connectivity(judged: string): Partial<Record<SettingCommand, string>> {
-  const why = connectivityWhy(judged);
-  return { diff: why, report: why };
 }
 
 /**
@@ -128,7 +119,7 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
     read: onOff('hostFirewall'),
     // Auto, not the agent's default (enable-host-firewall false: daemon/cmd/daemon_main.go): policies that hold a host
     // policy are written for a cluster that runs the host firewall.
-    notTakenBy: { ...VERDICTS_ONLY, ...connectivity('with the host firewall on where the policies hold a host policy (nodeSelector), off otherwise') },
+    notTakenBy: VERDICTS_ONLY,
   },
   allowLocalhost: {
     kind: 'flags',
@@ -139,7 +130,7 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
       const mode = oneOf('--allow-localhost', value, ALLOW_LOCALHOST_MODES, 'use always, auto or policy');
       return mode !== undefined ? { allowLocalhost: mode !== 'policy' } : {};
     },
-    notTakenBy: { ...VERDICTS_ONLY, ...connectivity('with allow-localhost always (auto, the agent\'s default, is always in Kubernetes)') },
+    notTakenBy: VERDICTS_ONLY,
   },
   policyEnforcement: {
     kind: 'flags',
@@ -165,7 +156,9 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
       ? new Option('--cluster-name <name>', 'the local cluster name (default: the cluster of the nodes that observed the capture, else default)')
       : new Option('--cluster-name <name>', 'the local cluster name').default('default')],
     read: (value) => (typeof value === 'string' ? { clusterName: value } : {}),
-    notTakenBy: { validate: VALIDATE_WHY },
+    // validate reads the DNS pitfalls' kube-dns on the local cluster (a selector naming io.cilium.k8s.policy.cluster):
+    // ValidateInputsOptions.clusterName.
+    notTakenBy: {},
   },
   policyDefaultLocalCluster: {
     kind: 'flags',
@@ -174,7 +167,7 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
       const on = oneOf('--policy-default-local-cluster', value, LOCAL_CLUSTER_VALUES, 'use true or false');
       return on !== undefined ? { policyDefaultLocalCluster: on === 'true' } : {};
     },
-    notTakenBy: { ...VERDICTS_ONLY, ...connectivity('with policy-default-local-cluster at the agent\'s default of the release (true from 1.19)') },
+    notTakenBy: VERDICTS_ONLY,
   },
   ipFamilies: {
     kind: 'flags',

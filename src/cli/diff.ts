@@ -4,6 +4,7 @@
  *
  *   cdk8s-cilium diff --base <paths|git-ref> --head <paths> [--output text|markdown|json|html] [--fail-on allowed|denied|any]
  *                     [--inventory pods.json] [--flows flows.jsonl] [--dns-server <endpoint>] [--max-changes <n>] [--max-pairs <n>]
+ *                     [the agent-setting flags of trace: src/cli/agent-setting-flags.ts SETTING_FLAGS]
  *
  * `--base origin/main` (any git ref, when no such path exists; both is refused) reads the `--head` paths at that ref with
  * git, without a checkout. The endpoint classes come from the inventory (workloads, Namespaces and Services in the inputs,
@@ -115,6 +116,23 @@ export interface ConnectivityCommandOptions {
    * @default true
    */
   readonly nonDefaultDenyPolicies?: boolean;
+  /**
+   * Whether the host firewall is on (`--host-firewall`) or off (`--no-host-firewall`), on both sides
+   * (`PolicySetOptions.hostFirewall`).
+   * @default - on where the policies hold a host policy (nodeSelector), off otherwise
+   */
+  readonly hostFirewall?: boolean;
+  /**
+   * The agent's `allow-localhost`, on both sides: `always`, `auto` (both let the local host reach its pods whatever the
+   * policies say) or `policy` (`PolicySetOptions.allowLocalhost`).
+   * @default 'auto'
+   */
+  readonly allowLocalhost?: string;
+  /**
+   * The agent's `policy-default-local-cluster`, on both sides: `true` or `false` (`PolicySetOptions.policyDefaultLocalCluster`).
+   * @default - the release's default (true from 1.19)
+   */
+  readonly policyDefaultLocalCluster?: string;
   /**
    * Whether the agent runs with `allow-icmp-frag-needed` (`--no-allow-icmp-frag-needed`: off, and the records of ICMPv4
    * fragmentation needed in `--flows` are read as any ICMP, their pods endpoint classes).

@@ -5,6 +5,7 @@
  *
  *   cdk8s-cilium report --policies <paths> [--output text|markdown|json|html] [--inventory pods.json] [--flows flows.jsonl]
  *                       [--dns-server <endpoint>] [--max-pairs <n>]
+ *                       [the agent-setting flags of trace: src/cli/agent-setting-flags.ts SETTING_FLAGS]
  *
  * Exit status: 0, or 2 on bad input (one line on stderr), including a report of more pairs of endpoint classes than
  * `--max-pairs` (default 250,000; `report-too-large`: refused before any pair is judged, nothing on stdout).

@@ -22,7 +22,8 @@ import { resolve } from 'node:path';
 import type { ReportFile, ValidationReport } from '../validate';
 import { CILIUM_VERSION_ANNOTATION, annotationFix } from '../model/version-annotation';
 import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_LIMIT, formatBytes, isDirectory, parseSize } from '../model/inputs';
-import { addSettingFlags } from './agent-setting-flags';
+import { addSettingFlags, settingFlags } from './agent-setting-flags';
+import type { PolicySetOptions } from '../engine/policy-set-options';
 import { flagWithValue } from './flag-value';
 import { parseIntegerOption } from './numeric-option';
 import { commanderOutput, errorLine, printableStderr, refuseEmptyPaths, refuseRepeatedOptions } from './trace';
@@ -76,6 +77,16 @@ export interface ValidateCommandOptions {
    * @default '10MiB'
    */
   readonly maxFileSize?: string;
+  /**
+   * The local cluster's name (`ValidateInputsOptions.clusterName`).
+   * @default 'default'
+   */
+  readonly clusterName?: string;
+}
+
+/** The `clusterName` of `ValidateInputsOptions` from the agent settings the flags gave (`settingFlags`). */
+function clusterOf(settings: PolicySetOptions): { clusterName?: string } {
+  return settings.clusterName !== undefined ? { clusterName: settings.clusterName } : {};
 }
 
 /**
@@ -123,6 +134,8 @@ export async function executeValidate(paths: readonly string[], options: Validat
   const found: ValidationReport = validatePaths(paths, {
     cwd: io.cwd ?? process.cwd(),
     ...(options.ciliumVersion !== undefined ? { ciliumVersion: options.ciliumVersion } : {}),
+    // The agent settings validate takes (`SETTING_FLAGS`): the local cluster's name, `default` unless given.
+    ...clusterOf(settingFlags(options, 'validate')),
     ...(options.crd && options.crd.length > 0 ? { crdFiles: [...options.crd] } : {}),
     ...(maxWarnings !== undefined ? { maxWarnings } : {}),
     maxFileBytes,
@@ -188,7 +201,7 @@ export function addValidateCommand(program: Command, io: ValidateIo, done: (code
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--max-warnings <n>', 'fail (exit 1) when there are more warnings than this (-1: no limit)')
     .option('--max-file-size <size>', `inputs larger than this are not read (bytes, or 512k, 10MiB) (default: ${formatBytes(DEFAULT_MAX_FILE_BYTES)})`);
-  // No agent setting: validate checks manifests, not verdicts (`SETTING_FLAGS` says so of each).
+  // Of the agent settings, the local cluster's name only (`SETTING_FLAGS` says why of each other).
   return addSettingFlags(command, 'validate')
     .action(async (paths: string[], opts: ValidateCommandOptions) => {
       try {

@@ -7,7 +7,7 @@ import { cidrSetEntrySelectsUngrouped, groupSelectorSelectsEverything, groupSele
 import { addressShapedDnsName, compileFqdnSelector, matchesEveryDnsName } from '../model/fqdn-pattern';
 import { l4Scope } from '../model/l4-scope';
 import { l4FilterKey } from '../model/l7-parsers';
-import { LabelSet, POD_LABEL_SOURCES, Selector } from '../model/labels';
+import { POD_LABEL_SOURCES, Selector } from '../model/labels';
 import { namedPortNumber, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import { namedPortEnd } from '../model/port-entries';
 import {
@@ -19,7 +19,7 @@ import {
   RuleView,
 } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
-import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME, isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
 import { DNS_SERVER_ROLE, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
@@ -304,24 +304,18 @@ export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
 const KUBE_DNS_ITEM: RuleItemModel = { endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }] };
 
 /**
- * The local cluster's name, as the engine judges by default (`PolicySetOptions.clusterName`): Cilium's `cluster-name`
- * default, `default`; validate takes no cluster name.
- */
-const LOCAL_CLUSTER = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: DEFAULT_CLUSTER_NAME }]);
-
-/**
  * An item with only those of its endpoint selectors whose cluster requirements hold on the local cluster's pods: Cilium
  * gives every pod the label `k8s:io.cilium.k8s.policy.cluster=<cluster-name>` (pkg/k8s/utils `SanitizePodLabels`), and a
  * key without a source is `any:`, which holds on it (pkg/labels `LabelArray.Has`), so `io.cilium.k8s.policy.cluster: east`
  * (or `In [east]`, `DoesNotExist`) selects no pod of a cluster named otherwise, its kube-dns included (clustermesh: the
  * pods of cluster `east`). The validator's selectors leave the cluster key out (`normalise`: one local cluster), so it is
- * read here, against the local cluster's name as the engine has it (`LOCAL_CLUSTER`). `policy-default-local-cluster`
+ * read here, against the local cluster's name (`PitfallRun.localCluster`: `ValidateInputsOptions.clusterName`, `--cluster-name`, else `default` as the engine has it). `policy-default-local-cluster`
  * (1.19) adds the local cluster to selectors without a cluster key only, which takes in the local kube-dns all the same.
  */
-function localClusterPeers(item: RuleItemModel): RuleItemModel {
+function localClusterPeers(run: PitfallRun, item: RuleItemModel): RuleItemModel {
   if (item.endpoints === undefined) return item;
   const local = (m: LabelSelectorModel): boolean => !isObject(m)
-    || Selector.all().and(...Selector.from(m).requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`))).matches(LOCAL_CLUSTER);
+    || Selector.all().and(...Selector.from(m).requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`))).matches(run.localCluster);
   return { ...item, endpoints: arr<LabelSelectorModel>(item.endpoints).filter(local) };
 }
 
@@ -346,8 +340,8 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
   const maybe = new Map<'UDP' | 'TCP', number>();
   for (const { item, index } of items(r.rule, SectionName.EGRESS_DENY)) {
     if (item.services !== undefined) continue;
-    if (!sameDnsPeer(r, KUBE_DNS_ITEM, r, item, false)) {
-      if (mayTakeInKubeDns(r, item)) {
+    if (!sameDnsPeer(run, r, KUBE_DNS_ITEM, r, item, false)) {
+      if (mayTakeInKubeDns(run, r, item)) {
         (['UDP', 'TCP'] as const).filter((p) => !maybe.has(p) && allowsPort53(item, p, endPortExists(r), numbers)).forEach((p) => maybe.set(p, index));
       }
       continue;
@@ -397,8 +391,8 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
  * pods without provably doing so: a selector that may overlap kube-dns's known labels and that a pod can match (no
  * required label of a source no pod carries, `POD_LABEL_SOURCES`: `cilium:foo` selects no pod, and no reserved key).
  */
-function mayTakeInKubeDns(r: RuleView, item: RuleItemModel): boolean {
-  return arr<LabelSelectorModel>(localClusterPeers(item).endpoints).filter(isObject).some((m) => {
+function mayTakeInKubeDns(run: PitfallRun, r: RuleView, item: RuleItemModel): boolean {
+  return arr<LabelSelectorModel>(localClusterPeers(run, item).endpoints).filter(isObject).some((m) => {
     const sel = peerSelector(r, m);
     const podless = sel.requirements.some((q) => POSITIVE.has(q.operator) && (q.source === 'reserved' || !POD_LABEL_SOURCES.has(q.source)));
     return !podless && mayOverlap(sel, KUBE_DNS);
@@ -453,8 +447,8 @@ const POSITIVE = new Set(['In', 'Exists']);
  * `covering`: the identities the item provably takes in, for the widening side: a Service, a group, a node selector that
  * requires something, or a CIDR the check cannot read then takes in nothing (its backends or addresses are not known).
  */
-function dnsPeers(r: RuleView, written: RuleItemModel, covering = false): DnsPeers {
-  const item = localClusterPeers(written);
+function dnsPeers(run: PitfallRun, r: RuleView, written: RuleItemModel, covering = false): DnsPeers {
+  const item = localClusterPeers(run, written);
   const p: DnsPeers = { any: false, anyPod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => item[f] !== undefined);
   if (!l3) return { ...p, any: true };
@@ -534,9 +528,9 @@ function namesDnsServer(item: RuleItemModel): boolean {
  * backends or nodes are not known). `server: false` reads `b` as provably taking in (a deny: `dnsDenied`). Endpoint
  * selectors of either item are read on the local cluster (`localClusterPeers`, in `dnsPeers`).
  */
-export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel, server = namesDnsServer(b)): boolean {
-  const pa = dnsPeers(r, a);
-  const pb = dnsPeers(c, b, !server);
+export function sameDnsPeer(run: PitfallRun, r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel, server = namesDnsServer(b)): boolean {
+  const pa = dnsPeers(run, r, a);
+  const pb = dnsPeers(run, c, b, !server);
   if (pb.any) return true;
   if (pa.any) {
     pa.anyPod = pa.anyAddress = true;
@@ -591,7 +585,7 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
     if (c.host !== r.host || !(c === r || run.covers(c, r) || run.covers(r, c))) continue;
     for (const theirs of dnsItems(c)) {
       if (!theirs.all) continue;
-      const hit = restricted.find((d) => sameDnsPeer(r, d.item, c, theirs.item)
+      const hit = restricted.find((d) => sameDnsPeer(run, r, d.item, c, theirs.item)
         && (theirs.l4Only ? sharesDnsFilter(d.item, endPortExists(r), theirs.item, endPortExists(c))
           : portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c))));
       if (!hit) continue;
@@ -648,7 +642,7 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
  */
 export function allowsDns(run: PitfallRun, written: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
   // Endpoint selectors of another cluster (clustermesh) select no local resolver: the pods look names up in their own.
-  const item = localClusterPeers(written);
+  const item = localClusterPeers(run, written);
   if (arr(written.endpoints).length > 0 && arr(item.endpoints).length === 0) return false;
   // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
   if (!allowsPort53(item, protocol, endPortExists(c), dnsPortNumbers(run).forAllows) || arr(item.fqdns).length > 0) return false;

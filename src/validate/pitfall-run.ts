@@ -3,7 +3,8 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { Diagnostic } from '../core/errors';
 import { OptionDefaults } from '../model/known-keys';
-import { Selector } from '../model/labels';
+import { LabelSet, Selector } from '../model/labels';
+import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME } from '../model/selectors';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
 import { NamedPortNumber } from '../model/named-port-numbers';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
@@ -64,6 +65,11 @@ export interface PitfallOptions {
    * @default - the version of the first document, else `CiliumVersion.DEFAULT`
    */
   readonly ciliumVersion?: CiliumVersion;
+  /**
+   * The local cluster's name (`ValidateInputsOptions.clusterName`): the value of the pods' `io.cilium.k8s.policy.cluster` label.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
 }
 
 /** A pitfall finding: a diagnostic on one document of the set, or on a Kubernetes NetworkPolicy of the inventory. */
@@ -242,6 +248,11 @@ export class PitfallRun {
   public cachedDnsPortNumbers?: DnsPortNumbers;
   /** The Services of the inventory as a `toServices` entry reads them (see `serviceFacts` of `pitfall-services-every-peer`). */
   public cachedServiceFacts?: readonly (InventoryServiceInfo & { readonly hasSelector: boolean; readonly addresses: number | undefined })[];
+  /**
+   * The cluster label of the local cluster's pods (`io.cilium.k8s.policy.cluster=<clusterName>`: pkg/k8s/utils
+   * `SanitizePodLabels`), against which selectors naming the cluster key are read (`localClusterPeers` of `pitfall-dns.ts`).
+   */
+  public readonly localCluster: LabelSet;
 
   private readonly out: PitfallFinding[] = [];
   private cachedNpViews?: RuleView[];
@@ -276,6 +287,7 @@ export class PitfallRun {
     public readonly inventory: ManifestInventory,
     public readonly options: PitfallOptions,
   ) {
+    this.localCluster = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: options.clusterName ?? DEFAULT_CLUSTER_NAME }]);
     this.where = documents.map((d) => d.where);
     this.metadata = documents.map((d) => d.model.metadata);
     documents.forEach((d, doc) => {

@@ -51,6 +51,13 @@ export interface ValidateInputsOptions {
    */
   readonly maxWarnings?: number;
   /**
+   * The local cluster's name, the agent's `cluster-name` (Helm `cluster.name`): Cilium gives every pod the label
+   * `io.cilium.k8s.policy.cluster=<name>`, so a selector naming that key selects the local pods only when it names this
+   * cluster (the cluster DNS pods of the DNS pitfalls). Lower-case letters, digits and `-`, at most 32 characters.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
+  /**
    * Inputs larger than this many bytes are not read (`input-too-large`).
    * @default 10485760 (10 MiB)
    */

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Diagnostic, Severity } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { fromYaml } from '../model/parse';
+import { clusterNameError } from '../model/labels';
 import { readYamlStream, YamlStream } from '../model/yaml-stream';
 import { IParsedDocument, Locator, ParseResult, SourceDiagnostic, SourcePosition } from '../model/parse-result';
 import { isNetworkPolicy } from '../model/network-policy';
@@ -108,6 +109,10 @@ export class Run {
   private readonly lines = new Map<number, string[]>();
 
   constructor(private readonly options: ValidateInputsOptions) {
+    // As the engine refuses it (`PolicySet`): an unset CI variable (`--cluster-name "$CLUSTER"`) must not judge the DNS
+    // pitfalls for a cluster "" no pod is of.
+    const badCluster = options.clusterName !== undefined ? clusterNameError(String(options.clusterName)) : undefined;
+    if (badCluster) throw badCluster;
     if (options.ciliumVersion !== undefined) this.given = parseTargetVersion(options.ciliumVersion);
     this.cwd = options.cwd ?? process.cwd();
     this.maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -417,7 +422,10 @@ export class Run {
         };
         return { model: d.doc.model, version: target.rules, where: `${d.file}${at ? `:${at.line}` : ''}`, _locate: locate, ...(d.refused ? { _refused: true } : {}) };
       });
-      for (const found of checkPitfalls(docs, this.inventory, { kafkaRemoved: target.kafkaRemoved, ciliumVersion: this.fallback.rules })) {
+      for (const found of checkPitfalls(docs, this.inventory, {
+        kafkaRemoved: target.kafkaRemoved, ciliumVersion: this.fallback.rules,
+        ...(this.options.clusterName !== undefined ? { clusterName: this.options.clusterName } : {}),
+      })) {
         if (found.networkPolicy) {
           this.pushNetworkPolicy(found, found.networkPolicy);
           continue;

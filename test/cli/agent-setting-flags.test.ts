@@ -212,16 +212,16 @@ describe('a refused setting names its flag', () => {
 
 // Session 57 (review): diff and report were said to judge the host firewall "at the agent's default", which is off
 // (enable-host-firewall false, daemon/cmd/daemon_main.go); the set they build without the flag judges it auto: on where
-// the policies hold a host policy. The row says what the code does.
-test('diff and report: the host firewall is said to be judged as the set judges it without the flag (auto)', () => {
+// the policies hold a host policy. Session 58: they take the flag (and --allow-localhost, --policy-default-local-cluster),
+// whose absence leaves the set's auto (test/cli/connectivity-setting-flags.test.ts judges their verdicts).
+test('diff and report take the host firewall, allow-localhost and policy-default-local-cluster flags; unset, the host firewall is auto', () => {
   const host = 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: host}\nspec:\n'
     + '  nodeSelector: {matchLabels: {role: worker}}\n  ingress:\n  - fromEntities: [cluster]\n';
   const set = PolicySet.fromTexts([{ file: 'host.yaml', text: host }], {});
   expect([set.hostFirewall, set.hostFirewallMode]).toEqual([true, 'auto-on']);
-  const row = SETTING_FLAGS.hostFirewall;
   for (const name of ['diff', 'report'] as const) {
-    const why = row.kind === 'flags' ? row.notTakenBy[name] : undefined;
-    expect(why).toContain('with the host firewall on where the policies hold a host policy (nodeSelector), off otherwise');
-    expect(why).not.toContain('default');
+    const taken = takenSettings(name).map(([key]) => key);
+    expect(taken).toEqual(expect.arrayContaining(['hostFirewall', 'allowLocalhost', 'policyDefaultLocalCluster']));
+    expect(settingFlags({}, name).hostFirewall).toBeUndefined();
   }
 });
