@@ -20,6 +20,7 @@ import {
 } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME, isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { clusterFilter } from '../model/selector-import';
 import { DNS_SERVER_ROLE, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
@@ -301,13 +302,18 @@ export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
 }
 
 /** An egress item to the cluster DNS pods, the peer a deny is tested against (`sameDnsPeer`). */
-const KUBE_DNS_ITEM: RuleItemModel = { endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }] };
+const KUBE_DNS_ITEM: RuleItemModel = {
+  endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns', [`k8s:${CLUSTER_KEY}`]: DEFAULT_CLUSTER_NAME } }],
+};
 
 /**
  * The local cluster's name, as the engine judges by default (`PolicySetOptions.clusterName`): Cilium's `cluster-name`
  * default, `default`; validate takes no cluster name.
  */
 const LOCAL_CLUSTER = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: DEFAULT_CLUSTER_NAME }]);
+
+/** The local cluster's DNS pods (`KUBE_DNS` on the local cluster, `LOCAL_CLUSTER`), for "does this selector take them in". */
+const LOCAL_KUBE_DNS = KUBE_DNS.and(...clusterRequirements({ matchLabels: { [CLUSTER_KEY]: DEFAULT_CLUSTER_NAME } }).requirements);
 
 /**
  * An item with only those of its endpoint selectors whose cluster requirements hold on the local cluster's pods: Cilium
@@ -320,9 +326,21 @@ const LOCAL_CLUSTER = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: DEF
  */
 function localClusterPeers(item: RuleItemModel): RuleItemModel {
   if (item.endpoints === undefined) return item;
-  const local = (m: LabelSelectorModel): boolean => !isObject(m)
-    || Selector.all().and(...Selector.from(m).requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`))).matches(LOCAL_CLUSTER);
+  const local = (m: LabelSelectorModel): boolean => !isObject(m) || clusterRequirements(m).matches(LOCAL_CLUSTER);
   return { ...item, endpoints: arr<LabelSelectorModel>(item.endpoints).filter(local) };
+}
+
+/**
+ * The cluster requirements of a from/toEndpoints selector as written (on `io.cilium.k8s.policy.cluster`, with or without
+ * the `k8s:` source), as a selector of their own in the normal form's source (`k8s`), with the cluster filter of
+ * `policy-default-local-cluster` (1.19+: a selector without a cluster key selects the local cluster only, `clusterFilter`,
+ * pkg/k8s/apis/cilium.io/utils `getEndpointSelector`) when `version` is given. The normal form of the pitfall layer drops
+ * these (`normalise`); the DNS pitfalls read them here.
+ */
+function clusterRequirements(m: LabelSelectorModel, version?: CiliumVersion): Selector {
+  const written = Selector.all().and(...Selector.from(m).requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`)));
+  const filtered = version?.atLeast(AGENT_SINCE.policyDefaultLocalCluster) ? clusterFilter(written, DEFAULT_CLUSTER_NAME) : written;
+  return Selector.all().and(...filtered.requirements.map((q) => ({ ...q, source: 'k8s' })));
 }
 
 /**
@@ -453,8 +471,7 @@ const POSITIVE = new Set(['In', 'Exists']);
  * `covering`: the identities the item provably takes in, for the widening side: a Service, a group, a node selector that
  * requires something, or a CIDR the check cannot read then takes in nothing (its backends or addresses are not known).
  */
-function dnsPeers(r: RuleView, written: RuleItemModel, covering = false): DnsPeers {
-  const item = localClusterPeers(written);
+function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers {
   const p: DnsPeers = { any: false, anyPod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => item[f] !== undefined);
   if (!l3) return { ...p, any: true };
@@ -466,13 +483,20 @@ function dnsPeers(r: RuleView, written: RuleItemModel, covering = false): DnsPee
   }
   for (const m of arr<LabelSelectorModel>(item.endpoints).filter(isObject)) {
     const sel = peerSelector(r, m);
+    // Pods of the clusters its cluster key names (clustermesh): a selector of another cluster only is those pods, which the
+    // local kube-dns is not one of, and two items of one other cluster's DNS pods still meet (`clusterRequirements`).
+    const clusters = clusterRequirements(m, r.version);
+    if (!clusters.matches(LOCAL_CLUSTER)) {
+      p.pods.push(sel.and(...clusters.requirements));
+      continue;
+    }
     const positive = sel.requirements.filter((q) => POSITIVE.has(q.operator));
     if (positive.length === 0) p.any = true;
     else if (sel.hasReservedKey()) {
       const keys = positive.filter((q) => q.source === 'reserved').map((q) => q.key);
       if (keys.length === 0) p.any = true;
       keys.forEach((k) => p.reserved.add(k));
-    } else p.pods.push(sel);
+    } else p.pods.push(sel.and(...clusters.requirements));
   }
   const everyNode = arr<LabelSelectorModel>(item.nodes).some((m) => isObject(m) && selectorRequiresNothing(m));
   if (item.nodes !== undefined && (!covering || everyNode)) NODE_IDENTITIES.forEach((e) => p.reserved.add(e));
@@ -544,7 +568,7 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
   }
   if ([...pa.reserved].some((e) => pb.reserved.has(e))) return true;
   if (pb.anyPod && (pa.anyPod || pa.pods.length > 0)) return true;
-  const dnsIn = (s: Selector): boolean => implies(KUBE_DNS, s);
+  const dnsIn = (s: Selector): boolean => implies(LOCAL_KUBE_DNS, s);
   if (pa.pods.some((x) => pb.pods.some((y) => implies(x, y) || (server && implies(y, x)) || (dnsIn(x) && dnsIn(y))))) return true;
   if (pa.anyPod && pb.pods.some((y) => server || dnsIn(y))) return true;
   // Addresses as pods: `b`'s CIDRs hold all of one of `a`'s (every server it restricts), or meet it where `b` names its peers

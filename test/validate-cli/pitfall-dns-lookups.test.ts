@@ -444,6 +444,33 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [mine, all({ 'k8s:io.kubernetes.pod.namespace': 'other' })])).toEqual([]);
   });
 
+  it('the cluster key (clustermesh): items of one other cluster\'s DNS pods meet; each finding and silence as the engine judges', () => {
+    // Every pod carries k8s:io.cilium.k8s.policy.cluster=<cluster-name> (pkg/k8s/utils SanitizePodLabels); a selector without
+    // the key takes in every cluster's pods up to 1.18 and the local one's from 1.19 (policy-default-local-cluster).
+    const dnsOf = (cluster?: Doc): Doc => ({ matchLabels: { ...KUBE_DNS.matchLabels, ...(cluster ?? {}) } });
+    const EAST = { 'io.cilium.k8s.policy.cluster': 'east' };
+    const dnsIn = (peer: Doc, dns: Doc[]): Doc => ({ toEndpoints: [peer], ...on53(dns) });
+    const NOT_LOCAL = { ...KUBE_DNS, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'NotIn', values: ['default'] }] };
+    // [case, restricted peer, widening peer, version, the DNS pods asked, reported]
+    const table: [string, Doc, Doc, string, string, boolean][] = [
+      ['both of east', dnsOf(EAST), dnsOf(EAST), '1.19', 'east', true],
+      ['both of east (1.14)', dnsOf(EAST), dnsOf(EAST), '1.14', 'east', true],
+      ['east, then not the local cluster', dnsOf(EAST), NOT_LOCAL, '1.19', 'east', true],
+      ['east, then no cluster key (every cluster up to 1.18)', dnsOf(EAST), dnsOf(), '1.18', 'east', true],
+      ['east, then no cluster key (the local one from 1.19)', dnsOf(EAST), dnsOf(), '1.19', 'east', false],
+      ['east, then west', dnsOf(EAST), dnsOf({ 'io.cilium.k8s.policy.cluster': 'west' }), '1.19', 'east', false],
+      ['local, then east (1.19)', dnsOf(), dnsOf(EAST), '1.19', 'default', false],
+      ['both local', dnsOf(), dnsOf(), '1.19', 'default', true],
+    ];
+    for (const [what, mine, theirs, version, cluster, reported] of table) {
+      const docs = [restricted([dnsIn(mine, [{ matchName: 'api.example.com' }])]), ccnp({ endpointSelector: {}, egress: [dnsIn(theirs, STAR)] }, 'all')];
+      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.parse(version) });
+      const server = `pod:kube-system:k8s-app=kube-dns,io.cilium.k8s.policy.cluster=${cluster}`;
+      const lookup = verdictFor(set, 'pod:shop:app=web', server, '53/UDP', { dns: 'evil.example.org' }).verdict;
+      expect([what, at(ID, docs, version), lookup]).toEqual([what, reported ? [HIT] : [], reported ? 'allowed' : 'l7-denied']);
+    }
+  });
+
   it('a pod label on the namespace or service-account key does not move the pod: Cilium writes its own over it', () => {
     // pkg/k8s/utils SanitizePodLabels (1.14-1.19): the agent sets io.kubernetes.pod.namespace to the pod's namespace and the
     // service-account label to the pod spec's (deleting a pod label there when the pod has none): a CNP of shop selects
