@@ -25,6 +25,9 @@ import { DNS_SERVER_ROLE, itemsSelectBroadly, reservedAsEntities } from './locko
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
 
+/** Named port numbers by `namedPortKey` (`DnsPortNumbers.numbers`). */
+type DnsPortMap = ReadonlyMap<string, ReadonlySet<number>>;
+
 /** The cluster DNS pods, for "could this peer be the DNS server". */
 const KUBE_DNS = fromModel({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } });
 
@@ -46,7 +49,7 @@ interface DnsItem {
  * The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow.
  * `restrictingOnly`: only the items with DNS rules of their own (those that may restrict names; the others allow every name).
  */
-function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
+function dnsItems(r: RuleView, numbers: DnsPortMap, restrictingOnly = false): DnsItem[] {
   return items(r.rule, SectionName.EGRESS).flatMap(({ item, index }): DnsItem[] => {
     const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
     if (restrictingOnly && sels.length === 0) return [];
@@ -57,7 +60,7 @@ function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
     // allow of every port, port 0 or a range over 53 is another L4 filter, which the DNS proxy does not read for a lookup on
     // 53 (pkg/fqdn/dnsproxy/proxy.go CheckAllowed reads the rules of the destination port only), as the engine judges it.
     const l4Only = sels.length === 0;
-    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true)) return [];
+    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true, numbers)) return [];
     if (l4Only) return [{ item, index, all: true, l4Only, names: ['an L4 allow with no DNS rules'] }];
     const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
     return [{ item, index, all: names.some((n) => matchesEveryName(n, r.version)), l4Only, names: names.map((n) => JSON.stringify(n)) }];
@@ -70,7 +73,7 @@ function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
  * of policies times their restricting rules was the square of the input).
  */
 function everyNameRules(run: PitfallRun): readonly RuleView[] {
-  return run.cachedEveryNameRules ??= run.rules.filter((c) => dnsItems(c).some((d) => d.all));
+  return run.cachedEveryNameRules ??= run.rules.filter((c) => dnsItems(c, dnsPortNumbers(run).numbers).some((d) => d.all));
 }
 
 /** Whether a rule's target version keeps `endPort` (1.16+; before, the API server prunes it and port 0 is every port). */
@@ -78,18 +81,12 @@ function endPortExists(r: RuleView): boolean {
   return r.version.atLeast(CiliumVersion.V1_16);
 }
 
-/** Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol. */
-function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean): boolean {
-  // No toPorts and no icmps (absent or empty lists: rule.go `toPorts.Len() == 0 && icmp.Len() == 0`) is every port.
-  const everyPort = (i: RuleItemModel): boolean => l4Scope(arr(i.toPorts), arr(i.icmps), true) === 'all';
-  const protocols = (i: RuleItemModel, endPort: boolean): Set<string> => (arr(i.toPorts).length === 0
-    ? new Set(everyPort(i) ? ['TCP', 'UDP'] : [])
-    : new Set(arr<PortRuleModel>(i.toPorts)
-      .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
-      .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES, endPort))
-      .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
-  const pb = protocols(b, bEndPort);
-  return [...protocols(a, aEndPort)].some((p) => pb.has(p));
+/**
+ * Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol
+ * (`allowsPort53`: a named port as the agent resolves it on the cluster's pods, `dnsPortNumbers`).
+ */
+function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean, numbers: DnsPortMap): boolean {
+  return (['UDP', 'TCP'] as const).some((protocol) => allowsPort53(a, protocol, aEndPort, numbers) && allowsPort53(b, protocol, bEndPort, numbers));
 }
 
 /**
@@ -99,13 +96,14 @@ function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, b
  * proxy reads the rules of the one that made the port's redirect (pkg/endpoint/bpf.go `proxyID`, pkg/proxy/dns.go
  * `setRules`), which wins the shared policy map key over a plain allow (mapstate `merge`).
  */
-function sharesDnsFilter(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean): boolean {
+function sharesDnsFilter(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean, numbers: DnsPortMap): boolean {
   const filters = (i: RuleItemModel, endPort: boolean, withDnsRules: boolean): string[] => arr<PortRuleModel>(i.toPorts)
     .filter((pr) => isObject(pr) && (!withDnsRules || (isObject(pr.rules) && arr(pr.rules.dns).length > 0)))
-    .flatMap((pr) => objects<PortProtocolModel>(pr.ports).filter((p) => portCovers(p, 53, DNS_PORT_NAMES, endPort)))
+    .flatMap((pr) => objects<PortProtocolModel>(pr.ports))
     .flatMap((p) => {
       const port = readPortEntry(p, endPort);
-      return port.protocols.filter((protocol) => protocol === 'TCP' || protocol === 'UDP').map((protocol) => l4FilterKey(port, protocol));
+      return (['UDP', 'TCP'] as const).filter((protocol) => port.protocols.includes(protocol) && coversDnsPort(p, protocol, endPort, numbers))
+        .map((protocol) => l4FilterKey(port, protocol));
     });
   const ofA = new Set(filters(a, aEndPort, true));
   return filters(b, bEndPort, false).some((key) => ofA.has(key));
@@ -257,7 +255,7 @@ function fqdnRules(run: PitfallRun): readonly RuleView[] {
  */
 export function fqdnDnsServerBroad(run: PitfallRun, r: RuleView): void {
   if (r.host || fqdnRules(run).length === 0) return;
-  for (const d of dnsItems(r, true)) {
+  for (const d of dnsItems(r, dnsPortNumbers(run).numbers, true)) {
     const item = reservedAsEntities(d.item, r.version);
     const peers = itemsSelectBroadly([item], DNS_SERVER_ROLE, r.version)
       ?? (r.kind === PolicyKind.CILIUM_NETWORK_POLICY ? undefined
@@ -532,16 +530,21 @@ function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers 
 }
 
 /**
- * Whether an item names its peers as DNS servers: it has DNS rules of its own, or allows only port 53 (or a DNS port
- * name), not every port or a range over 53.
+ * Whether an item names its peers as DNS servers: it has DNS rules of its own, or allows only port 53 (53 with no `endPort`
+ * above it, or a named port that resolves to 53 as the agent resolves it, `dnsPortNumbers`), not every port or a range
+ * over 53.
  */
-function namesDnsServer(item: RuleItemModel): boolean {
+function namesDnsServer(item: RuleItemModel, endPort: boolean, numbers: DnsPortMap): boolean {
   const prs = arr<PortRuleModel>(item.toPorts).filter(isObject);
   if (prs.some((pr) => isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
-  const ports = prs.flatMap((pr) => arr<PortProtocolModel>(pr.ports)).filter(isObject);
+  const ports = prs.flatMap((pr) => objects<PortProtocolModel>(pr.ports));
   return ports.length > 0 && ports.every((p) => {
-    const port = String(p.port ?? '');
-    return (port === '53' || DNS_PORT_NAMES.includes(port)) && (p.endPort === undefined || Number(p.endPort) <= 53);
+    const entry = readPortEntry(p, endPort);
+    if (entry.kind !== 'named') return entry.kind === 'range' && entry.lo === 53 && entry.hi === 53;
+    return (['UDP', 'TCP'] as const).some((protocol) => {
+      const resolved = entry.name !== undefined && entry.protocols.includes(protocol) ? namedPortNumber(numbers, entry.name, protocol) : undefined;
+      return resolved === 53 && namedPortEnd(entry, resolved) === 53;
+    });
   });
 }
 
@@ -558,7 +561,7 @@ function namesDnsServer(item: RuleItemModel): boolean {
  * backends or nodes are not known). `server: false` reads `b` as provably taking in (a deny: `dnsDenied`). Endpoint
  * selectors of either item are read on the local cluster (`localClusterPeers`, in `dnsPeers`).
  */
-export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel, server = namesDnsServer(b)): boolean {
+export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel, server: boolean): boolean {
   const pa = dnsPeers(r, a);
   const pb = dnsPeers(c, b, !server);
   if (pb.any) return true;
@@ -594,16 +597,22 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
  * is an allow of a named port beside DNS rules on 53, or of 53 beside DNS rules on the name (`sharesDnsFilter`).
  */
 export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
-  const restricted = dnsItems(r, true).filter((d) => !d.all);
+  const { numbers, assumed, inputNumbers } = dnsPortNumbers(run);
+  const restricted = dnsItems(r, numbers, true).filter((d) => !d.all);
   if (restricted.length === 0) return;
+  // A finding that holds only on the DNS pods' assumed port names (none of them in the input) says so, as `dnsDenied` does.
+  const assumption = (holdsOnInput: boolean): string => (!assumed || holdsOnInput ? '' : '. Assumed: the input holds no cluster DNS pods '
+    + '(k8s-app: kube-dns in kube-system) whose declared ports would resolve the port names here; they are read as the conventional DNS ports '
+    + '(CoreDNS: dns 53/UDP, dns-tcp 53/TCP); give the DNS Deployment with the input to have them resolved on its ports');
   // Within the restricted item: a port entry of it without L7 rules in the same filter (`mergePortProto`, same selectors).
   for (const d of restricted) {
     const plain = arr<PortRuleModel>(d.item.toPorts).filter((pr) => isObject(pr) && !hasL7Rules(pr));
-    if (plain.length === 0 || !sharesDnsFilter(d.item, endPortExists(r), { toPorts: plain }, endPortExists(r))) continue;
+    const merged = (nums: DnsPortMap): boolean => sharesDnsFilter(d.item, endPortExists(r), { toPorts: plain }, endPortExists(r), nums);
+    if (plain.length === 0 || !merged(numbers)) continue;
     const who = r.host ? 'nodes' : 'pods';
     run.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${d.index}].toPorts`,
       `these ${who} may look up only ${d.names.join(', ')}, but another toPorts entry of the same item allows the same DNS port without DNS rules: `
-      + 'Cilium merges them into one L4 filter and widens the DNS rules with an allow-all, so the restriction does not hold',
+      + `Cilium merges them into one L4 filter and widens the DNS rules with an allow-all, so the restriction does not hold${assumption(merged(inputNumbers))}`,
       'drop the ports entry without rules (the DNS rules already allow the port), or give it the same DNS rules');
     return;
   }
@@ -613,20 +622,23 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
     // Some pods of one are (provably, or per the workloads of the input) pods of the other.
     // The rule itself too: its other items (a restricted item is never one that allows every name).
     if (c.host !== r.host || !(c === r || run.covers(c, r) || run.covers(r, c))) continue;
-    for (const theirs of dnsItems(c)) {
+    for (const theirs of dnsItems(c, numbers)) {
       if (!theirs.all) continue;
-      const hit = restricted.find((d) => sameDnsPeer(r, d.item, c, theirs.item)
-        && (theirs.l4Only ? sharesDnsFilter(d.item, endPortExists(r), theirs.item, endPortExists(c))
-          : portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c))));
+      const widens = (d: DnsItem, nums: DnsPortMap): boolean =>
+        sameDnsPeer(r, d.item, c, theirs.item, namesDnsServer(theirs.item, endPortExists(c), nums))
+        && (theirs.l4Only ? sharesDnsFilter(d.item, endPortExists(r), theirs.item, endPortExists(c), nums)
+          : portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c), nums));
+      const hit = restricted.find((d) => widens(d, numbers));
       if (!hit) continue;
       if (run.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
       const other = c === r ? `this rule's ${c.path}.egress[${theirs.index}]` : c.name;
       const who = r.host ? 'nodes' : 'pods';
       run.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${hit.index}].toPorts`,
         `these ${who} may look up only ${hit.names.join(', ')}, but ${other} lets the same ${who} look up every name (${theirs.names.join(', ')}) on the same `
-        + `DNS server and port: Cilium ORs the DNS rules of ${c === r ? 'every item' : 'all policies'} there, so the restriction does not hold`,
+        + `DNS server and port: Cilium ORs the DNS rules of ${c === r ? 'every item' : 'all policies'} there, so the restriction does not hold`
+        + assumption(widens(hit, inputNumbers)),
         c === r
-          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53${r.host ? hostGuardHint(theirs.item) : ''}; `
+          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53${r.host ? hostGuardHint(theirs.item, endPortExists(c), numbers) : ''}; `
             + 'drop the restriction here if every name is meant'
           : `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
             + '(an FqdnEgress: allowAllDnsLookups: true)');
@@ -640,9 +652,9 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
  * lets the restriction hold; '' for other items. CIDRs on 53 only: the node-DNS guard of `nodeDnsServers`,
  * `LockoutPath.NODE_DNS`. (The pod guard allows every port: another L4 filter, which never widens DNS rules.)
  */
-function hostGuardHint(item: RuleItemModel): string {
+function hostGuardHint(item: RuleItemModel, endPort: boolean, numbers: DnsPortMap): string {
   const cidrOnly = (['endpoints', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).every((f) => item[f] === undefined);
-  if (cidrOnly && (item.cidr !== undefined || item.cidrSet !== undefined) && namesDnsServer(item)) {
+  if (cidrOnly && (item.cidr !== undefined || item.cidrSet !== undefined) && namesDnsServer(item, endPort, numbers)) {
     return ' (if it is a HostFirewall\'s node-DNS guard of nodeDnsServers: exempt LockoutPath.NODE_DNS with a reason and leave nodeDnsServers out, so this allow, with its DNS '
       + 'rules, is the nodes\' DNS to that server)';
   }

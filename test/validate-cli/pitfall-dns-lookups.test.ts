@@ -179,6 +179,46 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [restricted([item('53', names), item('dns', STAR)])])).toEqual([HIT]);
   });
 
+  it('named ports resolve on the DNS pods of the input, as the agent resolves them (the engine agrees on each row)', () => {
+    // 1.14-1.19 pkg/endpoint GetNamedPort(ingress=false) → NamedPortMultiMap.GetNamedPort: the named container ports of the
+    // cluster's pods, one number per name and protocol; not a fixed list of DNS port names.
+    const pods = (ports: Doc[]): Doc => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system' },
+      spec: { selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, template: { metadata: { labels: { 'k8s-app': 'kube-dns' } },
+        spec: { containers: [{ name: 'c', image: 'c', ports }] } } },
+    });
+    const COREDNS = pods([{ containerPort: 53, name: 'dns', protocol: 'UDP' }, { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' }]);
+    const CUSTOM = pods([{ containerPort: 53, name: 'foo', protocol: 'UDP' }]);
+    const on = (port: string, protocol: string, dns?: Doc[]): Doc =>
+      ({ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port, protocol }], ...(dns ? { rules: { dns } } : {}) }] });
+    const NAMES = [{ matchName: 'api.example.com' }];
+    // [case, restricted items, widening item, DNS pods, reported path, engine on 53/UDP, on 53/TCP for another name (`denied`: no
+    // allow of 53/TCP at all: `foo` and `dns` are UDP only)]
+    const table: [string, Doc[], Doc, Doc, string | undefined, string, string][] = [
+      ['`foo` (53/UDP on the pods) on both', [on('foo', 'ANY', NAMES)], on('foo', 'ANY', STAR), CUSTOM, HIT, 'allowed', 'denied'],
+      ['53 restricted, `*` on `foo`', [on('53', 'ANY', NAMES)], on('foo', 'ANY', STAR), CUSTOM, HIT, 'allowed', 'l7-denied'],
+      ['`foo` restricted, an L4 allow of `foo`', [on('foo', 'ANY', NAMES)], on('foo', 'ANY'), CUSTOM, HIT, 'allowed', 'denied'],
+      ['`dns` restricted, `*` on `dns` over TCP (CoreDNS: `dns` is UDP only)', [on('dns', 'ANY', NAMES)], on('dns', 'TCP', STAR), COREDNS, undefined,
+        'l7-denied', 'denied'],
+      ['`dns` and 53 restricted, `*` on `dns-tcp`: the 53 item is the one widened (TCP)', [on('dns', 'ANY', NAMES), on('53', 'ANY', NAMES)],
+        on('dns-tcp', 'ANY', STAR), COREDNS, 'd0.yaml spec.egress[1].toPorts', 'l7-denied', 'allowed'],
+    ];
+    for (const [what, mine, theirs, dnsPods, path, udp, tcp] of table) {
+      const docs = [restricted(mine), ccnp({ endpointSelector: {}, egress: [theirs] }, 'all'), dnsPods];
+      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+      const lookup = (protocol: string): string => verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', `53/${protocol}`, { dns: 'evil.example.org' }).verdict;
+      expect([what, at(ID, docs), lookup('UDP'), lookup('TCP')]).toEqual([what, path ? [path] : [], udp, tcp]);
+    }
+    // Without DNS pods in the input a name is read as the conventional DNS ports, and the finding says it assumes so; by
+    // number, or with the pods given, it assumes nothing.
+    const assumed = (mine: Doc, theirs: Doc, dnsPods: Doc[]): boolean[] => findings(report([restricted([mine]),
+      ccnp({ endpointSelector: {}, egress: [theirs] }, 'all'), ...dnsPods]), ID).map((f) => f.message.includes('Assumed: the input holds no cluster DNS pods'));
+    expect(assumed(on('dns', 'ANY', NAMES), on('dns', 'ANY', STAR), [])).toEqual([true]);
+    expect(assumed(on('dns', 'ANY', NAMES), on('dns', 'ANY', STAR), [COREDNS])).toEqual([false]);
+    expect(assumed(on('53', 'ANY', NAMES), on('53', 'ANY', STAR), [])).toEqual([false]);
+    expect(assumed(on('dns', 'ANY', NAMES), on('dns', 'ANY'), [])).toEqual([true]);
+  });
+
   it('within one rule: another item with `*`, or without DNS rules, on the same server and port cancels the restriction too', () => {
     const restrictedItem = toDns([{ matchName: 'api.example.com' }]);
     expect(at(ID, [restricted([restrictedItem, toDns()])])).toEqual([HIT]);
