@@ -120,7 +120,9 @@ function hasL7Rules(pr: PortRuleModel): boolean {
  * to the addresses of its names, never the lookups to the resolver (before a lookup it selects no address at all).
  */
 function dnsSelectors(rule: RuleModel): FqdnSelectorModel[] {
-  return items(rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0).flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
+  // Nor those of an item to another cluster's pods only: the pods look names up in their own cluster (`otherClustersOnly`).
+  return items(rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0 && !otherClustersOnly(item))
+    .flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
     .flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
     .filter(isObject);
 }
@@ -326,6 +328,14 @@ function localClusterPeers(item: RuleItemModel): RuleItemModel {
   if (item.endpoints === undefined) return item;
   const local = (m: LabelSelectorModel): boolean => !isObject(m) || clusterRequirements(m).matches(LOCAL_CLUSTER);
   return { ...item, endpoints: arr<LabelSelectorModel>(item.endpoints).filter(local) };
+}
+
+/**
+ * Whether an item's endpoint selectors all select pods of other clusters only (`localClusterPeers` keeps none of them): no
+ * DNS server of the local pods, who look names up in their own cluster.
+ */
+function otherClustersOnly(item: RuleItemModel): boolean {
+  return arr(item.endpoints).length > 0 && arr(localClusterPeers(item).endpoints).length === 0;
 }
 
 /**
@@ -684,8 +694,8 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
  */
 export function allowsDns(run: PitfallRun, written: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
   // Endpoint selectors of another cluster (clustermesh) select no local resolver: the pods look names up in their own.
+  if (otherClustersOnly(written)) return false;
   const item = localClusterPeers(written);
-  if (arr(written.endpoints).length > 0 && arr(item.endpoints).length === 0) return false;
   // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
   if (!allowsPort53(item, protocol, endPortExists(c), dnsPortNumbers(run).forAllows) || arr(item.fqdns).length > 0) return false;
   if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;

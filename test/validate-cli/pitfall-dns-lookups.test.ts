@@ -64,6 +64,22 @@ describe('pitfall-fqdn-without-dns: a toFQDNs rule needs an L7 DNS rule for the 
     expect(at(ID, [fqdnRule([toDns([{ matchPattern: '*' }])])])).toEqual([]);
   });
 
+  it('DNS rules to another cluster\'s DNS pods only cover nothing: the pods look names up in their own (the engine agrees)', () => {
+    // Every pod carries k8s:io.cilium.k8s.policy.cluster=<cluster-name> (pkg/k8s/utils SanitizePodLabels); the lookups to
+    // the local kube-dns go through an L4 allow without DNS rules, so the DNS proxy never sees them.
+    const dnsTo = (cluster: Record<string, string>): Doc => ccnp({
+      endpointSelector: {}, enableDefaultDeny: { egress: false },
+      egress: [{ toEndpoints: [{ matchLabels: { ...KUBE_DNS.matchLabels, ...cluster } }], ...on53([{ matchPattern: '*' }]) }],
+    }, 'dns');
+    const rule = fqdnRule([toDns()]);
+    for (const [what, cluster, reported] of [['east', { 'io.cilium.k8s.policy.cluster': 'east' }, true], ['the local cluster', {}, false]] as const) {
+      const docs = [rule, dnsTo(cluster)];
+      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_19 });
+      const verdict = verdictFor(set, 'pod:shop:app=web', 'fqdn:api.github.com@140.82.112.3', '443/TCP').verdict;
+      expect([what, at(ID, docs), verdict]).toEqual([what, reported ? ['d0.yaml spec.egress[1].toFQDNs'] : [], reported ? 'denied' : 'allowed']);
+    }
+  });
+
   it('a host policy\'s DNS rule covers no pods, and a host policy is not judged; a rule without toFQDNs neither', () => {
     const hostDns = ccnp({ nodeSelector: {}, egress: [toDns([{ matchPattern: '*' }])] }, 'h');
     expect(at(ID, [fqdnRule(), hostDns])).toEqual(['d0.yaml spec.egress[0].toFQDNs']);
