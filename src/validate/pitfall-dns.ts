@@ -312,6 +312,9 @@ const KUBE_DNS_ITEM: RuleItemModel = {
  */
 const LOCAL_CLUSTER = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: DEFAULT_CLUSTER_NAME }]);
 
+/** The local cluster's pods (the cluster requirement of `LOCAL_CLUSTER`, in the normal form's source). */
+const LOCAL_PODS = clusterRequirements({ matchLabels: { [CLUSTER_KEY]: DEFAULT_CLUSTER_NAME } });
+
 /** The local cluster's DNS pods (`KUBE_DNS` on the local cluster, `LOCAL_CLUSTER`), for "does this selector take them in". */
 const LOCAL_KUBE_DNS = KUBE_DNS.and(...clusterRequirements({ matchLabels: { [CLUSTER_KEY]: DEFAULT_CLUSTER_NAME } }).requirements);
 
@@ -464,6 +467,11 @@ function namedPorts(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boole
 interface DnsPeers {
   any: boolean;
   anyPod: boolean;
+  /**
+   * Whether `anyPod` takes in pods of other clusters too (a Service, a cidrGroupSelector of no label, any peer); the
+   * `cluster` entity is the local cluster's pods only (pkg/policy/api/entity.go: `k8s:io.cilium.k8s.policy.cluster=<cluster-name>`).
+   */
+  anyRemotePod: boolean;
   readonly pods: Selector[];
   readonly reserved: Set<string>;
   anyAddress: boolean;
@@ -480,7 +488,7 @@ const POSITIVE = new Set(['In', 'Exists']);
  * requires something, or a CIDR the check cannot read then takes in nothing (its backends or addresses are not known).
  */
 function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers {
-  const p: DnsPeers = { any: false, anyPod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
+  const p: DnsPeers = { any: false, anyPod: false, anyRemotePod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => item[f] !== undefined);
   if (!l3) return { ...p, any: true };
   for (const entity of arr<string>(item.entities)) {
@@ -509,7 +517,7 @@ function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers 
   const everyNode = arr<LabelSelectorModel>(item.nodes).some((m) => isObject(m) && selectorRequiresNothing(m));
   if (item.nodes !== undefined && (!covering || everyNode)) NODE_IDENTITIES.forEach((e) => p.reserved.add(e));
   // backends: pods by selector, or the addresses of a selector-less Service
-  if (item.services !== undefined && !covering) p.anyPod = p.anyAddress = true;
+  if (item.services !== undefined && !covering) p.anyPod = p.anyRemotePod = p.anyAddress = true;
   if ((item.groups !== undefined || item.fqdns !== undefined) && !covering) p.anyAddress = true;
   const cidrs: { cidr: unknown; except: readonly unknown[] }[] = [...arr<string>(item.cidr).map((cidr) => ({ cidr, except: [] })),
     ...arr<CidrRuleModel>(item.cidrSet).map((c) => (isObject(c) ? { cidr: c.cidr, except: arr<unknown>(c.except) } : { cidr: c, except: [] }))];
@@ -521,7 +529,7 @@ function dnsPeers(r: RuleView, item: RuleItemModel, covering = false): DnsPeers 
     for (const c of arr<CidrRuleModel>(item.cidrSet)) {
       if (!isObject(c) || !cidrSetEntrySelectsUngrouped(c)) continue;
       if (groupSelectorSelectsEverything(c)) p.any = true;
-      p.anyPod = true;
+      p.anyPod = p.anyRemotePod = true;
       CLUSTER_RESERVED_ENTITIES.filter((e) => !covering || e !== 'kube-apiserver').forEach((e) => p.reserved.add(e));
       if (!covering) p.anyAddress = true;
     }
@@ -576,14 +584,16 @@ export function sameDnsPeer(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleI
   const pb = dnsPeers(c, b, !server);
   if (pb.any) return true;
   if (pa.any) {
-    pa.anyPod = pa.anyAddress = true;
+    pa.anyPod = pa.anyRemotePod = pa.anyAddress = true;
     pb.reserved.forEach((e) => pa.reserved.add(e));
   }
   if ([...pa.reserved].some((e) => pb.reserved.has(e))) return true;
-  if (pb.anyPod && (pa.anyPod || pa.pods.length > 0)) return true;
+  // Every pod: of the local cluster only for the `cluster` entity, so not a selector of other clusters' pods only.
+  const inAnyPod = (q: DnsPeers, s: Selector): boolean => q.anyRemotePod || mayOverlap(s, LOCAL_PODS);
+  if (pb.anyPod && (pa.anyPod || pa.pods.some((x) => inAnyPod(pb, x)))) return true;
   const dnsIn = (s: Selector): boolean => implies(LOCAL_KUBE_DNS, s);
   if (pa.pods.some((x) => pb.pods.some((y) => implies(x, y) || (server && implies(y, x)) || (dnsIn(x) && dnsIn(y))))) return true;
-  if (pa.anyPod && pb.pods.some((y) => server || dnsIn(y))) return true;
+  if (pa.anyPod && pb.pods.some((y) => inAnyPod(pa, y) && (server || dnsIn(y)))) return true;
   // Addresses as pods: `b`'s CIDRs hold all of one of `a`'s (every server it restricts), or meet it where `b` names its peers
   // as DNS servers. An allow on 53 and other ports to 10.0.0.5/32 beside DNS rules to 10.0.0.0/8 is not the server's.
   // Each CIDR counts less its except holes: `0.0.0.0/0` except `10.0.0.0/8` takes in no server of `10.0.0.0/8`.

@@ -505,7 +505,9 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     // the key takes in every cluster's pods up to 1.18 and the local one's from 1.19 (policy-default-local-cluster).
     const dnsOf = (cluster?: Doc): Doc => ({ matchLabels: { ...KUBE_DNS.matchLabels, ...(cluster ?? {}) } });
     const EAST = { 'io.cilium.k8s.policy.cluster': 'east' };
-    const dnsIn = (peer: Doc, dns: Doc[]): Doc => ({ toEndpoints: [peer], ...on53(dns) });
+    // A peer: endpoint labels, or entities (`cluster` is the local cluster's pods only: pkg/policy/api/entity.go).
+    const dnsIn = (peer: Doc, dns: Doc[]): Doc => (Array.isArray(peer.entities) ? { toEntities: peer.entities, ...on53(dns) }
+      : { toEndpoints: [peer], ...on53(dns) });
     const NOT_LOCAL = { ...KUBE_DNS, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'NotIn', values: ['default'] }] };
     // [case, restricted peer, widening peer, version, the DNS pods asked, reported]
     const table: [string, Doc, Doc, string, string, boolean][] = [
@@ -517,6 +519,10 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
       ['east, then west', dnsOf(EAST), dnsOf({ 'io.cilium.k8s.policy.cluster': 'west' }), '1.19', 'east', false],
       ['local, then east (1.19)', dnsOf(), dnsOf(EAST), '1.19', 'default', false],
       ['both local', dnsOf(), dnsOf(), '1.19', 'default', true],
+      ['the cluster entity, then east', { entities: ['cluster'] }, dnsOf(EAST), '1.18', 'default', false],
+      ['east, then the cluster entity', dnsOf(EAST), { entities: ['cluster'] }, '1.19', 'east', false],
+      ['east, then all', dnsOf(EAST), { entities: ['all'] }, '1.19', 'east', true],
+      ['the cluster entity, then the local kube-dns (1.14)', { entities: ['cluster'] }, dnsOf(), '1.14', 'default', true],
     ];
     for (const [what, mine, theirs, version, cluster, reported] of table) {
       const docs = [restricted([dnsIn(mine, [{ matchName: 'api.example.com' }])]), ccnp({ endpointSelector: {}, egress: [dnsIn(theirs, STAR)] }, 'all')];
