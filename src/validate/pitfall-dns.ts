@@ -19,10 +19,14 @@ import {
   RuleView,
 } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
-import { isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME, isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
+import { clusterFilter } from '../model/selector-import';
 import { DNS_SERVER_ROLE, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
+
+/** Named port numbers by `namedPortKey` (`DnsPortNumbers.numbers`). */
+type DnsPortMap = ReadonlyMap<string, ReadonlySet<number>>;
 
 /** The cluster DNS pods, for "could this peer be the DNS server". */
 const KUBE_DNS = fromModel({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } });
@@ -45,7 +49,7 @@ interface DnsItem {
  * The egress allow items of a rule with L7 DNS rules: whether they allow every name, and the names they allow.
  * `restrictingOnly`: only the items with DNS rules of their own (those that may restrict names; the others allow every name).
  */
-function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
+function dnsItems(r: RuleView, numbers: DnsPortMap, restrictingOnly = false): DnsItem[] {
   return items(r.rule, SectionName.EGRESS).flatMap(({ item, index }): DnsItem[] => {
     const sels = arr<PortRuleModel>(item.toPorts).flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []));
     if (restrictingOnly && sels.length === 0) return [];
@@ -56,7 +60,7 @@ function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
     // allow of every port, port 0 or a range over 53 is another L4 filter, which the DNS proxy does not read for a lookup on
     // 53 (pkg/fqdn/dnsproxy/proxy.go CheckAllowed reads the rules of the destination port only), as the engine judges it.
     const l4Only = sels.length === 0;
-    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true)) return [];
+    if (!portsOverlap53(item, endPortExists(r), { toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }] }, true, numbers)) return [];
     if (l4Only) return [{ item, index, all: true, l4Only, names: ['an L4 allow with no DNS rules'] }];
     const names = sels.flatMap((s) => (isObject(s) ? [String(s.matchName ?? s.matchPattern ?? '')] : []));
     return [{ item, index, all: names.some((n) => matchesEveryName(n, r.version)), l4Only, names: names.map((n) => JSON.stringify(n)) }];
@@ -69,7 +73,7 @@ function dnsItems(r: RuleView, restrictingOnly = false): DnsItem[] {
  * of policies times their restricting rules was the square of the input).
  */
 function everyNameRules(run: PitfallRun): readonly RuleView[] {
-  return run.cachedEveryNameRules ??= run.rules.filter((c) => dnsItems(c).some((d) => d.all));
+  return run.cachedEveryNameRules ??= run.rules.filter((c) => dnsItems(c, dnsPortNumbers(run).numbers).some((d) => d.all));
 }
 
 /** Whether a rule's target version keeps `endPort` (1.16+; before, the API server prunes it and port 0 is every port). */
@@ -77,18 +81,12 @@ function endPortExists(r: RuleView): boolean {
   return r.version.atLeast(CiliumVersion.V1_16);
 }
 
-/** Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol. */
-function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean): boolean {
-  // No toPorts and no icmps (absent or empty lists: rule.go `toPorts.Len() == 0 && icmp.Len() == 0`) is every port.
-  const everyPort = (i: RuleItemModel): boolean => l4Scope(arr(i.toPorts), arr(i.icmps), true) === 'all';
-  const protocols = (i: RuleItemModel, endPort: boolean): Set<string> => (arr(i.toPorts).length === 0
-    ? new Set(everyPort(i) ? ['TCP', 'UDP'] : [])
-    : new Set(arr<PortRuleModel>(i.toPorts)
-      .flatMap((pr) => (isObject(pr) ? arr<PortProtocolModel>(pr.ports) : []))
-      .filter((p) => isObject(p) && portCovers(p, 53, DNS_PORT_NAMES, endPort))
-      .flatMap((p) => (p.protocol === undefined || p.protocol === 'ANY' ? ['TCP', 'UDP'] : [String(p.protocol)]))));
-  const pb = protocols(b, bEndPort);
-  return [...protocols(a, aEndPort)].some((p) => pb.has(p));
+/**
+ * Whether two items (each with whether its rule's version keeps `endPort`) both cover DNS on 53 with a common protocol
+ * (`allowsPort53`: a named port as the agent resolves it on the cluster's pods, `dnsPortNumbers`).
+ */
+function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean, numbers: DnsPortMap): boolean {
+  return (['UDP', 'TCP'] as const).some((protocol) => allowsPort53(a, protocol, aEndPort, numbers) && allowsPort53(b, protocol, bEndPort, numbers));
 }
 
 /**
@@ -98,13 +96,14 @@ function portsOverlap53(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, b
  * proxy reads the rules of the one that made the port's redirect (pkg/endpoint/bpf.go `proxyID`, pkg/proxy/dns.go
  * `setRules`), which wins the shared policy map key over a plain allow (mapstate `merge`).
  */
-function sharesDnsFilter(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean): boolean {
+function sharesDnsFilter(a: RuleItemModel, aEndPort: boolean, b: RuleItemModel, bEndPort: boolean, numbers: DnsPortMap): boolean {
   const filters = (i: RuleItemModel, endPort: boolean, withDnsRules: boolean): string[] => arr<PortRuleModel>(i.toPorts)
     .filter((pr) => isObject(pr) && (!withDnsRules || (isObject(pr.rules) && arr(pr.rules.dns).length > 0)))
-    .flatMap((pr) => objects<PortProtocolModel>(pr.ports).filter((p) => portCovers(p, 53, DNS_PORT_NAMES, endPort)))
+    .flatMap((pr) => objects<PortProtocolModel>(pr.ports))
     .flatMap((p) => {
       const port = readPortEntry(p, endPort);
-      return port.protocols.filter((protocol) => protocol === 'TCP' || protocol === 'UDP').map((protocol) => l4FilterKey(port, protocol));
+      return (['UDP', 'TCP'] as const).filter((protocol) => port.protocols.includes(protocol) && coversDnsPort(p, protocol, endPort, numbers))
+        .map((protocol) => l4FilterKey(port, protocol));
     });
   const ofA = new Set(filters(a, aEndPort, true));
   return filters(b, bEndPort, false).some((key) => ofA.has(key));
@@ -120,8 +119,10 @@ function hasL7Rules(pr: PortRuleModel): boolean {
  * The L7 DNS selectors of a rule's egress allow items. Not those of a `toFQDNs` item: its DNS rules see only queries sent
  * to the addresses of its names, never the lookups to the resolver (before a lookup it selects no address at all).
  */
-function dnsSelectors(rule: RuleModel): FqdnSelectorModel[] {
-  return items(rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0).flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
+function dnsSelectors(run: PitfallRun, rule: RuleModel): FqdnSelectorModel[] {
+  // Nor those of an item to another cluster's pods only: the pods look names up in their own cluster (`otherClustersOnly`).
+  return items(rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0 && !otherClustersOnly(run, item))
+    .flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
     .flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
     .filter(isObject);
 }
@@ -215,7 +216,7 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
     return;
   }
   const covering = run.coveringRules(r, providers);
-  const dns = covering.flatMap((c) => dnsSelectors(c.rule));
+  const dns = covering.flatMap((c) => dnsSelectors(run, c.rule));
   if (dns.length === 0) return;
   const subdomainWildcard = r.version.atLeast(AGENT_SINCE.fqdnDoubleStar);
   const matchers = dns.map((s) => dnsMatcher(s, subdomainWildcard));
@@ -256,7 +257,7 @@ function fqdnRules(run: PitfallRun): readonly RuleView[] {
  */
 export function fqdnDnsServerBroad(run: PitfallRun, r: RuleView): void {
   if (r.host || fqdnRules(run).length === 0) return;
-  for (const d of dnsItems(r, true)) {
+  for (const d of dnsItems(r, dnsPortNumbers(run).numbers, true)) {
     const item = reservedAsEntities(d.item, r.version);
     const peers = itemsSelectBroadly([item], DNS_SERVER_ROLE, r.version)
       ?? (r.kind === PolicyKind.CILIUM_NETWORK_POLICY ? undefined
@@ -300,8 +301,27 @@ export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
     'ideally with rules: {dns: [{matchPattern: "*"}]}; or, if egress is not meant to be restricted, set enableDefaultDeny: {egress: false} (1.16+)');
 }
 
-/** An egress item to the cluster DNS pods, the peer a deny is tested against (`sameDnsPeer`). */
-const KUBE_DNS_ITEM: RuleItemModel = { endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }] };
+/**
+ * The local cluster as the DNS pitfalls read it, once per run: its name (`PitfallRun.localCluster`: `--cluster-name`,
+ * `ValidateInputsOptions.clusterName`, else `default` as the engine has it); its pods (the cluster requirement, in the
+ * normal form's source); its DNS pods (`KUBE_DNS` on the local cluster), for "does this selector take them in"; and an
+ * egress item to them, the peer a deny is tested against (`sameDnsPeer`).
+ */
+function localDns(run: PitfallRun): NonNullable<PitfallRun['cachedLocalDns']> {
+  if (run.cachedLocalDns === undefined) {
+    const name = run.options.clusterName ?? DEFAULT_CLUSTER_NAME;
+    const pods = clusterRequirements(run, { matchLabels: { [CLUSTER_KEY]: name } });
+    run.cachedLocalDns = {
+      name,
+      pods,
+      kubeDns: KUBE_DNS.and(...pods.requirements),
+      kubeDnsItem: {
+        endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns', [`k8s:${CLUSTER_KEY}`]: name } }],
+      },
+    };
+  }
+  return run.cachedLocalDns;
+}
 
 /**
  * An item with only those of its endpoint selectors whose cluster requirements hold on the local cluster's pods: Cilium
@@ -309,14 +329,34 @@ const KUBE_DNS_ITEM: RuleItemModel = { endpoints: [{ matchLabels: { 'k8s:io.kube
  * key without a source is `any:`, which holds on it (pkg/labels `LabelArray.Has`), so `io.cilium.k8s.policy.cluster: east`
  * (or `In [east]`, `DoesNotExist`) selects no pod of a cluster named otherwise, its kube-dns included (clustermesh: the
  * pods of cluster `east`). The validator's selectors leave the cluster key out (`normalise`: one local cluster), so it is
- * read here, against the local cluster's name (`PitfallRun.localCluster`: `ValidateInputsOptions.clusterName`, `--cluster-name`, else `default` as the engine has it). `policy-default-local-cluster`
+ * read here, against the local cluster's name (`PitfallRun.localCluster`). `policy-default-local-cluster`
  * (1.19) adds the local cluster to selectors without a cluster key only, which takes in the local kube-dns all the same.
  */
 function localClusterPeers(run: PitfallRun, item: RuleItemModel): RuleItemModel {
   if (item.endpoints === undefined) return item;
-  const local = (m: LabelSelectorModel): boolean => !isObject(m)
-    || Selector.all().and(...Selector.from(m).requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`))).matches(run.localCluster);
+  const local = (m: LabelSelectorModel): boolean => !isObject(m) || clusterRequirements(run, m).matches(run.localCluster);
   return { ...item, endpoints: arr<LabelSelectorModel>(item.endpoints).filter(local) };
+}
+
+/**
+ * Whether an item's endpoint selectors all select pods of other clusters only (`localClusterPeers` keeps none of them): no
+ * DNS server of the local pods, who look names up in their own cluster.
+ */
+function otherClustersOnly(run: PitfallRun, item: RuleItemModel): boolean {
+  return arr(item.endpoints).length > 0 && arr(localClusterPeers(run, item).endpoints).length === 0;
+}
+
+/**
+ * The cluster requirements of a from/toEndpoints selector as written (on `io.cilium.k8s.policy.cluster`, with or without
+ * the `k8s:` source), as a selector of their own in the normal form's source (`k8s`), with the cluster filter of
+ * `policy-default-local-cluster` (1.19+: a selector without a cluster key selects the local cluster only, `clusterFilter`,
+ * pkg/k8s/apis/cilium.io/utils `getEndpointSelector`) when `version` is given. The normal form of the pitfall layer drops
+ * these (`normalise`); the DNS pitfalls read them here.
+ */
+function clusterRequirements(run: PitfallRun, m: LabelSelectorModel, version?: CiliumVersion): Selector {
+  const written = Selector.all().and(...Selector.from(m).requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`)));
+  const filtered = version?.atLeast(AGENT_SINCE.policyDefaultLocalCluster) ? clusterFilter(written, localDns(run).name) : written;
+  return Selector.all().and(...filtered.requirements.map((q) => ({ ...q, source: 'k8s' })));
 }
 
 /**
@@ -340,7 +380,7 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
   const maybe = new Map<'UDP' | 'TCP', number>();
   for (const { item, index } of items(r.rule, SectionName.EGRESS_DENY)) {
     if (item.services !== undefined) continue;
-    if (!sameDnsPeer(run, r, KUBE_DNS_ITEM, r, item, false)) {
+    if (!sameDnsPeer(run, r, localDns(run).kubeDnsItem, r, item, false)) {
       if (mayTakeInKubeDns(run, r, item)) {
         (['UDP', 'TCP'] as const).filter((p) => !maybe.has(p) && allowsPort53(item, p, endPortExists(r), numbers)).forEach((p) => maybe.set(p, index));
       }
@@ -432,6 +472,11 @@ function namedPorts(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boole
 interface DnsPeers {
   any: boolean;
   anyPod: boolean;
+  /**
+   * Whether `anyPod` takes in pods of other clusters too (a Service, a cidrGroupSelector of no label, any peer); the
+   * `cluster` entity is the local cluster's pods only (pkg/policy/api/entity.go: `k8s:io.cilium.k8s.policy.cluster=<cluster-name>`).
+   */
+  anyRemotePod: boolean;
   readonly pods: Selector[];
   readonly reserved: Set<string>;
   anyAddress: boolean;
@@ -447,9 +492,8 @@ const POSITIVE = new Set(['In', 'Exists']);
  * `covering`: the identities the item provably takes in, for the widening side: a Service, a group, a node selector that
  * requires something, or a CIDR the check cannot read then takes in nothing (its backends or addresses are not known).
  */
-function dnsPeers(run: PitfallRun, r: RuleView, written: RuleItemModel, covering = false): DnsPeers {
-  const item = localClusterPeers(run, written);
-  const p: DnsPeers = { any: false, anyPod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
+function dnsPeers(run: PitfallRun, r: RuleView, item: RuleItemModel, covering = false): DnsPeers {
+  const p: DnsPeers = { any: false, anyPod: false, anyRemotePod: false, pods: [], reserved: new Set(), anyAddress: false, cidrs: [] };
   const l3 = (['endpoints', 'cidr', 'cidrSet', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).some((f) => item[f] !== undefined);
   if (!l3) return { ...p, any: true };
   for (const entity of arr<string>(item.entities)) {
@@ -460,18 +504,25 @@ function dnsPeers(run: PitfallRun, r: RuleView, written: RuleItemModel, covering
   }
   for (const m of arr<LabelSelectorModel>(item.endpoints).filter(isObject)) {
     const sel = peerSelector(r, m);
+    // Pods of the clusters its cluster key names (clustermesh): a selector of another cluster only is those pods, which the
+    // local kube-dns is not one of, and two items of one other cluster's DNS pods still meet (`clusterRequirements`).
+    const clusters = clusterRequirements(run, m, r.version);
+    if (!clusters.matches(run.localCluster)) {
+      p.pods.push(sel.and(...clusters.requirements));
+      continue;
+    }
     const positive = sel.requirements.filter((q) => POSITIVE.has(q.operator));
     if (positive.length === 0) p.any = true;
     else if (sel.hasReservedKey()) {
       const keys = positive.filter((q) => q.source === 'reserved').map((q) => q.key);
       if (keys.length === 0) p.any = true;
       keys.forEach((k) => p.reserved.add(k));
-    } else p.pods.push(sel);
+    } else p.pods.push(sel.and(...clusters.requirements));
   }
   const everyNode = arr<LabelSelectorModel>(item.nodes).some((m) => isObject(m) && selectorRequiresNothing(m));
   if (item.nodes !== undefined && (!covering || everyNode)) NODE_IDENTITIES.forEach((e) => p.reserved.add(e));
   // backends: pods by selector, or the addresses of a selector-less Service
-  if (item.services !== undefined && !covering) p.anyPod = p.anyAddress = true;
+  if (item.services !== undefined && !covering) p.anyPod = p.anyRemotePod = p.anyAddress = true;
   if ((item.groups !== undefined || item.fqdns !== undefined) && !covering) p.anyAddress = true;
   const cidrs: { cidr: unknown; except: readonly unknown[] }[] = [...arr<string>(item.cidr).map((cidr) => ({ cidr, except: [] })),
     ...arr<CidrRuleModel>(item.cidrSet).map((c) => (isObject(c) ? { cidr: c.cidr, except: arr<unknown>(c.except) } : { cidr: c, except: [] }))];
@@ -483,7 +534,7 @@ function dnsPeers(run: PitfallRun, r: RuleView, written: RuleItemModel, covering
     for (const c of arr<CidrRuleModel>(item.cidrSet)) {
       if (!isObject(c) || !cidrSetEntrySelectsUngrouped(c)) continue;
       if (groupSelectorSelectsEverything(c)) p.any = true;
-      p.anyPod = true;
+      p.anyPod = p.anyRemotePod = true;
       CLUSTER_RESERVED_ENTITIES.filter((e) => !covering || e !== 'kube-apiserver').forEach((e) => p.reserved.add(e));
       if (!covering) p.anyAddress = true;
     }
@@ -502,16 +553,21 @@ function dnsPeers(run: PitfallRun, r: RuleView, written: RuleItemModel, covering
 }
 
 /**
- * Whether an item names its peers as DNS servers: it has DNS rules of its own, or allows only port 53 (or a DNS port
- * name), not every port or a range over 53.
+ * Whether an item names its peers as DNS servers: it has DNS rules of its own, or allows only port 53 (53 with no `endPort`
+ * above it, or a named port that resolves to 53 as the agent resolves it, `dnsPortNumbers`), not every port or a range
+ * over 53.
  */
-function namesDnsServer(item: RuleItemModel): boolean {
+function namesDnsServer(item: RuleItemModel, endPort: boolean, numbers: DnsPortMap): boolean {
   const prs = arr<PortRuleModel>(item.toPorts).filter(isObject);
   if (prs.some((pr) => isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;
-  const ports = prs.flatMap((pr) => arr<PortProtocolModel>(pr.ports)).filter(isObject);
+  const ports = prs.flatMap((pr) => objects<PortProtocolModel>(pr.ports));
   return ports.length > 0 && ports.every((p) => {
-    const port = String(p.port ?? '');
-    return (port === '53' || DNS_PORT_NAMES.includes(port)) && (p.endPort === undefined || Number(p.endPort) <= 53);
+    const entry = readPortEntry(p, endPort);
+    if (entry.kind !== 'named') return entry.kind === 'range' && entry.lo === 53 && entry.hi === 53;
+    return (['UDP', 'TCP'] as const).some((protocol) => {
+      const resolved = entry.name !== undefined && entry.protocols.includes(protocol) ? namedPortNumber(numbers, entry.name, protocol) : undefined;
+      return resolved === 53 && namedPortEnd(entry, resolved) === 53;
+    });
   });
 }
 
@@ -528,19 +584,21 @@ function namesDnsServer(item: RuleItemModel): boolean {
  * backends or nodes are not known). `server: false` reads `b` as provably taking in (a deny: `dnsDenied`). Endpoint
  * selectors of either item are read on the local cluster (`localClusterPeers`, in `dnsPeers`).
  */
-export function sameDnsPeer(run: PitfallRun, r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel, server = namesDnsServer(b)): boolean {
+export function sameDnsPeer(run: PitfallRun, r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemModel, server: boolean): boolean {
   const pa = dnsPeers(run, r, a);
   const pb = dnsPeers(run, c, b, !server);
   if (pb.any) return true;
   if (pa.any) {
-    pa.anyPod = pa.anyAddress = true;
+    pa.anyPod = pa.anyRemotePod = pa.anyAddress = true;
     pb.reserved.forEach((e) => pa.reserved.add(e));
   }
   if ([...pa.reserved].some((e) => pb.reserved.has(e))) return true;
-  if (pb.anyPod && (pa.anyPod || pa.pods.length > 0)) return true;
-  const dnsIn = (s: Selector): boolean => implies(KUBE_DNS, s);
+  // Every pod: of the local cluster only for the `cluster` entity, so not a selector of other clusters' pods only.
+  const inAnyPod = (q: DnsPeers, s: Selector): boolean => q.anyRemotePod || mayOverlap(s, localDns(run).pods);
+  if (pb.anyPod && (pa.anyPod || pa.pods.some((x) => inAnyPod(pb, x)))) return true;
+  const dnsIn = (s: Selector): boolean => implies(localDns(run).kubeDns, s);
   if (pa.pods.some((x) => pb.pods.some((y) => implies(x, y) || (server && implies(y, x)) || (dnsIn(x) && dnsIn(y))))) return true;
-  if (pa.anyPod && pb.pods.some((y) => server || dnsIn(y))) return true;
+  if (pa.anyPod && pb.pods.some((y) => inAnyPod(pa, y) && (server || dnsIn(y)))) return true;
   // Addresses as pods: `b`'s CIDRs hold all of one of `a`'s (every server it restricts), or meet it where `b` names its peers
   // as DNS servers. An allow on 53 and other ports to 10.0.0.5/32 beside DNS rules to 10.0.0.0/8 is not the server's.
   // Each CIDR counts less its except holes: `0.0.0.0/0` except `10.0.0.0/8` takes in no server of `10.0.0.0/8`.
@@ -564,16 +622,22 @@ export function sameDnsPeer(run: PitfallRun, r: RuleView, a: RuleItemModel, c: R
  * is an allow of a named port beside DNS rules on 53, or of 53 beside DNS rules on the name (`sharesDnsFilter`).
  */
 export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
-  const restricted = dnsItems(r, true).filter((d) => !d.all);
+  const { numbers, assumed, inputNumbers } = dnsPortNumbers(run);
+  const restricted = dnsItems(r, numbers, true).filter((d) => !d.all);
   if (restricted.length === 0) return;
+  // A finding that holds only on the DNS pods' assumed port names (none of them in the input) says so, as `dnsDenied` does.
+  const assumption = (holdsOnInput: boolean): string => (!assumed || holdsOnInput ? '' : '. Assumed: the input holds no cluster DNS pods '
+    + '(k8s-app: kube-dns in kube-system) whose declared ports would resolve the port names here; they are read as the conventional DNS ports '
+    + '(CoreDNS: dns 53/UDP, dns-tcp 53/TCP); give the DNS Deployment with the input to have them resolved on its ports');
   // Within the restricted item: a port entry of it without L7 rules in the same filter (`mergePortProto`, same selectors).
   for (const d of restricted) {
     const plain = arr<PortRuleModel>(d.item.toPorts).filter((pr) => isObject(pr) && !hasL7Rules(pr));
-    if (plain.length === 0 || !sharesDnsFilter(d.item, endPortExists(r), { toPorts: plain }, endPortExists(r))) continue;
+    const merged = (nums: DnsPortMap): boolean => sharesDnsFilter(d.item, endPortExists(r), { toPorts: plain }, endPortExists(r), nums);
+    if (plain.length === 0 || !merged(numbers)) continue;
     const who = r.host ? 'nodes' : 'pods';
     run.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${d.index}].toPorts`,
       `these ${who} may look up only ${d.names.join(', ')}, but another toPorts entry of the same item allows the same DNS port without DNS rules: `
-      + 'Cilium merges them into one L4 filter and widens the DNS rules with an allow-all, so the restriction does not hold',
+      + `Cilium merges them into one L4 filter and widens the DNS rules with an allow-all, so the restriction does not hold${assumption(merged(inputNumbers))}`,
       'drop the ports entry without rules (the DNS rules already allow the port), or give it the same DNS rules');
     return;
   }
@@ -583,20 +647,23 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
     // Some pods of one are (provably, or per the workloads of the input) pods of the other.
     // The rule itself too: its other items (a restricted item is never one that allows every name).
     if (c.host !== r.host || !(c === r || run.covers(c, r) || run.covers(r, c))) continue;
-    for (const theirs of dnsItems(c)) {
+    for (const theirs of dnsItems(c, numbers)) {
       if (!theirs.all) continue;
-      const hit = restricted.find((d) => sameDnsPeer(run, r, d.item, c, theirs.item)
-        && (theirs.l4Only ? sharesDnsFilter(d.item, endPortExists(r), theirs.item, endPortExists(c))
-          : portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c))));
+      const widens = (d: DnsItem, nums: DnsPortMap): boolean =>
+        sameDnsPeer(run, r, d.item, c, theirs.item, namesDnsServer(theirs.item, endPortExists(c), nums))
+        && (theirs.l4Only ? sharesDnsFilter(d.item, endPortExists(r), theirs.item, endPortExists(c), nums)
+          : portsOverlap53(d.item, endPortExists(r), theirs.item, endPortExists(c), nums));
+      const hit = restricted.find((d) => widens(d, numbers));
       if (!hit) continue;
       if (run.seen(`pitfall-dns-rules-widened\0${c.doc}/${c.path}`, r)) return;
       const other = c === r ? `this rule's ${c.path}.egress[${theirs.index}]` : c.name;
       const who = r.host ? 'nodes' : 'pods';
       run.report('pitfall-dns-rules-widened', r, `${r.path}.egress[${hit.index}].toPorts`,
         `these ${who} may look up only ${hit.names.join(', ')}, but ${other} lets the same ${who} look up every name (${theirs.names.join(', ')}) on the same `
-        + `DNS server and port: Cilium ORs the DNS rules of ${c === r ? 'every item' : 'all policies'} there, so the restriction does not hold`,
+        + `DNS server and port: Cilium ORs the DNS rules of ${c === r ? 'every item' : 'all policies'} there, so the restriction does not hold`
+        + assumption(widens(hit, inputNumbers)),
         c === r
-          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53${r.host ? hostGuardHint(theirs.item) : ''}; `
+          ? `give ${other} the same DNS rules, or narrow its peers or ports so it does not reach the DNS server on 53${r.host ? hostGuardHint(theirs.item, endPortExists(c), numbers) : ''}; `
             + 'drop the restriction here if every name is meant'
           : `restrict the DNS rules of ${c.name} too (or select other pods with it), or drop the restriction here if every name is meant `
             + '(an FqdnEgress: allowAllDnsLookups: true)');
@@ -610,9 +677,9 @@ export function dnsRulesWidened(run: PitfallRun, r: RuleView): void {
  * lets the restriction hold; '' for other items. CIDRs on 53 only: the node-DNS guard of `nodeDnsServers`,
  * `LockoutPath.NODE_DNS`. (The pod guard allows every port: another L4 filter, which never widens DNS rules.)
  */
-function hostGuardHint(item: RuleItemModel): string {
+function hostGuardHint(item: RuleItemModel, endPort: boolean, numbers: DnsPortMap): string {
   const cidrOnly = (['endpoints', 'entities', 'nodes', 'services', 'fqdns', 'groups'] as const).every((f) => item[f] === undefined);
-  if (cidrOnly && (item.cidr !== undefined || item.cidrSet !== undefined) && namesDnsServer(item)) {
+  if (cidrOnly && (item.cidr !== undefined || item.cidrSet !== undefined) && namesDnsServer(item, endPort, numbers)) {
     return ' (if it is a HostFirewall\'s node-DNS guard of nodeDnsServers: exempt LockoutPath.NODE_DNS with a reason and leave nodeDnsServers out, so this allow, with its DNS '
       + 'rules, is the nodes\' DNS to that server)';
   }
@@ -621,7 +688,7 @@ function hostGuardHint(item: RuleItemModel): string {
 
 /** The endpoint rules with an L7 DNS rule (computed once). */
 export function dnsRuleProviders(run: PitfallRun): readonly RuleView[] {
-  run.cachedDnsRules ??= run.rules.filter((c) => !c.host && dnsSelectors(c.rule).length > 0);
+  run.cachedDnsRules ??= run.rules.filter((c) => !c.host && dnsSelectors(run, c.rule).length > 0);
   return run.cachedDnsRules;
 }
 
@@ -642,8 +709,8 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
  */
 export function allowsDns(run: PitfallRun, written: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
   // Endpoint selectors of another cluster (clustermesh) select no local resolver: the pods look names up in their own.
+  if (otherClustersOnly(run, written)) return false;
   const item = localClusterPeers(run, written);
-  if (arr(written.endpoints).length > 0 && arr(item.endpoints).length === 0) return false;
   // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
   if (!allowsPort53(item, protocol, endPortExists(c), dnsPortNumbers(run).forAllows) || arr(item.fqdns).length > 0) return false;
   if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;

@@ -246,6 +246,8 @@ export class PitfallRun {
   public readonly cachedDns = new Map<'UDP' | 'TCP', readonly RuleView[]>();
   /** How egress named ports resolve toward the cluster DNS pods (see `dnsPortNumbers` of `pitfall-dns.ts`). */
   public cachedDnsPortNumbers?: DnsPortNumbers;
+  /** The local cluster as the DNS pitfalls read it (`localDns` of `pitfall-dns.ts`): its name, pods, DNS pods and an item to them. */
+  public cachedLocalDns?: { readonly name: string; readonly pods: Selector; readonly kubeDns: Selector; readonly kubeDnsItem: RuleItemModel };
   /** The Services of the inventory as a `toServices` entry reads them (see `serviceFacts` of `pitfall-services-every-peer`). */
   public cachedServiceFacts?: readonly (InventoryServiceInfo & { readonly hasSelector: boolean; readonly addresses: number | undefined })[];
   /**

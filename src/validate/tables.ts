@@ -167,6 +167,11 @@ export const AGENT_SINCE = {
   requiresDeprecated: V.V1_17,
   /** `**.` FQDN prefix matches one or more labels (before: `**` behaves like `*`). */
   fqdnDoubleStar: V.V1_19,
+  /**
+   * `policy-default-local-cluster` on by default: from/toEndpoints and from/toNodes without a cluster key select the local
+   * cluster only (pkg/k8s/apis/cilium.io/utils `getEndpointSelector`; the engine's `policyDefaultLocalCluster` default).
+   */
+  policyDefaultLocalCluster: V.V1_19,
   /** Kafka (and `l7proto`) rules deprecated, removed in 1.20. */
   kafkaDeprecated: V.V1_18,
   /** `fromNodes`/`toNodes` need agent flag `enable-node-selector-labels`. */

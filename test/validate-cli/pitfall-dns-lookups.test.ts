@@ -64,6 +64,22 @@ describe('pitfall-fqdn-without-dns: a toFQDNs rule needs an L7 DNS rule for the 
     expect(at(ID, [fqdnRule([toDns([{ matchPattern: '*' }])])])).toEqual([]);
   });
 
+  it('DNS rules to another cluster\'s DNS pods only cover nothing: the pods look names up in their own (the engine agrees)', () => {
+    // Every pod carries k8s:io.cilium.k8s.policy.cluster=<cluster-name> (pkg/k8s/utils SanitizePodLabels); the lookups to
+    // the local kube-dns go through an L4 allow without DNS rules, so the DNS proxy never sees them.
+    const dnsTo = (cluster: Record<string, string>): Doc => ccnp({
+      endpointSelector: {}, enableDefaultDeny: { egress: false },
+      egress: [{ toEndpoints: [{ matchLabels: { ...KUBE_DNS.matchLabels, ...cluster } }], ...on53([{ matchPattern: '*' }]) }],
+    }, 'dns');
+    const rule = fqdnRule([toDns()]);
+    for (const [what, cluster, reported] of [['east', { 'io.cilium.k8s.policy.cluster': 'east' }, true], ['the local cluster', {}, false]] as const) {
+      const docs = [rule, dnsTo(cluster)];
+      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_19 });
+      const verdict = verdictFor(set, 'pod:shop:app=web', 'fqdn:api.github.com@140.82.112.3', '443/TCP').verdict;
+      expect([what, at(ID, docs), verdict]).toEqual([what, reported ? ['d0.yaml spec.egress[1].toFQDNs'] : [], reported ? 'denied' : 'allowed']);
+    }
+  });
+
   it('a host policy\'s DNS rule covers no pods, and a host policy is not judged; a rule without toFQDNs neither', () => {
     const hostDns = ccnp({ nodeSelector: {}, egress: [toDns([{ matchPattern: '*' }])] }, 'h');
     expect(at(ID, [fqdnRule(), hostDns])).toEqual(['d0.yaml spec.egress[0].toFQDNs']);
@@ -177,6 +193,46 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     // A `*` on the name beside a restriction on the number is still reported (two DNS filters for one port: the proxy gets
     // the rules of one of them only).
     expect(at(ID, [restricted([item('53', names), item('dns', STAR)])])).toEqual([HIT]);
+  });
+
+  it('named ports resolve on the DNS pods of the input, as the agent resolves them (the engine agrees on each row)', () => {
+    // 1.14-1.19 pkg/endpoint GetNamedPort(ingress=false) → NamedPortMultiMap.GetNamedPort: the named container ports of the
+    // cluster's pods, one number per name and protocol; not a fixed list of DNS port names.
+    const pods = (ports: Doc[]): Doc => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system' },
+      spec: { selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, template: { metadata: { labels: { 'k8s-app': 'kube-dns' } },
+        spec: { containers: [{ name: 'c', image: 'c', ports }] } } },
+    });
+    const COREDNS = pods([{ containerPort: 53, name: 'dns', protocol: 'UDP' }, { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' }]);
+    const CUSTOM = pods([{ containerPort: 53, name: 'foo', protocol: 'UDP' }]);
+    const on = (port: string, protocol: string, dns?: Doc[]): Doc =>
+      ({ toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port, protocol }], ...(dns ? { rules: { dns } } : {}) }] });
+    const NAMES = [{ matchName: 'api.example.com' }];
+    // [case, restricted items, widening item, DNS pods, reported path, engine on 53/UDP, on 53/TCP for another name (`denied`: no
+    // allow of 53/TCP at all: `foo` and `dns` are UDP only)]
+    const table: [string, Doc[], Doc, Doc, string | undefined, string, string][] = [
+      ['`foo` (53/UDP on the pods) on both', [on('foo', 'ANY', NAMES)], on('foo', 'ANY', STAR), CUSTOM, HIT, 'allowed', 'denied'],
+      ['53 restricted, `*` on `foo`', [on('53', 'ANY', NAMES)], on('foo', 'ANY', STAR), CUSTOM, HIT, 'allowed', 'l7-denied'],
+      ['`foo` restricted, an L4 allow of `foo`', [on('foo', 'ANY', NAMES)], on('foo', 'ANY'), CUSTOM, HIT, 'allowed', 'denied'],
+      ['`dns` restricted, `*` on `dns` over TCP (CoreDNS: `dns` is UDP only)', [on('dns', 'ANY', NAMES)], on('dns', 'TCP', STAR), COREDNS, undefined,
+        'l7-denied', 'denied'],
+      ['`dns` and 53 restricted, `*` on `dns-tcp`: the 53 item is the one widened (TCP)', [on('dns', 'ANY', NAMES), on('53', 'ANY', NAMES)],
+        on('dns-tcp', 'ANY', STAR), COREDNS, 'd0.yaml spec.egress[1].toPorts', 'l7-denied', 'allowed'],
+    ];
+    for (const [what, mine, theirs, dnsPods, path, udp, tcp] of table) {
+      const docs = [restricted(mine), ccnp({ endpointSelector: {}, egress: [theirs] }, 'all'), dnsPods];
+      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+      const lookup = (protocol: string): string => verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', `53/${protocol}`, { dns: 'evil.example.org' }).verdict;
+      expect([what, at(ID, docs), lookup('UDP'), lookup('TCP')]).toEqual([what, path ? [path] : [], udp, tcp]);
+    }
+    // Without DNS pods in the input a name is read as the conventional DNS ports, and the finding says it assumes so; by
+    // number, or with the pods given, it assumes nothing.
+    const assumed = (mine: Doc, theirs: Doc, dnsPods: Doc[]): boolean[] => findings(report([restricted([mine]),
+      ccnp({ endpointSelector: {}, egress: [theirs] }, 'all'), ...dnsPods]), ID).map((f) => f.message.includes('Assumed: the input holds no cluster DNS pods'));
+    expect(assumed(on('dns', 'ANY', NAMES), on('dns', 'ANY', STAR), [])).toEqual([true]);
+    expect(assumed(on('dns', 'ANY', NAMES), on('dns', 'ANY', STAR), [COREDNS])).toEqual([false]);
+    expect(assumed(on('53', 'ANY', NAMES), on('53', 'ANY', STAR), [])).toEqual([false]);
+    expect(assumed(on('dns', 'ANY', NAMES), on('dns', 'ANY'), [])).toEqual([true]);
   });
 
   it('within one rule: another item with `*`, or without DNS rules, on the same server and port cancels the restriction too', () => {
@@ -442,6 +498,39 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     expect(at(ID, [mine, all({})])).toEqual([HIT]);
     expect(at(ID, [mine, all({ 'k8s:io.kubernetes.pod.namespace': 'shop' })])).toEqual([HIT]);
     expect(at(ID, [mine, all({ 'k8s:io.kubernetes.pod.namespace': 'other' })])).toEqual([]);
+  });
+
+  it('the cluster key (clustermesh): items of one other cluster\'s DNS pods meet; each finding and silence as the engine judges', () => {
+    // Every pod carries k8s:io.cilium.k8s.policy.cluster=<cluster-name> (pkg/k8s/utils SanitizePodLabels); a selector without
+    // the key takes in every cluster's pods up to 1.18 and the local one's from 1.19 (policy-default-local-cluster).
+    const dnsOf = (cluster?: Doc): Doc => ({ matchLabels: { ...KUBE_DNS.matchLabels, ...(cluster ?? {}) } });
+    const EAST = { 'io.cilium.k8s.policy.cluster': 'east' };
+    // A peer: endpoint labels, or entities (`cluster` is the local cluster's pods only: pkg/policy/api/entity.go).
+    const dnsIn = (peer: Doc, dns: Doc[]): Doc => (Array.isArray(peer.entities) ? { toEntities: peer.entities, ...on53(dns) }
+      : { toEndpoints: [peer], ...on53(dns) });
+    const NOT_LOCAL = { ...KUBE_DNS, matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'NotIn', values: ['default'] }] };
+    // [case, restricted peer, widening peer, version, the DNS pods asked, reported]
+    const table: [string, Doc, Doc, string, string, boolean][] = [
+      ['both of east', dnsOf(EAST), dnsOf(EAST), '1.19', 'east', true],
+      ['both of east (1.14)', dnsOf(EAST), dnsOf(EAST), '1.14', 'east', true],
+      ['east, then not the local cluster', dnsOf(EAST), NOT_LOCAL, '1.19', 'east', true],
+      ['east, then no cluster key (every cluster up to 1.18)', dnsOf(EAST), dnsOf(), '1.18', 'east', true],
+      ['east, then no cluster key (the local one from 1.19)', dnsOf(EAST), dnsOf(), '1.19', 'east', false],
+      ['east, then west', dnsOf(EAST), dnsOf({ 'io.cilium.k8s.policy.cluster': 'west' }), '1.19', 'east', false],
+      ['local, then east (1.19)', dnsOf(), dnsOf(EAST), '1.19', 'default', false],
+      ['both local', dnsOf(), dnsOf(), '1.19', 'default', true],
+      ['the cluster entity, then east', { entities: ['cluster'] }, dnsOf(EAST), '1.18', 'default', false],
+      ['east, then the cluster entity', dnsOf(EAST), { entities: ['cluster'] }, '1.19', 'east', false],
+      ['east, then all', dnsOf(EAST), { entities: ['all'] }, '1.19', 'east', true],
+      ['the cluster entity, then the local kube-dns (1.14)', { entities: ['cluster'] }, dnsOf(), '1.14', 'default', true],
+    ];
+    for (const [what, mine, theirs, version, cluster, reported] of table) {
+      const docs = [restricted([dnsIn(mine, [{ matchName: 'api.example.com' }])]), ccnp({ endpointSelector: {}, egress: [dnsIn(theirs, STAR)] }, 'all')];
+      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.parse(version) });
+      const server = `pod:kube-system:k8s-app=kube-dns,io.cilium.k8s.policy.cluster=${cluster}`;
+      const lookup = verdictFor(set, 'pod:shop:app=web', server, '53/UDP', { dns: 'evil.example.org' }).verdict;
+      expect([what, at(ID, docs, version), lookup]).toEqual([what, reported ? [HIT] : [], reported ? 'allowed' : 'l7-denied']);
+    }
   });
 
   it('a pod label on the namespace or service-account key does not move the pod: Cilium writes its own over it', () => {
