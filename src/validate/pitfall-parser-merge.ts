@@ -301,8 +301,8 @@ export function selectorPolicyMerges(run: PitfallRun): void {
             + 'in the agent log and the endpoint\'s status)'
           : 'so whether the agent refuses the policy of the endpoints both select (they keep the one they had) is not known before apply';
         const fix = `${selectorMergeFix(problem, r.version)}; if one of the rules is not meant for these endpoints, narrow its endpointSelector`;
-        if (problem.kind === 'listeners') run.report('pitfall-listener-conflict', at.r, at.path, `${words}, ${outcome}`, fix);
-        else run.report('pitfall-sni-l7-merge', at.r, at.path, `${words}, ${outcome}`, fix);
+        if (problem.kind === 'listeners') run.report('pitfall-listener-conflict', at.r, at.path, `this entry meets another of the same port and peer: ${words}, ${outcome}`, fix);
+        else run.report('pitfall-sni-l7-merge', at.r, at.path, `this entry meets another of the same port and peer: ${words}, ${outcome}`, fix);
       }
     }
   }
