@@ -501,7 +501,9 @@ function selectorPolicyUses(rule: CompiledRule): SelectorPolicyUse<CompiledItem>
         peers ??= peerKeys(item.peer);
         for (const port of pr.ports) {
           for (const filter of parserFilters(item.direction, port)) {
-            for (const peer of peers) uses.push({ filter, peer, ref: item, ...(listener !== undefined ? { listener } : {}), serverNames, l7Rules, terminatingTls });
+            for (const peer of peers) {
+              uses.push({ filter, peer, ref: item, ...(listener !== undefined ? { listener } : {}), serverNames, l7Rules, terminatingTls });
+            }
           }
         }
       }

@@ -82,7 +82,8 @@ interface ListenerKey {
 export function listenerMergeKey(listener: unknown, subjectNamespace: string, version: CiliumVersion): { key: string; priority: number } | undefined {
   const l = resolvedListener(listener, subjectNamespace);
   if (l === undefined) return undefined;
-  const priority = version.atLeast(CiliumVersion.V1_16) && l.priority !== undefined && Number.isInteger(l.priority) && l.priority > 0 ? l.priority : 0;
+  const written = l.priority !== undefined && Number.isInteger(l.priority) && l.priority > 0 ? l.priority : 0;
+  const priority = version.atLeast(CiliumVersion.V1_16) ? written : 0;
   return { key: `${l.namespace}/${l.config}/${l.name}`, priority };
 }
 
@@ -103,7 +104,8 @@ export function listenerMergeText(listener: unknown, subjectNamespace: string, v
  * refuses or may refuse on `version`: per filter and peer selector, the listeners and the SNI with L7 rules; up to 1.15 also
  * two different listeners of other peers on one filter (not known). Each problem once, in the order of the uses.
  */
-export function selectorMergeProblems<T>(uses: readonly SelectorPolicyUse<T>[], version: CiliumVersion, subjectNamespace: string): SelectorMergeProblem<T>[] {
+export function selectorMergeProblems<T>(uses: readonly SelectorPolicyUse<T>[], version: CiliumVersion,
+  subjectNamespace: string): SelectorMergeProblem<T>[] {
   const groups = new Map<string, SelectorPolicyUse<T>[]>();
   for (const use of uses) {
     const key = `${use.filter.key}\0${use.peer}`;
@@ -139,7 +141,7 @@ function listenerProblem<T>(group: readonly SelectorPolicyUse<T>[], version: Cil
   }
   if (new Set(refs.map((r) => r.ref.key)).size < 2) return undefined;
   // Up to 1.15 every priority is 0: two listeners share the lowest rank, which is always refused.
-  const best = Math.min(...refs.map((r) => r.ref.rank));
+  const best = refs.reduce((min, r) => Math.min(min, r.ref.rank), Number.MAX_SAFE_INTEGER);
   const clash = (rank: number): { use: SelectorPolicyUse<T> }[] | undefined => {
     const at = refs.filter((r) => r.ref.rank === rank);
     const other = at.find((r) => r.ref.key !== at[0].ref.key);

@@ -267,7 +267,9 @@ export function selectorPolicyMerges(run: PitfallRun): void {
           for (const p of arr<PortProtocolModel>(pr.ports)) {
             if (!isObject(p)) continue;
             for (const filter of parserFilters(direction, compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)))) {
-              for (const peer of peers) uses.push({ filter, peer, ref, ...(listener !== undefined ? { listener } : {}), serverNames, l7Rules, terminatingTls });
+              for (const peer of peers) {
+                uses.push({ filter, peer, ref, ...(listener !== undefined ? { listener } : {}), serverNames, l7Rules, terminatingTls });
+              }
             }
           }
         });
