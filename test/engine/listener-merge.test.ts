@@ -9,6 +9,7 @@
 // verdicts (the allowed port, and a denied one).
 import { describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
+import { Connectivity } from '../../src';
 import { PolicySet } from '../../src/engine';
 import { cnp, labels, matcherQuery, notJudgedRefusal, policySet } from './helpers';
 
@@ -106,5 +107,14 @@ describe('the messages', () => {
     expect(m).toContain('the policy Cilium enforces for this endpoint is not known');
     expect(m).toContain('with SNI filtering without TLS termination');
     expect(m).toContain('the inputs do not say in which order the agent merges the rules');
+  });
+});
+
+describe('report and diff', () => {
+  test('a merge the order decides is not known (not kept), a certain listener conflict keeps the old policy', () => {
+    const text = (egress: Record<string, unknown>[]): string[] => (Connectivity.report(set(egress, CiliumVersion.V1_19)).notJudged ?? [])
+      .map((n) => n.text).filter((t) => t.includes('endpoint class'));
+    expect(text([to('8080', SNI), to('8080', HTTP)])).toEqual([expect.stringMatching(/^The policy Cilium enforces for the endpoint class default\/app=web is not known: .*: its endpoints keep the policy they had or get the merged one, as the order the agent merges the rules in decides, which the inputs do not hold, so .* pitfall-sni-l7-merge$/)]);
+    expect(text([to('8080', listener('l1')), to('8080', listener('l2'))])).toEqual([expect.stringMatching(/^Cilium refuses the policy of the endpoint class default\/app=web: .*: its endpoints keep the policy they had \(their regeneration fails before it changes\), which the inputs do not hold, .* pitfall-listener-conflict$/)]);
   });
 });
