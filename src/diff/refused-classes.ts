@@ -38,10 +38,12 @@ export interface RefusedOnSide {
   /** The validate checks that find them, once each, sorted. */
   readonly checks: readonly string[];
   /**
-   * Whether some are merge errors the agent refuses (the endpoint keeps the policy it had), and whether some are, from
-   * 1.18, two L7 parsers on one port for other peers, whose one proxy redirect the inputs do not decide (`notKnown`).
+   * Whether some are merge errors the agent refuses (the endpoint keeps the policy it had), whether some are, from
+   * 1.18, two L7 parsers on one port for other peers, whose one proxy redirect the inputs do not decide (`notKnown`), and
+   * whether some are merges of one port and peer the agent refuses or not as the order it merges the rules in decides
+   * (two listeners, `serverNames` beside L7 rules: `SelectorMergeRefusal`).
    */
-  readonly merges: { readonly kept: boolean; readonly redirect: boolean };
+  readonly merges: { readonly kept: boolean; readonly redirect: boolean; readonly order: boolean };
   /**
    * When the agent refuses the policy of the DNS server and a class's egress has `toFQDNs` items: per class, whether it is
    * an `fqdn:` class (`unlearned`) and whether its egress has `toFQDNs` items (`learns`) — a pair of the two is not judged
@@ -77,7 +79,12 @@ export function refusedClasses(set: PolicySet, classes: readonly ClassifiedEndpo
   const reasons = sorted([...found].map((r) => agentRefusalText(r, describeItem)));
   const checks = sorted([...found].map((r) => r.check as string));
   const merge = (r: AgentRefusal): boolean => r.check === AgentRefusalCheck.L7_PARSER_CONFLICT || r.check === AgentRefusalCheck.AUTH_MODE_CONFLICT;
-  const merges = { kept: [...found].some((r) => merge(r) && !notKnown(r)), redirect: [...found].some((r) => merge(r) && notKnown(r)) };
+  // Two listeners, or serverNames beside L7 rules, on one port and peer: refused, or refused depending on the merge order.
+  const selector = (r: AgentRefusal): boolean => r.check === AgentRefusalCheck.LISTENER_CONFLICT || r.check === AgentRefusalCheck.SNI_L7_UNDECIDED;
+  const merges = {
+    kept: [...found].some((r) => (merge(r) || selector(r)) && !notKnown(r)), redirect: [...found].some((r) => merge(r) && notKnown(r)),
+    order: [...found].some((r) => selector(r) && notKnown(r)),
+  };
   const learning = unlearnedClasses(set, classes);
   return { refused, names, reasons, checks, merges, ...(learning !== undefined ? { learning } : {}) };
 }
@@ -174,18 +181,19 @@ function lead(side: RefusedOnSide, where: string): string {
   const undecided = side.checks.includes(AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED);
   const groups = side.checks.includes(AgentRefusalCheck.CIDR_GROUP_UNDECIDED);
   const services = side.checks.includes(AgentRefusalCheck.SERVICE_MISSING_UNDECIDED);
-  const { redirect } = side.merges;
+  const { redirect, order } = side.merges;
   // Two L7 parsers on one port for other peers (from 1.18) share the check of a refused merge: the merges tell them apart.
   const kept = side.merges.kept || side.checks.some((c) => c === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE || c === AgentRefusalCheck.LISTENER_KIND);
   const outcomes = [
     ...(kept ? ['keep the policy they had (their regeneration fails before it changes)'] : []),
     ...(redirect ? ['get the one proxy redirect of their port made with the parser the agent meets first'] : []),
+    ...(order ? ['keep the policy they had or get the merged one, as the order the agent merges the rules in decides'] : []),
     ...(derivative ? ['get the operator\'s derivative policy'] : []),
     ...(undecided ? ['get the policy their agent\'s 1.19 patch release makes of it'] : []),
     ...(groups ? ['get the policy the cluster\'s CiliumCIDRGroups make of it'] : []),
     ...(services ? ['get the policy the cluster\'s Services make of it'] : []),
   ];
-  const verb = (undecided || groups || services || redirect) && !kept && !derivative
+  const verb = (undecided || groups || services || redirect || order) && !kept && !derivative
     ? `The policy Cilium ${undecided ? '1.19 ' : ''}enforces for ${classes} is not known` : `Cilium refuses the policy of ${classes}`;
   return `${verb}: ${reasons}: ${n === 1 ? 'its' : 'their'} endpoints ${outcomes.join(' or ')}, which the inputs do not hold`;
 }

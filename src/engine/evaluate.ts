@@ -28,6 +28,7 @@ import { LabelSet, Selector, SelectorRequirement } from '../model/labels';
 import { CompiledPortRule, L4Match, L4Query, matchL4, portMatches } from './ports';
 import { l4FilterKey, parserFilters } from '../model/l7-parsers';
 import { pushAll } from '../model/push-all';
+import { resolvedListener } from '../model/listener-kind';
 import { agentRefusalNotes, peerKeys } from './parser-conflicts';
 import {
   L7Outcome, L7Protocol, L7Result, RestrictionListener, RestrictionTlsContext, SideDecision, SideVerdict, TrafficDirection, UnevaluatedRestriction,
@@ -601,28 +602,21 @@ function tlsContextOf(tls: unknown, namespace: string): RestrictionTlsContext | 
 }
 
 /**
- * An Envoy listener as the agent qualifies it (pkg/policy/l4.go `createL4Filter`): in the subject's namespace
- * (`policyCtx.GetNamespace()`, the subject identity's namespace label, pkg/policy/repository.go `resolvePolicyLocked`)
- * unless the kind is `CiliumClusterwideEnvoyConfig`, and the priority only when not 0 (0 keeps the parser's default). The
- * kind only chooses the namespace: without one (the `default:` branch), a listener is in a CiliumEnvoyConfig of the
- * subject's namespace, and for a subject without one (a node) in a CiliumClusterwideEnvoyConfig, so the kind kept is the
- * resolved one: `{kind: CiliumEnvoyConfig, name: cec}` and `{name: cec}` are one listener for a pod, in a CNP or a CCNP.
- * `CiliumEnvoyConfig` for a subject without a namespace is refused (`listenerKindRefusals`).
+ * An Envoy listener as the agent qualifies it for the subject (`resolvedListener`, the one reading of a listener
+ * reference), in the words of a restriction: the kind kept is the resolved one, so `{kind: CiliumEnvoyConfig, name: cec}`
+ * and `{name: cec}` are one listener for a pod, in a CNP or a CCNP. `CiliumEnvoyConfig` for a subject without a namespace
+ * is refused (`listenerKindRefusals`).
  * @param subjectNamespace the subject's namespace (`SideInput.subjectNamespace`), "" for none
  */
 function listenerOf(listener: unknown, subjectNamespace: string): RestrictionListener | undefined {
-  if (listener === undefined) return undefined;
-  const config = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).envoyConfig : undefined;
-  const written = stringField(config, 'kind');
-  const namespace = written === 'CiliumClusterwideEnvoyConfig' ? '' : subjectNamespace;
-  const kind = written !== undefined && written !== '' ? written : subjectNamespace !== '' ? 'CiliumEnvoyConfig' : 'CiliumClusterwideEnvoyConfig';
-  const priority = typeof listener === 'object' && listener !== null ? (listener as Record<string, unknown>).priority : undefined;
+  const l = resolvedListener(listener, subjectNamespace);
+  if (l === undefined) return undefined;
   return {
-    envoyConfigKind: kind,
-    ...(namespace !== '' ? { envoyConfigNamespace: namespace } : {}),
-    envoyConfigName: stringField(config, 'name') ?? '',
-    name: stringField(listener, 'name') ?? '',
-    ...(typeof priority === 'number' && priority !== 0 ? { priority } : {}),
+    envoyConfigKind: l.kind,
+    ...(l.namespace !== '' ? { envoyConfigNamespace: l.namespace } : {}),
+    envoyConfigName: l.config,
+    name: l.name,
+    ...(l.priority !== undefined ? { priority: l.priority } : {}),
   };
 }
 

@@ -20,6 +20,9 @@ import { DERIVATIVE_KIND_LABEL } from '../model/groups-derivative';
 import { namedPortNumber, namedPortNumbers } from '../model/named-port-numbers';
 import { pushAll } from '../model/push-all';
 import { LISTENER_KIND_FIX, listenerKindError, namespacedListenerName } from '../model/listener-kind';
+import {
+  SelectorMergeProblem, SelectorPolicyUse, selectorMergeFix, selectorMergeProblems, selectorMergeText, sniCheckedL7Rules,
+} from '../model/selector-policy-merge';
 import { CompiledItem, CompiledRule, PeerSpec } from './compile';
 import { NamedPort } from './endpoint';
 
@@ -41,13 +44,34 @@ export enum AgentRefusalCheck {
   SERVICE_MISSING_UNDECIDED = 'pitfall-services-missing-every-peer',
   /** A listener of kind `CiliumEnvoyConfig` for a subject without a namespace: "Listener %q in CCNP can not use Kind CiliumEnvoyConfig". */
   LISTENER_KIND = 'pitfall-listener-kind-refused',
+  /** Two different Envoy listeners for one peer selector on one filter: "cannot merge conflicting CiliumEnvoyConfig Listeners". */
+  LISTENER_CONFLICT = 'pitfall-listener-conflict',
+  /** `serverNames` beside L7 rules for one peer selector on one filter, no TLS termination: refused or not by the merge order. */
+  SNI_L7_UNDECIDED = 'pitfall-sni-l7-merge',
 }
 
 /**
  * Why the agent refuses the policy of the endpoints the rules select: a merge error, a regex Envoy refuses, or a policy
  * it leaves to the operator's derivative.
  */
-export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal | GroupsDerivativeRefusal | ServiceSelectorUndecided | ListenerKindRefusal;
+export type AgentRefusal = AgentMergeRefusal | EnvoyRegexRefusal | GroupsDerivativeRefusal | ServiceSelectorUndecided | ListenerKindRefusal
+  | SelectorMergeRefusal;
+
+/**
+ * A merge of the per-selector policies of one filter that the agent refuses, or may refuse depending on the order it meets
+ * the rules in (`model/selector-policy-merge.ts`): two Envoy listeners (`mergeListenerReference`), or `serverNames` beside
+ * L7 rules without TLS termination ("cannot merge L7 rules for cached selector %s with SNI filtering without TLS termination").
+ */
+export interface SelectorMergeRefusal {
+  /** The validate check that finds it. */
+  readonly check: AgentRefusalCheck.LISTENER_CONFLICT | AgentRefusalCheck.SNI_L7_UNDECIDED;
+  /** The two uses and whether the refusal is certain. */
+  readonly problem: SelectorMergeProblem<CompiledItem>;
+  /** The target version (the merge's rules and words depend on it). */
+  readonly version: CiliumVersion;
+  /** The subject's namespace as the listeners were resolved in: a stand-in for any namespace, or `''` for none. */
+  readonly subjectNamespace: string;
+}
 
 /**
  * An egress allow item with a `listener` whose `envoyConfig.kind` is `CiliumEnvoyConfig`, selecting a subject without a
@@ -294,6 +318,7 @@ export function agentRefusalText(r: AgentRefusal, describe: (item: CompiledItem)
       + 'endpoint whose policy it computes (pkg/policy/repository.go resolvePolicyLocked), and this endpoint has none: pkg/policy/l4.go '
       + `createL4Filter fails with ${listenerKindError(r.name)}`;
   }
+  if (selectorMerge(r)) return selectorMergeText(r.problem, describe, r.version, r.subjectNamespace);
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) {
     return `${describe(r.item)} has the http ${r.field} regex ${r.size.shown} (${r.at}), too large for Envoy: ${r.size.problem}, `
       + 'so cilium-envoy refuses the network-policy update that carries it';
@@ -345,6 +370,7 @@ export function learningRefusalText(server: string, refusals: string, first: Age
 /** How to end a refusal: `give each protocol its own port`, `give both items the same mode`. */
 export function agentRefusalFix(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE) return r.size.fix;
+  if (selectorMerge(r)) return selectorMergeFix(r.problem, r.version);
   if (r.check === AgentRefusalCheck.LISTENER_KIND) {
     return `${LISTENER_KIND_FIX}, or select only pods (a pod's listener of kind CiliumEnvoyConfig is in the pod's namespace)`;
   }
@@ -381,7 +407,7 @@ function refusalNote(r: AgentRefusal, describe: (item: CompiledItem) => string):
 function conflicts(selecting: readonly CompiledRule[], version: CiliumVersion, resolve: RedirectResolver | undefined,
   noNamespace: boolean): AgentRefusal[] {
   const all = [...mergeConflicts(selecting, version, resolve), ...selecting.flatMap((rule) => usesOf(rule).regexes), ...derivativeRefusals(selecting),
-    ...(noNamespace ? listenerKindRefusals(selecting) : []),
+    ...(noNamespace ? listenerKindRefusals(selecting) : []), ...selectorMergeRefusals(selecting, version, noNamespace),
     ...selecting.flatMap((rule): ServiceSelectorUndecided[] => {
       if (rule.undecided === undefined) return [];
       const { kind, ...rest } = rule.undecided;
@@ -403,12 +429,21 @@ export function undecided(r: AgentRefusal): r is ServiceSelectorUndecided {
  * parsers on one port for different peers (`AgentMergeRefusal.oneRedirect`), whose one redirect's parser is not known.
  */
 export function notKnown(r: AgentRefusal): boolean {
-  return undecided(r) || ((r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) && r.oneRedirect === true);
+  return undecided(r) || ((r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) && r.oneRedirect === true) || (selectorMerge(r) && !r.problem.certain);
+}
+
+/** Whether `r` is a merge of per-selector policies (`SelectorMergeRefusal`). */
+function selectorMerge(r: AgentRefusal): r is SelectorMergeRefusal {
+  return r.check === AgentRefusalCheck.LISTENER_CONFLICT || r.check === AgentRefusalCheck.SNI_L7_UNDECIDED;
 }
 
 /** What the inputs do not say for a policy they do not decide (`notKnown`; no leading capital, no final stop). */
 function undecidedConsequence(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) return 'the inputs do not say which proxy the port\'s one redirect goes to';
+  if (selectorMerge(r)) {
+    return r.problem.otherPeers ? 'the stored 1.14/1.15 source does not settle whether the agent keeps one listener per port or per peer'
+      : 'the inputs do not say in which order the agent merges the rules';
+  }
   if (r.check === AgentRefusalCheck.SERVICE_MISSING_UNDECIDED) return 'the inputs do not say whether the Services it names exist';
   return r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED ? 'the inputs do not hold the CiliumCIDRGroups it names'
     : 'the inputs do not say which patch release the agent runs';
@@ -421,11 +456,60 @@ function undecidedConsequence(r: AgentRefusal): string {
  */
 export function agentRefusalLead(r: AgentRefusal, subject: string): string {
   if (r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED || r.check === AgentRefusalCheck.SERVICE_MISSING_UNDECIDED
-    || (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT && r.oneRedirect === true)) {
+    || (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT && r.oneRedirect === true) || (selectorMerge(r) && notKnown(r))) {
     return `the policy Cilium enforces for ${subject} is not known`;
   }
   return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED
     ? `the policy Cilium 1.19 enforces for ${subject} is not known` : `Cilium refuses the policy of ${subject}`;
+}
+
+/**
+ * The merges of per-selector policies among `selecting` that the agent refuses or may refuse (`selectorMergeProblems`):
+ * worked out only when a selecting rule has a listener or `serverNames` (`RuleUses.proxied`). The listeners resolve in the
+ * subject's namespace, which is one for all its rules: a stand-in namespace, or none (`noNamespace`).
+ */
+function selectorMergeRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, noNamespace: boolean): SelectorMergeRefusal[] {
+  if (!selecting.some((rule) => usesOf(rule).proxied)) return [];
+  const subjectNamespace = noNamespace ? '' : SUBJECT_NAMESPACE;
+  return selectorMergeProblems(selecting.flatMap((rule) => usesOf(rule).selectorPolicies()), version, subjectNamespace)
+    .map((problem) => ({
+      check: problem.kind === 'listeners' ? AgentRefusalCheck.LISTENER_CONFLICT : AgentRefusalCheck.SNI_L7_UNDECIDED, problem, version, subjectNamespace,
+    }));
+}
+
+/** The namespace a subject's listeners resolve in, for the merge: any one (its rules all resolve in the same). */
+const SUBJECT_NAMESPACE = 'namespace';
+
+/**
+ * What the allow items of a rule bring to the per-selector policies of their filters (`SelectorPolicyUse`): per port rule
+ * with a listener, `serverNames`, a terminating TLS context or L7 rules the SNI check reads, per filter and peer selector
+ * (per selector on every version, `PerSelectorPolicy`); none for peers whose selectors the engine does not know as the
+ * agent caches them (Services, cloud groups).
+ */
+function selectorPolicyUses(rule: CompiledRule): SelectorPolicyUse<CompiledItem>[] {
+  const uses: SelectorPolicyUse<CompiledItem>[] = [];
+  for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+    for (const item of rule.items[section] ?? []) {
+      if (item.l4.kind !== 'ports' || item.peer.kind === 'none') continue;
+      let peers: readonly string[] | undefined;
+      for (const pr of item.l4.portRules) {
+        const listener = pr.proxy?.listener ?? undefined;
+        const serverNames = pr.serverNames !== undefined && pr.serverNames.length > 0;
+        const terminatingTls = pr.proxy?.terminatingTLS !== undefined && pr.proxy.terminatingTLS !== null;
+        const l7Rules = sniCheckedL7Rules(pr.rules);
+        if (listener === undefined && !serverNames && !terminatingTls && !l7Rules) continue;
+        peers ??= peerKeys(item.peer);
+        for (const port of pr.ports) {
+          for (const filter of parserFilters(item.direction, port)) {
+            for (const peer of peers) {
+              uses.push({ filter, peer, ref: item, ...(listener !== undefined ? { listener } : {}), serverNames, l7Rules, terminatingTls });
+            }
+          }
+        }
+      }
+    }
+  }
+  return uses;
 }
 
 /** One refusal per policy with cloud provider groups among the selecting rules (`CompiledRule.derivative`). */
@@ -499,6 +583,10 @@ interface RuleUses {
   readonly auth: { readonly modes: readonly ParserUse<CompiledItem>[]; readonly denies: readonly ParserUse<CompiledItem>[] };
   /** Its HTTP regexes certainly too large for Envoy. */
   readonly regexes: readonly EnvoyRegexRefusal[];
+  /** Whether an allow item has a listener or `serverNames` (else `selectorMergeRefusals` finds nothing it brings). */
+  readonly proxied: boolean;
+  /** Its per-selector policy uses (`selectorPolicyUses`), worked out on the first call. */
+  selectorPolicies(): readonly SelectorPolicyUse<CompiledItem>[];
   /**
    * Whether it brings nothing to `conflicts` on any version: no L7 parser on any filter, no authentication mode, no regex
    * Envoy refuses, no cloud provider groups, nothing undecided, no listener of kind `CiliumEnvoyConfig`.
@@ -522,7 +610,12 @@ function usesOf(rule: CompiledRule): RuleUses {
     // Per filter, every parser is a use (per selector, only those with peer keys): none per filter, none at all.
     const nothing = parsers(false).length === 0 && auth.modes.length === 0 && regexes.length === 0 && rule.derivative === undefined
       && rule.undecided === undefined && listenerKindRefusals([rule]).length === 0;
-    u = { parsers, auth, regexes, nothing };
+    let policies: readonly SelectorPolicyUse<CompiledItem>[] | undefined;
+    const selectorPolicies = (): readonly SelectorPolicyUse<CompiledItem>[] => (policies ??= selectorPolicyUses(rule));
+    // A listener or serverNames gives a parser (`l7ParserOf`: crd, tls), so a `proxied` rule is never `nothing`.
+    const proxied = [SectionName.INGRESS, SectionName.EGRESS].some((section) => (rule.items[section] ?? []).some((item) => item.l4.kind === 'ports'
+      && item.l4.portRules.some((pr) => pr.proxy?.listener !== undefined || (pr.serverNames !== undefined && pr.serverNames.length > 0))));
+    u = { parsers, auth, regexes, nothing, proxied, selectorPolicies };
     RULE_USES.set(rule, u);
   }
   return u;

@@ -50,3 +50,43 @@ export function listenerKindError(name: string): string {
 /** How to end the refusal. */
 export const LISTENER_KIND_FIX = 'put the listener in a CiliumClusterwideEnvoyConfig and write envoyConfig.kind: CiliumClusterwideEnvoyConfig '
   + '(or leave the kind out)';
+
+/** An Envoy listener reference as the agent qualifies it for one subject (`resolvedListener`). */
+export interface ResolvedListener {
+  /** The kind of its Envoy config: as written, else `CiliumEnvoyConfig` for a subject with a namespace, `CiliumClusterwideEnvoyConfig` for one without. */
+  readonly kind: string;
+  /** The namespace of its Envoy config: the subject's, `''` for a cluster-wide one (or a subject without a namespace). */
+  readonly namespace: string;
+  /** The name of its Envoy config (`envoyConfig.name`). */
+  readonly config: string;
+  /** The listener's name. */
+  readonly name: string;
+  /** Its `priority` as written when a number other than 0; `undefined` for none (0 keeps the default). */
+  readonly priority?: number;
+}
+
+/**
+ * A port rule's `listener` as the agent qualifies it for a subject (pkg/policy/l4.go `createL4Filter`, 1.14-1.19): in the
+ * subject's namespace (`policyCtx.GetNamespace()`, the subject identity's namespace label, pkg/policy/repository.go
+ * `resolvePolicyLocked`) unless the kind is `CiliumClusterwideEnvoyConfig`, and `api.ResourceQualifiedName(ns, name,
+ * listener)` names it. The kind only chooses the namespace: without one (the `default:` branch), a listener is in a
+ * CiliumEnvoyConfig of the subject's namespace, and for a subject without one (a node) in a CiliumClusterwideEnvoyConfig.
+ * `CiliumEnvoyConfig` for a subject without a namespace is refused (`listenerKindError`). The one reading of a listener
+ * reference, for the engine's restriction (`evaluate.ts` `listenerOf`) and the listener merge (`model/selector-policy-merge.ts`).
+ * @param listener a port rule's `listener`, as written (`undefined` for none)
+ * @param subjectNamespace the subject's namespace, `''` for none
+ */
+export function resolvedListener(listener: unknown, subjectNamespace: string): ResolvedListener | undefined {
+  if (listener === undefined) return undefined;
+  const l = typeof listener === 'object' && listener !== null ? listener as Record<string, unknown> : {};
+  const config = typeof l.envoyConfig === 'object' && l.envoyConfig !== null ? l.envoyConfig as Record<string, unknown> : {};
+  const written = typeof config.kind === 'string' ? config.kind : undefined;
+  const kind = written !== undefined && written !== '' ? written : subjectNamespace !== '' ? 'CiliumEnvoyConfig' : 'CiliumClusterwideEnvoyConfig';
+  return {
+    kind,
+    namespace: written === 'CiliumClusterwideEnvoyConfig' ? '' : subjectNamespace,
+    config: typeof config.name === 'string' ? config.name : '',
+    name: typeof l.name === 'string' ? l.name : '',
+    ...(typeof l.priority === 'number' && l.priority !== 0 ? { priority: l.priority } : {}),
+  };
+}

@@ -308,6 +308,17 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
       + 'redirect of either parser)',
   },
   {
+    id: 'pitfall-listener-conflict', severity: E, versions: 'all',
+    what: 'two allow rules send one peer selector of an endpoint both may select to different Envoy listeners on the same port entry: the agent refuses its policy when they '
+      + 'share the lowest priority of that peer (up to 1.15 there is no priority: always), and refuses it or not as the order it merges the rules in decides when a third '
+      + 'listener outranks them; up to 1.15 also two listeners of other peers on one port entry (not settled)',
+  },
+  {
+    id: 'pitfall-sni-l7-merge', severity: E, versions: 'all',
+    what: 'an allow rule with serverNames and one with HTTP, Kafka or l7proto rules for the same peer selector on the same port entry of an endpoint both may select, '
+      + 'neither with terminatingTLS: the agent refuses its policy when it merges the L7 rules first, else adds an allow-all rule to them (the merge order decides)',
+  },
+  {
     id: 'pitfall-auth-mode-conflict', severity: E, versions: 'all',
     what: 'two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy',
   },

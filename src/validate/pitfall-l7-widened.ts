@@ -28,6 +28,8 @@ interface Restricted {
   readonly path: string;
   readonly kind: 'HTTP' | 'Kafka';
   readonly ports: readonly CompiledPort[];
+  /** Whether the port rule has a terminatingTLS context. */
+  readonly terminating: boolean;
 }
 
 /**
@@ -42,6 +44,11 @@ interface Plain {
   readonly ports: readonly CompiledPort[] | undefined;
   readonly order: number;
   readonly everyRequest?: 'HTTP' | 'Kafka';
+  /**
+   * Whether it is a port rule with `serverNames` and neither L7 rules nor terminatingTLS: beside L7 rules without
+   * terminatingTLS the agent refuses the merge or adds the allow-all rule as the merge order decides (`pitfall-sni-l7-merge`).
+   */
+  readonly sniOnly?: boolean;
 }
 
 /** The plain allows of one direction and scope (a namespace, or every namespace for CCNPs), by the value their subjects pin. */
@@ -70,7 +77,8 @@ export function l7RulesWidened(run: PitfallRun): void {
         arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
           const kind = isObject(pr) ? restrictingKind(pr.rules) : undefined;
           if (kind === undefined) return;
-          restricted.push({ r, section, item, path: `${r.path}.${section}[${index}].toPorts[${k}]`, kind, ports: compiledPorts(r, pr) });
+          const terminating = isObject(pr) && isObject(pr.terminatingTLS);
+          restricted.push({ r, section, item, path: `${r.path}.${section}[${index}].toPorts[${k}]`, kind, ports: compiledPorts(r, pr), terminating });
         });
       }
     }
@@ -113,7 +121,9 @@ export function l7RulesWidened(run: PitfallRun): void {
           if (l7ParserOf(undefined, 'TCP', pr) === 'crd') return;
           const everyRequest = matchAllKind(pr.rules);
           if (everyRequest === undefined && hasL7(pr.rules as L7RulesModel | undefined)) return;
-          add(scope, { r, item, path: `${path}.toPorts[${k}]`, ports: compiledPorts(r, pr), order: order++, ...(everyRequest ? { everyRequest } : {}) });
+          const sniOnly = everyRequest === undefined && arr(pr.serverNames).length > 0 && !isObject(pr.terminatingTLS);
+          add(scope, { r, item, path: `${path}.toPorts[${k}]`, ports: compiledPorts(r, pr), order: order++, ...(everyRequest ? { everyRequest } : {}),
+            ...(sniOnly ? { sniOnly } : {}) });
         });
       }
     }
@@ -156,7 +166,8 @@ export function l7RulesWidened(run: PitfallRun): void {
     const candidates = scopes.flatMap((b) => (b === undefined ? [] : v === undefined ? b.all : [...b.unpinned, ...(b.byValue.get(v) ?? [])]))
       .sort((a, b) => a.order - b.order);
     const names = namedPorts(x);
-    const hit = candidates.find((p) => (p.everyRequest === undefined || p.everyRequest === x.kind) && portsMeet(x.ports, p.ports, names)
+    const hit = candidates.find((p) => (p.everyRequest === undefined || p.everyRequest === x.kind) && (p.sniOnly !== true || x.terminating)
+      && portsMeet(x.ports, p.ports, names)
       && samePods(p.r, r) && peersCovered(r, x.item, p.r, p.item));
     if (!hit) continue;
     const toward = x.section === SectionName.INGRESS ? 'from' : 'to';

@@ -18,6 +18,7 @@ import {
 } from '../model/policy-model';
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
+import { SelectorPolicyUse, selectorMergeFix, selectorMergeProblems, selectorMergeText, sniCheckedL7Rules } from '../model/selector-policy-merge';
 import { itemPeerScope } from './lockout-guard';
 import { InventoryPodTemplate } from './inventory';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
@@ -232,6 +233,81 @@ export function authModeConflicts(run: PitfallRun): void {
       'give both items the same authentication mode (or different ports or peers); if one of the rules is not meant for these endpoints, '
       + 'narrow its endpointSelector');
   });
+}
+
+/**
+ * Reports the merges of the per-selector policies of one filter that the agent refuses, or refuses depending on the order
+ * it meets the rules in (`model/selector-policy-merge.ts`, the engine's `SelectorMergeRefusal`): two Envoy listeners for
+ * one peer selector (`pitfall-listener-conflict`), and `serverNames` beside L7 rules without terminatingTLS
+ * (`pitfall-sni-l7-merge`), between the toPorts entries of rules that may select a common endpoint (`sameEndpoints`, in
+ * the same bucket or a clusterwide rule). Only rules with a listener or serverNames start a comparison (few); once per
+ * pair of entries, on the later one. A listener resolves in the subject's namespace: none for a host policy.
+ */
+export function selectorPolicyMerges(run: PitfallRun): void {
+  const usesOf = new Map<RuleView, SelectorPolicyUse<UseRef>[]>();
+  const proxied: RuleView[] = [];
+  for (const r of run.rules) {
+    if (!r.subject || r.refused) continue;
+    const uses: SelectorPolicyUse<UseRef>[] = [];
+    let hasProxy = false;
+    for (const section of [SectionName.INGRESS, SectionName.EGRESS]) {
+      const direction = section === SectionName.INGRESS ? 'ingress' : 'egress';
+      for (const { item, index } of items(r.rule, section)) {
+        let peers: string[] | undefined;
+        arr<PortRuleModel>(item.toPorts).forEach((pr, k) => {
+          if (!isObject(pr)) return;
+          const listener = pr.listener ?? undefined;
+          const serverNames = arr(pr.serverNames).length > 0;
+          const terminatingTls = isObject(pr.terminatingTLS);
+          const l7Rules = sniCheckedL7Rules(pr.rules);
+          if (listener === undefined && !serverNames && !terminatingTls && !l7Rules) return;
+          hasProxy ||= listener !== undefined || serverNames;
+          peers ??= peerKeys(r, item);
+          const ref = { r, path: `${r.path}.${section}[${index}].toPorts[${k}]` };
+          for (const p of arr<PortProtocolModel>(pr.ports)) {
+            if (!isObject(p)) continue;
+            for (const filter of parserFilters(direction, compilePortEntry(p, r.version.atLeast(CiliumVersion.V1_16)))) {
+              for (const peer of peers) {
+                uses.push({ filter, peer, ref, ...(listener !== undefined ? { listener } : {}), serverNames, l7Rules, terminatingTls });
+              }
+            }
+          }
+        });
+      }
+    }
+    if (uses.length === 0) continue;
+    usesOf.set(r, uses);
+    if (hasProxy) proxied.push(r);
+  }
+  const reported = new Set<string>();
+  const position = new Map(run.rules.map((r, i) => [r, i]));
+  for (const r of proxied) {
+    const namespace = r.host ? '' : 'namespace';
+    for (const [c, cUses] of usesOf) {
+      const meets = c === r || ((bucketOf(c) === bucketOf(r) || bucketOf(c) === 'ccnp' || bucketOf(r) === 'ccnp') && c.host === r.host
+        && sameEndpoints({ r, path: '' }, { r: c, path: '' }));
+      if (!meets) continue;
+      const [a, b] = (position.get(c) ?? 0) < (position.get(r) ?? 0) ? [c, r] : [r, c];
+      const uses = a === b ? cUses : [...(usesOf.get(a) ?? []), ...(usesOf.get(b) ?? [])];
+      for (const problem of selectorMergeProblems(uses, r.version, namespace)) {
+        const { first, second } = problem;
+        if (first.ref.r !== r && second.ref.r !== r) continue;
+        const key = `${first.ref.r.doc}/${first.ref.path}\0${second.ref.r.doc}/${second.ref.path}\0${problem.kind}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const at = second.ref;
+        const other = first.ref.r === at.r ? '' : ', a rule that may select the same endpoints,';
+        const words = selectorMergeText(problem, (ref: UseRef) => (ref === at ? 'this entry' : `${itemName(ref.r, ref.path)}${other}`), r.version, namespace);
+        const outcome = problem.certain
+          ? 'so the agent refuses the policy of the endpoints both select and keeps the one they had (kubectl apply succeeds; the error shows only '
+            + 'in the agent log and the endpoint\'s status)'
+          : 'so whether the agent refuses the policy of the endpoints both select (they keep the one they had) is not known before apply';
+        const fix = `${selectorMergeFix(problem, r.version)}; if one of the rules is not meant for these endpoints, narrow its endpointSelector`;
+        if (problem.kind === 'listeners') run.report('pitfall-listener-conflict', at.r, at.path, `this entry meets another of the same port and peer: ${words}, ${outcome}`, fix);
+        else run.report('pitfall-sni-l7-merge', at.r, at.path, `this entry meets another of the same port and peer: ${words}, ${outcome}`, fix);
+      }
+    }
+  }
 }
 
 /** The endpoints a rule may share with another: a CNP's are in its namespace; a CCNP's anywhere; host policies select nodes. */

@@ -62,6 +62,8 @@
  * | `pitfall-l7-rules-widened` | pitfall | error | all | HTTP or Kafka rules restricting requests, cancelled by an allow without L7 rules (Cilium adds an allow-all L7 rule), or with rules of the same kind that match every request, for the same pods, peers and port |
  * | `pitfall-l7-default-allow` | pitfall | warning | 1.16+ | HTTP or Kafka rules restricting requests in a direction that no policy of the input selecting their pods puts into default deny (`enableDefaultDeny.ingress` or `.egress` false): Cilium adds an allow-all rule beside them, so every request passes (visibility only) |
  * | `pitfall-l7-parser-conflict` | pitfall | error | all | two allow rules give one endpoint different L7 parsers that do not merge (http, kafka, dns, l7proto, an Envoy listener; TLS settings without L7 rules merge with any but dns and a listener) on the same port entry: the agent refuses its policy (from 1.18, for different peers, and on two entries of one first port such as 80 and 80-80: it takes it, but the port gets one proxy redirect of either parser) |
+ * | `pitfall-listener-conflict` | pitfall | error | all | two allow rules send one peer selector of an endpoint both may select to different Envoy listeners on the same port entry: the agent refuses its policy when they share the lowest priority of that peer (up to 1.15 there is no priority: always), and refuses it or not as the order it merges the rules in decides when a third listener outranks them; up to 1.15 also two listeners of other peers on one port entry (not settled) |
+ * | `pitfall-sni-l7-merge` | pitfall | error | all | an allow rule with serverNames and one with HTTP, Kafka or l7proto rules for the same peer selector on the same port entry of an endpoint both may select, neither with terminatingTLS: the agent refuses its policy when it merges the L7 rules first, else adds an allow-all rule to them (the merge order decides) |
  * | `pitfall-auth-mode-conflict` | pitfall | error | all | two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy |
  * | `pitfall-policy-name-duplicate` | pitfall | error | all | two policies with the same kind, namespace and name: one object on the API server, the one applied last replaces the other |
  * | `pitfall-ccnp-metadata-namespace` | pitfall | warning | all | a CiliumClusterwideNetworkPolicy with `metadata.namespace`: the API server drops it, the policy applies in every namespace |
@@ -100,7 +102,7 @@ import { l7MatchesEveryRequest } from './pitfall-l7-every-request';
 import { itemChecks } from './pitfall-items';
 import { everyPortChecks } from './pitfall-every-port';
 import { ccnpMetadataNamespace, duplicateNames, namespaceAssumedPolicies } from './pitfall-names';
-import { authModeConflicts, l7ParserConflicts } from './pitfall-parser-merge';
+import { authModeConflicts, l7ParserConflicts, selectorPolicyMerges } from './pitfall-parser-merge';
 import { networkPolicyAgentRefuses, networkPolicyEndPortIgnored, policyTypesIgnored } from './pitfall-policy-types';
 import { PitfallDocument, PitfallFinding, PitfallOptions, PitfallRun } from './pitfall-run';
 import {
@@ -157,6 +159,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
   }
   l7ParserConflicts(run);
   authModeConflicts(run);
+  selectorPolicyMerges(run);
   l7RulesWidened(run);
   duplicateNames(run);
   ccnpMetadataNamespace(run);

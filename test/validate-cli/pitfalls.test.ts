@@ -518,6 +518,24 @@ const hostListener = (kind: string): string => yaml`
             listener: { envoyConfig: { ${kind}name: cec }, name: l1 }
 `;
 
+/** A CNP of the web pods: DNS to kube-dns, then two egress items to the api pods (`first`, `second`: a port and its toPorts fields). */
+const webEgress = (first: string, second: string): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata:
+    name: web-egress
+    namespace: shop
+  spec:
+    endpointSelector: { matchLabels: { app: web } }
+    egress:
+      - toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": kube-system, k8s-app: kube-dns } }]
+        toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]
+      - toEndpoints: [{ matchLabels: { app: api } }]
+        toPorts: [{ ${first} }]
+      - toEndpoints: [{ matchLabels: { app: api } }]
+        toPorts: [{ ${second} }]
+`;
+
 const httpOn = (port: string): string => yaml`
   apiVersion: cilium.io/v2
   kind: CiliumNetworkPolicy
@@ -1186,6 +1204,20 @@ const CASES: readonly Case[] = [
     id: 'pitfall-listener-kind-refused', when: 'a host policy redirects egress 443 to a listener of kind CiliumEnvoyConfig (a node has no namespace)',
     bad: { 'host.yaml': hostListener('kind: CiliumEnvoyConfig, ') }, at: ['host.yaml:14:44'],
     good: { 'host.yaml': hostListener('kind: CiliumClusterwideEnvoyConfig, ') },
+  },
+  {
+    id: 'pitfall-listener-conflict', when: 'two items send the api pods on 8080 to the listeners l1 and l2 of one priority (mergeListenerReference fails)',
+    bad: { 'web.yaml': webEgress('ports: [{ port: "8080", protocol: TCP }], listener: { envoyConfig: { name: cec }, name: l1 }',
+      'ports: [{ port: "8080", protocol: TCP }], listener: { envoyConfig: { name: cec }, name: l2 }') }, at: ['web.yaml:14:17'],
+    good: { 'web.yaml': webEgress('ports: [{ port: "8080", protocol: TCP }], listener: { envoyConfig: { name: cec }, name: l1, priority: 1 }',
+      'ports: [{ port: "8080", protocol: TCP }], listener: { envoyConfig: { name: cec }, name: l2, priority: 2 }') },
+  },
+  {
+    id: 'pitfall-sni-l7-merge', when: 'serverNames and HTTP rules for the api pods on 443, neither with terminatingTLS (the SNI check decides by merge order)',
+    bad: { 'web.yaml': webEgress('ports: [{ port: "443", protocol: TCP }], serverNames: [api.example]',
+      'ports: [{ port: "443", protocol: TCP }], rules: { http: [{ method: GET }] }') }, at: ['web.yaml:14:17'],
+    good: { 'web.yaml': webEgress('ports: [{ port: "443", protocol: TCP }], serverNames: [api.example]',
+      'ports: [{ port: "8443", protocol: TCP }], rules: { http: [{ method: GET }] }') },
   },
   {
     id: 'pitfall-http-regex-may-be-too-large', when: 'an HTTP path /api/[^/]{1,64}/items (RE2 program size 590 by libre2: 64 copies of a Unicode class)',

@@ -1,0 +1,81 @@
+// validate's pitfall-listener-conflict and pitfall-sni-l7-merge, from the classification the engine refuses by
+// (model/selector-policy-merge.ts: pkg/policy/rule.go mergeListenerReference from 1.16, cilium/cilium#26644 up to 1.15;
+// mergePortProto's SNI check, decided by the merge order), and pitfall-l7-rules-widened no longer reporting serverNames
+// without terminatingTLS beside HTTP rules as an allow-all merge.
+import { describe, expect, it } from 'vitest';
+import { check, findings } from './helpers';
+
+const HTTP = 'rules: { http: [{ method: GET }] }';
+const SNI = 'serverNames: [a.example]';
+const TERMINATING = 'terminatingTLS: { secret: { name: tls } }';
+const listener = (name: string, priority?: number): string =>
+  `listener: { envoyConfig: { name: cec }, name: ${name}${priority !== undefined ? `, priority: ${priority}` : ''} }`;
+
+/** An egress item to `peer` pods on `port`/TCP with `extra`. */
+const to = (port: string, extra: string, peer = 'api'): string =>
+  `  - toEndpoints: [{ matchLabels: { app: ${peer} } }]\n    toPorts: [{ ports: [{ port: "${port}", protocol: TCP }], ${extra} }]\n`;
+
+function file(...items: string[]): Record<string, string> {
+  return {
+    'p.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: a, namespace: prod }\nspec:\n'
+      + `  endpointSelector: { matchLabels: { app: web } }\n  egress:\n${items.join('')}`,
+  };
+}
+
+const IDS = ['pitfall-listener-conflict', 'pitfall-sni-l7-merge', 'pitfall-l7-rules-widened'];
+
+/** The checks among these that report, with their paths. */
+const reported = (files: Record<string, string>, ciliumVersion: string): string[] => {
+  const report = check(files, { ciliumVersion });
+  return IDS.flatMap((id) => findings(report, id).map((d) => `${id} ${d.path ?? ''}`));
+};
+
+const LISTENERS = 'pitfall-listener-conflict spec.egress[1].toPorts[0]';
+const SNI_L7 = 'pitfall-sni-l7-merge spec.egress[1].toPorts[0]';
+const WIDENED = 'pitfall-l7-rules-widened spec.egress[1].toPorts[0]';
+
+describe('per version, as the engine judges them', () => {
+  const cases: [string, Record<string, string>, string[], string[]][] = [
+    ['one listener', file(to('8080', listener('l1'))), [], []],
+    ['the same listener twice', file(to('8080', listener('l1')), to('8080', listener('l1'))), [], []],
+    ['two listeners, no priority', file(to('8080', listener('l1')), to('8080', listener('l2'))), [LISTENERS], [LISTENERS]],
+    ['two listeners, priorities 1 and 2', file(to('8080', listener('l1', 1)), to('8080', listener('l2', 2))), [LISTENERS], []],
+    ['two listeners, one priority', file(to('8080', listener('l1', 3)), to('8080', listener('l2', 3))), [LISTENERS], [LISTENERS]],
+    ['two listeners, other ports', file(to('8080', listener('l1')), to('8081', listener('l2'))), [], []],
+    ['two listeners, other peers', file(to('8080', listener('l1')), to('8080', listener('l2'), 'other')), [LISTENERS], []],
+    ['serverNames + HTTP, no terminatingTLS', file(to('443', SNI), to('443', HTTP)), [SNI_L7], [SNI_L7]],
+    ['serverNames + HTTP with terminatingTLS (an allow-all HTTP rule added)', file(to('443', SNI), to('443', `${HTTP}, ${TERMINATING}`)), [WIDENED], [WIDENED]],
+    ['terminatingTLS alone + HTTP (an allow-all HTTP rule added)', file(to('443', TERMINATING), to('443', HTTP)), [WIDENED], [WIDENED]],
+    ['serverNames + HTTP, other peers', file(to('443', SNI), to('443', HTTP, 'other')), [], []],
+  ];
+  for (const [name, files, old, recent] of cases) {
+    it(name, () => {
+      for (const version of ['1.14', '1.15']) expect(reported(files, version), version).toEqual(old);
+      for (const version of ['1.16', '1.17', '1.18', '1.19']) expect(reported(files, version), version).toEqual(recent);
+    });
+  }
+});
+
+describe('the findings', () => {
+  it('two listeners of one priority: an error naming both listeners and the merge', () => {
+    const [d] = findings(check(file(to('8080', listener('l1')), to('8080', listener('l2'))), { ciliumVersion: '1.17' }), 'pitfall-listener-conflict');
+    expect(d.severity).toBe('error');
+    expect(d.message).toMatch(/^this entry meets another of the same port and peer: CiliumNetworkPolicy prod\/a \(.*\) sends the peer endpoints .* on egress 8080\/TCP to the Envoy listener l1 of CiliumEnvoyConfig cec /);
+    expect(d.message).toContain('and this entry to the Envoy listener l2 of CiliumEnvoyConfig cec');
+    expect(d.message).toContain('mergeListenerReference');
+    expect(d.message).toContain('so the agent refuses the policy of the endpoints both select');
+  });
+  it('listeners in two CNPs of one namespace and pods, and of other namespaces', () => {
+    const two = (ns: string): Record<string, string> => ({
+      'a.yaml': file(to('8080', listener('l1')))['p.yaml'],
+      'b.yaml': file(to('8080', listener('l2')))['p.yaml'].replace('name: a, namespace: prod', `name: b, namespace: ${ns}`),
+    });
+    expect(findings(check(two('prod'), { ciliumVersion: '1.19' }), 'pitfall-listener-conflict').map((d) => d.path)).toEqual(['spec.egress[0].toPorts[0]']);
+    expect(findings(check(two('dev'), { ciliumVersion: '1.19' }), 'pitfall-listener-conflict')).toEqual([]);
+  });
+  it('serverNames beside HTTP rules: the merge order decides', () => {
+    const [d] = findings(check(file(to('443', SNI), to('443', HTTP)), { ciliumVersion: '1.19' }), 'pitfall-sni-l7-merge');
+    expect(d.message).toContain('with SNI filtering without TLS termination');
+    expect(d.message).toContain('is not known before apply');
+  });
+});
