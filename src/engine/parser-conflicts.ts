@@ -532,7 +532,8 @@ interface RuleUses {
   readonly regexes: readonly EnvoyRegexRefusal[];
   /**
    * Whether it brings nothing to `conflicts` on any version: no L7 parser on any filter, no authentication mode, no regex
-   * Envoy refuses, no cloud provider groups, nothing undecided, no listener of kind `CiliumEnvoyConfig`.
+   * Envoy refuses, no cloud provider groups, nothing undecided, no listener of kind `CiliumEnvoyConfig`. Its deny items
+   * (`auth.denies`) may still end the merge of another rule's modes: `contributingRules` keeps such a rule beside modes.
    */
   readonly nothing: boolean;
 }
