@@ -115,7 +115,9 @@ export function resolveEndpoint(endpoint: Endpoint, options: IdentityOptions, in
   switch (endpoint.kind) {
     case EndpointKind.POD: {
       const dropped: IdentityLabel[] = [];
-      const labels = podLabels(endpoint, options.clusterName, options.version, dropped);
+      // Interned before its labels are read by key: the identity's one set keeps the index that lookup builds (selectors
+      // read it too), where a fresh equal set would build one only to be dropped.
+      const labels = intern(podLabels(endpoint, options.clusterName, options.version, dropped));
       // repository.go computePolicyEnforcementAndRules: `if lbls.Has(labels.IDNameHost) && !EnableHostFirewall` enforces
       // nothing, and `Has("host")` reads a key without a source as one of any source: a pod labelled `host` is taken for
       // the host endpoint (cilium/cilium#48027).

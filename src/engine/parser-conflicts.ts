@@ -180,7 +180,7 @@ export interface AgentMergeRefusal {
   readonly oneRedirect?: boolean;
 }
 
-/** The refusals already worked out, per list of selecting rules, version and resolution of named-port redirects. */
+/** The refusals already worked out, per list of contributing rules (`contributingRules`), version, resolution of named-port redirects and namespace. */
 const REFUSALS = new WeakMap<readonly CompiledRule[], Map<string, readonly AgentRefusal[]>>();
 
 /**
@@ -211,26 +211,55 @@ function namedRedirects(selecting: readonly CompiledRule[], resolve: RedirectRes
   return [...out].sort().join(',');
 }
 
-/** The refusals of a selection none of whose rules brings anything (`bringsNothing`): shared, never changed. */
+/** The refusals of a selection none of whose rules brings anything (`contributingRules`): shared, never changed. */
 const NO_REFUSALS: readonly AgentRefusal[] = Object.freeze([]);
 
-/** `bringsNothing` already worked out, per list of selecting rules. */
-const BRINGS_NOTHING = new WeakMap<readonly CompiledRule[], boolean>();
+/** `contributingRules` already worked out, per list of selecting rules (`null`: none brings anything). */
+const CONTRIBUTING = new WeakMap<readonly CompiledRule[], readonly CompiledRule[] | null>();
 
-/**
- * Whether no rule of `selecting` brings anything `conflicts` reads (`RuleUses.nothing`), whatever the version, named ports
- * and namespace: then its refusals are none. Worked out once per list of rules (one per distinct selection).
- */
-function bringsNothing(selecting: readonly CompiledRule[]): boolean {
-  let nothing = BRINGS_NOTHING.get(selecting);
-  if (nothing === undefined) {
-    nothing = selecting.every((rule) => usesOf(rule).nothing);
-    BRINGS_NOTHING.set(selecting, nothing);
-  }
-  return nothing;
+/** A node of the trie that interns lists of contributing rules: one list object per sequence of rules. */
+interface ContributingNode {
+  list?: readonly CompiledRule[];
+  next?: Map<CompiledRule, ContributingNode>;
 }
 
-/** `namedPortRedirects` already worked out, per list of selecting rules. */
+/** The roots of that trie, per first rule (the rules of one set; gone with them). */
+const CONTRIBUTING_ROOTS = new WeakMap<CompiledRule, ContributingNode>();
+
+/**
+ * The rules of `selecting` that `conflicts` reads (`RuleUses.nothing` false, and, where some rule brings an authentication
+ * mode, the rules with deny items, which end a mode's merge: `mergeConflicts`), in input order, as one list object per
+ * sequence of rules: selections that differ only in rules bringing nothing share their refusals (`REFUSALS`) and their
+ * named-port redirects. `undefined` when none does: then the selection has no refusals, whatever the version, named ports
+ * and namespace. The rest of `selecting` adds nothing to `conflicts`: no parser use on any filter (so none per selector),
+ * no mode, regex, groups, undecided selector or listener. Worked out once per list of selecting rules (one per distinct
+ * selection).
+ */
+function contributingRules(selecting: readonly CompiledRule[]): readonly CompiledRule[] | undefined {
+  let rules = CONTRIBUTING.get(selecting);
+  if (rules === undefined) {
+    const modes = selecting.some((rule) => usesOf(rule).auth.modes.length > 0);
+    const found = selecting.filter((rule) => !usesOf(rule).nothing || (modes && usesOf(rule).auth.denies.length > 0));
+    rules = found.length === 0 ? null : internedRules(found);
+    CONTRIBUTING.set(selecting, rules);
+  }
+  return rules ?? undefined;
+}
+
+/** The one list object of this sequence of rules (`CONTRIBUTING_ROOTS`); `rules` is not empty. */
+function internedRules(rules: readonly CompiledRule[]): readonly CompiledRule[] {
+  let node: ContributingNode | undefined = CONTRIBUTING_ROOTS.get(rules[0]);
+  if (node === undefined) CONTRIBUTING_ROOTS.set(rules[0], node = {});
+  for (let i = 1; i < rules.length; i++) {
+    const next: Map<CompiledRule, ContributingNode> = node.next ??= new Map();
+    let child = next.get(rules[i]);
+    if (child === undefined) next.set(rules[i], child = {});
+    node = child;
+  }
+  return node.list ??= rules;
+}
+
+/** `namedPortRedirects` already worked out, per list of contributing rules (`contributingRules`). */
 const NAMED_PORT_REDIRECTS = new WeakMap<readonly CompiledRule[], readonly string[]>();
 
 /**
@@ -265,17 +294,19 @@ const ANY_NUMBER: RedirectResolver = () => 0;
  */
 export function agentRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, namedPorts?: RedirectNamedPorts,
   subjectNamespace?: string): readonly AgentRefusal[] {
-  // Most selections have no rule that brings anything to a refusal: no key, resolver or merge for them.
-  if (bringsNothing(selecting)) return NO_REFUSALS;
-  let byKey = REFUSALS.get(selecting);
-  if (!byKey) REFUSALS.set(selecting, byKey = new Map());
-  const resolve = namedPorts === undefined || namedPortRedirects(selecting).length === 0 ? undefined : resolverOf(namedPorts);
-  const named = resolve === undefined ? '' : namedRedirects(selecting, resolve);
+  // Most selections have no rule that brings anything to a refusal: no key, resolver or merge for them. The others are
+  // worked out on the rules that bring something (`contributingRules`), shared by the selections with the same such rules.
+  const rules = contributingRules(selecting);
+  if (rules === undefined) return NO_REFUSALS;
+  let byKey = REFUSALS.get(rules);
+  if (!byKey) REFUSALS.set(rules, byKey = new Map());
+  const resolve = namedPorts === undefined || namedPortRedirects(rules).length === 0 ? undefined : resolverOf(namedPorts);
+  const named = resolve === undefined ? '' : namedRedirects(rules, resolve);
   const noNamespace = subjectNamespace === '';
   const key = `${version.toString()}\0${named}\0${noNamespace ? 'no-namespace' : ''}`;
   let refusals = byKey.get(key);
   if (!refusals) {
-    refusals = conflicts(selecting, version, named === '' ? undefined : resolve, noNamespace);
+    refusals = conflicts(rules, version, named === '' ? undefined : resolve, noNamespace);
     byKey.set(key, refusals);
   }
   return refusals;
@@ -589,7 +620,8 @@ interface RuleUses {
   selectorPolicies(): readonly SelectorPolicyUse<CompiledItem>[];
   /**
    * Whether it brings nothing to `conflicts` on any version: no L7 parser on any filter, no authentication mode, no regex
-   * Envoy refuses, no cloud provider groups, nothing undecided, no listener of kind `CiliumEnvoyConfig`.
+   * Envoy refuses, no cloud provider groups, nothing undecided, no listener of kind `CiliumEnvoyConfig`. Its deny items
+   * (`auth.denies`) may still end the merge of another rule's modes: `contributingRules` keeps such a rule beside modes.
    */
   readonly nothing: boolean;
 }
