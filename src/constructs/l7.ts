@@ -563,9 +563,22 @@ export class L7 {
 
   /** DNS rules, egress to a DNS server only. */
   public static dns(...rules: DnsRule[]): L7 {
+    return L7._dnsOf(rules, 'L7.dns() rules');
+  }
+
+  /**
+   * `L7.dns()` of a list the SDK holds (a construct's `dnsRules`, `FqdnEgress` `fqdns`), checked as `L7.dns()` checks its
+   * rules: the list is not spread into arguments (`L7.dns(...rules)`), which overflowed the call stack past about 100,000
+   * rules (`RangeError: Maximum call stack size exceeded`, no refusal, no file or line).
+   * @param rules the DNS rules
+   * @param what the list, as messages name it (`dnsRules`)
+   * @param location the construct path; the caller's file:line when none
+   * @internal
+   */
+  public static _dnsOf(rules: readonly DnsRule[], what: string, location?: string): L7 {
     requireRules('dns', rules.length, 'DnsRule.all()');
-    checkListOf(rules, 'L7.dns() rules', 'a DnsRule', '_toModel');
-    return new L7({ dns: dnsRuleModels(rules, 'L7.dns() rules') });
+    checkListOf(rules, what, 'a DnsRule', '_toModel', location);
+    return new L7({ dns: dnsRuleModels(rules, what, location) });
   }
 
   /**

@@ -14,7 +14,7 @@ import { Selector } from '../model/labels';
 import { noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
-import { checkOptionalPeer } from './policy-rule';
+import { checkOptionalPeer, checkPeerValue } from './policy-rule';
 import { checkFlags, checkLabelMap, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
@@ -214,6 +214,8 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
+    // Each entry a peer before the list is compared: a revoked proxy or a `toPeerConfig` getter that throws was a TypeError there.
+    (props.entry ?? []).forEach((peer, i) => checkPeerValue(peer, `TieredApp entry[${i}]:`, this.node.path));
     checkEntriesUnique(props.entry, { what: 'TieredApp entry', verb: 'admits it', ...PEER_ENTRIES }, this.node.path);
     if ((props.dnsRules !== undefined || props.dnsServer !== undefined) && !props.egressLockdown) {
       const given = props.dnsRules !== undefined ? 'dnsRules' : 'dnsServer';
