@@ -67,7 +67,7 @@ export function allowDns(rule: PolicyRule, options: DnsCompanionOptions = {}): v
   const server = peerAsJudged(options.dnsServer ?? Peer.kubeDns());
   refuseBroadDnsServer(server, rule._owner);
   const rules = options.dnsRules ?? [DnsRule.all()];
-  rule.allowEgress(server, { ports: dnsPorts().map(Port._fromModel), l7: L7.dns(...rules) });
+  rule.allowEgress(server, { ports: dnsPorts().map(Port._fromModel), l7: L7._dnsOf(rules, 'dnsRules', rule._owner) });
 }
 
 /**

@@ -5,7 +5,7 @@ import { CiliumPolicyError, Severity, showValue, textOf } from '../core/errors';
 import { RuleItemModel, SectionName } from '../model/policy-model';
 import { IPeer, Peer, PEER_ENTRIES } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { AllowOptions, DenyOptions, checkOptionalPeer, checkRuleCall, checkSelectorValue, firstPortName } from './policy-rule';
+import { AllowOptions, DenyOptions, checkOptionalPeer, checkPeerValue, checkRuleCall, checkSelectorValue, firstPortName } from './policy-rule';
 import { checkPortsUnique, Icmp, IcmpFamily, isPort, Port } from './port';
 import { CIDR_ENTRIES, checkEntriesUnique } from './list-duplicates';
 import { INodeSelector, NodeSelector } from './selector';
@@ -14,7 +14,9 @@ import {
   cidrsHoldWholeWorld, controlPlaneOnly, ESSENTIAL_ICMP, itemsSelectBroadly, mayBeControlPlane, LOCKOUT_EXEMPTION_KEYS, LockoutExemption,
   LockoutPath, lockoutPathKey, NARROW_ROLE_LIMIT,
 } from '../validate/lockout-guard';
-import { checkOwnSelectorShape, peerAsJudged, peersSelectBroadly, peersSelectWholeWorld, refuseMalformedCidr } from './peer-config';
+import {
+  checkOwnSelectorShape, isPeer, peerAsJudged, peersSelectBroadly, peersSelectWholeWorld, refuseCidrHostBits, refuseMalformedCidr,
+} from './peer-config';
 import { synthMemo } from '../model/synth-session';
 import { parseCidr } from '../model/cidr';
 import { protocolsMeet } from '../validate/pitfall-run';
@@ -258,11 +260,17 @@ export class HostFirewall extends Construct {
     }
     // A CIDR no version takes (`10.0.0.0/33`) was found at synthesis, at the output field (`spec.ingress[0].fromCIDR[0]`).
     for (const prop of ['managementCidrs', 'controlPlaneCidrs', 'bgpPeers', 'nodeDnsServers'] as const) {
-      (props[prop] ?? []).forEach((c, i) => refuseMalformedCidr(c, `HostFirewall ${prop}[${i}]`, this.node.path));
+      // Host bits too, here: they were refused by the `Peer.cidr()` the guard builds, naming that call at the caller's line.
+      (props[prop] ?? []).forEach((c, i) => {
+        refuseMalformedCidr(c, `HostFirewall ${prop}[${i}]`, this.node.path);
+        refuseCidrHostBits(c, `HostFirewall ${prop}[${i}]`, this.node.path);
+      });
       checkEntriesUnique(props[prop], { what: `HostFirewall ${prop}`, verb: 'opens its path to it', ...CIDR_ENTRIES }, this.node.path);
     }
     checkPortsUnique(props.breakGlassPorts, 'HostFirewall breakGlassPorts', this.node.path);
     for (const prop of ['apiServerClients', 'kubeletClients'] as const) {
+      // Each entry a peer before the list is compared: a revoked proxy or a `toPeerConfig` getter that throws was a TypeError there.
+      (props[prop] ?? []).forEach((peer, i) => checkPeerValue(peer, `HostFirewall ${prop}[${i}]:`, this.node.path));
       checkEntriesUnique(props[prop], { what: `HostFirewall ${prop}`, verb: 'opens its path to it', ...PEER_ENTRIES }, this.node.path);
     }
     props = snapshotProps(props);
@@ -747,7 +755,6 @@ const LIST_PROPS: Readonly<Record<string, {
 
 /** A prop's value as `host-firewall-exempted-path-configured` shows it: ports and peers by their text (`2222/TCP`, `cidr 10.9.0.0/16`). */
 function shownProp(value: unknown): unknown {
-  const isPeer = (v: unknown): boolean => v !== null && typeof v === 'object' && typeof (v as Partial<IPeer>).toPeerConfig === 'function';
   const text = (v: unknown): unknown => (isPort(v) || isPeer(v) ? textOf(v) : v);
   return Array.isArray(value) ? value.map(text) : text(value);
 }

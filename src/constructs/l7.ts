@@ -192,6 +192,13 @@ export class HttpRule {
     }
     // After each header on its own: `['X-A:b', 'X-A:b']` was refused as a header twice, not as a header that matches no request.
     checkEntriesUnique(o.headers, { what: 'HttpRule.of() headers', noun: 'header', verb: 'requires it' }, callerLocation);
+    // A header match twice (its name, value, secret and mismatch action as given) was written twice, one match to Envoy.
+    checkEntriesUnique(o.headerMatches, {
+      what: 'HttpRule.of() headerMatches', noun: 'header match', verb: 'requires it',
+      text: (h) => showValue({
+        name: h.name, value: h.value, secretName: h.secretName, secretNamespace: h.secretNamespace, mismatch: h.mismatch,
+      }, Infinity),
+    }, callerLocation);
     const missed = typeof o.method === 'string' ? methodOnlyInOtherCase(o.method) : [];
     if (missed.length > 0) {
       throw new CiliumPolicyError({
@@ -494,6 +501,19 @@ function isDnsRuleModel(model: unknown): model is FqdnSelectorModel {
 }
 
 /**
+ * A DNS rule as the DNS proxy matches it, for comparing the rules of one list (`dnsRuleModels`): its name or pattern trimmed, in
+ * lower case, with a trailing dot (`canonicalDnsName`), and a pattern without `*` as the name it spells (pkg/fqdn/matchpattern
+ * `ToAnchoredRegexp` quotes it as `FQDNSelector.ToRegex` quotes a `matchName`): `DnsRule.pattern('a.example.com')` beside
+ * `DnsRule.exact('a.example.com')` is one rule.
+ * @internal
+ */
+export function dnsRuleEntryKey(m: FqdnSelectorModel): string {
+  const asName = m.matchName === undefined && m.matchPattern !== undefined && !m.matchPattern.includes('*');
+  const [name, pattern] = asName ? [m.matchPattern, undefined] : [m.matchName, m.matchPattern];
+  return JSON.stringify([name, pattern].map((n) => (n === undefined ? null : canonicalDnsName(n))));
+}
+
+/**
  * The model of a DNS rule (its `_toModel()`) when it answers one, or `undefined`: for readers that judge the rules before
  * they are checked (the DNS companion's description), which count such an entry for nothing and leave it to `dnsRuleModels`.
  * @param rule an entry of a `dnsRules` list (anything)
@@ -533,8 +553,8 @@ export function dnsRuleModels(rules: readonly DnsRule[], what: string, location?
   // A rule twice (or twice as Cilium matches it: `DnsRule.exact('API.example.com')` beside `DnsRule.exact('api.example.com.')`)
   // was written twice, one rule to the proxy: the copy most likely a slip for a name never allowed.
   checkEntriesUnique(models, {
-    what, noun: 'DNS rule', verb: 'allows it', sameBecause: DNS_NAME_ENTRIES.sameBecause,
-    key: (m) => JSON.stringify([m.matchName, m.matchPattern].map((n) => (n === undefined ? null : canonicalDnsName(n)))),
+    what, noun: 'DNS rule', verb: 'allows it', sameBecause: `${DNS_NAME_ENTRIES.sameBecause}; a pattern without * matches the one name it spells`,
+    key: dnsRuleEntryKey,
     show: (m) => [m.matchName !== undefined ? `matchName ${showValue(m.matchName)}` : '', m.matchPattern !== undefined ? `matchPattern ${showValue(m.matchPattern)}` : '']
       .filter(Boolean).join(', '),
   }, location ?? callerLocation);
@@ -563,9 +583,22 @@ export class L7 {
 
   /** DNS rules, egress to a DNS server only. */
   public static dns(...rules: DnsRule[]): L7 {
+    return L7._dnsOf(rules, 'L7.dns() rules');
+  }
+
+  /**
+   * `L7.dns()` of a list the SDK holds (a construct's `dnsRules`, `FqdnEgress` `fqdns`), checked as `L7.dns()` checks its
+   * rules: the list is not spread into arguments (`L7.dns(...rules)`), which overflowed the call stack past about 100,000
+   * rules (`RangeError: Maximum call stack size exceeded`, no refusal, no file or line).
+   * @param rules the DNS rules
+   * @param what the list, as messages name it (`dnsRules`)
+   * @param location the construct path; the caller's file:line when none
+   * @internal
+   */
+  public static _dnsOf(rules: readonly DnsRule[], what: string, location?: string): L7 {
     requireRules('dns', rules.length, 'DnsRule.all()');
-    checkListOf(rules, 'L7.dns() rules', 'a DnsRule', '_toModel');
-    return new L7({ dns: dnsRuleModels(rules, 'L7.dns() rules') });
+    checkListOf(rules, what, 'a DnsRule', '_toModel', location);
+    return new L7({ dns: dnsRuleModels(rules, what, location) });
   }
 
   /**

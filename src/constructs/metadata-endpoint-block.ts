@@ -9,7 +9,7 @@ import { checkListOf, checkNamespaceName, checkPropsObject, checkStringList, rea
 import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
-import { checkOwnSelectorShape, refuseMalformedCidr } from './peer-config';
+import { checkOwnSelectorShape, refuseCidrHostBits, refuseMalformedCidr } from './peer-config';
 import { CIDR_ENTRIES, checkEntriesUnique } from './list-duplicates';
 
 /**
@@ -75,7 +75,10 @@ export class MetadataEndpointBlock extends Construct {
     props = readPropsOnce(props, { keys: METADATA_ENDPOINT_BLOCK_PROPS, owner: 'MetadataEndpointBlock' }, { location: this.node.path });
     checkListOf(props.namespaces, 'MetadataEndpointBlock namespaces', 'a namespace name', undefined, this.node.path);
     checkStringList(props.extraCidrs, 'MetadataEndpointBlock extraCidrs', 'a CIDR', this.node.path);
-    (props.extraCidrs ?? []).forEach((c, i) => refuseMalformedCidr(c, `MetadataEndpointBlock extraCidrs[${i}]`, this.node.path));
+    (props.extraCidrs ?? []).forEach((c, i) => {
+      refuseMalformedCidr(c, `MetadataEndpointBlock extraCidrs[${i}]`, this.node.path);
+      refuseCidrHostBits(c, `MetadataEndpointBlock extraCidrs[${i}]`, this.node.path);
+    });
     checkEntriesUnique(props.extraCidrs, { what: 'MetadataEndpointBlock extraCidrs', verb: 'denies it', ...CIDR_ENTRIES }, this.node.path);
     // Each entry on its own before the list (`checkEntriesUnique`): `['Bad_NS', 'Bad_NS']` was refused as a namespace twice.
     for (const ns of props.namespaces ?? []) checkNamespaceName(ns, 'MetadataEndpointBlock namespaces entry', this.node.path);

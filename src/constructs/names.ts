@@ -139,9 +139,18 @@ export function readPropsOnce<T extends object>(props: T, shape: PropsShape, pla
     // A revoked proxy is no list (`isList`): left to the prop's own check, which refuses it.
     if (!isList(value)) continue;
     const entry = shape.lists?.[key];
-    copy[key] = value.map((e: unknown, i) => (entry !== undefined && isStruct(e)
-      ? readPropsOnce(e, entry, { ...place, at: place.at !== undefined ? `${place.at}.${key}[${i}]` : `${shape.owner ?? ''} ${key}[${i}]`.trim() })
-      : isObjectLiteral(e) ? { ...e } : e));
+    copy[key] = value.map((e: unknown, i) => {
+      try {
+        return entry !== undefined && isStruct(e)
+          ? readPropsOnce(e, entry, { ...place, at: place.at !== undefined ? `${place.at}.${key}[${i}]` : `${shape.owner ?? ''} ${key}[${i}]`.trim() })
+          : isObjectLiteral(e) ? { ...e } : e;
+      } catch (err) {
+        // An entry that cannot be read (a revoked proxy, a getter that throws: `TieredApp entry: [{ get toPeerConfig() { throw … } }]`)
+        // is left as given to the prop's own check, which refuses it by its index, where its error was thrown raw.
+        if (err instanceof CiliumPolicyError) throw err;
+        return e;
+      }
+    });
   }
   return copy as T;
 }

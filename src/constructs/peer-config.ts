@@ -6,7 +6,7 @@ import {
   selectorRequiresNothing,
 } from '../model/selectors';
 import { nodeKeySourceProblem } from '../model/labels';
-import { AddressRange, cidrNeverValid, cidrRange, parseCidr, ParsedCidr, subtractRanges } from '../model/cidr';
+import { AddressRange, cidrHostBits, cidrNeverValid, cidrRange, parseCidr, ParsedCidr, subtractRanges } from '../model/cidr';
 import { IpPrefix, parseIpPrefix, prefixContains } from '../model/ip-address';
 import { groupSelectorSelectsUngrouped } from '../model/cidr-groups';
 import { BroadPeerOptions, itemsSelectBroadly, itemsSelectWholeWorld } from '../validate/lockout-guard';
@@ -272,6 +272,27 @@ export function refuseMalformedCidr(text: unknown, what: string, location: Refus
     id: 'peer-cidr-syntax',
     message: `${what} ${JSON.stringify(text)} is not a CIDR any Cilium version accepts: ${problem.reason}`,
     fix: problem.fix,
+    location: refusalLocation(location),
+  });
+}
+
+/**
+ * Refuses a CIDR with host bits set (`peer-cidr-host-bits`: `10.1.2.3/8`) where it is written, naming the call or prop:
+ * Cilium selects the whole network (pkg/labels/cidr.go `IPStringToLabel`: the selector's `cidr:` label is made of
+ * `parsedPrefix.Masked()`), so the rule reads one address and selects the network, or the reverse. A
+ * construct's CIDR list (`HostFirewall managementCidrs`) was refused by the `Peer.cidr()` it builds, at the caller's line
+ * and naming `Peer.cidr()`, a call the user never wrote; a value that is no CIDR text is left to the checks that name it.
+ * @param text the CIDR as given
+ * @param what who gave it, leading the message (`Peer.cidr()`, `HostFirewall managementCidrs[0]`)
+ * @param location the construct path, or the caller's file:line (`callerLocation`, read only for a refusal)
+ */
+export function refuseCidrHostBits(text: unknown, what: string, location: RefusalLocation): void {
+  const hostBits = typeof text === 'string' ? cidrHostBits(text) : undefined;
+  if (hostBits === undefined) return;
+  throw new CiliumPolicyError({
+    id: 'peer-cidr-host-bits',
+    message: `${what} ${text as string} has host bits set: Cilium masks it to ${hostBits.network}, the whole /${hostBits.prefix}, not the one address ${hostBits.address}`,
+    fix: `write ${hostBits.host} for the one address, or ${hostBits.network} for the network`,
     location: refusalLocation(location),
   });
 }
@@ -732,6 +753,36 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
 }
 
 /**
+ * What a value given where a peer goes is: `peer` (an object with a `toPeerConfig` function, a `Peer` or a peer of one's
+ * own), `unreadable` (its `toPeerConfig` cannot be read: a revoked proxy, a getter that throws, which was a TypeError where
+ * a refusal was meant), or `none` (anything else: a string, a workload construct, `null`). The one test of "is this a
+ * peer" of the constructs (`isPeer`, `checkPeerValue`, the role peers' `peerAsJudged`/`peerItems`, the option and prop
+ * texts of `sdkValueKind` and the host firewall's refusals).
+ * @param value the value given
+ */
+export function peerValueKind(value: unknown): 'peer' | 'unreadable' | 'none' {
+  if (value === null || typeof value !== 'object') return 'none';
+  try {
+    return typeof (value as { toPeerConfig?: unknown }).toPeerConfig === 'function' ? 'peer' : 'none';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** Whether a value is a peer whose `toPeerConfig` can be read (`peerValueKind`). */
+export function isPeer(value: unknown): value is { toPeerConfig(): unknown } {
+  return peerValueKind(value) === 'peer';
+}
+
+/**
+ * Whether a value is a peer whose config is read now (`isPeer`, and no workload: `Peer.workload()` is read at synthesis, and
+ * its pods are pods by construction); the role peers' checks (`peerAsJudged`, `peerItems`) read only these.
+ */
+function isPeerReadNow(value: unknown): value is { toPeerConfig(): unknown } {
+  return isPeer(value) && (value as { _workload?: unknown })._workload === undefined;
+}
+
+/**
  * A peer named for a role (a DNS server, a metrics scraper, the clients of a node's API) as the construct judges it: its
  * config read once, now, and answered again on every later read. The construct checks that config against the role
  * (`refuseBroadDnsServer`, `refuseWorldScraper`, the host firewall's peer checks) and writes the same one: a peer of one's
@@ -742,11 +793,10 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
  * @param peer the peer given for the role
  */
 export function peerAsJudged<T>(peer: T): T {
-  const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
-  if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return peer;
+  if (!isPeerReadNow(peer)) return peer;
   const shown = textOf(peer);
   // Read once, refused where the construct was made when it is no tree (no construct path is given here).
-  const config = peerConfigAsRead(p.toPeerConfig(), shown, callerLocation()) as PeerConfig;
+  const config = peerConfigAsRead(peer.toPeerConfig(), shown, callerLocation()) as PeerConfig;
   return { toPeerConfig: () => clonePlain(config), toString: () => shown } as unknown as T;
 }
 
@@ -774,9 +824,8 @@ export function peersSelectBroadly(peers: readonly unknown[], options: BroadPeer
 /** The rule items of peers (`toPeerConfig().item`); workloads and values that are no peer give none. */
 export function peerItems(peers: readonly unknown[]): RuleItemModel[] {
   return peers.flatMap((peer) => {
-    const p = peer as { toPeerConfig?: () => unknown; _workload?: unknown } | null | undefined;
-    if (p === null || typeof p !== 'object' || p._workload !== undefined || typeof p.toPeerConfig !== 'function') return [];
-    const config = p.toPeerConfig() as PeerConfig | null | undefined;
+    if (!isPeerReadNow(peer)) return [];
+    const config = peer.toPeerConfig() as PeerConfig | null | undefined;
     const item = config !== null && typeof config === 'object' ? config.item : undefined;
     return item !== null && typeof item === 'object' && !Array.isArray(item) ? [item] : [];
   });

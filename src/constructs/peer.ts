@@ -2,12 +2,14 @@ import { Entity } from './entity';
 import { CiliumPolicyError, showValue } from '../core/errors';
 import { callerLocation } from './caller-location';
 import { CIDR_ENTRIES, checkEntriesUnique } from './list-duplicates';
-import { cidrContains, cidrHostBits, parseCidr } from '../model/cidr';
+import { cidrContains, parseCidr } from '../model/cidr';
 import { labelKeyName, labelKeySource, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, selectorConstrainsNamespace, selectorRequiresNothing } from '../model/selectors';
 import { IConstruct } from 'constructs';
 import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
-import { checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseEmptyExcept, refuseExceptCoversCidr, refuseMalformedCidr } from './peer-config';
+import {
+  checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseCidrHostBits, refuseEmptyExcept, refuseExceptCoversCidr, refuseMalformedCidr,
+} from './peer-config';
 import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { checkWorkloadUse, requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
@@ -287,15 +289,7 @@ export class Peer implements IPeer {
     }
     // Cilium masks the host bits: `10.1.2.3/8` is all of 10.0.0.0/8, and the author meant one or the other.
     for (const [what, text] of [['Peer.cidr()', cidr], ...(options.except ?? []).map((e) => ['Peer.cidr() except', e])] as const) {
-      const hostBits = typeof text === 'string' ? cidrHostBits(text) : undefined;
-      if (hostBits) {
-        throw new CiliumPolicyError({
-          id: 'peer-cidr-host-bits',
-          message: `${what} ${text} has host bits set: Cilium masks it to ${hostBits.network}, the whole /${hostBits.prefix}, not the one address ${hostBits.address}`,
-          fix: `write ${hostBits.host} for the one address, or ${hostBits.network} for the network`,
-          location: callerLocation(),
-        });
-      }
+      refuseCidrHostBits(text, what, callerLocation);
     }
     // Holes that hold the whole range: the peer would select no address (a deny denying nothing).
     refuseExceptCoversCidr(cidr, options.except, `Peer.cidr(${showValue(cidr)})`, callerLocation);

@@ -28,7 +28,7 @@ import {
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { PeerConfig, checkedPeerConfig, expressionsShapeProblem } from './peer-config';
+import { PeerConfig, checkedPeerConfig, expressionsShapeProblem, isPeer, peerValueKind } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { checkWorkloadUse, isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
@@ -1037,7 +1037,7 @@ function sdkValueKind(options: unknown): { kind: 'a Port' | 'L7 rules' | 'a peer
   if (options === null || typeof options !== 'object') return undefined;
   if (isPort(options)) return { kind: 'a Port', shown: `Port ${options.toString()}` };
   if (typeof (options as Partial<L7>)._toModel === 'function') return { kind: 'L7 rules', shown: 'L7 rules' };
-  if (typeof (options as Partial<IPeer>).toPeerConfig === 'function') return { kind: 'a peer', shown: textOf(options) };
+  if (isPeer(options)) return { kind: 'a peer', shown: textOf(options) };
   return undefined;
 }
 
@@ -1073,13 +1073,10 @@ export function checkOptionalPeer(peer: unknown, prop: string, omitted: { defaul
  * @param location the construct path
  */
 export function checkPeerValue(peer: unknown, verb: string, location: string): asserts peer is IPeer {
-  let readable = true;
-  try {
-    if (peer !== null && typeof peer === 'object' && typeof (peer as Partial<IPeer>).toPeerConfig === 'function') return;
-  } catch {
-    readable = false; // a revoked proxy, or a toPeerConfig getter that throws: refused as no peer, not a TypeError
-  }
-  if (!readable) {
+  const kind = peerValueKind(peer);
+  if (kind === 'peer') return;
+  // A revoked proxy, or a toPeerConfig getter that throws: refused as no peer, not a TypeError.
+  if (kind === 'unreadable') {
     throw new CiliumPolicyError({
       id: 'peer-unknown',
       message: `${verb.replace(/:$/, '')}: ${describeValue(peer)} whose toPeerConfig cannot be read is not a peer`,

@@ -123,6 +123,14 @@ function selectorModel(options: LabelSelectorOptions, what: string): LabelSelect
   checkExpressionList(options.expressions, what);
   const labels = options.labels && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
   const expressions = options.expressions && options.expressions.length > 0 ? options.expressions.map((e) => e._toModel()) : undefined;
+  // One requirement twice (`LabelExpression.in('tier', ['api'])` given twice, or its values in another order: a set to
+  // Kubernetes and Cilium, pkg/policy/api `EndpointSelector` through `metav1.LabelSelectorAsSelector`) was written twice.
+  checkEntriesUnique(expressions, {
+    what: `${what} expressions`, noun: 'expression', verb: 'requires it',
+    key: (e) => JSON.stringify([e.key, e.operator, [...(e.values ?? [])].sort()]),
+    show: (e) => `${e.key} ${e.operator}${e.values !== undefined ? ` ${showValue(e.values)}` : ''}`,
+    sameBecause: 'the values of In and NotIn are a set',
+  }, callerLocation);
   const model = { ...(labels ? { matchLabels: labels } : {}), ...(expressions ? { matchExpressions: expressions } : {}) };
   refuseContradiction(model, what);
   return model;

@@ -3,7 +3,7 @@ import { CiliumPolicy, requireNamespace } from './cilium-policy';
 import { CiliumPolicyError, showValue } from '../core/errors';
 import { CiliumVersion } from '../core/cilium-version';
 import { DnsRule, L7 } from './l7';
-import { IPeer, Peer, PEER_ENTRIES } from './peer';
+import { IPeer, Peer, PEER_ENTRIES, peerEntryKey } from './peer';
 import { checkEntriesUnique } from './list-duplicates';
 import { defaultName } from './policy-base';
 import { checkPortsUnique, isPort, Port } from './port';
@@ -14,7 +14,7 @@ import { Selector } from '../model/labels';
 import { noPodLabelReason, selectorRequiresPodLabel } from '../model/selectors';
 import { LabelSelectorModel, PolicyKind, SectionName } from '../model/policy-model';
 import { describeSelector, implies, subjectSelector } from '../validate/pod-selectors';
-import { checkOptionalPeer } from './policy-rule';
+import { checkOptionalPeer, checkPeerValue } from './policy-rule';
 import { checkFlags, checkLabelMap, checkListOf, checkPropsObject, readPropsOnce } from './names';
 import { peerAsJudged, refuseWorldScraper } from './peer-config';
 import { CompiledPort, compilePortEntry } from '../model/port-entries';
@@ -26,6 +26,20 @@ export const TIER_EGRESS_KEYS: readonly string[] = ['peer', 'ports', 'l7'];
 
 /** The fields of `Tier` (`checkPropKeys`). */
 export const TIER_KEYS: readonly string[] = ['name', 'labels', 'workload', 'selector', 'ports', 'metricsPorts', 'l7', 'egress'];
+
+/**
+ * A tier's egress entry as `checkEntriesUnique` compares it: its peer (`peerEntryKey`), its ports as a set and its L7 rules
+ * as written (`portsAsSet`: in the order given, for the text); `undefined` (not compared) for a peer of one's own, or ports and L7 rules that are not the SDK's.
+ */
+function tierEgressKey(entry: TierEgress, portsAsSet = true): string | undefined {
+  const peer = peerEntryKey(entry.peer);
+  const ports = entry.ports;
+  if (peer === undefined || (ports !== undefined && (!Array.isArray(ports) || !ports.every(isPort)))) return undefined;
+  const l7 = entry.l7 === undefined ? null : typeof (entry.l7 as Partial<L7>)._toModel === 'function' ? entry.l7._toModel() : undefined;
+  if (l7 === undefined) return undefined;
+  const shown = ports?.map(String);
+  return JSON.stringify([peer, shown === undefined ? null : portsAsSet ? shown.sort() : shown, l7]);
+}
 
 /** The props of `TieredAppProps` (`checkPropKeys`). */
 export const TIERED_APP_PROPS: readonly string[] = ['tiers', 'entry', 'namespace', 'name', 'egressLockdown', 'dnsServer', 'dnsRules', 'metricsFrom',
@@ -214,6 +228,8 @@ export class TieredApp extends Construct {
         location: this.node.path,
       });
     }
+    // Each entry a peer before the list is compared: a revoked proxy or a `toPeerConfig` getter that throws was a TypeError there.
+    (props.entry ?? []).forEach((peer, i) => checkPeerValue(peer, `TieredApp entry[${i}]:`, this.node.path));
     checkEntriesUnique(props.entry, { what: 'TieredApp entry', verb: 'admits it', ...PEER_ENTRIES }, this.node.path);
     if ((props.dnsRules !== undefined || props.dnsServer !== undefined) && !props.egressLockdown) {
       const given = props.dnsRules !== undefined ? 'dnsRules' : 'dnsServer';
@@ -339,6 +355,16 @@ export class TieredApp extends Construct {
       });
     }
     checkListOf(tier.egress, `tier ${tier.name} egress`, 'a TierEgress ({ peer, ports })', 'peer', this.node.path);
+    (tier.egress ?? []).forEach((e, i) => checkPeerValue(e.peer, `tier ${tier.name} egress[${i}].peer:`, this.node.path));
+    // An entry twice (one peer, the same ports in any order, the same L7 rules) was merged without a word; a peer of one's own,
+    // or ports and L7 rules not yet checked, are not compared (`PEER_ENTRIES`; the rule refuses what is no Port or L7).
+    checkEntriesUnique(tier.egress, {
+      what: `tier ${tier.name} egress`, noun: 'egress entry', verb: 'allows it',
+      key: (e) => tierEgressKey(e),
+      text: (e) => tierEgressKey(e, false) ?? String(e.peer),
+      sameBecause: 'the ports of a rule are a set',
+      show: (e) => `{ peer: ${String(e.peer)}${e.ports !== undefined ? `, ports: ${(e.ports ?? []).map(String).join(' ')}` : ''}${e.l7 !== undefined ? ', l7' : ''} }`,
+    }, this.node.path);
     // Checked here, before the ports are read (`refuseMetricsPastL7` reads each one's match), not first by the rule.
     checkPortList(tier.ports, `tier ${tier.name} ports`, this.node.path);
     checkPortList(tier.metricsPorts, `tier ${tier.name} metricsPorts`, this.node.path);

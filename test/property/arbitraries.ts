@@ -38,7 +38,8 @@ import {
   Protocol,
 } from '../../src';
 import { cidrRange, parseCidr, subtractRanges } from '../../src/model/cidr';
-import { addressShapedDnsName, canonicalDnsName, registrableWildcardExample } from '../../src/model/fqdn-pattern';
+import { addressShapedDnsName, registrableWildcardExample } from '../../src/model/fqdn-pattern';
+import { dnsRuleEntryKey } from '../../src/constructs/l7';
 import { ICMP_TYPE_NAMES } from '../../src/model/icmp-types';
 import { GO_OTHERWISE_WRITTEN_RAW } from '../../src/model/go-line-breaks';
 import { unquotedNumber } from '../../src/model/unquoted-numbers';
@@ -318,8 +319,7 @@ function kafkaRuleKey(s: KafkaSpec): string {
 }
 
 function dnsRuleKey(s: DnsSpec): string {
-  const m = buildDns(s)._toModel();
-  return JSON.stringify([m.matchName, m.matchPattern].map((n) => (n === undefined ? null : canonicalDnsName(n))));
+  return dnsRuleEntryKey(buildDns(s)._toModel());
 }
 
 /** Builds an `L7`. */
@@ -506,7 +506,10 @@ export const namespaceLabels: fc.Arbitrary<Labels> = record(labelKey({ reserve: 
 export function expressions(key: fc.Arbitrary<string>, maxLength = 2, minLength = 1, value = labelValue): fc.Arbitrary<ExpressionSpec[]> {
   const withValues = fc.record({ op: fc.constantFrom<'In' | 'NotIn'>('In', 'NotIn'), key, values: fc.uniqueArray(value, { minLength: 1, maxLength: 3 }) });
   const without = fc.record({ op: fc.constantFrom<'Exists' | 'DoesNotExist'>('Exists', 'DoesNotExist'), key });
-  return fc.array(fc.oneof(withValues, without), { minLength, maxLength });
+  // Unique as the SDK compares them (key, operator, values as a set: `list-duplicate`).
+  return fc.uniqueArray(fc.oneof<fc.Arbitrary<ExpressionSpec>[]>(withValues, without), {
+    minLength, maxLength, selector: (e) => JSON.stringify([e.key, e.op, [...(('values' in e ? e.values : undefined) ?? [])].sort()]),
+  });
 }
 
 /** Whether a selector requires no label and only excludes (`NotIn`/`DoesNotExist`): refused as a clusterwide subject. */
@@ -934,7 +937,8 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
     path: httpPath,
     host: httpHost,
     headers: fc.uniqueArray(fc.oneof(headerName, fc.tuple(headerName, headerValue).map(([n, v]) => `${n}: ${v}`)), { maxLength: 2 }),
-    headerMatches: fc.array(fc.record({
+    // Unique as the SDK compares them (the match as given: `list-duplicate`).
+    headerMatches: fc.uniqueArray(fc.record({
       name: headerName,
       value: headerValue,
       secretName: dnsSubdomain,
@@ -943,7 +947,10 @@ export const httpRule: fc.Arbitrary<HttpSpec> = fc.oneof(
     }, { requiredKeys: ['name'] })
       // A Secret's namespace without its name is refused (l7-header-secret-without-name): the match would be presence only.
       .map(({ secretNamespace, ...h }) => (h.secretName !== undefined && secretNamespace !== undefined ? { ...h, secretNamespace } : h)),
-    { maxLength: 2 }),
+    {
+      maxLength: 2,
+      selector: (h) => JSON.stringify([h.name, h.value, h.secretName, (h as { secretNamespace?: string }).secretNamespace, h.mismatch]),
+    }),
   }, { requiredKeys: [] })
     // The SDK refuses blank fields, empty header lists (`l7-headers-empty`), `HttpRule.of({})` and header matches with a
     // mismatch action alone (all mean any request): valid programs say something.
