@@ -309,7 +309,7 @@ export function defaultDenyWithoutDns(run: PitfallRun, r: RuleView): void {
  */
 function localDns(run: PitfallRun): NonNullable<PitfallRun['cachedLocalDns']> {
   if (run.cachedLocalDns === undefined) {
-    const name = run.options.clusterName ?? DEFAULT_CLUSTER_NAME;
+    const name = run.localCluster.get('k8s', CLUSTER_KEY) ?? DEFAULT_CLUSTER_NAME; // one reading of the name: PitfallRun's
     const pods = clusterRequirements(run, { matchLabels: { [CLUSTER_KEY]: name } });
     run.cachedLocalDns = {
       name,
