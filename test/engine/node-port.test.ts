@@ -121,6 +121,8 @@ describe('a server end at a node on a node port or hostPort is not judged (engin
       ['node:kubernetes.io/hostname=n3@10.0.0.3', '8444/TCP', 'allowed'],
       ['node:kubernetes.io/hostname=n4@10.0.0.4', '80/TCP', 'allowed'], // another node's address
       ['entity:remote-node', '80/TCP', 'allowed'], // no address: no Service address
+      ['entity:kube-apiserver@10.0.0.2', '80/TCP', 'engine-service-address'], // a managed API server's address, likewise
+      ['entity:kube-apiserver@10.0.0.2', '81/TCP', 'denied'], // judged: a managed API server is no node of toEntities
       ['cidr:10.0.0.2', '81/TCP', 'engine-service-address'], // a cidr: end at a Service address, as before
     ];
     for (const [to, port, expected] of table) expect(judge(set, WEB, to, port), `${to} ${port}`).toBe(expected);
