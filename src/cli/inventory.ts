@@ -187,7 +187,13 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
         }
         check.protocol(port.protocol, [...p, 'protocol']);
         check.string(port.name, [...p, 'name']);
+        // 0 is the API's unset value (one is assigned); any other non-port refused, never read as none.
+        check.port(port.nodePort, [...p, 'nodePort'], false, true);
       });
+      const allocate = spec.allocateLoadBalancerNodePorts;
+      if (allocate !== undefined && allocate !== null && typeof allocate !== 'boolean') {
+        check.fail(['spec', 'allocateLoadBalancerNodePorts'], `is ${describe(allocate)}, not true or false`);
+      }
     }
   } else if (kind !== 'Namespace') {
     const template = templateOf(kind, value, check);
@@ -207,6 +213,7 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
             check.string(container.restartPolicy, [...cp, 'restartPolicy']);
             check.each(container.ports, [...cp, 'ports'], (port, pp) => {
               check.port(port.containerPort, [...pp, 'containerPort'], true);
+              check.port(port.hostPort, [...pp, 'hostPort'], false, true); // 0: the API's unset value, no host port
               check.protocol(port.protocol, [...pp, 'protocol']);
               check.string(port.name, [...pp, 'name']);
             });

@@ -16,7 +16,7 @@ export const INVENTORY_WORKLOAD_FIELDS: OptionDefaults = {
 };
 
 /** The fields of `InventoryHostPort`. */
-export const INVENTORY_HOST_PORT_FIELDS: OptionDefaults = { port: 'none: it is required', protocol: 'none: it is required' };
+export const INVENTORY_HOST_PORT_FIELDS: OptionDefaults = { port: 'none: it is required', protocol: 'none: it is required', containerPort: 'not known' };
 
 /** The fields of `NamedPort`. */
 export const NAMED_PORT_FIELDS: OptionDefaults = { name: 'none: it is required', port: 'none: it is required', protocol: "'TCP'" };
@@ -102,6 +102,7 @@ export function checkWorkload(workload: unknown): void {
     const port = p as Record<string, unknown>;
     pc.port('port', port.port);
     pc.text('protocol', port.protocol);
+    if (port.containerPort !== undefined) pc.port('containerPort', port.containerPort);
   });
 }
 

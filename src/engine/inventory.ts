@@ -56,6 +56,11 @@ export interface InventoryHostPort {
   readonly port: number;
   /** Its protocol (`TCP`, `UDP`, `SCTP`). */
   readonly protocol: string;
+  /**
+   * The container port it is translated to (`containerPort`), which the refusal's fix names as the server's port.
+   * @default - not known: the fix names the workload's pods without a port
+   */
+  readonly containerPort?: number;
 }
 
 /** A Service port. */
@@ -258,9 +263,12 @@ export class EndpointInventory {
     }
     const dnsKey = `${service.name}.${service.namespace}`;
     if (service.type !== 'ExternalName' && !this.servicesByDnsName.has(dnsKey)) this.servicesByDnsName.set(dnsKey, service);
-    // Node ports: of a NodePort or LoadBalancer Service (the API server refuses one on another type); unwritten, assigned.
+    // Node ports: of a NodePort or LoadBalancer Service only (the API server refuses a written one on another type, Kubernetes
+    // validation: "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"); unwritten, assigned,
+    // unless a LoadBalancer one says allocateLoadBalancerNodePorts: false.
+    const hasNodePorts = service.type === 'NodePort' || service.type === 'LoadBalancer';
     const assigns = service.type === 'NodePort' || (service.type === 'LoadBalancer' && service.allocateLoadBalancerNodePorts !== false);
-    for (const p of service.ports) {
+    for (const p of hasNodePorts ? service.ports : []) {
       if (p.nodePort !== undefined) this.addNodePort(p.protocol, p.nodePort, { service, assigned: false });
       else if (assigns && !this.assignedNodePorts.has(p.protocol.toUpperCase())) this.assignedNodePorts.set(p.protocol.toUpperCase(), service);
     }
@@ -365,7 +373,8 @@ export class EndpointInventory {
         // names no port: left out, as a name nothing declares.
         const ports = template.ports.flatMap((p) => (p.name !== undefined && isPortNumber(p.port)
           ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
-        const hostPorts = template.ports.flatMap((p) => (p.hostPort !== undefined ? [{ port: p.hostPort, protocol: p.protocol }] : []));
+        const hostPorts = template.ports.flatMap((p) => (p.hostPort !== undefined
+          ? [{ port: p.hostPort, protocol: p.protocol, ...(isPortNumber(p.port) ? { containerPort: p.port } : {}) }] : []));
         this.addWorkload({
           kind: info.header.kind, name, namespace, podLabels: template.labels, ports, serviceAccount: template.serviceAccount,
           ...(template.hostNetwork === true ? { hostNetwork: true } : {}), ...(hostPorts.length > 0 ? { hostPorts } : {}),

@@ -606,7 +606,8 @@ export class PolicySet {
    * end itself: a node given without its labels where some rule may read them (`givenWithoutNodeLabels`, `nodeLabelsRead`,
    * `_nodeLabelsUnknown`), a pod given without its service account where some rule reads the key (`serviceAccountUnknown`,
    * `_serviceAccountUnknown`), an endpoint whose policy the agent refuses (`_agentRefusals`), or a `cidr:`/`fqdn:` end that is a
-   * Service's own address or names its cluster DNS name (`serviceOfServerEnd`, refused as a server: two map look-ups), or a
+   * Service's own address or names its cluster DNS name, or a node end given with such an address (`serviceOfServerEnd`, refused
+   * as a server, a node on that Service's ports: map look-ups), or a
    * node where a Service's node port or a workload's `hostPort` exists (`isNodeEnd`, `nodePortOwner`: refused as a server on
    * such a port). Each check is the first of
    * the gate's own. The reasons of a pair of ends and a request are `decideOrUnjudged`'s to ask: a DNS name (`fqdn:`) reached

@@ -10,7 +10,7 @@
  */
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { Endpoint, EndpointKind, formatEndpoint } from './endpoint';
-import { EndpointInventory, InventoryService, NODE_PORT_RANGE, NodePortOwner } from './inventory';
+import { EndpointInventory, InventoryService, InventoryWorkload, NODE_PORT_RANGE, NodePortOwner } from './inventory';
 import { describeItem } from './evaluate';
 import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
@@ -80,7 +80,7 @@ export interface JudgedPolicies {
  */
 export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames,
   lead = '', judged?: { readonly verdict: Verdict }, absent?: EndsAbsentNodeLabels): CiliumPolicyError | undefined {
-  const service = serviceAddressError(set, ends.to, names.to, lead) ?? nodePortError(set, ends, names.to, lead);
+  const service = serviceAddressError(set, ends, names.to, lead) ?? nodePortError(set, ends, names.to, lead);
   if (service !== undefined) return service;
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
@@ -112,11 +112,22 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
 /**
  * The Service of the inputs whose own address `end` is (`cidr:`, or the address of `fqdn:`: `EndpointInventory.serviceAtAddress`),
  * or whose cluster DNS name an `fqdn:` end names (`serviceAtDnsName`), with whether it was found by the address; `undefined`
- * for any other end. The one test of `serviceAddressError`, which `PolicySet.decide()` and the connectivity diff and report
- * ask of an end (`PolicySet.endMayLeaveUnjudged`): two map look-ups, on `cidr:` and `fqdn:` ends only.
+ * for any other end. A node end with an address (`node:…@<ip>`, `entity:kube-apiserver@<ip>`: `hasNodeAddress`) that is a
+ * Service's own address (an external or load-balancer IP on a node) is one on that Service's ports only (`at`, when given:
+ * a port and protocol of one of them; none when the query has no port): Cilium looks the address and port up as a Service
+ * first (bpf/bpf_sock.c `__sock4_xlate_fwd`: `lb4_lookup_service` on the exact address and port, before the node-port
+ * wildcard `sock4_wildcard_lookup_full`; bpf_lxc's per-packet `lb4_lookup_service` likewise), and any other port reaches
+ * the node itself. Without `at`, whether the end may be one on some port. The one test of `serviceAddressError`, which
+ * `PolicySet.decide()` and the connectivity diff and report ask of an end (`PolicySet.endMayLeaveUnjudged`): map look-ups,
+ * on `cidr:`, `fqdn:` and node ends with an address only.
  */
-export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: Endpoint):
+export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: Endpoint, at?: Pick<VerdictQuery, 'port' | 'protocol'>):
   { readonly service: InventoryService; readonly atAddress: boolean } | undefined {
+  if (hasNodeAddress(end)) {
+    const service = inventory.serviceAtAddress(end.ip ?? '');
+    if (service === undefined || (at !== undefined && servicePortAt(service, at) === undefined)) return undefined;
+    return { service, atAddress: true };
+  }
   if ((end.kind !== EndpointKind.CIDR && end.kind !== EndpointKind.FQDN) || end.ip === undefined) return undefined;
   const byAddress = inventory.serviceAtAddress(end.ip);
   if (byAddress !== undefined) return { service: byAddress, atAddress: true };
@@ -125,28 +136,43 @@ export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: 
   return byName === undefined ? undefined : { service: byName, atAddress: false };
 }
 
+/** Whether `end` is a node end (`isNodeEnd`) or `entity:kube-apiserver`, given with an address: one a Service's may be. */
+function hasNodeAddress(end: Endpoint): boolean {
+  return end.ip !== undefined && (isNodeEnd(end) || (end.kind === EndpointKind.ENTITY && end.entity === 'kube-apiserver'));
+}
+
+/** The port of `service` a connection on `at` reaches (its `port` and protocol); `undefined` for none or a query without a port. */
+function servicePortAt(service: InventoryService, at: Pick<VerdictQuery, 'port' | 'protocol'>): number | undefined {
+  const proto = at.protocol.toUpperCase();
+  return at.port === undefined ? undefined : service.ports.find((p) => p.port === at.port && p.protocol.toUpperCase() === proto)?.port;
+}
+
 /**
  * Why no verdict on a connection to `to` is what Cilium enforces because `to` is an address (`cidr:`, or the address of
  * `fqdn:`) of a Service of the inputs (`EndpointInventory.serviceAtAddress`: a ClusterIP, an external or load-balancer IP):
  * Cilium load-balances a connection to it to one of the Service's backends before a policy decides it (bpf/bpf_lxc.c: the
  * socket-level translation or `__per_packet_lb_svc_xlate_4`, then `handle_ipv4_from_lxc`'s policy on the backend's
  * identity; a Service without backends drops it before any policy), so the policy never sees the address, which the
- * engine would judge as an address outside the cluster (`engine-service-address`). With kube-proxy rather than Cilium
+ * engine would judge as an address outside the cluster (`engine-service-address`); likewise a node end given with an address
+ * that is a Service's, on a port of that Service (`serviceOfServerEnd`), which the engine would judge as the node. With kube-proxy rather than Cilium
  * serving external and load-balancer addresses the policy sees the address: which one holds depends on the cluster.
  */
-function serviceAddressError(set: JudgedPolicies, to: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
-  const found = serviceOfServerEnd(set.inventory, to);
+function serviceAddressError(set: JudgedPolicies, ends: VerdictQuery, name: string, lead: string): CiliumPolicyError | undefined {
+  const to = ends.to;
+  const found = serviceOfServerEnd(set.inventory, to, ends);
   if (found === undefined) return undefined;
   const { service, atAddress } = found;
   const named = `${service.namespace}/${service.name}`;
-  const fix = serviceServerFix(service, service.ports.find((p) => Number.isInteger(p.port))?.port);
+  const node = hasNodeAddress(to);
+  const fix = serviceServerFix(service, node ? servicePortAt(service, ends) : service.ports.find((p) => Number.isInteger(p.port))?.port);
+  const onPort = node ? ` on ${ends.port ?? ''}/${ends.protocol.toUpperCase()}, a port of it` : '';
   return new CiliumPolicyError({
     id: 'engine-service-address',
-    message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress ? `${to.ip} is an address of Service ${named} in the inputs`
+    message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress ? `${to.ip} is an address of Service ${named} in the inputs${onPort}`
       : `${to.name ?? ''} is a cluster DNS name of Service ${named} in the inputs (its own or one under it), which resolves to its `
         + 'ClusterIP (a headless one\'s: its pods\' addresses)'}; `
       + 'Cilium translates a connection to a Service address to one of its backends before any policy decides it (bpf_lxc '
-      + 'service translation) and judges a pod by its own identity, so no policy judges the address as an outside one and no '
+      + `service translation) and judges a pod by its own identity, so no policy judges the address as ${node ? 'the node\'s' : 'an outside one'} and no `
       + 'verdict on it is what Cilium enforces',
     fix,
   });
@@ -197,8 +223,22 @@ function nodePortError(set: JudgedPolicies, ends: VerdictQuery, name: string, le
       + 'what Cilium enforces',
     fix: owner.service !== undefined
       ? serviceServerFix(owner.service, servicePortOf(owner.service, ends.protocol, owner.assigned ? undefined : ends.port))
-      : `give a pod of ${owner.workload?.kind ?? ''} ${owner.workload?.namespace ?? ''}/${owner.workload?.name ?? ''} as the server, on its container port`,
+      : hostPortFix(owner.workload, ends),
   });
+}
+
+/**
+ * The fix of a connection refused on a `hostPort` of `workload` (`nodePortError`): one of its pods as the server, by its pod
+ * labels, on the container port the `hostPort` of the query's port and protocol is translated to (`InventoryHostPort.containerPort`).
+ */
+function hostPortFix(workload: InventoryWorkload | undefined, ends: VerdictQuery): string {
+  if (workload === undefined) return '';
+  const proto = ends.protocol.toUpperCase();
+  const hostPort = workload.hostPorts?.find((p) => p.port === ends.port && p.protocol.toUpperCase() === proto);
+  const pod = formatEndpoint({ kind: EndpointKind.POD, namespace: workload.namespace, labels: workload.podLabels });
+  const port = hostPort?.containerPort !== undefined ? `${hostPort.containerPort}/${proto}` : `<its container port>/${proto}`;
+  return `give a pod of ${workload.kind} ${workload.namespace}/${workload.name} as the server (${pod}, --port ${port}: the container port `
+    + `hostPort ${ends.port ?? ''} is translated to)`;
 }
 
 /** The Service port whose node port is `nodePort` (a written one), else the first of `protocol` whose node port is assigned. */

@@ -49,6 +49,11 @@ describe('objects read as written', () => {
     ['a List without items', { kind: 'List' }],
     ['a kind ending in List without items is an object, not a List', { kind: 'PodDisruptionBudgetList' }],
     ['ports at the bounds', pod({ containers: [{ name: 'c', ports: [{ containerPort: 1 }, { containerPort: 65535 }] }] })],
+    // Session 58: hostPort and nodePort are read as port numbers; 0, the API's unset value, is none.
+    ['a hostPort, and 0 (none)', pod({ containers: [{ name: 'c', ports: [{ containerPort: 8443, hostPort: 443 }, { containerPort: 80, hostPort: 0 }] }] })],
+    ['a nodePort, 0 (assigned) and allocateLoadBalancerNodePorts', service({ type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [
+      { port: 80, nodePort: 30080 }, { port: 81, nodePort: 0 },
+    ] })],
   ])('%s', (_name, value) => {
     expect(problemPath(value)).toBeUndefined();
   });
@@ -136,8 +141,27 @@ describe('objects refused, at the field', () => {
     ['a target port that is a boolean', service({ ports: [{ port: 80, targetPort: true }] }), ['spec', 'ports', 0, 'targetPort']],
     ['a Service protocol Kubernetes does not have', service({ ports: [{ port: 80, protocol: 'ICMP' }] }), ['spec', 'ports', 0, 'protocol']],
     ['a Service port name that is no string', service({ ports: [{ port: 80, name: 1 }] }), ['spec', 'ports', 0, 'name']],
+    // Session 58: each was dropped by the reader, so the port was judged at the node (`+ shop/web-1 → host any`).
+    ['a nodePort written as a string', service({ type: 'NodePort', ports: [{ port: 80, nodePort: '30080' }] }), ['spec', 'ports', 0, 'nodePort']],
+    ['a nodePort 99999', service({ type: 'NodePort', ports: [{ port: 80, nodePort: 99999 }] }), ['spec', 'ports', 0, 'nodePort']],
+    ['allocateLoadBalancerNodePorts written as a string', service({ type: 'LoadBalancer', allocateLoadBalancerNodePorts: 'false', ports: [{ port: 80 }] }),
+      ['spec', 'allocateLoadBalancerNodePorts']],
+    ['a hostPort written as a string', pod({ containers: [{ name: 'c', ports: [{ containerPort: 8443, hostPort: '443' }] }] }),
+      ['spec', 'containers', 0, 'ports', 0, 'hostPort']],
+    ['a hostPort 1.5', pod({ containers: [{ name: 'c', ports: [{ containerPort: 8443, hostPort: 1.5 }] }] }), ['spec', 'containers', 0, 'ports', 0, 'hostPort']],
+    ['a hostPort 70000 of a sidecar', pod({ containers: [], initContainers: [{ name: 'p', restartPolicy: 'Always', ports: [{ containerPort: 1, hostPort: 70000 }] }] }),
+      ['spec', 'initContainers', 0, 'ports', 0, 'hostPort']],
   ])('%s', (_name, value, path) => {
     expect(problemPath(value)).toEqual(path);
+  });
+
+  test('a hostPort or nodePort that is no port number is refused as a containerPort is, never read as none (session 58)', () => {
+    expect(inventoryProblem(pod({ containers: [{ name: 'c', ports: [{ containerPort: 8443, hostPort: '443' }] }] }))?.message)
+      .toMatch(/spec\.containers\[0\]\.ports\[0\]\.hostPort "443" is not a port number \(1-65535\)/);
+    expect(inventoryProblem(service({ type: 'NodePort', ports: [{ port: 80, nodePort: 99999 }] }))?.message)
+      .toMatch(/spec\.ports\[0\]\.nodePort 99999 is not a port number \(1-65535\)/);
+    expect(inventoryProblem(service({ type: 'LoadBalancer', allocateLoadBalancerNodePorts: 'false', ports: [{ port: 80 }] }))?.message)
+      .toMatch(/spec\.allocateLoadBalancerNodePorts is a string, not true or false/);
   });
 
   test('the first problem of an object is the one reported, and it names the object it is in', () => {

@@ -107,6 +107,50 @@ describe('a server end at a node on a node port or hostPort is not judged (engin
     expect(policySet([web, api])._mayLeaveUnjudged(set.endpoint(WEB), set.endpoint('entity:host'))).toBe(false);
   });
 
+  test('a node end whose address is a Service\'s external or load-balancer IP: refused on that Service\'s ports only (engine-service-address)', () => {
+    // Cilium looks the exact address and port up as a Service first (bpf/bpf_sock.c `__sock4_xlate_fwd`: `lb4_lookup_service`
+    // before `sock4_wildcard_lookup_full`), so the Service's port of the node's address reaches its backend, not the node.
+    const lbStatus = { status: { loadBalancer: { ingress: [{ ip: '10.0.0.3' }] } } };
+    const set = policySet([web, api, service('ext', { selector: { app: 'api' }, externalIPs: ['10.0.0.2'] }),
+      { ...service('lb', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, selector: { app: 'api' }, ports: [{ port: 8443, targetPort: 8080 }] }), ...lbStatus }]);
+    const table: [string, string, string][] = [
+      ['node:kubernetes.io/hostname=n2@10.0.0.2', '80/TCP', 'engine-service-address'], // was: allowed by toEntities remote-node
+      ['node:kubernetes.io/hostname=n2@10.0.0.2', '81/TCP', 'allowed'], // no Service port: the node's own
+      ['node:kubernetes.io/hostname=n2@10.0.0.2', '80/UDP', 'allowed'],
+      ['node:kubernetes.io/hostname=n3@10.0.0.3', '8443/TCP', 'engine-service-address'],
+      ['node:kubernetes.io/hostname=n3@10.0.0.3', '8444/TCP', 'allowed'],
+      ['node:kubernetes.io/hostname=n4@10.0.0.4', '80/TCP', 'allowed'], // another node's address
+      ['entity:remote-node', '80/TCP', 'allowed'], // no address: no Service address
+      ['entity:kube-apiserver@10.0.0.2', '80/TCP', 'engine-service-address'], // a managed API server's address, likewise
+      ['entity:kube-apiserver@10.0.0.2', '81/TCP', 'denied'], // judged: a managed API server is no node of toEntities
+      ['cidr:10.0.0.2', '81/TCP', 'engine-service-address'], // a cidr: end at a Service address, as before
+    ];
+    for (const [to, port, expected] of table) expect(judge(set, WEB, to, port), `${to} ${port}`).toBe(expected);
+    const query = { from: set.endpoint(WEB), to: set.endpoint('node:kubernetes.io/hostname=n2@10.0.0.2'), port: 80, protocol: 'TCP' };
+    expect(() => set.decide(query)).toThrow(/10\.0\.0\.2 is an address of Service shop\/ext in the inputs on 80\/TCP, a port of it;[\s\S]*fix: give the Service as the server \(svc:shop\/ext:80/);
+    expect(() => set.verdict(query)).toThrow(CiliumPolicyError);
+    expect(set.decide({ ...query, port: 81 })).toBe('allowed');
+    expect(set._mayLeaveUnjudged(set.endpoint(WEB), query.to)).toBe(true);
+  });
+
+  test('a ClusterIP Service with a written nodePort (which the API server refuses) gives the node no node port', () => {
+    const set = policySet([web, api, service('api', { ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] })]);
+    expect(judge(set, WEB, 'entity:remote-node', '30080/TCP')).toBe('allowed'); // was: engine-node-port
+    expect(set.inventory.hasNodePorts).toBe(false);
+    const np = policySet([web, api, service('api', { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] })]);
+    expect(judge(np, WEB, 'entity:remote-node', '30080/TCP')).toBe('engine-node-port');
+  });
+
+  test('the hostPort refusal\'s fix names a pod of the workload by its labels and the container port of the hostPort', () => {
+    const set = policySet([web, api, proxy]);
+    const query = (port: number, protocol: string) => ({ from: set.endpoint(WEB), to: set.endpoint('entity:host'), port, protocol });
+    expect(() => set.decide(query(443, 'TCP'))).toThrow(
+      /443\/TCP is a hostPort of DaemonSet shop\/proxy in the inputs;[\s\S]*fix: give a pod of DaemonSet shop\/proxy as the server \(pod:shop:app=proxy, --port 8443\/TCP:/);
+    expect(() => set.decide(query(5353, 'UDP'))).toThrow(/\(pod:shop:app=proxy, --port 5353\/UDP:/);
+    // The end it names is judged: api's policy does not select proxy, and web's egress allows nodes only.
+    expect(judge(set, WEB, 'pod:shop:app=proxy', '8443/TCP')).toBe('denied');
+  });
+
   test('from code: EndpointInventory takes nodePort and hostPorts, and refuses a bad one', () => {
     const inventory = new EndpointInventory();
     inventory.addService({ name: 'api', namespace: 'shop', labels: {}, selector: { app: 'api' }, type: 'NodePort',
@@ -117,6 +161,8 @@ describe('a server end at a node on a node port or hostPort is not judged (engin
     expect([inventory.nodePortOwner('TCP', 31001), inventory.nodePortOwner('UDP', 8443)]).toEqual([undefined, undefined]);
     expect(() => inventory.addWorkload({ kind: 'Pod', name: 'q', namespace: 'shop', podLabels: {}, ports: [], hostPorts: [{ port: 0, protocol: 'TCP' }] }))
       .toThrow(/hostPorts\[0\]\.port/);
+    expect(() => inventory.addWorkload({ kind: 'Pod', name: 'q', namespace: 'shop', podLabels: {}, ports: [],
+      hostPorts: [{ port: 443, protocol: 'TCP', containerPort: 70000 }] })).toThrow(/hostPorts\[0\]\.containerPort/);
   });
 
   test('the connectivity report lists a pair to a node on the node port as not judged, never allowed, the rest of the ports judged', () => {
