@@ -11,7 +11,7 @@ import { POD_LABEL_SOURCES, Selector } from '../model/labels';
 import { namedPortNumber, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import { namedPortEnd } from '../model/port-entries';
 import {
-  CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PolicyKind, PortProtocolModel, PortRuleModel, RuleItemModel, RuleModel,
+  CidrRuleModel, FqdnSelectorModel, itemNamesPeer, LabelSelectorModel, PolicyKind, PortProtocolModel, PortRuleModel, RuleItemModel,
   SectionName,
 } from '../model/policy-model';
 import {
@@ -20,7 +20,7 @@ import {
 } from './pitfall-run';
 import { fromModel, implies, mayOverlap, peerSelector, selectsReserved } from './pod-selectors';
 import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME, isClusterKey, selectorFixesNamespace, selectorRequiresNothing } from '../model/selectors';
-import { clusterFilter } from '../model/selector-import';
+import { clusterFilter, importEndpointSelector } from '../model/selector-import';
 import { DNS_SERVER_ROLE, itemsSelectBroadly, reservedAsEntities } from './lockout-guard';
 import { AGENT_SINCE } from './tables';
 import { arr, isObject } from './walk';
@@ -119,9 +119,9 @@ function hasL7Rules(pr: PortRuleModel): boolean {
  * The L7 DNS selectors of a rule's egress allow items. Not those of a `toFQDNs` item: its DNS rules see only queries sent
  * to the addresses of its names, never the lookups to the resolver (before a lookup it selects no address at all).
  */
-function dnsSelectors(run: PitfallRun, rule: RuleModel): FqdnSelectorModel[] {
+function dnsSelectors(run: PitfallRun, c: RuleView): FqdnSelectorModel[] {
   // Nor those of an item to another cluster's pods only: the pods look names up in their own cluster (`otherClustersOnly`).
-  return items(rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0 && !otherClustersOnly(run, item))
+  return items(c.rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0 && !otherClustersOnly(run, item, c))
     .flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
     .flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
     .filter(isObject);
@@ -216,7 +216,7 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
     return;
   }
   const covering = run.coveringRules(r, providers);
-  const dns = covering.flatMap((c) => dnsSelectors(run, c.rule));
+  const dns = covering.flatMap((c) => dnsSelectors(run, c));
   if (dns.length === 0) return;
   const subdomainWildcard = r.version.atLeast(AGENT_SINCE.fqdnDoubleStar);
   const matchers = dns.map((s) => dnsMatcher(s, subdomainWildcard));
@@ -329,12 +329,13 @@ function localDns(run: PitfallRun): NonNullable<PitfallRun['cachedLocalDns']> {
  * key without a source is `any:`, which holds on it (pkg/labels `LabelArray.Has`), so `io.cilium.k8s.policy.cluster: east`
  * (or `In [east]`, `DoesNotExist`) selects no pod of a cluster named otherwise, its kube-dns included (clustermesh: the
  * pods of cluster `east`). The validator's selectors leave the cluster key out (`normalise`: one local cluster), so it is
- * read here, against the local cluster's name (`PitfallRun.localCluster`). `policy-default-local-cluster`
- * (1.19) adds the local cluster to selectors without a cluster key only, which takes in the local kube-dns all the same.
+ * read here, against the local cluster's name (`PitfallRun.localCluster`), in `r`'s translation (`clusterRequirements`).
+ * `policy-default-local-cluster` (1.19) adds the local cluster to selectors without a cluster key only, which takes in the
+ * local kube-dns all the same, and to a NetworkPolicy peer whose cluster label is empty, which it then takes in too.
  */
-function localClusterPeers(run: PitfallRun, item: RuleItemModel): RuleItemModel {
+function localClusterPeers(run: PitfallRun, item: RuleItemModel, r: RuleView): RuleItemModel {
   if (item.endpoints === undefined) return item;
-  const local = (m: LabelSelectorModel): boolean => !isObject(m) || clusterRequirements(run, m).matches(run.localCluster);
+  const local = (m: LabelSelectorModel): boolean => !isObject(m) || clusterRequirements(run, m, r).matches(run.localCluster);
   return { ...item, endpoints: arr<LabelSelectorModel>(item.endpoints).filter(local) };
 }
 
@@ -342,20 +343,28 @@ function localClusterPeers(run: PitfallRun, item: RuleItemModel): RuleItemModel 
  * Whether an item's endpoint selectors all select pods of other clusters only (`localClusterPeers` keeps none of them): no
  * DNS server of the local pods, who look names up in their own cluster.
  */
-function otherClustersOnly(run: PitfallRun, item: RuleItemModel): boolean {
-  return arr(item.endpoints).length > 0 && arr(localClusterPeers(run, item).endpoints).length === 0;
+function otherClustersOnly(run: PitfallRun, item: RuleItemModel, r: RuleView): boolean {
+  return arr(item.endpoints).length > 0 && arr(localClusterPeers(run, item, r).endpoints).length === 0;
 }
 
 /**
  * The cluster requirements of a from/toEndpoints selector as written (on `io.cilium.k8s.policy.cluster`, with or without
  * the `k8s:` source), as a selector of their own in the normal form's source (`k8s`), with the cluster filter of
  * `policy-default-local-cluster` (1.19+: a selector without a cluster key selects the local cluster only, `clusterFilter`,
- * pkg/k8s/apis/cilium.io/utils `getEndpointSelector`) when `version` is given. The normal form of the pitfall layer drops
- * these (`normalise`); the DNS pitfalls read them here.
+ * pkg/k8s/apis/cilium.io/utils `getEndpointSelector`) when `r`'s version has it. A Kubernetes NetworkPolicy's peer (`r.np`)
+ * gets the NetworkPolicy's own filter (`importEndpointSelector` in mode `k8s`, as the engine translates it: pkg/k8s/network_policy.go
+ * `parseNetworkPolicyPeer` → `isPodSelectorSelectingCluster`), where `io.cilium.k8s.policy.cluster: ""` gives no cluster:
+ * the match label of the local cluster replaces it. Before 1.19 (1.16: `parseNetworkPolicyPeer(namespace, peer)` takes no
+ * cluster name) the empty value stays and selects no pod. The normal form of the pitfall layer drops these (`normalise`);
+ * the DNS pitfalls read them here.
  */
-function clusterRequirements(run: PitfallRun, m: LabelSelectorModel, version?: CiliumVersion): Selector {
-  const written = Selector.all().and(...Selector.from(m).requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`)));
-  const filtered = version?.atLeast(AGENT_SINCE.policyDefaultLocalCluster) ? clusterFilter(written, localDns(run).name) : written;
+function clusterRequirements(run: PitfallRun, m: LabelSelectorModel, r?: Pick<RuleView, 'version' | 'np'>): Selector {
+  const cluster = (s: Selector): Selector => Selector.all().and(...s.requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`)));
+  const written = cluster(Selector.from(m));
+  const localCluster = r?.version.atLeast(AGENT_SINCE.policyDefaultLocalCluster) ? localDns(run).name : undefined;
+  // A NetworkPolicy peer: its own cluster filter, on the whole selector (an empty cluster label is no cluster given).
+  const filtered = r?.np !== undefined ? cluster(importEndpointSelector(Selector.from(m), { mode: 'k8s', localCluster }))
+    : clusterFilter(written, localCluster);
   return Selector.all().and(...filtered.requirements.map((q) => ({ ...q, source: 'k8s' })));
 }
 
@@ -432,7 +441,7 @@ export function dnsDenied(run: PitfallRun, r: RuleView): void {
  * required label of a source no pod carries, `POD_LABEL_SOURCES`: `cilium:foo` selects no pod, and no reserved key).
  */
 function mayTakeInKubeDns(run: PitfallRun, r: RuleView, item: RuleItemModel): boolean {
-  return arr<LabelSelectorModel>(localClusterPeers(run, item).endpoints).filter(isObject).some((m) => {
+  return arr<LabelSelectorModel>(localClusterPeers(run, item, r).endpoints).filter(isObject).some((m) => {
     const sel = peerSelector(r, m);
     const podless = sel.requirements.some((q) => POSITIVE.has(q.operator) && (q.source === 'reserved' || !POD_LABEL_SOURCES.has(q.source)));
     return !podless && mayOverlap(sel, KUBE_DNS);
@@ -506,7 +515,7 @@ function dnsPeers(run: PitfallRun, r: RuleView, item: RuleItemModel, covering = 
     const sel = peerSelector(r, m);
     // Pods of the clusters its cluster key names (clustermesh): a selector of another cluster only is those pods, which the
     // local kube-dns is not one of, and two items of one other cluster's DNS pods still meet (`clusterRequirements`).
-    const clusters = clusterRequirements(run, m, r.version);
+    const clusters = clusterRequirements(run, m, r);
     if (!clusters.matches(run.localCluster)) {
       p.pods.push(sel.and(...clusters.requirements));
       continue;
@@ -688,7 +697,7 @@ function hostGuardHint(item: RuleItemModel, endPort: boolean, numbers: DnsPortMa
 
 /** The endpoint rules with an L7 DNS rule (computed once). */
 export function dnsRuleProviders(run: PitfallRun): readonly RuleView[] {
-  run.cachedDnsRules ??= run.rules.filter((c) => !c.host && dnsSelectors(run, c.rule).length > 0);
+  run.cachedDnsRules ??= run.rules.filter((c) => !c.host && dnsSelectors(run, c).length > 0);
   return run.cachedDnsRules;
 }
 
@@ -709,8 +718,8 @@ export function dnsProviders(run: PitfallRun, protocol: 'UDP' | 'TCP'): readonly
  */
 export function allowsDns(run: PitfallRun, written: RuleItemModel, c: RuleView, protocol: 'UDP' | 'TCP'): boolean {
   // Endpoint selectors of another cluster (clustermesh) select no local resolver: the pods look names up in their own.
-  if (otherClustersOnly(run, written)) return false;
-  const item = localClusterPeers(run, written);
+  if (otherClustersOnly(run, written, c)) return false;
+  const item = localClusterPeers(run, written, c);
   // A toFQDNs peer is never the resolver: it selects the addresses its names resolved to, and none before a lookup.
   if (!allowsPort53(item, protocol, endPortExists(c), dnsPortNumbers(run).forAllows) || arr(item.fqdns).length > 0) return false;
   if (arr<PortRuleModel>(item.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && arr(pr.rules.dns).length > 0)) return true;

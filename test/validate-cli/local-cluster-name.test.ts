@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
 import { cliAsync } from '../support/cli';
@@ -42,6 +43,37 @@ describe('the DNS pitfalls read the cluster key against the local cluster', () =
     expect(findings(report, ID).length > 0).toBe(expected);
     // The engine agrees: the pods reach kube-dns of their own cluster only when the rule names it.
     const set = PolicySet.fromYaml(policy(named), { clusterName: local ?? 'default' });
+    expect(verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP').verdict).toBe(expected ? 'denied' : 'allowed');
+  });
+
+  // A Kubernetes NetworkPolicy's peer: with policy-default-local-cluster (1.19) an empty cluster label is no cluster given
+  // (pkg/k8s/network_policy.go `parseNetworkPolicyPeer` → `isPodSelectorSelectingCluster`), and the local cluster's match
+  // label replaces it; 1.16 `parseNetworkPolicyPeer(namespace, peer)` takes no cluster name: the empty value selects no pod.
+  const networkPolicy = (cluster: string): string => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: web } }
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: kube-system } }
+      podSelector: { matchLabels: { k8s-app: kube-dns, io.cilium.k8s.policy.cluster: ${JSON.stringify(cluster)} } }
+    ports: [{ port: 53, protocol: UDP }, { port: 53, protocol: TCP }]
+`;
+  test.each([
+    // [cluster label of the peer, version, local cluster, finding expected]
+    ['', '1.19', 'east', false],
+    ['', '1.19', 'default', false],
+    ['', '1.16', 'east', true],
+    ['', '1.18', 'east', true],
+    ['east', '1.19', 'east', false],
+    ['default', '1.19', 'east', true],
+    ['east', '1.16', 'east', false],
+  ] as const)('a NetworkPolicy peer with cluster label %j on %s, local cluster %s: no DNS finding %s', (cluster, version, local, expected) => {
+    const yaml = networkPolicy(cluster);
+    expect(findings(check({ 'np.yaml': yaml }, { ciliumVersion: version, clusterName: local }), ID).length > 0).toBe(expected);
+    const set = PolicySet.fromYaml(yaml, { ciliumVersion: CiliumVersion.parse(version), clusterName: local });
     expect(verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', '53/UDP').verdict).toBe(expected ? 'denied' : 'allowed');
   });
 

@@ -54,16 +54,16 @@ spec:
  * does not name is allowed. A finding that assumes the port names is checked with CoreDNS added to the engine's input
  * (the pods the assumption stands for), and the engine without it does not deny all it names (it resolves no name).
  */
-function judge(item: Doc, extra: Doc = {}, inventory: readonly string[] = [], version = '1.19'): Outcome {
+function judge(item: Doc, extra: Doc = {}, inventory: readonly string[] = [], version = '1.19', clusterName = 'default'): Outcome {
   const docs = [ALLOW_DNS, denyOf(item, extra)].map((d) => JSON.stringify(d));
   const files = Object.fromEntries([...docs, ...inventory].map((d, i) => [`d${i}.yaml`, d]));
-  const report = check(files, { ciliumVersion: version });
+  const report = check(files, { ciliumVersion: version, clusterName });
   const found = [...findings(report, 'pitfall-dns-denied'), ...findings(report, 'pitfall-dns-tcp-denied')];
   expect(found.length).toBeLessThanOrEqual(1);
   const lost = found.length === 0 ? undefined : /on (53\/UDP and 53\/TCP|53\/UDP|53\/TCP),/.exec(found[0].message)?.[1];
   const assumed = found.length > 0 && found[0].message.includes('Assumed: the input holds no cluster DNS pods');
   const verdicts = (withDns: readonly string[]): Record<string, string> => {
-    const set = PolicySet.fromYaml([...docs, ...inventory, ...withDns].join('\n---\n'), { file: 'p.yaml', ciliumVersion: CiliumVersion.parse(version) });
+    const set = PolicySet.fromYaml([...docs, ...inventory, ...withDns].join('\n---\n'), { file: 'p.yaml', ciliumVersion: CiliumVersion.parse(version), clusterName });
     return Object.fromEntries(['UDP', 'TCP'].map((p) => [p, verdictFor(set, 'pod:shop:app=web', 'pod:kube-system:k8s-app=kube-dns', `53/${p}`).verdict]));
   };
   const judged = verdicts(assumed ? [COREDNS] : []);
@@ -215,6 +215,16 @@ describe('a deny toward another cluster (clustermesh): the local kube-dns carrie
     expect(may({ 'io.cilium.k8s.policy.cluster': 'east' })).toEqual([]); // another cluster's pods
     // kube-dns's known labels imply the selector: the certain finding, as before.
     expect(judge({ toEndpoints: [{ matchLabels: ks }], ...ports({ port: '53', protocol: 'UDP' }) })).toEqual(ERROR('53/UDP'));
+  });
+  it('in a cluster named east (clusterName, --cluster-name): a deny to kube-dns of default is another cluster\'s, one of east the local one', () => {
+    for (const version of ['1.18', '1.19']) {
+      expect(judge(cluster('default'), {}, [], version, 'east'), version).toEqual({});
+      const notLocal = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' },
+        matchExpressions: [{ key: 'io.cilium.k8s.policy.cluster', operator: 'NotIn', values: ['east'] }] }], ...ports({ port: '53', protocol: 'ANY' }) };
+      expect(judge(notLocal, {}, [], version, 'east'), version).toEqual({});
+      expect(judge(cluster('east'), {}, [], version, 'east'), version).toEqual(ERROR(BOTH));
+      expect(judge({ ...KUBE_SYSTEM, ...ports({ port: '53', protocol: 'ANY' }) }, {}, [], version, 'east'), version).toEqual(ERROR(BOTH));
+    }
   });
   it('the local cluster (default, as the engine judges it) or every cluster: the finding', () => {
     expect(judge(cluster('default'))).toEqual(ERROR(BOTH));

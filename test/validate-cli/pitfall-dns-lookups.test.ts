@@ -16,6 +16,14 @@ type Doc = Record<string, unknown>;
 const KUBE_DNS = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
 const WEB = { matchLabels: { app: 'web' } };
 
+/**
+ * The clustermesh tables run twice: as written in a cluster named `default` (the local one when none is given), and with
+ * the cluster names `default` and `east` swapped in a cluster named `east` (`clusterName`, `--cluster-name`), where each
+ * finding and verdict must be the same: the DNS pitfalls read the local cluster's name from the run, not `default`.
+ */
+const CLUSTERS = [{ local: 'default', as: <T>(x: T): T => x },
+  { local: 'east', as: <T>(x: T): T => JSON.parse(JSON.stringify(x).replace(/"(east|default)"/g, (_, n) => (n === 'east' ? '"default"' : '"east"'))) as T }];
+
 function cnp(spec: Doc, name = 'p', namespace = 'shop'): Doc {
   return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec };
 }
@@ -32,13 +40,14 @@ function on53(dns?: Doc[], protocol = 'ANY'): Doc {
 /** An egress item to kube-dns on 53 with these DNS selectors. */
 const toDns = (dns?: Doc[], protocol = 'ANY'): Doc => ({ toEndpoints: [KUBE_DNS], ...on53(dns, protocol) });
 
-function report(docs: readonly Doc[], ciliumVersion = '1.19'): ReturnType<typeof check> {
-  return check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion });
+/** Validate's report (`clusterName`: the local cluster, `--cluster-name`; unset: `default`). */
+function report(docs: readonly Doc[], ciliumVersion = '1.19', clusterName?: string): ReturnType<typeof check> {
+  return check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion, ...(clusterName ? { clusterName } : {}) });
 }
 
 /** `file path` of each finding with `id`, each at its catalogue severity. */
-function at(id: string, docs: readonly Doc[], ciliumVersion = '1.19'): string[] {
-  const found = findings(report(docs, ciliumVersion), id);
+function at(id: string, docs: readonly Doc[], ciliumVersion = '1.19', clusterName?: string): string[] {
+  const found = findings(report(docs, ciliumVersion, clusterName), id);
   for (const f of found) expect(f.severity, `${id} ${f.path}`).toBe(checkInfo(id).severity);
   return found.map((f) => `${f.file} ${f.path}`);
 }
@@ -72,11 +81,16 @@ describe('pitfall-fqdn-without-dns: a toFQDNs rule needs an L7 DNS rule for the 
       egress: [{ toEndpoints: [{ matchLabels: { ...KUBE_DNS.matchLabels, ...cluster } }], ...on53([{ matchPattern: '*' }]) }],
     }, 'dns');
     const rule = fqdnRule([toDns()]);
-    for (const [what, cluster, reported] of [['east', { 'io.cilium.k8s.policy.cluster': 'east' }, true], ['the local cluster', {}, false]] as const) {
-      const docs = [rule, dnsTo(cluster)];
-      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_19 });
-      const verdict = verdictFor(set, 'pod:shop:app=web', 'fqdn:api.github.com@140.82.112.3', '443/TCP').verdict;
-      expect([what, at(ID, docs), verdict]).toEqual([what, reported ? ['d0.yaml spec.egress[1].toFQDNs'] : [], reported ? 'denied' : 'allowed']);
+    const table = [['east', { 'io.cilium.k8s.policy.cluster': 'east' }, true], ['the local cluster', {}, false],
+      ['the local cluster, named', { 'io.cilium.k8s.policy.cluster': 'default' }, false]] as const;
+    for (const { local, as } of CLUSTERS) {
+      for (const [what, cluster, reported] of table) {
+        const docs = as([rule, dnsTo(cluster)]);
+        const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_19, clusterName: local });
+        const verdict = verdictFor(set, 'pod:shop:app=web', 'fqdn:api.github.com@140.82.112.3', '443/TCP').verdict;
+        expect([local, what, at(ID, docs, '1.19', local), verdict])
+          .toEqual([local, what, reported ? ['d0.yaml spec.egress[1].toFQDNs'] : [], reported ? 'denied' : 'allowed']);
+      }
     }
   });
 
@@ -505,6 +519,7 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
     // the key takes in every cluster's pods up to 1.18 and the local one's from 1.19 (policy-default-local-cluster).
     const dnsOf = (cluster?: Doc): Doc => ({ matchLabels: { ...KUBE_DNS.matchLabels, ...(cluster ?? {}) } });
     const EAST = { 'io.cilium.k8s.policy.cluster': 'east' };
+    const LOCAL = { 'io.cilium.k8s.policy.cluster': 'default' };
     // A peer: endpoint labels, or entities (`cluster` is the local cluster's pods only: pkg/policy/api/entity.go).
     const dnsIn = (peer: Doc, dns: Doc[]): Doc => (Array.isArray(peer.entities) ? { toEntities: peer.entities, ...on53(dns) }
       : { toEndpoints: [peer], ...on53(dns) });
@@ -523,13 +538,22 @@ describe('pitfall-dns-rules-widened: a `*` on the same DNS server and port cance
       ['east, then the cluster entity', dnsOf(EAST), { entities: ['cluster'] }, '1.19', 'east', false],
       ['east, then all', dnsOf(EAST), { entities: ['all'] }, '1.19', 'east', true],
       ['the cluster entity, then the local kube-dns (1.14)', { entities: ['cluster'] }, dnsOf(), '1.14', 'default', true],
+      // The local cluster named on one side (in a cluster named east: east), a selector of the local cluster on the other.
+      ['the local cluster named, then no cluster key', dnsOf(LOCAL), dnsOf(), '1.19', 'default', true],
+      ['the local cluster named, then the cluster entity', dnsOf(LOCAL), { entities: ['cluster'] }, '1.19', 'default', true],
+      ['the cluster entity, then the local cluster named', { entities: ['cluster'] }, dnsOf(LOCAL), '1.18', 'default', true],
+      ['east, then every pod (the local cluster\'s from 1.19)', dnsOf(EAST), {}, '1.19', 'east', false],
+      ['east, then kube-system (the local cluster\'s from 1.19)', dnsOf(EAST), { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } },
+        '1.19', 'east', false],
     ];
-    for (const [what, mine, theirs, version, cluster, reported] of table) {
-      const docs = [restricted([dnsIn(mine, [{ matchName: 'api.example.com' }])]), ccnp({ endpointSelector: {}, egress: [dnsIn(theirs, STAR)] }, 'all')];
-      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.parse(version) });
-      const server = `pod:kube-system:k8s-app=kube-dns,io.cilium.k8s.policy.cluster=${cluster}`;
-      const lookup = verdictFor(set, 'pod:shop:app=web', server, '53/UDP', { dns: 'evil.example.org' }).verdict;
-      expect([what, at(ID, docs, version), lookup]).toEqual([what, reported ? [HIT] : [], reported ? 'allowed' : 'l7-denied']);
+    for (const { local, as } of CLUSTERS) {
+      for (const [what, mine, theirs, version, cluster, reported] of table) {
+        const docs = as([restricted([dnsIn(mine, [{ matchName: 'api.example.com' }])]), ccnp({ endpointSelector: {}, egress: [dnsIn(theirs, STAR)] }, 'all')]);
+        const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.parse(version), clusterName: local });
+        const server = `pod:kube-system:k8s-app=kube-dns,io.cilium.k8s.policy.cluster=${as(cluster)}`;
+        const lookup = verdictFor(set, 'pod:shop:app=web', server, '53/UDP', { dns: 'evil.example.org' }).verdict;
+        expect([local, what, at(ID, docs, version, local), lookup]).toEqual([local, what, reported ? [HIT] : [], reported ? 'allowed' : 'l7-denied']);
+      }
     }
   });
 
