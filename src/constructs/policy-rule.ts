@@ -40,7 +40,7 @@ import { describeSelector } from './selector-description';
 import { ruleEffects } from '../model/rule-effects';
 import { reservedSubjectsSelected } from '../model/reserved-subjects';
 import { Selector } from '../model/labels';
-import { grantItems, mergeRuleItem } from '../model/rule-items';
+import { grantItems, RuleItemMerger } from '../model/rule-items';
 
 /** Mutual-authentication modes (`authentication.mode`). */
 export enum AuthenticationMode {
@@ -451,11 +451,11 @@ export class PolicyRule {
     for (const section of SECTIONS) {
       const grants = this.grants.filter((g) => g.section === section);
       if (grants.length === 0) continue;
-      const items: RuleItemModel[] = [];
+      const merger = new RuleItemMerger();
       for (const grant of grants) {
-        for (const item of this.renderGrant(grant, context, `${context.path}.${section}`, diagnostics)) mergeRuleItem(items, item);
+        for (const item of this.renderGrant(grant, context, `${context.path}.${section}`, diagnostics)) merger.add(item);
       }
-      sections[section] = items;
+      sections[section] = merger.items;
     }
     const o = this.options;
     const enableDefaultDeny = o.enableDefaultDeny !== undefined ? { enableDefaultDeny: { ...o.enableDefaultDeny } } : {};

@@ -42,7 +42,7 @@ import { nearestName } from '../model/edit-distance';
 import { addressShapedDnsName, capturedDnsName, dnsLengthProblem, isDnsName, isLookupName } from '../model/fqdn-pattern';
 import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
-import { RuleGrantModel, grantItems, mergeRuleItem } from '../model/rule-items';
+import { RuleGrantModel, RuleItemMerger, grantItems } from '../model/rule-items';
 import { withoutControls } from '../model/printable';
 import { NAMESPACE_LABEL } from '../model/selectors';
 import { CiliumAppValidation } from '../validate/validate-app';
@@ -1127,9 +1127,9 @@ function policyBaseName(selector: Readonly<Record<string, string>>): string {
  */
 export function draftPolicyModel(p: DraftPolicy): PolicyDocumentModel {
   const section = (grants: RuleGrantModel[]): RuleItemModel[] => {
-    const items: RuleItemModel[] = [];
-    for (const grant of grants) for (const item of grantItems(grant)) mergeRuleItem(items, item);
-    return items;
+    const merger = new RuleItemMerger();
+    for (const grant of grants) for (const item of grantItems(grant)) merger.add(item);
+    return merger.items;
   };
   const egress = [...p.egress.flatMap(ruleGrants), ...(p.dns ? [companionGrant(p)] : [])];
   const spec: RuleModel = {

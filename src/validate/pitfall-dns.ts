@@ -220,12 +220,17 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
   if (dns.length === 0) return;
   const subdomainWildcard = r.version.atLeast(AGENT_SINCE.fqdnDoubleStar);
   const matchers = dns.map((s) => dnsMatcher(s, subdomainWildcard));
-  const same = (a: FqdnSelectorModel, b: FqdnSelectorModel): boolean =>
-    (typeof a.matchName === 'string' && a.matchName.toLowerCase() === b.matchName?.toLowerCase())
-    || (typeof a.matchPattern === 'string' && a.matchPattern.toLowerCase() === b.matchPattern?.toLowerCase());
+  // A toFQDNs selector written as a DNS rule too (the same name, or the same pattern, without case): looked up in sets of
+  // the DNS rules' texts, not compared with each DNS rule (an `FqdnEgress` of n names paired n × n: 16,000 names took 10 s).
+  const lower = (v: unknown): string | undefined => (typeof v === 'string' ? v.toLowerCase() : undefined);
+  const dnsNames = new Set(dns.map((d) => lower(d.matchName)));
+  const dnsPatterns = new Set(dns.map((d) => lower(d.matchPattern)));
+  const same = (a: FqdnSelectorModel): boolean =>
+    (typeof a.matchName === 'string' && dnsNames.has(a.matchName.toLowerCase()))
+    || (typeof a.matchPattern === 'string' && dnsPatterns.has(a.matchPattern.toLowerCase()));
   for (const { item, index } of fqdnItems) {
     arr<FqdnSelectorModel>(item.fqdns).forEach((sel, j) => {
-      if (!isObject(sel) || dns.some((d) => same(sel, d))) return;
+      if (!isObject(sel) || same(sel)) return;
       // An address written as a name is pitfall-fqdn-ip-address, whose fix is toCIDR: adding it to the DNS rules would not help.
       const written = typeof sel.matchName === 'string' ? sel.matchName : sel.matchPattern;
       if (typeof written === 'string' && addressShapedDnsName(written)) return;
