@@ -431,8 +431,8 @@ export function warnCaptureVersion(capture: FlowCapture | undefined, flows: stri
  * The error for the pods of a capture that Cilium labels as pods of another cluster than the local one (`k8s:io.cilium.k8s.policy.cluster`,
  * pkg/k8s/utils `SanitizePodLabels`), or `undefined`. The endpoint classes are workloads of the inventory, whose Cilium-owned
  * labels Cilium overwrites (`podObjectLabels`), so such a pod was judged as a local pod of its labels: with
- * `policy-default-local-cluster` (pkg/policy/api `EndpointSelector` gets the local cluster's label added to a selector
- * without one) or a selector naming the cluster, Cilium decides its connections otherwise, and the diff read, say, a
+ * `policy-default-local-cluster` (pkg/k8s/apis/cilium.io/utils `getEndpointSelector` adds the local cluster to a
+ * selector without the key) or a selector naming the cluster, Cilium decides its connections otherwise, and the diff read, say, a
  * connection Cilium stops allowing as newly allowed (`--fail-on denied` passed it). `replay` judges each pod in its cluster.
  * @param flows the capture's path, for the message
  * @param local the cluster the policies are judged for (`--cluster-name`, default `default`)
