@@ -36,6 +36,7 @@ import { PolicyInputs, readPolicyFiles } from '../engine/policy-inputs';
 import { isGitRef, readAtGitRef } from './git-ref';
 import { readInventory } from './inventory';
 import { splitLabelKey } from '../model/labels';
+import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME } from '../model/selectors';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 import { CliIo, refusedPolicyInputs, warningLines } from './trace';
@@ -387,6 +388,10 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     if (read.malformedCount > 0) io.stderr(`warning: --flows ${options.flows}: ${read.malformedCount} malformed lines skipped (first: line ${read.malformed[0]?.line})\n`);
     const seen = new Set<string>();
     const foreign: string[] = [];
+    // The classes are pods of the local cluster: a pod of the capture from another cluster of a clustermesh would be judged
+    // as a local one (refused, `remoteClusterPods`), before any is added.
+    const remote = remoteClusterPods(options.flows, capture, settings.clusterName ?? DEFAULT_CLUSTER_NAME);
+    if (remote) throw remote;
     for (const c of capture.connections) for (const peer of [c.source, c.destination]) addFlowPod(inventory, peer, seen, foreign);
     if (foreign.length > 0) {
       io.stderr(`warning: --flows ${options.flows}: ${foreign.length} pod label${foreign.length === 1 ? '' : 's'} of a source other than k8s `
@@ -420,6 +425,37 @@ export function warnCaptureVersion(capture: FlowCapture | undefined, flows: stri
     const warning = captureVersionWarning(capture, CiliumVersion.parse(version), `run ${command}`);
     if (warning !== undefined) io.stderr(`warning: --flows ${flows ?? ''}: ${warning}\n`);
   }
+}
+
+/**
+ * The error for the pods of a capture that Cilium labels as pods of another cluster than the local one (`k8s:io.cilium.k8s.policy.cluster`,
+ * pkg/k8s/utils `SanitizePodLabels`), or `undefined`. The endpoint classes are workloads of the inventory, whose Cilium-owned
+ * labels Cilium overwrites (`podObjectLabels`), so such a pod was judged as a local pod of its labels: with
+ * `policy-default-local-cluster` (pkg/k8s/apis/cilium.io/utils `getEndpointSelector` adds the local cluster to a
+ * selector without the key) or a selector naming the cluster, Cilium decides its connections otherwise, and the diff read, say, a
+ * connection Cilium stops allowing as newly allowed (`--fail-on denied` passed it). `replay` judges each pod in its cluster.
+ * @param flows the capture's path, for the message
+ * @param local the cluster the policies are judged for (`--cluster-name`, default `default`)
+ */
+function remoteClusterPods(flows: string, capture: FlowCapture, local: string): CiliumPolicyError | undefined {
+  const pods = new Map<string, string>();
+  for (const c of capture.connections) {
+    for (const peer of [c.source, c.destination]) {
+      if (peer.kind !== 'pod' || peer.cluster === undefined || peer.cluster === local) continue;
+      const name = `${peer.namespace ?? '?'}/${peer.podNames[0] ?? 'a pod'}`;
+      if (!pods.has(name)) pods.set(name, peer.cluster);
+    }
+  }
+  if (pods.size === 0) return undefined;
+  const [first, cluster] = [...pods][0];
+  return new CiliumPolicyError({
+    id: 'cli-flows-other-cluster',
+    message: `--flows ${flows}: pod ${first} is of cluster ${cluster} (${CLUSTER_KEY}=${cluster})${pods.size > 1 ? ` (and ${pods.size - 1} more pod${pods.size === 2 ? '' : 's'} of other clusters)` : ''}, `
+      + `not of the local cluster ${local} (--cluster-name, default default); the endpoint classes are pods of the local cluster, so its `
+      + 'connections would be judged as a local pod\'s, where a selector naming the cluster or policy-default-local-cluster decides them otherwise',
+    fix: `give --cluster-name ${cluster} if the capture is of that cluster; a capture of several clusters (clustermesh): keep only the records whose pods are of `
+      + `cluster ${local}, or judge it with replay, which judges each pod in its own cluster`,
+  });
 }
 
 /** A pod of a capture as a workload of the inventory (one per namespace and label set). */

@@ -239,7 +239,7 @@ export class PolicySet {
    * families change (`admission`), so the documents are not validated again @default - each document admitted here
    */
   private constructor(inputs: PolicyInputs, options: PolicySetOptions, admittedBefore?: readonly Admission[]) {
-    const badCluster = options.clusterName !== undefined ? clusterNameError(String(options.clusterName)) : undefined;
+    const badCluster = options.clusterName !== undefined ? clusterNameError(options.clusterName) : undefined;
     if (badCluster) throw badCluster;
     // From JavaScript, `ciliumVersion: '1.18'` was a TypeError far from the call.
     if (options.ciliumVersion !== undefined) checkVersionOption(options.ciliumVersion, 'PolicySet', 'ciliumVersion');

@@ -257,13 +257,16 @@ export function isClusterName(name: string): boolean {
 /**
  * The error for a local cluster name that is not one (`isClusterName`), or `undefined`. An unset CI variable
  * (`--cluster-name "$CLUSTER"`) would make every local pod a pod of cluster "": a deny naming the cluster would no longer
- * match it, and the verdict would read allowed.
+ * match it, and the verdict would read allowed. A value that is not text (`5`, `['east']`, `null` from JavaScript or YAML)
+ * is refused too, not read as its `String()`.
+ * @param name the name as given (any value: the options are read from JavaScript and YAML)
  * @param what where the name comes from, for the message
  */
-export function clusterNameError(name: string, what = `cluster name ${JSON.stringify(name)}`): CiliumPolicyError | undefined {
-  if (isClusterName(name)) return undefined;
+export function clusterNameError(name: unknown, what = `cluster name ${JSON.stringify(name) ?? String(name)}`): CiliumPolicyError | undefined {
+  if (typeof name === 'string' && isClusterName(name)) return undefined;
+  const type = typeof name === 'string' ? '' : ` (${name === null ? 'null' : Array.isArray(name) ? 'a list' : `a ${typeof name}`}, not text)`;
   return new CiliumPolicyError({
-    id: 'engine-cluster-name', message: `${what} is not a Cilium cluster name`,
+    id: 'engine-cluster-name', message: `${what} is not a Cilium cluster name${type}`,
     fix: 'give the agent\'s cluster-name (cluster.name of the Helm values; --cluster-name): lower-case letters, digits and -, at most 32 characters, e.g. default',
   });
 }

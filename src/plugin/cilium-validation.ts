@@ -51,6 +51,13 @@ export interface CiliumValidationProps {
    * @default 1000000
    */
   readonly maxYamlValues?: number;
+  /**
+   * The local cluster's name, the agent's `cluster-name` (Helm `cluster.name`), as `validate --cluster-name`: a selector
+   * naming `io.cilium.k8s.policy.cluster` selects the local pods (the cluster DNS pods of the DNS pitfalls) only when it
+   * names this cluster. Lower-case letters, digits and `-`, at most 32 characters.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
 }
 
 /**
@@ -62,6 +69,7 @@ export const CILIUM_VALIDATION_PROPS_DEFAULTS: OptionDefaults = {
   crd: 'the built-in schema rules',
   maxWarnings: 'warnings never fail it',
   maxYamlValues: String(DEFAULT_MAX_RUN_YAML_VALUES),
+  clusterName: "'default'",
 };
 
 /** How the plugin's messages name its properties. */
@@ -142,7 +150,7 @@ export class CiliumValidation {
       context.report.addViolation({
         ruleName: `${e.id} (error)`,
         recommendation: errorWhat(e),
-        fix: e.fix ?? 'fix the properties of CiliumValidation in cdk8s.yaml',
+        fix: asProperties(e.fix ?? 'fix the properties of CiliumValidation in cdk8s.yaml'),
         violatingResources: [{ resourceName: 'CiliumValidation', locations: ['properties'], manifestPath: 'cdk8s.yaml' }],
       });
       context.report.submit('failure', { Refused: 'the properties in cdk8s.yaml; no manifest was validated' });
@@ -223,6 +231,8 @@ function inputsOptions(props: CiliumValidationProps, cwd: string): { options: Va
     // No CRD files listed: the built-in schema rules, as when `crd` is left out.
     ...(crd !== undefined && !(Array.isArray(crd) && crd.length === 0) ? { crdFiles: crd } : {}),
     ...(maxWarnings !== undefined ? { maxWarnings } : {}),
+    // Checked by the run (`clusterNameError`: `5` is no cluster name), as given.
+    ...(given.clusterName !== undefined ? { clusterName: given.clusterName } : {}),
   } as ValidateInputsOptions;
   checkValidateInputsValues(options, PROPERTIES, { crdFiles: 'crd' });
   return { options, ...(maxYamlValues !== undefined ? { maxYamlValues: maxYamlValues as number } : {}) };

@@ -3,7 +3,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import { Diagnostic } from '../core/errors';
 import { OptionDefaults } from '../model/known-keys';
-import { LabelSet, Selector } from '../model/labels';
+import { clusterNameError, LabelSet, Selector } from '../model/labels';
 import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME } from '../model/selectors';
 import { matchesEveryDnsName } from '../model/fqdn-pattern';
 import { NamedPortNumber } from '../model/named-port-numbers';
@@ -51,6 +51,7 @@ export interface PitfallDocument {
 export const PITFALL_OPTION_DEFAULTS: OptionDefaults = {
   kafkaRemoved: 'false',
   ciliumVersion: 'the version of the first document, else CiliumVersion.DEFAULT',
+  clusterName: "'default'",
 };
 
 /** Options of `checkPitfalls`. */
@@ -289,6 +290,10 @@ export class PitfallRun {
     public readonly inventory: ManifestInventory,
     public readonly options: PitfallOptions,
   ) {
+    // Every caller (Validator.checkPitfalls, validateApp, validate): as the engine refuses it (`PolicySet`), before a DNS
+    // pitfall is judged for a cluster no pod is of (`5` is not read as "5").
+    const badCluster = options.clusterName !== undefined ? clusterNameError(options.clusterName) : undefined;
+    if (badCluster) throw badCluster;
     this.localCluster = LabelSet.of([{ source: 'k8s', key: CLUSTER_KEY, value: options.clusterName ?? DEFAULT_CLUSTER_NAME }]);
     this.where = documents.map((d) => d.where);
     this.metadata = documents.map((d) => d.model.metadata);

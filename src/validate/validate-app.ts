@@ -18,6 +18,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { synthMemo } from '../model/synth-session';
 import { annotationFix, invalidAnnotationFinding, isAnnotationTypeDiagnostic, ownAnnotation } from '../model/version-annotation';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
+import { clusterNameError } from '../model/labels';
 import { fromConstructObject, fromObject } from '../model/parse';
 import { resourceKey } from '../model/resource-key';
 import { isNetworkPolicy } from '../model/network-policy';
@@ -46,10 +47,28 @@ export interface AppValidationOptions {
    * @default false
    */
   readonly includeSdkPolicyLayers?: boolean;
+  /**
+   * The local cluster's name, the agent's `cluster-name` (Helm `cluster.name`), as `ValidateInputsOptions.clusterName`:
+   * a selector naming `io.cilium.k8s.policy.cluster` selects the local pods (the cluster DNS pods of the DNS pitfalls) only
+   * when it names this cluster. Lower-case letters, digits and `-`, at most 32 characters.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
 }
 
 /** The options of `AppValidationOptions` with their defaults (`option-unknown`; kept equal to the interface by test/engine/option-keys-interfaces.test.ts). */
-export const APP_VALIDATION_OPTION_DEFAULTS: OptionDefaults = { includeSdkPolicyLayers: 'false' };
+export const APP_VALIDATION_OPTION_DEFAULTS: OptionDefaults = { includeSdkPolicyLayers: 'false', clusterName: "'default'" };
+
+/**
+ * Refuses options of an app validation it cannot take as given: an unknown key (`option-unknown`), a cluster name that is
+ * not one (`engine-cluster-name`, `clusterNameError`), before anything is judged.
+ * @param call the call, as the message names it (`Validator.validateApp()`)
+ */
+export function checkAppValidationOptions(options: AppValidationOptions, call: string): void {
+  checkOptionKeys(options, APP_VALIDATION_OPTION_DEFAULTS, { call, risk: 'so the app would be validated for other settings than asked' });
+  const badCluster = options.clusterName !== undefined ? clusterNameError(options.clusterName) : undefined;
+  if (badCluster) throw badCluster;
+}
 
 /** A finding at synthesis: a diagnostic of `Validator.validateInputs`, placed by construct path instead of file position. */
 export interface AppDiagnostic {
@@ -103,7 +122,7 @@ interface AppPolicy {
 export function validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {
   // Once per synthesis (cdk8s validates the whole app once per chart), again after a validation hook changes a policy
   // (`noteSynthChange`); callers get their own copy of the list.
-  return [...synthMemo(root, root, `validateApp:${options.includeSdkPolicyLayers === true}`, () => computeValidateApp(root, options))];
+  return [...synthMemo(root, root, `validateApp:${options.includeSdkPolicyLayers === true}:${options.clusterName ?? ''}`, () => computeValidateApp(root, options))];
 }
 
 function computeValidateApp(root: IConstruct, options: AppValidationOptions): AppDiagnostic[] {
@@ -184,7 +203,7 @@ function computeValidateApp(root: IConstruct, options: AppValidationOptions): Ap
   // name of another policy is reported here.
   const keys = docs.map((d) => resourceKey(d.model));
   const rawKeys = new Set(keys.filter((k, i) => k !== undefined && !policies[i].sdk));
-  for (const f of checkPitfalls(docs, inventory)) {
+  for (const f of checkPitfalls(docs, inventory, options.clusterName !== undefined ? { clusterName: options.clusterName } : {})) {
     if (f.id === 'pitfall-policy-name-duplicate' && f.document >= 0 && policies[f.document].sdk && !rawKeys.has(keys[f.document])) continue;
     // The constructs refuse an egress allow of a Service without ports (`peer-service-every-port`) unless every port is said
     // outright (`Port.allPorts()`), which they write as no toPorts: an SDK policy's port-less toServices item is that.
@@ -230,7 +249,7 @@ export class CiliumAppValidation implements IValidation {
    * @returns whether it was added by this call
    */
   public static ensure(scope: IConstruct, options: AppValidationOptions = {}): boolean {
-    checkOptionKeys(options, APP_VALIDATION_OPTION_DEFAULTS, { call: 'CiliumAppValidation.ensure()', risk: 'so the app would be validated for other settings than asked' });
+    checkAppValidationOptions(options, 'CiliumAppValidation.ensure()');
     const root = scope.node.root;
     if (ENSURED_SYMBOL in root) return false;
     Object.defineProperty(root, ENSURED_SYMBOL, { value: true });

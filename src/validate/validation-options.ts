@@ -103,6 +103,7 @@ export const VALIDATE_INPUTS_OPTION_DEFAULTS: OptionDefaults = {
   ciliumVersion: "each policy the version it was synthesized for (its annotation), else '1.19'",
   crdFiles: 'the built-in schema rules of the target version',
   maxWarnings: 'no limit',
+  clusterName: "'default'",
   maxFileBytes: '10485760 (10 MiB)',
   maxYamlValues: '1000000',
   cwd: 'process.cwd()',

@@ -111,7 +111,7 @@ export class Run {
   constructor(private readonly options: ValidateInputsOptions) {
     // As the engine refuses it (`PolicySet`): an unset CI variable (`--cluster-name "$CLUSTER"`) must not judge the DNS
     // pitfalls for a cluster "" no pod is of.
-    const badCluster = options.clusterName !== undefined ? clusterNameError(String(options.clusterName)) : undefined;
+    const badCluster = options.clusterName !== undefined ? clusterNameError(options.clusterName) : undefined;
     if (badCluster) throw badCluster;
     if (options.ciliumVersion !== undefined) this.given = parseTargetVersion(options.ciliumVersion);
     this.cwd = options.cwd ?? process.cwd();

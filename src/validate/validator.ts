@@ -5,7 +5,7 @@ import { ManifestInventory } from './inventory';
 import { validateNetworkPolicy } from './network-policy-rules';
 import { checkPitfalls } from './pitfall-rules';
 import { PITFALL_OPTION_DEFAULTS, PitfallDocument, PitfallFinding, PitfallOptions } from './pitfall-run';
-import { APP_VALIDATION_OPTION_DEFAULTS, AppDiagnostic, AppValidationOptions, validateApp } from './validate-app';
+import { AppDiagnostic, checkAppValidationOptions, AppValidationOptions, validateApp } from './validate-app';
 import { validateInputs, validatePaths } from './validate-input';
 import {
   checkKindOption, checkVersionOption, VALIDATE_POLICY_OPTION_DEFAULTS, VALIDATE_RULE_OPTION_DEFAULTS, validatePolicy, ValidatePolicyOptions,
@@ -103,7 +103,7 @@ export class Validator {
    * @returns the findings, in construct order, placed by construct path
    */
   public static validateApp(root: IConstruct, options: AppValidationOptions = {}): AppDiagnostic[] {
-    checkOptionKeys(options, APP_VALIDATION_OPTION_DEFAULTS, { call: 'Validator.validateApp()', risk: 'so the app would be validated for other settings than asked' });
+    checkAppValidationOptions(options, 'Validator.validateApp()');
     return validateApp(root, options);
   }
 

@@ -32,6 +32,12 @@ const ALLOW_9090 = file('allow-9090.yaml', cnp('backend', `  endpointSelector: {
   - fromEndpoints: [{ matchLabels: { app: frontend } }]
     toPorts: [{ ports: [{ port: "9090", protocol: TCP }] }]
 `));
+// ALLOW plus 9090: to ALLOW, a change that only denies (9090); from ALLOW, one that only allows.
+const ALLOW_BOTH = file('allow-both.yaml', cnp('backend', `  endpointSelector: { matchLabels: { app: backend } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: frontend } }]
+    toPorts: [{ ports: [{ port: "8080", protocol: TCP }, { port: "9090", protocol: TCP }] }]
+`));
 // The agent does not import it (RequiresDerivative): no verdict on its endpoints.
 const GROUPS = file('groups.yaml', cnp('frontend', `  endpointSelector: { matchLabels: { app: frontend } }
   egress:
@@ -86,7 +92,11 @@ const ROWS: readonly (readonly [string, readonly string[], number, string])[] = 
   ['diff no change', ['diff', '--base', ALLOW, '--head', ALLOW, '--fail-on', 'any'], 0, ''],
   ['diff changed, no --fail-on', ['diff', '--base', ALLOW, '--head', ALLOW_9090], 0, ''],
   ['diff changed', ['diff', '--base', ALLOW, '--head', ALLOW_9090, '--fail-on', 'any'], 1, ''],
-  ['diff denied only, --fail-on allowed', ['diff', '--base', ALLOW, '--head', ALLOW_9090, '--fail-on', 'denied'], 1, ''],
+  ['diff changed both ways, --fail-on denied', ['diff', '--base', ALLOW, '--head', ALLOW_9090, '--fail-on', 'denied'], 1, ''],
+  ['diff denied only, --fail-on allowed', ['diff', '--base', ALLOW_BOTH, '--head', ALLOW, '--fail-on', 'allowed'], 0, ''],
+  ['diff denied only, --fail-on denied', ['diff', '--base', ALLOW_BOTH, '--head', ALLOW, '--fail-on', 'denied'], 1, ''],
+  ['diff allowed only, --fail-on denied', ['diff', '--base', ALLOW, '--head', ALLOW_BOTH, '--fail-on', 'denied'], 0, ''],
+  ['diff allowed only, --fail-on allowed', ['diff', '--base', ALLOW, '--head', ALLOW_BOTH, '--fail-on', 'allowed'], 1, ''],
   ['diff not compared', ['diff', '--base', ALLOW, '--head', GROUPS, '--fail-on', 'any'], 1, ''],
   ['diff bad input', ['diff', '--base', ALLOW, '--head', SYNTAX], 2, 'cli-yaml'],
   ['diff no policy', ['diff', '--base', NO_POLICY, '--head', NO_POLICY], 2, 'cli-no-policies'],

@@ -8,10 +8,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApiObject, ApiObjectProps, App, Chart } from 'cdk8s';
 import { afterAll, describe, expect, test } from 'vitest';
-import { CiliumVersion } from '../../src/core/cilium-version';
+import { parse } from 'yaml';
+import {
+  AppValidationOptions, CiliumAppValidation, CiliumVersion, ManifestInventory, PitfallOptions, ValidateInputsOptions, ValidatePathsOptions, Validator,
+} from '../../src';
 import { PolicySet } from '../../src/engine';
 import { verdictFor } from '../../src/engine/matchers';
+import { fromObject } from '../../src/model/parse';
+import { CiliumValidation, CiliumValidationProps } from '../../src/plugin/cilium-validation';
 import { cliAsync } from '../support/cli';
 import { check, findings } from './helpers';
 
@@ -106,5 +112,78 @@ describe('validate --cluster-name', () => {
     const r = await cliAsync('validate', file('east'), '--cluster-name', '');
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toContain('cluster name "" is not a Cilium cluster name (engine-cluster-name)');
+  });
+});
+
+// Review of session 58: the option was read by `validate` only. The public calls refused it (`option-unknown`: not in their
+// tables of known options), the synthesis check and the cdk8s plugin had no way to take it, and a value that is not text
+// (`5` from JavaScript, an unquoted `5` in cdk8s.yaml) was read as its `String()`. Each way in: the finding's truth table,
+// and the same refusal as the engine's (`clusterNameError`) for values that are not a cluster name.
+describe('the public API, the synthesis check and the plugin take clusterName', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-cilium-validate-cluster-api-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (named: string): string => {
+    const path = join(dir, `${named}.yaml`);
+    writeFileSync(path, policy(named));
+    return path;
+  };
+  const ids = (diagnostics: readonly { id: string }[]): boolean => diagnostics.some((d) => d.id === ID);
+  const app = (named: string): App => {
+    const a = new App();
+    const chart = new Chart(a, 'c');
+    new ApiObject(chart, 'p', parse(policy(named)) as ApiObjectProps);
+    return a;
+  };
+  const plugin = async (named: string, clusterName: unknown): Promise<{ ids: string[]; fix: string }> => {
+    const ruleNames: string[] = [];
+    let fix = '';
+    await new CiliumValidation({ clusterName } as CiliumValidationProps).validate({
+      manifests: [file(named)],
+      report: { addViolation: (v) => { ruleNames.push(v.ruleName); fix = v.fix; }, submit: () => undefined },
+    });
+    return { ids: ruleNames.map((r) => r.split(' ')[0]), fix };
+  };
+  const CALLS: [string, (named: string, clusterName: unknown) => boolean][] = [
+    ['Validator.validatePaths', (named, clusterName) => ids(Validator.validatePaths([file(named)], { clusterName } as ValidatePathsOptions).diagnostics)],
+    ['Validator.validateInputs', (named, clusterName) => ids(Validator.validateInputs(
+      [{ name: 'p.yaml', text: policy(named) }], { clusterName } as ValidateInputsOptions).diagnostics)],
+    ['Validator.checkPitfalls', (named, clusterName) => ids(Validator.checkPitfalls(
+      [{ model: fromObject(parse(policy(named))).documents[0].model, version: CiliumVersion.V1_19 }], new ManifestInventory(),
+      { clusterName } as PitfallOptions))],
+    ['Validator.validateApp', (named, clusterName) => ids(Validator.validateApp(app(named), { clusterName } as AppValidationOptions))],
+  ];
+
+  describe.each(CALLS)('%s', (_, call) => {
+    test.each([
+      ['east', 'east', false],
+      ['default', 'east', true],
+      ['east', 'default', true],
+      ['default', 'default', false],
+    ] as const)('kube-dns of cluster %s, clusterName %s: finding %s', (named, local, expected) => {
+      expect(call(named, local)).toBe(expected);
+    });
+
+    test.each([5, ['east'], null, '', 'East'])('clusterName %j is refused (engine-cluster-name), not read as its text', (value) => {
+      expect(() => call('east', value)).toThrow(/is not a Cilium cluster name.*\(engine-cluster-name\)/);
+    });
+  });
+
+  test('CiliumAppValidation.ensure refuses a clusterName that is not one before the synthesis', () => {
+    expect(() => CiliumAppValidation.ensure(new App(), { clusterName: 5 } as unknown as AppValidationOptions))
+      .toThrow(/cluster name 5 is not a Cilium cluster name \(a number, not text\)/);
+  });
+
+  test.each([
+    ['east', 'east', []],
+    ['default', 'east', [ID]],
+    ['east', 'default', [ID]],
+  ] as const)('the plugin: kube-dns of cluster %s, clusterName %s: %j', async (named, local, expected) => {
+    expect((await plugin(named, local)).ids).toEqual(expected);
+  });
+
+  test.each([5, ['east'], null])('the plugin refuses clusterName %j, naming the property', async (value) => {
+    const r = await plugin('east', value);
+    expect(r.ids).toEqual(['engine-cluster-name']);
+    expect(r.fix).toContain('clusterName in the properties in cdk8s.yaml');
   });
 });
