@@ -125,6 +125,9 @@ describe('report and diff', () => {
     const text = (egress: Record<string, unknown>[]): string[] => (Connectivity.report(set(egress, CiliumVersion.V1_19)).notJudged ?? [])
       .map((n) => n.text).filter((t) => t.includes('endpoint class'));
     expect(text([to('8080', SNI), to('8080', HTTP)])).toEqual([expect.stringMatching(/^The policy Cilium enforces for the endpoint class default\/app=web is not known: .*: its endpoints keep the policy they had or get the merged one, as the order the agent merges the rules in decides, which the inputs do not hold, so .* pitfall-sni-l7-merge$/)]);
+    // A certain listener conflict beside an order-decided SNI merge: kept, whatever the order.
+    expect(text([to('8080', listener('l1')), to('8080', listener('l2')), to('443', SNI), to('443', HTTP)])).toEqual([expect.stringMatching(
+      /^Cilium refuses the policy of the endpoint class default\/app=web: .*: its endpoints keep the policy they had \(their regeneration fails before it changes\), which the inputs do not hold/)]);
     expect(text([to('8080', listener('l1')), to('8080', listener('l2'))])).toEqual([expect.stringMatching(/^Cilium refuses the policy of the endpoint class default\/app=web: .*: its endpoints keep the policy they had \(their regeneration fails before it changes\), which the inputs do not hold, .* pitfall-listener-conflict$/)]);
   });
 });
