@@ -496,7 +496,8 @@ function namedRedirects(run: PitfallRun): (r: RuleView, direction: 'ingress' | '
 }
 
 /** The cached selectors of an item's peers, as keys (1.18+ merges per selector); none for Services and cloud groups. */
-function peerKeys(r: RuleView, item: RuleItemModel): string[] {
+/** The cached peer selectors of an item as keys (`'*'` for every peer), as the merges group them. */
+export function peerKeys(r: RuleView, item: RuleItemModel): string[] {
   const scope = itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16), undefined, r.version);
   if (scope !== 'listed') return scope === 'any' ? ['*'] : [];
   return [

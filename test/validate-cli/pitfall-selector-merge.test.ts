@@ -47,6 +47,8 @@ describe('per version, as the engine judges them', () => {
     ['serverNames + HTTP with terminatingTLS (an allow-all HTTP rule added)', file(to('443', SNI), to('443', `${HTTP}, ${TERMINATING}`)), [WIDENED], [WIDENED]],
     ['terminatingTLS alone + HTTP (an allow-all HTTP rule added)', file(to('443', TERMINATING), to('443', HTTP)), [WIDENED], [WIDENED]],
     ['serverNames + HTTP, other peers', file(to('443', SNI), to('443', HTTP, 'other')), [], []],
+    // serverNames for every peer (a toPorts-only item) and HTTP rules for api: two cached selectors, no SNI merge, the HTTP rules widened.
+    ['serverNames for every peer + HTTP for one', file(`  - toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${SNI} }]\n`, to('443', HTTP)), [WIDENED], [WIDENED]],
   ];
   for (const [name, files, old, recent] of cases) {
     it(name, () => {
