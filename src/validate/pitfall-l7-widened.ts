@@ -167,8 +167,8 @@ export function l7RulesWidened(run: PitfallRun): void {
     const candidates = scopes.flatMap((b) => (b === undefined ? [] : v === undefined ? b.all : [...b.unpinned, ...(b.byValue.get(v) ?? [])]))
       .sort((a, b) => a.order - b.order);
     const names = namedPorts(x);
-    const hit = candidates.find((p) => (p.everyRequest === undefined || p.everyRequest === x.kind) && (p.sniOnly !== true || x.terminating || !sharePeerSelector(p, r, x))
-      && portsMeet(x.ports, p.ports, names)
+    const hit = candidates.find((p) => (p.everyRequest === undefined || p.everyRequest === x.kind)
+      && (p.sniOnly !== true || x.terminating || !sharePeerSelector(p, r, x)) && portsMeet(x.ports, p.ports, names)
       && samePods(p.r, r) && peersCovered(r, x.item, p.r, p.item));
     if (!hit) continue;
     const toward = x.section === SectionName.INGRESS ? 'from' : 'to';
