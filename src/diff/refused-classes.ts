@@ -181,9 +181,11 @@ function lead(side: RefusedOnSide, where: string): string {
   const undecided = side.checks.includes(AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED);
   const groups = side.checks.includes(AgentRefusalCheck.CIDR_GROUP_UNDECIDED);
   const services = side.checks.includes(AgentRefusalCheck.SERVICE_MISSING_UNDECIDED);
-  const { redirect, order } = side.merges;
+  const { redirect } = side.merges;
   // Two L7 parsers on one port for other peers (from 1.18) share the check of a refused merge: the merges tell them apart.
   const kept = side.merges.kept || side.checks.some((c) => c === AgentRefusalCheck.HTTP_REGEX_TOO_LARGE || c === AgentRefusalCheck.LISTENER_KIND);
+  // A certain refusal beside an order-decided merge: the endpoints keep the policy they had whatever the order.
+  const order = side.merges.order && !kept;
   const outcomes = [
     ...(kept ? ['keep the policy they had (their regeneration fails before it changes)'] : []),
     ...(redirect ? ['get the one proxy redirect of their port made with the parser the agent meets first'] : []),

@@ -315,6 +315,8 @@ export class Reader {
 
   private readScalar(value: unknown, spec: ScalarSpec, path: ReaderPath): unknown {
     switch (spec) {
+      case 'asWritten':
+        return value;
       case 'string':
         if (typeof value === 'string') return value;
         if (typeof value === 'number' || typeof value === 'boolean') return this.scalarAsString(value, path);

@@ -14,8 +14,12 @@ export const IGNORED_METADATA_FIELDS = [
   'deletionTimestamp', 'deletionGracePeriodSeconds',
 ];
 
-/** A scalar the reader knows: how it is read and what is reported when it is not one. */
-export type ScalarSpec = 'string' | 'integer' | 'boolean' | 'intOrString' | 'port' | 'stringMap';
+/**
+ * A scalar the reader knows: how it is read and what is reported when it is not one. `asWritten` keeps any value for the
+ * validator to type-check per target version: a field older CRDs do not have, which their API server prunes whatever
+ * its type (`listener.priority` before 1.16: `version-listener-priority`, from 1.16 `crd-listener-priority`).
+ */
+export type ScalarSpec = 'string' | 'integer' | 'boolean' | 'intOrString' | 'port' | 'stringMap' | 'asWritten';
 
 /** A list of one kind of element. */
 export interface ArraySpec {
@@ -84,7 +88,8 @@ const PORT_RULE = obj('port rule', {
   listener: obj('listener', {
     envoyConfig: obj('Envoy config reference', { kind: 'string', name: 'string' }, { required: ['name'] }),
     name: 'string',
-    priority: 'integer',
+    // Typed by the 1.16+ CRD only; 1.14/1.15 prune it whatever it holds.
+    priority: 'asWritten',
   }, { required: ['envoyConfig', 'name'] }),
 });
 

@@ -16,6 +16,7 @@ import { cidrContains, parseCidr, ParsedCidr } from '../model/cidr';
 import { CLUSTER_RESERVED_ENTITIES } from '../model/entities';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
 import { hasL7 } from './sanitize-rules';
+import { peerKeys } from './pitfall-parser-merge';
 import { implies, mayOverlap, mostPinnedKey, NAMESPACE_KEY, peerSelector, pinnedValue } from './pod-selectors';
 import { Selector } from '../model/labels';
 import { arr, isObject } from './walk';
@@ -166,8 +167,8 @@ export function l7RulesWidened(run: PitfallRun): void {
     const candidates = scopes.flatMap((b) => (b === undefined ? [] : v === undefined ? b.all : [...b.unpinned, ...(b.byValue.get(v) ?? [])]))
       .sort((a, b) => a.order - b.order);
     const names = namedPorts(x);
-    const hit = candidates.find((p) => (p.everyRequest === undefined || p.everyRequest === x.kind) && (p.sniOnly !== true || x.terminating)
-      && portsMeet(x.ports, p.ports, names)
+    const hit = candidates.find((p) => (p.everyRequest === undefined || p.everyRequest === x.kind)
+      && (p.sniOnly !== true || x.terminating || !sharePeerSelector(p, r, x)) && portsMeet(x.ports, p.ports, names)
       && samePods(p.r, r) && peersCovered(r, x.item, p.r, p.item));
     if (!hit) continue;
     const toward = x.section === SectionName.INGRESS ? 'from' : 'to';
@@ -307,4 +308,13 @@ function peersCovered(r: RuleView, a: RuleItemModel, c: RuleView, b: RuleItemMod
   if (written.length === 0) return false;
   const theirs = written.map((m) => peerSelector(c, m));
   return mine.every((m) => { const s = peerSelector(r, m); return theirs.some((t) => implies(s, t)); });
+}
+
+/**
+ * Whether serverNames without terminatingTLS and L7 rules share a cached peer selector: only then does the agent merge them
+ * into one per-selector policy (`pitfall-sni-l7-merge`); of other selectors the L7 rules are widened as for any plain allow.
+ */
+function sharePeerSelector(p: Plain, r: RuleView, x: Restricted): boolean {
+  const keys = new Set(peerKeys(p.r, p.item));
+  return peerKeys(r, x.item).some((k) => keys.has(k));
 }

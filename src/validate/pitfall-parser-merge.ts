@@ -18,7 +18,9 @@ import {
 } from '../model/policy-model';
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
-import { SelectorPolicyUse, selectorMergeFix, selectorMergeProblems, selectorMergeText, sniCheckedL7Rules } from '../model/selector-policy-merge';
+import {
+  listenerMergeKey, SelectorMergeProblem, SelectorPolicyUse, selectorMergeFix, selectorMergeProblems, selectorMergeText, sniCheckedL7Rules,
+} from '../model/selector-policy-merge';
 import { itemPeerScope } from './lockout-guard';
 import { InventoryPodTemplate } from './inventory';
 import { itemName, items, PitfallRun, RuleView } from './pitfall-run';
@@ -240,8 +242,11 @@ export function authModeConflicts(run: PitfallRun): void {
  * it meets the rules in (`model/selector-policy-merge.ts`, the engine's `SelectorMergeRefusal`): two Envoy listeners for
  * one peer selector (`pitfall-listener-conflict`), and `serverNames` beside L7 rules without terminatingTLS
  * (`pitfall-sni-l7-merge`), between the toPorts entries of rules that may select a common endpoint (`sameEndpoints`, in
- * the same bucket or a clusterwide rule). Only rules with a listener or serverNames start a comparison (few); once per
- * pair of entries, on the later one. A listener resolves in the subject's namespace: none for a host policy.
+ * the same bucket or a clusterwide rule). Only rules with a listener or serverNames start a comparison; each entry in a
+ * problem is reported once per kind, naming the first entry it meets and how many others (linear in the entries, not
+ * one finding per pair), its problem classified over the rules that may select its endpoints, as the engine merges per
+ * subject (a third rule's outranking listener makes a conflict not known). A listener resolves in the subject's
+ * namespace: none for a host policy.
  */
 export function selectorPolicyMerges(run: PitfallRun): void {
   const usesOf = new Map<RuleView, SelectorPolicyUse<UseRef>[]>();
@@ -279,35 +284,78 @@ export function selectorPolicyMerges(run: PitfallRun): void {
     usesOf.set(r, uses);
     if (hasProxy) proxied.push(r);
   }
+  // Each entry once per kind, its problems classified over the uses of its filter in every rule that may select a common
+  // endpoint (as the engine merges per subject), the entry's use first so that the problem found is its own: one finding
+  // per entry, on the later entry of its pair, not one per pair of entries.
+  const byFilter = new Map<string, SelectorPolicyUse<UseRef>[]>();
+  const order = new Map<SelectorPolicyUse<UseRef>, number>();
+  for (const uses of usesOf.values()) {
+    for (const use of uses) {
+      order.set(use, order.size);
+      const list = byFilter.get(use.filter.key);
+      if (list) list.push(use);
+      else byFilter.set(use.filter.key, [use]);
+    }
+  }
   const reported = new Set<string>();
-  const position = new Map(run.rules.map((r, i) => [r, i]));
   for (const r of proxied) {
     const namespace = r.host ? '' : 'namespace';
-    for (const [c, cUses] of usesOf) {
-      const meets = c === r || ((bucketOf(c) === bucketOf(r) || bucketOf(c) === 'ccnp' || bucketOf(r) === 'ccnp') && c.host === r.host
-        && sameEndpoints({ r, path: '' }, { r: c, path: '' }));
-      if (!meets) continue;
-      const [a, b] = (position.get(c) ?? 0) < (position.get(r) ?? 0) ? [c, r] : [r, c];
-      const uses = a === b ? cUses : [...(usesOf.get(a) ?? []), ...(usesOf.get(b) ?? [])];
-      for (const problem of selectorMergeProblems(uses, r.version, namespace)) {
-        const { first, second } = problem;
-        if (first.ref.r !== r && second.ref.r !== r) continue;
-        const key = `${first.ref.r.doc}/${first.ref.path}\0${second.ref.r.doc}/${second.ref.path}\0${problem.kind}`;
+    const meets = new Map<RuleView, boolean>();
+    const meetsR = (c: RuleView): boolean => {
+      let m = meets.get(c);
+      if (m === undefined) {
+        m = c === r || ((bucketOf(c) === bucketOf(r) || bucketOf(c) === 'ccnp' || bucketOf(r) === 'ccnp') && c.host === r.host
+          && sameEndpoints({ r, path: '' }, { r: c, path: '' }));
+        meets.set(c, m);
+      }
+      return m;
+    };
+    for (const u of usesOf.get(r) ?? []) {
+      const entry = `${r.doc}/${u.ref.path}`;
+      if (reported.has(`${entry}\0listeners`) && reported.has(`${entry}\0sni-l7`)) continue;
+      const others = (byFilter.get(u.filter.key) ?? []).filter((o) => o !== u && meetsR(o.ref.r));
+      for (const problem of selectorMergeProblems([u, ...others], r.version, namespace)) {
+        if (problem.first !== u && problem.second !== u) continue;
+        const partner = problem.first === u ? problem.second : problem.first;
+        // On the later entry of the pair, naming the earlier one (the first entry of the input it meets).
+        if ((order.get(partner) ?? 0) > (order.get(u) ?? 0)) continue;
+        const key = `${entry}\0${problem.kind}`;
         if (reported.has(key)) continue;
         reported.add(key);
-        const at = second.ref;
-        const other = first.ref.r === at.r ? '' : ', a rule that may select the same endpoints,';
-        const words = selectorMergeText(problem, (ref: UseRef) => (ref === at ? 'this entry' : `${itemName(ref.r, ref.path)}${other}`), r.version, namespace);
+        const named: SelectorMergeProblem<UseRef> = { ...problem, first: partner, second: u };
+        const opposed = others.filter((o) => (problem.otherPeers || o.peer === u.peer) && opposes(u, o, problem.kind, r.version, namespace));
+        const more = new Set(opposed.map((o) => `${o.ref.r.doc}/${o.ref.path}`));
+        more.delete(`${partner.ref.r.doc}/${partner.ref.path}`);
+        more.delete(entry);
+        const other = partner.ref.r === r ? '' : ', a rule that may select the same endpoints,';
+        const words = selectorMergeText(named, (ref: UseRef) => (ref === u.ref ? 'this entry' : `${itemName(ref.r, ref.path)}${other}`), r.version, namespace);
+        const n = more.size;
+        const side = problem.kind === 'listeners' ? 'send the peer on this port to another listener than this entry'
+          : `${u.serverNames ? 'have L7 rules' : 'have serverNames'} for the peer on this port`;
+        const also = n > 0 ? ` (${n} other entr${n === 1 ? 'y' : 'ies'} of rules that may select the same endpoints also ${side})` : '';
         const outcome = problem.certain
           ? 'so the agent refuses the policy of the endpoints both select and keeps the one they had (kubectl apply succeeds; the error shows only '
             + 'in the agent log and the endpoint\'s status)'
           : 'so whether the agent refuses the policy of the endpoints both select (they keep the one they had) is not known before apply';
         const fix = `${selectorMergeFix(problem, r.version)}; if one of the rules is not meant for these endpoints, narrow its endpointSelector`;
-        if (problem.kind === 'listeners') run.report('pitfall-listener-conflict', at.r, at.path, `this entry meets another of the same port and peer: ${words}, ${outcome}`, fix);
-        else run.report('pitfall-sni-l7-merge', at.r, at.path, `this entry meets another of the same port and peer: ${words}, ${outcome}`, fix);
+        const message = `this entry meets another of the same port and peer: ${words}${also}, ${outcome}`;
+        run.report(problem.kind === 'listeners' ? 'pitfall-listener-conflict' : 'pitfall-sni-l7-merge', r, u.ref.path, message, fix);
       }
     }
   }
+}
+
+/** Whether `o` meets `u` as the problem of `kind` says: another listener, or the other side of serverNames beside L7 rules. */
+function opposes(u: SelectorPolicyUse<UseRef>, o: SelectorPolicyUse<UseRef>, kind: SelectorMergeProblem<UseRef>['kind'], version: CiliumVersion,
+  namespace: string): boolean {
+  if (kind === 'listeners') {
+    const a = listenerMergeKey(u.listener, namespace, version);
+    const b = listenerMergeKey(o.listener, namespace, version);
+    return a !== undefined && b !== undefined && a.key !== b.key;
+  }
+  const sni = (x: SelectorPolicyUse<UseRef>): boolean => x.serverNames && !x.terminatingTls && !x.l7Rules;
+  const l7 = (x: SelectorPolicyUse<UseRef>): boolean => x.l7Rules && !x.terminatingTls;
+  return (sni(u) && l7(o)) || (l7(u) && sni(o));
 }
 
 /** The endpoints a rule may share with another: a CNP's are in its namespace; a CCNP's anywhere; host policies select nodes. */
@@ -448,7 +496,8 @@ function namedRedirects(run: PitfallRun): (r: RuleView, direction: 'ingress' | '
 }
 
 /** The cached selectors of an item's peers, as keys (1.18+ merges per selector); none for Services and cloud groups. */
-function peerKeys(r: RuleView, item: RuleItemModel): string[] {
+/** The cached peer selectors of an item as keys (`'*'` for every peer), as the merges group them. */
+export function peerKeys(r: RuleView, item: RuleItemModel): string[] {
   const scope = itemPeerScope(item, !r.version.atLeast(CiliumVersion.V1_16), undefined, r.version);
   if (scope !== 'listed') return scope === 'any' ? ['*'] : [];
   return [

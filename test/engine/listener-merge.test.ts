@@ -51,6 +51,11 @@ const cases: [string, Record<string, unknown>[], string, string][] = [
   ['two listeners, one priority', [to('8080', listener('l1', 2)), to('8080', listener('l2', 2))], 'refused', 'refused'],
   ['two listeners, priorities 1 and 2 (pruned up to 1.15)', [to('8080', listener('l1', 1)), to('8080', listener('l2', 2))], 'refused', 'allowed'],
   ['two listeners, none and 3 (3 wins from 1.16)', [to('8080', listener('l1')), to('8080', listener('l2', 3))], 'refused', 'allowed'],
+  // A priority of the wrong type: up to 1.15 the API server prunes the field (no type check), so the merge is refused; from 1.16
+  // the CRD refuses the object (crd-listener-priority): the policy is skipped, web has no policy, every port is allowed.
+  ['two listeners, priorities "1" and 2 (pruned up to 1.15)', [to('8080', listener('l1', '1' as unknown as number)), to('8080', listener('l2', 2))],
+    'refused', 'skipped'],
+  ['two listeners, priorities 1.5 and 2 (pruned up to 1.15)', [to('8080', listener('l1', 1.5)), to('8080', listener('l2', 2))], 'refused', 'skipped'],
   ['the same listener with priorities 1 and 2', [to('8080', listener('l1', 1)), to('8080', listener('l1', 2))], 'allowed', 'allowed'],
   ['l1 and l2 at 2, l3 at 1 (from 1.16 refused if l1 and l2 merge first)',
     [to('8080', listener('l1', 2)), to('8080', listener('l2', 2)), to('8080', listener('l3', 1))], 'refused', 'not known'],
@@ -80,6 +85,11 @@ describe('listeners and serverNames in the per-selector merge: refused, not know
       for (const version of [...OLD, ...NEW]) {
         const expected = OLD.includes(version) ? old : recent;
         const s = set(egress, version);
+        if (expected === 'skipped') {
+          expect(s.diagnostics.map((d) => d.message).join('\n'), version.toString()).toMatch(/is skipped .*\[crd-listener-priority\]/);
+          expect([outcome(s, 8080), outcome(s, 9090)], version.toString()).toEqual(['allowed', 'allowed']);
+          continue;
+        }
         expect(outcome(s, 8080), `${version.toString()} 8080`).toBe(expected);
         expect(outcome(s, 9090), `${version.toString()} 9090`).toBe(expected === 'allowed' ? 'denied' : expected);
       }
@@ -115,6 +125,9 @@ describe('report and diff', () => {
     const text = (egress: Record<string, unknown>[]): string[] => (Connectivity.report(set(egress, CiliumVersion.V1_19)).notJudged ?? [])
       .map((n) => n.text).filter((t) => t.includes('endpoint class'));
     expect(text([to('8080', SNI), to('8080', HTTP)])).toEqual([expect.stringMatching(/^The policy Cilium enforces for the endpoint class default\/app=web is not known: .*: its endpoints keep the policy they had or get the merged one, as the order the agent merges the rules in decides, which the inputs do not hold, so .* pitfall-sni-l7-merge$/)]);
+    // A certain listener conflict beside an order-decided SNI merge: kept, whatever the order.
+    expect(text([to('8080', listener('l1')), to('8080', listener('l2')), to('443', SNI), to('443', HTTP)])).toEqual([expect.stringMatching(
+      /^Cilium refuses the policy of the endpoint class default\/app=web: .*: its endpoints keep the policy they had \(their regeneration fails before it changes\), which the inputs do not hold/)]);
     expect(text([to('8080', listener('l1')), to('8080', listener('l2'))])).toEqual([expect.stringMatching(/^Cilium refuses the policy of the endpoint class default\/app=web: .*: its endpoints keep the policy they had \(their regeneration fails before it changes\), which the inputs do not hold, .* pitfall-listener-conflict$/)]);
   });
 });

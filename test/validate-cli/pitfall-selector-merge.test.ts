@@ -47,6 +47,8 @@ describe('per version, as the engine judges them', () => {
     ['serverNames + HTTP with terminatingTLS (an allow-all HTTP rule added)', file(to('443', SNI), to('443', `${HTTP}, ${TERMINATING}`)), [WIDENED], [WIDENED]],
     ['terminatingTLS alone + HTTP (an allow-all HTTP rule added)', file(to('443', TERMINATING), to('443', HTTP)), [WIDENED], [WIDENED]],
     ['serverNames + HTTP, other peers', file(to('443', SNI), to('443', HTTP, 'other')), [], []],
+    // serverNames for every peer (a toPorts-only item) and HTTP rules for api: two cached selectors, no SNI merge, the HTTP rules widened.
+    ['serverNames for every peer + HTTP for one', file(`  - toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${SNI} }]\n`, to('443', HTTP)), [WIDENED], [WIDENED]],
   ];
   for (const [name, files, old, recent] of cases) {
     it(name, () => {
@@ -72,6 +74,21 @@ describe('the findings', () => {
     });
     expect(findings(check(two('prod'), { ciliumVersion: '1.19' }), 'pitfall-listener-conflict').map((d) => d.path)).toEqual(['spec.egress[0].toPorts[0]']);
     expect(findings(check(two('dev'), { ciliumVersion: '1.19' }), 'pitfall-listener-conflict')).toEqual([]);
+  });
+  it('many policies each sending the peer to its own listener: one finding per entry, naming the first, counting the others', () => {
+    const n = 30;
+    const docs = Array.from({ length: n }, (_, i) => file(to('8080', listener(`l${i}`)))['p.yaml'].replace('name: a,', `name: p${i},`)).join('---\n');
+    const found = findings(check({ 'a.yaml': docs }, { ciliumVersion: '1.19' }), 'pitfall-listener-conflict');
+    expect(found).toHaveLength(n - 1);
+    expect(new Set(found.map((d) => d.message.match(/CiliumNetworkPolicy prod\/p(\d+)/)?.[1]))).toEqual(new Set(['0']));
+    expect(found[0].message).toContain(`(${n - 2} other entries of rules that may select the same endpoints also send the peer on this port to another listener`);
+  });
+  it('a third policy\'s listener outranking two of one priority: not known, as the engine judges it per subject', () => {
+    const docs = [['a', 'l1', 2], ['b', 'l2', 2], ['c', 'l3', 1]]
+      .map(([name, l, p]) => file(to('8080', listener(l as string, p as number)))['p.yaml'].replace('name: a,', `name: ${name},`)).join('---\n');
+    const found = findings(check({ 'a.yaml': docs }, { ciliumVersion: '1.19' }), 'pitfall-listener-conflict');
+    expect(found.map((d) => [d.message.includes('is not known before apply'), d.message.includes('the agent refuses the policy of the endpoints both select and')]))
+      .toEqual([[true, false]]);
   });
   it('serverNames beside HTTP rules: the merge order decides', () => {
     const [d] = findings(check(file(to('443', SNI), to('443', HTTP)), { ciliumVersion: '1.19' }), 'pitfall-sni-l7-merge');
