@@ -6,7 +6,7 @@ import { CiliumPolicyError, showValue } from '../core/errors';
 import { parseIp } from '../model/cidr';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { DNS_LENGTH_FIX, addressShapedDnsName, dnsLengthRefusal, isDnsName, isLookupName } from '../model/fqdn-pattern';
-import { isIdentityLabelKey } from '../validate/syntax';
+import { isIdentityLabelKey, isLabelValue } from '../validate/syntax';
 import { nodeKeySourceProblem, POD_LABEL_SOURCES, splitLabelKey } from '../model/labels';
 
 /** What an endpoint is. */
@@ -412,16 +412,8 @@ function parseLabels(text: string, input: string): Record<string, string> {
     const key = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
     if (key === '' || /\s/.test(key)) throw syntax(input, `"${part}" is not a label`, 'write labels as key=value pairs separated by commas');
-    // A label source (`k8s:app`, `container:app`) and then a Kubernetes label key: `app!=web` is no label of any pod.
-    const colon = key.indexOf(':');
-    if (!isIdentityLabelKey(key.slice(colon + 1)) || (colon >= 0 && !/^[a-z0-9][-a-z0-9.]*$/i.test(key.slice(0, colon)))) {
-      throw syntax(input, `"${part}" is not a label: "${key}" is not a label key`,
-        'write key=value with a Kubernetes label key ([prefix/]name: letters, digits, -, _ and .); an endpoint is one pod, so conditions such as != do not apply');
-    }
-    if (value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
-      const shown = value.length > 63 ? `${value.slice(0, 63)}…" (${value.length} characters` : `${value}"`;
-      throw syntax(input, `"${shown}${value.length > 63 ? ')' : ''} is not a valid label value`, 'label values are up to 63 letters, digits, -, _ and ., starting and ending alphanumeric');
-    }
+    const bad = labelSyntaxProblem(key, value);
+    if (bad !== undefined) throw syntax(input, `"${part}" is not a label: ${bad.says}`, bad.fix);
     if (Object.prototype.hasOwnProperty.call(out, key)) {
       throw syntax(input, `label ${key} is given twice ("${key}=${out[key]}" and "${part}"); a pod has one value per label key`,
         `keep one ${key}=<value> (a selector that accepts either value is not an endpoint: trace each pod on its own)`);
@@ -429,6 +421,28 @@ function parseLabels(text: string, input: string): Record<string, string> {
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/**
+ * What makes `key=value` no label of an endpoint: a label source (`k8s:app`, `container:app`) and then a Kubernetes label key
+ * (k8s.io/apimachinery `IsQualifiedName`), and a Kubernetes label value (`IsValidLabelValue`), which Cilium's labels are made
+ * of (pkg/labels `Map2Labels`). Neither holds `,` or `=`: a label set's id (`LabelSet.id`, `source:key=value` joined by `,`)
+ * names one set only. `app!=web` is no label of any pod. The one check of the text form (`parseLabels`) and of hand-built
+ * endpoints (`checkEndpointValues`).
+ */
+function labelSyntaxProblem(key: string, value: string): { says: string; fix: string } | undefined {
+  const colon = key.indexOf(':');
+  if (!isIdentityLabelKey(key.slice(colon + 1)) || (colon >= 0 && !/^[a-z0-9][-a-z0-9.]*$/i.test(key.slice(0, colon)))) {
+    return { says: `${JSON.stringify(key.slice(0, 120))} is not a label key`,
+      fix: 'write key=value with a Kubernetes label key ([source:][prefix/]name: letters, digits, -, _ and .); '
+        + 'an endpoint is one pod, so conditions such as != do not apply' };
+  }
+  if (!isLabelValue(value)) {
+    const shown = value.length > 63 ? `"${value.slice(0, 63)}…" (${value.length} characters)` : JSON.stringify(value);
+    return { says: `${shown} is not a valid label value (of the key ${key})`,
+      fix: 'label values are up to 63 letters, digits, -, _ and ., starting and ending alphanumeric' };
+  }
+  return undefined;
 }
 
 /**
@@ -473,6 +487,13 @@ export function checkEndpointValues(ep: Endpoint): void {
       break;
     default:
       break;
+  }
+  // A hand-built pod's or node's labels as the text form's are: `{a: '1,k8s:host='}` shared the label set id of `{a: '1', host: ''}`.
+  if (ep.labels !== undefined && (ep.kind === EndpointKind.POD || ep.kind === EndpointKind.NODE)) {
+    for (const key of Object.keys(ep.labels)) {
+      const bad = labelSyntaxProblem(key, ep.labels[key]);
+      if (bad !== undefined) throw syntax(input, `the label ${bad.says}`, bad.fix);
+    }
   }
   if (ep.ip !== undefined) checkIp(ep.ip, input);
 }

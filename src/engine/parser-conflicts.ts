@@ -178,6 +178,13 @@ export interface AgentMergeRefusal {
    * @default false
    */
   readonly oneRedirect?: boolean;
+  /**
+   * Two authentication modes of a peer and filter a deny item also covers (`deniedFilterPeers`): the agent's merge fails only
+   * if it meets both modes before the deny (pkg/policy/rule.go `mergePortProto`: "Denies takes priority over any rule" ends
+   * the merge of later entries), so whether it refuses the policy depends on the order: not known.
+   * @default false
+   */
+  readonly denyOrdered?: boolean;
 }
 
 /** The refusals already worked out, per list of contributing rules (`contributingRules`), version, resolution of named-port redirects and namespace. */
@@ -228,7 +235,7 @@ const CONTRIBUTING_ROOTS = new WeakMap<CompiledRule, ContributingNode>();
 
 /**
  * The rules of `selecting` that `conflicts` reads (`RuleUses.nothing` false, and, where some rule brings an authentication
- * mode, the rules with deny items, which end a mode's merge: `mergeConflicts`), in input order, as one list object per
+ * mode, a listener or `serverNames`, the rules with deny items, which end such a merge: `deniedFilterPeers`), in input order, as one list object per
  * sequence of rules: selections that differ only in rules bringing nothing share their refusals (`REFUSALS`) and their
  * named-port redirects. `undefined` when none does: then the selection has no refusals, whatever the version, named ports
  * and namespace. The rest of `selecting` adds nothing to `conflicts`: no parser use on any filter (so none per selector),
@@ -238,8 +245,9 @@ const CONTRIBUTING_ROOTS = new WeakMap<CompiledRule, ContributingNode>();
 function contributingRules(selecting: readonly CompiledRule[]): readonly CompiledRule[] | undefined {
   let rules = CONTRIBUTING.get(selecting);
   if (rules === undefined) {
-    const modes = selecting.some((rule) => usesOf(rule).auth.modes.length > 0);
-    const found = selecting.filter((rule) => !usesOf(rule).nothing || (modes && usesOf(rule).auth.denies.length > 0));
+    // A deny ends the merge of modes, listeners and serverNames alike (`deniedFilterPeers`).
+    const merged = selecting.some((rule) => usesOf(rule).auth.modes.length > 0 || usesOf(rule).proxied);
+    const found = selecting.filter((rule) => !usesOf(rule).nothing || (merged && usesOf(rule).auth.denies.length > 0));
     rules = found.length === 0 ? null : internedRules(found);
     CONTRIBUTING.set(selecting, rules);
   }
@@ -460,7 +468,8 @@ export function undecided(r: AgentRefusal): r is ServiceSelectorUndecided {
  * parsers on one port for different peers (`AgentMergeRefusal.oneRedirect`), whose one redirect's parser is not known.
  */
 export function notKnown(r: AgentRefusal): boolean {
-  return undecided(r) || ((r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) && r.oneRedirect === true) || (selectorMerge(r) && !r.problem.certain);
+  return undecided(r) || ((r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) && r.oneRedirect === true)
+    || (r.check === AgentRefusalCheck.AUTH_MODE_CONFLICT && r.denyOrdered === true) || (selectorMerge(r) && !r.problem.certain);
 }
 
 /** Whether `r` is a merge of per-selector policies (`SelectorMergeRefusal`). */
@@ -471,6 +480,7 @@ function selectorMerge(r: AgentRefusal): r is SelectorMergeRefusal {
 /** What the inputs do not say for a policy they do not decide (`notKnown`; no leading capital, no final stop). */
 function undecidedConsequence(r: AgentRefusal): string {
   if (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT) return 'the inputs do not say which proxy the port\'s one redirect goes to';
+  if (r.check === AgentRefusalCheck.AUTH_MODE_CONFLICT) return 'the inputs do not say in which order the agent merges the rules and the deny';
   if (selectorMerge(r)) {
     return r.problem.otherPeers ? 'the stored 1.14/1.15 source does not settle whether the agent keeps one listener per port or per peer'
       : 'the inputs do not say in which order the agent merges the rules';
@@ -487,7 +497,8 @@ function undecidedConsequence(r: AgentRefusal): string {
  */
 export function agentRefusalLead(r: AgentRefusal, subject: string): string {
   if (r.check === AgentRefusalCheck.CIDR_GROUP_UNDECIDED || r.check === AgentRefusalCheck.SERVICE_MISSING_UNDECIDED
-    || (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT && r.oneRedirect === true) || (selectorMerge(r) && notKnown(r))) {
+    || (r.check === AgentRefusalCheck.L7_PARSER_CONFLICT && r.oneRedirect === true) || (selectorMerge(r) && notKnown(r))
+    || (r.check === AgentRefusalCheck.AUTH_MODE_CONFLICT && r.denyOrdered === true)) {
     return `the policy Cilium enforces for ${subject} is not known`;
   }
   return r.check === AgentRefusalCheck.SERVICE_SELECTOR_UNDECIDED
@@ -502,7 +513,7 @@ export function agentRefusalLead(r: AgentRefusal, subject: string): string {
 function selectorMergeRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, noNamespace: boolean): SelectorMergeRefusal[] {
   if (!selecting.some((rule) => usesOf(rule).proxied)) return [];
   const subjectNamespace = noNamespace ? '' : SUBJECT_NAMESPACE;
-  return selectorMergeProblems(selecting.flatMap((rule) => usesOf(rule).selectorPolicies()), version, subjectNamespace)
+  return selectorMergeProblems(selecting.flatMap((rule) => usesOf(rule).selectorPolicies()), version, subjectNamespace, deniedFilterPeers(selecting))
     .map((problem) => ({
       check: problem.kind === 'listeners' ? AgentRefusalCheck.LISTENER_CONFLICT : AgentRefusalCheck.SNI_L7_UNDECIDED, problem, version, subjectNamespace,
     }));
@@ -576,12 +587,23 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
   pushAll(parsers, parserRedirectsUndecided(selecting, parsers, resolve));
   const modeUses = selecting.flatMap((rule) => usesOf(rule).auth.modes);
   if (modeUses.length < 2) return parsers;
-  // A deny of the same peer and filter replaces the allow entries merged so far and ends the merge of later ones (`mergePortProto`:
-  // "Denies takes priority over any rule"), so whether two modes meet depends on the order: not counted there.
-  const denied = new Set(selecting.flatMap((rule) => usesOf(rule).auth.denies).map((u) => `${u.filter.key}\0${u.peer}`));
-  const modes = parserConflicts(modeUses).filter(({ first }) => !denied.has(`${first.filter.key}\0${first.peer}`))
-    .map(({ first, second }): AgentMergeRefusal => ({ check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true }));
+  // A deny of the same peer and filter makes whether two modes meet depend on the order (`denyOrdered`): not known.
+  const denied = deniedFilterPeers(selecting);
+  const modes = parserConflicts(modeUses).map(({ first, second }): AgentMergeRefusal => ({
+    check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true,
+    ...(denied.has(`${first.filter.key}\0${first.peer}`) ? { denyOrdered: true } : {}),
+  }));
   return [...parsers, ...modes];
+}
+
+/**
+ * The filters and peer selectors (`filter.key` NUL `peer`) a deny item of `selecting` covers. pkg/policy/rule.go `mergePortProto`
+ * (1.14 to 1.19): a deny of the same filter and cached selector replaces the allow entries merged so far and skips the merge
+ * of later ones ("Denies takes priority over any rule"), so two entries the merge refuses (authentication modes, listeners,
+ * `serverNames` beside L7 rules) are refused only if both come before the deny: the rules' order decides.
+ */
+function deniedFilterPeers(selecting: readonly CompiledRule[]): ReadonlySet<string> {
+  return new Set(selecting.flatMap((rule) => usesOf(rule).auth.denies).map((u) => `${u.filter.key}\0${u.peer}`));
 }
 
 /**
@@ -621,7 +643,8 @@ interface RuleUses {
   /**
    * Whether it brings nothing to `conflicts` on any version: no L7 parser on any filter, no authentication mode, no regex
    * Envoy refuses, no cloud provider groups, nothing undecided, no listener of kind `CiliumEnvoyConfig`. Its deny items
-   * (`auth.denies`) may still end the merge of another rule's modes: `contributingRules` keeps such a rule beside modes.
+   * (`auth.denies`) may still end the merge of another rule's modes, listeners or `serverNames`: `contributingRules` keeps
+   * such a rule beside them.
    */
   readonly nothing: boolean;
 }

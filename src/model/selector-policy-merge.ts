@@ -102,10 +102,12 @@ export function listenerMergeText(listener: unknown, subjectNamespace: string, v
 /**
  * The merges of `uses` (all applying to one subject, whose namespace is `subjectNamespace`, `''` for none) that the agent
  * refuses or may refuse on `version`: per filter and peer selector, the listeners and the SNI with L7 rules; up to 1.15 also
- * two different listeners of other peers on one filter (not known). Each problem once, in the order of the uses.
+ * two different listeners of other peers on one filter (not known). Each problem once, in the order of the uses. A filter
+ * and peer selector a deny covers (`denied`, keys `filter.key` NUL `peer`) is never certain: pkg/policy/rule.go
+ * `mergePortProto` skips the merge of entries after the deny ("Denies takes priority over any rule"), so the order decides.
  */
 export function selectorMergeProblems<T>(uses: readonly SelectorPolicyUse<T>[], version: CiliumVersion,
-  subjectNamespace: string): SelectorMergeProblem<T>[] {
+  subjectNamespace: string, denied: ReadonlySet<string> = new Set()): SelectorMergeProblem<T>[] {
   const groups = new Map<string, SelectorPolicyUse<T>[]>();
   for (const use of uses) {
     const key = `${use.filter.key}\0${use.peer}`;
@@ -115,8 +117,9 @@ export function selectorMergeProblems<T>(uses: readonly SelectorPolicyUse<T>[], 
   }
   const out: SelectorMergeProblem<T>[] = [];
   const refusedFilters = new Set<string>();
-  for (const group of groups.values()) {
-    const listeners = listenerProblem(group, version, subjectNamespace);
+  for (const [key, group] of groups) {
+    const found = listenerProblem(group, version, subjectNamespace);
+    const listeners = found !== undefined && found.certain && denied.has(key) ? { ...found, certain: false } : found;
     if (listeners !== undefined) {
       out.push(listeners);
       if (listeners.certain) refusedFilters.add(listeners.first.filter.key);

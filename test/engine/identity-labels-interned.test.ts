@@ -5,7 +5,7 @@
 // to policy (repository.go computePolicyEnforcementAndRules, `LabelArray.Has("host")`).
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { LabelSet } from '../../src/model/labels';
-import { Endpoint, PolicySet, VerdictKind } from '../../src/engine';
+import { Endpoint, EndpointKind, PolicySet, VerdictKind } from '../../src/engine';
 import { cnp, labels, policySet } from './helpers';
 
 /** The label sets whose index by key is built while `run` runs. */
@@ -48,5 +48,28 @@ describe('identity labels read by key only once interned', () => {
     const q = (set: PolicySet): VerdictKind => set.decide({ from: set.endpoint('pod:default:role=client'), to: set.endpoint('pod:default:host=x'), protocol: 'TCP', port: 80 });
     expect(q(policySet(docs))).toBe(VerdictKind.ALLOWED);
     expect(q(policySet(docs, { hostFirewall: true }))).toBe(VerdictKind.DENIED);
+  });
+
+  // LabelSet.id joins `source:key=value` with `,`: a hand-built pod whose value held `,k8s:host=` shared the identity of the
+  // pod {a: '1', host: ''} (session 58 review). Kubernetes label keys and values hold neither `,` nor `=` (apimachinery
+  // IsQualifiedName / IsValidLabelValue): such a pod is refused, in either query order, and the other pod keeps its verdict.
+  test.each([[0, 1], [1, 0]])('a hand-built pod with "," or "=" in a label value or key is refused (order %i, %i)', (...order) => {
+    const set = policySet([cnp('deny-all', { endpointSelector: {}, ingress: [{}] }), cnp('a', { endpointSelector: labels({ a: '1' }), ingress: [{}] })]);
+    const pods: Endpoint[] = [{ kind: EndpointKind.POD, namespace: 'default', labels: { a: '1', host: '' } }, { kind: EndpointKind.POD, namespace: 'default', labels: { a: '1,k8s:host=' } }];
+    const q = (to: Endpoint): VerdictKind | string => {
+      try {
+        return set.decide({ from: set.endpoint('pod:default:role=client'), to, protocol: 'TCP', port: 80 });
+      } catch (e) {
+        return (e as { id: string; message: string }).id + ': ' + (e as { message: string }).message;
+      }
+    };
+    const out = order.map((i) => q(pods[i]));
+    const byPod = order[0] === 0 ? out : [out[1], out[0]];
+    expect(byPod[0]).toBe(VerdictKind.ALLOWED); // labelled host, host firewall off: no policy enforced (cilium/cilium#48027)
+    expect(byPod[1]).toMatch(/^engine-endpoint-syntax: .*"1,k8s:host=" is not a valid label value \(of the key a\)/);
+    expect(q({ kind: EndpointKind.POD, namespace: 'default', labels: { 'a=1,host': '' } })).toMatch(/^engine-endpoint-syntax: .*"a=1,host" is not a label key/);
+    expect(q({ kind: EndpointKind.NODE, labels: { role: 'x,y' } })).toMatch(/^engine-endpoint-syntax: /);
+    // A valid hand-built pod of the same labels is judged as before.
+    expect(q({ kind: EndpointKind.POD, namespace: 'default', labels: { a: '1' } })).toBe(VerdictKind.DENIED);
   });
 });

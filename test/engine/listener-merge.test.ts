@@ -97,6 +97,25 @@ describe('listeners and serverNames in the per-selector merge: refused, not know
   }
 });
 
+describe('a deny of the same peer and port beside the merge: the order decides (rule.go mergePortProto, "Denies takes priority")', () => {
+  // A deny merged before the two listeners (or the serverNames and the HTTP rules) ends their merge: no refusal then; met
+  // after both, the merge failed first. Whether Cilium refuses the policy is not known; a deny of another port or peer
+  // changes nothing.
+  const withDeny = (egress: Record<string, unknown>[], deny: Record<string, unknown>, version: CiliumVersion): PolicySet => policySet([
+    cnp('p', { endpointSelector: labels({ app: 'web' }), egress }), cnp('d', { endpointSelector: labels({ app: 'web' }), egressDeny: [deny] }),
+  ], { ciliumVersion: version });
+  const twoListeners = [to('8080', listener('l1')), to('8080', listener('l2'))];
+  const sniHttp = [to('8080', SNI), to('8080', HTTP)];
+  test.each([
+    ['two listeners, deny of the peer and port', twoListeners, to('8080', {}), 'not known'],
+    ['two listeners, deny of another port', twoListeners, to('8081', {}), 'refused'],
+    ['two listeners, deny of another peer', twoListeners, to('8080', {}, labels({ app: 'other' })), 'refused'],
+    ['serverNames + HTTP, deny of the peer and port', sniHttp, to('8080', {}), 'not known'],
+  ])('%s', (_name, egress, deny, expected) => {
+    for (const version of [...OLD, ...NEW]) expect(outcome(withDeny(egress, deny, version), 9090), version.toString()).toBe(expected);
+  });
+});
+
 describe('the messages', () => {
   const message = (egress: Record<string, unknown>[], version: CiliumVersion): string => {
     const s = set(egress, version);

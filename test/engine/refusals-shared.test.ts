@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { CiliumPolicyError } from '../../src/core/errors';
 import { PolicySet, VerdictKind, VerdictQuery } from '../../src/engine';
+import { AgentRefusalCheck, notKnown } from '../../src/engine/parser-conflicts';
 import { cnp, labels, policySet } from './helpers';
 
 const port80 = (rules?: Record<string, unknown>): Record<string, unknown> =>
@@ -58,9 +59,10 @@ describe('refusals shared between selections with the same contributing rules', 
     }
   });
 
-  test('a deny rule of another policy ends the merge of two modes: not shared from the selection without it', () => {
+  test('a deny rule of another policy beside two modes: the order decides, not known, and not shared from the selection without it', () => {
     // foo=yes: two modes for the client on every port (rule.go mergePortProto "cannot merge conflicting authentication
-    // types"); denied=yes also: a deny of the client in a policy of its own, which ends that merge: no refusal.
+    // types"); denied=yes also: a deny of the client in a policy of its own, which ends the merge only if met before both
+    // modes ("Denies takes priority over any rule"): whether the agent refuses the policy is not known.
     const modes = cnp('modes', { endpointSelector: labels({ foo: 'yes' }), ingress: [{ ...fromClient, ...auth('required') }, { ...fromClient, ...auth('test-always-fail') }] });
     const deny = cnp('deny', { endpointSelector: labels({ denied: 'yes' }), ingressDeny: [fromClient] });
     const FOO = 'pod:default:foo=yes';
@@ -68,8 +70,12 @@ describe('refusals shared between selections with the same contributing rules', 
     for (const order of [[FOO, FOO_DENIED], [FOO_DENIED, FOO]]) {
       const set = policySet([modes, deny], { mutualAuth: true });
       const got = Object.fromEntries(order.map((to) => [to, decided(set, to)]));
-      expect(got).toEqual({ [FOO]: 'engine-policy-refused', [FOO_DENIED]: VerdictKind.DENIED });
-      expect(set._agentRefusals(set.endpoint(FOO_DENIED))).toEqual([]);
+      expect(got).toEqual({ [FOO]: 'engine-policy-refused', [FOO_DENIED]: 'engine-policy-refused' });
+      const of = (to: string): unknown[] => set._agentRefusals(set.endpoint(to)).map((r) => [r.check, notKnown(r)]);
+      expect(of(FOO)).toEqual([[AgentRefusalCheck.AUTH_MODE_CONFLICT, false]]);
+      expect(of(FOO_DENIED)).toEqual([[AgentRefusalCheck.AUTH_MODE_CONFLICT, true]]);
+      // Another peer of the subject is not judged either: the agent may have refused the whole policy.
+      expect(() => set.decide({ from: set.endpoint('pod:default:role=other'), to: set.endpoint(FOO_DENIED), protocol: 'TCP', port: 80 })).toThrow(CiliumPolicyError);
     }
   });
 });
