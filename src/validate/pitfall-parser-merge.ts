@@ -339,7 +339,9 @@ export function selectorPolicyMerges(run: PitfallRun): void {
           : 'so whether the agent refuses the policy of the endpoints both select (they keep the one they had) is not known before apply';
         const fix = `${selectorMergeFix(problem, r.version)}; if one of the rules is not meant for these endpoints, narrow its endpointSelector`;
         const message = `this entry meets another of the same port and peer: ${words}${also}, ${outcome}`;
-        run.report(problem.kind === 'listeners' ? 'pitfall-listener-conflict' : 'pitfall-sni-l7-merge', r, u.ref.path, message, fix);
+        // Literal ids (the catalogue test reads them from the report calls).
+        if (problem.kind === 'listeners') run.report('pitfall-listener-conflict', r, u.ref.path, message, fix);
+        else run.report('pitfall-sni-l7-merge', r, u.ref.path, message, fix);
       }
     }
   }

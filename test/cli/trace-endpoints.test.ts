@@ -173,7 +173,7 @@ describe('trace: endpoint label keys', () => {
       const r = trace('--from', endpoint, '--to', 'pod:shop:app=api', '--port', '8080');
       expect(r.code, endpoint).toBe(2);
       expect(r.stderr).toBe(`error: bad endpoint "${endpoint}": "${part}" is not a label: "${key}" is not a label key (engine-endpoint-syntax); fix: write key=value `
-        + 'with a Kubernetes label key ([prefix/]name: letters, digits, -, _ and .); an endpoint is one pod, so conditions such as != do not apply\n');
+        + 'with a Kubernetes label key ([source:][prefix/]name: letters, digits, -, _ and .); an endpoint is one pod, so conditions such as != do not apply\n');
     }
     expect(trace('--from', 'pod:shop:k8s:app=web,app.kubernetes.io/name=web', '--to', 'pod:shop:app=api', '--port', '8080').code).toBe(0);
   });

@@ -99,9 +99,12 @@ describe('the engine\'s note agrees with the finding', () => {
   // The engine's verdict carries the note; the matchers refuse the connection exactly then (no verdict of theirs is Cilium's).
   const refused = (text: string): boolean => {
     const set = PolicySet.fromYaml(text);
-    const noted = judged(set, 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP').ingress.notes
-      .some((n) => n.startsWith('Cilium refuses the policy of this endpoint') && n.includes('authentication'));
-    expect(refusedByMatchers(set, 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP')).toBe(noted);
+    const notes = judged(set, 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP').ingress.notes.filter((n) => n.includes('authentication'));
+    const noted = notes.some((n) => n.startsWith('Cilium refuses the policy of this endpoint'));
+    // With a deny of the same filter and peer the outcome depends on the agent's merge order: a not-known note, refused by
+    // the matchers too, and no finding (validate reports only the certain refusal).
+    const notKnown = notes.some((n) => n.startsWith('the policy Cilium enforces for this endpoint is not known'));
+    expect(refusedByMatchers(set, 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP')).toBe(noted || notKnown);
     return noted;
   };
   const cases: [string, string][] = [
