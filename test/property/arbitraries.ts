@@ -647,14 +647,21 @@ function authModesMixed(p: Program): boolean {
 }
 
 /**
- * Whether a program has L7 rules of two kinds (HTTP, Kafka, DNS) in one direction: where two of them share a port entry,
+ * Whether a program has L7 rules of two kinds (HTTP, Kafka, DNS, serverNames) in one direction: where two of them share a port entry,
  * Cilium cannot merge their parsers and the SDK refuses it (`pitfall-l7-parser-conflict`), so a valid program keeps one
  * kind per direction (the check itself is tested in test/validate-cli/pitfall-parser-merge.test.ts).
  */
 function l7KindsMixed(p: Program): boolean {
   const calls = p.rules.flatMap((r) => r.calls);
+  // `serverNames` count as a kind of their own (parser `tls`, `l7ParserOf`): beside DNS rules the parsers do not merge
+  // (`pitfall-l7-parser-conflict`), beside HTTP or Kafka rules without terminatingTLS the merge order decides
+  // (`pitfall-sni-l7-merge`); both are synthesis errors.
+  const kinds = (c: CallSpec): string[] => [
+    ...('l7' in c && c.l7 ? [c.l7.kind] : []),
+    ...('options' in c && (c.options as { serverNames?: readonly string[] } | undefined)?.serverNames !== undefined ? ['tls'] : []),
+  ];
   return (['allowIngress', 'allowEgress'] as const)
-    .some((verb) => new Set(calls.flatMap((c) => (c.verb === verb && 'l7' in c && c.l7 ? [c.l7.kind] : []))).size > 1);
+    .some((verb) => new Set(calls.flatMap((c) => (c.verb === verb ? kinds(c) : []))).size > 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
