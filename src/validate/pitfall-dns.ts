@@ -171,12 +171,12 @@ export function dnsPortNumbers(run: PitfallRun): DnsPortNumbers {
 /**
  * Whether a port entry covers 53/`protocol`: every port, 53 or a range over it, or a named port that resolves to 53 on
  * `numbers` (`dnsPortNumbers`; from the resolved number up to the entry's `endPort`, `namedPortEnd`, as the engine reads
- * it). Without `numbers` a named port covers nothing.
+ * it).
  */
-function coversDnsPort(p: PortProtocolModel, protocol: 'UDP' | 'TCP', endPort: boolean, numbers?: ReadonlyMap<string, ReadonlySet<number>>): boolean {
+function coversDnsPort(p: PortProtocolModel, protocol: 'UDP' | 'TCP', endPort: boolean, numbers: ReadonlyMap<string, ReadonlySet<number>>): boolean {
   const entry = readPortEntry(p, endPort);
   if (entry.kind !== 'named') return portCovers(p, 53, [], endPort);
-  const resolved = numbers !== undefined && entry.name !== undefined ? namedPortNumber(numbers, entry.name, protocol) : undefined;
+  const resolved = entry.name !== undefined ? namedPortNumber(numbers, entry.name, protocol) : undefined;
   return resolved !== undefined && resolved <= 53 && 53 <= namedPortEnd(entry, resolved);
 }
 
@@ -184,7 +184,7 @@ function coversDnsPort(p: PortProtocolModel, protocol: 'UDP' | 'TCP', endPort: b
  * Whether an allow item lets 53/`protocol` through (all ports, port 0, 53, a range over 53, or a named port that resolves
  * to 53 on `numbers`, `coversDnsPort`; that protocol or ANY).
  */
-function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boolean, numbers?: ReadonlyMap<string, ReadonlySet<number>>): boolean {
+function allowsPort53(item: RuleItemModel, protocol: 'UDP' | 'TCP', endPort: boolean, numbers: ReadonlyMap<string, ReadonlySet<number>>): boolean {
   // No toPorts and no icmps, absent or empty (L3 only, rule.go `toPorts.Len() == 0 && icmp.Len() == 0`): every port.
   // Without a peer (`egress: [{toPorts: []}]`) the item allows nothing, as `egress: [{}]`: the L3-only wildcard needs one.
   if (arr(item.toPorts).length === 0) return l4Scope(arr(item.toPorts), arr(item.icmps), itemNamesPeer(item)) === 'all';
