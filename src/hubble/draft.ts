@@ -44,7 +44,7 @@ import { icmpTypeIsWildcard } from '../model/icmp-types';
 import { IcmpFieldModel, LabelSelectorModel, PeerField, PolicyDocumentModel, PolicyKind, PortProtocolModel, RuleItemModel, RuleModel } from '../model/policy-model';
 import { RuleGrantModel, RuleItemMerger, grantItems } from '../model/rule-items';
 import { withoutControls } from '../model/printable';
-import { NAMESPACE_LABEL } from '../model/selectors';
+import { CLUSTER_KEY, NAMESPACE_LABEL } from '../model/selectors';
 import { CiliumAppValidation } from '../validate/validate-app';
 import { FlowCapture, ObservedConnection, observedFlowing, replyLookupsOnly, unreadInput, unreadInputFix } from './connections';
 import { HttpRequest } from '../engine/l7';
@@ -387,8 +387,6 @@ export function draftSelector(labels: Readonly<Record<string, string>>): Record<
   }
   return Object.fromEntries(stable.sort(([a], [b]) => compare(a, b)));
 }
-
-const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 
 /**
  * The labels of a pod that a drafted selector may use: its Kubernetes labels (the `k8s` source: keys without one, as the flow
@@ -959,7 +957,7 @@ function ingressPeer(s: FlowPeer, clusterName: string, seen: SeenWorkloads): Dra
 
 function endpointsPeer(p: FlowPeer, clusterName: string, seen: SeenWorkloads): DraftPeer {
   const labels = draftSelector(p.labels ?? {});
-  if (p.cluster !== undefined && p.cluster !== clusterName) labels[CLUSTER_LABEL] = p.cluster;
+  if (p.cluster !== undefined && p.cluster !== clusterName) labels[CLUSTER_KEY] = p.cluster;
   const ns = p.namespace ?? 'default';
   const absent = seen.absentKeys(p);
   return {
@@ -1407,7 +1405,7 @@ function policyComment(p: DraftPolicy, egressHint: EgressHint): string[] {
       + 'that carry its labels have (the capture shows them)');
   }
   for (const r of [...p.ingress, ...p.egress]) {
-    if (r.peer.kind !== DraftPeerKind.ENDPOINTS || Object.keys(r.peer.labels ?? {}).some((k) => k !== CLUSTER_LABEL)) continue;
+    if (r.peer.kind !== DraftPeerKind.ENDPOINTS || Object.keys(r.peer.labels ?? {}).some((k) => k !== CLUSTER_KEY)) continue;
     out.push(`broad: ${r.direction} ${r.direction === 'ingress' ? 'from' : 'to'} ${r.peer.text} stands for every pod of ${r.peer.namespace ?? 'default'}`
       + `${(r.peer.absent ?? []).length > 0 ? ` that lacks those labels` : ''}: the pods it saw have no labels to select them by alone`);
   }

@@ -16,7 +16,7 @@
 import { HttpRequest, KafkaRequest, headerRecord } from '../engine/l7';
 import { isDns1123Label, isIdentityLabelKey, isLabelValue } from '../validate/syntax';
 import { k8sObjectLabelKey } from '../model/labels';
-import { SERVICE_ACCOUNT_KEY } from '../model/selectors';
+import { CLUSTER_KEY, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 
 /** An endpoint of a flow (`source`, `destination`). */
 export interface HubbleEndpoint {
@@ -479,7 +479,6 @@ const UNKNOWN_RANK = 50;
 /** Label keys Cilium adds to pods. */
 const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
-const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
 const NAMESPACE_LABEL = `k8s:${NAMESPACE_KEY}=`;
 
 /** Numeric codes of the scratch (cheaper than strings on the hot path). */

@@ -17,13 +17,11 @@ import { CiliumVersion } from '../core/cilium-version';
 import { importEndpointSelector, importSubjectSelector, SelectorImportScope, versionImportOptions } from '../model/selector-import';
 import { LabelSelectorModel, PolicyKind, RuleModel } from '../model/policy-model';
 import { podObjectLabels } from '../model/pod-object-labels';
-import { SERVICE_ACCOUNT_KEY } from '../model/selectors';
+import { CLUSTER_KEY, SERVICE_ACCOUNT_KEY } from '../model/selectors';
 import { InventoryNamespace, InventoryPodTemplate } from './inventory';
 
 /** The pod label Cilium gives the namespace. */
 export const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
-/** The cluster label key. */
-const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
 /** Prefix of the namespace-labels keys. */
 const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 /** The namespace label every namespace has, as a namespace-labels key. */
