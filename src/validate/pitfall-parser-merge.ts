@@ -8,8 +8,8 @@ import { CiliumVersion } from '../core/cilium-version';
 import { icmpTypeNumber } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import {
-  ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parserRulesText,
-  parsersMerge, parsersPerSelector, peerText, redirectOf, resolvedRedirect, sharesRedirect,
+  ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, filterPeerKey, l7ParserOf, mergeGroups, parserFilters,
+  parserRulesText, parsersMerge, parsersPerSelector, peerText, redirectOf, resolvedRedirect, sharesRedirect,
 } from '../model/l7-parsers';
 import { namedPortNumber, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import {
@@ -166,18 +166,23 @@ export function l7ParserConflicts(run: PitfallRun): void {
   });
 }
 
+/** The authentication modes of a run's allow items, and the rules of its deny items by the filter and peer they cover. */
+interface AuthItems {
+  readonly modes: readonly ParserUse<UseRef>[];
+  /** The rules of the deny items by `filterPeerKey`. */
+  readonly denied: ReadonlyMap<string, readonly RuleView[]>;
+}
+
+const authItemsOf = new WeakMap<PitfallRun, AuthItems>();
+
 /**
- * Reports the items whose `authentication.mode` meets another mode on the same filter for the same peer selector of an
- * endpoint both rules may select (`pitfall-auth-mode-conflict`): the agent's merge fails ("cannot merge conflicting
- * authentication types", pkg/policy/rule.go `mergePortProto`) and the endpoint keeps the policy it had. The filters are
- * `authenticationFilters`' and the groups `mergeGroups`', as for the engine's note; the mode is per selector on every
- * version. A deny of the same filter and peer that may reach the same endpoints (same bucket, or a clusterwide one)
- * replaces the allow entries and ends the merge in an order-dependent way: no finding there, as the engine gives no note
- * for an endpoint the deny selects.
+ * The filters (`authenticationFilters`) and peer selectors (`peerKeys`) of the allow items with an `authentication.mode`
+ * and of the deny items of the run, as the engine's `RuleUses.auth` reads them: once per run.
  */
-export function authModeConflicts(run: PitfallRun): void {
+function authItems(run: PitfallRun): AuthItems {
+  const known = authItemsOf.get(run);
+  if (known) return known;
   const modes: ParserUse<UseRef>[] = [];
-  /** The deny rules by `filter\0peer`. */
   const denied = new Map<string, RuleView[]>();
   for (const r of run.rules) {
     if (!r.subject || r.refused) continue;
@@ -205,10 +210,10 @@ export function authModeConflicts(run: PitfallRun): void {
         for (const filter of filters) {
           for (const peer of peers) {
             if (deny) {
-              const key = `${filter.key}\0${peer}`;
+              const key = filterPeerKey({ filter, peer });
               const list = denied.get(key);
-              if (list) list.push(r);
-              else denied.set(key, [r]);
+              if (!list) denied.set(key, [r]);
+              else if (!list.includes(r)) list.push(r);
             } else {
               modes.push({ filter, parser: mode, peer, ref });
             }
@@ -217,21 +222,52 @@ export function authModeConflicts(run: PitfallRun): void {
       }
     }
   }
-  // A deny counts where its rule may select the endpoints of the use's rule: the same bucket (or a clusterwide deny) and
-  // subjects that may overlap (a deny for other pods of the namespace leaves the conflict as it is).
-  const groups = mergeGroups(modes).map((group) => group.filter((use) => {
-    const u = use.ref.r;
-    return !(denied.get(`${use.filter.key}\0${use.peer}`) ?? []).some((d) => (bucketOf(d) === bucketOf(u) || bucketOf(d) === 'ccnp')
-      && d.subject !== undefined && u.subject !== undefined && mayOverlap(d.subject, u.subject));
-  }));
-  reportMerges(run, groups, (use, hit) => {
+  const out = { modes, denied };
+  authItemsOf.set(run, out);
+  return out;
+}
+
+/**
+ * Whether the deny rule `d` may select an endpoint of rule `r`: the same bucket (`bucketOf`) or a clusterwide rule on
+ * either side, both pod or both host policies, subjects that may overlap (a deny for other pods leaves a merge as it is).
+ */
+function denyMeets(d: RuleView, r: RuleView): boolean {
+  return d.host === r.host && (bucketOf(d) === bucketOf(r) || bucketOf(d) === 'ccnp' || bucketOf(r) === 'ccnp')
+    && d.subject !== undefined && r.subject !== undefined && mayOverlap(d.subject, r.subject);
+}
+
+/**
+ * The first deny rule of the filter and peer of `use` that may select an endpoint of both `a` and `b` (it makes their
+ * merge's refusal depend on the order, `mergeOrderDecided`), or `undefined`.
+ */
+function orderingDeny(run: PitfallRun, use: ParserUse<UseRef> | SelectorPolicyUse<UseRef>, a: RuleView, b: RuleView): RuleView | undefined {
+  return authItems(run).denied.get(filterPeerKey(use))?.find((d) => denyMeets(d, a) && denyMeets(d, b));
+}
+
+/**
+ * Reports the items whose `authentication.mode` meets another mode on the same filter for the same peer selector of an
+ * endpoint both rules may select (`pitfall-auth-mode-conflict`): the agent's merge fails ("cannot merge conflicting
+ * authentication types", pkg/policy/rule.go `mergePortProto`) and the endpoint keeps the policy it had. The filters are
+ * `authenticationFilters`' and the groups `mergeGroups`', as for the engine's note; the mode is per selector on every
+ * version. A deny of the same filter and peer that may reach the endpoints of both (`orderingDeny`) replaces the allow
+ * entries and ends the merge: whether the agent refuses then depends on the order it meets the rules in
+ * (`mergeOrderDecided`, the engine's `denyOrdered` not-known note), and the finding says so.
+ */
+export function authModeConflicts(run: PitfallRun): void {
+  reportMerges(run, mergeGroups(authItems(run).modes), (use, hit) => {
     const { r } = use.ref;
     const c = hit.ref.r;
+    const deny = orderingDeny(run, use, r, c);
+    const outcome = deny === undefined
+      ? 'Cilium cannot merge conflicting authentication types, so the agent refuses the policy of the endpoints both select and keeps the one '
+        + 'they had (kubectl apply succeeds; the error shows only in the agent log and the endpoint\'s status)'
+      : `Cilium cannot merge conflicting authentication types, but ${deny === r ? 'this rule' : `${itemName(deny, deny.path)}, a rule that may select `
+        + 'the same endpoints,'} denies the same filter and peer, and the agent ends the merge at the deny (pkg/policy/rule.go mergePortProto: `
+        + '"Denies takes priority over any rule"): whether it refuses the policy of the endpoints all select (they keep the one they had) depends '
+        + 'on the order it meets the rules in, which is not known before apply';
     run.report('pitfall-auth-mode-conflict', r, use.ref.path,
       `authentication mode ${use.parser} on ${use.filter.text} here, and mode ${hit.parser} on the same filter in ${itemName(c, hit.ref.path)}`
-      + `${c === r ? '' : ', a rule that may select the same endpoints'} for the same peer ${peerText(use.peer)}: `
-      + 'Cilium cannot merge conflicting authentication types, so the agent refuses the policy of the endpoints both select and keeps the one '
-      + 'they had (kubectl apply succeeds; the error shows only in the agent log and the endpoint\'s status)',
+      + `${c === r ? '' : ', a rule that may select the same endpoints'} for the same peer ${peerText(use.peer)}: ${outcome}`,
       'give both items the same authentication mode (or different ports or peers); if one of the rules is not meant for these endpoints, '
       + 'narrow its endpointSelector');
   });
@@ -314,7 +350,9 @@ export function selectorPolicyMerges(run: PitfallRun): void {
       const entry = `${r.doc}/${u.ref.path}`;
       if (reported.has(`${entry}\0listeners`) && reported.has(`${entry}\0sni-l7`)) continue;
       const others = (byFilter.get(u.filter.key) ?? []).filter((o) => o !== u && meetsR(o.ref.r));
-      for (const problem of selectorMergeProblems([u, ...others], r.version, namespace)) {
+      // The deny items that may select r's endpoints make a refusal of their filter and peer depend on the order (`mergeOrderDecided`).
+      const denied = new Set([u, ...others].map(filterPeerKey).filter((k) => authItems(run).denied.get(k)?.some((d) => denyMeets(d, r))));
+      for (const problem of selectorMergeProblems([u, ...others], r.version, namespace, denied)) {
         if (problem.first !== u && problem.second !== u) continue;
         const partner = problem.first === u ? problem.second : problem.first;
         // On the later entry of the pair, naming the earlier one (the first entry of the input it meets).
