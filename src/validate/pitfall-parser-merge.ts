@@ -18,6 +18,7 @@ import {
 } from '../model/policy-model';
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
+import { pushAll } from '../model/push-all';
 import {
   listenerMergeKey, SelectorMergeProblem, SelectorPolicyUse, selectorMergeFix, selectorMergeProblems, selectorMergeText, sniCheckedL7Rules,
 } from '../model/selector-policy-merge';
@@ -323,16 +324,46 @@ export function selectorPolicyMerges(run: PitfallRun): void {
   // Each entry once per kind, its problems classified over the uses of its filter in every rule that may select a common
   // endpoint (as the engine merges per subject), the entry's use first so that the problem found is its own: one finding
   // per entry, on the later entry of its pair, not one per pair of entries.
-  const byFilter = new Map<string, SelectorPolicyUse<UseRef>[]>();
+  // The uses indexed by filter, then by the endpoints their rules may share (`bucketOf`), then by the value their subject
+  // pins for the label key most subjects pin (`mostPinnedKey`): two subjects that pin different values select no common
+  // pod, so an entry is compared only with its own value's uses and those that pin none (5,000 policies of one namespace
+  // on one port, each on its own pods, stay linear).
+  const pinKey = mostPinnedKey([...usesOf.keys()].map((r) => r.subject));
+  const byFilter = new Map<string, Map<string, PinnedUses>>();
   const order = new Map<SelectorPolicyUse<UseRef>, number>();
-  for (const uses of usesOf.values()) {
+  for (const [r, uses] of usesOf) {
+    const value = pinKey === undefined ? undefined : pinnedValue(r.subject, pinKey);
     for (const use of uses) {
       order.set(use, order.size);
-      const list = byFilter.get(use.filter.key);
-      if (list) list.push(use);
-      else byFilter.set(use.filter.key, [use]);
+      let buckets = byFilter.get(use.filter.key);
+      if (!buckets) byFilter.set(use.filter.key, buckets = new Map());
+      let pool = buckets.get(bucketOf(r));
+      if (!pool) buckets.set(bucketOf(r), pool = { byValue: new Map(), wild: [] });
+      if (value === undefined) pool.wild.push(use);
+      else {
+        const list = pool.byValue.get(value);
+        if (list) list.push(use);
+        else pool.byValue.set(value, [use]);
+      }
     }
   }
+  /** The uses of `filter` whose rules may share an endpoint with `r` by bucket and pinned value, in input order. */
+  const candidates = (r: RuleView, filter: string): SelectorPolicyUse<UseRef>[] => {
+    const buckets = byFilter.get(filter);
+    if (!buckets) return [];
+    const own = bucketOf(r);
+    const keys = own === 'host' ? ['host'] : own === 'ccnp' ? [...buckets.keys()].filter((k) => k !== 'host') : [own, 'ccnp'];
+    const value = pinKey === undefined ? undefined : pinnedValue(r.subject, pinKey);
+    const out: SelectorPolicyUse<UseRef>[] = [];
+    for (const key of keys) {
+      const pool = buckets.get(key);
+      if (!pool) continue;
+      pushAll(out, pool.wild);
+      if (value === undefined) for (const list of pool.byValue.values()) pushAll(out, list);
+      else pushAll(out, pool.byValue.get(value) ?? []);
+    }
+    return out.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  };
   const reported = new Set<string>();
   for (const r of proxied) {
     const namespace = r.host ? '' : 'namespace';
@@ -349,7 +380,7 @@ export function selectorPolicyMerges(run: PitfallRun): void {
     for (const u of usesOf.get(r) ?? []) {
       const entry = `${r.doc}/${u.ref.path}`;
       if (reported.has(`${entry}\0listeners`) && reported.has(`${entry}\0sni-l7`)) continue;
-      const others = (byFilter.get(u.filter.key) ?? []).filter((o) => o !== u && meetsR(o.ref.r));
+      const others = candidates(r, u.filter.key).filter((o) => o !== u && meetsR(o.ref.r));
       // The deny items that may select r's endpoints make a refusal of their filter and peer depend on the order (`mergeOrderDecided`).
       const denied = new Set([u, ...others].map(filterPeerKey).filter((k) => authItems(run).denied.get(k)?.some((d) => denyMeets(d, r))));
       for (const problem of selectorMergeProblems([u, ...others], r.version, namespace, denied)) {
@@ -383,6 +414,12 @@ export function selectorPolicyMerges(run: PitfallRun): void {
       }
     }
   }
+}
+
+/** The uses of one filter and bucket: by the value their subject pins for the run's most pinned key, and those pinning none. */
+interface PinnedUses {
+  readonly byValue: Map<string, SelectorPolicyUse<UseRef>[]>;
+  readonly wild: SelectorPolicyUse<UseRef>[];
 }
 
 /** Whether `o` meets `u` as the problem of `kind` says: another listener, or the other side of serverNames beside L7 rules. */
