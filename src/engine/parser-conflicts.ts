@@ -12,7 +12,7 @@
 import { CiliumVersion } from '../core/cilium-version';
 import {
   ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, parserConflicts, parserFilters, parserRulesText, parsersPerSelector,
-  peerText, redirectOf, resolvedRedirect, sharesRedirect,
+  filterPeerKey, mergeOrderDecided, peerText, redirectOf, resolvedRedirect, sharesRedirect,
 } from '../model/l7-parsers';
 import { EnvoyRegexSizeProblem, envoyRegexSizeProblem } from '../model/envoy-regex';
 import { SECTIONS, SectionName } from '../model/policy-model';
@@ -591,7 +591,7 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
   const denied = deniedFilterPeers(selecting);
   const modes = parserConflicts(modeUses).map(({ first, second }): AgentMergeRefusal => ({
     check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true,
-    ...(denied.has(`${first.filter.key}\0${first.peer}`) ? { denyOrdered: true } : {}),
+    ...(mergeOrderDecided(first, denied) ? { denyOrdered: true } : {}),
   }));
   return [...parsers, ...modes];
 }
@@ -603,7 +603,7 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
  * `serverNames` beside L7 rules) are refused only if both come before the deny: the rules' order decides.
  */
 function deniedFilterPeers(selecting: readonly CompiledRule[]): ReadonlySet<string> {
-  return new Set(selecting.flatMap((rule) => usesOf(rule).auth.denies).map((u) => `${u.filter.key}\0${u.peer}`));
+  return new Set(selecting.flatMap((rule) => usesOf(rule).auth.denies).map(filterPeerKey));
 }
 
 /**

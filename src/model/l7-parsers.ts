@@ -205,6 +205,28 @@ export function entityPeerKeys(entity: string): string[] {
   }
 }
 
+/**
+ * The key of one filter and peer selector (`filter.key` NUL `peer`): the merge the agent meets entries of a port in
+ * (pkg/policy/rule.go `mergePortProto`, per cached selector), and what a deny item covers. The one key `mergeGroups`,
+ * the selector-policy merges and `mergeOrderDecided` read.
+ */
+export function filterPeerKey(use: { readonly filter: ParserFilter; readonly peer: string }): string {
+  return `${use.filter.key}\0${use.peer}`;
+}
+
+/**
+ * Whether a merge the agent refuses (two authentication modes, two listeners, `serverNames` beside L7 rules) of the filter
+ * and peer of `use` is decided by the order the agent meets the rules in, because a deny item of an endpoint's rules
+ * covers the same filter and peer (`denied`: their `filterPeerKey`s): pkg/policy/rule.go `mergePortProto` (1.14 to 1.19)
+ * replaces the allow entries merged so far with the deny and skips the merge of later ones ("Denies takes priority over
+ * any rule"), so the refusal happens only if both entries come before the deny. The one reading of it for the engine's
+ * notes (`denyOrdered`, `SelectorMergeProblem.certain`) and `validate`'s `pitfall-auth-mode-conflict`,
+ * `pitfall-listener-conflict` and `pitfall-sni-l7-merge`.
+ */
+export function mergeOrderDecided(use: { readonly filter: ParserFilter; readonly peer: string }, denied: ReadonlySet<string>): boolean {
+  return denied.has(filterPeerKey(use));
+}
+
 /** Two uses of one filter and peer whose parsers cannot be merged. */
 export interface ParserConflict<T> {
   /** The use met first. */
@@ -220,7 +242,7 @@ export interface ParserConflict<T> {
 export function mergeGroups<T>(uses: Iterable<ParserUse<T>>): ParserUse<T>[][] {
   const groups = new Map<string, { uses: ParserUse<T>[]; parsers: Set<string> }>();
   for (const use of uses) {
-    const key = `${use.filter.key}\0${use.peer}`;
+    const key = filterPeerKey(use);
     let g = groups.get(key);
     if (!g) groups.set(key, g = { uses: [], parsers: new Set() });
     g.uses.push(use);

@@ -29,7 +29,7 @@
  *   A single port rule with both fails the agent's sanitizer (`sanitize-server-names-l7` in validate).
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserFilter, peerText } from './l7-parsers';
+import { ParserFilter, filterPeerKey, mergeOrderDecided, peerText } from './l7-parsers';
 import { resolvedListener } from './listener-kind';
 
 /** What one allow item's port rule brings to the per-selector policy of one filter and peer selector. */
@@ -110,16 +110,16 @@ export function selectorMergeProblems<T>(uses: readonly SelectorPolicyUse<T>[], 
   subjectNamespace: string, denied: ReadonlySet<string> = new Set()): SelectorMergeProblem<T>[] {
   const groups = new Map<string, SelectorPolicyUse<T>[]>();
   for (const use of uses) {
-    const key = `${use.filter.key}\0${use.peer}`;
+    const key = filterPeerKey(use);
     const g = groups.get(key);
     if (g) g.push(use);
     else groups.set(key, [use]);
   }
   const out: SelectorMergeProblem<T>[] = [];
   const refusedFilters = new Set<string>();
-  for (const [key, group] of groups) {
+  for (const group of groups.values()) {
     const found = listenerProblem(group, version, subjectNamespace);
-    const listeners = found !== undefined && found.certain && denied.has(key) ? { ...found, certain: false } : found;
+    const listeners = found !== undefined && found.certain && mergeOrderDecided(found.first, denied) ? { ...found, certain: false } : found;
     if (listeners !== undefined) {
       out.push(listeners);
       if (listeners.certain) refusedFilters.add(listeners.first.filter.key);

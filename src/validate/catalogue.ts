@@ -320,7 +320,8 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
   },
   {
     id: 'pitfall-auth-mode-conflict', severity: E, versions: 'all',
-    what: 'two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy',
+    what: 'two allow rules give one endpoint different `authentication.mode`s on the same port entry for the same peer selector: the agent refuses its policy (beside a deny of the same port entry and peer, as the order it '
+      + 'merges the rules in decides)',
   },
   {
     id: 'pitfall-policy-name-duplicate', severity: E, versions: 'all',

@@ -123,8 +123,43 @@ function dnsSelectors(run: PitfallRun, c: RuleView): FqdnSelectorModel[] {
   // Nor those of an item to another cluster's pods only: the pods look names up in their own cluster (`otherClustersOnly`).
   return items(c.rule, SectionName.EGRESS).filter(({ item }) => arr(item.fqdns).length === 0 && !otherClustersOnly(run, item, c))
     .flatMap(({ item }) => arr<PortRuleModel>(item.toPorts))
-    .flatMap((pr) => (isObject(pr) && isObject(pr.rules) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
+    .flatMap((pr) => (isObject(pr) && isObject(pr.rules) && seesLookups(run, c, pr) ? arr<FqdnSelectorModel>(pr.rules.dns) : []))
     .filter(isObject);
+}
+
+/**
+ * Whether the DNS proxy sees the lookups to the cluster DNS through a port rule: some port entry covers 53 over UDP or
+ * TCP (`coversDnsPort`), a named port resolved as the agent resolves it (`dnsPortNumbers(run).numbers`, the engine's
+ * reading; the conventional DNS ports when the input holds no DNS pods). DNS rules on a name no pod declares for 53
+ * (`foo`, `dns` over TCP beside CoreDNS, `metrics`) or on another number redirect no lookup to the proxy: the agent makes
+ * the redirect for the port the name resolves to, or none (pkg/endpoint `GetNamedPort(ingress=false)`).
+ */
+function seesLookups(run: PitfallRun, c: RuleView, pr: PortRuleModel): boolean {
+  const { numbers } = dnsPortNumbers(run);
+  return objects<PortProtocolModel>(pr.ports).some((p) => (['UDP', 'TCP'] as const)
+    .some((protocol) => protocolsMeet(protocol, p.protocol) && coversDnsPort(p, protocol, endPortExists(c), numbers)));
+}
+
+/**
+ * The port names of DNS rules of the run that name no port 53 on the DNS pods assumed (`dnsPortNumbers(run).assumed`: the
+ * input holds none), for the finding to say what it assumed; none when the input holds DNS pods.
+ */
+function assumedUnresolvedDnsNames(run: PitfallRun): string[] {
+  if (!dnsPortNumbers(run).assumed) return [];
+  const names = new Set<string>();
+  for (const c of run.rules) {
+    if (c.host) continue;
+    for (const { item } of items(c.rule, SectionName.EGRESS)) {
+      for (const pr of arr<PortRuleModel>(item.toPorts)) {
+        if (!isObject(pr) || !isObject(pr.rules) || arr(pr.rules.dns).length === 0 || seesLookups(run, c, pr)) continue;
+        for (const p of objects<PortProtocolModel>(pr.ports)) {
+          const entry = readPortEntry(p, endPortExists(c));
+          if (entry.kind === 'named' && entry.name !== undefined) names.add(entry.name);
+        }
+      }
+    }
+  }
+  return [...names];
 }
 
 function dnsMatcher(sel: FqdnSelectorModel, subdomainWildcard: boolean): (name: string) => boolean {
@@ -210,7 +245,7 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
     run.report('pitfall-fqdn-without-dns', r, `${r.path}.egress[${first.index}].toFQDNs`,
       `no policy in the input gives ${run.who(r, cov)} an L7 DNS rule (toPorts rules.dns), so Cilium's DNS proxy never sees their lookups and ` +
       `toFQDNs learns no address from their lookups: it allows nothing unless another pod on the same node looks the names up through its own `
-      + `DNS proxy (Cilium's name manager is agent-wide)${run.assumption(cov)}`,
+      + `DNS proxy (Cilium's name manager is agent-wide)${run.assumption(cov)}${unresolvedAssumption(assumedUnresolvedDnsNames(run))}`,
       'allow egress for the same pods to kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) on 53/UDP and 53/TCP with ' +
       'rules: {dns: [{matchPattern: "*"}]} (or the names used here); if a policy outside the input does this, ignore this warning');
     return;
@@ -245,6 +280,16 @@ export function fqdnWithoutDns(run: PitfallRun, r: RuleView): void {
         `add {${field}: ${JSON.stringify(value)}} (or a pattern covering it) to the rules.dns list of the DNS rule`);
     });
   }
+}
+
+/** What a finding assumed of the DNS pods for the port names of DNS rules that resolve to no 53 on them (none: nothing). */
+function unresolvedAssumption(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  const many = names.length > 1;
+  return `. Assumed: the input holds no cluster DNS pods (k8s-app: kube-dns in kube-system), so the DNS rules on the port name${many ? 's' : ''} `
+    + `${names.map((n) => JSON.stringify(n)).join(', ')} ${many ? 'are' : 'is'} read on the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp `
+    + `53/TCP), where ${many ? 'they name' : 'it names'} no port 53 and the DNS proxy sees no lookup through ${many ? 'them' : 'it'}; give the DNS `
+    + 'Deployment with the input to have them resolved on its ports';
 }
 
 /** The endpoint rules with toFQDNs egress items (computed once). */

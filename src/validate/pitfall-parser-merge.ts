@@ -8,8 +8,8 @@ import { CiliumVersion } from '../core/cilium-version';
 import { icmpTypeNumber } from '../model/icmp-types';
 import { l4Scope } from '../model/l4-scope';
 import {
-  ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, l7ParserOf, mergeGroups, parserFilters, parserRulesText,
-  parsersMerge, parsersPerSelector, peerText, redirectOf, resolvedRedirect, sharesRedirect,
+  ParserFilter, ParserUse, authenticationFilters, endpointsPeerKey, entityPeerKeys, filterPeerKey, l7ParserOf, mergeGroups, parserFilters,
+  parserRulesText, parsersMerge, parsersPerSelector, peerText, redirectOf, resolvedRedirect, sharesRedirect,
 } from '../model/l7-parsers';
 import { namedPortNumber, namedPortNumbers, workloadNamedPortNumbers } from '../model/named-port-numbers';
 import {
@@ -18,6 +18,7 @@ import {
 } from '../model/policy-model';
 import { Selector } from '../model/labels';
 import { compilePortEntry } from '../model/port-entries';
+import { pushAll } from '../model/push-all';
 import {
   listenerMergeKey, SelectorMergeProblem, SelectorPolicyUse, selectorMergeFix, selectorMergeProblems, selectorMergeText, sniCheckedL7Rules,
 } from '../model/selector-policy-merge';
@@ -166,18 +167,23 @@ export function l7ParserConflicts(run: PitfallRun): void {
   });
 }
 
+/** The authentication modes of a run's allow items, and the rules of its deny items by the filter and peer they cover. */
+interface AuthItems {
+  readonly modes: readonly ParserUse<UseRef>[];
+  /** The rules of the deny items by `filterPeerKey`. */
+  readonly denied: ReadonlyMap<string, readonly RuleView[]>;
+}
+
+const authItemsOf = new WeakMap<PitfallRun, AuthItems>();
+
 /**
- * Reports the items whose `authentication.mode` meets another mode on the same filter for the same peer selector of an
- * endpoint both rules may select (`pitfall-auth-mode-conflict`): the agent's merge fails ("cannot merge conflicting
- * authentication types", pkg/policy/rule.go `mergePortProto`) and the endpoint keeps the policy it had. The filters are
- * `authenticationFilters`' and the groups `mergeGroups`', as for the engine's note; the mode is per selector on every
- * version. A deny of the same filter and peer that may reach the same endpoints (same bucket, or a clusterwide one)
- * replaces the allow entries and ends the merge in an order-dependent way: no finding there, as the engine gives no note
- * for an endpoint the deny selects.
+ * The filters (`authenticationFilters`) and peer selectors (`peerKeys`) of the allow items with an `authentication.mode`
+ * and of the deny items of the run, as the engine's `RuleUses.auth` reads them: once per run.
  */
-export function authModeConflicts(run: PitfallRun): void {
+function authItems(run: PitfallRun): AuthItems {
+  const known = authItemsOf.get(run);
+  if (known) return known;
   const modes: ParserUse<UseRef>[] = [];
-  /** The deny rules by `filter\0peer`. */
   const denied = new Map<string, RuleView[]>();
   for (const r of run.rules) {
     if (!r.subject || r.refused) continue;
@@ -205,10 +211,10 @@ export function authModeConflicts(run: PitfallRun): void {
         for (const filter of filters) {
           for (const peer of peers) {
             if (deny) {
-              const key = `${filter.key}\0${peer}`;
+              const key = filterPeerKey({ filter, peer });
               const list = denied.get(key);
-              if (list) list.push(r);
-              else denied.set(key, [r]);
+              if (!list) denied.set(key, [r]);
+              else if (!list.includes(r)) list.push(r);
             } else {
               modes.push({ filter, parser: mode, peer, ref });
             }
@@ -217,21 +223,52 @@ export function authModeConflicts(run: PitfallRun): void {
       }
     }
   }
-  // A deny counts where its rule may select the endpoints of the use's rule: the same bucket (or a clusterwide deny) and
-  // subjects that may overlap (a deny for other pods of the namespace leaves the conflict as it is).
-  const groups = mergeGroups(modes).map((group) => group.filter((use) => {
-    const u = use.ref.r;
-    return !(denied.get(`${use.filter.key}\0${use.peer}`) ?? []).some((d) => (bucketOf(d) === bucketOf(u) || bucketOf(d) === 'ccnp')
-      && d.subject !== undefined && u.subject !== undefined && mayOverlap(d.subject, u.subject));
-  }));
-  reportMerges(run, groups, (use, hit) => {
+  const out = { modes, denied };
+  authItemsOf.set(run, out);
+  return out;
+}
+
+/**
+ * Whether the deny rule `d` may select an endpoint of rule `r`: the same bucket (`bucketOf`) or a clusterwide rule on
+ * either side, both pod or both host policies, subjects that may overlap (a deny for other pods leaves a merge as it is).
+ */
+function denyMeets(d: RuleView, r: RuleView): boolean {
+  return d.host === r.host && (bucketOf(d) === bucketOf(r) || bucketOf(d) === 'ccnp' || bucketOf(r) === 'ccnp')
+    && d.subject !== undefined && r.subject !== undefined && mayOverlap(d.subject, r.subject);
+}
+
+/**
+ * The first deny rule of the filter and peer of `use` that may select an endpoint of both `a` and `b` (it makes their
+ * merge's refusal depend on the order, `mergeOrderDecided`), or `undefined`.
+ */
+function orderingDeny(run: PitfallRun, use: ParserUse<UseRef> | SelectorPolicyUse<UseRef>, a: RuleView, b: RuleView): RuleView | undefined {
+  return authItems(run).denied.get(filterPeerKey(use))?.find((d) => denyMeets(d, a) && denyMeets(d, b));
+}
+
+/**
+ * Reports the items whose `authentication.mode` meets another mode on the same filter for the same peer selector of an
+ * endpoint both rules may select (`pitfall-auth-mode-conflict`): the agent's merge fails ("cannot merge conflicting
+ * authentication types", pkg/policy/rule.go `mergePortProto`) and the endpoint keeps the policy it had. The filters are
+ * `authenticationFilters`' and the groups `mergeGroups`', as for the engine's note; the mode is per selector on every
+ * version. A deny of the same filter and peer that may reach the endpoints of both (`orderingDeny`) replaces the allow
+ * entries and ends the merge: whether the agent refuses then depends on the order it meets the rules in
+ * (`mergeOrderDecided`, the engine's `denyOrdered` not-known note), and the finding says so.
+ */
+export function authModeConflicts(run: PitfallRun): void {
+  reportMerges(run, mergeGroups(authItems(run).modes), (use, hit) => {
     const { r } = use.ref;
     const c = hit.ref.r;
+    const deny = orderingDeny(run, use, r, c);
+    const outcome = deny === undefined
+      ? 'Cilium cannot merge conflicting authentication types, so the agent refuses the policy of the endpoints both select and keeps the one '
+        + 'they had (kubectl apply succeeds; the error shows only in the agent log and the endpoint\'s status)'
+      : `Cilium cannot merge conflicting authentication types, but ${deny === r ? 'this rule' : `${itemName(deny, deny.path)}, a rule that may select `
+        + 'the same endpoints,'} denies the same filter and peer, and the agent ends the merge at the deny (pkg/policy/rule.go mergePortProto: `
+        + '"Denies takes priority over any rule"): whether it refuses the policy of the endpoints all select (they keep the one they had) depends '
+        + 'on the order it meets the rules in, which is not known before apply';
     run.report('pitfall-auth-mode-conflict', r, use.ref.path,
       `authentication mode ${use.parser} on ${use.filter.text} here, and mode ${hit.parser} on the same filter in ${itemName(c, hit.ref.path)}`
-      + `${c === r ? '' : ', a rule that may select the same endpoints'} for the same peer ${peerText(use.peer)}: `
-      + 'Cilium cannot merge conflicting authentication types, so the agent refuses the policy of the endpoints both select and keeps the one '
-      + 'they had (kubectl apply succeeds; the error shows only in the agent log and the endpoint\'s status)',
+      + `${c === r ? '' : ', a rule that may select the same endpoints'} for the same peer ${peerText(use.peer)}: ${outcome}`,
       'give both items the same authentication mode (or different ports or peers); if one of the rules is not meant for these endpoints, '
       + 'narrow its endpointSelector');
   });
@@ -287,16 +324,46 @@ export function selectorPolicyMerges(run: PitfallRun): void {
   // Each entry once per kind, its problems classified over the uses of its filter in every rule that may select a common
   // endpoint (as the engine merges per subject), the entry's use first so that the problem found is its own: one finding
   // per entry, on the later entry of its pair, not one per pair of entries.
-  const byFilter = new Map<string, SelectorPolicyUse<UseRef>[]>();
+  // The uses indexed by filter, then by the endpoints their rules may share (`bucketOf`), then by the value their subject
+  // pins for the label key most subjects pin (`mostPinnedKey`): two subjects that pin different values select no common
+  // pod, so an entry is compared only with its own value's uses and those that pin none (5,000 policies of one namespace
+  // on one port, each on its own pods, stay linear).
+  const pinKey = mostPinnedKey([...usesOf.keys()].map((r) => r.subject));
+  const byFilter = new Map<string, Map<string, PinnedUses>>();
   const order = new Map<SelectorPolicyUse<UseRef>, number>();
-  for (const uses of usesOf.values()) {
+  for (const [r, uses] of usesOf) {
+    const value = pinKey === undefined ? undefined : pinnedValue(r.subject, pinKey);
     for (const use of uses) {
       order.set(use, order.size);
-      const list = byFilter.get(use.filter.key);
-      if (list) list.push(use);
-      else byFilter.set(use.filter.key, [use]);
+      let buckets = byFilter.get(use.filter.key);
+      if (!buckets) byFilter.set(use.filter.key, buckets = new Map());
+      let pool = buckets.get(bucketOf(r));
+      if (!pool) buckets.set(bucketOf(r), pool = { byValue: new Map(), wild: [] });
+      if (value === undefined) pool.wild.push(use);
+      else {
+        const list = pool.byValue.get(value);
+        if (list) list.push(use);
+        else pool.byValue.set(value, [use]);
+      }
     }
   }
+  /** The uses of `filter` whose rules may share an endpoint with `r` by bucket and pinned value, in input order. */
+  const candidates = (r: RuleView, filter: string): SelectorPolicyUse<UseRef>[] => {
+    const buckets = byFilter.get(filter);
+    if (!buckets) return [];
+    const own = bucketOf(r);
+    const keys = own === 'host' ? ['host'] : own === 'ccnp' ? [...buckets.keys()].filter((k) => k !== 'host') : [own, 'ccnp'];
+    const value = pinKey === undefined ? undefined : pinnedValue(r.subject, pinKey);
+    const out: SelectorPolicyUse<UseRef>[] = [];
+    for (const key of keys) {
+      const pool = buckets.get(key);
+      if (!pool) continue;
+      pushAll(out, pool.wild);
+      if (value === undefined) for (const list of pool.byValue.values()) pushAll(out, list);
+      else pushAll(out, pool.byValue.get(value) ?? []);
+    }
+    return out.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  };
   const reported = new Set<string>();
   for (const r of proxied) {
     const namespace = r.host ? '' : 'namespace';
@@ -313,8 +380,10 @@ export function selectorPolicyMerges(run: PitfallRun): void {
     for (const u of usesOf.get(r) ?? []) {
       const entry = `${r.doc}/${u.ref.path}`;
       if (reported.has(`${entry}\0listeners`) && reported.has(`${entry}\0sni-l7`)) continue;
-      const others = (byFilter.get(u.filter.key) ?? []).filter((o) => o !== u && meetsR(o.ref.r));
-      for (const problem of selectorMergeProblems([u, ...others], r.version, namespace)) {
+      const others = candidates(r, u.filter.key).filter((o) => o !== u && meetsR(o.ref.r));
+      // The deny items that may select r's endpoints make a refusal of their filter and peer depend on the order (`mergeOrderDecided`).
+      const denied = new Set([u, ...others].map(filterPeerKey).filter((k) => authItems(run).denied.get(k)?.some((d) => denyMeets(d, r))));
+      for (const problem of selectorMergeProblems([u, ...others], r.version, namespace, denied)) {
         if (problem.first !== u && problem.second !== u) continue;
         const partner = problem.first === u ? problem.second : problem.first;
         // On the later entry of the pair, naming the earlier one (the first entry of the input it meets).
@@ -345,6 +414,12 @@ export function selectorPolicyMerges(run: PitfallRun): void {
       }
     }
   }
+}
+
+/** The uses of one filter and bucket: by the value their subject pins for the run's most pinned key, and those pinning none. */
+interface PinnedUses {
+  readonly byValue: Map<string, SelectorPolicyUse<UseRef>[]>;
+  readonly wild: SelectorPolicyUse<UseRef>[];
 }
 
 /** Whether `o` meets `u` as the problem of `kind` says: another listener, or the other side of serverNames beside L7 rules. */

@@ -28,6 +28,9 @@ const API = '{ app: api }';
 
 type Files = Record<string, string>;
 const at = (files: Files): string[] => findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-auth-mode-conflict').map((d) => `${d.file}:${d.line} ${d.path ?? ''}`);
+/** Each finding's place, severity and outcome: `refused`, or `order` (a deny of the same filter and peer: not known). */
+const outcomes = (files: Files): string[] => findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-auth-mode-conflict')
+  .map((d) => `${d.file}:${d.line} ${d.path ?? ''} ${d.severity} ${d.message.endsWith('which is not known before apply') ? 'order' : 'refused'}`);
 
 describe('flagged', () => {
   it('two policies on the same pods, required and test-always-fail from the same peer on 80/TCP: at the later item, naming the other', () => {
@@ -89,24 +92,40 @@ describe('not flagged', () => {
     expect(at({ 'a.yaml': policy('a', API, `  ingress:\n    - toPorts: [{ ports: [${P80}] }]\n      authentication: { mode: required }\n`
       + `    - toPorts: [{ ports: [${P80}] }]\n      authentication: { mode: disabled }\n`) })).toEqual(['a.yaml:11 spec.ingress[1]']);
   });
-  it('a deny of the same peer and filter (it ends the merge, order-dependent: as the engine, no finding)', () => {
-    const deny = `  ingressDeny:\n${from(WEB, P80)}`;
-    expect(at(pair(`  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`, deny))).toEqual([]);
+});
+
+describe('a deny of the same peer and filter beside the conflict: the merge order decides (session 59; was no finding)', () => {
+  // pkg/policy/rule.go mergePortProto: the deny replaces the allow entries merged so far and skips the later ones, so the
+  // refusal happens only if both modes come before it; the engine's note is not known (`denyOrdered`), and so is the finding.
+  it('in the same policy: an error that says the order decides, naming the rule with the deny', () => {
+    const text = policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}  ingressDeny:\n${from(WEB, P80)}`);
+    expect(outcomes({ 'a.yaml': text })).toEqual(['a.yaml:12 spec.ingress[1] error order']);
+    const [d] = findings(check({ 'a.yaml': text }, { ciliumVersion: '1.19' }), 'pitfall-auth-mode-conflict');
+    expect(d.message).toContain(': Cilium cannot merge conflicting authentication types, but this rule denies the same filter and peer, and the agent '
+      + 'ends the merge at the deny (pkg/policy/rule.go mergePortProto: "Denies takes priority over any rule"): whether it refuses');
+  });
+  it('in another policy that may select the same pods: named with its place', () => {
+    const [d] = findings(check({
+      'a.yaml': policy('a', API, `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`),
+      'c.yaml': policy('c', API, `  ingressDeny:\n${from(WEB, P80)}`),
+    }, { ciliumVersion: '1.19' }), 'pitfall-auth-mode-conflict');
+    expect(d.message).toContain('but CiliumNetworkPolicy shop/c (c.yaml:7), a rule that may select the same endpoints, denies the same filter and peer');
   });
 });
 
 describe('the engine\'s note agrees with the finding', () => {
   // The engine's verdict carries the note; the matchers refuse the connection exactly then (no verdict of theirs is Cilium's).
-  const refused = (text: string): boolean => {
+  const refused = (text: string): string => {
     const set = PolicySet.fromYaml(text);
     const notes = judged(set, 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP').ingress.notes.filter((n) => n.includes('authentication'));
     const noted = notes.some((n) => n.startsWith('Cilium refuses the policy of this endpoint'));
     // With a deny of the same filter and peer the outcome depends on the agent's merge order: a not-known note, refused by
-    // the matchers too, and no finding (validate reports only the certain refusal).
+    // the matchers too, and a finding that says the order decides.
     const notKnown = notes.some((n) => n.startsWith('the policy Cilium enforces for this endpoint is not known'));
     expect(refusedByMatchers(set, 'pod:shop:app=web', 'pod:shop:app=api', '80/TCP')).toBe(noted || notKnown);
-    return noted;
+    return noted ? 'refused' : notKnown ? 'order' : 'none';
   };
+  const finding = (text: string): string => outcomes({ 'a.yaml': text }).map((o) => o.split(' ').pop() ?? '')[0] ?? 'none';
   const cases: [string, string][] = [
     ['same peer, two modes', `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`],
     ['every port, two modes', `  ingress:\n${from(WEB, undefined, 'required')}${from(WEB, undefined, 'test-always-fail')}`],
@@ -120,12 +139,12 @@ describe('the engine\'s note agrees with the finding', () => {
   for (const [name, sections] of cases) {
     it(name, () => {
       const text = policy('a', API, sections);
-      expect(refused(text)).toBe(at({ 'a.yaml': text }).length > 0);
+      expect(finding(text)).toBe(refused(text));
     });
   }
-  it('the cases include both answers', () => {
-    const answers = cases.map(([, sections]) => at({ 'a.yaml': policy('a', API, sections) }).length > 0);
-    expect(new Set(answers)).toEqual(new Set([true, false]));
+  it('the cases include the three answers', () => {
+    const answers = cases.map(([, sections]) => finding(policy('a', API, sections)));
+    expect(new Set(answers)).toEqual(new Set(['refused', 'order', 'none']));
   });
 });
 
@@ -193,24 +212,30 @@ describe('every filter and direction (mutation tests)', () => {
   });
 });
 
-describe('which denies hide a conflict (mutation tests)', () => {
+describe('which denies make a conflict order-dependent (mutation tests)', () => {
   const modes = `  ingress:\n${from(WEB, P80, 'required')}${from(WEB, P80, 'disabled')}`;
-  it('a deny of the same filter and peer hides it, also when a later deny of it is for other pods', () => {
-    expect(at({
+  it('a deny of the same filter and peer, also when a later deny of it is for other pods', () => {
+    expect(outcomes({
       'a.yaml': policy('a', API, modes),
       'c.yaml': policy('c', API, `  ingressDeny:\n${from(WEB, P80)}`),
       'd.yaml': policy('d', '{ app: unrelated }', `  ingressDeny:\n${from(WEB, P80)}`),
-    })).toEqual([]);
+    })).toEqual(['a.yaml:12 spec.ingress[1] error order']);
   });
 
-  it('an egressDeny hides an egress conflict; a clusterwide deny hides a namespaced one', () => {
+  it('an egressDeny of an egress conflict; a clusterwide deny of a namespaced one; a namespaced deny of a clusterwide one', () => {
     const to = 'toEndpoints: [{ matchLabels: { app: web } }]';
-    expect(at({ 'a.yaml': policy('a', API, `  egress:\n${from(to, P80, 'required')}${from(to, P80, 'disabled')}  egressDeny:\n${from(to, P80)}`) })).toEqual([]);
+    expect(outcomes({ 'a.yaml': policy('a', API, `  egress:\n${from(to, P80, 'required')}${from(to, P80, 'disabled')}  egressDeny:\n${from(to, P80)}`) }))
+      .toEqual(['a.yaml:12 spec.egress[1] error order']);
     const world = (mode: string): string => from('fromEntities: [world]', P80, mode);
-    expect(at({
+    expect(outcomes({
       'a.yaml': policy('a', API, `  ingress:\n${world('required')}${world('disabled')}`),
       'c.yaml': policy('c', API, `  ingressDeny:\n${from('fromEntities: [world]', P80)}`, ''),
-    })).toEqual([]);
+    })).toEqual(['a.yaml:12 spec.ingress[1] error order']);
+    // A CCNP's conflict and a CNP's deny of its pods in shop (was: a certain refusal).
+    expect(outcomes({
+      'a.yaml': policy('a', API, `  ingress:\n${world('required')}${world('disabled')}`, ''),
+      'c.yaml': policy('c', API, `  ingressDeny:\n${from('fromEntities: [world]', P80)}`),
+    })).toEqual(['a.yaml:11 spec.ingress[1] error order']);
   });
 
   it('a deny of another namespace hides nothing', () => {

@@ -94,6 +94,42 @@ describe('pitfall-fqdn-without-dns: a toFQDNs rule needs an L7 DNS rule for the 
     }
   });
 
+  it('DNS rules on a port that resolves to no 53 on the DNS pods cover nothing (session 59; the engine agrees on each row)', () => {
+    // The agent redirects to the DNS proxy the port a name resolves to (pkg/endpoint GetNamedPort(ingress=false), the
+    // engine's workloadNamedPortNumbers), so DNS rules on `foo` beside CoreDNS, on `dns` over TCP (CoreDNS's `dns` is
+    // UDP), on `metrics` (9153) see no lookup, which pass the L4 allow of 53 beside them: toFQDNs learns nothing.
+    const pods = (ports: Doc[]): Doc => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: 'kube-system' },
+      spec: { selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, template: { metadata: { labels: { 'k8s-app': 'kube-dns' } },
+        spec: { containers: [{ name: 'c', image: 'c', ports }] } } },
+    });
+    const COREDNS = pods([{ containerPort: 53, name: 'dns', protocol: 'UDP' }, { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
+      { containerPort: 9153, name: 'metrics', protocol: 'TCP' }]);
+    const CUSTOM = pods([{ containerPort: 53, name: 'foo', protocol: 'UDP' }]);
+    const rule = (port: string, protocol: string): Doc => fqdnRule([
+      { toEndpoints: [KUBE_DNS], toPorts: [{ ports: [{ port, protocol }], rules: { dns: [{ matchPattern: '*' }] } }] }, toDns()]);
+    const HIT = 'd0.yaml spec.egress[2].toFQDNs';
+    // [case, DNS rule port, protocol, DNS pods, finding, assumed, engine]
+    const table: [string, string, string, Doc[], boolean, boolean, string][] = [
+      ['53, no pods', '53', 'ANY', [], false, false, 'allowed'],
+      ['`foo`, its pods', 'foo', 'ANY', [CUSTOM], false, false, 'allowed'],
+      ['`dns` over UDP, CoreDNS', 'dns', 'UDP', [COREDNS], false, false, 'allowed'],
+      ['`dns` over TCP, CoreDNS (was silent)', 'dns', 'TCP', [COREDNS], true, false, 'denied'],
+      ['`dns`, pods naming 53 `foo` (was silent)', 'dns', 'ANY', [CUSTOM], true, false, 'denied'],
+      ['`metrics` (9153), CoreDNS (was silent)', 'metrics', 'ANY', [COREDNS], true, false, 'denied'],
+      ['5353, CoreDNS (was silent)', '5353', 'ANY', [COREDNS], true, false, 'denied'],
+      ['`foo`, no pods (was silent; the conventional names assumed)', 'foo', 'ANY', [], true, true, 'denied'],
+    ];
+    for (const [what, port, protocol, dnsPods, reported, assumed, engine] of table) {
+      const docs = [rule(port, protocol), ...dnsPods];
+      const set = PolicySet.fromYaml(docs.map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_19 });
+      const verdict = verdictFor(set, 'pod:shop:app=web', 'fqdn:api.github.com@140.82.112.3', '443/TCP').verdict;
+      const found = findings(report(docs), ID);
+      expect([what, at(ID, docs), found.map((f) => f.message.includes('. Assumed: the input holds no cluster DNS pods')), verdict])
+        .toEqual([what, reported ? [HIT] : [], reported ? [assumed] : [], engine]);
+    }
+  });
+
   it('a host policy\'s DNS rule covers no pods, and a host policy is not judged; a rule without toFQDNs neither', () => {
     const hostDns = ccnp({ nodeSelector: {}, egress: [toDns([{ matchPattern: '*' }])] }, 'h');
     expect(at(ID, [fqdnRule(), hostDns])).toEqual(['d0.yaml spec.egress[0].toFQDNs']);

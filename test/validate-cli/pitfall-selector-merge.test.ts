@@ -3,6 +3,9 @@
 // mergePortProto's SNI check, decided by the merge order), and pitfall-l7-rules-widened no longer reporting serverNames
 // without terminatingTLS beside HTTP rules as an allow-all merge.
 import { describe, expect, it } from 'vitest';
+import { CiliumVersion } from '../../src/core/cilium-version';
+import { PolicySet } from '../../src/engine';
+import { judged } from '../engine/helpers';
 import { check, findings } from './helpers';
 
 const HTTP = 'rules: { http: [{ method: GET }] }';
@@ -89,6 +92,32 @@ describe('the findings', () => {
     const found = findings(check({ 'a.yaml': docs }, { ciliumVersion: '1.19' }), 'pitfall-listener-conflict');
     expect(found.map((d) => [d.message.includes('is not known before apply'), d.message.includes('the agent refuses the policy of the endpoints both select and')]))
       .toEqual([[true, false]]);
+  });
+  it('two listeners beside a deny of the same peer and port: not known, as the engine judges it (session 59; was a certain refusal)', () => {
+    // pkg/policy/rule.go mergePortProto: the deny replaces the entries merged so far and skips the later ones ("Denies takes
+    // priority over any rule"); the engine's note is not known (model/l7-parsers.ts mergeOrderDecided), and so is the finding.
+    const withDeny = (deny: string, subject = 'web'): Record<string, string> => ({
+      'a.yaml': file(to('8080', listener('l1')), to('8080', listener('l2')))['p.yaml'],
+      'd.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: d, namespace: prod }\nspec:\n'
+        + `  endpointSelector: { matchLabels: { app: ${subject} } }\n  egressDeny:\n${deny}`,
+    });
+    const outcome = (files: Record<string, string>): string[] => findings(check(files, { ciliumVersion: '1.19' }), 'pitfall-listener-conflict')
+      .map((d) => `${d.severity} ${d.message.includes('is not known before apply') ? 'not known' : 'refused'}`);
+    const engine = (files: Record<string, string>): string => {
+      const set = PolicySet.fromYaml(Object.values(files).join('---\n'), { ciliumVersion: CiliumVersion.V1_19 });
+      const notes = judged(set, 'pod:prod:app=web', 'pod:prod:app=api', '8080/TCP').egress.notes;
+      return notes.some((n) => n.startsWith('the policy Cilium enforces for this endpoint is not known')) ? 'not known'
+        : notes.some((n) => n.startsWith('Cilium refuses the policy of this endpoint')) ? 'refused' : 'none';
+    };
+    const cases: [string, Record<string, string>, string][] = [
+      ['a deny of the peer and port', withDeny(to('8080', '')), 'not known'],
+      ['a deny of another port', withDeny(to('8081', '')), 'refused'],
+      ['a deny of another peer', withDeny(to('8080', '', 'other')), 'refused'],
+      ['a deny of the peer and port for other pods', withDeny(to('8080', ''), 'unrelated'), 'refused'],
+    ];
+    for (const [name, files, expected] of cases) {
+      expect([name, ...outcome(files), engine(files)]).toEqual([name, `error ${expected}`, expected]);
+    }
   });
   it('serverNames beside HTTP rules: the merge order decides', () => {
     const [d] = findings(check(file(to('443', SNI), to('443', HTTP)), { ciliumVersion: '1.19' }), 'pitfall-sni-l7-merge');

@@ -1,0 +1,44 @@
+// validate's listener and SNI search (pitfall-listener-conflict, pitfall-sni-l7-merge: selectorPolicyMerges in
+// src/validate/pitfall-parser-merge.ts) at scale: many policies of one namespace, each sending its own pods to an Envoy
+// listener on one port, are compared only with the policies that may select a common pod (their subjects bucketed by
+// the label value they pin, `mostPinnedKey`), not each with every other. Counted in selector comparisons (`mayOverlap`
+// calls of the whole validate run), never in time.
+import { describe, expect, it, vi } from 'vitest';
+import * as podSelectors from '../../src/validate/pod-selectors';
+import { check, findings } from './helpers';
+
+vi.mock('../../src/validate/pod-selectors', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/validate/pod-selectors')>();
+  return { ...actual, mayOverlap: vi.fn(actual.mayOverlap) };
+});
+
+/** `n` CNPs of namespace prod on the pods app=a<i>, each sending app=api on 8080/TCP to its own listener; one more on app=a0. */
+function policies(n: number): Record<string, string> {
+  const doc = (name: string, app: string, listener: string): string => `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n`
+    + `metadata: { name: ${name}, namespace: prod }\nspec:\n  endpointSelector: { matchLabels: { app: ${app} } }\n  egress:\n`
+    + '  - toEndpoints: [{ matchLabels: { app: api } }]\n'
+    + `    toPorts: [{ ports: [{ port: "8080", protocol: TCP }], listener: { envoyConfig: { name: cec }, name: ${listener} } }]\n`;
+  const docs = Array.from({ length: n }, (_, i) => doc(`p${i}`, `a${i}`, `l${i}`));
+  docs.push(doc('clash', 'a0', 'other'));
+  return { 'a.yaml': docs.join('---\n') };
+}
+
+/** The `mayOverlap` calls of one validate run over `policies(n)`, after checking its one finding. */
+function comparisons(n: number): number {
+  const spy = vi.mocked(podSelectors.mayOverlap);
+  spy.mockClear();
+  const found = findings(check(policies(n), { ciliumVersion: '1.19' }), 'pitfall-listener-conflict');
+  expect(found.map((d) => d.message.match(/CiliumNetworkPolicy prod\/(\w+)/)?.[1])).toEqual(['p0']);
+  return spy.mock.calls.length;
+}
+
+describe('one namespace, one port, a listener per policy', () => {
+  it('the comparisons grow about linearly in the policies (was quadratic)', () => {
+    const small = comparisons(50);
+    const large = comparisons(200);
+    console.log(`mayOverlap calls: 50 policies ${small}, 200 policies ${large}`);
+    // Before: every entry against every other of the port (50: 2,550 calls; 200: 40,200).
+    expect(large).toBeLessThan(6 * small + 10);
+    expect(large).toBeLessThan(200);
+  });
+});
