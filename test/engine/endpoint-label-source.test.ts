@@ -4,9 +4,10 @@
 // the pod `{a: '1', host: ''}` (session 58's fail-open, with a source). Kubernetes label keys hold neither `,` nor `=`
 // (k8s.io/apimachinery `IsQualifiedName`), nor does Cilium's source (pkg/labels `Map2Labels`, `LabelSourceK8s`). Session 59
 // (mutants endpoint.ts:435 `colon >= 0 && !… .test(source)` → `false`: the source was not checked; :436 `key.slice(0, 120)`
-// → `key`: a long key was printed whole).
+// → `key`: a long key was printed whole; :492 the check's guards → `true`: a pod or node built without labels was a TypeError,
+// and the labels of a cidr or entity endpoint, which no rule reads, were refused).
 import { describe, expect, test } from 'vitest';
-import { EndpointKind } from '../../src/engine';
+import { Endpoint, EndpointKind } from '../../src/engine';
 import { cnp, labels, policySet } from './helpers';
 
 const DENY_ALL = cnp('deny', { endpointSelector: labels({ a: '1' }), ingress: [{}] });
@@ -37,5 +38,27 @@ describe('a hand-built pod\'s label key with a source', () => {
     const r = q({ [key]: 'web' });
     expect(r).toMatch(/^engine-endpoint-syntax: /);
     expect(r).toContain(`the label ${JSON.stringify(key.slice(0, 120))} is not a label key`);
+  });
+});
+
+describe('the endpoints whose labels are checked: pods and nodes, when given', () => {
+  const set = policySet([cnp('client', { endpointSelector: labels({ app: 'client' }), egress: [{ toCIDR: ['10.0.0.1/32'] }, { toEntities: ['host'] }] })]);
+  const q = (to: Endpoint): string => {
+    try {
+      return set.decide({ from: set.endpoint('pod:default:app=client'), to, protocol: 'TCP', port: 80 });
+    } catch (e) {
+      return `${(e as { id?: string }).id ?? 'no id'}: ${(e as Error).message}`;
+    }
+  };
+
+  test('a pod and a node built without labels are judged (no label: the client\'s egress denies them)', () => {
+    expect([q({ kind: EndpointKind.POD, namespace: 'default' }), q({ kind: EndpointKind.NODE })]).toEqual(['denied', 'denied']);
+  });
+
+  test('labels given to a cidr or entity endpoint are not read: judged by the address or entity, bad keys or not', () => {
+    const bad = { 'a=1,k8s:host': '', b: 'x,y' };
+    expect([q({ kind: EndpointKind.CIDR, ip: '10.0.0.1', labels: bad }), q({ kind: EndpointKind.CIDR, ip: '10.0.0.2', labels: bad }),
+      q({ kind: EndpointKind.ENTITY, entity: 'host', labels: bad }), q({ kind: EndpointKind.ENTITY, entity: 'world', labels: bad })])
+      .toEqual(['allowed', 'denied', 'allowed', 'denied']);
   });
 });
