@@ -57,6 +57,8 @@ const MEASURED = new Set([
   'src/model/listener-kind.ts', 'src/validate/pitfall-listener-kind.ts', 'src/validate/server-name-registrable.ts',
   // Sampled by seeds 5401 and 5402 (session 54, docs/testing.md "Session 54"): every survivor killed or argued equivalent.
   'src/model/services-unresolved.ts', 'src/validate/pitfall-l7-default-allow.ts',
+  // Sampled by seed 5902 (session 59, docs/testing.md "Session 59"): every non-equivalent survivor killed.
+  'src/model/selector-policy-merge.ts',
 ]);
 const TAKEN = new Set([
   'src/validate/version-rules.ts', 'src/validate/pitfall-services.ts', 'src/validate/pitfall-dns.ts', 'src/validate/pitfall-items.ts',
