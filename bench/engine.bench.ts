@@ -469,7 +469,8 @@ function printTable(r: Result): void {
     + `${n(c.decideColdPassPerCpuSecond)} per CPU second`);
   const built = c.decideColdPassBuilt;
   if (built) {
-    out.push(`    built by it: ${n(built.endpointObjects)} endpoint objects, ${n(built.endsResolved)} ends resolved, ${n(built.directionPolicies)} direction `
+    out.push(`    built by it: ${n(built.endpointObjects)} endpoint objects, ${n(built.endsResolved)} ends resolved (${n(built.identities ?? 0)} identities), `
+      + `${n(built.directionPolicies)} direction `
       + `policies, ${n(built.peerIdentities)} peer identities, ${n(built.tables)} tables, ${n(built.decisions)} decisions`);
   }
   out.push(`  decide(): the same pass, decisions only      ${pad(`${n(100 * c.decideDecisionsOnlyShare)}%`, 9)} of its CPU   `

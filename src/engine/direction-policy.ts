@@ -370,19 +370,34 @@ const EMPTY_INDEX: CandidateIndex = { candidates: () => NO_ITEMS, candidateLists
  */
 class MergedIndex implements CandidateIndex {
   private readonly memo = new Map<number | string, readonly CompiledItem[]>();
+  /**
+   * `candidateLists` already worked out, per protocol and port (`memoKey`): once per direction policy and port rather than
+   * once per decision (a first pass asks a port of a direction policy for ~2.4 peers on average, each a new decision).
+   */
+  private readonly listsMemo = new Map<number | string, readonly (readonly CompiledItem[])[]>();
 
   constructor(private readonly parts: readonly PortIndex[]) {}
 
   public candidateLists(query: L4Query): readonly (readonly CompiledItem[])[] {
     const key = memoKey(query);
-    const known = key === undefined ? undefined : this.memo.get(key);
-    if (known !== undefined) return [known];
+    if (key === undefined) return this.listsOf(query);
+    let lists = this.listsMemo.get(key);
+    if (lists === undefined) {
+      const known = this.memo.get(key);
+      lists = known !== undefined ? (known.length === 0 ? NO_LISTS : [known]) : this.listsOf(query);
+      this.listsMemo.set(key, lists);
+    }
+    return lists;
+  }
+
+  /** The parts' non-empty candidate lists, in rule order. */
+  private listsOf(query: L4Query): readonly (readonly CompiledItem[])[] {
     const lists: (readonly CompiledItem[])[] = [];
     for (let i = 0; i < this.parts.length; i++) {
       const c = this.parts[i].candidates(query);
       if (c.length > 0) lists.push(c);
     }
-    return lists;
+    return lists.length === 0 ? NO_LISTS : lists;
   }
 
   public candidates(query: L4Query): readonly CompiledItem[] {

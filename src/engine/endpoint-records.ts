@@ -28,6 +28,11 @@ export class EndpointRecords {
   /** Endpoint objects recorded, and the records among them resolved afresh (not equal to one resolved before), for the engine benchmark. */
   public readonly counts = { objects: 0, resolved: 0 };
 
+  /** Identities (distinct label sets) interned so far, for the engine benchmark (since the memo last started over). */
+  public get identities(): number {
+    return this.labelSets.size;
+  }
+
   public constructor(private readonly inventory: EndpointInventory, private readonly options: IdentityOptions) {}
 
   /** The resolved endpoint. */

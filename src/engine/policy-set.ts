@@ -90,6 +90,8 @@ export interface DecideCounts extends DecisionCounts {
   readonly endpointObjects: number;
   /** Ends resolved among them (objects equal to one resolved before share its record). */
   readonly endsResolved: number;
+  /** Identities among those ends: distinct label sets interned (ends with equal labels share one). */
+  readonly identities: number;
   /** Direction policies built (one per direction and distinct rule selection). */
   readonly directionPolicies: number;
 }
@@ -529,12 +531,15 @@ export class PolicySet {
   /**
    * @internal What `decide()` has built so far (for the engine benchmark: the work of a first pass is per endpoint object,
    * per end resolved, per direction policy and per decision): endpoint objects recorded and ends resolved among them
-   * (`EndpointRecords.counts`), direction policies built (`DirectionPolicyCache.built`), peer identities, tables and
+   * (`EndpointRecords.counts`), the identities among them (`EndpointRecords.identities`), direction policies built (`DirectionPolicyCache.built`), peer identities, tables and
    * decisions kept (`DecisionTables.counts`).
    */
   public get _decideCounts(): DecideCounts {
     const { objects, resolved } = this.endpoints.counts;
-    return { endpointObjects: objects, endsResolved: resolved, directionPolicies: this.directionPolicies.built, ...this.decisions.counts };
+    return {
+      endpointObjects: objects, endsResolved: resolved, identities: this.endpoints.identities, directionPolicies: this.directionPolicies.built,
+      ...this.decisions.counts,
+    };
   }
 
   /**

@@ -176,15 +176,27 @@ describe('decide(): what a first pass builds (`_decideCounts`), and its decision
     expect(set.decide(query(8080, 'GET'))).toBe(VerdictKind.ALLOWED);
     // The client's egress (no policy selects it) and web's ingress: two direction policies, each slot with its shared table
     // and its own (peers with a DNS name), two decisions.
-    expect(set._decideCounts).toEqual({ endpointObjects: 2, endsResolved: 2, directionPolicies: 2, peerIdentities: 2, tables: 4, decisions: 2 });
+    expect(set._decideCounts).toEqual({
+      endpointObjects: 2, endsResolved: 2, identities: 2, directionPolicies: 2, peerIdentities: 2, tables: 4, decisions: 2,
+    });
     // The same connection with another request, and from an equal fresh client object: the decisions kept are read again.
     expect(set.decide(query(8080, 'POST'))).toBe(VerdictKind.L7_DENIED);
     expect(set.decide(query(8080, 'GET', true))).toBe(VerdictKind.ALLOWED);
-    expect(set._decideCounts).toEqual({ endpointObjects: 3, endsResolved: 2, directionPolicies: 2, peerIdentities: 2, tables: 4, decisions: 2 });
+    expect(set._decideCounts).toEqual({
+      endpointObjects: 3, endsResolved: 2, identities: 2, directionPolicies: 2, peerIdentities: 2, tables: 4, decisions: 2,
+    });
     // Another port: one more decision per side.
     expect(set.decide(query(9000))).toBe(VerdictKind.DENIED);
     expect(set.decide(query(8443))).toBe(VerdictKind.DENIED);
     expect(set._decideCounts.decisions).toBe(6);
+    // A client given with a named port is another end (resolved afresh) of the same identity (its labels); its named ports
+    // are read by decisions on it as a peer (another peer identity, one more decision on web's ingress), and its egress
+    // slot another own table (kept per identity, named ports and node: `DecisionTables.slot`).
+    const named = { ...query(8080, 'GET'), from: { ...set.endpoint('pod:shop:role=client'), ports: [{ name: 'admin', port: 9999, protocol: 'TCP' }] } };
+    expect(set.decide(named)).toBe(VerdictKind.ALLOWED);
+    expect(set._decideCounts).toEqual({
+      endpointObjects: 4, endsResolved: 3, identities: 2, directionPolicies: 2, peerIdentities: 3, tables: 5, decisions: 7,
+    });
   });
 
   test('forgetting the decisions keeps the rest and decides alike, allowed, L7-denied and denied', () => {
