@@ -423,14 +423,15 @@ export class PolicySet {
    * error (`unjudgedConnectionError`): an end whose policy the agent refuses or does not decide (`engine-policy-refused`,
    * e.g. `toServices` naming a Service not in the inputs), a node given without its labels where a rule reads them and they
    * change the verdict (`engine-node-labels-unknown`), a pod given without its service account where the account changes
-   * it (`engine-service-account-unknown`), a DNS lookup the 1.16/1.17 patch release decides (`engine-dns-patch-split`), and
+   * it (`engine-service-account-unknown`), a DNS lookup the 1.16/1.17 patch release decides (`engine-dns-patch-split`), a
+   * connection from a pod whose NetworkPolicy ipBlock-only ingress peer the 1.19 patch release decides (`engine-ip-block-patch-split`), and
    * a DNS name (`fqdn:`) reached through `toFQDNs` whose learning lookup is any of these. Catch the error, or give what is
    * missing (the node's labels, the service account, the patch release, the Service's Endpoints).
    * @throws CiliumPolicyError for a malformed query, one with a field `VerdictQuery` does not declare (`option-unknown`), a
    * packet the cluster's IP families cannot carry (`engine-query`: ICMPv6 or an IPv6 address where `ipFamilies` is IPv4
    * only, the default; ICMP or an IPv4 address where it is IPv6 only), or a connection no verdict on which is Cilium's
    * (`engine-l7-not-evaluated`, `engine-policy-refused`, `engine-node-labels-unknown`, `engine-service-account-unknown`,
-   * `engine-dns-patch-split`)
+   * `engine-dns-patch-split`, `engine-ip-block-patch-split`)
    */
   public verdict(query: VerdictQuery): Verdict {
     const verdict = this._verdict(query);
@@ -1022,7 +1023,7 @@ export class PolicySet {
    * no verdict on which is Cilium's is refused as `verdict()` refuses it.
    * @throws CiliumPolicyError as `verdict()` does, among them a connection no verdict on which is Cilium's
    * (`engine-l7-not-evaluated`, `engine-policy-refused`, `engine-node-labels-unknown`, `engine-service-account-unknown`,
-   * `engine-dns-patch-split`)
+   * `engine-dns-patch-split`, `engine-ip-block-patch-split`)
    */
   public evaluateNaive(query: VerdictQuery): Verdict {
     const verdict = this._evaluateNaive(query);
