@@ -22,11 +22,12 @@ function ids(workload: Record<string, unknown> | undefined, doc: Record<string, 
   if (workload) inventory.add(workload);
   const model = { ...doc, spec: translate(doc.spec as Record<string, unknown>) };
   return Validator.checkPitfalls([{ model: model as never, version: CiliumVersion.V1_19 }], inventory)
-    .filter((f) => f.id === 'pitfall-named-port-unresolved').map((f) => f.path);
+    .filter((f) => f.id === 'pitfall-named-port-unresolved').map((f) => f.path ?? '');
 }
 /** The policy model names the peer fields without from/to. */
 function translate(spec: Record<string, unknown>): Record<string, unknown> {
-  const items = (list: unknown): unknown => (list as Record<string, unknown>[]).map(({ fromEntities, toEntities, ...rest }) => ({ ...rest, entities: fromEntities ?? toEntities }));
+  const items = (list: unknown): unknown => (list as Record<string, unknown>[])
+    .map(({ fromEntities, toEntities, ...rest }) => ({ ...rest, entities: fromEntities ?? toEntities }));
   return { ...spec, ...(spec.ingress ? { ingress: items(spec.ingress) } : {}), ...(spec.egress ? { egress: items(spec.egress) } : {}) };
 }
 
