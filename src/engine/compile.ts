@@ -21,6 +21,7 @@ import { formatIp, isIpv4MappedCidr, parseCidr, ParsedCidr, unmapCidr } from '..
 import { cidrSetAsSelected } from '../model/cidr-set-mapped';
 import { CiliumVersion } from '../core/cilium-version';
 import { NETWORK_POLICY_KIND, NetworkPolicyItemSource, NetworkPolicyModel } from '../model/network-policy';
+import { ipBlockPeerSelectsNamespace } from '../model/np-ip-block-peer';
 import {
   CidrRuleModel,
   EMPTY_LIST_CHECKED_PEER_FIELDS,
@@ -408,7 +409,8 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
     const { name, namespace } = np.model.metadata;
     const ciliumName = np.model.ciliumName !== name ? np.model.ciliumName : undefined;
     const policy: PolicyRef = compact({ kind: NETWORK_POLICY_KIND, name, namespace, file: np.file, ciliumName });
-    out.push(compileRule(np.model.rule, 'spec', policy, 'k8s', namespace, config, counter, np.rejected, np.model.sources));
+    const widened = ipBlockPeerSelectsNamespace(config.version, config.policyDefaultLocalCluster) === true ? withIpBlockPeerPods(np.model) : np.model;
+    out.push(compileRule(widened.rule, 'spec', policy, 'k8s', namespace, config, counter, np.rejected, widened.sources));
   }
   for (const r of raw) {
     // The validator's sanitize rules decide (`importable.ts`): the refused rule gives its own reason, the rest of the
@@ -424,6 +426,30 @@ export function compileRules(docs: readonly SourcedDocument[], raw: readonly Sou
 }
 
 type Mode = SelectorImportScope['mode'];
+
+/**
+ * A NetworkPolicy as Cilium 1.19.0-1.19.4 translates it with the cluster filter on (`ipBlockPeerSelectsNamespace`): each
+ * ingress peer of only an `ipBlock` also selects the pods of the policy namespace (pkg/k8s/network_policy.go
+ * `parseNetworkPolicyPeer` gives the selector-less peer the cluster and then `parsePodSelector` the namespace;
+ * cilium/cilium#46305), an item of its own beside the CIDR one, with the same ports and the same NetworkPolicy path. The
+ * cluster filter is added to its selector as to every NetworkPolicy selector (`importEndpointSelector`).
+ */
+function withIpBlockPeerPods(model: NetworkPolicyModel): Pick<NetworkPolicyModel, 'rule' | 'sources'> {
+  const items = model.rule.ingress ?? [];
+  if (!model.sources.ingress.some((s) => s.ipBlockOnly === true)) return model;
+  const ingress: RuleItemModel[] = [];
+  const sources: NetworkPolicyItemSource[] = [];
+  items.forEach((item, i) => {
+    const source = model.sources.ingress[i];
+    ingress.push(item);
+    sources.push(source);
+    if (source.ipBlockOnly !== true) return;
+    const { ipBlockOnly: _, ...path } = source;
+    ingress.push({ endpoints: [{ matchLabels: { [`k8s:${NAMESPACE_KEY}`]: model.metadata.namespace ?? 'default' } }], ...(item.toPorts ? { toPorts: item.toPorts } : {}) });
+    sources.push(path);
+  });
+  return { rule: { ...model.rule, ingress }, sources: { ...model.sources, ingress: sources } };
+}
 
 function compileRule(rule: RuleModel, rulePath: string, policy: PolicyRef, mode: Mode, namespace: string | undefined, config: EngineConfig,
   counter: { rule: number; item: number }, skipReason?: string, sources?: NetworkPolicyModel['sources'], refusal?: string): CompiledRule {

@@ -131,7 +131,7 @@ export function verdictFor(received: unknown, from: EndpointLike, to: EndpointLi
  * @throws CiliumPolicyError for an option `EngineMatcherOptions` does not declare (`option-unknown`), before anything is judged;
  * for a connection no verdict on which is what Cilium enforces (`unjudgedConnectionError`, trace's exit 2: an end the agent
  * refuses or a node without its labels, a request allowed onto L7 rules not judged by, `engine-l7-not-evaluated`, or a DNS lookup
- * the 1.16/1.17 patch decides, `engine-dns-patch-split`): the matchers
+ * the 1.16/1.17 patch decides, `engine-dns-patch-split`, or a connection the 1.19 patch decides, `engine-ip-block-patch-split`): the matchers
  * neither pass nor fail on it
  */
 function judge(received: unknown, from: EndpointLike, to: EndpointLike, port: ConnectionLike, options: EngineMatcherOptions = {},

@@ -7,6 +7,7 @@
  */
 import { IConstruct } from 'constructs';
 import { DNS_DEFAULT_ALLOW_PATCH_SPLIT, dnsDefaultAllowPatchFix } from '../core/default-allow-l7';
+import { NP_IP_BLOCK_FIXED, NP_IP_BLOCK_LAST_WIDENED, ipBlockPeerSelectsNamespace, ipBlockPeerSplitText } from '../model/np-ip-block-peer';
 import { CiliumVersion } from '../core/cilium-version';
 import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
@@ -297,6 +298,10 @@ export class PolicySet {
       return why === undefined ? np : { ...np, rejected: `the agent rejects it: ${why}` };
     });
     this.rules = compileRules(docs, inputs.raw, config, networkPolicies);
+    // On 1.19 without a patch level, the NetworkPolicies whose ipBlock-only ingress peers the patch decides (`_ipBlockPatchSplit`).
+    this.ipBlockSplitNamespaces = ipBlockPeerSelectsNamespace(version, config.policyDefaultLocalCluster) !== undefined ? []
+      : [...new Set(networkPolicies.filter((np) => np.rejected === undefined && np.model.sources.ingress.some((src) => src.ipBlockOnly === true))
+        .map((np) => np.model.metadata.namespace ?? 'default'))];
     const hostPolicies = this.rules.some((r) => r.subjectKind === 'node' && r.imported);
     this.hostFirewallMode = options.hostFirewall !== undefined ? (options.hostFirewall ? HostFirewallMode.ON : HostFirewallMode.OFF)
       : hostPolicies ? HostFirewallMode.AUTO_ON : HostFirewallMode.AUTO_OFF;
@@ -309,21 +314,28 @@ export class PolicySet {
     this.endpoints = new EndpointRecords(this.inventory, this.config);
     this.l7 = new L7Refinements(this.config);
     // The same inputs (the inventory as merged: the options' own are in it already) judged for other IP families.
-    this.rebuild = (ipFamilies) => new PolicySet({
+    // The admission reads the version: kept only when the version stays.
+    this.rebuild = (changes) => new PolicySet({
       ...inputs, inventory, diagnostics: [...inputs.diagnostics, ...unserved], refusedManifests: [...inputs.refusedManifests, ...unserved],
-    }, { ...options, inventory: undefined, cidrGroups: undefined, ipFamilies },
-    admitted);
+    }, { ...options, inventory: undefined, cidrGroups: undefined, ...changes },
+    changes.ciliumVersion === undefined ? admitted : undefined);
   }
 
-  /** The same inputs and options, judged for other IP families (`_withIpFamilies`). */
-  private readonly rebuild: (ipFamilies: IpFamilies) => PolicySet;
+  /** The same inputs and options, judged for other IP families (`_withIpFamilies`) or another patch release (`_ipBlockPatchSplit`). */
+  private readonly rebuild: (changes: Pick<PolicySetOptions, 'ipFamilies' | 'ciliumVersion'>) => PolicySet;
+
+  /** The namespaces of the NetworkPolicies with an ipBlock-only ingress peer, where the target's 1.19 patch decides what it selects. */
+  private readonly ipBlockSplitNamespaces: readonly string[];
+
+  /** The same set judged for the last 1.19 patch whose ipBlock-only peers select the namespace's pods, built on first use. */
+  private ipBlockWidened?: PolicySet;
 
   /**
    * @internal The same policies, inventory and options judged for `ipFamilies` (given, not defaulted): for the diff, which
    * judges the outside addresses of the family a defaulted judging leaves out (`diff/other-family-world.ts`).
    */
   public _withIpFamilies(ipFamilies: IpFamilies): PolicySet {
-    return this.rebuild(ipFamilies);
+    return this.rebuild({ ipFamilies });
   }
 
   /**
@@ -413,14 +425,15 @@ export class PolicySet {
    * error (`unjudgedConnectionError`): an end whose policy the agent refuses or does not decide (`engine-policy-refused`,
    * e.g. `toServices` naming a Service not in the inputs), a node given without its labels where a rule reads them and they
    * change the verdict (`engine-node-labels-unknown`), a pod given without its service account where the account changes
-   * it (`engine-service-account-unknown`), a DNS lookup the 1.16/1.17 patch release decides (`engine-dns-patch-split`), and
+   * it (`engine-service-account-unknown`), a DNS lookup the 1.16/1.17 patch release decides (`engine-dns-patch-split`), a
+   * connection from a pod whose NetworkPolicy ipBlock-only ingress peer the 1.19 patch release decides (`engine-ip-block-patch-split`), and
    * a DNS name (`fqdn:`) reached through `toFQDNs` whose learning lookup is any of these. Catch the error, or give what is
    * missing (the node's labels, the service account, the patch release, the Service's Endpoints).
    * @throws CiliumPolicyError for a malformed query, one with a field `VerdictQuery` does not declare (`option-unknown`), a
    * packet the cluster's IP families cannot carry (`engine-query`: ICMPv6 or an IPv6 address where `ipFamilies` is IPv4
    * only, the default; ICMP or an IPv4 address where it is IPv6 only), or a connection no verdict on which is Cilium's
    * (`engine-l7-not-evaluated`, `engine-policy-refused`, `engine-node-labels-unknown`, `engine-service-account-unknown`,
-   * `engine-dns-patch-split`)
+   * `engine-dns-patch-split`, `engine-ip-block-patch-split`)
    */
   public verdict(query: VerdictQuery): Verdict {
     const verdict = this._verdict(query);
@@ -590,7 +603,7 @@ export class PolicySet {
     const l4Index = this.decisions.l4(code);
     const from = this.endpoints.record(query.from);
     const to = this.endpoints.record(query.to);
-    if (checkEnds && (this.endsMayLeaveUnjudged(from, to, query)
+    if (checkEnds && (this.endsMayLeaveUnjudged(from, to, query) || this.ipBlockMaySplit(query.from)
       || (query.dns !== undefined && (from.dnsMaySplit ??= this.dnsMaySplit(query.from))))) return ENDS_TO_CHECK;
     const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
     const egress = this.sideDecision('egress', from, to, code, l4Index, l4);
@@ -947,6 +960,37 @@ export class PolicySet {
   }
 
   /**
+   * @internal Why no verdict on `query` is what Cilium enforces on every 1.19 patch, as words that follow the client's name,
+   * with the fix: the target is 1.19 without a patch level, the cluster filter is on, the client is a pod of the namespace of
+   * a NetworkPolicy with an ingress peer of only an ipBlock (`ipBlockPeerSelectsNamespace`), and the verdict for
+   * 1.19.0-1.19.4, where that peer also selects the namespace's pods, differs from the one for 1.19.5 and later;
+   * `undefined` otherwise (with a patch level the engine judges it). `trace` and the test matchers refuse such a connection
+   * (`unjudgedConnectionError`), `replay` leaves it not judged.
+   */
+  public _ipBlockPatchSplit(query: VerdictQuery): { readonly message: string; readonly fix: string } | undefined {
+    if (!this.ipBlockMaySplit(query.from)) return undefined;
+    const namespace = query.from.namespace as string;
+    this.ipBlockWidened ??= this.rebuild({ ciliumVersion: NP_IP_BLOCK_LAST_WIDENED });
+    const widened = this.ipBlockWidened._verdict(query).verdict;
+    const fixed = this._verdict(query).verdict;
+    if (widened === fixed) return undefined;
+    return {
+      message: `is a pod of namespace ${namespace}, where a NetworkPolicy has an ingress peer of only an ipBlock: ${ipBlockPeerSplitText(namespace)}; `
+        + `the verdict is ${widened.toUpperCase()} on 1.19.0-${NP_IP_BLOCK_LAST_WIDENED.release} and ${fixed.toUpperCase()} from ${NP_IP_BLOCK_FIXED.release}, `
+        + `and the target version ${this.config.version} names no patch, so this connection is not judged`,
+      fix: `give the patch release the cluster runs (e.g. --cilium-version ${NP_IP_BLOCK_FIXED.release} or CiliumVersion.parse('${NP_IP_BLOCK_FIXED.release}')) `
+        + 'to judge for that patch, or --policy-default-local-cluster false (policyDefaultLocalCluster: false) if the agents run without the cluster '
+        + 'filter; or make every patch alike: allow the pods of the namespace in a peer of their own (podSelector), or run 1.19.5 or later',
+    };
+  }
+
+  /** Whether `client` is a pod of a namespace `_ipBlockPatchSplit` reads: the first test of it that does not judge the query. */
+  private ipBlockMaySplit(client: Endpoint): boolean {
+    return this.ipBlockSplitNamespaces.length > 0 && client.kind === EndpointKind.POD && client.namespace !== undefined
+      && this.ipBlockSplitNamespaces.includes(client.namespace);
+  }
+
+  /**
    * @internal The DNS lookup through which `client`'s DNS proxy learns the name of `name` (an `fqdn:` end) for its
    * `toFQDNs` items (`_learnsNames`): the name at the DNS server (`_dnsServer`) on 53/UDP, the query `learn` judges;
    * `undefined` when `name` is no DNS name or the client learns none.
@@ -984,7 +1028,7 @@ export class PolicySet {
    * no verdict on which is Cilium's is refused as `verdict()` refuses it.
    * @throws CiliumPolicyError as `verdict()` does, among them a connection no verdict on which is Cilium's
    * (`engine-l7-not-evaluated`, `engine-policy-refused`, `engine-node-labels-unknown`, `engine-service-account-unknown`,
-   * `engine-dns-patch-split`)
+   * `engine-dns-patch-split`, `engine-ip-block-patch-split`)
    */
   public evaluateNaive(query: VerdictQuery): Verdict {
     const verdict = this._evaluateNaive(query);

@@ -50,6 +50,7 @@ export interface JudgedPolicies {
   _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined;
   _serviceAccountUnknown(query: VerdictQuery, direction: 'ingress' | 'egress'): UnknownEnd | undefined;
   _dnsPatchSplit(query: VerdictQuery): { readonly message: string; readonly fix: string } | undefined;
+  _ipBlockPatchSplit(query: VerdictQuery): { readonly message: string; readonly fix: string } | undefined;
   _learningLookup(client: Endpoint, name: Endpoint): VerdictQuery | undefined;
   _requestUnjudged(query: VerdictQuery): boolean;
   _verdict(query: VerdictQuery): Verdict;
@@ -69,6 +70,9 @@ export interface JudgedPolicies {
  * under each account it may run as (`engine-service-account-unknown`, `service-account-candidates.ts`).
  * A DNS lookup that the client's DNS rules refuse on Cilium 1.16/1.17 where no selecting policy enables default deny on its
  * egress (`engine-dns-patch-split`, `PolicySet._dnsPatchSplit`): the DNS proxy refuses it on the earlier patches only.
+ * On Cilium 1.19 without a patch level, a connection from a pod of the namespace of a NetworkPolicy with an ingress peer of
+ * only an ipBlock whose verdict differs between 1.19.0-1.19.4 (the peer also selects the namespace's pods) and 1.19.5+
+ * (`engine-ip-block-patch-split`, `PolicySet._ipBlockPatchSplit`).
  * Any of the last three on the lookup through which a client with `toFQDNs` items learns a DNS name (`fqdn:`) it reaches
  * (`PolicySet._learningLookup`, `learningLookupError`): whether `toFQDNs` selects the name is not known.
  * @param ends the query: its ends, and the port and request a node-label refusal depends on
@@ -103,6 +107,10 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
   if (unknownEnd !== undefined) return unknownEnd;
   const split = set._dnsPatchSplit(ends);
   if (split !== undefined) return new CiliumPolicyError({ id: 'engine-dns-patch-split', message: `${lead}${names.from} ${formatEndpoint(ends.from)} ${split.message}`, fix: split.fix });
+  const ipBlock = set._ipBlockPatchSplit(ends);
+  if (ipBlock !== undefined) {
+    return new CiliumPolicyError({ id: 'engine-ip-block-patch-split', message: `${lead}${names.from} ${formatEndpoint(ends.from)} ${ipBlock.message}`, fix: ipBlock.fix });
+  }
   // The lookup's client is the query's: what is known of its labels holds there too (its server is the DNS server).
   const learning = learningLookupError(set, ends, names, lead, absent?.from === undefined ? undefined : { from: absent.from });
   if (learning !== undefined) return learning;

@@ -36,7 +36,8 @@ export class Verdicts {
    * runs as changes the verdict (`engine-service-account-unknown`), or a request allowed onto L7 rules the engine did not judge it by
    * (`engine-l7-not-evaluated`: `l7proto` rules, or rules of another protocol than the request's; ask without the request),
    * or a DNS lookup (asked, or through which a `toFQDNs` name is learned) whose outcome the 1.16/1.17 patch release decides
-   * (`engine-dns-patch-split`)
+   * (`engine-dns-patch-split`), or a connection from a pod that a NetworkPolicy ipBlock-only ingress peer selects on 1.19.0-1.19.4 only
+   * (`engine-ip-block-patch-split`)
    */
   public static verdictFor(received: unknown, from: string | Endpoint, to: string | Endpoint, port: string | number | IPortSpec,
     options: EngineMatcherOptions = {}): Verdict {

@@ -1211,7 +1211,7 @@ function describePeer(p: FlowPeer, endpoint: Endpoint | undefined): string {
 }
 
 /** The refusals whose fix a capture can follow (a policy's change): not "name the node by its labels", "ask without the request". */
-const FIXES_A_CAPTURE_CAN_FOLLOW: ReadonlySet<string> = new Set(['engine-policy-refused', 'engine-dns-patch-split']);
+const FIXES_A_CAPTURE_CAN_FOLLOW: ReadonlySet<string> = new Set(['engine-policy-refused', 'engine-dns-patch-split', 'engine-ip-block-patch-split']);
 
 /**
  * Why a connection is not judged, in the words trace and the matchers refuse it with (`unjudgedConnectionError`), with the

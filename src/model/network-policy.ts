@@ -30,6 +30,12 @@ export interface NetworkPolicyItemSource {
   readonly path: string;
   /** The index of the NetworkPolicy rule (`spec.ingress[i]`), -1 for a synthesized default deny. */
   readonly rule: number;
+  /**
+   * An ingress peer of only an `ipBlock`, which Cilium 1.19.0-1.19.4 also translates as a selector of the pods of the
+   * policy namespace (`ipBlockPeerSelectsNamespace`).
+   * @default false
+   */
+  readonly ipBlockOnly?: boolean;
 }
 
 /** A NetworkPolicy translated into one Cilium rule. */
@@ -106,7 +112,8 @@ export function translateNetworkPolicy(obj: unknown): NetworkPolicyModel | undef
         if (selector) item.endpoints = [selector];
         if (isManifestObject(peer.ipBlock)) item.cidrSet = [ipBlockRule(peer.ipBlock)];
         out.push(withPorts(item));
-        sources[direction].push({ path: `spec.${direction}[${i}].${peersKey}[${j}]`, rule: i });
+        const ipBlockOnly = direction === 'ingress' && selector === undefined && item.cidrSet !== undefined;
+        sources[direction].push({ path: `spec.${direction}[${i}].${peersKey}[${j}]`, rule: i, ...(ipBlockOnly ? { ipBlockOnly } : {}) });
       });
     });
   }

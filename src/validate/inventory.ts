@@ -138,6 +138,11 @@ export interface InventoryNetworkPolicy {
    */
   readonly ingressPaths?: string[];
   /**
+   * The NetworkPolicy paths of the ingress peers of only an `ipBlock` (`NetworkPolicyItemSource.ipBlockOnly`), in order.
+   * @default - none
+   */
+  readonly ipBlockOnlyPaths?: string[];
+  /**
    * The NetworkPolicy path each item of `rule.egress` comes from, in order.
    * @default - no rule
    */
@@ -246,7 +251,10 @@ export class ManifestInventory {
         // One the API server rejects (a missing name too) is never in the cluster: kept (it is in the input) but without a rule.
         const model = networkPolicyRejections(obj).length === 0 ? translateNetworkPolicy(obj) : undefined;
         const outside = model?.enforcedOutsidePolicyTypes ?? [];
-        const paths = model ? { ingressPaths: model.sources.ingress.map((s) => s.path), egressPaths: model.sources.egress.map((s) => s.path) } : {};
+        const paths = model ? {
+          ingressPaths: model.sources.ingress.map((s) => s.path), egressPaths: model.sources.egress.map((s) => s.path),
+          ipBlockOnlyPaths: model.sources.ingress.filter((s) => s.ipBlockOnly === true).map((s) => s.path),
+        } : {};
         const np: InventoryNetworkPolicy = {
           name, namespace, podSelector: info.podSelector, rule: model?.rule, ...paths, source,
           ...(namespaceAssumed('NetworkPolicy', (obj as { metadata?: unknown }).metadata) ? { _namespaceAssumed: true } : {}),

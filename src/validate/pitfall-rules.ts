@@ -26,6 +26,7 @@
  * | `pitfall-peer-sourceless-reserved-world` | pitfall | error | all | an allow rule's from/toEndpoints selector with a key without a source naming a reserved label (`world: ""`, `host Exists`) that gets no namespace (beside `io.kubernetes.pod.namespace DoesNotExist`, a `reserved:` key): it selects the world or the host, not pods (1.19: with a `reserved:` key only) |
  * | `pitfall-peer-sourceless-reserved` | pitfall | warning | all | the same of another reserved identity (`remote-node: ""`, `health: ""`, `kube-apiserver: ""`, …): it selects that identity, not pods; and in an ingressDeny/egressDeny selector of any reserved identity, the world and the host included: the deny drops its traffic |
  * | `pitfall-service-port` | pitfall | error | all | a Service port where Cilium matches the container (target) port |
+ * | `pitfall-named-port-unresolved` | pitfall | warning | all | an ingress allow port given by name that no pod the rule selects in the input declares for its protocol: it allows nothing on it |
  * | `pitfall-services-with-ports` | pitfall | warning | 1.17+ | toServices with toPorts for a Service not in the input, beside an entry that resolves (alone: pitfall-services-missing-every-peer): the ports must be its target ports |
  * | `pitfall-kube-apiserver-service` | pitfall | error | all | toServices to default/kubernetes instead of the kube-apiserver entity |
  * | `pitfall-kube-apiserver-every-port` | pitfall | warning | all | an egress allow of the kube-apiserver entity (or toEndpoints/toNodes requiring `reserved:kube-apiserver`) without toPorts: every port of the API server's addresses, on a self-managed cluster the control-plane nodes (etcd, the kubelet, SSH) |
@@ -111,6 +112,7 @@ import {
   selectorsMatchingNothing,
 } from './pitfall-selectors';
 import { servicePorts } from './pitfall-services';
+import { namedPortsUnresolved } from './pitfall-named-ports';
 import { groupsDerivative } from './pitfall-groups';
 import { listenerKindRefused } from './pitfall-listener-kind';
 
@@ -127,6 +129,7 @@ export function checkPitfalls(documents: readonly PitfallDocument[], inventory: 
     peerSelectsReserved(run, r);
     peerSourcelessReserved(run, r);
     servicePorts(run, r);
+    namedPortsUnresolved(run, r);
     selectorsMatchingNothing(run, r);
     hostNetworkPods(run, r);
     nonIdentityLabelSelectors(run, r);

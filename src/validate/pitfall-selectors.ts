@@ -1,6 +1,7 @@
 // Pitfalls of selectors and subjects: clusterwide peers without a namespace, selectors matching nothing or host-network
 // pods, select-all clusterwide default deny, NetworkPolicy overlap, deny-only directions, enableDefaultDeny without rules.
 import { CiliumVersion } from '../core/cilium-version';
+import { NP_IP_BLOCK_LAST_WIDENED, ipBlockPeerSelectsNamespace, ipBlockPeerSplitText } from '../model/np-ip-block-peer';
 import { LabelSet, Selector } from '../model/labels';
 import { isDenySection, LabelSelectorModel, PEER_FIELDS, PolicyKind, sectionDirection, SectionName, SECTIONS } from '../model/policy-model';
 import { clusterFilter } from '../model/selector-import';
@@ -185,25 +186,21 @@ export function networkPolicyPeerSelectsReserved(run: PitfallRun): void {
 }
 
 /**
- * A Kubernetes NetworkPolicy ingress peer of only an `ipBlock`, on Cilium 1.19. From 1.19.0 to 1.19.4 the agent's
- * `parseNetworkPolicyPeer` gives every peer a pod selector once the cluster filter is on (`policy-default-local-cluster`,
- * the 1.19 default): the peer without selectors gets `{io.cilium.k8s.policy.cluster: <local>}` plus the policy namespace,
- * and the ingress loop (unlike the egress one) asks for it on ipBlock peers too, so the rule also allows every pod of the
- * policy namespace. Fixed in 1.19.5 (cilium/cilium#46305, backport #46456); the engine judges the fixed translation.
+ * A Kubernetes NetworkPolicy ingress peer of only an `ipBlock`, on Cilium 1.19: from 1.19.0 to 1.19.4 with the cluster filter
+ * on the agent also selects the pods of the policy namespace with it (`ipBlockPeerSelectsNamespace`, cilium/cilium#46305,
+ * fixed in 1.19.5). The engine judges a 1.19.0-1.19.4 target as the agent translates it and does not judge, on an
+ * unpatched 1.19, the connections whose verdict the patch decides (`engine-ip-block-patch-split`).
  */
 export function networkPolicyIpBlockSelectsNamespace(run: PitfallRun): void {
-  const version = run.networkPolicyVersion;
-  if (!version.atLeast(CiliumVersion.V1_19)) return;
+  // The agents' cluster filter is not an input of validate: its 1.19 default (on) is assumed.
+  if (ipBlockPeerSelectsNamespace(run.networkPolicyVersion, true) === false) return;
   for (const np of run.inventory.networkPolicies) {
-    (np.rule?.ingress ?? []).forEach((item, i) => {
-      const path = np.ingressPaths?.[i];
-      if (path === undefined || !/\.from\[\d+\]$/.test(path) || item.endpoints !== undefined || (item.cidrSet ?? []).length === 0) return;
+    for (const path of np.ipBlockOnlyPaths ?? []) {
       run.reportNetworkPolicy('pitfall-np-ip-block-selects-namespace', np, `${path}.ipBlock`,
-        `this ingress peer is only an ipBlock, yet Cilium 1.19.0 to 1.19.4 with policy-default-local-cluster (on by default) translates it with a pod `
-        + `selector too (parseNetworkPolicyPeer, cilium/cilium#46305): the rule also allows every pod of namespace ${np.namespace} in the local cluster. `
-        + 'Fixed in 1.19.5, which the verdicts assume',
+        `this ingress peer is only an ipBlock, yet ${ipBlockPeerSplitText(np.namespace)}. \`trace\` judges 1.19.0-${NP_IP_BLOCK_LAST_WIDENED.release} `
+        + 'as the agent translates it, and on a target that names no patch does not judge the connections from pods of the namespace that the patch decides',
         'run Cilium 1.19.5 or later, or set policy-default-local-cluster: false on the agents, so that the peer is the ipBlock only');
-    });
+    }
   }
 }
 

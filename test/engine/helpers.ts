@@ -70,7 +70,7 @@ export function notEvaluatedRefusal(call: () => unknown): string | undefined {
 
 /** The ids of the gate's refusals (`unjudgedConnectionError`): no verdict on the connection is what Cilium enforces. */
 export const NOT_JUDGED_IDS: readonly string[] = ['engine-policy-refused', 'engine-node-labels-unknown', 'engine-service-account-unknown',
-  'engine-dns-patch-split', 'engine-l7-not-evaluated'];
+  'engine-dns-patch-split', 'engine-ip-block-patch-split', 'engine-l7-not-evaluated'];
 
 /** The refusal of `call` as not judged (`NOT_JUDGED_IDS`), or `undefined` when it answers; any other error is thrown. */
 export function notJudgedRefusal(call: () => unknown): CiliumPolicyError | undefined {

@@ -348,7 +348,7 @@ describe('NetworkPolicy with Cilium policies', () => {
     const v = verdict(s, 'pod:shop:app=web', API, '80/TCP');
     expect(v.ingress.rule).toMatchObject({ kind: 'NetworkPolicy', name: 'api', namespace: 'shop', section: 'ingress', item: 1, path: 'spec.ingress[1].from[1]' });
     expect(v.ingress.reason).toContain('NetworkPolicy shop/api spec.ingress[1].from[1]');
-    const denied = verdict(s, 'pod:shop:app=db', API, '80/TCP');
+    const denied = verdict(s, 'pod:other:app=db', API, '80/TCP');
     expect(denied.ingress.decision).toBe('default-deny');
     expect(denied.ingress.policies).toEqual([{ kind: 'NetworkPolicy', name: 'api', namespace: 'shop', file: 'np.yaml' }]);
     expect(s.policies.map((p) => p.kind)).toEqual(['NetworkPolicy']);

@@ -893,6 +893,12 @@ const CASES: readonly Case[] = [
     good: { 'app.yaml': `${SERVICE}---\n${DEPLOYMENT}---\n${ingressOn('80')}` },
   },
   {
+    // NamedPortMap.GetNamedPort on the selected endpoint's own ports: an unknown name (or another protocol) is skipped.
+    id: 'pitfall-named-port-unresolved', when: 'ingress names the port "http" that the selected Deployment does not declare',
+    bad: { 'app.yaml': `${DEPLOYMENT}---\n${ingressOn('http')}` }, at: ['app.yaml:35:21'],
+    good: { 'app.yaml': `${DEPLOYMENT.replace(/( *)- containerPort: 80/, '$1- containerPort: 80\n$1  name: http')}---\n${ingressOn('http')}` },
+  },
+  {
     id: 'pitfall-service-port', when: 'egress to the Service pods names the Service port (no workload in the input)',
     bad: { 'svc.yaml': SERVICE, 'client.yaml': clientEgressOn('8080') }, at: ['client.yaml:16:21'],
     good: { 'svc.yaml': SERVICE, 'client.yaml': clientEgressOn('80'), 'dns.yaml': DNS_ALL },

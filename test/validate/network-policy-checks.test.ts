@@ -210,11 +210,14 @@ describe('pitfall-np-ip-block-selects-namespace', () => {
 
   test.each<[string, Record<string, unknown>, CiliumVersion, string[]]>([
     ['an ingress ipBlock peer on 1.19, beside a podSelector peer', { ingress: [{ from: [{ podSelector: {} }, BLOCK], ports: [{ port: 80 }] }] }, CiliumVersion.V1_19, [
-      'spec.ingress[0].from[1].ipBlock: this ingress peer is only an ipBlock, yet Cilium 1.19.0 to 1.19.4 with policy-default-local-cluster (on by default) '
-        + 'translates it with a pod selector too (parseNetworkPolicyPeer, cilium/cilium#46305): the rule also allows every pod of namespace shop in the '
-        + 'local cluster. Fixed in 1.19.5, which the verdicts assume',
+      'spec.ingress[0].from[1].ipBlock: this ingress peer is only an ipBlock, yet on Cilium 1.19.0-1.19.4 with policy-default-local-cluster (on by default) '
+        + 'the agent translates a NetworkPolicy ingress peer of only an ipBlock with a pod selector too (pkg/k8s/network_policy.go parseNetworkPolicyPeer, '
+        + 'cilium/cilium#46305), so the rule also allows every pod of namespace shop in the local cluster; from 1.19.5 the peer is the ipBlock only. '
+        + '`trace` judges 1.19.0-1.19.4 as the agent translates it, and on a target that names no patch does not judge the connections from pods of the '
+        + 'namespace that the patch decides',
     ]],
     ['the same on 1.18 (no cluster filter by default)', { ingress: [{ from: [BLOCK] }] }, CiliumVersion.V1_18, []],
+    ['the same on 1.19.5 (fixed)', { ingress: [{ from: [BLOCK] }] }, CiliumVersion.parse('1.19.5'), []],
     ['an egress ipBlock peer (the egress loop asks only peers with a selector)', { policyTypes: ['Egress'], egress: [{ to: [BLOCK] }] }, CiliumVersion.V1_19, []],
     ['ingress rules without ipBlock', { ingress: [{ from: [{ namespaceSelector: {} }] }, { ports: [{ port: 80 }] }] }, CiliumVersion.V1_19, []],
   ])('%s', (_name, spec, version, expected) => {
