@@ -24,7 +24,7 @@ import { capturedDnsName } from '../model/fqdn-pattern';
 import { FLOW_READ_OPTION_DEFAULTS, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
   FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, SCTP_DISABLED_DROP, classifyFlow, connectionKey, flowPeer, flowPeerProblem,
-  l7Request,
+  l7Request, unknownDropReason,
 } from './flow';
 
 /**
@@ -34,6 +34,19 @@ import {
  * reported, not judged.
  */
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
+
+/** A drop reason flow.proto does not hold, as a capture wrote it (`FlowCapture.unknownDropReasons`). */
+export interface UnknownDropReason {
+  /** The value: `"POLICY_DENIED_V2"` (a `drop_reason_desc`, quoted) or `drop_reason 250`. */
+  readonly value: string;
+  /** Records of it. */
+  readonly records: number;
+  /** The line of the first. */
+  readonly firstLine: number;
+}
+
+/** The most distinct unknown drop reasons named (`FlowCapture.unknownDropReasons`). */
+const MAX_UNKNOWN_DROP_REASONS = 100;
 
 /** Options of `Connections.collect`. */
 export interface CollectOptions extends FlowReadOptions {
@@ -291,6 +304,12 @@ export interface FlowCapture {
    * @default - no record names a cluster
    */
   readonly clustersNamed?: { readonly [cluster: string]: string };
+  /**
+   * The drop reasons of the records skipped as `unknown-drop-reason`, each with its records and first line (at most 100
+   * values; the skip count holds every record).
+   * @default - none
+   */
+  readonly unknownDropReasons?: UnknownDropReason[];
   /** DNS answers seen: address → names (lower case, no trailing dot). */
   readonly dnsAnswers: { readonly [address: string]: string[] };
   /** Addresses not remembered because `maxDnsAddresses` was reached. */
@@ -519,6 +538,7 @@ export class ConnectionCollector {
   private readonly observers = new Map<string, number>();
   /** Cluster → where a record first names it (`clustersNamed`); the last node name read, so each is split once per run. */
   private readonly named = new Map<string, string>();
+  private readonly unknownDrops = new Map<string, { records: number; firstLine: number }>();
   private lastNode: unknown = undefined;
   private dualStack: string | undefined;
   private singleStack: string | undefined;
@@ -568,6 +588,7 @@ export class ConnectionCollector {
     if (!decided) {
       const reason = s.skip as FlowSkipReason;
       this.skips.set(reason, (this.skips.get(reason) ?? 0) + 1);
+      if (reason === FlowSkipReason.UNKNOWN_DROP_REASON) this.noteUnknownDrop(flow, line);
       return;
     }
     if ((!this.familySeen.has(4) || !this.familySeen.has(6)) && passedEndpoint(flow, s)) this.noteFamily(line);
@@ -689,6 +710,7 @@ export class ConnectionCollector {
       overflowFlows: this.overflow,
       maxConnections: this.maxConnections,
       ...(clusterName !== undefined ? { clusterName } : {}),
+      ...(this.unknownDrops.size > 0 ? { unknownDropReasons: [...this.unknownDrops].map(([value, v]) => ({ value, ...v })) } : {}),
       ...(this.named.size > 0 ? { clustersNamed: Object.fromEntries([...this.named].sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
       dnsAnswers: stringMap(this.dns),
       dnsOverflow: this.dnsOverflow,
@@ -798,6 +820,13 @@ export class ConnectionCollector {
       const name = flow[side]?.cluster_name;
       if (typeof name === 'string' && name !== '' && !this.named.has(name)) this.nameCluster(name, `${side}.cluster_name ${name} at line ${line}`);
     }
+  }
+
+  private noteUnknownDrop(flow: HubbleFlow, line: number): void {
+    const value = unknownDropReason(flow) as string;
+    const seen = this.unknownDrops.get(value);
+    if (seen !== undefined) seen.records++;
+    else if (this.unknownDrops.size < MAX_UNKNOWN_DROP_REASONS) this.unknownDrops.set(value, { records: 1, firstLine: line });
   }
 
   private nameCluster(name: string, where: string): void {
