@@ -65,6 +65,8 @@ const LOCAL_CLUSTER_VALUES: readonly string[] = ['true', 'false'];
 
 /** The commands that read a capture for the cluster name (`--cluster-name` defaults to the capture's). */
 const CAPTURE_CLUSTER: ReadonlySet<SettingCommand> = new Set(['replay', 'draft']);
+/** The commands whose `--flows` names the cluster when all its records name one (`--cluster-name` then defaults to it). */
+const FLOWS_CLUSTER: ReadonlySet<SettingCommand> = new Set(['diff', 'report']);
 
 /** A value among `values`, or the `cli-flag` refusal of it. */
 function oneOf(flag: string, value: unknown, values: readonly string[], fix: string): string | undefined {
@@ -154,7 +156,9 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
     kind: 'flags',
     flags: (command) => [CAPTURE_CLUSTER.has(command)
       ? new Option('--cluster-name <name>', 'the local cluster name (default: the cluster of the nodes that observed the capture, else default)')
-      : new Option('--cluster-name <name>', 'the local cluster name').default('default')],
+      : FLOWS_CLUSTER.has(command)
+        ? new Option('--cluster-name <name>', 'the local cluster name (default: with --flows, the one cluster its records name; else default)')
+        : new Option('--cluster-name <name>', 'the local cluster name').default('default')],
     read: (value) => (typeof value === 'string' ? { clusterName: value } : {}),
     // validate reads the DNS pitfalls' kube-dns on the local cluster (a selector naming io.cilium.k8s.policy.cluster):
     // ValidateInputsOptions.clusterName.

@@ -35,7 +35,7 @@ import { VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
 import { PolicyInputs, readPolicyFiles } from '../engine/policy-inputs';
 import { isGitRef, readAtGitRef } from './git-ref';
 import { readInventory } from './inventory';
-import { splitLabelKey } from '../model/labels';
+import { clusterNameError, splitLabelKey } from '../model/labels';
 import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME } from '../model/selectors';
 import { withoutControls } from '../model/printable';
 import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
@@ -374,6 +374,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   let policyInputs: PolicyInputs | undefined;
   // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets), as replay.
   let families = chooseIpFamilies(given, undefined, version, command);
+  let clusterName = settings.clusterName;
   if (options.flows !== undefined) {
     capture = await collectConnections(flowSource(options.flows, io), fragNeededCollectOption(options.allowIcmpFragNeeded));
     const ended = flowInputError(capture.input);
@@ -388,9 +389,12 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
     if (read.malformedCount > 0) io.stderr(`warning: --flows ${options.flows}: ${read.malformedCount} malformed lines skipped (first: line ${read.malformed[0]?.line})\n`);
     const seen = new Set<string>();
     const foreign: string[] = [];
+    // The local cluster: the one every record naming a cluster names, unless --cluster-name says another (refused).
+    clusterName = captureLocalCluster(options.flows, capture, settings.clusterName);
     // The classes are pods of the local cluster: a pod of the capture from another cluster of a clustermesh would be judged
     // as a local one (refused, `remoteClusterPods`), before any is added.
-    const remote = remoteClusterPods(options.flows, capture, settings.clusterName ?? DEFAULT_CLUSTER_NAME);
+    const remote = remoteClusterPods(options.flows, capture, clusterName ?? DEFAULT_CLUSTER_NAME)
+      ?? otherClusterNamed(options.flows, capture, clusterName);
     if (remote) throw remote;
     for (const c of capture.connections) for (const peer of [c.source, c.destination]) addFlowPod(inventory, peer, seen, foreign);
     if (foreign.length > 0) {
@@ -405,6 +409,7 @@ export async function connectivitySetOptions(options: ConnectivityCommandOptions
   }
   const setOptions: PolicySetOptions = {
     ...settings,
+    ...(clusterName !== undefined ? { clusterName } : {}),
     // A defaulted choice is left to the set's default (IPv4), so the set knows it defaulted: a family the user gives or the
     // capture shows off is off in Cilium, one left to the default unknown (`comparisonLimits`).
     ...(families.judged.source !== 'default' ? { ipFamilies: families.ipFamilies } : {}),
@@ -451,10 +456,67 @@ function remoteClusterPods(flows: string, capture: FlowCapture, local: string): 
   return new CiliumPolicyError({
     id: 'cli-flows-other-cluster',
     message: `--flows ${flows}: pod ${first} is of cluster ${cluster} (${CLUSTER_KEY}=${cluster})${pods.size > 1 ? ` (and ${pods.size - 1} more pod${pods.size === 2 ? '' : 's'} of other clusters)` : ''}, `
-      + `not of the local cluster ${local} (--cluster-name, default default); the endpoint classes are pods of the local cluster, so its `
+      + `not of the local cluster ${local} (--cluster-name); the endpoint classes are pods of the local cluster, so its `
       + 'connections would be judged as a local pod\'s, where a selector naming the cluster or policy-default-local-cluster decides them otherwise',
     fix: `give --cluster-name ${cluster} if the capture is of that cluster; a capture of several clusters (clustermesh): keep only the records whose pods are of `
       + `cluster ${local}, or judge it with replay, which judges each pod in its own cluster`,
+  });
+}
+
+/**
+ * The local cluster of `diff`/`report --flows`: `--cluster-name` when given, else the one cluster the capture's records name
+ * (`FlowCapture.clustersNamed`: node names `<cluster>/<node>`, pkg/node/types `GetAbsoluteNodeName`; the ends' `cluster_name`
+ * and `io.cilium.k8s.policy.cluster` labels, pkg/k8s/utils `SanitizePodLabels`), else `default` (`undefined`: the set's
+ * default). A capture of a named cluster needed `--cluster-name` by hand and was refused without it.
+ * @throws CiliumPolicyError `cli-flows-cluster-name` when `--cluster-name` is not the one cluster the capture names;
+ * `cli-flows-clusters` when the capture names several and `--cluster-name` is not given (never guessed); `engine-cluster-name`
+ * for a named cluster Cilium refuses
+ */
+function captureLocalCluster(flows: string, capture: FlowCapture, given: string | undefined): string | undefined {
+  const named = Object.entries(capture.clustersNamed ?? {});
+  if (named.length === 0) return given;
+  const list = named.slice(0, 5).map(([n, where]) => `${withoutControls(n)} (${withoutControls(where)})`).join(', ')
+    + (named.length > 5 ? ` and ${named.length - 5} more` : '');
+  if (named.length === 1) {
+    const [name, where] = named[0];
+    if (given === undefined) {
+      const bad = clusterNameError(name, `the cluster every record of --flows ${flows} that names one names, ${JSON.stringify(name)} (${where}), which`);
+      if (bad) throw bad;
+      return name;
+    }
+    if (given === name) return given;
+    throw new CiliumPolicyError({
+      id: 'cli-flows-cluster-name',
+      message: `--cluster-name ${given} contradicts --flows ${flows}, whose records name cluster ${list} and no other: the policies would be judged `
+        + `for cluster ${given} on the connections of cluster ${withoutControls(name)}`,
+      fix: `leave --cluster-name out (the capture's cluster, ${withoutControls(name)}, is taken) or give --cluster-name ${withoutControls(name)}; for cluster ${given}, `
+        + 'give a capture of that cluster',
+    });
+  }
+  if (given !== undefined) return given;
+  throw new CiliumPolicyError({
+    id: 'cli-flows-clusters',
+    message: `--flows ${flows} names ${named.length} clusters: ${list}; the local cluster cannot be told (it is never guessed), and the endpoint `
+      + 'classes are pods of one cluster',
+    fix: 'keep only the records of one cluster (hubble observe --node-name <cluster>/ of that cluster) and give --cluster-name <it>, or judge the capture '
+      + 'with replay, which judges each pod in its own cluster',
+  });
+}
+
+/**
+ * The error for a capture that names a cluster other than the local one where no pod of it is (a node `east/node-1`, an end's
+ * `cluster_name`), or `undefined`: the classes would hold a cluster's connections judged for another (`remoteClusterPods`
+ * names the pods).
+ */
+function otherClusterNamed(flows: string, capture: FlowCapture, local: string | undefined): CiliumPolicyError | undefined {
+  const localName = local ?? DEFAULT_CLUSTER_NAME;
+  const other = Object.entries(capture.clustersNamed ?? {}).find(([n]) => n !== localName);
+  if (other === undefined) return undefined;
+  return new CiliumPolicyError({
+    id: 'cli-flows-other-cluster',
+    message: `--flows ${flows} names cluster ${withoutControls(other[0])} (${withoutControls(other[1])}), not the local cluster ${localName} (--cluster-name); `
+      + 'its connections would be judged as the local cluster\'s',
+    fix: `keep only the records of cluster ${localName}, or judge the capture with replay, which judges each pod in its own cluster`,
   });
 }
 

@@ -18,12 +18,13 @@ import { CiliumPolicyError } from '../core/errors';
 import { HttpRequest, KafkaRequest } from '../engine/l7';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { timeKey } from './flow-time';
+import { CLUSTER_KEY } from '../model/selectors';
 import { addressPacketFamily, unmappedText } from '../model/cidr';
 import { capturedDnsName } from '../model/fqdn-pattern';
 import { FLOW_READ_OPTION_DEFAULTS, FlowHandler, FlowReadOptions, FlowReadStats, FlowSource, readFlows } from './flow-reader';
 import {
   FlowPeer, FlowScratch, FlowSkipReason, HubbleFlow, HubblePolicy, SCTP_DISABLED_DROP, classifyFlow, connectionKey, flowPeer, flowPeerProblem,
-  l7Request,
+  l7Request, unknownDropReason,
 } from './flow';
 
 /**
@@ -33,6 +34,19 @@ import {
  * reported, not judged.
  */
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
+
+/** A drop reason flow.proto does not hold, as a capture wrote it (`FlowCapture.unknownDropReasons`). */
+export interface UnknownDropReason {
+  /** The value: `"POLICY_DENIED_V2"` (a `drop_reason_desc`, quoted) or `drop_reason 250`. */
+  readonly value: string;
+  /** Records of it. */
+  readonly records: number;
+  /** The line of the first. */
+  readonly firstLine: number;
+}
+
+/** The most distinct unknown drop reasons named (`FlowCapture.unknownDropReasons`). */
+const MAX_UNKNOWN_DROP_REASONS = 100;
 
 /** Options of `Connections.collect`. */
 export interface CollectOptions extends FlowReadOptions {
@@ -282,6 +296,20 @@ export interface FlowCapture {
    * @default - none found
    */
   readonly clusterName?: string;
+  /**
+   * Every cluster a record of the capture names, with where it is first named: the prefix of an observing node's `node_name`
+   * (`<cluster>/<node>`: pkg/node/types `GetAbsoluteNodeName` writes it when the agent's cluster is not `default`), an end's
+   * `cluster_name`, a pod's `io.cilium.k8s.policy.cluster` label (`{ east: 'node east/node-1 at line 3' }`). A bare node
+   * name names none (agents of older releases write one in a named cluster).
+   * @default - no record names a cluster
+   */
+  readonly clustersNamed?: { readonly [cluster: string]: string };
+  /**
+   * The drop reasons of the records skipped as `unknown-drop-reason`, each with its records and first line (at most 100
+   * values; the skip count holds every record).
+   * @default - none
+   */
+  readonly unknownDropReasons?: UnknownDropReason[];
   /** DNS answers seen: address → names (lower case, no trailing dot). */
   readonly dnsAnswers: { readonly [address: string]: string[] };
   /** Addresses not remembered because `maxDnsAddresses` was reached. */
@@ -508,6 +536,10 @@ export class ConnectionCollector {
   private readonly clusters = new Map<string, number>();
   /** Records per cluster of the node that observed them (`observerCluster`). */
   private readonly observers = new Map<string, number>();
+  /** Cluster → where a record first names it (`clustersNamed`); the last node name read, so each is split once per run. */
+  private readonly named = new Map<string, string>();
+  private readonly unknownDrops = new Map<string, { records: number; firstLine: number }>();
+  private lastNode: unknown = undefined;
   private dualStack: string | undefined;
   private singleStack: string | undefined;
   /** The first decided record per packet family (`FlowCapture.firstIpv4Packet`, …). */
@@ -548,6 +580,7 @@ export class ConnectionCollector {
       checkOneFamily(s.srcIp, s.dstIp);
     }
     this.records++;
+    this.noteClusters(flow, line);
     if (this.dualStack === undefined) this.dualStack = dualStackSign(flow.source, line) ?? dualStackSign(flow.destination, line);
     if (this.singleStack === undefined) this.singleStack = singleStackSign(flow.source, line) ?? singleStackSign(flow.destination, line);
     const l7 = flow.l7;
@@ -555,6 +588,7 @@ export class ConnectionCollector {
     if (!decided) {
       const reason = s.skip as FlowSkipReason;
       this.skips.set(reason, (this.skips.get(reason) ?? 0) + 1);
+      if (reason === FlowSkipReason.UNKNOWN_DROP_REASON) this.noteUnknownDrop(flow, line);
       return;
     }
     if ((!this.familySeen.has(4) || !this.familySeen.has(6)) && passedEndpoint(flow, s)) this.noteFamily(line);
@@ -676,6 +710,8 @@ export class ConnectionCollector {
       overflowFlows: this.overflow,
       maxConnections: this.maxConnections,
       ...(clusterName !== undefined ? { clusterName } : {}),
+      ...(this.unknownDrops.size > 0 ? { unknownDropReasons: [...this.unknownDrops].map(([value, v]) => ({ value, ...v })) } : {}),
+      ...(this.named.size > 0 ? { clustersNamed: Object.fromEntries([...this.named].sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
       dnsAnswers: stringMap(this.dns),
       dnsOverflow: this.dnsOverflow,
       ...(validTime(this.first) && validTime(this.last) ? { window: { first: this.first as string, last: this.last as string } } : {}),
@@ -772,10 +808,35 @@ export class ConnectionCollector {
     return [...out.values()];
   }
 
+  /** Notes the clusters a record names by its node's name and its ends' `cluster_name` (`clustersNamed`; pod labels: `peer`). */
+  private noteClusters(flow: HubbleFlow, line: number): void {
+    const node = flow.node_name;
+    if (node !== this.lastNode) {
+      this.lastNode = node;
+      const slash = typeof node === 'string' ? node.indexOf('/') : -1;
+      if (slash > 0) this.nameCluster((node as string).slice(0, slash), `node ${node as string} at line ${line}`);
+    }
+    for (const side of ['source', 'destination'] as const) {
+      const name = flow[side]?.cluster_name;
+      if (typeof name === 'string' && name !== '' && !this.named.has(name)) this.nameCluster(name, `${side}.cluster_name ${name} at line ${line}`);
+    }
+  }
+
+  private noteUnknownDrop(flow: HubbleFlow, line: number): void {
+    const value = unknownDropReason(flow) as string;
+    const seen = this.unknownDrops.get(value);
+    if (seen !== undefined) seen.records++;
+    else if (this.unknownDrops.size < MAX_UNKNOWN_DROP_REASONS) this.unknownDrops.set(value, { records: 1, firstLine: line });
+  }
+
+  private nameCluster(name: string, where: string): void {
+    if (!this.named.has(name)) this.named.set(name, where);
+  }
+
   private create(key: string, flow: HubbleFlow, line: number): MutableConnection {
     const s = this.scratch;
-    const source = this.peer(s.srcKey, flow.source, s.srcIp);
-    const destination = this.peer(s.dstKey, flow.destination, s.dstIp);
+    const source = this.peer(s.srcKey, flow.source, s.srcIp, line);
+    const destination = this.peer(s.dstKey, flow.destination, s.dstIp, line);
     const req = s.l7Key !== '' ? l7Request(flow.l7) : {};
     return {
       key,
@@ -831,12 +892,15 @@ export class ConnectionCollector {
     if (problem !== undefined) throw new Error(`${side}: ${problem}`);
   }
 
-  private peer(key: string, ep: HubbleFlow['source'], ip: string | undefined): FlowPeer {
+  private peer(key: string, ep: HubbleFlow['source'], ip: string | undefined, line: number): FlowPeer {
     let p = this.peers.get(key);
     if (p === undefined) {
       p = flowPeer(key, ep, ip);
       this.peers.set(key, p);
-      if (p.cluster !== undefined) this.clusters.set(p.cluster, (this.clusters.get(p.cluster) ?? 0) + 1);
+      if (p.cluster !== undefined) {
+        this.clusters.set(p.cluster, (this.clusters.get(p.cluster) ?? 0) + 1);
+        this.nameCluster(p.cluster, `pod ${p.namespace ?? '?'}/${p.podNames[0] ?? '(no pod name)'} (${CLUSTER_KEY}=${p.cluster}) at line ${line}`);
+      }
     }
     return p;
   }

@@ -253,6 +253,8 @@ export enum FlowSkipReason {
   UNKNOWN_IDENTITY = 'unknown-identity',
   /** ICMPv4 fragmentation needed (type 3 code 4) not dropped or audited: the agent lets it through before the policy lookup. */
   ICMP_FRAG_NEEDED = 'icmp-frag-needed',
+  /** Drops of a reason flow.proto's `DropReason` does not hold (a newer agent, an edited capture): named in the report. */
+  UNKNOWN_DROP_REASON = 'unknown-drop-reason',
 }
 
 /** Every skip reason, with what it means. */
@@ -273,7 +275,51 @@ export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
   'unknown-identity': 'an end with neither labels, a reserved identity nor a pod name (identity 0, field-masked exports): no selector can be matched',
   'icmp-frag-needed': 'ICMPv4 fragmentation needed (type 3 code 4) not dropped or audited by policy: the agent lets it through before the '
     + 'policy lookup (allow-icmp-frag-needed, on by default; bpf/lib/policy.h)',
+  'unknown-drop-reason': 'drops whose drop_reason_desc (or drop_reason number) is no DropReason of flow.proto (a newer agent, an edited '
+    + 'capture): whether policy dropped them is unknown, so they are not judged; the report names each value',
 };
+
+/**
+ * The drop reasons of flow.proto's `DropReason` (api/v1/flow/flow.proto, cilium/cilium@04bbfcb5: 130–203; shared with
+ * pkg/monitor/api/drop.go and bpf/lib/common.h), and 195, 198–201, 204–206 of later releases. A drop of another value is
+ * `unknown-drop-reason`: it may be a policy drop of a release this list predates.
+ */
+const DROP_REASONS: ReadonlyMap<string, number> = new Map([
+  ['INVALID_SOURCE_MAC', 130], ['INVALID_DESTINATION_MAC', 131], ['INVALID_SOURCE_IP', 132], ['POLICY_DENIED', 133], ['INVALID_PACKET_DROPPED', 134],
+  ['CT_TRUNCATED_OR_INVALID_HEADER', 135], ['CT_MISSING_TCP_ACK_FLAG', 136], ['CT_UNKNOWN_L4_PROTOCOL', 137],
+  ['CT_CANNOT_CREATE_ENTRY_FROM_PACKET', 138], ['UNSUPPORTED_L3_PROTOCOL', 139], ['MISSED_TAIL_CALL', 140], ['ERROR_WRITING_TO_PACKET', 141],
+  ['UNKNOWN_L4_PROTOCOL', 142], ['UNKNOWN_ICMPV4_CODE', 143], ['UNKNOWN_ICMPV4_TYPE', 144], ['UNKNOWN_ICMPV6_CODE', 145],
+  ['UNKNOWN_ICMPV6_TYPE', 146], ['ERROR_RETRIEVING_TUNNEL_KEY', 147], ['ERROR_RETRIEVING_TUNNEL_OPTIONS', 148], ['INVALID_GENEVE_OPTION', 149],
+  ['UNKNOWN_L3_TARGET_ADDRESS', 150], ['STALE_OR_UNROUTABLE_IP', 151], ['NO_MATCHING_LOCAL_CONTAINER_FOUND', 152],
+  ['ERROR_WHILE_CORRECTING_L3_CHECKSUM', 153], ['ERROR_WHILE_CORRECTING_L4_CHECKSUM', 154], ['CT_MAP_INSERTION_FAILED', 155],
+  ['INVALID_IPV6_EXTENSION_HEADER', 156], ['IP_FRAGMENTATION_NOT_SUPPORTED', 157], ['SERVICE_BACKEND_NOT_FOUND', 158],
+  ['NO_TUNNEL_OR_ENCAPSULATION_ENDPOINT', 160], ['FAILED_TO_INSERT_INTO_PROXYMAP', 161], ['REACHED_EDT_RATE_LIMITING_DROP_HORIZON', 162],
+  ['UNKNOWN_CONNECTION_TRACKING_STATE', 163], ['LOCAL_HOST_IS_UNREACHABLE', 164], ['NO_CONFIGURATION_AVAILABLE_TO_PERFORM_POLICY_DECISION', 165],
+  ['UNSUPPORTED_L2_PROTOCOL', 166], ['NO_MAPPING_FOR_NAT_MASQUERADE', 167], ['UNSUPPORTED_PROTOCOL_FOR_NAT_MASQUERADE', 168],
+  ['FIB_LOOKUP_FAILED', 169], ['ENCAPSULATION_TRAFFIC_IS_PROHIBITED', 170], ['INVALID_IDENTITY', 171], ['UNKNOWN_SENDER', 172],
+  ['NAT_NOT_NEEDED', 173], ['IS_A_CLUSTERIP', 174], ['FIRST_LOGICAL_DATAGRAM_FRAGMENT_NOT_FOUND', 175], ['FORBIDDEN_ICMPV6_MESSAGE', 176],
+  ['DENIED_BY_LB_SRC_RANGE_CHECK', 177], ['SOCKET_LOOKUP_FAILED', 178], ['SOCKET_ASSIGN_FAILED', 179],
+  ['PROXY_REDIRECTION_NOT_SUPPORTED_FOR_PROTOCOL', 180], ['POLICY_DENY', 181], ['VLAN_FILTERED', 182], ['INVALID_VNI', 183],
+  ['INVALID_TC_BUFFER', 184], ['NO_SID', 185], ['MISSING_SRV6_STATE', 186], ['NAT46', 187], ['NAT64', 188], ['AUTH_REQUIRED', 189],
+  ['CT_NO_MAP_FOUND', 190], ['SNAT_NO_MAP_FOUND', 191], ['INVALID_CLUSTER_ID', 192], ['UNSUPPORTED_PROTOCOL_FOR_DSR_ENCAP', 193],
+  ['NO_EGRESS_GATEWAY', 194], ['UNENCRYPTED_TRAFFIC', 195], ['TTL_EXCEEDED', 196], ['NO_NODE_ID', 197], ['DROP_RATE_LIMITED', 198],
+  ['IGMP_HANDLED', 199], ['IGMP_SUBSCRIBED', 200], ['MULTICAST_HANDLED', 201], ['DROP_HOST_NOT_READY', 202], ['DROP_EP_NOT_READY', 203],
+  ['DROP_NO_EGRESS_IP', 204], ['DROP_PUNT_PROXY', 205], ['DROP_NO_DEVICE', 206],
+]);
+const DROP_REASON_NUMBERS: ReadonlySet<number> = new Set(DROP_REASONS.values());
+
+/**
+ * @internal The drop reason of a dropped record that flow.proto's `DropReason` does not hold, as written (`"POLICY_DENIED_V2"`,
+ * `drop_reason 250`), else `undefined` (a known reason, or none given).
+ */
+export function unknownDropReason(flow: HubbleFlow): string | undefined {
+  const desc = flow.drop_reason_desc;
+  if (typeof desc === 'string' && desc !== '' && desc !== 'DROP_REASON_UNKNOWN') {
+    return DROP_REASONS.has(desc) ? undefined : JSON.stringify(desc.length > 64 ? `${desc.slice(0, 64)}…` : desc);
+  }
+  const n = flow.drop_reason ?? (flow.event_type?.type === 1 ? flow.event_type.sub_type : undefined);
+  return typeof n === 'number' && n !== 0 && !DROP_REASON_NUMBERS.has(n) ? `drop_reason ${n}` : undefined;
+}
 
 /** What the cluster did with one flow record. */
 export enum ObservedFlowVerdict {
@@ -593,7 +639,9 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
       observed = L7_DENIED;
     } else {
       const reason = policyDropReason(flow) ?? sctpDisabledDrop(flow);
-      if (reason === undefined) return skip(s, FlowSkipReason.NON_POLICY_DROP);
+      if (reason === undefined) {
+        return skip(s, unknownDropReason(flow) !== undefined ? FlowSkipReason.UNKNOWN_DROP_REASON : FlowSkipReason.NON_POLICY_DROP);
+      }
       s.dropReason = reason;
     }
   }

@@ -12,7 +12,8 @@ export {
 } from './flow';
 export {
   ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, ConnectionCollector, Connections, FlowCapture, IdentityResolution,
-  IdentityResolutionMethod, ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds, collectConnections, observedFlowing, observedVerdict,
+  IdentityResolutionMethod, ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds, UnknownDropReason, collectConnections,
+  observedFlowing, observedVerdict,
 } from './connections';
 export {
   ClusterDisagreement, ClusterSideDecision, ClusterVerdict, ConnectionChange, DropSource, EngineSideDecision, NamespaceRollout, ObservedSides,

@@ -36,10 +36,10 @@ import {
   ObservedVerdict, TimeWindow,
   TimeWindowSeconds,
   clusterPolicyText,
-  collectConnections, observedFlowing, observedVerdict, replyLookupsOnly, unreadInput, windowSeconds,
+  UnknownDropReason, collectConnections, observedFlowing, observedVerdict, replyLookupsOnly, unreadInput, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
-import { FlowPeer, FlowPeerKind, SCTP_DISABLED_DROP, apiServerOnNode } from './flow';
+import { FlowPeer, FlowPeerKind, FlowSkipReason, SCTP_DISABLED_DROP, apiServerOnNode } from './flow';
 import { compareCodeUnits as compare } from '../model/code-unit-order';
 import { pushAll } from '../model/push-all';
 
@@ -401,6 +401,12 @@ export interface SkippedRecords {
   readonly total: number;
   /** How many per reason (a `FlowSkipReason` value; only reasons that occurred). */
   readonly byReason: { readonly [reason: string]: number };
+  /**
+   * The values of the `unknown-drop-reason` records, as written, each with its records and first line
+   * (`FlowCapture.unknownDropReasons`).
+   * @default - none
+   */
+  readonly unknownDropReasons?: UnknownDropReason[];
 }
 
 /** The IP families a replay judged for (`JudgedIpFamilies`: how they were chosen, from what), and what the capture says about them. */
@@ -674,6 +680,13 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     .slice(0, options.topDropSources ?? 10);
   const skippedTotal = Object.values(capture.skipped).reduce((a, b) => a + (b ?? 0), 0);
   const warnings = captureWarnings(capture);
+  const unknownDrops = capture.skipped[FlowSkipReason.UNKNOWN_DROP_REASON] ?? 0;
+  if (unknownDrops > 0) {
+    const shown = (capture.unknownDropReasons ?? []).slice(0, 5).map((u) => `${u.value} (${u.records} at line ${u.firstLine}${u.records > 1 ? ' first' : ''})`);
+    warnings.push(`${unknownDrops} dropped record${unknownDrops === 1 ? '' : 's'} of a drop reason flow.proto's DropReason does not hold, not judged: `
+      + `${shown.join(', ')}${(capture.unknownDropReasons ?? []).length > 5 ? ', …' : ''}; if the cluster's Cilium is newer than this tool, a policy drop of a new reason `
+      + 'is among them');
+  }
   const judged = policies._engineConfig.ipFamilies;
   const families = captureFamiliesWarning(capture, judged, 'replay', policies.ciliumVersion,
     policies.ciliumVersionSource === VERSION_DEFAULT);
@@ -700,7 +713,10 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
       ...(capture.dualStackEvidence !== undefined ? { dualStackEvidence: capture.dualStackEvidence } : {}),
     },
     input: capture.input,
-    skipped: { total: skippedTotal, byReason: capture.skipped },
+    skipped: {
+      total: skippedTotal, byReason: capture.skipped,
+      ...(capture.unknownDropReasons !== undefined ? { unknownDropReasons: capture.unknownDropReasons } : {}),
+    },
     summary: {
       connections: out.length,
       flows: out.reduce((a, c) => a + c.observed.flows, 0),

@@ -295,6 +295,47 @@ export function containerPortsOf(podSpec: ManifestObject): ManifestContainerPort
   })));
 }
 
+/** A `hostPort` or `nodePort` the reader leaves out but the API server refuses (`nodePortValueRefusals`). */
+export interface NodePortValueRefusal {
+  /** Where it is written (`['spec', 'template', 'spec', 'containers', 0, 'ports', 1, 'hostPort']`). */
+  readonly path: readonly (string | number)[];
+  /** The value as written. */
+  readonly value: unknown;
+}
+
+/**
+ * The `hostPort`s of a workload's containers (and init containers) and the `nodePort`s of a Service's ports that are
+ * neither unset (absent, null, 0: the API's unset value) nor a port number: `"8080"`, `8080.5`, `-1`, `70000`. The API
+ * server refuses the object (int32 fields: a string does not decode; k8s.io/kubernetes pkg/apis/core/validation
+ * `validateContainerPorts` / `ValidateService` take 1–65535), so it is not in the cluster; the reader, which keeps only
+ * port numbers (`containerPortsOf`, `readServiceSpec`), would read it without the port, and a connection to a node on it
+ * would be judged instead of refused (`engine-node-port`).
+ */
+export function nodePortValueRefusals(obj: unknown): NodePortValueRefusal[] {
+  if (!isManifestObject(obj)) return [];
+  const out: NodePortValueRefusal[] = [];
+  const check = (value: unknown, path: readonly (string | number)[]): void => {
+    if (value !== undefined && value !== null && value !== 0 && !isPortNumber(value)) out.push({ path, value });
+  };
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  if (obj.kind === 'Service') {
+    const spec = obj.spec;
+    if (isManifestObject(spec)) list(spec.ports).forEach((p, i) => isManifestObject(p) && check(p.nodePort, ['spec', 'ports', i, 'nodePort']));
+    return out;
+  }
+  const paths = workloadPaths(obj.kind);
+  if (paths === undefined) return out;
+  const podSpec = valueAt(obj, [...paths.template, 'spec']);
+  if (!isManifestObject(podSpec)) return out;
+  for (const key of ['containers', 'initContainers']) {
+    list(podSpec[key]).forEach((c, i) => {
+      if (!isManifestObject(c)) return;
+      list(c.ports).forEach((p, j) => isManifestObject(p) && check(p.hostPort, [...paths.template, 'spec', key, i, 'ports', j, 'hostPort']));
+    });
+  }
+  return out;
+}
+
 /** Whether a value is a port number (an integer 1-65535), as `hostPort` and `nodePort` are written. */
 export function isPortNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;

@@ -18,7 +18,7 @@ import { ParseDiagnosticId } from './parse-diagnostic-id';
 import { Locator, ParseOptions, ParseResult, SourcePosition } from './parse-result';
 import { isKubernetesList, visitListEntries } from './list-items';
 import { cidrGroupRejections } from './cidr-group-admission';
-import { nonStringMetadataValues, nullMetadataValues, readManifest } from './manifests';
+import { nodePortValueRefusals, nonStringMetadataValues, nullMetadataValues, readManifest } from './manifests';
 import { metadataNotString, nameMissing } from './object-names';
 import { withoutControls } from './printable';
 import { describeValue, isPlainObject } from './plain-value';
@@ -285,13 +285,23 @@ function readResource(
     const groupRefusals = cidrGroupRejections(value);
     for (const r of groupRefusals) reader.report(r.id, Severity.ERROR, r.path, r.message, r.fix);
     const groupIds = new Set<string>(groupRefusals.map((r) => r.id));
+    // A hostPort or nodePort the API server refuses (`"8080"`, 70000): the object is not in the cluster, and read without
+    // the port a connection to a node on it would be judged instead of refused (engine-node-port). Refused at its line.
+    const portRefusals = nodePortValueRefusals(value);
+    for (const r of portRefusals) {
+      const field = r.path[r.path.length - 1];
+      reader.report(ParseDiagnosticId.WRONG_TYPE, Severity.ERROR, r.path,
+        `${field} ${JSON.stringify(r.value) ?? String(r.value)} is not a port number (1-65535): the API server refuses the ${objectName(value)}, so it is not read `
+          + `(read without it, a connection to a node on that port would be judged instead of refused)`,
+        `write ${field} as a number from 1 to 65535 (unquoted), or leave it out`);
+    }
     const before = out.diagnostics.length;
     flush(out, reader, source, where, itemPath);
     const refusals = out.diagnostics.slice(before).filter((d) => d.severity === Severity.ERROR
-      && ((refused.length > 0 && d.id === ParseDiagnosticId.WRONG_TYPE) || groupIds.has(d.id)));
+      && (((refused.length > 0 || portRefusals.length > 0) && d.id === ParseDiagnosticId.WRONG_TYPE) || groupIds.has(d.id)));
     out.skipped.push({
       ...compact({ kind: typeof kind === 'string' ? kind : undefined, index: where.index, itemPath }), object: value, locate: locator(source),
-      ...(refused.length > 0 || groupRefusals.length > 0 ? { _refused: refusals } : {}),
+      ...(refused.length > 0 || groupRefusals.length > 0 || portRefusals.length > 0 ? { _refused: refusals } : {}),
     });
     return;
   }

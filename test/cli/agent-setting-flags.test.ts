@@ -108,7 +108,7 @@ describe.each(SETTING_COMMANDS)('%s', (name) => {
     }
     // Not given: not read (but a default of the flag's own, --cluster-name default).
     const none = await parsed(name, []);
-    expect(none[key]).toEqual(key === 'clusterName' && name !== 'replay' && name !== 'draft' ? 'default' : undefined);
+    expect(none[key]).toEqual(key === 'clusterName' && name !== 'replay' && name !== 'draft' && name !== 'diff' && name !== 'report' ? 'default' : undefined);
   });
 });
 
