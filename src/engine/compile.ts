@@ -547,7 +547,7 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   const servicesMissing: ServicesMissing = { services: [], endpoints: [] };
   const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny, dropped, servicesMissing);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
-  const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
+  const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny, version: v });
   if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_15)) {
     // A NetworkPolicy is no CRD: its endPort is kept by the API server, and the 1.14 parsePorts has no EndPort (1.15
     // refuses the whole NetworkPolicy, `networkPolicyRefusals`; 1.16 translates the range).
