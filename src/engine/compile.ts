@@ -948,7 +948,7 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
   const facts = ctx.serviceFacts ??= inventoryServiceFacts(ctx.config.inventory);
   for (const s of item.services ?? []) {
     const target = serviceEntryTarget(s, v);
-    const { reading, found, endpointsMissing: unknown } = readServiceEntry(s, facts, v);
+    const { reading, found, endpointsMissing: unknown, ignored } = readServiceEntry(s, facts, v);
     readings.push(reading);
     if (target.kind === 'nothing' || target.kind === 'undecided') {
       // From 1.19 the patch release decides what it matches (`undecidedServiceSelector`).
@@ -973,6 +973,14 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
       : `Services matching ${target.selector.toString()}${target.namespace !== undefined ? ` in ${target.namespace}` : ''}`;
     if (reading === 'not-in-inputs') missing.push(what);
     pushAll(endpointsMissing, unknown.map((svc) => `Service ${svc.namespace}/${svc.name}`));
+    if (ignored !== undefined) {
+      const names = ignored.map((svc) => `${svc.namespace}/${svc.name}`).join(', ');
+      const why = `${what} ${ignored.length === 1 ? 'is an ExternalName Service' : `are ExternalName Services (${names})`}, which Cilium ${v} does not `
+        + 'hold (pkg/k8s ParseService: "External-name services must be ignored"), so it adds no peer selector';
+      notes.push(`toServices: ${why}`);
+      none.push(why);
+      continue;
+    }
     if (found.length === 0) {
       notes.push(`toServices: ${what} ${byName ? 'is' : 'are'} not in the inventory (give the Service manifest), so it selects nothing here`
         + ((item.toPorts ?? []).length > 0 ? '; if no such Service exists in the cluster, the agent adds no selector for it, and an item left '
