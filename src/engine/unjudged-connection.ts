@@ -16,6 +16,7 @@ import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLea
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
 import { Verdict, VerdictQuery } from './verdict';
 import { AbsentNodeLabels } from '../model/node-label-reads';
+import { parseIp } from '../model/cidr';
 
 export { ConnectionEndNames, l7RulesText } from './unjudged-request';
 
@@ -80,7 +81,8 @@ export interface JudgedPolicies {
  */
 export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames,
   lead = '', judged?: { readonly verdict: Verdict }, absent?: EndsAbsentNodeLabels): CiliumPolicyError | undefined {
-  const service = serviceAddressError(set, ends, names.to, lead) ?? nodePortError(set, ends, names.to, lead);
+  const service = serviceAddressError(set, ends, names.to, lead) ?? nodePortError(set, ends, names.to, lead)
+    ?? podDnsNameError(ends.from, names.from, lead) ?? podDnsNameError(ends.to, names.to, lead);
   if (service !== undefined) return service;
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
@@ -134,6 +136,41 @@ export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: 
   // A cluster DNS name of a Service resolves to its ClusterIP, or a headless one's pods: never an outside address.
   const byName = end.kind === EndpointKind.FQDN && end.name !== undefined ? inventory.serviceAtDnsName(end.name) : undefined;
   return byName === undefined ? undefined : { service: byName, atAddress: false };
+}
+
+/**
+ * The pod address a DNS name (`fqdn:`) stands for when it is a pod's cluster DNS name, `<address with dashes>.<namespace>.pod.<cluster
+ * domain>` (`10-0-0-5.shop.pod.cluster.local`, an IPv6 address with `-` for `:`; any domain, case or trailing dot), which
+ * CoreDNS answers with that address; `undefined` for any other end.
+ */
+export function podAddressOfEnd(end: Endpoint): string | undefined {
+  if (end.kind !== EndpointKind.FQDN || end.name === undefined) return undefined;
+  const labels = end.name.toLowerCase().replace(/\.$/, '').split('.');
+  if (labels.length < 4 || labels[2] !== 'pod' || labels[1] === '') return undefined;
+  const v4 = labels[0].replace(/-/g, '.');
+  if (/^[0-9.]+$/.test(v4) && parseIp(v4) !== undefined) return v4;
+  const v6 = labels[0].replace(/-/g, ':');
+  return v6.includes(':') && parseIp(v6) !== undefined ? v6 : undefined;
+}
+
+/**
+ * Why no verdict on a connection with an end that is a pod's cluster DNS name (`podAddressOfEnd`) is what Cilium enforces: the
+ * name resolves to the pod's address, which the ipcache holds with the pod's own identity (its CiliumEndpoint or pod, sources
+ * `custom-resource`/`k8s`, which the `generated` prefixes of DNS answers never overwrite: pkg/source `AllowOverwrite`), so no
+ * `toFQDNs` or CIDR rule judges it as the outside address the engine would take it for; which pod it is the query does not say
+ * (`engine-pod-dns-name`).
+ */
+function podDnsNameError(end: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
+  const address = podAddressOfEnd(end);
+  if (address === undefined) return undefined;
+  const namespace = (end.name ?? '').toLowerCase().split('.')[1];
+  return new CiliumPolicyError({
+    id: 'engine-pod-dns-name',
+    message: `${lead}${name} ${formatEndpoint(end)}: ${end.name ?? ''} is the cluster DNS name of the pod at ${address} in namespace ${namespace}, which `
+      + 'resolves to that pod\'s address; Cilium gives the address the pod\'s own identity (DNS answers never overwrite it), so no toFQDNs or '
+      + 'CIDR rule judges it as an outside address and no verdict on it as one is what Cilium enforces',
+    fix: `give the pod itself (pod:${namespace}:<its labels>)`,
+  });
 }
 
 /** Whether `end` is a node end (`isNodeEnd`) or `entity:kube-apiserver`, given with an address: one a Service's may be. */
