@@ -573,7 +573,7 @@ function compileItem(item: RuleItemModel, section: SectionName, index: number, p
   const servicesMissing: ServicesMissing = { services: [], endpoints: [] };
   const written: PeerSpec = field === undefined ? { kind: 'any' } : compilePeer(item, field, direction, ctx, notes, path, deny, dropped, servicesMissing);
   const peer: PeerSpec = emptyField !== undefined ? { kind: 'none', why: `${wire(emptyField, direction)}: [] selects nothing, and with it the whole item` } : written;
-  const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny });
+  const l4 = compileL4(item.toPorts, item.icmps, field !== undefined, { endPort: v.atLeast(CiliumVersion.V1_16), deny, version: v });
   if (ctx.mode === 'k8s' && !v.atLeast(CiliumVersion.V1_15)) {
     // A NetworkPolicy is no CRD: its endPort is kept by the API server, and the 1.14 parsePorts has no EndPort (1.15
     // refuses the whole NetworkPolicy, `networkPolicyRefusals`; 1.16 translates the range).
@@ -974,7 +974,7 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
   const facts = ctx.serviceFacts ??= inventoryServiceFacts(ctx.config.inventory);
   for (const s of item.services ?? []) {
     const target = serviceEntryTarget(s, v);
-    const { reading, found, endpointsMissing: unknown } = readServiceEntry(s, facts, v);
+    const { reading, found, endpointsMissing: unknown, ignored } = readServiceEntry(s, facts, v);
     readings.push(reading);
     if (target.kind === 'nothing' || target.kind === 'undecided') {
       // From 1.19 the patch release decides what it matches (`undecidedServiceSelector`).
@@ -999,6 +999,14 @@ function serviceBackends(item: RuleItemModel, ctx: TranslateContext, notes: stri
       : `Services matching ${target.selector.toString()}${target.namespace !== undefined ? ` in ${target.namespace}` : ''}`;
     if (reading === 'not-in-inputs') missing.push(what);
     pushAll(endpointsMissing, unknown.map((svc) => `Service ${svc.namespace}/${svc.name}`));
+    if (ignored !== undefined) {
+      const names = ignored.map((svc) => `${svc.namespace}/${svc.name}`).join(', ');
+      const why = `${what} ${ignored.length === 1 ? 'is an ExternalName Service' : `are ExternalName Services (${names})`}, which Cilium ${v} does not `
+        + 'hold (pkg/k8s ParseService: "External-name services must be ignored"), so it adds no peer selector';
+      notes.push(`toServices: ${why}`);
+      none.push(why);
+      continue;
+    }
     if (found.length === 0) {
       notes.push(`toServices: ${what} ${byName ? 'is' : 'are'} not in the inventory (give the Service manifest), so it selects nothing here`
         + ((item.toPorts ?? []).length > 0 ? '; if no such Service exists in the cluster, the agent adds no selector for it, and an item left '

@@ -543,7 +543,7 @@ export function envoyRestricts(pr: CompiledPortRule | undefined): boolean {
  * cache) is one of a restricted entry's. An entry whose selectors are not known as the agent caches them (Services, cloud
  * groups) lifts nothing, and a restricted one of them keeps every restriction: unknown is not judged.
  */
-function unevaluatedRestrictionOf(entries: readonly L7Entry[], namespace: string): UnevaluatedRestriction[] | undefined {
+function unevaluatedRestrictionOf(entries: readonly L7Entry[], namespace: string, version: CiliumVersion): UnevaluatedRestriction[] | undefined {
   const restricted = entries.filter((e) => envoyRestricts(e.pr));
   if (restricted.length === 0) return undefined;
   const keysOf = restricted.map((e) => peerKeys(e.item.peer));
@@ -559,7 +559,7 @@ function unevaluatedRestrictionOf(entries: readonly L7Entry[], namespace: string
   const seen = new Set<string>();
   const out: UnevaluatedRestriction[] = [];
   for (const e of restricted) {
-    const r = restrictionOf(e.item, e.pr as CompiledPortRule, namespace);
+    const r = restrictionOf(e.item, e.pr as CompiledPortRule, namespace, version);
     const key = JSON.stringify(r);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -569,8 +569,8 @@ function unevaluatedRestrictionOf(entries: readonly L7Entry[], namespace: string
 }
 
 /** A side allowed by L7 entries, with what the proxy may refuse of it that the engine does not evaluate (`unevaluatedRestrictionOf`). */
-function withRestriction(side: SideVerdict, entries: readonly L7Entry[], namespace: string): SideVerdict {
-  const restrictions = unevaluatedRestrictionOf(entries, namespace);
+function withRestriction(side: SideVerdict, entries: readonly L7Entry[], namespace: string, version: CiliumVersion): SideVerdict {
+  const restrictions = unevaluatedRestrictionOf(entries, namespace, version);
   return restrictions === undefined ? side
     : { ...side, unevaluatedRestriction: restrictions.map(restrictionText).join('; '), unevaluatedRestrictions: restrictions };
 }
@@ -607,9 +607,10 @@ function tlsContextOf(tls: unknown, namespace: string): RestrictionTlsContext | 
  * and `{name: cec}` are one listener for a pod, in a CNP or a CCNP. `CiliumEnvoyConfig` for a subject without a namespace
  * is refused (`listenerKindRefusals`).
  * @param subjectNamespace the subject's namespace (`SideInput.subjectNamespace`), "" for none
+ * @param version the target version: its CRD may prune the listener's `priority` (`resolvedListener`)
  */
-function listenerOf(listener: unknown, subjectNamespace: string): RestrictionListener | undefined {
-  const l = resolvedListener(listener, subjectNamespace);
+function listenerOf(listener: unknown, subjectNamespace: string, version: CiliumVersion): RestrictionListener | undefined {
+  const l = resolvedListener(listener, subjectNamespace, version);
   if (l === undefined) return undefined;
   return {
     envoyConfigKind: l.kind,
@@ -630,11 +631,11 @@ export function serverNameSet(names: readonly string[] | undefined): string[] | 
 }
 
 /** What a port rule that `envoyRestricts` restricts, from the proxy settings the model keeps; the SNI names as a set. */
-function restrictionOf(item: CompiledItem, pr: CompiledPortRule, namespace: string): UnevaluatedRestriction {
+function restrictionOf(item: CompiledItem, pr: CompiledPortRule, namespace: string, version: CiliumVersion): UnevaluatedRestriction {
   const sni = serverNameSet(pr.serverNames);
   const terminating = tlsContextOf(pr.proxy?.terminatingTLS, namespace);
   const originating = tlsContextOf(pr.proxy?.originatingTLS, namespace);
-  const listener = listenerOf(pr.proxy?.listener, namespace);
+  const listener = listenerOf(pr.proxy?.listener, namespace, version);
   return {
     item: describeItem(item),
     ...(sni !== undefined ? { serverNames: sni } : {}),
@@ -941,7 +942,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     } : undefined;
     // Envoy lets the connection through when one of the port's rules for the peer matches it: a plain one always, one
     // with serverNames only for its SNIs (a listener by its own filters): `unevaluatedRestrictionOf`.
-    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes)), entries, input.subjectNamespace ?? '');
+    return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7, `allowed by ${describeItem(first)}`, dedupe(notes)), entries, input.subjectNamespace ?? '', input.config.version);
   }
   // allow-localhost: a redirect whose selector selects the host but is not the host selector itself (a wildcard, `all`,
   // an expression) gets the host selector added with no L7 rules (L4Filter.attach / createL4IngressFilter
@@ -969,7 +970,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
     };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
       `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only beside the wildcard rule of default-allow mode)`,
-      dedupe(notes)), entries, input.subjectNamespace ?? '');
+      dedupe(notes)), entries, input.subjectNamespace ?? '', input.config.version);
   }
   if (!base) {
     // A DNS lookup is judged by DNS rules when some entry has them (`l7Decision`: the kind of a DNS-only request).
@@ -987,7 +988,7 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
       reason: `no policy selecting ${input.subject} enables default deny on ${base.direction}, so Cilium ${input.config.version.release} adds an allow-all to these ${kind.toUpperCase()} rules: they give visibility only`,
     };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
-      `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes)), entries, input.subjectNamespace ?? '');
+      `allowed by ${describeItem(first)} (L7 ${kind.toUpperCase()} rules are visibility only in default-allow mode)`, dedupe(notes)), entries, input.subjectNamespace ?? '', input.config.version);
   }
   if (!evaluate) {
     const l7: L7Outcome = {
@@ -996,12 +997,12 @@ function decideL7(matches: { item: CompiledItem; l4: L4Match }[], base: SideBase
         : `${kind.toUpperCase()} rules apply to this connection: requests that match none of them are refused; give a ${kind} request to check one`,
     };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(first), l7,
-      `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes)), entries, input.subjectNamespace ?? '');
+      `allowed at L4 by ${describeItem(first)}; L7 ${kind.toUpperCase()} rules will be enforced by the proxy`, dedupe(notes)), entries, input.subjectNamespace ?? '', input.config.version);
   }
   if (entry && matched !== undefined) {
     const l7: L7Outcome = { protocol: kind, result: L7Result.ALLOWED, rules, matched, reason: `the ${kind.toUpperCase()} request matches ${matched}` };
     return withRestriction(sideResult(base, SideDecision.ALLOWED, true, ruleRef(entry.item), l7,
-      `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes)), entries, input.subjectNamespace ?? '');
+      `allowed by ${describeItem(entry.item)} (L7 ${kind.toUpperCase()} rule ${matched})`, dedupe(notes)), entries, input.subjectNamespace ?? '', input.config.version);
   }
   if (kind === 'kafka' && q.kafka) pushAll(notes, kafkaUnknownNotes(entries, q.kafka));
   if (kind === 'http' && q.http) pushAll(notes, httpMethodCaseNotes(entries, q.http));

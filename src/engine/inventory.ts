@@ -154,6 +154,12 @@ export interface NodePortOwner {
  */
 export const NODE_PORT_RANGE = { lo: 30000, hi: 32767 } as const;
 
+/** @internal A Node of the inputs, as a connection end names it: its name and labels (`EndpointInventory._nodeAtAddress`). */
+export interface InventoryNodeRef {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 /** A CiliumCIDRGroup: CIDRs plus the labels `cidrGroupSelector` matches. */
 export interface CidrGroupSpec {
   /** The group's CIDRs (`spec.externalCIDRs`). */
@@ -190,6 +196,8 @@ export class EndpointInventory {
   private readonly servicesByDnsName = new Map<string, InventoryService>();
   /** The first Service or workload of each `<PROTOCOL>/<port>` node port or `hostPort` written (`nodePortOwner`). */
   private readonly nodePorts = new Map<string, NodePortOwner>();
+  /** The first Node read of each address (`_nodeAtAddress`). */
+  private readonly nodesByAddress = new Map<string, InventoryNodeRef>();
   /** Per protocol, the first Service with a node port the API server assigns (not written; `nodePortOwner`). */
   private readonly assignedNodePorts = new Map<string, InventoryService>();
 
@@ -397,6 +405,9 @@ export class EndpointInventory {
       case 'endpoints':
         this.addAddresses(namespace, info.service, info.addresses);
         return true;
+      case 'node':
+        for (const a of info.addresses) this._addNodeAddress(a, { name, labels });
+        return true;
       case 'cidr-group':
         this._addCidrGroup(name, { cidrs: [...info.cidrs], labels },
           { ...at, ...(info.header.apiVersion !== undefined ? { apiVersion: info.header.apiVersion } : {}) });
@@ -509,6 +520,24 @@ export class EndpointInventory {
   public serviceAtAddress(ip: string): InventoryService | undefined {
     const key = addressKey(ip);
     return key === undefined ? undefined : this.servicesByAddress.get(key);
+  }
+
+  /**
+   * @internal Adds a Node's `InternalIP` or `ExternalIP` address (read from its manifest): the agents give it the node's
+   * identity (`_nodeAtAddress`). The first Node of an address keeps it.
+   */
+  public _addNodeAddress(ip: string, node: InventoryNodeRef): void {
+    const key = addressKey(ip);
+    if (key !== undefined && !this.nodesByAddress.has(key)) this.nodesByAddress.set(key, node);
+  }
+
+  /**
+   * @internal The Node of the inputs one of whose `InternalIP`/`ExternalIP` addresses `ip` is (an IPv4-mapped IPv6 address
+   * is its IPv4 address); `undefined` for none.
+   */
+  public _nodeAtAddress(ip: string): InventoryNodeRef | undefined {
+    const key = addressKey(ip);
+    return key === undefined ? undefined : this.nodesByAddress.get(key);
   }
 
   /**

@@ -57,7 +57,7 @@ import { formatIp, parseIp, unmappedText } from '../model/cidr';
 import { cidrSetUnmaps } from '../model/cidr-set-mapped';
 import { requireOptionsObject } from './query';
 import { SkippedRule, skippedPolicyWarnings, skippedRulesOf } from './skipped-rules';
-import { EndsAbsentNodeLabels, UnknownEnd, isNodeEnd, serviceOfServerEnd, unjudgedConnectionError } from './unjudged-connection';
+import { EndsAbsentNodeLabels, UnknownEnd, isNodeEnd, nodeOfAddressEnd, podAddressOfEnd, serviceOfServerEnd, unjudgedConnectionError } from './unjudged-connection';
 import { L7Protocol, SideDecision, SideVerdict, Verdict, VerdictKind, VerdictPolicyRef, VerdictQuery } from './verdict';
 import { connectionText, requestText, verdictSummary } from './verdict-summary';
 
@@ -627,7 +627,7 @@ export class PolicySet {
    * Service's own address or names its cluster DNS name, or a node end given with such an address (`serviceOfServerEnd`, refused
    * as a server, a node on that Service's ports: map look-ups), or a
    * node where a Service's node port or a workload's `hostPort` exists (`isNodeEnd`, `nodePortOwner`: refused as a server on
-   * such a port). Each check is the first of
+   * such a port), or a pod's cluster DNS name (`podAddressOfEnd`), or a Node's address (`nodeOfAddressEnd`). Each check is the first of
    * the gate's own. The reasons of a pair of ends and a request are `decideOrUnjudged`'s to ask: a DNS name (`fqdn:`) reached
    * by a client that learns names (`_learnsNames`: its learning lookup is judged with it, `_learningRefusals`,
    * `_learningLookup`), and a DNS request of a client whose lookups may split on the target's patches (`dnsMaySplit`).
@@ -637,7 +637,8 @@ export class PolicySet {
     const resolved = this.endpoints.resolve(end).endpoint;
     return (givenWithoutNodeLabels(resolved) && (this.nodeLabelsRead ??= this.readsNodeLabels()))
       || (this.serviceAccountCandidates().length > 0 && serviceAccountUnknown(resolved)) || this._agentRefusals(end).length > 0
-      || serviceOfServerEnd(this.inventory, end) !== undefined || (this.inventory.hasNodePorts && isNodeEnd(end));
+      || serviceOfServerEnd(this.inventory, end) !== undefined || (this.inventory.hasNodePorts && isNodeEnd(end))
+      || podAddressOfEnd(end) !== undefined || nodeOfAddressEnd(this.inventory, end) !== undefined;
   }
 
   /** `nodeLabelsRead`, worked out: the first test of `nodeLabelRules` and of `peerNodeLabelItems` that does not read the ends. */

@@ -5,7 +5,9 @@
  * SCTP (not ICMP); ICMP only through `icmps`.
  */
 import { icmpTypeCovers, icmpTypeNumber } from '../model/icmp-types';
+import { CiliumVersion } from '../core/cilium-version';
 import { l4Scope } from '../model/l4-scope';
+import { prunedListener } from '../model/listener-kind';
 import { IcmpRuleModel, L7RulesModel, PortRuleModel } from '../model/policy-model';
 import { ANY_PROTOCOLS, CompiledPort, compilePortEntry, namedPortEnd, parsePortValue } from '../model/port-entries';
 
@@ -73,6 +75,8 @@ export interface CompileL4Options {
   readonly endPort: boolean;
   /** Whether the item is in a deny section (no L7 there). */
   readonly deny: boolean;
+  /** The target version: its CRD may prune a listener's `priority` (`prunedListener`). */
+  readonly version: CiliumVersion;
 }
 
 /**
@@ -166,7 +170,8 @@ function compilePortRule(pr: PortRuleModel, index: number, options: CompileL4Opt
     ...(!options.deny && pr.rules !== undefined ? { rules: pr.rules } : {}),
     ...(!options.deny && pr.serverNames !== undefined ? { serverNames: pr.serverNames } : {}),
     ...(!options.deny && (pr.terminatingTLS !== undefined || pr.originatingTLS !== undefined || pr.listener !== undefined)
-      ? { proxy: { terminatingTLS: pr.terminatingTLS, originatingTLS: pr.originatingTLS, listener: pr.listener } } : {}),
+      ? { proxy: { terminatingTLS: pr.terminatingTLS, originatingTLS: pr.originatingTLS, listener: prunedListener(pr.listener, options.version) as PortRuleModel['listener'] } }
+      : {}),
   };
 }
 

@@ -10,12 +10,13 @@
  */
 import { CiliumPolicyError, errorWhat } from '../core/errors';
 import { Endpoint, EndpointKind, formatEndpoint } from './endpoint';
-import { EndpointInventory, InventoryService, InventoryWorkload, NODE_PORT_RANGE, NodePortOwner } from './inventory';
+import { EndpointInventory, InventoryNodeRef, InventoryService, InventoryWorkload, NODE_PORT_RANGE, NodePortOwner } from './inventory';
 import { describeItem } from './evaluate';
 import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLead, learningRefusalText, refusalsText } from './parser-conflicts';
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
 import { Verdict, VerdictQuery } from './verdict';
 import { AbsentNodeLabels } from '../model/node-label-reads';
+import { parseIp } from '../model/cidr';
 
 export { ConnectionEndNames, l7RulesText } from './unjudged-request';
 
@@ -44,7 +45,7 @@ export interface EndsAbsentNodeLabels {
  */
 export interface JudgedPolicies {
   readonly _dnsServer: Endpoint;
-  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress' | 'serviceAtDnsName' | 'nodePortOwner'>;
+  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress' | 'serviceAtDnsName' | 'nodePortOwner' | '_nodeAtAddress'>;
   _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[];
   _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[];
   _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined;
@@ -84,7 +85,9 @@ export interface JudgedPolicies {
  */
 export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery, names: ConnectionEndNames,
   lead = '', judged?: { readonly verdict: Verdict }, absent?: EndsAbsentNodeLabels): CiliumPolicyError | undefined {
-  const service = serviceAddressError(set, ends, names.to, lead) ?? nodePortError(set, ends, names.to, lead);
+  const service = serviceAddressError(set, ends, names.to, lead) ?? nodePortError(set, ends, names.to, lead)
+    ?? podDnsNameError(ends.from, names.from, lead) ?? podDnsNameError(ends.to, names.to, lead)
+    ?? nodeAddressError(set, ends.from, names.from, lead) ?? nodeAddressError(set, ends.to, names.to, lead);
   if (service !== undefined) return service;
   for (const [name, end] of [[names.from, ends.from], [names.to, ends.to]] as const) {
     const refusals = set._agentRefusals(end);
@@ -142,6 +145,72 @@ export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: 
   // A cluster DNS name of a Service resolves to its ClusterIP, or a headless one's pods: never an outside address.
   const byName = end.kind === EndpointKind.FQDN && end.name !== undefined ? inventory.serviceAtDnsName(end.name) : undefined;
   return byName === undefined ? undefined : { service: byName, atAddress: false };
+}
+
+/**
+ * The pod address a DNS name (`fqdn:`) stands for when it is a pod's cluster DNS name, `<address with dashes>.<namespace>.pod.<cluster
+ * domain>` (`10-0-0-5.shop.pod.cluster.local`, an IPv6 address with `-` for `:`; any domain, case or trailing dot), which
+ * CoreDNS answers with that address; `undefined` for any other end.
+ */
+export function podAddressOfEnd(end: Endpoint): string | undefined {
+  if (end.kind !== EndpointKind.FQDN || end.name === undefined) return undefined;
+  const labels = end.name.toLowerCase().replace(/\.$/, '').split('.');
+  if (labels.length < 4 || labels[2] !== 'pod' || labels[1] === '') return undefined;
+  const v4 = labels[0].replace(/-/g, '.');
+  if (/^[0-9.]+$/.test(v4) && parseIp(v4) !== undefined) return v4;
+  const v6 = labels[0].replace(/-/g, ':');
+  return v6.includes(':') && parseIp(v6) !== undefined ? v6 : undefined;
+}
+
+/**
+ * Why no verdict on a connection with an end that is a pod's cluster DNS name (`podAddressOfEnd`) is what Cilium enforces: the
+ * name resolves to the pod's address, which the ipcache holds with the pod's own identity (its CiliumEndpoint or pod, sources
+ * `custom-resource`/`k8s`, which the `generated` prefixes of DNS answers never overwrite: pkg/source `AllowOverwrite`), so no
+ * `toFQDNs` or CIDR rule judges it as the outside address the engine would take it for; which pod it is the query does not say
+ * (`engine-pod-dns-name`).
+ */
+function podDnsNameError(end: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
+  const address = podAddressOfEnd(end);
+  if (address === undefined) return undefined;
+  const namespace = (end.name ?? '').toLowerCase().split('.')[1];
+  return new CiliumPolicyError({
+    id: 'engine-pod-dns-name',
+    message: `${lead}${name} ${formatEndpoint(end)}: ${end.name ?? ''} is the cluster DNS name of the pod at ${address} in namespace ${namespace}, which `
+      + 'resolves to that pod\'s address; Cilium gives the address the pod\'s own identity (DNS answers never overwrite it), so no toFQDNs or '
+      + 'CIDR rule judges it as an outside address and no verdict on it as one is what Cilium enforces',
+    fix: `give the pod itself (pod:${namespace}:<its labels>)`,
+  });
+}
+
+/**
+ * The Node of the inputs whose `InternalIP`/`ExternalIP` address an address end is (`cidr:`, or the address of `fqdn:`),
+ * `undefined` for any other end (`EndpointInventory._nodeAtAddress`: a map look-up).
+ */
+export function nodeOfAddressEnd(inventory: JudgedPolicies['inventory'], end: Endpoint): InventoryNodeRef | undefined {
+  if ((end.kind !== EndpointKind.CIDR && end.kind !== EndpointKind.FQDN) || end.ip === undefined) return undefined;
+  return inventory._nodeAtAddress(end.ip);
+}
+
+/**
+ * Why no verdict on a connection with an address end that is a node's address in the inputs (`nodeOfAddressEnd`) is what
+ * Cilium enforces: the agents give a node's addresses its identity, `reserved:host` on the node itself and
+ * `reserved:remote-node` on the others (pkg/node/manager `NodeUpdated` upserts each node IP into the ipcache with the node's
+ * identity; pkg/ipcache), and CIDR rules select them only under `policy-cidr-match-mode: nodes`, while the engine takes a
+ * `cidr:` end for an address outside the cluster (the world identity): `toCIDR` of the node's subnet would pass it, and an
+ * allow of `remote-node` would not (`engine-node-address`). Which node's view (local or remote) the query does not say.
+ */
+function nodeAddressError(set: JudgedPolicies, end: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
+  const node = nodeOfAddressEnd(set.inventory, end);
+  if (node === undefined) return undefined;
+  const labels = Object.keys(node.labels).length > 0 ? node.labels : { 'kubernetes.io/hostname': node.name };
+  const written = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return new CiliumPolicyError({
+    id: 'engine-node-address',
+    message: `${lead}${name} ${formatEndpoint(end)}: ${end.ip ?? ''} is an address of Node ${node.name} in the inputs; Cilium gives a node's addresses `
+      + 'the node\'s identity (host on the node itself, remote-node on the others), which CIDR rules select only under policy-cidr-match-mode: '
+      + 'nodes, so no verdict on it as an outside address is what Cilium enforces',
+    fix: `give the node (node:${written}@${end.ip ?? ''}; entity:host for the client's own node)`,
+  });
 }
 
 /** Whether `end` is a node end (`isNodeEnd`) or `entity:kube-apiserver`, given with an address: one a Service's may be. */

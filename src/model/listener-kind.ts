@@ -8,6 +8,7 @@
  * key) or, on 1.14, a CNP of `reserved:init` selects, its regeneration fails and it keeps the policy it had.
  * The one test of the engine (`parser-conflicts.ts` `listenerKindRefusals`) and of `validate` (`pitfall-listener-kind-refused`).
  */
+import { CiliumVersion } from '../core/cilium-version';
 import { LabelSet, Selector } from './labels';
 
 /**
@@ -51,6 +52,25 @@ export function listenerKindError(name: string): string {
 export const LISTENER_KIND_FIX = 'put the listener in a CiliumClusterwideEnvoyConfig and write envoyConfig.kind: CiliumClusterwideEnvoyConfig '
   + '(or leave the kind out)';
 
+/**
+ * Whether the target version's CRD has `listener.priority`: from 1.16 (cilium/cilium#28555 added it to the API and the
+ * CRD); the 1.14/1.15 CRDs' structural schema has no such field, so the API server prunes it before the agent sees the
+ * policy. The one test of `resolvedListener` and of the engine's compiled port rules (`prunedListener`).
+ */
+export function listenerPriorityExists(version: CiliumVersion): boolean {
+  return version.atLeast(CiliumVersion.V1_16);
+}
+
+/**
+ * A port rule's `listener` as the API server of the target version stores it: without `priority` up to 1.15
+ * (`listenerPriorityExists`), as written otherwise (and when it is no object).
+ */
+export function prunedListener(listener: unknown, version: CiliumVersion): unknown {
+  if (listenerPriorityExists(version) || typeof listener !== 'object' || listener === null || !('priority' in listener)) return listener;
+  const { priority: _pruned, ...rest } = listener as Record<string, unknown>;
+  return rest;
+}
+
 /** An Envoy listener reference as the agent qualifies it for one subject (`resolvedListener`). */
 export interface ResolvedListener {
   /** The kind of its Envoy config: as written, else `CiliumEnvoyConfig` for a subject with a namespace, `CiliumClusterwideEnvoyConfig` for one without. */
@@ -61,7 +81,10 @@ export interface ResolvedListener {
   readonly config: string;
   /** The listener's name. */
   readonly name: string;
-  /** Its `priority` as written when a number other than 0; `undefined` for none (0 keeps the default). */
+  /**
+   * Its `priority` as the agent reads it: as written when a number other than 0, from Cilium 1.16 (the 1.14/1.15 CRDs have no
+   * `priority`, and the API server prunes it); `undefined` for none (0 keeps the default).
+   */
   readonly priority?: number;
 }
 
@@ -73,10 +96,12 @@ export interface ResolvedListener {
  * CiliumEnvoyConfig of the subject's namespace, and for a subject without one (a node) in a CiliumClusterwideEnvoyConfig.
  * `CiliumEnvoyConfig` for a subject without a namespace is refused (`listenerKindError`). The one reading of a listener
  * reference, for the engine's restriction (`evaluate.ts` `listenerOf`) and the listener merge (`model/selector-policy-merge.ts`).
+ * The `priority` is read from 1.16 only (`listenerPriorityExists`: older API servers prune it).
  * @param listener a port rule's `listener`, as written (`undefined` for none)
  * @param subjectNamespace the subject's namespace, `''` for none
+ * @param version the target version, whose CRD may prune `priority`
  */
-export function resolvedListener(listener: unknown, subjectNamespace: string): ResolvedListener | undefined {
+export function resolvedListener(listener: unknown, subjectNamespace: string, version: CiliumVersion): ResolvedListener | undefined {
   if (listener === undefined) return undefined;
   const l = typeof listener === 'object' && listener !== null ? listener as Record<string, unknown> : {};
   const config = typeof l.envoyConfig === 'object' && l.envoyConfig !== null ? l.envoyConfig as Record<string, unknown> : {};
@@ -87,6 +112,6 @@ export function resolvedListener(listener: unknown, subjectNamespace: string): R
     namespace: written === 'CiliumClusterwideEnvoyConfig' ? '' : subjectNamespace,
     config: typeof config.name === 'string' ? config.name : '',
     name: typeof l.name === 'string' ? l.name : '',
-    ...(typeof l.priority === 'number' && l.priority !== 0 ? { priority: l.priority } : {}),
+    ...(typeof l.priority === 'number' && l.priority !== 0 && listenerPriorityExists(version) ? { priority: l.priority } : {}),
   };
 }

@@ -187,6 +187,8 @@ export type ManifestInfo =
   | { readonly type: 'endpoints'; readonly header: ManifestHeader; readonly service: string; readonly addresses: readonly string[] }
   /** A CiliumCIDRGroup: `spec.externalCIDRs`. */
   | { readonly type: 'cidr-group'; readonly header: ManifestHeader; readonly cidrs: readonly string[] }
+  /** A Node: its `InternalIP` and `ExternalIP` addresses (`status.addresses`), which the agents give the node's identity. */
+  | { readonly type: 'node'; readonly header: ManifestHeader; readonly addresses: readonly string[] }
   /** A `List` (or a typed List, `PodList`): its objects (`listEntries`: nested Lists flattened), not read. */
   | { readonly type: 'list'; readonly items: readonly unknown[] };
 
@@ -219,6 +221,11 @@ export function readManifest(obj: unknown, nested = false): ManifestInfo | undef
         .flatMap((e) => (Array.isArray(e.addresses) ? e.addresses.map(String) : []));
       return { type: 'endpoints', header, service, addresses };
     }
+    case 'Node':
+      return {
+        type: 'node', header, addresses: objects(objectOr(obj.status).addresses)
+          .filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => String(a.address ?? '')).filter((a) => a !== ''),
+      };
     case 'CiliumCIDRGroup':
       return { type: 'cidr-group', header, cidrs: Array.isArray(spec.externalCIDRs) ? spec.externalCIDRs.map(String) : [] };
     default: {

@@ -77,13 +77,12 @@ interface ListenerKey {
 
 /**
  * A listener as the merge compares it: `ns/config/name` (`api.ResourceQualifiedName`) and its priority, read from 1.16
- * only (older API servers prune it).
+ * only (older API servers prune it: `resolvedListener`).
  */
 export function listenerMergeKey(listener: unknown, subjectNamespace: string, version: CiliumVersion): { key: string; priority: number } | undefined {
-  const l = resolvedListener(listener, subjectNamespace);
+  const l = resolvedListener(listener, subjectNamespace, version);
   if (l === undefined) return undefined;
-  const written = l.priority !== undefined && Number.isInteger(l.priority) && l.priority > 0 ? l.priority : 0;
-  const priority = version.atLeast(CiliumVersion.V1_16) ? written : 0;
+  const priority = l.priority !== undefined && Number.isInteger(l.priority) && l.priority > 0 ? l.priority : 0;
   return { key: `${l.namespace}/${l.config}/${l.name}`, priority };
 }
 
@@ -92,7 +91,7 @@ export function listenerMergeKey(listener: unknown, subjectNamespace: string, ve
  * (the subject's namespace is one for all its listeners: not named).
  */
 export function listenerMergeText(listener: unknown, subjectNamespace: string, version: CiliumVersion): string {
-  const l = resolvedListener(listener, subjectNamespace);
+  const l = resolvedListener(listener, subjectNamespace, version);
   const k = listenerMergeKey(listener, subjectNamespace, version);
   if (l === undefined || k === undefined) return 'no listener';
   const where = l.namespace !== '' ? ' of the endpoint\'s namespace' : '';

@@ -32,6 +32,25 @@ interface ServiceFacts {
    * none of those objects (not known: the cluster may have them).
    */
   readonly addresses: number | undefined;
+  /**
+   * `spec.type`, when known: an `ExternalName` Service is one the agent does not hold (`heldByAgent`).
+   * @default - not known: held
+   */
+  readonly type?: string;
+}
+
+/**
+ * Whether the agent holds a Service of the inputs, so that a `toServices` entry matching it may add a peer selector. An
+ * `ExternalName` Service it ignores: pkg/k8s/service.go `ParseService` (1.14-1.17, the ServiceCache that pkg/k8s/rule_translate.go
+ * `RuleTranslator` and, from 1.17, pkg/policy/k8s/service.go `processRule` walk) returns no Service for it ("External-name
+ * services must be ignored"), so an entry naming it adds nothing, as for a Service that does not exist. From 1.18 the
+ * Services come from the load-balancer tables, whose handling of `ExternalName` was not read: there it is held as before
+ * (a selector-less Service with the Endpoints the inputs give) when the inputs give it endpoint addresses; without any both
+ * readings add nothing.
+ */
+function heldByAgent(service: Pick<ServiceFacts, 'type' | 'addresses'>, version: CiliumVersion): boolean {
+  if (service.type !== 'ExternalName') return true;
+  return version.atLeast(CiliumVersion.V1_18) && (service.addresses ?? 0) > 0;
 }
 
 /**
@@ -172,16 +191,19 @@ function serviceAddsSelector(hasSelector: boolean, addresses: number, version: C
 /**
  * How one `toServices` entry reads (`ServiceEntryReading`) against the Services of the inputs: the one reading of the
  * engine (`compile.ts` `serviceBackends`) and validate (`pitfall-services-every-peer.ts`).
- * @returns the reading, the Services it matches (`found`), and those of them selector-less without any Endpoints or
- *   EndpointSlice in the inputs (`endpointsMissing`; only when the reading is `endpoints-not-in-inputs`)
+ * @returns the reading, the Services it matches that the agent holds (`found`: `heldByAgent`), those of them selector-less
+ *   without any Endpoints or EndpointSlice in the inputs (`endpointsMissing`; only when the reading is
+ *   `endpoints-not-in-inputs`), and, when it matches only Services the agent ignores, those (`ignored`: `ExternalName` ones)
  */
 export function readServiceEntry<S extends ServiceFacts>(entry: unknown, services: readonly S[], version: CiliumVersion): {
-  reading: ServiceEntryReading; found: S[]; endpointsMissing: S[];
+  reading: ServiceEntryReading; found: S[]; endpointsMissing: S[]; ignored?: S[];
 } {
   const target = serviceEntryTarget(entry, version).kind;
   if (target === 'nothing' || target === 'undecided') return { reading: target === 'nothing' ? 'none' : 'undecided', found: [], endpointsMissing: [] };
-  const found = servicesOfEntry(entry, services, version);
-  if (found.length === 0) return { reading: 'not-in-inputs', found, endpointsMissing: [] };
+  const matched = servicesOfEntry(entry, services, version);
+  if (matched.length === 0) return { reading: 'not-in-inputs', found: matched, endpointsMissing: [] };
+  const found = matched.filter((s) => heldByAgent(s, version));
+  if (found.length === 0) return { reading: 'none', found, endpointsMissing: [], ignored: matched };
   if (found.some((s) => serviceAddsSelector(s.hasSelector, s.addresses ?? 0, version))) return { reading: 'selector', found, endpointsMissing: [] };
   const endpointsMissing = found.filter((s) => !s.hasSelector && s.addresses === undefined);
   return { reading: endpointsMissing.length > 0 ? 'endpoints-not-in-inputs' : 'none', found, endpointsMissing };

@@ -105,6 +105,12 @@ export interface InventoryServiceInfo {
   readonly ports: InventoryServicePortInfo[];
   /** Where it came from. */
   readonly source: InventorySource;
+  /**
+   * `spec.type` as written (`ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`): the agent holds no `ExternalName`
+   * Service, so a `toServices` entry naming one adds no peer selector (`readServiceEntry`).
+   * @default - not written (ClusterIP)
+   */
+  readonly type?: string;
 }
 
 /** A Kubernetes `networking.k8s.io/v1` NetworkPolicy. */
@@ -244,7 +250,8 @@ export class ManifestInventory {
         const selector = info.service.type !== 'ExternalName' ? info.service.selector : undefined;
         const ports = info.service.ports.filter((p) => Number.isInteger(p.port))
           .map((p) => ({ ...p, targetPort: isNumericTargetPort(p.targetPort) ? Number(p.targetPort) : p.targetPort }));
-        this.serviceList.push({ name, namespace, labels, ...(selector ? { selector } : {}), ports, source });
+        const { type } = info.service;
+        this.serviceList.push({ name, namespace, labels, ...(selector ? { selector } : {}), ports, source, ...(type !== undefined ? { type } : {}) });
         return true;
       }
       case 'network-policy': {

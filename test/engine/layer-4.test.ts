@@ -238,7 +238,7 @@ describe('port entries in explanations (near misses)', () => {
 
 describe('the layer-4 functions\' contracts (differences the engine never reaches: it refuses unparsable ports first)', () => {
   const tcp80: L4Query = { protocol: 'TCP', port: 80, icmpFamily: 'IPv4' };
-  const options = { endPort: true, deny: false };
+  const options = { endPort: true, deny: false, version: CiliumVersion.V1_19 };
 
   test('an unparsable port compiles to an invalid entry that matches nothing', () => {
     const l4 = compileL4([{ ports: [{ port: '08', protocol: 'TCP' }, { port: '081', protocol: 'TCP' }] }], undefined, true, options);

@@ -96,6 +96,21 @@ describe('a selector-less Service without its Endpoints, and the certain case', 
     expect(every([service('db', { app: 'db' }), egress({ toServices: [named('db')], ...ICMP })], '1.17')).toEqual([]);
   });
 
+  it('an ExternalName Service adds nothing, the agent holds none (pkg/k8s ParseService): every peer, as the engine judges it', () => {
+    const every = (docs: readonly Doc[], version: string): string[] => findings(check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])),
+      { ciliumVersion: version }), 'pitfall-services-every-peer').map((f) => f.path ?? '');
+    const external = { ...service('db'), spec: { type: 'ExternalName', externalName: 'db.example.com', ports: [{ port: 5432 }] } };
+    const item = egress({ toServices: [named('db')], ...P5432 });
+    for (const version of ['1.17', '1.18', '1.19']) expect(every([external, item], version)).toEqual(['spec.egress[0].toServices']);
+    // With endpoint addresses: ignored up to 1.17; from 1.18 read as a selector-less Service (the load-balancer tables were not read).
+    expect(every([external, endpoints('db', ['192.0.2.10']), item], '1.17')).toEqual(['spec.egress[0].toServices']);
+    expect(every([external, endpoints('db', ['192.0.2.10']), item], '1.18')).toEqual([]);
+    expect(every([service('db'), endpoints('db', ['192.0.2.10']), item], '1.17')).toEqual([]);
+    const set = PolicySet.fromYaml([external, endpoints('db', ['192.0.2.10']), item].map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_17 });
+    expect(set.decide({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('cidr:198.51.100.1'), port: 5432, protocol: 'TCP' })).toBe('allowed');
+    expect(set.decide({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('cidr:198.51.100.1'), port: 5433, protocol: 'TCP' })).toBe('denied');
+  });
+
   it('a k8sServiceSelector matches the Service\'s own labels only (as the engine): a namespace label matches no Service', () => {
     const doc = egress({ toServices: [{ k8sServiceSelector: { selector: { matchLabels: { 'io.kubernetes.pod.namespace': 'shop' } } } }], ...P5432 });
     expect(paths([service('db', { app: 'db' }), doc])).toEqual(['spec.egress[0].toServices']);
