@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CiliumVersion, Endpoints, ManifestInventory, PolicyDocumentModel, PolicySet, Queries, Validator, VerdictKind } from '../../src';
+import { CiliumVersion, Endpoints, ManifestInventory, PolicyDocumentModel, PolicyKind, PolicySet, Queries, Validator, VerdictKind } from '../../src';
 
 // A selector's requirements are user-sized (YAML, a model built by hand). `Selector.and(...requirements)` spread them into a
 // call's arguments, which overflowed the call stack (`RangeError: Maximum call stack size exceeded`) from about 125,000 on;
@@ -8,7 +8,7 @@ describe('selectors of 200,000 requirements (session 59)', () => {
   const count = 200_000;
   const matchExpressions = Array.from({ length: count }, (_, i) => ({ key: `k${i}`, operator: 'DoesNotExist' }));
   const doc: PolicyDocumentModel = {
-    kind: 'CiliumNetworkPolicy', metadata: { name: 'api', namespace: 'shop' },
+    kind: PolicyKind.CILIUM_NETWORK_POLICY, metadata: { name: 'api', namespace: 'shop' },
     spec: {
       endpointSelector: { matchLabels: { app: 'api' } },
       ingress: [{ endpoints: [{ matchLabels: { app: 'web' }, matchExpressions }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],

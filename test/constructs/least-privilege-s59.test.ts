@@ -1,0 +1,64 @@
+// Least privilege leftovers (session 59): peers and selectors whose internal `_workload` cannot be read, props whose getter
+// throws, numeric props swept, `CiliumAppValidation.ensure` with other options.
+import { describe, expect, test } from 'vitest';
+import {
+  CiliumPolicy, EndpointSelector, FqdnEgress, HostFirewall, IEndpointSelector, IPeer, MetadataEndpointBlock, MonitoringScrape, Peer, Port,
+  TieredApp,
+} from '../../src';
+import { verdictOf } from '../support/construct-verdicts';
+import { chart, refusal } from '../support/synth';
+
+/** A peer of one's own selecting `app=x`, whose `_workload` getter throws. */
+const badPeer = (): IPeer => ({
+  toPeerConfig: () => Peer.endpoints({ labels: { app: 'x' } }).toPeerConfig(),
+  get _workload(): unknown {
+    throw new Error('boom');
+  },
+}) as IPeer;
+/** A selector of one's own selecting `app=x`, whose `_workload` getter throws; or answers what is no construct. */
+const badSelector = (workload?: unknown): IEndpointSelector => ({
+  toEndpointSelector: () => ({ matchLabels: { app: 'x' } }),
+  get _workload(): unknown {
+    if (workload !== undefined) return workload;
+    throw new Error('boom');
+  },
+}) as IEndpointSelector;
+const WEB = EndpointSelector.labels({ app: 'web' });
+
+describe('a peer or selector whose _workload cannot be read is refused where it is given, not the getter\'s raw error', () => {
+  const cases: readonly [string, string, string, () => unknown][] = [
+    ['allowIngress', 'peer-unknown', 'allowIngress: a mapping whose toPeerConfig or _workload cannot be read is not a peer',
+      () => new CiliumPolicy(chart('shop'), 'p', { endpointSelector: WEB }).allowIngress(badPeer(), { ports: [Port.tcp(80)] })],
+    ['denyEgress', 'peer-unknown', 'denyEgress: a mapping whose toPeerConfig or _workload',
+      () => new CiliumPolicy(chart('shop'), 'p', { endpointSelector: WEB }).denyEgress(badPeer(), { ports: [Port.tcp(80)] })],
+    ['TieredApp entry', 'peer-unknown', '[test/t] TieredApp entry[0]: a mapping whose toPeerConfig or _workload',
+      () => new TieredApp(chart('shop'), 't', { entry: [badPeer()], tiers: [{ name: 'web', selector: WEB, ports: [Port.tcp(80)] }] })],
+    ['HostFirewall apiServerClients', 'peer-unknown', '[test/h] HostFirewall apiServerClients[0]: a mapping whose toPeerConfig or _workload',
+      () => new HostFirewall(chart('shop'), 'h', { managementCidrs: ['10.0.0.0/8'], apiServerClients: [badPeer()] })],
+    ['MonitoringScrape scraper', 'peer-unknown', '[test/m] MonitoringScrape scraper: a mapping whose toPeerConfig or _workload',
+      () => new MonitoringScrape(chart('shop'), 'm', { scraper: badPeer(), namespaces: ['shop'], ports: [Port.tcp(9090)] })],
+    ['CiliumPolicy endpointSelector', 'selector-unknown', '[test/p] endpointSelector (object) whose toEndpointSelector or _workload cannot be read',
+      () => new CiliumPolicy(chart('shop'), 'p', { endpointSelector: badSelector() })],
+    ['CiliumPolicy endpointSelector, _workload no construct', 'selector-unknown', 'whose toEndpointSelector or _workload cannot be read',
+      () => new CiliumPolicy(chart('shop'), 'p', { endpointSelector: badSelector(5) })],
+    ['FqdnEgress endpointSelector', 'selector-unknown', 'endpointSelector (object) whose toEndpointSelector or _workload',
+      () => new FqdnEgress(chart('shop'), 'f', { endpointSelector: badSelector(), fqdns: ['api.example.com'] })],
+    ['MetadataEndpointBlock endpointSelector', 'selector-unknown', '[test/m] endpointSelector (object) whose toEndpointSelector or _workload',
+      () => new MetadataEndpointBlock(chart('shop'), 'm', { namespaces: ['shop'], endpointSelector: badSelector() })],
+    ['Peer.selectedBy', 'selector-unknown', 'Peer.selectedBy(): a mapping whose _workload cannot be read (it throws, or is no construct) is not a selector',
+      () => Peer.selectedBy(badSelector(), 'shop')],
+  ];
+  test.each(cases)('%s', (_, id, message, build) => {
+    const r = refusal(build);
+    expect(r.id).toBe(id);
+    expect(r.message).toContain(message);
+  });
+
+  test('the same peer without the getter is taken: app=x allowed on 80, app=y and port 81 denied', () => {
+    const c = chart('shop');
+    const { _workload: _unused, ...plain } = Object.getOwnPropertyDescriptors(badPeer());
+    new CiliumPolicy(c, 'p', { endpointSelector: WEB }).allowIngress(Object.defineProperties({}, plain) as IPeer, { ports: [Port.tcp(80)] });
+    expect([['pod:shop:app=x', 80], ['pod:shop:app=y', 80], ['pod:shop:app=x', 81]]
+      .map(([from, port]) => verdictOf(c, from as string, 'pod:shop:app=web', `${port}/TCP`))).toEqual(['allowed', 'denied', 'denied']);
+  });
+});
