@@ -1,9 +1,10 @@
 // Least privilege leftovers (session 59): peers and selectors whose internal `_workload` cannot be read, props whose getter
 // throws, numeric props swept, `CiliumAppValidation.ensure` with other options.
 import { describe, expect, test } from 'vitest';
+import { App, Chart } from 'cdk8s';
 import {
-  CiliumPolicy, EndpointSelector, FqdnEgress, HostFirewall, IEndpointSelector, IPeer, MetadataEndpointBlock, MonitoringScrape, Peer, Port,
-  TieredApp,
+  CiliumAppValidation, CiliumPolicy, EndpointSelector, FqdnEgress, HostFirewall, IEndpointSelector, IPeer, MetadataEndpointBlock, MonitoringScrape,
+  Peer, Port, TieredApp,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -60,5 +61,32 @@ describe('a peer or selector whose _workload cannot be read is refused where it 
     new CiliumPolicy(c, 'p', { endpointSelector: WEB }).allowIngress(Object.defineProperties({}, plain) as IPeer, { ports: [Port.tcp(80)] });
     expect([['pod:shop:app=x', 80], ['pod:shop:app=y', 80], ['pod:shop:app=x', 81]]
       .map(([from, port]) => verdictOf(c, from as string, 'pod:shop:app=web', `${port}/TCP`))).toEqual(['allowed', 'denied', 'denied']);
+  });
+});
+
+describe('CiliumAppValidation.ensure takes the options of a later call, or refuses other values', () => {
+  // The options the app's validation runs with (the mark `ensure` leaves on the root).
+  const optionsOf = (app: App): unknown => (app as unknown as Record<symbol, unknown>)[Symbol.for('cdk8s-cilium.AppValidation')];
+
+  test('after a policy (which ensures it without options), the app\'s own clusterName is taken, not ignored', () => {
+    const app = new App();
+    new CiliumPolicy(new Chart(app, 'c', { namespace: 'shop' }), 'p', { endpointSelector: WEB });
+    expect(optionsOf(app)).toEqual({});
+    expect(CiliumAppValidation.ensure(app, { clusterName: 'east' })).toBe(false);
+    expect(optionsOf(app)).toEqual({ clusterName: 'east' });
+    // The same value again, and no options, are taken.
+    expect(CiliumAppValidation.ensure(app, { clusterName: 'east' })).toBe(false);
+    expect(CiliumAppValidation.ensure(app)).toBe(false);
+    expect(optionsOf(app)).toEqual({ clusterName: 'east' });
+  });
+
+  test('another value of an option given before is refused, naming both', () => {
+    const app = new App();
+    expect(CiliumAppValidation.ensure(app, { clusterName: 'east', includeSdkPolicyLayers: true })).toBe(true);
+    const r = refusal(() => CiliumAppValidation.ensure(app, { clusterName: 'west' }));
+    expect(r.id).toBe('app-validation-options-conflict');
+    expect(r.message).toContain('got clusterName: "west", but an earlier call gave clusterName: "east"');
+    expect(refusal(() => CiliumAppValidation.ensure(app, { includeSdkPolicyLayers: false })).id).toBe('app-validation-options-conflict');
+    expect(optionsOf(app)).toEqual({ clusterName: 'east', includeSdkPolicyLayers: true });
   });
 });
