@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { App, Chart } from 'cdk8s';
 import {
   CiliumAppValidation, CiliumPolicy, EndpointSelector, FqdnEgress, HostFirewall, IEndpointSelector, IPeer, MetadataEndpointBlock, MonitoringScrape,
-  Peer, Port, TieredApp,
+  Icmp, Peer, Port, TieredApp,
 } from '../../src';
 import { verdictOf } from '../support/construct-verdicts';
 import { chart, refusal } from '../support/synth';
@@ -88,5 +88,47 @@ describe('CiliumAppValidation.ensure takes the options of a later call, or refus
     expect(r.message).toContain('got clusterName: "west", but an earlier call gave clusterName: "east"');
     expect(refusal(() => CiliumAppValidation.ensure(app, { includeSdkPolicyLayers: false })).id).toBe('app-validation-options-conflict');
     expect(optionsOf(app)).toEqual({ clusterName: 'east', includeSdkPolicyLayers: true });
+  });
+});
+
+describe('numeric props and arguments: each value accepted with its meaning or refused by id (the sweep)', () => {
+  // Every numeric input of the constructs and helpers (API.md: `Port.*`, `Icmp.type`, `HostFirewall` `apiServerPort`).
+  const INPUTS: readonly [string, (v: number) => unknown][] = [
+    ['Port.tcp', (v) => Port.tcp(v)],
+    ['Port.any', (v) => Port.any(v)],
+    ['Port.tcpRange start', (v) => Port.tcpRange(v, 65535)],
+    ['Port.range end', (v) => Port.range(1, v)],
+    ['Port.of port', (v) => Port.of({ port: v })],
+    ['Port.of endPort', (v) => Port.of({ port: 1, endPort: v })],
+    ['Icmp.type', (v) => Icmp.type(v)],
+    ['HostFirewall apiServerPort', (v) => new HostFirewall(chart('shop'), 'h', { managementCidrs: ['10.0.0.0/8'], apiServerPort: v })],
+  ];
+  const badNumber = (name: string): string => (name === 'HostFirewall apiServerPort' ? 'host-firewall-api-server-port' : 'port-out-of-range');
+  const badType = (name: string): string => (name === 'HostFirewall apiServerPort' ? 'host-firewall-api-server-port' : 'port-not-a-number');
+  const VALUES: readonly [string, unknown, (name: string) => string | undefined][] = [
+    ['0', 0, (n) => (n === 'Icmp.type' ? 'icmp-type-zero' : badNumber(n))],
+    ['-1', -1, badNumber], ['1.5', 1.5, badNumber], ['NaN', NaN, badNumber], ['Infinity', Infinity, badNumber],
+    ['65536', 65536, badNumber], ['2**53', 2 ** 53, badNumber],
+    ['256', 256, (n) => (n === 'Icmp.type' ? 'port-out-of-range' : undefined)],
+    ["'80'", '80', badType], ['null', null, badType], ['10n', 10n, badType],
+    ['a getter that throws', 'getter', (n) => (n.startsWith('Port.of') || n.startsWith('HostFirewall') ? 'prop-unreadable' : undefined)],
+  ];
+  const rows = INPUTS.flatMap(([name, build]) => VALUES.map(([shown, value, expected]) => [name, shown, value, expected(name), build] as const));
+  test.each(rows)('%s %s', (name, _, value, expected, build) => {
+    if (value === 'getter') {
+      // Only props objects have getters: a call's argument is read by the call.
+      if (expected === undefined) return;
+      const key = name === 'Port.of port' ? 'port' : name === 'Port.of endPort' ? 'endPort' : 'apiServerPort';
+      const props = Object.defineProperty(name === 'Port.of endPort' ? { port: 1 } : name.startsWith('Host') ? { managementCidrs: ['10.0.0.0/8'] } : {},
+        key, { enumerable: true, get: () => { throw new Error('boom'); } });
+      const r = refusal(() => (name.startsWith('Port') ? Port.of(props) : new HostFirewall(chart('shop'), 'h', props as never)));
+      expect([r.id, r.message]).toEqual([expected, expect.stringContaining(`${key} cannot be read (its getter threw: "boom")`)]);
+      return;
+    }
+    if (expected === undefined) {
+      expect(() => build(value as number)).not.toThrow();
+      return;
+    }
+    expect(refusal(() => build(value as number)).id).toBe(expected);
   });
 });
