@@ -9,7 +9,7 @@ import { checkListOf, checkNamespaceName, checkPropsObject, checkStringList, rea
 import { PolicyBase } from './policy-base';
 import { checkSelectorValue } from './policy-rule';
 import { EndpointSelector, IEndpointSelector, LabelExpression } from './selector';
-import { checkOwnSelectorShape, refuseCidrHostBits, refuseMalformedCidr } from './peer-config';
+import { checkOwnSelectorShape, refuseCidrHostBits, refuseMalformedCidr, workloadOf } from './peer-config';
 import { CIDR_ENTRIES, checkEntriesUnique } from './list-duplicates';
 
 /**
@@ -119,7 +119,7 @@ export class MetadataEndpointBlock extends Construct {
         "answer { matchLabels: { app: 'web' }, matchExpressions: [{ key, operator, values }] } from toEndpointSelector(), or pass an "
           + "EndpointSelector (EndpointSelector.labels({ app: 'web' }))", this.node.path);
       // A selector naming namespaces of its own is ANDed with the list: the pods of the listed namespaces could go unblocked.
-      const workload = (props.endpointSelector as Partial<EndpointSelector> | undefined)?._workload;
+      const workload = workloadOf(props.endpointSelector, 'MetadataEndpointBlock endpointSelector', this.node.path);
       const own = workload !== undefined ? workloadNamespace(workload) : undefined;
       if (selectorConstrainsNamespace(base) || (own !== undefined && !props.namespaces.includes(own))) {
         throw new CiliumPolicyError({

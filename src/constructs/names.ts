@@ -131,9 +131,28 @@ export function readPropsOnce<T extends object>(props: T, shape: PropsShape, pla
     });
   }
   // A class instance's other own fields are its class's state, not props (`isMapping`): they are left out, as the key check does.
-  const copy = (isMapping(props) ? { ...props } : {}) as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  // Each value read once, by its key: a getter that throws (or a Proxy trap) is refused naming the prop (`prop-unreadable`),
+  // not passed on as its raw error (`HostFirewall({ get apiServerPort() { throw … } })`, `Port.of({ get port() … })`).
+  const read = (key: string): unknown => {
+    try {
+      return (props as Record<string, unknown>)[key];
+    } catch (err) {
+      if (err instanceof CiliumPolicyError) throw err;
+      const owner = place.at ?? shape.owner ?? 'the props';
+      throw new CiliumPolicyError({
+        id: 'prop-unreadable',
+        message: `${owner}: ${key} cannot be read (its getter threw: ${showValue(err instanceof Error ? err.message : err, 80)})`,
+        fix: `give ${key} as a plain value, or leave it out for its default`,
+        location: place.location ?? callerLocation(),
+      });
+    }
+  };
+  if (isMapping(props)) {
+    for (const key of Object.keys(props)) copy[key] = read(key);
+  }
   for (const key of shape.keys) {
-    if (!Object.prototype.hasOwnProperty.call(copy, key) && key in props) copy[key] = (props as Record<string, unknown>)[key];
+    if (!Object.prototype.hasOwnProperty.call(copy, key) && key in props) copy[key] = read(key);
   }
   for (const [key, value] of Object.entries(copy)) {
     // A revoked proxy is no list (`isList`): left to the prop's own check, which refuses it.

@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { CiliumPolicyError, CiliumPolicyErrorProps, showValue, textOf } from '../core/errors';
 import { L3_PEER_FIELDS, LabelSelectorModel, PeerField, PortProtocolModel, RuleItemModel } from '../model/policy-model';
 import {
@@ -763,10 +763,53 @@ export function refuseWorldScraper(scraper: unknown, what: string, ports: string
 export function peerValueKind(value: unknown): 'peer' | 'unreadable' | 'none' {
   if (value === null || typeof value !== 'object') return 'none';
   try {
-    return typeof (value as { toPeerConfig?: unknown }).toPeerConfig === 'function' ? 'peer' : 'none';
+    if (typeof (value as { toPeerConfig?: unknown }).toPeerConfig !== 'function') return 'none';
   } catch {
     return 'unreadable';
   }
+  // Its workload is read where the peer is used (`workloadOf`): one that cannot be read was the getter's raw error there.
+  return readWorkload(value) === UNREADABLE ? 'unreadable' : 'peer';
+}
+
+/** What `readWorkload` answers for a workload that cannot be read. */
+export const UNREADABLE: unique symbol = Symbol('unreadable');
+
+/**
+ * The workload a peer or selector reads at synthesis (`Peer.workload()`, `EndpointSelector.workload()`: its `_workload`),
+ * `undefined` for none, or `UNREADABLE` when reading it throws (a getter of one's own, a revoked proxy) or answers what is
+ * no construct (`_workload: 5` failed on `.node.path` with a TypeError). The one read of `_workload` of the constructs
+ * (`workloadOf` refuses the unreadable, `peerValueKind` and `selectorValueKind` count it as such).
+ * @param value a peer or selector given
+ */
+export function readWorkload(value: unknown): IConstruct | undefined | typeof UNREADABLE {
+  if (value === null || typeof value !== 'object') return undefined;
+  try {
+    const workload = (value as { _workload?: unknown })._workload;
+    if (workload === undefined) return undefined;
+    return Construct.isConstruct(workload) ? workload : UNREADABLE;
+  } catch {
+    return UNREADABLE;
+  }
+}
+
+/**
+ * The workload of a peer or selector (`readWorkload`), refused when it cannot be read (`peer-unknown`, `selector-unknown`),
+ * naming the value, where it was given and the fix.
+ * @param value the peer or selector given
+ * @param what where it was given, as the message names it (`allowIngress()`, `TieredApp entry[0]`, `endpointSelector`)
+ * @param location a construct path or the caller's file:line
+ */
+export function workloadOf(value: unknown, what: string, location: string | undefined): IConstruct | undefined {
+  const workload = readWorkload(value);
+  if (workload !== UNREADABLE) return workload;
+  const peer = typeof (value as { toPeerConfig?: unknown }).toPeerConfig === 'function';
+  throw new CiliumPolicyError({
+    id: peer ? 'peer-unknown' : 'selector-unknown',
+    message: `${what}: ${describeValue(value)} whose _workload cannot be read (it throws, or is no construct) is not a ${peer ? 'peer' : 'selector'}`,
+    fix: peer ? 'pass a Peer (Peer.endpoints(), Peer.entity(), Peer.workload(deployment), …), or a peer of one\'s own without a _workload'
+      : 'pass an EndpointSelector (EndpointSelector.labels({ … }), EndpointSelector.workload(deployment)), or a selector of one\'s own without a _workload',
+    ...(location !== undefined ? { location } : {}),
+  });
 }
 
 /** Whether a value is a peer whose `toPeerConfig` can be read (`peerValueKind`). */
@@ -779,7 +822,7 @@ export function isPeer(value: unknown): value is { toPeerConfig(): unknown } {
  * its pods are pods by construction); the role peers' checks (`peerAsJudged`, `peerItems`) read only these.
  */
 function isPeerReadNow(value: unknown): value is { toPeerConfig(): unknown } {
-  return isPeer(value) && (value as { _workload?: unknown })._workload === undefined;
+  return isPeer(value) && readWorkload(value) === undefined;
 }
 
 /**

@@ -9,8 +9,9 @@ import { LabelSelectorModel, PeerField } from '../model/policy-model';
 import { checkFlags, checkNamespaceName, checkNonEmptyLabels, checkPropsObject, checkStringList, readPropsOnce } from './names';
 import {
   checkOwnSelectorShape, markEveryPodOfNamespace, PeerConfig, refuseCidrHostBits, refuseEmptyExcept, refuseExceptCoversCidr, refuseMalformedCidr,
+  workloadOf,
 } from './peer-config';
-import { checkExpressionList, EndpointSelector, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
+import { checkExpressionList, IEndpointSelector, LabelExpression, _selectorModel } from './selector';
 import { describeSelector } from './selector-description';
 import { checkWorkloadUse, requireApiObjectHolder, workloadNamespace, workloadPeerConfig } from './workload';
 import { clonePlain } from '../model/clone-plain';
@@ -186,7 +187,7 @@ export class Peer implements IPeer {
     }
     if (namespace !== undefined) checkNamespaceName(namespace, 'Peer.selectedBy() namespace');
     // A workload's pods are in its namespace: another one would let in the pods there that carry its labels.
-    const workload = (selector as Partial<EndpointSelector>)._workload;
+    const workload = workloadOf(selector, 'Peer.selectedBy()', callerLocation());
     const own = workload !== undefined ? workloadNamespace(workload) : undefined;
     if (own !== undefined && namespace !== undefined && own !== namespace) {
       throw new CiliumPolicyError({

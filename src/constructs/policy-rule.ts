@@ -28,14 +28,14 @@ import {
 } from '../model/policy-model';
 import { IPeer, Peer } from './peer';
 import { CiliumVersion } from '../core/cilium-version';
-import { PeerConfig, checkedPeerConfig, expressionsShapeProblem, isPeer, peerValueKind } from './peer-config';
+import { PeerConfig, UNREADABLE, checkedPeerConfig, expressionsShapeProblem, isPeer, peerValueKind, readWorkload, workloadOf } from './peer-config';
 import { selectorContradiction } from '../validate/pod-selectors';
 import { checkWorkloadUse, isApiObjectHolder, workloadNamespace } from './workload';
 import { isPort, Port } from './port';
 import { checkFlags, checkPropsObject, describeInstance, isObjectLiteral, readPropsOnce } from './names';
 import { checkIdentityLabels } from './identity-label-check';
 import { hasValueMark, markValue } from './value-mark';
-import { EndpointSelector, IEndpointSelector, INodeSelector } from './selector';
+import { IEndpointSelector, INodeSelector } from './selector';
 import { describeSelector } from './selector-description';
 import { ruleEffects } from '../model/rule-effects';
 import { reservedSubjectsSelected } from '../model/reserved-subjects';
@@ -233,7 +233,7 @@ export class PolicyRule {
     if (scope !== undefined && options.nodeSelector !== undefined && hasValueMark(options.nodeSelector, 'NodeSelector')) {
       checkIdentityLabels(options.nodeSelector.toNodeSelector(), 'nodeSelector', scope, owner, true);
     } else if (scope !== undefined && options.endpointSelector !== undefined && hasValueMark(options.endpointSelector, 'EndpointSelector')
-      && (options.endpointSelector as Partial<EndpointSelector>)._workload === undefined) {
+      && readWorkload(options.endpointSelector) === undefined) {
       checkIdentityLabels(options.endpointSelector.toEndpointSelector(), 'endpointSelector', scope, owner);
     }
   }
@@ -345,7 +345,7 @@ export class PolicyRule {
     const options: AllowOptions = isDenySection(section) ? { ports: given.ports } : given;
     const { ports, l7 } = options;
     // Workloads and Services (`Peer.workload()`) are read at synthesis, when they are complete; only value peers are checked now.
-    const workload = (peer as Partial<Peer>)._workload;
+    const workload = workloadOf(peer, verb, this.owner);
     const config: PeerConfig = workload !== undefined
       ? { field: PeerField.ENDPOINTS, item: {}, description: workload.node.path }
       : checkedPeerConfig(peer.toPeerConfig(), verb, this.owner, this.scope);
@@ -482,7 +482,7 @@ export class PolicyRule {
    * otherwise select pods with the same labels that are not the workload's.
    */
   private subjectSelector(selector: IEndpointSelector, rule: RuleModel, context: RuleRenderContext, diagnostics: Diagnostic[]): LabelSelectorModel {
-    const workload = (selector as Partial<EndpointSelector>)._workload;
+    const workload = workloadOf(selector, `${context.path}.endpointSelector`, this.owner);
     if (workload !== undefined) checkWorkloadUse(workload, { by: this.owner, role: 'the subject (endpointSelector)', as: 'subject' });
     const model = ownSelectorChecked(selector, selector.toEndpointSelector(), context, diagnostics);
     if (context.kind === 'CiliumNetworkPolicy') subjectNamespaceLabels(model, context, diagnostics);
@@ -495,7 +495,7 @@ export class PolicyRule {
   /** The subject with a workload's namespace in a CCNP (`subjectSelector`), and its namespace checked in a CNP. */
   private workloadSubject(selector: IEndpointSelector, model: LabelSelectorModel, context: RuleRenderContext,
     diagnostics: Diagnostic[]): LabelSelectorModel {
-    const workload = (selector as Partial<EndpointSelector>)._workload;
+    const workload = workloadOf(selector, `${context.path}.endpointSelector`, this.owner);
     if (workload === undefined) return model;
     const namespace = workloadNamespace(workload);
     const path = `${context.path}.endpointSelector`;
@@ -845,10 +845,13 @@ export function checkSelectorValue(value: unknown, field: 'endpointSelector' | '
   const [method, what, fix] = field === 'endpointSelector'
     ? ['toEndpointSelector', 'an endpoint selector', 'select the pods of a workload with EndpointSelector.workload(deployment), or labels with EndpointSelector.labels({ … })']
     : ['toNodeSelector', 'a node selector', 'select nodes with NodeSelector.labels({ … }) or NodeSelector.all()'];
-  if (value !== undefined && (value === null || typeof (value as Record<string, unknown>)[method] !== 'function')) {
+  if (value === undefined) return;
+  const readable = readWorkload(value) !== UNREADABLE;
+  if (value === null || !readable || !hasFunction(value, method)) {
     throw new CiliumPolicyError({
       id: 'selector-unknown',
-      message: `${field} ${describeSelectorValue(value)} is not ${what}${value ? '' : `: it would be read as none, and ${noneMeans}`}`,
+      message: `${field} ${describeSelectorValue(value)} ${readable ? '' : `whose ${method} or _workload cannot be read `}is not ${what}`
+        + `${value ? '' : `: it would be read as none, and ${noneMeans}`}`,
       fix: `${fix}${value ? '' : `; leave ${field} out${field === 'endpointSelector' ? ' (or say EndpointSelector.all())' : ''} if that is meant`}`,
       location,
     });
@@ -863,6 +866,15 @@ export function checkSelectorValue(value: unknown, field: 'endpointSelector' | '
  * One whose `matchExpressions` is an empty list is refused too (`selector-empty`, `emptyExpressionList`), as the factories refuse
  * `expressions: []`: Cilium reads it as no requirement.
  */
+/** Whether `value[method]` is a function; a getter that throws reads as none. */
+function hasFunction(value: unknown, method: string): boolean {
+  try {
+    return typeof (value as Record<string, unknown>)[method] === 'function';
+  } catch {
+    return false;
+  }
+}
+
 function ownSelectorChecked(selector: IEndpointSelector | INodeSelector, model: LabelSelectorModel, context: RuleRenderContext,
   diagnostics: Diagnostic[]): LabelSelectorModel {
   const node = 'toNodeSelector' in selector;
@@ -1075,11 +1087,11 @@ export function checkOptionalPeer(peer: unknown, prop: string, omitted: { defaul
 export function checkPeerValue(peer: unknown, verb: string, location: string): asserts peer is IPeer {
   const kind = peerValueKind(peer);
   if (kind === 'peer') return;
-  // A revoked proxy, or a toPeerConfig getter that throws: refused as no peer, not a TypeError.
+  // A revoked proxy, or a toPeerConfig or _workload getter that throws: refused as no peer, not a TypeError or the getter's error.
   if (kind === 'unreadable') {
     throw new CiliumPolicyError({
       id: 'peer-unknown',
-      message: `${verb.replace(/:$/, '')}: ${describeValue(peer)} whose toPeerConfig cannot be read is not a peer`,
+      message: `${verb.replace(/:$/, '')}: ${describeValue(peer)} whose toPeerConfig or _workload cannot be read is not a peer`,
       fix: 'pass a Peer (Peer.endpoints(), Peer.entity(), Peer.workload(deployment), …)',
       location,
     });

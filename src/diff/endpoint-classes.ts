@@ -178,7 +178,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
       // The selector's namespaces, and those a NotIn or DoesNotExist leaves out by a label (`team NotIn [infra]`: a
       // namespace labelled team=infra), which a namespace without the label never stands for.
       for (const reqs of [nsReqs, ...excludedByLabel(nsReqs)]) {
-        const probe = Selector.all().and(...reqs);
+        const probe = Selector.all().and(reqs);
         const probeKey = probe.toString();
         if (probes.has(probeKey)) continue;
         probes.add(probeKey);
@@ -205,7 +205,7 @@ function namespacesOf(rules: readonly CompiledRule[], inventory: EndpointInvento
     source: !generic.some((_, i) => p.matches(nsLabels[i])),
   })), {
     limit: ATOM_LIMIT,
-    matches: (key, value, reqs) => Selector.all().and(...reqs.map((q) => ({ ...q, key: `${NAMESPACE_LABELS_PREFIX}${q.key}` })))
+    matches: (key, value, reqs) => Selector.all().and(reqs.map((q) => ({ ...q, key: `${NAMESPACE_LABELS_PREFIX}${q.key}` })))
       .matches(podLabels(Endpoints.pod(OTHER_NAMESPACE, {}, { namespaceLabels: value === undefined ? {} : { [key]: value } }), 'default')),
   });
   for (const labels of atoms.witnesses) {
@@ -234,20 +234,20 @@ function unlabelledVariants(ns: NamespaceInfo, rules: readonly CompiledRule[], b
   const bare = podLabels(Endpoints.pod(ns.name, {}, {}), 'default');
   const withLabels = (labels: Readonly<Record<string, string>>): ReturnType<typeof podLabels> =>
     podLabels(Endpoints.pod(ns.name, {}, { namespaceLabels: labels }), 'default');
-  const holding = probes.filter((p) => Selector.all().and(...p.pins).matches(bare));
+  const holding = probes.filter((p) => Selector.all().and(p.pins).matches(bare));
   if (holding.length === 0) return [ns];
   const atoms = selectorAtoms(holding.map((p) => ({
     requirements: p.labels.map((q) => ({ ...q, key: q.key.slice(NAMESPACE_LABELS_PREFIX.length) })), holds: true, source: true,
   })), {
     limit: ATOM_LIMIT,
-    matches: (key, value, reqs) => Selector.all().and(...reqs.map((q) => ({ ...q, key: `${NAMESPACE_LABELS_PREFIX}${q.key}` })))
+    matches: (key, value, reqs) => Selector.all().and(reqs.map((q) => ({ ...q, key: `${NAMESPACE_LABELS_PREFIX}${q.key}` })))
       .matches(withLabels(value === undefined ? {} : { [key]: value })),
   });
   // A variant is a class on a side of a connection where the probes of that side tell it from the namespace and the
   // variants before it; as a client only, or a server only, when only one side does.
   const projection = (labels: Readonly<Record<string, string>>, side: SelectorRole): string => {
     const l = withLabels(labels);
-    return holding.map((p) => ((p.roles & side) !== 0 && Selector.all().and(...p.labels).matches(l) ? '1' : '0')).join('');
+    return holding.map((p) => ((p.roles & side) !== 0 && Selector.all().and(p.labels).matches(l) ? '1' : '0')).join('');
   };
   const sides = [SelectorRole.SOURCE, SelectorRole.DESTINATION];
   const seen = sides.map((side) => new Set([projection({}, side)]));
@@ -291,7 +291,7 @@ function namespaceProbes(rules: readonly CompiledRule[]): NamespaceProbe[] {
     const labels = sel.requirements.filter((q) => isNamespaceRequirement(q) && q.key !== metaName);
     if (labels.length === 0) continue;
     const pins = sel.requirements.filter((q) => (q.source === 'k8s' || q.source === 'any') && (q.key === NAMESPACE_KEY || q.key === metaName));
-    const text = Selector.all().and(...labels, ...pins).toString();
+    const text = Selector.all().and([...labels, ...pins]).toString();
     const probe = byText.get(text);
     if (probe) probe.roles |= rolesOfSelector(sel);
     else byText.set(text, { labels, pins, roles: rolesOfSelector(sel) });
@@ -465,7 +465,7 @@ function podSelectorRoles(r: CompiledRule): [Selector, number][] {
   // peers satisfy them decides that side as a peer selector does. One selector per rule and section (the conjunction of
   // its items' requirements): the conjunction over the rules of a subject follows from which of them a pod satisfies.
   for (const [sections, role] of [[['ingress', 'ingressDeny'], SelectorRole.SOURCE], [['egress', 'egressDeny'], SelectorRole.DESTINATION]] as const) {
-    for (const section of sections) if (r.requires[section].length > 0) out.push([Selector.all().and(...r.requires[section]), role]);
+    for (const section of sections) if (r.requires[section].length > 0) out.push([Selector.all().and(r.requires[section]), role]);
   }
   return identityViews(out.filter(([s]) => !s.requirements.some((q) => q.source === 'reserved' && q.operator !== 'DoesNotExist' && q.operator !== 'NotIn')));
 }
@@ -649,7 +649,7 @@ function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors:
   };
   const bases: { labels: Record<string, string>; keys: ReadonlySet<string> | undefined }[] = [];
   for (const sel of sources) {
-    if (!Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty)) continue;
+    if (!Selector.all().and(sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty)) continue;
     const reqs = sel.requirements.filter(isPodRequirement);
     const w = witnessLabels(reqs);
     if (!w) continue;
@@ -693,11 +693,11 @@ function derivedPods(ns: NamespaceInfo, sources: readonly Selector[], selectors:
     const projection = (ep: Endpoint): string => sidedIndex.matching(podLabels(ep, clusterName)).join(',');
     const atoms = selectorAtoms(sided.map((sel): AtomSelector => ({
       requirements: sel.requirements.filter(isPodRequirement),
-      holds: Selector.all().and(...sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty),
+      holds: Selector.all().and(sel.requirements.filter((q) => !isPodRequirement(q))).matches(empty),
       source: sourceSet.has(sel),
     })), {
       limit: ATOM_LIMIT,
-      matches: (key, value, reqs) => Selector.all().and(...reqs).matches(onlyLabel(key, value)),
+      matches: (key, value, reqs) => Selector.all().and(reqs).matches(onlyLabel(key, value)),
     });
     exceeded ||= atoms.exceeded;
     const projections = new Set([...known, ...classes.map((c) => c.endpoint)].map(projection));
@@ -947,7 +947,7 @@ function nodeClasses(rules: readonly CompiledRule[], identity: IdentityOptions |
       if (item.peer.kind === 'endpoints') item.peer.selectors.filter((sel) => sel.requirements.some(readsPeerNodeLabel)).forEach(peerSelector(true));
     }
     // `fromRequires`/`toRequires`, AND'ed on the endpoint selectors (before 1.19): one selector per rule and section.
-    for (const reqs of Object.values(r.requires)) if (reqs.some(readsPeerNodeLabel)) peerSelector(true)(Selector.all().and(...reqs));
+    for (const reqs of Object.values(r.requires)) if (reqs.some(readsPeerNodeLabel)) peerSelector(true)(Selector.all().and(reqs));
   }
   if (selectors.size === 0) return { classes: [], keys: [], hostKeys: [], exceeded: false };
   if (identity === undefined) return { classes: [], exceeded: false };
@@ -966,7 +966,7 @@ function nodeClasses(rules: readonly CompiledRule[], identity: IdentityOptions |
   const list = [...selectors.values()].map(({ selector, view, endpoints }): ViewedNodeSelector & { endpoints: boolean } => {
     const reads = selector.requirements.filter((q) => readsOwnNodeLabel(view, q));
     const others = selector.requirements.filter((q) => !readsOwnNodeLabel(view, q));
-    return { view, reads, holds: Selector.all().and(...others).matches(labelsIn(view, {})), endpoints };
+    return { view, reads, holds: Selector.all().and(others).matches(labelsIn(view, {})), endpoints };
   }).filter((s) => s.reads.length > 0 || s.holds);
   const read = [...new Set(list.flatMap((s) => s.reads.map((q) => q.key)))].sort(compare);
   // A selector that reads no label of the node holds on every node of its view, or on none: it makes classes only with
@@ -984,7 +984,7 @@ function nodeClasses(rules: readonly CompiledRule[], identity: IdentityOptions |
   const hostKeys = keys.filter((k) => !hostRead.has(k));
   const found = selectorAtoms(list.map((s): AtomSelector => ({ requirements: s.reads, holds: s.holds, source: true })), {
     limit: NODE_CLASS_LIMIT,
-    matches: (key, value, reqs, i) => Selector.all().and(...reqs).matches(labelsIn(list[i].view, value === undefined ? {} : { [key]: value })),
+    matches: (key, value, reqs, i) => Selector.all().and(reqs).matches(labelsIn(list[i].view, value === undefined ? {} : { [key]: value })),
   });
   const atoms = found.witnesses.length > NODE_CLASS_LIMIT ? { exceeded: true, witnesses: [] } : found;
   const witnesses = atoms.exceeded

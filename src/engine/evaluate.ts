@@ -798,7 +798,7 @@ function peerMatches(peer: PeerSpec, input: SideInput, requirements: readonly Se
       return NO_MATCH;
     case 'endpoints':
       return peerMatch(anySelectorMatches(peer.selectors, p.labels)
-        && (requirements.length === 0 || Selector.all().and(...requirements).matches(p.labels)));
+        && (requirements.length === 0 || Selector.all().and(requirements).matches(p.labels)));
     case 'nodes':
       return peerMatch(anySelectorMatches(peer.selectors, p.labels));
     case 'entities': {

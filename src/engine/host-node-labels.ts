@@ -109,7 +109,7 @@ export function peerNodeLabelItems(dp: DirectionPolicy | undefined, other: Resol
 export function itemSelectorReadsNodeLabels(dp: DirectionPolicy, item: CompiledItem, selector: Selector, peer: PeerView,
   absent?: AbsentNodeLabels): boolean {
   const extra = item.peer.kind === 'endpoints' ? (item.deny ? dp.requirementsDeny : dp.requirements) : [];
-  return peerSelectorReadsNodeLabels(extra.length === 0 ? selector : selector.and(...extra), peer.labels, absent);
+  return peerSelectorReadsNodeLabels(extra.length === 0 ? selector : selector.and(extra), peer.labels, absent);
 }
 
 /**

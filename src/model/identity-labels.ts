@@ -123,5 +123,5 @@ export function selectorOnIdentities(selector: Selector, version: CiliumVersion)
   const reqs = selector.requirements;
   if (!reqs.some((r) => onNonIdentityKey(r, version))) return selector;
   if (reqs.some((r) => onNonIdentityKey(r, version) && (r.operator === 'In' || r.operator === 'Exists'))) return undefined;
-  return Selector.all().and(...reqs.filter((r) => !onNonIdentityKey(r, version)));
+  return Selector.all().and(reqs.filter((r) => !onNonIdentityKey(r, version)));
 }

@@ -82,5 +82,5 @@ export function peerSelectorReadsNodeLabels(selector: Selector, peer: LabelSet, 
   const unknown = (q: SelectorRequirement): boolean => readsPeerNodeLabel(q) && absent?.has(q.key) !== true;
   const reads = selector.requirements.filter(unknown);
   if (reads.length === 0) return false;
-  return Selector.all().and(...selector.requirements.filter((q) => !unknown(q))).matches(peer);
+  return Selector.all().and(selector.requirements.filter((q) => !unknown(q))).matches(peer);
 }

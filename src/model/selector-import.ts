@@ -84,7 +84,7 @@ export function importSubjectSelector(model: LabelSelectorModel | undefined, sco
     const { source, key } = splitLabelKey(k);
     return !(source === 'k8s' && key === NAMESPACE_KEY);
   }));
-  return Selector.from({ ...model, matchLabels }).and(inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default'));
+  return Selector.from({ ...model, matchLabels }).and([inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default')]);
 }
 
 /**
@@ -97,12 +97,12 @@ export function importEndpointSelector(selector: Selector, scope: SelectorImport
   let sel = selector;
   if (!sel.hasKey('k8s', NAMESPACE_KEY) && !sel.hasKey('any', NAMESPACE_KEY)) {
     if (scope.mode === 'ccnp') {
-      if (!scope.matchesInit) sel = sel.and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] });
+      if (!scope.matchesInit) sel = sel.and([{ source: 'k8s', key: NAMESPACE_KEY, operator: 'Exists', values: [] }]);
     } else if (scope.cnpInitUnnamespaced === true && scope.matchesInit === true) {
       // Cilium 1.14: a CNP of `reserved:init` adds no namespace to its peers either.
     } else if (scope.namespaceLabelsSelectNamespaces === false
       || (!sel.hasKeyPrefix('k8s', NAMESPACE_LABELS_PREFIX) && !sel.hasKeyPrefix('any', NAMESPACE_LABELS_PREFIX))) {
-      sel = sel.and(inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default'));
+      sel = sel.and([inRequirement('k8s', NAMESPACE_KEY, scope.namespace ?? 'default')]);
     }
   }
   return clusterFilter(sel, scope.localCluster);
@@ -110,14 +110,14 @@ export function importEndpointSelector(selector: Selector, scope: SelectorImport
 
 /** A from/toNodes selector, translated: `reserved:remote-node Exists`, then the cluster filter. */
 export function importNodeSelector(selector: Selector, scope: SelectorImportScope): Selector {
-  const sel = selector.and({ source: 'reserved', key: 'remote-node', operator: 'Exists', values: [] });
+  const sel = selector.and([{ source: 'reserved', key: 'remote-node', operator: 'Exists', values: [] }]);
   return scope.mode === 'raw' ? sel : clusterFilter(sel, scope.localCluster);
 }
 
 /** The cluster filter: a selector without a cluster key selects `localCluster` only (`undefined`: no filter). */
 export function clusterFilter(selector: Selector, localCluster: string | undefined): Selector {
   if (localCluster === undefined || selector.hasKey('k8s', CLUSTER_KEY) || selector.hasKey('any', CLUSTER_KEY)) return selector;
-  return selector.and(inRequirement('k8s', CLUSTER_KEY, localCluster));
+  return selector.and([inRequirement('k8s', CLUSTER_KEY, localCluster)]);
 }
 
 /**
@@ -131,7 +131,7 @@ function networkPolicyClusterFilter(selector: Selector, localCluster: string | u
   const clusterKey = (r: SelectorRequirement): boolean => r.source === 'k8s' && r.key === CLUSTER_KEY;
   const emptyLabel = (r: SelectorRequirement): boolean => clusterKey(r) && isMatchLabel(r) && r.values[0] === '';
   if (selector.requirements.some((r) => clusterKey(r) && !emptyLabel(r))) return selector;
-  return Selector.all().and(...selector.requirements.filter((r) => !emptyLabel(r)), inRequirement('k8s', CLUSTER_KEY, localCluster));
+  return Selector.all().and([...selector.requirements.filter((r) => !emptyLabel(r)), inRequirement('k8s', CLUSTER_KEY, localCluster)]);
 }
 
 /** `source:key In (value)`, added as a match label (`AddMatch`). */

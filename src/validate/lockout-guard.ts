@@ -576,7 +576,7 @@ export function sourcelessReservedLabels(m: LabelSelectorModel, version: CiliumV
     const identity = LabelSet.of([{ source: 'reserved', key: name, value: '' }]);
     const known = (r: SelectorRequirement): boolean => r.source === 'reserved' || (r.source === 'any' && RESERVED_LABEL_NAMES.has(r.key))
       || isNamespaceKey(`${r.source}:${r.key}`) || isClusterKey(`${r.source}:${r.key}`) || (exact && !LABELS_UNKNOWN.has(name) && knownAbsent(r));
-    return imported.some((sel) => Selector.all().and(...sel.requirements.filter(known)).matches(identity));
+    return imported.some((sel) => Selector.all().and(sel.requirements.filter(known)).matches(identity));
   });
 }
 

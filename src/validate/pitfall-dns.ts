@@ -364,7 +364,7 @@ function localDns(run: PitfallRun): NonNullable<PitfallRun['cachedLocalDns']> {
     run.cachedLocalDns = {
       name,
       pods,
-      kubeDns: KUBE_DNS.and(...pods.requirements),
+      kubeDns: KUBE_DNS.and(pods.requirements),
       kubeDnsItem: {
         endpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns', [`k8s:${CLUSTER_KEY}`]: name } }],
       },
@@ -409,13 +409,13 @@ function otherClustersOnly(run: PitfallRun, item: RuleItemModel, r: RuleView): b
  * the DNS pitfalls read them here.
  */
 function clusterRequirements(run: PitfallRun, m: LabelSelectorModel, r?: Pick<RuleView, 'version' | 'np'>): Selector {
-  const cluster = (s: Selector): Selector => Selector.all().and(...s.requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`)));
+  const cluster = (s: Selector): Selector => Selector.all().and(s.requirements.filter((q) => isClusterKey(`${q.source}:${q.key}`)));
   const written = cluster(Selector.from(m));
   const localCluster = r?.version.atLeast(AGENT_SINCE.policyDefaultLocalCluster) ? localDns(run).name : undefined;
   // A NetworkPolicy peer: its own cluster filter, on the whole selector (an empty cluster label is no cluster given).
   const filtered = r?.np !== undefined ? cluster(importEndpointSelector(Selector.from(m), { mode: 'k8s', localCluster }))
     : clusterFilter(written, localCluster);
-  return Selector.all().and(...filtered.requirements.map((q) => ({ ...q, source: 'k8s' })));
+  return Selector.all().and(filtered.requirements.map((q) => ({ ...q, source: 'k8s' })));
 }
 
 /**
@@ -567,7 +567,7 @@ function dnsPeers(run: PitfallRun, r: RuleView, item: RuleItemModel, covering = 
     // local kube-dns is not one of, and two items of one other cluster's DNS pods still meet (`clusterRequirements`).
     const clusters = clusterRequirements(run, m, r);
     if (!clusters.matches(run.localCluster)) {
-      p.pods.push(sel.and(...clusters.requirements));
+      p.pods.push(sel.and(clusters.requirements));
       continue;
     }
     const positive = sel.requirements.filter((q) => POSITIVE.has(q.operator));
@@ -576,7 +576,7 @@ function dnsPeers(run: PitfallRun, r: RuleView, item: RuleItemModel, covering = 
       const keys = positive.filter((q) => q.source === 'reserved').map((q) => q.key);
       if (keys.length === 0) p.any = true;
       keys.forEach((k) => p.reserved.add(k));
-    } else p.pods.push(sel.and(...clusters.requirements));
+    } else p.pods.push(sel.and(clusters.requirements));
   }
   const everyNode = arr<LabelSelectorModel>(item.nodes).some((m) => isObject(m) && selectorRequiresNothing(m));
   if (item.nodes !== undefined && (!covering || everyNode)) NODE_IDENTITIES.forEach((e) => p.reserved.add(e));

@@ -145,7 +145,7 @@ export function l7RulesWidened(run: PitfallRun): void {
   const nsSelectors = new Map<string, Selector>();
   const inNamespace = (ns: string): Selector => {
     let sel = nsSelectors.get(ns);
-    if (!sel) nsSelectors.set(ns, sel = Selector.all().and({ source: 'k8s', key: NAMESPACE_KEY, operator: 'In', values: [ns] }));
+    if (!sel) nsSelectors.set(ns, sel = Selector.all().and([{ source: 'k8s', key: NAMESPACE_KEY, operator: 'In', values: [ns] }]));
     return sel;
   };
   // Whether the plain allow's rule and the restricted rule select the same pods, one all of the other's (a CCNP against a
@@ -155,7 +155,7 @@ export function l7RulesWidened(run: PitfallRun): void {
     if (r.kind === 'CiliumNetworkPolicy' || c.kind !== 'CiliumNetworkPolicy' || !r.subject) return false;
     const ns = inNamespace(c.namespace);
     if (!mayOverlap(r.subject, ns)) return false;
-    const here: RuleView = { ...r, subject: r.subject.and(...ns.requirements), pods: r.pods?.filter((w) => w.namespace === c.namespace) };
+    const here: RuleView = { ...r, subject: r.subject.and(ns.requirements), pods: r.pods?.filter((w) => w.namespace === c.namespace) };
     return run.covers(c, here) || run.covers(here, c);
   };
   for (const x of restricted) {

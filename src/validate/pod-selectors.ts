@@ -39,7 +39,7 @@ export function normalise(selector: Selector, namespaceNameIsNamespace = true): 
       const source = r.source === 'any' ? 'k8s' : r.source;
       return { ...r, source, key: namespaceNameIsNamespace && source === 'k8s' && r.key === NAMESPACE_NAME_KEY ? NAMESPACE_KEY : r.key };
     });
-  return Selector.all().and(...reqs);
+  return Selector.all().and(reqs);
 }
 
 /** A model selector in normal form (`undefined`: everything). */

@@ -11,7 +11,7 @@
  */
 import type { ApiObject } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
-import { Severity } from '../core/errors';
+import { CiliumPolicyError, Severity, showValue } from '../core/errors';
 import { noteValidationErrors, omittedOf } from '../model/diagnostic-budget';
 import { cdk8s } from '../model/lazy-cdk8s';
 import { CiliumVersion } from '../core/cilium-version';
@@ -34,7 +34,10 @@ import { validatePolicy } from './validate-policy';
 
 /** Marks the SDK's policy constructs (see `PolicyBase.isPolicy`). */
 const POLICY_SYMBOL = Symbol.for('cdk8s-cilium.Policy');
-/** Marks an app whose validation was added by `CiliumAppValidation.ensure`. */
+/**
+ * Marks an app whose validation was added by `CiliumAppValidation.ensure`, holding its options (filled in by later calls).
+ * A global symbol: another copy of the package in one app finds it too.
+ */
 const ENSURED_SYMBOL = Symbol.for('cdk8s-cilium.AppValidation');
 /** The fix of an annotation that names no supported version: validateApp has no version option; a chart is given one. */
 const APP_FIX = annotationFix('CiliumVersion.use(chart, …)', false);
@@ -245,15 +248,40 @@ export function formatAppDiagnostic(d: AppDiagnostic): string {
  */
 export class CiliumAppValidation implements IValidation {
   /**
-   * Adds the validation to the root of `scope`'s tree, once (later calls do nothing).
+   * Adds the validation to the root of `scope`'s tree, once. A later call adds nothing; the options it gives are taken
+   * when no earlier call gave that option (the SDK's policies call it without options when they are made, so an app's own
+   * call after its first policy still sets the cluster name), and refused (`app-validation-options-conflict`) when an
+   * earlier call gave the option another value: the validation would run for other settings than one of them asked.
    * @returns whether it was added by this call
    */
   public static ensure(scope: IConstruct, options: AppValidationOptions = {}): boolean {
     checkAppValidationOptions(options, 'CiliumAppValidation.ensure()');
     const root = scope.node.root;
-    if (ENSURED_SYMBOL in root) return false;
-    Object.defineProperty(root, ENSURED_SYMBOL, { value: true });
-    root.node.addValidation(new CiliumAppValidation(root, options));
+    const given = Object.entries(options).filter(([, v]) => v !== undefined) as [keyof AppValidationOptions, unknown][];
+    if (ENSURED_SYMBOL in root) {
+      const mark: unknown = (root as unknown as Record<symbol, unknown>)[ENSURED_SYMBOL];
+      // An older copy of the package marks the root with `true`: the options of its validation cannot be set from here.
+      const known = mark !== null && typeof mark === 'object';
+      const existing = (known ? mark : {}) as AppValidationOptions;
+      const conflict = given.find(([k, v]) => !known || (existing[k] !== undefined && existing[k] !== v));
+      if (conflict !== undefined) {
+        const [key, value] = conflict;
+        throw new CiliumPolicyError({
+          id: 'app-validation-options-conflict',
+          message: `CiliumAppValidation.ensure() got ${key}: ${showValue(value)}, but ${known ? `an earlier call gave ${key}: ${showValue(existing[key])}`
+            : 'another copy of cdk8s-cilium added the validation of this app, whose options cannot be set from here'}; the app is validated once, `
+            + 'so the option would be ignored',
+          fix: known ? `give ${key} the same value in every call, or leave it out of all but one`
+            : 'call CiliumAppValidation.ensure() with the options before the first policy is made, or use one copy of cdk8s-cilium',
+          ...(root.node.path !== '' ? { location: root.node.path } : {}),
+        });
+      }
+      for (const [key, value] of given) (existing as Record<string, unknown>)[key] = value;
+      return false;
+    }
+    const own: AppValidationOptions = Object.fromEntries(given);
+    Object.defineProperty(root, ENSURED_SYMBOL, { value: own });
+    root.node.addValidation(new CiliumAppValidation(root, own));
     return true;
   }
 

@@ -783,11 +783,11 @@ describe('a revoked proxy where a peer or a CIDR goes is refused, not a TypeErro
     expect(cidr.message).toContain('Peer.cidr() got object (a revoked proxy), not a CIDR');
     const fw = refusal(() => new HostFirewall(chart(), 'fw', { managementCidrs: ['10.50.0.0/24'], hubbleRelay: revoked() }));
     expect(fw.id).toBe('peer-unknown');
-    expect(fw.message).toContain('a revoked proxy whose toPeerConfig cannot be read is not a peer');
+    expect(fw.message).toContain('a revoked proxy whose toPeerConfig or _workload cannot be read is not a peer');
     const { c, p } = cnp();
     const call = refusal(() => p.allowIngress(revoked(), { ports: [Port.tcp(80)] }));
     expect(call.id).toBe('peer-unknown');
-    expect(call.message).toContain('allowIngress: a revoked proxy whose toPeerConfig cannot be read is not a peer');
+    expect(call.message).toContain('allowIngress: a revoked proxy whose toPeerConfig or _workload cannot be read is not a peer');
     p.isolateIngress();
     expect(verdictOf(c, 'pod:shop:app=b', A, '80/TCP')).toBe('denied');
     p.allowIngress(Peer.endpoints({ labels: { app: 'b' } }), { ports: [Port.tcp(80)] });

@@ -77,7 +77,7 @@ describe('a peer in a list prop that cannot be read is refused by its index, not
     ] as const) {
       const r = refusal(build);
       expect(r.id).toBe('peer-unknown');
-      expect(r.message).toContain(`[test/h] ${what}: ${shown} whose toPeerConfig cannot be read is not a peer`);
+      expect(r.message).toContain(`[test/h] ${what}: ${shown} whose toPeerConfig or _workload cannot be read is not a peer`);
     }
   });
 

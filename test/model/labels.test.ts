@@ -158,7 +158,7 @@ describe('label sets and keys', () => {
     expect(Selector.from({ matchLabels: { app: 'web' } }).hasReservedKey()).toBe(false);
     expect(Selector.all().toString()).toBe('{}');
     expect(Selector.from(undefined).matches(LabelSet.of([]))).toBe(true);
-    const odd = Selector.from({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }).and({ source: 'any', key: 'app', operator: 'Unknown', values: [] });
+    const odd = Selector.from({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }).and([{ source: 'any', key: 'app', operator: 'Unknown', values: [] }]);
     expect(odd.matches(LabelSet.of([{ source: 'k8s', key: 'app', value: 'web' }]))).toBe(false); // an unknown operator never matches
     expect(odd.toString()).toBe('{any:app Exists, any:app Unknown}');
   });

@@ -568,7 +568,7 @@ export function satisfiable(o: { labels?: Labels; expressions?: ExpressionSpec[]
   const witness: IdentityLabel[] = [];
   for (const key of keys) {
     const own = selector.requirements.filter((r) => r.key === key);
-    const alone = Selector.all().and(...own);
+    const alone = Selector.all().and(own);
     const sources = [...new Set([...own.map((r) => r.source).filter((x) => x !== 'any'), 'k8s', 'oracle-other'])];
     const values = [...new Set([...own.flatMap((r) => r.values), 'oracle-other'])];
     const states: (IdentityLabel | undefined)[] = [undefined, ...sources.flatMap((source) => values.map((value) => ({ source, key, value })))];

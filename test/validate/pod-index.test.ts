@@ -62,7 +62,7 @@ const requirement: fc.Arbitrary<SelectorRequirement> = fc.oneof(
   fc.constant<SelectorRequirement>({ source: 'reserved', key: 'host', operator: 'Exists', values: [] }),
 ).map((r) => (r.operator === 'Exists' || r.operator === 'DoesNotExist' ? { ...r, values: [] } : r));
 
-const selector: fc.Arbitrary<Selector> = fc.array(requirement, { maxLength: 3 }).map((reqs) => Selector.all().and(...reqs));
+const selector: fc.Arbitrary<Selector> = fc.array(requirement, { maxLength: 3 }).map((reqs) => Selector.all().and(reqs));
 
 function inventoryOf(i: Input): ManifestInventory {
   const inventory = new ManifestInventory();
