@@ -513,7 +513,9 @@ export function agentRefusalLead(r: AgentRefusal, subject: string): string {
 function selectorMergeRefusals(selecting: readonly CompiledRule[], version: CiliumVersion, noNamespace: boolean): SelectorMergeRefusal[] {
   if (!selecting.some((rule) => usesOf(rule).proxied)) return [];
   const subjectNamespace = noNamespace ? '' : SUBJECT_NAMESPACE;
-  return selectorMergeProblems(selecting.flatMap((rule) => usesOf(rule).selectorPolicies()), version, subjectNamespace, deniedFilterPeers(selecting))
+  const denied = deniedFilterPeers(selecting);
+  return selectorMergeProblems(selecting.flatMap((rule) => usesOf(rule).selectorPolicies()), version, subjectNamespace,
+    (first) => mergeOrderDecided(first, denied))
     .map((problem) => ({
       check: problem.kind === 'listeners' ? AgentRefusalCheck.LISTENER_CONFLICT : AgentRefusalCheck.SNI_L7_UNDECIDED, problem, version, subjectNamespace,
     }));
@@ -591,19 +593,23 @@ function mergeConflicts(selecting: readonly CompiledRule[], version: CiliumVersi
   const denied = deniedFilterPeers(selecting);
   const modes = parserConflicts(modeUses).map(({ first, second }): AgentMergeRefusal => ({
     check: AgentRefusalCheck.AUTH_MODE_CONFLICT, first, second, perSelector: true,
-    ...(mergeOrderDecided(first, denied) ? { denyOrdered: true } : {}),
+    ...(mergeOrderDecided(first, denied) !== undefined ? { denyOrdered: true } : {}),
   }));
   return [...parsers, ...modes];
 }
 
 /**
- * The filters and peer selectors (`filter.key` NUL `peer`) a deny item of `selecting` covers. pkg/policy/rule.go `mergePortProto`
+ * The filters and peer selectors (`filter.key` NUL `peer`) a deny item of `selecting` covers, each with the first such item. pkg/policy/rule.go `mergePortProto`
  * (1.14 to 1.19): a deny of the same filter and cached selector replaces the allow entries merged so far and skips the merge
  * of later ones ("Denies takes priority over any rule"), so two entries the merge refuses (authentication modes, listeners,
  * `serverNames` beside L7 rules) are refused only if both come before the deny: the rules' order decides.
  */
-function deniedFilterPeers(selecting: readonly CompiledRule[]): ReadonlySet<string> {
-  return new Set(selecting.flatMap((rule) => usesOf(rule).auth.denies).map(filterPeerKey));
+function deniedFilterPeers(selecting: readonly CompiledRule[]): ReadonlyMap<string, CompiledItem> {
+  const denied = new Map<string, CompiledItem>();
+  for (const use of selecting.flatMap((rule) => usesOf(rule).auth.denies)) {
+    if (!denied.has(filterPeerKey(use))) denied.set(filterPeerKey(use), use.ref);
+  }
+  return denied;
 }
 
 /**

@@ -215,16 +215,16 @@ export function filterPeerKey(use: { readonly filter: ParserFilter; readonly pee
 }
 
 /**
- * Whether a merge the agent refuses (two authentication modes, two listeners, `serverNames` beside L7 rules) of the filter
- * and peer of `use` is decided by the order the agent meets the rules in, because a deny item of an endpoint's rules
- * covers the same filter and peer (`denied`: their `filterPeerKey`s): pkg/policy/rule.go `mergePortProto` (1.14 to 1.19)
- * replaces the allow entries merged so far with the deny and skips the merge of later ones ("Denies takes priority over
- * any rule"), so the refusal happens only if both entries come before the deny. The one reading of it for the engine's
- * notes (`denyOrdered`, `SelectorMergeProblem.certain`) and `validate`'s `pitfall-auth-mode-conflict`,
- * `pitfall-listener-conflict` and `pitfall-sni-l7-merge`.
+ * The deny item that makes a merge the agent refuses (two authentication modes, two listeners, `serverNames` beside L7
+ * rules) of the filter and peer of `use` depend on the order the agent meets the rules in, or `undefined`: a deny item of
+ * the endpoint's rules that covers the same filter and peer (`denied`, by `filterPeerKey`). pkg/policy/rule.go
+ * `mergePortProto` (1.14 to 1.19) replaces the allow entries merged so far with the deny and skips the merge of later
+ * ones ("Denies takes priority over any rule"), so the refusal happens only if both entries come before the deny. The
+ * engine's reading for the rules of one endpoint (`denyOrdered`, `SelectorMergeProblem.deny`); `validate`, which compares
+ * rules that may share endpoints, asks per pair for a deny that may select an endpoint of both (`orderingDeny`).
  */
-export function mergeOrderDecided(use: { readonly filter: ParserFilter; readonly peer: string }, denied: ReadonlySet<string>): boolean {
-  return denied.has(filterPeerKey(use));
+export function mergeOrderDecided<T>(use: { readonly filter: ParserFilter; readonly peer: string }, denied: ReadonlyMap<string, T>): T | undefined {
+  return denied.get(filterPeerKey(use));
 }
 
 /** Two uses of one filter and peer whose parsers cannot be merged. */

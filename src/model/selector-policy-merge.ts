@@ -29,7 +29,7 @@
  *   A single port rule with both fails the agent's sanitizer (`sanitize-server-names-l7` in validate).
  */
 import { CiliumVersion } from '../core/cilium-version';
-import { ParserFilter, filterPeerKey, mergeOrderDecided, peerText } from './l7-parsers';
+import { ParserFilter, filterPeerKey, peerText } from './l7-parsers';
 import { resolvedListener } from './listener-kind';
 
 /** What one allow item's port rule brings to the per-selector policy of one filter and peer selector. */
@@ -63,6 +63,13 @@ export interface SelectorMergeProblem<T> {
   readonly second: SelectorPolicyUse<T>;
   /** Whether the agent refuses it whatever the order (else whether it does is not known). */
   readonly certain: boolean;
+  /**
+   * The deny item of the filter and peer that makes a clash of two listeners of the lowest priority depend on the order:
+   * the merge ends at the deny (pkg/policy/rule.go `mergePortProto`, `mergeOrderDecided`), so the agent refuses the
+   * policy only when it meets both listeners before it.
+   * @default - none: an uncertain listener clash is of a priority another listener of the peer outranks
+   */
+  readonly deny?: T;
   /** Whether the two uses are of different peer selectors (1.14/1.15 listeners: the filter's listener is not settled). */
   readonly otherPeers: boolean;
 }
@@ -101,12 +108,14 @@ export function listenerMergeText(listener: unknown, subjectNamespace: string, v
 /**
  * The merges of `uses` (all applying to one subject, whose namespace is `subjectNamespace`, `''` for none) that the agent
  * refuses or may refuse on `version`: per filter and peer selector, the listeners and the SNI with L7 rules; up to 1.15 also
- * two different listeners of other peers on one filter (not known). Each problem once, in the order of the uses. A filter
- * and peer selector a deny covers (`denied`, keys `filter.key` NUL `peer`) is never certain: pkg/policy/rule.go
- * `mergePortProto` skips the merge of entries after the deny ("Denies takes priority over any rule"), so the order decides.
+ * two different listeners of other peers on one filter (not known). Each problem once, in the order of the uses. A clash
+ * of two listeners for which `denyOf` gives a deny item of their filter and peer (`mergeOrderDecided`) is never certain:
+ * pkg/policy/rule.go `mergePortProto` skips the merge of entries after the deny ("Denies takes priority over any rule"),
+ * so the order decides (`SelectorMergeProblem.deny`).
+ * @param denyOf the deny item that may select an endpoint of both uses and covers their filter and peer, if any
  */
-export function selectorMergeProblems<T>(uses: readonly SelectorPolicyUse<T>[], version: CiliumVersion,
-  subjectNamespace: string, denied: ReadonlySet<string> = new Set()): SelectorMergeProblem<T>[] {
+export function selectorMergeProblems<T>(uses: readonly SelectorPolicyUse<T>[], version: CiliumVersion, subjectNamespace: string,
+  denyOf: (first: SelectorPolicyUse<T>, second: SelectorPolicyUse<T>) => T | undefined = () => undefined): SelectorMergeProblem<T>[] {
   const groups = new Map<string, SelectorPolicyUse<T>[]>();
   for (const use of uses) {
     const key = filterPeerKey(use);
@@ -118,7 +127,8 @@ export function selectorMergeProblems<T>(uses: readonly SelectorPolicyUse<T>[], 
   const refusedFilters = new Set<string>();
   for (const group of groups.values()) {
     const found = listenerProblem(group, version, subjectNamespace);
-    const listeners = found !== undefined && found.certain && mergeOrderDecided(found.first, denied) ? { ...found, certain: false } : found;
+    const deny = found?.certain === true ? denyOf(found.first, found.second) : undefined;
+    const listeners = found !== undefined && deny !== undefined ? { ...found, certain: false, deny } : found;
     if (listeners !== undefined) {
       out.push(listeners);
       if (listeners.certain) refusedFilters.add(listeners.first.filter.key);
@@ -210,9 +220,14 @@ export function selectorMergeText<T>(p: SelectorMergeProblem<T>, name: (ref: T) 
     ? 'pkg/policy/rule.go mergeListenerReference keeps the listener of the lower priority number and fails on two of one priority: '
       + '"cannot merge conflicting CiliumEnvoyConfig Listeners (…) with the same priority"'
     : 'there is no listener priority before 1.16, and a second listener for one cached selector fails the merge (cilium/cilium#26644)';
-  return p.certain ? `${sends}: ${rule}`
-    : `${sends}, of one priority that another listener of the peer outranks: ${rule}, so the agent refuses the policy when it merges these `
-      + 'two before the preferred one, which depends on the order it meets the rules in';
+  if (p.certain) return `${sends}: ${rule}`;
+  if (p.deny !== undefined) {
+    return `${sends}: ${rule}, but ${name(p.deny)} denies the same filter and peer, and the agent ends the merge at the deny `
+      + '(pkg/policy/rule.go mergePortProto: "Denies takes priority over any rule"), so it refuses the policy only when it merges both listeners '
+      + 'before the deny, which depends on the order it meets the rules in';
+  }
+  return `${sends}, of one priority that another listener of the peer outranks: ${rule}, so the agent refuses the policy when it merges these `
+    + 'two before the preferred one, which depends on the order it meets the rules in';
 }
 
 /** How to end a merge problem on `version`. */

@@ -381,9 +381,13 @@ export function selectorPolicyMerges(run: PitfallRun): void {
       const entry = `${r.doc}/${u.ref.path}`;
       if (reported.has(`${entry}\0listeners`) && reported.has(`${entry}\0sni-l7`)) continue;
       const others = candidates(r, u.filter.key).filter((o) => o !== u && meetsR(o.ref.r));
-      // The deny items that may select r's endpoints make a refusal of their filter and peer depend on the order (`mergeOrderDecided`).
-      const denied = new Set([u, ...others].map(filterPeerKey).filter((k) => authItems(run).denied.get(k)?.some((d) => denyMeets(d, r))));
-      for (const problem of selectorMergeProblems([u, ...others], r.version, namespace, denied)) {
+      // A deny item of the filter and peer that may select an endpoint of both rules of a clash makes its refusal depend on the order
+      // (`orderingDeny`, as for the authentication modes): a deny of one side's pods only leaves the clash on the others as it is.
+      const denyOf = (a: SelectorPolicyUse<UseRef>, b: SelectorPolicyUse<UseRef>): UseRef | undefined => {
+        const d = orderingDeny(run, a, a.ref.r, b.ref.r);
+        return d === undefined ? undefined : { r: d, path: d.path };
+      };
+      for (const problem of selectorMergeProblems([u, ...others], r.version, namespace, denyOf)) {
         if (problem.first !== u && problem.second !== u) continue;
         const partner = problem.first === u ? problem.second : problem.first;
         // On the later entry of the pair, naming the earlier one (the first entry of the input it meets).
@@ -397,7 +401,12 @@ export function selectorPolicyMerges(run: PitfallRun): void {
         more.delete(`${partner.ref.r.doc}/${partner.ref.path}`);
         more.delete(entry);
         const other = partner.ref.r === r ? '' : ', a rule that may select the same endpoints,';
-        const words = selectorMergeText(named, (ref: UseRef) => (ref === u.ref ? 'this entry' : `${itemName(ref.r, ref.path)}${other}`), r.version, namespace);
+        const name = (ref: UseRef): string => {
+          if (ref === u.ref) return 'this entry';
+          if (ref !== problem.deny) return `${itemName(ref.r, ref.path)}${other}`;
+          return ref.r === r ? 'this rule' : `${itemName(ref.r, ref.path)}, a rule that may select the same endpoints,`;
+        };
+        const words = selectorMergeText(named, name, r.version, namespace);
         const n = more.size;
         const side = problem.kind === 'listeners' ? 'send the peer on this port to another listener than this entry'
           : `${u.serverNames ? 'have L7 rules' : 'have serverNames'} for the peer on this port`;

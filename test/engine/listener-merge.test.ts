@@ -131,6 +131,15 @@ describe('the messages', () => {
     expect(message([to('8080', listener('l1')), to('8080', listener('l2'))], CiliumVersion.V1_14))
       .toContain('there is no listener priority before 1.16, and a second listener for one cached selector fails the merge (cilium/cilium#26644)');
   });
+  test('two listeners of one priority beside a deny: the note names the deny, not a third listener (session 59 review)', () => {
+    const s = policySet([cnp('p', { endpointSelector: labels({ app: 'web' }), egress: [to('8080', listener('l1')), to('8080', listener('l2'))] }),
+      cnp('d', { endpointSelector: labels({ app: 'web' }), egressDeny: [to('8080', {})] })], { ciliumVersion: CiliumVersion.V1_19 });
+    const m = notJudgedRefusal(() => s.decide(matcherQuery(s, 'pod:default:app=web', 'pod:default:app=api', 8080, {})))?.message ?? '';
+    expect(m).toContain('the policy Cilium enforces for this endpoint is not known');
+    expect(m).toContain(', but CiliumNetworkPolicy default/d spec.egressDeny[0] denies the same filter and peer, and the agent ends the merge at the deny '
+      + '(pkg/policy/rule.go mergePortProto: "Denies takes priority over any rule"), so it refuses the policy only when it merges both listeners before the deny');
+    expect(m).not.toContain('another listener of the peer outranks');
+  });
   test('serverNames beside HTTP rules: the SNI check and the merge order', () => {
     const m = message([to('8080', SNI), to('8080', HTTP)], CiliumVersion.V1_19);
     expect(m).toContain('the policy Cilium enforces for this endpoint is not known');

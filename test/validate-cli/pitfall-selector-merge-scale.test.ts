@@ -2,7 +2,8 @@
 // src/validate/pitfall-parser-merge.ts) at scale: many policies of one namespace, each sending its own pods to an Envoy
 // listener on one port, are compared only with the policies that may select a common pod (their subjects bucketed by
 // the label value they pin, `mostPinnedKey`), not each with every other. Counted in selector comparisons (`mayOverlap`
-// calls of the whole validate run), never in time.
+// calls of the whole validate run), never in time. The spy is a module mock: the file runs in a registry of its own
+// (`MODULE_RESETS` in vitest.config.mts, project e2e-isolated), and a run that counts no call fails.
 import { describe, expect, it, vi } from 'vitest';
 import * as podSelectors from '../../src/validate/pod-selectors';
 import { check, findings } from './helpers';
@@ -36,6 +37,8 @@ describe('one namespace, one port, a listener per policy', () => {
   it('the comparisons grow about linearly in the policies (was quadratic)', () => {
     const small = comparisons(50);
     const large = comparisons(200);
+    // A mock that missed the module (loaded before it, in a shared registry) counts nothing and would pass any search.
+    expect(small).toBeGreaterThan(0);
     console.log(`mayOverlap calls: 50 policies ${small}, 200 policies ${large}`);
     // Before: every entry against every other of the port (50: 2,550 calls; 200: 40,200).
     expect(large).toBeLessThan(6 * small + 10);

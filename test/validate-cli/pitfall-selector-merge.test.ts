@@ -119,6 +119,47 @@ describe('the findings', () => {
       expect([name, ...outcome(files), engine(files)]).toEqual([name, `error ${expected}`, expected]);
     }
   });
+  it('two listeners beside a deny of one side\'s pods only: refused whatever the order, as the engine judges it (session 59 review)', () => {
+    // The deny counts only if it may select an endpoint of both rules of the clash (`orderingDeny`, as for the authentication
+    // modes): it was counted when it met the rule reporting the finding, so one order said not known and the other refused.
+    const doc = (name: string, subject: string, body: string): string => 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n'
+      + `metadata: { name: ${name}, namespace: prod }\nspec:\n  endpointSelector: { matchLabels: ${subject} }\n${body}`;
+    const c = doc('c', '{ app: x }', `  egress:\n${to('8080', listener('l2'))}`);
+    const r = doc('r', '{ tier: t1 }', `  egress:\n${to('8080', listener('l1'))}`);
+    const outcome = (deny: string, docs: string[], pod: string): string[] => {
+      const text = [...docs, doc('d', deny, `  egressDeny:\n${to('8080', '')}`)].join('---\n');
+      const found = findings(check({ 'p.yaml': text }, { ciliumVersion: '1.19' }), 'pitfall-listener-conflict')
+        .map((d) => `${d.severity} ${d.message.includes('is not known before apply') ? 'not known' : 'refused'}`);
+      const notes = judged(PolicySet.fromYaml(text, { ciliumVersion: CiliumVersion.V1_19 }), pod, 'pod:prod:app=api', '8080/TCP').egress.notes;
+      const engine = notes.some((n) => n.startsWith('the policy Cilium enforces for this endpoint is not known')) ? 'not known'
+        : notes.some((n) => n.startsWith('Cilium refuses the policy of this endpoint')) ? 'refused' : 'none';
+      return [...found, engine];
+    };
+    const cases: [string, string, string, string][] = [
+      ['a deny of the pods of r only', '{ app: z }', 'pod:prod:app=x,tier=t1', 'refused'],
+      ['a deny of the pods of c only', '{ tier: t2 }', 'pod:prod:app=x,tier=t1', 'refused'],
+      ['a deny that may select pods of both', '{ env: e }', 'pod:prod:app=x,env=e,tier=t1', 'not known'],
+    ];
+    for (const [name, deny, pod, expected] of cases) {
+      for (const [order, docs] of [['c first', [c, r]], ['r first', [r, c]]] as const) {
+        expect([name, order, ...outcome(deny, [...docs], pod)]).toEqual([name, order, `error ${expected}`, expected]);
+      }
+    }
+  });
+  it('two listeners of one priority beside a deny: the message names the deny, not a third listener (session 59 review)', () => {
+    const deny = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: d, namespace: prod }\nspec:\n'
+      + `  endpointSelector: { matchLabels: { app: web } }\n  egressDeny:\n${to('8080', '')}`;
+    const [other] = findings(check({ ...file(to('8080', listener('l1')), to('8080', listener('l2'))), 'd.yaml': deny }, { ciliumVersion: '1.19' }),
+      'pitfall-listener-conflict');
+    expect(other.message).not.toContain('another listener of the peer outranks');
+    expect(other.message).toContain(', but CiliumNetworkPolicy prod/d (d.yaml:5), a rule that may select the same endpoints, denies the same filter '
+      + 'and peer, and the agent ends the merge at the deny (pkg/policy/rule.go mergePortProto: "Denies takes priority over any rule"), so it '
+      + 'refuses the policy only when it merges both listeners before the deny');
+    const same = file(to('8080', listener('l1')), to('8080', listener('l2')))['p.yaml'] + `  egressDeny:\n${to('8080', '')}`;
+    const [own] = findings(check({ 'p.yaml': same }, { ciliumVersion: '1.19' }), 'pitfall-listener-conflict');
+    expect(own.message).toContain(', but this rule denies the same filter and peer');
+    expect(own.message).not.toContain('another listener of the peer outranks');
+  });
   it('serverNames beside HTTP rules: the merge order decides', () => {
     const [d] = findings(check(file(to('443', SNI), to('443', HTTP)), { ciliumVersion: '1.19' }), 'pitfall-sni-l7-merge');
     expect(d.message).toContain('with SNI filtering without TLS termination');
