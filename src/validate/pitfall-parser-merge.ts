@@ -279,15 +279,17 @@ export function authModeConflicts(run: PitfallRun): void {
  * it meets the rules in (`model/selector-policy-merge.ts`, the engine's `SelectorMergeRefusal`): two Envoy listeners for
  * one peer selector (`pitfall-listener-conflict`), and `serverNames` beside L7 rules without terminatingTLS
  * (`pitfall-sni-l7-merge`), between the toPorts entries of rules that may select a common endpoint (`sameEndpoints`, in
- * the same bucket or a clusterwide rule). Only rules with a listener or serverNames start a comparison; each entry in a
- * problem is reported once per kind, naming the first entry it meets and how many others (linear in the entries, not
+ * the same bucket or a clusterwide rule). Rules with a listener or serverNames start a comparison with every entry of
+ * their filters; rules with L7 rules only, with the serverNames entries of their filters only (whichever comes first in
+ * the input: the agent's merge order is not the input's). Each entry in a problem is reported once per kind, on the later
+ * entry of its pair, naming the first entry it meets and how many others (linear in the entries, not
  * one finding per pair), its problem classified over the rules that may select its endpoints, as the engine merges per
  * subject (a third rule's outranking listener makes a conflict not known). A listener resolves in the subject's
  * namespace: none for a host policy.
  */
 export function selectorPolicyMerges(run: PitfallRun): void {
   const usesOf = new Map<RuleView, SelectorPolicyUse<UseRef>[]>();
-  const proxied: RuleView[] = [];
+  const proxied = new Set<RuleView>();
   for (const r of run.rules) {
     if (!r.subject || r.refused) continue;
     const uses: SelectorPolicyUse<UseRef>[] = [];
@@ -319,7 +321,7 @@ export function selectorPolicyMerges(run: PitfallRun): void {
     }
     if (uses.length === 0) continue;
     usesOf.set(r, uses);
-    if (hasProxy) proxied.push(r);
+    if (hasProxy) proxied.add(r);
   }
   // Each entry once per kind, its problems classified over the uses of its filter in every rule that may select a common
   // endpoint (as the engine merges per subject), the entry's use first so that the problem found is its own: one finding
@@ -329,31 +331,24 @@ export function selectorPolicyMerges(run: PitfallRun): void {
   // pod, so an entry is compared only with its own value's uses and those that pin none (5,000 policies of one namespace
   // on one port, each on its own pods, stay linear).
   const pinKey = mostPinnedKey([...usesOf.keys()].map((r) => r.subject));
-  const byFilter = new Map<string, Map<string, PinnedUses>>();
   const order = new Map<SelectorPolicyUse<UseRef>, number>();
-  for (const [r, uses] of usesOf) {
-    const value = pinKey === undefined ? undefined : pinnedValue(r.subject, pinKey);
-    for (const use of uses) {
-      order.set(use, order.size);
-      let buckets = byFilter.get(use.filter.key);
-      if (!buckets) byFilter.set(use.filter.key, buckets = new Map());
-      let pool = buckets.get(bucketOf(r));
-      if (!pool) buckets.set(bucketOf(r), pool = { byValue: new Map(), wild: [] });
-      if (value === undefined) pool.wild.push(use);
-      else {
-        const list = pool.byValue.get(value);
-        if (list) list.push(use);
-        else pool.byValue.set(value, [use]);
-      }
-    }
-  }
+  for (const uses of usesOf.values()) for (const use of uses) order.set(use, order.size);
+  const valueOf = (r: RuleView): string | undefined => (pinKey === undefined ? undefined : pinnedValue(r.subject, pinKey));
+  const every = usesIndex(usesOf, valueOf, () => true);
+  // The serverNames entries alone: an entry with L7 rules only (no listener, no serverNames) is in no problem but `sni-l7`,
+  // so it is compared with these only, and visited only on a filter one of them is on. Visited it must be: the finding is
+  // made on the later entry of a pair, and Cilium refuses the merge whichever policy comes first (pkg/policy/rule.go
+  // mergePortProto: "cannot merge L7 rules ... with SNI filtering without TLS termination"), so it must not depend on the
+  // order of the input.
+  const sniOnly = usesIndex(usesOf, valueOf, sniUse);
+  const visited = [...usesOf].filter(([r, uses]) => proxied.has(r) || uses.some((u) => l7Use(u) && sniOnly.filters.has(u.filter.key)));
   /** The uses of `filter` whose rules may share an endpoint with `r` by bucket and pinned value, in input order. */
-  const candidates = (r: RuleView, filter: string): SelectorPolicyUse<UseRef>[] => {
-    const buckets = byFilter.get(filter);
+  const candidates = (r: RuleView, filter: string, index: UsesIndex): SelectorPolicyUse<UseRef>[] => {
+    const buckets = index.byFilter.get(filter);
     if (!buckets) return [];
     const own = bucketOf(r);
     const keys = own === 'host' ? ['host'] : own === 'ccnp' ? [...buckets.keys()].filter((k) => k !== 'host') : [own, 'ccnp'];
-    const value = pinKey === undefined ? undefined : pinnedValue(r.subject, pinKey);
+    const value = valueOf(r);
     const out: SelectorPolicyUse<UseRef>[] = [];
     for (const key of keys) {
       const pool = buckets.get(key);
@@ -365,7 +360,8 @@ export function selectorPolicyMerges(run: PitfallRun): void {
     return out.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   };
   const reported = new Set<string>();
-  for (const r of proxied) {
+  for (const [r, uses] of visited) {
+    const proxy = proxied.has(r);
     const namespace = r.host ? '' : 'namespace';
     const meets = new Map<RuleView, boolean>();
     const meetsR = (c: RuleView): boolean => {
@@ -377,10 +373,12 @@ export function selectorPolicyMerges(run: PitfallRun): void {
       }
       return m;
     };
-    for (const u of usesOf.get(r) ?? []) {
+    for (const u of uses) {
       const entry = `${r.doc}/${u.ref.path}`;
       if (reported.has(`${entry}\0listeners`) && reported.has(`${entry}\0sni-l7`)) continue;
-      const others = candidates(r, u.filter.key).filter((o) => o !== u && meetsR(o.ref.r));
+      // A rule without a listener or serverNames: its L7 entries beside the serverNames entries only (`sniOnly`).
+      if (!proxy && !l7Use(u)) continue;
+      const others = candidates(r, u.filter.key, proxy ? every : sniOnly).filter((o) => o !== u && meetsR(o.ref.r));
       // A deny item of the filter and peer that may select an endpoint of both rules of a clash makes its refusal depend on the order
       // (`orderingDeny`, as for the authentication modes): a deny of one side's pods only leaves the clash on the others as it is.
       const denyOf = (a: SelectorPolicyUse<UseRef>, b: SelectorPolicyUse<UseRef>): UseRef | undefined => {
@@ -431,6 +429,45 @@ interface PinnedUses {
   readonly wild: SelectorPolicyUse<UseRef>[];
 }
 
+/** Uses indexed by filter, then by bucket (`bucketOf`), then by pinned value (`PinnedUses`); `filters`: the filter keys held. */
+interface UsesIndex {
+  readonly byFilter: Map<string, Map<string, PinnedUses>>;
+  readonly filters: ReadonlySet<string>;
+}
+
+/** The uses of `usesOf` that `keep` keeps, indexed (`UsesIndex`) by filter, bucket and the value `valueOf` their rule pins. */
+function usesIndex(usesOf: ReadonlyMap<RuleView, readonly SelectorPolicyUse<UseRef>[]>, valueOf: (r: RuleView) => string | undefined,
+  keep: (use: SelectorPolicyUse<UseRef>) => boolean): UsesIndex {
+  const byFilter = new Map<string, Map<string, PinnedUses>>();
+  for (const [r, uses] of usesOf) {
+    const value = valueOf(r);
+    for (const use of uses) {
+      if (!keep(use)) continue;
+      let buckets = byFilter.get(use.filter.key);
+      if (!buckets) byFilter.set(use.filter.key, buckets = new Map());
+      let pool = buckets.get(bucketOf(r));
+      if (!pool) buckets.set(bucketOf(r), pool = { byValue: new Map(), wild: [] });
+      if (value === undefined) pool.wild.push(use);
+      else {
+        const list = pool.byValue.get(value);
+        if (list) list.push(use);
+        else pool.byValue.set(value, [use]);
+      }
+    }
+  }
+  return { byFilter, filters: new Set(byFilter.keys()) };
+}
+
+/** A use with `serverNames` and neither L7 rules nor terminatingTLS: one side of the `sni-l7` problem (`selectorMergeProblems`). */
+function sniUse(x: SelectorPolicyUse<UseRef>): boolean {
+  return x.serverNames && !x.terminatingTls && !x.l7Rules;
+}
+
+/** A use with L7 rules the SNI check reads and no terminatingTLS: the other side of the `sni-l7` problem. */
+function l7Use(x: SelectorPolicyUse<UseRef>): boolean {
+  return x.l7Rules && !x.terminatingTls;
+}
+
 /** Whether `o` meets `u` as the problem of `kind` says: another listener, or the other side of serverNames beside L7 rules. */
 function opposes(u: SelectorPolicyUse<UseRef>, o: SelectorPolicyUse<UseRef>, kind: SelectorMergeProblem<UseRef>['kind'], version: CiliumVersion,
   namespace: string): boolean {
@@ -439,9 +476,7 @@ function opposes(u: SelectorPolicyUse<UseRef>, o: SelectorPolicyUse<UseRef>, kin
     const b = listenerMergeKey(o.listener, namespace, version);
     return a !== undefined && b !== undefined && a.key !== b.key;
   }
-  const sni = (x: SelectorPolicyUse<UseRef>): boolean => x.serverNames && !x.terminatingTls && !x.l7Rules;
-  const l7 = (x: SelectorPolicyUse<UseRef>): boolean => x.l7Rules && !x.terminatingTls;
-  return (sni(u) && l7(o)) || (l7(u) && sni(o));
+  return (sniUse(u) && l7Use(o)) || (l7Use(u) && sniUse(o));
 }
 
 /** The endpoints a rule may share with another: a CNP's are in its namespace; a CCNP's anywhere; host policies select nodes. */

@@ -45,3 +45,32 @@ describe('one namespace, one port, a listener per policy', () => {
     expect(large).toBeLessThan(200);
   });
 });
+
+/**
+ * One CNP of namespace prod with serverNames for the pods app=a0 on 443/TCP to app=api, then `n` CNPs on the pods app=a<i>
+ * with HTTP rules there (session 59: the L7-only policies are visited too, against the serverNames entries only).
+ */
+function httpPolicies(n: number): Record<string, string> {
+  const doc = (name: string, app: string, extra: string): string => `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n`
+    + `metadata: { name: ${name}, namespace: prod }\nspec:\n  endpointSelector: { matchLabels: { app: ${app} } }\n  egress:\n`
+    + `  - toEndpoints: [{ matchLabels: { app: api } }]\n    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${extra} }]\n`;
+  const docs = [doc('sni', 'a0', 'serverNames: [a.example]'), ...Array.from({ length: n }, (_, i) => doc(`p${i}`, `a${i}`, 'rules: { http: [{ method: GET }] }'))];
+  return { 'a.yaml': docs.join('---\n') };
+}
+
+describe('one namespace, one port, HTTP rules per policy beside one serverNames policy (session 59)', () => {
+  it('the later HTTP policy of the serverNames\' pods is reported, and the comparisons grow about linearly', () => {
+    const count = (n: number): number => {
+      const spy = vi.mocked(podSelectors.mayOverlap);
+      spy.mockClear();
+      const found = findings(check(httpPolicies(n), { ciliumVersion: '1.19' }), 'pitfall-sni-l7-merge');
+      expect(found.map((d) => `${d.severity} ${d.message.match(/CiliumNetworkPolicy prod\/(\w+)/)?.[1]} ${d.line}`)).toEqual(['error sni 17']);
+      return spy.mock.calls.length;
+    };
+    const small = count(50);
+    const large = count(200);
+    console.log(`mayOverlap calls: 50 HTTP policies ${small}, 200 ${large}`);
+    expect(large).toBeLessThan(6 * small + 10);
+    expect(large).toBeLessThan(400);
+  });
+});

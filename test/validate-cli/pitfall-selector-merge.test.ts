@@ -2,7 +2,9 @@
 // (model/selector-policy-merge.ts: pkg/policy/rule.go mergeListenerReference from 1.16, cilium/cilium#26644 up to 1.15;
 // mergePortProto's SNI check, decided by the merge order), and pitfall-l7-rules-widened no longer reporting serverNames
 // without terminatingTLS beside HTTP rules as an allow-all merge.
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { runValidate } from '../../src/cli/validate';
 import { CiliumVersion } from '../../src/core/cilium-version';
 import { PolicySet } from '../../src/engine';
 import { judged } from '../engine/helpers';
@@ -165,4 +167,45 @@ describe('the findings', () => {
     expect(d.message).toContain('with SNI filtering without TLS termination');
     expect(d.message).toContain('is not known before apply');
   });
+});
+
+describe('serverNames and L7 rules in two policies, whichever comes first (session 59; the later HTTP-only policy was never visited)', () => {
+  // pkg/policy/rule.go mergePortProto refuses "L7 rules ... with SNI filtering without TLS termination" whichever rule the
+  // agent merges first; the input's order is not the agent's, so the finding must not depend on it.
+  const cnp = (name: string, extra: string): string => 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n'
+    + `metadata: { name: ${name}, namespace: shop }\nspec:\n  endpointSelector: { matchLabels: { app: web } }\n  egress:\n${to('443', extra)}`;
+  const ccnp = (name: string, extra: string): string => 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\n'
+    + `metadata: { name: ${name} }\nspec:\n  endpointSelector: { matchLabels: { app: web, k8s:io.kubernetes.pod.namespace: shop } }\n  egress:\n`
+    + `  - toEndpoints: [{ matchLabels: { app: api, k8s:io.kubernetes.pod.namespace: shop } }]\n`
+    + `    toPorts: [{ ports: [{ port: "443", protocol: TCP }], ${extra} }]\n`;
+  // DNS for the pods, so that the exit status is this finding's alone.
+  const dns = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: dns, namespace: shop }\nspec:\n'
+    + '  endpointSelector: { matchLabels: { app: web } }\n  egress:\n'
+    + '  - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns } }]\n'
+    + '    toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]\n';
+  const outcome = async (docs: string[]): Promise<string[]> => {
+    const text = [...docs, dns].join('---\n');
+    const report = check({ 'p.yaml': text }, { ciliumVersion: '1.19' });
+    const found = findings(report, 'pitfall-sni-l7-merge').map((d) => `${d.severity} ${d.line}`);
+    let out = '';
+    const code = await runValidate(['-', '--cilium-version', '1.19'], { stdout: (s) => (out += s), stderr: (s) => (out += s), cwd: tmpdir(), stdin: async () => text });
+    const set = PolicySet.fromYaml(text, { ciliumVersion: CiliumVersion.V1_19 });
+    const notes = judged(set, 'pod:shop:app=web', 'pod:shop:app=api', '443/TCP').egress.notes;
+    const engine = notes.some((n) => n.startsWith('the policy Cilium enforces for this endpoint is not known') && n.includes('SNI filtering without TLS termination'));
+    return [...found, `exit ${code}`, `engine ${engine ? 'not known' : 'judged'}`];
+  };
+  const cases: [string, string[], string[]][] = [
+    ['CNP serverNames, then CNP HTTP', [cnp('sni', SNI), cnp('http', HTTP)], ['error 17', 'exit 1', 'engine not known']],
+    ['CNP HTTP, then CNP serverNames', [cnp('http', HTTP), cnp('sni', SNI)], ['error 17', 'exit 1', 'engine not known']],
+    ['CNP serverNames, then CCNP HTTP', [cnp('sni', SNI), ccnp('http', HTTP)], ['error 17', 'exit 1', 'engine not known']],
+    ['CCNP HTTP, then CNP serverNames', [ccnp('http', HTTP), cnp('sni', SNI)], ['error 17', 'exit 1', 'engine not known']],
+    ['CCNP serverNames, then CNP HTTP', [ccnp('sni', SNI), cnp('http', HTTP)], ['error 17', 'exit 1', 'engine not known']],
+    // Control: other ports meet in no merge, and the engine judges the connection.
+    ['CNP serverNames on 443, then CNP HTTP on 8443', [cnp('sni', SNI), cnp('http', HTTP).replace('"443"', '"8443"')], ['exit 0', 'engine judged']],
+  ];
+  for (const [name, docs, expected] of cases) {
+    it(name, async () => {
+      expect(await outcome(docs)).toEqual(expected);
+    });
+  }
 });
