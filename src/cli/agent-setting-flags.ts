@@ -166,7 +166,7 @@ export const SETTING_FLAGS: { readonly [K in keyof PolicySetOptions]-?: SettingR
   },
   policyDefaultLocalCluster: {
     kind: 'flags',
-    flags: () => [new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (default: true from 1.19)').choices(LOCAL_CLUSTER_VALUES)],
+    flags: () => [new Option('--policy-default-local-cluster <bool>', 'policy-default-local-cluster (Cilium 1.18+: true is refused before; default: true from 1.19)').choices(LOCAL_CLUSTER_VALUES)],
     read: (value) => {
       const on = oneOf('--policy-default-local-cluster', value, LOCAL_CLUSTER_VALUES, 'use true or false');
       return on !== undefined ? { policyDefaultLocalCluster: on === 'true' } : {};

@@ -13,7 +13,7 @@ import { EndpointInventory } from '../engine/inventory';
 import { PolicySet } from '../engine/policy-set';
 import { DEFAULT_MAX_FILE_BYTES, expandPaths, readInputFile } from '../model/inputs';
 import { isKubernetesList, listEntries } from '../model/list-items';
-import { ManifestNonString, STRING_MAP, isManifestObject, nonStringMetadataValues, workloadPaths } from '../model/manifests';
+import { ManifestNonString, STRING_MAP, isManifestObject, nodePortValueRefusals, nonStringMetadataValues, workloadPaths } from '../model/manifests';
 import { MAX_NESTING_DEPTH, nestingDepthError } from '../model/nesting-depth';
 import { currentYamlValueBudget, inYamlValueBudget } from '../model/yaml-value-budget';
 import { withoutControls } from '../model/printable';
@@ -159,6 +159,12 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
   // of every reader (`nonStringMetadataValues`, which knows where each kind keeps its pod template and selector).
   const refused = nonStringMetadataValues(value)[0];
   if (refused !== undefined) check.refused(refused);
+  // The hostPorts and nodePorts the API server refuses: the one judgement of every reader (`nodePortValueRefusals`, which
+  // the policy reader refuses them by too), each said where the field is checked, in the object's order.
+  const badNodePorts = new Set(nodePortValueRefusals(value).map((r) => r.path.join('\0')));
+  const nodePort = (v: unknown, p: Path): void => {
+    if (badNodePorts.has(p.join('\0'))) check.fail(p, `${show(v)} is not a port number (1-65535)`);
+  };
   const meta = check.object(value.metadata, ['metadata'], true);
   if (meta !== undefined) {
     const name = meta.name;
@@ -188,7 +194,7 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
         check.protocol(port.protocol, [...p, 'protocol']);
         check.string(port.name, [...p, 'name']);
         // 0 is the API's unset value (one is assigned); any other non-port refused, never read as none.
-        check.port(port.nodePort, [...p, 'nodePort'], false, true);
+        nodePort(port.nodePort, [...p, 'nodePort']);
       });
       const allocate = spec.allocateLoadBalancerNodePorts;
       if (allocate !== undefined && allocate !== null && typeof allocate !== 'boolean') {
@@ -213,7 +219,7 @@ export function inventoryProblem(value: unknown, path: Path = []): InventoryProb
             check.string(container.restartPolicy, [...cp, 'restartPolicy']);
             check.each(container.ports, [...cp, 'ports'], (port, pp) => {
               check.port(port.containerPort, [...pp, 'containerPort'], true);
-              check.port(port.hostPort, [...pp, 'hostPort'], false, true); // 0: the API's unset value, no host port
+              nodePort(port.hostPort, [...pp, 'hostPort']); // 0: the API's unset value, no host port
               check.protocol(port.protocol, [...pp, 'protocol']);
               check.string(port.name, [...pp, 'name']);
             });

@@ -17,6 +17,7 @@ import { checkWorkloadUse, requireApiObjectHolder, workloadNamespace, workloadPe
 import { clonePlain } from '../model/clone-plain';
 import { describeValue } from '../model/plain-value';
 import { hasValueMark } from './value-mark';
+import { POD_LABEL_SOURCES } from '../model/labels';
 import { checkFqdnNotAddress, checkFqdnRegistrable, checkFqdnSyntax, checkFqdnWildcard } from './fqdn-wildcard';
 import { KUBE_DNS_LABELS, KUBE_DNS_NAMESPACE } from '../model/companion-rules';
 
@@ -529,9 +530,6 @@ export const PEER_ENTRIES = {
 
 /** The peers `Peer.selectedBy(EndpointSelector.all())` made without a namespace (module-private): their configs are marked `markEveryPodOfNamespace`. */
 const EVERY_POD_PEERS = new WeakSet<Peer>();
-
-/** The label sources of pod labels: `k8s` (what the agent gives a pod's labels), `container` (runtime labels), and the sources that match any. */
-const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['k8s', 'container', 'any', 'unspec']);
 
 /**
  * Refuses a pod selector that requires (by `matchLabels`, `In` or `Exists`) a label of a source no pod carries: a reserved

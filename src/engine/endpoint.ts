@@ -7,7 +7,7 @@ import { parseIp } from '../model/cidr';
 import { OptionDefaults, checkOptionKeys } from '../model/known-keys';
 import { DNS_LENGTH_FIX, addressShapedDnsName, dnsLengthRefusal, isDnsName, isLookupName } from '../model/fqdn-pattern';
 import { isIdentityLabelKey, isLabelValue } from '../validate/syntax';
-import { nodeKeySourceProblem, POD_LABEL_SOURCES, splitLabelKey } from '../model/labels';
+import { IDENTITY_LABEL_SOURCES, nodeKeySourceProblem, POD_LABEL_SOURCES, splitLabelKey } from '../model/labels';
 
 /** What an endpoint is. */
 export enum EndpointKind {
@@ -54,7 +54,8 @@ export interface Endpoint {
    */
   readonly namespace?: string;
   /**
-   * Pod or node labels. Keys may carry a Cilium source (`k8s:app`); pod labels are `k8s:` otherwise.
+   * Pod or node labels. Keys may carry a Cilium source (`k8s:app`); pod labels are `k8s:` otherwise. A label of a source
+   * Cilium gives other identities (`reserved:world`, `cidr:`, `fqdn:`; `node:` on a pod) is refused (`engine-endpoint-syntax`).
    * @default - no labels
    */
   readonly labels?: Readonly<Record<string, string>>;
@@ -382,6 +383,7 @@ function apiServerNode(node: Endpoint, input: EndpointText): Endpoint {
 function podKeySourceProblem(key: string, value: string): { says: string; fix: string } | undefined {
   const { source, key: bare } = splitLabelKey(key);
   if (POD_LABEL_SOURCES.has(source)) return undefined;
+  if (source === 'reserved') return reservedOnPodProblem(key, bare);
   const asWritten = value === '' ? '' : `=${value}`;
   return {
     says: `"${key}" reads as the label ${bare} of the source ${source} (the text before the first ":" is a label source), which no pod's `
@@ -389,6 +391,24 @@ function podKeySourceProblem(key: string, value: string): { says: string; fix: s
     fix: value === ''
       ? `write labels as key=value: ${source}=${bare} if that is the label meant (or ${bare}, or k8s:${bare}, for a label ${bare} with an empty value)`
       : `write the key without a source (${bare}${asWritten}) or with the k8s source (k8s:${bare}${asWritten})`,
+  };
+}
+
+/**
+ * A reserved label among a pod's (`reserved:world`, `$host`, `reserved.x`): Cilium gives reserved labels only to the
+ * identities of entities (pkg/labels `LabelWorld`, `LabelHost`, …; `reserved:init` is an endpoint's whole identity before
+ * its labels are known), a pod's labels are of the source k8s (`Map2Labels(labels, "k8s")`, and a Kubernetes label key holds
+ * no `:`). Before, `pod:shop:app=api,reserved:world` was judged as the world: `toEntities: [world]` let it in.
+ */
+function reservedOnPodProblem(key: string, bare: string): { says: string; fix: string } {
+  const entity = ENDPOINT_ENTITIES.includes(bare) ? bare : undefined;
+  // A Kubernetes key of the `reserved.` prefix (`reserved.example.com/tier`) is the pod label of that name with k8s: written.
+  const k8sKey = !key.includes(':') && key.startsWith('reserved.') ? `, or k8s:${key} for the pod label ${key}` : '';
+  return {
+    says: `"${key}" is the reserved label ${bare}, which no pod carries (Cilium gives reserved labels only to entities such as world and host; `
+      + 'a pod\'s labels are of the source k8s): the pod would be judged as that entity',
+    fix: `${entity !== undefined ? `trace the entity itself as entity:${entity} (Endpoints.entity('${entity}'))` : 'leave the reserved label out'}${k8sKey}; `
+      + 'a pod endpoint names the pod\'s own labels',
   };
 }
 
@@ -446,6 +466,16 @@ function labelSyntaxProblem(key: string, value: string): { says: string; fix: st
 }
 
 /**
+ * What is wrong with a hand-built pod's or node's label of a source Cilium gives other identities (`IDENTITY_LABEL_SOURCES`:
+ * `Endpoints.pod('shop', {'reserved:world': ''})` was judged as the world), in the words of the text form's refusal
+ * (`podKeySourceProblem`, `nodeKeySourceProblem`). Other foreign sources stay judged here, as a capture's may carry them.
+ */
+function identitySourceProblem(kind: EndpointKind, key: string, value: string): { says: string; fix: string } | undefined {
+  if (!IDENTITY_LABEL_SOURCES.has(splitLabelKey(key).source)) return undefined;
+  return kind === EndpointKind.POD ? podKeySourceProblem(key, value) : nodeKeySourceProblem(key);
+}
+
+/**
  * @internal The values of a hand-built endpoint object (`{ kind: 'cidr', ip: 'not-an-ip' }`), checked as its text form
  * is (`parseEndpoint`): a known kind, a known entity, the address and DNS name a kind needs. Before, such an endpoint was
  * judged as written (`cidr:not-an-ip`, an address no rule holds). The fields themselves are `ENDPOINT_FIELD_DEFAULTS`.
@@ -491,7 +521,7 @@ export function checkEndpointValues(ep: Endpoint): void {
   // A hand-built pod's or node's labels as the text form's are: `{a: '1,k8s:host='}` shared the label set id of `{a: '1', host: ''}`.
   if (ep.labels !== undefined && (ep.kind === EndpointKind.POD || ep.kind === EndpointKind.NODE)) {
     for (const key of Object.keys(ep.labels)) {
-      const bad = labelSyntaxProblem(key, ep.labels[key]);
+      const bad = labelSyntaxProblem(key, ep.labels[key]) ?? identitySourceProblem(ep.kind, key, ep.labels[key]);
       if (bad !== undefined) throw syntax(input, `the label ${bad.says}`, bad.fix);
     }
   }

@@ -77,7 +77,8 @@ export interface PolicySetOptions {
   readonly clusterName?: string;
   /**
    * Whether from/toEndpoints and from/toNodes without a cluster key select the local cluster only (agent flag
-   * `policy-default-local-cluster`).
+   * `policy-default-local-cluster`, Cilium 1.18+). `true` is refused before 1.18 (`option-value`): those agents have no
+   * such option, and a selector without a cluster selects every cluster.
    * @default - true from Cilium 1.19, false before
    */
   readonly policyDefaultLocalCluster?: boolean;
@@ -197,6 +198,36 @@ export function nonDefaultDenyPoliciesOption(value: unknown, version: CiliumVers
         + `but the policies are judged for Cilium ${version.release} (${from}), which has no such flag: it was added in 1.17 (cilium/cilium#34940), and ${reads}`,
       fix: `leave the flag on (leave out nonDefaultDenyPolicies: false, --no-non-default-deny-policies), as a Cilium ${version.release} agent runs; or, if the `
         + 'cluster runs 1.17 or newer, judge for that version (ciliumVersion, --cilium-version; in a diff it judges both --base and --head for it)',
+    });
+  }
+  return value;
+}
+
+/**
+ * The `policyDefaultLocalCluster` option, checked, else its default (on from 1.19): anything but a boolean is refused, and
+ * so is `true` for a version whose agent has no `policy-default-local-cluster` option (before 1.18), rather than judged
+ * as a cluster filter the agent does not apply. The option came in 1.18, off by default, and is on by default from 1.19
+ * (pkg/clustermesh/types/option.go `PolicyConfig`, `LocalClusterNameForPolicies`; Documentation/operations/upgrade.rst
+ * "Cilium 1.18 introduced a new option called policy-default-local-cluster which will be set by default in Cilium 1.19").
+ * Before 1.18 every selector selects every cluster: `false` is what such an agent does.
+ * @param source where the version came from (`PolicySet.ciliumVersionSource`)
+ * @throws CiliumPolicyError (`option-value`) naming the value, the version and its source, and the fix
+ */
+export function policyDefaultLocalClusterOption(value: unknown, version: CiliumVersion, source: string): boolean {
+  if (value === undefined) return version.atLeast(CiliumVersion.V1_19);
+  if (typeof value !== 'boolean') {
+    return refuseOptionValue('PolicySet', 'policyDefaultLocalCluster', value, 'a boolean',
+      'pass true (from/to selectors without a cluster select the local cluster only; 1.18+) or false (every cluster)');
+  }
+  if (value && !version.atLeast(CiliumVersion.V1_18)) {
+    const from = source === VERSION_GIVEN ? 'given: ciliumVersion, --cilium-version' : source;
+    throw new CiliumPolicyError({
+      id: 'option-value',
+      message: `PolicySet: policyDefaultLocalCluster is true (the agent option policy-default-local-cluster, --policy-default-local-cluster true), `
+        + `but the policies are judged for Cilium ${version.release} (${from}), which has no such option: it came in 1.18 `
+        + '(pkg/clustermesh/types/option.go PolicyConfig), and a selector without a cluster selects endpoints of every cluster before it',
+      fix: `leave it out or false (policyDefaultLocalCluster, --policy-default-local-cluster false), as a Cilium ${version.release} agent runs; `
+        + 'or, if the cluster runs 1.18 or newer, judge for that version (ciliumVersion, --cilium-version; in a diff it judges both --base and --head for it)',
     });
   }
   return value;

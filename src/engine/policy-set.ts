@@ -41,7 +41,7 @@ import { checkQueryFields, fastL4Code, l4Query, sideQueryOf } from './l4-query';
 import { PolicyInputs, PolicyText, addConstruct, addYaml, emptyInputs, mergeInventory, rawRulesDiagnostics, readPolicyFiles, unservedCidrGroups } from './policy-inputs';
 import {
   CONNECTIVITY_SOURCES_DEFAULTS, ConnectivitySources, DEFAULT_DNS_SERVER, HostFirewallMode, IpFamilies, PolicySetOptions,
-  YamlPolicySetOptions, nonDefaultDenyPoliciesOption, policyEnforcementOption,
+  YamlPolicySetOptions, nonDefaultDenyPoliciesOption, policyDefaultLocalClusterOption, policyEnforcementOption,
 } from './policy-set-options';
 import { POLICY_SET_OPTION_DEFAULTS, YAML_POLICY_SET_OPTION_DEFAULTS } from './agent-settings-table';
 import type { ConnectivityDiffDocument, ConnectivityReportDocument } from '../model/connectivity-document';
@@ -265,7 +265,7 @@ export class PolicySet {
       mutualAuth: options.mutualAuth ?? false,
       sctp: options.sctp ?? false,
       clusterName: options.clusterName ?? DEFAULT_CLUSTER_NAME,
-      policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? version.atLeast(CiliumVersion.V1_19),
+      policyDefaultLocalCluster: policyDefaultLocalClusterOption(options.policyDefaultLocalCluster, version, judged.source),
       cidrMatchNodes: options.cidrMatchNodes ?? false,
       ipFamilies: options.ipFamilies ?? IpFamilies.IPV4,
       ...(options.ipFamilies === undefined ? { ipFamiliesDefaulted: true } : {}),

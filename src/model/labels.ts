@@ -178,9 +178,19 @@ export function kubeletMaySetNodeLabel(key: string): boolean {
 
 /**
  * The label sources a pod's identity may carry: `k8s` (its own labels and its namespace's: pkg/labels `Map2Labels(labels, "k8s")`),
- * `container` and `unspec` (labels of a runtime), `reserved` (`reserved:init` and the like), and a key written without a source.
+ * `container` and `unspec` (labels of a runtime), and a key written without a source (`any`). No `reserved` label: Cilium
+ * gives those only to the identities of entities (`LabelWorld`, `LabelHost`, … in pkg/labels; `reserved:init` is the whole
+ * identity of an endpoint before its labels are known, the entity `init`), never beside a pod's `k8s:` labels.
  */
-export const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['any', 'k8s', 'container', 'unspec', 'reserved']);
+export const POD_LABEL_SOURCES: ReadonlySet<string> = new Set(['any', 'k8s', 'container', 'unspec']);
+
+/**
+ * The label sources of identities other than a pod's (pkg/labels `LabelSourceReserved`, `LabelSourceCIDR`,
+ * `LabelSourceCIDRGroup`, `LabelSourceFQDN`, `LabelSourceNode`): entities, addresses outside the cluster, and remote nodes.
+ * A pod or node endpoint built by hand with such a label would be judged as another identity (`reserved:world` on a pod: as
+ * the world), so it is refused (`checkEndpointValues`); a node's own reserved and `node:` labels are `nodeKeySourceProblem`'s.
+ */
+export const IDENTITY_LABEL_SOURCES: ReadonlySet<string> = new Set(['reserved', 'cidr', 'cidrgroup', 'fqdn', 'node']);
 
 /** The reserved labels a node's identity carries: the local node's `host`, the other nodes' `remote-node`, `kube-apiserver` on API server nodes. */
 export const NODE_RESERVED_LABELS: ReadonlySet<string> = new Set(['host', 'remote-node', 'kube-apiserver']);
