@@ -191,7 +191,8 @@ export class EndpointInventory {
   private readonly cidrGroupMap = new Map<string, CidrGroupSpec>();
   private readonly cidrGroupOrigins = new Map<string, CidrGroupOrigin>();
   private readonly sliceAddresses = new Map<string, string[]>();
-  private readonly servicesByAddress = new Map<string, InventoryService>();
+  /** Every Service of each own address, in the order added (`servicesAtAddress`): Services may share one on different ports. */
+  private readonly servicesByAddress = new Map<string, InventoryService[]>();
   /** The first Service added of each `<name>.<namespace>` that is not `ExternalName` (`serviceAtDnsName`). */
   private readonly servicesByDnsName = new Map<string, InventoryService>();
   /** The first Service or workload of each `<PROTOCOL>/<port>` node port or `hostPort` written (`nodePortOwner`). */
@@ -267,7 +268,10 @@ export class EndpointInventory {
     this.serviceList.push(service);
     for (const a of service.virtualAddresses ?? []) {
       const key = addressKey(a);
-      if (key !== undefined && !this.servicesByAddress.has(key)) this.servicesByAddress.set(key, service);
+      if (key === undefined) continue;
+      const list = this.servicesByAddress.get(key);
+      if (list === undefined) this.servicesByAddress.set(key, [service]);
+      else if (!list.includes(service)) list.push(service);
     }
     const dnsKey = `${service.name}.${service.namespace}`;
     if (service.type !== 'ExternalName' && !this.servicesByDnsName.has(dnsKey)) this.servicesByDnsName.set(dnsKey, service);
@@ -514,12 +518,25 @@ export class EndpointInventory {
   }
 
   /**
-   * The first Service added whose own addresses (`InventoryService.virtualAddresses`) hold `ip` (an IPv4-mapped IPv6 address
-   * is its IPv4 address, which the packets carry: `unmapIp`); `undefined` when none does or `ip` is no IP address.
+   * The first Service added whose own addresses hold `ip` (`servicesAtAddress`); `undefined` when none does or `ip` is no IP
+   * address. Services may share an address on different ports (an external IP, a shared load-balancer IP): which of them a
+   * connection reaches is the one with its port and protocol, which `servicesAtAddress` tells.
    */
   public serviceAtAddress(ip: string): InventoryService | undefined {
+    return this.servicesAtAddress(ip)[0];
+  }
+
+  /**
+   * Every Service whose own addresses (`InventoryService.virtualAddresses`) hold `ip` (an IPv4-mapped IPv6 address is its IPv4
+   * address, which the packets carry: `unmapIp`), in the order added; `[]` when none does or `ip` is no IP address. Several
+   * Services may share one address on different ports or protocols (an `externalIPs` entry, a load-balancer IP shared by
+   * LB-IPAM's `lbipam.cilium.io/sharing-key`, MetalLB's `allow-shared-ip`, the node IPAM's node addresses): Cilium looks a
+   * connection up by its address, port and protocol (bpf/bpf_sock.c `__sock4_xlate_fwd` → `lb4_lookup_service` on the exact
+   * address and port; bpf_lxc's per-packet `lb4_lookup_service` likewise), so each of them is one on its own ports.
+   */
+  public servicesAtAddress(ip: string): InventoryService[] {
     const key = addressKey(ip);
-    return key === undefined ? undefined : this.servicesByAddress.get(key);
+    return key === undefined ? [] : [...(this.servicesByAddress.get(key) ?? [])];
   }
 
   /**

@@ -45,7 +45,7 @@ export interface EndsAbsentNodeLabels {
  */
 export interface JudgedPolicies {
   readonly _dnsServer: Endpoint;
-  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress' | 'serviceAtDnsName' | 'nodePortOwner' | '_nodeAtAddress'>;
+  readonly inventory: Pick<EndpointInventory, 'servicesAtAddress' | 'serviceAtDnsName' | 'nodePortOwner' | '_nodeAtAddress'>;
   _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[];
   _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[];
   _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined;
@@ -121,11 +121,13 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
 }
 
 /**
- * The Service of the inputs whose own address `end` is (`cidr:`, or the address of `fqdn:`: `EndpointInventory.serviceAtAddress`),
- * or whose cluster DNS name an `fqdn:` end names (`serviceAtDnsName`), with whether it was found by the address; `undefined`
- * for any other end. A node end with an address (`node:…@<ip>`, `entity:kube-apiserver@<ip>`: `hasNodeAddress`) that is a
- * Service's own address (an external or load-balancer IP on a node) is one on that Service's ports only (`at`, when given:
- * a port and protocol of one of them; none when the query has no port): Cilium looks the address and port up as a Service
+ * The Service of the inputs whose own address `end` is (`cidr:`, or the address of `fqdn:`: `EndpointInventory.servicesAtAddress`;
+ * of several sharing the address, the one with the port and protocol of `at`, else the first added), or whose cluster DNS
+ * name an `fqdn:` end names (`serviceAtDnsName`), with whether it was found by the address; `undefined` for any other end.
+ * A node end with an address (`node:…@<ip>`, `entity:kube-apiserver@<ip>`: `hasNodeAddress`) that is a Service's own
+ * address (an external or load-balancer IP on a node) is one on the ports of the Services at that address only (`at`, when
+ * given: a port and protocol of one of them, each Service sharing the address asked; none when the query has no port):
+ * Cilium looks the address, port and protocol up as a Service
  * first (bpf/bpf_sock.c `__sock4_xlate_fwd`: `lb4_lookup_service` on the exact address and port, before the node-port
  * wildcard `sock4_wildcard_lookup_full`; bpf_lxc's per-packet `lb4_lookup_service` likewise), and any other port reaches
  * the node itself. Without `at`, whether the end may be one on some port. The one test of `serviceAddressError`, which
@@ -134,14 +136,16 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
  */
 export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: Endpoint, at?: Pick<VerdictQuery, 'port' | 'protocol'>):
   { readonly service: InventoryService; readonly atAddress: boolean } | undefined {
+  const onPort = (services: readonly InventoryService[]): InventoryService | undefined => (at === undefined ? undefined
+    : services.find((s) => servicePortAt(s, at) !== undefined));
   if (hasNodeAddress(end)) {
-    const service = inventory.serviceAtAddress(end.ip ?? '');
-    if (service === undefined || (at !== undefined && servicePortAt(service, at) === undefined)) return undefined;
-    return { service, atAddress: true };
+    const services = inventory.servicesAtAddress(end.ip ?? '');
+    const service = at === undefined ? services[0] : onPort(services);
+    return service === undefined ? undefined : { service, atAddress: true };
   }
   if ((end.kind !== EndpointKind.CIDR && end.kind !== EndpointKind.FQDN) || end.ip === undefined) return undefined;
-  const byAddress = inventory.serviceAtAddress(end.ip);
-  if (byAddress !== undefined) return { service: byAddress, atAddress: true };
+  const atAddress = inventory.servicesAtAddress(end.ip);
+  if (atAddress.length > 0) return { service: onPort(atAddress) ?? atAddress[0], atAddress: true };
   // A cluster DNS name of a Service resolves to its ClusterIP, or a headless one's pods: never an outside address.
   const byName = end.kind === EndpointKind.FQDN && end.name !== undefined ? inventory.serviceAtDnsName(end.name) : undefined;
   return byName === undefined ? undefined : { service: byName, atAddress: false };
@@ -241,7 +245,9 @@ function serviceAddressError(set: JudgedPolicies, ends: VerdictQuery, name: stri
   const { service, atAddress } = found;
   const named = `${service.namespace}/${service.name}`;
   const node = hasNodeAddress(to);
-  const fix = serviceServerFix(service, node ? servicePortAt(service, ends) : service.ports.find((p) => Number.isInteger(p.port))?.port);
+  // The port of the query when the Service has it (a node end's always), else the Service's first port.
+  const port = servicePortAt(service, ends) ?? (node ? undefined : service.ports.find((p) => Number.isInteger(p.port))?.port);
+  const fix = serviceServerFix(service, port);
   const onPort = node ? ` on ${ends.port ?? ''}/${ends.protocol.toUpperCase()}, a port of it` : '';
   return new CiliumPolicyError({
     id: 'engine-service-address',
