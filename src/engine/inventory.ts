@@ -5,7 +5,7 @@
  * sit next to the policies, or from a cdk8s app, through the SDK's manifest reader (`model/manifests.ts`); this keeps
  * the engine's view of them (named container ports only; an unset namespace is `default`).
  */
-import { isPortNumber, onHostNetworkOnly, readManifest } from '../model/manifests';
+import { isPortNumber, ManifestPodTemplate, nestedPodTemplates, onHostNetworkOnly, readHeader, readManifest } from '../model/manifests';
 import { listObjects } from '../model/object-names';
 import { LabelSelectorModel } from '../model/policy-model';
 import { servicesOfTarget } from '../model/services-unresolved';
@@ -355,8 +355,9 @@ export class EndpointInventory {
 
   /**
    * Adds what a Kubernetes object tells about the cluster: Namespace, Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
-   * Job, CronJob, ReplicationController, Service, Endpoints, EndpointSlice, CiliumCIDRGroup, and the items of a List.
-   * Other objects are ignored. Never throws on malformed input.
+   * Job, CronJob, ReplicationController, Service, Endpoints, EndpointSlice, CiliumCIDRGroup, and the items of a List; of
+   * an object of another kind (an Argo Rollout, a Knative Service), the `hostPort`s of the pod templates it nests
+   * (`nodePortOwner`). Other objects are ignored. Never throws on malformed input.
    * @returns whether the object was used
    */
   public addManifest(obj: unknown): boolean {
@@ -370,7 +371,7 @@ export class EndpointInventory {
    */
   public _addObject(obj: unknown, nested: boolean, at: Omit<CidrGroupOrigin, 'apiVersion'> = {}): boolean {
     const info = readManifest(obj, nested);
-    if (!info) return false;
+    if (!info) return this.addNestedHostPorts(obj);
     const file = at.file !== undefined ? { file: at.file } : {};
     if (info.type === 'list') return info.items.map((i) => this._addObject(i, true, file)).some(Boolean);
     const { name, labels } = info.header;
@@ -385,12 +386,13 @@ export class EndpointInventory {
         // names no port: left out, as a name nothing declares.
         const ports = template.ports.flatMap((p) => (p.name !== undefined && isPortNumber(p.port)
           ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
-        const hostPorts = template.ports.flatMap((p) => (p.hostPort !== undefined
-          ? [{ port: p.hostPort, protocol: p.protocol, ...(isPortNumber(p.port) ? { containerPort: p.port } : {}) }] : []));
+        const hostPorts = hostPortsOf(template);
         this.addWorkload({
           kind: info.header.kind, name, namespace, podLabels: template.labels, ports, serviceAccount: template.serviceAccount,
           ...(template.hostNetwork === true ? { hostNetwork: true } : {}), ...(hostPorts.length > 0 ? { hostPorts } : {}),
         });
+        // A known kind of another API group keeps its templates elsewhere (a Volcano `Job`: `spec.tasks[].template`).
+        this.addNestedHostPorts(obj);
         return true;
       }
       case 'service': {
@@ -419,6 +421,31 @@ export class EndpointInventory {
       default:
         return false;
     }
+  }
+
+  /**
+   * The `hostPort`s of the pod templates an object nests (`nestedPodTemplates`, the one walker of the templates of any kind:
+   * an Argo Rollout's, a Knative Service's, an OpenKruise CloneSet's), each a node port owned by a pod of the object
+   * (`nodePortOwner`): the kubelet and the CNI's portmap (or Cilium's HostPort, bpf/bpf_sock.c `sock4_wildcard_lookup_full`)
+   * translate the node's address on it to the pod whatever made the pod. The workload of the owner names the object and the
+   * template's pod labels; it is not one of `workloads` (its pods' labels and named ports are not read here). Not on the
+   * host network, where the pod's port is the node's own. A port a built-in workload (`store`) owns already keeps its owner.
+   * @returns whether any was added
+   */
+  private addNestedHostPorts(obj: unknown): boolean {
+    const header = readHeader(obj);
+    if (header === undefined) return false;
+    let added = false;
+    for (const template of nestedPodTemplates(obj)) {
+      const hostPorts = hostPortsOf(template);
+      if (template.hostNetwork === true || hostPorts.length === 0) continue;
+      const workload: InventoryWorkload = {
+        kind: header.kind, name: header.name, namespace: header.namespace ?? 'default', podLabels: podObjectLabels(template.labels), ports: [], hostPorts,
+      };
+      for (const p of hostPorts) this.addNodePort(p.protocol, p.port, { workload, assigned: false });
+      added = true;
+    }
+    return added;
   }
 
   /** The names of the namespaces the inventory has. */
@@ -580,6 +607,12 @@ export class EndpointInventory {
     for (const ip of ips.filter((i) => i !== '')) list.push(ip.includes(':') ? `${ip}/128` : `${ip}/32`);
     this.sliceAddresses.set(key, list);
   }
+}
+
+/** The `hostPort`s of a pod template's containers, with the container port each is translated to (`InventoryWorkload.hostPorts`). */
+function hostPortsOf(template: ManifestPodTemplate): InventoryHostPort[] {
+  return template.ports.flatMap((p) => (p.hostPort !== undefined
+    ? [{ port: p.hostPort, protocol: p.protocol, ...(isPortNumber(p.port) ? { containerPort: p.port } : {}) }] : []));
 }
 
 /**
