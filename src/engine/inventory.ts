@@ -126,6 +126,12 @@ export interface InventoryService {
    * @default true
    */
   readonly allocateLoadBalancerNodePorts?: boolean;
+  /**
+   * `spec.clusterIP: None`: a headless Service. Its cluster DNS names resolve to its pods' own addresses, which nothing
+   * translates: a connection to one is a connection to the pod, judged by the pod's identity (`serviceAtDnsName`).
+   * @default false
+   */
+  readonly headless?: boolean;
 }
 
 /**
@@ -396,7 +402,7 @@ export class EndpointInventory {
         return true;
       }
       case 'service': {
-        const { selector, virtualAddresses, type, allocateLoadBalancerNodePorts } = info.service;
+        const { selector, virtualAddresses, type, allocateLoadBalancerNodePorts, headless } = info.service;
         const ports = info.service.ports.map((p) => ({
           port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.name !== undefined ? { name: p.name } : {}),
           ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
@@ -404,7 +410,7 @@ export class EndpointInventory {
         this.addService({
           name, namespace, labels, ...(selector ? { selector } : {}), ports,
           ...(virtualAddresses ? { virtualAddresses: [...virtualAddresses] } : {}), ...(type !== undefined ? { type } : {}),
-          ...(allocateLoadBalancerNodePorts !== undefined ? { allocateLoadBalancerNodePorts } : {}),
+          ...(allocateLoadBalancerNodePorts !== undefined ? { allocateLoadBalancerNodePorts } : {}), ...(headless === true ? { headless } : {}),
         });
         return true;
       }

@@ -243,6 +243,7 @@ function serviceAddressError(set: JudgedPolicies, ends: VerdictQuery, name: stri
   const found = serviceOfServerEnd(set.inventory, to, ends);
   if (found === undefined) return undefined;
   const { service, atAddress } = found;
+  if (!atAddress && service.headless === true) return headlessNameError(service, to, name, lead);
   const named = `${service.namespace}/${service.name}`;
   const node = hasNodeAddress(to);
   // The port of the query when the Service has it (a node end's always), else the Service's first port.
@@ -252,12 +253,34 @@ function serviceAddressError(set: JudgedPolicies, ends: VerdictQuery, name: stri
   return new CiliumPolicyError({
     id: 'engine-service-address',
     message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress ? `${to.ip} is an address of Service ${named} in the inputs${onPort}`
-      : `${to.name ?? ''} is a cluster DNS name of Service ${named} in the inputs (its own or one under it), which resolves to its `
-        + 'ClusterIP (a headless one\'s: its pods\' addresses)'}; `
+      : `${to.name ?? ''} is a cluster DNS name of Service ${named} in the inputs (its own or one under it), which resolves to its ClusterIP`}; `
       + 'Cilium translates a connection to a Service address to one of its backends before any policy decides it (bpf_lxc '
       + `service translation) and judges a pod by its own identity, so no policy judges the address as ${node ? 'the node\'s' : 'an outside one'} and no `
       + 'verdict on it is what Cilium enforces',
     fix,
+  });
+}
+
+/**
+ * Why no verdict on a connection to a cluster DNS name (`fqdn:`) of a headless Service (`clusterIP: None`) is what Cilium
+ * enforces: the name resolves to its pods' own addresses (CoreDNS answers a headless Service's name with its endpoints'
+ * addresses), which nothing translates; the ipcache holds each with its pod's identity, which the `generated` prefixes of
+ * DNS answers never overwrite (pkg/source `AllowOverwrite`), so no `toFQDNs` or CIDR rule judges it as the outside address the
+ * engine would take it for (`engine-service-address`, as for another Service's name). The fix gives the pods the Service
+ * selects, or the addresses of a selector-less one's Endpoints.
+ */
+function headlessNameError(service: InventoryService, to: Endpoint, name: string, lead: string): CiliumPolicyError {
+  const named = `${service.namespace}/${service.name}`;
+  const pods = service.selector !== undefined
+    ? formatEndpoint({ kind: EndpointKind.POD, namespace: service.namespace, labels: service.selector }) : undefined;
+  return new CiliumPolicyError({
+    id: 'engine-service-address',
+    message: `${lead}${name} ${formatEndpoint(to)}: ${to.name ?? ''} is a cluster DNS name of headless Service ${named} in the inputs `
+      + '(clusterIP: None; its own or one under it), which resolves to the addresses of its backends (its pods\', or its Endpoints\' for a '
+      + 'selector-less one), not to a Service address: nothing is translated, and a connection to a backend is judged as that backend, a pod\'s '
+      + 'address by the pod\'s own identity (DNS answers never overwrite it), so no verdict on the name as an outside address is what Cilium enforces',
+    fix: pods !== undefined ? `give a pod of the Service as the server (${pods}, on its container port)`
+      : `give a backend of Service ${named} as the server (the address of one of its Endpoints: cidr:<ip>, or the pod or node behind it)`,
   });
 }
 
