@@ -25,7 +25,7 @@ export const NAMED_PORT_FIELDS: OptionDefaults = { name: 'none: it is required',
 export const INVENTORY_SERVICE_FIELDS: OptionDefaults = {
   name: 'none: it is required', namespace: 'none: it is required', labels: 'none: it is required',
   selector: 'a selector-less Service (backends from endpointCidrs)', endpointCidrs: 'none', ports: 'none: it is required',
-  virtualAddresses: 'none known', type: 'ClusterIP', allocateLoadBalancerNodePorts: 'true',
+  virtualAddresses: 'none known', type: 'ClusterIP', allocateLoadBalancerNodePorts: 'true', headless: 'false',
 };
 
 /** The fields of `InventoryServicePort`. */
@@ -131,6 +131,7 @@ export function checkService(service: unknown): void {
   if (s.allocateLoadBalancerNodePorts !== undefined && typeof s.allocateLoadBalancerNodePorts !== 'boolean') {
     c.refuse('allocateLoadBalancerNodePorts', s.allocateLoadBalancerNodePorts, 'true or false', 'give allocateLoadBalancerNodePorts: false or leave it out');
   }
+  if (s.headless !== undefined && typeof s.headless !== 'boolean') c.refuse('headless', s.headless, 'true or false', 'give headless: true or leave it out');
 }
 
 /** Refuses a CIDR group that is not a `CidrGroupSpec`. */

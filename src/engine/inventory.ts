@@ -5,7 +5,7 @@
  * sit next to the policies, or from a cdk8s app, through the SDK's manifest reader (`model/manifests.ts`); this keeps
  * the engine's view of them (named container ports only; an unset namespace is `default`).
  */
-import { isPortNumber, onHostNetworkOnly, readManifest } from '../model/manifests';
+import { isPortNumber, ManifestPodTemplate, nestedPodTemplates, onHostNetworkOnly, readHeader, readManifest } from '../model/manifests';
 import { listObjects } from '../model/object-names';
 import { LabelSelectorModel } from '../model/policy-model';
 import { servicesOfTarget } from '../model/services-unresolved';
@@ -126,6 +126,12 @@ export interface InventoryService {
    * @default true
    */
   readonly allocateLoadBalancerNodePorts?: boolean;
+  /**
+   * `spec.clusterIP: None`: a headless Service. Its cluster DNS names resolve to its pods' own addresses, which nothing
+   * translates: a connection to one is a connection to the pod, judged by the pod's identity (`serviceAtDnsName`).
+   * @default false
+   */
+  readonly headless?: boolean;
 }
 
 /**
@@ -191,7 +197,8 @@ export class EndpointInventory {
   private readonly cidrGroupMap = new Map<string, CidrGroupSpec>();
   private readonly cidrGroupOrigins = new Map<string, CidrGroupOrigin>();
   private readonly sliceAddresses = new Map<string, string[]>();
-  private readonly servicesByAddress = new Map<string, InventoryService>();
+  /** Every Service of each own address, in the order added (`servicesAtAddress`): Services may share one on different ports. */
+  private readonly servicesByAddress = new Map<string, InventoryService[]>();
   /** The first Service added of each `<name>.<namespace>` that is not `ExternalName` (`serviceAtDnsName`). */
   private readonly servicesByDnsName = new Map<string, InventoryService>();
   /** The first Service or workload of each `<PROTOCOL>/<port>` node port or `hostPort` written (`nodePortOwner`). */
@@ -267,7 +274,10 @@ export class EndpointInventory {
     this.serviceList.push(service);
     for (const a of service.virtualAddresses ?? []) {
       const key = addressKey(a);
-      if (key !== undefined && !this.servicesByAddress.has(key)) this.servicesByAddress.set(key, service);
+      if (key === undefined) continue;
+      const list = this.servicesByAddress.get(key);
+      if (list === undefined) this.servicesByAddress.set(key, [service]);
+      else if (!list.includes(service)) list.push(service);
     }
     const dnsKey = `${service.name}.${service.namespace}`;
     if (service.type !== 'ExternalName' && !this.servicesByDnsName.has(dnsKey)) this.servicesByDnsName.set(dnsKey, service);
@@ -351,8 +361,9 @@ export class EndpointInventory {
 
   /**
    * Adds what a Kubernetes object tells about the cluster: Namespace, Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
-   * Job, CronJob, ReplicationController, Service, Endpoints, EndpointSlice, CiliumCIDRGroup, and the items of a List.
-   * Other objects are ignored. Never throws on malformed input.
+   * Job, CronJob, ReplicationController, Service, Endpoints, EndpointSlice, CiliumCIDRGroup, and the items of a List; of
+   * an object of another kind (an Argo Rollout, a Knative Service), the `hostPort`s of the pod templates it nests
+   * (`nodePortOwner`). Other objects are ignored. Never throws on malformed input.
    * @returns whether the object was used
    */
   public addManifest(obj: unknown): boolean {
@@ -366,7 +377,7 @@ export class EndpointInventory {
    */
   public _addObject(obj: unknown, nested: boolean, at: Omit<CidrGroupOrigin, 'apiVersion'> = {}): boolean {
     const info = readManifest(obj, nested);
-    if (!info) return false;
+    if (!info) return this.addNestedHostPorts(obj);
     const file = at.file !== undefined ? { file: at.file } : {};
     if (info.type === 'list') return info.items.map((i) => this._addObject(i, true, file)).some(Boolean);
     const { name, labels } = info.header;
@@ -381,16 +392,17 @@ export class EndpointInventory {
         // names no port: left out, as a name nothing declares.
         const ports = template.ports.flatMap((p) => (p.name !== undefined && isPortNumber(p.port)
           ? [{ name: p.name, port: p.port, protocol: p.protocol }] : []));
-        const hostPorts = template.ports.flatMap((p) => (p.hostPort !== undefined
-          ? [{ port: p.hostPort, protocol: p.protocol, ...(isPortNumber(p.port) ? { containerPort: p.port } : {}) }] : []));
+        const hostPorts = hostPortsOf(template);
         this.addWorkload({
           kind: info.header.kind, name, namespace, podLabels: template.labels, ports, serviceAccount: template.serviceAccount,
           ...(template.hostNetwork === true ? { hostNetwork: true } : {}), ...(hostPorts.length > 0 ? { hostPorts } : {}),
         });
+        // A known kind of another API group keeps its templates elsewhere (a Volcano `Job`: `spec.tasks[].template`).
+        this.addNestedHostPorts(obj);
         return true;
       }
       case 'service': {
-        const { selector, virtualAddresses, type, allocateLoadBalancerNodePorts } = info.service;
+        const { selector, virtualAddresses, type, allocateLoadBalancerNodePorts, headless } = info.service;
         const ports = info.service.ports.map((p) => ({
           port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.name !== undefined ? { name: p.name } : {}),
           ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
@@ -398,7 +410,7 @@ export class EndpointInventory {
         this.addService({
           name, namespace, labels, ...(selector ? { selector } : {}), ports,
           ...(virtualAddresses ? { virtualAddresses: [...virtualAddresses] } : {}), ...(type !== undefined ? { type } : {}),
-          ...(allocateLoadBalancerNodePorts !== undefined ? { allocateLoadBalancerNodePorts } : {}),
+          ...(allocateLoadBalancerNodePorts !== undefined ? { allocateLoadBalancerNodePorts } : {}), ...(headless === true ? { headless } : {}),
         });
         return true;
       }
@@ -415,6 +427,31 @@ export class EndpointInventory {
       default:
         return false;
     }
+  }
+
+  /**
+   * The `hostPort`s of the pod templates an object nests (`nestedPodTemplates`, the one walker of the templates of any kind:
+   * an Argo Rollout's, a Knative Service's, an OpenKruise CloneSet's), each a node port owned by a pod of the object
+   * (`nodePortOwner`): the kubelet and the CNI's portmap (or Cilium's HostPort, bpf/bpf_sock.c `sock4_wildcard_lookup_full`)
+   * translate the node's address on it to the pod whatever made the pod. The workload of the owner names the object and the
+   * template's pod labels; it is not one of `workloads` (its pods' labels and named ports are not read here). Not on the
+   * host network, where the pod's port is the node's own. A port a built-in workload (`store`) owns already keeps its owner.
+   * @returns whether any was added
+   */
+  private addNestedHostPorts(obj: unknown): boolean {
+    const header = readHeader(obj);
+    if (header === undefined) return false;
+    let added = false;
+    for (const template of nestedPodTemplates(obj)) {
+      const hostPorts = hostPortsOf(template);
+      if (template.hostNetwork === true || hostPorts.length === 0) continue;
+      const workload: InventoryWorkload = {
+        kind: header.kind, name: header.name, namespace: header.namespace ?? 'default', podLabels: podObjectLabels(template.labels), ports: [], hostPorts,
+      };
+      for (const p of hostPorts) this.addNodePort(p.protocol, p.port, { workload, assigned: false });
+      added = true;
+    }
+    return added;
   }
 
   /** The names of the namespaces the inventory has. */
@@ -514,12 +551,25 @@ export class EndpointInventory {
   }
 
   /**
-   * The first Service added whose own addresses (`InventoryService.virtualAddresses`) hold `ip` (an IPv4-mapped IPv6 address
-   * is its IPv4 address, which the packets carry: `unmapIp`); `undefined` when none does or `ip` is no IP address.
+   * The first Service added whose own addresses hold `ip` (`servicesAtAddress`); `undefined` when none does or `ip` is no IP
+   * address. Services may share an address on different ports (an external IP, a shared load-balancer IP): which of them a
+   * connection reaches is the one with its port and protocol, which `servicesAtAddress` tells.
    */
   public serviceAtAddress(ip: string): InventoryService | undefined {
+    return this.servicesAtAddress(ip)[0];
+  }
+
+  /**
+   * Every Service whose own addresses (`InventoryService.virtualAddresses`) hold `ip` (an IPv4-mapped IPv6 address is its IPv4
+   * address, which the packets carry: `unmapIp`), in the order added; `[]` when none does or `ip` is no IP address. Several
+   * Services may share one address on different ports or protocols (an `externalIPs` entry, a load-balancer IP shared by
+   * LB-IPAM's `lbipam.cilium.io/sharing-key`, MetalLB's `allow-shared-ip`, the node IPAM's node addresses): Cilium looks a
+   * connection up by its address, port and protocol (bpf/bpf_sock.c `__sock4_xlate_fwd` → `lb4_lookup_service` on the exact
+   * address and port; bpf_lxc's per-packet `lb4_lookup_service` likewise), so each of them is one on its own ports.
+   */
+  public servicesAtAddress(ip: string): InventoryService[] {
     const key = addressKey(ip);
-    return key === undefined ? undefined : this.servicesByAddress.get(key);
+    return key === undefined ? [] : [...(this.servicesByAddress.get(key) ?? [])];
   }
 
   /**
@@ -563,6 +613,12 @@ export class EndpointInventory {
     for (const ip of ips.filter((i) => i !== '')) list.push(ip.includes(':') ? `${ip}/128` : `${ip}/32`);
     this.sliceAddresses.set(key, list);
   }
+}
+
+/** The `hostPort`s of a pod template's containers, with the container port each is translated to (`InventoryWorkload.hostPorts`). */
+function hostPortsOf(template: ManifestPodTemplate): InventoryHostPort[] {
+  return template.ports.flatMap((p) => (p.hostPort !== undefined
+    ? [{ port: p.hostPort, protocol: p.protocol, ...(isPortNumber(p.port) ? { containerPort: p.port } : {}) }] : []));
 }
 
 /**

@@ -45,7 +45,7 @@ export interface EndsAbsentNodeLabels {
  */
 export interface JudgedPolicies {
   readonly _dnsServer: Endpoint;
-  readonly inventory: Pick<EndpointInventory, 'serviceAtAddress' | 'serviceAtDnsName' | 'nodePortOwner' | '_nodeAtAddress'>;
+  readonly inventory: Pick<EndpointInventory, 'servicesAtAddress' | 'serviceAtDnsName' | 'nodePortOwner' | '_nodeAtAddress'>;
   _agentRefusals(endpoint: Endpoint): readonly AgentRefusal[];
   _learningRefusals(client: Endpoint, name: Endpoint): readonly AgentRefusal[];
   _nodeLabelsUnknown(query: VerdictQuery, direction: 'ingress' | 'egress', absent?: EndsAbsentNodeLabels): UnknownEnd | undefined;
@@ -121,11 +121,13 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
 }
 
 /**
- * The Service of the inputs whose own address `end` is (`cidr:`, or the address of `fqdn:`: `EndpointInventory.serviceAtAddress`),
- * or whose cluster DNS name an `fqdn:` end names (`serviceAtDnsName`), with whether it was found by the address; `undefined`
- * for any other end. A node end with an address (`node:…@<ip>`, `entity:kube-apiserver@<ip>`: `hasNodeAddress`) that is a
- * Service's own address (an external or load-balancer IP on a node) is one on that Service's ports only (`at`, when given:
- * a port and protocol of one of them; none when the query has no port): Cilium looks the address and port up as a Service
+ * The Service of the inputs whose own address `end` is (`cidr:`, or the address of `fqdn:`: `EndpointInventory.servicesAtAddress`;
+ * of several sharing the address, the one with the port and protocol of `at`, else the first added), or whose cluster DNS
+ * name an `fqdn:` end names (`serviceAtDnsName`), with whether it was found by the address; `undefined` for any other end.
+ * A node end with an address (`node:…@<ip>`, `entity:kube-apiserver@<ip>`: `hasNodeAddress`) that is a Service's own
+ * address (an external or load-balancer IP on a node) is one on the ports of the Services at that address only (`at`, when
+ * given: a port and protocol of one of them, each Service sharing the address asked; none when the query has no port):
+ * Cilium looks the address, port and protocol up as a Service
  * first (bpf/bpf_sock.c `__sock4_xlate_fwd`: `lb4_lookup_service` on the exact address and port, before the node-port
  * wildcard `sock4_wildcard_lookup_full`; bpf_lxc's per-packet `lb4_lookup_service` likewise), and any other port reaches
  * the node itself. Without `at`, whether the end may be one on some port. The one test of `serviceAddressError`, which
@@ -134,14 +136,16 @@ export function unjudgedConnectionError(set: JudgedPolicies, ends: VerdictQuery,
  */
 export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: Endpoint, at?: Pick<VerdictQuery, 'port' | 'protocol'>):
   { readonly service: InventoryService; readonly atAddress: boolean } | undefined {
+  const onPort = (services: readonly InventoryService[]): InventoryService | undefined => (at === undefined ? undefined
+    : services.find((s) => servicePortAt(s, at) !== undefined));
   if (hasNodeAddress(end)) {
-    const service = inventory.serviceAtAddress(end.ip ?? '');
-    if (service === undefined || (at !== undefined && servicePortAt(service, at) === undefined)) return undefined;
-    return { service, atAddress: true };
+    const services = inventory.servicesAtAddress(end.ip ?? '');
+    const service = at === undefined ? services[0] : onPort(services);
+    return service === undefined ? undefined : { service, atAddress: true };
   }
   if ((end.kind !== EndpointKind.CIDR && end.kind !== EndpointKind.FQDN) || end.ip === undefined) return undefined;
-  const byAddress = inventory.serviceAtAddress(end.ip);
-  if (byAddress !== undefined) return { service: byAddress, atAddress: true };
+  const atAddress = inventory.servicesAtAddress(end.ip);
+  if (atAddress.length > 0) return { service: onPort(atAddress) ?? atAddress[0], atAddress: true };
   // A cluster DNS name of a Service resolves to its ClusterIP, or a headless one's pods: never an outside address.
   const byName = end.kind === EndpointKind.FQDN && end.name !== undefined ? inventory.serviceAtDnsName(end.name) : undefined;
   return byName === undefined ? undefined : { service: byName, atAddress: false };
@@ -239,19 +243,44 @@ function serviceAddressError(set: JudgedPolicies, ends: VerdictQuery, name: stri
   const found = serviceOfServerEnd(set.inventory, to, ends);
   if (found === undefined) return undefined;
   const { service, atAddress } = found;
+  if (!atAddress && service.headless === true) return headlessNameError(service, to, name, lead);
   const named = `${service.namespace}/${service.name}`;
   const node = hasNodeAddress(to);
-  const fix = serviceServerFix(service, node ? servicePortAt(service, ends) : service.ports.find((p) => Number.isInteger(p.port))?.port);
+  // The port of the query when the Service has it (a node end's always), else the Service's first port.
+  const port = servicePortAt(service, ends) ?? (node ? undefined : service.ports.find((p) => Number.isInteger(p.port))?.port);
+  const fix = serviceServerFix(service, port);
   const onPort = node ? ` on ${ends.port ?? ''}/${ends.protocol.toUpperCase()}, a port of it` : '';
   return new CiliumPolicyError({
     id: 'engine-service-address',
     message: `${lead}${name} ${formatEndpoint(to)}: ${atAddress ? `${to.ip} is an address of Service ${named} in the inputs${onPort}`
-      : `${to.name ?? ''} is a cluster DNS name of Service ${named} in the inputs (its own or one under it), which resolves to its `
-        + 'ClusterIP (a headless one\'s: its pods\' addresses)'}; `
+      : `${to.name ?? ''} is a cluster DNS name of Service ${named} in the inputs (its own or one under it), which resolves to its ClusterIP`}; `
       + 'Cilium translates a connection to a Service address to one of its backends before any policy decides it (bpf_lxc '
       + `service translation) and judges a pod by its own identity, so no policy judges the address as ${node ? 'the node\'s' : 'an outside one'} and no `
       + 'verdict on it is what Cilium enforces',
     fix,
+  });
+}
+
+/**
+ * Why no verdict on a connection to a cluster DNS name (`fqdn:`) of a headless Service (`clusterIP: None`) is what Cilium
+ * enforces: the name resolves to its pods' own addresses (CoreDNS answers a headless Service's name with its endpoints'
+ * addresses), which nothing translates; the ipcache holds each with its pod's identity, which the `generated` prefixes of
+ * DNS answers never overwrite (pkg/source `AllowOverwrite`), so no `toFQDNs` or CIDR rule judges it as the outside address the
+ * engine would take it for (`engine-service-address`, as for another Service's name). The fix gives the pods the Service
+ * selects, or the addresses of a selector-less one's Endpoints.
+ */
+function headlessNameError(service: InventoryService, to: Endpoint, name: string, lead: string): CiliumPolicyError {
+  const named = `${service.namespace}/${service.name}`;
+  const pods = service.selector !== undefined
+    ? formatEndpoint({ kind: EndpointKind.POD, namespace: service.namespace, labels: service.selector }) : undefined;
+  return new CiliumPolicyError({
+    id: 'engine-service-address',
+    message: `${lead}${name} ${formatEndpoint(to)}: ${to.name ?? ''} is a cluster DNS name of headless Service ${named} in the inputs `
+      + '(clusterIP: None; its own or one under it), which resolves to the addresses of its backends (its pods\', or its Endpoints\' for a '
+      + 'selector-less one), not to a Service address: nothing is translated, and a connection to a backend is judged as that backend, a pod\'s '
+      + 'address by the pod\'s own identity (DNS answers never overwrite it), so no verdict on the name as an outside address is what Cilium enforces',
+    fix: pods !== undefined ? `give a pod of the Service as the server (${pods}, on its container port)`
+      : `give a backend of Service ${named} as the server (the address of one of its Endpoints: cidr:<ip>, or the pod or node behind it)`,
   });
 }
 

@@ -166,6 +166,11 @@ export interface ManifestService {
    * @default - unset (true: the API server assigns node ports to a LoadBalancer Service)
    */
   readonly allocateLoadBalancerNodePorts?: false;
+  /**
+   * `spec.clusterIP: None`: a headless Service, whose DNS name resolves to its pods' own addresses (no address of its own).
+   * @default - not headless
+   */
+  readonly headless?: true;
 }
 
 /** One Kubernetes object, read: what `readManifest` returns. */
@@ -383,6 +388,7 @@ export function readServiceSpec(spec: ManifestObject, status: ManifestObject = {
     ...(typeof spec.type === 'string' ? { type: spec.type } : {}), ...(selector ? { selector } : {}), ports,
     ...(virtualAddresses.length > 0 ? { virtualAddresses } : {}),
     ...(spec.allocateLoadBalancerNodePorts === false ? { allocateLoadBalancerNodePorts: false } : {}),
+    ...(spec.clusterIP === 'None' ? { headless: true } : {}),
   };
 }
 

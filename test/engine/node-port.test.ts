@@ -151,6 +151,42 @@ describe('a server end at a node on a node port or hostPort is not judged (engin
     expect(judge(set, WEB, 'pod:shop:app=proxy', '8443/TCP')).toBe('denied');
   });
 
+  test('a hostPort of a pod template of any kind (an Argo Rollout, a List item, a template nested elsewhere) is refused as well', () => {
+    // Session 59: the inventory read hostPorts of the built-in kinds only, so `pod → entity:host 9101/TCP` was allowed by
+    // toEntities host while the node's address on 9101 is translated to a pod of the Rollout (the kubelet's portmap or
+    // Cilium's HostPort, bpf/bpf_sock.c `sock4_wildcard_lookup_full`), whatever made the pod.
+    const template = (app: string, ports: Record<string, unknown>[], spec: Record<string, unknown> = {}): Record<string, unknown> => ({
+      metadata: { labels: { app } }, spec: { containers: [{ name: 'c', ports }], ...spec },
+    });
+    const rollout = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'ro', namespace: 'shop' },
+      spec: { selector: { matchLabels: { app: 'ro' } }, template: template('ro', [{ containerPort: 9100, hostPort: 9101 }, { containerPort: 53, hostPort: 9153, protocol: 'UDP' }]) } };
+    const onHostRollout = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'hn', namespace: 'shop' },
+      spec: { template: template('hn', [{ containerPort: 9200, hostPort: 9200 }], { hostNetwork: true }) } };
+    const listed = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', metadata: { name: 'cs', namespace: 'shop' },
+      spec: { template: template('cs', [{ containerPort: 9300, hostPort: 9301 }]) } }] };
+    const volcano = { apiVersion: 'batch.volcano.sh/v1alpha1', kind: 'Job', metadata: { name: 'vj', namespace: 'shop' },
+      spec: { tasks: [{ name: 't', template: template('vj', [{ containerPort: 9400, hostPort: 9401 }]) }] } };
+    const set = policySet([web, api, rollout, onHostRollout, listed, volcano]);
+    const table: [string, string, string][] = [
+      ['entity:host', '9101/TCP', 'engine-node-port'], // was: allowed by toEntities host
+      ['entity:remote-node', '9101/TCP', 'engine-node-port'],
+      ['node:kubernetes.io/hostname=n2@10.0.0.2', '9101/TCP', 'engine-node-port'],
+      ['entity:host', '9153/UDP', 'engine-node-port'],
+      ['entity:host', '9301/TCP', 'engine-node-port'], // a List's item (was: allowed)
+      ['entity:host', '9401/TCP', 'engine-node-port'], // a known kind of another API group, its template under spec.tasks (was: allowed)
+      ['entity:host', '9100/TCP', 'allowed'], // the container port is no port of the node
+      ['entity:host', '9101/UDP', 'allowed'],
+      ['entity:host', '9200/TCP', 'allowed'], // on the host network: the pod's port is the node's own
+      ['pod:shop:app=api', '9101/TCP', 'denied'], // a pod end is judged as before
+    ];
+    for (const [to, port, expected] of table) expect(judge(set, WEB, to, port), `${to} ${port}`).toBe(expected);
+    const query = { from: set.endpoint(WEB), to: set.endpoint('entity:host'), port: 9101, protocol: 'TCP' };
+    expect(() => set.decide(query)).toThrow(
+      /9101\/TCP is a hostPort of Rollout shop\/ro in the inputs;[\s\S]*fix: give a pod of Rollout shop\/ro as the server \(pod:shop:app=ro, --port 9100\/TCP:/);
+    // The owners of kinds the inventory does not read are no workloads of it (the Volcano Job is read as a Job, as before).
+    expect(set.inventory.workloads.map((w) => w.name)).toEqual(['vj']);
+  });
+
   test('from code: EndpointInventory takes nodePort and hostPorts, and refuses a bad one', () => {
     const inventory = new EndpointInventory();
     inventory.addService({ name: 'api', namespace: 'shop', labels: {}, selector: { app: 'api' }, type: 'NodePort',

@@ -127,6 +127,29 @@ describe('a server end at a Service address is not judged (engine-service-addres
     for (const [to, expected] of table) expect(judge(set, to), to).toBe(expected);
   });
 
+  test('a headless Service\'s name: the refusal says it resolves to pod addresses, nothing translated, and gives its pods (session 59)', () => {
+    // Was: "Cilium translates a connection to a Service address to one of its backends" and `svc:shop/db:80` as the fix.
+    const set = policySet([web, service('api', {}), service('db', { clusterIP: 'None' }),
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: 'shop' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } }]);
+    const refusal = (to: string): string => {
+      try {
+        set.decide({ from: set.endpoint(WEB), to: set.endpoint(to), port: 80, protocol: 'TCP' });
+      } catch (e) {
+        if (e instanceof CiliumPolicyError) return `${e.id}: ${e.message} fix: ${e.fix ?? ''}`;
+      }
+      return 'judged';
+    };
+    const headless = refusal('fqdn:web-0.db.shop.svc.cluster.local@10.0.1.8');
+    expect(headless).toMatch(/^engine-service-address: .*is a cluster DNS name of headless Service shop\/db in the inputs \(clusterIP: None;.*not to a Service address: nothing is translated/);
+    expect(headless).not.toMatch(/translates a connection to a Service address/);
+    expect(headless).toMatch(/fix: give a pod of the Service as the server \(pod:shop:app=db, on its container port\)$/);
+    expect(refusal('fqdn:ext.shop.svc.cluster.local@192.0.2.10')).toMatch(/headless Service shop\/ext[\s\S]*fix: give a backend of Service shop\/ext .*cidr:<ip>/);
+    // A Service with a ClusterIP: its name resolves to the ClusterIP, which is translated (the words as before).
+    expect(refusal('fqdn:api.shop.svc.cluster.local@10.96.40.1')).toMatch(/which resolves to its ClusterIP; Cilium translates [\s\S]*fix: give the Service as the server \(svc:shop\/api:80/);
+    expect(readManifest(service('db', { clusterIP: 'None' }))).toMatchObject({ service: { headless: true } });
+    expect(readManifest(service('db', {}))).not.toMatchObject({ service: { headless: true } });
+  });
+
   test('a headless Service (clusterIP: None) and a Service without written addresses hold no address', () => {
     expect(readManifest(service('headless', { clusterIP: 'None' }))).toMatchObject({ type: 'service' });
     const read = readManifest(service('headless', { clusterIP: 'None', externalIPs: ['', 'not-an-ip'] }));
