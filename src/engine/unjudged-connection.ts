@@ -16,7 +16,8 @@ import { AgentRefusal, agentRefusalConsequence, agentRefusalFix, agentRefusalLea
 import { ConnectionEndNames, unjudgedRequest } from './unjudged-request';
 import { Verdict, VerdictQuery } from './verdict';
 import { AbsentNodeLabels } from '../model/node-label-reads';
-import { parseIp } from '../model/cidr';
+import { parseIp, unmapIp } from '../model/cidr';
+import { splitLabelKey } from '../model/labels';
 
 export { ConnectionEndNames, l7RulesText } from './unjudged-request';
 
@@ -152,17 +153,32 @@ export function serviceOfServerEnd(inventory: JudgedPolicies['inventory'], end: 
 }
 
 /**
- * The pod address a DNS name (`fqdn:`) stands for when it is a pod's cluster DNS name, `<address with dashes>.<namespace>.pod.<cluster
- * domain>` (`10-0-0-5.shop.pod.cluster.local`, an IPv6 address with `-` for `:`; any domain, case or trailing dot), which
- * CoreDNS answers with that address; `undefined` for any other end.
+ * The pod address a DNS name (`fqdn:`) stands for when it is a pod's cluster DNS name, which CoreDNS answers with that
+ * address; `undefined` for any other end. Two forms (any domain, case or trailing dot; an IPv6 address with `-` for `:`):
+ * `<address with dashes>.<namespace>.pod.<cluster domain>` (`10-0-0-5.shop.pod.cluster.local`), and the name of a headless
+ * Service's endpoint without a hostname, `<address with dashes>.<service>.<namespace>.svc.<cluster domain>`
+ * (`10-0-0-5.db.shop.svc.cluster.local`: CoreDNS plugin/kubernetes `endpointHostname` dashes the address), the latter only
+ * at its own address (the end's `@ip`: a pod may take such a hostname).
  */
 export function podAddressOfEnd(end: Endpoint): string | undefined {
   if (end.kind !== EndpointKind.FQDN || end.name === undefined) return undefined;
   const labels = end.name.toLowerCase().replace(/\.$/, '').split('.');
-  if (labels.length < 4 || labels[2] !== 'pod' || labels[1] === '') return undefined;
-  const v4 = labels[0].replace(/-/g, '.');
+  const podForm = labels.length >= 4 && labels[2] === 'pod' && labels[1] !== '';
+  const serviceForm = labels.length >= 5 && labels[3] === 'svc' && labels[1] !== '' && labels[2] !== '';
+  if (!podForm && !serviceForm) return undefined;
+  const address = dashedAddress(labels[0]);
+  if (address === undefined || podForm) return address;
+  const at = end.ip === undefined ? undefined : parseIp(end.ip);
+  const of = parseIp(address);
+  return at !== undefined && of !== undefined && unmapIp(at).family === unmapIp(of).family && unmapIp(at).value === unmapIp(of).value
+    ? address : undefined;
+}
+
+/** The address a DNS label writes with dashes (`10-0-0-5`, `fd00-0-0-0-0-0-0-5`), or `undefined`. */
+function dashedAddress(label: string): string | undefined {
+  const v4 = label.replace(/-/g, '.');
   if (/^[0-9.]+$/.test(v4) && parseIp(v4) !== undefined) return v4;
-  const v6 = labels[0].replace(/-/g, ':');
+  const v6 = label.replace(/-/g, ':');
   return v6.includes(':') && parseIp(v6) !== undefined ? v6 : undefined;
 }
 
@@ -176,7 +192,8 @@ export function podAddressOfEnd(end: Endpoint): string | undefined {
 function podDnsNameError(end: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
   const address = podAddressOfEnd(end);
   if (address === undefined) return undefined;
-  const namespace = (end.name ?? '').toLowerCase().split('.')[1];
+  const labels = (end.name ?? '').toLowerCase().split('.');
+  const namespace = labels[2] === 'pod' ? labels[1] : labels[2];
   return new CiliumPolicyError({
     id: 'engine-pod-dns-name',
     message: `${lead}${name} ${formatEndpoint(end)}: ${end.name ?? ''} is the cluster DNS name of the pod at ${address} in namespace ${namespace}, which `
@@ -187,12 +204,32 @@ function podDnsNameError(end: Endpoint, name: string, lead: string): CiliumPolic
 }
 
 /**
- * The Node of the inputs whose `InternalIP`/`ExternalIP` address an address end is (`cidr:`, or the address of `fqdn:`),
- * `undefined` for any other end (`EndpointInventory._nodeAtAddress`: a map look-up).
+ * The Node of the inputs whose `InternalIP`/`ExternalIP` address an address end is (`cidr:`, the address of `fqdn:`, or
+ * `entity:kube-apiserver@<ip>`, which the engine takes for a managed API server outside the cluster), or a node end given
+ * with such an address is but with labels that Node does not carry (`node:kubernetes.io/hostname=n9@<n2's address>`:
+ * the engine would judge the labels written, Cilium the Node's); `undefined` for any other end
+ * (`EndpointInventory._nodeAtAddress`: a map look-up).
  */
 export function nodeOfAddressEnd(inventory: JudgedPolicies['inventory'], end: Endpoint): InventoryNodeRef | undefined {
-  if ((end.kind !== EndpointKind.CIDR && end.kind !== EndpointKind.FQDN) || end.ip === undefined) return undefined;
-  return inventory._nodeAtAddress(end.ip);
+  if (end.ip === undefined) return undefined;
+  const apiServer = end.kind === EndpointKind.ENTITY && end.entity === 'kube-apiserver';
+  if (end.kind !== EndpointKind.CIDR && end.kind !== EndpointKind.FQDN && end.kind !== EndpointKind.NODE && !apiServer) return undefined;
+  const node = inventory._nodeAtAddress(end.ip);
+  if (node === undefined || end.kind !== EndpointKind.NODE) return node;
+  return nodeLabelsContradicted(end.labels ?? {}, nodeLabels(node)) ? node : undefined;
+}
+
+/** A Node's labels as an end names it: those of its manifest, or its `kubernetes.io/hostname` (its name) without any. */
+function nodeLabels(node: InventoryNodeRef): Readonly<Record<string, string>> {
+  return Object.keys(node.labels).length > 0 ? node.labels : { 'kubernetes.io/hostname': node.name };
+}
+
+/** Whether a node end's labels (no source or `node:`; reserved and other sources aside) give one the Node's lack or differ on. */
+function nodeLabelsContradicted(endLabels: Readonly<Record<string, string>>, node: Readonly<Record<string, string>>): boolean {
+  return Object.entries(endLabels).some(([written, value]) => {
+    const { source, key } = splitLabelKey(written);
+    return (source === 'any' || source === 'node') && node[key] !== value;
+  });
 }
 
 /**
@@ -200,20 +237,32 @@ export function nodeOfAddressEnd(inventory: JudgedPolicies['inventory'], end: En
  * Cilium enforces: the agents give a node's addresses its identity, `reserved:host` on the node itself and
  * `reserved:remote-node` on the others (pkg/node/manager `NodeUpdated` upserts each node IP into the ipcache with the node's
  * identity; pkg/ipcache), and CIDR rules select them only under `policy-cidr-match-mode: nodes`, while the engine takes a
- * `cidr:` end for an address outside the cluster (the world identity): `toCIDR` of the node's subnet would pass it, and an
- * allow of `remote-node` would not (`engine-node-address`). Which node's view (local or remote) the query does not say.
+ * `cidr:` end (or `entity:kube-apiserver@<ip>`, a managed API server) for an address outside the cluster (the world
+ * identity): `toCIDR` of the node's subnet would pass it, and an allow of `remote-node` would not; a node end with labels
+ * the Node at its address lacks would be judged by labels that node's identity does not carry (`engine-node-address`).
+ * Which node's view (local or remote) the query does not say.
  */
 function nodeAddressError(set: JudgedPolicies, end: Endpoint, name: string, lead: string): CiliumPolicyError | undefined {
   const node = nodeOfAddressEnd(set.inventory, end);
   if (node === undefined) return undefined;
-  const labels = Object.keys(node.labels).length > 0 ? node.labels : { 'kubernetes.io/hostname': node.name };
-  const written = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const written = Object.entries(nodeLabels(node)).map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join(',');
+  const of = `${end.ip ?? ''} is an address of Node ${node.name} in the inputs`;
+  if (end.kind === EndpointKind.NODE) {
+    return new CiliumPolicyError({
+      id: 'engine-node-address',
+      message: `${lead}${name} ${formatEndpoint(end)}: ${of}, whose labels (${written}) do not include the node's given here; Cilium judges `
+        + 'a node by the labels of the Node at its address, so no verdict on these labels is what Cilium enforces',
+      fix: `give the Node's labels (node:${written}@${end.ip ?? ''}), or the address of the node meant`,
+    });
+  }
+  const apiServer = end.kind === EndpointKind.ENTITY;
   return new CiliumPolicyError({
     id: 'engine-node-address',
-    message: `${lead}${name} ${formatEndpoint(end)}: ${end.ip ?? ''} is an address of Node ${node.name} in the inputs; Cilium gives a node's addresses `
-      + 'the node\'s identity (host on the node itself, remote-node on the others), which CIDR rules select only under policy-cidr-match-mode: '
-      + 'nodes, so no verdict on it as an outside address is what Cilium enforces',
-    fix: `give the node (node:${written}@${end.ip ?? ''}; entity:host for the client's own node)`,
+    message: `${lead}${name} ${formatEndpoint(end)}: ${of}; Cilium gives a node's addresses the node's identity (host on the node itself, `
+      + `remote-node on the others${apiServer ? ', with kube-apiserver when the API server runs there' : ''}), which CIDR rules select only under `
+      + `policy-cidr-match-mode: nodes, so no verdict on it as ${apiServer ? 'a managed API server outside the cluster' : 'an outside address'} is what Cilium enforces`,
+    fix: apiServer ? `give entity:kube-apiserver (the API server on the nodes) or the node (node:${written}@${end.ip ?? ''})`
+      : `give the node (node:${written}@${end.ip ?? ''}; entity:host for the client's own node)`,
   });
 }
 

@@ -58,8 +58,11 @@ export const LISTENER_KIND_FIX = 'put the listener in a CiliumClusterwideEnvoyCo
  * policy. The one test of `resolvedListener` and of the engine's compiled port rules (`prunedListener`).
  */
 export function listenerPriorityExists(version: CiliumVersion): boolean {
-  return version.atLeast(CiliumVersion.V1_16);
+  return version.atLeast(LISTENER_PRIORITY_SINCE);
 }
+
+/** The first version whose CRD has `listener.priority` (cilium/cilium#28555): the one fact `validate`'s `LISTENER_FIELDS` reads too. */
+export const LISTENER_PRIORITY_SINCE = CiliumVersion.V1_16;
 
 /**
  * A port rule's `listener` as the API server of the target version stores it: without `priority` up to 1.15

@@ -33,24 +33,24 @@ interface ServiceFacts {
    */
   readonly addresses: number | undefined;
   /**
-   * `spec.type`, when known: an `ExternalName` Service is one the agent does not hold (`heldByAgent`).
+   * `spec.type`, when known: an `ExternalName` Service is one the agent up to 1.17 does not hold (`heldByAgent`).
    * @default - not known: held
    */
   readonly type?: string;
 }
 
 /**
- * Whether the agent holds a Service of the inputs, so that a `toServices` entry matching it may add a peer selector. An
- * `ExternalName` Service it ignores: pkg/k8s/service.go `ParseService` (1.14-1.17, the ServiceCache that pkg/k8s/rule_translate.go
- * `RuleTranslator` and, from 1.17, pkg/policy/k8s/service.go `processRule` walk) returns no Service for it ("External-name
- * services must be ignored"), so an entry naming it adds nothing, as for a Service that does not exist. From 1.18 the
- * Services come from the load-balancer tables, whose handling of `ExternalName` was not read: there it is held as before
- * (a selector-less Service with the Endpoints the inputs give) when the inputs give it endpoint addresses; without any both
- * readings add nothing.
+ * Whether the agent holds a Service of the inputs, so that a `toServices` entry matching it may add a peer selector. Up to
+ * 1.17 it ignores an `ExternalName` Service: pkg/k8s/service.go `ParseService` (the ServiceCache that pkg/k8s/rule_translate.go
+ * `RuleTranslator` and, in 1.17, pkg/policy/k8s/service.go `processRule` walk) returns no Service for it ("External-name
+ * services must be ignored"), so an entry naming it adds nothing, as for a Service that does not exist. From 1.18 it holds
+ * it like any other: the Services come from the load-balancer tables, and pkg/loadbalancer/reflectors/conversions.go
+ * `convertService` copies `spec.selector` whatever `spec.type` says (pkg/loadbalancer/reflectors/k8s.go
+ * `runServiceEndpointsReflector` upserts every Service it converts), so pkg/policy/k8s/service.go `processRule` adds the
+ * written selector (`appendSelector`) or, without one, the backends' addresses (`appendEndpoints`).
  */
-function heldByAgent(service: Pick<ServiceFacts, 'type' | 'addresses'>, version: CiliumVersion): boolean {
-  if (service.type !== 'ExternalName') return true;
-  return version.atLeast(CiliumVersion.V1_18) && (service.addresses ?? 0) > 0;
+function heldByAgent(service: Pick<ServiceFacts, 'type'>, version: CiliumVersion): boolean {
+  return service.type !== 'ExternalName' || version.atLeast(CiliumVersion.V1_18);
 }
 
 /**

@@ -106,11 +106,17 @@ export interface InventoryServiceInfo {
   /** Where it came from. */
   readonly source: InventorySource;
   /**
-   * `spec.type` as written (`ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`): the agent holds no `ExternalName`
-   * Service, so a `toServices` entry naming one adds no peer selector (`readServiceEntry`).
+   * `spec.type` as written (`ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`): up to 1.17 the agent holds no
+   * `ExternalName` Service, so a `toServices` entry naming one adds no peer selector (`readServiceEntry`).
    * @default - not written (ClusterIP)
    */
   readonly type?: string;
+  /**
+   * Internal: the pod selector written on an `ExternalName` Service, which is no `selector` (such a Service has no pods),
+   * but which from 1.18 a `toServices` entry naming it adds as a peer selector (`readServiceEntry`).
+   * @default - none written, or not an ExternalName Service
+   */
+  readonly _externalNameSelector?: Readonly<Record<string, string>>;
 }
 
 /** A Kubernetes `networking.k8s.io/v1` NetworkPolicy. */
@@ -251,7 +257,11 @@ export class ManifestInventory {
         const ports = info.service.ports.filter((p) => Number.isInteger(p.port))
           .map((p) => ({ ...p, targetPort: isNumericTargetPort(p.targetPort) ? Number(p.targetPort) : p.targetPort }));
         const { type } = info.service;
-        this.serviceList.push({ name, namespace, labels, ...(selector ? { selector } : {}), ports, source, ...(type !== undefined ? { type } : {}) });
+        const ignored = type === 'ExternalName' ? info.service.selector : undefined;
+        this.serviceList.push({
+          name, namespace, labels, ...(selector ? { selector } : {}), ports, source, ...(type !== undefined ? { type } : {}),
+          ...(ignored ? { _externalNameSelector: ignored } : {}),
+        });
         return true;
       }
       case 'network-policy': {

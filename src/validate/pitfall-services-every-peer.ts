@@ -33,7 +33,8 @@ export function itemUnresolved(
 /** Every Service of the input with its endpoint addresses (`endpointAddresses`), worked out once per run. */
 function serviceFacts(run: PitfallRun): NonNullable<PitfallRun['cachedServiceFacts']> {
   run.cachedServiceFacts ??= run.inventory.services.map((svc) => ({
-    ...svc, hasSelector: svc.selector !== undefined, addresses: run.inventory.endpointAddresses(svc.namespace, svc.name),
+    ...svc, hasSelector: (svc.selector ?? svc._externalNameSelector) !== undefined,
+    addresses: run.inventory.endpointAddresses(svc.namespace, svc.name),
   }));
   return run.cachedServiceFacts;
 }

@@ -9,6 +9,7 @@ import { CiliumVersion } from '../core/cilium-version';
 import { SectionName } from '../model/policy-model';
 import { KAFKA_API_KEYS as KAFKA_API_KEY_NUMBERS, KAFKA_ROLE_API_KEYS } from '../model/kafka-api-keys';
 import { re2Test } from '../model/re2';
+import { LISTENER_PRIORITY_SINCE } from '../model/listener-kind';
 
 /** A value (enum member, field) and the first version that has it. */
 export interface Since<T = string> {
@@ -289,7 +290,7 @@ export const CIDR_SET_FIELDS: readonly Since[] = [
 export const LISTENER_FIELDS: readonly Since[] = [
   { value: 'envoyConfig', since: V.V1_14 },
   { value: 'name', since: V.V1_14 },
-  { value: 'priority', since: V.V1_16 },
+  { value: 'priority', since: LISTENER_PRIORITY_SINCE },
 ];
 
 /** CRD patterns, verbatim (Go RE2 syntax). Run them with `SAFE` (RE2), never as JavaScript regexes. */

@@ -19,7 +19,7 @@ spec:
   egress:
   - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns } }]
     toPorts: [{ ports: [{ port: "53", protocol: ANY }], rules: { dns: [{ matchPattern: "*" }] } }]
-  - toFQDNs: [{ matchPattern: "*.shop.pod.cluster.local" }, { matchPattern: "*.example.pod.com" }]
+  - toFQDNs: [{ matchPattern: "*.shop.pod.cluster.local" }, { matchPattern: "*.example.pod.com" }, { matchPattern: "*.db.shop.svc.cluster.local" }]
     toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }]
 `;
 
@@ -50,6 +50,11 @@ describe('a pod\'s cluster DNS name is not judged as an outside address', () => 
     ['fqdn:a.example.pod.com@203.0.113.1', 'allowed'], // no pod address: an outside name
     ['fqdn:x.shop.pod.cluster.local@10.0.0.5', 'allowed'],
     ['fqdn:api.example.com@203.0.113.1', 'denied'],
+    // A headless Service's endpoint without a hostname (CoreDNS: the dashed address under the Service's name), at its address.
+    ['fqdn:10-0-0-5.db.shop.svc.cluster.local@10.0.0.5', 'engine-pod-dns-name'], // was: allowed by toFQDNs
+    ['fqdn:fd00--5.DB.shop.svc.cluster.local.@fd00::5', 'engine-pod-dns-name'],
+    ['fqdn:10-0-0-5.db.shop.svc.cluster.local@10.0.0.6', 'allowed'], // another address: a pod's hostname, not its address
+    ['fqdn:web-0.db.shop.svc.cluster.local@10.0.0.5', 'allowed'],
   ])('web -> %s on 8080/TCP: %s', (to, expected) => {
     expect(ask(to)).toBe(expected);
   });
@@ -58,6 +63,13 @@ describe('a pod\'s cluster DNS name is not judged as an outside address', () => 
     const q = { from: set.endpoint('fqdn:10-0-0-5.shop.pod.cluster.local@10.0.0.5'), to: set.endpoint('pod:shop:app=web'), port: 8080, protocol: 'TCP' };
     const refusal = refusalOf(() => set.decide(q));
     expect(refusal?.id).toBe('engine-pod-dns-name');
+    expect(refusal?.message).toContain('is the cluster DNS name of the pod at 10.0.0.5 in namespace shop');
+    expect(refusal?.fix).toBe('give the pod itself (pod:shop:<its labels>)');
+  });
+
+  test('the Service form names the namespace after the Service', () => {
+    const q = { from: set.endpoint('pod:shop:app=web'), to: set.endpoint('fqdn:10-0-0-5.db.shop.svc.cluster.local@10.0.0.5'), port: 8080, protocol: 'TCP' };
+    const refusal = refusalOf(() => set.decide(q));
     expect(refusal?.message).toContain('is the cluster DNS name of the pod at 10.0.0.5 in namespace shop');
     expect(refusal?.fix).toBe('give the pod itself (pod:shop:<its labels>)');
   });

@@ -96,19 +96,32 @@ describe('a selector-less Service without its Endpoints, and the certain case', 
     expect(every([service('db', { app: 'db' }), egress({ toServices: [named('db')], ...ICMP })], '1.17')).toEqual([]);
   });
 
-  it('an ExternalName Service adds nothing, the agent holds none (pkg/k8s ParseService): every peer, as the engine judges it', () => {
-    const every = (docs: readonly Doc[], version: string): string[] => findings(check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])),
-      { ciliumVersion: version }), 'pitfall-services-every-peer').map((f) => f.path ?? '');
+  it('an ExternalName Service: up to 1.17 the agent holds none (pkg/k8s ParseService), every peer; from 1.18 read as any other Service', () => {
+    const every = (docs: readonly Doc[], version: string, id = 'pitfall-services-every-peer'): string[] =>
+      findings(check(Object.fromEntries(docs.map((d, i) => [`d${i}.yaml`, JSON.stringify(d)])), { ciliumVersion: version }), id).map((f) => f.path ?? '');
     const external = { ...service('db'), spec: { type: 'ExternalName', externalName: 'db.example.com', ports: [{ port: 5432 }] } };
+    const withSelector = { ...external, spec: { ...external.spec, selector: { app: 'db' } } };
     const item = egress({ toServices: [named('db')], ...P5432 });
-    for (const version of ['1.17', '1.18', '1.19']) expect(every([external, item], version)).toEqual(['spec.egress[0].toServices']);
-    // With endpoint addresses: ignored up to 1.17; from 1.18 read as a selector-less Service (the load-balancer tables were not read).
+    expect(every([external, item], '1.17')).toEqual(['spec.egress[0].toServices']);
+    expect(every([withSelector, item], '1.17')).toEqual(['spec.egress[0].toServices']);
+    // From 1.18 (pkg/loadbalancer/reflectors/conversions.go convertService): held, its selector added; without one, its
+    // Endpoints not in the input leave the rule unknown (a warning), as for any selector-less Service.
+    for (const version of ['1.18', '1.19']) {
+      expect(every([external, item], version)).toEqual([]);
+      expect(every([external, item], version, ID)).toEqual(['spec.egress[0].toServices']);
+      expect(every([withSelector, item], version)).toEqual([]);
+      expect(every([withSelector, item], version, ID)).toEqual([]);
+    }
+    // With endpoint addresses: ignored up to 1.17; from 1.18 read as a selector-less Service.
     expect(every([external, endpoints('db', ['192.0.2.10']), item], '1.17')).toEqual(['spec.egress[0].toServices']);
     expect(every([external, endpoints('db', ['192.0.2.10']), item], '1.18')).toEqual([]);
     expect(every([service('db'), endpoints('db', ['192.0.2.10']), item], '1.17')).toEqual([]);
     const set = PolicySet.fromYaml([external, endpoints('db', ['192.0.2.10']), item].map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_17 });
     expect(set.decide({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('cidr:198.51.100.1'), port: 5432, protocol: 'TCP' })).toBe('allowed');
     expect(set.decide({ from: set.endpoint('pod:shop:app=web'), to: set.endpoint('cidr:198.51.100.1'), port: 5433, protocol: 'TCP' })).toBe('denied');
+    const held = PolicySet.fromYaml([withSelector, item].map((d) => JSON.stringify(d)).join('\n---\n'), { ciliumVersion: CiliumVersion.V1_19 });
+    expect(held.decide({ from: held.endpoint('pod:shop:app=web'), to: held.endpoint('cidr:198.51.100.1'), port: 5432, protocol: 'TCP' })).toBe('denied');
+    expect(held.decide({ from: held.endpoint('pod:shop:app=web'), to: held.endpoint('pod:shop:app=db'), port: 5432, protocol: 'TCP' })).toBe('allowed');
   });
 
   it('a k8sServiceSelector matches the Service\'s own labels only (as the engine): a namespace label matches no Service', () => {
