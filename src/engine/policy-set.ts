@@ -518,11 +518,12 @@ export class PolicySet {
 
   /**
    * `endMayLeaveUnjudged` of either end of a query, or a DNS name (`fqdn:`) as the server of a client that learns names
-   * (`_learnsNames`: its learning lookup may be refused), kept on the ends' records.
+   * (`_learnsNames`: its learning lookup may be refused), kept on the ends' records, or a client whose connections the
+   * unpatched 1.19 may not judge (`ipBlockMaySplit`): the connectivity diff and report ask it of their pairs too.
    */
   private endsMayLeaveUnjudged(from: EndpointRecord, to: EndpointRecord, ends: { readonly from: Endpoint; readonly to: Endpoint }): boolean {
     return (from.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(ends.from)) || (to.mayLeaveUnjudged ??= this.endMayLeaveUnjudged(ends.to))
-      || (to.resolved.endpoint.kind === EndpointKind.FQDN && (from.learnsNames ??= this._learnsNames(ends.from)));
+      || (to.resolved.endpoint.kind === EndpointKind.FQDN && (from.learnsNames ??= this._learnsNames(ends.from))) || this.ipBlockMaySplit(ends.from);
   }
 
   /**
@@ -603,7 +604,7 @@ export class PolicySet {
     const l4Index = this.decisions.l4(code);
     const from = this.endpoints.record(query.from);
     const to = this.endpoints.record(query.to);
-    if (checkEnds && (this.endsMayLeaveUnjudged(from, to, query) || this.ipBlockMaySplit(query.from)
+    if (checkEnds && (this.endsMayLeaveUnjudged(from, to, query)
       || (query.dns !== undefined && (from.dnsMaySplit ??= this.dnsMaySplit(query.from))))) return ENDS_TO_CHECK;
     const l7 = query.http !== undefined || query.dns !== undefined || query.kafka !== undefined;
     const egress = this.sideDecision('egress', from, to, code, l4Index, l4);
@@ -970,7 +971,7 @@ export class PolicySet {
    */
   public _ipBlockPatchSplit(query: VerdictQuery): { readonly message: string; readonly fix: string } | undefined {
     if (!this.ipBlockMaySplit(query.from)) return undefined;
-    const namespace = query.from.namespace as string;
+    const namespace = query.from.namespace ?? 'default';
     this.ipBlockWidened ??= this.rebuild({ ciliumVersion: NP_IP_BLOCK_LAST_WIDENED });
     const widened = this.ipBlockWidened._verdict(query).verdict;
     const fixed = this._verdict(query).verdict;
@@ -987,8 +988,8 @@ export class PolicySet {
 
   /** Whether `client` is a pod of a namespace `_ipBlockPatchSplit` reads: the first test of it that does not judge the query. */
   private ipBlockMaySplit(client: Endpoint): boolean {
-    return this.ipBlockSplitNamespaces.length > 0 && client.kind === EndpointKind.POD && client.namespace !== undefined
-      && this.ipBlockSplitNamespaces.includes(client.namespace);
+    return this.ipBlockSplitNamespaces.length > 0 && client.kind === EndpointKind.POD
+      && this.ipBlockSplitNamespaces.includes(client.namespace ?? 'default');
   }
 
   /**

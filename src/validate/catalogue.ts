@@ -218,7 +218,7 @@ export const PITFALL_CHECKS: readonly CheckInfo[] = [
       + 'and in an ingressDeny/egressDeny selector of any reserved identity, the world and the host included: the deny drops its traffic',
   },
   { id: 'pitfall-service-port', severity: E, versions: 'all', what: 'a Service port where Cilium matches the container (target) port' },
-  { id: 'pitfall-named-port-unresolved', severity: W, versions: 'all', what: 'an ingress allow port given by name that no pod the rule selects in the input declares for its protocol: it allows nothing on it' },
+  { id: 'pitfall-named-port-unresolved', severity: W, versions: 'all', what: 'an ingress allow port given by name that no pod the rule selects in the input declares for its protocol: it allows nothing on it (Cilium policies only)' },
   { id: 'pitfall-services-with-ports', severity: W, versions: '1.17+', what: 'toServices with toPorts for a Service not in the input, beside an entry that resolves (alone: pitfall-services-missing-every-peer): the ports must be its target ports' },
   { id: 'pitfall-kube-apiserver-service', severity: E, versions: 'all', what: 'toServices to default/kubernetes instead of the kube-apiserver entity' },
   {

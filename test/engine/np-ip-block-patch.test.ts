@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CiliumVersion } from '../../src/core/cilium-version';
-import { cli } from '../support/cli';
+import { Endpoint, EndpointKind, VerdictQuery } from '../../src/engine';
+import { cli, cliAsync } from '../support/cli';
 import { notJudgedRefusal, policySet, verdict } from './helpers';
 
 const np = {
@@ -66,6 +67,20 @@ describe('NetworkPolicy ingress peer of only an ipBlock on 1.19 (cilium/cilium#4
     expect(verdict(policySet([np], { ...v('1.19'), policyDefaultLocalCluster: false }), 'pod:shop:app=job', API, '8080/TCP').verdict).toBe('denied');
   });
 
+  test('a pod given without its namespace is a pod of namespace default, refused as such (session 59, npfix)', () => {
+    // Endpoint.namespace defaults to 'default': the refusal reads the same namespace the verdict does.
+    const inDefault = { ...np, metadata: { ...np.metadata, namespace: 'default' } };
+    const to = { kind: EndpointKind.POD, namespace: 'default', labels: { app: 'api' } };
+    const query = (from: Endpoint): VerdictQuery => ({ from, to, protocol: 'TCP', port: 8080 });
+    const omitted: Endpoint = { kind: EndpointKind.POD, labels: { app: 'job' } };
+    const unpatched = policySet([inDefault], v('1.19'));
+    expect(notJudgedRefusal(() => unpatched.verdict(query(omitted)))?.id).toBe('engine-ip-block-patch-split');
+    expect(notJudgedRefusal(() => unpatched.decide(query(omitted)))?.id).toBe('engine-ip-block-patch-split');
+    expect(notJudgedRefusal(() => unpatched.verdict(query(omitted)))?.message).toContain('is a pod of namespace default');
+    expect(policySet([inDefault], v('1.19.4')).verdict(query(omitted)).verdict).toBe('allowed');
+    expect(policySet([inDefault], v('1.19.5')).verdict(query(omitted)).verdict).toBe('denied');
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'fid2-ipblock-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   test('trace: exit 2 with the fix on an unpatched 1.19, exit 0 on 1.19.4, exit 1 on 1.19.5', () => {
@@ -77,5 +92,59 @@ describe('NetworkPolicy ingress peer of only an ipBlock on 1.19 (cilium/cilium#4
     expect(unpatched.stderr).toContain('give the patch release the cluster runs');
     expect(cli(...args('1.19.4')).code).toBe(0);
     expect(cli(...args('1.19.5')).code).toBe(1);
+  });
+
+  // Session 59 (npfix): diff and report gate their pairs on `PolicySet._mayLeaveUnjudged`, which did not ask the ipBlock
+  // split: on an unpatched 1.19 they judged the fixed translation silently (report: no shop/job → shop/api and no note).
+  const inventory = {
+    apiVersion: 'v1', kind: 'List', items: ['api', 'job'].map((app) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: app, namespace: 'shop', labels: { app } },
+      spec: { serviceAccountName: 'default', containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080 }] }] },
+    })),
+  };
+  const officeOnly = { ...np, spec: { ...np.spec, ingress: [np.spec.ingress[0]] } };
+  const files = (): { inv: string; head: string; base: string } => {
+    const inv = join(dir, 'inv.yaml');
+    const head = join(dir, 'office.yaml');
+    const base = join(dir, 'base.yaml');
+    writeFileSync(inv, JSON.stringify(inventory));
+    writeFileSync(head, JSON.stringify(officeOnly));
+    const otherPort = [{ ...officeOnly.spec.ingress[0], ports: [{ port: 9999 }] }];
+    writeFileSync(base, JSON.stringify({ ...officeOnly, spec: { ...officeOnly.spec, ingress: otherPort } }));
+    return { inv, head, base };
+  };
+
+  test('report: NOT JUDGED with the id and the fix on an unpatched 1.19, listed on 1.19.4, absent on 1.19.5', async () => {
+    const { inv, head } = files();
+    const report = (version: string): Promise<{ code: number; stdout: string }> => cliAsync('report', '--policies', head, '--inventory', inv,
+      '--cilium-version', version);
+    const unpatched = await report('1.19');
+    expect(unpatched.code).toBe(0);
+    expect(unpatched.stdout).toContain('NOT JUDGED');
+    expect(unpatched.stdout).toMatch(/not judged and not listed \(engine-ip-block-patch-split\): [^\n]*shop\/job → shop\/api 8080\/TCP/);
+    expect(unpatched.stdout).toContain('give the patch release the cluster runs');
+    expect(unpatched.stdout).not.toMatch(/^ {2}shop\/job → shop\/api/m);
+    // The cidr peer is judged alike on every patch: listed.
+    expect(unpatched.stdout).toMatch(/^ {2}world 203\.0\.113\.0\/24 → shop\/api 8080\/TCP$/m);
+    expect((await report('1.19.4')).stdout).toMatch(/^ {2}shop\/job → shop\/api 8080\/TCP$/m);
+    const fixed = await report('1.19.5');
+    expect(fixed.stdout).not.toMatch(/^ {2}shop\/job → shop\/api/m);
+    expect(fixed.stdout).not.toContain('engine-ip-block-patch-split');
+  });
+
+  test('diff: NOT COMPARED with the id on an unpatched 1.19, newly allowed and denied on 1.19.4', async () => {
+    const { inv, head, base } = files();
+    const diff = (version: string): Promise<{ code: number; stdout: string }> => cliAsync('diff', '--base', base, '--head', head, '--inventory', inv,
+      '--cilium-version', version, '--fail-on', 'any');
+    const unpatched = await diff('1.19');
+    expect(unpatched.stdout).toMatch(/not compared \(engine-ip-block-patch-split\): [^\n]*shop\/job → shop\/api 8080\/TCP \(denied → not judged\)/);
+    expect(unpatched.stdout).toMatch(/shop\/job → shop\/api 9999\/TCP \(not judged → denied\)/);
+    expect(unpatched.stdout).not.toMatch(/^ {2}[+-] shop\/job → shop\/api/m);
+    expect(unpatched.stdout).toMatch(/^ {2}\+ world 203\.0\.113\.0\/24 → shop\/api 8080\/TCP$/m);
+    const patched = await diff('1.19.4');
+    expect(patched.code).toBe(1);
+    expect(patched.stdout).toMatch(/^ {2}\+ shop\/job → shop\/api 8080\/TCP$/m);
+    expect(patched.stdout).toMatch(/^ {2}- shop\/job → shop\/api 9999\/TCP$/m);
+    expect(patched.stdout).not.toContain('engine-ip-block-patch-split');
   });
 });
