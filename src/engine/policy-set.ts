@@ -13,6 +13,7 @@ import { CiliumPolicyError } from '../core/errors';
 import { DEFAULT_MAX_FILE_BYTES } from '../model/inputs';
 import { checkMaxYamlValues, inYamlValueBudget } from '../model/yaml-value-budget';
 import { checkOptionKeys } from '../model/known-keys';
+import { checkDocumentsShape } from '../model/model-shape';
 import { SourceDiagnostic } from '../model/parse-result';
 import { PolicyDocumentModel } from '../model/policy-model';
 import { objectKey, resourceKey } from '../model/resource-key';
@@ -113,6 +114,8 @@ export class PolicySet {
     checkOptionKeys(options, POLICY_SET_OPTION_DEFAULTS, { call: 'PolicySet.fromDocuments()', risk: JUDGED_OTHERWISE });
     // No YAML is read: the option is unused, but checked as every factory checks it.
     checkMaxYamlValues('PolicySet.fromDocuments()', options.maxYamlValues);
+    // Read past, a key the model does not have (`fromEndpoints` for `endpoints`) left an item without peers: every peer.
+    checkDocumentsShape(docs, 'PolicySet.fromDocuments()');
     return new PolicySet({ ...emptyInputs(), docs: docs.map((model) => ({ model })) }, options);
   }
 

@@ -4,6 +4,7 @@
  * emitter are `parse.ts` and `emit.ts`, which this class delegates to.
  */
 import { emitDocument, emitRule } from './emit';
+import { checkDocumentShape, checkRuleShape } from './model-shape';
 import { fromObject, fromYaml } from './parse';
 import { ParseOptions, ParseResult } from './parse-result';
 import { CILIUM_API_VERSION, PolicyDocumentModel, RuleModel } from './policy-model';
@@ -46,6 +47,7 @@ export class PolicyModel {
    * @param doc the policy
    */
   public static toManifest(doc: PolicyDocumentModel): { [key: string]: unknown } {
+    checkDocumentShape(doc, 'PolicyModel.toManifest()');
     return emitDocument(doc);
   }
 
@@ -54,6 +56,7 @@ export class PolicyModel {
    * @param rule the rule
    */
   public static ruleToManifest(rule: RuleModel): { [key: string]: unknown } {
+    checkRuleShape(rule, 'PolicyModel.ruleToManifest()');
     return emitRule(rule);
   }
 

@@ -11,7 +11,7 @@ import { yaml11BooleanNote } from './go-yaml';
 import { describeValue, isPlainObject } from './plain-value';
 import { nameMissing, nameNotString } from './object-names';
 import { CILIUM_API_VERSION, PolicyDocumentModel, PolicyKind, PolicyMetadataModel, RuleModel } from './policy-model';
-import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELDS, RULE, ScalarSpec, SELECTOR, Spec } from './wire-schema';
+import { arr, DOCUMENT_HINTS, IGNORED_METADATA_FIELDS, METADATA_FIELD_SPECS, METADATA_FIELDS, RULE, ScalarSpec, SELECTOR, Spec } from './wire-schema';
 import { YamlSource } from './yaml-source';
 import { pushAll } from './push-all';
 import { DiagnosticBudget, OmittedDiagnostics, OmittedTally } from './diagnostic-budget';
@@ -217,7 +217,7 @@ export class Reader {
       this.report(ParseDiagnosticId.MISSING_NAME, Severity.ERROR, ['metadata'], `metadata.name is ${value.name === '' ? 'empty' : 'missing'}`,
         'add metadata.name: <policy name>');
     }
-    for (const [key, spec] of [['generateName', 'string'], ['namespace', 'string'], ['labels', 'stringMap'], ['annotations', 'stringMap']] as const) {
+    for (const [key, spec] of Object.entries(METADATA_FIELD_SPECS).filter(([k]) => k !== 'name')) {
       const v = value[key];
       if (v === undefined) continue;
       if (v === null) {
@@ -259,6 +259,8 @@ export class Reader {
         continue;
       }
       const v = value[key];
+      // Never in parsed YAML or JSON; a model built in code (`model-shape.ts`) writes `{ ingress: undefined }` for no field.
+      if (v === undefined) continue;
       if (v === null) {
         this.nullValue(child(path, key));
         continue;

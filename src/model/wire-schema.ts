@@ -5,8 +5,13 @@
  */
 import { PEER_FIELD_NAMES, PEER_FIELDS, PeerField, SECTIONS, SectionName, sectionDirection } from './policy-model';
 
+/** Metadata fields the model keeps, each with how it is read. */
+export const METADATA_FIELD_SPECS: Readonly<Record<string, ScalarSpec>> = {
+  name: 'string', generateName: 'string', namespace: 'string', labels: 'stringMap', annotations: 'stringMap',
+};
+
 /** Metadata fields the model keeps. */
-export const METADATA_FIELDS = ['name', 'generateName', 'namespace', 'labels', 'annotations'];
+export const METADATA_FIELDS = Object.keys(METADATA_FIELD_SPECS);
 
 /** Server-populated or otherwise irrelevant ObjectMeta fields: ignored without a diagnostic. */
 export const IGNORED_METADATA_FIELDS = [

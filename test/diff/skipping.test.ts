@@ -46,7 +46,7 @@ const EDITS: readonly (readonly [string, () => PolicyDocumentModel[]])[] = [
   ['the ingress rules of an app dropped', () => edit(app, 6, (s) => ({ ...s, ingress: [] }))],
   ['ICMP allowed from everywhere', () => edit(app, 5, (s) => ({ ...s, ingress: [...(s.ingress ?? []), { entities: ['all'], icmps: [{ fields: [{ type: 0 }] }] }] }))],
   ['a host policy added (host firewall on)', () => [...docs, {
-    apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host' },
+    kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host' },
     spec: { nodeSelector: {}, ingress: [{ entities: ['cluster'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }] },
   } as PolicyDocumentModel]],
 ];

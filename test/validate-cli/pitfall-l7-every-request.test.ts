@@ -69,9 +69,10 @@ describe(`${ID}: HTTP`, () => {
   });
 
   it('the engine agrees: the request the header match was meant to refuse is allowed; without mismatch it is refused', () => {
-    const verdict = (mismatch?: string): string => PolicySet.fromDocuments([JSON.parse(JSON.stringify(api({
+    // A manifest (fromEndpoints), read as one: `fromDocuments` takes the model (endpoints) and refuses the manifest's names.
+    const verdict = (mismatch?: string): string => PolicySet.fromYaml(JSON.stringify(api({
       http: [{ headerMatches: [{ name: 'X-Debug', value: '1', ...(mismatch ? { mismatch } : {}) }] }],
-    })))]).verdict({
+    }))).verdict({
       from: Endpoints.pod('shop', { app: 'web' }), to: Endpoints.pod('shop', { app: 'api' }),
       port: 8080, protocol: 'TCP', http: { method: 'DELETE', path: '/everything', headers: {} },
     }).verdict;
