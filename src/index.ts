@@ -81,7 +81,7 @@ export { IPortSpec, PortMatchModel } from './model/port-spec';
 // Hubble flows: replay and draft.
 export {
   ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, Connections, FlowCapture, IdentityResolution, IdentityResolutionMethod,
-  ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds, UnknownDropReason,
+  ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds, UnknownDropReason, UnknownDropReasonsOverflow,
 } from './hubble/connections';
 export {
   Draft, DraftNamespaceLeftOut, DraftOptions, DraftPeer, DraftPeerKind, DraftPlan, DraftPolicy, DraftPort, DraftRule, DraftTypeScriptOptions,

@@ -35,10 +35,10 @@ import { VERSION_DEFAULT, judgedVersion } from '../model/version-annotation';
 import { PolicyInputs, readPolicyFiles } from '../engine/policy-inputs';
 import { isGitRef, readAtGitRef } from './git-ref';
 import { readInventory } from './inventory';
-import { clusterNameError, splitLabelKey } from '../model/labels';
+import { splitLabelKey } from '../model/labels';
 import { CLUSTER_KEY, DEFAULT_CLUSTER_NAME } from '../model/selectors';
 import { withoutControls } from '../model/printable';
-import { HubbleCliIo, allowIcmpFragNeededOption, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
+import { HubbleCliIo, allowIcmpFragNeededOption, captureLocalCluster, flowInputError, flowSource, fragNeededCollectOption, guard, parseCount, runSubcommand } from './replay';
 import { CliIo, refusedPolicyInputs, warningLines } from './trace';
 import { addSettingFlags, settingFlags } from './agent-setting-flags';
 
@@ -460,46 +460,6 @@ function remoteClusterPods(flows: string, capture: FlowCapture, local: string): 
       + 'connections would be judged as a local pod\'s, where a selector naming the cluster or policy-default-local-cluster decides them otherwise',
     fix: `give --cluster-name ${cluster} if the capture is of that cluster; a capture of several clusters (clustermesh): keep only the records whose pods are of `
       + `cluster ${local}, or judge it with replay, which judges each pod in its own cluster`,
-  });
-}
-
-/**
- * The local cluster of `diff`/`report --flows`: `--cluster-name` when given, else the one cluster the capture's records name
- * (`FlowCapture.clustersNamed`: node names `<cluster>/<node>`, pkg/node/types `GetAbsoluteNodeName`; the ends' `cluster_name`
- * and `io.cilium.k8s.policy.cluster` labels, pkg/k8s/utils `SanitizePodLabels`), else `default` (`undefined`: the set's
- * default). A capture of a named cluster needed `--cluster-name` by hand and was refused without it.
- * @throws CiliumPolicyError `cli-flows-cluster-name` when `--cluster-name` is not the one cluster the capture names;
- * `cli-flows-clusters` when the capture names several and `--cluster-name` is not given (never guessed); `engine-cluster-name`
- * for a named cluster Cilium refuses
- */
-function captureLocalCluster(flows: string, capture: FlowCapture, given: string | undefined): string | undefined {
-  const named = Object.entries(capture.clustersNamed ?? {});
-  if (named.length === 0) return given;
-  const list = named.slice(0, 5).map(([n, where]) => `${withoutControls(n)} (${withoutControls(where)})`).join(', ')
-    + (named.length > 5 ? ` and ${named.length - 5} more` : '');
-  if (named.length === 1) {
-    const [name, where] = named[0];
-    if (given === undefined) {
-      const bad = clusterNameError(name, `the cluster every record of --flows ${flows} that names one names, ${JSON.stringify(name)} (${where}), which`);
-      if (bad) throw bad;
-      return name;
-    }
-    if (given === name) return given;
-    throw new CiliumPolicyError({
-      id: 'cli-flows-cluster-name',
-      message: `--cluster-name ${given} contradicts --flows ${flows}, whose records name cluster ${list} and no other: the policies would be judged `
-        + `for cluster ${given} on the connections of cluster ${withoutControls(name)}`,
-      fix: `leave --cluster-name out (the capture's cluster, ${withoutControls(name)}, is taken) or give --cluster-name ${withoutControls(name)}; for cluster ${given}, `
-        + 'give a capture of that cluster',
-    });
-  }
-  if (given !== undefined) return given;
-  throw new CiliumPolicyError({
-    id: 'cli-flows-clusters',
-    message: `--flows ${flows} names ${named.length} clusters: ${list}; the local cluster cannot be told (it is never guessed), and the endpoint `
-      + 'classes are pods of one cluster',
-    fix: 'keep only the records of one cluster (hubble observe --node-name <cluster>/ of that cluster) and give --cluster-name <it>, or judge the capture '
-      + 'with replay, which judges each pod in its own cluster',
   });
 }
 

@@ -66,7 +66,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { PolicySet } from '../engine/policy-set';
 import { policyPathRefusal, readPolicyFiles } from '../engine/policy-inputs';
 import { CiliumPolicyError } from '../core/errors';
-import { Connections, DEFAULT_MAX_CONNECTIONS, unreadInputFix } from '../hubble/connections';
+import { Connections, DEFAULT_MAX_CONNECTIONS, FlowCapture, unreadInputFix } from '../hubble/connections';
+import { withoutControls } from '../model/printable';
 import { parseIntegerOption } from './numeric-option';
 import { FlowReadStats, FlowSource } from '../hubble/flow-reader';
 import type { ReplayReport } from '../hubble/replay';
@@ -235,10 +236,8 @@ export async function executeReplay(options: ReplayCommandOptions, io: HubbleCli
   });
   const ended = flowInputError(capture.input);
   if (ended) throw ended;
-  const clusterName = options.clusterName ?? capture.clusterName ?? 'default';
-  const badCluster = options.clusterName === undefined
-    ? clusterNameError(clusterName, `the cluster of the nodes that observed ${options.flows}, ${clusterName}, which`) : undefined;
-  if (badCluster) throw badCluster;
+  // The local cluster as diff and report take it (`captureLocalCluster`), never the majority of the observing nodes.
+  const clusterName = captureLocalCluster(options.flows, capture, options.clusterName) ?? 'default';
   // Without --ip-families, the families the capture shows (world identities 9/10 or 2, else its packets): Replay.inferIpFamilies.
   // Judged for the version the set judges for (given, else the policies' annotation, else the default): what the world
   // identity 2 tells depends on it (from 1.15: single stack).
@@ -447,4 +446,44 @@ export function flowSource(flows: string, io: HubbleCliIo): FlowSource {
  */
 export function parseCount(value: string | undefined, flag: string, example: number = DEFAULT_MAX_CONNECTIONS): number | undefined {
   return value === undefined ? undefined : parseIntegerOption(value, flag, { min: 1, example, what: 'a positive number' });
+}
+
+/**
+ * The local cluster of a capture for every command that reads one (`replay`, `diff`/`report --flows`): one mechanism: `--cluster-name` when given, else the one cluster the capture's records name
+ * (`FlowCapture.clustersNamed`: node names `<cluster>/<node>`, pkg/node/types `GetAbsoluteNodeName`; the ends' `cluster_name`
+ * and `io.cilium.k8s.policy.cluster` labels, pkg/k8s/utils `SanitizePodLabels`), else `default` (`undefined`: the set's
+ * default). A capture of a named cluster needed `--cluster-name` by hand and was refused without it.
+ * @throws CiliumPolicyError `cli-flows-cluster-name` when `--cluster-name` is not the one cluster the capture names;
+ * `cli-flows-clusters` when the capture names several and `--cluster-name` is not given (never guessed); `engine-cluster-name`
+ * for a named cluster Cilium refuses
+ */
+export function captureLocalCluster(flows: string, capture: FlowCapture, given: string | undefined): string | undefined {
+  const named = Object.entries(capture.clustersNamed ?? {});
+  if (named.length === 0) return given;
+  const list = named.slice(0, 5).map(([n, where]) => `${withoutControls(n)} (${withoutControls(where)})`).join(', ')
+    + (named.length > 5 ? ` and ${named.length - 5} more` : '');
+  if (named.length === 1) {
+    const [name, where] = named[0];
+    if (given === undefined) {
+      const bad = clusterNameError(name, `the cluster every record of --flows ${flows} that names one names, ${JSON.stringify(name)} (${where}), which`);
+      if (bad) throw bad;
+      return name;
+    }
+    if (given === name) return given;
+    throw new CiliumPolicyError({
+      id: 'cli-flows-cluster-name',
+      message: `--cluster-name ${given} contradicts --flows ${flows}, whose records name cluster ${list} and no other: the policies would be judged `
+        + `for cluster ${given} on the connections of cluster ${withoutControls(name)}`,
+      fix: `leave --cluster-name out (the capture's cluster, ${withoutControls(name)}, is taken) or give --cluster-name ${withoutControls(name)}; for cluster ${given}, `
+        + 'give a capture of that cluster',
+    });
+  }
+  if (given !== undefined) return given;
+  throw new CiliumPolicyError({
+    id: 'cli-flows-clusters',
+    message: `--flows ${flows} names ${named.length} clusters: ${list}; the local cluster cannot be told (it is never guessed), and the endpoint `
+      + 'classes are pods of one cluster',
+    fix: 'give --cluster-name <the cluster whose nodes observed the records> (replay then judges the pods of the others in their own clusters), '
+      + 'or keep only the records of one cluster (hubble observe --node-name <cluster>/ of that cluster)',
+  });
 }

@@ -46,7 +46,17 @@ export interface UnknownDropReason {
 }
 
 /** The most distinct unknown drop reasons named (`FlowCapture.unknownDropReasons`). */
-const MAX_UNKNOWN_DROP_REASONS = 100;
+export const MAX_UNKNOWN_DROP_REASONS = 100;
+/** The most distinct unknown drop reasons beyond those named that are counted (`UnknownDropReasonsOverflow.values`). */
+const MAX_UNKNOWN_DROP_REASONS_COUNTED = 10_000;
+
+/** The unknown drop reasons of a capture beyond the 100 named (`FlowCapture.unknownDropReasonsOverflow`). */
+export interface UnknownDropReasonsOverflow {
+  /** Distinct values not named (counted up to 10,000: 10000 means at least that many). */
+  readonly values: number;
+  /** Records of them. */
+  readonly records: number;
+}
 
 /** Options of `Connections.collect`. */
 export interface CollectOptions extends FlowReadOptions {
@@ -310,6 +320,11 @@ export interface FlowCapture {
    * @default - none
    */
   readonly unknownDropReasons?: UnknownDropReason[];
+  /**
+   * The unknown drop reasons beyond the 100 `unknownDropReasons` names: how many values, and their records.
+   * @default - none left out
+   */
+  readonly unknownDropReasonsOverflow?: UnknownDropReasonsOverflow;
   /** DNS answers seen: address → names (lower case, no trailing dot). */
   readonly dnsAnswers: { readonly [address: string]: string[] };
   /** Addresses not remembered because `maxDnsAddresses` was reached. */
@@ -539,6 +554,9 @@ export class ConnectionCollector {
   /** Cluster → where a record first names it (`clustersNamed`); the last node name read, so each is split once per run. */
   private readonly named = new Map<string, string>();
   private readonly unknownDrops = new Map<string, { records: number; firstLine: number }>();
+  /** Unknown drop reasons beyond those named (`unknownDropReasonsOverflow`), at most `MAX_UNKNOWN_DROP_REASONS_COUNTED`. */
+  private readonly unknownDropsLeftOut = new Set<string>();
+  private unknownDropRecordsLeftOut = 0;
   private lastNode: unknown = undefined;
   private dualStack: string | undefined;
   private singleStack: string | undefined;
@@ -711,6 +729,8 @@ export class ConnectionCollector {
       maxConnections: this.maxConnections,
       ...(clusterName !== undefined ? { clusterName } : {}),
       ...(this.unknownDrops.size > 0 ? { unknownDropReasons: [...this.unknownDrops].map(([value, v]) => ({ value, ...v })) } : {}),
+      ...(this.unknownDropRecordsLeftOut > 0
+        ? { unknownDropReasonsOverflow: { values: this.unknownDropsLeftOut.size, records: this.unknownDropRecordsLeftOut } } : {}),
       ...(this.named.size > 0 ? { clustersNamed: Object.fromEntries([...this.named].sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
       dnsAnswers: stringMap(this.dns),
       dnsOverflow: this.dnsOverflow,
@@ -825,8 +845,14 @@ export class ConnectionCollector {
   private noteUnknownDrop(flow: HubbleFlow, line: number): void {
     const value = unknownDropReason(flow) as string;
     const seen = this.unknownDrops.get(value);
-    if (seen !== undefined) seen.records++;
-    else if (this.unknownDrops.size < MAX_UNKNOWN_DROP_REASONS) this.unknownDrops.set(value, { records: 1, firstLine: line });
+    if (seen !== undefined) {
+      seen.records++;
+    } else if (this.unknownDrops.size < MAX_UNKNOWN_DROP_REASONS) {
+      this.unknownDrops.set(value, { records: 1, firstLine: line });
+    } else {
+      this.unknownDropRecordsLeftOut++;
+      if (this.unknownDropsLeftOut.size < MAX_UNKNOWN_DROP_REASONS_COUNTED) this.unknownDropsLeftOut.add(value);
+    }
   }
 
   private nameCluster(name: string, where: string): void {

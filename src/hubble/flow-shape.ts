@@ -9,7 +9,7 @@
  * the record) with named property reads, so its cost is a few property reads per record.
  */
 import { parseIp } from '../model/cidr';
-import { HubbleFlow } from './flow';
+import { HubbleFlow, TRAFFIC_DIRECTION_NAMES, VERDICT_NAMES } from './flow';
 import { timeError } from './flow-time';
 
 /**
@@ -27,9 +27,12 @@ export const MAX_FLOW_LIST = 4096;
  * `FlowType`, `L7FlowType`, `IPVersion`), as protojson writes them. Any other string is no value Hubble writes: a
  * misspelt `"forwarded"` or `"FORWARDEDX"` read as "no verdict" would be skipped as not decided by policy, so a capture
  * of such records would pass the gate unjudged. It makes the line malformed instead (counted, and the gate fails closed).
+ * `verdict`, `traffic_direction` and `drop_reason_desc` may also be a 32-bit integer: protojson writes a value the writer's
+ * schema lacks as its number (a hubble CLI older than the agent), which the reader reads by number (`flowEnumName`,
+ * `recordDropReason`: an unknown number is never judged).
  */
-const VERDICTS: ReadonlySet<string> = new Set(['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED']);
-const TRAFFIC_DIRECTIONS: ReadonlySet<string> = new Set(['TRAFFIC_DIRECTION_UNKNOWN', 'INGRESS', 'EGRESS']);
+const VERDICTS: ReadonlySet<string> = new Set(VERDICT_NAMES);
+const TRAFFIC_DIRECTIONS: ReadonlySet<string> = new Set(TRAFFIC_DIRECTION_NAMES);
 const FLOW_TYPES: ReadonlySet<string> = new Set(['UNKNOWN_TYPE', 'L3_L4', 'L7', 'SOCK']);
 const L7_TYPES: ReadonlySet<string> = new Set(['UNKNOWN_L7_TYPE', 'REQUEST', 'RESPONSE', 'SAMPLE']);
 const IP_VERSIONS: ReadonlySet<string> = new Set(['IP_NOT_USED', 'IPv4', 'IPv6']);
@@ -40,10 +43,10 @@ const L4_PROTOCOLS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP', 'ICMPv4
 export function flowShapeError(flow: HubbleFlow): string | undefined {
   // Named property reads only (records differ in shape, so every read here is megamorphic: keyed reads cost far more).
   const f = flow as unknown as Record<string, unknown>;
-  return time(f.time) ?? oneOf(f.verdict, 'verdict', VERDICTS) ?? uint(f.drop_reason, 'drop_reason')
-    ?? str(f.drop_reason_desc, 'drop_reason_desc') ?? uint(f.policy_match_type, 'policy_match_type') ?? oneOf(f.Type, 'Type', FLOW_TYPES)
+  return time(f.time) ?? enumValue(f.verdict, 'verdict', VERDICTS) ?? uint(f.drop_reason, 'drop_reason')
+    ?? (typeof f.drop_reason_desc === 'number' ? int(f.drop_reason_desc, 'drop_reason_desc') : str(f.drop_reason_desc, 'drop_reason_desc')) ?? uint(f.policy_match_type, 'policy_match_type') ?? oneOf(f.Type, 'Type', FLOW_TYPES)
     ?? str(f.node_name, 'node_name') ?? bool(f.reply, 'reply')
-    ?? bool(f.is_reply, 'is_reply') ?? oneOf(f.traffic_direction, 'traffic_direction', TRAFFIC_DIRECTIONS) ?? str(f.trace_observation_point, 'trace_observation_point')
+    ?? bool(f.is_reply, 'is_reply') ?? enumValue(f.traffic_direction, 'traffic_direction', TRAFFIC_DIRECTIONS) ?? str(f.trace_observation_point, 'trace_observation_point')
     ?? eventType(f.event_type) ?? ip(f.IP) ?? l4(f.l4) ?? endpoint(f.source, 'source') ?? endpoint(f.destination, 'destination')
     ?? strings(f.destination_names, 'destination_names', MAX_FLOW_LIST) ?? l7(f.l7)
     ?? policies(f.egress_allowed_by, 'egress_allowed_by') ?? policies(f.ingress_allowed_by, 'ingress_allowed_by')
@@ -302,6 +305,11 @@ function oneOf(v: unknown, path: string, values: ReadonlySet<string>): string | 
   if (e !== undefined || v === undefined || v === null || values.has(v as string)) return e;
   const text = v as string;
   return `${path} is ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}, not one of ${[...values].join(', ')}`;
+}
+
+/** An enum value as protojson writes it: a name of `values`, or (a value the writer's schema lacks) a 32-bit integer. */
+function enumValue(v: unknown, path: string, values: ReadonlySet<string>): string | undefined {
+  return typeof v === 'number' ? int(v, path) : oneOf(v, path, values);
 }
 
 function bool(v: unknown, path: string): string | undefined {

@@ -169,12 +169,15 @@ export interface HubbleFlow {
   readonly time?: string;
   /** Unique id. */
   readonly uuid?: string;
-  /** `FORWARDED`, `DROPPED`, `AUDIT`, `REDIRECTED`, `ERROR`, `TRACED`, `TRANSLATED`. */
-  readonly verdict?: string;
+  /**
+   * `FORWARDED`, `DROPPED`, `AUDIT`, `REDIRECTED`, `ERROR`, `TRACED`, `TRANSLATED`; a number where the writer's schema
+   * knows no name for the value (protojson writes an unknown enum value as its number: `flowEnumName`).
+   */
+  readonly verdict?: string | number;
   /** Numeric drop reason (deprecated). */
   readonly drop_reason?: number;
-  /** Drop reason (`POLICY_DENIED`, `POLICY_DENY`, `AUTH_REQUIRED`, …). */
-  readonly drop_reason_desc?: string;
+  /** Drop reason (`POLICY_DENIED`, `POLICY_DENY`, `AUTH_REQUIRED`, …); a number as for `verdict` (`207`). */
+  readonly drop_reason_desc?: string | number;
   /** Layer 3. */
   readonly IP?: HubbleIp;
   /** Layer 4. */
@@ -199,8 +202,8 @@ export interface HubbleFlow {
   readonly is_reply?: boolean;
   /** Monitor event type: 1 drop, 4 trace, 5 policy verdict, 7 socket trace, 129 L7. */
   readonly event_type?: HubbleEventType;
-  /** `INGRESS` or `EGRESS`, seen from the local endpoint. */
-  readonly traffic_direction?: string;
+  /** `INGRESS` or `EGRESS`, seen from the local endpoint; a number as for `verdict`. */
+  readonly traffic_direction?: string | number;
   /** How a policy verdict matched. */
   readonly policy_match_type?: number;
   /** Trace observation point (`TO_ENDPOINT`, `TO_STACK`, …). */
@@ -268,15 +271,17 @@ export const FLOW_SKIP_REASONS: Readonly<Record<FlowSkipReason, string>> = {
   'not-a-connection-event': 'debug, capture and agent events',
   'non-policy-drop': 'drops for reasons other than policy (datapath, routing, health; SCTP dropped without enable-sctp is judged), or without a reason',
   'unknown-verdict': 'verdict ERROR (an L7 proxy error, no policy decision: the DNS proxy logs a query it forwards as FORWARDED before an upstream '
-    + 'error, and that record is judged) or VERDICT_UNKNOWN, or no verdict',
+    + 'error, and that record is judged) or VERDICT_UNKNOWN, or no verdict, or a number flow.proto\'s Verdict does not hold (a hubble CLI '
+    + 'older than the agent)',
   'no-ip': 'records without IP (ARP, L2 only)',
   'no-l4': 'records without an L4 header, or TCP/UDP/SCTP without a destination port',
   'unsupported-protocol': 'protocols the verdict engine does not evaluate (VRRP, IGMP)',
   'unknown-identity': 'an end with neither labels, a reserved identity nor a pod name (identity 0, field-masked exports): no selector can be matched',
   'icmp-frag-needed': 'ICMPv4 fragmentation needed (type 3 code 4) not dropped or audited by policy: the agent lets it through before the '
     + 'policy lookup (allow-icmp-frag-needed, on by default; bpf/lib/policy.h)',
-  'unknown-drop-reason': 'drops whose drop_reason_desc (or drop_reason number) is no DropReason of flow.proto (a newer agent, an edited '
-    + 'capture): whether policy dropped them is unknown, so they are not judged; the report names each value',
+  'unknown-drop-reason': 'drops whose drop_reason_desc (a name, or the number a hubble CLI older than the agent writes; else the drop_reason '
+    + 'number) is no DropReason of flow.proto (a newer agent, an edited capture): whether policy dropped them is unknown, so they are not '
+    + 'judged; the report names each value',
 };
 
 /**
@@ -306,19 +311,46 @@ const DROP_REASONS: ReadonlyMap<string, number> = new Map([
   ['IGMP_HANDLED', 199], ['IGMP_SUBSCRIBED', 200], ['MULTICAST_HANDLED', 201], ['DROP_HOST_NOT_READY', 202], ['DROP_EP_NOT_READY', 203],
   ['DROP_NO_EGRESS_IP', 204], ['DROP_PUNT_PROXY', 205], ['DROP_NO_DEVICE', 206],
 ]);
-const DROP_REASON_NUMBERS: ReadonlySet<number> = new Set(DROP_REASONS.values());
+/** flow.proto `DropReason` number → name. */
+const DROP_REASON_NAMES: ReadonlyMap<number, string> = new Map([...DROP_REASONS].map(([name, n]) => [n, name]));
+
+/**
+ * The value of an enum field as its name (`values`: the names by number): protojson writes an enum value its schema
+ * knows as the name and one it does not know as the number (google.golang.org/protobuf encoding/protojson encode.go
+ * `marshalSingular`: "Use numeric value if there is no enum value descriptor"), so a hubble CLI older than the agent
+ * writes a newer value as a number (`"drop_reason_desc": 207`). The number of a value `values` names reads as the name;
+ * another number reads as `undefined` (no value this reader knows: never judged as one it does).
+ */
+export function flowEnumName(v: string | number | undefined, values: readonly string[]): string | undefined {
+  return typeof v === 'number' ? values[v] : v;
+}
+
+/**
+ * @internal The drop reason a dropped record gives, once for every reader of it (`policyDropReason`, `unknownDropReason`,
+ * `sctpDisabledDrop`): `drop_reason_desc` when given (a name, or the number protojson writes for a value its schema lacks),
+ * else the deprecated `drop_reason` number, else a drop event's `sub_type`. `""`, `null`, `DROP_REASON_UNKNOWN` and `0`
+ * give none (proto3 leaves the zero value out, so none is what they say). `name`: the `DropReason` name when flow.proto
+ * holds the value; `unknown`: the value as written when it does not (`"POLICY_DENIED_V2"`, `drop_reason_desc 207`,
+ * `drop_reason 250`); both absent when no reason is given.
+ */
+export function recordDropReason(flow: HubbleFlow): { readonly name?: string; readonly unknown?: string } {
+  const desc = flow.drop_reason_desc;
+  if (typeof desc === 'string' && desc !== '' && desc !== 'DROP_REASON_UNKNOWN') {
+    return DROP_REASONS.has(desc) ? { name: desc } : { unknown: JSON.stringify(desc.length > 64 ? `${desc.slice(0, 64)}…` : desc) };
+  }
+  const given = typeof desc === 'number' && desc !== 0;
+  const n = given ? desc : flow.drop_reason ?? (flow.event_type?.type === 1 ? flow.event_type.sub_type : undefined);
+  if (typeof n !== 'number' || n === 0) return {};
+  const name = DROP_REASON_NAMES.get(n);
+  return name !== undefined ? { name } : { unknown: `${given ? 'drop_reason_desc' : 'drop_reason'} ${n}` };
+}
 
 /**
  * @internal The drop reason of a dropped record that flow.proto's `DropReason` does not hold, as written (`"POLICY_DENIED_V2"`,
- * `drop_reason 250`), else `undefined` (a known reason, or none given).
+ * `drop_reason_desc 207`, `drop_reason 250`), else `undefined` (a known reason, or none given): `recordDropReason`.
  */
 export function unknownDropReason(flow: HubbleFlow): string | undefined {
-  const desc = flow.drop_reason_desc;
-  if (typeof desc === 'string' && desc !== '' && desc !== 'DROP_REASON_UNKNOWN') {
-    return DROP_REASONS.has(desc) ? undefined : JSON.stringify(desc.length > 64 ? `${desc.slice(0, 64)}…` : desc);
-  }
-  const n = flow.drop_reason ?? (flow.event_type?.type === 1 ? flow.event_type.sub_type : undefined);
-  return typeof n === 'number' && n !== 0 && !DROP_REASON_NUMBERS.has(n) ? `drop_reason ${n}` : undefined;
+  return recordDropReason(flow).unknown;
 }
 
 /** What the cluster did with one flow record. */
@@ -499,8 +531,12 @@ export interface NormalizedFlow {
   readonly dropReason?: string;
 }
 
-/** Policy drop reasons (flow.proto `DropReason`). */
-const POLICY_DROP_REASONS: ReadonlyMap<number, string> = new Map([[133, 'POLICY_DENIED'], [181, 'POLICY_DENY'], [189, 'AUTH_REQUIRED']]);
+/** Policy drop reasons (flow.proto `DropReason` 133, 181, 189). */
+const POLICY_DROP_REASONS: ReadonlySet<string> = new Set(['POLICY_DENIED', 'POLICY_DENY', 'AUTH_REQUIRED']);
+/** @internal flow.proto `Verdict` by number. */
+export const VERDICT_NAMES: readonly string[] = ['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
+/** @internal flow.proto `TrafficDirection` by number. */
+export const TRAFFIC_DIRECTION_NAMES: readonly string[] = ['TRAFFIC_DIRECTION_UNKNOWN', 'INGRESS', 'EGRESS'];
 
 /**
  * Reserved identity numbers (pkg/identity/numericidentity.go) → entity. 9 and 10 (`ReservedIdentityWorldIPv4`/`-IPv6`, the
@@ -610,7 +646,7 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
   const type = flow.Type;
   if (type === 'SOCK' || et === 7) return skip(s, FlowSkipReason.SOCKET_TRANSLATION);
   if (et !== undefined && et !== 1 && et !== 4 && et !== 5 && et !== 129) return skip(s, FlowSkipReason.NOT_A_CONNECTION_EVENT);
-  const verdict = flow.verdict;
+  const verdict = flowEnumName(flow.verdict, VERDICT_NAMES);
   let observed: number;
   switch (verdict) {
     case 'FORWARDED':
@@ -645,7 +681,7 @@ export function classifyFlow(flow: HubbleFlow, s: FlowScratch): boolean {
       s.dropReason = reason;
     }
   }
-  const td = flow.traffic_direction;
+  const td = flowEnumName(flow.traffic_direction, TRAFFIC_DIRECTION_NAMES);
   const direction = td === 'EGRESS' ? 1 : td === 'INGRESS' ? 2 : 0;
   if (direction === 0 && observed !== DROPPED) return skip(s, FlowSkipReason.NO_DIRECTION);
   const ip = flow.IP;
@@ -762,19 +798,13 @@ export const SCTP_DISABLED_DROP = 'CT_UNKNOWN_L4_PROTOCOL';
 function sctpDisabledDrop(flow: HubbleFlow): string | undefined {
   const l4 = flow.l4;
   if (l4 === undefined || l4 === null || l4.SCTP === undefined || l4.SCTP === null) return undefined;
-  const desc = flow.drop_reason_desc;
-  const n = flow.drop_reason ?? (flow.event_type?.type === 1 ? flow.event_type.sub_type : undefined);
-  return desc === SCTP_DISABLED_DROP || ((desc === undefined || desc === 'DROP_REASON_UNKNOWN') && n === 137) ? SCTP_DISABLED_DROP : undefined;
+  return recordDropReason(flow).name === SCTP_DISABLED_DROP ? SCTP_DISABLED_DROP : undefined;
 }
 
 /** The policy drop reason of a dropped L3/L4 record, or `undefined` when it was dropped for another (or no known) reason. */
 function policyDropReason(flow: HubbleFlow): string | undefined {
-  const desc = flow.drop_reason_desc;
-  if (desc !== undefined && desc !== 'DROP_REASON_UNKNOWN') {
-    return desc === 'POLICY_DENIED' || desc === 'POLICY_DENY' || desc === 'AUTH_REQUIRED' ? desc : undefined;
-  }
-  const n = flow.drop_reason ?? (flow.event_type?.type === 1 ? flow.event_type.sub_type : undefined);
-  return n === undefined ? undefined : POLICY_DROP_REASONS.get(n);
+  const name = recordDropReason(flow).name;
+  return name !== undefined && POLICY_DROP_REASONS.has(name) ? name : undefined;
 }
 
 /**

@@ -12,7 +12,8 @@ export {
 } from './flow';
 export {
   ClusterDecisions, ClusterPolicyRef, ClusterSide, CollectOptions, ConnectionCollector, Connections, FlowCapture, IdentityResolution,
-  IdentityResolutionMethod, ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds, UnknownDropReason, collectConnections,
+  IdentityResolutionMethod, ObservedConnection, ObservedVerdict, TimeWindow, TimeWindowSeconds, UnknownDropReason, UnknownDropReasonsOverflow,
+  collectConnections,
   observedFlowing, observedVerdict,
 } from './connections';
 export {

@@ -36,7 +36,8 @@ import {
   ObservedVerdict, TimeWindow,
   TimeWindowSeconds,
   clusterPolicyText,
-  UnknownDropReason, collectConnections, observedFlowing, observedVerdict, replyLookupsOnly, unreadInput, windowSeconds,
+  MAX_UNKNOWN_DROP_REASONS, UnknownDropReason, UnknownDropReasonsOverflow,
+  collectConnections, observedFlowing, observedVerdict, replyLookupsOnly, unreadInput, windowSeconds,
 } from './connections';
 import { FlowReadStats, FlowSource } from './flow-reader';
 import { FlowPeer, FlowPeerKind, FlowSkipReason, SCTP_DISABLED_DROP, apiServerOnNode } from './flow';
@@ -403,10 +404,15 @@ export interface SkippedRecords {
   readonly byReason: { readonly [reason: string]: number };
   /**
    * The values of the `unknown-drop-reason` records, as written, each with its records and first line
-   * (`FlowCapture.unknownDropReasons`).
+   * (`FlowCapture.unknownDropReasons`: at most 100).
    * @default - none
    */
   readonly unknownDropReasons?: UnknownDropReason[];
+  /**
+   * The unknown drop reasons beyond the 100 `unknownDropReasons` names (`FlowCapture.unknownDropReasonsOverflow`).
+   * @default - none left out
+   */
+  readonly unknownDropReasonsOverflow?: UnknownDropReasonsOverflow;
 }
 
 /** The IP families a replay judged for (`JudgedIpFamilies`: how they were chosen, from what), and what the capture says about them. */
@@ -682,10 +688,15 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
   const warnings = captureWarnings(capture);
   const unknownDrops = capture.skipped[FlowSkipReason.UNKNOWN_DROP_REASON] ?? 0;
   if (unknownDrops > 0) {
-    const shown = (capture.unknownDropReasons ?? []).slice(0, 5).map((u) => `${u.value} (${u.records} at line ${u.firstLine}${u.records > 1 ? ' first' : ''})`);
+    const named = capture.unknownDropReasons ?? [];
+    const shown = named.slice(0, 5).map((u) => `${u.value} (${u.records} at line ${u.firstLine}${u.records > 1 ? ' first' : ''})`);
+    const over = capture.unknownDropReasonsOverflow;
+    const leftOut = over === undefined ? ''
+      : ` (${over.values}${over.values >= 10_000 ? ' or more' : ''} more value${over.values === 1 ? '' : 's'} of ${over.records} record${over.records === 1 ? '' : 's'} `
+        + `beyond the ${MAX_UNKNOWN_DROP_REASONS} the JSON report names)`;
     warnings.push(`${unknownDrops} dropped record${unknownDrops === 1 ? '' : 's'} of a drop reason flow.proto's DropReason does not hold, not judged: `
-      + `${shown.join(', ')}${(capture.unknownDropReasons ?? []).length > 5 ? ', …' : ''}; if the cluster's Cilium is newer than this tool, a policy drop of a new reason `
-      + 'is among them');
+      + `${shown.join(', ')}${named.length > 5 || over !== undefined ? ', …' : ''}${leftOut}; if the cluster's Cilium is newer than this tool, a policy drop `
+      + 'of a new reason is among them');
   }
   const judged = policies._engineConfig.ipFamilies;
   const families = captureFamiliesWarning(capture, judged, 'replay', policies.ciliumVersion,
@@ -716,6 +727,7 @@ export function replayCapture(capture: FlowCapture, policies: PolicySet, options
     skipped: {
       total: skippedTotal, byReason: capture.skipped,
       ...(capture.unknownDropReasons !== undefined ? { unknownDropReasons: capture.unknownDropReasons } : {}),
+      ...(capture.unknownDropReasonsOverflow !== undefined ? { unknownDropReasonsOverflow: capture.unknownDropReasonsOverflow } : {}),
     },
     summary: {
       connections: out.length,

@@ -52,7 +52,10 @@ const CAPTURE = file('flows.jsonl', [
 
 interface Report {
   input: { flows: number };
-  skipped: { total: number; byReason: Record<string, number>; unknownDropReasons?: { value: string; records: number; firstLine: number }[] };
+  skipped: {
+    total: number; byReason: Record<string, number>; unknownDropReasons?: { value: string; records: number; firstLine: number }[];
+    unknownDropReasonsOverflow?: { values: number; records: number };
+  };
   summary: { flows: number; connections: number };
   warnings: string[];
 }
@@ -81,5 +84,25 @@ describe('replay: drops of a reason flow.proto does not hold', () => {
     expect(r.stdout).toContain('skipped 5 records that policy does not decide: non-policy-drop 1, unknown-drop-reason 4');
     expect(r.stdout).toContain('warning: 4 dropped records of a drop reason flow.proto\'s DropReason does not hold, not judged: "POLICY_DENIED_V2"');
     expect(r.stdout).not.toContain('\u001b');
+  });
+
+  test('beyond 100 values: the rest counted (values and records) in the JSON report and the warning, so every record is accounted for', async () => {
+    // 105 distinct values; the last is given twice: 100 named, 5 values of 6 records left out.
+    const lines = [record(8080), ...Array.from({ length: 105 }, (_, k) => record(9000 + k, { desc: `NEW_REASON_${k}` })), record(9104, { desc: 'NEW_REASON_104' })];
+    const r = await cliAsync('replay', '--policies', POLICY, '--flows', file('many.jsonl', `${lines.join('\n')}\n`), '--output', 'json', '--ip-families', 'ipv4');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as Report;
+    expect(doc.skipped.byReason).toEqual({ 'unknown-drop-reason': 106 });
+    expect(doc.skipped.unknownDropReasons).toHaveLength(100);
+    expect(doc.skipped.unknownDropReasons?.[99]).toEqual({ value: '"NEW_REASON_99"', records: 1, firstLine: 101 });
+    expect(doc.skipped.unknownDropReasonsOverflow).toEqual({ values: 5, records: 6 });
+    const named = (doc.skipped.unknownDropReasons ?? []).reduce((a, u) => a + u.records, 0);
+    expect(named + (doc.skipped.unknownDropReasonsOverflow?.records ?? 0)).toBe(doc.skipped.byReason['unknown-drop-reason']);
+    expect(doc.warnings.find((w) => w.startsWith('106 dropped records'))).toContain(', … (5 more values of 6 records beyond the 100 the JSON report names);');
+    // 100 values exactly: nothing left out, no overflow.
+    const exact = [record(8080), ...Array.from({ length: 100 }, (_, k) => record(9000 + k, { desc: `NEW_REASON_${k}` }))];
+    const e = JSON.parse((await cliAsync('replay', '--policies', POLICY, '--flows', file('exact.jsonl', `${exact.join('\n')}\n`), '--output', 'json',
+      '--ip-families', 'ipv4')).stdout) as Report;
+    expect([e.skipped.unknownDropReasons?.length, e.skipped.unknownDropReasonsOverflow]).toEqual([100, undefined]);
   });
 });
