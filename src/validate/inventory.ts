@@ -115,6 +115,7 @@ export interface InventoryServiceInfo {
    * Internal: the pod selector written on an `ExternalName` Service, which is no `selector` (such a Service has no pods),
    * but which from 1.18 a `toServices` entry naming it adds as a peer selector (`readServiceEntry`).
    * @default - none written, or not an ExternalName Service
+   * @internal
    */
   readonly _externalNameSelector?: Readonly<Record<string, string>>;
 }
