@@ -287,7 +287,7 @@ function unresolvedAssumption(names: readonly string[]): string {
   if (names.length === 0) return '';
   const many = names.length > 1;
   return `. Assumed: the input holds no cluster DNS pods (k8s-app: kube-dns in kube-system), so the DNS rules on the port name${many ? 's' : ''} `
-    + `${names.map((n) => JSON.stringify(n)).join(', ')} ${many ? 'are' : 'is'} read on the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp `
+    + `${names.map((n) => JSON.stringify(n)).join(', ')} are read on the conventional DNS ports (CoreDNS: dns 53/UDP, dns-tcp `
     + `53/TCP), where ${many ? 'they name' : 'it names'} no port 53 and the DNS proxy sees no lookup through ${many ? 'them' : 'it'}; give the DNS `
     + 'Deployment with the input to have them resolved on its ports';
 }
