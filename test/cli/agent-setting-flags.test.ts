@@ -3,6 +3,8 @@
 // report, draft). The table walks every option of `PolicySetOptions` (`POLICY_SET_OPTIONS`): for each command, an option it
 // takes is in its help and a value given on its command line is read into the policy-set options; one it does not take
 // says why, and is neither in its help nor read.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -144,6 +146,15 @@ const RUNNABLE: Readonly<Record<SettingCommand, readonly string[]>> = {
   validate: [POLICIES],
 };
 
+/** The shop capture with its records named for `cluster` (their cluster_name and pod cluster labels), under the OS temp dir. */
+function captureOfCluster(cluster: string): string {
+  const text = readFileSync(CAPTURE, 'utf8').replaceAll('"cluster_name":"default"', `"cluster_name":"${cluster}"`)
+    .replaceAll('policy.cluster=default"', `policy.cluster=${cluster}"`);
+  const file = join(mkdtempSync(join(tmpdir(), 'setting-flags-')), 'capture.jsonl');
+  writeFileSync(file, text);
+  return file;
+}
+
 /** The options the policy-set entry points received while `name` ran with `args` (each call's). */
 async function received(name: SettingCommand, args: readonly string[]): Promise<Readonly<Record<string, unknown>>[]> {
   const calls: Readonly<Record<string, unknown>>[] = [];
@@ -171,7 +182,11 @@ async function received(name: SettingCommand, args: readonly string[]): Promise<
     return plan(capture, options);
   });
   // Judged or refused after the set is built (draft --cluster-name c1: no pod of the capture is of that cluster), either way.
-  const r = await cliAsync(name, ...RUNNABLE[name], ...args);
+  // replay refuses a --cluster-name its capture contradicts before building a set (cli-flows-cluster-name), so it is given
+  // the capture's records named for that cluster.
+  const base = name === 'replay' && args.includes('--cluster-name')
+    ? ['--policies', POLICIES, '--flows', captureOfCluster(args[args.indexOf('--cluster-name') + 1])] : RUNNABLE[name];
+  const r = await cliAsync(name, ...base, ...args);
   if (calls.length === 0) throw new Error(`${name} ${args.join(' ')}: no set built (exit ${r.code}): ${r.stderr}`);
   return calls;
 }
